@@ -1,0 +1,324 @@
+/*
+ * args.c — kvplan's command line: options, strict number parsing, and the
+ * usage text.  Every bad value is one line on stderr and exit status 2.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_KV_HEADS = 256,
+	OPT_LAYERS,
+	OPT_HEADS,
+	OPT_HEAD_DIM,
+	OPT_HIDDEN,
+	OPT_PARAMS,
+	OPT_WEIGHTS_DTYPE,
+	OPT_MEM_UTIL,
+	OPT_RESERVE,
+	OPT_DATA_DIR,
+	OPT_LIST_MODELS,
+	OPT_LIST_GPUS,
+	OPT_REQUIRE_FIT,
+};
+
+static const struct option long_options[] = {
+	{"model", required_argument, NULL, 'm'},
+	{"seq", required_argument, NULL, 's'},
+	{"batch", required_argument, NULL, 'b'},
+	{"dtype", required_argument, NULL, 't'},
+	{"gpu", required_argument, NULL, 'g'},
+	{"format", required_argument, NULL, 'f'},
+	{"kv-heads", required_argument, NULL, OPT_KV_HEADS},
+	{"layers", required_argument, NULL, OPT_LAYERS},
+	{"heads", required_argument, NULL, OPT_HEADS},
+	{"head-dim", required_argument, NULL, OPT_HEAD_DIM},
+	{"hidden", required_argument, NULL, OPT_HIDDEN},
+	{"params", required_argument, NULL, OPT_PARAMS},
+	{"weights-dtype", required_argument, NULL, OPT_WEIGHTS_DTYPE},
+	{"mem-util", required_argument, NULL, OPT_MEM_UTIL},
+	{"reserve", required_argument, NULL, OPT_RESERVE},
+	{"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	{"list-models", no_argument, NULL, OPT_LIST_MODELS},
+	{"list-gpus", no_argument, NULL, OPT_LIST_GPUS},
+	{"require-fit", no_argument, NULL, OPT_REQUIRE_FIT},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+void cli_usage(FILE *out)
+{
+	fputs("usage: kvplan --model NAME --seq N [--batch B] [--dtype T] [--gpu LIST|all]\n"
+	      "              [--kv-heads N] [--format table|json|csv] [options]\n"
+	      "       kvplan --layers N --heads N [--kv-heads N] --head-dim N [--hidden N]\n"
+	      "              [--params N] --seq N [...]\n"
+	      "       kvplan --list-models | --list-gpus [--format table|json|csv]\n"
+	      "\n"
+	      "KV cache size of a model and where it fits (L2, HBM) on each GPU.\n"
+	      "\n"
+	      "  -m, --model NAME       model from the catalogue (kvplan --list-models)\n"
+	      "  -s, --seq N            tokens per sequence\n"
+	      "  -b, --batch B          sequences (default 1)\n"
+	      "  -t, --dtype T          cache type: fp32, fp16, bf16, fp8, int8 (default fp16)\n"
+	      "  -g, --gpu LIST         comma-separated GPUs, or all (default v100,a100,h100)\n"
+	      "      --kv-heads N       re-plan with N kv heads (must divide the heads)\n"
+	      "      --layers N, --heads N, --head-dim N, --hidden N, --params N\n"
+	      "                         the model by numbers, or overrides of --model's\n"
+	      "      --weights-dtype T  type of the weights (default fp16)\n"
+	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
+	      "      --reserve BYTES    memory kept free besides weights and cache\n"
+	      "      --require-fit      exit 1 when the request does not fit a GPU's memory\n"
+	      "  -f, --format F         table (default), json or csv\n"
+	      "      --data-dir DIR     search DIR for models/ and gpus/ first (repeatable)\n"
+	      "      --list-models      list the models in the catalogue\n"
+	      "      --list-gpus        list the GPUs in the catalogue\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n",
+	      out);
+}
+
+static const char *option_name(int code)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == code)
+			return o->name;
+	return "?";
+}
+
+/* Parses a whole decimal number in [min, max]; prints why it is not one. */
+static int parse_u64(int code, const char *text, uint64_t min, uint64_t max,
+                     uint64_t *out)
+{
+	const char *opt = option_name(code);
+	unsigned long long value;
+	const char *p = text;
+	char *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0') {
+		fprintf(stderr, "kvplan: --%s: empty value; expected a number\n", opt);
+		return 2;
+	}
+	if (*p == '-') {
+		fprintf(stderr, "kvplan: --%s: '%s' is negative; expected a positive integer\n",
+		        opt, text);
+		return 2;
+	}
+	if (!isdigit((unsigned char)*p)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt, text);
+		return 2;
+	}
+	errno = 0;
+	value = strtoull(p, &end, 10);
+	if (errno == ERANGE) {
+		fprintf(stderr, "kvplan: --%s: '%s' overflows 64 bits (max %llu)\n", opt,
+		        text, (unsigned long long)UINT64_MAX);
+		return 2;
+	}
+	if (*end != '\0') {
+		fprintf(stderr, "kvplan: --%s: '%s' has trailing characters after the number\n",
+		        opt, text);
+		return 2;
+	}
+	if (value < min) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small; it must be at least %llu\n",
+		        opt, text, (unsigned long long)min);
+		return 2;
+	}
+	if (value > max) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too large; it must be at most %llu\n",
+		        opt, text, (unsigned long long)max);
+		return 2;
+	}
+	*out = value;
+	return 0;
+}
+
+static int parse_u32(int code, const char *text, uint32_t *out)
+{
+	uint64_t value;
+
+	if (parse_u64(code, text, 1, UINT32_MAX, &value))
+		return 2;
+	*out = (uint32_t)value;
+	return 0;
+}
+
+static int parse_fraction(int code, const char *text, double *out)
+{
+	char *end;
+	double value;
+
+	errno = 0;
+	value = strtod(text, &end);
+	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", option_name(code),
+		        text);
+		return 2;
+	}
+	if (!(value > 0 && value <= 1)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, 1]\n", option_name(code),
+		        text);
+		return 2;
+	}
+	*out = value;
+	return 0;
+}
+
+static int parse_dtype(int code, const char *text, kvp_dtype *out)
+{
+	kvp_error err;
+
+	if (kvp_dtype_from_name(text, out, &err) != KVP_OK) {
+		fprintf(stderr, "kvplan: --%s: %s\n", option_name(code), err.message);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_format(const char *text, enum cli_format *out)
+{
+	if (strcmp(text, "table") == 0)
+		*out = CLI_TABLE;
+	else if (strcmp(text, "json") == 0)
+		*out = CLI_JSON;
+	else if (strcmp(text, "csv") == 0)
+		*out = CLI_CSV;
+	else {
+		fprintf(stderr, "kvplan: --format: unknown format '%s' (valid: table, json, csv)\n",
+		        text);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_one(int code, const char *arg, struct cli_options *o)
+{
+	uint64_t value;
+
+	switch (code) {
+	case 'm':
+		o->model_name = arg;
+		return 0;
+	case 's':
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->seq);
+	case 'b':
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->batch);
+	case 't':
+		return parse_dtype(code, arg, &o->dtype);
+	case 'g':
+		o->gpu_list = arg;
+		return 0;
+	case 'f':
+		return parse_format(arg, &o->format);
+	case OPT_KV_HEADS:
+		o->fields_set |= CLI_SET_KV_HEADS;
+		return parse_u32(code, arg, &o->shape.kv_heads);
+	case OPT_LAYERS:
+		o->fields_set |= CLI_SET_LAYERS;
+		return parse_u32(code, arg, &o->shape.layers);
+	case OPT_HEADS:
+		o->fields_set |= CLI_SET_HEADS;
+		return parse_u32(code, arg, &o->shape.heads);
+	case OPT_HEAD_DIM:
+		o->fields_set |= CLI_SET_HEAD_DIM;
+		return parse_u32(code, arg, &o->shape.head_dim);
+	case OPT_HIDDEN:
+		o->fields_set |= CLI_SET_HIDDEN;
+		return parse_u32(code, arg, &o->shape.hidden);
+	case OPT_PARAMS:
+		o->fields_set |= CLI_SET_PARAMS;
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.params);
+	case OPT_WEIGHTS_DTYPE:
+		return parse_dtype(code, arg, &o->fit.weights_dtype);
+	case OPT_MEM_UTIL:
+		return parse_fraction(code, arg, &o->fit.mem_util);
+	case OPT_RESERVE:
+		if (parse_u64(code, arg, 0, UINT64_MAX, &value))
+			return 2;
+		o->fit.reserve_bytes = value;
+		return 0;
+	case OPT_DATA_DIR:
+		if (o->n_data_dirs == CLI_MAX_DATA_DIRS) {
+			fprintf(stderr, "kvplan: --data-dir: at most %d directories\n",
+			        CLI_MAX_DATA_DIRS);
+			return 2;
+		}
+		o->data_dirs[o->n_data_dirs++] = arg;
+		return 0;
+	case OPT_LIST_MODELS:
+		o->action = CLI_LIST_MODELS;
+		return 0;
+	case OPT_LIST_GPUS:
+		o->action = CLI_LIST_GPUS;
+		return 0;
+	case OPT_REQUIRE_FIT:
+		o->require_fit = true;
+		return 0;
+	case 'h':
+		o->action = CLI_HELP;
+		return 0;
+	case 'V':
+		o->action = CLI_VERSION;
+		return 0;
+	}
+	return 2;
+}
+
+int cli_parse_args(int argc, char **argv, struct cli_options *o)
+{
+	int code;
+
+	memset(o, 0, sizeof *o);
+	o->action = CLI_PLAN;
+	o->format = CLI_TABLE;
+	o->batch = 1;
+	o->dtype = KVP_DTYPE_FP16;
+	kvp_fit_options_init(&o->fit);
+
+	opterr = 0;
+	optind = 1;
+	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:hV", long_options,
+	                           NULL)) != -1) {
+		if (code == '?') {
+			if (optopt)
+				fprintf(stderr, "kvplan: unknown option '-%c' (see kvplan --help)\n",
+				        optopt);
+			else
+				fprintf(stderr, "kvplan: unknown option '%s' (see kvplan --help)\n",
+				        argv[optind - 1]);
+			return 2;
+		}
+		if (code == ':') {
+			fprintf(stderr, "kvplan: option '%s' needs a value\n", argv[optind - 1]);
+			return 2;
+		}
+		if (parse_one(code, optarg, o))
+			return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kvplan: unexpected argument '%s' (see kvplan --help)\n",
+		        argv[optind]);
+		return 2;
+	}
+	if (o->action != CLI_PLAN)
+		return 0;
+	if (!o->model_name && !(o->fields_set & CLI_SET_LAYERS && o->fields_set & CLI_SET_HEADS &&
+	                        o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN))) {
+		fputs("kvplan: give --model NAME, or --layers, --heads and --head-dim (or --hidden)"
+		      " (see kvplan --help)\n", stderr);
+		return 2;
+	}
+	if (o->seq == 0) {
+		fputs("kvplan: --seq is required (tokens per sequence)\n", stderr);
+		return 2;
+	}
+	return 0;
+}

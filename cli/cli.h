@@ -1,0 +1,79 @@
+/*
+ * cli.h — what the kvplan command's parts share: the parsed options, the
+ * computed plan, and the printers for table, JSON and CSV.
+ */
+#ifndef KVPLAN_CLI_H
+#define KVPLAN_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kvplan.h"
+
+#define CLI_MAX_DATA_DIRS 16
+
+enum cli_action { CLI_PLAN, CLI_LIST_MODELS, CLI_LIST_GPUS, CLI_HELP, CLI_VERSION };
+enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
+
+/* Shape fields given as numbers; with --model they override single fields. */
+enum cli_field {
+	CLI_SET_LAYERS = 1 << 0,
+	CLI_SET_HEADS = 1 << 1,
+	CLI_SET_KV_HEADS = 1 << 2,
+	CLI_SET_HEAD_DIM = 1 << 3,
+	CLI_SET_HIDDEN = 1 << 4,
+	CLI_SET_PARAMS = 1 << 5,
+};
+
+struct cli_options {
+	enum cli_action action;
+	enum cli_format format;
+	const char *model_name;     /* NULL: the model is built from numbers */
+	kvp_model shape;            /* numbers given on the command line */
+	unsigned fields_set;        /* enum cli_field bits */
+	uint64_t seq;               /* 0: not given */
+	uint64_t batch;
+	kvp_dtype dtype;
+	const char *gpu_list;       /* NULL: the default devices */
+	kvp_fit_options fit;
+	bool require_fit;
+	const char *data_dirs[CLI_MAX_DATA_DIRS];
+	size_t n_data_dirs;
+};
+
+/* Parses argv into opts.  On a usage error prints one line to stderr and
+ * returns 2; otherwise returns 0. */
+int cli_parse_args(int argc, char **argv, struct cli_options *opts);
+void cli_usage(FILE *out);
+
+#define CLI_VARIANTS 3
+
+/* Everything the printers show, computed before anything is printed so an
+ * error leaves stdout empty. */
+struct cli_plan {
+	kvp_model model;
+	kvp_dtype dtype;
+	uint64_t seq;
+	uint64_t batch;
+	kvp_fit_options fit_options;
+	kvp_kv_size size;
+	bool exceeds_max_context;
+	kvp_model variants[CLI_VARIANTS];      /* MHA, GQA, MQA */
+	kvp_kv_size variant_sizes[CLI_VARIANTS];
+	size_t n_devices;
+	kvp_device *devices;
+	kvp_fit *fits;
+};
+
+/* The printers return 0, or 2 after printing one line to stderr. */
+int cli_print_plan(FILE *out, const struct cli_plan *plan, enum cli_format format);
+int cli_print_models(FILE *out, const kvp_model *models, size_t count,
+                     enum cli_format format);
+int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
+                      enum cli_format format);
+
+/* "512 MiB", "12.55 GiB", "100 B": binary units, exact when whole. */
+char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * kvplan.c — the kvplan command: finds the catalogue, resolves the model and
+ * devices, computes the whole plan, then prints it in the asked format.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char *const default_gpus = "v100,a100,h100";
+
+static int fail(const kvp_error *err)
+{
+	char line[KVP_ERROR_PATH_MAX + KVP_ERROR_MESSAGE_MAX + 64];
+
+	fprintf(stderr, "kvplan: %s\n", kvp_error_format(err, line, sizeof line));
+	return 2;
+}
+
+/* Run from the build tree (not installed), the data is in the source tree:
+ * that lets `./cli/kvplan` work right after `make`. */
+static const char *system_data_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t build_len = strlen(KVP_BUILDDIR);
+
+	if (len > 0) {
+		exe[len] = '\0';
+		if (strncmp(exe, KVP_BUILDDIR, build_len) == 0 && exe[build_len] == '/')
+			return KVP_SRCDATADIR;
+	}
+	return NULL;
+}
+
+static int open_catalog(const struct cli_options *o, kvp_catalog **cat)
+{
+	kvp_error err;
+
+	if (kvp_catalog_open_default(cat, o->data_dirs, o->n_data_dirs,
+	                             system_data_dir(), &err) != KVP_OK)
+		return fail(&err);
+	return 0;
+}
+
+/* The model: from the catalogue with single fields overridden, or wholly
+ * from numbers. */
+static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
+                         kvp_model *out)
+{
+	kvp_model m;
+	kvp_error err;
+
+	if (o->model_name) {
+		if (kvp_catalog_model(cat, o->model_name, &m, &err) != KVP_OK)
+			return fail(&err);
+	} else {
+		memset(&m, 0, sizeof m);
+		strcpy(m.name, "custom");
+		m.kv_heads = o->shape.heads;
+	}
+	if (o->fields_set & CLI_SET_LAYERS)
+		m.layers = o->shape.layers;
+	if (o->fields_set & CLI_SET_HEADS)
+		m.heads = o->shape.heads;
+	if (o->fields_set & CLI_SET_HIDDEN)
+		m.hidden = o->shape.hidden;
+	if (o->fields_set & CLI_SET_HEAD_DIM)
+		m.head_dim = o->shape.head_dim;
+	else if (o->fields_set & (CLI_SET_HIDDEN | CLI_SET_HEADS))
+		m.head_dim = 0; /* derive again from the new hidden / heads */
+	if (o->fields_set & CLI_SET_PARAMS)
+		m.params = o->shape.params;
+	if (o->fields_set & CLI_SET_KV_HEADS) {
+		if (kvp_model_finalize(&m, &err) != KVP_OK)
+			return fail(&err);
+		if (kvp_model_with_kv_heads(&m, o->shape.kv_heads, &m, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --kv-heads: %s\n", err.message);
+			return 2;
+		}
+	}
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		return fail(&err);
+	*out = m;
+	return 0;
+}
+
+/* The devices named in a comma-separated list, or every one for "all". */
+static int resolve_devices(const char *list, kvp_catalog *cat,
+                           struct cli_plan *plan)
+{
+	const kvp_device *all;
+	size_t count = 1, n = 0;
+	kvp_error err;
+	char *copy, *name, *save = NULL;
+
+	if (strcmp(list, "all") == 0) {
+		if (kvp_catalog_devices(cat, &all, &count, &err) != KVP_OK)
+			return fail(&err);
+		plan->devices = calloc(count ? count : 1, sizeof *plan->devices);
+		if (!plan->devices)
+			goto nomem;
+		memcpy(plan->devices, all, count * sizeof *all);
+		plan->n_devices = count;
+		return 0;
+	}
+	for (const char *p = list; *p; p++)
+		count += *p == ',';
+	plan->devices = calloc(count, sizeof *plan->devices);
+	copy = strdup(list);
+	if (!plan->devices || !copy) {
+		free(copy);
+		goto nomem;
+	}
+	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (kvp_catalog_device(cat, name, &plan->devices[n], &err) != KVP_OK) {
+			free(copy);
+			return fail(&err);
+		}
+		n++;
+	}
+	free(copy);
+	if (n == 0) {
+		fprintf(stderr, "kvplan: --gpu: no GPU named in '%s'\n", list);
+		return 2;
+	}
+	plan->n_devices = n;
+	return 0;
+nomem:
+	fputs("kvplan: out of memory\n", stderr);
+	return 2;
+}
+
+static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
+{
+	kvp_error err;
+	static const kvp_attention kinds[CLI_VARIANTS] = {
+		KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
+
+	plan->dtype = o->dtype;
+	plan->seq = o->seq;
+	plan->batch = o->batch;
+	plan->fit_options = o->fit;
+	if (kvp_kv_size_compute(&plan->model, o->dtype, o->seq, o->batch,
+	                        &plan->size, &err) != KVP_OK)
+		return fail(&err);
+	for (int v = 0; v < CLI_VARIANTS; v++) {
+		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
+		    kvp_kv_size_compute(&plan->variants[v], o->dtype, o->seq, o->batch,
+		                        &plan->variant_sizes[v], &err) != KVP_OK)
+			return fail(&err);
+	}
+	plan->fits = calloc(plan->n_devices, sizeof *plan->fits);
+	if (!plan->fits) {
+		fputs("kvplan: out of memory\n", stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < plan->n_devices; i++)
+		if (kvp_fit_compute(&plan->model, &plan->devices[i], o->dtype, o->seq,
+		                    o->batch, &o->fit, &plan->fits[i], &err) != KVP_OK)
+			return fail(&err);
+	plan->exceeds_max_context = plan->model.max_context &&
+	                            o->seq > plan->model.max_context;
+	return 0;
+}
+
+static int run_plan(const struct cli_options *o, kvp_catalog *cat)
+{
+	struct cli_plan plan;
+	int rc;
+
+	memset(&plan, 0, sizeof plan);
+	rc = resolve_model(o, cat, &plan.model);
+	if (!rc)
+		rc = resolve_devices(o->gpu_list ? o->gpu_list : default_gpus, cat, &plan);
+	if (!rc)
+		rc = compute_plan(o, &plan);
+	if (!rc && plan.exceeds_max_context)
+		fprintf(stderr, "kvplan: warning: seq %llu exceeds %s's max context %llu"
+		        " (planned anyway)\n", (unsigned long long)plan.seq,
+		        plan.model.name, (unsigned long long)plan.model.max_context);
+	if (!rc)
+		rc = cli_print_plan(stdout, &plan, o->format);
+	if (!rc && o->require_fit)
+		for (size_t i = 0; i < plan.n_devices; i++)
+			if (!plan.fits[i].fits_hbm)
+				rc = 1;
+	free(plan.devices);
+	free(plan.fits);
+	return rc;
+}
+
+static int run_list(const struct cli_options *o, kvp_catalog *cat)
+{
+	kvp_error err;
+
+	if (o->action == CLI_LIST_MODELS) {
+		const kvp_model *models;
+		size_t count;
+
+		if (kvp_catalog_models(cat, &models, &count, &err) != KVP_OK)
+			return fail(&err);
+		return cli_print_models(stdout, models, count, o->format);
+	} else {
+		const kvp_device *devices;
+		size_t count;
+
+		if (kvp_catalog_devices(cat, &devices, &count, &err) != KVP_OK)
+			return fail(&err);
+		return cli_print_devices(stdout, devices, count, o->format);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_options opts;
+	kvp_catalog *cat = NULL;
+	int rc;
+
+	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
+		return rc;
+	if (opts.action == CLI_HELP) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (opts.action == CLI_VERSION) {
+		printf("kvplan %s (libkvplan %s)\n", PACKAGE_VERSION, kvp_version());
+		return 0;
+	}
+	if ((rc = open_catalog(&opts, &cat)) != 0)
+		return rc;
+	if (opts.action == CLI_PLAN)
+		rc = run_plan(&opts, cat);
+	else
+		rc = run_list(&opts, cat);
+	kvp_catalog_free(&cat);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("kvplan: error writing standard output\n", stderr);
+		return 2;
+	}
+	return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * dtype.c — cache and weight element types.  A type's size is a property of
+ * the type (values per block, bytes per block), so block-quantized types
+ * (q8_0: 32 values in 34 bytes) fit the same arithmetic as fp16.
+ */
+#include <strings.h>
+
+#include "internal.h"
+
+struct dtype_info {
+	const char *name;
+	uint32_t block_values;
+	uint32_t block_bytes;
+	const char *aliases[4];
+};
+
+static const struct dtype_info dtypes[KVP_DTYPE_COUNT] = {
+	[KVP_DTYPE_FP32] = {"fp32", 1, 4, {"f32", "float32", "float", NULL}},
+	[KVP_DTYPE_FP16] = {"fp16", 1, 2, {"f16", "float16", "half", NULL}},
+	[KVP_DTYPE_BF16] = {"bf16", 1, 2, {"bfloat16", NULL}},
+	[KVP_DTYPE_FP8] = {"fp8", 1, 1, {"fp8_e4m3", "fp8_e5m2", "f8", NULL}},
+	[KVP_DTYPE_INT8] = {"int8", 1, 1, {"i8", NULL}},
+};
+
+static int valid(kvp_dtype dtype)
+{
+	return (unsigned)dtype < KVP_DTYPE_COUNT;
+}
+
+const char *kvp_dtype_name(kvp_dtype dtype)
+{
+	return valid(dtype) ? dtypes[dtype].name : "unknown";
+}
+
+uint32_t kvp_dtype_block_values(kvp_dtype dtype)
+{
+	return valid(dtype) ? dtypes[dtype].block_values : 0;
+}
+
+uint32_t kvp_dtype_block_bytes(kvp_dtype dtype)
+{
+	return valid(dtype) ? dtypes[dtype].block_bytes : 0;
+}
+
+kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
+{
+	if (!name || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no element type given");
+	for (int t = 0; t < KVP_DTYPE_COUNT; t++) {
+		if (strcasecmp(name, dtypes[t].name) == 0) {
+			*out = (kvp_dtype)t;
+			return kvp__error_clear(err);
+		}
+		for (int a = 0; dtypes[t].aliases[a]; a++) {
+			if (strcasecmp(name, dtypes[t].aliases[a]) == 0) {
+				*out = (kvp_dtype)t;
+				return kvp__error_clear(err);
+			}
+		}
+	}
+	return kvp__error(err, KVP_ERR_NOT_FOUND,
+	                  "unknown element type '%s' (valid: fp32, fp16, bf16, fp8, int8)",
+	                  name);
+}
+
+kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,
+                           kvp_error *err)
+{
+	uint64_t blocks;
+
+	if (!valid(dtype) || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "invalid element type %d",
+		                  (int)dtype);
+	blocks = n_values / dtypes[dtype].block_values +
+	         (n_values % dtypes[dtype].block_values != 0);
+	if (!kvp__mul(blocks, dtypes[dtype].block_bytes, bytes))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "%llu %s values overflow 64-bit bytes",
+		                  (unsigned long long)n_values, dtypes[dtype].name);
+	return kvp__error_clear(err);
+}

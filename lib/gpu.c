@@ -1,0 +1,21 @@
+/*
+ * gpu.c — device profiles: the checks a device must pass before fit math.
+ */
+#include "internal.h"
+
+kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
+{
+	const char *name;
+
+	if (!d)
+		return kvp__error(err, KVP_ERR_INVALID, "no device given");
+	name = d->name[0] ? d->name : "device";
+	if (d->hbm_bytes == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: memory size must be non-zero", name);
+	if (d->l2_bytes == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: L2 size must be non-zero", name);
+	if (d->bandwidth_gbs < 0 || d->fp16_tflops < 0)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: bandwidth and TFLOPS must not be negative", name);
+	return kvp__error_clear(err);
+}

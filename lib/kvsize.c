@@ -1,0 +1,41 @@
+/*
+ * kvsize.c — the size model: 2 · L · s · B · kv_heads · head_dim · bytes,
+ * every product overflow-checked in 64 bits.
+ */
+#include "internal.h"
+
+kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
+                               uint64_t seq, uint64_t batch, kvp_kv_size *out,
+                               kvp_error *err)
+{
+	kvp_model m;
+	kvp_kv_size size;
+	uint64_t values_per_token_layer, k_bytes, tokens;
+	kvp_status st;
+
+	if (!model || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model given");
+	if (seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
+	if (batch == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
+	m = *model;
+	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
+		return st;
+	/* K (or V) of one token in one layer is one row of kv_heads * head_dim
+	 * values; a block-quantized type rounds that row up to whole blocks. */
+	values_per_token_layer = (uint64_t)m.kv_heads * m.head_dim;
+	if ((st = kvp_dtype_bytes(dtype, values_per_token_layer, &k_bytes, err)) != KVP_OK)
+		return st;
+	if (!kvp__mul(2, k_bytes, &size.bytes_per_token_layer) ||
+	    !kvp__mul(size.bytes_per_token_layer, m.layers, &size.bytes_per_token) ||
+	    !kvp__mul(seq, batch, &tokens) ||
+	    !kvp__mul(size.bytes_per_token_layer, tokens, &size.bytes_per_layer) ||
+	    !kvp__mul(size.bytes_per_token, tokens, &size.total_bytes))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "KV cache of %s for seq %llu and batch %llu overflows 64-bit bytes",
+		                  m.name[0] ? m.name : "the model",
+		                  (unsigned long long)seq, (unsigned long long)batch);
+	*out = size;
+	return kvp__error_clear(err);
+}

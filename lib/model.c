@@ -1,0 +1,121 @@
+/*
+ * model.c — a model's attention shape: validation, the attention kind the
+ * head counts imply, and the same model re-planned with other kv heads.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
+{
+	const char *name;
+
+	if (!m)
+		return kvp__error(err, KVP_ERR_INVALID, "no model given");
+	name = m->name[0] ? m->name : "model";
+	if (m->layers == 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
+	if (m->heads == 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: heads must be at least 1", name);
+	if (m->kv_heads == 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: kv_heads must be at least 1", name);
+	if (m->kv_heads > m->heads)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: kv_heads %u exceeds heads %u", name,
+		                  m->kv_heads, m->heads);
+	if (m->heads % m->kv_heads != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: heads %u is not divisible by kv_heads %u", name,
+		                  m->heads, m->kv_heads);
+	if (m->head_dim == 0) {
+		if (m->hidden == 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: needs head_dim or hidden", name);
+		if (m->hidden % m->heads != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: hidden %u is not divisible by heads %u"
+			                  " (give head_dim explicitly)",
+			                  name, m->hidden, m->heads);
+		m->head_dim = m->hidden / m->heads;
+	}
+	return kvp__error_clear(err);
+}
+
+kvp_attention kvp_model_attention(const kvp_model *m)
+{
+	if (m->kv_heads == m->heads)
+		return KVP_ATTENTION_MHA;
+	if (m->kv_heads == 1)
+		return KVP_ATTENTION_MQA;
+	return KVP_ATTENTION_GQA;
+}
+
+const char *kvp_attention_name(kvp_attention kind)
+{
+	switch (kind) {
+	case KVP_ATTENTION_MHA:
+		return "mha";
+	case KVP_ATTENTION_GQA:
+		return "gqa";
+	case KVP_ATTENTION_MQA:
+		return "mqa";
+	}
+	return "unknown";
+}
+
+kvp_status kvp_model_with_kv_heads(const kvp_model *m, uint32_t kv_heads,
+                                   kvp_model *out, kvp_error *err)
+{
+	kvp_model copy;
+	kvp_status st;
+
+	if (!m || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model given");
+	copy = *m;
+	copy.kv_heads = kv_heads;
+	if (kv_heads == 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "kv heads must be at least 1");
+	if (kv_heads > m->heads || m->heads % kv_heads != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "kv heads %u does not divide the %u query heads of %s",
+		                  kv_heads, m->heads, m->name[0] ? m->name : "the model");
+	if ((st = kvp_model_finalize(&copy, err)) != KVP_OK)
+		return st;
+	*out = copy;
+	return KVP_OK;
+}
+
+uint32_t kvp_model_variant_kv_heads(const kvp_model *m, kvp_attention kind)
+{
+	uint32_t groups;
+
+	if (!m)
+		return 0;
+	switch (kind) {
+	case KVP_ATTENTION_MHA:
+		return m->heads;
+	case KVP_ATTENTION_MQA:
+		return 1;
+	case KVP_ATTENTION_GQA:
+		if (kvp_model_attention(m) == KVP_ATTENTION_GQA)
+			return m->kv_heads;
+		for (groups = m->heads < 8 ? m->heads : 8; groups > 1; groups--)
+			if (m->heads % groups == 0)
+				return groups;
+		return 1;
+	}
+	return m->kv_heads;
+}
+
+kvp_status kvp_model_variant(const kvp_model *m, kvp_attention kind,
+                             kvp_model *out, kvp_error *err)
+{
+	if (!m || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model given");
+	if ((unsigned)kind > KVP_ATTENTION_MQA)
+		return kvp__error(err, KVP_ERR_INVALID, "unknown attention kind %d",
+		                  (int)kind);
+	return kvp_model_with_kv_heads(m, kvp_model_variant_kv_heads(m, kind), out,
+	                               err);
+}

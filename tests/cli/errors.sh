@@ -1,0 +1,62 @@
+# errors.sh — every kind of bad input: one clear line on stderr naming what
+# is wrong, nothing on stdout, exit status 2.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+m="--model llama2-7b"
+expect_error "unknown model suggests the closest name" \
+	"^kvplan: unknown model 'llama2-7'.*did you mean llama2-7b" --model llama2-7 --seq 1024
+expect_error "unknown GPU names the input" "^kvplan: unknown GPU 'h1000'" \
+	$m --seq 1024 --gpu h1000
+expect_error "unknown GPU among good ones" "unknown GPU 'x100'" $m --seq 1024 --gpu a100,x100
+expect_error "empty GPU list" "^kvplan: --gpu: no GPU named in ','" $m --seq 1024 --gpu ,
+expect_error "zero seq" "^kvplan: --seq: '0' is too small; it must be at least 1" $m --seq 0
+expect_error "negative seq" "^kvplan: --seq: '-5' is negative" $m --seq -5
+expect_error "non-numeric seq" "^kvplan: --seq: 'abc' is not a number" $m --seq abc
+expect_error "trailing garbage in seq" "^kvplan: --seq: '12x' has trailing characters" $m --seq 12x
+expect_error "seq beyond 64 bits" "^kvplan: --seq: '18446744073709551616' overflows 64 bits" \
+	$m --seq 18446744073709551616
+expect_error "empty seq" "^kvplan: --seq: empty value" $m --seq ''
+expect_error "zero batch" "^kvplan: --batch: '0' is too small" $m --seq 1024 --batch 0
+expect_error "negative batch" "^kvplan: --batch: '-1' is negative" $m --seq 1024 --batch -1
+expect_error "cache size overflow is reported, not wrapped" \
+	"^kvplan: KV cache of llama2-7b for seq 18446744073709551615 and batch 2 overflows 64-bit bytes" \
+	$m --seq 18446744073709551615 --batch 2
+expect_error "kv heads that do not divide the heads" \
+	"^kvplan: --kv-heads: kv heads 5 does not divide the 32 query heads of llama2-7b" \
+	$m --seq 1024 --kv-heads 5
+expect_error "kv heads above the heads" "kv heads 64 does not divide the 32 query heads" \
+	$m --seq 1024 --kv-heads 64
+expect_error "zero kv heads" "^kvplan: --kv-heads: '0' is too small" $m --seq 1024 --kv-heads 0
+expect_error "unknown dtype lists the valid ones" \
+	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8\)" \
+	$m --seq 1024 --dtype fp12
+expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown element type 'q3'" \
+	$m --seq 1024 --weights-dtype q3
+expect_error "unknown format" "^kvplan: --format: unknown format 'xml' \(valid: table, json, csv\)" \
+	$m --seq 1024 --format xml
+expect_error "mem-util above 1" "^kvplan: --mem-util: '1.5' is outside \(0, 1\]" \
+	$m --seq 1024 --mem-util 1.5
+expect_error "mem-util zero" "^kvplan: --mem-util: '0' is outside" $m --seq 1024 --mem-util 0
+expect_error "mem-util not a number" "^kvplan: --mem-util: '0.9x' is not a number" \
+	$m --seq 1024 --mem-util 0.9x
+expect_error "negative reserve" "^kvplan: --reserve: '-1' is negative" $m --seq 1024 --reserve -1
+expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
+	--layers 4294967296 --heads 32 --head-dim 128 --seq 1
+expect_error "missing seq" "^kvplan: --seq is required" $m
+expect_error "no model" "^kvplan: give --model NAME, or --layers" --seq 1024
+expect_error "missing option value" "^kvplan: option '--seq' needs a value" $m --seq
+expect_error "unknown option" "^kvplan: unknown option '--sequence'" $m --sequence 1024
+expect_error "stray argument" "^kvplan: unexpected argument 'extra'" $m --seq 1024 extra
+expect_error "shape by numbers that does not divide" \
+	"^kvplan: custom: hidden 4001 is not divisible by heads 32" \
+	--layers 32 --heads 32 --hidden 4001 --seq 1024
+expect_error "missing data directory" "data directory '$work/nowhere'" \
+	--data-dir "$work/nowhere" $m --seq 1024
+
+# A malformed user profile is reported as file:line:column.
+mkdir -p "$work/data/models"
+printf 'name: broken\nlayers: 32\nheads: x\n' >"$work/data/models/broken.yaml"
+expect_error "malformed model file names file:line:column" \
+	"^kvplan: $work/data/models/broken.yaml:3:8: " --data-dir "$work/data" --model broken --seq 1
+
+done_testing

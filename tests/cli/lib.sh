@@ -1,0 +1,75 @@
+# lib.sh — sourced by every CLI test: strict shell, C locale, a scratch
+# directory removed on exit, and TAP helpers (one 'ok'/'not ok' line a check).
+set -eu
+export LC_ALL=C
+: "${KVPLAN:?run through make check (KVPLAN is the built binary)}"
+: "${KVPLAN_SRCDIR:?run through make check}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kvplan-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+golden=$KVPLAN_SRCDIR/tests/cli/golden
+tap_n=0
+tap_failed=0
+
+# Runs kvplan (under valgrind when the suite is configured with it),
+# capturing stdout, stderr and the exit status in $work/{out,err}, $status.
+run() {
+	status=0
+	if [ -n "${KVPLAN_VALGRIND:-}" ]; then
+		libtool_wrap=$(dirname "$KVPLAN")/../libtool
+		"$libtool_wrap" --mode=execute "$KVPLAN_VALGRIND" --quiet --error-exitcode=99 \
+			--leak-check=full "$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
+	else
+		"$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
+	fi
+}
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	shift
+	for line in "$@"; do echo "# $line"; done
+	sed 's/^/# stdout: /' "$work/out" | head -n 20
+	sed 's/^/# stderr: /' "$work/err" | head -n 20
+}
+
+# check DESC COMMAND...: passes when COMMAND succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}
+
+# expect_error DESC PATTERN ARGS...: kvplan ARGS must exit 2, print nothing
+# on stdout and exactly one line on stderr matching the extended regex PATTERN.
+expect_error() {
+	desc=$1 pattern=$2
+	shift 2
+	run "$@"
+	if [ "$status" -ne 2 ]; then
+		not_ok "$desc" "exit status $status, expected 2"
+	elif [ -s "$work/out" ]; then
+		not_ok "$desc" "stdout is not empty"
+	elif [ "$(wc -l <"$work/err")" -ne 1 ]; then
+		not_ok "$desc" "stderr has $(wc -l <"$work/err") lines, expected 1"
+	elif ! grep -Eq -- "$pattern" "$work/err"; then
+		not_ok "$desc" "stderr does not match /$pattern/"
+	else
+		ok "$desc"
+	fi
+}
+
+# json_value KEY: the first "KEY": value in $work/out (scalars only).
+json_value() {
+	sed -n "s/^ *\"$1\": \([^,]*\),\{0,1\}\$/\1/p" "$work/out" | head -n 1
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}

@@ -1,0 +1,129 @@
+# numbers.sh — the exact results the command must give, worked by hand from
+# 2·L·s·B·kv_heads·head_dim·bytes and the GPU data (reference-data.md).
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE.
+is() {
+	got=$(json_value "$1")
+	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
+}
+# csv GPU COLUMN: the value of COLUMN in GPU's row of the CSV in $work/out.
+csv() {
+	awk -F, -v gpu="$1" -v col="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+		$13 == gpu { print $(idx[col]) }' "$work/out"
+}
+csv_is() {
+	got=$(csv "$1" "$2")
+	if [ "$got" = "$3" ]; then ok "$1 $2 = $3${4:+ ($4)}"; else not_ok "$1 $2 = $3" "got '$got'"; fi
+}
+
+# llama2-7b: 2·32·32·128·2 = 524,288 B/token; ·1024 = 536,870,912.
+run --model llama2-7b --seq 1024 --format json
+check "llama2-7b json exits 0" test "$status" -eq 0
+is attention '"mha"'
+is kv_bytes_per_token 524288
+is kv_bytes_per_layer 16777216 "per layer: 2·1024·32·128·2 = 16,777,216"
+is kv_total_bytes 536870912
+# Variants: MQA 2·32·1024·1·128·2; GQA with 8 kv heads is a quarter of MHA.
+check "MQA variant 16,777,216" grep -A3 '"mqa"' "$work/out" -q -e '"kv_total_bytes": 16777216'
+check "GQA variant 134,217,728" grep -A3 '"gqa"' "$work/out" -q -e '"kv_total_bytes": 134217728'
+check "GQA variant uses 8 kv heads" grep -A1 '"gqa"' "$work/out" -q -e '"kv_heads": 8'
+
+run --model llama2-7b --seq 1024 --batch 8 --format json
+is kv_total_bytes 4294967296 "batch 8: 8 · 512 MiB"
+run --model llama2-7b --seq 1024 --dtype fp32 --format json
+is kv_total_bytes 1073741824 "fp32 doubles fp16"
+run --model llama2-7b --seq 1024 --dtype int8 --format json
+is kv_total_bytes 268435456 "int8 halves fp16"
+
+# L2: max_seq_l2 = L2 / 524,288: 6 MiB -> 12, 40 MiB -> 80, 50 MiB -> 100.
+run --model llama2-7b --seq 1024 --format csv
+check "csv has a header and three default GPUs" test "$(wc -l <"$work/out")" -eq 4
+csv_is v100-32g max_seq_l2 12
+csv_is a100-80g max_seq_l2 80
+csv_is h100-sxm max_seq_l2 100
+csv_is v100-32g l2_bytes 6291456
+csv_is a100-80g l2_bytes 41943040
+csv_is h100-sxm l2_bytes 52428800
+# Weights 6,738,415,616 · 2 B; usable floor(80 GiB · 0.9) = 77,309,411,328;
+# (77,309,411,328 − 13,476,831,232) / 524,288 = 121,750.4; / 536,870,912 = 118.9.
+csv_is h100-sxm weights_bytes 13476831232
+csv_is h100-sxm max_seq_hbm 121750
+csv_is h100-sxm max_batch_hbm 118
+csv_is h100-sxm fits_hbm true
+csv_is h100-sxm layer_fits_l2 true "one 16 MiB layer fits 50 MiB"
+csv_is v100-32g layer_fits_l2 false "16 MiB layer does not fit 6 MiB"
+
+run --model llama2-7b --seq 100 --gpu h100 --format csv
+csv_is h100-sxm fits_l2 true "seq 100 fills H100's L2 exactly"
+run --model llama2-7b --seq 101 --gpu h100 --format csv
+csv_is h100-sxm fits_l2 false "seq 101 does not"
+
+run --model llama2-7b --seq 1024 --kv-heads 1 --format csv
+csv_is v100-32g fits_l2 false "MQA 16 MiB > 6 MiB"
+csv_is a100-80g fits_l2 true "MQA 16 MiB <= 40 MiB"
+csv_is h100-sxm fits_l2 true "MQA 16 MiB <= 50 MiB"
+csv_is h100-sxm kv_total_bytes 16777216
+csv_is h100-sxm attention mqa
+
+# Bytes per token of other catalogue models (reference-data.md §2).
+for pair in llama3-8b:131072 llama2-70b:327680 llama2-13b:819200 falcon-7b:8192 \
+	gemma2-9b:344064 qwen2.5-7b:57344 gpt2:36864; do
+	run --model "${pair%%:*}" --seq 1 --format json
+	is kv_bytes_per_token "${pair#*:}" "${pair%%:*} ${pair#*:} B/token"
+done
+run --model llama3-8b --seq 8192 --format json
+is kv_total_bytes 1073741824 "llama3-8b at 8192 is 1 GiB"
+run --model falcon-7b --seq 1 --format json
+is attention '"mqa"' "falcon-7b is MQA"
+run --model llama3-8b --seq 1 --format json
+is attention '"gqa"' "llama3-8b is GQA"
+
+# A model by numbers equals the catalogue's llama2-7b.
+run --layers 32 --heads 32 --head-dim 128 --seq 1024 --format json
+is kv_total_bytes 536870912 "model by numbers"
+is model '"custom"'
+run --layers 32 --heads 32 --hidden 4096 --kv-heads 8 --seq 1024 --format json
+is kv_total_bytes 134217728 "by numbers with hidden and kv heads"
+# Overriding one field of a catalogue model: 40 layers instead of 32.
+run --model llama2-7b --layers 40 --seq 1024 --format json
+is kv_total_bytes 671088640 "override: 2·40·1024·32·128·2"
+
+# Family aliases and all GPUs.
+run --model llama2-7b --seq 1 --gpu v100,a100,h100 --format csv
+check "aliases resolve to v100-32g, a100-80g, h100-sxm" \
+	test "$(cut -d, -f13 "$work/out" | tail -n +2 | tr '\n' ' ')" = "v100-32g a100-80g h100-sxm "
+run --model llama2-7b --seq 1 --gpu all --format csv
+check "--gpu all lists 11 GPUs" test "$(tail -n +2 "$work/out" | wc -l)" -eq 11
+
+# Beyond the model's context: planned, with a warning and a JSON field.
+run --model llama2-7b --seq 8192 --format json
+check "seq beyond max context still exits 0" test "$status" -eq 0
+is exceeds_max_context true
+check "warning on stderr" grep -q "warning: seq 8192 exceeds llama2-7b's max context 4096" "$work/err"
+
+# --require-fit: exit 1 when a GPU cannot hold weights + cache.
+run --model llama2-70b --seq 4096 --require-fit --format csv
+check "require-fit: 70B on V100 does not fit, exit 1" test "$status" -eq 1
+check "require-fit still prints the plan" test -s "$work/out"
+run --model llama2-7b --seq 1024 --gpu h100 --require-fit
+check "require-fit: fits, exit 0" test "$status" -eq 0
+# mem-util and reserve move the budget: 80 GiB · 0.5 = 42,949,672,960;
+# minus weights and 1 GiB reserve = 28,399,099,904; / 524,288 = 54,166.
+run --model llama2-7b --seq 1024 --gpu h100 --mem-util 0.5 --reserve 1073741824 --format csv
+csv_is h100-sxm max_seq_hbm 54166 "mem-util 0.5, 1 GiB reserve"
+run --model llama2-7b --seq 1024 --gpu h100 --weights-dtype fp32 --format csv
+csv_is h100-sxm weights_bytes 26953662464 "fp32 weights"
+
+# Catalogue listings.
+run --list-models --format csv
+check "16 models listed" test "$(tail -n +2 "$work/out" | wc -l)" -eq 16
+run --list-gpus --format json
+check "GPU list is JSON with h100-sxm" grep -q '"name": "h100-sxm"' "$work/out"
+run --version
+check "--version names the package" grep -Eq '^kvplan [0-9]+\.[0-9]+\.[0-9]+' "$work/out"
+run --help
+check "--help exits 0 with usage" grep -q '^usage: kvplan' "$work/out"
+
+done_testing
