@@ -25,6 +25,9 @@ enum {
 	OPT_LIST_MODELS,
 	OPT_LIST_GPUS,
 	OPT_REQUIRE_FIT,
+	OPT_VALIDATE,
+	OPT_LAYOUT,
+	OPT_BLOCK_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +50,9 @@ static const struct option long_options[] = {
 	{"list-models", no_argument, NULL, OPT_LIST_MODELS},
 	{"list-gpus", no_argument, NULL, OPT_LIST_GPUS},
 	{"require-fit", no_argument, NULL, OPT_REQUIRE_FIT},
+	{"validate", no_argument, NULL, OPT_VALIDATE},
+	{"layout", required_argument, NULL, OPT_LAYOUT},
+	{"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -66,7 +72,8 @@ void cli_usage(FILE *out)
 	      "  -s, --seq N            tokens per sequence\n"
 	      "  -b, --batch B          sequences (default 1)\n"
 	      "  -t, --dtype T          cache type: fp32, fp16, bf16, fp8, int8 (default fp16)\n"
-	      "  -g, --gpu LIST         comma-separated GPUs, or all (default v100,a100,h100)\n"
+	      "  -g, --gpu LIST         comma-separated GPUs, all, or host (this machine)\n"
+	      "                         (default v100,a100,h100)\n"
 	      "      --kv-heads N       re-plan with N kv heads (must divide the heads)\n"
 	      "      --layers N, --heads N, --head-dim N, --hidden N, --params N\n"
 	      "                         the model by numbers, or overrides of --model's\n"
@@ -74,6 +81,10 @@ void cli_usage(FILE *out)
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
 	      "      --require-fit      exit 1 when the request does not fit a GPU's memory\n"
+	      "      --validate         allocate the real cache and run the reference\n"
+	      "                         attention; exit 1 unless measured == predicted\n"
+	      "      --layout L         validation cache layout: contiguous (default), paged\n"
+	      "      --block-size N     paged layout: tokens per block (default 16)\n"
 	      "  -f, --format F         table (default), json or csv\n"
 	      "      --data-dir DIR     search DIR for models/ and gpus/ first (repeatable)\n"
 	      "      --list-models      list the models in the catalogue\n"
@@ -262,6 +273,20 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_REQUIRE_FIT:
 		o->require_fit = true;
 		return 0;
+	case OPT_VALIDATE:
+		o->validate = true;
+		return 0;
+	case OPT_LAYOUT: {
+		kvp_error err;
+
+		if (kvp_layout_from_name(arg, &o->layout, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --layout: %s\n", err.message);
+			return 2;
+		}
+		return 0;
+	}
+	case OPT_BLOCK_SIZE:
+		return parse_u32(code, arg, &o->block_size);
 	case 'h':
 		o->action = CLI_HELP;
 		return 0;
@@ -281,6 +306,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	o->format = CLI_TABLE;
 	o->batch = 1;
 	o->dtype = KVP_DTYPE_FP16;
+	o->layout = KVP_LAYOUT_CONTIGUOUS;
+	o->block_size = KVP_BLOCK_SIZE_DEFAULT;
 	kvp_fit_options_init(&o->fit);
 
 	opterr = 0;

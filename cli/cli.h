@@ -38,6 +38,9 @@ struct cli_options {
 	const char *gpu_list;       /* NULL: the default devices */
 	kvp_fit_options fit;
 	bool require_fit;
+	bool validate;              /* --validate: measure, don't just predict */
+	kvp_layout layout;
+	uint32_t block_size;
 	const char *data_dirs[CLI_MAX_DATA_DIRS];
 	size_t n_data_dirs;
 };
@@ -64,7 +67,14 @@ struct cli_plan {
 	size_t n_devices;
 	kvp_device *devices;
 	kvp_fit *fits;
+	bool validated;
+	kvp_validate_result validation;
 };
+
+/* --validate: checks the run against the host's memory, then runs it
+ * (progress on stderr when it is a terminal).  Returns 0, or 2 after one
+ * line on stderr. */
+int cli_validate(const struct cli_options *opts, struct cli_plan *plan);
 
 /* The printers return 0, or 2 after printing one line to stderr. */
 int cli_print_plan(FILE *out, const struct cli_plan *plan, enum cli_format format);
@@ -72,6 +82,10 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
                      enum cli_format format);
 int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
                       enum cli_format format);
+
+/* Prints "kvplan: " and the error (file:line:column: message) on stderr;
+ * returns 2, the exit status of an input error. */
+int cli_fail(const kvp_error *err);
 
 /* "512 MiB", "12.55 GiB", "100 B": binary units, exact when whole. */
 char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);

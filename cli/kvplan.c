@@ -13,7 +13,7 @@
 
 static const char *const default_gpus = "v100,a100,h100";
 
-static int fail(const kvp_error *err)
+int cli_fail(const kvp_error *err)
 {
 	char line[KVP_ERROR_PATH_MAX + KVP_ERROR_MESSAGE_MAX + 64];
 
@@ -43,7 +43,7 @@ static int open_catalog(const struct cli_options *o, kvp_catalog **cat)
 
 	if (kvp_catalog_open_default(cat, o->data_dirs, o->n_data_dirs,
 	                             system_data_dir(), &err) != KVP_OK)
-		return fail(&err);
+		return cli_fail(&err);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 
 	if (o->model_name) {
 		if (kvp_catalog_model(cat, o->model_name, &m, &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 	} else {
 		memset(&m, 0, sizeof m);
 		strcpy(m.name, "custom");
@@ -77,14 +77,14 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		m.params = o->shape.params;
 	if (o->fields_set & CLI_SET_KV_HEADS) {
 		if (kvp_model_finalize(&m, &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 		if (kvp_model_with_kv_heads(&m, o->shape.kv_heads, &m, &err) != KVP_OK) {
 			fprintf(stderr, "kvplan: --kv-heads: %s\n", err.message);
 			return 2;
 		}
 	}
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		return fail(&err);
+		return cli_fail(&err);
 	*out = m;
 	return 0;
 }
@@ -100,7 +100,7 @@ static int resolve_devices(const char *list, kvp_catalog *cat,
 
 	if (strcmp(list, "all") == 0) {
 		if (kvp_catalog_devices(cat, &all, &count, &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 		plan->devices = calloc(count ? count : 1, sizeof *plan->devices);
 		if (!plan->devices)
 			goto nomem;
@@ -117,9 +117,15 @@ static int resolve_devices(const char *list, kvp_catalog *cat,
 		goto nomem;
 	}
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		if (kvp_catalog_device(cat, name, &plan->devices[n], &err) != KVP_OK) {
+		kvp_status st;
+
+		/* "host" is this machine, unless a profile of that name exists. */
+		st = kvp_catalog_device(cat, name, &plan->devices[n], &err);
+		if (st == KVP_ERR_NOT_FOUND && strcmp(name, "host") == 0)
+			st = kvp_device_host(&plan->devices[n], NULL, &err);
+		if (st != KVP_OK) {
 			free(copy);
-			return fail(&err);
+			return cli_fail(&err);
 		}
 		n++;
 	}
@@ -147,12 +153,12 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->fit_options = o->fit;
 	if (kvp_kv_size_compute(&plan->model, o->dtype, o->seq, o->batch,
 	                        &plan->size, &err) != KVP_OK)
-		return fail(&err);
+		return cli_fail(&err);
 	for (int v = 0; v < CLI_VARIANTS; v++) {
 		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
 		    kvp_kv_size_compute(&plan->variants[v], o->dtype, o->seq, o->batch,
 		                        &plan->variant_sizes[v], &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 	}
 	plan->fits = calloc(plan->n_devices, sizeof *plan->fits);
 	if (!plan->fits) {
@@ -162,7 +168,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	for (size_t i = 0; i < plan->n_devices; i++)
 		if (kvp_fit_compute(&plan->model, &plan->devices[i], o->dtype, o->seq,
 		                    o->batch, &o->fit, &plan->fits[i], &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 	plan->exceeds_max_context = plan->model.max_context &&
 	                            o->seq > plan->model.max_context;
 	return 0;
@@ -179,6 +185,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat)
 		rc = resolve_devices(o->gpu_list ? o->gpu_list : default_gpus, cat, &plan);
 	if (!rc)
 		rc = compute_plan(o, &plan);
+	if (!rc && o->validate)
+		rc = cli_validate(o, &plan);
 	if (!rc && plan.exceeds_max_context)
 		fprintf(stderr, "kvplan: warning: seq %llu exceeds %s's max context %llu"
 		        " (planned anyway)\n", (unsigned long long)plan.seq,
@@ -189,6 +197,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat)
 		for (size_t i = 0; i < plan.n_devices; i++)
 			if (!plan.fits[i].fits_hbm)
 				rc = 1;
+	if (!rc && plan.validated && !plan.validation.passed)
+		rc = 1;
 	free(plan.devices);
 	free(plan.fits);
 	return rc;
@@ -203,14 +213,14 @@ static int run_list(const struct cli_options *o, kvp_catalog *cat)
 		size_t count;
 
 		if (kvp_catalog_models(cat, &models, &count, &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 		return cli_print_models(stdout, models, count, o->format);
 	} else {
 		const kvp_device *devices;
 		size_t count;
 
 		if (kvp_catalog_devices(cat, &devices, &count, &err) != KVP_OK)
-			return fail(&err);
+			return cli_fail(&err);
 		return cli_print_devices(stdout, devices, count, o->format);
 	}
 }

@@ -62,6 +62,34 @@ static void print_size_row(FILE *out, const char *label, uint64_t bytes)
 	        grouped(bytes, exact, sizeof exact));
 }
 
+static void print_validation(FILE *out, const struct cli_plan *p)
+{
+	const kvp_validate_result *v = &p->validation;
+	char block[32] = "", ref_predicted[32], ref_measured[32];
+
+	if (v->layout == KVP_LAYOUT_PAGED)
+		snprintf(block, sizeof block, ", blocks of %u tokens", v->block_size);
+	fprintf(out, "\nValidation on this host (%s layout%s, %s cache)\n",
+	        kvp_layout_name(v->layout), block, kvp_dtype_name(v->dtype));
+	print_size_row(out, "predicted", v->predicted_bytes);
+	print_size_row(out, "counted by the allocator", v->measured_bytes);
+	if (v->resident_known)
+		print_size_row(out, "resident growth (from OS)", v->resident_bytes);
+	else
+		fprintf(out, "  %-26s %10s\n", "resident growth (from OS)", "unknown");
+	fprintf(out, "  reference run: %u layers, %" PRIu64 " positions (%" PRIu64
+	        " prefilled, %" PRIu64 " decoded), batch %" PRIu64 "\n",
+	        v->ref_layers, v->ref_positions, v->ref_prompt,
+	        v->ref_positions - v->ref_prompt, v->ref_batch);
+	fprintf(out, "  reference cache: %s B predicted, %s B counted\n",
+	        grouped(v->ref_predicted_bytes, ref_predicted, sizeof ref_predicted),
+	        grouped(v->ref_measured_bytes, ref_measured, sizeof ref_measured));
+	fprintf(out, "  max |cached decode - recomputation| %.3g (tolerance %.3g)\n",
+	        v->max_abs_error, v->tolerance);
+	fprintf(out, "  decode past max_seq refused: %s\n", yes_no(v->overrun_refused));
+	fprintf(out, "  result: %s\n", v->passed ? "PASSED" : "FAILED");
+}
+
 #define FIT_ROW "%-12s %9s %5s %5s %8s %9s %5s %9s %9s\n"
 
 static void print_table(FILE *out, const struct cli_plan *p)
@@ -121,6 +149,8 @@ static void print_table(FILE *out, const struct cli_plan *p)
 		        grouped(f->max_seq_hbm, seq_hbm, sizeof seq_hbm),
 		        grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
 	}
+	if (p->validated)
+		print_validation(out, p);
 }
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -139,21 +169,27 @@ static int json_u64(json_t *obj, const char *key, uint64_t value, int *bad)
 	return json_object_set_new(obj, key, json_integer((json_int_t)value));
 }
 
+/* The model's identity and shape, under name_key ("model" in a plan). */
+static void model_json(json_t *obj, const char *name_key, const kvp_model *m, int *bad)
+{
+	json_object_set_new(obj, name_key, json_string(m->name));
+	json_object_set_new(obj, "attention",
+	                    json_string(kvp_attention_name(kvp_model_attention(m))));
+	json_u64(obj, "layers", m->layers, bad);
+	json_u64(obj, "heads", m->heads, bad);
+	json_u64(obj, "kv_heads", m->kv_heads, bad);
+	json_u64(obj, "head_dim", m->head_dim, bad);
+	json_u64(obj, "hidden", m->hidden, bad);
+	json_u64(obj, "params", m->params, bad);
+	json_u64(obj, "max_context", m->max_context, bad);
+}
+
 static json_t *plan_json(const struct cli_plan *p, int *bad)
 {
 	const kvp_model *m = &p->model;
 	json_t *root = json_object(), *variants = json_object(), *gpus = json_array();
 
-	json_object_set_new(root, "model", json_string(m->name));
-	json_object_set_new(root, "attention",
-	                    json_string(kvp_attention_name(kvp_model_attention(m))));
-	json_u64(root, "layers", m->layers, bad);
-	json_u64(root, "heads", m->heads, bad);
-	json_u64(root, "kv_heads", m->kv_heads, bad);
-	json_u64(root, "head_dim", m->head_dim, bad);
-	json_u64(root, "hidden", m->hidden, bad);
-	json_u64(root, "params", m->params, bad);
-	json_u64(root, "max_context", m->max_context, bad);
+	model_json(root, "model", m, bad);
 	json_u64(root, "seq", p->seq, bad);
 	json_u64(root, "batch", p->batch, bad);
 	json_object_set_new(root, "exceeds_max_context", json_boolean(p->exceeds_max_context));
@@ -192,6 +228,31 @@ static json_t *plan_json(const struct cli_plan *p, int *bad)
 		json_array_append_new(gpus, g);
 	}
 	json_object_set_new(root, "gpus", gpus);
+	if (p->validated) {
+		const kvp_validate_result *v = &p->validation;
+		json_t *val = json_object();
+
+		json_object_set_new(val, "layout", json_string(kvp_layout_name(v->layout)));
+		json_u64(val, "block_size", v->block_size, bad);
+		json_object_set_new(val, "dtype", json_string(kvp_dtype_name(v->dtype)));
+		json_u64(val, "predicted_bytes", v->predicted_bytes, bad);
+		json_u64(val, "measured_bytes", v->measured_bytes, bad);
+		if (v->resident_known)
+			json_u64(val, "resident_bytes", v->resident_bytes, bad);
+		else
+			json_object_set_new(val, "resident_bytes", json_null());
+		json_u64(val, "ref_layers", v->ref_layers, bad);
+		json_u64(val, "ref_positions", v->ref_positions, bad);
+		json_u64(val, "ref_prompt", v->ref_prompt, bad);
+		json_u64(val, "ref_batch", v->ref_batch, bad);
+		json_u64(val, "ref_predicted_bytes", v->ref_predicted_bytes, bad);
+		json_u64(val, "ref_measured_bytes", v->ref_measured_bytes, bad);
+		json_object_set_new(val, "max_abs_error", json_real(v->max_abs_error));
+		json_object_set_new(val, "tolerance", json_real(v->tolerance));
+		json_object_set_new(val, "overrun_refused", json_boolean(v->overrun_refused));
+		json_object_set_new(val, "passed", json_boolean(v->passed));
+		json_object_set_new(root, "validation", val);
+	}
 	return root;
 }
 
@@ -217,14 +278,18 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	fputs("model,attention,layers,heads,kv_heads,head_dim,seq,batch,dtype,"
 	      "kv_bytes_per_token,kv_bytes_per_layer,kv_total_bytes,gpu,l2_bytes,"
 	      "hbm_bytes,fits_l2,layer_fits_l2,max_seq_l2,weights_bytes,fits_hbm,"
-	      "max_seq_hbm,max_batch_hbm\n", out);
+	      "max_seq_hbm,max_batch_hbm", out);
+	if (p->validated)
+		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
+		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
+	fputc('\n', out);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
 
 		fprintf(out, "%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%"
 		        PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%s,%s,%" PRIu64
-		        ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 "\n",
+		        ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64,
 		        m->name, kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
 		        kvp_dtype_name(p->dtype), p->size.bytes_per_token,
@@ -233,6 +298,16 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		        f->layer_fits_l2 ? "true" : "false", f->max_seq_l2,
 		        f->weights_bytes, f->fits_hbm ? "true" : "false", f->max_seq_hbm,
 		        f->max_batch_hbm);
+		if (p->validated) {
+			const kvp_validate_result *v = &p->validation;
+
+			fprintf(out, ",%s,%" PRIu64 ",%" PRIu64 ",", kvp_layout_name(v->layout),
+			        v->predicted_bytes, v->measured_bytes);
+			if (v->resident_known)
+				fprintf(out, "%" PRIu64, v->resident_bytes);
+			fprintf(out, ",%.6g,%s", v->max_abs_error, v->passed ? "true" : "false");
+		}
+		fputc('\n', out);
 	}
 }
 
@@ -297,18 +372,9 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 			continue;
 		}
 		obj = json_object();
-		json_object_set_new(obj, "name", json_string(m->name));
+		model_json(obj, "name", m, &bad);
 		json_object_set_new(obj, "description", json_string(m->description));
-		json_object_set_new(obj, "attention",
-		                    json_string(kvp_attention_name(kvp_model_attention(m))));
-		json_u64(obj, "layers", m->layers, &bad);
-		json_u64(obj, "hidden", m->hidden, &bad);
-		json_u64(obj, "heads", m->heads, &bad);
-		json_u64(obj, "kv_heads", m->kv_heads, &bad);
-		json_u64(obj, "head_dim", m->head_dim, &bad);
 		json_u64(obj, "vocab", m->vocab, &bad);
-		json_u64(obj, "max_context", m->max_context, &bad);
-		json_u64(obj, "params", m->params, &bad);
 		json_u64(obj, "kv_bytes_per_token_fp16", size.bytes_per_token, &bad);
 		json_array_append_new(list, obj);
 	}

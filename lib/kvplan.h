@@ -253,6 +253,163 @@ KVP_API kvp_status kvp_model_load_file(const char *path, kvp_model *out,
 KVP_API kvp_status kvp_device_load_file(const char *path, kvp_device *out,
                                         kvp_error *err);
 
+/* ---- reference KV cache and validation -------------------------------- */
+
+/* The host CPU as a device: name "host", hbm_bytes = MemTotal from
+ * /proc/meminfo, l2_bytes = cpu0's level-2 data or unified cache (what one
+ * core can use), llc_bytes = cpu0's highest-level cache when it is beyond L2
+ * (from /sys/devices/system/cpu/cpu0/cache), bandwidth and TFLOPS 0
+ * (unknown).  available_bytes, when non-NULL, receives MemAvailable: what
+ * can be allocated now without swapping.  KVP_ERR_UNSUPPORTED when /proc or
+ * sysfs do not say. */
+KVP_API kvp_status kvp_device_host(kvp_device *out, uint64_t *available_bytes,
+                                   kvp_error *err);
+
+/* How a KV cache is laid out in memory. */
+typedef enum kvp_layout {
+	/* One K and one V array preallocated for max_seq tokens, as llama
+	 * does: (layer, batch, max_seq, kv_heads, head_dim). */
+	KVP_LAYOUT_CONTIGUOUS,
+	/* vLLM style: fixed-size blocks of block_size tokens, one page per
+	 * block and layer holding its K then its V, allocated as a sequence
+	 * grows and found through a block table per sequence. */
+	KVP_LAYOUT_PAGED
+} kvp_layout;
+
+#define KVP_LAYOUT_COUNT 2
+#define KVP_BLOCK_SIZE_DEFAULT 16
+
+KVP_API const char *kvp_layout_name(kvp_layout layout);
+/* "contiguous" or "paged", case-insensitively. */
+KVP_API kvp_status kvp_layout_from_name(const char *name, kvp_layout *out,
+                                        kvp_error *err);
+
+/* Bytes a cache of this layout allocates for seq tokens in each of batch
+ * sequences, stored as dtype.  With row_bytes = the dtype's bytes for one
+ * token's K in one layer (kv_heads * head_dim values):
+ *  contiguous: kvp_kv_size_compute's total_bytes
+ *              = 2 * layers * seq * batch * row_bytes;
+ *  paged:      batch * ceil(seq / block_size) blocks per layer, each a page
+ *              of 2 * block_size * row_bytes, so
+ *              batch * ceil(seq / block_size) * layers * 2 * block_size
+ *              * row_bytes (the last block of a sequence is whole).
+ * block_size is ignored for the contiguous layout. */
+KVP_API kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
+                                      kvp_layout layout, uint64_t seq,
+                                      uint64_t batch, uint32_t block_size,
+                                      uint64_t *bytes, kvp_error *err);
+
+/* What the reference implementation's counting allocator counts, apart. */
+typedef enum kvp_mem_category {
+	KVP_MEM_CACHE,   /* K and V storage: what the size model predicts */
+	KVP_MEM_WEIGHTS, /* wq, wk, wv, wo of the reference layers */
+	KVP_MEM_SCRATCH, /* activations, scores, inputs and outputs */
+	KVP_MEM_META     /* bookkeeping: block tables, page and layer lists */
+} kvp_mem_category;
+
+#define KVP_MEM_CATEGORY_COUNT 4
+
+KVP_API const char *kvp_mem_category_name(kvp_mem_category category);
+
+/* Progress of a long run: phase is "cache" (done/total in bytes touched),
+ * "decode" (tokens run through the reference layers) or "recompute"
+ * (sequences recomputed without the cache).  Called with done == 0 when a
+ * phase starts and done == total when it ends. */
+typedef void (*kvp_progress_fn)(void *ctx, const char *phase, uint64_t done,
+                                uint64_t total);
+
+/* How kvp_validate_run runs; kvp_validate_options_init sets the defaults,
+ * and a zero in a size field also means its default.  The reference run
+ * uses the model's heads, kv_heads, head_dim and RoPE theta (so its cache
+ * rows are the model's) on a reduced depth, length, batch and width. */
+typedef struct kvp_validate_options {
+	kvp_layout layout;        /* default contiguous */
+	uint32_t block_size;      /* paged: tokens per block; default 16 */
+	uint32_t ref_layers;      /* reference depth; default 2, at most layers */
+	uint64_t ref_positions;   /* reference tokens per sequence (its max_seq);
+	                           * default 256, at most seq */
+	uint64_t ref_prompt;      /* of those, prefilled in one pass; the rest
+	                           * are decoded one by one; default half, at
+	                           * least 1, at most ref_positions */
+	uint64_t ref_batch;       /* reference sequences; default min(batch, 2) */
+	uint32_t ref_hidden;      /* residual width of the reference layers: it
+	                           * sizes the projections, not the cache;
+	                           * default min(hidden or heads*head_dim, 512) */
+	uint64_t seed;            /* weights and inputs; default 1 */
+	uint64_t available_bytes; /* memory the run may use; default the host's
+	                           * MemAvailable */
+	kvp_progress_fn progress; /* NULL: no progress reports */
+	void *progress_ctx;       /* passed to progress */
+} kvp_validate_options;
+
+KVP_API void kvp_validate_options_init(kvp_validate_options *options);
+
+/* What a validation run would need, worked out before allocating. */
+typedef struct kvp_validate_plan {
+	uint64_t cache_bytes;     /* the full cache: kvp_layout_predict */
+	uint64_t reference_bytes; /* weights, cache and buffers of the
+	                           * reference run */
+	uint64_t needed_bytes;    /* the larger: the two never coexist */
+	uint64_t available_bytes; /* options->available_bytes or MemAvailable */
+	bool fits;                /* needed_bytes <= available_bytes */
+} kvp_validate_plan;
+
+/* Plans a validation of model (seq tokens, batch sequences, cache type
+ * dtype).  options may be NULL for the defaults.  Fills out and returns
+ * KVP_ERR_NO_FIT, with a message giving both sizes, when it does not fit;
+ * KVP_ERR_UNSUPPORTED for a dtype other than fp32, fp16 and bf16. */
+KVP_API kvp_status kvp_validate_plan_compute(const kvp_model *model,
+                                             kvp_dtype dtype, uint64_t seq,
+                                             uint64_t batch,
+                                             const kvp_validate_options *options,
+                                             kvp_validate_plan *out,
+                                             kvp_error *err);
+
+typedef struct kvp_validate_result {
+	kvp_layout layout;
+	kvp_dtype dtype;
+	uint32_t block_size;        /* paged; 0 for contiguous */
+	/* The full cache: all layers, the whole batch, seq tokens. */
+	uint64_t predicted_bytes;   /* kvp_layout_predict */
+	uint64_t measured_bytes;    /* counted by the allocator, cache category */
+	uint64_t resident_bytes;    /* growth of the process's resident memory
+	                             * (/proc/self/statm) while every page of
+	                             * the cache was touched; 0 when unknown */
+	bool resident_known;
+	/* The reference run (prefill + decode on a reduced depth). */
+	uint32_t ref_layers;
+	uint64_t ref_positions;
+	uint64_t ref_prompt;
+	uint64_t ref_batch;
+	uint32_t ref_hidden;
+	uint64_t ref_predicted_bytes; /* its cache, as kvp_layout_predict */
+	uint64_t ref_measured_bytes;  /* its cache, as counted */
+	double max_abs_error;       /* largest |cached decode - recomputation|
+	                             * over every output of every position */
+	double tolerance;           /* the bound max_abs_error must meet */
+	bool overrun_refused;       /* decoding past max_seq was an error */
+	/* Largest bytes live at once, per kvp_mem_category, over the run. */
+	uint64_t peak_bytes[KVP_MEM_CATEGORY_COUNT];
+	uint64_t allocations;       /* allocations made */
+	bool passed;                /* measured == predicted for both caches,
+	                             * max_abs_error <= tolerance and the
+	                             * overrun refused */
+} kvp_validate_result;
+
+/* Allocates the real cache for this shape through the counting allocator,
+ * touches every page, and compares the bytes with the prediction; then runs
+ * prefill + decode through the reference layers with the same layout and
+ * dtype and compares every output with a recomputation that uses no cache.
+ * The plan is checked first: a run that does not fit allocates nothing and
+ * returns KVP_ERR_NO_FIT.  A run that completes returns KVP_OK whether or
+ * not it passed; result->passed says which.  Supported dtypes: fp32, fp16,
+ * bf16 (others: KVP_ERR_UNSUPPORTED).  options may be NULL. */
+KVP_API kvp_status kvp_validate_run(const kvp_model *model, kvp_dtype dtype,
+                                    uint64_t seq, uint64_t batch,
+                                    const kvp_validate_options *options,
+                                    kvp_validate_result *result,
+                                    kvp_error *err);
+
 /* ---- version ---------------------------------------------------------- */
 
 KVP_API const char *kvp_version(void);

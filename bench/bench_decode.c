@@ -1,0 +1,180 @@
+/*
+ * bench_decode.c — what the KV cache buys: the cost of decoding one token
+ * on a model-shaped layer (hidden 4096, 32 query heads of 128, 8 kv heads:
+ * llama3-8b's) with the cache, against decoding it without one, at contexts
+ * 128, 512, 2048 and 8192.  Without a cache this one layer must compute K
+ * and V of every position again (its query only for the new token): the
+ * cheapest no-cache decode there is; a whole model would also redo every
+ * lower layer for every position, so its ratio is larger still.
+ * Usage: bench_decode [OUTDIR]  (writes OUTDIR/decode.csv)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchutil.h"
+#include "ref/ref.h"
+
+#define N_CONTEXTS 4
+#define CACHED_STEPS 32
+#define MAX_CONTEXT 8192
+
+static const uint64_t contexts[N_CONTEXTS] = {128, 512, 2048, MAX_CONTEXT};
+
+/* Least-squares line y = a + b x through n points; r2 its fit. */
+static void fit_line(const double *x, const double *y, int n, double *a,
+                     double *b, double *r2)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, ss_res = 0, ss_tot = 0;
+
+	for (int i = 0; i < n; i++) {
+		sx += x[i];
+		sy += y[i];
+		sxx += x[i] * x[i];
+		sxy += x[i] * y[i];
+	}
+	*b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	*a = (sy - *b * sx) / n;
+	for (int i = 0; i < n; i++) {
+		double e = y[i] - (*a + *b * x[i]), d = y[i] - sy / n;
+
+		ss_res += e * e;
+		ss_tot += d * d;
+	}
+	*r2 = 1 - ss_res / ss_tot;
+}
+
+int main(int argc, char **argv)
+{
+	const kvp__attn_shape shape = {.dim = 4096, .heads = 32, .kv_heads = 8,
+	                               .head_dim = 128, .rope_theta = 500000};
+	const kvp_dtype dtype = KVP_DTYPE_FP16;
+	const uint64_t max_seq = MAX_CONTEXT + CACHED_STEPS;
+	kvp__kvcache_shape cache_shape = {
+		.layers = 1, .kv_heads = shape.kv_heads, .head_dim = shape.head_dim,
+		.batch = 1, .max_seq = max_seq, .dtype = dtype,
+		.layout = KVP_LAYOUT_CONTIGUOUS,
+	};
+	uint64_t q_dim = (uint64_t)shape.heads * shape.head_dim;
+	uint64_t kv_dim = (uint64_t)shape.kv_heads * shape.head_dim;
+	double cached_us[N_CONTEXTS], attention_us[N_CONTEXTS],
+	       recompute_us[N_CONTEXTS], x_ctx[N_CONTEXTS];
+	kvp__counter counter;
+	kvp__attn_layer layer;
+	kvp__attn_scratch scratch;
+	kvp__kvcache cache;
+	kvp_device host;
+	kvp_error err;
+	uint64_t rng = 2024;
+	float *rows, *x, *out, *q, *o;
+	double a, b, r2;
+	FILE *csv;
+
+	bench_host(&host);
+	kvp__counter_init(&counter);
+	bench_check(kvp__attn_layer_init(&layer, &counter, &shape, 0, 1, &err),
+	            &err, "layer");
+	bench_check(kvp__attn_scratch_init(&scratch, &counter, &shape, 1, max_seq,
+	                                   &err), &err, "scratch");
+	bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err), &err,
+	            "cache");
+	bench_check(kvp__kvcache_reserve(&cache, 0, max_seq, &err), &err, "reserve");
+	rows = malloc(2 * kv_dim * sizeof *rows);     /* (2, kv_dim) */
+	x = malloc((MAX_CONTEXT + 1) * shape.dim * sizeof *x); /* (context, dim) */
+	out = malloc((MAX_CONTEXT + 1) * shape.dim * sizeof *out);
+	q = malloc(q_dim * sizeof *q);                /* (heads, head_dim) */
+	o = malloc(q_dim * sizeof *o);
+	if (!rows || !x || !out || !q || !o) {
+		fprintf(stderr, "bench: out of memory\n");
+		return 1;
+	}
+	/* The cached cost does not depend on the values, so the context is
+	 * filled with random rows instead of a long prefill. */
+	for (uint64_t pos = 0; pos < max_seq; pos++) {
+		kvp__rng_fill(&rng, rows, 2 * kv_dim, 1.0f);
+		bench_check(kvp__kvcache_write(&cache, 0, 0, pos, rows, rows + kv_dim,
+		                               &err), &err, "fill");
+	}
+	kvp__rng_fill(&rng, x, (MAX_CONTEXT + 1) * shape.dim, 1.0f);
+	kvp__rng_fill(&rng, q, q_dim, 1.0f);
+
+	printf("decode cost per token, one layer: hidden %u, %u heads x %u, %u kv heads, %s cache\n",
+	       shape.dim, shape.heads, shape.head_dim, shape.kv_heads,
+	       kvp_dtype_name(dtype));
+	bench_print_host(stdout, &host);
+	printf("%8s %14s %14s %16s %10s\n", "context", "cached us/tok",
+	       "attention us", "recompute us/tok", "ratio");
+	for (int i = 0; i < N_CONTEXTS; i++) {
+		uint64_t c = contexts[i];
+		int recompute_runs = c <= 512 ? 3 : 1;
+		double start, best = 0;
+
+		/* Cached: token c + s sees positions 0..c + s. */
+		bench_check(kvp__attn_forward(&layer, &cache, &scratch, 0, c, 1, x,
+		                              out, &err), &err, "decode");
+		start = bench_now();
+		for (int s = 0; s < CACHED_STEPS; s++)
+			bench_check(kvp__attn_forward(&layer, &cache, &scratch, 0, c + s, 1,
+			                              x + s * shape.dim, out, &err), &err,
+			            "decode");
+		cached_us[i] = (bench_now() - start) / CACHED_STEPS * 1e6;
+
+		start = bench_now();
+		for (int s = 0; s < CACHED_STEPS; s++) {
+			kvp__attn_over_cache(&shape, &cache, 0, 0, c, q, scratch.att,
+			                     scratch.row, o);
+			bench_keep(o[s]);
+		}
+		attention_us[i] = (bench_now() - start) / CACHED_STEPS * 1e6;
+
+		/* Without a cache, the token at position c needs K and V of all
+		 * c + 1 positions again. */
+		for (int r = 0; r < recompute_runs; r++) {
+			double seconds;
+
+			start = bench_now();
+			bench_check(kvp__attn_forward_nocache(&layer, &counter, dtype, c + 1,
+			                                      c, x, out, &err), &err,
+			            "recompute");
+			seconds = bench_now() - start;
+			if (best == 0 || seconds < best)
+				best = seconds;
+		}
+		recompute_us[i] = best * 1e6;
+		x_ctx[i] = (double)c;
+		printf("%8llu %14.1f %14.1f %16.0f %9.0fx\n", (unsigned long long)c,
+		       cached_us[i], attention_us[i], recompute_us[i],
+		       recompute_us[i] / cached_us[i]);
+		fflush(stdout);
+	}
+
+	csv = bench_open_csv(argc, argv, "decode.csv");
+	fprintf(csv, "context,cached_us_per_token,attention_us_per_token,"
+	             "recompute_us_per_token,recompute_over_cached\n");
+	for (int i = 0; i < N_CONTEXTS; i++)
+		fprintf(csv, "%llu,%.3f,%.3f,%.1f,%.1f\n",
+		        (unsigned long long)contexts[i], cached_us[i], attention_us[i],
+		        recompute_us[i], recompute_us[i] / cached_us[i]);
+	fclose(csv);
+
+	fit_line(x_ctx, cached_us, N_CONTEXTS, &a, &b, &r2);
+	printf("cached:    %.1f us + %.2f ns per context token (R^2 %.4f)\n", a,
+	       b * 1e3, r2);
+	fit_line(x_ctx, attention_us, N_CONTEXTS, &a, &b, &r2);
+	printf("attention: %.1f us + %.2f ns per context token (R^2 %.4f)\n", a,
+	       b * 1e3, r2);
+	for (int i = 1; i < N_CONTEXTS; i++)
+		if (recompute_us[i] / cached_us[i] <= recompute_us[i - 1] / cached_us[i - 1])
+			printf("note: the recompute/cached ratio did not grow from %llu to %llu\n",
+			       (unsigned long long)contexts[i - 1],
+			       (unsigned long long)contexts[i]);
+
+	free(rows);
+	free(x);
+	free(out);
+	free(q);
+	free(o);
+	kvp__kvcache_destroy(&cache);
+	kvp__attn_scratch_destroy(&scratch, &counter);
+	kvp__attn_layer_destroy(&layer, &counter);
+	return 0;
+}

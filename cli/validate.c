@@ -1,0 +1,53 @@
+/*
+ * validate.c — kvplan --validate: plans the run against this host's memory,
+ * then lets the library allocate the real cache and run the reference
+ * attention, showing progress on stderr when it is a terminal.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct progress_state {
+	const char *phase;
+	int percent;
+};
+
+static void show_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	struct progress_state *state = ctx;
+	int percent = total ? (int)((double)done / (double)total * 100.0) : 100;
+
+	/* Redraw only when the phase or the whole percentage changes. */
+	if (state->phase && strcmp(state->phase, phase) == 0 && state->percent == percent)
+		return;
+	state->phase = phase;
+	state->percent = percent;
+	fprintf(stderr, "\rkvplan: validating: %-9s %3d%%", phase, percent);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+int cli_validate(const struct cli_options *o, struct cli_plan *plan)
+{
+	kvp_validate_options options;
+	kvp_validate_plan needs;
+	struct progress_state state = {NULL, -1};
+	kvp_error err;
+
+	kvp_validate_options_init(&options);
+	options.layout = o->layout;
+	options.block_size = o->block_size;
+	if (isatty(STDERR_FILENO)) {
+		options.progress = show_progress;
+		options.progress_ctx = &state;
+	}
+	if (kvp_validate_plan_compute(&plan->model, o->dtype, o->seq, o->batch, &options,
+	                              &needs, &err) != KVP_OK ||
+	    kvp_validate_run(&plan->model, o->dtype, o->seq, o->batch, &options,
+	                     &plan->validation, &err) != KVP_OK)
+		return cli_fail(&err);
+	plan->validated = true;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * alloc.c — the counting allocator of the reference implementation: every
+ * byte of cache, weights and scratch is counted per category, current and
+ * peak, so validation can compare the cache's bytes with the prediction.
+ */
+#include <string.h>
+
+#include "ref/ref.h"
+
+/* Each block starts with its size and category, so a free needs only the
+ * pointer; 16 bytes keep the caller's data as aligned as malloc's. */
+typedef struct block_header {
+	uint64_t bytes;
+	uint64_t category;
+} block_header;
+
+const char *kvp_mem_category_name(kvp_mem_category category)
+{
+	switch (category) {
+	case KVP_MEM_CACHE:
+		return "cache";
+	case KVP_MEM_WEIGHTS:
+		return "weights";
+	case KVP_MEM_SCRATCH:
+		return "scratch";
+	case KVP_MEM_META:
+		return "meta";
+	}
+	return "unknown";
+}
+
+void kvp__counter_init(kvp__counter *counter)
+{
+	memset(counter, 0, sizeof *counter);
+}
+
+void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
+                         uint64_t count, uint64_t size, kvp_error *err)
+{
+	block_header *header;
+	uint64_t bytes, with_header;
+
+	if ((unsigned)category >= KVP_MEM_CATEGORY_COUNT) {
+		kvp__error(err, KVP_ERR_INVALID, "unknown memory category %d",
+		           (int)category);
+		return NULL;
+	}
+	counter->allocations++;
+	if (!kvp__mul(count, size, &bytes) ||
+	    !kvp__add(bytes, sizeof *header, &with_header) ||
+	    with_header > SIZE_MAX) {
+		kvp__error(err, KVP_ERR_NOMEM,
+		           "%llu x %llu bytes of %s overflow the address space",
+		           (unsigned long long)count, (unsigned long long)size,
+		           kvp_mem_category_name(category));
+		return NULL;
+	}
+	if (counter->allocations == counter->fail_at ||
+	    !(header = kvp__calloc(1, (size_t)with_header))) {
+		kvp__error(err, KVP_ERR_NOMEM,
+		           "out of memory allocating %llu bytes of %s",
+		           (unsigned long long)bytes,
+		           kvp_mem_category_name(category));
+		return NULL;
+	}
+	header->bytes = bytes;
+	header->category = category;
+	/* current never exceeds what the address space holds, so no overflow. */
+	counter->current_bytes[category] += bytes;
+	if (counter->current_bytes[category] > counter->peak_bytes[category])
+		counter->peak_bytes[category] = counter->current_bytes[category];
+	return header + 1;
+}
+
+void kvp__counter_free(kvp__counter *counter, void *ptr)
+{
+	block_header *header;
+
+	if (!ptr)
+		return;
+	header = (block_header *)ptr - 1;
+	counter->current_bytes[header->category] -= header->bytes;
+	kvp__free(header);
+}

@@ -1,0 +1,651 @@
+/*
+ * attention.c — one llama-style attention layer in fp32: RMS pre-norm, q k v
+ * projections, RoPE, causal softmax attention (MHA, GQA, MQA by index: query
+ * head h reads kv head h / (heads / kv_heads), nothing is copied), output
+ * projection and residual; with a KV cache, and without one as the oracle.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ref/ref.h"
+
+/* Tokens whose rows share one pass over a weight row in kvp__matmul: their
+ * inputs (TILE * cols floats) stay in L2 while the weights stream by. */
+#define TILE 16
+
+#define RMS_EPS 1e-5f
+#define DEFAULT_ROPE_THETA 10000.0
+
+kvp_status kvp__attn_shape_check(const kvp__attn_shape *s, kvp_error *err)
+{
+	if (s->dim == 0 || s->heads == 0 || s->kv_heads == 0 || s->head_dim == 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "attention sizes must be at least 1");
+	if (s->heads % s->kv_heads != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "heads %u is not divisible by kv_heads %u",
+		                  s->heads, s->kv_heads);
+	if (s->head_dim % 2 != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "RoPE needs an even head_dim, not %u", s->head_dim);
+	if (!(s->rope_theta >= 0))
+		return kvp__error(err, KVP_ERR_SHAPE, "invalid RoPE theta %g",
+		                  s->rope_theta);
+	return kvp__error_clear(err);
+}
+
+/* ---- arithmetic kernels ---------------------------------------------------- */
+
+/* A dot product keeps its partial sums in two vectors: GCC's and Clang's
+ * vector extension keeps them in registers, as wide as the target's SIMD
+ * registers (SSE2 on any x86-64; AVX when built with -mavx or
+ * -march=native), and they are always combined in the same order, so every
+ * kernel below gives the same bits for the same sum. */
+#if defined(__AVX__)
+#define LANES 8
+#else
+#define LANES 4
+#endif
+#define STEP (2 * LANES) /* floats per step of a two-vector loop */
+
+typedef float simd __attribute__((vector_size(LANES * sizeof(float))));
+
+static simd loadv(const float *p)
+{
+	simd v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static void storev(float *p, simd v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+/* The last steps of a dot product: the two vectors added, their lanes
+ * summed pairwise, then the tail of n past the last whole step. */
+static float dot_finish(simd lo, simd hi, const float *a, const float *b,
+                        uint64_t i, uint64_t n)
+{
+	float part[LANES];
+	simd pair = lo + hi;
+
+	memcpy(part, &pair, sizeof part);
+	for (int width = LANES / 2; width >= 1; width /= 2)
+		for (int j = 0; j < width; j++)
+			part[j] = part[2 * j] + part[2 * j + 1];
+	for (; i < n; i++)
+		part[0] += a[i] * b[i];
+	return part[0];
+}
+
+static float dot(const float *a, const float *b, uint64_t n)
+{
+	simd lo = {0}, hi = {0};
+	uint64_t i = 0;
+
+	for (; i + STEP <= n; i += STEP) {
+		lo += loadv(a + i) * loadv(b + i);
+		hi += loadv(a + i + LANES) * loadv(b + i + LANES);
+	}
+	return dot_finish(lo, hi, a, b, i, n);
+}
+
+/* y += a * x */
+static void axpy(float *restrict y, float a, const float *restrict x,
+                 uint64_t n)
+{
+	uint64_t i = 0;
+
+	for (; i + LANES <= n; i += LANES)
+		storev(y + i, loadv(y + i) + a * loadv(x + i));
+	for (; i < n; i++)
+		y[i] += a * x[i];
+}
+
+/* Scores of n_heads query heads q (n_heads, head_dim) against one key k
+ * (head_dim): att[h] = dot(q_h, k) * scale, to the bit.  Four heads share
+ * each pass over k, so a GQA group loads its key once and keeps eight vectors
+ * of sums in flight instead of waiting on two. */
+static void scores_for_key(const float *restrict q, const float *restrict k,
+                           uint32_t n_heads, uint32_t head_dim, float scale,
+                           float *restrict att)
+{
+	uint32_t h = 0;
+
+	for (; h + 4 <= n_heads; h += 4) {
+		const float *q0 = q + (uint64_t)h * head_dim, *q1 = q0 + head_dim,
+		            *q2 = q1 + head_dim, *q3 = q2 + head_dim;
+		simd lo0 = {0}, hi0 = {0}, lo1 = {0}, hi1 = {0};
+		simd lo2 = {0}, hi2 = {0}, lo3 = {0}, hi3 = {0};
+		uint64_t d = 0;
+
+		for (; d + STEP <= head_dim; d += STEP) {
+			simd k_lo = loadv(k + d), k_hi = loadv(k + d + LANES);
+
+			lo0 += loadv(q0 + d) * k_lo;
+			hi0 += loadv(q0 + d + LANES) * k_hi;
+			lo1 += loadv(q1 + d) * k_lo;
+			hi1 += loadv(q1 + d + LANES) * k_hi;
+			lo2 += loadv(q2 + d) * k_lo;
+			hi2 += loadv(q2 + d + LANES) * k_hi;
+			lo3 += loadv(q3 + d) * k_lo;
+			hi3 += loadv(q3 + d + LANES) * k_hi;
+		}
+		att[h + 0] = dot_finish(lo0, hi0, q0, k, d, head_dim) * scale;
+		att[h + 1] = dot_finish(lo1, hi1, q1, k, d, head_dim) * scale;
+		att[h + 2] = dot_finish(lo2, hi2, q2, k, d, head_dim) * scale;
+		att[h + 3] = dot_finish(lo3, hi3, q3, k, d, head_dim) * scale;
+	}
+	for (; h < n_heads; h++)
+		att[h] = dot(q + (uint64_t)h * head_dim, k, head_dim) * scale;
+}
+
+/* o (n_heads, head_dim) += att[r * att_stride + h] * v_r over n_rows value
+ * rows v_r = v + r * v_stride, in row order: the same sums as one axpy per
+ * row.  The sums stay in registers across the rows, four heads at a time,
+ * instead of going through memory once per row. */
+static void weighted_values(float *restrict o, const float *restrict att,
+                            uint64_t att_stride, uint32_t n_heads,
+                            const float *restrict v, uint64_t v_stride,
+                            uint64_t n_rows, uint32_t head_dim)
+{
+	uint32_t h = 0;
+
+	for (; h + 4 <= n_heads; h += 4) {
+		float *o0 = o + (uint64_t)h * head_dim, *o1 = o0 + head_dim,
+		      *o2 = o1 + head_dim, *o3 = o2 + head_dim;
+		const float *p = att + h;
+		uint64_t d = 0;
+
+		for (; d + STEP <= head_dim; d += STEP) {
+			simd lo0 = loadv(o0 + d), hi0 = loadv(o0 + d + LANES);
+			simd lo1 = loadv(o1 + d), hi1 = loadv(o1 + d + LANES);
+			simd lo2 = loadv(o2 + d), hi2 = loadv(o2 + d + LANES);
+			simd lo3 = loadv(o3 + d), hi3 = loadv(o3 + d + LANES);
+
+			for (uint64_t r = 0; r < n_rows; r++) {
+				const float *vr = v + r * v_stride + d;
+				const float *pr = p + r * att_stride;
+				simd v_lo = loadv(vr), v_hi = loadv(vr + LANES);
+
+				lo0 += pr[0] * v_lo;
+				hi0 += pr[0] * v_hi;
+				lo1 += pr[1] * v_lo;
+				hi1 += pr[1] * v_hi;
+				lo2 += pr[2] * v_lo;
+				hi2 += pr[2] * v_hi;
+				lo3 += pr[3] * v_lo;
+				hi3 += pr[3] * v_hi;
+			}
+			storev(o0 + d, lo0);
+			storev(o0 + d + LANES, hi0);
+			storev(o1 + d, lo1);
+			storev(o1 + d + LANES, hi1);
+			storev(o2 + d, lo2);
+			storev(o2 + d + LANES, hi2);
+			storev(o3 + d, lo3);
+			storev(o3 + d + LANES, hi3);
+		}
+		for (; d < head_dim; d++)
+			for (uint64_t r = 0; r < n_rows; r++) {
+				o0[d] += p[r * att_stride + 0] * v[r * v_stride + d];
+				o1[d] += p[r * att_stride + 1] * v[r * v_stride + d];
+				o2[d] += p[r * att_stride + 2] * v[r * v_stride + d];
+				o3[d] += p[r * att_stride + 3] * v[r * v_stride + d];
+			}
+	}
+	for (; h < n_heads; h++)
+		for (uint64_t r = 0; r < n_rows; r++)
+			axpy(o + (uint64_t)h * head_dim, att[r * att_stride + h],
+			     v + r * v_stride, head_dim);
+}
+
+void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
+                 uint64_t cols, uint64_t rows)
+{
+	for (uint64_t t0 = 0; t0 < n; t0 += TILE) {
+		uint64_t t1 = n - t0 < TILE ? n : t0 + TILE;
+
+		for (uint64_t r = 0; r < rows; r++) {
+			const float *w_row = w + r * cols;
+
+			for (uint64_t t = t0; t < t1; t++)
+				y[t * rows + r] = dot(w_row, x + t * cols, cols);
+		}
+	}
+}
+
+/* out (n, dim) = x / rms(x), row by row. */
+static void rmsnorm(float *out, const float *x, uint64_t n, uint32_t dim)
+{
+	for (uint64_t t = 0; t < n; t++) {
+		const float *row = x + t * dim;
+		float scale = 1.0f / sqrtf(dot(row, row, dim) / (float)dim + RMS_EPS);
+
+		for (uint32_t i = 0; i < dim; i++)
+			out[t * dim + i] = row[i] * scale;
+	}
+}
+
+/* In place, over n scores; exp of (score - max) so nothing overflows. */
+static void softmax(float *x, uint64_t n)
+{
+	float max = x[0], sum = 0;
+
+	for (uint64_t i = 1; i < n; i++)
+		if (x[i] > max)
+			max = x[i];
+	for (uint64_t i = 0; i < n; i++) {
+		x[i] = expf(x[i] - max);
+		sum += x[i];
+	}
+	for (uint64_t i = 0; i < n; i++)
+		x[i] /= sum;
+}
+
+/* softmax() of each of the n_cols columns of x (n, n_cols): the scores
+ * are stored position by position, every head's side by side, so all heads
+ * go together down the rows.  Per column the same operations in the same
+ * order as softmax().  max and sum (n_cols each) are scratch. */
+static void softmax_columns(float *x, uint64_t n, uint32_t n_cols,
+                            float *max, float *sum)
+{
+	for (uint32_t c = 0; c < n_cols; c++) {
+		max[c] = x[c];
+		sum[c] = 0;
+	}
+	for (uint64_t i = 1; i < n; i++)
+		for (uint32_t c = 0; c < n_cols; c++)
+			if (x[i * n_cols + c] > max[c])
+				max[c] = x[i * n_cols + c];
+	for (uint64_t i = 0; i < n; i++)
+		for (uint32_t c = 0; c < n_cols; c++) {
+			x[i * n_cols + c] = expf(x[i * n_cols + c] - max[c]);
+			sum[c] += x[i * n_cols + c];
+		}
+	for (uint64_t i = 0; i < n; i++)
+		for (uint32_t c = 0; c < n_cols; c++)
+			x[i * n_cols + c] /= sum[c];
+}
+
+void kvp__rope(float *vec, uint32_t n_heads, uint32_t head_dim, uint64_t pos,
+               double theta)
+{
+	if (theta == 0)
+		theta = DEFAULT_ROPE_THETA;
+	/* Angles in double: pos * frequency reaches 10^5 and more, where a
+	 * float angle would already be off by hundredths of a radian. */
+	for (uint32_t i = 0; i < head_dim / 2; i++) {
+		double angle = (double)pos * pow(theta, -2.0 * i / head_dim);
+		float c = (float)cos(angle), s = (float)sin(angle);
+
+		for (uint32_t h = 0; h < n_heads; h++) {
+			float *pair = vec + (uint64_t)h * head_dim + 2 * i;
+			float a = pair[0], b = pair[1];
+
+			pair[0] = a * c - b * s;
+			pair[1] = a * s + b * c;
+		}
+	}
+}
+
+/* ---- weights and buffers ----------------------------------------------------- */
+
+kvp_status kvp__attn_weight_bytes(const kvp__attn_shape *s, uint64_t *bytes,
+                                  kvp_error *err)
+{
+	/* wq and wo are (heads * head_dim) x dim, wk and wv (kv_heads *
+	 * head_dim) x dim: 2 * dim * (heads + kv_heads) * head_dim floats. */
+	uint64_t head_rows = (uint64_t)s->heads + s->kv_heads, values;
+
+	if (!kvp__mul(head_rows, s->head_dim, &values) ||
+	    !kvp__mul(values, 2 * (uint64_t)s->dim, &values) ||
+	    !kvp__mul(values, sizeof(float), bytes))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "reference weights overflow 64-bit bytes");
+	return kvp__error_clear(err);
+}
+
+kvp_status kvp__attn_layer_init(kvp__attn_layer *layer, kvp__counter *counter,
+                                const kvp__attn_shape *shape, uint32_t index,
+                                uint64_t seed, kvp_error *err)
+{
+	uint64_t q_dim = (uint64_t)shape->heads * shape->head_dim;
+	uint64_t kv_dim = (uint64_t)shape->kv_heads * shape->head_dim;
+	uint64_t state = seed ^ ((uint64_t)index + 1) * 0xd1342543de82ef95u;
+	uint64_t bytes;
+	kvp_status st;
+
+	memset(layer, 0, sizeof *layer);
+	if ((st = kvp__attn_shape_check(shape, err)) != KVP_OK ||
+	    (st = kvp__attn_weight_bytes(shape, &bytes, err)) != KVP_OK)
+		return st;
+	layer->shape = *shape;
+	layer->index = index;
+	layer->wq = kvp__counter_alloc(counter, KVP_MEM_WEIGHTS, q_dim * shape->dim,
+	                               sizeof(float), err);
+	layer->wk = kvp__counter_alloc(counter, KVP_MEM_WEIGHTS, kv_dim * shape->dim,
+	                               sizeof(float), err);
+	layer->wv = kvp__counter_alloc(counter, KVP_MEM_WEIGHTS, kv_dim * shape->dim,
+	                               sizeof(float), err);
+	layer->wo = kvp__counter_alloc(counter, KVP_MEM_WEIGHTS, shape->dim * q_dim,
+	                               sizeof(float), err);
+	if (!layer->wq || !layer->wk || !layer->wv || !layer->wo) {
+		kvp__attn_layer_destroy(layer, counter);
+		return KVP_ERR_NOMEM;
+	}
+	/* Uniform in +-sqrt(3 / fan_in) has variance 1 / fan_in, so every
+	 * projection of a unit-variance input has unit variance again. */
+	kvp__rng_fill(&state, layer->wq, q_dim * shape->dim, sqrtf(3.0f / shape->dim));
+	kvp__rng_fill(&state, layer->wk, kv_dim * shape->dim, sqrtf(3.0f / shape->dim));
+	kvp__rng_fill(&state, layer->wv, kv_dim * shape->dim, sqrtf(3.0f / shape->dim));
+	kvp__rng_fill(&state, layer->wo, shape->dim * q_dim, sqrtf(3.0f / (float)q_dim));
+	return kvp__error_clear(err);
+}
+
+void kvp__attn_layer_destroy(kvp__attn_layer *layer, kvp__counter *counter)
+{
+	kvp__counter_free(counter, layer->wq);
+	kvp__counter_free(counter, layer->wk);
+	kvp__counter_free(counter, layer->wv);
+	kvp__counter_free(counter, layer->wo);
+	memset(layer, 0, sizeof *layer);
+}
+
+enum { BUF_XN, BUF_Q, BUF_K, BUF_V, BUF_O, BUF_Y, BUF_ATT, BUF_ROW, N_BUFS };
+
+/* Floats in each scratch buffer, as the shape comments in ref.h say. */
+static kvp_status scratch_counts(const kvp__attn_shape *s, uint64_t max_tokens,
+                                 uint64_t max_seq, uint64_t counts[N_BUFS],
+                                 kvp_error *err)
+{
+	uint64_t q_dim = (uint64_t)s->heads * s->head_dim;
+	uint64_t kv_dim = (uint64_t)s->kv_heads * s->head_dim;
+
+	if (!kvp__mul(max_tokens, s->dim, &counts[BUF_XN]) ||
+	    !kvp__mul(max_tokens, q_dim, &counts[BUF_Q]) ||
+	    !kvp__mul(max_tokens, kv_dim, &counts[BUF_K]) ||
+	    !kvp__add(max_seq, 2, &counts[BUF_ATT]) ||
+	    !kvp__mul(s->heads, counts[BUF_ATT], &counts[BUF_ATT]))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "reference buffers overflow 64-bit bytes");
+	counts[BUF_V] = counts[BUF_K];
+	counts[BUF_O] = counts[BUF_Q];
+	counts[BUF_Y] = counts[BUF_XN];
+	counts[BUF_ROW] = KVP__ROW_BLOCK * kv_dim;
+	return kvp__error_clear(err);
+}
+
+kvp_status kvp__attn_scratch_bytes(const kvp__attn_shape *shape,
+                                   uint64_t max_tokens, uint64_t max_seq,
+                                   uint64_t *bytes, kvp_error *err)
+{
+	uint64_t counts[N_BUFS], values = 0;
+	kvp_status st;
+
+	if ((st = scratch_counts(shape, max_tokens, max_seq, counts, err)) != KVP_OK)
+		return st;
+	for (int b = 0; b < N_BUFS; b++)
+		if (!kvp__add(values, counts[b], &values))
+			return kvp__error(err, KVP_ERR_OVERFLOW,
+			                  "reference buffers overflow 64-bit bytes");
+	if (!kvp__mul(values, sizeof(float), bytes))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "reference buffers overflow 64-bit bytes");
+	return kvp__error_clear(err);
+}
+
+/* The scratch buffers in the order scratch_counts sizes them. */
+static void scratch_buffers(kvp__attn_scratch *s, float **bufs[N_BUFS])
+{
+	bufs[BUF_XN] = &s->xn;
+	bufs[BUF_Q] = &s->q;
+	bufs[BUF_K] = &s->k;
+	bufs[BUF_V] = &s->v;
+	bufs[BUF_O] = &s->o;
+	bufs[BUF_Y] = &s->y;
+	bufs[BUF_ATT] = &s->att;
+	bufs[BUF_ROW] = &s->row;
+}
+
+kvp_status kvp__attn_scratch_init(kvp__attn_scratch *s, kvp__counter *counter,
+                                  const kvp__attn_shape *shape,
+                                  uint64_t max_tokens, uint64_t max_seq,
+                                  kvp_error *err)
+{
+	float **bufs[N_BUFS];
+	uint64_t counts[N_BUFS];
+	kvp_status st;
+
+	memset(s, 0, sizeof *s);
+	if (max_tokens == 0 || max_seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "reference buffers need at least one token");
+	if ((st = scratch_counts(shape, max_tokens, max_seq, counts, err)) != KVP_OK)
+		return st;
+	s->max_tokens = max_tokens;
+	s->max_seq = max_seq;
+	scratch_buffers(s, bufs);
+	for (int b = 0; b < N_BUFS; b++) {
+		*bufs[b] = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, counts[b],
+		                              sizeof(float), err);
+		if (!*bufs[b]) {
+			kvp__attn_scratch_destroy(s, counter);
+			return KVP_ERR_NOMEM;
+		}
+	}
+	return kvp__error_clear(err);
+}
+
+void kvp__attn_scratch_destroy(kvp__attn_scratch *s, kvp__counter *counter)
+{
+	float **bufs[N_BUFS];
+
+	scratch_buffers(s, bufs);
+	for (int b = 0; b < N_BUFS; b++)
+		kvp__counter_free(counter, *bufs[b]);
+	memset(s, 0, sizeof *s);
+}
+
+/* n_rows stored rows from `stored` as floats: fp32 rows are used where
+ * they lie, 16-bit rows are decoded into buf (n_rows, row_values). */
+static const float *rows_as_float(kvp_dtype dtype, const void *stored,
+                                  uint64_t n_rows, uint64_t row_values,
+                                  float *buf)
+{
+	if (dtype == KVP_DTYPE_FP32)
+		return stored;
+	kvp__storage_decode(dtype, buf, stored, n_rows * row_values);
+	return buf;
+}
+
+void kvp__attn_over_cache(const kvp__attn_shape *shape,
+                          const kvp__kvcache *cache, uint32_t layer,
+                          uint64_t seq, uint64_t len, const float *q,
+                          float *att, float *rows, float *o)
+{
+	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
+	uint32_t heads = shape->heads, group = heads / kv_heads;
+	uint64_t kv_dim = cache->row_values, row_bytes = cache->row_bytes;
+	kvp_dtype dtype = cache->shape.dtype;
+	float scale = 1.0f / sqrtf((float)head_dim);
+	const unsigned char *keys, *values;
+	const void *key_run, *value_run;
+	const float *block;
+	uint64_t run, n;
+
+	/* Positions outermost and in order, so the cache is read front to back
+	 * once (K, then V), a block of rows at a time; each K row is used by
+	 * all the query heads of its group while it is in L1. */
+	for (uint64_t t = 0; t < len; t += run) {
+		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
+		keys = key_run;
+		run = run < len - t ? run : len - t;
+		for (uint64_t r = 0; r < run; r += n) {
+			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
+			block = rows_as_float(dtype, keys + r * row_bytes, n, kv_dim, rows);
+			for (uint64_t i = 0; i < n; i++)
+				for (uint32_t g = 0; g < kv_heads; g++)
+					scores_for_key(q + (uint64_t)g * group * head_dim,
+					               block + i * kv_dim + (uint64_t)g * head_dim,
+					               group, head_dim, scale,
+					               att + (t + r + i) * heads + g * group);
+		}
+	}
+	softmax_columns(att, len, heads, att + len * heads,
+	                att + (len + 1) * heads);
+	memset(o, 0, (uint64_t)heads * head_dim * sizeof *o);
+	for (uint64_t t = 0; t < len; t += run) {
+		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
+		values = value_run;
+		run = run < len - t ? run : len - t;
+		for (uint64_t r = 0; r < run; r += n) {
+			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
+			block = rows_as_float(dtype, values + r * row_bytes, n, kv_dim, rows);
+			for (uint32_t g = 0; g < kv_heads; g++)
+				weighted_values(o + (uint64_t)g * group * head_dim,
+				                att + (t + r) * heads + g * group, heads,
+				                group, block + (uint64_t)g * head_dim, kv_dim,
+				                n, head_dim);
+		}
+	}
+}
+
+/* out = x + y, row by row; out may be x. */
+static void residual(float *out, const float *x, const float *y, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = x[i] + y[i];
+}
+
+kvp_status kvp__attn_forward(const kvp__attn_layer *layer, kvp__kvcache *cache,
+                             kvp__attn_scratch *s, uint64_t seq,
+                             uint64_t start_pos, uint64_t n, const float *x,
+                             float *out, kvp_error *err)
+{
+	const kvp__attn_shape *sh = &layer->shape;
+	uint64_t q_dim = (uint64_t)sh->heads * sh->head_dim;
+	uint64_t kv_dim = (uint64_t)sh->kv_heads * sh->head_dim;
+	uint64_t end;
+	kvp_status st;
+
+	if (n == 0 || n > s->max_tokens)
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "%llu tokens in one call; the buffers hold 1 to %llu",
+		                  (unsigned long long)n,
+		                  (unsigned long long)s->max_tokens);
+	if (layer->index >= cache->shape.layers ||
+	    cache->shape.kv_heads != sh->kv_heads ||
+	    cache->shape.head_dim != sh->head_dim ||
+	    cache->shape.max_seq > s->max_seq)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "the cache does not match layer %u", layer->index);
+	if (!kvp__add(start_pos, n, &end))
+		return kvp__error(err, KVP_ERR_RANGE, "position overflows");
+	/* Refused before anything is computed or written. */
+	if ((st = kvp__kvcache_reserve(cache, seq, end, err)) != KVP_OK)
+		return st;
+
+	rmsnorm(s->xn, x, n, sh->dim);
+	kvp__matmul(s->q, s->xn, layer->wq, n, sh->dim, q_dim);
+	kvp__matmul(s->k, s->xn, layer->wk, n, sh->dim, kv_dim);
+	kvp__matmul(s->v, s->xn, layer->wv, n, sh->dim, kv_dim);
+	for (uint64_t i = 0; i < n; i++) {
+		kvp__rope(s->q + i * q_dim, sh->heads, sh->head_dim, start_pos + i,
+		          sh->rope_theta);
+		kvp__rope(s->k + i * kv_dim, sh->kv_heads, sh->head_dim,
+		          start_pos + i, sh->rope_theta);
+		if ((st = kvp__kvcache_write(cache, layer->index, seq, start_pos + i,
+		                             s->k + i * kv_dim, s->v + i * kv_dim,
+		                             err)) != KVP_OK)
+			return st;
+	}
+	/* Token i sees positions 0..start_pos + i: the causal mask. */
+	for (uint64_t i = 0; i < n; i++)
+		kvp__attn_over_cache(sh, cache, layer->index, seq, start_pos + i + 1,
+		                     s->q + i * q_dim, s->att, s->row, s->o + i * q_dim);
+	kvp__matmul(s->y, s->o, layer->wo, n, q_dim, sh->dim);
+	residual(out, x, s->y, n * sh->dim);
+	return kvp__error_clear(err);
+}
+
+/* ---- without a cache ------------------------------------------------------- */
+
+kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
+                                     kvp__counter *counter, kvp_dtype storage,
+                                     uint64_t n, uint64_t first,
+                                     const float *x, float *out,
+                                     kvp_error *err)
+{
+	const kvp__attn_shape *sh = &layer->shape;
+	uint32_t head_dim = sh->head_dim, group = sh->heads / sh->kv_heads;
+	uint64_t q_dim = (uint64_t)sh->heads * head_dim;
+	uint64_t kv_dim = (uint64_t)sh->kv_heads * head_dim;
+	uint64_t m = n - first; /* rows whose output is wanted */
+	float scale = 1.0f / sqrtf((float)head_dim);
+	float *xn, *q, *k, *v, *att, *o, *y;
+	kvp_status st = KVP_ERR_NOMEM;
+
+	if (n == 0 || first >= n)
+		return kvp__error(err, KVP_ERR_RANGE, "no rows to recompute");
+	/* xn (n, dim), q (m, heads * head_dim), k and v (n, kv_heads *
+	 * head_dim), att (n), o (m, heads * head_dim), y (m, dim) */
+	xn = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, sh->dim * sizeof(float), err);
+	q = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, q_dim * sizeof(float), err);
+	k = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, kv_dim * sizeof(float), err);
+	v = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, kv_dim * sizeof(float), err);
+	att = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, sizeof(float), err);
+	o = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, q_dim * sizeof(float), err);
+	y = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, sh->dim * sizeof(float), err);
+	if (!xn || !q || !k || !v || !att || !o || !y)
+		goto done;
+
+	rmsnorm(xn, x, n, sh->dim);
+	kvp__matmul(k, xn, layer->wk, n, sh->dim, kv_dim);
+	kvp__matmul(v, xn, layer->wv, n, sh->dim, kv_dim);
+	kvp__matmul(q, xn + first * sh->dim, layer->wq, m, sh->dim, q_dim);
+	for (uint64_t t = 0; t < n; t++) {
+		kvp__rope(k + t * kv_dim, sh->kv_heads, head_dim, t, sh->rope_theta);
+		for (uint64_t i = 0; i < kv_dim; i++) {
+			k[t * kv_dim + i] = kvp__storage_round(storage, k[t * kv_dim + i]);
+			v[t * kv_dim + i] = kvp__storage_round(storage, v[t * kv_dim + i]);
+		}
+	}
+	/* Head by head over plain arrays, where the cached kernel goes
+	 * position by position through the cache; but every score and every
+	 * weighted sum is the same sequence of float operations (dot, softmax,
+	 * axpy in position order), so the two agree to the bit unless the
+	 * cache hands back something other than what was stored. */
+	for (uint64_t i = 0; i < m; i++) {
+		uint64_t pos = first + i;
+		float *qi = q + i * q_dim, *oi = o + i * q_dim;
+
+		kvp__rope(qi, sh->heads, head_dim, pos, sh->rope_theta);
+		memset(oi, 0, q_dim * sizeof *oi);
+		for (uint32_t h = 0; h < sh->heads; h++) {
+			const float *qh = qi + (uint64_t)h * head_dim;
+			uint64_t kv_offset = (uint64_t)(h / group) * head_dim;
+
+			for (uint64_t t = 0; t <= pos; t++)
+				att[t] = dot(qh, k + t * kv_dim + kv_offset, head_dim) * scale;
+			softmax(att, pos + 1);
+			for (uint64_t t = 0; t <= pos; t++)
+				axpy(oi + (uint64_t)h * head_dim, att[t],
+				     v + t * kv_dim + kv_offset, head_dim);
+		}
+	}
+	kvp__matmul(y, o, layer->wo, m, q_dim, sh->dim);
+	residual(out + first * sh->dim, x + first * sh->dim, y, m * sh->dim);
+	st = kvp__error_clear(err);
+done:
+	kvp__counter_free(counter, y);
+	kvp__counter_free(counter, o);
+	kvp__counter_free(counter, att);
+	kvp__counter_free(counter, v);
+	kvp__counter_free(counter, k);
+	kvp__counter_free(counter, q);
+	kvp__counter_free(counter, xn);
+	return st;
+}

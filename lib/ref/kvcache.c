@@ -1,0 +1,258 @@
+/*
+ * kvcache.c — the reference KV cache in its two layouts: contiguous,
+ * preallocated for max_seq as llama does, and paged as vLLM does, with
+ * blocks allocated as a sequence grows and a block table per sequence.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "ref/ref.h"
+
+kvp_status kvp__kvcache_init(kvp__kvcache *c, kvp__counter *counter,
+                             const kvp__kvcache_shape *shape, kvp_error *err)
+{
+	const kvp__kvcache_shape *s = shape;
+	uint64_t elem_bytes, layer_rows, rows, storage_bytes, pages;
+
+	memset(c, 0, sizeof *c);
+	if (!kvp__storage_supported(s->dtype))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the reference cache stores fp32, fp16 or bf16, not %s",
+		                  kvp_dtype_name(s->dtype));
+	if (s->layers == 0 || s->kv_heads == 0 || s->head_dim == 0 ||
+	    s->batch == 0 || s->max_seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "cache dimensions must be at least 1");
+	if ((unsigned)s->layout >= KVP_LAYOUT_COUNT ||
+	    (s->layout == KVP_LAYOUT_PAGED && s->block_size == 0))
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "invalid cache layout or block size");
+	c->shape = *s;
+	c->counter = counter;
+	elem_bytes = kvp_dtype_block_bytes(s->dtype);
+	c->row_values = (uint64_t)s->kv_heads * s->head_dim;
+	if (!kvp__mul(c->row_values, elem_bytes, &c->row_bytes))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "cache row size overflows 64-bit bytes");
+	if (!(c->length = kvp__counter_alloc(counter, KVP_MEM_META, s->batch,
+	                                     sizeof *c->length, err)))
+		return KVP_ERR_NOMEM;
+
+	if (s->layout == KVP_LAYOUT_CONTIGUOUS) {
+		if (!kvp__mul(s->batch, s->max_seq, &layer_rows) ||
+		    !kvp__mul(layer_rows, s->layers, &rows) ||
+		    !kvp__mul(rows, c->row_bytes, &storage_bytes)) {
+			kvp__kvcache_destroy(c);
+			return kvp__error(err, KVP_ERR_OVERFLOW,
+			                  "cache size overflows 64-bit bytes");
+		}
+		c->key_cache = kvp__counter_alloc(counter, KVP_MEM_CACHE, 1,
+		                                  storage_bytes, err);
+		c->value_cache = c->key_cache
+		                 ? kvp__counter_alloc(counter, KVP_MEM_CACHE, 1,
+		                                      storage_bytes, err)
+		                 : NULL;
+		if (!c->value_cache) {
+			kvp__kvcache_destroy(c);
+			return KVP_ERR_NOMEM;
+		}
+		return kvp__error_clear(err);
+	}
+
+	c->blocks_per_seq = s->max_seq / s->block_size +
+	                    (s->max_seq % s->block_size != 0);
+	if (!kvp__mul(2 * (uint64_t)s->block_size, c->row_bytes, &c->page_bytes) ||
+	    !kvp__mul(c->blocks_per_seq, s->batch, &rows) ||
+	    !kvp__mul(rows, s->layers, &pages)) {
+		kvp__kvcache_destroy(c);
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "cache size overflows 64-bit bytes");
+	}
+	/* The tables are sized for the whole cache up front (they are small);
+	 * the pages themselves come one block at a time. */
+	c->block_table = kvp__counter_alloc(counter, KVP_MEM_META, rows,
+	                                    sizeof *c->block_table, err);
+	c->pages = c->block_table
+	           ? kvp__counter_alloc(counter, KVP_MEM_META, pages,
+	                                sizeof *c->pages, err)
+	           : NULL;
+	if (!c->pages) {
+		kvp__kvcache_destroy(c);
+		return KVP_ERR_NOMEM;
+	}
+	return kvp__error_clear(err);
+}
+
+void kvp__kvcache_destroy(kvp__kvcache *c)
+{
+	kvp__counter *counter = c->counter;
+
+	if (!counter)
+		return;
+	if (c->pages) {
+		for (uint64_t p = 0; p < c->blocks_used * c->shape.layers; p++)
+			kvp__counter_free(counter, c->pages[p]);
+	}
+	kvp__counter_free(counter, c->pages);
+	kvp__counter_free(counter, c->block_table);
+	kvp__counter_free(counter, c->value_cache);
+	kvp__counter_free(counter, c->key_cache);
+	kvp__counter_free(counter, c->length);
+	memset(c, 0, sizeof *c);
+}
+
+/* One more physical block for logical block `block` of sequence seq: a page
+ * in every layer.  A block is used only once all its pages exist, so a
+ * failure leaves nothing half-made to free twice. */
+static kvp_status add_block(kvp__kvcache *c, uint64_t seq, uint64_t block,
+                            kvp_error *err)
+{
+	uint32_t layers = c->shape.layers;
+	unsigned char **pages = c->pages + c->blocks_used * layers;
+
+	for (uint32_t l = 0; l < layers; l++) {
+		pages[l] = kvp__counter_alloc(c->counter, KVP_MEM_CACHE, 1,
+		                              c->page_bytes, err);
+		if (!pages[l]) {
+			while (l > 0)
+				kvp__counter_free(c->counter, pages[--l]);
+			return KVP_ERR_NOMEM;
+		}
+	}
+	c->block_table[seq * c->blocks_per_seq + block] = c->blocks_used++;
+	return KVP_OK;
+}
+
+kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
+                                kvp_error *err)
+{
+	uint64_t have, need, bs;
+	kvp_status st;
+
+	if (seq >= c->shape.batch)
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "sequence %llu is past the batch of %llu",
+		                  (unsigned long long)seq,
+		                  (unsigned long long)c->shape.batch);
+	if (length > c->shape.max_seq)
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "position %llu is past the cache's max_seq of %llu",
+		                  (unsigned long long)length - 1,
+		                  (unsigned long long)c->shape.max_seq);
+	if (length <= c->length[seq])
+		return kvp__error_clear(err);
+	if (c->shape.layout == KVP_LAYOUT_PAGED) {
+		bs = c->shape.block_size;
+		have = c->length[seq] / bs + (c->length[seq] % bs != 0);
+		need = length / bs + (length % bs != 0);
+		for (; have < need; have++) {
+			if ((st = add_block(c, seq, have, err)) != KVP_OK) {
+				c->length[seq] = have * bs;
+				return st;
+			}
+		}
+	}
+	c->length[seq] = length;
+	return kvp__error_clear(err);
+}
+
+/* Where token pos's K row of one layer is stored; V is value_offset bytes
+ * further, and *run tokens from pos follow contiguously. */
+static unsigned char *locate(const kvp__kvcache *c, uint32_t layer,
+                             uint64_t seq, uint64_t pos,
+                             uint64_t *value_offset, uint64_t *run)
+{
+	uint64_t row, bs;
+	unsigned char *page;
+
+	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
+		row = ((uint64_t)layer * c->shape.batch + seq) * c->shape.max_seq + pos;
+		*value_offset = (uint64_t)(c->value_cache - c->key_cache);
+		*run = c->shape.max_seq - pos;
+		return c->key_cache + row * c->row_bytes;
+	}
+	bs = c->shape.block_size;
+	page = c->pages[c->block_table[seq * c->blocks_per_seq + pos / bs] *
+	                c->shape.layers + layer];
+	*value_offset = bs * c->row_bytes;
+	*run = bs - pos % bs;
+	return page + pos % bs * c->row_bytes;
+}
+
+void kvp__kvcache_rows(const kvp__kvcache *c, uint32_t layer, uint64_t seq,
+                       uint64_t pos, const void **key, const void **value,
+                       uint64_t *run)
+{
+	uint64_t value_offset;
+	const unsigned char *key_row = locate(c, layer, seq, pos, &value_offset,
+	                                      run);
+
+	*key = key_row;
+	*value = key_row + value_offset;
+}
+
+kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
+                              uint64_t pos, const float *key,
+                              const float *value, kvp_error *err)
+{
+	unsigned char *key_row;
+	uint64_t value_offset, run;
+
+	if (layer >= c->shape.layers || seq >= c->shape.batch ||
+	    pos >= c->length[seq])
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "no room at layer %u, sequence %llu, position %llu",
+		                  layer, (unsigned long long)seq,
+		                  (unsigned long long)pos);
+	key_row = locate(c, layer, seq, pos, &value_offset, &run);
+	kvp__storage_encode(c->shape.dtype, key_row, key, c->row_values);
+	kvp__storage_encode(c->shape.dtype, key_row + value_offset, value,
+	                    c->row_values);
+	return KVP_OK;
+}
+
+/* Progress is reported every this many bytes, so a callback costs nothing
+ * next to the page faults it reports on. */
+#define TOUCH_REPORT_BYTES (64u << 20)
+
+static void touch(volatile unsigned char *base, uint64_t bytes, uint64_t page,
+                  uint64_t *done, uint64_t total, kvp_progress_fn progress,
+                  void *ctx)
+{
+	for (uint64_t at = 0; at < bytes; at += page) {
+		base[at] = 0;
+		if (progress && (*done + at) / TOUCH_REPORT_BYTES !=
+		                (*done + at + page) / TOUCH_REPORT_BYTES)
+			progress(ctx, "cache", *done + at, total);
+	}
+	*done += bytes;
+}
+
+void kvp__kvcache_touch(kvp__kvcache *c, kvp_progress_fn progress, void *ctx)
+{
+	long page_size = sysconf(_SC_PAGESIZE);
+	uint64_t page = page_size > 0 ? (uint64_t)page_size : 4096;
+	uint64_t done = 0, storage_bytes = 0, total;
+
+	/* These products were checked when the storage was allocated. */
+	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
+		storage_bytes = c->row_bytes * c->shape.layers * c->shape.batch *
+		                c->shape.max_seq;
+		total = 2 * storage_bytes;
+	} else {
+		total = c->blocks_used * c->shape.layers * c->page_bytes;
+	}
+	if (progress)
+		progress(ctx, "cache", 0, total);
+	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
+		touch(c->key_cache, storage_bytes, page, &done, total, progress, ctx);
+		touch(c->value_cache, storage_bytes, page, &done, total, progress,
+		      ctx);
+	} else {
+		for (uint64_t p = 0; p < c->blocks_used * c->shape.layers; p++)
+			touch(c->pages[p], c->page_bytes, page, &done, total,
+			      progress, ctx);
+	}
+	if (progress)
+		progress(ctx, "cache", total, total);
+}

@@ -1,0 +1,259 @@
+/*
+ * ref.h — the reference attention + KV cache inside libkvplan, never
+ * installed: counting allocator, fp16/bf16 storage, cache layouts, attention
+ * layers and the stack of them that validation and the benchmarks drive.
+ */
+#ifndef KVPLAN_REF_H
+#define KVPLAN_REF_H
+
+#include "internal.h"
+
+/* ---- counting allocator (alloc.c) -------------------------------------- */
+
+/* Counts every byte the reference implementation allocates, per category.
+ * An explicit object: independent runs keep independent counts. */
+typedef struct kvp__counter {
+	uint64_t current_bytes[KVP_MEM_CATEGORY_COUNT];
+	uint64_t peak_bytes[KVP_MEM_CATEGORY_COUNT];
+	uint64_t allocations; /* attempted so far, failed ones included */
+	uint64_t fail_at;     /* allocation number (1-based) made to fail; 0 never */
+} kvp__counter;
+
+void kvp__counter_init(kvp__counter *counter);
+/* count * size zeroed bytes counted under category, or NULL (err filled)
+ * when the product overflows, malloc fails or fail_at says so.  Freed only
+ * with kvp__counter_free. */
+void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
+                         uint64_t count, uint64_t size, kvp_error *err);
+/* ptr from kvp__counter_alloc on this counter, or NULL. */
+void kvp__counter_free(kvp__counter *counter, void *ptr);
+
+/* ---- element storage (half.c) ------------------------------------------ */
+
+/* IEEE binary16 and bfloat16, rounded to nearest even; NaN stays NaN. */
+uint16_t kvp__fp16_from_float(float value);
+float kvp__fp16_to_float(uint16_t bits);
+uint16_t kvp__bf16_from_float(float value);
+float kvp__bf16_to_float(uint16_t bits);
+
+/* 1 for the types the reference cache stores (fp32, fp16, bf16), else 0. */
+int kvp__storage_supported(kvp_dtype dtype);
+/* Encodes n floats as dtype into dst / decodes them back (fp32: a copy). */
+void kvp__storage_encode(kvp_dtype dtype, void *dst, const float *src,
+                         uint64_t n);
+void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
+                         uint64_t n);
+/* value after a round trip through dtype. */
+float kvp__storage_round(kvp_dtype dtype, float value);
+
+/* ---- KV cache (kvcache.c) ----------------------------------------------- */
+
+typedef struct kvp__kvcache_shape {
+	uint32_t layers;
+	uint32_t kv_heads;
+	uint32_t head_dim;
+	uint64_t batch;      /* sequences */
+	uint64_t max_seq;    /* tokens each sequence can hold */
+	kvp_dtype dtype;     /* storage: fp32, fp16 or bf16 */
+	kvp_layout layout;
+	uint32_t block_size; /* paged: tokens per block */
+} kvp__kvcache_shape;
+
+typedef struct kvp__kvcache {
+	kvp__kvcache_shape shape;
+	kvp__counter *counter;
+	uint64_t row_values;   /* kv_heads * head_dim: one token's K in one layer */
+	uint64_t row_bytes;    /* row_values stored as dtype */
+	uint64_t *length;      /* (batch) positions each sequence has room for */
+	/* contiguous */
+	unsigned char *key_cache;   /* (layer, batch, max_seq, kv_heads, head_dim) */
+	unsigned char *value_cache; /* (layer, batch, max_seq, kv_heads, head_dim) */
+	/* paged */
+	uint64_t blocks_per_seq;    /* ceil(max_seq / block_size) */
+	uint64_t page_bytes;        /* 2 * block_size * row_bytes */
+	uint64_t *block_table;      /* (batch, blocks_per_seq) physical block ids */
+	unsigned char **pages;      /* (batch * blocks_per_seq, layers) pages:
+	                             * K (block_size, kv_heads, head_dim), then V */
+	uint64_t blocks_used;       /* physical blocks handed out so far */
+} kvp__kvcache;
+
+/* An empty cache: contiguous allocates all of its storage here, paged only
+ * its tables.  On failure nothing stays allocated. */
+kvp_status kvp__kvcache_init(kvp__kvcache *cache, kvp__counter *counter,
+                             const kvp__kvcache_shape *shape, kvp_error *err);
+void kvp__kvcache_destroy(kvp__kvcache *cache);
+/* Room for positions [0, length) of sequence seq: paged allocates the blocks
+ * it lacks, in every layer.  length > max_seq is KVP_ERR_RANGE. */
+kvp_status kvp__kvcache_reserve(kvp__kvcache *cache, uint64_t seq,
+                                uint64_t length, kvp_error *err);
+/* Stores one token's K and V rows (kv_heads * head_dim floats each) at pos,
+ * converted to the storage type.  pos must be reserved (KVP_ERR_RANGE). */
+kvp_status kvp__kvcache_write(kvp__kvcache *cache, uint32_t layer,
+                              uint64_t seq, uint64_t pos, const float *key,
+                              const float *value, kvp_error *err);
+/* Where token pos's stored K and V rows of one layer are; *run says how many
+ * tokens from pos follow contiguously (to the block's or the cache's end).
+ * pos must be reserved. */
+void kvp__kvcache_rows(const kvp__kvcache *cache, uint32_t layer,
+                       uint64_t seq, uint64_t pos, const void **key,
+                       const void **value, uint64_t *run);
+/* Writes one byte in every page of the storage, so the OS backs all of it;
+ * progress (may be NULL) sees phase "cache" in bytes. */
+void kvp__kvcache_touch(kvp__kvcache *cache, kvp_progress_fn progress,
+                        void *ctx);
+
+/* ---- attention layer (attention.c) -------------------------------------- */
+
+typedef struct kvp__attn_shape {
+	uint32_t dim;       /* residual width */
+	uint32_t heads;     /* query heads */
+	uint32_t kv_heads;  /* key/value heads; heads % kv_heads == 0 */
+	uint32_t head_dim;  /* even: RoPE rotates pairs */
+	double rope_theta;
+} kvp__attn_shape;
+
+/* A llama-style attention layer: pre-norm (RMS), q k v projections, RoPE,
+ * causal softmax attention in fp32, output projection, residual. */
+typedef struct kvp__attn_layer {
+	kvp__attn_shape shape;
+	uint32_t index; /* its layer in the cache */
+	float *wq;      /* (heads * head_dim, dim) */
+	float *wk;      /* (kv_heads * head_dim, dim) */
+	float *wv;      /* (kv_heads * head_dim, dim) */
+	float *wo;      /* (dim, heads * head_dim) */
+} kvp__attn_layer;
+
+/* Cache rows the attention kernel takes at a time: a block of 16-bit rows
+ * decoded to floats stays in L1 while every head of its group uses it. */
+#define KVP__ROW_BLOCK 8
+
+/* Buffers of the cached path, for up to max_tokens tokens per call. */
+typedef struct kvp__attn_scratch {
+	uint64_t max_tokens;
+	uint64_t max_seq;
+	float *xn;  /* (max_tokens, dim) normalised input */
+	float *q;   /* (max_tokens, heads * head_dim) */
+	float *k;   /* (max_tokens, kv_heads * head_dim) */
+	float *v;   /* (max_tokens, kv_heads * head_dim) */
+	float *o;   /* (max_tokens, heads * head_dim) attention output */
+	float *y;   /* (max_tokens, dim) output projection */
+	float *att; /* (max_seq + 2, heads) scores by position, then
+	             * probabilities; the last two rows the softmax's max, sum */
+	float *row; /* (KVP__ROW_BLOCK, kv_heads * head_dim) stored rows as fp32 */
+} kvp__attn_scratch;
+
+/* Checks that a layer of this shape can be built: sizes non-zero, head_dim
+ * even, heads divisible by kv_heads. */
+kvp_status kvp__attn_shape_check(const kvp__attn_shape *shape, kvp_error *err);
+/* Weights uniform in +-sqrt(3 / fan_in) from seed (so projections keep unit
+ * variance), counted as weights. */
+kvp_status kvp__attn_layer_init(kvp__attn_layer *layer, kvp__counter *counter,
+                                const kvp__attn_shape *shape, uint32_t index,
+                                uint64_t seed, kvp_error *err);
+void kvp__attn_layer_destroy(kvp__attn_layer *layer, kvp__counter *counter);
+/* Bytes of one layer's weights. */
+kvp_status kvp__attn_weight_bytes(const kvp__attn_shape *shape,
+                                  uint64_t *bytes, kvp_error *err);
+kvp_status kvp__attn_scratch_init(kvp__attn_scratch *scratch,
+                                  kvp__counter *counter,
+                                  const kvp__attn_shape *shape,
+                                  uint64_t max_tokens, uint64_t max_seq,
+                                  kvp_error *err);
+void kvp__attn_scratch_destroy(kvp__attn_scratch *scratch,
+                               kvp__counter *counter);
+kvp_status kvp__attn_scratch_bytes(const kvp__attn_shape *shape,
+                                   uint64_t max_tokens, uint64_t max_seq,
+                                   uint64_t *bytes, kvp_error *err);
+
+/* The cached path: n tokens x (n, dim) at positions start_pos.. of sequence
+ * seq.  Computes only their q, k, v, writes their K and V into the cache and
+ * attends each over positions 0..its own.  out (n, dim) may be x. */
+kvp_status kvp__attn_forward(const kvp__attn_layer *layer,
+                             kvp__kvcache *cache, kvp__attn_scratch *scratch,
+                             uint64_t seq, uint64_t start_pos, uint64_t n,
+                             const float *x, float *out, kvp_error *err);
+/* One query's attention over positions [0, len) of the cache:
+ * q (heads, head_dim) -> o (heads, head_dim); att (len + 2, heads) and
+ * rows (KVP__ROW_BLOCK, kv_heads * head_dim) are scratch. */
+void kvp__attn_over_cache(const kvp__attn_shape *shape,
+                          const kvp__kvcache *cache, uint32_t layer,
+                          uint64_t seq, uint64_t len, const float *q,
+                          float *att, float *rows, float *o);
+/* Without a cache: x (n, dim) are positions 0..n-1; K and V of all of them
+ * are computed again (and rounded through storage, as a cache of that type
+ * would), and rows [first, n) of out (n, dim) are written.  out may be x. */
+kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
+                                     kvp__counter *counter, kvp_dtype storage,
+                                     uint64_t n, uint64_t first,
+                                     const float *x, float *out,
+                                     kvp_error *err);
+
+/* Rotates pairs (2i, 2i+1) of each of n_heads vectors (n_heads, head_dim)
+ * by pos * theta^(-2i / head_dim). */
+void kvp__rope(float *vec, uint32_t n_heads, uint32_t head_dim, uint64_t pos,
+               double theta);
+/* y (n, rows) = x (n, cols) times w (rows, cols) transposed.  Each element
+ * is the same sum whatever n is, so a token's projection does not depend on
+ * how many tokens share the call. */
+void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
+                 uint64_t cols, uint64_t rows);
+
+/* ---- the stack of layers (stack.c) ---------------------------------------- */
+
+/* Layers that share nothing but the cache, and the buffers of a forward. */
+typedef struct kvp__stack {
+	kvp__attn_shape shape;
+	uint32_t n_layers;
+	kvp__counter *counter;
+	kvp__attn_layer *layers;   /* (n_layers) */
+	kvp__attn_scratch scratch;
+} kvp__stack;
+
+kvp_status kvp__stack_init(kvp__stack *stack, kvp__counter *counter,
+                           const kvp__attn_shape *shape, uint32_t n_layers,
+                           uint64_t max_tokens, uint64_t max_seq,
+                           uint64_t seed, kvp_error *err);
+void kvp__stack_destroy(kvp__stack *stack);
+/* Bytes kvp__stack_init allocates (weights + scratch). */
+kvp_status kvp__stack_bytes(const kvp__attn_shape *shape, uint32_t n_layers,
+                            uint64_t max_tokens, uint64_t max_seq,
+                            uint64_t *bytes, kvp_error *err);
+/* Cached forward of n tokens of sequence seq from start_pos through every
+ * layer: x (n, dim) -> out (n, dim); out may be x. */
+kvp_status kvp__stack_forward(kvp__stack *stack, kvp__kvcache *cache,
+                              uint64_t seq, uint64_t start_pos, uint64_t n,
+                              const float *x, float *out, kvp_error *err);
+/* Full recomputation of positions 0..n-1 through every layer without a
+ * cache; rows [first, n) of out (n, dim) are written. */
+kvp_status kvp__stack_forward_nocache(kvp__stack *stack, kvp_dtype storage,
+                                      uint64_t n, uint64_t first,
+                                      const float *x, float *out,
+                                      kvp_error *err);
+
+/* ---- random numbers -------------------------------------------------------- */
+
+/* splitmix64: a fixed, portable sequence from any seed. */
+static inline uint64_t kvp__rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [-1, 1), from the top 24 bits so every value is exact. */
+static inline float kvp__rng_float(uint64_t *state)
+{
+	return (float)(kvp__rng_next(state) >> 40) * 0x1p-23f - 1.0f;
+}
+
+/* Fills n floats uniform in [-scale, scale). */
+static inline void kvp__rng_fill(uint64_t *state, float *dst, uint64_t n,
+                                 float scale)
+{
+	for (uint64_t i = 0; i < n; i++)
+		dst[i] = kvp__rng_float(state) * scale;
+}
+
+#endif
