@@ -271,6 +271,25 @@ static int dump_json(FILE *out, json_t *root, int bad)
 
 /* ---- CSV -------------------------------------------------------------- */
 
+/* A text field as RFC 4180 wants it: quoted, with quotes doubled, when it
+ * holds a comma, a quote or a line break; as it is otherwise. */
+static const char *csv_text(const char *text, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!strpbrk(text, ",\"\r\n"))
+		return text;
+	buf[o++] = '"';
+	for (const char *c = text; *c && o + 3 < size; c++) {
+		if (*c == '"')
+			buf[o++] = '"';
+		buf[o++] = *c;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 static void print_csv(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
@@ -286,14 +305,17 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
+		char model_name[2 * KVP_NAME_MAX + 3], gpu_name[2 * KVP_NAME_MAX + 3];
 
 		fprintf(out, "%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%"
 		        PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%s,%s,%" PRIu64
 		        ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64,
-		        m->name, kvp_attention_name(kvp_model_attention(m)), m->layers,
+		        csv_text(m->name, model_name, sizeof model_name),
+		        kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
 		        kvp_dtype_name(p->dtype), p->size.bytes_per_token,
-		        p->size.bytes_per_layer, p->size.total_bytes, d->name, d->l2_bytes,
+		        p->size.bytes_per_layer, p->size.total_bytes,
+		        csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
 		        d->hbm_bytes, f->fits_l2 ? "true" : "false",
 		        f->layer_fits_l2 ? "true" : "false", f->max_seq_l2,
 		        f->weights_bytes, f->fits_hbm ? "true" : "false", f->max_seq_hbm,
@@ -347,7 +369,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 	for (size_t i = 0; i < count; i++) {
 		const kvp_model *m = &models[i];
 		kvp_kv_size size;
-		char human[32], params[32];
+		char human[32], params[32], name[2 * KVP_NAME_MAX + 3];
 		json_t *obj;
 
 		if (kvp_kv_size_compute(m, KVP_DTYPE_FP16, 1, 1, &size, NULL) != KVP_OK)
@@ -366,7 +388,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 		}
 		if (format == CLI_CSV) {
 			fprintf(out, "%s,%s,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			        m->name, kvp_attention_name(kvp_model_attention(m)), m->layers,
+			        csv_text(m->name, name, sizeof name), kvp_attention_name(kvp_model_attention(m)), m->layers,
 			        m->hidden, m->heads, m->kv_heads, m->head_dim, m->vocab,
 			        m->max_context, m->params, size.bytes_per_token);
 			continue;
@@ -398,7 +420,8 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		      out);
 	for (size_t i = 0; i < count; i++) {
 		const kvp_device *d = &devices[i];
-		char mem[32], l2[32];
+		char mem[32], l2[32], name[2 * KVP_NAME_MAX + 3];
+		char description[2 * KVP_DESCRIPTION_MAX + 3];
 		json_t *obj;
 
 		if (format == CLI_TABLE) {
@@ -409,9 +432,10 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			continue;
 		}
 		if (format == CLI_CSV) {
-			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,\"%s\"\n",
-			        d->name, d->hbm_bytes, d->l2_bytes, d->llc_bytes,
-			        d->bandwidth_gbs, d->fp16_tflops, d->description);
+			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s\n",
+			        csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
+			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops,
+			        csv_text(d->description, description, sizeof description));
 			continue;
 		}
 		obj = json_object();

@@ -121,6 +121,15 @@ run --list-models --format csv
 check "16 models listed" test "$(tail -n +2 "$work/out" | wc -l)" -eq 16
 run --list-gpus --format json
 check "GPU list is JSON with h100-sxm" grep -q '"name": "h100-sxm"' "$work/out"
+# A user profile whose description holds a comma and quotes: RFC 4180 CSV.
+mkdir -p "$work/data/gpus"
+printf '%s\n' 'name: test-gpu' "description: 'Test \"X\", 1 GB'" 'memory: 1 GiB' 'l2: 1 MiB' \
+	>"$work/data/gpus/test-gpu.yaml"
+run --data-dir "$work/data" --list-gpus --format csv
+check "CSV quotes a description with a comma and quotes" \
+	grep -qx 'test-gpu,1073741824,1048576,0,0,0,"Test ""X"", 1 GB"' "$work/out"
+check "a --data-dir GPU joins the shipped ones" test "$(tail -n +2 "$work/out" | wc -l)" -eq 12
+
 run --version
 check "--version names the package" grep -Eq '^kvplan [0-9]+\.[0-9]+\.[0-9]+' "$work/out"
 run --help
