@@ -48,6 +48,23 @@ kvp_status kvp__attn_shape_check(const kvp__attn_shape *s, kvp_error *err)
 #endif
 #define STEP (2 * LANES) /* floats per step of a two-vector loop */
 
+/* The two attention kernels that both paths call (scores_for_key and
+ * weighted_values, nothing else does the attention arithmetic) are built
+ * twice, for baseline x86-64 and for x86-64-v3 (AVX2 and FMA), and the CPU
+ * picks one when the program loads.  The v3 build fuses each
+ * `sum += a * b` into one FMA; the cached path and the recomputation run
+ * the very same build, so they still agree to the bit; only the results
+ * from one CPU to another may differ, as they already do between builds
+ * with and without -mavx.  With FMA the instruction-bound GQA kernel needs
+ * half the arithmetic instructions.  dot itself stays single: with only
+ * two chains of sums, the projections would wait on FMA's latency. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    __GNUC__ >= 12 && !defined(__AVX2__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
 typedef float simd __attribute__((vector_size(LANES * sizeof(float))));
 
 static simd loadv(const float *p)
@@ -108,6 +125,7 @@ static void axpy(float *restrict y, float a, const float *restrict x,
  * (head_dim): att[h] = dot(q_h, k) * scale, to the bit.  Four heads share
  * each pass over k, so a GQA group loads its key once and keeps eight vectors
  * of sums in flight instead of waiting on two. */
+CLONES
 static void scores_for_key(const float *restrict q, const float *restrict k,
                            uint32_t n_heads, uint32_t head_dim, float scale,
                            float *restrict att)
@@ -146,6 +164,7 @@ static void scores_for_key(const float *restrict q, const float *restrict k,
  * rows v_r = v + r * v_stride, in row order: the same sums as one axpy per
  * row.  The sums stay in registers across the rows, four heads at a time,
  * instead of going through memory once per row. */
+CLONES
 static void weighted_values(float *restrict o, const float *restrict att,
                             uint64_t att_stride, uint32_t n_heads,
                             const float *restrict v, uint64_t v_stride,
@@ -229,26 +248,10 @@ static void rmsnorm(float *out, const float *x, uint64_t n, uint32_t dim)
 	}
 }
 
-/* In place, over n scores; exp of (score - max) so nothing overflows. */
-static void softmax(float *x, uint64_t n)
-{
-	float max = x[0], sum = 0;
-
-	for (uint64_t i = 1; i < n; i++)
-		if (x[i] > max)
-			max = x[i];
-	for (uint64_t i = 0; i < n; i++) {
-		x[i] = expf(x[i] - max);
-		sum += x[i];
-	}
-	for (uint64_t i = 0; i < n; i++)
-		x[i] /= sum;
-}
-
-/* softmax() of each of the n_cols columns of x (n, n_cols): the scores
- * are stored position by position, every head's side by side, so all heads
- * go together down the rows.  Per column the same operations in the same
- * order as softmax().  max and sum (n_cols each) are scratch. */
+/* In place, the softmax of each of the n_cols columns of x (n, n_cols),
+ * with exp of (score - max) so nothing overflows: the scores are stored
+ * position by position, every head's side by side, so all heads go
+ * together down the rows.  max and sum (n_cols each) are scratch. */
 static void softmax_columns(float *x, uint64_t n, uint32_t n_cols,
                             float *max, float *sum)
 {
@@ -586,17 +589,22 @@ kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
 	uint64_t m = n - first; /* rows whose output is wanted */
 	float scale = 1.0f / sqrtf((float)head_dim);
 	float *xn, *q, *k, *v, *att, *o, *y;
+	uint64_t att_count;
 	kvp_status st = KVP_ERR_NOMEM;
 
 	if (n == 0 || first >= n)
 		return kvp__error(err, KVP_ERR_RANGE, "no rows to recompute");
 	/* xn (n, dim), q (m, heads * head_dim), k and v (n, kv_heads *
-	 * head_dim), att (n), o (m, heads * head_dim), y (m, dim) */
+	 * head_dim), att (n + 2, group), o (m, heads * head_dim), y (m, dim) */
+	if (!kvp__mul(n + 2, group, &att_count))
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "reference buffers overflow 64-bit bytes");
 	xn = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, sh->dim * sizeof(float), err);
 	q = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, q_dim * sizeof(float), err);
 	k = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, kv_dim * sizeof(float), err);
 	v = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, kv_dim * sizeof(float), err);
-	att = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, n, sizeof(float), err);
+	att = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, att_count, sizeof(float),
+	                         err);
 	o = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, q_dim * sizeof(float), err);
 	y = kvp__counter_alloc(counter, KVP_MEM_SCRATCH, m, sh->dim * sizeof(float), err);
 	if (!xn || !q || !k || !v || !att || !o || !y)
@@ -613,27 +621,30 @@ kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
 			v[t * kv_dim + i] = kvp__storage_round(storage, v[t * kv_dim + i]);
 		}
 	}
-	/* Head by head over plain arrays, where the cached kernel goes
-	 * position by position through the cache; but every score and every
-	 * weighted sum is the same sequence of float operations (dot, softmax,
-	 * axpy in position order), so the two agree to the bit unless the
-	 * cache hands back something other than what was stored. */
+	/* Group by group over plain arrays, where the cached kernel goes
+	 * position by position through the cache; but it is the same kernels
+	 * (scores_for_key, softmax_columns, weighted_values) on the same
+	 * heads, so every score and every weighted sum is the same sequence of
+	 * float operations (dot, softmax, axpy in position order) and the two
+	 * agree to the bit unless the cache hands back something other than
+	 * what was stored. */
 	for (uint64_t i = 0; i < m; i++) {
 		uint64_t pos = first + i;
 		float *qi = q + i * q_dim, *oi = o + i * q_dim;
 
 		kvp__rope(qi, sh->heads, head_dim, pos, sh->rope_theta);
 		memset(oi, 0, q_dim * sizeof *oi);
-		for (uint32_t h = 0; h < sh->heads; h++) {
-			const float *qh = qi + (uint64_t)h * head_dim;
-			uint64_t kv_offset = (uint64_t)(h / group) * head_dim;
+		for (uint32_t g = 0; g < sh->kv_heads; g++) {
+			uint64_t head0 = (uint64_t)g * group * head_dim;
+			uint64_t kv_offset = (uint64_t)g * head_dim;
 
 			for (uint64_t t = 0; t <= pos; t++)
-				att[t] = dot(qh, k + t * kv_dim + kv_offset, head_dim) * scale;
-			softmax(att, pos + 1);
-			for (uint64_t t = 0; t <= pos; t++)
-				axpy(oi + (uint64_t)h * head_dim, att[t],
-				     v + t * kv_dim + kv_offset, head_dim);
+				scores_for_key(qi + head0, k + t * kv_dim + kv_offset, group,
+				               head_dim, scale, att + t * group);
+			softmax_columns(att, pos + 1, group, att + (pos + 1) * group,
+			                att + (pos + 2) * group);
+			weighted_values(oi + head0, att, group, group, v + kv_offset,
+			                kv_dim, pos + 1, head_dim);
 		}
 	}
 	kvp__matmul(y, o, layer->wo, m, q_dim, sh->dim);

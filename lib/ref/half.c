@@ -61,12 +61,14 @@ float kvp__fp16_to_float(uint16_t bits)
 {
 	/* The half's exponent and mantissa placed in a float's fields read as
 	 * the value times 2^-112, subnormals included; one exact multiply
-	 * scales it back.  Infinity and NaN only need the exponent widened. */
+	 * scales it back.  Infinity and NaN only need the exponent widened;
+	 * a NaN also comes out quiet, as IEEE conversion and F16C make it. */
 	uint32_t magnitude = (uint32_t)(bits & 0x7fffu) << 13;
 	uint32_t sign = (uint32_t)(bits & 0x8000u) << 16;
 
 	if ((bits & 0x7c00u) == 0x7c00u)
-		return bits_float(sign | 0x7f800000u | magnitude);
+		return bits_float(sign | 0x7f800000u | magnitude |
+		                  (bits & 0x3ffu ? 0x400000u : 0));
 	return bits_float(float_bits(bits_float(magnitude) * 0x1p112f) | sign);
 }
 
@@ -112,42 +114,102 @@ void kvp__storage_encode(kvp_dtype dtype, void *dst, const float *src,
 	}
 }
 
-/* Four values at a time in vector registers (GCC's and Clang's vector
+/* Eight values at a time in vector registers (GCC's and Clang's vector
  * extension), the same arithmetic as the scalar functions: decoding is on
- * the attention kernel's path for every 16-bit value of the cache. */
-typedef uint16_t quad_half __attribute__((vector_size(8)));
-typedef uint32_t quad_bits __attribute__((vector_size(16)));
-typedef int32_t quad_mask __attribute__((vector_size(16)));
-typedef float quad_float __attribute__((vector_size(16)));
+ * the attention kernel's path for every 16-bit value of the cache.  Eight
+ * 16-bit values fill one SSE register, so widening them takes two unpacks;
+ * four would take a half-register load that compilers widen poorly. */
+typedef uint16_t oct_half __attribute__((vector_size(16)));
+typedef uint32_t oct_bits __attribute__((vector_size(32)));
+typedef int32_t oct_mask __attribute__((vector_size(32)));
+typedef float oct_float __attribute__((vector_size(32)));
 
-/* Four 16-bit values widened to 32-bit lanes. */
-static quad_bits widen4(const uint16_t *src)
+/* Eight 16-bit values widened to 32-bit lanes in *out (a pointer, not a
+ * return value: a 32-byte vector return would change the ABI without AVX). */
+static void widen8(oct_bits *out, const uint16_t *src)
 {
-	quad_half h;
+	oct_half h;
 
 	memcpy(&h, src, sizeof h);
-	return __builtin_convertvector(h, quad_bits);
+	*out = __builtin_convertvector(h, oct_bits);
 }
 
-static void fp16_decode4(float *dst, const uint16_t *src)
+static void fp16_decode8(float *dst, const uint16_t *src)
 {
-	quad_bits h = widen4(src);
-	quad_bits magnitude = (h & 0x7fffu) << 13;
-	quad_bits sign = (h & 0x8000u) << 16;
-	quad_bits scaled = (quad_bits)((quad_float)magnitude * 0x1p112f);
-	quad_bits special = (quad_bits)((quad_mask)(h & 0x7c00u) == 0x7c00);
-	quad_bits out = (scaled & ~special) |
-	                ((magnitude | 0x7f800000u) & special) | sign;
+	oct_bits h, magnitude, sign, scaled, special, quiet, out;
 
+	widen8(&h, src);
+	magnitude = (h & 0x7fffu) << 13;
+	sign = (h & 0x8000u) << 16;
+	scaled = (oct_bits)((oct_float)magnitude * 0x1p112f);
+	special = (oct_bits)((oct_mask)(h & 0x7c00u) == 0x7c00);
+	quiet = (oct_bits)((oct_mask)(h & 0x3ffu) != 0) & 0x400000u;
+	out = (scaled & ~special) |
+	      ((magnitude | 0x7f800000u | quiet) & special) | sign;
 	memcpy(dst, &out, sizeof out);
 }
 
-static void bf16_decode4(float *dst, const uint16_t *src)
+static void bf16_decode8(float *dst, const uint16_t *src)
 {
-	quad_bits out = widen4(src) << 16;
+	oct_bits out;
 
+	widen8(&out, src);
+	out <<= 16;
 	memcpy(dst, &out, sizeof out);
 }
+
+static void fp16_decode(float *dst, const uint16_t *src, uint64_t n)
+{
+	uint64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		fp16_decode8(dst + i, src + i);
+	for (; i < n; i++)
+		dst[i] = kvp__fp16_to_float(src[i]);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+/* The hardware conversion (F16C, 2012 on): eight values per instruction
+ * instead of a dozen.  Widening binary16 to binary32 is exact, so it gives
+ * the same bits as fp16_decode, NaNs included: both keep the payload and
+ * set the quiet bit. */
+__attribute__((target("avx,f16c")))
+static void fp16_decode_f16c(float *dst, const uint16_t *src, uint64_t n)
+{
+	uint64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(
+		                          (const __m128i *)(const void *)(src + i))));
+	for (; i < n; i++)
+		dst[i] = kvp__fp16_to_float(src[i]);
+}
+
+/* bfloat16 needs only a shift, but eight lanes of AVX2 at a time halve
+ * the instructions and stores of the SSE2 loop. */
+__attribute__((target("avx2")))
+static void bf16_decode_avx2(float *dst, const uint16_t *src, uint64_t n)
+{
+	uint64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_si256((__m256i *)(void *)(dst + i),
+		                    _mm256_slli_epi32(_mm256_cvtepu16_epi32(
+		                            _mm_loadu_si128((const __m128i *)(const void *)
+		                                            (src + i))), 16));
+	for (; i < n; i++)
+		dst[i] = kvp__bf16_to_float(src[i]);
+}
+
+/* libgcc and compiler-rt fill in the CPU's features before main, once and
+ * read-only afterwards, so asking on every call is safe from any thread. */
+static int have_f16c(void)
+{
+	return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+}
+#endif
 
 void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
                          uint64_t n)
@@ -157,14 +219,24 @@ void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
 
 	switch (dtype) {
 	case KVP_DTYPE_FP16:
-		for (; i + 4 <= n; i += 4)
-			fp16_decode4(dst + i, in + i);
-		for (; i < n; i++)
-			dst[i] = kvp__fp16_to_float(in[i]);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+		if (have_f16c()) {
+			fp16_decode_f16c(dst, in, n);
+			break;
+		}
+#endif
+		fp16_decode(dst, in, n);
 		break;
 	case KVP_DTYPE_BF16:
-		for (; i + 4 <= n; i += 4)
-			bf16_decode4(dst + i, in + i);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+		if (__builtin_cpu_supports("avx") &&
+		    __builtin_cpu_supports("avx2")) {
+			bf16_decode_avx2(dst, in, n);
+			break;
+		}
+#endif
+		for (; i + 8 <= n; i += 8)
+			bf16_decode8(dst + i, in + i);
 		for (; i < n; i++)
 			dst[i] = kvp__bf16_to_float(in[i]);
 		break;
