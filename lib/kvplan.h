@@ -67,8 +67,9 @@ typedef struct kvp_error {
 	char message[KVP_ERROR_MESSAGE_MAX];
 } kvp_error;
 
-/* Writes "path:line:column: message" (or just the message when there is no
- * file) into buf, truncating to size.  Returns buf. */
+/* Writes "path:line:column: message" into buf, truncating to size: just
+ * "path: message" when the line is unknown (0), and just the message when
+ * there is no file.  Returns buf. */
 KVP_API char *kvp_error_format(const kvp_error *err, char *buf, size_t size);
 
 /* ---- element types ---------------------------------------------------- */
