@@ -2,12 +2,19 @@
  * testutil.c — malloc wrappers for failure injection and leak counting, and
  * scratch files for catalogue tests.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
+#include "kvplan.h"
 #include "testutil.h"
 
 void *__real_malloc(size_t size);
@@ -89,6 +96,20 @@ void __wrap_free(void *ptr)
 	if (ptr)
 		live--;
 	__real_free(ptr);
+}
+
+int testutil_injection_step(int status, unsigned long nth, unsigned long allocations,
+                            const uint64_t *current_bytes, int n, long live_before)
+{
+	for (int c = 0; c < n; c++)
+		assert_int_equal(current_bytes[c], 0);
+	assert_int_equal(testutil_live_blocks(), live_before);
+	if (allocations < nth) {
+		assert_int_equal(status, KVP_OK);
+		return 1;
+	}
+	assert_int_equal(status, KVP_ERR_NOMEM);
+	return 0;
 }
 
 static char tmpdir[256];

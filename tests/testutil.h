@@ -7,6 +7,7 @@
 #define KVPLAN_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Makes the nth allocation from now fail (1 = the next one); 0 turns
  * injection off.  Allocation calls are counted either way. */
@@ -16,6 +17,15 @@ unsigned long testutil_alloc_calls(void);
 /* Blocks allocated through malloc/calloc/realloc(NULL, n) and not yet freed
  * through free (the count the leak checks compare). */
 long testutil_live_blocks(void);
+
+/* One step of a loop that makes the nth allocation of a run fail, once the
+ * run has returned status after making `allocations` allocations: asserts
+ * that nothing is left (the n counters in current_bytes are zero, and the
+ * live blocks are back at live_before), then that status is
+ * KVP_ERR_NOMEM, or KVP_OK when the run made fewer than nth allocations and
+ * so completed.  Returns 1 when the run completed: the loop is done. */
+int testutil_injection_step(int status, unsigned long nth, unsigned long allocations,
+                            const uint64_t *current_bytes, int n, long live_before);
 
 /* Writes text to a fresh file under a private temporary directory and
  * returns its path (static storage, overwritten by the next call).  The
