@@ -32,7 +32,6 @@ static void show_progress(void *ctx, const char *phase, uint64_t done, uint64_t 
 int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 {
 	kvp_validate_options options;
-	kvp_validate_plan needs;
 	struct progress_state state = {NULL, -1};
 	kvp_error err;
 
@@ -43,9 +42,9 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 		options.progress = show_progress;
 		options.progress_ctx = &state;
 	}
-	if (kvp_validate_plan_compute(&plan->model, o->dtype, o->seq, o->batch, &options,
-	                              &needs, &err) != KVP_OK ||
-	    kvp_validate_run(&plan->model, o->dtype, o->seq, o->batch, &options,
+	/* The run plans itself against the host's memory first and refuses,
+	 * allocating nothing, what would not fit. */
+	if (kvp_validate_run(&plan->model, o->dtype, o->seq, o->batch, &options,
 	                     &plan->validation, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->validated = true;

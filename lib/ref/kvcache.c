@@ -12,7 +12,7 @@ kvp_status kvp__kvcache_init(kvp__kvcache *c, kvp__counter *counter,
                              const kvp__kvcache_shape *shape, kvp_error *err)
 {
 	const kvp__kvcache_shape *s = shape;
-	uint64_t elem_bytes, layer_rows, rows, storage_bytes, pages;
+	uint64_t elem_bytes, layer_rows, rows, pages;
 
 	memset(c, 0, sizeof *c);
 	if (!kvp__storage_supported(s->dtype))
@@ -41,16 +41,16 @@ kvp_status kvp__kvcache_init(kvp__kvcache *c, kvp__counter *counter,
 	if (s->layout == KVP_LAYOUT_CONTIGUOUS) {
 		if (!kvp__mul(s->batch, s->max_seq, &layer_rows) ||
 		    !kvp__mul(layer_rows, s->layers, &rows) ||
-		    !kvp__mul(rows, c->row_bytes, &storage_bytes)) {
+		    !kvp__mul(rows, c->row_bytes, &c->array_bytes)) {
 			kvp__kvcache_destroy(c);
 			return kvp__error(err, KVP_ERR_OVERFLOW,
 			                  "cache size overflows 64-bit bytes");
 		}
 		c->key_cache = kvp__counter_alloc(counter, KVP_MEM_CACHE, 1,
-		                                  storage_bytes, err);
+		                                  c->array_bytes, err);
 		c->value_cache = c->key_cache
 		                 ? kvp__counter_alloc(counter, KVP_MEM_CACHE, 1,
-		                                      storage_bytes, err)
+		                                      c->array_bytes, err)
 		                 : NULL;
 		if (!c->value_cache) {
 			kvp__kvcache_destroy(c);
@@ -232,21 +232,18 @@ void kvp__kvcache_touch(kvp__kvcache *c, kvp_progress_fn progress, void *ctx)
 {
 	long page_size = sysconf(_SC_PAGESIZE);
 	uint64_t page = page_size > 0 ? (uint64_t)page_size : 4096;
-	uint64_t done = 0, storage_bytes = 0, total;
+	uint64_t done = 0, total;
 
-	/* These products were checked when the storage was allocated. */
-	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
-		storage_bytes = c->row_bytes * c->shape.layers * c->shape.batch *
-		                c->shape.max_seq;
-		total = 2 * storage_bytes;
-	} else {
+	/* Both were allocated, so neither product can overflow. */
+	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS)
+		total = 2 * c->array_bytes;
+	else
 		total = c->blocks_used * c->shape.layers * c->page_bytes;
-	}
 	if (progress)
 		progress(ctx, "cache", 0, total);
 	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
-		touch(c->key_cache, storage_bytes, page, &done, total, progress, ctx);
-		touch(c->value_cache, storage_bytes, page, &done, total, progress,
+		touch(c->key_cache, c->array_bytes, page, &done, total, progress, ctx);
+		touch(c->value_cache, c->array_bytes, page, &done, total, progress,
 		      ctx);
 	} else {
 		for (uint64_t p = 0; p < c->blocks_used * c->shape.layers; p++)

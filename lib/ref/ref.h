@@ -66,6 +66,8 @@ typedef struct kvp__kvcache {
 	uint64_t row_bytes;    /* row_values stored as dtype */
 	uint64_t *length;      /* (batch) positions each sequence has room for */
 	/* contiguous */
+	uint64_t array_bytes;       /* contiguous: bytes of key_cache (and of
+	                             * value_cache) */
 	unsigned char *key_cache;   /* (layer, batch, max_seq, kv_heads, head_dim) */
 	unsigned char *value_cache; /* (layer, batch, max_seq, kv_heads, head_dim) */
 	/* paged */
