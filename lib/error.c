@@ -79,12 +79,16 @@ char *kvp_error_format(const kvp_error *err, char *buf, size_t size)
 		buf[0] = '\0';
 		return buf;
 	}
-	if (err->path[0] && err->line)
-		snprintf(buf, size, "%s:%lu:%lu: %s", err->path, err->line,
-		         err->column, err->message);
-	else if (err->path[0])
-		snprintf(buf, size, "%s: %s", err->path, err->message);
-	else
+	if (err->path[0]) {
+		char path[KVP_ERROR_PATH_MAX];
+
+		kvp_escape(err->path, path, sizeof path);
+		if (err->line)
+			snprintf(buf, size, "%s:%lu:%lu: %s", path, err->line,
+			         err->column, err->message);
+		else
+			snprintf(buf, size, "%s: %s", path, err->message);
+	} else
 		snprintf(buf, size, "%s", err->message);
 	return buf;
 }

@@ -72,6 +72,15 @@ typedef struct kvp_error {
  * there is no file.  Returns buf. */
 KVP_API char *kvp_error_format(const kvp_error *err, char *buf, size_t size);
 
+/* Copies text into buf (size bytes, always terminated) so that it shows as
+ * one line and cannot drive a terminal: printable ASCII and valid UTF-8 are
+ * kept; a backslash becomes \\, a line feed \n, a return \r, a tab \t, and
+ * any other control character, C1 control (U+0080..U+009F) or byte that is
+ * not valid UTF-8 becomes \xHH.  Text too long for buf ends in "...".
+ * Every message the library writes quotes user text this way, and
+ * kvp_error_format escapes the path.  Returns buf. */
+KVP_API char *kvp_escape(const char *text, char *buf, size_t size);
+
 /* ---- element types ---------------------------------------------------- */
 
 /* Cache and weight element types.  A type stores block_values values in

@@ -1,0 +1,97 @@
+/*
+ * text.c — user text made safe to show: control characters, C1 controls,
+ * backslashes and bytes that are not UTF-8 escaped, so a name from a file
+ * or argv can neither forge a second line nor send a terminal sequence.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Length of the valid UTF-8 sequence at s that is not a C1 control
+ * (U+0080..U+009F, which some terminals obey like ESC [), or 0. */
+static size_t utf8_printable(const unsigned char *s)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+/* The escape of one byte b that needs one, into out (at least 5 bytes). */
+static size_t escape_byte(unsigned char b, char *out)
+{
+	switch (b) {
+	case '\\':
+		return (size_t)snprintf(out, 5, "\\\\");
+	case '\n':
+		return (size_t)snprintf(out, 5, "\\n");
+	case '\r':
+		return (size_t)snprintf(out, 5, "\\r");
+	case '\t':
+		return (size_t)snprintf(out, 5, "\\t");
+	default:
+		return (size_t)snprintf(out, 5, "\\x%02x", b);
+	}
+}
+
+char *kvp_escape(const char *text, char *buf, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t used = 0;
+
+	if (!buf || size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (!text)
+		return buf;
+	while (*s) {
+		char piece[5];
+		size_t n = 0, take = 1;
+
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
+			piece[n++] = (char)*s;
+		} else if (*s >= 0x80 && (take = utf8_printable(s)) > 0) {
+			memcpy(piece, s, take);
+			n = take;
+		} else {
+			take = 1;
+			n = escape_byte(*s, piece);
+		}
+		/* Keep room for "..." while more text follows; pieces are
+		 * copied whole, so the text is never cut inside a UTF-8
+		 * sequence or an escape, and "..." always fits where a
+		 * piece does not. */
+		if (used + n + (s[take] ? 3 : 0) >= size) {
+			if (used + 3 < size)
+				memcpy(buf + used, "...", 4);
+			return buf;
+		}
+		memcpy(buf + used, piece, n);
+		used += n;
+		buf[used] = '\0';
+		s += take;
+	}
+	return buf;
+}
