@@ -69,10 +69,14 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		m.heads = o->shape.heads;
 	if (o->fields_set & CLI_SET_HIDDEN)
 		m.hidden = o->shape.hidden;
-	if (o->fields_set & CLI_SET_HEAD_DIM)
+	/* A head_dim the model states is kept when hidden or heads change;
+	 * one that was derived from them is derived again. */
+	if (o->fields_set & CLI_SET_HEAD_DIM) {
 		m.head_dim = o->shape.head_dim;
-	else if (o->fields_set & (CLI_SET_HIDDEN | CLI_SET_HEADS))
-		m.head_dim = 0; /* derive again from the new hidden / heads */
+		m.head_dim_derived = false;
+	} else if (o->fields_set & (CLI_SET_HIDDEN | CLI_SET_HEADS) && m.head_dim_derived) {
+		m.head_dim = 0;
+	}
 	if (o->fields_set & CLI_SET_PARAMS)
 		m.params = o->shape.params;
 	if (o->fields_set & CLI_SET_KV_HEADS) {
@@ -174,7 +178,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	return 0;
 }
 
-static int run_plan(const struct cli_options *o, kvp_catalog *cat)
+static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 {
 	struct cli_plan plan;
 	int rc;
@@ -192,7 +196,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat)
 		        " (planned anyway)\n", (unsigned long long)plan.seq,
 		        plan.model.name, (unsigned long long)plan.model.max_context);
 	if (!rc)
-		rc = cli_print_plan(stdout, &plan, o->format);
+		rc = cli_print_plan(out, &plan, o->format);
 	if (!rc && o->require_fit)
 		for (size_t i = 0; i < plan.n_devices; i++)
 			if (!plan.fits[i].fits_hbm)
@@ -204,7 +208,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat)
 	return rc;
 }
 
-static int run_list(const struct cli_options *o, kvp_catalog *cat)
+static int run_list(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 {
 	kvp_error err;
 
@@ -214,43 +218,71 @@ static int run_list(const struct cli_options *o, kvp_catalog *cat)
 
 		if (kvp_catalog_models(cat, &models, &count, &err) != KVP_OK)
 			return cli_fail(&err);
-		return cli_print_models(stdout, models, count, o->format);
+		return cli_print_models(out, models, count, o->format);
 	} else {
 		const kvp_device *devices;
 		size_t count;
 
 		if (kvp_catalog_devices(cat, &devices, &count, &err) != KVP_OK)
 			return cli_fail(&err);
-		return cli_print_devices(stdout, devices, count, o->format);
+		return cli_print_devices(out, devices, count, o->format);
 	}
+}
+
+/* Everything is written to memory first and reaches stdout only when the
+ * whole document is there: an error part-way leaves stdout empty. */
+static int write_document(const char *text, size_t length)
+{
+	if (fwrite(text, 1, length, stdout) != length || fflush(stdout) != 0 ||
+	    ferror(stdout)) {
+		fputs("kvplan: error writing standard output\n", stderr);
+		return 2;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli_options opts;
 	kvp_catalog *cat = NULL;
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out;
+	bool failed;
 	int rc;
 
 	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
 		return rc;
-	if (opts.action == CLI_HELP) {
-		cli_usage(stdout);
-		return 0;
-	}
-	if (opts.action == CLI_VERSION) {
-		printf("kvplan %s (libkvplan %s)\n", PACKAGE_VERSION, kvp_version());
-		return 0;
-	}
-	if ((rc = open_catalog(&opts, &cat)) != 0)
-		return rc;
-	if (opts.action == CLI_PLAN)
-		rc = run_plan(&opts, cat);
-	else
-		rc = run_list(&opts, cat);
-	kvp_catalog_free(&cat);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fputs("kvplan: error writing standard output\n", stderr);
+	out = open_memstream(&text, &length);
+	if (!out) {
+		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
+	if (opts.action == CLI_HELP)
+		cli_usage(out);
+	else if (opts.action == CLI_VERSION)
+		fprintf(out, "kvplan %s (libkvplan %s)\n", PACKAGE_VERSION, kvp_version());
+	else if ((rc = open_catalog(&opts, &cat)) == 0)
+		rc = opts.action == CLI_PLAN ? run_plan(&opts, cat, out)
+		                             : run_list(&opts, cat, out);
+	kvp_catalog_free(&cat);
+	/* A failed write to the memory stream is a failed allocation; the
+	 * error flag keeps it even when the final flush succeeds. */
+	failed = ferror(out) != 0;
+	/* glibc's fclose trims the buffer with a realloc and, when that
+	 * fails, returns 0 with the buffer pointer set to NULL. */
+	if (fclose(out) != 0 || !text)
+		failed = true;
+	if (failed && (rc == 0 || rc == 1)) {
+		fputs("kvplan: out of memory\n", stderr);
+		rc = 2;
+	}
+	if (rc == 0 || rc == 1) {
+		int written = write_document(text, length);
+
+		if (written)
+			rc = written;
+	}
+	free(text);
 	return rc;
 }

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli.h"
+#include "json.h"
 
 static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
@@ -155,118 +154,96 @@ static void print_table(FILE *out, const struct cli_plan *p)
 
 /* ---- JSON ------------------------------------------------------------- */
 
-/* jansson integers are signed 64-bit; a byte count beyond that cannot be
- * written exactly, so it is an error rather than a rounded number. */
-static int json_u64(json_t *obj, const char *key, uint64_t value, int *bad)
-{
-	if (value > (uint64_t)INT64_MAX) {
-		if (!*bad)
-			fprintf(stderr, "kvplan: %s %" PRIu64 " is beyond the range of JSON integers"
-			        " this tool writes exactly\n", key, value);
-		*bad = 1;
-		return -1;
-	}
-	return json_object_set_new(obj, key, json_integer((json_int_t)value));
-}
-
 /* The model's identity and shape, under name_key ("model" in a plan). */
-static void model_json(json_t *obj, const char *name_key, const kvp_model *m, int *bad)
+static void model_json(struct json_writer *w, const char *name_key, const kvp_model *m)
 {
-	json_object_set_new(obj, name_key, json_string(m->name));
-	json_object_set_new(obj, "attention",
-	                    json_string(kvp_attention_name(kvp_model_attention(m))));
-	json_u64(obj, "layers", m->layers, bad);
-	json_u64(obj, "heads", m->heads, bad);
-	json_u64(obj, "kv_heads", m->kv_heads, bad);
-	json_u64(obj, "head_dim", m->head_dim, bad);
-	json_u64(obj, "hidden", m->hidden, bad);
-	json_u64(obj, "params", m->params, bad);
-	json_u64(obj, "max_context", m->max_context, bad);
+	json_text(w, name_key, m->name);
+	json_text(w, "attention", kvp_attention_name(kvp_model_attention(m)));
+	json_u64(w, "layers", m->layers);
+	json_u64(w, "heads", m->heads);
+	json_u64(w, "kv_heads", m->kv_heads);
+	json_u64(w, "head_dim", m->head_dim);
+	json_u64(w, "hidden", m->hidden);
+	json_u64(w, "params", m->params);
+	json_u64(w, "max_context", m->max_context);
 }
 
-static json_t *plan_json(const struct cli_plan *p, int *bad)
+static void validation_json(struct json_writer *w, const kvp_validate_result *v)
 {
-	const kvp_model *m = &p->model;
-	json_t *root = json_object(), *variants = json_object(), *gpus = json_array();
+	json_object_begin(w, "validation");
+	json_text(w, "layout", kvp_layout_name(v->layout));
+	json_u64(w, "block_size", v->block_size);
+	json_text(w, "dtype", kvp_dtype_name(v->dtype));
+	json_u64(w, "predicted_bytes", v->predicted_bytes);
+	json_u64(w, "measured_bytes", v->measured_bytes);
+	if (v->resident_known)
+		json_u64(w, "resident_bytes", v->resident_bytes);
+	else
+		json_null(w, "resident_bytes");
+	json_u64(w, "ref_layers", v->ref_layers);
+	json_u64(w, "ref_positions", v->ref_positions);
+	json_u64(w, "ref_prompt", v->ref_prompt);
+	json_u64(w, "ref_batch", v->ref_batch);
+	json_u64(w, "ref_predicted_bytes", v->ref_predicted_bytes);
+	json_u64(w, "ref_measured_bytes", v->ref_measured_bytes);
+	json_real(w, "max_abs_error", v->max_abs_error);
+	json_real(w, "tolerance", v->tolerance);
+	json_bool(w, "overrun_refused", v->overrun_refused);
+	json_bool(w, "passed", v->passed);
+	json_object_end(w);
+}
 
-	model_json(root, "model", m, bad);
-	json_u64(root, "seq", p->seq, bad);
-	json_u64(root, "batch", p->batch, bad);
-	json_object_set_new(root, "exceeds_max_context", json_boolean(p->exceeds_max_context));
-	json_object_set_new(root, "dtype", json_string(kvp_dtype_name(p->dtype)));
-	json_object_set_new(root, "weights_dtype",
-	                    json_string(kvp_dtype_name(p->fit_options.weights_dtype)));
-	json_object_set_new(root, "mem_util", json_real(p->fit_options.mem_util));
-	json_u64(root, "reserve_bytes", p->fit_options.reserve_bytes, bad);
-	json_u64(root, "kv_bytes_per_token", p->size.bytes_per_token, bad);
-	json_u64(root, "kv_bytes_per_layer", p->size.bytes_per_layer, bad);
-	json_u64(root, "kv_total_bytes", p->size.total_bytes, bad);
+static int print_json(FILE *out, const struct cli_plan *p)
+{
+	static const char *const variant_keys[CLI_VARIANTS] = {"mha", "gqa", "mqa"};
+	struct json_writer w;
+
+	json_writer_init(&w, out);
+	json_object_begin(&w, NULL);
+	model_json(&w, "model", &p->model);
+	json_u64(&w, "seq", p->seq);
+	json_u64(&w, "batch", p->batch);
+	json_bool(&w, "exceeds_max_context", p->exceeds_max_context);
+	json_text(&w, "dtype", kvp_dtype_name(p->dtype));
+	json_text(&w, "weights_dtype", kvp_dtype_name(p->fit_options.weights_dtype));
+	json_real(&w, "mem_util", p->fit_options.mem_util);
+	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);
+	json_u64(&w, "kv_bytes_per_token", p->size.bytes_per_token);
+	json_u64(&w, "kv_bytes_per_layer", p->size.bytes_per_layer);
+	json_u64(&w, "kv_total_bytes", p->size.total_bytes);
+	json_object_begin(&w, "variants");
 	for (int v = 0; v < CLI_VARIANTS; v++) {
-		json_t *obj = json_object();
-		json_u64(obj, "kv_heads", p->variants[v].kv_heads, bad);
-		json_u64(obj, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token, bad);
-		json_u64(obj, "kv_total_bytes", p->variant_sizes[v].total_bytes, bad);
-		json_object_set_new(variants, v == 0 ? "mha" : v == 1 ? "gqa" : "mqa", obj);
+		json_object_begin(&w, variant_keys[v]);
+		json_u64(&w, "kv_heads", p->variants[v].kv_heads);
+		json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
+		json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
+		json_object_end(&w);
 	}
-	json_object_set_new(root, "variants", variants);
+	json_object_end(&w);
+	json_array_begin(&w, "gpus");
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
-		json_t *g = json_object();
 
-		json_object_set_new(g, "name", json_string(d->name));
-		json_u64(g, "l2_bytes", d->l2_bytes, bad);
-		json_u64(g, "hbm_bytes", d->hbm_bytes, bad);
-		json_object_set_new(g, "fits_l2", json_boolean(f->fits_l2));
-		json_object_set_new(g, "layer_fits_l2", json_boolean(f->layer_fits_l2));
-		json_u64(g, "max_seq_l2", f->max_seq_l2, bad);
-		json_u64(g, "weights_bytes", f->weights_bytes, bad);
-		json_u64(g, "usable_bytes", f->usable_bytes, bad);
-		json_object_set_new(g, "fits_hbm", json_boolean(f->fits_hbm));
-		json_u64(g, "max_seq_hbm", f->max_seq_hbm, bad);
-		json_u64(g, "max_batch_hbm", f->max_batch_hbm, bad);
-		json_array_append_new(gpus, g);
+		json_object_begin(&w, NULL);
+		json_text(&w, "name", d->name);
+		json_u64(&w, "l2_bytes", d->l2_bytes);
+		json_u64(&w, "hbm_bytes", d->hbm_bytes);
+		json_bool(&w, "fits_l2", f->fits_l2);
+		json_bool(&w, "layer_fits_l2", f->layer_fits_l2);
+		json_u64(&w, "max_seq_l2", f->max_seq_l2);
+		json_u64(&w, "weights_bytes", f->weights_bytes);
+		json_u64(&w, "usable_bytes", f->usable_bytes);
+		json_bool(&w, "fits_hbm", f->fits_hbm);
+		json_u64(&w, "max_seq_hbm", f->max_seq_hbm);
+		json_u64(&w, "max_batch_hbm", f->max_batch_hbm);
+		json_object_end(&w);
 	}
-	json_object_set_new(root, "gpus", gpus);
-	if (p->validated) {
-		const kvp_validate_result *v = &p->validation;
-		json_t *val = json_object();
-
-		json_object_set_new(val, "layout", json_string(kvp_layout_name(v->layout)));
-		json_u64(val, "block_size", v->block_size, bad);
-		json_object_set_new(val, "dtype", json_string(kvp_dtype_name(v->dtype)));
-		json_u64(val, "predicted_bytes", v->predicted_bytes, bad);
-		json_u64(val, "measured_bytes", v->measured_bytes, bad);
-		if (v->resident_known)
-			json_u64(val, "resident_bytes", v->resident_bytes, bad);
-		else
-			json_object_set_new(val, "resident_bytes", json_null());
-		json_u64(val, "ref_layers", v->ref_layers, bad);
-		json_u64(val, "ref_positions", v->ref_positions, bad);
-		json_u64(val, "ref_prompt", v->ref_prompt, bad);
-		json_u64(val, "ref_batch", v->ref_batch, bad);
-		json_u64(val, "ref_predicted_bytes", v->ref_predicted_bytes, bad);
-		json_u64(val, "ref_measured_bytes", v->ref_measured_bytes, bad);
-		json_object_set_new(val, "max_abs_error", json_real(v->max_abs_error));
-		json_object_set_new(val, "tolerance", json_real(v->tolerance));
-		json_object_set_new(val, "overrun_refused", json_boolean(v->overrun_refused));
-		json_object_set_new(val, "passed", json_boolean(v->passed));
-		json_object_set_new(root, "validation", val);
-	}
-	return root;
-}
-
-static int dump_json(FILE *out, json_t *root, int bad)
-{
-	int rc = 0;
-
-	if (bad)
-		rc = 2;
-	else if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0 ||
-	         fputc('\n', out) == EOF)
-		rc = 2;
-	json_decref(root);
-	return rc;
+	json_array_end(&w);
+	if (p->validated)
+		validation_json(&w, &p->validation);
+	json_object_end(&w);
+	return json_writer_failed(&w) ? 2 : 0;
 }
 
 /* ---- CSV -------------------------------------------------------------- */
@@ -335,8 +312,6 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 
 int cli_print_plan(FILE *out, const struct cli_plan *p, enum cli_format format)
 {
-	int bad = 0;
-
 	switch (format) {
 	case CLI_TABLE:
 		print_table(out, p);
@@ -347,7 +322,7 @@ int cli_print_plan(FILE *out, const struct cli_plan *p, enum cli_format format)
 	case CLI_JSON:
 		break;
 	}
-	return dump_json(out, plan_json(p, &bad), bad);
+	return print_json(out, p);
 }
 
 /* ---- catalogue listings ----------------------------------------------- */
@@ -355,22 +330,21 @@ int cli_print_plan(FILE *out, const struct cli_plan *p, enum cli_format format)
 int cli_print_models(FILE *out, const kvp_model *models, size_t count,
                      enum cli_format format)
 {
-	int bad = 0;
-	json_t *list;
+	struct json_writer w;
 
-	if (format == CLI_TABLE) {
+	json_writer_init(&w, out);
+	if (format == CLI_TABLE)
 		fputs("name             attn layers heads  kv head_dim  KV/token fp16  max ctx   params\n",
 		      out);
-	} else if (format == CLI_CSV) {
+	else if (format == CLI_CSV)
 		fputs("name,attention,layers,hidden,heads,kv_heads,head_dim,vocab,max_context,"
 		      "params,kv_bytes_per_token_fp16\n", out);
-	}
-	list = json_array();
+	else
+		json_array_begin(&w, NULL);
 	for (size_t i = 0; i < count; i++) {
 		const kvp_model *m = &models[i];
 		kvp_kv_size size;
 		char human[32], params[32], name[2 * KVP_NAME_MAX + 3];
-		json_t *obj;
 
 		if (kvp_kv_size_compute(m, KVP_DTYPE_FP16, 1, 1, &size, NULL) != KVP_OK)
 			size.bytes_per_token = 0;
@@ -384,73 +358,69 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 			        m->heads, m->kv_heads, m->head_dim,
 			        cli_human_bytes(size.bytes_per_token, human, sizeof human),
 			        m->max_context, m->params ? params : "-");
-			continue;
-		}
-		if (format == CLI_CSV) {
+		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%s,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			        csv_text(m->name, name, sizeof name), kvp_attention_name(kvp_model_attention(m)), m->layers,
+			        csv_text(m->name, name, sizeof name),
+			        kvp_attention_name(kvp_model_attention(m)), m->layers,
 			        m->hidden, m->heads, m->kv_heads, m->head_dim, m->vocab,
 			        m->max_context, m->params, size.bytes_per_token);
-			continue;
+		} else {
+			json_object_begin(&w, NULL);
+			model_json(&w, "name", m);
+			json_text(&w, "description", m->description);
+			json_u64(&w, "vocab", m->vocab);
+			json_u64(&w, "kv_bytes_per_token_fp16", size.bytes_per_token);
+			json_object_end(&w);
 		}
-		obj = json_object();
-		model_json(obj, "name", m, &bad);
-		json_object_set_new(obj, "description", json_string(m->description));
-		json_u64(obj, "vocab", m->vocab, &bad);
-		json_u64(obj, "kv_bytes_per_token_fp16", size.bytes_per_token, &bad);
-		json_array_append_new(list, obj);
 	}
-	if (format != CLI_JSON) {
-		json_decref(list);
+	if (format != CLI_JSON)
 		return 0;
-	}
-	return dump_json(out, list, bad);
+	json_array_end(&w);
+	return json_writer_failed(&w) ? 2 : 0;
 }
 
 int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
                       enum cli_format format)
 {
-	int bad = 0;
-	json_t *list = json_array();
+	struct json_writer w;
 
+	json_writer_init(&w, out);
 	if (format == CLI_TABLE)
 		fputs("name         memory      L2  GB/s TFLOPS  description\n", out);
 	else if (format == CLI_CSV)
 		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,description\n",
 		      out);
+	else
+		json_array_begin(&w, NULL);
 	for (size_t i = 0; i < count; i++) {
 		const kvp_device *d = &devices[i];
 		char mem[32], l2[32], name[2 * KVP_NAME_MAX + 3];
 		char description[2 * KVP_DESCRIPTION_MAX + 3];
-		json_t *obj;
 
 		if (format == CLI_TABLE) {
 			fprintf(out, "%-10s %8s %7s %5.0f %6.0f  %s\n", d->name,
 			        cli_human_bytes(d->hbm_bytes, mem, sizeof mem),
 			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), d->bandwidth_gbs,
 			        d->fp16_tflops, d->description);
-			continue;
-		}
-		if (format == CLI_CSV) {
+		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s\n",
 			        csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
 			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops,
 			        csv_text(d->description, description, sizeof description));
-			continue;
+		} else {
+			json_object_begin(&w, NULL);
+			json_text(&w, "name", d->name);
+			json_text(&w, "description", d->description);
+			json_u64(&w, "hbm_bytes", d->hbm_bytes);
+			json_u64(&w, "l2_bytes", d->l2_bytes);
+			json_u64(&w, "llc_bytes", d->llc_bytes);
+			json_real(&w, "bandwidth_gbs", d->bandwidth_gbs);
+			json_real(&w, "fp16_tflops", d->fp16_tflops);
+			json_object_end(&w);
 		}
-		obj = json_object();
-		json_object_set_new(obj, "name", json_string(d->name));
-		json_object_set_new(obj, "description", json_string(d->description));
-		json_u64(obj, "hbm_bytes", d->hbm_bytes, &bad);
-		json_u64(obj, "l2_bytes", d->l2_bytes, &bad);
-		json_u64(obj, "llc_bytes", d->llc_bytes, &bad);
-		json_object_set_new(obj, "bandwidth_gbs", json_real(d->bandwidth_gbs));
-		json_object_set_new(obj, "fp16_tflops", json_real(d->fp16_tflops));
-		json_array_append_new(list, obj);
 	}
-	if (format != CLI_JSON) {
-		json_decref(list);
+	if (format != CLI_JSON)
 		return 0;
-	}
-	return dump_json(out, list, bad);
+	json_array_end(&w);
+	return json_writer_failed(&w) ? 2 : 0;
 }

@@ -1,0 +1,39 @@
+/*
+ * json.h — kvplan's streaming JSON writer: two-space indentation, keys in
+ * the order written, exact unsigned 64-bit integers.
+ */
+#ifndef KVPLAN_JSON_H
+#define KVPLAN_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_DEPTH_MAX 8
+
+struct json_writer {
+	FILE *out;
+	int depth;                   /* containers open */
+	bool first[JSON_DEPTH_MAX];  /* no value written yet at that depth */
+	bool overflowed;             /* nested deeper than JSON_DEPTH_MAX */
+};
+
+void json_writer_init(struct json_writer *w, FILE *out);
+
+/* key is the member name inside an object, NULL inside an array or for the
+ * document itself.  The document ends with a line feed. */
+void json_object_begin(struct json_writer *w, const char *key);
+void json_object_end(struct json_writer *w);
+void json_array_begin(struct json_writer *w, const char *key);
+void json_array_end(struct json_writer *w);
+void json_u64(struct json_writer *w, const char *key, uint64_t value);
+void json_real(struct json_writer *w, const char *key, double value);
+void json_bool(struct json_writer *w, const char *key, bool value);
+void json_null(struct json_writer *w, const char *key);
+void json_text(struct json_writer *w, const char *key, const char *value);
+
+/* Whether the document is incomplete: a write failed, or containers were
+ * left open or nested too deep. */
+bool json_writer_failed(const struct json_writer *w);
+
+#endif
