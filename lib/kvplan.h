@@ -80,6 +80,9 @@ KVP_API char *kvp_error_format(const kvp_error *err, char *buf, size_t size);
  * Every message the library writes quotes user text this way, and
  * kvp_error_format escapes the path.  Returns buf. */
 KVP_API char *kvp_escape(const char *text, char *buf, size_t size);
+/* A buffer size for kvp_escape of user text quoted in a one-line message:
+ * a long name is cut, with "...", well before the message is. */
+#define KVP_QUOTE_MAX 96
 
 /* ---- element types ---------------------------------------------------- */
 
@@ -131,9 +134,14 @@ typedef struct kvp_model {
 	uint64_t max_context;  /* tokens; 0 when unknown */
 	uint64_t params;       /* parameter count; 0 when unknown */
 	double rope_theta;     /* 0 when unknown */
+	bool head_dim_derived; /* head_dim was 0 and kvp_model_finalize took it
+	                        * as hidden / heads: a tool that changes
+	                        * hidden or heads derives it again, while a
+	                        * head_dim the model states is kept */
 } kvp_model;
 
-/* Derives head_dim when it is 0 and checks the shape: layers, heads, kv_heads
+/* Derives head_dim when it is 0 (setting head_dim_derived) and checks the
+ * shape: layers, heads, kv_heads
  * and head_dim non-zero, kv_heads <= heads, heads divisible by kv_heads,
  * hidden divisible by heads when head_dim is derived. */
 KVP_API kvp_status kvp_model_finalize(kvp_model *model, kvp_error *err);

@@ -8,11 +8,12 @@
 
 kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 {
+	char label[KVP_QUOTE_MAX];
 	const char *name;
 
 	if (!m)
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
-	name = m->name[0] ? m->name : "model";
+	name = kvp__label(m->name, "model", label);
 	if (m->layers == 0)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
 	if (m->heads == 0)
@@ -37,6 +38,7 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 			                  " (give head_dim explicitly)",
 			                  name, m->hidden, m->heads);
 		m->head_dim = m->hidden / m->heads;
+		m->head_dim_derived = true;
 	}
 	return kvp__error_clear(err);
 }
@@ -68,6 +70,7 @@ kvp_status kvp_model_with_kv_heads(const kvp_model *m, uint32_t kv_heads,
 {
 	kvp_model copy;
 	kvp_status st;
+	char label[KVP_QUOTE_MAX];
 
 	if (!m || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
@@ -79,7 +82,7 @@ kvp_status kvp_model_with_kv_heads(const kvp_model *m, uint32_t kv_heads,
 	if (kv_heads > m->heads || m->heads % kv_heads != 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "kv heads %u does not divide the %u query heads of %s",
-		                  kv_heads, m->heads, m->name[0] ? m->name : "the model");
+		                  kv_heads, m->heads, kvp__label(m->name, "the model", label));
 	if ((st = kvp_model_finalize(&copy, err)) != KVP_OK)
 		return st;
 	*out = copy;
