@@ -58,9 +58,11 @@ kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
 			}
 		}
 	}
+	char quoted[KVP_QUOTE_MAX];
+
 	return kvp__error(err, KVP_ERR_NOT_FOUND,
 	                  "unknown element type '%s' (valid: fp32, fp16, bf16, fp8, int8)",
-	                  name);
+	                  kvp_escape(name, quoted, sizeof quoted));
 }
 
 kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,

@@ -5,11 +5,12 @@
 
 kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 {
+	char label[KVP_QUOTE_MAX];
 	const char *name;
 
 	if (!d)
 		return kvp__error(err, KVP_ERR_INVALID, "no device given");
-	name = d->name[0] ? d->name : "device";
+	name = kvp__label(d->name, "device", label);
 	if (d->hbm_bytes == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: memory size must be non-zero", name);
 	if (d->l2_bytes == 0)

@@ -35,9 +35,9 @@ kvp_status kvp__error_at(kvp_error *err, kvp_status status, const char *path,
 /* Clears err to KVP_OK and returns KVP_OK. */
 kvp_status kvp__error_clear(kvp_error *err);
 
-/* Size of a buffer for user text quoted in a message with kvp_escape:
- * a long name is cut, with "...", well before the message is. */
-#define KVP_QUOTE_MAX 96
+/* A name for a message: escaped as kvp_escape does, or fallback when it
+ * is empty.  buf holds KVP_QUOTE_MAX bytes. */
+const char *kvp__label(const char *name, const char *fallback, char *buf);
 
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);

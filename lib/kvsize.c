@@ -11,6 +11,7 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 	kvp_model m;
 	kvp_kv_size size;
 	uint64_t values_per_token_layer, k_bytes, tokens;
+	char label[KVP_QUOTE_MAX];
 	kvp_status st;
 
 	if (!model || !out)
@@ -34,7 +35,7 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 	    !kvp__mul(size.bytes_per_token, tokens, &size.total_bytes))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "KV cache of %s for seq %llu and batch %llu overflows 64-bit bytes",
-		                  m.name[0] ? m.name : "the model",
+		                  kvp__label(m.name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch);
 	*out = size;
 	return kvp__error_clear(err);

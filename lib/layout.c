@@ -28,9 +28,11 @@ kvp_status kvp_layout_from_name(const char *name, kvp_layout *out,
 			return kvp__error_clear(err);
 		}
 	}
+	char quoted[KVP_QUOTE_MAX];
+
 	return kvp__error(err, KVP_ERR_NOT_FOUND,
 	                  "unknown cache layout '%s' (valid: contiguous, paged)",
-	                  name);
+	                  kvp_escape(name, quoted, sizeof quoted));
 }
 
 kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
@@ -40,6 +42,7 @@ kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
 {
 	kvp_kv_size size;
 	uint64_t blocks_per_seq, blocks, block_tokens, paged_tokens;
+	char label[KVP_QUOTE_MAX];
 	kvp_status st;
 
 	if (!bytes)
@@ -64,7 +67,7 @@ kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
 	    !kvp__mul(block_tokens, size.bytes_per_token, &paged_tokens))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "paged cache of %s for seq %llu and batch %llu overflows 64-bit bytes",
-		                  model->name[0] ? model->name : "the model",
+		                  kvp__label(model->name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch);
 	*bytes = paged_tokens;
 	return kvp__error_clear(err);

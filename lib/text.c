@@ -56,34 +56,48 @@ static size_t escape_byte(unsigned char b, char *out)
 	}
 }
 
+/* The escaped form of the character at s into piece (at least 5 bytes);
+ * returns its length and sets *take to the bytes of s it stands for. */
+static size_t escape_piece(const unsigned char *s, char *piece, size_t *take)
+{
+	size_t len;
+
+	*take = 1;
+	if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
+		piece[0] = (char)*s;
+		return 1;
+	}
+	if (*s >= 0x80 && (len = utf8_printable(s)) > 0) {
+		memcpy(piece, s, len);
+		*take = len;
+		return len;
+	}
+	return escape_byte(*s, piece);
+}
+
 char *kvp_escape(const char *text, char *buf, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t used = 0;
+	size_t whole = 0, used = 0;
+	char piece[5];
 
 	if (!buf || size == 0)
 		return buf;
 	buf[0] = '\0';
 	if (!text)
 		return buf;
-	while (*s) {
-		char piece[5];
-		size_t n = 0, take = 1;
+	for (const unsigned char *c = s; *c;) {
+		size_t take;
 
-		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
-			piece[n++] = (char)*s;
-		} else if (*s >= 0x80 && (take = utf8_printable(s)) > 0) {
-			memcpy(piece, s, take);
-			n = take;
-		} else {
-			take = 1;
-			n = escape_byte(*s, piece);
-		}
-		/* Keep room for "..." while more text follows; pieces are
-		 * copied whole, so the text is never cut inside a UTF-8
-		 * sequence or an escape, and "..." always fits where a
-		 * piece does not. */
-		if (used + n + (s[take] ? 3 : 0) >= size) {
+		whole += escape_piece(c, piece, &take);
+		c += take;
+	}
+	/* Text that does not fit whole keeps room for "..."; pieces are
+	 * copied whole, so it is never cut inside a character or an escape. */
+	while (*s) {
+		size_t take, n = escape_piece(s, piece, &take);
+
+		if (used + n + (whole < size ? 0 : 3) >= size) {
 			if (used + 3 < size)
 				memcpy(buf + used, "...", 4);
 			return buf;
@@ -94,4 +108,11 @@ char *kvp_escape(const char *text, char *buf, size_t size)
 		s += take;
 	}
 	return buf;
+}
+
+const char *kvp__label(const char *name, const char *fallback, char *buf)
+{
+	if (!name || !name[0])
+		return fallback;
+	return kvp_escape(name, buf, KVP_QUOTE_MAX);
 }

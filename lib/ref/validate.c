@@ -168,7 +168,7 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
                        kvp_error *err)
 {
 	kvp_validate_plan p = {0};
-	char need_text[32], cache_text[32], have_text[32];
+	char need_text[32], cache_text[32], have_text[32], label[KVP_QUOTE_MAX];
 	uint64_t total_ram;
 	kvp_status st;
 
@@ -194,7 +194,7 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
 		return kvp__error(err, KVP_ERR_NO_FIT,
 		                  "validation of %s at seq %llu, batch %llu needs %s"
 		                  " (%s of %s %s cache) but the host has %s available",
-		                  m->name[0] ? m->name : "the model",
+		                  kvp__label(m->name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch,
 		                  need_text, cache_text, kvp_layout_name(o->layout),
 		                  kvp_dtype_name(dtype), have_text);
