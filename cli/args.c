@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,50 +103,55 @@ static const char *option_name(int code)
 	return "?";
 }
 
-/* Parses a whole decimal number in [min, max]; prints why it is not one. */
+/* Parses a whole decimal number in [min, max]; prints why it is not one.
+ * The number is the whole text: no sign, no white space around it. */
 static int parse_u64(int code, const char *text, uint64_t min, uint64_t max,
                      uint64_t *out)
 {
 	const char *opt = option_name(code);
+	char quoted[KVP_QUOTE_MAX];
 	unsigned long long value;
-	const char *p = text;
 	char *end;
 
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '\0') {
+	kvp_escape(text, quoted, sizeof quoted);
+	if (*text == '\0') {
 		fprintf(stderr, "kvplan: --%s: empty value; expected a number\n", opt);
 		return 2;
 	}
-	if (*p == '-') {
+	if (*text == '-') {
 		fprintf(stderr, "kvplan: --%s: '%s' is negative; expected a positive integer\n",
-		        opt, text);
+		        opt, quoted);
 		return 2;
 	}
-	if (!isdigit((unsigned char)*p)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt, text);
+	if (isspace((unsigned char)*text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' starts with white space; expected a number\n",
+		        opt, quoted);
+		return 2;
+	}
+	if (!isdigit((unsigned char)*text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt, quoted);
 		return 2;
 	}
 	errno = 0;
-	value = strtoull(p, &end, 10);
+	value = strtoull(text, &end, 10);
 	if (errno == ERANGE) {
 		fprintf(stderr, "kvplan: --%s: '%s' overflows 64 bits (max %llu)\n", opt,
-		        text, (unsigned long long)UINT64_MAX);
+		        quoted, (unsigned long long)UINT64_MAX);
 		return 2;
 	}
 	if (*end != '\0') {
 		fprintf(stderr, "kvplan: --%s: '%s' has trailing characters after the number\n",
-		        opt, text);
+		        opt, quoted);
 		return 2;
 	}
 	if (value < min) {
 		fprintf(stderr, "kvplan: --%s: '%s' is too small; it must be at least %llu\n",
-		        opt, text, (unsigned long long)min);
+		        opt, quoted, (unsigned long long)min);
 		return 2;
 	}
 	if (value > max) {
 		fprintf(stderr, "kvplan: --%s: '%s' is too large; it must be at most %llu\n",
-		        opt, text, (unsigned long long)max);
+		        opt, quoted, (unsigned long long)max);
 		return 2;
 	}
 	*out = value;
@@ -162,21 +168,55 @@ static int parse_u32(int code, const char *text, uint32_t *out)
 	return 0;
 }
 
+/* Whether text is a plain decimal: digits with an optional point and
+ * exponent, nothing else (strtod would also take white space, a sign,
+ * hexadecimal, "inf" and "nan"). */
+static bool plain_decimal(const char *text)
+{
+	size_t digits = strspn(text, "0123456789");
+	const char *p = text + digits;
+
+	if (*p == '.') {
+		size_t fraction = strspn(p + 1, "0123456789");
+
+		digits += fraction;
+		p += 1 + fraction;
+	}
+	if (digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p += 1 + (p[1] == '+' || p[1] == '-');
+		if (!isdigit((unsigned char)*p))
+			return false;
+		p += strspn(p, "0123456789");
+	}
+	return *p == '\0';
+}
+
 static int parse_fraction(int code, const char *text, double *out)
 {
+	char quoted[KVP_QUOTE_MAX];
 	char *end;
 	double value;
 
+	kvp_escape(text, quoted, sizeof quoted);
+	if (!plain_decimal(text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", option_name(code),
+		        quoted);
+		return 2;
+	}
+	/* ERANGE with a non-zero result is a subnormal number: exact enough,
+	 * and inside (0, 1]. */
 	errno = 0;
 	value = strtod(text, &end);
-	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", option_name(code),
-		        text);
+	if (value == 0 && errno == ERANGE) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small to represent (it rounds to 0)\n",
+		        option_name(code), quoted);
 		return 2;
 	}
 	if (!(value > 0 && value <= 1)) {
 		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, 1]\n", option_name(code),
-		        text);
+		        quoted);
 		return 2;
 	}
 	*out = value;
@@ -203,8 +243,10 @@ static int parse_format(const char *text, enum cli_format *out)
 	else if (strcmp(text, "csv") == 0)
 		*out = CLI_CSV;
 	else {
+		char quoted[KVP_QUOTE_MAX];
+
 		fprintf(stderr, "kvplan: --format: unknown format '%s' (valid: table, json, csv)\n",
-		        text);
+		        kvp_escape(text, quoted, sizeof quoted));
 		return 2;
 	}
 	return 0;
@@ -297,6 +339,47 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	return 2;
 }
 
+/* Says what is wrong with the option getopt_long refused at argv[index]:
+ * unknown, or given a value it does not take (--list-models=x). */
+static void bad_option(const char *arg, int code)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	if (code != 0 && strncmp(arg, "--", 2) == 0 && strchr(arg, '=')) {
+		fprintf(stderr, "kvplan: option '--%s' takes no value (see kvplan --help)\n",
+		        option_name(code));
+		return;
+	}
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t len = strcspn(arg + 2, "=");
+		char name[KVP_QUOTE_MAX], matches[256] = "";
+		size_t n_matches = 0, used = 0;
+
+		/* getopt_long takes a unique prefix; a shared one is ambiguous. */
+		for (const struct option *o = long_options; o->name && len > 0; o++) {
+			if (strncmp(o->name, arg + 2, len) != 0)
+				continue;
+			n_matches++;
+			if (used < sizeof matches)
+				used += (size_t)snprintf(matches + used, sizeof matches - used,
+				                         "%s--%s", used ? ", " : "", o->name);
+		}
+		snprintf(name, sizeof name, "--%.*s", (int)(len < 64 ? len : 64), arg + 2);
+		kvp_escape(name, quoted, sizeof quoted);
+		if (n_matches > 1)
+			fprintf(stderr, "kvplan: option '%s' is ambiguous (%s)\n", quoted, matches);
+		else
+			fprintf(stderr, "kvplan: unknown option '%s' (see kvplan --help)\n", quoted);
+		return;
+	}
+	{
+		char name[3] = {'-', (char)code, '\0'};
+
+		fprintf(stderr, "kvplan: unknown option '%s' (see kvplan --help)\n",
+		        kvp_escape(name, quoted, sizeof quoted));
+	}
+}
+
 int cli_parse_args(int argc, char **argv, struct cli_options *o)
 {
 	int code;
@@ -315,24 +398,24 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:hV", long_options,
 	                           NULL)) != -1) {
 		if (code == '?') {
-			if (optopt)
-				fprintf(stderr, "kvplan: unknown option '-%c' (see kvplan --help)\n",
-				        optopt);
-			else
-				fprintf(stderr, "kvplan: unknown option '%s' (see kvplan --help)\n",
-				        argv[optind - 1]);
+			bad_option(argv[optind - 1], optopt);
 			return 2;
 		}
 		if (code == ':') {
-			fprintf(stderr, "kvplan: option '%s' needs a value\n", argv[optind - 1]);
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: option '%s' needs a value\n",
+			        kvp_escape(argv[optind - 1], quoted, sizeof quoted));
 			return 2;
 		}
 		if (parse_one(code, optarg, o))
 			return 2;
 	}
 	if (optind < argc) {
+		char quoted[KVP_QUOTE_MAX];
+
 		fprintf(stderr, "kvplan: unexpected argument '%s' (see kvplan --help)\n",
-		        argv[optind]);
+		        kvp_escape(argv[optind], quoted, sizeof quoted));
 		return 2;
 	}
 	if (o->action != CLI_PLAN)

@@ -59,4 +59,34 @@ printf 'name: broken\nlayers: 32\nheads: x\n' >"$work/data/models/broken.yaml"
 expect_error "malformed model file names file:line:column" \
 	"^kvplan: $work/data/models/broken.yaml:3:8: " --data-dir "$work/data" --model broken --seq 1
 
+# An option that takes no value, given one, is named; so is an ambiguous
+# abbreviation (getopt_long takes a unique prefix).
+expect_error "--flag=value on an option without a value names the option" \
+	"^kvplan: option '--list-models' takes no value" --list-models=x
+expect_error "--validate=1 names the option" \
+	"^kvplan: option '--validate' takes no value" $m --seq 1 --validate=1
+expect_error "an ambiguous abbreviation lists the options it could be" \
+	"^kvplan: option '--lis' is ambiguous \(--list-models, --list-gpus\)" --lis
+# Numbers are the whole text: no white space around them.
+expect_error "leading space in a number" "^kvplan: --seq: ' 12' starts with white space" \
+	$m --seq " 12"
+expect_error "trailing space in a number" "^kvplan: --seq: '12 ' has trailing characters" \
+	$m --seq "12 "
+expect_error "hexadecimal mem-util is not a decimal" "^kvplan: --mem-util: '0x1p-1' is not a number" \
+	$m --seq 1 --mem-util 0x1p-1
+expect_error "mem-util with white space" "^kvplan: --mem-util: ' 0.5' is not a number" \
+	$m --seq 1 --mem-util " 0.5"
+
+# User text in a message is escaped: no second line, no terminal sequence.
+esc=$(printf '\033')
+expect_error "an escape sequence in --model is shown escaped" \
+	"^kvplan: unknown model '\\\\x1b\\]0;x\\\\x07'" --model "$(printf '\033]0;x\007')" --seq 1
+check "no ESC byte reaches stderr" sh -c "! grep -q '$esc' '$work/err'"
+expect_error "a line feed in --gpu stays on one line" \
+	"^kvplan: unknown GPU 'h100\\\\nkvplan: all good'" $m --seq 1 --gpu "$(printf 'h100\nkvplan: all good')"
+expect_error "a line feed in an option name stays on one line" \
+	"^kvplan: unknown option '--a\\\\nb'" "$(printf -- '--a\nb')"
+expect_error "a control character in a number is escaped" \
+	"^kvplan: --seq: '1\\\\x1b' has trailing characters" $m --seq "$(printf '1\033')"
+
 done_testing

@@ -135,4 +135,33 @@ check "--version names the package" grep -Eq '^kvplan [0-9]+\.[0-9]+\.[0-9]+' "$
 run --help
 check "--help exits 0 with usage" grep -q '^usage: kvplan' "$work/out"
 
+# JSON writes byte counts past 2^63 exactly: 1 layer, 1 kv head of 1 value
+# in fp16 is 2·2 = 4 B a token; 2,305,843,009,213,693,953 tokens take
+# 9,223,372,036,854,775,812 B, 4 more than 2^63.
+run --layers 1 --heads 1 --head-dim 1 --seq 2305843009213693953 --format json
+check "a cache past 2^63 bytes exits 0" test "$status" -eq 0
+is kv_total_bytes 9223372036854775812 "kv_total_bytes past 2^63 written exactly"
+is kv_bytes_per_layer 9223372036854775812 "kv_bytes_per_layer past 2^63 written exactly"
+check "the document is whole (the GPU list closes it)" test "$(tail -n 1 "$work/out")" = "}"
+
+# A head_dim the model states is kept when --heads or --hidden changes:
+# gemma2-9b states 256 (hidden/heads would be 224): 2·42·1024·8·256·2 =
+# 352,321,536 B.
+run --model gemma2-9b --seq 1024 --heads 16 --format json
+is head_dim 256 "--heads keeps gemma2-9b's stated head_dim"
+is kv_total_bytes 352321536 "gemma2-9b at 1024 with --heads 16: 352,321,536 B"
+run --model gemma2-9b --seq 1024 --hidden 4096 --format json
+is head_dim 256 "--hidden keeps a stated head_dim"
+run --model gemma2-9b --seq 1024 --heads 16 --head-dim 128 --format json
+is head_dim 128 "--head-dim replaces a stated head_dim"
+# One the profile derives (hidden 256 / 4 heads = 64) is derived again:
+# 256 / 8 heads = 32.
+mkdir -p "$work/derive/models"
+printf '%s\n' 'name: derived' 'layers: 2' 'heads: 4' 'kv_heads: 4' 'hidden: 256' \
+	>"$work/derive/models/derived.yaml"
+run --data-dir "$work/derive" --model derived --seq 8 --format json
+is head_dim 64 "a profile without head_dim derives hidden / heads"
+run --data-dir "$work/derive" --model derived --seq 8 --heads 8 --format json
+is head_dim 32 "--heads re-derives a head_dim the profile did not state"
+
 done_testing

@@ -1,0 +1,67 @@
+# failalloc.sh — every allocation of the kvplan process made to fail in
+# turn, in libkvplan, libyaml and the C library alike (an LD_PRELOAD shim,
+# tests/failalloc.c): each run either prints its whole document and exits
+# 0, or prints nothing on stdout, one line on stderr and exits 2.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# The sanitizers and valgrind replace malloc themselves.
+if [ -n "${KVPLAN_SANITIZED:-}" ] || [ -n "${KVPLAN_VALGRIND:-}" ]; then
+	echo "1..0 # SKIP allocation failures are injected only in plain builds"
+	exit 0
+fi
+shim=$KVPLAN_BUILDDIR/tests/.libs/failalloc.so
+# The program itself, not libtool's wrapper script around it.
+bin=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
+[ -x "$bin" ] || bin=$KVPLAN_BUILDDIR/cli/.libs/kvplan
+[ -x "$bin" ] || bin=$KVPLAN
+export LD_LIBRARY_PATH="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# each_failure DESC ARGS...: runs kvplan ARGS once to learn its output and
+# how many allocations it makes, then once per allocation with that one
+# failing.
+each_failure() {
+	desc=$1
+	shift
+	rm -f "$work/count"
+	status=0
+	KVPLAN_ALLOC_REPORT=$work/count LD_PRELOAD=$shim "$bin" "$@" \
+		>"$work/expected" 2>"$work/expected-err" || status=$?
+	expected_status=$status
+	if [ ! -s "$work/count" ]; then
+		not_ok "$desc" "the shim reported no allocation count"
+		return
+	fi
+	total=$(cat "$work/count")
+	n=1
+	while [ "$n" -le "$total" ]; do
+		status=0
+		KVPLAN_FAIL_ALLOC=$n LD_PRELOAD=$shim "$bin" "$@" \
+			>"$work/out" 2>"$work/err" || status=$?
+		if [ "$status" -eq "$expected_status" ] && cmp -s "$work/out" "$work/expected" &&
+		   cmp -s "$work/err" "$work/expected-err"; then
+			: # the failure was absorbed (stdio goes unbuffered, for one)
+		elif [ "$status" -ne 2 ]; then
+			not_ok "$desc" "allocation $n of $total failing: exit status $status"
+			return
+		elif [ -s "$work/out" ]; then
+			not_ok "$desc" "allocation $n of $total failing: stdout is not empty"
+			return
+		elif [ "$(wc -l <"$work/err")" -ne 1 ] || ! grep -q '^kvplan: ' "$work/err"; then
+			not_ok "$desc" "allocation $n of $total failing: stderr is not one kvplan line"
+			return
+		fi
+		n=$((n + 1))
+	done
+	ok "$desc: each of $total allocations failing gives a whole document or one line and exit 2"
+}
+
+each_failure "plan as JSON" --model llama2-7b --seq 1024 --format json
+each_failure "plan as a table" --model gemma2-9b --seq 8192 --gpu h100,h200
+each_failure "plan as CSV on every GPU" --model falcon-7b --seq 2048 --format csv --gpu all
+each_failure "model list as JSON (every profile parsed)" --list-models --format json
+each_failure "GPU list as CSV" --list-gpus --format csv
+each_failure "unknown model (alias scan, suggestions)" --model llama2-7 --seq 1
+each_failure "model by numbers" --layers 4 --heads 8 --kv-heads 2 --head-dim 64 --seq 100 \
+	--format json
+
+done_testing
