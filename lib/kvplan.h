@@ -188,7 +188,8 @@ KVP_API kvp_status kvp_device_check(const kvp_device *device, kvp_error *err);
 
 typedef struct kvp_fit_options {
 	kvp_dtype weights_dtype; /* default KVP_DTYPE_FP16 */
-	double mem_util;         /* usable share of HBM, (0, 1]; default 0.90 */
+	double mem_util;         /* usable share of HBM, (0, 1]; default 0.90;
+	                          * taken at the double's exact value */
 	uint64_t reserve_bytes;  /* kept free besides weights and cache */
 } kvp_fit_options;
 
@@ -201,7 +202,10 @@ typedef struct kvp_fit {
 	bool layer_fits_l2;        /* one layer's cache <= L2 */
 	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2 */
 	uint64_t weights_bytes;    /* params * weights dtype bytes */
-	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util) */
+	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
+	                            * being the double's exact value (0.9 is
+	                            * a little above 9/10, 0.3 a little below
+	                            * 3/10); 0 when mem_util is that small */
 	bool fits_hbm;             /* weights + cache + reserve <= usable */
 	uint64_t max_seq_hbm;      /* largest seq that fits at this batch */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
