@@ -169,9 +169,17 @@ static int parse_fraction(int code, const char *text, double *out)
 
 	errno = 0;
 	value = strtod(text, &end);
-	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value)) {
+	if (end == text || *end != '\0' || isnan(value)) {
 		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", option_name(code),
 		        text);
+		return 2;
+	}
+	/* strtod reports ERANGE for a subnormal result too (4.9e-324): that
+	 * is still a number in (0, 1].  Only a positive value that became 0
+	 * is lost; one beyond the double range is infinite, outside (0, 1]. */
+	if (errno == ERANGE && value == 0 && !signbit(value)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small for a double"
+		        " (the smallest is 4.9e-324)\n", option_name(code), text);
 		return 2;
 	}
 	if (!(value > 0 && value <= 1)) {

@@ -39,6 +39,8 @@ expect_error "mem-util above 1" "^kvplan: --mem-util: '1.5' is outside \(0, 1\]"
 expect_error "mem-util zero" "^kvplan: --mem-util: '0' is outside" $m --seq 1024 --mem-util 0
 expect_error "mem-util not a number" "^kvplan: --mem-util: '0.9x' is not a number" \
 	$m --seq 1024 --mem-util 0.9x
+expect_error "mem-util below the smallest double" \
+	"^kvplan: --mem-util: '1e-400' is too small for a double" $m --seq 1024 --mem-util 1e-400
 expect_error "negative reserve" "^kvplan: --reserve: '-1' is negative" $m --seq 1024 --reserve -1
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
 	--layers 4294967296 --heads 32 --head-dim 128 --seq 1
