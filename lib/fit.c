@@ -4,6 +4,7 @@
  * inverse problems (longest context, largest batch) solved in closed form.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "internal.h"
 
@@ -46,6 +47,21 @@ static uint64_t floor_share(uint64_t bytes, double share)
 	return (hi << (64 - shift)) | (lo >> shift);
 }
 
+/* The weights overflow 64-bit bytes: say whose, and how many of what. */
+static kvp_status weights_overflow(const kvp_model *model, kvp_dtype dtype,
+                                   kvp_error *err)
+{
+	char name[KVP_NAME_MAX + 1], quoted[KVP_QUOTE_MAX];
+
+	/* The name need not be terminated in a caller's struct. */
+	snprintf(name, sizeof name, "%.*s", KVP_NAME_MAX - 1, model->name);
+	kvp_escape(name[0] ? name : "the model", quoted, sizeof quoted);
+	return kvp__error(err, KVP_ERR_OVERFLOW,
+	                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
+	                  quoted, (unsigned long long)model->params,
+	                  kvp_dtype_name(dtype));
+}
+
 void kvp_fit_options_init(kvp_fit_options *options)
 {
 	options->weights_dtype = KVP_DTYPE_FP16;
@@ -81,7 +97,9 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 	if ((st = kvp_kv_size_compute(model, dtype, seq, batch, &size, err)) != KVP_OK)
 		return st;
 	if ((st = kvp_dtype_bytes(options->weights_dtype, model->params,
-	                          &fit.weights_bytes, err)) != KVP_OK)
+	                          &fit.weights_bytes, err)) == KVP_ERR_OVERFLOW)
+		return weights_overflow(model, options->weights_dtype, err);
+	if (st != KVP_OK)
 		return st;
 
 	/* The cache is linear in seq and in batch: one more token of context

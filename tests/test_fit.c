@@ -474,6 +474,64 @@ static void test_weights_overflow(void **state)
 	                 KVP_ERR_OVERFLOW);
 }
 
+/* fit of model with weights of type weights_dtype, which must overflow;
+ * the message it gives. */
+static const char *weights_overflow_message(const kvp_model *model,
+                                            kvp_dtype weights_dtype)
+{
+	static kvp_error err;
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	kvp_fit_options_init(&options);
+	options.weights_dtype = weights_dtype;
+	assert_int_equal(kvp_fit_compute(model, &h100, KVP_DTYPE_FP16, 1, 1,
+	                                 &options, &fit, &err),
+	                 KVP_ERR_OVERFLOW);
+	assert_int_equal(err.status, KVP_ERR_OVERFLOW);
+	assert_string_equal(err.path, "");
+	return err.message;
+}
+
+/* The overflow names the model, the parameter count and the weights'
+ * type, not just "N fp16 values": (2^64 - 1) * 4 bytes of fp32 and
+ * 2^63 * 2 bytes of fp16 are both at least 2^64.  A model without a name
+ * is "the model"; a control character in a name is shown escaped.  One
+ * step below, (2^64 - 1) / 4 = 4611686018427387903 fp32 parameters take
+ * 18446744073709551612 bytes, which is representable: no error, just no
+ * fit. */
+static void test_weights_overflow_message_names_model(void **state)
+{
+	kvp_model huge = llama2_7b;
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	(void)state;
+	huge.params = UINT64_MAX;
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP32),
+	                    "weights of llama2-7b: 18446744073709551615 parameters"
+	                    " as fp32 overflow 64-bit bytes");
+	huge.params = UINT64_C(1) << 63;
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP16),
+	                    "weights of llama2-7b: 9223372036854775808 parameters"
+	                    " as fp16 overflow 64-bit bytes");
+	huge.name[0] = '\0';
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_BF16),
+	                    "weights of the model: 9223372036854775808 parameters"
+	                    " as bf16 overflow 64-bit bytes");
+	strcpy(huge.name, "evil\033[2J");
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP16),
+	                    "weights of evil\\x1b[2J: 9223372036854775808 parameters"
+	                    " as fp16 overflow 64-bit bytes");
+
+	kvp_fit_options_init(&options);
+	options.weights_dtype = KVP_DTYPE_FP32;
+	huge.params = UINT64_MAX / 4;
+	fit = fit_ok(&huge, &h100, 1, 1, &options);
+	assert_int_equal(fit.weights_bytes, 18446744073709551612ULL);
+	assert_false(fit.fits_hbm);
+}
+
 /* No output, device, or model, a device without memory or L2, seq or batch
  * 0, or an invalid cache or weights type are KVP_ERR_INVALID. */
 static void test_invalid_arguments(void **state)
@@ -570,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_huge_seq),
 		cmocka_unit_test(test_huge_batch),
 		cmocka_unit_test(test_weights_overflow),
+		cmocka_unit_test(test_weights_overflow_message_names_model),
 		cmocka_unit_test(test_invalid_arguments),
 		cmocka_unit_test(test_device_check),
 	};

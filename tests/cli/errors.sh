@@ -21,6 +21,9 @@ expect_error "negative batch" "^kvplan: --batch: '-1' is negative" $m --seq 1024
 expect_error "cache size overflow is reported, not wrapped" \
 	"^kvplan: KV cache of llama2-7b for seq 18446744073709551615 and batch 2 overflows 64-bit bytes" \
 	$m --seq 18446744073709551615 --batch 2
+expect_error "weights overflow names the model, the count and the type" \
+	"^kvplan: weights of llama2-7b: 18446744073709551615 parameters as fp32 overflow 64-bit bytes\$" \
+	$m --seq 1024 --params 18446744073709551615 --weights-dtype fp32
 expect_error "kv heads that do not divide the heads" \
 	"^kvplan: --kv-heads: kv heads 5 does not divide the 32 query heads of llama2-7b" \
 	$m --seq 1024 --kv-heads 5
