@@ -273,8 +273,15 @@ KVP_API kvp_status kvp_device_load_file(const char *path, kvp_device *out,
  * /proc/meminfo, l2_bytes = cpu0's level-2 data or unified cache (what one
  * core can use), llc_bytes = cpu0's highest-level cache when it is beyond L2
  * (from /sys/devices/system/cpu/cpu0/cache), bandwidth and TFLOPS 0
- * (unknown).  available_bytes, when non-NULL, receives MemAvailable: what
- * can be allocated now without swapping.  KVP_ERR_UNSUPPORTED when /proc or
+ * (unknown).  available_bytes, when non-NULL, receives what can be
+ * allocated now without swapping: MemAvailable, or less when the process's
+ * memory cgroup leaves less, since the kernel kills past its limit.  The
+ * cgroup is found in /proc/self/cgroup; the headroom of it and of each of
+ * its ancestors is limit - usage (v2: memory.max - memory.current under
+ * /sys/fs/cgroup, "max" being no limit; v1: memory.limit_in_bytes -
+ * memory.usage_in_bytes under /sys/fs/cgroup/memory), and the least of them
+ * counts.  No cgroup, or a level whose files are missing or malformed, adds
+ * no limit.  hbm_bytes stays MemTotal.  KVP_ERR_UNSUPPORTED when /proc or
  * sysfs do not say. */
 KVP_API kvp_status kvp_device_host(kvp_device *out, uint64_t *available_bytes,
                                    kvp_error *err);
