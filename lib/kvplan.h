@@ -357,8 +357,10 @@ typedef struct kvp_validate_options {
 	                           * sizes the projections, not the cache;
 	                           * default min(hidden or heads*head_dim, 512) */
 	uint64_t seed;            /* weights and inputs; default 1 */
-	uint64_t available_bytes; /* memory the run may use; default the host's
-	                           * MemAvailable */
+	uint64_t available_bytes; /* memory the run may use; default what
+	                           * kvp_device_host says is available:
+	                           * MemAvailable, or the memory cgroup's
+	                           * headroom when that is less */
 	kvp_progress_fn progress; /* NULL: no progress reports */
 	void *progress_ctx;       /* passed to progress */
 } kvp_validate_options;
@@ -371,7 +373,8 @@ typedef struct kvp_validate_plan {
 	uint64_t reference_bytes; /* weights, cache and buffers of the
 	                           * reference run */
 	uint64_t needed_bytes;    /* the larger: the two never coexist */
-	uint64_t available_bytes; /* options->available_bytes or MemAvailable */
+	uint64_t available_bytes; /* options->available_bytes, or the host's
+	                           * as kvp_device_host gives it */
 	bool fits;                /* needed_bytes <= available_bytes */
 } kvp_validate_plan;
 
