@@ -205,13 +205,14 @@ static int parse_fraction(int code, const char *text, double *out)
 		        quoted);
 		return 2;
 	}
-	/* ERANGE with a non-zero result is a subnormal number: exact enough,
-	 * and inside (0, 1]. */
 	errno = 0;
 	value = strtod(text, &end);
-	if (value == 0 && errno == ERANGE) {
-		fprintf(stderr, "kvplan: --%s: '%s' is too small to represent (it rounds to 0)\n",
-		        option_name(code), quoted);
+	/* strtod reports ERANGE for a subnormal result too (4.9e-324): that
+	 * is still a number in (0, 1].  Only a positive value that became 0
+	 * is lost; one beyond the double range is infinite, outside (0, 1]. */
+	if (errno == ERANGE && value == 0 && !signbit(value)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small for a double"
+		        " (the smallest is 4.9e-324)\n", option_name(code), quoted);
 		return 2;
 	}
 	if (!(value > 0 && value <= 1)) {

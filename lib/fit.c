@@ -4,12 +4,63 @@
  * inverse problems (longest context, largest batch) solved in closed form.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "internal.h"
 
-/* mem_util as parts per million, so floor(hbm * mem_util) is exact for any
- * utilisation written with up to six decimals (0.9 is not exact in binary). */
-#define PPM 1000000u
+/* The 128-bit product of a and b, as its high and low 64-bit halves, from
+ * 32-bit limbs: portable C, no __int128. */
+static void mul_64x64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
+	uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
+	uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi;
+	uint64_t hl = a_hi * b_lo, hh = a_hi * b_hi;
+	/* The middle column: at most 3 * (2^32 - 1) < 2^34, no overflow. */
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+
+	*lo = (mid << 32) | (ll & 0xffffffffu);
+	*hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+}
+
+/* floor(bytes * share) for share in (0, 1], share taken at the double's
+ * exact binary value (0.9 is 0.90000000000000002220..., 0.3 is
+ * 0.29999999999999998889...), so the result is exactly what the formula
+ * says, with no rounding of share first.  share = m * 2^-shift with m the
+ * 53-bit integer significand; bytes * m < 2^117 is exact in 128 bits, and
+ * shifting it right floors.  Subnormal shares come out the same way (a
+ * shift of 128 or more leaves 0).  The result is at most bytes. */
+static uint64_t floor_share(uint64_t bytes, double share)
+{
+	int exp;
+	/* share = frac * 2^exp with frac in [0.5, 1): frac * 2^53 is an
+	 * integer below 2^53, exactly representable, so the cast is exact. */
+	uint64_t m = (uint64_t)ldexp(frexp(share, &exp), 53);
+	int shift = 53 - exp; /* share <= 1, so exp <= 1 and shift >= 52 */
+	uint64_t hi, lo;
+
+	mul_64x64(bytes, m, &hi, &lo);
+	if (shift >= 128)
+		return 0;
+	if (shift >= 64)
+		return hi >> (shift - 64);
+	return (hi << (64 - shift)) | (lo >> shift);
+}
+
+/* The weights overflow 64-bit bytes: say whose, and how many of what. */
+static kvp_status weights_overflow(const kvp_model *model, kvp_dtype dtype,
+                                   kvp_error *err)
+{
+	char name[KVP_NAME_MAX + 1], quoted[KVP_QUOTE_MAX];
+
+	/* The name need not be terminated in a caller's struct. */
+	snprintf(name, sizeof name, "%.*s", KVP_NAME_MAX - 1, model->name);
+	kvp_escape(name[0] ? name : "the model", quoted, sizeof quoted);
+	return kvp__error(err, KVP_ERR_OVERFLOW,
+	                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
+	                  quoted, (unsigned long long)model->params,
+	                  kvp_dtype_name(dtype));
+}
 
 void kvp_fit_options_init(kvp_fit_options *options)
 {
@@ -27,7 +78,7 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 	kvp_fit_options defaults;
 	kvp_kv_size size;
 	kvp_fit fit = {0};
-	uint64_t ppm, need, budget, seq_step, batch_step;
+	uint64_t need, budget, seq_step, batch_step;
 	int need_ok;
 	kvp_status st;
 
@@ -43,15 +94,12 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "memory utilisation %g is outside (0, 1]",
 		                  options->mem_util);
-	ppm = (uint64_t)llround(options->mem_util * PPM);
-	if (ppm == 0)
-		return kvp__error(err, KVP_ERR_INVALID,
-		                  "memory utilisation %g rounds to zero",
-		                  options->mem_util);
 	if ((st = kvp_kv_size_compute(model, dtype, seq, batch, &size, err)) != KVP_OK)
 		return st;
 	if ((st = kvp_dtype_bytes(options->weights_dtype, model->params,
-	                          &fit.weights_bytes, err)) != KVP_OK)
+	                          &fit.weights_bytes, err)) == KVP_ERR_OVERFLOW)
+		return weights_overflow(model, options->weights_dtype, err);
+	if (st != KVP_OK)
 		return st;
 
 	/* The cache is linear in seq and in batch: one more token of context
@@ -66,7 +114,9 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 	fit.layer_fits_l2 = size.bytes_per_layer <= device->l2_bytes;
 	fit.max_seq_l2 = device->l2_bytes / seq_step;
 
-	fit.usable_bytes = (uint64_t)((unsigned __int128)device->hbm_bytes * ppm / PPM);
+	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
+	 * true answer (nothing fits), not an error. */
+	fit.usable_bytes = floor_share(device->hbm_bytes, options->mem_util);
 	need_ok = kvp__add(fit.weights_bytes, options->reserve_bytes, &need);
 	budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
 	fit.fits_hbm = need_ok && need <= fit.usable_bytes &&

@@ -199,6 +199,204 @@ kvp_status kvp__host_resident(const char *proc_root, uint64_t *bytes,
 	return kvp__error_clear(err);
 }
 
+/* ---- memory cgroups ---- */
+
+/* Room for a cgroup directory: the root, the hierarchy and the path. */
+#define CGROUP_DIR_BYTES 4096
+/* A line of /proc/self/cgroup, or a number file such as memory.max. */
+#define CGROUP_LINE_BYTES 64
+
+/* A whole decimal number, as the kernel writes memory.max and
+ * memory.current: digits, then nothing but one newline. */
+static int parse_count(const char *text, uint64_t *value)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || (*end && strcmp(end, "\n") != 0))
+		return 0;
+	*value = v;
+	return 1;
+}
+
+/* The number in dir/name; 0 when it is missing, unreadable or malformed. */
+static int read_count(const char *dir, const char *name, uint64_t *value)
+{
+	char path[CGROUP_DIR_BYTES + 32], text[CGROUP_LINE_BYTES];
+	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+
+	return n > 0 && (size_t)n < sizeof path &&
+	       read_text(path, text, sizeof text, NULL) == KVP_OK &&
+	       parse_count(text, value);
+}
+
+/* Whether the comma-separated list names the memory controller. */
+static int lists_memory(const char *list, size_t len)
+{
+	while (len > 0) {
+		const char *comma = memchr(list, ',', len);
+		size_t item = comma ? (size_t)(comma - list) : len;
+
+		if (item == 6 && memcmp(list, "memory", 6) == 0)
+			return 1;
+		if (!comma)
+			break;
+		len -= item + 1;
+		list = comma + 1;
+	}
+	return 0;
+}
+
+/* The process's memory cgroup path from proc_root/self/cgroup, and the
+ * version of its hierarchy: a v1 line "ID:...memory...:PATH" wins over
+ * the v2 line "0::PATH".  Only whole lines (ending in a newline) count. */
+static int self_cgroup(const char *proc_root, char *path, size_t size,
+                       int *version)
+{
+	char file[PATH_BYTES], text[TEXT_BYTES];
+	const char *line, *next;
+	int found = 0;
+
+	snprintf(file, sizeof file, "%s/self/cgroup", proc_root);
+	if (read_text(file, text, sizeof text, NULL) != KVP_OK)
+		return 0;
+	for (line = text; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+		const char *c1 = memchr(line, ':', (size_t)(next - line));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(next - c1 - 1))
+		                    : NULL;
+		size_t len;
+		int v;
+
+		if (!c2 || c2[1] != '/')
+			continue;
+		if (lists_memory(c1 + 1, (size_t)(c2 - c1 - 1)))
+			v = 1;
+		else if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1)
+			v = 2;
+		else
+			continue;
+		if (found && v == 2)
+			continue; /* a v1 memory line came first: it wins */
+		len = (size_t)(next - c2 - 1);
+		if (len >= size)
+			return 0;
+		memcpy(path, c2 + 1, len);
+		path[len] = '\0';
+		*version = v;
+		found = 1;
+		if (v == 1)
+			break;
+	}
+	return found;
+}
+
+/* Whether a cgroup path has a ".." component: a process outside its
+ * cgroup namespace's root sees "/../NAME", which is not under the mount. */
+static int has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "/..")) != NULL; p += 3)
+		if (p[3] == '/' || p[3] == '\0')
+			return 1;
+	return 0;
+}
+
+/* Reads every level from mount/path up to mount and keeps, in *best, the
+ * one with the least headroom.  Returns 1 when a level had a limit. */
+static int walk_levels(const char *mount, const char *path, int version,
+                       kvp__cgroup_memory *best)
+{
+	const char *limit_name = version == 2 ? "memory.max" : "memory.limit_in_bytes";
+	const char *usage_name = version == 2 ? "memory.current" : "memory.usage_in_bytes";
+	char dir[CGROUP_DIR_BYTES];
+	size_t mount_len = strlen(mount), len;
+	int n, found = 0;
+
+	n = snprintf(dir, sizeof dir, "%s%s", mount, path);
+	if (n < 0 || (size_t)n >= sizeof dir)
+		return 0;
+	len = (size_t)n;
+	while (len > mount_len && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	/* Without a cgroup namespace a container may see its own cgroup as
+	 * the mount's top while /proc/self/cgroup gives the host's path; a
+	 * path out of the namespace is not under the mount at all. */
+	if (has_dotdot(path) || access(dir, F_OK) != 0)
+		dir[len = mount_len] = '\0';
+	for (;;) {
+		uint64_t limit, usage;
+
+		/* v2's "max" fails parse_count, as does any other text. */
+		if (read_count(dir, limit_name, &limit) &&
+		    read_count(dir, usage_name, &usage)) {
+			uint64_t headroom = limit > usage ? limit - usage : 0;
+
+			if (!found || headroom < best->headroom) {
+				best->headroom = headroom;
+				best->limit = limit;
+				best->usage = usage;
+				best->version = version;
+				snprintf(best->path, sizeof best->path, "%s",
+				         len > mount_len ? dir + mount_len : "/");
+			}
+			found = 1;
+		}
+		if (len <= mount_len)
+			break;
+		while (len > mount_len && dir[len - 1] != '/')
+			len--;
+		while (len > mount_len && dir[len - 1] == '/')
+			len--;
+		dir[len] = '\0';
+	}
+	return found;
+}
+
+int kvp__host_cgroup_memory(const char *proc_root, const char *sys_root,
+                            kvp__cgroup_memory *out)
+{
+	char path[CGROUP_DIR_BYTES], mount[PATH_BYTES + 32], probe[PATH_BYTES + 64];
+	int version;
+
+	if (!self_cgroup(proc_root, path, sizeof path, &version))
+		return 0;
+	if (version == 1) {
+		snprintf(mount, sizeof mount, "%s/fs/cgroup/memory", sys_root);
+	} else {
+		/* Unified: the hierarchy is at fs/cgroup; hybrid: at
+		 * fs/cgroup/unified, with tmpfs and v1 mounts above it. */
+		snprintf(mount, sizeof mount, "%s/fs/cgroup", sys_root);
+		snprintf(probe, sizeof probe, "%s/cgroup.controllers", mount);
+		if (access(probe, F_OK) != 0)
+			snprintf(mount, sizeof mount, "%s/fs/cgroup/unified", sys_root);
+	}
+	memset(out, 0, sizeof *out);
+	return walk_levels(mount, path, version, out);
+}
+
+kvp_status kvp__host_available_at(const char *proc_root, const char *sys_root,
+                                  kvp__host_available *out, kvp_error *err)
+{
+	kvp__host_available a;
+	kvp_status st;
+
+	memset(&a, 0, sizeof a);
+	if ((st = kvp__host_memory(proc_root, &a.total_bytes, &a.meminfo_bytes,
+	                           err)) != KVP_OK)
+		return st;
+	a.available_bytes = a.meminfo_bytes;
+	a.cgroup_read = kvp__host_cgroup_memory(proc_root, sys_root, &a.cgroup);
+	if (a.cgroup_read && a.cgroup.headroom < a.meminfo_bytes) {
+		a.available_bytes = a.cgroup.headroom;
+		a.cgroup_bound = 1;
+	}
+	*out = a;
+	return kvp__error_clear(err);
+}
+
 /* "this machine: MODEL, N CPUs" from cpuinfo's first "model name"; plain
  * "this machine" when it has none (many ARM kernels). */
 static void describe(const char *proc_root, char *out, size_t size)
@@ -229,22 +427,23 @@ kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
                                kvp_error *err)
 {
 	kvp_device device;
-	uint64_t available;
+	kvp__host_available available;
 	kvp_status st;
 
 	if (!out)
 		return kvp__error(err, KVP_ERR_INVALID, "no device given");
 	memset(&device, 0, sizeof device);
 	snprintf(device.name, sizeof device.name, "host");
-	if ((st = kvp__host_memory(proc_root, &device.hbm_bytes, &available,
-	                           err)) != KVP_OK ||
+	if ((st = kvp__host_available_at(proc_root, sys_root, &available,
+	                                 err)) != KVP_OK ||
 	    (st = kvp__host_caches(sys_root, &device.l2_bytes, &device.llc_bytes,
 	                           err)) != KVP_OK)
 		return st;
+	device.hbm_bytes = available.total_bytes;
 	describe(proc_root, device.description, sizeof device.description);
 	*out = device;
 	if (available_bytes)
-		*available_bytes = available;
+		*available_bytes = available.available_bytes;
 	return kvp__error_clear(err);
 }
 

@@ -196,7 +196,8 @@ KVP_API kvp_status kvp_device_check(const kvp_device *device, kvp_error *err);
 
 typedef struct kvp_fit_options {
 	kvp_dtype weights_dtype; /* default KVP_DTYPE_FP16 */
-	double mem_util;         /* usable share of HBM, (0, 1]; default 0.90 */
+	double mem_util;         /* usable share of HBM, (0, 1]; default 0.90;
+	                          * taken at the double's exact value */
 	uint64_t reserve_bytes;  /* kept free besides weights and cache */
 } kvp_fit_options;
 
@@ -209,7 +210,10 @@ typedef struct kvp_fit {
 	bool layer_fits_l2;        /* one layer's cache <= L2 */
 	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2 */
 	uint64_t weights_bytes;    /* params * weights dtype bytes */
-	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util) */
+	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
+	                            * being the double's exact value (0.9 is
+	                            * a little above 9/10, 0.3 a little below
+	                            * 3/10); 0 when mem_util is that small */
 	bool fits_hbm;             /* weights + cache + reserve <= usable */
 	uint64_t max_seq_hbm;      /* largest seq that fits at this batch */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
@@ -277,8 +281,15 @@ KVP_API kvp_status kvp_device_load_file(const char *path, kvp_device *out,
  * /proc/meminfo, l2_bytes = cpu0's level-2 data or unified cache (what one
  * core can use), llc_bytes = cpu0's highest-level cache when it is beyond L2
  * (from /sys/devices/system/cpu/cpu0/cache), bandwidth and TFLOPS 0
- * (unknown).  available_bytes, when non-NULL, receives MemAvailable: what
- * can be allocated now without swapping.  KVP_ERR_UNSUPPORTED when /proc or
+ * (unknown).  available_bytes, when non-NULL, receives what can be
+ * allocated now without swapping: MemAvailable, or less when the process's
+ * memory cgroup leaves less, since the kernel kills past its limit.  The
+ * cgroup is found in /proc/self/cgroup; the headroom of it and of each of
+ * its ancestors is limit - usage (v2: memory.max - memory.current under
+ * /sys/fs/cgroup, "max" being no limit; v1: memory.limit_in_bytes -
+ * memory.usage_in_bytes under /sys/fs/cgroup/memory), and the least of them
+ * counts.  No cgroup, or a level whose files are missing or malformed, adds
+ * no limit.  hbm_bytes stays MemTotal.  KVP_ERR_UNSUPPORTED when /proc or
  * sysfs do not say. */
 KVP_API kvp_status kvp_device_host(kvp_device *out, uint64_t *available_bytes,
                                    kvp_error *err);
@@ -354,8 +365,10 @@ typedef struct kvp_validate_options {
 	                           * sizes the projections, not the cache;
 	                           * default min(hidden or heads*head_dim, 512) */
 	uint64_t seed;            /* weights and inputs; default 1 */
-	uint64_t available_bytes; /* memory the run may use; default the host's
-	                           * MemAvailable */
+	uint64_t available_bytes; /* memory the run may use; default what
+	                           * kvp_device_host says is available:
+	                           * MemAvailable, or the memory cgroup's
+	                           * headroom when that is less */
 	kvp_progress_fn progress; /* NULL: no progress reports */
 	void *progress_ctx;       /* passed to progress */
 } kvp_validate_options;
@@ -368,7 +381,8 @@ typedef struct kvp_validate_plan {
 	uint64_t reference_bytes; /* weights, cache and buffers of the
 	                           * reference run */
 	uint64_t needed_bytes;    /* the larger: the two never coexist */
-	uint64_t available_bytes; /* options->available_bytes or MemAvailable */
+	uint64_t available_bytes; /* options->available_bytes, or the host's
+	                           * as kvp_device_host gives it */
 	bool fits;                /* needed_bytes <= available_bytes */
 } kvp_validate_plan;
 

@@ -277,11 +277,12 @@ static void test_reserve_overflow(void **state)
 	assert_int_equal(fit.max_batch_hbm, 0);
 }
 
-/* mem_util outside (0, 1] — 0, negative, above 1, NaN, infinity, or so
- * small it rounds to zero — is KVP_ERR_INVALID. */
+/* mem_util outside (0, 1] — 0, negative, above 1, NaN, infinity — is
+ * KVP_ERR_INVALID. */
 static void test_mem_util_invalid(void **state)
 {
-	const double bad[] = {0.0, -0.5, 1.5, 1.0000001, NAN, INFINITY, 1e-9};
+	const double bad[] = {0.0, -0.5, 1.5, 1.0000001, NAN, INFINITY, -0.0,
+	                      -4.9e-324};
 	kvp_fit_options options;
 	kvp_fit fit;
 	kvp_error err;
@@ -313,6 +314,110 @@ static void test_mem_util_one(void **state)
 	assert_int_equal(fit.usable_bytes, 85899345920ULL);
 	assert_int_equal(fit.max_seq_hbm, 138134);
 	assert_int_equal(fit.max_batch_hbm, 134);
+}
+
+/* usable_bytes of a device of hbm bytes at mem_util, which must succeed. */
+static uint64_t usable_at(uint64_t hbm, double mem_util)
+{
+	kvp_device device = {.name = "dev", .hbm_bytes = hbm, .l2_bytes = 1};
+	kvp_fit_options options;
+
+	kvp_fit_options_init(&options);
+	options.mem_util = mem_util;
+	return fit_ok(&llama2_7b, &device, 1, 1, &options).usable_bytes;
+}
+
+/* usable is floor(hbm * mem_util) at the double's exact value, not at
+ * mem_util rounded to millionths (which made 0.9999996 a full 1.0).  The
+ * double nearest 0.9999996 is 4503597825930645 / 2^52
+ * = 0.99999959999999998849...; 80 GiB = 85899345920 = 20480 * 2^22, so
+ * 85899345920 * 4503597825930645 / 2^52 = 20480 * 4503597825930645 / 2^30
+ * = 92233683475059609600 / 1073741824 = 85899311560 + 68585/262144
+ * -> 85899311560, 34360 bytes short of all 80 GiB.  That leaves
+ * 85899311560 - 13476831232 = 72422480328 for the cache: max seq
+ * floor(72422480328 / 524288) = 138134 (72422480328 = 138134 * 524288
+ * + 4056). */
+static void test_usable_mem_util_just_below_one(void **state)
+{
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	(void)state;
+	kvp_fit_options_init(&options);
+	options.mem_util = 0.9999996;
+	fit = fit_ok(&llama2_7b, &h100, 1024, 1, &options);
+	assert_int_equal(fit.usable_bytes, 85899311560ULL);
+	assert_int_equal(fit.max_seq_hbm, 138134);
+}
+
+/* The double 0.9 is 8106479329266893 / 2^53, which is 9/10 + 1/(5 * 2^53)
+ * (9 * 2^53 = 81064793292668928, + 2 = 10 * 8106479329266893): slightly
+ * above 9/10.  80 GiB = 5 * 2^34, so 80 GiB * 9/10 = 77309411328 exactly
+ * and the excess is 5 * 2^34 / (5 * 2^53) = 2^-19: the product is
+ * 77309411328 + 2^-19 -> 77309411328.  On 32 GiB (2^35): 2^35 * 9/10 =
+ * 30923764531.2, plus 2^35 / (5 * 2^53) = 2^-18 / 5, floor 30923764531. */
+static void test_usable_mem_util_0_9_above_nine_tenths(void **state)
+{
+	(void)state;
+	assert_int_equal(usable_at(85899345920ULL, 0.9), 77309411328ULL);
+	assert_int_equal(usable_at(34359738368ULL, 0.9), 30923764531ULL);
+}
+
+/* The double 0.3 is 5404319552844595 / 2^54, which is 3/10 - 1/(5 * 2^54)
+ * (3 * 2^54 = 54043195528445952 = 10 * 5404319552844595 + 2): slightly
+ * below 3/10.  80 GiB * 3/10 = 25769803776 exactly, so the exact product
+ * is just under it: 25769803776 - 5 * 2^34 / (5 * 2^54)
+ * = 25769803776 - 2^-20 -> 25769803775.  Millionths would have said
+ * 25769803776, more than floor(hbm * mem_util). */
+static void test_usable_mem_util_0_3_below_three_tenths(void **state)
+{
+	(void)state;
+	assert_int_equal(usable_at(85899345920ULL, 0.3), 25769803775ULL);
+}
+
+/* An odd size halved: 34359738369 * 0.5 = 17179869184.5 -> 17179869184;
+ * 1 * 0.5 -> 0. */
+static void test_usable_odd_hbm_half(void **state)
+{
+	(void)state;
+	assert_int_equal(usable_at(34359738369ULL, 0.5), 17179869184ULL);
+	assert_int_equal(usable_at(1, 0.5), 0);
+}
+
+/* The largest double below 1 is 1 - 2^-53.  (2^64 - 1)(1 - 2^-53)
+ * = 2^64 - 1 - 2^11 + 2^-53 -> 2^64 - 2049 = 18446744073709549567
+ * (millionths would have rounded it to 1 and said 2^64 - 1).  With
+ * mem_util 1 every byte is usable, and 2^64 - 1 survives intact. */
+static void test_usable_uint64_max_largest_below_one(void **state)
+{
+	(void)state;
+	assert_int_equal(usable_at(UINT64_MAX, 1.0 - 0x1p-53),
+	                 18446744073709549567ULL);
+	assert_int_equal(usable_at(UINT64_MAX, 1.0), UINT64_MAX);
+	assert_int_equal(usable_at(UINT64_MAX, 0.5), UINT64_MAX / 2);
+}
+
+/* The smallest subnormal, 4.9e-324 = 2^-1074, is inside (0, 1]: it is
+ * accepted, and 80 GiB * 2^-1074 < 2^37 * 2^-1074 < 1 gives usable 0, so
+ * nothing fits (a true answer, not an error).  2^64 - 1 times it is
+ * below 2^-1010: 0 as well.  1e-9 is small but usable:
+ * 85899345920 * 1e-9 = 85.899... (the double 1e-9 is above 10^-9 by
+ * about 6e-26, which moves it by 5e-15) -> 85. */
+static void test_usable_smallest_subnormal_is_zero(void **state)
+{
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	(void)state;
+	kvp_fit_options_init(&options);
+	options.mem_util = 4.9e-324;
+	fit = fit_ok(&llama2_7b, &h100, 1, 1, &options);
+	assert_int_equal(fit.usable_bytes, 0);
+	assert_false(fit.fits_hbm);
+	assert_int_equal(fit.max_seq_hbm, 0);
+	assert_int_equal(fit.max_batch_hbm, 0);
+	assert_int_equal(usable_at(UINT64_MAX, 4.9e-324), 0);
+	assert_int_equal(usable_at(85899345920ULL, 1e-9), 85);
 }
 
 /* The longest seq whose cache is representable, 2^45 - 1 (see
@@ -367,6 +472,64 @@ static void test_weights_overflow(void **state)
 	assert_int_equal(kvp_fit_compute(&huge, &h100, KVP_DTYPE_FP16, 1, 1, NULL,
 	                                 &fit, NULL),
 	                 KVP_ERR_OVERFLOW);
+}
+
+/* fit of model with weights of type weights_dtype, which must overflow;
+ * the message it gives. */
+static const char *weights_overflow_message(const kvp_model *model,
+                                            kvp_dtype weights_dtype)
+{
+	static kvp_error err;
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	kvp_fit_options_init(&options);
+	options.weights_dtype = weights_dtype;
+	assert_int_equal(kvp_fit_compute(model, &h100, KVP_DTYPE_FP16, 1, 1,
+	                                 &options, &fit, &err),
+	                 KVP_ERR_OVERFLOW);
+	assert_int_equal(err.status, KVP_ERR_OVERFLOW);
+	assert_string_equal(err.path, "");
+	return err.message;
+}
+
+/* The overflow names the model, the parameter count and the weights'
+ * type, not just "N fp16 values": (2^64 - 1) * 4 bytes of fp32 and
+ * 2^63 * 2 bytes of fp16 are both at least 2^64.  A model without a name
+ * is "the model"; a control character in a name is shown escaped.  One
+ * step below, (2^64 - 1) / 4 = 4611686018427387903 fp32 parameters take
+ * 18446744073709551612 bytes, which is representable: no error, just no
+ * fit. */
+static void test_weights_overflow_message_names_model(void **state)
+{
+	kvp_model huge = llama2_7b;
+	kvp_fit_options options;
+	kvp_fit fit;
+
+	(void)state;
+	huge.params = UINT64_MAX;
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP32),
+	                    "weights of llama2-7b: 18446744073709551615 parameters"
+	                    " as fp32 overflow 64-bit bytes");
+	huge.params = UINT64_C(1) << 63;
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP16),
+	                    "weights of llama2-7b: 9223372036854775808 parameters"
+	                    " as fp16 overflow 64-bit bytes");
+	huge.name[0] = '\0';
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_BF16),
+	                    "weights of the model: 9223372036854775808 parameters"
+	                    " as bf16 overflow 64-bit bytes");
+	strcpy(huge.name, "evil\033[2J");
+	assert_string_equal(weights_overflow_message(&huge, KVP_DTYPE_FP16),
+	                    "weights of evil\\x1b[2J: 9223372036854775808 parameters"
+	                    " as fp16 overflow 64-bit bytes");
+
+	kvp_fit_options_init(&options);
+	options.weights_dtype = KVP_DTYPE_FP32;
+	huge.params = UINT64_MAX / 4;
+	fit = fit_ok(&huge, &h100, 1, 1, &options);
+	assert_int_equal(fit.weights_bytes, 18446744073709551612ULL);
+	assert_false(fit.fits_hbm);
 }
 
 /* No output, device, or model, a device without memory or L2, seq or batch
@@ -456,9 +619,16 @@ int main(void)
 		cmocka_unit_test(test_reserve_overflow),
 		cmocka_unit_test(test_mem_util_invalid),
 		cmocka_unit_test(test_mem_util_one),
+		cmocka_unit_test(test_usable_mem_util_just_below_one),
+		cmocka_unit_test(test_usable_mem_util_0_9_above_nine_tenths),
+		cmocka_unit_test(test_usable_mem_util_0_3_below_three_tenths),
+		cmocka_unit_test(test_usable_odd_hbm_half),
+		cmocka_unit_test(test_usable_uint64_max_largest_below_one),
+		cmocka_unit_test(test_usable_smallest_subnormal_is_zero),
 		cmocka_unit_test(test_huge_seq),
 		cmocka_unit_test(test_huge_batch),
 		cmocka_unit_test(test_weights_overflow),
+		cmocka_unit_test(test_weights_overflow_message_names_model),
 		cmocka_unit_test(test_invalid_arguments),
 		cmocka_unit_test(test_device_check),
 	};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "ref/ref.h"
 #include "testutil.h"
 
 static const kvp_dtype storage_types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
@@ -223,6 +224,92 @@ static void test_refused_when_it_does_not_fit(void **state)
 	                                  &err), KVP_ERR_NO_FIT);
 }
 
+/* A fake host at TMP/NAME/{proc,sys}: MemAvailable 24347332 kB
+ * (24931667968 B, 23.2 GiB), the process in cgroup v2 /CGROUP (none when
+ * NULL) with memory.max LIMIT and memory.current 4194304 (4 MiB). */
+static void fake_host(const char *name, const char *cgroup, const char *limit,
+                      char *proc, char *sys, size_t size)
+{
+	char rel[256], text[256];
+
+	snprintf(rel, sizeof rel, "%s/proc/meminfo", name);
+	testutil_write_file(rel, "MemTotal:       24684092 kB\n"
+	                         "MemFree:        24308916 kB\n"
+	                         "MemAvailable:   24347332 kB\n");
+	snprintf(rel, sizeof rel, "%s/sys/fs/cgroup/cgroup.controllers", name);
+	testutil_write_file(rel, "cpu memory\n");
+	if (cgroup) {
+		snprintf(rel, sizeof rel, "%s/proc/self/cgroup", name);
+		snprintf(text, sizeof text, "0::/%s\n", cgroup);
+		testutil_write_file(rel, text);
+		snprintf(rel, sizeof rel, "%s/sys/fs/cgroup/%s/memory.max", name, cgroup);
+		testutil_write_file(rel, limit);
+		snprintf(rel, sizeof rel, "%s/sys/fs/cgroup/%s/memory.current", name,
+		         cgroup);
+		testutil_write_file(rel, "4194304\n");
+	}
+	snprintf(proc, size, "%s/%s/proc", testutil_tmpdir(), name);
+	snprintf(sys, size, "%s/%s/sys", testutil_tmpdir(), name);
+}
+
+/* In a memory cgroup of 300 MiB with 4 MiB in use, 296 MiB is available
+ * (314572800 - 4194304 = 310378496), not the host's 23.2 GiB: llama2-7b
+ * at seq 4096 needs its 2 GiB fp16 cache (524288 * 4096 = 2147483648) and
+ * is refused, before any allocation, with the cgroup named; at seq 256
+ * (128 MiB of cache) it fits.  Past the host's own memory (seq 65536:
+ * 32 GiB) without a cgroup, the message is the host's.  A limit file that
+ * says nothing readable is ignored, not a refusal: seq 4096 fits the host.
+ * A cgroup name with a tab in it is shown escaped. */
+static void test_refused_in_memory_cgroup(void **state)
+{
+	kvp_model m = {.name = "llama2-7b", .layers = 32, .hidden = 4096,
+	               .heads = 32, .kv_heads = 32};
+	char proc[600], sys[600];
+	kvp_validate_plan plan;
+	kvp_error err;
+
+	(void)state;
+	fake_host("cg300", "user.slice/kvtest", "314572800\n", proc, sys, 600);
+	testutil_fail_at(0);
+	assert_int_equal(kvp__validate_plan_at(proc, sys, &m, KVP_DTYPE_FP16, 4096,
+	                                       1, NULL, &plan, &err),
+	                 KVP_ERR_NO_FIT);
+	assert_int_equal(testutil_alloc_calls(), 0);
+	assert_int_equal(plan.needed_bytes, 2147483648ull);
+	assert_int_equal(plan.available_bytes, 310378496);
+	assert_false(plan.fits);
+	assert_string_equal(err.message,
+	                    "validation of llama2-7b at seq 4096, batch 1 needs 2.0 GiB"
+	                    " (2.0 GiB of contiguous fp16 cache) but only 296.0 MiB is"
+	                    " available in memory cgroup /user.slice/kvtest"
+	                    " (limit 300.0 MiB, 4.0 MiB in use)");
+	assert_int_equal(kvp__validate_plan_at(proc, sys, &m, KVP_DTYPE_FP16, 256, 1,
+	                                       NULL, &plan, &err), KVP_OK);
+	assert_int_equal(plan.available_bytes, 310378496);
+	assert_true(plan.fits);
+
+	fake_host("nocg", NULL, NULL, proc, sys, 600);
+	assert_int_equal(kvp__validate_plan_at(proc, sys, &m, KVP_DTYPE_FP16, 65536,
+	                                       1, NULL, &plan, &err),
+	                 KVP_ERR_NO_FIT);
+	assert_int_equal(plan.available_bytes, 24931667968ull);
+	assert_string_equal(err.message,
+	                    "validation of llama2-7b at seq 65536, batch 1 needs 32.0 GiB"
+	                    " (32.0 GiB of contiguous fp16 cache) but the host has"
+	                    " 23.2 GiB available");
+
+	fake_host("cgbad", "kvtest", "300M\n", proc, sys, 600);
+	assert_int_equal(kvp__validate_plan_at(proc, sys, &m, KVP_DTYPE_FP16, 4096,
+	                                       1, NULL, &plan, &err), KVP_OK);
+	assert_int_equal(plan.available_bytes, 24931667968ull);
+
+	fake_host("cgtab", "k\tv", "314572800\n", proc, sys, 600);
+	assert_int_equal(kvp__validate_plan_at(proc, sys, &m, KVP_DTYPE_FP16, 4096,
+	                                       1, NULL, &plan, &err),
+	                 KVP_ERR_NO_FIT);
+	assert_non_null(strstr(err.message, " in memory cgroup /k\\tv (limit"));
+}
+
 /* The plan of a run that fits: the larger of the two phases is needed. */
 static void test_plan_fits(void **state)
 {
@@ -376,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_extremes),
 		cmocka_unit_test(test_zeroed_options),
 		cmocka_unit_test(test_refused_when_it_does_not_fit),
+		cmocka_unit_test(test_refused_in_memory_cgroup),
 		cmocka_unit_test(test_plan_fits),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_progress),

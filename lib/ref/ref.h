@@ -258,4 +258,14 @@ static inline void kvp__rng_fill(uint64_t *state, float *dst, uint64_t n,
 		dst[i] = kvp__rng_float(state) * scale;
 }
 
+/* ---- validation (validate.c) ------------------------------------------ */
+
+/* kvp_validate_plan_compute with the host's memory read over other roots
+ * (used when options->available_bytes is 0). */
+kvp_status kvp__validate_plan_at(const char *proc_root, const char *sys_root,
+                                 const kvp_model *model, kvp_dtype dtype,
+                                 uint64_t seq, uint64_t batch,
+                                 const kvp_validate_options *options,
+                                 kvp_validate_plan *out, kvp_error *err);
+
 #endif

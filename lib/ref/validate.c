@@ -162,14 +162,24 @@ static kvp_status reference_bytes(const kvp_model *m, kvp_dtype dtype,
 	return kvp__error_clear(err);
 }
 
+/* Where the host's memory is read: the real /proc and /sys, or fake trees
+ * in the tests. */
+typedef struct host_roots {
+	const char *proc;
+	const char *sys;
+} host_roots;
+
+static const host_roots real_roots = {"/proc", "/sys"};
+
 static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
                        uint64_t batch, const kvp_validate_options *o,
-                       const ref_plan *ref, kvp_validate_plan *out,
-                       kvp_error *err)
+                       const ref_plan *ref, const host_roots *roots,
+                       kvp_validate_plan *out, kvp_error *err)
 {
 	kvp_validate_plan p = {0};
-	char need_text[32], cache_text[32], have_text[32], label[KVP_QUOTE_MAX];
-	uint64_t total_ram;
+	char need_text[32], cache_text[32], have_text[32], limit_text[32],
+	     usage_text[32], where[KVP_QUOTE_MAX], label[KVP_QUOTE_MAX];
+	kvp__host_available host = {0};
 	kvp_status st;
 
 	if ((st = kvp_layout_predict(m, dtype, o->layout, seq, batch,
@@ -180,17 +190,35 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
 	/* The full cache is freed before the reference run starts. */
 	p.needed_bytes = p.cache_bytes > p.reference_bytes ? p.cache_bytes
 	                                                   : p.reference_bytes;
+	/* What the host can give: MemAvailable, or less where a memory
+	 * cgroup's limit binds first (the kernel kills past it). */
 	p.available_bytes = o->available_bytes;
-	if (!p.available_bytes &&
-	    (st = kvp__host_memory("/proc", &total_ram, &p.available_bytes,
-	                           err)) != KVP_OK)
-		return st;
+	if (!p.available_bytes) {
+		if ((st = kvp__host_available_at(roots->proc, roots->sys, &host,
+		                                 err)) != KVP_OK)
+			return st;
+		p.available_bytes = host.available_bytes;
+	}
 	p.fits = p.needed_bytes <= p.available_bytes;
 	*out = p;
 	if (!p.fits) {
 		format_bytes(need_text, sizeof need_text, p.needed_bytes);
 		format_bytes(cache_text, sizeof cache_text, p.cache_bytes);
 		format_bytes(have_text, sizeof have_text, p.available_bytes);
+		if (host.cgroup_bound) {
+			format_bytes(limit_text, sizeof limit_text, host.cgroup.limit);
+			format_bytes(usage_text, sizeof usage_text, host.cgroup.usage);
+			kvp_escape(host.cgroup.path, where, sizeof where);
+			return kvp__error(err, KVP_ERR_NO_FIT,
+			                  "validation of %s at seq %llu, batch %llu needs %s"
+			                  " (%s of %s %s cache) but only %s is available"
+			                  " in memory cgroup %s (limit %s, %s in use)",
+			                  kvp__label(m->name, "the model", label),
+			                  (unsigned long long)seq, (unsigned long long)batch,
+			                  need_text, cache_text, kvp_layout_name(o->layout),
+			                  kvp_dtype_name(dtype), have_text, where,
+			                  limit_text, usage_text);
+		}
 		return kvp__error(err, KVP_ERR_NO_FIT,
 		                  "validation of %s at seq %llu, batch %llu needs %s"
 		                  " (%s of %s %s cache) but the host has %s available",
@@ -207,7 +235,8 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
 static kvp_status prepare(const kvp_model *model, kvp_dtype dtype,
                           uint64_t seq, uint64_t batch,
                           const kvp_validate_options **options,
-                          kvp_validate_options *defaults, kvp_model *m,
+                          kvp_validate_options *defaults,
+                          const host_roots *roots, kvp_model *m,
                           ref_plan *ref, kvp_validate_plan *needs,
                           kvp_error *err)
 {
@@ -219,7 +248,24 @@ static kvp_status prepare(const kvp_model *model, kvp_dtype dtype,
 	}
 	if ((st = resolve(model, dtype, seq, batch, *options, m, ref, err)) != KVP_OK)
 		return st;
-	return plan(m, dtype, seq, batch, *options, ref, needs, err);
+	return plan(m, dtype, seq, batch, *options, ref, roots, needs, err);
+}
+
+kvp_status kvp__validate_plan_at(const char *proc_root, const char *sys_root,
+                                 const kvp_model *model, kvp_dtype dtype,
+                                 uint64_t seq, uint64_t batch,
+                                 const kvp_validate_options *options,
+                                 kvp_validate_plan *out, kvp_error *err)
+{
+	kvp_validate_options defaults;
+	host_roots roots = {proc_root, sys_root};
+	kvp_model m;
+	ref_plan ref;
+
+	if (!out)
+		return kvp__error(err, KVP_ERR_INVALID, "no result given");
+	return prepare(model, dtype, seq, batch, &options, &defaults, &roots, &m,
+	               &ref, out, err);
 }
 
 kvp_status kvp_validate_plan_compute(const kvp_model *model, kvp_dtype dtype,
@@ -227,14 +273,8 @@ kvp_status kvp_validate_plan_compute(const kvp_model *model, kvp_dtype dtype,
                                      const kvp_validate_options *options,
                                      kvp_validate_plan *out, kvp_error *err)
 {
-	kvp_validate_options defaults;
-	kvp_model m;
-	ref_plan ref;
-
-	if (!out)
-		return kvp__error(err, KVP_ERR_INVALID, "no result given");
-	return prepare(model, dtype, seq, batch, &options, &defaults, &m, &ref,
-	               out, err);
+	return kvp__validate_plan_at(real_roots.proc, real_roots.sys, model,
+	                             dtype, seq, batch, options, out, err);
 }
 
 /* The full cache: allocated, grown to seq in every sequence, touched. */
@@ -424,8 +464,8 @@ kvp_status kvp_validate_run(const kvp_model *model, kvp_dtype dtype,
 
 	if (!result)
 		return kvp__error(err, KVP_ERR_INVALID, "no result given");
-	if ((st = prepare(model, dtype, seq, batch, &options, &defaults, &m, &ref,
-	                  &needs, err)) != KVP_OK)
+	if ((st = prepare(model, dtype, seq, batch, &options, &defaults,
+	                  &real_roots, &m, &ref, &needs, err)) != KVP_OK)
 		return st;
 	memset(&r, 0, sizeof r);
 	r.layout = ref.layout;

@@ -21,6 +21,9 @@ expect_error "negative batch" "^kvplan: --batch: '-1' is negative" $m --seq 1024
 expect_error "cache size overflow is reported, not wrapped" \
 	"^kvplan: KV cache of llama2-7b for seq 18446744073709551615 and batch 2 overflows 64-bit bytes" \
 	$m --seq 18446744073709551615 --batch 2
+expect_error "weights overflow names the model, the count and the type" \
+	"^kvplan: weights of llama2-7b: 18446744073709551615 parameters as fp32 overflow 64-bit bytes\$" \
+	$m --seq 1024 --params 18446744073709551615 --weights-dtype fp32
 expect_error "kv heads that do not divide the heads" \
 	"^kvplan: --kv-heads: kv heads 5 does not divide the 32 query heads of llama2-7b" \
 	$m --seq 1024 --kv-heads 5
@@ -39,6 +42,8 @@ expect_error "mem-util above 1" "^kvplan: --mem-util: '1.5' is outside \(0, 1\]"
 expect_error "mem-util zero" "^kvplan: --mem-util: '0' is outside" $m --seq 1024 --mem-util 0
 expect_error "mem-util not a number" "^kvplan: --mem-util: '0.9x' is not a number" \
 	$m --seq 1024 --mem-util 0.9x
+expect_error "mem-util below the smallest double" \
+	"^kvplan: --mem-util: '1e-400' is too small for a double" $m --seq 1024 --mem-util 1e-400
 expect_error "negative reserve" "^kvplan: --reserve: '-1' is negative" $m --seq 1024 --reserve -1
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
 	--layers 4294967296 --heads 32 --head-dim 128 --seq 1

@@ -113,6 +113,16 @@ check "require-fit: fits, exit 0" test "$status" -eq 0
 # minus weights and 1 GiB reserve = 28,399,099,904; / 524,288 = 54,166.
 run --model llama2-7b --seq 1024 --gpu h100 --mem-util 0.5 --reserve 1073741824 --format csv
 csv_is h100-sxm max_seq_hbm 54166 "mem-util 0.5, 1 GiB reserve"
+# usable = floor(hbm · mem-util) at the double's exact value: the double
+# 0.9999996 is 4503597825930645 / 2^52, and 85,899,345,920 times it is
+# 85,899,311,560 + 68585/262144 (not all 80 GiB, as millionths made it).
+run --model llama2-7b --seq 1024 --gpu h100 --mem-util 0.9999996 --format json
+is usable_bytes 85899311560 "mem-util 0.9999996: floor of the exact product"
+# The smallest subnormal, 2^-1074, is a share in (0, 1]: usable 0, nothing fits.
+run --model llama2-7b --seq 1024 --gpu h100 --mem-util 4.9e-324 --format json
+check "mem-util 4.9e-324 exits 0" test "$status" -eq 0
+is usable_bytes 0 "mem-util 4.9e-324: usable 0"
+is fits_hbm false "mem-util 4.9e-324: nothing fits"
 run --model llama2-7b --seq 1024 --gpu h100 --weights-dtype fp32 --format csv
 csv_is h100-sxm weights_bytes 26953662464 "fp32 weights"
 
