@@ -1,15 +1,16 @@
 /*
  * test_ref_kvcache.c — unit tests for the reference cache: fp16/bf16
- * rounding (exhaustively, at every midpoint), both layouts' bytes against
- * kvp_layout_predict, paged growth block by block, rows found with V's
- * array on either side of K's, the refusal to go past max_seq, and
- * allocation failures at every step.
+ * rounding (exhaustively, at every midpoint), the decoders' CPU detection,
+ * both layouts' bytes against kvp_layout_predict, paged growth block by
+ * block, rows found with V's array on either side of K's, the refusal to go
+ * past max_seq, and allocation failures at every step.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -139,6 +140,51 @@ static void test_row_decode_matches_scalar(void **state)
 		for (uint32_t h = (uint32_t)skip; h < 0x10000; h++)
 			assert_int_equal(bits_of(row[h - skip]), h << 16);
 	}
+}
+
+#if defined(__x86_64__)
+/* 1 when the space-separated list has the word. */
+static int has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *at = list; (at = strstr(at, word)); at += len)
+		if ((at == list || at[-1] == ' ' || at[-1] == '\t') &&
+		    (at[len] == ' ' || at[len] == '\n' || at[len] == '\0'))
+			return 1;
+	return 0;
+}
+#endif
+
+/* The decoders' CPU detection (cpuid, XCR0) agrees with the kernel's flags
+ * in /proc/cpuinfo.  F16C and AVX2 are VEX-encoded, so they count only
+ * with "avx" listed too: the kernel drops avx when it does not save the
+ * YMM registers (and a CPU without AVX has no YMM state to save).  Off
+ * x86-64 there is nothing to detect: both are 0. */
+static void test_cpu_detection_matches_proc_cpuinfo(void **state)
+{
+#if defined(__x86_64__)
+	char line[8192];
+	FILE *cpuinfo;
+	int found = 0;
+
+	(void)state;
+	if (!(cpuinfo = fopen("/proc/cpuinfo", "r")))
+		skip();
+	while (!found && fgets(line, sizeof line, cpuinfo))
+		found = strncmp(line, "flags", 5) == 0 && strchr(line, ':');
+	fclose(cpuinfo);
+	if (!found)
+		skip();
+	assert_int_equal(kvp__cpu_has_f16c(),
+	                 has_word(line, "f16c") && has_word(line, "avx"));
+	assert_int_equal(kvp__cpu_has_avx2(),
+	                 has_word(line, "avx2") && has_word(line, "avx"));
+#else
+	(void)state;
+	assert_int_equal(kvp__cpu_has_f16c(), 0);
+	assert_int_equal(kvp__cpu_has_avx2(), 0);
+#endif
 }
 
 /* Encoding a row and decoding it is kvp__storage_round on every value. */
@@ -511,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_fp16_known_values),
 		cmocka_unit_test(test_bf16_round_to_nearest_even),
 		cmocka_unit_test(test_row_decode_matches_scalar),
+		cmocka_unit_test(test_cpu_detection_matches_proc_cpuinfo),
 		cmocka_unit_test(test_storage_rows),
 		cmocka_unit_test(test_contiguous_bytes_equal_prediction),
 		cmocka_unit_test(test_paged_grows_block_by_block),
