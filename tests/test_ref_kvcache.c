@@ -1,14 +1,16 @@
 /*
  * test_ref_kvcache.c — unit tests for the reference cache: fp16/bf16
- * rounding (exhaustively, at every midpoint), both layouts' bytes against
- * kvp_layout_predict, paged growth block by block, the refusal to go past
- * max_seq, and allocation failures at every step.
+ * rounding (exhaustively, at every midpoint), the decoders' CPU detection,
+ * both layouts' bytes against kvp_layout_predict, paged growth block by
+ * block, rows found with V's array on either side of K's, the refusal to go
+ * past max_seq, and allocation failures at every step.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -138,6 +140,51 @@ static void test_row_decode_matches_scalar(void **state)
 		for (uint32_t h = (uint32_t)skip; h < 0x10000; h++)
 			assert_int_equal(bits_of(row[h - skip]), h << 16);
 	}
+}
+
+#if defined(__x86_64__)
+/* 1 when the space-separated list has the word. */
+static int has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *at = list; (at = strstr(at, word)); at += len)
+		if ((at == list || at[-1] == ' ' || at[-1] == '\t') &&
+		    (at[len] == ' ' || at[len] == '\n' || at[len] == '\0'))
+			return 1;
+	return 0;
+}
+#endif
+
+/* The decoders' CPU detection (cpuid, XCR0) agrees with the kernel's flags
+ * in /proc/cpuinfo.  F16C and AVX2 are VEX-encoded, so they count only
+ * with "avx" listed too: the kernel drops avx when it does not save the
+ * YMM registers (and a CPU without AVX has no YMM state to save).  Off
+ * x86-64 there is nothing to detect: both are 0. */
+static void test_cpu_detection_matches_proc_cpuinfo(void **state)
+{
+#if defined(__x86_64__)
+	char line[8192];
+	FILE *cpuinfo;
+	int found = 0;
+
+	(void)state;
+	if (!(cpuinfo = fopen("/proc/cpuinfo", "r")))
+		skip();
+	while (!found && fgets(line, sizeof line, cpuinfo))
+		found = strncmp(line, "flags", 5) == 0 && strchr(line, ':');
+	fclose(cpuinfo);
+	if (!found)
+		skip();
+	assert_int_equal(kvp__cpu_has_f16c(),
+	                 has_word(line, "f16c") && has_word(line, "avx"));
+	assert_int_equal(kvp__cpu_has_avx2(),
+	                 has_word(line, "avx2") && has_word(line, "avx"));
+#else
+	(void)state;
+	assert_int_equal(kvp__cpu_has_f16c(), 0);
+	assert_int_equal(kvp__cpu_has_avx2(), 0);
+#endif
 }
 
 /* Encoding a row and decoding it is kvp__storage_round on every value. */
@@ -305,6 +352,70 @@ static void test_rows_round_trip(void **state)
 	}
 }
 
+/* K and V of the contiguous layout are two allocations in whatever order
+ * the allocator placed them (large ones are mapped downwards, so V often
+ * lies below K).  With V below K and with V above it, every row is found
+ * inside its own array, at its own offset there, and holds what was
+ * written.  (Reaching V from K's address once wrapped it; UBSan stopped
+ * every contiguous --validate.) */
+static void test_contiguous_value_below_key(void **state)
+{
+	(void)state;
+	for (int below = 0; below < 2; below++) {
+		kvp__kvcache_shape shape = {
+			.layers = 2, .kv_heads = 2, .head_dim = 4, .batch = 3,
+			.max_seq = 5, .dtype = KVP_DTYPE_FP16,
+			.layout = KVP_LAYOUT_CONTIGUOUS,
+		};
+		kvp__counter counter;
+		kvp__kvcache cache;
+		float key[8], value[8], back[8];
+
+		kvp__counter_init(&counter);
+		assert_int_equal(kvp__kvcache_init(&cache, &counter, &shape, NULL), KVP_OK);
+		if (((uintptr_t)cache.value_cache < (uintptr_t)cache.key_cache) != below) {
+			unsigned char *swap = cache.key_cache;
+
+			cache.key_cache = cache.value_cache;
+			cache.value_cache = swap;
+		}
+		assert_int_equal((uintptr_t)cache.value_cache < (uintptr_t)cache.key_cache,
+		                 below);
+		for (uint64_t b = 0; b < 3; b++)
+			assert_int_equal(kvp__kvcache_reserve(&cache, b, 5, NULL), KVP_OK);
+		for (uint32_t l = 0; l < 2; l++)
+			for (uint64_t b = 0; b < 3; b++)
+				for (uint64_t p = 0; p < 5; p++) {
+					for (int i = 0; i < 8; i++) {
+						key[i] = (float)(l * 100 + b * 10 + p) + i * 0.5f;
+						value[i] = -key[i] - 100;
+					}
+					assert_int_equal(kvp__kvcache_write(&cache, l, b, p, key,
+					                                    value, NULL), KVP_OK);
+				}
+		for (uint32_t l = 0; l < 2; l++)
+			for (uint64_t b = 0; b < 3; b++)
+				for (uint64_t p = 0; p < 5; p++) {
+					uint64_t offset = ((l * 3 + b) * 5 + p) * cache.row_bytes;
+					const void *k, *v;
+					uint64_t run;
+
+					kvp__kvcache_rows(&cache, l, b, p, &k, &v, &run);
+					assert_ptr_equal(k, cache.key_cache + offset);
+					assert_ptr_equal(v, cache.value_cache + offset);
+					assert_int_equal(run, 5 - p);
+					kvp__storage_decode(shape.dtype, back, k, 8);
+					for (int i = 0; i < 8; i++)
+						assert_true(back[i] == (float)(l * 100 + b * 10 + p) + i * 0.5f);
+					kvp__storage_decode(shape.dtype, back, v, 8);
+					for (int i = 0; i < 8; i++)
+						assert_true(back[i] == -(float)(l * 100 + b * 10 + p) - i * 0.5f - 100);
+				}
+		kvp__kvcache_destroy(&cache);
+		assert_int_equal(counter.current_bytes[KVP_MEM_CACHE], 0);
+	}
+}
+
 /* Growing past max_seq, or writing where no room was made, is an error
  * that leaves the cache as it was. */
 static void test_past_max_seq_refused(void **state)
@@ -446,10 +557,12 @@ int main(void)
 		cmocka_unit_test(test_fp16_known_values),
 		cmocka_unit_test(test_bf16_round_to_nearest_even),
 		cmocka_unit_test(test_row_decode_matches_scalar),
+		cmocka_unit_test(test_cpu_detection_matches_proc_cpuinfo),
 		cmocka_unit_test(test_storage_rows),
 		cmocka_unit_test(test_contiguous_bytes_equal_prediction),
 		cmocka_unit_test(test_paged_grows_block_by_block),
 		cmocka_unit_test(test_rows_round_trip),
+		cmocka_unit_test(test_contiguous_value_below_key),
 		cmocka_unit_test(test_past_max_seq_refused),
 		cmocka_unit_test(test_bad_shapes),
 		cmocka_unit_test(test_allocation_failures),

@@ -169,6 +169,7 @@ static void fp16_decode(float *dst, const uint16_t *src, uint64_t n)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 
 /* The hardware conversion (F16C, 2012 on): eight values per instruction
@@ -203,11 +204,63 @@ static void bf16_decode_avx2(float *dst, const uint16_t *src, uint64_t n)
 		dst[i] = kvp__bf16_to_float(src[i]);
 }
 
-/* libgcc and compiler-rt fill in the CPU's features before main, once and
- * read-only afterwards, so asking on every call is safe from any thread. */
-static int have_f16c(void)
+/* What the decoders may use, from cpuid itself rather than
+ * __builtin_cpu_supports: clang 14 knows no "f16c" there.  F16C, like AVX2,
+ * is VEX-encoded, so it also needs the OS to save the YMM registers
+ * (OSXSAVE, and XCR0's SSE and AVX bits). */
+enum { CPU_KNOWN = 1, CPU_F16C = 2, CPU_AVX2 = 4 };
+
+static unsigned cpu_detect(void)
 {
-	return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+	unsigned eax, ebx, ecx, edx, xcr0;
+	unsigned features = CPU_KNOWN;
+
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) ||
+	    (ecx & (bit_OSXSAVE | bit_AVX)) != (bit_OSXSAVE | bit_AVX))
+		return features;
+	__asm__("xgetbv" : "=a"(xcr0), "=d"(edx) : "c"(0)); /* XCR0's low half */
+	if ((xcr0 & 6) != 6)
+		return features;
+	if (ecx & bit_F16C)
+		features |= CPU_F16C;
+	if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_AVX2))
+		features |= CPU_AVX2;
+	return features;
+}
+
+/* cpuid is slow (a VM exit under a hypervisor) and the decoders run for
+ * every block of cache rows, so it is asked once.  Threads that race to
+ * ask first all store the same answer. */
+static unsigned cpu_features(void)
+{
+	static unsigned cached;
+	unsigned features = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+	if (!features) {
+		features = cpu_detect();
+		__atomic_store_n(&cached, features, __ATOMIC_RELAXED);
+	}
+	return features;
+}
+
+int kvp__cpu_has_f16c(void)
+{
+	return (cpu_features() & CPU_F16C) != 0;
+}
+
+int kvp__cpu_has_avx2(void)
+{
+	return (cpu_features() & CPU_AVX2) != 0;
+}
+#else
+int kvp__cpu_has_f16c(void)
+{
+	return 0;
+}
+
+int kvp__cpu_has_avx2(void)
+{
+	return 0;
 }
 #endif
 
@@ -220,7 +273,7 @@ void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
 	switch (dtype) {
 	case KVP_DTYPE_FP16:
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-		if (have_f16c()) {
+		if (kvp__cpu_has_f16c()) {
 			fp16_decode_f16c(dst, in, n);
 			break;
 		}
@@ -229,8 +282,7 @@ void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
 		break;
 	case KVP_DTYPE_BF16:
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-		if (__builtin_cpu_supports("avx") &&
-		    __builtin_cpu_supports("avx2")) {
+		if (kvp__cpu_has_avx2()) {
 			bf16_decode_avx2(dst, in, n);
 			break;
 		}

@@ -156,47 +156,50 @@ kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
 	return kvp__error_clear(err);
 }
 
-/* Where token pos's K row of one layer is stored; V is value_offset bytes
- * further, and *run tokens from pos follow contiguously. */
-static unsigned char *locate(const kvp__kvcache *c, uint32_t layer,
-                             uint64_t seq, uint64_t pos,
-                             uint64_t *value_offset, uint64_t *run)
+/* Where token pos's K and V rows of one layer are stored; *run tokens from
+ * pos follow contiguously.  K and V of the contiguous layout are separate
+ * allocations, so each row is found from its own array's base: a pointer
+ * moved from one allocation into another is undefined, and wraps the
+ * address when V lies below K. */
+static void locate(const kvp__kvcache *c, uint32_t layer, uint64_t seq,
+                   uint64_t pos, unsigned char **key, unsigned char **value,
+                   uint64_t *run)
 {
 	uint64_t row, bs;
 	unsigned char *page;
 
 	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
 		row = ((uint64_t)layer * c->shape.batch + seq) * c->shape.max_seq + pos;
-		*value_offset = (uint64_t)(c->value_cache - c->key_cache);
+		*key = c->key_cache + row * c->row_bytes;
+		*value = c->value_cache + row * c->row_bytes;
 		*run = c->shape.max_seq - pos;
-		return c->key_cache + row * c->row_bytes;
+		return;
 	}
 	bs = c->shape.block_size;
 	page = c->pages[c->block_table[seq * c->blocks_per_seq + pos / bs] *
 	                c->shape.layers + layer];
-	*value_offset = bs * c->row_bytes;
+	*key = page + pos % bs * c->row_bytes;
+	*value = page + (bs + pos % bs) * c->row_bytes;
 	*run = bs - pos % bs;
-	return page + pos % bs * c->row_bytes;
 }
 
 void kvp__kvcache_rows(const kvp__kvcache *c, uint32_t layer, uint64_t seq,
                        uint64_t pos, const void **key, const void **value,
                        uint64_t *run)
 {
-	uint64_t value_offset;
-	const unsigned char *key_row = locate(c, layer, seq, pos, &value_offset,
-	                                      run);
+	unsigned char *key_row, *value_row;
 
+	locate(c, layer, seq, pos, &key_row, &value_row, run);
 	*key = key_row;
-	*value = key_row + value_offset;
+	*value = value_row;
 }
 
 kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
                               uint64_t pos, const float *key,
                               const float *value, kvp_error *err)
 {
-	unsigned char *key_row;
-	uint64_t value_offset, run;
+	unsigned char *key_row, *value_row;
+	uint64_t run;
 
 	if (layer >= c->shape.layers || seq >= c->shape.batch ||
 	    pos >= c->length[seq])
@@ -204,10 +207,9 @@ kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
 		                  "no room at layer %u, sequence %llu, position %llu",
 		                  layer, (unsigned long long)seq,
 		                  (unsigned long long)pos);
-	key_row = locate(c, layer, seq, pos, &value_offset, &run);
+	locate(c, layer, seq, pos, &key_row, &value_row, &run);
 	kvp__storage_encode(c->shape.dtype, key_row, key, c->row_values);
-	kvp__storage_encode(c->shape.dtype, key_row + value_offset, value,
-	                    c->row_values);
+	kvp__storage_encode(c->shape.dtype, value_row, value, c->row_values);
 	return KVP_OK;
 }
 

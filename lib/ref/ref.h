@@ -45,6 +45,10 @@ void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
                          uint64_t n);
 /* value after a round trip through dtype. */
 float kvp__storage_round(kvp_dtype dtype, float value);
+/* 1 when the CPU and the OS let the decoders use F16C (fp16) or AVX2
+ * (bf16): x86-64 only, detected once; elsewhere 0. */
+int kvp__cpu_has_f16c(void);
+int kvp__cpu_has_avx2(void);
 
 /* ---- KV cache (kvcache.c) ----------------------------------------------- */
 

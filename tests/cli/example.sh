@@ -3,11 +3,13 @@
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 example=$KVPLAN_BUILDDIR/examples/capacity
+status=0
 KVPLAN_DATA_PATH=$KVPLAN_SRCDIR/data "$example" llama2-7b h100 1024 >"$work/out" 2>"$work/err" ||
 	status=$?
 check "capacity example prints llama2-7b's fit on h100-sxm" grep -qx \
 	'llama2-7b on h100-sxm: 524288 B/token, 536870912 B at seq 1024, max seq 121750, max batch 118' \
 	"$work/out"
+check "capacity example exits 0" test "$status" -eq 0
 status=0
 KVPLAN_DATA_PATH=$KVPLAN_SRCDIR/data "$example" llama2-7 h100 1024 >"$work/out" 2>"$work/err" ||
 	status=$?

@@ -12,6 +12,9 @@ tap_failed=0
 
 # Runs kvplan (under valgrind when the suite is configured with it),
 # capturing stdout, stderr and the exit status in $work/{out,err}, $status.
+# Exit status 99 is valgrind's or a sanitizer's report (see Makefile.am),
+# a failure even where only the output is checked: a leak is reported
+# after all the output.
 run() {
 	status=0
 	if [ -n "${KVPLAN_VALGRIND:-}" ]; then
@@ -21,6 +24,7 @@ run() {
 	else
 		"$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
 	fi
+	[ "$status" -ne 99 ] || not_ok "kvplan $*" "exit status 99: valgrind or a sanitizer reported an error"
 }
 
 ok() {

@@ -46,9 +46,11 @@ check "table shows PASSED" grep -q '^  result: PASSED$' "$work/out"
 
 # Progress on a terminal (script(1) gives the command a pty).
 if command -v script >/dev/null 2>&1; then
+	status=0
 	script -qec "$KVPLAN --model llama2-7b --seq 256 --validate --format json >/dev/null" \
-		/dev/null >"$work/tty" 2>&1 || true
+		/dev/null >"$work/tty" 2>&1 || status=$?
 	check "progress is shown on a terminal" grep -q 'validating:' "$work/tty"
+	check "validation on a terminal exits 0" test "$status" -eq 0
 fi
 
 expect_error "a validation beyond the host's memory is refused" \
