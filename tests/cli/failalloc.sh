@@ -16,12 +16,14 @@ bin=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
 [ -x "$bin" ] || bin=$KVPLAN
 export LD_LIBRARY_PATH="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-# each_failure DESC ARGS...: runs kvplan ARGS once to learn its output and
-# how many allocations it makes, then once per allocation with that one
-# failing.
+# each_failure DESC HEAD TAIL ARGS...: runs kvplan ARGS once to learn its
+# output and how many allocations it makes, then once per allocation with
+# that one failing: the first HEAD and the last TAIL of them ("all" for
+# every one).  Each run starts a process, so the sweeps stay small: the
+# allocations in between parse more profiles through the same code.
 each_failure() {
-	desc=$1
-	shift
+	desc=$1 head=$2 tail=$3
+	shift 3
 	rm -f "$work/count"
 	status=0
 	KVPLAN_ALLOC_REPORT=$work/count LD_PRELOAD=$shim "$bin" "$@" \
@@ -32,8 +34,16 @@ each_failure() {
 		return
 	fi
 	total=$(cat "$work/count")
+	[ "$head" = all ] && head=$total
+	[ "$tail" = all ] && tail=$total
+	tried=0
 	n=1
 	while [ "$n" -le "$total" ]; do
+		if [ "$n" -gt "$head" ] && [ "$n" -le $((total - tail)) ]; then
+			n=$((total - tail + 1))
+			continue
+		fi
+		tried=$((tried + 1))
 		status=0
 		KVPLAN_FAIL_ALLOC=$n LD_PRELOAD=$shim "$bin" "$@" \
 			>"$work/out" 2>"$work/err" || status=$?
@@ -52,16 +62,17 @@ each_failure() {
 		fi
 		n=$((n + 1))
 	done
-	ok "$desc: each of $total allocations failing gives a whole document or one line and exit 2"
+	ok "$desc: $tried of its $total allocations failing in turn, each a whole document or one line and exit 2"
 }
 
-each_failure "plan as JSON" --model llama2-7b --seq 1024 --format json
-each_failure "plan as a table" --model gemma2-9b --seq 8192 --gpu h100,h200
-each_failure "plan as CSV on every GPU" --model falcon-7b --seq 2048 --format csv --gpu all
-each_failure "model list as JSON (every profile parsed)" --list-models --format json
-each_failure "GPU list as CSV" --list-gpus --format csv
-each_failure "unknown model (alias scan, suggestions)" --model llama2-7 --seq 1
-each_failure "model by numbers" --layers 4 --heads 8 --kv-heads 2 --head-dim 64 --seq 100 \
-	--format json
+# A plan reads one model and one GPU profile by name: every allocation.
+each_failure "plan as JSON" all 0 --model llama2-7b --seq 1024 --gpu h100-sxm --format json
+# The same lookups; what differs is the output at the end.
+each_failure "plan as a table" 0 60 --model gemma2-9b --seq 8192 --gpu h200
+each_failure "plan as CSV" 0 60 --model falcon-7b --seq 2048 --format csv --gpu a10
+# Scans: the directory listing and the first profiles, then the output.
+each_failure "model list as JSON" 250 60 --list-models --format json
+each_failure "GPU list as CSV" 250 60 --list-gpus --format csv
+each_failure "unknown model (alias scan, suggestions)" 250 30 --model llama2-7 --seq 1
 
 done_testing
