@@ -1,0 +1,110 @@
+/*
+ * profile.h — one profile file (a model or a GPU) as the catalogue sees it:
+ * the parsed struct with its name and aliases, the two kinds of profile,
+ * and what reading, parsing and checking a file share.  Never installed.
+ */
+#ifndef KVPLAN_PROFILE_H
+#define KVPLAN_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <yaml.h>
+
+#include "internal.h"
+
+/* Fields per kind; the tables in profile.c stay well under it. */
+#define FIELDS_MAX 16
+/* Longest user text quoted back in a message. */
+#define QUOTE_MAX 64
+
+struct field;
+
+struct alias {
+	char name[KVP_NAME_MAX];
+	unsigned long line, column; /* where the file gives it, 1-based */
+};
+
+/* One parsed file: the public struct plus what only the catalogue needs. */
+struct profile {
+	union {
+		kvp_model model;
+		kvp_device device;
+	} u;
+	char name[KVP_NAME_MAX];
+	unsigned long name_line, name_column;
+	struct alias *aliases; /* n_aliases entries, from kvp__malloc */
+	size_t n_aliases;
+	size_t dir_index; /* the catalogue directory it came from */
+};
+
+/* Models and devices are read by the same code, driven by this. */
+struct kind {
+	size_t index;         /* into kvp_catalog.lists */
+	const char *noun;     /* in messages: "model", "GPU" */
+	const char *nouns;
+	const char *subdir;   /* under each data directory */
+	size_t size;          /* of the public struct */
+	const struct field *fields;
+	size_t n_fields;
+	/* Checks (and completes) a parsed profile; the field to blame when it
+	 * fails, NULL for the mapping as a whole. */
+	kvp_status (*check)(void *profile, kvp_error *err);
+	const char *(*culprit)(const void *profile);
+	kvp_status check_status;
+};
+
+extern const struct kind kvp__model_kind;
+extern const struct kind kvp__device_kind;
+
+/* One file being parsed: where it is, what it has given so far. */
+struct parse {
+	const struct kind *kind;
+	const char *path;
+	yaml_document_t *doc;
+	struct profile *out;
+	kvp_error *err;
+	bool given[FIELDS_MAX];
+	yaml_mark_t key_mark[FIELDS_MAX]; /* where each given field's key is */
+};
+
+/* ---- profile.c: what a profile may say ---------------------------------- */
+
+/* Frees what a profile owns (its aliases) and empties it. */
+void kvp__profile_clear(struct profile *p);
+/* A name usable as a file stem: non-empty, no '/', fits KVP_NAME_MAX. */
+bool kvp__valid_name(const char *name);
+/* Reports status at mark (libyaml's, 0-based) of the file being parsed. */
+kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
+                        yaml_mark_t mark, const char *fmt, ...)
+	KVP_PRINTF(4, 5);
+/* "a sequence", "a plain scalar", ...: what a node is, for messages. */
+const char *kvp__node_kind(const yaml_node_t *node);
+/* Reads one key and its value of the top mapping into ps->out. */
+kvp_status kvp__parse_pair(struct parse *ps, const yaml_node_pair_t *pair);
+/* Required fields, aliases that repeat the name or each other, then the
+ * kind's own check; root is the top mapping, blamed for missing fields. */
+kvp_status kvp__check_profile(struct parse *ps, const yaml_node_t *root);
+/* Whether p claims s: 1 as its name, 2 as one of its first n_aliases
+ * aliases, 0 not at all. */
+int kvp__claims(const struct profile *p, size_t n_aliases, const char *s);
+/* Reports that claim j of p (0: its name, j: alias j - 1), read from path,
+ * is already claimed by owner, how as kvp__claims() says. */
+kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
+                            const struct profile *p, size_t j,
+                            const struct profile *owner, int how,
+                            kvp_error *err);
+
+/* ---- profile_read.c: reading one file ----------------------------------- */
+
+/* KVP_ERR_NOMEM for ENOMEM, else KVP_ERR_IO. */
+kvp_status kvp__errno_status(int error);
+/* Reads and parses the profile file at path into out; on failure out holds
+ * nothing to free.  A file that does not exist is KVP_ERR_NOT_FOUND; with
+ * quiet_absent set that sets no message, since the caller goes on to the
+ * next directory. */
+kvp_status kvp__load_profile(const struct kind *kind, const char *path,
+                             bool quiet_absent, struct profile *out,
+                             kvp_error *err);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * profile_read.c — reading one profile file: the file itself (a regular
+ * file of bounded size), libyaml's parse of it into one document, and
+ * libyaml's own errors as path:line:column.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+
+/* A profile is a few hundred bytes; anything far larger is not one, and
+ * reading it whole into memory would be a hazard. */
+#define PROFILE_BYTES_MAX (1024 * 1024)
+
+/* libyaml's own diagnosis of text that is not YAML. */
+static kvp_status yaml_failure(const yaml_parser_t *parser, const char *path,
+                               const unsigned char *text, size_t length,
+                               kvp_error *err)
+{
+	const char *problem = parser->problem ? parser->problem : "invalid YAML";
+
+	/* libyaml's loader fails without setting an error when copying a
+	 * node's default tag runs out of memory, so no error means that. */
+	if (parser->error == YAML_MEMORY_ERROR || parser->error == YAML_NO_ERROR)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	if (parser->error == YAML_READER_ERROR) {
+		/* Reader errors (bad encoding) carry a byte offset, not a mark;
+		 * the column is counted in bytes. */
+		unsigned long line = 1, column = 1;
+
+		for (size_t i = 0; i < parser->problem_offset && i < length; i++) {
+			column++;
+			if (text[i] == '\n') {
+				line++;
+				column = 1;
+			}
+		}
+		return kvp__error_at(err, KVP_ERR_PARSE, path, line, column, "%s",
+		                     problem);
+	}
+	if (parser->context)
+		return kvp__error_at(err, KVP_ERR_PARSE, path,
+		                     parser->problem_mark.line + 1,
+		                     parser->problem_mark.column + 1,
+		                     "%s (%s at line %lu, column %lu)", problem,
+		                     parser->context,
+		                     (unsigned long)parser->context_mark.line + 1,
+		                     (unsigned long)parser->context_mark.column + 1);
+	return kvp__error_at(err, KVP_ERR_PARSE, path,
+	                     parser->problem_mark.line + 1,
+	                     parser->problem_mark.column + 1, "%s", problem);
+}
+
+static kvp_status parse_document(struct parse *ps)
+{
+	yaml_node_t *root = yaml_document_get_root_node(ps->doc);
+	kvp_status status;
+
+	if (!root)
+		return kvp__error_at(ps->err, KVP_ERR_PARSE, ps->path, 1, 1,
+		                     "empty file (expected a mapping of %s fields)",
+		                     ps->kind->noun);
+	if (root->type != YAML_MAPPING_NODE)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, root->start_mark,
+		                    "expected a mapping of %s fields, got %s",
+		                    ps->kind->noun, kvp__node_kind(root));
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		status = kvp__parse_pair(ps, pair);
+		if (status != KVP_OK)
+			return status;
+	}
+	return kvp__check_profile(ps, root);
+}
+
+/* A profile file holds exactly one document. */
+static kvp_status expect_end(yaml_parser_t *parser, const char *path,
+                             const unsigned char *text, size_t length,
+                             kvp_error *err)
+{
+	yaml_document_t next;
+	yaml_node_t *root;
+	kvp_status status = KVP_OK;
+
+	if (!yaml_parser_load(parser, &next))
+		return yaml_failure(parser, path, text, length, err);
+	root = yaml_document_get_root_node(&next);
+	if (root)
+		status = kvp__error_at(err, KVP_ERR_PARSE, path,
+		                       next.start_mark.line + 1,
+		                       next.start_mark.column + 1,
+		                       "a second YAML document (a profile file "
+		                       "holds one)");
+	yaml_document_delete(&next);
+	return status;
+}
+
+/* Parses text (the contents of path) into out.  On failure out holds
+ * nothing to free. */
+static kvp_status parse_profile(const struct kind *kind, const char *path,
+                                const unsigned char *text, size_t length,
+                                struct profile *out, kvp_error *err)
+{
+	struct parse ps = {.kind = kind, .path = path, .out = out, .err = err};
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	kvp_status status;
+
+	memset(out, 0, sizeof *out);
+	if (!yaml_parser_initialize(&parser))
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, text, length);
+	if (!yaml_parser_load(&parser, &doc)) {
+		status = yaml_failure(&parser, path, text, length, err);
+		yaml_parser_delete(&parser);
+		return status;
+	}
+	ps.doc = &doc;
+	status = parse_document(&ps);
+	if (status == KVP_OK)
+		status = expect_end(&parser, path, text, length, err);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (status != KVP_OK)
+		kvp__profile_clear(out);
+	return status;
+}
+
+kvp_status kvp__errno_status(int error)
+{
+	return error == ENOMEM ? KVP_ERR_NOMEM : KVP_ERR_IO;
+}
+
+/* Reads a whole file into a kvp__malloc'd buffer.  A file that does not
+ * exist is KVP_ERR_NOT_FOUND; with quiet_absent set that sets no message,
+ * since the caller goes on to the next directory. */
+static kvp_status read_file(const char *path, bool quiet_absent,
+                            unsigned char **text, size_t *length,
+                            kvp_error *err)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t got = 0;
+	int fd;
+	int error;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error = errno;
+		if (error == ENOENT || error == ENOTDIR) {
+			if (quiet_absent)
+				return KVP_ERR_NOT_FOUND;
+			return kvp__error_at(err, KVP_ERR_NOT_FOUND, path, 0, 0, "%s",
+			                     strerror(error));
+		}
+		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0, "%s",
+		                     strerror(error));
+	}
+	if (fstat(fd, &st) != 0) {
+		error = errno;
+		close(fd);
+		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0, "%s",
+		                     strerror(error));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return kvp__error_at(err, KVP_ERR_IO, path, 0, 0,
+		                     "not a regular file");
+	}
+	if (st.st_size > PROFILE_BYTES_MAX) {
+		close(fd);
+		return kvp__error_at(err, KVP_ERR_IO, path, 0, 0,
+		                     "larger than %d bytes: not a profile",
+		                     PROFILE_BYTES_MAX);
+	}
+	buf = kvp__malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error = errno;
+			close(fd);
+			kvp__free(buf);
+			return kvp__error_at(err, kvp__errno_status(error), path, 0, 0,
+			                     "%s", strerror(error));
+		}
+		if (n == 0)
+			break; /* shrank while we read: parse what is there */
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*text = buf;
+	*length = got;
+	return KVP_OK;
+}
+
+kvp_status kvp__load_profile(const struct kind *kind, const char *path,
+                             bool quiet_absent, struct profile *out,
+                             kvp_error *err)
+{
+	unsigned char *text = NULL;
+	size_t length = 0;
+	kvp_status status;
+
+	status = read_file(path, quiet_absent, &text, &length, err);
+	if (status != KVP_OK)
+		return status;
+	status = parse_profile(kind, path, text, length, out, err);
+	kvp__free(text);
+	return status;
+}
+
+static kvp_status load_file(const struct kind *kind, const char *path,
+                            void *out, kvp_error *err)
+{
+	struct profile profile;
+	kvp_status status;
+
+	if (!path || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no path or output given");
+	status = kvp__load_profile(kind, path, false, &profile, err);
+	if (status != KVP_OK)
+		return status;
+	memcpy(out, &profile.u, kind->size);
+	kvp__profile_clear(&profile);
+	return kvp__error_clear(err);
+}
+
+kvp_status kvp_model_load_file(const char *path, kvp_model *out,
+                               kvp_error *err)
+{
+	return load_file(&kvp__model_kind, path, out, err);
+}
+
+kvp_status kvp_device_load_file(const char *path, kvp_device *out,
+                                kvp_error *err)
+{
+	return load_file(&kvp__device_kind, path, out, err);
+}
