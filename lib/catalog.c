@@ -244,7 +244,26 @@ static void names_free(char **names, size_t count)
 	kvp__free(names);
 }
 
-/* The *.yaml file names in dir, sorted.  A missing directory has none. */
+/* Whether a directory entry may be a regular file, found without opening
+ * it: anything else (a FIFO, a socket, a device, a directory, a dangling
+ * symlink) is not a profile, and opening some of them blocks.  A symlink
+ * to a regular file is one.  An entry whose type cannot be told is kept,
+ * so that reading it reports why. */
+static bool maybe_regular(DIR *stream, const struct dirent *entry)
+{
+	struct stat st;
+
+	if (entry->d_type == DT_REG)
+		return true;
+	if (entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
+		return false;
+	if (fstatat(dirfd(stream), entry->d_name, &st, 0) != 0)
+		return errno != ENOENT && errno != ELOOP;
+	return S_ISREG(st.st_mode);
+}
+
+/* The *.yaml file names in dir that may be regular files, sorted.  A
+ * missing directory has none. */
 static kvp_status list_yaml_files(const char *dir, char ***out, size_t *count,
                                   kvp_error *err)
 {
@@ -274,7 +293,8 @@ static kvp_status list_yaml_files(const char *dir, char ***out, size_t *count,
 		len = strlen(entry->d_name);
 		/* Hidden files are editor and VCS leftovers, not profiles. */
 		if (entry->d_name[0] == '.' || len <= 5 ||
-		    strcmp(entry->d_name + len - 5, ".yaml") != 0)
+		    strcmp(entry->d_name + len - 5, ".yaml") != 0 ||
+		    !maybe_regular(stream, entry))
 			continue;
 		if (n == capacity) {
 			size_t grown = capacity ? 2 * capacity : 32;

@@ -135,9 +135,46 @@ kvp_status kvp__errno_status(int error)
 	return error == ENOMEM ? KVP_ERR_NOMEM : KVP_ERR_IO;
 }
 
-/* Reads a whole file into a kvp__malloc'd buffer.  A file that does not
- * exist is KVP_ERR_NOT_FOUND; with quiet_absent set that sets no message,
- * since the caller goes on to the next directory. */
+/* Opens path for reading when it is a regular file (after symlinks).  The
+ * type is checked before the open, so that a FIFO, a socket or a device is
+ * never opened (a FIFO blocks until a writer comes; opening a device can
+ * act on it), and again on the open descriptor, with an open that cannot
+ * block (O_NONBLOCK, which does not change how a regular file reads, and
+ * O_NOCTTY), so that one swapped in between cannot hang us either. */
+static kvp_status open_regular(const char *path, bool quiet_absent, int *fd,
+                               struct stat *st, kvp_error *err)
+{
+	int error = 0;
+
+	*fd = -1;
+	if (stat(path, st) != 0) {
+		error = errno;
+	} else if (S_ISREG(st->st_mode)) {
+		*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (*fd < 0)
+			error = errno;
+		else if (fstat(*fd, st) != 0)
+			error = errno;
+	}
+	if (!error && S_ISREG(st->st_mode))
+		return KVP_OK;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	if (error == ENOENT || error == ENOTDIR) {
+		if (quiet_absent)
+			return KVP_ERR_NOT_FOUND;
+		return kvp__error_at(err, KVP_ERR_NOT_FOUND, path, 0, 0, "%s",
+		                     strerror(error));
+	}
+	if (error)
+		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0,
+		                     "%s", strerror(error));
+	return kvp__error_at(err, KVP_ERR_IO, path, 0, 0, "not a regular file");
+}
+
+/* Reads a whole regular file into a kvp__malloc'd buffer.  quiet_absent as
+ * for kvp__load_profile. */
 static kvp_status read_file(const char *path, bool quiet_absent,
                             unsigned char **text, size_t *length,
                             kvp_error *err)
@@ -147,30 +184,11 @@ static kvp_status read_file(const char *path, bool quiet_absent,
 	size_t got = 0;
 	int fd;
 	int error;
+	kvp_status status;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		error = errno;
-		if (error == ENOENT || error == ENOTDIR) {
-			if (quiet_absent)
-				return KVP_ERR_NOT_FOUND;
-			return kvp__error_at(err, KVP_ERR_NOT_FOUND, path, 0, 0, "%s",
-			                     strerror(error));
-		}
-		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0, "%s",
-		                     strerror(error));
-	}
-	if (fstat(fd, &st) != 0) {
-		error = errno;
-		close(fd);
-		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0, "%s",
-		                     strerror(error));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return kvp__error_at(err, KVP_ERR_IO, path, 0, 0,
-		                     "not a regular file");
-	}
+	status = open_regular(path, quiet_absent, &fd, &st, err);
+	if (status != KVP_OK)
+		return status;
 	if (st.st_size > PROFILE_BYTES_MAX) {
 		close(fd);
 		return kvp__error_at(err, KVP_ERR_IO, path, 0, 0,

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -848,6 +852,115 @@ static void test_listing_reports_malformed_file(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* A scratch data directory "special" whose models/ holds one good profile,
+ * one reached through a symlink, and entries that are not regular files
+ * but are named *.yaml: a FIFO, a directory, a socket, a symlink to
+ * /dev/null and a dangling symlink.  Made once; returns the directory. */
+static const char *special_dir(void)
+{
+	static char dir[1024];
+	char models[1100], path[1200];
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (dir[0])
+		return dir;
+	testutil_write_file("special/models/ok.yaml",
+	                    "name: ok\naliases: [good]\nlayers: 1\nheads: 2\n"
+	                    "kv_heads: 2\nhead_dim: 8\n");
+	testutil_write_file("special-target/link.yaml",
+	                    "name: link\nlayers: 2\nheads: 2\nkv_heads: 2\n"
+	                    "head_dim: 8\n");
+	snprintf(dir, sizeof dir, "%s", scratch_dir("special"));
+	snprintf(models, sizeof models, "%s/models", dir);
+	snprintf(path, sizeof path, "%s/fifo.yaml", models);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof path, "%s/dir.yaml", models);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/null.yaml", models);
+	assert_int_equal(symlink("/dev/null", path), 0);
+	snprintf(path, sizeof path, "%s/dangling.yaml", models);
+	assert_int_equal(symlink("nowhere/dangling.yaml", path), 0);
+	snprintf(path, sizeof path, "%s/link.yaml", models);
+	assert_int_equal(symlink("../../special-target/link.yaml", path), 0);
+	snprintf(path, sizeof path, "%s/sock.yaml", models);
+	assert_true(strlen(path) < sizeof addr.sun_path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (const struct sockaddr *)&addr, sizeof addr), 0);
+	close(fd);
+	return dir;
+}
+
+/* Listing and every lookup that scans skip what is not a regular file
+ * (a FIFO would block the open forever): the listing has the good profile
+ * and the symlinked one, an alias or a misspelt name is answered.  An
+ * alarm turns a regression into a failure instead of a hang. */
+static void test_scan_skips_non_regular_files(void **state)
+{
+	const char *dirs[1];
+	kvp_catalog *cat;
+	const kvp_model *models;
+	size_t count;
+	kvp_model m;
+	kvp_error err;
+
+	(void)state;
+	dirs[0] = special_dir();
+	alarm(20);
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "good", &m, &err), KVP_OK);
+	assert_string_equal(m.name, "ok");
+	assert_int_equal(kvp_catalog_model(cat, "lnk", &m, &err),
+	                 KVP_ERR_NOT_FOUND);
+	assert_string_equal(err.message,
+	                    "unknown model 'lnk' (did you mean link?)");
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err), KVP_OK);
+	assert_int_equal(count, 2);
+	assert_string_equal(models[0].name, "link");
+	assert_int_equal(models[0].layers, 2);
+	assert_string_equal(models[1].name, "ok");
+	/* A dangling symlink is no file: that name is unknown. */
+	assert_int_equal(kvp_catalog_model(cat, "dangling", &m, &err),
+	                 KVP_ERR_NOT_FOUND);
+	assert_string_equal(err.message,
+	                    "unknown model 'dangling' (known: 2 models)");
+	assert_int_equal(kvp_catalog_model(cat, "link", &m, &err), KVP_OK);
+	assert_int_equal(m.layers, 2);
+	kvp_catalog_free(&cat);
+	alarm(0);
+}
+
+/* A lookup by the exact name of an entry that is not a regular file is an
+ * error naming its path, without opening it; so is loading it directly. */
+static void test_exact_name_not_regular_file(void **state)
+{
+	static const char *const names[] = {"fifo", "dir", "sock", "null"};
+	const char *dirs[1];
+	char path[1200];
+	kvp_catalog *cat;
+	kvp_model m;
+	kvp_error err;
+
+	(void)state;
+	dirs[0] = special_dir();
+	alarm(20);
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/models/%s.yaml", dirs[0], names[i]);
+		assert_int_equal(kvp_catalog_model(cat, names[i], &m, &err),
+		                 KVP_ERR_IO);
+		assert_string_equal(err.path, path);
+		assert_int_equal(err.line, 0);
+		assert_string_equal(err.message, "not a regular file");
+		assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_ERR_IO);
+		assert_string_equal(err.message, "not a regular file");
+	}
+	kvp_catalog_free(&cat);
+	alarm(0);
+}
+
 /* Every allocation made while opening a catalogue, looking up a name and
  * an alias and listing both kinds fails in turn: each failure is
  * KVP_ERR_NOMEM and, once the catalogue is freed, no block is left. */
@@ -989,6 +1102,8 @@ int main(void)
 		cmocka_unit_test(test_values_parsed_exactly),
 		cmocka_unit_test(test_error_duplicate_alias),
 		cmocka_unit_test(test_listing_reports_malformed_file),
+		cmocka_unit_test(test_scan_skips_non_regular_files),
+		cmocka_unit_test(test_exact_name_not_regular_file),
 		cmocka_unit_test(test_allocation_failures),
 		cmocka_unit_test(test_allocation_failures_load_file),
 		cmocka_unit_test(test_null_arguments),
