@@ -134,16 +134,19 @@ kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
 	                     mark.column + 1, "%s", message);
 }
 
-const char *kvp__node_kind(const yaml_node_t *node)
+/* What the node an event starts is, for messages. */
+static const char *node_kind(const yaml_event_t *event)
 {
-	switch (node->type) {
-	case YAML_SEQUENCE_NODE:
+	switch (event->type) {
+	case YAML_SEQUENCE_START_EVENT:
 		return "a sequence";
-	case YAML_MAPPING_NODE:
+	case YAML_MAPPING_START_EVENT:
 		return "a mapping";
-	case YAML_SCALAR_NODE:
-		return node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+	case YAML_SCALAR_EVENT:
+		return event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
 		       ? "a plain scalar" : "a quoted string";
+	case YAML_ALIAS_EVENT:
+		return "an alias (*name)";
 	default:
 		return "nothing";
 	}
@@ -163,11 +166,10 @@ static const char *const type_wanted[] = {
 
 /* Parses the number of a numeric field and stores it in the profile. */
 static kvp_status parse_number(struct parse *ps, const struct field *f,
-                               const yaml_node_t *node, const char *text)
+                               yaml_mark_t at, const char *text)
 {
 	void *slot = (char *)&ps->out->u + f->offset;
 	const char *wanted = type_wanted[f->type];
-	yaml_mark_t at = node->start_mark;
 	struct decimal d;
 	const char *end;
 	uint64_t unit = 1;
@@ -260,119 +262,126 @@ static void path_stem(const char *path, const char **stem, size_t *len)
 	*len = base_len;
 }
 
-/* The text of a scalar, or NULL (after an error) when it holds a NUL byte,
- * which would silently cut it short. */
+/* The text of a scalar event, or NULL (after an error) when it holds a NUL
+ * byte, which would silently cut it short. */
 static const char *scalar_text(struct parse *ps, const char *key,
-                               const yaml_node_t *node)
+                               const yaml_event_t *event)
 {
-	const char *text = (const char *)node->data.scalar.value;
+	const char *text = (const char *)event->data.scalar.value;
 
-	if (strlen(text) != node->data.scalar.length) {
-		kvp__fail_at(ps, KVP_ERR_PARSE, node->start_mark,
-		             "field '%s': contains a NUL byte", key);
+	if (strlen(text) != event->data.scalar.length) {
+		if (key)
+			kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			             "field '%s': contains a NUL byte", key);
+		else
+			kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			             "a field name contains a NUL byte");
 		return NULL;
 	}
 	return text;
 }
 
 static kvp_status parse_name(struct parse *ps, const struct field *f,
-                             const yaml_node_t *node, const char *text)
+                             yaml_mark_t at, const char *text)
 {
 	const char *stem;
 	size_t stem_len;
 
 	if (strlen(text) >= KVP_NAME_MAX)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, node->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%.*s...' is longer than %d bytes",
 		                    QUOTE_MAX, text, KVP_NAME_MAX - 1);
 	path_stem(ps->path, &stem, &stem_len);
 	if (strlen(text) != stem_len || memcmp(text, stem, stem_len) != 0)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, node->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%s' does not match the file name "
 		                    "(expected '%.*s')", text, (int)stem_len, stem);
 	strcpy((char *)&ps->out->u + f->offset, text);
 	strcpy(ps->out->name, text);
-	ps->out->name_line = node->start_mark.line + 1;
-	ps->out->name_column = node->start_mark.column + 1;
+	ps->out->name_line = at.line + 1;
+	ps->out->name_column = at.column + 1;
 	return KVP_OK;
 }
 
-static kvp_status parse_aliases(struct parse *ps, const struct field *f,
-                                const yaml_node_t *node)
+/* One item of the aliases sequence, appended to the profile's aliases. */
+static kvp_status parse_alias(struct parse *ps, const yaml_event_t *item)
 {
-	const yaml_node_item_t *first = node->data.sequence.items.start;
-	size_t count = (size_t)(node->data.sequence.items.top - first);
-	struct alias *aliases;
+	const char *key = ps->field->key;
+	struct profile *out = ps->out;
+	const char *text;
 
-	if (count == 0)
-		return KVP_OK;
-	aliases = kvp__calloc(count, sizeof *aliases);
-	if (!aliases)
-		return kvp__error(ps->err, KVP_ERR_NOMEM, "out of memory");
-	ps->out->aliases = aliases;
-	for (size_t i = 0; i < count; i++) {
-		yaml_node_t *item = yaml_document_get_node(ps->doc, first[i]);
-		const char *text;
+	if (item->type != YAML_SCALAR_EVENT)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
+		                    "field '%s': expected a name, got %s", key,
+		                    node_kind(item));
+	text = scalar_text(ps, key, item);
+	if (!text)
+		return KVP_ERR_PARSE;
+	if (!kvp__valid_name(text))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
+		                    "field '%s': '%.*s' is not a valid name (1 to %d "
+		                    "bytes, no '/')", key, QUOTE_MAX, text,
+		                    KVP_NAME_MAX - 1);
+	if (out->n_aliases == ps->aliases_capacity) {
+		size_t capacity = ps->aliases_capacity ? 2 * ps->aliases_capacity : 4;
+		struct alias *aliases = kvp__realloc(out->aliases,
+		                                     capacity * sizeof *aliases);
 
-		if (item->type != YAML_SCALAR_NODE)
-			return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
-			                    "field '%s': expected a name, got %s", f->key,
-			                    kvp__node_kind(item));
-		text = scalar_text(ps, f->key, item);
-		if (!text)
-			return KVP_ERR_PARSE;
-		if (!kvp__valid_name(text))
-			return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
-			                    "field '%s': '%.*s' is not a valid name (1 to %d "
-			                    "bytes, no '/')", f->key, QUOTE_MAX, text,
-			                    KVP_NAME_MAX - 1);
-		strcpy(aliases[i].name, text);
-		aliases[i].line = item->start_mark.line + 1;
-		aliases[i].column = item->start_mark.column + 1;
-		ps->out->n_aliases = i + 1;
+		if (!aliases)
+			return kvp__error(ps->err, KVP_ERR_NOMEM, "out of memory");
+		out->aliases = aliases;
+		ps->aliases_capacity = capacity;
 	}
+	strcpy(out->aliases[out->n_aliases].name, text);
+	out->aliases[out->n_aliases].line = item->start_mark.line + 1;
+	out->aliases[out->n_aliases].column = item->start_mark.column + 1;
+	out->n_aliases++;
 	return KVP_OK;
 }
 
 /* ---- one file -------------------------------------------------------- */
 
+/* The value of field f, a node that starts with event value; the aliases
+ * sequence stays open for its items. */
 static kvp_status parse_value(struct parse *ps, const struct field *f,
-                              const yaml_node_t *value)
+                              const yaml_event_t *value)
 {
+	yaml_mark_t at = value->start_mark;
 	const char *text;
 
 	if (f->type == FIELD_ALIASES) {
-		if (value->type != YAML_SEQUENCE_NODE)
-			return kvp__fail_at(ps, KVP_ERR_PARSE, value->start_mark,
+		if (value->type != YAML_SEQUENCE_START_EVENT)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 			                    "field '%s': expected %s, got %s", f->key,
-			                    type_wanted[f->type], kvp__node_kind(value));
-		return parse_aliases(ps, f, value);
+			                    type_wanted[f->type], node_kind(value));
+		ps->field = f;
+		return KVP_OK;
 	}
-	if (value->type != YAML_SCALAR_NODE ||
+	if (value->type != YAML_SCALAR_EVENT ||
 	    (f->type != FIELD_NAME && f->type != FIELD_TEXT &&
 	     value->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
-		return kvp__fail_at(ps, KVP_ERR_PARSE, value->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field '%s': expected %s, got %s", f->key,
-		                    type_wanted[f->type], kvp__node_kind(value));
+		                    type_wanted[f->type], node_kind(value));
 	if (value->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    value->data.scalar.length == 0)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, value->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field '%s': no value given", f->key);
 	text = scalar_text(ps, f->key, value);
 	if (!text)
 		return KVP_ERR_PARSE;
 	switch (f->type) {
 	case FIELD_NAME:
-		return parse_name(ps, f, value, text);
+		return parse_name(ps, f, at, text);
 	case FIELD_TEXT:
 		if (strlen(text) >= KVP_DESCRIPTION_MAX)
-			return kvp__fail_at(ps, KVP_ERR_PARSE, value->start_mark,
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 			                    "field '%s': longer than %d bytes", f->key,
 			                    KVP_DESCRIPTION_MAX - 1);
 		strcpy((char *)&ps->out->u + f->offset, text);
 		return KVP_OK;
 	default:
-		return parse_number(ps, f, value, text);
+		return parse_number(ps, f, at, text);
 	}
 }
 
@@ -394,7 +403,7 @@ static const char *closest_field(const struct kind *kind, const char *key)
 	return closest;
 }
 
-static kvp_status unknown_field(struct parse *ps, const yaml_node_t *key_node,
+static kvp_status unknown_field(struct parse *ps, yaml_mark_t at,
                                 const char *key)
 {
 	const char *closest = closest_field(ps->kind, key);
@@ -402,7 +411,7 @@ static kvp_status unknown_field(struct parse *ps, const yaml_node_t *key_node,
 	size_t used = 0;
 
 	if (closest)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, key_node->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "unknown field '%.*s' (did you mean '%s'?)",
 		                    QUOTE_MAX, key, closest);
 	for (size_t i = 0; i < ps->kind->n_fields && used < sizeof known; i++) {
@@ -412,39 +421,42 @@ static kvp_status unknown_field(struct parse *ps, const yaml_node_t *key_node,
 			break;
 		used += (size_t)n;
 	}
-	return kvp__fail_at(ps, KVP_ERR_PARSE, key_node->start_mark,
+	return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 	                    "unknown field '%.*s' (%s fields: %s)", QUOTE_MAX, key,
 	                    ps->kind->noun, known);
 }
 
-kvp_status kvp__parse_pair(struct parse *ps, const yaml_node_pair_t *pair)
+/* A key of the top mapping: the field whose value comes next. */
+static kvp_status parse_key(struct parse *ps, const yaml_event_t *key_event)
 {
-	yaml_node_t *key_node = yaml_document_get_node(ps->doc, pair->key);
-	yaml_node_t *value = yaml_document_get_node(ps->doc, pair->value);
 	const struct kind *kind = ps->kind;
+	yaml_mark_t at = key_event->start_mark;
 	const char *key;
 	size_t i;
 
-	if (key_node->type != YAML_SCALAR_NODE ||
-	    key_node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, key_node->start_mark,
+	if (key_event->type != YAML_SCALAR_EVENT ||
+	    key_event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "expected a plain field name, got %s",
-		                    kvp__node_kind(key_node));
-	key = (const char *)key_node->data.scalar.value;
+		                    node_kind(key_event));
+	key = scalar_text(ps, NULL, key_event);
+	if (!key)
+		return KVP_ERR_PARSE;
 	for (i = 0; i < kind->n_fields; i++)
 		if (strcmp(key, kind->fields[i].key) == 0)
 			break;
 	if (i == kind->n_fields)
-		return unknown_field(ps, key_node, key);
+		return unknown_field(ps, at, key);
 	if (ps->given[i])
-		return kvp__fail_at(ps, KVP_ERR_DUPLICATE, key_node->start_mark,
+		return kvp__fail_at(ps, KVP_ERR_DUPLICATE, at,
 		                    "duplicate field '%s' (first given at line %lu, "
 		                    "column %lu)", key,
 		                    (unsigned long)ps->key_mark[i].line + 1,
 		                    (unsigned long)ps->key_mark[i].column + 1);
 	ps->given[i] = true;
-	ps->key_mark[i] = key_node->start_mark;
-	return parse_value(ps, &kind->fields[i], value);
+	ps->key_mark[i] = at;
+	ps->field = &kind->fields[i];
+	return KVP_OK;
 }
 
 int kvp__claims(const struct profile *p, size_t n_aliases, const char *s)
@@ -472,8 +484,10 @@ kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
 	                     owner->name);
 }
 
-/* The kind's check is reported at the field it blames. */
-kvp_status kvp__check_profile(struct parse *ps, const yaml_node_t *root)
+/* Required fields, aliases that repeat the name or each other, then the
+ * kind's own check, reported at the field it blames; missing fields at the
+ * start of the top mapping. */
+static kvp_status check_profile(struct parse *ps)
 {
 	const struct kind *kind = ps->kind;
 	char one_of[KVP_ERROR_MESSAGE_MAX] = "";
@@ -481,7 +495,7 @@ kvp_status kvp__check_profile(struct parse *ps, const yaml_node_t *root)
 	bool have_one_of = false;
 	kvp_error check_err;
 	const char *culprit;
-	yaml_mark_t at = root->start_mark;
+	yaml_mark_t at = ps->mapping_mark;
 
 	for (size_t i = 0; i < kind->n_fields; i++) {
 		const struct field *f = &kind->fields[i];
@@ -513,4 +527,35 @@ kvp_status kvp__check_profile(struct parse *ps, const yaml_node_t *root)
 		if (ps->given[i] && strcmp(kind->fields[i].key, culprit) == 0)
 			at = ps->key_mark[i];
 	return kvp__fail_at(ps, kind->check_status, at, "%s", check_err.message);
+}
+
+kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event)
+{
+	bool end = event->type == YAML_MAPPING_END_EVENT ||
+	           event->type == YAML_SEQUENCE_END_EVENT;
+	const struct field *field = ps->field;
+
+	switch (ps->depth) {
+	case 0:
+		if (event->type != YAML_MAPPING_START_EVENT)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			                    "expected a mapping of %s fields, got %s",
+			                    ps->kind->noun, node_kind(event));
+		ps->mapping_mark = event->start_mark;
+		return KVP_OK;
+	case 1:
+		if (end)
+			return check_profile(ps);
+		if (!field)
+			return parse_key(ps, event);
+		ps->field = NULL;
+		return parse_value(ps, field, event);
+	default:
+		/* Only the aliases sequence is read this deep: any other
+		 * collection was refused as the value it stands for. */
+		if (!end)
+			return parse_alias(ps, event);
+		ps->field = NULL;
+		return KVP_OK;
+	}
 }

@@ -57,13 +57,18 @@ struct kind {
 extern const struct kind kvp__model_kind;
 extern const struct kind kvp__device_kind;
 
-/* One file being parsed: where it is, what it has given so far. */
+/* One file being parsed, event by event: where it is, what it has given
+ * so far. */
 struct parse {
 	const struct kind *kind;
 	const char *path;
-	yaml_document_t *doc;
 	struct profile *out;
 	kvp_error *err;
+	int depth;                  /* collections open around the event */
+	const struct field *field;  /* whose value comes next, or whose
+	                             * sequence (aliases) is open */
+	size_t aliases_capacity;    /* entries allocated in out->aliases */
+	yaml_mark_t mapping_mark;   /* where the top mapping starts */
 	bool given[FIELDS_MAX];
 	yaml_mark_t key_mark[FIELDS_MAX]; /* where each given field's key is */
 };
@@ -78,13 +83,10 @@ bool kvp__valid_name(const char *name);
 kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
                         yaml_mark_t mark, const char *fmt, ...)
 	KVP_PRINTF(4, 5);
-/* "a sequence", "a plain scalar", ...: what a node is, for messages. */
-const char *kvp__node_kind(const yaml_node_t *node);
-/* Reads one key and its value of the top mapping into ps->out. */
-kvp_status kvp__parse_pair(struct parse *ps, const yaml_node_pair_t *pair);
-/* Required fields, aliases that repeat the name or each other, then the
- * kind's own check; root is the top mapping, blamed for missing fields. */
-kvp_status kvp__check_profile(struct parse *ps, const yaml_node_t *root);
+/* Reads the next event of the document into ps->out, at ps->depth (the
+ * reader counts the collections).  The end of the top mapping checks the
+ * whole profile. */
+kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event);
 /* Whether p claims s: 1 as its name, 2 as one of its first n_aliases
  * aliases, 0 not at all. */
 int kvp__claims(const struct profile *p, size_t n_aliases, const char *s);

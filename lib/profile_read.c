@@ -1,6 +1,6 @@
 /*
  * profile_read.c — reading one profile file: the file itself (a regular
- * file of bounded size), libyaml's parse of it into one document, and
+ * file of bounded size), libyaml's events for it with nesting bounded, and
  * libyaml's own errors as path:line:column.
  */
 #include <errno.h>
@@ -23,8 +23,8 @@ static kvp_status yaml_failure(const yaml_parser_t *parser, const char *path,
 {
 	const char *problem = parser->problem ? parser->problem : "invalid YAML";
 
-	/* libyaml's loader fails without setting an error when copying a
-	 * node's default tag runs out of memory, so no error means that. */
+	/* Treat a failure that sets no error as a failed allocation, the
+	 * one cause libyaml has been seen to leave unreported. */
 	if (parser->error == YAML_MEMORY_ERROR || parser->error == YAML_NO_ERROR)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	if (parser->error == YAML_READER_ERROR) {
@@ -55,76 +55,97 @@ static kvp_status yaml_failure(const yaml_parser_t *parser, const char *path,
 	                     parser->problem_mark.column + 1, "%s", problem);
 }
 
-static kvp_status parse_document(struct parse *ps)
-{
-	yaml_node_t *root = yaml_document_get_root_node(ps->doc);
-	kvp_status status;
+/* A profile nests two deep at most: its mapping, and the aliases sequence
+ * in it.  Deeper nesting is refused where it starts, without reading on.
+ * That also keeps libyaml's scanner out of its quadratic case: it keeps a
+ * possible simple key for every open flow collection and looks at them all
+ * at each token, so a run of n '[' costs n^2 (160,000 of them took 46 s).
+ * Refusing the third level as soon as its event comes is early enough,
+ * since the scanner only reads ahead of the events while the next token
+ * could still start a simple key, which ends within 1024 characters:
+ * 1 MiB of '[', of '{' or of both is refused in a few milliseconds
+ * (bench/bench_catalog), so no separate pass over the bytes is needed. */
+#define NESTING_MAX 2
 
-	if (!root)
-		return kvp__error_at(ps->err, KVP_ERR_PARSE, ps->path, 1, 1,
-		                     "empty file (expected a mapping of %s fields)",
-		                     ps->kind->noun);
-	if (root->type != YAML_MAPPING_NODE)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, root->start_mark,
-		                    "expected a mapping of %s fields, got %s",
-		                    ps->kind->noun, kvp__node_kind(root));
-	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
-	     pair < root->data.mapping.pairs.top; pair++) {
-		status = kvp__parse_pair(ps, pair);
-		if (status != KVP_OK)
-			return status;
-	}
-	return kvp__check_profile(ps, root);
+/* One event of a node: refused when it opens a collection too deep, read
+ * into the profile while the first document has given no error (in
+ * *profile_status).  Fails only on a nesting or allocation error. */
+static kvp_status node_event(struct parse *ps, const yaml_event_t *event,
+                             bool first_document, kvp_status *profile_status)
+{
+	int start = event->type == YAML_SEQUENCE_START_EVENT ||
+	            event->type == YAML_MAPPING_START_EVENT;
+	int end = event->type == YAML_SEQUENCE_END_EVENT ||
+	          event->type == YAML_MAPPING_END_EVENT;
+
+	if (start && ps->depth == NESTING_MAX)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+		                    "nested too deep: a profile is one mapping, with "
+		                    "at most a sequence of aliases in it");
+	if (first_document && *profile_status == KVP_OK)
+		*profile_status = kvp__profile_event(ps, event);
+	ps->depth += start - end;
+	return *profile_status == KVP_ERR_NOMEM ? KVP_ERR_NOMEM : KVP_OK;
 }
 
-/* A profile file holds exactly one document. */
-static kvp_status expect_end(yaml_parser_t *parser, const char *path,
-                             const unsigned char *text, size_t length,
-                             kvp_error *err)
-{
-	yaml_document_t next;
-	yaml_node_t *root;
-	kvp_status status = KVP_OK;
-
-	if (!yaml_parser_load(parser, &next))
-		return yaml_failure(parser, path, text, length, err);
-	root = yaml_document_get_root_node(&next);
-	if (root)
-		status = kvp__error_at(err, KVP_ERR_PARSE, path,
-		                       next.start_mark.line + 1,
-		                       next.start_mark.column + 1,
-		                       "a second YAML document (a profile file "
-		                       "holds one)");
-	yaml_document_delete(&next);
-	return status;
-}
-
-/* Parses text (the contents of path) into out.  On failure out holds
- * nothing to free. */
+/* Parses text (the contents of path) into out, one event at a time, so
+ * that nesting is refused before libyaml builds anything of it.  Errors of
+ * YAML itself come first wherever they are in the first document, as when
+ * the document is read whole; then those of the profile; then a second
+ * document.  On failure out holds nothing to free. */
 static kvp_status parse_profile(const struct kind *kind, const char *path,
                                 const unsigned char *text, size_t length,
                                 struct profile *out, kvp_error *err)
 {
 	struct parse ps = {.kind = kind, .path = path, .out = out, .err = err};
+	kvp_status status = KVP_OK, profile_status = KVP_OK;
+	yaml_mark_t second = {0};
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	kvp_status status;
+	int documents = 0;
+	bool done = false;
 
 	memset(out, 0, sizeof *out);
 	if (!yaml_parser_initialize(&parser))
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	yaml_parser_set_input_string(&parser, text, length);
-	if (!yaml_parser_load(&parser, &doc)) {
-		status = yaml_failure(&parser, path, text, length, err);
-		yaml_parser_delete(&parser);
-		return status;
+	while (!done && status == KVP_OK) {
+		yaml_event_t event;
+
+		if (!yaml_parser_parse(&parser, &event)) {
+			status = yaml_failure(&parser, path, text, length, err);
+			break;
+		}
+		switch (event.type) {
+		case YAML_STREAM_START_EVENT:
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents == 2)
+				second = event.start_mark;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			done = profile_status != KVP_OK || documents == 2;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			status = node_event(&ps, &event, documents == 1,
+			                    &profile_status);
+			break;
+		}
+		yaml_event_delete(&event);
 	}
-	ps.doc = &doc;
-	status = parse_document(&ps);
-	if (status == KVP_OK)
-		status = expect_end(&parser, path, text, length, err);
-	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
+	if (status == KVP_OK && documents == 0)
+		status = kvp__error_at(err, KVP_ERR_PARSE, path, 1, 1,
+		                       "empty file (expected a mapping of %s fields)",
+		                       kind->noun);
+	if (status == KVP_OK)
+		status = profile_status;
+	if (status == KVP_OK && documents == 2)
+		status = kvp__fail_at(&ps, KVP_ERR_PARSE, second,
+		                      "a second YAML document (a profile file "
+		                      "holds one)");
 	if (status != KVP_OK)
 		kvp__profile_clear(out);
 	return status;

@@ -705,6 +705,86 @@ static void test_error_shape(void **state)
 	             "g: memory size must be non-zero");
 }
 
+/* A profile nests two deep at most (its mapping, the aliases sequence):
+ * a third level is refused where it starts; two levels of the wrong kind
+ * are the field's error. */
+static void test_error_nesting_too_deep(void **state)
+{
+	(void)state;
+	expect_error(0, "m", "[[[", KVP_ERR_PARSE, 1, 3,
+	             "nested too deep: a profile is one mapping, with at most "
+	             "a sequence of aliases in it");
+	expect_error(0, "m", "name: m\naliases: [a, [b]]\n", KVP_ERR_PARSE, 2, 14,
+	             "nested too deep: a profile is one mapping, with at most "
+	             "a sequence of aliases in it");
+	expect_error(0, "m", "name: m\nlayers:\n  - - 1\n", KVP_ERR_PARSE, 3, 5,
+	             "nested too deep: a profile is one mapping, with at most "
+	             "a sequence of aliases in it");
+	/* Nesting refusal comes before the errors of the profile. */
+	expect_error(0, "m", "layrs: 1\nheads: {a: [1]}\n", KVP_ERR_PARSE, 2, 12,
+	             "nested too deep: a profile is one mapping, with at most "
+	             "a sequence of aliases in it");
+	expect_error(0, "m", "name: m\nheads: {a: 1}\n", KVP_ERR_PARSE, 2, 8,
+	             "field 'heads': expected an integer, got a mapping");
+	expect_error(0, "m", "name: m\naliases: [a, *b]\n", KVP_ERR_PARSE, 2, 14,
+	             "field 'aliases': expected a name, got an alias (*name)");
+}
+
+/* Text of the largest size read (1 MiB): `fill` repeated after `before`. */
+static char *big_text(const char *before, const char *fill, const char *after)
+{
+	size_t size = 1024 * 1024, used = strlen(before);
+	char *text = malloc(size + 1);
+
+	assert_non_null(text);
+	strcpy(text, before);
+	while (used + strlen(fill) + strlen(after) <= size) {
+		memcpy(text + used, fill, strlen(fill));
+		used += strlen(fill);
+	}
+	strcpy(text + used, after);
+	return text;
+}
+
+/* 1 MiB of '[', of '{' or of both (libyaml's scanner is quadratic in such
+ * runs: minutes for these) is refused at the third level at once; '[' in a
+ * comment or a quoted string is no nesting.  The alarm turns a regression
+ * into a failure; bench/bench_catalog times it. */
+static void test_nesting_refused_early(void **state)
+{
+	static const char *const fills[] = {"[", "{", "[{", "{a: [", "- "};
+	static const unsigned long columns[] = {3, 3, 3, 6, 5};
+	char path[1024];
+	kvp_model m;
+	kvp_error err;
+	char *text;
+
+	(void)state;
+	alarm(20);
+	for (size_t i = 0; i < sizeof fills / sizeof fills[0]; i++) {
+		text = big_text("", fills[i], "");
+		expect_error(0, "m", text, KVP_ERR_PARSE, 1, columns[i],
+		             "nested too deep: a profile is one mapping, with at "
+		             "most a sequence of aliases in it");
+		free(text);
+	}
+	text = big_text("name: m\ndescription: \"", "[", "\"\n");
+	expect_error(0, "m", text, KVP_ERR_PARSE, 2, 14,
+	             "field 'description': longer than 127 bytes");
+	free(text);
+	text = big_text("name: m\ndescription: '", "[{", "'\n");
+	expect_error(0, "m", text, KVP_ERR_PARSE, 2, 14,
+	             "field 'description': longer than 127 bytes");
+	free(text);
+	text = big_text(MODEL_OK "# ", "[", "\n");
+	snprintf(path, sizeof path, "%s",
+	         testutil_write_file("nesting/models/m.yaml", text));
+	free(text);
+	assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_OK);
+	assert_int_equal(m.layers, 32);
+	alarm(0);
+}
+
 /* A file that cannot be read: missing (not found) or a directory. */
 static void test_error_unreadable(void **state)
 {
@@ -1098,6 +1178,8 @@ int main(void)
 		cmocka_unit_test(test_error_name),
 		cmocka_unit_test(test_error_alias_repeats),
 		cmocka_unit_test(test_error_shape),
+		cmocka_unit_test(test_error_nesting_too_deep),
+		cmocka_unit_test(test_nesting_refused_early),
 		cmocka_unit_test(test_error_unreadable),
 		cmocka_unit_test(test_values_parsed_exactly),
 		cmocka_unit_test(test_error_duplicate_alias),
