@@ -231,12 +231,6 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int compare_profiles(const void *a, const void *b)
-{
-	return strcmp(((const struct profile *)a)->name,
-	              ((const struct profile *)b)->name);
-}
-
 static void names_free(char **names, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
@@ -328,27 +322,6 @@ nomem:
 	return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 }
 
-/* Fails when p's name or an alias is already claimed by one of the
- * earlier files of its directory (sorted by file name).  Clashes within p
- * were caught when it was parsed. */
-static kvp_status check_claims(const struct kind *kind, const char *path,
-                               const struct profile *p,
-                               const struct profile *earlier, size_t n_earlier,
-                               kvp_error *err)
-{
-	for (size_t j = 0; j <= p->n_aliases; j++) {
-		const char *claim = j ? p->aliases[j - 1].name : p->name;
-
-		for (size_t i = 0; i < n_earlier; i++) {
-			int how = kvp__claims(&earlier[i], earlier[i].n_aliases, claim);
-
-			if (how)
-				return kvp__claim_taken(kind, path, p, j, &earlier[i], how, err);
-		}
-	}
-	return KVP_OK;
-}
-
 /* A growing array of profiles. */
 struct profiles {
 	struct profile *items;
@@ -373,13 +346,17 @@ static kvp_status profiles_push(struct profiles *v, struct profile *p,
 	return KVP_OK;
 }
 
-/* Reads every profile of one directory into here, checking that no two
- * claim the same name. */
+/* Appends every profile of one directory to all, checking that no two
+ * claim the same name.  A file that cannot be read stops the reading; it
+ * is reported unless an earlier file claims a name already claimed, since
+ * files are checked in order. */
 static kvp_status load_dir(const kvp_catalog *cat, const struct kind *kind,
-                           size_t dir_index, struct profiles *here,
+                           size_t dir_index, struct profiles *all,
                            kvp_error *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
+	size_t first = all->count;
+	struct clash clash;
 	char **files;
 	size_t n_files;
 	kvp_status status;
@@ -394,19 +371,43 @@ static kvp_status load_dir(const kvp_catalog *cat, const struct kind *kind,
 		struct profile p;
 
 		status = build_path(path, sizeof path, err, "%s/%s", dir, files[i]);
-		if (status != KVP_OK)
-			break;
-		status = kvp__load_profile(kind, path, false, &p, err);
+		if (status == KVP_OK)
+			status = kvp__load_profile(kind, path, false, &p, err);
 		if (status != KVP_OK)
 			break;
 		p.dir_index = dir_index;
-		status = check_claims(kind, path, &p, here->items, here->count, err);
-		if (status == KVP_OK)
-			status = profiles_push(here, &p, err);
+		status = profiles_push(all, &p, err);
 		kvp__profile_clear(&p);
+	}
+	/* The files read are files[0..all->count - first); a clash among
+	 * them comes before whatever stopped the reading. */
+	if (status != KVP_ERR_NOMEM && all->count > first) {
+		const struct profile *loaded = all->items + first;
+		kvp_status found = kvp__find_clash(loaded, all->count - first, &clash,
+		                                   err);
+
+		if (found != KVP_OK)
+			status = found;
+		else if (clash.found &&
+		         (status = build_path(path, sizeof path, err, "%s/%s", dir,
+		                              files[clash.profile])) == KVP_OK)
+			status = kvp__claim_taken(kind, path, &loaded[clash.profile],
+			                          clash.j, &loaded[clash.owner],
+			                          clash.how, err);
 	}
 	names_free(files, n_files);
 	return status;
+}
+
+/* By name, then by directory: the first of each name is the one seen. */
+static int compare_profiles(const void *a, const void *b)
+{
+	const struct profile *x = a, *y = b;
+	int order = strcmp(x->name, y->name);
+
+	if (order)
+		return order;
+	return (x->dir_index > y->dir_index) - (x->dir_index < y->dir_index);
 }
 
 /* Reads every profile of a kind, earlier directories hiding later profiles
@@ -415,28 +416,14 @@ static kvp_status load_list(kvp_catalog *cat, const struct kind *kind,
                             kvp_error *err)
 {
 	struct profile_list *list = &cat->lists[kind->index];
-	struct profiles all = {0}, here = {0};
+	struct profiles all = {0};
 	kvp_status status = KVP_OK;
+	size_t kept = 0;
 
 	if (list->loaded)
 		return KVP_OK;
-	for (size_t d = 0; d < cat->n_dirs && status == KVP_OK; d++) {
-		size_t before = all.count;
-
-		status = load_dir(cat, kind, d, &here, err);
-		for (size_t i = 0; i < here.count && status == KVP_OK; i++) {
-			bool hidden = false;
-
-			for (size_t j = 0; j < before && !hidden; j++)
-				hidden = strcmp(all.items[j].name, here.items[i].name) == 0;
-			if (!hidden)
-				status = profiles_push(&all, &here.items[i], err);
-		}
-		for (size_t i = 0; i < here.count; i++)
-			kvp__profile_clear(&here.items[i]);
-		here.count = 0;
-	}
-	kvp__free(here.items);
+	for (size_t d = 0; d < cat->n_dirs && status == KVP_OK; d++)
+		status = load_dir(cat, kind, d, &all, err);
 	if (status == KVP_OK && all.count > 0) {
 		list->items = kvp__calloc(all.count, kind->size);
 		if (!list->items)
@@ -448,11 +435,19 @@ static kvp_status load_list(kvp_catalog *cat, const struct kind *kind,
 	}
 	if (all.count > 1)
 		qsort(all.items, all.count, sizeof *all.items, compare_profiles);
-	for (size_t i = 0; i < all.count; i++)
-		memcpy((char *)list->items + i * kind->size, &all.items[i].u,
+	for (size_t i = 0; i < all.count; i++) {
+		if (kept > 0 &&
+		    strcmp(all.items[kept - 1].name, all.items[i].name) == 0) {
+			kvp__profile_clear(&all.items[i]); /* hidden */
+			continue;
+		}
+		all.items[kept] = all.items[i];
+		memcpy((char *)list->items + kept * kind->size, &all.items[kept].u,
 		       kind->size);
+		kept++;
+	}
 	list->profiles = all.items;
-	list->count = all.count;
+	list->count = kept;
 	list->loaded = true;
 	return KVP_OK;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "number.h"
@@ -484,6 +485,69 @@ kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
 	                     owner->name);
 }
 
+/* One name a profile claims: its name (j 0) or its alias j - 1. */
+struct claim {
+	const char *name;
+	size_t profile, j;
+};
+
+static int compare_claims(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+	int order = strcmp(x->name, y->name);
+
+	if (order)
+		return order;
+	if (x->profile != y->profile)
+		return x->profile < y->profile ? -1 : 1;
+	return (x->j > y->j) - (x->j < y->j);
+}
+
+/* By sorting every claim, so that thousands of profiles (or of aliases in
+ * one) cost n log n rather than a comparison of each with each. */
+kvp_status kvp__find_clash(const struct profile *profiles, size_t n,
+                           struct clash *clash, kvp_error *err)
+{
+	struct claim *all;
+	size_t total = 0, used = 0;
+
+	clash->found = false;
+	for (size_t i = 0; i < n; i++)
+		total += 1 + profiles[i].n_aliases;
+	if (total < 2)
+		return KVP_OK;
+	all = kvp__calloc(total, sizeof *all);
+	if (!all)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j <= profiles[i].n_aliases; j++)
+			all[used++] = (struct claim){
+				j ? profiles[i].aliases[j - 1].name : profiles[i].name, i, j};
+	qsort(all, total, sizeof *all, compare_claims);
+	/* In a run of equal names the first is the earliest claim, and the
+	 * second the earliest that repeats it. */
+	for (size_t first = 0, next; first < total; first = next) {
+		const struct claim *again = &all[first + 1];
+
+		for (next = first + 1;
+		     next < total && strcmp(all[next].name, all[first].name) == 0;
+		     next++)
+			;
+		if (next == first + 1)
+			continue;
+		if (!clash->found || again->profile < clash->profile ||
+		    (again->profile == clash->profile && again->j < clash->j)) {
+			clash->found = true;
+			clash->profile = again->profile;
+			clash->j = again->j;
+			clash->owner = all[first].profile;
+			clash->how = all[first].j == 0 ? 1 : 2;
+		}
+	}
+	kvp__free(all);
+	return KVP_OK;
+}
+
 /* Required fields, aliases that repeat the name or each other, then the
  * kind's own check, reported at the field it blames; missing fields at the
  * start of the top mapping. */
@@ -494,6 +558,7 @@ static kvp_status check_profile(struct parse *ps)
 	size_t used = 0;
 	bool have_one_of = false;
 	kvp_error check_err;
+	struct clash clash;
 	const char *culprit;
 	yaml_mark_t at = ps->mapping_mark;
 
@@ -513,13 +578,11 @@ static kvp_status check_profile(struct parse *ps)
 	}
 	if (used && !have_one_of)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at, "missing field %s", one_of);
-	for (size_t j = 1; j <= ps->out->n_aliases; j++) {
-		int how = kvp__claims(ps->out, j - 1, ps->out->aliases[j - 1].name);
-
-		if (how)
-			return kvp__claim_taken(kind, ps->path, ps->out, j, ps->out, how,
-			                        ps->err);
-	}
+	if (kvp__find_clash(ps->out, 1, &clash, ps->err) != KVP_OK)
+		return KVP_ERR_NOMEM;
+	if (clash.found)
+		return kvp__claim_taken(kind, ps->path, ps->out, clash.j, ps->out,
+		                        clash.how, ps->err);
 	if (kind->check(&ps->out->u, &check_err) == KVP_OK)
 		return KVP_OK;
 	culprit = kind->culprit(&ps->out->u);

@@ -90,8 +90,24 @@ kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event);
 /* Whether p claims s: 1 as its name, 2 as one of its first n_aliases
  * aliases, 0 not at all. */
 int kvp__claims(const struct profile *p, size_t n_aliases, const char *s);
+
+/* A name or alias claimed twice: claim j (0: the name, j: alias j - 1) of
+ * profiles[profile] is already claimed by profiles[owner] (which may be the
+ * same profile), as its name (how 1) or as an alias (how 2). */
+struct clash {
+	bool found;
+	size_t profile, j, owner;
+	int how;
+};
+
+/* The first claim of profiles[0..n) that repeats an earlier one, in the
+ * order of the profiles and then of each one's claims (its name, then its
+ * aliases), against the earliest claim of that name; clash->found is false
+ * when there is none.  Fails only for want of memory. */
+kvp_status kvp__find_clash(const struct profile *profiles, size_t n,
+                           struct clash *clash, kvp_error *err);
 /* Reports that claim j of p (0: its name, j: alias j - 1), read from path,
- * is already claimed by owner, how as kvp__claims() says. */
+ * is already claimed by owner, how as struct clash says. */
 kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
                             const struct profile *p, size_t j,
                             const struct profile *owner, int how,

@@ -899,6 +899,135 @@ static void test_error_duplicate_alias(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* Writes models/fNNNN.yaml for i in [from, to) under the scratch directory
+ * rel, each with the alias xNNNN followed by `more` aliases, and layers. */
+static void write_many(const char *rel, size_t from, size_t to,
+                       unsigned layers, const char *more)
+{
+	char path[256], text[256];
+
+	for (size_t i = from; i < to; i++) {
+		snprintf(path, sizeof path, "%s/models/f%04zu.yaml", rel, i);
+		snprintf(text, sizeof text, "name: f%04zu\naliases: [x%04zu%s]\n"
+		         "layers: %u\nheads: 1\nkv_heads: 1\nhead_dim: 1\n", i, i,
+		         more, layers);
+		testutil_write_file(path, text);
+	}
+}
+
+/* Duplicate claims among 5,000 files are found by sorting: the first file
+ * (by name) whose name or alias an earlier file claims is reported, at
+ * that claim, against the earliest file that claims it. */
+static void test_many_files_duplicates(void **state)
+{
+	const char *dirs[1];
+	char dir[1024], path[1100];
+	const kvp_model *models;
+	kvp_catalog *cat;
+	size_t count;
+	kvp_model m;
+	kvp_error err;
+
+	(void)state;
+	alarm(60);
+	/* f0100 also claims x4999 (f4999's alias): f4999 is at fault. */
+	write_many("many", 0, 5000, 1, "");
+	write_many("many", 100, 101, 1, ", x4999");
+	snprintf(dir, sizeof dir, "%s", scratch_dir("many"));
+	dirs[0] = dir;
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err),
+	                 KVP_ERR_DUPLICATE);
+	snprintf(path, sizeof path, "%s/models/f4999.yaml", dir);
+	assert_string_equal(err.path, path);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.column, 11);
+	assert_string_equal(err.message,
+	                    "alias 'x4999' is already an alias of model 'f0100'");
+	kvp_catalog_free(&cat);
+
+	/* f4000 claims f1234 (a name) as its second alias: now the first. */
+	write_many("many", 4000, 4001, 1, ", f1234");
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "x0007", &m, &err),
+	                 KVP_ERR_DUPLICATE);
+	snprintf(path, sizeof path, "%s/models/f4000.yaml", dir);
+	assert_string_equal(err.path, path);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.column, 18);
+	assert_string_equal(err.message,
+	                    "alias 'f1234' is already the name of model 'f1234'");
+	kvp_catalog_free(&cat);
+
+	/* Without the clashes every file is listed, in order. */
+	write_many("many", 100, 101, 1, "");
+	write_many("many", 4000, 4001, 1, "");
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err), KVP_OK);
+	assert_int_equal(count, 5000);
+	assert_string_equal(models[0].name, "f0000");
+	assert_string_equal(models[4999].name, "f4999");
+	assert_int_equal(kvp_catalog_model(cat, "x2500", &m, &err), KVP_OK);
+	assert_string_equal(m.name, "f2500");
+	kvp_catalog_free(&cat);
+	alarm(0);
+}
+
+/* Over two directories of thousands of files, the earlier directory's
+ * profile of a name hides the later one's, and the listing is sorted. */
+static void test_many_files_hiding(void **state)
+{
+	const char *dirs[2];
+	char first[1024], second[1024];
+	const kvp_model *models;
+	kvp_catalog *cat;
+	size_t count;
+	kvp_error err;
+
+	(void)state;
+	alarm(60);
+	write_many("hide1", 500, 1500, 1, "");
+	write_many("hide2", 0, 2000, 2, "");
+	snprintf(first, sizeof first, "%s", scratch_dir("hide1"));
+	snprintf(second, sizeof second, "%s", scratch_dir("hide2"));
+	dirs[0] = first;
+	dirs[1] = second;
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err), KVP_OK);
+	assert_int_equal(count, 2000);
+	for (size_t i = 0; i < count; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "f%04zu", i);
+		assert_string_equal(models[i].name, name);
+		assert_int_equal(models[i].layers, i >= 500 && i < 1500 ? 1 : 2);
+	}
+	kvp_catalog_free(&cat);
+	alarm(0);
+}
+
+/* One file with 50,000 aliases, the last repeating the first, is refused
+ * at the repeat: aliases are compared by sorting, not each with each. */
+static void test_many_aliases_in_one_file(void **state)
+{
+	size_t n = 50000, size = 64 + n * 9;
+	char *text = malloc(size);
+	size_t used;
+
+	(void)state;
+	assert_non_null(text);
+	used = (size_t)snprintf(text, size, "name: m\nlayers: 1\nheads: 1\n"
+	                        "kv_heads: 1\nhead_dim: 1\naliases:\n");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(text + used, size - used, "- a%05zu\n",
+		                         i + 1 < n ? i : 0);
+	alarm(20);
+	expect_error(0, "m", text, KVP_ERR_DUPLICATE, (unsigned long)n + 6, 3,
+	             "alias 'a00000' is already an alias of model 'm'");
+	alarm(0);
+	free(text);
+}
+
 /* A malformed file anywhere in the path fails the listing with its
  * position, even one a name lookup would never read. */
 static void test_listing_reports_malformed_file(void **state)
@@ -1184,6 +1313,9 @@ int main(void)
 		cmocka_unit_test(test_values_parsed_exactly),
 		cmocka_unit_test(test_error_duplicate_alias),
 		cmocka_unit_test(test_listing_reports_malformed_file),
+		cmocka_unit_test(test_many_files_duplicates),
+		cmocka_unit_test(test_many_files_hiding),
+		cmocka_unit_test(test_many_aliases_in_one_file),
 		cmocka_unit_test(test_scan_skips_non_regular_files),
 		cmocka_unit_test(test_exact_name_not_regular_file),
 		cmocka_unit_test(test_allocation_failures),
