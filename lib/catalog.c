@@ -74,9 +74,12 @@ static kvp_status build_path(char *buf, size_t size, kvp_error *err,
 	va_start(ap, fmt);
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		return kvp__error(err, KVP_ERR_IO, "path too long: %.*s...",
-		                  QUOTE_MAX, buf);
+	if (n < 0 || (size_t)n >= size) {
+		char quoted[KVP_QUOTE_MAX];
+
+		return kvp__error(err, KVP_ERR_IO, "path too long: %s",
+		                  kvp_escape(buf, quoted, sizeof quoted));
+	}
 	return KVP_OK;
 }
 
@@ -114,9 +117,12 @@ static kvp_status catalog_add_dir(kvp_catalog *cat, const char *dir,
 		else if (!S_ISDIR(st.st_mode))
 			error = ENOTDIR;
 		if (error) {
+			char quoted[KVP_QUOTE_MAX];
 			kvp_status status = kvp__error(err, kvp__errno_status(error),
 			                               "data directory '%s'%s: %s",
-			                               copy, origin, strerror(error));
+			                               kvp_escape(copy, quoted,
+			                                          sizeof quoted),
+			                               origin, strerror(error));
 			kvp__free(copy);
 			return status;
 		}
@@ -596,13 +602,14 @@ static kvp_status not_found(const struct kind *kind,
                             kvp_error *err)
 {
 	struct suggestions s;
-	char hint[KVP_ERROR_MESSAGE_MAX];
+	char hint[KVP_ERROR_MESSAGE_MAX], quoted[KVP_QUOTE_MAX];
 	size_t used = 0;
 
+	kvp_escape(name, quoted, sizeof quoted);
 	collect_suggestions(list, name, &s);
 	if (s.count == 0)
 		return kvp__error(err, KVP_ERR_NOT_FOUND,
-		                  "unknown %s '%s' (known: %zu %s)", kind->noun, name,
+		                  "unknown %s '%s' (known: %zu %s)", kind->noun, quoted,
 		                  list->count, list->count == 1 ? kind->noun : kind->nouns);
 	hint[0] = '\0';
 	for (size_t i = 0; i < s.count; i++) {
@@ -613,7 +620,7 @@ static kvp_status not_found(const struct kind *kind,
 		used += (size_t)n;
 	}
 	return kvp__error(err, KVP_ERR_NOT_FOUND,
-	                  "unknown %s '%s' (did you mean %s?)", kind->noun, name,
+	                  "unknown %s '%s' (did you mean %s?)", kind->noun, quoted,
 	                  hint);
 }
 
@@ -629,11 +636,13 @@ static kvp_status catalog_find(kvp_catalog *cat, const struct kind *kind,
 
 	if (!cat || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no catalogue or output given");
-	if (!kvp__valid_name(name))
-		return kvp__error(err, KVP_ERR_INVALID,
-		                  "invalid %s name '%.*s' (1 to %d bytes, no '/')",
-		                  kind->noun, QUOTE_MAX, name ? name : "",
-		                  KVP_NAME_MAX - 1);
+	if (!kvp__valid_name(name)) {
+		char quoted[KVP_QUOTE_MAX];
+
+		return kvp__error(err, KVP_ERR_INVALID, "invalid %s name '%s' (%s)",
+		                  kind->noun, kvp_escape(name, quoted, sizeof quoted),
+		                  KVP__NAME_RULE);
+	}
 	for (size_t d = 0; d < cat->n_dirs; d++) {
 		struct profile p;
 

@@ -243,7 +243,9 @@ KVP_API size_t kvp_catalog_dir_count(const kvp_catalog *catalog);
 KVP_API const char *kvp_catalog_dir(const kvp_catalog *catalog, size_t index);
 
 /* Looks a model up by name or alias.  An unknown name gives
- * KVP_ERR_NOT_FOUND with a message that suggests the closest names. */
+ * KVP_ERR_NOT_FOUND with a message that suggests the closest names; one
+ * that is not 1 to 63 ASCII letters, digits, '.', '-', '_' and '+',
+ * starting with a letter or a digit, gives KVP_ERR_INVALID. */
 KVP_API kvp_status kvp_catalog_model(kvp_catalog *catalog, const char *name,
                                      kvp_model *out, kvp_error *err);
 KVP_API kvp_status kvp_catalog_device(kvp_catalog *catalog, const char *name,

@@ -171,21 +171,22 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 {
 	void *slot = (char *)&ps->out->u + f->offset;
 	const char *wanted = type_wanted[f->type];
+	char quoted[KVP_QUOTE_MAX];
 	struct decimal d;
 	const char *end;
 	uint64_t unit = 1;
 	uint64_t value;
 	kvp_status status;
 
+	kvp_escape(text, quoted, sizeof quoted);
 	if (text[0] == '-' && kvp__scan_decimal(text + 1, &d))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%.*s' is negative", f->key,
-		                    QUOTE_MAX, text);
+		                    "field '%s': '%s' is negative", f->key, quoted);
 	end = kvp__scan_decimal(text, &d);
 	if (!end)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%.*s' is not %s", f->key, QUOTE_MAX,
-		                    text, wanted);
+		                    "field '%s': '%s' is not %s", f->key, quoted,
+		                    wanted);
 	if (f->type == FIELD_BYTES) {
 		const char *unit_name = end;
 
@@ -195,42 +196,43 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 			unit = kvp__unit_bytes(unit_name);
 			if (unit == 0)
 				return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-				                    "field '%s': unknown unit '%.*s' (use B, "
+				                    "field '%s': unknown unit '%s' (use B, "
 				                    "KiB, MiB, GiB, TiB, KB, MB, GB or TB)",
-				                    f->key, QUOTE_MAX, unit_name);
+				                    f->key, kvp_escape(unit_name, quoted,
+				                                       sizeof quoted));
 			end = unit_name + strlen(unit_name);
 		}
 	}
 	if (*end || ((f->type == FIELD_U32 || f->type == FIELD_U64) && d.inexact))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%.*s' is not %s", f->key, QUOTE_MAX,
-		                    text, wanted);
+		                    "field '%s': '%s' is not %s", f->key, quoted,
+		                    wanted);
 	if (f->type == FIELD_REAL) {
 		double real = kvp__decimal_to_double(d);
 
 		if (!isfinite(real))
 			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
-			                    "field '%s': '%.*s' is out of range", f->key,
-			                    QUOTE_MAX, text);
+			                    "field '%s': '%s' is out of range", f->key,
+			                    quoted);
 		memcpy(slot, &real, sizeof real);
 		return KVP_OK;
 	}
 	status = kvp__decimal_to_u64(d, unit, &value);
 	if (status == KVP_ERR_OVERFLOW)
 		return kvp__fail_at(ps, status, at,
-		                    "field '%s': '%.*s' does not fit in 64 bits", f->key,
-		                    QUOTE_MAX, text);
+		                    "field '%s': '%s' does not fit in 64 bits", f->key,
+		                    quoted);
 	if (status != KVP_OK)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%.*s' is not a whole number%s", f->key,
-		                    QUOTE_MAX, text, f->type == FIELD_BYTES ? " of bytes" : "");
+		                    "field '%s': '%s' is not a whole number%s", f->key,
+		                    quoted, f->type == FIELD_BYTES ? " of bytes" : "");
 	if (f->type == FIELD_U32) {
 		uint32_t narrow = (uint32_t)value;
 
 		if (value > UINT32_MAX)
 			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
-			                    "field '%s': '%.*s' is out of range (at most %lu)",
-			                    f->key, QUOTE_MAX, text, (unsigned long)UINT32_MAX);
+			                    "field '%s': '%s' is out of range (at most %lu)",
+			                    f->key, quoted, (unsigned long)UINT32_MAX);
 		memcpy(slot, &narrow, sizeof narrow);
 	} else {
 		memcpy(slot, &value, sizeof value);
@@ -240,14 +242,26 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 
 /* ---- names ----------------------------------------------------------- */
 
+static bool is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* A name is used as a file stem, typed on command lines, put in lists
+ * (--gpu a,b) and in messages, so it keeps to characters that are safe in
+ * all of them; starting with a letter or a digit, it is never a hidden
+ * file (which scans skip) nor taken for an option. */
 bool kvp__valid_name(const char *name)
 {
 	size_t len;
 
-	if (!name)
+	if (!name || !is_alnum(name[0]))
 		return false;
-	len = strlen(name);
-	return len > 0 && len < KVP_NAME_MAX && !strchr(name, '/');
+	for (len = 1; name[len]; len++)
+		if (!is_alnum(name[len]) && !strchr(".-_+", name[len]))
+			return false;
+	return len < KVP_NAME_MAX;
 }
 
 /* The file name of path without its ".yaml". */
@@ -285,18 +299,28 @@ static const char *scalar_text(struct parse *ps, const char *key,
 static kvp_status parse_name(struct parse *ps, const struct field *f,
                              yaml_mark_t at, const char *text)
 {
+	char quoted[KVP_QUOTE_MAX], stem_copy[256], stem_quoted[KVP_QUOTE_MAX];
 	const char *stem;
 	size_t stem_len;
 
+	kvp_escape(text, quoted, sizeof quoted);
 	if (strlen(text) >= KVP_NAME_MAX)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field 'name': '%.*s...' is longer than %d bytes",
-		                    QUOTE_MAX, text, KVP_NAME_MAX - 1);
+		                    "field 'name': '%s' is longer than %d bytes",
+		                    quoted, KVP_NAME_MAX - 1);
+	if (!kvp__valid_name(text))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field 'name': '%s' is not a valid name (%s)",
+		                    quoted, KVP__NAME_RULE);
 	path_stem(ps->path, &stem, &stem_len);
-	if (strlen(text) != stem_len || memcmp(text, stem, stem_len) != 0)
+	if (strlen(text) != stem_len || memcmp(text, stem, stem_len) != 0) {
+		snprintf(stem_copy, sizeof stem_copy, "%.*s", (int)stem_len, stem);
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%s' does not match the file name "
-		                    "(expected '%.*s')", text, (int)stem_len, stem);
+		                    "(expected '%s')", quoted,
+		                    kvp_escape(stem_copy, stem_quoted,
+		                               sizeof stem_quoted));
+	}
 	strcpy((char *)&ps->out->u + f->offset, text);
 	strcpy(ps->out->name, text);
 	ps->out->name_line = at.line + 1;
@@ -318,11 +342,14 @@ static kvp_status parse_alias(struct parse *ps, const yaml_event_t *item)
 	text = scalar_text(ps, key, item);
 	if (!text)
 		return KVP_ERR_PARSE;
-	if (!kvp__valid_name(text))
+	if (!kvp__valid_name(text)) {
+		char quoted[KVP_QUOTE_MAX];
+
 		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
-		                    "field '%s': '%.*s' is not a valid name (1 to %d "
-		                    "bytes, no '/')", key, QUOTE_MAX, text,
-		                    KVP_NAME_MAX - 1);
+		                    "field '%s': '%s' is not a valid name (%s)", key,
+		                    kvp_escape(text, quoted, sizeof quoted),
+		                    KVP__NAME_RULE);
+	}
 	if (out->n_aliases == ps->aliases_capacity) {
 		size_t capacity = ps->aliases_capacity ? 2 * ps->aliases_capacity : 4;
 		struct alias *aliases = kvp__realloc(out->aliases,
@@ -379,6 +406,16 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 			                    "field '%s': longer than %d bytes", f->key,
 			                    KVP_DESCRIPTION_MAX - 1);
+		/* A line of text, shown as is: no line break, no terminal
+		 * control sequence. */
+		if (kvp__find_control(text)) {
+			char quoted[KVP_QUOTE_MAX];
+
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': '%s' holds a control character",
+			                    f->key, kvp_escape(text, quoted,
+			                                       sizeof quoted));
+		}
 		strcpy((char *)&ps->out->u + f->offset, text);
 		return KVP_OK;
 	default:
@@ -409,12 +446,14 @@ static kvp_status unknown_field(struct parse *ps, yaml_mark_t at,
 {
 	const char *closest = closest_field(ps->kind, key);
 	char known[KVP_ERROR_MESSAGE_MAX] = "";
+	char quoted[KVP_QUOTE_MAX];
 	size_t used = 0;
 
+	kvp_escape(key, quoted, sizeof quoted);
 	if (closest)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "unknown field '%.*s' (did you mean '%s'?)",
-		                    QUOTE_MAX, key, closest);
+		                    "unknown field '%s' (did you mean '%s'?)", quoted,
+		                    closest);
 	for (size_t i = 0; i < ps->kind->n_fields && used < sizeof known; i++) {
 		int n = snprintf(known + used, sizeof known - used, "%s%s",
 		                 i ? ", " : "", ps->kind->fields[i].key);
@@ -423,7 +462,7 @@ static kvp_status unknown_field(struct parse *ps, yaml_mark_t at,
 		used += (size_t)n;
 	}
 	return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-	                    "unknown field '%.*s' (%s fields: %s)", QUOTE_MAX, key,
+	                    "unknown field '%s' (%s fields: %s)", quoted,
 	                    ps->kind->noun, known);
 }
 

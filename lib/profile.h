@@ -15,8 +15,10 @@
 
 /* Fields per kind; the tables in profile.c stay well under it. */
 #define FIELDS_MAX 16
-/* Longest user text quoted back in a message. */
-#define QUOTE_MAX 64
+/* kvp__valid_name's rule, as messages give it. */
+#define KVP__NAME_RULE "1 to 63 ASCII letters, digits, '.', '-', '_' or " \
+	"'+', starting with a letter or a digit"
+_Static_assert(KVP_NAME_MAX == 64, "KVP__NAME_RULE says 63 bytes");
 
 struct field;
 
@@ -77,7 +79,7 @@ struct parse {
 
 /* Frees what a profile owns (its aliases) and empties it. */
 void kvp__profile_clear(struct profile *p);
-/* A name usable as a file stem: non-empty, no '/', fits KVP_NAME_MAX. */
+/* A name a profile may have or be looked up by: KVP__NAME_RULE. */
 bool kvp__valid_name(const char *name);
 /* Reports status at mark (libyaml's, 0-based) of the file being parsed. */
 kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,

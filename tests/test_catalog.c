@@ -22,6 +22,9 @@
 
 #define GIB UINT64_C(1073741824)
 #define MIB UINT64_C(1048576)
+/* How a message states the rule for names. */
+#define NAME_RULE "(1 to 63 ASCII letters, digits, '.', '-', '_' or '+', " \
+	"starting with a letter or a digit)"
 
 /* reference-data.md §2, sorted by name as the listing is; kv_bytes_per_token
  * is the fp16 "KV B/tok" column, params the exact or ≈ figure as written. */
@@ -315,6 +318,40 @@ static void test_invalid_lookup_names(void **state)
 	assert_int_equal(kvp_catalog_model(cat, NULL, &m, &err), KVP_ERR_INVALID);
 	assert_int_equal(kvp_catalog_model(NULL, "gpt2", &m, &err), KVP_ERR_INVALID);
 	kvp_catalog_free(&cat);
+}
+
+/* A name given to a lookup is quoted escaped in the message, so it can
+ * neither forge a line nor reach the terminal; one outside the characters
+ * of a name is invalid, as is a data directory that does not exist. */
+static void test_lookup_text_escaped(void **state)
+{
+	const char *dirs[] = {"/nonexistent/a\nkvplan: b\x1b[2J"};
+	kvp_catalog *cat = open_shipped();
+	kvp_catalog *none = NULL;
+	kvp_model m;
+	kvp_device d;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_catalog_model(cat, "\x1b]0;x\a", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid model name '\\x1b]0;x\\x07' "
+	                    NAME_RULE);
+	assert_int_equal(kvp_catalog_device(cat, "h100\nkvplan: ok", &d, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid GPU name 'h100\\nkvplan: ok' "
+	                    NAME_RULE);
+	assert_int_equal(kvp_catalog_model(cat, "\xc2\x9b" "31m", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid model name '\\xc2\\x9b31m' "
+	                    NAME_RULE);
+	assert_int_equal(kvp_catalog_model(cat, ".hidden", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_int_equal(kvp_catalog_model(cat, "a b", &m, &err), KVP_ERR_INVALID);
+	kvp_catalog_free(&cat);
+	assert_int_equal(kvp_catalog_open(&none, dirs, 1, &err), KVP_ERR_IO);
+	assert_string_equal(err.message, "data directory '/nonexistent/a\\nkvplan: "
+	                    "b\\x1b[2J': No such file or directory");
 }
 
 /* A file in an earlier directory beats the shipped one of the same name,
@@ -655,7 +692,9 @@ static void test_error_unknown_key(void **state)
 	             "memory, l2, llc, bandwidth_gbs, fp16_tflops)");
 }
 
-/* The name must be the file name without .yaml, and fit KVP_NAME_MAX. */
+/* The name must be the file name without .yaml, fit KVP_NAME_MAX and keep
+ * to the characters of a name; so must aliases.  A long name is quoted
+ * cut, with "...". */
 static void test_error_name(void **state)
 {
 	char text[256];
@@ -667,10 +706,64 @@ static void test_error_name(void **state)
 	snprintf(text, sizeof text, "name: %064d\n", 0);
 	expect_error(0, "m", text, KVP_ERR_PARSE, 1, 7,
 	             "field 'name': '0000000000000000000000000000000000000000000"
-	             "000000000000000000000...' is longer than 63 bytes");
+	             "000000000000000000000' is longer than 63 bytes");
+	snprintf(text, sizeof text, "name: %0120d\n", 0);
+	expect_error(0, "m", text, KVP_ERR_PARSE, 1, 7,
+	             "field 'name': '0000000000000000000000000000000000000000000"
+	             "0000000000000000000000000000000000000000000000000...' is "
+	             "longer than 63 bytes");
 	expect_error(0, "m", "name: m\naliases: [ok, a/b]\n", KVP_ERR_PARSE, 2, 15,
-	             "field 'aliases': 'a/b' is not a valid name (1 to 63 bytes, "
-	             "no '/')");
+	             "field 'aliases': 'a/b' is not a valid name " NAME_RULE);
+	expect_error(0, "m", "name: \"my model\"\n", KVP_ERR_PARSE, 1, 7,
+	             "field 'name': 'my model' is not a valid name " NAME_RULE);
+	expect_error(0, "m", "name: m\naliases: [m+1.5_X, .m]\n", KVP_ERR_PARSE,
+	             2, 20, "field 'aliases': '.m' is not a valid name " NAME_RULE);
+	expect_error(0, "m", "name: m\naliases: [-m]\n", KVP_ERR_PARSE, 2, 11,
+	             "field 'aliases': '-m' is not a valid name " NAME_RULE);
+	expect_error(0, "m", "name: m\naliases: [\"m,n\"]\n", KVP_ERR_PARSE, 2, 11,
+	             "field 'aliases': 'm,n' is not a valid name " NAME_RULE);
+	/* A backslash is doubled, so that escapes cannot be forged. */
+	expect_error(0, "m", "name: m\naliases: ['m\\x41']\n", KVP_ERR_PARSE, 2,
+	             11, "field 'aliases': 'm\\\\x41' is not a valid name "
+	             NAME_RULE);
+}
+
+/* A control character in a name, an alias or a description (a line
+ * break that would forge a second line of a message, a terminal escape,
+ * a C1 control) is refused where the value starts, and quoted escaped. */
+static void test_error_control_characters(void **state)
+{
+	char path[1024];
+	kvp_model m;
+	kvp_error err;
+
+	(void)state;
+	expect_error(0, "m", "name: \"m\\nkvplan: all good\"\n", KVP_ERR_PARSE,
+	             1, 7, "field 'name': 'm\\nkvplan: all good' is not a valid "
+	             "name " NAME_RULE);
+	expect_error(0, "m", "name: m\naliases: [\"\\e]0;x\\a\"]\n", KVP_ERR_PARSE,
+	             2, 11, "field 'aliases': '\\x1b]0;x\\x07' is not a valid name "
+	             NAME_RULE);
+	expect_error(0, "m", "name: m\ndescription: \"ok\\e[31m red\"\n",
+	             KVP_ERR_PARSE, 2, 14, "field 'description': 'ok\\x1b[31m "
+	             "red' holds a control character");
+	expect_error(0, "m", "name: m\ndescription: \"a\\tb\"\n", KVP_ERR_PARSE,
+	             2, 14, "field 'description': 'a\\tb' holds a control "
+	             "character");
+	expect_error(1, "g", "name: g\ndescription: \"next\\N line\"\n",
+	             KVP_ERR_PARSE, 2, 14, "field 'description': 'next\\xc2\\x85 "
+	             "line' holds a control character");
+	expect_error(1, "g", "name: g\ndescription: \"\\x9b1m\"\n",
+	             KVP_ERR_PARSE, 2, 14, "field 'description': '\\xc2\\x9b1m' "
+	             "holds a control character");
+	/* Printable UTF-8 is text like any other. */
+	snprintf(path, sizeof path, "%s",
+	         testutil_write_file("utf8/models/m.yaml",
+	                             MODEL_OK "description: Llama \xe2\x80\x94 "
+	                             "caf\xc3\xa9 \xe6\xa8\xa1\xe5\x9e\x8b\n"));
+	assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_OK);
+	assert_string_equal(m.description, "Llama \xe2\x80\x94 caf\xc3\xa9 "
+	                    "\xe6\xa8\xa1\xe5\x9e\x8b");
 }
 
 /* An alias that repeats the profile's own name or an earlier alias is a
@@ -1291,6 +1384,7 @@ int main(void)
 		cmocka_unit_test(test_listing_sorted),
 		cmocka_unit_test(test_unknown_name_suggestions),
 		cmocka_unit_test(test_invalid_lookup_names),
+		cmocka_unit_test(test_lookup_text_escaped),
 		cmocka_unit_test(test_user_dir_overrides_shipped),
 		cmocka_unit_test(test_default_path_order),
 		cmocka_unit_test(test_missing_data_dir),
@@ -1305,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_error_duplicate_key),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_name),
+		cmocka_unit_test(test_error_control_characters),
 		cmocka_unit_test(test_error_alias_repeats),
 		cmocka_unit_test(test_error_shape),
 		cmocka_unit_test(test_error_nesting_too_deep),

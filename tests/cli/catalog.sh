@@ -24,4 +24,33 @@ expect_error "a FIFO named as the model is an error, not a hang" \
 	"^kvplan: $work/fifo/models/f.yaml: not a regular file$" \
 	--data-dir "$work/fifo" --model f --seq 1
 
+# User text reaches stderr escaped, on one line: a name given on the
+# command line, a name or a description in a profile file.
+esc=$(printf '\033')
+no_escape() { ! grep -q "$esc" "$work/err"; }
+expect_error "a terminal escape in --model is shown escaped" \
+	"^kvplan: invalid model name '\\\\x1b\]0;x\\\\x07' \(1 to 63 " \
+	--model "$(printf '\033]0;x\007')" --seq 1
+check "no escape byte reaches stderr (--model)" no_escape
+expect_error "a terminal escape in --gpu is shown escaped" \
+	"^kvplan: invalid GPU name 'a\\\\x1b\[2J'" \
+	--model llama2-7b --seq 1 --gpu "$(printf 'a\033[2J')"
+check "no escape byte reaches stderr (--gpu)" no_escape
+mkdir -p "$work/forge/models"
+printf 'name: "m\\nkvplan: all good"\n' >"$work/forge/models/m.yaml"
+expect_error "a line break in a profile's name cannot forge a line" \
+	"^kvplan: $work/forge/models/m.yaml:1:7: field 'name': 'm\\\\nkvplan: all good' is not a valid name" \
+	--data-dir "$work/forge" --model m --seq 1
+printf 'name: d\ndescription: "\\e[31mred"\nlayers: 1\nheads: 1\nkv_heads: 1\nhead_dim: 1\n' \
+	>"$work/forge/models/d.yaml"
+expect_error "a terminal escape in a description is refused" \
+	"^kvplan: $work/forge/models/d.yaml:2:14: field 'description': '\\\\x1b\[31mred' holds a control character" \
+	--data-dir "$work/forge" --model d --seq 1
+check "no escape byte reaches stderr (description)" no_escape
+dir_nl="$work/new
+kvplan: line"
+expect_error "a data directory's name is shown escaped" \
+	"^kvplan: data directory '$work/new\\\\nkvplan: line': No such file" \
+	--data-dir "$dir_nl" --model llama2-7b --seq 1
+
 done_testing
