@@ -208,7 +208,7 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 		                    "field '%s': '%s' is not %s", f->key, quoted,
 		                    wanted);
 	if (f->type == FIELD_REAL) {
-		double real = kvp__decimal_to_double(d);
+		double real = kvp__decimal_to_double(&d);
 
 		if (!isfinite(real))
 			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
@@ -217,7 +217,7 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 		memcpy(slot, &real, sizeof real);
 		return KVP_OK;
 	}
-	status = kvp__decimal_to_u64(d, unit, &value);
+	status = kvp__decimal_to_u64(&d, unit, &value);
 	if (status == KVP_ERR_OVERFLOW)
 		return kvp__fail_at(ps, status, at,
 		                    "field '%s': '%s' does not fit in 64 bits", f->key,

@@ -672,6 +672,116 @@ static void test_error_not_whole(void **state)
 	             "TiB, KB, MB, GB or TB)");
 }
 
+/* Loads a model with `line` appended to MODEL_OK into *m. */
+static kvp_status load_model_with(const char *line, kvp_model *m,
+                                  kvp_error *err)
+{
+	char text[512], path[1024];
+
+	snprintf(text, sizeof text, MODEL_OK "%s\n", line);
+	snprintf(path, sizeof path, "%s",
+	         testutil_write_file("numbers/models/m.yaml", text));
+	return kvp_model_load_file(path, m, err);
+}
+
+/* The same for a GPU with `line` after its name and l2. */
+static kvp_status load_device_with(const char *line, kvp_device *d,
+                                   kvp_error *err)
+{
+	char text[512], path[1024];
+
+	snprintf(text, sizeof text, "name: g\nl2: 1 MiB\n%s\n", line);
+	snprintf(path, sizeof path, "%s",
+	         testutil_write_file("numbers/gpus/g.yaml", text));
+	return kvp_device_load_file(path, d, err);
+}
+
+/* Whole numbers are exact however many digits they are written with: a
+ * value that is not whole is "not a whole number" at any length (and
+ * before its size), and only a value of 2^64 or more does not fit. */
+static void test_number_edges(void **state)
+{
+	static const struct {
+		const char *line;
+		uint64_t value;
+	} whole[] = {
+		{"params: 18446744073709551615", UINT64_MAX},
+		{"params: 1.000000000000000000000e0", 1},
+		{"params: 100000000000000000000000000000e-29", 1},
+		{"params: 0.00000000000000000000000000000000000000001e41", 1},
+		{"params: 1.8446744073709551615e19", UINT64_MAX},
+		{"params: 18446744073709551615.000000000000000000000000", UINT64_MAX},
+		{"params: 0.0e-5", 0},
+		{"max_context: 000000000000000000000000000000000000000042", 42},
+	};
+	static const struct {
+		const char *line;
+		kvp_status status;
+		const char *message;
+	} bad[] = {
+		{"params: 18446744073709551616", KVP_ERR_OVERFLOW,
+		 "field 'params': '18446744073709551616' does not fit in 64 bits"},
+		{"params: 1.8446744073709551616e19", KVP_ERR_OVERFLOW,
+		 "field 'params': '1.8446744073709551616e19' does not fit in 64 bits"},
+		{"params: 2e19", KVP_ERR_OVERFLOW,
+		 "field 'params': '2e19' does not fit in 64 bits"},
+		{"params: 1e100000", KVP_ERR_OVERFLOW,
+		 "field 'params': '1e100000' does not fit in 64 bits"},
+		{"params: 1.00000000000000000001", KVP_ERR_PARSE,
+		 "field 'params': '1.00000000000000000001' is not a whole number"},
+		{"params: 123456789012345678901234e-4", KVP_ERR_PARSE,
+		 "field 'params': '123456789012345678901234e-4' is not a whole number"},
+		{"params: 18446744073709551616.5", KVP_ERR_PARSE,
+		 "field 'params': '18446744073709551616.5' is not a whole number"},
+		{"params: 1e-100000", KVP_ERR_PARSE,
+		 "field 'params': '1e-100000' is not a whole number"},
+	};
+	static const struct {
+		const char *line;
+		uint64_t bytes;
+	} sizes[] = {
+		{"memory: 0.0009765625 KiB", 1},
+		{"memory: 1.5 KB", 1500},
+		{"memory: 0.000001 MB", 1},
+		{"memory: 16777215 TiB", UINT64_C(18446742974197923840)},
+	};
+	kvp_model m;
+	kvp_device d;
+	kvp_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+		if (load_model_with(whole[i].line, &m, &err) != KVP_OK)
+			print_error("%s: %s\n", whole[i].line, err.message);
+		assert_int_equal(load_model_with(whole[i].line, &m, &err), KVP_OK);
+		assert_int_equal(strncmp(whole[i].line, "params", 6) == 0
+		                 ? m.params : m.max_context, whole[i].value);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(load_model_with(bad[i].line, &m, &err),
+		                 bad[i].status);
+		assert_int_equal(err.line, 6);
+		assert_int_equal(err.column, 9);
+		assert_string_equal(err.message, bad[i].message);
+	}
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		assert_int_equal(load_device_with(sizes[i].line, &d, &err), KVP_OK);
+		assert_int_equal(d.hbm_bytes, sizes[i].bytes);
+	}
+	assert_int_equal(load_device_with("memory: 0.00048828125 KiB", &d, &err),
+	                 KVP_ERR_PARSE);
+	assert_string_equal(err.message, "field 'memory': '0.00048828125 KiB' is "
+	                    "not a whole number of bytes");
+	assert_int_equal(load_device_with("memory: 16777215.99999999999999999999 "
+	                                  "TiB", &d, &err), KVP_ERR_PARSE);
+	assert_int_equal(load_device_with("memory: 16777216 TiB", &d, &err),
+	                 KVP_ERR_OVERFLOW);
+	/* A real keeps the leading digits of a long number. */
+	assert_int_equal(load_model_with("rope_theta: 1.00000000000000000001e4",
+	                                 &m, &err), KVP_OK);
+	assert_true(m.rope_theta == 10000.0);
+}
+
 /* A key given twice is a duplicate at its second occurrence. */
 static void test_error_duplicate_key(void **state)
 {
@@ -1396,6 +1506,7 @@ int main(void)
 		cmocka_unit_test(test_error_bad_integers),
 		cmocka_unit_test(test_error_out_of_range),
 		cmocka_unit_test(test_error_not_whole),
+		cmocka_unit_test(test_number_edges),
 		cmocka_unit_test(test_error_duplicate_key),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_name),
