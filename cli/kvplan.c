@@ -225,6 +225,14 @@ static int run_list(const struct cli_options *o, kvp_catalog *cat)
 	}
 }
 
+/* What the catalogue passed over (an unreadable data directory), once the
+ * work is done, after its output. */
+static void print_catalog_warnings(const kvp_catalog *cat)
+{
+	for (size_t i = 0; i < kvp_catalog_warning_count(cat); i++)
+		fprintf(stderr, "kvplan: warning: %s\n", kvp_catalog_warning(cat, i));
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_options opts;
@@ -247,6 +255,10 @@ int main(int argc, char **argv)
 		rc = run_plan(&opts, cat);
 	else
 		rc = run_list(&opts, cat);
+	/* An error is the one line of stderr; a run that did its work (even
+	 * one that does not fit) shows the warnings. */
+	if (rc != 2)
+		print_catalog_warnings(cat);
 	kvp_catalog_free(&cat);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("kvplan: error writing standard output\n", stderr);

@@ -39,6 +39,8 @@ struct kvp_catalog {
 	size_t n_dirs;
 	size_t dirs_capacity;
 	struct profile_list lists[2]; /* by kind.index */
+	char **warnings; /* n_warnings messages, each given once */
+	size_t n_warnings;
 };
 
 static void profiles_free(struct profile *profiles, size_t count)
@@ -214,6 +216,9 @@ void kvp_catalog_free(kvp_catalog **catalog)
 	kvp__free(cat->dirs);
 	list_clear(&cat->lists[0]);
 	list_clear(&cat->lists[1]);
+	for (size_t i = 0; i < cat->n_warnings; i++)
+		kvp__free(cat->warnings[i]);
+	kvp__free(cat->warnings);
 	kvp__free(cat);
 	*catalog = NULL;
 }
@@ -228,6 +233,58 @@ const char *kvp_catalog_dir(const kvp_catalog *catalog, size_t index)
 	if (!catalog || index >= catalog->n_dirs)
 		return NULL;
 	return catalog->dirs[index];
+}
+
+/* ---- warnings -------------------------------------------------------- */
+
+/* Records "path: what" (the path escaped, as kvp_error_format does), once
+ * however often it arises.  Fails only for want of memory. */
+static kvp_status warn(kvp_catalog *cat, const char *path, const char *what,
+                       kvp_error *err)
+{
+	char quoted[KVP_ERROR_PATH_MAX];
+	char line[KVP_ERROR_PATH_MAX + KVP_ERROR_MESSAGE_MAX];
+	char *copy, **warnings;
+
+	snprintf(line, sizeof line, "%s: %s",
+	         kvp_escape(path, quoted, sizeof quoted), what);
+	for (size_t i = 0; i < cat->n_warnings; i++)
+		if (strcmp(cat->warnings[i], line) == 0)
+			return KVP_OK;
+	warnings = kvp__realloc(cat->warnings,
+	                        (cat->n_warnings + 1) * sizeof *warnings);
+	if (!warnings)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	cat->warnings = warnings;
+	copy = kvp__strdup(line);
+	if (!copy)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	cat->warnings[cat->n_warnings++] = copy;
+	return KVP_OK;
+}
+
+/* A directory of the search path that cannot be read is skipped, as if it
+ * had no profiles, rather than failing lookups that other directories
+ * answer; the warning says so. */
+static kvp_status skip_unreadable(kvp_catalog *cat, const char *dir,
+                                  int error, kvp_error *err)
+{
+	char what[KVP_ERROR_MESSAGE_MAX];
+
+	snprintf(what, sizeof what, "%s; skipped", strerror(error));
+	return warn(cat, dir, what, err);
+}
+
+size_t kvp_catalog_warning_count(const kvp_catalog *catalog)
+{
+	return catalog ? catalog->n_warnings : 0;
+}
+
+const char *kvp_catalog_warning(const kvp_catalog *catalog, size_t index)
+{
+	if (!catalog || index >= catalog->n_warnings)
+		return NULL;
+	return catalog->warnings[index];
 }
 
 /* ---- listing --------------------------------------------------------- */
@@ -263,9 +320,10 @@ static bool maybe_regular(DIR *stream, const struct dirent *entry)
 }
 
 /* The *.yaml file names in dir that may be regular files, sorted.  A
- * missing directory has none. */
-static kvp_status list_yaml_files(const char *dir, char ***out, size_t *count,
-                                  kvp_error *err)
+ * missing directory has none; so has one that cannot be read, with a
+ * warning. */
+static kvp_status list_yaml_files(kvp_catalog *cat, const char *dir,
+                                  char ***out, size_t *count, kvp_error *err)
 {
 	char **names = NULL;
 	size_t n = 0, capacity = 0;
@@ -280,6 +338,8 @@ static kvp_status list_yaml_files(const char *dir, char ***out, size_t *count,
 		error = errno;
 		if (error == ENOENT || error == ENOTDIR)
 			return KVP_OK;
+		if (error == EACCES)
+			return skip_unreadable(cat, dir, error, err);
 		return kvp__error_at(err, kvp__errno_status(error), dir, 0, 0, "%s",
 		                     strerror(error));
 	}
@@ -356,7 +416,7 @@ static kvp_status profiles_push(struct profiles *v, struct profile *p,
  * claim the same name.  A file that cannot be read stops the reading; it
  * is reported unless an earlier file claims a name already claimed, since
  * files are checked in order. */
-static kvp_status load_dir(const kvp_catalog *cat, const struct kind *kind,
+static kvp_status load_dir(kvp_catalog *cat, const struct kind *kind,
                            size_t dir_index, struct profiles *all,
                            kvp_error *err)
 {
@@ -370,7 +430,7 @@ static kvp_status load_dir(const kvp_catalog *cat, const struct kind *kind,
 	status = build_path(dir, sizeof dir, err, "%s/%s", cat->dirs[dir_index],
 	                    kind->subdir);
 	if (status == KVP_OK)
-		status = list_yaml_files(dir, &files, &n_files, err);
+		status = list_yaml_files(cat, dir, &files, &n_files, err);
 	if (status != KVP_OK)
 		return status;
 	for (size_t i = 0; i < n_files && status == KVP_OK; i++) {
@@ -378,7 +438,7 @@ static kvp_status load_dir(const kvp_catalog *cat, const struct kind *kind,
 
 		status = build_path(path, sizeof path, err, "%s/%s", dir, files[i]);
 		if (status == KVP_OK)
-			status = kvp__load_profile(kind, path, false, &p, err);
+			status = kvp__load_profile(kind, path, NULL, &p, err);
 		if (status != KVP_OK)
 			break;
 		p.dir_index = dir_index;
@@ -645,12 +705,20 @@ static kvp_status catalog_find(kvp_catalog *cat, const struct kind *kind,
 	}
 	for (size_t d = 0; d < cat->n_dirs; d++) {
 		struct profile p;
+		int unreached = 0;
 
 		status = build_path(path, sizeof path, err, "%s/%s/%s.yaml",
 		                    cat->dirs[d], kind->subdir, name);
 		if (status != KVP_OK)
 			return status;
-		status = kvp__load_profile(kind, path, true, &p, err);
+		status = kvp__load_profile(kind, path, &unreached, &p, err);
+		if (status == KVP_ERR_NOT_FOUND && unreached == EACCES) {
+			*strrchr(path, '/') = '\0'; /* the directory */
+			status = skip_unreadable(cat, path, unreached, err);
+			if (status != KVP_OK)
+				return status;
+			continue;
+		}
 		if (status == KVP_ERR_NOT_FOUND)
 			continue;
 		if (status != KVP_OK)

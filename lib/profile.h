@@ -120,11 +120,13 @@ kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
 /* KVP_ERR_NOMEM for ENOMEM, else KVP_ERR_IO. */
 kvp_status kvp__errno_status(int error);
 /* Reads and parses the profile file at path into out; on failure out holds
- * nothing to free.  A file that does not exist is KVP_ERR_NOT_FOUND; with
- * quiet_absent set that sets no message, since the caller goes on to the
- * next directory. */
+ * nothing to free.  With unreached NULL a file that does not exist is
+ * KVP_ERR_NOT_FOUND with a message.  Otherwise a file that cannot be
+ * reached, for it does not exist (ENOENT, ENOTDIR) or a directory on the
+ * way cannot be searched (EACCES), is KVP_ERR_NOT_FOUND with no message
+ * and that errno in *unreached: a lookup goes on to the next directory. */
 kvp_status kvp__load_profile(const struct kind *kind, const char *path,
-                             bool quiet_absent, struct profile *out,
+                             int *unreached, struct profile *out,
                              kvp_error *err);
 
 #endif

@@ -162,7 +162,7 @@ kvp_status kvp__errno_status(int error)
  * act on it), and again on the open descriptor, with an open that cannot
  * block (O_NONBLOCK, which does not change how a regular file reads, and
  * O_NOCTTY), so that one swapped in between cannot hang us either. */
-static kvp_status open_regular(const char *path, bool quiet_absent, int *fd,
+static kvp_status open_regular(const char *path, int *unreached, int *fd,
                                struct stat *st, kvp_error *err)
 {
 	int error = 0;
@@ -170,6 +170,14 @@ static kvp_status open_regular(const char *path, bool quiet_absent, int *fd,
 	*fd = -1;
 	if (stat(path, st) != 0) {
 		error = errno;
+		/* Not there, or a directory on the way cannot be searched
+		 * (stat needs no permission on the file itself): for a
+		 * lookup, the caller's to judge. */
+		if (unreached &&
+		    (error == ENOENT || error == ENOTDIR || error == EACCES)) {
+			*unreached = error;
+			return KVP_ERR_NOT_FOUND;
+		}
 	} else if (S_ISREG(st->st_mode)) {
 		*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (*fd < 0)
@@ -182,21 +190,18 @@ static kvp_status open_regular(const char *path, bool quiet_absent, int *fd,
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-	if (error == ENOENT || error == ENOTDIR) {
-		if (quiet_absent)
-			return KVP_ERR_NOT_FOUND;
+	if (error == ENOENT || error == ENOTDIR)
 		return kvp__error_at(err, KVP_ERR_NOT_FOUND, path, 0, 0, "%s",
 		                     strerror(error));
-	}
 	if (error)
 		return kvp__error_at(err, kvp__errno_status(error), path, 0, 0,
 		                     "%s", strerror(error));
 	return kvp__error_at(err, KVP_ERR_IO, path, 0, 0, "not a regular file");
 }
 
-/* Reads a whole regular file into a kvp__malloc'd buffer.  quiet_absent as
+/* Reads a whole regular file into a kvp__malloc'd buffer.  unreached as
  * for kvp__load_profile. */
-static kvp_status read_file(const char *path, bool quiet_absent,
+static kvp_status read_file(const char *path, int *unreached,
                             unsigned char **text, size_t *length,
                             kvp_error *err)
 {
@@ -207,7 +212,7 @@ static kvp_status read_file(const char *path, bool quiet_absent,
 	int error;
 	kvp_status status;
 
-	status = open_regular(path, quiet_absent, &fd, &st, err);
+	status = open_regular(path, unreached, &fd, &st, err);
 	if (status != KVP_OK)
 		return status;
 	if (st.st_size > PROFILE_BYTES_MAX) {
@@ -245,14 +250,14 @@ static kvp_status read_file(const char *path, bool quiet_absent,
 }
 
 kvp_status kvp__load_profile(const struct kind *kind, const char *path,
-                             bool quiet_absent, struct profile *out,
+                             int *unreached, struct profile *out,
                              kvp_error *err)
 {
 	unsigned char *text = NULL;
 	size_t length = 0;
 	kvp_status status;
 
-	status = read_file(path, quiet_absent, &text, &length, err);
+	status = read_file(path, unreached, &text, &length, err);
 	if (status != KVP_OK)
 		return status;
 	status = parse_profile(kind, path, text, length, out, err);
@@ -268,7 +273,7 @@ static kvp_status load_file(const struct kind *kind, const char *path,
 
 	if (!path || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no path or output given");
-	status = kvp__load_profile(kind, path, false, &profile, err);
+	status = kvp__load_profile(kind, path, NULL, &profile, err);
 	if (status != KVP_OK)
 		return status;
 	memcpy(out, &profile.u, kind->size);

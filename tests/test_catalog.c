@@ -3,6 +3,7 @@
  * against reference-data.md, lookup and listing over a search path, and the
  * exact path:line:column and message of every kind of malformed file.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1373,6 +1374,114 @@ static void test_exact_name_not_regular_file(void **state)
 	alarm(0);
 }
 
+/* A user data directory whose models/ cannot be read (EACCES, simulated:
+ * the tests run as root) is skipped with one warning, in lookups by name
+ * (stat) and in scans (opendir), so the shipped models are still found;
+ * the warning escapes the path.  Another error stays an error. */
+static void test_unreadable_dir_skipped(void **state)
+{
+	const char *dirs[2];
+	char user[1024], denied[1100], warning[1200];
+	const kvp_model *models;
+	size_t count;
+	kvp_catalog *cat;
+	kvp_model m;
+	kvp_device d;
+	kvp_error err;
+
+	(void)state;
+	testutil_write_file("unreadable\nx/models/mine.yaml",
+	                    "name: mine\nlayers: 1\nheads: 1\nkv_heads: 1\n"
+	                    "head_dim: 1\n");
+	testutil_write_file("unreadable\nx/gpus/toy.yaml",
+	                    "name: toy\nmemory: 1 GiB\nl2: 1 MiB\n");
+	snprintf(user, sizeof user, "%s", scratch_dir("unreadable\nx"));
+	snprintf(denied, sizeof denied, "%s/models", user);
+	snprintf(warning, sizeof warning, "%s/unreadable\\nx/models: Permission "
+	         "denied; skipped", testutil_tmpdir());
+	dirs[0] = user;
+	dirs[1] = KVP_TEST_DATADIR;
+	testutil_deny_dir(denied, EACCES);
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_warning_count(cat), 0);
+	assert_int_equal(kvp_catalog_model(cat, "llama2-7b", &m, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_warning_count(cat), 1);
+	assert_string_equal(kvp_catalog_warning(cat, 0), warning);
+	assert_int_equal(kvp_catalog_model(cat, "mine", &m, &err),
+	                 KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err), KVP_OK);
+	assert_int_equal(count, 16);
+	assert_int_equal(kvp_catalog_model(cat, "llama-2-7b", &m, &err), KVP_OK);
+	assert_string_equal(m.name, "llama2-7b");
+	assert_int_equal(kvp_catalog_device(cat, "toy", &d, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_warning_count(cat), 1);
+	assert_null(kvp_catalog_warning(cat, 1));
+	kvp_catalog_free(&cat);
+
+	/* A scan alone gives the same warning. */
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_warning_count(cat), 1);
+	assert_string_equal(kvp_catalog_warning(cat, 0), warning);
+	kvp_catalog_free(&cat);
+
+	/* Any other failure to read the directory fails the listing. */
+	testutil_deny_dir(denied, EIO);
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err),
+	                 KVP_ERR_IO);
+	assert_string_equal(err.path, denied);
+	assert_string_equal(err.message, "Input/output error");
+	assert_int_equal(kvp_catalog_warning_count(cat), 0);
+	kvp_catalog_free(&cat);
+	testutil_deny_dir(NULL, 0);
+	assert_int_equal(kvp_catalog_warning_count(NULL), 0);
+	assert_null(kvp_catalog_warning(NULL, 0));
+}
+
+/* Each allocation of a lookup and a listing that warn fails in turn: each
+ * failure is KVP_ERR_NOMEM and leaves no block behind. */
+static void test_allocation_failures_warning(void **state)
+{
+	const char *dirs[2];
+	char user[1024], denied[1100];
+	bool done = false;
+
+	(void)state;
+	testutil_write_file("unreadable-oom/models/mine.yaml", "name: mine\n");
+	snprintf(user, sizeof user, "%s", scratch_dir("unreadable-oom"));
+	snprintf(denied, sizeof denied, "%s/models", user);
+	dirs[0] = user;
+	dirs[1] = KVP_TEST_DATADIR;
+	testutil_deny_dir(denied, EACCES);
+	for (unsigned long n = 1; !done; n++) {
+		long live = testutil_live_blocks();
+		kvp_catalog *cat = NULL;
+		const kvp_model *models;
+		size_t count;
+		kvp_model m;
+		kvp_error err;
+		kvp_status status;
+
+		testutil_fail_at(n);
+		status = kvp_catalog_open(&cat, dirs, 2, &err);
+		if (status == KVP_OK)
+			status = kvp_catalog_model(cat, "gpt2", &m, &err);
+		if (status == KVP_OK)
+			status = kvp_catalog_models(cat, &models, &count, &err);
+		if (status == KVP_OK) {
+			done = true;
+			assert_int_equal(kvp_catalog_warning_count(cat), 1);
+		} else {
+			assert_int_equal(status, KVP_ERR_NOMEM);
+		}
+		kvp_catalog_free(&cat);
+		testutil_fail_at(0);
+		assert_int_equal(testutil_live_blocks(), live);
+	}
+	testutil_deny_dir(NULL, 0);
+}
+
 /* Every allocation made while opening a catalogue, looking up a name and
  * an alias and listing both kinds fails in turn: each failure is
  * KVP_ERR_NOMEM and, once the catalogue is freed, no block is left. */
@@ -1524,7 +1633,9 @@ int main(void)
 		cmocka_unit_test(test_many_aliases_in_one_file),
 		cmocka_unit_test(test_scan_skips_non_regular_files),
 		cmocka_unit_test(test_exact_name_not_regular_file),
+		cmocka_unit_test(test_unreadable_dir_skipped),
 		cmocka_unit_test(test_allocation_failures),
+		cmocka_unit_test(test_allocation_failures_warning),
 		cmocka_unit_test(test_allocation_failures_load_file),
 		cmocka_unit_test(test_null_arguments),
 	};

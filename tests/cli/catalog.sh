@@ -53,4 +53,36 @@ expect_error "a data directory's name is shown escaped" \
 	"^kvplan: data directory '$work/new\\\\nkvplan: line': No such file" \
 	--data-dir "$dir_nl" --model llama2-7b --seq 1
 
+# An unreadable models/ in a user data directory is skipped with one
+# warning, printed after the output; the shipped models are still found,
+# and an error prints only its own line.  chmod 000 does not stop root, so
+# as root these checks alone are skipped (TAP SKIP), not the whole script;
+# the library's side is tested as root with a fake (test_catalog).
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+mkdir -p "$work/unreadable/models"
+printf 'name: mine\nlayers: 1\nheads: 1\nkv_heads: 1\nhead_dim: 1\n' \
+	>"$work/unreadable/models/mine.yaml"
+chmod 000 "$work/unreadable/models"
+if [ "$(id -u)" -eq 0 ]; then
+	for desc in "a shipped model is found beside an unreadable directory" \
+		"one warning line, after the output, names the directory" \
+		"an error prints only its line, not the warning"; do
+		skip "$desc" "running as root, which reads any directory"
+	done
+else
+	run --data-dir "$work/unreadable" --model llama2-7b --seq 1 --format csv
+	check "a shipped model is found beside an unreadable directory" \
+		grep -q '^llama2-7b,' "$work/out"
+	check "one warning line, after the output, names the directory" \
+		test "$status:$(cat "$work/err")" = \
+		"0:kvplan: warning: $work/unreadable/models: Permission denied; skipped"
+	expect_error "an error prints only its line, not the warning" \
+		"^kvplan: unknown model 'nosuch' \(known: 16 models\)$" \
+		--data-dir "$work/unreadable" --model nosuch --seq 1
+fi
+chmod 755 "$work/unreadable/models"
+
 done_testing
