@@ -79,8 +79,6 @@ struct parse {
 
 /* Frees what a profile owns (its aliases) and empties it. */
 void kvp__profile_clear(struct profile *p);
-/* A name a profile may have or be looked up by: KVP__NAME_RULE. */
-bool kvp__valid_name(const char *name);
 /* Reports status at mark (libyaml's, 0-based) of the file being parsed. */
 kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
                         yaml_mark_t mark, const char *fmt, ...)
@@ -89,6 +87,11 @@ kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
  * reader counts the collections).  The end of the top mapping checks the
  * whole profile. */
 kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event);
+
+/* ---- claim.c: names and the names profiles claim ----------------------- */
+
+/* A name a profile may have or be looked up by: KVP__NAME_RULE. */
+bool kvp__valid_name(const char *name);
 /* Whether p claims s: 1 as its name, 2 as one of its first n_aliases
  * aliases, 0 not at all. */
 int kvp__claims(const struct profile *p, size_t n_aliases, const char *s);
