@@ -191,6 +191,14 @@ const char *testutil_tmpdir(void)
 	return tmpdir;
 }
 
+const char *testutil_scratch_dir(const char *name)
+{
+	static char dir[1024];
+
+	snprintf(dir, sizeof dir, "%s/%s", testutil_tmpdir(), name);
+	return dir;
+}
+
 const char *testutil_write_file(const char *relpath, const char *text)
 {
 	FILE *f;

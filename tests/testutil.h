@@ -33,11 +33,18 @@ int testutil_injection_step(int status, unsigned long nth, unsigned long allocat
  * opendir and stat at link time (-Wl,--wrap=...). */
 void testutil_deny_dir(const char *dir, int error);
 
+/* How the library's messages state the rule for names. */
+#define TESTUTIL_NAME_RULE "(1 to 63 ASCII letters, digits, '.', '-', '_' " \
+	"or '+', starting with a letter or a digit)"
+
 /* Writes text to a fresh file under a private temporary directory and
  * returns its path (static storage, overwritten by the next call).  The
  * directory and its files are removed at exit. */
 const char *testutil_write_file(const char *relpath, const char *text);
 /* The private temporary directory itself. */
 const char *testutil_tmpdir(void);
+/* The path of name under it (static storage, overwritten by the next
+ * call): a scratch data directory. */
+const char *testutil_scratch_dir(const char *name);
 
 #endif
