@@ -241,6 +241,14 @@ static int write_document(const char *text, size_t length)
 	return 0;
 }
 
+/* What the catalogue passed over (an unreadable data directory), once the
+ * work is done, after its output. */
+static void print_catalog_warnings(const kvp_catalog *cat)
+{
+	for (size_t i = 0; i < kvp_catalog_warning_count(cat); i++)
+		fprintf(stderr, "kvplan: warning: %s\n", kvp_catalog_warning(cat, i));
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_options opts;
@@ -265,7 +273,6 @@ int main(int argc, char **argv)
 	else if ((rc = open_catalog(&opts, &cat)) == 0)
 		rc = opts.action == CLI_PLAN ? run_plan(&opts, cat, out)
 		                             : run_list(&opts, cat, out);
-	kvp_catalog_free(&cat);
 	/* A failed write to the memory stream is a failed allocation; the
 	 * error flag keeps it even when the final flush succeeds. */
 	failed = ferror(out) != 0;
@@ -283,6 +290,11 @@ int main(int argc, char **argv)
 		if (written)
 			rc = written;
 	}
+	/* An error is the one line of stderr; a run that did its work (even
+	 * one that does not fit) shows the warnings. */
+	if (cat && rc != 2)
+		print_catalog_warnings(cat);
+	kvp_catalog_free(&cat);
 	free(text);
 	return rc;
 }

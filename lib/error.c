@@ -32,6 +32,11 @@ KVP_PRINTF(6, 0)
 static kvp_status error_vset(kvp_error *err, kvp_status status,
                              const char *path, unsigned long line,
                              unsigned long column, const char *fmt, va_list ap)
+	KVP_PRINTF(6, 0);
+
+static kvp_status error_vset(kvp_error *err, kvp_status status,
+                             const char *path, unsigned long line,
+                             unsigned long column, const char *fmt, va_list ap)
 {
 	if (!err)
 		return status;

@@ -39,6 +39,11 @@ kvp_status kvp__error_clear(kvp_error *err);
  * is empty.  buf holds KVP_QUOTE_MAX bytes. */
 const char *kvp__label(const char *name, const char *fallback, char *buf);
 
+/* The first byte of text that kvp_escape escapes for being no printable
+ * character (a control character, DEL, a C1 control or a byte that is not
+ * valid UTF-8), or NULL when every character is printable. */
+const char *kvp__find_control(const char *text);
+
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);
 

@@ -253,9 +253,21 @@ KVP_API const char *kvp_catalog_system_dir(void);
 /* The directories searched, in order. */
 KVP_API size_t kvp_catalog_dir_count(const kvp_catalog *catalog);
 KVP_API const char *kvp_catalog_dir(const kvp_catalog *catalog, size_t index);
+/* What the catalogue's work so far has had to pass over: a models or gpus
+ * directory of the search path that cannot be read (EACCES) is skipped as
+ * if empty, so that other directories still answer, and leaves a warning.
+ * Each warning is one line like kvp_error_format's, "path: message" with
+ * the path escaped ("DIR/models: Permission denied; skipped"), given once
+ * however often it arises, in the order they arose.  The strings belong to
+ * the catalogue and stay valid until it is freed; NULL past the count. */
+KVP_API size_t kvp_catalog_warning_count(const kvp_catalog *catalog);
+KVP_API const char *kvp_catalog_warning(const kvp_catalog *catalog,
+                                        size_t index);
 
 /* Looks a model up by name or alias.  An unknown name gives
- * KVP_ERR_NOT_FOUND with a message that suggests the closest names. */
+ * KVP_ERR_NOT_FOUND with a message that suggests the closest names; one
+ * that is not 1 to 63 ASCII letters, digits, '.', '-', '_' and '+',
+ * starting with a letter or a digit, gives KVP_ERR_INVALID. */
 KVP_API kvp_status kvp_catalog_model(kvp_catalog *catalog, const char *name,
                                      kvp_model *out, kvp_error *err);
 KVP_API kvp_status kvp_catalog_device(kvp_catalog *catalog, const char *name,

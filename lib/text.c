@@ -39,6 +39,21 @@ static size_t utf8_printable(const unsigned char *s)
 	return len;
 }
 
+const char *kvp__find_control(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	while (*s) {
+		size_t take = 1;
+
+		if (*s < 0x20 || *s == 0x7f ||
+		    (*s >= 0x80 && (take = utf8_printable(s)) == 0))
+			return (const char *)s;
+		s += take;
+	}
+	return NULL;
+}
+
 /* The escape of one byte b that needs one, into out (at least 5 bytes). */
 static size_t escape_byte(unsigned char b, char *out)
 {

@@ -1,7 +1,8 @@
 /*
  * test_catalog.c — unit tests for lib/catalog.c: the shipped YAML profiles
- * against reference-data.md, lookup and listing over a search path, and the
- * exact path:line:column and message of every kind of malformed file.
+ * against reference-data.md, lookup and listing over a search path, names
+ * and text in messages, the default path, allocation failures.  Scans are
+ * tested in test_scan.c, one file's parsing in test_profile.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +18,7 @@
 #include "testutil.h"
 
 #define GIB UINT64_C(1073741824)
-#define MIB UINT64_C(1048576)
-
-/* reference-data.md §2, sorted by name as the listing is; kv_bytes_per_token
+#define MIB UINT64_C(1048576)/* reference-data.md §2, sorted by name as the listing is; kv_bytes_per_token
  * is the fp16 "KV B/tok" column, params the exact or ≈ figure as written. */
 static const struct model_row {
 	const char *name;
@@ -74,15 +73,6 @@ static kvp_catalog *open_shipped(void)
 	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
 	assert_non_null(cat);
 	return cat;
-}
-
-/* A scratch data directory under the test's temporary directory. */
-static const char *scratch_dir(const char *name)
-{
-	static char dir[1024];
-
-	snprintf(dir, sizeof dir, "%s/%s", testutil_tmpdir(), name);
-	return dir;
 }
 
 static void check_model_row(const kvp_model *m, const struct model_row *row)
@@ -313,6 +303,40 @@ static void test_invalid_lookup_names(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* A name given to a lookup is quoted escaped in the message, so it can
+ * neither forge a line nor reach the terminal; one outside the characters
+ * of a name is invalid, as is a data directory that does not exist. */
+static void test_lookup_text_escaped(void **state)
+{
+	const char *dirs[] = {"/nonexistent/a\nkvplan: b\x1b[2J"};
+	kvp_catalog *cat = open_shipped();
+	kvp_catalog *none = NULL;
+	kvp_model m;
+	kvp_device d;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_catalog_model(cat, "\x1b]0;x\a", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid model name '\\x1b]0;x\\x07' "
+	                    TESTUTIL_NAME_RULE);
+	assert_int_equal(kvp_catalog_device(cat, "h100\nkvplan: ok", &d, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid GPU name 'h100\\nkvplan: ok' "
+	                    TESTUTIL_NAME_RULE);
+	assert_int_equal(kvp_catalog_model(cat, "\xc2\x9b" "31m", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_string_equal(err.message, "invalid model name '\\xc2\\x9b31m' "
+	                    TESTUTIL_NAME_RULE);
+	assert_int_equal(kvp_catalog_model(cat, ".hidden", &m, &err),
+	                 KVP_ERR_INVALID);
+	assert_int_equal(kvp_catalog_model(cat, "a b", &m, &err), KVP_ERR_INVALID);
+	kvp_catalog_free(&cat);
+	assert_int_equal(kvp_catalog_open(&none, dirs, 1, &err), KVP_ERR_IO);
+	assert_string_equal(err.message, "data directory '/nonexistent/a\\nkvplan: "
+	                    "b\\x1b[2J': No such file or directory");
+}
+
 /* A file in an earlier directory beats the shipped one of the same name,
  * in lookups and in the listing (which still has 16 models). */
 static void test_user_dir_overrides_shipped(void **state)
@@ -329,7 +353,7 @@ static void test_user_dir_overrides_shipped(void **state)
 	testutil_write_file("override/models/llama2-7b.yaml",
 	                    "name: llama2-7b\nlayers: 4\nheads: 32\n"
 	                    "kv_heads: 32\nhidden: 4096\n");
-	snprintf(user, sizeof user, "%s", scratch_dir("override"));
+	snprintf(user, sizeof user, "%s", testutil_scratch_dir("override"));
 	dirs[0] = user;
 	dirs[1] = KVP_TEST_DATADIR;
 	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
@@ -368,20 +392,20 @@ static void test_default_path_order(void **state)
 	testutil_write_file("envU/models/other.yaml",
 	                    "name: other\nlayers: 3\nheads: 2\nkv_heads: 2\n"
 	                    "head_dim: 8\n");
-	snprintf(user_dir, sizeof user_dir, "%s", scratch_dir("envU"));
+	snprintf(user_dir, sizeof user_dir, "%s", testutil_scratch_dir("envU"));
 	user[0] = user_dir;
-	/* scratch_dir reuses one buffer: one call per statement. */
-	snprintf(env, sizeof env, ":%s::", scratch_dir("envA"));
+	/* testutil_scratch_dir reuses one buffer: one call per statement. */
+	snprintf(env, sizeof env, ":%s::", testutil_scratch_dir("envA"));
 	snprintf(env + strlen(env), sizeof env - strlen(env), "%s:",
-	         scratch_dir("envB"));
+	         testutil_scratch_dir("envB"));
 	assert_int_equal(setenv("KVPLAN_DATA_PATH", env, 1), 0);
 	assert_int_equal(kvp_catalog_open_default(&cat, user, 1,
 	                                          "/nonexistent/kvplan", &err),
 	                 KVP_OK);
 	assert_int_equal(kvp_catalog_dir_count(cat), 4);
 	assert_string_equal(kvp_catalog_dir(cat, 0), user_dir);
-	assert_string_equal(kvp_catalog_dir(cat, 1), scratch_dir("envA"));
-	assert_string_equal(kvp_catalog_dir(cat, 2), scratch_dir("envB"));
+	assert_string_equal(kvp_catalog_dir(cat, 1), testutil_scratch_dir("envA"));
+	assert_string_equal(kvp_catalog_dir(cat, 2), testutil_scratch_dir("envB"));
 	assert_string_equal(kvp_catalog_dir(cat, 3), "/nonexistent/kvplan");
 	assert_int_equal(kvp_catalog_model(cat, "tiny", &m, &err), KVP_OK);
 	assert_int_equal(m.layers, 1);
@@ -452,7 +476,7 @@ static void test_two_catalogues_side_by_side(void **state)
 	                    "name: h100-sxm\nmemory: 1 GiB\nl2: 1 MiB\n");
 	testutil_write_file("sidebyside/gpus/toy.yaml",
 	                    "name: toy\naliases: [h100]\nmemory: 2 GiB\nl2: 2 MiB\n");
-	snprintf(user, sizeof user, "%s", scratch_dir("sidebyside"));
+	snprintf(user, sizeof user, "%s", testutil_scratch_dir("sidebyside"));
 	dirs[0] = user;
 	dirs[1] = KVP_TEST_DATADIR;
 	assert_int_equal(kvp_catalog_open(&a, dirs, 2, NULL), KVP_OK);
@@ -475,379 +499,6 @@ static void test_two_catalogues_side_by_side(void **state)
 	kvp_catalog_free(&b);
 }
 
-/* ---- malformed files --------------------------------------------------- */
-
-/* Writes text as errors/models/STEM.yaml (or gpus/), loads it and checks
- * the status, the position and the whole message, and that the output was
- * left untouched. */
-static void expect_error(int device, const char *stem, const char *text,
-                         kvp_status status, unsigned long line,
-                         unsigned long column, const char *message)
-{
-	char rel[256], path[1024];
-	union {
-		kvp_model model;
-		kvp_device device;
-	} out, untouched;
-	kvp_error err;
-	kvp_status got;
-
-	snprintf(rel, sizeof rel, "errors/%s/%s.yaml", device ? "gpus" : "models",
-	         stem);
-	snprintf(path, sizeof path, "%s", testutil_write_file(rel, text));
-	memset(&out, 0x5a, sizeof out);
-	memcpy(&untouched, &out, sizeof out);
-	got = device ? kvp_device_load_file(path, &out.device, &err)
-	             : kvp_model_load_file(path, &out.model, &err);
-	if (got != status || err.line != line || err.column != column ||
-	    strcmp(err.message, message) != 0)
-		print_error("got %d %lu:%lu: %s\n", (int)got, err.line, err.column,
-		            err.message);
-	assert_int_equal(got, status);
-	assert_int_equal(err.status, status);
-	assert_string_equal(err.path, path);
-	assert_int_equal(err.line, line);
-	assert_int_equal(err.column, column);
-	assert_string_equal(err.message, message);
-	assert_memory_equal(&out, &untouched, sizeof out);
-}
-
-#define MODEL_OK "name: m\nlayers: 32\nheads: 32\nkv_heads: 8\nhidden: 4096\n"
-
-/* Text that is not YAML: libyaml's problem, its context and the mark. */
-static void test_error_yaml_syntax(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: [32, 8\nheads: 8\n", KVP_ERR_PARSE,
-	             3, 6, "did not find expected ',' or ']' (while parsing a "
-	             "flow sequence at line 2, column 9)");
-	expect_error(0, "m", "name: m\nlayers: 32\n  heads: 8\n", KVP_ERR_PARSE,
-	             3, 8, "mapping values are not allowed in this context");
-	/* Bad UTF-8 comes as a byte offset, turned into line and column. */
-	expect_error(0, "m", "name: m\ndescription: ok\xff\n", KVP_ERR_PARSE,
-	             2, 16, "invalid leading UTF-8 octet");
-}
-
-/* An empty (or comment-only) file, a top level that is not a mapping,
- * and a second document. */
-static void test_error_file_shape(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "", KVP_ERR_PARSE, 1, 1,
-	             "empty file (expected a mapping of model fields)");
-	expect_error(0, "m", "# only a comment\n", KVP_ERR_PARSE, 1, 1,
-	             "empty file (expected a mapping of model fields)");
-	expect_error(0, "m", "# a list\n- name: m\n", KVP_ERR_PARSE, 2, 1,
-	             "expected a mapping of model fields, got a sequence");
-	expect_error(0, "m", MODEL_OK "---\nname: n\n", KVP_ERR_PARSE, 6, 1,
-	             "a second YAML document (a profile file holds one)");
-}
-
-/* A required field missing is reported at the start of the mapping. */
-static void test_error_missing_field(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "# comment\nname: m\nlayers: 32\nheads: 32\n"
-	             "hidden: 4096\n", KVP_ERR_PARSE, 2, 1,
-	             "missing field 'kv_heads'");
-	expect_error(0, "m", "name: m\nlayers: 32\nheads: 32\nkv_heads: 8\n",
-	             KVP_ERR_PARSE, 1, 1, "missing field 'hidden' or 'head_dim'");
-	expect_error(1, "g", "name: g\nmemory: 1 GiB\n", KVP_ERR_PARSE, 1, 1,
-	             "missing field 'l2'");
-}
-
-/* Values of the wrong type: a quoted string, a sequence or a mapping where
- * a number is expected, a key that is not a plain scalar. */
-static void test_error_wrong_type(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: \"32\"\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'layers': expected an integer, got a quoted string");
-	expect_error(0, "m", "name: m\nlayers: 32\nheads: [1, 2]\n", KVP_ERR_PARSE,
-	             3, 8, "field 'heads': expected an integer, got a sequence");
-	expect_error(0, "m", "name: m\nlayers: thirty-two\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'layers': 'thirty-two' is not an integer");
-	expect_error(0, "m", "name: {a: 1}\n", KVP_ERR_PARSE, 1, 7,
-	             "field 'name': expected a name, got a mapping");
-	expect_error(0, "m", "name: m\naliases: mm\n", KVP_ERR_PARSE, 2, 10,
-	             "field 'aliases': expected a sequence of names, got a plain "
-	             "scalar");
-	expect_error(0, "m", "name: m\n\"layers\": 32\n", KVP_ERR_PARSE, 2, 1,
-	             "expected a plain field name, got a quoted string");
-	expect_error(0, "m", "name: m\nlayers:\n", KVP_ERR_PARSE, 2, 8,
-	             "field 'layers': no value given");
-	expect_error(1, "g", "name: g\nmemory: \"80 GiB\"\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'memory': expected a size in bytes, got a quoted "
-	             "string");
-}
-
-/* Integer fields take plain digits only: no sign, no fraction, nothing
- * after the number. */
-static void test_error_bad_integers(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: 32\nheads: 32\nkv_heads: -8\n",
-	             KVP_ERR_PARSE, 4, 11, "field 'kv_heads': '-8' is negative");
-	expect_error(0, "m", "name: m\nlayers: 32x\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'layers': '32x' is not an integer");
-	expect_error(0, "m", "name: m\nlayers: 32.5\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'layers': '32.5' is not an integer");
-	expect_error(0, "m", "name: m\nlayers: 3e1\n", KVP_ERR_PARSE, 2, 9,
-	             "field 'layers': '3e1' is not an integer");
-	expect_error(0, "m", "name: m\nrope_theta: 1e5x\n", KVP_ERR_PARSE, 2, 13,
-	             "field 'rope_theta': '1e5x' is not a number");
-}
-
-/* Out of range: 2^32 in a 32-bit field, 2^64 in a 64-bit one, a size
- * whose unit takes it past 2^64. */
-static void test_error_out_of_range(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: 4294967296\n", KVP_ERR_RANGE, 2, 9,
-	             "field 'layers': '4294967296' is out of range (at most "
-	             "4294967295)");
-	expect_error(0, "m", MODEL_OK "max_context: 18446744073709551616\n",
-	             KVP_ERR_OVERFLOW, 6, 14, "field 'max_context': "
-	             "'18446744073709551616' does not fit in 64 bits");
-	expect_error(0, "m", MODEL_OK "params: 1.9e19\n", KVP_ERR_OVERFLOW, 6, 9,
-	             "field 'params': '1.9e19' does not fit in 64 bits");
-	/* 2^24 TiB = 2^64 bytes, one past the largest. */
-	expect_error(1, "g", "name: g\nmemory: 16777216 TiB\nl2: 1 MiB\n",
-	             KVP_ERR_OVERFLOW, 2, 9,
-	             "field 'memory': '16777216 TiB' does not fit in 64 bits");
-}
-
-/* params may be written with an exponent only when the value is whole;
- * sizes only when they come to whole bytes. */
-static void test_error_not_whole(void **state)
-{
-	(void)state;
-	expect_error(0, "m", MODEL_OK "params: 7.245e2\n", KVP_ERR_PARSE, 6, 9,
-	             "field 'params': '7.245e2' is not a whole number");
-	expect_error(1, "g", "name: g\nmemory: 1 GiB\nl2: 0.5 B\n", KVP_ERR_PARSE,
-	             3, 5, "field 'l2': '0.5 B' is not a whole number of bytes");
-	expect_error(1, "g", "name: g\nmemory: 1 GiB\nl2: 6 Mb\n", KVP_ERR_PARSE,
-	             3, 5, "field 'l2': unknown unit 'Mb' (use B, KiB, MiB, GiB, "
-	             "TiB, KB, MB, GB or TB)");
-}
-
-/* A key given twice is a duplicate at its second occurrence. */
-static void test_error_duplicate_key(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: 32\nheads: 32\nlayers: 40\n",
-	             KVP_ERR_DUPLICATE, 4, 1,
-	             "duplicate field 'layers' (first given at line 2, column 1)");
-}
-
-/* An unknown key names the closest known one, or lists them all. */
-static void test_error_unknown_key(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayrs: 32\n", KVP_ERR_PARSE, 2, 1,
-	             "unknown field 'layrs' (did you mean 'layers'?)");
-	expect_error(1, "g", "name: g\nhbm: 80 GiB\n", KVP_ERR_PARSE, 2, 1,
-	             "unknown field 'hbm' (GPU fields: name, description, aliases, "
-	             "memory, l2, llc, bandwidth_gbs, fp16_tflops)");
-}
-
-/* The name must be the file name without .yaml, and fit KVP_NAME_MAX. */
-static void test_error_name(void **state)
-{
-	char text[256];
-
-	(void)state;
-	expect_error(0, "m", "name: llama2-7b\n", KVP_ERR_PARSE, 1, 7,
-	             "field 'name': 'llama2-7b' does not match the file name "
-	             "(expected 'm')");
-	snprintf(text, sizeof text, "name: %064d\n", 0);
-	expect_error(0, "m", text, KVP_ERR_PARSE, 1, 7,
-	             "field 'name': '0000000000000000000000000000000000000000000"
-	             "000000000000000000000...' is longer than 63 bytes");
-	expect_error(0, "m", "name: m\naliases: [ok, a/b]\n", KVP_ERR_PARSE, 2, 15,
-	             "field 'aliases': 'a/b' is not a valid name (1 to 63 bytes, "
-	             "no '/')");
-}
-
-/* An alias that repeats the profile's own name or an earlier alias is a
- * duplicate in the file itself, wherever it is read from. */
-static void test_error_alias_repeats(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\naliases: [m]\nlayers: 1\nheads: 1\n"
-	             "kv_heads: 1\nhead_dim: 1\n", KVP_ERR_DUPLICATE, 2, 11,
-	             "alias 'm' is already the name of model 'm'");
-	expect_error(1, "g", "aliases: [x, y, x]\nname: g\nmemory: 1 GiB\n"
-	             "l2: 1 MiB\n", KVP_ERR_DUPLICATE, 1, 17,
-	             "alias 'x' is already an alias of GPU 'g'");
-}
-
-/* A shape kvp_model_finalize rejects is KVP_ERR_SHAPE at the offending
- * field; a device without memory is reported at its memory line. */
-static void test_error_shape(void **state)
-{
-	(void)state;
-	expect_error(0, "m", "name: m\nlayers: 32\nheads: 32\nkv_heads: 5\n"
-	             "head_dim: 128\n", KVP_ERR_SHAPE, 4, 1,
-	             "m: heads 32 is not divisible by kv_heads 5");
-	expect_error(0, "m", "name: m\nlayers: 0\nheads: 32\nkv_heads: 8\n"
-	             "head_dim: 128\n", KVP_ERR_SHAPE, 2, 1,
-	             "m: layers must be at least 1");
-	expect_error(0, "m", "name: m\nlayers: 2\nheads: 32\nkv_heads: 8\n"
-	             "hidden: 4100\n", KVP_ERR_SHAPE, 5, 1,
-	             "m: hidden 4100 is not divisible by heads 32 (give head_dim "
-	             "explicitly)");
-	expect_error(1, "g", "name: g\nl2: 1 MiB\nmemory: 0\n", KVP_ERR_PARSE, 3, 1,
-	             "g: memory size must be non-zero");
-}
-
-/* A file that cannot be read: missing (not found) or a directory. */
-static void test_error_unreadable(void **state)
-{
-	kvp_model m;
-	kvp_error err;
-
-	(void)state;
-	assert_int_equal(kvp_model_load_file("/nonexistent/m.yaml", &m, &err),
-	                 KVP_ERR_NOT_FOUND);
-	assert_string_equal(err.path, "/nonexistent/m.yaml");
-	assert_int_equal(err.line, 0);
-	assert_string_equal(err.message, "No such file or directory");
-	assert_int_equal(kvp_model_load_file(testutil_tmpdir(), &m, &err),
-	                 KVP_ERR_IO);
-	assert_string_equal(err.message, "not a regular file");
-}
-
-/* Sizes in every unit form, exponents in params, and every optional field
- * read back exactly. */
-static void test_values_parsed_exactly(void **state)
-{
-	char path[1024];
-	kvp_device d;
-	kvp_model m;
-	kvp_error err;
-
-	(void)state;
-	snprintf(path, sizeof path, "%s",
-	         testutil_write_file("values/gpus/g.yaml",
-	                             "name: g\ndescription: \"a: quoted text\"\n"
-	                             "aliases: [gee, 'g2']\nmemory: 1.5 KiB\n"
-	                             "l2: 12345\nllc: 2 GB\nbandwidth_gbs: 0.5\n"
-	                             "fp16_tflops: 1e3\n"));
-	assert_int_equal(kvp_device_load_file(path, &d, &err), KVP_OK);
-	assert_string_equal(d.description, "a: quoted text");
-	assert_int_equal(d.hbm_bytes, 1536);
-	assert_int_equal(d.l2_bytes, 12345);
-	assert_int_equal(d.llc_bytes, UINT64_C(2000000000));
-	assert_true(d.bandwidth_gbs == 0.5);
-	assert_true(d.fp16_tflops == 1000.0);
-	snprintf(path, sizeof path, "%s",
-	         testutil_write_file("values/models/m.yaml",
-	                             "name: m\nlayers: 1\nheads: 4\nkv_heads: 2\n"
-	                             "hidden: 256\nparams: 1.25e3\n"
-	                             "max_context: 18446744073709551615\n"));
-	assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_OK);
-	assert_int_equal(m.head_dim, 64); /* derived: 256 / 4 */
-	assert_int_equal(m.params, 1250);
-	assert_int_equal(m.max_context, UINT64_MAX);
-	assert_int_equal(m.vocab, 0);
-}
-
-/* Two files in one directory claiming one alias (or an alias that is
- * another's name) fail the listing at the later file's claim; the same in
- * different directories is fine (the earlier directory wins). */
-static void test_error_duplicate_alias(void **state)
-{
-	const char *dirs[1];
-	char dir[1024], later[1024];
-	kvp_catalog *cat;
-	const kvp_device *devices;
-	size_t count = 99;
-	kvp_device d;
-	kvp_error err;
-
-	(void)state;
-	testutil_write_file("dupalias/gpus/aa.yaml",
-	                    "name: aa\naliases: [x]\nmemory: 1 GiB\nl2: 1 MiB\n");
-	snprintf(later, sizeof later, "%s",
-	         testutil_write_file("dupalias/gpus/bb.yaml",
-	                             "name: bb\nmemory: 1 GiB\nl2: 1 MiB\n"
-	                             "aliases:\n  - y\n  - x\n"));
-	snprintf(dir, sizeof dir, "%s", scratch_dir("dupalias"));
-	dirs[0] = dir;
-	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
-	assert_int_equal(kvp_catalog_devices(cat, &devices, &count, &err),
-	                 KVP_ERR_DUPLICATE);
-	assert_null(devices);
-	assert_int_equal(count, 0);
-	assert_string_equal(err.path, later);
-	assert_int_equal(err.line, 6);
-	assert_int_equal(err.column, 5);
-	assert_string_equal(err.message, "alias 'x' is already an alias of GPU 'aa'");
-	/* An alias lookup needs every profile, so it fails the same way; a
-	 * name reads its one file and succeeds. */
-	assert_int_equal(kvp_catalog_device(cat, "x", &d, &err), KVP_ERR_DUPLICATE);
-	assert_int_equal(kvp_catalog_device(cat, "aa", &d, &err), KVP_OK);
-	kvp_catalog_free(&cat);
-
-	snprintf(later, sizeof later, "%s",
-	         testutil_write_file("dupname/models/zz.yaml",
-	                             "name: zz\naliases: [aa]\nlayers: 1\n"
-	                             "heads: 1\nkv_heads: 1\nhead_dim: 1\n"));
-	testutil_write_file("dupname/models/aa.yaml",
-	                    "name: aa\nlayers: 1\nheads: 1\nkv_heads: 1\n"
-	                    "head_dim: 1\n");
-	snprintf(dir, sizeof dir, "%s", scratch_dir("dupname"));
-	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
-	assert_int_equal(kvp_catalog_models(cat, NULL, &count, &err),
-	                 KVP_ERR_INVALID);
-	{
-		const kvp_model *models;
-
-		assert_int_equal(kvp_catalog_models(cat, &models, &count, &err),
-		                 KVP_ERR_DUPLICATE);
-	}
-	assert_string_equal(err.path, later);
-	assert_int_equal(err.line, 2);
-	assert_int_equal(err.column, 11);
-	assert_string_equal(err.message,
-	                    "alias 'aa' is already the name of model 'aa'");
-	kvp_catalog_free(&cat);
-}
-
-/* A malformed file anywhere in the path fails the listing with its
- * position, even one a name lookup would never read. */
-static void test_listing_reports_malformed_file(void **state)
-{
-	const char *dirs[2];
-	char dir[1024], bad[1024];
-	kvp_catalog *cat;
-	const kvp_model *models;
-	size_t count;
-	kvp_model m;
-	kvp_error err;
-
-	(void)state;
-	snprintf(bad, sizeof bad, "%s",
-	         testutil_write_file("listbad/models/broken.yaml",
-	                             "name: broken\nlayers: 1\nheads: 1\n"
-	                             "kv_heads: 1\nhead_dimm: 4\n"));
-	testutil_write_file("listbad/models/README", "not a profile\n");
-	snprintf(dir, sizeof dir, "%s", scratch_dir("listbad"));
-	dirs[0] = dir;
-	dirs[1] = KVP_TEST_DATADIR;
-	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
-	assert_int_equal(kvp_catalog_model(cat, "gpt2", &m, &err), KVP_OK);
-	assert_int_equal(kvp_catalog_models(cat, &models, &count, &err),
-	                 KVP_ERR_PARSE);
-	assert_string_equal(err.path, bad);
-	assert_int_equal(err.line, 5);
-	assert_int_equal(err.column, 1);
-	assert_string_equal(err.message,
-	                    "unknown field 'head_dimm' (did you mean 'head_dim'?)");
-	kvp_catalog_free(&cat);
-}
-
 /* Every allocation made while opening a catalogue, looking up a name and
  * an alias and listing both kinds fails in turn: each failure is
  * KVP_ERR_NOMEM and, once the catalogue is freed, no block is left. */
@@ -862,7 +513,7 @@ static void test_allocation_failures(void **state)
 	testutil_write_file("oom/models/gpt2.yaml",
 	                    "name: gpt2\naliases: [small]\nlayers: 2\n"
 	                    "heads: 12\nkv_heads: 12\nhidden: 768\n");
-	snprintf(user_dir, sizeof user_dir, "%s", scratch_dir("oom"));
+	snprintf(user_dir, sizeof user_dir, "%s", testutil_scratch_dir("oom"));
 	user[0] = user_dir;
 	for (n = 1; !done; n++) {
 		long live = testutil_live_blocks();
@@ -903,37 +554,6 @@ static void test_allocation_failures(void **state)
 	assert_true(n > 30);
 }
 
-/* The same for loading one file, valid or malformed: each failure is
- * KVP_ERR_NOMEM (a malformed file otherwise gives its parse error). */
-static void test_allocation_failures_load_file(void **state)
-{
-	char bad[1024];
-	unsigned long n;
-	bool done = false;
-
-	(void)state;
-	snprintf(bad, sizeof bad, "%s",
-	         testutil_write_file("oomfile/models/m.yaml",
-	                             "name: m\naliases: [a, b]\nlayers: 32\n"
-	                             "heads: 32\nkv_heads: 5\nhidden: 4096\n"));
-	for (n = 1; !done; n++) {
-		long live = testutil_live_blocks();
-		kvp_model m;
-		kvp_error err;
-		kvp_status good, broken;
-
-		testutil_fail_at(n);
-		good = kvp_model_load_file(KVP_TEST_DATADIR "/models/llama2-7b.yaml",
-		                           &m, &err);
-		broken = kvp_model_load_file(bad, &m, &err);
-		testutil_fail_at(0);
-		assert_int_equal(testutil_live_blocks(), live);
-		assert_true(good == KVP_OK || good == KVP_ERR_NOMEM);
-		assert_true(broken == KVP_ERR_SHAPE || broken == KVP_ERR_NOMEM);
-		done = good == KVP_OK && broken == KVP_ERR_SHAPE;
-	}
-}
-
 /* Every function takes a NULL kvp_error, and NULL handles are harmless. */
 static void test_null_arguments(void **state)
 {
@@ -969,28 +589,12 @@ int main(void)
 		cmocka_unit_test(test_listing_sorted),
 		cmocka_unit_test(test_unknown_name_suggestions),
 		cmocka_unit_test(test_invalid_lookup_names),
+		cmocka_unit_test(test_lookup_text_escaped),
 		cmocka_unit_test(test_user_dir_overrides_shipped),
 		cmocka_unit_test(test_default_path_order),
 		cmocka_unit_test(test_missing_data_dir),
 		cmocka_unit_test(test_two_catalogues_side_by_side),
-		cmocka_unit_test(test_error_yaml_syntax),
-		cmocka_unit_test(test_error_file_shape),
-		cmocka_unit_test(test_error_missing_field),
-		cmocka_unit_test(test_error_wrong_type),
-		cmocka_unit_test(test_error_bad_integers),
-		cmocka_unit_test(test_error_out_of_range),
-		cmocka_unit_test(test_error_not_whole),
-		cmocka_unit_test(test_error_duplicate_key),
-		cmocka_unit_test(test_error_unknown_key),
-		cmocka_unit_test(test_error_name),
-		cmocka_unit_test(test_error_alias_repeats),
-		cmocka_unit_test(test_error_shape),
-		cmocka_unit_test(test_error_unreadable),
-		cmocka_unit_test(test_values_parsed_exactly),
-		cmocka_unit_test(test_error_duplicate_alias),
-		cmocka_unit_test(test_listing_reports_malformed_file),
 		cmocka_unit_test(test_allocation_failures),
-		cmocka_unit_test(test_allocation_failures_load_file),
 		cmocka_unit_test(test_null_arguments),
 	};
 

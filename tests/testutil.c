@@ -1,7 +1,10 @@
 /*
- * testutil.c — malloc wrappers for failure injection and leak counting, and
- * scratch files for catalogue tests.
+ * testutil.c — malloc wrappers for failure injection and leak counting,
+ * opendir and stat wrappers that deny a directory, and scratch files for
+ * catalogue tests.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,6 +115,53 @@ int testutil_injection_step(int status, unsigned long nth, unsigned long allocat
 	return 0;
 }
 
+DIR *__real_opendir(const char *name);
+DIR *__wrap_opendir(const char *name);
+int __real_stat(const char *path, struct stat *buf);
+int __wrap_stat(const char *path, struct stat *buf);
+
+static char denied_dir[1024];
+static int denied_error;
+
+void testutil_deny_dir(const char *dir, int error)
+{
+	snprintf(denied_dir, sizeof denied_dir, "%s", dir ? dir : "");
+	denied_error = error;
+}
+
+/* Whether path is the denied directory (itself: 0) or under it (1); -1
+ * for neither. */
+static int denied_depth(const char *path)
+{
+	size_t len = strlen(denied_dir);
+
+	if (!len || strncmp(path, denied_dir, len) != 0)
+		return -1;
+	if (path[len] == '\0')
+		return 0;
+	return path[len] == '/' ? 1 : -1;
+}
+
+DIR *__wrap_opendir(const char *name)
+{
+	if (denied_depth(name) >= 0) {
+		errno = denied_error;
+		return NULL;
+	}
+	return __real_opendir(name);
+}
+
+/* A directory without search permission can itself be stat()ed; what is
+ * under it cannot. */
+int __wrap_stat(const char *path, struct stat *buf)
+{
+	if (denied_depth(path) > 0) {
+		errno = denied_error;
+		return -1;
+	}
+	return __real_stat(path, buf);
+}
+
 static char tmpdir[256];
 static char pathbuf[1024];
 
@@ -139,6 +189,14 @@ const char *testutil_tmpdir(void)
 		atexit(remove_tmpdir);
 	}
 	return tmpdir;
+}
+
+const char *testutil_scratch_dir(const char *name)
+{
+	static char dir[1024];
+
+	snprintf(dir, sizeof dir, "%s/%s", testutil_tmpdir(), name);
+	return dir;
 }
 
 const char *testutil_write_file(const char *relpath, const char *text)

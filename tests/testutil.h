@@ -27,11 +27,24 @@ long testutil_live_blocks(void);
 int testutil_injection_step(int status, unsigned long nth, unsigned long allocations,
                             const uint64_t *current_bytes, int n, long live_before);
 
+/* Makes opendir of dir, and stat of every path under it, fail with error
+ * (EACCES: as for a directory without permissions, which root, running
+ * the tests, would read anyway); NULL stops.  The test programs wrap
+ * opendir and stat at link time (-Wl,--wrap=...). */
+void testutil_deny_dir(const char *dir, int error);
+
+/* How the library's messages state the rule for names. */
+#define TESTUTIL_NAME_RULE "(1 to 63 ASCII letters, digits, '.', '-', '_' " \
+	"or '+', starting with a letter or a digit)"
+
 /* Writes text to a fresh file under a private temporary directory and
  * returns its path (static storage, overwritten by the next call).  The
  * directory and its files are removed at exit. */
 const char *testutil_write_file(const char *relpath, const char *text);
 /* The private temporary directory itself. */
 const char *testutil_tmpdir(void);
+/* The path of name under it (static storage, overwritten by the next
+ * call): a scratch data directory. */
+const char *testutil_scratch_dir(const char *name);
 
 #endif

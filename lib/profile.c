@@ -1,0 +1,552 @@
+/*
+ * profile.c — what a profile file may say: the fields of a model and of a
+ * GPU, and how each value is read, event by event, and checked, with
+ * path:line:column errors at the place to change.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "number.h"
+#include "profile.h"
+
+/* ---- what a profile file may say ------------------------------------- */
+
+enum field_type {
+	FIELD_NAME,    /* the profile's name: equals the file stem */
+	FIELD_TEXT,    /* free text, shorter than KVP_DESCRIPTION_MAX */
+	FIELD_ALIASES, /* a sequence of other names */
+	FIELD_U32,     /* plain digits, at most UINT32_MAX */
+	FIELD_U64,     /* plain digits */
+	FIELD_COUNT,   /* digits or a decimal with exponent that is whole */
+	FIELD_BYTES,   /* a whole number of bytes, with an optional unit */
+	FIELD_REAL     /* a non-negative decimal */
+};
+
+enum field_need {
+	FIELD_OPTIONAL,
+	FIELD_REQUIRED,
+	FIELD_ONE_OF /* at least one of the fields marked so must be given */
+};
+
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t offset; /* into kvp_model or kvp_device; unused for aliases */
+	enum field_need need;
+};
+
+
+static const struct field model_fields[] = {
+	{"name", FIELD_NAME, offsetof(kvp_model, name), FIELD_REQUIRED},
+	{"description", FIELD_TEXT, offsetof(kvp_model, description), FIELD_OPTIONAL},
+	{"aliases", FIELD_ALIASES, 0, FIELD_OPTIONAL},
+	{"layers", FIELD_U32, offsetof(kvp_model, layers), FIELD_REQUIRED},
+	{"heads", FIELD_U32, offsetof(kvp_model, heads), FIELD_REQUIRED},
+	{"kv_heads", FIELD_U32, offsetof(kvp_model, kv_heads), FIELD_REQUIRED},
+	{"hidden", FIELD_U32, offsetof(kvp_model, hidden), FIELD_ONE_OF},
+	{"head_dim", FIELD_U32, offsetof(kvp_model, head_dim), FIELD_ONE_OF},
+	{"vocab", FIELD_U32, offsetof(kvp_model, vocab), FIELD_OPTIONAL},
+	{"max_context", FIELD_U64, offsetof(kvp_model, max_context), FIELD_OPTIONAL},
+	{"params", FIELD_COUNT, offsetof(kvp_model, params), FIELD_OPTIONAL},
+	{"rope_theta", FIELD_REAL, offsetof(kvp_model, rope_theta), FIELD_OPTIONAL},
+};
+
+static const struct field device_fields[] = {
+	{"name", FIELD_NAME, offsetof(kvp_device, name), FIELD_REQUIRED},
+	{"description", FIELD_TEXT, offsetof(kvp_device, description), FIELD_OPTIONAL},
+	{"aliases", FIELD_ALIASES, 0, FIELD_OPTIONAL},
+	{"memory", FIELD_BYTES, offsetof(kvp_device, hbm_bytes), FIELD_REQUIRED},
+	{"l2", FIELD_BYTES, offsetof(kvp_device, l2_bytes), FIELD_REQUIRED},
+	{"llc", FIELD_BYTES, offsetof(kvp_device, llc_bytes), FIELD_OPTIONAL},
+	{"bandwidth_gbs", FIELD_REAL, offsetof(kvp_device, bandwidth_gbs),
+	 FIELD_OPTIONAL},
+	{"fp16_tflops", FIELD_REAL, offsetof(kvp_device, fp16_tflops), FIELD_OPTIONAL},
+};
+
+static kvp_status model_check(void *profile, kvp_error *err)
+{
+	return kvp_model_finalize(profile, err);
+}
+
+/* Mirrors the order of kvp_model_finalize's checks, so the error points at
+ * the line that has to change. */
+static const char *model_culprit(const void *profile)
+{
+	const kvp_model *m = profile;
+
+	if (m->layers == 0)
+		return "layers";
+	if (m->heads == 0)
+		return "heads";
+	if (m->kv_heads == 0 || m->kv_heads > m->heads ||
+	    m->heads % m->kv_heads != 0)
+		return "kv_heads";
+	return m->hidden ? "hidden" : "head_dim";
+}
+
+static kvp_status device_check(void *profile, kvp_error *err)
+{
+	return kvp_device_check(profile, err);
+}
+
+static const char *device_culprit(const void *profile)
+{
+	const kvp_device *d = profile;
+
+	if (d->hbm_bytes == 0)
+		return "memory";
+	if (d->l2_bytes == 0)
+		return "l2";
+	return NULL;
+}
+
+const struct kind kvp__model_kind = {
+	0, "model", "models", "models", sizeof(kvp_model),
+	model_fields, sizeof model_fields / sizeof model_fields[0],
+	model_check, model_culprit, KVP_ERR_SHAPE,
+};
+
+const struct kind kvp__device_kind = {
+	1, "GPU", "GPUs", "gpus", sizeof(kvp_device),
+	device_fields, sizeof device_fields / sizeof device_fields[0],
+	device_check, device_culprit, KVP_ERR_PARSE,
+};
+
+void kvp__profile_clear(struct profile *p)
+{
+	kvp__free(p->aliases);
+	p->aliases = NULL;
+	p->n_aliases = 0;
+}
+
+kvp_status kvp__fail_at(const struct parse *ps, kvp_status status,
+                        yaml_mark_t mark, const char *fmt, ...)
+{
+	char message[KVP_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	return kvp__error_at(ps->err, status, ps->path, mark.line + 1,
+	                     mark.column + 1, "%s", message);
+}
+
+/* What the node an event starts is, for messages. */
+static const char *node_kind(const yaml_event_t *event)
+{
+	switch (event->type) {
+	case YAML_SEQUENCE_START_EVENT:
+		return "a sequence";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	case YAML_SCALAR_EVENT:
+		return event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+		       ? "a plain scalar" : "a quoted string";
+	case YAML_ALIAS_EVENT:
+		return "an alias (*name)";
+	default:
+		return "nothing";
+	}
+}
+
+
+static const char *const type_wanted[] = {
+	[FIELD_NAME] = "a name",
+	[FIELD_TEXT] = "a string",
+	[FIELD_ALIASES] = "a sequence of names",
+	[FIELD_U32] = "an integer",
+	[FIELD_U64] = "an integer",
+	[FIELD_COUNT] = "an integer",
+	[FIELD_BYTES] = "a size in bytes",
+	[FIELD_REAL] = "a number",
+};
+
+/* Parses the number of a numeric field and stores it in the profile. */
+static kvp_status parse_number(struct parse *ps, const struct field *f,
+                               yaml_mark_t at, const char *text)
+{
+	void *slot = (char *)&ps->out->u + f->offset;
+	const char *wanted = type_wanted[f->type];
+	char quoted[KVP_QUOTE_MAX];
+	struct decimal d;
+	const char *end;
+	uint64_t unit = 1;
+	uint64_t value;
+	kvp_status status;
+
+	kvp_escape(text, quoted, sizeof quoted);
+	if (text[0] == '-' && kvp__scan_decimal(text + 1, &d))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': '%s' is negative", f->key, quoted);
+	end = kvp__scan_decimal(text, &d);
+	if (!end)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': '%s' is not %s", f->key, quoted,
+		                    wanted);
+	if (f->type == FIELD_BYTES) {
+		const char *unit_name = end;
+
+		while (*unit_name == ' ')
+			unit_name++;
+		if (*unit_name) {
+			unit = kvp__unit_bytes(unit_name);
+			if (unit == 0)
+				return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+				                    "field '%s': unknown unit '%s' (use B, "
+				                    "KiB, MiB, GiB, TiB, KB, MB, GB or TB)",
+				                    f->key, kvp_escape(unit_name, quoted,
+				                                       sizeof quoted));
+			end = unit_name + strlen(unit_name);
+		}
+	}
+	if (*end || ((f->type == FIELD_U32 || f->type == FIELD_U64) && d.inexact))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': '%s' is not %s", f->key, quoted,
+		                    wanted);
+	if (f->type == FIELD_REAL) {
+		double real = kvp__decimal_to_double(&d);
+
+		if (!isfinite(real))
+			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
+			                    "field '%s': '%s' is out of range", f->key,
+			                    quoted);
+		memcpy(slot, &real, sizeof real);
+		return KVP_OK;
+	}
+	status = kvp__decimal_to_u64(&d, unit, &value);
+	if (status == KVP_ERR_OVERFLOW)
+		return kvp__fail_at(ps, status, at,
+		                    "field '%s': '%s' does not fit in 64 bits", f->key,
+		                    quoted);
+	if (status != KVP_OK)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': '%s' is not a whole number%s", f->key,
+		                    quoted, f->type == FIELD_BYTES ? " of bytes" : "");
+	if (f->type == FIELD_U32) {
+		uint32_t narrow = (uint32_t)value;
+
+		if (value > UINT32_MAX)
+			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
+			                    "field '%s': '%s' is out of range (at most %lu)",
+			                    f->key, quoted, (unsigned long)UINT32_MAX);
+		memcpy(slot, &narrow, sizeof narrow);
+	} else {
+		memcpy(slot, &value, sizeof value);
+	}
+	return KVP_OK;
+}
+
+/* ---- names ----------------------------------------------------------- */
+
+/* The file name of path without its ".yaml". */
+static void path_stem(const char *path, const char **stem, size_t *len)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t base_len = strlen(base);
+
+	if (base_len > 5 && strcmp(base + base_len - 5, ".yaml") == 0)
+		base_len -= 5;
+	*stem = base;
+	*len = base_len;
+}
+
+/* The text of a scalar event, or NULL (after an error) when it holds a NUL
+ * byte, which would silently cut it short. */
+static const char *scalar_text(struct parse *ps, const char *key,
+                               const yaml_event_t *event)
+{
+	const char *text = (const char *)event->data.scalar.value;
+
+	if (strlen(text) != event->data.scalar.length) {
+		if (key)
+			kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			             "field '%s': contains a NUL byte", key);
+		else
+			kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			             "a field name contains a NUL byte");
+		return NULL;
+	}
+	return text;
+}
+
+static kvp_status parse_name(struct parse *ps, const struct field *f,
+                             yaml_mark_t at, const char *text)
+{
+	char quoted[KVP_QUOTE_MAX], stem_copy[256], stem_quoted[KVP_QUOTE_MAX];
+	const char *stem;
+	size_t stem_len;
+
+	kvp_escape(text, quoted, sizeof quoted);
+	if (strlen(text) >= KVP_NAME_MAX)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field 'name': '%s' is longer than %d bytes",
+		                    quoted, KVP_NAME_MAX - 1);
+	if (!kvp__valid_name(text))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field 'name': '%s' is not a valid name (%s)",
+		                    quoted, KVP__NAME_RULE);
+	path_stem(ps->path, &stem, &stem_len);
+	if (strlen(text) != stem_len || memcmp(text, stem, stem_len) != 0) {
+		snprintf(stem_copy, sizeof stem_copy, "%.*s", (int)stem_len, stem);
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field 'name': '%s' does not match the file name "
+		                    "(expected '%s')", quoted,
+		                    kvp_escape(stem_copy, stem_quoted,
+		                               sizeof stem_quoted));
+	}
+	strcpy((char *)&ps->out->u + f->offset, text);
+	strcpy(ps->out->name, text);
+	ps->out->name_line = at.line + 1;
+	ps->out->name_column = at.column + 1;
+	return KVP_OK;
+}
+
+/* One item of the aliases sequence, appended to the profile's aliases. */
+static kvp_status parse_alias(struct parse *ps, const yaml_event_t *item)
+{
+	const char *key = ps->field->key;
+	struct profile *out = ps->out;
+	const char *text;
+
+	if (item->type != YAML_SCALAR_EVENT)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
+		                    "field '%s': expected a name, got %s", key,
+		                    node_kind(item));
+	text = scalar_text(ps, key, item);
+	if (!text)
+		return KVP_ERR_PARSE;
+	if (!kvp__valid_name(text)) {
+		char quoted[KVP_QUOTE_MAX];
+
+		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
+		                    "field '%s': '%s' is not a valid name (%s)", key,
+		                    kvp_escape(text, quoted, sizeof quoted),
+		                    KVP__NAME_RULE);
+	}
+	if (out->n_aliases == ps->aliases_capacity) {
+		size_t capacity = ps->aliases_capacity ? 2 * ps->aliases_capacity : 4;
+		struct alias *aliases = kvp__realloc(out->aliases,
+		                                     capacity * sizeof *aliases);
+
+		if (!aliases)
+			return kvp__error(ps->err, KVP_ERR_NOMEM, "out of memory");
+		out->aliases = aliases;
+		ps->aliases_capacity = capacity;
+	}
+	strcpy(out->aliases[out->n_aliases].name, text);
+	out->aliases[out->n_aliases].line = item->start_mark.line + 1;
+	out->aliases[out->n_aliases].column = item->start_mark.column + 1;
+	out->n_aliases++;
+	return KVP_OK;
+}
+
+/* ---- one file -------------------------------------------------------- */
+
+/* The value of field f, a node that starts with event value; the aliases
+ * sequence stays open for its items. */
+static kvp_status parse_value(struct parse *ps, const struct field *f,
+                              const yaml_event_t *value)
+{
+	yaml_mark_t at = value->start_mark;
+	const char *text;
+
+	if (f->type == FIELD_ALIASES) {
+		if (value->type != YAML_SEQUENCE_START_EVENT)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': expected %s, got %s", f->key,
+			                    type_wanted[f->type], node_kind(value));
+		ps->field = f;
+		return KVP_OK;
+	}
+	if (value->type != YAML_SCALAR_EVENT ||
+	    (f->type != FIELD_NAME && f->type != FIELD_TEXT &&
+	     value->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': expected %s, got %s", f->key,
+		                    type_wanted[f->type], node_kind(value));
+	if (value->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    value->data.scalar.length == 0)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "field '%s': no value given", f->key);
+	text = scalar_text(ps, f->key, value);
+	if (!text)
+		return KVP_ERR_PARSE;
+	switch (f->type) {
+	case FIELD_NAME:
+		return parse_name(ps, f, at, text);
+	case FIELD_TEXT:
+		if (strlen(text) >= KVP_DESCRIPTION_MAX)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': longer than %d bytes", f->key,
+			                    KVP_DESCRIPTION_MAX - 1);
+		/* A line of text, shown as is: no line break, no terminal
+		 * control sequence. */
+		if (kvp__find_control(text)) {
+			char quoted[KVP_QUOTE_MAX];
+
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': '%s' holds a control character",
+			                    f->key, kvp_escape(text, quoted,
+			                                       sizeof quoted));
+		}
+		strcpy((char *)&ps->out->u + f->offset, text);
+		return KVP_OK;
+	default:
+		return parse_number(ps, f, at, text);
+	}
+}
+
+/* The known field closest to an unknown key, or NULL when none is close. */
+static const char *closest_field(const struct kind *kind, const char *key)
+{
+	size_t limit = strlen(key) / 3 > 2 ? strlen(key) / 3 : 2;
+	size_t best = SIZE_MAX;
+	const char *closest = NULL;
+
+	for (size_t i = 0; i < kind->n_fields; i++) {
+		size_t distance = kvp__edit_distance(key, kind->fields[i].key);
+
+		if (distance <= limit && distance < best) {
+			best = distance;
+			closest = kind->fields[i].key;
+		}
+	}
+	return closest;
+}
+
+static kvp_status unknown_field(struct parse *ps, yaml_mark_t at,
+                                const char *key)
+{
+	const char *closest = closest_field(ps->kind, key);
+	char known[KVP_ERROR_MESSAGE_MAX] = "";
+	char quoted[KVP_QUOTE_MAX];
+	size_t used = 0;
+
+	kvp_escape(key, quoted, sizeof quoted);
+	if (closest)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "unknown field '%s' (did you mean '%s'?)", quoted,
+		                    closest);
+	for (size_t i = 0; i < ps->kind->n_fields && used < sizeof known; i++) {
+		int n = snprintf(known + used, sizeof known - used, "%s%s",
+		                 i ? ", " : "", ps->kind->fields[i].key);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+	                    "unknown field '%s' (%s fields: %s)", quoted,
+	                    ps->kind->noun, known);
+}
+
+/* A key of the top mapping: the field whose value comes next. */
+static kvp_status parse_key(struct parse *ps, const yaml_event_t *key_event)
+{
+	const struct kind *kind = ps->kind;
+	yaml_mark_t at = key_event->start_mark;
+	const char *key;
+	size_t i;
+
+	if (key_event->type != YAML_SCALAR_EVENT ||
+	    key_event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+		                    "expected a plain field name, got %s",
+		                    node_kind(key_event));
+	key = scalar_text(ps, NULL, key_event);
+	if (!key)
+		return KVP_ERR_PARSE;
+	for (i = 0; i < kind->n_fields; i++)
+		if (strcmp(key, kind->fields[i].key) == 0)
+			break;
+	if (i == kind->n_fields)
+		return unknown_field(ps, at, key);
+	if (ps->given[i])
+		return kvp__fail_at(ps, KVP_ERR_DUPLICATE, at,
+		                    "duplicate field '%s' (first given at line %lu, "
+		                    "column %lu)", key,
+		                    (unsigned long)ps->key_mark[i].line + 1,
+		                    (unsigned long)ps->key_mark[i].column + 1);
+	ps->given[i] = true;
+	ps->key_mark[i] = at;
+	ps->field = &kind->fields[i];
+	return KVP_OK;
+}
+
+/* Required fields, aliases that repeat the name or each other, then the
+ * kind's own check, reported at the field it blames; missing fields at the
+ * start of the top mapping. */
+static kvp_status check_profile(struct parse *ps)
+{
+	const struct kind *kind = ps->kind;
+	char one_of[KVP_ERROR_MESSAGE_MAX] = "";
+	size_t used = 0;
+	bool have_one_of = false;
+	kvp_error check_err;
+	struct clash clash;
+	const char *culprit;
+	yaml_mark_t at = ps->mapping_mark;
+
+	for (size_t i = 0; i < kind->n_fields; i++) {
+		const struct field *f = &kind->fields[i];
+
+		if (f->need == FIELD_REQUIRED && !ps->given[i])
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at, "missing field '%s'",
+			                    f->key);
+		if (f->need == FIELD_ONE_OF) {
+			int n = snprintf(one_of + used, sizeof one_of - used,
+			                 "%s'%s'", used ? " or " : "", f->key);
+			if (n > 0 && (size_t)n < sizeof one_of - used)
+				used += (size_t)n;
+			have_one_of |= ps->given[i];
+		}
+	}
+	if (used && !have_one_of)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, at, "missing field %s", one_of);
+	if (kvp__find_clash(ps->out, 1, &clash, ps->err) != KVP_OK)
+		return KVP_ERR_NOMEM;
+	if (clash.found)
+		return kvp__claim_taken(kind, ps->path, ps->out, clash.j, ps->out,
+		                        clash.how, ps->err);
+	if (kind->check(&ps->out->u, &check_err) == KVP_OK)
+		return KVP_OK;
+	culprit = kind->culprit(&ps->out->u);
+	for (size_t i = 0; culprit && i < kind->n_fields; i++)
+		if (ps->given[i] && strcmp(kind->fields[i].key, culprit) == 0)
+			at = ps->key_mark[i];
+	return kvp__fail_at(ps, kind->check_status, at, "%s", check_err.message);
+}
+
+kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event)
+{
+	bool end = event->type == YAML_MAPPING_END_EVENT ||
+	           event->type == YAML_SEQUENCE_END_EVENT;
+	const struct field *field = ps->field;
+
+	switch (ps->depth) {
+	case 0:
+		if (event->type != YAML_MAPPING_START_EVENT)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
+			                    "expected a mapping of %s fields, got %s",
+			                    ps->kind->noun, node_kind(event));
+		ps->mapping_mark = event->start_mark;
+		return KVP_OK;
+	case 1:
+		if (end)
+			return check_profile(ps);
+		if (!field)
+			return parse_key(ps, event);
+		ps->field = NULL;
+		return parse_value(ps, field, event);
+	default:
+		/* Only the aliases sequence is read this deep: any other
+		 * collection was refused as the value it stands for. */
+		if (!end)
+			return parse_alias(ps, event);
+		ps->field = NULL;
+		return KVP_OK;
+	}
+}
