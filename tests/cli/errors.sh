@@ -85,10 +85,10 @@ expect_error "mem-util with white space" "^kvplan: --mem-util: ' 0.5' is not a n
 # User text in a message is escaped: no second line, no terminal sequence.
 esc=$(printf '\033')
 expect_error "an escape sequence in --model is shown escaped" \
-	"^kvplan: unknown model '\\\\x1b\\]0;x\\\\x07'" --model "$(printf '\033]0;x\007')" --seq 1
+	"^kvplan: invalid model name '\\\\x1b\\]0;x\\\\x07'" --model "$(printf '\033]0;x\007')" --seq 1
 check "no ESC byte reaches stderr" sh -c "! grep -q '$esc' '$work/err'"
 expect_error "a line feed in --gpu stays on one line" \
-	"^kvplan: unknown GPU 'h100\\\\nkvplan: all good'" $m --seq 1 --gpu "$(printf 'h100\nkvplan: all good')"
+	"^kvplan: invalid GPU name 'h100\\\\nkvplan: all good'" $m --seq 1 --gpu "$(printf 'h100\nkvplan: all good')"
 expect_error "a line feed in an option name stays on one line" \
 	"^kvplan: unknown option '--a\\\\nb'" "$(printf -- '--a\nb')"
 expect_error "a control character in a number is escaped" \
