@@ -20,6 +20,16 @@ static const struct dtype_info dtypes[KVP_DTYPE_COUNT] = {
 	[KVP_DTYPE_BF16] = {"bf16", 1, 2, {"bfloat16", NULL}},
 	[KVP_DTYPE_FP8] = {"fp8", 1, 1, {"fp8_e4m3", "fp8_e5m2", "f8", NULL}},
 	[KVP_DTYPE_INT8] = {"int8", 1, 1, {"i8", NULL}},
+	/* llama.cpp's block structs, ggml/src/ggml-common.h (master, 2026):
+	 * block_q8_0 = ggml_half d + int8 qs[32]; block_q5_1 = d, m + qh[4] +
+	 * qs[16]; block_q5_0 = d + qh[4] + qs[16]; block_q4_1 = d, m + qs[16];
+	 * block_q4_0 and block_iq4_nl = d + qs[16]; ggml_half is 2 bytes. */
+	[KVP_DTYPE_Q8_0] = {"q8_0", 32, 34, {NULL}},
+	[KVP_DTYPE_Q5_1] = {"q5_1", 32, 24, {NULL}},
+	[KVP_DTYPE_Q5_0] = {"q5_0", 32, 22, {NULL}},
+	[KVP_DTYPE_Q4_1] = {"q4_1", 32, 20, {NULL}},
+	[KVP_DTYPE_Q4_0] = {"q4_0", 32, 18, {NULL}},
+	[KVP_DTYPE_IQ4_NL] = {"iq4_nl", 32, 18, {NULL}},
 };
 
 static int valid(kvp_dtype dtype)
@@ -61,7 +71,8 @@ kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
 	char quoted[KVP_QUOTE_MAX];
 
 	return kvp__error(err, KVP_ERR_NOT_FOUND,
-	                  "unknown element type '%s' (valid: fp32, fp16, bf16, fp8, int8)",
+	                  "unknown element type '%s' (valid: fp32, fp16, bf16, fp8, int8, "
+	                  "q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl)",
 	                  kvp_escape(name, quoted, sizeof quoted));
 }
 
@@ -80,4 +91,16 @@ kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,
 		                  "%llu %s values overflow 64-bit bytes",
 		                  (unsigned long long)n_values, dtypes[dtype].name);
 	return kvp__error_clear(err);
+}
+
+kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
+                               uint64_t *bytes, kvp_error *err)
+{
+	if (valid(dtype) && n_values % dtypes[dtype].block_values != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "a row of %llu values is not a whole number of %s "
+		                  "blocks (%u values each)",
+		                  (unsigned long long)n_values, dtypes[dtype].name,
+		                  dtypes[dtype].block_values);
+	return kvp_dtype_bytes(dtype, n_values, bytes, err);
 }

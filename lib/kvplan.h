@@ -87,16 +87,24 @@ KVP_API char *kvp_escape(const char *text, char *buf, size_t size);
 /* ---- element types ---------------------------------------------------- */
 
 /* Cache and weight element types.  A type stores block_values values in
- * block_bytes bytes; plain types have blocks of one value. */
+ * block_bytes bytes; plain types have blocks of one value.  The block types
+ * are llama.cpp's (ggml/src/ggml-common.h): 32 values and an fp16 scale
+ * (q4_1, q5_1: and an fp16 minimum) per block. */
 typedef enum kvp_dtype {
 	KVP_DTYPE_FP32,
 	KVP_DTYPE_FP16,
 	KVP_DTYPE_BF16,
-	KVP_DTYPE_FP8,
-	KVP_DTYPE_INT8
+	KVP_DTYPE_FP8,   /* e4m3 or e5m2: one byte */
+	KVP_DTYPE_INT8,
+	KVP_DTYPE_Q8_0,  /* 34 B per 32 values */
+	KVP_DTYPE_Q5_1,  /* 24 B per 32 */
+	KVP_DTYPE_Q5_0,  /* 22 B per 32 */
+	KVP_DTYPE_Q4_1,  /* 20 B per 32 */
+	KVP_DTYPE_Q4_0,  /* 18 B per 32 */
+	KVP_DTYPE_IQ4_NL /* 18 B per 32 (non-linear 4-bit) */
 } kvp_dtype;
 
-#define KVP_DTYPE_COUNT 5
+#define KVP_DTYPE_COUNT 11
 
 KVP_API const char *kvp_dtype_name(kvp_dtype dtype);
 /* Accepts the canonical names and common spellings (f16, float16, half,
@@ -108,6 +116,11 @@ KVP_API uint32_t kvp_dtype_block_bytes(kvp_dtype dtype);
 /* Bytes to store n values: ceil(n / block_values) * block_bytes. */
 KVP_API kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values,
                                    uint64_t *bytes, kvp_error *err);
+/* Bytes of one row of n values stored as dtype, which must be whole
+ * blocks, as a quantized K or V row is in llama.cpp (ggml_row_size):
+ * KVP_ERR_SHAPE, naming the row length and the block size, otherwise. */
+KVP_API kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
+                                       uint64_t *bytes, kvp_error *err);
 
 /* ---- models ----------------------------------------------------------- */
 

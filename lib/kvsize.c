@@ -24,9 +24,17 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
 		return st;
 	/* K (or V) of one token in one layer is one row of kv_heads * head_dim
-	 * values; a block-quantized type rounds that row up to whole blocks. */
+	 * values; a block-quantized type stores it as whole blocks. */
 	values_per_token_layer = (uint64_t)m.kv_heads * m.head_dim;
-	if ((st = kvp_dtype_bytes(dtype, values_per_token_layer, &k_bytes, err)) != KVP_OK)
+	if ((st = kvp_dtype_row_bytes(dtype, values_per_token_layer, &k_bytes,
+	                              err)) == KVP_ERR_SHAPE)
+		return kvp__error(err, st, "%s: a K/V row of %u kv heads x %u head_dim"
+		                  " = %llu values is not a whole number of %s blocks"
+		                  " (%u values each)",
+		                  kvp__label(m.name, "the model", label), m.kv_heads,
+		                  m.head_dim, (unsigned long long)values_per_token_layer,
+		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
+	if (st != KVP_OK)
 		return st;
 	if (!kvp__mul(2, k_bytes, &size.bytes_per_token_layer) ||
 	    !kvp__mul(size.bytes_per_token_layer, m.layers, &size.bytes_per_token) ||

@@ -121,6 +121,72 @@ static void test_block_sizes(void **state)
 	assert_int_equal(kvp_dtype_block_bytes(KVP_DTYPE_INT8), 1);
 }
 
+/* llama.cpp's block types (ggml/src/ggml-common.h): 32 values per block;
+ * q8_0 = 2 (fp16 scale) + 32 = 34 B, q5_1 = 2 + 2 + 4 + 16 = 24,
+ * q5_0 = 2 + 4 + 16 = 22, q4_1 = 2 + 2 + 16 = 20, q4_0 and iq4_nl =
+ * 2 + 16 = 18. */
+static void test_block_types(void **state)
+{
+	static const struct {
+		const char *name;
+		kvp_dtype dtype;
+		uint32_t bytes;
+	} blocks[] = {
+		{"q8_0", KVP_DTYPE_Q8_0, 34}, {"q5_1", KVP_DTYPE_Q5_1, 24},
+		{"q5_0", KVP_DTYPE_Q5_0, 22}, {"q4_1", KVP_DTYPE_Q4_1, 20},
+		{"q4_0", KVP_DTYPE_Q4_0, 18}, {"iq4_nl", KVP_DTYPE_IQ4_NL, 18},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+		assert_int_equal(parse(blocks[i].name), blocks[i].dtype);
+		assert_int_equal(kvp_dtype_block_values(blocks[i].dtype), 32);
+		assert_int_equal(kvp_dtype_block_bytes(blocks[i].dtype), blocks[i].bytes);
+	}
+	assert_int_equal(parse("Q8_0"), KVP_DTYPE_Q8_0);
+	assert_int_equal(parse("IQ4_NL"), KVP_DTYPE_IQ4_NL);
+}
+
+/* Block types in whole blocks, integers only: 4096 values are 128 blocks,
+ * 128 * 34 = 4352 B in q8_0 (not 4096, as one byte a value would say);
+ * 4097 values take a 129th block: 4386 B; 1 value one whole block. */
+static void test_block_bytes_whole_blocks(void **state)
+{
+	uint64_t bytes;
+
+	(void)state;
+	assert_int_equal(kvp_dtype_bytes(KVP_DTYPE_Q8_0, 4096, &bytes, NULL), KVP_OK);
+	assert_int_equal(bytes, 4352);
+	assert_int_equal(kvp_dtype_bytes(KVP_DTYPE_Q8_0, 4097, &bytes, NULL), KVP_OK);
+	assert_int_equal(bytes, 4386);
+	assert_int_equal(kvp_dtype_bytes(KVP_DTYPE_Q4_0, 1, &bytes, NULL), KVP_OK);
+	assert_int_equal(bytes, 18);
+	assert_int_equal(kvp_dtype_bytes(KVP_DTYPE_Q5_1, 0, &bytes, NULL), KVP_OK);
+	assert_int_equal(bytes, 0);
+}
+
+/* A row must be whole blocks: 128 values of q4_0 are 4 * 18 = 72 B; 40
+ * values are no number of 32-value blocks, and the error says so; plain
+ * types take any row. */
+static void test_row_bytes_whole_blocks_only(void **state)
+{
+	uint64_t bytes = 7;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_dtype_row_bytes(KVP_DTYPE_Q4_0, 128, &bytes, &err), KVP_OK);
+	assert_int_equal(bytes, 72);
+	bytes = 7;
+	assert_int_equal(kvp_dtype_row_bytes(KVP_DTYPE_Q8_0, 40, &bytes, &err),
+	                 KVP_ERR_SHAPE);
+	assert_int_equal(bytes, 7);
+	assert_string_equal(err.message,
+	                    "a row of 40 values is not a whole number of q8_0 blocks"
+	                    " (32 values each)");
+	assert_int_equal(kvp_dtype_row_bytes(KVP_DTYPE_FP16, 40, &bytes, NULL), KVP_OK);
+	assert_int_equal(bytes, 80);
+}
+
 /* An out-of-range enum value has no name and no size. */
 static void test_invalid_enum(void **state)
 {
@@ -227,6 +293,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_enum),
 		cmocka_unit_test(test_name_round_trip),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_block_types),
+		cmocka_unit_test(test_block_bytes_whole_blocks),
+		cmocka_unit_test(test_row_bytes_whole_blocks_only),
 		cmocka_unit_test(test_bytes_overflow),
 		cmocka_unit_test(test_bytes_invalid),
 	};

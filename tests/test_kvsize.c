@@ -307,6 +307,48 @@ static void test_overflow_per_token(void **state)
 #define PER_TOKEN_TEST(c) \
 	{"test_bytes_per_token_" #c, test_bytes_per_token, NULL, NULL, (void *)&c}
 
+/* llama2-7b's K row is 32 kv heads * 128 = 4096 values.  In q8_0 that is
+ * 128 blocks of 34 B = 4352 B; per token K and V in 32 layers:
+ * 2 * 32 * 4352 = 278,528 B.  In q4_0, 128 * 18 = 2304 B a row:
+ * 2 * 32 * 2304 = 147,456 B.  At seq 4096, q8_0: 278,528 * 4096 =
+ * 1,140,850,688 B. */
+static void test_block_types_llama2_7b(void **state)
+{
+	kvp_kv_size size;
+
+	(void)state;
+	assert_int_equal(kvp_kv_size_compute(&llama2_7b, KVP_DTYPE_Q8_0, 4096, 1,
+	                                     &size, NULL), KVP_OK);
+	assert_int_equal(size.bytes_per_token_layer, 8704);
+	assert_int_equal(size.bytes_per_token, 278528);
+	assert_int_equal(size.total_bytes, 1140850688);
+	assert_int_equal(kvp_kv_size_compute(&llama2_7b, KVP_DTYPE_Q4_0, 1, 1,
+	                                     &size, NULL), KVP_OK);
+	assert_int_equal(size.bytes_per_token, 147456);
+}
+
+/* A row a block type cannot store is an error naming the model, the row
+ * and the block: 1 kv head * 40 = 40 values in q8_0. */
+static void test_block_type_row_not_whole(void **state)
+{
+	kvp_model m = {.name = "odd", .layers = 2, .heads = 4, .kv_heads = 1,
+	               .head_dim = 40};
+	kvp_kv_size size;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_kv_size_compute(&m, KVP_DTYPE_Q8_0, 16, 1, &size, &err),
+	                 KVP_ERR_SHAPE);
+	assert_string_equal(err.message,
+	                    "odd: a K/V row of 1 kv heads x 40 head_dim = 40 values is"
+	                    " not a whole number of q8_0 blocks (32 values each)");
+	/* 4 kv heads make 160 values, 5 blocks: 2 * 2 * 5 * 34 = 680 B a token. */
+	m.kv_heads = 4;
+	assert_int_equal(kvp_kv_size_compute(&m, KVP_DTYPE_Q8_0, 1, 1, &size, &err),
+	                 KVP_OK);
+	assert_int_equal(size.bytes_per_token, 680);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_overflow_edge),
 		cmocka_unit_test(test_overflow_tokens),
 		cmocka_unit_test(test_overflow_per_token),
+		cmocka_unit_test(test_block_types_llama2_7b),
+		cmocka_unit_test(test_block_type_row_not_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

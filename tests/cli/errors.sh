@@ -31,7 +31,7 @@ expect_error "kv heads above the heads" "kv heads 64 does not divide the 32 quer
 	$m --seq 1024 --kv-heads 64
 expect_error "zero kv heads" "^kvplan: --kv-heads: '0' is too small" $m --seq 1024 --kv-heads 0
 expect_error "unknown dtype lists the valid ones" \
-	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8\)" \
+	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl\)" \
 	$m --seq 1024 --dtype fp12
 expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown element type 'q3'" \
 	$m --seq 1024 --weights-dtype q3
@@ -93,5 +93,13 @@ expect_error "a line feed in an option name stays on one line" \
 	"^kvplan: unknown option '--a\\\\nb'" "$(printf -- '--a\nb')"
 expect_error "a control character in a number is escaped" \
 	"^kvplan: --seq: '1\\\\x1b' has trailing characters" $m --seq "$(printf '1\033')"
+
+# A block type must store the K/V row in whole blocks, as llama.cpp does.
+expect_error "a row that is not whole q8_0 blocks names the row and the block" \
+	"^kvplan: custom: a K/V row of 1 kv heads x 40 head_dim = 40 values is not a whole number of q8_0 blocks \(32 values each\)$" \
+	--layers 2 --heads 1 --head-dim 40 --seq 8 --dtype q8_0
+expect_error "validation stores no block type" \
+	"^kvplan: validation stores the cache as fp32, fp16 or bf16, not q4_0$" \
+	$m --seq 16 --dtype q4_0 --validate
 
 done_testing
