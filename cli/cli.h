@@ -64,8 +64,6 @@ struct cli_plan {
 	bool exceeds_max_context;
 	kvp_model variants[CLI_VARIANTS];      /* MHA, GQA, MQA */
 	kvp_kv_size variant_sizes[CLI_VARIANTS];
-	bool variant_stored[CLI_VARIANTS];     /* false: its K/V row is not
-	                                        * whole blocks of the type */
 	size_t n_devices;
 	kvp_device *devices;
 	kvp_fit *fits;

@@ -159,17 +159,10 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	                        &plan->size, &err) != KVP_OK)
 		return cli_fail(&err);
 	for (int v = 0; v < CLI_VARIANTS; v++) {
-		kvp_status st;
-
-		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK)
+		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
+		    kvp_kv_size_compute(&plan->variants[v], o->dtype, o->seq, o->batch,
+		                        &plan->variant_sizes[v], &err) != KVP_OK)
 			return cli_fail(&err);
-		/* A variant whose row a block type cannot store (MQA's 40
-		 * values in q8_0) is shown as such; the request itself is fine. */
-		st = kvp_kv_size_compute(&plan->variants[v], o->dtype, o->seq, o->batch,
-		                         &plan->variant_sizes[v], &err);
-		if (st != KVP_OK && st != KVP_ERR_SHAPE)
-			return cli_fail(&err);
-		plan->variant_stored[v] = st == KVP_OK;
 	}
 	plan->fits = calloc(plan->n_devices, sizeof *plan->fits);
 	if (!plan->fits) {

@@ -120,11 +120,7 @@ static void print_table(FILE *out, const struct cli_plan *p)
 		         v == 0 ? "MHA" : v == 1 ? "GQA" : "MQA", vm->kv_heads,
 		         vm->kv_heads == 1 ? " " : "s",
 		         vm->kv_heads == m->kv_heads ? "  (this)" : "");
-		if (p->variant_stored[v])
-			print_size_row(out, label, p->variant_sizes[v].total_bytes);
-		else
-			fprintf(out, "  %-26s %10s  (its row is not whole %s blocks)\n", label,
-			        "-", kvp_dtype_name(p->dtype));
+		print_size_row(out, label, p->variant_sizes[v].total_bytes);
 	}
 
 	fprintf(out, "\nFit (weights %s as %s; %.0f%% of memory usable",
@@ -219,14 +215,8 @@ static int print_json(FILE *out, const struct cli_plan *p)
 	for (int v = 0; v < CLI_VARIANTS; v++) {
 		json_object_begin(&w, variant_keys[v]);
 		json_u64(&w, "kv_heads", p->variants[v].kv_heads);
-		if (p->variant_stored[v]) {
-			json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
-			json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
-		} else {
-			/* The cache type cannot store this variant's rows. */
-			json_null(&w, "kv_bytes_per_token");
-			json_null(&w, "kv_total_bytes");
-		}
+		json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
+		json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
 		json_object_end(&w);
 	}
 	json_object_end(&w);

@@ -117,8 +117,9 @@ KVP_API uint32_t kvp_dtype_block_bytes(kvp_dtype dtype);
 KVP_API kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values,
                                    uint64_t *bytes, kvp_error *err);
 /* Bytes of one row of n values stored as dtype, which must be whole
- * blocks, as a quantized K or V row is in llama.cpp (ggml_row_size):
- * KVP_ERR_SHAPE, naming the row length and the block size, otherwise. */
+ * blocks, as each head's K or V row is in llama.cpp (ggml_row_size):
+ * KVP_ERR_SHAPE, naming the row length and the block size, otherwise.
+ * kvp_kv_size_compute requires head_dim to be whole blocks. */
 KVP_API kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
                                        uint64_t *bytes, kvp_error *err);
 
@@ -184,7 +185,8 @@ typedef struct kvp_kv_size {
 } kvp_kv_size;
 
 /* KV cache of model for seq tokens in each of batch sequences, stored as
- * dtype: bytes_per_token = 2 * layers * kv_heads * head_dim * element bytes,
+ * dtype (a block type must divide head_dim: KVP_ERR_SHAPE otherwise):
+ * bytes_per_token = 2 * layers * kv_heads * head_dim * element bytes,
  * total = bytes_per_token * seq * batch.  seq and batch must be >= 1. */
 KVP_API kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
                                        uint64_t seq, uint64_t batch,

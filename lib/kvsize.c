@@ -23,17 +23,20 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 	m = *model;
 	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
 		return st;
-	/* K (or V) of one token in one layer is one row of kv_heads * head_dim
-	 * values; a block-quantized type stores it as whole blocks. */
+	/* K (or V) of one token in one layer is kv_heads rows of head_dim
+	 * values.  A block type stores each head's row in whole blocks: that
+	 * is how llama.cpp views its cache (llama_kv_cache::get_k in
+	 * src/llama-kv-cache.cpp, a row of ggml_row_size(type, n_embd_head_k)
+	 * per head), and llama_init_from_model (src/llama-context.cpp) refuses
+	 * a type whose block does not divide the head dimension. */
 	values_per_token_layer = (uint64_t)m.kv_heads * m.head_dim;
-	if ((st = kvp_dtype_row_bytes(dtype, values_per_token_layer, &k_bytes,
-	                              err)) == KVP_ERR_SHAPE)
-		return kvp__error(err, st, "%s: a K/V row of %u kv heads x %u head_dim"
-		                  " = %llu values is not a whole number of %s blocks"
-		                  " (%u values each)",
-		                  kvp__label(m.name, "the model", label), m.kv_heads,
-		                  m.head_dim, (unsigned long long)values_per_token_layer,
+	if ((st = kvp_dtype_row_bytes(dtype, m.head_dim, &k_bytes, err)) == KVP_ERR_SHAPE)
+		return kvp__error(err, st, "%s: a K/V head row of head_dim %u values is not"
+		                  " a whole number of %s blocks (%u values each)",
+		                  kvp__label(m.name, "the model", label), m.head_dim,
 		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
+	if (st == KVP_OK)
+		st = kvp_dtype_row_bytes(dtype, values_per_token_layer, &k_bytes, err);
 	if (st != KVP_OK)
 		return st;
 	if (!kvp__mul(2, k_bytes, &size.bytes_per_token_layer) ||

@@ -327,11 +327,14 @@ static void test_block_types_llama2_7b(void **state)
 	assert_int_equal(size.bytes_per_token, 147456);
 }
 
-/* A row a block type cannot store is an error naming the model, the row
- * and the block: 1 kv head * 40 = 40 values in q8_0. */
+/* A block type stores each head's row in whole blocks, as llama.cpp does
+ * (it refuses a head dimension its block does not divide): head_dim 40 in
+ * q8_0 is an error naming the model, the row and the block, even where
+ * 4 heads would make 160 values; head_dim 96 is 3 blocks: 2 layers of K
+ * and V of 1 head, 2 * 2 * 3 * 34 = 408 B a token. */
 static void test_block_type_row_not_whole(void **state)
 {
-	kvp_model m = {.name = "odd", .layers = 2, .heads = 4, .kv_heads = 1,
+	kvp_model m = {.name = "odd", .layers = 2, .heads = 4, .kv_heads = 4,
 	               .head_dim = 40};
 	kvp_kv_size size;
 	kvp_error err;
@@ -340,13 +343,13 @@ static void test_block_type_row_not_whole(void **state)
 	assert_int_equal(kvp_kv_size_compute(&m, KVP_DTYPE_Q8_0, 16, 1, &size, &err),
 	                 KVP_ERR_SHAPE);
 	assert_string_equal(err.message,
-	                    "odd: a K/V row of 1 kv heads x 40 head_dim = 40 values is"
-	                    " not a whole number of q8_0 blocks (32 values each)");
-	/* 4 kv heads make 160 values, 5 blocks: 2 * 2 * 5 * 34 = 680 B a token. */
-	m.kv_heads = 4;
+	                    "odd: a K/V head row of head_dim 40 values is not a whole"
+	                    " number of q8_0 blocks (32 values each)");
+	m.kv_heads = 1;
+	m.head_dim = 96;
 	assert_int_equal(kvp_kv_size_compute(&m, KVP_DTYPE_Q8_0, 1, 1, &size, &err),
 	                 KVP_OK);
-	assert_int_equal(size.bytes_per_token, 680);
+	assert_int_equal(size.bytes_per_token, 408);
 }
 
 int main(void)

@@ -94,10 +94,14 @@ expect_error "a line feed in an option name stays on one line" \
 expect_error "a control character in a number is escaped" \
 	"^kvplan: --seq: '1\\\\x1b' has trailing characters" $m --seq "$(printf '1\033')"
 
-# A block type must store the K/V row in whole blocks, as llama.cpp does.
-expect_error "a row that is not whole q8_0 blocks names the row and the block" \
-	"^kvplan: custom: a K/V row of 1 kv heads x 40 head_dim = 40 values is not a whole number of q8_0 blocks \(32 values each\)$" \
-	--layers 2 --heads 1 --head-dim 40 --seq 8 --dtype q8_0
+# A block type must store each head's row in whole blocks, as llama.cpp
+# does (it refuses such a cache at context creation).
+expect_error "a head row that is not whole q8_0 blocks names the row and the block" \
+	"^kvplan: custom: a K/V head row of head_dim 40 values is not a whole number of q8_0 blocks \(32 values each\)$" \
+	--layers 2 --heads 4 --head-dim 40 --seq 8 --dtype q8_0
+expect_error "head_dim 100 of a catalogue model in q8_0 is refused" \
+	"^kvplan: llama2-7b: a K/V head row of head_dim 100 values is not a whole number of q8_0 blocks" \
+	$m --seq 1024 --dtype q8_0 --layers 32 --head-dim 100
 expect_error "validation stores no block type" \
 	"^kvplan: validation stores the cache as fp32, fp16 or bf16, not q4_0$" \
 	$m --seq 16 --dtype q4_0 --validate

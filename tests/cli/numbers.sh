@@ -182,16 +182,9 @@ is kv_bytes_per_token 278528 "q8_0 is 34 B per 32 values: 278,528 B a token"
 is kv_total_bytes 1140850688 "q8_0 at 4096: 1,140,850,688 B"
 run --model llama2-7b --seq 1 --dtype q4_0 --format json
 is kv_bytes_per_token 147456 "q4_0 is 18 B per 32 values: 147,456 B a token"
-# 4 heads of 40 values: MHA's 160-value row is 5 q8_0 blocks (2·5·34 =
-# 340 B a token in 1 layer); MQA's 40-value row is not whole blocks.
-run --layers 1 --heads 4 --head-dim 40 --seq 1 --dtype q8_0
-check "a variant whose row is not whole blocks is shown, the plan still exits 0" \
-	test "$status" -eq 0
-check "the MQA variant says its row is not whole q8_0 blocks" \
-	grep -Eq '^  MQA +1 kv head +- +\(its row is not whole q8_0 blocks\)$' "$work/out"
-run --layers 1 --heads 4 --head-dim 40 --seq 1 --dtype q8_0 --format json
-check "the variant's bytes are null in JSON" \
-	sh -c "grep -A3 '\"mqa\"' '$work/out' | grep -q '\"kv_total_bytes\": null'"
-is kv_total_bytes 340 "4 heads of 40 in q8_0: 340 B"
+# Each head's row is whole blocks: head_dim 96 is 3 q8_0 blocks; 1 layer,
+# 4 kv heads, K and V: 2·4·3·34 = 816 B a token.
+run --layers 1 --heads 4 --head-dim 96 --seq 1 --dtype q8_0 --format json
+is kv_total_bytes 816 "4 heads of 96 in q8_0: 816 B"
 
 done_testing
