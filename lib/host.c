@@ -422,12 +422,14 @@ static void describe(const char *proc_root, char *out, size_t size)
 	}
 }
 
-kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
-                               kvp_device *out, uint64_t *available_bytes,
-                               kvp_error *err)
+kvp_status kvp__device_host_with(const char *proc_root, const char *sys_root,
+                                 uint64_t (*l2_fallback)(void),
+                                 kvp_device *out, uint64_t *available_bytes,
+                                 kvp_error *err)
 {
 	kvp_device device;
 	kvp__host_available available;
+	char cache_dir[PATH_BYTES];
 	kvp_status st;
 
 	if (!out)
@@ -435,10 +437,22 @@ kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
 	memset(&device, 0, sizeof device);
 	snprintf(device.name, sizeof device.name, "host");
 	if ((st = kvp__host_available_at(proc_root, sys_root, &available,
-	                                 err)) != KVP_OK ||
-	    (st = kvp__host_caches(sys_root, &device.l2_bytes, &device.llc_bytes,
-	                           err)) != KVP_OK)
+	                                 err)) != KVP_OK)
 		return st;
+	/* Some virtual machines and sandboxes have no sysfs cache directory
+	 * at all; the C library may still know L2 (glibc asks cpuid).  Its
+	 * last-level figure is not taken: it can be the whole package's L3
+	 * (508 MiB on a 2-core EPYC guest whose cores share 32 MiB), not what
+	 * a core can use, so llc_bytes stays 0, unknown. */
+	snprintf(cache_dir, sizeof cache_dir, "%s/devices/system/cpu/cpu0/cache",
+	         sys_root);
+	if (l2_fallback && access(cache_dir, F_OK) != 0 &&
+	    (device.l2_bytes = l2_fallback()) > 0) {
+		device.llc_bytes = 0;
+	} else if ((st = kvp__host_caches(sys_root, &device.l2_bytes,
+	                                  &device.llc_bytes, err)) != KVP_OK) {
+		return st;
+	}
 	device.hbm_bytes = available.total_bytes;
 	describe(proc_root, device.description, sizeof device.description);
 	*out = device;
@@ -447,8 +461,30 @@ kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
 	return kvp__error_clear(err);
 }
 
+kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
+                               kvp_device *out, uint64_t *available_bytes,
+                               kvp_error *err)
+{
+	return kvp__device_host_with(proc_root, sys_root, NULL, out,
+	                             available_bytes, err);
+}
+
+/* L2 as the C library reports it: glibc's sysconf extension, from cpuid on
+ * x86; 0 where it does not know. */
+static uint64_t libc_l2_bytes(void)
+{
+#ifdef _SC_LEVEL2_CACHE_SIZE
+	long size = sysconf(_SC_LEVEL2_CACHE_SIZE);
+
+	return size > 0 ? (uint64_t)size : 0;
+#else
+	return 0;
+#endif
+}
+
 kvp_status kvp_device_host(kvp_device *out, uint64_t *available_bytes,
                            kvp_error *err)
 {
-	return kvp__device_host_at("/proc", "/sys", out, available_bytes, err);
+	return kvp__device_host_with("/proc", "/sys", libc_l2_bytes, out,
+	                             available_bytes, err);
 }

@@ -63,7 +63,14 @@ typedef struct kvp__host_available {
  * fail. */
 kvp_status kvp__host_available_at(const char *proc_root, const char *sys_root,
                                   kvp__host_available *out, kvp_error *err);
-/* kvp_device_host over other roots. */
+/* kvp_device_host over other roots, with l2_fallback giving L2 where
+ * sys_root has no cpu0 cache directory (NULL: none; the real one asks the
+ * C library). */
+kvp_status kvp__device_host_with(const char *proc_root, const char *sys_root,
+                                 uint64_t (*l2_fallback)(void),
+                                 kvp_device *out, uint64_t *available_bytes,
+                                 kvp_error *err);
+/* kvp__device_host_with and no fallback. */
 kvp_status kvp__device_host_at(const char *proc_root, const char *sys_root,
                                kvp_device *out, uint64_t *available_bytes,
                                kvp_error *err);

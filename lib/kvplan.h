@@ -316,8 +316,10 @@ KVP_API kvp_status kvp_device_load_file(const char *path, kvp_device *out,
  * /sys/fs/cgroup, "max" being no limit; v1: memory.limit_in_bytes -
  * memory.usage_in_bytes under /sys/fs/cgroup/memory), and the least of them
  * counts.  No cgroup, or a level whose files are missing or malformed, adds
- * no limit.  hbm_bytes stays MemTotal.  KVP_ERR_UNSUPPORTED when /proc or
- * sysfs do not say. */
+ * no limit.  hbm_bytes stays MemTotal.  Where sysfs has no cpu0 cache
+ * directory (some virtual machines), l2_bytes is what the C library says
+ * (glibc: cpuid) and llc_bytes 0.  KVP_ERR_UNSUPPORTED when /proc or sysfs
+ * and the C library do not say. */
 KVP_API kvp_status kvp_device_host(kvp_device *out, uint64_t *available_bytes,
                                    kvp_error *err);
 

@@ -137,6 +137,36 @@ static void test_missing_sysfs(void **state)
 	assert_non_null(strstr(err.message, "cache"));
 }
 
+static uint64_t one_mib(void)
+{
+	return 1024 * 1024;
+}
+
+static uint64_t nothing(void)
+{
+	return 0;
+}
+
+/* No sysfs cache directory, but the C library knows L2 (as glibc does
+ * from cpuid in a virtual machine): L2 from it, the last level unknown.
+ * Where the library does not know either, the sysfs error stands. */
+static void test_missing_sysfs_l2_from_libc(void **state)
+{
+	kvp_device device;
+	kvp_error err;
+
+	(void)state;
+	make_tree("nosys-libc", meminfo, NULL, 0);
+	assert_int_equal(kvp__device_host_with(proc_root, sys_root, one_mib, &device,
+	                                       NULL, &err), KVP_OK);
+	assert_int_equal(device.l2_bytes, 1048576);
+	assert_int_equal(device.llc_bytes, 0);
+	assert_int_equal(kvp_device_check(&device, NULL), KVP_OK);
+	assert_int_equal(kvp__device_host_with(proc_root, sys_root, nothing, &device,
+	                                       NULL, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.path, "cpu0/cache/index0"));
+}
+
 /* Caches but none at level 2, and unreadable sizes, are errors too. */
 static void test_bad_caches(void **state)
 {
@@ -501,8 +531,9 @@ static void test_cgroup_malformed_ignored(void **state)
 
 /* The real machine: where /proc and sysfs describe it, a device that
  * passes the checks, with no more available than installed; where sysfs
- * has no cache information (some virtual machines and sandboxes), the
- * probe says so with KVP_ERR_UNSUPPORTED rather than inventing an L2. */
+ * has no cache directory (some virtual machines and sandboxes), L2 is the
+ * C library's and the last level unknown, or, where the library does not
+ * know either, the probe says so with KVP_ERR_UNSUPPORTED. */
 static void test_real_host(void **state)
 {
 	kvp_device device;
@@ -512,9 +543,21 @@ static void test_real_host(void **state)
 	(void)state;
 	if (access("/proc/meminfo", R_OK) != 0 ||
 	    access("/sys/devices/system/cpu/cpu0/cache/index0/level", R_OK) != 0) {
-		assert_int_equal(kvp_device_host(&device, &available, &err),
-		                 KVP_ERR_UNSUPPORTED);
-		assert_true(err.path[0] != '\0');
+		long libc_l2 = 0;
+
+#ifdef _SC_LEVEL2_CACHE_SIZE
+		libc_l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+		if (access("/proc/meminfo", R_OK) != 0 || libc_l2 <= 0 ||
+		    access("/sys/devices/system/cpu/cpu0/cache", F_OK) == 0) {
+			assert_int_equal(kvp_device_host(&device, &available, &err),
+			                 KVP_ERR_UNSUPPORTED);
+			assert_true(err.path[0] != '\0');
+			return;
+		}
+		assert_int_equal(kvp_device_host(&device, &available, &err), KVP_OK);
+		assert_int_equal(device.l2_bytes, (uint64_t)libc_l2);
+		assert_int_equal(device.llc_bytes, 0);
 		return;
 	}
 	assert_int_equal(kvp_device_host(&device, &available, &err), KVP_OK);
@@ -533,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_fit_on_host),
 		cmocka_unit_test(test_two_levels_and_old_kernel),
 		cmocka_unit_test(test_missing_sysfs),
+		cmocka_unit_test(test_missing_sysfs_l2_from_libc),
 		cmocka_unit_test(test_bad_caches),
 		cmocka_unit_test(test_bad_meminfo),
 		cmocka_unit_test(test_resident),
