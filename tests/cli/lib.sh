@@ -18,9 +18,14 @@ tap_failed=0
 run() {
 	status=0
 	if [ -n "${KVPLAN_VALGRIND:-}" ]; then
-		libtool_wrap=$(dirname "$KVPLAN")/../libtool
-		"$libtool_wrap" --mode=execute "$KVPLAN_VALGRIND" --quiet --error-exitcode=99 \
-			--leak-check=full "$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
+		# The program itself, not libtool's wrapper script: libtool's
+		# execute mode re-splits arguments, a line feed in one included.
+		real=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
+		[ -x "$real" ] || real=$KVPLAN_BUILDDIR/cli/.libs/kvplan
+		[ -x "$real" ] || real=$KVPLAN
+		LD_LIBRARY_PATH="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+			"$KVPLAN_VALGRIND" --quiet --error-exitcode=99 --leak-check=full \
+			"$real" "$@" >"$work/out" 2>"$work/err" || status=$?
 	else
 		"$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
 	fi
