@@ -106,4 +106,13 @@ expect_error "validation stores no block type" \
 	"^kvplan: validation stores the cache as fp32, fp16 or bf16, not q4_0$" \
 	$m --seq 16 --dtype q4_0 --validate
 
+# A write error on stdout (a full disk) is one line and exit 2.
+if [ -w /dev/full ]; then
+	status=0
+	"$KVPLAN" --model llama2-7b --seq 1 >/dev/full 2>"$work/err" || status=$?
+	check "a full disk on stdout is exit 2" test "$status" -eq 2
+	check "... with one line naming standard output" \
+		test "$(cat "$work/err")" = "kvplan: error writing standard output"
+fi
+
 done_testing
