@@ -18,7 +18,9 @@
 #include "testutil.h"
 
 #define GIB UINT64_C(1073741824)
-#define MIB UINT64_C(1048576)/* reference-data.md §2, sorted by name as the listing is; kv_bytes_per_token
+#define MIB UINT64_C(1048576)
+
+/* reference-data.md §2, sorted by name as the listing is; kv_bytes_per_token
  * is the fp16 "KV B/tok" column, params exact: the commas figure there, or,
  * where the table has a model card's ≈ figure, the count computed from the
  * config in the profile's comment (each rounds to the ≈ figure). */
