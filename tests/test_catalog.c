@@ -57,12 +57,18 @@ static const struct device_row {
 	{"a10", 24 * GIB, 6 * MIB, 0, 600, 125},
 	{"a100-40g", 40 * GIB, 40 * MIB, 0, 1555, 312},
 	{"a100-80g", 80 * GIB, 40 * MIB, 0, 2039, 312},
+	{"a6000", 48 * GIB, 6 * MIB, 0, 768, 154.8},
 	{"h100-pcie", 80 * GIB, 50 * MIB, 0, 2000, 756},
 	{"h100-sxm", 80 * GIB, 50 * MIB, 0, 3350, 989},
 	{"h200", 141 * GIB, 50 * MIB, 0, 4800, 989},
 	{"l4", 24 * GIB, 48 * MIB, 0, 300, 121},
+	{"l40s", 48 * GIB, 96 * MIB, 0, 864, 362.05},
 	{"mi300x", 192 * GIB, 32 * MIB, 256 * MIB, 5300, 1307},
+	{"mi325x", 256 * GIB, 32 * MIB, 256 * MIB, 6000, 1307.4},
+	{"mi355x", 288 * GIB, 32 * MIB, 256 * MIB, 8000, 2516.6},
 	{"rtx4090", 24 * GIB, 72 * MIB, 0, 1008, 165},
+	{"rtx5090", 32 * GIB, 96 * MIB, 0, 1792, 209.5},
+	{"rtx6000-ada", 48 * GIB, 96 * MIB, 0, 960, 364.2},
 	{"v100-16g", 16 * GIB, 6 * MIB, 0, 900, 125},
 	{"v100-32g", 32 * GIB, 6 * MIB, 0, 900, 125},
 };
@@ -173,6 +179,48 @@ static void test_shipped_devices_match_reference(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* The GPUs added from vendor sheets load, by name and by alias, with the
+ * byte counts spelt out in each file's comment, written here as plain
+ * numbers so that a typo in a unit or a figure is caught. */
+static void test_added_devices_bytes(void **state)
+{
+	static const struct {
+		const char *name, *alias;
+		uint64_t hbm_bytes, l2_bytes, llc_bytes;
+	} rows[] = {
+		{"rtx6000-ada", "rtx-6000-ada", UINT64_C(51539607552),
+		 UINT64_C(100663296), 0},
+		{"a6000", "rtx-a6000", UINT64_C(51539607552), UINT64_C(6291456), 0},
+		{"l40s", "L40S", UINT64_C(51539607552), UINT64_C(100663296), 0},
+		{"rtx5090", "rtx-5090", UINT64_C(34359738368), UINT64_C(100663296),
+		 0},
+		{"mi325x", "MI325X", UINT64_C(274877906944), UINT64_C(33554432),
+		 UINT64_C(268435456)},
+		{"mi355x", "MI355X", UINT64_C(309237645312), UINT64_C(33554432),
+		 UINT64_C(268435456)},
+	};
+	kvp_catalog *cat = open_shipped();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		kvp_device d;
+		kvp_error err;
+
+		assert_int_equal(kvp_catalog_device(cat, rows[i].name, &d, &err),
+		                 KVP_OK);
+		assert_int_equal(d.hbm_bytes, rows[i].hbm_bytes);
+		assert_int_equal(d.l2_bytes, rows[i].l2_bytes);
+		assert_int_equal(d.llc_bytes, rows[i].llc_bytes);
+		assert_true(d.bandwidth_gbs > 0 && d.fp16_tflops > 0);
+		assert_int_equal(kvp_device_check(&d, &err), KVP_OK);
+		memset(&d, 0, sizeof d);
+		assert_int_equal(kvp_catalog_device(cat, rows[i].alias, &d, &err),
+		                 KVP_OK);
+		assert_string_equal(d.name, rows[i].name);
+	}
+	kvp_catalog_free(&cat);
+}
+
 /* The design's worked numbers: h100-sxm is 85899345920 bytes of HBM and
  * 52428800 of L2. */
 static void test_h100_sxm_bytes(void **state)
@@ -222,7 +270,7 @@ static void test_lookup_ignores_case(void **state)
 	kvp_catalog_free(&cat);
 }
 
-/* Listing gives the 16 models and 11 GPUs, sorted by name, and the same
+/* Listing gives the 16 models and 17 GPUs, sorted by name, and the same
  * cached array on a second call. */
 static void test_listing_sorted(void **state)
 {
@@ -241,7 +289,7 @@ static void test_listing_sorted(void **state)
 	assert_ptr_equal(again, models);
 	assert_int_equal(kvp_catalog_devices(cat, &devices, &n_devices, &err),
 	                 KVP_OK);
-	assert_int_equal(n_devices, 11);
+	assert_int_equal(n_devices, 17);
 	for (size_t i = 0; i < n_devices; i++) {
 		assert_string_equal(devices[i].name, device_rows[i].name);
 		assert_int_equal(devices[i].hbm_bytes, device_rows[i].hbm_bytes);
@@ -495,11 +543,11 @@ static void test_two_catalogues_side_by_side(void **state)
 	assert_int_equal(kvp_catalog_device(b, "h100", &d, NULL), KVP_OK);
 	assert_string_equal(d.name, "h100-sxm");
 	assert_int_equal(kvp_catalog_devices(a, &devices, &count, NULL), KVP_OK);
-	assert_int_equal(count, 12);
+	assert_int_equal(count, 18);
 	kvp_catalog_free(&a);
 	assert_int_equal(kvp_catalog_devices(b, &devices, &count, NULL), KVP_OK);
-	assert_int_equal(count, 11);
-	assert_string_equal(devices[10].name, "v100-32g");
+	assert_int_equal(count, 17);
+	assert_string_equal(devices[16].name, "v100-32g");
 	kvp_catalog_free(&b);
 }
 
@@ -587,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_rope_theta),
 		cmocka_unit_test(test_falcon7b_is_mqa),
 		cmocka_unit_test(test_shipped_devices_match_reference),
+		cmocka_unit_test(test_added_devices_bytes),
 		cmocka_unit_test(test_h100_sxm_bytes),
 		cmocka_unit_test(test_family_aliases),
 		cmocka_unit_test(test_lookup_ignores_case),
