@@ -386,7 +386,7 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 
 	json_writer_init(&w, out);
 	if (format == CLI_TABLE)
-		fputs("name         memory      L2  GB/s TFLOPS  description\n", out);
+		fputs("name          memory      L2  GB/s TFLOPS  description\n", out);
 	else if (format == CLI_CSV)
 		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,description\n",
 		      out);
@@ -398,7 +398,7 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		char description[2 * KVP_DESCRIPTION_MAX + 3];
 
 		if (format == CLI_TABLE) {
-			fprintf(out, "%-10s %8s %7s %5.0f %6.0f  %s\n", d->name,
+			fprintf(out, "%-11s %8s %7s %5.0f %6.0f  %s\n", d->name,
 			        cli_human_bytes(d->hbm_bytes, mem, sizeof mem),
 			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), d->bandwidth_gbs,
 			        d->fp16_tflops, d->description);
