@@ -55,7 +55,37 @@ static void make_dir(const char *path)
 	}
 }
 
-/* Loading one file of n.bytes of n.fill: the time to the error. */
+/* The baseline of a nesting case: a valid profile of the same size, its
+ * bulk in comment lines, which libyaml reads in linear time. */
+static double flat_profile_seconds(size_t bytes)
+{
+	static const char profile[] = "name: flat\nlayers: 1\nheads: 1\n"
+	                              "kv_heads: 1\nhead_dim: 1\n";
+	char path[512];
+	char *text = malloc(bytes);
+	size_t fill = bytes - (sizeof profile - 1);
+	kvp_model m;
+	kvp_error err;
+	double t;
+
+	if (!text) {
+		fputs("bench: out of memory\n", stderr);
+		exit(1);
+	}
+	for (size_t i = 0; i < fill; i++)
+		text[i] = i % 80 == 0 ? '#' : i % 80 == 79 ? '\n' : 'a';
+	text[fill - 1] = '\n';
+	memcpy(text + fill, profile, sizeof profile - 1);
+	snprintf(path, sizeof path, "%s/flat.yaml", tmpdir);
+	write_file(path, text, bytes);
+	free(text);
+	t = bench_now();
+	bench_check(kvp_model_load_file(path, &m, &err), &err, "flat profile");
+	return bench_now() - t;
+}
+
+/* Loading one file of n.bytes of n.fill: the time to the error, and its
+ * ratio to a flat profile of the same size read in the same run. */
 static void bench_nesting(FILE *csv, const struct nesting *n)
 {
 	char path[512];
@@ -64,7 +94,7 @@ static void bench_nesting(FILE *csv, const struct nesting *n)
 	kvp_model m;
 	kvp_error err;
 	kvp_status st;
-	double t;
+	double t, flat;
 
 	if (!text) {
 		fputs("bench: out of memory\n", stderr);
@@ -78,16 +108,41 @@ static void bench_nesting(FILE *csv, const struct nesting *n)
 	t = bench_now();
 	st = kvp_model_load_file(path, &m, &err);
 	t = bench_now() - t;
-	printf("nesting  %-16s %10.4f s  %lu:%lu: %s\n", n->name, t, err.line,
-	       err.column, st == KVP_OK ? "ok" : err.message);
-	fprintf(csv, "nesting,%s,%zu,%.6f,\"%s\"\n", n->name, n->bytes, t,
-	        st == KVP_OK ? "ok" : kvp_strerror(st));
+	flat = flat_profile_seconds(n->bytes);
+	printf("nesting  %-16s %10.4f s  %6.2fx a flat profile  %lu:%lu: %s\n", n->name,
+	       t, t / flat, err.line, err.column, st == KVP_OK ? "ok" : err.message);
+	fprintf(csv, "nesting,%s,%zu,%.6f,%.3f,\"%s\"\n", n->name, n->bytes, t,
+	        t / flat, st == KVP_OK ? "ok" : kvp_strerror(st));
+}
+
+/* The baseline of a scan: the time of reading one profile by its exact
+ * name (one file, no scan), the mean of 200 of them, in the same run. */
+static double per_file_seconds(const char *dir, size_t files)
+{
+	const char *dirs[] = {dir};
+	kvp_catalog *cat;
+	char name[32];
+	kvp_model m;
+	kvp_error err;
+	double t;
+
+	bench_check(kvp_catalog_open(&cat, dirs, 1, &err), &err, "open");
+	t = bench_now();
+	for (size_t i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "m%06zu", i * (files / 200));
+		bench_check(kvp_catalog_model(cat, name, &m, &err), &err, "lookup");
+	}
+	t = (bench_now() - t) / 200;
+	kvp_catalog_free(&cat);
+	return t;
 }
 
 /* One lookup (or the listing, for a NULL name) on a fresh catalogue over
- * dir, so the scan is part of the time. */
+ * dir, so the scan is part of the time; its ratio to reading each of the
+ * files once by name says whether the scan is linear (near 1, the same at
+ * every size) or grows faster. */
 static void time_lookup(FILE *csv, const char *dir, size_t files,
-                        const char *what, const char *name)
+                        double per_file, const char *what, const char *name)
 {
 	const char *dirs[] = {dir};
 	const kvp_model *models;
@@ -103,10 +158,10 @@ static void time_lookup(FILE *csv, const char *dir, size_t files,
 	st = name ? kvp_catalog_model(cat, name, &m, &err)
 	          : kvp_catalog_models(cat, &models, &count, &err);
 	t = bench_now() - t;
-	printf("scan     %-6zu %-24s %10.4f s  %s\n", files, what, t,
-	       kvp_strerror(st));
-	fprintf(csv, "scan,%s,%zu,%.6f,\"%s\"\n", what, files, t,
-	        kvp_strerror(st));
+	printf("scan     %-6zu %-24s %10.4f s  %6.2fx %zu single reads  %s\n", files,
+	       what, t, t / (per_file * (double)files), files, kvp_strerror(st));
+	fprintf(csv, "scan,%s,%zu,%.6f,%.3f,\"%s\"\n", what, files, t,
+	        t / (per_file * (double)files), kvp_strerror(st));
 	kvp_catalog_free(&cat);
 }
 
@@ -115,6 +170,7 @@ static void time_lookup(FILE *csv, const char *dir, size_t files,
 static void bench_scan(FILE *csv, size_t files)
 {
 	char dir[512], path[600], text[256], name[32];
+	double per_file;
 
 	snprintf(dir, sizeof dir, "%s/scan%zu", tmpdir, files);
 	make_dir(dir);
@@ -128,12 +184,13 @@ static void bench_scan(FILE *csv, size_t files)
 		snprintf(path, sizeof path, "%s/models/m%06zu.yaml", dir, i);
 		write_file(path, text, (size_t)n);
 	}
-	time_lookup(csv, dir, files, "list all", NULL);
-	time_lookup(csv, dir, files, "unknown name", "nosuch");
+	per_file = per_file_seconds(dir, files);
+	time_lookup(csv, dir, files, per_file, "list all", NULL);
+	time_lookup(csv, dir, files, per_file, "unknown name", "nosuch");
 	snprintf(name, sizeof name, "a%06zu", files - 1);
-	time_lookup(csv, dir, files, "alias", name);
+	time_lookup(csv, dir, files, per_file, "alias", name);
 	snprintf(name, sizeof name, "m%06zu", files - 1);
-	time_lookup(csv, dir, files, "exact name", name);
+	time_lookup(csv, dir, files, per_file, "exact name", name);
 }
 
 int main(int argc, char **argv)
@@ -149,7 +206,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	atexit(remove_tmpdir);
-	fprintf(csv, "case,what,size,seconds,result\n");
+	fprintf(csv, "case,what,size,seconds,ratio_to_baseline,result\n");
 	for (size_t i = 0; i < sizeof nestings / sizeof nestings[0]; i++)
 		if (nestings[i].bytes <= nest_max)
 			bench_nesting(csv, &nestings[i]);
