@@ -17,59 +17,24 @@ void json_writer_init(struct json_writer *w, FILE *out)
 	w->first[0] = true;
 }
 
-/* A string's bytes as JSON wants them: quotes, backslashes and control
- * characters escaped; valid UTF-8 kept; other bytes replaced by U+FFFD,
- * since a JSON text must be UTF-8. */
+/* A string as JSON wants it: quotes, backslashes and control characters
+ * escaped.  Every string kvplan writes is printable UTF-8 already (names,
+ * descriptions and the host's description are checked or escaped by the
+ * library), so bytes from 0x80 up pass as they are. */
 static void write_string(FILE *out, const char *text)
 {
-	const unsigned char *s = (const unsigned char *)text;
+	static const char short_escape[] = "btn\0fr";
 
 	fputc('"', out);
-	while (*s) {
-		size_t len = 0;
-
-		if (*s == '"' || *s == '\\') {
-			fputc('\\', out);
-			fputc(*s++, out);
-			continue;
-		}
-		if (*s < 0x20) {
-			static const char short_escape[] = "btn\0fr";
-
-			if (*s >= '\b' && *s <= '\r' && short_escape[*s - '\b'])
-				fprintf(out, "\\%c", short_escape[*s - '\b']);
-			else
-				fprintf(out, "\\u%04x", *s);
-			s++;
-			continue;
-		}
-		if (*s < 0x80) {
-			fputc(*s++, out);
-			continue;
-		}
-		if (*s >= 0xc2 && *s <= 0xdf)
-			len = 2;
-		else if (*s >= 0xe0 && *s <= 0xef)
-			len = 3;
-		else if (*s >= 0xf0 && *s <= 0xf4)
-			len = 4;
-		for (size_t i = 1; i < len; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				len = 0;
-		/* Overlong three- and four-byte forms, surrogates, and code
-		 * points past U+10FFFF are not UTF-8 either. */
-		if ((len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) ||
-		                  (s[0] == 0xed && s[1] >= 0xa0))) ||
-		    (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) ||
-		                  (s[0] == 0xf4 && s[1] >= 0x90))))
-			len = 0;
-		if (len == 0) {
-			fputs("\xef\xbf\xbd", out);
-			s++;
-			continue;
-		}
-		fwrite(s, 1, len, out);
-		s += len;
+	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if (*s >= '\b' && *s <= '\r' && short_escape[*s - '\b'])
+			fprintf(out, "\\%c", short_escape[*s - '\b']);
+		else if (*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else
+			fputc(*s, out);
 	}
 	fputc('"', out);
 }

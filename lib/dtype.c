@@ -3,6 +3,7 @@
  * the type (values per block, bytes per block), so block-quantized types
  * (q8_0: 32 values in 34 bytes) fit the same arithmetic as fp16.
  */
+#include <stdio.h>
 #include <strings.h>
 
 #include "internal.h"
@@ -54,6 +55,9 @@ uint32_t kvp_dtype_block_bytes(kvp_dtype dtype)
 
 kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
 {
+	char quoted[KVP_QUOTE_MAX], valid_names[128] = "";
+	size_t used = 0;
+
 	if (!name || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no element type given");
 	for (int t = 0; t < KVP_DTYPE_COUNT; t++) {
@@ -68,12 +72,11 @@ kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
 			}
 		}
 	}
-	char quoted[KVP_QUOTE_MAX];
-
-	return kvp__error(err, KVP_ERR_NOT_FOUND,
-	                  "unknown element type '%s' (valid: fp32, fp16, bf16, fp8, int8, "
-	                  "q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl)",
-	                  kvp_escape(name, quoted, sizeof quoted));
+	for (int t = 0; t < KVP_DTYPE_COUNT && used < sizeof valid_names; t++)
+		used += (size_t)snprintf(valid_names + used, sizeof valid_names - used,
+		                         "%s%s", t ? ", " : "", dtypes[t].name);
+	return kvp__error(err, KVP_ERR_NOT_FOUND, "unknown element type '%s' (valid: %s)",
+	                  kvp_escape(name, quoted, sizeof quoted), valid_names);
 }
 
 kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,

@@ -28,7 +28,6 @@ const char *kvp_strerror(kvp_status status)
 	return status_text[status];
 }
 
-KVP_PRINTF(6, 0)
 static kvp_status error_vset(kvp_error *err, kvp_status status,
                              const char *path, unsigned long line,
                              unsigned long column, const char *fmt, va_list ap)

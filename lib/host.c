@@ -398,10 +398,12 @@ kvp_status kvp__host_available_at(const char *proc_root, const char *sys_root,
 }
 
 /* "this machine: MODEL, N CPUs" from cpuinfo's first "model name"; plain
- * "this machine" when it has none (many ARM kernels). */
+ * "this machine" when it has none (many ARM kernels).  The model is
+ * escaped and cut whole, so the description is printable UTF-8 like every
+ * one the catalogue loads. */
 static void describe(const char *proc_root, char *out, size_t size)
 {
-	char path[PATH_BYTES], text[TEXT_BYTES];
+	char path[PATH_BYTES], text[TEXT_BYTES], model[80];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *line, *value;
 
@@ -415,9 +417,9 @@ static void describe(const char *proc_root, char *out, size_t size)
 			continue;
 		value = strchr(line, ':') + 1;
 		value += strspn(value, " \t");
-		snprintf(out, size, "this machine: %.*s, %ld CPUs",
-		         (int)(strcspn(value, "\n") < 80 ? strcspn(value, "\n") : 80),
-		         value, cpus > 0 ? cpus : 1);
+		text[(size_t)(value - text) + strcspn(value, "\n")] = '\0';
+		snprintf(out, size, "this machine: %s, %ld CPUs",
+		         kvp_escape(value, model, sizeof model), cpus > 0 ? cpus : 1);
 		return;
 	}
 }

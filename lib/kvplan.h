@@ -125,6 +125,8 @@ KVP_API kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
 
 /* ---- models ----------------------------------------------------------- */
 
+/* Names and descriptions the library loads or fills in (the catalogue,
+ * the host) are printable UTF-8: no control characters, no invalid bytes. */
 #define KVP_NAME_MAX 64
 #define KVP_DESCRIPTION_MAX 128
 

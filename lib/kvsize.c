@@ -10,7 +10,7 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 {
 	kvp_model m;
 	kvp_kv_size size;
-	uint64_t values_per_token_layer, k_bytes, tokens;
+	uint64_t head_bytes, k_bytes, tokens;
 	char label[KVP_QUOTE_MAX];
 	kvp_status st;
 
@@ -29,17 +29,15 @@ kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
 	 * src/llama-kv-cache.cpp, a row of ggml_row_size(type, n_embd_head_k)
 	 * per head), and llama_init_from_model (src/llama-context.cpp) refuses
 	 * a type whose block does not divide the head dimension. */
-	values_per_token_layer = (uint64_t)m.kv_heads * m.head_dim;
-	if ((st = kvp_dtype_row_bytes(dtype, m.head_dim, &k_bytes, err)) == KVP_ERR_SHAPE)
+	if ((st = kvp_dtype_row_bytes(dtype, m.head_dim, &head_bytes, err)) == KVP_ERR_SHAPE)
 		return kvp__error(err, st, "%s: a K/V head row of head_dim %u values is not"
 		                  " a whole number of %s blocks (%u values each)",
 		                  kvp__label(m.name, "the model", label), m.head_dim,
 		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
-	if (st == KVP_OK)
-		st = kvp_dtype_row_bytes(dtype, values_per_token_layer, &k_bytes, err);
 	if (st != KVP_OK)
 		return st;
-	if (!kvp__mul(2, k_bytes, &size.bytes_per_token_layer) ||
+	if (!kvp__mul(head_bytes, m.kv_heads, &k_bytes) ||
+	    !kvp__mul(2, k_bytes, &size.bytes_per_token_layer) ||
 	    !kvp__mul(size.bytes_per_token_layer, m.layers, &size.bytes_per_token) ||
 	    !kvp__mul(seq, batch, &tokens) ||
 	    !kvp__mul(size.bytes_per_token_layer, tokens, &size.bytes_per_layer) ||

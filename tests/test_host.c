@@ -123,6 +123,31 @@ static void test_two_levels_and_old_kernel(void **state)
 	assert_int_equal(available, 614400);
 }
 
+/* A cpuinfo model name with an escape sequence, and long enough to be cut
+ * where a UTF-8 character (é, two bytes) straddles the cut: the
+ * description is escaped and cut whole, printable UTF-8 as documented. */
+static void test_description_printable(void **state)
+{
+	char rel[256], model[200] = "Evil\033]0;x\007";
+	kvp_device device;
+
+	(void)state;
+	make_tree("evil", meminfo, epyc_caches, 4);
+	while (strlen(model) < 150)
+		strcat(model, "\xc3\xa9");
+	snprintf(rel, sizeof rel, "evil/proc/cpuinfo");
+	{
+		char text[300];
+
+		snprintf(text, sizeof text, "model name\t: %s\n", model);
+		testutil_write_file(rel, text);
+	}
+	assert_int_equal(kvp__device_host_at(proc_root, sys_root, &device, NULL,
+	                                     NULL), KVP_OK);
+	assert_non_null(strstr(device.description, "this machine: Evil\\x1b]0;x\\x07"));
+	assert_null(kvp__find_control(device.description));
+}
+
 /* No sysfs cache directory: a clear error naming the path. */
 static void test_missing_sysfs(void **state)
 {
@@ -575,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_fake_host),
 		cmocka_unit_test(test_fit_on_host),
 		cmocka_unit_test(test_two_levels_and_old_kernel),
+		cmocka_unit_test(test_description_printable),
 		cmocka_unit_test(test_missing_sysfs),
 		cmocka_unit_test(test_missing_sysfs_l2_from_libc),
 		cmocka_unit_test(test_bad_caches),
