@@ -32,7 +32,7 @@ apt_get() {
 			cat "$apt_err" >&2
 			return 1
 		fi
-		[ -n "$said" ] || echo "setup.sh: waiting up to ${lock_wait}s for apt's lock:" \
+		[ -n "$said" ] || echo >&2 "setup.sh: waiting up to ${lock_wait}s for apt's lock:" \
 			"$(sed -n 's/^E: Could not get lock //p' "$apt_err" | head -n 1)"
 		said=yes
 		sleep 5

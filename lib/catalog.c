@@ -198,17 +198,17 @@ const char *kvp_catalog_dir(const kvp_catalog *catalog, size_t index)
 
 /* ---- warnings -------------------------------------------------------- */
 
-/* Records "path: what" (the path escaped, as kvp_error_format does), once
+/* Records "path: what" (formatted by kvp_error_format, path escaped), once
  * however often it arises.  Fails only for want of memory. */
 static kvp_status warn(kvp_catalog *cat, const char *path, const char *what,
                        kvp_error *err)
 {
-	char quoted[KVP_ERROR_PATH_MAX];
 	char line[KVP_ERROR_PATH_MAX + KVP_ERROR_MESSAGE_MAX];
 	char *copy, **warnings;
+	kvp_error as_error;
 
-	snprintf(line, sizeof line, "%s: %s",
-	         kvp_escape(path, quoted, sizeof quoted), what);
+	kvp__error_at(&as_error, KVP_OK, path, 0, 0, "%s", what);
+	kvp_error_format(&as_error, line, sizeof line);
 	for (size_t i = 0; i < cat->n_warnings; i++)
 		if (strcmp(cat->warnings[i], line) == 0)
 			return KVP_OK;

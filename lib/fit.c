@@ -4,24 +4,8 @@
  * inverse problems (longest context, largest batch) solved in closed form.
  */
 #include <math.h>
-#include <stdio.h>
 
 #include "internal.h"
-
-/* The 128-bit product of a and b, as its high and low 64-bit halves, from
- * 32-bit limbs: portable C, no __int128. */
-static void mul_64x64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
-{
-	uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32;
-	uint64_t b_lo = b & 0xffffffffu, b_hi = b >> 32;
-	uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi;
-	uint64_t hl = a_hi * b_lo, hh = a_hi * b_hi;
-	/* The middle column: at most 3 * (2^32 - 1) < 2^34, no overflow. */
-	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
-
-	*lo = (mid << 32) | (ll & 0xffffffffu);
-	*hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-}
 
 /* floor(bytes * share) for share in (0, 1], share taken at the double's
  * exact binary value (0.9 is 0.90000000000000002220..., 0.3 is
@@ -37,29 +21,22 @@ static uint64_t floor_share(uint64_t bytes, double share)
 	 * integer below 2^53, exactly representable, so the cast is exact. */
 	uint64_t m = (uint64_t)ldexp(frexp(share, &exp), 53);
 	int shift = 53 - exp; /* share <= 1, so exp <= 1 and shift >= 52 */
-	uint64_t hi, lo;
 
-	mul_64x64(bytes, m, &hi, &lo);
 	if (shift >= 128)
 		return 0;
-	if (shift >= 64)
-		return hi >> (shift - 64);
-	return (hi << (64 - shift)) | (lo >> shift);
+	return (uint64_t)(((unsigned __int128)bytes * m) >> shift);
 }
 
 /* The weights overflow 64-bit bytes: say whose, and how many of what. */
 static kvp_status weights_overflow(const kvp_model *model, kvp_dtype dtype,
                                    kvp_error *err)
 {
-	char name[KVP_NAME_MAX + 1], quoted[KVP_QUOTE_MAX];
+	char label[KVP_QUOTE_MAX];
 
-	/* The name need not be terminated in a caller's struct. */
-	snprintf(name, sizeof name, "%.*s", KVP_NAME_MAX - 1, model->name);
-	kvp_escape(name[0] ? name : "the model", quoted, sizeof quoted);
 	return kvp__error(err, KVP_ERR_OVERFLOW,
 	                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
-	                  quoted, (unsigned long long)model->params,
-	                  kvp_dtype_name(dtype));
+	                  kvp__label(model->name, "the model", label),
+	                  (unsigned long long)model->params, kvp_dtype_name(dtype));
 }
 
 void kvp_fit_options_init(kvp_fit_options *options)

@@ -280,7 +280,7 @@ static int self_cgroup(const char *proc_root, char *path, size_t size,
 		else
 			continue;
 		if (found && v == 2)
-			continue; /* a v1 memory line came first: it wins */
+			continue; /* only the first v2 line counts; a v1 line replaces it */
 		len = (size_t)(next - c2 - 1);
 		if (len >= size)
 			return 0;
@@ -438,8 +438,12 @@ kvp_status kvp__device_host_with(const char *proc_root, const char *sys_root,
 		return kvp__error(err, KVP_ERR_INVALID, "no device given");
 	memset(&device, 0, sizeof device);
 	snprintf(device.name, sizeof device.name, "host");
-	if ((st = kvp__host_available_at(proc_root, sys_root, &available,
-	                                 err)) != KVP_OK)
+	/* The cgroup walk only matters to a caller that asks what is
+	 * available; the device itself needs MemTotal alone. */
+	if ((st = available_bytes
+	          ? kvp__host_available_at(proc_root, sys_root, &available, err)
+	          : kvp__host_memory(proc_root, &available.total_bytes,
+	                             &available.available_bytes, err)) != KVP_OK)
 		return st;
 	/* Some virtual machines and sandboxes have no sysfs cache directory
 	 * at all; the C library may still know L2 (glibc asks cpuid).  Its
@@ -448,13 +452,11 @@ kvp_status kvp__device_host_with(const char *proc_root, const char *sys_root,
 	 * a core can use, so llc_bytes stays 0, unknown. */
 	snprintf(cache_dir, sizeof cache_dir, "%s/devices/system/cpu/cpu0/cache",
 	         sys_root);
-	if (l2_fallback && access(cache_dir, F_OK) != 0 &&
-	    (device.l2_bytes = l2_fallback()) > 0) {
-		device.llc_bytes = 0;
-	} else if ((st = kvp__host_caches(sys_root, &device.l2_bytes,
-	                                  &device.llc_bytes, err)) != KVP_OK) {
+	if (!(l2_fallback && access(cache_dir, F_OK) != 0 &&
+	      (device.l2_bytes = l2_fallback()) > 0) &&
+	    (st = kvp__host_caches(sys_root, &device.l2_bytes, &device.llc_bytes,
+	                           err)) != KVP_OK)
 		return st;
-	}
 	device.hbm_bytes = available.total_bytes;
 	describe(proc_root, device.description, sizeof device.description);
 	*out = device;

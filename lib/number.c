@@ -182,6 +182,9 @@ double kvp__decimal_to_double(const struct decimal *d)
 	const char *p = sig.first;
 	uint64_t digits = 0;
 
+	/* Zero is zero whatever its exponent (0e400 would be 0 * inf). */
+	if (sig.count == 0)
+		return 0.0;
 	for (size_t i = 0; i < kept; i++)
 		digits = digits * 10 + next_digit(&p);
 	if (scale < 0)

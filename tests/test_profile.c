@@ -280,6 +280,11 @@ static void test_number_edges(void **state)
 	assert_int_equal(load_model_with("rope_theta: 1.00000000000000000001e4",
 	                                 &m, &err), KVP_OK);
 	assert_true(m.rope_theta == 10000.0);
+	/* Zero is zero at any exponent (0 * 10^400 is not 0 * inf). */
+	assert_int_equal(load_model_with("rope_theta: 0e400", &m, &err), KVP_OK);
+	assert_true(m.rope_theta == 0.0);
+	assert_int_equal(load_model_with("rope_theta: 0.000e999", &m, &err), KVP_OK);
+	assert_true(m.rope_theta == 0.0);
 }
 
 /* A key given twice is a duplicate at its second occurrence. */

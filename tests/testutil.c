@@ -152,7 +152,8 @@ DIR *__wrap_opendir(const char *name)
 }
 
 /* A directory without search permission can itself be stat()ed; what is
- * under it cannot. */
+ * under it cannot.  (--wrap=stat needs glibc 2.33 or later, where stat is
+ * a function; before it, stat was an inline call to __xstat.) */
 int __wrap_stat(const char *path, struct stat *buf)
 {
 	if (denied_depth(path) > 0) {

@@ -178,7 +178,8 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
 {
 	kvp_validate_plan p = {0};
 	char need_text[32], cache_text[32], have_text[32], limit_text[32],
-	     usage_text[32], where[KVP_QUOTE_MAX], label[KVP_QUOTE_MAX];
+	     usage_text[32], path[KVP_QUOTE_MAX], label[KVP_QUOTE_MAX],
+	     where[KVP_QUOTE_MAX + 160];
 	kvp__host_available host = {0};
 	kvp_status st;
 
@@ -205,27 +206,22 @@ static kvp_status plan(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
 		format_bytes(need_text, sizeof need_text, p.needed_bytes);
 		format_bytes(cache_text, sizeof cache_text, p.cache_bytes);
 		format_bytes(have_text, sizeof have_text, p.available_bytes);
+		snprintf(where, sizeof where, "the host has %s available", have_text);
 		if (host.cgroup_bound) {
 			format_bytes(limit_text, sizeof limit_text, host.cgroup.limit);
 			format_bytes(usage_text, sizeof usage_text, host.cgroup.usage);
-			kvp_escape(host.cgroup.path, where, sizeof where);
-			return kvp__error(err, KVP_ERR_NO_FIT,
-			                  "validation of %s at seq %llu, batch %llu needs %s"
-			                  " (%s of %s %s cache) but only %s is available"
-			                  " in memory cgroup %s (limit %s, %s in use)",
-			                  kvp__label(m->name, "the model", label),
-			                  (unsigned long long)seq, (unsigned long long)batch,
-			                  need_text, cache_text, kvp_layout_name(o->layout),
-			                  kvp_dtype_name(dtype), have_text, where,
-			                  limit_text, usage_text);
+			snprintf(where, sizeof where, "only %s is available in memory cgroup"
+			         " %s (limit %s, %s in use)", have_text,
+			         kvp_escape(host.cgroup.path, path, sizeof path),
+			         limit_text, usage_text);
 		}
 		return kvp__error(err, KVP_ERR_NO_FIT,
 		                  "validation of %s at seq %llu, batch %llu needs %s"
-		                  " (%s of %s %s cache) but the host has %s available",
+		                  " (%s of %s %s cache) but %s",
 		                  kvp__label(m->name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch,
 		                  need_text, cache_text, kvp_layout_name(o->layout),
-		                  kvp_dtype_name(dtype), have_text);
+		                  kvp_dtype_name(dtype), where);
 	}
 	return kvp__error_clear(err);
 }

@@ -3,8 +3,8 @@
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # kvplan runs under a time limit here, so that a regression that blocks (on
-# a FIFO) fails instead of hanging the suite.  Not under valgrind, whose
-# run finds libtool next to $KVPLAN.
+# a FIFO) fails instead of hanging the suite.  Under valgrind, run()
+# starts the program itself and this wrapper is not used.
 if command -v timeout >/dev/null 2>&1 && [ -z "${KVPLAN_VALGRIND:-}" ]; then
 	printf '#!/bin/sh\nexec timeout 60 "%s" "$@"\n' "$KVPLAN" >"$work/kvplan"
 	chmod +x "$work/kvplan"
@@ -95,7 +95,7 @@ else
 		test "$status:$(cat "$work/err")" = \
 		"0:kvplan: warning: $work/unreadable/models: Permission denied; skipped"
 	expect_error "an error prints only its line, not the warning" \
-		"^kvplan: unknown model 'nosuch' \(known: 16 models\)$" \
+		"^kvplan: unknown model 'nosuch' \(known: [0-9]+ models\)$" \
 		--data-dir "$work/unreadable" --model nosuch --seq 1
 	KVPLAN=$saved
 fi

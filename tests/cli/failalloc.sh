@@ -10,11 +10,8 @@ if [ -n "${KVPLAN_SANITIZED:-}" ] || [ -n "${KVPLAN_VALGRIND:-}" ]; then
 	exit 0
 fi
 shim=$KVPLAN_BUILDDIR/tests/.libs/failalloc.so
-# The program itself, not libtool's wrapper script around it.
-bin=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
-[ -x "$bin" ] || bin=$KVPLAN_BUILDDIR/cli/.libs/kvplan
-[ -x "$bin" ] || bin=$KVPLAN
-export LD_LIBRARY_PATH="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin=$kvplan_program
+export LD_LIBRARY_PATH="$kvplan_libs"
 
 # each_failure DESC HEAD TAIL ARGS...: runs kvplan ARGS once to learn its
 # output and how many allocations it makes, then once per allocation with

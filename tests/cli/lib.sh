@@ -9,6 +9,14 @@ trap 'rm -rf "$work"' EXIT
 golden=$KVPLAN_SRCDIR/tests/cli/golden
 tap_n=0
 tap_failed=0
+# The program itself, where valgrind or LD_PRELOAD must reach it rather
+# than libtool's wrapper script (whose execute mode also re-splits an
+# argument that holds a line feed): in cli/.libs, named lt-kvplan once the
+# wrapper has run, unless it was linked static; and its library.
+kvplan_program=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
+[ -x "$kvplan_program" ] || kvplan_program=$KVPLAN_BUILDDIR/cli/.libs/kvplan
+[ -x "$kvplan_program" ] || kvplan_program=$KVPLAN
+kvplan_libs="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 # Runs kvplan (under valgrind when the suite is configured with it),
 # capturing stdout, stderr and the exit status in $work/{out,err}, $status.
@@ -18,14 +26,9 @@ tap_failed=0
 run() {
 	status=0
 	if [ -n "${KVPLAN_VALGRIND:-}" ]; then
-		# The program itself, not libtool's wrapper script: libtool's
-		# execute mode re-splits arguments, a line feed in one included.
-		real=$KVPLAN_BUILDDIR/cli/.libs/lt-kvplan
-		[ -x "$real" ] || real=$KVPLAN_BUILDDIR/cli/.libs/kvplan
-		[ -x "$real" ] || real=$KVPLAN
-		LD_LIBRARY_PATH="$KVPLAN_BUILDDIR/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-			"$KVPLAN_VALGRIND" --quiet --error-exitcode=99 --leak-check=full \
-			"$real" "$@" >"$work/out" 2>"$work/err" || status=$?
+		LD_LIBRARY_PATH=$kvplan_libs "$KVPLAN_VALGRIND" --quiet --error-exitcode=99 \
+			--leak-check=full "$kvplan_program" "$@" >"$work/out" 2>"$work/err" ||
+			status=$?
 	else
 		"$KVPLAN" "$@" >"$work/out" 2>"$work/err" || status=$?
 	fi
