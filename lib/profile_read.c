@@ -184,6 +184,11 @@ static kvp_status open_regular(const char *path, int *unreached, int *fd,
 			error = errno;
 		else if (fstat(*fd, st) != 0)
 			error = errno;
+	} else if (unreached) {
+		/* A lookup passes over what is not a regular file, as a scan
+		 * does, so both find the same profile. */
+		*unreached = ENOENT;
+		return KVP_ERR_NOT_FOUND;
 	}
 	if (!error && S_ISREG(st->st_mode))
 		return KVP_OK;

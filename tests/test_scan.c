@@ -305,13 +305,20 @@ static void test_scan_skips_non_regular_files(void **state)
 	alarm(0);
 }
 
-/* A lookup by the exact name of an entry that is not a regular file is an
- * error naming its path, without opening it; so is loading it directly. */
+/* A lookup by the exact name of an entry that is not a regular file passes
+ * over it without opening it, as the scans do: the name is unknown there,
+ * and a later directory's regular file of that name is found.  Loading it
+ * directly is an error naming its path. */
 static void test_exact_name_not_regular_file(void **state)
 {
-	static const char *const names[] = {"fifo", "dir", "sock", "null"};
-	const char *dirs[1];
-	char path[1200];
+	/* The names, and what the unknown-name message offers: "sock" is
+	 * within two edits of "ok". */
+	static const char *const names[][2] = {
+		{"fifo", "known: 2 models"}, {"dir", "known: 2 models"},
+		{"sock", "did you mean ok?"}, {"null", "known: 2 models"},
+	};
+	const char *dirs[2];
+	char path[1200], expected[200], second[1024];
 	kvp_catalog *cat;
 	kvp_model m;
 	kvp_error err;
@@ -321,15 +328,25 @@ static void test_exact_name_not_regular_file(void **state)
 	alarm(20);
 	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		snprintf(path, sizeof path, "%s/models/%s.yaml", dirs[0], names[i]);
-		assert_int_equal(kvp_catalog_model(cat, names[i], &m, &err),
-		                 KVP_ERR_IO);
+		snprintf(path, sizeof path, "%s/models/%s.yaml", dirs[0], names[i][0]);
+		assert_int_equal(kvp_catalog_model(cat, names[i][0], &m, &err),
+		                 KVP_ERR_NOT_FOUND);
+		snprintf(expected, sizeof expected, "unknown model '%s' (%s)",
+		         names[i][0], names[i][1]);
+		assert_string_equal(err.message, expected);
+		assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_ERR_IO);
 		assert_string_equal(err.path, path);
 		assert_int_equal(err.line, 0);
 		assert_string_equal(err.message, "not a regular file");
-		assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_ERR_IO);
-		assert_string_equal(err.message, "not a regular file");
 	}
+	kvp_catalog_free(&cat);
+	testutil_write_file("special2/models/fifo.yaml",
+	                    "name: fifo\nlayers: 3\nheads: 1\nkv_heads: 1\nhead_dim: 1\n");
+	snprintf(second, sizeof second, "%s", testutil_scratch_dir("special2"));
+	dirs[1] = second;
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 2, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "fifo", &m, &err), KVP_OK);
+	assert_int_equal(m.layers, 3);
 	kvp_catalog_free(&cat);
 	alarm(0);
 }

@@ -20,8 +20,8 @@ expect_error "a misspelt name beside a FIFO is answered" \
 run --data-dir "$work/fifo" --list-models
 check "models are listed beside a FIFO" test "$status" -eq 0
 check "the listing has the shipped models" grep -q '^llama2-7b ' "$work/out"
-expect_error "a FIFO named as the model is an error, not a hang" \
-	"^kvplan: $work/fifo/models/f.yaml: not a regular file$" \
+expect_error "a FIFO named as the model is passed over, not a hang" \
+	"^kvplan: unknown model 'f' \(did you mean falcon-40b, falcon-7b\?\)$" \
 	--data-dir "$work/fifo" --model f --seq 1
 
 # User text reaches stderr escaped, on one line: a name given on the
