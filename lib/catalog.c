@@ -255,27 +255,23 @@ const char *kvp_catalog_warning(const kvp_catalog *catalog, size_t index)
 static const struct profile *find_alias(const struct profile_list *list,
                                         const char *name)
 {
-	const struct profile *found = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		int (*same)(const char *, const char *) = pass ? strcasecmp : strcmp;
+		const struct profile *found = NULL;
 
-	for (size_t i = 0; i < list->count; i++) {
-		const struct profile *p = &list->profiles[i];
+		for (size_t i = 0; i < list->count; i++) {
+			const struct profile *p = &list->profiles[i];
+			bool match = pass && same(p->name, name) == 0;
 
-		if (kvp__claims(p, p->n_aliases, name) == 2 &&
-		    (!found || p->dir_index < found->dir_index))
-			found = p;
+			for (size_t a = 0; a < p->n_aliases && !match; a++)
+				match = same(p->aliases[a].name, name) == 0;
+			if (match && (!found || p->dir_index < found->dir_index))
+				found = p;
+		}
+		if (found)
+			return found;
 	}
-	if (found)
-		return found;
-	for (size_t i = 0; i < list->count; i++) {
-		const struct profile *p = &list->profiles[i];
-		bool match = strcasecmp(p->name, name) == 0;
-
-		for (size_t a = 0; a < p->n_aliases && !match; a++)
-			match = strcasecmp(p->aliases[a].name, name) == 0;
-		if (match && (!found || p->dir_index < found->dir_index))
-			found = p;
-	}
-	return found;
+	return NULL;
 }
 
 /* The few closest names, kept sorted by name. */

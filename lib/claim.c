@@ -31,16 +31,6 @@ bool kvp__valid_name(const char *name)
 	return len < KVP_NAME_MAX;
 }
 
-int kvp__claims(const struct profile *p, size_t n_aliases, const char *s)
-{
-	if (strcmp(p->name, s) == 0)
-		return 1;
-	for (size_t i = 0; i < n_aliases; i++)
-		if (strcmp(p->aliases[i].name, s) == 0)
-			return 2;
-	return 0;
-}
-
 kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
                             const struct profile *p, size_t j,
                             const struct profile *owner, int how,

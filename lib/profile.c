@@ -164,34 +164,43 @@ static const char *const type_wanted[] = {
 	[FIELD_REAL] = "a number",
 };
 
+/* Fails with "field 'KEY': 'TEXT' WHAT DETAIL", the text escaped only
+ * now: a value that parses costs no escaping. */
+static kvp_status bad_number(struct parse *ps, kvp_status status, yaml_mark_t at,
+                             const struct field *f, const char *text,
+                             const char *what, const char *detail)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	return kvp__fail_at(ps, status, at, "field '%s': '%s' %s%s", f->key,
+	                    kvp_escape(text, quoted, sizeof quoted), what, detail);
+}
+
 /* Parses the number of a numeric field and stores it in the profile. */
 static kvp_status parse_number(struct parse *ps, const struct field *f,
                                yaml_mark_t at, const char *text)
 {
 	void *slot = (char *)&ps->out->u + f->offset;
 	const char *wanted = type_wanted[f->type];
-	char quoted[KVP_QUOTE_MAX];
 	struct decimal d;
 	const char *end;
 	uint64_t unit = 1;
 	uint64_t value;
 	kvp_status status;
 
-	kvp_escape(text, quoted, sizeof quoted);
 	if (text[0] == '-' && kvp__scan_decimal(text + 1, &d))
-		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%s' is negative", f->key, quoted);
+		return bad_number(ps, KVP_ERR_PARSE, at, f, text, "is negative", "");
 	end = kvp__scan_decimal(text, &d);
 	if (!end)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%s' is not %s", f->key, quoted,
-		                    wanted);
+		return bad_number(ps, KVP_ERR_PARSE, at, f, text, "is not ", wanted);
 	if (f->type == FIELD_BYTES) {
 		const char *unit_name = end;
 
 		while (*unit_name == ' ')
 			unit_name++;
 		if (*unit_name) {
+			char quoted[KVP_QUOTE_MAX];
+
 			unit = kvp__unit_bytes(unit_name);
 			if (unit == 0)
 				return kvp__fail_at(ps, KVP_ERR_PARSE, at,
@@ -203,35 +212,27 @@ static kvp_status parse_number(struct parse *ps, const struct field *f,
 		}
 	}
 	if (*end || ((f->type == FIELD_U32 || f->type == FIELD_U64) && d.inexact))
-		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%s' is not %s", f->key, quoted,
-		                    wanted);
+		return bad_number(ps, KVP_ERR_PARSE, at, f, text, "is not ", wanted);
 	if (f->type == FIELD_REAL) {
 		double real = kvp__decimal_to_double(&d);
 
 		if (!isfinite(real))
-			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
-			                    "field '%s': '%s' is out of range", f->key,
-			                    quoted);
+			return bad_number(ps, KVP_ERR_RANGE, at, f, text, "is out of range", "");
 		memcpy(slot, &real, sizeof real);
 		return KVP_OK;
 	}
 	status = kvp__decimal_to_u64(&d, unit, &value);
 	if (status == KVP_ERR_OVERFLOW)
-		return kvp__fail_at(ps, status, at,
-		                    "field '%s': '%s' does not fit in 64 bits", f->key,
-		                    quoted);
+		return bad_number(ps, status, at, f, text, "does not fit in 64 bits", "");
 	if (status != KVP_OK)
-		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
-		                    "field '%s': '%s' is not a whole number%s", f->key,
-		                    quoted, f->type == FIELD_BYTES ? " of bytes" : "");
+		return bad_number(ps, KVP_ERR_PARSE, at, f, text, "is not a whole number",
+		                  f->type == FIELD_BYTES ? " of bytes" : "");
 	if (f->type == FIELD_U32) {
 		uint32_t narrow = (uint32_t)value;
 
 		if (value > UINT32_MAX)
-			return kvp__fail_at(ps, KVP_ERR_RANGE, at,
-			                    "field '%s': '%s' is out of range (at most %lu)",
-			                    f->key, quoted, (unsigned long)UINT32_MAX);
+			return bad_number(ps, KVP_ERR_RANGE, at, f, text,
+			                  "is out of range (at most 4294967295)", "");
 		memcpy(slot, &narrow, sizeof narrow);
 	} else {
 		memcpy(slot, &value, sizeof value);
@@ -280,21 +281,23 @@ static kvp_status parse_name(struct parse *ps, const struct field *f,
 	const char *stem;
 	size_t stem_len;
 
-	kvp_escape(text, quoted, sizeof quoted);
 	if (strlen(text) >= KVP_NAME_MAX)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%s' is longer than %d bytes",
-		                    quoted, KVP_NAME_MAX - 1);
+		                    kvp_escape(text, quoted, sizeof quoted),
+		                    KVP_NAME_MAX - 1);
 	if (!kvp__valid_name(text))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%s' is not a valid name (%s)",
-		                    quoted, KVP__NAME_RULE);
+		                    kvp_escape(text, quoted, sizeof quoted),
+		                    KVP__NAME_RULE);
 	path_stem(ps->path, &stem, &stem_len);
 	if (strlen(text) != stem_len || memcmp(text, stem, stem_len) != 0) {
 		snprintf(stem_copy, sizeof stem_copy, "%.*s", (int)stem_len, stem);
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field 'name': '%s' does not match the file name "
-		                    "(expected '%s')", quoted,
+		                    "(expected '%s')",
+		                    kvp_escape(text, quoted, sizeof quoted),
 		                    kvp_escape(stem_copy, stem_quoted,
 		                               sizeof stem_quoted));
 	}

@@ -92,9 +92,6 @@ kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event);
 
 /* A name a profile may have or be looked up by: KVP__NAME_RULE. */
 bool kvp__valid_name(const char *name);
-/* Whether p claims s: 1 as its name, 2 as one of its first n_aliases
- * aliases, 0 not at all. */
-int kvp__claims(const struct profile *p, size_t n_aliases, const char *s);
 
 /* A name or alias claimed twice: claim j (0: the name, j: alias j - 1) of
  * profiles[profile] is already claimed by profiles[owner] (which may be the
