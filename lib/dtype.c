@@ -8,11 +8,18 @@
 
 #include "internal.h"
 
+enum dtype_shape {
+	DTYPE_FLAT,   /* whole blocks of block_values values */
+	DTYPE_ROW,    /* a head's row of one-byte values and a 4-byte scale */
+	DTYPE_LATENT  /* fp8_ds_mla: sized by the plan, from the MLA parts */
+};
+
 struct dtype_info {
 	const char *name;
 	uint32_t block_values;
 	uint32_t block_bytes;
 	const char *aliases[4];
+	enum dtype_shape shape;
 };
 
 static const struct dtype_info dtypes[KVP_DTYPE_COUNT] = {
@@ -31,7 +38,20 @@ static const struct dtype_info dtypes[KVP_DTYPE_COUNT] = {
 	[KVP_DTYPE_Q4_1] = {"q4_1", 32, 20, {NULL}},
 	[KVP_DTYPE_Q4_0] = {"q4_0", 32, 18, {NULL}},
 	[KVP_DTYPE_IQ4_NL] = {"iq4_nl", 32, 18, {NULL}},
+	/* vLLM's per-token-head caches (vllm/v1/kv_cache_interface.py,
+	 * KVQuantMode.INT8_PER_TOKEN_HEAD and FP8_PER_TOKEN_HEAD; vLLM main,
+	 * late 2026): AttentionSpec.page_size_bytes adds 2 x block_size x
+	 * num_kv_heads fp32 scales to a page of one-byte values, so each
+	 * head's K row and V row of one token carries one 4-byte scale. */
+	[KVP_DTYPE_INT8_PTH] = {"int8_per_token_head", 1, 1, {"int8_pth", NULL}, DTYPE_ROW},
+	[KVP_DTYPE_FP8_PTH] = {"fp8_per_token_head", 1, 1, {"fp8_pth", NULL}, DTYPE_ROW},
+	/* vLLM's FlashMLA layout (get_kv_cache_shape in
+	 * vllm/v1/attention/backends/mla/flashmla_sparse.py: "656 bytes"). */
+	[KVP_DTYPE_FP8_DS_MLA] = {"fp8_ds_mla", 1, 1, {NULL}, DTYPE_LATENT},
 };
+
+/* Scale bytes a per-token-head row carries: one fp32. */
+#define ROW_SCALE_BYTES 4
 
 static int valid(kvp_dtype dtype)
 {
@@ -55,7 +75,7 @@ uint32_t kvp_dtype_block_bytes(kvp_dtype dtype)
 
 kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out, kvp_error *err)
 {
-	char quoted[KVP_QUOTE_MAX], valid_names[128] = "";
+	char quoted[KVP_QUOTE_MAX], valid_names[192] = "";
 	size_t used = 0;
 
 	if (!name || !out)
@@ -87,6 +107,10 @@ kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,
 	if (!valid(dtype) || !bytes)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid element type %d",
 		                  (int)dtype);
+	if (dtypes[dtype].shape != DTYPE_FLAT)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s is a cache row format, not an element type",
+		                  dtypes[dtype].name);
 	blocks = n_values / dtypes[dtype].block_values +
 	         (n_values % dtypes[dtype].block_values != 0);
 	if (!kvp__mul(blocks, dtypes[dtype].block_bytes, bytes))
@@ -99,6 +123,19 @@ kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,
 kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
                                uint64_t *bytes, kvp_error *err)
 {
+	if (valid(dtype) && dtypes[dtype].shape == DTYPE_LATENT)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s is an MLA latent format; it stores no K or V rows",
+		                  dtypes[dtype].name);
+	if (valid(dtype) && dtypes[dtype].shape == DTYPE_ROW) {
+		if (!bytes)
+			return kvp__error(err, KVP_ERR_INVALID, "no result given");
+		if (!kvp__add(n_values, ROW_SCALE_BYTES, bytes))
+			return kvp__error(err, KVP_ERR_OVERFLOW,
+			                  "a row of %llu %s values overflows 64-bit bytes",
+			                  (unsigned long long)n_values, dtypes[dtype].name);
+		return kvp__error_clear(err);
+	}
 	if (valid(dtype) && n_values % dtypes[dtype].block_values != 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "a row of %llu values is not a whole number of %s "

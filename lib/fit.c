@@ -27,18 +27,6 @@ static uint64_t floor_share(uint64_t bytes, double share)
 	return (uint64_t)(((unsigned __int128)bytes * m) >> shift);
 }
 
-/* The weights overflow 64-bit bytes: say whose, and how many of what. */
-static kvp_status weights_overflow(const kvp_model *model, kvp_dtype dtype,
-                                   kvp_error *err)
-{
-	char label[KVP_QUOTE_MAX];
-
-	return kvp__error(err, KVP_ERR_OVERFLOW,
-	                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
-	                  kvp__label(model->name, "the model", label),
-	                  (unsigned long long)model->params, kvp_dtype_name(dtype));
-}
-
 void kvp_fit_options_init(kvp_fit_options *options)
 {
 	options->weights_dtype = KVP_DTYPE_FP16;
@@ -47,16 +35,69 @@ void kvp_fit_options_init(kvp_fit_options *options)
 }
 
 
+kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
+                        kvp_fit *out, kvp_error *err)
+{
+	const kvp_request *r;
+	char label[KVP_QUOTE_MAX];
+	kvp_fit fit = {0};
+	uint64_t need, budget;
+	int need_ok;
+	kvp_status st;
+
+	if (!plan || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan or result given");
+	if ((st = kvp_device_check(device, err)) != KVP_OK)
+		return st;
+	r = &plan->request;
+	if (!(r->mem_util > 0 && r->mem_util <= 1))
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "memory utilisation %g is outside (0, 1]", r->mem_util);
+	fit.kv_total_bytes = plan->kv_total_bytes;
+	fit.state_total_bytes = plan->state_total_bytes;
+	fit.cache_total_bytes = plan->cache_total_bytes;
+	fit.kv_layer_bytes = plan->max_layer_bytes;
+	if ((st = kvp_dtype_bytes(r->weights_dtype, plan->params, &fit.weights_bytes,
+	                          NULL)) == KVP_ERR_OVERFLOW)
+		return kvp__error(err, st,
+		                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
+		                  kvp__label(plan->model_name, "the model", label),
+		                  (unsigned long long)plan->params,
+		                  kvp_dtype_name(r->weights_dtype));
+	if (st != KVP_OK)
+		return kvp__error(err, st, "weights cannot be stored as %s",
+		                  kvp_dtype_name(r->weights_dtype));
+	fit.fits_l2 = plan->cache_total_bytes <= device->l2_bytes;
+	fit.layer_fits_l2 = plan->max_layer_bytes <= device->l2_bytes;
+	if ((st = kvp_plan_max_seq(plan, device->l2_bytes, r->batch, &fit.max_seq_l2,
+	                           &fit.max_seq_l2_unbounded, err)) != KVP_OK)
+		return st;
+
+	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
+	 * true answer (nothing fits), not an error. */
+	fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
+	need_ok = kvp__add(fit.weights_bytes, r->reserve_bytes, &need);
+	budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
+	fit.fits_hbm = need_ok && need <= fit.usable_bytes &&
+	               plan->cache_total_bytes <= budget;
+	if ((st = kvp_plan_max_seq(plan, budget, r->batch, &fit.max_seq_hbm,
+	                           &fit.max_seq_hbm_unbounded, err)) != KVP_OK ||
+	    (st = kvp_plan_max_batch(plan, budget, r->seq, &fit.max_batch_hbm,
+	                             err)) != KVP_OK)
+		return st;
+	*out = fit;
+	return kvp__error_clear(err);
+}
+
+/* The old call: one cache type for K and V, the options as a request's. */
 kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
                            kvp_dtype dtype, uint64_t seq, uint64_t batch,
                            const kvp_fit_options *options, kvp_fit *out,
                            kvp_error *err)
 {
 	kvp_fit_options defaults;
-	kvp_kv_size size;
-	kvp_fit fit = {0};
-	uint64_t need, budget, seq_step, batch_step;
-	int need_ok;
+	kvp_request request;
+	kvp_plan plan;
 	kvp_status st;
 
 	if (!out)
@@ -71,35 +112,14 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "memory utilisation %g is outside (0, 1]",
 		                  options->mem_util);
-	if ((st = kvp_kv_size_compute(model, dtype, seq, batch, &size, err)) != KVP_OK)
+	kvp_request_init(&request);
+	request.seq = seq;
+	request.batch = batch;
+	request.dtype_k = request.dtype_v = dtype;
+	request.weights_dtype = options->weights_dtype;
+	request.mem_util = options->mem_util;
+	request.reserve_bytes = options->reserve_bytes;
+	if ((st = kvp_plan_compute(model, &request, &plan, err)) != KVP_OK)
 		return st;
-	if ((st = kvp_dtype_bytes(options->weights_dtype, model->params,
-	                          &fit.weights_bytes, err)) == KVP_ERR_OVERFLOW)
-		return weights_overflow(model, options->weights_dtype, err);
-	if (st != KVP_OK)
-		return st;
-
-	/* The cache is linear in seq and in batch: one more token of context
-	 * costs seq_step bytes, one more sequence batch_step bytes.  Both are
-	 * factors of total_bytes, which did not overflow, so neither can. */
-	seq_step = size.bytes_per_token * batch;
-	batch_step = size.bytes_per_token * seq;
-
-	fit.kv_total_bytes = size.total_bytes;
-	fit.kv_layer_bytes = size.bytes_per_layer;
-	fit.fits_l2 = size.total_bytes <= device->l2_bytes;
-	fit.layer_fits_l2 = size.bytes_per_layer <= device->l2_bytes;
-	fit.max_seq_l2 = device->l2_bytes / seq_step;
-
-	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
-	 * true answer (nothing fits), not an error. */
-	fit.usable_bytes = floor_share(device->hbm_bytes, options->mem_util);
-	need_ok = kvp__add(fit.weights_bytes, options->reserve_bytes, &need);
-	budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
-	fit.fits_hbm = need_ok && need <= fit.usable_bytes &&
-	               size.total_bytes <= budget;
-	fit.max_seq_hbm = budget / seq_step;
-	fit.max_batch_hbm = budget / batch_step;
-	*out = fit;
-	return kvp__error_clear(err);
+	return kvp_plan_fit(&plan, device, out, err);
 }

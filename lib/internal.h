@@ -58,6 +58,11 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_add_overflow(a, b, out);
 }
 
+/* kvp_model_finalize's checks of the layers (layers.c); name labels the
+ * model in messages. */
+kvp_status kvp__model_check_layers(const kvp_model *model, const char *name,
+                                   kvp_error *err);
+
 /* Levenshtein distance between two short names (for suggestions);
  * returns SIZE_MAX when either is too long to compare. */
 size_t kvp__edit_distance(const char *a, const char *b);

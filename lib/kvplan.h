@@ -101,10 +101,18 @@ typedef enum kvp_dtype {
 	KVP_DTYPE_Q5_0,  /* 22 B per 32 */
 	KVP_DTYPE_Q4_1,  /* 20 B per 32 */
 	KVP_DTYPE_Q4_0,  /* 18 B per 32 */
-	KVP_DTYPE_IQ4_NL /* 18 B per 32 (non-linear 4-bit) */
+	KVP_DTYPE_IQ4_NL, /* 18 B per 32 (non-linear 4-bit) */
+	/* Cache formats that are not a flat element type: */
+	KVP_DTYPE_INT8_PTH, /* vLLM int8_per_token_head: a head's row of
+	                     * int8 values and its fp32 scale (+4 B) */
+	KVP_DTYPE_FP8_PTH,  /* vLLM fp8_per_token_head: the same with fp8 */
+	KVP_DTYPE_FP8_DS_MLA /* vLLM fp8_ds_mla, for an MLA latent only:
+	                      * rank fp8 values, an fp32 scale per 128 of
+	                      * them, and the rope part in bf16 (656 B for
+	                      * DeepSeek's 512 + 64) */
 } kvp_dtype;
 
-#define KVP_DTYPE_COUNT 11
+#define KVP_DTYPE_COUNT 14
 
 KVP_API const char *kvp_dtype_name(kvp_dtype dtype);
 /* Accepts the canonical names and common spellings (f16, float16, half,
@@ -113,13 +121,17 @@ KVP_API kvp_status kvp_dtype_from_name(const char *name, kvp_dtype *out,
                                        kvp_error *err);
 KVP_API uint32_t kvp_dtype_block_values(kvp_dtype dtype);
 KVP_API uint32_t kvp_dtype_block_bytes(kvp_dtype dtype);
-/* Bytes to store n values: ceil(n / block_values) * block_bytes. */
+/* Bytes to store n values: ceil(n / block_values) * block_bytes.  The
+ * three cache formats have no size of their own for n loose values
+ * (KVP_ERR_INVALID): their size is a row's, kvp_dtype_row_bytes. */
 KVP_API kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values,
                                    uint64_t *bytes, kvp_error *err);
 /* Bytes of one row of n values stored as dtype, which must be whole
  * blocks, as each head's K or V row is in llama.cpp (ggml_row_size):
  * KVP_ERR_SHAPE, naming the row length and the block size, otherwise.
- * kvp_kv_size_compute requires head_dim to be whole blocks. */
+ * A per-token-head type's row is n bytes and a 4-byte scale.
+ * fp8_ds_mla is sized by kvp_plan_compute (it needs the latent's rank and
+ * rope parts apart): KVP_ERR_INVALID here. */
 KVP_API kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
                                        uint64_t *bytes, kvp_error *err);
 
@@ -133,11 +145,44 @@ KVP_API kvp_status kvp_dtype_row_bytes(kvp_dtype dtype, uint64_t n_values,
 typedef enum kvp_attention {
 	KVP_ATTENTION_MHA, /* kv_heads == heads */
 	KVP_ATTENTION_GQA, /* 1 < kv_heads < heads, heads % kv_heads == 0 */
-	KVP_ATTENTION_MQA  /* kv_heads == 1 */
+	KVP_ATTENTION_MQA, /* kv_heads == 1 */
+	KVP_ATTENTION_MLA  /* kv_lora_rank > 0: a latent instead of K and V */
 } kvp_attention;
 
+/* What one layer caches. */
+typedef enum kvp_layer_kind {
+	KVP_LAYER_FULL,      /* attention over every token: K and V rows */
+	KVP_LAYER_SLIDING,   /* attention over the last sliding_window tokens */
+	KVP_LAYER_CHUNKED,   /* chunked local attention: a token sees only its
+	                      * own chunk of chunk_size tokens (Llama 4) */
+	KVP_LAYER_MLA,       /* multi-head latent attention (DeepSeek): one
+	                      * latent of kv_lora_rank + qk_rope_dim values */
+	KVP_LAYER_RECURRENT, /* a fixed state per sequence (Mamba-2, Gated
+	                      * DeltaNet) that does not grow with context */
+	KVP_LAYER_NONE       /* no cache of its own */
+} kvp_layer_kind;
+
+#define KVP_LAYER_KIND_COUNT 6
+/* The most entries a layer pattern (and a per-layer kv_heads list) has. */
+#define KVP_PATTERN_MAX 256
+
+/* "full", "sliding", "chunked", "mla", "recurrent", "none". */
+KVP_API const char *kvp_layer_kind_name(kvp_layer_kind kind);
+KVP_API kvp_status kvp_layer_kind_from_name(const char *name,
+                                            kvp_layer_kind *out,
+                                            kvp_error *err);
+
 /* A transformer's shape, as far as the KV cache and the weights go.
- * head_dim 0 means hidden / heads (filled in by kvp_model_finalize). */
+ * head_dim 0 means hidden / heads (filled in by kvp_model_finalize).
+ *
+ * Layers: an ordered list whose kinds repeat pattern[0..pattern_len-1]
+ * (layer i has kind pattern[i % pattern_len]); pattern_len 0 means every
+ * layer is full attention, or MLA when kv_lora_rank is set.  A pattern as
+ * long as the model is an explicit per-layer list.  A full layer of a
+ * model with kv_lora_rank > 0 is an MLA layer.  layer_kv_heads, when
+ * layer_kv_heads_len is layers, gives each layer its own kv heads (0: the
+ * layer has no cache, as kind none).  A uniform model is the old shape
+ * with everything past rope_theta zero. */
 typedef struct kvp_model {
 	char name[KVP_NAME_MAX];
 	char description[KVP_DESCRIPTION_MAX];
@@ -154,12 +199,61 @@ typedef struct kvp_model {
 	                        * as hidden / heads: a tool that changes
 	                        * hidden or heads derives it again, while a
 	                        * head_dim the model states is kept */
+	uint32_t head_dim_v;   /* V head dim when it differs; 0: head_dim */
+	uint64_t sliding_window; /* tokens a sliding layer holds */
+	uint64_t chunk_size;   /* tokens a chunked layer holds */
+	/* MLA: the latent is kv_lora_rank + qk_rope_dim values per token and
+	 * layer; expanded, K is heads x (qk_nope_dim + qk_rope_dim) values
+	 * and V heads x v_head_dim. */
+	uint32_t kv_lora_rank;
+	uint32_t qk_rope_dim;
+	uint32_t qk_nope_dim;
+	uint32_t v_head_dim;
+	/* Recurrent layers, in llama.cpp's terms (llama_hparams::n_embd_r and
+	 * n_embd_s, src/llama-hparams.cpp): a conv state of (ssm_conv_kernel
+	 * - 1) x (ssm_inner + 2 x ssm_groups x ssm_state) values and an SSM
+	 * state of ssm_state x ssm_inner values per sequence.  Gated DeltaNet
+	 * maps onto the same four numbers (conv kernel; inner = value heads x
+	 * value head dim; state = key head dim; groups = key heads). */
+	uint32_t ssm_conv_kernel;
+	uint32_t ssm_inner;
+	uint32_t ssm_state;
+	uint32_t ssm_groups;
+	uint64_t state_bytes;  /* a recurrent layer's state per sequence, in
+	                        * bytes; when non-zero it replaces the ssm_
+	                        * numbers */
+	uint32_t pattern_len;
+	uint8_t pattern[KVP_PATTERN_MAX];        /* kvp_layer_kind values */
+	uint32_t layer_kv_heads_len;             /* 0, or layers */
+	uint32_t layer_kv_heads[KVP_PATTERN_MAX];
 } kvp_model;
+
+/* Parses a layer pattern into model->pattern and pattern_len: kinds
+ * separated by commas, each with an optional "*N" repeat, as in
+ * "sliding*5,full".  Kinds as kvp_layer_kind_from_name.  Errors name the
+ * entry at fault; the model is left as it was. */
+KVP_API kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
+                                           kvp_error *err);
+/* The kind of layer index (0-based) of model: its pattern's entry, MLA for
+ * a full layer of an MLA model, none for a layer whose kv heads are 0. */
+KVP_API kvp_layer_kind kvp_model_layer_kind(const kvp_model *model,
+                                            uint32_t index);
+/* The kv heads of layer index. */
+KVP_API uint32_t kvp_model_layer_kv_heads(const kvp_model *model,
+                                          uint32_t index);
+/* How many layers of model have kind (as kvp_model_layer_kind says). */
+KVP_API uint32_t kvp_model_count_layers(const kvp_model *model,
+                                        kvp_layer_kind kind);
 
 /* Derives head_dim when it is 0 (setting head_dim_derived) and checks the
  * shape: layers, heads, kv_heads
  * and head_dim non-zero, kv_heads <= heads, heads divisible by kv_heads,
- * hidden divisible by heads when head_dim is derived. */
+ * hidden divisible by heads when head_dim is derived; and the layers: a
+ * pattern no longer than the model and of known kinds, a per-layer kv
+ * heads list as long as the model with each entry at most heads and
+ * dividing them (or 0), a window for sliding layers, a chunk for chunked
+ * ones, a rank for MLA layers, a state size for recurrent ones, and at
+ * least one layer that caches something. */
 KVP_API kvp_status kvp_model_finalize(kvp_model *model, kvp_error *err);
 /* The attention kind implied by the head counts of a finalized model. */
 KVP_API kvp_attention kvp_model_attention(const kvp_model *model);
@@ -170,26 +264,157 @@ KVP_API kvp_status kvp_model_with_kv_heads(const kvp_model *model,
                                            kvp_error *err);
 /* The same model re-planned as another attention kind: MHA (kv = heads),
  * MQA (kv = 1), GQA (the model's own kv heads when it is GQA, else the
- * largest divisor of heads that is at most 8). */
+ * largest divisor of heads that is at most 8).  Every layer gets those kv
+ * heads (a per-layer list is dropped); the layer kinds stay.  MLA is not
+ * a kind to re-plan as (KVP_ERR_INVALID), nor an MLA model one to
+ * re-plan (KVP_ERR_SHAPE). */
 KVP_API kvp_status kvp_model_variant(const kvp_model *model, kvp_attention kind,
                                      kvp_model *out, kvp_error *err);
 /* The kv_heads kvp_model_variant would use for kind (0 for a NULL model). */
 KVP_API uint32_t kvp_model_variant_kv_heads(const kvp_model *model,
                                             kvp_attention kind);
 
-/* ---- the size model --------------------------------------------------- */
+/* ---- the size model: model -> request -> plan ------------------------- */
 
+typedef enum kvp_mla_mode {
+	KVP_MLA_LATENT,  /* one latent per token and layer, no V (vLLM,
+	                  * SGLang, llama.cpp) */
+	KVP_MLA_EXPANDED /* per-head K and V, as the HuggingFace reference
+	                  * code caches them */
+} kvp_mla_mode;
+
+KVP_API const char *kvp_mla_mode_name(kvp_mla_mode mode);
+
+/* What is asked of a model.  kvp_request_init fills in the defaults; a
+ * field added later gets its default there, so code that calls init and
+ * then sets what it needs keeps working, and no signature changes. */
+typedef struct kvp_request {
+	uint64_t seq;            /* tokens per sequence, >= 1 */
+	uint64_t batch;          /* sequences, >= 1; default 1 */
+	kvp_dtype dtype_k;       /* K cache, and an MLA latent; default fp16 */
+	kvp_dtype dtype_v;       /* V cache; default fp16 */
+	kvp_dtype state_dtype;   /* recurrent state; default fp32, as
+	                          * llama.cpp keeps it */
+	kvp_mla_mode mla;        /* default latent */
+	bool no_window;          /* plan sliding and chunked layers as full
+	                          * attention, for comparison */
+	kvp_dtype weights_dtype; /* default fp16 */
+	double mem_util;         /* usable share of device memory, (0, 1];
+	                          * default 0.90, taken at the double's exact
+	                          * value */
+	uint64_t reserve_bytes;  /* kept free besides weights and cache */
+} kvp_request;
+
+/* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
+ * windows kept, fp16 weights, mem_util 0.90, no reserve. */
+KVP_API void kvp_request_init(kvp_request *request);
+
+/* The most groups a plan has: distinct (kind, kv heads) among the layers. */
+#define KVP_GROUPS_MAX 32
+
+/* Layers that cache alike: same kind, same kv heads, so the same bytes.
+ * Per-token sizes are one layer's, one token's, one sequence's. */
+typedef struct kvp_layer_group {
+	kvp_layer_kind kind;     /* as planned (no_window makes sliding full) */
+	uint32_t layers;         /* how many layers */
+	uint32_t first_layer;    /* the first of them (0-based) */
+	uint32_t kv_heads;       /* K/V heads (MLA expanded: the heads) */
+	uint32_t k_values;       /* values per token: K (all heads) */
+	uint32_t v_values;       /* V */
+	uint32_t latent_values;  /* MLA latent */
+	uint64_t window;         /* the most tokens a layer holds (sliding
+	                          * window, chunk); 0: no limit */
+	uint64_t tokens;         /* tokens each layer holds at the request's
+	                          * seq: min(seq, window), seq, or 0 */
+	uint64_t k_bytes_per_token;
+	uint64_t v_bytes_per_token;
+	uint64_t latent_bytes_per_token;
+	uint64_t bytes_per_token;     /* the three together */
+	uint64_t state_bytes_per_seq; /* recurrent state */
+	/* One layer, whole batch: */
+	uint64_t layer_kv_bytes;      /* tokens x bytes_per_token x batch */
+	uint64_t layer_state_bytes;   /* state_bytes_per_seq x batch */
+	/* All the group's layers, whole batch: */
+	uint64_t k_bytes;
+	uint64_t v_bytes;
+	uint64_t latent_bytes;
+	uint64_t state_bytes;
+	uint64_t bytes;               /* the four together */
+} kvp_layer_group;
+
+/* What a request of a model takes, layer by layer and in total. */
+typedef struct kvp_plan {
+	kvp_request request;
+	char model_name[KVP_NAME_MAX];
+	uint32_t layers;
+	uint32_t group_count;
+	kvp_layer_group groups[KVP_GROUPS_MAX];
+	/* Layer i is in groups[cycle[i % cycle_len]]: the model's layer
+	 * pattern, as group indexes (kvp_plan_layer_group). */
+	uint32_t cycle_len;
+	uint8_t cycle[KVP_PATTERN_MAX];
+	/* The bytes one more token adds while every layer still holds every
+	 * token: the per-token sizes of all layers. */
+	uint64_t kv_bytes_per_token;
+	uint64_t kv_total_bytes;    /* per-token caches (K, V, latent) */
+	uint64_t state_total_bytes; /* recurrent state, whatever the context */
+	uint64_t cache_total_bytes; /* the two together */
+	uint64_t max_layer_bytes;   /* the largest one layer's cache, whole
+	                             * batch (K, V, latent and state) */
+	uint64_t params;            /* the model's, for the weights (fit) */
+	bool bounded;               /* every caching layer is windowed (or
+	                             * recurrent): the cache stops growing */
+	uint64_t plateau_seq;       /* the seq from which it stops: the
+	                             * largest window (0 when not bounded) */
+} kvp_plan;
+
+/* Plans request for model: per layer, the tokens it holds and its bytes;
+ * per group and in total.  The model is finalized on a copy.  Every
+ * product is overflow-checked (KVP_ERR_OVERFLOW); a block type must divide
+ * each row it stores (KVP_ERR_SHAPE, naming the row and the block). */
+KVP_API kvp_status kvp_plan_compute(const kvp_model *model,
+                                    const kvp_request *request,
+                                    kvp_plan *out, kvp_error *err);
+/* The group index of layer index (0-based; UINT32_MAX past the last). */
+KVP_API uint32_t kvp_plan_layer_group(const kvp_plan *plan, uint32_t index);
+
+/* The whole cache (K, V, latent and state) at seq tokens in each of batch
+ * sequences, for plan's model and types: piecewise linear in seq, linear
+ * in batch.  KVP_ERR_OVERFLOW when it exceeds 64 bits. */
+KVP_API kvp_status kvp_plan_bytes_at(const kvp_plan *plan, uint64_t seq,
+                                     uint64_t batch, uint64_t *bytes,
+                                     kvp_error *err);
+/* The largest seq whose cache, batch sequences of it, fits in budget
+ * bytes, solved piece by piece in closed form: it fits and seq + 1 does
+ * not.  0 when not even one token fits (the state alone may not).  When
+ * the cache stops growing and its plateau fits, every seq fits: *seq is
+ * UINT64_MAX and *unbounded true. */
+KVP_API kvp_status kvp_plan_max_seq(const kvp_plan *plan, uint64_t budget,
+                                    uint64_t batch, uint64_t *seq,
+                                    bool *unbounded, kvp_error *err);
+/* The largest batch of seq-token sequences that fits in budget bytes. */
+KVP_API kvp_status kvp_plan_max_batch(const kvp_plan *plan, uint64_t budget,
+                                      uint64_t seq, uint64_t *batch,
+                                      kvp_error *err);
+
+/* The old calls, kept as thin wrappers of kvp_plan_compute with dtype as
+ * both K and V type. */
 typedef struct kvp_kv_size {
-	uint64_t bytes_per_token_layer; /* K and V of one token in one layer */
-	uint64_t bytes_per_token;       /* ... in all layers */
-	uint64_t bytes_per_layer;       /* one layer: seq tokens, whole batch */
-	uint64_t total_bytes;           /* all layers, seq tokens, whole batch */
+	uint64_t bytes_per_token_layer; /* one token in one layer (the
+	                                 * largest layer's when they differ) */
+	uint64_t bytes_per_token;       /* ... in all layers: the plan's
+	                                 * kv_bytes_per_token */
+	uint64_t bytes_per_layer;       /* one layer: seq tokens, whole batch
+	                                 * (the largest layer's) */
+	uint64_t total_bytes;           /* the whole cache, state included:
+	                                 * the plan's cache_total_bytes */
 } kvp_kv_size;
 
 /* KV cache of model for seq tokens in each of batch sequences, stored as
- * dtype (a block type must divide head_dim: KVP_ERR_SHAPE otherwise):
- * bytes_per_token = 2 * layers * kv_heads * head_dim * element bytes,
- * total = bytes_per_token * seq * batch.  seq and batch must be >= 1. */
+ * dtype (a block type must divide head_dim: KVP_ERR_SHAPE otherwise).  For
+ * a uniform model: bytes_per_token = 2 * layers * kv_heads * head_dim *
+ * element bytes, total = bytes_per_token * seq * batch.  seq and batch
+ * must be >= 1. */
 KVP_API kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
                                        uint64_t seq, uint64_t batch,
                                        kvp_kv_size *out, kvp_error *err);
@@ -221,20 +446,32 @@ typedef struct kvp_fit_options {
 KVP_API void kvp_fit_options_init(kvp_fit_options *options);
 
 typedef struct kvp_fit {
-	uint64_t kv_total_bytes;   /* whole cache, as kvp_kv_size_compute */
-	uint64_t kv_layer_bytes;   /* one layer, whole batch */
+	uint64_t kv_total_bytes;   /* per-token caches (K, V, latent) */
+	uint64_t state_total_bytes; /* recurrent state */
+	uint64_t cache_total_bytes; /* the two: what has to fit */
+	uint64_t kv_layer_bytes;   /* the largest layer, whole batch */
 	bool fits_l2;              /* whole cache <= L2 */
-	bool layer_fits_l2;        /* one layer's cache <= L2 */
-	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2 */
+	bool layer_fits_l2;        /* the largest layer's cache <= L2 */
+	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2
+	                            * (UINT64_MAX when unbounded) */
+	bool max_seq_l2_unbounded; /* the cache's plateau fits L2 */
 	uint64_t weights_bytes;    /* params * weights dtype bytes */
 	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
 	                            * being the double's exact value (0.9 is
 	                            * a little above 9/10, 0.3 a little below
 	                            * 3/10); 0 when mem_util is that small */
 	bool fits_hbm;             /* weights + cache + reserve <= usable */
-	uint64_t max_seq_hbm;      /* largest seq that fits at this batch */
+	uint64_t max_seq_hbm;      /* largest seq that fits at this batch
+	                            * (UINT64_MAX when unbounded) */
+	bool max_seq_hbm_unbounded; /* the cache's plateau fits */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
 } kvp_fit;
+
+/* Fit of a plan on device, with the request's weights type, mem_util and
+ * reserve: fits_* at the plan's seq and batch, and the inverse problems
+ * solved by kvp_plan_max_seq and kvp_plan_max_batch. */
+KVP_API kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
+                                kvp_fit *out, kvp_error *err);
 
 /* Fit of model's cache (seq tokens, batch sequences, cache type dtype) on
  * device.  options may be NULL for the defaults.  The max_* values are

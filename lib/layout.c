@@ -40,8 +40,9 @@ kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
                               uint32_t block_size, uint64_t *bytes,
                               kvp_error *err)
 {
-	kvp_kv_size size;
-	uint64_t blocks_per_seq, blocks, block_tokens, paged_tokens;
+	kvp_request request;
+	kvp_plan plan;
+	uint64_t total = 0;
 	char label[KVP_QUOTE_MAX];
 	kvp_status st;
 
@@ -53,22 +54,33 @@ kvp_status kvp_layout_predict(const kvp_model *model, kvp_dtype dtype,
 	if (layout == KVP_LAYOUT_PAGED && block_size == 0)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "block size must be at least 1");
-	if ((st = kvp_kv_size_compute(model, dtype, seq, batch, &size, err)) != KVP_OK)
+	kvp_request_init(&request);
+	request.seq = seq;
+	request.batch = batch;
+	request.dtype_k = request.dtype_v = dtype;
+	if ((st = kvp_plan_compute(model, &request, &plan, err)) != KVP_OK)
 		return st;
 	if (layout == KVP_LAYOUT_CONTIGUOUS) {
-		*bytes = size.total_bytes;
+		*bytes = plan.cache_total_bytes;
 		return kvp__error_clear(err);
 	}
-	/* A paged sequence holds whole blocks, so it costs as many tokens as
-	 * its blocks hold; per token the bytes are those of the size model. */
-	blocks_per_seq = seq / block_size + (seq % block_size != 0);
-	if (!kvp__mul(blocks_per_seq, batch, &blocks) ||
-	    !kvp__mul(blocks, block_size, &block_tokens) ||
-	    !kvp__mul(block_tokens, size.bytes_per_token, &paged_tokens))
-		return kvp__error(err, KVP_ERR_OVERFLOW,
-		                  "paged cache of %s for seq %llu and batch %llu overflows 64-bit bytes",
-		                  kvp__label(model->name, "the model", label),
-		                  (unsigned long long)seq, (unsigned long long)batch);
-	*bytes = paged_tokens;
+	/* A paged sequence holds whole blocks in each layer, so a layer costs
+	 * as many tokens as its blocks hold; the state is not paged. */
+	total = plan.state_total_bytes;
+	for (uint32_t g = 0; g < plan.group_count; g++) {
+		const kvp_layer_group *grp = &plan.groups[g];
+		uint64_t blocks = grp->tokens / block_size + (grp->tokens % block_size != 0);
+		uint64_t b;
+
+		if (!kvp__mul(blocks, batch, &b) || !kvp__mul(b, block_size, &b) ||
+		    !kvp__mul(b, grp->bytes_per_token, &b) || !kvp__mul(b, grp->layers, &b) ||
+		    !kvp__add(total, b, &total))
+			return kvp__error(err, KVP_ERR_OVERFLOW,
+			                  "paged cache of %s for seq %llu and batch %llu overflows"
+			                  " 64-bit bytes",
+			                  kvp__label(model->name, "the model", label),
+			                  (unsigned long long)seq, (unsigned long long)batch);
+	}
+	*bytes = total;
 	return kvp__error_clear(err);
 }

@@ -10,6 +10,7 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
 	const char *name;
+	kvp_status st;
 
 	if (!m)
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
@@ -40,11 +41,15 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 		m->head_dim = m->hidden / m->heads;
 		m->head_dim_derived = true;
 	}
+	if ((st = kvp__model_check_layers(m, name, err)) != KVP_OK)
+		return st;
 	return kvp__error_clear(err);
 }
 
 kvp_attention kvp_model_attention(const kvp_model *m)
 {
+	if (m->kv_lora_rank > 0)
+		return KVP_ATTENTION_MLA;
 	if (m->kv_heads == m->heads)
 		return KVP_ATTENTION_MHA;
 	if (m->kv_heads == 1)
@@ -61,6 +66,8 @@ const char *kvp_attention_name(kvp_attention kind)
 		return "gqa";
 	case KVP_ATTENTION_MQA:
 		return "mqa";
+	case KVP_ATTENTION_MLA:
+		return "mla";
 	}
 	return "unknown";
 }
@@ -76,6 +83,11 @@ kvp_status kvp_model_with_kv_heads(const kvp_model *m, uint32_t kv_heads,
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
 	copy = *m;
 	copy.kv_heads = kv_heads;
+	copy.layer_kv_heads_len = 0;
+	if (m->kv_lora_rank > 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s caches an MLA latent, not kv heads",
+		                  kvp__label(m->name, "the model", label));
 	if (kv_heads == 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "kv heads must be at least 1");
@@ -107,6 +119,8 @@ uint32_t kvp_model_variant_kv_heads(const kvp_model *m, kvp_attention kind)
 			if (m->heads % groups == 0)
 				return groups;
 		return 1;
+	case KVP_ATTENTION_MLA:
+		break;
 	}
 	return m->kv_heads;
 }

@@ -343,7 +343,7 @@ static void test_block_type_row_not_whole(void **state)
 	assert_int_equal(kvp_kv_size_compute(&m, KVP_DTYPE_Q8_0, 16, 1, &size, &err),
 	                 KVP_ERR_SHAPE);
 	assert_string_equal(err.message,
-	                    "odd: a K/V head row of head_dim 40 values is not a whole"
+	                    "odd: a K head row of 40 values (head_dim) is not a whole"
 	                    " number of q8_0 blocks (32 values each)");
 	m.kv_heads = 1;
 	m.head_dim = 96;

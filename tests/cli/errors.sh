@@ -31,7 +31,7 @@ expect_error "kv heads above the heads" "kv heads 64 does not divide the 32 quer
 	$m --seq 1024 --kv-heads 64
 expect_error "zero kv heads" "^kvplan: --kv-heads: '0' is too small" $m --seq 1024 --kv-heads 0
 expect_error "unknown dtype lists the valid ones" \
-	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl\)" \
+	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, int8_per_token_head, fp8_per_token_head, fp8_ds_mla\)" \
 	$m --seq 1024 --dtype fp12
 expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown element type 'q3'" \
 	$m --seq 1024 --weights-dtype q3
@@ -97,10 +97,10 @@ expect_error "a control character in a number is escaped" \
 # A block type must store each head's row in whole blocks, as llama.cpp
 # does (it refuses such a cache at context creation).
 expect_error "a head row that is not whole q8_0 blocks names the row and the block" \
-	"^kvplan: custom: a K/V head row of head_dim 40 values is not a whole number of q8_0 blocks \(32 values each\)$" \
+	"^kvplan: custom: a K head row of 40 values \(head_dim\) is not a whole number of q8_0 blocks \(32 values each\)$" \
 	--layers 2 --heads 4 --head-dim 40 --seq 8 --dtype q8_0
 expect_error "head_dim 100 of a catalogue model in q8_0 is refused" \
-	"^kvplan: llama2-7b: a K/V head row of head_dim 100 values is not a whole number of q8_0 blocks" \
+	"^kvplan: llama2-7b: a K head row of 100 values \(head_dim\) is not a whole number of q8_0 blocks" \
 	$m --seq 1024 --dtype q8_0 --layers 32 --head-dim 100
 expect_error "validation stores no block type" \
 	"^kvplan: validation stores the cache as fp32, fp16 or bf16, not q4_0$" \

@@ -1,0 +1,236 @@
+/*
+ * layers.c — a model's layers: the kinds of cache a layer can have, the
+ * pattern that says which layer has which ("sliding*5,full"), and the
+ * checks that the layers' own numbers are there.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+static const char *const kind_names[KVP_LAYER_KIND_COUNT] = {
+	[KVP_LAYER_FULL] = "full",
+	[KVP_LAYER_SLIDING] = "sliding",
+	[KVP_LAYER_CHUNKED] = "chunked",
+	[KVP_LAYER_MLA] = "mla",
+	[KVP_LAYER_RECURRENT] = "recurrent",
+	[KVP_LAYER_NONE] = "none",
+};
+
+#define KIND_LIST "full, sliding, chunked, mla, recurrent, none"
+
+const char *kvp_layer_kind_name(kvp_layer_kind kind)
+{
+	return (unsigned)kind < KVP_LAYER_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+kvp_status kvp_layer_kind_from_name(const char *name, kvp_layer_kind *out,
+                                    kvp_error *err)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	if (!name || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no layer kind given");
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++) {
+		if (strcasecmp(name, kind_names[k]) == 0) {
+			*out = (kvp_layer_kind)k;
+			return kvp__error_clear(err);
+		}
+	}
+	return kvp__error(err, KVP_ERR_NOT_FOUND,
+	                  "unknown layer kind '%s' (valid: " KIND_LIST ")",
+	                  kvp_escape(name, quoted, sizeof quoted));
+}
+
+/* One entry of a pattern, "kind" or "kind*N", at text[0..len). */
+static kvp_status parse_entry(const char *text, size_t len, size_t index,
+                              kvp_layer_kind *kind, uint64_t *repeat,
+                              kvp_error *err)
+{
+	char entry[KVP_QUOTE_MAX], quoted[KVP_QUOTE_MAX], name[32];
+	const char *star = memchr(text, '*', len);
+	size_t name_len = star ? (size_t)(star - text) : len;
+	kvp_status st;
+
+	snprintf(entry, sizeof entry, "%.*s", (int)(len < 64 ? len : 64), text);
+	kvp_escape(entry, quoted, sizeof quoted);
+	if (len == 0)
+		return kvp__error(err, KVP_ERR_PARSE,
+		                  "layer pattern: entry %zu is empty", index + 1);
+	if (name_len == 0 || name_len >= sizeof name)
+		return kvp__error(err, KVP_ERR_PARSE,
+		                  "layer pattern: entry %zu '%s' is not a layer kind"
+		                  " (valid: " KIND_LIST ")", index + 1, quoted);
+	memcpy(name, text, name_len);
+	name[name_len] = '\0';
+	if ((st = kvp_layer_kind_from_name(name, kind, NULL)) != KVP_OK)
+		return kvp__error(err, KVP_ERR_PARSE,
+		                  "layer pattern: entry %zu '%s' is not a layer kind"
+		                  " (valid: " KIND_LIST ")", index + 1, quoted);
+	*repeat = 1;
+	if (star) {
+		const char *digits = star + 1;
+		size_t n_digits = len - name_len - 1;
+		uint64_t value = 0;
+
+		if (n_digits == 0 || strspn(digits, "0123456789") < n_digits)
+			return kvp__error(err, KVP_ERR_PARSE,
+			                  "layer pattern: entry %zu '%s': the repeat after"
+			                  " '*' must be a whole number", index + 1, quoted);
+		for (size_t i = 0; i < n_digits; i++)
+			if (!kvp__mul(value, 10, &value) ||
+			    !kvp__add(value, (uint64_t)(digits[i] - '0'), &value))
+				value = UINT64_MAX;
+		if (value == 0)
+			return kvp__error(err, KVP_ERR_PARSE,
+			                  "layer pattern: entry %zu '%s' repeats 0 times",
+			                  index + 1, quoted);
+		*repeat = value;
+	}
+	return KVP_OK;
+}
+
+kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
+                                   kvp_error *err)
+{
+	uint8_t pattern[KVP_PATTERN_MAX];
+	uint64_t len = 0;
+	size_t index = 0;
+	const char *p;
+	kvp_status st;
+
+	if (!text || !model)
+		return kvp__error(err, KVP_ERR_INVALID, "no layer pattern given");
+	if (*text == '\0')
+		return kvp__error(err, KVP_ERR_PARSE, "layer pattern is empty");
+	for (p = text;; index++) {
+		size_t entry_len = strcspn(p, ",");
+		kvp_layer_kind kind;
+		uint64_t repeat;
+
+		if ((st = parse_entry(p, entry_len, index, &kind, &repeat, err)) != KVP_OK)
+			return st;
+		if (repeat > KVP_PATTERN_MAX - len)
+			return kvp__error(err, KVP_ERR_RANGE,
+			                  "layer pattern: more than %d layers", KVP_PATTERN_MAX);
+		for (uint64_t r = 0; r < repeat; r++)
+			pattern[len++] = (uint8_t)kind;
+		if (p[entry_len] == '\0')
+			break;
+		p += entry_len + 1;
+	}
+	memcpy(model->pattern, pattern, len);
+	model->pattern_len = (uint32_t)len;
+	return kvp__error_clear(err);
+}
+
+uint32_t kvp_model_layer_kv_heads(const kvp_model *m, uint32_t index)
+{
+	if (m->layer_kv_heads_len > 0 && m->layer_kv_heads_len == m->layers &&
+	    index < m->layer_kv_heads_len)
+		return m->layer_kv_heads[index];
+	return m->kv_heads;
+}
+
+kvp_layer_kind kvp_model_layer_kind(const kvp_model *m, uint32_t index)
+{
+	kvp_layer_kind kind = KVP_LAYER_FULL;
+
+	if (m->pattern_len > 0)
+		kind = (kvp_layer_kind)m->pattern[index % m->pattern_len];
+	if (kind == KVP_LAYER_FULL && m->kv_lora_rank > 0)
+		kind = KVP_LAYER_MLA;
+	if ((kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING ||
+	     kind == KVP_LAYER_CHUNKED) && kvp_model_layer_kv_heads(m, index) == 0)
+		kind = KVP_LAYER_NONE;
+	return kind;
+}
+
+uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
+{
+	uint32_t count = 0, cycle;
+
+	if (!m || m->layers == 0)
+		return 0;
+	/* Layers repeat with the pattern (and the per-layer list, which is
+	 * as long as the model): count one cycle and scale it. */
+	cycle = m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len
+	                ? m->layers
+	                : m->pattern_len ? m->pattern_len : 1;
+	if (cycle > m->layers)
+		cycle = m->layers;
+	for (uint32_t i = 0; i < cycle; i++)
+		if (kvp_model_layer_kind(m, i) == kind)
+			count++;
+	count *= m->layers / cycle;
+	for (uint32_t i = m->layers - m->layers % cycle; i < m->layers; i++)
+		if (kvp_model_layer_kind(m, i) == kind)
+			count++;
+	return count;
+}
+
+/* The checks of the layers, after the heads (kvp_model_finalize). */
+kvp_status kvp__model_check_layers(const kvp_model *m, const char *name,
+                                   kvp_error *err)
+{
+	bool caches = false;
+
+	if (m->pattern_len > m->layers)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: the layer pattern has %u entries, more than the"
+		                  " %u layers", name, m->pattern_len, m->layers);
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		if (m->pattern[i] >= KVP_LAYER_KIND_COUNT)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: layer pattern entry %u is not a layer kind",
+			                  name, i + 1);
+	if (m->layer_kv_heads_len != 0 && m->layer_kv_heads_len != m->layers)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: layer_kv_heads has %u entries; the model has %u"
+		                  " layers", name, m->layer_kv_heads_len, m->layers);
+	if (m->layer_kv_heads_len > KVP_PATTERN_MAX)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: layer_kv_heads has more than %d entries", name,
+		                  KVP_PATTERN_MAX);
+	for (uint32_t i = 0; i < m->layer_kv_heads_len; i++) {
+		uint32_t kv = m->layer_kv_heads[i];
+
+		if (kv != 0 && (kv > m->heads || m->heads % kv != 0))
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: layer %u has %u kv heads, which do not divide"
+			                  " the %u heads", name, i, kv, m->heads);
+	}
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++) {
+		uint32_t n = kvp_model_count_layers(m, (kvp_layer_kind)k);
+
+		if (n == 0)
+			continue;
+		if (k != KVP_LAYER_NONE)
+			caches = true;
+		if (k == KVP_LAYER_SLIDING && m->sliding_window == 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: %u sliding layers need a window of at least 1"
+			                  " token (sliding_window)", name, n);
+		if (k == KVP_LAYER_CHUNKED && m->chunk_size == 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: %u chunked layers need a chunk of at least 1"
+			                  " token (chunk_size)", name, n);
+		if (k == KVP_LAYER_MLA && m->kv_lora_rank == 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: %u MLA layers need a latent rank"
+			                  " (kv_lora_rank)", name, n);
+		if (k == KVP_LAYER_RECURRENT && m->state_bytes == 0 &&
+		    (m->ssm_state == 0 || m->ssm_inner == 0) &&
+		    (m->ssm_conv_kernel < 2 || m->ssm_inner == 0))
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: %u recurrent layers have no state size"
+			                  " (state_bytes, or ssm_inner with ssm_state or"
+			                  " ssm_conv_kernel)", name, n);
+	}
+	if (!caches)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: no layer has a cache", name);
+	return KVP_OK;
+}

@@ -1,0 +1,338 @@
+/*
+ * plan.c — the one code path that sizes a cache: a request of a model,
+ * layer by layer.  Layers that cache alike form a group; each group's
+ * bytes per token (K, V, MLA latent) and state per sequence are worked out
+ * once, and the tokens each layer holds follow from its kind and window.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+void kvp_request_init(kvp_request *r)
+{
+	if (!r)
+		return;
+	memset(r, 0, sizeof *r);
+	r->seq = 0;
+	r->batch = 1;
+	r->dtype_k = KVP_DTYPE_FP16;
+	r->dtype_v = KVP_DTYPE_FP16;
+	r->state_dtype = KVP_DTYPE_FP32;
+	r->mla = KVP_MLA_LATENT;
+	r->no_window = false;
+	r->weights_dtype = KVP_DTYPE_FP16;
+	r->mem_util = 0.90;
+	r->reserve_bytes = 0;
+}
+
+const char *kvp_mla_mode_name(kvp_mla_mode mode)
+{
+	switch (mode) {
+	case KVP_MLA_LATENT:
+		return "latent";
+	case KVP_MLA_EXPANDED:
+		return "expanded";
+	}
+	return "unknown";
+}
+
+/* What sizing one group needs besides the group itself. */
+struct sizing {
+	const kvp_model *m;
+	const kvp_request *r;
+	const char *name;   /* the model, for messages */
+	kvp_error *err;
+};
+
+/* Bytes of one row of n values as dtype; what the row is (for a message)
+ * and which fields give its length. */
+static kvp_status row(const struct sizing *z, kvp_dtype dtype, uint64_t n,
+                      const char *what, const char *fields, uint64_t *bytes)
+{
+	kvp_status st = kvp_dtype_row_bytes(dtype, n, bytes, NULL);
+
+	if (st == KVP_ERR_SHAPE)
+		return kvp__error(z->err, st,
+		                  "%s: a %s row of %llu values (%s) is not a whole"
+		                  " number of %s blocks (%u values each)", z->name,
+		                  what, (unsigned long long)n, fields,
+		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
+	if (st == KVP_ERR_INVALID && dtype == KVP_DTYPE_FP8_DS_MLA)
+		return kvp__error(z->err, st,
+		                  "%s: fp8_ds_mla is the format of an MLA latent; a %s"
+		                  " row cannot use it", z->name, what);
+	if (st != KVP_OK)
+		return kvp_dtype_row_bytes(dtype, n, bytes, z->err);
+	return KVP_OK;
+}
+
+static kvp_status overflow(const struct sizing *z)
+{
+	return kvp__error(z->err, KVP_ERR_OVERFLOW,
+	                  "KV cache of %s for seq %llu and batch %llu overflows"
+	                  " 64-bit bytes", z->name, (unsigned long long)z->r->seq,
+	                  (unsigned long long)z->r->batch);
+}
+
+/* An MLA latent: kv_lora_rank + qk_rope_dim values in the K type.
+ * fp8_ds_mla stores the rank part as fp8 with an fp32 scale per 128 values
+ * and the rope part as bf16 (vLLM, MLAAttentionSpec.real_page_size_bytes
+ * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B). */
+static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
+{
+	const kvp_model *m = z->m;
+	uint64_t n = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
+
+	if (z->r->dtype_k != KVP_DTYPE_FP8_DS_MLA)
+		return row(z, z->r->dtype_k, n, "MLA latent",
+		           "kv_lora_rank + qk_rope_dim", bytes);
+	if (m->kv_lora_rank % 128 != 0)
+		return kvp__error(z->err, KVP_ERR_SHAPE,
+		                  "%s: fp8_ds_mla scales the latent in tiles of 128"
+		                  " values; kv_lora_rank %u is not a multiple of 128",
+		                  z->name, m->kv_lora_rank);
+	*bytes = m->kv_lora_rank + m->kv_lora_rank / 128 * 4 +
+	         (uint64_t)m->qk_rope_dim * 2;
+	return KVP_OK;
+}
+
+/* A recurrent layer's state per sequence: state_bytes, or llama.cpp's
+ * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
+ * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
+ * d_state d_inner. */
+static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
+{
+	const kvp_model *m = z->m;
+	uint64_t conv = 0, ssm, inner, values;
+	kvp_status st;
+
+	if (m->state_bytes) {
+		*bytes = m->state_bytes;
+		return KVP_OK;
+	}
+	/* Each factor is below 2^32: no product of two overflows, and the
+	 * sums and the last product are checked. */
+	inner = (uint64_t)m->ssm_groups * m->ssm_state;
+	if (!kvp__mul(inner, 2, &inner) || !kvp__add(inner, m->ssm_inner, &inner) ||
+	    (m->ssm_conv_kernel > 1 &&
+	     !kvp__mul(inner, m->ssm_conv_kernel - 1, &conv)))
+		return overflow(z);
+	ssm = (uint64_t)m->ssm_state * m->ssm_inner;
+	if (!kvp__add(conv, ssm, &values))
+		return overflow(z);
+	st = kvp_dtype_bytes(z->r->state_dtype, values, bytes, NULL);
+	if (st == KVP_ERR_OVERFLOW)
+		return overflow(z);
+	if (st != KVP_OK)
+		return kvp__error(z->err, KVP_ERR_INVALID,
+		                  "%s: the recurrent state cannot be stored as %s",
+		                  z->name, kvp_dtype_name(z->r->state_dtype));
+	return KVP_OK;
+}
+
+/* A group's per-token and per-sequence sizes, from its kind and kv heads. */
+static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
+{
+	const kvp_model *m = z->m;
+	const kvp_request *r = z->r;
+	uint32_t head_dim_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	uint64_t k = 0, v = 0;
+	kvp_status st;
+
+	if (g->kind == KVP_LAYER_SLIDING)
+		g->window = m->sliding_window;
+	else if (g->kind == KVP_LAYER_CHUNKED)
+		g->window = m->chunk_size;
+	switch (g->kind) {
+	case KVP_LAYER_SLIDING:
+	case KVP_LAYER_CHUNKED:
+	case KVP_LAYER_FULL:
+		g->k_values = g->kv_heads * m->head_dim;
+		g->v_values = g->kv_heads * head_dim_v;
+		if ((st = row(z, r->dtype_k, m->head_dim, "K head", "head_dim", &k)) ||
+		    (st = row(z, r->dtype_v, head_dim_v, "V head",
+		              m->head_dim_v ? "head_dim_v" : "head_dim", &v)))
+			return st;
+		break;
+	case KVP_LAYER_MLA:
+		if (r->mla == KVP_MLA_LATENT) {
+			g->latent_values = m->kv_lora_rank + m->qk_rope_dim;
+			if ((st = latent_bytes(z, &g->latent_bytes_per_token)) != KVP_OK)
+				return st;
+			break;
+		}
+		if (m->qk_nope_dim + (uint64_t)m->qk_rope_dim == 0 || m->v_head_dim == 0)
+			return kvp__error(z->err, KVP_ERR_SHAPE,
+			                  "%s: expanded MLA needs qk_nope_dim or qk_rope_dim,"
+			                  " and v_head_dim", z->name);
+		g->k_values = g->kv_heads * (m->qk_nope_dim + m->qk_rope_dim);
+		g->v_values = g->kv_heads * m->v_head_dim;
+		if ((st = row(z, r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim,
+		              "K head", "qk_nope_dim + qk_rope_dim", &k)) ||
+		    (st = row(z, r->dtype_v, m->v_head_dim, "V head", "v_head_dim", &v)))
+			return st;
+		break;
+	case KVP_LAYER_RECURRENT:
+		if ((st = state_bytes(z, &g->state_bytes_per_seq)) != KVP_OK)
+			return st;
+		break;
+	case KVP_LAYER_NONE:
+		break;
+	}
+	/* Rows are at most 2^32 values of a few bytes; kv heads below 2^32. */
+	if (!kvp__mul(k, g->kv_heads, &g->k_bytes_per_token) ||
+	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token) ||
+	    !kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
+	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token))
+		return overflow(z);
+	return KVP_OK;
+}
+
+/* The group's bytes at the request's seq and batch. */
+static kvp_status fill_group(const struct sizing *z, kvp_layer_group *g)
+{
+	uint64_t seq = z->r->seq, batch = z->r->batch, tb, n = g->layers;
+
+	g->tokens = g->bytes_per_token == 0 ? 0
+	            : g->window && g->window < seq ? g->window : seq;
+	if (!kvp__mul(g->tokens, batch, &tb) ||
+	    !kvp__mul(tb, g->bytes_per_token, &g->layer_kv_bytes) ||
+	    !kvp__mul(g->state_bytes_per_seq, batch, &g->layer_state_bytes) ||
+	    !kvp__mul(tb, g->k_bytes_per_token, &g->k_bytes) ||
+	    !kvp__mul(g->k_bytes, n, &g->k_bytes) ||
+	    !kvp__mul(tb, g->v_bytes_per_token, &g->v_bytes) ||
+	    !kvp__mul(g->v_bytes, n, &g->v_bytes) ||
+	    !kvp__mul(tb, g->latent_bytes_per_token, &g->latent_bytes) ||
+	    !kvp__mul(g->latent_bytes, n, &g->latent_bytes) ||
+	    !kvp__mul(g->layer_state_bytes, n, &g->state_bytes) ||
+	    !kvp__mul(g->layer_kv_bytes, n, &g->bytes) ||
+	    !kvp__add(g->bytes, g->state_bytes, &g->bytes))
+		return overflow(z);
+	return KVP_OK;
+}
+
+static kvp_status check_request(const kvp_request *r, kvp_error *err)
+{
+	if (r->seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
+	if (r->batch == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
+	if ((unsigned)r->dtype_k >= KVP_DTYPE_COUNT ||
+	    (unsigned)r->dtype_v >= KVP_DTYPE_COUNT ||
+	    (unsigned)r->state_dtype >= KVP_DTYPE_COUNT ||
+	    (unsigned)r->weights_dtype >= KVP_DTYPE_COUNT)
+		return kvp__error(err, KVP_ERR_INVALID, "invalid element type in the request");
+	if ((unsigned)r->mla > KVP_MLA_EXPANDED)
+		return kvp__error(err, KVP_ERR_INVALID, "invalid MLA mode %d", (int)r->mla);
+	return KVP_OK;
+}
+
+/* The layers repeat every cycle layers: the pattern's length, or the
+ * whole model when it lists kv heads per layer. */
+static uint32_t layer_cycle(const kvp_model *m)
+{
+	uint32_t cycle = m->layer_kv_heads_len ? m->layers
+	                 : m->pattern_len ? m->pattern_len : 1;
+
+	return cycle < m->layers ? cycle : m->layers;
+}
+
+/* Sorts the layers of one cycle into groups by kind and kv heads. */
+static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
+{
+	const kvp_model *m = z->m;
+	uint32_t cycle = layer_cycle(m), full = m->layers / cycle;
+
+	p->cycle_len = cycle;
+	for (uint32_t i = 0; i < cycle; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		uint32_t kv = kvp_model_layer_kv_heads(m, i), g;
+
+		if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
+			kind = KVP_LAYER_FULL;
+		if (kind == KVP_LAYER_MLA)
+			kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads : 0;
+		else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
+			kv = 0;
+		for (g = 0; g < p->group_count; g++)
+			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv)
+				break;
+		if (g == p->group_count) {
+			if (g == KVP_GROUPS_MAX)
+				return kvp__error(z->err, KVP_ERR_RANGE,
+				                  "%s: more than %d kinds of layer", z->name,
+				                  KVP_GROUPS_MAX);
+			p->groups[g].kind = kind;
+			p->groups[g].kv_heads = kv;
+			p->groups[g].first_layer = i;
+			p->group_count++;
+		}
+		p->cycle[i] = (uint8_t)g;
+		/* Each whole cycle has this layer once; the part cycle at the
+		 * end has it when it is among the first layers % cycle. */
+		p->groups[g].layers += full + (i < m->layers % cycle);
+	}
+	return KVP_OK;
+}
+
+kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
+                            kvp_plan *out, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_model m;
+	kvp_plan *p = out;
+	struct sizing z;
+	kvp_status st;
+
+	if (!model || !request || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model, request or plan given");
+	if ((st = check_request(request, err)) != KVP_OK)
+		return st;
+	m = *model;
+	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
+		return st;
+	z = (struct sizing){&m, request, kvp__label(m.name, "the model", label), err};
+	memset(p, 0, sizeof *p);
+	p->request = *request;
+	memcpy(p->model_name, m.name, sizeof p->model_name);
+	p->layers = m.layers;
+	if ((st = group_layers(&z, p)) != KVP_OK)
+		return st;
+	p->bounded = true;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		kvp_layer_group *grp = &p->groups[g];
+		uint64_t per_token, layer;
+
+		if ((st = size_group(&z, grp)) != KVP_OK || (st = fill_group(&z, grp)) != KVP_OK)
+			return st;
+		if (!kvp__mul(grp->bytes_per_token, grp->layers, &per_token) ||
+		    !kvp__add(p->kv_bytes_per_token, per_token, &p->kv_bytes_per_token) ||
+		    !kvp__add(p->kv_total_bytes, grp->k_bytes, &p->kv_total_bytes) ||
+		    !kvp__add(p->kv_total_bytes, grp->v_bytes, &p->kv_total_bytes) ||
+		    !kvp__add(p->kv_total_bytes, grp->latent_bytes, &p->kv_total_bytes) ||
+		    !kvp__add(p->state_total_bytes, grp->state_bytes, &p->state_total_bytes) ||
+		    !kvp__add(grp->layer_kv_bytes, grp->layer_state_bytes, &layer))
+			return overflow(&z);
+		if (layer > p->max_layer_bytes)
+			p->max_layer_bytes = layer;
+		if (grp->bytes_per_token > 0) {
+			if (grp->window == 0)
+				p->bounded = false;
+			else if (grp->window > p->plateau_seq)
+				p->plateau_seq = grp->window;
+		}
+	}
+	if (!p->bounded)
+		p->plateau_seq = 0;
+	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
+		return overflow(&z);
+	p->params = m.params;
+	return kvp__error_clear(err);
+}
+
+uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)
+{
+	if (!p || index >= p->layers || p->cycle_len == 0)
+		return UINT32_MAX;
+	return p->cycle[index % p->cycle_len];
+}
