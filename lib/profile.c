@@ -21,7 +21,9 @@ enum field_type {
 	FIELD_U64,     /* plain digits */
 	FIELD_COUNT,   /* digits or a decimal with exponent that is whole */
 	FIELD_BYTES,   /* a whole number of bytes, with an optional unit */
-	FIELD_REAL     /* a non-negative decimal */
+	FIELD_REAL,    /* a non-negative decimal */
+	FIELD_PATTERN, /* a layer pattern, "sliding*5,full" */
+	FIELD_U32_LIST /* a sequence of integers, one per layer */
 };
 
 enum field_need {
@@ -51,7 +53,24 @@ static const struct field model_fields[] = {
 	{"max_context", FIELD_U64, offsetof(kvp_model, max_context), FIELD_OPTIONAL},
 	{"params", FIELD_COUNT, offsetof(kvp_model, params), FIELD_OPTIONAL},
 	{"rope_theta", FIELD_REAL, offsetof(kvp_model, rope_theta), FIELD_OPTIONAL},
+	{"head_dim_v", FIELD_U32, offsetof(kvp_model, head_dim_v), FIELD_OPTIONAL},
+	{"sliding_window", FIELD_U64, offsetof(kvp_model, sliding_window), FIELD_OPTIONAL},
+	{"chunk_size", FIELD_U64, offsetof(kvp_model, chunk_size), FIELD_OPTIONAL},
+	{"layer_pattern", FIELD_PATTERN, 0, FIELD_OPTIONAL},
+	{"layer_kv_heads", FIELD_U32_LIST, offsetof(kvp_model, layer_kv_heads),
+	 FIELD_OPTIONAL},
+	{"kv_lora_rank", FIELD_U32, offsetof(kvp_model, kv_lora_rank), FIELD_OPTIONAL},
+	{"qk_rope_dim", FIELD_U32, offsetof(kvp_model, qk_rope_dim), FIELD_OPTIONAL},
+	{"qk_nope_dim", FIELD_U32, offsetof(kvp_model, qk_nope_dim), FIELD_OPTIONAL},
+	{"v_head_dim", FIELD_U32, offsetof(kvp_model, v_head_dim), FIELD_OPTIONAL},
+	{"ssm_conv_kernel", FIELD_U32, offsetof(kvp_model, ssm_conv_kernel), FIELD_OPTIONAL},
+	{"ssm_inner", FIELD_U32, offsetof(kvp_model, ssm_inner), FIELD_OPTIONAL},
+	{"ssm_state", FIELD_U32, offsetof(kvp_model, ssm_state), FIELD_OPTIONAL},
+	{"ssm_groups", FIELD_U32, offsetof(kvp_model, ssm_groups), FIELD_OPTIONAL},
+	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
 };
+_Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
+               "FIELDS_MAX holds every model field");
 
 static const struct field device_fields[] = {
 	{"name", FIELD_NAME, offsetof(kvp_device, name), FIELD_REQUIRED},
@@ -83,7 +102,13 @@ static const char *model_culprit(const void *profile)
 	if (m->kv_heads == 0 || m->kv_heads > m->heads ||
 	    m->heads % m->kv_heads != 0)
 		return "kv_heads";
-	return m->hidden ? "hidden" : "head_dim";
+	if (m->head_dim == 0)
+		return m->hidden ? "hidden" : "head_dim";
+	if (m->layer_kv_heads_len)
+		return "layer_kv_heads";
+	/* The rest is about the layers: the pattern says which kinds there
+	 * are, and so which numbers they need. */
+	return "layer_pattern";
 }
 
 static kvp_status device_check(void *profile, kvp_error *err)
@@ -162,6 +187,8 @@ static const char *const type_wanted[] = {
 	[FIELD_COUNT] = "an integer",
 	[FIELD_BYTES] = "a size in bytes",
 	[FIELD_REAL] = "a number",
+	[FIELD_PATTERN] = "a layer pattern",
+	[FIELD_U32_LIST] = "a sequence of integers",
 };
 
 /* Fails with "field 'KEY': 'TEXT' WHAT DETAIL", the text escaped only
@@ -347,6 +374,47 @@ static kvp_status parse_alias(struct parse *ps, const yaml_event_t *item)
 	return KVP_OK;
 }
 
+/* One item of a per-layer list of integers (layer_kv_heads). */
+static kvp_status parse_list_item(struct parse *ps, const yaml_event_t *item)
+{
+	const struct field *f = ps->field;
+	kvp_model *m = &ps->out->u.model;
+	struct field one = *f;
+	const char *text;
+	kvp_status st;
+
+	if (item->type != YAML_SCALAR_EVENT ||
+	    item->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return kvp__fail_at(ps, KVP_ERR_PARSE, item->start_mark,
+		                    "field '%s': expected an integer, got %s", f->key,
+		                    node_kind(item));
+	if (m->layer_kv_heads_len == KVP_PATTERN_MAX)
+		return kvp__fail_at(ps, KVP_ERR_RANGE, item->start_mark,
+		                    "field '%s': more than %d entries", f->key,
+		                    KVP_PATTERN_MAX);
+	text = scalar_text(ps, f->key, item);
+	if (!text)
+		return KVP_ERR_PARSE;
+	/* The item is read as a U32 field stored at its place in the list. */
+	one.type = FIELD_U32;
+	one.offset = f->offset + m->layer_kv_heads_len * sizeof m->layer_kv_heads[0];
+	if ((st = parse_number(ps, &one, item->start_mark, text)) != KVP_OK)
+		return st;
+	m->layer_kv_heads_len++;
+	return KVP_OK;
+}
+
+static kvp_status parse_pattern(struct parse *ps, const struct field *f,
+                                yaml_mark_t at, const char *text)
+{
+	kvp_error pattern_err;
+
+	if (kvp_layer_pattern_parse(text, &ps->out->u.model, &pattern_err) != KVP_OK)
+		return kvp__fail_at(ps, pattern_err.status, at, "field '%s': %s", f->key,
+		                    pattern_err.message);
+	return KVP_OK;
+}
+
 /* ---- one file -------------------------------------------------------- */
 
 /* The value of field f, a node that starts with event value; the aliases
@@ -357,7 +425,7 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 	yaml_mark_t at = value->start_mark;
 	const char *text;
 
-	if (f->type == FIELD_ALIASES) {
+	if (f->type == FIELD_ALIASES || f->type == FIELD_U32_LIST) {
 		if (value->type != YAML_SEQUENCE_START_EVENT)
 			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 			                    "field '%s': expected %s, got %s", f->key,
@@ -367,6 +435,7 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 	}
 	if (value->type != YAML_SCALAR_EVENT ||
 	    (f->type != FIELD_NAME && f->type != FIELD_TEXT &&
+	     f->type != FIELD_PATTERN &&
 	     value->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field '%s': expected %s, got %s", f->key,
@@ -381,6 +450,8 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 	switch (f->type) {
 	case FIELD_NAME:
 		return parse_name(ps, f, at, text);
+	case FIELD_PATTERN:
+		return parse_pattern(ps, f, at, text);
 	case FIELD_TEXT:
 		if (strlen(text) >= KVP_DESCRIPTION_MAX)
 			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
@@ -545,10 +616,12 @@ kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event)
 		ps->field = NULL;
 		return parse_value(ps, field, event);
 	default:
-		/* Only the aliases sequence is read this deep: any other
-		 * collection was refused as the value it stands for. */
+		/* Only the aliases and per-layer sequences are read this
+		 * deep: any other collection was refused as the value it
+		 * stands for. */
 		if (!end)
-			return parse_alias(ps, event);
+			return field->type == FIELD_U32_LIST ? parse_list_item(ps, event)
+			                                     : parse_alias(ps, event);
 		ps->field = NULL;
 		return KVP_OK;
 	}

@@ -55,8 +55,8 @@ static kvp_status yaml_failure(const yaml_parser_t *parser, const char *path,
 	                     parser->problem_mark.column + 1, "%s", problem);
 }
 
-/* A profile nests two deep at most: its mapping, and the aliases sequence
- * in it.  Deeper nesting is refused where it starts, without reading on.
+/* A profile nests two deep at most: its mapping, and a sequence (aliases,
+ * layer_kv_heads) in it.  Deeper nesting is refused where it starts, without reading on.
  * That also keeps libyaml's scanner out of its quadratic case: it keeps a
  * possible simple key for every open flow collection and looks at them all
  * at each token, so a run of n '[' costs n^2 (160,000 of them took 46 s).
@@ -81,7 +81,7 @@ static kvp_status node_event(struct parse *ps, const yaml_event_t *event,
 	if (start && ps->depth == NESTING_MAX)
 		return kvp__fail_at(ps, KVP_ERR_PARSE, event->start_mark,
 		                    "nested too deep: a profile is one mapping, with "
-		                    "at most a sequence of aliases in it");
+		                    "at most a sequence (aliases, layer_kv_heads) in it");
 	if (first_document && *profile_status == KVP_OK)
 		*profile_status = kvp__profile_event(ps, event);
 	ps->depth += start - end;

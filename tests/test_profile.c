@@ -421,17 +421,17 @@ static void test_error_nesting_too_deep(void **state)
 	(void)state;
 	expect_error(0, "m", "[[[", KVP_ERR_PARSE, 1, 3,
 	             "nested too deep: a profile is one mapping, with at most "
-	             "a sequence of aliases in it");
+	             "a sequence (aliases, layer_kv_heads) in it");
 	expect_error(0, "m", "name: m\naliases: [a, [b]]\n", KVP_ERR_PARSE, 2, 14,
 	             "nested too deep: a profile is one mapping, with at most "
-	             "a sequence of aliases in it");
+	             "a sequence (aliases, layer_kv_heads) in it");
 	expect_error(0, "m", "name: m\nlayers:\n  - - 1\n", KVP_ERR_PARSE, 3, 5,
 	             "nested too deep: a profile is one mapping, with at most "
-	             "a sequence of aliases in it");
+	             "a sequence (aliases, layer_kv_heads) in it");
 	/* Nesting refusal comes before the errors of the profile. */
 	expect_error(0, "m", "layrs: 1\nheads: {a: [1]}\n", KVP_ERR_PARSE, 2, 12,
 	             "nested too deep: a profile is one mapping, with at most "
-	             "a sequence of aliases in it");
+	             "a sequence (aliases, layer_kv_heads) in it");
 	expect_error(0, "m", "name: m\nheads: {a: 1}\n", KVP_ERR_PARSE, 2, 8,
 	             "field 'heads': expected an integer, got a mapping");
 	expect_error(0, "m", "name: m\naliases: [a, *b]\n", KVP_ERR_PARSE, 2, 14,
@@ -473,7 +473,7 @@ static void test_nesting_refused_early(void **state)
 		text = big_text("", fills[i], "");
 		expect_error(0, "m", text, KVP_ERR_PARSE, 1, columns[i],
 		             "nested too deep: a profile is one mapping, with at "
-		             "most a sequence of aliases in it");
+		             "most a sequence (aliases, layer_kv_heads) in it");
 		free(text);
 	}
 	text = big_text("name: m\ndescription: \"", "[", "\"\n");
