@@ -83,6 +83,19 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
                       enum cli_format format);
 
+/* Output gathered in memory (memout.c), written only when whole. */
+struct memout {
+	char *text;
+	size_t length;
+	size_t capacity;
+	bool failed; /* a write did not fit: the text is not whole */
+};
+
+FILE *memout_open(struct memout *m);
+/* Flushes and closes out; false when any byte was lost. */
+bool memout_close(struct memout *m, FILE *out);
+void memout_free(struct memout *m);
+
 /* Prints "kvplan: " and the error (file:line:column: message) on stderr;
  * returns 2, the exit status of an input error. */
 int cli_fail(const kvp_error *err);

@@ -253,15 +253,14 @@ int main(int argc, char **argv)
 {
 	struct cli_options opts;
 	kvp_catalog *cat = NULL;
-	char *text = NULL;
-	size_t length = 0;
+	struct memout mem;
 	FILE *out;
 	bool failed;
 	int rc;
 
 	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
 		return rc;
-	out = open_memstream(&text, &length);
+	out = memout_open(&mem);
 	if (!out) {
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
@@ -273,19 +272,13 @@ int main(int argc, char **argv)
 	else if ((rc = open_catalog(&opts, &cat)) == 0)
 		rc = opts.action == CLI_PLAN ? run_plan(&opts, cat, out)
 		                             : run_list(&opts, cat, out);
-	/* A failed write to the memory stream is a failed allocation; the
-	 * error flag keeps it even when the final flush succeeds. */
-	failed = ferror(out) != 0;
-	/* glibc's fclose trims the buffer with a realloc and, when that
-	 * fails, returns 0 with the buffer pointer set to NULL. */
-	if (fclose(out) != 0 || !text)
-		failed = true;
+	failed = !memout_close(&mem, out);
 	if (failed && (rc == 0 || rc == 1)) {
 		fputs("kvplan: out of memory\n", stderr);
 		rc = 2;
 	}
 	if (rc == 0 || rc == 1) {
-		int written = write_document(text, length);
+		int written = write_document(mem.text, mem.length);
 
 		if (written)
 			rc = written;
@@ -295,6 +288,6 @@ int main(int argc, char **argv)
 	if (cat && rc != 2)
 		print_catalog_warnings(cat);
 	kvp_catalog_free(&cat);
-	free(text);
+	memout_free(&mem);
 	return rc;
 }

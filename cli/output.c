@@ -50,6 +50,16 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* 0 when the document was written whole; otherwise the one line of an
+ * error (the stream lost bytes: memory ran out) and 2. */
+static int json_done(const struct json_writer *w)
+{
+	if (!json_writer_failed(w))
+		return 0;
+	fputs("kvplan: out of memory\n", stderr);
+	return 2;
+}
+
 /* ---- table ------------------------------------------------------------ */
 
 static void print_size_row(FILE *out, const char *label, uint64_t bytes)
@@ -243,7 +253,7 @@ static int print_json(FILE *out, const struct cli_plan *p)
 	if (p->validated)
 		validation_json(&w, &p->validation);
 	json_object_end(&w);
-	return json_writer_failed(&w) ? 2 : 0;
+	return json_done(&w);
 }
 
 /* ---- CSV -------------------------------------------------------------- */
@@ -334,7 +344,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 
 	json_writer_init(&w, out);
 	if (format == CLI_TABLE)
-		fputs("name             attn layers heads  kv head_dim  KV/token fp16  max ctx   params\n",
+		fputs("name               attn layers heads  kv hdim KV/tok fp16  max ctx   params\n",
 		      out);
 	else if (format == CLI_CSV)
 		fputs("name,attention,layers,hidden,heads,kv_heads,head_dim,vocab,max_context,"
@@ -353,7 +363,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 				snprintf(params, sizeof params, "%.2fB", m->params / 1e9);
 			else
 				snprintf(params, sizeof params, "%.2fM", m->params / 1e6);
-			fprintf(out, "%-16s %4s %6u %5u %3u %8u %14s %8" PRIu64 " %8s\n",
+			fprintf(out, "%-18s %4s %6u %5u %3u %4u %11s %8" PRIu64 " %8s\n",
 			        m->name, kvp_attention_name(kvp_model_attention(m)), m->layers,
 			        m->heads, m->kv_heads, m->head_dim,
 			        cli_human_bytes(size.bytes_per_token, human, sizeof human),
@@ -376,7 +386,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 	if (format != CLI_JSON)
 		return 0;
 	json_array_end(&w);
-	return json_writer_failed(&w) ? 2 : 0;
+	return json_done(&w);
 }
 
 int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
@@ -422,5 +432,5 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 	if (format != CLI_JSON)
 		return 0;
 	json_array_end(&w);
-	return json_writer_failed(&w) ? 2 : 0;
+	return json_done(&w);
 }

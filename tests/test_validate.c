@@ -86,13 +86,26 @@ static void test_every_catalogue_model(void **state)
 		fail_msg("catalogue: %s", err.message);
 	}
 	assert_true(count >= 10);
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
+		kvp_validate_plan plan;
+		bool full = kvp_model_count_layers(&models[i], KVP_LAYER_FULL) ==
+		            models[i].layers;
+
+		/* A model with other kinds of layer is refused, saying so. */
+		if (!full) {
+			assert_int_equal(kvp_validate_plan_compute(&models[i], KVP_DTYPE_FP16,
+			                                           20, 2, NULL, &plan, &err),
+			                 KVP_ERR_UNSUPPORTED);
+			assert_non_null(strstr(err.message, "full-attention layers only"));
+			continue;
+		}
 		for (int layout = 0; layout < KVP_LAYOUT_COUNT; layout++)
 			for (size_t t = 0; t < 3; t++) {
 				kvp_validate_options o = small_options((kvp_layout)layout);
 
 				check_run(&models[i], storage_types[t], 20, 2, &o);
 			}
+	}
 	kvp_catalog_free(&catalog);
 }
 

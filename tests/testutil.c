@@ -219,3 +219,20 @@ const char *testutil_write_file(const char *relpath, const char *text)
 	}
 	return pathbuf;
 }
+
+size_t testutil_count_yaml(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		n += len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0;
+	}
+	closedir(d);
+	return n;
+}

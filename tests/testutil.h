@@ -47,4 +47,7 @@ const char *testutil_tmpdir(void);
  * call): a scratch data directory. */
 const char *testutil_scratch_dir(const char *name);
 
+/* How many *.yaml files dir holds (the shipped profiles of a kind). */
+size_t testutil_count_yaml(const char *dir);
+
 #endif

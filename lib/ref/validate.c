@@ -75,6 +75,45 @@ static void format_bytes(char *buf, size_t size, uint64_t bytes)
 }
 
 /* The checks every entry point makes, and the reference run's sizes. */
+/* The reference layers are full attention with K and V rows of head_dim
+ * and the model's kv heads in every layer; anything else it does not run
+ * yet, and says which layers those are. */
+static kvp_status only_full_layers(const kvp_model *m, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX], kinds[160] = "";
+	size_t used = 0;
+
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++) {
+		uint32_t n = kvp_model_count_layers(m, (kvp_layer_kind)k);
+
+		if (k == KVP_LAYER_FULL || n == 0 || used >= sizeof kinds)
+			continue;
+		used += (size_t)snprintf(kinds + used, sizeof kinds - used, "%s%u %s",
+		                         used ? ", " : "", n,
+		                         kvp_layer_kind_name((kvp_layer_kind)k));
+	}
+	if (used)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the reference implementation runs full-attention"
+		                  " layers only, and %s has %s layers of %u",
+		                  kvp__label(m->name, "the model", label), kinds,
+		                  m->layers);
+	if (m->head_dim_v && m->head_dim_v != m->head_dim)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the reference implementation runs V heads as wide as"
+		                  " K heads; %s has head_dim %u and head_dim_v %u",
+		                  kvp__label(m->name, "the model", label), m->head_dim,
+		                  m->head_dim_v);
+	for (uint32_t i = 0; i < m->layer_kv_heads_len; i++)
+		if (m->layer_kv_heads[i] != m->kv_heads)
+			return kvp__error(err, KVP_ERR_UNSUPPORTED,
+			                  "the reference implementation runs the same kv"
+			                  " heads in every layer; %s's layer %u has %u",
+			                  kvp__label(m->name, "the model", label), i,
+			                  m->layer_kv_heads[i]);
+	return KVP_OK;
+}
+
 static kvp_status resolve(const kvp_model *model, kvp_dtype dtype,
                           uint64_t seq, uint64_t batch,
                           const kvp_validate_options *o, kvp_model *m,
@@ -90,6 +129,8 @@ static kvp_status resolve(const kvp_model *model, kvp_dtype dtype,
 		                  "sequence length and batch must be at least 1");
 	*m = *model;
 	if ((st = kvp_model_finalize(m, err)) != KVP_OK)
+		return st;
+	if ((st = only_full_layers(m, err)) != KVP_OK)
 		return st;
 	if (!kvp__storage_supported(dtype))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED,
