@@ -29,6 +29,19 @@ enum {
 	OPT_VALIDATE,
 	OPT_LAYOUT,
 	OPT_BLOCK_SIZE,
+	OPT_DTYPE_K,
+	OPT_DTYPE_V,
+	OPT_WINDOW,
+	OPT_LAYER_PATTERN,
+	OPT_CHUNK,
+	OPT_KV_LORA_RANK,
+	OPT_QK_ROPE_DIM,
+	OPT_QK_NOPE_DIM,
+	OPT_V_HEAD_DIM,
+	OPT_STATE_BYTES,
+	OPT_MLA,
+	OPT_NO_WINDOW,
+	OPT_EXPLAIN,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +67,19 @@ static const struct option long_options[] = {
 	{"validate", no_argument, NULL, OPT_VALIDATE},
 	{"layout", required_argument, NULL, OPT_LAYOUT},
 	{"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+	{"dtype-k", required_argument, NULL, OPT_DTYPE_K},
+	{"dtype-v", required_argument, NULL, OPT_DTYPE_V},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"layer-pattern", required_argument, NULL, OPT_LAYER_PATTERN},
+	{"chunk", required_argument, NULL, OPT_CHUNK},
+	{"kv-lora-rank", required_argument, NULL, OPT_KV_LORA_RANK},
+	{"qk-rope-dim", required_argument, NULL, OPT_QK_ROPE_DIM},
+	{"qk-nope-dim", required_argument, NULL, OPT_QK_NOPE_DIM},
+	{"v-head-dim", required_argument, NULL, OPT_V_HEAD_DIM},
+	{"state-bytes", required_argument, NULL, OPT_STATE_BYTES},
+	{"mla", required_argument, NULL, OPT_MLA},
+	{"no-window", no_argument, NULL, OPT_NO_WINDOW},
+	{"explain", no_argument, NULL, OPT_EXPLAIN},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -72,14 +98,31 @@ void cli_usage(FILE *out)
 	      "  -m, --model NAME       model from the catalogue (kvplan --list-models)\n"
 	      "  -s, --seq N            tokens per sequence\n"
 	      "  -b, --batch B          sequences (default 1)\n"
-	      "  -t, --dtype T          cache type: fp32, fp16, bf16, fp8, int8, or a llama.cpp\n"
-	      "                         block type q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl\n"
+	      "  -t, --dtype T          cache type of K and V: fp32, fp16, bf16, fp8, int8,\n"
+	      "                         a llama.cpp block type q8_0, q5_1, q5_0, q4_1, q4_0,\n"
+	      "                         iq4_nl, vLLM's int8_per_token_head,\n"
+	      "                         fp8_per_token_head, or fp8_ds_mla (MLA latent)\n"
 	      "                         (default fp16)\n"
+	      "      --dtype-k T, --dtype-v T\n"
+	      "                         K and V types apart (an MLA latent takes K's)\n"
 	      "  -g, --gpu LIST         comma-separated GPUs, all, or host (this machine)\n"
 	      "                         (default v100,a100,h100)\n"
 	      "      --kv-heads N       re-plan with N kv heads (must divide the heads)\n"
 	      "      --layers N, --heads N, --head-dim N, --hidden N, --params N\n"
 	      "                         the model by numbers, or overrides of --model's\n"
+	      "      --layer-pattern L  layer kinds, repeating: full, sliding, chunked,\n"
+	      "                         mla, recurrent, none, each with an optional *N\n"
+	      "                         (Gemma 3: sliding*5,full)\n"
+	      "      --window N         tokens a sliding layer holds\n"
+	      "      --chunk N          tokens a chunked layer holds (Llama 4)\n"
+	      "      --kv-lora-rank N, --qk-rope-dim N\n"
+	      "                         MLA latent: full layers cache rank + rope values\n"
+	      "      --qk-nope-dim N, --v-head-dim N\n"
+	      "                         MLA heads, for --mla expanded\n"
+	      "      --mla M            latent (default) or expanded (per-head K and V)\n"
+	      "      --state-bytes N    a recurrent layer's state per sequence, in bytes\n"
+	      "      --no-window        plan sliding and chunked layers as full attention\n"
+	      "      --explain          show how each figure was derived\n"
 	      "      --weights-dtype T  type of the weights (default fp16)\n"
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
@@ -332,6 +375,63 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	}
 	case OPT_BLOCK_SIZE:
 		return parse_u32(code, arg, &o->block_size);
+	case OPT_DTYPE_K:
+		o->dtype_k_set = true;
+		return parse_dtype(code, arg, &o->dtype_k);
+	case OPT_DTYPE_V:
+		o->dtype_v_set = true;
+		return parse_dtype(code, arg, &o->dtype_v);
+	case OPT_WINDOW:
+		o->fields_set |= CLI_SET_WINDOW;
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.sliding_window);
+	case OPT_LAYER_PATTERN: {
+		kvp_error err;
+
+		o->fields_set |= CLI_SET_PATTERN;
+		if (kvp_layer_pattern_parse(arg, &o->shape, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --layer-pattern: %s\n", err.message);
+			return 2;
+		}
+		return 0;
+	}
+	case OPT_CHUNK:
+		o->fields_set |= CLI_SET_CHUNK;
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.chunk_size);
+	case OPT_KV_LORA_RANK:
+		o->fields_set |= CLI_SET_KV_LORA_RANK;
+		return parse_u32(code, arg, &o->shape.kv_lora_rank);
+	case OPT_QK_ROPE_DIM:
+		o->fields_set |= CLI_SET_QK_ROPE_DIM;
+		return parse_u32(code, arg, &o->shape.qk_rope_dim);
+	case OPT_QK_NOPE_DIM:
+		o->fields_set |= CLI_SET_QK_NOPE_DIM;
+		return parse_u32(code, arg, &o->shape.qk_nope_dim);
+	case OPT_V_HEAD_DIM:
+		o->fields_set |= CLI_SET_V_HEAD_DIM;
+		return parse_u32(code, arg, &o->shape.v_head_dim);
+	case OPT_STATE_BYTES:
+		o->fields_set |= CLI_SET_STATE_BYTES;
+		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.state_bytes);
+	case OPT_MLA:
+		o->fields_set |= CLI_SET_MLA;
+		if (strcmp(arg, "latent") == 0)
+			o->mla = KVP_MLA_LATENT;
+		else if (strcmp(arg, "expanded") == 0)
+			o->mla = KVP_MLA_EXPANDED;
+		else {
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --mla: unknown mode '%s' (valid: latent,"
+			        " expanded)\n", kvp_escape(arg, quoted, sizeof quoted));
+			return 2;
+		}
+		return 0;
+	case OPT_NO_WINDOW:
+		o->no_window = true;
+		return 0;
+	case OPT_EXPLAIN:
+		o->explain = true;
+		return 0;
 	case 'h':
 		o->action = CLI_HELP;
 		return 0;
@@ -431,6 +531,15 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (o->seq == 0) {
 		fputs("kvplan: --seq is required (tokens per sequence)\n", stderr);
+		return 2;
+	}
+	if (!o->dtype_k_set)
+		o->dtype_k = o->dtype;
+	if (!o->dtype_v_set)
+		o->dtype_v = o->dtype;
+	if (o->explain && o->format == CLI_CSV) {
+		fputs("kvplan: --explain: the derivation is shown in table and JSON"
+		      " output, not CSV\n", stderr);
 		return 2;
 	}
 	return 0;

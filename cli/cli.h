@@ -24,6 +24,15 @@ enum cli_field {
 	CLI_SET_HEAD_DIM = 1 << 3,
 	CLI_SET_HIDDEN = 1 << 4,
 	CLI_SET_PARAMS = 1 << 5,
+	CLI_SET_WINDOW = 1 << 6,
+	CLI_SET_PATTERN = 1 << 7,
+	CLI_SET_CHUNK = 1 << 8,
+	CLI_SET_KV_LORA_RANK = 1 << 9,
+	CLI_SET_QK_ROPE_DIM = 1 << 10,
+	CLI_SET_QK_NOPE_DIM = 1 << 11,
+	CLI_SET_V_HEAD_DIM = 1 << 12,
+	CLI_SET_STATE_BYTES = 1 << 13,
+	CLI_SET_MLA = 1 << 14,
 };
 
 struct cli_options {
@@ -34,7 +43,12 @@ struct cli_options {
 	unsigned fields_set;        /* enum cli_field bits */
 	uint64_t seq;               /* 0: not given */
 	uint64_t batch;
-	kvp_dtype dtype;
+	kvp_dtype dtype;            /* --dtype: K and V unless given apart */
+	bool dtype_k_set, dtype_v_set;
+	kvp_dtype dtype_k, dtype_v; /* --dtype-k, --dtype-v */
+	kvp_mla_mode mla;
+	bool no_window;
+	bool explain;
 	const char *gpu_list;       /* NULL: the default devices */
 	kvp_fit_options fit;
 	bool require_fit;
@@ -56,11 +70,15 @@ void cli_usage(FILE *out);
  * error leaves stdout empty. */
 struct cli_plan {
 	kvp_model model;
-	kvp_dtype dtype;
+	kvp_dtype dtype;            /* the K type (the old "dtype" key) */
 	uint64_t seq;
 	uint64_t batch;
 	kvp_fit_options fit_options;
+	kvp_request request;
+	kvp_plan layers;            /* the per-layer plan */
 	kvp_kv_size size;
+	bool explain;
+	bool has_variants;          /* MHA/GQA/MQA re-plans (not for MLA) */
 	bool exceeds_max_context;
 	kvp_model variants[CLI_VARIANTS];      /* MHA, GQA, MQA */
 	kvp_kv_size variant_sizes[CLI_VARIANTS];
@@ -102,5 +120,17 @@ int cli_fail(const kvp_error *err);
 
 /* "512 MiB", "12.55 GiB", "100 B": binary units, exact when whole. */
 char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
+/* 1234567 -> "1,234,567". */
+char *cli_grouped(uint64_t value, char *buf, size_t size);
+/* A group's kind as shown: "sliding", "mla latent", ... */
+const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g);
+/* The layer pattern written compactly: "sliding*5,full". */
+char *cli_pattern_text(const kvp_model *model, char *buf, size_t size);
+
+/* --explain: how each figure was derived, as lines of text; the printers
+ * put them in a table section or a JSON array.  Calls line(ctx, text) for
+ * each. */
+void cli_explain(const struct cli_plan *plan,
+                 void (*line)(void *ctx, const char *text), void *ctx);
 
 #endif

@@ -47,6 +47,61 @@ static int open_catalog(const struct cli_options *o, kvp_catalog **cat)
 	return 0;
 }
 
+/* A flag that sets a field no layer of the model uses is a mistake the
+ * user would not see in the figures: one line, exit 2. */
+static int unused_flag(const kvp_model *m, const char *flag, const char *what)
+{
+	fprintf(stderr, "kvplan: %s: %s has no %s layers (give --layer-pattern)\n",
+	        flag, m->name, what);
+	return 2;
+}
+
+/* The per-layer flags, over the model's own fields. */
+static int apply_layers(const struct cli_options *o, kvp_model *m)
+{
+	const kvp_model *s = &o->shape;
+	unsigned set = o->fields_set;
+
+	if (set & CLI_SET_PATTERN) {
+		memcpy(m->pattern, s->pattern, s->pattern_len);
+		m->pattern_len = s->pattern_len;
+	}
+	if (set & CLI_SET_WINDOW)
+		m->sliding_window = s->sliding_window;
+	if (set & CLI_SET_CHUNK)
+		m->chunk_size = s->chunk_size;
+	if (set & CLI_SET_KV_LORA_RANK)
+		m->kv_lora_rank = s->kv_lora_rank;
+	if (set & CLI_SET_QK_ROPE_DIM)
+		m->qk_rope_dim = s->qk_rope_dim;
+	if (set & CLI_SET_QK_NOPE_DIM)
+		m->qk_nope_dim = s->qk_nope_dim;
+	if (set & CLI_SET_V_HEAD_DIM)
+		m->v_head_dim = s->v_head_dim;
+	if (set & CLI_SET_STATE_BYTES)
+		m->state_bytes = s->state_bytes;
+	/* The counts below need a pattern no longer than the model; a longer
+	 * one is the library's error, given by kvp_model_finalize. */
+	if (m->pattern_len > m->layers)
+		return 0;
+	if (set & CLI_SET_WINDOW && !kvp_model_count_layers(m, KVP_LAYER_SLIDING))
+		return unused_flag(m, "--window", "sliding");
+	if (set & CLI_SET_CHUNK && !kvp_model_count_layers(m, KVP_LAYER_CHUNKED))
+		return unused_flag(m, "--chunk", "chunked");
+	if (set & CLI_SET_STATE_BYTES && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+		return unused_flag(m, "--state-bytes", "recurrent");
+	if (set & (CLI_SET_QK_ROPE_DIM | CLI_SET_QK_NOPE_DIM | CLI_SET_V_HEAD_DIM |
+	           CLI_SET_MLA) && m->kv_lora_rank == 0) {
+		fprintf(stderr, "kvplan: %s: %s has no MLA latent (give --kv-lora-rank)\n",
+		        set & CLI_SET_MLA ? "--mla"
+		        : set & CLI_SET_QK_ROPE_DIM ? "--qk-rope-dim"
+		        : set & CLI_SET_QK_NOPE_DIM ? "--qk-nope-dim" : "--v-head-dim",
+		        m->name);
+		return 2;
+	}
+	return 0;
+}
+
 /* The model: from the catalogue with single fields overridden, or wholly
  * from numbers. */
 static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
@@ -79,6 +134,8 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	}
 	if (o->fields_set & CLI_SET_PARAMS)
 		m.params = o->shape.params;
+	if (apply_layers(o, &m))
+		return 2;
 	if (o->fields_set & CLI_SET_KV_HEADS) {
 		if (kvp_model_finalize(&m, &err) != KVP_OK)
 			return cli_fail(&err);
@@ -147,22 +204,41 @@ nomem:
 
 static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 {
+	kvp_request *r = &plan->request;
 	kvp_error err;
 	static const kvp_attention kinds[CLI_VARIANTS] = {
 		KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
 
-	plan->dtype = o->dtype;
+	plan->dtype = o->dtype_k;
 	plan->seq = o->seq;
 	plan->batch = o->batch;
 	plan->fit_options = o->fit;
-	if (kvp_kv_size_compute(&plan->model, o->dtype, o->seq, o->batch,
-	                        &plan->size, &err) != KVP_OK)
+	plan->explain = o->explain;
+	kvp_request_init(r);
+	r->seq = o->seq;
+	r->batch = o->batch;
+	r->dtype_k = o->dtype_k;
+	r->dtype_v = o->dtype_v;
+	r->mla = o->mla;
+	r->no_window = o->no_window;
+	r->weights_dtype = o->fit.weights_dtype;
+	r->mem_util = o->fit.mem_util;
+	r->reserve_bytes = o->fit.reserve_bytes;
+	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
-	for (int v = 0; v < CLI_VARIANTS; v++) {
+	plan->size.bytes_per_token = plan->layers.kv_bytes_per_token;
+	plan->size.bytes_per_layer = plan->layers.max_layer_bytes;
+	plan->size.total_bytes = plan->layers.cache_total_bytes;
+	/* Other kv heads, same layers and types; an MLA latent has none. */
+	plan->has_variants = kvp_model_attention(&plan->model) != KVP_ATTENTION_MLA;
+	for (int v = 0; plan->has_variants && v < CLI_VARIANTS; v++) {
+		kvp_plan variant;
+
 		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
-		    kvp_kv_size_compute(&plan->variants[v], o->dtype, o->seq, o->batch,
-		                        &plan->variant_sizes[v], &err) != KVP_OK)
+		    kvp_plan_compute(&plan->variants[v], r, &variant, &err) != KVP_OK)
 			return cli_fail(&err);
+		plan->variant_sizes[v].bytes_per_token = variant.kv_bytes_per_token;
+		plan->variant_sizes[v].total_bytes = variant.cache_total_bytes;
 	}
 	plan->fits = calloc(plan->n_devices, sizeof *plan->fits);
 	if (!plan->fits) {
@@ -170,8 +246,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		return 2;
 	}
 	for (size_t i = 0; i < plan->n_devices; i++)
-		if (kvp_fit_compute(&plan->model, &plan->devices[i], o->dtype, o->seq,
-		                    o->batch, &o->fit, &plan->fits[i], &err) != KVP_OK)
+		if (kvp_plan_fit(&plan->layers, &plan->devices[i], &plan->fits[i], &err) != KVP_OK)
 			return cli_fail(&err);
 	plan->exceeds_max_context = plan->model.max_context &&
 	                            o->seq > plan->model.max_context;

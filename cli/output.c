@@ -10,39 +10,9 @@
 #include "cli.h"
 #include "json.h"
 
-static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-
-char *cli_human_bytes(uint64_t bytes, char *buf, size_t size)
+static void explain_line(void *ctx, const char *text)
 {
-	unsigned u = 0;
-	uint64_t whole = bytes;
-
-	while (whole >= 1024 && u + 1 < sizeof units / sizeof *units) {
-		whole /= 1024;
-		u++;
-	}
-	if (u == 0 || bytes % ((uint64_t)1 << (10 * u)) == 0)
-		snprintf(buf, size, "%" PRIu64 " %s", whole, units[u]);
-	else
-		snprintf(buf, size, "%.2f %s", (double)bytes / (double)((uint64_t)1 << (10 * u)),
-		         units[u]);
-	return buf;
-}
-
-/* 1234567 -> "1,234,567": exact bytes are easier to read grouped. */
-static char *grouped(uint64_t value, char *buf, size_t size)
-{
-	char digits[32];
-	int n = snprintf(digits, sizeof digits, "%" PRIu64, value);
-	size_t o = 0;
-
-	for (int i = 0; i < n && o + 2 < size; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	fprintf(ctx, "  %s\n", text);
 }
 
 static const char *yes_no(bool b)
@@ -68,7 +38,7 @@ static void print_size_row(FILE *out, const char *label, uint64_t bytes)
 
 	fprintf(out, "  %-26s %10s %18s B\n", label,
 	        cli_human_bytes(bytes, human, sizeof human),
-	        grouped(bytes, exact, sizeof exact));
+	        cli_grouped(bytes, exact, sizeof exact));
 }
 
 static void print_validation(FILE *out, const struct cli_plan *p)
@@ -91,8 +61,8 @@ static void print_validation(FILE *out, const struct cli_plan *p)
 	        v->ref_layers, v->ref_positions, v->ref_prompt,
 	        v->ref_positions - v->ref_prompt, v->ref_batch);
 	fprintf(out, "  reference cache: %s B predicted, %s B counted\n",
-	        grouped(v->ref_predicted_bytes, ref_predicted, sizeof ref_predicted),
-	        grouped(v->ref_measured_bytes, ref_measured, sizeof ref_measured));
+	        cli_grouped(v->ref_predicted_bytes, ref_predicted, sizeof ref_predicted),
+	        cli_grouped(v->ref_measured_bytes, ref_measured, sizeof ref_measured));
 	fprintf(out, "  max |cached decode - recomputation| %.3g (tolerance %.3g)\n",
 	        v->max_abs_error, v->tolerance);
 	fprintf(out, "  decode past max_seq refused: %s\n", yes_no(v->overrun_refused));
@@ -101,36 +71,108 @@ static void print_validation(FILE *out, const struct cli_plan *p)
 
 #define FIT_ROW "%-12s %9s %5s %5s %8s %9s %5s %9s %9s\n"
 
-static void print_table(FILE *out, const struct cli_plan *p)
+/* The model line under the name: attention, layers, types. */
+static void print_header(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
-	char a[32], b[32], c[32], label[64];
+	const kvp_request *r = &p->request;
+	char pattern[4096];
 
 	fprintf(out, "%s", m->name);
 	if (m->description[0])
 		fprintf(out, " - %s", m->description);
-	fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u\n",
-	        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,
-	        m->kv_heads, m->head_dim);
-	fprintf(out, "  seq %" PRIu64 ", batch %" PRIu64 ", cache %s, weights %s",
-	        p->seq, p->batch, kvp_dtype_name(p->dtype),
-	        kvp_dtype_name(p->fit_options.weights_dtype));
+	if (m->kv_lora_rank)
+		fprintf(out, "\n  mla attention: %u layers, %u heads, latent %u + rope %u",
+		        m->layers, m->heads, m->kv_lora_rank, m->qk_rope_dim);
+	else
+		fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u",
+		        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,
+		        m->kv_heads, m->head_dim);
+	if (m->head_dim_v && m->head_dim_v != m->head_dim)
+		fprintf(out, " (V %u)", m->head_dim_v);
+	fputc('\n', out);
+	if (m->pattern_len)
+		fprintf(out, "  layer pattern: %s\n",
+		        cli_pattern_text(m, pattern, sizeof pattern));
+	fprintf(out, "  seq %" PRIu64 ", batch %" PRIu64, p->seq, p->batch);
+	if (m->kv_lora_rank && r->mla == KVP_MLA_LATENT)
+		fprintf(out, ", cache latent %s (no V)", kvp_dtype_name(r->dtype_k));
+	else if (r->dtype_k == r->dtype_v)
+		fprintf(out, ", cache %s", kvp_dtype_name(r->dtype_k));
+	else
+		fprintf(out, ", cache K %s V %s", kvp_dtype_name(r->dtype_k),
+		        kvp_dtype_name(r->dtype_v));
+	fprintf(out, ", weights %s", kvp_dtype_name(p->fit_options.weights_dtype));
 	if (m->max_context)
 		fprintf(out, ", max context %" PRIu64, m->max_context);
-	fputs("\n\nKV cache\n", out);
-	print_size_row(out, "per token (all layers)", p->size.bytes_per_token);
-	snprintf(label, sizeof label, "per layer (seq x batch)");
-	print_size_row(out, label, p->size.bytes_per_layer);
-	print_size_row(out, "total", p->size.total_bytes);
+	if (r->no_window)
+		fputs("\n  windows ignored (--no-window): every layer planned as full", out);
+	fputc('\n', out);
+}
 
-	fputs("\nSame model, other kv heads\n", out);
-	for (int v = 0; v < CLI_VARIANTS; v++) {
-		const kvp_model *vm = &p->variants[v];
-		snprintf(label, sizeof label, "%s %4u kv head%s%s",
-		         v == 0 ? "MHA" : v == 1 ? "GQA" : "MQA", vm->kv_heads,
-		         vm->kv_heads == 1 ? " " : "s",
-		         vm->kv_heads == m->kv_heads ? "  (this)" : "");
-		print_size_row(out, label, p->variant_sizes[v].total_bytes);
+/* One row per layer group: what it caches, how many layers, the tokens
+ * each holds, its bytes per token (or state per sequence), its bytes. */
+static void print_groups(FILE *out, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+
+	fprintf(out, "\n%-27s %5s %12s %14s %18s\n", "Layers", "count", "tokens held",
+	        "B/token/layer", "bytes");
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+		char label[64], tokens[32], per[40], bytes[32];
+
+		if (grp->window)
+			snprintf(label, sizeof label, "%s (%s %" PRIu64 ")",
+			         cli_group_label(p, grp),
+			         grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window",
+			         grp->window);
+		else
+			snprintf(label, sizeof label, "%s", cli_group_label(p, grp));
+		if (grp->kind == KVP_LAYER_RECURRENT) {
+			snprintf(tokens, sizeof tokens, "-");
+			cli_grouped(grp->state_bytes_per_seq, per, sizeof per - 4);
+			strcat(per, "/seq");
+		} else {
+			cli_grouped(grp->tokens, tokens, sizeof tokens);
+			cli_grouped(grp->bytes_per_token, per, sizeof per);
+		}
+		fprintf(out, "  %-25s %5u %12s %14s %18s\n", label, grp->layers, tokens, per,
+		        cli_grouped(grp->bytes, bytes, sizeof bytes));
+	}
+}
+
+static void print_table(FILE *out, const struct cli_plan *p)
+{
+	const kvp_model *m = &p->model;
+	const kvp_plan *lp = &p->layers;
+	char a[32], b[32], c[32], label[64];
+
+	print_header(out, p);
+	if (lp->group_count > 1 || lp->groups[0].kind != KVP_LAYER_FULL)
+		print_groups(out, p);
+	fputs("\nKV cache\n", out);
+	print_size_row(out, "per token (all layers)", lp->kv_bytes_per_token);
+	print_size_row(out, lp->group_count > 1 ? "per layer (largest)"
+	                                        : "per layer (seq x batch)",
+	               lp->max_layer_bytes);
+	if (lp->state_total_bytes) {
+		print_size_row(out, "per-token caches", lp->kv_total_bytes);
+		print_size_row(out, "recurrent state", lp->state_total_bytes);
+	}
+	print_size_row(out, "total", lp->cache_total_bytes);
+
+	if (p->has_variants) {
+		fputs("\nSame model, other kv heads\n", out);
+		for (int v = 0; v < CLI_VARIANTS; v++) {
+			const kvp_model *vm = &p->variants[v];
+			snprintf(label, sizeof label, "%s %4u kv head%s%s",
+			         v == 0 ? "MHA" : v == 1 ? "GQA" : "MQA", vm->kv_heads,
+			         vm->kv_heads == 1 ? " " : "s",
+			         vm->kv_heads == m->kv_heads && !m->layer_kv_heads_len
+			                 ? "  (this)" : "");
+			print_size_row(out, label, p->variant_sizes[v].total_bytes);
+		}
 	}
 
 	fprintf(out, "\nFit (weights %s as %s; %.0f%% of memory usable",
@@ -151,15 +193,29 @@ static void print_table(FILE *out, const struct cli_plan *p)
 		const kvp_fit *f = &p->fits[i];
 		char seq_l2[32], seq_hbm[32], batch_hbm[32];
 
+		if (f->max_seq_l2_unbounded)
+			snprintf(seq_l2, sizeof seq_l2, "no limit");
+		else
+			cli_grouped(f->max_seq_l2, seq_l2, sizeof seq_l2);
+		if (f->max_seq_hbm_unbounded)
+			snprintf(seq_hbm, sizeof seq_hbm, "no limit");
+		else
+			cli_grouped(f->max_seq_hbm, seq_hbm, sizeof seq_hbm);
 		fprintf(out, FIT_ROW, d->name,
 		        cli_human_bytes(d->l2_bytes, a, sizeof a), yes_no(f->fits_l2),
-		        yes_no(f->layer_fits_l2), grouped(f->max_seq_l2, seq_l2, sizeof seq_l2),
+		        yes_no(f->layer_fits_l2), seq_l2,
 		        cli_human_bytes(d->hbm_bytes, c, sizeof c), yes_no(f->fits_hbm),
-		        grouped(f->max_seq_hbm, seq_hbm, sizeof seq_hbm),
-		        grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
+		        seq_hbm, cli_grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
 	}
+	if (lp->bounded)
+		fprintf(out, "(the cache stops growing at %s tokens, when every window"
+		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
 	if (p->validated)
 		print_validation(out, p);
+	if (p->explain) {
+		fputs("\nHow each figure is derived\n", out);
+		cli_explain(p, explain_line, out);
+	}
 }
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -176,6 +232,18 @@ static void model_json(struct json_writer *w, const char *name_key, const kvp_mo
 	json_u64(w, "hidden", m->hidden);
 	json_u64(w, "params", m->params);
 	json_u64(w, "max_context", m->max_context);
+	{
+		char pattern[4096];
+
+		json_text(w, "layer_pattern", cli_pattern_text(m, pattern, sizeof pattern));
+	}
+	json_u64(w, "head_dim_v", m->head_dim_v ? m->head_dim_v : m->head_dim);
+	json_u64(w, "sliding_window", m->sliding_window);
+	json_u64(w, "chunk_size", m->chunk_size);
+	json_u64(w, "kv_lora_rank", m->kv_lora_rank);
+	json_u64(w, "qk_rope_dim", m->qk_rope_dim);
+	json_u64(w, "qk_nope_dim", m->qk_nope_dim);
+	json_u64(w, "v_head_dim", m->v_head_dim);
 }
 
 static void validation_json(struct json_writer *w, const kvp_validate_result *v)
@@ -203,6 +271,66 @@ static void validation_json(struct json_writer *w, const kvp_validate_result *v)
 	json_object_end(w);
 }
 
+static void explain_json(void *ctx, const char *text)
+{
+	json_text(ctx, NULL, text);
+}
+
+/* The layer groups, and the group of each layer. */
+static void groups_json(struct json_writer *w, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	bool v_exists;
+
+	json_array_begin(w, "layer_groups");
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+
+		/* An MLA latent stores no V, and a recurrent or empty layer
+		 * neither K nor V: those are null, not 0. */
+		v_exists = grp->kind != KVP_LAYER_RECURRENT && grp->kind != KVP_LAYER_NONE &&
+		           !(grp->kind == KVP_LAYER_MLA && p->request.mla == KVP_MLA_LATENT);
+		json_object_begin(w, NULL);
+		json_text(w, "kind", kvp_layer_kind_name(grp->kind));
+		json_u64(w, "layers", grp->layers);
+		json_u64(w, "first_layer", grp->first_layer);
+		json_u64(w, "kv_heads", grp->kv_heads);
+		if (grp->window)
+			json_u64(w, "window", grp->window);
+		else
+			json_null(w, "window");
+		json_u64(w, "tokens", grp->tokens);
+		json_u64(w, "k_values", grp->k_values);
+		json_u64(w, "v_values", grp->v_values);
+		json_u64(w, "latent_values", grp->latent_values);
+		json_u64(w, "k_bytes_per_token", grp->k_bytes_per_token);
+		if (v_exists)
+			json_u64(w, "v_bytes_per_token", grp->v_bytes_per_token);
+		else
+			json_null(w, "v_bytes_per_token");
+		json_u64(w, "latent_bytes_per_token", grp->latent_bytes_per_token);
+		json_u64(w, "bytes_per_token", grp->bytes_per_token);
+		json_u64(w, "state_bytes_per_seq", grp->state_bytes_per_seq);
+		json_u64(w, "k_bytes", grp->k_bytes);
+		if (v_exists)
+			json_u64(w, "v_bytes", grp->v_bytes);
+		else
+			json_null(w, "v_bytes");
+		json_u64(w, "latent_bytes", grp->latent_bytes);
+		json_u64(w, "state_bytes", grp->state_bytes);
+		json_u64(w, "bytes", grp->bytes);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	/* Layer i is in layer_groups[layer_group_cycle[i % length]]: the
+	 * pattern as group indexes, as long as one cycle however deep the
+	 * model. */
+	json_array_begin(w, "layer_group_cycle");
+	for (uint32_t i = 0; i < lp->cycle_len; i++)
+		json_u64(w, NULL, lp->cycle[i]);
+	json_array_end(w);
+}
+
 static int print_json(FILE *out, const struct cli_plan *p)
 {
 	static const char *const variant_keys[CLI_VARIANTS] = {"mha", "gqa", "mqa"};
@@ -218,18 +346,34 @@ static int print_json(FILE *out, const struct cli_plan *p)
 	json_text(&w, "weights_dtype", kvp_dtype_name(p->fit_options.weights_dtype));
 	json_real(&w, "mem_util", p->fit_options.mem_util);
 	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);
-	json_u64(&w, "kv_bytes_per_token", p->size.bytes_per_token);
-	json_u64(&w, "kv_bytes_per_layer", p->size.bytes_per_layer);
-	json_u64(&w, "kv_total_bytes", p->size.total_bytes);
-	json_object_begin(&w, "variants");
-	for (int v = 0; v < CLI_VARIANTS; v++) {
-		json_object_begin(&w, variant_keys[v]);
-		json_u64(&w, "kv_heads", p->variants[v].kv_heads);
-		json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
-		json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
+	json_text(&w, "dtype_k", kvp_dtype_name(p->request.dtype_k));
+	json_text(&w, "dtype_v", kvp_dtype_name(p->request.dtype_v));
+	json_text(&w, "mla_mode", kvp_mla_mode_name(p->request.mla));
+	json_bool(&w, "no_window", p->request.no_window);
+	json_u64(&w, "kv_bytes_per_token", p->layers.kv_bytes_per_token);
+	json_u64(&w, "kv_bytes_per_layer", p->layers.max_layer_bytes);
+	json_u64(&w, "kv_total_bytes", p->layers.kv_total_bytes);
+	json_u64(&w, "state_total_bytes", p->layers.state_total_bytes);
+	json_u64(&w, "cache_total_bytes", p->layers.cache_total_bytes);
+	json_bool(&w, "cache_bounded", p->layers.bounded);
+	if (p->layers.bounded)
+		json_u64(&w, "cache_plateau_seq", p->layers.plateau_seq);
+	else
+		json_null(&w, "cache_plateau_seq");
+	groups_json(&w, p);
+	if (p->has_variants) {
+		json_object_begin(&w, "variants");
+		for (int v = 0; v < CLI_VARIANTS; v++) {
+			json_object_begin(&w, variant_keys[v]);
+			json_u64(&w, "kv_heads", p->variants[v].kv_heads);
+			json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
+			json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
+			json_object_end(&w);
+		}
 		json_object_end(&w);
+	} else {
+		json_null(&w, "variants");
 	}
-	json_object_end(&w);
 	json_array_begin(&w, "gpus");
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
@@ -241,17 +385,30 @@ static int print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "hbm_bytes", d->hbm_bytes);
 		json_bool(&w, "fits_l2", f->fits_l2);
 		json_bool(&w, "layer_fits_l2", f->layer_fits_l2);
-		json_u64(&w, "max_seq_l2", f->max_seq_l2);
+		if (f->max_seq_l2_unbounded)
+			json_null(&w, "max_seq_l2");
+		else
+			json_u64(&w, "max_seq_l2", f->max_seq_l2);
+		json_bool(&w, "max_seq_l2_unbounded", f->max_seq_l2_unbounded);
 		json_u64(&w, "weights_bytes", f->weights_bytes);
 		json_u64(&w, "usable_bytes", f->usable_bytes);
 		json_bool(&w, "fits_hbm", f->fits_hbm);
-		json_u64(&w, "max_seq_hbm", f->max_seq_hbm);
+		if (f->max_seq_hbm_unbounded)
+			json_null(&w, "max_seq_hbm");
+		else
+			json_u64(&w, "max_seq_hbm", f->max_seq_hbm);
+		json_bool(&w, "max_seq_unbounded", f->max_seq_hbm_unbounded);
 		json_u64(&w, "max_batch_hbm", f->max_batch_hbm);
 		json_object_end(&w);
 	}
 	json_array_end(&w);
 	if (p->validated)
 		validation_json(&w, &p->validation);
+	if (p->explain) {
+		json_array_begin(&w, "explain");
+		cli_explain(p, explain_json, &w);
+		json_array_end(&w);
+	}
 	json_object_end(&w);
 	return json_done(&w);
 }
@@ -277,14 +434,43 @@ static const char *csv_text(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+/* The layer groups in one CSV field: kind:layers:tokens:bytes, the groups
+ * separated by ';' (no comma, no quote: it needs no quoting). */
+static void groups_csv(FILE *out, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+
+		fprintf(out, "%s%s:%u:%" PRIu64 ":%" PRIu64, g ? ";" : "",
+		        kvp_layer_kind_name(grp->kind), grp->layers, grp->tokens, grp->bytes);
+	}
+}
+
+/* A solver's result, empty when unbounded. */
+static void csv_seq(FILE *out, uint64_t seq, bool unbounded)
+{
+	fputc(',', out);
+	if (!unbounded)
+		fprintf(out, "%" PRIu64, seq);
+}
+
+static const char *csv_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
 static void print_csv(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
+	const kvp_plan *lp = &p->layers;
 
 	fputs("model,attention,layers,heads,kv_heads,head_dim,seq,batch,dtype,"
 	      "kv_bytes_per_token,kv_bytes_per_layer,kv_total_bytes,gpu,l2_bytes,"
 	      "hbm_bytes,fits_l2,layer_fits_l2,max_seq_l2,weights_bytes,fits_hbm,"
-	      "max_seq_hbm,max_batch_hbm", out);
+	      "max_seq_hbm,max_batch_hbm,dtype_k,dtype_v,state_total_bytes,"
+	      "cache_total_bytes,max_seq_l2_unbounded,max_seq_unbounded,layer_groups", out);
 	if (p->validated)
 		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
 		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
@@ -295,18 +481,23 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		char model_name[2 * KVP_NAME_MAX + 3], gpu_name[2 * KVP_NAME_MAX + 3];
 
 		fprintf(out, "%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%"
-		        PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%s,%s,%" PRIu64
-		        ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64,
+		        PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%s,%s",
 		        csv_text(m->name, model_name, sizeof model_name),
 		        kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
-		        kvp_dtype_name(p->dtype), p->size.bytes_per_token,
-		        p->size.bytes_per_layer, p->size.total_bytes,
+		        kvp_dtype_name(p->dtype), lp->kv_bytes_per_token,
+		        lp->max_layer_bytes, lp->kv_total_bytes,
 		        csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
-		        d->hbm_bytes, f->fits_l2 ? "true" : "false",
-		        f->layer_fits_l2 ? "true" : "false", f->max_seq_l2,
-		        f->weights_bytes, f->fits_hbm ? "true" : "false", f->max_seq_hbm,
-		        f->max_batch_hbm);
+		        d->hbm_bytes, csv_bool(f->fits_l2), csv_bool(f->layer_fits_l2));
+		csv_seq(out, f->max_seq_l2, f->max_seq_l2_unbounded);
+		fprintf(out, ",%" PRIu64 ",%s", f->weights_bytes, csv_bool(f->fits_hbm));
+		csv_seq(out, f->max_seq_hbm, f->max_seq_hbm_unbounded);
+		fprintf(out, ",%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%s,%s,",
+		        f->max_batch_hbm, kvp_dtype_name(p->request.dtype_k),
+		        kvp_dtype_name(p->request.dtype_v), lp->state_total_bytes,
+		        lp->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
+		        csv_bool(f->max_seq_hbm_unbounded));
+		groups_csv(out, p);
 		if (p->validated) {
 			const kvp_validate_result *v = &p->validation;
 

@@ -35,6 +35,20 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 	struct progress_state state = {NULL, -1};
 	kvp_error err;
 
+	kvp_model model = plan->model;
+
+	if (o->dtype_k != o->dtype_v) {
+		fprintf(stderr, "kvplan: validation stores K and V as one type, not %s"
+		        " and %s\n", kvp_dtype_name(o->dtype_k), kvp_dtype_name(o->dtype_v));
+		return 2;
+	}
+	/* --no-window plans every layer as full attention: so is the run. */
+	if (o->no_window) {
+		for (uint32_t i = 0; i < model.pattern_len; i++)
+			if (model.pattern[i] == KVP_LAYER_SLIDING ||
+			    model.pattern[i] == KVP_LAYER_CHUNKED)
+				model.pattern[i] = KVP_LAYER_FULL;
+	}
 	kvp_validate_options_init(&options);
 	options.layout = o->layout;
 	options.block_size = o->block_size;
@@ -44,7 +58,7 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 	}
 	/* The run plans itself against the host's memory first and refuses,
 	 * allocating nothing, what would not fit. */
-	if (kvp_validate_run(&plan->model, o->dtype, o->seq, o->batch, &options,
+	if (kvp_validate_run(&model, o->dtype_k, o->seq, o->batch, &options,
 	                     &plan->validation, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->validated = true;

@@ -19,15 +19,18 @@ golden() {
 
 golden llama2-7b-1024.json --model llama2-7b --seq 1024 --format json
 # gemma2-9b, fp16 weights 2 · 9,241,705,984 = 18,483,411,968 B; fp8 cache
-# 2·42·8·256·1 = 172,032 B/token; usable = floor(hbm · 0.9) at the double's
-# value (0.9000000000000000222): h200 floor(151,397,597,184 · 0.9) =
-# 136,257,837,465, mi300x floor(206,158,430,208 · 0.9) = 185,542,587,187,
-# l4 floor(25,769,803,776 · 0.9) = 23,192,823,398.  budget = usable −
-# weights: 117,774,425,497, 167,059,175,219 and 4,709,411,430 (below the
-# 5,637,144,576 B cache on the l4: fits_hbm false).  max_seq_hbm =
-# floor(budget / (172,032 · 4 = 688,128)) = 171,151, 242,773, 6,843;
-# max_batch_hbm = floor(budget / (172,032 · 8192 = 1,409,286,144)) = 83,
-# 118, 3.
+# 2·8·256·1 = 4,096 B per token-layer; 21 sliding layers (window 4096) and
+# 21 full: at 8192, batch 4: 4 · (21·4096 + 21·8192) · 4096 = 4,227,858,432
+# B; per token (every layer holding every token) 42 · 4096 = 172,032 B.
+# usable = floor(hbm · 0.9) at the double's value (0.9000000000000000222):
+# h200 floor(151,397,597,184 · 0.9) = 136,257,837,465, mi300x
+# floor(206,158,430,208 · 0.9) = 185,542,587,187, l4 floor(25,769,803,776
+# · 0.9) = 23,192,823,398.  budget = usable − weights: 117,774,425,497,
+# 167,059,175,219 and 4,709,411,430 (the l4 now holds the 4,227,858,432 B
+# cache).  Past 4096 tokens one sequence costs f(s) = 42·4096·4096 +
+# 21·4096·(s − 4096), so max_seq_hbm = 4096 + floor((floor(budget / 4) −
+# 704,643,072) / 86,016) = 338,207, 481,450, 9,591; max_batch_hbm =
+# floor(budget / f(8192) = 1,056,964,608) = 111, 158, 4.
 golden gemma2-9b-fp8.json --model gemma2-9b --seq 8192 --batch 4 --dtype fp8 \
 	--gpu h200,mi300x,l4 --format json
 # falcon-7b, fp16 weights 2 · 6,921,720,704 = 13,843,441,408 B; a10 and

@@ -1,0 +1,249 @@
+/*
+ * explain.c — kvplan --explain: every figure of the plan as the formula
+ * that gives it, with the numbers put in, line by line.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define LINE_MAX_ 512
+
+struct explainer {
+	void (*line)(void *ctx, const char *text);
+	void *ctx;
+};
+
+static void say(const struct explainer *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct explainer *e, const char *fmt, ...)
+{
+	char text[LINE_MAX_];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	e->line(e->ctx, text);
+}
+
+/* Grouped digits, several per line: a ring of buffers. */
+static const char *g(uint64_t value)
+{
+	static char ring[16][32];
+	static unsigned next;
+
+	return cli_grouped(value, ring[next++ % 16], 32);
+}
+
+/* How one row of n values is stored as dtype, "... = N B". */
+static void row_text(kvp_dtype t, uint64_t n, char *buf, size_t size)
+{
+	uint64_t bytes = 0;
+	uint32_t bv = kvp_dtype_block_values(t), bb = kvp_dtype_block_bytes(t);
+
+	kvp_dtype_row_bytes(t, n, &bytes, NULL);
+	if (t == KVP_DTYPE_INT8_PTH || t == KVP_DTYPE_FP8_PTH)
+		snprintf(buf, size, "%s values as %s = %s x 1 B + a 4 B scale = %s B", g(n),
+		         kvp_dtype_name(t), g(n), g(bytes));
+	else if (bv > 1)
+		snprintf(buf, size, "%s values as %s = %s blocks of %u x %u B = %s B", g(n),
+		         kvp_dtype_name(t), g(n / bv), bv, bb, g(bytes));
+	else
+		snprintf(buf, size, "%s values as %s = %s x %u B = %s B", g(n),
+		         kvp_dtype_name(t), g(n), bb, g(bytes));
+}
+
+static void explain_rows(const struct explainer *e, const struct cli_plan *p,
+                         const kvp_layer_group *grp)
+{
+	const kvp_model *m = &p->model;
+	const kvp_request *r = &p->request;
+	uint32_t hv = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	char k[160], v[160];
+
+	switch (grp->kind) {
+	case KVP_LAYER_FULL:
+	case KVP_LAYER_SLIDING:
+	case KVP_LAYER_CHUNKED:
+		row_text(r->dtype_k, m->head_dim, k, sizeof k);
+		row_text(r->dtype_v, hv, v, sizeof v);
+		say(e, "  K head row: head_dim %s", k);
+		say(e, "  V head row: %s %s", m->head_dim_v ? "head_dim_v" : "head_dim", v);
+		say(e, "  per token: %u kv heads x (%s + %s) = %s B", grp->kv_heads,
+		    g(grp->k_bytes_per_token / grp->kv_heads),
+		    g(grp->v_bytes_per_token / grp->kv_heads), g(grp->bytes_per_token));
+		break;
+	case KVP_LAYER_MLA:
+		if (r->mla == KVP_MLA_LATENT && r->dtype_k == KVP_DTYPE_FP8_DS_MLA) {
+			say(e, "  latent as fp8_ds_mla: kv_lora_rank %u x 1 B + %u/128 x 4 B"
+			    " scales + qk_rope_dim %u x 2 B = %s B per token; no V", m->kv_lora_rank,
+			    m->kv_lora_rank, m->qk_rope_dim, g(grp->bytes_per_token));
+		} else if (r->mla == KVP_MLA_LATENT) {
+			row_text(r->dtype_k, grp->latent_values, k, sizeof k);
+			say(e, "  latent: kv_lora_rank %u + qk_rope_dim %u = %s per token;"
+			    " no V", m->kv_lora_rank, m->qk_rope_dim, k);
+		} else {
+			row_text(r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim, k, sizeof k);
+			row_text(r->dtype_v, m->v_head_dim, v, sizeof v);
+			say(e, "  K head row (expanded): qk_nope_dim %u + qk_rope_dim %u = %s",
+			    m->qk_nope_dim, m->qk_rope_dim, k);
+			say(e, "  V head row (expanded): v_head_dim %s", v);
+			say(e, "  per token: %u heads x (%s + %s) = %s B", grp->kv_heads,
+			    g(grp->k_bytes_per_token / grp->kv_heads),
+			    g(grp->v_bytes_per_token / grp->kv_heads), g(grp->bytes_per_token));
+		}
+		break;
+	case KVP_LAYER_RECURRENT:
+		if (m->state_bytes) {
+			say(e, "  state: %s B per sequence (state_bytes)", g(m->state_bytes));
+		} else {
+			uint64_t conv = m->ssm_conv_kernel > 1
+			                ? (uint64_t)(m->ssm_conv_kernel - 1) *
+			                  (m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state)
+			                : 0;
+			uint64_t ssm = (uint64_t)m->ssm_state * m->ssm_inner;
+
+			say(e, "  conv state: (ssm_conv_kernel %u - 1) x (ssm_inner %u + 2 x"
+			    " ssm_groups %u x ssm_state %u) = %s values", m->ssm_conv_kernel,
+			    m->ssm_inner, m->ssm_groups, m->ssm_state, g(conv));
+			say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
+			    m->ssm_state, m->ssm_inner, g(ssm));
+			say(e, "  state: %s values as %s = %s B per sequence", g(conv + ssm),
+			    kvp_dtype_name(r->state_dtype), g(grp->state_bytes_per_seq));
+		}
+		break;
+	case KVP_LAYER_NONE:
+		say(e, "  no cache of its own");
+		break;
+	}
+}
+
+static void explain_group(const struct explainer *e, const struct cli_plan *p,
+                          const kvp_layer_group *grp)
+{
+	say(e, "%s layers: %u", cli_group_label(p, grp), grp->layers);
+	explain_rows(e, p, grp);
+	if (grp->kind == KVP_LAYER_RECURRENT) {
+		say(e, "  %u layers x %s B x batch %s = %s B, whatever the context",
+		    grp->layers, g(grp->state_bytes_per_seq), g(p->batch), g(grp->bytes));
+		return;
+	}
+	if (grp->kind == KVP_LAYER_NONE)
+		return;
+	if (grp->window)
+		say(e, "  tokens held: min(seq %s, %s %s) = %s", g(p->seq),
+		    grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window", g(grp->window),
+		    g(grp->tokens));
+	else
+		say(e, "  tokens held: seq = %s", g(grp->tokens));
+	say(e, "  %u layers x %s tokens x %s B x batch %s = %s B", grp->layers,
+	    g(grp->tokens), g(grp->bytes_per_token), g(p->batch), g(grp->bytes));
+}
+
+/* f(s), one sequence's cache at s tokens; 0 when it overflows. */
+static uint64_t per_seq(const kvp_plan *lp, uint64_t s)
+{
+	uint64_t bytes = 0;
+
+	kvp_plan_bytes_at(lp, s, 1, &bytes, NULL);
+	return bytes;
+}
+
+/* How a max-seq figure was solved on the piece of f that holds it. */
+static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
+                            const char *what, uint64_t budget, uint64_t seq,
+                            bool unbounded)
+{
+	const kvp_plan *lp = &p->layers;
+	uint64_t cap = budget / p->batch, a = 0, slope = 0;
+
+	if (unbounded) {
+		say(e, "  max seq (%s): every caching layer holds at most %s tokens, so the"
+		    " cache stops at %s B x batch %s, within %s B: no limit", what,
+		    g(lp->plateau_seq), g(per_seq(lp, lp->plateau_seq)), g(p->batch),
+		    g(budget));
+		return;
+	}
+	if (seq == 0) {
+		say(e, "  max seq (%s): 0; one token takes %s B x batch %s, more than %s B",
+		    what, g(per_seq(lp, 1)), g(p->batch), g(budget));
+		return;
+	}
+	/* The piece [a, next window): a is the largest window at most seq. */
+	for (uint32_t i = 0; i < lp->group_count; i++) {
+		const kvp_layer_group *grp = &lp->groups[i];
+
+		if (grp->bytes_per_token && grp->window && grp->window <= seq &&
+		    grp->window > a)
+			a = grp->window;
+	}
+	for (uint32_t i = 0; i < lp->group_count; i++) {
+		const kvp_layer_group *grp = &lp->groups[i];
+
+		if (grp->window == 0 || grp->window > a)
+			slope += grp->bytes_per_token * grp->layers;
+	}
+	if (a == 0)
+		say(e, "  max seq (%s): f(s) = %s + %s x s per sequence; s = floor((floor(%s"
+		    " / batch %s) - %s) / %s) = %s", what, g(per_seq(lp, 0)), g(slope),
+		    g(budget), g(p->batch), g(per_seq(lp, 0)), g(slope), g(seq));
+	else
+		say(e, "  max seq (%s): past %s tokens f(s) = %s + %s x (s - %s) per sequence;"
+		    " s = %s + floor((floor(%s / batch %s) - %s) / %s) = %s", what, g(a),
+		    g(per_seq(lp, a)), g(slope), g(a), g(a), g(budget), g(p->batch),
+		    g(per_seq(lp, a)), g(slope), g(seq));
+	(void)cap;
+}
+
+void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
+                 void *ctx)
+{
+	const struct explainer e = {line, ctx};
+	const kvp_plan *lp = &p->layers;
+	char sum[LINE_MAX_] = "";
+	size_t used = 0;
+
+	for (uint32_t i = 0; i < lp->group_count; i++)
+		explain_group(&e, p, &lp->groups[i]);
+	for (uint32_t i = 0; i < lp->group_count && used < sizeof sum; i++)
+		used += (size_t)snprintf(sum + used, sizeof sum - used, "%s%u x %s",
+		                         i ? " + " : "", lp->groups[i].layers,
+		                         g(lp->groups[i].bytes_per_token));
+	say(&e, "per token, every layer holding every token: %s = %s B", sum,
+	    g(lp->kv_bytes_per_token));
+	used = 0;
+	for (uint32_t i = 0; i < lp->group_count && used < sizeof sum; i++)
+		used += (size_t)snprintf(sum + used, sizeof sum - used, "%s%s",
+		                         i ? " + " : "", g(lp->groups[i].bytes));
+	say(&e, "cache: %s = %s B (per-token caches %s B, recurrent state %s B)", sum,
+	    g(lp->cache_total_bytes), g(lp->kv_total_bytes), g(lp->state_total_bytes));
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_device *d = &p->devices[i];
+		const kvp_fit *f = &p->fits[i];
+		uint64_t need = f->weights_bytes + p->fit_options.reserve_bytes;
+		uint64_t budget = need <= f->usable_bytes && need >= f->weights_bytes
+		                  ? f->usable_bytes - need : 0;
+		uint64_t one = per_seq(lp, p->seq);
+
+		say(&e, "%s:", d->name);
+		say(&e, "  L2 %s B: cache %s B %s; largest layer %s B %s", g(d->l2_bytes),
+		    g(lp->cache_total_bytes), f->fits_l2 ? "fits" : "does not fit",
+		    g(lp->max_layer_bytes), f->layer_fits_l2 ? "fits" : "does not fit");
+		explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2, f->max_seq_l2_unbounded);
+		say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
+		    p->fit_options.mem_util, g(f->usable_bytes));
+		say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
+		    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
+		say(&e, "  budget for the cache: %s - %s - reserve %s = %s B",
+		    g(f->usable_bytes), g(f->weights_bytes), g(p->fit_options.reserve_bytes),
+		    g(budget));
+		explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm, f->max_seq_hbm_unbounded);
+		if (one)
+			say(&e, "  max batch: floor(%s / %s B per sequence) = %s", g(budget),
+			    g(one), g(f->max_batch_hbm));
+	}
+}
