@@ -230,8 +230,10 @@ typedef struct kvp_model {
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
  * separated by commas, each with an optional "*N" repeat, as in
- * "sliding*5,full".  Kinds as kvp_layer_kind_from_name.  Errors name the
- * entry at fault; the model is left as it was. */
+ * "sliding*5,full".  Kinds as kvp_layer_kind_from_name.  Errors
+ * (KVP_ERR_PARSE; KVP_ERR_RANGE past KVP_PATTERN_MAX layers) name the entry
+ * at fault, "entry 2 'slidng' is not a layer kind (...)", and leave the
+ * caller to say where the pattern came from; the model is left as it was. */
 KVP_API kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
                                            kvp_error *err);
 /* The kind of layer index (0-based) of model: its pattern's entry, MLA for

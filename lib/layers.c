@@ -59,16 +59,16 @@ static kvp_status parse_entry(const char *text, size_t len, size_t index,
 	kvp_escape(entry, quoted, sizeof quoted);
 	if (len == 0)
 		return kvp__error(err, KVP_ERR_PARSE,
-		                  "layer pattern: entry %zu is empty", index + 1);
+		                  "entry %zu is empty", index + 1);
 	if (name_len == 0 || name_len >= sizeof name)
 		return kvp__error(err, KVP_ERR_PARSE,
-		                  "layer pattern: entry %zu '%s' is not a layer kind"
+		                  "entry %zu '%s' is not a layer kind"
 		                  " (valid: " KIND_LIST ")", index + 1, quoted);
 	memcpy(name, text, name_len);
 	name[name_len] = '\0';
 	if ((st = kvp_layer_kind_from_name(name, kind, NULL)) != KVP_OK)
 		return kvp__error(err, KVP_ERR_PARSE,
-		                  "layer pattern: entry %zu '%s' is not a layer kind"
+		                  "entry %zu '%s' is not a layer kind"
 		                  " (valid: " KIND_LIST ")", index + 1, quoted);
 	*repeat = 1;
 	if (star) {
@@ -78,7 +78,7 @@ static kvp_status parse_entry(const char *text, size_t len, size_t index,
 
 		if (n_digits == 0 || strspn(digits, "0123456789") < n_digits)
 			return kvp__error(err, KVP_ERR_PARSE,
-			                  "layer pattern: entry %zu '%s': the repeat after"
+			                  "entry %zu '%s': the repeat after"
 			                  " '*' must be a whole number", index + 1, quoted);
 		for (size_t i = 0; i < n_digits; i++)
 			if (!kvp__mul(value, 10, &value) ||
@@ -86,7 +86,7 @@ static kvp_status parse_entry(const char *text, size_t len, size_t index,
 				value = UINT64_MAX;
 		if (value == 0)
 			return kvp__error(err, KVP_ERR_PARSE,
-			                  "layer pattern: entry %zu '%s' repeats 0 times",
+			                  "entry %zu '%s' repeats 0 times",
 			                  index + 1, quoted);
 		*repeat = value;
 	}
@@ -105,7 +105,7 @@ kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
 	if (!text || !model)
 		return kvp__error(err, KVP_ERR_INVALID, "no layer pattern given");
 	if (*text == '\0')
-		return kvp__error(err, KVP_ERR_PARSE, "layer pattern is empty");
+		return kvp__error(err, KVP_ERR_PARSE, "empty; give at least one layer kind");
 	for (p = text;; index++) {
 		size_t entry_len = strcspn(p, ",");
 		kvp_layer_kind kind;
@@ -115,7 +115,7 @@ kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
 			return st;
 		if (repeat > KVP_PATTERN_MAX - len)
 			return kvp__error(err, KVP_ERR_RANGE,
-			                  "layer pattern: more than %d layers", KVP_PATTERN_MAX);
+			                  "more than %d layers", KVP_PATTERN_MAX);
 		for (uint64_t r = 0; r < repeat; r++)
 			pattern[len++] = (uint8_t)kind;
 		if (p[entry_len] == '\0')
