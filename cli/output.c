@@ -91,9 +91,14 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	if (m->head_dim_v && m->head_dim_v != m->head_dim)
 		fprintf(out, " (V %u)", m->head_dim_v);
 	fputc('\n', out);
-	if (m->pattern_len)
-		fprintf(out, "  layer pattern: %s\n",
-		        cli_pattern_text(m, pattern, sizeof pattern));
+	/* A pattern too long for the line (an explicit per-layer list) is
+	 * left to the groups below, which count each kind. */
+	cli_pattern_text(m, pattern, sizeof pattern);
+	if (m->pattern_len && strlen(pattern) <= 62)
+		fprintf(out, "  layer pattern: %s\n", pattern);
+	else if (m->pattern_len)
+		fprintf(out, "  layer pattern: a list of %u entries (see --format json)\n",
+		        m->pattern_len);
 	fprintf(out, "  seq %" PRIu64 ", batch %" PRIu64, p->seq, p->batch);
 	if (m->kv_lora_rank && r->mla == KVP_MLA_LATENT)
 		fprintf(out, ", cache latent %s (no V)", kvp_dtype_name(r->dtype_k));
@@ -116,7 +121,7 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
 
-	fprintf(out, "\n%-27s %5s %12s %14s %18s\n", "Layers", "count", "tokens held",
+	fprintf(out, "\n%-27s %5s %12s %15s %17s\n", "Layers", "count", "tokens held",
 	        "B/token/layer", "bytes");
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
@@ -137,7 +142,7 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 			cli_grouped(grp->tokens, tokens, sizeof tokens);
 			cli_grouped(grp->bytes_per_token, per, sizeof per);
 		}
-		fprintf(out, "  %-25s %5u %12s %14s %18s\n", label, grp->layers, tokens, per,
+		fprintf(out, "  %-25s %5u %12s %15s %17s\n", label, grp->layers, tokens, per,
 		        cli_grouped(grp->bytes, bytes, sizeof bytes));
 	}
 }
