@@ -321,9 +321,9 @@ typedef struct kvp_layer_group {
 	uint32_t layers;         /* how many layers */
 	uint32_t first_layer;    /* the first of them (0-based) */
 	uint32_t kv_heads;       /* K/V heads (MLA expanded: the heads) */
-	uint32_t k_values;       /* values per token: K (all heads) */
-	uint32_t v_values;       /* V */
-	uint32_t latent_values;  /* MLA latent */
+	uint64_t k_values;       /* values per token: K (all heads) */
+	uint64_t v_values;       /* V */
+	uint64_t latent_values;  /* MLA latent */
 	uint64_t window;         /* the most tokens a layer holds (sliding
 	                          * window, chunk); 0: no limit */
 	uint64_t tokens;         /* tokens each layer holds at the request's

@@ -91,7 +91,7 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 		                  "%s: fp8_ds_mla scales the latent in tiles of 128"
 		                  " values; kv_lora_rank %u is not a multiple of 128",
 		                  z->name, m->kv_lora_rank);
-	*bytes = m->kv_lora_rank + m->kv_lora_rank / 128 * 4 +
+	*bytes = (uint64_t)m->kv_lora_rank + (uint64_t)m->kv_lora_rank / 128 * 4 +
 	         (uint64_t)m->qk_rope_dim * 2;
 	return KVP_OK;
 }
@@ -112,11 +112,12 @@ static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
 	}
 	/* Each factor is below 2^32: no product of two overflows, and the
 	 * sums and the last product are checked. */
-	inner = (uint64_t)m->ssm_groups * m->ssm_state;
-	if (!kvp__mul(inner, 2, &inner) || !kvp__add(inner, m->ssm_inner, &inner) ||
-	    (m->ssm_conv_kernel > 1 &&
-	     !kvp__mul(inner, m->ssm_conv_kernel - 1, &conv)))
-		return overflow(z);
+	if (m->ssm_conv_kernel > 1) {
+		inner = (uint64_t)m->ssm_groups * m->ssm_state;
+		if (!kvp__mul(inner, 2, &inner) || !kvp__add(inner, m->ssm_inner, &inner) ||
+		    !kvp__mul(inner, m->ssm_conv_kernel - 1, &conv))
+			return overflow(z);
+	}
 	ssm = (uint64_t)m->ssm_state * m->ssm_inner;
 	if (!kvp__add(conv, ssm, &values))
 		return overflow(z);
@@ -147,8 +148,8 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 	case KVP_LAYER_SLIDING:
 	case KVP_LAYER_CHUNKED:
 	case KVP_LAYER_FULL:
-		g->k_values = g->kv_heads * m->head_dim;
-		g->v_values = g->kv_heads * head_dim_v;
+		g->k_values = (uint64_t)g->kv_heads * m->head_dim;
+		g->v_values = (uint64_t)g->kv_heads * head_dim_v;
 		if ((st = row(z, r->dtype_k, m->head_dim, "K head", "head_dim", &k)) ||
 		    (st = row(z, r->dtype_v, head_dim_v, "V head",
 		              m->head_dim_v ? "head_dim_v" : "head_dim", &v)))
@@ -156,7 +157,7 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 		break;
 	case KVP_LAYER_MLA:
 		if (r->mla == KVP_MLA_LATENT) {
-			g->latent_values = m->kv_lora_rank + m->qk_rope_dim;
+			g->latent_values = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
 			if ((st = latent_bytes(z, &g->latent_bytes_per_token)) != KVP_OK)
 				return st;
 			break;
@@ -165,8 +166,8 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 			return kvp__error(z->err, KVP_ERR_SHAPE,
 			                  "%s: expanded MLA needs qk_nope_dim or qk_rope_dim,"
 			                  " and v_head_dim", z->name);
-		g->k_values = g->kv_heads * (m->qk_nope_dim + m->qk_rope_dim);
-		g->v_values = g->kv_heads * m->v_head_dim;
+		g->k_values = (uint64_t)g->kv_heads * ((uint64_t)m->qk_nope_dim + m->qk_rope_dim);
+		g->v_values = (uint64_t)g->kv_heads * m->v_head_dim;
 		if ((st = row(z, r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim,
 		              "K head", "qk_nope_dim + qk_rope_dim", &k)) ||
 		    (st = row(z, r->dtype_v, m->v_head_dim, "V head", "v_head_dim", &v)))

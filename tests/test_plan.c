@@ -689,27 +689,27 @@ static void test_pattern_errors(void **state)
 	assert_int_equal(kvp_layer_pattern_parse("sliding,global", &m, &err),
 	                 KVP_ERR_PARSE);
 	assert_string_equal(err.message,
-	                    "layer pattern: entry 2 'global' is not a layer kind "
+	                    "entry 2 'global' is not a layer kind "
 	                    KINDS);
 	assert_int_equal(m.pattern_len, 2);
 	assert_int_equal(m.pattern[0], KVP_LAYER_SLIDING);
 	assert_int_equal(m.pattern[1], KVP_LAYER_FULL);
 	assert_int_equal(kvp_layer_pattern_parse("full*0", &m, &err), KVP_ERR_PARSE);
 	assert_string_equal(err.message,
-	                    "layer pattern: entry 1 'full*0' repeats 0 times");
+	                    "entry 1 'full*0' repeats 0 times");
 	assert_int_equal(kvp_layer_pattern_parse("full,,sliding", &m, &err),
 	                 KVP_ERR_PARSE);
-	assert_string_equal(err.message, "layer pattern: entry 2 is empty");
+	assert_string_equal(err.message, "entry 2 is empty");
 	assert_int_equal(kvp_layer_pattern_parse("full*", &m, &err), KVP_ERR_PARSE);
 	assert_string_equal(err.message,
-	                    "layer pattern: entry 1 'full*': the repeat after '*'"
+	                    "entry 1 'full*': the repeat after '*'"
 	                    " must be a whole number");
 	assert_int_equal(kvp_layer_pattern_parse("", &m, &err), KVP_ERR_PARSE);
-	assert_string_equal(err.message, "layer pattern is empty");
+	assert_string_equal(err.message, "empty; give at least one layer kind");
 	/* 255 + 2 = 257 entries, one past KVP_PATTERN_MAX */
 	assert_int_equal(kvp_layer_pattern_parse("full*255,sliding*2", &m, &err),
 	                 KVP_ERR_RANGE);
-	assert_string_equal(err.message, "layer pattern: more than 256 layers");
+	assert_string_equal(err.message, "more than 256 layers");
 	assert_int_equal(m.pattern_len, 2);
 	/* repeats expand: 255 + 1 = 256 entries exactly is accepted */
 	pattern(&m, "full*255,sliding");
