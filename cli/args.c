@@ -42,6 +42,7 @@ enum {
 	OPT_MLA,
 	OPT_NO_WINDOW,
 	OPT_EXPLAIN,
+	/* the engine's options are numbered in cli.h */
 };
 
 static const struct option long_options[] = {
@@ -80,6 +81,29 @@ static const struct option long_options[] = {
 	{"mla", required_argument, NULL, OPT_MLA},
 	{"no-window", no_argument, NULL, OPT_NO_WINDOW},
 	{"explain", no_argument, NULL, OPT_EXPLAIN},
+	{"engine", required_argument, NULL, OPT_ENGINE},
+	{"max-num-batched-tokens", required_argument, NULL, OPT_MNBT},
+	{"gpu-memory-utilization", required_argument, NULL, OPT_MEM_UTIL},
+	{"mem-fraction-static", required_argument, NULL, OPT_MEM_UTIL},
+	{"free-gpu-memory-fraction", required_argument, NULL, OPT_MEM_UTIL},
+	{"ctx-size", required_argument, NULL, 'c'},
+	{"parallel", required_argument, NULL, OPT_PARALLEL},
+	{"kv-unified", no_argument, NULL, OPT_KV_UNIFIED},
+	{"no-kv-unified", no_argument, NULL, OPT_NO_KV_UNIFIED},
+	{"ubatch", required_argument, NULL, OPT_UBATCH},
+	{"ubatch-size", required_argument, NULL, OPT_UBATCH},
+	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
+	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
+	{"tp", required_argument, NULL, OPT_TP},
+	{"tensor-parallel-size", required_argument, NULL, OPT_TP},
+	{"pp", required_argument, NULL, OPT_PP},
+	{"pipeline-parallel-size", required_argument, NULL, OPT_PP},
+	{"dp", required_argument, NULL, OPT_DP},
+	{"data-parallel-size", required_argument, NULL, OPT_DP},
+	{"pp-layers", required_argument, NULL, OPT_PP_LAYERS},
+	{"kv-budget", required_argument, NULL, OPT_KV_BUDGET},
+	{"kv-cache-memory-bytes", required_argument, NULL, OPT_KV_BUDGET},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -123,6 +147,20 @@ void cli_usage(FILE *out)
 	      "      --state-bytes N    a recurrent layer's state per sequence, in bytes\n"
 	      "      --no-window        plan sliding and chunked layers as full attention\n"
 	      "      --explain          show how each figure was derived\n"
+	      "      --engine E         exact (default), vllm, llama.cpp, sglang, trtllm:\n"
+	      "                         what that engine allocates, and its log lines\n"
+	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
+	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
+	      "      --max-num-batched-tokens N  vLLM's step (2048)\n"
+	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
+	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
+	      "      --trtllm-runtime R pytorch (default) or cpp\n"
+	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
+	      "                         tensor, pipeline, data parallel; layers per stage\n"
+	      "      --kv-budget BYTES  memory for the cache per GPU (vLLM's\n"
+	      "                         --kv-cache-memory-bytes), instead of a device's\n"
+	      "      --gpu-memory-utilization F, --mem-fraction-static F,\n"
+	      "      --free-gpu-memory-fraction F   the engines' names of --mem-util\n"
 	      "      --weights-dtype T  type of the weights (default fp16)\n"
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
@@ -148,138 +186,6 @@ static const char *option_name(int code)
 	return "?";
 }
 
-/* Parses a whole decimal number in [min, max]; prints why it is not one.
- * The number is the whole text: no sign, no white space around it. */
-static int parse_u64(int code, const char *text, uint64_t min, uint64_t max,
-                     uint64_t *out)
-{
-	const char *opt = option_name(code);
-	char quoted[KVP_QUOTE_MAX];
-	unsigned long long value;
-	char *end;
-
-	kvp_escape(text, quoted, sizeof quoted);
-	if (*text == '\0') {
-		fprintf(stderr, "kvplan: --%s: empty value; expected a number\n", opt);
-		return 2;
-	}
-	if (*text == '-') {
-		fprintf(stderr, "kvplan: --%s: '%s' is negative; expected a positive integer\n",
-		        opt, quoted);
-		return 2;
-	}
-	if (isspace((unsigned char)*text)) {
-		fprintf(stderr, "kvplan: --%s: '%s' starts with white space; expected a number\n",
-		        opt, quoted);
-		return 2;
-	}
-	if (!isdigit((unsigned char)*text)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt, quoted);
-		return 2;
-	}
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno == ERANGE) {
-		fprintf(stderr, "kvplan: --%s: '%s' overflows 64 bits (max %llu)\n", opt,
-		        quoted, (unsigned long long)UINT64_MAX);
-		return 2;
-	}
-	if (*end != '\0') {
-		fprintf(stderr, "kvplan: --%s: '%s' has trailing characters after the number\n",
-		        opt, quoted);
-		return 2;
-	}
-	if (value < min) {
-		fprintf(stderr, "kvplan: --%s: '%s' is too small; it must be at least %llu\n",
-		        opt, quoted, (unsigned long long)min);
-		return 2;
-	}
-	if (value > max) {
-		fprintf(stderr, "kvplan: --%s: '%s' is too large; it must be at most %llu\n",
-		        opt, quoted, (unsigned long long)max);
-		return 2;
-	}
-	*out = value;
-	return 0;
-}
-
-static int parse_u32(int code, const char *text, uint32_t *out)
-{
-	uint64_t value;
-
-	if (parse_u64(code, text, 1, UINT32_MAX, &value))
-		return 2;
-	*out = (uint32_t)value;
-	return 0;
-}
-
-/* Whether text is a plain decimal: digits with an optional point and
- * exponent, nothing else (strtod would also take white space, a sign,
- * hexadecimal, "inf" and "nan"). */
-static bool plain_decimal(const char *text)
-{
-	size_t digits = strspn(text, "0123456789");
-	const char *p = text + digits;
-
-	if (*p == '.') {
-		size_t fraction = strspn(p + 1, "0123456789");
-
-		digits += fraction;
-		p += 1 + fraction;
-	}
-	if (digits == 0)
-		return false;
-	if (*p == 'e' || *p == 'E') {
-		p += 1 + (p[1] == '+' || p[1] == '-');
-		if (!isdigit((unsigned char)*p))
-			return false;
-		p += strspn(p, "0123456789");
-	}
-	return *p == '\0';
-}
-
-static int parse_fraction(int code, const char *text, double *out)
-{
-	char quoted[KVP_QUOTE_MAX];
-	char *end;
-	double value;
-
-	kvp_escape(text, quoted, sizeof quoted);
-	if (!plain_decimal(text)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", option_name(code),
-		        quoted);
-		return 2;
-	}
-	errno = 0;
-	value = strtod(text, &end);
-	/* strtod reports ERANGE for a subnormal result too (4.9e-324): that
-	 * is still a number in (0, 1].  Only a positive value that became 0
-	 * is lost; one beyond the double range is infinite, outside (0, 1]. */
-	if (errno == ERANGE && value == 0 && !signbit(value)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is too small for a double"
-		        " (the smallest is 4.9e-324)\n", option_name(code), quoted);
-		return 2;
-	}
-	if (!(value > 0 && value <= 1)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, 1]\n", option_name(code),
-		        quoted);
-		return 2;
-	}
-	*out = value;
-	return 0;
-}
-
-static int parse_dtype(int code, const char *text, kvp_dtype *out)
-{
-	kvp_error err;
-
-	if (kvp_dtype_from_name(text, out, &err) != KVP_OK) {
-		fprintf(stderr, "kvplan: --%s: %s\n", option_name(code), err.message);
-		return 2;
-	}
-	return 0;
-}
-
 static int parse_format(const char *text, enum cli_format *out)
 {
 	if (strcmp(text, "table") == 0)
@@ -301,17 +207,21 @@ static int parse_format(const char *text, enum cli_format *out)
 static int parse_one(int code, const char *arg, struct cli_options *o)
 {
 	uint64_t value;
+	int engine_rc = cli_parse_engine_option(code, option_name(code), arg, o);
+
+	if (engine_rc >= 0)
+		return engine_rc;
 
 	switch (code) {
 	case 'm':
 		o->model_name = arg;
 		return 0;
 	case 's':
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->seq);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->seq);
 	case 'b':
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->batch);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->batch);
 	case 't':
-		return parse_dtype(code, arg, &o->dtype);
+		return cli_parse_dtype(option_name(code), arg, &o->dtype);
 	case 'g':
 		o->gpu_list = arg;
 		return 0;
@@ -319,28 +229,28 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		return parse_format(arg, &o->format);
 	case OPT_KV_HEADS:
 		o->fields_set |= CLI_SET_KV_HEADS;
-		return parse_u32(code, arg, &o->shape.kv_heads);
+		return cli_parse_u32(option_name(code), arg, &o->shape.kv_heads);
 	case OPT_LAYERS:
 		o->fields_set |= CLI_SET_LAYERS;
-		return parse_u32(code, arg, &o->shape.layers);
+		return cli_parse_u32(option_name(code), arg, &o->shape.layers);
 	case OPT_HEADS:
 		o->fields_set |= CLI_SET_HEADS;
-		return parse_u32(code, arg, &o->shape.heads);
+		return cli_parse_u32(option_name(code), arg, &o->shape.heads);
 	case OPT_HEAD_DIM:
 		o->fields_set |= CLI_SET_HEAD_DIM;
-		return parse_u32(code, arg, &o->shape.head_dim);
+		return cli_parse_u32(option_name(code), arg, &o->shape.head_dim);
 	case OPT_HIDDEN:
 		o->fields_set |= CLI_SET_HIDDEN;
-		return parse_u32(code, arg, &o->shape.hidden);
+		return cli_parse_u32(option_name(code), arg, &o->shape.hidden);
 	case OPT_PARAMS:
 		o->fields_set |= CLI_SET_PARAMS;
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.params);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.params);
 	case OPT_WEIGHTS_DTYPE:
-		return parse_dtype(code, arg, &o->fit.weights_dtype);
+		return cli_parse_dtype(option_name(code), arg, &o->fit.weights_dtype);
 	case OPT_MEM_UTIL:
-		return parse_fraction(code, arg, &o->fit.mem_util);
+		return cli_parse_fraction(option_name(code), arg, &o->fit.mem_util);
 	case OPT_RESERVE:
-		if (parse_u64(code, arg, 0, UINT64_MAX, &value))
+		if (cli_parse_u64(option_name(code), arg, 0, UINT64_MAX, &value))
 			return 2;
 		o->fit.reserve_bytes = value;
 		return 0;
@@ -374,16 +284,17 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		return 0;
 	}
 	case OPT_BLOCK_SIZE:
-		return parse_u32(code, arg, &o->block_size);
+		o->block_size_set = true;
+		return cli_parse_u32(option_name(code), arg, &o->block_size);
 	case OPT_DTYPE_K:
 		o->dtype_k_set = true;
-		return parse_dtype(code, arg, &o->dtype_k);
+		return cli_parse_dtype(option_name(code), arg, &o->dtype_k);
 	case OPT_DTYPE_V:
 		o->dtype_v_set = true;
-		return parse_dtype(code, arg, &o->dtype_v);
+		return cli_parse_dtype(option_name(code), arg, &o->dtype_v);
 	case OPT_WINDOW:
 		o->fields_set |= CLI_SET_WINDOW;
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.sliding_window);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.sliding_window);
 	case OPT_LAYER_PATTERN: {
 		kvp_error err;
 
@@ -396,22 +307,22 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	}
 	case OPT_CHUNK:
 		o->fields_set |= CLI_SET_CHUNK;
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.chunk_size);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.chunk_size);
 	case OPT_KV_LORA_RANK:
 		o->fields_set |= CLI_SET_KV_LORA_RANK;
-		return parse_u32(code, arg, &o->shape.kv_lora_rank);
+		return cli_parse_u32(option_name(code), arg, &o->shape.kv_lora_rank);
 	case OPT_QK_ROPE_DIM:
 		o->fields_set |= CLI_SET_QK_ROPE_DIM;
-		return parse_u32(code, arg, &o->shape.qk_rope_dim);
+		return cli_parse_u32(option_name(code), arg, &o->shape.qk_rope_dim);
 	case OPT_QK_NOPE_DIM:
 		o->fields_set |= CLI_SET_QK_NOPE_DIM;
-		return parse_u32(code, arg, &o->shape.qk_nope_dim);
+		return cli_parse_u32(option_name(code), arg, &o->shape.qk_nope_dim);
 	case OPT_V_HEAD_DIM:
 		o->fields_set |= CLI_SET_V_HEAD_DIM;
-		return parse_u32(code, arg, &o->shape.v_head_dim);
+		return cli_parse_u32(option_name(code), arg, &o->shape.v_head_dim);
 	case OPT_STATE_BYTES:
 		o->fields_set |= CLI_SET_STATE_BYTES;
-		return parse_u64(code, arg, 1, UINT64_MAX, &o->shape.state_bytes);
+		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.state_bytes);
 	case OPT_MLA:
 		o->fields_set |= CLI_SET_MLA;
 		if (strcmp(arg, "latent") == 0)
@@ -496,9 +407,17 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	o->block_size = KVP_BLOCK_SIZE_DEFAULT;
 	kvp_fit_options_init(&o->fit);
 
+	o->tp = o->pp = o->dp = 1;
+	/* llama.cpp's own spellings -np and -ub are not single letters. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-np") == 0)
+			argv[i] = (char *)"--parallel";
+		else if (strcmp(argv[i], "-ub") == 0)
+			argv[i] = (char *)"--ubatch";
+	}
 	opterr = 0;
 	optind = 1;
-	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:hV", long_options,
+	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options,
 	                           NULL)) != -1) {
 		if (code == '?') {
 			bad_option(argv[optind - 1], optopt);
@@ -529,6 +448,7 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		      " (see kvplan --help)\n", stderr);
 		return 2;
 	}
+	cli_engine_finish(o);
 	if (o->seq == 0) {
 		fputs("kvplan: --seq is required (tokens per sequence)\n", stderr);
 		return 2;

@@ -49,6 +49,19 @@ struct cli_options {
 	kvp_mla_mode mla;
 	bool no_window;
 	bool explain;
+	/* --engine and its settings (args_engine.c) */
+	kvp_engine engine;
+	bool block_size_set;
+	uint64_t max_batched_tokens;
+	uint32_t ubatch;
+	uint64_t ctx_size;
+	bool kv_unified;
+	bool trtllm_cpp;
+	uint32_t tp, pp, dp;
+	uint32_t pp_layers_len;
+	uint32_t pp_layers[KVP_PP_MAX];
+	uint64_t kv_budget;
+	unsigned engine_flags;      /* enum cli_engine_flag bits given */
 	const char *gpu_list;       /* NULL: the default devices */
 	kvp_fit_options fit;
 	bool require_fit;
@@ -58,6 +71,54 @@ struct cli_options {
 	const char *data_dirs[CLI_MAX_DATA_DIRS];
 	size_t n_data_dirs;
 };
+
+/* The engine settings given, to warn when --engine does not use one. */
+enum cli_engine_flag {
+	CLI_FLAG_MNBT = 1 << 0,       /* vLLM */
+	CLI_FLAG_CTX = 1 << 1,        /* llama.cpp */
+	CLI_FLAG_PARALLEL = 1 << 2,   /* llama.cpp */
+	CLI_FLAG_UNIFIED = 1 << 3,    /* llama.cpp */
+	CLI_FLAG_UBATCH = 1 << 4,     /* llama.cpp */
+	CLI_FLAG_PAGE = 1 << 5,       /* SGLang */
+	CLI_FLAG_TPB = 1 << 6,        /* TensorRT-LLM */
+	CLI_FLAG_RUNTIME = 1 << 7,    /* TensorRT-LLM */
+};
+
+/* Option codes of the engine and parallelism options (args.c lists
+ * them; args_engine.c parses them).  --ctx-size is 'c', llama.cpp's -c. */
+enum cli_engine_option {
+	OPT_ENGINE = 400,
+	OPT_MNBT,
+	OPT_PARALLEL,
+	OPT_KV_UNIFIED,
+	OPT_NO_KV_UNIFIED,
+	OPT_UBATCH,
+	OPT_PAGE_SIZE,
+	OPT_TOKENS_PER_BLOCK,
+	OPT_TRTLLM_RUNTIME,
+	OPT_TP,
+	OPT_PP,
+	OPT_DP,
+	OPT_PP_LAYERS,
+	OPT_KV_BUDGET,
+};
+
+/* args_engine.c: the engine and parallelism options.  Returns 0 or 2
+ * (after one line on stderr), or -1 for a code that is not one of them. */
+int cli_parse_engine_option(int code, const char *opt, const char *arg,
+                            struct cli_options *o);
+/* Warnings for engine settings the chosen engine does not use, and the
+ * defaults that follow from the engine (llama.cpp's --parallel is the
+ * batch). */
+void cli_engine_finish(struct cli_options *o);
+
+/* parse.c: option values, each bad one a line on stderr naming --opt and
+ * a return of 2. */
+int cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *out);
+int cli_parse_u32(const char *opt, const char *text, uint32_t *out);
+int cli_parse_fraction(const char *opt, const char *text, double *out);
+int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out);
 
 /* Parses argv into opts.  On a usage error prints one line to stderr and
  * returns 2; otherwise returns 0. */
@@ -126,6 +187,16 @@ char *cli_grouped(uint64_t value, char *buf, size_t size);
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g);
 /* The layer pattern written compactly: "sliding*5,full". */
 char *cli_pattern_text(const kvp_model *model, char *buf, size_t size);
+
+/* The engine's own log lines about its cache on one device (fit f),
+ * rendered in its formats; none for the exact engine. */
+void cli_engine_lines(const struct cli_plan *plan, const kvp_fit *f,
+                      void (*line)(void *ctx, const char *text), void *ctx);
+
+/* The table's engine and parallel sections, and each device's engine
+ * lines under the fit table. */
+void cli_print_engine(FILE *out, const struct cli_plan *plan);
+void cli_print_engine_fits(FILE *out, const struct cli_plan *plan);
 
 /* --explain: how each figure was derived, as lines of text; the printers
  * put them in a table section or a JSON array.  Calls line(ctx, text) for

@@ -224,6 +224,19 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	r->weights_dtype = o->fit.weights_dtype;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
+	r->engine = o->engine;
+	r->block_size = o->block_size_set ? o->block_size : 0;
+	r->max_batched_tokens = o->max_batched_tokens;
+	r->ubatch = o->ubatch;
+	r->ctx_size = o->ctx_size;
+	r->kv_unified = o->kv_unified;
+	r->trtllm_cpp = o->trtllm_cpp;
+	r->tp = o->tp;
+	r->pp = o->pp;
+	r->dp = o->dp;
+	r->pp_layers_len = o->pp_layers_len;
+	memcpy(r->pp_layers, o->pp_layers, sizeof r->pp_layers);
+	r->kv_budget = o->kv_budget;
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->size.bytes_per_token = plan->layers.kv_bytes_per_token;
@@ -234,8 +247,14 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	for (int v = 0; plan->has_variants && v < CLI_VARIANTS; v++) {
 		kvp_plan variant;
 
+		kvp_request one = *r;
+
+		/* Other kv heads on one GPU: a tensor-parallel degree that
+		 * suits these heads may not suit those. */
+		one.tp = one.pp = one.dp = 1;
+		one.pp_layers_len = 0;
 		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
-		    kvp_plan_compute(&plan->variants[v], r, &variant, &err) != KVP_OK)
+		    kvp_plan_compute(&plan->variants[v], &one, &variant, &err) != KVP_OK)
 			return cli_fail(&err);
 		plan->variant_sizes[v].bytes_per_token = variant.kv_bytes_per_token;
 		plan->variant_sizes[v].total_bytes = variant.cache_total_bytes;

@@ -121,8 +121,11 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
 
-	fprintf(out, "\n%-27s %5s %12s %15s %17s\n", "Layers", "count", "tokens held",
-	        "B/token/layer", "bytes");
+	bool engine = p->request.engine != KVP_ENGINE_EXACT;
+
+	/* An engine's rows give the slots it allocates, every sequence's. */
+	fprintf(out, "\n%-27s %5s %12s %15s %17s\n", "Layers", "count",
+	        engine ? "cells" : "tokens held", "B/token/layer", "bytes");
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
 		char label[64], tokens[32], per[40], bytes[32];
@@ -139,7 +142,7 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 			cli_grouped(grp->state_bytes_per_seq, per, sizeof per - 4);
 			strcat(per, "/seq");
 		} else {
-			cli_grouped(grp->tokens, tokens, sizeof tokens);
+			cli_grouped(engine ? grp->cells : grp->tokens, tokens, sizeof tokens);
 			cli_grouped(grp->bytes_per_token, per, sizeof per);
 		}
 		fprintf(out, "  %-25s %5u %12s %15s %17s\n", label, grp->layers, tokens, per,
@@ -154,7 +157,8 @@ static void print_table(FILE *out, const struct cli_plan *p)
 	char a[32], b[32], c[32], label[64];
 
 	print_header(out, p);
-	if (lp->group_count > 1 || lp->groups[0].kind != KVP_LAYER_FULL)
+	if (lp->group_count > 1 || lp->groups[0].kind != KVP_LAYER_FULL ||
+	    p->request.engine != KVP_ENGINE_EXACT)
 		print_groups(out, p);
 	fputs("\nKV cache\n", out);
 	print_size_row(out, "per token (all layers)", lp->kv_bytes_per_token);
@@ -166,6 +170,7 @@ static void print_table(FILE *out, const struct cli_plan *p)
 		print_size_row(out, "recurrent state", lp->state_total_bytes);
 	}
 	print_size_row(out, "total", lp->cache_total_bytes);
+	cli_print_engine(out, p);
 
 	if (p->has_variants) {
 		fputs("\nSame model, other kv heads\n", out);
@@ -215,6 +220,7 @@ static void print_table(FILE *out, const struct cli_plan *p)
 	if (lp->bounded)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
+	cli_print_engine_fits(out, p);
 	if (p->validated)
 		print_validation(out, p);
 	if (p->explain) {
@@ -279,6 +285,44 @@ static void validation_json(struct json_writer *w, const kvp_validate_result *v)
 static void explain_json(void *ctx, const char *text)
 {
 	json_text(ctx, NULL, text);
+}
+
+static void capacity_json(struct json_writer *w, const kvp_capacity *c)
+{
+	json_u64(w, "capacity_blocks", c->blocks);
+	json_u64(w, "capacity_tokens", c->tokens);
+	json_real(w, "max_concurrency", c->max_concurrency);
+	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
+}
+
+/* The engine, its settings, and the cache across GPUs. */
+static void engine_json(struct json_writer *w, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+
+	json_text(w, "engine", kvp_engine_name(r->engine));
+	json_u64(w, "tp", r->tp);
+	json_u64(w, "pp", r->pp);
+	json_u64(w, "dp", r->dp);
+	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
+	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);
+	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
+	json_array_begin(w, "stages");
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		json_object_begin(w, NULL);
+		json_u64(w, "first_layer", lp->stage_first[s]);
+		json_u64(w, "layers", lp->stage_layers[s]);
+		json_u64(w, "bytes_per_gpu", lp->stage_bytes[s]);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	if (r->kv_budget) {
+		kvp_capacity c;
+
+		if (kvp_plan_capacity(lp, r->kv_budget, &c, NULL) == KVP_OK)
+			capacity_json(w, &c);
+	}
 }
 
 /* The layer groups, and the group of each layer. */
@@ -354,6 +398,7 @@ static int print_json(FILE *out, const struct cli_plan *p)
 	json_text(&w, "dtype_k", kvp_dtype_name(p->request.dtype_k));
 	json_text(&w, "dtype_v", kvp_dtype_name(p->request.dtype_v));
 	json_text(&w, "mla_mode", kvp_mla_mode_name(p->request.mla));
+	engine_json(&w, p);
 	json_bool(&w, "no_window", p->request.no_window);
 	json_u64(&w, "kv_bytes_per_token", p->layers.kv_bytes_per_token);
 	json_u64(&w, "kv_bytes_per_layer", p->layers.max_layer_bytes);
@@ -404,6 +449,13 @@ static int print_json(FILE *out, const struct cli_plan *p)
 			json_u64(&w, "max_seq_hbm", f->max_seq_hbm);
 		json_bool(&w, "max_seq_unbounded", f->max_seq_hbm_unbounded);
 		json_u64(&w, "max_batch_hbm", f->max_batch_hbm);
+		json_u64(&w, "weights_per_gpu", f->weights_per_gpu);
+		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
+		json_u64(&w, "budget_bytes", f->budget_bytes);
+		capacity_json(&w, &f->capacity);
+		json_array_begin(&w, "engine_log");
+		cli_engine_lines(p, f, explain_json, &w);
+		json_array_end(&w);
 		json_object_end(&w);
 	}
 	json_array_end(&w);

@@ -41,7 +41,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	const kvp_request *r;
 	char label[KVP_QUOTE_MAX];
 	kvp_fit fit = {0};
-	uint64_t need, budget;
+	uint64_t need, budget, gpus;
 	int need_ok;
 	kvp_status st;
 
@@ -57,6 +57,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.state_total_bytes = plan->state_total_bytes;
 	fit.cache_total_bytes = plan->cache_total_bytes;
 	fit.kv_layer_bytes = plan->max_layer_bytes;
+	fit.cache_per_gpu = plan->kv_bytes_per_gpu;
 	if ((st = kvp_dtype_bytes(r->weights_dtype, plan->params, &fit.weights_bytes,
 	                          NULL)) == KVP_ERR_OVERFLOW)
 		return kvp__error(err, st,
@@ -67,7 +68,10 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	if (st != KVP_OK)
 		return kvp__error(err, st, "weights cannot be stored as %s",
 		                  kvp_dtype_name(r->weights_dtype));
-	fit.fits_l2 = plan->cache_total_bytes <= device->l2_bytes;
+	/* tp and pp are below 2^32 each. */
+	gpus = (uint64_t)r->tp * r->pp;
+	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);
+	fit.fits_l2 = plan->kv_bytes_per_gpu <= device->l2_bytes;
 	fit.layer_fits_l2 = plan->max_layer_bytes <= device->l2_bytes;
 	if ((st = kvp_plan_max_seq(plan, device->l2_bytes, r->batch, &fit.max_seq_l2,
 	                           &fit.max_seq_l2_unbounded, err)) != KVP_OK)
@@ -76,14 +80,25 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
 	fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
-	need_ok = kvp__add(fit.weights_bytes, r->reserve_bytes, &need);
-	budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
-	fit.fits_hbm = need_ok && need <= fit.usable_bytes &&
-	               plan->cache_total_bytes <= budget;
+	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need);
+	if (r->kv_budget) {
+		budget = r->kv_budget;
+	} else if (r->engine == KVP_ENGINE_TRTLLM) {
+		/* TensorRT-LLM takes its fraction of the memory free once the
+		 * weights are loaded (_torch/pyexecutor/_util.py). */
+		budget = need_ok && need <= device->hbm_bytes
+		         ? floor_share(device->hbm_bytes - need, r->mem_util) : 0;
+	} else {
+		budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
+	}
+	fit.budget_bytes = budget;
+	fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
+	               plan->kv_bytes_per_gpu <= budget;
 	if ((st = kvp_plan_max_seq(plan, budget, r->batch, &fit.max_seq_hbm,
 	                           &fit.max_seq_hbm_unbounded, err)) != KVP_OK ||
 	    (st = kvp_plan_max_batch(plan, budget, r->seq, &fit.max_batch_hbm,
-	                             err)) != KVP_OK)
+	                             err)) != KVP_OK ||
+	    (st = kvp_plan_capacity(plan, budget, &fit.capacity, err)) != KVP_OK)
 		return st;
 	*out = fit;
 	return kvp__error_clear(err);

@@ -287,6 +287,28 @@ typedef enum kvp_mla_mode {
 
 KVP_API const char *kvp_mla_mode_name(kvp_mla_mode mode);
 
+/* The engine whose allocation a plan follows.  exact is the per-layer
+ * model alone; the others round, pad and reserve as the engine's own
+ * allocation code does (lib/engine.c cites it). */
+typedef enum kvp_engine {
+	KVP_ENGINE_EXACT,
+	KVP_ENGINE_VLLM,      /* vLLM V1: pages of block_size tokens per layer */
+	KVP_ENGINE_LLAMA_CPP, /* llama.cpp: cells padded to 256, streams */
+	KVP_ENGINE_SGLANG,    /* SGLang: one token pool, page_size padding rows */
+	KVP_ENGINE_TRTLLM     /* TensorRT-LLM: blocks of tokens_per_block */
+} kvp_engine;
+
+#define KVP_ENGINE_COUNT 5
+
+/* "exact", "vllm", "llama.cpp", "sglang", "trtllm". */
+KVP_API const char *kvp_engine_name(kvp_engine engine);
+/* Also accepts "llamacpp", "llama-cpp", "tensorrt-llm", "trt-llm". */
+KVP_API kvp_status kvp_engine_from_name(const char *name, kvp_engine *out,
+                                        kvp_error *err);
+
+/* The most pipeline stages an explicit split (pp_layers) gives. */
+#define KVP_PP_MAX 64
+
 /* What is asked of a model.  kvp_request_init fills in the defaults; a
  * field added later gets its default there, so code that calls init and
  * then sets what it needs keeps working, and no signature changes. */
@@ -305,6 +327,24 @@ typedef struct kvp_request {
 	                          * default 0.90, taken at the double's exact
 	                          * value */
 	uint64_t reserve_bytes;  /* kept free besides weights and cache */
+	/* The engine, and its own settings (0: the engine's default). */
+	kvp_engine engine;       /* default exact */
+	uint32_t block_size;     /* vLLM block (16), SGLang page (1),
+	                          * TensorRT-LLM tokens per block (32; 64 for
+	                          * its C++ runtime) */
+	uint64_t max_batched_tokens; /* vLLM max_num_batched_tokens (2048) */
+	uint32_t ubatch;         /* llama.cpp n_ubatch (512) */
+	uint64_t ctx_size;       /* llama.cpp n_ctx; 0: seq x batch */
+	bool kv_unified;         /* llama.cpp: one stream for all sequences */
+	bool trtllm_cpp;         /* TensorRT-LLM's C++ runtime, not PyTorch */
+	/* Parallelism: tensor, pipeline and data parallel degrees (1). */
+	uint32_t tp;
+	uint32_t pp;
+	uint32_t dp;
+	uint32_t pp_layers_len;  /* 0, or pp: layers per stage, in order */
+	uint32_t pp_layers[KVP_PP_MAX];
+	uint64_t kv_budget;      /* bytes for the cache per GPU; 0: derived
+	                          * from a device (usable - weights - reserve) */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -328,15 +368,19 @@ typedef struct kvp_layer_group {
 	                          * window, chunk); 0: no limit */
 	uint64_t tokens;         /* tokens each layer holds at the request's
 	                          * seq: min(seq, window), seq, or 0 */
+	uint64_t cells;          /* token slots one layer allocates for the
+	                          * whole batch as the engine rounds them
+	                          * (exact: tokens x batch) */
 	uint64_t k_bytes_per_token;
 	uint64_t v_bytes_per_token;
 	uint64_t latent_bytes_per_token;
 	uint64_t bytes_per_token;     /* the three together */
 	uint64_t state_bytes_per_seq; /* recurrent state */
-	/* One layer, whole batch: */
-	uint64_t layer_kv_bytes;      /* tokens x bytes_per_token x batch */
+	/* One layer, whole batch, on one GPU of a tensor-parallel group: */
+	uint64_t layer_kv_bytes;      /* cells x bytes_per_token */
 	uint64_t layer_state_bytes;   /* state_bytes_per_seq x batch */
-	/* All the group's layers, whole batch: */
+	/* All the group's layers, whole batch, one tensor-parallel rank's
+	 * share (its kv heads; an MLA latent is whole on every rank): */
 	uint64_t k_bytes;
 	uint64_t v_bytes;
 	uint64_t latent_bytes;
@@ -358,11 +402,27 @@ typedef struct kvp_plan {
 	/* The bytes one more token adds while every layer still holds every
 	 * token: the per-token sizes of all layers. */
 	uint64_t kv_bytes_per_token;
+	/* Totals across every GPU (tp x pp x dp of them): */
 	uint64_t kv_total_bytes;    /* per-token caches (K, V, latent) */
 	uint64_t state_total_bytes; /* recurrent state, whatever the context */
 	uint64_t cache_total_bytes; /* the two together */
+	uint64_t exact_cache_bytes; /* cache_total_bytes of the exact model,
+	                             * for comparison with an engine's */
+	uint64_t unsharded_cache_bytes; /* on one GPU (tp, pp, dp 1): what
+	                             * replicated heads inflate */
+	uint64_t kv_bytes_per_gpu;  /* the largest GPU's share (its stage) */
 	uint64_t max_layer_bytes;   /* the largest one layer's cache, whole
-	                             * batch (K, V, latent and state) */
+	                             * batch (K, V, latent and state), one GPU */
+	/* Pipeline stages: layers [stage_first[i], + stage_layers[i]) and
+	 * the cache one GPU of that stage holds. */
+	uint32_t stages;
+	uint32_t stage_first[KVP_PP_MAX];
+	uint32_t stage_layers[KVP_PP_MAX];
+	uint64_t stage_bytes[KVP_PP_MAX];
+	uint32_t model_kv_heads;    /* the model's kv heads */
+	uint32_t kv_heads_per_gpu;  /* ... on one rank: max(1, kv / tp) */
+	uint64_t streams;           /* llama.cpp: KV streams (1 unified) */
+	uint64_t n_ctx;             /* llama.cpp: the context it was given */
 	uint64_t params;            /* the model's, for the weights (fit) */
 	bool bounded;               /* every caching layer is windowed (or
 	                             * recurrent): the cache stops growing */
@@ -398,6 +458,29 @@ KVP_API kvp_status kvp_plan_max_seq(const kvp_plan *plan, uint64_t budget,
 KVP_API kvp_status kvp_plan_max_batch(const kvp_plan *plan, uint64_t budget,
                                       uint64_t seq, uint64_t *batch,
                                       kvp_error *err);
+
+/* What an engine makes of a memory budget on one GPU (the largest
+ * pipeline stage's): the blocks it allocates, the tokens it says it holds
+ * and how many requests of the plan's seq it serves at once. */
+typedef struct kvp_capacity {
+	uint64_t budget_bytes;      /* the memory given for the cache */
+	uint64_t blocks;            /* vLLM and TRT-LLM blocks, SGLang pages,
+	                             * llama.cpp cells, exact tokens */
+	uint64_t tokens;            /* capacity_tokens, as the engine logs it
+	                             * (vLLM "GPU KV cache size") */
+	uint64_t blocks_per_request; /* what one request of seq tokens takes */
+	double max_concurrency;     /* blocks / blocks_per_request (vLLM's
+	                             * "Maximum concurrency ... %.2fx") */
+	uint64_t allocated_bytes;   /* what the engine allocates for them */
+	/* vLLM's grouping: groups of group_size layers sharing pages of
+	 * page_bytes. */
+	uint64_t groups;
+	uint64_t group_size;
+	uint64_t page_bytes;
+} kvp_capacity;
+
+KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,
+                                     kvp_capacity *out, kvp_error *err);
 
 /* The old calls, kept as thin wrappers of kvp_plan_compute with dtype as
  * both K and V type. */
@@ -467,6 +550,16 @@ typedef struct kvp_fit {
 	                            * (UINT64_MAX when unbounded) */
 	bool max_seq_hbm_unbounded; /* the cache's plateau fits */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
+	/* Per GPU, with tensor and pipeline parallelism: */
+	uint64_t weights_per_gpu;  /* ceil(weights_bytes / (tp x pp)): the
+	                            * weights split evenly, embeddings and
+	                            * norms included */
+	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
+	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
+	                            * or usable - weights_per_gpu - reserve
+	                            * (TensorRT-LLM: mem_util of what the
+	                            * weights and reserve leave) */
+	kvp_capacity capacity;     /* what the engine makes of the budget */
 } kvp_fit;
 
 /* Fit of a plan on device, with the request's weights type, mem_util and

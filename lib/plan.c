@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "engine.h"
 #include "internal.h"
 
 void kvp_request_init(kvp_request *r)
@@ -23,6 +24,10 @@ void kvp_request_init(kvp_request *r)
 	r->weights_dtype = KVP_DTYPE_FP16;
 	r->mem_util = 0.90;
 	r->reserve_bytes = 0;
+	r->engine = KVP_ENGINE_EXACT;
+	r->tp = 1;
+	r->pp = 1;
+	r->dp = 1;
 }
 
 const char *kvp_mla_mode_name(kvp_mla_mode mode)
@@ -196,7 +201,15 @@ static kvp_status fill_group(const struct sizing *z, kvp_layer_group *g)
 
 	g->tokens = g->bytes_per_token == 0 ? 0
 	            : g->window && g->window < seq ? g->window : seq;
-	if (!kvp__mul(g->tokens, batch, &tb) ||
+	/* The engine's slots for the whole batch, and the rows its pool
+	 * adds to every layer's buffer. */
+	g->cells = kvp__engine_cells(z->r, g);
+	if (g->cells && !kvp__add(g->cells, kvp__engine_pool_pad(z->r), &g->cells))
+		return overflow(z);
+	if (g->cells == UINT64_MAX)
+		return overflow(z);
+	tb = g->cells;
+	if (
 	    !kvp__mul(tb, g->bytes_per_token, &g->layer_kv_bytes) ||
 	    !kvp__mul(g->state_bytes_per_seq, batch, &g->layer_state_bytes) ||
 	    !kvp__mul(tb, g->k_bytes_per_token, &g->k_bytes) ||
@@ -225,7 +238,11 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid element type in the request");
 	if ((unsigned)r->mla > KVP_MLA_EXPANDED)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid MLA mode %d", (int)r->mla);
-	return KVP_OK;
+	if (r->tp == 0 || r->pp == 0 || r->dp == 0)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "tensor, pipeline and data parallel degrees must be at"
+		                  " least 1");
+	return kvp__engine_check(r, err);
 }
 
 /* The layers repeat every cycle layers: the pattern's length, or the
@@ -251,10 +268,15 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 
 		if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
 			kind = KVP_LAYER_FULL;
+		/* One tensor-parallel rank's heads: kv heads split, and
+		 * replicated once the ranks outnumber them; an MLA latent is
+		 * whole on every rank, expanded heads split. */
 		if (kind == KVP_LAYER_MLA)
-			kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads : 0;
+			kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / z->r->tp : 0;
 		else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
 			kv = 0;
+		else
+			kv = kvp__tp_heads(kv, z->r->tp);
 		for (g = 0; g < p->group_count; g++)
 			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv)
 				break;
@@ -276,6 +298,39 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 	return KVP_OK;
 }
 
+/* The figures to show beside an engine's: the exact model on one GPU,
+ * and the engine's own on one GPU (what replicated heads inflate).  The
+ * plan of one GPU works out its own exact figure, and the exact plan of
+ * one GPU is its own: the recursion is two deep at most. */
+static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
+                                  kvp_plan *p, kvp_error *err)
+{
+	bool parallel = r->tp != 1 || r->pp != 1 || r->dp != 1;
+	kvp_request one = *r;
+	kvp_plan *other;
+	kvp_status st;
+
+	p->exact_cache_bytes = p->cache_total_bytes;
+	p->unsharded_cache_bytes = p->cache_total_bytes;
+	if (r->engine == KVP_ENGINE_EXACT && !parallel)
+		return kvp__error_clear(err);
+	other = kvp__malloc(sizeof *other);
+	if (!other)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	one.tp = one.pp = one.dp = 1;
+	one.pp_layers_len = 0;
+	if (!parallel)
+		one.engine = KVP_ENGINE_EXACT;
+	if ((st = kvp_plan_compute(m, &one, other, err)) == KVP_OK) {
+		if (parallel)
+			p->unsharded_cache_bytes = other->cache_total_bytes;
+		p->exact_cache_bytes = parallel ? other->exact_cache_bytes
+		                                : other->cache_total_bytes;
+	}
+	kvp__free(other);
+	return st == KVP_OK ? kvp__error_clear(err) : st;
+}
+
 kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
                             kvp_plan *out, kvp_error *err)
 {
@@ -293,10 +348,13 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
 		return st;
 	z = (struct sizing){&m, request, kvp__label(m.name, "the model", label), err};
+	if ((st = kvp__tp_check(&m, request, z.name, err)) != KVP_OK)
+		return st;
 	memset(p, 0, sizeof *p);
 	p->request = *request;
 	memcpy(p->model_name, m.name, sizeof p->model_name);
 	p->layers = m.layers;
+	p->model_kv_heads = m.kv_heads;
 	if ((st = group_layers(&z, p)) != KVP_OK)
 		return st;
 	p->bounded = true;
@@ -328,7 +386,9 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
 		return overflow(&z);
 	p->params = m.params;
-	return kvp__error_clear(err);
+	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
+		return st;
+	return reference_sizes(&m, request, p, err);
 }
 
 uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)

@@ -1,134 +1,266 @@
 /*
  * solve.c — the cache as a function of the context, and its inverses.
- * Per sequence it is f(s) = S + sum over groups of n_g b_g min(s, w_g)
- * (w_g infinite for a layer without a window): piecewise linear and
- * non-decreasing, with a corner at each window.  The longest context that
+ *
+ * On one GPU (one pipeline stage) an engine's cache at a context of x
+ * tokens is pool + streams x (fixed + sum_g slope_g min(q, cap_g)), with
+ * q = cdiv(x, unit): the exact model has unit 1 (so q = x, and cap_g is a
+ * layer's window), vLLM counts in blocks, llama.cpp in 256 cells, SGLang
+ * in pages, TensorRT-LLM in blocks.  That is piecewise linear and
+ * non-decreasing in q, with a corner at each cap; the longest context that
  * fits is found piece by piece in closed form, never by trying lengths.
+ * doc/engines.md gives each engine's terms.
  */
+#include <string.h>
+
+#include "engine.h"
 #include "internal.h"
 
-/* f(seq) for one sequence; 0 when it does not fit in 64 bits. */
-static int per_seq(const kvp_plan *p, uint64_t seq, uint64_t *out)
-{
-	uint64_t total = 0, term;
+struct cost {
+	uint32_t n;
+	uint64_t slope[KVP_GROUPS_MAX]; /* bytes per unit, one stream */
+	uint64_t cap[KVP_GROUPS_MAX];   /* units a layer stops at; 0: none */
+	unsigned __int128 fixed;        /* bytes of a stream at any length */
+	unsigned __int128 pool;         /* bytes whatever the streams */
+	uint64_t unit;                  /* tokens per unit of q */
+	uint64_t streams;               /* how many streams */
+	uint64_t seq_div;               /* x = seq x seq_div (llama.cpp's
+	                                 * unified n_ctx = seq x n_seq) */
+};
 
+static uint64_t cdiv(uint64_t a, uint64_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+/* The cost of stage s of p for streams of batch sequences.  Terms that
+ * do not fit 64 bits saturate: they only ever exceed a budget. */
+static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct cost *c)
+{
+	const kvp_request *r = &p->request;
+	uint64_t block = kvp__engine_block(r);
+
+	memset(c, 0, sizeof *c);
+	c->unit = r->engine == KVP_ENGINE_EXACT ? 1 : block;
+	c->streams = batch;
+	c->seq_div = 1;
+	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified) {
+		c->streams = 1;
+		c->seq_div = batch;
+	}
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t tokens = grp->window && grp->window < seq ? grp->window : seq;
+		uint64_t n = kvp__stage_group_layers(p, stage, g);
+		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * c->unit;
+		uint64_t cap = 0;
 
-		if (grp->bytes_per_token == 0)
-			tokens = 0;
-		if (!kvp__mul(tokens, grp->bytes_per_token, &term) ||
-		    !kvp__add(term, grp->state_bytes_per_seq, &term) ||
-		    !kvp__mul(term, grp->layers, &term) ||
-		    !kvp__add(total, term, &total))
-			return 0;
+		/* A recurrent state, per sequence: llama.cpp keeps n_seq. */
+		c->fixed += (unsigned __int128)n * grp->state_bytes_per_seq *
+		            (c->seq_div > 1 ? c->seq_div : 1);
+		if (per_unit == 0)
+			continue;
+		switch (r->engine) {
+		case KVP_ENGINE_EXACT:
+			cap = grp->window;
+			break;
+		case KVP_ENGINE_VLLM:
+			if (grp->kind == KVP_LAYER_SLIDING) {
+				cap = cdiv(grp->window - 1 + kvp__engine_mnbt(r), block);
+				c->fixed += per_unit; /* the block more */
+			} else if (grp->kind == KVP_LAYER_CHUNKED) {
+				cap = cdiv(grp->window + kvp__engine_mnbt(r), block);
+			}
+			break;
+		case KVP_ENGINE_LLAMA_CPP:
+			if (grp->window)
+				cap = cdiv(grp->window * (r->kv_unified ? batch : 1) +
+				           kvp__engine_ubatch(r), KVP__LLAMA_PAD);
+			break;
+		case KVP_ENGINE_SGLANG:
+			c->pool += (unsigned __int128)n * grp->bytes_per_token * block;
+			break;
+		case KVP_ENGINE_TRTLLM:
+			cap = grp->window ? cdiv(grp->window, block) : 0;
+			break;
+		}
+		c->slope[c->n] = per_unit > UINT64_MAX ? UINT64_MAX : (uint64_t)per_unit;
+		c->cap[c->n] = cap;
+		c->n++;
 	}
-	*out = total;
-	return 1;
+}
+
+/* One stream's bytes at q units. */
+static unsigned __int128 stream_at(const struct cost *c, uint64_t q)
+{
+	unsigned __int128 total = c->fixed;
+
+	for (uint32_t i = 0; i < c->n; i++)
+		total += (unsigned __int128)c->slope[i] * (c->cap[i] && c->cap[i] < q ? c->cap[i] : q);
+	return total;
+}
+
+static unsigned __int128 cost_at(const struct cost *c, uint64_t seq)
+{
+	unsigned __int128 x = (unsigned __int128)seq * c->seq_div;
+	uint64_t q = x > UINT64_MAX ? UINT64_MAX / c->unit + 1
+	             : cdiv((uint64_t)x, c->unit);
+
+	return c->pool + (unsigned __int128)c->streams * stream_at(c, q);
 }
 
 kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
                              uint64_t *bytes, kvp_error *err)
 {
-	uint64_t f;
+	unsigned __int128 most = 0;
 	char label[KVP_QUOTE_MAX];
 
 	if (!p || !bytes)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	if (!per_seq(p, seq, &f) || !kvp__mul(f, batch, bytes))
+	for (uint32_t s = 0; s < p->stages; s++) {
+		struct cost c;
+		unsigned __int128 b;
+
+		cost_of(p, s, batch, &c);
+		b = cost_at(&c, seq);
+		if (b > most)
+			most = b;
+	}
+	if (most > UINT64_MAX)
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "KV cache of %s for seq %llu and batch %llu overflows"
 		                  " 64-bit bytes", kvp__label(p->model_name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch);
+	*bytes = (uint64_t)most;
 	return kvp__error_clear(err);
 }
 
-/* The growth of f past seq a: the bytes per token of every group whose
- * layers still take tokens there (no window, or a window beyond a).  At
- * most KVP_GROUPS_MAX terms below 2^96 each: 128 bits hold the sum. */
-static unsigned __int128 slope_after(const kvp_plan *p, uint64_t a)
+/* The largest q whose stream fits in room bytes, piece by piece; false
+ * when every q fits (the caps all reached). */
+static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_out)
 {
-	unsigned __int128 slope = 0;
+	uint64_t a = 0;
+	unsigned __int128 fa = c->fixed;
 
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
+	/* Invariant: stream_at(a) = fa <= room. */
+	for (;;) {
+		unsigned __int128 slope = 0, reach;
+		uint64_t corner = 0;
 
-		if (grp->window == 0 || grp->window > a)
-			slope += (unsigned __int128)grp->bytes_per_token * grp->layers;
+		for (uint32_t i = 0; i < c->n; i++) {
+			if (c->cap[i] == 0 || c->cap[i] > a)
+				slope += c->slope[i];
+			if (c->cap[i] > a && (corner == 0 || c->cap[i] < corner))
+				corner = c->cap[i];
+		}
+		if (slope == 0)
+			return false;
+		reach = a + (room - fa) / slope;
+		if (corner == 0 || reach < corner) {
+			*q_out = reach > UINT64_MAX ? UINT64_MAX : (uint64_t)reach;
+			return true;
+		}
+		a = corner;
+		fa = stream_at(c, a);
 	}
-	return slope;
 }
 
-/* The smallest window beyond a, or 0 when there is none. */
-static uint64_t next_corner(const kvp_plan *p, uint64_t a)
+/* The longest context of stage s: 0 when not one token fits. */
+static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
+                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {
-	uint64_t next = 0;
+	struct cost c;
+	unsigned __int128 room, x;
+	uint64_t q;
 
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		uint64_t w = p->groups[g].window;
-
-		if (p->groups[g].bytes_per_token && w > a && (next == 0 || w < next))
-			next = w;
+	cost_of(p, s, batch, &c);
+	*unbounded = false;
+	*seq = 0;
+	if (c.pool > budget)
+		return;
+	room = (budget - c.pool) / c.streams;
+	if (c.fixed > room)
+		return;
+	if (!max_units(&c, room, &q)) {
+		*unbounded = true;
+		*seq = UINT64_MAX;
+		return;
 	}
-	return next;
+	/* The largest x with cdiv(x, unit) <= q, then the seq it gives. */
+	x = (unsigned __int128)q * c.unit / c.seq_div;
+	*seq = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
 kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
                             uint64_t *seq, bool *unbounded, kvp_error *err)
 {
-	uint64_t cap, a = 0, fa;
-
 	if (!p || !seq || !unbounded)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
 	if (batch == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
-	/* batch x f(s) <= budget  <=>  f(s) <= floor(budget / batch). */
-	cap = budget / batch;
-	*unbounded = false;
-	*seq = 0;
-	if (!per_seq(p, 0, &fa) || fa > cap)
-		return kvp__error_clear(err); /* the state alone does not fit */
-	/* Invariant: f(a) = fa <= cap.  On [a, corner] f grows by slope per
-	 * token; past the last corner, by the unbounded layers' alone. */
-	for (;;) {
-		unsigned __int128 slope = slope_after(p, a), reach;
-		uint64_t corner = next_corner(p, a);
+	*seq = UINT64_MAX;
+	*unbounded = true;
+	/* Every stage must fit: the least of their answers. */
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t one;
+		bool open;
 
-		if (slope == 0) {
-			*seq = UINT64_MAX;
-			*unbounded = true;
-			return kvp__error_clear(err);
+		stage_max_seq(p, s, budget, batch, &one, &open);
+		if (!open && (*unbounded || one < *seq)) {
+			*seq = one;
+			*unbounded = false;
 		}
-		/* f(a) >= slope x a when a > 0 (every group still growing
-		 * has held a tokens), so a + (cap - fa) / slope <= cap. */
-		reach = a + (cap - fa) / slope;
-		if (corner == 0 || reach < corner) {
-			*seq = (uint64_t)reach;
-			return kvp__error_clear(err);
-		}
-		/* The whole piece fits: f(corner) <= cap, and it fits 64 bits. */
-		a = corner;
-		if (!per_seq(p, a, &fa))
-			return kvp__error(err, KVP_ERR_OVERFLOW, "cache size overflows");
 	}
+	return kvp__error_clear(err);
+}
+
+/* llama.cpp's unified cache grows with the sequences in steps (cells and
+ * windows both scale with n_seq): the largest batch is found by bisection
+ * over the batch, exact because the cost never decreases with it. */
+static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
+                             uint64_t seq)
+{
+	uint64_t lo = 0, hi = budget; /* every sequence costs a byte at least */
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+		struct cost c;
+
+		cost_of(p, s, mid, &c);
+		if (cost_at(&c, seq) <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
                               uint64_t *batch, kvp_error *err)
 {
-	uint64_t f;
+	uint64_t best = UINT64_MAX;
 
 	if (!p || !batch)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
 	if (seq == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
-	if (!per_seq(p, seq, &f)) {
-		*batch = 0; /* one sequence alone is beyond 64-bit bytes */
-		return kvp__error_clear(err);
+	for (uint32_t s = 0; s < p->stages; s++) {
+		struct cost c;
+		unsigned __int128 one;
+		uint64_t b;
+
+		if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {
+			b = bisect_batch(p, s, budget, seq);
+		} else {
+			cost_of(p, s, 1, &c);
+			one = cost_at(&c, seq) - c.pool;
+			if (one == 0)
+				continue; /* this stage caches nothing */
+			b = c.pool > budget ? 0 : (uint64_t)((budget - c.pool) / one);
+		}
+		if (b < best)
+			best = b;
 	}
-	if (f == 0)
+	if (best == UINT64_MAX && p->stages)
 		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
-	*batch = budget / f;
+	*batch = best;
 	return kvp__error_clear(err);
 }

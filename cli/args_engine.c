@@ -1,0 +1,135 @@
+/*
+ * args_engine.c — the options of --engine and of parallelism, in kvplan's
+ * generic names and in each engine's own spelling (vLLM's
+ * --gpu-memory-utilization, llama.cpp's -c and -np, SGLang's --page-size,
+ * TensorRT-LLM's --tokens-per-block), so a command line can be pasted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+
+/* "41,39": the layers of each pipeline stage. */
+static int parse_pp_layers(const char *opt, const char *arg, struct cli_options *o)
+{
+	char *copy = strdup(arg), *item, *save = NULL;
+	int rc = 0;
+
+	if (!copy) {
+		fputs("kvplan: out of memory\n", stderr);
+		return 2;
+	}
+	o->pp_layers_len = 0;
+	for (item = strtok_r(copy, ",", &save); item && !rc;
+	     item = strtok_r(NULL, ",", &save)) {
+		if (o->pp_layers_len == KVP_PP_MAX) {
+			fprintf(stderr, "kvplan: --%s: at most %d stages\n", opt, KVP_PP_MAX);
+			rc = 2;
+			break;
+		}
+		rc = cli_parse_u32(opt, item, &o->pp_layers[o->pp_layers_len++]);
+	}
+	if (!rc && (o->pp_layers_len == 0 || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	            strstr(arg, ",,"))) {
+		fprintf(stderr, "kvplan: --%s: expected layer counts separated by commas\n",
+		        opt);
+		rc = 2;
+	}
+	free(copy);
+	return rc;
+}
+
+int cli_parse_engine_option(int code, const char *opt, const char *arg,
+                            struct cli_options *o)
+{
+	kvp_error err;
+
+	switch (code) {
+	case OPT_ENGINE:
+		if (kvp_engine_from_name(arg, &o->engine, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --engine: %s\n", err.message);
+			return 2;
+		}
+		return 0;
+	case OPT_MNBT:
+		o->engine_flags |= CLI_FLAG_MNBT;
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->max_batched_tokens);
+	case 'c':
+		o->engine_flags |= CLI_FLAG_CTX;
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->ctx_size);
+	case OPT_PARALLEL:
+		o->engine_flags |= CLI_FLAG_PARALLEL;
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->batch);
+	case OPT_KV_UNIFIED:
+	case OPT_NO_KV_UNIFIED:
+		o->engine_flags |= CLI_FLAG_UNIFIED;
+		o->kv_unified = code == OPT_KV_UNIFIED;
+		return 0;
+	case OPT_UBATCH:
+		o->engine_flags |= CLI_FLAG_UBATCH;
+		return cli_parse_u32(opt, arg, &o->ubatch);
+	case OPT_PAGE_SIZE:
+		o->engine_flags |= CLI_FLAG_PAGE;
+		o->block_size_set = true;
+		return cli_parse_u32(opt, arg, &o->block_size);
+	case OPT_TOKENS_PER_BLOCK:
+		o->engine_flags |= CLI_FLAG_TPB;
+		o->block_size_set = true;
+		return cli_parse_u32(opt, arg, &o->block_size);
+	case OPT_TRTLLM_RUNTIME:
+		o->engine_flags |= CLI_FLAG_RUNTIME;
+		if (strcmp(arg, "cpp") == 0 || strcmp(arg, "pytorch") == 0) {
+			o->trtllm_cpp = strcmp(arg, "cpp") == 0;
+			return 0;
+		}
+		{
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --%s: unknown runtime '%s' (valid: pytorch,"
+			        " cpp)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
+		}
+		return 2;
+	case OPT_TP:
+		return cli_parse_u32(opt, arg, &o->tp);
+	case OPT_PP:
+		return cli_parse_u32(opt, arg, &o->pp);
+	case OPT_DP:
+		return cli_parse_u32(opt, arg, &o->dp);
+	case OPT_PP_LAYERS:
+		return parse_pp_layers(opt, arg, o);
+	case OPT_KV_BUDGET:
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->kv_budget);
+	}
+	return -1;
+}
+
+/* Which engine each setting belongs to. */
+static const struct {
+	unsigned flag;
+	const char *option;
+	kvp_engine engine;
+} owners[] = {
+	{CLI_FLAG_MNBT, "--max-num-batched-tokens", KVP_ENGINE_VLLM},
+	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
+	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
+	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},
+	{CLI_FLAG_PAGE, "--page-size", KVP_ENGINE_SGLANG},
+	{CLI_FLAG_TPB, "--tokens-per-block", KVP_ENGINE_TRTLLM},
+	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
+};
+
+void cli_engine_finish(struct cli_options *o)
+{
+	/* A setting of another engine is ignored, and said so: a command
+	 * line pasted from one engine still plans with the one asked. */
+	for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+		if (o->engine_flags & owners[i].flag && o->engine != owners[i].engine)
+			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
+			        " ignores it\n", owners[i].option,
+			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->engine));
+	/* llama.cpp's context is for all its sequences: without --seq, each
+	 * has its share. */
+	if (o->engine == KVP_ENGINE_LLAMA_CPP && o->ctx_size && o->seq == 0)
+		o->seq = o->ctx_size / o->batch ? o->ctx_size / o->batch : 1;
+}

@@ -1,0 +1,204 @@
+/*
+ * engine_out.c — what an engine would print about its cache: the log
+ * lines of vLLM, llama.cpp, SGLang and TensorRT-LLM rendered from the
+ * plan, with their own formats (doc/engines.md quotes each).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* 1234567 as Python's f"{n:,}" writes it. */
+static const char *commas(uint64_t n, char *buf, size_t size)
+{
+	return cli_grouped(n, buf, size);
+}
+
+/* ggml's name of a cache type (ggml_type_name): f16, bf16, f32, q8_0... */
+static const char *ggml_name(kvp_dtype t)
+{
+	switch (t) {
+	case KVP_DTYPE_FP32:
+		return "f32";
+	case KVP_DTYPE_FP16:
+		return "f16";
+	default:
+		return kvp_dtype_name(t);
+	}
+}
+
+/* llama.cpp: one line per cache (the full layers, then the windowed
+ * ones), as llama_kv_cache's constructor prints it: MiB in single
+ * precision, cells per stream, "n_seq_max/n_stream seqs". */
+static void llama_lines(const struct cli_plan *p, void (*line)(void *, const char *),
+                        void *ctx)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	uint64_t streams = lp->streams ? lp->streams : 1;
+
+	for (int swa = 0; swa < 2; swa++) {
+		uint64_t k = 0, v = 0, cells = 0;
+		uint32_t layers = 0;
+		char text[256];
+
+		for (uint32_t g = 0; g < lp->group_count; g++) {
+			const kvp_layer_group *grp = &lp->groups[g];
+
+			if (grp->bytes_per_token == 0 || (grp->window != 0) != swa)
+				continue;
+			layers += grp->layers;
+			cells = grp->cells / streams;
+			k += grp->k_bytes + grp->latent_bytes;
+			v += grp->v_bytes;
+		}
+		if (layers == 0)
+			continue;
+		snprintf(text, sizeof text,
+		         "llama_kv_cache: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
+		         " %2" PRIu64 "/%" PRIu64 " seqs), K (%s): %7.2f MiB, V (%s): %7.2f MiB",
+		         (double)((float)(k + v) / (1024.0f * 1024.0f)), cells, layers,
+		         r->batch, streams, ggml_name(r->dtype_k),
+		         (double)((float)k / (1024.0f * 1024.0f)), ggml_name(r->dtype_v),
+		         (double)((float)v / (1024.0f * 1024.0f)));
+		line(ctx, text);
+	}
+}
+
+void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
+                      void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_capacity *c = &f->capacity;
+	char text[256], a[32], b[32];
+
+	switch (p->request.engine) {
+	case KVP_ENGINE_VLLM:
+		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config. */
+		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
+		         commas(c->tokens, a, sizeof a));
+		line(ctx, text);
+		snprintf(text, sizeof text,
+		         "Maximum concurrency for %s tokens per request: %.2fx",
+		         commas(p->seq, b, sizeof b), c->max_concurrency);
+		line(ctx, text);
+		break;
+	case KVP_ENGINE_LLAMA_CPP:
+		llama_lines(p, line, ctx);
+		break;
+	case KVP_ENGINE_SGLANG: {
+		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
+		uint64_t k = 0, v = 0, latent = 0, rows = c->tokens + p->request.block_size;
+		const double gib = 1024.0 * 1024.0 * 1024.0;
+
+		if (!p->request.block_size)
+			rows = c->tokens + 1;
+		for (uint32_t g = 0; g < lp->group_count; g++) {
+			k += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
+			v += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
+			latent += (uint64_t)lp->groups[g].layers *
+			          lp->groups[g].latent_bytes_per_token;
+		}
+		if (latent)
+			snprintf(text, sizeof text,
+			         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
+			         c->tokens, (double)rows * (double)latent / gib);
+		else
+			snprintf(text, sizeof text,
+			         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
+			         " V size: %.2f GB", c->tokens, (double)rows * (double)k / gib,
+			         (double)rows * (double)v / gib);
+		line(ctx, text);
+		break;
+	}
+	case KVP_ENGINE_TRTLLM:
+		if (p->request.trtllm_cpp) {
+			snprintf(text, sizeof text, "Using %" PRIu64 " tokens in paged KV cache.",
+			         c->tokens);
+		} else {
+			/* KVCacheManager::allocatePools. */
+			snprintf(text, sizeof text,
+			         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
+			         " KV cache (%" PRIu64 ").",
+			         (double)c->allocated_bytes / (double)(1u << 30), c->tokens);
+		}
+		line(ctx, text);
+		break;
+	case KVP_ENGINE_EXACT:
+		break;
+	}
+}
+
+static void print_line(void *ctx, const char *text)
+{
+	fprintf(ctx, "    %s\n", text);
+}
+
+void cli_print_engine(FILE *out, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	char a[32], b[32];
+
+	if (r->engine != KVP_ENGINE_EXACT) {
+		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
+		switch (r->engine) {
+		case KVP_ENGINE_VLLM:
+			fprintf(out, " (blocks of %u tokens, max_num_batched_tokens %" PRIu64 ")",
+			        r->block_size ? r->block_size : 16,
+			        r->max_batched_tokens ? r->max_batched_tokens : 2048);
+			break;
+		case KVP_ENGINE_LLAMA_CPP:
+			fprintf(out, " (n_ctx %" PRIu64 ", %" PRIu64 " seqs, %s, n_ubatch %u)",
+			        lp->n_ctx, r->batch, r->kv_unified ? "unified" : "split",
+			        r->ubatch ? r->ubatch : 512);
+			break;
+		case KVP_ENGINE_SGLANG:
+			fprintf(out, " (page size %u)", r->block_size ? r->block_size : 1);
+			break;
+		case KVP_ENGINE_TRTLLM:
+			fprintf(out, " (%s runtime, %u tokens per block)",
+			        r->trtllm_cpp ? "C++" : "PyTorch",
+			        r->block_size ? r->block_size : r->trtllm_cpp ? 64 : 32);
+			break;
+		case KVP_ENGINE_EXACT:
+			break;
+		}
+		fprintf(out, "\n  allocates %s B; the exact model needs %s B\n",
+		        cli_grouped(lp->cache_total_bytes, a, sizeof a),
+		        cli_grouped(lp->exact_cache_bytes, b, sizeof b));
+		if (r->engine == KVP_ENGINE_LLAMA_CPP)
+			llama_lines(p, print_line, out);
+	}
+	if (r->tp > 1 || r->pp > 1 || r->dp > 1) {
+		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv heads per GPU\n",
+		        r->tp, r->pp, r->dp, (uint64_t)r->tp * r->pp * r->dp,
+		        lp->kv_heads_per_gpu);
+		for (uint32_t s = 0; s < lp->stages && lp->stages > 1; s++)
+			fprintf(out, "  stage %u: layers %u-%u, %s B per GPU\n", s,
+			        lp->stage_first[s], lp->stage_first[s] + lp->stage_layers[s] - 1,
+			        cli_grouped(lp->stage_bytes[s], a, sizeof a));
+		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
+		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
+		        cli_grouped(lp->cache_total_bytes, b, sizeof b));
+		if (lp->cache_total_bytes / r->dp > lp->unsharded_cache_bytes)
+			fprintf(out, "  replicated kv heads: %.2fx the %s B of one GPU's cache\n",
+			        (double)(lp->cache_total_bytes / r->dp) /
+			                (double)lp->unsharded_cache_bytes,
+			        cli_grouped(lp->unsharded_cache_bytes, a, sizeof a));
+	}
+}
+
+void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
+{
+	if (p->request.engine == KVP_ENGINE_EXACT || p->request.engine == KVP_ENGINE_LLAMA_CPP)
+		return;
+	for (size_t i = 0; i < p->n_devices; i++) {
+		char a[32];
+
+		fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
+		        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
+		cli_engine_lines(p, &p->fits[i], print_line, out);
+	}
+}

@@ -1,0 +1,145 @@
+/*
+ * parse.c — strict parsing of option values: whole numbers in a range,
+ * fractions in (0, 1], element types.  Every bad value is one line on
+ * stderr naming the option, and the caller exits 2.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Parses a whole decimal number in [min, max]; prints why it is not one.
+ * The number is the whole text: no sign, no white space around it. */
+int cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *out)
+{
+	char quoted[KVP_QUOTE_MAX];
+	unsigned long long value;
+	char *end;
+
+	kvp_escape(text, quoted, sizeof quoted);
+	if (*text == '\0') {
+		fprintf(stderr, "kvplan: --%s: empty value; expected a number\n", opt);
+		return 2;
+	}
+	if (*text == '-') {
+		fprintf(stderr, "kvplan: --%s: '%s' is negative; expected a positive integer\n",
+		        opt, quoted);
+		return 2;
+	}
+	if (isspace((unsigned char)*text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' starts with white space; expected a number\n",
+		        opt, quoted);
+		return 2;
+	}
+	if (!isdigit((unsigned char)*text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt, quoted);
+		return 2;
+	}
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno == ERANGE) {
+		fprintf(stderr, "kvplan: --%s: '%s' overflows 64 bits (max %llu)\n", opt,
+		        quoted, (unsigned long long)UINT64_MAX);
+		return 2;
+	}
+	if (*end != '\0') {
+		fprintf(stderr, "kvplan: --%s: '%s' has trailing characters after the number\n",
+		        opt, quoted);
+		return 2;
+	}
+	if (value < min) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small; it must be at least %llu\n",
+		        opt, quoted, (unsigned long long)min);
+		return 2;
+	}
+	if (value > max) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too large; it must be at most %llu\n",
+		        opt, quoted, (unsigned long long)max);
+		return 2;
+	}
+	*out = value;
+	return 0;
+}
+
+int cli_parse_u32(const char *opt, const char *text, uint32_t *out)
+{
+	uint64_t value;
+
+	if (cli_parse_u64(opt, text, 1, UINT32_MAX, &value))
+		return 2;
+	*out = (uint32_t)value;
+	return 0;
+}
+
+/* Whether text is a plain decimal: digits with an optional point and
+ * exponent, nothing else (strtod would also take white space, a sign,
+ * hexadecimal, "inf" and "nan"). */
+static bool plain_decimal(const char *text)
+{
+	size_t digits = strspn(text, "0123456789");
+	const char *p = text + digits;
+
+	if (*p == '.') {
+		size_t fraction = strspn(p + 1, "0123456789");
+
+		digits += fraction;
+		p += 1 + fraction;
+	}
+	if (digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p += 1 + (p[1] == '+' || p[1] == '-');
+		if (!isdigit((unsigned char)*p))
+			return false;
+		p += strspn(p, "0123456789");
+	}
+	return *p == '\0';
+}
+
+int cli_parse_fraction(const char *opt, const char *text, double *out)
+{
+	char quoted[KVP_QUOTE_MAX];
+	char *end;
+	double value;
+
+	kvp_escape(text, quoted, sizeof quoted);
+	if (!plain_decimal(text)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a number\n", opt,
+		        quoted);
+		return 2;
+	}
+	errno = 0;
+	value = strtod(text, &end);
+	/* strtod reports ERANGE for a subnormal result too (4.9e-324): that
+	 * is still a number in (0, 1].  Only a positive value that became 0
+	 * is lost; one beyond the double range is infinite, outside (0, 1]. */
+	if (errno == ERANGE && value == 0 && !signbit(value)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is too small for a double"
+		        " (the smallest is 4.9e-324)\n", opt, quoted);
+		return 2;
+	}
+	if (!(value > 0 && value <= 1)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, 1]\n", opt,
+		        quoted);
+		return 2;
+	}
+	*out = value;
+	return 0;
+}
+
+int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out)
+{
+	kvp_error err;
+
+	if (kvp_dtype_from_name(text, out, &err) != KVP_OK) {
+		fprintf(stderr, "kvplan: --%s: %s\n", opt, err.message);
+		return 2;
+	}
+	return 0;
+}
+

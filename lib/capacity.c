@@ -1,0 +1,172 @@
+/*
+ * capacity.c — what an engine makes of a memory budget: its blocks, the
+ * tokens it says it can hold ("GPU KV cache size: N tokens"), and how many
+ * requests of the plan's length fit at once ("Maximum concurrency").  One
+ * GPU: the budget is that GPU's, and its layers are those of the largest
+ * pipeline stage.  doc/engines.md cites each rule.
+ */
+#include "engine.h"
+#include "internal.h"
+
+static uint64_t cdiv(uint64_t a, uint64_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+/* The stage whose GPU holds the most cache: its layers govern. */
+static uint32_t largest_stage(const kvp_plan *p)
+{
+	uint32_t best = 0;
+
+	for (uint32_t s = 1; s < p->stages; s++)
+		if (p->stage_bytes[s] > p->stage_bytes[best])
+			best = s;
+	return best;
+}
+
+/* vLLM's blocks one request of len tokens needs in a group of kind g
+ * (vllm/v1/kv_cache_interface.py, max_memory_usage_bytes / page). */
+static uint64_t vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
+                            uint64_t len, uint64_t block)
+{
+	uint64_t reach;
+
+	switch (g->kind) {
+	case KVP_LAYER_SLIDING:
+		reach = g->window - 1 + kvp__engine_mnbt(r);
+		return cdiv(reach < len ? reach : len, block) + 1;
+	case KVP_LAYER_CHUNKED:
+		reach = g->window + kvp__engine_mnbt(r);
+		return cdiv(reach < len ? reach : len, block);
+	case KVP_LAYER_RECURRENT:
+		return 1; /* MambaSpec, mode none: one state page */
+	default:
+		return cdiv(len, block);
+	}
+}
+
+/* vLLM: layers bucketed by spec, split into groups of group_size layers
+ * (kv_cache_utils.py _get_kv_cache_groups_uniform_page_size: the smallest
+ * bucket's count, or the largest when max < 1.5 min); one pool of
+ * num_blocks = budget // page // group_size shared by the groups. */
+static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                                kvp_capacity *c, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
+	uint64_t block = kvp__engine_block(r), page = 0, lo = UINT64_MAX, hi = 0;
+	uint64_t size, groups = 0, per_request = 0, buckets = 0;
+	uint64_t count[KVP_GROUPS_MAX];
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT ? grp->state_bytes_per_seq
+		                                               : grp->bytes_per_token * block;
+
+		count[g] = kvp__stage_group_layers(p, stage, g);
+		if (count[g] == 0 || pg == 0) {
+			count[g] = 0;
+			continue;
+		}
+		buckets++;
+		if (pg > page)
+			page = pg;
+		if (count[g] < lo)
+			lo = count[g];
+		if (count[g] > hi)
+			hi = count[g];
+	}
+	if (page == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
+	/* One kind of layer is one group of all of them
+	 * (_get_kv_cache_groups_uniform_spec). */
+	size = buckets == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		uint64_t n_groups;
+
+		if (count[g] == 0)
+			continue;
+		n_groups = cdiv(count[g], size);
+		groups += n_groups;
+		per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq, block);
+	}
+	c->blocks = budget / page / size;
+	c->groups = groups;
+	c->group_size = size;
+	c->page_bytes = page;
+	/* _report_kv_cache_config: num_blocks // n_groups * block_size. */
+	c->tokens = c->blocks / groups * block;
+	c->blocks_per_request = per_request;
+	c->allocated_bytes = c->blocks * page * size;
+	return KVP_OK;
+}
+
+kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *out,
+                             kvp_error *err)
+{
+	const kvp_request *r;
+	kvp_capacity c = {0};
+	uint32_t stage;
+	uint64_t per_token = 0, block;
+	kvp_status st;
+
+	if (!p || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	r = &p->request;
+	stage = largest_stage(p);
+	block = kvp__engine_block(r);
+	c.budget_bytes = budget;
+	for (uint32_t g = 0; g < p->group_count; g++)
+		per_token += kvp__stage_group_layers(p, stage, g) * p->groups[g].bytes_per_token;
+	switch (r->engine) {
+	case KVP_ENGINE_VLLM:
+		if ((st = vllm_capacity(p, stage, budget, &c, err)) != KVP_OK)
+			return st;
+		break;
+	case KVP_ENGINE_LLAMA_CPP: {
+		/* llama.cpp allocates its n_ctx, whatever the memory: its
+		 * capacity is the cells of its full layers, every stream. */
+		uint64_t n_ctx, streams, per_stream;
+
+		kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
+		c.tokens = cdiv(per_stream, KVP__LLAMA_PAD) * KVP__LLAMA_PAD * streams;
+		c.blocks = c.tokens;
+		c.blocks_per_request = cdiv(per_stream, KVP__LLAMA_PAD) * KVP__LLAMA_PAD;
+		c.allocated_bytes = p->kv_bytes_per_gpu;
+		break;
+	}
+	case KVP_ENGINE_SGLANG:
+		/* model_runner_kv_cache_mixin.py profile_max_num_token and
+		 * init_memory: rest // cell, down to whole pages; every
+		 * layer's buffer then has page_size rows more. */
+		/* A plan of recurrent state alone holds no tokens. */
+		c.tokens = per_token ? budget / per_token / block * block : 0;
+		c.blocks = c.tokens / block;
+		c.blocks_per_request = cdiv(r->seq, block);
+		if (!kvp__mul(c.tokens + block, per_token, &c.allocated_bytes))
+			c.allocated_bytes = UINT64_MAX;
+		break;
+	case KVP_ENGINE_TRTLLM:
+		/* resource_manager.py calculate_max_num_blocks: max tokens =
+		 * budget / bytes per token, then blocks floor(max / tpb) in
+		 * the PyTorch runtime, ceilDiv in the C++ one. */
+		c.blocks = per_token == 0 ? 0
+		           : r->trtllm_cpp ? cdiv(budget / per_token, block)
+		                           : budget / per_token / block;
+		c.tokens = c.blocks * block;
+		c.blocks_per_request = cdiv(r->seq, block);
+		if (!kvp__mul(c.tokens, per_token, &c.allocated_bytes))
+			c.allocated_bytes = UINT64_MAX;
+		break;
+	case KVP_ENGINE_EXACT:
+	default:
+		c.tokens = per_token ? budget / per_token : 0;
+		c.blocks = c.tokens;
+		c.blocks_per_request = r->seq;
+		c.allocated_bytes = p->kv_bytes_per_gpu;
+		break;
+	}
+	c.max_concurrency = c.blocks_per_request
+	                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
+	*out = c;
+	return kvp__error_clear(err);
+}

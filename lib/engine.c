@@ -1,0 +1,295 @@
+/*
+ * engine.c — how each engine rounds and pads what a layer holds: vLLM's
+ * blocks, llama.cpp's 256-cell streams, SGLang's token pool and its
+ * padding rows, TensorRT-LLM's blocks; and how tensor and pipeline
+ * parallelism divide the cache.  Each rule cites the engine code it
+ * follows (doc/engines.md gives the versions read).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "engine.h"
+
+static const char *const engine_names[KVP_ENGINE_COUNT] = {
+	[KVP_ENGINE_EXACT] = "exact",
+	[KVP_ENGINE_VLLM] = "vllm",
+	[KVP_ENGINE_LLAMA_CPP] = "llama.cpp",
+	[KVP_ENGINE_SGLANG] = "sglang",
+	[KVP_ENGINE_TRTLLM] = "trtllm",
+};
+
+static const struct {
+	const char *alias;
+	kvp_engine engine;
+} engine_aliases[] = {
+	{"llamacpp", KVP_ENGINE_LLAMA_CPP},
+	{"llama-cpp", KVP_ENGINE_LLAMA_CPP},
+	{"tensorrt-llm", KVP_ENGINE_TRTLLM},
+	{"trt-llm", KVP_ENGINE_TRTLLM},
+};
+
+const char *kvp_engine_name(kvp_engine engine)
+{
+	return (unsigned)engine < KVP_ENGINE_COUNT ? engine_names[engine] : "unknown";
+}
+
+kvp_status kvp_engine_from_name(const char *name, kvp_engine *out, kvp_error *err)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	if (!name || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no engine given");
+	for (int e = 0; e < KVP_ENGINE_COUNT; e++) {
+		if (strcasecmp(name, engine_names[e]) == 0) {
+			*out = (kvp_engine)e;
+			return kvp__error_clear(err);
+		}
+	}
+	for (size_t a = 0; a < sizeof engine_aliases / sizeof engine_aliases[0]; a++) {
+		if (strcasecmp(name, engine_aliases[a].alias) == 0) {
+			*out = engine_aliases[a].engine;
+			return kvp__error_clear(err);
+		}
+	}
+	return kvp__error(err, KVP_ERR_NOT_FOUND,
+	                  "unknown engine '%s' (valid: exact, vllm, llama.cpp, sglang,"
+	                  " trtllm)", kvp_escape(name, quoted, sizeof quoted));
+}
+
+static uint64_t cdiv(uint64_t a, uint64_t b)
+{
+	return a / b + (a % b != 0);
+}
+
+uint32_t kvp__engine_block(const kvp_request *r)
+{
+	if (r->block_size)
+		return r->block_size;
+	switch (r->engine) {
+	case KVP_ENGINE_VLLM:
+		/* vllm/config/cache.py: CacheConfig.block_size, 16 when the
+		 * platform does not choose another. */
+		return 16;
+	case KVP_ENGINE_LLAMA_CPP:
+		return KVP__LLAMA_PAD;
+	case KVP_ENGINE_SGLANG:
+		/* python/sglang/srt/server_args.py: page_size 1. */
+		return 1;
+	case KVP_ENGINE_TRTLLM:
+		/* KvCacheConfig.tokens_per_block: 32 in the PyTorch runtime;
+		 * TensorRT engines are built with 64. */
+		return r->trtllm_cpp ? 64 : 32;
+	case KVP_ENGINE_EXACT:
+		break;
+	}
+	return 1;
+}
+
+uint64_t kvp__engine_mnbt(const kvp_request *r)
+{
+	/* vllm/engine/arg_utils.py: max_num_batched_tokens defaults to 2048
+	 * for `vllm serve` on most GPUs (8192 on large ones): kvplan takes
+	 * 2048 unless told. */
+	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
+}
+
+uint32_t kvp__engine_ubatch(const kvp_request *r)
+{
+	/* common/common.h: n_ubatch 512. */
+	return r->ubatch ? r->ubatch : 512;
+}
+
+kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
+{
+	if ((unsigned)r->engine >= KVP_ENGINE_COUNT)
+		return kvp__error(err, KVP_ERR_INVALID, "invalid engine %d", (int)r->engine);
+	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->ctx_size &&
+	    r->ctx_size < r->batch)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "llama.cpp context %llu is smaller than its %llu"
+		                  " sequences", (unsigned long long)r->ctx_size,
+		                  (unsigned long long)r->batch);
+	return KVP_OK;
+}
+
+/* llama.cpp: the streams and the cells of each (src/llama-context.cpp,
+ * llama_context constructor: n_ctx padded to 256; src/llama-kv-cache.cpp:
+ * a unified cache is one stream of n_ctx cells, a split one n_seq_max
+ * streams of n_ctx / n_seq_max cells each, padded). */
+void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams,
+                        uint64_t *per_stream)
+{
+	uint64_t ctx = r->ctx_size;
+
+	if (!ctx && __builtin_mul_overflow(r->seq, r->batch, &ctx))
+		ctx = UINT64_MAX;
+	/* llama_context's constructor: n_ctx = GGML_PAD(n_ctx, 256); split,
+	 * n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256); unified, n_ctx. */
+	ctx = ctx > UINT64_MAX - KVP__LLAMA_PAD ? UINT64_MAX
+	      : (ctx + KVP__LLAMA_PAD - 1) / KVP__LLAMA_PAD * KVP__LLAMA_PAD;
+	*streams = r->kv_unified ? 1 : r->batch;
+	*per_stream = ctx / *streams;
+	*n_ctx = ctx;
+}
+
+/* A count rounded up to whole units of u; UINT64_MAX when it overflows. */
+static uint64_t pad(uint64_t n, uint64_t u)
+{
+	uint64_t q = cdiv(n, u), out;
+
+	return kvp__mul(q, u, &out) ? out : UINT64_MAX;
+}
+
+/* Token slots one layer of group g allocates for the request, the whole
+ * batch.  UINT64_MAX when they overflow. */
+uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
+{
+	uint64_t seq = r->seq, batch = r->batch, per_seq, cells;
+	uint64_t block = kvp__engine_block(r);
+
+	if (g->bytes_per_token == 0)
+		return 0;
+	switch (r->engine) {
+	case KVP_ENGINE_EXACT:
+		per_seq = g->tokens;
+		break;
+	case KVP_ENGINE_VLLM:
+		/* vllm/v1/core/single_type_kv_cache_manager.py: a full layer
+		 * holds cdiv(len, block) blocks; a sliding one the window
+		 * less one plus the tokens of a step, and one block more
+		 * (SlidingWindowSpec.max_memory_usage_bytes); a chunked one
+		 * the chunk plus a step (ChunkedLocalAttentionSpec). */
+		if (g->kind == KVP_LAYER_SLIDING) {
+			uint64_t reach = g->window - 1 + kvp__engine_mnbt(r);
+
+			per_seq = (cdiv(reach < seq ? reach : seq, block) + 1) * block;
+		} else if (g->kind == KVP_LAYER_CHUNKED) {
+			uint64_t reach = g->window + kvp__engine_mnbt(r);
+
+			per_seq = cdiv(reach < seq ? reach : seq, block) * block;
+		} else {
+			per_seq = pad(seq, block);
+		}
+		break;
+	case KVP_ENGINE_LLAMA_CPP: {
+		/* src/llama-kv-cache-iswa.cpp: the sliding cache holds
+		 * min(n_ctx per stream, n_swa x (unified ? n_seq : 1) +
+		 * n_ubatch) cells, padded to 256. */
+		uint64_t n_ctx, streams, per_stream, want;
+
+		kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
+		want = per_stream;
+		if (g->window) {
+			uint64_t reach = g->window * (r->kv_unified ? batch : 1) +
+			                 kvp__engine_ubatch(r);
+
+			if (reach < want)
+				want = reach;
+		}
+		return kvp__mul(pad(want, KVP__LLAMA_PAD), streams, &cells) ? cells
+		                                                             : UINT64_MAX;
+	}
+	case KVP_ENGINE_SGLANG:
+		/* mem_cache/memory_pool.py: one pool of tokens for every
+		 * layer; each request takes whole pages.  The page_size
+		 * padding rows of each buffer are added by the plan. */
+		per_seq = pad(seq, block);
+		break;
+	case KVP_ENGINE_TRTLLM:
+		/* Blocks of tokens_per_block per sequence; a windowed layer
+		 * keeps its window's blocks (cyclic cache). */
+		per_seq = pad(g->tokens, block);
+		break;
+	default:
+		per_seq = g->tokens;
+		break;
+	}
+	return kvp__mul(per_seq, batch, &cells) ? cells : UINT64_MAX;
+}
+
+/* SGLang allocates page_size extra rows in every layer's buffer
+ * (MHATokenToKVPool._create_buffers: size + page_size rows). */
+uint64_t kvp__engine_pool_pad(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG ? kvp__engine_block(r) : 0;
+}
+
+/* ---- parallelism ------------------------------------------------------ */
+
+kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
+                         const char *name, kvp_error *err)
+{
+	uint32_t tp = r->tp ? r->tp : 1;
+
+	if (m->heads % tp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: tensor parallel %u does not divide its %u query"
+		                  " heads", name, tp, m->heads);
+	for (uint32_t i = 0; i < (m->layer_kv_heads_len ? m->layers : 1); i++) {
+		uint32_t kv = kvp_model_layer_kv_heads(m, i);
+
+		if (kv == 0 || m->kv_lora_rank)
+			continue;
+		if (kv % tp != 0 && tp % kv != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: tensor parallel %u neither divides its %u kv"
+			                  " heads nor is a multiple of them", name, tp, kv);
+	}
+	return KVP_OK;
+}
+
+/* kv heads on one rank: vllm/config/model.py get_num_kv_heads,
+ * max(1, total // tp): replicated, not split, past the kv heads. */
+uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp)
+{
+	return kv / tp > 0 ? kv / tp : 1;
+}
+
+kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
+                         uint32_t *first, uint32_t *count, kvp_error *err)
+{
+	uint32_t pp = r->pp ? r->pp : 1, start = 0;
+	uint64_t sum = 0;
+
+	if (pp > KVP_PP_MAX)
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "pipeline parallel %u: at most %d stages", pp, KVP_PP_MAX);
+	if (pp > layers)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "pipeline parallel %u exceeds the %u layers", pp, layers);
+	if (r->pp_layers_len) {
+		if (r->pp_layers_len != pp)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "the layer split has %u stages; pipeline parallel"
+			                  " is %u", r->pp_layers_len, pp);
+		for (uint32_t i = 0; i < pp; i++) {
+			if (r->pp_layers[i] == 0)
+				return kvp__error(err, KVP_ERR_SHAPE,
+				                  "stage %u of the layer split has no layers", i);
+			sum += r->pp_layers[i];
+		}
+		if (sum != layers)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "the layer split sums to %llu layers; the model"
+			                  " has %u", (unsigned long long)sum, layers);
+		for (uint32_t i = 0; i < pp; i++)
+			count[i] = r->pp_layers[i];
+	} else {
+		/* vllm/distributed/utils.py get_pp_indices: layers / pp each,
+		 * and the remainder one each to the stages before the last,
+		 * from the second-last backwards. */
+		uint32_t rem = layers % pp;
+
+		for (uint32_t i = 0; i < pp; i++)
+			count[i] = layers / pp;
+		for (uint32_t i = 2; i < rem + 2; i++)
+			count[pp - i]++;
+	}
+	for (uint32_t i = 0; i < pp; i++) {
+		first[i] = start;
+		start += count[i];
+	}
+	*stages = pp;
+	return KVP_OK;
+}

@@ -1,0 +1,38 @@
+/*
+ * engine.h — the engines' rounding and the parallel split, shared by the
+ * plan (plan.c) and the solvers (solve.c).  Never installed.
+ */
+#ifndef KVPLAN_ENGINE_H
+#define KVPLAN_ENGINE_H
+
+#include "internal.h"
+
+/* llama.cpp pads its cells to multiples of 256. */
+#define KVP__LLAMA_PAD 256
+
+/* The engine's block (vLLM), page (SGLang), tokens per block (TRT-LLM) or
+ * cell padding (llama.cpp), defaults filled in. */
+uint32_t kvp__engine_block(const kvp_request *r);
+uint64_t kvp__engine_mnbt(const kvp_request *r);
+uint32_t kvp__engine_ubatch(const kvp_request *r);
+kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
+/* llama.cpp's n_ctx, its streams and the context of each. */
+void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams,
+                        uint64_t *per_stream);
+/* Token slots one layer of the group allocates for the whole request. */
+uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
+/* Rows every layer's buffer has besides its tokens (SGLang's page). */
+uint64_t kvp__engine_pool_pad(const kvp_request *r);
+
+kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
+                         const char *name, kvp_error *err);
+uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp);
+kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
+                         uint32_t *first, uint32_t *count, kvp_error *err);
+
+/* parallel.c: stages and the totals across GPUs; layers of group g in a
+ * stage. */
+kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err);
+uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage, uint32_t g);
+
+#endif
