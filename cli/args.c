@@ -104,6 +104,7 @@ static const struct option long_options[] = {
 	{"pp-layers", required_argument, NULL, OPT_PP_LAYERS},
 	{"kv-budget", required_argument, NULL, OPT_KV_BUDGET},
 	{"kv-cache-memory-bytes", required_argument, NULL, OPT_KV_BUDGET},
+	{"solve", required_argument, NULL, OPT_SOLVE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -159,6 +160,7 @@ void cli_usage(FILE *out)
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
 	      "      --kv-budget BYTES  memory for the cache per GPU (vLLM's\n"
 	      "                         --kv-cache-memory-bytes), instead of a device's\n"
+	      "      --solve Q          max-seq, max-batch or min-gpus, on each GPU\n"
 	      "      --gpu-memory-utilization F, --mem-fraction-static F,\n"
 	      "      --free-gpu-memory-fraction F   the engines' names of --mem-util\n"
 	      "      --weights-dtype T  type of the weights (default fp16)\n"

@@ -100,6 +100,22 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return parse_pp_layers(opt, arg, o);
 	case OPT_KV_BUDGET:
 		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->kv_budget);
+	case OPT_SOLVE:
+		if (strcmp(arg, "max-seq") == 0)
+			o->solve = CLI_SOLVE_MAX_SEQ;
+		else if (strcmp(arg, "max-batch") == 0)
+			o->solve = CLI_SOLVE_MAX_BATCH;
+		else if (strcmp(arg, "min-gpus") == 0)
+			o->solve = CLI_SOLVE_MIN_GPUS;
+		else {
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --%s: unknown question '%s' (valid: max-seq,"
+			        " max-batch, min-gpus)\n", opt,
+			        kvp_escape(arg, quoted, sizeof quoted));
+			return 2;
+		}
+		return 0;
 	}
 	return -1;
 }

@@ -62,6 +62,8 @@ struct cli_options {
 	uint32_t pp_layers[KVP_PP_MAX];
 	uint64_t kv_budget;
 	unsigned engine_flags;      /* enum cli_engine_flag bits given */
+	enum cli_solve { CLI_SOLVE_NONE, CLI_SOLVE_MAX_SEQ, CLI_SOLVE_MAX_BATCH,
+	                 CLI_SOLVE_MIN_GPUS } solve;
 	const char *gpu_list;       /* NULL: the default devices */
 	kvp_fit_options fit;
 	bool require_fit;
@@ -101,6 +103,7 @@ enum cli_engine_option {
 	OPT_DP,
 	OPT_PP_LAYERS,
 	OPT_KV_BUDGET,
+	OPT_SOLVE,
 };
 
 /* args_engine.c: the engine and parallelism options.  Returns 0 or 2
@@ -146,6 +149,8 @@ struct cli_plan {
 	size_t n_devices;
 	kvp_device *devices;
 	kvp_fit *fits;
+	kvp_advice *advice;         /* per device: what would make it fit */
+	enum cli_solve solve;
 	bool validated;
 	kvp_validate_result validation;
 };
@@ -197,6 +202,9 @@ void cli_engine_lines(const struct cli_plan *plan, const kvp_fit *f,
  * lines under the fit table. */
 void cli_print_engine(FILE *out, const struct cli_plan *plan);
 void cli_print_engine_fits(FILE *out, const struct cli_plan *plan);
+/* Under the fit table: each device that does not fit, by how much and
+ * what would make it fit; the --solve answers. */
+void cli_print_advice(FILE *out, const struct cli_plan *plan);
 
 /* --explain: how each figure was derived, as lines of text; the printers
  * put them in a table section or a JSON array.  Calls line(ctx, text) for

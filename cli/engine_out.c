@@ -202,3 +202,79 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		cli_engine_lines(p, &p->fits[i], print_line, out);
 	}
 }
+
+/* vLLM's own words for the longest context, when it is the engine. */
+static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
+{
+	char n[32];
+
+	if (a->max_seq_unbounded)
+		fputs("any context", out);
+	else if (p->request.engine == KVP_ENGINE_VLLM)
+		fprintf(out, "seq <= %s (the estimated maximum model length is %" PRIu64 ")",
+		        cli_grouped(a->max_seq, n, sizeof n), a->max_seq);
+	else
+		fprintf(out, "seq <= %s", cli_grouped(a->max_seq, n, sizeof n));
+}
+
+void cli_print_advice(FILE *out, const struct cli_plan *p)
+{
+	static const char *const questions[] = {"", "max-seq", "max-batch", "min-gpus"};
+
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_advice *a = &p->advice[i];
+		char x[32], y[32];
+
+		if (!p->fits[i].fits_hbm) {
+			const kvp_fit *f = &p->fits[i];
+			char z[32];
+			const char *sep = "";
+
+			if (f->weights_per_gpu + p->fit_options.reserve_bytes > f->usable_bytes &&
+			    !p->request.kv_budget)
+				fprintf(out, "%s: does not fit: the weights (%s B per GPU) and the"
+				        " reserve exceed the usable %s B", p->devices[i].name,
+				        cli_grouped(f->weights_per_gpu, x, sizeof x),
+				        cli_grouped(f->usable_bytes, z, sizeof z));
+			else
+				fprintf(out, "%s: does not fit by %s B (cache %s B per GPU, %s B for"
+				        " it)", p->devices[i].name,
+				        cli_grouped(a->short_bytes, x, sizeof x),
+				        cli_grouped(f->cache_per_gpu, y, sizeof y),
+				        cli_grouped(a->budget_bytes, z, sizeof z));
+			fputs("; fits with ", out);
+			if (a->max_seq || a->max_seq_unbounded) {
+				longest(out, p, a);
+				fprintf(out, " at batch %" PRIu64, p->batch);
+				sep = ", or ";
+			}
+			if (a->max_batch) {
+				fprintf(out, "%sbatch <= %s", sep, cli_grouped(a->max_batch, x, sizeof x));
+				sep = ", or ";
+			}
+			if (a->dtype_found) {
+				fprintf(out, "%scache type %s", sep, kvp_dtype_name(a->dtype));
+				sep = ", or ";
+			}
+			if (a->min_tp)
+				fprintf(out, "%s%" PRIu64 " GPUs (tp %u)", sep, a->min_gpus, a->min_tp);
+			else if (!*sep)
+				fputs("none of a shorter context, a smaller batch, another cache"
+				      " type or more GPUs", out);
+			fputs("\n", out);
+		}
+		if (p->solve == CLI_SOLVE_NONE)
+			continue;
+		fprintf(out, "%s: %s = ", p->devices[i].name, questions[p->solve]);
+		if (p->solve == CLI_SOLVE_MAX_SEQ)
+			longest(out, p, a);
+		else if (p->solve == CLI_SOLVE_MAX_BATCH)
+			fputs(cli_grouped(a->max_batch, x, sizeof x), out);
+		else if (a->min_tp)
+			fprintf(out, "%" PRIu64 " (tp %u x pp %u)", a->min_gpus, a->min_tp,
+			        p->request.pp);
+		else
+			fputs("none (no tensor-parallel degree up to the heads fits)", out);
+		fputc('\n', out);
+	}
+}

@@ -264,9 +264,23 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < plan->n_devices; i++)
+	plan->advice = calloc(plan->n_devices, sizeof *plan->advice);
+	if (!plan->advice) {
+		fputs("kvplan: out of memory\n", stderr);
+		return 2;
+	}
+	plan->solve = o->solve;
+	for (size_t i = 0; i < plan->n_devices; i++) {
 		if (kvp_plan_fit(&plan->layers, &plan->devices[i], &plan->fits[i], &err) != KVP_OK)
 			return cli_fail(&err);
+		/* What would make it fit: asked, or when it does not. */
+		if ((o->solve || !plan->fits[i].fits_hbm) &&
+		    kvp_advise(&plan->model, r, &plan->devices[i], &plan->advice[i],
+		               &err) != KVP_OK)
+			return cli_fail(&err);
+		if (!o->solve && plan->fits[i].fits_hbm)
+			plan->advice[i].fits = true;
+	}
 	plan->exceeds_max_context = plan->model.max_context &&
 	                            o->seq > plan->model.max_context;
 	return 0;
@@ -299,6 +313,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = 1;
 	free(plan.devices);
 	free(plan.fits);
+	free(plan.advice);
 	return rc;
 }
 

@@ -221,6 +221,7 @@ static void print_table(FILE *out, const struct cli_plan *p)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
 	cli_print_engine_fits(out, p);
+	cli_print_advice(out, p);
 	if (p->validated)
 		print_validation(out, p);
 	if (p->explain) {
@@ -285,6 +286,44 @@ static void validation_json(struct json_writer *w, const kvp_validate_result *v)
 static void explain_json(void *ctx, const char *text)
 {
 	json_text(ctx, NULL, text);
+}
+
+/* What would make it fit (computed when it does not, or with --solve). */
+static void advice_json(struct json_writer *w, const struct cli_plan *p, size_t i)
+{
+	const kvp_advice *a = &p->advice[i];
+	static const char *const questions[] = {NULL, "max-seq", "max-batch", "min-gpus"};
+
+	if (p->fits[i].fits_hbm && !p->solve)
+		return;
+	json_u64(w, "shortfall_bytes", a->short_bytes);
+	json_object_begin(w, "fits_with");
+	if (a->max_seq_unbounded)
+		json_null(w, "max_seq");
+	else
+		json_u64(w, "max_seq", a->max_seq);
+	json_u64(w, "max_batch", a->max_batch);
+	if (a->dtype_found)
+		json_text(w, "cache_type", kvp_dtype_name(a->dtype));
+	else
+		json_null(w, "cache_type");
+	if (a->min_tp) {
+		json_u64(w, "min_tp", a->min_tp);
+		json_u64(w, "min_gpus", a->min_gpus);
+	} else {
+		json_null(w, "min_tp");
+		json_null(w, "min_gpus");
+	}
+	json_object_end(w);
+	if (p->solve) {
+		json_text(w, "solve", questions[p->solve]);
+		if (p->solve == CLI_SOLVE_MAX_SEQ && a->max_seq_unbounded)
+			json_null(w, "answer");
+		else
+			json_u64(w, "answer", p->solve == CLI_SOLVE_MAX_SEQ ? a->max_seq
+			                      : p->solve == CLI_SOLVE_MAX_BATCH ? a->max_batch
+			                      : a->min_gpus);
+	}
 }
 
 static void capacity_json(struct json_writer *w, const kvp_capacity *c)
@@ -453,6 +492,7 @@ static int print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		capacity_json(&w, &f->capacity);
+		advice_json(&w, p, i);
 		json_array_begin(&w, "engine_log");
 		cli_engine_lines(p, f, explain_json, &w);
 		json_array_end(&w);

@@ -100,8 +100,47 @@ uint32_t kvp__engine_ubatch(const kvp_request *r)
 	return r->ubatch ? r->ubatch : 512;
 }
 
+bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
+{
+	switch (e) {
+	case KVP_ENGINE_VLLM:
+		/* vllm/config/cache.py CacheDType: auto (the model's fp16 or
+		 * bf16), fp8 (e4m3, e5m2), int8/fp8 per token-head, fp8_ds_mla. */
+		return t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 || t == KVP_DTYPE_FP32 ||
+		       t == KVP_DTYPE_FP8 || t == KVP_DTYPE_INT8_PTH ||
+		       t == KVP_DTYPE_FP8_PTH || t == KVP_DTYPE_FP8_DS_MLA;
+	case KVP_ENGINE_LLAMA_CPP:
+		/* common/arg.cpp kv_cache_types: f32, f16, bf16, q8_0, q4_0,
+		 * q4_1, iq4_nl, q5_0, q5_1. */
+		return t == KVP_DTYPE_FP32 || t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 ||
+		       t == KVP_DTYPE_Q8_0 || t == KVP_DTYPE_Q4_0 || t == KVP_DTYPE_Q4_1 ||
+		       t == KVP_DTYPE_IQ4_NL || t == KVP_DTYPE_Q5_0 || t == KVP_DTYPE_Q5_1;
+	case KVP_ENGINE_SGLANG:
+		/* server_args.py --kv-cache-dtype: auto, fp8_e5m2, fp8_e4m3. */
+		return t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 || t == KVP_DTYPE_FP32 ||
+		       t == KVP_DTYPE_FP8;
+	case KVP_ENGINE_TRTLLM:
+		/* KvCacheConfig.dtype: auto, fp8, int8 (and nvfp4, not
+		 * modelled). */
+		return t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 || t == KVP_DTYPE_FP32 ||
+		       t == KVP_DTYPE_FP8 || t == KVP_DTYPE_INT8;
+	case KVP_ENGINE_EXACT:
+		break;
+	}
+	return true;
+}
+
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 {
+	if ((unsigned)r->engine < KVP_ENGINE_COUNT) {
+		kvp_dtype bad = !kvp__engine_has_dtype(r->engine, r->dtype_k) ? r->dtype_k
+		                : r->dtype_v;
+
+		if (!kvp__engine_has_dtype(r->engine, bad))
+			return kvp__error(err, KVP_ERR_INVALID,
+			                  "%s has no %s cache", kvp_engine_name(r->engine),
+			                  kvp_dtype_name(bad));
+	}
 	if ((unsigned)r->engine >= KVP_ENGINE_COUNT)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid engine %d", (int)r->engine);
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->ctx_size &&

@@ -16,6 +16,8 @@ uint32_t kvp__engine_block(const kvp_request *r);
 uint64_t kvp__engine_mnbt(const kvp_request *r);
 uint32_t kvp__engine_ubatch(const kvp_request *r);
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
+/* Whether engine e stores a cache as t. */
+bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);
 /* llama.cpp's n_ctx, its streams and the context of each. */
 void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams,
                         uint64_t *per_stream);

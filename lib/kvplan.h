@@ -562,6 +562,29 @@ typedef struct kvp_fit {
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 } kvp_fit;
 
+/* What would make a request fit a device (each answer exact at its
+ * boundary). */
+typedef struct kvp_advice {
+	bool fits;                /* the request fits as it is */
+	uint64_t budget_bytes;    /* the cache's memory on one GPU */
+	uint64_t short_bytes;     /* how far the largest GPU's cache is over
+	                           * it; 0 when it fits */
+	uint64_t max_seq;         /* longest context at the request's batch */
+	bool max_seq_unbounded;
+	uint64_t max_batch;       /* largest batch at the request's seq */
+	bool dtype_found;         /* a cache type fits: */
+	kvp_dtype dtype;          /* the widest of fp32, fp16, q8_0, fp8, q5_1,
+	                           * q5_0, q4_1, q4_0 that the engine has and
+	                           * that does (K and V) */
+	uint32_t min_tp;          /* the fewest tensor-parallel GPUs per stage
+	                           * that fit (0: none up to the heads) */
+	uint64_t min_gpus;        /* min_tp x pp */
+} kvp_advice;
+
+KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
+                              const kvp_device *device, kvp_advice *out,
+                              kvp_error *err);
+
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems
  * solved by kvp_plan_max_seq and kvp_plan_max_batch. */

@@ -1,0 +1,99 @@
+/*
+ * advise.c — what would make a request fit a device: the longest context
+ * at its batch, the largest batch at its context, the widest cache type
+ * that fits, and the fewest GPUs.  Each answer is exact at its boundary:
+ * it fits, and one more token, sequence or GPU step does not (or one
+ * fewer GPU does not).
+ */
+#include "engine.h"
+#include "internal.h"
+
+/* Cache types from the widest down: the first that fits loses the least. */
+static const kvp_dtype widest_first[] = {
+	KVP_DTYPE_FP32, KVP_DTYPE_FP16, KVP_DTYPE_Q8_0, KVP_DTYPE_FP8,
+	KVP_DTYPE_Q5_1, KVP_DTYPE_Q5_0, KVP_DTYPE_Q4_1, KVP_DTYPE_Q4_0,
+};
+
+/* Whether model fits device under request r; errors other than a shape
+ * the request cannot take (a block type on an odd row, a tensor-parallel
+ * degree the heads refuse) are returned. */
+static kvp_status fits(const kvp_model *m, const kvp_request *r, const kvp_device *d,
+                       kvp_plan *scratch, bool *ok, kvp_error *err)
+{
+	kvp_fit fit;
+	kvp_status st;
+
+	*ok = false;
+	st = kvp_plan_compute(m, r, scratch, NULL);
+	if (st == KVP_ERR_SHAPE || st == KVP_ERR_OVERFLOW)
+		return KVP_OK;
+	if (st != KVP_OK)
+		return kvp_plan_compute(m, r, scratch, err);
+	if ((st = kvp_plan_fit(scratch, d, &fit, err)) != KVP_OK)
+		return st == KVP_ERR_OVERFLOW ? KVP_OK : st;
+	*ok = fit.fits_hbm;
+	return KVP_OK;
+}
+
+kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
+                      const kvp_device *device, kvp_advice *out, kvp_error *err)
+{
+	kvp_advice a = {0};
+	kvp_plan *plan;
+	kvp_fit fit;
+	kvp_request r;
+	kvp_status st;
+	bool ok;
+
+	if (!model || !request || !device || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model, request or device given");
+	plan = kvp__malloc(sizeof *plan);
+	if (!plan)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	if ((st = kvp_plan_compute(model, request, plan, err)) != KVP_OK ||
+	    (st = kvp_plan_fit(plan, device, &fit, err)) != KVP_OK)
+		goto done;
+	a.fits = fit.fits_hbm;
+	a.budget_bytes = fit.budget_bytes;
+	a.short_bytes = plan->kv_bytes_per_gpu > fit.budget_bytes
+	                ? plan->kv_bytes_per_gpu - fit.budget_bytes : 0;
+	a.max_seq = fit.max_seq_hbm;
+	a.max_seq_unbounded = fit.max_seq_hbm_unbounded;
+	a.max_batch = fit.max_batch_hbm;
+	/* The widest cache type that fits, K and V alike. */
+	for (size_t i = 0; i < sizeof widest_first / sizeof widest_first[0]; i++) {
+		r = *request;
+		r.dtype_k = r.dtype_v = widest_first[i];
+		/* Only the types the engine has. */
+		if (!kvp__engine_has_dtype(r.engine, r.dtype_k))
+			continue;
+		if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
+			goto done;
+		if (ok) {
+			a.dtype_found = true;
+			a.dtype = widest_first[i];
+			break;
+		}
+	}
+	/* The fewest tensor-parallel GPUs (each stage of the request's
+	 * pipeline): every degree the heads allow, smallest first. */
+	for (uint32_t tp = 1; tp <= model->heads && tp != 0; tp++) {
+		r = *request;
+		r.tp = tp;
+		if (model->heads % tp != 0)
+			continue;
+		if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
+			goto done;
+		if (ok) {
+			a.min_tp = tp;
+			a.min_gpus = (uint64_t)tp * (r.pp ? r.pp : 1);
+			break;
+		}
+	}
+	st = kvp__error_clear(err);
+done:
+	kvp__free(plan);
+	if (st == KVP_OK)
+		*out = a;
+	return st;
+}
