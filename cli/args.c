@@ -250,6 +250,7 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_WEIGHTS_DTYPE:
 		return cli_parse_dtype(option_name(code), arg, &o->fit.weights_dtype);
 	case OPT_MEM_UTIL:
+		o->mem_util_set = true;
 		return cli_parse_fraction(option_name(code), arg, &o->fit.mem_util);
 	case OPT_RESERVE:
 		if (cli_parse_u64(option_name(code), arg, 0, UINT64_MAX, &value))

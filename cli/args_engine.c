@@ -144,6 +144,10 @@ void cli_engine_finish(struct cli_options *o)
 			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
 			        " ignores it\n", owners[i].option,
 			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->engine));
+	/* vLLM's gpu_memory_utilization defaults to 0.92 (vllm/config/cache.py,
+	 * CacheConfig; 0.90 before 2026 releases). */
+	if (o->engine == KVP_ENGINE_VLLM && !o->mem_util_set)
+		o->fit.mem_util = 0.92;
 	/* llama.cpp's context is for all its sequences: without --seq, each
 	 * has its share. */
 	if (o->engine == KVP_ENGINE_LLAMA_CPP && o->ctx_size && o->seq == 0)

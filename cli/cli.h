@@ -66,6 +66,7 @@ struct cli_options {
 	                 CLI_SOLVE_MIN_GPUS } solve;
 	const char *gpu_list;       /* NULL: the default devices */
 	kvp_fit_options fit;
+	bool mem_util_set;          /* --mem-util (or an engine's name of it) */
 	bool require_fit;
 	bool validate;              /* --validate: measure, don't just predict */
 	kvp_layout layout;

@@ -80,6 +80,15 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
 	fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
+	if (r->engine == KVP_ENGINE_VLLM) {
+		/* vllm/v1/worker/gpu_worker.py: requested_memory =
+		 * ceil(total * gpu_memory_utilization), in Python floats. */
+		double want = ceil((double)device->hbm_bytes * r->mem_util);
+
+		fit.usable_bytes = want >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)want;
+		if (fit.usable_bytes > device->hbm_bytes)
+			fit.usable_bytes = device->hbm_bytes;
+	}
 	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need);
 	if (r->kv_budget) {
 		budget = r->kv_budget;
