@@ -71,12 +71,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u32(opt, arg, &o->ubatch);
 	case OPT_PAGE_SIZE:
 		o->engine_flags |= CLI_FLAG_PAGE;
-		o->block_size_set = true;
-		return cli_parse_u32(opt, arg, &o->block_size);
+		return cli_parse_u32(opt, arg, &o->page_size);
 	case OPT_TOKENS_PER_BLOCK:
 		o->engine_flags |= CLI_FLAG_TPB;
-		o->block_size_set = true;
-		return cli_parse_u32(opt, arg, &o->block_size);
+		return cli_parse_u32(opt, arg, &o->tokens_per_block);
 	case OPT_TRTLLM_RUNTIME:
 		o->engine_flags |= CLI_FLAG_RUNTIME;
 		if (strcmp(arg, "cpp") == 0 || strcmp(arg, "pytorch") == 0) {
@@ -92,12 +90,14 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return 2;
 	case OPT_TP:
 		return cli_parse_u32(opt, arg, &o->tp);
-	case OPT_PP:
-		return cli_parse_u32(opt, arg, &o->pp);
 	case OPT_DP:
 		return cli_parse_u32(opt, arg, &o->dp);
 	case OPT_PP_LAYERS:
+		o->pp_layers_given = true;
 		return parse_pp_layers(opt, arg, o);
+	case OPT_PP:
+		o->pp_given = true;
+		return cli_parse_u32(opt, arg, &o->pp);
 	case OPT_KV_BUDGET:
 		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->kv_budget);
 	case OPT_SOLVE:
@@ -144,6 +144,19 @@ void cli_engine_finish(struct cli_options *o)
 			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
 			        " ignores it\n", owners[i].option,
 			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->engine));
+	/* SGLang's page and TensorRT-LLM's tokens per block are their
+	 * block size, for them alone (another engine was warned of). */
+	if (o->engine == KVP_ENGINE_SGLANG && o->page_size) {
+		o->block_size = o->page_size;
+		o->block_size_set = true;
+	}
+	if (o->engine == KVP_ENGINE_TRTLLM && o->tokens_per_block) {
+		o->block_size = o->tokens_per_block;
+		o->block_size_set = true;
+	}
+	/* A layer split says how many stages there are. */
+	if (o->pp_layers_given && !o->pp_given)
+		o->pp = o->pp_layers_len;
 	/* vLLM's gpu_memory_utilization defaults to 0.92 (vllm/config/cache.py,
 	 * CacheConfig; 0.90 before 2026 releases). */
 	if (o->engine == KVP_ENGINE_VLLM && !o->mem_util_set)

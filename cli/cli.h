@@ -61,6 +61,9 @@ struct cli_options {
 	uint32_t pp_layers_len;
 	uint32_t pp_layers[KVP_PP_MAX];
 	uint64_t kv_budget;
+	uint32_t page_size;         /* SGLang --page-size */
+	uint32_t tokens_per_block;  /* TensorRT-LLM --tokens-per-block */
+	bool pp_given, pp_layers_given;
 	unsigned engine_flags;      /* enum cli_engine_flag bits given */
 	enum cli_solve { CLI_SOLVE_NONE, CLI_SOLVE_MAX_SEQ, CLI_SOLVE_MAX_BATCH,
 	                 CLI_SOLVE_MIN_GPUS } solve;

@@ -149,11 +149,16 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        r->block_size ? r->block_size : 16,
 			        r->max_batched_tokens ? r->max_batched_tokens : 2048);
 			break;
-		case KVP_ENGINE_LLAMA_CPP:
+		case KVP_ENGINE_LLAMA_CPP: {
+			/* n_ctx as llama.cpp settles it: whole padded streams. */
+			uint64_t streams = lp->streams ? lp->streams : 1;
+			uint64_t per = (lp->n_ctx / streams + 255) / 256 * 256;
+
 			fprintf(out, " (n_ctx %" PRIu64 ", %" PRIu64 " seqs, %s, n_ubatch %u)",
-			        lp->n_ctx, r->batch, r->kv_unified ? "unified" : "split",
+			        per * streams, r->batch, r->kv_unified ? "unified" : "split",
 			        r->ubatch ? r->ubatch : 512);
 			break;
+		}
 		case KVP_ENGINE_SGLANG:
 			fprintf(out, " (page size %u)", r->block_size ? r->block_size : 1);
 			break;
@@ -168,13 +173,19 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\n  allocates %s B; the exact model needs %s B\n",
 		        cli_grouped(lp->cache_total_bytes, a, sizeof a),
 		        cli_grouped(lp->exact_cache_bytes, b, sizeof b));
-		if (r->engine == KVP_ENGINE_LLAMA_CPP)
+		if (r->engine == KVP_ENGINE_LLAMA_CPP) {
 			llama_lines(p, print_line, out);
+			/* llama_init_from_model refuses a quantized V cache
+			 * without flash attention. */
+			if (kvp_dtype_block_values(r->dtype_v) > 1)
+				fprintf(out, "  a quantized V cache (%s) needs flash attention"
+				        " (-fa on)\n", kvp_dtype_name(r->dtype_v));
+		}
 	}
 	if (r->tp > 1 || r->pp > 1 || r->dp > 1) {
-		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv heads per GPU\n",
-		        r->tp, r->pp, r->dp, (uint64_t)r->tp * r->pp * r->dp,
-		        lp->kv_heads_per_gpu);
+		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
+		        " per GPU\n", r->tp, r->pp, r->dp, (uint64_t)r->tp * r->pp * r->dp,
+		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
 		for (uint32_t s = 0; s < lp->stages && lp->stages > 1; s++)
 			fprintf(out, "  stage %u: layers %u-%u, %s B per GPU\n", s,
 			        lp->stage_first[s], lp->stage_first[s] + lp->stage_layers[s] - 1,
