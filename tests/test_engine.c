@@ -741,6 +741,26 @@ static void test_capacity_vllm_hybrid(void **state)
 	assert_int_equal(c.groups, 2);
 	assert_int_equal(c.blocks, 819);
 	assert_int_equal(c.tokens, 6544);
+
+	/* Pipeline stages: the largest GPU's layers govern.  llama3-8b split
+	 * 12,20: stage 1's 20 layers, page 65,536; 1 GiB: 16,384 // 20 =
+	 * 819 blocks = 13,104 tokens. */
+	r.pp = 2;
+	r.pp_layers_len = 2;
+	r.pp_layers[0] = 12;
+	r.pp_layers[1] = 20;
+	plan_ok(&llama3_8b, &r, &p);
+	capacity_ok(&p, 1ULL << 30, &c);
+	assert_int_equal(c.group_size, 20);
+	assert_int_equal(c.blocks, 819);
+	assert_int_equal(c.tokens, 13104);
+	/* TRT-LLM on the same split: 20 · 4,096 = 81,920 B a token on that
+	 * GPU; 2^30 // 81,920 = 13,107 tokens, // 32 = 409 blocks = 13,088. */
+	r.engine = KVP_ENGINE_TRTLLM;
+	plan_ok(&llama3_8b, &r, &p);
+	capacity_ok(&p, 1ULL << 30, &c);
+	assert_int_equal(c.blocks, 409);
+	assert_int_equal(c.tokens, 13088);
 }
 
 static void test_capacity_trtllm_sglang(void **state)
