@@ -1,0 +1,162 @@
+# engines.sh — --engine, parallelism and --kv-budget from the command
+# line (issue 8): the figures the issue names, each worked by hand here;
+# the engines' log lines as they print them; every invalid combination as
+# one line on stderr, nothing on stdout, exit status 2; and the warning
+# (exit 0) for a setting of another engine.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE (first one).
+is() {
+	got=$(json_value "$1")
+	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
+}
+
+# has_line DESC TEXT: $work/out has TEXT as a whole line, or as a JSON
+# string (with its quotes) on a line of its own.
+has_line() {
+	if grep -Fxq -- "$2" "$work/out" || grep -Fq -- "\"$2\"" "$work/out"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line '$2'"
+	fi
+}
+
+# llama2-7b (32 layers, 32 kv heads of 128, fp16): 524,288 B a token.
+# At 1000: exact 524,288,000.
+run --model llama2-7b --seq 1000 --format json
+is cache_total_bytes 524288000 "llama2-7b exact at 1000: 1000·524,288"
+# vLLM: cdiv(1000, 16) = 63 blocks = 1,008 tokens; 1,008·524,288 =
+# 528,482,304; the exact figure beside it.
+run --model llama2-7b --seq 1000 --engine vllm --format json
+is cache_total_bytes 528482304 "vllm: 63 blocks of 16 = 1,008·524,288"
+is kv_bytes_per_gpu 528482304 "vllm: one GPU holds it all"
+is exact_cache_bytes 524288000 "vllm: the exact figure beside it"
+is engine '"vllm"'
+# llama.cpp: n_ctx pad256(1000) = 1,024 cells; 1,024·524,288 = 536,870,912.
+run --model llama2-7b --seq 1000 --engine llama.cpp --format json
+is cache_total_bytes 536870912 "llama.cpp: 1,024 cells·524,288"
+is exact_cache_bytes 524288000
+# SGLang, page 1: 1,000 rows and a padding row: 1,001·524,288 = 524,812,288.
+run --model llama2-7b --seq 1000 --engine sglang --format json
+is cache_total_bytes 524812288 "sglang: (1000 + 1 padding row)·524,288"
+# TensorRT-LLM (PyTorch, 32 a block): cdiv(1000, 32) = 32 blocks = 1,024
+# tokens: 536,870,912.
+run --model llama2-7b --seq 1000 --engine trtllm --format json
+is cache_total_bytes 536870912 "trtllm: 32 blocks of 32 = 1,024·524,288"
+# Edges: exactly one vLLM block (16 → 16 tokens), one token over (17 → 32).
+run --model llama2-7b --seq 16 --engine vllm --format json
+is cache_total_bytes 8388608 "vllm at 16: one block, 16·524,288"
+run --model llama2-7b --seq 17 --engine vllm --format json
+is cache_total_bytes 16777216 "vllm at 17: two blocks, 32·524,288"
+# llama.cpp at 256 and 257 (→ 512).
+run --model llama2-7b --seq 256 --engine llama.cpp --format json
+is cache_total_bytes 134217728 "llama.cpp at 256: 256 cells"
+run --model llama2-7b --seq 257 --engine llama.cpp --format json
+is cache_total_bytes 268435456 "llama.cpp at 257: 512 cells"
+# -c 1024 -np 3, split: 1024/3 = 341 a stream, padded to 512, 3 streams:
+# 1,536·524,288 = 805,306,368; -np 4: 256 each, 1,024 cells, 536,870,912.
+run --model llama2-7b --engine llama.cpp -c 1024 -np 3 --format json
+is cache_total_bytes 805306368 "llama.cpp -c 1024 -np 3: 3·512 cells"
+is seq 341 "-c 1024 -np 3: each sequence's share is 341"
+run --model llama2-7b --engine llama.cpp --ctx-size 1024 --parallel 4 --format json
+is cache_total_bytes 536870912 "llama.cpp -c 1024 -np 4: 4·256 cells"
+
+# llama3-8b on h100-sxm, vLLM (mem_util 0.90, fp16 weights):
+# floor(85,899,345,920·0.9) − 2·8,030,261,248 = 77,309,411,328 −
+# 16,060,522,496 = 61,248,888,832; page 16·8·128·2·2 = 65,536;
+# 61,248,888,832 // 65,536 // 32 = 29,205 blocks = 467,280 tokens;
+# 8,192 tokens a request: 512 blocks, 29,205/512 = 57.04.
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --format json
+is budget_bytes 61248888832 "llama3-8b on h100: 61,248,888,832 B for the cache"
+is capacity_blocks 29205
+is capacity_tokens 467280
+is max_concurrency 57.04101562 "max concurrency 29,205/512"
+has_line "vLLM's GPU KV cache size line" "GPU KV cache size: 467,280 tokens"
+has_line "vLLM's maximum concurrency line" \
+	"Maximum concurrency for 8,192 tokens per request: 57.04x"
+# --gpu-memory-utilization is vLLM's name of --mem-util.
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --gpu-memory-utilization 0.9 --format json
+is capacity_tokens 467280 "--gpu-memory-utilization 0.9: the same 467,280"
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm
+has_line "the table prints the log line" "    GPU KV cache size: 467,280 tokens"
+
+# gpt-oss-120b, llama.cpp -c 65535 -np 4 --kv-unified: n_ctx 65,536; the
+# 18 full layers 65,536 cells·2,048 B = 2,415,919,104 (2304.00 MiB); the
+# 18 sliding ones pad256(min(65,536, 128·4 + 512)) = 1,024 cells,
+# 37,748,736 B (36.00 MiB); 2,453,667,840 in all.
+run --model gpt-oss-120b --engine llama.cpp --ctx-size 65535 --parallel 4 --kv-unified --format json
+is cache_total_bytes 2453667840 "gpt-oss llama.cpp unified: 2,415,919,104 + 37,748,736"
+is kv_bytes_per_gpu 2453667840
+has_line "llama.cpp's line for the full layers (F-l1)" \
+	"llama_kv_cache: size = 2304.00 MiB ( 65536 cells,  18 layers,  4/1 seqs), K (f16): 1152.00 MiB, V (f16): 1152.00 MiB"
+has_line "llama.cpp's line for the sliding layers" \
+	"llama_kv_cache: size =   36.00 MiB (  1024 cells,  18 layers,  4/1 seqs), K (f16):   18.00 MiB, V (f16):   18.00 MiB"
+run --model gpt-oss-120b --engine llama.cpp -c 65535 -np 4 --kv-unified
+has_line "the table prints it too" \
+	"    llama_kv_cache: size = 2304.00 MiB ( 65536 cells,  18 layers,  4/1 seqs), K (f16): 1152.00 MiB, V (f16): 1152.00 MiB"
+
+# TensorRT-LLM, F-t2 (doc/engines.md: 32 layers, 8 kv heads of 128, fp16,
+# 12,800 tokens): 131,072 B a token; --kv-budget 1,677,721,600 = 12,800
+# tokens = 400 blocks of 32; 1.5625 GiB printed "1.56".
+run --layers 32 --heads 32 --kv-heads 8 --head-dim 128 --seq 4096 --engine trtllm \
+	--kv-budget 1677721600 --format json
+is budget_bytes 1677721600 "--kv-budget is the budget"
+is capacity_blocks 400
+is capacity_tokens 12800
+is max_concurrency 3.125 "4,096 tokens a request: 128 blocks; 400/128"
+has_line "TensorRT-LLM's allocation line (F-t2)" \
+	"[MemUsageChange] Allocated 1.56 GiB for max tokens in paged KV cache (12800)."
+
+# Tensor parallel: llama3-8b at 1000 is 32·1000·4,096 = 131,072,000 on
+# one GPU; --tp 16 leaves max(1, 8/16) = 1 kv head a GPU, 16,384,000 B,
+# and 16 of them hold 262,144,000 = twice the unsharded cache.
+run --model llama3-8b --seq 1000 --tp 16 --format json
+is kv_bytes_per_gpu 16384000 "tp 16: 1 kv head a GPU, 32·1000·512"
+is cache_total_bytes 262144000 "tp 16: 2 × the unsharded 131,072,000"
+is unsharded_cache_bytes 131072000
+run --model llama3-8b --seq 1000 --tp 16
+check "the table says replication doubles the cache" \
+	grep -q "replicated kv heads: 2.00x the 131,072,000 B" "$work/out"
+# Pipeline parallel, get_pp_indices: 80 layers in 3 stages → 27, 27, 26.
+run --layers 80 --heads 8 --kv-heads 8 --head-dim 128 --seq 1000 --pp 3 --format json
+check "pp 3 of 80 layers: 27, 27, 26" \
+	test "$(sed -n '/"stages": \[/,/\]/s/^ *"layers": \([0-9]*\),\{0,1\}$/\1/p' "$work/out" | tr '\n' ,)" = "27,27,26,"
+# The largest stage governs: 27·1000·4,096 = 110,592,000.
+is kv_bytes_per_gpu 110592000 "pp 3: the largest stage, 27 layers"
+run --layers 80 --heads 8 --kv-heads 8 --head-dim 128 --seq 1000 --pp 2 --pp-layers 41,39 --format json
+is kv_bytes_per_gpu 167936000 "--pp-layers 41,39: 41·1000·4,096"
+
+# Errors: one line, empty stdout, exit 2.
+expect_error "vllm --block-size 0" "^kvplan: --block-size: '0' is too small" \
+	--model llama2-7b --seq 100 --engine vllm --block-size 0
+expect_error "llama.cpp --parallel 0" "^kvplan: --parallel: '0' is too small" \
+	--model llama2-7b --seq 100 --engine llama.cpp --parallel 0
+expect_error "--pp-layers that do not sum to the layers" \
+	"^kvplan: the layer split sums to 31 layers; the model has 32$" \
+	--model llama2-7b --seq 100 --pp 2 --pp-layers 20,11
+expect_error "--tp 3 on llama3-8b names 3 and 32" \
+	"^kvplan: llama3-8b: tensor parallel 3 does not divide its 32 query heads$" \
+	--model llama3-8b --seq 100 --tp 3
+expect_error "an unknown engine" \
+	"^kvplan: --engine: unknown engine 'vlm' \(valid: exact, vllm, llama.cpp, sglang, trtllm\)$" \
+	--model llama2-7b --seq 100 --engine vlm
+expect_error "--tp 0" "^kvplan: --tp: '0' is too small" --model llama2-7b --seq 100 --tp 0
+expect_error "a llama.cpp context smaller than its sequences" \
+	"^kvplan: llama.cpp context 2 is smaller than its 3 sequences$" \
+	--model llama2-7b --seq 100 --engine llama.cpp --ctx-size 2 --parallel 3
+
+# A setting of another engine: a warning on stderr, exit 0, and the plan
+# made as if it were not given (vLLM at 1000 on llama3-8b: 1,008·131,072
+# = 132,120,576).
+run --model llama3-8b --seq 1000 --engine vllm --ctx-size 100 --format json
+check "an engine flag given to another engine exits 0" test "$status" -eq 0
+check "... with the warning on stderr" grep -Fxq \
+	"kvplan: warning: --ctx-size is a llama.cpp setting; --engine vllm ignores it" "$work/err"
+check "... and one line only" test "$(wc -l <"$work/err")" -eq 1
+is cache_total_bytes 132120576 "... and the vLLM plan without it"
+run --model llama3-8b --seq 1000 --engine llama.cpp --max-num-batched-tokens 512 --format json
+check "--max-num-batched-tokens under llama.cpp warns" grep -Fxq \
+	"kvplan: warning: --max-num-batched-tokens is a vllm setting; --engine llama.cpp ignores it" \
+	"$work/err"
+
+done_testing
