@@ -344,6 +344,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_u64(w, "tp", r->tp);
 	json_u64(w, "pp", r->pp);
 	json_u64(w, "dp", r->dp);
+	json_u64(w, "kv_heads_per_gpu", lp->kv_heads_per_gpu);
 	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
 	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);
 	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);

@@ -66,7 +66,7 @@ is cache_total_bytes 536870912 "llama.cpp -c 1024 -np 4: 4·256 cells"
 # 16,060,522,496 = 61,248,888,832; page 16·8·128·2·2 = 65,536;
 # 61,248,888,832 // 65,536 // 32 = 29,205 blocks = 467,280 tokens;
 # 8,192 tokens a request: 512 blocks, 29,205/512 = 57.04.
-run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --format json
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9 --format json
 is budget_bytes 61248888832 "llama3-8b on h100: 61,248,888,832 B for the cache"
 is capacity_blocks 29205
 is capacity_tokens 467280
@@ -77,8 +77,15 @@ has_line "vLLM's maximum concurrency line" \
 # --gpu-memory-utilization is vLLM's name of --mem-util.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --gpu-memory-utilization 0.9 --format json
 is capacity_tokens 467280 "--gpu-memory-utilization 0.9: the same 467,280"
-run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9
 has_line "the table prints the log line" "    GPU KV cache size: 467,280 tokens"
+# Without --mem-util, vLLM's own default 0.92, and its request rounded up:
+# ceil(85,899,345,920·0.92) = 79,027,398,247 (the double product is
+# 79,027,398,246.4); − 16,060,522,496 = 62,966,875,751 B; // 65,536 // 32
+# = 30,024 blocks = 480,384 tokens.
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --format json
+is budget_bytes 62966875751 "vLLM's default 0.92: ceil(total·0.92) − weights"
+is capacity_tokens 480384 "vLLM's default: 30,024 blocks = 480,384 tokens"
 
 # gpt-oss-120b, llama.cpp -c 65535 -np 4 --kv-unified: n_ctx 65,536; the
 # 18 full layers 65,536 cells·2,048 B = 2,415,919,104 (2304.00 MiB); the
