@@ -113,17 +113,18 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 		break;
 	}
 	case KVP_ENGINE_TRTLLM:
+		/* KVCacheManager::allocatePools, in both runtimes; the C++
+		 * runtime's GptSession also says how many tokens it uses. */
+		snprintf(text, sizeof text,
+		         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
+		         " KV cache (%" PRIu64 ").",
+		         (double)c->allocated_bytes / (double)(1u << 30), c->tokens);
+		line(ctx, text);
 		if (p->request.trtllm_cpp) {
 			snprintf(text, sizeof text, "Using %" PRIu64 " tokens in paged KV cache.",
 			         c->tokens);
-		} else {
-			/* KVCacheManager::allocatePools. */
-			snprintf(text, sizeof text,
-			         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
-			         " KV cache (%" PRIu64 ").",
-			         (double)c->allocated_bytes / (double)(1u << 30), c->tokens);
+			line(ctx, text);
 		}
-		line(ctx, text);
 		break;
 	case KVP_ENGINE_EXACT:
 		break;
@@ -221,7 +222,7 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
 
 	if (a->max_seq_unbounded)
 		fputs("any context", out);
-	else if (p->request.engine == KVP_ENGINE_VLLM)
+	else if (p->request.engine == KVP_ENGINE_VLLM && p->batch == 1)
 		fprintf(out, "seq <= %s (the estimated maximum model length is %" PRIu64 ")",
 		        cli_grouped(a->max_seq, n, sizeof n), a->max_seq);
 	else

@@ -166,4 +166,28 @@ check "--max-num-batched-tokens under llama.cpp warns" grep -Fxq \
 	"kvplan: warning: --max-num-batched-tokens is a vllm setting; --engine llama.cpp ignores it" \
 	"$work/err"
 
+# Log lines from the engines' own published output, rebuilt from a shape
+# and a budget that give the same blocks:
+# vLLM PR #13596 (the PR that added the lines): "GPU KV cache size:
+# 2,042,016 tokens" and "Maximum concurrency for 2,048 tokens per request:
+# 997.08x".  2,042,016 / 16 = 127,626 blocks; llama3-8b's pages, 65,536 B
+# a layer, 32 layers: a budget of 127,626·2,097,152 = 267,651,121,152 B;
+# 2,048 tokens take 128 blocks, 127,626/128 = 997.078.
+run --model llama3-8b --seq 2048 --engine vllm --kv-budget 267651121152
+has_line "vLLM PR 13596's cache size line" "    GPU KV cache size: 2,042,016 tokens"
+has_line "vLLM PR 13596's concurrency line" \
+	"    Maximum concurrency for 2,048 tokens per request: 997.08x"
+# TensorRT-LLM's memory documentation (docs/source/reference/memory.md, C++
+# runtime, 64 tokens a block): "Number of blocks in KV cache primary pool:
+# 4060" and "[MemUsageChange] Allocated 63.44 GiB for max tokens in paged
+# KV cache (259840)."; 63.44 GiB / 259,840 tokens is 262,144 B a token:
+# 2·32 layers·16 kv heads·128·2 B.  A budget of 4060·64·262,144 =
+# 68,115,496,960 B gives ceilDiv(259,840, 64) = 4,060 blocks, and
+# 68,115,496,960 / 2^30 = 63.4375 GiB.
+run --layers 32 --heads 32 --kv-heads 16 --head-dim 128 --seq 4096 --engine trtllm \
+	--trtllm-runtime cpp --kv-budget 68115496960
+has_line "TensorRT-LLM's memory.md line" \
+	"    [MemUsageChange] Allocated 63.44 GiB for max tokens in paged KV cache (259840)."
+has_line "the C++ runtime's token count" "    Using 259840 tokens in paged KV cache."
+
 done_testing
