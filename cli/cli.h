@@ -164,6 +164,10 @@ struct cli_plan {
  * line on stderr. */
 int cli_validate(const struct cli_options *opts, struct cli_plan *plan);
 
+/* table.c and json_out.c: the plan in each format. */
+void cli_print_table(FILE *out, const struct cli_plan *plan);
+int cli_print_json(FILE *out, const struct cli_plan *plan);
+
 /* The printers return 0, or 2 after printing one line to stderr. */
 int cli_print_plan(FILE *out, const struct cli_plan *plan, enum cli_format format);
 int cli_print_models(FILE *out, const kvp_model *models, size_t count,

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kvplan.h"
+
 #define JSON_DEPTH_MAX 8
 
 struct json_writer {
@@ -35,5 +37,10 @@ void json_text(struct json_writer *w, const char *key, const char *value);
 /* Whether the document is incomplete: a write failed, or containers were
  * left open or nested too deep. */
 bool json_writer_failed(const struct json_writer *w);
+
+/* 0 when a document went out whole, else one line on stderr and 2. */
+int cli_json_done(const struct json_writer *w);
+/* A model's identity and shape, under name_key. */
+void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model *m);
 
 #endif

@@ -1,0 +1,298 @@
+/*
+ * json_out.c — the plan as JSON for tools: exact bytes as integers, every
+ * key of the DESIGN.md contract, null where a figure does not exist.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+int cli_json_done(const struct json_writer *w)
+{
+	if (!json_writer_failed(w))
+		return 0;
+	fputs("kvplan: out of memory\n", stderr);
+	return 2;
+}
+
+/* The model's identity and shape, under name_key ("model" in a plan). */
+void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model *m)
+{
+	json_text(w, name_key, m->name);
+	json_text(w, "attention", kvp_attention_name(kvp_model_attention(m)));
+	json_u64(w, "layers", m->layers);
+	json_u64(w, "heads", m->heads);
+	json_u64(w, "kv_heads", m->kv_heads);
+	json_u64(w, "head_dim", m->head_dim);
+	json_u64(w, "hidden", m->hidden);
+	json_u64(w, "params", m->params);
+	json_u64(w, "max_context", m->max_context);
+	{
+		char pattern[4096];
+
+		json_text(w, "layer_pattern", cli_pattern_text(m, pattern, sizeof pattern));
+	}
+	json_u64(w, "head_dim_v", m->head_dim_v ? m->head_dim_v : m->head_dim);
+	json_u64(w, "sliding_window", m->sliding_window);
+	json_u64(w, "chunk_size", m->chunk_size);
+	json_u64(w, "kv_lora_rank", m->kv_lora_rank);
+	json_u64(w, "qk_rope_dim", m->qk_rope_dim);
+	json_u64(w, "qk_nope_dim", m->qk_nope_dim);
+	json_u64(w, "v_head_dim", m->v_head_dim);
+}
+
+static void validation_json(struct json_writer *w, const kvp_validate_result *v)
+{
+	json_object_begin(w, "validation");
+	json_text(w, "layout", kvp_layout_name(v->layout));
+	json_u64(w, "block_size", v->block_size);
+	json_text(w, "dtype", kvp_dtype_name(v->dtype));
+	json_u64(w, "predicted_bytes", v->predicted_bytes);
+	json_u64(w, "measured_bytes", v->measured_bytes);
+	if (v->resident_known)
+		json_u64(w, "resident_bytes", v->resident_bytes);
+	else
+		json_null(w, "resident_bytes");
+	json_u64(w, "ref_layers", v->ref_layers);
+	json_u64(w, "ref_positions", v->ref_positions);
+	json_u64(w, "ref_prompt", v->ref_prompt);
+	json_u64(w, "ref_batch", v->ref_batch);
+	json_u64(w, "ref_predicted_bytes", v->ref_predicted_bytes);
+	json_u64(w, "ref_measured_bytes", v->ref_measured_bytes);
+	json_real(w, "max_abs_error", v->max_abs_error);
+	json_real(w, "tolerance", v->tolerance);
+	json_bool(w, "overrun_refused", v->overrun_refused);
+	json_bool(w, "passed", v->passed);
+	json_object_end(w);
+}
+
+static void explain_json(void *ctx, const char *text)
+{
+	json_text(ctx, NULL, text);
+}
+
+/* What would make it fit (computed when it does not, or with --solve). */
+static void advice_json(struct json_writer *w, const struct cli_plan *p, size_t i)
+{
+	const kvp_advice *a = &p->advice[i];
+	static const char *const questions[] = {NULL, "max-seq", "max-batch", "min-gpus"};
+
+	if (p->fits[i].fits_hbm && !p->solve)
+		return;
+	json_u64(w, "shortfall_bytes", a->short_bytes);
+	json_object_begin(w, "fits_with");
+	if (a->max_seq_unbounded)
+		json_null(w, "max_seq");
+	else
+		json_u64(w, "max_seq", a->max_seq);
+	json_u64(w, "max_batch", a->max_batch);
+	if (a->dtype_found)
+		json_text(w, "cache_type", kvp_dtype_name(a->dtype));
+	else
+		json_null(w, "cache_type");
+	if (a->min_tp) {
+		json_u64(w, "min_tp", a->min_tp);
+		json_u64(w, "min_gpus", a->min_gpus);
+	} else {
+		json_null(w, "min_tp");
+		json_null(w, "min_gpus");
+	}
+	json_object_end(w);
+	if (p->solve) {
+		json_text(w, "solve", questions[p->solve]);
+		if (p->solve == CLI_SOLVE_MAX_SEQ && a->max_seq_unbounded)
+			json_null(w, "answer");
+		else
+			json_u64(w, "answer", p->solve == CLI_SOLVE_MAX_SEQ ? a->max_seq
+			                      : p->solve == CLI_SOLVE_MAX_BATCH ? a->max_batch
+			                      : a->min_gpus);
+	}
+}
+
+static void capacity_json(struct json_writer *w, const kvp_capacity *c)
+{
+	json_u64(w, "capacity_blocks", c->blocks);
+	json_u64(w, "capacity_tokens", c->tokens);
+	json_real(w, "max_concurrency", c->max_concurrency);
+	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
+}
+
+/* The engine, its settings, and the cache across GPUs. */
+static void engine_json(struct json_writer *w, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+
+	json_text(w, "engine", kvp_engine_name(r->engine));
+	json_u64(w, "tp", r->tp);
+	json_u64(w, "pp", r->pp);
+	json_u64(w, "dp", r->dp);
+	json_u64(w, "kv_heads_per_gpu", lp->kv_heads_per_gpu);
+	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
+	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);
+	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
+	json_array_begin(w, "stages");
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		json_object_begin(w, NULL);
+		json_u64(w, "first_layer", lp->stage_first[s]);
+		json_u64(w, "layers", lp->stage_layers[s]);
+		json_u64(w, "bytes_per_gpu", lp->stage_bytes[s]);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	if (r->kv_budget) {
+		kvp_capacity c;
+
+		if (kvp_plan_capacity(lp, r->kv_budget, &c, NULL) == KVP_OK)
+			capacity_json(w, &c);
+	}
+}
+
+/* The layer groups, and the group of each layer. */
+static void groups_json(struct json_writer *w, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	bool v_exists;
+
+	json_array_begin(w, "layer_groups");
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+
+		/* An MLA latent stores no V, and a recurrent or empty layer
+		 * neither K nor V: those are null, not 0. */
+		v_exists = grp->kind != KVP_LAYER_RECURRENT && grp->kind != KVP_LAYER_NONE &&
+		           !(grp->kind == KVP_LAYER_MLA && p->request.mla == KVP_MLA_LATENT);
+		json_object_begin(w, NULL);
+		json_text(w, "kind", kvp_layer_kind_name(grp->kind));
+		json_u64(w, "layers", grp->layers);
+		json_u64(w, "first_layer", grp->first_layer);
+		json_u64(w, "kv_heads", grp->kv_heads);
+		if (grp->window)
+			json_u64(w, "window", grp->window);
+		else
+			json_null(w, "window");
+		json_u64(w, "tokens", grp->tokens);
+		json_u64(w, "k_values", grp->k_values);
+		json_u64(w, "v_values", grp->v_values);
+		json_u64(w, "latent_values", grp->latent_values);
+		json_u64(w, "k_bytes_per_token", grp->k_bytes_per_token);
+		if (v_exists)
+			json_u64(w, "v_bytes_per_token", grp->v_bytes_per_token);
+		else
+			json_null(w, "v_bytes_per_token");
+		json_u64(w, "latent_bytes_per_token", grp->latent_bytes_per_token);
+		json_u64(w, "bytes_per_token", grp->bytes_per_token);
+		json_u64(w, "state_bytes_per_seq", grp->state_bytes_per_seq);
+		json_u64(w, "k_bytes", grp->k_bytes);
+		if (v_exists)
+			json_u64(w, "v_bytes", grp->v_bytes);
+		else
+			json_null(w, "v_bytes");
+		json_u64(w, "latent_bytes", grp->latent_bytes);
+		json_u64(w, "state_bytes", grp->state_bytes);
+		json_u64(w, "bytes", grp->bytes);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	/* Layer i is in layer_groups[layer_group_cycle[i % length]]: the
+	 * pattern as group indexes, as long as one cycle however deep the
+	 * model. */
+	json_array_begin(w, "layer_group_cycle");
+	for (uint32_t i = 0; i < lp->cycle_len; i++)
+		json_u64(w, NULL, lp->cycle[i]);
+	json_array_end(w);
+}
+
+int cli_print_json(FILE *out, const struct cli_plan *p)
+{
+	static const char *const variant_keys[CLI_VARIANTS] = {"mha", "gqa", "mqa"};
+	struct json_writer w;
+
+	json_writer_init(&w, out);
+	json_object_begin(&w, NULL);
+	cli_model_json(&w, "model", &p->model);
+	json_u64(&w, "seq", p->seq);
+	json_u64(&w, "batch", p->batch);
+	json_bool(&w, "exceeds_max_context", p->exceeds_max_context);
+	json_text(&w, "dtype", kvp_dtype_name(p->dtype));
+	json_text(&w, "weights_dtype", kvp_dtype_name(p->fit_options.weights_dtype));
+	json_real(&w, "mem_util", p->fit_options.mem_util);
+	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);
+	json_text(&w, "dtype_k", kvp_dtype_name(p->request.dtype_k));
+	json_text(&w, "dtype_v", kvp_dtype_name(p->request.dtype_v));
+	json_text(&w, "mla_mode", kvp_mla_mode_name(p->request.mla));
+	engine_json(&w, p);
+	json_bool(&w, "no_window", p->request.no_window);
+	json_u64(&w, "kv_bytes_per_token", p->layers.kv_bytes_per_token);
+	json_u64(&w, "kv_bytes_per_layer", p->layers.max_layer_bytes);
+	json_u64(&w, "kv_total_bytes", p->layers.kv_total_bytes);
+	json_u64(&w, "state_total_bytes", p->layers.state_total_bytes);
+	json_u64(&w, "cache_total_bytes", p->layers.cache_total_bytes);
+	json_bool(&w, "cache_bounded", p->layers.bounded);
+	if (p->layers.bounded)
+		json_u64(&w, "cache_plateau_seq", p->layers.plateau_seq);
+	else
+		json_null(&w, "cache_plateau_seq");
+	groups_json(&w, p);
+	if (p->has_variants) {
+		json_object_begin(&w, "variants");
+		for (int v = 0; v < CLI_VARIANTS; v++) {
+			json_object_begin(&w, variant_keys[v]);
+			json_u64(&w, "kv_heads", p->variants[v].kv_heads);
+			json_u64(&w, "kv_bytes_per_token", p->variant_sizes[v].bytes_per_token);
+			json_u64(&w, "kv_total_bytes", p->variant_sizes[v].total_bytes);
+			json_object_end(&w);
+		}
+		json_object_end(&w);
+	} else {
+		json_null(&w, "variants");
+	}
+	json_array_begin(&w, "gpus");
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_device *d = &p->devices[i];
+		const kvp_fit *f = &p->fits[i];
+
+		json_object_begin(&w, NULL);
+		json_text(&w, "name", d->name);
+		json_u64(&w, "l2_bytes", d->l2_bytes);
+		json_u64(&w, "hbm_bytes", d->hbm_bytes);
+		json_bool(&w, "fits_l2", f->fits_l2);
+		json_bool(&w, "layer_fits_l2", f->layer_fits_l2);
+		if (f->max_seq_l2_unbounded)
+			json_null(&w, "max_seq_l2");
+		else
+			json_u64(&w, "max_seq_l2", f->max_seq_l2);
+		json_bool(&w, "max_seq_l2_unbounded", f->max_seq_l2_unbounded);
+		json_u64(&w, "weights_bytes", f->weights_bytes);
+		json_u64(&w, "usable_bytes", f->usable_bytes);
+		json_bool(&w, "fits_hbm", f->fits_hbm);
+		if (f->max_seq_hbm_unbounded)
+			json_null(&w, "max_seq_hbm");
+		else
+			json_u64(&w, "max_seq_hbm", f->max_seq_hbm);
+		json_bool(&w, "max_seq_unbounded", f->max_seq_hbm_unbounded);
+		json_u64(&w, "max_batch_hbm", f->max_batch_hbm);
+		json_u64(&w, "weights_per_gpu", f->weights_per_gpu);
+		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
+		json_u64(&w, "budget_bytes", f->budget_bytes);
+		capacity_json(&w, &f->capacity);
+		advice_json(&w, p, i);
+		json_array_begin(&w, "engine_log");
+		cli_engine_lines(p, f, explain_json, &w);
+		json_array_end(&w);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	if (p->validated)
+		validation_json(&w, &p->validation);
+	if (p->explain) {
+		json_array_begin(&w, "explain");
+		cli_explain(p, explain_json, &w);
+		json_array_end(&w);
+	}
+	json_object_end(&w);
+	return cli_json_done(&w);
+}
+

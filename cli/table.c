@@ -1,0 +1,222 @@
+/*
+ * table.c — the plan as a table for people: binary units beside exact
+ * bytes, 80 columns, a section per concern (layers, cache, engine, fit,
+ * validation, derivation).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void explain_line(void *ctx, const char *text)
+{
+	fprintf(ctx, "  %s\n", text);
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* 0 when the document was written whole; otherwise the one line of an
+ * error (the stream lost bytes: memory ran out) and 2. */
+static void print_size_row(FILE *out, const char *label, uint64_t bytes)
+{
+	char human[32], exact[32];
+
+	fprintf(out, "  %-26s %10s %18s B\n", label,
+	        cli_human_bytes(bytes, human, sizeof human),
+	        cli_grouped(bytes, exact, sizeof exact));
+}
+
+static void print_validation(FILE *out, const struct cli_plan *p)
+{
+	const kvp_validate_result *v = &p->validation;
+	char block[32] = "", ref_predicted[32], ref_measured[32];
+
+	if (v->layout == KVP_LAYOUT_PAGED)
+		snprintf(block, sizeof block, ", blocks of %u tokens", v->block_size);
+	fprintf(out, "\nValidation on this host (%s layout%s, %s cache)\n",
+	        kvp_layout_name(v->layout), block, kvp_dtype_name(v->dtype));
+	print_size_row(out, "predicted", v->predicted_bytes);
+	print_size_row(out, "counted by the allocator", v->measured_bytes);
+	if (v->resident_known)
+		print_size_row(out, "resident growth (from OS)", v->resident_bytes);
+	else
+		fprintf(out, "  %-26s %10s\n", "resident growth (from OS)", "unknown");
+	fprintf(out, "  reference run: %u layers, %" PRIu64 " positions (%" PRIu64
+	        " prefilled, %" PRIu64 " decoded), batch %" PRIu64 "\n",
+	        v->ref_layers, v->ref_positions, v->ref_prompt,
+	        v->ref_positions - v->ref_prompt, v->ref_batch);
+	fprintf(out, "  reference cache: %s B predicted, %s B counted\n",
+	        cli_grouped(v->ref_predicted_bytes, ref_predicted, sizeof ref_predicted),
+	        cli_grouped(v->ref_measured_bytes, ref_measured, sizeof ref_measured));
+	fprintf(out, "  max |cached decode - recomputation| %.3g (tolerance %.3g)\n",
+	        v->max_abs_error, v->tolerance);
+	fprintf(out, "  decode past max_seq refused: %s\n", yes_no(v->overrun_refused));
+	fprintf(out, "  result: %s\n", v->passed ? "PASSED" : "FAILED");
+}
+
+#define FIT_ROW "%-12s %9s %5s %5s %8s %9s %5s %9s %9s\n"
+
+/* The model line under the name: attention, layers, types. */
+static void print_header(FILE *out, const struct cli_plan *p)
+{
+	const kvp_model *m = &p->model;
+	const kvp_request *r = &p->request;
+	char pattern[4096];
+
+	fprintf(out, "%s", m->name);
+	if (m->description[0])
+		fprintf(out, " - %s", m->description);
+	if (m->kv_lora_rank)
+		fprintf(out, "\n  mla attention: %u layers, %u heads, latent %u + rope %u",
+		        m->layers, m->heads, m->kv_lora_rank, m->qk_rope_dim);
+	else
+		fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u",
+		        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,
+		        m->kv_heads, m->head_dim);
+	if (m->head_dim_v && m->head_dim_v != m->head_dim)
+		fprintf(out, " (V %u)", m->head_dim_v);
+	fputc('\n', out);
+	/* A pattern too long for the line (an explicit per-layer list) is
+	 * left to the groups below, which count each kind. */
+	cli_pattern_text(m, pattern, sizeof pattern);
+	if (m->pattern_len && strlen(pattern) <= 62)
+		fprintf(out, "  layer pattern: %s\n", pattern);
+	else if (m->pattern_len)
+		fprintf(out, "  layer pattern: a list of %u entries (see --format json)\n",
+		        m->pattern_len);
+	fprintf(out, "  seq %" PRIu64 ", batch %" PRIu64, p->seq, p->batch);
+	if (m->kv_lora_rank && r->mla == KVP_MLA_LATENT)
+		fprintf(out, ", cache latent %s (no V)", kvp_dtype_name(r->dtype_k));
+	else if (r->dtype_k == r->dtype_v)
+		fprintf(out, ", cache %s", kvp_dtype_name(r->dtype_k));
+	else
+		fprintf(out, ", cache K %s V %s", kvp_dtype_name(r->dtype_k),
+		        kvp_dtype_name(r->dtype_v));
+	fprintf(out, ", weights %s", kvp_dtype_name(p->fit_options.weights_dtype));
+	if (m->max_context)
+		fprintf(out, ", max context %" PRIu64, m->max_context);
+	if (r->no_window)
+		fputs("\n  windows ignored (--no-window): every layer planned as full", out);
+	fputc('\n', out);
+}
+
+/* One row per layer group: what it caches, how many layers, the tokens
+ * each holds, its bytes per token (or state per sequence), its bytes. */
+static void print_groups(FILE *out, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+
+	bool engine = p->request.engine != KVP_ENGINE_EXACT;
+
+	/* An engine's rows give the slots it allocates, every sequence's. */
+	fprintf(out, "\n%-27s %5s %12s %15s %17s\n", "Layers", "count",
+	        engine ? "cells" : "tokens held", "B/token/layer", "bytes");
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+		char label[64], tokens[32], per[40], bytes[32];
+
+		if (grp->window)
+			snprintf(label, sizeof label, "%s (%s %" PRIu64 ")",
+			         cli_group_label(p, grp),
+			         grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window",
+			         grp->window);
+		else
+			snprintf(label, sizeof label, "%s", cli_group_label(p, grp));
+		if (grp->kind == KVP_LAYER_RECURRENT) {
+			snprintf(tokens, sizeof tokens, "-");
+			cli_grouped(grp->state_bytes_per_seq, per, sizeof per - 4);
+			strcat(per, "/seq");
+		} else {
+			cli_grouped(engine ? grp->cells : grp->tokens, tokens, sizeof tokens);
+			cli_grouped(grp->bytes_per_token, per, sizeof per);
+		}
+		fprintf(out, "  %-25s %5u %12s %15s %17s\n", label, grp->layers, tokens, per,
+		        cli_grouped(grp->bytes, bytes, sizeof bytes));
+	}
+}
+
+void cli_print_table(FILE *out, const struct cli_plan *p)
+{
+	const kvp_model *m = &p->model;
+	const kvp_plan *lp = &p->layers;
+	char a[32], b[32], c[32], label[64];
+
+	print_header(out, p);
+	if (lp->group_count > 1 || lp->groups[0].kind != KVP_LAYER_FULL ||
+	    p->request.engine != KVP_ENGINE_EXACT)
+		print_groups(out, p);
+	fputs("\nKV cache\n", out);
+	print_size_row(out, "per token (all layers)", lp->kv_bytes_per_token);
+	print_size_row(out, lp->group_count > 1 ? "per layer (largest)"
+	                                        : "per layer (seq x batch)",
+	               lp->max_layer_bytes);
+	if (lp->state_total_bytes) {
+		print_size_row(out, "per-token caches", lp->kv_total_bytes);
+		print_size_row(out, "recurrent state", lp->state_total_bytes);
+	}
+	print_size_row(out, "total", lp->cache_total_bytes);
+	cli_print_engine(out, p);
+
+	if (p->has_variants) {
+		fputs("\nSame model, other kv heads\n", out);
+		for (int v = 0; v < CLI_VARIANTS; v++) {
+			const kvp_model *vm = &p->variants[v];
+			snprintf(label, sizeof label, "%s %4u kv head%s%s",
+			         v == 0 ? "MHA" : v == 1 ? "GQA" : "MQA", vm->kv_heads,
+			         vm->kv_heads == 1 ? " " : "s",
+			         vm->kv_heads == m->kv_heads && !m->layer_kv_heads_len
+			                 ? "  (this)" : "");
+			print_size_row(out, label, p->variant_sizes[v].total_bytes);
+		}
+	}
+
+	fprintf(out, "\nFit (weights %s as %s; %.0f%% of memory usable",
+	        cli_human_bytes(p->fits[0].weights_bytes, a, sizeof a),
+	        kvp_dtype_name(p->fit_options.weights_dtype),
+	        p->fit_options.mem_util * 100);
+	if (p->fit_options.reserve_bytes)
+		fprintf(out, "; %s reserved",
+		        cli_human_bytes(p->fit_options.reserve_bytes, b, sizeof b));
+	fputs(")\n", out);
+	/* Columns: fits = the whole cache fits, layer = one layer fits. */
+	fputs("             ------------- L2 ------------- --------------- HBM ----------------\n",
+	      out);
+	fprintf(out, FIT_ROW, "GPU", "size", "fits", "layer", "max seq", "size", "fits",
+	        "max seq", "max batch");
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_device *d = &p->devices[i];
+		const kvp_fit *f = &p->fits[i];
+		char seq_l2[32], seq_hbm[32], batch_hbm[32];
+
+		if (f->max_seq_l2_unbounded)
+			snprintf(seq_l2, sizeof seq_l2, "no limit");
+		else
+			cli_grouped(f->max_seq_l2, seq_l2, sizeof seq_l2);
+		if (f->max_seq_hbm_unbounded)
+			snprintf(seq_hbm, sizeof seq_hbm, "no limit");
+		else
+			cli_grouped(f->max_seq_hbm, seq_hbm, sizeof seq_hbm);
+		fprintf(out, FIT_ROW, d->name,
+		        cli_human_bytes(d->l2_bytes, a, sizeof a), yes_no(f->fits_l2),
+		        yes_no(f->layer_fits_l2), seq_l2,
+		        cli_human_bytes(d->hbm_bytes, c, sizeof c), yes_no(f->fits_hbm),
+		        seq_hbm, cli_grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
+	}
+	if (lp->bounded)
+		fprintf(out, "(the cache stops growing at %s tokens, when every window"
+		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
+	cli_print_engine_fits(out, p);
+	cli_print_advice(out, p);
+	if (p->validated)
+		print_validation(out, p);
+	if (p->explain) {
+		fputs("\nHow each figure is derived\n", out);
+		cli_explain(p, explain_line, out);
+	}
+}
+
