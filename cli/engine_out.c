@@ -121,6 +121,13 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 		         (double)c->allocated_bytes / (double)(1u << 30), c->tokens);
 		line(ctx, text);
 		if (p->request.trtllm_cpp) {
+			/* The C++ runtime of releases up to 0.9 (GptSession),
+			 * as its published logs show them: "Allocate 7952400384
+			 * bytes for k/v cache." then "Using 60672 tokens in
+			 * paged KV cache." (TensorRT-LLM 0.8.0, Llama 3 8B). */
+			snprintf(text, sizeof text, "Allocate %" PRIu64 " bytes for k/v cache.",
+			         c->allocated_bytes);
+			line(ctx, text);
 			snprintf(text, sizeof text, "Using %" PRIu64 " tokens in paged KV cache.",
 			         c->tokens);
 			line(ctx, text);

@@ -190,4 +190,14 @@ has_line "TensorRT-LLM's memory.md line" \
 	"    [MemUsageChange] Allocated 63.44 GiB for max tokens in paged KV cache (259840)."
 has_line "the C++ runtime's token count" "    Using 259840 tokens in paged KV cache."
 
+# TensorRT-LLM 0.8.0's C++ runtime on Llama 3 8B, as a published run logs
+# it: "Allocate 7952400384 bytes for k/v cache." and "Using 60672 tokens in
+# paged KV cache."  131,072 B a token (2·32·8·128·2); 60,672 tokens are
+# 948 blocks of 64; a budget of 60,672·131,072 = 7,952,400,384 B gives
+# them: max tokens 60,672, ceilDiv(60,672, 64) = 948.
+run --model llama3-8b --seq 8192 --engine trtllm --trtllm-runtime cpp \
+	--kv-budget 7952400384
+has_line "TensorRT-LLM 0.8's allocation line" "    Allocate 7952400384 bytes for k/v cache."
+has_line "TensorRT-LLM 0.8's token line" "    Using 60672 tokens in paged KV cache."
+
 done_testing
