@@ -93,6 +93,7 @@ static const struct option long_options[] = {
 	{"ubatch", required_argument, NULL, OPT_UBATCH},
 	{"ubatch-size", required_argument, NULL, OPT_UBATCH},
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"swa-full-tokens-ratio", required_argument, NULL, OPT_SWA_RATIO},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
 	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
 	{"tp", required_argument, NULL, OPT_TP},
@@ -153,6 +154,8 @@ void cli_usage(FILE *out)
 	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
 	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
 	      "      --max-num-batched-tokens N  vLLM's step (2048)\n"
+	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"
+	      "                         token, (0, 1] (0.8)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
 	      "      --trtllm-runtime R pytorch (default) or cpp\n"

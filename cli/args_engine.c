@@ -72,6 +72,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_PAGE_SIZE:
 		o->engine_flags |= CLI_FLAG_PAGE;
 		return cli_parse_u32(opt, arg, &o->page_size);
+	case OPT_SWA_RATIO:
+		o->engine_flags |= CLI_FLAG_SWA_RATIO;
+		return cli_parse_fraction(opt, arg, &o->swa_full_tokens_ratio);
 	case OPT_TOKENS_PER_BLOCK:
 		o->engine_flags |= CLI_FLAG_TPB;
 		return cli_parse_u32(opt, arg, &o->tokens_per_block);
@@ -131,6 +134,7 @@ static const struct {
 	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_PAGE, "--page-size", KVP_ENGINE_SGLANG},
+	{CLI_FLAG_SWA_RATIO, "--swa-full-tokens-ratio", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_TPB, "--tokens-per-block", KVP_ENGINE_TRTLLM},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
 };

@@ -63,6 +63,7 @@ struct cli_options {
 	uint64_t kv_budget;
 	uint32_t page_size;         /* SGLang --page-size */
 	uint32_t tokens_per_block;  /* TensorRT-LLM --tokens-per-block */
+	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */
 	bool pp_given, pp_layers_given;
 	unsigned engine_flags;      /* enum cli_engine_flag bits given */
 	enum cli_solve { CLI_SOLVE_NONE, CLI_SOLVE_MAX_SEQ, CLI_SOLVE_MAX_BATCH,
@@ -88,6 +89,7 @@ enum cli_engine_flag {
 	CLI_FLAG_PAGE = 1 << 5,       /* SGLang */
 	CLI_FLAG_TPB = 1 << 6,        /* TensorRT-LLM */
 	CLI_FLAG_RUNTIME = 1 << 7,    /* TensorRT-LLM */
+	CLI_FLAG_SWA_RATIO = 1 << 8,  /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -108,6 +110,7 @@ enum cli_engine_option {
 	OPT_PP_LAYERS,
 	OPT_KV_BUDGET,
 	OPT_SOLVE,
+	OPT_SWA_RATIO,
 };
 
 /* args_engine.c: the engine and parallelism options.  Returns 0 or 2

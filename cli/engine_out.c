@@ -66,6 +66,64 @@ static void llama_lines(const struct cli_plan *p, void (*line)(void *, const cha
 	}
 }
 
+/* Whether SGLang puts sliding layers of the plan in its SWA pool. */
+static bool sglang_swa(const kvp_plan *lp)
+{
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (lp->groups[g].kind == KVP_LAYER_SLIDING && lp->groups[g].layers &&
+		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
+			return true;
+	return false;
+}
+
+/* SGLang's split pool (model_runner_kv_cache_mixin.py
+ * set_num_tokens_hybrid_swa, then mem_cache/swa_memory_pool.py SWAKVPool:
+ * the sliding layers' MHATokenToKVPool first, the full layers' next, each
+ * logging its "KV Cache is allocated" line, then its own total). */
+static void sglang_swa_lines(const struct cli_plan *p, const kvp_capacity *c,
+                             void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_plan *lp = &p->layers;
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	uint64_t page = p->request.block_size ? p->request.block_size : 1;
+	uint64_t k[2] = {0, 0}, v[2] = {0, 0}, size[2], full = 0;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		int swa = lp->groups[g].kind == KVP_LAYER_SLIDING;
+
+		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
+		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
+	}
+	if (k[0] + v[0])
+		full = c->tokens;
+	size[0] = full;
+	size[1] = c->swa_tokens;
+	if (k[0] + v[0])
+		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"
+		         PRIu64 ", swa_layer_tokens=%" PRIu64, full, c->swa_tokens);
+	else
+		snprintf(text, sizeof text, "Use sliding window memory pool (all SWA)."
+		         " swa_layer_tokens=%" PRIu64, c->swa_tokens);
+	line(ctx, text);
+	/* Each pool's buffers have page_size rows more; a pool of no layers
+	 * has no bytes. */
+	for (int i = 1; i >= 0; i--) {
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
+		         " V size: %.2f GB", size[i],
+		         (double)(size[i] + page) * (double)k[i] / gib,
+		         (double)(size[i] + page) * (double)v[i] / gib);
+		line(ctx, text);
+	}
+	snprintf(text, sizeof text,
+	         "SWAKVPool mem usage: %.2f GB, swa size: %" PRIu64 ", full size: %" PRIu64,
+	         ((double)(size[0] + page) * (double)(k[0] + v[0]) +
+	          (double)(size[1] + page) * (double)(k[1] + v[1])) / gib,
+	         c->swa_tokens, full);
+	line(ctx, text);
+}
+
 void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -89,6 +147,10 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 		break;
 	case KVP_ENGINE_SGLANG: {
 		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
+		if (c->swa_tokens || sglang_swa(lp)) {
+			sglang_swa_lines(p, c, line, ctx);
+			break;
+		}
 		uint64_t k = 0, v = 0, latent = 0, rows = c->tokens + p->request.block_size;
 		const double gib = 1024.0 * 1024.0 * 1024.0;
 

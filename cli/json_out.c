@@ -111,10 +111,13 @@ static void advice_json(struct json_writer *w, const struct cli_plan *p, size_t 
 	}
 }
 
-static void capacity_json(struct json_writer *w, const kvp_capacity *c)
+static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engine e)
 {
 	json_u64(w, "capacity_blocks", c->blocks);
 	json_u64(w, "capacity_tokens", c->tokens);
+	/* SGLang's sliding-window pool (0 without sliding layers). */
+	if (e == KVP_ENGINE_SGLANG)
+		json_u64(w, "capacity_swa_tokens", c->swa_tokens);
 	json_real(w, "max_concurrency", c->max_concurrency);
 	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
 }
@@ -146,7 +149,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		kvp_capacity c;
 
 		if (kvp_plan_capacity(lp, r->kv_budget, &c, NULL) == KVP_OK)
-			capacity_json(w, &c);
+			capacity_json(w, &c, r->engine);
 	}
 }
 
@@ -277,7 +280,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "weights_per_gpu", f->weights_per_gpu);
 		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
-		capacity_json(&w, &f->capacity);
+		capacity_json(&w, &f->capacity, p->request.engine);
 		advice_json(&w, p, i);
 		json_array_begin(&w, "engine_log");
 		cli_engine_lines(p, f, explain_json, &w);

@@ -231,6 +231,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	r->ctx_size = o->ctx_size;
 	r->kv_unified = o->kv_unified;
 	r->trtllm_cpp = o->trtllm_cpp;
+	r->swa_full_tokens_ratio = o->engine == KVP_ENGINE_SGLANG ? o->swa_full_tokens_ratio : 0;
 	r->tp = o->tp;
 	r->pp = o->pp;
 	r->dp = o->dp;

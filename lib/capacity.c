@@ -45,22 +45,51 @@ static uint64_t vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 	}
 }
 
+/* vLLM's attention layers are all of one type (kv_cache_utils.py
+ * get_kv_cache_groups: UniformTypeKVCacheSpecs.from_specs), in one shape or
+ * several: the whole model's groups decide, as vLLM forms its groups on
+ * the merged model. */
+static bool vllm_one_type(const kvp_plan *p)
+{
+	kvp_layer_kind kind = KVP_LAYER_NONE;
+	bool seen = false;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->layers == 0 || grp->kind == KVP_LAYER_NONE)
+			continue;
+		if (grp->kind == KVP_LAYER_RECURRENT)
+			return false;
+		if (grp->bytes_per_token == 0)
+			continue;
+		if (seen && grp->kind != kind)
+			return false;
+		seen = true;
+		kind = grp->kind;
+	}
+	return true;
+}
+
 /* vLLM: layers bucketed by spec, split into groups of group_size layers
  * (kv_cache_utils.py _get_kv_cache_groups_uniform_page_size: the smallest
  * bucket's count, or the largest when max < 1.5 min); one pool of
- * num_blocks = budget // page // group_size shared by the groups. */
+ * num_blocks = budget // page // group_size shared by the groups.  Pages
+ * were unified by the plan (each group's block).  One type of attention in
+ * several shapes is one group whose page is the sum of its layers' pages
+ * (get_kv_cache_config_from_groups: num_blocks = available // that). */
 static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 kvp_capacity *c, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), page = 0, lo = UINT64_MAX, hi = 0;
-	uint64_t size, groups = 0, per_request = 0, buckets = 0;
+	uint64_t size, groups = 0, per_request = 0, buckets = 0, least = 0, sum = 0;
 	uint64_t count[KVP_GROUPS_MAX];
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT ? grp->state_bytes_per_seq
-		                                               : grp->bytes_per_token * block;
+		                                               : grp->bytes_per_token * grp->block;
 
 		count[g] = kvp__stage_group_layers(p, stage, g);
 		if (count[g] == 0 || pg == 0) {
@@ -68,15 +97,42 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 			continue;
 		}
 		buckets++;
+		sum += count[g] * pg;
 		if (pg > page)
 			page = pg;
 		if (count[g] < lo)
 			lo = count[g];
 		if (count[g] > hi)
 			hi = count[g];
+		/* _report_kv_cache_config: the least block over the groups. */
+		if (grp->kind != KVP_LAYER_RECURRENT && (least == 0 || grp->block < least))
+			least = grp->block;
 	}
 	if (page == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
+	if (least == 0)
+		least = block;
+	if (buckets > 1 && vllm_one_type(p)) {
+		uint64_t most = 0;
+
+		for (uint32_t g = 0; g < p->group_count; g++) {
+			uint64_t b;
+
+			if (count[g] == 0)
+				continue;
+			b = vllm_blocks(r, &p->groups[g], r->seq, p->groups[g].block);
+			if (b > most)
+				most = b;
+		}
+		c->blocks = budget / sum;
+		c->groups = 1;
+		c->group_size = 1;
+		c->page_bytes = sum;
+		c->tokens = c->blocks * block;
+		c->blocks_per_request = most;
+		c->allocated_bytes = c->blocks * sum;
+		return KVP_OK;
+	}
 	/* One kind of layer is one group of all of them
 	 * (_get_kv_cache_groups_uniform_spec). */
 	size = buckets == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
@@ -87,17 +143,106 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 			continue;
 		n_groups = cdiv(count[g], size);
 		groups += n_groups;
-		per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq, block);
+		per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq,
+		                                      p->groups[g].block);
 	}
 	c->blocks = budget / page / size;
 	c->groups = groups;
 	c->group_size = size;
 	c->page_bytes = page;
-	/* _report_kv_cache_config: num_blocks // n_groups * block_size. */
-	c->tokens = c->blocks / groups * block;
+	/* _report_kv_cache_config: num_blocks // n_groups * min block. */
+	c->tokens = c->blocks / groups * least;
 	c->blocks_per_request = per_request;
 	c->allocated_bytes = c->blocks * page * size;
 	return KVP_OK;
+}
+
+/* SGLang with sliding layers (model_runner_kv_cache_mixin.py
+ * set_num_tokens_hybrid_swa): the tokens of one pool for all layers,
+ * max_total = budget // cell // page · page, are split so that
+ * full · F + swa · S = max_total · (F + S) with swa = full · r:
+ * full = int(max_total · (F + S) / (F + r·S)) (Python float division,
+ * the denominator F·n_full + r·S·n_swa), swa = int(full · r), both down
+ * to whole pages.  F, S: bytes per token of all full, all sliding layers
+ * on the GPU.  Without full layers every token is the sliding pool's. */
+static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                            kvp_capacity *c)
+{
+	const kvp_request *r = &p->request;
+	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
+	uint64_t swa_layer = 0, swa_layers = 0, window = 0, total, full, swa;
+	bool one_shape = true;
+	double ratio = kvp__engine_swa_ratio(r);
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t n = kvp__stage_group_layers(p, stage, g);
+
+		if (n == 0 || grp->bytes_per_token == 0)
+			continue;
+		if (grp->kind != KVP_LAYER_SLIDING) {
+			full_bytes += n * grp->bytes_per_token;
+			continue;
+		}
+		swa_bytes += n * grp->bytes_per_token;
+		if (swa_layers && grp->bytes_per_token != swa_layer)
+			one_shape = false;
+		swa_layer = grp->bytes_per_token;
+		swa_layers += n;
+		window = grp->window;
+	}
+	total = full_bytes + swa_bytes ? budget / (full_bytes + swa_bytes) / block * block : 0;
+	if (full_bytes == 0) {
+		full = 0;
+		swa = total;
+	} else {
+		/* (r · S) · n_swa, as Python evaluates it, when the sliding
+		 * layers are alike (SGLang's only case). */
+		double den = (double)full_bytes +
+		             (one_shape ? ratio * (double)swa_layer * (double)swa_layers
+		                        : ratio * (double)swa_bytes);
+		double f = (double)(total * (full_bytes + swa_bytes)) / den, s;
+
+		full = f >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)f;
+		s = (double)full * ratio;
+		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
+		full = full / block * block;
+		swa = swa / block * block;
+	}
+	c->tokens = full_bytes ? full : swa;
+	c->swa_tokens = swa;
+	c->blocks = c->tokens / block;
+	c->blocks_per_request = cdiv(r->seq, block);
+	{
+		unsigned __int128 bytes = (unsigned __int128)(full_bytes ? full + block : 0) *
+		                          full_bytes +
+		                          (unsigned __int128)(swa + block) * swa_bytes;
+
+		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+	}
+	/* The requests both pools hold at once: the sliding one keeps
+	 * min(seq, window) tokens of each, in pages. */
+	{
+		uint64_t keep = cdiv(window && window < r->seq ? window : r->seq, block);
+		double a = (double)(swa / block) / (double)keep;
+
+		c->max_concurrency = a;
+		if (full_bytes) {
+			double b = (double)c->blocks / (double)c->blocks_per_request;
+
+			c->max_concurrency = b < a ? b : a;
+		}
+	}
+}
+
+/* Whether the GPU of stage holds sliding layers that cache. */
+static bool sliding_layers(const kvp_plan *p, uint32_t stage)
+{
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (p->groups[g].kind == KVP_LAYER_SLIDING && p->groups[g].bytes_per_token &&
+		    kvp__stage_group_layers(p, stage, g))
+			return true;
+	return false;
 }
 
 kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *out,
@@ -135,6 +280,11 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		break;
 	}
 	case KVP_ENGINE_SGLANG:
+		if (sliding_layers(p, stage)) {
+			sglang_capacity(p, stage, budget, &c);
+			*out = c;
+			return kvp__error_clear(err);
+		}
 		/* model_runner_kv_cache_mixin.py profile_max_num_token and
 		 * init_memory: rest // cell, down to whole pages; every
 		 * layer's buffer then has page_size rows more. */

@@ -143,12 +143,79 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	}
 	if ((unsigned)r->engine >= KVP_ENGINE_COUNT)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid engine %d", (int)r->engine);
+	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->ctx_size &&
 	    r->ctx_size < r->batch)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "llama.cpp context %llu is smaller than its %llu"
 		                  " sequences", (unsigned long long)r->ctx_size,
 		                  (unsigned long long)r->batch);
+	return KVP_OK;
+}
+
+double kvp__engine_swa_ratio(const kvp_request *r)
+{
+	/* python/sglang/srt/server_args.py: swa_full_tokens_ratio 0.8. */
+	return r->swa_full_tokens_ratio > 0 ? r->swa_full_tokens_ratio : 0.8;
+}
+
+/* Tokens per block of each group.  vLLM (kv_cache_utils.py
+ * get_kv_cache_groups): one spec, or one attention type in several shapes
+ * (UniformTypeKVCacheSpecs), keeps the block; otherwise
+ * unify_kv_cache_spec_page_size multiplies a smaller page's block by
+ * max_page // page, which must divide ("Cannot unify by adjusting
+ * block_size": NotImplementedError).  Pages are per rank; the groups are
+ * the whole model's (a worker's spec is formed on the merged model).
+ * Recurrent state pages are left out: vLLM sizes the attention block of a
+ * mamba hybrid from the state beforehand, which kvplan does not model. */
+kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
+	uint64_t block = kvp__engine_block(r), most = 0, page;
+	bool one_type = true, attention = false;
+	kvp_layer_kind kind = KVP_LAYER_NONE;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		kvp_layer_group *grp = &p->groups[g];
+
+		grp->block = r->engine == KVP_ENGINE_EXACT ? 1 : block;
+		if (grp->layers == 0 || grp->kind == KVP_LAYER_NONE)
+			continue;
+		if (grp->kind == KVP_LAYER_RECURRENT) {
+			one_type = false;
+			continue;
+		}
+		if (grp->bytes_per_token == 0)
+			continue;
+		if (attention && grp->kind != kind)
+			one_type = false;
+		attention = true;
+		kind = grp->kind;
+		if (!kvp__mul(grp->bytes_per_token, block, &page))
+			return kvp__error(err, KVP_ERR_OVERFLOW, "%s: vLLM's page overflows"
+			                  " 64 bits", name);
+		if (page > most)
+			most = page;
+	}
+	if (r->engine != KVP_ENGINE_VLLM || one_type)
+		return KVP_OK;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
+		    grp->kind == KVP_LAYER_NONE || grp->bytes_per_token == 0)
+			continue;
+		page = grp->bytes_per_token * block;
+		if (most % page != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: vLLM cannot unify its page sizes: %llu B does"
+			                  " not divide %llu B (unify_kv_cache_spec_page_size)",
+			                  name, (unsigned long long)page,
+			                  (unsigned long long)most);
+		grp->block = block * (most / page);
+	}
 	return KVP_OK;
 }
 
@@ -185,7 +252,7 @@ static uint64_t pad(uint64_t n, uint64_t u)
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 {
 	uint64_t seq = r->seq, batch = r->batch, per_seq, cells;
-	uint64_t block = kvp__engine_block(r);
+	uint64_t block = g->block ? g->block : kvp__engine_block(r);
 
 	if (g->bytes_per_token == 0)
 		return 0;
@@ -198,7 +265,8 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 		 * holds cdiv(len, block) blocks; a sliding one the window
 		 * less one plus the tokens of a step, and one block more
 		 * (SlidingWindowSpec.max_memory_usage_bytes); a chunked one
-		 * the chunk plus a step (ChunkedLocalAttentionSpec). */
+		 * the chunk plus a step (ChunkedLocalAttentionSpec).  The
+		 * block is the group's own once pages are unified. */
 		if (g->kind == KVP_LAYER_SLIDING) {
 			uint64_t reach = g->window - 1 + kvp__engine_mnbt(r);
 
@@ -232,8 +300,12 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 	case KVP_ENGINE_SGLANG:
 		/* mem_cache/memory_pool.py: one pool of tokens for every
 		 * layer; each request takes whole pages.  The page_size
-		 * padding rows of each buffer are added by the plan. */
-		per_seq = pad(seq, block);
+		 * padding rows of each buffer are added by the plan.  Sliding
+		 * layers are in the SWA pool (mem_cache/swa_memory_pool.py
+		 * SWAKVPool), whose slots outside the window are freed
+		 * (managers/schedule_batch.py _evict_swa, free_swa): a request
+		 * keeps min(seq, window) of them, in whole pages. */
+		per_seq = pad(g->kind == KVP_LAYER_SLIDING ? g->tokens : seq, block);
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* Blocks of tokens_per_block per sequence; a windowed layer

@@ -23,6 +23,11 @@ void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams
                         uint64_t *per_stream);
 /* Token slots one layer of the group allocates for the whole request. */
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
+/* Each group's tokens per block (vLLM's page unification), or an error
+ * naming the two page sizes that cannot be unified. */
+kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *err);
+/* SGLang's swa_full_tokens_ratio, default filled in. */
+double kvp__engine_swa_ratio(const kvp_request *r);
 /* Rows every layer's buffer has besides its tokens (SGLang's page). */
 uint64_t kvp__engine_pool_pad(const kvp_request *r);
 

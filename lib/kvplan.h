@@ -337,6 +337,9 @@ typedef struct kvp_request {
 	uint64_t ctx_size;       /* llama.cpp n_ctx; 0: seq x batch */
 	bool kv_unified;         /* llama.cpp: one stream for all sequences */
 	bool trtllm_cpp;         /* TensorRT-LLM's C++ runtime, not PyTorch */
+	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio: the
+	                          * sliding pool's tokens per full-pool token
+	                          * for a model with both kinds (0: 0.8) */
 	/* Parallelism: tensor, pipeline and data parallel degrees (1). */
 	uint32_t tp;
 	uint32_t pp;
@@ -366,6 +369,11 @@ typedef struct kvp_layer_group {
 	uint64_t latent_values;  /* MLA latent */
 	uint64_t window;         /* the most tokens a layer holds (sliding
 	                          * window, chunk); 0: no limit */
+	uint64_t block;          /* tokens per block (page) the engine gives
+	                          * these layers: vLLM's block times the
+	                          * ratio that unifies a hybrid model's pages
+	                          * (unify_kv_cache_spec_page_size), the
+	                          * engine's block otherwise; exact 1 */
 	uint64_t tokens;         /* tokens each layer holds at the request's
 	                          * seq: min(seq, window), seq, or 0 */
 	uint64_t cells;          /* token slots one layer allocates for the
@@ -473,10 +481,16 @@ typedef struct kvp_capacity {
 	                             * "Maximum concurrency ... %.2fx") */
 	uint64_t allocated_bytes;   /* what the engine allocates for them */
 	/* vLLM's grouping: groups of group_size layers sharing pages of
-	 * page_bytes. */
+	 * page_bytes (a model of one attention type in several shapes,
+	 * vLLM's UniformTypeKVCacheSpecs, is one group whose page is the
+	 * sum of its layers' pages: group_size 1). */
 	uint64_t groups;
 	uint64_t group_size;
 	uint64_t page_bytes;
+	/* SGLang with sliding layers: the sliding pool's tokens (tokens is
+	 * then the full pool's, as set_num_tokens_hybrid_swa splits them);
+	 * 0 otherwise. */
+	uint64_t swa_tokens;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

@@ -358,11 +358,16 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if ((st = group_layers(&z, p)) != KVP_OK)
 		return st;
 	p->bounded = true;
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if ((st = size_group(&z, &p->groups[g])) != KVP_OK)
+			return st;
+	if ((st = kvp__engine_group_blocks(p, z.name, err)) != KVP_OK)
+		return st;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		kvp_layer_group *grp = &p->groups[g];
 		uint64_t per_token, layer;
 
-		if ((st = size_group(&z, grp)) != KVP_OK || (st = fill_group(&z, grp)) != KVP_OK)
+		if ((st = fill_group(&z, grp)) != KVP_OK)
 			return st;
 		if (!kvp__mul(grp->bytes_per_token, grp->layers, &per_token) ||
 		    !kvp__add(p->kv_bytes_per_token, per_token, &p->kv_bytes_per_token) ||

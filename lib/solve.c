@@ -8,6 +8,10 @@
  * in pages, TensorRT-LLM in blocks.  That is piecewise linear and
  * non-decreasing in q, with a corner at each cap; the longest context that
  * fits is found piece by piece in closed form, never by trying lengths.
+ * vLLM's hybrid models whose pages were unified count each group in its
+ * own block (terms of different units): the cost is then a step function
+ * of x, non-decreasing, and the longest context is found by bisection on
+ * x, exact for the same reason.
  * doc/engines.md gives each engine's terms.
  */
 #include <string.h>
@@ -19,6 +23,8 @@ struct cost {
 	uint32_t n;
 	uint64_t slope[KVP_GROUPS_MAX]; /* bytes per unit, one stream */
 	uint64_t cap[KVP_GROUPS_MAX];   /* units a layer stops at; 0: none */
+	uint64_t term_unit[KVP_GROUPS_MAX]; /* tokens per unit of the term */
+	bool mixed;                     /* the terms' units differ */
 	unsigned __int128 fixed;        /* bytes of a stream at any length */
 	unsigned __int128 pool;         /* bytes whatever the streams */
 	uint64_t unit;                  /* tokens per unit of q */
@@ -50,7 +56,8 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t n = kvp__stage_group_layers(p, stage, g);
-		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * c->unit;
+		uint64_t unit = r->engine == KVP_ENGINE_VLLM ? grp->block : c->unit;
+		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * unit;
 		uint64_t cap = 0;
 
 		/* A recurrent state, per sequence: llama.cpp keeps n_seq. */
@@ -63,11 +70,12 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 			cap = grp->window;
 			break;
 		case KVP_ENGINE_VLLM:
+			/* Each group in its own block (pages unified). */
 			if (grp->kind == KVP_LAYER_SLIDING) {
-				cap = cdiv(grp->window - 1 + kvp__engine_mnbt(r), block);
+				cap = cdiv(grp->window - 1 + kvp__engine_mnbt(r), unit);
 				c->fixed += per_unit; /* the block more */
 			} else if (grp->kind == KVP_LAYER_CHUNKED) {
-				cap = cdiv(grp->window + kvp__engine_mnbt(r), block);
+				cap = cdiv(grp->window + kvp__engine_mnbt(r), unit);
 			}
 			break;
 		case KVP_ENGINE_LLAMA_CPP:
@@ -76,7 +84,12 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 				           kvp__engine_ubatch(r), KVP__LLAMA_PAD);
 			break;
 		case KVP_ENGINE_SGLANG:
+			/* Both pools' page_size padding rows; a sliding layer
+			 * keeps min(seq, window) tokens in whole pages, and
+			 * pad(min(x, w), b) = min(cdiv(x, b), cdiv(w, b)) b. */
 			c->pool += (unsigned __int128)n * grp->bytes_per_token * block;
+			if (grp->kind == KVP_LAYER_SLIDING && grp->window)
+				cap = cdiv(grp->window, block);
 			break;
 		case KVP_ENGINE_TRTLLM:
 			cap = grp->window ? cdiv(grp->window, block) : 0;
@@ -84,6 +97,9 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 		}
 		c->slope[c->n] = per_unit > UINT64_MAX ? UINT64_MAX : (uint64_t)per_unit;
 		c->cap[c->n] = cap;
+		c->term_unit[c->n] = unit;
+		if (unit != c->unit)
+			c->mixed = true;
 		c->n++;
 	}
 }
@@ -98,12 +114,36 @@ static unsigned __int128 stream_at(const struct cost *c, uint64_t q)
 	return total;
 }
 
+/* One stream's bytes at x tokens, each term in its own unit; saturates
+ * (only ever compared with a budget). */
+static unsigned __int128 stream_at_x(const struct cost *c, unsigned __int128 x)
+{
+	const unsigned __int128 most = ~(unsigned __int128)0;
+	unsigned __int128 total = c->fixed;
+
+	for (uint32_t i = 0; i < c->n; i++) {
+		unsigned __int128 q = x / c->term_unit[i] + (x % c->term_unit[i] != 0), t;
+
+		if (c->cap[i] && c->cap[i] < q)
+			q = c->cap[i];
+		if (q > most / (c->slope[i] ? c->slope[i] : 1))
+			return most;
+		t = q * c->slope[i];
+		if (total > most - t)
+			return most;
+		total += t;
+	}
+	return total;
+}
+
 static unsigned __int128 cost_at(const struct cost *c, uint64_t seq)
 {
 	unsigned __int128 x = (unsigned __int128)seq * c->seq_div;
 	uint64_t q = x > UINT64_MAX ? UINT64_MAX / c->unit + 1
 	             : cdiv((uint64_t)x, c->unit);
 
+	if (c->mixed)
+		return c->pool + (unsigned __int128)c->streams * stream_at_x(c, x);
 	return c->pool + (unsigned __int128)c->streams * stream_at(c, q);
 }
 
@@ -179,6 +219,27 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	room = (budget - c.pool) / c.streams;
 	if (c.fixed > room)
 		return;
+	if (c.mixed) {
+		/* Bisection on x (seq_div is 1 for vLLM): stream_at_x(lo)
+		 * fits, and every x past hi does not. */
+		uint64_t lo = 0, hi = UINT64_MAX;
+
+		if (stream_at_x(&c, UINT64_MAX) <= room) {
+			*unbounded = true;
+			*seq = UINT64_MAX;
+			return;
+		}
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2 + 1;
+
+			if (stream_at_x(&c, mid) <= room)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		*seq = lo;
+		return;
+	}
 	if (!max_units(&c, room, &q)) {
 		*unbounded = true;
 		*seq = UINT64_MAX;

@@ -823,6 +823,224 @@ static void test_capacity_trtllm_sglang(void **state)
 	assert_int_equal(c.tokens, 1000);
 }
 
+/* ---- hybrid models: SGLang's two pools, vLLM's unified pages ---------- */
+
+/* SGLang with sliding layers (S1, S3; model_runner_kv_cache_mixin.py
+ * set_num_tokens_hybrid_swa, mem_cache/swa_memory_pool.py SWAKVPool). */
+static void test_sglang_swa_pool(void **state)
+{
+	kvp_model oss = gpt_oss_120b();
+	kvp_model all = uniform(4);
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	kvp_capacity c;
+	kvp_plan p;
+
+	(void)state;
+	/* Cells: a sliding layer keeps min(4,000, 128) = 128 tokens (the SWA
+	 * allocator frees the rest, schedule_batch.py _evict_swa), + 1
+	 * padding row (page 1) = 129; a full one 4,000 + 1 = 4,001.  18 ·
+	 * 2,048 · (4,001 + 129) = 36,864 · 4,130 = 152,248,320. */
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 129);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 4001);
+	assert_int_equal(p.kv_bytes_per_gpu, 152248320ULL);
+	assert_int_equal(bytes_at(&p, 4000, 1), 152248320ULL);
+	/* Page 16, batch 2: sliding pad(128, 16) · 2 + 16 = 272; full
+	 * pad(4,000, 16) · 2 + 16 = 8,016.  36,864 · 8,288 = 305,528,832.
+	 * At 4,001 tokens the full layers take a page more (4,016 · 2 + 16
+	 * = 8,048), the sliding ones none: 36,864 · 8,320 = 306,708,480. */
+	r.block_size = 16;
+	r.batch = 2;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 272);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 8016);
+	assert_int_equal(p.kv_bytes_per_gpu, 305528832ULL);
+	assert_int_equal(bytes_at(&p, 4000, 2), 305528832ULL);
+	assert_int_equal(bytes_at(&p, 4001, 2), 306708480ULL);
+	/* The solver: 305,528,832 B holds 4,000 tokens, and any up to the
+	 * page's end, 4,000 (4,000 is a page boundary: 4,001 costs more). */
+	{
+		uint64_t seq;
+		bool unbounded;
+		kvp_error err;
+
+		assert_int_equal(kvp_plan_max_seq(&p, 305528832ULL, 2, &seq, &unbounded, &err),
+		                 KVP_OK);
+		assert_false(unbounded);
+		assert_int_equal(seq, 4000);
+	}
+
+	/* Capacity, page 1, budget 10^10: F = S = 18 · 2,048 = 36,864 B.
+	 * T = 10^10 // 73,728 = 135,633 (max_total_num_tokens);
+	 * total_memory = 135,633 · 73,728 = 9,999,949,824; denominator =
+	 * 36,864 + (0.8 · 2,048) · 18 = 66,355.2; full = int(9,999,949,824
+	 * / 66,355.2) = int(150,703.33) = 150,703; swa = int(150,703 · 0.8)
+	 * = int(120,562.4) = 120,562.  Allocated (150,704 + 120,563) ·
+	 * 36,864 = 9,999,986,688. */
+	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 150703);
+	assert_int_equal(c.swa_tokens, 120562);
+	assert_int_equal(c.blocks, 150703);
+	assert_int_equal(c.blocks_per_request, 4000);
+	assert_int_equal(c.allocated_bytes, 9999986688ULL);
+	/* Requests of 4,000: the full pool holds 150,703 / 4,000, the
+	 * sliding one 120,562 / 128: the fewer. */
+	assert_true(c.max_concurrency == 150703.0 / 4000.0);
+
+	/* Page 16: T = 135,633 // 16 · 16 = 135,632; total_memory =
+	 * 9,999,876,096; full = int(150,702.22) = 150,702, swa =
+	 * int(120,561.6) = 120,561; both down to pages: 150,688 and 120,560
+	 * (SGLang aligns swa after taking it from the unaligned full).
+	 * Allocated (150,688 + 16 + 120,560 + 16) · 36,864 = 10,000,465,920:
+	 * the padding rows are beyond the budget.  Concurrency at 4,000:
+	 * 9,418 pages / 250. */
+	r.block_size = 16;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 150688);
+	assert_int_equal(c.swa_tokens, 120560);
+	assert_int_equal(c.blocks, 9418);
+	assert_int_equal(c.blocks_per_request, 250);
+	assert_int_equal(c.allocated_bytes, 10000465920ULL);
+	assert_true(c.max_concurrency == 9418.0 / 250.0);
+	/* --swa-full-tokens-ratio 0.5: denominator 36,864 + 1,024 · 18 =
+	 * 55,296; full = int(180,842.67) = 180,842 → 180,832; swa =
+	 * int(90,421) → 90,416. */
+	r.swa_full_tokens_ratio = 0.5;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 180832);
+	assert_int_equal(c.swa_tokens, 90416);
+	/* A ratio that is not a number, or negative, is an error. */
+	r.swa_full_tokens_ratio = -1;
+	plan_fails(&oss, &r, KVP_ERR_INVALID,
+	           "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
+
+	/* Sliding layers alone (4 of 4,096 B a token, window 100): one
+	 * pool, the sliding one: 10^6 // 16,384 = 61 tokens, both figures;
+	 * a request of 500 keeps min(500, 100) = 100 slots: 61 / 100. */
+	all.sliding_window = 100;
+	pattern(&all, "sliding");
+	r = request_at(KVP_ENGINE_SGLANG, 500, 1);
+	plan_ok(&all, &r, &p);
+	assert_int_equal(p.groups[0].cells, 101);
+	capacity_ok(&p, 1000000ULL, &c);
+	assert_int_equal(c.tokens, 61);
+	assert_int_equal(c.swa_tokens, 61);
+	assert_true(c.max_concurrency == 61.0 / 100.0);
+	/* No sliding layers: one pool as before, no SWA figure. */
+	r = request_at(KVP_ENGINE_SGLANG, 500, 1);
+	plan_ok(&llama3_8b, &r, &p);
+	capacity_ok(&p, 131072005ULL, &c);
+	assert_int_equal(c.tokens, 1000);
+	assert_int_equal(c.swa_tokens, 0);
+}
+
+/* vLLM: a hybrid model whose layers' pages differ (V5,
+ * unify_kv_cache_spec_page_size): each group keeps its own block. */
+static void test_vllm_unified_pages(void **state)
+{
+	kvp_model m = {.name = "uneven", .layers = 4, .heads = 8, .kv_heads = 8,
+	               .head_dim = 128, .sliding_window = 1024,
+	               .layer_kv_heads_len = 4, .layer_kv_heads = {8, 8, 4, 4}};
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 2);
+	kvp_capacity c;
+	kvp_plan p;
+	uint64_t seq;
+	bool unbounded;
+	kvp_error err;
+
+	(void)state;
+	/* Layers sliding 8, full 8, sliding 4, full 4 kv heads: 4,096 and
+	 * 2,048 B a token; pages 16 · 4,096 = 65,536 and 32,768.  65,536 /
+	 * 32,768 = 2: the 4-head layers get blocks of 32.  At 8,192 tokens,
+	 * 2 sequences, m = 2,048:
+	 *   full 8:    cdiv(8,192, 16) = 512 blocks, 8,192 · 2 = 16,384 cells
+	 *   full 4:    cdiv(8,192, 32) = 256 blocks, 16,384 cells
+	 *   sliding 8: cdiv(min(1,023 + 2,048, 8,192), 16) + 1 = 192 + 1 =
+	 *              193 blocks = 3,088 tokens, 6,176 cells
+	 *   sliding 4: cdiv(3,071, 32) + 1 = 96 + 1 = 97 blocks = 3,104
+	 *              tokens, 6,208 cells
+	 * Bytes: 16,384 · 4,096 + 16,384 · 2,048 + 6,176 · 4,096 + 6,208 ·
+	 * 2,048 = 67,108,864 + 33,554,432 + 25,296,896 + 12,713,984 =
+	 * 138,674,176. */
+	pattern(&m, "sliding,full");
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.group_count, 4);
+	for (uint32_t g = 0; g < 4; g++) {
+		const kvp_layer_group *grp = &p.groups[g];
+		bool wide = grp->kv_heads == 8;
+
+		assert_int_equal(grp->block, wide ? 16 : 32);
+		if (grp->kind == KVP_LAYER_FULL)
+			assert_int_equal(grp->cells, 16384);
+		else
+			assert_int_equal(grp->cells, wide ? 6176 : 6208);
+	}
+	assert_int_equal(p.kv_bytes_per_gpu, 138674176ULL);
+	assert_int_equal(bytes_at(&p, 8192, 2), 138674176ULL);
+	/* The solver: the cache grows next at 8,193 (a 513th block of the
+	 * 8-head full layer), so 138,674,176 B hold 8,192 tokens. */
+	assert_int_equal(kvp_plan_max_seq(&p, 138674176ULL, 2, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_false(unbounded);
+	assert_int_equal(seq, 8192);
+	/* 3,000 tokens, below the sliding reach: full 8 188 blocks = 3,008
+	 * tokens, full 4 94 · 32 = 3,008, sliding 8 188 + 1 = 189 · 16 =
+	 * 3,024, sliding 4 94 + 1 = 95 · 32 = 3,040; · 2 sequences: 6,016 ·
+	 * 4,096 + 6,016 · 2,048 + 6,048 · 4,096 + 6,080 · 2,048 =
+	 * 24,641,536 + 12,320,768 + 24,772,608 + 12,451,840 = 74,186,752. */
+	assert_int_equal(bytes_at(&p, 3000, 2), 74186752ULL);
+
+	/* Capacity, 1 GiB: four kinds of one layer each, G = 1, P = 65,536:
+	 * num_blocks = 2^30 // 65,536 = 16,384; 4 groups, "GPU KV cache
+	 * size" = 16,384 // 4 · min(16, 32) = 65,536 tokens.  A request of
+	 * 8,192: 512 + 256 + 193 + 97 = 1,058 blocks; 16,384 / 1,058. */
+	capacity_ok(&p, 1ULL << 30, &c);
+	assert_int_equal(c.page_bytes, 65536);
+	assert_int_equal(c.group_size, 1);
+	assert_int_equal(c.groups, 4);
+	assert_int_equal(c.blocks, 16384);
+	assert_int_equal(c.tokens, 65536);
+	assert_int_equal(c.blocks_per_request, 1058);
+	assert_true(c.max_concurrency == 16384.0 / 1058.0);
+	assert_int_equal(c.allocated_bytes, 1ULL << 30);
+
+	/* One type of attention in two shapes (all full, kv heads 8, 8, 4,
+	 * 4): vLLM's UniformTypeKVCacheSpecs, one group whose page is the
+	 * sum, 2 · 65,536 + 2 · 32,768 = 196,608; blocks of 16 throughout.
+	 * 2^30 // 196,608 = 5,461 blocks = 87,376 tokens; a request of 8,192
+	 * takes 512; allocated 5,461 · 196,608 = 1,073,676,288. */
+	m.pattern_len = 0;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.group_count, 2);
+	assert_int_equal(p.groups[0].block, 16);
+	assert_int_equal(p.groups[1].block, 16);
+	capacity_ok(&p, 1ULL << 30, &c);
+	assert_int_equal(c.groups, 1);
+	assert_int_equal(c.group_size, 1);
+	assert_int_equal(c.page_bytes, 196608);
+	assert_int_equal(c.blocks, 5461);
+	assert_int_equal(c.tokens, 87376);
+	assert_int_equal(c.blocks_per_request, 512);
+	assert_int_equal(c.allocated_bytes, 1073676288ULL);
+
+	/* Pages that do not divide: kv heads 8, 8, 3, 3 (24 query heads)
+	 * give 65,536 and 16 · 2·3·128·2 = 24,576 B; 65,536 / 24,576 is not
+	 * whole. */
+	pattern(&m, "sliding,full");
+	m.heads = 24;
+	m.layer_kv_heads[2] = m.layer_kv_heads[3] = 3;
+	plan_fails(&m, &r, KVP_ERR_SHAPE,
+	           "uneven: vLLM cannot unify its page sizes: 24576 B does not divide"
+	           " 65536 B (unify_kv_cache_spec_page_size)");
+	/* The same model for another engine is no error. */
+	r.engine = KVP_ENGINE_SGLANG;
+	plan_ok(&m, &r, &p);
+}
+
 /* The engine names and their aliases. */
 static void test_engine_names(void **state)
 {
@@ -897,6 +1115,13 @@ static void random_model(kvp_model *m)
 	else if (below(3) == 0) {
 		m->kv_lora_rank = 512;
 		m->qk_rope_dim = 64;
+	}
+	/* Sometimes kv heads per layer, halved here and there: vLLM then
+	 * unifies pages of two sizes (each group its own block). */
+	if (!m->kv_lora_rank && below(4) == 0) {
+		m->layer_kv_heads_len = m->layers;
+		for (uint32_t i = 0; i < m->layers; i++)
+			m->layer_kv_heads[i] = m->kv_heads >> (m->kv_heads > 1 ? below(2) : 0);
 	}
 }
 
@@ -1006,7 +1231,7 @@ static void check_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 static void test_solver_property(void **state)
 {
 	unsigned long cases = 0, consistent = 0, engines[KVP_ENGINE_COUNT] = {0};
-	unsigned long parallel = 0;
+	unsigned long parallel = 0, unified = 0;
 
 	(void)state;
 	for (unsigned long n = 0; cases < 4000 && n < 40000; n++) {
@@ -1025,6 +1250,12 @@ static void test_solver_property(void **state)
 		}
 		cases++;
 		engines[r.engine]++;
+		/* vLLM groups of different blocks (pages unified). */
+		for (uint32_t g = 1; g < p.group_count; g++)
+			if (r.engine == KVP_ENGINE_VLLM && p.groups[g].block != p.groups[0].block) {
+				unified++;
+				break;
+			}
 		parallel += r.tp > 1 || r.pp > 1;
 		/* The solvers' cost model at the plan's own request is the
 		 * plan's figure for its largest GPU. */
@@ -1057,6 +1288,7 @@ static void test_solver_property(void **state)
 	assert_true(cases >= 4000);
 	assert_true(consistent >= 3000);
 	assert_true(parallel >= 2000);
+	assert_true(unified >= 20);
 	for (int e = 0; e < KVP_ENGINE_COUNT; e++)
 		assert_true(engines[e] >= 300);
 	assert_true(bounded_answers >= 1000);
@@ -1075,6 +1307,8 @@ int main(void)
 		cmocka_unit_test(test_sglang_trtllm_edges),
 		cmocka_unit_test(test_capacity_vllm_hybrid),
 		cmocka_unit_test(test_capacity_trtllm_sglang),
+		cmocka_unit_test(test_sglang_swa_pool),
+		cmocka_unit_test(test_vllm_unified_pages),
 		cmocka_unit_test(test_engine_names),
 		cmocka_unit_test(test_solver_property),
 	};

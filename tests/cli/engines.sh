@@ -200,4 +200,36 @@ run --model llama3-8b --seq 8192 --engine trtllm --trtllm-runtime cpp \
 has_line "TensorRT-LLM 0.8's allocation line" "    Allocate 7952400384 bytes for k/v cache."
 has_line "TensorRT-LLM 0.8's token line" "    Using 60672 tokens in paged KV cache."
 
+# SGLang's split pool for a model with sliding layers (set_num_tokens_hybrid_swa,
+# SWAKVPool): gpt-oss-120b, 18 full and 18 sliding layers of 8 kv heads of
+# 64 (2,048 B a token each), --kv-budget 10^10, page 1:
+# T = 10^10 // 73,728 = 135,633; full = int(135,633·73,728 / (36,864 +
+# 0.8·2,048·18)) = int(9,999,949,824 / 66,355.2) = 150,703; swa =
+# int(150,703·0.8) = 120,562.  K of the sliding pool: (120,562 + 1)·18·1,024
+# = 2,222,217,216 B = 2.07 GiB; of the full one (150,703 + 1)·18,432 =
+# 2,777,776,128 = 2.59; both pools, K and V: 9,999,986,688 = 9.31.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 --format json
+is capacity_tokens 150703 "sglang swa: the full pool's tokens"
+is capacity_swa_tokens 120562 "sglang swa: the sliding pool's tokens"
+has_line "SGLang's split line" \
+	"Use sliding window memory pool. full_layer_tokens=150703, swa_layer_tokens=120562"
+has_line "the sliding pool's line (first)" \
+	"KV Cache is allocated. #tokens: 120562, K size: 2.07 GB, V size: 2.07 GB"
+has_line "the full pool's line" \
+	"KV Cache is allocated. #tokens: 150703, K size: 2.59 GB, V size: 2.59 GB"
+has_line "SWAKVPool's line" \
+	"SWAKVPool mem usage: 9.31 GB, swa size: 120562, full size: 150703"
+# --swa-full-tokens-ratio 0.5: 9,999,949,824 / (36,864 + 1,024·18) =
+# 9,999,949,824 / 55,296 = 180,844 exactly; swa 90,422.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
+	--swa-full-tokens-ratio 0.5 --format json
+is capacity_tokens 180844 "--swa-full-tokens-ratio 0.5: full pool"
+is capacity_swa_tokens 90422 "--swa-full-tokens-ratio 0.5: sliding pool"
+run --model llama3-8b --seq 1000 --engine vllm --swa-full-tokens-ratio 0.5 --format json
+check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
+	"kvplan: warning: --swa-full-tokens-ratio is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
+expect_error "--swa-full-tokens-ratio 0" "^kvplan: --swa-full-tokens-ratio: '0' is outside \(0, 1\]$" \
+	--model gpt-oss-120b --seq 100 --engine sglang --swa-full-tokens-ratio 0
+
 done_testing
