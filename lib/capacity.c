@@ -235,6 +235,35 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	}
 }
 
+bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                       uint64_t *full, uint64_t *swa, uint64_t *window,
+                       bool *has_full)
+{
+	kvp_capacity c = {0};
+	bool sliding = false;
+
+	*window = 0;
+	*has_full = false;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
+			continue;
+		if (grp->kind == KVP_LAYER_SLIDING) {
+			sliding = true;
+			*window = grp->window;
+		} else {
+			*has_full = true;
+		}
+	}
+	if (!sliding)
+		return false;
+	sglang_capacity(p, stage, budget, &c);
+	*full = *has_full ? c.tokens : 0;
+	*swa = c.swa_tokens;
+	return true;
+}
+
 /* Whether the GPU of stage holds sliding layers that cache. */
 static bool sliding_layers(const kvp_plan *p, uint32_t stage)
 {

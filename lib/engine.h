@@ -42,4 +42,11 @@ kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err);
 uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage, uint32_t g);
 
+/* SGLang's two pools (full and sliding tokens) that budget gives stage's
+ * GPU, its window and whether it has full layers; false when the stage
+ * has no sliding layers (one pool, which the byte model holds). */
+bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                       uint64_t *full, uint64_t *swa, uint64_t *window,
+                       bool *has_full);
+
 #endif

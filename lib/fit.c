@@ -109,6 +109,11 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	                             err)) != KVP_OK ||
 	    (st = kvp_plan_capacity(plan, budget, &fit.capacity, err)) != KVP_OK)
 		return st;
+	/* SGLang with a sliding pool: the request fits when its tokens fit
+	 * the pools the budget makes, which is what max_batch counts. */
+	if (r->engine == KVP_ENGINE_SGLANG && fit.capacity.swa_tokens)
+		fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
+		               fit.max_batch_hbm >= r->batch;
 	*out = fit;
 	return kvp__error_clear(err);
 }

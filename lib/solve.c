@@ -204,6 +204,55 @@ static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_
 }
 
 /* The longest context of stage s: 0 when not one token fits. */
+/* SGLang with a sliding-window pool: a request fits when its tokens fit
+ * both pools, pad(seq) in the full one and pad(min(seq, window)) in the
+ * sliding one, every sequence of the batch; the pools are what the budget
+ * gives (set_num_tokens_hybrid_swa). */
+static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
+                         uint64_t batch, uint64_t *seq, bool *unbounded)
+{
+	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), per;
+	bool has_full;
+
+	if (p->request.engine != KVP_ENGINE_SGLANG ||
+	    !kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full))
+		return false;
+	*unbounded = true;
+	*seq = UINT64_MAX;
+	if (has_full) {
+		*seq = full / batch / unit * unit;
+		*unbounded = false;
+	}
+	/* The sliding pool binds only when a full window does not fit. */
+	per = swa / batch;
+	if (cdiv(window, unit) > per / unit) {
+		uint64_t limit = per / unit * unit; /* below the window */
+
+		if (limit < *seq)
+			*seq = limit;
+		*unbounded = false;
+	}
+	return true;
+}
+
+static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
+                             uint64_t seq, bool *used)
+{
+	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), b = UINT64_MAX;
+	bool has_full;
+
+	*used = p->request.engine == KVP_ENGINE_SGLANG &&
+	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full);
+	if (!*used)
+		return 0;
+	if (has_full)
+		b = full / (cdiv(seq, unit) * unit);
+	seq = window && window < seq ? window : seq;
+	if (swa / (cdiv(seq, unit) * unit) < b)
+		b = swa / (cdiv(seq, unit) * unit);
+	return b;
+}
+
 static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
                           uint64_t batch, uint64_t *seq, bool *unbounded)
 {
@@ -211,6 +260,8 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	unsigned __int128 room, x;
 	uint64_t q;
 
+	if (sglang_limit(p, s, budget, batch, seq, unbounded))
+		return;
 	cost_of(p, s, batch, &c);
 	*unbounded = false;
 	*seq = 0;
@@ -308,7 +359,12 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		unsigned __int128 one;
 		uint64_t b;
 
-		if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {
+		bool pools;
+
+		b = sglang_batch(p, s, budget, seq, &pools);
+		if (pools) {
+			/* the pools' answer */
+		} else if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {
 			b = bisect_batch(p, s, budget, seq);
 		} else {
 			cost_of(p, s, 1, &c);

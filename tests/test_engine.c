@@ -857,17 +857,28 @@ static void test_sglang_swa_pool(void **state)
 	assert_int_equal(p.kv_bytes_per_gpu, 305528832ULL);
 	assert_int_equal(bytes_at(&p, 4000, 2), 305528832ULL);
 	assert_int_equal(bytes_at(&p, 4001, 2), 306708480ULL);
-	/* The solver: 305,528,832 B holds 4,000 tokens, and any up to the
-	 * page's end, 4,000 (4,000 is a page boundary: 4,001 costs more). */
+	/* The solver counts the pools that budget makes, not bytes: with
+	 * 305,528,832 B, T = 305,528,832 // 73,728 // 16 · 16 = 4,144;
+	 * total_memory = 4,144 · 73,728 = 305,528,832; full =
+	 * int(305,528,832 / 66,355.2) = int(4,604.4) = 4,604, swa =
+	 * int(4,604 · 0.8) = 3,683; to pages: 4,592 and 3,680.  Two
+	 * sequences: the full pool gives each 4,592 / 2 = 2,296 tokens (143
+	 * pages and a half: 2,288 tokens, 143 pages); the sliding pool holds
+	 * 2 · 128 easily.  So 2,288, and 2,289 would need 144 pages each. */
 	{
-		uint64_t seq;
+		uint64_t seq, batch;
 		bool unbounded;
 		kvp_error err;
 
 		assert_int_equal(kvp_plan_max_seq(&p, 305528832ULL, 2, &seq, &unbounded, &err),
 		                 KVP_OK);
 		assert_false(unbounded);
-		assert_int_equal(seq, 4000);
+		assert_int_equal(seq, 2288);
+		/* At 4,000 tokens (250 pages), the full pool holds 4,592 /
+		 * 4,000 = 1 sequence. */
+		assert_int_equal(kvp_plan_max_batch(&p, 305528832ULL, 4000, &batch, &err),
+		                 KVP_OK);
+		assert_int_equal(batch, 1);
 	}
 
 	/* Capacity, page 1, budget 10^10: F = S = 18 · 2,048 = 36,864 B.
@@ -1092,6 +1103,48 @@ static bool cost(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t *out)
 	return true;
 }
 
+/* SGLang with sliding layers sizes two token pools from the budget
+ * (set_num_tokens_hybrid_swa): a request fits when every sequence's
+ * pad(seq) tokens fit the full pool and its pad(min(seq, window)) the
+ * sliding one.  *applies is false for any other plan (the byte model
+ * holds there) and for pipeline stages (whose pools the library works
+ * out per stage). */
+static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t batch,
+                      bool *applies)
+{
+	uint64_t page = p->request.block_size ? p->request.block_size : 1, window = 0;
+	bool full = false;
+	kvp_capacity c;
+	kvp_error err;
+	unsigned __int128 need;
+
+	*applies = false;
+	if (p->request.engine != KVP_ENGINE_SGLANG)
+		return false;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		if (!p->groups[g].bytes_per_token)
+			continue;
+		if (p->groups[g].kind == KVP_LAYER_SLIDING)
+			window = p->groups[g].window;
+		else
+			full = true;
+	}
+	if (!window)
+		return false;
+	*applies = true;
+	/* Pipeline stages: each stage's pools are its own; the library
+	 * takes the least answer, which this oracle does not rebuild. */
+	if (p->stages != 1)
+		return true;
+	assert_int_equal(kvp_plan_capacity(p, budget, &c, &err), KVP_OK);
+	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
+	if (full && need > c.tokens)
+		return false;
+	seq = seq < window ? seq : window;
+	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
+	return need <= c.swa_tokens;
+}
+
 static void random_model(kvp_model *m)
 {
 	static const char *const patterns[] = {
@@ -1183,6 +1236,26 @@ static void check_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 	kvp_error err;
 
 	assert_int_equal(kvp_plan_max_seq(p, budget, batch, &s, &unbounded, &err), KVP_OK);
+	{
+		bool applies;
+		bool fits = pools_fit(p, budget, s, batch, &applies);
+
+		if (applies && p->stages != 1)
+			return;
+		if (applies) {
+			if (unbounded) {
+				assert_true(pools_fit(p, budget, UINT64_MAX / 4, batch, &applies));
+				return;
+			}
+			if (s > 0 && !fits)
+				fail_msg("case %lu: sglang max_seq %llu does not fit its pools", n,
+				         (unsigned long long)s);
+			if (pools_fit(p, budget, s + 1, batch, &applies))
+				fail_msg("case %lu: sglang max_seq %llu, but %llu fits its pools", n,
+				         (unsigned long long)s, (unsigned long long)(s + 1));
+			return;
+		}
+	}
 	if (unbounded) {
 		assert_int_equal(s, UINT64_MAX);
 		/* The plateau fits: so does a very long context. */
@@ -1215,6 +1288,22 @@ static void check_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 	kvp_error err;
 
 	assert_int_equal(kvp_plan_max_batch(p, budget, seq, &b, &err), KVP_OK);
+	{
+		bool applies;
+		bool fits = pools_fit(p, budget, seq, b, &applies);
+
+		if (applies && p->stages != 1)
+			return;
+		if (applies) {
+			if (b > 0 && !fits)
+				fail_msg("case %lu: sglang max_batch %llu does not fit its pools", n,
+				         (unsigned long long)b);
+			if (b < UINT64_MAX && pools_fit(p, budget, seq, b + 1, &applies))
+				fail_msg("case %lu: sglang max_batch %llu, but %llu fits its pools",
+				         n, (unsigned long long)b, (unsigned long long)(b + 1));
+			return;
+		}
+	}
 	if (b > 0 && (!cost(p, seq, b, &lo) || lo > budget))
 		fail_msg("case %lu (%s): max_batch %llu at seq %llu costs %llu > budget %llu",
 		         n, kvp_engine_name(p->request.engine), (unsigned long long)b,
