@@ -214,11 +214,22 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 	if (r->engine != KVP_ENGINE_EXACT) {
 		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
 		switch (r->engine) {
-		case KVP_ENGINE_VLLM:
-			fprintf(out, " (blocks of %u tokens, max_num_batched_tokens %" PRIu64 ")",
-			        r->block_size ? r->block_size : 16,
+		case KVP_ENGINE_VLLM: {
+			/* The block vLLM settles on: the least over the
+			 * attention groups (a mamba hybrid enlarges it). */
+			uint64_t least = 0;
+
+			for (uint32_t g = 0; g < lp->group_count; g++)
+				if (lp->groups[g].bytes_per_token && lp->groups[g].block &&
+				    (least == 0 || lp->groups[g].block < least))
+					least = lp->groups[g].block;
+			if (least == 0)
+				least = r->block_size ? r->block_size : 16;
+			fprintf(out, " (blocks of %" PRIu64 " tokens, max_num_batched_tokens %" PRIu64 ")",
+			        least,
 			        r->max_batched_tokens ? r->max_batched_tokens : 2048);
 			break;
+		}
 		case KVP_ENGINE_LLAMA_CPP: {
 			/* n_ctx as llama.cpp settles it: whole padded streams. */
 			uint64_t streams = lp->streams ? lp->streams : 1;

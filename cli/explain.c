@@ -112,8 +112,39 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			    m->ssm_inner, m->ssm_groups, m->ssm_state, g(conv));
 			say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
 			    m->ssm_state, m->ssm_inner, g(ssm));
+			kvp_dtype t = r->state_dtype;
+			uint64_t raw = 0;
+
+			/* vLLM keeps the state in the model's type (lib/engine.c
+			 * kvp__engine_state_dtype: the K type when a float, else
+			 * the weights'), unless state_dtype says otherwise. */
+			if (r->engine == KVP_ENGINE_VLLM && t == KVP_DTYPE_FP32)
+				t = r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
+				    r->dtype_k == KVP_DTYPE_FP32 ? r->dtype_k
+				    : r->weights_dtype == KVP_DTYPE_FP16 ||
+				      r->weights_dtype == KVP_DTYPE_BF16 ||
+				      r->weights_dtype == KVP_DTYPE_FP32 ? r->weights_dtype
+				    : KVP_DTYPE_FP16;
+			if (kvp_dtype_bytes(t, conv + ssm, &raw, NULL) != KVP_OK)
+				raw = 0;
 			say(e, "  state: %s values as %s = %s B per sequence", g(conv + ssm),
-			    kvp_dtype_name(r->state_dtype), g(grp->state_bytes_per_seq));
+			    kvp_dtype_name(t), g(raw));
+		}
+		if (r->engine == KVP_ENGINE_VLLM) {
+			const kvp_plan *lp = &p->layers;
+
+			for (uint32_t i = 0; i < lp->group_count; i++) {
+				const kvp_layer_group *a = &lp->groups[i];
+
+				if (a->bytes_per_token == 0 || a->block == 0 ||
+				    a->block * a->bytes_per_token != grp->state_bytes_per_seq)
+					continue;
+				say(e, "  vLLM pads it to an attention page"
+				    " (mamba_page_size_padded): block %s x %s B = %s B per"
+				    " sequence", g(a->block), g(a->bytes_per_token),
+				    g(grp->state_bytes_per_seq));
+				break;
+			}
 		}
 		break;
 	case KVP_LAYER_NONE:

@@ -100,6 +100,34 @@ uint32_t kvp__engine_ubatch(const kvp_request *r)
 	return r->ubatch ? r->ubatch : 512;
 }
 
+/* The recurrent state's element type.  vLLM keeps it in the model's dtype
+ * unless told otherwise: vllm/model_executor/layers/mamba/mamba_utils.py
+ * MambaStateDtypeCalculator._mamba_state_dtype, conv state
+ * get_kv_cache_torch_dtype(mamba_cache_dtype "auto", model_dtype) = the
+ * model dtype, SSM state the same while mamba_ssm_cache_dtype is "auto"
+ * (NemotronHForCausalLMConfig in vllm/model_executor/models/config.py @
+ * 1936cf3841edb9781b06c50fc4daf4bac9d3b23e sets it to the HF config's
+ * mamba_ssm_cache_dtype, else float16: two bytes as well).  The model
+ * dtype is what the K cache is under --kv-cache-dtype auto (fp16, bf16,
+ * fp32); under an fp8/int8 cache kvplan takes the weights' type, fp16 if
+ * that is not a float either.  request.state_dtype defaults to fp32 for
+ * llama.cpp; kvplan cannot tell that default from an explicit fp32, so for
+ * vLLM fp32 means "auto" and any other state_dtype is taken as given
+ * (vLLM's --mamba-cache-dtype float32 is therefore not expressible; say
+ * so in doc/engines.md V15).  Other engines keep request.state_dtype. */
+kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
+{
+	if (r->engine != KVP_ENGINE_VLLM || r->state_dtype != KVP_DTYPE_FP32)
+		return r->state_dtype;
+	if (r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
+	    r->dtype_k == KVP_DTYPE_FP32)
+		return r->dtype_k;
+	if (r->weights_dtype == KVP_DTYPE_FP16 || r->weights_dtype == KVP_DTYPE_BF16 ||
+	    r->weights_dtype == KVP_DTYPE_FP32)
+		return r->weights_dtype;
+	return KVP_DTYPE_FP16;
+}
+
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
 {
 	switch (e) {
@@ -161,6 +189,54 @@ double kvp__engine_swa_ratio(const kvp_request *r)
 	return r->swa_full_tokens_ratio > 0 ? r->swa_full_tokens_ratio : 0.8;
 }
 
+/* vLLM's attention block for a mamba hybrid, and the padded state page
+ * (vllm/model_executor/models/config.py @
+ * 1936cf3841edb9781b06c50fc4daf4bac9d3b23e,
+ * HybridAttentionMambaModelConfig.verify_and_update_config, mamba_cache_mode
+ * "none"): attn_page_1 = FullAttentionSpec(block_size=1).page_size_bytes
+ * (MLAAttentionSpec for MLA), the model's kv heads on one rank and the
+ * cache dtype; mamba_page = MambaSpec.page_size_bytes of the raw state;
+ * attn_block_size = align * cdiv(mamba_page, align * attn_page_1), align =
+ * kernel_block_alignment_size 16 (64 for MLA; CUTLASS_MLA's 128 and the
+ * 32 of FlashInfer head 256 on Blackwell are not modelled); block_size
+ * becomes attn_block_size when unset or smaller; then
+ * mamba_page_size_padded = block_size * attn_page_1, which
+ * MambaSpec.page_size_bytes returns instead of the raw state.  Returns the
+ * block, or 0 when the plan is no mamba hybrid; *padded the page. */
+static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded)
+{
+	const kvp_request *r = &p->request;
+	uint64_t mamba = 0, attn = 0, align = 16, block, out;
+	bool mla = false;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->layers == 0)
+			continue;
+		if (grp->kind == KVP_LAYER_RECURRENT) {
+			if (grp->state_bytes_per_seq > mamba)
+				mamba = grp->state_bytes_per_seq;
+		} else if (grp->kind != KVP_LAYER_NONE && grp->bytes_per_token > attn) {
+			/* vLLM takes the model's kv heads and head size; with
+			 * layers of several shapes kvplan takes the largest. */
+			attn = grp->bytes_per_token;
+			mla = grp->kind == KVP_LAYER_MLA;
+		}
+	}
+	if (r->engine != KVP_ENGINE_VLLM || mamba == 0 || attn == 0)
+		return 0;
+	if (mla)
+		align = 64;
+	block = align * cdiv(mamba, align * attn);
+	if (r->block_size > block)
+		block = r->block_size;
+	if (!kvp__mul(block, attn, &out))
+		return 0;
+	*padded = out;
+	return block;
+}
+
 /* Tokens per block of each group.  vLLM (kv_cache_utils.py
  * get_kv_cache_groups): one spec, or one attention type in several shapes
  * (UniformTypeKVCacheSpecs), keeps the block; otherwise
@@ -168,15 +244,27 @@ double kvp__engine_swa_ratio(const kvp_request *r)
  * max_page // page, which must divide ("Cannot unify by adjusting
  * block_size": NotImplementedError).  Pages are per rank; the groups are
  * the whole model's (a worker's spec is formed on the merged model).
- * Recurrent state pages are left out: vLLM sizes the attention block of a
- * mamba hybrid from the state beforehand, which kvplan does not model. */
+ * A mamba hybrid's block is enlarged first so that an attention page holds
+ * the recurrent state, and each recurrent group's state per sequence
+ * becomes that padded page (vllm_mamba_block): a request holds one such
+ * page per mamba layer (MambaSpec.max_memory_usage_bytes, mode "none",
+ * no speculative blocks), so the plan, the solver (state_bytes_per_seq)
+ * and the capacity (the recurrent bucket's page) all count the padded
+ * page. */
 kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
-	uint64_t block = kvp__engine_block(r), most = 0, page;
+	uint64_t block = kvp__engine_block(r), most = 0, page, padded = 0, hybrid;
 	bool one_type = true, attention = false;
 	kvp_layer_kind kind = KVP_LAYER_NONE;
 
+	if ((hybrid = vllm_mamba_block(p, &padded)) != 0) {
+		block = hybrid;
+		for (uint32_t g = 0; g < p->group_count; g++)
+			if (p->groups[g].kind == KVP_LAYER_RECURRENT &&
+			    p->groups[g].state_bytes_per_seq)
+				p->groups[g].state_bytes_per_seq = padded;
+	}
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		kvp_layer_group *grp = &p->groups[g];
 

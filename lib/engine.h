@@ -15,6 +15,8 @@
 uint32_t kvp__engine_block(const kvp_request *r);
 uint64_t kvp__engine_mnbt(const kvp_request *r);
 uint32_t kvp__engine_ubatch(const kvp_request *r);
+/* The element type the engine stores a recurrent state in. */
+kvp_dtype kvp__engine_state_dtype(const kvp_request *r);
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
 /* Whether engine e stores a cache as t. */
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);

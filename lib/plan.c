@@ -126,13 +126,13 @@ static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
 	ssm = (uint64_t)m->ssm_state * m->ssm_inner;
 	if (!kvp__add(conv, ssm, &values))
 		return overflow(z);
-	st = kvp_dtype_bytes(z->r->state_dtype, values, bytes, NULL);
+	st = kvp_dtype_bytes(kvp__engine_state_dtype(z->r), values, bytes, NULL);
 	if (st == KVP_ERR_OVERFLOW)
 		return overflow(z);
 	if (st != KVP_OK)
 		return kvp__error(z->err, KVP_ERR_INVALID,
 		                  "%s: the recurrent state cannot be stored as %s",
-		                  z->name, kvp_dtype_name(z->r->state_dtype));
+		                  z->name, kvp_dtype_name(kvp__engine_state_dtype(z->r)));
 	return KVP_OK;
 }
 

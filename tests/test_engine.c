@@ -1052,6 +1052,139 @@ static void test_vllm_unified_pages(void **state)
 	plan_ok(&m, &r, &p);
 }
 
+/* nvidia/Nemotron-H-56B-Base-8K (config.json, data/models/nemotron-h-56b.yaml):
+ * 118 layers from hybrid_override_pattern (M Mamba-2, * attention, -
+ * MLP): 54 recurrent, 10 full, 54 none; 64 heads, 8 kv heads of 128;
+ * Mamba-2 conv kernel 4, inner 16384, state 256, groups 8. */
+static kvp_model nemotron_h_56b(void)
+{
+	static const char hybrid[] =
+		"M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-"
+		"M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-";
+	kvp_model m = {
+		.name = "nemotron-h-56b", .layers = 118, .hidden = 8192, .heads = 64,
+		.kv_heads = 8, .head_dim = 128, .ssm_conv_kernel = 4,
+		.ssm_inner = 16384, .ssm_state = 256, .ssm_groups = 8,
+	};
+	char text[2048] = "";
+
+	assert_int_equal(strlen(hybrid), 118);
+	for (size_t i = 0; hybrid[i]; i++) {
+		if (i)
+			strcat(text, ",");
+		strcat(text, hybrid[i] == 'M' ? "recurrent" : hybrid[i] == '*' ? "full"
+		                                                                : "none");
+	}
+	pattern(&m, text);
+	return m;
+}
+
+/* vLLM sizes a mamba hybrid's attention block from the state, and pads
+ * the state to an attention page (doc/engines.md V15:
+ * vllm/model_executor/models/config.py @ 1936cf38
+ * HybridAttentionMambaModelConfig.verify_and_update_config,
+ * vllm/v1/kv_cache_interface.py MambaSpec). */
+static void test_vllm_mamba_hybrid(void **state)
+{
+	kvp_model m = nemotron_h_56b();
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 4);
+	kvp_capacity c;
+	kvp_plan p;
+	uint64_t seq;
+	bool unbounded;
+	kvp_error err;
+
+	(void)state;
+	/* The state in the model's type (mamba_cache_dtype auto; the K
+	 * cache is fp16): conv (4 - 1)(16384 + 2·8·256) = 61,440 values, SSM
+	 * 256·16384 = 4,194,304; 4,255,744 · 2 = 8,511,488 B = mamba_page.
+	 * attn_page_1 = FullAttentionSpec(block_size=1) = 2·8·128·2 = 4,096.
+	 * attn_block_size = 16 · cdiv(8,511,488, 16 · 4,096 = 65,536) = 16 ·
+	 * 130 = 2,080 (8,511,488 / 65,536 = 129.87); block_size unset, so
+	 * 2,080; mamba_page_size_padded = 2,080 · 4,096 = 8,519,680 (padding
+	 * 0.10%).  A request holds one padded page per mamba layer (mode
+	 * none) and cdiv(8,192, 2,080) = 4 blocks = 8,320 tokens per full
+	 * layer.  Batch 4: 54 · 8,519,680 · 4 = 1,840,250,880 and 10 · 8,320
+	 * · 4 · 4,096 = 1,363,148,800: 3,203,399,680 B. */
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->layers, 54);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8519680);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->layers, 10);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2080);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 4 * 8320);
+	assert_int_equal(p.state_total_bytes, 1840250880ULL);
+	assert_int_equal(p.kv_bytes_per_gpu, 3203399680ULL);
+	assert_int_equal(bytes_at(&p, 8192, 4), 3203399680ULL);
+	/* One sequence: 54 · 8,519,680 = 460,062,720 of state; 2,080 tokens
+	 * take one block a full layer, 10 · 2,080 · 4,096 = 85,196,800, so
+	 * 545,259,520; 2,081 take two, 460,062,720 + 170,393,600 =
+	 * 630,456,320.  The solver: 545,259,520 B hold 2,080 tokens. */
+	assert_int_equal(bytes_at(&p, 2080, 1), 545259520ULL);
+	assert_int_equal(bytes_at(&p, 2081, 1), 630456320ULL);
+	assert_int_equal(kvp_plan_max_seq(&p, 545259520ULL, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_false(unbounded);
+	assert_int_equal(seq, 2080);
+	assert_int_equal(kvp_plan_max_seq(&p, 630456319ULL, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_int_equal(seq, 2080);
+	assert_int_equal(kvp_plan_max_seq(&p, 630456320ULL, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_int_equal(seq, 4160);
+
+	/* Capacity, 10,000,000,000 B (kv_cache_utils.py): pages all
+	 * 8,519,680; buckets full 10 and mamba 54, 54 >= 1.5 · 10, so
+	 * group_size 10: 1 full group and cdiv(54, 10) = 6 mamba groups, 7.
+	 * num_blocks = 10^10 // 8,519,680 // 10 = 1,173 // 10 = 117.  "GPU
+	 * KV cache size" = 117 // 7 · 2,080 = 16 · 2,080 = 33,280 tokens.  A
+	 * request of 8,192: 4 full blocks + 6 mamba groups of one block = 10;
+	 * concurrency 117 / 10 = 11.70x. */
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.page_bytes, 8519680);
+	assert_int_equal(c.group_size, 10);
+	assert_int_equal(c.groups, 7);
+	assert_int_equal(c.blocks, 117);
+	assert_int_equal(c.tokens, 33280);
+	assert_int_equal(c.blocks_per_request, 10);
+	assert_true(c.max_concurrency == 117.0 / 10.0);
+
+	/* An fp8 cache: attn_page_1 = 2·8·128·1 = 2,048; the state stays in
+	 * the model's type (the weights', fp16): 8,511,488.  16 ·
+	 * cdiv(8,511,488, 32,768) = 16 · 260 = 4,160 tokens, padded page
+	 * 4,160 · 2,048 = 8,519,680 again. */
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4160);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8519680);
+
+	/* A block set larger is kept: 4,096 · 4,096 = 16,777,216 padded. */
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP16;
+	r.block_size = 4096;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4096);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 16777216);
+	/* One set smaller is enlarged (block_size < attn_block_size). */
+	r.block_size = 64;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2080);
+
+	/* A state type given (bf16, two bytes) is taken as is; fp32 is the
+	 * default and means the model's type for vLLM. */
+	r.block_size = 0;
+	r.state_dtype = KVP_DTYPE_BF16;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8519680);
+
+	/* The exact engine keeps the raw fp32 state: 4,255,744 · 4 =
+	 * 17,022,976 B, and llama.cpp too. */
+	r = request_at(KVP_ENGINE_EXACT, 8192, 4);
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 17022976);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 17022976);
+}
+
 /* The engine names and their aliases. */
 static void test_engine_names(void **state)
 {
@@ -1398,6 +1531,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_trtllm_sglang),
 		cmocka_unit_test(test_sglang_swa_pool),
 		cmocka_unit_test(test_vllm_unified_pages),
+		cmocka_unit_test(test_vllm_mamba_hybrid),
 		cmocka_unit_test(test_engine_names),
 		cmocka_unit_test(test_solver_property),
 	};
