@@ -104,9 +104,17 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 			lo = count[g];
 		if (count[g] > hi)
 			hi = count[g];
-		/* _report_kv_cache_config: the least block over the groups. */
-		if (grp->kind != KVP_LAYER_RECURRENT && (least == 0 || grp->block < least))
-			least = grp->block;
+		/* _report_kv_cache_config: the least block over the groups,
+		 * a mamba group's block_size being mamba_block_size =
+		 * max_model_len (MambaModelConfig.verify_and_update_config,
+		 * vllm/model_executor/models/config.py @ 1936cf38): it is the
+		 * least only when max_model_len is below the attention block. */
+		{
+			uint64_t b = grp->kind == KVP_LAYER_RECURRENT ? r->seq : grp->block;
+
+			if (least == 0 || b < least)
+				least = b;
+		}
 	}
 	if (page == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");

@@ -1147,6 +1147,17 @@ static void test_vllm_mamba_hybrid(void **state)
 	assert_int_equal(c.tokens, 33280);
 	assert_int_equal(c.blocks_per_request, 10);
 	assert_true(c.max_concurrency == 117.0 / 10.0);
+	/* max_model_len 1,000, below the attention block: vLLM's "GPU KV
+	 * cache size" takes the least block_size over all groups, and a
+	 * mamba group's is mamba_block_size = max_model_len, so 117 // 7 ·
+	 * 1,000 = 16,000 tokens.  A request: 1 full block + 6 = 7. */
+	r.seq = 1000;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.blocks, 117);
+	assert_int_equal(c.tokens, 16000);
+	assert_int_equal(c.blocks_per_request, 7);
+	r.seq = 8192;
 
 	/* An fp8 cache: attn_page_1 = 2·8·128·1 = 2,048; the state stays in
 	 * the model's type (the weights', fp16): 8,511,488.  16 ·
