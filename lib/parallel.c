@@ -70,3 +70,82 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	p->kv_bytes_per_token = t;
 	return KVP_OK;
 }
+
+/* ---- the tensor-parallel split and the pipeline stages ---------------- */
+
+kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
+                         const char *name, kvp_error *err)
+{
+	uint32_t tp = r->tp ? r->tp : 1;
+
+	if (m->heads % tp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: tensor parallel %u does not divide its %u query"
+		                  " heads", name, tp, m->heads);
+	for (uint32_t i = 0; i < (m->layer_kv_heads_len ? m->layers : 1); i++) {
+		uint32_t kv = kvp_model_layer_kv_heads(m, i);
+
+		if (kv == 0 || m->kv_lora_rank)
+			continue;
+		if (kv % tp != 0 && tp % kv != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: tensor parallel %u neither divides its %u kv"
+			                  " heads nor is a multiple of them", name, tp, kv);
+	}
+	return KVP_OK;
+}
+
+/* kv heads on one rank: vllm/config/model.py get_num_kv_heads,
+ * max(1, total // tp): replicated, not split, past the kv heads. */
+uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp)
+{
+	return kv / tp > 0 ? kv / tp : 1;
+}
+
+kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
+                         uint32_t *first, uint32_t *count, kvp_error *err)
+{
+	uint32_t pp = r->pp ? r->pp : 1, start = 0;
+	uint64_t sum = 0;
+
+	if (pp > KVP_PP_MAX)
+		return kvp__error(err, KVP_ERR_RANGE,
+		                  "pipeline parallel %u: at most %d stages", pp, KVP_PP_MAX);
+	if (pp > layers)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "pipeline parallel %u exceeds the %u layers", pp, layers);
+	if (r->pp_layers_len) {
+		if (r->pp_layers_len != pp)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "the layer split has %u stages; pipeline parallel"
+			                  " is %u", r->pp_layers_len, pp);
+		for (uint32_t i = 0; i < pp; i++) {
+			if (r->pp_layers[i] == 0)
+				return kvp__error(err, KVP_ERR_SHAPE,
+				                  "stage %u of the layer split has no layers", i);
+			sum += r->pp_layers[i];
+		}
+		if (sum != layers)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "the layer split sums to %llu layers; the model"
+			                  " has %u", (unsigned long long)sum, layers);
+		for (uint32_t i = 0; i < pp; i++)
+			count[i] = r->pp_layers[i];
+	} else {
+		/* vllm/distributed/utils.py get_pp_indices: layers / pp each,
+		 * and the remainder one each to the stages before the last,
+		 * from the second-last backwards. */
+		uint32_t rem = layers % pp;
+
+		for (uint32_t i = 0; i < pp; i++)
+			count[i] = layers / pp;
+		for (uint32_t i = 2; i < rem + 2; i++)
+			count[pp - i]++;
+	}
+	for (uint32_t i = 0; i < pp; i++) {
+		first[i] = start;
+		start += count[i];
+	}
+	*stages = pp;
+	return KVP_OK;
+}
