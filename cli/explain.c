@@ -171,8 +171,53 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 		    g(grp->tokens));
 	else
 		say(e, "  tokens held: seq = %s", g(grp->tokens));
+	if (p->request.engine != KVP_ENGINE_EXACT) {
+		/* The engine's slots, its rounding and padding done (man
+		 * kvplan, ENGINES, gives each engine's rule). */
+		say(e, "  cells %s allocates for the whole batch: %s",
+		    kvp_engine_name(p->request.engine), g(grp->cells));
+		say(e, "  %u layers x %s cells x %s B = %s B", grp->layers, g(grp->cells),
+		    g(grp->bytes_per_token), g(grp->bytes));
+		return;
+	}
 	say(e, "  %u layers x %s tokens x %s B x batch %s = %s B", grp->layers,
 	    g(grp->tokens), g(grp->bytes_per_token), g(p->batch), g(grp->bytes));
+}
+
+/* Bytes of the largest GPU's cache at seq and batch; 0 on overflow. */
+static uint64_t gpu_bytes(const kvp_plan *lp, uint64_t seq, uint64_t batch)
+{
+	uint64_t bytes = 0;
+
+	kvp_plan_bytes_at(lp, seq, batch, &bytes, NULL);
+	return bytes;
+}
+
+/* A solver's answer shown at its boundary, for the engines and parallel
+ * layouts whose cost is a step function: the answer fits, one more does
+ * not. */
+static void explain_boundary(const struct explainer *e, const struct cli_plan *p,
+                             const char *what, uint64_t budget, uint64_t seq,
+                             uint64_t batch, bool of_seq)
+{
+	const kvp_plan *lp = &p->layers;
+	uint64_t at = of_seq ? gpu_bytes(lp, seq, batch) : gpu_bytes(lp, seq, batch);
+	uint64_t past = of_seq ? gpu_bytes(lp, seq + 1, batch) : gpu_bytes(lp, seq, batch + 1);
+
+	if (p->request.engine == KVP_ENGINE_SGLANG && p->fits &&
+	    p->fits[0].capacity.swa_tokens) {
+		say(e, "  %s: %s, what SGLang's two token pools hold", what,
+		    g(of_seq ? seq : batch));
+		return;
+	}
+	if (of_seq)
+		say(e, "  %s: %s; at batch %s the largest GPU's cache is %s B at %s"
+		    " tokens, within %s B, and %s B at one token more", what, g(seq),
+		    g(batch), g(at), g(seq), g(budget), g(past));
+	else
+		say(e, "  %s: %s; at seq %s the largest GPU's cache is %s B for %s"
+		    " sequences, within %s B, and %s B for one more", what, g(batch),
+		    g(seq), g(at), g(batch), g(budget), g(past));
 }
 
 /* f(s), one sequence's cache at s tokens; 0 when it overflows. */
@@ -255,25 +300,57 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
-		uint64_t need = f->weights_bytes + p->fit_options.reserve_bytes;
-		uint64_t budget = need <= f->usable_bytes && need >= f->weights_bytes
-		                  ? f->usable_bytes - need : 0;
+		const kvp_request *r = &p->request;
+		uint64_t budget = f->budget_bytes;
 		uint64_t one = per_seq(lp, p->seq);
+		/* The exact model on one GPU has the closed forms below; the
+		 * engines' and parallel layouts' costs are shown at their
+		 * boundaries. */
+		bool steps = r->engine != KVP_ENGINE_EXACT || r->tp > 1 || r->pp > 1;
 
 		say(&e, "%s:", d->name);
-		say(&e, "  L2 %s B: cache %s B %s; largest layer %s B %s", g(d->l2_bytes),
-		    g(lp->cache_total_bytes), f->fits_l2 ? "fits" : "does not fit",
-		    g(lp->max_layer_bytes), f->layer_fits_l2 ? "fits" : "does not fit");
-		explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2, f->max_seq_l2_unbounded);
-		say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
-		    p->fit_options.mem_util, g(f->usable_bytes));
+		say(&e, "  L2 %s B: the largest GPU's cache %s B %s; largest layer %s B %s",
+		    g(d->l2_bytes), g(lp->kv_bytes_per_gpu),
+		    f->fits_l2 ? "fits" : "does not fit", g(lp->max_layer_bytes),
+		    f->layer_fits_l2 ? "fits" : "does not fit");
+		if (steps && !f->max_seq_l2_unbounded)
+			explain_boundary(&e, p, "max seq (L2)", d->l2_bytes, f->max_seq_l2,
+			                 p->batch, true);
+		else
+			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
+			                f->max_seq_l2_unbounded);
+		if (r->engine == KVP_ENGINE_VLLM)
+			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
+			    " as vLLM computes it, = %s B", g(d->hbm_bytes),
+			    p->fit_options.mem_util, g(f->usable_bytes));
+		else
+			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
+			    p->fit_options.mem_util, g(f->usable_bytes));
 		say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
 		    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
-		say(&e, "  budget for the cache: %s - %s - reserve %s = %s B",
-		    g(f->usable_bytes), g(f->weights_bytes), g(p->fit_options.reserve_bytes),
-		    g(budget));
-		explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm, f->max_seq_hbm_unbounded);
-		if (one)
+		if ((uint64_t)r->tp * r->pp > 1)
+			say(&e, "  weights per GPU: ceil(%s / (tp %u x pp %u)) = %s B",
+			    g(f->weights_bytes), r->tp, r->pp, g(f->weights_per_gpu));
+		if (r->kv_budget)
+			say(&e, "  budget for the cache: --kv-budget %s B", g(budget));
+		else if (r->engine == KVP_ENGINE_TRTLLM)
+			say(&e, "  budget for the cache: floor((%s - %s - reserve %s) x %.17g) = %s B",
+			    g(d->hbm_bytes), g(f->weights_per_gpu), g(p->fit_options.reserve_bytes),
+			    p->fit_options.mem_util, g(budget));
+		else
+			say(&e, "  budget for the cache: %s - %s - reserve %s = %s B",
+			    g(f->usable_bytes), g(f->weights_per_gpu),
+			    g(p->fit_options.reserve_bytes), g(budget));
+		if (steps && !f->max_seq_hbm_unbounded)
+			explain_boundary(&e, p, "max seq (HBM)", budget, f->max_seq_hbm,
+			                 p->batch, true);
+		else
+			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
+			                f->max_seq_hbm_unbounded);
+		if (steps)
+			explain_boundary(&e, p, "max batch", budget, p->seq, f->max_batch_hbm,
+			                 false);
+		else if (one)
 			say(&e, "  max batch: floor(%s / %s B per sequence) = %s", g(budget),
 			    g(one), g(f->max_batch_hbm));
 	}
