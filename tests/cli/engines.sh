@@ -232,4 +232,17 @@ check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
 expect_error "--swa-full-tokens-ratio 0" "^kvplan: --swa-full-tokens-ratio: '0' is outside \(0, 1\]$" \
 	--model gpt-oss-120b --seq 100 --engine sglang --swa-full-tokens-ratio 0
 
+# --explain under an engine shows its cells and each solver's boundary:
+# llama2-7b, vLLM, seq 1000: 63 blocks of 16 = 1,008 cells; 32 · 1,008 ·
+# 16,384 = 528,482,304 B.  With --kv-budget 1,048,576,000 the longest
+# context is 2,000 tokens: 125 blocks, 32 · 2,000 · 16,384 =
+# 1,048,576,000 B, exactly the budget; 2,001 needs 126 blocks, 32 · 2,016
+# · 16,384 = 1,056,964,608 B.
+run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
+has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
+has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"
+check "--explain: the longest context at its boundary" grep -q \
+	"max seq (HBM): 2,000; at batch 1 the largest GPU's cache is 1,048,576,000 B at 2,000 tokens, within 1,048,576,000 B, and 1,056,964,608 B at one token more" \
+	"$work/out"
+
 done_testing
