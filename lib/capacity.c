@@ -78,6 +78,13 @@ static bool vllm_one_type(const kvp_plan *p)
  * were unified by the plan (each group's block).  One type of attention in
  * several shapes is one group whose page is the sum of its layers' pages
  * (get_kv_cache_config_from_groups: num_blocks = available // that). */
+/* Whether vLLM keeps pages for a group's layers. */
+static bool vllm_caches(const kvp_layer_group *g)
+{
+	return g->kind == KVP_LAYER_RECURRENT ? g->state_bytes_per_seq != 0
+	                                      : g->bytes_per_token != 0;
+}
+
 static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 kvp_capacity *c, kvp_error *err)
 {
@@ -141,18 +148,48 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		c->allocated_bytes = c->blocks * sum;
 		return KVP_OK;
 	}
-	/* One kind of layer is one group of all of them
-	 * (_get_kv_cache_groups_uniform_spec). */
-	size = buckets == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
+	/* The groups are formed on the whole model (get_kv_cache_configs:
+	 * get_kv_cache_groups over the merged specs of every worker), then
+	 * each worker keeps its own layers of each group and sizes its pool
+	 * by its largest group (get_kv_cache_config_from_groups).  One kind
+	 * of layer is one group of all of them
+	 * (_get_kv_cache_groups_uniform_spec); otherwise group_size is the
+	 * smallest bucket, or the largest when max < 1.5 min, and a bucket of
+	 * n layers makes cdiv(n, group_size) groups of every
+	 * cdiv(n, group_size)-th layer. */
+	lo = UINT64_MAX;
+	hi = 0;
 	for (uint32_t g = 0; g < p->group_count; g++) {
-		uint64_t n_groups;
+		uint64_t n = p->groups[g].layers;
 
-		if (count[g] == 0)
+		if (!vllm_caches(&p->groups[g]))
 			continue;
-		n_groups = cdiv(count[g], size);
-		groups += n_groups;
-		per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq,
-		                                      p->groups[g].block);
+		if (n < lo)
+			lo = n;
+		if (n > hi)
+			hi = n;
+	}
+	size = buckets == 1 && p->stages == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
+	{
+		uint64_t worker = 0;
+
+		for (uint32_t g = 0; g < p->group_count; g++) {
+			uint64_t n_groups, here;
+
+			if (!vllm_caches(&p->groups[g]))
+				continue;
+			n_groups = cdiv(p->groups[g].layers, size);
+			groups += n_groups;
+			per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq,
+			                                      p->groups[g].block);
+			/* This stage's run of the bucket: its layers spread
+			 * over the n_groups groups, the fullest holding
+			 * cdiv(run, n_groups). */
+			here = count[g] ? cdiv(count[g], n_groups) : 0;
+			if (here > worker)
+				worker = here;
+		}
+		size = worker;
 	}
 	c->blocks = budget / page / size;
 	c->groups = groups;

@@ -728,6 +728,25 @@ static void test_capacity_vllm_hybrid(void **state)
 	assert_int_equal(c.tokens, 7488);
 	assert_int_equal(c.blocks_per_request, 1670);
 	assert_true(c.max_concurrency == 3276.0 / 1670.0);
+	/* With pp 2 the groups are still the whole model's 7
+	 * (get_kv_cache_configs forms them on the merged specs); each
+	 * worker keeps its layers of each and sizes its pool by its fullest
+	 * group.  Stages of 17 layers: stage 1 (layers 17-33) has full
+	 * layers 17, 23, 29 and 14 sliding ones, and the larger cache (14 ·
+	 * 3,088 + 3 · 8,192 = 67,808 token-layers against stage 0's 15 ·
+	 * 3,088 + 2 · 8,192 = 62,704; a sliding layer keeps 193 blocks of 16
+	 * = 3,088).  Its 14 sliding layers over the 6 sliding groups: 3 at
+	 * most; its 3 full ones in the one full group: 3.  So 2^30 // 65,536
+	 * // 3 = 5,461 blocks, 5,461 // 7 · 16 = 12,480 tokens. */
+	r.pp = 2;
+	plan_ok(&g4, &r, &p);
+	capacity_ok(&p, 1ULL << 30, &c);
+	assert_int_equal(c.groups, 7);
+	assert_int_equal(c.group_size, 3);
+	assert_int_equal(c.blocks, 5461);
+	assert_int_equal(c.tokens, 12480);
+	assert_int_equal(c.blocks_per_request, 1670);
+	r.pp = 1;
 
 	/* The 1.5× rule: 36 layers "sliding*5,full*4" = 4 cycles: 20
 	 * sliding, 16 full; 20 < 1.5 · 16 = 24, so group_size = max = 20:
