@@ -24,27 +24,6 @@ static uint32_t largest_stage(const kvp_plan *p)
 	return best;
 }
 
-/* vLLM's blocks one request of len tokens needs in a group of kind g
- * (vllm/v1/kv_cache_interface.py, max_memory_usage_bytes / page). */
-static uint64_t vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
-                            uint64_t len, uint64_t block)
-{
-	uint64_t reach;
-
-	switch (g->kind) {
-	case KVP_LAYER_SLIDING:
-		reach = g->window - 1 + kvp__engine_mnbt(r);
-		return cdiv(reach < len ? reach : len, block) + 1;
-	case KVP_LAYER_CHUNKED:
-		reach = g->window + kvp__engine_mnbt(r);
-		return cdiv(reach < len ? reach : len, block);
-	case KVP_LAYER_RECURRENT:
-		return 1; /* MambaSpec, mode none: one state page */
-	default:
-		return cdiv(len, block);
-	}
-}
-
 /* vLLM's attention layers are all of one type (kv_cache_utils.py
  * get_kv_cache_groups: UniformTypeKVCacheSpecs.from_specs), in one shape or
  * several: the whole model's groups decide, as vLLM forms its groups on
@@ -135,7 +114,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 
 			if (count[g] == 0)
 				continue;
-			b = vllm_blocks(r, &p->groups[g], r->seq, p->groups[g].block);
+			b = kvp__vllm_blocks(r, &p->groups[g], r->seq, p->groups[g].block);
 			if (b > most)
 				most = b;
 		}
@@ -180,7 +159,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 				continue;
 			n_groups = cdiv(p->groups[g].layers, size);
 			groups += n_groups;
-			per_request += n_groups * vllm_blocks(r, &p->groups[g], r->seq,
+			per_request += n_groups * kvp__vllm_blocks(r, &p->groups[g], r->seq,
 			                                      p->groups[g].block);
 			/* This stage's run of the bucket: its layers spread
 			 * over the n_groups groups, the fullest holding

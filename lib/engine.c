@@ -335,6 +335,34 @@ static uint64_t pad(uint64_t n, uint64_t u)
 	return kvp__mul(q, u, &out) ? out : UINT64_MAX;
 }
 
+void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
+                     uint64_t *reach, uint64_t *extra)
+{
+	/* vllm/v1/kv_cache_interface.py max_memory_usage_bytes: a sliding
+	 * layer keeps the window less one plus a step's tokens, and one
+	 * block more (SlidingWindowSpec); a chunked one the chunk plus a
+	 * step (ChunkedLocalAttentionSpec); a full one every token. */
+	*reach = 0;
+	*extra = 0;
+	if (g->kind == KVP_LAYER_SLIDING) {
+		*reach = g->window - 1 + kvp__engine_mnbt(r);
+		*extra = 1;
+	} else if (g->kind == KVP_LAYER_CHUNKED) {
+		*reach = g->window + kvp__engine_mnbt(r);
+	}
+}
+
+uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
+                          uint64_t len, uint64_t block)
+{
+	uint64_t reach, extra;
+
+	if (g->kind == KVP_LAYER_RECURRENT)
+		return 1; /* MambaSpec, mode none: one state page */
+	kvp__vllm_reach(r, g, &reach, &extra);
+	return cdiv(reach && reach < len ? reach : len, block) + extra;
+}
+
 /* Token slots one layer of group g allocates for the request, the whole
  * batch.  UINT64_MAX when they overflow. */
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
@@ -355,17 +383,8 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 		 * (SlidingWindowSpec.max_memory_usage_bytes); a chunked one
 		 * the chunk plus a step (ChunkedLocalAttentionSpec).  The
 		 * block is the group's own once pages are unified. */
-		if (g->kind == KVP_LAYER_SLIDING) {
-			uint64_t reach = g->window - 1 + kvp__engine_mnbt(r);
-
-			per_seq = (cdiv(reach < seq ? reach : seq, block) + 1) * block;
-		} else if (g->kind == KVP_LAYER_CHUNKED) {
-			uint64_t reach = g->window + kvp__engine_mnbt(r);
-
-			per_seq = cdiv(reach < seq ? reach : seq, block) * block;
-		} else {
-			per_seq = pad(seq, block);
-		}
+		if (!kvp__mul(kvp__vllm_blocks(r, g, seq, block), block, &per_seq))
+			return UINT64_MAX;
 		break;
 	case KVP_ENGINE_LLAMA_CPP: {
 		/* src/llama-kv-cache-iswa.cpp: the sliding cache holds

@@ -23,6 +23,13 @@ bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);
 /* llama.cpp's n_ctx, its streams and the context of each. */
 void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams,
                         uint64_t *per_stream);
+/* vLLM: the tokens a layer of g holds at most (0: every one) and the
+ * blocks it keeps besides; and so the blocks one request of len tokens
+ * takes in blocks of block tokens. */
+void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
+                     uint64_t *reach, uint64_t *extra);
+uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
+                          uint64_t len, uint64_t block);
 /* Token slots one layer of the group allocates for the whole request. */
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
 /* Each group's tokens per block (vLLM's page unification), or an error

@@ -70,12 +70,14 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 			cap = grp->window;
 			break;
 		case KVP_ENGINE_VLLM:
-			/* Each group in its own block (pages unified). */
-			if (grp->kind == KVP_LAYER_SLIDING) {
-				cap = cdiv(grp->window - 1 + kvp__engine_mnbt(r), unit);
-				c->fixed += per_unit; /* the block more */
-			} else if (grp->kind == KVP_LAYER_CHUNKED) {
-				cap = cdiv(grp->window + kvp__engine_mnbt(r), unit);
+			/* Each group in its own block (pages unified):
+			 * cdiv(min(reach, x), B) = min(cdiv(reach, B), q). */
+			{
+				uint64_t reach, extra;
+
+				kvp__vllm_reach(r, grp, &reach, &extra);
+				cap = reach ? cdiv(reach, unit) : 0;
+				c->fixed += per_unit * extra;
 			}
 			break;
 		case KVP_ENGINE_LLAMA_CPP:
