@@ -230,16 +230,11 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        r->max_batched_tokens ? r->max_batched_tokens : 2048);
 			break;
 		}
-		case KVP_ENGINE_LLAMA_CPP: {
-			/* n_ctx as llama.cpp settles it: whole padded streams. */
-			uint64_t streams = lp->streams ? lp->streams : 1;
-			uint64_t per = (lp->n_ctx / streams + 255) / 256 * 256;
-
+		case KVP_ENGINE_LLAMA_CPP:
 			fprintf(out, " (n_ctx %" PRIu64 ", %" PRIu64 " seqs, %s, n_ubatch %u)",
-			        per * streams, r->batch, r->kv_unified ? "unified" : "split",
+			        lp->n_ctx, r->batch, r->kv_unified ? "unified" : "split",
 			        r->ubatch ? r->ubatch : 512);
 			break;
-		}
 		case KVP_ENGINE_SGLANG:
 			fprintf(out, " (page size %u)", r->block_size ? r->block_size : 1);
 			break;

@@ -326,9 +326,9 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		uint64_t n_ctx, streams, per_stream;
 
 		kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
-		c.tokens = cdiv(per_stream, KVP__LLAMA_PAD) * KVP__LLAMA_PAD * streams;
+		c.tokens = n_ctx;
 		c.blocks = c.tokens;
-		c.blocks_per_request = cdiv(per_stream, KVP__LLAMA_PAD) * KVP__LLAMA_PAD;
+		c.blocks_per_request = per_stream;
 		c.allocated_bytes = p->kv_bytes_per_gpu;
 		break;
 	}

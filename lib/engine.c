@@ -307,6 +307,14 @@ kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *er
 	return KVP_OK;
 }
 
+/* A count rounded up to whole units of u; UINT64_MAX when it overflows. */
+static uint64_t pad(uint64_t n, uint64_t u)
+{
+	uint64_t q = cdiv(n, u), out;
+
+	return kvp__mul(q, u, &out) ? out : UINT64_MAX;
+}
+
 /* llama.cpp: the streams and the cells of each (src/llama-context.cpp,
  * llama_context constructor: n_ctx padded to 256; src/llama-kv-cache.cpp:
  * a unified cache is one stream of n_ctx cells, a split one n_seq_max
@@ -319,21 +327,15 @@ void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams
 	if (!ctx && __builtin_mul_overflow(r->seq, r->batch, &ctx))
 		ctx = UINT64_MAX;
 	/* llama_context's constructor: n_ctx = GGML_PAD(n_ctx, 256); split,
-	 * n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256); unified, n_ctx. */
-	ctx = ctx > UINT64_MAX - KVP__LLAMA_PAD ? UINT64_MAX
-	      : (ctx + KVP__LLAMA_PAD - 1) / KVP__LLAMA_PAD * KVP__LLAMA_PAD;
+	 * n_ctx_seq = GGML_PAD(n_ctx / n_seq_max, 256), and n_ctx becomes
+	 * n_ctx_seq x n_seq_max; unified, n_ctx_seq = n_ctx. */
+	ctx = pad(ctx, KVP__LLAMA_PAD);
 	*streams = r->kv_unified ? 1 : r->batch;
-	*per_stream = ctx / *streams;
-	*n_ctx = ctx;
+	*per_stream = pad(ctx / *streams, KVP__LLAMA_PAD);
+	if (!kvp__mul(*per_stream, *streams, n_ctx))
+		*n_ctx = UINT64_MAX;
 }
 
-/* A count rounded up to whole units of u; UINT64_MAX when it overflows. */
-static uint64_t pad(uint64_t n, uint64_t u)
-{
-	uint64_t q = cdiv(n, u), out;
-
-	return kvp__mul(q, u, &out) ? out : UINT64_MAX;
-}
 
 void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
                      uint64_t *reach, uint64_t *extra)

@@ -430,7 +430,8 @@ typedef struct kvp_plan {
 	uint32_t model_kv_heads;    /* the model's kv heads */
 	uint32_t kv_heads_per_gpu;  /* ... on one rank: max(1, kv / tp) */
 	uint64_t streams;           /* llama.cpp: KV streams (1 unified) */
-	uint64_t n_ctx;             /* llama.cpp: the context it was given */
+	uint64_t n_ctx;             /* llama.cpp: its n_ctx as it settles it,
+	                             * the padded cells of every stream */
 	uint64_t params;            /* the model's, for the weights (fit) */
 	bool bounded;               /* every caching layer is windowed (or
 	                             * recurrent): the cache stops growing */
