@@ -9,11 +9,6 @@
 
 #include "cli.h"
 
-/* 1234567 as Python's f"{n:,}" writes it. */
-static const char *commas(uint64_t n, char *buf, size_t size)
-{
-	return cli_grouped(n, buf, size);
-}
 
 /* ggml's name of a cache type (ggml_type_name): f16, bf16, f32, q8_0... */
 static const char *ggml_name(kvp_dtype t)
@@ -135,11 +130,11 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 	case KVP_ENGINE_VLLM:
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config. */
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
-		         commas(c->tokens, a, sizeof a));
+		         cli_grouped(c->tokens, a, sizeof a));
 		line(ctx, text);
 		snprintf(text, sizeof text,
 		         "Maximum concurrency for %s tokens per request: %.2fx",
-		         commas(p->seq, b, sizeof b), c->max_concurrency);
+		         cli_grouped(p->seq, b, sizeof b), c->max_concurrency);
 		line(ctx, text);
 		break;
 	case KVP_ENGINE_LLAMA_CPP:

@@ -201,7 +201,7 @@ static void explain_boundary(const struct explainer *e, const struct cli_plan *p
                              uint64_t batch, bool of_seq)
 {
 	const kvp_plan *lp = &p->layers;
-	uint64_t at = of_seq ? gpu_bytes(lp, seq, batch) : gpu_bytes(lp, seq, batch);
+	uint64_t at = gpu_bytes(lp, seq, batch);
 	uint64_t past = of_seq ? gpu_bytes(lp, seq + 1, batch) : gpu_bytes(lp, seq, batch + 1);
 
 	if (p->request.engine == KVP_ENGINE_SGLANG && p->fits &&
@@ -220,14 +220,6 @@ static void explain_boundary(const struct explainer *e, const struct cli_plan *p
 		    g(seq), g(at), g(batch), g(budget), g(past));
 }
 
-/* f(s), one sequence's cache at s tokens; 0 when it overflows. */
-static uint64_t per_seq(const kvp_plan *lp, uint64_t s)
-{
-	uint64_t bytes = 0;
-
-	kvp_plan_bytes_at(lp, s, 1, &bytes, NULL);
-	return bytes;
-}
 
 /* How a max-seq figure was solved on the piece of f that holds it. */
 static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
@@ -235,18 +227,18 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
                             bool unbounded)
 {
 	const kvp_plan *lp = &p->layers;
-	uint64_t cap = budget / p->batch, a = 0, slope = 0;
+	uint64_t a = 0, slope = 0;
 
 	if (unbounded) {
 		say(e, "  max seq (%s): every caching layer holds at most %s tokens, so the"
 		    " cache stops at %s B x batch %s, within %s B: no limit", what,
-		    g(lp->plateau_seq), g(per_seq(lp, lp->plateau_seq)), g(p->batch),
+		    g(lp->plateau_seq), g(gpu_bytes(lp, lp->plateau_seq, 1)), g(p->batch),
 		    g(budget));
 		return;
 	}
 	if (seq == 0) {
 		say(e, "  max seq (%s): 0; one token takes %s B x batch %s, more than %s B",
-		    what, g(per_seq(lp, 1)), g(p->batch), g(budget));
+		    what, g(gpu_bytes(lp, 1, 1)), g(p->batch), g(budget));
 		return;
 	}
 	/* The piece [a, next window): a is the largest window at most seq. */
@@ -265,14 +257,13 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 	}
 	if (a == 0)
 		say(e, "  max seq (%s): f(s) = %s + %s x s per sequence; s = floor((floor(%s"
-		    " / batch %s) - %s) / %s) = %s", what, g(per_seq(lp, 0)), g(slope),
-		    g(budget), g(p->batch), g(per_seq(lp, 0)), g(slope), g(seq));
+		    " / batch %s) - %s) / %s) = %s", what, g(gpu_bytes(lp, 0, 1)), g(slope),
+		    g(budget), g(p->batch), g(gpu_bytes(lp, 0, 1)), g(slope), g(seq));
 	else
 		say(e, "  max seq (%s): past %s tokens f(s) = %s + %s x (s - %s) per sequence;"
 		    " s = %s + floor((floor(%s / batch %s) - %s) / %s) = %s", what, g(a),
-		    g(per_seq(lp, a)), g(slope), g(a), g(a), g(budget), g(p->batch),
-		    g(per_seq(lp, a)), g(slope), g(seq));
-	(void)cap;
+		    g(gpu_bytes(lp, a, 1)), g(slope), g(a), g(a), g(budget), g(p->batch),
+		    g(gpu_bytes(lp, a, 1)), g(slope), g(seq));
 }
 
 void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
@@ -302,7 +293,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		const kvp_fit *f = &p->fits[i];
 		const kvp_request *r = &p->request;
 		uint64_t budget = f->budget_bytes;
-		uint64_t one = per_seq(lp, p->seq);
+		uint64_t one = gpu_bytes(lp, p->seq, 1);
 		/* The exact model on one GPU has the closed forms below; the
 		 * engines' and parallel layouts' costs are shown at their
 		 * boundaries. */
