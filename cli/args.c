@@ -413,7 +413,7 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	o->block_size = KVP_BLOCK_SIZE_DEFAULT;
 	kvp_fit_options_init(&o->fit);
 
-	o->tp = o->pp = o->dp = 1;
+	kvp_request_init(&o->req);
 	/* llama.cpp's own spellings -np and -ub are not single letters. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "-np") == 0)

@@ -20,17 +20,17 @@ static int parse_pp_layers(const char *opt, const char *arg, struct cli_options 
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
-	o->pp_layers_len = 0;
+	o->req.pp_layers_len = 0;
 	for (item = strtok_r(copy, ",", &save); item && !rc;
 	     item = strtok_r(NULL, ",", &save)) {
-		if (o->pp_layers_len == KVP_PP_MAX) {
+		if (o->req.pp_layers_len == KVP_PP_MAX) {
 			fprintf(stderr, "kvplan: --%s: at most %d stages\n", opt, KVP_PP_MAX);
 			rc = 2;
 			break;
 		}
-		rc = cli_parse_u32(opt, item, &o->pp_layers[o->pp_layers_len++]);
+		rc = cli_parse_u32(opt, item, &o->req.pp_layers[o->req.pp_layers_len++]);
 	}
-	if (!rc && (o->pp_layers_len == 0 || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+	if (!rc && (o->req.pp_layers_len == 0 || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
 	            strstr(arg, ",,"))) {
 		fprintf(stderr, "kvplan: --%s: expected layer counts separated by commas\n",
 		        opt);
@@ -47,28 +47,28 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 
 	switch (code) {
 	case OPT_ENGINE:
-		if (kvp_engine_from_name(arg, &o->engine, &err) != KVP_OK) {
+		if (kvp_engine_from_name(arg, &o->req.engine, &err) != KVP_OK) {
 			fprintf(stderr, "kvplan: --engine: %s\n", err.message);
 			return 2;
 		}
 		return 0;
 	case OPT_MNBT:
 		o->engine_flags |= CLI_FLAG_MNBT;
-		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->max_batched_tokens);
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->req.max_batched_tokens);
 	case 'c':
 		o->engine_flags |= CLI_FLAG_CTX;
-		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->ctx_size);
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->req.ctx_size);
 	case OPT_PARALLEL:
 		o->engine_flags |= CLI_FLAG_PARALLEL;
 		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->batch);
 	case OPT_KV_UNIFIED:
 	case OPT_NO_KV_UNIFIED:
 		o->engine_flags |= CLI_FLAG_UNIFIED;
-		o->kv_unified = code == OPT_KV_UNIFIED;
+		o->req.kv_unified = code == OPT_KV_UNIFIED;
 		return 0;
 	case OPT_UBATCH:
 		o->engine_flags |= CLI_FLAG_UBATCH;
-		return cli_parse_u32(opt, arg, &o->ubatch);
+		return cli_parse_u32(opt, arg, &o->req.ubatch);
 	case OPT_PAGE_SIZE:
 		o->engine_flags |= CLI_FLAG_PAGE;
 		return cli_parse_u32(opt, arg, &o->page_size);
@@ -81,7 +81,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_TRTLLM_RUNTIME:
 		o->engine_flags |= CLI_FLAG_RUNTIME;
 		if (strcmp(arg, "cpp") == 0 || strcmp(arg, "pytorch") == 0) {
-			o->trtllm_cpp = strcmp(arg, "cpp") == 0;
+			o->req.trtllm_cpp = strcmp(arg, "cpp") == 0;
 			return 0;
 		}
 		{
@@ -92,17 +92,17 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		}
 		return 2;
 	case OPT_TP:
-		return cli_parse_u32(opt, arg, &o->tp);
+		return cli_parse_u32(opt, arg, &o->req.tp);
 	case OPT_DP:
-		return cli_parse_u32(opt, arg, &o->dp);
+		return cli_parse_u32(opt, arg, &o->req.dp);
 	case OPT_PP_LAYERS:
 		o->pp_layers_given = true;
 		return parse_pp_layers(opt, arg, o);
 	case OPT_PP:
 		o->pp_given = true;
-		return cli_parse_u32(opt, arg, &o->pp);
+		return cli_parse_u32(opt, arg, &o->req.pp);
 	case OPT_KV_BUDGET:
-		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->kv_budget);
+		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->req.kv_budget);
 	case OPT_SOLVE:
 		if (strcmp(arg, "max-seq") == 0)
 			o->solve = CLI_SOLVE_MAX_SEQ;
@@ -144,29 +144,29 @@ void cli_engine_finish(struct cli_options *o)
 	/* A setting of another engine is ignored, and said so: a command
 	 * line pasted from one engine still plans with the one asked. */
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
-		if (o->engine_flags & owners[i].flag && o->engine != owners[i].engine)
+		if (o->engine_flags & owners[i].flag && o->req.engine != owners[i].engine)
 			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
 			        " ignores it\n", owners[i].option,
-			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->engine));
+			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->req.engine));
 	/* SGLang's page and TensorRT-LLM's tokens per block are their
 	 * block size, for them alone (another engine was warned of). */
-	if (o->engine == KVP_ENGINE_SGLANG && o->page_size) {
+	if (o->req.engine == KVP_ENGINE_SGLANG && o->page_size) {
 		o->block_size = o->page_size;
 		o->block_size_set = true;
 	}
-	if (o->engine == KVP_ENGINE_TRTLLM && o->tokens_per_block) {
+	if (o->req.engine == KVP_ENGINE_TRTLLM && o->tokens_per_block) {
 		o->block_size = o->tokens_per_block;
 		o->block_size_set = true;
 	}
 	/* A layer split says how many stages there are. */
 	if (o->pp_layers_given && !o->pp_given)
-		o->pp = o->pp_layers_len;
+		o->req.pp = o->req.pp_layers_len;
 	/* vLLM's gpu_memory_utilization defaults to 0.92 (vllm/config/cache.py,
 	 * CacheConfig; 0.90 before 2026 releases). */
-	if (o->engine == KVP_ENGINE_VLLM && !o->mem_util_set)
+	if (o->req.engine == KVP_ENGINE_VLLM && !o->mem_util_set)
 		o->fit.mem_util = 0.92;
 	/* llama.cpp's context is for all its sequences: without --seq, each
 	 * has its share. */
-	if (o->engine == KVP_ENGINE_LLAMA_CPP && o->ctx_size && o->seq == 0)
-		o->seq = o->ctx_size / o->batch ? o->ctx_size / o->batch : 1;
+	if (o->req.engine == KVP_ENGINE_LLAMA_CPP && o->req.ctx_size && o->seq == 0)
+		o->seq = o->req.ctx_size / o->batch ? o->req.ctx_size / o->batch : 1;
 }

@@ -49,18 +49,10 @@ struct cli_options {
 	kvp_mla_mode mla;
 	bool no_window;
 	bool explain;
-	/* --engine and its settings (args_engine.c) */
-	kvp_engine engine;
+	/* --engine, its settings and parallelism (args_engine.c), straight
+	 * into the request's own fields */
+	kvp_request req;
 	bool block_size_set;
-	uint64_t max_batched_tokens;
-	uint32_t ubatch;
-	uint64_t ctx_size;
-	bool kv_unified;
-	bool trtllm_cpp;
-	uint32_t tp, pp, dp;
-	uint32_t pp_layers_len;
-	uint32_t pp_layers[KVP_PP_MAX];
-	uint64_t kv_budget;
 	uint32_t page_size;         /* SGLang --page-size */
 	uint32_t tokens_per_block;  /* TensorRT-LLM --tokens-per-block */
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */

@@ -214,7 +214,8 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->batch = o->batch;
 	plan->fit_options = o->fit;
 	plan->explain = o->explain;
-	kvp_request_init(r);
+	/* The engine and parallel settings are parsed into o->req. */
+	*r = o->req;
 	r->seq = o->seq;
 	r->batch = o->batch;
 	r->dtype_k = o->dtype_k;
@@ -224,20 +225,9 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	r->weights_dtype = o->fit.weights_dtype;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
-	r->engine = o->engine;
 	r->block_size = o->block_size_set ? o->block_size : 0;
-	r->max_batched_tokens = o->max_batched_tokens;
-	r->ubatch = o->ubatch;
-	r->ctx_size = o->ctx_size;
-	r->kv_unified = o->kv_unified;
-	r->trtllm_cpp = o->trtllm_cpp;
-	r->swa_full_tokens_ratio = o->engine == KVP_ENGINE_SGLANG ? o->swa_full_tokens_ratio : 0;
-	r->tp = o->tp;
-	r->pp = o->pp;
-	r->dp = o->dp;
-	r->pp_layers_len = o->pp_layers_len;
-	memcpy(r->pp_layers, o->pp_layers, sizeof r->pp_layers);
-	r->kv_budget = o->kv_budget;
+	r->swa_full_tokens_ratio = o->req.engine == KVP_ENGINE_SGLANG ?
+	                           o->swa_full_tokens_ratio : 0;
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->size.bytes_per_token = plan->layers.kv_bytes_per_token;
