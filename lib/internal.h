@@ -58,6 +58,30 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_add_overflow(a, b, out);
 }
 
+/* ---- file.c: the files the library is given ---------------------------- */
+
+struct stat;
+
+/* KVP_ERR_NOMEM for ENOMEM, else KVP_ERR_IO. */
+kvp_status kvp__errno_status(int error);
+/* Opens path read-only into *fd (and fills *st) when it is a regular
+ * file: the type is checked before the open (a FIFO or a device is never
+ * opened) and again on the descriptor.  With unreached NULL, a path that
+ * does not exist is KVP_ERR_NOT_FOUND and anything else that is wrong
+ * KVP_ERR_IO, with a message naming path.  With unreached set, a path that
+ * is not there (ENOENT, ENOTDIR), cannot be searched (EACCES) or is no
+ * regular file is KVP_ERR_NOT_FOUND with no message and that errno in
+ * *unreached: a lookup goes on to the next directory. */
+kvp_status kvp__open_regular(const char *path, int *unreached, int *fd,
+                             struct stat *st, kvp_error *err);
+/* Reads the regular file at path whole into a kvp__malloc'd buffer,
+ * NUL-terminated (*length excludes the NUL), after kvp__open_regular:
+ * KVP_ERR_IO, naming what the file should be ("not a profile"), when it
+ * holds more than max bytes. */
+kvp_status kvp__read_file(const char *path, int *unreached, size_t max,
+                          const char *what, char **text, size_t *length,
+                          kvp_error *err);
+
 /* kvp_model_finalize's checks of the layers (layers.c); name labels the
  * model in messages. */
 kvp_status kvp__model_check_layers(const kvp_model *model, const char *name,

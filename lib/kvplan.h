@@ -323,6 +323,9 @@ typedef struct kvp_request {
 	bool no_window;          /* plan sliding and chunked layers as full
 	                          * attention, for comparison */
 	kvp_dtype weights_dtype; /* default fp16 */
+	uint64_t weight_bytes;   /* the weights' exact bytes, counted from a
+	                          * checkpoint (kvp_weights); 0: params as
+	                          * weights_dtype */
 	double mem_util;         /* usable share of device memory, (0, 1];
 	                          * default 0.90, taken at the double's exact
 	                          * value */
@@ -850,5 +853,8 @@ KVP_API const char *kvp_version(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* The readers of a model's own files. */
+#include "kvplan_inputs.h"
 
 #endif /* KVPLAN_H */

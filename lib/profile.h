@@ -117,8 +117,6 @@ kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
 
 /* ---- profile_read.c: reading one file ----------------------------------- */
 
-/* KVP_ERR_NOMEM for ENOMEM, else KVP_ERR_IO. */
-kvp_status kvp__errno_status(int error);
 /* Reads and parses the profile file at path into out; on failure out holds
  * nothing to free.  With unreached NULL a file that does not exist is
  * KVP_ERR_NOT_FOUND with a message.  Otherwise a file that cannot be

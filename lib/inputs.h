@@ -1,0 +1,31 @@
+/*
+ * inputs.h — what the readers of a model's own files (config.json,
+ * safetensors, GGUF) share: the notes of where each figure came from, the
+ * weights tally, and reading a file whole with a cap.  Never installed.
+ */
+#ifndef KVPLAN_INPUTS_INTERNAL_H
+#define KVPLAN_INPUTS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Records (or replaces) the note for field: origin and the text, printf
+ * style.  Past KVP_SOURCE_NOTES_MAX it sets notes_dropped.  source may be
+ * NULL. */
+void kvp__note(kvp_source *source, const char *field, kvp_origin origin,
+               const char *fmt, ...) KVP_PRINTF(4, 5);
+/* Adds a warning line to source (NULL: none); past the four kept, the
+ * later ones are dropped. */
+void kvp__source_warn(kvp_source *source, const char *fmt, ...)
+	KVP_PRINTF(2, 3);
+
+/* Adds one tensor of type name (the file's spelling), params elements and
+ * bytes to weights, overflow-checked: KVP_ERR_OVERFLOW (with path in the
+ * message) when a total passes 64 bits, KVP_ERR_RANGE past
+ * KVP_WEIGHT_TYPES_MAX types. */
+kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
+                            uint64_t params, uint64_t bytes, const char *path,
+                            kvp_error *err);
+
+#endif

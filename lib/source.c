@@ -1,0 +1,123 @@
+/*
+ * source.c — where a model's figures came from (kvp_source and its notes)
+ * and the weights tally that checkpoint headers add to (kvp_weights).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inputs.h"
+
+const char *kvp_source_kind_name(kvp_source_kind kind)
+{
+	switch (kind) {
+	case KVP_SOURCE_CATALOG: return "catalogue";
+	case KVP_SOURCE_CONFIG: return "config.json";
+	case KVP_SOURCE_SAFETENSORS: return "safetensors";
+	case KVP_SOURCE_GGUF: return "gguf";
+	}
+	return "unknown";
+}
+
+const char *kvp_origin_name(kvp_origin origin)
+{
+	switch (origin) {
+	case KVP_ORIGIN_READ: return "read";
+	case KVP_ORIGIN_DEFAULTED: return "defaulted";
+	case KVP_ORIGIN_DERIVED: return "derived";
+	case KVP_ORIGIN_ESTIMATED: return "estimated";
+	}
+	return "unknown";
+}
+
+void kvp_source_init(kvp_source *source, kvp_source_kind kind,
+                     const char *path)
+{
+	if (!source)
+		return;
+	memset(source, 0, sizeof *source);
+	source->kind = kind;
+	if (path)
+		snprintf(source->path, sizeof source->path, "%s", path);
+}
+
+const kvp_source_note *kvp_source_find(const kvp_source *source,
+                                       const char *field)
+{
+	if (!source || !field)
+		return NULL;
+	for (size_t i = 0; i < source->n_notes && i < KVP_SOURCE_NOTES_MAX; i++)
+		if (strcmp(source->notes[i].field, field) == 0)
+			return &source->notes[i];
+	return NULL;
+}
+
+void kvp__note(kvp_source *source, const char *field, kvp_origin origin,
+               const char *fmt, ...)
+{
+	kvp_source_note *note;
+	va_list ap;
+
+	if (!source)
+		return;
+	note = (kvp_source_note *)kvp_source_find(source, field);
+	if (!note) {
+		if (source->n_notes >= KVP_SOURCE_NOTES_MAX) {
+			source->notes_dropped = true;
+			return;
+		}
+		note = &source->notes[source->n_notes++];
+		snprintf(note->field, sizeof note->field, "%s", field);
+	}
+	note->origin = origin;
+	va_start(ap, fmt);
+	vsnprintf(note->text, sizeof note->text, fmt, ap);
+	va_end(ap);
+}
+
+void kvp__source_warn(kvp_source *source, const char *fmt, ...)
+{
+	va_list ap;
+	size_t max = sizeof source->warnings / sizeof source->warnings[0];
+
+	if (!source || source->n_warnings >= max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(source->warnings[source->n_warnings++], KVP_NOTE_MAX, fmt, ap);
+	va_end(ap);
+}
+
+void kvp_weights_init(kvp_weights *weights)
+{
+	if (weights)
+		memset(weights, 0, sizeof *weights);
+}
+
+kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
+                            uint64_t params, uint64_t bytes, const char *path,
+                            kvp_error *err)
+{
+	kvp_weight_type *t = NULL;
+
+	for (size_t i = 0; i < weights->n_types; i++)
+		if (strcmp(weights->types[i].name, type) == 0)
+			t = &weights->types[i];
+	if (!t) {
+		if (weights->n_types >= KVP_WEIGHT_TYPES_MAX)
+			return kvp__error_at(err, KVP_ERR_RANGE, path, 0, 0,
+			                     "more than %d tensor types",
+			                     KVP_WEIGHT_TYPES_MAX);
+		t = &weights->types[weights->n_types++];
+		memset(t, 0, sizeof *t);
+		snprintf(t->name, sizeof t->name, "%s", type);
+	}
+	if (!kvp__add(t->params, params, &t->params) ||
+	    !kvp__add(t->bytes, bytes, &t->bytes) ||
+	    !kvp__add(weights->params, params, &weights->params) ||
+	    !kvp__add(weights->bytes, bytes, &weights->bytes))
+		return kvp__error_at(err, KVP_ERR_OVERFLOW, path, 0, 0,
+		                     "the tensors' sizes overflow 64 bits");
+	t->tensors++;
+	weights->tensors++;
+	return KVP_OK;
+}
