@@ -6,6 +6,7 @@
 #ifndef KVPLAN_INPUTS_INTERNAL_H
 #define KVPLAN_INPUTS_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "internal.h"
@@ -27,5 +28,11 @@ void kvp__source_warn(kvp_source *source, const char *fmt, ...)
 kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
                             uint64_t params, uint64_t bytes, const char *path,
                             kvp_error *err);
+
+/* A model's name from path: its last component less suffix (NULL: none),
+ * or with parent its directory's name ("." for a bare file name gives
+ * "model"), in printable ASCII (others become '_'), cut to fit. */
+void kvp__name_from_path(const char *path, const char *suffix, bool parent,
+                         char name[KVP_NAME_MAX]);
 
 #endif

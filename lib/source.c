@@ -121,3 +121,35 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
 	weights->tensors++;
 	return KVP_OK;
 }
+
+void kvp__name_from_path(const char *path, const char *suffix, bool parent,
+                         char name[KVP_NAME_MAX])
+{
+	const char *end, *start;
+	size_t n = 0, slen = suffix ? strlen(suffix) : 0;
+
+	end = path + strlen(path);
+	while (end > path && end[-1] == '/')
+		end--;
+	start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	if (parent) {
+		/* The directory's name: a config.json is named by its repo. */
+		end = start;
+		while (end > path && end[-1] == '/')
+			end--;
+		start = end;
+		while (start > path && start[-1] != '/')
+			start--;
+	} else if (slen && (size_t)(end - start) > slen &&
+	           strncmp(end - slen, suffix, slen) == 0) {
+		end -= slen;
+	}
+	/* Printable ASCII only, so that the name is safe in any output. */
+	for (const char *p = start; p < end && n < KVP_NAME_MAX - 1; p++)
+		name[n++] = (*p > ' ' && *p < 0x7f) ? *p : '_';
+	name[n] = '\0';
+	if (n == 0)
+		snprintf(name, KVP_NAME_MAX, "%s", "model");
+}
