@@ -42,11 +42,17 @@ enum {
 	OPT_MLA,
 	OPT_NO_WINDOW,
 	OPT_EXPLAIN,
+	OPT_CONFIG,
+	OPT_GGUF,
+	OPT_SAFETENSORS,
 	/* the engine's options are numbered in cli.h */
 };
 
 static const struct option long_options[] = {
 	{"model", required_argument, NULL, 'm'},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"gguf", required_argument, NULL, OPT_GGUF},
+	{"safetensors", required_argument, NULL, OPT_SAFETENSORS},
 	{"seq", required_argument, NULL, 's'},
 	{"batch", required_argument, NULL, 'b'},
 	{"dtype", required_argument, NULL, 't'},
@@ -115,6 +121,7 @@ void cli_usage(FILE *out)
 {
 	fputs("usage: kvplan --model NAME --seq N [--batch B] [--dtype T] [--gpu LIST|all]\n"
 	      "              [--kv-heads N] [--format table|json|csv] [options]\n"
+	      "       kvplan --config FILE | --gguf FILE --seq N [--safetensors PATH] [...]\n"
 	      "       kvplan --layers N --heads N [--kv-heads N] --head-dim N [--hidden N]\n"
 	      "              [--params N] --seq N [...]\n"
 	      "       kvplan --list-models | --list-gpus [--format table|json|csv]\n"
@@ -122,6 +129,10 @@ void cli_usage(FILE *out)
 	      "KV cache size of a model and where it fits (L2, HBM) on each GPU.\n"
 	      "\n"
 	      "  -m, --model NAME       model from the catalogue (kvplan --list-models)\n"
+	      "      --config FILE      a HuggingFace config.json (or its directory)\n"
+	      "      --gguf FILE        a GGUF file's header: the model and its weights\n"
+	      "      --safetensors PATH a .safetensors file, a directory of them or an\n"
+	      "                         index.json: the weights' exact bytes (repeatable)\n"
 	      "  -s, --seq N            tokens per sequence\n"
 	      "  -b, --batch B          sequences (default 1)\n"
 	      "  -t, --dtype T          cache type of K and V: fp32, fp16, bf16, fp8, int8,\n"
@@ -221,6 +232,20 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case 'm':
 		o->model_name = arg;
 		return 0;
+	case OPT_CONFIG:
+		o->config_path = arg;
+		return 0;
+	case OPT_GGUF:
+		o->gguf_path = arg;
+		return 0;
+	case OPT_SAFETENSORS:
+		if (o->n_safetensors == CLI_MAX_SAFETENSORS) {
+			fprintf(stderr, "kvplan: --safetensors: at most %d paths (give"
+			        " a directory or an index.json)\n", CLI_MAX_SAFETENSORS);
+			return 2;
+		}
+		o->safetensors[o->n_safetensors++] = arg;
+		return 0;
 	case 's':
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->seq);
 	case 'b':
@@ -251,6 +276,7 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		o->fields_set |= CLI_SET_PARAMS;
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.params);
 	case OPT_WEIGHTS_DTYPE:
+		o->weights_dtype_set = true;
 		return cli_parse_dtype(option_name(code), arg, &o->fit.weights_dtype);
 	case OPT_MEM_UTIL:
 		o->mem_util_set = true;
@@ -448,10 +474,19 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (o->action != CLI_PLAN)
 		return 0;
-	if (!o->model_name && !(o->fields_set & CLI_SET_LAYERS && o->fields_set & CLI_SET_HEADS &&
-	                        o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN))) {
-		fputs("kvplan: give --model NAME, or --layers, --heads and --head-dim (or --hidden)"
-		      " (see kvplan --help)\n", stderr);
+	if ((o->model_name != NULL) + (o->config_path != NULL) + (o->gguf_path != NULL) > 1) {
+		fputs("kvplan: give one of --model, --config and --gguf\n", stderr);
+		return 2;
+	}
+	if (o->gguf_path && o->n_safetensors) {
+		fputs("kvplan: --safetensors: a GGUF file holds its own weights\n", stderr);
+		return 2;
+	}
+	if (!o->model_name && !o->config_path && !o->gguf_path &&
+	    !(o->fields_set & CLI_SET_LAYERS && o->fields_set & CLI_SET_HEADS &&
+	      o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN))) {
+		fputs("kvplan: give --model NAME, --config FILE, --gguf FILE, or --layers,"
+		      " --heads and --head-dim (or --hidden) (see kvplan --help)\n", stderr);
 		return 2;
 	}
 	cli_engine_finish(o);

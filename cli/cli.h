@@ -12,6 +12,7 @@
 #include "kvplan.h"
 
 #define CLI_MAX_DATA_DIRS 16
+#define CLI_MAX_SAFETENSORS 16
 
 enum cli_action { CLI_PLAN, CLI_LIST_MODELS, CLI_LIST_GPUS, CLI_HELP, CLI_VERSION };
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
@@ -39,6 +40,11 @@ struct cli_options {
 	enum cli_action action;
 	enum cli_format format;
 	const char *model_name;     /* NULL: the model is built from numbers */
+	const char *config_path;    /* --config: a HuggingFace config.json */
+	const char *gguf_path;      /* --gguf: a GGUF file */
+	const char *safetensors[CLI_MAX_SAFETENSORS]; /* --safetensors */
+	size_t n_safetensors;
+	bool weights_dtype_set;     /* --weights-dtype given */
 	kvp_model shape;            /* numbers given on the command line */
 	unsigned fields_set;        /* enum cli_field bits */
 	uint64_t seq;               /* 0: not given */
@@ -133,6 +139,9 @@ void cli_usage(FILE *out);
  * error leaves stdout empty. */
 struct cli_plan {
 	kvp_model model;
+	kvp_source source;          /* where the model came from */
+	kvp_weights weights;        /* counted from --safetensors or --gguf */
+	bool has_weights;           /* weights hold a checkpoint's count */
 	kvp_dtype dtype;            /* the K type (the old "dtype" key) */
 	uint64_t seq;
 	uint64_t batch;
@@ -153,6 +162,18 @@ struct cli_plan {
 	bool validated;
 	kvp_validate_result validation;
 };
+
+/* inputs.c: the model from --config or --gguf, and the weights from
+ * --safetensors, into plan (source, weights); 0, or 2 after one line on
+ * stderr.  Warnings (a generic family, a duplicated key) go to stderr. */
+int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan);
+/* The weights' exact bytes from the checkpoint read (0: none). */
+uint64_t cli_checkpoint_bytes(const struct cli_plan *plan);
+/* Where the model came from: the table's lines under the header, and
+ * --explain's lines (each field's origin). */
+void cli_print_source(FILE *out, const struct cli_plan *plan);
+void cli_source_lines(const struct cli_plan *plan,
+                      void (*line)(void *ctx, const char *text), void *ctx);
 
 /* --validate: checks the run against the host's memory, then runs it
  * (progress on stderr when it is a terminal).  Returns 0, or 2 after one

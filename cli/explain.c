@@ -274,6 +274,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	char sum[LINE_MAX_] = "";
 	size_t used = 0;
 
+	cli_source_lines(p, line, ctx);
 	for (uint32_t i = 0; i < lp->group_count; i++)
 		explain_group(&e, p, &lp->groups[i]);
 	for (uint32_t i = 0; i < lp->group_count && used < sizeof sum; i++)

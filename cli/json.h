@@ -43,4 +43,9 @@ int cli_json_done(const struct json_writer *w);
 /* A model's identity and shape, under name_key. */
 void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model *m);
 
+struct cli_plan;
+/* The plan's "source": kind, path, family, each field's origin, and the
+ * weights counted from a checkpoint (inputs.c). */
+void cli_source_json(struct json_writer *w, const struct cli_plan *p);
+
 #endif

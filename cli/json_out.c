@@ -216,6 +216,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	json_writer_init(&w, out);
 	json_object_begin(&w, NULL);
 	cli_model_json(&w, "model", &p->model);
+	cli_source_json(&w, p);
 	json_u64(&w, "seq", p->seq);
 	json_u64(&w, "batch", p->batch);
 	json_bool(&w, "exceeds_max_context", p->exceeds_max_context);

@@ -105,12 +105,16 @@ static int apply_layers(const struct cli_options *o, kvp_model *m)
 /* The model: from the catalogue with single fields overridden, or wholly
  * from numbers. */
 static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
-                         kvp_model *out)
+                         struct cli_plan *plan)
 {
 	kvp_model m;
 	kvp_error err;
 
-	if (o->model_name) {
+	if (cli_load_inputs(o, plan))
+		return 2;
+	if (o->config_path || o->gguf_path) {
+		m = plan->model;
+	} else if (o->model_name) {
 		if (kvp_catalog_model(cat, o->model_name, &m, &err) != KVP_OK)
 			return cli_fail(&err);
 	} else {
@@ -118,6 +122,9 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		strcpy(m.name, "custom");
 		m.kv_heads = o->shape.heads;
 	}
+	/* Checkpoint headers count the parameters exactly. */
+	if (plan->weights.params)
+		m.params = plan->weights.params;
 	if (o->fields_set & CLI_SET_LAYERS)
 		m.layers = o->shape.layers;
 	if (o->fields_set & CLI_SET_HEADS)
@@ -146,7 +153,7 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	}
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
 		return cli_fail(&err);
-	*out = m;
+	plan->model = m;
 	return 0;
 }
 
@@ -222,7 +229,13 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	r->dtype_v = o->dtype_v;
 	r->mla = o->mla;
 	r->no_window = o->no_window;
-	r->weights_dtype = o->fit.weights_dtype;
+	/* The weights: a checkpoint's exact bytes, unless a type or a count
+	 * is asked instead; their type from the file, unless given. */
+	if (!o->weights_dtype_set && plan->source.weights_dtype_known)
+		plan->fit_options.weights_dtype = plan->source.weights_dtype;
+	r->weights_dtype = plan->fit_options.weights_dtype;
+	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS))
+		r->weight_bytes = cli_checkpoint_bytes(plan);
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
 	r->block_size = o->block_size_set ? o->block_size : 0;
@@ -283,7 +296,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 	int rc;
 
 	memset(&plan, 0, sizeof plan);
-	rc = resolve_model(o, cat, &plan.model);
+	rc = resolve_model(o, cat, &plan);
 	if (!rc)
 		rc = resolve_devices(o->gpu_list ? o->gpu_list : default_gpus, cat, &plan);
 	if (!rc)

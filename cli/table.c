@@ -103,6 +103,7 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	if (r->no_window)
 		fputs("\n  windows ignored (--no-window): every layer planned as full", out);
 	fputc('\n', out);
+	cli_print_source(out, p);
 }
 
 /* One row per layer group: what it caches, how many layers, the tokens

@@ -1,20 +1,453 @@
-/* hfconfig.c — HuggingFace config.json reader (being written). */
-#include "inputs.h"
+/*
+ * hfconfig.c — a HuggingFace transformers config.json into a per-layer
+ * model: the document (jansson, capped, a duplicated key noted and the last
+ * value taken, as Python's json does), typed getters that refuse a value of
+ * the wrong kind by its key, the figures every family shares, and the
+ * parameter count from the checkpoint beside the file or from the shape.
+ * The families' own rules are in hf_families.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
-kvp_status kvp_config_read(const char *path, kvp_model *model,
-                           kvp_source *source, kvp_weights *weights,
-                           kvp_error *err)
+#include "hfconfig.h"
+
+json_t *kvp__hf_get(const struct hf *h, const char *const *keys,
+                    const char **which)
 {
-	(void)model; (void)source; (void)weights;
-	return kvp__error_at(err, KVP_ERR_UNSUPPORTED, path, 0, 0,
-	                     "config.json reading is not built yet");
+	for (; *keys; keys++) {
+		json_t *v = json_object_get(h->cfg, *keys);
+
+		if (v && !json_is_null(v)) {
+			if (which)
+				*which = *keys;
+			return v;
+		}
+	}
+	return NULL;
 }
 
-kvp_status kvp_config_parse(const char *text, size_t length, const char *path,
-                            kvp_model *model, kvp_source *source,
-                            kvp_error *err)
+kvp_status kvp__hf_fail(struct hf *h, const char *key, const char *fmt, ...)
 {
-	(void)text; (void)length; (void)model; (void)source;
-	return kvp__error_at(err, KVP_ERR_UNSUPPORTED, path, 0, 0,
-	                     "config.json reading is not built yet");
+	char what[KVP_ERROR_MESSAGE_MAX / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path, 0, 0, "%s%s: %s",
+	                     h->prefix, key, what);
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a real number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+/* A whole number, as an integer or a real with no fraction (1e4, 128.0). */
+static int whole_number(const json_t *v, uint64_t max, uint64_t *out)
+{
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		if (i < 0 || (uint64_t)i > max)
+			return 0;
+		*out = (uint64_t)i;
+		return 1;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		if (!(d >= 0 && d <= (double)max) || d != (double)(uint64_t)d)
+			return 0;
+		*out = (uint64_t)d;
+		return 1;
+	}
+	return 0;
+}
+
+/* The family's default for the first of keys it has one for. */
+static int family_default(struct hf *h, const char *field,
+                          const char *const *keys, uint64_t max, uint64_t *out)
+{
+	if (!h->fam || !h->fam->defaults)
+		return 0;
+	for (const char *const *k = keys; *k; k++)
+		for (const struct hf_default *d = h->fam->defaults; d->key; d++)
+			if (strcmp(d->key, *k) == 0 && d->value <= max) {
+				*out = d->value;
+				if (field)
+					kvp__note(h->src, field, KVP_ORIGIN_DEFAULTED,
+					          "%s%s absent: %s's default %llu",
+					          h->prefix, *k, h->fam->config_class,
+					          (unsigned long long)d->value);
+				return 1;
+			}
+	return 0;
+}
+
+int kvp__hf_uint(struct hf *h, const char *field, const char *const *keys,
+                 uint64_t max, uint64_t *out)
+{
+	const char *key = keys[0];
+	json_t *v = kvp__hf_get(h, keys, &key);
+
+	if (!v)
+		return family_default(h, field, keys, max, out);
+	if (!whole_number(v, max, out)) {
+		if (json_is_number(v))
+			kvp__hf_fail(h, key, "%s is not a whole number from 0 to %llu",
+			             json_is_integer(v) ? "integer" : "number",
+			             (unsigned long long)max);
+		else
+			kvp__hf_fail(h, key, "expected a number, found %s",
+			             json_kind(v));
+		return -1;
+	}
+	if (field)
+		kvp__note(h->src, field, KVP_ORIGIN_READ, "%s%s = %llu", h->prefix,
+		          key, (unsigned long long)*out);
+	return 1;
+}
+
+int kvp__hf_bool(struct hf *h, const char *const *keys, bool *out)
+{
+	const char *key = keys[0];
+	json_t *v = kvp__hf_get(h, keys, &key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v)) {
+		kvp__hf_fail(h, key, "expected true or false, found %s", json_kind(v));
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+kvp_status kvp__hf_set_layers(struct hf *h, const char *what, uint64_t n,
+                              const uint8_t *kinds)
+{
+	uint64_t period;
+
+	if (n != h->m->layers)
+		return kvp__hf_fail(h, what, "%llu entries for %u layers",
+		                    (unsigned long long)n, h->m->layers);
+	for (period = 1; period <= n && period <= KVP_PATTERN_MAX; period++) {
+		uint64_t i = period;
+
+		while (i < n && kinds[i] == kinds[i % period])
+			i++;
+		if (i == n)
+			break;
+	}
+	if (period > n || period > KVP_PATTERN_MAX)
+		return kvp__error_at(h->err, KVP_ERR_RANGE, h->path, 0, 0,
+		                     "%s%s: %llu layers that repeat no cycle of at"
+		                     " most %d", h->prefix, what,
+		                     (unsigned long long)n, KVP_PATTERN_MAX);
+	memcpy(h->m->pattern, kinds, (size_t)period);
+	h->m->pattern_len = (uint32_t)period;
+	return KVP_OK;
+}
+
+/* Per-layer kv heads: a list as long as the model (0: no attention). */
+static kvp_status layer_kv_heads(struct hf *h, const char *key, json_t *list)
+{
+	kvp_model *m = h->m;
+	size_t i;
+	json_t *v;
+
+	if (json_array_size(list) != m->layers || m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, key, "%zu entries for %u layers (at most %d)",
+		                    json_array_size(list), m->layers,
+		                    KVP_PATTERN_MAX);
+	json_array_foreach(list, i, v) {
+		uint64_t n;
+
+		if (!whole_number(v, m->heads, &n))
+			return kvp__hf_fail(h, key, "entry %zu is not a head count"
+			                    " from 0 to %u", i, m->heads);
+		m->layer_kv_heads[i] = (uint32_t)n;
+		if (n > m->kv_heads)
+			m->kv_heads = (uint32_t)n;
+	}
+	m->layer_kv_heads_len = m->layers;
+	kvp__note(h->src, "kv_heads", KVP_ORIGIN_READ, "%s%s: a list of %u"
+	          " (0: no attention)", h->prefix, key, m->layers);
+	return KVP_OK;
+}
+
+static const char *const k_layers[] = {"num_hidden_layers", "n_layer",
+	"num_layers", "n_layers", NULL};
+static const char *const k_hidden[] = {"hidden_size", "n_embd", "d_model",
+	"dim", NULL};
+static const char *const k_heads[] = {"num_attention_heads", "n_head",
+	"num_heads", "n_heads", NULL};
+static const char *const k_kv_heads[] = {"num_key_value_heads", NULL};
+static const char *const k_head_dim[] = {"head_dim", NULL};
+static const char *const k_vocab[] = {"vocab_size", "padded_vocab_size", NULL};
+static const char *const k_context[] = {"max_position_embeddings",
+	"n_positions", "max_sequence_length", "seq_length", NULL};
+static const char *const k_dtype[] = {"torch_dtype", "dtype", NULL};
+
+/* rope_theta, top-level or (transformers 5) in rope_parameters. */
+static int rope_theta(struct hf *h)
+{
+	json_t *v = json_object_get(h->cfg, "rope_theta");
+	const char *where = "rope_theta";
+	json_t *params = json_object_get(h->cfg, "rope_parameters");
+
+	if ((!v || json_is_null(v)) && json_is_object(params)) {
+		v = json_object_get(params, "rope_theta");
+		where = "rope_parameters.rope_theta";
+	}
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_number(v) || !(json_number_value(v) > 0)) {
+		kvp__hf_fail(h, where, "expected a positive number");
+		return -1;
+	}
+	h->m->rope_theta = json_number_value(v);
+	return 1;
+}
+
+/* The weights' type, torch_dtype or dtype: the weights', never the
+ * cache's.  A name kvplan does not know is left unknown. */
+static void weights_dtype(struct hf *h)
+{
+	const char *key, *prefix = h->prefix;
+	json_t *v = kvp__hf_get(h, k_dtype, &key);
+	kvp_dtype t;
+
+	/* A multimodal config gives it at the top as often as inside. */
+	if (!v && h->cfg != h->top) {
+		struct hf top = *h;
+
+		top.cfg = h->top;
+		v = kvp__hf_get(&top, k_dtype, &key);
+		prefix = "";
+	}
+
+	if (!json_is_string(v) || kvp_dtype_from_name(json_string_value(v), &t,
+	                                              NULL) != KVP_OK)
+		return;
+	h->src->weights_dtype_known = true;
+	h->src->weights_dtype = t;
+	kvp__note(h->src, "weights_dtype", KVP_ORIGIN_READ, "%s%s = %s (the"
+	          " weights' type; the cache's is asked apart)", prefix, key,
+	          kvp_dtype_name(t));
+}
+
+/* The figures every family names alike. */
+static kvp_status read_base(struct hf *h)
+{
+	kvp_model *m = h->m;
+	uint64_t v;
+	const char *key;
+	json_t *kv;
+	int r;
+
+	if ((r = kvp__hf_uint(h, "layers", k_layers, HF_LAYERS_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	if (r == 0)
+		return kvp__hf_fail(h, k_layers[0], "missing: the layer count");
+	m->layers = (uint32_t)v;
+	if ((r = kvp__hf_uint(h, "hidden", k_hidden, UINT32_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	m->hidden = r ? (uint32_t)v : 0;
+	if ((r = kvp__hf_uint(h, "heads", k_heads, UINT32_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	if (r == 0)
+		return kvp__hf_fail(h, k_heads[0], "missing: the attention heads");
+	m->heads = (uint32_t)v;
+	kv = kvp__hf_get(h, k_kv_heads, &key);
+	if (json_is_array(kv)) {
+		kvp_status st = layer_kv_heads(h, key, kv);
+
+		if (st != KVP_OK)
+			return st;
+	} else if ((r = kvp__hf_uint(h, "kv_heads", k_kv_heads, UINT32_MAX, &v)) < 0) {
+		return KVP_ERR_PARSE;
+	} else if (r) {
+		if (v == 0)
+			return kvp__hf_fail(h, "num_key_value_heads", "0 key/value"
+			                    " heads: a layer without attention is"
+			                    " named by a per-layer list");
+		m->kv_heads = (uint32_t)v;
+	} else {
+		m->kv_heads = m->heads;
+		kvp__note(h->src, "kv_heads", KVP_ORIGIN_DEFAULTED, "%snum_key_value"
+		          "_heads absent: as many as the attention heads (MHA)",
+		          h->prefix);
+	}
+	if ((r = kvp__hf_uint(h, "head_dim", k_head_dim, UINT32_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	m->head_dim = r ? (uint32_t)v : 0;
+	if (r == 0 && m->hidden && m->heads)
+		kvp__note(h->src, "head_dim", KVP_ORIGIN_DERIVED, "%shead_dim absent:"
+		          " hidden_size / num_attention_heads = %u / %u", h->prefix,
+		          m->hidden, m->heads);
+	if ((r = kvp__hf_uint(h, "vocab", k_vocab, UINT32_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	m->vocab = r ? (uint32_t)v : 0;
+	if ((r = kvp__hf_uint(h, "max_context", k_context, UINT64_MAX, &v)) < 0)
+		return KVP_ERR_PARSE;
+	m->max_context = r ? v : 0;
+	if (rope_theta(h) < 0)
+		return KVP_ERR_PARSE;
+	weights_dtype(h);
+	return KVP_OK;
+}
+
+/* The object the figures are in: text_config of a multimodal config
+ * (llava, gemma3, llama4, mistral3), else the top. */
+static kvp_status choose_object(struct hf *h, json_t *top)
+{
+	json_t *text = json_object_get(top, "text_config");
+	json_t *type;
+
+	if (!json_is_object(top))
+		return kvp__error_at(h->err, KVP_ERR_PARSE, h->path, 0, 0,
+		                     "not a JSON object");
+	h->top = h->cfg = top;
+	h->prefix = "";
+	type = json_object_get(top, "model_type");
+	if (json_is_object(text)) {
+		json_t *inner = json_object_get(text, "model_type");
+
+		h->cfg = text;
+		h->prefix = "text_config.";
+		/* llava's text_config may leave out its type: llama. */
+		if (json_is_string(inner))
+			type = inner;
+		else if (!json_object_get(text, "num_hidden_layers"))
+			return kvp__hf_fail(h, "num_hidden_layers", "missing");
+	}
+	h->family = json_is_string(type) ? json_string_value(type) : "";
+	h->fam = kvp__hf_find(h->family);
+	snprintf(h->src->family, sizeof h->src->family, "%s", h->family);
+	/* Only printable ASCII reaches the output. */
+	for (char *p = h->src->family; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			*p = '_';
+	return KVP_OK;
+}
+
+/* Python's json (and so transformers) reads the bare words NaN, Infinity
+ * and -Infinity as numbers, and real files have them (Nemotron-H's
+ * time_step_limit); jansson does not.  A copy of text with each, outside
+ * strings, as null, which no figure kvplan reads can be; NULL when there
+ * is none (or no memory: *nomem). */
+static size_t python_words(const char *text, size_t length, char *out,
+                           size_t *replaced)
+{
+	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
+	bool in_string = false;
+	size_t n = 0;
+
+	*replaced = 0;
+	for (size_t i = 0; i < length; i++) {
+		const char *word = NULL;
+
+		if (in_string && text[i] == '\\' && i + 1 < length) {
+			if (out)
+				memcpy(out + n, text + i, 2);
+			n += 2;
+			i++;
+			continue;
+		}
+		if (text[i] == '"')
+			in_string = !in_string;
+		for (size_t w = 0; !in_string && !word && w < 3; w++)
+			if (length - i >= strlen(words[w]) &&
+			    memcmp(text + i, words[w], strlen(words[w])) == 0)
+				word = words[w];
+		if (word) {
+			if (out)
+				memcpy(out + n, "null", 4);
+			n += 4;
+			i += strlen(word) - 1;
+			++*replaced;
+		} else {
+			if (out)
+				out[n] = text[i];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Parses text; a key given twice is taken at its last value, as Python's
+ * json (and so transformers) takes it, and noted. */
+static kvp_status load_json(struct hf *h, const char *text, size_t length,
+                            json_t **out)
+{
+	json_error_t jerr;
+	size_t replaced, n = python_words(text, length, NULL, &replaced);
+	char *copy = NULL;
+
+	kvp__json_init();
+	if (replaced) {
+		if (!(copy = kvp__malloc(n + 1)))
+			return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
+		python_words(text, length, copy, &replaced);
+		copy[n] = '\0';
+		text = copy;
+		length = n;
+		kvp__source_warn(h->src, "%s: %zu NaN or Infinity values (not JSON;"
+		                 " Python reads them) taken as null", h->path, replaced);
+	}
+	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out && json_error_code(&jerr) == json_error_duplicate_key) {
+		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
+		                 " transformers does", h->path, jerr.line,
+		                 jerr.column, jerr.text);
+		*out = json_loadb(text, length, 0, &jerr);
+	}
+	kvp__free(copy);
+	if (*out)
+		return KVP_OK;
+	if (json_error_code(&jerr) == json_error_out_of_memory)
+		return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
+	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path,
+	                     jerr.line > 0 ? (unsigned long)jerr.line : 0,
+	                     jerr.column > 0 ? (unsigned long)jerr.column : 0,
+	                     "%s", jerr.text);
+}
+
+kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
+                         kvp_model *model, kvp_source *source, kvp_error *err)
+{
+	struct hf h = {.path = path, .m = model, .src = source, .err = err};
+	json_t *top = NULL;
+	kvp_status st;
+
+	memset(model, 0, sizeof *model);
+	kvp_source_init(source, KVP_SOURCE_CONFIG, path);
+	if ((st = load_json(&h, text, length, &top)) == KVP_OK &&
+	    (st = choose_object(&h, top)) == KVP_OK &&
+	    (st = read_base(&h)) == KVP_OK &&
+	    (st = kvp__hf_family(&h)) == KVP_OK) {
+		source->generic = h.fam == NULL;
+		kvp__name_from_path(path, ".json", true, model->name);
+		snprintf(model->description, sizeof model->description,
+		         "read from config.json (%s)",
+		         source->family[0] ? source->family : "no model_type");
+		st = kvp__hf_estimate(&h);
+	}
+	json_decref(top);
+	if (st == KVP_OK)
+		st = kvp_model_finalize(model, err);
+	return st;
 }

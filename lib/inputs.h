@@ -29,6 +29,10 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
                             uint64_t params, uint64_t bytes, const char *path,
                             kvp_error *err);
 
+/* Points jansson's allocations at kvp__malloc and kvp__free (so tests
+ * reach them); called before each use, it is idempotent. */
+void kvp__json_init(void);
+
 /* A model's name from path: its last component less suffix (NULL: none),
  * or with parent its directory's name ("." for a bare file name gives
  * "model"), in printable ASCII (others become '_'), cut to fit. */

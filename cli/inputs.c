@@ -1,0 +1,175 @@
+/*
+ * inputs.c — the model from a file the user has (--config, --gguf), the
+ * weights from checkpoint headers (--safetensors, or the GGUF's own), and
+ * what the readers want the user to hear.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void warn_source(const kvp_source *s)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	if (s->generic)
+		fprintf(stderr, "kvplan: warning: %s: model type '%s' is not a family"
+		        " kvplan knows: read by the generic rule (layers, heads, kv"
+		        " heads, hidden size, head_dim, sliding_window, layer_types)\n",
+		        s->path, kvp_escape(s->family, quoted, sizeof quoted));
+	for (size_t i = 0; i < s->n_warnings; i++)
+		fprintf(stderr, "kvplan: warning: %s\n", s->warnings[i]);
+}
+
+uint64_t cli_checkpoint_bytes(const struct cli_plan *plan)
+{
+	if (!plan->has_weights)
+		return 0;
+	return plan->weights.bytes ? plan->weights.bytes
+	                           : plan->weights.index_total_size;
+}
+
+int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
+{
+	kvp_error err;
+	kvp_status st = KVP_OK;
+
+	kvp_source_init(&plan->source, KVP_SOURCE_CATALOG, NULL);
+	kvp_weights_init(&plan->weights);
+	if (o->config_path)
+		st = kvp_config_read(o->config_path, &plan->model, &plan->source,
+		                     &plan->weights, &err);
+	else if (o->gguf_path)
+		st = kvp_gguf_read(o->gguf_path, &plan->model, &plan->source,
+		                   &plan->weights, &err);
+	if (st != KVP_OK)
+		return cli_fail(&err);
+	plan->has_weights = plan->weights.bytes || plan->weights.index_total_size;
+	if (o->n_safetensors) {
+		/* The weights given outright replace any found beside a
+		 * config.json. */
+		kvp_weights_init(&plan->weights);
+		for (size_t i = 0; i < o->n_safetensors; i++)
+			if (kvp_safetensors_read(o->safetensors[i], &plan->weights,
+			                         &err) != KVP_OK)
+				return cli_fail(&err);
+		plan->has_weights = true;
+	}
+	if (o->config_path || o->gguf_path)
+		warn_source(&plan->source);
+	return 0;
+}
+
+/* The fields of one origin, "kv_heads, head_dim", into buf. */
+static bool fields_of(const kvp_source *s, kvp_origin origin, char *buf,
+                      size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_notes && used < size; i++)
+		if (s->notes[i].origin == origin)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+			                         used ? ", " : "", s->notes[i].field);
+	return used > 0;
+}
+
+void cli_print_source(FILE *out, const struct cli_plan *p)
+{
+	const kvp_source *s = &p->source;
+	char quoted[KVP_QUOTE_MAX * 4], list[512], bytes[32];
+
+	if (s->kind != KVP_SOURCE_CATALOG) {
+		fprintf(out, "  from %s %s", kvp_source_kind_name(s->kind),
+		        kvp_escape(s->path, quoted, sizeof quoted));
+		if (s->family[0])
+			fprintf(out, " (%s%s)", s->family, s->generic ? ", generic rule" : "");
+		fputc('\n', out);
+		if (fields_of(s, KVP_ORIGIN_DEFAULTED, list, sizeof list))
+			fprintf(out, "  defaulted: %s\n", list);
+		if (fields_of(s, KVP_ORIGIN_ESTIMATED, list, sizeof list))
+			fprintf(out, "  estimated: %s (see --explain)\n", list);
+	}
+	if (p->has_weights)
+		fprintf(out, "  weights: %s B counted from %s\n",
+		        cli_grouped(cli_checkpoint_bytes(p), bytes, sizeof bytes),
+		        p->weights.bytes ? (p->weights.files == 1 ? "1 file's header"
+		                                                  : "the files' headers")
+		                         : "the safetensors index's total_size");
+}
+
+void cli_source_lines(const struct cli_plan *p,
+                      void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_source *s = &p->source;
+	char text[KVP_NOTE_MAX + 64];
+	char quoted[KVP_QUOTE_MAX * 4];
+
+	if (s->kind == KVP_SOURCE_CATALOG)
+		snprintf(text, sizeof text, "model: the catalogue's profile %s",
+		         p->model.name);
+	else
+		snprintf(text, sizeof text, "model: %s %s", kvp_source_kind_name(s->kind),
+		         kvp_escape(s->path, quoted, sizeof quoted));
+	line(ctx, text);
+	for (size_t i = 0; i < s->n_notes; i++) {
+		snprintf(text, sizeof text, "  %s: %s, %s", s->notes[i].field,
+		         kvp_origin_name(s->notes[i].origin), s->notes[i].text);
+		line(ctx, text);
+	}
+	for (size_t i = 0; i < p->weights.n_types; i++) {
+		const kvp_weight_type *t = &p->weights.types[i];
+		char n[32], b[32];
+
+		snprintf(text, sizeof text, "  weights %s: %s tensors, %s values, %s B",
+		         t->name, cli_grouped(t->tensors, n, sizeof n),
+		         cli_grouped(t->params, quoted, sizeof quoted),
+		         cli_grouped(t->bytes, b, sizeof b));
+		line(ctx, text);
+	}
+}
+
+void cli_source_json(struct json_writer *w, const struct cli_plan *p)
+{
+	const kvp_source *s = &p->source;
+
+	json_object_begin(w, "source");
+	json_text(w, "kind", kvp_source_kind_name(s->kind));
+	if (s->kind != KVP_SOURCE_CATALOG) {
+		json_text(w, "path", s->path);
+		json_text(w, "family", s->family);
+		json_bool(w, "generic", s->generic);
+		json_array_begin(w, "fields");
+		for (size_t i = 0; i < s->n_notes; i++) {
+			json_object_begin(w, NULL);
+			json_text(w, "field", s->notes[i].field);
+			json_text(w, "origin", kvp_origin_name(s->notes[i].origin));
+			json_text(w, "text", s->notes[i].text);
+			json_object_end(w);
+		}
+		json_array_end(w);
+	}
+	if (p->has_weights) {
+		json_object_begin(w, "weights");
+		json_u64(w, "files", p->weights.files);
+		json_u64(w, "tensors", p->weights.tensors);
+		json_u64(w, "params", p->weights.params);
+		json_u64(w, "bytes", p->weights.bytes);
+		if (p->weights.index_total_size)
+			json_u64(w, "index_total_size", p->weights.index_total_size);
+		else
+			json_null(w, "index_total_size");
+		json_array_begin(w, "types");
+		for (size_t i = 0; i < p->weights.n_types; i++) {
+			json_object_begin(w, NULL);
+			json_text(w, "type", p->weights.types[i].name);
+			json_u64(w, "tensors", p->weights.types[i].tensors);
+			json_u64(w, "params", p->weights.types[i].params);
+			json_u64(w, "bytes", p->weights.types[i].bytes);
+			json_object_end(w);
+		}
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_object_end(w);
+}

@@ -1,0 +1,366 @@
+/*
+ * hf_families.c — how each transformers model family lays out its layers:
+ * which are sliding, chunked, MLA or recurrent, and the numbers of each,
+ * as the family's configuration class in transformers defines them (read
+ * from transformers v4.57, src/transformers/models/<family>/configuration_
+ * <family>.py, each class's __init__, where layer_types is built).  A
+ * layer_types list in the file wins over the rule, as it does there.
+ * An unknown family gets the generic rule and source->generic.
+ */
+#include <string.h>
+
+#include "hfconfig.h"
+
+static const char *const k_window[] = {"sliding_window", NULL};
+
+/* Reads sliding_window (0: absent or null). */
+static int window(struct hf *h, uint64_t *w)
+{
+	int r = kvp__hf_uint(h, "sliding_window", k_window, UINT64_MAX, w);
+
+	if (r == 0)
+		*w = 0;
+	return r;
+}
+
+/* A layer_types entry. */
+static int kind_of(const char *name, uint8_t *kind)
+{
+	static const struct { const char *name; kvp_layer_kind kind; } map[] = {
+		{"full_attention", KVP_LAYER_FULL}, {"attention", KVP_LAYER_FULL},
+		{"global_attention", KVP_LAYER_FULL},
+		{"sliding_attention", KVP_LAYER_SLIDING},
+		{"chunked_attention", KVP_LAYER_CHUNKED},
+		{"linear_attention", KVP_LAYER_RECURRENT},
+		{"mamba", KVP_LAYER_RECURRENT}, {"mamba2", KVP_LAYER_RECURRENT},
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(name, map[i].name) == 0) {
+			*kind = (uint8_t)map[i].kind;
+			return 1;
+		}
+	return 0;
+}
+
+int kvp__hf_layer_types(struct hf *h)
+{
+	json_t *list = json_object_get(h->cfg, "layer_types");
+	uint8_t kinds[KVP_PATTERN_MAX];
+	size_t n, i;
+	json_t *v;
+
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list)) {
+		kvp__hf_fail(h, "layer_types", "expected a list of layer types");
+		return -1;
+	}
+	n = json_array_size(list);
+	if (n > KVP_PATTERN_MAX || n != h->m->layers) {
+		kvp__hf_fail(h, "layer_types", "%zu entries for %u layers (at most"
+		             " %d)", n, h->m->layers, KVP_PATTERN_MAX);
+		return -1;
+	}
+	json_array_foreach(list, i, v) {
+		char q[KVP_QUOTE_MAX];
+
+		if (!json_is_string(v) || !kind_of(json_string_value(v), &kinds[i])) {
+			kvp__hf_fail(h, "layer_types", "entry %zu %s is not a layer type"
+			             " kvplan knows (full_attention, sliding_attention,"
+			             " chunked_attention, linear_attention, mamba)", i,
+			             json_is_string(v) ? kvp_escape(json_string_value(v),
+			                                            q, sizeof q)
+			                               : "(not a string)");
+			return -1;
+		}
+	}
+	if (kvp__hf_set_layers(h, "layer_types", n, kinds) != KVP_OK)
+		return -1;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%slayer_types: %zu"
+	          " entries", h->prefix, n);
+	return 1;
+}
+
+kvp_status kvp__hf_every_nth(struct hf *h, uint64_t n, kvp_layer_kind others,
+                             kvp_layer_kind nth, const char *rule)
+{
+	uint64_t len;
+
+	if (n == 0 || n > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, rule, "%llu is not a layer interval (1 to"
+		                    " %d)", (unsigned long long)n, KVP_PATTERN_MAX);
+	len = n < h->m->layers ? n : h->m->layers;
+	for (uint64_t i = 0; i < len; i++)
+		h->m->pattern[i] = (uint8_t)((i + 1) % n ? others : nth);
+	h->m->pattern_len = (uint32_t)len;
+	return KVP_OK;
+}
+
+static kvp_status need_window(struct hf *h, uint64_t deflt)
+{
+	uint64_t w;
+	int r = window(h, &w);
+
+	if (r < 0)
+		return KVP_ERR_PARSE;
+	if (r == 0 && deflt) {
+		w = deflt;
+		kvp__note(h->src, "sliding_window", KVP_ORIGIN_DEFAULTED,
+		          "%ssliding_window absent: %s's default %llu", h->prefix,
+		          h->family, (unsigned long long)w);
+	}
+	h->m->sliding_window = w;
+	return KVP_OK;
+}
+
+/* mistral, mixtral, phi3, and the generic rule: one window, every layer. */
+static kvp_status all_sliding(struct hf *h, uint64_t deflt)
+{
+	int r = kvp__hf_layer_types(h);
+
+	if (r < 0 || need_window(h, deflt) != KVP_OK)
+		return KVP_ERR_PARSE;
+	if (r == 0 && h->m->sliding_window) {
+		h->m->pattern[0] = KVP_LAYER_SLIDING;
+		h->m->pattern_len = 1;
+	}
+	return KVP_OK;
+}
+
+static kvp_status rule_mistral(struct hf *h) { return all_sliding(h, 4096); }
+static kvp_status rule_plain(struct hf *h) { return all_sliding(h, 0); }
+
+/* qwen2, qwen3 (and MoE): use_sliding_window, from max_window_layers on. */
+static kvp_status rule_qwen(struct hf *h)
+{
+	static const char *const k_use[] = {"use_sliding_window", NULL};
+	static const char *const k_from[] = {"max_window_layers", NULL};
+	uint8_t kinds[KVP_PATTERN_MAX];
+	uint64_t from = 0;
+	bool use = false;
+	int r = kvp__hf_layer_types(h);
+
+	if (r < 0 || kvp__hf_bool(h, k_use, &use) < 0 ||
+	    kvp__hf_uint(h, NULL, k_from, UINT64_MAX, &from) < 0)
+		return KVP_ERR_PARSE;
+	if (r > 0)
+		return need_window(h, 0);
+	if (!use)
+		return KVP_OK; /* the window is not used: full attention */
+	if (need_window(h, 0) != KVP_OK)
+		return KVP_ERR_PARSE;
+	if (from >= h->m->layers)
+		return KVP_OK;
+	if (h->m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, "max_window_layers", "%u layers, past %d",
+		                    h->m->layers, KVP_PATTERN_MAX);
+	for (uint32_t i = 0; i < h->m->layers; i++)
+		kinds[i] = i >= from ? KVP_LAYER_SLIDING : KVP_LAYER_FULL;
+	return kvp__hf_set_layers(h, "max_window_layers", h->m->layers, kinds);
+}
+
+/* gemma2 (every other layer), gemma3 (sliding_window_pattern), gpt-oss
+ * and cohere2: windows with a global layer every n. */
+static kvp_status windows_every(struct hf *h, uint64_t n_default,
+                                uint64_t window_default)
+{
+	static const char *const k_pattern[] = {"sliding_window_pattern", NULL};
+	uint64_t n = n_default;
+	int r = kvp__hf_layer_types(h);
+
+	if (r < 0 || need_window(h, window_default) != KVP_OK ||
+	    kvp__hf_uint(h, NULL, k_pattern, UINT64_MAX, &n) < 0)
+		return KVP_ERR_PARSE;
+	if (r > 0)
+		return KVP_OK;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "every %llu%s layer"
+	          " global, the others sliding (%s)", (unsigned long long)n,
+	          n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th", h->family);
+	return kvp__hf_every_nth(h, n, KVP_LAYER_SLIDING, KVP_LAYER_FULL,
+	                 "sliding_window_pattern");
+}
+
+static kvp_status rule_gemma2(struct hf *h) { return windows_every(h, 2, 4096); }
+static kvp_status rule_gemma3(struct hf *h) { return windows_every(h, 6, 4096); }
+static kvp_status rule_gpt_oss(struct hf *h) { return windows_every(h, 2, 128); }
+static kvp_status rule_cohere2(struct hf *h) { return windows_every(h, 4, 4096); }
+
+/* llama4: chunked attention in the RoPE layers (no_rope_layers[i] 1),
+ * global in the others, every fourth by default. */
+static kvp_status rule_llama4(struct hf *h)
+{
+	static const char *const k_chunk[] = {"attention_chunk_size", NULL};
+	json_t *list = json_object_get(h->cfg, "no_rope_layers");
+	uint8_t kinds[KVP_PATTERN_MAX];
+	uint64_t chunk = 0;
+	int r = kvp__hf_layer_types(h);
+	size_t i;
+	json_t *v;
+
+	if (r < 0 || kvp__hf_uint(h, "chunk_size", k_chunk, UINT64_MAX, &chunk) < 0)
+		return KVP_ERR_PARSE;
+	h->m->chunk_size = chunk;
+	if (r > 0 || chunk == 0)
+		return KVP_OK;
+	if (!json_is_array(list) || json_array_size(list) == 0) {
+		kvp__note(h->src, "pattern", KVP_ORIGIN_DEFAULTED, "no_rope_layers"
+		          " absent: every 4th layer global, the others chunked");
+		return kvp__hf_every_nth(h, 4, KVP_LAYER_CHUNKED, KVP_LAYER_FULL,
+		                 "no_rope_layers");
+	}
+	if (json_array_size(list) != h->m->layers || h->m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, "no_rope_layers", "%zu entries for %u layers",
+		                    json_array_size(list), h->m->layers);
+	json_array_foreach(list, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 1)
+			return kvp__hf_fail(h, "no_rope_layers", "entry %zu is not 0"
+			                    " or 1", i);
+		kinds[i] = json_integer_value(v) ? KVP_LAYER_CHUNKED : KVP_LAYER_FULL;
+	}
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%sno_rope_layers: RoPE"
+	          " layers chunked, the others global", h->prefix);
+	return kvp__hf_set_layers(h, "no_rope_layers", h->m->layers, kinds);
+}
+
+/* falcon: transformers' FalconAttention keeps num_kv_heads when
+ * new_decoder_architecture is set or multi_query is not, and one kv head
+ * otherwise; FalconConfig defaults multi_query to true. */
+static kvp_status rule_falcon(struct hf *h)
+{
+	static const char *const k_mq[] = {"multi_query", NULL};
+	static const char *const k_new[] = {"new_decoder_architecture", NULL};
+	static const char *const k_kv[] = {"num_kv_heads", "n_head_kv", NULL};
+	bool mq = true, nda = false;
+	uint64_t kv = 0;
+	int given;
+
+	if (kvp__hf_bool(h, k_mq, &mq) < 0 || kvp__hf_bool(h, k_new, &nda) < 0 ||
+	    (given = kvp__hf_uint(h, NULL, k_kv, UINT32_MAX, &kv)) < 0)
+		return KVP_ERR_PARSE;
+	if (nda || !mq) {
+		h->m->kv_heads = given && kv ? (uint32_t)kv : h->m->heads;
+		kvp__note(h->src, "kv_heads", given ? KVP_ORIGIN_READ
+		                                    : KVP_ORIGIN_DEFAULTED,
+		          "%snum_kv_heads = %u (new_decoder_architecture %s,"
+		          " multi_query %s)", h->prefix, h->m->kv_heads,
+		          nda ? "true" : "false", mq ? "true" : "false");
+	} else {
+		h->m->kv_heads = 1;
+		kvp__note(h->src, "kv_heads", KVP_ORIGIN_DERIVED, "%smulti_query"
+		          " = true: one kv head (num_kv_heads is not used)",
+		          h->prefix);
+	}
+	return KVP_OK;
+}
+
+/* Multi-head latent attention, from the fields (never the name). */
+static kvp_status mla(struct hf *h)
+{
+	static const char *const k_rank[] = {"kv_lora_rank", NULL};
+	static const char *const k_rope[] = {"qk_rope_head_dim", NULL};
+	static const char *const k_nope[] = {"qk_nope_head_dim", NULL};
+	static const char *const k_v[] = {"v_head_dim", NULL};
+	kvp_model *m = h->m;
+	uint64_t rank = 0, rope = 0, nope = 0, v = 0;
+
+	if (kvp__hf_uint(h, "kv_lora_rank", k_rank, UINT32_MAX, &rank) < 0 ||
+	    kvp__hf_uint(h, "qk_rope_dim", k_rope, UINT32_MAX, &rope) < 0 ||
+	    kvp__hf_uint(h, "qk_nope_dim", k_nope, UINT32_MAX, &nope) < 0 ||
+	    kvp__hf_uint(h, "v_head_dim", k_v, UINT32_MAX, &v) < 0)
+		return KVP_ERR_PARSE;
+	if (rank == 0)
+		return KVP_OK;
+	m->kv_lora_rank = (uint32_t)rank;
+	m->qk_rope_dim = (uint32_t)rope;
+	m->qk_nope_dim = (uint32_t)nope;
+	m->v_head_dim = (uint32_t)v;
+	/* A query head is nope + rope wide; head_dim says so in DeepSeek's
+	 * configs only sometimes. */
+	if (!m->head_dim && nope + rope <= UINT32_MAX) {
+		m->head_dim = (uint32_t)(nope + rope);
+		kvp__note(h->src, "head_dim", KVP_ORIGIN_DERIVED, "%sqk_nope_head_dim"
+		          " + qk_rope_head_dim = %llu + %llu", h->prefix,
+		          (unsigned long long)nope, (unsigned long long)rope);
+	}
+	return KVP_OK;
+}
+
+/* The defaults of the configuration classes (transformers v4.57,
+ * each class's __init__ signature), for the keys kvplan reads that real
+ * files leave out: Gemma 3's text_config often names only a few. */
+static const struct hf_default d_llama[] = {
+	{"vocab_size", 32000}, {"hidden_size", 4096}, {"num_hidden_layers", 32},
+	{"num_attention_heads", 32}, {"max_position_embeddings", 2048},
+	{"intermediate_size", 11008}, {NULL, 0}};
+static const struct hf_default d_mistral[] = {
+	{"vocab_size", 32000}, {"hidden_size", 4096}, {"num_hidden_layers", 32},
+	{"num_attention_heads", 32}, {"num_key_value_heads", 8},
+	{"max_position_embeddings", 131072}, {"intermediate_size", 14336},
+	{NULL, 0}};
+static const struct hf_default d_gemma2[] = {
+	{"vocab_size", 256000}, {"hidden_size", 2304}, {"num_hidden_layers", 26},
+	{"num_attention_heads", 8}, {"num_key_value_heads", 4}, {"head_dim", 256},
+	{"max_position_embeddings", 8192}, {"intermediate_size", 9216},
+	{NULL, 0}};
+static const struct hf_default d_gemma3[] = {
+	{"vocab_size", 262208}, {"hidden_size", 2304}, {"num_hidden_layers", 26},
+	{"num_attention_heads", 8}, {"num_key_value_heads", 4}, {"head_dim", 256},
+	{"max_position_embeddings", 131072}, {"intermediate_size", 9216},
+	{NULL, 0}};
+static const struct hf_default d_falcon[] = {
+	{"vocab_size", 65024}, {"hidden_size", 4544}, {"num_hidden_layers", 32},
+	{"num_attention_heads", 71}, {"max_position_embeddings", 2048},
+	{NULL, 0}};
+static const struct hf_default d_gpt2[] = {
+	{"vocab_size", 50257}, {"n_positions", 1024}, {"n_embd", 768},
+	{"n_layer", 12}, {"n_head", 12}, {NULL, 0}};
+
+static const struct hf_family families[] = {
+	{"llama", "LlamaConfig", rule_plain, d_llama},
+	{"mistral", "MistralConfig", rule_mistral, d_mistral},
+	{"mixtral", "MixtralConfig", rule_plain, NULL},
+	{"phi3", "Phi3Config", rule_plain, NULL},
+	{"qwen2", "Qwen2Config", rule_qwen, NULL},
+	{"qwen2_moe", "Qwen2MoeConfig", rule_qwen, NULL},
+	{"qwen3", "Qwen3Config", rule_qwen, NULL},
+	{"qwen3_moe", "Qwen3MoeConfig", rule_qwen, NULL},
+	{"gemma", "GemmaConfig", rule_plain, NULL},
+	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
+	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},
+	{"gemma3_text", "Gemma3TextConfig", rule_gemma3, d_gemma3},
+	{"gpt_oss", "GptOssConfig", rule_gpt_oss, NULL},
+	{"cohere2", "Cohere2Config", rule_cohere2, NULL},
+	{"llama4", "Llama4TextConfig", rule_llama4, NULL},
+	{"llama4_text", "Llama4TextConfig", rule_llama4, NULL},
+	{"falcon", "FalconConfig", rule_falcon, d_falcon},
+	{"gpt2", "GPT2Config", rule_plain, d_gpt2},
+	{"gpt_neox", "GPTNeoXConfig", rule_plain, NULL},
+	{"deepseek_v2", "DeepseekV2Config", rule_plain, NULL},
+	{"deepseek_v3", "DeepseekV3Config", rule_plain, NULL},
+	{"kimi_k2", "DeepseekV3Config", rule_plain, NULL},
+	{"glm4_moe", "Glm4MoeConfig", rule_plain, NULL},
+	{"glm4", "Glm4Config", rule_plain, NULL},
+	{"qwen3_next", "Qwen3NextConfig", kvp__hf_rule_qwen3_next, NULL},
+	{"nemotron_h", "NemotronHConfig", kvp__hf_rule_nemotron_h, NULL},
+	{"granitemoehybrid", "GraniteMoeHybridConfig",
+	 kvp__hf_rule_granite_hybrid, NULL},
+	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
+	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, NULL},
+};
+
+const struct hf_family *kvp__hf_find(const char *type)
+{
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (strcmp(type, families[i].type) == 0)
+			return &families[i];
+	return NULL;
+}
+
+kvp_status kvp__hf_family(struct hf *h)
+{
+	kvp_status st = h->fam ? h->fam->rule(h) : rule_plain(h);
+
+	return st != KVP_OK ? st : mla(h);
+}

@@ -1,0 +1,250 @@
+/*
+ * hf_params.c — kvp_config_read and kvp_config_parse, and where a
+ * config.json's parameter count comes from: the checkpoint beside it (the
+ * index's total_size, else the safetensors headers), else an estimate from
+ * the shape, said to be one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hfconfig.h"
+
+#define INDEX_BYTES_MAX (64u << 20)
+
+static void *json_alloc(size_t size) { return kvp__malloc(size); }
+static void json_free(void *ptr) { kvp__free(ptr); }
+
+void kvp__json_init(void)
+{
+	/* Idempotent, and every caller sets the same two functions. */
+	json_set_alloc_funcs(json_alloc, json_free);
+}
+
+/* Elements a layer of the given kind holds in its projections, roughly. */
+static uint64_t layer_params(const struct hf *h, kvp_layer_kind kind,
+                             uint64_t mlp)
+{
+	const kvp_model *m = h->m;
+	uint64_t d = m->hidden, hd = m->head_dim, kv = m->kv_heads;
+	uint64_t q_lora = 0, attn;
+	static const char *const k_qlora[] = {"q_lora_rank", NULL};
+
+	switch (kind) {
+	case KVP_LAYER_NONE:
+		return mlp;
+	case KVP_LAYER_RECURRENT:
+		/* in_proj (z, x, B, C) and out_proj. */
+		attn = d * (2 * m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state) +
+		       (uint64_t)m->ssm_inner * d;
+		return strcmp(h->family, "nemotron_h") == 0 ? attn : attn + mlp;
+	case KVP_LAYER_MLA:
+		kvp__hf_uint((struct hf *)h, NULL, k_qlora, UINT32_MAX, &q_lora);
+		attn = (q_lora ? d * q_lora + q_lora * m->heads * hd : d * m->heads * hd) +
+		       d * (m->kv_lora_rank + m->qk_rope_dim) +
+		       (uint64_t)m->kv_lora_rank * m->heads * (m->qk_nope_dim + m->v_head_dim) +
+		       (uint64_t)m->heads * m->v_head_dim * d;
+		return attn + mlp;
+	default:
+		/* q and o, k and v, and the two norms around them. */
+		attn = 2 * d * m->heads * hd + 2 * d * kv * hd + 2 * d;
+		return attn + mlp;
+	}
+}
+
+kvp_status kvp__hf_estimate(struct hf *h)
+{
+	static const char *const k_inter[] = {"intermediate_size", "ffn_dim",
+		"n_inner", NULL};
+	static const char *const k_moe_inter[] = {"moe_intermediate_size",
+		"expert_intermediate_size", NULL};
+	static const char *const k_experts[] = {"num_local_experts", "num_experts",
+		"n_routed_experts", NULL};
+	static const char *const k_shared[] = {"n_shared_experts", NULL};
+	static const char *const k_tie[] = {"tie_word_embeddings", NULL};
+	kvp_model *m = h->m;
+	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, mlp, total;
+	bool tie = false;
+	kvp_model copy = *m;
+
+	/* Every figure is below 2^32 and a model below 2^16 layers, so the
+	 * sums below stay far inside 64 bits. */
+	if (kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe) < 0 ||
+	    kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared, UINT16_MAX, &shared) < 0 ||
+	    kvp__hf_bool(h, k_tie, &tie) < 0)
+		return KVP_ERR_PARSE;
+	if (!inter)
+		inter = 4ull * m->hidden; /* gpt2, gpt_neox, falcon: 4 x hidden */
+	if (experts)
+		mlp = 3ull * m->hidden * (moe ? moe : inter) * (experts + shared) +
+		      (uint64_t)m->hidden * experts;
+	else
+		mlp = 3ull * m->hidden * inter;
+	/* head_dim may still be derived: finalize a copy to read it. */
+	if (kvp_model_finalize(&copy, NULL) != KVP_OK)
+		return KVP_OK; /* finalize reports the shape's fault itself */
+	/* Embeddings (and the head unless tied), and the final norm. */
+	total = (uint64_t)m->vocab * m->hidden * (tie ? 1 : 2) + m->hidden;
+	for (uint32_t i = 0; i < m->layers; i++) {
+		struct hf one = *h;
+
+		one.m = &copy;
+		total += layer_params(&one, kvp_model_layer_kind(&copy, i), mlp);
+	}
+	m->params = total;
+	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
+	          " (embeddings%s, attention or state, and %s): no checkpoint"
+	          " beside the file", tie ? " tied" : " and head",
+	          experts ? "experts" : "MLP");
+	return KVP_OK;
+}
+
+/* metadata.total_size of an index: 1 and *total, 0 none there. */
+static kvp_status index_total(const char *path, uint64_t *total,
+                              kvp_error *err)
+{
+	char *text = NULL;
+	size_t length = 0;
+	json_error_t jerr;
+	json_t *root, *size;
+	int unreached = 0;
+	kvp_status st;
+
+	*total = 0;
+	st = kvp__read_file(path, &unreached, INDEX_BYTES_MAX, "safetensors index",
+	                    &text, &length, err);
+	if (st == KVP_ERR_NOT_FOUND && unreached)
+		return KVP_OK;
+	if (st != KVP_OK)
+		return st;
+	kvp__json_init();
+	root = json_loadb(text, length, 0, &jerr);
+	kvp__free(text);
+	if (!root)
+		return kvp__error_at(err, KVP_ERR_PARSE, path, jerr.line > 0 ? jerr.line : 0,
+		                     jerr.column > 0 ? jerr.column : 0, "%s", jerr.text);
+	size = json_object_get(json_object_get(root, "metadata"), "total_size");
+	if (!json_is_integer(size) || json_integer_value(size) <= 0) {
+		json_decref(root);
+		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0, "metadata."
+		                     "total_size: expected a positive integer");
+	}
+	*total = (uint64_t)json_integer_value(size);
+	json_decref(root);
+	return KVP_OK;
+}
+
+/* Whether dir holds a *.safetensors file. */
+static bool has_safetensors(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		found = n > 12 && strcmp(e->d_name + n - 12, ".safetensors") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The checkpoint beside config.json in dir, in the order. */
+static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
+                                kvp_weights *weights, kvp_error *err)
+{
+	char path[KVP_ERROR_PATH_MAX];
+	kvp_weights local;
+	uint64_t total, size;
+	kvp_status st;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/model.safetensors.index.json",
+	                     dir) >= sizeof path)
+		return KVP_OK;
+	if ((st = index_total(path, &total, err)) != KVP_OK)
+		return st;
+	if (total) {
+		kvp_dtype t = src->weights_dtype_known ? src->weights_dtype
+		                                       : KVP_DTYPE_BF16;
+
+		if (kvp_dtype_bytes(t, 1, &size, NULL) != KVP_OK || size == 0)
+			size = 2;
+		m->params = total / size;
+		if (weights)
+			weights->index_total_size = total;
+		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
+		          ".json total_size %llu B / %llu B per %s value",
+		          (unsigned long long)total, (unsigned long long)size,
+		          kvp_dtype_name(t));
+		return KVP_OK;
+	}
+	if (!has_safetensors(dir))
+		return KVP_OK;
+	kvp_weights_init(&local);
+	if ((st = kvp_safetensors_read(dir, &local, err)) != KVP_OK)
+		return st;
+	m->params = local.params;
+	if (weights)
+		*weights = local;
+	kvp__note(src, "params", KVP_ORIGIN_READ, "%u safetensors headers beside"
+	          " it: %llu tensors", local.files,
+	          (unsigned long long)local.tensors);
+	return KVP_OK;
+}
+
+kvp_status kvp_config_parse(const char *text, size_t length, const char *path,
+                            kvp_model *model, kvp_source *source,
+                            kvp_error *err)
+{
+	kvp_source local;
+
+	if (!text || !model)
+		return kvp__error(err, KVP_ERR_INVALID, "no text or model given");
+	return kvp__hf_model(text, length, path ? path : "config.json", model,
+	                     source ? source : &local, err);
+}
+
+kvp_status kvp_config_read(const char *path, kvp_model *model,
+                           kvp_source *source, kvp_weights *weights,
+                           kvp_error *err)
+{
+	char file[KVP_ERROR_PATH_MAX], dir[KVP_ERROR_PATH_MAX];
+	struct stat st_dir;
+	kvp_source local;
+	char *text = NULL, *slash;
+	size_t length = 0;
+	kvp_status st;
+
+	if (!path || !model)
+		return kvp__error(err, KVP_ERR_INVALID, "no path or model given");
+	if (!source)
+		source = &local;
+	if (weights)
+		kvp_weights_init(weights);
+	/* A model's directory stands for its config.json. */
+	if (stat(path, &st_dir) == 0 && S_ISDIR(st_dir.st_mode))
+		snprintf(file, sizeof file, "%s/config.json", path);
+	else
+		snprintf(file, sizeof file, "%s", path);
+	if ((st = kvp__read_file(file, NULL, KVP_CONFIG_MAX_BYTES, "config.json",
+	                         &text, &length, err)) != KVP_OK)
+		return st;
+	st = kvp__hf_model(text, length, file, model, source, err);
+	kvp__free(text);
+	if (st != KVP_OK)
+		return st;
+	snprintf(dir, sizeof dir, "%s", file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	return params_beside(dir, model, source, weights, err);
+}

@@ -1,0 +1,194 @@
+/*
+ * hf_recurrent.c — config.json families with recurrent layers: which
+ * layers they are, and their state in llama.cpp's four numbers (kvp_model:
+ * conv kernel, inner size, state size, groups).  Layouts from transformers
+ * v4.57 (configuration_<family>.py); the state as llama.cpp sizes it
+ * (src/llama-hparams.cpp, n_embd_r and n_embd_s).
+ */
+#include <string.h>
+
+#include "hfconfig.h"
+
+struct ssm_keys {
+	const char *const *conv, *const *inner, *const *heads, *const *head_dim,
+	               *const *expand, *const *state, *const *groups;
+};
+
+/* The state numbers: inner from its key, or heads x head dim, or expand x
+ * hidden (Mamba's d_inner). */
+static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
+{
+	kvp_model *m = h->m;
+	uint64_t conv = 0, inner = 0, heads = 0, hd = 0, expand = 0, state = 0,
+	         groups = 0;
+
+	if (kvp__hf_uint(h, "ssm_conv_kernel", k->conv, UINT32_MAX, &conv) < 0 ||
+	    (k->inner && kvp__hf_uint(h, NULL, k->inner, UINT32_MAX, &inner) < 0) ||
+	    (k->heads && kvp__hf_uint(h, NULL, k->heads, UINT32_MAX, &heads) < 0) ||
+	    (k->head_dim && kvp__hf_uint(h, NULL, k->head_dim, UINT32_MAX, &hd) < 0) ||
+	    (k->expand && kvp__hf_uint(h, NULL, k->expand, UINT32_MAX, &expand) < 0) ||
+	    kvp__hf_uint(h, "ssm_state", k->state, UINT32_MAX, &state) < 0 ||
+	    (k->groups && kvp__hf_uint(h, "ssm_groups", k->groups, UINT32_MAX,
+	                               &groups) < 0))
+		return KVP_ERR_PARSE;
+	if (!inner && heads && hd) {
+		inner = heads * hd; /* both below 2^32 */
+		kvp__note(h->src, "ssm_inner", KVP_ORIGIN_DERIVED, "%s%s x %s ="
+		          " %llu x %llu", h->prefix, k->heads[0], k->head_dim[0],
+		          (unsigned long long)heads, (unsigned long long)hd);
+	} else if (!inner && expand && m->hidden) {
+		inner = expand * m->hidden;
+		kvp__note(h->src, "ssm_inner", KVP_ORIGIN_DERIVED, "%s%s x hidden_size"
+		          " = %llu x %u", h->prefix, k->expand[0],
+		          (unsigned long long)expand, m->hidden);
+	} else if (inner) {
+		kvp__note(h->src, "ssm_inner", KVP_ORIGIN_READ, "%s%s = %llu",
+		          h->prefix, k->inner[0], (unsigned long long)inner);
+	}
+	if (inner > UINT32_MAX)
+		return kvp__hf_fail(h, k->expand ? k->expand[0] : "ssm", "an inner"
+		                    " size of %llu is past 32 bits",
+		                    (unsigned long long)inner);
+	m->ssm_conv_kernel = (uint32_t)conv;
+	m->ssm_inner = (uint32_t)inner;
+	m->ssm_state = (uint32_t)state;
+	m->ssm_groups = (uint32_t)groups;
+	return KVP_OK;
+}
+
+/* Qwen3-Next: Gated DeltaNet layers with a full-attention layer every
+ * full_attention_interval (4).  A DeltaNet state is value heads x key dim
+ * x value dim, and its conv runs over the q, k and v projections:
+ * llama.cpp's numbers with inner = value heads x value dim, state = key
+ * dim, groups = key heads. */
+kvp_status kvp__hf_rule_qwen3_next(struct hf *h)
+{
+	static const char *const k_every[] = {"full_attention_interval", NULL};
+	static const char *const k_conv[] = {"linear_conv_kernel_dim", NULL};
+	static const char *const k_vh[] = {"linear_num_value_heads", NULL};
+	static const char *const k_vd[] = {"linear_value_head_dim", NULL};
+	static const char *const k_kd[] = {"linear_key_head_dim", NULL};
+	static const char *const k_kh[] = {"linear_num_key_heads", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv, .heads = k_vh,
+		.head_dim = k_vd, .state = k_kd, .groups = k_kh};
+	uint64_t every = 4;
+	int r = kvp__hf_layer_types(h);
+	kvp_status st;
+
+	if (r < 0 || kvp__hf_uint(h, NULL, k_every, UINT64_MAX, &every) < 0)
+		return KVP_ERR_PARSE;
+	if (r == 0 && (st = kvp__hf_every_nth(h, every, KVP_LAYER_RECURRENT,
+	                                      KVP_LAYER_FULL,
+	                                      "full_attention_interval")) != KVP_OK)
+		return st;
+	return ssm(h, &keys);
+}
+
+static const char *const k_conv_kernel[] = {"conv_kernel", NULL};
+static const char *const k_state_size[] = {"ssm_state_size", NULL};
+static const char *const k_n_groups[] = {"n_groups", NULL};
+static const char *const k_expand[] = {"expand", NULL};
+
+/* Nemotron-H: hybrid_override_pattern gives each layer: M Mamba-2, *
+ * attention, - MLP and E MoE (no cache). */
+kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
+{
+	static const char *const k_mh[] = {"mamba_num_heads", NULL};
+	static const char *const k_md[] = {"mamba_head_dim", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv_kernel,
+		.heads = k_mh, .head_dim = k_md, .expand = k_expand,
+		.state = k_state_size, .groups = k_n_groups};
+	json_t *p = json_object_get(h->cfg, "hybrid_override_pattern");
+	uint8_t kinds[KVP_PATTERN_MAX];
+	const char *s;
+	size_t n;
+	kvp_status st;
+
+	if (!json_is_string(p))
+		return kvp__hf_fail(h, "hybrid_override_pattern", "missing, or not"
+		                    " a string of M, *, - and E");
+	s = json_string_value(p);
+	n = json_string_length(p);
+	if (n > KVP_PATTERN_MAX || n != h->m->layers)
+		return kvp__hf_fail(h, "hybrid_override_pattern", "%zu layers for"
+		                    " num_hidden_layers %u (at most %d)", n,
+		                    h->m->layers, KVP_PATTERN_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const char *kinds_of = "M*-E";
+		const char *c = s[i] ? strchr(kinds_of, s[i]) : NULL;
+		static const uint8_t map[] = {KVP_LAYER_RECURRENT, KVP_LAYER_FULL,
+			KVP_LAYER_NONE, KVP_LAYER_NONE};
+
+		if (!c)
+			return kvp__hf_fail(h, "hybrid_override_pattern", "layer %zu"
+			                    " is not M, *, - or E", i);
+		kinds[i] = map[c - kinds_of];
+	}
+	if ((st = kvp__hf_set_layers(h, "hybrid_override_pattern", n, kinds)) != KVP_OK)
+		return st;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%shybrid_override_pattern"
+	          " (M recurrent, * attention, - and E none)", h->prefix);
+	return ssm(h, &keys);
+}
+
+/* Granite 4.0 hybrids: layer_types of "mamba" and "attention". */
+kvp_status kvp__hf_rule_granite_hybrid(struct hf *h)
+{
+	static const char *const k_conv[] = {"mamba_d_conv", NULL};
+	static const char *const k_mh[] = {"mamba_n_heads", NULL};
+	static const char *const k_md[] = {"mamba_d_head", NULL};
+	static const char *const k_ex[] = {"mamba_expand", NULL};
+	static const char *const k_st[] = {"mamba_d_state", NULL};
+	static const char *const k_gr[] = {"mamba_n_groups", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv, .heads = k_mh,
+		.head_dim = k_md, .expand = k_ex, .state = k_st, .groups = k_gr};
+	int r = kvp__hf_layer_types(h);
+
+	if (r < 0)
+		return KVP_ERR_PARSE;
+	if (r == 0)
+		return kvp__hf_fail(h, "layer_types", "missing: which layers are"
+		                    " Mamba and which attention");
+	return ssm(h, &keys);
+}
+
+/* Jamba: attention where i % attn_layer_period == attn_layer_offset (8
+ * and 4), Mamba-1 elsewhere (no groups: conv (d_conv - 1) x d_inner). */
+kvp_status kvp__hf_rule_jamba(struct hf *h)
+{
+	static const char *const k_period[] = {"attn_layer_period", NULL};
+	static const char *const k_offset[] = {"attn_layer_offset", NULL};
+	static const char *const k_conv[] = {"mamba_d_conv", NULL};
+	static const char *const k_ex[] = {"mamba_expand", NULL};
+	static const char *const k_st[] = {"mamba_d_state", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv, .expand = k_ex,
+		.state = k_st};
+	uint64_t period = 8, offset = 4, len;
+
+	if (kvp__hf_uint(h, NULL, k_period, UINT64_MAX, &period) < 0 ||
+	    kvp__hf_uint(h, NULL, k_offset, UINT64_MAX, &offset) < 0)
+		return KVP_ERR_PARSE;
+	if (period == 0 || period > KVP_PATTERN_MAX || offset >= period)
+		return kvp__hf_fail(h, "attn_layer_period", "period %llu with offset"
+		                    " %llu (a period of 1 to %d, the offset below it)",
+		                    (unsigned long long)period,
+		                    (unsigned long long)offset, KVP_PATTERN_MAX);
+	len = period < h->m->layers ? period : h->m->layers;
+	for (uint64_t i = 0; i < len; i++)
+		h->m->pattern[i] = i == offset ? KVP_LAYER_FULL : KVP_LAYER_RECURRENT;
+	h->m->pattern_len = (uint32_t)len;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%sattn_layer_period %llu,"
+	          " attn_layer_offset %llu", h->prefix, (unsigned long long)period,
+	          (unsigned long long)offset);
+	return ssm(h, &keys);
+}
+
+/* Falcon-H1 runs attention and a Mamba-2 mixer side by side in every
+ * layer; a kvplan layer holds one cache. */
+kvp_status kvp__hf_rule_falcon_h1(struct hf *h)
+{
+	return kvp__error_at(h->err, KVP_ERR_UNSUPPORTED, h->path, 0, 0,
+	                     "falcon_h1 layers hold an attention cache and a"
+	                     " Mamba state together, which kvplan's layers (one"
+	                     " cache each) cannot express");
+}

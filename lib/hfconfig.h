@@ -1,0 +1,102 @@
+/*
+ * hfconfig.h — the config.json reader's parts: the document being read
+ * and the typed getters (hfconfig.c), and the rules of each model family
+ * (hf_families.c).  Never installed.
+ */
+#ifndef KVPLAN_HFCONFIG_H
+#define KVPLAN_HFCONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "inputs.h"
+
+/* The most layers a per-layer list (layer_types, a pattern string) may
+ * give: far beyond any model, it bounds the work a hostile file causes. */
+#define HF_LAYERS_MAX 65536
+
+struct hf;
+
+/* A value a family's configuration class takes for a key the file
+ * leaves out. */
+struct hf_default {
+	const char *key;
+	uint64_t value;
+};
+
+struct hf_family {
+	const char *type;                  /* model_type */
+	const char *config_class;          /* transformers' class, in notes */
+	kvp_status (*rule)(struct hf *h);  /* its layer kinds and numbers */
+	const struct hf_default *defaults; /* NULL-terminated, or NULL */
+};
+
+/* One config.json being read. */
+struct hf {
+	const struct hf_family *fam;  /* NULL: unknown, the generic rule */
+	const char *path;
+	json_t *top;          /* the document */
+	json_t *cfg;          /* the object read: text_config, or the top */
+	const char *prefix;   /* "text_config." or "" in notes and messages */
+	const char *family;   /* model_type, as read ("" when absent) */
+	kvp_model *m;
+	kvp_source *src;
+	kvp_error *err;
+};
+
+/* The value of the first of keys (a NULL-terminated list) that the config
+ * gives and that is not null; *which names it.  NULL when none is. */
+json_t *kvp__hf_get(const struct hf *h, const char *const *keys,
+                    const char **which);
+/* A non-negative integer no larger than max under the first of keys:
+ * 1 and *out when given, or when absent and the family has a default for
+ * it (noted as defaulted); 0 when absent or null; -1 (reported) when it is
+ * not such an integer.  field, when not NULL, gets a note. */
+int kvp__hf_uint(struct hf *h, const char *field, const char *const *keys,
+                 uint64_t max, uint64_t *out);
+/* A boolean: 1 and *out, 0 absent or null, -1 reported. */
+int kvp__hf_bool(struct hf *h, const char *const *keys, bool *out);
+/* Reports KVP_ERR_PARSE for key of the config: "text_config.key: what". */
+kvp_status kvp__hf_fail(struct hf *h, const char *key, const char *fmt, ...)
+	KVP_PRINTF(3, 4);
+
+/* Layer kinds from a per-layer list of n entries, kind(i) each, stored
+ * as the shortest cycle that gives them all. */
+kvp_status kvp__hf_set_layers(struct hf *h, const char *what, uint64_t n,
+                              const uint8_t *kinds);
+
+/* ---- hf_families.c ---- */
+
+/* layer_types, when the file gives it, into the pattern: 1 read, 0 absent,
+ * -1 reported. */
+int kvp__hf_layer_types(struct hf *h);
+/* A pattern where every n-th layer ((i + 1) % n == 0) is nth and the others
+ * are others; rule names the key in an error. */
+kvp_status kvp__hf_every_nth(struct hf *h, uint64_t n, kvp_layer_kind others,
+                             kvp_layer_kind nth, const char *rule);
+/* The family of model_type type, or NULL. */
+const struct hf_family *kvp__hf_find(const char *type);
+/* The family's rules over the base figures (h->fam, or the generic rule):
+ * windows, layer kinds, MLA, recurrent state.  Returns KVP_OK, or the
+ * reported error. */
+kvp_status kvp__hf_family(struct hf *h);
+
+/* ---- hf_recurrent.c: hybrids with recurrent layers ---- */
+
+kvp_status kvp__hf_rule_qwen3_next(struct hf *h);
+kvp_status kvp__hf_rule_nemotron_h(struct hf *h);
+kvp_status kvp__hf_rule_granite_hybrid(struct hf *h);
+kvp_status kvp__hf_rule_jamba(struct hf *h);
+kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
+
+/* ---- hf_params.c ---- */
+
+/* The whole reading of text (the file's, or memory's) into model. */
+kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
+                         kvp_model *model, kvp_source *source, kvp_error *err);
+/* The parameter count estimated from the shape read (notes "params"). */
+kvp_status kvp__hf_estimate(struct hf *h);
+
+#endif
