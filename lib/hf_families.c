@@ -104,13 +104,15 @@ static kvp_status need_window(struct hf *h, uint64_t deflt)
 
 	if (r < 0)
 		return KVP_ERR_PARSE;
-	if (r == 0 && deflt) {
+	/* The class's default when the key is absent; null is None. */
+	if (r == 0 && deflt && !json_object_get(h->cfg, "sliding_window")) {
 		w = deflt;
 		kvp__note(h->src, "sliding_window", KVP_ORIGIN_DEFAULTED,
 		          "%ssliding_window absent: %s's default %llu", h->prefix,
 		          h->family, (unsigned long long)w);
 	}
 	h->m->sliding_window = w;
+	h->window_covers = w && h->m->max_context && w >= h->m->max_context;
 	return KVP_OK;
 }
 
@@ -362,5 +364,21 @@ kvp_status kvp__hf_family(struct hf *h)
 {
 	kvp_status st = h->fam ? h->fam->rule(h) : rule_plain(h);
 
-	return st != KVP_OK ? st : mla(h);
+	if (st != KVP_OK)
+		return st;
+	/* A window as long as the context holds every token: full attention,
+	 * as the catalogue plans Phi-4-mini (window 262,144, context
+	 * 131,072). */
+	if (h->window_covers && kvp_model_count_layers(h->m, KVP_LAYER_SLIDING)) {
+		for (uint32_t i = 0; i < h->m->pattern_len; i++)
+			if (h->m->pattern[i] == KVP_LAYER_SLIDING)
+				h->m->pattern[i] = KVP_LAYER_FULL;
+		kvp__note(h->src, "sliding_window", KVP_ORIGIN_DERIVED, "%s"
+		          "sliding_window %llu >= max_position_embeddings %llu:"
+		          " every token is in the window, planned as full",
+		          h->prefix, (unsigned long long)h->m->sliding_window,
+		          (unsigned long long)h->m->max_context);
+		h->m->sliding_window = 0;
+	}
+	return mla(h);
 }

@@ -14,13 +14,31 @@
 
 #define INDEX_BYTES_MAX (64u << 20)
 
-static void *json_alloc(size_t size) { return kvp__malloc(size); }
+/* jansson reports a failed allocation as a parse error, often with a
+ * misleading text: the allocator itself remembers it. */
+static _Thread_local bool json_failed;
+
+static void *json_alloc(size_t size)
+{
+	void *p = kvp__malloc(size);
+
+	if (!p)
+		json_failed = true;
+	return p;
+}
+
 static void json_free(void *ptr) { kvp__free(ptr); }
 
 void kvp__json_init(void)
 {
 	/* Idempotent, and every caller sets the same two functions. */
 	json_set_alloc_funcs(json_alloc, json_free);
+	json_failed = false;
+}
+
+bool kvp__json_failed(void)
+{
+	return json_failed;
 }
 
 /* Elements a layer of the given kind holds in its projections, roughly. */
@@ -124,6 +142,8 @@ static kvp_status index_total(const char *path, uint64_t *total,
 	kvp__json_init();
 	root = json_loadb(text, length, 0, &jerr);
 	kvp__free(text);
+	if (!root && kvp__json_failed())
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	if (!root)
 		return kvp__error_at(err, KVP_ERR_PARSE, path, jerr.line > 0 ? jerr.line : 0,
 		                     jerr.column > 0 ? jerr.column : 0, "%s", jerr.text);

@@ -84,7 +84,9 @@ static int family_default(struct hf *h, const char *field,
 		return 0;
 	for (const char *const *k = keys; *k; k++)
 		for (const struct hf_default *d = h->fam->defaults; d->key; d++)
-			if (strcmp(d->key, *k) == 0 && d->value <= max) {
+			/* Absent, not null: null is the class's None. */
+			if (strcmp(d->key, *k) == 0 && d->value <= max &&
+			    !json_object_get(h->cfg, *k)) {
 				*out = d->value;
 				if (field)
 					kvp__note(h->src, field, KVP_ORIGIN_DEFAULTED,
@@ -409,7 +411,8 @@ static kvp_status load_json(struct hf *h, const char *text, size_t length,
 		                 " Python reads them) taken as null", h->path, replaced);
 	}
 	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
-	if (!*out && json_error_code(&jerr) == json_error_duplicate_key) {
+	if (!*out && json_error_code(&jerr) == json_error_duplicate_key &&
+	    !kvp__json_failed()) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
 		                 " transformers does", h->path, jerr.line,
 		                 jerr.column, jerr.text);
@@ -418,7 +421,7 @@ static kvp_status load_json(struct hf *h, const char *text, size_t length,
 	kvp__free(copy);
 	if (*out)
 		return KVP_OK;
-	if (json_error_code(&jerr) == json_error_out_of_memory)
+	if (kvp__json_failed() || json_error_code(&jerr) == json_error_out_of_memory)
 		return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
 	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path,
 	                     jerr.line > 0 ? (unsigned long)jerr.line : 0,

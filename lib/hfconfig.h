@@ -44,6 +44,7 @@ struct hf {
 	kvp_model *m;
 	kvp_source *src;
 	kvp_error *err;
+	bool window_covers;   /* sliding_window >= max_position_embeddings */
 };
 
 /* The value of the first of keys (a NULL-terminated list) that the config

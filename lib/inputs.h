@@ -32,6 +32,9 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
 /* Points jansson's allocations at kvp__malloc and kvp__free (so tests
  * reach them); called before each use, it is idempotent. */
 void kvp__json_init(void);
+/* Whether an allocation of jansson's failed since kvp__json_init (jansson
+ * reports it as a parse error). */
+bool kvp__json_failed(void);
 
 /* A model's name from path: its last component less suffix (NULL: none),
  * or with parent its directory's name ("." for a bare file name gives
