@@ -48,7 +48,7 @@ expect_error "negative reserve" "^kvplan: --reserve: '-1' is negative" $m --seq 
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
 	--layers 4294967296 --heads 32 --head-dim 128 --seq 1
 expect_error "missing seq" "^kvplan: --seq is required" $m
-expect_error "no model" "^kvplan: give --model NAME, or --layers" --seq 1024
+expect_error "no model" "^kvplan: give --model NAME, --config FILE, --gguf FILE, or --layers" --seq 1024
 expect_error "missing option value" "^kvplan: option '--seq' needs a value" $m --seq
 expect_error "unknown option" "^kvplan: unknown option '--sequence'" $m --sequence 1024
 expect_error "stray argument" "^kvplan: unexpected argument 'extra'" $m --seq 1024 extra
