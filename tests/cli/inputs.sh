@@ -1,0 +1,80 @@
+# inputs.sh — models from their own files on the command line: --config
+# gives the catalogue's figures, combines with the engines, parallelism
+# and solvers, names its source, and every bad file is one line on
+# stderr, nothing on stdout, exit status 2.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+configs=$KVPLAN_SRCDIR/tests/configs
+
+is() {
+	got=$(json_value "$1")
+	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
+}
+
+# same_cache DESC ARGS...: the cache figures of --config's model and of
+# --model's are the same under ARGS (the model's name is DESC).
+same_cache() {
+	name=$1
+	shift
+	run --model "$name" "$@" --format json
+	want=$(grep -E '"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token|kv_bytes_per_gpu|max_seq_hbm)"' "$work/out")
+	run --config "$configs/$name/config.json" "$@" --format json
+	got=$(grep -E '"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token|kv_bytes_per_gpu|max_seq_hbm)"' "$work/out")
+	if [ "$status" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok "--config $name = --model $name ($*)"
+	else
+		not_ok "--config $name = --model $name ($*)" "want: $want" "got: $got"
+	fi
+}
+
+# The cache is the catalogue's, with and without an engine and parallelism
+# (max_seq_hbm differs with the weights, so only where the budget is given).
+same_cache gemma3-27b --seq 32768 --kv-budget 40000000000
+same_cache gpt-oss-120b --seq 131072 --engine vllm --tp 4 --kv-budget 60000000000
+same_cache deepseek-v3 --seq 8192 --batch 8 --engine sglang --tp 8 --kv-budget 30000000000
+same_cache qwen3-next-80b-a3b --seq 65536 --engine llama.cpp --kv-budget 20000000000
+same_cache llama4-scout --seq 100000 --dtype fp8 --engine trtllm --kv-budget 50000000000
+same_cache nemotron-h-56b --seq 8192 --batch 4 --kv-budget 30000000000
+
+# The source is named, and the estimate called one.
+run --config "$configs/llama2-7b/config.json" --seq 1024 --gpu h100
+check "table names config.json and its family" grep -q "^  from config.json .*llama2-7b/config.json (llama)$" "$work/out"
+check "table says params are estimated" grep -q "^  estimated: params (see --explain)$" "$work/out"
+run --config "$configs/llama2-7b" --seq 1024 --format json
+is kv_total_bytes 536870912 "llama2-7b's directory: 536,870,912 B at 1024"
+is kind '"config.json"' "JSON source kind"
+is family '"llama"' "JSON source family"
+is generic false "JSON: llama is no generic family"
+run --config "$configs/llama2-7b" --seq 1024 --explain --gpu h100
+check "--explain shows where kv_heads came from" \
+	grep -q "^    kv_heads: read, num_key_value_heads = 32$" "$work/out"
+
+# An unknown family: read, with one warning line on stderr.
+cat >"$work/config.json" <<'JSON'
+{"model_type": "brand_new", "num_hidden_layers": 4, "hidden_size": 512,
+ "num_attention_heads": 8, "num_key_value_heads": 2, "head_dim": 64}
+JSON
+run --config "$work/config.json" --seq 100 --format json
+# 4 layers x 100 tokens x 2 heads x 64 x 2 (K, V) x 2 B = 204,800
+is kv_total_bytes 204800 "generic family: 4·100·2·64·2·2 = 204,800 B"
+check "generic family warns on stderr" grep -q "model type 'brand_new' is not a family kvplan knows" "$work/err"
+check "exit 0 with the warning" test "$status" -eq 0
+
+# Bad files and bad combinations.
+expect_error "--config of a missing file" "^kvplan: /nonexistent/config.json: No such file" \
+	--config /nonexistent/config.json --seq 10
+printf '{"num_hidden_layers": 2,' >"$work/bad.json"
+expect_error "--config truncated JSON names line and column" "^kvplan: .*bad.json:1:[0-9]+: " \
+	--config "$work/bad.json" --seq 10
+printf '{"num_hidden_layers": "two", "num_attention_heads": 4}' >"$work/bad.json"
+expect_error "--config a string for a number names the key" \
+	"^kvplan: .*bad.json: num_hidden_layers: expected a number, found a string$" \
+	--config "$work/bad.json" --seq 10
+mkfifo "$work/fifo.json"
+expect_error "--config refuses a FIFO" "^kvplan: .*fifo.json: not a regular file$" \
+	--config "$work/fifo.json" --seq 10
+expect_error "--config and --model together" "^kvplan: give one of --model, --config and --gguf$" \
+	--config "$configs/gpt2" --model gpt2 --seq 10
+expect_error "--gguf with --safetensors" "^kvplan: --safetensors: a GGUF file holds its own weights$" \
+	--gguf "$work/x.gguf" --safetensors "$work" --seq 10
+
+done_testing
