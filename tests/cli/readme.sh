@@ -21,6 +21,8 @@ awk -v dir="$work" '
 	n { print >> file }
 ' "$readme"
 
+# Paths in the examples are the source tree's (tests/configs/...).
+cd "$KVPLAN_SRCDIR"
 for block in "$work"/block.*; do
 	[ -e "$block" ] || continue
 	args=$(head -n 1 "$block")
