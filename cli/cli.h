@@ -142,6 +142,8 @@ struct cli_plan {
 	kvp_source source;          /* where the model came from */
 	kvp_weights weights;        /* counted from --safetensors or --gguf */
 	bool has_weights;           /* weights hold a checkpoint's count */
+	const char *weights_path;   /* where they were counted (the first) */
+	size_t weights_paths;       /* how many paths were given */
 	kvp_dtype dtype;            /* the K type (the old "dtype" key) */
 	uint64_t seq;
 	uint64_t batch;

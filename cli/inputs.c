@@ -45,6 +45,8 @@ int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
 	if (st != KVP_OK)
 		return cli_fail(&err);
 	plan->has_weights = plan->weights.bytes || plan->weights.index_total_size;
+	plan->weights_path = plan->source.path;
+	plan->weights_paths = 1;
 	if (o->n_safetensors) {
 		/* The weights given outright replace any found beside a
 		 * config.json. */
@@ -54,6 +56,8 @@ int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
 			                         &err) != KVP_OK)
 				return cli_fail(&err);
 		plan->has_weights = true;
+		plan->weights_path = o->safetensors[0];
+		plan->weights_paths = o->n_safetensors;
 	}
 	if (o->config_path || o->gguf_path)
 		warn_source(&plan->source);
@@ -90,12 +94,19 @@ void cli_print_source(FILE *out, const struct cli_plan *p)
 		if (fields_of(s, KVP_ORIGIN_ESTIMATED, list, sizeof list))
 			fprintf(out, "  estimated: %s (see --explain)\n", list);
 	}
-	if (p->has_weights)
-		fprintf(out, "  weights: %s B counted from %s\n",
-		        cli_grouped(cli_checkpoint_bytes(p), bytes, sizeof bytes),
-		        p->weights.bytes ? (p->weights.files == 1 ? "1 file's header"
-		                                                  : "the files' headers")
-		                         : "the safetensors index's total_size");
+	if (p->has_weights) {
+		fprintf(out, "  weights: %s B counted from ",
+		        cli_grouped(cli_checkpoint_bytes(p), bytes, sizeof bytes));
+		if (p->weights.bytes)
+			fprintf(out, "%u header%s under %s", p->weights.files,
+			        p->weights.files == 1 ? "" : "s",
+			        kvp_escape(p->weights_path, quoted, sizeof quoted));
+		else
+			fputs("the safetensors index's total_size", out);
+		if (p->weights_paths > 1)
+			fprintf(out, " and %zu more", p->weights_paths - 1);
+		fputc('\n', out);
+	}
 }
 
 void cli_source_lines(const struct cli_plan *p,
@@ -151,6 +162,7 @@ void cli_source_json(struct json_writer *w, const struct cli_plan *p)
 	}
 	if (p->has_weights) {
 		json_object_begin(w, "weights");
+		json_text(w, "path", p->weights_path);
 		json_u64(w, "files", p->weights.files);
 		json_u64(w, "tensors", p->weights.tensors);
 		json_u64(w, "params", p->weights.params);
