@@ -488,10 +488,6 @@ static kvp_status check_data(cursor *c, tensor_info *t, uint64_t n,
 		return KVP_OK;
 	if (start % alignment)
 		start += alignment - start % alignment;
-	if (start > c->length)
-		return bad(c, c->at, "the data section would start at byte %llu,"
-		           " past the end of the file (%zu bytes)",
-		           (unsigned long long)start, c->length);
 	for (uint64_t i = 0; i < n; i++) {
 		kvp__gguf_quote(t[i].name, t[i].name_len, q);
 		if (t[i].offset % alignment)
