@@ -256,9 +256,10 @@ static kvp_status tensors_tile(const struct tensor *tensors, size_t count,
 	if (data_end < file_size)
 		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
 		                     "byte %llu: the tensors' data ends here, "
-		                     "%llu bytes before the end of the file",
+		                     "%llu byte%s before the end of the file",
 		                     (unsigned long long)data_end,
-		                     (unsigned long long)(file_size - data_end));
+		                     (unsigned long long)(file_size - data_end),
+		                     file_size - data_end == 1 ? "" : "s");
 	if (data_end > file_size)
 		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
 		                     "the tensors' data ends at byte %llu, past "
