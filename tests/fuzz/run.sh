@@ -6,6 +6,9 @@
 #   tests/fuzz/run.sh [SECONDS] [HARNESS...]      (harnesses: config
 #                                                  safetensors gguf; default all)
 #
+# SECONDS 0 runs each harness over its corpus once and stops: a check
+# that the harnesses build and the seeds pass under the sanitizers.
+#
 # Seeds are read from tests/fuzz/corpus/NAME/ (never written); what the run
 # finds new goes to build-fuzz/corpus/NAME/, and an input that crashes, leaks
 # or hangs a harness to tests/fuzz/crashes/NAME/, where test_fuzz_regress
@@ -72,7 +75,12 @@ for name in $harnesses; do
 	log=$build/fuzz_$name.log
 	echo "fuzz_$name: ${seconds}s, seeds $(ls "$here/corpus/$name" | wc -l), log $log"
 	# shellcheck disable=SC2086
-	if "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+	if [ "$seconds" -eq 0 ]; then
+		limit=-runs=0
+	else
+		limit=-max_total_time=$seconds
+	fi
+	if "$bin" "$limit" -max_len="$max_len" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix="$crashes/" "$corpus" "$here/corpus/$name" \
 		>"$log" 2>&1; then
