@@ -36,6 +36,15 @@ void kvp__json_init(void);
  * reports it as a parse error). */
 bool kvp__json_failed(void);
 
+/* The safetensors header length N from a file's first length bytes
+ * (data), checked before anything is allocated from it: 8 bytes there,
+ * N within KVP_SAFETENSORS_HEADER_MAX, and 8 + N within file_size.
+ * KVP_ERR_PARSE naming path otherwise. */
+kvp_status kvp__safetensors_header_length(const unsigned char *data,
+                                          size_t length, uint64_t file_size,
+                                          const char *path, uint64_t *n,
+                                          kvp_error *err);
+
 /* A model's name from path: its last component less suffix (NULL: none),
  * or with parent its directory's name ("." for a bare file name gives
  * "model"), in printable ASCII (others become '_'), cut to fit. */

@@ -1,0 +1,27 @@
+/*
+ * fuzz.h — what every libFuzzer harness of the readers checks: a reader
+ * returns (the sanitizers catch the rest), and a failure carries a
+ * one-line message.  Not part of make check (tests/fuzz/run.sh builds
+ * these with clang -fsanitize=fuzzer,address,undefined).
+ */
+#ifndef KVPLAN_FUZZ_H
+#define KVPLAN_FUZZ_H
+
+#include <string.h>
+
+#include "kvplan.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+/* Stops the run (a crash libFuzzer keeps) when status breaks the
+ * library's contract for errors. */
+static inline void fuzz_check_error(kvp_status status, const kvp_error *err)
+{
+	if (status == KVP_OK)
+		return;
+	if ((unsigned)status >= KVP_STATUS_COUNT || err->status != status ||
+	    !err->message[0] || strchr(err->message, '\n'))
+		__builtin_trap();
+}
+
+#endif

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""make_seeds.py: writes the fuzzing seed corpus, tests/fuzz/corpus/NAME/,
+small valid and invalid inputs for each reader: config.json files shaped
+like real ones, safetensors files and GGUF files.  Run from anywhere; it
+rewrites the seeds it owns and leaves other files alone.  The GGUF layout
+follows ggml's docs/gguf.md: magic, version, tensor count, key/value count,
+the key/values, the tensor infos, padding to general.alignment (32), data."""
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(name, kind, data):
+    d = os.path.join(HERE, "corpus", kind)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- config.json ----------------------------------------------------------
+
+def configs():
+    llama = {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+             "hidden_size": 4096, "intermediate_size": 14336,
+             "num_hidden_layers": 32, "num_attention_heads": 32,
+             "num_key_value_heads": 8, "max_position_embeddings": 131072,
+             "rope_theta": 500000.0, "vocab_size": 128256,
+             "rope_scaling": {"factor": 8.0, "rope_type": "llama3",
+                              "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                              "original_max_position_embeddings": 8192},
+             "torch_dtype": "bfloat16"}
+    put("llama3-8b.json", "config", json.dumps(llama, indent=2))
+    mistral = {"model_type": "mistral", "hidden_size": 4096,
+               "num_hidden_layers": 32, "num_attention_heads": 32,
+               "num_key_value_heads": 8, "sliding_window": 4096,
+               "max_position_embeddings": 32768, "torch_dtype": "bfloat16"}
+    put("mistral-7b.json", "config", json.dumps(mistral, indent=2))
+    gemma3 = {"model_type": "gemma3", "architectures":
+              ["Gemma3ForConditionalGeneration"],
+              "text_config": {"model_type": "gemma3_text", "hidden_size": 2560,
+                              "num_hidden_layers": 6, "num_attention_heads": 8,
+                              "num_key_value_heads": 4, "head_dim": 256,
+                              "sliding_window": 1024,
+                              "layer_types": ["sliding_attention"] * 5 +
+                              ["full_attention"]},
+              "vision_config": {"hidden_size": 1152}, "torch_dtype": "bfloat16"}
+    put("gemma3-4b.json", "config", json.dumps(gemma3, indent=2))
+    deepseek = {"model_type": "deepseek_v3", "hidden_size": 7168,
+                "num_hidden_layers": 61, "num_attention_heads": 128,
+                "num_key_value_heads": 128, "kv_lora_rank": 512,
+                "q_lora_rank": 1536, "qk_rope_head_dim": 64,
+                "qk_nope_head_dim": 128, "v_head_dim": 128,
+                "n_routed_experts": 256, "first_k_dense_replace": 3,
+                "quantization_config": {"quant_method": "fp8",
+                                        "weight_block_size": [128, 128]}}
+    put("deepseek-v3.json", "config", json.dumps(deepseek, indent=2))
+    qwen3_next = {"model_type": "qwen3_next", "hidden_size": 2048,
+                  "num_hidden_layers": 48, "num_attention_heads": 16,
+                  "num_key_value_heads": 2, "head_dim": 256,
+                  "full_attention_interval": 4, "linear_conv_kernel_dim": 4,
+                  "linear_key_head_dim": 128, "linear_value_head_dim": 128,
+                  "linear_num_key_heads": 16, "linear_num_value_heads": 32}
+    put("qwen3-next.json", "config", json.dumps(qwen3_next, indent=2))
+    falcon = {"model_type": "falcon", "hidden_size": 4544, "n_head": 71,
+              "n_layer": 32, "multi_query": True, "num_kv_heads": 8,
+              "new_decoder_architecture": False}
+    put("falcon-7b.json", "config", json.dumps(falcon))
+    gpt2 = {"model_type": "gpt2", "n_layer": 12, "n_head": 12, "n_embd": 768,
+            "n_positions": 1024, "vocab_size": 50257}
+    put("gpt2.json", "config", json.dumps(gpt2))
+    put("unknown-type.json", "config",
+        '{"model_type": "zzz", "num_hidden_layers": 2, "hidden_size": 64,'
+        ' "num_attention_heads": 4, "num_key_value_heads": null}')
+    put("duplicate-key.json", "config",
+        '{"model_type": "llama", "num_hidden_layers": 2,'
+        ' "num_hidden_layers": 3, "hidden_size": 64, "num_attention_heads": 4}')
+    put("head-array.json", "config",
+        '{"model_type": "llama", "num_hidden_layers": 3, "hidden_size": 64,'
+        ' "num_attention_heads": [4, 4, 0], "num_key_value_heads": [2, 0, 2]}')
+    put("not-object.json", "config", "[1, 2, 3]\n")
+    put("truncated.json", "config", '{"model_type": "llama", "hidden_')
+    put("empty.json", "config", "")
+
+
+# ---- safetensors ------------------------------------------------------------
+
+def safetensors(header, data_bytes, n=None):
+    h = header.encode() if isinstance(header, str) else header
+    return struct.pack("<Q", len(h) if n is None else n) + h + \
+        b"\0" * data_bytes
+
+
+def tensor(dtype, shape, begin, end):
+    return {"dtype": dtype, "shape": shape, "data_offsets": [begin, end]}
+
+
+def safetensors_seeds():
+    # An fp8 layer: F8_E4M3 [4, 8] = 32 B, its F32 scale [1, 1] = 4 B, a
+    # BF16 norm [8] = 16 B: 52 B of data.
+    fp8 = {"__metadata__": {"format": "pt"},
+           "w": tensor("F8_E4M3", [4, 8], 0, 32),
+           "w_scale_inv": tensor("F32", [1, 1], 32, 36),
+           "norm": tensor("BF16", [8], 36, 52)}
+    put("fp8.safetensors", "safetensors", safetensors(json.dumps(fp8), 52))
+    sub = {"a": tensor("F4", [3, 2], 0, 3), "b": tensor("F6_E3M2", [4], 3, 6),
+           "c": tensor("BOOL", [], 6, 7), "d": tensor("U64", [0, 3], 7, 7),
+           "e": tensor("C64", [1], 7, 15), "f": tensor("F8_E8M0", [2], 15, 17)}
+    put("sub-byte.safetensors", "safetensors",
+        safetensors(json.dumps(sub), 17))
+    put("empty.safetensors", "safetensors", safetensors("{}", 0))
+    put("padded.safetensors", "safetensors",
+        safetensors(json.dumps({"x": tensor("I32", [2], 0, 8)}) + "     ", 8))
+    put("gap.safetensors", "safetensors", safetensors(json.dumps(
+        {"a": tensor("U8", [4], 0, 4), "b": tensor("U8", [4], 6, 10)}), 10))
+    put("overlap.safetensors", "safetensors", safetensors(json.dumps(
+        {"a": tensor("U8", [4], 0, 4), "b": tensor("U8", [4], 2, 6)}), 6))
+    put("bad-dtype.safetensors", "safetensors", safetensors(json.dumps(
+        {"a": tensor("F7", [1], 0, 1)}), 1))
+    put("shape-overflow.safetensors", "safetensors", safetensors(json.dumps(
+        {"a": tensor("F32", [2**32, 2**32], 0, 4)}), 4))
+    put("duplicate.safetensors", "safetensors", safetensors(
+        '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},'
+        '"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}', 2))
+    put("header-past-end.safetensors", "safetensors",
+        safetensors("{}", 0, n=1000))
+    put("header-over-cap.safetensors", "safetensors",
+        safetensors("{}", 0, n=100000001))
+    put("not-object.safetensors", "safetensors", safetensors("[1]", 0))
+    put("short.safetensors", "safetensors", b"\x02\0\0")
+
+
+# ---- GGUF ---------------------------------------------------------------
+
+GGUF_U8, GGUF_I8, GGUF_U16, GGUF_I16, GGUF_U32, GGUF_I32, GGUF_F32, \
+    GGUF_BOOL, GGUF_STRING, GGUF_ARRAY, GGUF_U64, GGUF_I64, GGUF_F64 = range(13)
+SCALAR = {GGUF_U8: "<B", GGUF_I8: "<b", GGUF_U16: "<H", GGUF_I16: "<h",
+          GGUF_U32: "<I", GGUF_I32: "<i", GGUF_F32: "<f", GGUF_BOOL: "<?",
+          GGUF_U64: "<Q", GGUF_I64: "<q", GGUF_F64: "<d"}
+# ggml types: (id, elements per block, bytes per block)
+F32, F16, Q4_0, Q8_0 = (0, 1, 4), (1, 1, 2), (2, 32, 18), (8, 32, 34)
+
+
+def gstr(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+
+def gvalue(vtype, value):
+    if vtype == GGUF_STRING:
+        return gstr(value)
+    if vtype == GGUF_ARRAY:
+        etype, items = value
+        return struct.pack("<IQ", etype, len(items)) + \
+            b"".join(gvalue(etype, v) for v in items)
+    return struct.pack(SCALAR[vtype], value)
+
+
+def gguf(kvs, tensors, version=3, magic=b"GGUF", endian="<"):
+    out = magic + struct.pack(endian + "I", version)
+    out += struct.pack("<QQ", len(tensors), len(kvs))
+    for key, vtype, value in kvs:
+        out += gstr(key) + struct.pack("<I", vtype) + gvalue(vtype, value)
+    offset = 0
+    sizes = []
+    for name, dims, gtype in tensors:
+        elements = 1
+        for d in dims:
+            elements *= d
+        size = elements // gtype[1] * gtype[2]
+        out += gstr(name) + struct.pack("<I", len(dims))
+        out += b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", gtype[0], offset)
+        sizes.append(size)
+        offset += (size + 31) // 32 * 32
+    out += b"\0" * (-len(out) % 32)
+    return out + b"\0" * offset
+
+
+def llama_kvs(arch="llama", layers=2):
+    return [("general.architecture", GGUF_STRING, arch),
+            ("general.name", GGUF_STRING, "tiny"),
+            (arch + ".block_count", GGUF_U32, layers),
+            (arch + ".context_length", GGUF_U32, 4096),
+            (arch + ".embedding_length", GGUF_U32, 64),
+            (arch + ".attention.head_count", GGUF_U32, 4),
+            (arch + ".attention.head_count_kv", GGUF_U32, 2),
+            (arch + ".rope.freq_base", GGUF_F32, 10000.0),
+            ("general.alignment", GGUF_U32, 32),
+            ("tokenizer.ggml.tokens", GGUF_ARRAY,
+             (GGUF_STRING, ["<s>", "</s>", "a"]))]
+
+
+def gguf_seeds():
+    tensors = [("token_embd.weight", [64, 8], Q8_0),
+               ("blk.0.attn_q.weight", [64, 64], Q4_0),
+               ("output_norm.weight", [64], F32)]
+    put("llama-v3.gguf", "gguf", gguf(llama_kvs(), tensors))
+    put("llama-v2.gguf", "gguf", gguf(llama_kvs(), tensors, version=2))
+    per_layer = llama_kvs("gemma3", 3)[:5] + [
+        ("gemma3.attention.head_count", GGUF_ARRAY, (GGUF_U32, [4, 4, 4])),
+        ("gemma3.attention.head_count_kv", GGUF_ARRAY, (GGUF_I32, [2, 0, 2])),
+        ("gemma3.attention.sliding_window", GGUF_U32, 512),
+        ("gemma3.attention.key_length", GGUF_U32, 16),
+        ("gemma3.attention.value_length", GGUF_U32, 16),
+        ("gemma3.flag", GGUF_BOOL, True),
+        ("gemma3.i64", GGUF_I64, -1), ("gemma3.f64", GGUF_F64, 0.5),
+        ("gemma3.u8", GGUF_U8, 1), ("gemma3.i16", GGUF_I16, -2),
+        ("gemma3.u64", GGUF_U64, 2**40)]
+    put("per-layer.gguf", "gguf", gguf(per_layer, [("x", [32], F16)]))
+    mla = llama_kvs("deepseek2", 2) + [
+        ("deepseek2.attention.kv_lora_rank", GGUF_U32, 512),
+        ("deepseek2.attention.key_length_mla", GGUF_U32, 192),
+        ("deepseek2.attention.value_length_mla", GGUF_U32, 128),
+        ("deepseek2.rope.dimension_count", GGUF_U32, 64)]
+    put("mla.gguf", "gguf", gguf(mla, []))
+    ssm = llama_kvs("mamba", 2) + [
+        ("mamba.ssm.conv_kernel", GGUF_U32, 4),
+        ("mamba.ssm.inner_size", GGUF_U32, 128),
+        ("mamba.ssm.state_size", GGUF_U32, 16),
+        ("mamba.ssm.group_count", GGUF_U32, 1)]
+    put("ssm.gguf", "gguf", gguf(ssm, []))
+    good = gguf(llama_kvs(), tensors)
+    put("truncated.gguf", "gguf", good[:100])
+    put("bad-magic.gguf", "gguf", b"GGUX" + good[4:])
+    put("big-endian.gguf", "gguf", gguf(llama_kvs(), [], endian=">"))
+    put("nested-array.gguf", "gguf", gguf(
+        [("general.architecture", GGUF_STRING, "llama"),
+         ("deep", GGUF_ARRAY, (GGUF_ARRAY, [(GGUF_ARRAY,
+                                             [(GGUF_U8, [1])])]))], []))
+    put("duplicate-key.gguf", "gguf", gguf(
+        llama_kvs() + [("llama.block_count", GGUF_U32, 3)], []))
+    # A string whose length runs past the end of the file.
+    put("long-string.gguf", "gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 1) +
+        struct.pack("<Q", 2**40) + b"general.architecture")
+
+
+if __name__ == "__main__":
+    configs()
+    safetensors_seeds()
+    gguf_seeds()
