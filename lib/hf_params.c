@@ -12,8 +12,6 @@
 
 #include "hfconfig.h"
 
-#define INDEX_BYTES_MAX (64u << 20)
-
 /* jansson reports a failed allocation as a parse error, often with a
  * misleading text: the allocator itself remembers it. */
 static _Thread_local bool json_failed;
@@ -121,43 +119,6 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	return KVP_OK;
 }
 
-/* metadata.total_size of an index: 1 and *total, 0 none there. */
-static kvp_status index_total(const char *path, uint64_t *total,
-                              kvp_error *err)
-{
-	char *text = NULL;
-	size_t length = 0;
-	json_error_t jerr;
-	json_t *root, *size;
-	int unreached = 0;
-	kvp_status st;
-
-	*total = 0;
-	st = kvp__read_file(path, &unreached, INDEX_BYTES_MAX, "safetensors index",
-	                    &text, &length, err);
-	if (st == KVP_ERR_NOT_FOUND && unreached)
-		return KVP_OK;
-	if (st != KVP_OK)
-		return st;
-	kvp__json_init();
-	root = json_loadb(text, length, 0, &jerr);
-	kvp__free(text);
-	if (!root && kvp__json_failed())
-		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
-	if (!root)
-		return kvp__error_at(err, KVP_ERR_PARSE, path, jerr.line > 0 ? jerr.line : 0,
-		                     jerr.column > 0 ? jerr.column : 0, "%s", jerr.text);
-	size = json_object_get(json_object_get(root, "metadata"), "total_size");
-	if (!json_is_integer(size) || json_integer_value(size) <= 0) {
-		json_decref(root);
-		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0, "metadata."
-		                     "total_size: expected a positive integer");
-	}
-	*total = (uint64_t)json_integer_value(size);
-	json_decref(root);
-	return KVP_OK;
-}
-
 /* Whether dir holds a *.safetensors file. */
 static bool has_safetensors(const char *dir)
 {
@@ -183,13 +144,17 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 	char path[KVP_ERROR_PATH_MAX];
 	kvp_weights local;
 	uint64_t total, size;
+	int unreached = 0;
 	kvp_status st;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/model.safetensors.index.json",
 	                     dir) >= sizeof path)
 		return KVP_OK;
-	if ((st = index_total(path, &total, err)) != KVP_OK)
+	kvp_weights_init(&local);
+	st = kvp__safetensors_index(path, &unreached, false, &local, err);
+	if (st != KVP_OK && !(st == KVP_ERR_NOT_FOUND && unreached))
 		return st;
+	total = local.index_total_size;
 	if (total) {
 		kvp_dtype t = src->weights_dtype_known ? src->weights_dtype
 		                                       : KVP_DTYPE_BF16;

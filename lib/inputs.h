@@ -45,6 +45,13 @@ kvp_status kvp__safetensors_header_length(const unsigned char *data,
                                           const char *path, uint64_t *n,
                                           kvp_error *err);
 
+/* A model.safetensors.index.json at path: its metadata.total_size added
+ * to weights->index_total_size, and with shards_too the headers of the
+ * shards it names, beside it.  unreached as kvp__read_file's. */
+kvp_status kvp__safetensors_index(const char *path, int *unreached,
+                                  bool shards_too, kvp_weights *weights,
+                                  kvp_error *err);
+
 /* A model's name from path: its last component less suffix (NULL: none),
  * or with parent its directory's name ("." for a bare file name gives
  * "model"), in printable ASCII (others become '_'), cut to fit. */

@@ -304,10 +304,9 @@ static kvp_status index_shards(const json_t *root, const char *path,
 	return KVP_OK;
 }
 
-/* model.safetensors.index.json: its total_size, and the headers of the
- * shards its weight_map names, each once, beside it. */
-static kvp_status read_index(const char *path, kvp_weights *weights,
-                             kvp_error *err)
+kvp_status kvp__safetensors_index(const char *path, int *unreached,
+                                  bool shards_too, kvp_weights *weights,
+                                  kvp_error *err)
 {
 	const char **shards = NULL;
 	const char *slash = strrchr(path, '/');
@@ -318,7 +317,7 @@ static kvp_status read_index(const char *path, kvp_weights *weights,
 	json_error_t jerr;
 	kvp_status status;
 
-	status = kvp__read_file(path, NULL, INDEX_MAX_BYTES,
+	status = kvp__read_file(path, unreached, INDEX_MAX_BYTES,
 	                        "safetensors index", &text, &length, err);
 	if (status != KVP_OK)
 		return status;
@@ -343,9 +342,9 @@ static kvp_status read_index(const char *path, kvp_weights *weights,
 		                       "not a JSON object");
 	if (status == KVP_OK)
 		status = index_total(root, path, weights, err);
-	if (status == KVP_OK)
+	if (status == KVP_OK && shards_too)
 		status = index_shards(root, path, &shards, &count, err);
-	if (status == KVP_OK) {
+	if (status == KVP_OK && shards_too) {
 		/* The shards lie beside the index ("/x.json": in "/"). */
 		if (slash)
 			status = read_files(path, (size_t)(slash - path), shards,
@@ -374,7 +373,7 @@ kvp_status kvp_safetensors_read(const char *path, kvp_weights *weights,
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		status = read_dir(path, &tally, err);
 	else if (ends_with(path, ".json"))
-		status = read_index(path, &tally, err);
+		status = kvp__safetensors_index(path, NULL, true, &tally, err);
 	else
 		status = read_file(path, &tally, err);
 	if (status == KVP_OK)
