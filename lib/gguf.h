@@ -1,7 +1,10 @@
 /*
  * gguf.h — what the GGUF header reader's parts share (never installed):
- * the parsed header (lib/gguf.c), the ggml type table (lib/ggml_types.c)
- * and the reading of an architecture's keys into a model (lib/gguf_arch.c).
+ * the byte cursor and value reading (lib/gguf_cursor.c), the header walk
+ * (lib/gguf_keys.c, lib/gguf_tensors.c) behind the entry points
+ * (lib/gguf.c), the ggml type table (lib/ggml_types.c), and the reading of
+ * an architecture's keys into a model (lib/gguf_arch.c, with the rules per
+ * architecture in lib/gguf_family.c).
  */
 #ifndef KVPLAN_GGUF_H
 #define KVPLAN_GGUF_H
@@ -39,6 +42,67 @@ typedef struct kvp__gguf {
 	kvp__gguf_kv *kv;   /* n_kv of them, sorted by key (kvp__malloc'd) */
 	uint64_t n_kv;
 } kvp__gguf;
+
+/* ---- the byte cursor (lib/gguf_cursor.c) -------------------------------- */
+
+/* Where the walk stands in the file's bytes, and where errors go. */
+typedef struct kvp__gguf_cursor {
+	const unsigned char *data;
+	size_t length;
+	size_t at;
+	const char *path;
+	kvp_error *err;
+} kvp__gguf_cursor;
+
+/* KVP_ERR_PARSE, "at byte AT: ...". */
+kvp_status kvp__gguf_bad(kvp__gguf_cursor *c, uint64_t at, const char *fmt,
+                         ...) KVP_PRINTF(3, 4);
+/* The bytes after c->at. */
+uint64_t kvp__gguf_remain(const kvp__gguf_cursor *c);
+/* The n-byte little-endian number at p. */
+uint64_t kvp__gguf_le(const unsigned char *p, unsigned n);
+/* A number, or a GGUF string (a uint64 length and that many bytes, not
+ * terminated), read at c->at and stepped over; what names it in the
+ * message when the bytes run out. */
+kvp_status kvp__gguf_read_u32(kvp__gguf_cursor *c, const char *what,
+                              uint32_t *out);
+kvp_status kvp__gguf_read_u64(kvp__gguf_cursor *c, const char *what,
+                              uint64_t *out);
+kvp_status kvp__gguf_read_string(kvp__gguf_cursor *c, const char *what,
+                                 const char **text, uint64_t *len);
+/* Bytes of one scalar of a value type (0 for a string or an array), and
+ * the type's name ("unknown" past the last). */
+unsigned kvp__gguf_scalar_size(uint32_t type);
+const char *kvp__gguf_type_name(uint32_t type);
+
+/* ---- the header walk (lib/gguf_keys.c, lib/gguf_tensors.c) --------------- */
+
+#define KVP__GGUF_DEFAULT_ALIGNMENT 32u
+/* The least bytes a key/value pair takes: a key of one byte (8 + 1), a
+ * type (4) and a one-byte value; and a tensor info: a name of one byte,
+ * n_dims, a type and an offset. */
+#define KVP__GGUF_KV_MIN 14u
+#define KVP__GGUF_TENSOR_MIN 25u
+/* Caps far above any real model (tens of keys, a few thousand tensors),
+ * which bound what a hostile count makes this reader allocate. */
+#define KVP__GGUF_KV_MAX 65536u
+#define KVP__GGUF_TENSORS_MAX (1u << 20)
+
+/* The magic, the version and the two counts, checked against the bytes
+ * that remain and the caps. */
+kvp_status kvp__gguf_read_header(kvp__gguf_cursor *c, uint64_t *n_tensors,
+                                 uint64_t *n_kv);
+/* g->n_kv keys into g->kv (allocated by the caller), sorted; a key given
+ * twice is an error, as in gguf.cpp; *alignment from general.alignment. */
+kvp_status kvp__gguf_read_kvs(kvp__gguf_cursor *c, kvp__gguf *g,
+                              uint64_t *alignment);
+/* n tensor infos into weights (a copy the caller keeps on success) and
+ * the parameter count, their data checked to lie where gguf.cpp wants it. */
+kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
+                                  uint64_t alignment, kvp_weights *weights,
+                                  uint64_t *params);
+
+/* ---- values ------------------------------------------------------------- */
 
 /* The key named key (NUL-terminated), or NULL. */
 const kvp__gguf_kv *kvp__gguf_find(const kvp__gguf *g, const char *key);
