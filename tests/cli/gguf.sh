@@ -5,28 +5,6 @@
 # every malformed file is one line on stderr, nothing on stdout, exit 2.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 mkgguf=$KVPLAN_BUILDDIR/tests/mkgguf
-cache_fields='"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token)"'
-
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
-
-# same_cache NAME ARGS...: the cache figures of $work/NAME.gguf and of
-# --model NAME are the same under ARGS.
-same_cache() {
-	name=$1
-	shift
-	run --model "$name" "$@" --format json
-	want=$(grep -E "$cache_fields" "$work/out")
-	run --gguf "$work/$name.gguf" "$@" --format json
-	got=$(grep -E "$cache_fields" "$work/out")
-	if [ "$status" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
-		ok "--gguf $name = --model $name ($*)"
-	else
-		not_ok "--gguf $name = --model $name ($*)" "want: $want" "got: $got"
-	fi
-}
 
 for shape in llama2-7b gemma3-27b deepseek-v3 qwen3-next-80b-a3b; do
 	"$mkgguf" "$work/$shape.gguf" "$shape" q4_K
@@ -56,6 +34,7 @@ is tensors 291 "weights: 291 tensors"
 is params 6738415616 "params: the catalogue's 6,738,415,616"
 is kind '"gguf"' "JSON source kind"
 is family '"llama"' "JSON source family"
+same_cache llama2-7b --gguf "$f" --seq 8192 --engine llama.cpp --kv-budget 20000000000
 
 run --gguf "$f" --seq 8192 --engine llama.cpp
 check "table names the GGUF file and its architecture" grep -qxF "  from gguf $f (llama)" "$work/out"
@@ -75,24 +54,28 @@ check "--explain: the q4_K weights" \
 check "--explain: the f32 norms" \
 	grep -qxF "    weights f32: 65 tensors, 266,240 values, 1,064,960 B" "$work/out"
 
-# The other shapes: metadata and a handful of tensors.
+# The other shapes (metadata and a handful of tensors) against the
+# catalogue, with a --kv-budget as their weights differ.
 # Gemma 3 27B at 32,768 tokens: 16 kv heads x 128 x 2 x 2 B = 8192 B a
 # token and layer; 52 sliding layers hold 1024 tokens, 10 full ones
 # 32,768: 8192 x (52 x 1024 + 10 x 32,768) = 3,120,562,176 B.
-same_cache gemma3-27b --seq 32768
+same_cache gemma3-27b --gguf "$work/gemma3-27b.gguf" --seq 32768 --kv-budget 40000000000
 run --gguf "$work/gemma3-27b.gguf" --seq 32768 --format json
 is kv_total_bytes 3120562176 "gemma3-27b at 32768: 8192·(52·1024 + 10·32768)"
 # DeepSeek-V3: 61 layers x (512 + 64) x 2 B = 70,272 B a token;
 # x 32,768 = 2,302,672,896 B.
-same_cache deepseek-v3 --seq 32768
-same_cache deepseek-v3 --seq 8192 --batch 8 --engine sglang --tp 8
+same_cache deepseek-v3 --gguf "$work/deepseek-v3.gguf" --seq 32768 --kv-budget 30000000000
+same_cache deepseek-v3 --gguf "$work/deepseek-v3.gguf" --seq 8192 --batch 8 \
+	--engine sglang --tp 8 --kv-budget 30000000000
 run --gguf "$work/deepseek-v3.gguf" --seq 32768 --format json
 is kv_total_bytes 2302672896 "deepseek-v3 at 32768: 61·576·2·32768"
 # Qwen3-Next 80B-A3B: 12 full layers x 2 x 2 kv heads x 256 x 2 B =
 # 24,576 B a token, x 32,768 = 805,306,368 B; 36 recurrent layers of
 # 2,195,456 B (test_gguf.c works it) = 79,036,416 B: 884,342,784 B.
-same_cache qwen3-next-80b-a3b --seq 32768
-same_cache qwen3-next-80b-a3b --seq 65536 --engine llama.cpp
+same_cache qwen3-next-80b-a3b --gguf "$work/qwen3-next-80b-a3b.gguf" --seq 32768 \
+	--kv-budget 20000000000
+same_cache qwen3-next-80b-a3b --gguf "$work/qwen3-next-80b-a3b.gguf" --seq 65536 \
+	--engine llama.cpp --kv-budget 20000000000
 run --gguf "$work/qwen3-next-80b-a3b.gguf" --seq 32768 --format json
 is cache_total_bytes 884342784 "qwen3-next at 32768: 805,306,368 + 79,036,416"
 
