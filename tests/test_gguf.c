@@ -1,6 +1,6 @@
 /*
- * test_gguf.c — unit tests of the GGUF header reader (lib/gguf.c,
- * lib/gguf_arch.c, lib/ggml_types.c): files built in the test with
+ * test_gguf.c — unit tests of the GGUF header reader (lib/gguf*.c,
+ * lib/ggml_types.c): files built in the test with
  * tests/ggufw.c, holding real models' numbers (each from the model's own
  * config.json, cited); the planned cache worked out by hand; weights per
  * ggml type from each block's layout; and every malformed header, with

@@ -5,12 +5,6 @@
 # (exit 0) for a setting of another engine.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE (first one).
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
-
 # has_line DESC TEXT: $work/out has TEXT as a whole line, or as a JSON
 # string (with its quotes) on a line of its own.
 has_line() {

@@ -5,35 +5,14 @@
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 configs=$KVPLAN_SRCDIR/tests/configs
 
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
-
-# same_cache DESC ARGS...: the cache figures of --config's model and of
-# --model's are the same under ARGS (the model's name is DESC).
-same_cache() {
-	name=$1
-	shift
-	run --model "$name" "$@" --format json
-	want=$(grep -E '"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token|kv_bytes_per_gpu|max_seq_hbm)"' "$work/out")
-	run --config "$configs/$name/config.json" "$@" --format json
-	got=$(grep -E '"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token|kv_bytes_per_gpu|max_seq_hbm)"' "$work/out")
-	if [ "$status" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
-		ok "--config $name = --model $name ($*)"
-	else
-		not_ok "--config $name = --model $name ($*)" "want: $want" "got: $got"
-	fi
-}
-
 # The cache is the catalogue's, with and without an engine and parallelism
 # (max_seq_hbm differs with the weights, so only where the budget is given).
-same_cache gemma3-27b --seq 32768 --kv-budget 40000000000
-same_cache gpt-oss-120b --seq 131072 --engine vllm --tp 4 --kv-budget 60000000000
-same_cache deepseek-v3 --seq 8192 --batch 8 --engine sglang --tp 8 --kv-budget 30000000000
-same_cache qwen3-next-80b-a3b --seq 65536 --engine llama.cpp --kv-budget 20000000000
-same_cache llama4-scout --seq 100000 --dtype fp8 --engine trtllm --kv-budget 50000000000
-same_cache nemotron-h-56b --seq 8192 --batch 4 --kv-budget 30000000000
+same_cache gemma3-27b --config "$configs/gemma3-27b/config.json" --seq 32768 --kv-budget 40000000000
+same_cache gpt-oss-120b --config "$configs/gpt-oss-120b/config.json" --seq 131072 --engine vllm --tp 4 --kv-budget 60000000000
+same_cache deepseek-v3 --config "$configs/deepseek-v3/config.json" --seq 8192 --batch 8 --engine sglang --tp 8 --kv-budget 30000000000
+same_cache qwen3-next-80b-a3b --config "$configs/qwen3-next-80b-a3b/config.json" --seq 65536 --engine llama.cpp --kv-budget 20000000000
+same_cache llama4-scout --config "$configs/llama4-scout/config.json" --seq 100000 --dtype fp8 --engine trtllm --kv-budget 50000000000
+same_cache nemotron-h-56b --config "$configs/nemotron-h-56b/config.json" --seq 8192 --batch 4 --kv-budget 30000000000
 
 # The source is named, and the estimate called one.
 run --config "$configs/llama2-7b/config.json" --seq 1024 --gpu h100

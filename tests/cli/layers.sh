@@ -3,12 +3,6 @@
 # one line on stderr, nothing on stdout, exit status 2.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE (first one).
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
-
 # llama2-7b (32 layers, 32 kv heads, head_dim 128) in llama.cpp block types:
 # q8_0 row = 128/32 blocks x 34 B = 136 B; per token 2·32·32·136 = 278,528.
 run --model llama2-7b --seq 1 --dtype q8_0 --format json

@@ -81,6 +81,30 @@ json_value() {
 	sed -n "s/^ *\"$1\": \([^,]*\),\{0,1\}\$/\1/p" "$work/out" | head -n 1
 }
 
+# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE (first one).
+is() {
+	got=$(json_value "$1")
+	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
+}
+
+# same_cache NAME OPTION FILE ARGS...: the cache figures of the model read
+# by OPTION FILE (--config, --gguf) and of --model NAME are the same under
+# ARGS (max_seq_hbm differs with the weights, so give a --kv-budget).
+same_cache() {
+	name=$1 option=$2 file=$3
+	shift 3
+	fields='"(kv_total_bytes|state_total_bytes|cache_total_bytes|kv_bytes_per_token|kv_bytes_per_gpu|max_seq_hbm)"'
+	run --model "$name" "$@" --format json
+	want=$(grep -E "$fields" "$work/out")
+	run "$option" "$file" "$@" --format json
+	got=$(grep -E "$fields" "$work/out")
+	if [ "$status" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok "$option $name = --model $name ($*)"
+	else
+		not_ok "$option $name = --model $name ($*)" "want: $want" "got: $got"
+	fi
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -2,11 +2,6 @@
 # 2·L·s·B·kv_heads·head_dim·bytes and the GPU data (reference-data.md).
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-# is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE.
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
 # csv GPU COLUMN: the value of COLUMN in GPU's row of the CSV in $work/out.
 csv() {
 	awk -F, -v gpu="$1" -v col="$2" '

@@ -3,11 +3,6 @@
 # a run too big for this host is refused, and --gpu host reads this machine.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-is() {
-	got=$(json_value "$1")
-	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
-}
-
 # Contiguous: 2·32·1024·1·32·128·2 = 536,870,912 B, counted to the byte.
 run --model llama2-7b --seq 1024 --validate --format json
 check "contiguous validation exits 0" test "$status" -eq 0

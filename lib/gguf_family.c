@@ -1,0 +1,304 @@
+/*
+ * gguf_family.c — what each architecture changes in what a layer caches,
+ * as llama_model::load_hparams' cases (src/llama-model.cpp) and
+ * llama_hparams::set_swa_pattern and n_embd_r/n_embd_s
+ * (src/llama-hparams.cpp, commit 01b77b579398) decide it: sliding and
+ * chunked layers, recurrent layers and their state, DeepSeek's MLA, and
+ * the layers' kinds stored as their shortest cycle.  The rules per
+ * architecture are in doc/gguf.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gguf.h"
+
+/* The cases of load_hparams that change what a layer caches; every other
+ * family llama.cpp knows reads the generic keys alone. */
+static const kvp__gguf_family families[] = {
+	{"llama", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false},
+	/* "Phi SWA is currently disabled" */
+	{"phi3", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false},
+	{"llama4", KVP__SWA_CHUNKED, 4, 8192, KVP__REC_NONE, false},
+	{"gemma2", KVP__SWA_PERIOD, 2, 4096, KVP__REC_NONE, false},
+	{"gemma3", KVP__SWA_PERIOD, 6, 0, KVP__REC_NONE, false},
+	{"gemma3n", KVP__SWA_PERIOD, 5, 0, KVP__REC_NONE, false},
+	{"cohere2", KVP__SWA_PERIOD, 4, 0, KVP__REC_NONE, false},
+	{"gpt-oss", KVP__SWA_PERIOD, 2, 0, KVP__REC_NONE, false},
+	{"deepseek2", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
+	{"jamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
+	{"granitehybrid", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
+	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
+	{"nemotron_h", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
+	{"qwen3next", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
+	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+};
+
+/* Families with only the generic keys, which are not "generic" reads. */
+static const char *const plain[] = {
+	"qwen2", "qwen2moe", "qwen3", "qwen3moe", "gemma", "falcon", "gpt2",
+	"gptneox", "starcoder", "starcoder2", "command-r", "glm4", "glm4moe",
+	"olmo", "olmo2", "olmoe", "internlm2", "minicpm", "stablelm",
+	"baichuan", "bloom", "mpt", "phi2", "phimoe", "granite", "granitemoe",
+	"dbrx", "grok", "mistral3", "smollm3", "ernie4_5", "ernie4_5-moe",
+	"hunyuan-moe", "hunyuan-dense", "seed_oss", "exaone", "deci",
+};
+
+const kvp__gguf_family *kvp__gguf_family_of(const char *arch, bool *known)
+{
+	*known = true;
+	for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (strcmp(families[i].name, arch) == 0)
+			return &families[i];
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (strcmp(plain[i], arch) == 0)
+			return NULL;
+	*known = false;
+	return NULL;
+}
+
+static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
+                              const kvp__gguf_layer_rules *lr, uint32_t i)
+{
+	uint32_t kv = kvp__gguf_layer(r, &lr->kv, i);
+	bool swa = false;
+
+	switch (r->fam ? r->fam->rec : KVP__REC_NONE) {
+	case KVP__REC_KV_ZERO:
+		if (kv == 0)
+			return KVP_LAYER_RECURRENT;
+		break;
+	case KVP__REC_KV_FF_ZERO:
+		if (kv == 0 && kvp__gguf_layer(r, &lr->ff, i) == 0)
+			return KVP_LAYER_RECURRENT;
+		break;
+	case KVP__REC_INTERVAL:
+		if ((i + 1) % lr->interval != 0)
+			return KVP_LAYER_RECURRENT;
+		break;
+	default:
+		break;
+	}
+	if (kv == 0)
+		return KVP_LAYER_NONE;
+	if (lr->swa_flags) {
+		uint64_t flag = 0;
+
+		kvp__gguf_uint(r->g, lr->swa_flags, i, &flag, NULL);
+		swa = flag != 0;
+	} else if (lr->all_sliding) {
+		swa = true;
+	} else if (lr->swa_period) {
+		swa = i % lr->swa_period < lr->swa_period - 1;
+	}
+	return swa ? lr->windowed : KVP_LAYER_FULL;
+}
+
+kvp_status kvp__gguf_set_pattern(const kvp__gguf_reader *r,
+                                 const kvp__gguf_layer_rules *lr,
+                                 kvp_model *m)
+{
+	uint32_t max = r->layers < KVP_PATTERN_MAX ? r->layers : KVP_PATTERN_MAX;
+	char text[KVP_NOTE_MAX];
+	size_t n = 0;
+
+	m->pattern_len = 0;
+	for (uint32_t p = 1; p <= max && !m->pattern_len; p++) {
+		uint32_t i = p;
+
+		while (i < r->layers && kind_of(r, lr, i) == kind_of(r, lr, i % p))
+			i++;
+		if (i == r->layers)
+			m->pattern_len = p;
+	}
+	if (!m->pattern_len)
+		return kvp__error_at(r->err, KVP_ERR_RANGE, r->g->path, 0, 0,
+		                     "%s: the kinds of its %u layers do not repeat"
+		                     " within %d layers", r->arch, r->layers,
+		                     KVP_PATTERN_MAX);
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		m->pattern[i] = (uint8_t)kind_of(r, lr, i);
+	if (m->pattern_len == 1 && m->pattern[0] == KVP_LAYER_FULL) {
+		m->pattern_len = 0;
+		return KVP_OK;
+	}
+	/* The note: the cycle as a layer_pattern string ("sliding*5,full"). */
+	text[0] = '\0';
+	for (uint32_t i = 0; i < m->pattern_len && n < sizeof text - 32;) {
+		kvp_layer_kind kind = (kvp_layer_kind)m->pattern[i];
+		uint32_t run = 1;
+
+		while (i + run < m->pattern_len && m->pattern[i + run] == kind)
+			run++;
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s",
+		                      i ? "," : "", kvp_layer_kind_name(kind));
+		if (run > 1)
+			n += (size_t)snprintf(text + n, sizeof text - n, "*%u", run);
+		i += run;
+	}
+	kvp__note(r->source, "pattern", KVP_ORIGIN_DERIVED, "%s (%s rules)", text,
+	          r->arch);
+	return KVP_OK;
+}
+
+/* DeepSeek's MLA: llama.cpp caches kv_lora_rank + n_rot values a token
+ * (the latent and the rope part of K).  K expands to (nope + rope) and V
+ * to v_head_dim per head: key_length_mla and value_length_mla where the
+ * file has them (newer conversions store the latent's 576 and 512 in
+ * key_length and value_length), else key_length and value_length. */
+kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
+{
+	uint32_t rank = 0, rope = 0, k = m->head_dim, v = m->head_dim_v;
+	bool found, has_k, has_v;
+	kvp_status st;
+
+	if ((st = kvp__gguf_get_u32(r, "attention.kv_lora_rank", true, &rank,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "rope.dimension_count", true, &rope,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "attention.key_length_mla", false, &k,
+	                            &has_k)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "attention.value_length_mla", false, &v,
+	                            &has_v)) != KVP_OK)
+		return st;
+	if (v == 0)
+		v = k;
+	if (rank == 0 || k <= rope)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s: kv_lora_rank %u and a K head of %u values"
+		                     " with %u for rope are no MLA shape", r->arch,
+		                     rank, k, rope);
+	m->kv_lora_rank = rank;
+	m->qk_rope_dim = rope;
+	m->qk_nope_dim = k - rope;
+	m->v_head_dim = v;
+	m->head_dim = k;
+	m->head_dim_v = 0;
+	/* The latent is one per token; expanded, every query head has its
+	 * own K and V. */
+	m->kv_heads = m->heads;
+	m->layer_kv_heads_len = 0;
+	kvp__note(r->source, "kv_lora_rank", KVP_ORIGIN_READ,
+	          "%s.attention.kv_lora_rank = %u", r->arch, rank);
+	kvp__note(r->source, "qk_rope_dim", KVP_ORIGIN_READ,
+	          "%s.rope.dimension_count = %u", r->arch, rope);
+	kvp__note(r->source, "head_dim", KVP_ORIGIN_READ,
+	          "%s.attention.key_length%s = %u", r->arch, has_k ? "_mla" : "",
+	          k);
+	kvp__note(r->source, "kv_heads", KVP_ORIGIN_DERIVED,
+	          "MLA: K and V expand for each of the %u heads", m->heads);
+	return KVP_OK;
+}
+
+kvp_status kvp__gguf_read_windows(kvp__gguf_reader *r,
+                                  kvp__gguf_layer_rules *lr, kvp_model *m)
+{
+	kvp__swa_rule rule = r->fam ? r->fam->swa : KVP__SWA_GENERIC;
+	uint64_t window = r->fam ? r->fam->window : 0;
+	char key[KVP__GGUF_KEY_MAX];
+	const kvp__gguf_kv *pattern;
+	bool found;
+	kvp_status st;
+
+	lr->windowed = KVP_LAYER_SLIDING;
+	if (rule == KVP__SWA_IGNORED)
+		return KVP_OK;
+	if (rule == KVP__SWA_CHUNKED) {
+		/* llama4: n_swa = 8192, fixed in load_hparams (a file stating
+		 * a window of 0 turns chunking off). */
+		if ((st = kvp__gguf_get_uint(r, "attention.sliding_window", false,
+		                             UINT32_MAX, &window, &found)) !=
+		    KVP_OK)
+			return st;
+		if (window == 0)
+			return KVP_OK;
+		m->chunk_size = window;
+		lr->windowed = KVP_LAYER_CHUNKED;
+		lr->swa_period = r->fam->period;
+		kvp__note(r->source, "chunk_size", found ? KVP_ORIGIN_READ
+		                                         : KVP_ORIGIN_DEFAULTED,
+		          "%s: chunks of %llu tokens%s", r->arch,
+		          (unsigned long long)window,
+		          found ? "" : " (llama.cpp's fixed n_swa)");
+		return KVP_OK;
+	}
+	if ((st = kvp__gguf_get_uint(r, "attention.sliding_window",
+	                             rule == KVP__SWA_PERIOD && window == 0,
+	                             UINT32_MAX, &window, &found)) != KVP_OK)
+		return st;
+	if (window == 0)
+		return KVP_OK;
+	m->sliding_window = window;
+	kvp__note(r->source, "sliding_window", found ? KVP_ORIGIN_READ
+	                                             : KVP_ORIGIN_DEFAULTED,
+	          "%s.attention.sliding_window = %llu%s", r->arch,
+	          (unsigned long long)window, found ? "" : " (absent: default)");
+	lr->swa_period = rule == KVP__SWA_PERIOD ? r->fam->period : 0;
+	lr->all_sliding = rule == KVP__SWA_GENERIC;
+	pattern = kvp__gguf_arch_key(r, "attention.sliding_window_pattern", key);
+	if (pattern && pattern->type == KVP__GGUF_ARRAY) {
+		kvp__gguf_per_layer flags;
+
+		if ((st = kvp__gguf_get_per_layer(r,
+		                                  "attention.sliding_window_pattern",
+		                                  &flags, &found)) != KVP_OK)
+			return st;
+		lr->swa_flags = pattern;
+		lr->all_sliding = false;
+	} else if (pattern) {
+		uint32_t period = 0;
+
+		if ((st = kvp__gguf_get_u32(r, "attention.sliding_window_pattern",
+		                            true, &period, &found)) != KVP_OK)
+			return st;
+		/* set_swa_pattern(0) makes every layer sliding. */
+		lr->all_sliding = period == 0;
+		lr->swa_period = period;
+	}
+	if (rule == KVP__SWA_GENERIC && !pattern)
+		kvp__source_warn(r->source, "%s: sliding_window %llu is taken to"
+		                 " apply to every layer (no sliding_window_pattern)",
+		                 r->arch, (unsigned long long)window);
+	return KVP_OK;
+}
+
+kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
+                                    kvp__gguf_layer_rules *lr, kvp_model *m)
+{
+	bool found, has_groups;
+	kvp_status st;
+
+	if (!r->fam || r->fam->rec == KVP__REC_NONE)
+		return KVP_OK;
+	if ((st = kvp__gguf_get_u32(r, "ssm.conv_kernel", true,
+	                            &m->ssm_conv_kernel, &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "ssm.inner_size", true, &m->ssm_inner,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "ssm.state_size", true, &m->ssm_state,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "ssm.group_count", false, &m->ssm_groups,
+	                            &has_groups)) != KVP_OK)
+		return st;
+	kvp__note(r->source, "ssm", KVP_ORIGIN_READ,
+	          "%s.ssm.conv_kernel = %u, ssm.inner_size = %u, ssm.state_size"
+	          " = %u, ssm.group_count = %u%s", r->arch, m->ssm_conv_kernel,
+	          m->ssm_inner, m->ssm_state, m->ssm_groups,
+	          has_groups ? "" : " (absent)");
+	if (r->fam->rec == KVP__REC_KV_FF_ZERO)
+		return kvp__gguf_get_per_layer(r, "feed_forward_length", &lr->ff,
+		                               &found);
+	if (r->fam->rec == KVP__REC_INTERVAL) {
+		lr->interval = 4;
+		if ((st = kvp__gguf_get_u32(r, "full_attention_interval", false,
+		                            &lr->interval, &found)) != KVP_OK)
+			return st;
+		if (lr->interval == 0)
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "%s.full_attention_interval is 0", r->arch);
+	}
+	return KVP_OK;
+}
