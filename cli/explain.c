@@ -318,8 +318,12 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else
 			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
 			    p->fit_options.mem_util, g(f->usable_bytes));
-		say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
-		    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
+		if (r->weight_bytes)
+			say(&e, "  weights: %s B, counted from the checkpoint's tensors",
+			    g(f->weights_bytes));
+		else
+			say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
+			    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
 		if ((uint64_t)r->tp * r->pp > 1)
 			say(&e, "  weights per GPU: ceil(%s / (tp %u x pp %u)) = %s B",
 			    g(f->weights_bytes), r->tp, r->pp, g(f->weights_per_gpu));

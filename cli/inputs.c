@@ -97,7 +97,9 @@ void cli_print_source(FILE *out, const struct cli_plan *p)
 	if (p->has_weights) {
 		fprintf(out, "  weights: %s B counted from ",
 		        cli_grouped(cli_checkpoint_bytes(p), bytes, sizeof bytes));
-		if (p->weights.bytes)
+		if (p->source.kind == KVP_SOURCE_GGUF)
+			fputs("its tensor infos", out);
+		else if (p->weights.bytes)
 			fprintf(out, "%u header%s under %s", p->weights.files,
 			        p->weights.files == 1 ? "" : "s",
 			        kvp_escape(p->weights_path, quoted, sizeof quoted));

@@ -97,7 +97,10 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	else
 		fprintf(out, ", cache K %s V %s", kvp_dtype_name(r->dtype_k),
 		        kvp_dtype_name(r->dtype_v));
-	fprintf(out, ", weights %s", kvp_dtype_name(p->fit_options.weights_dtype));
+	if (r->weight_bytes)
+		fputs(", weights from the file", out);
+	else
+		fprintf(out, ", weights %s", kvp_dtype_name(p->fit_options.weights_dtype));
 	if (m->max_context)
 		fprintf(out, ", max context %" PRIu64, m->max_context);
 	if (r->no_window)
@@ -176,9 +179,12 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		}
 	}
 
-	fprintf(out, "\nFit (weights %s as %s; %.0f%% of memory usable",
+	fprintf(out, "\nFit (weights %s %s%s%s; %.0f%% of memory usable",
 	        cli_human_bytes(p->fits[0].weights_bytes, a, sizeof a),
-	        kvp_dtype_name(p->fit_options.weights_dtype),
+	        p->request.weight_bytes ? "counted" : "as",
+	        p->request.weight_bytes ? "" : " ",
+	        p->request.weight_bytes ? ""
+	                                : kvp_dtype_name(p->fit_options.weights_dtype),
 	        p->fit_options.mem_util * 100);
 	if (p->fit_options.reserve_bytes)
 		fprintf(out, "; %s reserved",

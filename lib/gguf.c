@@ -10,6 +10,7 @@
  * wrong.  The tensor data is never read.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -48,6 +49,9 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	                                 &params)) == KVP_OK &&
 	    (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
 		kvp__name_from_path(path ? path : "", ".gguf", false, m.name);
+		snprintf(m.description, sizeof m.description,
+		         "read from GGUF (%s)", source && source->family[0] ?
+		         source->family : "no architecture");
 		m.params = params;
 		kvp__note(source, "params", KVP_ORIGIN_DERIVED,
 		          "the elements of the %llu tensors",

@@ -39,7 +39,9 @@ same_cache llama2-7b --gguf "$f" --seq 8192 --engine llama.cpp --kv-budget 20000
 run --gguf "$f" --seq 8192 --engine llama.cpp
 check "table names the GGUF file and its architecture" grep -qxF "  from gguf $f (llama)" "$work/out"
 check "table has the weights line" \
-	grep -qxF "  weights: 3,791,273,984 B counted from 1 header under $f" "$work/out"
+	grep -qxF "  weights: 3,791,273,984 B counted from its tensor infos" "$work/out"
+check "table says the fit uses the file's weights" \
+	grep -q "^Fit (weights 3.53 GiB counted; 90% of memory usable" "$work/out"
 check "no warning but the context's" \
 	test "$(grep -cv 'exceeds llama2-7b.s max context 4096' "$work/err")" -eq 0
 run --gguf "$f" --seq 8192 --explain
