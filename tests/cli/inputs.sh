@@ -56,4 +56,21 @@ expect_error "--config and --model together" "^kvplan: give one of --model, --co
 expect_error "--gguf with --safetensors" "^kvplan: --safetensors: a GGUF file holds its own weights$" \
 	--gguf "$work/x.gguf" --safetensors "$work" --seq 10
 
+# --safetensors: a checkpoint's bytes replace params x type in the fit.
+# One BF16 tensor of 1000 x 1000 (2,000,000 B) and one F32 of 1000
+# (4,000 B): 2,004,000 B, 1,001,000 params.  The header, 8-byte
+# little-endian length first, is written with printf's octal escapes.
+header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"s":{"dtype":"F32","shape":[1000],"data_offsets":[2000000,2004000]}}'
+printf "\\$(printf %03o ${#header})\\000\\000\\000\\000\\000\\000\\000%s" "$header" >"$work/m.safetensors"
+dd if=/dev/zero bs=1000 count=2004 >>"$work/m.safetensors" 2>/dev/null
+run --model gpt2 --safetensors "$work/m.safetensors" --seq 1024 --gpu h100 --format json
+is bytes 2004000 "--safetensors: 2,000,000 + 4,000 B counted"
+is weights_bytes 2004000 "the fit uses the checkpoint's 2,004,000 B"
+is params 1001000 "the model's params are the checkpoint's 1,001,000"
+run --model gpt2 --safetensors "$work/m.safetensors" --weights-dtype fp8 --seq 1024 --gpu h100 --format json
+is weights_bytes 1001000 "--weights-dtype asks params x 1 B instead: 1,001,000"
+head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
+expect_error "--safetensors of a cut file" "^kvplan: .*cut.safetensors: " \
+	--model gpt2 --safetensors "$work/cut.safetensors" --seq 10
+
 done_testing
