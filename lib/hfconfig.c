@@ -396,6 +396,7 @@ static kvp_status load_json(struct hf *h, const char *text, size_t length,
                             json_t **out)
 {
 	json_error_t jerr;
+	char problem[2 * JSON_ERROR_TEXT_LENGTH];
 	size_t replaced, n = python_words(text, length, NULL, &replaced);
 	char *copy = NULL;
 
@@ -415,7 +416,8 @@ static kvp_status load_json(struct hf *h, const char *text, size_t length,
 	    !kvp__json_failed()) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
 		                 " transformers does", h->path, jerr.line,
-		                 jerr.column, jerr.text);
+		                 jerr.column, kvp_escape(jerr.text, problem,
+		                                         sizeof problem));
 		*out = json_loadb(text, length, 0, &jerr);
 	}
 	kvp__free(copy);
@@ -423,10 +425,12 @@ static kvp_status load_json(struct hf *h, const char *text, size_t length,
 		return KVP_OK;
 	if (kvp__json_failed() || json_error_code(&jerr) == json_error_out_of_memory)
 		return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
+	/* jansson quotes the text near the fault, control characters and
+	 * all: escaped, it stays one line. */
 	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path,
 	                     jerr.line > 0 ? (unsigned long)jerr.line : 0,
 	                     jerr.column > 0 ? (unsigned long)jerr.column : 0,
-	                     "%s", jerr.text);
+	                     "%s", kvp_escape(jerr.text, problem, sizeof problem));
 }
 
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,

@@ -101,8 +101,12 @@ static size_t replay_dir(const char *dir, parse_fn parse)
 		memset(&err, 0, sizeof err);
 		status = parse(data, length, path, &err);
 		assert_int_equal(testutil_live_blocks(), live);
-		if (status != KVP_OK && !err.message[0])
-			fail_msg("%s: status %d with no message", path, (int)status);
+		/* The contract the harnesses check (fuzz.h): one line that
+		 * says what went wrong, under the status returned. */
+		if (status != KVP_OK && (!err.message[0] || err.status != status ||
+		                         strchr(err.message, '\n')))
+			fail_msg("%s: status %d with no one-line message: '%s'", path,
+			         (int)status, err.message);
 		free(data);
 		count++;
 	}
