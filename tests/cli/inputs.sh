@@ -69,6 +69,12 @@ is weights_bytes 2004000 "the fit uses the checkpoint's 2,004,000 B"
 is params 1001000 "the model's params are the checkpoint's 1,001,000"
 run --model gpt2 --safetensors "$work/m.safetensors" --weights-dtype fp8 --seq 1024 --gpu h100 --format json
 is weights_bytes 1001000 "--weights-dtype asks params x 1 B instead: 1,001,000"
+# Beside a config.json with no index, safetensors headers count the params.
+mkdir "$work/ckpt"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/m.safetensors" "$work/ckpt/"
+run --config "$work/ckpt" --seq 1024 --gpu h100 --format json
+is params 1001000 "--config: the safetensors beside it count 1,001,000 params"
+is weights_bytes 2004000 "--config: the fit uses their 2,004,000 B"
 head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
 expect_error "--safetensors of a cut file" "^kvplan: .*cut.safetensors: " \
 	--model gpt2 --safetensors "$work/cut.safetensors" --seq 10
