@@ -1,10 +1,10 @@
 /*
  * hfconfig.c — a HuggingFace transformers config.json into a per-layer
- * model: the document (jansson, capped, a duplicated key noted and the last
- * value taken, as Python's json does), typed getters that refuse a value of
- * the wrong kind by its key, the figures every family shares, and the
- * parameter count from the checkpoint beside the file or from the shape.
- * The families' own rules are in hf_families.c.
+ * model: typed getters that refuse a value of the wrong kind by its key
+ * (and take the family's defaults), the figures every family shares, and
+ * the object they are in.  The document is loaded by hf_json.c, the
+ * families' own rules are in hf_families.c and hf_recurrent.c, the
+ * parameters in hf_params.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,93 +346,6 @@ static kvp_status choose_object(struct hf *h, json_t *top)
 	return KVP_OK;
 }
 
-/* Python's json (and so transformers) reads the bare words NaN, Infinity
- * and -Infinity as numbers, and real files have them (Nemotron-H's
- * time_step_limit); jansson does not.  A copy of text with each, outside
- * strings, as null, which no figure kvplan reads can be; NULL when there
- * is none (or no memory: *nomem). */
-static size_t python_words(const char *text, size_t length, char *out,
-                           size_t *replaced)
-{
-	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
-	bool in_string = false;
-	size_t n = 0;
-
-	*replaced = 0;
-	for (size_t i = 0; i < length; i++) {
-		const char *word = NULL;
-
-		if (in_string && text[i] == '\\' && i + 1 < length) {
-			if (out)
-				memcpy(out + n, text + i, 2);
-			n += 2;
-			i++;
-			continue;
-		}
-		if (text[i] == '"')
-			in_string = !in_string;
-		for (size_t w = 0; !in_string && !word && w < 3; w++)
-			if (length - i >= strlen(words[w]) &&
-			    memcmp(text + i, words[w], strlen(words[w])) == 0)
-				word = words[w];
-		if (word) {
-			if (out)
-				memcpy(out + n, "null", 4);
-			n += 4;
-			i += strlen(word) - 1;
-			++*replaced;
-		} else {
-			if (out)
-				out[n] = text[i];
-			n++;
-		}
-	}
-	return n;
-}
-
-/* Parses text; a key given twice is taken at its last value, as Python's
- * json (and so transformers) takes it, and noted. */
-static kvp_status load_json(struct hf *h, const char *text, size_t length,
-                            json_t **out)
-{
-	json_error_t jerr;
-	char problem[2 * JSON_ERROR_TEXT_LENGTH];
-	size_t replaced, n = python_words(text, length, NULL, &replaced);
-	char *copy = NULL;
-
-	kvp__json_init();
-	if (replaced) {
-		if (!(copy = kvp__malloc(n + 1)))
-			return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
-		python_words(text, length, copy, &replaced);
-		copy[n] = '\0';
-		text = copy;
-		length = n;
-		kvp__source_warn(h->src, "%s: %zu NaN or Infinity values (not JSON;"
-		                 " Python reads them) taken as null", h->path, replaced);
-	}
-	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
-	if (!*out && json_error_code(&jerr) == json_error_duplicate_key &&
-	    !kvp__json_failed()) {
-		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
-		                 " transformers does", h->path, jerr.line,
-		                 jerr.column, kvp_escape(jerr.text, problem,
-		                                         sizeof problem));
-		*out = json_loadb(text, length, 0, &jerr);
-	}
-	kvp__free(copy);
-	if (*out)
-		return KVP_OK;
-	if (kvp__json_failed() || json_error_code(&jerr) == json_error_out_of_memory)
-		return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
-	/* jansson quotes the text near the fault, control characters and
-	 * all: escaped, it stays one line. */
-	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path,
-	                     jerr.line > 0 ? (unsigned long)jerr.line : 0,
-	                     jerr.column > 0 ? (unsigned long)jerr.column : 0,
-	                     "%s", kvp_escape(jerr.text, problem, sizeof problem));
-}
-
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
                          kvp_model *model, kvp_source *source, kvp_error *err)
 {
@@ -442,7 +355,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 
 	memset(model, 0, sizeof *model);
 	kvp_source_init(source, KVP_SOURCE_CONFIG, path);
-	if ((st = load_json(&h, text, length, &top)) == KVP_OK &&
+	if ((st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
 	    (st = kvp__hf_family(&h)) == KVP_OK) {

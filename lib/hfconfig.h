@@ -68,6 +68,12 @@ kvp_status kvp__hf_fail(struct hf *h, const char *key, const char *fmt, ...)
 kvp_status kvp__hf_set_layers(struct hf *h, const char *what, uint64_t n,
                               const uint8_t *kinds);
 
+/* ---- hf_json.c ---- */
+
+/* Parses text into *out, noting a duplicated key or NaN in h->src. */
+kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
+                             json_t **out);
+
 /* ---- hf_families.c ---- */
 
 /* layer_types, when the file gives it, into the pattern: 1 read, 0 absent,

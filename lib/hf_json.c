@@ -1,0 +1,98 @@
+/*
+ * hf_json.c — a config.json's text into a jansson document, as Python's
+ * json (and so transformers) reads it: a key given twice takes its last
+ * value (with a warning), the bare words NaN and Infinity are numbers
+ * (taken as null here), and jansson's own faults are one escaped line.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "hfconfig.h"
+
+/* Python's json (and so transformers) reads the bare words NaN, Infinity
+ * and -Infinity as numbers, and real files have them (Nemotron-H's
+ * time_step_limit); jansson does not.  A copy of text with each, outside
+ * strings, as null, which no figure kvplan reads can be; NULL when there
+ * is none (or no memory: *nomem). */
+static size_t python_words(const char *text, size_t length, char *out,
+                           size_t *replaced)
+{
+	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
+	bool in_string = false;
+	size_t n = 0;
+
+	*replaced = 0;
+	for (size_t i = 0; i < length; i++) {
+		const char *word = NULL;
+
+		if (in_string && text[i] == '\\' && i + 1 < length) {
+			if (out)
+				memcpy(out + n, text + i, 2);
+			n += 2;
+			i++;
+			continue;
+		}
+		if (text[i] == '"')
+			in_string = !in_string;
+		for (size_t w = 0; !in_string && !word && w < 3; w++)
+			if (length - i >= strlen(words[w]) &&
+			    memcmp(text + i, words[w], strlen(words[w])) == 0)
+				word = words[w];
+		if (word) {
+			if (out)
+				memcpy(out + n, "null", 4);
+			n += 4;
+			i += strlen(word) - 1;
+			++*replaced;
+		} else {
+			if (out)
+				out[n] = text[i];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Parses text; a key given twice is taken at its last value, as Python's
+ * json (and so transformers) takes it, and noted. */
+kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
+                             json_t **out)
+{
+	json_error_t jerr;
+	char problem[2 * JSON_ERROR_TEXT_LENGTH];
+	size_t replaced, n = python_words(text, length, NULL, &replaced);
+	char *copy = NULL;
+
+	kvp__json_init();
+	if (replaced) {
+		if (!(copy = kvp__malloc(n + 1)))
+			return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
+		python_words(text, length, copy, &replaced);
+		copy[n] = '\0';
+		text = copy;
+		length = n;
+		kvp__source_warn(h->src, "%s: %zu NaN or Infinity values (not JSON;"
+		                 " Python reads them) taken as null", h->path, replaced);
+	}
+	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out && json_error_code(&jerr) == json_error_duplicate_key &&
+	    !kvp__json_failed()) {
+		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
+		                 " transformers does", h->path, jerr.line,
+		                 jerr.column, kvp_escape(jerr.text, problem,
+		                                         sizeof problem));
+		*out = json_loadb(text, length, 0, &jerr);
+	}
+	kvp__free(copy);
+	if (*out)
+		return KVP_OK;
+	if (kvp__json_failed() || json_error_code(&jerr) == json_error_out_of_memory)
+		return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");
+	/* jansson quotes the text near the fault, control characters and
+	 * all: escaped, it stays one line. */
+	return kvp__error_at(h->err, KVP_ERR_PARSE, h->path,
+	                     jerr.line > 0 ? (unsigned long)jerr.line : 0,
+	                     jerr.column > 0 ? (unsigned long)jerr.column : 0,
+	                     "%s", kvp_escape(jerr.text, problem, sizeof problem));
+}
+
