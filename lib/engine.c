@@ -374,6 +374,10 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 
 	if (g->bytes_per_token == 0)
 		return 0;
+	/* A policy changes what is kept, not how the engine rounds it: the
+	 * engine holds the kept tokens as it would hold a sequence of them. */
+	if (g->cap && g->cap < seq)
+		seq = g->cap;
 	switch (r->engine) {
 	case KVP_ENGINE_EXACT:
 		per_seq = g->tokens;
@@ -396,6 +400,12 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 
 		kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
 		want = per_stream;
+		if (g->cap) {
+			uint64_t kept = g->cap * (r->kv_unified ? batch : 1);
+
+			if (kept / (r->kv_unified ? batch : 1) == g->cap && kept < want)
+				want = kept;
+		}
 		if (g->window) {
 			uint64_t reach = g->window * (r->kv_unified ? batch : 1) +
 			                 kvp__engine_ubatch(r);

@@ -82,6 +82,13 @@ kvp_status kvp__read_file(const char *path, int *unreached, size_t max,
                           const char *what, char **text, size_t *length,
                           kvp_error *err);
 
+/* The cap a policy puts on layer index of layers: a constant for the
+ * policies that keep min(seq, cap) (window, StreamingLLM, H2O, SnapKV:
+ * capacity + gen), what it keeps at seq for ratio and PyramidKV; 0 for
+ * full.  policy.c. */
+uint64_t kvp__policy_cap(const kvp_policy *policy, uint32_t index,
+                         uint32_t layers, uint64_t seq, uint64_t gen);
+
 /* kvp_model_finalize's checks of the layers (layers.c); name labels the
  * model in messages. */
 kvp_status kvp__model_check_layers(const kvp_model *model, const char *name,

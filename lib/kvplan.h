@@ -306,6 +306,61 @@ KVP_API const char *kvp_engine_name(kvp_engine engine);
 KVP_API kvp_status kvp_engine_from_name(const char *name, kvp_engine *out,
                                         kvp_error *err);
 
+/* ---- cache policies: what a compression or eviction method keeps ------ */
+
+typedef enum kvp_policy_kind {
+	KVP_POLICY_FULL,      /* every token */
+	KVP_POLICY_WINDOW,    /* the last window tokens */
+	KVP_POLICY_STREAMING, /* StreamingLLM: sink + recent tokens */
+	KVP_POLICY_H2O,       /* H2O: heavy hitters + recent tokens */
+	KVP_POLICY_SNAPKV,    /* SnapKV: the prompt compressed to capacity */
+	KVP_POLICY_PYRAMIDKV, /* PyramidKV: per-layer budgets, shrinking */
+	KVP_POLICY_RATIO      /* kvpress compression_ratio: int(prompt x (1 -
+	                       * ratio)) per layer */
+} kvp_policy_kind;
+
+#define KVP_POLICY_COUNT 7
+
+/* A policy and its settings (those of other kinds are 0).  The
+ * definitions follow each method's reference code (doc: kvplan(1),
+ * POLICIES). */
+typedef struct kvp_policy {
+	kvp_policy_kind kind;
+	uint64_t window;    /* window:N; SnapKV's and PyramidKV's observation
+	                     * window (32) */
+	uint64_t sink;      /* StreamingLLM's attention sinks (4) */
+	uint64_t heavy;     /* H2O's heavy hitters (4) */
+	uint64_t recent;    /* StreamingLLM's (512) and H2O's (512) recent */
+	uint64_t capacity;  /* SnapKV's and PyramidKV's prompt capacity (2048) */
+	uint32_t kernel;    /* SnapKV's pooling kernel (5): no effect on size */
+	uint32_t beta;      /* PyramidKV's beta (20) */
+	double ratio;       /* kvpress's compression_ratio, [0, 1) */
+} kvp_policy;
+
+/* "full", "window", "streaming", "h2o", "snapkv", "pyramidkv", "ratio". */
+KVP_API const char *kvp_policy_kind_name(kvp_policy_kind kind);
+/* Parses "full", "window:N", "streaming:sink=S,recent=R",
+ * "h2o:heavy=H,recent=R", "snapkv:capacity=C,window=W,kernel=K",
+ * "pyramidkv:capacity=C,window=W,beta=B" or "ratio:R"; settings left
+ * out take their method's default.  KVP_ERR_PARSE (naming the part at
+ * fault) or KVP_ERR_INVALID (a value out of its range). */
+KVP_API kvp_status kvp_policy_parse(const char *text, kvp_policy *out,
+                                    kvp_error *err);
+/* The policy written back in the form kvp_policy_parse reads, with every
+ * setting.  Returns buf. */
+KVP_API char *kvp_policy_format(const kvp_policy *policy, char *buf,
+                                size_t size);
+/* The tokens layer index (0-based) of a model of layers layers keeps at
+ * the peak of a request of seq tokens, gen of them generated after the
+ * prompt: StreamingLLM and H2O cap the whole sequence; SnapKV, PyramidKV
+ * and ratio compress the prompt and keep every generated token.  A
+ * layer's own window is applied apart (the smaller wins). */
+KVP_API uint64_t kvp_policy_kept(const kvp_policy *policy, uint32_t index,
+                                 uint32_t layers, uint64_t seq, uint64_t gen);
+/* Whether what policy keeps of a layer depends on the prompt's length
+ * otherwise than as min(seq, a cap): ratio and PyramidKV. */
+KVP_API bool kvp_policy_varies(const kvp_policy *policy);
+
 /* The most pipeline stages an explicit split (pp_layers) gives. */
 #define KVP_PP_MAX 64
 
@@ -351,6 +406,12 @@ typedef struct kvp_request {
 	uint32_t pp_layers[KVP_PP_MAX];
 	uint64_t kv_budget;      /* bytes for the cache per GPU; 0: derived
 	                          * from a device (usable - weights - reserve) */
+	kvp_policy policy;       /* what the cache keeps; default full */
+	uint64_t gen;            /* of seq, the tokens generated after the
+	                          * prompt (0) */
+	bool kv_repeated;        /* K and V stored at the query heads' count,
+	                          * as SnapKV's and KVCache-Factory's code
+	                          * does: memory x heads / kv_heads */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -358,7 +419,7 @@ typedef struct kvp_request {
 KVP_API void kvp_request_init(kvp_request *request);
 
 /* The most groups a plan has: distinct (kind, kv heads) among the layers. */
-#define KVP_GROUPS_MAX 32
+#define KVP_GROUPS_MAX 128
 
 /* Layers that cache alike: same kind, same kv heads, so the same bytes.
  * Per-token sizes are one layer's, one token's, one sequence's. */
@@ -372,6 +433,8 @@ typedef struct kvp_layer_group {
 	uint64_t latent_values;  /* MLA latent */
 	uint64_t window;         /* the most tokens a layer holds (sliding
 	                          * window, chunk); 0: no limit */
+	uint64_t cap;            /* the most the request's policy keeps of
+	                          * each layer at its seq; 0: no cap */
 	uint64_t block;          /* tokens per block (page) the engine gives
 	                          * these layers: vLLM's block times the
 	                          * ratio that unifies a hybrid model's pages

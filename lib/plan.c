@@ -201,6 +201,8 @@ static kvp_status fill_group(const struct sizing *z, kvp_layer_group *g)
 
 	g->tokens = g->bytes_per_token == 0 ? 0
 	            : g->window && g->window < seq ? g->window : seq;
+	if (g->cap && g->cap < g->tokens)
+		g->tokens = g->cap;
 	/* The engine's slots for the whole batch, and the rows its pool
 	 * adds to every layer's buffer. */
 	g->cells = kvp__engine_cells(z->r, g);
@@ -238,6 +240,20 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid element type in the request");
 	if ((unsigned)r->mla > KVP_MLA_EXPANDED)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid MLA mode %d", (int)r->mla);
+	if ((unsigned)r->policy.kind >= KVP_POLICY_COUNT)
+		return kvp__error(err, KVP_ERR_INVALID, "invalid policy %d",
+		                  (int)r->policy.kind);
+	if (r->gen >= r->seq)
+		return kvp__error(err, KVP_ERR_INVALID, "%llu generated tokens leave"
+		                  " no prompt in a sequence of %llu",
+		                  (unsigned long long)r->gen, (unsigned long long)r->seq);
+	if ((r->policy.kind == KVP_POLICY_SNAPKV || r->policy.kind == KVP_POLICY_PYRAMIDKV) &&
+	    (r->policy.window >= r->policy.capacity ||
+	     (r->policy.kind == KVP_POLICY_PYRAMIDKV && r->policy.beta == 0)))
+		return kvp__error(err, KVP_ERR_INVALID, "policy %s: the window must be"
+		                  " below the capacity%s",
+		                  kvp_policy_kind_name(r->policy.kind),
+		                  r->policy.kind == KVP_POLICY_PYRAMIDKV ? ", beta at least 1" : "");
 	if (r->tp == 0 || r->pp == 0 || r->dp == 0)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "tensor, pipeline and data parallel degrees must be at"
@@ -247,9 +263,11 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 
 /* The layers repeat every cycle layers: the pattern's length, or the
  * whole model when it lists kv heads per layer. */
-static uint32_t layer_cycle(const kvp_model *m)
+static uint32_t layer_cycle(const kvp_model *m, const kvp_request *r)
 {
-	uint32_t cycle = m->layer_kv_heads_len ? m->layers
+	/* PyramidKV keeps a different share of every layer. */
+	uint32_t cycle = m->layer_kv_heads_len ||
+	                 r->policy.kind == KVP_POLICY_PYRAMIDKV ? m->layers
 	                 : m->pattern_len ? m->pattern_len : 1;
 
 	return cycle < m->layers ? cycle : m->layers;
@@ -259,12 +277,18 @@ static uint32_t layer_cycle(const kvp_model *m)
 static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 {
 	const kvp_model *m = z->m;
-	uint32_t cycle = layer_cycle(m), full = m->layers / cycle;
+	uint32_t cycle = layer_cycle(m, z->r), full = m->layers / cycle;
 
+	if (cycle > KVP_PATTERN_MAX)
+		return kvp__error(z->err, KVP_ERR_RANGE, "%s: policy %s plans each"
+		                  " of at most %d layers apart, not %u", z->name,
+		                  kvp_policy_kind_name(z->r->policy.kind),
+		                  KVP_PATTERN_MAX, cycle);
 	p->cycle_len = cycle;
 	for (uint32_t i = 0; i < cycle; i++) {
 		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 		uint32_t kv = kvp_model_layer_kv_heads(m, i), g;
+		uint64_t cap = 0;
 
 		if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
 			kind = KVP_LAYER_FULL;
@@ -276,9 +300,15 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
 			kv = 0;
 		else
-			kv = kvp__tp_heads(kv, z->r->tp);
+			/* Repeated to the query heads (SnapKV's code does). */
+			kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, z->r->tp);
+		if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
+		    z->r->policy.kind != KVP_POLICY_FULL)
+			cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq,
+			                      z->r->gen);
 		for (g = 0; g < p->group_count; g++)
-			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv)
+			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
+			    p->groups[g].cap == cap)
 				break;
 		if (g == p->group_count) {
 			if (g == KVP_GROUPS_MAX)
@@ -287,6 +317,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 				                  KVP_GROUPS_MAX);
 			p->groups[g].kind = kind;
 			p->groups[g].kv_heads = kv;
+			p->groups[g].cap = cap;
 			p->groups[g].first_layer = i;
 			p->group_count++;
 		}
@@ -380,10 +411,17 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		if (layer > p->max_layer_bytes)
 			p->max_layer_bytes = layer;
 		if (grp->bytes_per_token > 0) {
-			if (grp->window == 0)
+			/* A policy's cap bounds the cache when it does not
+			 * grow with the prompt. */
+			uint64_t bound = grp->window;
+
+			if (grp->cap && !kvp_policy_varies(&request->policy) &&
+			    (!bound || grp->cap < bound))
+				bound = grp->cap;
+			if (bound == 0 || kvp_policy_varies(&request->policy))
 				p->bounded = false;
-			else if (grp->window > p->plateau_seq)
-				p->plateau_seq = grp->window;
+			else if (bound > p->plateau_seq)
+				p->plateau_seq = bound;
 		}
 	}
 	if (!p->bounded)

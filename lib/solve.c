@@ -38,9 +38,12 @@ static uint64_t cdiv(uint64_t a, uint64_t b)
 	return a / b + (a % b != 0);
 }
 
-/* The cost of stage s of p for streams of batch sequences.  Terms that
- * do not fit 64 bits saturate: they only ever exceed a budget. */
-static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct cost *c)
+/* The cost of stage s of p for streams of batch sequences, a policy
+ * that varies with the prompt (ratio, PyramidKV) capping each layer as it
+ * does at seq tokens (0: the plan's caps).  Terms that do not fit 64 bits
+ * saturate: they only ever exceed a budget. */
+static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
+                    uint64_t seq, struct cost *c)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r);
@@ -96,6 +99,19 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch, struct co
 		case KVP_ENGINE_TRTLLM:
 			cap = grp->window ? cdiv(grp->window, block) : 0;
 			break;
+		}
+		/* The policy's cap, in the term's units: the engine holds the
+		 * kept tokens as it would a sequence of them. */
+		if (grp->cap) {
+			uint64_t kept = grp->cap, k = r->engine == KVP_ENGINE_LLAMA_CPP &&
+			                              r->kv_unified ? batch : 1, pc;
+
+			if (seq && kvp_policy_varies(&r->policy))
+				kept = kvp__policy_cap(&r->policy, grp->first_layer,
+				                       p->layers, seq, r->gen);
+			pc = kept > UINT64_MAX / k ? UINT64_MAX / unit : cdiv(kept * k, unit);
+			if (!cap || pc < cap)
+				cap = pc ? pc : 1;
 		}
 		c->slope[c->n] = per_unit > UINT64_MAX ? UINT64_MAX : (uint64_t)per_unit;
 		c->cap[c->n] = cap;
@@ -161,7 +177,7 @@ kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
 		struct cost c;
 		unsigned __int128 b;
 
-		cost_of(p, s, batch, &c);
+		cost_of(p, s, batch, seq, &c);
 		b = cost_at(&c, seq);
 		if (b > most)
 			most = b;
@@ -255,6 +271,81 @@ static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	return b;
 }
 
+/* Whether batch sequences of seq tokens fit stage s, each layer capped
+ * as the policy caps it at seq. */
+static bool fits_at(const kvp_plan *p, uint32_t s, uint64_t budget,
+                    uint64_t batch, uint64_t seq)
+{
+	struct cost c;
+
+	cost_of(p, s, batch, seq, &c);
+	return cost_at(&c, seq) <= budget;
+}
+
+/* The largest seq in [lo, hi] that fits, lo fitting and the cost
+ * non-decreasing over [lo, hi]. */
+static uint64_t bisect_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
+                           uint64_t batch, uint64_t lo, uint64_t hi)
+{
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2 + 1;
+
+		if (fits_at(p, s, budget, batch, mid))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* The longest context under a policy that keeps more of a longer prompt
+ * otherwise than up to a cap.  kvpress's ratio keeps int(prompt (1 - r))
+ * + gen, non-decreasing: bisection.  PyramidKV keeps every token of a
+ * prompt below its capacity (non-decreasing), then budgets whose sum
+ * saws up and down around layers x capacity while the largest is clamped
+ * to prompt - window, and stays put from prompt = max_num + window on: so
+ * the prompts in between are tried one by one, and the answer is the last
+ * seq before the first that does not fit (every shorter one fits). */
+static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
+                            uint64_t batch, uint64_t *seq, bool *unbounded)
+{
+	const kvp_policy *pol = &p->request.policy;
+	uint64_t gen = p->request.gen, hi, span, flat;
+
+	*unbounded = false;
+	*seq = 0;
+	if (gen == UINT64_MAX || !fits_at(p, s, budget, batch, gen + 1))
+		return;
+	if (pol->kind == KVP_POLICY_RATIO) {
+		for (hi = gen + 1; hi <= UINT64_MAX / 2 && fits_at(p, s, budget, batch, 2 * hi);)
+			hi *= 2;
+		if (hi > UINT64_MAX / 2 && fits_at(p, s, budget, batch, UINT64_MAX)) {
+			*unbounded = true;
+			*seq = UINT64_MAX;
+			return;
+		}
+		*seq = bisect_seq(p, s, budget, batch, hi,
+		                  hi > UINT64_MAX / 2 ? UINT64_MAX : 2 * hi - 1);
+		return;
+	}
+	if (pol->capacity > UINT64_MAX - gen ||
+	    !fits_at(p, s, budget, batch, gen + pol->capacity - 1)) {
+		*seq = bisect_seq(p, s, budget, batch, gen + 1,
+		                  pol->capacity > UINT64_MAX - gen ? UINT64_MAX
+		                  : gen + pol->capacity - 1);
+		return;
+	}
+	span = pol->capacity - pol->window;
+	flat = 2 * span - span / pol->beta + pol->window;
+	for (uint64_t q = pol->capacity; q <= flat; q++)
+		if (!fits_at(p, s, budget, batch, gen + q)) {
+			*seq = gen + q - 1;
+			return;
+		}
+	*unbounded = true;
+	*seq = UINT64_MAX;
+}
+
 static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
                           uint64_t batch, uint64_t *seq, bool *unbounded)
 {
@@ -262,9 +353,13 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	unsigned __int128 room, x;
 	uint64_t q;
 
+	if (kvp_policy_varies(&p->request.policy)) {
+		varying_max_seq(p, s, budget, batch, seq, unbounded);
+		return;
+	}
 	if (sglang_limit(p, s, budget, batch, seq, unbounded))
 		return;
-	cost_of(p, s, batch, &c);
+	cost_of(p, s, batch, 0, &c);
 	*unbounded = false;
 	*seq = 0;
 	if (c.pool > budget)
@@ -338,7 +433,7 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 		uint64_t mid = lo + (hi - lo + 1) / 2;
 		struct cost c;
 
-		cost_of(p, s, mid, &c);
+		cost_of(p, s, mid, seq, &c);
 		if (cost_at(&c, seq) <= budget)
 			lo = mid;
 		else
@@ -369,7 +464,7 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		} else if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {
 			b = bisect_batch(p, s, budget, seq);
 		} else {
-			cost_of(p, s, 1, &c);
+			cost_of(p, s, 1, seq, &c);
 			one = cost_at(&c, seq) - c.pool;
 			if (one == 0)
 				continue; /* this stage caches nothing */

@@ -1673,7 +1673,10 @@ static void test_property(void **state)
 	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
 		assert_true(seen[k] >= 100);
 	assert_true(expanded >= 50 && ds_mla >= 20 && block >= 500 && pth >= 200);
-	assert_true(range >= 5 && shape >= 5);
+	/* More kinds of layer than KVP_GROUPS_MAX (128) are past what the
+	 * generator makes since the limit grew for PyramidKV; test_policy
+	 * reaches KVP_ERR_RANGE. */
+	assert_true(shape >= 5);
 	assert_true(overflow >= 50);
 	assert_true(unbounded_seen >= 50);
 }
