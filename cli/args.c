@@ -45,6 +45,9 @@ enum {
 	OPT_CONFIG,
 	OPT_GGUF,
 	OPT_SAFETENSORS,
+	OPT_POLICY,
+	OPT_GEN,
+	OPT_KV_LAYOUT,
 	/* the engine's options are numbered in cli.h */
 };
 
@@ -53,6 +56,9 @@ static const struct option long_options[] = {
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"gguf", required_argument, NULL, OPT_GGUF},
 	{"safetensors", required_argument, NULL, OPT_SAFETENSORS},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"gen", required_argument, NULL, OPT_GEN},
+	{"kv-layout", required_argument, NULL, OPT_KV_LAYOUT},
 	{"seq", required_argument, NULL, 's'},
 	{"batch", required_argument, NULL, 'b'},
 	{"dtype", required_argument, NULL, 't'},
@@ -160,6 +166,13 @@ void cli_usage(FILE *out)
 	      "      --state-bytes N    a recurrent layer's state per sequence, in bytes\n"
 	      "      --no-window        plan sliding and chunked layers as full attention\n"
 	      "      --explain          show how each figure was derived\n"
+	      "      --policy P         what the cache keeps: full, window:N,\n"
+	      "                         streaming:sink=S,recent=R, h2o:heavy=H,recent=R,\n"
+	      "                         snapkv:capacity=C,window=W,kernel=K,\n"
+	      "                         pyramidkv:capacity=C,window=W,beta=B, ratio:R\n"
+	      "      --gen N            of --seq, the tokens generated after the prompt (0)\n"
+	      "      --kv-layout L      grouped (default) or repeated: K and V at the\n"
+	      "                         query heads' count, as SnapKV's code stores them\n"
 	      "      --engine E         exact (default), vllm, llama.cpp, sglang, trtllm:\n"
 	      "                         what that engine allocates, and its log lines\n"
 	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
@@ -238,6 +251,28 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_GGUF:
 		o->gguf_path = arg;
 		return 0;
+	case OPT_POLICY: {
+		kvp_error err;
+
+		if (kvp_policy_parse(arg, &o->req.policy, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --policy: %s\n", err.message);
+			return 2;
+		}
+		return 0;
+	}
+	case OPT_GEN:
+		return cli_parse_u64(option_name(code), arg, 0, UINT64_MAX, &o->req.gen);
+	case OPT_KV_LAYOUT:
+		if (strcmp(arg, "repeated") == 0 || strcmp(arg, "grouped") == 0) {
+			o->req.kv_repeated = arg[0] == 'r';
+			return 0;
+		} else {
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --kv-layout: '%s' is not a layout"
+			        " (grouped, repeated)\n", kvp_escape(arg, quoted, sizeof quoted));
+			return 2;
+		}
 	case OPT_SAFETENSORS:
 		if (o->n_safetensors == CLI_MAX_SAFETENSORS) {
 			fprintf(stderr, "kvplan: --safetensors: at most %d paths (give"
@@ -498,6 +533,12 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		o->dtype_k = o->dtype;
 	if (!o->dtype_v_set)
 		o->dtype_v = o->dtype;
+	if (o->req.gen >= o->seq) {
+		fprintf(stderr, "kvplan: --gen: %llu generated tokens leave no prompt in"
+		        " --seq %llu\n", (unsigned long long)o->req.gen,
+		        (unsigned long long)o->seq);
+		return 2;
+	}
 	if (o->explain && o->format == CLI_CSV) {
 		fputs("kvplan: --explain: the derivation is shown in table and JSON"
 		      " output, not CSV\n", stderr);

@@ -163,6 +163,8 @@ struct cli_plan {
 	enum cli_solve solve;
 	bool validated;
 	kvp_validate_result validation;
+	uint64_t unpoliced_bytes;   /* the cache with no policy, for the
+	                             * saving (policy not full) */
 };
 
 /* inputs.c: the model from --config or --gguf, and the weights from
@@ -176,6 +178,11 @@ uint64_t cli_checkpoint_bytes(const struct cli_plan *plan);
 void cli_print_source(FILE *out, const struct cli_plan *plan);
 void cli_source_lines(const struct cli_plan *plan,
                       void (*line)(void *ctx, const char *text), void *ctx);
+
+/* policy_out.c: the policy's section of the table (what it keeps and
+ * saves), its JSON object, and its warnings on stderr. */
+void cli_print_policy(FILE *out, const struct cli_plan *plan);
+void cli_policy_warnings(const struct cli_plan *plan);
 
 /* --validate: checks the run against the host's memory, then runs it
  * (progress on stderr when it is a terminal).  Returns 0, or 2 after one

@@ -47,5 +47,7 @@ struct cli_plan;
 /* The plan's "source": kind, path, family, each field's origin, and the
  * weights counted from a checkpoint (inputs.c). */
 void cli_source_json(struct json_writer *w, const struct cli_plan *p);
+/* The plan's "policy" (policy_out.c). */
+void cli_policy_json(struct json_writer *w, const struct cli_plan *p);
 
 #endif

@@ -229,6 +229,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	json_text(&w, "mla_mode", kvp_mla_mode_name(p->request.mla));
 	engine_json(&w, p);
 	json_bool(&w, "no_window", p->request.no_window);
+	cli_policy_json(&w, p);
 	json_u64(&w, "kv_bytes_per_token", p->layers.kv_bytes_per_token);
 	json_u64(&w, "kv_bytes_per_layer", p->layers.max_layer_bytes);
 	json_u64(&w, "kv_total_bytes", p->layers.kv_total_bytes);

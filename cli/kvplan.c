@@ -243,6 +243,24 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	                           o->swa_full_tokens_ratio : 0;
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
+	plan->unpoliced_bytes = plan->layers.cache_total_bytes;
+	if (r->policy.kind != KVP_POLICY_FULL) {
+		/* The same request keeping everything: the saving's base. */
+		kvp_request all = *r;
+		kvp_plan *full = malloc(sizeof *full);
+
+		if (!full) {
+			fputs("kvplan: out of memory\n", stderr);
+			return 2;
+		}
+		all.policy.kind = KVP_POLICY_FULL;
+		if (kvp_plan_compute(&plan->model, &all, full, &err) != KVP_OK) {
+			free(full);
+			return cli_fail(&err);
+		}
+		plan->unpoliced_bytes = full->cache_total_bytes;
+		free(full);
+	}
 	plan->size.bytes_per_token = plan->layers.kv_bytes_per_token;
 	plan->size.bytes_per_layer = plan->layers.max_layer_bytes;
 	plan->size.total_bytes = plan->layers.cache_total_bytes;
@@ -303,6 +321,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = compute_plan(o, &plan);
 	if (!rc && o->validate)
 		rc = cli_validate(o, &plan);
+	if (!rc)
+		cli_policy_warnings(&plan);
 	if (!rc && plan.exceeds_max_context)
 		fprintf(stderr, "kvplan: warning: seq %llu exceeds %s's max context %llu"
 		        " (planned anyway)\n", (unsigned long long)plan.seq,

@@ -129,6 +129,9 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 			         cli_group_label(p, grp),
 			         grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window",
 			         grp->window);
+		else if (p->request.policy.kind == KVP_POLICY_PYRAMIDKV && grp->layers == 1)
+			snprintf(label, sizeof label, "%s (layer %u)",
+			         cli_group_label(p, grp), grp->first_layer);
 		else
 			snprintf(label, sizeof label, "%s", cli_group_label(p, grp));
 		if (grp->kind == KVP_LAYER_RECURRENT) {
@@ -152,7 +155,8 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 
 	print_header(out, p);
 	if (lp->group_count > 1 || lp->groups[0].kind != KVP_LAYER_FULL ||
-	    p->request.engine != KVP_ENGINE_EXACT)
+	    p->request.engine != KVP_ENGINE_EXACT ||
+	    p->request.policy.kind != KVP_POLICY_FULL)
 		print_groups(out, p);
 	fputs("\nKV cache\n", out);
 	print_size_row(out, "per token (all layers)", lp->kv_bytes_per_token);
@@ -164,6 +168,7 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		print_size_row(out, "recurrent state", lp->state_total_bytes);
 	}
 	print_size_row(out, "total", lp->cache_total_bytes);
+	cli_print_policy(out, p);
 	cli_print_engine(out, p);
 
 	if (p->has_variants) {

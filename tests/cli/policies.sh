@@ -1,0 +1,69 @@
+# policies.sh — --policy, --gen and --kv-layout from the command line: the
+# figures the policies issue names, each worked by hand here (llama2-7b:
+# 32 layers x 16,384 B per token and layer, 524,288 B per token), with
+# engines, parallelism and model files, and every bad policy one line on
+# stderr, nothing on stdout, exit status 2.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# PyramidKV, capacity 2048, window 32, beta 20, a prompt of 8192: layer l
+# keeps 3964 - 123 l tokens, 65,840 over 32 layers: 65,840 x 16,384.
+run --model llama2-7b --seq 8192 --policy pyramidkv:capacity=2048,window=32,beta=20 --format json
+is kv_total_bytes 1078722560 "pyramidkv at 8192: 65,840 x 16,384 B"
+is full_cache_bytes 4294967296 "the whole cache: 8192 x 524,288 B"
+is saving_bytes 3216244736 "saves 4,294,967,296 - 1,078,722,560 B"
+is kept_token_layers 65840
+# StreamingLLM 4 + 2000 of 100,000: 2004 x 524,288.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --format json
+is kv_total_bytes 1050673152 "streaming 4 + 2000: 2004 x 524,288 B"
+# SnapKV: a prompt of 8192 to 2048, and 100 generated kept: 2148 x 524,288.
+run --model llama2-7b --seq 8292 --gen 100 --policy snapkv:capacity=2048,window=32 --format json
+is kv_total_bytes 1126170624 "snapkv + 100 generated: 2148 x 524,288 B"
+is gen 100
+run --model llama2-7b --seq 8192 --policy h2o:heavy=4,recent=512 --format json
+is kv_total_bytes 270532608 "h2o 4 + 512: 516 x 524,288 B"
+run --model llama2-7b --seq 8192 --policy ratio:0.5 --format json
+is kv_total_bytes 2147483648 "ratio 0.5: int(8192 x 0.5) = 4096 x 524,288 B"
+# Llama 3 8B repeated to 32 query heads: 2048 x 32 x 2 x 32 x 128 x 2 B.
+run --model llama3-8b --seq 8192 --policy snapkv:capacity=2048,window=32 --kv-layout repeated --format json
+is kv_total_bytes 1073741824 "snapkv, K/V repeated: 2048 x 32 x 16,384 B"
+run --model llama3-8b --seq 8192 --policy snapkv --format json
+check "a GQA model under snapkv warns of its repeated layout" \
+	grep -q "snapkv's own code stores K and V repeated to the 32 query heads, 4x" "$work/err"
+run --model llama2-7b --seq 1000 --policy snapkv:capacity=2048,window=32 --format json
+is kv_total_bytes 524288000 "snapkv below capacity keeps all: 1000 x 524,288 B"
+
+# The solvers: streaming's fixed 1,050,673,152 B fits an H100's HBM, so
+# every length does; the L2 (50 MiB) holds 100 tokens, below 2004.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --gpu h100 --format json
+is max_seq_hbm null "streaming: no longest context on an H100's HBM"
+is max_seq_l2 100 "streaming: the L2 holds 100 tokens of 524,288 B"
+# Gemma 3 27B's sliding layers (1024) keep the smaller: 52 sliding x
+# min(1024, 516) + 10 full x 516 = 62 x 516 = 31,992 tokens of 2 x 16 x
+# 128 x 2 = 8,192 B: 262,078,464 B.
+run --model gemma3-27b --seq 32768 --policy h2o:heavy=4,recent=512 --format json
+is kv_total_bytes 262078464 "gemma3-27b h2o: 62 x 516 x 8,192 B"
+# An engine rounds the kept tokens: vLLM 2004 -> 126 blocks of 16 = 2016.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --format json
+is kv_total_bytes 1056964608 "vllm streaming: 2016 x 524,288 B"
+# With a config.json and tensor parallelism: 4 of the 8 kv heads on each
+# GPU, 516 x 32 x 2 x 4 x 128 x 2 B = 33,816,576 B on each of two.
+run --config "$KVPLAN_SRCDIR/tests/configs/llama3-8b" --seq 8192 --policy h2o --tp 2 --format json
+is kv_total_bytes 67633152 "--config + --tp 2 + h2o: 2 x 33,816,576 B"
+
+# The table says what it keeps and saves.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --gpu h100
+check "table: the policy's line" grep -qx "Policy streaming:sink=4,recent=2000 (prompt 100000, 0 generated)" "$work/out"
+check "table: kept and saved" \
+	grep -q "keeps 64,128 of 3,200,000 token-layers: 1,050,673,152 B of 52,428,800,000 B, saves 51,378,126,848 B (98.0%)" "$work/out"
+check "table: freed entries are assumed" grep -q "assumes an implementation that frees evicted entries" "$work/out"
+
+expect_error "pyramidkv:capacity=0" "^kvplan: --policy: policy pyramidkv: capacity must be a whole number from 1" \
+	--model llama2-7b --seq 1024 --policy pyramidkv:capacity=0
+expect_error "an unknown policy" "^kvplan: --policy: 'nosuch' is not a policy" \
+	--model llama2-7b --seq 1024 --policy nosuch:x=1
+expect_error "--gen past --seq" "^kvplan: --gen: 1024 generated tokens leave no prompt in --seq 1024$" \
+	--model llama2-7b --seq 1024 --gen 1024
+expect_error "an unknown layout" "^kvplan: --kv-layout: 'tiled' is not a layout" \
+	--model llama2-7b --seq 1024 --kv-layout tiled
+
+done_testing
