@@ -8,6 +8,28 @@
 #include "engine.h"
 #include "internal.h"
 
+
+/* The tokens a request keeps of its longest-kept layer: seq, or less
+ * under a policy's cap (an engine holds the kept tokens). */
+static uint64_t kept_seq(const kvp_plan *p)
+{
+	uint64_t most = 0;
+	bool capped = false;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->bytes_per_token == 0)
+			continue;
+		if (!grp->cap)
+			return p->request.seq;
+		capped = true;
+		if (grp->tokens > most)
+			most = grp->tokens;
+	}
+	return capped && most ? most : p->request.seq;
+}
+
 static uint64_t cdiv(uint64_t a, uint64_t b)
 {
 	return a / b + (a % b != 0);
@@ -236,7 +258,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	c->tokens = full_bytes ? full : swa;
 	c->swa_tokens = swa;
 	c->blocks = c->tokens / block;
-	c->blocks_per_request = cdiv(r->seq, block);
+	c->blocks_per_request = cdiv(kept_seq(p), block);
 	{
 		unsigned __int128 bytes = (unsigned __int128)(full_bytes ? full + block : 0) *
 		                          full_bytes +
@@ -247,7 +269,8 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	/* The requests both pools hold at once: the sliding one keeps
 	 * min(seq, window) tokens of each, in pages. */
 	{
-		uint64_t keep = cdiv(window && window < r->seq ? window : r->seq, block);
+		uint64_t kept = kept_seq(p);
+		uint64_t keep = cdiv(window && window < kept ? window : kept, block);
 		double a = (double)(swa / block) / (double)keep;
 
 		c->max_concurrency = a;
@@ -344,7 +367,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		/* A plan of recurrent state alone holds no tokens. */
 		c.tokens = per_token ? budget / per_token / block * block : 0;
 		c.blocks = c.tokens / block;
-		c.blocks_per_request = cdiv(r->seq, block);
+		c.blocks_per_request = cdiv(kept_seq(p), block);
 		if (!kvp__mul(c.tokens + block, per_token, &c.allocated_bytes))
 			c.allocated_bytes = UINT64_MAX;
 		break;
@@ -356,7 +379,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		           : r->trtllm_cpp ? cdiv(budget / per_token, block)
 		                           : budget / per_token / block;
 		c.tokens = c.blocks * block;
-		c.blocks_per_request = cdiv(r->seq, block);
+		c.blocks_per_request = cdiv(kept_seq(p), block);
 		if (!kvp__mul(c.tokens, per_token, &c.allocated_bytes))
 			c.allocated_bytes = UINT64_MAX;
 		break;
@@ -364,7 +387,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 	default:
 		c.tokens = per_token ? budget / per_token : 0;
 		c.blocks = c.tokens;
-		c.blocks_per_request = r->seq;
+		c.blocks_per_request = kept_seq(p);
 		c.allocated_bytes = p->kv_bytes_per_gpu;
 		break;
 	}

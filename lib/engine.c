@@ -361,6 +361,9 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 
 	if (g->kind == KVP_LAYER_RECURRENT)
 		return 1; /* MambaSpec, mode none: one state page */
+	/* A policy's kept tokens are held as a sequence of them. */
+	if (g->cap && g->cap < len)
+		len = g->cap;
 	kvp__vllm_reach(r, g, &reach, &extra);
 	return cdiv(reach && reach < len ? reach : len, block) + extra;
 }

@@ -45,6 +45,13 @@ is kv_total_bytes 262078464 "gemma3-27b h2o: 62 x 516 x 8,192 B"
 # An engine rounds the kept tokens: vLLM 2004 -> 126 blocks of 16 = 2016.
 run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --format json
 is kv_total_bytes 1056964608 "vllm streaming: 2016 x 524,288 B"
+# vLLM's capacity counts the kept blocks: an H100's 65,550,567,015 B hold
+# floor(65,550,567,015 / (16 x 524,288)) = 7,814 blocks, 125,024 tokens;
+# a request keeps 126 blocks: 7,814 / 126 = 62.02x.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100
+check "vllm under streaming: its cache size" grep -q "GPU KV cache size: 125,024 tokens" "$work/out"
+check "vllm under streaming: concurrency of the kept blocks" \
+	grep -q "Maximum concurrency for 100,000 tokens per request: 62.02x" "$work/out"
 # With a config.json and tensor parallelism: 4 of the 8 kv heads on each
 # GPU, 516 x 32 x 2 x 4 x 128 x 2 B = 33,816,576 B on each of two.
 run --config "$KVPLAN_SRCDIR/tests/configs/llama3-8b" --seq 8192 --policy h2o --tp 2 --format json
