@@ -476,6 +476,98 @@ static void test_refusals(void **state)
 	fixture_free(&f);
 }
 
+/* ---- the validation entry point ------------------------------------------ */
+
+/* kvp__ref_policy_run on a small GQA model, each policy and type: the
+ * model-shaped cache is the formula's bytes (3 layers x min(seq, S + R) x
+ * 2 kv heads x (16 + 16) x element bytes, worked here), and the reduced run
+ * decodes past its window with fixed bytes, no allocation, the right
+ * tokens kept, and the full cache's outputs while it fits. */
+static void test_policy_run_small_model(void **state)
+{
+	kvp_model m = {.name = "tiny", .layers = 3, .hidden = 64, .heads = 4,
+	               .kv_heads = 2, .head_dim = 16};
+	static const uint64_t seqs[] = {1, 6, 100, 300};
+	long live = testutil_live_blocks();
+
+	(void)state;
+	for (size_t p = 0; p < 3; p++)
+		for (size_t t = 0; t < 3; t++)
+			for (size_t q = 0; q < 4; q++) {
+				uint64_t seq = seqs[q], held = seq < CAPACITY ? seq : CAPACITY;
+				uint64_t elem = storage_types[t] == KVP_DTYPE_FP32 ? 4 : 2;
+				kvp__policy_run r;
+				kvp_error err;
+
+				assert_int_equal(kvp__ref_policy_run(&m, storage_types[t],
+				                                     &policies[p], seq, &r, &err),
+				                 KVP_OK);
+				assert_int_equal(r.predicted_bytes, 3 * held * 2 * 32 * elem);
+				assert_int_equal(r.measured_bytes, r.predicted_bytes);
+				assert_int_equal(r.policy.keep + r.policy.recent, held);
+				assert_int_equal(r.ref_tokens, seq < 256 ? seq : 256);
+				assert_true(r.ref_bytes_fixed);
+				assert_true(r.ref_allocation_free);
+				assert_true(r.ref_kept_ok);
+				if (!r.passed)
+					fail_msg("%s %s seq %llu: error %g", policy_names[p],
+					         kvp_dtype_name(storage_types[t]),
+					         (unsigned long long)seq, r.max_abs_error);
+			}
+	assert_int_equal(testutil_live_blocks(), live);
+}
+
+/* llama2-7b under streaming:sink=4,recent=2000 at seq 5000: measured
+ * 1,050,673,152 B (32 x 2004 x 32 x 256 x 2), as the planner predicts; the
+ * reduced run uses 2 layers of its 32 heads of 128 and a window of 128. */
+static void test_policy_run_llama2(void **state)
+{
+	kvp_model m = {.name = "llama2-7b", .layers = 32, .hidden = 4096,
+	               .heads = 32, .kv_heads = 32};
+	kvp__policy streaming = {.kind = KVP__POLICY_STREAMING, .keep = 4,
+	                         .recent = 2000};
+	kvp__policy_run r;
+
+	(void)state;
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP16, &streaming, 5000,
+	                                     &r, NULL), KVP_OK);
+	assert_int_equal(r.measured_bytes, 1050673152ull);
+	assert_int_equal(r.predicted_bytes, 1050673152ull);
+	assert_int_equal(r.ref_policy.keep, 4);
+	assert_int_equal(r.ref_policy.recent, 124);
+	assert_true(r.passed);
+	streaming.pos_mode = KVP__POS_SHIFT;
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP16, &streaming, 5000,
+	                                     &r, NULL), KVP_OK);
+	assert_int_equal(r.measured_bytes, 1050673152ull);
+	assert_true(r.passed);
+	streaming.kind = KVP__POLICY_H2O;
+	streaming.pos_mode = KVP__POS_ROTATE;
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP16, &streaming, 5000,
+	                                     &r, NULL), KVP_OK);
+	assert_true(r.passed);
+}
+
+/* Models the reference does not run, and bad arguments, are refused. */
+static void test_policy_run_refusals(void **state)
+{
+	kvp_model m = {.name = "tiny", .layers = 2, .hidden = 32, .heads = 4,
+	               .kv_heads = 2, .head_dim = 8, .head_dim_v = 4};
+	kvp__policy_run r;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP16, &policies[0], 10,
+	                                     &r, &err), KVP_ERR_UNSUPPORTED);
+	m.head_dim_v = 0;
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP16, &policies[0], 0,
+	                                     &r, &err), KVP_ERR_INVALID);
+	assert_int_equal(kvp__ref_policy_run(&m, KVP_DTYPE_FP8, &policies[0], 10,
+	                                     &r, &err), KVP_ERR_UNSUPPORTED);
+	assert_int_equal(kvp__ref_policy_run(NULL, KVP_DTYPE_FP16, &policies[0], 10,
+	                                     &r, &err), KVP_ERR_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +579,9 @@ int main(void)
 		cmocka_unit_test(test_long_decode_allocates_nothing),
 		cmocka_unit_test(test_allocation_failures),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_policy_run_small_model),
+		cmocka_unit_test(test_policy_run_llama2),
+		cmocka_unit_test(test_policy_run_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -384,4 +384,45 @@ kvp_status kvp__validate_plan_at(const char *proc_root, const char *sys_root,
                                  const kvp_validate_options *options,
                                  kvp_validate_plan *out, kvp_error *err);
 
+/* KVP_OK when the reference runs every layer of the (finalized) model:
+ * full attention, V heads as wide as K heads, the same kv heads in every
+ * layer; otherwise KVP_ERR_UNSUPPORTED saying which layers it does not. */
+kvp_status kvp__ref_full_layers_only(const kvp_model *model, kvp_error *err);
+
+/* ---- validation of the caches that evict (policy_run.c) ------------------- */
+
+typedef struct kvp__policy_run {
+	kvp__policy policy;        /* as run: keep + recent cut to seq */
+	uint64_t predicted_bytes;  /* layers x min(seq, keep + recent) x kv_heads
+	                            * x 2 head_dim x element bytes */
+	uint64_t measured_bytes;   /* the peak cache bytes the model-shaped cache
+	                            * allocated through the counting allocator */
+	/* The run with attention, on ref_layers layers of the model's heads
+	 * (hidden at most 512) and a window cut to half its tokens, so that it
+	 * evicts: */
+	kvp__policy ref_policy;
+	uint32_t ref_layers;
+	uint64_t ref_tokens;          /* decoded one at a time */
+	uint64_t ref_predicted_bytes; /* the hand formula for the run's cache */
+	int ref_bytes_fixed;          /* its cache bytes were that at every step */
+	int ref_allocation_free;      /* decoding allocated nothing */
+	int ref_kept_ok;              /* streaming: the first S and last R kept;
+	                               * h2o: R latest kept, size keep + recent */
+	double max_abs_error;         /* against the full cache while it fits */
+	double tolerance;
+	int passed;
+} kvp__policy_run;
+
+/* What `kvplan --validate --policy streaming:...|h2o:...` runs: the policy's
+ * cache for every layer of the model (all full attention, alike), allocated
+ * once for min(seq, keep + recent) tokens; its bytes against the formula;
+ * then, as kvp_validate_run does for the full cache, a reduced stack
+ * decoding min(seq, 256) tokens through the same kind of cache with the
+ * reference attention, checked against the full cache while the sequence
+ * fits, for fixed bytes and no allocation at any step.  The caller's model
+ * is not changed. */
+kvp_status kvp__ref_policy_run(const kvp_model *model, kvp_dtype dtype,
+                               const kvp__policy *policy, uint64_t seq,
+                               kvp__policy_run *result, kvp_error *err);
+
 #endif
