@@ -39,7 +39,8 @@ void kvp__h2o_attend(kvp__policy_cache *c, const kvp__attn_layer *layer,
 	const kvp__attn_shape *sh = &layer->shape;
 	uint32_t kv_heads = sh->kv_heads, head_dim = sh->head_dim;
 	uint32_t heads = sh->heads, group = heads / kv_heads;
-	uint64_t n = c->filled, p = c->tokens, elem = kvp_dtype_block_bytes(c->slots.shape.dtype);
+	uint64_t n = c->filled, p = c->tokens;
+	uint64_t elem = kvp_dtype_block_bytes(c->slots.shape.dtype);
 	uint64_t base = (uint64_t)layer->index * kv_heads * c->capacity;
 	float *weights = c->weights + (uint64_t)layer->index * c->capacity * heads;
 
