@@ -464,17 +464,18 @@ static const float *rows_as_float(kvp_dtype dtype, const void *stored,
 	return buf;
 }
 
-void kvp__attn_over_cache(const kvp__attn_shape *shape,
-                          const kvp__kvcache *cache, uint32_t layer,
-                          uint64_t seq, uint64_t len, const float *q,
-                          float *att, float *rows, float *o)
+/* att (len, heads): the scores of q against the cached keys of positions
+ * [0, len), read a block of rows at a time. */
+static void scores_from_cache(const kvp__attn_shape *shape,
+                              const kvp__kvcache *cache, uint32_t layer,
+                              uint64_t seq, uint64_t len, const float *q,
+                              float *att, float *rows)
 {
 	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
 	uint32_t heads = shape->heads, group = heads / kv_heads;
 	uint64_t kv_dim = cache->row_values, row_bytes = cache->row_bytes;
-	kvp_dtype dtype = cache->shape.dtype;
 	float scale = 1.0f / sqrtf((float)head_dim);
-	const unsigned char *keys, *values;
+	const unsigned char *keys;
 	const void *key_run, *value_run;
 	const float *block;
 	uint64_t run, n;
@@ -488,7 +489,8 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
 		run = run < len - t ? run : len - t;
 		for (uint64_t r = 0; r < run; r += n) {
 			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
-			block = rows_as_float(dtype, keys + r * row_bytes, n, kv_dim, rows);
+			block = rows_as_float(cache->shape.dtype, keys + r * row_bytes, n,
+			                      kv_dim, rows);
 			for (uint64_t i = 0; i < n; i++)
 				for (uint32_t g = 0; g < kv_heads; g++)
 					scores_for_key(q + (uint64_t)g * group * head_dim,
@@ -497,8 +499,23 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
 					               att + (t + r + i) * heads + g * group);
 		}
 	}
-	softmax_columns(att, len, heads, att + len * heads,
-	                att + (len + 1) * heads);
+}
+
+/* o (heads, head_dim) = the probabilities att (len, heads) times the cached
+ * values of positions [0, len). */
+static void values_from_cache(const kvp__attn_shape *shape,
+                              const kvp__kvcache *cache, uint32_t layer,
+                              uint64_t seq, uint64_t len, const float *att,
+                              float *rows, float *o)
+{
+	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
+	uint32_t heads = shape->heads, group = heads / kv_heads;
+	uint64_t kv_dim = cache->row_values, row_bytes = cache->row_bytes;
+	const unsigned char *values;
+	const void *key_run, *value_run;
+	const float *block;
+	uint64_t run, n;
+
 	memset(o, 0, (uint64_t)heads * head_dim * sizeof *o);
 	for (uint64_t t = 0; t < len; t += run) {
 		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
@@ -506,7 +523,8 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
 		run = run < len - t ? run : len - t;
 		for (uint64_t r = 0; r < run; r += n) {
 			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
-			block = rows_as_float(dtype, values + r * row_bytes, n, kv_dim, rows);
+			block = rows_as_float(cache->shape.dtype, values + r * row_bytes,
+			                      n, kv_dim, rows);
 			for (uint32_t g = 0; g < kv_heads; g++)
 				weighted_values(o + (uint64_t)g * group * head_dim,
 				                att + (t + r) * heads + g * group, heads,
@@ -516,11 +534,67 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
 	}
 }
 
+void kvp__attn_over_cache(const kvp__attn_shape *shape,
+                          const kvp__kvcache *cache, uint32_t layer,
+                          uint64_t seq, uint64_t len, const float *q,
+                          float *att, float *rows, float *o)
+{
+	uint32_t heads = shape->heads;
+
+	scores_from_cache(shape, cache, layer, seq, len, q, att, rows);
+	softmax_columns(att, len, heads, att + len * heads,
+	                att + (len + 1) * heads);
+	values_from_cache(shape, cache, layer, seq, len, att, rows, o);
+}
+
+void kvp__attn_over_keys(const kvp__attn_shape *shape, const float *keys,
+                         const kvp__kvcache *cache, uint32_t layer,
+                         uint64_t seq, uint64_t len, const float *q,
+                         float *att, float *rows, float *o)
+{
+	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
+	uint32_t heads = shape->heads, group = heads / kv_heads;
+	uint64_t kv_dim = (uint64_t)kv_heads * head_dim;
+	float scale = 1.0f / sqrtf((float)head_dim);
+
+	for (uint64_t t = 0; t < len; t++)
+		for (uint32_t g = 0; g < kv_heads; g++)
+			scores_for_key(q + (uint64_t)g * group * head_dim,
+			               keys + t * kv_dim + (uint64_t)g * head_dim, group,
+			               head_dim, scale, att + t * heads + g * group);
+	softmax_columns(att, len, heads, att + len * heads,
+	                att + (len + 1) * heads);
+	values_from_cache(shape, cache, layer, seq, len, att, rows, o);
+}
+
 /* out = x + y, row by row; out may be x. */
 static void residual(float *out, const float *x, const float *y, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
 		out[i] = x[i] + y[i];
+}
+
+void kvp__attn_project(const kvp__attn_layer *layer, kvp__attn_scratch *s,
+                       uint64_t n, const float *x)
+{
+	const kvp__attn_shape *sh = &layer->shape;
+	uint64_t q_dim = (uint64_t)sh->heads * sh->head_dim;
+	uint64_t kv_dim = (uint64_t)sh->kv_heads * sh->head_dim;
+
+	rmsnorm(s->xn, x, n, sh->dim);
+	kvp__matmul(s->q, s->xn, layer->wq, n, sh->dim, q_dim);
+	kvp__matmul(s->k, s->xn, layer->wk, n, sh->dim, kv_dim);
+	kvp__matmul(s->v, s->xn, layer->wv, n, sh->dim, kv_dim);
+}
+
+void kvp__attn_output(const kvp__attn_layer *layer, kvp__attn_scratch *s,
+                      uint64_t n, const float *x, float *out)
+{
+	const kvp__attn_shape *sh = &layer->shape;
+	uint64_t q_dim = (uint64_t)sh->heads * sh->head_dim;
+
+	kvp__matmul(s->y, s->o, layer->wo, n, q_dim, sh->dim);
+	residual(out, x, s->y, n * sh->dim);
 }
 
 kvp_status kvp__attn_forward(const kvp__attn_layer *layer, kvp__kvcache *cache,
@@ -551,10 +625,7 @@ kvp_status kvp__attn_forward(const kvp__attn_layer *layer, kvp__kvcache *cache,
 	if ((st = kvp__kvcache_reserve(cache, seq, end, err)) != KVP_OK)
 		return st;
 
-	rmsnorm(s->xn, x, n, sh->dim);
-	kvp__matmul(s->q, s->xn, layer->wq, n, sh->dim, q_dim);
-	kvp__matmul(s->k, s->xn, layer->wk, n, sh->dim, kv_dim);
-	kvp__matmul(s->v, s->xn, layer->wv, n, sh->dim, kv_dim);
+	kvp__attn_project(layer, s, n, x);
 	for (uint64_t i = 0; i < n; i++) {
 		kvp__rope(s->q + i * q_dim, sh->heads, sh->head_dim, start_pos + i,
 		          sh->rope_theta);
@@ -569,8 +640,7 @@ kvp_status kvp__attn_forward(const kvp__attn_layer *layer, kvp__kvcache *cache,
 	for (uint64_t i = 0; i < n; i++)
 		kvp__attn_over_cache(sh, cache, layer->index, seq, start_pos + i + 1,
 		                     s->q + i * q_dim, s->att, s->row, s->o + i * q_dim);
-	kvp__matmul(s->y, s->o, layer->wo, n, q_dim, sh->dim);
-	residual(out, x, s->y, n * sh->dim);
+	kvp__attn_output(layer, s, n, x, out);
 	return kvp__error_clear(err);
 }
 

@@ -185,6 +185,22 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
                           const kvp__kvcache *cache, uint32_t layer,
                           uint64_t seq, uint64_t len, const float *q,
                           float *att, float *rows, float *o);
+/* kvp__attn_over_cache with the scores taken from keys (len, kv_heads *
+ * head_dim) as floats instead of the cache's K: a cache whose keys are
+ * rotated again at every step (pos-shift) hands them in; V still comes from
+ * the cache. */
+void kvp__attn_over_keys(const kvp__attn_shape *shape, const float *keys,
+                         const kvp__kvcache *cache, uint32_t layer,
+                         uint64_t seq, uint64_t len, const float *q,
+                         float *att, float *rows, float *o);
+/* The two ends of kvp__attn_forward, for caches that place tokens their
+ * own way: RMS norm and the q, k, v projections of x (n, dim) into
+ * scratch's q, k, v (not rotated); then the output projection of scratch's
+ * o and the residual into out (n, dim), which may be x. */
+void kvp__attn_project(const kvp__attn_layer *layer, kvp__attn_scratch *scratch,
+                       uint64_t n, const float *x);
+void kvp__attn_output(const kvp__attn_layer *layer, kvp__attn_scratch *scratch,
+                      uint64_t n, const float *x, float *out);
 /* Without a cache: x (n, dim) are positions 0..n-1; K and V of all of them
  * are computed again (and rounded through storage, as a cache of that type
  * would), and rows [first, n) of out (n, dim) are written.  out may be x. */
@@ -236,6 +252,102 @@ kvp_status kvp__stack_forward_nocache(kvp__stack *stack, kvp_dtype storage,
                                       const float *x, float *out,
                                       kvp_error *err);
 
+/* ---- caches that evict (policy_cache.c, streaming.c, h2o.c) ------------- */
+
+/* StreamingLLM (mit-han-lab/streaming-llm, streaming_llm/kv_cache.py,
+ * StartRecentKVCache) keeps `keep` attention-sink tokens and the `recent`
+ * latest; H2O (FMInference/H2O, h2o_hf/utils_real_drop/modify_llama.py,
+ * H2OKVCache_LayerWise) keeps `keep` heavy hitters and the `recent` latest. */
+typedef enum kvp__policy_kind {
+	KVP__POLICY_STREAMING,
+	KVP__POLICY_H2O,
+} kvp__policy_kind;
+
+/* Where RoPE positions come from.  ROTATE: K is rotated at its absolute
+ * position before it is stored (as H2O and most eviction code do).
+ * SHIFT: StreamingLLM's enable_pos_shift (pos_shift/modify_llama.py): K is
+ * stored unrotated and, at every step, the cached keys are rotated by their
+ * index in the cache (0 .. n-1) and the query by its own (n-1). */
+typedef enum kvp__pos_mode {
+	KVP__POS_ROTATE,
+	KVP__POS_SHIFT,
+} kvp__pos_mode;
+
+typedef struct kvp__policy {
+	kvp__policy_kind kind;
+	uint64_t keep;          /* streaming: sink tokens S; h2o: heavy hitters H */
+	uint64_t recent;        /* R, at least 1: the latest tokens, this one included */
+	kvp__pos_mode pos_mode; /* streaming only; H2O rotates then caches */
+} kvp__policy;
+
+/* A cache of fixed size keep + recent tokens per layer (and kv head), for
+ * one sequence, decoded a token at a time.  The token being decoded takes
+ * its slot before it attends, so attention sees at most keep + recent
+ * tokens, the allocation the planner counts (the Python codes attend over
+ * one more, the new token on top of a full cache, and trim after). */
+typedef struct kvp__policy_cache {
+	kvp__policy policy;
+	uint32_t heads;        /* query heads (h2o's weights) */
+	uint64_t capacity;     /* keep + recent: slots per layer and kv head */
+	uint64_t tokens;       /* tokens decoded: the next token's position */
+	uint64_t filled;       /* slots in use, alike in every layer and head */
+	kvp__kvcache slots;    /* contiguous, batch 1, max_seq = capacity: the
+	                        * only cache bytes; slot order, not position */
+	uint64_t *position;    /* streaming: (capacity); h2o: (layers, kv_heads,
+	                        * capacity): the absolute position a slot holds */
+	float *score;          /* h2o: (layers, kv_heads, capacity) attention
+	                        * accumulated over the steps, summed over the
+	                        * kv head's query heads */
+	float *weights;        /* h2o: (layers, capacity, heads) the last step's
+	                        * softmax weights by slot */
+	float *keys;           /* pos-shift: (capacity, kv_heads * head_dim) the
+	                        * keys rotated by their index in the cache */
+	uint64_t *rotation;    /* pos-shift: (capacity + 1) the index each slot's
+	                        * key was rotated by at the last step, then the
+	                        * query's */
+} kvp__policy_cache;
+
+/* Refuses a policy the caches cannot run (recent 0, an unknown kind or
+ * mode, a size that overflows). */
+kvp_status kvp__policy_check(const kvp__policy *policy, kvp_error *err);
+/* Cache bytes of keep + recent tokens: layers x (keep + recent) x kv_heads
+ * x 2 head_dim x the element's bytes, overflow-checked. */
+kvp_status kvp__policy_cache_bytes(const kvp__policy *policy, uint32_t layers,
+                                   uint32_t kv_heads, uint32_t head_dim,
+                                   kvp_dtype dtype, uint64_t *bytes,
+                                   kvp_error *err);
+/* Allocates everything the cache will ever hold for layers of this shape;
+ * decoding allocates nothing more.  On failure nothing stays allocated. */
+kvp_status kvp__policy_cache_init(kvp__policy_cache *cache,
+                                  kvp__counter *counter,
+                                  const kvp__policy *policy,
+                                  const kvp__attn_shape *shape, uint32_t layers,
+                                  kvp_dtype dtype, kvp_error *err);
+void kvp__policy_cache_destroy(kvp__policy_cache *cache);
+/* Decodes the next token: x (dim) through every layer of stack into out
+ * (dim), which may be x.  The stack's buffers must hold one token and
+ * capacity positions. */
+kvp_status kvp__policy_forward(kvp__stack *stack, kvp__policy_cache *cache,
+                               const float *x, float *out, kvp_error *err);
+/* Slots in use after the last step (the n attention saw). */
+uint64_t kvp__policy_cache_len(const kvp__policy_cache *cache);
+/* The absolute position slot holds in layer and kv head (streaming: the
+ * same in all). */
+uint64_t kvp__policy_cache_position(const kvp__policy_cache *cache,
+                                    uint32_t layer, uint32_t kv_head,
+                                    uint64_t slot);
+
+/* One layer's step of each kind, for the token at position tokens, which
+ * takes its slot first (streaming.c, h2o.c).  The stack's scratch holds
+ * the layer's input projections on entry and the attention output o on
+ * return. */
+void kvp__streaming_attend(kvp__policy_cache *cache,
+                           const kvp__attn_layer *layer,
+                           kvp__attn_scratch *scratch, uint64_t slot);
+uint64_t kvp__streaming_slot(const kvp__policy_cache *cache);
+void kvp__h2o_attend(kvp__policy_cache *cache, const kvp__attn_layer *layer,
+                     kvp__attn_scratch *scratch);
+
 /* ---- random numbers -------------------------------------------------------- */
 
 /* splitmix64: a fixed, portable sequence from any seed. */
@@ -271,5 +383,46 @@ kvp_status kvp__validate_plan_at(const char *proc_root, const char *sys_root,
                                  uint64_t seq, uint64_t batch,
                                  const kvp_validate_options *options,
                                  kvp_validate_plan *out, kvp_error *err);
+
+/* KVP_OK when the reference runs every layer of the (finalized) model:
+ * full attention, V heads as wide as K heads, the same kv heads in every
+ * layer; otherwise KVP_ERR_UNSUPPORTED saying which layers it does not. */
+kvp_status kvp__ref_full_layers_only(const kvp_model *model, kvp_error *err);
+
+/* ---- validation of the caches that evict (policy_run.c) ------------------- */
+
+typedef struct kvp__policy_run {
+	kvp__policy policy;        /* as run: keep + recent cut to seq */
+	uint64_t predicted_bytes;  /* layers x min(seq, keep + recent) x kv_heads
+	                            * x 2 head_dim x element bytes */
+	uint64_t measured_bytes;   /* the peak cache bytes the model-shaped cache
+	                            * allocated through the counting allocator */
+	/* The run with attention, on ref_layers layers of the model's heads
+	 * (hidden at most 512) and a window cut to half its tokens, so that it
+	 * evicts: */
+	kvp__policy ref_policy;
+	uint32_t ref_layers;
+	uint64_t ref_tokens;          /* decoded one at a time */
+	uint64_t ref_predicted_bytes; /* the hand formula for the run's cache */
+	int ref_bytes_fixed;          /* its cache bytes were that at every step */
+	int ref_allocation_free;      /* decoding allocated nothing */
+	int ref_kept_ok;              /* streaming: the first S and last R kept;
+	                               * h2o: R latest kept, size keep + recent */
+	double max_abs_error;         /* against the full cache while it fits */
+	double tolerance;
+	int passed;
+} kvp__policy_run;
+
+/* What `kvplan --validate --policy streaming:...|h2o:...` runs: the policy's
+ * cache for every layer of the model (all full attention, alike), allocated
+ * once for min(seq, keep + recent) tokens; its bytes against the formula;
+ * then, as kvp_validate_run does for the full cache, a reduced stack
+ * decoding min(seq, 256) tokens through the same kind of cache with the
+ * reference attention, checked against the full cache while the sequence
+ * fits, for fixed bytes and no allocation at any step.  The caller's model
+ * is not changed. */
+kvp_status kvp__ref_policy_run(const kvp_model *model, kvp_dtype dtype,
+                               const kvp__policy *policy, uint64_t seq,
+                               kvp__policy_run *result, kvp_error *err);
 
 #endif

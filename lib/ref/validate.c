@@ -78,7 +78,7 @@ static void format_bytes(char *buf, size_t size, uint64_t bytes)
 /* The reference layers are full attention with K and V rows of head_dim
  * and the model's kv heads in every layer; anything else it does not run
  * yet, and says which layers those are. */
-static kvp_status only_full_layers(const kvp_model *m, kvp_error *err)
+kvp_status kvp__ref_full_layers_only(const kvp_model *m, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX], kinds[160] = "";
 	size_t used = 0;
@@ -130,7 +130,7 @@ static kvp_status resolve(const kvp_model *model, kvp_dtype dtype,
 	*m = *model;
 	if ((st = kvp_model_finalize(m, err)) != KVP_OK)
 		return st;
-	if ((st = only_full_layers(m, err)) != KVP_OK)
+	if ((st = kvp__ref_full_layers_only(m, err)) != KVP_OK)
 		return st;
 	if (!kvp__storage_supported(dtype))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED,
