@@ -64,6 +64,8 @@ static void validation_json(struct json_writer *w, const kvp_validate_result *v)
 	json_real(w, "max_abs_error", v->max_abs_error);
 	json_real(w, "tolerance", v->tolerance);
 	json_bool(w, "overrun_refused", v->overrun_refused);
+	json_text(w, "policy", kvp_policy_kind_name(v->policy));
+	json_bool(w, "attention_run", v->policy == KVP_POLICY_FULL || v->attention_run);
 	json_bool(w, "passed", v->passed);
 	json_object_end(w);
 }

@@ -36,6 +36,27 @@ static void print_validation(FILE *out, const struct cli_plan *p)
 	const kvp_validate_result *v = &p->validation;
 	char block[32] = "", ref_predicted[32], ref_measured[32];
 
+	if (v->policy != KVP_POLICY_FULL) {
+		fprintf(out, "\nValidation on this host (policy %s, %s cache)\n",
+		        kvp_policy_kind_name(v->policy), kvp_dtype_name(v->dtype));
+		print_size_row(out, "predicted", v->predicted_bytes);
+		print_size_row(out, "counted by the allocator", v->measured_bytes);
+		if (v->attention_run) {
+			fprintf(out, "  reference run: %u layers, %" PRIu64 " tokens decoded"
+			        " through the %s cache (%s), its bytes fixed at %s B\n",
+			        v->ref_layers, v->ref_positions, kvp_policy_kind_name(v->policy),
+			        v->pos_shift ? "pos-shift" : "rotate-then-cache",
+			        cli_grouped(v->ref_predicted_bytes, ref_predicted,
+			                    sizeof ref_predicted));
+			fprintf(out, "  max |policy decode - full cache| while it fits %.3g"
+			        " (tolerance %.3g)\n", v->max_abs_error, v->tolerance);
+		} else {
+			fputs("  the planned per-layer cache was allocated; no attention was"
+			      " run for this policy\n", out);
+		}
+		fprintf(out, "  result: %s\n", v->passed ? "PASSED" : "FAILED");
+		return;
+	}
 	if (v->layout == KVP_LAYOUT_PAGED)
 		snprintf(block, sizeof block, ", blocks of %u tokens", v->block_size);
 	fprintf(out, "\nValidation on this host (%s layout%s, %s cache)\n",

@@ -49,6 +49,18 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 			    model.pattern[i] == KVP_LAYER_CHUNKED)
 				model.pattern[i] = KVP_LAYER_FULL;
 	}
+	/* Under a policy: the planned cache against the allocation, and for
+	 * StreamingLLM and H2O the reference's own caches. */
+	if (plan->request.policy.kind != KVP_POLICY_FULL) {
+		kvp_request r = plan->request;
+
+		r.no_window = o->no_window;
+		if (kvp_validate_policy_run(&model, &r, false, &plan->validation,
+		                            &err) != KVP_OK)
+			return cli_fail(&err);
+		plan->validated = true;
+		return 0;
+	}
 	kvp_validate_options_init(&options);
 	options.layout = o->layout;
 	options.block_size = o->block_size;

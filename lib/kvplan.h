@@ -893,6 +893,12 @@ typedef struct kvp_validate_result {
 	bool passed;                /* measured == predicted for both caches,
 	                             * max_abs_error <= tolerance and the
 	                             * overrun refused */
+	/* Under a policy (kvp_validate_policy_run): */
+	kvp_policy_kind policy;     /* full for kvp_validate_run */
+	bool attention_run;         /* the reference ran the policy's cache
+	                             * (streaming, h2o); else only the planned
+	                             * per-layer cache was allocated */
+	bool pos_shift;             /* streaming: StreamingLLM's pos-shift */
 } kvp_validate_result;
 
 /* Allocates the real cache for this shape through the counting allocator,
@@ -908,6 +914,22 @@ KVP_API kvp_status kvp_validate_run(const kvp_model *model, kvp_dtype dtype,
                                     const kvp_validate_options *options,
                                     kvp_validate_result *result,
                                     kvp_error *err);
+
+/* Validates request's policy on model (exact engine, one GPU): the
+ * planned cache's bytes (cache_total_bytes) against what is allocated.
+ * StreamingLLM and H2O run the reference's own caches (the model's layers
+ * all full attention; pos_shift picks StreamingLLM's position mode): each
+ * layer's cache allocated once for the kept tokens, then a reduced stack
+ * decoding through the same kind of cache, checked against the full cache
+ * while the sequence fits, for fixed bytes, no allocation while decoding
+ * and the tokens kept.  Other policies allocate each layer's planned cache
+ * through the counting allocator and compare the bytes only
+ * (attention_run false).  The allocation is counted, not touched. */
+KVP_API kvp_status kvp_validate_policy_run(const kvp_model *model,
+                                           const kvp_request *request,
+                                           bool pos_shift,
+                                           kvp_validate_result *out,
+                                           kvp_error *err);
 
 /* ---- version ---------------------------------------------------------- */
 

@@ -64,6 +64,24 @@ check "table: kept and saved" \
 	grep -q "keeps 64,128 of 3,200,000 token-layers: 1,050,673,152 B of 52,428,800,000 B, saves 51,378,126,848 B (98.0%)" "$work/out"
 check "table: freed entries are assumed" grep -q "assumes an implementation that frees evicted entries" "$work/out"
 
+# --validate: StreamingLLM's cache in the reference allocates 2004 x
+# 524,288 B once; PyramidKV's planned per-layer cache is allocated and
+# counted, with no attention run.
+run --model llama2-7b --seq 5000 --policy streaming:sink=4,recent=2000 --validate --format json
+is predicted_bytes 1050673152 "--validate streaming: predicted 2004 x 524,288 B"
+is measured_bytes 1050673152 "--validate streaming: counted the same"
+is attention_run true "--validate streaming: the reference ran its cache"
+is passed true "--validate streaming passes"
+run --model llama2-7b --seq 8192 --policy h2o:heavy=4,recent=512 --validate --format json
+is measured_bytes 270532608 "--validate h2o: 516 x 524,288 B counted"
+is passed true "--validate h2o passes"
+run --model llama2-7b --seq 8192 --policy pyramidkv:capacity=2048,window=32,beta=20 --validate
+check "--validate pyramidkv: 65,840 x 16,384 B counted" \
+	grep -q "counted by the allocator .* 1,078,722,560 B" "$work/out"
+check "--validate pyramidkv says no attention was run" \
+	grep -q "no attention was run for this policy" "$work/out"
+check "--validate pyramidkv passes" grep -q "result: PASSED" "$work/out"
+
 expect_error "pyramidkv:capacity=0" "^kvplan: --policy: policy pyramidkv: capacity must be a whole number from 1" \
 	--model llama2-7b --seq 1024 --policy pyramidkv:capacity=0
 expect_error "an unknown policy" "^kvplan: --policy: 'nosuch' is not a policy" \
