@@ -42,6 +42,15 @@ is max_seq_l2 100 "streaming: the L2 holds 100 tokens of 524,288 B"
 # 128 x 2 = 8,192 B: 262,078,464 B.
 run --model gemma3-27b --seq 32768 --policy h2o:heavy=4,recent=512 --format json
 is kv_total_bytes 262078464 "gemma3-27b h2o: 62 x 516 x 8,192 B"
+# An MLA latent is capped alike: DeepSeek-V3, 61 layers x 516 x (512 + 64)
+# x 2 B = 36,260,352 B.
+run --model deepseek-v3 --seq 8192 --policy h2o --format json
+is kv_total_bytes 36260352 "deepseek-v3 h2o: 61 x 516 x 1,152 B"
+# Recurrent layers are unchanged: Qwen3-Next's 12 full layers keep 516 x
+# 2 x 2 x 256 x 2 B; its 36 DeltaNet states stay 79,036,416 B.
+run --model qwen3-next-80b-a3b --seq 8192 --policy h2o --format json
+is kv_total_bytes 12681216 "qwen3-next h2o: 12 x 516 x 2,048 B"
+is state_total_bytes 79036416 "qwen3-next h2o: the recurrent state unchanged"
 # An engine rounds the kept tokens: vLLM 2004 -> 126 blocks of 16 = 2016.
 run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --format json
 is kv_total_bytes 1056964608 "vllm streaming: 2016 x 524,288 B"
