@@ -74,9 +74,12 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 		kvp__source_warn(h->src, "%s: %zu NaN or Infinity values (not JSON;"
 		                 " Python reads them) taken as null", h->path, replaced);
 	}
+	/* jansson leaves the error unset on some failed allocations: ask the
+	 * allocator first. */
+	memset(&jerr, 0, sizeof jerr);
 	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
-	if (!*out && json_error_code(&jerr) == json_error_duplicate_key &&
-	    !kvp__json_failed()) {
+	if (!*out && !kvp__json_failed() &&
+	    json_error_code(&jerr) == json_error_duplicate_key) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
 		                 " transformers does", h->path, jerr.line,
 		                 jerr.column, kvp_escape(jerr.text, problem,
