@@ -165,7 +165,21 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 	}
 	if (grp->kind == KVP_LAYER_NONE)
 		return;
-	if (grp->window)
+	if (grp->cap) {
+		/* What the policy keeps of the layer at this seq, and its
+		 * own window. */
+		char text[160], w[48] = "";
+
+		if (grp->window)
+			snprintf(w, sizeof w, ", %s %s",
+			         grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window",
+			         g(grp->window));
+		say(e, "  tokens held: min(seq %s%s, policy %s keeps %s) = %s", g(p->seq), w,
+		    kvp_policy_format(&p->request.policy, text, sizeof text),
+		    g(kvp_policy_kept(&p->request.policy, grp->first_layer, p->layers.layers,
+		                      p->seq, p->request.gen)),
+		    g(grp->tokens));
+	} else if (grp->window)
 		say(e, "  tokens held: min(seq %s, %s %s) = %s", g(p->seq),
 		    grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window", g(grp->window),
 		    g(grp->tokens));
@@ -227,8 +241,36 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
                             bool unbounded)
 {
 	const kvp_plan *lp = &p->layers;
+	const kvp_policy *pol = &p->request.policy;
 	uint64_t a = 0, slope = 0;
 
+	/* The caps of ratio and PyramidKV move with the prompt: searched. */
+	if (pol->kind == KVP_POLICY_RATIO) {
+		if (unbounded)
+			say(e, "  max seq (%s): no limit within %s B", what, g(budget));
+		else
+			say(e, "  max seq (%s): each layer keeps int((s - gen %s) x (1 - %.17g)) +"
+			    " gen tokens; the largest s whose cache fits %s B, by bisection"
+			    " (the cache never shrinks as s grows): %s", what,
+			    g(p->request.gen), pol->ratio, g(budget), g(seq));
+		return;
+	}
+	if (pol->kind == KVP_POLICY_PYRAMIDKV) {
+		uint64_t span = pol->capacity - pol->window;
+		uint64_t flat = 2 * span - span / pol->beta + pol->window;
+
+		if (unbounded)
+			say(e, "  max seq (%s): every prompt fits; from %s tokens on the"
+			    " budgets stop growing, and every prompt up to there fits %s B:"
+			    " no limit", what, g(flat), g(budget));
+		else
+			say(e, "  max seq (%s): prompts below capacity %s keep every token;"
+			    " from there to %s the budgets' sum goes up and down, each"
+			    " length tried; the last seq before the first that does not"
+			    " fit %s B: %s", what, g(pol->capacity), g(flat), g(budget),
+			    g(seq));
+		return;
+	}
 	if (unbounded) {
 		say(e, "  max seq (%s): every caching layer holds at most %s tokens, so the"
 		    " cache stops at %s B x batch %s, within %s B: no limit", what,

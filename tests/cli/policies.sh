@@ -91,6 +91,15 @@ check "--validate pyramidkv says no attention was run" \
 	grep -q "no attention was run for this policy" "$work/out"
 check "--validate pyramidkv passes" grep -q "result: PASSED" "$work/out"
 
+# --explain says how the policy sets each layer's tokens, and the solver:
+# ratio 0.5 in a V100's 6 MiB L2: int(s / 2) x 524,288 <= 6,291,456 up
+# to s = 25.
+run --model llama2-7b --seq 8192 --policy ratio:0.5 --explain --gpu v100
+check "--explain: the policy's tokens" \
+	grep -q "tokens held: min(seq 8,192, policy ratio:0.5 keeps 4,096) = 4,096" "$work/out"
+check "--explain: ratio's longest context by bisection" \
+	grep -q "max seq (L2): each layer keeps int((s - gen 0) x (1 - 0.5)) + gen tokens.*: 25$" "$work/out"
+
 expect_error "pyramidkv:capacity=0" "^kvplan: --policy: policy pyramidkv: capacity must be a whole number from 1" \
 	--model llama2-7b --seq 1024 --policy pyramidkv:capacity=0
 expect_error "an unknown policy" "^kvplan: --policy: 'nosuch' is not a policy" \
