@@ -66,6 +66,11 @@ check "vllm under streaming: concurrency of the kept blocks" \
 run --config "$KVPLAN_SRCDIR/tests/configs/llama3-8b" --seq 8192 --policy h2o --tp 2 --format json
 is kv_total_bytes 67633152 "--config + --tp 2 + h2o: 2 x 33,816,576 B"
 
+# And with a GGUF file: llama2-7b's shape in q4_K, streaming 4 + 2000.
+"$KVPLAN_BUILDDIR/tests/mkgguf" "$work/l.gguf" llama2-7b q4_K
+run --gguf "$work/l.gguf" --seq 100000 --policy streaming:sink=4,recent=2000 --format json
+is kv_total_bytes 1050673152 "--gguf + streaming: 2004 x 524,288 B"
+
 # The table says what it keeps and saves.
 run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --gpu h100
 check "table: the policy's line" grep -qx "Policy streaming:sink=4,recent=2000 (prompt 100000, 0 generated)" "$work/out"
