@@ -42,12 +42,6 @@ enum {
 	OPT_MLA,
 	OPT_NO_WINDOW,
 	OPT_EXPLAIN,
-	OPT_CONFIG,
-	OPT_GGUF,
-	OPT_SAFETENSORS,
-	OPT_POLICY,
-	OPT_GEN,
-	OPT_KV_LAYOUT,
 	/* the engine's options are numbered in cli.h */
 };
 
@@ -236,50 +230,17 @@ static int parse_format(const char *text, enum cli_format *out)
 static int parse_one(int code, const char *arg, struct cli_options *o)
 {
 	uint64_t value;
-	int engine_rc = cli_parse_engine_option(code, option_name(code), arg, o);
+	/* The engine's and the inputs' options are parsed apart. */
+	int rc = cli_parse_engine_option(code, option_name(code), arg, o);
 
-	if (engine_rc >= 0)
-		return engine_rc;
+	if (rc < 0)
+		rc = cli_parse_input_option(code, option_name(code), arg, o);
+	if (rc >= 0)
+		return rc;
 
 	switch (code) {
 	case 'm':
 		o->model_name = arg;
-		return 0;
-	case OPT_CONFIG:
-		o->config_path = arg;
-		return 0;
-	case OPT_GGUF:
-		o->gguf_path = arg;
-		return 0;
-	case OPT_POLICY: {
-		kvp_error err;
-
-		if (kvp_policy_parse(arg, &o->req.policy, &err) != KVP_OK) {
-			fprintf(stderr, "kvplan: --policy: %s\n", err.message);
-			return 2;
-		}
-		return 0;
-	}
-	case OPT_GEN:
-		return cli_parse_u64(option_name(code), arg, 0, UINT64_MAX, &o->req.gen);
-	case OPT_KV_LAYOUT:
-		if (strcmp(arg, "repeated") == 0 || strcmp(arg, "grouped") == 0) {
-			o->req.kv_repeated = arg[0] == 'r';
-			return 0;
-		} else {
-			char quoted[KVP_QUOTE_MAX];
-
-			fprintf(stderr, "kvplan: --kv-layout: '%s' is not a layout"
-			        " (grouped, repeated)\n", kvp_escape(arg, quoted, sizeof quoted));
-			return 2;
-		}
-	case OPT_SAFETENSORS:
-		if (o->n_safetensors == CLI_MAX_SAFETENSORS) {
-			fprintf(stderr, "kvplan: --safetensors: at most %d paths (give"
-			        " a directory or an index.json)\n", CLI_MAX_SAFETENSORS);
-			return 2;
-		}
-		o->safetensors[o->n_safetensors++] = arg;
 		return 0;
 	case 's':
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->seq);
@@ -509,14 +470,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (o->action != CLI_PLAN)
 		return 0;
-	if ((o->model_name != NULL) + (o->config_path != NULL) + (o->gguf_path != NULL) > 1) {
-		fputs("kvplan: give one of --model, --config and --gguf\n", stderr);
+	if (cli_inputs_check(o))
 		return 2;
-	}
-	if (o->gguf_path && o->n_safetensors) {
-		fputs("kvplan: --safetensors: a GGUF file holds its own weights\n", stderr);
-		return 2;
-	}
 	if (!o->model_name && !o->config_path && !o->gguf_path &&
 	    !(o->fields_set & CLI_SET_LAYERS && o->fields_set & CLI_SET_HEADS &&
 	      o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN))) {
@@ -533,12 +488,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		o->dtype_k = o->dtype;
 	if (!o->dtype_v_set)
 		o->dtype_v = o->dtype;
-	if (o->req.gen >= o->seq) {
-		fprintf(stderr, "kvplan: --gen: %llu generated tokens leave no prompt in"
-		        " --seq %llu\n", (unsigned long long)o->req.gen,
-		        (unsigned long long)o->seq);
+	if (cli_policy_check(o))
 		return 2;
-	}
 	if (o->explain && o->format == CLI_CSV) {
 		fputs("kvplan: --explain: the derivation is shown in table and JSON"
 		      " output, not CSV\n", stderr);

@@ -111,6 +111,24 @@ enum cli_engine_option {
 	OPT_SWA_RATIO,
 };
 
+/* Option codes of the model-file and policy options (args_inputs.c). */
+enum cli_input_option {
+	OPT_CONFIG = 500,
+	OPT_GGUF,
+	OPT_SAFETENSORS,
+	OPT_POLICY,
+	OPT_GEN,
+	OPT_KV_LAYOUT,
+};
+
+/* args_inputs.c: those options (0 or 2 after one line on stderr, -1 for
+ * another code), and the checks across them once every option is parsed:
+ * 0, or 2 after one line on stderr. */
+int cli_parse_input_option(int code, const char *opt, const char *arg,
+                           struct cli_options *o);
+int cli_inputs_check(const struct cli_options *o);
+int cli_policy_check(const struct cli_options *o);
+
 /* args_engine.c: the engine and parallelism options.  Returns 0 or 2
  * (after one line on stderr), or -1 for a code that is not one of them. */
 int cli_parse_engine_option(int code, const char *opt, const char *arg,

@@ -1,0 +1,78 @@
+/*
+ * args_inputs.c — the options of where the model comes from (--config,
+ * --gguf, --safetensors) and of what its cache keeps (--policy, --gen,
+ * --kv-layout), and the checks across them once all are parsed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_parse_input_option(int code, const char *opt, const char *arg,
+                           struct cli_options *o)
+{
+	switch (code) {
+	case OPT_CONFIG:
+		o->config_path = arg;
+		return 0;
+	case OPT_GGUF:
+		o->gguf_path = arg;
+		return 0;
+	case OPT_POLICY: {
+		kvp_error err;
+
+		if (kvp_policy_parse(arg, &o->req.policy, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --policy: %s\n", err.message);
+			return 2;
+		}
+		return 0;
+	}
+	case OPT_GEN:
+		return cli_parse_u64(opt, arg, 0, UINT64_MAX, &o->req.gen);
+	case OPT_KV_LAYOUT:
+		if (strcmp(arg, "repeated") == 0 || strcmp(arg, "grouped") == 0) {
+			o->req.kv_repeated = arg[0] == 'r';
+			return 0;
+		} else {
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --kv-layout: '%s' is not a layout"
+			        " (grouped, repeated)\n", kvp_escape(arg, quoted, sizeof quoted));
+			return 2;
+		}
+	case OPT_SAFETENSORS:
+		if (o->n_safetensors == CLI_MAX_SAFETENSORS) {
+			fprintf(stderr, "kvplan: --safetensors: at most %d paths (give"
+			        " a directory or an index.json)\n", CLI_MAX_SAFETENSORS);
+			return 2;
+		}
+		o->safetensors[o->n_safetensors++] = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int cli_inputs_check(const struct cli_options *o)
+{
+	if ((o->model_name != NULL) + (o->config_path != NULL) + (o->gguf_path != NULL) > 1) {
+		fputs("kvplan: give one of --model, --config and --gguf\n", stderr);
+		return 2;
+	}
+	if (o->gguf_path && o->n_safetensors) {
+		fputs("kvplan: --safetensors: a GGUF file holds its own weights\n", stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int cli_policy_check(const struct cli_options *o)
+{
+	if (o->req.gen >= o->seq) {
+		fprintf(stderr, "kvplan: --gen: %llu generated tokens leave no prompt in"
+		        " --seq %llu\n", (unsigned long long)o->req.gen,
+		        (unsigned long long)o->seq);
+		return 2;
+	}
+	return 0;
+}
