@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "checks.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -42,26 +43,6 @@ static void plan_ok(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 		print_error("kvp_plan_compute: %s\n", err.message);
 	assert_int_equal(st, KVP_OK);
 	assert_int_equal(err.status, KVP_OK);
-}
-
-static void plan_fails(const kvp_model *m, const kvp_request *r,
-                       kvp_status status, const char *message)
-{
-	kvp_plan p;
-	kvp_error err;
-
-	assert_int_equal(kvp_plan_compute(m, r, &p, &err), status);
-	assert_int_equal(err.status, status);
-	assert_string_equal(err.message, message);
-}
-
-static uint64_t bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch)
-{
-	uint64_t bytes = 0;
-	kvp_error err;
-
-	assert_int_equal(kvp_plan_bytes_at(p, seq, batch, &bytes, &err), KVP_OK);
-	return bytes;
 }
 
 static void capacity_ok(const kvp_plan *p, uint64_t budget, kvp_capacity *c)

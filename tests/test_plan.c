@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "checks.h"
 
 typedef unsigned __int128 u128;
 
@@ -40,27 +41,6 @@ static void plan_ok(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 
 	assert_int_equal(kvp_plan_compute(m, r, p, &err), KVP_OK);
 	assert_int_equal(err.status, KVP_OK);
-}
-
-/* kvp_plan_compute that must fail with status and exactly message. */
-static void plan_fails(const kvp_model *m, const kvp_request *r,
-                       kvp_status status, const char *message)
-{
-	kvp_plan p;
-	kvp_error err;
-
-	assert_int_equal(kvp_plan_compute(m, r, &p, &err), status);
-	assert_int_equal(err.status, status);
-	assert_string_equal(err.message, message);
-}
-
-static uint64_t bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch)
-{
-	uint64_t bytes = 0;
-	kvp_error err;
-
-	assert_int_equal(kvp_plan_bytes_at(p, seq, batch, &bytes, &err), KVP_OK);
-	return bytes;
 }
 
 /* The pattern text parsed into m, which must succeed. */

@@ -18,6 +18,7 @@
 
 #include "ref/ref.h"
 #include "testutil.h"
+#include "checks.h"
 
 /* head_dim 6 leaves the eight-lane dot products a tail; theta 0 is the
  * 10000 default. */
@@ -80,20 +81,6 @@ static void fixture_free(fixture *f)
 	kvp__stack_destroy(&f->stack);
 	for (int c = 0; c < KVP_MEM_CATEGORY_COUNT; c++)
 		assert_int_equal(f->counter.current_bytes[c], 0);
-}
-
-static double max_diff(const float *a, const float *b, uint64_t n)
-{
-	double max = 0;
-
-	for (uint64_t i = 0; i < n; i++) {
-		double d = fabs((double)a[i] - (double)b[i]);
-
-		assert_false(isnan(d));
-		if (d > max)
-			max = d;
-	}
-	return max;
 }
 
 /* Prefill `prompt` tokens, then decode one token per step up to max_seq

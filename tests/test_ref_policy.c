@@ -17,6 +17,7 @@
 
 #include "ref/ref.h"
 #include "testutil.h"
+#include "checks.h"
 
 static const kvp__attn_shape shapes[] = {
 	{.dim = 24, .heads = 4, .kv_heads = 4, .head_dim = 6, .rope_theta = 10000},
@@ -107,20 +108,6 @@ static void full_outputs(fixture *f, kvp_dtype dtype, float *ref)
 		                                    f->x + pos * dim, ref + pos * dim,
 		                                    NULL), KVP_OK);
 	kvp__kvcache_destroy(&full);
-}
-
-static double max_diff(const float *a, const float *b, uint64_t n)
-{
-	double max = 0;
-
-	for (uint64_t i = 0; i < n; i++) {
-		double d = fabs((double)a[i] - (double)b[i]);
-
-		assert_false(isnan(d));
-		if (d > max)
-			max = d;
-	}
-	return max;
 }
 
 /* While the sequence fits (S + R tokens), every cache gives the full
