@@ -39,14 +39,13 @@ bool kvp__json_failed(void)
 	return json_failed;
 }
 
-/* Elements a layer of the given kind holds in its projections, roughly. */
-static uint64_t layer_params(const struct hf *h, kvp_layer_kind kind,
-                             uint64_t mlp)
+/* Elements a layer of the given kind of the finalized m holds in its
+ * projections, roughly; mlp_apart: its recurrent layers have no MLP of
+ * their own (Nemotron-H's MLP layers are layers of kind none). */
+static uint64_t layer_params(const kvp_model *m, kvp_layer_kind kind,
+                             uint64_t mlp, uint64_t q_lora, bool mlp_apart)
 {
-	const kvp_model *m = h->m;
-	uint64_t d = m->hidden, hd = m->head_dim, kv = m->kv_heads;
-	uint64_t q_lora = 0, attn;
-	static const char *const k_qlora[] = {"q_lora_rank", NULL};
+	uint64_t d = m->hidden, hd = m->head_dim, kv = m->kv_heads, attn;
 
 	switch (kind) {
 	case KVP_LAYER_NONE:
@@ -55,9 +54,8 @@ static uint64_t layer_params(const struct hf *h, kvp_layer_kind kind,
 		/* in_proj (z, x, B, C) and out_proj. */
 		attn = d * (2 * m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state) +
 		       (uint64_t)m->ssm_inner * d;
-		return strcmp(h->family, "nemotron_h") == 0 ? attn : attn + mlp;
+		return mlp_apart ? attn : attn + mlp;
 	case KVP_LAYER_MLA:
-		kvp__hf_uint((struct hf *)h, NULL, k_qlora, UINT32_MAX, &q_lora);
 		attn = (q_lora ? d * q_lora + q_lora * m->heads * hd : d * m->heads * hd) +
 		       d * (m->kv_lora_rank + m->qk_rope_dim) +
 		       (uint64_t)m->kv_lora_rank * m->heads * (m->qk_nope_dim + m->v_head_dim) +
@@ -80,8 +78,9 @@ kvp_status kvp__hf_estimate(struct hf *h)
 		"n_routed_experts", NULL};
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
 	static const char *const k_tie[] = {"tie_word_embeddings", NULL};
+	static const char *const k_qlora[] = {"q_lora_rank", NULL};
 	kvp_model *m = h->m;
-	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, mlp, total;
+	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0, mlp, total;
 	bool tie = false;
 	kvp_model copy = *m;
 
@@ -91,6 +90,7 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe) < 0 ||
 	    kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared, UINT16_MAX, &shared) < 0 ||
+	    kvp__hf_uint(h, NULL, k_qlora, UINT32_MAX, &q_lora) < 0 ||
 	    kvp__hf_bool(h, k_tie, &tie) < 0)
 		return KVP_ERR_PARSE;
 	if (!inter)
@@ -105,12 +105,10 @@ kvp_status kvp__hf_estimate(struct hf *h)
 		return KVP_OK; /* finalize reports the shape's fault itself */
 	/* Embeddings (and the head unless tied), and the final norm. */
 	total = (uint64_t)m->vocab * m->hidden * (tie ? 1 : 2) + m->hidden;
-	for (uint32_t i = 0; i < m->layers; i++) {
-		struct hf one = *h;
-
-		one.m = &copy;
-		total += layer_params(&one, kvp_model_layer_kind(&copy, i), mlp);
-	}
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
+		total += kvp_model_count_layers(&copy, (kvp_layer_kind)k) *
+		         layer_params(&copy, (kvp_layer_kind)k, mlp, q_lora,
+		                      strcmp(h->family, "nemotron_h") == 0);
 	m->params = total;
 	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
 	          " (embeddings%s, attention or state, and %s): no checkpoint"
