@@ -21,14 +21,20 @@ static kvp_status fits(const kvp_model *m, const kvp_request *r, const kvp_devic
                        kvp_plan *scratch, bool *ok, kvp_error *err)
 {
 	kvp_fit fit;
+	kvp_error local;
 	kvp_status st;
 
 	*ok = false;
-	st = kvp_plan_compute(m, r, scratch, NULL);
+	/* One call: planning again to get the message would take a failed
+	 * allocation for "does not fit" when the second call succeeds. */
+	st = kvp_plan_compute(m, r, scratch, &local);
 	if (st == KVP_ERR_SHAPE || st == KVP_ERR_OVERFLOW)
 		return KVP_OK;
-	if (st != KVP_OK)
-		return kvp_plan_compute(m, r, scratch, err);
+	if (st != KVP_OK) {
+		if (err)
+			*err = local;
+		return st;
+	}
 	if ((st = kvp_plan_fit(scratch, d, &fit, err)) != KVP_OK)
 		return st == KVP_ERR_OVERFLOW ? KVP_OK : st;
 	*ok = fit.fits_hbm;
