@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="gcc make autoconf automake libtool pkg-config libyaml-dev libjansson-dev
-libcmocka-dev mandoc ${KVPLAN_EXTRA_PACKAGES:-}"
+libcmocka-dev mandoc gnuplot-nox ${KVPLAN_EXTRA_PACKAGES:-}"
 lock_wait=${KVPLAN_APT_LOCK_WAIT:-900}
 
 # apt_get ARGS...: apt-get ARGS as root, waiting for apt's and dpkg's locks.

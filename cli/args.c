@@ -112,6 +112,8 @@ static const struct option long_options[] = {
 	{"kv-budget", required_argument, NULL, OPT_KV_BUDGET},
 	{"kv-cache-memory-bytes", required_argument, NULL, OPT_KV_BUDGET},
 	{"solve", required_argument, NULL, OPT_SOLVE},
+	{"chart", required_argument, NULL, OPT_CHART},
+	{"chart-kind", required_argument, NULL, OPT_CHART_KIND},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -192,6 +194,10 @@ void cli_usage(FILE *out)
 	      "                         attention; exit 1 unless measured == predicted\n"
 	      "      --layout L         validation cache layout: contiguous (default), paged\n"
 	      "      --block-size N     paged layout: tokens per block (default 16)\n"
+	      "      --chart FILE       also draw a chart with gnuplot: FILE.png, .svg,\n"
+	      "                         or .gp (script and data only); beside it go\n"
+	      "                         its .gp script and .dat data\n"
+	      "      --chart-kind K     size (default), fit, layers or engines\n"
 	      "  -f, --format F         table (default), json or csv\n"
 	      "      --data-dir DIR     search DIR for models/ and gpus/ first (repeatable)\n"
 	      "      --list-models      list the models in the catalogue\n"
@@ -235,6 +241,8 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 
 	if (rc < 0)
 		rc = cli_parse_input_option(code, option_name(code), arg, o);
+	if (rc < 0)
+		rc = cli_parse_chart_option(code, option_name(code), arg, o);
 	if (rc >= 0)
 		return rc;
 
@@ -468,6 +476,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		        kvp_escape(argv[optind], quoted, sizeof quoted));
 		return 2;
 	}
+	if (cli_chart_check(o))
+		return 2;
 	if (o->action != CLI_PLAN)
 		return 0;
 	if (cli_inputs_check(o))

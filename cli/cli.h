@@ -16,6 +16,7 @@
 
 enum cli_action { CLI_PLAN, CLI_LIST_MODELS, CLI_LIST_GPUS, CLI_HELP, CLI_VERSION };
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
+enum cli_chart_kind { CLI_CHART_SIZE, CLI_CHART_FIT, CLI_CHART_LAYERS, CLI_CHART_ENGINES };
 
 /* Shape fields given as numbers; with --model they override single fields. */
 enum cli_field {
@@ -75,6 +76,9 @@ struct cli_options {
 	uint32_t block_size;
 	const char *data_dirs[CLI_MAX_DATA_DIRS];
 	size_t n_data_dirs;
+	const char *chart_path;     /* --chart FILE: .png, .svg or .gp */
+	enum cli_chart_kind chart_kind; /* --chart-kind (default size) */
+	bool chart_kind_set;
 };
 
 /* The engine settings given, to warn when --engine does not use one. */
@@ -120,6 +124,22 @@ enum cli_input_option {
 	OPT_GEN,
 	OPT_KV_LAYOUT,
 };
+
+/* Option codes of the chart options (chart.c). */
+enum cli_chart_option {
+	OPT_CHART = 600,
+	OPT_CHART_KIND,
+};
+
+/* chart.c: --chart and --chart-kind (0 or 2 after one line on stderr, -1
+ * for another code), the check across options, and the chart itself:
+ * 0; 2 after one line on stderr (nothing was drawn, stdout stays empty);
+ * or 3 when gnuplot is missing or fails (script and data are written). */
+int cli_parse_chart_option(int code, const char *opt, const char *arg,
+                           struct cli_options *o);
+int cli_chart_check(const struct cli_options *o);
+struct cli_plan;
+int cli_chart(const struct cli_options *o, const struct cli_plan *plan);
 
 /* args_inputs.c: those options (0 or 2 after one line on stderr, -1 for
  * another code), and the checks across them once every option is parsed:

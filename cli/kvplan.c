@@ -311,7 +311,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 {
 	struct cli_plan plan;
-	int rc;
+	int rc, chart_rc = 0;
 
 	memset(&plan, 0, sizeof plan);
 	rc = resolve_model(o, cat, &plan);
@@ -323,6 +323,12 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = cli_validate(o, &plan);
 	if (!rc)
 		cli_policy_warnings(&plan);
+	/* The chart before the document: an error drawing it (2) leaves
+	 * stdout empty; gnuplot's failure (3) still prints the plan. */
+	if (!rc && o->chart_path)
+		chart_rc = cli_chart(o, &plan);
+	if (chart_rc == 2)
+		rc = 2;
 	if (!rc && plan.exceeds_max_context)
 		fprintf(stderr, "kvplan: warning: seq %llu exceeds %s's max context %llu"
 		        " (planned anyway)\n", (unsigned long long)plan.seq,
@@ -335,6 +341,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 				rc = 1;
 	if (!rc && plan.validated && !plan.validation.passed)
 		rc = 1;
+	if ((rc == 0 || rc == 1) && chart_rc == 3)
+		rc = 3;
 	free(plan.devices);
 	free(plan.fits);
 	free(plan.advice);
@@ -406,11 +414,11 @@ int main(int argc, char **argv)
 		rc = opts.action == CLI_PLAN ? run_plan(&opts, cat, out)
 		                             : run_list(&opts, cat, out);
 	failed = !memout_close(&mem, out);
-	if (failed && (rc == 0 || rc == 1)) {
+	if (failed && (rc == 0 || rc == 1 || rc == 3)) {
 		fputs("kvplan: out of memory\n", stderr);
 		rc = 2;
 	}
-	if (rc == 0 || rc == 1) {
+	if (rc == 0 || rc == 1 || rc == 3) {
 		int written = write_document(mem.text, mem.length);
 
 		if (written)

@@ -33,6 +33,8 @@ has "a cache type" q8_0 --dtype q8
 has "a policy" pyramidkv:capacity=2048,window=32,beta=20 --policy pyr
 has "a layout" repeated --kv-layout re
 has "a format" json --format j
+has "a chart kind" layers --chart-kind la
+has "the chart option" --chart-kind --chart-k
 count=$(complete_words --engine "" | wc -l)
 check "every engine offered" test "$count" -eq 5
 done_testing

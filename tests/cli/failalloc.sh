@@ -71,5 +71,10 @@ each_failure "plan as CSV" 0 60 --model falcon-7b --seq 2048 --format csv --gpu 
 each_failure "model list as JSON" 250 60 --list-models --format json
 each_failure "GPU list as CSV" 250 60 --list-gpus --format csv
 each_failure "unknown model (alias scan, suggestions)" 250 30 --model llama2-7 --seq 1
+# A chart's script and data are made in memory, then written whole.
+each_failure "a size chart's script and data" 0 120 --model gemma3-27b --seq 32768 \
+	--gpu h100 --chart "$work/size.gp"
+each_failure "a layers chart's script and data" 0 60 --model qwen3-next-80b-a3b \
+	--seq 4096 --chart "$work/layers.gp" --chart-kind layers
 
 done_testing

@@ -1,6 +1,7 @@
 # readme.sh — the README's example outputs are what kvplan prints today:
 # each "$ kvplan ARGS" line of a code block (one line, no pipe, not a
-# validation, whose figures depend on the host) is run, and the lines after
+# validation, whose figures depend on the host, nor a chart, which writes
+# files; chart.sh checks those) is run, and the lines after
 # it are its whole stdout, or its stderr when it fails with status 2.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
@@ -13,7 +14,7 @@ awk -v dir="$work" '
 	/^\$ / {
 		if (n) close(file)
 		n = 0
-		if (!/^\$ kvplan / || /[|\\]/ || /--validate/)
+		if (!/^\$ kvplan / || /[|\\]/ || /--validate/ || /--chart/)
 			next
 		blocks++; file = dir "/block." blocks; n = 1
 		sub(/^\$ kvplan /, ""); print > file; next

@@ -1,0 +1,160 @@
+/*
+ * chart_bars.c — the bar charts.  layers: each layer's cache (K/V or
+ * latent, and recurrent state) at the request's seq, with the tokens it
+ * keeps, which shows Gemma 3's 5:1 windows, a hybrid's recurrent layers
+ * and PyramidKV's pyramid.  engines: the same request's cache under each
+ * engine's rounding, beside the exact figure.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+
+int chart_layers(struct chart *c)
+{
+	const struct cli_plan *p = c->plan;
+	const kvp_plan *pl = &p->layers;
+	uint64_t most = 1, most_tokens = 1;
+	bool state = false;
+	char what[96], seq_text[32];
+
+	fputs("# layer\tkind\tkept_tokens\tkv_bytes\tstate_bytes"
+	      "\t(one layer, whole batch, one GPU)\n", c->data);
+	for (uint32_t i = 0; i < pl->layers; i++) {
+		uint32_t gi = kvp_plan_layer_group(pl, i);
+		const kvp_layer_group *g;
+
+		if (gi >= pl->group_count)
+			continue;
+		g = &pl->groups[gi];
+		fprintf(c->data, "%u\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", i,
+		        cli_group_label(p, g), g->tokens, g->layer_kv_bytes,
+		        g->layer_state_bytes);
+		if (g->layer_kv_bytes + g->layer_state_bytes > most)
+			most = g->layer_kv_bytes + g->layer_state_bytes;
+		if (g->tokens > most_tokens)
+			most_tokens = g->tokens;
+		state = state || g->layer_state_bytes;
+	}
+	snprintf(what, sizeof what, "cache per layer at seq %s",
+	         cli_grouped(p->seq, seq_text, sizeof seq_text));
+	chart_title(c, what, true);
+	fprintf(c->script, "set xrange [-0.7:%u.7]\nset yrange [0:%" PRIu64 "]\n"
+	        "set y2range [0:%" PRIu64 "]\n", pl->layers - 1,
+	        most + most / 8 + 1, most_tokens + most_tokens / 8 + 1);
+	chart_linear_tics(c->script, "y", most + most / 8, 0);
+	chart_linear_tics(c->script, "y2", most_tokens + most_tokens / 8, 1);
+	fprintf(c->script, "set xlabel 'layer'\nset ylabel '%s'\n"
+	        "set y2label 'tokens kept per sequence'\nset ytics nomirror\n"
+	        "set xtics out nomirror\nset grid ytics lc rgb '#dddddd'\n"
+	        "set style fill solid 0.85 noborder\nset boxwidth 0.8\n"
+	        "set key outside below horizontal\nset bmargin 5\n",
+	        p->request.tp > 1 ? "cache of one layer, one GPU" : "cache of one layer");
+	fputs("plot ", c->script);
+	chart_quote(c->script, c->data_path);
+	if (state)
+		fputs(" using 1:($4+$5) with boxes lc rgb '#ff7f0e' title 'recurrent state',"
+		      " \\\n     ''", c->script);
+	fputs(" using 1:4 with boxes lc rgb '#1f77b4' title 'K and V (or latent)', \\\n"
+	      "     '' using 1:3 axes x1y2 with linespoints pt 7 ps 0.6 lw 2"
+	      " lc rgb '#d62728' title 'tokens kept'\n", c->script);
+	return 0;
+}
+
+/* The request under engine e: the request itself for its own engine;
+ * for another, the engine-neutral fields on that engine's defaults. */
+static void engine_request(const kvp_request *r, kvp_engine e, kvp_request *out)
+{
+	if (e == r->engine) {
+		*out = *r;
+		return;
+	}
+	kvp_request_init(out);
+	out->seq = r->seq;
+	out->batch = r->batch;
+	out->dtype_k = r->dtype_k;
+	out->dtype_v = r->dtype_v;
+	out->state_dtype = r->state_dtype;
+	out->mla = r->mla;
+	out->no_window = r->no_window;
+	out->weights_dtype = r->weights_dtype;
+	out->weight_bytes = r->weight_bytes;
+	out->mem_util = r->mem_util;
+	out->reserve_bytes = r->reserve_bytes;
+	out->tp = r->tp;
+	out->pp = r->pp;
+	out->dp = r->dp;
+	out->pp_layers_len = r->pp_layers_len;
+	memcpy(out->pp_layers, r->pp_layers, sizeof out->pp_layers);
+	out->kv_budget = r->kv_budget;
+	out->policy = r->policy;
+	out->gen = r->gen;
+	out->kv_repeated = r->kv_repeated;
+	out->engine = e;
+}
+
+int chart_engines(struct chart *c)
+{
+	static const kvp_engine engines[] = {
+		KVP_ENGINE_EXACT, KVP_ENGINE_VLLM, KVP_ENGINE_LLAMA_CPP,
+		KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM};
+	const struct cli_plan *p = c->plan;
+	kvp_plan *plan = malloc(sizeof *plan);
+	uint64_t most = 1, exact = 0;
+	char what[96], seq_text[32];
+
+	if (!plan) {
+		fputs("kvplan: out of memory\n", stderr);
+		return 2;
+	}
+	fputs("# engine\tcache_bytes\tlabel\t(the whole cache, every GPU)\n", c->data);
+	for (size_t i = 0; i < sizeof engines / sizeof *engines; i++) {
+		kvp_request r;
+		kvp_error err;
+		char human[32], label[64];
+
+		engine_request(&p->request, engines[i], &r);
+		if (kvp_plan_compute(&p->model, &r, plan, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: warning: --chart: no %s bar: %s\n",
+			        kvp_engine_name(engines[i]), err.message);
+			fprintf(c->data, "%s\tNaN\tn/a\n", kvp_engine_name(engines[i]));
+			continue;
+		}
+		if (i == 0)
+			exact = plan->cache_total_bytes;
+		cli_human_bytes(plan->cache_total_bytes, human, sizeof human);
+		if (i > 0 && exact && plan->cache_total_bytes != exact) {
+			double pct = 100.0 * ((double)plan->cache_total_bytes - (double)exact) /
+			             (double)exact;
+
+			snprintf(label, sizeof label, fabs(pct) < 0.1 ? "%s (%+.2g%%)"
+			         : "%s (%+.1f%%)", human, pct);
+		} else if (i > 0 && exact) {
+			snprintf(label, sizeof label, "%s (= exact)", human);
+		} else
+			snprintf(label, sizeof label, "%s", human);
+		fprintf(c->data, "%s\t%" PRIu64 "\t%s\n", kvp_engine_name(engines[i]),
+		        plan->cache_total_bytes, label);
+		if (plan->cache_total_bytes > most)
+			most = plan->cache_total_bytes;
+	}
+	free(plan);
+	snprintf(what, sizeof what, "the cache each engine allocates at seq %s",
+	         cli_grouped(p->seq, seq_text, sizeof seq_text));
+	chart_title(c, what, false);
+	fprintf(c->script, "set yrange [0:%" PRIu64 "]\nset xrange [-0.6:4.6]\n",
+	        most + most / 6 + 1);
+	chart_linear_tics(c->script, "y", most + most / 6, 0);
+	fputs("set ylabel 'KV cache (every GPU)'\nset xlabel 'engine'\n"
+	      "set grid ytics lc rgb '#dddddd'\nset style fill solid 0.85 noborder\n"
+	      "set boxwidth 0.6\nset key outside below horizontal\nset xtics nomirror\n",
+	      c->script);
+	fputs("plot ", c->script);
+	chart_quote(c->script, c->data_path);
+	fputs(" using 0:2:xtic(1) with boxes lc rgb '#1f77b4' title 'cache as the engine"
+	      " allocates it', \\\n     '' using 0:2:3 with labels offset char 0,1"
+	      " notitle\n", c->script);
+	return 0;
+}

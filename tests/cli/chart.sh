@@ -1,0 +1,132 @@
+# chart.sh — --chart writes a gnuplot script and its data whose numbers are
+# the plan's; without gnuplot (or when it fails) both stay and the status
+# is 3; bad chart options are one line and status 2.  Drawing the pictures
+# is chart-draw.sh's, which needs gnuplot; nothing here does.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+cd "$work"
+
+# column FILE SEQ N: column N of the data row for SEQ.
+column() {
+	awk -F '\t' -v seq="$2" -v n="$3" '$1 == seq { print $n; exit }' "$1"
+}
+
+# --- size: llama2-7b at fp16 is 32 layers x 2 x 32 heads x 128 x 2 B =
+# 524,288 B a token.  H100's L2 (50 MiB = 52,428,800 B) holds 100 tokens,
+# A100's (40 MiB) 80, V100's (6 MiB) 12: each crossing is labelled. ---
+run --model llama2-7b --seq 1024 --chart size.gp
+check "size: a .gp chart exits 0 and prints the plan" \
+	sh -c "[ $status -eq 0 ] && grep -q '^llama2-7b - Llama 2 7B' '$work/out'"
+check "size: the script and the data are written" test -s size.gp -a -s size.dat
+check "size: no image for .gp" test ! -e size.png
+check "size: the script reads the data" grep -q "^plot 'size.dat' using 1:5 " size.gp
+check "size: no terminal for .gp" sh -c "! grep -q '^set terminal' size.gp"
+check "size: the MHA line crosses H100's L2 at 100 tokens" \
+	grep -q "^set label '100' at 100,52428800 point" size.gp
+check "size: ... A100's at 80" grep -q "^set label '80' at 80,41943040 point" size.gp
+check "size: ... V100's at 12" grep -q "^set label '12' at 12,6291456 point" size.gp
+check "size: MHA at seq 1024 is 536,870,912 B" test "$(column size.dat 1024 2)" = 536870912
+check "size: GQA (8 kv heads) at seq 1024 is a quarter" test "$(column size.dat 1024 3)" = 134217728
+check "size: MQA at seq 1024 is 1/32" test "$(column size.dat 1024 4)" = 16777216
+check "size: the title names model, cache type and batch" \
+	grep -q "^set title 'llama2-7b: KV cache size against context, fp16 cache, batch 1, engine exact'" size.gp
+check "size: L2 and the cache's memory marked for each GPU" \
+	test "$(grep -c -E "(L2 \(|memory for the cache)" size.gp)" -eq 6
+check "size: y tics in binary units" grep -q "^set ytics (.*'1 MiB' 1048576" size.gp
+check "size: x tics in binary units" grep -q "^set xtics (.*'1 Ki' 1024" size.gp
+
+# Mistral 7B: every layer slides over 4096 tokens, 32 x 2 x 8 x 128 x 2 =
+# 131,072 B a token, so from 4096 tokens on the cache stays 512 MiB.
+run --model mistral-7b --seq 32768 --chart mistral.gp
+last=$(tail -n 1 mistral.dat | cut -f 1)
+check "size: mistral's plateau starts at its window" \
+	test "$(column mistral.dat 4096 3)" = 536870912 -a "$(column mistral.dat 4097 3)" = 536870912
+check "size: ... and lasts to the end ($last tokens)" test "$(column mistral.dat "$last" 3)" = 536870912
+check "size: ... one token short of it, less" test "$(column mistral.dat 4095 3)" = 536739840
+
+# --- layers: Gemma 3 27B at 32,768 tokens.  Its 62 layers slide over 1024
+# tokens in five of six; a token is 2 x 16 kv heads x 128 x 2 = 8192 B a
+# layer: 8 MiB for a sliding layer, 256 MiB for a full one (10 of them). ---
+run --model gemma3-27b --seq 32768 --chart layers.gp --chart-kind layers
+check "layers: one row a layer" test "$(grep -vc '^#' layers.dat)" -eq 62
+check "layers: layer 0 slides, keeps 1024 tokens, 8 MiB" \
+	test "$(awk -F '\t' '$1 == 0 { print $2, $3, $4, $5 }' layers.dat)" = "sliding 1024 8388608 0"
+check "layers: layer 5 is full, keeps 32,768 tokens, 256 MiB" \
+	test "$(awk -F '\t' '$1 == 5 { print $2, $3, $4, $5 }' layers.dat)" = "full 32768 268435456 0"
+check "layers: ten full layers" test "$(awk -F '\t' '$2 == "full"' layers.dat | wc -l)" -eq 10
+check "layers: no state bars without recurrent layers" sh -c "! grep -q 'recurrent state' layers.gp"
+# Qwen3-Next: recurrent state in three layers of four.
+run --model qwen3-next-80b-a3b --seq 4096 --chart hybrid.gp --chart-kind layers
+check "layers: a hybrid's recurrent layers keep no tokens but a state" \
+	test "$(awk -F '\t' '$1 == 0 { print $2, $3, ($4 == 0), ($5 > 0) }' hybrid.dat)" = "recurrent 0 1 1"
+check "layers: ... and state bars" grep -q "title 'recurrent state'" hybrid.gp
+
+# --- engines: each bar is what kvplan --engine E reports for the request. ---
+run --model gemma3-27b --seq 32768 --chart engines.gp --chart-kind engines
+check "engines: five bars" test "$(grep -vc '^#' engines.dat)" -eq 5
+for e in exact vllm llama.cpp sglang trtllm; do
+	want=$(awk -F '\t' -v e="$e" '$1 == e { print $2 }' engines.dat)
+	run --model gemma3-27b --seq 32768 --engine "$e" --format json
+	is cache_total_bytes "$want" "engines: the $e bar is kvplan --engine $e's cache ($want B)"
+done
+check "engines: the title names no single engine" sh -c "! grep -q 'engine exact' engines.gp"
+
+# --- fit: llama2-7b on H100 at batch 1.  16 tokens (8 MiB) fit its L2;
+# 128 (64 MiB) do not, but fit the 59.45 GiB left beside 13.5 GB of
+# weights; 65,536 tokens are 32 GiB and fit; 131,072 are 64 GiB and do not. ---
+run --model llama2-7b --seq 1024 --gpu h100 --chart fit.gp --chart-kind fit
+cell() { awk -F '\t' -v s="$1" -v b="$2" '$4 == s && $5 == b { print $3 }' fit.dat; }
+check "fit: 16 tokens fit L2" test "$(cell 16 1)" = 0
+check "fit: 128 tokens fit memory" test "$(cell 128 1)" = 1
+check "fit: 65,536 tokens fit memory" test "$(cell 65536 1)" = 1
+check "fit: 131,072 tokens do not fit" test "$(cell 131072 1)" = 2
+check "fit: 65,536 tokens x 2 do not fit" test "$(cell 65536 2)" = 2
+check "fit: batch 1 to 1,024" test "$(awk -F '\t' '$4 == 16' fit.dat | wc -l)" -eq 11
+check "fit: the title names the device" grep -q "^set title 'llama2-7b: where the cache fits on h100-sxm" fit.gp
+
+# --- --gen: the size chart starts past the generated tokens. ---
+run --model llama2-7b --seq 1024 --gen 500 --chart gen.gp
+check "size: with --gen 500 the chart starts at 501 tokens" \
+	test "$(grep -v '^#' gen.dat | head -n 1 | cut -f 1)" = 501
+
+# --- without gnuplot, or when it fails: exit 3, the plan printed, the
+# script and data kept, one line saying where and why. ---
+KVPLAN_GNUPLOT=kvplan-no-such-gnuplot run --model llama2-7b --seq 1024 --chart none.png
+check "no gnuplot: exit 3" test "$status" -eq 3
+check "no gnuplot: the plan is printed" grep -q '^llama2-7b - Llama 2 7B' "$work/out"
+check "no gnuplot: one line on stderr naming the script" \
+	sh -c "[ \$(wc -l <'$work/err') -eq 1 ] && grep -q 'cannot run kvplan-no-such-gnuplot.*none.gp' '$work/err'"
+check "no gnuplot: script and data written" test -s none.gp -a -s none.dat
+check "no gnuplot: no image" test ! -e none.png
+KVPLAN_GNUPLOT=false run --model llama2-7b --seq 1024 --chart failed.svg
+check "gnuplot fails: exit 3" test "$status" -eq 3
+check "gnuplot fails: one line with its status" \
+	sh -c "[ \$(wc -l <'$work/err') -eq 1 ] && grep -q 'exited with status 1 drawing failed.svg' '$work/err'"
+check "gnuplot fails: no image left" test ! -e failed.svg
+KVPLAN_GNUPLOT=false run --model llama2-7b --seq 1024 --chart failed.png --require-fit --gpu v100-16g
+check "gnuplot fails: 3 wins over --require-fit's 1" test "$status" -eq 3
+
+# --- bad chart options: one line, exit 2, nothing on stdout, no files. ---
+expect_error "a suffix gnuplot has no terminal for" "--chart: 'x.jpg' does not end in .png, .svg or .gp" \
+	--model llama2-7b --seq 1024 --chart x.jpg
+expect_error "a suffix alone" "--chart: '.png' names no file" --model llama2-7b --seq 1024 --chart .png
+expect_error "an unknown kind" "--chart-kind: unknown kind 'pie'" \
+	--model llama2-7b --seq 1024 --chart x.png --chart-kind pie
+expect_error "a kind without a chart" "--chart-kind: give --chart FILE" \
+	--model llama2-7b --seq 1024 --chart-kind fit
+expect_error "a control character" "--chart: 'a\\\\nb.png' has a control character" \
+	--model llama2-7b --seq 1024 --chart "a
+b.png"
+expect_error "a chart of a list" "--chart draws a plan" --list-models --chart x.png
+mkfifo fifo.png
+expect_error "a FIFO as the image" "--chart: 'fifo.png' is not a regular file" \
+	--model llama2-7b --seq 1024 --chart fifo.png
+mkfifo fifo2.dat
+expect_error "a FIFO as the data" "--chart: 'fifo2.dat' is not a regular file" \
+	--model llama2-7b --seq 1024 --chart fifo2.png
+expect_error "a directory that is not there" "--chart: cannot write 'no/such.dat'" \
+	--model llama2-7b --seq 1024 --chart no/such.png
+check "no files from refused charts" test ! -e x.gp -a ! -e x.dat -a ! -e fifo2.gp
+expect_error "a model error before the chart" "unknown model" --model no-such --seq 1 --chart y.png
+check "... writes no chart" test ! -e y.gp
+done_testing
