@@ -35,8 +35,8 @@ kvp_status kvp__error_at(kvp_error *err, kvp_status status, const char *path,
 /* Clears err to KVP_OK and returns KVP_OK. */
 kvp_status kvp__error_clear(kvp_error *err);
 
-/* A name for a message: escaped as kvp_escape does, or fallback when it
- * is empty.  buf holds KVP_QUOTE_MAX bytes. */
+/* A name for a message: escaped as kvp_escape does into buf (of
+ * KVP_QUOTE_MAX bytes), or fallback when it is empty. */
 const char *kvp__label(const char *name, const char *fallback, char *buf);
 
 /* The first byte of text that kvp_escape escapes for being no printable

@@ -48,7 +48,11 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r);
 
-	memset(c, 0, sizeof *c);
+	/* The scalars only: the terms are written for the n there are. */
+	c->n = 0;
+	c->mixed = false;
+	c->fixed = 0;
+	c->pool = 0;
 	c->unit = r->engine == KVP_ENGINE_EXACT ? 1 : block;
 	c->streams = batch;
 	c->seq_div = 1;

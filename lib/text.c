@@ -127,7 +127,16 @@ char *kvp_escape(const char *text, char *buf, size_t size)
 
 const char *kvp__label(const char *name, const char *fallback, char *buf)
 {
+	size_t n = 0;
+
 	if (!name || !name[0])
 		return fallback;
+	/* A name of printable ASCII (no backslash) that fits is its own
+	 * escaped form: copied, not escaped.  Every plan and fit labels its model and
+	 * devices before it knows whether a message will need them. */
+	while (n < KVP_QUOTE_MAX && name[n] >= 0x20 && name[n] < 0x7f && name[n] != '\\')
+		n++;
+	if (n < KVP_QUOTE_MAX && name[n] == '\0')
+		return memcpy(buf, name, n + 1);
 	return kvp_escape(name, buf, KVP_QUOTE_MAX);
 }
