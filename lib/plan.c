@@ -274,6 +274,36 @@ static uint32_t layer_cycle(const kvp_model *m, const kvp_request *r)
 	return cycle < m->layers ? cycle : m->layers;
 }
 
+/* What makes layer i cache as it does: its kind as planned, one
+ * tensor-parallel rank's kv heads, and the policy's cap. */
+static void layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out,
+                      uint32_t *kv_out, uint64_t *cap_out)
+{
+	const kvp_model *m = z->m;
+	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	uint32_t kv = kvp_model_layer_kv_heads(m, i);
+	uint64_t cap = 0;
+
+	if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
+		kind = KVP_LAYER_FULL;
+	/* One tensor-parallel rank's heads: kv heads split, and replicated
+	 * once the ranks outnumber them; an MLA latent is whole on every
+	 * rank, expanded heads split. */
+	if (kind == KVP_LAYER_MLA)
+		kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / z->r->tp : 0;
+	else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
+		kv = 0;
+	else
+		/* Repeated to the query heads (SnapKV's code does). */
+		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, z->r->tp);
+	if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
+	    z->r->policy.kind != KVP_POLICY_FULL)
+		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);
+	*kind_out = kind;
+	*kv_out = kv;
+	*cap_out = cap;
+}
+
 /* Sorts the layers of one cycle into groups by kind and kv heads. */
 static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 {
@@ -287,26 +317,11 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		                  KVP_PATTERN_MAX, cycle);
 	p->cycle_len = cycle;
 	for (uint32_t i = 0; i < cycle; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
-		uint32_t kv = kvp_model_layer_kv_heads(m, i), g;
-		uint64_t cap = 0;
+		kvp_layer_kind kind;
+		uint32_t kv, g;
+		uint64_t cap;
 
-		if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
-			kind = KVP_LAYER_FULL;
-		/* One tensor-parallel rank's heads: kv heads split, and
-		 * replicated once the ranks outnumber them; an MLA latent is
-		 * whole on every rank, expanded heads split. */
-		if (kind == KVP_LAYER_MLA)
-			kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / z->r->tp : 0;
-		else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
-			kv = 0;
-		else
-			/* Repeated to the query heads (SnapKV's code does). */
-			kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, z->r->tp);
-		if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
-		    z->r->policy.kind != KVP_POLICY_FULL)
-			cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq,
-			                      z->r->gen);
+		layer_key(z, i, &kind, &kv, &cap);
 		for (g = 0; g < p->group_count; g++)
 			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
 			    p->groups[g].cap == cap)
@@ -331,12 +346,47 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 	return KVP_OK;
 }
 
+/* The exact model's whole cache on one GPU, layer kind by layer kind,
+ * with no plan to hold the groups (nor memory to allocate for one): the
+ * exact engine rounds nothing, so the layers of one cycle position
+ * cost alike, whichever group they would share. */
+static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
+                              const char *name, kvp_error *err, uint64_t *total)
+{
+	kvp_request one = *r;
+	struct sizing z = {m, &one, name, err};
+	uint32_t cycle, full;
+	kvp_status st;
+
+	one.engine = KVP_ENGINE_EXACT;
+	one.block_size = 0;
+	one.tp = one.pp = one.dp = 1;
+	one.pp_layers_len = 0;
+	cycle = layer_cycle(m, &one);
+	full = m->layers / cycle;
+	*total = 0;
+	for (uint32_t i = 0; i < cycle; i++) {
+		kvp_layer_group g;
+
+		memset(&g, 0, sizeof g);
+		layer_key(&z, i, &g.kind, &g.kv_heads, &g.cap);
+		g.first_layer = i;
+		g.layers = full + (i < m->layers % cycle);
+		g.block = 1;
+		if ((st = size_group(&z, &g)) != KVP_OK || (st = fill_group(&z, &g)) != KVP_OK)
+			return st;
+		if (!kvp__add(*total, g.bytes, total))
+			return overflow(&z);
+	}
+	return KVP_OK;
+}
+
 /* The figures to show beside an engine's: the exact model on one GPU,
- * and the engine's own on one GPU (what replicated heads inflate).  The
- * plan of one GPU works out its own exact figure, and the exact plan of
- * one GPU is its own: the recursion is two deep at most. */
+ * and the engine's own on one GPU (what replicated heads inflate).  Only
+ * an engine's plan across GPUs plans again, on one GPU, whose own exact
+ * figure needs no plan: nothing is allocated otherwise. */
 static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
-                                  kvp_plan *p, kvp_error *err)
+                                  kvp_plan *p, const char *name, kvp_error *err)
 {
 	bool parallel = r->tp != 1 || r->pp != 1 || r->dp != 1;
 	kvp_request one = *r;
@@ -347,6 +397,13 @@ static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
 	p->unsharded_cache_bytes = p->cache_total_bytes;
 	if (r->engine == KVP_ENGINE_EXACT && !parallel)
 		return kvp__error_clear(err);
+	if (r->engine == KVP_ENGINE_EXACT || !parallel) {
+		if ((st = exact_total(m, r, name, err, &p->exact_cache_bytes)) != KVP_OK)
+			return st;
+		if (parallel)
+			p->unsharded_cache_bytes = p->exact_cache_bytes;
+		return kvp__error_clear(err);
+	}
 	other = kvp__malloc(sizeof *other);
 	if (!other)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
@@ -436,7 +493,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->params = m.params;
 	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
 		return st;
-	return reference_sizes(&m, request, p, err);
+	return reference_sizes(&m, request, p, z.name, err);
 }
 
 uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)
