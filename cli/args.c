@@ -114,6 +114,7 @@ static const struct option long_options[] = {
 	{"solve", required_argument, NULL, OPT_SOLVE},
 	{"chart", required_argument, NULL, OPT_CHART},
 	{"chart-kind", required_argument, NULL, OPT_CHART_KIND},
+	{"sweep", required_argument, NULL, OPT_SWEEP},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -198,6 +199,10 @@ void cli_usage(FILE *out)
 	      "                         or .gp (script and data only); beside it go\n"
 	      "                         its .gp script and .dat data\n"
 	      "      --chart-kind K     size (default), fit, layers or engines\n"
+	      "      --sweep seq=A..B[:xK|:+K],batch=A..B[:xK|:+K]\n"
+	      "                         a CSV (or, with --format json, JSON-lines) row\n"
+	      "                         per point and GPU, streamed; --model, --engine\n"
+	      "                         and --dtype then take comma-separated lists\n"
 	      "  -f, --format F         table (default), json or csv\n"
 	      "      --data-dir DIR     search DIR for models/ and gpus/ first (repeatable)\n"
 	      "      --list-models      list the models in the catalogue\n"
@@ -233,6 +238,47 @@ static int parse_format(const char *text, enum cli_format *out)
 	return 0;
 }
 
+/* The lists are a sweep's, and a sweep's output is rows, of a plan of
+ * its own: 0, or 2 after one line on stderr. */
+static int cli_sweep_check(struct cli_options *o)
+{
+	const char *list = o->model_name && strchr(o->model_name, ',') ? "--model"
+	                   : o->engine_list ? "--engine" : o->dtype_list ? "--dtype" : NULL;
+
+	if (!o->sweep) {
+		if (list) {
+			fprintf(stderr, "kvplan: %s: a list needs --sweep\n", list);
+			return 2;
+		}
+		return 0;
+	}
+	if (o->chart_path || o->validate || o->explain || o->solve || o->require_fit) {
+		fprintf(stderr, "kvplan: --sweep: not with %s (a sweep writes rows)\n",
+		        o->chart_path ? "--chart" : o->validate ? "--validate"
+		        : o->explain ? "--explain" : o->solve ? "--solve" : "--require-fit");
+		return 2;
+	}
+	if (o->format == CLI_TABLE)
+		o->format = CLI_CSV;
+	if (o->dtype_list) {
+		/* Each type is parsed when the requests are built; here, that
+		 * every one is a type. */
+		char *copy = strdup(o->dtype_list), *save = NULL;
+		int rc = 0;
+
+		if (!copy) {
+			fputs("kvplan: out of memory\n", stderr);
+			return 2;
+		}
+		for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save))
+			rc = cli_parse_dtype("dtype", t, &o->dtype);
+		free(copy);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int parse_one(int code, const char *arg, struct cli_options *o)
 {
 	uint64_t value;
@@ -255,7 +301,14 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case 'b':
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->batch);
 	case 't':
+		/* A list is a sweep's: each checked once the sweep is known. */
+		if (strchr(arg, ',')) {
+			o->dtype_list = arg;
+			return 0;
+		}
 		return cli_parse_dtype(option_name(code), arg, &o->dtype);
+	case OPT_SWEEP:
+		return cli_parse_sweep(arg, o);
 	case 'g':
 		o->gpu_list = arg;
 		return 0;
@@ -489,7 +542,11 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		      " --heads and --head-dim (or --hidden) (see kvplan --help)\n", stderr);
 		return 2;
 	}
+	if (cli_sweep_check(o))
+		return 2;
 	cli_engine_finish(o);
+	if (o->seq == 0 && o->sweep_seq.set)
+		o->seq = o->sweep_seq.to;
 	if (o->seq == 0) {
 		fputs("kvplan: --seq is required (tokens per sequence)\n", stderr);
 		return 2;

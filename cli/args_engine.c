@@ -47,6 +47,18 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 
 	switch (code) {
 	case OPT_ENGINE:
+		/* A list is a sweep's: its first engine stands for it here. */
+		if (strchr(arg, ',')) {
+			char first[32];
+
+			o->engine_list = arg;
+			snprintf(first, sizeof first, "%.*s", (int)strcspn(arg, ","), arg);
+			if (kvp_engine_from_name(first, &o->req.engine, &err) != KVP_OK) {
+				fprintf(stderr, "kvplan: --engine: %s\n", err.message);
+				return 2;
+			}
+			return 0;
+		}
 		if (kvp_engine_from_name(arg, &o->req.engine, &err) != KVP_OK) {
 			fprintf(stderr, "kvplan: --engine: %s\n", err.message);
 			return 2;
@@ -143,7 +155,7 @@ void cli_engine_finish(struct cli_options *o)
 {
 	/* A setting of another engine is ignored, and said so: a command
 	 * line pasted from one engine still plans with the one asked. */
-	for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
 		if (o->engine_flags & owners[i].flag && o->req.engine != owners[i].engine)
 			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
 			        " ignores it\n", owners[i].option,

@@ -13,6 +13,14 @@
 
 #define CLI_MAX_DATA_DIRS 16
 #define CLI_MAX_SAFETENSORS 16
+#define CLI_MAX_SWEEP 64        /* models, GPUs, types or engines a sweep lists */
+
+/* A --sweep range: from..to, each next value times or plus step. */
+struct cli_range {
+	uint64_t from, to, step;
+	bool times;
+	bool set;
+};
 
 enum cli_action { CLI_PLAN, CLI_LIST_MODELS, CLI_LIST_GPUS, CLI_HELP, CLI_VERSION };
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
@@ -76,6 +84,10 @@ struct cli_options {
 	uint32_t block_size;
 	const char *data_dirs[CLI_MAX_DATA_DIRS];
 	size_t n_data_dirs;
+	bool sweep;                 /* --sweep */
+	struct cli_range sweep_seq, sweep_batch;
+	const char *dtype_list;     /* --dtype a,b (a sweep's) */
+	const char *engine_list;    /* --engine a,b (a sweep's) */
 	const char *chart_path;     /* --chart FILE: .png, .svg or .gp */
 	enum cli_chart_kind chart_kind; /* --chart-kind (default size) */
 	bool chart_kind_set;
@@ -125,11 +137,23 @@ enum cli_input_option {
 	OPT_KV_LAYOUT,
 };
 
-/* Option codes of the chart options (chart.c). */
+/* Option codes of the chart and sweep options (chart.c, sweep.c). */
 enum cli_chart_option {
 	OPT_CHART = 600,
 	OPT_CHART_KIND,
+	OPT_SWEEP,
 };
+
+/* sweep.c: --sweep's ranges into o (0, or 2 after one line on stderr),
+ * and the sweep: a row per point of each model and request (engine and
+ * cache types) on each device, written to out as it goes. */
+int cli_parse_sweep(const char *arg, struct cli_options *o);
+int cli_sweep_run(const struct cli_options *o, const kvp_model *models, size_t n_models,
+                  const kvp_device *devices, size_t n_devices,
+                  const kvp_request *requests, size_t n_requests, FILE *out);
+/* sweep_main.c: the sweep's models, devices and requests from the
+ * options, then the sweep on stdout: 0, or 2 after one line on stderr. */
+int cli_sweep(const struct cli_options *o, kvp_catalog *cat);
 
 /* chart.c: --chart and --chart-kind (0 or 2 after one line on stderr, -1
  * for another code), the check across options, and the chart itself:
@@ -205,6 +229,16 @@ struct cli_plan {
 	                             * saving (policy not full) */
 };
 
+/* kvplan.c: the model of the options (catalogue, files, numbers and
+ * overrides) into plan->model, the devices of a --gpu list, and the
+ * request of the options for plan's model: 0, or 2 after one line. */
+int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
+                      struct cli_plan *plan);
+int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *plan);
+void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
+                       kvp_request *r);
+extern const char *const cli_default_gpus;
+
 /* inputs.c: the model from --config or --gguf, and the weights from
  * --safetensors, into plan (source, weights); 0, or 2 after one line on
  * stderr.  Warnings (a generic family, a duplicated key) go to stderr. */
@@ -255,6 +289,8 @@ void memout_free(struct memout *m);
  * returns 2, the exit status of an input error. */
 int cli_fail(const kvp_error *err);
 
+/* A text field as RFC 4180 wants it: text itself, or quoted into buf. */
+const char *cli_csv_text(const char *text, char *buf, size_t size);
 /* "512 MiB", "12.55 GiB", "100 B": binary units, exact when whole. */
 char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
 /* 1234567 -> "1,234,567". */

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-static const char *const default_gpus = "v100,a100,h100";
+const char *const cli_default_gpus = "v100,a100,h100";
 
 int cli_fail(const kvp_error *err)
 {
@@ -104,8 +104,8 @@ static int apply_layers(const struct cli_options *o, kvp_model *m)
 
 /* The model: from the catalogue with single fields overridden, or wholly
  * from numbers. */
-static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
-                         struct cli_plan *plan)
+int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
+                      struct cli_plan *plan)
 {
 	kvp_model m;
 	kvp_error err;
@@ -158,8 +158,7 @@ static int resolve_model(const struct cli_options *o, kvp_catalog *cat,
 }
 
 /* The devices named in a comma-separated list, or every one for "all". */
-static int resolve_devices(const char *list, kvp_catalog *cat,
-                           struct cli_plan *plan)
+int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *plan)
 {
 	const kvp_device *all;
 	size_t count = 1, n = 0;
@@ -209,18 +208,9 @@ nomem:
 	return 2;
 }
 
-static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
+void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
+                       kvp_request *r)
 {
-	kvp_request *r = &plan->request;
-	kvp_error err;
-	static const kvp_attention kinds[CLI_VARIANTS] = {
-		KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
-
-	plan->dtype = o->dtype_k;
-	plan->seq = o->seq;
-	plan->batch = o->batch;
-	plan->fit_options = o->fit;
-	plan->explain = o->explain;
 	/* The engine and parallel settings are parsed into o->req. */
 	*r = o->req;
 	r->seq = o->seq;
@@ -241,6 +231,21 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	r->block_size = o->block_size_set ? o->block_size : 0;
 	r->swa_full_tokens_ratio = o->req.engine == KVP_ENGINE_SGLANG ?
 	                           o->swa_full_tokens_ratio : 0;
+}
+
+static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
+{
+	kvp_request *r = &plan->request;
+	kvp_error err;
+	static const kvp_attention kinds[CLI_VARIANTS] = {
+		KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
+
+	plan->dtype = o->dtype_k;
+	plan->seq = o->seq;
+	plan->batch = o->batch;
+	plan->fit_options = o->fit;
+	plan->explain = o->explain;
+	cli_build_request(o, plan, r);
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->unpoliced_bytes = plan->layers.cache_total_bytes;
@@ -314,9 +319,9 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 	int rc, chart_rc = 0;
 
 	memset(&plan, 0, sizeof plan);
-	rc = resolve_model(o, cat, &plan);
+	rc = cli_resolve_model(o, cat, &plan);
 	if (!rc)
-		rc = resolve_devices(o->gpu_list ? o->gpu_list : default_gpus, cat, &plan);
+		rc = cli_resolve_devices(o->gpu_list ? o->gpu_list : cli_default_gpus, cat, &plan);
 	if (!rc)
 		rc = compute_plan(o, &plan);
 	if (!rc && o->validate)
@@ -401,6 +406,15 @@ int main(int argc, char **argv)
 
 	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
 		return rc;
+	/* A sweep streams its rows: no document gathered in memory. */
+	if (opts.sweep) {
+		if ((rc = open_catalog(&opts, &cat)) == 0)
+			rc = cli_sweep(&opts, cat);
+		if (cat && rc != 2)
+			print_catalog_warnings(cat);
+		kvp_catalog_free(&cat);
+		return rc;
+	}
 	out = memout_open(&mem);
 	if (!out) {
 		fputs("kvplan: out of memory\n", stderr);

@@ -14,7 +14,7 @@
 
 /* A text field as RFC 4180 wants it: quoted, with quotes doubled, when it
  * holds a comma, a quote or a line break; as it is otherwise. */
-static const char *csv_text(const char *text, char *buf, size_t size)
+const char *cli_csv_text(const char *text, char *buf, size_t size)
 {
 	size_t o = 0;
 
@@ -79,12 +79,12 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 
 		fprintf(out, "%s,%s,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%"
 		        PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%s,%s",
-		        csv_text(m->name, model_name, sizeof model_name),
+		        cli_csv_text(m->name, model_name, sizeof model_name),
 		        kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
 		        kvp_dtype_name(p->dtype), lp->kv_bytes_per_token,
 		        lp->max_layer_bytes, lp->kv_total_bytes,
-		        csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
+		        cli_csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
 		        d->hbm_bytes, csv_bool(f->fits_l2), csv_bool(f->layer_fits_l2));
 		csv_seq(out, f->max_seq_l2, f->max_seq_l2_unbounded);
 		fprintf(out, ",%" PRIu64 ",%s", f->weights_bytes, csv_bool(f->fits_hbm));
@@ -158,7 +158,7 @@ int cli_print_models(FILE *out, const kvp_model *models, size_t count,
 			        m->max_context, m->params ? params : "-");
 		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%s,%u,%u,%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			        csv_text(m->name, name, sizeof name),
+			        cli_csv_text(m->name, name, sizeof name),
 			        kvp_attention_name(kvp_model_attention(m)), m->layers,
 			        m->hidden, m->heads, m->kv_heads, m->head_dim, m->vocab,
 			        m->max_context, m->params, size.bytes_per_token);
@@ -202,9 +202,9 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			        d->fp16_tflops, d->description);
 		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s\n",
-			        csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
+			        cli_csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
 			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops,
-			        csv_text(d->description, description, sizeof description));
+			        cli_csv_text(d->description, description, sizeof description));
 		} else {
 			json_object_begin(&w, NULL);
 			json_text(&w, "name", d->name);

@@ -71,6 +71,9 @@ each_failure "plan as CSV" 0 60 --model falcon-7b --seq 2048 --format csv --gpu 
 each_failure "model list as JSON" 250 60 --list-models --format json
 each_failure "GPU list as CSV" 250 60 --list-gpus --format csv
 each_failure "unknown model (alias scan, suggestions)" 250 30 --model llama2-7 --seq 1
+# A sweep allocates before its first row, never while it streams.
+each_failure "a sweep over two models and engines" 0 80 --model llama2-7b,gemma3-27b \
+	--engine exact,vllm --gpu h100 --sweep seq=1..64:x4
 # A chart's script and data are made in memory, then written whole.
 each_failure "a size chart's script and data" 0 120 --model gemma3-27b --seq 32768 \
 	--gpu h100 --chart "$work/size.gp"
