@@ -46,8 +46,8 @@ not_ok() {
 	echo "not ok $tap_n - $1"
 	shift
 	for line in "$@"; do echo "# $line"; done
-	sed 's/^/# stdout: /' "$work/out" | head -n 20
-	sed 's/^/# stderr: /' "$work/err" | head -n 20
+	[ ! -f "$work/out" ] || sed 's/^/# stdout: /' "$work/out" | head -n 20
+	[ ! -f "$work/err" ] || sed 's/^/# stderr: /' "$work/err" | head -n 20
 }
 
 # check DESC COMMAND...: passes when COMMAND succeeds.
@@ -144,14 +144,16 @@ function roff_text(s,    out, c) {
 }'
 
 # man_examples PAGE DIR: writes DIR/block.NNN, as check_example reads them,
-# for each "$ kvplan ARGS" line of a literal display (.Bd -literal) of the
-# manual page PAGE (a line ending in a backslash goes on on the next),
+# for each "$ kvplan ARGS" line of a literal display (.Bd -literal) in the
+# EXAMPLES section of the manual page PAGE (a line ending in a backslash
+# goes on on the next),
 # with the lines after it up to the next "$ " line or the display's end.
 # Lines with a pipe and validations, whose figures depend on the host, are
 # left out.
 man_examples() {
 	awk -v dir="$2" "$roff_text"'
-	/^\.Bd -literal/ { inblock = 1; next }
+	/^\.Sh / { examples = $2 == "EXAMPLES"; next }
+	/^\.Bd -literal/ { inblock = examples; next }
 	/^\.Ed/ { inblock = 0; if (file != "") close(file); file = ""; next }
 	!inblock { next }
 	{
