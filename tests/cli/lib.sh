@@ -46,8 +46,8 @@ not_ok() {
 	echo "not ok $tap_n - $1"
 	shift
 	for line in "$@"; do echo "# $line"; done
-	sed 's/^/# stdout: /' "$work/out" | head -n 20
-	sed 's/^/# stderr: /' "$work/err" | head -n 20
+	[ ! -f "$work/out" ] || sed 's/^/# stdout: /' "$work/out" | head -n 20
+	[ ! -f "$work/err" ] || sed 's/^/# stderr: /' "$work/err" | head -n 20
 }
 
 # check DESC COMMAND...: passes when COMMAND succeeds.
@@ -103,6 +103,102 @@ same_cache() {
 	else
 		not_ok "$option $name = --model $name ($*)" "want: $want" "got: $got"
 	fi
+}
+
+# check_example LABEL BLOCK: BLOCK holds kvplan's arguments on its first
+# line (plain words, no quotes) and, after it, the output a document shows
+# for them: the whole stdout, or the one line on stderr when kvplan fails
+# with status 2.  Runs kvplan in the current directory.
+check_example() {
+	label=$1
+	args=$(head -n 1 "$2")
+	tail -n +2 "$2" >"$work/expected"
+	# shellcheck disable=SC2086
+	run $args
+	shown=$work/out
+	[ "$status" -ne 2 ] || shown=$work/err
+	if cmp -s "$shown" "$work/expected"; then
+		ok "$label: kvplan $args"
+	else
+		diff -u "$work/expected" "$shown" | sed 's/^/# /' | head -n 30
+		not_ok "$label: kvplan $args" "the output differs from the text"
+	fi
+}
+
+# The awk function that undoes roff's escapes in a manual page's literal
+# display: \e a backslash, \& nothing, \- a minus, \(aq and \(dq quotes.
+roff_text='
+function roff_text(s,    out, c) {
+	out = ""
+	while ((c = index(s, "\\")) > 0) {
+		out = out substr(s, 1, c - 1)
+		s = substr(s, c + 1)
+		if (s ~ /^e/) { out = out "\\"; s = substr(s, 2) }
+		else if (s ~ /^&/) s = substr(s, 2)
+		else if (s ~ /^-/) { out = out "-"; s = substr(s, 2) }
+		else if (s ~ /^\(aq/) { out = out "\047"; s = substr(s, 4) }
+		else if (s ~ /^\(dq/) { out = out "\""; s = substr(s, 4) }
+		else out = out "\\"
+	}
+	return out s
+}'
+
+# man_examples PAGE DIR: writes DIR/block.NNN, as check_example reads them,
+# for each "$ kvplan ARGS" line of a literal display (.Bd -literal) in the
+# EXAMPLES section of the manual page PAGE (a line ending in a backslash
+# goes on on the next),
+# with the lines after it up to the next "$ " line or the display's end.
+# Lines with a pipe and validations, whose figures depend on the host, are
+# left out.
+man_examples() {
+	awk -v dir="$2" "$roff_text"'
+	/^\.Sh / { examples = $2 == "EXAMPLES"; next }
+	/^\.Bd -literal/ { inblock = examples; next }
+	/^\.Ed/ { inblock = 0; if (file != "") close(file); file = ""; next }
+	!inblock { next }
+	{
+		line = roff_text($0)
+		if (command != "") {
+			sub(/^[ \t]+/, "", line)
+			line = command " " line
+			command = ""
+		} else if (line !~ /^\$ /) {
+			if (file != "") print line > file
+			next
+		}
+		if (line ~ /\\$/) {
+			sub(/[ \t]*\\$/, "", line)
+			command = line
+			next
+		}
+		if (file != "") close(file)
+		file = ""
+		if (line !~ /^\$ kvplan / || line ~ /\|/ || line ~ /--validate/)
+			next
+		file = sprintf("%s/block.%03d", dir, ++blocks)
+		sub(/^\$ kvplan /, "", line)
+		print line > file
+	}' "$1"
+}
+
+# man_files PAGE DIR: writes each literal display of the manual page PAGE
+# that a comment line '.\" file: NAME' comes just before into DIR/NAME,
+# so that a page's example files can be used as they are shown.
+man_files() {
+	awk -v dir="$2" "$roff_text"'
+	/^\.\\" file: / { name = $3; next }
+	/^\.Bd -literal/ {
+		if (name != "") {
+			file = dir "/" name
+			if (sub(/\/[^\/]*$/, "", name))
+				system("mkdir -p \"" dir "/" name "\"")
+		}
+		name = ""
+		next
+	}
+	/^\.Ed/ { if (file != "") close(file); file = ""; next }
+	file != "" { print roff_text($0) > file }
+	{ name = "" }' "$1"
 }
 
 done_testing() {

@@ -26,20 +26,7 @@ awk -v dir="$work" '
 cd "$KVPLAN_SRCDIR"
 for block in "$work"/block.*; do
 	[ -e "$block" ] || continue
-	args=$(head -n 1 "$block")
-	tail -n +2 "$block" >"$work/expected"
-	# The arguments are plain words (checked: no quotes in them).
-	# shellcheck disable=SC2086
-	run $args
-	# An error is shown as its one line on stderr, with exit status 2.
-	shown=$work/out
-	[ "$status" -ne 2 ] || shown=$work/err
-	if cmp -s "$shown" "$work/expected"; then
-		ok "README: kvplan $args"
-	else
-		diff -u "$work/expected" "$shown" | sed 's/^/# /' | head -n 30
-		not_ok "README: kvplan $args" "the output differs from the README"
-	fi
+	check_example README "$block"
 done
 
 done_testing
