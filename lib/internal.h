@@ -89,9 +89,9 @@ kvp_status kvp__read_file(const char *path, int *unreached, size_t max,
 uint64_t kvp__policy_cap(const kvp_policy *policy, uint32_t index,
                          uint32_t layers, uint64_t seq, uint64_t gen);
 
-/* kvp_model_finalize's checks of the layers (layers.c); name labels the
- * model in messages. */
-kvp_status kvp__model_check_layers(const kvp_model *model, const char *name,
+/* kvp_model_finalize's checks of the layers (layers.c); label (of
+ * KVP_QUOTE_MAX bytes) takes the model's name for a message. */
+kvp_status kvp__model_check_layers(const kvp_model *model, char *label,
                                    kvp_error *err);
 
 /* Levenshtein distance between two short names (for suggestions);

@@ -149,34 +149,54 @@ kvp_layer_kind kvp_model_layer_kind(const kvp_model *m, uint32_t index)
 	return kind;
 }
 
-uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
+/* The layers of each kind, in one pass: layers repeat with the pattern
+ * (and the per-layer list, which is as long as the model), so one cycle
+ * is counted and scaled, then the part cycle at the end. */
+static void count_kinds(const kvp_model *m, uint32_t counts[KVP_LAYER_KIND_COUNT])
 {
-	uint32_t count = 0, cycle;
+	uint32_t cycle;
 
-	if (!m || m->layers == 0)
-		return 0;
-	/* Layers repeat with the pattern (and the per-layer list, which is
-	 * as long as the model): count one cycle and scale it. */
+	memset(counts, 0, KVP_LAYER_KIND_COUNT * sizeof *counts);
+	if (m->layers == 0)
+		return;
 	cycle = m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len
 	                ? m->layers
 	                : m->pattern_len ? m->pattern_len : 1;
 	if (cycle > m->layers)
 		cycle = m->layers;
-	for (uint32_t i = 0; i < cycle; i++)
-		if (kvp_model_layer_kind(m, i) == kind)
-			count++;
-	count *= m->layers / cycle;
-	for (uint32_t i = m->layers - m->layers % cycle; i < m->layers; i++)
-		if (kvp_model_layer_kind(m, i) == kind)
-			count++;
-	return count;
+	for (uint32_t i = 0; i < cycle; i++) {
+		kvp_layer_kind k = kvp_model_layer_kind(m, i);
+
+		if ((unsigned)k < KVP_LAYER_KIND_COUNT)
+			counts[k]++;
+	}
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
+		counts[k] *= m->layers / cycle;
+	for (uint32_t i = m->layers - m->layers % cycle; i < m->layers; i++) {
+		kvp_layer_kind k = kvp_model_layer_kind(m, i);
+
+		if ((unsigned)k < KVP_LAYER_KIND_COUNT)
+			counts[k]++;
+	}
+}
+
+uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
+{
+	uint32_t counts[KVP_LAYER_KIND_COUNT];
+
+	if (!m || (unsigned)kind >= KVP_LAYER_KIND_COUNT)
+		return 0;
+	count_kinds(m, counts);
+	return counts[kind];
 }
 
 /* The checks of the layers, after the heads (kvp_model_finalize). */
-kvp_status kvp__model_check_layers(const kvp_model *m, const char *name,
-                                   kvp_error *err)
+kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *err)
 {
+	/* The name is made only for a message: every plan finalizes. */
+#define name kvp__label(m->name, "model", label)
 	bool caches = false;
+	uint32_t counts[KVP_LAYER_KIND_COUNT];
 
 	if (m->pattern_len > m->layers)
 		return kvp__error(err, KVP_ERR_SHAPE,
@@ -203,8 +223,9 @@ kvp_status kvp__model_check_layers(const kvp_model *m, const char *name,
 			                  "%s: layer %u has %u kv heads, which do not divide"
 			                  " the %u heads", name, i, kv, m->heads);
 	}
+	count_kinds(m, counts);
 	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++) {
-		uint32_t n = kvp_model_count_layers(m, (kvp_layer_kind)k);
+		uint32_t n = counts[k];
 
 		if (n == 0)
 			continue;
@@ -232,5 +253,6 @@ kvp_status kvp__model_check_layers(const kvp_model *m, const char *name,
 	}
 	if (!caches)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: no layer has a cache", name);
+#undef name
 	return KVP_OK;
 }

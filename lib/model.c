@@ -9,12 +9,12 @@
 kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
-	const char *name;
 	kvp_status st;
 
+	/* The name is made only for a message: every plan finalizes. */
+#define name kvp__label(m->name, "model", label)
 	if (!m)
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
-	name = kvp__label(m->name, "model", label);
 	if (m->layers == 0)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
 	if (m->heads == 0)
@@ -41,7 +41,8 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 		m->head_dim = m->hidden / m->heads;
 		m->head_dim_derived = true;
 	}
-	if ((st = kvp__model_check_layers(m, name, err)) != KVP_OK)
+#undef name
+	if ((st = kvp__model_check_layers(m, label, err)) != KVP_OK)
 		return st;
 	return kvp__error_clear(err);
 }

@@ -24,6 +24,9 @@ uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage, uint32_t g)
 {
 	uint64_t a = p->stage_first[stage], b = a + p->stage_layers[stage];
 
+	/* One stage holds every layer: the group's own count. */
+	if (a == 0 && b == p->layers)
+		return p->groups[g].layers;
 	return layers_before(p, g, b) - layers_before(p, g, a);
 }
 
