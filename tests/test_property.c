@@ -1,0 +1,279 @@
+/*
+ * test_property.c — properties over thousands of random per-layer models,
+ * drawn from a fixed seed so a failure repeats:
+ *  - the exact cache equals a sum over the layers worked here in 128-bit
+ *    arithmetic from the model's own numbers (no group, no plan), or the
+ *    plan says overflow exactly when that sum passes 64 bits;
+ *  - tensor parallelism splits divisible kv heads evenly: one GPU holds
+ *    1/tp of the cache;
+ *  - under every engine and a random parallel layout, each solver's answer
+ *    fits (planned again at that seq or batch) and one more does not.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define MODELS 3000
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+/* xorshift64*: the same draws on every run. */
+static uint64_t next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1du;
+}
+
+/* A draw in [lo, hi]. */
+static uint64_t draw(uint64_t lo, uint64_t hi)
+{
+	return lo + next() % (hi - lo + 1);
+}
+
+/* A draw spread over the orders of magnitude of [1, 2^bits). */
+static uint64_t draw_log(unsigned bits)
+{
+	unsigned e = (unsigned)draw(0, bits - 1);
+
+	return draw((uint64_t)1 << e, ((uint64_t)1 << e) * 2 - 1);
+}
+
+static const kvp_dtype dtypes[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16, KVP_DTYPE_BF16,
+                                   KVP_DTYPE_FP8, KVP_DTYPE_INT8};
+static const unsigned dtype_bytes[] = {4, 2, 2, 1, 1};
+
+/* A random model: a pattern of up to 8 kinds, heads and kv heads that
+ * divide, windows, an MLA latent or a recurrent state where its kinds
+ * need them, and at least one layer with a cache. */
+static void random_model(kvp_model *m)
+{
+	bool mla = draw(0, 5) == 0;
+
+	memset(m, 0, sizeof *m);
+	strcpy(m->name, "random");
+	m->layers = (uint32_t)draw(1, 160);
+	m->heads = (uint32_t)draw(1, 128);
+	do
+		m->kv_heads = (uint32_t)draw(1, m->heads);
+	while (m->heads % m->kv_heads != 0);
+	m->head_dim = (uint32_t)draw(1, 512);
+	m->pattern_len = (uint32_t)draw(0, m->layers < 8 ? m->layers : 8);
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		m->pattern[i] = (uint8_t)(mla ? (draw(0, 1) ? KVP_LAYER_FULL : KVP_LAYER_NONE)
+		                              : draw(0, KVP_LAYER_NONE));
+	/* MLA is a full layer of a model with a latent; the first layer
+	 * caches, so some layer does. */
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		if (m->pattern[i] == KVP_LAYER_MLA)
+			m->pattern[i] = KVP_LAYER_FULL;
+	if (m->pattern_len && m->pattern[0] == KVP_LAYER_NONE)
+		m->pattern[0] = KVP_LAYER_FULL;
+	m->sliding_window = draw_log(20);
+	m->chunk_size = draw_log(20);
+	m->state_bytes = draw_log(30);
+	if (mla) {
+		m->kv_lora_rank = (uint32_t)draw(1, 1024);
+		m->qk_rope_dim = (uint32_t)draw(0, 128);
+	}
+}
+
+/* The exact cache of m under r on one GPU, layer by layer, in 128 bits. */
+static unsigned __int128 exact_bytes(const kvp_model *m, const kvp_request *r,
+                                     unsigned elem)
+{
+	unsigned __int128 total = 0;
+
+	for (uint32_t i = 0; i < m->layers; i++) {
+		unsigned kind = m->pattern_len ? m->pattern[i % m->pattern_len] : KVP_LAYER_FULL;
+		unsigned __int128 tokens = r->seq, per_token;
+
+		if (kind == KVP_LAYER_NONE)
+			continue;
+		if (kind == KVP_LAYER_RECURRENT) {
+			total += (unsigned __int128)m->state_bytes * r->batch;
+			continue;
+		}
+		if (kind == KVP_LAYER_SLIDING && m->sliding_window < tokens)
+			tokens = m->sliding_window;
+		if (kind == KVP_LAYER_CHUNKED && m->chunk_size < tokens)
+			tokens = m->chunk_size;
+		if (m->kv_lora_rank)   /* every attention layer is MLA */
+			per_token = (unsigned __int128)(m->kv_lora_rank + m->qk_rope_dim) * elem;
+		else
+			per_token = (unsigned __int128)2 * m->kv_heads * m->head_dim * elem;
+		total += tokens * r->batch * per_token;
+	}
+	return total;
+}
+
+static void test_exact_sizes(void **state)
+{
+	unsigned overflows = 0, checked = 0;
+
+	(void)state;
+	for (int n = 0; n < MODELS; n++) {
+		kvp_model m;
+		kvp_request r;
+		kvp_plan plan;
+		kvp_error err;
+		unsigned d = (unsigned)draw(0, 4);
+		unsigned __int128 want;
+		kvp_status st;
+
+		random_model(&m);
+		kvp_request_init(&r);
+		r.seq = draw_log(40);
+		r.batch = draw_log(24);
+		r.dtype_k = r.dtype_v = dtypes[d];
+		want = exact_bytes(&m, &r, dtype_bytes[d]);
+		st = kvp_plan_compute(&m, &r, &plan, &err);
+		if (want > UINT64_MAX) {
+			if (st != KVP_ERR_OVERFLOW)
+				fail_msg("model %d: the sum passes 64 bits, the plan says %s", n,
+				         kvp_strerror(st));
+			overflows++;
+			continue;
+		}
+		if (st != KVP_OK)
+			fail_msg("model %d: %s", n, err.message);
+		assert_true(plan.cache_total_bytes == (uint64_t)want);
+		assert_true(plan.kv_bytes_per_gpu == (uint64_t)want);
+		checked++;
+	}
+	/* Both sides of 64 bits were drawn. */
+	assert_true(overflows > 50);
+	assert_true(checked > MODELS / 2);
+}
+
+static void test_tensor_parallel_split(void **state)
+{
+	(void)state;
+	for (int n = 0; n < MODELS; n++) {
+		kvp_model m;
+		kvp_request r;
+		kvp_plan one, split;
+		kvp_error err;
+
+		random_model(&m);
+		if (m.kv_lora_rank)
+			continue; /* a latent is whole on every rank */
+		kvp_request_init(&r);
+		r.seq = draw_log(20);
+		r.batch = draw_log(8);
+		r.tp = (uint32_t)draw(1, m.kv_heads);
+		if (m.kv_heads % r.tp != 0 || m.heads % r.tp != 0)
+			continue;
+		if (kvp_plan_compute(&m, &r, &split, &err) != KVP_OK)
+			fail_msg("model %d, tp %u: %s", n, r.tp, err.message);
+		r.tp = 1;
+		assert_int_equal(kvp_plan_compute(&m, &r, &one, &err), KVP_OK);
+		/* K and V split evenly: one rank's share tp times is the whole,
+		 * and so is the total over the ranks. */
+		{
+			uint64_t rank = 0;
+
+			for (uint32_t g = 0; g < split.group_count; g++)
+				rank += split.groups[g].k_bytes + split.groups[g].v_bytes;
+			assert_true(rank * split.request.tp == one.kv_total_bytes);
+			assert_true(split.kv_total_bytes == one.kv_total_bytes);
+		}
+	}
+}
+
+/* Planned again at seq and batch, r's cache on one GPU fits budget. */
+static bool fits(const kvp_model *m, kvp_request r, uint64_t seq, uint64_t batch,
+                 uint64_t budget)
+{
+	kvp_plan plan;
+	kvp_error err;
+	kvp_status st;
+
+	r.seq = seq;
+	r.batch = batch;
+	st = kvp_plan_compute(m, &r, &plan, &err);
+	if (st == KVP_ERR_OVERFLOW)
+		return false;
+	if (st != KVP_OK)
+		fail_msg("seq %llu, batch %llu: %s", (unsigned long long)seq,
+		         (unsigned long long)batch, err.message);
+	return plan.kv_bytes_per_gpu <= budget;
+}
+
+static void test_solvers_are_tight(void **state)
+{
+	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
+	                                     KVP_ENGINE_LLAMA_CPP, KVP_ENGINE_SGLANG,
+	                                     KVP_ENGINE_TRTLLM};
+	unsigned solved = 0;
+
+	(void)state;
+	for (int n = 0; n < MODELS / 3; n++) {
+		kvp_model m;
+		kvp_request r;
+		kvp_plan plan;
+		kvp_error err;
+		uint64_t budget, seq, batch;
+		bool unbounded;
+
+		random_model(&m);
+		kvp_request_init(&r);
+		r.engine = engines[draw(0, 4)];
+		r.seq = draw_log(16);
+		r.batch = draw_log(6);
+		r.dtype_k = r.dtype_v = KVP_DTYPE_FP16;
+		if (r.engine == KVP_ENGINE_LLAMA_CPP)
+			r.kv_unified = draw(0, 1);
+		r.pp = (uint32_t)draw(1, m.layers < 4 ? m.layers : 4);
+		/* SGLang's sliding layers have a pool of their own, which its
+		 * solvers fill (tests/test_engine.c): not one budget. */
+		if (r.engine == KVP_ENGINE_SGLANG &&
+		    kvp_model_count_layers(&m, KVP_LAYER_SLIDING))
+			continue;
+		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
+			continue; /* a request an engine refuses (it says why) */
+		budget = draw_log(40);
+		assert_int_equal(kvp_plan_max_seq(&plan, budget, r.batch, &seq, &unbounded,
+		                                  &err), KVP_OK);
+		if (!unbounded && seq > 0) {
+			if (!fits(&m, r, seq, r.batch, budget))
+				fail_msg("model %d (%s): max_seq %llu does not fit %llu B", n,
+				         kvp_engine_name(r.engine), (unsigned long long)seq,
+				         (unsigned long long)budget);
+			if (seq < UINT64_MAX && fits(&m, r, seq + 1, r.batch, budget))
+				fail_msg("model %d (%s): max_seq %llu + 1 fits %llu B too", n,
+				         kvp_engine_name(r.engine), (unsigned long long)seq,
+				         (unsigned long long)budget);
+			solved++;
+		}
+		assert_int_equal(kvp_plan_max_batch(&plan, budget, r.seq, &batch, &err), KVP_OK);
+		if (batch > 0 && batch < ((uint64_t)1 << 40)) {
+			if (!fits(&m, r, r.seq, batch, budget))
+				fail_msg("model %d (%s): max_batch %llu does not fit", n,
+				         kvp_engine_name(r.engine), (unsigned long long)batch);
+			if (fits(&m, r, r.seq, batch + 1, budget))
+				fail_msg("model %d (%s): max_batch %llu + 1 fits too", n,
+				         kvp_engine_name(r.engine), (unsigned long long)batch);
+		}
+	}
+	assert_true(solved > MODELS / 30);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_sizes),
+		cmocka_unit_test(test_tensor_parallel_split),
+		cmocka_unit_test(test_solvers_are_tight),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
