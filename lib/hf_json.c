@@ -77,14 +77,14 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 	/* jansson leaves the error unset on some failed allocations: ask the
 	 * allocator first. */
 	memset(&jerr, 0, sizeof jerr);
-	*out = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
+	*out = kvp__json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
 	if (!*out && !kvp__json_failed() &&
 	    json_error_code(&jerr) == json_error_duplicate_key) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
 		                 " transformers does", h->path, jerr.line,
 		                 jerr.column, kvp_escape(jerr.text, problem,
 		                                         sizeof problem));
-		*out = json_loadb(text, length, 0, &jerr);
+		*out = kvp__json_loadb(text, length, 0, &jerr);
 	}
 	kvp__free(copy);
 	if (*out)

@@ -12,32 +12,6 @@
 
 #include "hfconfig.h"
 
-/* jansson reports a failed allocation as a parse error, often with a
- * misleading text: the allocator itself remembers it. */
-static _Thread_local bool json_failed;
-
-static void *json_alloc(size_t size)
-{
-	void *p = kvp__malloc(size);
-
-	if (!p)
-		json_failed = true;
-	return p;
-}
-
-static void json_free(void *ptr) { kvp__free(ptr); }
-
-void kvp__json_init(void)
-{
-	/* Idempotent, and every caller sets the same two functions. */
-	json_set_alloc_funcs(json_alloc, json_free);
-	json_failed = false;
-}
-
-bool kvp__json_failed(void)
-{
-	return json_failed;
-}
 
 /* Elements a layer of the given kind of the finalized m holds in its
  * projections, roughly; mlp_apart: its recurrent layers have no MLP of

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "internal.h"
 
 /* Records (or replaces) the note for field: origin and the text, printf
@@ -30,11 +32,15 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
                             kvp_error *err);
 
 /* Points jansson's allocations at kvp__malloc and kvp__free (so tests
- * reach them); called before each use, it is idempotent. */
+ * reach them); called before each use, it is idempotent (json_load.c). */
 void kvp__json_init(void);
 /* Whether an allocation of jansson's failed since kvp__json_init (jansson
  * reports it as a parse error). */
 bool kvp__json_failed(void);
+/* json_loadb, safe from jansson's own faults on a failed allocation: NULL
+ * and kvp__json_failed() then, the tree freed. */
+json_t *kvp__json_loadb(const char *text, size_t length, size_t flags,
+                        json_error_t *jerr);
 
 /* The safetensors header length N from a file's first length bytes
  * (data), checked before anything is allocated from it: 8 bytes there,

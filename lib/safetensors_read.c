@@ -322,7 +322,7 @@ kvp_status kvp__safetensors_index(const char *path, int *unreached,
 	if (status != KVP_OK)
 		return status;
 	kvp__json_init();
-	root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
+	root = kvp__json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
 	kvp__free(text);
 	if (kvp__json_failed()) {
 		json_decref(root);

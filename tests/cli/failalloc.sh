@@ -71,6 +71,17 @@ each_failure "plan as CSV" 0 60 --model falcon-7b --seq 2048 --format csv --gpu 
 each_failure "model list as JSON" 250 60 --list-models --format json
 each_failure "GPU list as CSV" 250 60 --list-gpus --format csv
 each_failure "unknown model (alias scan, suggestions)" 250 30 --model llama2-7 --seq 1
+# The readers: config.json through jansson (its allocations fail too:
+# every one, since jansson 2.14 itself crashed on one of them, see
+# lib/json_load.c), a GGUF header and a safetensors header (the reader's
+# allocations and the output's; the catalogue's between are swept above).
+each_failure "a model from config.json" all 0 \
+	--config "$KVPLAN_SRCDIR/tests/configs/gemma3-27b/config.json" --seq 4096 --gpu h100
+each_failure "a model from a GGUF header" 400 100 \
+	--gguf "$KVPLAN_SRCDIR/tests/fuzz/corpus/gguf/llama-v3.gguf" --seq 1024 --gpu h100
+each_failure "weights from a safetensors header" 400 100 --model llama2-7b \
+	--safetensors "$KVPLAN_SRCDIR/tests/fuzz/corpus/safetensors/fp8.safetensors" \
+	--seq 1024 --gpu h100 --format json
 # A sweep allocates before its first row, never while it streams.
 each_failure "a sweep over two models and engines" 0 80 --model llama2-7b,gemma3-27b \
 	--engine exact,vllm --gpu h100 --sweep seq=1..64:x4
