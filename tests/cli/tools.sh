@@ -1,6 +1,6 @@
 # tools.sh — the capacity tools of examples/ (vllm_batch, cheapest) print
-# the figures worked by hand below, agree with kvplan, and refuse bad input
-# with one line and status 2.  make check runs the build tree's tools;
+# the figures worked by hand below, agree with kvplan, refuse bad input
+# with one line and status 2, and print what README.md shows they print.  make check runs the build tree's tools;
 # make installcheck runs the same checks on tools built against the
 # installed library (KVPLAN_EXAMPLES: their directory; KVPLAN_EXAMPLES_DATA
 # empty: the installed catalogue).
@@ -165,4 +165,33 @@ tool_error "cheapest: an unknown GPU, named by the library" "^cheapest: unknown 
 	cheapest -p h1000=1 llama3.1-70b 5
 tool_error "cheapest: an unknown model, named by the library" \
 	"^cheapest: unknown model 'llama3-70x'" cheapest llama3-70x 5
+
+# ---- README.md shows the tools' output: each "$ examples/NAME ARGS" line of
+# a code block is run, and the lines after it, to the next "$ " line or
+# the block's end, are its whole stdout.
+awk -v dir="$work" '
+	/^```/ { if (n) close(file); inblock = !inblock; n = 0; next }
+	!inblock { next }
+	/^\$ / {
+		if (n) close(file)
+		n = 0
+		if (!/^\$ examples\//)
+			next
+		blocks++; file = dir "/readme." blocks; n = 1
+		sub(/^\$ examples\//, ""); print > file; next
+	}
+	n { print >> file }
+' "$KVPLAN_SRCDIR/README.md"
+shown=0
+for block in "$work"/readme.*; do
+	[ -e "$block" ] || continue
+	shown=$((shown + 1))
+	command=$(head -n 1 "$block")
+	tail -n +2 "$block" >"$work/expected"
+	# The arguments are plain words.
+	# shellcheck disable=SC2086
+	tool $command
+	same_output "README: examples/$command"
+done
+check "README.md shows the tools' output" test "$shown" -ge 3
 done_testing
