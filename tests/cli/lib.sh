@@ -60,9 +60,15 @@ check() {
 # expect_error DESC PATTERN ARGS...: kvplan ARGS must exit 2, print nothing
 # on stdout and exactly one line on stderr matching the extended regex PATTERN.
 expect_error() {
-	desc=$1 pattern=$2
-	shift 2
-	run "$@"
+	expect_error_of run "$@"
+}
+
+# expect_error_of RUNNER DESC PATTERN ARGS...: the same for RUNNER ARGS, a
+# function that leaves $work/{out,err} and $status as run does.
+expect_error_of() {
+	runner=$1 desc=$2 pattern=$3
+	shift 3
+	"$runner" "$@"
 	if [ "$status" -ne 2 ]; then
 		not_ok "$desc" "exit status $status, expected 2"
 	elif [ -s "$work/out" ]; then

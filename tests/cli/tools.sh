@@ -18,25 +18,6 @@ tool() {
 	"$tools/$name" "$@" >"$work/out" 2>"$work/err" || status=$?
 }
 
-# tool_error DESC PATTERN NAME ARGS...: exit status 2, nothing on stdout,
-# one line on stderr matching the extended regex PATTERN.
-tool_error() {
-	desc=$1 pattern=$2
-	shift 2
-	tool "$@"
-	if [ "$status" -ne 2 ]; then
-		not_ok "$desc" "exit status $status, expected 2"
-	elif [ -s "$work/out" ]; then
-		not_ok "$desc" "stdout is not empty"
-	elif [ "$(wc -l <"$work/err")" -ne 1 ]; then
-		not_ok "$desc" "stderr has $(wc -l <"$work/err") lines, expected 1"
-	elif ! grep -Eq -- "$pattern" "$work/err"; then
-		not_ok "$desc" "stderr does not match /$pattern/"
-	else
-		ok "$desc"
-	fi
-}
-
 # same_output DESC: $work/out is $work/expected.
 same_output() {
 	if [ "$status" -eq 0 ] && cmp -s "$work/expected" "$work/out"; then
@@ -91,16 +72,16 @@ for model in $models; do
 	if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "$desc"; else not_ok "$desc" "got '$got'"; fi
 done
 
-tool_error "vllm_batch without models: usage" '^usage: vllm_batch SEQ' vllm_batch 8192 h100
-tool_error "vllm_batch: SEQ 0" "^vllm_batch: SEQ '0' is not a whole number from 1$" \
+expect_error_of tool "vllm_batch without models: usage" '^usage: vllm_batch SEQ' vllm_batch 8192 h100
+expect_error_of tool "vllm_batch: SEQ 0" "^vllm_batch: SEQ '0' is not a whole number from 1$" \
 	vllm_batch 0 h100 llama2-7b
-tool_error "vllm_batch: SEQ 8k" "^vllm_batch: SEQ '8k' is not" vllm_batch 8k h100 llama2-7b
-tool_error "vllm_batch: no GPU in the list" '^usage: ' vllm_batch 8192 , llama2-7b
-tool_error "vllm_batch: an unknown GPU, named by the library" \
+expect_error_of tool "vllm_batch: SEQ 8k" "^vllm_batch: SEQ '8k' is not" vllm_batch 8k h100 llama2-7b
+expect_error_of tool "vllm_batch: no GPU in the list" '^usage: ' vllm_batch 8192 , llama2-7b
+expect_error_of tool "vllm_batch: an unknown GPU, named by the library" \
 	"^vllm_batch: unknown GPU 'h1000'" vllm_batch 8192 h100,h1000 llama2-7b
-tool_error "vllm_batch: an unknown model, named by the library" \
+expect_error_of tool "vllm_batch: an unknown model, named by the library" \
 	"^vllm_batch: unknown model 'llama2-77b'" vllm_batch 8192 h100 llama2-7b llama2-77b
-tool_error "vllm_batch: a control character is escaped" \
+expect_error_of tool "vllm_batch: a control character is escaped" \
 	"^vllm_batch: SEQ '1\\\\n2' is not" vllm_batch "1
 2" h100 llama2-7b
 
@@ -151,19 +132,19 @@ tool cheapest -p l4=1 llama3.1-405b 1000000
 check "cheapest: no type holds it: exit 1" test "$status" -eq 1
 check "cheapest: says so" sh -c "tail -n 1 '$work/out' | grep -qx 'no GPU type holds it'"
 
-tool_error "cheapest without SEQ: usage" '^usage: cheapest ' cheapest llama3.1-70b
-tool_error "cheapest: an unknown option" '^usage: cheapest ' cheapest -x llama3.1-70b 5
-tool_error "cheapest: -b 0" "^cheapest: BATCH '0' is not a whole number from 1$" \
+expect_error_of tool "cheapest without SEQ: usage" '^usage: cheapest ' cheapest llama3.1-70b
+expect_error_of tool "cheapest: an unknown option" '^usage: cheapest ' cheapest -x llama3.1-70b 5
+expect_error_of tool "cheapest: -b 0" "^cheapest: BATCH '0' is not a whole number from 1$" \
 	cheapest -b 0 llama3.1-70b 5
-tool_error "cheapest: -p without a price" "^cheapest: -p takes GPU=PRICE, not 'h100'$" \
+expect_error_of tool "cheapest: -p without a price" "^cheapest: -p takes GPU=PRICE, not 'h100'$" \
 	cheapest -p h100 llama3.1-70b 5
-tool_error "cheapest: a negative price" "^cheapest: price '-1' is not a number above 0$" \
+expect_error_of tool "cheapest: a negative price" "^cheapest: price '-1' is not a number above 0$" \
 	cheapest -p h100=-1 llama3.1-70b 5
-tool_error "cheapest: a GPU priced twice by two names" '^cheapest: h100-sxm is priced twice$' \
+expect_error_of tool "cheapest: a GPU priced twice by two names" '^cheapest: h100-sxm is priced twice$' \
 	cheapest -p h100=1 -p h100-sxm=2 llama3.1-70b 5
-tool_error "cheapest: an unknown GPU, named by the library" "^cheapest: unknown GPU 'h1000'" \
+expect_error_of tool "cheapest: an unknown GPU, named by the library" "^cheapest: unknown GPU 'h1000'" \
 	cheapest -p h1000=1 llama3.1-70b 5
-tool_error "cheapest: an unknown model, named by the library" \
+expect_error_of tool "cheapest: an unknown model, named by the library" \
 	"^cheapest: unknown model 'llama3-70x'" cheapest llama3-70x 5
 
 # ---- README.md shows the tools' output: each "$ examples/NAME ARGS" line of
