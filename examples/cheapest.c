@@ -21,6 +21,7 @@
 #define GIB 1073741824.0
 
 typedef struct price {
+	const char *given;      /* the GPU as -p names it */
 	char gpu[KVP_NAME_MAX]; /* the catalogue's name for it */
 	double per_hour;
 } price;
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
 			}
 			*equals = '\0';
 			/* The GPU's name is checked below, with the catalogue. */
-			snprintf(prices[n_prices++].gpu, KVP_NAME_MAX, "%s", optarg);
+			prices[n_prices++].given = optarg;
 		} else if (opt != 'b') {
 			return usage();
 		}
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 		goto library_error;
 	/* A priced GPU by any of its names (h100 is h100-sxm), once. */
 	for (i = 0; i < n_prices; i++) {
-		if (kvp_catalog_device(catalog, prices[i].gpu, &device, &err) != KVP_OK)
+		if (kvp_catalog_device(catalog, prices[i].given, &device, &err) != KVP_OK)
 			goto library_error;
 		if (price_of(prices, i, device.name)) {
 			fprintf(stderr, "cheapest: %s is priced twice\n", device.name);
