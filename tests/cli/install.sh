@@ -29,8 +29,8 @@ pkgconfigdir=$dest$(setting pkgconfigdir)
 pkgdatadir=$dest$(setting pkgdatadir)
 mandir=$dest$(setting mandir)
 completiondir=$dest$(setting bashcompletiondir)
-cc=$(setting cc)
-cflags=$(setting cflags)
+cc=${KVPLAN_CC:-cc}
+cflags=${KVPLAN_CFLAGS:-}
 
 status=0
 sub_make install DESTDIR="$dest" >"$work/install.log" 2>&1 || status=$?
@@ -168,6 +168,19 @@ done | sort -u)
 for page in $pages; do
 	check "share/man/man${page##*.}/$page is installed" test -f "$mandir/man${page##*.}/$page"
 done
+# The other names of the section 3 pages, links installed by make install.
+if [ -f "$KVPLAN_SRCDIR/man/MLINKS" ]; then
+	missing=
+	links=0
+	while read -r page link; do
+		case $page in '#'*|'') continue ;; esac
+		links=$((links + 1))
+		[ -L "$mandir/man3/$link" ] && [ -f "$mandir/man3/$link" ] ||
+			missing="$missing $link"
+	done <"$KVPLAN_SRCDIR/man/MLINKS"
+	check "share/man/man3: the $links links of man/MLINKS${missing:+ (not:$missing)}" \
+		test -z "$missing"
+fi
 
 # ---- bash completion
 check "share/bash-completion/completions/kvplan is installed" test -f "$completiondir/kvplan"
