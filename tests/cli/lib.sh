@@ -207,6 +207,27 @@ man_files() {
 	{ name = "" }' "$1"
 }
 
+# readme_blocks PREFIX SKIP DIR: writes DIR/block.N, as check_example reads
+# them, for each "$ PREFIX..." line of a code block of README.md (one line:
+# none with a pipe or a backslash, nor one the extended regex SKIP matches
+# when it is not empty): what follows PREFIX on its first line, and the
+# lines after it up to the next "$ " line or the block's end.
+readme_blocks() {
+	awk -v prefix="$1" -v skip="$2" -v dir="$3" '
+	/^```/ { if (n) close(file); inblock = !inblock; n = 0; next }
+	!inblock { next }
+	/^\$ / {
+		if (n) close(file)
+		n = 0
+		if (index($0, "$ " prefix) != 1 || /[|\\]/ || (skip != "" && $0 ~ skip))
+			next
+		blocks++; file = dir "/block." blocks; n = 1
+		print substr($0, length(prefix) + 3) > file; next
+	}
+	n { print >> file }
+	' "$KVPLAN_SRCDIR/README.md"
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -150,21 +150,9 @@ expect_error_of tool "cheapest: an unknown model, named by the library" \
 # ---- README.md shows the tools' output: each "$ examples/NAME ARGS" line of
 # a code block is run, and the lines after it, to the next "$ " line or
 # the block's end, are its whole stdout.
-awk -v dir="$work" '
-	/^```/ { if (n) close(file); inblock = !inblock; n = 0; next }
-	!inblock { next }
-	/^\$ / {
-		if (n) close(file)
-		n = 0
-		if (!/^\$ examples\//)
-			next
-		blocks++; file = dir "/readme." blocks; n = 1
-		sub(/^\$ examples\//, ""); print > file; next
-	}
-	n { print >> file }
-' "$KVPLAN_SRCDIR/README.md"
+readme_blocks 'examples/' '' "$work"
 shown=0
-for block in "$work"/readme.*; do
+for block in "$work"/block.*; do
 	[ -e "$block" ] || continue
 	shown=$((shown + 1))
 	command=$(head -n 1 "$block")
