@@ -60,9 +60,15 @@ check() {
 # expect_error DESC PATTERN ARGS...: kvplan ARGS must exit 2, print nothing
 # on stdout and exactly one line on stderr matching the extended regex PATTERN.
 expect_error() {
-	desc=$1 pattern=$2
-	shift 2
-	run "$@"
+	expect_error_of run "$@"
+}
+
+# expect_error_of RUNNER DESC PATTERN ARGS...: the same for RUNNER ARGS, a
+# function that leaves $work/{out,err} and $status as run does.
+expect_error_of() {
+	runner=$1 desc=$2 pattern=$3
+	shift 3
+	"$runner" "$@"
 	if [ "$status" -ne 2 ]; then
 		not_ok "$desc" "exit status $status, expected 2"
 	elif [ -s "$work/out" ]; then
@@ -199,6 +205,27 @@ man_files() {
 	/^\.Ed/ { if (file != "") close(file); file = ""; next }
 	file != "" { print roff_text($0) > file }
 	{ name = "" }' "$1"
+}
+
+# readme_blocks PREFIX SKIP DIR: writes DIR/block.N, as check_example reads
+# them, for each "$ PREFIX..." line of a code block of README.md (one line:
+# none with a pipe or a backslash, nor one the extended regex SKIP matches
+# when it is not empty): what follows PREFIX on its first line, and the
+# lines after it up to the next "$ " line or the block's end.
+readme_blocks() {
+	awk -v prefix="$1" -v skip="$2" -v dir="$3" '
+	/^```/ { if (n) close(file); inblock = !inblock; n = 0; next }
+	!inblock { next }
+	/^\$ / {
+		if (n) close(file)
+		n = 0
+		if (index($0, "$ " prefix) != 1 || /[|\\]/ || (skip != "" && $0 ~ skip))
+			next
+		blocks++; file = dir "/block." blocks; n = 1
+		print substr($0, length(prefix) + 3) > file; next
+	}
+	n { print >> file }
+	' "$KVPLAN_SRCDIR/README.md"
 }
 
 done_testing() {

@@ -5,22 +5,9 @@
 # it are its whole stdout, or its stderr when it fails with status 2.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-readme=$KVPLAN_SRCDIR/README.md
 # Split the README into one file per such block: $work/block.N holds the
 # arguments on its first line and the expected output after it.
-awk -v dir="$work" '
-	/^```/ { if (n) close(file); inblock = !inblock; n = 0; next }
-	!inblock { next }
-	/^\$ / {
-		if (n) close(file)
-		n = 0
-		if (!/^\$ kvplan / || /[|\\]/ || /--validate/ || /--chart/)
-			next
-		blocks++; file = dir "/block." blocks; n = 1
-		sub(/^\$ kvplan /, ""); print > file; next
-	}
-	n { print >> file }
-' "$readme"
+readme_blocks 'kvplan ' '--validate|--chart' "$work"
 
 # Paths in the examples are the source tree's (tests/configs/...).
 cd "$KVPLAN_SRCDIR"
