@@ -52,6 +52,10 @@ char *chart_tokens_text(uint64_t tokens, char *buf, size_t size);
 /* The smallest power of two >= v (v >= 1), as an exponent. */
 unsigned chart_log2_ceil(uint64_t v);
 
+/* r's fields that mean the same under every engine (sizes, types, the
+ * weights and memory, parallelism, the policy) on the exact engine's
+ * defaults: no engine's own setting. */
+void chart_neutral_request(const kvp_request *r, kvp_request *out);
 /* One line on stderr for a library error inside a chart: 2. */
 int chart_fail(const kvp_error *err);
 

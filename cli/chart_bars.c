@@ -71,27 +71,7 @@ static void engine_request(const kvp_request *r, kvp_engine e, kvp_request *out)
 		*out = *r;
 		return;
 	}
-	kvp_request_init(out);
-	out->seq = r->seq;
-	out->batch = r->batch;
-	out->dtype_k = r->dtype_k;
-	out->dtype_v = r->dtype_v;
-	out->state_dtype = r->state_dtype;
-	out->mla = r->mla;
-	out->no_window = r->no_window;
-	out->weights_dtype = r->weights_dtype;
-	out->weight_bytes = r->weight_bytes;
-	out->mem_util = r->mem_util;
-	out->reserve_bytes = r->reserve_bytes;
-	out->tp = r->tp;
-	out->pp = r->pp;
-	out->dp = r->dp;
-	out->pp_layers_len = r->pp_layers_len;
-	memcpy(out->pp_layers, r->pp_layers, sizeof out->pp_layers);
-	out->kv_budget = r->kv_budget;
-	out->policy = r->policy;
-	out->gen = r->gen;
-	out->kv_repeated = r->kv_repeated;
+	chart_neutral_request(r, out);
 	out->engine = e;
 }
 

@@ -44,15 +44,16 @@ struct size_chart {
  * model is, with the request's batch and parallel layout. */
 static void reference_request(const kvp_request *r, kvp_request *out)
 {
-	kvp_request_init(out);
-	out->seq = r->seq;
-	out->batch = r->batch;
-	out->no_window = r->no_window;
-	out->tp = r->tp;
-	out->pp = r->pp;
-	out->dp = r->dp;
-	out->pp_layers_len = r->pp_layers_len;
-	memcpy(out->pp_layers, r->pp_layers, sizeof out->pp_layers);
+	kvp_request defaults;
+
+	kvp_request_init(&defaults);
+	chart_neutral_request(r, out);
+	out->dtype_k = out->dtype_v = KVP_DTYPE_FP16;
+	out->state_dtype = defaults.state_dtype;
+	out->mla = defaults.mla;
+	out->policy = defaults.policy;
+	out->gen = 0;
+	out->kv_repeated = false;
 }
 
 /* Plans line n; a reference line the model cannot take (its heads under
