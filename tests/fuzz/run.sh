@@ -18,7 +18,8 @@
 # or hangs a harness to tests/fuzz/crashes/NAME/, where make check replays
 # it from then on (test_fuzz_regress for the readers, test_fuzz_NAME for
 # the others).  Environment: CC (clang), FUZZ_BUILD (build-fuzz under the
-# top directory), FUZZ_MAX_LEN (16384), FUZZ_JOBS for make (2).
+# top directory), FUZZ_MAX_LEN (16384), FUZZ_JOBS for make (2), TMPDIR for
+# the catalogue harness's directories (/dev/shm when unset).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +70,13 @@ pkg_cflags=$(pkg-config --cflags yaml-0.1 jansson)
 # The command's harness runs from here, so the command takes the data of
 # the source tree, as it does when run from its build tree.
 build_real=$(cd "$build" && pwd -P)
+# The catalogue's harness makes and removes its data directories under
+# TMPDIR for every input: on a tmpfs that runs twice as fast as on a disk
+# or more, so /dev/shm is taken when TMPDIR is not set.
+scratch=${TMPDIR:-/tmp}
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	scratch=/dev/shm
+fi
 status=0
 for name in $harnesses; do
 	bin=$build/fuzz_$name
@@ -95,7 +103,7 @@ for name in $harnesses; do
 	else
 		limit=-max_total_time=$seconds
 	fi
-	if "$bin" "$limit" -max_len="$max_len" -timeout=10 \
+	if TMPDIR=$scratch "$bin" "$limit" -max_len="$max_len" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix="$crashes/" "$corpus" "$here/corpus/$name" \
 		>"$log" 2>&1; then
