@@ -397,6 +397,21 @@ def cli_seeds():
         "overflow": "--model llama3.1-405b --seq 18446744073709551615 "
                     "--batch 18446744073709551615",
         "no-model": "--seq 1",
+        # Paths: the harness links them to the readers' seeds they end in.
+        "config": "--config llama3-8b.json --seq 8192 --explain",
+        "config-weights": "--config gemma3-4b.json --safetensors "
+                          "fp8.safetensors --safetensors sub-byte.safetensors "
+                          "--seq 1000 --format json",
+        "gguf": "--gguf llama-v3.gguf --seq 100 --explain --format json",
+        "gguf-mla": "--gguf mla.gguf --seq 4096 --engine llama.cpp",
+        "data-dir": "--data-dir mine --list-models",
+        "chart": "--model llama2-7b --seq 100 --chart out.png",
+        "chart-fit": "--model gemma3-4b --seq 100000 --chart a/b.gp "
+                     "--chart-kind fit --gpu all",
+        "chart-layers": "--model qwen3-next-80b-a3b --seq 4096 --chart c.svg "
+                        "--chart-kind layers",
+        "chart-engines": "--model llama3-8b --seq 5000 --chart e.gp "
+                         "--chart-kind engines --batch 3",
     }
     for name, line in lines.items():
         put(name + ".args", "cli", "\0".join(line.split(" ")))

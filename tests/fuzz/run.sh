@@ -87,7 +87,8 @@ for name in $harnesses; do
 	if [ "$name" = cli ]; then
 		set -- -I"$src/cli" -I"$build/obj" -Dmain=kvplan_main \
 			-DKVP_SRCDATADIR="\"$src/data\"" \
-			-DKVP_BUILDDIR="\"$build_real\"" "$src"/cli/*.c
+			-DKVP_BUILDDIR="\"$build_real\"" \
+			-DKVP_TEST_SRCDIR="\"$src\"" "$src"/cli/*.c
 	fi
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer -I"$src/lib" $pkg_cflags \
