@@ -505,7 +505,11 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 			argv[i] = (char *)"--ubatch";
 	}
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: getopt's whole state starts afresh (glibc, musl and the
+	 * BSDs take 0 so), so that a second parse in the same process (the
+	 * fuzzing harness's) reads nothing of the last argv, such as the rest
+	 * of a group of short options it stopped in. */
+	optind = 0;
 	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options,
 	                           NULL)) != -1) {
 		if (code == '?') {

@@ -285,6 +285,10 @@ FILE *memout_open(struct memout *m);
 bool memout_close(struct memout *m, FILE *out);
 void memout_free(struct memout *m);
 
+/* kvplan.c: the command.  The fuzzing harness of the command builds the
+ * cli/ sources with -Dmain=kvplan_main and calls it under that name. */
+int main(int argc, char **argv);
+
 /* Prints "kvplan: " and the error (file:line:column: message) on stderr;
  * returns 2, the exit status of an input error. */
 int cli_fail(const kvp_error *err);

@@ -60,6 +60,9 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 {
 	json_error_t jerr;
 	char problem[2 * JSON_ERROR_TEXT_LENGTH];
+	/* A warning quotes the path escaped: a line feed in a directory's
+	 * name must not break its line. */
+	char quoted_path[KVP_QUOTE_MAX];
 	size_t replaced, n = python_words(text, length, NULL, &replaced);
 	char *copy = NULL;
 
@@ -72,7 +75,9 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 		text = copy;
 		length = n;
 		kvp__source_warn(h->src, "%s: %zu NaN or Infinity values (not JSON;"
-		                 " Python reads them) taken as null", h->path, replaced);
+		                 " Python reads them) taken as null",
+		                 kvp_escape(h->path, quoted_path, sizeof quoted_path),
+		                 replaced);
 	}
 	/* jansson leaves the error unset on some failed allocations: ask the
 	 * allocator first. */
@@ -81,9 +86,10 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 	if (!*out && !kvp__json_failed() &&
 	    json_error_code(&jerr) == json_error_duplicate_key) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
-		                 " transformers does", h->path, jerr.line,
-		                 jerr.column, kvp_escape(jerr.text, problem,
-		                                         sizeof problem));
+		                 " transformers does",
+		                 kvp_escape(h->path, quoted_path, sizeof quoted_path),
+		                 jerr.line, jerr.column,
+		                 kvp_escape(jerr.text, problem, sizeof problem));
 		*out = kvp__json_loadb(text, length, 0, &jerr);
 	}
 	kvp__free(copy);

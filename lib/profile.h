@@ -126,5 +126,12 @@ kvp_status kvp__claim_taken(const struct kind *kind, const char *path,
 kvp_status kvp__load_profile(const struct kind *kind, const char *path,
                              int *unreached, struct profile *out,
                              kvp_error *err);
+/* Parses text[0..length), the contents of the file at path (whose stem
+ * the profile's name must be), into out; on failure out holds nothing to
+ * free.  kvp__load_profile's parse, for callers that hold the bytes (the
+ * fuzzing harness). */
+kvp_status kvp__parse_profile(const struct kind *kind, const char *path,
+                              const unsigned char *text, size_t length,
+                              struct profile *out, kvp_error *err);
 
 #endif

@@ -88,14 +88,13 @@ static kvp_status node_event(struct parse *ps, const yaml_event_t *event,
 	return *profile_status == KVP_ERR_NOMEM ? KVP_ERR_NOMEM : KVP_OK;
 }
 
-/* Parses text (the contents of path) into out, one event at a time, so
- * that nesting is refused before libyaml builds anything of it.  Errors of
- * YAML itself come first wherever they are in the first document, as when
- * the document is read whole; then those of the profile; then a second
- * document.  On failure out holds nothing to free. */
-static kvp_status parse_profile(const struct kind *kind, const char *path,
-                                const unsigned char *text, size_t length,
-                                struct profile *out, kvp_error *err)
+/* One event at a time, so that nesting is refused before libyaml builds
+ * anything of it.  Errors of YAML itself come first wherever they are in
+ * the first document, as when the document is read whole; then those of
+ * the profile; then a second document. */
+kvp_status kvp__parse_profile(const struct kind *kind, const char *path,
+                              const unsigned char *text, size_t length,
+                              struct profile *out, kvp_error *err)
 {
 	struct parse ps = {.kind = kind, .path = path, .out = out, .err = err};
 	kvp_status status = KVP_OK, profile_status = KVP_OK;
@@ -163,7 +162,7 @@ kvp_status kvp__load_profile(const struct kind *kind, const char *path,
 	                        (char **)&text, &length, err);
 	if (status != KVP_OK)
 		return status;
-	status = parse_profile(kind, path, text, length, out, err);
+	status = kvp__parse_profile(kind, path, text, length, out, err);
 	kvp__free(text);
 	return status;
 }

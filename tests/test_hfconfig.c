@@ -428,6 +428,30 @@ static void test_real_file_quirks(void **state)
 	assert_int_equal(m.layers, 2);
 }
 
+/* A warning quotes its path escaped, so that it stays one line whatever
+ * the directory is called (fuzz_cli found it). */
+static void test_warning_path_escaped(void **state)
+{
+	static const char dup[] = "{\"num_hidden_layers\": 2, \"hidden_size\": 256,"
+	                          " \"num_attention_heads\": 4, \"num_attention_heads\": 4}";
+	static const char nan[] = "{\"num_hidden_layers\": 2, \"hidden_size\": 256,"
+	                          " \"num_attention_heads\": 4, \"x\": NaN}";
+	kvp_model m;
+	kvp_source src;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_config_parse(dup, strlen(dup), "a\nkvplan: b/config.json",
+	                                  &m, &src, &err), KVP_OK);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "a\\nkvplan: b/config.json:1:"));
+	assert_null(strchr(src.warnings[0], '\n'));
+	assert_int_equal(kvp_config_parse(nan, strlen(nan), "a\x1b[2J/config.json",
+	                                  &m, &src, &err), KVP_OK);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "a\\x1b[2J/config.json: 1 NaN"));
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
@@ -538,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_window_rules),
 		cmocka_unit_test(test_hybrids),
 		cmocka_unit_test(test_real_file_quirks),
+		cmocka_unit_test(test_warning_path_escaped),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_alloc_failure),

@@ -37,6 +37,24 @@ run --config "$work/config.json" --seq 100 --format json
 is kv_total_bytes 204800 "generic family: 4·100·2·64·2·2 = 204,800 B"
 check "generic family warns on stderr" grep -q "model type 'brand_new' is not a family kvplan knows" "$work/err"
 check "exit 0 with the warning" test "$status" -eq 0
+# The warnings quote the path escaped: a line feed in a directory's name
+# cannot break them into two lines (fuzz_cli found both).
+dir_nl="$work/a
+kvplan: b"
+mkdir "$dir_nl"
+cp "$work/config.json" "$dir_nl/config.json"
+run --config "$dir_nl/config.json" --seq 100 --format json
+check "a generic family's warning is one line, whatever the path" \
+	test "$(wc -l <"$work/err")" -eq 1
+check "... its path escaped" grep -q \
+	"^kvplan: warning: $work/a\\\\nkvplan: b/config.json: model type 'brand_new'" "$work/err"
+printf '{"model_type": "llama", "num_hidden_layers": 4, "num_hidden_layers": 4,
+ "hidden_size": 512, "num_attention_heads": 8}' >"$dir_nl/config.json"
+run --config "$dir_nl/config.json" --seq 100 --format json
+check "a duplicated key's warning is one line, whatever the path" \
+	test "$(wc -l <"$work/err")" -eq 1
+check "... its path escaped" grep -q \
+	"^kvplan: warning: $work/a\\\\nkvplan: b/config.json:1:[0-9]*: duplicate" "$work/err"
 
 # Bad files and bad combinations.
 expect_error "--config of a missing file" "^kvplan: /nonexistent/config.json: No such file" \

@@ -1,8 +1,9 @@
 /*
- * fuzz.h — what every libFuzzer harness of the readers checks: a reader
- * returns (the sanitizers catch the rest), and a failure carries a
- * one-line message.  Not part of make check (tests/fuzz/run.sh builds
- * these with clang -fsanitize=fuzzer,address,undefined).
+ * fuzz.h — what every libFuzzer harness checks: the code returns (the
+ * sanitizers catch the rest), and a failure carries a one-line message.
+ * tests/fuzz/run.sh builds the harnesses with clang
+ * -fsanitize=fuzzer,address,undefined; make check replays their seeds and
+ * kept crashes (test_fuzz_regress, and tests/fuzz/replay.c).
  */
 #ifndef KVPLAN_FUZZ_H
 #define KVPLAN_FUZZ_H
@@ -12,6 +13,8 @@
 #include "kvplan.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+/* A harness's start-up, where it has one. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Stops the run (a crash libFuzzer keeps) when status breaks the
  * library's contract for errors. */

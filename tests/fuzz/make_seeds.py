@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """make_seeds.py: writes the fuzzing seed corpus, tests/fuzz/corpus/NAME/,
-small valid and invalid inputs for each reader: config.json files shaped
-like real ones, safetensors files and GGUF files.  Run from anywhere; it
-rewrites the seeds it owns and leaves other files alone.  The GGUF layout
-follows ggml's docs/gguf.md: magic, version, tensor count, key/value count,
-the key/values, the tensor infos, padding to general.alignment (32), data."""
+small valid and invalid inputs for each harness: config.json files shaped
+like real ones, safetensors files and GGUF files; YAML profiles (some of
+the shipped ones, renamed fuzz); catalogues of a few files; command lines.
+Run from anywhere; it rewrites the seeds it owns and leaves other files
+alone.  The GGUF layout follows ggml's docs/gguf.md: magic, version,
+tensor count, key/value count, the key/values, the tensor infos, padding
+to general.alignment (32), data."""
 import json
 import os
+import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "..", "data")
 
 
 def put(name, kind, data):
@@ -238,7 +242,187 @@ def gguf_seeds():
         struct.pack("<Q", 2**40) + b"general.architecture")
 
 
+# ---- YAML profiles (fuzz_profile: the file is fuzz.yaml) ------------------
+
+def shipped(kind, name):
+    with open(os.path.join(DATA, kind, name + ".yaml")) as f:
+        return f.read()
+
+
+def as_fuzz(text):
+    """A shipped profile under the name its harness's file gives."""
+    return re.sub(r"(?m)^name: .*$", "name: fuzz", text)
+
+
+def profile_seeds():
+    for name in ["llama2-7b", "gemma3-4b", "deepseek-v3", "llama4-scout",
+                 "qwen3-next-80b-a3b", "gpt-oss-20b", "falcon-7b"]:
+        put(name + ".yaml", "profile", as_fuzz(shipped("models", name)))
+    for name in ["h100-sxm", "mi300x"]:
+        put(name + ".yaml", "profile", as_fuzz(shipped("gpus", name)))
+    put("per-layer.yaml", "profile",
+        "name: fuzz\nlayers: 4\nheads: 8\nkv_heads: 2\nhead_dim: 64\n"
+        "layer_kv_heads: [2, 0, 4, 8]\nlayer_pattern: none,sliding*2,full\n"
+        "sliding_window: 128\nstate_bytes: 1 MiB\n")
+    put("recurrent.yaml", "profile",
+        "name: fuzz\nlayers: 3\nheads: 4\nkv_heads: 4\nhidden: 256\n"
+        "layer_pattern: \"recurrent,full\"\nstate_bytes: 12.5 KB\n"
+        "params: 1.5e9\nrope_theta: 1e6\n")
+    put("flow.yaml", "profile",
+        "{name: fuzz, memory: 24 GiB, l2: 6 MiB, aliases: [a, 'b'],"
+        " description: \"flow \\u00e9\"}\n")
+    put("anchors.yaml", "profile",
+        "name: &n fuzz\nlayers: *n\nheads: !!int 4\nkv_heads: 4\n"
+        "head_dim: 8\n")
+    put("block-scalars.yaml", "profile",
+        "name: fuzz\ndescription: >-\n  folded\n  text\nmemory: |\n"
+        "  80 GiB\nl2: 50 MiB\n")
+    put("two-documents.yaml", "profile",
+        "---\nname: fuzz\nmemory: 1 GiB\nl2: 1 MiB\n...\n---\nname: x\n")
+    put("deep.yaml", "profile", "name: fuzz\naliases: [[[[x]]]]\n")
+    put("duplicate.yaml", "profile",
+        "name: fuzz\nmemory: 1 GiB\nmemory: 2 GiB\nl2: 1 MiB\n")
+    put("typo.yaml", "profile", "name: fuzz\nlayer: 2\nheads: 4\n")
+    put("numbers.yaml", "profile",
+        "name: fuzz\nlayers: 4294967296\nheads: -1\nkv_heads: 0x10\n"
+        "params: 1e400\nmemory: 18446744073709551616 B\nl2: 3.5 B\n")
+    put("wrong-name.yaml", "profile", "name: Other\nmemory: 1 GiB\nl2: 1\n")
+    put("clash.yaml", "profile",
+        "name: fuzz\naliases: [fuzz2, fuzz2, fuzz]\nmemory: 1 GiB\nl2: 1\n")
+    put("tab-and-bom.yaml", "profile",
+        b"\xef\xbb\xbfname: fuzz\n\tlayers: 2\n")
+    put("bad-utf8.yaml", "profile", b"name: fuzz\ndescription: \xff\xfe\n")
+    put("empty.yaml", "profile", "")
+
+
+# ---- catalogues (fuzz_catalog: records "PATH\nTEXT" split on NUL) ----------
+
+def catalog(*records):
+    return b"\0".join(r.encode() if isinstance(r, str) else r
+                       for r in records)
+
+
+def catalog_seeds():
+    llama = shipped("models", "llama2-7b")
+    gemma = shipped("models", "gemma3-4b")
+    h100 = shipped("gpus", "h100-sxm")
+    a100 = shipped("gpus", "a100-80g")
+    put("shipped.cat", "catalog", catalog(
+        "models/llama2-7b\n" + llama, "models/gemma3-4b\n" + gemma,
+        "gpus/h100-sxm\n" + h100, "gpus/a100-80g\n" + a100))
+    put("lookups.cat", "catalog", catalog(
+        "models/llama2-7b\n" + llama, "gpus/h100-sxm\n" + h100,
+        "?llama2-7c", "?H100", "?gemma-3-4b", "?llama", "?-bad"))
+    # The second directory: hidden by the first, and adding its own.
+    put("two-dirs.cat", "catalog", catalog(
+        "models/llama2-7b\n" + llama,
+        "2/models/llama2-7b\n" + llama.replace("layers: 32", "layers: 40"),
+        "2/models/gemma3-4b\n" + gemma, "2/gpus/h100-sxm\n" + h100))
+    put("alias-clash.cat", "catalog", catalog(
+        "models/a\nname: a\naliases: [c]\nlayers: 1\nheads: 1\n"
+        "kv_heads: 1\nhead_dim: 8\n",
+        "models/b\nname: b\naliases: [c]\nlayers: 1\nheads: 1\n"
+        "kv_heads: 1\nhead_dim: 8\n"))
+    put("name-mismatch.cat", "catalog", catalog(
+        "gpus/x\nname: y\nmemory: 1 GiB\nl2: 1 MiB\n",
+        "gpus/y\nname: y\nmemory: 1 GiB\nl2: 1 MiB\n"))
+    put("directory.cat", "catalog", catalog(
+        "models/llama2-7b/", "2/models/llama2-7b\n" + llama,
+        "gpus/h100-sxm\n" + h100))
+    put("broken.cat", "catalog", catalog(
+        "models/good\nname: good\nlayers: 2\nheads: 2\nkv_heads: 1\n"
+        "hidden: 64\n", "models/bad\nname: bad\nlayers: [\n",
+        "gpus/.hidden\nname: x\n", "gpus/h1\n"))
+    put("empty.cat", "catalog", b"")
+
+
+# ---- command lines (fuzz_cli: arguments split on NUL) ---------------------
+
+def cli_seeds():
+    lines = {
+        "plan": "--model llama2-7b --seq 1024",
+        "json": "--model llama2-7b --seq 1024 --format json",
+        "csv": "--model falcon-7b --seq 2048 --batch 4 --format csv",
+        "dtype": "--model gemma2-9b --seq 8192 --dtype fp8 --gpu all",
+        "kv-types": "--model llama3-8b --seq 4096 --dtype-k q8_0 "
+                    "--dtype-v q4_0 --engine llama.cpp",
+        "custom": "--layers 32 --heads 32 --head-dim 128 --seq 4096 "
+                  "--kv-heads 8 --params 7000000000",
+        "hidden": "--layers 2 --heads 4 --hidden 256 --seq 10 --explain",
+        "pattern": "--model gemma3-4b --seq 131072 --layer-pattern "
+                   "sliding*5,full --window 512 --format json --explain",
+        "mla": "--model deepseek-v3 --seq 32768 --mla expanded --tp 8",
+        "mla-fp8": "--model deepseek-v3 --seq 1000 --dtype fp8_ds_mla "
+                   "--engine vllm --format json",
+        "recurrent": "--model qwen3-next-80b-a3b --seq 262144 --state-bytes "
+                     "1048576 --solve max-batch",
+        "chunked": "--model llama4-scout --seq 1000000 --chunk 4096 "
+                   "--no-window",
+        "vllm": "--model llama3-8b --seq 8192 --engine vllm --block-size 32 "
+                "--max-num-batched-tokens 4096 --gpu-memory-utilization 0.85",
+        "llamacpp": "--model llama2-7b --engine llama.cpp -c 1024 -np 3 "
+                    "--ubatch 256 --no-kv-unified",
+        "sglang": "--model gemma3-12b --seq 4000 --engine sglang --page-size "
+                  "16 --swa-full-tokens-ratio 0.5 --mem-fraction-static 0.8",
+        "trtllm": "--model llama3-70b --seq 4096 --engine trtllm "
+                  "--trtllm-runtime cpp --tokens-per-block 64 --tp 4 --pp 2",
+        "pp-layers": "--model llama2-7b --seq 2048 --pp 3 --pp-layers "
+                     "10,11,11 --dp 2 --format json",
+        "budget": "--model llama3-8b --seq 8192 --kv-budget 10000000000 "
+                  "--engine vllm --solve max-seq",
+        "min-gpus": "--model llama3.1-405b --seq 131072 --solve min-gpus "
+                    "--gpu h100,a100 --require-fit",
+        "fit": "--model qwen2.5-72b --seq 32768 --batch 64 --gpu h200 "
+               "--weights-dtype fp8 --mem-util 0.95 --reserve 2147483648",
+        "streaming": "--model llama2-7b --seq 100000 --policy "
+                     "streaming:sink=4,recent=1020 --gen 100",
+        "h2o": "--model mistral-7b --seq 32768 --policy h2o:heavy=64,recent=64"
+               " --format json",
+        "snapkv": "--model llama3-8b --seq 16384 --policy snapkv:capacity="
+                  "1024,window=32,kernel=7 --kv-layout repeated",
+        "pyramidkv": "--model llama3-8b --seq 16384 --policy pyramidkv:"
+                     "capacity=512,window=8,beta=20 --solve max-seq",
+        "ratio": "--model qwen3-8b --seq 10000 --policy ratio:0.5 --gen 500 "
+                 "--engine sglang --format csv",
+        "window": "--model phi3-mini --seq 4096 --policy window:1024",
+        "host": "--model gpt2 --seq 1024 --gpu host",
+        "list-models": "--list-models --format json",
+        "list-gpus": "--list-gpus --format csv",
+        "help": "--help",
+        "version": "-V",
+        "short": "-m llama2-7b -s 100 -b 2 -t bf16 -g a10 -f json",
+        "bad-value": "--model llama2-7b --seq 10x",
+        "unknown": "--model llama2-7c --seq 1",
+        "ambiguous": "--mod llama2-7b --se 1 --p 2",
+        "overflow": "--model llama3.1-405b --seq 18446744073709551615 "
+                    "--batch 18446744073709551615",
+        "no-model": "--seq 1",
+        # Paths: the harness links them to the readers' seeds they end in.
+        "config": "--config llama3-8b.json --seq 8192 --explain",
+        "config-weights": "--config gemma3-4b.json --safetensors "
+                          "fp8.safetensors --safetensors sub-byte.safetensors "
+                          "--seq 1000 --format json",
+        "gguf": "--gguf llama-v3.gguf --seq 100 --explain --format json",
+        "gguf-mla": "--gguf mla.gguf --seq 4096 --engine llama.cpp",
+        "data-dir": "--data-dir mine --list-models",
+        "chart": "--model llama2-7b --seq 100 --chart out.png",
+        "chart-fit": "--model gemma3-4b --seq 100000 --chart a/b.gp "
+                     "--chart-kind fit --gpu all",
+        "chart-layers": "--model qwen3-next-80b-a3b --seq 4096 --chart c.svg "
+                        "--chart-kind layers",
+        "chart-engines": "--model llama3-8b --seq 5000 --chart e.gp "
+                         "--chart-kind engines --batch 3",
+    }
+    for name, line in lines.items():
+        put(name + ".args", "cli", "\0".join(line.split(" ")))
+    put("control.args", "cli", b"--model\0llama\x1b[2J\0--seq\0\xff")
+    put("empty.args", "cli", b"")
+
+
 if __name__ == "__main__":
     configs()
     safetensors_seeds()
     gguf_seeds()
+    profile_seeds()
+    catalog_seeds()
+    cli_seeds()

@@ -1,27 +1,32 @@
 #!/bin/sh
-# run.sh — builds libkvplan and the readers' libFuzzer harnesses with clang,
-# ASan and UBSan, runs each for SECONDS over its corpus, keeps what crashes
-# it, and prints each run's execs and coverage.  Not run by make check.
+# run.sh — builds libkvplan and the libFuzzer harnesses with clang, ASan
+# and UBSan, runs each for SECONDS over its corpus, keeps what crashes it,
+# and prints each run's execs and coverage.  Not run by make check.
 #
-#   tests/fuzz/run.sh [SECONDS] [HARNESS...]      (harnesses: config
-#                                                  safetensors gguf; default all)
+#   tests/fuzz/run.sh [SECONDS] [HARNESS...]
+#
+# Harnesses (tests/fuzz/fuzz_NAME.c; default all): the file readers
+# config, safetensors and gguf; profile, the YAML profile loader; catalog,
+# the catalogue over data directories; cli, the whole kvplan command (its
+# sources built in, main renamed kvplan_main).
 #
 # SECONDS 0 runs each harness over its corpus once and stops: a check
 # that the harnesses build and the seeds pass under the sanitizers.
 #
 # Seeds are read from tests/fuzz/corpus/NAME/ (never written); what the run
 # finds new goes to build-fuzz/corpus/NAME/, and an input that crashes, leaks
-# or hangs a harness to tests/fuzz/crashes/NAME/, where test_fuzz_regress
-# replays it in make check from then on.  Environment: CC (clang),
-# FUZZ_BUILD (build-fuzz under the top directory), FUZZ_MAX_LEN (16384),
-# FUZZ_JOBS for make (2).
+# or hangs a harness to tests/fuzz/crashes/NAME/, where make check replays
+# it from then on (test_fuzz_regress for the readers, test_fuzz_NAME for
+# the others).  Environment: CC (clang), FUZZ_BUILD (build-fuzz under the
+# top directory), FUZZ_MAX_LEN (16384), FUZZ_JOBS for make (2), TMPDIR for
+# the catalogue harness's directories (/dev/shm when unset).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-config safetensors gguf}
+harnesses=${*:-config safetensors gguf profile catalog cli}
 build=${FUZZ_BUILD:-$top/build-fuzz}
 cc=${CC:-clang}
 jobs=${FUZZ_JOBS:-2}
@@ -61,15 +66,34 @@ if ! make -s -C "$build/obj" -j"$jobs" lib/libkvplan.la >"$build/build.log" 2>&1
 fi
 
 libs="$(pkg-config --libs yaml-0.1 jansson) -lm -lpthread"
+pkg_cflags=$(pkg-config --cflags yaml-0.1 jansson)
+# The command's harness runs from here, so the command takes the data of
+# the source tree, as it does when run from its build tree.
+build_real=$(cd "$build" && pwd -P)
+# The catalogue's harness makes and removes its data directories under
+# TMPDIR for every input: on a tmpfs that runs twice as fast as on a disk
+# or more, so /dev/shm is taken when TMPDIR is not set.
+scratch=${TMPDIR:-/tmp}
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	scratch=/dev/shm
+fi
 status=0
 for name in $harnesses; do
 	bin=$build/fuzz_$name
 	crashes=$here/crashes/$name
 	corpus=$build/corpus/$name
 	mkdir -p "$crashes" "$corpus" "$here/corpus/$name"
+	set --
+	if [ "$name" = cli ]; then
+		set -- -I"$src/cli" -I"$build/obj" -Dmain=kvplan_main \
+			-DKVP_SRCDATADIR="\"$src/data\"" \
+			-DKVP_BUILDDIR="\"$build_real\"" \
+			-DKVP_TEST_SRCDIR="\"$src\"" "$src"/cli/*.c
+	fi
 	# shellcheck disable=SC2086
-	$cc $cflags -fsanitize=fuzzer -I"$src/lib" "$here/fuzz_$name.c" \
-		"$build/obj/lib/.libs/libkvplan.a" $libs -o "$bin"
+	$cc $cflags -fsanitize=fuzzer -I"$src/lib" $pkg_cflags \
+		"$here/fuzz_$name.c" "$@" "$build/obj/lib/.libs/libkvplan.a" \
+		$libs -o "$bin"
 	dict=
 	[ -f "$here/$name.dict" ] && dict=-dict=$here/$name.dict
 	log=$build/fuzz_$name.log
@@ -80,7 +104,7 @@ for name in $harnesses; do
 	else
 		limit=-max_total_time=$seconds
 	fi
-	if "$bin" "$limit" -max_len="$max_len" -timeout=10 \
+	if TMPDIR=$scratch "$bin" "$limit" -max_len="$max_len" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix="$crashes/" "$corpus" "$here/corpus/$name" \
 		>"$log" 2>&1; then
