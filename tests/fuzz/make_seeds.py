@@ -412,6 +412,10 @@ def cli_seeds():
                         "--chart-kind layers",
         "chart-engines": "--model llama3-8b --seq 5000 --chart e.gp "
                          "--chart-kind engines --batch 3",
+        "sweep": "--model llama2-7b,gemma3-27b --engine exact,vllm --dtype "
+                 "fp16,fp8 --gpu h100,a100 --sweep seq=1..4096:x4,batch=1..3",
+        "sweep-json": "--model mistral-7b --sweep seq=4000..4200:+50 "
+                      "--format json --engine llama.cpp -np 2",
     }
     for name, line in lines.items():
         put(name + ".args", "cli", "\0".join(line.split(" ")))
