@@ -240,7 +240,7 @@ static int parse_format(const char *text, enum cli_format *out)
 
 /* The lists are a sweep's, and a sweep's output is rows, of a plan of
  * its own: 0, or 2 after one line on stderr. */
-static int cli_sweep_check(struct cli_options *o)
+static int sweep_check(struct cli_options *o)
 {
 	const char *list = o->model_name && strchr(o->model_name, ',') ? "--model"
 	                   : o->engine_list ? "--engine" : o->dtype_list ? "--dtype" : NULL;
@@ -260,22 +260,6 @@ static int cli_sweep_check(struct cli_options *o)
 	}
 	if (o->format == CLI_TABLE)
 		o->format = CLI_CSV;
-	if (o->dtype_list) {
-		/* Each type is parsed when the requests are built; here, that
-		 * every one is a type. */
-		char *copy = strdup(o->dtype_list), *save = NULL;
-		int rc = 0;
-
-		if (!copy) {
-			fputs("kvplan: out of memory\n", stderr);
-			return 2;
-		}
-		for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save))
-			rc = cli_parse_dtype("dtype", t, &o->dtype);
-		free(copy);
-		if (rc)
-			return rc;
-	}
 	return 0;
 }
 
@@ -546,7 +530,7 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		      " --heads and --head-dim (or --hidden) (see kvplan --help)\n", stderr);
 		return 2;
 	}
-	if (cli_sweep_check(o))
+	if (sweep_check(o))
 		return 2;
 	cli_engine_finish(o);
 	if (o->seq == 0 && o->sweep_seq.set)

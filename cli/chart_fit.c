@@ -65,7 +65,7 @@ int chart_fit(struct chart *c)
 	kvp_request r = p->request;
 	kvp_plan *plan = malloc(sizeof *plan);
 	unsigned s_lo = chart_log2_ceil(r.gen + 1), s_hi, b_hi;
-	char what[160], human[32];
+	char what[160], human[32], budget[32];
 	int rc = 0;
 
 	if (!plan) {
@@ -109,16 +109,9 @@ int chart_fit(struct chart *c)
 	if (rc)
 		return rc;
 	snprintf(what, sizeof what, "where the cache fits on %s (L2 %s, %s for the"
-	         " cache at batch %" PRIu64 ")", d->name,
-	         cli_human_bytes(d->l2_bytes, human, sizeof human),
-	         p->fits[0].budget_bytes ? "" : "no memory", p->request.batch);
-	if (p->fits[0].budget_bytes) {
-		char budget[32];
-
-		snprintf(what, sizeof what, "where the cache fits on %s (L2 %s, %s for the"
-		         " cache)", d->name, cli_human_bytes(d->l2_bytes, human, sizeof human),
-		         cli_human_bytes(p->fits[0].budget_bytes, budget, sizeof budget));
-	}
+	         " cache)", d->name, cli_human_bytes(d->l2_bytes, human, sizeof human),
+	         p->fits[0].budget_bytes ? cli_human_bytes(p->fits[0].budget_bytes, budget,
+	                                                   sizeof budget) : "no memory");
 	chart_title(c, what, true);
 	fprintf(c->script, "set xrange [%g:%g]\nset yrange [-0.5:%g]\n", s_lo - 0.5,
 	        s_hi + 0.5, b_hi + 0.5);

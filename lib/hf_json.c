@@ -66,7 +66,6 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 	size_t replaced, n = python_words(text, length, NULL, &replaced);
 	char *copy = NULL;
 
-	kvp__json_init();
 	if (replaced) {
 		if (!(copy = kvp__malloc(n + 1)))
 			return kvp__error(h->err, KVP_ERR_NOMEM, "out of memory");

@@ -31,14 +31,12 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
                             uint64_t params, uint64_t bytes, const char *path,
                             kvp_error *err);
 
-/* Points jansson's allocations at kvp__malloc and kvp__free (so tests
- * reach them); called before each use, it is idempotent (json_load.c). */
-void kvp__json_init(void);
-/* Whether an allocation of jansson's failed since kvp__json_init (jansson
- * reports it as a parse error). */
+/* Whether an allocation of jansson's failed in the last kvp__json_loadb
+ * (jansson reports it as a parse error). */
 bool kvp__json_failed(void);
-/* json_loadb, safe from jansson's own faults on a failed allocation: NULL
- * and kvp__json_failed() then, the tree freed. */
+/* json_loadb with jansson's allocations through kvp__malloc (so tests
+ * reach them), safe from jansson's own faults on a failed allocation: NULL
+ * and kvp__json_failed() then, the tree freed (json_load.c). */
 json_t *kvp__json_loadb(const char *text, size_t length, size_t flags,
                         json_error_t *jerr);
 

@@ -53,7 +53,7 @@ static void json_free(void *ptr)
 	kvp__free(ptr);
 }
 
-void kvp__json_init(void)
+static void json_init(void)
 {
 	/* Idempotent, and every caller sets the same two functions. */
 	json_set_alloc_funcs(json_alloc, json_free);
@@ -92,7 +92,7 @@ json_t *kvp__json_loadb(const char *text, size_t length, size_t flags,
 	struct reader r = {text, length, 0};
 	json_t *root;
 
-	kvp__json_init();
+	json_init();
 	reserve = kvp__malloc(RESERVE_BYTES);
 	reserve_used = 0;
 	if (!reserve) {

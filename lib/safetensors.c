@@ -300,7 +300,6 @@ static kvp_status header_load(const unsigned char *header, uint64_t n,
 	json_error_t jerr;
 	char text[2 * JSON_ERROR_TEXT_LENGTH];
 
-	kvp__json_init();
 	*root = kvp__json_loadb((const char *)header, (size_t)n,
 	                   JSON_REJECT_DUPLICATES, &jerr);
 	if (kvp__json_failed()) {

@@ -321,7 +321,6 @@ kvp_status kvp__safetensors_index(const char *path, int *unreached,
 	                        "safetensors index", &text, &length, err);
 	if (status != KVP_OK)
 		return status;
-	kvp__json_init();
 	root = kvp__json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
 	kvp__free(text);
 	if (kvp__json_failed()) {
