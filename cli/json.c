@@ -17,24 +17,66 @@ void json_writer_init(struct json_writer *w, FILE *out)
 	w->first[0] = true;
 }
 
-/* A string as JSON wants it: quotes, backslashes and control characters
- * escaped.  Every string kvplan writes is printable UTF-8 already (names,
- * descriptions and the host's description are checked or escaped by the
- * library), so bytes from 0x80 up pass as they are. */
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, nothing past U+10FFFF), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*s == 0xe0)
+		lo = 0xa0;
+	else if (*s == 0xed)
+		hi = 0x9f;
+	else if (*s == 0xf0)
+		lo = 0x90;
+	else if (*s == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A string as JSON wants it: quotes, backslashes, control characters and
+ * DEL escaped, well-formed UTF-8 kept as it is.  Names and descriptions
+ * are checked or escaped by the library, but a path is the user's bytes:
+ * a byte that is no part of well-formed UTF-8 is written as U+FFFD, the
+ * replacement character, so that the document stays JSON (RFC 8259 8.1). */
 static void write_string(FILE *out, const char *text)
 {
 	static const char short_escape[] = "btn\0fr";
 
 	fputc('"', out);
-	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+	for (const unsigned char *s = (const unsigned char *)text; *s;) {
+		size_t n = utf8_length(s);
+
+		if (n == 0) {
+			fputs("\\ufffd", out);
+			s++;
+			continue;
+		}
 		if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);
 		else if (*s >= '\b' && *s <= '\r' && short_escape[*s - '\b'])
 			fprintf(out, "\\%c", short_escape[*s - '\b']);
-		else if (*s < 0x20)
+		else if (*s < 0x20 || *s == 0x7f)
 			fprintf(out, "\\u%04x", *s);
 		else
-			fputc(*s, out);
+			fwrite(s, 1, n, out);
+		s += n;
 	}
 	fputc('"', out);
 }

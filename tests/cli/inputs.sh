@@ -56,6 +56,18 @@ check "a duplicated key's warning is one line, whatever the path" \
 check "... its path escaped" grep -q \
 	"^kvplan: warning: $work/a\\\\nkvplan: b/config.json:1:[0-9]*: duplicate" "$work/err"
 
+# JSON stays JSON whatever bytes a path has (fuzz_cli found a raw 0xff):
+# a byte that is no part of UTF-8 becomes U+FFFD, DEL is escaped, and
+# well-formed UTF-8 is kept.
+dir_bytes="$work/b$(printf '\377\177')é"
+mkdir "$dir_bytes"
+cp "$configs/llama2-7b/config.json" "$dir_bytes/config.json"
+run --config "$dir_bytes/config.json" --seq 100 --format json
+check "a path's stray byte is U+FFFD, DEL escaped, é kept in JSON" \
+	grep -q "\"path\": \"$work/b\\\\ufffd\\\\u007fé/config.json\"" "$work/out"
+check "... and no raw 0xff or DEL is written" \
+	sh -c "! LC_ALL=C grep -q '[$(printf '\377\177')]' '$work/out'"
+
 # Bad files and bad combinations.
 expect_error "--config of a missing file" "^kvplan: /nonexistent/config.json: No such file" \
 	--config /nonexistent/config.json --seq 10
