@@ -111,8 +111,10 @@ kvp_status kvp_dtype_bytes(kvp_dtype dtype, uint64_t n_values, uint64_t *bytes,
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "%s is a cache row format, not an element type",
 		                  dtypes[dtype].name);
-	blocks = n_values / dtypes[dtype].block_values +
-	         (n_values % dtypes[dtype].block_values != 0);
+	/* Most types are one value a block: no division then. */
+	blocks = dtypes[dtype].block_values == 1 ? n_values
+	         : n_values / dtypes[dtype].block_values +
+	           (n_values % dtypes[dtype].block_values != 0);
 	if (!kvp__mul(blocks, dtypes[dtype].block_bytes, bytes))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "%llu %s values overflow 64-bit bytes",

@@ -251,8 +251,10 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded)
  * no speculative blocks), so the plan, the solver (state_bytes_per_seq)
  * and the capacity (the recurrent bucket's page) all count the padded
  * page. */
-kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *err)
+kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err)
 {
+	char label[KVP_QUOTE_MAX];
+#define name kvp__label(p->model_name, "the model", label)
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), most = 0, page, padded = 0, hybrid;
 	bool one_type = true, attention = false;
@@ -304,6 +306,7 @@ kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *er
 			                  (unsigned long long)most);
 		grp->block = block * (most / page);
 	}
+#undef name
 	return KVP_OK;
 }
 

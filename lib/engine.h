@@ -34,14 +34,13 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
 /* Each group's tokens per block (vLLM's page unification), or an error
  * naming the two page sizes that cannot be unified. */
-kvp_status kvp__engine_group_blocks(kvp_plan *p, const char *name, kvp_error *err);
+kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err);
 /* SGLang's swa_full_tokens_ratio, default filled in. */
 double kvp__engine_swa_ratio(const kvp_request *r);
 /* Rows every layer's buffer has besides its tokens (SGLang's page). */
 uint64_t kvp__engine_pool_pad(const kvp_request *r);
 
-kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
-                         const char *name, kvp_error *err);
+kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err);
 uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp);
 kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
                          uint32_t *first, uint32_t *count, kvp_error *err);

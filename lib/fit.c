@@ -4,6 +4,7 @@
  * inverse problems (longest context, largest batch) solved in closed form.
  */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -16,12 +17,18 @@
  * shift of 128 or more leaves 0).  The result is at most bytes. */
 static uint64_t floor_share(uint64_t bytes, double share)
 {
-	int exp;
-	/* share = frac * 2^exp with frac in [0.5, 1): frac * 2^53 is an
-	 * integer below 2^53, exactly representable, so the cast is exact. */
-	uint64_t m = (uint64_t)ldexp(frexp(share, &exp), 53);
-	int shift = 53 - exp; /* share <= 1, so exp <= 1 and shift >= 52 */
+	uint64_t bits, m;
+	int e, shift;
 
+	/* IEEE 754 binary64: share = m * 2^(e - 1075), m the 52-bit
+	 * fraction with its leading 1 when the exponent field e is not 0
+	 * (a subnormal has none, and is m * 2^-1074). */
+	memcpy(&bits, &share, sizeof bits);
+	e = (int)(bits >> 52 & 0x7ff);
+	m = bits & ((UINT64_C(1) << 52) - 1);
+	if (e != 0)
+		m |= UINT64_C(1) << 52;
+	shift = 1075 - (e ? e : 1); /* share <= 1, so shift >= 52 */
 	if (shift >= 128)
 		return 0;
 	return (uint64_t)(((unsigned __int128)bytes * m) >> shift);
@@ -41,6 +48,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	const kvp_request *r;
 	char label[KVP_QUOTE_MAX];
 	kvp_fit fit = {0};
+	kvp__fit_answers answers;
 	uint64_t need, budget, gpus;
 	int need_ok;
 	kvp_status st;
@@ -77,14 +85,12 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);
 	fit.fits_l2 = plan->kv_bytes_per_gpu <= device->l2_bytes;
 	fit.layer_fits_l2 = plan->max_layer_bytes <= device->l2_bytes;
-	if ((st = kvp_plan_max_seq(plan, device->l2_bytes, r->batch, &fit.max_seq_l2,
-	                           &fit.max_seq_l2_unbounded, err)) != KVP_OK)
-		return st;
 
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
-	fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
-	if (r->engine == KVP_ENGINE_VLLM) {
+	if (r->engine != KVP_ENGINE_VLLM) {
+		fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
+	} else {
 		/* vllm/v1/worker/gpu_worker.py: requested_memory =
 		 * ceil(total * gpu_memory_utilization), in Python floats. */
 		double want = ceil((double)device->hbm_bytes * r->mem_util);
@@ -107,12 +113,15 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.budget_bytes = budget;
 	fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
 	               plan->kv_bytes_per_gpu <= budget;
-	if ((st = kvp_plan_max_seq(plan, budget, r->batch, &fit.max_seq_hbm,
-	                           &fit.max_seq_hbm_unbounded, err)) != KVP_OK ||
-	    (st = kvp_plan_max_batch(plan, budget, r->seq, &fit.max_batch_hbm,
-	                             err)) != KVP_OK ||
+	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, budget, &answers,
+	                              err)) != KVP_OK ||
 	    (st = kvp_plan_capacity(plan, budget, &fit.capacity, err)) != KVP_OK)
 		return st;
+	fit.max_seq_l2 = answers.seq_l2;
+	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;
+	fit.max_seq_hbm = answers.seq;
+	fit.max_seq_hbm_unbounded = answers.seq_unbounded;
+	fit.max_batch_hbm = answers.batch;
 	/* SGLang with a sliding pool: the request fits when its tokens fit
 	 * the pools the budget makes, which is what max_batch counts. */
 	if (r->engine == KVP_ENGINE_SGLANG && fit.capacity.swa_tokens)

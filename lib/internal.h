@@ -89,10 +89,23 @@ kvp_status kvp__read_file(const char *path, int *unreached, size_t max,
 uint64_t kvp__policy_cap(const kvp_policy *policy, uint32_t index,
                          uint32_t layers, uint64_t seq, uint64_t gen);
 
+/* kvp_plan_fit's answers from the solvers (solve.c). */
+typedef struct kvp__fit_answers {
+	uint64_t seq_l2, seq, batch;
+	bool seq_l2_unbounded, seq_unbounded;
+} kvp__fit_answers;
+/* The longest context at the request's batch in l2 and in budget bytes,
+ * and the largest batch at its seq in budget, from one cost per stage. */
+kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
+                               kvp__fit_answers *a, kvp_error *err);
+
 /* kvp_model_finalize's checks of the layers (layers.c); label (of
  * KVP_QUOTE_MAX bytes) takes the model's name for a message. */
 kvp_status kvp__model_check_layers(const kvp_model *model, char *label,
                                    kvp_error *err);
+/* kvp_model_finalize's checks of a model whose head_dim is given, which
+ * finalizing leaves as it is (model.c); err is not cleared. */
+kvp_status kvp__model_check(const kvp_model *model, kvp_error *err);
 
 /* Levenshtein distance between two short names (for suggestions);
  * returns SIZE_MAX when either is too long to compare. */

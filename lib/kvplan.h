@@ -470,7 +470,8 @@ typedef struct kvp_plan {
 	uint32_t group_count;
 	kvp_layer_group groups[KVP_GROUPS_MAX];
 	/* Layer i is in groups[cycle[i % cycle_len]]: the model's layer
-	 * pattern, as group indexes (kvp_plan_layer_group). */
+	 * pattern, as group indexes (kvp_plan_layer_group).  Entries past
+	 * group_count, cycle_len and stages are left as they were. */
 	uint32_t cycle_len;
 	uint8_t cycle[KVP_PATTERN_MAX];
 	/* The bytes one more token adds while every layer still holds every

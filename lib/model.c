@@ -6,15 +6,11 @@
 
 #include "internal.h"
 
-kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
+/* The heads' checks; head_dim 0 must be derivable from hidden. */
+static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 {
-	char label[KVP_QUOTE_MAX];
-	kvp_status st;
-
-	/* The name is made only for a message: every plan finalizes. */
+	/* The name is made only for a message: every plan checks. */
 #define name kvp__label(m->name, "model", label)
-	if (!m)
-		return kvp__error(err, KVP_ERR_INVALID, "no model given");
 	if (m->layers == 0)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
 	if (m->heads == 0)
@@ -38,13 +34,39 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 			                  "%s: hidden %u is not divisible by heads %u"
 			                  " (give head_dim explicitly)",
 			                  name, m->hidden, m->heads);
+	}
+#undef name
+	return KVP_OK;
+}
+
+kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_status st;
+
+	if (!m)
+		return kvp__error(err, KVP_ERR_INVALID, "no model given");
+	if ((st = check_heads(m, label, err)) != KVP_OK)
+		return st;
+	if (m->head_dim == 0) {
 		m->head_dim = m->hidden / m->heads;
 		m->head_dim_derived = true;
 	}
-#undef name
 	if ((st = kvp__model_check_layers(m, label, err)) != KVP_OK)
 		return st;
 	return kvp__error_clear(err);
+}
+
+/* A model that finalizing would not change (its head_dim given), checked
+ * where it is: what a plan takes without copying it. */
+kvp_status kvp__model_check(const kvp_model *m, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_status st;
+
+	if ((st = check_heads(m, label, err)) != KVP_OK)
+		return st;
+	return kvp__model_check_layers(m, label, err);
 }
 
 kvp_attention kvp_model_attention(const kvp_model *m)

@@ -76,10 +76,13 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 
 /* ---- the tensor-parallel split and the pipeline stages ---------------- */
 
-kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
-                         const char *name, kvp_error *err)
+kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
+	char label[KVP_QUOTE_MAX];
 	uint32_t tp = r->tp ? r->tp : 1;
+
+	/* The name is made only for a message. */
+#define name kvp__label(m->name, "the model", label)
 
 	if (m->heads % tp != 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
@@ -95,6 +98,7 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r,
 			                  "%s: tensor parallel %u neither divides its %u kv"
 			                  " heads nor is a multiple of them", name, tp, kv);
 	}
+#undef name
 	return KVP_OK;
 }
 

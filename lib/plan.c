@@ -46,9 +46,15 @@ const char *kvp_mla_mode_name(kvp_mla_mode mode)
 struct sizing {
 	const kvp_model *m;
 	const kvp_request *r;
-	const char *name;   /* the model, for messages */
+	char *label;        /* KVP_QUOTE_MAX bytes for the model's name */
 	kvp_error *err;
 };
+
+/* The model's name for a message, made only when one is written. */
+static const char *zname(const struct sizing *z)
+{
+	return kvp__label(z->m->name, "the model", z->label);
+}
 
 /* Bytes of one row of n values as dtype; what the row is (for a message)
  * and which fields give its length. */
@@ -60,13 +66,13 @@ static kvp_status row(const struct sizing *z, kvp_dtype dtype, uint64_t n,
 	if (st == KVP_ERR_SHAPE)
 		return kvp__error(z->err, st,
 		                  "%s: a %s row of %llu values (%s) is not a whole"
-		                  " number of %s blocks (%u values each)", z->name,
+		                  " number of %s blocks (%u values each)", zname(z),
 		                  what, (unsigned long long)n, fields,
 		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
 	if (st == KVP_ERR_INVALID && dtype == KVP_DTYPE_FP8_DS_MLA)
 		return kvp__error(z->err, st,
 		                  "%s: fp8_ds_mla is the format of an MLA latent; a %s"
-		                  " row cannot use it", z->name, what);
+		                  " row cannot use it", zname(z), what);
 	if (st != KVP_OK)
 		return kvp_dtype_row_bytes(dtype, n, bytes, z->err);
 	return KVP_OK;
@@ -76,7 +82,7 @@ static kvp_status overflow(const struct sizing *z)
 {
 	return kvp__error(z->err, KVP_ERR_OVERFLOW,
 	                  "KV cache of %s for seq %llu and batch %llu overflows"
-	                  " 64-bit bytes", z->name, (unsigned long long)z->r->seq,
+	                  " 64-bit bytes", zname(z), (unsigned long long)z->r->seq,
 	                  (unsigned long long)z->r->batch);
 }
 
@@ -96,7 +102,7 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 		return kvp__error(z->err, KVP_ERR_SHAPE,
 		                  "%s: fp8_ds_mla scales the latent in tiles of 128"
 		                  " values; kv_lora_rank %u is not a multiple of 128",
-		                  z->name, m->kv_lora_rank);
+		                  zname(z), m->kv_lora_rank);
 	*bytes = (uint64_t)m->kv_lora_rank + (uint64_t)m->kv_lora_rank / 128 * 4 +
 	         (uint64_t)m->qk_rope_dim * 2;
 	return KVP_OK;
@@ -133,7 +139,7 @@ static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
 	if (st != KVP_OK)
 		return kvp__error(z->err, KVP_ERR_INVALID,
 		                  "%s: the recurrent state cannot be stored as %s",
-		                  z->name, kvp_dtype_name(kvp__engine_state_dtype(z->r)));
+		                  zname(z), kvp_dtype_name(kvp__engine_state_dtype(z->r)));
 	return KVP_OK;
 }
 
@@ -171,7 +177,7 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 		if (m->qk_nope_dim + (uint64_t)m->qk_rope_dim == 0 || m->v_head_dim == 0)
 			return kvp__error(z->err, KVP_ERR_SHAPE,
 			                  "%s: expanded MLA needs qk_nope_dim or qk_rope_dim,"
-			                  " and v_head_dim", z->name);
+			                  " and v_head_dim", zname(z));
 		g->k_values = (uint64_t)g->kv_heads * ((uint64_t)m->qk_nope_dim + m->qk_rope_dim);
 		g->v_values = (uint64_t)g->kv_heads * m->v_head_dim;
 		if ((st = row(z, r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim,
@@ -312,7 +318,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 
 	if (cycle > KVP_PATTERN_MAX)
 		return kvp__error(z->err, KVP_ERR_RANGE, "%s: policy %s plans each"
-		                  " of at most %d layers apart, not %u", z->name,
+		                  " of at most %d layers apart, not %u", zname(z),
 		                  kvp_policy_kind_name(z->r->policy.kind),
 		                  KVP_PATTERN_MAX, cycle);
 	p->cycle_len = cycle;
@@ -329,7 +335,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		if (g == p->group_count) {
 			if (g == KVP_GROUPS_MAX)
 				return kvp__error(z->err, KVP_ERR_RANGE,
-				                  "%s: more than %d kinds of layer", z->name,
+				                  "%s: more than %d kinds of layer", zname(z),
 				                  KVP_GROUPS_MAX);
 			memset(&p->groups[g], 0, sizeof p->groups[g]);
 			p->groups[g].kind = kind;
@@ -351,10 +357,10 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
  * exact engine rounds nothing, so the layers of one cycle position
  * cost alike, whichever group they would share. */
 static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
-                              const char *name, kvp_error *err, uint64_t *total)
+                              char *label, kvp_error *err, uint64_t *total)
 {
 	kvp_request one = *r;
-	struct sizing z = {m, &one, name, err};
+	struct sizing z = {m, &one, label, err};
 	uint32_t cycle, full;
 	kvp_status st;
 
@@ -381,15 +387,38 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
 	return KVP_OK;
 }
 
+/* The exact model's whole cache from an engine's plan on one GPU, when
+ * no layer holds a recurrent state (whose type and padding are the
+ * engine's): the groups are the exact model's, and each layer holds its
+ * tokens (seq, or its window or cap) for every sequence, unrounded.
+ * False when a state or an overflow leaves it to exact_total. */
+static bool exact_from_groups(const kvp_plan *p, uint64_t *total)
+{
+	uint64_t sum = 0, bytes;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->kind == KVP_LAYER_RECURRENT || grp->state_bytes_per_seq)
+			return false;
+		if (!kvp__mul(grp->tokens, p->request.batch, &bytes) ||
+		    !kvp__mul(bytes, grp->bytes_per_token, &bytes) ||
+		    !kvp__mul(bytes, grp->layers, &bytes) || !kvp__add(sum, bytes, &sum))
+			return false;
+	}
+	*total = sum;
+	return true;
+}
+
 /* The figures to show beside an engine's: the exact model on one GPU,
  * and the engine's own on one GPU (what replicated heads inflate).  Only
  * an engine's plan across GPUs plans again, on one GPU, whose own exact
  * figure needs no plan: nothing is allocated otherwise. */
 static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
-                                  kvp_plan *p, const char *name, kvp_error *err)
+                                  kvp_plan *p, char *label, kvp_error *err)
 {
 	bool parallel = r->tp != 1 || r->pp != 1 || r->dp != 1;
-	kvp_request one = *r;
+	kvp_request one;
 	kvp_plan *other;
 	kvp_status st;
 
@@ -398,7 +427,8 @@ static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
 	if (r->engine == KVP_ENGINE_EXACT && !parallel)
 		return kvp__error_clear(err);
 	if (r->engine == KVP_ENGINE_EXACT || !parallel) {
-		if ((st = exact_total(m, r, name, err, &p->exact_cache_bytes)) != KVP_OK)
+		if ((parallel || !exact_from_groups(p, &p->exact_cache_bytes)) &&
+		    (st = exact_total(m, r, label, err, &p->exact_cache_bytes)) != KVP_OK)
 			return st;
 		if (parallel)
 			p->unsharded_cache_bytes = p->exact_cache_bytes;
@@ -407,6 +437,7 @@ static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
 	other = kvp__malloc(sizeof *other);
 	if (!other)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	one = *r;
 	one.tp = one.pp = one.dp = 1;
 	one.pp_layers_len = 0;
 	if (!parallel)
@@ -425,7 +456,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
                             kvp_plan *out, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
-	kvp_model m;
+	kvp_model copy;
+	const kvp_model *m = model;
 	kvp_plan *p = out;
 	struct sizing z;
 	kvp_status st;
@@ -434,27 +466,43 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		return kvp__error(err, KVP_ERR_INVALID, "no model, request or plan given");
 	if ((st = check_request(request, err)) != KVP_OK)
 		return st;
-	m = *model;
-	if ((st = kvp_model_finalize(&m, err)) != KVP_OK)
+	/* A model whose head_dim is given is planned where it is, checked as
+	 * kvp_model_finalize checks it (a copy costs more than a plan of a
+	 * uniform model); one whose head_dim is derived, on a copy. */
+	if (model->head_dim != 0) {
+		st = kvp__model_check(model, err);
+	} else {
+		copy = *model;
+		st = kvp_model_finalize(&copy, err);
+		m = &copy;
+	}
+	if (st != KVP_OK)
 		return st;
-	z = (struct sizing){&m, request, kvp__label(m.name, "the model", label), err};
-	if ((st = kvp__tp_check(&m, request, z.name, err)) != KVP_OK)
+	z = (struct sizing){m, request, label, err};
+	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)
 		return st;
-	/* Zeroed but for the groups, each zeroed as it is made: the plan is
-	 * 24 KB, mostly groups a model does not have. */
-	memset(p, 0, offsetof(kvp_plan, groups));
-	memset(&p->cycle_len, 0, sizeof *p - offsetof(kvp_plan, cycle_len));
+	/* Every field is set below but for the groups, each zeroed as it is
+	 * made, and the stages, each set as kvp__plan_parallel makes it: the
+	 * plan is 24 KB, mostly groups and stages a model does not have. */
 	p->request = *request;
-	memcpy(p->model_name, m.name, sizeof p->model_name);
-	p->layers = m.layers;
-	p->model_kv_heads = m.kv_heads;
+	memcpy(p->model_name, m->name, sizeof p->model_name);
+	p->layers = m->layers;
+	p->group_count = 0;
+	p->model_kv_heads = m->kv_heads;
+	p->kv_bytes_per_token = p->kv_total_bytes = p->state_total_bytes = 0;
+	p->cache_total_bytes = p->exact_cache_bytes = p->unsharded_cache_bytes = 0;
+	p->kv_bytes_per_gpu = p->max_layer_bytes = 0;
+	p->stages = 0;
+	p->kv_heads_per_gpu = 0;
+	p->streams = p->n_ctx = p->params = 0;
+	p->plateau_seq = 0;
 	if ((st = group_layers(&z, p)) != KVP_OK)
 		return st;
 	p->bounded = true;
 	for (uint32_t g = 0; g < p->group_count; g++)
 		if ((st = size_group(&z, &p->groups[g])) != KVP_OK)
 			return st;
-	if ((st = kvp__engine_group_blocks(p, z.name, err)) != KVP_OK)
+	if ((st = kvp__engine_group_blocks(p, err)) != KVP_OK)
 		return st;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		kvp_layer_group *grp = &p->groups[g];
@@ -490,10 +538,10 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		p->plateau_seq = 0;
 	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
 		return overflow(&z);
-	p->params = m.params;
+	p->params = m->params;
 	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
 		return st;
-	return reference_sizes(&m, request, p, z.name, err);
+	return reference_sizes(m, request, p, label, err);
 }
 
 uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)

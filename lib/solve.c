@@ -38,6 +38,18 @@ static uint64_t cdiv(uint64_t a, uint64_t b)
 	return a / b + (a % b != 0);
 }
 
+/* a / b, b > 0: none when b is 1, one 64-bit division when both fit 64
+ * bits (the usual case: a 128-bit division is a library call ten times
+ * as long). */
+static unsigned __int128 div128(unsigned __int128 a, unsigned __int128 b)
+{
+	if (b == 1) /* one stream, seq_div 1: no division at all */
+		return a;
+	if ((a >> 64) == 0 && (b >> 64) == 0)
+		return (uint64_t)a / (uint64_t)b;
+	return a / b;
+}
+
 /* The cost of stage s of p for streams of batch sequences, a policy
  * that varies with the prompt (ratio, PyramidKV) capping each layer as it
  * does at seq tokens (0: the plan's caps).  Terms that do not fit 64 bits
@@ -215,7 +227,7 @@ static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_
 		}
 		if (slope == 0)
 			return false;
-		reach = a + (room - fa) / slope;
+		reach = a + div128(room - fa, slope);
 		if (corner == 0 || reach < corner) {
 			*q_out = reach > UINT64_MAX ? UINT64_MAX : (uint64_t)reach;
 			return true;
@@ -350,12 +362,55 @@ static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	*seq = UINT64_MAX;
 }
 
+/* The longest context whose cost c fits in budget. */
+static void max_seq_of(const struct cost *c, uint64_t budget, uint64_t *seq,
+                       bool *unbounded)
+{
+	unsigned __int128 room, x;
+	uint64_t q;
+
+	*unbounded = false;
+	*seq = 0;
+	if (c->pool > budget)
+		return;
+	room = div128(budget - c->pool, c->streams);
+	if (c->fixed > room)
+		return;
+	if (c->mixed) {
+		/* Bisection on x (seq_div is 1 for vLLM): stream_at_x(lo)
+		 * fits, and every x past hi does not. */
+		uint64_t lo = 0, hi = UINT64_MAX;
+
+		if (stream_at_x(c, UINT64_MAX) <= room) {
+			*unbounded = true;
+			*seq = UINT64_MAX;
+			return;
+		}
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2 + 1;
+
+			if (stream_at_x(c, mid) <= room)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		*seq = lo;
+		return;
+	}
+	if (!max_units(c, room, &q)) {
+		*unbounded = true;
+		*seq = UINT64_MAX;
+		return;
+	}
+	/* The largest x with cdiv(x, unit) <= q, then the seq it gives. */
+	x = div128((unsigned __int128)q * c->unit, c->seq_div);
+	*seq = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+}
+
 static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
                           uint64_t batch, uint64_t *seq, bool *unbounded)
 {
 	struct cost c;
-	unsigned __int128 room, x;
-	uint64_t q;
 
 	if (kvp_policy_varies(&p->request.policy)) {
 		varying_max_seq(p, s, budget, batch, seq, unbounded);
@@ -364,42 +419,16 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	if (sglang_limit(p, s, budget, batch, seq, unbounded))
 		return;
 	cost_of(p, s, batch, 0, &c);
-	*unbounded = false;
-	*seq = 0;
-	if (c.pool > budget)
-		return;
-	room = (budget - c.pool) / c.streams;
-	if (c.fixed > room)
-		return;
-	if (c.mixed) {
-		/* Bisection on x (seq_div is 1 for vLLM): stream_at_x(lo)
-		 * fits, and every x past hi does not. */
-		uint64_t lo = 0, hi = UINT64_MAX;
+	max_seq_of(&c, budget, seq, unbounded);
+}
 
-		if (stream_at_x(&c, UINT64_MAX) <= room) {
-			*unbounded = true;
-			*seq = UINT64_MAX;
-			return;
-		}
-		while (lo < hi) {
-			uint64_t mid = lo + (hi - lo) / 2 + 1;
-
-			if (stream_at_x(&c, mid) <= room)
-				lo = mid;
-			else
-				hi = mid - 1;
-		}
-		*seq = lo;
-		return;
+/* Stage answers to the plan's: every stage must fit, so the least. */
+static void least_seq(uint64_t one, bool open, uint64_t *seq, bool *unbounded)
+{
+	if (!open && (*unbounded || one < *seq)) {
+		*seq = one;
+		*unbounded = false;
 	}
-	if (!max_units(&c, room, &q)) {
-		*unbounded = true;
-		*seq = UINT64_MAX;
-		return;
-	}
-	/* The largest x with cdiv(x, unit) <= q, then the seq it gives. */
-	x = (unsigned __int128)q * c.unit / c.seq_div;
-	*seq = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
 kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
@@ -417,10 +446,7 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 		bool open;
 
 		stage_max_seq(p, s, budget, batch, &one, &open);
-		if (!open && (*unbounded || one < *seq)) {
-			*seq = one;
-			*unbounded = false;
-		}
+		least_seq(one, open, seq, unbounded);
 	}
 	return kvp__error_clear(err);
 }
@@ -481,4 +507,56 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
 	*batch = best;
 	return kvp__error_clear(err);
+}
+
+/* kvp_plan_fit's three answers from one cost per stage: the longest
+ * context of batch sequences in the L2 and in the budget, and the largest
+ * batch of seq-token sequences in the budget, as kvp_plan_max_seq and
+ * kvp_plan_max_batch give them.  The cost of one stream is the same at
+ * every batch but where llama.cpp's unified cache scales it, and at every
+ * seq but where a policy's cap varies with it; those, and SGLang's pools,
+ * are answered by the calls themselves. */
+kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
+                               kvp__fit_answers *a, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
+	uint64_t best = UINT64_MAX;
+	kvp_status st;
+
+	if (r->batch == 0 || r->seq == 0 || kvp_policy_varies(&r->policy) ||
+	    r->engine == KVP_ENGINE_SGLANG ||
+	    (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified)) {
+		if ((st = kvp_plan_max_seq(p, l2, r->batch, &a->seq_l2, &a->seq_l2_unbounded,
+		                           err)) != KVP_OK ||
+		    (st = kvp_plan_max_seq(p, budget, r->batch, &a->seq, &a->seq_unbounded,
+		                           err)) != KVP_OK)
+			return st;
+		return kvp_plan_max_batch(p, budget, r->seq, &a->batch, err);
+	}
+	a->seq_l2 = a->seq = UINT64_MAX;
+	a->seq_l2_unbounded = a->seq_unbounded = true;
+	for (uint32_t s = 0; s < p->stages; s++) {
+		struct cost c;
+		uint64_t one;
+		unsigned __int128 stream;
+		bool open;
+
+		cost_of(p, s, r->batch, 0, &c);
+		max_seq_of(&c, l2, &one, &open);
+		least_seq(one, open, &a->seq_l2, &a->seq_l2_unbounded);
+		max_seq_of(&c, budget, &one, &open);
+		least_seq(one, open, &a->seq, &a->seq_unbounded);
+		/* One sequence: the cost of one stream. */
+		c.streams = 1;
+		stream = cost_at(&c, r->seq) - c.pool;
+		if (stream == 0)
+			continue; /* this stage caches nothing */
+		one = c.pool > budget ? 0 : (uint64_t)div128(budget - c.pool, stream);
+		if (one < best)
+			best = one;
+	}
+	if (best == UINT64_MAX && p->stages)
+		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
+	a->batch = best;
+	return KVP_OK;
 }

@@ -599,6 +599,69 @@ static void test_device_check(void **state)
 	assert_int_equal(kvp_device_check(NULL, &err), KVP_ERR_INVALID);
 }
 
+/* kvp_advise's fewest GPUs: the smallest tensor-parallel degree that
+ * divides the heads and fits, the degrees tried in increasing order. */
+static kvp_advice advise_ok(const kvp_model *m, const kvp_device *d, uint64_t seq,
+                            uint32_t pp)
+{
+	kvp_request r;
+	kvp_advice a;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.seq = seq;
+	r.pp = pp;
+	assert_int_equal(kvp_advise(m, &r, d, &a, &err), KVP_OK);
+	return a;
+}
+
+static void test_advise_min_tp(void **state)
+{
+	/* 8 GiB, 90 %: usable floor(8,589,934,592 x 0.9) = 7,730,941,132 B. */
+	static const kvp_device small = {
+		.name = "small", .hbm_bytes = 8589934592ULL, .l2_bytes = 6291456,
+	};
+	/* 1 GiB: usable 966,367,641 B. */
+	static const kvp_device tiny = {
+		.name = "tiny", .hbm_bytes = 1073741824ULL, .l2_bytes = 6291456,
+	};
+	kvp_model twelve = {
+		.name = "twelve", .layers = 1, .heads = 12, .kv_heads = 12,
+		.head_dim = 128, .params = 2400000000ULL,
+	};
+	/* 4,294,967,291 is the largest prime below 2^32: its degrees are 1
+	 * and itself, 2^16 steps apart when they are tried by divisors. */
+	kvp_model prime = {
+		.name = "prime", .layers = 1, .heads = 4294967291U, .kv_heads = 1,
+		.head_dim = 128, .params = 1ULL << 40,
+	};
+	kvp_advice a;
+
+	(void)state;
+	/* Llama-2-7B at 1024 tokens: 13,476,831,232 B of weights do not fit
+	 * one GPU; on two, 6,738,415,616 + 268,435,456 B of cache =
+	 * 7,006,851,072 B do. */
+	a = advise_ok(&llama2_7b, &small, 1024, 1);
+	assert_false(a.fits);
+	assert_int_equal(a.min_tp, 2);
+	assert_int_equal(a.min_gpus, 2);
+	/* Two pipeline stages halve the weights already: tp 1, 2 GPUs. */
+	a = advise_ok(&llama2_7b, &small, 1024, 2);
+	assert_int_equal(a.min_tp, 1);
+	assert_int_equal(a.min_gpus, 2);
+	/* 12 heads, 4,800,000,000 B of weights: tp 4 leaves 1,200,000,000 B
+	 * per GPU (too many), 5 does not divide 12, tp 6 leaves 800,000,000
+	 * B + 1,024 B of cache (2 kv heads x 128 x 2 B, K and V). */
+	a = advise_ok(&twelve, &tiny, 1, 1);
+	assert_int_equal(a.min_tp, 6);
+	assert_int_equal(a.min_gpus, 6);
+	/* 2 TiB of weights: one GPU per head, ceil(2^41 / 4,294,967,291) =
+	 * 513 B of weights each. */
+	a = advise_ok(&prime, &tiny, 1024, 1);
+	assert_int_equal(a.min_tp, 4294967291U);
+	assert_int_equal(a.min_gpus, 4294967291ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_weights_overflow_message_names_model),
 		cmocka_unit_test(test_invalid_arguments),
 		cmocka_unit_test(test_device_check),
+		cmocka_unit_test(test_advise_min_tp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

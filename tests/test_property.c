@@ -213,7 +213,7 @@ static void test_solvers_are_tight(void **state)
 	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
 	                                     KVP_ENGINE_LLAMA_CPP, KVP_ENGINE_SGLANG,
 	                                     KVP_ENGINE_TRTLLM};
-	unsigned solved = 0;
+	unsigned solved = 0, fitted = 0, compared = 0;
 
 	(void)state;
 	for (int n = 0; n < MODELS / 3; n++) {
@@ -240,6 +240,17 @@ static void test_solvers_are_tight(void **state)
 			continue;
 		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
 			continue; /* a request an engine refuses (it says why) */
+		/* The exact figure beside an engine's is the exact engine's
+		 * own plan of the request. */
+		if (r.pp == 1) {
+			kvp_request exact = r;
+			kvp_plan ref;
+
+			exact.engine = KVP_ENGINE_EXACT;
+			assert_int_equal(kvp_plan_compute(&m, &exact, &ref, &err), KVP_OK);
+			assert_int_equal(plan.exact_cache_bytes, ref.cache_total_bytes);
+			compared++;
+		}
 		budget = draw_log(40);
 		assert_int_equal(kvp_plan_max_seq(&plan, budget, r.batch, &seq, &unbounded,
 		                                  &err), KVP_OK);
@@ -255,6 +266,29 @@ static void test_solvers_are_tight(void **state)
 			solved++;
 		}
 		assert_int_equal(kvp_plan_max_batch(&plan, budget, r.seq, &batch, &err), KVP_OK);
+		/* kvp_plan_fit solves from one cost per stage: the same answers,
+		 * the budget given and an L2 of its own. */
+		{
+			kvp_device dev;
+			kvp_fit fit;
+			uint64_t seq_l2;
+			bool unbounded_l2;
+
+			memset(&dev, 0, sizeof dev);
+			dev.l2_bytes = draw_log(30) + 1;
+			dev.hbm_bytes = UINT64_MAX;
+			plan.request.kv_budget = budget ? budget : 1;
+			assert_int_equal(kvp_plan_max_seq(&plan, dev.l2_bytes, r.batch, &seq_l2,
+			                                  &unbounded_l2, &err), KVP_OK);
+			if (budget && kvp_plan_fit(&plan, &dev, &fit, &err) == KVP_OK) {
+				assert_int_equal(fit.max_seq_hbm, seq);
+				assert_int_equal(fit.max_seq_hbm_unbounded, unbounded);
+				assert_int_equal(fit.max_batch_hbm, batch);
+				assert_int_equal(fit.max_seq_l2, seq_l2);
+				assert_int_equal(fit.max_seq_l2_unbounded, unbounded_l2);
+				fitted++;
+			}
+		}
 		if (batch > 0 && batch < ((uint64_t)1 << 40)) {
 			if (!fits(&m, r, r.seq, batch, budget))
 				fail_msg("model %d (%s): max_batch %llu does not fit", n,
@@ -265,6 +299,8 @@ static void test_solvers_are_tight(void **state)
 		}
 	}
 	assert_true(solved > MODELS / 30);
+	assert_true(fitted > MODELS / 30);
+	assert_true(compared > MODELS / 30);
 }
 
 int main(void)
