@@ -48,7 +48,14 @@ kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages
 /* parallel.c: stages and the totals across GPUs; layers of group g in a
  * stage. */
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err);
-uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage, uint32_t g);
+uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t g);
+/* One stage holds every layer: the group's own count, with no call. */
+static inline uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage,
+                                               uint32_t g)
+{
+	return p->stages == 1 ? p->groups[g].layers
+	                      : kvp__stage_group_layers_of(p, stage, g);
+}
 
 /* SGLang's two pools (full and sliding tokens) that budget gives stage's
  * GPU, its window and whether it has full layers; false when the stage

@@ -20,7 +20,7 @@ static uint64_t layers_before(const kvp_plan *p, uint32_t g, uint64_t x)
 	return x / p->cycle_len * in_cycle + head;
 }
 
-uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage, uint32_t g)
+uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t g)
 {
 	uint64_t a = p->stage_first[stage], b = a + p->stage_layers[stage];
 

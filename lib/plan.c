@@ -112,7 +112,7 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
  * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
  * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
  * d_state d_inner. */
-static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
+static kvp_status state_bytes(const struct sizing *z, kvp_dtype dtype, uint64_t *bytes)
 {
 	const kvp_model *m = z->m;
 	uint64_t conv = 0, ssm, inner, values;
@@ -133,13 +133,13 @@ static kvp_status state_bytes(const struct sizing *z, uint64_t *bytes)
 	ssm = (uint64_t)m->ssm_state * m->ssm_inner;
 	if (!kvp__add(conv, ssm, &values))
 		return overflow(z);
-	st = kvp_dtype_bytes(kvp__engine_state_dtype(z->r), values, bytes, NULL);
+	st = kvp_dtype_bytes(dtype, values, bytes, NULL);
 	if (st == KVP_ERR_OVERFLOW)
 		return overflow(z);
 	if (st != KVP_OK)
 		return kvp__error(z->err, KVP_ERR_INVALID,
 		                  "%s: the recurrent state cannot be stored as %s",
-		                  zname(z), kvp_dtype_name(kvp__engine_state_dtype(z->r)));
+		                  zname(z), kvp_dtype_name(dtype));
 	return KVP_OK;
 }
 
@@ -186,7 +186,8 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 			return st;
 		break;
 	case KVP_LAYER_RECURRENT:
-		if ((st = state_bytes(z, &g->state_bytes_per_seq)) != KVP_OK)
+		if ((st = state_bytes(z, kvp__engine_state_dtype(z->r),
+		                      &g->state_bytes_per_seq)) != KVP_OK)
 			return st;
 		break;
 	case KVP_LAYER_NONE:
@@ -387,23 +388,31 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
 	return KVP_OK;
 }
 
-/* The exact model's whole cache from an engine's plan on one GPU, when
- * no layer holds a recurrent state (whose type and padding are the
- * engine's): the groups are the exact model's, and each layer holds its
- * tokens (seq, or its window or cap) for every sequence, unrounded.
- * False when a state or an overflow leaves it to exact_total. */
-static bool exact_from_groups(const kvp_plan *p, uint64_t *total)
+/* The exact model's whole cache from an engine's plan on one GPU: the
+ * groups are the exact model's, each layer holds its tokens (seq, or its
+ * window or cap) for every sequence, unrounded, and a recurrent layer its
+ * state in the request's type (an engine may store it in another, and
+ * pad it).  False when an overflow or a state that cannot be stored
+ * leaves it to exact_total, which says why. */
+static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
+                              uint64_t *total)
 {
-	uint64_t sum = 0, bytes;
+	struct sizing quiet = *z;
+	uint64_t sum = 0, batch = p->request.batch;
 
+	quiet.err = NULL;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t layer, state = 0;
 
-		if (grp->kind == KVP_LAYER_RECURRENT || grp->state_bytes_per_seq)
+		if (grp->kind == KVP_LAYER_RECURRENT &&
+		    (state_bytes(&quiet, z->r->state_dtype, &state) != KVP_OK ||
+		     !kvp__mul(state, batch, &state)))
 			return false;
-		if (!kvp__mul(grp->tokens, p->request.batch, &bytes) ||
-		    !kvp__mul(bytes, grp->bytes_per_token, &bytes) ||
-		    !kvp__mul(bytes, grp->layers, &bytes) || !kvp__add(sum, bytes, &sum))
+		if (!kvp__mul(grp->tokens, batch, &layer) ||
+		    !kvp__mul(layer, grp->bytes_per_token, &layer) ||
+		    !kvp__add(layer, state, &layer) ||
+		    !kvp__mul(layer, grp->layers, &layer) || !kvp__add(sum, layer, &sum))
 			return false;
 	}
 	*total = sum;
@@ -414,9 +423,11 @@ static bool exact_from_groups(const kvp_plan *p, uint64_t *total)
  * and the engine's own on one GPU (what replicated heads inflate).  Only
  * an engine's plan across GPUs plans again, on one GPU, whose own exact
  * figure needs no plan: nothing is allocated otherwise. */
-static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
-                                  kvp_plan *p, char *label, kvp_error *err)
+static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 {
+	const kvp_model *m = z->m;
+	const kvp_request *r = z->r;
+	kvp_error *err = z->err;
 	bool parallel = r->tp != 1 || r->pp != 1 || r->dp != 1;
 	kvp_request one;
 	kvp_plan *other;
@@ -427,8 +438,8 @@ static kvp_status reference_sizes(const kvp_model *m, const kvp_request *r,
 	if (r->engine == KVP_ENGINE_EXACT && !parallel)
 		return kvp__error_clear(err);
 	if (r->engine == KVP_ENGINE_EXACT || !parallel) {
-		if ((parallel || !exact_from_groups(p, &p->exact_cache_bytes)) &&
-		    (st = exact_total(m, r, label, err, &p->exact_cache_bytes)) != KVP_OK)
+		if ((parallel || !exact_from_groups(z, p, &p->exact_cache_bytes)) &&
+		    (st = exact_total(m, r, z->label, err, &p->exact_cache_bytes)) != KVP_OK)
 			return st;
 		if (parallel)
 			p->unsharded_cache_bytes = p->exact_cache_bytes;
@@ -541,7 +552,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->params = m->params;
 	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
 		return st;
-	return reference_sizes(m, request, p, label, err);
+	return reference_sizes(&z, p);
 }
 
 uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)
