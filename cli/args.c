@@ -146,7 +146,7 @@ void cli_usage(FILE *out)
 	      "      --dtype-k T, --dtype-v T\n"
 	      "                         K and V types apart (an MLA latent takes K's)\n"
 	      "  -g, --gpu LIST         comma-separated GPUs, all, or host (this machine)\n"
-	      "                         (default v100,a100,h100)\n"
+	      "                         (default v100-32g,a100-80g,h100-sxm)\n"
 	      "      --kv-heads N       re-plan with N kv heads (must divide the heads)\n"
 	      "      --layers N, --heads N, --head-dim N, --hidden N, --params N\n"
 	      "                         the model by numbers, or overrides of --model's\n"

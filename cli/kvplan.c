@@ -11,7 +11,9 @@
 
 #include "cli.h"
 
-const char *const cli_default_gpus = "v100,a100,h100";
+/* V100, A100 and H100 by their profiles' own names: a name is one file
+ * to read, where an alias (v100, a100, h100) is found by reading them all. */
+const char *const cli_default_gpus = "v100-32g,a100-80g,h100-sxm";
 
 int cli_fail(const kvp_error *err)
 {
