@@ -351,7 +351,14 @@ static int run_gnuplot(const char *script, const char *data, const char *image)
 		return 3;
 	}
 	unlink(image);
-	if (WIFEXITED(status))
+	/* 127: the program could not be run, where posix_spawnp reports that
+	 * from the child (a C library that forks, valgrind), as a shell does. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		fprintf(stderr, "kvplan: --chart: cannot run %s (exit status 127; install"
+		        " gnuplot or set KVPLAN_GNUPLOT): wrote %s and %s, draw with"
+		        " 'gnuplot %s'\n", kvp_escape(prog, quoted, sizeof quoted), script,
+		        data, script);
+	else if (WIFEXITED(status))
 		fprintf(stderr, "kvplan: --chart: %s exited with status %d drawing %s:"
 		        " %s and %s are kept\n", kvp_escape(prog, quoted, sizeof quoted),
 		        WEXITSTATUS(status), kvp_escape(image, quoted2, sizeof quoted2),

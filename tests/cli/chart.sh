@@ -98,6 +98,14 @@ check "no gnuplot: one line on stderr naming the script" \
 	sh -c "[ \$(wc -l <'$work/err') -eq 1 ] && grep -q 'cannot run kvplan-no-such-gnuplot.*none.gp' '$work/err'"
 check "no gnuplot: script and data written" test -s none.gp -a -s none.dat
 check "no gnuplot: no image" test ! -e none.png
+# A C library that forks (or valgrind) reports a program it cannot run as
+# the child's exit status 127, as a shell does: the same message.
+printf '#!/bin/sh\nexit 127\n' >gnuplot127
+chmod +x gnuplot127
+KVPLAN_GNUPLOT=./gnuplot127 run --model llama2-7b --seq 1024 --chart n127.png
+check "status 127: cannot run, exit 3" sh -c "[ $status -eq 3 ] &&
+	[ \$(wc -l <'$work/err') -eq 1 ] &&
+	grep -q 'cannot run ./gnuplot127 (exit status 127; install gnuplot' '$work/err'"
 KVPLAN_GNUPLOT=false run --model llama2-7b --seq 1024 --chart failed.svg
 check "gnuplot fails: exit 3" test "$status" -eq 3
 check "gnuplot fails: one line with its status" \
