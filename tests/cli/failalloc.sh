@@ -1,7 +1,10 @@
 # failalloc.sh — every allocation of the kvplan process made to fail in
 # turn, in libkvplan, libyaml and the C library alike (an LD_PRELOAD shim,
 # tests/failalloc.c): each run either prints its whole document and exits
-# 0, or prints nothing on stdout, one line on stderr and exits 2.
+# 0, or prints nothing on stdout, one line on stderr and exits 2; and
+# either way it leaks nothing: the shim counts the blocks still allocated
+# at exit, which is stdout's buffer alone (1 when anything was written
+# there, else 0; or 0 where the failure was that buffer's).
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # The sanitizers and valgrind replace malloc themselves.
@@ -13,6 +16,17 @@ shim=$KVPLAN_BUILDDIR/tests/.libs/failalloc.so
 bin=$kvplan_program
 export LD_LIBRARY_PATH="$kvplan_libs"
 
+# leaks_nothing OUT COUNT: the run that wrote OUT, its shim's report in
+# COUNT, left at most stdout's buffer allocated at exit ($live is set).
+# Read by the shell itself: a sweep runs thousands of these.
+leaks_nothing() {
+	live=
+	[ -f "$2" ] && read -r _ live <"$2"
+	most=0
+	[ -s "$1" ] && most=1
+	[ -n "$live" ] && [ "$live" -ge 0 ] && [ "$live" -le "$most" ]
+}
+
 # each_failure DESC HEAD TAIL ARGS...: runs kvplan ARGS once to learn its
 # output and how many allocations it makes, then once per allocation with
 # that one failing: the first HEAD and the last TAIL of them ("all" for
@@ -21,7 +35,7 @@ export LD_LIBRARY_PATH="$kvplan_libs"
 each_failure() {
 	desc=$1 head=$2 tail=$3
 	shift 3
-	rm -f "$work/count"
+	rm -f "$work/count" "$work"/count.*
 	status=0
 	KVPLAN_ALLOC_REPORT=$work/count LD_PRELOAD=$shim "$bin" "$@" \
 		>"$work/expected" 2>"$work/expected-err" || status=$?
@@ -30,7 +44,11 @@ each_failure() {
 		not_ok "$desc" "the shim reported no allocation count"
 		return
 	fi
-	total=$(cat "$work/count")
+	read -r total _ <"$work/count"
+	if ! leaks_nothing "$work/expected" "$work/count"; then
+		not_ok "$desc" "with no failure, $live blocks are still allocated at exit"
+		return
+	fi
 	[ "$head" = all ] && head=$total
 	[ "$tail" = all ] && tail=$total
 	tried=0
@@ -42,8 +60,12 @@ each_failure() {
 		fi
 		tried=$((tried + 1))
 		status=0
-		KVPLAN_FAIL_ALLOC=$n LD_PRELOAD=$shim "$bin" "$@" \
+		KVPLAN_ALLOC_REPORT=$work/count.$n KVPLAN_FAIL_ALLOC=$n LD_PRELOAD=$shim "$bin" "$@" \
 			>"$work/out" 2>"$work/err" || status=$?
+		if ! leaks_nothing "$work/out" "$work/count.$n"; then
+			not_ok "$desc" "allocation $n of $total failing: $live blocks are never freed"
+			return
+		fi
 		if [ "$status" -eq "$expected_status" ] && cmp -s "$work/out" "$work/expected" &&
 		   cmp -s "$work/err" "$work/expected-err"; then
 			: # the failure was absorbed (stdio goes unbuffered, for one)
@@ -59,7 +81,7 @@ each_failure() {
 		fi
 		n=$((n + 1))
 	done
-	ok "$desc: $tried of its $total allocations failing in turn, each a whole document or one line and exit 2"
+	ok "$desc: $tried of its $total allocations failing in turn, each a whole document or one line and exit 2, none leaking"
 }
 
 # A plan reads one model and one GPU profile by name: every allocation.
@@ -90,5 +112,19 @@ each_failure "a size chart's script and data" 0 120 --model gemma3-27b --seq 327
 	--gpu h100 --chart "$work/size.gp"
 each_failure "a layers chart's script and data" 0 60 --model qwen3-next-80b-a3b \
 	--seq 4096 --chart "$work/layers.gp" --chart-kind layers
+# Validation: the reference cache and its attention buffers, every
+# allocation, on a model small enough that each run takes milliseconds.
+tiny="--layers 2 --heads 4 --kv-heads 2 --head-dim 16 --gpu h100-sxm"
+# shellcheck disable=SC2086
+each_failure "--validate, contiguous cache" all 0 $tiny --seq 64 --validate
+# shellcheck disable=SC2086
+each_failure "--validate, paged cache, as JSON" all 0 $tiny --seq 64 --validate \
+	--layout paged --format json
+# shellcheck disable=SC2086
+each_failure "--validate under H2O, generating" all 0 $tiny --seq 200 --gen 20 \
+	--policy h2o:heavy=4,recent=32 --validate
+# shellcheck disable=SC2086
+each_failure "--validate under StreamingLLM, as CSV" all 0 $tiny --seq 200 \
+	--policy streaming:sink=4,recent=32 --validate --format csv
 
 done_testing
