@@ -7,7 +7,10 @@
  *  - tensor parallelism splits divisible kv heads evenly: one GPU holds
  *    1/tp of the cache;
  *  - under every engine and a random parallel layout, each solver's answer
- *    fits (planned again at that seq or batch) and one more does not.
+ *    fits (planned again at that seq or batch) and one more does not;
+ *    kvp_plan_fit, which solves from one cost per stage, gives the same
+ *    answers; and the exact figure beside an engine's is the exact
+ *    engine's own plan of the request.
  */
 #include <stdarg.h>
 #include <stddef.h>
