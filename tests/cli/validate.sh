@@ -70,8 +70,11 @@ for dir in /sys/devices/system/cpu/cpu0/cache/index*; do
 	*) l2=$size ;;
 	esac
 done
-# Without a sysfs cache directory (some VMs), the C library's L2.
-if [ -z "$l2" ] && [ ! -d /sys/devices/system/cpu/cpu0/cache ]; then
+# Without a sysfs cache directory (some VMs), the C library's L2, which
+# it reads from CPUID: valgrind answers CPUID with a CPU of its own, so
+# under valgrind there is nothing outside the process to compare with.
+if [ -z "$l2" ] && [ ! -d /sys/devices/system/cpu/cpu0/cache ] &&
+   [ -z "${KVPLAN_VALGRIND:-}" ]; then
 	l2=$(getconf LEVEL2_CACHE_SIZE 2>/dev/null || true)
 	case $l2 in '' | 0 | *[!0-9]*) l2= ;; esac
 fi
