@@ -187,6 +187,9 @@ static void bench_scan(FILE *csv, size_t files)
 	per_file = per_file_seconds(dir, files);
 	time_lookup(csv, dir, files, per_file, "list all", NULL);
 	time_lookup(csv, dir, files, per_file, "unknown name", "nosuch");
+	/* One letter off the last model's name: not found, with suggestions. */
+	snprintf(name, sizeof name, "n%06zu", files - 1);
+	time_lookup(csv, dir, files, per_file, "misspelt name", name);
 	snprintf(name, sizeof name, "a%06zu", files - 1);
 	time_lookup(csv, dir, files, per_file, "alias", name);
 	snprintf(name, sizeof name, "m%06zu", files - 1);
