@@ -3,7 +3,8 @@
  * drawn from a fixed seed so a failure repeats:
  *  - the exact cache equals a sum over the layers worked here in 128-bit
  *    arithmetic from the model's own numbers (no group, no plan), or the
- *    plan says overflow exactly when that sum passes 64 bits;
+ *    plan says overflow exactly when that sum passes 64 bits; with kv
+ *    heads per layer, and flat and block cache types;
  *  - tensor parallelism splits divisible kv heads evenly: one GPU holds
  *    1/tp of the cache;
  *  - under every engine and a random parallel layout, each solver's answer
@@ -51,8 +52,12 @@ static uint64_t draw_log(unsigned bits)
 }
 
 static const kvp_dtype dtypes[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16, KVP_DTYPE_BF16,
-                                   KVP_DTYPE_FP8, KVP_DTYPE_INT8};
-static const unsigned dtype_bytes[] = {4, 2, 2, 1, 1};
+                                   KVP_DTYPE_FP8, KVP_DTYPE_INT8, KVP_DTYPE_Q8_0,
+                                   KVP_DTYPE_Q4_0};
+/* Bytes per block of block_values[d] values (ggml: q8_0 34 B and q4_0
+ * 18 B per 32). */
+static const unsigned dtype_bytes[] = {4, 2, 2, 1, 1, 34, 18};
+static const unsigned block_values[] = {1, 1, 1, 1, 1, 32, 32};
 
 /* A random model: a pattern of up to 8 kinds, heads and kv heads that
  * divide, windows, an MLA latent or a recurrent state where its kinds
@@ -86,13 +91,47 @@ static void random_model(kvp_model *m)
 	if (mla) {
 		m->kv_lora_rank = (uint32_t)draw(1, 1024);
 		m->qk_rope_dim = (uint32_t)draw(0, 128);
+	} else if (draw(0, 3) == 0) {
+		/* kv heads of their own in every layer (as OpenELM). */
+		m->layer_kv_heads_len = m->layers;
+		for (uint32_t i = 0; i < m->layers; i++) {
+			uint32_t kv;
+
+			do
+				kv = (uint32_t)draw(1, m->heads);
+			while (m->heads % kv != 0);
+			m->layer_kv_heads[i] = kv;
+		}
 	}
 }
 
-/* The exact cache of m under r on one GPU, layer by layer, in 128 bits. */
-static unsigned __int128 exact_bytes(const kvp_model *m, const kvp_request *r,
-                                     unsigned elem)
+/* A block type stores whole blocks: rows made a multiple of its values. */
+static void fit_block(kvp_model *m, unsigned d)
 {
+	uint32_t b = block_values[d];
+
+	m->head_dim = (m->head_dim + b - 1) / b * b;
+	if (m->kv_lora_rank)
+		m->kv_lora_rank = (m->kv_lora_rank + m->qk_rope_dim + b - 1) / b * b -
+		                  m->qk_rope_dim;
+}
+
+/* Whether tp divides every layer's kv heads. */
+static bool tp_divides(const kvp_model *m, uint32_t tp)
+{
+	for (uint32_t i = 0; i < m->layers; i++)
+		if (kvp_model_layer_kv_heads(m, i) % tp != 0)
+			return false;
+	return true;
+}
+
+/* The exact cache of m under r on one GPU, layer by layer, in 128 bits;
+ * a row of n values in type d is n / block_values[d] blocks. */
+static unsigned __int128 exact_bytes(const kvp_model *m, const kvp_request *r,
+                                     unsigned d)
+{
+	unsigned elem = dtype_bytes[d], per = block_values[d];
+
 	unsigned __int128 total = 0;
 
 	for (uint32_t i = 0; i < m->layers; i++) {
@@ -110,9 +149,10 @@ static unsigned __int128 exact_bytes(const kvp_model *m, const kvp_request *r,
 		if (kind == KVP_LAYER_CHUNKED && m->chunk_size < tokens)
 			tokens = m->chunk_size;
 		if (m->kv_lora_rank)   /* every attention layer is MLA */
-			per_token = (unsigned __int128)(m->kv_lora_rank + m->qk_rope_dim) * elem;
+			per_token = (unsigned __int128)(m->kv_lora_rank + m->qk_rope_dim) / per * elem;
 		else
-			per_token = (unsigned __int128)2 * m->kv_heads * m->head_dim * elem;
+			per_token = (unsigned __int128)2 * kvp_model_layer_kv_heads(m, i) *
+			            (m->head_dim / per) * elem;
 		total += tokens * r->batch * per_token;
 	}
 	return total;
@@ -128,16 +168,17 @@ static void test_exact_sizes(void **state)
 		kvp_request r;
 		kvp_plan plan;
 		kvp_error err;
-		unsigned d = (unsigned)draw(0, 4);
+		unsigned d = (unsigned)draw(0, 6);
 		unsigned __int128 want;
 		kvp_status st;
 
 		random_model(&m);
+		fit_block(&m, d);
 		kvp_request_init(&r);
 		r.seq = draw_log(40);
 		r.batch = draw_log(24);
 		r.dtype_k = r.dtype_v = dtypes[d];
-		want = exact_bytes(&m, &r, dtype_bytes[d]);
+		want = exact_bytes(&m, &r, d);
 		st = kvp_plan_compute(&m, &r, &plan, &err);
 		if (want > UINT64_MAX) {
 			if (st != KVP_ERR_OVERFLOW)
@@ -173,7 +214,7 @@ static void test_tensor_parallel_split(void **state)
 		r.seq = draw_log(20);
 		r.batch = draw_log(8);
 		r.tp = (uint32_t)draw(1, m.kv_heads);
-		if (m.kv_heads % r.tp != 0 || m.heads % r.tp != 0)
+		if (!tp_divides(&m, r.tp) || m.heads % r.tp != 0)
 			continue;
 		if (kvp_plan_compute(&m, &r, &split, &err) != KVP_OK)
 			fail_msg("model %d, tp %u: %s", n, r.tp, err.message);
