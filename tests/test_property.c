@@ -7,11 +7,12 @@
  *    heads per layer, and flat and block cache types;
  *  - tensor parallelism splits divisible kv heads evenly: one GPU holds
  *    1/tp of the cache;
- *  - under every engine and a random parallel layout, each solver's answer
+ *  - under every engine and a random parallel layout (tensor parallel 1
+ *    to 8, up to 4 pipeline stages), each solver's answer
  *    fits (planned again at that seq or batch) and one more does not;
  *    kvp_plan_fit, which solves from one cost per stage, gives the same
  *    answers; and the exact figure beside an engine's is the exact
- *    engine's own plan of the request.
+ *    engine's own plan of the request on one GPU.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -277,6 +278,11 @@ static void test_solvers_are_tight(void **state)
 		if (r.engine == KVP_ENGINE_LLAMA_CPP)
 			r.kv_unified = draw(0, 1);
 		r.pp = (uint32_t)draw(1, m.layers < 4 ? m.layers : 4);
+		/* Tensor parallel 1, 2, 4 or 8 where it divides the heads:
+		 * kv heads split, or replicated past them. */
+		r.tp = 1u << draw(0, 3);
+		if (m.heads % r.tp != 0)
+			r.tp = 1;
 		/* SGLang's sliding layers have a pool of their own, which its
 		 * solvers fill (tests/test_engine.c): not one budget. */
 		if (r.engine == KVP_ENGINE_SGLANG &&
@@ -285,12 +291,13 @@ static void test_solvers_are_tight(void **state)
 		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
 			continue; /* a request an engine refuses (it says why) */
 		/* The exact figure beside an engine's is the exact engine's
-		 * own plan of the request. */
-		if (r.pp == 1) {
+		 * own plan of the request on one GPU. */
+		{
 			kvp_request exact = r;
 			kvp_plan ref;
 
 			exact.engine = KVP_ENGINE_EXACT;
+			exact.tp = exact.pp = 1;
 			assert_int_equal(kvp_plan_compute(&m, &exact, &ref, &err), KVP_OK);
 			assert_int_equal(plan.exact_cache_bytes, ref.cache_total_bytes);
 			compared++;
