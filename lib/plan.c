@@ -111,26 +111,43 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 /* A recurrent layer's state per sequence: state_bytes, or llama.cpp's
  * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
  * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
- * d_state d_inner. */
-static kvp_status state_bytes(const struct sizing *z, kvp_dtype dtype, uint64_t *bytes)
+ * d_state d_inner.  On each of tp ranks (vLLM's split; 1 for the others),
+ * the conv state's channels d_inner + 2 n_group d_state and the SSM
+ * state's heads are divided by tp, n_group made tp first where tp does not
+ * divide it (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
+ * MambaStateShapeCalculator.mamba2_state_shape and
+ * extra_groups_for_head_shards; gated_delta_net_state_shape divides the
+ * same channels and heads).  A state given in bytes is not split. */
+static kvp_status state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
+                              uint64_t *bytes)
 {
 	const kvp_model *m = z->m;
-	uint64_t conv = 0, ssm, inner, values;
+	uint64_t conv = 0, ssm, channels, groups = m->ssm_groups, values;
 	kvp_status st;
 
 	if (m->state_bytes) {
 		*bytes = m->state_bytes;
 		return KVP_OK;
 	}
+	if (tp > 1 && groups % tp != 0)
+		groups = tp;
 	/* Each factor is below 2^32: no product of two overflows, and the
-	 * sums and the last product are checked. */
-	if (m->ssm_conv_kernel > 1) {
-		inner = (uint64_t)m->ssm_groups * m->ssm_state;
-		if (!kvp__mul(inner, 2, &inner) || !kvp__add(inner, m->ssm_inner, &inner) ||
-		    !kvp__mul(inner, m->ssm_conv_kernel - 1, &conv))
-			return overflow(z);
-	}
-	ssm = (uint64_t)m->ssm_state * m->ssm_inner;
+	 * sums and the last product are checked.  Without a conv state
+	 * (kernel 1) the channels count for nothing. */
+	channels = groups * m->ssm_state;
+	if (m->ssm_conv_kernel > 1 &&
+	    (!kvp__mul(channels, 2, &channels) || !kvp__add(channels, m->ssm_inner, &channels)))
+		return overflow(z);
+	if (tp > 1 && ((m->ssm_conv_kernel > 1 && channels % tp != 0) || m->ssm_inner % tp != 0))
+		return kvp__error(z->err, KVP_ERR_SHAPE,
+		                  "%s: vLLM splits the recurrent state over tensor"
+		                  " parallel ranks, and %u does not divide its %llu conv"
+		                  " channels and %u inner channels", zname(z), tp,
+		                  (unsigned long long)channels, m->ssm_inner);
+	if (m->ssm_conv_kernel > 1 &&
+	    !kvp__mul(channels / tp, m->ssm_conv_kernel - 1, &conv))
+		return overflow(z);
+	ssm = (uint64_t)m->ssm_state * (m->ssm_inner / tp);
 	if (!kvp__add(conv, ssm, &values))
 		return overflow(z);
 	st = kvp_dtype_bytes(dtype, values, bytes, NULL);
@@ -187,6 +204,7 @@ static kvp_status size_group(const struct sizing *z, kvp_layer_group *g)
 		break;
 	case KVP_LAYER_RECURRENT:
 		if ((st = state_bytes(z, kvp__engine_state_dtype(z->r),
+		                      r->engine == KVP_ENGINE_VLLM ? r->tp : 1,
 		                      &g->state_bytes_per_seq)) != KVP_OK)
 			return st;
 		break;
@@ -406,7 +424,7 @@ static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
 		uint64_t layer, state = 0;
 
 		if (grp->kind == KVP_LAYER_RECURRENT &&
-		    (state_bytes(&quiet, z->r->state_dtype, &state) != KVP_OK ||
+		    (state_bytes(&quiet, z->r->state_dtype, 1, &state) != KVP_OK ||
 		     !kvp__mul(state, batch, &state)))
 			return false;
 		if (!kvp__mul(grp->tokens, batch, &layer) ||

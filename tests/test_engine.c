@@ -1079,6 +1079,60 @@ static kvp_model nemotron_h_56b(void)
 	return m;
 }
 
+/* vLLM splits the recurrent state over tensor-parallel ranks
+ * (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
+ * MambaStateShapeCalculator.mamba2_state_shape): conv channels
+ * d_inner + 2 n_group d_state and the SSM heads divided by tp, n_group
+ * made tp where tp does not divide it (extra_groups_for_head_shards). */
+static void test_vllm_mamba_tp(void **state)
+{
+	kvp_model m = nemotron_h_56b();
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	kvp_model small = {
+		.name = "small", .layers = 2, .heads = 6, .kv_heads = 6, .head_dim = 64,
+		.ssm_conv_kernel = 4, .ssm_inner = 1000, .ssm_state = 16, .ssm_groups = 1,
+	};
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	/* tp 2: (16384 + 2·8·256) / 2 = 10,240 channels · 3 = 30,720, SSM
+	 * 256 · 8,192 = 2,097,152: 2,127,872 values · 2 B = 4,255,744 B, half
+	 * the state of one GPU.  The attention page of one token and layer on
+	 * a rank, 4 kv heads: 2·4·128·2 = 2,048; block 16 · cdiv(4,255,744,
+	 * 32,768) = 16 · 130 = 2,080; padded 2,080 · 2,048 = 4,259,840. */
+	r.tp = 2;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2080);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 4259840);
+	/* tp 16 does not divide 8 groups: they become 16, (16384 + 2·16·256)
+	 * / 16 = 1,536 channels · 3 = 4,608, SSM 256 · 1,024 = 262,144:
+	 * 266,752 values · 2 = 533,504 B.  One kv head a rank (8 replicated
+	 * over 16): page 2·1·128·2 = 512, block 16 · cdiv(533,504, 8,192) =
+	 * 16 · 66 = 1,056, padded 1,056 · 512 = 540,672 (with 8 groups kept it
+	 * would be 531,968 B, padded to 532,480). */
+	r.tp = 16;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 1056);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 540672);
+	/* Across the 16 GPUs: 54 layers · 540,672 B · 16 ranks. */
+	assert_int_equal(p.state_total_bytes, 54ULL * 540672 * 16);
+	/* Other engines keep the whole state on every rank. */
+	r.engine = KVP_ENGINE_TRTLLM;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 4255744ULL * 2 * 2); /* fp32: 4,255,744 values · 4 B */
+	/* tp 3 divides the 6 heads, not the state: one group made 3, 1000 +
+	 * 2·3·16 = 1,096 conv channels. */
+	pattern(&small, "recurrent,full");
+	r = request_at(KVP_ENGINE_VLLM, 1024, 1);
+	r.tp = 3;
+	assert_int_equal(kvp_plan_compute(&small, &r, &p, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "small: vLLM splits the recurrent state over"
+	                                    " tensor parallel ranks, and 3 does not divide"
+	                                    " its 1096 conv channels and 1000 inner"));
+}
+
 /* vLLM sizes a mamba hybrid's attention block from the state, and pads
  * the state to an attention page (doc/engines.md V15:
  * vllm/model_executor/models/config.py @ 1936cf38
@@ -1543,6 +1597,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_swa_pool),
 		cmocka_unit_test(test_vllm_unified_pages),
 		cmocka_unit_test(test_vllm_mamba_hybrid),
+		cmocka_unit_test(test_vllm_mamba_tp),
 		cmocka_unit_test(test_engine_names),
 		cmocka_unit_test(test_solver_property),
 	};
