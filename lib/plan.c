@@ -334,6 +334,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 {
 	const kvp_model *m = z->m;
 	uint32_t cycle = layer_cycle(m, z->r), full = m->layers / cycle;
+	bool pyramid = z->r->policy.kind == KVP_POLICY_PYRAMIDKV;
 
 	if (cycle > KVP_PATTERN_MAX)
 		return kvp__error(z->err, KVP_ERR_RANGE, "%s: policy %s plans each"
@@ -347,10 +348,16 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		uint64_t cap;
 
 		layer_key(z, i, &kind, &kv, &cap);
-		for (g = 0; g < p->group_count; g++)
+		/* PyramidKV gives each layer its own share, alike at some seqs
+		 * (every layer keeps a prompt below its capacity) and apart at
+		 * others: the solvers re-cap each group at other seqs by its
+		 * first layer, so capped layers are never merged. */
+		for (g = 0; g < p->group_count && !(pyramid && cap); g++)
 			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
 			    p->groups[g].cap == cap)
 				break;
+		if (pyramid && cap)
+			g = p->group_count;
 		if (g == p->group_count) {
 			if (g == KVP_GROUPS_MAX)
 				return kvp__error(z->err, KVP_ERR_RANGE,

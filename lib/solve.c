@@ -353,11 +353,40 @@ static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	}
 	span = pol->capacity - pol->window;
 	flat = 2 * span - span / pol->beta + pol->window;
-	for (uint64_t q = pol->capacity; q <= flat; q++)
-		if (!fits_at(p, s, budget, batch, gen + q)) {
-			*seq = gen + q - 1;
-			return;
+	/* Prompts are taken in runs over which PyramidKV's step from one
+	 * layer's budget to the next, 2 (q - C) / (L - 1), stays the same:
+	 * there every layer keeps one token more per prompt token, so the
+	 * cost does not decrease.  A run whose last prompt fits fits whole;
+	 * in the first that does not, bisection finds its first prompt that
+	 * does not.  (One prompt at a time took minutes at a capacity of
+	 * 742,432 under kvp_advise; fuzz_cli found it.) */
+	for (uint64_t q = pol->capacity; q <= flat;) {
+		uint64_t end = flat, first, last;
+
+		if (p->layers > 1) {
+			unsigned __int128 k = (unsigned __int128)2 * (q - pol->capacity) /
+			                      (p->layers - 1);
+			unsigned __int128 next = pol->capacity +
+			                         ((k + 1) * (p->layers - 1) + 1) / 2;
+
+			if (next - 1 < end)
+				end = (uint64_t)(next - 1);
 		}
+		if (fits_at(p, s, budget, batch, gen + end)) {
+			q = end + 1;
+			continue;
+		}
+		for (first = q, last = end; first < last;) {
+			uint64_t mid = first + (last - first) / 2;
+
+			if (fits_at(p, s, budget, batch, gen + mid))
+				first = mid + 1;
+			else
+				last = mid;
+		}
+		*seq = gen + first - 1;
+		return;
+	}
 	*unbounded = true;
 	*seq = UINT64_MAX;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -232,6 +233,86 @@ static void test_solvers(void **state)
 	assert_int_equal(seq, 1000);
 }
 
+/* PyramidKV's longest context, found run by run (its budgets saw up and
+ * down with the prompt), equals a scan of every prompt from 1: random
+ * capacities, windows, betas, layer counts, engines and budgets. */
+static void test_pyramid_max_seq_scan(void **state)
+{
+	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
+	                                     KVP_ENGINE_LLAMA_CPP, KVP_ENGINE_TRTLLM};
+	uint64_t x = 88172645463325252ULL; /* xorshift64, fixed seed */
+	unsigned found = 0;
+
+	(void)state;
+	for (int n = 0; n < 400; n++) {
+		kvp_model m = llama2_7b();
+		kvp_request r;
+		kvp_plan p;
+		kvp_error err;
+		char spec[128];
+		uint64_t draws[6], capacity, window, beta, budget, seq, want = 0, flat, lo, hi;
+		bool unbounded, open = true;
+
+		for (int i = 0; i < 6; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			draws[i] = x;
+		}
+		capacity = 2 + draws[0] % 3000;
+		window = 1 + draws[1] % (capacity - 1);
+		beta = 1 + draws[2] % 40;
+		m.layers = (uint32_t)(1 + draws[3] % 40);
+		snprintf(spec, sizeof spec, "pyramidkv:capacity=%llu,window=%llu,beta=%llu",
+		         (unsigned long long)capacity, (unsigned long long)window,
+		         (unsigned long long)beta);
+		kvp_request_init(&r);
+		r.seq = capacity;
+		r.engine = engines[draws[4] % 8 < 4 ? 0 : draws[4] % 4];
+		r.policy = policy(spec);
+		if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+			continue;
+		/* A budget a byte short of what a random prompt between the
+		 * capacity and the plateau takes (an earlier prompt of the saw
+		 * may take more), or, one time in four, anywhere up to twice
+		 * the plateau's. */
+		flat = 2 * (capacity - window) - (capacity - window) / beta + window;
+		assert_int_equal(kvp_plan_bytes_at(&p, capacity + draws[5] % (flat - capacity + 1),
+		                                   1, &lo, &err), KVP_OK);
+		assert_int_equal(kvp_plan_bytes_at(&p, flat, 1, &hi, &err), KVP_OK);
+		budget = draws[5] % 4 ? lo - 1 : draws[5] % (2 * hi + 1);
+		for (uint64_t q = 1; q <= flat; q++) {
+			uint64_t bytes;
+
+			assert_int_equal(kvp_plan_bytes_at(&p, q, 1, &bytes, &err), KVP_OK);
+			if (bytes > budget) {
+				want = q - 1;
+				open = false;
+				break;
+			}
+		}
+		/* The plan's cost at a prompt is that prompt's own plan: its
+		 * layers were not merged where their shares were alike. */
+		for (int t = 0; t < 3; t++) {
+			kvp_request at = r;
+			kvp_plan fresh;
+			uint64_t bytes;
+
+			at.seq = 1 + (draws[t] >> 20) % (flat + 8);
+			assert_int_equal(kvp_plan_compute(&m, &at, &fresh, &err), KVP_OK);
+			assert_int_equal(kvp_plan_bytes_at(&p, at.seq, 1, &bytes, &err), KVP_OK);
+			assert_int_equal(bytes, fresh.cache_total_bytes);
+		}
+		assert_int_equal(kvp_plan_max_seq(&p, budget, 1, &seq, &unbounded, &err), KVP_OK);
+		assert_int_equal(unbounded, open);
+		if (!open) {
+			assert_int_equal(seq, want);
+			found++;
+		}
+	}
+	assert_true(found > 50);
+}
+
 /* vLLM holds the kept tokens in whole blocks: 2004 tokens are cdiv(2004,
  * 16) = 126 blocks, 2016 cells of each of 32 layers. */
 static void test_engine_rounds_kept(void **state)
@@ -281,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_pyramid_budgets),
+		cmocka_unit_test(test_pyramid_max_seq_scan),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_with_windows),
 		cmocka_unit_test(test_repeated),
