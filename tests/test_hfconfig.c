@@ -547,10 +547,49 @@ static void test_alloc_failure(void **state)
 	assert_true(n > 5);
 }
 
+/* A 70,000-byte token: jansson doubles its token buffer to 131,072 B,
+ * past the reserve's fixed 64 KiB, which also holds twice the input for
+ * that (lib/json_load.c).  Under AddressSanitizer a reserve too small
+ * shows as jansson 2.14 reading past its buffer. */
+static void test_alloc_failure_long_token(void **state)
+{
+	static const char head[] = "{\"model_type\": \"llama\", \"num_hidden_layers\": 4,"
+	                           " \"hidden_size\": 512, \"num_attention_heads\": 8,"
+	                           " \"_name_or_path\": \"";
+	size_t length = sizeof head - 1 + 70000 + 2;
+	char *text = malloc(length + 1);
+	kvp_model m;
+	long live;
+	unsigned long n;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, head, sizeof head - 1);
+	memset(text + sizeof head - 1, 'x', 70000);
+	memcpy(text + length - 2, "\"}", 3);
+	live = testutil_live_blocks();
+	for (n = 1;; n++) {
+		kvp_source src;
+		kvp_error err;
+		kvp_status st;
+
+		testutil_fail_at(n);
+		st = kvp_config_parse(text, length, "t.json", &m, &src, &err);
+		testutil_fail_at(0);
+		assert_int_equal(testutil_live_blocks(), live);
+		if (st == KVP_OK)
+			break;
+		assert_int_equal(st, KVP_ERR_NOMEM);
+	}
+	assert_int_equal(m.layers, 4);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalogue_equal),
+		cmocka_unit_test(test_alloc_failure_long_token),
 		cmocka_unit_test(test_llama2_estimate),
 		cmocka_unit_test(test_fp32_weights),
 		cmocka_unit_test(test_explicit_head_dim),

@@ -99,6 +99,17 @@ each_failure "unknown model (alias scan, suggestions)" 250 30 --model llama2-7 -
 # allocations and the output's; the catalogue's between are swept above).
 each_failure "a model from config.json" all 0 \
 	--config "$KVPLAN_SRCDIR/tests/configs/gemma3-27b/config.json" --seq 4096 --gpu h100
+# A 70,000-byte token: jansson doubles its token buffer past the 64 KiB
+# its reserve holds besides twice the input (lib/json_load.c), at every
+# failure.
+{
+	printf '{"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 512,'
+	printf ' "num_attention_heads": 8, "_name_or_path": "'
+	head -c 70000 /dev/zero | tr '\0' x
+	printf '"}'
+} >"$work/long-token.json"
+each_failure "config.json with a 70,000-byte token" all 0 --config "$work/long-token.json" \
+	--seq 1024 --gpu h100
 each_failure "a model from a GGUF header" 400 100 \
 	--gguf "$KVPLAN_SRCDIR/tests/fuzz/corpus/gguf/llama-v3.gguf" --seq 1024 --gpu h100
 each_failure "weights from a safetensors header" 400 100 --model llama2-7b \
