@@ -291,7 +291,7 @@ static void check_json_lines(const char *text, size_t length)
 
 		if (!nl)
 			__builtin_trap();
-		doc = json_loadb(text, (size_t)(nl - text), 0, &error);
+		doc = json_loadb(text, (size_t)(nl - text), JSON_DECODE_INT_AS_REAL, &error);
 		if (!doc || !json_is_object(doc))
 			__builtin_trap();
 		json_decref(doc);
@@ -323,7 +323,10 @@ static void check_stdout(int rc, enum cli_format format, enum cli_action action,
 	    (action == CLI_PLAN || action == CLI_LIST_MODELS ||
 	     action == CLI_LIST_GPUS)) {
 		json_error_t error;
-		json_t *doc = json_loadb(text, length, 0, &error);
+		/* Sizes are unsigned 64-bit integers, past 2^63 too
+		 * (kvplan.1), which jansson's integers are not: read as
+		 * reals, every JSON number is taken. */
+		json_t *doc = json_loadb(text, length, JSON_DECODE_INT_AS_REAL, &error);
 
 		if (!doc || (action == CLI_PLAN && !json_is_object(doc)))
 			__builtin_trap();
