@@ -352,12 +352,12 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		 * (every layer keeps a prompt below its capacity) and apart at
 		 * others: the solvers re-cap each group at other seqs by its
 		 * first layer, so capped layers are never merged. */
-		for (g = 0; g < p->group_count && !(pyramid && cap); g++)
-			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
-			    p->groups[g].cap == cap)
-				break;
-		if (pyramid && cap)
-			g = p->group_count;
+		g = p->group_count;
+		if (!(pyramid && cap))
+			for (g = 0; g < p->group_count; g++)
+				if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
+				    p->groups[g].cap == cap)
+					break;
 		if (g == p->group_count) {
 			if (g == KVP_GROUPS_MAX)
 				return kvp__error(z->err, KVP_ERR_RANGE,

@@ -480,6 +480,19 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 	return kvp__error_clear(err);
 }
 
+/* The largest batch of seq-token sequences whose cost c (one stream)
+ * fits in budget; false when a stream costs nothing (the stage caches
+ * nothing). */
+static bool batch_of(const struct cost *c, uint64_t budget, uint64_t seq, uint64_t *b)
+{
+	unsigned __int128 one = cost_at(c, seq) - c->pool;
+
+	if (one == 0)
+		return false;
+	*b = c->pool > budget ? 0 : (uint64_t)div128(budget - c->pool, one);
+	return true;
+}
+
 /* llama.cpp's unified cache grows with the sequences in steps (cells and
  * windows both scale with n_seq): the largest batch is found by bisection
  * over the batch, exact because the cost never decreases with it. */
@@ -512,7 +525,6 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
 	for (uint32_t s = 0; s < p->stages; s++) {
 		struct cost c;
-		unsigned __int128 one;
 		uint64_t b;
 
 		bool pools;
@@ -524,10 +536,8 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 			b = bisect_batch(p, s, budget, seq);
 		} else {
 			cost_of(p, s, 1, seq, &c);
-			one = cost_at(&c, seq) - c.pool;
-			if (one == 0)
+			if (!batch_of(&c, budget, seq, &b))
 				continue; /* this stage caches nothing */
-			b = c.pool > budget ? 0 : (uint64_t)((budget - c.pool) / one);
 		}
 		if (b < best)
 			best = b;
@@ -567,7 +577,6 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
 	for (uint32_t s = 0; s < p->stages; s++) {
 		struct cost c;
 		uint64_t one;
-		unsigned __int128 stream;
 		bool open;
 
 		cost_of(p, s, r->batch, 0, &c);
@@ -577,10 +586,8 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
 		least_seq(one, open, &a->seq, &a->seq_unbounded);
 		/* One sequence: the cost of one stream. */
 		c.streams = 1;
-		stream = cost_at(&c, r->seq) - c.pool;
-		if (stream == 0)
+		if (!batch_of(&c, budget, r->seq, &one))
 			continue; /* this stage caches nothing */
-		one = c.pool > budget ? 0 : (uint64_t)div128(budget - c.pool, stream);
 		if (one < best)
 			best = one;
 	}
