@@ -318,7 +318,8 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.params);
 	case OPT_WEIGHTS_DTYPE:
 		o->weights_dtype_set = true;
-		return cli_parse_dtype(option_name(code), arg, &o->fit.weights_dtype);
+		return cli_parse_weights(option_name(code), arg, &o->req.weights_format,
+		                         &o->fit.weights_dtype);
 	case OPT_MEM_UTIL:
 		o->mem_util_set = true;
 		return cli_parse_fraction(option_name(code), arg, &o->fit.mem_util);

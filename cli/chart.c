@@ -219,6 +219,7 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->no_window = r->no_window;
 	out->weights_dtype = r->weights_dtype;
 	out->weight_bytes = r->weight_bytes;
+	out->weights_format = r->weights_format;
 	out->mem_util = r->mem_util;
 	out->reserve_bytes = r->reserve_bytes;
 	out->tp = r->tp;

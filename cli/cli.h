@@ -189,6 +189,10 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
 int cli_parse_u32(const char *opt, const char *text, uint32_t *out);
 int cli_parse_fraction(const char *opt, const char *text, double *out);
 int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out);
+/* --weights-dtype: a checkpoint format into format, or a plain element
+ * type into plain (format then plain); one line on stderr and 2 if neither. */
+int cli_parse_weights(const char *opt, const char *text, kvp_weights_format *format,
+                      kvp_dtype *plain);
 
 /* Parses argv into opts.  On a usage error prints one line to stderr and
  * returns 2; otherwise returns 0. */
@@ -227,7 +231,13 @@ struct cli_plan {
 	kvp_validate_result validation;
 	uint64_t unpoliced_bytes;   /* the cache with no policy, for the
 	                             * saving (policy not full) */
+	bool has_estimate;          /* the weights estimated in a format */
+	kvp_weights_estimate estimate;
 };
+
+/* The weights' type as asked: a checkpoint format's name, or the plain
+ * type's. */
+const char *cli_weights_name(const struct cli_plan *p);
 
 /* kvplan.c: the model of the options (catalogue, files, numbers and
  * overrides) into plan->model, the devices of a --gpu list, and the

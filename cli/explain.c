@@ -308,6 +308,30 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 		    g(gpu_bytes(lp, a, 1)), g(slope), g(seq));
 }
 
+/* The weights in a checkpoint format: which parameters it quantizes, at
+ * what rate, and the rest at 16 bits (f32 norms in GGUF). */
+static void explain_estimate(const struct explainer *e, const struct cli_plan *p)
+{
+	const kvp_weights_estimate *w = &p->estimate;
+	const kvp_weights_format *f = &p->request.weights_format;
+
+	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
+	    " ((2 x layers + 1) x hidden), linear %s (the rest of %s)", f->name,
+	    g(w->embedding_params), g(w->head_params),
+	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
+	    g(w->linear_params), g(p->model.params));
+	if (f->kind == KVP_WFORMAT_GGUF)
+		say(e, "  every 2-D tensor: ceil(%s / %u) x %u B = %s B; norms in f32: %s B",
+		    g(w->quantized_params), f->block_values, f->block_bytes,
+		    g(w->quantized_bytes), g(w->other_bytes));
+	else
+		say(e, "  quantized: %s parameters = %s B; the other %s at 2 B = %s B",
+		    g(w->quantized_params), g(w->quantized_bytes),
+		    g(p->model.params - w->quantized_params), g(w->other_bytes));
+	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
+	    g(w->bytes));
+}
+
 void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
                  void *ctx)
 {
@@ -363,6 +387,8 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		if (r->weight_bytes)
 			say(&e, "  weights: %s B, counted from the checkpoint's tensors",
 			    g(f->weights_bytes));
+		else if (p->has_estimate)
+			explain_estimate(&e, p);
 		else
 			say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
 			    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));

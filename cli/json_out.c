@@ -28,6 +28,8 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	json_u64(w, "head_dim", m->head_dim);
 	json_u64(w, "hidden", m->hidden);
 	json_u64(w, "params", m->params);
+	json_u64(w, "vocab", m->vocab);
+	json_bool(w, "tie_word_embeddings", m->tie_embeddings);
 	json_u64(w, "max_context", m->max_context);
 	{
 		char pattern[4096];
@@ -223,7 +225,22 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	json_u64(&w, "batch", p->batch);
 	json_bool(&w, "exceeds_max_context", p->exceeds_max_context);
 	json_text(&w, "dtype", kvp_dtype_name(p->dtype));
-	json_text(&w, "weights_dtype", kvp_dtype_name(p->fit_options.weights_dtype));
+	json_text(&w, "weights_dtype", cli_weights_name(p));
+	if (p->has_estimate) {
+		const kvp_weights_estimate *e = &p->estimate;
+
+		json_object_begin(&w, "weights_estimate");
+		json_text(&w, "format", p->request.weights_format.name);
+		json_u64(&w, "embedding_params", e->embedding_params);
+		json_u64(&w, "head_params", e->head_params);
+		json_u64(&w, "norm_params", e->norm_params);
+		json_u64(&w, "linear_params", e->linear_params);
+		json_u64(&w, "quantized_params", e->quantized_params);
+		json_u64(&w, "quantized_bytes", e->quantized_bytes);
+		json_u64(&w, "other_bytes", e->other_bytes);
+		json_u64(&w, "bytes", e->bytes);
+		json_object_end(&w);
+	}
 	json_real(&w, "mem_util", p->fit_options.mem_util);
 	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);
 	json_text(&w, "dtype_k", kvp_dtype_name(p->request.dtype_k));

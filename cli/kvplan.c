@@ -250,6 +250,12 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	cli_build_request(o, plan, r);
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
+	/* The plan holds the format's total; the parts are for the output. */
+	plan->has_estimate = !r->weight_bytes && r->weights_format.kind != KVP_WFORMAT_PLAIN;
+	if (plan->has_estimate &&
+	    kvp_weights_estimate_compute(&plan->model, &r->weights_format, r->weights_dtype,
+	                                 &plan->estimate, &err) != KVP_OK)
+		return cli_fail(&err);
 	plan->unpoliced_bytes = plan->layers.cache_total_bytes;
 	if (r->policy.kind != KVP_POLICY_FULL) {
 		/* The same request keeping everything: the saving's base. */
@@ -447,4 +453,10 @@ int main(int argc, char **argv)
 	kvp_catalog_free(&cat);
 	memout_free(&mem);
 	return rc;
+}
+
+const char *cli_weights_name(const struct cli_plan *p)
+{
+	return p->request.weights_format.kind != KVP_WFORMAT_PLAIN
+	       ? p->request.weights_format.name : kvp_dtype_name(p->fit_options.weights_dtype);
 }

@@ -143,3 +143,27 @@ int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out)
 	return 0;
 }
 
+int cli_parse_weights(const char *opt, const char *text, kvp_weights_format *format,
+                      kvp_dtype *plain)
+{
+	kvp_error err;
+	kvp_status st = kvp_weights_format_parse(text, format, &err);
+	char quoted[KVP_QUOTE_MAX];
+
+	if (st == KVP_OK)
+		return 0;
+	if (st == KVP_ERR_NOT_FOUND && kvp_dtype_from_name(text, plain, NULL) == KVP_OK &&
+	    kvp_dtype_bytes(*plain, 1, &(uint64_t){0}, NULL) == KVP_OK) {
+		kvp_weights_format_init(format);
+		return 0;
+	}
+	if (st == KVP_ERR_NOT_FOUND)
+		fprintf(stderr, "kvplan: --%s: unknown weights type '%s' (valid: fp32, fp16,"
+		        " bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4, or a GGUF"
+		        " type: q8_0, q4_0, q4_K, q5_K, q6_K, q2_K, q3_K, iq4_xs, ...)\n", opt,
+		        kvp_escape(text, quoted, sizeof quoted));
+	else
+		fprintf(stderr, "kvplan: --%s: %s\n", opt, err.message);
+	return 2;
+}
+

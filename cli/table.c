@@ -121,7 +121,7 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	if (r->weight_bytes)
 		fputs(", weights from the file", out);
 	else
-		fprintf(out, ", weights %s", kvp_dtype_name(p->fit_options.weights_dtype));
+		fprintf(out, ", weights %s", cli_weights_name(p));
 	if (m->max_context)
 		fprintf(out, ", max context %" PRIu64, m->max_context);
 	if (r->no_window)
@@ -209,8 +209,7 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 	        cli_human_bytes(p->fits[0].weights_bytes, a, sizeof a),
 	        p->request.weight_bytes ? "counted" : "as",
 	        p->request.weight_bytes ? "" : " ",
-	        p->request.weight_bytes ? ""
-	                                : kvp_dtype_name(p->fit_options.weights_dtype),
+	        p->request.weight_bytes ? "" : cli_weights_name(p),
 	        p->fit_options.mem_util * 100);
 	if (p->fit_options.reserve_bytes)
 		fprintf(out, "; %s reserved",

@@ -66,10 +66,11 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.cache_total_bytes = plan->cache_total_bytes;
 	fit.kv_layer_bytes = plan->max_layer_bytes;
 	fit.cache_per_gpu = plan->kv_bytes_per_gpu;
-	/* Counted from a checkpoint, or params at the weights' type. */
-	fit.weights_bytes = r->weight_bytes;
+	/* Counted from a checkpoint or estimated in a format by the plan;
+	 * otherwise params at the weights' type. */
+	fit.weights_bytes = plan->weights_bytes;
 	st = KVP_OK;
-	if (!r->weight_bytes &&
+	if (!plan->weights_bytes &&
 	    (st = kvp_dtype_bytes(r->weights_dtype, plan->params, &fit.weights_bytes,
 	                          NULL)) == KVP_ERR_OVERFLOW)
 		return kvp__error(err, st,

@@ -11,6 +11,8 @@
  * were removed from ggml: their blocks are 0 and a file using them is
  * refused, as ggml's gguf reader refuses them (blck_size == 0).
  */
+#include <strings.h>
+
 #include "gguf.h"
 
 #define QK_K 256
@@ -70,4 +72,20 @@ const kvp__ggml_type *kvp__ggml_type_of(uint32_t id, int *removed)
 	if (types[id].block == 0 && removed)
 		*removed = 1;
 	return &types[id];
+}
+
+/* A type that stores weights in blocks, by name (case-insensitive): not
+ * the plain floats and integers, not the removed ids, and not q8_1 and
+ * q8_K, which only hold activations for the dot products. */
+const kvp__ggml_type *kvp__ggml_quant_named(const char *name)
+{
+	for (size_t id = 0; id < sizeof types / sizeof types[0]; id++) {
+		const kvp__ggml_type *t = &types[id];
+
+		if (t->block <= 1 || id == 9 || id == 15)
+			continue;
+		if (strcasecmp(name, t->name) == 0)
+			return t;
+	}
+	return NULL;
 }

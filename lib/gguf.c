@@ -29,6 +29,7 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	kvp_weights tally;
 	kvp_model m;
 	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0;
+	bool tied = false;
 	kvp_status st;
 
 	if (!model || (!data && length > 0))
@@ -46,13 +47,14 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK &&
 	    (st = kvp__gguf_read_tensors(&c, n_tensors, alignment, &tally,
-	                                 &params)) == KVP_OK &&
+	                                 &params, &tied)) == KVP_OK &&
 	    (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
 		kvp__name_from_path(path ? path : "", ".gguf", false, m.name);
 		snprintf(m.description, sizeof m.description,
 		         "read from GGUF (%s)", source && source->family[0] ?
 		         source->family : "no architecture");
 		m.params = params;
+		m.tie_embeddings = tied;
 		kvp__note(source, "params", KVP_ORIGIN_DERIVED,
 		          "the elements of the %llu tensors",
 		          (unsigned long long)n_tensors);

@@ -97,10 +97,12 @@ kvp_status kvp__gguf_read_header(kvp__gguf_cursor *c, uint64_t *n_tensors,
 kvp_status kvp__gguf_read_kvs(kvp__gguf_cursor *c, kvp__gguf *g,
                               uint64_t *alignment);
 /* n tensor infos into weights (a copy the caller keeps on success) and
- * the parameter count, their data checked to lie where gguf.cpp wants it. */
+ * the parameter count, their data checked to lie where gguf.cpp wants it;
+ * *tied when no tensor is output.weight (llama.cpp then reads the LM head
+ * from token_embd.weight, llama-model.cpp TENSOR_DUPLICATED). */
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
                                   uint64_t alignment, kvp_weights *weights,
-                                  uint64_t *params);
+                                  uint64_t *params, bool *tied);
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -236,5 +238,8 @@ typedef struct kvp__ggml_type {
  * non-NULL) is set for an id whose support was removed (the type
  * returned then has block 0 and a name that says so). */
 const kvp__ggml_type *kvp__ggml_type_of(uint32_t id, int *removed);
+/* A weights-storing block type by name ("q4_K", "Q8_0"); NULL for any
+ * other. */
+const kvp__ggml_type *kvp__ggml_quant_named(const char *name);
 
 #endif

@@ -163,7 +163,7 @@ static kvp_status check_data(kvp__gguf_cursor *c, tensor_info *t, uint64_t n,
 
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
                                   uint64_t alignment, kvp_weights *weights,
-                                  uint64_t *params)
+                                  uint64_t *params, bool *tied)
 {
 	tensor_info *t = NULL;
 	kvp_status st = KVP_OK;
@@ -176,8 +176,11 @@ kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
 	if (n > 0 && !(t = kvp__malloc((size_t)n * sizeof *t)))
 		return kvp__error(c->err, KVP_ERR_NOMEM, "out of memory");
 	*params = 0;
+	*tied = true;
 	for (uint64_t i = 0; i < n && st == KVP_OK; i++) {
 		st = read_tensor(c, i, &t[i]);
+		if (st == KVP_OK && t[i].name_len == 13 && memcmp(t[i].name, "output.weight", 13) == 0)
+			*tied = false;
 		if (st == KVP_OK && !kvp__add(*params, t[i].elements, params))
 			st = kvp__error_at(c->err, KVP_ERR_OVERFLOW, c->path, 0, 0,
 			                   "the tensors' elements overflow 64 bits");

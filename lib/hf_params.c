@@ -51,11 +51,10 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	static const char *const k_experts[] = {"num_local_experts", "num_experts",
 		"n_routed_experts", NULL};
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
-	static const char *const k_tie[] = {"tie_word_embeddings", NULL};
 	static const char *const k_qlora[] = {"q_lora_rank", NULL};
 	kvp_model *m = h->m;
 	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0, mlp, total;
-	bool tie = false;
+	bool tie = m->tie_embeddings; /* read with the shape */
 	kvp_model copy = *m;
 
 	/* Every figure is below 2^32 and a model below 2^16 layers, so the
@@ -64,8 +63,7 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe) < 0 ||
 	    kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared, UINT16_MAX, &shared) < 0 ||
-	    kvp__hf_uint(h, NULL, k_qlora, UINT32_MAX, &q_lora) < 0 ||
-	    kvp__hf_bool(h, k_tie, &tie) < 0)
+	    kvp__hf_uint(h, NULL, k_qlora, UINT32_MAX, &q_lora) < 0)
 		return KVP_ERR_PARSE;
 	if (!inter)
 		inter = 4ull * m->hidden; /* gpt2, gpt_neox, falcon: 4 x hidden */

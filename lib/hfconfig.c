@@ -309,6 +309,17 @@ static kvp_status read_base(struct hf *h)
 	if (rope_theta(h) < 0)
 		return KVP_ERR_PARSE;
 	weights_dtype(h);
+	/* Absent, the family's config class decides: Gemma's ties
+	 * (transformers Gemma*Config tie_word_embeddings=True), Llama's,
+	 * Qwen's, Mistral's and most others do not. */
+	{
+		static const char *const k_tie[] = {"tie_word_embeddings", NULL};
+		bool tie = strncmp(h->family, "gemma", 5) == 0;
+
+		if (kvp__hf_bool(h, k_tie, &tie) < 0)
+			return KVP_ERR_PARSE;
+		m->tie_embeddings = tie;
+	}
 	return KVP_OK;
 }
 

@@ -226,6 +226,8 @@ typedef struct kvp_model {
 	uint8_t pattern[KVP_PATTERN_MAX];        /* kvp_layer_kind values */
 	uint32_t layer_kv_heads_len;             /* 0, or layers */
 	uint32_t layer_kv_heads[KVP_PATTERN_MAX];
+	bool tie_embeddings;   /* the LM head is the embedding matrix
+	                        * (tie_word_embeddings) */
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -361,6 +363,72 @@ KVP_API uint64_t kvp_policy_kept(const kvp_policy *policy, uint32_t index,
  * otherwise than as min(seq, a cap): ratio and PyramidKV. */
 KVP_API bool kvp_policy_varies(const kvp_policy *policy);
 
+/* ---- weights: a checkpoint format's bytes (lib/weights_format.c) ---- */
+
+/* How the weights are stored, when no file counts them. */
+typedef enum kvp_wformat {
+	KVP_WFORMAT_PLAIN, /* every parameter as the request's weights_dtype */
+	KVP_WFORMAT_AWQ,   /* int4-awq:gG: the blocks' linear layers in 4 bits,
+	                    * an fp16 scale and a 4-bit zero per G inputs */
+	KVP_WFORMAT_GPTQ,  /* int4-gptq:gG: the same and a 4-byte g_idx per
+	                    * input row */
+	KVP_WFORMAT_FP8,   /* fp8: 1 B per linear weight, fp32 per-tensor
+	                    * scales */
+	KVP_WFORMAT_NVFP4, /* 16 e2m1 values and an fp8 scale per 16, two fp32
+	                    * scales per tensor */
+	KVP_WFORMAT_MXFP4, /* 17 B per 32 in the MLP (experts), attention
+	                    * 16-bit, as gpt-oss ships it */
+	KVP_WFORMAT_GGUF   /* one ggml type on every 2-D tensor, 1-D ones f32 */
+} kvp_wformat;
+
+#define KVP_WFORMAT_NAME_MAX 24
+
+typedef struct kvp_weights_format {
+	kvp_wformat kind;
+	uint32_t group;        /* AWQ and GPTQ: inputs per scale group */
+	uint32_t block_values; /* GGUF: the ggml type's block */
+	uint32_t block_bytes;
+	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
+	                                  * "q4_K", "fp8"; "" when plain */
+} kvp_weights_format;
+
+/* Plain: the weights_dtype of the request says the rest. */
+KVP_API void kvp_weights_format_init(kvp_weights_format *format);
+/* Parses "int4-awq:gG", "int4-gptq:gG" (G 128 when left out), "fp8",
+ * "nvfp4", "mxfp4" and ggml's quantized types ("q8_0", "q4_K", ...),
+ * case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
+ * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
+ * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming
+ * --gguf; a group of 0 or not a power of two up to 2^20 is KVP_ERR_RANGE. */
+KVP_API kvp_status kvp_weights_format_parse(const char *text,
+                                            kvp_weights_format *out,
+                                            kvp_error *err);
+
+/* A format's estimate from a model's shape: embeddings vocab x hidden, the
+ * LM head as many unless tied, norms (2 x layers + 1) x hidden, and the
+ * linear layers the rest of params. */
+typedef struct kvp_weights_estimate {
+	uint64_t embedding_params;
+	uint64_t head_params;     /* 0 when tied to the embeddings */
+	uint64_t norm_params;
+	uint64_t linear_params;   /* params less the three above */
+	uint64_t quantized_params; /* of the linear ones, those the format
+	                            * quantizes (mxfp4: not attention's) */
+	uint64_t quantized_bytes;
+	uint64_t other_bytes;     /* everything else, at its own type */
+	uint64_t bytes;           /* the two together */
+} kvp_weights_estimate;
+
+/* The weights of model stored as format (plain: every parameter as
+ * plain).  A quantized format needs params, vocab and hidden
+ * (KVP_ERR_INVALID naming what is missing), and params above the
+ * embeddings, head and norms; KVP_ERR_OVERFLOW past 64-bit bytes. */
+KVP_API kvp_status kvp_weights_estimate_compute(const kvp_model *model,
+                                                const kvp_weights_format *format,
+                                                kvp_dtype plain,
+                                                kvp_weights_estimate *out,
+                                                kvp_error *err);
+
 /* The most pipeline stages an explicit split (pp_layers) gives. */
 #define KVP_PP_MAX 64
 
@@ -379,8 +447,8 @@ typedef struct kvp_request {
 	                          * attention, for comparison */
 	kvp_dtype weights_dtype; /* default fp16 */
 	uint64_t weight_bytes;   /* the weights' exact bytes, counted from a
-	                          * checkpoint (kvp_weights); 0: params as
-	                          * weights_dtype */
+	                          * checkpoint (kvp_weights); 0: estimated
+	                          * from weights_format */
 	double mem_util;         /* usable share of device memory, (0, 1];
 	                          * default 0.90, taken at the double's exact
 	                          * value */
@@ -412,6 +480,7 @@ typedef struct kvp_request {
 	bool kv_repeated;        /* K and V stored at the query heads' count,
 	                          * as SnapKV's and KVCache-Factory's code
 	                          * does: memory x heads / kv_heads */
+	kvp_weights_format weights_format; /* default plain (weights_dtype) */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -500,6 +569,11 @@ typedef struct kvp_plan {
 	uint64_t n_ctx;             /* llama.cpp: its n_ctx as it settles it,
 	                             * the padded cells of every stream */
 	uint64_t params;            /* the model's, for the weights (fit) */
+	uint64_t weights_bytes;     /* the weights on all GPUs: the request's
+	                             * weight_bytes, or params stored as its
+	                             * weights_format (kvp_weights_estimate_compute);
+	                             * 0 when that is plain: the fit takes params
+	                             * x weights_dtype */
 	bool bounded;               /* every caching layer is windowed (or
 	                             * recurrent): the cache stops growing */
 	uint64_t plateau_seq;       /* the seq from which it stops: the
@@ -622,7 +696,7 @@ typedef struct kvp_fit {
 	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2
 	                            * (UINT64_MAX when unbounded) */
 	bool max_seq_l2_unbounded; /* the cache's plateau fits L2 */
-	uint64_t weights_bytes;    /* params * weights dtype bytes */
+	uint64_t weights_bytes;    /* the plan's weights_bytes */
 	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
 	                            * being the double's exact value (0.9 is
 	                            * a little above 9/10, 0.3 a little below

@@ -23,6 +23,7 @@ void kvp_request_init(kvp_request *r)
 	r->mla = KVP_MLA_LATENT;
 	r->no_window = false;
 	r->weights_dtype = KVP_DTYPE_FP16;
+	kvp_weights_format_init(&r->weights_format);
 	r->mem_util = 0.90;
 	r->reserve_bytes = 0;
 	r->engine = KVP_ENGINE_EXACT;
@@ -530,7 +531,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->kv_bytes_per_gpu = p->max_layer_bytes = 0;
 	p->stages = 0;
 	p->kv_heads_per_gpu = 0;
-	p->streams = p->n_ctx = p->params = 0;
+	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->plateau_seq = 0;
 	if ((st = group_layers(&z, p)) != KVP_OK)
 		return st;
@@ -575,6 +576,17 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
 		return overflow(&z);
 	p->params = m->params;
+	/* Counted from a checkpoint, or params in the weights' format (a
+	 * plain type is the fit's: a cache plan does not fail on it). */
+	p->weights_bytes = request->weight_bytes;
+	if (!request->weight_bytes && request->weights_format.kind != KVP_WFORMAT_PLAIN) {
+		kvp_weights_estimate w;
+
+		if ((st = kvp_weights_estimate_compute(m, &request->weights_format,
+		                                       request->weights_dtype, &w, err)) != KVP_OK)
+			return st;
+		p->weights_bytes = w.bytes;
+	}
 	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);

@@ -23,7 +23,8 @@ enum field_type {
 	FIELD_BYTES,   /* a whole number of bytes, with an optional unit */
 	FIELD_REAL,    /* a non-negative decimal */
 	FIELD_PATTERN, /* a layer pattern, "sliding*5,full" */
-	FIELD_U32_LIST /* a sequence of integers, one per layer */
+	FIELD_U32_LIST, /* a sequence of integers, one per layer */
+	FIELD_BOOL     /* true or false */
 };
 
 enum field_need {
@@ -68,6 +69,8 @@ static const struct field model_fields[] = {
 	{"ssm_state", FIELD_U32, offsetof(kvp_model, ssm_state), FIELD_OPTIONAL},
 	{"ssm_groups", FIELD_U32, offsetof(kvp_model, ssm_groups), FIELD_OPTIONAL},
 	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
+	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
+	 FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");
@@ -189,6 +192,7 @@ static const char *const type_wanted[] = {
 	[FIELD_REAL] = "a number",
 	[FIELD_PATTERN] = "a layer pattern",
 	[FIELD_U32_LIST] = "a sequence of integers",
+	[FIELD_BOOL] = "true or false",
 };
 
 /* Fails with "field 'KEY': 'TEXT' WHAT DETAIL", the text escaped only
@@ -469,6 +473,19 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 		}
 		strcpy((char *)&ps->out->u + f->offset, text);
 		return KVP_OK;
+	case FIELD_BOOL: {
+		bool yes = strcmp(text, "true") == 0;
+
+		if (!yes && strcmp(text, "false") != 0) {
+			char quoted[KVP_QUOTE_MAX];
+
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': '%s' is not true or false", f->key,
+			                    kvp_escape(text, quoted, sizeof quoted));
+		}
+		memcpy((char *)&ps->out->u + f->offset, &yes, sizeof yes);
+		return KVP_OK;
+	}
 	default:
 		return parse_number(ps, f, at, text);
 	}

@@ -137,6 +137,11 @@ static void test_error_bad_integers(void **state)
 	             "field 'layers': '3e1' is not an integer");
 	expect_error(0, "m", "name: m\nrope_theta: 1e5x\n", KVP_ERR_PARSE, 2, 13,
 	             "field 'rope_theta': '1e5x' is not a number");
+	/* A truth value is true or false, not YAML 1.1's yes/no or 1. */
+	expect_error(0, "m", "name: m\ntie_word_embeddings: yes\n", KVP_ERR_PARSE, 2, 22,
+	             "field 'tie_word_embeddings': 'yes' is not true or false");
+	expect_error(0, "m", "name: m\ntie_word_embeddings: 1\n", KVP_ERR_PARSE, 2, 22,
+	             "field 'tie_word_embeddings': '1' is not true or false");
 }
 
 /* Out of range: 2^32 in a 32-bit field, 2^64 in a 64-bit one, a size
@@ -543,6 +548,13 @@ static void test_values_parsed_exactly(void **state)
 	assert_int_equal(m.params, 1250);
 	assert_int_equal(m.max_context, UINT64_MAX);
 	assert_int_equal(m.vocab, 0);
+	assert_false(m.tie_embeddings); /* the default */
+	snprintf(path, sizeof path, "%s",
+	         testutil_write_file("values/models/t.yaml",
+	                             "name: t\nlayers: 1\nheads: 4\nkv_heads: 2\n"
+	                             "hidden: 256\ntie_word_embeddings: true\n"));
+	assert_int_equal(kvp_model_load_file(path, &m, &err), KVP_OK);
+	assert_true(m.tie_embeddings);
 }
 
 /* One file with 50,000 aliases, the last repeating the first, is refused

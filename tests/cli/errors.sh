@@ -33,8 +33,16 @@ expect_error "zero kv heads" "^kvplan: --kv-heads: '0' is too small" $m --seq 10
 expect_error "unknown dtype lists the valid ones" \
 	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, int8_per_token_head, fp8_per_token_head, fp8_ds_mla\)" \
 	$m --seq 1024 --dtype fp12
-expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown element type 'q3'" \
+expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown weights type 'q3' \(valid: fp32, fp16, bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4, or a GGUF type" \
 	$m --seq 1024 --weights-dtype q3
+expect_error "an AWQ group of 0" "^kvplan: --weights-dtype: weights format 'int4-awq:g0': the group size must be 1 to 65536 inputs\$" \
+	$m --seq 1024 --weights-dtype int4-awq:g0
+expect_error "a group that is not a number" "^kvplan: --weights-dtype: weights format 'int4-gptq:gx': expected a group as ':gG'" \
+	$m --seq 1024 --weights-dtype int4-gptq:gx
+expect_error "a GGUF mix needs the file" "^kvplan: --weights-dtype: weights format 'Q4_K_M' is a GGUF mix of types chosen tensor by tensor: its bytes need the file \(--gguf FILE\)\$" \
+	$m --seq 1024 --weights-dtype Q4_K_M
+expect_error "a format the model has no vocabulary for" "^kvplan: weights of qwq-32b as int4-awq:g128: the estimate needs the model's vocabulary size\$" \
+	--model qwq-32b --seq 1024 --weights-dtype int4-awq
 expect_error "unknown format" "^kvplan: --format: unknown format 'xml' \(valid: table, json, csv\)" \
 	$m --seq 1024 --format xml
 expect_error "mem-util above 1" "^kvplan: --mem-util: '1.5' is outside \(0, 1\]" \

@@ -97,7 +97,7 @@ run --model gpt2 --safetensors "$work/m.safetensors" --seq 1024 --gpu h100 --for
 is bytes 2004000 "--safetensors: 2,000,000 + 4,000 B counted"
 is weights_bytes 2004000 "the fit uses the checkpoint's 2,004,000 B"
 is params 1001000 "the model's params are the checkpoint's 1,001,000"
-run --model gpt2 --safetensors "$work/m.safetensors" --weights-dtype fp8 --seq 1024 --gpu h100 --format json
+run --model gpt2 --safetensors "$work/m.safetensors" --weights-dtype int8 --seq 1024 --gpu h100 --format json
 is weights_bytes 1001000 "--weights-dtype asks params x 1 B instead: 1,001,000"
 # Beside a config.json with no index, safetensors headers count the params.
 mkdir "$work/ckpt"

@@ -1,0 +1,311 @@
+/*
+ * weights_format.c — the bytes of a model's weights in a checkpoint format,
+ * when no file counts them: the formats' names, and each one's estimate
+ * from the model's params, vocab, hidden size and tied embeddings.
+ *
+ * Checkpoint formats quantize the blocks' linear layers; the embeddings,
+ * the LM head and the norms stay 16-bit.  Per linear weight:
+ *   int4-awq:gG   (AutoAWQ GEMM layout: qweight int32 [in, out/8], scales
+ *                 fp16 [in/G, out], qzeros int32 [in/G, out/8]):
+ *                 1/2 + 2/G + 1/(2G) B, 133/256 at G = 128;
+ *   int4-gptq:gG  (AutoGPTQ: qweight [in/8, out], the same scales and
+ *                 zeros, g_idx int32 [in]): the same and 4 B per input row;
+ *   fp8           1 B, and an fp32 weight_scale per tensor;
+ *   nvfp4         (ModelOpt: 8 B of e2m1 pairs and one fp8 scale per 16):
+ *                 9/16 B, and an fp32 weight_scale_2 and input_scale per
+ *                 tensor;
+ *   mxfp4         (gpt-oss: 16 B of e2m1 pairs and one e8m0 scale per 32):
+ *                 17/32 B, on the MLP and experts only, attention 16-bit.
+ * GGUF types (ggml's blocks, lib/ggml_types.c) apply to every 2-D tensor,
+ * embeddings and head too, and the 1-D norms stay f32.
+ *
+ * The shape is a dense transformer's: norms (2 x layers + 1) x hidden, seven
+ * linear tensors a layer (q, k, v, o, gate, up, down), the input rows of a
+ * layer 5 x hidden + heads x v_head_dim + the MLP's intermediate (its
+ * params / 3 hidden).  The per-tensor terms are a few kilobytes, the norms a
+ * few hundred: the estimate is within them of the checkpoint (tests/
+ * test_weights.c holds it to published ones).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gguf.h"
+#include "internal.h"
+
+#define GROUP_MAX 65536u
+
+void kvp_weights_format_init(kvp_weights_format *format)
+{
+	memset(format, 0, sizeof *format);
+	format->kind = KVP_WFORMAT_PLAIN;
+}
+
+/* llama.cpp's file types that mix ggml types tensor by tensor
+ * (tools/quantize/quantize.cpp QUANT_OPTIONS): their bytes need the file. */
+static bool gguf_mix(const char *text)
+{
+	static const char *const mixes[] = {
+		"q2_k_s", "q3_k_s", "q3_k_m", "q3_k_l", "q4_k_s", "q4_k_m", "q5_k_s",
+		"q5_k_m", "iq2_m", "iq3_xs", "iq3_m", "mxfp4_moe", NULL,
+	};
+
+	for (int i = 0; mixes[i]; i++)
+		if (strcasecmp(text, mixes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "int4-awq", "awq", then ":gG" or nothing. */
+static kvp_status parse_int4(const char *text, const char *rest, kvp_wformat kind,
+                             kvp_weights_format *out, kvp_error *err)
+{
+	char quoted[KVP_QUOTE_MAX];
+	unsigned long group = 128;
+
+	if (*rest) {
+		const char *digits = rest + 2;
+		char *end;
+
+		if (rest[0] != ':' || (rest[1] != 'g' && rest[1] != 'G') ||
+		    *digits < '0' || *digits > '9')
+			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': expected"
+			                  " a group as ':gG' (int4-awq:g128)",
+			                  kvp_escape(text, quoted, sizeof quoted));
+		group = 0;
+		for (end = (char *)digits; *end >= '0' && *end <= '9'; end++)
+			if ((group = group * 10 + (unsigned long)(*end - '0')) > GROUP_MAX)
+				break;
+		if (group == 0 || group > GROUP_MAX)
+			return kvp__error(err, KVP_ERR_RANGE, "weights format '%s': the group"
+			                  " size must be 1 to %u inputs",
+			                  kvp_escape(text, quoted, sizeof quoted), GROUP_MAX);
+		if (*end)
+			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%s' after"
+			                  " the group size",
+			                  kvp_escape(text, quoted, sizeof quoted), end);
+	}
+	kvp_weights_format_init(out);
+	out->kind = kind;
+	out->group = (uint32_t)group;
+	snprintf(out->name, sizeof out->name, "int4-%s:g%lu",
+	         kind == KVP_WFORMAT_AWQ ? "awq" : "gptq", group);
+	return kvp__error_clear(err);
+}
+
+static const char *after(const char *text, const char *const *prefixes)
+{
+	for (int i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncasecmp(text, prefixes[i], n) == 0 && (text[n] == 0 || text[n] == ':'))
+			return text + n;
+	}
+	return NULL;
+}
+
+kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
+                                    kvp_error *err)
+{
+	static const char *const awq[] = {"int4-awq", "awq", NULL};
+	static const char *const gptq[] = {"int4-gptq", "gptq", NULL};
+	static const char *const fp8[] = {"fp8", "fp8_e4m3", "fp8-e4m3", "e4m3", NULL};
+	char quoted[KVP_QUOTE_MAX];
+	const kvp__ggml_type *t;
+	kvp_weights_format f;
+	const char *rest;
+
+	if (!text || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no weights format given");
+	if (gguf_mix(text))
+		return kvp__error(err, KVP_ERR_INVALID, "weights format '%s' is a GGUF mix"
+		                  " of types chosen tensor by tensor: its bytes need the"
+		                  " file (--gguf FILE)",
+		                  kvp_escape(text, quoted, sizeof quoted));
+	if ((rest = after(text, awq)))
+		return parse_int4(text, rest, KVP_WFORMAT_AWQ, out, err);
+	if ((rest = after(text, gptq)))
+		return parse_int4(text, rest, KVP_WFORMAT_GPTQ, out, err);
+	kvp_weights_format_init(&f);
+	if ((rest = after(text, fp8)) && !*rest) {
+		f.kind = KVP_WFORMAT_FP8;
+		strcpy(f.name, "fp8");
+	} else if (strcasecmp(text, "nvfp4") == 0) {
+		f.kind = KVP_WFORMAT_NVFP4;
+		strcpy(f.name, "nvfp4");
+	} else if (strcasecmp(text, "mxfp4") == 0) {
+		f.kind = KVP_WFORMAT_MXFP4;
+		strcpy(f.name, "mxfp4");
+	} else if ((t = kvp__ggml_quant_named(text))) {
+		f.kind = KVP_WFORMAT_GGUF;
+		f.block_values = t->block;
+		f.block_bytes = t->bytes;
+		snprintf(f.name, sizeof f.name, "%s", t->name);
+	} else {
+		return kvp__error(err, KVP_ERR_NOT_FOUND, "'%s' is not a weights format",
+		                  kvp_escape(text, quoted, sizeof quoted));
+	}
+	*out = f;
+	return kvp__error_clear(err);
+}
+
+/* ceil(n x num / den) for den > 0, n x num < 2^128 (n, num < 2^64). */
+static unsigned __int128 scaled(uint64_t n, uint64_t num, uint64_t den)
+{
+	unsigned __int128 x = (unsigned __int128)n * num;
+
+	return x / den + (x % den != 0);
+}
+
+/* Attention's projections in every attention layer (q, k, v, o). */
+static unsigned __int128 attention_params(const kvp_model *m)
+{
+	unsigned __int128 total = 0;
+	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+
+	for (uint32_t i = 0; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		uint64_t kv = kvp_model_layer_kv_heads(m, i);
+
+		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
+		    kind != KVP_LAYER_CHUNKED)
+			continue;
+		total += (unsigned __int128)m->hidden *
+		         ((uint64_t)m->heads * m->head_dim + kv * m->head_dim +
+		          kv * hd_v + (uint64_t)m->heads * hd_v);
+	}
+	return total;
+}
+
+static kvp_status quantized(const kvp_model *m, const kvp_weights_format *f,
+                            kvp_weights_estimate *e, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	unsigned __int128 other = (unsigned __int128)e->embedding_params + e->head_params +
+	                          e->norm_params, attn = 0, q, rest, tensors, rows;
+
+	if (m->params < other)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
+		                  " its embeddings, head and norms (%llu)",
+		                  kvp__label(m->name, "the model", label),
+		                  (unsigned long long)m->params, (unsigned long long)other);
+	e->linear_params = m->params - (uint64_t)other;
+	e->quantized_params = e->linear_params;
+	if (f->kind == KVP_WFORMAT_MXFP4 || f->kind == KVP_WFORMAT_GPTQ) {
+		attn = attention_params(m);
+		if (attn > e->linear_params)
+			attn = e->linear_params;
+	}
+	if (f->kind == KVP_WFORMAT_MXFP4)
+		e->quantized_params -= (uint64_t)attn;
+	tensors = (unsigned __int128)7 * m->layers;
+	switch (f->kind) {
+	case KVP_WFORMAT_AWQ:
+	case KVP_WFORMAT_GPTQ:
+		q = scaled(e->quantized_params, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
+		if (f->kind == KVP_WFORMAT_GPTQ) {
+			/* g_idx: q, k, v, gate and up read hidden inputs, o
+			 * heads x v_head_dim, down the intermediate. */
+			uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+
+			rows = (unsigned __int128)m->layers *
+			       (5 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v) +
+			       (e->linear_params - attn) / (3 * (uint64_t)m->hidden);
+			q += 4 * rows;
+		}
+		break;
+	case KVP_WFORMAT_FP8:
+		q = (unsigned __int128)e->quantized_params + 4 * tensors;
+		break;
+	case KVP_WFORMAT_NVFP4:
+		q = scaled(e->quantized_params, 9, 16) + 8 * tensors;
+		break;
+	case KVP_WFORMAT_MXFP4:
+		q = scaled(e->quantized_params, 17, 32);
+		break;
+	default:
+		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format %d",
+		                  (int)f->kind);
+	}
+	rest = ((unsigned __int128)other + (e->linear_params - e->quantized_params)) * 2;
+	if (q > UINT64_MAX || rest > UINT64_MAX || q + rest > UINT64_MAX)
+		return KVP_ERR_OVERFLOW;
+	e->quantized_bytes = (uint64_t)q;
+	e->other_bytes = (uint64_t)rest;
+	e->bytes = (uint64_t)(q + rest);
+	return KVP_OK;
+}
+
+/* GGUF: every 2-D tensor in the type, the norms f32. */
+static kvp_status gguf(const kvp_model *m, const kvp_weights_format *f,
+                       kvp_weights_estimate *e)
+{
+	unsigned __int128 q, rest = (unsigned __int128)e->norm_params * 4;
+	uint64_t flat = m->params - e->norm_params;
+
+	e->linear_params = flat - e->embedding_params - e->head_params;
+	e->quantized_params = flat;
+	q = (unsigned __int128)(flat / f->block_values + (flat % f->block_values != 0)) *
+	    f->block_bytes;
+	if (q > UINT64_MAX || q + rest > UINT64_MAX)
+		return KVP_ERR_OVERFLOW;
+	e->quantized_bytes = (uint64_t)q;
+	e->other_bytes = (uint64_t)rest;
+	e->bytes = (uint64_t)(q + rest);
+	return KVP_OK;
+}
+
+kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_format *f,
+                                        kvp_dtype plain, kvp_weights_estimate *out,
+                                        kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_weights_estimate e = {0};
+	unsigned __int128 embed, norms;
+	kvp_status st;
+
+	if (!m || !f || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model or weights format given");
+	if (f->kind == KVP_WFORMAT_PLAIN) {
+		if ((st = kvp_dtype_bytes(plain, m->params, &e.bytes, NULL)) == KVP_ERR_OVERFLOW)
+			return kvp__error(err, st, "weights of %s: %llu parameters as %s"
+			                  " overflow 64-bit bytes",
+			                  kvp__label(m->name, "the model", label),
+			                  (unsigned long long)m->params, kvp_dtype_name(plain));
+		if (st != KVP_OK)
+			return kvp__error(err, st, "weights cannot be stored as %s",
+			                  kvp_dtype_name(plain));
+		e.quantized_params = m->params;
+		e.quantized_bytes = e.bytes;
+		*out = e;
+		return kvp__error_clear(err);
+	}
+	if ((unsigned)f->kind > KVP_WFORMAT_GGUF ||
+	    (f->kind == KVP_WFORMAT_GGUF && (!f->block_values || !f->block_bytes)) ||
+	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) &&
+	     (f->group == 0 || f->group > GROUP_MAX)))
+		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
+	if (!m->params || !m->vocab || !m->hidden)
+		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"
+		                  " needs the model's %s", kvp__label(m->name, "the model", label),
+		                  f->name, !m->params ? "parameter count" : !m->vocab
+		                  ? "vocabulary size" : "hidden size");
+	embed = (unsigned __int128)m->vocab * m->hidden;
+	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
+	if (embed * 2 + norms > m->params)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
+		                  " its embeddings, head and norms",
+		                  kvp__label(m->name, "the model", label),
+		                  (unsigned long long)m->params);
+	e.embedding_params = (uint64_t)embed;
+	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
+	e.norm_params = (uint64_t)norms;
+	st = f->kind == KVP_WFORMAT_GGUF ? gguf(m, f, &e) : quantized(m, f, &e, err);
+	if (st == KVP_ERR_OVERFLOW)
+		return kvp__error(err, st, "weights of %s as %s overflow 64-bit bytes",
+		                  kvp__label(m->name, "the model", label), f->name);
+	if (st != KVP_OK)
+		return st;
+	*out = e;
+	return kvp__error_clear(err);
+}

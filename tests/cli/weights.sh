@@ -1,0 +1,64 @@
+# weights.sh — --weights-dtype in a checkpoint format: the bytes the fit
+# splits over the GPUs, the estimate's parts in JSON and --explain, the
+# same bytes a GGUF file of one type counts, and tied embeddings read from
+# the catalogue, a config.json and a GGUF file.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+mkgguf=$KVPLAN_BUILDDIR/tests/mkgguf
+configs=$KVPLAN_SRCDIR/tests/configs
+
+# Llama 2 7B as int4-awq:g128 (the catalogue: 6,738,415,616 params, vocab
+# 32000, hidden 4096, 32 layers, untied).  Embeddings and head 2 x 32000 x
+# 4096 = 262,144,000, norms 65 x 4096 = 266,240, linear the other
+# 6,476,005,376: x 133/256 = 3,364,487,168 B; the rest x 2 = 524,820,480 B.
+run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100 --format json
+is weights_bytes 3889307648 "int4-awq:g128: 3,364,487,168 + 524,820,480 B"
+is weights_dtype '"int4-awq:g128"' "JSON names the format"
+is linear_params 6476005376 "linear: 6,476,005,376 params"
+is head_params 131072000 "an untied head: 32000 x 4096"
+is quantized_bytes 3364487168 "quantized: x 133/256"
+is other_bytes 524820480 "the rest at 2 B"
+is tie_word_embeddings false "llama2-7b: untied"
+usable=$(json_value usable_bytes)
+is budget_bytes $((usable - 3889307648)) "the budget is usable - the format's weights"
+run --model llama2-7b --seq 1 --weights-dtype awq --pp 2 --gpu h100 --format json
+is weights_per_gpu 1944653824 "pp 2: 3,889,307,648 / 2 per GPU"
+run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100
+check "the table says the format" grep -q "^Fit (weights 3.62 GiB as int4-awq:g128; " "$work/out"
+run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100 --explain
+check "--explain gives the parts" \
+	grep -q "^    weights: 3,364,487,168 + 524,820,480 = 3,889,307,648 B$" "$work/out"
+run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100 --format csv
+check "CSV: the format's weights" grep -q ",3889307648,true" "$work/out"
+
+# The GGUF type on every 2-D tensor, the norms f32: the estimate is what a
+# file of that one type counts (tests/mkgguf writes such a file).
+"$mkgguf" "$work/l.gguf" llama2-7b q4_K
+run --gguf "$work/l.gguf" --seq 1 --gpu h100 --format json
+counted=$(json_value weights_bytes)
+is tie_word_embeddings false "a GGUF file with output.weight: untied"
+run --model llama2-7b --seq 1 --weights-dtype q4_k --gpu h100 --format json
+is weights_bytes "$counted" "q4_K estimated = counted from the file ($counted B)"
+is weights_bytes 3791273984 "q4_K: 6,738,149,376 / 256 x 144 + 266,240 x 4 B"
+"$mkgguf" "$work/g.gguf" gemma3-27b q4_K
+run --gguf "$work/g.gguf" --seq 1 --format json
+is tie_word_embeddings true "a GGUF file without output.weight: tied"
+
+# Tied embeddings: the catalogue, and config.json with or without the key.
+# Llama 3.2 1B as q8_0: the one 128256 x 2048 matrix, no head.
+run --model llama3.2-1b --seq 1 --weights-dtype q8_0 --gpu h100 --format json
+is tie_word_embeddings true "llama3.2-1b: tied (its config.json)"
+is head_params 0 "a tied head is no tensor"
+run --config "$configs/llama3.2-1b" --seq 1 --format json
+is tie_word_embeddings true "config.json: tie_word_embeddings true"
+run --config "$configs/gemma3-4b" --seq 1 --format json
+is tie_word_embeddings true "config.json without the key: Gemma ties"
+run --config "$configs/llama2-7b" --seq 1 --format json
+is tie_word_embeddings false "config.json: tie_word_embeddings false"
+
+# A format the model's numbers cannot give: one line, exit 2, no stdout.
+run --model llama2-7b --params 1000 --seq 1 --weights-dtype fp8 --gpu h100
+check "params below the embeddings: exit 2" test "$status" -eq 2
+check "... and nothing on stdout" test ! -s "$work/out"
+check "... and one line naming why" \
+	grep -qx "kvplan: llama2-7b: 1000 parameters are fewer than its embeddings, head and norms" "$work/err"
+done_testing

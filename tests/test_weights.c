@@ -1,0 +1,413 @@
+/*
+ * test_weights.c — the weights in a checkpoint format: the names, each
+ * format's bytes worked by hand, and the estimates held to published
+ * checkpoints' sizes (each cited where it is used).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+/* A dense transformer by its config.json numbers; params as the
+ * checkpoint has them: per layer q, k, v, o (with q/k/v biases when
+ * qkv_bias), gate, up and down, two norms; embeddings, the head unless
+ * tied, the final norm. */
+static kvp_model dense(const char *name, uint32_t layers, uint32_t hidden, uint32_t heads,
+                       uint32_t kv, uint32_t hd, uint64_t inter, uint32_t vocab, bool tie,
+                       bool qkv_bias)
+{
+	kvp_model m;
+	uint64_t layer;
+
+	memset(&m, 0, sizeof m);
+	snprintf(m.name, sizeof m.name, "%s", name);
+	m.layers = layers;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.head_dim = hd;
+	m.vocab = vocab;
+	m.tie_embeddings = tie;
+	layer = (uint64_t)hidden * heads * hd * 2 + (uint64_t)hidden * kv * hd * 2 +
+	        3 * (uint64_t)hidden * inter + 2 * (uint64_t)hidden;
+	if (qkv_bias)
+		layer += (uint64_t)heads * hd + 2 * (uint64_t)kv * hd;
+	m.params = layer * layers + (uint64_t)vocab * hidden * (tie ? 1 : 2) + hidden;
+	return m;
+}
+
+/* meta-llama/Llama-2-7b-hf config.json: 32 layers, hidden 4096, 32 heads,
+ * intermediate 11008, vocab 32000, untied. */
+static kvp_model llama2_7b(void)
+{
+	return dense("llama2-7b", 32, 4096, 32, 32, 128, 11008, 32000, false, false);
+}
+
+/* meta-llama/Llama-2-13b-hf: 40 layers, hidden 5120, 40 heads,
+ * intermediate 13824, vocab 32000. */
+static kvp_model llama2_13b(void)
+{
+	return dense("llama2-13b", 40, 5120, 40, 40, 128, 13824, 32000, false, false);
+}
+
+/* meta-llama/Meta-Llama-3-8B: 32 layers, hidden 4096, 32 heads, 8 kv,
+ * intermediate 14336, vocab 128256, untied. */
+static kvp_model llama3_8b(void)
+{
+	return dense("llama3-8b", 32, 4096, 32, 8, 128, 14336, 128256, false, false);
+}
+
+static kvp_weights_format format(const char *text)
+{
+	kvp_weights_format f;
+	kvp_error err;
+
+	if (kvp_weights_format_parse(text, &f, &err) != KVP_OK)
+		fail_msg("%s: %s", text, err.message);
+	return f;
+}
+
+static kvp_weights_estimate estimate(const kvp_model *m, const char *text)
+{
+	kvp_weights_format f = format(text);
+	kvp_weights_estimate e;
+	kvp_error err;
+
+	if (kvp_weights_estimate_compute(m, &f, KVP_DTYPE_FP16, &e, &err) != KVP_OK)
+		fail_msg("%s: %s", text, err.message);
+	assert_int_equal(e.bytes, e.quantized_bytes + e.other_bytes);
+	return e;
+}
+
+static void test_parse(void **state)
+{
+	kvp_weights_format f;
+	kvp_error err;
+
+	(void)state;
+	f = format("int4-awq:g128");
+	assert_int_equal(f.kind, KVP_WFORMAT_AWQ);
+	assert_int_equal(f.group, 128);
+	assert_string_equal(f.name, "int4-awq:g128");
+	f = format("AWQ"); /* the group AutoAWQ uses by default */
+	assert_int_equal(f.group, 128);
+	assert_string_equal(f.name, "int4-awq:g128");
+	f = format("int4-gptq:g32");
+	assert_int_equal(f.kind, KVP_WFORMAT_GPTQ);
+	assert_int_equal(f.group, 32);
+	assert_int_equal(format("fp8_e4m3").kind, KVP_WFORMAT_FP8);
+	assert_int_equal(format("NVFP4").kind, KVP_WFORMAT_NVFP4);
+	assert_int_equal(format("mxfp4").kind, KVP_WFORMAT_MXFP4);
+	/* ggml's blocks (ggml-common.h): q4_K 144 B per 256, q8_0 34 per 32. */
+	f = format("Q4_K");
+	assert_int_equal(f.kind, KVP_WFORMAT_GGUF);
+	assert_int_equal(f.block_values, 256);
+	assert_int_equal(f.block_bytes, 144);
+	assert_string_equal(f.name, "q4_K");
+	f = format("iq4_xs");
+	assert_int_equal(f.block_bytes, 136);
+	f = format("q8_0");
+	assert_int_equal(f.block_values, 32);
+	assert_int_equal(f.block_bytes, 34);
+
+	/* A plain type, or nothing known: not a format; out untouched. */
+	f.kind = KVP_WFORMAT_MXFP4;
+	assert_int_equal(kvp_weights_format_parse("fp16", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(f.kind, KVP_WFORMAT_MXFP4);
+	assert_int_equal(kvp_weights_format_parse("q8_1", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("f32", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("int4-awqx", &f, &err), KVP_ERR_NOT_FOUND);
+	/* Groups. */
+	assert_int_equal(kvp_weights_format_parse("int4-awq:g0", &f, &err), KVP_ERR_RANGE);
+	assert_non_null(strstr(err.message, "'int4-awq:g0'"));
+	assert_int_equal(kvp_weights_format_parse("int4-awq:g65537", &f, &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_weights_format_parse("int4-awq:g99999999999999999999", &f, &err),
+	                 KVP_ERR_RANGE);
+	assert_int_equal(kvp_weights_format_parse("int4-awq:128", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("int4-awq:g", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("int4-awq:g12x", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("int4-gptq:g-1", &f, &err), KVP_ERR_PARSE);
+	/* Mixes need the file. */
+	assert_int_equal(kvp_weights_format_parse("Q4_K_M", &f, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "--gguf"));
+	assert_int_equal(kvp_weights_format_parse("q5_k_s", &f, &err), KVP_ERR_INVALID);
+	assert_int_equal(kvp_weights_format_parse(NULL, &f, &err), KVP_ERR_INVALID);
+}
+
+/* The worked example and each format's rule, by hand. */
+static void test_formats_by_hand(void **state)
+{
+	kvp_model m = llama2_7b(), l3 = llama3_8b();
+	kvp_weights_estimate e;
+
+	(void)state;
+	assert_int_equal(m.params, 6738415616ull);
+	/* Linear: 32 x (4 x 4096^2 + 3 x 4096 x 11008) = 6,476,005,376;
+	 * embeddings and head 2 x 32000 x 4096, norms 65 x 4096. */
+	e = estimate(&m, "int4-awq:g128");
+	assert_int_equal(e.linear_params, 6476005376ull);
+	assert_int_equal(e.embedding_params + e.head_params + e.norm_params, 262410240ull);
+	/* x 133/256 = 3,364,487,168; + 262,410,240 x 2 = 524,820,480. */
+	assert_int_equal(e.quantized_bytes, 3364487168ull);
+	assert_int_equal(e.other_bytes, 524820480ull);
+	assert_int_equal(e.bytes, 3889307648ull);
+	/* g64: 1/2 + 2/64 + 1/128 = 69/128 B. */
+	e = estimate(&m, "int4-awq:g64");
+	assert_int_equal(e.quantized_bytes, 6476005376ull / 128 * 69);
+	/* GPTQ adds g_idx, 4 B per input row: per layer q, k, v, gate, up
+	 * 5 x 4096, o 4096, down 11008: 32 x 35,584 = 1,138,688 rows. */
+	e = estimate(&m, "int4-gptq:g128");
+	assert_int_equal(e.quantized_bytes, 3364487168ull + 4 * 1138688ull);
+	/* FP8: Llama 3 8B, linear 32 x (2 x 4096^2 + 2 x 4096 x 1024 + 3 x 4096
+	 * x 14336) = 6,979,321,856 B and 224 fp32 scales; embeddings and head
+	 * 2 x 128256 x 4096 and norms 65 x 4096 at 2 B: 2,101,878,784. */
+	e = estimate(&l3, "fp8");
+	assert_int_equal(e.quantized_bytes, 6979321856ull + 224 * 4);
+	assert_int_equal(e.other_bytes, 2101878784ull);
+	assert_int_equal(e.bytes, 9081201536ull);
+	/* NVFP4: 9/16 B, and two fp32 scales (weight_scale_2, input_scale)
+	 * for each of the 224 tensors. */
+	e = estimate(&m, "nvfp4");
+	assert_int_equal(e.quantized_bytes, 6476005376ull / 16 * 9 + 224 * 8);
+	/* GGUF q4_K on every 2-D tensor (6,738,149,376 values, 144 B per 256),
+	 * the norms' 266,240 values f32. */
+	e = estimate(&m, "q4_k");
+	assert_int_equal(e.quantized_params, 6738149376ull);
+	assert_int_equal(e.quantized_bytes, 6738149376ull / 256 * 144);
+	assert_int_equal(e.other_bytes, 266240ull * 4);
+	e = estimate(&m, "q8_0");
+	assert_int_equal(e.bytes, 6738149376ull / 32 * 34 + 266240ull * 4);
+	/* Plain: every parameter at its type. */
+	e = estimate(&m, "int4-awq");
+	{
+		kvp_weights_format plain;
+		kvp_error err;
+
+		kvp_weights_format_init(&plain);
+		assert_int_equal(kvp_weights_estimate_compute(&m, &plain, KVP_DTYPE_BF16, &e,
+		                                              &err), KVP_OK);
+		assert_int_equal(e.bytes, 6738415616ull * 2);
+	}
+}
+
+/* MXFP4 leaves attention 16-bit: gpt-oss-20b (openai/gpt-oss-20b
+ * config.json: 24 layers, hidden 2880, 64 heads of 64, 8 kv heads, 32
+ * experts of 2880, vocab 201088, untied; every linear with a bias,
+ * attention sinks).  Its params by hand: attention 26,550,144 a layer
+ * (weights 26,542,080 and biases), router 92,192, experts 796,538,880 with
+ * biases 552,960, norms 5,760: 823,186,976 x 24; embeddings and head
+ * 1,158,266,880; final norm 2,880: 20,914,757,184. */
+static kvp_model gpt_oss_20b(void)
+{
+	kvp_model m;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "gpt-oss-20b");
+	m.layers = 24;
+	m.hidden = 2880;
+	m.heads = 64;
+	m.kv_heads = 8;
+	m.head_dim = 64;
+	m.vocab = 201088;
+	m.params = 20914757184ull;
+	return m;
+}
+
+static void test_mxfp4(void **state)
+{
+	kvp_model m = gpt_oss_20b();
+	kvp_weights_estimate e;
+
+	(void)state;
+	e = estimate(&m, "mxfp4");
+	/* Embeddings, head, norms (2 x 24 + 1) x 2880: 1,158,408,000. */
+	assert_int_equal(e.linear_params, 20914757184ull - 1158408000ull);
+	/* Attention: 24 x 2880 x (4096 + 512 + 512 + 4096) = 637,009,920. */
+	assert_int_equal(e.linear_params - e.quantized_params, 637009920ull);
+	assert_int_equal(e.quantized_bytes, (e.quantized_params * 17 + 31) / 32);
+	assert_int_equal(e.other_bytes, (1158408000ull + 637009920ull) * 2);
+}
+
+static void test_tied(void **state)
+{
+	kvp_model m = llama2_7b(), tied = llama2_7b();
+	kvp_weights_estimate a, b;
+
+	(void)state;
+	tied.tie_embeddings = true;
+	tied.params -= 32000ull * 4096; /* the head is the embeddings */
+	a = estimate(&m, "int4-awq:g128");
+	b = estimate(&tied, "int4-awq:g128");
+	assert_int_equal(b.head_params, 0);
+	assert_int_equal(b.linear_params, a.linear_params);
+	assert_int_equal(a.bytes - b.bytes, 32000ull * 4096 * 2);
+	/* GGUF stores the one matrix. */
+	a = estimate(&m, "q8_0");
+	b = estimate(&tied, "q8_0");
+	assert_int_equal(a.bytes - b.bytes, 32000ull * 4096 / 32 * 34);
+}
+
+static void test_errors(void **state)
+{
+	kvp_model m = llama2_7b();
+	kvp_weights_format f = format("int4-awq:g128");
+	kvp_weights_estimate e;
+	kvp_error err;
+
+	(void)state;
+	m.vocab = 0;
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP16, &e, &err),
+	                 KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "vocabulary"));
+	m = llama2_7b();
+	m.params = 262410240ull - 1; /* fewer than embeddings, head and norms */
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP16, &e, &err),
+	                 KVP_ERR_INVALID);
+	m = llama2_7b();
+	m.params = UINT64_MAX;
+	f = format("fp8");
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP16, &e, &err),
+	                 KVP_ERR_OVERFLOW);
+	assert_non_null(strstr(err.message, "llama2-7b"));
+	f = format("q8_0"); /* x 34/32 past 2^64 */
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP16, &e, &err),
+	                 KVP_ERR_OVERFLOW);
+	f.block_values = 0;
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP16, &e, &err),
+	                 KVP_ERR_INVALID);
+	kvp_weights_format_init(&f);
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_FP32, &e, &err),
+	                 KVP_ERR_OVERFLOW);
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_INT8_PTH, &e, &err),
+	                 KVP_ERR_INVALID);
+}
+
+/* A plan carries the weights; a fit splits them over the GPUs; bytes
+ * counted from a file win over the format. */
+static void test_plan_and_fit(void **state)
+{
+	kvp_model m = llama2_7b();
+	kvp_device d;
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit fit;
+	kvp_error err;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.weights_format = format("int4-awq:g128");
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.weights_bytes, 3889307648ull);
+	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);
+	assert_int_equal(fit.weights_bytes, 3889307648ull);
+	r.pp = 3; /* 3,889,307,648 = 3 x 1,296,435,882 + 2 */
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);
+	assert_int_equal(fit.weights_per_gpu, 3889307648ull / 3 + 1); /* ceil */
+	r.weight_bytes = 12345;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.weights_bytes, 12345);
+	/* A format the model cannot be estimated in fails the plan. */
+	r.weight_bytes = 0;
+	m.hidden = 0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "hidden size"));
+}
+
+/* |estimate - published| / published, at most bound. */
+static void near(uint64_t est, uint64_t published, double bound, const char *what)
+{
+	double rel = ((double)est - (double)published) / (double)published;
+
+	if (rel > bound || rel < -bound)
+		fail_msg("%s: estimate %llu, published %llu: relative error %.3g over %.3g",
+		         what, (unsigned long long)est, (unsigned long long)published, rel,
+		         bound);
+}
+
+/* Published checkpoints.  A safetensors file's size holds its JSON header
+ * (tens of kilobytes) besides the tensors; a GGUF file's, its metadata and
+ * tokenizer (up to a few megabytes); index.json's total_size the tensors
+ * alone.  The sizes are the Git LFS sizes on each file's Hugging Face page. */
+static void test_published(void **state)
+{
+	kvp_model l2 = llama2_7b(), l13 = llama2_13b(), oss = gpt_oss_20b();
+	/* Qwen/Qwen2-7B config.json: 28 layers, hidden 3584, 28 heads, 4 kv,
+	 * intermediate 18944, vocab 152064, untied, q/k/v biases. */
+	kvp_model qwen2 = dense("qwen2-7b", 28, 3584, 28, 4, 128, 18944, 152064, false, true);
+
+	(void)state;
+	assert_int_equal(qwen2.params, 7615616512ull);
+	assert_int_equal(l13.params, 13015864320ull);
+	/* TheBloke/Llama-2-7B-AWQ model.safetensors: 3,889,391,512 B (its
+	 * header is the 84 KB difference). */
+	near(estimate(&l2, "int4-awq:g128").bytes, 3889391512ull, 3e-5, "Llama-2-7B-AWQ");
+	/* TheBloke/Llama-2-13B-chat-AWQ model.safetensors: 7,247,987,312 B. */
+	near(estimate(&l13, "int4-awq:g128").bytes, 7247987312ull, 3e-5,
+	     "Llama-2-13B-chat-AWQ");
+	/* TheBloke/Nous-Hermes-Llama-2-7B-GPTQ gptq_model-4bit-128g.safetensors:
+	 * 3,896,726,296 B; old AutoGPTQ files also hold an fp16 bias for every
+	 * linear (2.7 MB here) that the estimate leaves out. */
+	near(estimate(&l2, "int4-gptq:g128").bytes, 3896726296ull, 1e-3,
+	     "Nous-Hermes-Llama-2-7B-GPTQ");
+	/* TheBloke/Llama-2-13B-GPTQ gptq_model-4bit-128g.safetensors:
+	 * 7,259,449,424 B. */
+	near(estimate(&l13, "int4-gptq:g128").bytes, 7259449424ull, 1e-3, "Llama-2-13B-GPTQ");
+	/* openai/gpt-oss-20b model.safetensors.index.json total_size
+	 * 13,761,264,768: the experts' biases (13 MB, bf16) are counted as
+	 * MXFP4 by the estimate. */
+	near(estimate(&oss, "mxfp4").bytes, 13761264768ull, 1.5e-3, "gpt-oss-20b");
+	/* TheBloke/Llama-2-7B-GGUF llama-2-7b.Q8_0.gguf: 7,161,089,728 B. */
+	near(estimate(&l2, "q8_0").bytes, 7161089728ull, 2e-4, "Llama-2-7B Q8_0");
+	/* Qwen/Qwen2-7B-Instruct-GGUF qwen2-7b-instruct-q8_0.gguf:
+	 * 8,098,522,912 B (a 152k-token vocabulary in its metadata). */
+	near(estimate(&qwen2, "q8_0").bytes, 8098522912ull, 1e-3, "Qwen2-7B-Instruct q8_0");
+	/* Q4_K_M mixes q4_K, q6_K and q5_0 tensor by tensor (llama.cpp
+	 * llama_tensor_get_type): its file lies between the model in q4_K and
+	 * in q6_K.  TheBloke/Llama-2-7B-GGUF llama-2-7b.Q4_K_M.gguf:
+	 * 4,081,004,224 B; bartowski/Meta-Llama-3.1-8B-Instruct-GGUF
+	 * Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf: 4,920,739,232 B;
+	 * bartowski/Qwen2.5-Coder-7B-Instruct-GGUF (Qwen2-7B's shape):
+	 * 4,683,074,336 B. */
+	{
+		const struct {
+			kvp_model m;
+			uint64_t size;
+		} mixes[] = {
+			{llama2_7b(), 4081004224ull},
+			{llama3_8b(), 4920739232ull},
+			{qwen2, 4683074336ull},
+		};
+
+		for (size_t i = 0; i < sizeof mixes / sizeof mixes[0]; i++) {
+			assert_true(estimate(&mixes[i].m, "q4_k").bytes < mixes[i].size);
+			assert_true(estimate(&mixes[i].m, "q6_k").bytes > mixes[i].size);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_formats_by_hand),
+		cmocka_unit_test(test_mxfp4),
+		cmocka_unit_test(test_tied),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_plan_and_fit),
+		cmocka_unit_test(test_published),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
