@@ -312,11 +312,12 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			char z[32];
 			const char *sep = "";
 
-			if (f->weights_per_gpu + p->fit_options.reserve_bytes > f->usable_bytes &&
-			    !p->request.kv_budget)
-				fprintf(out, "%s: does not fit: the weights (%s B per GPU) and the"
+			if (f->weights_per_gpu + p->fit_options.reserve_bytes +
+			    p->layers.compute_bytes > f->usable_bytes && !p->request.kv_budget)
+				fprintf(out, "%s: does not fit: the weights (%s B per GPU)%s and the"
 				        " reserve exceed the usable %s B", p->devices[i].name,
 				        cli_grouped(f->weights_per_gpu, x, sizeof x),
+				        p->layers.compute_bytes ? ", the engine's buffers" : "",
 				        cli_grouped(f->usable_bytes, z, sizeof z));
 			else
 				fprintf(out, "%s: does not fit by %s B (cache %s B per GPU, %s B for"

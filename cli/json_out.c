@@ -127,6 +127,24 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 }
 
 /* The engine, its settings, and the cache across GPUs. */
+/* One GPU's memory, part by part (they sum to total, or exceed it by
+ * over). */
+static void footprint_json(struct json_writer *w, const kvp_footprint *f)
+{
+	json_object_begin(w, "memory");
+	json_u64(w, "total_bytes", f->total);
+	json_u64(w, "weights_bytes", f->weights);
+	json_u64(w, "kv_cache_bytes", f->kv);
+	json_u64(w, "state_bytes", f->state);
+	json_u64(w, "activation_bytes", f->activations);
+	json_u64(w, "reserve_bytes", f->reserve);
+	json_u64(w, "held_back_bytes", f->held_back);
+	json_u64(w, "unused_bytes", f->unused);
+	json_u64(w, "over_bytes", f->over);
+	json_u64(w, "host_bytes", f->host);
+	json_object_end(w);
+}
+
 static void engine_json(struct json_writer *w, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
@@ -302,6 +320,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		capacity_json(&w, &f->capacity, p->request.engine);
+		footprint_json(&w, &f->footprint);
 		advice_json(&w, p, i);
 		json_array_begin(&w, "engine_log");
 		cli_engine_lines(p, f, explain_json, &w);

@@ -67,7 +67,10 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "kv_bytes_per_token,kv_bytes_per_layer,kv_total_bytes,gpu,l2_bytes,"
 	      "hbm_bytes,fits_l2,layer_fits_l2,max_seq_l2,weights_bytes,fits_hbm,"
 	      "max_seq_hbm,max_batch_hbm,dtype_k,dtype_v,state_total_bytes,"
-	      "cache_total_bytes,max_seq_l2_unbounded,max_seq_unbounded,layer_groups", out);
+	      "cache_total_bytes,max_seq_l2_unbounded,max_seq_unbounded,layer_groups,"
+	      "mem_weights_bytes,mem_kv_cache_bytes,mem_state_bytes,mem_activation_bytes,"
+	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
+	      "mem_host_bytes", out);
 	if (p->validated)
 		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
 		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
@@ -95,6 +98,14 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		        lp->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
 		        csv_bool(f->max_seq_hbm_unbounded));
 		groups_csv(out, p);
+		{
+			const kvp_footprint *fp = &f->footprint;
+
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, fp->weights, fp->kv,
+			        fp->state, fp->activations, fp->reserve, fp->held_back, fp->unused,
+			        fp->over, fp->host);
+		}
 		if (p->validated) {
 			const kvp_validate_result *v = &p->validation;
 

@@ -168,6 +168,50 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 	}
 }
 
+/* Each GPU's memory, part by part: the columns sum to the device's memory
+ * (or exceed it by as much as "left" is below 0).  State, buffers and the
+ * reserve get a column only where some GPU has them. */
+static void print_memory(FILE *out, const struct cli_plan *p)
+{
+	bool state = false, buffers = false, reserve = p->fit_options.reserve_bytes != 0;
+	char h[24];
+
+	for (size_t i = 0; i < p->n_devices; i++) {
+		state = state || p->fits[i].footprint.state;
+		buffers = buffers || p->fits[i].footprint.activations;
+	}
+	fputs("\nMemory per GPU (the parts sum to its memory)\n", out);
+	fprintf(out, "%-12s %10s %10s", "GPU", "weights", "KV cache");
+	if (state)
+		fprintf(out, " %10s", "state");
+	if (buffers)
+		fprintf(out, " %10s", "buffers");
+	if (reserve)
+		fprintf(out, " %10s", "reserve");
+	fprintf(out, " %10s %10s\n", "held back", "left");
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_footprint *f = &p->fits[i].footprint;
+		char a[24], b[24], left[32];
+
+		if (f->over)
+			snprintf(left, sizeof left, "-%s", cli_human_bytes(f->over, a, sizeof a));
+		else
+			cli_human_bytes(f->unused, left, sizeof left);
+		fprintf(out, "%-12s %10s %10s", p->devices[i].name,
+		        cli_human_bytes(f->weights, a, sizeof a), cli_human_bytes(f->kv, b, sizeof b));
+		if (state)
+			fprintf(out, " %10s", cli_human_bytes(f->state, a, sizeof a));
+		if (buffers)
+			fprintf(out, " %10s", cli_human_bytes(f->activations, a, sizeof a));
+		if (reserve)
+			fprintf(out, " %10s", cli_human_bytes(f->reserve, a, sizeof a));
+		fprintf(out, " %10s %10s\n", cli_human_bytes(f->held_back, a, sizeof a), left);
+	}
+	if (p->n_devices && p->fits[0].footprint.host)
+		fprintf(out, "(and %s of host memory: llama.cpp's output buffer)\n",
+		        cli_human_bytes(p->fits[0].footprint.host, h, sizeof h));
+}
+
 void cli_print_table(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
@@ -243,6 +287,7 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
 	cli_print_engine_fits(out, p);
+	print_memory(out, p);
 	cli_print_advice(out, p);
 	if (p->validated)
 		print_validation(out, p);

@@ -35,17 +35,6 @@ static uint64_t cdiv(uint64_t a, uint64_t b)
 	return a / b + (a % b != 0);
 }
 
-/* The stage whose GPU holds the most cache: its layers govern. */
-static uint32_t largest_stage(const kvp_plan *p)
-{
-	uint32_t best = 0;
-
-	for (uint32_t s = 1; s < p->stages; s++)
-		if (p->stage_bytes[s] > p->stage_bytes[best])
-			best = s;
-	return best;
-}
-
 /* vLLM's attention layers are all of one type (kv_cache_utils.py
  * get_kv_cache_groups: UniformTypeKVCacheSpecs.from_specs), in one shape or
  * several: the whole model's groups decide, as vLLM forms its groups on
@@ -333,7 +322,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 	if (!p || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
 	r = &p->request;
-	stage = largest_stage(p);
+	stage = kvp__largest_stage(p);
 	block = kvp__engine_block(r);
 	c.budget_bytes = budget;
 	for (uint32_t g = 0; g < p->group_count; g++)

@@ -64,4 +64,23 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full);
 
+/* The stage whose GPU holds the most cache: its layers govern one GPU's
+ * capacity and memory. */
+static inline uint32_t kvp__largest_stage(const kvp_plan *p)
+{
+	uint32_t best = 0;
+
+	for (uint32_t s = 1; s < p->stages; s++)
+		if (p->stage_bytes[s] > p->stage_bytes[best])
+			best = s;
+	return best;
+}
+
+/* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
+ * the model; a fit's breakdown of one GPU, need being what the fit counted
+ * before the cache (weights, reserve, buffers). */
+void kvp__plan_buffers(const kvp_model *m, kvp_plan *p);
+void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
+                        kvp_fit *fit);
+
 #endif

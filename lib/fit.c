@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "internal.h"
+#include "engine.h"
 
 /* floor(bytes * share) for share in (0, 1], share taken at the double's
  * exact binary value (0.9 is 0.90000000000000002220..., 0.3 is
@@ -100,7 +100,9 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		if (fit.usable_bytes > device->hbm_bytes)
 			fit.usable_bytes = device->hbm_bytes;
 	}
-	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need);
+	/* The engine's buffers are the cache's neighbours too. */
+	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need) &&
+	          kvp__add(need, plan->compute_bytes, &need);
 	if (r->kv_budget) {
 		budget = r->kv_budget;
 	} else if (r->engine == KVP_ENGINE_TRTLLM) {
@@ -128,6 +130,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	if (r->engine == KVP_ENGINE_SGLANG && fit.capacity.swa_tokens)
 		fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
 		               fit.max_batch_hbm >= r->batch;
+	kvp__fit_footprint(plan, device, need_ok ? need : UINT64_MAX, &fit);
 	*out = fit;
 	return kvp__error_clear(err);
 }

@@ -578,6 +578,12 @@ typedef struct kvp_plan {
 	                             * recurrent): the cache stops growing */
 	uint64_t plateau_seq;       /* the seq from which it stops: the
 	                             * largest window (0 when not bounded) */
+	/* The engine's own buffers beside weights and cache, where its code
+	 * gives them (lib/footprint.c); 0 where it does not: */
+	uint64_t compute_bytes;     /* on each GPU: llama.cpp's compute buffer
+	                             * (the prompt graph's logits) */
+	uint64_t host_bytes;        /* in host memory: llama.cpp's output
+	                             * buffer, n_vocab x n_seq_max x 4 */
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -686,6 +692,25 @@ typedef struct kvp_fit_options {
 
 KVP_API void kvp_fit_options_init(kvp_fit_options *options);
 
+/* One GPU's memory, part by part: weights, cache, engine buffers, the
+ * reserve, what mem_util holds back and what is left sum to the device's
+ * memory (over says how far the parts exceed it instead). */
+typedef struct kvp_footprint {
+	uint64_t total;       /* the device's memory */
+	uint64_t weights;     /* weights_per_gpu */
+	uint64_t kv;          /* the per-token caches the engine allocates:
+	                       * its whole pool (vLLM, SGLang, TensorRT-LLM),
+	                       * or the plan's cache (exact, llama.cpp) */
+	uint64_t state;       /* recurrent state beside the pool */
+	uint64_t activations; /* the engine's compute buffers (plan's
+	                       * compute_bytes) */
+	uint64_t reserve;     /* the request's reserve_bytes */
+	uint64_t held_back;   /* what mem_util keeps out of use */
+	uint64_t unused;      /* the rest, inside the usable share */
+	uint64_t over;        /* how far the parts exceed the device */
+	uint64_t host;        /* host memory besides (plan's host_bytes) */
+} kvp_footprint;
+
 typedef struct kvp_fit {
 	uint64_t kv_total_bytes;   /* per-token caches (K, V, latent) */
 	uint64_t state_total_bytes; /* recurrent state */
@@ -712,10 +737,11 @@ typedef struct kvp_fit {
 	                            * norms included */
 	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
 	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
-	                            * or usable - weights_per_gpu - reserve
-	                            * (TensorRT-LLM: mem_util of what the
-	                            * weights and reserve leave) */
+	                            * or usable - weights_per_gpu - reserve -
+	                            * the plan's compute_bytes (TensorRT-LLM:
+	                            * mem_util of what those leave) */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
+	kvp_footprint footprint;   /* the device's memory, part by part */
 } kvp_fit;
 
 /* What would make a request fit a device (each answer exact at its

@@ -17,6 +17,10 @@ golden() {
 	fi
 }
 
+# llama2-7b at 1024: cache 536,870,912 B, weights 13,476,831,232 B; the
+# v100-32g's memory: held back 34,359,738,368 − usable 30,923,764,531 =
+# 3,435,973,837, unused 34,359,738,368 − 13,476,831,232 − 536,870,912 −
+# 3,435,973,837 = 16,910,062,387.
 golden llama2-7b-1024.json --model llama2-7b --seq 1024 --format json
 # gemma2-9b, fp16 weights 2 · 9,241,705,984 = 18,483,411,968 B; fp8 cache
 # 2·8·256·1 = 4,096 B per token-layer; 21 sliding layers (window 4096) and
@@ -31,13 +35,18 @@ golden llama2-7b-1024.json --model llama2-7b --seq 1024 --format json
 # 21·4096·(s − 4096), so max_seq_hbm = 4096 + floor((floor(budget / 4) −
 # 704,643,072) / 86,016) = 338,207, 481,450, 9,591; max_batch_hbm =
 # floor(budget / f(8192) = 1,056,964,608) = 111, 158, 4.
+# memory: held back hbm − usable (h200 15,139,759,719), and unused the rest
+# after weights and cache: 151,397,597,184 − 18,483,411,968 − 4,227,858,432
+# − 15,139,759,719 = 113,546,567,065 (the exact engine has no buffers).
 golden gemma2-9b-fp8.json --model gemma2-9b --seq 8192 --batch 4 --dtype fp8 \
 	--gpu h200,mi300x,l4 --format json
 # falcon-7b, fp16 weights 2 · 6,921,720,704 = 13,843,441,408 B; a10 and
 # rtx4090 both 24 GiB: usable floor(25,769,803,776 · 0.9) = 23,192,823,398,
 # budget 9,349,381,990; cache 8192 B/token: max_seq_hbm =
 # floor(budget / (8192 · 16 = 131,072)) = 71,330, max_batch_hbm =
-# floor(budget / (8192 · 2048 = 16,777,216)) = 557.
+# floor(budget / (8192 · 2048 = 16,777,216)) = 557.  Memory: held back
+# 25,769,803,776 − 23,192,823,398 = 2,576,980,378; unused 25,769,803,776 −
+# 13,843,441,408 − 268,435,456 − 2,576,980,378 = 9,080,946,534.
 golden falcon-7b-mqa.csv --model falcon-7b --seq 2048 --batch 16 --gpu a10,rtx4090 --format csv
 
 done_testing

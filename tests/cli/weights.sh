@@ -1,7 +1,8 @@
-# weights.sh — --weights-dtype in a checkpoint format: the bytes the fit
-# splits over the GPUs, the estimate's parts in JSON and --explain, the
-# same bytes a GGUF file of one type counts, and tied embeddings read from
-# the catalogue, a config.json and a GGUF file.
+# weights.sh — the footprint: --weights-dtype in a checkpoint format (the
+# bytes the fit splits over the GPUs, the estimate's parts in JSON and
+# --explain, the same bytes a GGUF file of one type counts), tied
+# embeddings read from the catalogue, a config.json and a GGUF file, and
+# each GPU's memory part by part with llama.cpp's buffers.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 mkgguf=$KVPLAN_BUILDDIR/tests/mkgguf
 configs=$KVPLAN_SRCDIR/tests/configs
@@ -61,4 +62,26 @@ check "params below the embeddings: exit 2" test "$status" -eq 2
 check "... and nothing on stdout" test ! -s "$work/out"
 check "... and one line naming why" \
 	grep -qx "kvplan: llama2-7b: 1000 parameters are fewer than its embeddings, head and norms" "$work/err"
+# llama.cpp's buffers: Llama 3 8B at 8192 tokens, n_ubatch 512: compute
+# 4 x 512 x (128256 + 2 x 4096) = 279,445,504 B on the GPU, output 128256
+# x 4 = 513,024 B of host memory; the cache 32 x 8192 x 2 x 8 x 128 x 2 =
+# 1,073,741,824 B.  On the h100 (80 GiB, usable 77,309,411,328), weights
+# 16,060,522,496: left 77,309,411,328 - 16,060,522,496 - 279,445,504 -
+# 1,073,741,824 = 59,895,701,504.
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100 --format json
+is activation_bytes 279445504 "llama.cpp compute buffer: 4 x 512 x (128256 + 8192)"
+is host_bytes 513024 "llama.cpp output buffer: 128256 x 4"
+is kv_cache_bytes 1073741824 "the cache it allocates"
+is budget_bytes 60969443328 "the budget leaves room for the compute buffer"
+is unused_bytes 59895701504 "what is left"
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100
+check "the table splits the memory" \
+	grep -q "^h100-sxm      14.96 GiB      1 GiB 266.50 MiB      8 GiB  55.78 GiB$" "$work/out"
+check "... and names the host memory" \
+	grep -q "^(and 501 KiB of host memory: llama.cpp's output buffer)$" "$work/out"
+# The parts exceed the device: left is negative, by over_bytes.
+run --model llama3-70b --seq 8192 --gpu l4 --format json
+is unused_bytes 0 "nothing left when the weights exceed the device"
+over=$(json_value over_bytes)
+check "over_bytes is what they exceed it by ($over)" test "$over" -gt 100000000000
 done_testing

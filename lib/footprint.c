@@ -1,0 +1,102 @@
+/*
+ * footprint.c — one GPU's memory, part by part: the engine's own buffers
+ * beside weights and cache where its code gives them, and the breakdown a
+ * fit reports (weights, cache, buffers, reserve, what mem_util holds back,
+ * what is left).
+ *
+ * llama.cpp, read in src/llama-context.cpp at commit 4c7103b96d72:
+ *   - output_reserve(n_seq_max), called by the llama_context constructor:
+ *     the output buffer holds n_vocab x max(n_outputs, n_seq_max) f32
+ *     logits, in host memory (CUDA_Host) beside the GPU;
+ *   - the constructor reserves the prompt graph with n_tokens =
+ *     min(n_ctx, n_ubatch), rounded up to a multiple of n_seqs (1 when
+ *     unified, n_seq_max otherwise; graph_reserve), and n_outputs =
+ *     n_tokens: the graph holds the f32 logits of every token of the
+ *     ubatch, n_vocab x n_tokens x 4 B, and its normed hidden states.
+ *     With flash attention (on by default where the backend has it) no
+ *     n_ctx x n_ubatch x n_head score matrix is built, and the logits set
+ *     the compute buffer: 4 x n_tokens x (n_vocab + 2 x n_embd) B.  Checked
+ *     against a log: Qwen2.5-0.5B, n_vocab 151936, n_embd 896, n_ctx 512,
+ *     "MTL0 compute buffer size = 300.25 MiB" (tests/test_footprint.c).
+ *   The CUDA context and the cuBLAS workspace are not in llama.cpp's logs
+ *   and are not counted.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	uint64_t n_ctx, streams, per_stream, seqs, tokens;
+	unsigned __int128 compute, host;
+
+	p->compute_bytes = p->host_bytes = 0;
+	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
+		return;
+	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
+	seqs = r->kv_unified ? 1 : r->batch;
+	tokens = kvp__engine_ubatch(r);
+	if (n_ctx < tokens)
+		tokens = n_ctx;
+	if (tokens % seqs)
+		tokens += seqs - tokens % seqs;
+	compute = (unsigned __int128)4 * tokens * ((uint64_t)m->vocab + 2 * (uint64_t)m->hidden);
+	host = (unsigned __int128)4 * m->vocab * r->batch;
+	p->compute_bytes = compute > UINT64_MAX ? UINT64_MAX : (uint64_t)compute;
+	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
+}
+
+/* The recurrent state one GPU of the largest stage holds. */
+static uint64_t stage_state(const kvp_plan *p)
+{
+	uint32_t stage = kvp__largest_stage(p);
+	unsigned __int128 total = 0;
+
+	for (uint32_t g = 0; g < p->group_count; g++)
+		total += (unsigned __int128)kvp__stage_group_layers(p, stage, g) *
+		         p->groups[g].layer_state_bytes;
+	return total > p->kv_bytes_per_gpu ? p->kv_bytes_per_gpu : (uint64_t)total;
+}
+
+void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
+                        kvp_fit *fit)
+{
+	kvp_footprint *f = &fit->footprint;
+	const kvp_request *r = &p->request;
+	unsigned __int128 sum;
+
+	memset(f, 0, sizeof *f);
+	f->total = d->hbm_bytes;
+	f->weights = fit->weights_per_gpu;
+	f->reserve = r->reserve_bytes;
+	f->activations = p->compute_bytes;
+	f->host = p->host_bytes;
+	if (r->engine == KVP_ENGINE_EXACT || r->engine == KVP_ENGINE_LLAMA_CPP) {
+		/* The cache the plan holds. */
+		f->state = stage_state(p);
+		f->kv = p->kv_bytes_per_gpu - f->state;
+	} else {
+		/* The pool the engine allocates from its budget. */
+		f->kv = fit->capacity.allocated_bytes;
+	}
+	/* TensorRT-LLM takes mem_util of what the weights leave; the others
+	 * mem_util of the device. */
+	if (r->engine == KVP_ENGINE_TRTLLM && !r->kv_budget)
+		f->held_back = need <= d->hbm_bytes ? d->hbm_bytes - need - fit->budget_bytes : 0;
+	else
+		f->held_back = d->hbm_bytes - fit->usable_bytes;
+	/* SGLang's page_size padding rows lie past its budget: they come out
+	 * of what mem_util holds back. */
+	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget && f->kv > fit->budget_bytes) {
+		uint64_t past = f->kv - fit->budget_bytes;
+
+		f->held_back -= past < f->held_back ? past : f->held_back;
+	}
+	sum = (unsigned __int128)f->weights + f->kv + f->state + f->activations + f->reserve +
+	      f->held_back;
+	if (sum <= f->total)
+		f->unused = f->total - (uint64_t)sum;
+	else
+		f->over = sum - f->total > UINT64_MAX ? UINT64_MAX : (uint64_t)(sum - f->total);
+}

@@ -1,0 +1,198 @@
+/*
+ * test_footprint.c — one GPU's memory part by part: llama.cpp's compute
+ * and output buffers against its own logs, the parts summing to the
+ * device for every engine, and the fit leaving room for the buffers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define MIB (1024.0 * 1024.0)
+
+static kvp_model model(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
+                       uint32_t vocab, uint64_t params)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "m");
+	m.layers = layers;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.vocab = vocab;
+	m.params = params;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static kvp_plan llama_plan(const kvp_model *m, uint64_t ctx, uint64_t seqs)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = ctx / seqs ? ctx / seqs : 1;
+	r.batch = seqs;
+	r.ctx_size = ctx;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+/* llama.cpp prints MiB to two decimals. */
+static void mib_near(uint64_t bytes, double logged, double rel, const char *what)
+{
+	double got = (double)bytes / MIB;
+
+	if (got < logged * (1 - rel) || got > logged * (1 + rel))
+		fail_msg("%s: %.2f MiB against the log's %.2f", what, got, logged);
+}
+
+static void test_llama_buffers(void **state)
+{
+	kvp_model qwen = model(24, 896, 14, 2, 151936, 494032768);
+	kvp_model llama3 = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_plan p;
+
+	(void)state;
+	/* Qwen2.5-0.5B-Instruct on an Apple M4, a current build (flash
+	 * attention auto, on), n_ctx 512, n_ubatch 512, 1 sequence: "MTL0
+	 * compute buffer size = 300.25 MiB", "CPU output buffer size = 0.58
+	 * MiB".  4 x 512 x (151936 + 2 x 896) = 314,834,944 B = 300.25 MiB;
+	 * 151936 x 4 = 607,744 B. */
+	p = llama_plan(&qwen, 512, 1);
+	assert_int_equal(p.compute_bytes, 314834944);
+	assert_int_equal(p.host_bytes, 607744);
+	mib_near(p.host_bytes, 0.58, 0.005, "qwen output");
+	/* Builds of 2024 (llama_new_context_with_model) kept one n_embd row
+	 * less: a public log of an mradermacher Llama 3 8B quantization, full
+	 * offload to an RTX 30x0, n_ctx 512, flash_attn 0: "CUDA0 compute
+	 * buffer size = 258.50 MiB", "CUDA_Host output buffer size = 0.49
+	 * MiB".  The model gives 266.50 MiB, 3.1 % over. */
+	p = llama_plan(&llama3, 512, 1);
+	mib_near(p.compute_bytes, 258.50, 0.032, "llama3-8b compute");
+	mib_near(p.host_bytes, 0.49, 0.005, "llama3-8b output");
+	/* A context under the ubatch: n_ctx 128 pads to 256 cells, and the
+	 * graph takes min(256, 512) tokens. */
+	p = llama_plan(&qwen, 128, 1);
+	assert_int_equal(p.compute_bytes, 4ull * 256 * (151936 + 2 * 896));
+	/* Four sequences, split: n_seqs 4, n_tokens 512 (a multiple of 4);
+	 * the output buffer holds four rows of logits. */
+	p = llama_plan(&llama3, 8192, 4);
+	assert_int_equal(p.compute_bytes, 4ull * 512 * (128256 + 8192));
+	assert_int_equal(p.host_bytes, 4ull * 128256 * 4);
+	/* Three split sequences: 512 rounds up to 513. */
+	p = llama_plan(&llama3, 3 * 2048, 3);
+	assert_int_equal(p.compute_bytes, 4ull * 513 * (128256 + 8192));
+	/* No vocabulary known: no buffer claimed. */
+	llama3.vocab = 0;
+	p = llama_plan(&llama3, 8192, 1);
+	assert_int_equal(p.compute_bytes, 0);
+	assert_int_equal(p.host_bytes, 0);
+}
+
+/* The parts sum to the device, or exceed it by over, for every engine. */
+static void test_parts_sum(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_device d;
+	kvp_error err;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	for (int e = 0; e < KVP_ENGINE_COUNT; e++) {
+		for (uint64_t seq = 1000; seq <= 2000000; seq *= 7) {
+			kvp_request r;
+			kvp_plan p;
+			kvp_fit f;
+			const kvp_footprint *fp = &f.footprint;
+			unsigned __int128 sum;
+
+			kvp_request_init(&r);
+			r.engine = (kvp_engine)e;
+			r.seq = seq;
+			r.reserve_bytes = 1ull << 30;
+			assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+			assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+			sum = (unsigned __int128)fp->weights + fp->kv + fp->state + fp->activations +
+			      fp->reserve + fp->held_back + fp->unused;
+			assert_true(sum == (unsigned __int128)d.hbm_bytes + fp->over);
+			assert_true(fp->over == 0 || fp->unused == 0);
+			assert_int_equal(fp->weights, f.weights_per_gpu);
+			assert_int_equal(fp->reserve, 1ull << 30);
+			/* A request that fits leaves nothing over. */
+			if (f.fits_hbm)
+				assert_int_equal(fp->over, 0);
+		}
+	}
+}
+
+/* Hand-worked: Llama 3 8B (16,060,522,496 B of fp16 weights) at 8192 tokens
+ * on an 80 GiB GPU with llama.cpp: the cache 32 x 8192 x 2 x 8 x 128 x 2 =
+ * 1,073,741,824 B; compute 279,445,504 B; usable floor(85,899,345,920 x
+ * 0.9) = 77,309,411,328; budget = usable - weights - compute =
+ * 60,969,443,328. */
+static void test_llama_fit(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_device d;
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = 8192;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.kv, 1073741824);
+	assert_int_equal(f.footprint.activations, 279445504);
+	assert_int_equal(f.budget_bytes, 60969443328ull);
+	assert_int_equal(f.footprint.held_back, 85899345920ull - 77309411328ull);
+	assert_int_equal(f.footprint.unused, 60969443328ull - 1073741824);
+	assert_int_equal(f.footprint.host, 513024);
+	/* The longest context fits the budget: cells of 131,072 B (32 layers
+	 * x 4 KiB), padded to 256: floor(60,969,443,328 / 131,072) = 465,159
+	 * cells, 465,152 whole pads. */
+	assert_int_equal(f.max_seq_hbm, 465152);
+	/* Weights past the device: the parts exceed it. */
+	m.params *= 10;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_false(f.fits_hbm);
+	assert_int_equal(f.footprint.unused, 0);
+	assert_int_equal(f.footprint.over, 160605224960ull + 1073741824 + 279445504 +
+	                                   (85899345920ull - 77309411328ull) - 85899345920ull);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_llama_buffers),
+		cmocka_unit_test(test_parts_sum),
+		cmocka_unit_test(test_llama_fit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
