@@ -47,7 +47,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 {
 	const kvp_request *r;
 	char label[KVP_QUOTE_MAX];
-	kvp_fit fit = {0};
+	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
 	uint64_t need, budget, gpus;
 	int need_ok;

@@ -21,8 +21,6 @@
  *   The CUDA context and the cuBLAS workspace are not in llama.cpp's logs
  *   and are not counted.
  */
-#include <string.h>
-
 #include "engine.h"
 
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
@@ -66,18 +64,21 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	const kvp_request *r = &p->request;
 	unsigned __int128 sum;
 
-	memset(f, 0, sizeof *f);
+	/* Every field set, none cleared first: a fit is in the planner's
+	 * inner loop. */
 	f->total = d->hbm_bytes;
 	f->weights = fit->weights_per_gpu;
 	f->reserve = r->reserve_bytes;
 	f->activations = p->compute_bytes;
 	f->host = p->host_bytes;
+	f->unused = f->over = 0;
 	if (r->engine == KVP_ENGINE_EXACT || r->engine == KVP_ENGINE_LLAMA_CPP) {
 		/* The cache the plan holds. */
-		f->state = stage_state(p);
+		f->state = p->state_total_bytes ? stage_state(p) : 0;
 		f->kv = p->kv_bytes_per_gpu - f->state;
 	} else {
 		/* The pool the engine allocates from its budget. */
+		f->state = 0;
 		f->kv = fit->capacity.allocated_bytes;
 	}
 	/* TensorRT-LLM takes mem_util of what the weights leave; the others
