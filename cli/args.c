@@ -198,7 +198,7 @@ void cli_usage(FILE *out)
 	      "      --chart FILE       also draw a chart with gnuplot: FILE.png, .svg,\n"
 	      "                         or .gp (script and data only); beside it go\n"
 	      "                         its .gp script and .dat data\n"
-	      "      --chart-kind K     size (default), fit, layers or engines\n"
+	      "      --chart-kind K     size (default), fit, layers, engines or memory\n"
 	      "      --sweep seq=A..B[:xK|:+K],batch=A..B[:xK|:+K]\n"
 	      "                         a CSV (or, with --format json, JSON-lines) row\n"
 	      "                         per point and GPU, streamed; --model, --engine\n"

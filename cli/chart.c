@@ -24,7 +24,7 @@
 
 extern char **environ;
 
-static const char *const kind_names[] = {"size", "fit", "layers", "engines"};
+static const char *const kind_names[] = {"size", "fit", "layers", "engines", "memory"};
 
 int cli_parse_chart_option(int code, const char *opt, const char *arg,
                            struct cli_options *o)
@@ -39,7 +39,7 @@ int cli_parse_chart_option(int code, const char *opt, const char *arg,
 				return 0;
 			}
 		fprintf(stderr, "kvplan: --chart-kind: unknown kind '%s' (valid: size,"
-		        " fit, layers, engines)\n", kvp_escape(arg, quoted, sizeof quoted));
+		        " fit, layers, engines, memory)\n", kvp_escape(arg, quoted, sizeof quoted));
 		return 2;
 	}
 	if (code != OPT_CHART)
@@ -378,7 +378,7 @@ nomem:
 int cli_chart(const struct cli_options *o, const struct cli_plan *plan)
 {
 	static int (*const kinds[])(struct chart *) = {
-		chart_size, chart_fit, chart_layers, chart_engines};
+		chart_size, chart_fit, chart_layers, chart_engines, chart_memory};
 	const char *path = o->chart_path;
 	size_t stem = (size_t)(strrchr(path, '.') - path);
 	bool script_only = strcmp(path + stem, ".gp") == 0;

@@ -32,6 +32,7 @@ int chart_size(struct chart *c);
 int chart_fit(struct chart *c);
 int chart_layers(struct chart *c);
 int chart_engines(struct chart *c);
+int chart_memory(struct chart *c);
 
 /* s as a gnuplot single-quoted string: ' doubled, control characters
  * as '?'. */

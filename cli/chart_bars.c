@@ -3,7 +3,8 @@
  * latent, and recurrent state) at the request's seq, with the tokens it
  * keeps, which shows Gemma 3's 5:1 windows, a hybrid's recurrent layers
  * and PyramidKV's pyramid.  engines: the same request's cache under each
- * engine's rounding, beside the exact figure.
+ * engine's rounding, beside the exact figure.  memory: each GPU's memory
+ * as a stacked bar of its parts (kvp_footprint).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -136,5 +137,62 @@ int chart_engines(struct chart *c)
 	fputs(" using 0:2:xtic(1) with boxes lc rgb '#1f77b4' title 'cache as the engine"
 	      " allocates it', \\\n     '' using 0:2:3 with labels offset char 0,1"
 	      " notitle\n", c->script);
+	return 0;
+}
+
+int chart_memory(struct chart *c)
+{
+	static const struct {
+		const char *title, *colour;
+	} parts[] = {
+		{"weights", "#1f77b4"},  {"KV cache", "#ff7f0e"}, {"recurrent state", "#9467bd"},
+		{"engine buffers", "#8c564b"}, {"reserve", "#e377c2"},
+		{"held back (mem_util)", "#bbbbbb"}, {"left", "#e8e8e8"}, {"over", "#d62728"},
+	};
+	const struct cli_plan *p = c->plan;
+	uint64_t most = 1;
+	unsigned shown = 0;
+	char what[96], seq_text[32];
+
+	fputs("# gpu\tweights\tkv_cache\tstate\tbuffers\treserve\theld_back\tleft\tover"
+	      "\t(bytes of one GPU)\n", c->data);
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_footprint *f = &p->fits[i].footprint;
+		uint64_t top = f->total + f->over;
+
+		fputs(p->devices[i].name, c->data);
+		fprintf(c->data, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+		        "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", f->weights, f->kv, f->state,
+		        f->activations, f->reserve, f->held_back, f->unused, f->over);
+		if (top > most)
+			most = top;
+		shown |= (f->kv != 0) << 1 | (f->state != 0) << 2 | (f->activations != 0) << 3 |
+		         (f->reserve != 0) << 4 | (f->held_back != 0) << 5 | (f->unused != 0) << 6 |
+		         (f->over != 0) << 7;
+	}
+	snprintf(what, sizeof what, "memory per GPU at seq %s",
+	         cli_grouped(p->seq, seq_text, sizeof seq_text));
+	chart_title(c, what, true);
+	fprintf(c->script, "set yrange [0:%" PRIu64 "]\nset xrange [-0.6:%zu.6]\n",
+	        most + most / 8 + 1, p->n_devices ? p->n_devices - 1 : 0);
+	chart_linear_tics(c->script, "y", most + most / 8, 0);
+	fputs("set ylabel 'memory of one GPU'\nset xlabel 'GPU'\n"
+	      "set grid ytics lc rgb '#dddddd'\nset style data histograms\n"
+	      "set style histogram rowstacked\nset style fill solid 0.85 noborder\n"
+	      "set boxwidth 0.6\nset key outside below horizontal\nset xtics nomirror\n",
+	      c->script);
+	fputs("plot ", c->script);
+	/* The weights carry the GPUs' names; a part no GPU has is left out. */
+	for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
+		if (k > 0 && !(shown & 1u << k))
+			continue;
+		if (k == 0)
+			chart_quote(c->script, c->data_path);
+		else
+			fputs(", \\\n     ''", c->script);
+		fprintf(c->script, " using %zu%s lc rgb '%s' title '%s'", k + 2,
+		        k == 0 ? ":xtic(1)" : "", parts[k].colour, parts[k].title);
+	}
+	fputc('\n', c->script);
 	return 0;
 }

@@ -24,7 +24,9 @@ struct cli_range {
 
 enum cli_action { CLI_PLAN, CLI_LIST_MODELS, CLI_LIST_GPUS, CLI_HELP, CLI_VERSION };
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
-enum cli_chart_kind { CLI_CHART_SIZE, CLI_CHART_FIT, CLI_CHART_LAYERS, CLI_CHART_ENGINES };
+enum cli_chart_kind {
+	CLI_CHART_SIZE, CLI_CHART_FIT, CLI_CHART_LAYERS, CLI_CHART_ENGINES, CLI_CHART_MEMORY
+};
 
 /* Shape fields given as numbers; with --model they override single fields. */
 enum cli_field {

@@ -35,7 +35,7 @@ svg_is() {
 		{ ! command -v xmllint >/dev/null 2>&1 || xmllint --noout "$1"; }
 }
 
-for kind in size fit layers engines; do
+for kind in size fit layers engines memory; do
 	for suffix in png svg; do
 		run --model gemma3-27b --seq 32768 --gpu h100 --chart "$kind.$suffix" \
 			--chart-kind "$kind"

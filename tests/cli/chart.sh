@@ -71,6 +71,21 @@ for e in exact vllm llama.cpp sglang trtllm; do
 done
 check "engines: the title names no single engine" sh -c "! grep -q 'engine exact' engines.gp"
 
+# --- memory: a stacked bar per GPU, its parts the plan's footprint.
+# Llama 3 8B under llama.cpp at 8192 tokens: weights 16,060,522,496, cache
+# 1,073,741,824, compute buffer 279,445,504; the h100 holds back 8 GiB and
+# has 59,895,701,504 left. ---
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --chart memory.gp \
+	--chart-kind memory
+check "memory: one row a GPU" test "$(grep -vc '^#' memory.dat)" -eq 2
+check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9 }' memory.dat)" = \
+	"16060522496 1073741824 0 279445504 0 8589934592 59895701504 0"
+check "memory: stacked bars" grep -q "^set style histogram rowstacked" memory.gp
+check "memory: the buffers drawn" grep -q "title 'engine buffers'" memory.gp
+check "memory: no part no GPU has" sh -c "! grep -q -e \"title 'recurrent state'\" -e \"title 'over'\" memory.gp"
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --format json
+is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $8 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
+
 # --- fit: llama2-7b on H100 at batch 1.  16 tokens (8 MiB) fit its L2;
 # 128 (64 MiB) do not, but fit the 59.45 GiB left beside 13.5 GB of
 # weights; 65,536 tokens are 32 GiB and fit; 131,072 are 64 GiB and do not. ---
