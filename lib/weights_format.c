@@ -80,10 +80,14 @@ static kvp_status parse_int4(const char *text, const char *rest, kvp_wformat kin
 			return kvp__error(err, KVP_ERR_RANGE, "weights format '%s': the group"
 			                  " size must be 1 to %u inputs",
 			                  kvp_escape(text, quoted, sizeof quoted), GROUP_MAX);
-		if (*end)
+		if (*end) {
+			char rest_quoted[KVP_QUOTE_MAX];
+
 			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%s' after"
 			                  " the group size",
-			                  kvp_escape(text, quoted, sizeof quoted), end);
+			                  kvp_escape(text, quoted, sizeof quoted),
+			                  kvp_escape(end, rest_quoted, sizeof rest_quoted));
+		}
 	}
 	kvp_weights_format_init(out);
 	out->kind = kind;

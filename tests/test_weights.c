@@ -133,6 +133,11 @@ static void test_parse(void **state)
 	assert_int_equal(kvp_weights_format_parse("int4-awq:g", &f, &err), KVP_ERR_PARSE);
 	assert_int_equal(kvp_weights_format_parse("int4-awq:g12x", &f, &err), KVP_ERR_PARSE);
 	assert_int_equal(kvp_weights_format_parse("int4-gptq:g-1", &f, &err), KVP_ERR_PARSE);
+	/* What follows the group is quoted escaped, as the whole text is
+	 * (a fuzzed argument with raw bytes after "g6" once came out raw). */
+	assert_int_equal(kvp_weights_format_parse("int4-gptq:g6w\x14\xff", &f, &err),
+	                 KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "'w\\x14\\xff' after the group size"));
 	/* Mixes need the file. */
 	assert_int_equal(kvp_weights_format_parse("Q4_K_M", &f, &err), KVP_ERR_INVALID);
 	assert_non_null(strstr(err.message, "--gguf"));

@@ -123,6 +123,9 @@ each_failure "a size chart's script and data" 0 120 --model gemma3-27b --seq 327
 	--gpu h100 --chart "$work/size.gp"
 each_failure "a layers chart's script and data" 0 60 --model qwen3-next-80b-a3b \
 	--seq 4096 --chart "$work/layers.gp" --chart-kind layers
+each_failure "a memory chart's script and data, weights in a format" 0 60 \
+	--model llama3-8b --engine llama.cpp --seq 8192 --weights-dtype int4-awq:g128 \
+	--gpu l4,h100 --chart "$work/memory.gp" --chart-kind memory
 # Validation: the reference cache and its attention buffers, every
 # allocation, on a model small enough that each run takes milliseconds.
 tiny="--layers 2 --heads 4 --kv-heads 2 --head-dim 16 --gpu h100-sxm"
