@@ -296,7 +296,7 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		                  ? "vocabulary size" : "hidden size");
 	embed = (unsigned __int128)m->vocab * m->hidden;
 	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
-	if (embed * 2 + norms > m->params)
+	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
 		                  " its embeddings, head and norms",
 		                  kvp__label(m->name, "the model", label),

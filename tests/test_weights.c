@@ -252,6 +252,26 @@ static void test_tied(void **state)
 	assert_int_equal(b.head_params, 0);
 	assert_int_equal(b.linear_params, a.linear_params);
 	assert_int_equal(a.bytes - b.bytes, 32000ull * 4096 * 2);
+	/* A small tied model whose embeddings are most of it (Gemma 3 270M:
+	 * 262,144 x 640 = 167,772,160 of 268,098,176 params) is estimated,
+	 * not refused for lacking a second matrix it does not have. */
+	{
+		kvp_model small;
+
+		memset(&small, 0, sizeof small);
+		strcpy(small.name, "gemma3-270m");
+		small.layers = 18;
+		small.hidden = 640;
+		small.heads = 4;
+		small.kv_heads = 1;
+		small.head_dim = 256;
+		small.vocab = 262144;
+		small.params = 268098176;
+		small.tie_embeddings = true;
+		a = estimate(&small, "int4-awq:g128");
+		assert_int_equal(a.head_params, 0);
+		assert_int_equal(a.linear_params, 268098176ull - 167772160 - 37 * 640);
+	}
 	/* GGUF stores the one matrix. */
 	a = estimate(&m, "q8_0");
 	b = estimate(&tied, "q8_0");
