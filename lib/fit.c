@@ -46,7 +46,6 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                         kvp_fit *out, kvp_error *err)
 {
 	const kvp_request *r;
-	char label[KVP_QUOTE_MAX];
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
 	uint64_t need, budget, gpus;
@@ -69,18 +68,10 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* Counted from a checkpoint or estimated in a format by the plan;
 	 * otherwise params at the weights' type. */
 	fit.weights_bytes = plan->weights_bytes;
-	st = KVP_OK;
 	if (!plan->weights_bytes &&
-	    (st = kvp_dtype_bytes(r->weights_dtype, plan->params, &fit.weights_bytes,
-	                          NULL)) == KVP_ERR_OVERFLOW)
-		return kvp__error(err, st,
-		                  "weights of %s: %llu parameters as %s overflow 64-bit bytes",
-		                  kvp__label(plan->model_name, "the model", label),
-		                  (unsigned long long)plan->params,
-		                  kvp_dtype_name(r->weights_dtype));
-	if (st != KVP_OK)
-		return kvp__error(err, st, "weights cannot be stored as %s",
-		                  kvp_dtype_name(r->weights_dtype));
+	    (st = kvp__plain_weights(plan->model_name, plan->params, r->weights_dtype,
+	                             &fit.weights_bytes, err)) != KVP_OK)
+		return st;
 	/* tp and pp are below 2^32 each. */
 	gpus = (uint64_t)r->tp * r->pp;
 	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);

@@ -32,6 +32,11 @@ kvp_status kvp__error(kvp_error *err, kvp_status status, const char *fmt, ...)
 kvp_status kvp__error_at(kvp_error *err, kvp_status status, const char *path,
                          unsigned long line, unsigned long column,
                          const char *fmt, ...) KVP_PRINTF(6, 7);
+/* params every one stored as plain (weights_format.c): its bytes, or one
+ * message naming the model name (overflow, a type that is no element
+ * type); err is left alone on success. */
+kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain,
+                              uint64_t *bytes, kvp_error *err);
 /* Clears err to KVP_OK and returns KVP_OK. */
 kvp_status kvp__error_clear(kvp_error *err);
 

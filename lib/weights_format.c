@@ -181,82 +181,61 @@ static unsigned __int128 attention_params(const kvp_model *m)
 	return total;
 }
 
-static kvp_status quantized(const kvp_model *m, const kvp_weights_format *f,
-                            kvp_weights_estimate *e, kvp_error *err)
+/* The bytes of the parameters format f quantizes, e->quantized_params
+ * set to how many they are: the linear layers (less attention's for
+ * MXFP4) for a checkpoint format, every 2-D tensor for a GGUF type. */
+static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format *f,
+                                   kvp_weights_estimate *e)
 {
-	char label[KVP_QUOTE_MAX];
-	unsigned __int128 other = (unsigned __int128)e->embedding_params + e->head_params +
-	                          e->norm_params, attn = 0, q, rest, tensors, rows;
+	unsigned __int128 attn = 0, tensors = (unsigned __int128)7 * m->layers, q;
+	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	uint64_t n;
 
-	if (m->params < other)
-		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
-		                  " its embeddings, head and norms (%llu)",
-		                  kvp__label(m->name, "the model", label),
-		                  (unsigned long long)m->params, (unsigned long long)other);
-	e->linear_params = m->params - (uint64_t)other;
-	e->quantized_params = e->linear_params;
+	if (f->kind == KVP_WFORMAT_GGUF) {
+		n = e->quantized_params = e->linear_params + e->embedding_params + e->head_params;
+		return (unsigned __int128)(n / f->block_values + (n % f->block_values != 0)) *
+		       f->block_bytes;
+	}
 	if (f->kind == KVP_WFORMAT_MXFP4 || f->kind == KVP_WFORMAT_GPTQ) {
 		attn = attention_params(m);
 		if (attn > e->linear_params)
 			attn = e->linear_params;
 	}
-	if (f->kind == KVP_WFORMAT_MXFP4)
-		e->quantized_params -= (uint64_t)attn;
-	tensors = (unsigned __int128)7 * m->layers;
+	n = e->quantized_params = e->linear_params -
+	                          (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)attn : 0);
 	switch (f->kind) {
 	case KVP_WFORMAT_AWQ:
+		return scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
 	case KVP_WFORMAT_GPTQ:
-		q = scaled(e->quantized_params, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
-		if (f->kind == KVP_WFORMAT_GPTQ) {
-			/* g_idx: q, k, v, gate and up read hidden inputs, o
-			 * heads x v_head_dim, down the intermediate. */
-			uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
-
-			rows = (unsigned __int128)m->layers *
-			       (5 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v) +
-			       (e->linear_params - attn) / (3 * (uint64_t)m->hidden);
-			q += 4 * rows;
-		}
-		break;
+		/* AWQ's, and a 4-byte g_idx a row: q, k, v, gate and up read
+		 * hidden inputs, o heads x v_head_dim, down the intermediate. */
+		q = scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
+		return q + 4 * ((unsigned __int128)m->layers *
+		                (5 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v) +
+		                (e->linear_params - attn) / (3 * (uint64_t)m->hidden));
 	case KVP_WFORMAT_FP8:
-		q = (unsigned __int128)e->quantized_params + 4 * tensors;
-		break;
+		return (unsigned __int128)n + 4 * tensors;
 	case KVP_WFORMAT_NVFP4:
-		q = scaled(e->quantized_params, 9, 16) + 8 * tensors;
-		break;
+		return scaled(n, 9, 16) + 8 * tensors;
 	case KVP_WFORMAT_MXFP4:
-		q = scaled(e->quantized_params, 17, 32);
-		break;
-	default:
-		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format %d",
-		                  (int)f->kind);
+	default: /* the kinds are checked before */
+		return scaled(n, 17, 32);
 	}
-	rest = ((unsigned __int128)other + (e->linear_params - e->quantized_params)) * 2;
-	if (q > UINT64_MAX || rest > UINT64_MAX || q + rest > UINT64_MAX)
-		return KVP_ERR_OVERFLOW;
-	e->quantized_bytes = (uint64_t)q;
-	e->other_bytes = (uint64_t)rest;
-	e->bytes = (uint64_t)(q + rest);
-	return KVP_OK;
 }
 
-/* GGUF: every 2-D tensor in the type, the norms f32. */
-static kvp_status gguf(const kvp_model *m, const kvp_weights_format *f,
-                       kvp_weights_estimate *e)
+kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain,
+                              uint64_t *bytes, kvp_error *err)
 {
-	unsigned __int128 q, rest = (unsigned __int128)e->norm_params * 4;
-	uint64_t flat = m->params - e->norm_params;
+	char label[KVP_QUOTE_MAX];
+	kvp_status st = kvp_dtype_bytes(plain, params, bytes, NULL);
 
-	e->linear_params = flat - e->embedding_params - e->head_params;
-	e->quantized_params = flat;
-	q = (unsigned __int128)(flat / f->block_values + (flat % f->block_values != 0)) *
-	    f->block_bytes;
-	if (q > UINT64_MAX || q + rest > UINT64_MAX)
-		return KVP_ERR_OVERFLOW;
-	e->quantized_bytes = (uint64_t)q;
-	e->other_bytes = (uint64_t)rest;
-	e->bytes = (uint64_t)(q + rest);
-	return KVP_OK;
+	if (st == KVP_OK)
+		return KVP_OK;
+	if (st == KVP_ERR_OVERFLOW)
+		return kvp__error(err, st, "weights of %s: %llu parameters as %s overflow"
+		                  " 64-bit bytes", kvp__label(name, "the model", label),
+		                  (unsigned long long)params, kvp_dtype_name(plain));
+	return kvp__error(err, st, "weights cannot be stored as %s", kvp_dtype_name(plain));
 }
 
 kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_format *f,
@@ -265,20 +244,14 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 {
 	char label[KVP_QUOTE_MAX];
 	kvp_weights_estimate e = {0};
-	unsigned __int128 embed, norms;
+	unsigned __int128 embed, norms, q, rest;
 	kvp_status st;
 
 	if (!m || !f || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no model or weights format given");
 	if (f->kind == KVP_WFORMAT_PLAIN) {
-		if ((st = kvp_dtype_bytes(plain, m->params, &e.bytes, NULL)) == KVP_ERR_OVERFLOW)
-			return kvp__error(err, st, "weights of %s: %llu parameters as %s"
-			                  " overflow 64-bit bytes",
-			                  kvp__label(m->name, "the model", label),
-			                  (unsigned long long)m->params, kvp_dtype_name(plain));
-		if (st != KVP_OK)
-			return kvp__error(err, st, "weights cannot be stored as %s",
-			                  kvp_dtype_name(plain));
+		if ((st = kvp__plain_weights(m->name, m->params, plain, &e.bytes, err)) != KVP_OK)
+			return st;
 		e.quantized_params = m->params;
 		e.quantized_bytes = e.bytes;
 		*out = e;
@@ -304,12 +277,17 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	e.embedding_params = (uint64_t)embed;
 	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
 	e.norm_params = (uint64_t)norms;
-	st = f->kind == KVP_WFORMAT_GGUF ? gguf(m, f, &e) : quantized(m, f, &e, err);
-	if (st == KVP_ERR_OVERFLOW)
-		return kvp__error(err, st, "weights of %s as %s overflow 64-bit bytes",
-		                  kvp__label(m->name, "the model", label), f->name);
-	if (st != KVP_OK)
-		return st;
+	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;
+	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */
+	q = quantized(m, f, &e);
+	rest = ((unsigned __int128)m->params - e.quantized_params) *
+	       (f->kind == KVP_WFORMAT_GGUF ? 4 : 2);
+	if (q > UINT64_MAX || q + rest > UINT64_MAX)
+		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s as %s overflow 64-bit"
+		                  " bytes", kvp__label(m->name, "the model", label), f->name);
+	e.quantized_bytes = (uint64_t)q;
+	e.other_bytes = (uint64_t)rest;
+	e.bytes = (uint64_t)(q + rest);
 	*out = e;
 	return kvp__error_clear(err);
 }

@@ -55,6 +55,10 @@ run --config "$configs/gemma3-4b" --seq 1 --format json
 is tie_word_embeddings true "config.json without the key: Gemma ties"
 run --config "$configs/llama2-7b" --seq 1 --format json
 is tie_word_embeddings false "config.json: tie_word_embeddings false"
+run --config "$configs/gpt2" --seq 1 --format json
+is tie_word_embeddings true "config.json without the key: GPT-2 ties (PretrainedConfig's default)"
+run --config "$configs/falcon-7b" --seq 1 --format json
+is tie_word_embeddings true "config.json without the key: Falcon ties too"
 
 # A format the model's numbers cannot give: one line, exit 2, no stdout.
 run --model llama2-7b --params 1000 --seq 1 --weights-dtype fp8 --gpu h100
