@@ -112,6 +112,14 @@ static const struct option long_options[] = {
 	{"kv-budget", required_argument, NULL, OPT_KV_BUDGET},
 	{"kv-cache-memory-bytes", required_argument, NULL, OPT_KV_BUDGET},
 	{"solve", required_argument, NULL, OPT_SOLVE},
+	{"lora-rank", required_argument, NULL, OPT_LORA_RANK},
+	{"max-lora-rank", required_argument, NULL, OPT_LORA_RANK},
+	{"max-loras", required_argument, NULL, OPT_MAX_LORAS},
+	{"max-loras-per-batch", required_argument, NULL, OPT_MAX_LORAS},
+	{"lora-modules", required_argument, NULL, OPT_LORA_MODULES},
+	{"lora-target-modules", required_argument, NULL, OPT_LORA_MODULES},
+	{"lora-dtype", required_argument, NULL, OPT_LORA_DTYPE},
+	{"enable-lora", no_argument, NULL, OPT_ENABLE_LORA},
 	{"chart", required_argument, NULL, OPT_CHART},
 	{"chart-kind", required_argument, NULL, OPT_CHART_KIND},
 	{"sweep", required_argument, NULL, OPT_SWEEP},
@@ -188,6 +196,11 @@ void cli_usage(FILE *out)
 	      "      --gpu-memory-utilization F, --mem-fraction-static F,\n"
 	      "      --free-gpu-memory-fraction F   the engines' names of --mem-util\n"
 	      "      --weights-dtype T  type of the weights (default fp16)\n"
+	      "      --lora-rank R (--max-lora-rank), --max-loras N, --lora-modules LIST,\n"
+	      "      --lora-dtype T, --enable-lora\n"
+	      "                         LoRA adapters held beside the weights: rank,\n"
+	      "                         slots (1), modules (vLLM: all it wraps;\n"
+	      "                         otherwise all-linear), fp16, bf16 or fp32\n"
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
 	      "      --require-fit      exit 1 when the request does not fit a GPU's memory\n"
@@ -533,7 +546,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (sweep_check(o))
 		return 2;
-	cli_engine_finish(o);
+	if (cli_engine_finish(o))
+		return 2;
 	if (o->seq == 0 && o->sweep_seq.set)
 		o->seq = o->sweep_seq.to;
 	if (o->seq == 0) {

@@ -115,6 +115,48 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u32(opt, arg, &o->req.pp);
 	case OPT_KV_BUDGET:
 		return cli_parse_u64(opt, arg, 1, UINT64_MAX, &o->req.kv_budget);
+	case OPT_LORA_RANK:
+		return cli_parse_u32(opt, arg, &o->req.lora.rank);
+	case OPT_ENABLE_LORA:
+		o->enable_lora = true;
+		return 0;
+	case OPT_MAX_LORAS:
+		if (!o->lora_option)
+			o->lora_option = opt;
+		return cli_parse_u32(opt, arg, &o->req.lora.slots);
+	case OPT_LORA_MODULES:
+		if (!o->lora_option)
+			o->lora_option = opt;
+		if (kvp_lora_modules_parse(arg, &o->req.lora.modules, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --%s: %s\n", opt, err.message);
+			return 2;
+		}
+		return 0;
+	case OPT_LORA_DTYPE:
+		if (!o->lora_option)
+			o->lora_option = opt;
+		/* vLLM's names too: auto is the model's 16-bit type. */
+		if (strcmp(arg, "auto") == 0 || strcmp(arg, "float16") == 0) {
+			o->req.lora.dtype = KVP_DTYPE_FP16;
+			return 0;
+		}
+		if (strcmp(arg, "bfloat16") == 0) {
+			o->req.lora.dtype = KVP_DTYPE_BF16;
+			return 0;
+		}
+		if (strcmp(arg, "float32") == 0) {
+			o->req.lora.dtype = KVP_DTYPE_FP32;
+			return 0;
+		}
+		if (cli_parse_dtype(opt, arg, &o->req.lora.dtype))
+			return 2;
+		if (o->req.lora.dtype != KVP_DTYPE_FP16 && o->req.lora.dtype != KVP_DTYPE_BF16 &&
+		    o->req.lora.dtype != KVP_DTYPE_FP32) {
+			fprintf(stderr, "kvplan: --%s: LoRA adapters are held as fp16, bf16 or"
+			        " fp32, not %s\n", opt, kvp_dtype_name(o->req.lora.dtype));
+			return 2;
+		}
+		return 0;
 	case OPT_SOLVE:
 		if (strcmp(arg, "max-seq") == 0)
 			o->solve = CLI_SOLVE_MAX_SEQ;
@@ -151,8 +193,17 @@ static const struct {
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
 };
 
-void cli_engine_finish(struct cli_options *o)
+int cli_engine_finish(struct cli_options *o)
 {
+	/* vLLM's --enable-lora holds max_loras slots of max_lora_rank, 16
+	 * unless given (vllm/config/lora.py, LoRAConfig). */
+	if (o->enable_lora && !o->req.lora.rank)
+		o->req.lora.rank = 16;
+	if (o->lora_option && !o->req.lora.rank) {
+		fprintf(stderr, "kvplan: --%s: needs the adapters' rank (--lora-rank R,"
+		        " or vLLM's --enable-lora)\n", o->lora_option);
+		return 2;
+	}
 	/* A setting of another engine is ignored, and said so: a command
 	 * line pasted from one engine still plans with the one asked. */
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
@@ -181,4 +232,5 @@ void cli_engine_finish(struct cli_options *o)
 	 * has its share. */
 	if (o->req.engine == KVP_ENGINE_LLAMA_CPP && o->req.ctx_size && o->seq == 0)
 		o->seq = o->req.ctx_size / o->batch ? o->req.ctx_size / o->batch : 1;
+	return 0;
 }

@@ -75,6 +75,9 @@ struct cli_options {
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */
 	bool pp_given, pp_layers_given;
 	unsigned engine_flags;      /* enum cli_engine_flag bits given */
+	const char *lora_option;    /* a LoRA option other than the rank,
+	                             * first given: it needs one */
+	bool enable_lora;           /* vLLM's --enable-lora: rank 16 */
 	enum cli_solve { CLI_SOLVE_NONE, CLI_SOLVE_MAX_SEQ, CLI_SOLVE_MAX_BATCH,
 	                 CLI_SOLVE_MIN_GPUS } solve;
 	const char *gpu_list;       /* NULL: the default devices */
@@ -127,6 +130,11 @@ enum cli_engine_option {
 	OPT_KV_BUDGET,
 	OPT_SOLVE,
 	OPT_SWA_RATIO,
+	OPT_LORA_RANK,
+	OPT_MAX_LORAS,
+	OPT_LORA_MODULES,
+	OPT_LORA_DTYPE,
+	OPT_ENABLE_LORA,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -182,7 +190,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 /* Warnings for engine settings the chosen engine does not use, and the
  * defaults that follow from the engine (llama.cpp's --parallel is the
  * batch). */
-void cli_engine_finish(struct cli_options *o);
+int cli_engine_finish(struct cli_options *o);
 
 /* parse.c: option values, each bad one a line on stderr naming --opt and
  * a return of 2. */

@@ -30,6 +30,7 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	json_u64(w, "params", m->params);
 	json_u64(w, "vocab", m->vocab);
 	json_bool(w, "tie_word_embeddings", m->tie_embeddings);
+	json_u64(w, "intermediate_size", m->intermediate);
 	json_u64(w, "max_context", m->max_context);
 	{
 		char pattern[4096];
@@ -134,6 +135,7 @@ static void footprint_json(struct json_writer *w, const kvp_footprint *f)
 	json_object_begin(w, "memory");
 	json_u64(w, "total_bytes", f->total);
 	json_u64(w, "weights_bytes", f->weights);
+	json_u64(w, "lora_bytes", f->adapters);
 	json_u64(w, "kv_cache_bytes", f->kv);
 	json_u64(w, "state_bytes", f->state);
 	json_u64(w, "activation_bytes", f->activations);
@@ -258,6 +260,21 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "other_bytes", e->other_bytes);
 		json_u64(&w, "bytes", e->bytes);
 		json_object_end(&w);
+	}
+	if (p->layers.lora_adapter_bytes) {
+		char modules[160];
+
+		json_object_begin(&w, "lora");
+		json_u64(&w, "rank", p->request.lora.rank);
+		json_u64(&w, "slots", p->request.lora.slots);
+		json_text(&w, "modules", kvp_lora_modules_text(p->layers.lora_modules, modules,
+		                                               sizeof modules));
+		json_text(&w, "dtype", kvp_dtype_name(p->request.lora.dtype));
+		json_u64(&w, "adapter_bytes", p->layers.lora_adapter_bytes);
+		json_u64(&w, "bytes_per_gpu", p->layers.lora_bytes_per_gpu);
+		json_object_end(&w);
+	} else {
+		json_null(&w, "lora");
 	}
 	json_real(&w, "mem_util", p->fit_options.mem_util);
 	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);

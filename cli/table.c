@@ -174,14 +174,30 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 static void print_memory(FILE *out, const struct cli_plan *p)
 {
 	bool state = false, buffers = false, reserve = p->fit_options.reserve_bytes != 0;
+	bool lora = p->layers.lora_bytes_per_gpu != 0;
 	char h[24];
 
 	for (size_t i = 0; i < p->n_devices; i++) {
 		state = state || p->fits[i].footprint.state;
 		buffers = buffers || p->fits[i].footprint.activations;
 	}
+	if (lora) {
+		const kvp_lora *l = &p->request.lora;
+		char modules[160], a[24], b[24];
+
+		fprintf(out, "\nLoRA adapters: rank %u, %s, on %s\n"
+		        "  one adapter %s; %u slot%s, %s on each GPU\n", l->rank,
+		        kvp_dtype_name(l->dtype),
+		        kvp_lora_modules_text(p->layers.lora_modules, modules, sizeof modules),
+		        cli_human_bytes(p->layers.lora_adapter_bytes, a, sizeof a), l->slots,
+		        l->slots == 1 ? "" : "s",
+		        cli_human_bytes(p->layers.lora_bytes_per_gpu, b, sizeof b));
+	}
 	fputs("\nMemory per GPU (the parts sum to its memory)\n", out);
-	fprintf(out, "%-12s %10s %10s", "GPU", "weights", "KV cache");
+	fprintf(out, "%-12s %10s", "GPU", "weights");
+	if (lora)
+		fprintf(out, " %10s", "LoRA");
+	fprintf(out, " %10s", "KV cache");
 	if (state)
 		fprintf(out, " %10s", "state");
 	if (buffers)
@@ -197,8 +213,11 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 			snprintf(left, sizeof left, "-%s", cli_human_bytes(f->over, a, sizeof a));
 		else
 			cli_human_bytes(f->unused, left, sizeof left);
-		fprintf(out, "%-12s %10s %10s", p->devices[i].name,
-		        cli_human_bytes(f->weights, a, sizeof a), cli_human_bytes(f->kv, b, sizeof b));
+		fprintf(out, "%-12s %10s", p->devices[i].name,
+		        cli_human_bytes(f->weights, a, sizeof a));
+		if (lora)
+			fprintf(out, " %10s", cli_human_bytes(f->adapters, a, sizeof a));
+		fprintf(out, " %10s", cli_human_bytes(f->kv, b, sizeof b));
 		if (state)
 			fprintf(out, " %10s", cli_human_bytes(f->state, a, sizeof a));
 		if (buffers)

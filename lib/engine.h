@@ -76,6 +76,10 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
 	return best;
 }
 
+/* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
+ * lora_bytes_per_gpu, lora_modules), its stages set. */
+kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
+
 /* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
  * the model; a fit's breakdown of one GPU, need being what the fit counted
  * before the cache (weights, reserve, buffers). */

@@ -275,6 +275,32 @@ static kvp_status read_vocab(kvp__gguf_reader *r, kvp_model *m)
 	return KVP_OK;
 }
 
+/* A dense MLP's inner size: ARCH.feed_forward_length, one value or the
+ * same for every layer, and no ARCH.expert_count (experts are not
+ * modelled); 0 otherwise. */
+static kvp_status read_intermediate(kvp__gguf_reader *r, kvp_model *m)
+{
+	kvp__gguf_per_layer ff;
+	uint32_t experts = 0, first;
+	bool found;
+	kvp_status st;
+
+	m->intermediate = 0;
+	if ((st = kvp__gguf_get_u32(r, "expert_count", false, &experts,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_per_layer(r, "feed_forward_length", &ff,
+	                                  &found)) != KVP_OK)
+		return st;
+	if (experts || !found)
+		return KVP_OK;
+	first = kvp__gguf_layer(r, &ff, 0);
+	for (uint32_t i = 1; i < r->layers; i++)
+		if (kvp__gguf_layer(r, &ff, i) != first)
+			return KVP_OK;
+	m->intermediate = first;
+	return KVP_OK;
+}
+
 kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
                            kvp_source *source, kvp_error *err)
 {
@@ -313,7 +339,8 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	    (st = kvp__gguf_read_windows(&r, &lr, m)) != KVP_OK ||
 	    (st = kvp__gguf_read_recurrent(&r, &lr, m)) != KVP_OK ||
 	    (st = kvp__gguf_set_pattern(&r, &lr, m)) != KVP_OK ||
-	    (st = read_vocab(&r, m)) != KVP_OK)
+	    (st = read_vocab(&r, m)) != KVP_OK ||
+	    (st = read_intermediate(&r, m)) != KVP_OK)
 		return st;
 	if ((st = kvp__gguf_get_uint(&r, "context_length", false, UINT64_MAX,
 	                             &context, &found)) != KVP_OK)

@@ -322,6 +322,35 @@ static kvp_status read_base(struct hf *h)
 			return KVP_ERR_PARSE;
 		m->tie_embeddings = tie;
 	}
+	/* A dense MLP's inner size (LoRA's gate, up and down); none for a
+	 * mixture of experts, whose experts are not modelled. */
+	{
+		static const char *const k_inter[] = {"intermediate_size", "ffn_dim",
+			"n_inner", NULL};
+		static const char *const k_experts[] = {"num_local_experts",
+			"num_experts", "n_routed_experts", NULL};
+		/* Families whose MLP is two matrices (up, down), not gated:
+		 * no gate_proj to adapt. */
+		static const char *const ungated[] = {"gpt2", "gpt_neox", "falcon", "phi",
+			"opt", "bloom", "gpt_bigcode", "starcoder2", "nemotron", "nemotron_h",
+			NULL};
+		uint64_t inter = 0, experts = 0;
+		int given = kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
+		bool gated = true;
+
+		static const char *const k_use_moe[] = {"use_moe", NULL};
+		bool use_moe = true; /* MiniMind's switch: its experts unused */
+
+		if (given < 0 || kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
+		    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
+			return KVP_ERR_PARSE;
+		if (!use_moe)
+			experts = 0;
+		for (size_t i = 0; ungated[i]; i++)
+			if (strcmp(h->family, ungated[i]) == 0)
+				gated = false;
+		m->intermediate = given && !experts && gated ? (uint32_t)inter : 0;
+	}
 	return KVP_OK;
 }
 

@@ -228,6 +228,9 @@ typedef struct kvp_model {
 	uint32_t layer_kv_heads[KVP_PATTERN_MAX];
 	bool tie_embeddings;   /* the LM head is the embedding matrix
 	                        * (tie_word_embeddings) */
+	uint32_t intermediate; /* a dense MLP's inner size, the same in every
+	                        * layer (intermediate_size); 0 when unknown or
+	                        * when the MLP is a mixture of experts */
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -435,6 +438,46 @@ KVP_API kvp_status kvp_weights_estimate_compute(const kvp_model *model,
 /* What is asked of a model.  kvp_request_init fills in the defaults; a
  * field added later gets its default there, so code that calls init and
  * then sets what it needs keeps working, and no signature changes. */
+/* LoRA adapters held beside the weights.  Modules, as PEFT's
+ * target_modules name them: */
+enum {
+	KVP_LORA_Q = 1 << 0,     /* q_proj */
+	KVP_LORA_K = 1 << 1,     /* k_proj */
+	KVP_LORA_V = 1 << 2,     /* v_proj */
+	KVP_LORA_O = 1 << 3,     /* o_proj */
+	KVP_LORA_GATE = 1 << 4,  /* gate_proj */
+	KVP_LORA_UP = 1 << 5,    /* up_proj */
+	KVP_LORA_DOWN = 1 << 6,  /* down_proj */
+	KVP_LORA_EMBED = 1 << 7, /* embed_tokens */
+	KVP_LORA_HEAD = 1 << 8,  /* lm_head */
+	KVP_LORA_LINEAR = (1 << 7) - 1, /* the seven: PEFT's all-linear */
+	KVP_LORA_ALL = (1 << 9) - 1
+};
+
+typedef struct kvp_lora {
+	uint32_t rank;           /* the largest rank (vLLM max_lora_rank); 0:
+	                          * no adapters */
+	uint32_t slots;          /* adapters held at once (vLLM max_loras);
+	                          * default 1 */
+	uint32_t modules;        /* KVP_LORA_* bits; 0: the engine's default
+	                          * (vLLM: every module it wraps, the seven
+	                          * linear ones, embed_tokens and lm_head;
+	                          * otherwise the seven) */
+	kvp_dtype dtype;         /* default fp16 (vLLM's lora_dtype "auto":
+	                          * the model's 16-bit type) */
+} kvp_lora;
+
+/* Parses a comma-separated list of modules: q_proj, k_proj, v_proj,
+ * o_proj, gate_proj, up_proj, down_proj, embed_tokens, lm_head (the
+ * "_proj" may be left out), vLLM's packed qkv_proj and gate_up_proj, and
+ * the sets all-linear, attention and mlp.  KVP_ERR_PARSE names the entry
+ * at fault and lists the valid ones. */
+KVP_API kvp_status kvp_lora_modules_parse(const char *text, uint32_t *modules,
+                                          kvp_error *err);
+/* "q_proj,k_proj,...": the modules of bits, in the order above, into out
+ * (size bytes); "none" when there are none. */
+KVP_API const char *kvp_lora_modules_text(uint32_t modules, char *out, size_t size);
+
 typedef struct kvp_request {
 	uint64_t seq;            /* tokens per sequence, >= 1 */
 	uint64_t batch;          /* sequences, >= 1; default 1 */
@@ -481,6 +524,7 @@ typedef struct kvp_request {
 	                          * as SnapKV's and KVCache-Factory's code
 	                          * does: memory x heads / kv_heads */
 	kvp_weights_format weights_format; /* default plain (weights_dtype) */
+	kvp_lora lora;           /* adapters; default none */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -584,6 +628,14 @@ typedef struct kvp_plan {
 	                             * (the prompt graph's logits) */
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */
+	/* LoRA (lib/lora.c): one adapter of the request's rank on its
+	 * modules, whole, rank x (in + out) x dtype summed over them; and
+	 * what one GPU holds for every slot (vLLM: its buffers on the rank
+	 * and stage that holds the most; otherwise the slots' bytes split
+	 * evenly, as the weights are).  0 without adapters. */
+	uint64_t lora_adapter_bytes;
+	uint64_t lora_bytes_per_gpu;
+	uint32_t lora_modules;      /* the modules counted (KVP_LORA_*) */
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -698,6 +750,7 @@ KVP_API void kvp_fit_options_init(kvp_fit_options *options);
 typedef struct kvp_footprint {
 	uint64_t total;       /* the device's memory */
 	uint64_t weights;     /* weights_per_gpu */
+	uint64_t adapters;    /* LoRA: the plan's lora_bytes_per_gpu */
 	uint64_t kv;          /* the per-token caches the engine allocates:
 	                       * its whole pool (vLLM, SGLang, TensorRT-LLM),
 	                       * or the plan's cache (exact, llama.cpp) */
@@ -737,9 +790,10 @@ typedef struct kvp_fit {
 	                            * norms included */
 	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
 	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
-	                            * or usable - weights_per_gpu - reserve -
-	                            * the plan's compute_bytes (TensorRT-LLM:
-	                            * mem_util of what those leave) */
+	                            * or usable - weights_per_gpu - the plan's
+	                            * lora_bytes_per_gpu - reserve - its
+	                            * compute_bytes (TensorRT-LLM: mem_util of
+	                            * what those leave) */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 } kvp_fit;

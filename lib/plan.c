@@ -30,6 +30,8 @@ void kvp_request_init(kvp_request *r)
 	r->tp = 1;
 	r->pp = 1;
 	r->dp = 1;
+	r->lora.slots = 1;
+	r->lora.dtype = KVP_DTYPE_FP16;
 }
 
 const char *kvp_mla_mode_name(kvp_mla_mode mode)
@@ -588,7 +590,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			return st;
 		p->weights_bytes = w.bytes;
 	}
-	if ((st = kvp__plan_parallel(p, err)) != KVP_OK)
+	if ((st = kvp__plan_parallel(p, err)) != KVP_OK ||
+	    (st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);
 }

@@ -71,6 +71,8 @@ static const struct field model_fields[] = {
 	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
 	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
 	 FIELD_OPTIONAL},
+	{"intermediate_size", FIELD_U32, offsetof(kvp_model, intermediate),
+	 FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");

@@ -87,7 +87,7 @@ static void test_catalogue_equal(void **state)
 #define SAME(f) do { if (m.f != c->f) fail_msg("%s: " #f " %llu in config.json, %llu in the catalogue", \
 		c->name, (unsigned long long)m.f, (unsigned long long)c->f); } while (0)
 		SAME(layers); SAME(heads); SAME(kv_heads); SAME(head_dim);
-		SAME(kv_lora_rank); SAME(qk_rope_dim);
+		SAME(kv_lora_rank); SAME(qk_rope_dim); SAME(intermediate);
 		if (kvp_model_count_layers(c, KVP_LAYER_SLIDING))
 			SAME(sliding_window);
 		if (kvp_model_count_layers(c, KVP_LAYER_CHUNKED))

@@ -41,8 +41,8 @@ expect_error "a group that is not a number" "^kvplan: --weights-dtype: weights f
 	$m --seq 1024 --weights-dtype int4-gptq:gx
 expect_error "a GGUF mix needs the file" "^kvplan: --weights-dtype: weights format 'Q4_K_M' is a GGUF mix of types chosen tensor by tensor: its bytes need the file \(--gguf FILE\)\$" \
 	$m --seq 1024 --weights-dtype Q4_K_M
-expect_error "a format the model has no vocabulary for" "^kvplan: weights of qwq-32b as int4-awq:g128: the estimate needs the model's vocabulary size\$" \
-	--model qwq-32b --seq 1024 --weights-dtype int4-awq
+expect_error "a format the model has no vocabulary for" "^kvplan: weights of custom as int4-awq:g128: the estimate needs the model's vocabulary size\$" \
+	--layers 32 --heads 32 --kv-heads 32 --head-dim 128 --params 7000000000 --seq 1024 --weights-dtype int4-awq
 expect_error "unknown format" "^kvplan: --format: unknown format 'xml' \(valid: table, json, csv\)" \
 	$m --seq 1024 --format xml
 expect_error "mem-util above 1" "^kvplan: --mem-util: '1.5' is outside \(0, 1\]" \

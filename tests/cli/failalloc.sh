@@ -126,6 +126,9 @@ each_failure "a layers chart's script and data" 0 60 --model qwen3-next-80b-a3b 
 each_failure "a memory chart's script and data, weights in a format" 0 60 \
 	--model llama3-8b --engine llama.cpp --seq 8192 --weights-dtype int4-awq:g128 \
 	--gpu l4,h100 --chart "$work/memory.gp" --chart-kind memory
+each_failure "LoRA adapters under vLLM, as JSON" 0 60 --model llama3.1-8b --engine vllm \
+	--enable-lora --max-loras 4 --lora-modules all-linear,lm_head --seq 8192 --gpu h100 \
+	--format json
 # Validation: the reference cache and its attention buffers, every
 # allocation, on a model small enough that each run takes milliseconds.
 tiny="--layers 2 --heads 4 --kv-heads 2 --head-dim 16 --gpu h100-sxm"
