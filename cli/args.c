@@ -120,6 +120,14 @@ static const struct option long_options[] = {
 	{"lora-target-modules", required_argument, NULL, OPT_LORA_MODULES},
 	{"lora-dtype", required_argument, NULL, OPT_LORA_DTYPE},
 	{"enable-lora", no_argument, NULL, OPT_ENABLE_LORA},
+	{"draft-model", required_argument, NULL, OPT_DRAFT_MODEL},
+	{"draft-config", required_argument, NULL, OPT_DRAFT_CONFIG},
+	{"draft-gguf", required_argument, NULL, OPT_DRAFT_GGUF},
+	{"model-draft", required_argument, NULL, OPT_DRAFT_GGUF},
+	{"mtp", required_argument, NULL, OPT_MTP},
+	{"spec-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
+	{"num-speculative-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
+	{"spec-draft-n-max", required_argument, NULL, OPT_SPEC_TOKENS},
 	{"chart", required_argument, NULL, OPT_CHART},
 	{"chart-kind", required_argument, NULL, OPT_CHART_KIND},
 	{"sweep", required_argument, NULL, OPT_SWEEP},
@@ -201,6 +209,11 @@ void cli_usage(FILE *out)
 	      "                         LoRA adapters held beside the weights: rank,\n"
 	      "                         slots (1), modules (vLLM: all it wraps;\n"
 	      "                         otherwise all-linear), fp16, bf16 or fp32\n"
+	      "      --draft-model NAME, --draft-config FILE, --draft-gguf FILE\n"
+	      "                         a draft model: its weights and its cache\n"
+	      "      --mtp N            the model's N next-token-prediction layers\n"
+	      "      --spec-tokens N    tokens drafted a step (--num-speculative-tokens,\n"
+	      "                         --spec-draft-n-max): recurrent states kept\n"
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
 	      "      --require-fit      exit 1 when the request does not fit a GPU's memory\n"
@@ -264,6 +277,10 @@ static int sweep_check(struct cli_options *o)
 			return 2;
 		}
 		return 0;
+	}
+	if (o->draft_name || o->draft_config || o->draft_gguf) {
+		fputs("kvplan: --sweep: not with a draft model\n", stderr);
+		return 2;
 	}
 	if (o->chart_path || o->validate || o->explain || o->solve || o->require_fit) {
 		fprintf(stderr, "kvplan: --sweep: not with %s (a sweep writes rows)\n",

@@ -157,6 +157,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			return 2;
 		}
 		return 0;
+	case OPT_MTP:
+		return cli_parse_u32(opt, arg, &o->req.mtp_layers);
+	case OPT_SPEC_TOKENS:
+		return cli_parse_u32(opt, arg, &o->req.spec_tokens);
 	case OPT_SOLVE:
 		if (strcmp(arg, "max-seq") == 0)
 			o->solve = CLI_SOLVE_MAX_SEQ;

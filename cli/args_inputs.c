@@ -18,6 +18,15 @@ int cli_parse_input_option(int code, const char *opt, const char *arg,
 	case OPT_GGUF:
 		o->gguf_path = arg;
 		return 0;
+	case OPT_DRAFT_MODEL:
+		o->draft_name = arg;
+		return 0;
+	case OPT_DRAFT_CONFIG:
+		o->draft_config = arg;
+		return 0;
+	case OPT_DRAFT_GGUF:
+		o->draft_gguf = arg;
+		return 0;
 	case OPT_POLICY: {
 		kvp_error err;
 
@@ -57,6 +66,16 @@ int cli_inputs_check(const struct cli_options *o)
 {
 	if ((o->model_name != NULL) + (o->config_path != NULL) + (o->gguf_path != NULL) > 1) {
 		fputs("kvplan: give one of --model, --config and --gguf\n", stderr);
+		return 2;
+	}
+	if ((o->draft_name != NULL) + (o->draft_config != NULL) + (o->draft_gguf != NULL) > 1) {
+		fputs("kvplan: give one of --draft-model, --draft-config and --draft-gguf\n",
+		      stderr);
+		return 2;
+	}
+	if ((o->draft_name || o->draft_config || o->draft_gguf) && o->req.mtp_layers) {
+		fputs("kvplan: --mtp: a draft model and MTP layers are two ways to draft;"
+		      " give one\n", stderr);
 		return 2;
 	}
 	if (o->gguf_path && o->n_safetensors) {

@@ -145,7 +145,8 @@ int chart_memory(struct chart *c)
 	static const struct {
 		const char *title, *colour;
 	} parts[] = {
-		{"weights", "#1f77b4"},  {"LoRA adapters", "#17becf"}, {"KV cache", "#ff7f0e"},
+		{"weights", "#1f77b4"},  {"draft weights", "#aec7e8"},
+		{"LoRA adapters", "#17becf"}, {"KV cache", "#ff7f0e"},
 		{"recurrent state", "#9467bd"},
 		{"engine buffers", "#8c564b"}, {"reserve", "#e377c2"},
 		{"held back (mem_util)", "#bbbbbb"}, {"left", "#e8e8e8"}, {"over", "#d62728"},
@@ -155,22 +156,23 @@ int chart_memory(struct chart *c)
 	unsigned shown = 0;
 	char what[96], seq_text[32];
 
-	fputs("# gpu\tweights\tlora\tkv_cache\tstate\tbuffers\treserve\theld_back\tleft"
-	      "\tover\t(bytes of one GPU)\n", c->data);
+	fputs("# gpu\tweights\tdraft\tlora\tkv_cache\tstate\tbuffers\treserve\theld_back"
+	      "\tleft\tover\t(bytes of one GPU)\n", c->data);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_footprint *f = &p->fits[i].footprint;
 		uint64_t top = f->total + f->over;
 
 		fputs(p->devices[i].name, c->data);
 		fprintf(c->data, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-		        "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", f->weights,
-		        f->adapters, f->kv, f->state, f->activations, f->reserve, f->held_back,
-		        f->unused, f->over);
+		        "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+		        f->weights, f->draft, f->adapters, f->kv, f->state, f->activations,
+		        f->reserve, f->held_back, f->unused, f->over);
 		if (top > most)
 			most = top;
-		shown |= (f->adapters != 0) << 1 | (f->kv != 0) << 2 | (f->state != 0) << 3 |
-		         (f->activations != 0) << 4 | (f->reserve != 0) << 5 |
-		         (f->held_back != 0) << 6 | (f->unused != 0) << 7 | (f->over != 0) << 8;
+		shown |= (f->draft != 0) << 1 | (f->adapters != 0) << 2 | (f->kv != 0) << 3 |
+		         (f->state != 0) << 4 | (f->activations != 0) << 5 |
+		         (f->reserve != 0) << 6 | (f->held_back != 0) << 7 | (f->unused != 0) << 8 |
+		         (f->over != 0) << 9;
 	}
 	snprintf(what, sizeof what, "memory per GPU at seq %s",
 	         cli_grouped(p->seq, seq_text, sizeof seq_text));

@@ -53,6 +53,9 @@ struct cli_options {
 	const char *model_name;     /* NULL: the model is built from numbers */
 	const char *config_path;    /* --config: a HuggingFace config.json */
 	const char *gguf_path;      /* --gguf: a GGUF file */
+	const char *draft_name;     /* --draft-model: the catalogue's */
+	const char *draft_config;   /* --draft-config: a config.json */
+	const char *draft_gguf;     /* --draft-gguf: a GGUF file */
 	const char *safetensors[CLI_MAX_SAFETENSORS]; /* --safetensors */
 	size_t n_safetensors;
 	bool weights_dtype_set;     /* --weights-dtype given */
@@ -135,6 +138,8 @@ enum cli_engine_option {
 	OPT_LORA_MODULES,
 	OPT_LORA_DTYPE,
 	OPT_ENABLE_LORA,
+	OPT_MTP,
+	OPT_SPEC_TOKENS,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -145,6 +150,9 @@ enum cli_input_option {
 	OPT_POLICY,
 	OPT_GEN,
 	OPT_KV_LAYOUT,
+	OPT_DRAFT_MODEL,
+	OPT_DRAFT_CONFIG,
+	OPT_DRAFT_GGUF,
 };
 
 /* Option codes of the chart and sweep options (chart.c, sweep.c). */
@@ -215,6 +223,9 @@ void cli_usage(FILE *out);
  * error leaves stdout empty. */
 struct cli_plan {
 	kvp_model model;
+	kvp_model draft;            /* --draft-model, --draft-config, --draft-gguf */
+	bool has_draft;
+	uint64_t draft_weight_bytes; /* counted in a --draft-gguf */
 	kvp_source source;          /* where the model came from */
 	kvp_weights weights;        /* counted from --safetensors or --gguf */
 	bool has_weights;           /* weights hold a checkpoint's count */
@@ -263,6 +274,9 @@ extern const char *const cli_default_gpus;
  * --safetensors, into plan (source, weights); 0, or 2 after one line on
  * stderr.  Warnings (a generic family, a duplicated key) go to stderr. */
 int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan);
+/* The draft model, if one is given, into plan (draft, has_draft,
+ * draft_weight_bytes); 0, or 2 after one line on stderr. */
+int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_plan *plan);
 /* The weights' exact bytes from the checkpoint read (0: none). */
 uint64_t cli_checkpoint_bytes(const struct cli_plan *plan);
 /* Where the model came from: the table's lines under the header, and

@@ -33,7 +33,10 @@ static void llama_lines(const struct cli_plan *p, void (*line)(void *, const cha
 	const kvp_request *r = &p->request;
 	uint64_t streams = lp->streams ? lp->streams : 1;
 
-	for (int swa = 0; swa < 2; swa++) {
+	/* The model's context, then a draft's (-md) or MTP context, each
+	 * its own llama_kv_cache. */
+	for (int pass = 0; pass < 4; pass++) {
+		int swa = pass & 1, draft = pass >> 1;
 		uint64_t k = 0, v = 0, cells = 0;
 		uint32_t layers = 0;
 		char text[256];
@@ -41,7 +44,8 @@ static void llama_lines(const struct cli_plan *p, void (*line)(void *, const cha
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			const kvp_layer_group *grp = &lp->groups[g];
 
-			if (grp->bytes_per_token == 0 || (grp->window != 0) != swa)
+			if (grp->bytes_per_token == 0 || (grp->window != 0) != swa ||
+			    grp->draft != draft)
 				continue;
 			layers += grp->layers;
 			cells = grp->cells / streams;

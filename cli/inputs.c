@@ -65,6 +65,46 @@ int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
 	return 0;
 }
 
+/* The draft model (--draft-model from the catalogue, --draft-config,
+ * --draft-gguf, whose tensors count its weights), its errors named by
+ * the option. */
+int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_plan *plan)
+{
+	const char *opt = o->draft_name ? "--draft-model" : o->draft_config ? "--draft-config"
+	                                                                  : "--draft-gguf";
+	char line[KVP_ERROR_PATH_MAX + KVP_ERROR_MESSAGE_MAX + 64];
+	kvp_source source;
+	kvp_weights weights;
+	kvp_error err;
+	kvp_status st;
+
+	plan->has_draft = false;
+	plan->draft_weight_bytes = 0;
+	if (!o->draft_name && !o->draft_config && !o->draft_gguf)
+		return 0;
+	kvp_source_init(&source, KVP_SOURCE_CATALOG, NULL);
+	kvp_weights_init(&weights);
+	if (o->draft_name)
+		st = kvp_catalog_model(cat, o->draft_name, &plan->draft, &err);
+	else if (o->draft_config)
+		st = kvp_config_read(o->draft_config, &plan->draft, &source, &weights, &err);
+	else
+		st = kvp_gguf_read(o->draft_gguf, &plan->draft, &source, &weights, &err);
+	if (st == KVP_OK)
+		st = kvp_model_finalize(&plan->draft, &err);
+	if (st != KVP_OK) {
+		fprintf(stderr, "kvplan: %s: %s\n", opt, kvp_error_format(&err, line, sizeof line));
+		return 2;
+	}
+	if (o->draft_config || o->draft_gguf)
+		warn_source(&source);
+	if (weights.params)
+		plan->draft.params = weights.params;
+	plan->draft_weight_bytes = weights.bytes ? weights.bytes : weights.index_total_size;
+	plan->has_draft = true;
+	return 0;
+}
+
 /* The fields of one origin, "kv_heads, head_dim", into buf. */
 static bool fields_of(const kvp_source *s, kvp_origin origin, char *buf,
                       size_t size)

@@ -135,6 +135,7 @@ static void footprint_json(struct json_writer *w, const kvp_footprint *f)
 	json_object_begin(w, "memory");
 	json_u64(w, "total_bytes", f->total);
 	json_u64(w, "weights_bytes", f->weights);
+	json_u64(w, "draft_weights_bytes", f->draft);
 	json_u64(w, "lora_bytes", f->adapters);
 	json_u64(w, "kv_cache_bytes", f->kv);
 	json_u64(w, "state_bytes", f->state);
@@ -220,6 +221,7 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "latent_bytes", grp->latent_bytes);
 		json_u64(w, "state_bytes", grp->state_bytes);
 		json_u64(w, "bytes", grp->bytes);
+		json_bool(w, "draft", grp->draft);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -260,6 +262,20 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "other_bytes", e->other_bytes);
 		json_u64(&w, "bytes", e->bytes);
 		json_object_end(&w);
+	}
+	if (p->request.draft || p->request.mtp_layers) {
+		json_object_begin(&w, "draft");
+		json_text(&w, "kind", p->request.mtp_layers ? "mtp" : "model");
+		if (p->request.draft)
+			json_text(&w, "model", p->request.draft->name);
+		else
+			json_null(&w, "model");
+		json_u64(&w, "layers", p->layers.draft_layers);
+		json_u64(&w, "weights_bytes", p->layers.draft_weights_bytes);
+		json_u64(&w, "spec_tokens", p->request.spec_tokens);
+		json_object_end(&w);
+	} else {
+		json_null(&w, "draft");
 	}
 	if (p->layers.lora_adapter_bytes) {
 		char modules[160];

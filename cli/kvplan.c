@@ -156,7 +156,7 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->model = m;
-	return 0;
+	return cli_resolve_draft(o, cat, plan);
 }
 
 /* The devices named in a comma-separated list, or every one for "all". */
@@ -228,6 +228,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	r->weights_dtype = plan->fit_options.weights_dtype;
 	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS))
 		r->weight_bytes = cli_checkpoint_bytes(plan);
+	r->draft = plan->has_draft ? &plan->draft : NULL;
+	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
 	r->block_size = o->block_size_set ? o->block_size : 0;

@@ -70,7 +70,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "cache_total_bytes,max_seq_l2_unbounded,max_seq_unbounded,layer_groups,"
 	      "mem_weights_bytes,mem_kv_cache_bytes,mem_state_bytes,mem_activation_bytes,"
 	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
-	      "mem_host_bytes,mem_lora_bytes", out);
+	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes", out);
 	if (p->validated)
 		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
 		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
@@ -102,9 +102,9 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			const kvp_footprint *fp = &f->footprint;
 
 			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, fp->weights,
-			        fp->kv, fp->state, fp->activations, fp->reserve, fp->held_back,
-			        fp->unused, fp->over, fp->host, fp->adapters);
+			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+			        fp->weights, fp->kv, fp->state, fp->activations, fp->reserve,
+			        fp->held_back, fp->unused, fp->over, fp->host, fp->adapters, fp->draft);
 		}
 		if (p->validated) {
 			const kvp_validate_result *v = &p->validation;

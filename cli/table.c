@@ -143,18 +143,19 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 	        engine ? "cells" : "tokens held", "B/token/layer", "bytes");
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
-		char label[64], tokens[32], per[40], bytes[32];
+		char label[64], base[32], tokens[32], per[40], bytes[32];
 
+		/* A draft's layers say so: "MTP mla latent", "draft full". */
+		snprintf(base, sizeof base, "%s%s", !grp->draft ? ""
+		         : p->request.mtp_layers ? "MTP " : "draft ", cli_group_label(p, grp));
 		if (grp->window)
-			snprintf(label, sizeof label, "%s (%s %" PRIu64 ")",
-			         cli_group_label(p, grp),
+			snprintf(label, sizeof label, "%s (%s %" PRIu64 ")", base,
 			         grp->kind == KVP_LAYER_CHUNKED ? "chunk" : "window",
 			         grp->window);
 		else if (p->request.policy.kind == KVP_POLICY_PYRAMIDKV && grp->layers == 1)
-			snprintf(label, sizeof label, "%s (layer %u)",
-			         cli_group_label(p, grp), grp->first_layer);
+			snprintf(label, sizeof label, "%s (layer %u)", base, grp->first_layer);
 		else
-			snprintf(label, sizeof label, "%s", cli_group_label(p, grp));
+			snprintf(label, sizeof label, "%s", base);
 		if (grp->kind == KVP_LAYER_RECURRENT) {
 			snprintf(tokens, sizeof tokens, "-");
 			cli_grouped(grp->state_bytes_per_seq, per, sizeof per - 4);
@@ -174,7 +175,7 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 static void print_memory(FILE *out, const struct cli_plan *p)
 {
 	bool state = false, buffers = false, reserve = p->fit_options.reserve_bytes != 0;
-	bool lora = p->layers.lora_bytes_per_gpu != 0;
+	bool lora = p->layers.lora_bytes_per_gpu != 0, draft = p->layers.draft_weights_bytes != 0;
 	char h[24];
 
 	for (size_t i = 0; i < p->n_devices; i++) {
@@ -195,6 +196,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 	}
 	fputs("\nMemory per GPU (the parts sum to its memory)\n", out);
 	fprintf(out, "%-12s %10s", "GPU", "weights");
+	if (draft)
+		fprintf(out, " %10s", p->request.mtp_layers ? "MTP" : "draft");
 	if (lora)
 		fprintf(out, " %10s", "LoRA");
 	fprintf(out, " %10s", "KV cache");
@@ -215,6 +218,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 			cli_human_bytes(f->unused, left, sizeof left);
 		fprintf(out, "%-12s %10s", p->devices[i].name,
 		        cli_human_bytes(f->weights, a, sizeof a));
+		if (draft)
+			fprintf(out, " %10s", cli_human_bytes(f->draft, a, sizeof a));
 		if (lora)
 			fprintf(out, " %10s", cli_human_bytes(f->adapters, a, sizeof a));
 		fprintf(out, " %10s", cli_human_bytes(f->kv, b, sizeof b));
@@ -268,12 +273,16 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		}
 	}
 
-	fprintf(out, "\nFit (weights %s %s%s%s; %.0f%% of memory usable",
+	fprintf(out, "\nFit (weights %s %s%s%s",
 	        cli_human_bytes(p->fits[0].weights_bytes, a, sizeof a),
 	        p->request.weight_bytes ? "counted" : "as",
 	        p->request.weight_bytes ? "" : " ",
-	        p->request.weight_bytes ? "" : cli_weights_name(p),
-	        p->fit_options.mem_util * 100);
+	        p->request.weight_bytes ? "" : cli_weights_name(p));
+	if (p->layers.draft_weights_bytes)
+		fprintf(out, ", %s of them the %s",
+		        cli_human_bytes(p->layers.draft_weights_bytes, c, sizeof c),
+		        p->request.mtp_layers ? "MTP layers'" : "draft model's");
+	fprintf(out, "; %.0f%% of memory usable", p->fit_options.mem_util * 100);
 	if (p->fit_options.reserve_bytes)
 		fprintf(out, "; %s reserved",
 		        cli_human_bytes(p->fit_options.reserve_bytes, b, sizeof b));

@@ -85,8 +85,11 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT ? grp->state_bytes_per_seq
-		                                               : grp->bytes_per_token * grp->block;
+		/* A recurrent layer's page is one state; a sequence holds
+		 * kvp__spec_state_rows of them. */
+		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT
+		              ? grp->state_bytes_per_seq / kvp__spec_state_rows(r)
+		              : grp->bytes_per_token * grp->block;
 
 		count[g] = kvp__stage_group_layers(p, stage, g);
 		if (count[g] == 0 || pg == 0) {

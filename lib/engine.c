@@ -363,7 +363,9 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 	uint64_t reach, extra;
 
 	if (g->kind == KVP_LAYER_RECURRENT)
-		return 1; /* MambaSpec, mode none: one state page */
+		/* MambaSpec, mode none: one state page, and one more a
+		 * speculative token (num_speculative_blocks). */
+		return kvp__spec_state_rows(r);
 	/* A policy's kept tokens are held as a sequence of them. */
 	if (g->cap && g->cap < len)
 		len = g->cap;

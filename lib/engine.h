@@ -80,6 +80,11 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 
+/* draft.c: the recurrent states a sequence keeps under speculative
+ * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,
+ * llama.cpp's 1 + n_rs_seq rows. */
+uint64_t kvp__spec_state_rows(const kvp_request *r);
+
 /* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
  * the model; a fit's breakdown of one GPU, need being what the fit counted
  * before the cache (weights, reserve, buffers). */

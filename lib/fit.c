@@ -48,7 +48,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
-	uint64_t need, budget, gpus;
+	uint64_t need, budget, gpus, draft;
 	int need_ok;
 	kvp_status st;
 
@@ -72,9 +72,20 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	    (st = kvp__plain_weights(plan->model_name, plan->params, r->weights_dtype,
 	                             &fit.weights_bytes, err)) != KVP_OK)
 		return st;
-	/* tp and pp are below 2^32 each. */
+	/* tp and pp are below 2^32 each.  A draft's weights are on the last
+	 * stage, over its tp ranks. */
 	gpus = (uint64_t)r->tp * r->pp;
 	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);
+	draft = plan->draft_weights_bytes / r->tp + (plan->draft_weights_bytes % r->tp != 0);
+	if (!kvp__add(fit.weights_bytes, plan->draft_weights_bytes, &fit.weights_bytes) ||
+	    !kvp__add(fit.weights_per_gpu, draft, &fit.weights_per_gpu))
+	{
+		char label[KVP_QUOTE_MAX];
+
+		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s and its draft"
+		                  " overflow 64-bit bytes",
+		                  kvp__label(plan->model_name, "the model", label));
+	}
 	fit.fits_l2 = plan->kv_bytes_per_gpu <= device->l2_bytes;
 	fit.layer_fits_l2 = plan->max_layer_bytes <= device->l2_bytes;
 

@@ -67,7 +67,8 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	/* Every field set, none cleared first: a fit is in the planner's
 	 * inner loop. */
 	f->total = d->hbm_bytes;
-	f->weights = fit->weights_per_gpu;
+	f->draft = p->draft_weights_bytes / r->tp + (p->draft_weights_bytes % r->tp != 0);
+	f->weights = fit->weights_per_gpu - f->draft;
 	f->adapters = p->lora_bytes_per_gpu;
 	f->reserve = r->reserve_bytes;
 	f->activations = p->compute_bytes;
@@ -95,8 +96,8 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 
 		f->held_back -= past < f->held_back ? past : f->held_back;
 	}
-	sum = (unsigned __int128)f->weights + f->adapters + f->kv + f->state + f->activations +
-	      f->reserve + f->held_back;
+	sum = (unsigned __int128)f->weights + f->draft + f->adapters + f->kv + f->state +
+	      f->activations + f->reserve + f->held_back;
 	if (sum <= f->total)
 		f->unused = f->total - (uint64_t)sum;
 	else

@@ -525,6 +525,20 @@ typedef struct kvp_request {
 	                          * does: memory x heads / kv_heads */
 	kvp_weights_format weights_format; /* default plain (weights_dtype) */
 	kvp_lora lora;           /* adapters; default none */
+	/* Speculative decoding (lib/plan.c, lib/draft.c): a draft model, or
+	 * the model's own next-token-prediction layers.  Their layers cache
+	 * as the model's do, for the same tokens and types, on the last
+	 * pipeline stage, and their weights sit beside the model's. */
+	const kvp_model *draft;  /* a draft model, or NULL; borrowed: the
+	                          * plan keeps the pointer, not the model */
+	uint64_t draft_weight_bytes; /* its weights' exact bytes (a file); 0:
+	                          * its params as weights_format */
+	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
+	                          * GLM-4.5's and Qwen3-Next's one; 0 none */
+	uint32_t spec_tokens;    /* tokens drafted a step (vLLM's
+	                          * num_speculative_tokens, llama.cpp's
+	                          * --spec-draft-n-max); 0: vLLM takes
+	                          * mtp_layers, llama.cpp keeps no rollback */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -573,6 +587,9 @@ typedef struct kvp_layer_group {
 	uint64_t latent_bytes;
 	uint64_t state_bytes;
 	uint64_t bytes;               /* the four together */
+	bool draft;                   /* a draft model's layers or MTP layers,
+	                               * past the model's (first_layer counts
+	                               * on from its last) */
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */
@@ -636,6 +653,11 @@ typedef struct kvp_plan {
 	uint64_t lora_adapter_bytes;
 	uint64_t lora_bytes_per_gpu;
 	uint32_t lora_modules;      /* the modules counted (KVP_LORA_*) */
+	/* Speculative decoding: the draft model's layers or the MTP layers
+	 * in the groups (draft set), and their weights on all GPUs (the
+	 * draft's whole, or the MTP layers', embeddings and head shared). */
+	uint32_t draft_layers;
+	uint64_t draft_weights_bytes;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -751,6 +773,9 @@ typedef struct kvp_footprint {
 	uint64_t total;       /* the device's memory */
 	uint64_t weights;     /* weights_per_gpu */
 	uint64_t adapters;    /* LoRA: the plan's lora_bytes_per_gpu */
+	uint64_t draft;       /* the draft's or MTP layers' weights: their
+	                       * bytes over the tensor-parallel ranks of the
+	                       * last stage */
 	uint64_t kv;          /* the per-token caches the engine allocates:
 	                       * its whole pool (vLLM, SGLang, TensorRT-LLM),
 	                       * or the plan's cache (exact, llama.cpp) */
@@ -774,7 +799,9 @@ typedef struct kvp_fit {
 	uint64_t max_seq_l2;       /* largest seq whose whole cache fits L2
 	                            * (UINT64_MAX when unbounded) */
 	bool max_seq_l2_unbounded; /* the cache's plateau fits L2 */
-	uint64_t weights_bytes;    /* the plan's weights_bytes */
+	uint64_t weights_bytes;    /* the plan's weights_bytes (or params at
+	                            * the weights' type), and its
+	                            * draft_weights_bytes */
 	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
 	                            * being the double's exact value (0.9 is
 	                            * a little above 9/10, 0.3 a little below
@@ -785,9 +812,10 @@ typedef struct kvp_fit {
 	bool max_seq_hbm_unbounded; /* the cache's plateau fits */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
 	/* Per GPU, with tensor and pipeline parallelism: */
-	uint64_t weights_per_gpu;  /* ceil(weights_bytes / (tp x pp)): the
-	                            * weights split evenly, embeddings and
-	                            * norms included */
+	uint64_t weights_per_gpu;  /* the model's weights split evenly,
+	                            * ceil(/ (tp x pp)), embeddings and norms
+	                            * included, and a draft's over the tp
+	                            * ranks of the last stage, ceil(/ tp) */
 	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
 	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
 	                            * or usable - weights_per_gpu - the plan's

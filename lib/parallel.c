@@ -24,6 +24,9 @@ uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t 
 {
 	uint64_t a = p->stage_first[stage], b = a + p->stage_layers[stage];
 
+	/* A draft's layers run on the last stage. */
+	if (p->groups[g].draft)
+		return stage + 1 == p->stages ? p->groups[g].layers : 0;
 	/* One stage holds every layer: the group's own count. */
 	if (a == 0 && b == p->layers)
 		return p->groups[g].layers;

@@ -78,13 +78,13 @@ check "engines: the title names no single engine" sh -c "! grep -q 'engine exact
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --chart memory.gp \
 	--chart-kind memory
 check "memory: one row a GPU" test "$(grep -vc '^#' memory.dat)" -eq 2
-check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9, $10 }' memory.dat)" = \
-	"16060522496 0 1073741824 0 279445504 0 8589934592 59895701504 0"
+check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' memory.dat)" = \
+	"16060522496 0 0 1073741824 0 279445504 0 8589934592 59895701504 0"
 check "memory: stacked bars" grep -q "^set style histogram rowstacked" memory.gp
 check "memory: the buffers drawn" grep -q "title 'engine buffers'" memory.gp
 check "memory: no part no GPU has" sh -c "! grep -q -e \"title 'recurrent state'\" -e \"title 'over'\" memory.gp"
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --format json
-is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $9 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
+is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $10 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
 check "memory: no LoRA bar without adapters" sh -c "! grep -q \"title 'LoRA adapters'\" memory.gp"
 # The same with vLLM's --enable-lora on Llama 3 8B (rank 16, every module
 # it wraps; lib/lora.c): a layer 16 x (8192 + 5120 + 5120 + 8192 + 3 x
@@ -93,7 +93,7 @@ check "memory: no LoRA bar without adapters" sh -c "! grep -q \"title 'LoRA adap
 run --model llama3-8b --engine vllm --enable-lora --seq 8192 --gpu h100 --chart lora.gp \
 	--chart-kind memory
 check "memory: the LoRA bar is the adapters' bytes" \
-	test "$(awk -F '\t' '$1 == "h100-sxm" { print $3 }' lora.dat)" = 92356608
+	test "$(awk -F '\t' '$1 == "h100-sxm" { print $4 }' lora.dat)" = 92356608
 check "memory: ... and drawn" grep -q "title 'LoRA adapters'" lora.gp
 
 # --- fit: llama2-7b on H100 at batch 1.  16 tokens (8 MiB) fit its L2;

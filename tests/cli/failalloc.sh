@@ -126,6 +126,9 @@ each_failure "a layers chart's script and data" 0 60 --model qwen3-next-80b-a3b 
 each_failure "a memory chart's script and data, weights in a format" 0 60 \
 	--model llama3-8b --engine llama.cpp --seq 8192 --weights-dtype int4-awq:g128 \
 	--gpu l4,h100 --chart "$work/memory.gp" --chart-kind memory
+each_failure "a draft model from config.json, under llama.cpp" all 0 --model llama3.1-70b \
+	--draft-config "$KVPLAN_SRCDIR/tests/configs/llama3.2-1b/config.json" --engine llama.cpp \
+	-np 2 -c 8192 --gpu h100
 each_failure "LoRA adapters under vLLM, as JSON" 0 60 --model llama3.1-8b --engine vllm \
 	--enable-lora --max-loras 4 --lora-modules all-linear,lm_head --seq 8192 --gpu h100 \
 	--format json

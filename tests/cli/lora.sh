@@ -50,8 +50,8 @@ check "the table names the adapters" grep -q "^LoRA adapters: rank 16, fp16, on 
 check "... one adapter, each GPU's" grep -q "^  one adapter 88.08 MiB; 1 slot, 88.08 MiB on each GPU$" "$work/out"
 check "... and a LoRA column" grep -Eq "^GPU +weights +LoRA +KV cache" "$work/out"
 run --model llama3.1-8b --seq 1024 --engine vllm --enable-lora --gpu h100 --format csv
-check "CSV: mem_lora_bytes last" sh -c "head -n 1 '$work/out' | grep -q ',mem_host_bytes,mem_lora_bytes\$' &&
-	tail -n 1 '$work/out' | grep -q ',92356608\$'"
+check "CSV: mem_lora_bytes after mem_host_bytes" sh -c "head -n 1 '$work/out' | grep -q ',mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes\$' &&
+	tail -n 1 '$work/out' | grep -q ',92356608,0\$'"
 
 # The longest context counts them: the exact engine at 131,072 B a token
 # (32 layers x 8 kv heads x 128 x 2 x 2), 8 slots of rank 64 all-linear

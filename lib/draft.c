@@ -1,0 +1,241 @@
+/*
+ * draft.c — speculative decoding: a draft model's layers, or the model's
+ * own next-token-prediction (MTP, NextN) layers, planned beside the
+ * model's, and their weights.
+ *
+ * vLLM (read at vllm-project/vllm cf027b86, June 2026):
+ *   - the drafter's attention layers register in the same forward
+ *     context as the target's, so get_kv_cache_spec gives them pages in
+ *     the same pool and group (gpu_model_runner.py get_kv_cache_spec;
+ *     spec_decode/llm_base_proposer.py validate_same_kv_cache_group):
+ *     num_blocks = available // page_size // (target + draft layers);
+ *   - an MTP drafter adds num_nextn_predict_layers layers of the model's
+ *     own attention (models/deepseek_mtp.py, reused round-robin for more
+ *     speculative tokens), and shares the target's embed_tokens and
+ *     lm_head (_maybe_share_embeddings, _maybe_share_lm_head); a draft
+ *     model shares nothing (spec_decode/draft_model.py) and runs at the
+ *     target's tensor-parallel degree;
+ *   - the drafter lives on the last pipeline stage alone
+ *     (gpu_model_runner.py: "if ... get_pp_group().is_last_rank");
+ *   - a Mamba or Gated DeltaNet layer keeps 1 + num_speculative_tokens
+ *     states a request (layers/mamba/abstract.py num_speculative_blocks;
+ *     single_type_kv_cache_manager.py), num_speculative_tokens being
+ *     n_predict (the MTP layers) unless given.
+ * llama.cpp (read at ggml-org/llama.cpp 3dc7285b, August 2026):
+ *   - the server's draft context (-md) has the target's n_ctx,
+ *     n_seq_max and kv_unified (common/speculative.cpp
+ *     common_base_params_to_speculative), so its cells are the target's;
+ *     an MTP context (--spec-type draft-mtp) holds the NextN layers only
+ *     (llama-model.cpp create_memory, filter il >= n_layer());
+ *   - the recurrent state keeps max(1, n_seq_max) x (1 + n_rs_seq) rows,
+ *     n_rs_seq being --spec-draft-n-max on the architectures that roll
+ *     back (llama-memory-recurrent.cpp; llm_arch_supports_rs_rollback:
+ *     Qwen3.5/3.6, DeepSeek-V4, Nemotron-H), 0 elsewhere: kvplan keeps
+ *     1 + spec_tokens rows when spec_tokens is given.
+ * Both store the draft's cache in the request's cache types here (the
+ * draft context's -ctkd/-ctvd default to f16 in llama.cpp).
+ */
+#include <string.h>
+
+#include "sizing.h"
+
+static kvp_status invalid(const struct sizing *z, const char *what)
+{
+	return kvp__error(z->err, KVP_ERR_INVALID, "%s: %s", kvp__zname(z), what);
+}
+
+/* A new draft group of p: kind and kv heads, sized for model m. */
+static kvp_status add_group(const struct sizing *z, kvp_plan *p, kvp_layer_kind kind,
+                            uint32_t kv, uint32_t first, uint32_t layers,
+                            kvp_layer_group **out)
+{
+	kvp_layer_group *g;
+
+	if (p->group_count == KVP_GROUPS_MAX)
+		return kvp__error(z->err, KVP_ERR_RANGE, "%s and its draft: more than %d"
+		                  " kinds of layer", kvp__zname(z), KVP_GROUPS_MAX);
+	g = &p->groups[p->group_count++];
+	memset(g, 0, sizeof *g);
+	g->kind = kind;
+	g->kv_heads = kv;
+	g->first_layer = first;
+	g->layers = layers;
+	g->draft = true;
+	*out = g;
+	return kvp__size_group(z, g);
+}
+
+/* The MTP layers: the model's own attention, full or MLA, whole. */
+static kvp_status mtp_groups(const struct sizing *z, kvp_plan *p)
+{
+	const kvp_model *m = z->m;
+	const kvp_request *r = z->r;
+	kvp_layer_group *g;
+	kvp_layer_kind kind = kvp_model_count_layers(m, KVP_LAYER_MLA) ? KVP_LAYER_MLA
+	                                                               : KVP_LAYER_FULL;
+	uint32_t kv;
+
+	if (kind == KVP_LAYER_FULL && !kvp_model_count_layers(m, KVP_LAYER_FULL) &&
+	    !kvp_model_count_layers(m, KVP_LAYER_SLIDING) &&
+	    !kvp_model_count_layers(m, KVP_LAYER_CHUNKED))
+		return invalid(z, "MTP layers are attention layers, and the model has none");
+	if (kind == KVP_LAYER_MLA)
+		kv = r->mla == KVP_MLA_EXPANDED ? m->heads / r->tp : 0;
+	else
+		kv = kvp__tp_heads(r->kv_repeated ? m->heads : m->kv_heads, r->tp);
+	return add_group(z, p, kind, kv, m->layers, r->mtp_layers, &g);
+}
+
+/* A draft model's layers, grouped by kind and kv heads as the model's are,
+ * in its own shape; no policy trims them. */
+static kvp_status model_groups(const struct sizing *z, kvp_plan *p)
+{
+	const kvp_model *d = z->r->draft;
+	kvp_request rd = *z->r;
+	kvp_model copy;
+	char label[KVP_QUOTE_MAX];
+	struct sizing zd = {d, &rd, label, z->err};
+	uint32_t first = p->group_count, cycle, full;
+	kvp_status st;
+
+	rd.policy.kind = KVP_POLICY_FULL;
+	if (d->head_dim == 0) {
+		copy = *d;
+		if ((st = kvp_model_finalize(&copy, z->err)) != KVP_OK)
+			return st;
+		zd.m = d = &copy;
+	} else if ((st = kvp__model_check(d, z->err)) != KVP_OK) {
+		return st;
+	}
+	if ((st = kvp__tp_check(d, &rd, z->err)) != KVP_OK)
+		return st;
+	if (kvp_model_count_layers(d, KVP_LAYER_RECURRENT))
+		return invalid(&zd, "a draft model with recurrent layers is not modelled");
+	cycle = kvp__layer_cycle(d, &rd);
+	full = d->layers / cycle;
+	for (uint32_t i = 0; i < cycle; i++) {
+		kvp_layer_kind kind;
+		uint32_t kv, g, n = full + (i < d->layers % cycle);
+		uint64_t cap;
+		kvp_layer_group *grp;
+
+		kvp__layer_key(&zd, i, &kind, &kv, &cap);
+		for (g = first; g < p->group_count; g++)
+			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv)
+				break;
+		if (g < p->group_count) {
+			p->groups[g].layers += n;
+			continue;
+		}
+		if ((st = add_group(&zd, p, kind, kv, z->m->layers + i, n, &grp)) != KVP_OK)
+			return st;
+	}
+	return KVP_OK;
+}
+
+kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p)
+{
+	const kvp_request *r = z->r;
+	uint32_t first = p->group_count;
+	kvp_status st;
+
+	p->draft_layers = 0;
+	if (r->draft && r->mtp_layers)
+		return invalid(z, "a draft model and MTP layers are two ways to draft;"
+		               " give one");
+	if (r->mtp_layers)
+		st = mtp_groups(z, p);
+	else if (r->draft)
+		st = model_groups(z, p);
+	else
+		return KVP_OK;
+	if (st != KVP_OK)
+		return st;
+	for (uint32_t g = first; g < p->group_count; g++)
+		p->draft_layers += p->groups[g].layers;
+	return KVP_OK;
+}
+
+uint64_t kvp__spec_state_rows(const kvp_request *r)
+{
+	if (r->engine == KVP_ENGINE_VLLM && (r->draft || r->mtp_layers))
+		return 1 + (uint64_t)(r->spec_tokens ? r->spec_tokens : r->mtp_layers);
+	if (r->engine == KVP_ENGINE_LLAMA_CPP && (r->draft || r->mtp_layers))
+		return 1 + (uint64_t)r->spec_tokens;
+	return 1;
+}
+
+/* An MTP layer's parameters: one block as the model's average (its
+ * params less embeddings, head and final norm, over its layers), the
+ * eh_proj of 2 hidden x hidden, and enorm, hnorm and the head's norm. */
+static kvp_status mtp_params(const struct sizing *z, uint64_t *out)
+{
+	const kvp_model *m = z->m;
+	uint64_t h = m->hidden, outer, block;
+
+	if (!m->params || !m->vocab || !h)
+		return invalid(z, "the MTP layers' weights need the model's params,"
+		               " vocabulary and hidden size");
+	outer = (uint64_t)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h;
+	if (outer >= m->params)
+		return invalid(z, "the MTP layers' weights: its params do not cover its"
+		               " embeddings");
+	block = (m->params - outer) / m->layers;
+	*out = block + 2 * h * h + 3 * h;
+	return KVP_OK;
+}
+
+kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
+{
+	const kvp_request *r = z->r;
+	unsigned __int128 bytes;
+
+	p->draft_weights_bytes = 0;
+	if (r->mtp_layers) {
+		/* At the model's own bytes a parameter. */
+		uint64_t per = 0, weights = p->weights_bytes;
+		kvp_status st = mtp_params(z, &per);
+
+		if (st != KVP_OK)
+			return st;
+		if (!weights && (st = kvp__plain_weights(z->m->name, z->m->params, r->weights_dtype,
+		                                         &weights, z->err)) != KVP_OK)
+			return st;
+		bytes = (unsigned __int128)per * r->mtp_layers * weights;
+		bytes = bytes / z->m->params + (bytes % z->m->params != 0);
+	} else if (r->draft) {
+		const kvp_model *d = r->draft;
+		uint64_t w;
+		kvp_status st;
+
+		if (r->draft_weight_bytes) {
+			w = r->draft_weight_bytes;
+		} else if (r->weights_format.kind != KVP_WFORMAT_PLAIN) {
+			kvp_weights_estimate e;
+
+			if ((st = kvp_weights_estimate_compute(d, &r->weights_format, r->weights_dtype,
+			                                       &e, z->err)) != KVP_OK)
+				return st;
+			w = e.bytes;
+		} else {
+			if (!d->params) {
+				char label[KVP_QUOTE_MAX];
+
+				return kvp__error(z->err, KVP_ERR_INVALID, "draft model %s: its"
+				                  " weights need its params",
+				                  kvp__label(d->name, "the draft", label));
+			}
+			if ((st = kvp__plain_weights(d->name, d->params, r->weights_dtype, &w,
+			                             z->err)) != KVP_OK)
+				return st;
+		}
+		bytes = w;
+	} else {
+		return KVP_OK;
+	}
+	if (bytes > UINT64_MAX)
+		return kvp__error(z->err, KVP_ERR_OVERFLOW, "%s: the MTP layers' weights"
+		                  " overflow 64-bit bytes", kvp__zname(z));
+	p->draft_weights_bytes = (uint64_t)bytes;
+	return KVP_OK;
+}

@@ -1,0 +1,256 @@
+/*
+ * sizing.c — one layer group's sizes: its rows in the cache types, an MLA
+ * latent, a recurrent state, the bytes per token and per sequence, and
+ * the group's bytes at the request's seq and batch as the engine rounds
+ * them; and what makes a layer cache as it does (its kind, one rank's kv
+ * heads, the policy's cap).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sizing.h"
+
+/* The model's name for a message, made only when one is written. */
+const char *kvp__zname(const struct sizing *z)
+{
+	return kvp__label(z->m->name, "the model", z->label);
+}
+
+/* Bytes of one row of n values as dtype; what the row is (for a message)
+ * and which fields give its length. */
+static kvp_status row(const struct sizing *z, kvp_dtype dtype, uint64_t n,
+                      const char *what, const char *fields, uint64_t *bytes)
+{
+	kvp_status st = kvp_dtype_row_bytes(dtype, n, bytes, NULL);
+
+	if (st == KVP_ERR_SHAPE)
+		return kvp__error(z->err, st,
+		                  "%s: a %s row of %llu values (%s) is not a whole"
+		                  " number of %s blocks (%u values each)", kvp__zname(z),
+		                  what, (unsigned long long)n, fields,
+		                  kvp_dtype_name(dtype), kvp_dtype_block_values(dtype));
+	if (st == KVP_ERR_INVALID && dtype == KVP_DTYPE_FP8_DS_MLA)
+		return kvp__error(z->err, st,
+		                  "%s: fp8_ds_mla is the format of an MLA latent; a %s"
+		                  " row cannot use it", kvp__zname(z), what);
+	if (st != KVP_OK)
+		return kvp_dtype_row_bytes(dtype, n, bytes, z->err);
+	return KVP_OK;
+}
+
+kvp_status kvp__sizing_overflow(const struct sizing *z)
+{
+	return kvp__error(z->err, KVP_ERR_OVERFLOW,
+	                  "KV cache of %s for seq %llu and batch %llu overflows"
+	                  " 64-bit bytes", kvp__zname(z), (unsigned long long)z->r->seq,
+	                  (unsigned long long)z->r->batch);
+}
+
+/* An MLA latent: kv_lora_rank + qk_rope_dim values in the K type.
+ * fp8_ds_mla stores the rank part as fp8 with an fp32 scale per 128 values
+ * and the rope part as bf16 (vLLM, MLAAttentionSpec.real_page_size_bytes
+ * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B). */
+static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
+{
+	const kvp_model *m = z->m;
+	uint64_t n = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
+
+	if (z->r->dtype_k != KVP_DTYPE_FP8_DS_MLA)
+		return row(z, z->r->dtype_k, n, "MLA latent",
+		           "kv_lora_rank + qk_rope_dim", bytes);
+	if (m->kv_lora_rank % 128 != 0)
+		return kvp__error(z->err, KVP_ERR_SHAPE,
+		                  "%s: fp8_ds_mla scales the latent in tiles of 128"
+		                  " values; kv_lora_rank %u is not a multiple of 128",
+		                  kvp__zname(z), m->kv_lora_rank);
+	*bytes = (uint64_t)m->kv_lora_rank + (uint64_t)m->kv_lora_rank / 128 * 4 +
+	         (uint64_t)m->qk_rope_dim * 2;
+	return KVP_OK;
+}
+
+/* A recurrent layer's state per sequence: state_bytes, or llama.cpp's
+ * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
+ * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
+ * d_state d_inner.  On each of tp ranks (vLLM's split; 1 for the others),
+ * the conv state's channels d_inner + 2 n_group d_state and the SSM
+ * state's heads are divided by tp, n_group made tp first where tp does not
+ * divide it (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
+ * MambaStateShapeCalculator.mamba2_state_shape and
+ * extra_groups_for_head_shards; gated_delta_net_state_shape divides the
+ * same channels and heads).  A state given in bytes is not split. */
+kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
+                              uint64_t *bytes)
+{
+	const kvp_model *m = z->m;
+	uint64_t conv = 0, ssm, channels, groups = m->ssm_groups, values;
+	kvp_status st;
+
+	if (m->state_bytes) {
+		*bytes = m->state_bytes;
+		return KVP_OK;
+	}
+	if (tp > 1 && groups % tp != 0)
+		groups = tp;
+	/* Each factor is below 2^32: no product of two overflows, and the
+	 * sums and the last product are checked.  Without a conv state
+	 * (kernel 1) the channels count for nothing. */
+	channels = groups * m->ssm_state;
+	if (m->ssm_conv_kernel > 1 &&
+	    (!kvp__mul(channels, 2, &channels) || !kvp__add(channels, m->ssm_inner, &channels)))
+		return kvp__sizing_overflow(z);
+	if (tp > 1 && ((m->ssm_conv_kernel > 1 && channels % tp != 0) || m->ssm_inner % tp != 0))
+		return kvp__error(z->err, KVP_ERR_SHAPE,
+		                  "%s: vLLM splits the recurrent state over tensor"
+		                  " parallel ranks, and %u does not divide its %llu conv"
+		                  " channels and %u inner channels", kvp__zname(z), tp,
+		                  (unsigned long long)channels, m->ssm_inner);
+	if (m->ssm_conv_kernel > 1 &&
+	    !kvp__mul(channels / tp, m->ssm_conv_kernel - 1, &conv))
+		return kvp__sizing_overflow(z);
+	ssm = (uint64_t)m->ssm_state * (m->ssm_inner / tp);
+	if (!kvp__add(conv, ssm, &values))
+		return kvp__sizing_overflow(z);
+	st = kvp_dtype_bytes(dtype, values, bytes, NULL);
+	if (st == KVP_ERR_OVERFLOW)
+		return kvp__sizing_overflow(z);
+	if (st != KVP_OK)
+		return kvp__error(z->err, KVP_ERR_INVALID,
+		                  "%s: the recurrent state cannot be stored as %s",
+		                  kvp__zname(z), kvp_dtype_name(dtype));
+	return KVP_OK;
+}
+
+/* A group's per-token and per-sequence sizes, from its kind and kv heads. */
+kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
+{
+	const kvp_model *m = z->m;
+	const kvp_request *r = z->r;
+	uint32_t head_dim_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	uint64_t k = 0, v = 0;
+	kvp_status st;
+
+	if (g->kind == KVP_LAYER_SLIDING)
+		g->window = m->sliding_window;
+	else if (g->kind == KVP_LAYER_CHUNKED)
+		g->window = m->chunk_size;
+	switch (g->kind) {
+	case KVP_LAYER_SLIDING:
+	case KVP_LAYER_CHUNKED:
+	case KVP_LAYER_FULL:
+		g->k_values = (uint64_t)g->kv_heads * m->head_dim;
+		g->v_values = (uint64_t)g->kv_heads * head_dim_v;
+		if ((st = row(z, r->dtype_k, m->head_dim, "K head", "head_dim", &k)) ||
+		    (st = row(z, r->dtype_v, head_dim_v, "V head",
+		              m->head_dim_v ? "head_dim_v" : "head_dim", &v)))
+			return st;
+		break;
+	case KVP_LAYER_MLA:
+		if (r->mla == KVP_MLA_LATENT) {
+			g->latent_values = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
+			if ((st = latent_bytes(z, &g->latent_bytes_per_token)) != KVP_OK)
+				return st;
+			break;
+		}
+		if (m->qk_nope_dim + (uint64_t)m->qk_rope_dim == 0 || m->v_head_dim == 0)
+			return kvp__error(z->err, KVP_ERR_SHAPE,
+			                  "%s: expanded MLA needs qk_nope_dim or qk_rope_dim,"
+			                  " and v_head_dim", kvp__zname(z));
+		g->k_values = (uint64_t)g->kv_heads * ((uint64_t)m->qk_nope_dim + m->qk_rope_dim);
+		g->v_values = (uint64_t)g->kv_heads * m->v_head_dim;
+		if ((st = row(z, r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim,
+		              "K head", "qk_nope_dim + qk_rope_dim", &k)) ||
+		    (st = row(z, r->dtype_v, m->v_head_dim, "V head", "v_head_dim", &v)))
+			return st;
+		break;
+	case KVP_LAYER_RECURRENT:
+		if ((st = kvp__state_bytes(z, kvp__engine_state_dtype(z->r),
+		                      r->engine == KVP_ENGINE_VLLM ? r->tp : 1,
+		                      &g->state_bytes_per_seq)) != KVP_OK)
+			return st;
+		break;
+	case KVP_LAYER_NONE:
+		break;
+	}
+	/* Rows are at most 2^32 values of a few bytes; kv heads below 2^32. */
+	if (!kvp__mul(k, g->kv_heads, &g->k_bytes_per_token) ||
+	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token) ||
+	    !kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
+	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token))
+		return kvp__sizing_overflow(z);
+	return KVP_OK;
+}
+
+/* The group's bytes at the request's seq and batch. */
+kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g)
+{
+	uint64_t seq = z->r->seq, batch = z->r->batch, tb, n = g->layers;
+
+	g->tokens = g->bytes_per_token == 0 ? 0
+	            : g->window && g->window < seq ? g->window : seq;
+	if (g->cap && g->cap < g->tokens)
+		g->tokens = g->cap;
+	/* The engine's slots for the whole batch, and the rows its pool
+	 * adds to every layer's buffer. */
+	g->cells = kvp__engine_cells(z->r, g);
+	if (g->cells && !kvp__add(g->cells, kvp__engine_pool_pad(z->r), &g->cells))
+		return kvp__sizing_overflow(z);
+	if (g->cells == UINT64_MAX)
+		return kvp__sizing_overflow(z);
+	tb = g->cells;
+	if (
+	    !kvp__mul(tb, g->bytes_per_token, &g->layer_kv_bytes) ||
+	    !kvp__mul(g->state_bytes_per_seq, batch, &g->layer_state_bytes) ||
+	    !kvp__mul(tb, g->k_bytes_per_token, &g->k_bytes) ||
+	    !kvp__mul(g->k_bytes, n, &g->k_bytes) ||
+	    !kvp__mul(tb, g->v_bytes_per_token, &g->v_bytes) ||
+	    !kvp__mul(g->v_bytes, n, &g->v_bytes) ||
+	    !kvp__mul(tb, g->latent_bytes_per_token, &g->latent_bytes) ||
+	    !kvp__mul(g->latent_bytes, n, &g->latent_bytes) ||
+	    !kvp__mul(g->layer_state_bytes, n, &g->state_bytes) ||
+	    !kvp__mul(g->layer_kv_bytes, n, &g->bytes) ||
+	    !kvp__add(g->bytes, g->state_bytes, &g->bytes))
+		return kvp__sizing_overflow(z);
+	return KVP_OK;
+}
+
+/* The layers repeat every cycle layers: the pattern's length, or the
+ * whole model when it lists kv heads per layer. */
+uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r)
+{
+	/* PyramidKV keeps a different share of every layer. */
+	uint32_t cycle = m->layer_kv_heads_len ||
+	                 r->policy.kind == KVP_POLICY_PYRAMIDKV ? m->layers
+	                 : m->pattern_len ? m->pattern_len : 1;
+
+	return cycle < m->layers ? cycle : m->layers;
+}
+
+/* What makes layer i cache as it does: its kind as planned, one
+ * tensor-parallel rank's kv heads, and the policy's cap. */
+void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out,
+                      uint32_t *kv_out, uint64_t *cap_out)
+{
+	const kvp_model *m = z->m;
+	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	uint32_t kv = kvp_model_layer_kv_heads(m, i);
+	uint64_t cap = 0;
+
+	if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
+		kind = KVP_LAYER_FULL;
+	/* One tensor-parallel rank's heads: kv heads split, and replicated
+	 * once the ranks outnumber them; an MLA latent is whole on every
+	 * rank, expanded heads split. */
+	if (kind == KVP_LAYER_MLA)
+		kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / z->r->tp : 0;
+	else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
+		kv = 0;
+	else
+		/* Repeated to the query heads (SnapKV's code does). */
+		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, z->r->tp);
+	if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
+	    z->r->policy.kind != KVP_POLICY_FULL)
+		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);
+	*kind_out = kind;
+	*kv_out = kv;
+	*cap_out = cap;
+}

@@ -1,0 +1,40 @@
+/*
+ * sizing.h — one layer group's sizes (lib/sizing.c), shared by the plan
+ * (plan.c) and the speculative layers (draft.c).  Never installed.
+ */
+#ifndef KVPLAN_SIZING_H
+#define KVPLAN_SIZING_H
+
+#include "engine.h"
+
+/* What sizing one group needs besides the group itself. */
+struct sizing {
+	const kvp_model *m;
+	const kvp_request *r;
+	char *label;        /* KVP_QUOTE_MAX bytes for the model's name */
+	kvp_error *err;
+};
+
+/* The model's name for a message, made only when one is written. */
+const char *kvp__zname(const struct sizing *z);
+kvp_status kvp__sizing_overflow(const struct sizing *z);
+/* A recurrent layer's state per sequence in dtype, on each of tp ranks. */
+kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
+                            uint64_t *bytes);
+/* A group's per-token and per-sequence sizes, from its kind and kv heads. */
+kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g);
+/* The group's bytes at the request's seq and batch. */
+kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g);
+/* The layers repeat every cycle layers. */
+uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r);
+/* Layer i's kind as planned, one rank's kv heads, the policy's cap. */
+void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out,
+                    uint32_t *kv_out, uint64_t *cap_out);
+
+/* draft.c: the draft model's or MTP layers' groups, appended to p's
+ * (draft set; p->draft_layers); their weights (p->draft_weights_bytes,
+ * once p->weights_bytes is set). */
+kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p);
+kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p);
+
+#endif

@@ -1,0 +1,104 @@
+# draft.sh — speculative decoding: a draft model (catalogue, config.json,
+# GGUF) and MTP layers in the table, JSON and CSV, in vLLM's one pool and
+# llama.cpp's own draft context, taken from the budget by the solvers, and
+# every bad combination refused in one line.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+mkgguf=$KVPLAN_BUILDDIR/tests/mkgguf
+configs=$KVPLAN_SRCDIR/tests/configs
+
+# DeepSeek-V3 with its one MTP layer (data/models/deepseek-v3.yaml): 62
+# layers of a 576-value latent at 2 B, 1,152 B a token each; at 4096
+# tokens 62 x 1,152 x 4096 = 292,552,704 B.  The layer's weights: (671e9
+# - 2 x 129280 x 7168 - 7168) / 61 = 10,969,616,963, with eh_proj 2 x
+# 7168^2 and three norms 11,072,398,915 params, x 2 B = 22,144,797,830.
+run --model deepseek-v3 --seq 4096 --mtp 1 --format json
+is cache_total_bytes 292552704 "MTP: 62 x 1,152 x 4096 B"
+check "draft.kind is mtp" grep -q '^    "kind": "mtp",$' "$work/out"
+is weights_bytes 22144797830 "the MTP layer's weights (the first weights_bytes is the draft's)"
+check "the MTP group says so" grep -q '"draft": true' "$work/out"
+run --model deepseek-v3 --seq 4096 --mtp 1
+check "the table's MTP row" grep -Eq "^  MTP mla latent +1 +4,096 +1,152 +4,718,592$" "$work/out"
+check "the fit says the MTP layers' share" grep -q "^Fit (weights 1.24 TiB as fp16, 20.62 GiB of them the MTP layers'; 90% of memory usable)$" "$work/out"
+run --model deepseek-v3 --seq 4096 --format json
+is draft null "no draft: null"
+
+# Llama 3.1 70B drafted by Llama 3.2 1B under vLLM at tp 4: one pool, a
+# block of 16 tokens holding 80 x 2 x 128 x 2 x 2 x 16 = 1,310,720 B and
+# 16 x 2 x 64 x 2 x 2 x 16 = 131,072 B; num_blocks = budget // 1,441,792.
+run --model llama3.1-70b --seq 8192 --draft-model llama3.2-1b --engine vllm --tp 4 \
+	--gpu h100 --format json
+budget=$(json_value budget_bytes)
+is capacity_blocks $((budget / 1441792)) "vLLM: one pool of both models' pages"
+is capacity_tokens $((budget / 1441792 * 16)) "... 16 tokens a block"
+is model '"llama3.1-70b"' "the model"
+check "the draft named" grep -q '^    "model": "llama3.2-1b",$' "$work/out"
+is draft_weights_bytes 617907200 "memory: the 1B's 2,471,628,800 B over 4 ranks"
+usable=$(json_value usable_bytes)
+is budget_bytes $((usable - 141107412992 / 4 - 617907200)) "the budget: usable - both weights"
+run --model llama3.1-70b --seq 8192 --draft-model llama3.2-1b --engine vllm --tp 4 --gpu h100
+check "the table's draft row" grep -Eq "^  draft full +16 +8,192 +512 +67,108,864$" "$work/out"
+check "... and its weights' column" grep -Eq "^GPU +weights +draft +KV cache" "$work/out"
+run --model llama3.1-70b --seq 8192 --draft-model llama3.2-1b --engine vllm --tp 4 --gpu h100 \
+	--format csv
+check "CSV: mem_draft_weights_bytes last" sh -c "head -n 1 '$work/out' | grep -q ',mem_draft_weights_bytes\$' &&
+	tail -n 1 '$work/out' | grep -q ',617907200\$'"
+
+# llama.cpp: the draft context is its own llama_kv_cache, the target's
+# n_ctx and sequences: 32768 cells of 16 layers x 8 heads x 64 x 2 x 2 B.
+run --model llama3.1-70b --draft-model llama3.2-1b --engine llama.cpp -np 4 -c 32768
+check "llama.cpp: the model's context line" grep -q "llama_kv_cache: size = 10240.00 MiB (  8192 cells,  80 layers,  4/4 seqs)" "$work/out"
+check "llama.cpp: the draft's own line" grep -q "llama_kv_cache: size = 1024.00 MiB (  8192 cells,  16 layers,  4/4 seqs), K (f16):  512.00 MiB, V (f16):  512.00 MiB" "$work/out"
+
+# The draft from config.json is the catalogue's; from a GGUF file its
+# weights are counted.
+run --model llama3.1-70b --seq 1000 --draft-config "$configs/llama3.2-1b" --format json
+from_config=$(json_value cache_total_bytes)
+run --model llama3.1-70b --seq 1000 --draft-model llama3.2-1b --format json
+is cache_total_bytes "$from_config" "config.json and the catalogue: the same draft"
+is cache_total_bytes $((1000 * (80 * 4096 + 16 * 2048))) "1000 x (80 x 4096 + 16 x 2048) B"
+"$mkgguf" "$work/d.gguf" llama2-7b q4_K
+run --gguf "$work/d.gguf" --seq 1 --format json
+counted=$(json_value weights_bytes)
+run --model llama2-70b --seq 1 --draft-gguf "$work/d.gguf" --format json
+check "--draft-gguf: its tensors count its weights ($counted B)" \
+	grep -q "^    \"weights_bytes\": $counted,\$" "$work/out"
+run --model llama2-70b --seq 1 --model-draft "$work/d.gguf" --format json
+check "--model-draft: llama.cpp's name" grep -q "^    \"weights_bytes\": $counted,\$" "$work/out"
+
+# The solvers count both caches: exact, 131,072 B a token for Llama 3.1
+# 8B and 32,768 for the 1B.
+run --model llama3.1-8b --seq 1024 --gpu h100 --solve max-seq --draft-model llama3.2-1b \
+	--format json
+budget=$(json_value budget_bytes)
+is max_seq_hbm $((budget / (131072 + 32768))) "max-seq: budget / (131,072 + 32,768)"
+
+# Qwen3-Next under vLLM with its MTP layer: each request keeps 2 states
+# of each Gated DeltaNet layer (1 + num_speculative_tokens), 4 with
+# --num-speculative-tokens 3.
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --format json
+one=$(json_value state_bytes_per_seq)
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --format json
+is state_bytes_per_seq $((2 * one)) "vLLM: 2 states a sequence with MTP"
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --num-speculative-tokens 3 \
+	--format json
+is state_bytes_per_seq $((4 * one)) "vLLM: 1 + 3 states"
+
+# Bad input: one line, exit 2.
+m="--model llama3.1-70b --seq 1024"
+expect_error "an unknown draft" "^kvplan: --draft-model: unknown model 'nosuch'" \
+	$m --draft-model nosuch
+expect_error "a missing draft file" "^kvplan: --draft-config: /nonexistent: " \
+	$m --draft-config /nonexistent
+expect_error "two drafts" "^kvplan: give one of --draft-model, --draft-config and --draft-gguf\$" \
+	$m --draft-model llama3.2-1b --draft-config "$configs/llama3.2-1b"
+expect_error "a draft and MTP" "^kvplan: --mtp: a draft model and MTP layers are two ways to draft; give one\$" \
+	$m --draft-model llama3.2-1b --mtp 1
+expect_error "a recurrent draft" "^kvplan: qwen3-next-80b-a3b: a draft model with recurrent layers is not modelled\$" \
+	$m --draft-model qwen3-next-80b-a3b
+expect_error "zero MTP layers" "^kvplan: --mtp: '0' is too small; it must be at least 1\$" $m --mtp 0
+expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers' weights need the model's params, vocabulary and hidden size\$" \
+	--layers 4 --heads 8 --head-dim 64 --params 1000000 --seq 10 --mtp 1
+expect_error "a sweep with a draft" "^kvplan: --sweep: not with a draft model\$" \
+	--model llama3.1-70b --draft-model llama3.2-1b --sweep seq=1..4
+
+done_testing

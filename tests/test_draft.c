@@ -1,0 +1,376 @@
+/*
+ * test_draft.c — speculative decoding: MTP layers and a draft model
+ * planned beside the model, worked by hand from their shapes; vLLM's one
+ * pool and its extra recurrent states, llama.cpp's rollback rows, the
+ * last pipeline stage, the weights, the fit and the solvers counting
+ * them, and every refusal.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+static kvp_model finalized(kvp_model m)
+{
+	kvp_error err;
+
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+/* DeepSeek-V3 as data/models/deepseek-v3.yaml has it (its config.json:
+ * 61 layers, hidden 7168, 128 heads, latent 512 + rope 64, vocab 129280;
+ * params the model card's 671B). */
+static kvp_model deepseek_v3(void)
+{
+	kvp_model m;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "deepseek-v3");
+	m.layers = 61;
+	m.hidden = 7168;
+	m.heads = 128;
+	m.kv_heads = 128;
+	m.head_dim = 192;
+	m.vocab = 129280;
+	m.params = 671000000000;
+	m.kv_lora_rank = 512;
+	m.qk_rope_dim = 64;
+	m.qk_nope_dim = 128;
+	m.v_head_dim = 128;
+	return finalized(m);
+}
+
+/* Llama 3.1 70B and Llama 3.2 1B (their config.json files). */
+static kvp_model llama(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
+                       uint32_t head_dim, uint64_t params, const char *name)
+{
+	kvp_model m;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, name);
+	m.layers = layers;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.head_dim = head_dim;
+	m.vocab = 128256;
+	m.params = params;
+	return finalized(m);
+}
+
+/* Qwen3-Next 80B-A3B's shape (data/models/qwen3-next-80b-a3b.yaml). */
+static kvp_model qwen3_next(void)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "qwen3-next");
+	m.layers = 48;
+	m.hidden = 2048;
+	m.heads = 16;
+	m.kv_heads = 2;
+	m.head_dim = 256;
+	m.vocab = 151936;
+	m.params = 81324862720;
+	m.ssm_conv_kernel = 4;
+	m.ssm_inner = 4096;
+	m.ssm_state = 128;
+	m.ssm_groups = 16;
+	if (kvp_layer_pattern_parse("recurrent*3,full", &m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return finalized(m);
+}
+
+static kvp_plan plan_of(const kvp_model *m, const kvp_request *r)
+{
+	kvp_plan p;
+	kvp_error err;
+
+	if (kvp_plan_compute(m, r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+static kvp_request request(kvp_engine engine, uint64_t seq)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = engine;
+	r.seq = seq;
+	return r;
+}
+
+/* DeepSeek-V3's one MTP layer caches the latent as its 61 layers do:
+ * 576 values at 2 B.  Its weights: a block at the model's average,
+ * (671,000,000,000 - 2 x 129280 x 7168 - 7168) / 61 = 10,969,616,963
+ * (floored), eh_proj 2 x 7168^2 = 102,760,448 and three norms 21,504:
+ * 11,072,398,915 params, at the model's 2 B a parameter 22,144,797,830 B.
+ * DeepSeek's README_WEIGHTS.md gives the MTP module 11.5B unique
+ * parameters: the average of 61 layers, three of them dense, is 3.7 %
+ * below its MoE block. */
+static void test_mtp_deepseek(void **state)
+{
+	kvp_model m = deepseek_v3();
+	kvp_request r = request(KVP_ENGINE_EXACT, 4096);
+	kvp_plan p;
+	const kvp_layer_group *g;
+	double err;
+
+	(void)state;
+	r.mtp_layers = 1;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.layers, 61);
+	assert_int_equal(p.draft_layers, 1);
+	assert_int_equal(p.group_count, 2);
+	g = &p.groups[1];
+	assert_true(g->draft);
+	assert_false(p.groups[0].draft);
+	assert_int_equal(g->kind, KVP_LAYER_MLA);
+	assert_int_equal(g->first_layer, 61);
+	assert_int_equal(g->bytes_per_token, 576 * 2);
+	assert_int_equal(p.cache_total_bytes, 62ull * 576 * 2 * 4096);
+	assert_int_equal(p.kv_bytes_per_token, 62ull * 1152);
+	assert_int_equal(p.draft_weights_bytes, 22144797830ull);
+	err = (11072398915.0 - 11.5e9) / 11.5e9;
+	assert_true(err > -0.04 && err < 0);
+	/* fp8: a byte a parameter, so 11,072,398,915 B. */
+	r.weights_dtype = KVP_DTYPE_FP8;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_weights_bytes, 11072398915ull);
+	/* Two layers, twice. */
+	r.mtp_layers = 2;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_weights_bytes, 2 * 11072398915ull);
+	assert_int_equal(p.cache_total_bytes, 63ull * 1152 * 4096);
+}
+
+/* Qwen3-Next: the MTP layer is a full-attention layer (2 kv heads of 256:
+ * 2,048 B a token at fp16).  Under vLLM each sequence keeps 1 +
+ * num_speculative_tokens states of its 36 Gated DeltaNet layers (the
+ * default: the MTP layers, 1); llama.cpp keeps 1 + n_rs_seq rows when
+ * given, the exact model one. */
+static void test_mtp_hybrid_states(void **state)
+{
+	kvp_model m = qwen3_next();
+	kvp_request r = request(KVP_ENGINE_EXACT, 4096);
+	kvp_plan p, base;
+	uint64_t one_state;
+
+	(void)state;
+	base = plan_of(&m, &r);
+	one_state = base.groups[0].state_bytes_per_seq;
+	assert_int_equal(base.groups[0].kind, KVP_LAYER_RECURRENT);
+	r.mtp_layers = 1;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq, one_state);
+	assert_int_equal(p.groups[p.group_count - 1].bytes_per_token, 2 * 2 * 256 * 2);
+	assert_int_equal(p.cache_total_bytes, base.cache_total_bytes + 4096ull * 2048);
+	r.engine = KVP_ENGINE_VLLM;
+	base.request.engine = KVP_ENGINE_VLLM;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq % 2, 0);
+	{
+		kvp_request plain = request(KVP_ENGINE_VLLM, 4096);
+		kvp_plan v = plan_of(&m, &plain);
+
+		assert_int_equal(p.groups[0].state_bytes_per_seq,
+		                 2 * v.groups[0].state_bytes_per_seq);
+		r.spec_tokens = 3;
+		p = plan_of(&m, &r);
+		assert_int_equal(p.groups[0].state_bytes_per_seq,
+		                 4 * v.groups[0].state_bytes_per_seq);
+	}
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.spec_tokens = 0;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq, one_state);
+	r.spec_tokens = 3;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq, 4 * one_state);
+}
+
+/* Llama 3.1 70B drafted by Llama 3.2 1B (16 layers, 8 kv heads of 64),
+ * vLLM at tp 4: one pool whose block holds 80 layers x 2 heads x 128 x 2
+ * x 2 B x 16 tokens = 1,310,720 B and 16 x 2 x 64 x 2 x 2 x 16 = 131,072
+ * B: 1,441,792 B a block (UniformTypeKVCacheSpecs: the sum of the
+ * layers' pages). */
+static void test_draft_vllm(void **state)
+{
+	kvp_model m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_request r = request(KVP_ENGINE_VLLM, 8192);
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_error err;
+
+	(void)state;
+	r.tp = 4;
+	r.draft = &d;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_layers, 16);
+	assert_int_equal(p.groups[1].kv_heads, 2);
+	assert_int_equal(p.groups[1].bytes_per_token, 2 * 64 * 2 * 2);
+	assert_int_equal(p.kv_bytes_per_gpu, 8192ull * (80 * 1024 + 16 * 512));
+	assert_int_equal(kvp_plan_capacity(&p, 43132637799ull, &c, &err), KVP_OK);
+	assert_int_equal(c.blocks, 43132637799ull / 1441792);
+	assert_int_equal(c.tokens, 29915ull * 16);
+	/* The draft's whole weights, plain fp16: 2 x 1,235,814,400. */
+	assert_int_equal(p.draft_weights_bytes, 2471628800ull);
+	/* In a format, estimated as the model's are; counted, as given. */
+	r.weights_format.kind = KVP_WFORMAT_FP8;
+	{
+		kvp_weights_estimate e;
+
+		assert_int_equal(kvp_weights_format_parse("fp8", &r.weights_format, &err), KVP_OK);
+		assert_int_equal(kvp_weights_estimate_compute(&d, &r.weights_format,
+		                                              KVP_DTYPE_FP16, &e, &err), KVP_OK);
+		p = plan_of(&m, &r);
+		assert_int_equal(p.draft_weights_bytes, e.bytes);
+	}
+	r.draft_weight_bytes = 123456789;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_weights_bytes, 123456789);
+	/* The exact model's cache beside the engine's: both models' layers,
+	 * every token, on one GPU: 8192 x (80 x 4096 + 16 x 2048). */
+	assert_int_equal(p.exact_cache_bytes, 8192ull * (80 * 4096 + 16 * 2048));
+}
+
+/* The draft lives on the last pipeline stage. */
+static void test_draft_pp(void **state)
+{
+	kvp_model m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_request r = request(KVP_ENGINE_EXACT, 1000);
+	kvp_plan p;
+
+	(void)state;
+	r.pp = 2;
+	r.draft = &d;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.stages, 2);
+	assert_int_equal(p.stage_bytes[0], 1000ull * 40 * 4096);
+	assert_int_equal(p.stage_bytes[1], 1000ull * (40 * 4096 + 16 * 2048));
+	assert_int_equal(p.kv_bytes_per_gpu, p.stage_bytes[1]);
+}
+
+/* The fit: the draft's weights on each tp rank of the last stage, the
+ * parts summing to the device, and the longest context the budget over
+ * both models' bytes a token. */
+static void test_fit(void **state)
+{
+	kvp_model m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_request r = request(KVP_ENGINE_EXACT, 8192);
+	kvp_device dev;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+	const kvp_footprint *fp = &f.footprint;
+	uint64_t target = 2 * 70553706496ull, draft = 2 * 1235814400ull;
+
+	(void)state;
+	memset(&dev, 0, sizeof dev);
+	strcpy(dev.name, "gpu");
+	dev.hbm_bytes = 80ull << 30;
+	dev.l2_bytes = 50ull << 20;
+	r.tp = 2;
+	r.pp = 2;
+	r.draft = &d;
+	p = plan_of(&m, &r);
+	assert_int_equal(kvp_plan_fit(&p, &dev, &f, &err), KVP_OK);
+	assert_int_equal(f.weights_bytes, target + draft);
+	assert_int_equal(fp->weights, target / 4);
+	assert_int_equal(fp->draft, draft / 2);
+	assert_int_equal(f.weights_per_gpu, target / 4 + draft / 2);
+	assert_int_equal(fp->weights + fp->draft + fp->adapters + fp->kv + fp->state +
+	                 fp->activations + fp->reserve + fp->held_back + fp->unused,
+	                 dev.hbm_bytes);
+	/* The last stage: 40 layers x 4 heads x 128 x 2 x 2 = 81,920 B and
+	 * 16 x 4 x 64 x 2 x 2 = 16,384 B a token. */
+	assert_int_equal(f.max_seq_hbm, f.budget_bytes / (81920 + 16384));
+}
+
+static void expect_refusal(const kvp_model *m, const kvp_request *r, kvp_status want,
+                           const char *text)
+{
+	kvp_plan p;
+	kvp_error err;
+
+	assert_int_equal(kvp_plan_compute(m, r, &p, &err), want);
+	if (!strstr(err.message, text))
+		fail_msg("'%s' lacks '%s'", err.message, text);
+}
+
+static void test_refusals(void **state)
+{
+	kvp_model m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_model hybrid = qwen3_next(), mamba;
+	kvp_request r = request(KVP_ENGINE_VLLM, 1024);
+	kvp_error err;
+
+	(void)state;
+	r.draft = &d;
+	r.mtp_layers = 1;
+	expect_refusal(&m, &r, KVP_ERR_INVALID, "a draft model and MTP layers are two ways");
+	r.mtp_layers = 0;
+	r.draft = &hybrid;
+	expect_refusal(&m, &r, KVP_ERR_INVALID,
+	               "qwen3-next: a draft model with recurrent layers is not modelled");
+	/* The draft splits its heads as the model does: 30 heads over 4. */
+	r.draft = &d;
+	r.tp = 4;
+	d.heads = 30;
+	d.kv_heads = 6;
+	d.head_dim = 64;
+	expect_refusal(&m, &r, KVP_ERR_SHAPE, "llama3.2-1b: tensor parallel 4 does not divide");
+	r.tp = 1;
+	d = llama(16, 2048, 32, 8, 64, 0, "llama3.2-1b");
+	expect_refusal(&m, &r, KVP_ERR_INVALID, "draft model llama3.2-1b: its weights need its params");
+	/* MTP weights need the model's params, vocabulary and hidden size;
+	 * MTP layers need attention. */
+	r.draft = NULL;
+	r.mtp_layers = 1;
+	m.vocab = 0;
+	expect_refusal(&m, &r, KVP_ERR_INVALID, "the MTP layers' weights need the model's params");
+	memset(&mamba, 0, sizeof mamba);
+	strcpy(mamba.name, "mamba");
+	mamba.layers = 4;
+	mamba.hidden = 1024;
+	mamba.heads = 8;
+	mamba.kv_heads = 8;
+	mamba.state_bytes = 1000;
+	if (kvp_layer_pattern_parse("recurrent", &mamba, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	mamba = finalized(mamba);
+	expect_refusal(&mamba, &r, KVP_ERR_INVALID, "MTP layers are attention layers");
+	/* Past 64 bits. */
+	m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	r.mtp_layers = UINT32_MAX;
+	r.seq = 1ull << 40;
+	expect_refusal(&m, &r, KVP_ERR_OVERFLOW, "overflows 64-bit bytes");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mtp_deepseek),
+		cmocka_unit_test(test_mtp_hybrid_states),
+		cmocka_unit_test(test_draft_vllm),
+		cmocka_unit_test(test_draft_pp),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
