@@ -125,6 +125,8 @@ static const struct option long_options[] = {
 	{"draft-gguf", required_argument, NULL, OPT_DRAFT_GGUF},
 	{"model-draft", required_argument, NULL, OPT_DRAFT_GGUF},
 	{"mtp", required_argument, NULL, OPT_MTP},
+	{"profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY},
+	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"spec-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
 	{"num-speculative-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
 	{"spec-draft-n-max", required_argument, NULL, OPT_SPEC_TOKENS},
@@ -191,6 +193,9 @@ void cli_usage(FILE *out)
 	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
 	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
 	      "      --max-num-batched-tokens N  vLLM's step (2048)\n"
+	      "      --profile-memory   vLLM: take its profile run's activation peak and\n"
+	      "                         non-torch memory from the budget (modelled on\n"
+	      "                         its v0.19 logs); --max-num-seqs N its sequences\n"
 	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"
 	      "                         token, (0, 1] (0.8)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"

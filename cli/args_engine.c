@@ -157,6 +157,13 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			return 2;
 		}
 		return 0;
+	case OPT_PROFILE_MEMORY:
+		o->engine_flags |= CLI_FLAG_PROFILE;
+		o->req.profile_memory = true;
+		return 0;
+	case OPT_MAX_NUM_SEQS:
+		o->engine_flags |= CLI_FLAG_SEQS;
+		return cli_parse_u32(opt, arg, &o->req.max_num_seqs);
 	case OPT_MTP:
 		return cli_parse_u32(opt, arg, &o->req.mtp_layers);
 	case OPT_SPEC_TOKENS:
@@ -188,6 +195,8 @@ static const struct {
 	kvp_engine engine;
 } owners[] = {
 	{CLI_FLAG_MNBT, "--max-num-batched-tokens", KVP_ENGINE_VLLM},
+	{CLI_FLAG_PROFILE, "--profile-memory", KVP_ENGINE_VLLM},
+	{CLI_FLAG_SEQS, "--max-num-seqs", KVP_ENGINE_VLLM},
 	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},

@@ -112,6 +112,8 @@ enum cli_engine_flag {
 	CLI_FLAG_TPB = 1 << 6,        /* TensorRT-LLM */
 	CLI_FLAG_RUNTIME = 1 << 7,    /* TensorRT-LLM */
 	CLI_FLAG_SWA_RATIO = 1 << 8,  /* SGLang */
+	CLI_FLAG_PROFILE = 1 << 9,    /* vLLM */
+	CLI_FLAG_SEQS = 1 << 10,      /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -140,6 +142,8 @@ enum cli_engine_option {
 	OPT_ENABLE_LORA,
 	OPT_MTP,
 	OPT_SPEC_TOKENS,
+	OPT_PROFILE_MEMORY,
+	OPT_MAX_NUM_SEQS,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

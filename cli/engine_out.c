@@ -132,6 +132,13 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 
 	switch (p->request.engine) {
 	case KVP_ENGINE_VLLM:
+		/* vllm/v1/worker/gpu_worker.py: the memory its profile run
+		 * leaves the cache, "%.2f GiB" of 2^30 bytes. */
+		if (p->request.profile_memory && !p->request.kv_budget) {
+			snprintf(text, sizeof text, "Available KV cache memory: %.2f GiB",
+			         (double)f->budget_bytes / (1024.0 * 1024.0 * 1024.0));
+			line(ctx, text);
+		}
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config. */
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
 		         cli_grouped(c->tokens, a, sizeof a));

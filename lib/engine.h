@@ -80,6 +80,10 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 
+/* footprint.c: vLLM's profile run on device d, activation peak and
+ * non-torch memory, when the request asks (profile_memory); 0 otherwise. */
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d);
+
 /* draft.c: the recurrent states a sequence keeps under speculative
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,
  * llama.cpp's 1 + n_rs_seq rows. */

@@ -105,7 +105,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* The engine's buffers are the cache's neighbours too. */
 	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need) &&
 	          kvp__add(need, plan->compute_bytes, &need) &&
-	          kvp__add(need, plan->lora_bytes_per_gpu, &need);
+	          kvp__add(need, plan->lora_bytes_per_gpu, &need) &&
+	          kvp__add(need, kvp__vllm_profile_bytes(plan, device), &need);
 	if (r->kv_budget) {
 		budget = r->kv_budget;
 	} else if (r->engine == KVP_ENGINE_TRTLLM) {

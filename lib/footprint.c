@@ -21,6 +21,8 @@
  *   The CUDA context and the cuBLAS workspace are not in llama.cpp's logs
  *   and are not counted.
  */
+#include <string.h>
+
 #include "engine.h"
 
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
@@ -43,6 +45,43 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	host = (unsigned __int128)4 * m->vocab * r->batch;
 	p->compute_bytes = compute > UINT64_MAX ? UINT64_MAX : (uint64_t)compute;
 	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
+}
+
+/* vLLM's profile run, modelled on its v0.19.0 logs (V1 model runner,
+ * H100; doc/footprint.md, tests/test_footprint.c).  gpu_worker.py
+ * determine_available_memory: available = requested - (weights + the
+ * PyTorch peak of profile_run + the non-torch increase).  The peak is
+ * the dummy sampler's (gpu_model_runner.py _dummy_sampler_run: fp32
+ * logits of min(max_num_seqs, max_num_batched_tokens) rows, top-k/top-p,
+ * softmax and the sampling noise), about 15.5 B a row and vocabulary
+ * entry, or the forward pass of max_num_batched_tokens tokens through the
+ * MLP, about 8.2 B a token and intermediate unit (the larger: one comes
+ * after the other).  Non-torch memory: 256 MiB on one GPU, 2,160 MiB per
+ * rank with tensor parallelism (NCCL and custom all-reduce buffers), 72
+ * MiB per pipeline stage.  CUDA graphs come out of what mem_util holds
+ * back (v0.19 logs their estimate but does not subtract it).  Fitted on
+ * 31 distinct logs, held to 15 others: median error of the predicted
+ * "Available KV cache memory" 0.18 %, worst 2.5 % (a mixture of experts,
+ * whose forward the MLP term does not see). */
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d)
+{
+	const kvp_request *r = &p->request;
+	bool big = d->hbm_bytes >= (uint64_t)70 << 30 && !strstr(d->name, "a100");
+	uint64_t seqs = r->max_num_seqs ? r->max_num_seqs : big ? 1024 : 256;
+	uint64_t tokens = r->max_batched_tokens ? r->max_batched_tokens : big ? 8192 : 2048;
+	unsigned __int128 sampler, forward, total;
+	uint64_t non_torch;
+
+	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
+		return 0;
+	if (seqs > tokens)
+		seqs = tokens;
+	sampler = (unsigned __int128)31 * seqs * p->vocab / 2;
+	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
+	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
+	                                                       : (uint64_t)256 << 20;
+	total = (sampler > forward ? sampler : forward) + non_torch;
+	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
 /* The recurrent state one GPU of the largest stage holds. */
@@ -71,7 +110,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	f->weights = fit->weights_per_gpu - f->draft;
 	f->adapters = p->lora_bytes_per_gpu;
 	f->reserve = r->reserve_bytes;
-	f->activations = p->compute_bytes;
+	f->activations = p->compute_bytes + kvp__vllm_profile_bytes(p, d);
 	f->host = p->host_bytes;
 	f->unused = f->over = 0;
 	if (r->engine == KVP_ENGINE_EXACT || r->engine == KVP_ENGINE_LLAMA_CPP) {

@@ -539,6 +539,13 @@ typedef struct kvp_request {
 	                          * num_speculative_tokens, llama.cpp's
 	                          * --spec-draft-n-max); 0: vLLM takes
 	                          * mtp_layers, llama.cpp keeps no rollback */
+	/* vLLM's profile run (lib/footprint.c): the memory it keeps out of
+	 * the cache besides the weights, its activation peak and non-torch
+	 * memory, modelled on its published logs. */
+	bool profile_memory;     /* take them from the budget (vLLM only) */
+	uint32_t max_num_seqs;   /* vLLM max_num_seqs; 0: its default for the
+	                          * device (1024 on 70 GiB or more, not an
+	                          * A100; 256 otherwise) */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -658,6 +665,10 @@ typedef struct kvp_plan {
 	 * draft's whole, or the MTP layers', embeddings and head shared). */
 	uint32_t draft_layers;
 	uint64_t draft_weights_bytes;
+	/* The model's vocabulary and dense MLP size, for an engine's runtime
+	 * memory that depends on the device (kvp_plan_fit). */
+	uint32_t vocab;
+	uint32_t intermediate;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -781,7 +792,8 @@ typedef struct kvp_footprint {
 	                       * or the plan's cache (exact, llama.cpp) */
 	uint64_t state;       /* recurrent state beside the pool */
 	uint64_t activations; /* the engine's compute buffers (plan's
-	                       * compute_bytes) */
+	                       * compute_bytes), and with profile_memory
+	                       * vLLM's activation peak and non-torch memory */
 	uint64_t reserve;     /* the request's reserve_bytes */
 	uint64_t held_back;   /* what mem_util keeps out of use */
 	uint64_t unused;      /* the rest, inside the usable share */

@@ -342,6 +342,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
 		return kvp__sizing_overflow(&z);
 	p->params = m->params;
+	p->vocab = m->vocab;
+	p->intermediate = m->intermediate;
 	kvp__plan_buffers(m, p);
 	/* Counted from a checkpoint, or params in the weights' format (a
 	 * plain type is the fit's: a cache plan does not fail on it). */

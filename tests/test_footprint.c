@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -186,12 +187,159 @@ static void test_llama_fit(void **state)
 	                                   (85899345920ull - 77309411328ull) - 85899345920ull);
 }
 
+static kvp_device device(uint64_t bytes)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = bytes;
+	d.l2_bytes = 50ull << 20;
+	return d;
+}
+
+/* vLLM's profile run (--profile-memory), by hand for Llama 3.1 8B on an
+ * H100 (vocab 128256, intermediate 14336; its defaults there: 1024
+ * sequences, 8192 batched tokens): the sampler 15.5 x 1024 x 128256 =
+ * 2,035,679,232 B outweighs the forward 8.2 x 8192 x 14336 =
+ * 963,012,198; with 256 MiB of non-torch memory, 2,304,114,688 B. */
+static void test_vllm_profile_by_hand(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248);
+	kvp_request r;
+	kvp_device d = device(85899345920ull);
+	kvp_plan p;
+	kvp_fit f, plain;
+	kvp_error err;
+
+	(void)state;
+	m.intermediate = 14336;
+	strcpy(d.name, "h100-sxm");
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 1024;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &plain, &err), KVP_OK);
+	r.profile_memory = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 2304114688ull);
+	assert_int_equal(plain.budget_bytes - f.budget_bytes, 2304114688ull);
+	/* 128 sequences: the forward (963,012,198) now outweighs the
+	 * sampler (15.5 x 128 x 128256 = 254,459,904). */
+	r.max_num_seqs = 128;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 963012198ull + (256u << 20));
+	/* tp 2: 2,160 MiB of NCCL and all-reduce buffers a rank; an A100
+	 * (256 sequences, 2048 tokens by default): 15.5 x 256 x 128256. */
+	r.max_num_seqs = 0;
+	r.tp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 2035679232ull + (2160ull << 20));
+	r.tp = 1;
+	strcpy(d.name, "a100-80g");
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 508919808ull + (256u << 20));
+	/* Other engines, or a budget given: nothing. */
+	r.kv_budget = 1ull << 30;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.budget_bytes, 1ull << 30);
+	r.kv_budget = 0;
+	r.engine = KVP_ENGINE_SGLANG;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 0);
+}
+
+/* The model against the logs it was not fitted on: vLLM v0.19.0 on an
+ * H100 (79.19 GiB as CUDA reports it), gpu_memory_utilization 0.95, its
+ * default 8192 tokens and 1024 sequences, from github jgchn/llm-d-planner
+ * @ 56dc5b76 accuracy/results/v0.19.0/logs/ (the file named in each row;
+ * "Model loading took", the weights, and "Available KV cache memory").
+ * A third of the 46 distinct logs, every third in the data set's order
+ * (doc/footprint.md); the model was fitted on the other two thirds.  Each
+ * prediction is within 2.5 % of the log, the median within 0.2 %. */
+static const struct held_out {
+	const char *log;
+	uint32_t vocab, intermediate, tp;
+	double weights_gib, available_gib;
+} held_out[] = {
+	{"fp8dyn-llama-3-3-70b--h100-80gb--tp2pp1dp1--8192.log", 128256, 28672, 2, 33.88, 37.28},
+	{"google-gemma-2-27b-it--h100-80gb--tp1pp1dp1--8192.log", 256000, 36864, 1, 50.72, 20.59},
+	{"google-gemma-3-12b-it--h100-80gb--tp1pp1dp1--8192.log", 262208, 15360, 1, 23.31, 47.72},
+	{"google-gemma-7b--h100-80gb--tp1pp1dp1--8192.log", 256000, 24576, 1, 15.91, 55.44},
+	{"ibm-granite-granite-3-3---h100-80gb--tp1pp1dp1--8192.log", 49159, 12800, 1, 15.25, 58.66},
+	{"meta-llama-llama-3--h100-80gb--tp1pp1dp1--8192-dtf32.log", 128256, 14336, 1, 29.98, 42.80},
+	{"meta-llama-llama-3-1-8b---h100-80gb--tp2pp1dp1--8192.log", 128256, 14336, 2, 7.51, 63.76},
+	{"microsoft-phi-2--h100-80gb--tp1pp1dp1--2048.log", 51200, 10240, 1, 5.19, 69.00},
+	/* Mixtures of experts: no dense MLP term (intermediate 0). */
+	{"mistralai-mixtral-8x7b-i--h100-80gb--tp2pp1dp1--8192.log", 32000, 0, 2, 43.51, 28.44},
+	{"openai-gpt-oss-20b--h100-80gb--tp1pp1dp1--8192.FAILED.log", 201088, 0, 1, 13.64, 58.47},
+	{"qwen-qwen1-5-moe-a2-7b--h100-80gb--tp1pp1dp1--8192.log", 151936, 0, 1, 26.67, 45.83},
+	{"qwen-qwen2-5-7b-instruct--h100-80gb--tp2pp1dp1--8192.log", 152064, 18944, 2, 7.12, 63.84},
+	{"qwen-qwen3-8b--h100-80gb--tp1pp1dp1--8192.log", 151936, 12288, 1, 15.27, 57.50},
+	{"w8a8-mistral-small-24b--h100-80gb--tp1pp1dp1--8192.log", 131072, 32768, 1, 24.07, 48.73},
+	{"w8a8-redhatai-qwen2-5-7b--h100-80gb--tp1pp1dp1--8192.log", 152064, 18944, 1, 8.14, 64.64},
+};
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_vllm_profile_logs(void **state)
+{
+	const size_t n = sizeof held_out / sizeof held_out[0];
+	double errors[sizeof held_out / sizeof held_out[0]];
+	kvp_device d = device((uint64_t)(79.19 * 1073741824.0));
+	kvp_error err;
+
+	(void)state;
+	strcpy(d.name, "h100-sxm");
+	for (size_t i = 0; i < n; i++) {
+		const struct held_out *h = &held_out[i];
+		kvp_model m = model(1, 4096, 8, 8, h->vocab, 1);
+		kvp_request r;
+		kvp_plan p;
+		kvp_fit f;
+		double got, e;
+
+		m.intermediate = h->intermediate;
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_VLLM;
+		r.seq = 1;
+		r.tp = h->tp;
+		r.mem_util = 0.95;
+		r.profile_memory = true;
+		/* Each rank's weights as the log gives them. */
+		r.weight_bytes = (uint64_t)(h->weights_gib * 1073741824.0) * h->tp;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+		got = (double)f.budget_bytes / 1073741824.0;
+		e = (got - h->available_gib) / h->available_gib;
+		if (e > 0.025 || e < -0.025)
+			fail_msg("%s: %.2f GiB predicted, %.2f logged (%+.2f %%)", h->log, got,
+			         h->available_gib, 100 * e);
+		errors[i] = e < 0 ? -e : e;
+	}
+	qsort(errors, n, sizeof *errors, by_value);
+	assert_true(errors[n / 2] < 0.002);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_llama_buffers),
 		cmocka_unit_test(test_parts_sum),
 		cmocka_unit_test(test_llama_fit),
+		cmocka_unit_test(test_vllm_profile_by_hand),
+		cmocka_unit_test(test_vllm_profile_logs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
