@@ -173,9 +173,9 @@ static kvp_status mtp_params(const struct sizing *z, uint64_t *out)
 	const kvp_model *m = z->m;
 	uint64_t h = m->hidden, outer, block;
 
-	if (!m->params || !m->vocab || !h)
-		return invalid(z, "the MTP layers' weights need the model's params,"
-		               " vocabulary and hidden size");
+	if (!m->vocab || !h)
+		return invalid(z, "the MTP layers' weights need the model's vocabulary"
+		               " and hidden size");
 	outer = (uint64_t)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h;
 	if (outer >= m->params)
 		return invalid(z, "the MTP layers' weights: its params do not cover its"
@@ -192,11 +192,14 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 
 	p->draft_weights_bytes = 0;
 	if (r->mtp_layers) {
-		/* At the model's own bytes a parameter. */
+		/* At the model's own bytes a parameter; none for a model of
+		 * unknown params, as its own weights are then none. */
 		uint64_t per = 0, weights = p->weights_bytes;
-		kvp_status st = mtp_params(z, &per);
+		kvp_status st;
 
-		if (st != KVP_OK)
+		if (!z->m->params)
+			return KVP_OK;
+		if ((st = mtp_params(z, &per)) != KVP_OK)
 			return st;
 		if (!weights && (st = kvp__plain_weights(z->m->name, z->m->params, r->weights_dtype,
 		                                         &weights, z->err)) != KVP_OK)
@@ -217,17 +220,9 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 			                                       &e, z->err)) != KVP_OK)
 				return st;
 			w = e.bytes;
-		} else {
-			if (!d->params) {
-				char label[KVP_QUOTE_MAX];
-
-				return kvp__error(z->err, KVP_ERR_INVALID, "draft model %s: its"
-				                  " weights need its params",
-				                  kvp__label(d->name, "the draft", label));
-			}
-			if ((st = kvp__plain_weights(d->name, d->params, r->weights_dtype, &w,
-			                             z->err)) != KVP_OK)
-				return st;
+		} else if ((st = kvp__plain_weights(d->name, d->params, r->weights_dtype, &w,
+		                                    z->err)) != KVP_OK) {
+			return st; /* params 0: none, as the model's own */
 		}
 		bytes = w;
 	} else {

@@ -334,15 +334,28 @@ static void test_refusals(void **state)
 	d.kv_heads = 6;
 	d.head_dim = 64;
 	expect_refusal(&m, &r, KVP_ERR_SHAPE, "llama3.2-1b: tensor parallel 4 does not divide");
+	/* Params unknown: no weights, as the model's own; the cache all
+	 * the same. */
 	r.tp = 1;
 	d = llama(16, 2048, 32, 8, 64, 0, "llama3.2-1b");
-	expect_refusal(&m, &r, KVP_ERR_INVALID, "draft model llama3.2-1b: its weights need its params");
-	/* MTP weights need the model's params, vocabulary and hidden size;
-	 * MTP layers need attention. */
+	{
+		kvp_plan p = plan_of(&m, &r);
+
+		assert_int_equal(p.draft_weights_bytes, 0);
+		assert_int_equal(p.draft_layers, 16);
+	}
+	/* MTP weights need the model's vocabulary and hidden size (with
+	 * params; none without); MTP layers need attention. */
 	r.draft = NULL;
 	r.mtp_layers = 1;
 	m.vocab = 0;
-	expect_refusal(&m, &r, KVP_ERR_INVALID, "the MTP layers' weights need the model's params");
+	expect_refusal(&m, &r, KVP_ERR_INVALID, "the MTP layers' weights need the model's vocabulary");
+	m.params = 0;
+	{
+		kvp_plan p = plan_of(&m, &r);
+
+		assert_int_equal(p.draft_weights_bytes, 0);
+	}
 	memset(&mamba, 0, sizeof mamba);
 	strcpy(mamba.name, "mamba");
 	mamba.layers = 4;

@@ -96,7 +96,7 @@ expect_error "a draft and MTP" "^kvplan: --mtp: a draft model and MTP layers are
 expect_error "a recurrent draft" "^kvplan: qwen3-next-80b-a3b: a draft model with recurrent layers is not modelled\$" \
 	$m --draft-model qwen3-next-80b-a3b
 expect_error "zero MTP layers" "^kvplan: --mtp: '0' is too small; it must be at least 1\$" $m --mtp 0
-expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers' weights need the model's params, vocabulary and hidden size\$" \
+expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers' weights need the model's vocabulary and hidden size\$" \
 	--layers 4 --heads 8 --head-dim 64 --params 1000000 --seq 10 --mtp 1
 expect_error "a sweep with a draft" "^kvplan: --sweep: not with a draft model\$" \
 	--model llama3.1-70b --draft-model llama3.2-1b --sweep seq=1..4
