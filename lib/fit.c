@@ -78,8 +78,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);
 	draft = plan->draft_weights_bytes / r->tp + (plan->draft_weights_bytes % r->tp != 0);
 	if (!kvp__add(fit.weights_bytes, plan->draft_weights_bytes, &fit.weights_bytes) ||
-	    !kvp__add(fit.weights_per_gpu, draft, &fit.weights_per_gpu))
-	{
+	    !kvp__add(fit.weights_per_gpu, draft, &fit.weights_per_gpu)) {
 		char label[KVP_QUOTE_MAX];
 
 		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s and its draft"

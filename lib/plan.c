@@ -2,7 +2,9 @@
  * plan.c — the one code path that sizes a cache: a request of a model,
  * layer by layer.  Layers that cache alike form a group; each group's
  * bytes per token (K, V, MLA latent) and state per sequence are worked out
- * once, and the tokens each layer holds follow from its kind and window.
+ * once (lib/sizing.c), and the tokens each layer holds follow from its
+ * kind and window.  A draft's layers join as groups of their own
+ * (lib/draft.c); the weights, the stages and LoRA adapters follow.
  */
 #include <stddef.h>
 #include <string.h>
