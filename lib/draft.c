@@ -65,25 +65,27 @@ static kvp_status add_group(const struct sizing *z, kvp_plan *p, kvp_layer_kind 
 	return kvp__size_group(z, g);
 }
 
-/* The MTP layers: the model's own attention, full or MLA, whole. */
+/* The MTP layers: a full-attention block of the model's (an MLA model's
+ * latent), keyed as the model's last attention layer is, but whole: no
+ * window and no policy. */
 static kvp_status mtp_groups(const struct sizing *z, kvp_plan *p)
 {
 	const kvp_model *m = z->m;
-	const kvp_request *r = z->r;
 	kvp_layer_group *g;
-	kvp_layer_kind kind = kvp_model_count_layers(m, KVP_LAYER_MLA) ? KVP_LAYER_MLA
-	                                                               : KVP_LAYER_FULL;
-	uint32_t kv;
+	kvp_layer_kind kind = KVP_LAYER_NONE;
+	uint32_t kv = 0, i = m->layers;
+	uint64_t cap;
 
-	if (kind == KVP_LAYER_FULL && !kvp_model_count_layers(m, KVP_LAYER_FULL) &&
-	    !kvp_model_count_layers(m, KVP_LAYER_SLIDING) &&
-	    !kvp_model_count_layers(m, KVP_LAYER_CHUNKED))
+	while (i-- > 0) {
+		kvp__layer_key(z, i, &kind, &kv, &cap);
+		if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE)
+			break;
+	}
+	if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
 		return invalid(z, "MTP layers are attention layers, and the model has none");
-	if (kind == KVP_LAYER_MLA)
-		kv = r->mla == KVP_MLA_EXPANDED ? m->heads / r->tp : 0;
-	else
-		kv = kvp__tp_heads(r->kv_repeated ? m->heads : m->kv_heads, r->tp);
-	return add_group(z, p, kind, kv, m->layers, r->mtp_layers, &g);
+	if (kind != KVP_LAYER_MLA)
+		kind = KVP_LAYER_FULL;
+	return add_group(z, p, kind, kv, m->layers, z->r->mtp_layers, &g);
 }
 
 /* A draft model's layers, grouped by kind and kv heads as the model's are,

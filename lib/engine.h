@@ -91,7 +91,8 @@ uint64_t kvp__spec_state_rows(const kvp_request *r);
 
 /* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
  * the model; a fit's breakdown of one GPU, need being what the fit counted
- * before the cache (weights, reserve, buffers). */
+ * before the cache (weights, reserve, buffers), its footprint's draft and
+ * activations set by the fit. */
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p);
 void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
                         kvp_fit *fit);

@@ -102,10 +102,15 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 			fit.usable_bytes = device->hbm_bytes;
 	}
 	/* The engine's buffers are the cache's neighbours too. */
+	/* The engine's buffers, and vLLM's profile run when asked: the
+	 * footprint's activations. */
+	fit.footprint.draft = draft;
+	if (!kvp__add(plan->compute_bytes, kvp__vllm_profile_bytes(plan, device),
+	              &fit.footprint.activations))
+		fit.footprint.activations = UINT64_MAX;
 	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need) &&
-	          kvp__add(need, plan->compute_bytes, &need) &&
-	          kvp__add(need, plan->lora_bytes_per_gpu, &need) &&
-	          kvp__add(need, kvp__vllm_profile_bytes(plan, device), &need);
+	          kvp__add(need, fit.footprint.activations, &need) &&
+	          kvp__add(need, plan->lora_bytes_per_gpu, &need);
 	if (r->kv_budget) {
 		budget = r->kv_budget;
 	} else if (r->engine == KVP_ENGINE_TRTLLM) {

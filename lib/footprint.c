@@ -104,13 +104,12 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	unsigned __int128 sum;
 
 	/* Every field set, none cleared first: a fit is in the planner's
-	 * inner loop. */
+	 * inner loop.  The fit has set draft and activations, which its
+	 * budget counted. */
 	f->total = d->hbm_bytes;
-	f->draft = p->draft_weights_bytes / r->tp + (p->draft_weights_bytes % r->tp != 0);
 	f->weights = fit->weights_per_gpu - f->draft;
 	f->adapters = p->lora_bytes_per_gpu;
 	f->reserve = r->reserve_bytes;
-	f->activations = p->compute_bytes + kvp__vllm_profile_bytes(p, d);
 	f->host = p->host_bytes;
 	f->unused = f->over = 0;
 	if (r->engine == KVP_ENGINE_EXACT || r->engine == KVP_ENGINE_LLAMA_CPP) {
