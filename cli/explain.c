@@ -265,9 +265,9 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 			    " no limit", what, g(flat), g(budget));
 		else
 			say(e, "  max seq (%s): prompts below capacity %s keep every token;"
-			    " from there to %s the budgets' sum goes up and down, each"
-			    " length tried; the last seq before the first that does not"
-			    " fit %s B: %s", what, g(pol->capacity), g(flat), g(budget),
+			    " from there to %s the budgets' sum goes up and down,"
+			    " searched over intervals of lengths; the last seq before"
+			    " the first that does not fit %s B: %s", what, g(pol->capacity), g(flat), g(budget),
 			    g(seq));
 		return;
 	}

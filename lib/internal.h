@@ -93,6 +93,13 @@ kvp_status kvp__read_file(const char *path, int *unreached, size_t max,
  * full.  policy.c. */
 uint64_t kvp__policy_cap(const kvp_policy *policy, uint32_t index,
                          uint32_t layers, uint64_t seq, uint64_t gen);
+/* PyramidKV's largest capacity: its budgets reach about twice it. */
+#define KVP__CAPACITY_MAX (UINT64_C(1) << 62)
+/* A bound of kvp__policy_cap over every seq of [lo, hi] (the solvers'
+ * search over PyramidKV's saw). */
+uint64_t kvp__policy_cap_over(const kvp_policy *policy, uint32_t index,
+                              uint32_t layers, uint64_t lo, uint64_t hi,
+                              uint64_t gen);
 
 /* kvp_plan_fit's answers from the solvers (solve.c). */
 typedef struct kvp__fit_answers {

@@ -73,6 +73,12 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 		                  " below the capacity%s",
 		                  kvp_policy_kind_name(r->policy.kind),
 		                  r->policy.kind == KVP_POLICY_PYRAMIDKV ? ", beta at least 1" : "");
+	/* PyramidKV's largest budget is about twice the capacity. */
+	if (r->policy.kind == KVP_POLICY_PYRAMIDKV && r->policy.capacity > KVP__CAPACITY_MAX)
+		return kvp__error(err, KVP_ERR_RANGE, "policy pyramidkv: capacity %llu"
+		                  " is past %llu tokens",
+		                  (unsigned long long)r->policy.capacity,
+		                  (unsigned long long)KVP__CAPACITY_MAX);
 	if (r->tp == 0 || r->pp == 0 || r->dp == 0)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "tensor, pipeline and data parallel degrees must be at"

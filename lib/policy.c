@@ -129,6 +129,11 @@ static kvp_status settings(char *text, kvp_policy *p, kvp_error *err)
 		                  " be below capacity %llu", kind,
 		                  (unsigned long long)p->window,
 		                  (unsigned long long)p->capacity);
+	if (p->kind == KVP_POLICY_PYRAMIDKV && p->capacity > KVP__CAPACITY_MAX)
+		return kvp__error(err, KVP_ERR_RANGE, "policy %s: capacity %llu is"
+		                  " past %llu tokens", kind,
+		                  (unsigned long long)p->capacity,
+		                  (unsigned long long)KVP__CAPACITY_MAX);
 	return KVP_OK;
 }
 
@@ -234,19 +239,31 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/* PyramidKV's selected tokens (besides the window) for layer l of L at a
- * prompt of q tokens, q >= capacity: PyramidKVCluster.update_kv. */
-static uint64_t pyramid(const kvp_policy *p, uint32_t l, uint32_t layers,
-                        uint64_t q)
+/* PyramidKV's largest per-layer budget and the step from one layer's to
+ * the next at a prompt of q tokens, q >= capacity
+ * (PyramidKVCluster.update_kv); both are non-decreasing in q. */
+static void pyramid_shape(const kvp_policy *p, uint32_t layers, uint64_t q,
+                          uint64_t *max_out, uint64_t *steps_out)
 {
 	uint64_t span = p->capacity - p->window; /* C - w > 0 */
-	uint64_t min_num = span / p->beta, max_num = 2 * span - min_num, steps;
+	uint64_t min_num = span / p->beta, max_num = 2 * span - min_num;
 
 	if (max_num >= q - p->window) {
 		max_num = q - p->window;
 		min_num = 2 * span - max_num;
 	}
-	steps = layers > 1 ? (max_num - min_num) / (layers - 1) : 0;
+	*max_out = max_num;
+	*steps_out = layers > 1 ? (max_num - min_num) / (layers - 1) : 0;
+}
+
+/* PyramidKV's selected tokens (besides the window) for layer l of L at a
+ * prompt of q tokens, q >= capacity. */
+static uint64_t pyramid(const kvp_policy *p, uint32_t l, uint32_t layers,
+                        uint64_t q)
+{
+	uint64_t max_num, steps;
+
+	pyramid_shape(p, layers, q, &max_num, &steps);
 	return max_num - (uint64_t)l * steps;
 }
 
@@ -301,4 +318,23 @@ uint64_t kvp__policy_cap(const kvp_policy *p, uint32_t index, uint32_t layers,
 	default:
 		return kvp_policy_kept(p, index, layers, seq, gen);
 	}
+}
+
+/* A bound of kvp__policy_cap over every seq of [lo, hi], lo <= hi: that
+ * cap where lo = hi, or where the policy does not vary.  PyramidKV keeps
+ * max_num - l steps + window + gen, max_num and steps non-decreasing in
+ * the prompt, so no more than max_num at hi less l steps at lo; below its
+ * capacity a prompt is kept whole, so no more than hi. */
+uint64_t kvp__policy_cap_over(const kvp_policy *p, uint32_t index, uint32_t layers,
+                              uint64_t lo, uint64_t hi, uint64_t gen)
+{
+	uint64_t max_hi, max_lo, steps_hi, steps_lo;
+
+	if (p->kind != KVP_POLICY_PYRAMIDKV || lo == hi)
+		return kvp__policy_cap(p, index, layers, hi, gen);
+	if (lo < gen || lo - gen < p->capacity)
+		return hi;
+	pyramid_shape(p, layers, hi - gen, &max_hi, &steps_hi);
+	pyramid_shape(p, layers, lo - gen, &max_lo, &steps_lo);
+	return sat_add(max_hi - (uint64_t)index * steps_lo + p->window, gen);
 }

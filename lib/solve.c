@@ -52,10 +52,11 @@ static unsigned __int128 div128(unsigned __int128 a, unsigned __int128 b)
 
 /* The cost of stage s of p for streams of batch sequences, a policy
  * that varies with the prompt (ratio, PyramidKV) capping each layer as it
- * does at seq tokens (0: the plan's caps).  Terms that do not fit 64 bits
- * saturate: they only ever exceed a budget. */
-static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
-                    uint64_t seq, struct cost *c)
+ * does at seq tokens (0: the plan's caps), or, where lo < seq, at most as
+ * it does at any of lo..seq (a bound of the cost over them).  Terms that
+ * do not fit 64 bits saturate: they only ever exceed a budget. */
+static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
+                      uint64_t lo, uint64_t seq, struct cost *c)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r);
@@ -123,8 +124,8 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
 			                              r->kv_unified ? batch : 1, pc;
 
 			if (seq && kvp_policy_varies(&r->policy))
-				kept = kvp__policy_cap(&r->policy, grp->first_layer,
-				                       p->layers, seq, r->gen);
+				kept = kvp__policy_cap_over(&r->policy, grp->first_layer,
+				                            p->layers, lo, seq, r->gen);
 			pc = kept > UINT64_MAX / k ? UINT64_MAX / unit : cdiv(kept * k, unit);
 			if (!cap || pc < cap)
 				cap = pc ? pc : 1;
@@ -136,6 +137,12 @@ static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
 			c->mixed = true;
 		c->n++;
 	}
+}
+
+static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
+                    uint64_t seq, struct cost *c)
+{
+	cost_over(p, stage, batch, seq, seq, c);
 }
 
 /* One stream's bytes at q units. */
@@ -314,19 +321,47 @@ static uint64_t bisect_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	return lo;
 }
 
+/* The first prompt of [a, b] that does not fit (b + 1 when every one
+ * does), a >= PyramidKV's capacity.  A layer keeps prompt - l steps
+ * + window + gen, steps = 2 (prompt - C) / (L - 1): over a run of prompts
+ * with the same step the cost does not decrease, and at each new step it
+ * falls (the budgets saw).  The cost of [a, b] is bounded by each layer
+ * keeping b - l steps(a) (cost_over): an interval whose bound fits fits
+ * whole, one prompt's bound is its cost, and the halves of any other are
+ * searched left first.  Within a run that is bisection; across runs the
+ * bound is loose by about 2 L (b - a) tokens, so it settles as soon as
+ * the budget clears the saw by that, instead of trying each run (one
+ * prompt each on a model of two layers: fuzz_cli's sweep over a capacity
+ * of 3,976,345 took 46 s that way). */
+static uint64_t first_misfit(const kvp_plan *p, uint32_t s, uint64_t budget,
+                             uint64_t batch, uint64_t a, uint64_t b)
+{
+	uint64_t gen = p->request.gen, mid, first;
+	struct cost c;
+
+	cost_over(p, s, batch, gen + a, gen + b, &c);
+	if (cost_at(&c, gen + b) <= budget)
+		return b + 1;
+	if (a == b)
+		return a;
+	mid = a + (b - a) / 2;
+	first = first_misfit(p, s, budget, batch, a, mid);
+	return first <= mid ? first : first_misfit(p, s, budget, batch, mid + 1, b);
+}
+
 /* The longest context under a policy that keeps more of a longer prompt
  * otherwise than up to a cap.  kvpress's ratio keeps int(prompt (1 - r))
  * + gen, non-decreasing: bisection.  PyramidKV keeps every token of a
  * prompt below its capacity (non-decreasing), then budgets whose sum
  * saws up and down around layers x capacity while the largest is clamped
- * to prompt - window, and stays put from prompt = max_num + window on: so
- * the prompts in between are tried one by one, and the answer is the last
- * seq before the first that does not fit (every shorter one fits). */
+ * to prompt - window, and stays put from prompt = max_num + window on.
+ * The answer is the last seq before the first prompt that does not fit
+ * (every shorter one fits), found by first_misfit. */
 static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
                             uint64_t batch, uint64_t *seq, bool *unbounded)
 {
 	const kvp_policy *pol = &p->request.policy;
-	uint64_t gen = p->request.gen, hi, span, flat;
+	uint64_t gen = p->request.gen, hi, span, flat, first;
 
 	*unbounded = false;
 	*seq = 0;
@@ -353,37 +388,10 @@ static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	}
 	span = pol->capacity - pol->window;
 	flat = 2 * span - span / pol->beta + pol->window;
-	/* Prompts are taken in runs over which PyramidKV's step from one
-	 * layer's budget to the next, 2 (q - C) / (L - 1), stays the same:
-	 * there every layer keeps one token more per prompt token, so the
-	 * cost does not decrease.  A run whose last prompt fits fits whole;
-	 * in the first that does not, bisection finds its first prompt that
-	 * does not.  (One prompt at a time took minutes at a capacity of
-	 * 742,432 under kvp_advise; fuzz_cli found it.) */
-	for (uint64_t q = pol->capacity; q <= flat;) {
-		uint64_t end = flat, first, last;
-
-		if (p->layers > 1) {
-			unsigned __int128 k = (unsigned __int128)2 * (q - pol->capacity) /
-			                      (p->layers - 1);
-			unsigned __int128 next = pol->capacity +
-			                         ((k + 1) * (p->layers - 1) + 1) / 2;
-
-			if (next - 1 < end)
-				end = (uint64_t)(next - 1);
-		}
-		if (fits_at(p, s, budget, batch, gen + end)) {
-			q = end + 1;
-			continue;
-		}
-		for (first = q, last = end; first < last;) {
-			uint64_t mid = first + (last - first) / 2;
-
-			if (fits_at(p, s, budget, batch, gen + mid))
-				first = mid + 1;
-			else
-				last = mid;
-		}
+	if (flat > UINT64_MAX - gen) /* no seq is longer */
+		flat = UINT64_MAX - gen;
+	first = first_misfit(p, s, budget, batch, pol->capacity, flat);
+	if (first <= flat) {
 		*seq = gen + first - 1;
 		return;
 	}

@@ -233,8 +233,8 @@ static void test_solvers(void **state)
 	assert_int_equal(seq, 1000);
 }
 
-/* PyramidKV's longest context, found run by run (its budgets saw up and
- * down with the prompt), equals a scan of every prompt from 1: random
+/* PyramidKV's longest context, found over intervals of prompts (its
+ * budgets saw up and down with the prompt), equals a scan of every prompt from 1: random
  * capacities, windows, betas, layer counts, engines and budgets. */
 static void test_pyramid_max_seq_scan(void **state)
 {
@@ -313,6 +313,47 @@ static void test_pyramid_max_seq_scan(void **state)
 	assert_true(found > 50);
 }
 
+/* Two layers under PyramidKV: from the capacity C on, layer 0 keeps the
+ * prompt q and layer 1 keeps q - 2 (q - C) = 2C - q, so the two keep 2C
+ * tokens at every prompt, 2 x 3,976,345 x 16,384 = 130,296,872,960 B.
+ * That budget holds every length, the search settling the saw without
+ * trying it prompt by prompt (the sweep fuzz_cli timed out on); a byte
+ * less holds C - 1, the longest prompt kept whole. */
+static void test_pyramid_two_layers(void **state)
+{
+	kvp_model m = llama2_7b();
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+	uint64_t seq, bytes;
+	bool unbounded;
+
+	(void)state;
+	m.layers = 2;
+	kvp_request_init(&r);
+	r.seq = 4000000;
+	r.policy = policy("pyramidkv:capacity=3976345");
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_bytes_at(&p, 3976345, 1, &bytes, &err), KVP_OK);
+	assert_int_equal(bytes, 130296872960ull);
+	assert_int_equal(kvp_plan_bytes_at(&p, 7000000, 1, &bytes, &err), KVP_OK);
+	assert_int_equal(bytes, 130296872960ull);
+	assert_int_equal(kvp_plan_max_seq(&p, 130296872960ull, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_true(unbounded);
+	assert_int_equal(kvp_plan_max_seq(&p, 130296872960ull - 1, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_false(unbounded);
+	assert_int_equal(seq, 3976344);
+	/* PyramidKV's budgets reach twice its capacity: past 2^62 refused */
+	r.policy.capacity = (1ull << 62) + 1;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_policy_parse("pyramidkv:capacity=4611686018427387905", &r.policy,
+	                                  &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_policy_parse("pyramidkv:capacity=4611686018427387904", &r.policy,
+	                                  &err), KVP_OK);
+}
+
 /* vLLM holds the kept tokens in whole blocks: 2004 tokens are cdiv(2004,
  * 16) = 126 blocks, 2016 cells of each of 32 layers. */
 static void test_engine_rounds_kept(void **state)
@@ -363,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_pyramid_budgets),
 		cmocka_unit_test(test_pyramid_max_seq_scan),
+		cmocka_unit_test(test_pyramid_two_layers),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_with_windows),
 		cmocka_unit_test(test_repeated),

@@ -107,6 +107,8 @@ check "--explain: ratio's longest context by bisection" \
 
 expect_error "pyramidkv:capacity=0" "^kvplan: --policy: policy pyramidkv: capacity must be a whole number from 1" \
 	--model llama2-7b --seq 1024 --policy pyramidkv:capacity=0
+expect_error "pyramidkv: a capacity past 2^62" "^kvplan: --policy: policy pyramidkv: capacity 4611686018427387905 is past 4611686018427387904 tokens$" \
+	--model llama2-7b --seq 1024 --policy pyramidkv:capacity=4611686018427387905
 expect_error "an unknown policy" "^kvplan: --policy: 'nosuch' is not a policy" \
 	--model llama2-7b --seq 1024 --policy nosuch:x=1
 expect_error "--gen past --seq" "^kvplan: --gen: 1024 generated tokens leave no prompt in --seq 1024$" \
