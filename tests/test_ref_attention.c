@@ -26,8 +26,14 @@ static const kvp__attn_shape shapes[] = {
 	{.dim = 24, .heads = 4, .kv_heads = 4, .head_dim = 6, .rope_theta = 10000},
 	{.dim = 32, .heads = 8, .kv_heads = 2, .head_dim = 8, .rope_theta = 500000},
 	{.dim = 20, .heads = 4, .kv_heads = 1, .head_dim = 16, .rope_theta = 0},
+	/* groups of 2 and 8, whose kernels take 2 and 8 heads a tile; head_dim
+	 * 40 is five chunks of 8 (a chunk past the chains), 12 one and a
+	 * tail */
+	{.dim = 32, .heads = 8, .kv_heads = 4, .head_dim = 40, .rope_theta = 10000},
+	{.dim = 16, .heads = 8, .kv_heads = 1, .head_dim = 12, .rope_theta = 10000},
 };
-static const char *const shape_names[] = {"mha", "gqa", "mqa"};
+static const char *const shape_names[] = {"mha", "gqa", "mqa", "gqa-2", "mqa-8"};
+#define N_SHAPES (sizeof shapes / sizeof shapes[0])
 static const kvp_dtype storage_types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
                                           KVP_DTYPE_BF16};
 
@@ -130,7 +136,7 @@ static void test_cached_decode_equals_recompute(void **state)
 	static const uint64_t prompts[] = {1, 5};
 
 	(void)state;
-	for (size_t s = 0; s < 3; s++)
+	for (size_t s = 0; s < N_SHAPES; s++)
 		for (size_t t = 0; t < 3; t++)
 			for (int layout = 0; layout < KVP_LAYOUT_COUNT; layout++)
 				for (size_t p = 0; p < 2; p++) {
@@ -315,7 +321,7 @@ static void cached_outputs(fixture *f, uint64_t b, uint64_t prompt)
 static void test_index_mapping_equals_repeat_kv(void **state)
 {
 	(void)state;
-	for (size_t s = 0; s < 3; s++)
+	for (size_t s = 0; s < N_SHAPES; s++)
 		for (int layout = 0; layout < KVP_LAYOUT_COUNT; layout++) {
 			fixture f;
 			uint64_t n = 11, dim = shapes[s].dim;
@@ -355,7 +361,7 @@ static void test_index_mapping_equals_repeat_kv(void **state)
 static void test_half_storage_error_bound(void **state)
 {
 	(void)state;
-	for (size_t s = 0; s < 3; s++)
+	for (size_t s = 0; s < N_SHAPES; s++)
 		for (size_t t = 1; t < 3; t++) {
 			kvp_dtype dtype = storage_types[t];
 			double u = dtype == KVP_DTYPE_FP16 ? 0x1p-11 : 0x1p-8;
@@ -580,6 +586,20 @@ static void test_matmul_independent_of_batch(void **state)
 	}
 }
 
+/* The same checks on the portable kernels and decoders, whatever the CPU
+ * has (attn_kernels.c, half.c): the vector path is what runs above. */
+#define PORTABLE(test)                                                          \
+	static void test##_portable(void **state)                               \
+	{                                                                       \
+		kvp__simd_portable(1);                                          \
+		test(state);                                                    \
+		kvp__simd_portable(0);                                          \
+	}
+PORTABLE(test_cached_decode_equals_recompute)
+PORTABLE(test_prefill_whole_context)
+PORTABLE(test_index_mapping_equals_repeat_kv)
+PORTABLE(test_half_storage_error_bound)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +612,10 @@ int main(void)
 		cmocka_unit_test(test_bad_shapes),
 		cmocka_unit_test(test_allocation_failures),
 		cmocka_unit_test(test_matmul_independent_of_batch),
+		cmocka_unit_test(test_cached_decode_equals_recompute_portable),
+		cmocka_unit_test(test_prefill_whole_context_portable),
+		cmocka_unit_test(test_index_mapping_equals_repeat_kv_portable),
+		cmocka_unit_test(test_half_storage_error_bound_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

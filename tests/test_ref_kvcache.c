@@ -159,8 +159,8 @@ static int has_word(const char *list, const char *word)
 /* The decoders' CPU detection (cpuid, XCR0) agrees with the kernel's flags
  * in /proc/cpuinfo.  F16C and AVX2 are VEX-encoded, so they count only
  * with "avx" listed too: the kernel drops avx when it does not save the
- * YMM registers (and a CPU without AVX has no YMM state to save).  Off
- * x86-64 there is nothing to detect: both are 0. */
+ * YMM registers (and a CPU without AVX has no YMM state to save); so
+ * does FMA.  Off x86-64 there is nothing to detect: all are 0. */
 static void test_cpu_detection_matches_proc_cpuinfo(void **state)
 {
 #if defined(__x86_64__)
@@ -180,10 +180,19 @@ static void test_cpu_detection_matches_proc_cpuinfo(void **state)
 	                 has_word(line, "f16c") && has_word(line, "avx"));
 	assert_int_equal(kvp__cpu_has_avx2(),
 	                 has_word(line, "avx2") && has_word(line, "avx"));
+	assert_int_equal(kvp__cpu_has_fma(),
+	                 has_word(line, "fma") && has_word(line, "avx"));
+	/* the portable switch turns them all off, and back on */
+	kvp__simd_portable(1);
+	assert_int_equal(kvp__cpu_has_f16c() | kvp__cpu_has_avx2() | kvp__cpu_has_fma(), 0);
+	kvp__simd_portable(0);
+	assert_int_equal(kvp__cpu_has_avx2(),
+	                 has_word(line, "avx2") && has_word(line, "avx"));
 #else
 	(void)state;
 	assert_int_equal(kvp__cpu_has_f16c(), 0);
 	assert_int_equal(kvp__cpu_has_avx2(), 0);
+	assert_int_equal(kvp__cpu_has_fma(), 0);
 #endif
 }
 

@@ -3,7 +3,8 @@
  * projections, RoPE, causal softmax attention (MHA, GQA, MQA by index: query
  * head h reads kv head h / (heads / kv_heads), nothing is copied), output
  * projection and residual; with a KV cache, and without one as the oracle.
- * Its weights and buffers are in attn_buffers.c.
+ * Its weights and buffers are in attn_buffers.c; the kernels that read the
+ * cache (scores, softmax, values) are in attn_kernels.c.
  */
 #include <math.h>
 #include <string.h>
@@ -31,23 +32,6 @@
 #endif
 #define STEP (2 * LANES) /* floats per step of a two-vector loop */
 
-/* The two attention kernels that both paths call (scores_for_key and
- * weighted_values, nothing else does the attention arithmetic) are built
- * twice, for baseline x86-64 and for x86-64-v3 (AVX2 and FMA), and the CPU
- * picks one when the program loads.  The v3 build fuses each
- * `sum += a * b` into one FMA; the cached path and the recomputation run
- * the very same build, so they still agree to the bit; only the results
- * from one CPU to another may differ, as they already do between builds
- * with and without -mavx.  With FMA the instruction-bound GQA kernel needs
- * half the arithmetic instructions.  dot itself stays single: with only
- * two chains of sums, the projections would wait on FMA's latency. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    __GNUC__ >= 12 && !defined(__AVX2__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-
 typedef float simd __attribute__((vector_size(LANES * sizeof(float))));
 
 static simd loadv(const float *p)
@@ -56,11 +40,6 @@ static simd loadv(const float *p)
 
 	memcpy(&v, p, sizeof v);
 	return v;
-}
-
-static void storev(float *p, simd v)
-{
-	memcpy(p, &v, sizeof v);
 }
 
 /* The last steps of a dot product: the two vectors added, their lanes
@@ -92,118 +71,6 @@ static float dot(const float *a, const float *b, uint64_t n)
 	return dot_finish(lo, hi, a, b, i, n);
 }
 
-/* y += a * x */
-static void axpy(float *restrict y, float a, const float *restrict x,
-                 uint64_t n)
-{
-	uint64_t i = 0;
-
-	for (; i + LANES <= n; i += LANES)
-		storev(y + i, loadv(y + i) + a * loadv(x + i));
-	for (; i < n; i++)
-		y[i] += a * x[i];
-}
-
-/* Scores of n_heads query heads q (n_heads, head_dim) against one key k
- * (head_dim): att[h] = dot(q_h, k) * scale, to the bit.  Four heads share
- * each pass over k, so a GQA group loads its key once and keeps eight vectors
- * of sums in flight instead of waiting on two. */
-CLONES
-static void scores_for_key(const float *restrict q, const float *restrict k,
-                           uint32_t n_heads, uint32_t head_dim, float scale,
-                           float *restrict att)
-{
-	uint32_t h = 0;
-
-	for (; h + 4 <= n_heads; h += 4) {
-		const float *q0 = q + (uint64_t)h * head_dim, *q1 = q0 + head_dim,
-		            *q2 = q1 + head_dim, *q3 = q2 + head_dim;
-		simd lo0 = {0}, hi0 = {0}, lo1 = {0}, hi1 = {0};
-		simd lo2 = {0}, hi2 = {0}, lo3 = {0}, hi3 = {0};
-		uint64_t d = 0;
-
-		for (; d + STEP <= head_dim; d += STEP) {
-			simd k_lo = loadv(k + d), k_hi = loadv(k + d + LANES);
-
-			lo0 += loadv(q0 + d) * k_lo;
-			hi0 += loadv(q0 + d + LANES) * k_hi;
-			lo1 += loadv(q1 + d) * k_lo;
-			hi1 += loadv(q1 + d + LANES) * k_hi;
-			lo2 += loadv(q2 + d) * k_lo;
-			hi2 += loadv(q2 + d + LANES) * k_hi;
-			lo3 += loadv(q3 + d) * k_lo;
-			hi3 += loadv(q3 + d + LANES) * k_hi;
-		}
-		att[h + 0] = dot_finish(lo0, hi0, q0, k, d, head_dim) * scale;
-		att[h + 1] = dot_finish(lo1, hi1, q1, k, d, head_dim) * scale;
-		att[h + 2] = dot_finish(lo2, hi2, q2, k, d, head_dim) * scale;
-		att[h + 3] = dot_finish(lo3, hi3, q3, k, d, head_dim) * scale;
-	}
-	for (; h < n_heads; h++)
-		att[h] = dot(q + (uint64_t)h * head_dim, k, head_dim) * scale;
-}
-
-/* o (n_heads, head_dim) += att[r * att_stride + h] * v_r over n_rows value
- * rows v_r = v + r * v_stride, in row order: the same sums as one axpy per
- * row.  The sums stay in registers across the rows, four heads at a time,
- * instead of going through memory once per row. */
-CLONES
-static void weighted_values(float *restrict o, const float *restrict att,
-                            uint64_t att_stride, uint32_t n_heads,
-                            const float *restrict v, uint64_t v_stride,
-                            uint64_t n_rows, uint32_t head_dim)
-{
-	uint32_t h = 0;
-
-	for (; h + 4 <= n_heads; h += 4) {
-		float *o0 = o + (uint64_t)h * head_dim, *o1 = o0 + head_dim,
-		      *o2 = o1 + head_dim, *o3 = o2 + head_dim;
-		const float *p = att + h;
-		uint64_t d = 0;
-
-		for (; d + STEP <= head_dim; d += STEP) {
-			simd lo0 = loadv(o0 + d), hi0 = loadv(o0 + d + LANES);
-			simd lo1 = loadv(o1 + d), hi1 = loadv(o1 + d + LANES);
-			simd lo2 = loadv(o2 + d), hi2 = loadv(o2 + d + LANES);
-			simd lo3 = loadv(o3 + d), hi3 = loadv(o3 + d + LANES);
-
-			for (uint64_t r = 0; r < n_rows; r++) {
-				const float *vr = v + r * v_stride + d;
-				const float *pr = p + r * att_stride;
-				simd v_lo = loadv(vr), v_hi = loadv(vr + LANES);
-
-				lo0 += pr[0] * v_lo;
-				hi0 += pr[0] * v_hi;
-				lo1 += pr[1] * v_lo;
-				hi1 += pr[1] * v_hi;
-				lo2 += pr[2] * v_lo;
-				hi2 += pr[2] * v_hi;
-				lo3 += pr[3] * v_lo;
-				hi3 += pr[3] * v_hi;
-			}
-			storev(o0 + d, lo0);
-			storev(o0 + d + LANES, hi0);
-			storev(o1 + d, lo1);
-			storev(o1 + d + LANES, hi1);
-			storev(o2 + d, lo2);
-			storev(o2 + d + LANES, hi2);
-			storev(o3 + d, lo3);
-			storev(o3 + d + LANES, hi3);
-		}
-		for (; d < head_dim; d++)
-			for (uint64_t r = 0; r < n_rows; r++) {
-				o0[d] += p[r * att_stride + 0] * v[r * v_stride + d];
-				o1[d] += p[r * att_stride + 1] * v[r * v_stride + d];
-				o2[d] += p[r * att_stride + 2] * v[r * v_stride + d];
-				o3[d] += p[r * att_stride + 3] * v[r * v_stride + d];
-			}
-	}
-	for (; h < n_heads; h++)
-		for (uint64_t r = 0; r < n_rows; r++)
-			axpy(o + (uint64_t)h * head_dim, att[r * att_stride + h],
-			     v + r * v_stride, head_dim);
-}
-
 void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
                  uint64_t cols, uint64_t rows)
 {
@@ -231,31 +98,6 @@ static void rmsnorm(float *out, const float *x, uint64_t n, uint32_t dim)
 	}
 }
 
-/* In place, the softmax of each of the n_cols columns of x (n, n_cols),
- * with exp of (score - max) so nothing overflows: the scores are stored
- * position by position, every head's side by side, so all heads go
- * together down the rows.  max and sum (n_cols each) are scratch. */
-static void softmax_columns(float *x, uint64_t n, uint32_t n_cols,
-                            float *max, float *sum)
-{
-	for (uint32_t c = 0; c < n_cols; c++) {
-		max[c] = x[c];
-		sum[c] = 0;
-	}
-	for (uint64_t i = 1; i < n; i++)
-		for (uint32_t c = 0; c < n_cols; c++)
-			if (x[i * n_cols + c] > max[c])
-				max[c] = x[i * n_cols + c];
-	for (uint64_t i = 0; i < n; i++)
-		for (uint32_t c = 0; c < n_cols; c++) {
-			x[i * n_cols + c] = expf(x[i * n_cols + c] - max[c]);
-			sum[c] += x[i * n_cols + c];
-		}
-	for (uint64_t i = 0; i < n; i++)
-		for (uint32_t c = 0; c < n_cols; c++)
-			x[i * n_cols + c] /= sum[c];
-}
-
 void kvp__rope(float *vec, uint32_t n_heads, uint32_t head_dim, uint64_t pos,
                double theta)
 {
@@ -277,52 +119,24 @@ void kvp__rope(float *vec, uint32_t n_heads, uint32_t head_dim, uint64_t pos,
 	}
 }
 
-/* n_rows stored rows from `stored` as floats: fp32 rows are used where
- * they lie, 16-bit rows are decoded into buf (n_rows, row_values). */
-static const float *rows_as_float(kvp_dtype dtype, const void *stored,
-                                  uint64_t n_rows, uint64_t row_values,
-                                  float *buf)
-{
-	if (dtype == KVP_DTYPE_FP32)
-		return stored;
-	kvp__storage_decode(dtype, buf, stored, n_rows * row_values);
-	return buf;
-}
-
 /* att (len, heads): the scores of q against the cached keys of positions
- * [0, len), read a block of rows at a time. */
+ * [0, len), a run of contiguous rows at a time. */
 static void scores_from_cache(const kvp__attn_shape *shape,
                               const kvp__kvcache *cache, uint32_t layer,
                               uint64_t seq, uint64_t len, const float *q,
                               float *att, float *rows)
 {
-	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
-	uint32_t heads = shape->heads, group = heads / kv_heads;
-	uint64_t kv_dim = cache->row_values, row_bytes = cache->row_bytes;
+	uint32_t head_dim = shape->head_dim, heads = shape->heads;
 	float scale = 1.0f / sqrtf((float)head_dim);
-	const unsigned char *keys;
 	const void *key_run, *value_run;
-	const float *block;
-	uint64_t run, n;
+	uint64_t run;
 
-	/* Positions outermost and in order, so the cache is read front to back
-	 * once (K, then V), a block of rows at a time; each K row is used by
-	 * all the query heads of its group while it is in L1. */
 	for (uint64_t t = 0; t < len; t += run) {
 		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
-		keys = key_run;
 		run = run < len - t ? run : len - t;
-		for (uint64_t r = 0; r < run; r += n) {
-			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
-			block = rows_as_float(cache->shape.dtype, keys + r * row_bytes, n,
-			                      kv_dim, rows);
-			for (uint64_t i = 0; i < n; i++)
-				for (uint32_t g = 0; g < kv_heads; g++)
-					scores_for_key(q + (uint64_t)g * group * head_dim,
-					               block + i * kv_dim + (uint64_t)g * head_dim,
-					               group, head_dim, scale,
-					               att + (t + r + i) * heads + g * group);
-		}
+		kvp__attn_scores(q, heads, shape->kv_heads, head_dim, scale, key_run,
+		                 cache->shape.dtype, cache->row_bytes, run,
+		                 att + t * heads, heads, rows);
 	}
 }
 
@@ -333,29 +147,17 @@ static void values_from_cache(const kvp__attn_shape *shape,
                               uint64_t seq, uint64_t len, const float *att,
                               float *rows, float *o)
 {
-	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
-	uint32_t heads = shape->heads, group = heads / kv_heads;
-	uint64_t kv_dim = cache->row_values, row_bytes = cache->row_bytes;
-	const unsigned char *values;
+	uint32_t heads = shape->heads;
 	const void *key_run, *value_run;
-	const float *block;
-	uint64_t run, n;
+	uint64_t run;
 
-	memset(o, 0, (uint64_t)heads * head_dim * sizeof *o);
+	memset(o, 0, (uint64_t)heads * shape->head_dim * sizeof *o);
 	for (uint64_t t = 0; t < len; t += run) {
 		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
-		values = value_run;
 		run = run < len - t ? run : len - t;
-		for (uint64_t r = 0; r < run; r += n) {
-			n = run - r < KVP__ROW_BLOCK ? run - r : KVP__ROW_BLOCK;
-			block = rows_as_float(cache->shape.dtype, values + r * row_bytes,
-			                      n, kv_dim, rows);
-			for (uint32_t g = 0; g < kv_heads; g++)
-				weighted_values(o + (uint64_t)g * group * head_dim,
-				                att + (t + r) * heads + g * group, heads,
-				                group, block + (uint64_t)g * head_dim, kv_dim,
-				                n, head_dim);
-		}
+		kvp__attn_values(o, heads, shape->kv_heads, shape->head_dim,
+		                 att + t * heads, heads, value_run, cache->shape.dtype,
+		                 cache->row_bytes, run, rows);
 	}
 }
 
@@ -367,7 +169,7 @@ void kvp__attn_over_cache(const kvp__attn_shape *shape,
 	uint32_t heads = shape->heads;
 
 	scores_from_cache(shape, cache, layer, seq, len, q, att, rows);
-	softmax_columns(att, len, heads, att + len * heads,
+	kvp__softmax_columns(att, len, heads, att + len * heads,
 	                att + (len + 1) * heads);
 	values_from_cache(shape, cache, layer, seq, len, att, rows, o);
 }
@@ -378,17 +180,14 @@ void kvp__attn_over_keys(const kvp__attn_shape *shape, const float *keys,
                          float *att, float *rows, float *o)
 {
 	uint32_t head_dim = shape->head_dim, kv_heads = shape->kv_heads;
-	uint32_t heads = shape->heads, group = heads / kv_heads;
+	uint32_t heads = shape->heads;
 	uint64_t kv_dim = (uint64_t)kv_heads * head_dim;
 	float scale = 1.0f / sqrtf((float)head_dim);
 
-	for (uint64_t t = 0; t < len; t++)
-		for (uint32_t g = 0; g < kv_heads; g++)
-			scores_for_key(q + (uint64_t)g * group * head_dim,
-			               keys + t * kv_dim + (uint64_t)g * head_dim, group,
-			               head_dim, scale, att + t * heads + g * group);
-	softmax_columns(att, len, heads, att + len * heads,
-	                att + (len + 1) * heads);
+	kvp__attn_scores(q, heads, kv_heads, head_dim, scale, keys, KVP_DTYPE_FP32,
+	                 kv_dim * sizeof *keys, len, att, heads, rows);
+	kvp__softmax_columns(att, len, heads, att + len * heads,
+	                     att + (len + 1) * heads);
 	values_from_cache(shape, cache, layer, seq, len, att, rows, o);
 }
 
@@ -516,13 +315,11 @@ kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
 			v[t * kv_dim + i] = kvp__storage_round(storage, v[t * kv_dim + i]);
 		}
 	}
-	/* Group by group over plain arrays, where the cached kernel goes
-	 * position by position through the cache; but it is the same kernels
-	 * (scores_for_key, softmax_columns, weighted_values) on the same
-	 * heads, so every score and every weighted sum is the same sequence of
-	 * float operations (dot, softmax, axpy in position order) and the two
-	 * agree to the bit unless the cache hands back something other than
-	 * what was stored. */
+	/* Group by group over plain arrays, all positions at once, where the
+	 * cached path goes a block of cache rows at a time; but it is the same
+	 * kernels on the same values (attn_kernels.c: neither depends on the
+	 * blocking), so the two agree to the bit unless the cache hands back
+	 * something other than what was stored. */
 	for (uint64_t i = 0; i < m; i++) {
 		uint64_t pos = first + i;
 		float *qi = q + i * q_dim, *oi = o + i * q_dim;
@@ -533,13 +330,14 @@ kvp_status kvp__attn_forward_nocache(const kvp__attn_layer *layer,
 			uint64_t head0 = (uint64_t)g * group * head_dim;
 			uint64_t kv_offset = (uint64_t)g * head_dim;
 
-			for (uint64_t t = 0; t <= pos; t++)
-				scores_for_key(qi + head0, k + t * kv_dim + kv_offset, group,
-				               head_dim, scale, att + t * group);
-			softmax_columns(att, pos + 1, group, att + (pos + 1) * group,
-			                att + (pos + 2) * group);
-			weighted_values(oi + head0, att, group, group, v + kv_offset,
-			                kv_dim, pos + 1, head_dim);
+			kvp__attn_scores(qi + head0, group, 1, head_dim, scale,
+			                 k + kv_offset, KVP_DTYPE_FP32, kv_dim * sizeof *k,
+			                 pos + 1, att, group, NULL);
+			kvp__softmax_columns(att, pos + 1, group, att + (pos + 1) * group,
+			                     att + (pos + 2) * group);
+			kvp__attn_values(oi + head0, group, 1, head_dim, att, group,
+			                 v + kv_offset, KVP_DTYPE_FP32, kv_dim * sizeof *v,
+			                 pos + 1, NULL);
 		}
 	}
 	kvp__matmul(y, o, layer->wo, m, q_dim, sh->dim);

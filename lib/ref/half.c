@@ -208,7 +208,7 @@ static void bf16_decode_avx2(float *dst, const uint16_t *src, uint64_t n)
  * __builtin_cpu_supports: clang 14 knows no "f16c" there.  F16C, like AVX2,
  * is VEX-encoded, so it also needs the OS to save the YMM registers
  * (OSXSAVE, and XCR0's SSE and AVX bits). */
-enum { CPU_KNOWN = 1, CPU_F16C = 2, CPU_AVX2 = 4 };
+enum { CPU_KNOWN = 1, CPU_F16C = 2, CPU_AVX2 = 4, CPU_FMA = 8 };
 
 static unsigned cpu_detect(void)
 {
@@ -223,6 +223,8 @@ static unsigned cpu_detect(void)
 		return features;
 	if (ecx & bit_F16C)
 		features |= CPU_F16C;
+	if (ecx & bit_FMA)
+		features |= CPU_FMA;
 	if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_AVX2))
 		features |= CPU_AVX2;
 	return features;
@@ -231,16 +233,23 @@ static unsigned cpu_detect(void)
 /* cpuid is slow (a VM exit under a hypervisor) and the decoders run for
  * every block of cache rows, so it is asked once.  Threads that race to
  * ask first all store the same answer. */
+static unsigned cached_features;
+
 static unsigned cpu_features(void)
 {
-	static unsigned cached;
-	unsigned features = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	unsigned features = __atomic_load_n(&cached_features, __ATOMIC_RELAXED);
 
 	if (!features) {
 		features = cpu_detect();
-		__atomic_store_n(&cached, features, __ATOMIC_RELAXED);
+		__atomic_store_n(&cached_features, features, __ATOMIC_RELAXED);
 	}
 	return features;
+}
+
+void kvp__simd_portable(int portable)
+{
+	__atomic_store_n(&cached_features, portable ? CPU_KNOWN : cpu_detect(),
+	                 __ATOMIC_RELAXED);
 }
 
 int kvp__cpu_has_f16c(void)
@@ -252,6 +261,11 @@ int kvp__cpu_has_avx2(void)
 {
 	return (cpu_features() & CPU_AVX2) != 0;
 }
+
+int kvp__cpu_has_fma(void)
+{
+	return (cpu_features() & CPU_FMA) != 0;
+}
 #else
 int kvp__cpu_has_f16c(void)
 {
@@ -261,6 +275,16 @@ int kvp__cpu_has_f16c(void)
 int kvp__cpu_has_avx2(void)
 {
 	return 0;
+}
+
+int kvp__cpu_has_fma(void)
+{
+	return 0;
+}
+
+void kvp__simd_portable(int portable)
+{
+	(void)portable;
 }
 #endif
 

@@ -49,6 +49,37 @@ float kvp__storage_round(kvp_dtype dtype, float value);
  * (bf16): x86-64 only, detected once; elsewhere 0. */
 int kvp__cpu_has_f16c(void);
 int kvp__cpu_has_avx2(void);
+/* 1 when the CPU has FMA3 (and the OS saves YMM registers). */
+int kvp__cpu_has_fma(void);
+/* With 1, the decoders and the attention kernels take their portable
+ * paths from now on, whatever the CPU has; with 0, the CPU's best again.
+ * For tests and benchmarks that compare the two. */
+void kvp__simd_portable(int portable);
+
+/* ---- attention kernels (attn_kernels.c) -------------------------------- */
+
+/* att[r * att_stride + h] = scale x q_h . k_r for the query heads q
+ * (heads, head_dim) and the n_rows key rows k_r, stored as dtype (fp32,
+ * fp16, bf16) k_stride bytes apart, each kv_heads x head_dim values; query
+ * head h reads kv head h / (heads / kv_heads).  buf holds kv_heads x
+ * head_dim floats (the portable path's decoded row). */
+void kvp__attn_scores(const float *q, uint32_t heads, uint32_t kv_heads,
+                      uint32_t head_dim, float scale, const void *k,
+                      kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
+                      float *att, uint64_t att_stride, float *buf);
+/* o (heads, head_dim) += att[r * att_stride + h] x v_r over the n_rows
+ * value rows v_r in order, laid out as the keys are. */
+void kvp__attn_values(float *o, uint32_t heads, uint32_t kv_heads,
+                      uint32_t head_dim, const float *att, uint64_t att_stride,
+                      const void *v, kvp_dtype dtype, uint64_t v_stride,
+                      uint64_t n_rows, float *buf);
+/* In place, the softmax of each of the n_cols columns of x (n, n_cols);
+ * max and sum (n_cols each) get each column's largest score and its sum
+ * of exponentials. */
+void kvp__softmax_columns(float *x, uint64_t n, uint32_t n_cols, float *max,
+                          float *sum);
+/* e^x for x <= 0 as the softmax computes it (0 below -87.33). */
+float kvp__exp_nonpositive(float x);
 
 /* ---- KV cache (kvcache.c) ----------------------------------------------- */
 

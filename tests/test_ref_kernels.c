@@ -1,0 +1,396 @@
+/*
+ * test_ref_kernels.c — the decode attention kernels (attn_kernels.c) and
+ * the 16-bit decoders (half.c), each on its vector path (AVX2, FMA and
+ * F16C, where this CPU has them) and its portable path, held to each
+ * other: the decoders bit for bit over every 16-bit pattern, the kernels'
+ * conversions exact, their sums independent of how rows are blocked, the
+ * exponential within 2 ulp of libm's, and the two paths' scores and
+ * outputs within float rounding of each other.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ref/ref.h"
+
+static uint32_t bits_of(float f)
+{
+	uint32_t b;
+
+	memcpy(&b, &f, sizeof b);
+	return b;
+}
+
+static float float_of(uint32_t b)
+{
+	float f;
+
+	memcpy(&f, &b, sizeof f);
+	return f;
+}
+
+/* Runs check on the CPU's best path, then on the portable one. */
+static void both_paths(void (*check)(int portable))
+{
+	check(0);
+	kvp__simd_portable(1);
+	check(1);
+	kvp__simd_portable(0);
+}
+
+/* Every fp16 and bf16 pattern decodes to the same bits on both paths, and
+ * encodes back to itself (a NaN to its quiet form): all 65,536 of each
+ * type, so NaNs, infinities, subnormals and both zeros among them.  Ties
+ * halfway between two 16-bit values round to the even one on the way in,
+ * whichever path decodes them. */
+static void test_decoders_agree(void **state)
+{
+	static uint16_t all[0x10000];
+	static float vec[0x10000], port[0x10000];
+	static const kvp_dtype types[] = {KVP_DTYPE_FP16, KVP_DTYPE_BF16};
+
+	(void)state;
+	for (uint32_t h = 0; h < 0x10000; h++)
+		all[h] = (uint16_t)h;
+	for (int t = 0; t < 2; t++) {
+		kvp_dtype dtype = types[t];
+		uint16_t back[1];
+
+		kvp__storage_decode(dtype, vec, all, 0x10000);
+		kvp__simd_portable(1);
+		kvp__storage_decode(dtype, port, all, 0x10000);
+		kvp__simd_portable(0);
+		for (uint32_t h = 0; h < 0x10000; h++) {
+			uint32_t quiet = dtype == KVP_DTYPE_FP16 ? 0x0200u : 0x0040u;
+			uint32_t exp_mask = dtype == KVP_DTYPE_FP16 ? 0x7c00u : 0x7f80u;
+			uint32_t man_mask = dtype == KVP_DTYPE_FP16 ? 0x03ffu : 0x007fu;
+			int nan = (h & exp_mask) == exp_mask && (h & man_mask);
+
+			if (bits_of(vec[h]) != bits_of(port[h]))
+				fail_msg("%s 0x%04x: vector 0x%08x, portable 0x%08x",
+				         kvp_dtype_name(dtype), h, bits_of(vec[h]),
+				         bits_of(port[h]));
+			kvp__storage_encode(dtype, back, &vec[h], 1);
+			if (back[0] != (nan ? (h | quiet) : h))
+				fail_msg("%s 0x%04x comes back 0x%04x", kvp_dtype_name(dtype),
+				         h, back[0]);
+		}
+	}
+	/* Halfway cases: 1 + 2^-11 lies between fp16's 1 and 1 + 2^-10 and
+	 * goes to 1 (even); 1 + 3 x 2^-11 goes up to 1 + 2^-9.  For bf16,
+	 * 1 + 2^-8 goes to 1 and 1 + 3 x 2^-8 up to 1 + 2^-6; the smallest
+	 * fp16 subnormal's half, 2^-25, goes to 0. */
+	{
+		static const struct {
+			kvp_dtype dtype;
+			float in;
+			uint16_t out;
+		} ties[] = {
+			{KVP_DTYPE_FP16, 1.0f + 0x1p-11f, 0x3c00},
+			{KVP_DTYPE_FP16, 1.0f + 3 * 0x1p-11f, 0x3c02},
+			{KVP_DTYPE_FP16, 0x1p-25f, 0x0000},
+			{KVP_DTYPE_FP16, 3 * 0x1p-25f, 0x0002},
+			{KVP_DTYPE_BF16, 1.0f + 0x1p-8f, 0x3f80},
+			{KVP_DTYPE_BF16, 1.0f + 3 * 0x1p-8f, 0x3f82},
+		};
+
+		for (size_t i = 0; i < sizeof ties / sizeof ties[0]; i++) {
+			uint16_t h;
+			float a, b;
+
+			kvp__storage_encode(ties[i].dtype, &h, &ties[i].in, 1);
+			assert_int_equal(h, ties[i].out);
+			kvp__storage_decode(ties[i].dtype, &a, &h, 1);
+			kvp__simd_portable(1);
+			kvp__storage_decode(ties[i].dtype, &b, &h, 1);
+			kvp__simd_portable(0);
+			assert_int_equal(bits_of(a), bits_of(b));
+		}
+	}
+}
+
+/* The kernels convert rows as they load them: one row of every 16-bit
+ * pattern, weighted by 1 into zeros, comes out as the decoder gives it
+ * (a zero of either sign as +0: 0 + 1 x -0 is +0; a NaN quiet), on both
+ * paths. */
+static void conversion_exact(int portable)
+{
+	static uint16_t all[0x10000];
+	static float expect[0x10000], o[0x10000], buf[0x10000];
+	static const kvp_dtype types[] = {KVP_DTYPE_FP16, KVP_DTYPE_BF16};
+	float one = 1.0f;
+
+	for (uint32_t h = 0; h < 0x10000; h++)
+		all[h] = (uint16_t)h;
+	for (int t = 0; t < 2; t++) {
+		kvp__storage_decode(types[t], expect, all, 0x10000);
+		memset(o, 0, sizeof o);
+		kvp__attn_values(o, 1, 1, 0x10000, &one, 1, all, types[t],
+		                 sizeof all, 1, buf);
+		for (uint32_t h = 0; h < 0x10000; h++) {
+			/* arithmetic quiets a signalling NaN (bf16 decodes by a
+			 * shift, which keeps it signalling) */
+			float e = expect[h] == 0 ? 0.0f
+			          : isnan(expect[h]) ? float_of(bits_of(expect[h]) | 0x00400000u)
+			          : expect[h];
+
+			if (bits_of(o[h]) != bits_of(e))
+				fail_msg("%s path, %s 0x%04x: 0x%08x, not 0x%08x",
+				         portable ? "portable" : "vector",
+				         kvp_dtype_name(types[t]), h, bits_of(o[h]), bits_of(e));
+		}
+	}
+}
+
+static void test_conversion_exact(void **state)
+{
+	(void)state;
+	both_paths(conversion_exact);
+}
+
+/* e^x of the softmax within 2 ulp of libm's expf over [-87.3, 0] (every
+ * 61st float there), exactly 1 at 0, and 0 below -87.34 and at -inf. */
+static void exp_accurate(int portable)
+{
+	uint32_t worst = 0;
+
+	for (uint32_t b = 0x80000000u; b <= bits_of(-87.3f); b += 61) {
+		float x = float_of(b), got = kvp__exp_nonpositive(x), want = expf(x);
+		uint32_t ulp = bits_of(got) > bits_of(want) ? bits_of(got) - bits_of(want)
+		                                             : bits_of(want) - bits_of(got);
+
+		if (ulp > worst)
+			worst = ulp;
+		if (ulp > 2)
+			fail_msg("%s path: e^%a = %a, libm %a (%u ulp)",
+			         portable ? "portable" : "vector", (double)x, (double)got,
+			         (double)want, ulp);
+	}
+	assert_true(worst <= 2);
+	assert_int_equal(bits_of(kvp__exp_nonpositive(0.0f)), bits_of(1.0f));
+	assert_int_equal(bits_of(kvp__exp_nonpositive(-88.0f)), 0);
+	assert_int_equal(bits_of(kvp__exp_nonpositive(-INFINITY)), 0);
+}
+
+static void test_exp_accurate(void **state)
+{
+	(void)state;
+	both_paths(exp_accurate);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static float uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (float)(rng >> 40) / (float)(1u << 24) * 2 - 1;
+}
+
+/* Shapes whose groups take each tile width (1, 2, 4, 8 query heads; 16
+ * in two tiles; 3, an odd group) and head_dims with chunks past the
+ * chains (40, 24) and tails (12, 6). */
+static const struct {
+	uint32_t heads, kv_heads, head_dim;
+} shapes[] = {
+	{4, 4, 32}, {8, 4, 40}, {8, 2, 24}, {8, 1, 12}, {16, 1, 16},
+	{6, 2, 6}, {32, 8, 128}, {32, 32, 128},
+};
+
+#define ROWS 37
+
+/* Scores and outputs of a block of rows at once equal those of the rows
+ * one at a time and in uneven runs, to the bit: the cached path's blocks
+ * and the recomputation's whole context are the same sums. */
+static void blocking_independent(int portable)
+{
+	static const kvp_dtype types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
+	                                  KVP_DTYPE_BF16};
+
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+		for (int t = 0; t < 3; t++) {
+			uint32_t heads = shapes[s].heads, kv = shapes[s].kv_heads;
+			uint32_t hd = shapes[s].head_dim;
+			uint64_t kv_dim = (uint64_t)kv * hd, row_bytes = kv_dim *
+			                  kvp_dtype_block_bytes(types[t]);
+			float *q = malloc(heads * hd * sizeof *q);
+			float *rows = malloc(ROWS * kv_dim * sizeof *rows);
+			unsigned char *k = malloc(ROWS * row_bytes), *v = malloc(ROWS * row_bytes);
+			float *att1 = malloc(ROWS * heads * sizeof *att1);
+			float *att2 = malloc(ROWS * heads * sizeof *att2);
+			float *o1 = calloc((size_t)heads * hd, sizeof *o1);
+			float *o2 = calloc((size_t)heads * hd, sizeof *o2);
+			float *buf = malloc(kv_dim * sizeof *buf);
+
+			assert_non_null(q);
+			assert_non_null(rows);
+			assert_non_null(k);
+			assert_non_null(v);
+			assert_non_null(att1);
+			assert_non_null(att2);
+			assert_non_null(o1);
+			assert_non_null(o2);
+			assert_non_null(buf);
+			for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+				q[i] = uniform();
+			for (uint64_t i = 0; i < ROWS * kv_dim; i++)
+				rows[i] = uniform();
+			kvp__storage_encode(types[t], k, rows, ROWS * kv_dim);
+			for (uint64_t i = 0; i < ROWS * kv_dim; i++)
+				rows[i] = uniform();
+			kvp__storage_encode(types[t], v, rows, ROWS * kv_dim);
+
+			kvp__attn_scores(q, heads, kv, hd, 0.125f, k, types[t], row_bytes,
+			                 ROWS, att1, heads, buf);
+			for (uint64_t r = 0, n; r < ROWS; r += n) {
+				n = r % 5 + 1 < ROWS - r ? r % 5 + 1 : ROWS - r;
+				kvp__attn_scores(q, heads, kv, hd, 0.125f, k + r * row_bytes,
+				                 types[t], row_bytes, n, att2 + r * heads, heads,
+				                 buf);
+			}
+			for (uint64_t i = 0; i < ROWS * heads; i++)
+				if (bits_of(att1[i]) != bits_of(att2[i]))
+					fail_msg("%s path, shape %zu, %s: score %llu differs",
+					         portable ? "portable" : "vector", s,
+					         kvp_dtype_name(types[t]), (unsigned long long)i);
+			kvp__attn_values(o1, heads, kv, hd, att1, heads, v, types[t],
+			                 row_bytes, ROWS, buf);
+			for (uint64_t r = 0, n; r < ROWS; r += n) {
+				n = r % 4 + 1 < ROWS - r ? r % 4 + 1 : ROWS - r;
+				kvp__attn_values(o2, heads, kv, hd, att1 + r * heads, heads,
+				                 v + r * row_bytes, types[t], row_bytes, n, buf);
+			}
+			for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+				if (bits_of(o1[i]) != bits_of(o2[i]))
+					fail_msg("%s path, shape %zu, %s: output %llu differs",
+					         portable ? "portable" : "vector", s,
+					         kvp_dtype_name(types[t]), (unsigned long long)i);
+			/* One kv head at a time, as the recomputation calls them. */
+			for (uint32_t g = 0; g < kv; g++) {
+				uint32_t group = heads / kv;
+
+				kvp__attn_scores(q + (uint64_t)g * group * hd, group, 1, hd, 0.125f,
+				                 k + g * hd * kvp_dtype_block_bytes(types[t]),
+				                 types[t], row_bytes, ROWS, att2, group, buf);
+				for (uint64_t r = 0; r < ROWS; r++)
+					for (uint32_t i = 0; i < group; i++)
+						assert_int_equal(bits_of(att2[r * group + i]),
+						                 bits_of(att1[r * heads + g * group + i]));
+			}
+			free(q);
+			free(rows);
+			free(k);
+			free(v);
+			free(att1);
+			free(att2);
+			free(o1);
+			free(o2);
+			free(buf);
+		}
+}
+
+static void test_blocking_independent(void **state)
+{
+	(void)state;
+	both_paths(blocking_independent);
+}
+
+/* The vector path against the portable one, on the same stored rows: the
+ * same sums but for the FMA's single rounding, so each score and output
+ * within a few float roundings of the other (relative to the sum of the
+ * magnitudes it adds up). */
+static void test_paths_agree(void **state)
+{
+	(void)state;
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		uint32_t heads = shapes[s].heads, kv = shapes[s].kv_heads;
+		uint32_t hd = shapes[s].head_dim;
+		uint64_t kv_dim = (uint64_t)kv * hd, row_bytes = kv_dim * 2;
+		float q[32 * 128], rows[ROWS * 32 * 128 / 8], buf[32 * 128];
+		uint16_t k[ROWS * 32 * 128 / 8], v[ROWS * 32 * 128 / 8];
+		float att_v[ROWS * 32], att_p[ROWS * 32], o_v[32 * 128], o_p[32 * 128];
+		float max[32], sum[32];
+
+		if (ROWS * kv_dim > sizeof rows / sizeof rows[0])
+			continue;
+		for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+			q[i] = uniform();
+		for (uint64_t i = 0; i < ROWS * kv_dim; i++)
+			rows[i] = uniform();
+		kvp__storage_encode(KVP_DTYPE_FP16, k, rows, ROWS * kv_dim);
+		for (uint64_t i = 0; i < ROWS * kv_dim; i++)
+			rows[i] = uniform();
+		kvp__storage_encode(KVP_DTYPE_FP16, v, rows, ROWS * kv_dim);
+		for (int portable = 0; portable < 2; portable++) {
+			float *att = portable ? att_p : att_v, *o = portable ? o_p : o_v;
+
+			kvp__simd_portable(portable);
+			kvp__attn_scores(q, heads, kv, hd, 0.25f, k, KVP_DTYPE_FP16, row_bytes,
+			                 ROWS, att, heads, buf);
+			kvp__softmax_columns(att, ROWS, heads, max, sum);
+			memset(o, 0, (size_t)heads * hd * sizeof *o);
+			kvp__attn_values(o, heads, kv, hd, att, heads, v, KVP_DTYPE_FP16,
+			                 row_bytes, ROWS, buf);
+		}
+		kvp__simd_portable(0);
+		/* Scores of at most hd products of |q|, |k| <= 1 (scale 1/4),
+		 * probabilities <= 1 summing to 1, values <= 1. */
+		for (uint64_t i = 0; i < ROWS * heads; i++)
+			if (fabsf(att_v[i] - att_p[i]) > 1e-6f)
+				fail_msg("shape %zu: probability %llu %g vs %g", s,
+				         (unsigned long long)i, (double)att_v[i], (double)att_p[i]);
+		for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+			if (fabsf(o_v[i] - o_p[i]) > 1e-5f)
+				fail_msg("shape %zu: output %llu %g vs %g", s,
+				         (unsigned long long)i, (double)o_v[i], (double)o_p[i]);
+	}
+}
+
+/* The softmax of a column does not depend on the columns beside it (its
+ * lane in the vectors): the cached path takes every head's column at
+ * once, the recomputation a group's. */
+static void softmax_by_column(int portable)
+{
+	float orig[9 * 11], all[9 * 11], one[9], max[11], sum[11], m1, s1;
+
+	(void)portable;
+	for (int i = 0; i < 9 * 11; i++)
+		orig[i] = all[i] = uniform() * 20;
+	kvp__softmax_columns(all, 9, 11, max, sum);
+	for (int c = 0; c < 11; c++) {
+		for (int i = 0; i < 9; i++)
+			one[i] = orig[i * 11 + c];
+		kvp__softmax_columns(one, 9, 1, &m1, &s1);
+		for (int i = 0; i < 9; i++)
+			assert_int_equal(bits_of(one[i]), bits_of(all[i * 11 + c]));
+		assert_int_equal(bits_of(m1), bits_of(max[c]));
+		assert_int_equal(bits_of(s1), bits_of(sum[c]));
+	}
+}
+
+static void test_softmax_by_column(void **state)
+{
+	(void)state;
+	both_paths(softmax_by_column);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decoders_agree),
+		cmocka_unit_test(test_conversion_exact),
+		cmocka_unit_test(test_exp_accurate),
+		cmocka_unit_test(test_blocking_independent),
+		cmocka_unit_test(test_paths_agree),
+		cmocka_unit_test(test_softmax_by_column),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
