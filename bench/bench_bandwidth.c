@@ -1,215 +1,399 @@
 /*
  * bench_bandwidth.c — the attention kernel reads the whole cache once per
- * decode step, so its floor is cache bytes / memory bandwidth.  Measures the
- * KV read bandwidth it achieves against the host's streaming read bandwidth
- * from the same run, and sweeps the cache size across L2 and the last-level
- * cache, next to kvplan's own max_seq_l2 for the host, to see where the
- * time per context token changes.
+ * decode step, so beyond each cache level its time per context token is set
+ * by the next level's bandwidth.  Sweeps one layer's cache from inside L2 to
+ * at least 4 x the last-level cache (as far as the memory kvp_device_host
+ * says is available allows) for the shapes, types and layouts people run,
+ * measures each step against the host's streaming read from the same run,
+ * and prints a knee table: where kvplan predicts L2 and the LLC end for
+ * --gpu host, where the time per token measurably rises, and each regime's
+ * bandwidth.  Then the vector kernels against the portable ones.
  * Usage: bench_bandwidth [OUTDIR]  (writes OUTDIR/bandwidth.csv)
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "benchutil.h"
 #include "ref/ref.h"
 
-/* The largest cache of a sweep, and the size of the streaming read. */
-#define MAX_CACHE_BYTES (512ull << 20)
 #define STREAM_BYTES (512ull << 20)
-/* Each point is timed over at least this many bytes read (and 3 steps). */
+/* Each point is timed over at least this many bytes read (and 3 steps),
+ * best of REPEATS such runs: the host is shared. */
 #define MIN_TIMED_BYTES (256ull << 20)
+#define REPEATS 3
+/* ... or over this long, where that is less (compute-bound kernels). */
+#define MAX_TIMED_SECONDS 0.15
+/* Rows written at random, then copied over the rest of the cache: the
+ * kernel's time does not depend on the values. */
+#define PATTERN_ROWS 256
+/* A rise of more than this over the level before it is a knee. */
+#define KNEE_RISE 1.20
+#define MAX_POINTS 64
 
 typedef struct sweep {
 	const char *name;
 	kvp__attn_shape shape;
 	kvp_dtype dtype;
+	kvp_layout layout;
 } sweep;
 
+static const kvp__attn_shape mha = {4096, 32, 32, 128, 10000};
+static const kvp__attn_shape gqa = {4096, 32, 8, 128, 500000};
+static const kvp__attn_shape mqa = {4096, 32, 1, 128, 10000};
+
+/* llama2-7b's layer (MHA 32 x 128) in fp16 and fp32; llama3-8b's (GQA
+ * 32/8) in fp32, fp16, bf16; MQA 32/1 in fp16; and llama2-7b's fp16 layer
+ * paged (blocks of 16 tokens, as vLLM's). */
 static const sweep sweeps[] = {
-	{"gqa-32x128-kv8", {4096, 32, 8, 128, 500000}, KVP_DTYPE_FP32},
-	{"gqa-32x128-kv8", {4096, 32, 8, 128, 500000}, KVP_DTYPE_FP16},
-	{"mha-32x128", {4096, 32, 32, 128, 10000}, KVP_DTYPE_FP32},
+	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
+	{"mha-32x128", mha, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_BF16, KVP_LAYOUT_CONTIGUOUS},
+	{"mqa-32x128-kv1", mqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
+	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_PAGED},
 };
+#define N_SWEEPS (sizeof sweeps / sizeof sweeps[0])
 
-static const uint64_t contexts[] = {16, 32, 48, 64, 96, 128, 192, 256, 384,
-                                    512, 768, 1024, 1536, 2048, 3072, 4096,
-                                    6144, 8192, 12288, 16384, 32768, 65536};
-#define N_CONTEXTS (sizeof contexts / sizeof contexts[0])
+/* One sweep's measurements. */
+typedef struct result {
+	uint64_t context[MAX_POINTS];
+	double ns_per_token[MAX_POINTS], gbs[MAX_POINTS];
+	size_t n;
+	uint64_t l2_tokens, llc_tokens; /* predicted; llc 0: not known */
+	uint64_t max_tokens;            /* the sweep's end */
+} result;
 
-/* Mean of ns_per_token over the measured contexts in (lo, hi]. */
-static double level(const double *ns_per_token, size_t n, uint64_t lo,
-                    uint64_t hi)
+/* The longest context whose whole cache (one layer, batch 1) fits in
+ * `bytes`: kvplan's max_seq_l2 on a device whose L2 is that big. */
+static uint64_t predicted_tokens(const sweep *sw, const kvp_device *host,
+                                 uint64_t bytes)
 {
-	double sum = 0;
-	int count = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (contexts[i] > lo && contexts[i] <= hi) {
-			sum += ns_per_token[i];
-			count++;
-		}
-	return count ? sum / count : 0;
-}
-
-/* Where the time per context token changes: the regimes' levels, and the
- * first context past the point halfway from the in-L2 level to the level
- * beyond the last-level cache. */
-static void summarize(const double *ns_per_token, size_t n, uint64_t l2_tokens,
-                      uint64_t llc_tokens, uint64_t token_bytes)
-{
-	double in_l2 = level(ns_per_token, n, 0, l2_tokens);
-	double in_llc = level(ns_per_token, n, l2_tokens, llc_tokens);
-	double beyond = level(ns_per_token, n, 2 * llc_tokens, UINT64_MAX);
-
-	printf("ns per context token: %.0f within L2 (<= %llu tokens), %.0f "
-	       "between L2 and LLC, %.0f beyond twice the LLC\n", in_l2,
-	       (unsigned long long)l2_tokens, in_llc, beyond);
-	for (size_t i = 0; i < n && in_l2 > 0 && beyond > in_l2; i++)
-		if (contexts[i] > l2_tokens &&
-		    ns_per_token[i] > (in_l2 + beyond) / 2) {
-			printf("measured knee: %llu tokens (%.1f MiB); kvplan predicts the "
-			       "LLC full at %llu tokens (%.1f MiB)\n",
-			       (unsigned long long)contexts[i],
-			       contexts[i] * token_bytes / 1048576.0,
-			       (unsigned long long)llc_tokens,
-			       llc_tokens * token_bytes / 1048576.0);
-			break;
-		}
-}
-
-/* Longest context whose whole cache (one layer of this shape, batch 1)
- * fits in `bytes` of cache: kvplan's max_seq_l2 on a device whose L2 is
- * that big. */
-static uint64_t predicted_tokens(const kvp__attn_shape *shape, kvp_dtype dtype,
-                                 const kvp_device *host, uint64_t bytes)
-{
-	kvp_model layer = {.name = "layer", .layers = 1, .heads = shape->heads,
-	                   .kv_heads = shape->kv_heads,
-	                   .head_dim = shape->head_dim};
+	kvp_model layer = {.name = "layer", .layers = 1,
+	                   .heads = sw->shape.heads, .kv_heads = sw->shape.kv_heads,
+	                   .head_dim = sw->shape.head_dim};
 	kvp_device device = *host;
 	kvp_fit fit;
 	kvp_error err;
 
 	device.l2_bytes = bytes;
-	bench_check(kvp_fit_compute(&layer, &device, dtype, 1, 1, NULL, &fit, &err),
+	bench_check(kvp_fit_compute(&layer, &device, sw->dtype, 1, 1, NULL, &fit, &err),
 	            &err, "fit");
 	return fit.max_seq_l2;
 }
 
+/* Fills positions [0, n) of the cache: PATTERN_ROWS random rows, then
+ * copies of them, run by run (a paged cache's runs are its blocks). */
+static void fill(kvp__kvcache *cache, uint64_t n, uint64_t kv_dim)
+{
+	uint64_t rb = cache->row_bytes, rng = 7, run;
+	unsigned char *pattern = malloc(2 * PATTERN_ROWS * rb);
+	float *rows = malloc(kv_dim * sizeof *rows);
+	const void *k, *v;
+
+	if (!pattern || !rows) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	for (uint64_t i = 0; i < 2 * PATTERN_ROWS; i++) {
+		kvp__rng_fill(&rng, rows, kv_dim, 1.0f);
+		kvp__storage_encode(cache->shape.dtype, pattern + i * rb, rows, kv_dim);
+	}
+	for (uint64_t t = 0; t < n; t += run) {
+		kvp__kvcache_rows(cache, 0, 0, t, &k, &v, &run);
+		run = run < n - t ? run : n - t;
+		for (uint64_t r = 0; r < run; r++) {
+			uint64_t p = (t + r) % PATTERN_ROWS;
+
+			memcpy((unsigned char *)(uintptr_t)k + r * rb, pattern + p * rb, rb);
+			memcpy((unsigned char *)(uintptr_t)v + r * rb,
+			       pattern + (PATTERN_ROWS + p) * rb, rb);
+		}
+	}
+	free(pattern);
+	free(rows);
+}
+
+/* Seconds per decode step at context c, best of REPEATS runs. */
+static double step_seconds(const sweep *sw, const kvp__kvcache *cache,
+                           kvp__attn_scratch *scratch, const float *q, float *o,
+                           uint64_t c, uint64_t bytes)
+{
+	uint64_t steps = MIN_TIMED_BYTES / bytes;
+	double best = 0, first = bench_now();
+
+	/* one untimed step brings a cache that fits into the caches, and
+	 * says how long a step takes: at most MAX_TIMED_SECONDS a run */
+	kvp__attn_over_cache(&sw->shape, cache, 0, 0, c, q, scratch->att,
+	                     scratch->row, o);
+	first = bench_now() - first;
+	if (first > 0 && (double)steps * first > MAX_TIMED_SECONDS)
+		steps = (uint64_t)(MAX_TIMED_SECONDS / first);
+	if (steps < 3)
+		steps = 3;
+	for (int rep = 0; rep < REPEATS; rep++) {
+		double start = bench_now(), seconds;
+
+		for (uint64_t k = 0; k < steps; k++) {
+			kvp__attn_over_cache(&sw->shape, cache, 0, 0, c, q, scratch->att,
+			                     scratch->row, o);
+			bench_keep(o[k % 64]);
+		}
+		seconds = (bench_now() - start) / (double)steps;
+		if (rep == 0 || seconds < best)
+			best = seconds;
+	}
+	return best;
+}
+
+/* The sweep's contexts: 16 and on by steps of 1.5 and 4/3 (16, 24, 32,
+ * 48, ...) up to max_tokens, which is always the last. */
+static size_t contexts_up_to(uint64_t max_tokens, uint64_t *out)
+{
+	size_t n = 0;
+
+	for (uint64_t c = 16; c < max_tokens && n + 1 < MAX_POINTS;
+	     c = c % 3 == 0 ? c / 3 * 4 : c / 2 * 3)
+		out[n++] = c;
+	out[n++] = max_tokens;
+	return n;
+}
+
+static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
+                      uint64_t mem_limit, double stream, FILE *csv, result *res)
+{
+	uint64_t kv_dim = (uint64_t)sw->shape.kv_heads * sw->shape.head_dim;
+	uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim;
+	uint64_t token_bytes = 2 * kv_dim * kvp_dtype_block_bytes(sw->dtype);
+	uint64_t want = 4 * llc_ref + llc_ref / 2;
+	uint64_t contexts[MAX_POINTS];
+	kvp__kvcache_shape cache_shape = {
+		.layers = 1, .kv_heads = sw->shape.kv_heads,
+		.head_dim = sw->shape.head_dim, .batch = 1, .dtype = sw->dtype,
+		.layout = sw->layout, .block_size = 16,
+	};
+	kvp__counter counter;
+	kvp__kvcache cache;
+	kvp__attn_scratch scratch;
+	kvp_error err;
+	uint64_t rng = 11;
+	float *q, *o;
+	size_t n;
+
+	/* 4.5 x the LLC, so that the last points are past 4 x; the cache and
+	 * the kernel's scores must fit the memory limit. */
+	if (want > mem_limit)
+		want = mem_limit;
+	res->max_tokens = want / (token_bytes + 4 * sw->shape.heads);
+	res->l2_tokens = predicted_tokens(sw, host, host->l2_bytes);
+	res->llc_tokens = host->llc_bytes ? predicted_tokens(sw, host, host->llc_bytes) : 0;
+	cache_shape.max_seq = res->max_tokens;
+	kvp__counter_init(&counter);
+	bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err), &err, "cache");
+	bench_check(kvp__kvcache_reserve(&cache, 0, res->max_tokens, &err), &err, "reserve");
+	bench_check(kvp__attn_scratch_init(&scratch, &counter, &sw->shape, 1,
+	                                   res->max_tokens, &err), &err, "scratch");
+	q = malloc(q_dim * sizeof *q);
+	o = malloc(q_dim * sizeof *o);
+	if (!q || !o) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	fill(&cache, res->max_tokens, kv_dim);
+	kvp__rng_fill(&rng, q, q_dim, 1.0f);
+
+	printf("\n%s, %s, %s: %llu bytes per token; kvplan --gpu host predicts L2"
+	       " full at %llu tokens, the LLC ", sw->name, kvp_dtype_name(sw->dtype),
+	       kvp_layout_name(sw->layout), (unsigned long long)token_bytes,
+	       (unsigned long long)res->l2_tokens);
+	if (res->llc_tokens)
+		printf("at %llu tokens\n", (unsigned long long)res->llc_tokens);
+	else
+		printf("not known (the host lists no LLC)\n");
+	printf("%9s %12s %12s %10s %8s %7s\n", "context", "cache KiB", "us/step",
+	       "ns/token", "GB/s", "stream");
+	n = contexts_up_to(res->max_tokens, contexts);
+	res->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t c = contexts[i], bytes = c * token_bytes;
+		double seconds = step_seconds(sw, &cache, &scratch, q, o, c, bytes);
+		double gbs = (double)bytes / seconds / 1e9;
+
+		res->context[res->n] = c;
+		res->ns_per_token[res->n] = seconds / (double)c * 1e9;
+		res->gbs[res->n++] = gbs;
+		printf("%9llu %12.0f %12.2f %10.1f %8.2f %6.0f%%\n", (unsigned long long)c,
+		       bytes / 1024.0, seconds * 1e6, seconds / (double)c * 1e9, gbs,
+		       gbs * 1e9 / stream * 100);
+		fprintf(csv, "%s,%s,%llu,%llu,%.3f,%.2f,%.3f,%.3f,%llu,", sw->name,
+		        kvp_dtype_name(sw->dtype), (unsigned long long)c,
+		        (unsigned long long)bytes, seconds * 1e6, seconds / (double)c * 1e9,
+		        gbs, gbs * 1e9 / stream, (unsigned long long)res->l2_tokens);
+		if (res->llc_tokens)
+			fprintf(csv, "%llu", (unsigned long long)res->llc_tokens);
+		fprintf(csv, ",%s\n", kvp_layout_name(sw->layout));
+		fflush(stdout);
+	}
+	free(q);
+	free(o);
+	kvp__attn_scratch_destroy(&scratch, &counter);
+	kvp__kvcache_destroy(&cache);
+}
+
+/* Mean GB/s of the points in [from, to), as "G GB/s (F)" of the stream. */
+static void print_regime(const result *r, size_t from, size_t to, double stream)
+{
+	double sum = 0;
+
+	for (size_t i = from; i < to; i++)
+		sum += r->gbs[i];
+	printf("%.1f GB/s (%.2f)", sum / (double)(to - from),
+	       sum / (double)(to - from) * 1e9 / stream);
+}
+
+/* The knee table's row: the predicted ends of L2 and the LLC; the
+ * measured knees, each the first context whose ns/token is more than 20 %
+ * above the level before it (the mean of its regime so far) and whose
+ * next point is too, so that one slow point is not a knee; and each
+ * measured regime's bandwidth. */
+static void knees(const sweep *sw, const result *r, double stream)
+{
+	size_t start = 0, found = 0, bounds[MAX_POINTS + 1];
+
+	printf("| %s %s %s | %llu | ", sw->name, kvp_dtype_name(sw->dtype),
+	       kvp_layout_name(sw->layout), (unsigned long long)r->l2_tokens);
+	if (r->llc_tokens)
+		printf("%llu | ", (unsigned long long)r->llc_tokens);
+	else
+		printf("not known | ");
+	bounds[0] = 0;
+	for (size_t i = 1; i < r->n; i++) {
+		double level = 0;
+
+		for (size_t j = start; j < i; j++)
+			level += r->ns_per_token[j];
+		level /= (double)(i - start);
+		if (r->ns_per_token[i] > KNEE_RISE * level &&
+		    (i + 1 == r->n || r->ns_per_token[i + 1] > KNEE_RISE * level)) {
+			printf("%s%llu (+%.0f %%)", found ? ", " : "",
+			       (unsigned long long)r->context[i],
+			       (r->ns_per_token[i] / level - 1) * 100);
+			bounds[++found] = i;
+			start = i;
+		}
+	}
+	if (!found)
+		printf("none");
+	bounds[found + 1] = r->n;
+	printf(" | ");
+	for (size_t k = 0; k <= found; k++) {
+		printf("%s%llu-%llu: ", k ? "; " : "",
+		       (unsigned long long)r->context[bounds[k]],
+		       (unsigned long long)r->context[bounds[k + 1] - 1]);
+		print_regime(r, bounds[k], bounds[k + 1], stream);
+	}
+	printf(" |\n");
+}
+
+/* The vector kernels against the portable ones at one context. */
+static void paths(const sweep *sw, uint64_t c, FILE *out)
+{
+	uint64_t kv_dim = (uint64_t)sw->shape.kv_heads * sw->shape.head_dim;
+	uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim;
+	uint64_t token_bytes = 2 * kv_dim * kvp_dtype_block_bytes(sw->dtype);
+	kvp__kvcache_shape cache_shape = {
+		.layers = 1, .kv_heads = sw->shape.kv_heads,
+		.head_dim = sw->shape.head_dim, .batch = 1, .max_seq = c,
+		.dtype = sw->dtype, .layout = sw->layout, .block_size = 16,
+	};
+	kvp__counter counter;
+	kvp__kvcache cache;
+	kvp__attn_scratch scratch;
+	kvp_error err;
+	double s[2];
+	float *q = calloc(q_dim, sizeof *q), *o = malloc(q_dim * sizeof *o);
+
+	if (!q || !o) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	kvp__counter_init(&counter);
+	bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err), &err, "cache");
+	bench_check(kvp__kvcache_reserve(&cache, 0, c, &err), &err, "reserve");
+	bench_check(kvp__attn_scratch_init(&scratch, &counter, &sw->shape, 1, c, &err),
+	            &err, "scratch");
+	fill(&cache, c, kv_dim);
+	for (int portable = 0; portable < 2; portable++) {
+		kvp__simd_portable(portable);
+		s[portable] = step_seconds(sw, &cache, &scratch, q, o, c, c * token_bytes);
+	}
+	kvp__simd_portable(0);
+	fprintf(out, "| %s %s | %llu | %.1f | %.1f | %.1f× |\n", sw->name,
+	        kvp_dtype_name(sw->dtype), (unsigned long long)c,
+	        s[1] / (double)c * 1e9, s[0] / (double)c * 1e9, s[1] / s[0]);
+	free(q);
+	free(o);
+	kvp__attn_scratch_destroy(&scratch, &counter);
+	kvp__kvcache_destroy(&cache);
+}
+
 int main(int argc, char **argv)
 {
+	static result results[N_SWEEPS];
 	kvp_device host;
+	kvp_error err;
+	uint64_t available, llc_ref;
 	double stream;
 	FILE *csv;
 
-	bench_host(&host);
+	bench_check(kvp_device_host(&host, &available, &err), &err, "host");
 	bench_print_host(stdout, &host);
+	/* The sweep reaches past 4 x the LLC kvplan knows; where it knows
+	 * none, past 4 x the L3 the C library reports (on a virtual machine
+	 * possibly the whole package's, more than one core gets), else past
+	 * 4 x 32 MiB. */
+	llc_ref = host.llc_bytes;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+	if (!llc_ref && sysconf(_SC_LEVEL3_CACHE_SIZE) > 0)
+		llc_ref = (uint64_t)sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+	if (!llc_ref)
+		llc_ref = 32ull << 20;
+	printf("sweeps reach %llu MiB (4.5 x %llu MiB%s), at most a third of the"
+	       " %llu MiB available\n", (unsigned long long)(4 * llc_ref + llc_ref / 2) >> 20,
+	       (unsigned long long)llc_ref >> 20,
+	       host.llc_bytes ? ", the LLC" : ", the L3 the C library reports",
+	       (unsigned long long)available >> 20);
 	stream = bench_stream_read(STREAM_BYTES, 5);
 	printf("streaming read of %llu MiB: %.1f GB/s\n",
 	       (unsigned long long)(STREAM_BYTES >> 20), stream / 1e9);
 	csv = bench_open_csv(argc, argv, "bandwidth.csv");
 	fprintf(csv, "shape,dtype,context,cache_bytes,us_per_step,"
 	             "ns_per_context_token,gb_per_s,fraction_of_stream,"
-	             "predicted_max_seq_l2,predicted_max_seq_llc\n");
-
-	for (size_t s = 0; s < sizeof sweeps / sizeof sweeps[0]; s++) {
-		const sweep *sw = &sweeps[s];
-		uint64_t kv_dim = (uint64_t)sw->shape.kv_heads * sw->shape.head_dim;
-		uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim;
-		uint64_t token_bytes = 2 * kv_dim * kvp_dtype_block_bytes(sw->dtype);
-		uint64_t max_seq = MAX_CACHE_BYTES / token_bytes;
-		uint64_t l2_tokens = predicted_tokens(&sw->shape, sw->dtype, &host,
-		                                      host.l2_bytes);
-		uint64_t llc_tokens = host.llc_bytes
-		                      ? predicted_tokens(&sw->shape, sw->dtype, &host,
-		                                         host.llc_bytes) : 0;
-		kvp__kvcache_shape cache_shape = {
-			.layers = 1, .kv_heads = sw->shape.kv_heads,
-			.head_dim = sw->shape.head_dim, .batch = 1, .max_seq = max_seq,
-			.dtype = sw->dtype, .layout = KVP_LAYOUT_CONTIGUOUS,
-		};
-		kvp__counter counter;
-		kvp__kvcache cache;
-		kvp__attn_scratch scratch;
-		kvp_error err;
-		uint64_t rng = 7;
-		float *rows, *q, *o;
-		double ns_per_token[N_CONTEXTS];
-		size_t measured = 0;
-
-		kvp__counter_init(&counter);
-		bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err),
-		            &err, "cache");
-		bench_check(kvp__kvcache_reserve(&cache, 0, max_seq, &err), &err,
-		            "reserve");
-		bench_check(kvp__attn_scratch_init(&scratch, &counter, &sw->shape, 1,
-		                                   max_seq, &err), &err, "scratch");
-		rows = malloc(2 * kv_dim * sizeof *rows); /* (2, kv_dim) */
-		q = malloc(q_dim * sizeof *q);            /* (heads, head_dim) */
-		o = malloc(q_dim * sizeof *o);
-		if (!rows || !q || !o) {
-			fprintf(stderr, "bench: out of memory\n");
-			return 1;
-		}
-		for (uint64_t pos = 0; pos < max_seq; pos++) {
-			kvp__rng_fill(&rng, rows, 2 * kv_dim, 1.0f);
-			bench_check(kvp__kvcache_write(&cache, 0, 0, pos, rows,
-			                               rows + kv_dim, &err), &err, "fill");
-		}
-		kvp__rng_fill(&rng, q, q_dim, 1.0f);
-
-		printf("\n%s, %s cache: %llu bytes per token; kvplan --gpu host predicts "
-		       "max_seq_l2 %llu (L2 %llu KiB), %llu tokens in the LLC (%llu MiB)\n",
-		       sw->name, kvp_dtype_name(sw->dtype),
-		       (unsigned long long)token_bytes, (unsigned long long)l2_tokens,
-		       (unsigned long long)host.l2_bytes >> 10,
-		       (unsigned long long)llc_tokens,
-		       (unsigned long long)host.llc_bytes >> 20);
-		printf("%8s %12s %12s %10s %8s %8s\n", "context", "cache KiB",
-		       "us/step", "ns/token", "GB/s", "stream");
-		for (size_t i = 0; i < N_CONTEXTS; i++) {
-			uint64_t c = contexts[i], bytes = c * token_bytes;
-			uint64_t steps = MIN_TIMED_BYTES / bytes;
-			double start, seconds, gbs;
-
-			if (c > max_seq)
-				break;
-			if (steps < 3)
-				steps = 3;
-			/* one untimed step brings a cache that fits into the caches */
-			kvp__attn_over_cache(&sw->shape, &cache, 0, 0, c, q, scratch.att,
-			                     scratch.row, o);
-			start = bench_now();
-			for (uint64_t k = 0; k < steps; k++) {
-				kvp__attn_over_cache(&sw->shape, &cache, 0, 0, c, q,
-				                     scratch.att, scratch.row, o);
-				bench_keep(o[k % q_dim]);
-			}
-			seconds = (bench_now() - start) / (double)steps;
-			gbs = (double)bytes / seconds / 1e9;
-			ns_per_token[measured++] = seconds / (double)c * 1e9;
-			printf("%8llu %12.0f %12.2f %10.1f %8.2f %7.0f%%%s\n",
-			       (unsigned long long)c, bytes / 1024.0, seconds * 1e6,
-			       seconds / (double)c * 1e9, gbs, gbs * 1e9 / stream * 100,
-			       c == l2_tokens ? "  <- max_seq_l2" :
-			       c == llc_tokens ? "  <- LLC" : "");
-			fprintf(csv, "%s,%s,%llu,%llu,%.3f,%.2f,%.3f,%.3f,%llu,%llu\n",
-			        sw->name, kvp_dtype_name(sw->dtype), (unsigned long long)c,
-			        (unsigned long long)bytes, seconds * 1e6,
-			        seconds / (double)c * 1e9, gbs, gbs * 1e9 / stream,
-			        (unsigned long long)l2_tokens,
-			        (unsigned long long)llc_tokens);
-			fflush(stdout);
-		}
-		summarize(ns_per_token, measured, l2_tokens, llc_tokens, token_bytes);
-		free(rows);
-		free(q);
-		free(o);
-		kvp__attn_scratch_destroy(&scratch, &counter);
-		kvp__kvcache_destroy(&cache);
-	}
-	fprintf(csv, "stream,fp32,0,%llu,0,0,%.3f,1,0,0\n",
+	             "predicted_max_seq_l2,predicted_max_seq_llc,layout\n");
+	for (size_t s = 0; s < N_SWEEPS; s++)
+		run_sweep(&sweeps[s], &host, llc_ref, available / 3, stream, csv,
+		          &results[s]);
+	fprintf(csv, "stream,fp32,0,%llu,0,0,%.3f,1,0,,contiguous\n",
 	        (unsigned long long)STREAM_BYTES, stream / 1e9);
 	fclose(csv);
+
+	printf("\nknees (a rise of more than 20 %% in ns/token over the level"
+	       " before it, held at the next point); streaming read %.1f GB/s\n\n",
+	       stream / 1e9);
+	printf("| sweep | L2 full, predicted (tokens) | LLC full, predicted |"
+	       " measured knees (tokens) | bandwidth by measured regime (tokens:"
+	       " GB/s, share of the streaming read) |\n|---|---:|---:|---|---|\n");
+	for (size_t s = 0; s < N_SWEEPS; s++)
+		knees(&sweeps[s], &results[s], stream);
+	printf("\nthe vector kernels (AVX2, FMA, F16C) against the portable ones,"
+	       " ns per context token%s\n\n| sweep | context | portable | vector |"
+	       " speed-up |\n|---|---:|---:|---:|---:|\n",
+	       kvp__cpu_has_avx2() && kvp__cpu_has_fma() && kvp__cpu_has_f16c()
+	       ? "" : " (this CPU has no vector path: both run the portable one)");
+	paths(&sweeps[0], 2048, stdout);
+	paths(&sweeps[3], 2048, stdout);
+	paths(&sweeps[4], 2048, stdout);
 	return 0;
 }

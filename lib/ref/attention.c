@@ -59,10 +59,16 @@ static float dot_finish(simd lo, simd hi, const float *a, const float *b,
 	return part[0];
 }
 
+/* A dot product: attn_kernels.c's AVX2 one where the CPU has it, else
+ * two vectors of sums. */
 static float dot(const float *a, const float *b, uint64_t n)
 {
 	simd lo = {0}, hi = {0};
 	uint64_t i = 0;
+	float v;
+
+	if (kvp__dot_vector(a, b, n, &v))
+		return v;
 
 	for (; i + STEP <= n; i += STEP) {
 		lo += loadv(a + i) * loadv(b + i);

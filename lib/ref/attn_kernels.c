@@ -536,6 +536,37 @@ static AVX2 void values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
 		              KVP_DTYPE_FP32, v_stride, n_rows);
 }
 
+/* A dot product of n floats: four chains of 8-lane FMAs over 32 floats a
+ * step, the 8-float chunks after them into the chains in turn, the chains
+ * added pairwise, the lanes by lanes_sum's tree, then the tail in order.
+ * The projections stream their weights through it, one row per output. */
+static AVX2 float dot_avx2(const float *a, const float *b, uint64_t n)
+{
+	__m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(),
+	                 _mm256_setzero_ps(), _mm256_setzero_ps()};
+	__m256 sum[8];
+	float lanes[8], s;
+	uint64_t i = 0;
+
+	for (; i + 32 <= n; i += 32)
+		UNROLL
+		for (int c = 0; c < 4; c++)
+			acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8 * c),
+			                         _mm256_loadu_ps(b + i + 8 * c), acc[c]);
+	for (int c = 0; i + 8 <= n; i += 8, c++)
+		acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i),
+		                         acc[c]);
+	sum[0] = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]),
+	                       _mm256_add_ps(acc[2], acc[3]));
+	for (int c = 1; c < 8; c++)
+		sum[c] = _mm256_setzero_ps();
+	_mm256_storeu_ps(lanes, reduce8(sum));
+	s = lanes[0];
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
 static AVX2 void softmax_avx2(float *x, uint64_t n, uint32_t n_cols,
                               float *max, float *sum)
 {
@@ -565,6 +596,21 @@ static int use_avx2(void)
 static int vector_kernels(void)
 {
 	return use_avx2();
+}
+
+int kvp__dot_vector(const float *a, const float *b, uint64_t n, float *out)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	if (vector_kernels()) {
+		*out = dot_avx2(a, b, n);
+		return 1;
+	}
+#endif
+	(void)a;
+	(void)b;
+	(void)n;
+	(void)out;
+	return 0;
 }
 
 void kvp__attn_scores(const float *q, uint32_t heads, uint32_t kv_heads,

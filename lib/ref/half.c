@@ -121,7 +121,6 @@ void kvp__storage_encode(kvp_dtype dtype, void *dst, const float *src,
  * four would take a half-register load that compilers widen poorly. */
 typedef uint16_t oct_half __attribute__((vector_size(16)));
 typedef uint32_t oct_bits __attribute__((vector_size(32)));
-typedef int32_t oct_mask __attribute__((vector_size(32)));
 typedef float oct_float __attribute__((vector_size(32)));
 
 /* Eight 16-bit values widened to 32-bit lanes in *out (a pointer, not a
@@ -142,8 +141,11 @@ static void fp16_decode8(float *dst, const uint16_t *src)
 	magnitude = (h & 0x7fffu) << 13;
 	sign = (h & 0x8000u) << 16;
 	scaled = (oct_bits)((oct_float)magnitude * 0x1p112f);
-	special = (oct_bits)((oct_mask)(h & 0x7c00u) == 0x7c00);
-	quiet = (oct_bits)((oct_mask)(h & 0x3ffu) != 0) & 0x400000u;
+	/* The masks by arithmetic, not lane comparisons (which SSE2 builds
+	 * take one lane at a time): an exponent of all ones plus one carries
+	 * into bit 15, and a mantissa not 0 plus 0x3ff carries into bit 10. */
+	special = 0u - (((h & 0x7c00u) + 0x0400u) >> 15);
+	quiet = (((h & 0x3ffu) + 0x3ffu) >> 10) << 22;
 	out = (scaled & ~special) |
 	      ((magnitude | 0x7f800000u | quiet) & special) | sign;
 	memcpy(dst, &out, sizeof out);
