@@ -257,8 +257,11 @@ static void print_regime(const result *r, size_t from, size_t to, double stream)
  * above the level before it (the mean of its regime so far) and whose
  * next point is too, so that one slow point is not a knee; and each
  * measured regime's bandwidth. */
-static void knees(const sweep *sw, const result *r, double stream)
+static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
+                  double stream)
 {
+	uint64_t token_bytes = 2ull * sw->shape.kv_heads * sw->shape.head_dim *
+	                       kvp_dtype_block_bytes(sw->dtype);
 	size_t start = 0, found = 0, bounds[MAX_POINTS + 1];
 
 	printf("| %s %s %s | %llu | ", sw->name, kvp_dtype_name(sw->dtype),
@@ -293,6 +296,11 @@ static void knees(const sweep *sw, const result *r, double stream)
 		       (unsigned long long)r->context[bounds[k + 1] - 1]);
 		print_regime(r, bounds[k], bounds[k + 1], stream);
 	}
+	/* memory, not the sweep, stopped it short */
+	if (r->max_tokens * token_bytes < 4 * llc_ref)
+		printf("; past %llu tokens (4 x the LLC): not measured, the memory"
+		       " available stopped the sweep",
+		       (unsigned long long)(4 * llc_ref / token_bytes));
 	printf(" |\n");
 }
 
@@ -386,7 +394,7 @@ int main(int argc, char **argv)
 	       " measured knees (tokens) | bandwidth by measured regime (tokens:"
 	       " GB/s, share of the streaming read) |\n|---|---:|---:|---|---|\n");
 	for (size_t s = 0; s < N_SWEEPS; s++)
-		knees(&sweeps[s], &results[s], stream);
+		knees(&sweeps[s], &results[s], llc_ref, stream);
 	printf("\nthe vector kernels (AVX2, FMA, F16C) against the portable ones,"
 	       " ns per context token%s\n\n| sweep | context | portable | vector |"
 	       " speed-up |\n|---|---:|---:|---:|---:|\n",

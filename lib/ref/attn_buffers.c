@@ -110,7 +110,7 @@ static kvp_status scratch_counts(const kvp__attn_shape *s, uint64_t max_tokens,
 	counts[BUF_V] = counts[BUF_K];
 	counts[BUF_O] = counts[BUF_Q];
 	counts[BUF_Y] = counts[BUF_XN];
-	counts[BUF_ROW] = KVP__ROW_BLOCK * kv_dim;
+	counts[BUF_ROW] = kv_dim;
 	return kvp__error_clear(err);
 }
 

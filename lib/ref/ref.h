@@ -163,10 +163,6 @@ typedef struct kvp__attn_layer {
 	float *wo;      /* (dim, heads * head_dim) */
 } kvp__attn_layer;
 
-/* Cache rows the attention kernel takes at a time: a block of 16-bit rows
- * decoded to floats stays in L1 while every head of its group uses it. */
-#define KVP__ROW_BLOCK 8
-
 /* Buffers of the cached path, for up to max_tokens tokens per call. */
 typedef struct kvp__attn_scratch {
 	uint64_t max_tokens;
@@ -179,7 +175,8 @@ typedef struct kvp__attn_scratch {
 	float *y;   /* (max_tokens, dim) output projection */
 	float *att; /* (max_seq + 2, heads) scores by position, then
 	             * probabilities; the last two rows the softmax's max, sum */
-	float *row; /* (KVP__ROW_BLOCK, kv_heads * head_dim) stored rows as fp32 */
+	float *row; /* (kv_heads * head_dim) a stored row as fp32: the
+	             * portable kernels decode a row at a time into it */
 } kvp__attn_scratch;
 
 /* Checks that a layer of this shape can be built: sizes non-zero, head_dim
@@ -214,7 +211,7 @@ kvp_status kvp__attn_forward(const kvp__attn_layer *layer,
                              const float *x, float *out, kvp_error *err);
 /* One query's attention over positions [0, len) of the cache:
  * q (heads, head_dim) -> o (heads, head_dim); att (len + 2, heads) and
- * rows (KVP__ROW_BLOCK, kv_heads * head_dim) are scratch. */
+ * rows (kv_heads * head_dim) are scratch. */
 void kvp__attn_over_cache(const kvp__attn_shape *shape,
                           const kvp__kvcache *cache, uint32_t layer,
                           uint64_t seq, uint64_t len, const float *q,

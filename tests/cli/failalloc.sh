@@ -27,6 +27,17 @@ leaks_nothing() {
 	[ -n "$live" ] && [ "$live" -ge 0 ] && [ "$live" -le "$most" ]
 }
 
+# same_document A B: the two outputs are the same but for what the OS
+# measured: --validate's resident growth moves by a page when an
+# absorbed failure (stdio's buffer) changes the heap's layout.
+same_document() {
+	sed -e '/resident growth/d' -e 's/"resident_bytes": *[0-9]*/"resident_bytes":N/' "$1" \
+		>"$1.cmp"
+	sed -e '/resident growth/d' -e 's/"resident_bytes": *[0-9]*/"resident_bytes":N/' "$2" \
+		>"$2.cmp"
+	cmp -s "$1.cmp" "$2.cmp"
+}
+
 # each_failure DESC HEAD TAIL ARGS...: runs kvplan ARGS once to learn its
 # output and how many allocations it makes, then once per allocation with
 # that one failing: the first HEAD and the last TAIL of them ("all" for
@@ -66,7 +77,7 @@ each_failure() {
 			not_ok "$desc" "allocation $n of $total failing: $live blocks are never freed"
 			return
 		fi
-		if [ "$status" -eq "$expected_status" ] && cmp -s "$work/out" "$work/expected" &&
+		if [ "$status" -eq "$expected_status" ] && same_document "$work/out" "$work/expected" &&
 		   cmp -s "$work/err" "$work/expected-err"; then
 			: # the failure was absorbed (stdio goes unbuffered, for one)
 		elif [ "$status" -ne 2 ]; then
