@@ -87,6 +87,12 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_SWA_RATIO:
 		o->engine_flags |= CLI_FLAG_SWA_RATIO;
 		return cli_parse_fraction(opt, arg, &o->swa_full_tokens_ratio);
+	case OPT_CHUNKED_PREFILL:
+		o->engine_flags |= CLI_FLAG_CHUNKED;
+		return cli_parse_u32(opt, arg, &o->req.chunked_prefill_size);
+	case OPT_GRAPH_MAX_BS:
+		o->engine_flags |= CLI_FLAG_GRAPH_BS;
+		return cli_parse_u32(opt, arg, &o->req.cuda_graph_max_bs);
 	case OPT_TOKENS_PER_BLOCK:
 		o->engine_flags |= CLI_FLAG_TPB;
 		return cli_parse_u32(opt, arg, &o->tokens_per_block);
@@ -202,6 +208,8 @@ static const struct {
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_PAGE, "--page-size", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_SWA_RATIO, "--swa-full-tokens-ratio", KVP_ENGINE_SGLANG},
+	{CLI_FLAG_CHUNKED, "--chunked-prefill-size", KVP_ENGINE_SGLANG},
+	{CLI_FLAG_GRAPH_BS, "--cuda-graph-max-bs", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_TPB, "--tokens-per-block", KVP_ENGINE_TRTLLM},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
 };
@@ -241,6 +249,10 @@ int cli_engine_finish(struct cli_options *o)
 	 * CacheConfig; 0.90 before 2026 releases). */
 	if (o->req.engine == KVP_ENGINE_VLLM && !o->mem_util_set)
 		o->fit.mem_util = 0.92;
+	/* SGLang works its mem_fraction_static out for each GPU
+	 * (lib/mem_fraction.c): 0 asks the library for it. */
+	if (o->req.engine == KVP_ENGINE_SGLANG && !o->mem_util_set)
+		o->fit.mem_util = 0;
 	/* llama.cpp's context is for all its sequences: without --seq, each
 	 * has its share. */
 	if (o->req.engine == KVP_ENGINE_LLAMA_CPP && o->req.ctx_size && o->seq == 0)

@@ -221,6 +221,8 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->weight_bytes = r->weight_bytes;
 	out->weights_format = r->weights_format;
 	out->mem_util = r->mem_util;
+	out->chunked_prefill_size = r->chunked_prefill_size;
+	out->cuda_graph_max_bs = r->cuda_graph_max_bs;
 	out->reserve_bytes = r->reserve_bytes;
 	out->tp = r->tp;
 	out->pp = r->pp;

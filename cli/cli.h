@@ -114,6 +114,8 @@ enum cli_engine_flag {
 	CLI_FLAG_SWA_RATIO = 1 << 8,  /* SGLang */
 	CLI_FLAG_PROFILE = 1 << 9,    /* vLLM */
 	CLI_FLAG_SEQS = 1 << 10,      /* vLLM */
+	CLI_FLAG_CHUNKED = 1 << 11,   /* SGLang */
+	CLI_FLAG_GRAPH_BS = 1 << 12,  /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -135,6 +137,8 @@ enum cli_engine_option {
 	OPT_KV_BUDGET,
 	OPT_SOLVE,
 	OPT_SWA_RATIO,
+	OPT_CHUNKED_PREFILL,
+	OPT_GRAPH_MAX_BS,
 	OPT_LORA_RANK,
 	OPT_MAX_LORAS,
 	OPT_LORA_MODULES,

@@ -290,8 +290,15 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		char a[32];
 
-		fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
-		        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
+		if (p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0)
+			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
+			        " here; --mem-fraction-static to give one), %s B for the"
+			        " cache\n", p->devices[i].name,
+			        p->fits[i].mem_util,
+			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
+		else
+			fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
+			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
 		cli_engine_lines(p, &p->fits[i], print_line, out);
 	}
 }

@@ -236,6 +236,22 @@ static void explain_boundary(const struct explainer *e, const struct cli_plan *p
 
 
 /* How a max-seq figure was solved on the piece of f that holds it. */
+/* SGLang's default mem_fraction_static for device d, term by term. */
+static void explain_sglang_share(const struct explainer *e, const kvp_request *r,
+                                 const kvp_device *d, double share)
+{
+	double gpu_mem, reserved;
+
+	kvp_engine_mem_util(r, d, &gpu_mem, &reserved);
+	say(e, "  mem_fraction_static: SGLang's default (server_args): gpu_mem %.0f MiB;"
+	    " reserved 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs"
+	    " x 2 + tp x pp / 8 x 1024%s%s = %.6g MiB; round((%.0f - %.6g) / %.0f, 3)"
+	    " = %.3f", gpu_mem, gpu_mem > 60 * 1024 ? ", at least 10,240 above 60 GiB" : "",
+	    r->draft ? ", + 6,144 for the draft model" : r->mtp_layers
+	    ? ", + 2,048 for the MTP layers" : "", reserved, gpu_mem, reserved, gpu_mem,
+	    share);
+}
+
 static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
                             const char *what, uint64_t budget, uint64_t seq,
                             bool unbounded)
@@ -377,13 +393,15 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
 			                f->max_seq_l2_unbounded);
+		if (r->engine == KVP_ENGINE_SGLANG && r->mem_util == 0)
+			explain_sglang_share(&e, r, d, f->mem_util);
 		if (r->engine == KVP_ENGINE_VLLM)
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
 			    " as vLLM computes it, = %s B", g(d->hbm_bytes),
-			    p->fit_options.mem_util, g(f->usable_bytes));
+			    f->mem_util, g(f->usable_bytes));
 		else
 			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
-			    p->fit_options.mem_util, g(f->usable_bytes));
+			    f->mem_util, g(f->usable_bytes));
 		if (r->weight_bytes)
 			say(&e, "  weights: %s B, counted from the checkpoint's tensors",
 			    g(f->weights_bytes));
@@ -400,7 +418,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else if (r->engine == KVP_ENGINE_TRTLLM)
 			say(&e, "  budget for the cache: floor((%s - %s - reserve %s) x %.17g) = %s B",
 			    g(d->hbm_bytes), g(f->weights_per_gpu), g(p->fit_options.reserve_bytes),
-			    p->fit_options.mem_util, g(budget));
+			    f->mem_util, g(budget));
 		else
 			say(&e, "  budget for the cache: %s - %s - reserve %s = %s B",
 			    g(f->usable_bytes), g(f->weights_per_gpu),

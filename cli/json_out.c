@@ -292,7 +292,11 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	} else {
 		json_null(&w, "lora");
 	}
-	json_real(&w, "mem_util", p->fit_options.mem_util);
+	/* null: the engine's own share for each GPU (its fit's mem_util) */
+	if (p->fit_options.mem_util > 0)
+		json_real(&w, "mem_util", p->fit_options.mem_util);
+	else
+		json_null(&w, "mem_util");
 	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);
 	json_text(&w, "dtype_k", kvp_dtype_name(p->request.dtype_k));
 	json_text(&w, "dtype_v", kvp_dtype_name(p->request.dtype_v));
@@ -341,6 +345,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 			json_u64(&w, "max_seq_l2", f->max_seq_l2);
 		json_bool(&w, "max_seq_l2_unbounded", f->max_seq_l2_unbounded);
 		json_u64(&w, "weights_bytes", f->weights_bytes);
+		json_real(&w, "mem_util", f->mem_util);
 		json_u64(&w, "usable_bytes", f->usable_bytes);
 		json_bool(&w, "fits_hbm", f->fits_hbm);
 		if (f->max_seq_hbm_unbounded)

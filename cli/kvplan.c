@@ -235,6 +235,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	r->block_size = o->block_size_set ? o->block_size : 0;
 	r->swa_full_tokens_ratio = o->req.engine == KVP_ENGINE_SGLANG ?
 	                           o->swa_full_tokens_ratio : 0;
+	if (o->req.engine != KVP_ENGINE_SGLANG)
+		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 }
 
 static int compute_plan(const struct cli_options *o, struct cli_plan *plan)

@@ -282,7 +282,10 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		fprintf(out, ", %s of them the %s",
 		        cli_human_bytes(p->layers.draft_weights_bytes, c, sizeof c),
 		        p->request.mtp_layers ? "MTP layers'" : "draft model's");
-	fprintf(out, "; %.0f%% of memory usable", p->fit_options.mem_util * 100);
+	if (p->fit_options.mem_util > 0)
+		fprintf(out, "; %.0f%% of memory usable", p->fit_options.mem_util * 100);
+	else
+		fputs("; SGLang's mem_fraction_static for each GPU", out);
 	if (p->fit_options.reserve_bytes)
 		fprintf(out, "; %s reserved",
 		        cli_human_bytes(p->fit_options.reserve_bytes, b, sizeof b));

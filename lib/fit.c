@@ -57,9 +57,13 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	if ((st = kvp_device_check(device, err)) != KVP_OK)
 		return st;
 	r = &plan->request;
-	if (!(r->mem_util > 0 && r->mem_util <= 1))
+	if (!(r->mem_util >= 0 && r->mem_util <= 1))
 		return kvp__error(err, KVP_ERR_INVALID,
-		                  "memory utilisation %g is outside (0, 1]", r->mem_util);
+		                  "memory utilisation %g is outside (0, 1] (or 0, the"
+		                  " engine's own)", r->mem_util);
+	/* 0: the engine's own share for this device (mem_fraction.c), which
+	 * for SGLang on a small device can be nothing at all */
+	fit.mem_util = kvp__engine_mem_util(r, device);
 	fit.kv_total_bytes = plan->kv_total_bytes;
 	fit.state_total_bytes = plan->state_total_bytes;
 	fit.cache_total_bytes = plan->cache_total_bytes;
@@ -91,11 +95,12 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
 	if (r->engine != KVP_ENGINE_VLLM) {
-		fit.usable_bytes = floor_share(device->hbm_bytes, r->mem_util);
+		fit.usable_bytes = fit.mem_util > 0
+		                   ? floor_share(device->hbm_bytes, fit.mem_util) : 0;
 	} else {
 		/* vllm/v1/worker/gpu_worker.py: requested_memory =
 		 * ceil(total * gpu_memory_utilization), in Python floats. */
-		double want = ceil((double)device->hbm_bytes * r->mem_util);
+		double want = ceil((double)device->hbm_bytes * fit.mem_util);
 
 		fit.usable_bytes = want >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)want;
 		if (fit.usable_bytes > device->hbm_bytes)
@@ -117,7 +122,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		/* TensorRT-LLM takes its fraction of the memory free once the
 		 * weights are loaded (_torch/pyexecutor/_util.py). */
 		budget = need_ok && need <= device->hbm_bytes
-		         ? floor_share(device->hbm_bytes - need, r->mem_util) : 0;
+		         ? floor_share(device->hbm_bytes - need, fit.mem_util) : 0;
 	} else {
 		budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
 	}
@@ -162,7 +167,7 @@ kvp_status kvp_fit_compute(const kvp_model *model, const kvp_device *device,
 		kvp_fit_options_init(&defaults);
 		options = &defaults;
 	}
-	if (!(options->mem_util > 0 && options->mem_util <= 1))
+	if (!(options->mem_util >= 0 && options->mem_util <= 1))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "memory utilisation %g is outside (0, 1]",
 		                  options->mem_util);

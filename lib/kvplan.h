@@ -494,7 +494,10 @@ typedef struct kvp_request {
 	                          * from weights_format */
 	double mem_util;         /* usable share of device memory, (0, 1];
 	                          * default 0.90, taken at the double's exact
-	                          * value */
+	                          * value; 0: the engine's own default for
+	                          * each device (vLLM 0.92, SGLang's
+	                          * mem_fraction_static from the device's
+	                          * memory, TensorRT-LLM and the rest 0.90) */
 	uint64_t reserve_bytes;  /* kept free besides weights and cache */
 	/* The engine, and its own settings (0: the engine's default). */
 	kvp_engine engine;       /* default exact */
@@ -509,6 +512,10 @@ typedef struct kvp_request {
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio: the
 	                          * sliding pool's tokens per full-pool token
 	                          * for a model with both kinds (0: 0.8) */
+	uint32_t chunked_prefill_size; /* SGLang --chunked-prefill-size, for its
+	                          * default mem_fraction_static (0: its
+	                          * default for the device's memory) */
+	uint32_t cuda_graph_max_bs; /* SGLang --cuda-graph-max-bs, likewise */
 	/* Parallelism: tensor, pipeline and data parallel degrees (1). */
 	uint32_t tp;
 	uint32_t pp;
@@ -771,7 +778,8 @@ KVP_API kvp_status kvp_device_check(const kvp_device *device, kvp_error *err);
 typedef struct kvp_fit_options {
 	kvp_dtype weights_dtype; /* default KVP_DTYPE_FP16 */
 	double mem_util;         /* usable share of HBM, (0, 1]; default 0.90;
-	                          * taken at the double's exact value */
+	                          * taken at the double's exact value; 0: the
+	                          * engine's default for the device */
 	uint64_t reserve_bytes;  /* kept free besides weights and cache */
 } kvp_fit_options;
 
@@ -814,6 +822,9 @@ typedef struct kvp_fit {
 	uint64_t weights_bytes;    /* the plan's weights_bytes (or params at
 	                            * the weights' type), and its
 	                            * draft_weights_bytes */
+	double mem_util;           /* the share of the device taken: the
+	                            * request's, or the engine's default for
+	                            * this device where the request's is 0 */
 	uint64_t usable_bytes;     /* floor(hbm_bytes * mem_util), mem_util
 	                            * being the double's exact value (0.9 is
 	                            * a little above 9/10, 0.3 a little below
@@ -860,6 +871,16 @@ typedef struct kvp_advice {
 KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
                               const kvp_device *device, kvp_advice *out,
                               kvp_error *err);
+
+/* The share of device's memory the request's engine takes: its mem_util,
+ * or where that is 0 the engine's own default for the device: vLLM 0.92;
+ * SGLang's mem_fraction_static, round((gpu_mem - reserved_mem) / gpu_mem,
+ * 3) in MiB as python/sglang/srt/server_args.py works it out (v0.5.x),
+ * *gpu_mem_mib and *reserved_mib its terms (each may be NULL; 0 for the
+ * other engines); 0.90 for the rest.  0 when no request or device. */
+KVP_API double kvp_engine_mem_util(const kvp_request *request,
+                                   const kvp_device *device,
+                                   double *gpu_mem_mib, double *reserved_mib);
 
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems

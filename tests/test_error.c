@@ -234,7 +234,7 @@ static void test_null_err_accepted(void **state)
 	assert_int_equal(kvp_device_check(&no_l2, NULL), KVP_ERR_INVALID);
 	assert_int_equal(kvp_device_check(&device, NULL), KVP_OK);
 	kvp_fit_options_init(&options);
-	options.mem_util = 0;
+	options.mem_util = -0.5;
 	assert_int_equal(kvp_fit_compute(&model, &device, KVP_DTYPE_FP16, 1024, 1,
 	                                 &options, &fit, NULL),
 	                 KVP_ERR_INVALID);

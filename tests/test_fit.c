@@ -277,12 +277,12 @@ static void test_reserve_overflow(void **state)
 	assert_int_equal(fit.max_batch_hbm, 0);
 }
 
-/* mem_util outside (0, 1] — 0, negative, above 1, NaN, infinity — is
- * KVP_ERR_INVALID. */
+/* mem_util outside (0, 1] — negative, above 1, NaN, infinity — is
+ * KVP_ERR_INVALID; 0 (either sign) is the engine's own share, the exact
+ * model's 0.90. */
 static void test_mem_util_invalid(void **state)
 {
-	const double bad[] = {0.0, -0.5, 1.5, 1.0000001, NAN, INFINITY, -0.0,
-	                      -4.9e-324};
+	const double bad[] = {-0.5, 1.5, 1.0000001, NAN, INFINITY, -4.9e-324};
 	kvp_fit_options options;
 	kvp_fit fit;
 	kvp_error err;
@@ -296,6 +296,18 @@ static void test_mem_util_invalid(void **state)
 		                 KVP_ERR_INVALID);
 		assert_int_equal(err.status, KVP_ERR_INVALID);
 		assert_non_null(strstr(err.message, "memory utilisation"));
+	}
+	for (int sign = 0; sign < 2; sign++) {
+		kvp_fit at90;
+
+		options.mem_util = sign ? -0.0 : 0.0;
+		assert_int_equal(kvp_fit_compute(&llama2_7b, &h100, KVP_DTYPE_FP16,
+		                                 1024, 1, &options, &fit, &err), KVP_OK);
+		options.mem_util = 0.90;
+		assert_int_equal(kvp_fit_compute(&llama2_7b, &h100, KVP_DTYPE_FP16,
+		                                 1024, 1, &options, &at90, &err), KVP_OK);
+		assert_true(fit.mem_util == 0.90);
+		assert_int_equal(fit.usable_bytes, at90.usable_bytes);
 	}
 }
 

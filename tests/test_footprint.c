@@ -332,6 +332,114 @@ static void test_vllm_profile_logs(void **state)
 	assert_true(errors[n / 2] < 0.002);
 }
 
+/* SGLang's default mem_fraction_static (server_args.py,
+ * ServerArgs._handle_gpu_memory_settings, v0.5.x), worked by hand in MiB:
+ * reserved = 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs
+ * x 2 + tp x pp / 8 x 1024, at least 10,240 above 60 GiB, + 6,144 for a
+ * draft model or 2,048 for MTP; the share round((gpu_mem - reserved) /
+ * gpu_mem, 3), Python's round.  The expected shares are Python's own
+ * round() of those quotients. */
+static void test_sglang_mem_fraction(void **state)
+{
+	static const struct {
+		uint64_t gib;
+		uint32_t tp, chunked, max_bs;
+		int draft; /* 1 a draft model, 2 MTP layers */
+		double reserved, share;
+	} cases[] = {
+		/* H100 80 GiB: chunk 8192, graphs 256: 512 + 12,288 + 512 + 128 */
+		{80, 1, 0, 0, 0, 13440, 0.836},
+		/* tp 8: graphs 512, 8 / 8 GiB: 0.81875 in a double is a hair
+		 * above, so up */
+		{80, 8, 0, 0, 0, 14848, 0.819},
+		/* V100 32 GiB (< 35 GiB): chunk 2048, graphs 24: 3,760 */
+		{32, 1, 0, 0, 0, 3760, 0.885},
+		/* A100 40 GiB (< 60 GiB): chunk 4096, graphs 32: 6,848 */
+		{40, 1, 0, 0, 0, 6848, 0.833},
+		/* 16 GiB (< 20 GiB): graphs 8: 3,728 */
+		{16, 1, 0, 0, 0, 3728, 0.772},
+		/* 180 GiB (B200's tier): chunk 16384, graphs 512: 26,240 */
+		{180, 1, 0, 0, 0, 26240, 0.858},
+		/* 140 GiB: 0.90625 exactly, a tie: to even, 0.906 */
+		{140, 1, 0, 0, 0, 13440, 0.906},
+		/* a draft model (STANDALONE) 6 GiB, MTP (EAGLE) 2 GiB */
+		{80, 1, 0, 0, 1, 19584, 0.761},
+		{80, 1, 0, 0, 2, 15488, 0.811},
+		/* given: chunk 4096 leaves 7,296, under the 10 GiB floor */
+		{80, 1, 4096, 0, 0, 10240, 0.875},
+		{80, 1, 16384, 80, 0, 25376, 0.69},
+		/* 4 GiB: 3,728 of 4,096 */
+		{4, 1, 0, 0, 0, 3728, 0.09},
+	};
+	kvp_model draft = {.name = "d", .layers = 2, .hidden = 64, .heads = 2,
+	                   .kv_heads = 2, .head_dim = 32, .params = 1000};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_device d = device(cases[i].gib << 30);
+		kvp_request r;
+		double gpu_mem, reserved, share;
+
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_SGLANG;
+		r.mem_util = 0;
+		r.tp = cases[i].tp;
+		r.chunked_prefill_size = cases[i].chunked;
+		r.cuda_graph_max_bs = cases[i].max_bs;
+		r.draft = cases[i].draft == 1 ? &draft : NULL;
+		r.mtp_layers = cases[i].draft == 2;
+		share = kvp_engine_mem_util(&r, &d, &gpu_mem, &reserved);
+		assert_true(gpu_mem == (double)(cases[i].gib * 1024));
+		if (reserved != cases[i].reserved || share != cases[i].share)
+			fail_msg("case %zu: reserved %g, share %.17g; want %g, %g", i,
+			         reserved, share, cases[i].reserved, cases[i].share);
+	}
+}
+
+/* The share in a fit: the request's where given; where 0, each engine's
+ * own for the device (vLLM 0.92, SGLang's worked out above, the rest
+ * 0.90); nothing usable where SGLang's reserve is the whole device. */
+static void test_engine_default_share(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
+	                                     KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM};
+	static const double shares[] = {0.90, 0.92, 0.836, 0.90};
+	kvp_device h100 = device(80ull << 30), small = device(3ull << 30);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	for (int e = 0; e < 4; e++) {
+		kvp_request_init(&r);
+		r.seq = 1024;
+		r.engine = engines[e];
+		r.mem_util = 0;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+		assert_true(f.mem_util == shares[e]);
+		/* SGLang at 0.836: floor(85,899,345,920 x 0.836) */
+		if (engines[e] == KVP_ENGINE_SGLANG)
+			assert_int_equal(f.usable_bytes, 71811853189ull);
+		r.mem_util = 0.5;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+		assert_true(f.mem_util == 0.5);
+	}
+	/* 3 GiB: SGLang reserves 3,728 MiB of 3,072 */
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.engine = KVP_ENGINE_SGLANG;
+	r.mem_util = 0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &small, &f, &err), KVP_OK);
+	assert_true(f.mem_util == 0);
+	assert_int_equal(f.usable_bytes, 0);
+	assert_false(f.fits_hbm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +448,8 @@ int main(void)
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),
 		cmocka_unit_test(test_vllm_profile_logs),
+		cmocka_unit_test(test_sglang_mem_fraction),
+		cmocka_unit_test(test_engine_default_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
