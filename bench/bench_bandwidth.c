@@ -115,18 +115,71 @@ static void fill(kvp__kvcache *cache, uint64_t n, uint64_t kv_dim)
 	free(rows);
 }
 
-/* Seconds per decode step at context c, best of REPEATS runs. */
-static double step_seconds(const sweep *sw, const kvp__kvcache *cache,
-                           kvp__attn_scratch *scratch, const float *q, float *o,
-                           uint64_t c, uint64_t bytes)
+/* One layer's cache of a sweep, filled, with its buffers and a query. */
+typedef struct layer {
+	const sweep *sw;
+	kvp__counter counter;
+	kvp__kvcache cache;
+	kvp__attn_scratch scratch;
+	float *q, *o;
+} layer;
+
+static uint64_t token_bytes(const sweep *sw)
 {
-	uint64_t steps = MIN_TIMED_BYTES / bytes;
+	return 2ull * sw->shape.kv_heads * sw->shape.head_dim *
+	       kvp_dtype_block_bytes(sw->dtype);
+}
+
+static void layer_open(layer *l, const sweep *sw, uint64_t max_tokens)
+{
+	uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim, rng = 11;
+	kvp__kvcache_shape cache_shape = {
+		.layers = 1, .kv_heads = sw->shape.kv_heads,
+		.head_dim = sw->shape.head_dim, .batch = 1, .max_seq = max_tokens,
+		.dtype = sw->dtype, .layout = sw->layout, .block_size = 16,
+	};
+	kvp_error err;
+
+	l->sw = sw;
+	kvp__counter_init(&l->counter);
+	bench_check(kvp__kvcache_init(&l->cache, &l->counter, &cache_shape, &err), &err,
+	            "cache");
+	bench_check(kvp__kvcache_reserve(&l->cache, 0, max_tokens, &err), &err, "reserve");
+	bench_check(kvp__attn_scratch_init(&l->scratch, &l->counter, &sw->shape, 1,
+	                                   max_tokens, &err), &err, "scratch");
+	l->q = malloc(q_dim * sizeof *l->q);
+	l->o = malloc(q_dim * sizeof *l->o);
+	if (!l->q || !l->o) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
+	fill(&l->cache, max_tokens, (uint64_t)sw->shape.kv_heads * sw->shape.head_dim);
+	kvp__rng_fill(&rng, l->q, q_dim, 1.0f);
+}
+
+static void layer_close(layer *l)
+{
+	free(l->q);
+	free(l->o);
+	kvp__attn_scratch_destroy(&l->scratch, &l->counter);
+	kvp__kvcache_destroy(&l->cache);
+}
+
+static void step(layer *l, uint64_t c)
+{
+	kvp__attn_over_cache(&l->sw->shape, &l->cache, 0, 0, c, l->q, l->scratch.att,
+	                     l->scratch.row, l->o);
+}
+
+/* Seconds per decode step at context c, best of REPEATS runs. */
+static double step_seconds(layer *l, uint64_t c)
+{
+	uint64_t steps = MIN_TIMED_BYTES / (c * token_bytes(l->sw));
 	double best = 0, first = bench_now();
 
 	/* one untimed step brings a cache that fits into the caches, and
 	 * says how long a step takes: at most MAX_TIMED_SECONDS a run */
-	kvp__attn_over_cache(&sw->shape, cache, 0, 0, c, q, scratch->att,
-	                     scratch->row, o);
+	step(l, c);
 	first = bench_now() - first;
 	if (first > 0 && (double)steps * first > MAX_TIMED_SECONDS)
 		steps = (uint64_t)(MAX_TIMED_SECONDS / first);
@@ -136,9 +189,8 @@ static double step_seconds(const sweep *sw, const kvp__kvcache *cache,
 		double start = bench_now(), seconds;
 
 		for (uint64_t k = 0; k < steps; k++) {
-			kvp__attn_over_cache(&sw->shape, cache, 0, 0, c, q, scratch->att,
-			                     scratch->row, o);
-			bench_keep(o[k % 64]);
+			step(l, c);
+			bench_keep(l->o[k % 64]);
 		}
 		seconds = (bench_now() - start) / (double)steps;
 		if (rep == 0 || seconds < best)
@@ -163,49 +215,23 @@ static size_t contexts_up_to(uint64_t max_tokens, uint64_t *out)
 static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
                       uint64_t mem_limit, double stream, FILE *csv, result *res)
 {
-	uint64_t kv_dim = (uint64_t)sw->shape.kv_heads * sw->shape.head_dim;
-	uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim;
-	uint64_t token_bytes = 2 * kv_dim * kvp_dtype_block_bytes(sw->dtype);
-	uint64_t want = 4 * llc_ref + llc_ref / 2;
+	uint64_t tb = token_bytes(sw), want = 4 * llc_ref + llc_ref / 2;
 	uint64_t contexts[MAX_POINTS];
-	kvp__kvcache_shape cache_shape = {
-		.layers = 1, .kv_heads = sw->shape.kv_heads,
-		.head_dim = sw->shape.head_dim, .batch = 1, .dtype = sw->dtype,
-		.layout = sw->layout, .block_size = 16,
-	};
-	kvp__counter counter;
-	kvp__kvcache cache;
-	kvp__attn_scratch scratch;
-	kvp_error err;
-	uint64_t rng = 11;
-	float *q, *o;
+	layer l;
 	size_t n;
 
 	/* 4.5 x the LLC, so that the last points are past 4 x; the cache and
 	 * the kernel's scores must fit the memory limit. */
 	if (want > mem_limit)
 		want = mem_limit;
-	res->max_tokens = want / (token_bytes + 4 * sw->shape.heads);
+	res->max_tokens = want / (tb + 4 * sw->shape.heads);
 	res->l2_tokens = predicted_tokens(sw, host, host->l2_bytes);
 	res->llc_tokens = host->llc_bytes ? predicted_tokens(sw, host, host->llc_bytes) : 0;
-	cache_shape.max_seq = res->max_tokens;
-	kvp__counter_init(&counter);
-	bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err), &err, "cache");
-	bench_check(kvp__kvcache_reserve(&cache, 0, res->max_tokens, &err), &err, "reserve");
-	bench_check(kvp__attn_scratch_init(&scratch, &counter, &sw->shape, 1,
-	                                   res->max_tokens, &err), &err, "scratch");
-	q = malloc(q_dim * sizeof *q);
-	o = malloc(q_dim * sizeof *o);
-	if (!q || !o) {
-		fprintf(stderr, "bench: out of memory\n");
-		exit(1);
-	}
-	fill(&cache, res->max_tokens, kv_dim);
-	kvp__rng_fill(&rng, q, q_dim, 1.0f);
+	layer_open(&l, sw, res->max_tokens);
 
 	printf("\n%s, %s, %s: %llu bytes per token; kvplan --gpu host predicts L2"
 	       " full at %llu tokens, the LLC ", sw->name, kvp_dtype_name(sw->dtype),
-	       kvp_layout_name(sw->layout), (unsigned long long)token_bytes,
+	       kvp_layout_name(sw->layout), (unsigned long long)tb,
 	       (unsigned long long)res->l2_tokens);
 	if (res->llc_tokens)
 		printf("at %llu tokens\n", (unsigned long long)res->llc_tokens);
@@ -216,8 +242,8 @@ static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
 	n = contexts_up_to(res->max_tokens, contexts);
 	res->n = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t c = contexts[i], bytes = c * token_bytes;
-		double seconds = step_seconds(sw, &cache, &scratch, q, o, c, bytes);
+		uint64_t c = contexts[i], bytes = c * tb;
+		double seconds = step_seconds(&l, c);
 		double gbs = (double)bytes / seconds / 1e9;
 
 		res->context[res->n] = c;
@@ -235,10 +261,7 @@ static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
 		fprintf(csv, ",%s\n", kvp_layout_name(sw->layout));
 		fflush(stdout);
 	}
-	free(q);
-	free(o);
-	kvp__attn_scratch_destroy(&scratch, &counter);
-	kvp__kvcache_destroy(&cache);
+	layer_close(&l);
 }
 
 /* Mean GB/s of the points in [from, to), as "G GB/s (F)" of the stream. */
@@ -260,8 +283,7 @@ static void print_regime(const result *r, size_t from, size_t to, double stream)
 static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
                   double stream)
 {
-	uint64_t token_bytes = 2ull * sw->shape.kv_heads * sw->shape.head_dim *
-	                       kvp_dtype_block_bytes(sw->dtype);
+	uint64_t tb = token_bytes(sw);
 	size_t start = 0, found = 0, bounds[MAX_POINTS + 1];
 
 	printf("| %s %s %s | %llu | ", sw->name, kvp_dtype_name(sw->dtype),
@@ -297,53 +319,29 @@ static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
 		print_regime(r, bounds[k], bounds[k + 1], stream);
 	}
 	/* memory, not the sweep, stopped it short */
-	if (r->max_tokens * token_bytes < 4 * llc_ref)
+	if (r->max_tokens * tb < 4 * llc_ref)
 		printf("; past %llu tokens (4 x the LLC): not measured, the memory"
 		       " available stopped the sweep",
-		       (unsigned long long)(4 * llc_ref / token_bytes));
+		       (unsigned long long)(4 * llc_ref / tb));
 	printf(" |\n");
 }
 
 /* The vector kernels against the portable ones at one context. */
 static void paths(const sweep *sw, uint64_t c, FILE *out)
 {
-	uint64_t kv_dim = (uint64_t)sw->shape.kv_heads * sw->shape.head_dim;
-	uint64_t q_dim = (uint64_t)sw->shape.heads * sw->shape.head_dim;
-	uint64_t token_bytes = 2 * kv_dim * kvp_dtype_block_bytes(sw->dtype);
-	kvp__kvcache_shape cache_shape = {
-		.layers = 1, .kv_heads = sw->shape.kv_heads,
-		.head_dim = sw->shape.head_dim, .batch = 1, .max_seq = c,
-		.dtype = sw->dtype, .layout = sw->layout, .block_size = 16,
-	};
-	kvp__counter counter;
-	kvp__kvcache cache;
-	kvp__attn_scratch scratch;
-	kvp_error err;
-	double s[2];
-	float *q = calloc(q_dim, sizeof *q), *o = malloc(q_dim * sizeof *o);
+	double sec[2];
+	layer l;
 
-	if (!q || !o) {
-		fprintf(stderr, "bench: out of memory\n");
-		exit(1);
-	}
-	kvp__counter_init(&counter);
-	bench_check(kvp__kvcache_init(&cache, &counter, &cache_shape, &err), &err, "cache");
-	bench_check(kvp__kvcache_reserve(&cache, 0, c, &err), &err, "reserve");
-	bench_check(kvp__attn_scratch_init(&scratch, &counter, &sw->shape, 1, c, &err),
-	            &err, "scratch");
-	fill(&cache, c, kv_dim);
+	layer_open(&l, sw, c);
 	for (int portable = 0; portable < 2; portable++) {
 		kvp__simd_portable(portable);
-		s[portable] = step_seconds(sw, &cache, &scratch, q, o, c, c * token_bytes);
+		sec[portable] = step_seconds(&l, c);
 	}
 	kvp__simd_portable(0);
 	fprintf(out, "| %s %s | %llu | %.1f | %.1f | %.1f× |\n", sw->name,
 	        kvp_dtype_name(sw->dtype), (unsigned long long)c,
-	        s[1] / (double)c * 1e9, s[0] / (double)c * 1e9, s[1] / s[0]);
-	free(q);
-	free(o);
-	kvp__attn_scratch_destroy(&scratch, &counter);
-	kvp__kvcache_destroy(&cache);
+	        sec[1] / (double)c * 1e9, sec[0] / (double)c * 1e9, sec[1] / sec[0]);
+	layer_close(&l);
 }
 
 int main(int argc, char **argv)

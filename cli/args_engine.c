@@ -245,13 +245,9 @@ int cli_engine_finish(struct cli_options *o)
 	/* A layer split says how many stages there are. */
 	if (o->pp_layers_given && !o->pp_given)
 		o->req.pp = o->req.pp_layers_len;
-	/* vLLM's gpu_memory_utilization defaults to 0.92 (vllm/config/cache.py,
-	 * CacheConfig; 0.90 before 2026 releases). */
-	if (o->req.engine == KVP_ENGINE_VLLM && !o->mem_util_set)
-		o->fit.mem_util = 0.92;
-	/* SGLang works its mem_fraction_static out for each GPU
-	 * (lib/mem_fraction.c): 0 asks the library for it. */
-	if (o->req.engine == KVP_ENGINE_SGLANG && !o->mem_util_set)
+	/* Without a share, each engine takes its own (0 asks the library,
+	 * lib/mem_fraction.c: vLLM 0.92, SGLang's for each GPU, else 0.90). */
+	if (!o->mem_util_set)
 		o->fit.mem_util = 0;
 	/* llama.cpp's context is for all its sequences: without --seq, each
 	 * has its share. */

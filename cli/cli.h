@@ -267,6 +267,10 @@ struct cli_plan {
 /* The weights' type as asked: a checkpoint format's name, or the plain
  * type's. */
 const char *cli_weights_name(const struct cli_plan *p);
+/* The memory share the output states once: the one given, or the
+ * engine's own (vLLM 0.92, the others 0.90); 0 where SGLang works its
+ * share out for each GPU (each fit's mem_util). */
+double cli_mem_util(const struct cli_plan *p);
 
 /* kvplan.c: the model of the options (catalogue, files, numbers and
  * overrides) into plan->model, the devices of a --gpu list, and the

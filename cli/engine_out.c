@@ -290,7 +290,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		char a[32];
 
-		if (p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0)
+		if (cli_mem_util(p) == 0)
 			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
 			        " here; --mem-fraction-static to give one), %s B for the"
 			        " cache\n", p->devices[i].name,

@@ -393,7 +393,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
 			                f->max_seq_l2_unbounded);
-		if (r->engine == KVP_ENGINE_SGLANG && r->mem_util == 0)
+		if (cli_mem_util(p) == 0)
 			explain_sglang_share(&e, r, d, f->mem_util);
 		if (r->engine == KVP_ENGINE_VLLM)
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"

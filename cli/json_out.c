@@ -293,8 +293,8 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_null(&w, "lora");
 	}
 	/* null: the engine's own share for each GPU (its fit's mem_util) */
-	if (p->fit_options.mem_util > 0)
-		json_real(&w, "mem_util", p->fit_options.mem_util);
+	if (cli_mem_util(p) > 0)
+		json_real(&w, "mem_util", cli_mem_util(p));
 	else
 		json_null(&w, "mem_util");
 	json_u64(&w, "reserve_bytes", p->fit_options.reserve_bytes);

@@ -459,6 +459,14 @@ int main(int argc, char **argv)
 	return rc;
 }
 
+double cli_mem_util(const struct cli_plan *p)
+{
+	if (p->request.mem_util == 0 && p->request.engine == KVP_ENGINE_SGLANG)
+		return 0;
+	/* the device only matters to SGLang's own share */
+	return kvp_engine_mem_util(&p->request, &p->devices[0], NULL, NULL);
+}
+
 const char *cli_weights_name(const struct cli_plan *p)
 {
 	return p->request.weights_format.kind != KVP_WFORMAT_PLAIN

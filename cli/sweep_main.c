@@ -40,17 +40,14 @@ static int split(const char *opt, const char *list, char **copy, char *items[],
 	return 0;
 }
 
-/* The options as engine e would take them: vLLM's memory share (0.92)
- * and SGLang's (0: worked out for each GPU) unless given, and the block
- * setting that is e's own. */
+/* The options as engine e would take them: the block setting that is
+ * e's own (its memory share, unless given, is the library's default for
+ * e). */
 static void engine_options(const struct cli_options *o, kvp_engine e,
                            struct cli_options *one)
 {
 	*one = *o;
 	one->req.engine = e;
-	if (!o->mem_util_set)
-		one->fit.mem_util = e == KVP_ENGINE_VLLM ? 0.92
-		                    : e == KVP_ENGINE_SGLANG ? 0 : 0.90;
 	one->block_size_set = false;
 	one->block_size = 0;
 	if (e == KVP_ENGINE_VLLM && o->block_size_set) {

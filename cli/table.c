@@ -240,6 +240,7 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
 	const kvp_plan *lp = &p->layers;
+	double share = cli_mem_util(p);
 	char a[32], b[32], c[32], label[64];
 
 	print_header(out, p);
@@ -282,8 +283,8 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		fprintf(out, ", %s of them the %s",
 		        cli_human_bytes(p->layers.draft_weights_bytes, c, sizeof c),
 		        p->request.mtp_layers ? "MTP layers'" : "draft model's");
-	if (p->fit_options.mem_util > 0)
-		fprintf(out, "; %.0f%% of memory usable", p->fit_options.mem_util * 100);
+	if (share > 0)
+		fprintf(out, "; %.0f%% of memory usable", share * 100);
 	else
 		fputs("; SGLang's mem_fraction_static for each GPU", out);
 	if (p->fit_options.reserve_bytes)

@@ -86,9 +86,6 @@ uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);
-/* SGLang's gpu_mem (MiB) and reserved_mem (MiB) for d. */
-void kvp__sglang_reserved(const kvp_request *r, const kvp_device *d,
-                          double *gpu_mem, double *reserved);
 
 /* draft.c: the recurrent states a sequence keeps under speculative
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,

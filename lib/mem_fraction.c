@@ -38,8 +38,9 @@ static void sglang_defaults(double gpu_mem, uint32_t tp, double *chunked,
 	}
 }
 
-void kvp__sglang_reserved(const kvp_request *r, const kvp_device *d,
-                          double *gpu_mem, double *reserved)
+/* SGLang's gpu_mem and reserved_mem (MiB) for device d. */
+static void sglang_reserved(const kvp_request *r, const kvp_device *d,
+                            double *gpu_mem, double *reserved)
 {
 	double chunked, max_bs;
 
@@ -64,11 +65,14 @@ void kvp__sglang_reserved(const kvp_request *r, const kvp_device *d,
 		*reserved += 2 * 1024;
 }
 
-double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d)
+/* The share, and SGLang's terms where its own share is taken (else 0). */
+static double engine_share(const kvp_request *r, const kvp_device *d,
+                           double *gpu_mem, double *reserved)
 {
-	double gpu_mem, reserved, share;
+	double share;
 	char text[64];
 
+	*gpu_mem = *reserved = 0;
 	if (r->mem_util != 0)
 		return r->mem_util;
 	switch (r->engine) {
@@ -79,8 +83,8 @@ double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d)
 		/* mem_fraction_static = round((gpu_mem - reserved_mem) /
 		 * gpu_mem, 3): Python's round, to the decimal nearest the
 		 * double's exact value, which printf's rounding also is. */
-		kvp__sglang_reserved(r, d, &gpu_mem, &reserved);
-		share = (gpu_mem - reserved) / gpu_mem;
+		sglang_reserved(r, d, gpu_mem, reserved);
+		share = (*gpu_mem - *reserved) / *gpu_mem;
 		if (!(share > 0))
 			return 0;
 		snprintf(text, sizeof text, "%.3f", share);
@@ -91,18 +95,24 @@ double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d)
 	}
 }
 
+double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d)
+{
+	double gpu_mem, reserved;
+
+	return engine_share(r, d, &gpu_mem, &reserved);
+}
+
 double kvp_engine_mem_util(const kvp_request *r, const kvp_device *d,
                            double *gpu_mem_mib, double *reserved_mib)
 {
-	double gpu_mem = 0, reserved = 0;
+	double gpu_mem, reserved, share;
 
 	if (!r || !d)
 		return 0;
-	if (r->mem_util == 0 && r->engine == KVP_ENGINE_SGLANG)
-		kvp__sglang_reserved(r, d, &gpu_mem, &reserved);
+	share = engine_share(r, d, &gpu_mem, &reserved);
 	if (gpu_mem_mib)
 		*gpu_mem_mib = gpu_mem;
 	if (reserved_mib)
 		*reserved_mib = reserved;
-	return kvp__engine_mem_util(r, d);
+	return share;
 }

@@ -18,22 +18,7 @@
 #include <cmocka.h>
 
 #include "ref/ref.h"
-
-static uint32_t bits_of(float f)
-{
-	uint32_t b;
-
-	memcpy(&b, &f, sizeof b);
-	return b;
-}
-
-static float float_of(uint32_t b)
-{
-	float f;
-
-	memcpy(&f, &b, sizeof f);
-	return f;
-}
+#include "testutil.h"
 
 /* Runs check on the CPU's best path, then on the portable one. */
 static void both_paths(void (*check)(int portable))

@@ -21,22 +21,6 @@
 static const kvp_dtype storage_types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
                                           KVP_DTYPE_BF16};
 
-static uint32_t bits_of(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static float float_of(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
 /* Round to nearest even at every pair of neighbouring 16-bit values: the
  * exact midpoint (representable in a float) goes to the even one, the
  * floats just either side go to their side.  With both signs, this covers

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Makes the nth allocation from now fail (1 = the next one); 0 turns
  * injection off.  Allocation calls are counted either way. */
@@ -49,5 +50,22 @@ const char *testutil_scratch_dir(const char *name);
 
 /* How many *.yaml files dir holds (the shipped profiles of a kind). */
 size_t testutil_count_yaml(const char *dir);
+
+/* A float's bits, and the float of given bits. */
+static inline uint32_t bits_of(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static inline float float_of(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
 
 #endif

@@ -18,64 +18,7 @@
 #define RMS_EPS 1e-5f
 #define DEFAULT_ROPE_THETA 10000.0
 
-/* ---- arithmetic kernels ---------------------------------------------------- */
-
-/* A dot product keeps its partial sums in two vectors: GCC's and Clang's
- * vector extension keeps them in registers, as wide as the target's SIMD
- * registers (SSE2 on any x86-64; AVX when built with -mavx or
- * -march=native), and they are always combined in the same order, so every
- * kernel below gives the same bits for the same sum. */
-#if defined(__AVX__)
-#define LANES 8
-#else
-#define LANES 4
-#endif
-#define STEP (2 * LANES) /* floats per step of a two-vector loop */
-
-typedef float simd __attribute__((vector_size(LANES * sizeof(float))));
-
-static simd loadv(const float *p)
-{
-	simd v;
-
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-/* The last steps of a dot product: the two vectors added, their lanes
- * summed pairwise, then the tail of n past the last whole step. */
-static float dot_finish(simd lo, simd hi, const float *a, const float *b,
-                        uint64_t i, uint64_t n)
-{
-	float part[LANES];
-	simd pair = lo + hi;
-
-	memcpy(part, &pair, sizeof part);
-	for (int width = LANES / 2; width >= 1; width /= 2)
-		for (int j = 0; j < width; j++)
-			part[j] = part[2 * j] + part[2 * j + 1];
-	for (; i < n; i++)
-		part[0] += a[i] * b[i];
-	return part[0];
-}
-
-/* A dot product: attn_kernels.c's AVX2 one where the CPU has it, else
- * two vectors of sums. */
-static float dot(const float *a, const float *b, uint64_t n)
-{
-	simd lo = {0}, hi = {0};
-	uint64_t i = 0;
-	float v;
-
-	if (kvp__dot_vector(a, b, n, &v))
-		return v;
-
-	for (; i + STEP <= n; i += STEP) {
-		lo += loadv(a + i) * loadv(b + i);
-		hi += loadv(a + i + LANES) * loadv(b + i + LANES);
-	}
-	return dot_finish(lo, hi, a, b, i, n);
-}
+/* ---- arithmetic kernels (dot products: attn_kernels.c's kvp__dot) ----------- */
 
 void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
                  uint64_t cols, uint64_t rows)
@@ -87,7 +30,7 @@ void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
 			const float *w_row = w + r * cols;
 
 			for (uint64_t t = t0; t < t1; t++)
-				y[t * rows + r] = dot(w_row, x + t * cols, cols);
+				y[t * rows + r] = kvp__dot(w_row, x + t * cols, cols);
 		}
 	}
 }
@@ -97,7 +40,7 @@ static void rmsnorm(float *out, const float *x, uint64_t n, uint32_t dim)
 {
 	for (uint64_t t = 0; t < n; t++) {
 		const float *row = x + t * dim;
-		float scale = 1.0f / sqrtf(dot(row, row, dim) / (float)dim + RMS_EPS);
+		float scale = 1.0f / sqrtf(kvp__dot(row, row, dim) / (float)dim + RMS_EPS);
 
 		for (uint32_t i = 0; i < dim; i++)
 			out[t * dim + i] = row[i] * scale;

@@ -193,17 +193,20 @@ static const float *row_float(const void *rows, kvp_dtype dtype, uint64_t stride
 	return buf;
 }
 
-static float score_portable(const float *q, const float *k, uint32_t head_dim)
+/* The dot product of the portable path: one 8-lane accumulator, its
+ * lanes by lanes_sum's tree, then the tail in order; a score, and the
+ * projections' rows. */
+static float dot_portable(const float *a, const float *b, uint64_t n)
 {
 	v8f acc = {0};
-	uint32_t d = 0;
+	uint64_t i = 0;
 	float s;
 
-	for (; d + 8 <= head_dim; d += 8)
-		acc += load8f(q + d) * load8f(k + d);
+	for (; i + 8 <= n; i += 8)
+		acc += load8f(a + i) * load8f(b + i);
 	s = lanes_sum(acc);
-	for (; d < head_dim; d++)
-		s += q[d] * k[d];
+	for (; i < n; i++)
+		s += a[i] * b[i];
 	return s;
 }
 
@@ -220,7 +223,7 @@ static void scores_portable(const float *q, uint32_t heads, uint32_t kv_heads,
 
 		for (uint32_t h = 0; h < heads; h++)
 			att[r * att_stride + h] =
-				score_portable(q + (uint64_t)h * head_dim,
+				dot_portable(q + (uint64_t)h * head_dim,
 				               row + (uint64_t)(h / group) * head_dim,
 				               head_dim) * scale;
 	}
@@ -598,19 +601,13 @@ static int vector_kernels(void)
 	return use_avx2();
 }
 
-int kvp__dot_vector(const float *a, const float *b, uint64_t n, float *out)
+float kvp__dot(const float *a, const float *b, uint64_t n)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-	if (vector_kernels()) {
-		*out = dot_avx2(a, b, n);
-		return 1;
-	}
+	if (vector_kernels())
+		return dot_avx2(a, b, n);
 #endif
-	(void)a;
-	(void)b;
-	(void)n;
-	(void)out;
-	return 0;
+	return dot_portable(a, b, n);
 }
 
 void kvp__attn_scores(const float *q, uint32_t heads, uint32_t kv_heads,

@@ -78,9 +78,9 @@ void kvp__attn_values(float *o, uint32_t heads, uint32_t kv_heads,
  * of exponentials. */
 void kvp__softmax_columns(float *x, uint64_t n, uint32_t n_cols, float *max,
                           float *sum);
-/* The dot product of n floats on the AVX2 path into *out, 1; 0 where the
- * portable path is the one to take (attention.c's dot). */
-int kvp__dot_vector(const float *a, const float *b, uint64_t n, float *out);
+/* The dot product of n floats, on the CPU's path (the projections' and
+ * RMS norm's, attention.c). */
+float kvp__dot(const float *a, const float *b, uint64_t n);
 /* e^x for x <= 0 as the softmax computes it (0 below -87.33). */
 float kvp__exp_nonpositive(float x);
 
