@@ -100,6 +100,7 @@ static const struct option long_options[] = {
 	{"ubatch-size", required_argument, NULL, OPT_UBATCH},
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 	{"swa-full-tokens-ratio", required_argument, NULL, OPT_SWA_RATIO},
+	{"disable-hybrid-swa-memory", no_argument, NULL, OPT_NO_SWA_POOL},
 	{"chunked-prefill-size", required_argument, NULL, OPT_CHUNKED_PREFILL},
 	{"cuda-graph-max-bs", required_argument, NULL, OPT_GRAPH_MAX_BS},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
@@ -200,6 +201,7 @@ void cli_usage(FILE *out)
 	      "                         its v0.19 logs); --max-num-seqs N its sequences\n"
 	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"
 	      "                         token, (0, 1] (0.8)\n"
+	      "      --disable-hybrid-swa-memory  SGLang: no sliding-window pool\n"
 	      "      --chunked-prefill-size N, --cuda-graph-max-bs N  SGLang's, for\n"
 	      "                         its default --mem-fraction-static (by GPU)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"

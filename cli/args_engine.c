@@ -93,6 +93,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_GRAPH_MAX_BS:
 		o->engine_flags |= CLI_FLAG_GRAPH_BS;
 		return cli_parse_u32(opt, arg, &o->req.cuda_graph_max_bs);
+	case OPT_NO_SWA_POOL:
+		o->engine_flags |= CLI_FLAG_NO_SWA;
+		o->req.no_swa_pool = true;
+		return 0;
 	case OPT_TOKENS_PER_BLOCK:
 		o->engine_flags |= CLI_FLAG_TPB;
 		return cli_parse_u32(opt, arg, &o->tokens_per_block);
@@ -210,6 +214,7 @@ static const struct {
 	{CLI_FLAG_SWA_RATIO, "--swa-full-tokens-ratio", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_CHUNKED, "--chunked-prefill-size", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_GRAPH_BS, "--cuda-graph-max-bs", KVP_ENGINE_SGLANG},
+	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", KVP_ENGINE_SGLANG},
 	{CLI_FLAG_TPB, "--tokens-per-block", KVP_ENGINE_TRTLLM},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
 };

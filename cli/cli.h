@@ -116,6 +116,7 @@ enum cli_engine_flag {
 	CLI_FLAG_SEQS = 1 << 10,      /* vLLM */
 	CLI_FLAG_CHUNKED = 1 << 11,   /* SGLang */
 	CLI_FLAG_GRAPH_BS = 1 << 12,  /* SGLang */
+	CLI_FLAG_NO_SWA = 1 << 13,    /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -139,6 +140,7 @@ enum cli_engine_option {
 	OPT_SWA_RATIO,
 	OPT_CHUNKED_PREFILL,
 	OPT_GRAPH_MAX_BS,
+	OPT_NO_SWA_POOL,
 	OPT_LORA_RANK,
 	OPT_MAX_LORAS,
 	OPT_LORA_MODULES,

@@ -65,11 +65,18 @@ static void llama_lines(const struct cli_plan *p, void (*line)(void *, const cha
 	}
 }
 
-/* Whether SGLang puts sliding layers of the plan in its SWA pool. */
+/* Whether SGLang keeps a group in its SWA pool: a sliding or chunked
+ * layer the plan left windowed (kvp_engine_swa_pool). */
+static bool swa_kind(kvp_layer_kind kind)
+{
+	return kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
+}
+
+/* Whether SGLang puts layers of the plan in its SWA pool. */
 static bool sglang_swa(const kvp_plan *lp)
 {
 	for (uint32_t g = 0; g < lp->group_count; g++)
-		if (lp->groups[g].kind == KVP_LAYER_SLIDING && lp->groups[g].layers &&
+		if (swa_kind(lp->groups[g].kind) && lp->groups[g].layers &&
 		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
 			return true;
 	return false;
@@ -89,7 +96,7 @@ static void sglang_swa_lines(const struct cli_plan *p, const kvp_capacity *c,
 	char text[256];
 
 	for (uint32_t g = 0; g < lp->group_count; g++) {
-		int swa = lp->groups[g].kind == KVP_LAYER_SLIDING;
+		int swa = swa_kind(lp->groups[g].kind);
 
 		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
 		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
@@ -255,6 +262,25 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\n  allocates %s B; the exact model needs %s B\n",
 		        cli_grouped(lp->cache_total_bytes, a, sizeof a),
 		        cli_grouped(lp->exact_cache_bytes, b, sizeof b));
+		/* SGLang's one pool for an architecture it runs without
+		 * its sliding-window pool. */
+		if (lp->windows_held) {
+			char type[KVP_QUOTE_MAX];
+			uint32_t n = kvp_model_count_layers(&p->model, KVP_LAYER_SLIDING) +
+			             kvp_model_count_layers(&p->model, KVP_LAYER_CHUNKED);
+
+			if (r->no_swa_pool)
+				fprintf(out, "  SGLang keeps every token of the %u windowed layers"
+				        " (--disable-hybrid-swa-memory)\n", n);
+			else
+				fprintf(out, "  SGLang keeps every token of the %u windowed layers:"
+				        " its sliding-window pool is for the architectures it"
+				        " lists (Llama 4, gpt-oss, Gemma 4, ...), and %s%s\n", n,
+				        p->model.model_type[0] ? kvp_escape(p->model.model_type, type,
+				                                            sizeof type)
+				                               : "this model names no model_type",
+				        p->model.model_type[0] ? " is not one" : "");
+		}
 		if (r->engine == KVP_ENGINE_LLAMA_CPP) {
 			llama_lines(p, print_line, out);
 			/* llama_init_from_model refuses a quantized V cache

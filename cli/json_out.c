@@ -21,6 +21,10 @@ int cli_json_done(const struct json_writer *w)
 void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model *m)
 {
 	json_text(w, name_key, m->name);
+	if (m->model_type[0])
+		json_text(w, "model_type", m->model_type);
+	else
+		json_null(w, "model_type");
 	json_text(w, "attention", kvp_attention_name(kvp_model_attention(m)));
 	json_u64(w, "layers", m->layers);
 	json_u64(w, "heads", m->heads);
@@ -160,6 +164,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_u64(w, "kv_heads_per_gpu", lp->kv_heads_per_gpu);
 	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
 	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);
+	json_bool(w, "windows_held", lp->windows_held);
 	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {

@@ -218,7 +218,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 		if (n == 0 || grp->bytes_per_token == 0)
 			continue;
-		if (grp->kind != KVP_LAYER_SLIDING) {
+		if (!kvp__sglang_swa_kind(grp->kind)) {
 			full_bytes += n * grp->bytes_per_token;
 			continue;
 		}
@@ -288,7 +288,7 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
 			continue;
-		if (grp->kind == KVP_LAYER_SLIDING) {
+		if (kvp__sglang_swa_kind(grp->kind)) {
 			sliding = true;
 			*window = grp->window;
 		} else {
@@ -307,7 +307,7 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 static bool sliding_layers(const kvp_plan *p, uint32_t stage)
 {
 	for (uint32_t g = 0; g < p->group_count; g++)
-		if (p->groups[g].kind == KVP_LAYER_SLIDING && p->groups[g].bytes_per_token &&
+		if (kvp__sglang_swa_kind(p->groups[g].kind) && p->groups[g].bytes_per_token &&
 		    kvp__stage_group_layers(p, stage, g))
 			return true;
 	return false;

@@ -183,6 +183,42 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	return KVP_OK;
 }
 
+/* SGLang's sliding-window pool (python/sglang/srt/configs/model_config.py
+ * @ 001adf564fd332c285397a46a034ee2f93ba7515, is_hybrid_swa_model and
+ * get_hybrid_layer_ids): only the architectures it lists run with one,
+ * each spelled here by its model_type (a prefix: llama4 and llama4_text;
+ * GGUF's gpt-oss is gpt_oss).  Llama 4's chunked layers are its "SWA"
+ * layers, (i + 1) % 4 != 0, with attention_chunk_size as their window
+ * (model_runner.py sliding_window_size).  Every other model, Gemma 2 and
+ * 3, Mistral and Phi-3 among them, gets one MHATokenToKVPool whose cell
+ * counts every layer (model_runner_kv_cache_mixin.py
+ * get_cell_size_per_token): its windowed layers hold every token. */
+bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
+{
+	static const char *const types[] = {
+		"llama4",      /* Llama4ForConditionalGeneration */
+		"gpt_oss",     /* GptOssForCausalLM */
+		"gemma4",      /* Gemma4ForCausalLM, ...ForConditionalGeneration */
+		"mimo_v2",     /* MiMoV2ForCausalLM, MiMoV2FlashForCausalLM */
+		"step3p5",     /* Step3p5ForCausalLM */
+		"deepseek_v4", /* DeepseekV4ForCausalLM */
+		"laguna",      /* LagunaForCausalLM */
+	};
+
+	if (!m || (r && r->no_swa_pool))
+		return false;
+	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+		const char *a = m->model_type, *b = types[t];
+
+		/* '-' and '_' alike: GGUF and Hugging Face spell them apart. */
+		while (*b && (*a == *b || (*a == '-' && *b == '_')))
+			a++, b++;
+		if (!*b)
+			return true;
+	}
+	return false;
+}
+
 double kvp__engine_swa_ratio(const kvp_request *r)
 {
 	/* python/sglang/srt/server_args.py: swa_full_tokens_ratio 0.8. */
@@ -428,11 +464,12 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 		/* mem_cache/memory_pool.py: one pool of tokens for every
 		 * layer; each request takes whole pages.  The page_size
 		 * padding rows of each buffer are added by the plan.  Sliding
-		 * layers are in the SWA pool (mem_cache/swa_memory_pool.py
-		 * SWAKVPool), whose slots outside the window are freed
-		 * (managers/schedule_batch.py _evict_swa, free_swa): a request
-		 * keeps min(seq, window) of them, in whole pages. */
-		per_seq = pad(g->kind == KVP_LAYER_SLIDING ? g->tokens : seq, block);
+		 * and chunked layers the plan left windowed are in the SWA
+		 * pool (mem_cache/swa_memory_pool.py SWAKVPool), whose slots
+		 * outside the window are freed (managers/schedule_batch.py
+		 * _evict_swa, free_swa): a request keeps min(seq, window) of
+		 * them, in whole pages. */
+		per_seq = pad(kvp__sglang_swa_kind(g->kind) ? g->tokens : seq, block);
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* Blocks of tokens_per_block per sequence; a windowed layer

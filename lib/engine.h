@@ -35,6 +35,13 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
 /* Each group's tokens per block (vLLM's page unification), or an error
  * naming the two page sizes that cannot be unified. */
 kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err);
+/* Whether SGLang keeps a layer of this (planned) kind in its sliding-
+ * window pool: a sliding or chunked layer left windowed by the plan
+ * (kvp__layer_key gives every other model's windows all their tokens). */
+static inline bool kvp__sglang_swa_kind(kvp_layer_kind kind)
+{
+	return kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
+}
 /* SGLang's swa_full_tokens_ratio, default filled in. */
 double kvp__engine_swa_ratio(const kvp_request *r);
 /* Rows every layer's buffer has besides its tokens (SGLang's page). */

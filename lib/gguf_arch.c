@@ -314,6 +314,10 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	if ((st = read_arch(&r)) != KVP_OK)
 		return st;
 	r.fam = kvp__gguf_family_of(r.arch, &known);
+	/* The architecture is the model's type (llama.cpp spells gpt-oss
+	 * where Hugging Face has gpt_oss: kvp_engine's matches take both). */
+	if (kvp__valid_name(r.arch))
+		memcpy(m->model_type, r.arch, sizeof m->model_type);
 	if (source) {
 		snprintf(source->family, sizeof source->family, "%s", r.arch);
 		source->generic = !known;

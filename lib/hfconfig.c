@@ -385,6 +385,9 @@ static kvp_status choose_object(struct hf *h, json_t *top)
 	for (char *p = h->src->family; *p; p++)
 		if (*p <= ' ' || *p >= 0x7f)
 			*p = '_';
+	/* The model's type, for an engine that pools by architecture. */
+	if (kvp__valid_name(h->family))
+		snprintf(h->m->model_type, sizeof h->m->model_type, "%s", h->family);
 	return KVP_OK;
 }
 

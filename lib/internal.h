@@ -49,6 +49,11 @@ const char *kvp__label(const char *name, const char *fallback, char *buf);
  * valid UTF-8), or NULL when every character is printable. */
 const char *kvp__find_control(const char *text);
 
+/* A name a profile may have or be looked up by, or a model's type: 1 to
+ * 63 ASCII letters, digits, '.', '-', '_' or '+', a letter or digit first
+ * (claim.c; profile.h's KVP__NAME_RULE says it in messages). */
+bool kvp__valid_name(const char *name);
+
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);
 

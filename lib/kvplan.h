@@ -231,6 +231,11 @@ typedef struct kvp_model {
 	uint32_t intermediate; /* a dense MLP's inner size, the same in every
 	                        * layer (intermediate_size); 0 when unknown or
 	                        * when the MLP is a mixture of experts */
+	char model_type[KVP_NAME_MAX]; /* Hugging Face's model_type (its text
+	                        * model's: gemma3_text, llama4_text) or GGUF's
+	                        * general.architecture; "" when unknown.  An
+	                        * engine that pools by architecture (SGLang's
+	                        * sliding-window pool) reads it */
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -516,6 +521,8 @@ typedef struct kvp_request {
 	                          * default mem_fraction_static (0: its
 	                          * default for the device's memory) */
 	uint32_t cuda_graph_max_bs; /* SGLang --cuda-graph-max-bs, likewise */
+	bool no_swa_pool;        /* SGLang --disable-hybrid-swa-memory: every
+	                          * layer in its one pool, windows and all */
 	/* Parallelism: tensor, pipeline and data parallel degrees (1). */
 	uint32_t tp;
 	uint32_t pp;
@@ -649,6 +656,11 @@ typedef struct kvp_plan {
 	                             * weights_format (kvp_weights_estimate_compute);
 	                             * 0 when that is plain: the fit takes params
 	                             * x weights_dtype */
+	bool windows_held;          /* the engine keeps every token of the
+	                             * model's sliding and chunked layers:
+	                             * SGLang, for an architecture it runs
+	                             * without a sliding-window pool
+	                             * (kvp_engine_swa_pool) */
 	bool bounded;               /* every caching layer is windowed (or
 	                             * recurrent): the cache stops growing */
 	uint64_t plateau_seq;       /* the seq from which it stops: the
@@ -881,6 +893,12 @@ KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request
 KVP_API double kvp_engine_mem_util(const kvp_request *request,
                                    const kvp_device *device,
                                    double *gpu_mem_mib, double *reserved_mib);
+
+/* Whether SGLang runs the model with its sliding-window memory pool (its
+ * sliding or chunked layers keep only their window's tokens): the
+ * architectures SGLang lists, by model_type, unless request->no_swa_pool.
+ * Every other model keeps all its layers' tokens in SGLang's one pool. */
+KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *request);
 
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems

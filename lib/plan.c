@@ -223,7 +223,10 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 	/* A draft's layers are in no cycle of the model: only a plan on one
 	 * GPU has them. */
 	if ((r->engine == KVP_ENGINE_EXACT || !parallel) && !r->draft && !r->mtp_layers) {
-		if ((parallel || !exact_from_groups(z, p, &p->exact_cache_bytes)) &&
+		/* The groups are the exact model's unless the engine held
+		 * the windows' tokens. */
+		if ((parallel || p->windows_held ||
+		     !exact_from_groups(z, p, &p->exact_cache_bytes)) &&
 		    (st = exact_total(m, r, z->label, err, &p->exact_cache_bytes)) != KVP_OK)
 			return st;
 		if (parallel)
@@ -292,6 +295,10 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->plateau_seq = 0;
+	p->windows_held = request->engine == KVP_ENGINE_SGLANG && !request->no_window &&
+	                  !kvp_engine_swa_pool(m, request) &&
+	                  (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
+	                   kvp_model_count_layers(m, KVP_LAYER_CHUNKED));
 	if ((st = group_layers(&z, p)) != KVP_OK)
 		return st;
 	p->bounded = true;

@@ -24,7 +24,8 @@ enum field_type {
 	FIELD_REAL,    /* a non-negative decimal */
 	FIELD_PATTERN, /* a layer pattern, "sliding*5,full" */
 	FIELD_U32_LIST, /* a sequence of integers, one per layer */
-	FIELD_BOOL     /* true or false */
+	FIELD_BOOL,    /* true or false */
+	FIELD_WORD     /* a token in a name's characters (model_type) */
 };
 
 enum field_need {
@@ -73,6 +74,7 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"intermediate_size", FIELD_U32, offsetof(kvp_model, intermediate),
 	 FIELD_OPTIONAL},
+	{"model_type", FIELD_WORD, offsetof(kvp_model, model_type), FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");
@@ -195,6 +197,7 @@ static const char *const type_wanted[] = {
 	[FIELD_PATTERN] = "a layer pattern",
 	[FIELD_U32_LIST] = "a sequence of integers",
 	[FIELD_BOOL] = "true or false",
+	[FIELD_WORD] = "a word",
 };
 
 /* Fails with "field 'KEY': 'TEXT' WHAT DETAIL", the text escaped only
@@ -441,7 +444,7 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 	}
 	if (value->type != YAML_SCALAR_EVENT ||
 	    (f->type != FIELD_NAME && f->type != FIELD_TEXT &&
-	     f->type != FIELD_PATTERN &&
+	     f->type != FIELD_PATTERN && f->type != FIELD_WORD &&
 	     value->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field '%s': expected %s, got %s", f->key,
@@ -458,6 +461,19 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 		return parse_name(ps, f, at, text);
 	case FIELD_PATTERN:
 		return parse_pattern(ps, f, at, text);
+	case FIELD_WORD:
+		/* A name's characters and length: it is matched, printed and
+		 * put in JSON as it is. */
+		if (!kvp__valid_name(text)) {
+			char quoted[KVP_QUOTE_MAX];
+
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at,
+			                    "field '%s': '%s' is not a word (%s)", f->key,
+			                    kvp_escape(text, quoted, sizeof quoted),
+			                    KVP__NAME_RULE);
+		}
+		strcpy((char *)&ps->out->u + f->offset, text);
+		return KVP_OK;
 	case FIELD_TEXT:
 		if (strlen(text) >= KVP_DESCRIPTION_MAX)
 			return kvp__fail_at(ps, KVP_ERR_PARSE, at,

@@ -90,9 +90,6 @@ kvp_status kvp__profile_event(struct parse *ps, const yaml_event_t *event);
 
 /* ---- claim.c: names and the names profiles claim ----------------------- */
 
-/* A name a profile may have or be looked up by: KVP__NAME_RULE. */
-bool kvp__valid_name(const char *name);
-
 /* A name or alias claimed twice: claim j (0: the name, j: alias j - 1) of
  * profiles[profile] is already claimed by profiles[owner] (which may be the
  * same profile), as its name (how 1) or as an alias (how 2). */

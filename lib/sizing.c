@@ -235,7 +235,11 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out
 	uint32_t kv = kvp_model_layer_kv_heads(m, i);
 	uint64_t cap = 0;
 
-	if (z->r->no_window && (kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED))
+	/* Windows dropped: asked for, or SGLang without its sliding-window
+	 * pool for this architecture (kvp_engine_swa_pool). */
+	if ((kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED) &&
+	    (z->r->no_window || (z->r->engine == KVP_ENGINE_SGLANG &&
+	                         !kvp_engine_swa_pool(z->m, z->r))))
 		kind = KVP_LAYER_FULL;
 	/* One tensor-parallel rank's heads: kv heads split, and replicated
 	 * once the ranks outnumber them; an MLA latent is whole on every

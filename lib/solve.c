@@ -110,7 +110,7 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 			 * keeps min(seq, window) tokens in whole pages, and
 			 * pad(min(x, w), b) = min(cdiv(x, b), cdiv(w, b)) b. */
 			c->pool += (unsigned __int128)n * grp->bytes_per_token * block;
-			if (grp->kind == KVP_LAYER_SLIDING && grp->window)
+			if (kvp__sglang_swa_kind(grp->kind) && grp->window)
 				cap = cdiv(grp->window, block);
 			break;
 		case KVP_ENGINE_TRTLLM:

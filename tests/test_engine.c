@@ -100,6 +100,7 @@ static kvp_model gpt_oss_120b(void)
 	kvp_model m = {
 		.name = "gpt-oss-120b", .layers = 36, .hidden = 2880, .heads = 64,
 		.kv_heads = 8, .head_dim = 64, .sliding_window = 128,
+		.model_type = "gpt_oss",
 	};
 
 	pattern(&m, "sliding,full");
@@ -929,10 +930,12 @@ static void test_sglang_swa_pool(void **state)
 	plan_fails(&oss, &r, KVP_ERR_INVALID,
 	           "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
 
-	/* Sliding layers alone (4 of 4,096 B a token, window 100): one
+	/* Sliding layers alone (4 of 4,096 B a token, window 100), of an
+	 * architecture with the pool (GGUF's spelling of gpt-oss): one
 	 * pool, the sliding one: 10^6 // 16,384 = 61 tokens, both figures;
 	 * a request of 500 keeps min(500, 100) = 100 slots: 61 / 100. */
 	all.sliding_window = 100;
+	snprintf(all.model_type, sizeof all.model_type, "gpt-oss");
 	pattern(&all, "sliding");
 	r = request_at(KVP_ENGINE_SGLANG, 500, 1);
 	plan_ok(&all, &r, &p);
@@ -947,6 +950,93 @@ static void test_sglang_swa_pool(void **state)
 	capacity_ok(&p, 131072005ULL, &c);
 	assert_int_equal(c.tokens, 1000);
 	assert_int_equal(c.swa_tokens, 0);
+}
+
+/* SGLang's sliding-window pool is for the architectures it lists
+ * (configs/model_config.py is_hybrid_swa_model @ 001adf56): Gemma 3's
+ * sliding layers hold every token in its one pool, Llama 4's chunked
+ * layers are its SWA layers with the chunk as their window, and
+ * --disable-hybrid-swa-memory turns the pool off. */
+static void test_sglang_swa_architectures(void **state)
+{
+	/* Gemma 3 4B (google/gemma-3-4b-it text_config): 34 layers, 4 kv
+	 * heads of 256, 29 sliding (1024) and 5 full: 4,096 B a token and
+	 * layer in fp16. */
+	kvp_model gemma = {.name = "gemma3-4b", .layers = 34, .heads = 8, .kv_heads = 4,
+	                   .head_dim = 256, .sliding_window = 1024,
+	                   .model_type = "gemma3_text"};
+	/* Llama 4 Scout (meta-llama/Llama-4-Scout-17B-16E text_config): 48
+	 * layers, 8 kv heads of 128, attention_chunk_size 8192, every fourth
+	 * layer global: 4,096 B a token and layer. */
+	kvp_model scout = {.name = "llama4-scout", .layers = 48, .heads = 40, .kv_heads = 8,
+	                   .head_dim = 128, .chunk_size = 8192,
+	                   .model_type = "llama4_text"};
+	kvp_model oss = gpt_oss_120b();
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 8192, 1);
+	kvp_capacity c;
+	kvp_plan p;
+
+	(void)state;
+	pattern(&gemma, "sliding*5,full");
+	pattern(&scout, "chunked*3,full");
+	assert_false(kvp_engine_swa_pool(&gemma, &r));
+	assert_true(kvp_engine_swa_pool(&scout, &r));
+	assert_true(kvp_engine_swa_pool(&oss, &r));
+	assert_false(kvp_engine_swa_pool(NULL, &r));
+
+	/* Gemma 3 at 8,192: one group of 34 full layers of 8,192 + 1 rows:
+	 * 34 · 8,193 · 4,096 = 1,140,989,952 B; the exact model keeps
+	 * 29 · 1,024 + 5 · 8,192 tokens: 289,406,976 B. */
+	plan_ok(&gemma, &r, &p);
+	assert_true(p.windows_held);
+	assert_int_equal(p.group_count, 1);
+	assert_int_equal(p.groups[0].kind, KVP_LAYER_FULL);
+	assert_int_equal(p.groups[0].cells, 8193);
+	assert_int_equal(p.cache_total_bytes, 1140989952ULL);
+	assert_int_equal(p.exact_cache_bytes, 289406976ULL);
+	/* One pool, cell 34 · 4,096 = 139,264 B: 10^10 // 139,264 = 71,806
+	 * tokens, no sliding pool. */
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 71806);
+	assert_int_equal(c.swa_tokens, 0);
+
+	/* Llama 4 at 16,384: the 36 chunked layers keep min(16,384, 8,192)
+	 * + 1 = 8,193 rows, the 12 global ones 16,385: 36 · 8,193 · 4,096 +
+	 * 12 · 16,385 · 4,096 = 2,013,462,528 B. */
+	r = request_at(KVP_ENGINE_SGLANG, 16384, 1);
+	plan_ok(&scout, &r, &p);
+	assert_false(p.windows_held);
+	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 8193);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 16385);
+	assert_int_equal(p.cache_total_bytes, 2013462528ULL);
+	assert_int_equal(p.exact_cache_bytes, 2013265920ULL);
+	/* The pools of 10^10 B (set_num_tokens_hybrid_swa): F = 12 · 4,096
+	 * = 49,152, S = 36 · 4,096 = 147,456; T = 10^10 // 196,608 =
+	 * 50,862; full = int(50,862 · 196,608 / (49,152 + (0.8 · 4,096) ·
+	 * 36 = 167,116.8)) = int(59,837.6) = 59,837; swa = int(47,869.6) =
+	 * 47,869.  Allocated (59,838 · 49,152) + (47,870 · 147,456) =
+	 * 9,999,876,096 B.  Requests of 16,384: the full pool holds
+	 * 59,837 / 16,384 of them, the chunked one 47,869 / 8,192: the
+	 * fewer. */
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 59837);
+	assert_int_equal(c.swa_tokens, 47869);
+	assert_int_equal(c.allocated_bytes, 9999876096ULL);
+	assert_true(c.max_concurrency == 59837.0 / 16384.0);
+
+	/* --disable-hybrid-swa-memory: gpt-oss-120b's 36 layers all keep
+	 * 4,000 + 1 rows of 2,048 B: 294,985,728 B. */
+	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	r.no_swa_pool = true;
+	assert_false(kvp_engine_swa_pool(&oss, &r));
+	plan_ok(&oss, &r, &p);
+	assert_true(p.windows_held);
+	assert_int_equal(p.cache_total_bytes, 294985728ULL);
+	/* Another engine keeps its windows whatever SGLang does. */
+	r.engine = KVP_ENGINE_VLLM;
+	plan_ok(&gemma, &r, &p);
+	assert_false(p.windows_held);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->layers, 29);
 }
 
 /* vLLM: a hybrid model whose layers' pages differ (V5,
@@ -1322,7 +1412,8 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		if (!p->groups[g].bytes_per_token)
 			continue;
-		if (p->groups[g].kind == KVP_LAYER_SLIDING)
+		if (p->groups[g].kind == KVP_LAYER_SLIDING ||
+		    p->groups[g].kind == KVP_LAYER_CHUNKED)
 			window = p->groups[g].window;
 		else
 			full = true;
@@ -1361,6 +1452,10 @@ static void random_model(kvp_model *m)
 	m->sliding_window = 1 + below(below(2) ? 300 : 9000);
 	m->chunk_size = 1 + below(9000);
 	m->state_bytes = 1 + below(1 << 20);
+	/* Half of them an architecture SGLang runs with its sliding-window
+	 * pool. */
+	if (below(2))
+		snprintf(m->model_type, sizeof m->model_type, "llama4_text");
 	if (pat)
 		pattern(m, pat);
 	else if (below(3) == 0) {
@@ -1595,6 +1690,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_vllm_hybrid),
 		cmocka_unit_test(test_capacity_trtllm_sglang),
 		cmocka_unit_test(test_sglang_swa_pool),
+		cmocka_unit_test(test_sglang_swa_architectures),
 		cmocka_unit_test(test_vllm_unified_pages),
 		cmocka_unit_test(test_vllm_mamba_hybrid),
 		cmocka_unit_test(test_vllm_mamba_tp),

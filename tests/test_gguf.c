@@ -165,6 +165,7 @@ static void test_llama2_plan(void **state)
 	assert_int_equal(p.model.pattern_len, 0);
 	assert_int_equal(p.source.kind, KVP_SOURCE_GGUF);
 	assert_string_equal(p.source.family, "llama");
+	assert_string_equal(p.model.model_type, "llama");
 	assert_false(p.source.generic);
 	note_is(&p, "layers", KVP_ORIGIN_READ, "llama.block_count = 32");
 	note_is(&p, "kv_heads", KVP_ORIGIN_READ,

@@ -101,6 +101,10 @@ static void test_catalogue_equal(void **state)
 		if (c->max_context)
 			SAME(max_context);
 #undef SAME
+		/* The type an engine that pools by architecture reads. */
+		if (strcmp(m.model_type, c->model_type) != 0)
+			fail_msg("%s: model_type '%s' in config.json, '%s' in the"
+			         " catalogue", c->name, m.model_type, c->model_type);
 		/* MiniMind ships its own configuration class: the generic
 		 * rule reads it. */
 		if (src.generic && strcmp(src.family, "minimind") != 0)
@@ -148,6 +152,7 @@ static void test_llama2_estimate(void **state)
 	assert_int_equal(kvp_source_find(&src, "head_dim")->origin, KVP_ORIGIN_DERIVED);
 	assert_int_equal(kvp_source_find(&src, "layers")->origin, KVP_ORIGIN_READ);
 	assert_string_equal(src.family, "llama");
+	assert_string_equal(m.model_type, "llama");
 	/* 32 layers x 1024 tokens x 32 heads x 128 x 2 (K, V) x 2 B. */
 	assert_int_equal(cache_at(&m, 1024), 536870912ull);
 	/* The weights are fp16; the cache type is not taken from them. */

@@ -342,6 +342,13 @@ static void test_error_name(void **state)
 	             "field 'aliases': '-m' is not a valid name " TESTUTIL_NAME_RULE);
 	expect_error(0, "m", "name: m\naliases: [\"m,n\"]\n", KVP_ERR_PARSE, 2, 11,
 	             "field 'aliases': 'm,n' is not a valid name " TESTUTIL_NAME_RULE);
+	/* A model's type is a word in a name's characters. */
+	expect_error(0, "m", "name: m\nmodel_type: \"gemma 3\"\n", KVP_ERR_PARSE, 2, 13,
+	             "field 'model_type': 'gemma 3' is not a word " TESTUTIL_NAME_RULE);
+	expect_error(0, "m", "name: m\nmodel_type: _llama\n", KVP_ERR_PARSE, 2, 13,
+	             "field 'model_type': '_llama' is not a word " TESTUTIL_NAME_RULE);
+	expect_error(0, "m", "name: m\nmodel_type: [llama]\n", KVP_ERR_PARSE, 2, 13,
+	             "field 'model_type': expected a word, got a sequence");
 	/* A backslash is doubled, so that escapes cannot be forged. */
 	expect_error(0, "m", "name: m\naliases: ['m\\x41']\n", KVP_ERR_PARSE, 2,
 	             11, "field 'aliases': 'm\\\\x41' is not a valid name "

@@ -226,6 +226,48 @@ check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
 expect_error "--swa-full-tokens-ratio 0" "^kvplan: --swa-full-tokens-ratio: '0' is outside \(0, 1\]$" \
 	--model gpt-oss-120b --seq 100 --engine sglang --swa-full-tokens-ratio 0
 
+# SGLang's sliding-window pool is for the architectures it lists
+# (configs/model_config.py is_hybrid_swa_model): Gemma 3 is not one, so its
+# 34 layers of 4 kv heads × 256 (4,096 B a token in fp16) all keep 8,192 +
+# 1 rows: 34·8,193·4,096 = 1,140,989,952 B, where the exact model keeps
+# 29·1,024 + 5·8,192 tokens a layer: 289,406,976 B.  One pool of 10^10 B:
+# 10^10 // 139,264 = 71,806 tokens.
+run --model gemma3-4b --seq 8192 --engine sglang --kv-budget 10000000000 --format json
+is cache_total_bytes 1140989952 "sglang gemma3: every layer keeps every token"
+is exact_cache_bytes 289406976 "sglang gemma3: the exact model's windows beside it"
+is windows_held true "sglang gemma3: windows_held"
+is model_type '"gemma3_text"' "gemma3's model_type"
+is capacity_tokens 71806 "sglang gemma3: one pool of 139,264 B a token"
+run --model gemma3-4b --seq 8192 --engine sglang
+check "sglang gemma3 says why" grep -Fq "SGLang keeps every token of the 29 windowed layers: its sliding-window pool is for the architectures it lists (Llama 4, gpt-oss, Gemma 4, ...), and gemma3_text is not one" "$work/out"
+# Llama 4 Scout's 36 chunked layers are its SWA layers, the chunk (8,192)
+# their window: F = 12·4,096 = 49,152, S = 36·4,096 = 147,456; T = 10^10 //
+# 196,608 = 50,862; full = int(50,862·196,608 / (49,152 + 0.8·4,096·36 =
+# 167,116.8)) = 59,837, swa = int(59,837·0.8) = 47,869.  K of the chunked
+# pool: 47,870·36·2,048 = 3,529,359,360 B = 3.29 GiB, of the full one
+# 59,838·12·2,048 = 1,470,578,688 = 1.37; both, K and V: 9.31 GiB.
+run --model llama4-scout --seq 16384 --engine sglang --kv-budget 10000000000 --format json
+is windows_held false "sglang llama4: its chunked layers pooled"
+is capacity_tokens 59837 "sglang llama4: the full pool"
+is capacity_swa_tokens 47869 "sglang llama4: the chunked layers' pool"
+has_line "sglang llama4's split line" \
+	"Use sliding window memory pool. full_layer_tokens=59837, swa_layer_tokens=47869"
+has_line "sglang llama4's chunked pool line" \
+	"KV Cache is allocated. #tokens: 47869, K size: 3.29 GB, V size: 3.29 GB"
+has_line "sglang llama4's full pool line" \
+	"KV Cache is allocated. #tokens: 59837, K size: 1.37 GB, V size: 1.37 GB"
+has_line "sglang llama4's SWAKVPool line" \
+	"SWAKVPool mem usage: 9.31 GB, swa size: 47869, full size: 59837"
+# --disable-hybrid-swa-memory: gpt-oss-120b's 36 layers of 2,048 B all keep
+# 4,000 + 1 rows: 36·4,001·2,048 = 294,985,728 B.
+run --model gpt-oss-120b --seq 4000 --engine sglang --disable-hybrid-swa-memory --format json
+is cache_total_bytes 294985728 "--disable-hybrid-swa-memory: one pool"
+is windows_held true "--disable-hybrid-swa-memory: windows_held"
+run --model gpt-oss-120b --seq 4000 --engine vllm --disable-hybrid-swa-memory --format json
+check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
+	"kvplan: warning: --disable-hybrid-swa-memory is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
+
 # --explain under an engine shows its cells and each solver's boundary:
 # llama2-7b, vLLM, seq 1000: 63 blocks of 16 = 1,008 cells; 32 · 1,008 ·
 # 16,384 = 528,482,304 B.  With --kv-budget 1,048,576,000 the longest
