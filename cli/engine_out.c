@@ -23,6 +23,53 @@ static const char *ggml_name(kvp_dtype t)
 	}
 }
 
+/* llama.cpp's recurrent-state line (src/llama-memory-recurrent.cpp @
+ * 0054ee8c, the llama_memory_recurrent constructor; a hybrid model's
+ * llama_memory_hybrid builds it after the KV cache): every recurrent
+ * layer holds R rows of n_embd_r() and S rows of n_embd_s() values, f32
+ * unless the state type says otherwise, max(1, n_seq_max) cells of 1 +
+ * n_rs_seq rows each; "layers" is the model's n_layer(), all of them; P,
+ * a per-layer-embedding conv row no model here has, is 0.  Left out where
+ * the state is given in bytes, not as its two parts. */
+static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const char *),
+                          void *ctx)
+{
+	const kvp_model *m = &p->model;
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	const float mib = 1024.0f * 1024.0f;
+	uint64_t layers = 0, per_seq = 0, n_r, n_s, row_r, row_s, rows, r_bytes, s_bytes;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (lp->groups[g].kind == KVP_LAYER_RECURRENT && !lp->groups[g].draft) {
+			layers += lp->groups[g].layers;
+			per_seq = lp->groups[g].state_bytes_per_seq;
+		}
+	if (layers == 0 || m->state_bytes || !m->ssm_state)
+		return;
+	/* llama_hparams::n_embd_r and n_embd_s (src/llama-hparams.cpp). */
+	n_r = m->ssm_conv_kernel > 1 ? (uint64_t)(m->ssm_conv_kernel - 1) *
+	      ((uint64_t)m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state) : 0;
+	n_s = (uint64_t)m->ssm_state * m->ssm_inner;
+	if (kvp_dtype_row_bytes(r->state_dtype, n_r, &row_r, NULL) != KVP_OK ||
+	    kvp_dtype_row_bytes(r->state_dtype, n_s, &row_s, NULL) != KVP_OK ||
+	    row_r + row_s == 0 || per_seq % (row_r + row_s) != 0)
+		return;
+	/* The plan's state a sequence is 1 + n_rs_seq rows of both. */
+	rows = per_seq / (row_r + row_s);
+	r_bytes = layers * row_r * rows * r->batch;
+	s_bytes = layers * row_s * rows * r->batch;
+	snprintf(text, sizeof text,
+	         "llama_memory_recurrent: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
+	         " %2" PRIu64 " seqs %2" PRIu64 " rs_seq), R (%s): %7.2f MiB, S (%s): %7.2f MiB,"
+	         " P (%s): %7.2f MiB", (double)((float)(r_bytes + s_bytes) / mib), r->batch,
+	         m->layers, r->batch, rows - 1, ggml_name(r->state_dtype),
+	         (double)((float)r_bytes / mib), ggml_name(r->state_dtype),
+	         (double)((float)s_bytes / mib), ggml_name(r->state_dtype), 0.0);
+	line(ctx, text);
+}
+
 /* llama.cpp: one line per cache (the full layers, then the windowed
  * ones), as llama_kv_cache's constructor prints it: MiB in single
  * precision, cells per stream, "n_seq_max/n_stream seqs". */
@@ -40,6 +87,10 @@ static void llama_lines(const struct cli_plan *p, void (*line)(void *, const cha
 		uint64_t k = 0, v = 0, cells = 0;
 		uint32_t layers = 0;
 		char text[256];
+
+		/* The model's recurrent state after its KV caches. */
+		if (pass == 2)
+			llama_rs_line(p, line, ctx);
 
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			const kvp_layer_group *grp = &lp->groups[g];

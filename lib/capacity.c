@@ -88,7 +88,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		/* A recurrent layer's page is one state; a sequence holds
 		 * kvp__spec_state_rows of them. */
 		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT
-		              ? grp->state_bytes_per_seq / kvp__spec_state_rows(r)
+		              ? grp->state_bytes_per_seq / kvp__spec_state_rows(r, NULL)
 		              : grp->bytes_per_token * grp->block;
 
 		count[g] = kvp__stage_group_layers(p, stage, g);

@@ -28,10 +28,11 @@
  *     an MTP context (--spec-type draft-mtp) holds the NextN layers only
  *     (llama-model.cpp create_memory, filter il >= n_layer());
  *   - the recurrent state keeps max(1, n_seq_max) x (1 + n_rs_seq) rows,
- *     n_rs_seq being --spec-draft-n-max on the architectures that roll
- *     back (llama-memory-recurrent.cpp; llm_arch_supports_rs_rollback:
- *     Qwen3.5/3.6, DeepSeek-V4, Nemotron-H), 0 elsewhere: kvplan keeps
- *     1 + spec_tokens rows when spec_tokens is given.
+ *     n_rs_seq being --spec-draft-n-max for an MTP draft on the
+ *     architectures that roll back (llama-memory-recurrent.cpp;
+ *     llm_arch_supports_rs_rollback: Qwen3.5/3.6, DeepSeek-V4, Nemotron-H,
+ *     by model_type), 0 elsewhere and for a draft model: kvplan keeps
+ *     1 + spec_tokens rows there (llama_rolls_back below).
  * Both store the draft's cache in the request's cache types here (the
  * draft context's -ctkd/-ctvd default to f16 in llama.cpp).
  */
@@ -158,11 +159,26 @@ kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p)
 	return KVP_OK;
 }
 
-uint64_t kvp__spec_state_rows(const kvp_request *r)
+/* llama.cpp's rollback rows (n_rs_seq): common.h need_n_rs_seq gives
+ * --spec-draft-n-max for the MTP, EAGLE3, DFlash and DSpark drafts (0 for
+ * a plain draft model, -md), and llama-context.cpp clamps it to 0 unless
+ * llm_arch_supports_rs_rollback (src/llama-arch.cpp @ 3dc7285b: QWEN35,
+ * QWEN35MOE, DEEPSEEK4, NEMOTRON_H, NEMOTRON_H_MOE; a snapshot at 00395eb2
+ * lists the first three), here by model_type, Hugging Face's or GGUF's. */
+static bool llama_rolls_back(const kvp_model *m)
+{
+	static const char *const types[] = {
+		"qwen3_5", "qwen35", "deepseek_v4", "deepseek4", "nemotron_h",
+	};
+
+	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
+}
+
+uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 {
 	if (r->engine == KVP_ENGINE_VLLM && (r->draft || r->mtp_layers))
 		return 1 + (uint64_t)(r->spec_tokens ? r->spec_tokens : r->mtp_layers);
-	if (r->engine == KVP_ENGINE_LLAMA_CPP && (r->draft || r->mtp_layers))
+	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->mtp_layers && llama_rolls_back(m))
 		return 1 + (uint64_t)r->spec_tokens;
 	return 1;
 }

@@ -193,6 +193,20 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
  * 3, Mistral and Phi-3 among them, gets one MHATokenToKVPool whose cell
  * counts every layer (model_runner_kv_cache_mixin.py
  * get_cell_size_per_token): its windowed layers hold every token. */
+bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n)
+{
+	for (size_t t = 0; m && t < n; t++) {
+		const char *a = m->model_type, *b = types[t];
+
+		/* '-' and '_' alike: GGUF and Hugging Face spell them apart. */
+		while (*b && (*a == *b || (*a == '-' && *b == '_')))
+			a++, b++;
+		if (!*b)
+			return true;
+	}
+	return false;
+}
+
 bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
 {
 	static const char *const types[] = {
@@ -205,18 +219,9 @@ bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
 		"laguna",      /* LagunaForCausalLM */
 	};
 
-	if (!m || (r && r->no_swa_pool))
+	if (r && r->no_swa_pool)
 		return false;
-	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
-		const char *a = m->model_type, *b = types[t];
-
-		/* '-' and '_' alike: GGUF and Hugging Face spell them apart. */
-		while (*b && (*a == *b || (*a == '-' && *b == '_')))
-			a++, b++;
-		if (!*b)
-			return true;
-	}
-	return false;
+	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
 double kvp__engine_swa_ratio(const kvp_request *r)
@@ -401,7 +406,7 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 	if (g->kind == KVP_LAYER_RECURRENT)
 		/* MambaSpec, mode none: one state page, and one more a
 		 * speculative token (num_speculative_blocks). */
-		return kvp__spec_state_rows(r);
+		return kvp__spec_state_rows(r, NULL); /* vLLM's: no model needed */
 	/* A policy's kept tokens are held as a sequence of them. */
 	if (g->cap && g->cap < len)
 		len = g->cap;

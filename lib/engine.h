@@ -97,7 +97,10 @@ double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);
 /* draft.c: the recurrent states a sequence keeps under speculative
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,
  * llama.cpp's 1 + n_rs_seq rows. */
-uint64_t kvp__spec_state_rows(const kvp_request *r);
+uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
+/* Whether m's model_type begins with one of the n types ('-' matching
+ * '_'); false for no model. */
+bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 
 /* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
  * the model; a fit's breakdown of one GPU, need being what the fit counted

@@ -315,7 +315,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if ((st = kvp__engine_group_blocks(p, err)) != KVP_OK)
 		return st;
 	if (request->draft || request->mtp_layers) {
-		uint64_t rows = kvp__spec_state_rows(request);
+		uint64_t rows = kvp__spec_state_rows(request, m);
 
 		for (uint32_t g = 0; g < p->group_count; g++)
 			if (!kvp__mul(p->groups[g].state_bytes_per_seq, rows,

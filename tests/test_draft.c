@@ -157,8 +157,8 @@ static void test_mtp_deepseek(void **state)
 /* Qwen3-Next: the MTP layer is a full-attention layer (2 kv heads of 256:
  * 2,048 B a token at fp16).  Under vLLM each sequence keeps 1 +
  * num_speculative_tokens states of its 36 Gated DeltaNet layers (the
- * default: the MTP layers, 1); llama.cpp keeps 1 + n_rs_seq rows when
- * given, the exact model one. */
+ * default: the MTP layers, 1); llama.cpp keeps 1 + n_rs_seq rows on an
+ * architecture that rolls back, the exact model one. */
 static void test_mtp_hybrid_states(void **state)
 {
 	kvp_model m = qwen3_next();
@@ -194,7 +194,18 @@ static void test_mtp_hybrid_states(void **state)
 	r.spec_tokens = 0;
 	p = plan_of(&m, &r);
 	assert_int_equal(p.groups[0].state_bytes_per_seq, one_state);
+	/* llama.cpp clamps n_rs_seq to 0 for qwen3next, which is not in
+	 * llm_arch_supports_rs_rollback: one row whatever the draft. */
 	r.spec_tokens = 3;
+	snprintf(m.model_type, sizeof m.model_type, "qwen3next");
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq, one_state);
+	/* Qwen3.5 (qwen35moe in GGUF, qwen3_5_moe in config.json) rolls
+	 * back: 1 + 3 rows, with an MTP draft only. */
+	snprintf(m.model_type, sizeof m.model_type, "qwen35moe");
+	p = plan_of(&m, &r);
+	assert_int_equal(p.groups[0].state_bytes_per_seq, 4 * one_state);
+	snprintf(m.model_type, sizeof m.model_type, "qwen3_5_moe_text");
 	p = plan_of(&m, &r);
 	assert_int_equal(p.groups[0].state_bytes_per_seq, 4 * one_state);
 }

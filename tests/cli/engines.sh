@@ -96,6 +96,26 @@ run --model gpt-oss-120b --engine llama.cpp -c 65535 -np 4 --kv-unified
 has_line "the table prints it too" \
 	"    llama_kv_cache: size = 2304.00 MiB ( 65536 cells,  18 layers,  4/1 seqs), K (f16): 1152.00 MiB, V (f16): 1152.00 MiB"
 
+# llama.cpp's recurrent-state line (llama-memory-recurrent.cpp): Qwen3-Next's
+# 36 Gated DeltaNet layers hold n_embd_r = 3·(4,096 + 2·16·128) = 24,576
+# and n_embd_s = 128·4,096 = 524,288 f32 values a row, 4 cells (-np 4) of
+# one row: R 36·98,304·4 = 14,155,776 B (13.50 MiB), S 36·2,097,152·4 =
+# 301,989,888 B (288.00 MiB); "48 layers" is the model's n_layer().
+run --model qwen3-next-80b-a3b --seq 4096 --engine llama.cpp -np 4 --format json
+has_line "llama.cpp's recurrent-state line" \
+	"llama_memory_recurrent: size =  301.50 MiB (     4 cells,  48 layers,  4 seqs  0 rs_seq), R (f32):   13.50 MiB, S (f32):  288.00 MiB, P (f32):    0.00 MiB"
+# An MTP draft of 3 tokens: qwen3next does not roll back
+# (llm_arch_supports_rs_rollback), so still one row; Nemotron-H does: its 54
+# Mamba-2 layers (n_embd_r 3·(16,384 + 2·8·256) = 61,440, n_embd_s 256·16,384
+# = 4,194,304) keep 2 cells of 1 + 3 rows: R 54·245,760·8 = 106,168,320 B
+# (101.25 MiB), S 54·16,777,216·8 = 7,247,757,312 B (6912.00 MiB).
+run --model qwen3-next-80b-a3b --seq 4096 --engine llama.cpp -np 4 --mtp 1 --spec-tokens 3 --format json
+has_line "qwen3next keeps no rollback rows" \
+	"llama_memory_recurrent: size =  301.50 MiB (     4 cells,  48 layers,  4 seqs  0 rs_seq), R (f32):   13.50 MiB, S (f32):  288.00 MiB, P (f32):    0.00 MiB"
+run --model nemotron-h-56b --seq 4096 --engine llama.cpp -np 2 --mtp 1 --spec-tokens 3 --format json
+has_line "nemotron_h keeps 1 + 3 rows" \
+	"llama_memory_recurrent: size = 7013.25 MiB (     2 cells, 118 layers,  2 seqs  3 rs_seq), R (f32):  101.25 MiB, S (f32): 6912.00 MiB, P (f32):    0.00 MiB"
+
 # TensorRT-LLM, F-t2 (doc/engines.md: 32 layers, 8 kv heads of 128, fp16,
 # 12,800 tokens): 131,072 B a token; --kv-budget 1,677,721,600 = 12,800
 # tokens = 400 blocks of 32; 1.5625 GiB printed "1.56".
