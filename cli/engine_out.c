@@ -352,11 +352,20 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));
-		if (lp->cache_total_bytes / r->dp > lp->unsharded_cache_bytes)
-			fprintf(out, "  replicated kv heads: %.2fx the %s B of one GPU's cache\n",
-			        (double)(lp->cache_total_bytes / r->dp) /
-			                (double)lp->unsharded_cache_bytes,
-			        cli_grouped(lp->unsharded_cache_bytes, a, sizeof a));
+		/* SGLang's sliding-window pool: every stage the whole model. */
+		if (lp->stages_whole)
+			fprintf(out, "  each stage holds all %u layers' cache: SGLang's"
+			        " sliding-window pool takes the whole model's layers on every"
+			        " pipeline rank\n", lp->layers);
+		{
+			uint64_t one = lp->cache_total_bytes / r->dp /
+			               (lp->stages_whole ? r->pp : 1);
+
+			if (one > lp->unsharded_cache_bytes)
+				fprintf(out, "  replicated kv heads: %.2fx the %s B of one GPU's"
+				        " cache\n", (double)one / (double)lp->unsharded_cache_bytes,
+				        cli_grouped(lp->unsharded_cache_bytes, a, sizeof a));
+		}
 	}
 }
 

@@ -165,6 +165,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
 	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);
 	json_bool(w, "windows_held", lp->windows_held);
+	json_bool(w, "stages_whole", lp->stages_whole);
 	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {

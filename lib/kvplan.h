@@ -645,6 +645,9 @@ typedef struct kvp_plan {
 	uint32_t stage_first[KVP_PP_MAX];
 	uint32_t stage_layers[KVP_PP_MAX];
 	uint64_t stage_bytes[KVP_PP_MAX];
+	bool stages_whole;          /* each stage's GPUs hold every layer's
+	                             * cache, not their own layers': SGLang's
+	                             * sliding-window pool under pp */
 	uint32_t model_kv_heads;    /* the model's kv heads */
 	uint32_t kv_heads_per_gpu;  /* ... on one rank: max(1, kv / tp) */
 	uint64_t streams;           /* llama.cpp: KV streams (1 unified) */

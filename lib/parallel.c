@@ -20,6 +20,21 @@ static uint64_t layers_before(const kvp_plan *p, uint32_t g, uint64_t x)
 	return x / p->cycle_len * in_cycle + head;
 }
 
+/* SGLang's sliding-window pool holds every layer on each pipeline rank:
+ * model_runner_kv_cache_mixin.py (@ 001ccef0 and 226149ac alike) gives
+ * SWAKVPool the whole model's swa_attention_layer_ids and
+ * full_attention_layer_ids, not the rank's start_layer..end_layer as its
+ * other pools have, and sizes it by the whole model's layers. */
+static bool sglang_whole_stages(const kvp_plan *p)
+{
+	if (p->request.engine != KVP_ENGINE_SGLANG || p->stages < 2)
+		return false;
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (kvp__sglang_swa_kind(p->groups[g].kind) && p->groups[g].bytes_per_token)
+			return true;
+	return false;
+}
+
 uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t g)
 {
 	uint64_t a = p->stage_first[stage], b = a + p->stage_layers[stage];
@@ -27,8 +42,9 @@ uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t 
 	/* A draft's layers run on the last stage. */
 	if (p->groups[g].draft)
 		return stage + 1 == p->stages ? p->groups[g].layers : 0;
-	/* One stage holds every layer: the group's own count. */
-	if (a == 0 && b == p->layers)
+	/* One stage holds every layer: the group's own count; so does each
+	 * stage of SGLang's sliding-window pool. */
+	if ((a == 0 && b == p->layers) || p->stages_whole)
 		return p->groups[g].layers;
 	return layers_before(p, g, b) - layers_before(p, g, a);
 }
@@ -42,6 +58,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	if ((st = kvp__pp_split(r, p->layers, &p->stages, p->stage_first,
 	                        p->stage_layers, err)) != KVP_OK)
 		return st;
+	p->stages_whole = sglang_whole_stages(p);
 	p->streams = 1;
 	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, r->tp);
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {
@@ -64,8 +81,10 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 		if (bytes > p->kv_bytes_per_gpu)
 			p->kv_bytes_per_gpu = bytes;
 	}
-	/* Every rank of a stage holds its share; replicas hold it again. */
+	/* Every rank of a stage holds its share; replicas hold it again;
+	 * SGLang's sliding-window pool, every layer on each stage. */
 	if (!kvp__mul(r->tp, r->dp, &ranks) ||
+	    (p->stages_whole && !kvp__mul(ranks, r->pp, &ranks)) ||
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||

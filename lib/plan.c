@@ -292,6 +292,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->cache_total_bytes = p->exact_cache_bytes = p->unsharded_cache_bytes = 0;
 	p->kv_bytes_per_gpu = p->max_layer_bytes = 0;
 	p->stages = 0;
+	p->stages_whole = false;
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->plateau_seq = 0;

@@ -1032,6 +1032,28 @@ static void test_sglang_swa_architectures(void **state)
 	plan_ok(&oss, &r, &p);
 	assert_true(p.windows_held);
 	assert_int_equal(p.cache_total_bytes, 294985728ULL);
+	/* Under --pp 2 SGLang's sliding-window pool still holds all 36
+	 * layers on each stage (SWAKVPool takes the whole model's layer
+	 * ids): 152,248,320 B a GPU, as on one, and twice that in all; the
+	 * pools of 10^10 B are one GPU's (150,703 and 120,562 tokens). */
+	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	r.pp = 2;
+	plan_ok(&oss, &r, &p);
+	assert_true(p.stages_whole);
+	assert_int_equal(p.stage_bytes[0], 152248320ULL);
+	assert_int_equal(p.stage_bytes[1], 152248320ULL);
+	assert_int_equal(p.kv_bytes_per_gpu, 152248320ULL);
+	assert_int_equal(p.cache_total_bytes, 2 * 152248320ULL);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 150703);
+	assert_int_equal(c.swa_tokens, 120562);
+	/* Gemma 3 has no such pool: each stage its own 17 layers. */
+	r.seq = 8192;
+	plan_ok(&gemma, &r, &p);
+	assert_false(p.stages_whole);
+	assert_int_equal(p.stage_bytes[0], 17ULL * 8193 * 4096);
+	assert_int_equal(p.cache_total_bytes, 1140989952ULL);
+	r.pp = 1;
 	/* Another engine keeps its windows whatever SGLang does. */
 	r.engine = KVP_ENGINE_VLLM;
 	plan_ok(&gemma, &r, &p);

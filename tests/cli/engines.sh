@@ -283,6 +283,17 @@ has_line "sglang llama4's SWAKVPool line" \
 run --model gpt-oss-120b --seq 4000 --engine sglang --disable-hybrid-swa-memory --format json
 is cache_total_bytes 294985728 "--disable-hybrid-swa-memory: one pool"
 is windows_held true "--disable-hybrid-swa-memory: windows_held"
+# Under --pp 2 SGLang's sliding-window pool holds all 36 layers on each
+# stage (SWAKVPool takes the whole model's layer ids): 152,248,320 B a GPU,
+# 304,496,640 in all, and one GPU's pools.
+run --model gpt-oss-120b --seq 4000 --engine sglang --pp 2 --kv-budget 10000000000 --format json
+is stages_whole true "sglang --pp 2: every stage the whole pool"
+is kv_bytes_per_gpu 152248320 "sglang --pp 2: all 36 layers a GPU"
+is cache_total_bytes 304496640 "sglang --pp 2: twice in all"
+is capacity_tokens 150703 "sglang --pp 2: the full pool as on one GPU"
+run --model gpt-oss-120b --seq 4000 --engine sglang --pp 2
+check "sglang --pp 2 says why" grep -Fq "each stage holds all 36 layers' cache: SGLang's sliding-window pool takes the whole model's layers on every pipeline rank" "$work/out"
+check "no replication claimed" sh -c "! grep -Fq 'replicated kv heads' '$work/out'"
 run --model gpt-oss-120b --seq 4000 --engine vllm --disable-hybrid-swa-memory --format json
 check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
 	"kvplan: warning: --disable-hybrid-swa-memory is a sglang setting; --engine vllm ignores it" \
