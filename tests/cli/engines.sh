@@ -116,6 +116,32 @@ run --model nemotron-h-56b --seq 4096 --engine llama.cpp -np 2 --mtp 1 --spec-to
 has_line "nemotron_h keeps 1 + 3 rows" \
 	"llama_memory_recurrent: size = 7013.25 MiB (     2 cells, 118 layers,  2 seqs  3 rs_seq), R (f32):  101.25 MiB, S (f32): 6912.00 MiB, P (f32):    0.00 MiB"
 
+# A real vLLM log of a Gated DeltaNet hybrid: Qwen3-Next-80B-A3B-Instruct on
+# two H200s, vLLM 0.10.2 (prefix caching off for hybrids then: mamba mode
+# none), `--tensor-parallel-size 2`, max_num_batched_tokens 8192, model
+# length 262,144 (a public terminal log found in the code index, file id
+# 7292846353; its repository could not be resolved; /work/research notes
+# L4/D2): "Available KV cache memory: 44.59 GiB", "GPU KV cache size:
+# 973,760 tokens", "Maximum concurrency for 262,144 tokens per request:
+# 14.77x", attention block 544.  44.59 GiB is rounded: a budget from
+# 44.585 to 44.595 GiB.  At tp 2 an attention layer keeps 1 kv head of 256:
+# 1,024 B a token, 557,056 B a page of 544; 12 attention and 36 DeltaNet
+# layers make groups of 12 (36 >= 1.5 · 12), one attention group and three
+# of state, so a block of the pool is 12 pages, 6,684,672 B.  7,162 blocks
+# (44.5876 GiB) give 7,162 // 4 · 544 = 973,760 tokens, and a request of
+# 262,144 takes 482 + 3 blocks: 7,162 / 485 = 14.77; 7,161 blocks give
+# 14.76, so the log's budget was at least 44.5876 GiB.
+for gib in 44.5877 44.59 44.595; do
+	budget=$(awk -v g="$gib" 'BEGIN { printf "%.0f", int(g * 1073741824) }')
+	run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
+		--max-num-batched-tokens 8192 --kv-budget "$budget"
+	has_line "Qwen3-Next vLLM 0.10.2 log at $gib GiB: its tokens" \
+		"    GPU KV cache size: 973,760 tokens"
+	has_line "Qwen3-Next vLLM 0.10.2 log at $gib GiB: its concurrency" \
+		"    Maximum concurrency for 262,144 tokens per request: 14.77x"
+done
+check "Qwen3-Next: vLLM's attention block of 544" grep -Fq "blocks of 544 tokens" "$work/out"
+
 # TensorRT-LLM, F-t2 (doc/engines.md: 32 layers, 8 kv heads of 128, fp16,
 # 12,800 tokens): 131,072 B a token; --kv-budget 1,677,721,600 = 12,800
 # tokens = 400 blocks of 32; 1.5625 GiB printed "1.56".
