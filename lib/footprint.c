@@ -66,14 +66,15 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d)
 {
 	const kvp_request *r = &p->request;
-	bool big = d->hbm_bytes >= (uint64_t)70 << 30 && !strstr(d->name, "a100");
-	uint64_t seqs = r->max_num_seqs ? r->max_num_seqs : big ? 1024 : 256;
-	uint64_t tokens = r->max_batched_tokens ? r->max_batched_tokens : big ? 8192 : 2048;
+	bool big;
+	uint64_t seqs, tokens, non_torch;
 	unsigned __int128 sampler, forward, total;
-	uint64_t non_torch;
 
 	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
 		return 0;
+	big = d->hbm_bytes >= (uint64_t)70 << 30 && !strstr(d->name, "a100");
+	seqs = r->max_num_seqs ? r->max_num_seqs : big ? 1024 : 256;
+	tokens = r->max_batched_tokens ? r->max_batched_tokens : big ? 8192 : 2048;
 	if (seqs > tokens)
 		seqs = tokens;
 	sampler = (unsigned __int128)31 * seqs * p->vocab / 2;
