@@ -130,6 +130,10 @@ static const struct option long_options[] = {
 	{"mtp", required_argument, NULL, OPT_MTP},
 	{"profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
+	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
+	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
+	{"enable-prefix-caching", no_argument, NULL, OPT_PREFIX_CACHING},
+	{"no-enable-prefix-caching", no_argument, NULL, OPT_NO_PREFIX_CACHING},
 	{"spec-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
 	{"num-speculative-tokens", required_argument, NULL, OPT_SPEC_TOKENS},
 	{"spec-draft-n-max", required_argument, NULL, OPT_SPEC_TOKENS},
@@ -199,6 +203,9 @@ void cli_usage(FILE *out)
 	      "      --profile-memory   vLLM: take its profile run's activation peak and\n"
 	      "                         non-torch memory from the budget (modelled on\n"
 	      "                         its v0.19 logs); --max-num-seqs N its sequences\n"
+	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
+	      "      --mamba-cache-mode none|align, --no-enable-prefix-caching\n"
+	      "                         vLLM's state pages for recurrent layers\n"
 	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"
 	      "                         token, (0, 1] (0.8)\n"
 	      "      --disable-hybrid-swa-memory  SGLang: no sliding-window pool\n"

@@ -40,6 +40,42 @@ static int parse_pp_layers(const char *opt, const char *arg, struct cli_options 
 	return rc;
 }
 
+/* A vLLM release, MAJOR.MINOR with an optional .PATCH (0.19, 0.10.2):
+ * major x 100 + minor. */
+static int parse_vllm_version(const char *opt, const char *arg, uint32_t *out)
+{
+	unsigned long major = 0, minor = 0;
+	const char *p = arg;
+	char quoted[KVP_QUOTE_MAX];
+	int parts = 0;
+
+	for (; parts < 3; parts++) {
+		unsigned long n = 0;
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 6) {
+			n = n * 10 + (unsigned long)(*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || (*p >= '0' && *p <= '9'))
+			break;
+		if (parts == 0)
+			major = n;
+		else if (parts == 1)
+			minor = n;
+		if (*p != '.' || parts == 2)
+			break;
+		p++;
+	}
+	if (*p != '\0' || parts < 1 || minor > 99 || major * 100 + minor == 0) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not a vLLM release (MAJOR.MINOR,"
+		        " as 0.19 or 0.10.2)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
+		return 2;
+	}
+	*out = (uint32_t)(major * 100 + minor);
+	return 0;
+}
+
 int cli_parse_engine_option(int code, const char *opt, const char *arg,
                             struct cli_options *o)
 {
@@ -174,6 +210,33 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_MAX_NUM_SEQS:
 		o->engine_flags |= CLI_FLAG_SEQS;
 		return cli_parse_u32(opt, arg, &o->req.max_num_seqs);
+	case OPT_VLLM_VERSION:
+		o->engine_flags |= CLI_FLAG_VLLM_VERSION;
+		return parse_vllm_version(opt, arg, &o->req.vllm_version);
+	case OPT_MAMBA_MODE:
+		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
+		if (strcmp(arg, "none") == 0 || strcmp(arg, "align") == 0) {
+			o->req.mamba_cache_mode = strcmp(arg, "none") == 0 ? KVP_MAMBA_NONE
+			                                                  : KVP_MAMBA_ALIGN;
+			return 0;
+		}
+		{
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --%s: %s '%s' (valid: none, align)\n", opt,
+			        strcmp(arg, "all") == 0 ? "vLLM deprecates"
+			                                : "unknown mode",
+			        kvp_escape(arg, quoted, sizeof quoted));
+		}
+		return 2;
+	case OPT_PREFIX_CACHING:
+	case OPT_NO_PREFIX_CACHING:
+		/* vLLM's own switch: without prefix caching its recurrent
+		 * layers run in mode none. */
+		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
+		o->req.mamba_cache_mode = code == OPT_NO_PREFIX_CACHING ? KVP_MAMBA_NONE
+		                                                         : KVP_MAMBA_DEFAULT;
+		return 0;
 	case OPT_MTP:
 		return cli_parse_u32(opt, arg, &o->req.mtp_layers);
 	case OPT_SPEC_TOKENS:
@@ -207,6 +270,8 @@ static const struct {
 	{CLI_FLAG_MNBT, "--max-num-batched-tokens", KVP_ENGINE_VLLM},
 	{CLI_FLAG_PROFILE, "--profile-memory", KVP_ENGINE_VLLM},
 	{CLI_FLAG_SEQS, "--max-num-seqs", KVP_ENGINE_VLLM},
+	{CLI_FLAG_VLLM_VERSION, "--vllm-version", KVP_ENGINE_VLLM},
+	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", KVP_ENGINE_VLLM},
 	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},

@@ -117,6 +117,8 @@ enum cli_engine_flag {
 	CLI_FLAG_CHUNKED = 1 << 11,   /* SGLang */
 	CLI_FLAG_GRAPH_BS = 1 << 12,  /* SGLang */
 	CLI_FLAG_NO_SWA = 1 << 13,    /* SGLang */
+	CLI_FLAG_VLLM_VERSION = 1 << 14, /* vLLM */
+	CLI_FLAG_MAMBA_MODE = 1 << 15, /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -150,6 +152,10 @@ enum cli_engine_option {
 	OPT_SPEC_TOKENS,
 	OPT_PROFILE_MEMORY,
 	OPT_MAX_NUM_SEQS,
+	OPT_VLLM_VERSION,
+	OPT_MAMBA_MODE,
+	OPT_PREFIX_CACHING,
+	OPT_NO_PREFIX_CACHING,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

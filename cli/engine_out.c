@@ -197,9 +197,10 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 			         (double)f->budget_bytes / (1024.0 * 1024.0 * 1024.0));
 			line(ctx, text);
 		}
-		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config. */
+		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
+		 * int(max_concurrency x max_model_len) from 0.20 on. */
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
-		         cli_grouped(c->tokens, a, sizeof a));
+		         cli_grouped(c->log_tokens, a, sizeof a));
 		line(ctx, text);
 		snprintf(text, sizeof text,
 		         "Maximum concurrency for %s tokens per request: %.2fx",

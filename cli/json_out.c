@@ -124,6 +124,7 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 {
 	json_u64(w, "capacity_blocks", c->blocks);
 	json_u64(w, "capacity_tokens", c->tokens);
+	json_u64(w, "capacity_log_tokens", c->log_tokens);
 	/* SGLang's sliding-window pool (0 without sliding layers). */
 	if (e == KVP_ENGINE_SGLANG)
 		json_u64(w, "capacity_swa_tokens", c->swa_tokens);

@@ -350,6 +350,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 	case KVP_ENGINE_SGLANG:
 		if (sliding_layers(p, stage)) {
 			sglang_capacity(p, stage, budget, &c);
+			c.log_tokens = c.tokens;
 			*out = c;
 			return kvp__error_clear(err);
 		}
@@ -385,6 +386,16 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 	}
 	c.max_concurrency = c.blocks_per_request
 	                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
+	c.log_tokens = c.tokens;
+	/* vLLM's "GPU KV cache size" from 0.20 on (kv_cache_utils.py
+	 * get_kv_cache_capacity / _report_kv_cache_config): num_tokens =
+	 * int(max_concurrency * max_model_len), a float product truncated
+	 * (0.19 printed num_blocks // groups x block: issue #40691). */
+	if (r->engine == KVP_ENGINE_VLLM && (r->vllm_version == 0 || r->vllm_version >= 20)) {
+		double t = c.max_concurrency * (double)r->seq;
+
+		c.log_tokens = t >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)t;
+	}
 	*out = c;
 	return kvp__error_clear(err);
 }

@@ -174,10 +174,23 @@ static bool llama_rolls_back(const kvp_model *m)
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
+bool kvp__vllm_mamba_align(const kvp_request *r)
+{
+	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
+		return r->mamba_cache_mode == KVP_MAMBA_ALIGN;
+	return r->vllm_version == 0 || r->vllm_version >= 28;
+}
+
 uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 {
-	if (r->engine == KVP_ENGINE_VLLM && (r->draft || r->mtp_layers))
-		return 1 + (uint64_t)(r->spec_tokens ? r->spec_tokens : r->mtp_layers);
+	/* vLLM: MambaSpec.max_memory_usage_bytes, page x (1 + k) in mode
+	 * none, (2 + k) in align (the state at the last block boundary
+	 * kept beside the running one), k the speculative tokens
+	 * (vllm/v1/kv_cache_interface.py; /work notes vllm-mamba-modes). */
+	if (r->engine == KVP_ENGINE_VLLM)
+		return (kvp__vllm_mamba_align(r) ? 2 : 1) +
+		       (uint64_t)(r->draft || r->mtp_layers
+		                  ? (r->spec_tokens ? r->spec_tokens : r->mtp_layers) : 0);
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->mtp_layers && llama_rolls_back(m))
 		return 1 + (uint64_t)r->spec_tokens;
 	return 1;

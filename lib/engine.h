@@ -98,6 +98,9 @@ double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,
  * llama.cpp's 1 + n_rs_seq rows. */
 uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
+/* Whether vLLM runs its recurrent layers in mamba_cache_mode align: asked
+ * for, or its default from 0.28 on. */
+bool kvp__vllm_mamba_align(const kvp_request *r);
 /* Whether m's model_type begins with one of the n types ('-' matching
  * '_'); false for no model. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);

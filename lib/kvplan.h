@@ -479,6 +479,16 @@ typedef struct kvp_lora {
  * at fault and lists the valid ones. */
 KVP_API kvp_status kvp_lora_modules_parse(const char *text, uint32_t *modules,
                                           kvp_error *err);
+/* vLLM's --mamba-cache-mode (vllm/config/cache.py): how many state
+ * pages a request of a recurrent layer's group is charged.  DEFAULT is
+ * the release's own: align from 0.28 on (prefix caching on for hybrid
+ * models), none before. */
+typedef enum kvp_mamba_mode {
+	KVP_MAMBA_DEFAULT = 0,
+	KVP_MAMBA_NONE,   /* prefix caching off: 1 + k pages a request */
+	KVP_MAMBA_ALIGN,  /* a block boundary's state kept: 2 + k */
+} kvp_mamba_mode;
+
 /* "q_proj,k_proj,...": the modules of bits, in the order above, into out
  * (size bytes); "none" when there are none. */
 KVP_API const char *kvp_lora_modules_text(uint32_t modules, char *out, size_t size);
@@ -560,6 +570,13 @@ typedef struct kvp_request {
 	uint32_t max_num_seqs;   /* vLLM max_num_seqs; 0: its default for the
 	                          * device (1024 on 70 GiB or more, not an
 	                          * A100; 256 otherwise) */
+	/* The vLLM release whose behaviour a plan follows, major x 100 +
+	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
+	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
+	 * before 0.20 its "GPU KV cache size" line was num_blocks // groups x
+	 * block, since then int(max_concurrency x max_model_len). */
+	uint32_t vllm_version;
+	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -729,8 +746,9 @@ typedef struct kvp_capacity {
 	uint64_t budget_bytes;      /* the memory given for the cache */
 	uint64_t blocks;            /* vLLM and TRT-LLM blocks, SGLang pages,
 	                             * llama.cpp cells, exact tokens */
-	uint64_t tokens;            /* capacity_tokens, as the engine logs it
-	                             * (vLLM "GPU KV cache size") */
+	uint64_t tokens;            /* capacity_tokens: the pool's tokens
+	                             * (vLLM: num_blocks // groups x the least
+	                             * block) */
 	uint64_t blocks_per_request; /* what one request of seq tokens takes */
 	double max_concurrency;     /* blocks / blocks_per_request (vLLM's
 	                             * "Maximum concurrency ... %.2fx") */
@@ -746,6 +764,10 @@ typedef struct kvp_capacity {
 	 * then the full pool's, as set_num_tokens_hybrid_swa splits them);
 	 * 0 otherwise. */
 	uint64_t swa_tokens;
+	/* The tokens the engine's log line gives: vLLM's "GPU KV cache
+	 * size", int(max_concurrency x seq) from 0.20 on, tokens before;
+	 * tokens for the other engines. */
+	uint64_t log_tokens;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

@@ -315,10 +315,12 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		return st;
 	if ((st = kvp__engine_group_blocks(p, err)) != KVP_OK)
 		return st;
-	if (request->draft || request->mtp_layers) {
+	{
+		/* A state page per sequence, or more: speculative tokens'
+		 * and vLLM's align mode's (kvp__spec_state_rows). */
 		uint64_t rows = kvp__spec_state_rows(request, m);
 
-		for (uint32_t g = 0; g < p->group_count; g++)
+		for (uint32_t g = 0; g < p->group_count && rows > 1; g++)
 			if (!kvp__mul(p->groups[g].state_bytes_per_seq, rows,
 			              &p->groups[g].state_bytes_per_seq))
 				return kvp__sizing_overflow(&z);

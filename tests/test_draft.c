@@ -176,19 +176,35 @@ static void test_mtp_hybrid_states(void **state)
 	assert_int_equal(p.groups[p.group_count - 1].bytes_per_token, 2 * 2 * 256 * 2);
 	assert_int_equal(p.cache_total_bytes, base.cache_total_bytes + 4096ull * 2048);
 	r.engine = KVP_ENGINE_VLLM;
+	r.mamba_cache_mode = KVP_MAMBA_NONE; /* prefix caching off */
 	base.request.engine = KVP_ENGINE_VLLM;
 	p = plan_of(&m, &r);
 	assert_int_equal(p.groups[0].state_bytes_per_seq % 2, 0);
 	{
 		kvp_request plain = request(KVP_ENGINE_VLLM, 4096);
-		kvp_plan v = plan_of(&m, &plain);
+		kvp_plan v;
 
+		plain.mamba_cache_mode = KVP_MAMBA_NONE;
+		v = plan_of(&m, &plain);
 		assert_int_equal(p.groups[0].state_bytes_per_seq,
 		                 2 * v.groups[0].state_bytes_per_seq);
 		r.spec_tokens = 3;
 		p = plan_of(&m, &r);
 		assert_int_equal(p.groups[0].state_bytes_per_seq,
 		                 4 * v.groups[0].state_bytes_per_seq);
+		/* Mode align (vLLM 0.28's default) keeps the last block
+		 * boundary's state too: 2 + k pages, 2 without a draft. */
+		r.mamba_cache_mode = plain.mamba_cache_mode = KVP_MAMBA_ALIGN;
+		p = plan_of(&m, &r);
+		assert_int_equal(p.groups[0].state_bytes_per_seq,
+		                 5 * v.groups[0].state_bytes_per_seq);
+		p = plan_of(&m, &plain);
+		assert_int_equal(p.groups[0].state_bytes_per_seq,
+		                 2 * v.groups[0].state_bytes_per_seq);
+		r.mamba_cache_mode = KVP_MAMBA_DEFAULT;
+		p = plan_of(&m, &r);
+		assert_int_equal(p.groups[0].state_bytes_per_seq,
+		                 5 * v.groups[0].state_bytes_per_seq);
 	}
 	r.engine = KVP_ENGINE_LLAMA_CPP;
 	r.spec_tokens = 0;

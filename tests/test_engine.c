@@ -1208,6 +1208,7 @@ static void test_vllm_mamba_tp(void **state)
 	kvp_error err;
 
 	(void)state;
+	r.mamba_cache_mode = KVP_MAMBA_NONE; /* one state a sequence */
 	/* tp 2: (16384 + 2·8·256) / 2 = 10,240 channels · 3 = 30,720, SSM
 	 * 256 · 8,192 = 2,097,152: 2,127,872 values · 2 B = 4,255,744 B, half
 	 * the state of one GPU.  The attention page of one token and layer on
@@ -1261,6 +1262,8 @@ static void test_vllm_mamba_hybrid(void **state)
 	kvp_error err;
 
 	(void)state;
+	/* Prefix caching off (vLLM before 0.28, or asked): mode none. */
+	r.mamba_cache_mode = KVP_MAMBA_NONE;
 	/* The state in the model's type (mamba_cache_dtype auto; the K
 	 * cache is fp16): conv (4 - 1)(16384 + 2·8·256) = 61,440 values, SSM
 	 * 256·16384 = 4,194,304; 4,255,744 · 2 = 8,511,488 B = mamba_page.
@@ -1313,6 +1316,39 @@ static void test_vllm_mamba_hybrid(void **state)
 	assert_int_equal(c.tokens, 33280);
 	assert_int_equal(c.blocks_per_request, 10);
 	assert_true(c.max_concurrency == 117.0 / 10.0);
+	/* The line from 0.20 on: int(11.7 · 8,192) = int(95,846.4); 0.19
+	 * printed the pool's 33,280. */
+	assert_int_equal(c.log_tokens, 95846);
+	r.vllm_version = 19;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.log_tokens, 33280);
+	r.vllm_version = 0;
+	/* Mode align, the default from 0.28 (prefix caching on for hybrid
+	 * models): a request is charged 2 state pages a mamba group
+	 * (MambaSpec.max_memory_usage_bytes), so 54 · 2 · 8,519,680 · 4 =
+	 * 3,680,501,760 B of state at batch 4; the pool is the same 117
+	 * blocks, a request of 8,192 takes 4 + 6 · 2 = 16 of them: 7.31x,
+	 * and the line int(117 / 16 · 8,192) = 59,904 tokens. */
+	r.mamba_cache_mode = KVP_MAMBA_DEFAULT;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 2 * 8519680);
+	assert_int_equal(p.state_total_bytes, 3680501760ULL);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.page_bytes, 8519680);
+	assert_int_equal(c.blocks, 117);
+	assert_int_equal(c.tokens, 33280);
+	assert_int_equal(c.blocks_per_request, 16);
+	assert_true(c.max_concurrency == 117.0 / 16.0);
+	assert_int_equal(c.log_tokens, 59904);
+	/* vLLM 0.27 kept prefix caching off for hybrids: mode none. */
+	r.vllm_version = 27;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8519680);
+	r.vllm_version = 0;
+	r.mamba_cache_mode = KVP_MAMBA_NONE;
+	plan_ok(&m, &r, &p);
 	/* max_model_len 1,000, below the attention block: vLLM's "GPU KV
 	 * cache size" takes the least block_size over all groups, and a
 	 * mamba group's is mamba_block_size = max_model_len, so 117 // 7 ·

@@ -72,16 +72,25 @@ run --model llama3.1-8b --seq 1024 --gpu h100 --solve max-seq --draft-model llam
 budget=$(json_value budget_bytes)
 is max_seq_hbm $((budget / (131072 + 32768))) "max-seq: budget / (131,072 + 32,768)"
 
-# Qwen3-Next under vLLM with its MTP layer: each request keeps 2 states
-# of each Gated DeltaNet layer (1 + num_speculative_tokens), 4 with
-# --num-speculative-tokens 3.
-run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --format json
+# Qwen3-Next under vLLM with its MTP layer, prefix caching off (mamba mode
+# none): each request keeps 2 states of each Gated DeltaNet layer (1 +
+# num_speculative_tokens), 4 with --num-speculative-tokens 3.  In mode
+# align, vLLM 0.28's default, one more: 2, 3 and 5.
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --no-enable-prefix-caching --format json
 one=$(json_value state_bytes_per_seq)
-run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --format json
-is state_bytes_per_seq $((2 * one)) "vLLM: 2 states a sequence with MTP"
-run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --num-speculative-tokens 3 \
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --no-enable-prefix-caching --mtp 1 \
 	--format json
+is state_bytes_per_seq $((2 * one)) "vLLM: 2 states a sequence with MTP"
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mamba-cache-mode none --mtp 1 \
+	--num-speculative-tokens 3 --format json
 is state_bytes_per_seq $((4 * one)) "vLLM: 1 + 3 states"
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --format json
+is state_bytes_per_seq $((2 * one)) "vLLM align: 2 states a sequence"
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --format json
+is state_bytes_per_seq $((3 * one)) "vLLM align: 3 with MTP"
+run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mamba-cache-mode align --mtp 1 \
+	--num-speculative-tokens 3 --format json
+is state_bytes_per_seq $((5 * one)) "vLLM align: 2 + 3 states"
 
 # Bad input: one line, exit 2.
 m="--model llama3.1-70b --seq 1024"

@@ -133,7 +133,7 @@ has_line "nemotron_h keeps 1 + 3 rows" \
 # 14.76, so the log's budget was at least 44.5876 GiB.
 for gib in 44.5877 44.59 44.595; do
 	budget=$(awk -v g="$gib" 'BEGIN { printf "%.0f", int(g * 1073741824) }')
-	run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
+	run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 --vllm-version 0.10.2 \
 		--max-num-batched-tokens 8192 --kv-budget "$budget"
 	has_line "Qwen3-Next vLLM 0.10.2 log at $gib GiB: its tokens" \
 		"    GPU KV cache size: 973,760 tokens"
@@ -141,6 +141,25 @@ for gib in 44.5877 44.59 44.595; do
 		"    Maximum concurrency for 262,144 tokens per request: 14.77x"
 done
 check "Qwen3-Next: vLLM's attention block of 544" grep -Fq "blocks of 544 tokens" "$work/out"
+# The same pool under the current vLLM: mode align charges each of the
+# three state groups 2 blocks, 482 + 6 = 488 a request: 7,162 / 488 =
+# 14.68x, and the line is int(7,162 / 488 · 262,144) = int(3,847,285.5) =
+# 3,847,285 tokens.
+run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
+	--max-num-batched-tokens 8192 --kv-budget 47875620864 --format json
+is capacity_tokens 973760 "current vLLM: the pool's tokens unchanged"
+is capacity_log_tokens 3847285 "current vLLM: int(max_concurrency · max_model_len)"
+has_line "current vLLM: the concurrency of mode align" \
+	"Maximum concurrency for 262,144 tokens per request: 14.68x"
+expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
+	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
+expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: vLLM deprecates 'all' \(valid: none, align\)$" \
+	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode all
+expect_error "--mamba-cache-mode bogus" "^kvplan: --mamba-cache-mode: unknown mode 'bogus' \(valid: none, align\)$" \
+	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode bogus
+run --model llama3-8b --seq 100 --engine sglang --vllm-version 0.19 --format json
+check "--vllm-version under SGLang warns" grep -Fxq \
+	"kvplan: warning: --vllm-version is a vllm setting; --engine sglang ignores it" "$work/err"
 
 # TensorRT-LLM, F-t2 (doc/engines.md: 32 layers, 8 kv heads of 128, fp16,
 # 12,800 tokens): 131,072 B a token; --kv-budget 1,677,721,600 = 12,800
