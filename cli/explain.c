@@ -136,12 +136,21 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			for (uint32_t i = 0; i < lp->group_count; i++) {
 				const kvp_layer_group *a = &lp->groups[i];
 
+				uint64_t page = a->block * a->bytes_per_token;
+
 				if (a->bytes_per_token == 0 || a->block == 0 ||
-				    a->block * a->bytes_per_token != grp->state_bytes_per_seq)
+				    grp->state_bytes_per_seq % page != 0)
 					continue;
 				say(e, "  vLLM pads it to an attention page"
-				    " (mamba_page_size_padded): block %s x %s B = %s B per"
-				    " sequence", g(a->block), g(a->bytes_per_token),
+				    " (mamba_page_size_padded): block %s x %s B = %s B",
+				    g(a->block), g(a->bytes_per_token), g(page));
+				/* MambaSpec.max_memory_usage_bytes: 1 + k pages in
+				 * mode none, 2 + k in align. */
+				say(e, "  a sequence is charged %s of them (mamba_cache_mode"
+				    " %s%s) = %s B", g(grp->state_bytes_per_seq / page),
+				    kvp_engine_mamba_mode(r) == KVP_MAMBA_NONE ? "none" : "align",
+				    r->draft || r->mtp_layers ? ", with the speculative tokens'"
+				                              : "",
 				    g(grp->state_bytes_per_seq));
 				break;
 			}

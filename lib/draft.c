@@ -174,11 +174,21 @@ static bool llama_rolls_back(const kvp_model *m)
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
+kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
+{
+	if (!r)
+		return KVP_MAMBA_ALIGN;
+	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
+		return r->mamba_cache_mode;
+	/* vllm/engine/arg_utils.py: prefix caching on for hybrid models
+	 * from 0.28 (PR 50991), and with it mode align. */
+	return r->vllm_version == 0 || r->vllm_version >= 28 ? KVP_MAMBA_ALIGN
+	                                                     : KVP_MAMBA_NONE;
+}
+
 bool kvp__vllm_mamba_align(const kvp_request *r)
 {
-	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
-		return r->mamba_cache_mode == KVP_MAMBA_ALIGN;
-	return r->vllm_version == 0 || r->vllm_version >= 28;
+	return kvp_engine_mamba_mode(r) == KVP_MAMBA_ALIGN;
 }
 
 uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)

@@ -925,6 +925,11 @@ KVP_API double kvp_engine_mem_util(const kvp_request *request,
  * Every other model keeps all its layers' tokens in SGLang's one pool. */
 KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *request);
 
+/* The mamba_cache_mode vLLM runs a request's recurrent layers in:
+ * request->mamba_cache_mode, or the default of its vllm_version (align
+ * from 0.28, none before); never KVP_MAMBA_DEFAULT.  Align for NULL. */
+KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
+
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems
  * solved by kvp_plan_max_seq and kvp_plan_max_batch. */

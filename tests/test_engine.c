@@ -1546,6 +1546,13 @@ static void random_request(const kvp_model *m, kvp_request *r)
 	}
 	if (r->engine != KVP_ENGINE_LLAMA_CPP && r->engine != KVP_ENGINE_EXACT)
 		r->block_size = blocks[below(6)];
+	/* vLLM's releases and mamba modes: 1 or 2 state pages a request. */
+	if (below(3) == 0)
+		r->vllm_version = below(2) ? 19 : 27;
+	if (below(3) == 0)
+		r->mamba_cache_mode = below(2) ? KVP_MAMBA_NONE : KVP_MAMBA_ALIGN;
+	if (below(4) == 0)
+		r->no_swa_pool = true;
 	if (below(3) == 0)
 		r->max_batched_tokens = 1 + below(9000);
 	if (below(3) == 0)

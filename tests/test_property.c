@@ -283,10 +283,16 @@ static void test_solvers_are_tight(void **state)
 		r.tp = 1u << draw(0, 3);
 		if (m.heads % r.tp != 0)
 			r.tp = 1;
-		/* SGLang's sliding layers have a pool of their own, which its
-		 * solvers fill (tests/test_engine.c): not one budget. */
-		if (r.engine == KVP_ENGINE_SGLANG &&
-		    kvp_model_count_layers(&m, KVP_LAYER_SLIDING))
+		/* vLLM's releases and mamba modes (1 or 2 state pages). */
+		r.vllm_version = (uint32_t)(draw(0, 2) == 0 ? 19 : 0);
+		r.mamba_cache_mode = (kvp_mamba_mode)draw(0, 2);
+		/* SGLang's sliding-window pool, for the architectures that
+		 * have one, is filled by its solvers (tests/test_engine.c):
+		 * not one budget.  These models name no type, so SGLang keeps
+		 * their windows' every token in its one pool. */
+		if (r.engine == KVP_ENGINE_SGLANG && kvp_engine_swa_pool(&m, &r) &&
+		    (kvp_model_count_layers(&m, KVP_LAYER_SLIDING) ||
+		     kvp_model_count_layers(&m, KVP_LAYER_CHUNKED)))
 			continue;
 		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
 			continue; /* a request an engine refuses (it says why) */

@@ -350,6 +350,17 @@ check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
 # context is 2,000 tokens: 125 blocks, 32 · 2,000 · 16,384 =
 # 1,048,576,000 B, exactly the budget; 2,001 needs 126 blocks, 32 · 2,016
 # · 16,384 = 1,056,964,608 B.
+# A Mamba-2 hybrid under vLLM: Nemotron-H 56B's state, 8,511,488 B, padded
+# to an attention page of 2,080 tokens x 4,096 B = 8,519,680 B; mode align
+# charges a sequence two of them, mode none one.
+run --model nemotron-h-56b --seq 8192 --engine vllm --explain
+has_line "--explain: vLLM's padded state page" \
+	"    vLLM pads it to an attention page (mamba_page_size_padded): block 2,080 x 4,096 B = 8,519,680 B"
+has_line "--explain: mode align's two pages" \
+	"    a sequence is charged 2 of them (mamba_cache_mode align) = 17,039,360 B"
+run --model nemotron-h-56b --seq 8192 --engine vllm --vllm-version 0.27 --explain
+has_line "--explain: vLLM 0.27's mode none" \
+	"    a sequence is charged 1 of them (mamba_cache_mode none) = 8,519,680 B"
 run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
 has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
 has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"

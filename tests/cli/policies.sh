@@ -56,9 +56,13 @@ run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engin
 is kv_total_bytes 1056964608 "vllm streaming: 2016 x 524,288 B"
 # vLLM's capacity counts the kept blocks: an H100's 65,550,567,015 B hold
 # floor(65,550,567,015 / (16 x 524,288)) = 7,814 blocks, 125,024 tokens;
-# a request keeps 126 blocks: 7,814 / 126 = 62.02x.
+# a request keeps 126 blocks: 7,814 / 126 = 62.02x, and vLLM's line (0.20
+# on) is int(7,814 / 126 x 100,000) = 6,201,587 tokens (0.19's the pool's).
 run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100
-check "vllm under streaming: its cache size" grep -q "GPU KV cache size: 125,024 tokens" "$work/out"
+check "vllm under streaming: its cache size" grep -q "GPU KV cache size: 6,201,587 tokens" "$work/out"
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100 \
+	--vllm-version 0.19
+check "vllm 0.19 under streaming: the pool's tokens" grep -q "GPU KV cache size: 125,024 tokens" "$work/out"
 check "vllm under streaming: concurrency of the kept blocks" \
 	grep -q "Maximum concurrency for 100,000 tokens per request: 62.02x" "$work/out"
 # With a config.json and tensor parallelism: 4 of the 8 kv heads on each
