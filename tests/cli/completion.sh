@@ -35,6 +35,9 @@ has "a layout" repeated --kv-layout re
 has "a format" json --format j
 has "a chart kind" layers --chart-kind la
 has "the chart option" --chart-kind --chart-k
+has "vLLM's release option" --vllm-version --vllm-v
+has "a mamba cache mode" align --mamba-cache-mode al
+has "SGLang's pool switch" --disable-hybrid-swa-memory --disable-h
 count=$(complete_words --engine "" | wc -l)
 check "every engine offered" test "$count" -eq 5
 done_testing
