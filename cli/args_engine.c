@@ -233,7 +233,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_NO_PREFIX_CACHING:
 		/* vLLM's own switch: without prefix caching its recurrent
 		 * layers run in mode none. */
-		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
+		o->engine_flags |= CLI_FLAG_PREFIX;
 		o->req.mamba_cache_mode = code == OPT_NO_PREFIX_CACHING ? KVP_MAMBA_NONE
 		                                                         : KVP_MAMBA_DEFAULT;
 		return 0;
@@ -272,6 +272,7 @@ static const struct {
 	{CLI_FLAG_SEQS, "--max-num-seqs", KVP_ENGINE_VLLM},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", KVP_ENGINE_VLLM},
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", KVP_ENGINE_VLLM},
+	{CLI_FLAG_PREFIX, "--enable-prefix-caching", KVP_ENGINE_VLLM},
 	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},

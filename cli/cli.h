@@ -119,6 +119,7 @@ enum cli_engine_flag {
 	CLI_FLAG_NO_SWA = 1 << 13,    /* SGLang */
 	CLI_FLAG_VLLM_VERSION = 1 << 14, /* vLLM */
 	CLI_FLAG_MAMBA_MODE = 1 << 15, /* vLLM */
+	CLI_FLAG_PREFIX = 1 << 16,    /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -355,6 +356,11 @@ char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
 char *cli_grouped(uint64_t value, char *buf, size_t size);
 /* A group's kind as shown: "sliding", "mla latent", ... */
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g);
+/* A recurrent layer's state per sequence in values, as llama.cpp's
+ * n_embd_r and n_embd_s give it (src/llama-hparams.cpp): the conv state,
+ * (ssm_conv_kernel - 1)(ssm_inner + 2 ssm_groups ssm_state), and the SSM
+ * state, ssm_state x ssm_inner. */
+void cli_state_values(const kvp_model *m, uint64_t *conv, uint64_t *ssm);
 /* The layer pattern written compactly: "sliding*5,full". */
 char *cli_pattern_text(const kvp_model *model, char *buf, size_t size);
 

@@ -42,6 +42,15 @@ char *cli_grouped(uint64_t value, char *buf, size_t size)
 	return buf;
 }
 
+void cli_state_values(const kvp_model *m, uint64_t *conv, uint64_t *ssm)
+{
+	*conv = m->ssm_conv_kernel > 1
+	        ? (uint64_t)(m->ssm_conv_kernel - 1) *
+	          ((uint64_t)m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state)
+	        : 0;
+	*ssm = (uint64_t)m->ssm_state * m->ssm_inner;
+}
+
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g)
 {
 	if (g->kind == KVP_LAYER_MLA)

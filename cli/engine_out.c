@@ -48,10 +48,7 @@ static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const c
 		}
 	if (layers == 0 || m->state_bytes || !m->ssm_state)
 		return;
-	/* llama_hparams::n_embd_r and n_embd_s (src/llama-hparams.cpp). */
-	n_r = m->ssm_conv_kernel > 1 ? (uint64_t)(m->ssm_conv_kernel - 1) *
-	      ((uint64_t)m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state) : 0;
-	n_s = (uint64_t)m->ssm_state * m->ssm_inner;
+	cli_state_values(m, &n_r, &n_s);
 	if (kvp_dtype_row_bytes(r->state_dtype, n_r, &row_r, NULL) != KVP_OK ||
 	    kvp_dtype_row_bytes(r->state_dtype, n_s, &row_s, NULL) != KVP_OK ||
 	    row_r + row_s == 0 || per_seq % (row_r + row_s) != 0)

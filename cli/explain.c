@@ -101,12 +101,9 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 		if (m->state_bytes) {
 			say(e, "  state: %s B per sequence (state_bytes)", g(m->state_bytes));
 		} else {
-			uint64_t conv = m->ssm_conv_kernel > 1
-			                ? (uint64_t)(m->ssm_conv_kernel - 1) *
-			                  (m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state)
-			                : 0;
-			uint64_t ssm = (uint64_t)m->ssm_state * m->ssm_inner;
+			uint64_t conv, ssm;
 
+			cli_state_values(m, &conv, &ssm);
 			say(e, "  conv state: (ssm_conv_kernel %u - 1) x (ssm_inner %u + 2 x"
 			    " ssm_groups %u x ssm_state %u) = %s values", m->ssm_conv_kernel,
 			    m->ssm_inner, m->ssm_groups, m->ssm_state, g(conv));

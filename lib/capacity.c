@@ -391,7 +391,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 	 * get_kv_cache_capacity / _report_kv_cache_config): num_tokens =
 	 * int(max_concurrency * max_model_len), a float product truncated
 	 * (0.19 printed num_blocks // groups x block: issue #40691). */
-	if (r->engine == KVP_ENGINE_VLLM && (r->vllm_version == 0 || r->vllm_version >= 20)) {
+	if (r->engine == KVP_ENGINE_VLLM && kvp__vllm_since(r, 20)) {
 		double t = c.max_concurrency * (double)r->seq;
 
 		c.log_tokens = t >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)t;

@@ -174,23 +174,6 @@ static bool llama_rolls_back(const kvp_model *m)
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
-kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
-{
-	if (!r)
-		return KVP_MAMBA_ALIGN;
-	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
-		return r->mamba_cache_mode;
-	/* vllm/engine/arg_utils.py: prefix caching on for hybrid models
-	 * from 0.28 (PR 50991), and with it mode align. */
-	return r->vllm_version == 0 || r->vllm_version >= 28 ? KVP_MAMBA_ALIGN
-	                                                     : KVP_MAMBA_NONE;
-}
-
-bool kvp__vllm_mamba_align(const kvp_request *r)
-{
-	return kvp_engine_mamba_mode(r) == KVP_MAMBA_ALIGN;
-}
-
 uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 {
 	/* vLLM: MambaSpec.max_memory_usage_bytes, page x (1 + k) in mode
@@ -198,7 +181,7 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 	 * kept beside the running one), k the speculative tokens
 	 * (vllm/v1/kv_cache_interface.py; /work notes vllm-mamba-modes). */
 	if (r->engine == KVP_ENGINE_VLLM)
-		return (kvp__vllm_mamba_align(r) ? 2 : 1) +
+		return (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALIGN ? 2 : 1) +
 		       (uint64_t)(r->draft || r->mtp_layers
 		                  ? (r->spec_tokens ? r->spec_tokens : r->mtp_layers) : 0);
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->mtp_layers && llama_rolls_back(m))

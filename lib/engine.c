@@ -183,16 +183,6 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	return KVP_OK;
 }
 
-/* SGLang's sliding-window pool (python/sglang/srt/configs/model_config.py
- * @ 001adf564fd332c285397a46a034ee2f93ba7515, is_hybrid_swa_model and
- * get_hybrid_layer_ids): only the architectures it lists run with one,
- * each spelled here by its model_type (a prefix: llama4 and llama4_text;
- * GGUF's gpt-oss is gpt_oss).  Llama 4's chunked layers are its "SWA"
- * layers, (i + 1) % 4 != 0, with attention_chunk_size as their window
- * (model_runner.py sliding_window_size).  Every other model, Gemma 2 and
- * 3, Mistral and Phi-3 among them, gets one MHATokenToKVPool whose cell
- * counts every layer (model_runner_kv_cache_mixin.py
- * get_cell_size_per_token): its windowed layers hold every token. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n)
 {
 	for (size_t t = 0; m && t < n; t++) {
@@ -207,6 +197,16 @@ bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n)
 	return false;
 }
 
+/* SGLang's sliding-window pool (python/sglang/srt/configs/model_config.py
+ * @ 001adf564fd332c285397a46a034ee2f93ba7515, is_hybrid_swa_model and
+ * get_hybrid_layer_ids): only the architectures it lists run with one,
+ * each spelled here by its model_type (a prefix: llama4 and llama4_text;
+ * GGUF's gpt-oss is gpt_oss).  Llama 4's chunked layers are its "SWA"
+ * layers, (i + 1) % 4 != 0, with attention_chunk_size as their window
+ * (model_runner.py sliding_window_size).  Every other model, Gemma 2 and
+ * 3, Mistral and Phi-3 among them, gets one MHATokenToKVPool whose cell
+ * counts every layer (model_runner_kv_cache_mixin.py
+ * get_cell_size_per_token): its windowed layers hold every token. */
 bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
 {
 	static const char *const types[] = {
@@ -222,6 +222,17 @@ bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
 	if (r && r->no_swa_pool)
 		return false;
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
+}
+
+kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
+{
+	if (!r)
+		return KVP_MAMBA_ALIGN;
+	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
+		return r->mamba_cache_mode;
+	/* vllm/engine/arg_utils.py: prefix caching on for hybrid models
+	 * from 0.28 (PR 50991), and with it mode align. */
+	return kvp__vllm_since(r, 28) ? KVP_MAMBA_ALIGN : KVP_MAMBA_NONE;
 }
 
 double kvp__engine_swa_ratio(const kvp_request *r)

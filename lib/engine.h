@@ -35,6 +35,18 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
 /* Each group's tokens per block (vLLM's page unification), or an error
  * naming the two page sizes that cannot be unified. */
 kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err);
+/* Whether the request follows vLLM release 0.minor or a later one (a
+ * vllm_version of 0 is the current release, later than any). */
+static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
+{
+	return r->vllm_version == 0 || r->vllm_version >= minor;
+}
+/* Whether SGLang keeps every token of the model's sliding and chunked
+ * layers: it runs the model without its sliding-window pool. */
+static inline bool kvp__sglang_holds_windows(const kvp_model *m, const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG && !kvp_engine_swa_pool(m, r);
+}
 /* Whether SGLang keeps a layer of this (planned) kind in its sliding-
  * window pool: a sliding or chunked layer left windowed by the plan
  * (kvp__layer_key gives every other model's windows all their tokens). */
@@ -98,9 +110,6 @@ double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,
  * llama.cpp's 1 + n_rs_seq rows. */
 uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
-/* Whether vLLM runs its recurrent layers in mamba_cache_mode align: asked
- * for, or its default from 0.28 on. */
-bool kvp__vllm_mamba_align(const kvp_request *r);
 /* Whether m's model_type begins with one of the n types ('-' matching
  * '_'); false for no model. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);

@@ -296,8 +296,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->plateau_seq = 0;
-	p->windows_held = request->engine == KVP_ENGINE_SGLANG && !request->no_window &&
-	                  !kvp_engine_swa_pool(m, request) &&
+	p->windows_held = !request->no_window && kvp__sglang_holds_windows(m, request) &&
 	                  (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
 	                   kvp_model_count_layers(m, KVP_LAYER_CHUNKED));
 	if ((st = group_layers(&z, p)) != KVP_OK)

@@ -238,8 +238,7 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out
 	/* Windows dropped: asked for, or SGLang without its sliding-window
 	 * pool for this architecture (kvp_engine_swa_pool). */
 	if ((kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED) &&
-	    (z->r->no_window || (z->r->engine == KVP_ENGINE_SGLANG &&
-	                         !kvp_engine_swa_pool(z->m, z->r))))
+	    (z->r->no_window || kvp__sglang_holds_windows(z->m, z->r)))
 		kind = KVP_LAYER_FULL;
 	/* One tensor-parallel rank's heads: kv heads split, and replicated
 	 * once the ranks outnumber them; an MLA latent is whole on every

@@ -157,6 +157,9 @@ expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: vLLM depreca
 	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode all
 expect_error "--mamba-cache-mode bogus" "^kvplan: --mamba-cache-mode: unknown mode 'bogus' \(valid: none, align\)$" \
 	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode bogus
+run --model llama3-8b --seq 100 --engine sglang --no-enable-prefix-caching --format json
+check "--no-enable-prefix-caching under SGLang warns" grep -Fxq \
+	"kvplan: warning: --enable-prefix-caching is a vllm setting; --engine sglang ignores it" "$work/err"
 run --model llama3-8b --seq 100 --engine sglang --vllm-version 0.19 --format json
 check "--vllm-version under SGLang warns" grep -Fxq \
 	"kvplan: warning: --vllm-version is a vllm setting; --engine sglang ignores it" "$work/err"
@@ -354,6 +357,10 @@ check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
 # to an attention page of 2,080 tokens x 4,096 B = 8,519,680 B; mode align
 # charges a sequence two of them, mode none one.
 run --model nemotron-h-56b --seq 8192 --engine vllm --explain
+has_line "--explain: the conv state, (4 - 1)(16,384 + 2·8·256)" \
+	"    conv state: (ssm_conv_kernel 4 - 1) x (ssm_inner 16384 + 2 x ssm_groups 8 x ssm_state 256) = 61,440 values"
+has_line "--explain: the SSM state, 256·16,384" \
+	"    ssm state: ssm_state 256 x ssm_inner 16384 = 4,194,304 values"
 has_line "--explain: vLLM's padded state page" \
 	"    vLLM pads it to an attention page (mamba_page_size_padded): block 2,080 x 4,096 B = 8,519,680 B"
 has_line "--explain: mode align's two pages" \
