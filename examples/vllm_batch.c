@@ -92,10 +92,15 @@ int main(int argc, char **argv)
 	request.engine = KVP_ENGINE_VLLM;
 	request.mem_util = VLLM_MEM_UTIL;
 	for (m = 0; m < n_models; m++) {
-		if (kvp_plan_compute(&models[m], &request, plan, &err) != KVP_OK)
-			goto library_error;
 		for (g = 0; g < n_gpus; g++) {
-			if (kvp_plan_fit(plan, &gpus[g], &fit, &err) != KVP_OK)
+			/* vllm serve's max_num_batched_tokens is the GPU's
+			 * (8192 on an H100, 2048 on an A100), and a sliding
+			 * layer keeps that many tokens: plan for each GPU. */
+			kvp_request here = request;
+
+			kvp_request_for_device(&here, &gpus[g]);
+			if (kvp_plan_compute(&models[m], &here, plan, &err) != KVP_OK ||
+			    kvp_plan_fit(plan, &gpus[g], &fit, &err) != KVP_OK)
 				goto library_error;
 			batches[m * GPUS_MAX + g] = fit.max_batch_hbm;
 			any_zero |= fit.max_batch_hbm == 0;

@@ -47,12 +47,16 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	kvp_advice a = {0};
 	kvp_plan *plan;
 	kvp_fit fit;
-	kvp_request r;
+	kvp_request r, here;
 	kvp_status st;
 	bool ok;
 
 	if (!model || !request || !device || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no model, request or device given");
+	/* Every answer for the engine as it runs on this device. */
+	here = *request;
+	kvp_request_for_device(&here, device);
+	request = &here;
 	plan = kvp__malloc(sizeof *plan);
 	if (!plan)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");

@@ -86,14 +86,6 @@ uint32_t kvp__engine_block(const kvp_request *r)
 	return 1;
 }
 
-uint64_t kvp__engine_mnbt(const kvp_request *r)
-{
-	/* vllm/engine/arg_utils.py: max_num_batched_tokens defaults to 2048
-	 * for `vllm serve` on most GPUs (8192 on large ones): kvplan takes
-	 * 2048 unless told. */
-	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
-}
-
 uint32_t kvp__engine_ubatch(const kvp_request *r)
 {
 	/* common/common.h: n_ubatch 512. */

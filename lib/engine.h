@@ -13,7 +13,20 @@
 /* The engine's block (vLLM), page (SGLang), tokens per block (TRT-LLM) or
  * cell padding (llama.cpp), defaults filled in. */
 uint32_t kvp__engine_block(const kvp_request *r);
+/* vLLM's max_num_batched_tokens: the request's, or `vllm serve`'s with
+ * no device to ask (vllm_batch.c). */
 uint64_t kvp__engine_mnbt(const kvp_request *r);
+/* vLLM's max_num_batched_tokens and max_num_seqs for the request on d
+ * (NULL: no device), each the request's where it gives one. */
+void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
+                     uint64_t *seqs);
+/* The max_num_batched_tokens a vLLM plan's sliding and chunked layers
+ * keep beside their windows; 0 when no layer's blocks depend on it. */
+uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p);
+/* The two that a fit of plan p on d follows: the plan's where its blocks
+ * depend on them, otherwise d's. */
+void kvp__fit_batch(const kvp_plan *p, const kvp_device *d, uint64_t *tokens,
+                    uint64_t *seqs);
 uint32_t kvp__engine_ubatch(const kvp_request *r);
 /* The element type the engine stores a recurrent state in. */
 kvp_dtype kvp__engine_state_dtype(const kvp_request *r);

@@ -144,6 +144,12 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
 		               fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, need_ok ? need : UINT64_MAX, &fit);
+	fit.batched_tokens = 0;
+	if (r->engine == KVP_ENGINE_VLLM) {
+		uint64_t seqs;
+
+		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
+	}
 	*out = fit;
 	return kvp__error_clear(err);
 }

@@ -66,17 +66,12 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d)
 {
 	const kvp_request *r = &p->request;
-	bool big;
 	uint64_t seqs, tokens, non_torch;
 	unsigned __int128 sampler, forward, total;
 
 	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
 		return 0;
-	big = d->hbm_bytes >= (uint64_t)70 << 30 && !strstr(d->name, "a100");
-	seqs = r->max_num_seqs ? r->max_num_seqs : big ? 1024 : 256;
-	tokens = r->max_batched_tokens ? r->max_batched_tokens : big ? 8192 : 2048;
-	if (seqs > tokens)
-		seqs = tokens;
+	kvp__fit_batch(p, d, &tokens, &seqs);
 	sampler = (unsigned __int128)31 * seqs * p->vocab / 2;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
 	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20

@@ -519,7 +519,10 @@ typedef struct kvp_request {
 	uint32_t block_size;     /* vLLM block (16), SGLang page (1),
 	                          * TensorRT-LLM tokens per block (32; 64 for
 	                          * its C++ runtime) */
-	uint64_t max_batched_tokens; /* vLLM max_num_batched_tokens (2048) */
+	uint64_t max_batched_tokens; /* vLLM max_num_batched_tokens; 0:
+	                          * `vllm serve`'s default, which depends on
+	                          * the device (kvp_request_for_device): 2048
+	                          * in a plan, whatever the device */
 	uint32_t ubatch;         /* llama.cpp n_ubatch (512) */
 	uint64_t ctx_size;       /* llama.cpp n_ctx; 0: seq x batch */
 	bool kv_unified;         /* llama.cpp: one stream for all sequences */
@@ -569,7 +572,8 @@ typedef struct kvp_request {
 	bool profile_memory;     /* take them from the budget (vLLM only) */
 	uint32_t max_num_seqs;   /* vLLM max_num_seqs; 0: its default for the
 	                          * device (1024 on 70 GiB or more, not an
-	                          * A100; 256 otherwise) */
+	                          * A100; 256 otherwise), at most
+	                          * max_num_batched_tokens */
 	/* The vLLM release whose behaviour a plan follows, major x 100 +
 	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
 	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
@@ -708,6 +712,11 @@ typedef struct kvp_plan {
 	 * memory that depends on the device (kvp_plan_fit). */
 	uint32_t vocab;
 	uint32_t intermediate;
+	/* vLLM: the max_num_batched_tokens its sliding and chunked layers
+	 * keep beside their windows (the request's, or 2048, `vllm serve`'s
+	 * default with no device to ask); 0 when no layer's blocks depend on
+	 * it.  Plan with kvp_request_for_device to follow a device's. */
+	uint64_t batched_tokens;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -884,6 +893,11 @@ typedef struct kvp_fit {
 	                            * what those leave) */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
+	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit
+	                            * follows (the request's, else the plan's
+	                            * batched_tokens, else `vllm serve`'s
+	                            * default on this device); 0 for the other
+	                            * engines */
 } kvp_fit;
 
 /* What would make a request fit a device (each answer exact at its
@@ -924,6 +938,18 @@ KVP_API double kvp_engine_mem_util(const kvp_request *request,
  * architectures SGLang lists, by model_type, unless request->no_swa_pool.
  * Every other model keeps all its layers' tokens in SGLang's one pool. */
 KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *request);
+
+/* Settles in request the engine's defaults that depend on the device it
+ * runs on, so that a plan follows them: vLLM's max_num_batched_tokens and
+ * max_num_seqs where they are 0, as `vllm serve` sets them
+ * (vllm/engine/arg_utils.py EngineArgs.get_batch_defaults): 8192 and
+ * 1024 on a device of 70 GiB or more that is not an A100, 2048 and 256
+ * on any other (device NULL: none to ask), the tokens at most max_num_seqs
+ * x seq and the sequences at most the tokens.  Only a model with sliding
+ * or chunked layers plans differently (they keep the step's tokens beside
+ * their window); vLLM's profile run follows them too.  Nothing for the
+ * other engines or a NULL request. */
+KVP_API void kvp_request_for_device(kvp_request *request, const kvp_device *device);
 
 /* The mamba_cache_mode vLLM runs a request's recurrent layers in:
  * request->mamba_cache_mode, or the default of its vllm_version (align

@@ -1,0 +1,107 @@
+/*
+ * vllm_batch.c — vLLM's batch limits when a request does not give them:
+ * max_num_batched_tokens (the tokens of one scheduler step, which a
+ * sliding or chunked layer keeps beside its window) and max_num_seqs.
+ * `vllm serve` takes them from the device it runs on, so one request
+ * planned for two GPUs can allocate two sizes; kvp_request_for_device
+ * settles them for one.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "engine.h"
+
+/* Whether name has part in it, letters in either case, as vLLM looks
+ * for "a100" in current_platform.get_device_name().lower(). */
+static bool name_has(const char *name, const char *part)
+{
+	size_t n = strlen(part);
+
+	/* The first letter tested by hand: a fit asks this of every GPU. */
+	for (; *name; name++)
+		if ((*name | 0x20) == (part[0] | 0x20) && strncasecmp(name, part, n) == 0)
+			return true;
+	return false;
+}
+
+/* vllm/engine/arg_utils.py (main as of 2026-11; the table has stood since
+ * v0.8's _set_default_args_v1, its A100 exception since PR #17885):
+ * EngineArgs.get_batch_defaults gives `vllm serve`
+ * (UsageContext.OPENAI_API_SERVER) max_num_batched_tokens 8192 and
+ * max_num_seqs 1024 on a device whose total memory is 70 GiB or more and
+ * whose name has no "a100" (H100, H200, B200, MI300X), and 2048 and 256
+ * on any other, or when it cannot ask the device.  Then
+ * _set_default_max_num_seqs_and_batched_tokens_args keeps a default
+ * max_num_batched_tokens within max_num_seqs x max_model_len (the
+ * request's seq), and a default max_num_seqs within max_num_batched_tokens.
+ * d may be NULL: no device to ask. */
+void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
+                     uint64_t *seqs)
+{
+	bool large = d && d->hbm_bytes >= (uint64_t)70 << 30 && !name_has(d->name, "a100");
+	uint64_t most;
+
+	*seqs = r->max_num_seqs ? r->max_num_seqs : large ? 1024 : 256;
+	*tokens = r->max_batched_tokens;
+	if (!*tokens) {
+		*tokens = large ? 8192 : 2048;
+		if (r->seq && !kvp__mul(*seqs, r->seq, &most))
+			most = UINT64_MAX;
+		if (r->seq && most < *tokens)
+			*tokens = most;
+	}
+	if (!r->max_num_seqs && *seqs > *tokens)
+		*seqs = *tokens;
+}
+
+uint64_t kvp__engine_mnbt(const kvp_request *r)
+{
+	/* A plan's: 2048, the default with no device to ask, whatever the
+	 * seq (its cap at max_num_seqs x seq only matters below 8 tokens,
+	 * where no window reaches past the request, and the solvers ask of
+	 * the plan at other seqs). */
+	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
+}
+
+void kvp_request_for_device(kvp_request *r, const kvp_device *d)
+{
+	uint64_t tokens, seqs;
+
+	if (!r || r->engine != KVP_ENGINE_VLLM)
+		return;
+	kvp__vllm_batch(r, d, &tokens, &seqs);
+	r->max_batched_tokens = tokens;
+	/* At most max_num_batched_tokens, which a uint32_t may not hold. */
+	r->max_num_seqs = seqs > UINT32_MAX ? UINT32_MAX : (uint32_t)seqs;
+}
+
+uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p)
+{
+	if (p->request.engine != KVP_ENGINE_VLLM)
+		return 0;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if ((grp->kind == KVP_LAYER_SLIDING || grp->kind == KVP_LAYER_CHUNKED) &&
+		    grp->layers && grp->bytes_per_token)
+			return kvp__engine_mnbt(&p->request);
+	}
+	return 0;
+}
+
+void kvp__fit_batch(const kvp_plan *p, const kvp_device *d, uint64_t *tokens,
+                    uint64_t *seqs)
+{
+	const kvp_request *r = &p->request;
+
+	/* A plan whose blocks followed the default with no device keeps to
+	 * it on every device: the fit agrees with the plan it fits. */
+	if (p->batched_tokens && !r->max_batched_tokens) {
+		*tokens = kvp__engine_mnbt(r);
+		*seqs = r->max_num_seqs ? r->max_num_seqs : 256;
+		if (!r->max_num_seqs && *seqs > *tokens)
+			*seqs = *tokens;
+		return;
+	}
+	kvp__vllm_batch(r, d, tokens, seqs);
+}

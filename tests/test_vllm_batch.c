@@ -1,0 +1,200 @@
+/*
+ * test_vllm_batch.c — vLLM's batch limits by device (lib/vllm_batch.c):
+ * `vllm serve` takes max_num_batched_tokens 8192 and max_num_seqs 1024 on
+ * a device of 70 GiB or more whose name has no "a100", 2048 and 256
+ * elsewhere (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults and
+ * _set_default_max_num_seqs_and_batched_tokens_args), and a sliding layer
+ * keeps that step's tokens beside its window, so a plan for an H100 is not
+ * the plan for an A100.  Figures are worked by hand in the comments, from
+ * the models' config.json numbers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define GIB ((uint64_t)1 << 30)
+
+static kvp_device device(const char *name, uint64_t hbm)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	snprintf(d.name, sizeof d.name, "%s", name);
+	d.hbm_bytes = hbm;
+	d.l2_bytes = 50 << 20;
+	return d;
+}
+
+static kvp_request vllm_at(uint64_t seq)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = seq;
+	return r;
+}
+
+/* The request settled for d: its max_num_batched_tokens and max_num_seqs. */
+static void settled(kvp_request r, const kvp_device *d, uint64_t tokens, uint32_t seqs)
+{
+	kvp_request_for_device(&r, d);
+	assert_int_equal(r.max_batched_tokens, tokens);
+	assert_int_equal(r.max_num_seqs, seqs);
+}
+
+/* google/gemma-3-4b-it text config: 34 layers, five sliding (window 1024)
+ * to one full, 8 heads, 4 kv heads of 256.  fp16: 2·4·256·2 = 4,096 B per
+ * token and layer, a 16-token page 65,536 B; 29 sliding, 5 full. */
+static kvp_model gemma3_4b(void)
+{
+	kvp_model m = {
+		.name = "gemma3-4b", .layers = 34, .hidden = 2560, .heads = 8,
+		.kv_heads = 4, .head_dim = 256, .sliding_window = 1024,
+		.model_type = "gemma3_text",
+	};
+	kvp_error err;
+
+	assert_int_equal(kvp_layer_pattern_parse("sliding*5,full", &m, &err), KVP_OK);
+	return m;
+}
+
+static void test_defaults_by_device(void **state)
+{
+	kvp_device h100 = device("h100-sxm", 80 * GIB), a100 = device("a100-80g", 80 * GIB);
+	kvp_device named = device("NVIDIA A100-SXM4-80GB", 80 * GIB);
+	kvp_device l4 = device("l4", 24 * GIB), at = device("x", 70 * GIB);
+	kvp_device below = device("x", 70 * GIB - 1);
+	kvp_request r = vllm_at(32768);
+
+	(void)state;
+	settled(r, &h100, 8192, 1024);
+	/* The A100 is left out by name, in either case (PR #17885). */
+	settled(r, &a100, 2048, 256);
+	settled(r, &named, 2048, 256);
+	settled(r, &l4, 2048, 256);
+	/* 70 GiB is large; a byte less is not. */
+	settled(r, &at, 8192, 1024);
+	settled(r, &below, 2048, 256);
+	/* No device to ask: the small defaults. */
+	settled(r, NULL, 2048, 256);
+	/* A default step is at most max_num_seqs x max_model_len: 1024 x 1
+	 * on the H100, 256 x 4 = 1024 on the L4; the sequences then at most
+	 * the tokens: 1024 and 256. */
+	settled(vllm_at(1), &h100, 1024, 1024);
+	settled(vllm_at(4), &l4, 1024, 256);
+	/* Given ones stay; a default max_num_seqs is at most a given step
+	 * (512), and a default step at most the given seqs x seq (4 x 100). */
+	r.max_batched_tokens = 512;
+	settled(r, &h100, 512, 512);
+	r = vllm_at(100);
+	r.max_num_seqs = 4;
+	settled(r, &h100, 400, 4);
+	/* Other engines keep theirs; NULL is nothing. */
+	r = vllm_at(100);
+	r.engine = KVP_ENGINE_SGLANG;
+	settled(r, &h100, 0, 0);
+	kvp_request_for_device(NULL, &h100);
+}
+
+/* Gemma 3 4B at 32,768 tokens: a full layer takes cdiv(32768, 16) = 2,048
+ * pages; a sliding one cdiv(min(1023 + m, 32768), 16) + 1: 192 + 1 = 193
+ * at m = 2048, 576 + 1 = 577 at m = 8192.  29 x 193 x 65,536 + 5 x 2,048
+ * x 65,536 = 366,804,992 + 671,088,640 = 1,037,893,632 B; at 8192, 29 x
+ * 577 x 65,536 = 1,096,613,888, and 1,767,702,528 B in all. */
+static void test_plan_follows_device(void **state)
+{
+	kvp_model m = gemma3_4b(), llama = {
+		.name = "uniform", .layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128,
+	};
+	kvp_device h100 = device("h100-sxm", 80 * GIB);
+	kvp_request r = vllm_at(32768);
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.batched_tokens, 2048);
+	assert_int_equal(p.cache_total_bytes, 1037893632);
+	kvp_request_for_device(&r, &h100);
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.batched_tokens, 8192);
+	assert_int_equal(p.cache_total_bytes, 1767702528);
+	/* No sliding layer: nothing follows the step. */
+	assert_int_equal(kvp_plan_compute(&llama, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.batched_tokens, 0);
+	/* Nor under another engine. */
+	r = vllm_at(32768);
+	r.engine = KVP_ENGINE_SGLANG;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.batched_tokens, 0);
+}
+
+/* A fit keeps to its plan's step, and follows the device's otherwise.
+ * With 70,427,239,303 B for the cache (an H100 at 0.92, Gemma's bf16
+ * weights taken out): 70,427,239,303 // (5 x 65,536) = 214,926 blocks of
+ * five layers' pages; a request takes 6 sliding groups x 577 + 2,048 =
+ * 5,510 of them at 8192, 214,926 / 5,510 = 39.0065 requests; 39 x
+ * 1,767,702,528 = 68,940,398,592 B fit and 40 x = 70,708,101,120 B do not.
+ * At 2048: 67 x 1,037,893,632 = 69,538,873,344 B fit, 68 x do not. */
+static void test_fit_and_advice(void **state)
+{
+	kvp_model m = gemma3_4b(), llama = {
+		.name = "uniform", .layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128,
+	};
+	kvp_device h100 = device("h100-sxm", 80 * GIB), a100 = device("a100-80g", 80 * GIB);
+	kvp_request r = vllm_at(32768), here;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_advice a;
+	kvp_error err;
+
+	(void)state;
+	r.kv_budget = 70427239303;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 2048);
+	assert_int_equal(f.max_batch_hbm, 67);
+	here = r;
+	kvp_request_for_device(&here, &h100);
+	assert_int_equal(kvp_plan_compute(&m, &here, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 8192);
+	assert_int_equal(f.cache_total_bytes, 1767702528);
+	assert_int_equal(f.max_batch_hbm, 39);
+	assert_int_equal(f.capacity.blocks, 214926);
+	assert_true(f.capacity.max_concurrency > 39.0065 && f.capacity.max_concurrency < 39.0066);
+	/* kvp_advise answers for the device: the H100's 39, the A100's 67. */
+	assert_int_equal(kvp_advise(&m, &r, &h100, &a, &err), KVP_OK);
+	assert_int_equal(a.max_batch, 39);
+	assert_int_equal(kvp_advise(&m, &r, &a100, &a, &err), KVP_OK);
+	assert_int_equal(a.max_batch, 67);
+	/* A plan that no step changes is fitted with the device's. */
+	assert_int_equal(kvp_plan_compute(&llama, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 8192);
+	assert_int_equal(kvp_plan_fit(&p, &a100, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 2048);
+	r.engine = KVP_ENGINE_TRTLLM;
+	assert_int_equal(kvp_plan_compute(&llama, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_by_device),
+		cmocka_unit_test(test_plan_follows_device),
+		cmocka_unit_test(test_fit_and_advice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
