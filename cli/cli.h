@@ -254,6 +254,10 @@ struct cli_plan {
 	kvp_fit_options fit_options;
 	kvp_request request;
 	kvp_plan layers;            /* the per-layer plan */
+	bool batch_default;         /* vLLM's max_num_batched_tokens, which the
+	                             * plan's sliding layers follow, is `vllm
+	                             * serve`'s default for the first GPU: a
+	                             * GPU's fit may follow another */
 	kvp_kv_size size;
 	bool explain;
 	bool has_variants;          /* MHA/GQA/MQA re-plans (not for MLA) */
@@ -263,6 +267,9 @@ struct cli_plan {
 	size_t n_devices;
 	kvp_device *devices;
 	kvp_fit *fits;
+	kvp_plan **device_plans;    /* per GPU: the request planned again
+	                             * where vLLM's default step of tokens
+	                             * differs from the first GPU's; else NULL */
 	kvp_advice *advice;         /* per device: what would make it fit */
 	enum cli_solve solve;
 	bool validated;
@@ -280,6 +287,9 @@ const char *cli_weights_name(const struct cli_plan *p);
  * engine's own (vLLM 0.92, the others 0.90); 0 where SGLang works its
  * share out for each GPU (each fit's mem_util). */
 double cli_mem_util(const struct cli_plan *p);
+/* The plan GPU i's fit is of: its own (vLLM's step of tokens differs
+ * there) or the request's. */
+const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
 
 /* kvplan.c: the model of the options (catalogue, files, numbers and
  * overrides) into plan->model, the devices of a --gpu list, and the

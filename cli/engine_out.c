@@ -287,9 +287,16 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 					least = lp->groups[g].block;
 			if (least == 0)
 				least = r->block_size ? r->block_size : 16;
-			fprintf(out, " (blocks of %" PRIu64 " tokens, max_num_batched_tokens %" PRIu64 ")",
-			        least,
-			        r->max_batched_tokens ? r->max_batched_tokens : 2048);
+			fprintf(out, " (blocks of %" PRIu64 " tokens", least);
+			/* The step of tokens its sliding layers keep: given,
+			 * or `vllm serve`'s default for the first GPU. */
+			if (lp->batched_tokens)
+				fprintf(out, ", max_num_batched_tokens %" PRIu64 "%s%s",
+				        lp->batched_tokens,
+				        p->batch_default ? ": vllm serve's default on " : "",
+				        p->batch_default ? (p->n_devices ? p->devices[0].name
+				                                         : "a GPU it cannot ask") : "");
+			fputc(')', out);
 			break;
 		}
 		case KVP_ENGINE_LLAMA_CPP:
@@ -372,7 +379,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 	if (p->request.engine == KVP_ENGINE_EXACT || p->request.engine == KVP_ENGINE_LLAMA_CPP)
 		return;
 	for (size_t i = 0; i < p->n_devices; i++) {
-		char a[32];
+		char a[32], b[32];
 
 		if (cli_mem_util(p) == 0)
 			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
@@ -383,6 +390,14 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		else
 			fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
+		/* A GPU on which vllm serve takes another step of tokens
+		 * allocates another size (compute_plan). */
+		if (p->layers.batched_tokens &&
+		    p->fits[i].batched_tokens != p->layers.batched_tokens)
+			fprintf(out, "  max_num_batched_tokens %" PRIu64 " here (vllm serve's"
+			        " default): allocates %s B\n",
+			        p->fits[i].batched_tokens,
+			        cli_grouped(p->fits[i].cache_total_bytes, b, sizeof b));
 		cli_engine_lines(p, &p->fits[i], print_line, out);
 	}
 }

@@ -217,10 +217,9 @@ static uint64_t gpu_bytes(const kvp_plan *lp, uint64_t seq, uint64_t batch)
  * layouts whose cost is a step function: the answer fits, one more does
  * not. */
 static void explain_boundary(const struct explainer *e, const struct cli_plan *p,
-                             const char *what, uint64_t budget, uint64_t seq,
-                             uint64_t batch, bool of_seq)
+                             const kvp_plan *lp, const char *what, uint64_t budget,
+                             uint64_t seq, uint64_t batch, bool of_seq)
 {
-	const kvp_plan *lp = &p->layers;
 	uint64_t at = gpu_bytes(lp, seq, batch);
 	uint64_t past = of_seq ? gpu_bytes(lp, seq + 1, batch) : gpu_bytes(lp, seq, batch + 1);
 
@@ -381,20 +380,26 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
 		const kvp_request *r = &p->request;
+		const kvp_plan *dp = cli_device_plan(p, i);
 		uint64_t budget = f->budget_bytes;
-		uint64_t one = gpu_bytes(lp, p->seq, 1);
+		uint64_t one = gpu_bytes(dp, p->seq, 1);
 		/* The exact model on one GPU has the closed forms below; the
 		 * engines' and parallel layouts' costs are shown at their
 		 * boundaries. */
 		bool steps = r->engine != KVP_ENGINE_EXACT || r->tp > 1 || r->pp > 1;
 
 		say(&e, "%s:", d->name);
+		if (dp != lp)
+			say(&e, "  planned with max_num_batched_tokens %s, vllm serve's default"
+			    " here, a step's tokens that the sliding layers keep beside"
+			    " their window: %s B in all", g(f->batched_tokens),
+			    g(dp->cache_total_bytes));
 		say(&e, "  L2 %s B: the largest GPU's cache %s B %s; largest layer %s B %s",
-		    g(d->l2_bytes), g(lp->kv_bytes_per_gpu),
-		    f->fits_l2 ? "fits" : "does not fit", g(lp->max_layer_bytes),
+		    g(d->l2_bytes), g(dp->kv_bytes_per_gpu),
+		    f->fits_l2 ? "fits" : "does not fit", g(dp->max_layer_bytes),
 		    f->layer_fits_l2 ? "fits" : "does not fit");
 		if (steps && !f->max_seq_l2_unbounded)
-			explain_boundary(&e, p, "max seq (L2)", d->l2_bytes, f->max_seq_l2,
+			explain_boundary(&e, p, dp, "max seq (L2)", d->l2_bytes, f->max_seq_l2,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
@@ -430,13 +435,13 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(f->usable_bytes), g(f->weights_per_gpu),
 			    g(p->fit_options.reserve_bytes), g(budget));
 		if (steps && !f->max_seq_hbm_unbounded)
-			explain_boundary(&e, p, "max seq (HBM)", budget, f->max_seq_hbm,
+			explain_boundary(&e, p, dp, "max seq (HBM)", budget, f->max_seq_hbm,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
 			                f->max_seq_hbm_unbounded);
 		if (steps)
-			explain_boundary(&e, p, "max batch", budget, p->seq, f->max_batch_hbm,
+			explain_boundary(&e, p, dp, "max batch", budget, p->seq, f->max_batch_hbm,
 			                 false);
 		else if (one)
 			say(&e, "  max batch: floor(%s / %s B per sequence) = %s", g(budget),

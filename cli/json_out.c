@@ -132,7 +132,6 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
 }
 
-/* The engine, its settings, and the cache across GPUs. */
 /* One GPU's memory, part by part (they sum to total, or exceed it by
  * over). */
 static void footprint_json(struct json_writer *w, const kvp_footprint *f)
@@ -153,6 +152,7 @@ static void footprint_json(struct json_writer *w, const kvp_footprint *f)
 	json_object_end(w);
 }
 
+/* The engine, its settings, and the cache across GPUs. */
 static void engine_json(struct json_writer *w, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
@@ -168,6 +168,14 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_bool(w, "windows_held", lp->windows_held);
 	json_bool(w, "stages_whole", lp->stages_whole);
 	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
+	/* vLLM: the step of tokens its sliding and chunked layers keep
+	 * (the first GPU's default when not given); null when none does. */
+	if (r->engine == KVP_ENGINE_VLLM) {
+		if (lp->batched_tokens)
+			json_u64(w, "max_num_batched_tokens", lp->batched_tokens);
+		else
+			json_null(w, "max_num_batched_tokens");
+	}
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {
 		json_object_begin(w, NULL);
@@ -363,6 +371,11 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "max_batch_hbm", f->max_batch_hbm);
 		json_u64(&w, "weights_per_gpu", f->weights_per_gpu);
 		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
+		/* What the engine allocates on these GPUs: vLLM's default
+		 * step of tokens differs from GPU to GPU. */
+		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
+		if (p->request.engine == KVP_ENGINE_VLLM)
+			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		capacity_json(&w, &f->capacity, p->request.engine);
 		footprint_json(&w, &f->footprint);

@@ -239,6 +239,38 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 }
 
+/* The fit on GPU i, of the plan or, when vLLM's default step of tokens
+ * differs there, of the request planned again with that GPU's (*here:
+ * the request on GPU i). */
+static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
+{
+	const kvp_device *d = &plan->devices[i];
+	kvp_plan *other;
+	kvp_error err;
+	int rc = 0;
+
+	*here = plan->request;
+	if (plan->batch_default) {
+		here->max_batched_tokens = 0;
+		kvp_request_for_device(here, d);
+	}
+	if (here->max_batched_tokens == plan->request.max_batched_tokens) {
+		if (kvp_plan_fit(&plan->layers, d, &plan->fits[i], &err) != KVP_OK)
+			return cli_fail(&err);
+		return 0;
+	}
+	if (!(other = malloc(sizeof *other))) {
+		fputs("kvplan: out of memory\n", stderr);
+		return 2;
+	}
+	/* Kept for --explain, which shows this GPU's sizes. */
+	plan->device_plans[i] = other;
+	if (kvp_plan_compute(&plan->model, here, other, &err) != KVP_OK ||
+	    kvp_plan_fit(other, d, &plan->fits[i], &err) != KVP_OK)
+		rc = cli_fail(&err);
+	return rc;
+}
+
 static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 {
 	kvp_request *r = &plan->request;
@@ -254,6 +286,19 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	cli_build_request(o, plan, r);
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
+	/* vLLM's step of tokens, which its sliding layers keep beside their
+	 * window, is `vllm serve`'s default for the GPU when not given: the
+	 * plan follows the first GPU's, and a GPU whose default differs is
+	 * planned again with its own (fit_devices). */
+	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
+	if (plan->batch_default && plan->n_devices) {
+		kvp_request first = *r;
+
+		kvp_request_for_device(&first, &plan->devices[0]);
+		r->max_batched_tokens = first.max_batched_tokens;
+		if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
+			return cli_fail(&err);
+	}
 	/* The plan holds the format's total; the parts are for the output. */
 	plan->has_estimate = !r->weight_bytes && r->weights_format.kind != KVP_WFORMAT_PLAIN;
 	if (plan->has_estimate &&
@@ -304,17 +349,20 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		return 2;
 	}
 	plan->advice = calloc(plan->n_devices, sizeof *plan->advice);
-	if (!plan->advice) {
+	plan->device_plans = calloc(plan->n_devices, sizeof *plan->device_plans);
+	if (!plan->advice || !plan->device_plans) {
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
 	plan->solve = o->solve;
 	for (size_t i = 0; i < plan->n_devices; i++) {
-		if (kvp_plan_fit(&plan->layers, &plan->devices[i], &plan->fits[i], &err) != KVP_OK)
-			return cli_fail(&err);
+		kvp_request here;
+
+		if (fit_device(plan, i, &here) != 0)
+			return 2;
 		/* What would make it fit: asked, or when it does not. */
 		if ((o->solve || !plan->fits[i].fits_hbm) &&
-		    kvp_advise(&plan->model, r, &plan->devices[i], &plan->advice[i],
+		    kvp_advise(&plan->model, &here, &plan->devices[i], &plan->advice[i],
 		               &err) != KVP_OK)
 			return cli_fail(&err);
 		if (!o->solve && plan->fits[i].fits_hbm)
@@ -361,6 +409,9 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 	if ((rc == 0 || rc == 1) && chart_rc == 3)
 		rc = 3;
 	free(plan.devices);
+	for (size_t i = 0; plan.device_plans && i < plan.n_devices; i++)
+		free(plan.device_plans[i]);
+	free(plan.device_plans);
 	free(plan.fits);
 	free(plan.advice);
 	return rc;
@@ -465,6 +516,11 @@ double cli_mem_util(const struct cli_plan *p)
 		return 0;
 	/* the device only matters to SGLang's own share */
 	return kvp_engine_mem_util(&p->request, &p->devices[0], NULL, NULL);
+}
+
+const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i)
+{
+	return p->device_plans && p->device_plans[i] ? p->device_plans[i] : &p->layers;
 }
 
 const char *cli_weights_name(const struct cli_plan *p)

@@ -86,7 +86,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		        kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
 		        kvp_dtype_name(p->dtype), lp->kv_bytes_per_token,
-		        lp->max_layer_bytes, lp->kv_total_bytes,
+		        f->kv_layer_bytes, f->kv_total_bytes,
 		        cli_csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
 		        d->hbm_bytes, csv_bool(f->fits_l2), csv_bool(f->layer_fits_l2));
 		csv_seq(out, f->max_seq_l2, f->max_seq_l2_unbounded);
@@ -94,8 +94,8 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		csv_seq(out, f->max_seq_hbm, f->max_seq_hbm_unbounded);
 		fprintf(out, ",%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%s,%s,",
 		        f->max_batch_hbm, kvp_dtype_name(p->request.dtype_k),
-		        kvp_dtype_name(p->request.dtype_v), lp->state_total_bytes,
-		        lp->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
+		        kvp_dtype_name(p->request.dtype_v), f->state_total_bytes,
+		        f->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
 		        csv_bool(f->max_seq_hbm_unbounded));
 		groups_csv(out, p);
 		{

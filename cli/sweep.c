@@ -164,6 +164,8 @@ struct sweep {
 	const kvp_device *devices;
 	size_t n_devices;
 	kvp_plan *plan;
+	kvp_plan *other;        /* the point planned with another vLLM step */
+	uint64_t other_tokens;  /* that step; 0: other holds none */
 	char model_csv[2 * KVP_NAME_MAX + 3];
 	char device_csv[CLI_MAX_SWEEP][2 * KVP_NAME_MAX + 3];
 };
@@ -246,6 +248,30 @@ static void row(struct sweep *s, const kvp_request *r, size_t d, const kvp_fit *
 	fwrite(l.text, 1, l.n, s->out);
 }
 
+/* The fit of r on device d: of the point's plan, or where vLLM's default
+ * step of tokens, which the plan's sliding layers follow, differs on d,
+ * of r planned again with d's (s->other, kept for the point's other
+ * devices of that step). */
+static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fit *f,
+                         kvp_error *err)
+{
+	kvp_request here = *r;
+	kvp_status st;
+
+	if (!s->plan->batched_tokens || r->max_batched_tokens)
+		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
+	kvp_request_for_device(&here, &s->devices[d]);
+	if (here.max_batched_tokens == s->plan->batched_tokens)
+		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
+	if (here.max_batched_tokens != s->other_tokens) {
+		s->other_tokens = 0;
+		if ((st = kvp_plan_compute(s->model, &here, s->other, err)) != KVP_OK)
+			return st;
+		s->other_tokens = here.max_batched_tokens;
+	}
+	return kvp_plan_fit(s->other, &s->devices[d], f, err);
+}
+
 /* Plans r and fits it on every device, a row each: 0, or 2 after one
  * line on stderr (a library error other than overflow). */
 static int point(struct sweep *s, const kvp_request *r)
@@ -253,11 +279,12 @@ static int point(struct sweep *s, const kvp_request *r)
 	kvp_error err;
 	kvp_status st = kvp_plan_compute(s->model, r, s->plan, &err);
 
+	s->other_tokens = 0;
 	for (size_t d = 0; d < s->n_devices && st != KVP_ERR_OVERFLOW; d++) {
 		kvp_fit f;
 
 		if (st == KVP_OK)
-			st = kvp_plan_fit(s->plan, &s->devices[d], &f, &err);
+			st = fit_on(s, r, d, &f, &err);
 		if (st == KVP_OK)
 			row(s, r, d, &f);
 	}
@@ -304,7 +331,10 @@ int cli_sweep_run(const struct cli_options *o, const kvp_model *models, size_t n
 		return 2;
 	}
 	s.plan = malloc(sizeof *s.plan);
-	if (!s.plan) {
+	s.other = malloc(sizeof *s.other);
+	if (!s.plan || !s.other) {
+		free(s.plan);
+		free(s.other);
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
@@ -320,6 +350,7 @@ int cli_sweep_run(const struct cli_options *o, const kvp_model *models, size_t n
 			rc = sweep_points(&s, &requests[i]);
 	}
 	free(s.plan);
+	free(s.other);
 	if (!rc && (fflush(out) != 0 || ferror(out))) {
 		fputs("kvplan: error writing standard output\n", stderr);
 		rc = 2;

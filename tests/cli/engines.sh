@@ -5,16 +5,6 @@
 # (exit 0) for a setting of another engine.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-# has_line DESC TEXT: $work/out has TEXT as a whole line, or as a JSON
-# string (with its quotes) on a line of its own.
-has_line() {
-	if grep -Fxq -- "$2" "$work/out" || grep -Fq -- "\"$2\"" "$work/out"; then
-		ok "$1"
-	else
-		not_ok "$1" "no line '$2'"
-	fi
-}
-
 # llama2-7b (32 layers, 32 kv heads of 128, fp16): 524,288 B a token.
 # At 1000: exact 524,288,000.
 run --model llama2-7b --seq 1000 --format json

@@ -93,6 +93,16 @@ is() {
 	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
 }
 
+# has_line DESC TEXT: $work/out has TEXT as a whole line, or as a JSON
+# string (with its quotes) on a line of its own.
+has_line() {
+	if grep -Fxq -- "$2" "$work/out" || grep -Fq -- "\"$2\"" "$work/out"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line '$2'"
+	fi
+}
+
 # same_cache NAME OPTION FILE ARGS...: the cache figures of the model read
 # by OPTION FILE (--config, --gguf) and of --model NAME are the same under
 # ARGS (max_seq_hbm differs with the weights, so give a --kv-budget).

@@ -1,0 +1,88 @@
+# vllm_batch.sh — vLLM's max_num_batched_tokens from the GPU, as `vllm
+# serve` sets it (vllm/engine/arg_utils.py get_batch_defaults: 8192 on a GPU
+# of 70 GiB or more other than an A100, 2048 elsewhere), which a sliding
+# layer keeps beside its window: each GPU's plan, fit, lines, JSON, CSV,
+# sweep and --explain, worked by hand; and vLLM's own published logs,
+# which only that default reproduces.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# vllm serve's max_num_batched_tokens is the GPU's (8192 on an H100, 2048
+# on an A100: vllm/engine/arg_utils.py get_batch_defaults), and Gemma 3's
+# sliding layers keep it beside their window.  At 32,768 tokens a request
+# takes 29 sliding layers of cdiv(1023 + m, 16) + 1 pages of 65,536 B (193
+# at 2048, 577 at 8192) and 5 full ones of 2,048: 1,037,893,632 B and
+# 1,767,702,528 B.  70,427,239,303 B hold 214,926 blocks of five layers'
+# pages; a request takes 6 x 193 + 2,048 = 3,206 or 6 x 577 + 2,048 =
+# 5,510: 67.04 and 39.01 requests.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303
+has_line "vllm on an A100 first: its step in the engine line" \
+	"Engine vllm (blocks of 16 tokens, max_num_batched_tokens 2048: vllm serve's default on a100-80g)"
+has_line "the A100 holds 67 requests" \
+	"    Maximum concurrency for 32,768 tokens per request: 67.04x"
+has_line "the H100 is planned with its own step" \
+	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 1,767,702,528 B"
+has_line "the H100 holds 39 requests" \
+	"    Maximum concurrency for 32,768 tokens per request: 39.01x"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json
+is max_num_batched_tokens 8192 "vllm on an H100 alone: the plan takes its 8192"
+is cache_total_bytes 1767702528 "... and allocates 1,767,702,528 B"
+is max_batch_hbm 39
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --max-num-batched-tokens 2048 \
+	--kv-budget 70427239303 --format json
+is cache_total_bytes 1037893632 "--max-num-batched-tokens 2048 on an H100: 1,037,893,632 B"
+is max_batch_hbm 67
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --format csv
+check "csv: each GPU's row has its own allocation" sh -c \
+	'cut -d, -f12,13 "$1" | grep -Fxq "1037893632,a100-80g" &&
+	 cut -d, -f12,13 "$1" | grep -Fxq "1767702528,h100-sxm"' sh "$work/out"
+run --model gemma3-4b --engine vllm --gpu a100,h100 --kv-budget 70427239303 \
+	--sweep seq=32768..32768
+check "sweep: each GPU's row has its own allocation" sh -c \
+	'grep -Fxq "gemma3-4b,vllm,fp16,fp16,a100-80g,32768,1,1037893632,1037893632,0,1,67,ok" "$1" &&
+	 grep -Fxq "gemma3-4b,vllm,fp16,fp16,h100-sxm,32768,1,1767702528,1767702528,0,1,39,ok" "$1"' \
+	sh "$work/out"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --explain
+has_line "explain: the H100's boundary at its own sizes" \
+	"    max batch: 39; at seq 32,768 the largest GPU's cache is 68,940,398,592 B for 39 sequences, within 70,427,239,303 B, and 70,708,101,120 B for one more"
+
+# logged MODEL BUDGET TOKENS CONCURRENCY: the model at 8192 tokens under
+# vLLM 0.19 on an H100 with that budget prints the log's two lines.
+logged() {
+	run --model "$1" --seq 8192 --engine vllm --gpu h100 --vllm-version 0.19 --kv-budget "$2"
+	has_line "$1 as vLLM logged it: the cache size" "    GPU KV cache size: $3 tokens"
+	has_line "$1 as vLLM logged it: the concurrency" \
+		"    Maximum concurrency for 8,192 tokens per request: $4"
+}
+
+# vLLM 0.19.0's own logs of `vllm serve MODEL --max-model-len 8192
+# --gpu-memory-utilization 0.95 --no-enable-prefix-caching` on an H100
+# ("Defaulting max_num_batched_tokens to 8192 for OPENAI_API_SERVER usage
+# context"), github.com/jgchn/llm-d-planner at
+# d3121e059da88662db39a926a3ead964be97359b,
+# accuracy/results/v0.19.0/logs/google-<model>--h100-80gb--tp1pp1dp1--8192.log.
+# Each budget is a whole number of blocks that both its "Available KV cache
+# memory" (to two decimals) and its "GPU KV cache size" (num_blocks //
+# groups x 16 in 0.19) allow; at 8192 tokens a sliding layer takes
+# cdiv(min(w - 1 + 8192, 8192), 16) + 1 = 513 blocks and a full one 512.
+# gemma-3-4b-it: 62.51 GiB, 468,144 tokens, 57.05x.  Five layers' pages of
+# 65,536 B a block, 7 groups (6 sliding, one padded): 468,144 / 16 x 7 =
+# 204,813 to 204,819 blocks, of which 62.505-62.515 GiB allow 204,816 on;
+# 204,816 x 327,680 = 67,114,106,880 B; 204,816 / (6 x 513 + 512) = 57.05.
+# (At 2048 a sliding layer would take 193 blocks: 122.64x.)
+logged gemma3-4b 67114106880 468,144 57.05x
+# gemma-3-12b-it: 47.72 GiB, 130,304 tokens, 15.88x.  8 kv heads of 256:
+# pages of 131,072 B, groups of 8 layers (5 sliding, 1 full): 48,864 to
+# 48,869 blocks; 48,864 x 1,048,576 B; 48,864 / (5 x 513 + 512) = 15.88.
+logged gemma3-12b 51237617664 130,304 15.88x
+# gemma-3-27b-it: 19.53 GiB, 36,560 tokens, 4.46x.  16 kv heads of 128,
+# 52 sliding and 10 full layers: groups of 10, 6 sliding (8 padding
+# layers) and 1 full: 15,995 to 16,001 blocks of 1,310,720 B; 15,995 /
+# 3,590 = 4.46.
+logged gemma3-27b 20964966400 36,560 4.46x
+# gemma-2-9b-it: 54.12 GiB, 168,880 tokens, 20.60x.  Window 4096 on 21
+# layers, 21 full: 2 groups of 21, 21,110 or 21,111 blocks of 2,752,512 B;
+# a sliding layer takes cdiv(min(4095 + 8192, 8192), 16) + 1 = 513:
+# 21,110 / 1,025 = 20.60 (at 2048, 385 blocks: 23.53x).
+logged gemma2-9b 58105528320 168,880 20.60x
+
+done_testing
