@@ -199,7 +199,7 @@ void cli_usage(FILE *out)
 	      "                         what that engine allocates, and its log lines\n"
 	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
 	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
-	      "      --max-num-batched-tokens N  vLLM's step (2048)\n"
+	      "      --max-num-batched-tokens N  vLLM's step (vllm serve's for the GPU)\n"
 	      "      --profile-memory   vLLM: take its profile run's activation peak and\n"
 	      "                         non-torch memory from the budget (modelled on\n"
 	      "                         its v0.19 logs); --max-num-seqs N its sequences\n"

@@ -15,12 +15,12 @@
 
 #include "chart.h"
 
-#define LINES_MAX 4
+#define LINES_MAX 6
 #define GRID_MAX 1024
 #define SEQ_CAP ((uint64_t)1 << 40)
 
 static const char *const line_colors[LINES_MAX] = {
-	"#1f77b4", "#2ca02c", "#9467bd", "#d62728"};
+	"#1f77b4", "#2ca02c", "#9467bd", "#393b79", "#637939", "#d62728"};
 static const char *const device_colors[] = {
 	"#ff7f0e", "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#e377c2"};
 
@@ -124,6 +124,24 @@ static int build_lines(struct size_chart *s)
 	}
 	/* The request as asked; its n_ctx follows the seq swept. */
 	req.ctx_size = 0;
+	/* vLLM on a GPU whose vllm serve step differs from the first's
+	 * allocates its own curve: one line for each such step. */
+	for (size_t d = 1; p->batch_default && d < p->n_devices; d++) {
+		uint64_t step = p->fits[d].batched_tokens;
+		bool seen = step == req.max_batched_tokens;
+		kvp_request other = req;
+
+		for (size_t e = 1; e < d && !seen; e++)
+			seen = p->fits[e].batched_tokens == step;
+		if (seen)
+			continue;
+		other.max_batched_tokens = step;
+		snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
+		         "request on %s: max_num_batched_tokens %" PRIu64, p->devices[d].name,
+		         step);
+		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
+			return rc;
+	}
 	n = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
 	             "request: %s, %s", chart_types(&req, types, sizeof types),
 	             kvp_engine_name(req.engine));

@@ -373,6 +373,8 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "kv_bytes_per_gpu", f->cache_per_gpu);
 		/* What the engine allocates on these GPUs: vLLM's default
 		 * step of tokens differs from GPU to GPU. */
+		json_u64(&w, "kv_total_bytes", f->kv_total_bytes);
+		json_u64(&w, "state_total_bytes", f->state_total_bytes);
 		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
 		if (p->request.engine == KVP_ENGINE_VLLM)
 			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);

@@ -289,7 +289,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	/* vLLM's step of tokens, which its sliding layers keep beside their
 	 * window, is `vllm serve`'s default for the GPU when not given: the
 	 * plan follows the first GPU's, and a GPU whose default differs is
-	 * planned again with its own (fit_devices). */
+	 * planned again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
 	if (plan->batch_default && plan->n_devices) {
 		kvp_request first = *r;

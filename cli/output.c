@@ -33,10 +33,9 @@ const char *cli_csv_text(const char *text, char *buf, size_t size)
 
 /* The layer groups in one CSV field: kind:layers:tokens:bytes, the groups
  * separated by ';' (no comma, no quote: it needs no quoting). */
-static void groups_csv(FILE *out, const struct cli_plan *p)
+/* The layer groups of one GPU's plan. */
+static void groups_csv(FILE *out, const kvp_plan *lp)
 {
-	const kvp_plan *lp = &p->layers;
-
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
 
@@ -97,7 +96,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		        kvp_dtype_name(p->request.dtype_v), f->state_total_bytes,
 		        f->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
 		        csv_bool(f->max_seq_hbm_unbounded));
-		groups_csv(out, p);
+		groups_csv(out, cli_device_plan(p, i));
 		{
 			const kvp_footprint *fp = &f->footprint;
 

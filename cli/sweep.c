@@ -272,28 +272,26 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 	return kvp_plan_fit(s->other, &s->devices[d], f, err);
 }
 
-/* Plans r and fits it on every device, a row each: 0, or 2 after one
- * line on stderr (a library error other than overflow). */
+/* Plans r and fits it on every device, a row each, "overflow" where the
+ * plan or that device's fit passes 64 bits: 0, or 2 after one line on
+ * stderr (a library error other than overflow). */
 static int point(struct sweep *s, const kvp_request *r)
 {
 	kvp_error err;
-	kvp_status st = kvp_plan_compute(s->model, r, s->plan, &err);
+	kvp_status planned = kvp_plan_compute(s->model, r, s->plan, &err);
 
 	s->other_tokens = 0;
-	for (size_t d = 0; d < s->n_devices && st != KVP_ERR_OVERFLOW; d++) {
+	if (planned != KVP_OK && planned != KVP_ERR_OVERFLOW)
+		return cli_fail(&err);
+	for (size_t d = 0; d < s->n_devices; d++) {
 		kvp_fit f;
+		kvp_status st = planned == KVP_OK ? fit_on(s, r, d, &f, &err) : planned;
 
-		if (st == KVP_OK)
-			st = fit_on(s, r, d, &f, &err);
-		if (st == KVP_OK)
-			row(s, r, d, &f);
+		if (st != KVP_OK && st != KVP_ERR_OVERFLOW)
+			return cli_fail(&err);
+		row(s, r, d, st == KVP_OK ? &f : NULL);
 	}
-	if (st == KVP_ERR_OVERFLOW) {
-		for (size_t d = 0; d < s->n_devices; d++)
-			row(s, r, d, NULL);
-		return 0;
-	}
-	return st == KVP_OK ? 0 : cli_fail(&err);
+	return 0;
 }
 
 /* Every point of one model, engine and cache type. */

@@ -393,11 +393,14 @@ void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
 	 * step (ChunkedLocalAttentionSpec); a full one every token. */
 	*reach = 0;
 	*extra = 0;
+	/* Past 64 bits a window holds every token: the reach saturates. */
 	if (g->kind == KVP_LAYER_SLIDING) {
-		*reach = g->window - 1 + kvp__engine_mnbt(r);
+		if (!kvp__add(g->window - 1, kvp__engine_mnbt(r), reach))
+			*reach = UINT64_MAX;
 		*extra = 1;
 	} else if (g->kind == KVP_LAYER_CHUNKED) {
-		*reach = g->window + kvp__engine_mnbt(r);
+		if (!kvp__add(g->window, kvp__engine_mnbt(r), reach))
+			*reach = UINT64_MAX;
 	}
 }
 

@@ -714,8 +714,9 @@ typedef struct kvp_plan {
 	uint32_t intermediate;
 	/* vLLM: the max_num_batched_tokens its sliding and chunked layers
 	 * keep beside their windows (the request's, or 2048, `vllm serve`'s
-	 * default with no device to ask); 0 when no layer's blocks depend on
-	 * it.  Plan with kvp_request_for_device to follow a device's. */
+	 * default with no device to ask); 0 when the model has no such layer
+	 * that caches (with one, the step counts at some seq, if not at the
+	 * request's).  Plan with kvp_request_for_device to follow a device's. */
 	uint64_t batched_tokens;
 } kvp_plan;
 
@@ -942,9 +943,10 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
 /* Settles in request the engine's defaults that depend on the device it
  * runs on, so that a plan follows them: vLLM's max_num_batched_tokens and
  * max_num_seqs where they are 0, as `vllm serve` sets them
- * (vllm/engine/arg_utils.py EngineArgs.get_batch_defaults): 8192 and
- * 1024 on a device of 70 GiB or more that is not an A100, 2048 and 256
- * on any other (device NULL: none to ask), the tokens at most max_num_seqs
+ * (vllm/engine/arg_utils.py EngineArgs.get_batch_defaults): 16384 and
+ * 1024 on a device of 160 GiB or more (from vllm_version 0.28), 8192 and
+ * 1024 on one of 70 GiB or more that is not an A100, 2048 and 256 on any
+ * other (device NULL: none to ask), the tokens at most max_num_seqs
  * x seq and the sequences at most the tokens.  Only a model with sliding
  * or chunked layers plans differently (they keep the step's tokens beside
  * their window); vLLM's profile run follows them too.  Nothing for the

@@ -24,27 +24,31 @@ static bool name_has(const char *name, const char *part)
 	return false;
 }
 
-/* vllm/engine/arg_utils.py (main as of 2026-11; the table has stood since
- * v0.8's _set_default_args_v1, its A100 exception since PR #17885):
- * EngineArgs.get_batch_defaults gives `vllm serve`
- * (UsageContext.OPENAI_API_SERVER) max_num_batched_tokens 8192 and
- * max_num_seqs 1024 on a device whose total memory is 70 GiB or more and
- * whose name has no "a100" (H100, H200, B200, MI300X), and 2048 and 256
- * on any other, or when it cannot ask the device.  Then
- * _set_default_max_num_seqs_and_batched_tokens_args keeps a default
- * max_num_batched_tokens within max_num_seqs x max_model_len (the
- * request's seq), and a default max_num_seqs within max_num_batched_tokens.
- * d may be NULL: no device to ask. */
+/* vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults, for `vllm
+ * serve` (UsageContext.OPENAI_API_SERVER): max_num_batched_tokens 8192
+ * and max_num_seqs 1024 on a device whose total memory is 70 GiB or more
+ * and whose name has no "a100" (H100, H200), 2048 and 256 on any other or
+ * when it cannot ask the device (the table since v0.8's
+ * _set_default_args_v1, the A100 exception since PR #17885).  v0.28.0
+ * (tag 2cf0a6915ce5, arg_utils.py lines 2582-2591) put a tier above:
+ * 16384 on 160 GiB or more ("GPUs like B200/B300", and the MI300X and
+ * later); its max_num_seqs is taken as the 70 GiB tier's 1024, which we
+ * have not read.  Then _set_default_max_num_seqs_and_batched_tokens_args
+ * keeps a default max_num_batched_tokens within max_num_seqs x
+ * max_model_len (the request's seq), and a default max_num_seqs within
+ * max_num_batched_tokens.  d may be NULL: no device to ask. */
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
                      uint64_t *seqs)
 {
-	bool large = d && d->hbm_bytes >= (uint64_t)70 << 30 && !name_has(d->name, "a100");
+	bool huge = d && d->hbm_bytes >= (uint64_t)160 << 30 && kvp__vllm_since(r, 28);
+	bool large = huge ||
+	             (d && d->hbm_bytes >= (uint64_t)70 << 30 && !name_has(d->name, "a100"));
 	uint64_t most;
 
 	*seqs = r->max_num_seqs ? r->max_num_seqs : large ? 1024 : 256;
 	*tokens = r->max_batched_tokens;
 	if (!*tokens) {
-		*tokens = large ? 8192 : 2048;
+		*tokens = huge ? 16384 : large ? 8192 : 2048;
 		if (r->seq && !kvp__mul(*seqs, r->seq, &most))
 			most = UINT64_MAX;
 		if (r->seq && most < *tokens)
@@ -71,8 +75,8 @@ void kvp_request_for_device(kvp_request *r, const kvp_device *d)
 		return;
 	kvp__vllm_batch(r, d, &tokens, &seqs);
 	r->max_batched_tokens = tokens;
-	/* At most max_num_batched_tokens, which a uint32_t may not hold. */
-	r->max_num_seqs = seqs > UINT32_MAX ? UINT32_MAX : (uint32_t)seqs;
+	/* The request's own, or a default of at most 1024. */
+	r->max_num_seqs = (uint32_t)seqs;
 }
 
 uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p)

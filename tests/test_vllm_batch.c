@@ -97,6 +97,19 @@ static void test_defaults_by_device(void **state)
 	r = vllm_at(100);
 	r.max_num_seqs = 4;
 	settled(r, &h100, 400, 4);
+	/* vLLM 0.28's tier: 16384 on 160 GiB or more (an MI300X's 192),
+	 * 8192 before 0.28 and a byte under 160 GiB. */
+	{
+		kvp_device mi300x = device("mi300x", 192 * GIB), edge = device("x", 160 * GIB);
+		kvp_device under = device("x", 160 * GIB - 1);
+
+		r = vllm_at(32768);
+		settled(r, &mi300x, 16384, 1024);
+		settled(r, &edge, 16384, 1024);
+		settled(r, &under, 8192, 1024);
+		r.vllm_version = 27;
+		settled(r, &mi300x, 8192, 1024);
+	}
 	/* Other engines keep theirs; NULL is nothing. */
 	r = vllm_at(100);
 	r.engine = KVP_ENGINE_SGLANG;
@@ -127,6 +140,12 @@ static void test_plan_follows_device(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 8192);
 	assert_int_equal(p.cache_total_bytes, 1767702528);
+	/* A step past 64 bits with the window: every token is kept, 2,049
+	 * pages a sliding layer, 29 x 2,049 x 65,536 + 671,088,640 =
+	 * 4,565,303,296 B (the sum saturates, not wraps). */
+	r.max_batched_tokens = UINT64_MAX;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, 4565303296);
 	/* No sliding layer: nothing follows the step. */
 	assert_int_equal(kvp_plan_compute(&llama, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 0);

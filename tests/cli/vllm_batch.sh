@@ -45,6 +45,64 @@ run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 7042
 has_line "explain: the H100's boundary at its own sizes" \
 	"    max batch: 39; at seq 32,768 the largest GPU's cache is 68,940,398,592 B for 39 sequences, within 70,427,239,303 B, and 70,708,101,120 B for one more"
 
+# The second GPU's JSON: the top level and the A100 at 2048 with
+# 1,037,893,632 B, the H100 at 8192 with 1,767,702,528 B.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 \
+	--format json
+check "json: 2048 twice (the plan, the A100), 8192 once (the H100)" sh -c \
+	'[ "$(grep -c "\"max_num_batched_tokens\": 2048," "$1")" = 2 ] &&
+	 [ "$(grep -c "\"max_num_batched_tokens\": 8192" "$1")" = 1 ] &&
+	 [ "$(grep -c "\"cache_total_bytes\": 1767702528," "$1")" = 1 ]' sh "$work/out"
+# A model with no sliding layer keeps no step: null.
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --format json
+is max_num_batched_tokens null "no sliding layer: max_num_batched_tokens null"
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100
+has_line "no sliding layer: the engine line names no step" \
+	"Engine vllm (blocks of 16 tokens)"
+# A step given is the plan's, on every GPU, and named plainly.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --max-num-batched-tokens 4096
+has_line "a step given names no default" \
+	"Engine vllm (blocks of 16 tokens, max_num_batched_tokens 4096)"
+check "a step given: no GPU planned again" sh -c '! grep -q " here (vllm serve" "$1"' \
+	sh "$work/out"
+# The CSV's layer groups are the row's GPU's: 29 sliding layers of 577
+# pages x 16 tokens x 4,096 B = 1,096,613,888 B on the H100.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --format csv
+check "csv: the H100's layer groups" grep -q \
+	"h100-sxm,.*,sliding:29:1024:1096613888;full:5:32768:671088640," "$work/out"
+check "csv: the A100's layer groups" grep -q \
+	"a100-80g,.*,sliding:29:1024:366804992;full:5:32768:671088640," "$work/out"
+# --explain says which GPU was planned again.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --explain
+check "explain: the H100's step" grep -Fq \
+	"planned with max_num_batched_tokens 8,192, vllm serve's default here" "$work/out"
+# The profile run follows each GPU's step and sequences: on the H100 the
+# sampler of 1,024 rows, 31 x 1,024 x 262,208 / 2 = 4,161,765,376 B, and
+# 256 MiB of non-torch memory: 4,430,200,832 B; on the A100 256 rows,
+# 1,040,441,344 + 268,435,456 = 1,308,876,800 B.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
+	--format json
+check "profile: the H100's activations at its 1,024 sequences" \
+	grep -q '"activation_bytes": 4430200832,' "$work/out"
+check "profile: the A100's at its 256" grep -q '"activation_bytes": 1308876800,' "$work/out"
+# A sweep whose H100 fit passes 64 bits gives the A100's row once, and an
+# overflow row for the H100 alone.
+run --model gemma3-4b --engine vllm --gpu a100,h100 --sweep seq=32768..32768 \
+	--batch 13000000000
+check "sweep: one row for each GPU, the H100's an overflow" sh -c \
+	'[ "$(wc -l <"$1")" = 3 ] && grep -q "^gemma3-4b,vllm,fp16,fp16,a100-80g,.*,ok$" "$1" &&
+	 grep -q "^gemma3-4b,vllm,fp16,fp16,h100-sxm,32768,13000000000,,,,,,overflow$" "$1"' \
+	sh "$work/out"
+
+# The size chart draws the H100's own curve beside the request's (the
+# A100's): at 32,768 tokens 1,767,702,528 B and 1,037,893,632 B.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --chart "$work/v.gp"
+check "chart: a line for the H100's step" \
+	grep -q "title 'request on h100-sxm: max_num_batched_tokens 8192'" "$work/v.gp"
+check "chart: its bytes and the request's at 32,768" sh -c \
+	'awk -F "\t" "\$1 == 32768 { print \$5, \$6 }" "$1" | grep -qx "1767702528 1037893632"' \
+	sh "$work/v.dat"
+
 # logged MODEL BUDGET TOKENS CONCURRENCY: the model at 8192 tokens under
 # vLLM 0.19 on an H100 with that budget prints the log's two lines.
 logged() {
