@@ -13,9 +13,15 @@
 /* The engine's block (vLLM), page (SGLang), tokens per block (TRT-LLM) or
  * cell padding (llama.cpp), defaults filled in. */
 uint32_t kvp__engine_block(const kvp_request *r);
-/* vLLM's max_num_batched_tokens: the request's, or `vllm serve`'s with
- * no device to ask (vllm_batch.c). */
-uint64_t kvp__engine_mnbt(const kvp_request *r);
+/* vLLM's max_num_batched_tokens in a plan: the request's, or 2048,
+ * `vllm serve`'s with no device to ask (vllm_batch.c), whatever the seq:
+ * its cap at max_num_seqs x seq only matters below 8 tokens, where no
+ * window reaches past the request, and the solvers ask of the plan at
+ * other seqs. */
+static inline uint64_t kvp__engine_mnbt(const kvp_request *r)
+{
+	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
+}
 /* vLLM's max_num_batched_tokens and max_num_seqs for the request on d
  * (NULL: no device), each the request's where it gives one. */
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,

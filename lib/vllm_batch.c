@@ -6,20 +6,15 @@
  * planned for two GPUs can allocate two sizes; kvp_request_for_device
  * settles them for one.
  */
-#include <string.h>
-#include <strings.h>
-
 #include "engine.h"
 
-/* Whether name has part in it, letters in either case, as vLLM looks
- * for "a100" in current_platform.get_device_name().lower(). */
-static bool name_has(const char *name, const char *part)
+/* Whether name has "a100" in it, the letter in either case, as vLLM
+ * looks for it in current_platform.get_device_name().lower(); by hand, as
+ * a fit asks it of every GPU. */
+static bool names_a100(const char *name)
 {
-	size_t n = strlen(part);
-
-	/* The first letter tested by hand: a fit asks this of every GPU. */
 	for (; *name; name++)
-		if ((*name | 0x20) == (part[0] | 0x20) && strncasecmp(name, part, n) == 0)
+		if ((*name | 0x20) == 'a' && name[1] == '1' && name[2] == '0' && name[3] == '0')
 			return true;
 	return false;
 }
@@ -40,31 +35,21 @@ static bool name_has(const char *name, const char *part)
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
                      uint64_t *seqs)
 {
-	bool huge = d && d->hbm_bytes >= (uint64_t)160 << 30 && kvp__vllm_since(r, 28);
-	bool large = huge ||
-	             (d && d->hbm_bytes >= (uint64_t)70 << 30 && !name_has(d->name, "a100"));
-	uint64_t most;
+	/* The tier: 0 below 70 GiB or on an A100, 1 from 70, 2 from 160. */
+	int tier = !d || d->hbm_bytes < (uint64_t)70 << 30 ? 0
+	           : d->hbm_bytes >= (uint64_t)160 << 30 && kvp__vllm_since(r, 28) ? 2
+	           : names_a100(d->name) ? 0 : 1;
 
-	*seqs = r->max_num_seqs ? r->max_num_seqs : large ? 1024 : 256;
+	*seqs = r->max_num_seqs ? r->max_num_seqs : tier ? 1024 : 256;
 	*tokens = r->max_batched_tokens;
 	if (!*tokens) {
-		*tokens = huge ? 16384 : large ? 8192 : 2048;
-		if (r->seq && !kvp__mul(*seqs, r->seq, &most))
-			most = UINT64_MAX;
-		if (r->seq && most < *tokens)
-			*tokens = most;
+		*tokens = tier == 2 ? 16384 : tier ? 8192 : 2048;
+		/* seq below the step: seqs x seq fits 64 bits. */
+		if (r->seq && r->seq < *tokens && *seqs * r->seq < *tokens)
+			*tokens = *seqs * r->seq;
 	}
 	if (!r->max_num_seqs && *seqs > *tokens)
 		*seqs = *tokens;
-}
-
-uint64_t kvp__engine_mnbt(const kvp_request *r)
-{
-	/* A plan's: 2048, the default with no device to ask, whatever the
-	 * seq (its cap at max_num_seqs x seq only matters below 8 tokens,
-	 * where no window reaches past the request, and the solvers ask of
-	 * the plan at other seqs). */
-	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
 }
 
 void kvp_request_for_device(kvp_request *r, const kvp_device *d)
