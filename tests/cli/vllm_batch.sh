@@ -103,6 +103,26 @@ check "chart: its bytes and the request's at 32,768" sh -c \
 	'awk -F "\t" "\$1 == 32768 { print \$5, \$6 }" "$1" | grep -qx "1767702528 1037893632"' \
 	sh "$work/v.dat"
 
+# Chunked layers keep the chunk and a step (no -1, no +1): Llama 4 Scout's
+# 36 chunked layers (chunk 8192) and 12 full, 8 kv heads of 128, pages of
+# 65,536 B, groups of 12 (3 chunked, 1 full).  At 32,768 tokens a chunked
+# layer takes cdiv(8192 + m, 16) pages: 640 at 2048, 1,024 at 8192; a
+# full one 2,048.  36 x 640 x 65,536 + 12 x 2,048 x 65,536 =
+# 1,509,949,440 + 1,610,612,736 = 3,120,562,176 B on the A100, and
+# 2,415,919,104 + 1,610,612,736 = 4,026,531,840 B on the H100 (the exact
+# model: 36 x 8,192 x 4,096 + 12 x 32,768 x 4,096 = 2,818,572,288 B).  A budget of
+# 100,000 blocks of 12 pages: 100,000 / (3 x 640 + 2,048) = 25.20 and
+# 100,000 / (3 x 1,024 + 2,048) = 19.53 requests; the H100's line is
+# int(19.53125 x 32,768) = 640,000 tokens.
+run --model llama4-scout --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 78643200000
+has_line "llama4-scout on the A100: 2048's allocation" \
+	"  allocates 3,120,562,176 B; the exact model needs 2,818,572,288 B"
+has_line "... and its concurrency" "    Maximum concurrency for 32,768 tokens per request: 25.20x"
+has_line "llama4-scout on the H100: 8192's allocation" \
+	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 4,026,531,840 B"
+has_line "... its cache size line" "    GPU KV cache size: 640,000 tokens"
+has_line "... and its concurrency" "    Maximum concurrency for 32,768 tokens per request: 19.53x"
+
 # logged MODEL BUDGET TOKENS CONCURRENCY: the model at 8192 tokens under
 # vLLM 0.19 on an H100 with that budget prints the log's two lines.
 logged() {
