@@ -290,6 +290,12 @@ double cli_mem_util(const struct cli_plan *p);
 /* The plan GPU i's fit is of: its own (vLLM's step of tokens differs
  * there) or the request's. */
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
+/* The request asked (max_batched_tokens 0 for vLLM's default) as it runs
+ * on GPU d, in *here; true when the step of tokens vllm serve takes there
+ * is not the one plan's sliding layers followed: the request is to be
+ * planned again for d. */
+bool cli_device_request(const kvp_request *asked, const kvp_plan *plan,
+                        const kvp_device *d, kvp_request *here);
 
 /* kvplan.c: the model of the options (catalogue, files, numbers and
  * overrides) into plan->model, the devices of a --gpu list, and the

@@ -239,22 +239,30 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 }
 
+bool cli_device_request(const kvp_request *asked, const kvp_plan *plan,
+                        const kvp_device *d, kvp_request *here)
+{
+	*here = *asked;
+	if (!plan->batched_tokens || asked->max_batched_tokens)
+		return false;
+	kvp_request_for_device(here, d);
+	return here->max_batched_tokens != plan->batched_tokens;
+}
+
 /* The fit on GPU i, of the plan or, when vLLM's default step of tokens
  * differs there, of the request planned again with that GPU's (*here:
  * the request on GPU i). */
 static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
 {
 	const kvp_device *d = &plan->devices[i];
+	kvp_request asked = plan->request;
 	kvp_plan *other;
 	kvp_error err;
-	int rc = 0;
 
-	*here = plan->request;
-	if (plan->batch_default) {
-		here->max_batched_tokens = 0;
-		kvp_request_for_device(here, d);
-	}
-	if (here->max_batched_tokens == plan->request.max_batched_tokens) {
+	/* The request as asked: the plan took the first GPU's step. */
+	if (plan->batch_default)
+		asked.max_batched_tokens = 0;
+	if (!cli_device_request(&asked, &plan->layers, d, here)) {
 		if (kvp_plan_fit(&plan->layers, d, &plan->fits[i], &err) != KVP_OK)
 			return cli_fail(&err);
 		return 0;
@@ -267,8 +275,8 @@ static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
 	plan->device_plans[i] = other;
 	if (kvp_plan_compute(&plan->model, here, other, &err) != KVP_OK ||
 	    kvp_plan_fit(other, d, &plan->fits[i], &err) != KVP_OK)
-		rc = cli_fail(&err);
-	return rc;
+		return cli_fail(&err);
+	return 0;
 }
 
 static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
@@ -292,11 +300,11 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	 * planned again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
 	if (plan->batch_default && plan->n_devices) {
-		kvp_request first = *r;
+		kvp_request first;
+		bool differs = cli_device_request(r, &plan->layers, &plan->devices[0], &first);
 
-		kvp_request_for_device(&first, &plan->devices[0]);
 		r->max_batched_tokens = first.max_batched_tokens;
-		if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
+		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);
 	}
 	/* The plan holds the format's total; the parts are for the output. */

@@ -255,13 +255,10 @@ static void row(struct sweep *s, const kvp_request *r, size_t d, const kvp_fit *
 static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fit *f,
                          kvp_error *err)
 {
-	kvp_request here = *r;
+	kvp_request here;
 	kvp_status st;
 
-	if (!s->plan->batched_tokens || r->max_batched_tokens)
-		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
-	kvp_request_for_device(&here, &s->devices[d]);
-	if (here.max_batched_tokens == s->plan->batched_tokens)
+	if (!cli_device_request(r, s->plan, &s->devices[d], &here))
 		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
 	if (here.max_batched_tokens != s->other_tokens) {
 		s->other_tokens = 0;

@@ -23,7 +23,8 @@ static inline uint64_t kvp__engine_mnbt(const kvp_request *r)
 	return r->max_batched_tokens ? r->max_batched_tokens : 2048;
 }
 /* vLLM's max_num_batched_tokens and max_num_seqs for the request on d
- * (NULL: no device), each the request's where it gives one. */
+ * (NULL: no device, the plan's default), each the request's where it
+ * gives one. */
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
                      uint64_t *seqs);
 /* The max_num_batched_tokens a vLLM plan's sliding and chunked layers
@@ -118,9 +119,10 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 
-/* footprint.c: vLLM's profile run on device d, activation peak and
- * non-torch memory, when the request asks (profile_memory); 0 otherwise. */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d);
+/* footprint.c: vLLM's profile run, activation peak and non-torch memory,
+ * for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:
+ * kvp__fit_batch), when the request asks (profile_memory); 0 otherwise. */
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);

@@ -48,7 +48,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
-	uint64_t need, budget, gpus, draft;
+	uint64_t need, budget, gpus, draft, seqs;
 	int need_ok;
 	kvp_status st;
 
@@ -106,11 +106,17 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		if (fit.usable_bytes > device->hbm_bytes)
 			fit.usable_bytes = device->hbm_bytes;
 	}
-	/* The engine's buffers are the cache's neighbours too. */
+	/* vLLM's step of tokens and sequences on this device, which its
+	 * profile run takes. */
+	fit.batched_tokens = 0;
+	seqs = 0;
+	if (r->engine == KVP_ENGINE_VLLM)
+		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
 	/* The engine's buffers, and vLLM's profile run when asked: the
 	 * footprint's activations. */
 	fit.footprint.draft = draft;
-	if (!kvp__add(plan->compute_bytes, kvp__vllm_profile_bytes(plan, device),
+	if (!kvp__add(plan->compute_bytes,
+	              kvp__vllm_profile_bytes(plan, fit.batched_tokens, seqs),
 	              &fit.footprint.activations))
 		fit.footprint.activations = UINT64_MAX;
 	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need) &&
@@ -144,12 +150,6 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
 		               fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, need_ok ? need : UINT64_MAX, &fit);
-	fit.batched_tokens = 0;
-	if (r->engine == KVP_ENGINE_VLLM) {
-		uint64_t seqs;
-
-		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
-	}
 	*out = fit;
 	return kvp__error_clear(err);
 }

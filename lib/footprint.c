@@ -63,15 +63,14 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
  * 31 distinct logs, held to 15 others: median error of the predicted
  * "Available KV cache memory" 0.18 %, worst 2.5 % (a mixture of experts,
  * whose forward the MLP term does not see). */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d)
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs)
 {
 	const kvp_request *r = &p->request;
-	uint64_t seqs, tokens, non_torch;
+	uint64_t non_torch;
 	unsigned __int128 sampler, forward, total;
 
 	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
 		return 0;
-	kvp__fit_batch(p, d, &tokens, &seqs);
 	sampler = (unsigned __int128)31 * seqs * p->vocab / 2;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
 	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20

@@ -946,8 +946,8 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  * (vllm/engine/arg_utils.py EngineArgs.get_batch_defaults): 16384 and
  * 1024 on a device of 160 GiB or more (from vllm_version 0.28), 8192 and
  * 1024 on one of 70 GiB or more that is not an A100, 2048 and 256 on any
- * other (device NULL: none to ask), the tokens at most max_num_seqs
- * x seq and the sequences at most the tokens.  Only a model with sliding
+ * other, the tokens at most max_num_seqs x seq and the sequences at most
+ * the tokens (device NULL, none to ask: 2048, as a plan takes it).  Only a model with sliding
  * or chunked layers plans differently (they keep the step's tokens beside
  * their window); vLLM's profile run follows them too.  Nothing for the
  * other engines or a NULL request. */

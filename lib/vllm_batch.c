@@ -31,7 +31,9 @@ static bool names_a100(const char *name)
  * have not read.  Then _set_default_max_num_seqs_and_batched_tokens_args
  * keeps a default max_num_batched_tokens within max_num_seqs x
  * max_model_len (the request's seq), and a default max_num_seqs within
- * max_num_batched_tokens.  d may be NULL: no device to ask. */
+ * max_num_batched_tokens.  d may be NULL, no device to ask: then the step
+ * is a plan's, 2048 whatever the seq (kvp__engine_mnbt; the cap only
+ * matters below 8 tokens, where no window reaches past the request). */
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
                      uint64_t *seqs)
 {
@@ -43,9 +45,9 @@ void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens
 	*seqs = r->max_num_seqs ? r->max_num_seqs : tier ? 1024 : 256;
 	*tokens = r->max_batched_tokens;
 	if (!*tokens) {
-		*tokens = tier == 2 ? 16384 : tier ? 8192 : 2048;
+		*tokens = tier == 2 ? 16384 : tier ? 8192 : kvp__engine_mnbt(r);
 		/* seq below the step: seqs x seq fits 64 bits. */
-		if (r->seq && r->seq < *tokens && *seqs * r->seq < *tokens)
+		if (d && r->seq && r->seq < *tokens && *seqs * r->seq < *tokens)
 			*tokens = *seqs * r->seq;
 	}
 	if (!r->max_num_seqs && *seqs > *tokens)
@@ -81,16 +83,9 @@ uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p)
 void kvp__fit_batch(const kvp_plan *p, const kvp_device *d, uint64_t *tokens,
                     uint64_t *seqs)
 {
-	const kvp_request *r = &p->request;
-
 	/* A plan whose blocks followed the default with no device keeps to
 	 * it on every device: the fit agrees with the plan it fits. */
-	if (p->batched_tokens && !r->max_batched_tokens) {
-		*tokens = kvp__engine_mnbt(r);
-		*seqs = r->max_num_seqs ? r->max_num_seqs : 256;
-		if (!r->max_num_seqs && *seqs > *tokens)
-			*seqs = *tokens;
-		return;
-	}
-	kvp__vllm_batch(r, d, tokens, seqs);
+	kvp__vllm_batch(&p->request,
+	                p->batched_tokens && !p->request.max_batched_tokens ? NULL : d,
+	                tokens, seqs);
 }

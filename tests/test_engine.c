@@ -53,6 +53,24 @@ static void capacity_ok(const kvp_plan *p, uint64_t budget, kvp_capacity *c)
 	assert_int_equal(c->budget_bytes, budget);
 }
 
+/* vLLM's pool at budget: its page, blocks and tokens, the blocks a
+ * request takes, the concurrency they make exactly, and the tokens of its
+ * "GPU KV cache size" line. */
+static void vllm_pool_is(const kvp_plan *p, uint64_t budget, uint64_t page,
+                         uint64_t blocks, uint64_t tokens, uint64_t per_request,
+                         uint64_t log_tokens)
+{
+	kvp_capacity c;
+
+	capacity_ok(p, budget, &c);
+	assert_int_equal(c.page_bytes, page);
+	assert_int_equal(c.blocks, blocks);
+	assert_int_equal(c.tokens, tokens);
+	assert_int_equal(c.blocks_per_request, per_request);
+	assert_true(c.max_concurrency == (double)blocks / (double)per_request);
+	assert_int_equal(c.log_tokens, log_tokens);
+}
+
 static void pattern(kvp_model *m, const char *text)
 {
 	kvp_error err;
@@ -1309,16 +1327,11 @@ static void test_vllm_mamba_hybrid(void **state)
 	 * request of 8,192: 4 full blocks + 6 mamba groups of one block = 10;
 	 * concurrency 117 / 10 = 11.70x. */
 	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.page_bytes, 8519680);
 	assert_int_equal(c.group_size, 10);
 	assert_int_equal(c.groups, 7);
-	assert_int_equal(c.blocks, 117);
-	assert_int_equal(c.tokens, 33280);
-	assert_int_equal(c.blocks_per_request, 10);
-	assert_true(c.max_concurrency == 117.0 / 10.0);
 	/* The line from 0.20 on: int(11.7 · 8,192) = int(95,846.4); 0.19
 	 * printed the pool's 33,280. */
-	assert_int_equal(c.log_tokens, 95846);
+	vllm_pool_is(&p, 10000000000ULL, 8519680, 117, 33280, 10, 95846);
 	r.vllm_version = 19;
 	plan_ok(&m, &r, &p);
 	capacity_ok(&p, 10000000000ULL, &c);
@@ -1335,13 +1348,7 @@ static void test_vllm_mamba_hybrid(void **state)
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
 	                 2 * 8519680);
 	assert_int_equal(p.state_total_bytes, 3680501760ULL);
-	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.page_bytes, 8519680);
-	assert_int_equal(c.blocks, 117);
-	assert_int_equal(c.tokens, 33280);
-	assert_int_equal(c.blocks_per_request, 16);
-	assert_true(c.max_concurrency == 117.0 / 16.0);
-	assert_int_equal(c.log_tokens, 59904);
+	vllm_pool_is(&p, 10000000000ULL, 8519680, 117, 33280, 16, 59904);
 	/* vLLM 0.27 kept prefix caching off for hybrids: mode none. */
 	r.vllm_version = 27;
 	plan_ok(&m, &r, &p);

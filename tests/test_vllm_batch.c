@@ -90,6 +90,8 @@ static void test_defaults_by_device(void **state)
 	 * the tokens: 1024 and 256. */
 	settled(vllm_at(1), &h100, 1024, 1024);
 	settled(vllm_at(4), &l4, 1024, 256);
+	/* With no device to ask, a plan's 2048 whatever the seq. */
+	settled(vllm_at(4), NULL, 2048, 256);
 	/* Given ones stay; a default max_num_seqs is at most a given step
 	 * (512), and a default step at most the given seqs x seq (4 x 100). */
 	r.max_batched_tokens = 512;
