@@ -197,7 +197,7 @@ void cli_usage(FILE *out)
 	      "                         query heads' count, as SnapKV's code stores them\n"
 	      "      --engine E         exact (default), vllm, llama.cpp, sglang, trtllm:\n"
 	      "                         what that engine allocates, and its log lines\n"
-	      "      --block-size N     vLLM block (16); --page-size N SGLang page (1);\n"
+	      "      --block-size N     vLLM block (16; MLA by GPU); --page-size N SGLang (1);\n"
 	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
 	      "      --max-num-batched-tokens N  vLLM's step (vllm serve's for the GPU)\n"
 	      "      --profile-memory   vLLM: take its profile run's activation peak and\n"

@@ -124,21 +124,37 @@ static int build_lines(struct size_chart *s)
 	}
 	/* The request as asked; its n_ctx follows the seq swept. */
 	req.ctx_size = 0;
-	/* vLLM on a GPU whose vllm serve step differs from the first's
-	 * allocates its own curve: one line for each such step. */
-	for (size_t d = 1; p->batch_default && d < p->n_devices; d++) {
-		uint64_t step = p->fits[d].batched_tokens;
-		bool seen = step == req.max_batched_tokens;
+	/* vLLM on a GPU whose vllm serve step or MLA backend's block
+	 * differs from the first's allocates its own curve: one line for
+	 * each such pair. */
+	for (size_t d = 1; d < p->n_devices; d++) {
+		const kvp_request *here = &cli_device_plan(p, d)->request;
 		kvp_request other = req;
+		bool seen = cli_device_plan(p, d) == &p->layers;
+		int n_title;
 
 		for (size_t e = 1; e < d && !seen; e++)
-			seen = p->fits[e].batched_tokens == step;
+			seen = cli_device_plan(p, e) != &p->layers &&
+			       cli_device_plan(p, e)->request.max_batched_tokens ==
+			       here->max_batched_tokens &&
+			       cli_device_plan(p, e)->request.block_size == here->block_size;
 		if (seen)
 			continue;
-		other.max_batched_tokens = step;
-		snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
-		         "request on %s: max_num_batched_tokens %" PRIu64, p->devices[d].name,
-		         step);
+		other.max_batched_tokens = here->max_batched_tokens;
+		other.block_size = here->block_size;
+		n_title = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
+		                   "request on %s:", p->devices[d].name);
+		if (n_title > 0 && p->layers.batched_tokens &&
+		    here->max_batched_tokens != req.max_batched_tokens)
+			n_title += snprintf(s->lines[s->n_lines].title + n_title,
+			                    sizeof s->lines[0].title - (size_t)n_title,
+			                    " max_num_batched_tokens %" PRIu64,
+			                    here->max_batched_tokens);
+		if (n_title > 0 && (size_t)n_title < sizeof s->lines[0].title &&
+		    cli_vllm_block(cli_device_plan(p, d)) != cli_vllm_block(&p->layers))
+			snprintf(s->lines[s->n_lines].title + n_title,
+			         sizeof s->lines[0].title - (size_t)n_title,
+			         " blocks of %" PRIu64 " tokens", cli_vllm_block(cli_device_plan(p, d)));
 		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
 			return rc;
 	}

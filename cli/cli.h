@@ -258,6 +258,9 @@ struct cli_plan {
 	                             * plan's sliding layers follow, is `vllm
 	                             * serve`'s default for the first GPU: a
 	                             * GPU's fit may follow another */
+	bool block_default;         /* vLLM's block is the first GPU's MLA
+	                             * attention backend's (kvp_vllm_
+	                             * attention_backend): likewise */
 	kvp_kv_size size;
 	bool explain;
 	bool has_variants;          /* MHA/GQA/MQA re-plans (not for MLA) */
@@ -268,8 +271,9 @@ struct cli_plan {
 	kvp_device *devices;
 	kvp_fit *fits;
 	kvp_plan **device_plans;    /* per GPU: the request planned again
-	                             * where vLLM's default step of tokens
-	                             * differs from the first GPU's; else NULL */
+	                             * where vLLM's default step of tokens or
+	                             * MLA block differs from the first GPU's;
+	                             * else NULL */
 	kvp_advice *advice;         /* per device: what would make it fit */
 	enum cli_solve solve;
 	bool validated;
@@ -290,11 +294,18 @@ double cli_mem_util(const struct cli_plan *p);
 /* The plan GPU i's fit is of: its own (vLLM's step of tokens differs
  * there) or the request's. */
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
-/* The request asked (max_batched_tokens 0 for vLLM's default) as it runs
- * on GPU d, in *here; true when the step of tokens vllm serve takes there
- * is not the one plan's sliding layers followed: the request is to be
- * planned again for d. */
-bool cli_device_request(const kvp_request *asked, const kvp_plan *plan,
+/* The block vLLM settles on in plan lp: the least over its attention
+ * groups (a mamba hybrid enlarges it), or the request's. */
+uint64_t cli_vllm_block(const kvp_plan *lp);
+/* The attention backend vLLM picks for the model's MLA layers on GPU i,
+ * *block its block (kvp_vllm_attention_backend), or NULL. */
+const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block);
+/* The request asked (max_batched_tokens and block_size 0 for vLLM's
+ * defaults) as it runs on GPU d, in *here; true when the step of tokens
+ * vllm serve takes there is not the one plan's sliding layers followed,
+ * or the block of model's MLA backend there is not the plan's: the
+ * request is to be planned again for d. */
+bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
                         const kvp_device *d, kvp_request *here);
 
 /* kvplan.c: the model of the options (catalogue, files, numbers and

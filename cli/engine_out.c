@@ -267,6 +267,42 @@ static void print_line(void *ctx, const char *text)
 	fprintf(ctx, "    %s\n", text);
 }
 
+uint64_t cli_vllm_block(const kvp_plan *lp)
+{
+	uint64_t least = 0;
+
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (lp->groups[g].bytes_per_token && lp->groups[g].block &&
+		    (least == 0 || lp->groups[g].block < least))
+			least = lp->groups[g].block;
+	if (least == 0)
+		least = lp->request.block_size ? lp->request.block_size : 16;
+	return least;
+}
+
+/* What vLLM takes on GPU i that the first GPU does not, and what it
+ * allocates there. */
+static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
+{
+	const kvp_fit *f = &p->fits[i];
+	const kvp_request *here = &cli_device_plan(p, i)->request;
+	uint32_t block = here->block_size ? here->block_size : 16;
+	bool step = p->layers.batched_tokens && f->batched_tokens != p->layers.batched_tokens;
+	bool blocks = block != (p->request.block_size ? p->request.block_size : 16);
+	const char *backend = blocks ? cli_vllm_backend(p, i, &block) : NULL;
+	char a[32];
+
+	fputs("  ", out);
+	if (step)
+		fprintf(out, "max_num_batched_tokens %" PRIu64 "%s (vllm serve's default)%s",
+		        f->batched_tokens, blocks ? "" : " here", blocks ? " and " : "");
+	if (blocks)
+		fprintf(out, "blocks of %" PRIu32 " tokens%s (its %s backend)", block,
+		        step ? "" : " here", backend ? backend : "MLA");
+	fprintf(out, "%s: allocates %s B\n", step && blocks ? " here" : "",
+	        cli_grouped(f->cache_total_bytes, a, sizeof a));
+}
+
 void cli_print_engine(FILE *out, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
@@ -277,17 +313,14 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
 		switch (r->engine) {
 		case KVP_ENGINE_VLLM: {
-			/* The block vLLM settles on: the least over the
-			 * attention groups (a mamba hybrid enlarges it). */
-			uint64_t least = 0;
+			const char *backend;
+			uint32_t block;
 
-			for (uint32_t g = 0; g < lp->group_count; g++)
-				if (lp->groups[g].bytes_per_token && lp->groups[g].block &&
-				    (least == 0 || lp->groups[g].block < least))
-					least = lp->groups[g].block;
-			if (least == 0)
-				least = r->block_size ? r->block_size : 16;
-			fprintf(out, " (blocks of %" PRIu64 " tokens", least);
+			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_vllm_block(lp));
+			/* An MLA model's: its attention backend's on the first
+			 * GPU, when not given. */
+			if (p->block_default && (backend = cli_vllm_backend(p, 0, &block)))
+				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
 			if (lp->batched_tokens)
@@ -379,7 +412,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 	if (p->request.engine == KVP_ENGINE_EXACT || p->request.engine == KVP_ENGINE_LLAMA_CPP)
 		return;
 	for (size_t i = 0; i < p->n_devices; i++) {
-		char a[32], b[32];
+		char a[32];
 
 		if (cli_mem_util(p) == 0)
 			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
@@ -390,14 +423,11 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		else
 			fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
-		/* A GPU on which vllm serve takes another step of tokens
-		 * allocates another size (compute_plan). */
-		if (p->layers.batched_tokens &&
-		    p->fits[i].batched_tokens != p->layers.batched_tokens)
-			fprintf(out, "  max_num_batched_tokens %" PRIu64 " here (vllm serve's"
-			        " default): allocates %s B\n",
-			        p->fits[i].batched_tokens,
-			        cli_grouped(p->fits[i].cache_total_bytes, b, sizeof b));
+		/* A GPU on which vllm serve takes another step of tokens,
+		 * or an MLA model another block, allocates another size
+		 * (compute_plan). */
+		if (cli_device_plan(p, i) != &p->layers)
+			device_differs(out, p, i);
 		cli_engine_lines(p, &p->fits[i], print_line, out);
 	}
 }

@@ -389,11 +389,21 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		bool steps = r->engine != KVP_ENGINE_EXACT || r->tp > 1 || r->pp > 1;
 
 		say(&e, "%s:", d->name);
-		if (dp != lp)
+		if (dp != lp && lp->batched_tokens && f->batched_tokens != lp->batched_tokens)
 			say(&e, "  planned with max_num_batched_tokens %s, vllm serve's default"
 			    " here, a step's tokens that the sliding layers keep beside"
 			    " their window: %s B in all", g(f->batched_tokens),
 			    g(dp->cache_total_bytes));
+		if (dp != lp && cli_vllm_block(dp) != cli_vllm_block(lp)) {
+			uint32_t block;
+			const char *backend = cli_vllm_backend(p, i, &block);
+
+			say(&e, "  planned with blocks of %s tokens, those of %s, the MLA"
+			    " backend vLLM picks for arch %s and a%s %s cache: %s B in all",
+			    g(cli_vllm_block(dp)), backend ? backend : "its backend", d->arch,
+			    r->dtype_k == KVP_DTYPE_FP8 ? "n" : "", kvp_dtype_name(r->dtype_k),
+			    g(dp->cache_total_bytes));
+		}
 		say(&e, "  L2 %s B: the largest GPU's cache %s B %s; largest layer %s B %s",
 		    g(d->l2_bytes), g(dp->kv_bytes_per_gpu),
 		    f->fits_l2 ? "fits" : "does not fit", g(dp->max_layer_bytes),

@@ -175,6 +175,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 			json_u64(w, "max_num_batched_tokens", lp->batched_tokens);
 		else
 			json_null(w, "max_num_batched_tokens");
+		/* Its block: given, 16, an MLA backend's on the first GPU,
+		 * or a hybrid's enlarged one. */
+		json_u64(w, "block_size", cli_vllm_block(lp));
 	}
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {
@@ -376,8 +379,19 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "kv_total_bytes", f->kv_total_bytes);
 		json_u64(&w, "state_total_bytes", f->state_total_bytes);
 		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
-		if (p->request.engine == KVP_ENGINE_VLLM)
+		if (p->request.engine == KVP_ENGINE_VLLM) {
+			uint32_t block;
+			const char *backend = cli_vllm_backend(p, i, &block);
+
 			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
+			/* This GPU's: an MLA model's attention backend may
+			 * take another block. */
+			json_u64(&w, "block_size", cli_vllm_block(cli_device_plan(p, i)));
+			if (backend)
+				json_text(&w, "attention_backend", backend);
+			else
+				json_null(&w, "attention_backend");
+		}
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		capacity_json(&w, &f->capacity, p->request.engine);
 		footprint_json(&w, &f->footprint);

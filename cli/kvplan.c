@@ -239,19 +239,29 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 }
 
-bool cli_device_request(const kvp_request *asked, const kvp_plan *plan,
+/* vLLM's block: the request's, or its default 16. */
+static uint32_t vllm_block(const kvp_request *r)
+{
+	return r->block_size ? r->block_size : 16;
+}
+
+bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
                         const kvp_device *d, kvp_request *here)
 {
 	*here = *asked;
-	if (!plan->batched_tokens || asked->max_batched_tokens)
+	if (asked->engine != KVP_ENGINE_VLLM)
 		return false;
-	kvp_request_for_device(here, d);
-	return here->max_batched_tokens != plan->batched_tokens;
+	kvp_request_for_device(here, m, d);
+	/* The step where the plan's sliding layers follow vllm serve's
+	 * default; the block where an MLA backend sets it. */
+	return (plan->batched_tokens && !asked->max_batched_tokens &&
+	        here->max_batched_tokens != plan->batched_tokens) ||
+	       (!asked->block_size && vllm_block(here) != vllm_block(&plan->request));
 }
 
 /* The fit on GPU i, of the plan or, when vLLM's default step of tokens
- * differs there, of the request planned again with that GPU's (*here:
- * the request on GPU i). */
+ * or its MLA backend's block differs there, of the request planned again
+ * with that GPU's (*here: the request on GPU i). */
 static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
 {
 	const kvp_device *d = &plan->devices[i];
@@ -259,10 +269,13 @@ static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
 	kvp_plan *other;
 	kvp_error err;
 
-	/* The request as asked: the plan took the first GPU's step. */
+	/* The request as asked: the plan took the first GPU's step and
+	 * block. */
 	if (plan->batch_default)
 		asked.max_batched_tokens = 0;
-	if (!cli_device_request(&asked, &plan->layers, d, here)) {
+	if (plan->block_default)
+		asked.block_size = 0;
+	if (!cli_device_request(&asked, &plan->model, &plan->layers, d, here)) {
 		if (kvp_plan_fit(&plan->layers, d, &plan->fits[i], &err) != KVP_OK)
 			return cli_fail(&err);
 		return 0;
@@ -295,15 +308,20 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	/* vLLM's step of tokens, which its sliding layers keep beside their
-	 * window, is `vllm serve`'s default for the GPU when not given: the
-	 * plan follows the first GPU's, and a GPU whose default differs is
-	 * planned again with its own (fit_device). */
+	 * window, is `vllm serve`'s default for the GPU when not given, and
+	 * so is an MLA model's block, its attention backend's: the plan
+	 * follows the first GPU's, and a GPU whose default differs is planned
+	 * again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
-	if (plan->batch_default && plan->n_devices) {
+	if (plan->n_devices) {
 		kvp_request first;
-		bool differs = cli_device_request(r, &plan->layers, &plan->devices[0], &first);
+		bool differs = cli_device_request(r, &plan->model, &plan->layers,
+		                                  &plan->devices[0], &first);
 
-		r->max_batched_tokens = first.max_batched_tokens;
+		if (plan->batch_default)
+			r->max_batched_tokens = first.max_batched_tokens;
+		plan->block_default = !r->block_size && first.block_size;
+		r->block_size = first.block_size;
 		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);
 	}
@@ -524,6 +542,16 @@ double cli_mem_util(const struct cli_plan *p)
 		return 0;
 	/* the device only matters to SGLang's own share */
 	return kvp_engine_mem_util(&p->request, &p->devices[0], NULL, NULL);
+}
+
+const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block)
+{
+	kvp_request asked = p->request;
+
+	/* As asked: the block given, or 0 for the backend's. */
+	if (p->block_default)
+		asked.block_size = 0;
+	return kvp_vllm_attention_backend(&p->model, &asked, &p->devices[i], block);
 }
 
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i)

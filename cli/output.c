@@ -196,8 +196,8 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 	if (format == CLI_TABLE)
 		fputs("name          memory      L2  GB/s TFLOPS  description\n", out);
 	else if (format == CLI_CSV)
-		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,description\n",
-		      out);
+		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,arch,"
+		      "description\n", out);
 	else
 		json_array_begin(&w, NULL);
 	for (size_t i = 0; i < count; i++) {
@@ -206,14 +206,15 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		char description[2 * KVP_DESCRIPTION_MAX + 3];
 
 		if (format == CLI_TABLE) {
+			/* 80 columns: the architecture is in CSV and JSON. */
 			fprintf(out, "%-11s %8s %7s %5.0f %6.0f  %s\n", d->name,
 			        cli_human_bytes(d->hbm_bytes, mem, sizeof mem),
 			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), d->bandwidth_gbs,
 			        d->fp16_tflops, d->description);
 		} else if (format == CLI_CSV) {
-			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s\n",
+			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s,%s\n",
 			        cli_csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
-			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops,
+			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops, d->arch,
 			        cli_csv_text(d->description, description, sizeof description));
 		} else {
 			json_object_begin(&w, NULL);
@@ -224,6 +225,10 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			json_u64(&w, "llc_bytes", d->llc_bytes);
 			json_real(&w, "bandwidth_gbs", d->bandwidth_gbs);
 			json_real(&w, "fp16_tflops", d->fp16_tflops);
+			if (d->arch[0])
+				json_text(&w, "arch", d->arch);
+			else
+				json_null(&w, "arch");
 			json_object_end(&w);
 		}
 	}

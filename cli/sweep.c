@@ -164,8 +164,11 @@ struct sweep {
 	const kvp_device *devices;
 	size_t n_devices;
 	kvp_plan *plan;
-	kvp_plan *other;        /* the point planned with another vLLM step */
-	uint64_t other_tokens;  /* that step; 0: other holds none */
+	kvp_plan *other;        /* the point planned with another vLLM step
+	                         * or MLA block */
+	bool other_held;        /* other holds the point's plan for: */
+	uint64_t other_tokens;  /* that step */
+	uint32_t other_block;   /* and that block */
 	char model_csv[2 * KVP_NAME_MAX + 3];
 	char device_csv[CLI_MAX_SWEEP][2 * KVP_NAME_MAX + 3];
 };
@@ -249,22 +252,25 @@ static void row(struct sweep *s, const kvp_request *r, size_t d, const kvp_fit *
 }
 
 /* The fit of r on device d: of the point's plan, or where vLLM's default
- * step of tokens, which the plan's sliding layers follow, differs on d,
- * of r planned again with d's (s->other, kept for the point's other
- * devices of that step). */
+ * step of tokens, which the plan's sliding layers follow, or its MLA
+ * backend's block differs on d, of r planned again with d's (s->other,
+ * kept for the point's other devices of that step and block). */
 static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fit *f,
                          kvp_error *err)
 {
 	kvp_request here;
 	kvp_status st;
 
-	if (!cli_device_request(r, s->plan, &s->devices[d], &here))
+	if (!cli_device_request(r, s->model, s->plan, &s->devices[d], &here))
 		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
-	if (here.max_batched_tokens != s->other_tokens) {
-		s->other_tokens = 0;
+	if (!s->other_held || here.max_batched_tokens != s->other_tokens ||
+	    here.block_size != s->other_block) {
+		s->other_held = false;
 		if ((st = kvp_plan_compute(s->model, &here, s->other, err)) != KVP_OK)
 			return st;
+		s->other_held = true;
 		s->other_tokens = here.max_batched_tokens;
+		s->other_block = here.block_size;
 	}
 	return kvp_plan_fit(s->other, &s->devices[d], f, err);
 }
@@ -277,7 +283,7 @@ static int point(struct sweep *s, const kvp_request *r)
 	kvp_error err;
 	kvp_status planned = kvp_plan_compute(s->model, r, s->plan, &err);
 
-	s->other_tokens = 0;
+	s->other_held = false;
 	if (planned != KVP_OK && planned != KVP_ERR_OVERFLOW)
 		return cli_fail(&err);
 	for (size_t d = 0; d < s->n_devices; d++) {

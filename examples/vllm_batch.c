@@ -95,10 +95,12 @@ int main(int argc, char **argv)
 		for (g = 0; g < n_gpus; g++) {
 			/* vllm serve's max_num_batched_tokens is the GPU's
 			 * (8192 on an H100, 2048 on an A100), and a sliding
-			 * layer keeps that many tokens: plan for each GPU. */
+			 * layer keeps that many tokens; an MLA model's block
+			 * is its attention backend's there (64 with an fp8
+			 * cache on an H100): plan for each GPU. */
 			kvp_request here = request;
 
-			kvp_request_for_device(&here, &gpus[g]);
+			kvp_request_for_device(&here, &models[m], &gpus[g]);
 			if (kvp_plan_compute(&models[m], &here, plan, &err) != KVP_OK ||
 			    kvp_plan_fit(plan, &gpus[g], &fit, &err) != KVP_OK)
 				goto library_error;

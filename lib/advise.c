@@ -55,7 +55,7 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 		return kvp__error(err, KVP_ERR_INVALID, "no model, request or device given");
 	/* Every answer for the engine as it runs on this device. */
 	here = *request;
-	kvp_request_for_device(&here, device);
+	kvp_request_for_device(&here, model, device);
 	request = &here;
 	plan = kvp__malloc(sizeof *plan);
 	if (!plan)

@@ -1,7 +1,54 @@
 /*
  * gpu.c — device profiles: the checks a device must pass before fit math.
  */
+#include <string.h>
+
 #include "internal.h"
+
+/* The digits of sm_NN[N] (a compute capability's major and minor, as
+ * nvcc writes it: sm_90 for 9.0, sm_120 for 12.0), with an optional a or
+ * f suffix (sm_90a, sm_100f), the number they make; 0 when arch is not
+ * that. */
+static uint32_t sm_digits(const char *arch)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	if (strncmp(arch, "sm_", 3) != 0 || arch[3] < '1' || arch[3] > '9')
+		return 0;
+	for (i = 3; i < 6 && arch[i] >= '0' && arch[i] <= '9'; i++)
+		n = n * 10 + (uint32_t)(arch[i] - '0');
+	/* Two or three digits, then the end or one suffix letter. */
+	if (i < 5)
+		return 0;
+	if (arch[i] == 'a' || arch[i] == 'f')
+		i++;
+	return arch[i] == '\0' ? n : 0;
+}
+
+/* gfx and three or four of an AMD target's digits and letters (LLVM's
+ * AMDGPU processors: gfx90a, gfx942, gfx950, gfx1100). */
+static bool gfx_target(const char *arch)
+{
+	size_t n = 0;
+
+	if (strncmp(arch, "gfx", 3) != 0 || arch[3] < '1' || arch[3] > '9')
+		return false;
+	for (arch += 3; arch[n]; n++)
+		if (!((arch[n] >= '0' && arch[n] <= '9') || (arch[n] >= 'a' && arch[n] <= 'f')))
+			return false;
+	return n == 3 || n == 4;
+}
+
+bool kvp__arch_valid(const char *arch)
+{
+	return !arch[0] || sm_digits(arch) || gfx_target(arch);
+}
+
+uint32_t kvp__device_sm(const kvp_device *d)
+{
+	return sm_digits(d->arch);
+}
 
 kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 {
@@ -18,6 +65,17 @@ kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 	if (d->bandwidth_gbs < 0 || d->fp16_tflops < 0)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "%s: bandwidth and TFLOPS must not be negative", name);
+	if (!memchr(d->arch, '\0', sizeof d->arch))
+		return kvp__error(err, KVP_ERR_INVALID, "%s: arch is not a terminated string",
+		                  name);
+	if (!kvp__arch_valid(d->arch)) {
+		char arch[KVP_QUOTE_MAX];
+
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: arch '%s' is neither sm_ and a compute capability's"
+		                  " digits (sm_90 for 9.0) nor an AMD gfx target (gfx942)",
+		                  name, kvp_escape(d->arch, arch, sizeof arch));
+	}
 #undef name
 	return kvp__error_clear(err);
 }

@@ -54,6 +54,12 @@ const char *kvp__find_control(const char *text);
  * (claim.c; profile.h's KVP__NAME_RULE says it in messages). */
 bool kvp__valid_name(const char *name);
 
+/* Whether arch is "" or a device architecture as kvp_device_check takes
+ * it (gpu.c), and the NVIDIA compute capability it names, major x 10 +
+ * minor (sm_90: 90; sm_100: 100), 0 for an AMD target or none. */
+bool kvp__arch_valid(const char *arch);
+uint32_t kvp__device_sm(const kvp_device *d);
+
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);
 

@@ -815,9 +815,16 @@ typedef struct kvp_device {
 	uint64_t llc_bytes;      /* last-level cache when beyond L2; 0 if none */
 	double bandwidth_gbs;    /* memory bandwidth, 10^9 bytes/s; 0 unknown */
 	double fp16_tflops;      /* dense FP16/BF16 tensor peak; 0 unknown */
+	char arch[KVP_NAME_MAX]; /* the architecture an engine asks of the
+	                          * device: "sm_90" (NVIDIA compute
+	                          * capability 9.0, H100), "sm_100" (10.0,
+	                          * B200), "gfx942" (AMD MI300X); "" unknown */
 } kvp_device;
 
-/* Checks that hbm_bytes and l2_bytes are non-zero. */
+/* Checks that hbm_bytes and l2_bytes are non-zero and that arch, when
+ * given, is sm_ and the compute capability's digits (major, then minor:
+ * sm_90, sm_100, sm_120, an a or f suffix allowed) or gfx and an AMD
+ * target's three or four (gfx942, gfx950, gfx90a). */
 KVP_API kvp_status kvp_device_check(const kvp_device *device, kvp_error *err);
 
 /* ---- fit -------------------------------------------------------------- */
@@ -941,17 +948,36 @@ KVP_API double kvp_engine_mem_util(const kvp_request *request,
 KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *request);
 
 /* Settles in request the engine's defaults that depend on the device it
- * runs on, so that a plan follows them: vLLM's max_num_batched_tokens and
- * max_num_seqs where they are 0, as `vllm serve` sets them
- * (vllm/engine/arg_utils.py EngineArgs.get_batch_defaults): 16384 and
- * 1024 on a device of 160 GiB or more (from vllm_version 0.28), 8192 and
- * 1024 on one of 70 GiB or more that is not an A100, 2048 and 256 on any
- * other, the tokens at most max_num_seqs x seq and the sequences at most
- * the tokens (device NULL, none to ask: 2048, as a plan takes it).  Only a model with sliding
- * or chunked layers plans differently (they keep the step's tokens beside
- * their window); vLLM's profile run follows them too.  Nothing for the
- * other engines or a NULL request. */
-KVP_API void kvp_request_for_device(kvp_request *request, const kvp_device *device);
+ * runs on, so that a plan of model follows them:
+ *  - vLLM's max_num_batched_tokens and max_num_seqs where they are 0, as
+ *    `vllm serve` sets them (vllm/engine/arg_utils.py
+ *    EngineArgs.get_batch_defaults): 16384 and 1024 on a device of 160 GiB
+ *    or more (from vllm_version 0.28), 8192 and 1024 on one of 70 GiB or
+ *    more that is not an A100, 2048 and 256 on any other, the tokens at
+ *    most max_num_seqs x seq and the sequences at most the tokens (device
+ *    NULL, none to ask: 2048, as a plan takes it).  Only a model with
+ *    sliding or chunked layers plans differently (they keep the step's
+ *    tokens beside their window); vLLM's profile run follows them too.
+ *  - vLLM's block_size where it is 0 and model has MLA layers: the block
+ *    of the attention backend it picks on the device's arch
+ *    (kvp_vllm_attention_backend); left 0 where none is known.
+ * model may be NULL: the block is left as it is.  Nothing for the other
+ * engines or a NULL request. */
+KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model,
+                                    const kvp_device *device);
+/* The attention backend vLLM (0.18 and later) picks for model's MLA layers
+ * on device, by its arch and the cache type, and in *block_size the block
+ * size that backend makes it take (vllm/platforms/cuda.py
+ * check_and_update_config): "FLASH_ATTN_MLA" (16) on compute capability
+ * 9.x, "FLASHMLA" (64) there with an fp8 cache, "FLASHINFER_MLA" (32) on
+ * 10.x, "TRITON_MLA" (16) on any other NVIDIA GPU and on AMD's (ROCm
+ * without AITER).  NULL, *block_size untouched, when no rule applies: not
+ * vLLM, a release before 0.18, no latent MLA layers, a cache type no dense
+ * MLA backend takes (per token-head, fp8_ds_mla), or no arch known. */
+KVP_API const char *kvp_vllm_attention_backend(const kvp_model *model,
+                                               const kvp_request *request,
+                                               const kvp_device *device,
+                                               uint32_t *block_size);
 
 /* The mamba_cache_mode vLLM runs a request's recurrent layers in:
  * request->mamba_cache_mode, or the default of its vllm_version (align

@@ -89,6 +89,7 @@ static const struct field device_fields[] = {
 	{"bandwidth_gbs", FIELD_REAL, offsetof(kvp_device, bandwidth_gbs),
 	 FIELD_OPTIONAL},
 	{"fp16_tflops", FIELD_REAL, offsetof(kvp_device, fp16_tflops), FIELD_OPTIONAL},
+	{"arch", FIELD_WORD, offsetof(kvp_device, arch), FIELD_OPTIONAL},
 };
 
 static kvp_status model_check(void *profile, kvp_error *err)
@@ -131,6 +132,8 @@ static const char *device_culprit(const void *profile)
 		return "memory";
 	if (d->l2_bytes == 0)
 		return "l2";
+	if (!kvp__arch_valid(d->arch))
+		return "arch";
 	return NULL;
 }
 

@@ -4,7 +4,8 @@
  * sliding or chunked layer keeps beside its window) and max_num_seqs.
  * `vllm serve` takes them from the device it runs on, so one request
  * planned for two GPUs can allocate two sizes; kvp_request_for_device
- * settles them for one.
+ * settles them for one, and the block of an MLA model's attention
+ * backend (vllm_backend.c) with them.
  */
 #include "engine.h"
 
@@ -54,9 +55,10 @@ void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens
 		*seqs = *tokens;
 }
 
-void kvp_request_for_device(kvp_request *r, const kvp_device *d)
+void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device *d)
 {
 	uint64_t tokens, seqs;
+	uint32_t block;
 
 	if (!r || r->engine != KVP_ENGINE_VLLM)
 		return;
@@ -64,6 +66,9 @@ void kvp_request_for_device(kvp_request *r, const kvp_device *d)
 	r->max_batched_tokens = tokens;
 	/* The request's own, or a default of at most 1024. */
 	r->max_num_seqs = (uint32_t)seqs;
+	/* The block of the MLA backend (vllm_backend.c), unless given. */
+	if (!r->block_size && kvp_vllm_attention_backend(m, r, d, &block))
+		r->block_size = block;
 }
 
 uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p)

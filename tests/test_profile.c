@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "internal.h"
 #include "kvplan.h"
 #include "testutil.h"
 
@@ -309,7 +310,7 @@ static void test_error_unknown_key(void **state)
 	             "unknown field 'layrs' (did you mean 'layers'?)");
 	expect_error(1, "g", "name: g\nhbm: 80 GiB\n", KVP_ERR_PARSE, 2, 1,
 	             "unknown field 'hbm' (GPU fields: name, description, aliases, "
-	             "memory, l2, llc, bandwidth_gbs, fp16_tflops)");
+	             "memory, l2, llc, bandwidth_gbs, fp16_tflops, arch)");
 }
 
 /* The name must be the file name without .yaml, fit KVP_NAME_MAX and keep
@@ -423,6 +424,26 @@ static void test_error_shape(void **state)
 	             "explicitly)");
 	expect_error(1, "g", "name: g\nl2: 1 MiB\nmemory: 0\n", KVP_ERR_PARSE, 3, 1,
 	             "g: memory size must be non-zero");
+	/* An architecture that is a word but neither sm_ and digits nor a
+	 * gfx target, reported at its line. */
+	static const char *const bad_arch[] = {
+		"sm_9", "sm_1000", "sm_09", "sm_90x", "sm_90aa", "SM_90", "sm90",
+		"gfx94", "gfx94200", "gfx942g", "gfx042", "hopper", "9.0"};
+	for (size_t i = 0; i < sizeof bad_arch / sizeof bad_arch[0]; i++) {
+		char text[128], message[256];
+
+		snprintf(text, sizeof text, "name: g\nmemory: 1 GiB\nl2: 1 MiB\narch: %s\n",
+		         bad_arch[i]);
+		snprintf(message, sizeof message,
+		         "g: arch '%s' is neither sm_ and a compute capability's digits"
+		         " (sm_90 for 9.0) nor an AMD gfx target (gfx942)", bad_arch[i]);
+		expect_error(1, "g", text, KVP_ERR_PARSE, 4, 1, message);
+	}
+	/* Not a word at all: the field's own error. */
+	expect_error(1, "g", "name: g\nmemory: 1 GiB\nl2: 1 MiB\narch: sm 90\n",
+	             KVP_ERR_PARSE, 4, 7,
+	             "field 'arch': 'sm 90' is not a word (1 to 63 ASCII letters, digits,"
+	             " '.', '-', '_' or '+', starting with a letter or a digit)");
 }
 
 /* A profile nests two deep at most (its mapping, the aliases sequence):
@@ -545,6 +566,25 @@ static void test_values_parsed_exactly(void **state)
 	assert_int_equal(d.llc_bytes, UINT64_C(2000000000));
 	assert_true(d.bandwidth_gbs == 0.5);
 	assert_true(d.fp16_tflops == 1000.0);
+	assert_string_equal(d.arch, ""); /* none given: unknown */
+	/* Each architecture as written, and the compute capability an sm_
+	 * names (major x 10 + minor), none for a gfx target. */
+	static const struct {
+		const char *arch;
+		uint32_t sm;
+	} archs[] = {{"sm_70", 70}, {"sm_89", 89}, {"sm_90", 90}, {"sm_90a", 90},
+	             {"sm_100", 100}, {"sm_100f", 100}, {"sm_103", 103}, {"sm_120", 120},
+	             {"gfx942", 0}, {"gfx950", 0}, {"gfx90a", 0}, {"gfx1100", 0}};
+	for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++) {
+		char text[128];
+
+		snprintf(text, sizeof text, "name: a\nmemory: 1 GiB\nl2: 1 MiB\narch: %s\n",
+		         archs[i].arch);
+		snprintf(path, sizeof path, "%s", testutil_write_file("values/gpus/a.yaml", text));
+		assert_int_equal(kvp_device_load_file(path, &d, &err), KVP_OK);
+		assert_string_equal(d.arch, archs[i].arch);
+		assert_int_equal(kvp__device_sm(&d), archs[i].sm);
+	}
 	snprintf(path, sizeof path, "%s",
 	         testutil_write_file("values/models/m.yaml",
 	                             "name: m\nlayers: 1\nheads: 4\nkv_heads: 2\n"

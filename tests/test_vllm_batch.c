@@ -45,7 +45,7 @@ static kvp_request vllm_at(uint64_t seq)
 /* The request settled for d: its max_num_batched_tokens and max_num_seqs. */
 static void settled(kvp_request r, const kvp_device *d, uint64_t tokens, uint32_t seqs)
 {
-	kvp_request_for_device(&r, d);
+	kvp_request_for_device(&r, NULL, d);
 	assert_int_equal(r.max_batched_tokens, tokens);
 	assert_int_equal(r.max_num_seqs, seqs);
 }
@@ -116,7 +116,7 @@ static void test_defaults_by_device(void **state)
 	r = vllm_at(100);
 	r.engine = KVP_ENGINE_SGLANG;
 	settled(r, &h100, 0, 0);
-	kvp_request_for_device(NULL, &h100);
+	kvp_request_for_device(NULL, NULL, &h100);
 }
 
 /* Gemma 3 4B at 32,768 tokens: a full layer takes cdiv(32768, 16) = 2,048
@@ -138,7 +138,7 @@ static void test_plan_follows_device(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 2048);
 	assert_int_equal(p.cache_total_bytes, 1037893632);
-	kvp_request_for_device(&r, &h100);
+	kvp_request_for_device(&r, &m, &h100);
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 8192);
 	assert_int_equal(p.cache_total_bytes, 1767702528);
@@ -184,7 +184,7 @@ static void test_fit_and_advice(void **state)
 	assert_int_equal(f.batched_tokens, 2048);
 	assert_int_equal(f.max_batch_hbm, 67);
 	here = r;
-	kvp_request_for_device(&here, &h100);
+	kvp_request_for_device(&here, &m, &h100);
 	assert_int_equal(kvp_plan_compute(&m, &here, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 	assert_int_equal(f.batched_tokens, 8192);

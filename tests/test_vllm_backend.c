@@ -1,0 +1,232 @@
+/*
+ * test_vllm_backend.c — the block size of the attention backend vLLM picks
+ * for an MLA model by the device's arch (lib/vllm_backend.c, following
+ * vllm/platforms/cuda.py check_and_update_config on v0.18 and later):
+ * FLASH_ATTN_MLA 16 on compute capability 9.x, FLASHMLA 64 there with an
+ * fp8 cache, FLASHINFER_MLA 32 on 10.x, TRITON_MLA 16 elsewhere.  Sizes
+ * are worked by hand in the comments from DeepSeek-V2-Lite's config.json:
+ * 27 layers, kv_lora_rank 512 + qk_rope_head_dim 64 = 576 values a token
+ * and layer, 1,152 B in fp16 and 576 B in fp8.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define GIB ((uint64_t)1 << 30)
+
+/* deepseek-ai/DeepSeek-V2-Lite config.json. */
+static const kvp_model v2_lite = {
+	.name = "deepseek-v2-lite", .layers = 27, .hidden = 2048, .heads = 16,
+	.kv_heads = 16, .head_dim = 192, .kv_lora_rank = 512,
+	.qk_rope_dim = 64, .qk_nope_dim = 128, .v_head_dim = 128,
+};
+
+/* meta-llama/Llama-2-7b-hf: no MLA. */
+static const kvp_model llama2_7b = {
+	.name = "llama2-7b", .layers = 32, .hidden = 4096, .heads = 32,
+	.kv_heads = 32, .head_dim = 128,
+};
+
+static kvp_device gpu(const char *name, const char *arch)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	snprintf(d.name, sizeof d.name, "%s", name);
+	snprintf(d.arch, sizeof d.arch, "%s", arch);
+	d.hbm_bytes = 80 * GIB;
+	d.l2_bytes = 50 << 20;
+	return d;
+}
+
+static kvp_request vllm(kvp_dtype t, uint64_t seq)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.dtype_k = r.dtype_v = t;
+	r.seq = seq;
+	return r;
+}
+
+/* The backend and block for r on a GPU of arch, or NULL and the block
+ * left as it was (7). */
+static void picks(const kvp_model *m, const kvp_request *r, const char *arch,
+                  const char *backend, uint32_t block)
+{
+	kvp_device d = gpu("g", arch);
+	uint32_t got = 7;
+	const char *name = kvp_vllm_attention_backend(m, r, &d, &got);
+
+	if (!backend) {
+		assert_null(name);
+		assert_int_equal(got, 7);
+		return;
+	}
+	assert_non_null(name);
+	assert_string_equal(name, backend);
+	assert_int_equal(got, block);
+}
+
+/* The table, GPU by GPU, for the two cache types the dense backends take. */
+static void test_backend_by_arch(void **state)
+{
+	kvp_request bf16 = vllm(KVP_DTYPE_BF16, 1030), fp16 = vllm(KVP_DTYPE_FP16, 1030);
+	kvp_request fp8 = vllm(KVP_DTYPE_FP8, 1030);
+
+	(void)state;
+	/* Hopper: FLASH_ATTN_MLA takes no fp8, FLASHMLA (64 only) does. */
+	picks(&v2_lite, &bf16, "sm_90", "FLASH_ATTN_MLA", 16);
+	picks(&v2_lite, &fp16, "sm_90a", "FLASH_ATTN_MLA", 16);
+	picks(&v2_lite, &fp8, "sm_90", "FLASHMLA", 64);
+	/* Blackwell datacenter (B200 10.0, B300 10.3): FLASHINFER_MLA, its
+	 * kernel 32 or 64, the smallest taken. */
+	picks(&v2_lite, &bf16, "sm_100", "FLASHINFER_MLA", 32);
+	picks(&v2_lite, &fp8, "sm_103", "FLASHINFER_MLA", 32);
+	/* Every other NVIDIA GPU and AMD's: TRITON_MLA, multiples of 16. */
+	static const char *const triton[] = {"sm_70", "sm_80", "sm_86", "sm_89",
+	                                     "sm_120", "gfx942", "gfx950"};
+	for (size_t i = 0; i < sizeof triton / sizeof triton[0]; i++) {
+		picks(&v2_lite, &bf16, triton[i], "TRITON_MLA", 16);
+		picks(&v2_lite, &fp8, triton[i], "TRITON_MLA", 16);
+	}
+}
+
+/* Where no rule applies: nothing picked, the block untouched. */
+static void test_no_rule(void **state)
+{
+	kvp_request r = vllm(KVP_DTYPE_FP8, 1030), other;
+	kvp_device h100 = gpu("h100", "sm_90");
+	uint32_t block = 7;
+
+	(void)state;
+	picks(&v2_lite, &r, "", NULL, 0);           /* no arch known */
+	picks(&llama2_7b, &r, "sm_90", NULL, 0);    /* no MLA layers */
+	other = r;
+	other.mla = KVP_MLA_EXPANDED;               /* not how vLLM caches */
+	picks(&v2_lite, &other, "sm_90", NULL, 0);
+	other = r;
+	other.vllm_version = 17;                    /* before v0.18 */
+	picks(&v2_lite, &other, "sm_90", NULL, 0);
+	other.vllm_version = 18;
+	picks(&v2_lite, &other, "sm_90", "FLASHMLA", 64);
+	other = r;
+	other.engine = KVP_ENGINE_SGLANG;
+	picks(&v2_lite, &other, "sm_90", NULL, 0);
+	/* Cache types no dense MLA backend takes. */
+	static const kvp_dtype types[] = {KVP_DTYPE_FP8_DS_MLA, KVP_DTYPE_FP8_PTH,
+	                                  KVP_DTYPE_INT8_PTH, KVP_DTYPE_FP32};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		other = r;
+		other.dtype_k = other.dtype_v = types[i];
+		picks(&v2_lite, &other, "sm_90", NULL, 0);
+	}
+	assert_null(kvp_vllm_attention_backend(NULL, &r, &h100, &block));
+	assert_null(kvp_vllm_attention_backend(&v2_lite, NULL, &h100, &block));
+	assert_null(kvp_vllm_attention_backend(&v2_lite, &r, NULL, &block));
+	/* An arch with no terminator is no arch. */
+	memset(h100.arch, 'x', sizeof h100.arch);
+	assert_null(kvp_vllm_attention_backend(&v2_lite, &r, &h100, &block));
+	assert_int_equal(block, 7);
+}
+
+/* kvp_request_for_device settles the block, unless given, and a plan
+ * follows it.  At 1,030 tokens a request takes cdiv(1030, B) blocks of B:
+ * 65 x 16 = 1,040 tokens, 33 x 32 = 1,056, 17 x 64 = 1,088; in fp8 (576 B
+ * a token and layer, 27 layers) 1,040 x 15,552 = 16,174,080 B, 1,056 x
+ * 15,552 = 16,422,912 B and 1,088 x 15,552 = 16,920,576 B. */
+static void test_plan_follows_backend(void **state)
+{
+	kvp_device h100 = gpu("h100-sxm", "sm_90"), b200 = gpu("b200", "sm_100");
+	kvp_device a100 = gpu("a100-80g", "sm_80"), bare = gpu("mine", "");
+	kvp_request r = vllm(KVP_DTYPE_FP8, 1030), here;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_plan_compute(&v2_lite, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, 16174080);
+	here = r;
+	kvp_request_for_device(&here, &v2_lite, &h100);
+	assert_int_equal(here.block_size, 64);
+	assert_int_equal(kvp_plan_compute(&v2_lite, &here, &p, &err), KVP_OK);
+	assert_int_equal(p.groups[0].block, 64);
+	assert_int_equal(p.groups[0].cells, 1088);
+	assert_int_equal(p.cache_total_bytes, 16920576);
+	here = r;
+	kvp_request_for_device(&here, &v2_lite, &b200);
+	assert_int_equal(here.block_size, 32);
+	assert_int_equal(kvp_plan_compute(&v2_lite, &here, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, 16422912);
+	here = r;
+	kvp_request_for_device(&here, &v2_lite, &a100);
+	assert_int_equal(here.block_size, 16);
+	/* No arch: the default stays (0, planned as 16). */
+	here = r;
+	kvp_request_for_device(&here, &v2_lite, &bare);
+	assert_int_equal(here.block_size, 0);
+	/* No model: the step is settled, the block left. */
+	here = r;
+	kvp_request_for_device(&here, NULL, &h100);
+	assert_int_equal(here.block_size, 0);
+	assert_int_equal(here.max_batched_tokens, 8192);
+	/* A block given stays: --block-size 16 on the H100. */
+	here = r;
+	here.block_size = 16;
+	kvp_request_for_device(&here, &v2_lite, &h100);
+	assert_int_equal(here.block_size, 16);
+	/* A model without MLA keeps vLLM's default. */
+	here = r;
+	kvp_request_for_device(&here, &llama2_7b, &h100);
+	assert_int_equal(here.block_size, 0);
+}
+
+/* The pool in blocks: a 1 GiB budget (1,073,741,824 B) holds, at 576 B a
+ * token and layer over 27 layers, 1,073,741,824 / (64 x 15,552 = 995,328)
+ * = 1,078 blocks of 64 on the H100, 17 a request: 63 requests (1,071
+ * blocks).  With 16-token blocks it would be 4,315 blocks (of 248,832 B),
+ * 65 a request: 66. */
+static void test_fit_and_advice(void **state)
+{
+	kvp_device h100 = gpu("h100-sxm", "sm_90");
+	kvp_request r = vllm(KVP_DTYPE_FP8, 1030), here = r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_advice a;
+	kvp_error err;
+
+	(void)state;
+	r.kv_budget = here.kv_budget = GIB;
+	assert_int_equal(kvp_plan_compute(&v2_lite, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.max_batch_hbm, 66);
+	kvp_request_for_device(&here, &v2_lite, &h100);
+	assert_int_equal(kvp_plan_compute(&v2_lite, &here, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_int_equal(f.capacity.blocks, 1078);
+	assert_int_equal(f.capacity.tokens, 1078 * 64);
+	assert_int_equal(f.max_batch_hbm, 63);
+	/* kvp_advise answers for the backend its device picks. */
+	assert_int_equal(kvp_advise(&v2_lite, &r, &h100, &a, &err), KVP_OK);
+	assert_int_equal(a.max_batch, 63);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backend_by_arch),
+		cmocka_unit_test(test_no_rule),
+		cmocka_unit_test(test_plan_follows_backend),
+		cmocka_unit_test(test_fit_and_advice),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
