@@ -126,35 +126,31 @@ static int build_lines(struct size_chart *s)
 	req.ctx_size = 0;
 	/* vLLM on a GPU whose vllm serve step or MLA backend's block
 	 * differs from the first's allocates its own curve: one line for
-	 * each such pair. */
+	 * each such plan. */
 	for (size_t d = 1; d < p->n_devices; d++) {
-		const kvp_request *here = &cli_device_plan(p, d)->request;
+		const kvp_plan *dp = cli_device_plan(p, d);
 		kvp_request other = req;
-		bool seen = cli_device_plan(p, d) == &p->layers;
+		bool seen = dp == &p->layers;
 		int n_title;
 
 		for (size_t e = 1; e < d && !seen; e++)
 			seen = cli_device_plan(p, e) != &p->layers &&
-			       cli_device_plan(p, e)->request.max_batched_tokens ==
-			       here->max_batched_tokens &&
-			       cli_device_plan(p, e)->request.block_size == here->block_size;
+			       !cli_plans_differ(cli_device_plan(p, e), dp);
 		if (seen)
 			continue;
-		other.max_batched_tokens = here->max_batched_tokens;
-		other.block_size = here->block_size;
+		other.max_batched_tokens = dp->request.max_batched_tokens;
+		other.block_size = dp->request.block_size;
 		n_title = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
 		                   "request on %s:", p->devices[d].name);
-		if (n_title > 0 && p->layers.batched_tokens &&
-		    here->max_batched_tokens != req.max_batched_tokens)
+		if (n_title > 0 && dp->batched_tokens != p->layers.batched_tokens)
 			n_title += snprintf(s->lines[s->n_lines].title + n_title,
 			                    sizeof s->lines[0].title - (size_t)n_title,
-			                    " max_num_batched_tokens %" PRIu64,
-			                    here->max_batched_tokens);
+			                    " max_num_batched_tokens %" PRIu64, dp->batched_tokens);
 		if (n_title > 0 && (size_t)n_title < sizeof s->lines[0].title &&
-		    cli_vllm_block(cli_device_plan(p, d)) != cli_vllm_block(&p->layers))
+		    cli_vllm_block(dp) != cli_vllm_block(&p->layers))
 			snprintf(s->lines[s->n_lines].title + n_title,
 			         sizeof s->lines[0].title - (size_t)n_title,
-			         " blocks of %" PRIu64 " tokens", cli_vllm_block(cli_device_plan(p, d)));
+			         " blocks of %" PRIu64 " tokens", cli_vllm_block(dp));
 		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
 			return rc;
 	}

@@ -297,9 +297,18 @@ const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
 /* The block vLLM settles on in plan lp: the least over its attention
  * groups (a mamba hybrid enlarges it), or the request's. */
 uint64_t cli_vllm_block(const kvp_plan *lp);
+/* Why vLLM's block on GPU i is what it is, into buf: "its FLASHMLA
+ * backend", or vLLM's default where no MLA backend is known. */
+const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size);
 /* The attention backend vLLM picks for the model's MLA layers on GPU i,
  * *block its block (kvp_vllm_attention_backend), or NULL. */
 const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block);
+/* Whether plans a and b allocate differently on a GPU: another vLLM step
+ * of tokens, or another block in a group. */
+bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
+/* The request as asked: the plan's, with vLLM's step and block 0 where
+ * the plan took the first GPU's defaults. */
+kvp_request cli_asked_request(const struct cli_plan *p);
 /* The request asked (max_batched_tokens and block_size 0 for vLLM's
  * defaults) as it runs on GPU d, in *here; true when the step of tokens
  * vllm serve takes there is not the one plan's sliding layers followed,

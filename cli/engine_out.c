@@ -280,27 +280,38 @@ uint64_t cli_vllm_block(const kvp_plan *lp)
 	return least;
 }
 
+const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
+{
+	uint32_t block;
+	const char *backend = cli_vllm_backend(p, i, &block);
+
+	if (backend)
+		snprintf(buf, size, "its %s backend", backend);
+	else
+		snprintf(buf, size, "vLLM's default, no MLA backend known for %s",
+		         p->devices[i].name);
+	return buf;
+}
+
 /* What vLLM takes on GPU i that the first GPU does not, and what it
  * allocates there. */
 static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 {
-	const kvp_fit *f = &p->fits[i];
-	const kvp_request *here = &cli_device_plan(p, i)->request;
-	uint32_t block = here->block_size ? here->block_size : 16;
-	bool step = p->layers.batched_tokens && f->batched_tokens != p->layers.batched_tokens;
-	bool blocks = block != (p->request.block_size ? p->request.block_size : 16);
-	const char *backend = blocks ? cli_vllm_backend(p, i, &block) : NULL;
-	char a[32];
+	const kvp_plan *dp = cli_device_plan(p, i);
+	uint64_t block = cli_vllm_block(dp);
+	bool step = dp->batched_tokens != p->layers.batched_tokens;
+	bool blocks = block != cli_vllm_block(&p->layers);
+	char a[32], why[KVP_NAME_MAX + 64];
 
 	fputs("  ", out);
 	if (step)
 		fprintf(out, "max_num_batched_tokens %" PRIu64 "%s (vllm serve's default)%s",
-		        f->batched_tokens, blocks ? "" : " here", blocks ? " and " : "");
+		        dp->batched_tokens, blocks ? "" : " here", blocks ? " and " : "");
 	if (blocks)
-		fprintf(out, "blocks of %" PRIu32 " tokens%s (its %s backend)", block,
-		        step ? "" : " here", backend ? backend : "MLA");
+		fprintf(out, "blocks of %" PRIu64 " tokens%s (%s)", block, step ? "" : " here",
+		        cli_block_reason(p, i, why, sizeof why));
 	fprintf(out, "%s: allocates %s B\n", step && blocks ? " here" : "",
-	        cli_grouped(f->cache_total_bytes, a, sizeof a));
+	        cli_grouped(p->fits[i].cache_total_bytes, a, sizeof a));
 }
 
 void cli_print_engine(FILE *out, const struct cli_plan *p)

@@ -389,20 +389,33 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		bool steps = r->engine != KVP_ENGINE_EXACT || r->tp > 1 || r->pp > 1;
 
 		say(&e, "%s:", d->name);
-		if (dp != lp && lp->batched_tokens && f->batched_tokens != lp->batched_tokens)
-			say(&e, "  planned with max_num_batched_tokens %s, vllm serve's default"
-			    " here, a step's tokens that the sliding layers keep beside"
-			    " their window: %s B in all", g(f->batched_tokens),
-			    g(dp->cache_total_bytes));
-		if (dp != lp && cli_vllm_block(dp) != cli_vllm_block(lp)) {
+		/* vLLM's block, where an MLA backend sets it, and what this
+		 * GPU takes that the first does not. */
+		if (p->block_default || dp != lp) {
+			char why[KVP_NAME_MAX + 64], step[160] = "", blocks[160] = "";
 			uint32_t block;
-			const char *backend = cli_vllm_backend(p, i, &block);
+			const char *t = kvp_dtype_name(r->dtype_k);
 
-			say(&e, "  planned with blocks of %s tokens, those of %s, the MLA"
-			    " backend vLLM picks for arch %s and a%s %s cache: %s B in all",
-			    g(cli_vllm_block(dp)), backend ? backend : "its backend", d->arch,
-			    r->dtype_k == KVP_DTYPE_FP8 ? "n" : "", kvp_dtype_name(r->dtype_k),
-			    g(dp->cache_total_bytes));
+			bool named = cli_vllm_backend(p, i, &block) != NULL;
+
+			if (named)
+				say(&e, "  blocks of %s tokens: those of %s, for arch %s and a%s %s"
+				    " cache", g(cli_vllm_block(dp)),
+				    cli_block_reason(p, i, why, sizeof why), d->arch,
+				    t[0] == 'f' || t[0] == 'i' ? "n" : "", t);
+			if (dp != lp && dp->batched_tokens != lp->batched_tokens)
+				snprintf(step, sizeof step, "max_num_batched_tokens %s, vllm serve's"
+				         " default here, a step's tokens that the sliding layers"
+				         " keep beside their window", g(dp->batched_tokens));
+			if (dp != lp && cli_vllm_block(dp) != cli_vllm_block(lp))
+				snprintf(blocks, sizeof blocks, "blocks of %s tokens%s%s%s",
+				         g(cli_vllm_block(dp)), named ? "" : " (",
+				         named ? "" : cli_block_reason(p, i, why, sizeof why),
+				         named ? "" : ")");
+			if (dp != lp)
+				say(&e, "  planned again with %s%s%s: %s B in all", step,
+				    step[0] && blocks[0] ? "; and " : "", blocks,
+				    g(dp->cache_total_bytes));
 		}
 		say(&e, "  L2 %s B: the largest GPU's cache %s B %s; largest layer %s B %s",
 		    g(d->l2_bytes), g(dp->kv_bytes_per_gpu),

@@ -239,12 +239,6 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 }
 
-/* vLLM's block: the request's, or its default 16. */
-static uint32_t vllm_block(const kvp_request *r)
-{
-	return r->block_size ? r->block_size : 16;
-}
-
 bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
                         const kvp_device *d, kvp_request *here)
 {
@@ -253,41 +247,61 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 		return false;
 	kvp_request_for_device(here, m, d);
 	/* The step where the plan's sliding layers follow vllm serve's
-	 * default; the block where an MLA backend sets it. */
+	 * default; the block where an MLA backend (or none) sets it. */
 	return (plan->batched_tokens && !asked->max_batched_tokens &&
 	        here->max_batched_tokens != plan->batched_tokens) ||
-	       (!asked->block_size && vllm_block(here) != vllm_block(&plan->request));
+	       (!asked->block_size && here->block_size != plan->request.block_size);
+}
+
+bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+{
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
+		return true;
+	for (uint32_t g = 0; g < a->group_count; g++)
+		if (a->groups[g].block != b->groups[g].block)
+			return true;
+	return false;
+}
+
+kvp_request cli_asked_request(const struct cli_plan *p)
+{
+	kvp_request asked = p->request;
+
+	if (p->batch_default)
+		asked.max_batched_tokens = 0;
+	if (p->block_default)
+		asked.block_size = 0;
+	return asked;
 }
 
 /* The fit on GPU i, of the plan or, when vLLM's default step of tokens
  * or its MLA backend's block differs there, of the request planned again
- * with that GPU's (*here: the request on GPU i). */
-static int fit_device(struct cli_plan *plan, size_t i, kvp_request *here)
+ * with that GPU's. */
+static int fit_device(struct cli_plan *plan, size_t i)
 {
 	const kvp_device *d = &plan->devices[i];
-	kvp_request asked = plan->request;
+	kvp_request asked = cli_asked_request(plan), here;
 	kvp_plan *other;
 	kvp_error err;
 
-	/* The request as asked: the plan took the first GPU's step and
-	 * block. */
-	if (plan->batch_default)
-		asked.max_batched_tokens = 0;
-	if (plan->block_default)
-		asked.block_size = 0;
-	if (!cli_device_request(&asked, &plan->model, &plan->layers, d, here)) {
-		if (kvp_plan_fit(&plan->layers, d, &plan->fits[i], &err) != KVP_OK)
+	if (cli_device_request(&asked, &plan->model, &plan->layers, d, &here)) {
+		if (!(other = malloc(sizeof *other))) {
+			fputs("kvplan: out of memory\n", stderr);
+			return 2;
+		}
+		if (kvp_plan_compute(&plan->model, &here, other, &err) != KVP_OK) {
+			free(other);
 			return cli_fail(&err);
-		return 0;
+		}
+		/* Kept for --explain and the rest, which show this GPU's
+		 * sizes, unless they are the plan's after all (a block that
+		 * only names vLLM's default, a hybrid's enlarged one). */
+		if (cli_plans_differ(other, &plan->layers))
+			plan->device_plans[i] = other;
+		else
+			free(other);
 	}
-	if (!(other = malloc(sizeof *other))) {
-		fputs("kvplan: out of memory\n", stderr);
-		return 2;
-	}
-	/* Kept for --explain, which shows this GPU's sizes. */
-	plan->device_plans[i] = other;
-	if (kvp_plan_compute(&plan->model, here, other, &err) != KVP_OK ||
-	    kvp_plan_fit(other, d, &plan->fits[i], &err) != KVP_OK)
+	if (kvp_plan_fit(cli_device_plan(plan, i), d, &plan->fits[i], &err) != KVP_OK)
 		return cli_fail(&err);
 	return 0;
 }
@@ -382,13 +396,14 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	}
 	plan->solve = o->solve;
 	for (size_t i = 0; i < plan->n_devices; i++) {
-		kvp_request here;
+		/* kvp_advise settles each of its trials for the GPU. */
+		kvp_request asked = cli_asked_request(plan);
 
-		if (fit_device(plan, i, &here) != 0)
+		if (fit_device(plan, i) != 0)
 			return 2;
 		/* What would make it fit: asked, or when it does not. */
 		if ((o->solve || !plan->fits[i].fits_hbm) &&
-		    kvp_advise(&plan->model, &here, &plan->devices[i], &plan->advice[i],
+		    kvp_advise(&plan->model, &asked, &plan->devices[i], &plan->advice[i],
 		               &err) != KVP_OK)
 			return cli_fail(&err);
 		if (!o->solve && plan->fits[i].fits_hbm)
@@ -546,11 +561,8 @@ double cli_mem_util(const struct cli_plan *p)
 
 const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block)
 {
-	kvp_request asked = p->request;
+	kvp_request asked = cli_asked_request(p);
 
-	/* As asked: the block given, or 0 for the backend's. */
-	if (p->block_default)
-		asked.block_size = 0;
 	return kvp_vllm_attention_backend(&p->model, &asked, &p->devices[i], block);
 }
 

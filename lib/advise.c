@@ -48,12 +48,17 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	kvp_plan *plan;
 	kvp_fit fit;
 	kvp_request r, here;
+	const kvp_request *asked;
 	kvp_status st;
 	bool ok;
 
 	if (!model || !request || !device || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no model, request or device given");
-	/* Every answer for the engine as it runs on this device. */
+	/* Every answer for the engine as it runs on this device, each trial
+	 * settled again from the request as asked: an MLA model's block
+	 * follows the cache type (vLLM's FLASHMLA takes fp8 in blocks of 64
+	 * on an H100, FLASH_ATTN_MLA 16-bit in 16s). */
+	asked = request;
 	here = *request;
 	kvp_request_for_device(&here, model, device);
 	request = &here;
@@ -72,11 +77,12 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	a.max_batch = fit.max_batch_hbm;
 	/* The widest cache type that fits, K and V alike. */
 	for (size_t i = 0; i < sizeof widest_first / sizeof widest_first[0]; i++) {
-		r = *request;
+		r = *asked;
 		r.dtype_k = r.dtype_v = widest_first[i];
 		/* Only the types the engine has. */
 		if (!kvp__engine_has_dtype(r.engine, r.dtype_k))
 			continue;
+		kvp_request_for_device(&r, model, device);
 		if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
 			goto done;
 		if (ok) {
@@ -103,8 +109,9 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 			tp = i < root ? d : heads / d;
 			if (i >= root && tp == d)
 				continue; /* the root, tried already */
-			r = *request;
+			r = *asked;
 			r.tp = (uint32_t)tp;
+			kvp_request_for_device(&r, model, device);
 			if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
 				goto done;
 			if (ok) {

@@ -50,6 +50,11 @@ uint32_t kvp__device_sm(const kvp_device *d)
 	return sm_digits(d->arch);
 }
 
+bool kvp__device_amd(const kvp_device *d)
+{
+	return gfx_target(d->arch);
+}
+
 kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];

@@ -59,6 +59,8 @@ bool kvp__valid_name(const char *name);
  * minor (sm_90: 90; sm_100: 100), 0 for an AMD target or none. */
 bool kvp__arch_valid(const char *arch);
 uint32_t kvp__device_sm(const kvp_device *d);
+/* Whether d's arch is an AMD gfx target. */
+bool kvp__device_amd(const kvp_device *d);
 
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);

@@ -958,8 +958,9 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    NULL, none to ask: 2048, as a plan takes it).  Only a model with
  *    sliding or chunked layers plans differently (they keep the step's
  *    tokens beside their window); vLLM's profile run follows them too.
- *  - vLLM's block_size where it is 0 and model has MLA layers: the block
- *    of the attention backend it picks on the device's arch
+ *  - vLLM's block_size where it is 0 and model has MLA layers and no
+ *    recurrent ones (a hybrid's block is vLLM's hybrid config's): the
+ *    block of the attention backend it picks on the device's arch
  *    (kvp_vllm_attention_backend); left 0 where none is known.
  * model may be NULL: the block is left as it is.  Nothing for the other
  * engines or a NULL request. */
@@ -971,9 +972,13 @@ KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model
  * check_and_update_config): "FLASH_ATTN_MLA" (16) on compute capability
  * 9.x, "FLASHMLA" (64) there with an fp8 cache, "FLASHINFER_MLA" (32) on
  * 10.x, "TRITON_MLA" (16) on any other NVIDIA GPU and on AMD's (ROCm
- * without AITER).  NULL, *block_size untouched, when no rule applies: not
- * vLLM, a release before 0.18, no latent MLA layers, a cache type no dense
- * MLA backend takes (per token-head, fp8_ds_mla), or no arch known. */
+ * without AITER).  A request->block_size given passes over the backends
+ * whose kernel does not divide it (FLASHMLA 64, FLASHINFER_MLA 32,
+ * CUTLASS_MLA 128, the others 16) and is *block_size.  NULL, *block_size
+ * untouched, when no rule applies: not vLLM, a release before 0.18, no
+ * latent MLA layers, a sparse MLA model (model_type deepseek_v32 or
+ * glm_moe_dsa), a cache type no dense MLA backend takes (per token-head,
+ * fp8_ds_mla, fp32), no arch known, or no backend takes the block given. */
 KVP_API const char *kvp_vllm_attention_backend(const kvp_model *model,
                                                const kvp_request *request,
                                                const kvp_device *device,

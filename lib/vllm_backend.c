@@ -28,53 +28,95 @@
  * are 16 as well since PR #27715.  A published v0.19.0 log agrees: vLLM
  * on an H100 gave DeepSeek-V2-Lite 1,505,552 = 94,097 x 16 tokens.
  *
+ * A block the request gives is vLLM's --block-size: the backends whose
+ * kernel does not divide it are passed over ("--block-size N precluded
+ * higher-priority backend(s)"), as with 16 on an H100 with fp8, which
+ * takes TRITON_MLA.  A model with recurrent layers has its block set by
+ * HybridAttentionMambaModelConfig instead (engine.c), which the platform
+ * leaves alone.
+ *
  * Not followed: vLLM before 0.18, which forced FlashMLA's 64 on Hopper;
- * the sparse MLA models (index_topk, FLASHMLA_SPARSE, 64), whose indexer
- * cache kvplan does not model; the per-token-head and fp8_ds_mla cache
- * types, which the dense backends above do not take; and a backend the
- * user names (--attention-backend).
+ * the sparse MLA models (model_type deepseek_v32, glm_moe_dsa:
+ * FLASHMLA_SPARSE, 64), whose indexer cache kvplan does not model; the
+ * per-token-head and fp8_ds_mla cache types, which the dense backends
+ * above do not take; and a backend the user names (--attention-backend).
  */
 #include <string.h>
 
 #include "engine.h"
 
-/* Whether vLLM runs model m of request r through an MLA backend: it has
- * MLA layers and they keep their latent (vLLM never expands it). */
-static bool uses_mla(const kvp_model *m, const kvp_request *r)
+/* Whether vLLM runs model m of request r through a dense MLA backend: it
+ * has MLA layers that keep their latent (vLLM never expands it), and is
+ * not one of the sparse MLA architectures (DeepSeek-V3.2, GLM-5: an
+ * index_topk, FLASHMLA_SPARSE) kvplan does not follow. */
+static bool dense_mla(const kvp_model *m, const kvp_request *r)
 {
-	return r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0;
+	return r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0 &&
+	       strcmp(m->model_type, "deepseek_v32") != 0 &&
+	       strcmp(m->model_type, "glm_moe_dsa") != 0;
 }
+
+/* An MLA backend: the compute capability majors it runs on (0: any), and
+ * its kernel's block: a block of B tokens suits it when that divides B
+ * (16 for a kernel of multiples of 16); given none, vLLM takes 16 where
+ * the kernel divides it, else the kernel's smallest. */
+struct backend {
+	const char *name;
+	uint32_t major;     /* 9, 10, or 0 for any */
+	bool fp8;           /* takes an fp8 cache */
+	uint32_t kernel;    /* the smallest block its kernel takes */
+};
+
+static const struct backend flash_attn_mla = {"FLASH_ATTN_MLA", 9, false, 16};
+static const struct backend flashmla = {"FLASHMLA", 9, true, 64};
+static const struct backend flashinfer_mla = {"FLASHINFER_MLA", 10, true, 32};
+static const struct backend cutlass_mla = {"CUTLASS_MLA", 10, true, 128};
+static const struct backend triton_mla = {"TRITON_MLA", 0, true, 16};
+
+/* _get_backend_priorities(use_mla=True, capability): major 10 first
+ * tries Blackwell's own; FLASHMLA_SPARSE, last in both, only takes sparse
+ * models. */
+static const struct backend *const blackwell[] = {
+	&flashinfer_mla, &cutlass_mla, &flash_attn_mla, &flashmla, &triton_mla, NULL};
+static const struct backend *const others[] = {
+	&flash_attn_mla, &flashmla, &flashinfer_mla, &triton_mla, NULL};
 
 const char *kvp_vllm_attention_backend(const kvp_model *model, const kvp_request *request,
                                        const kvp_device *device, uint32_t *block_size)
 {
-	kvp_dtype t;
-	uint32_t sm;
+	const struct backend *const *list = others;
+	uint32_t major;
 	bool fp8;
 
 	if (!model || !request || !device || request->engine != KVP_ENGINE_VLLM ||
-	    !kvp__vllm_since(request, 18) || !uses_mla(model, request) ||
+	    !kvp__vllm_since(request, 18) || !dense_mla(model, request) ||
 	    !memchr(device->arch, '\0', sizeof device->arch))
 		return NULL;
 	/* The latent's type is the cache's: auto (the model's 16-bit type)
 	 * or fp8; the others no dense backend above takes. */
-	t = request->dtype_k;
-	fp8 = t == KVP_DTYPE_FP8;
-	if (!fp8 && t != KVP_DTYPE_FP16 && t != KVP_DTYPE_BF16)
+	fp8 = request->dtype_k == KVP_DTYPE_FP8;
+	if (!fp8 && request->dtype_k != KVP_DTYPE_FP16 && request->dtype_k != KVP_DTYPE_BF16)
 		return NULL;
-	sm = kvp__device_sm(device);
-	if (sm / 10 == 10) {
-		*block_size = 32;
-		return "FLASHINFER_MLA";
-	}
-	if (sm / 10 == 9) {
-		*block_size = fp8 ? 64 : 16;
-		return fp8 ? "FLASHMLA" : "FLASH_ATTN_MLA";
-	}
-	/* Any other NVIDIA GPU, and ROCm without AITER. */
-	if (sm || strncmp(device->arch, "gfx", 3) == 0) {
-		*block_size = 16;
-		return "TRITON_MLA";
+	major = kvp__device_sm(device) / 10;
+	/* ROCm (vllm/platforms/rocm.py) without AITER, its default, takes
+	 * TRITON_MLA; an arch neither NVIDIA's nor AMD's, nothing. */
+	if (!major && !kvp__device_amd(device))
+		return NULL;
+	if (major == 10)
+		list = blackwell;
+	for (; *list; list++) {
+		const struct backend *b = *list;
+
+		/* validate_configuration: the capability, the cache type
+		 * and, where the request gives a block, the kernel's. */
+		if ((b->major && b->major != major) || (fp8 && !b->fp8) ||
+		    (request->block_size && request->block_size % b->kernel != 0))
+			continue;
+		if (!request->block_size)
+			*block_size = 16 % b->kernel == 0 ? 16 : b->kernel;
+		else
+			*block_size = request->block_size;
+		return b->name;
 	}
 	return NULL;
 }

@@ -100,6 +100,29 @@ static void test_backend_by_arch(void **state)
 	}
 }
 
+/* A block the request gives passes over the backends whose kernel does
+ * not divide it, and is the block. */
+static void test_block_given(void **state)
+{
+	kvp_request fp8 = vllm(KVP_DTYPE_FP8, 1030), bf16 = vllm(KVP_DTYPE_BF16, 1030);
+
+	(void)state;
+	fp8.block_size = bf16.block_size = 16;
+	picks(&v2_lite, &fp8, "sm_90", "TRITON_MLA", 16);    /* not FLASHMLA's 64 */
+	picks(&v2_lite, &bf16, "sm_90", "FLASH_ATTN_MLA", 16);
+	picks(&v2_lite, &fp8, "sm_100", "TRITON_MLA", 16);   /* not 32 or 128 */
+	fp8.block_size = 64;
+	picks(&v2_lite, &fp8, "sm_90", "FLASHMLA", 64);
+	fp8.block_size = 128;
+	picks(&v2_lite, &fp8, "sm_100", "FLASHINFER_MLA", 128);
+	fp8.block_size = 48;
+	picks(&v2_lite, &fp8, "sm_90", "TRITON_MLA", 48);
+	picks(&v2_lite, &fp8, "gfx942", "TRITON_MLA", 48);
+	fp8.block_size = 8;                                   /* none takes it */
+	picks(&v2_lite, &fp8, "sm_90", NULL, 0);
+	picks(&v2_lite, &fp8, "gfx942", NULL, 0);
+}
+
 /* Where no rule applies: nothing picked, the block untouched. */
 static void test_no_rule(void **state)
 {
@@ -129,6 +152,17 @@ static void test_no_rule(void **state)
 		other.dtype_k = other.dtype_v = types[i];
 		picks(&v2_lite, &other, "sm_90", NULL, 0);
 	}
+	/* The sparse MLA architectures (FLASHMLA_SPARSE) are not followed. */
+	static const char *const sparse[] = {"deepseek_v32", "glm_moe_dsa"};
+	for (size_t i = 0; i < sizeof sparse / sizeof sparse[0]; i++) {
+		kvp_model m = v2_lite;
+
+		snprintf(m.model_type, sizeof m.model_type, "%s", sparse[i]);
+		picks(&m, &r, "sm_90", NULL, 0);
+	}
+	/* An arch neither NVIDIA's nor AMD's (a device never checked). */
+	picks(&v2_lite, &r, "gfxzz", NULL, 0);
+	picks(&v2_lite, &r, "tpu_v5", NULL, 0);
 	assert_null(kvp_vllm_attention_backend(NULL, &r, &h100, &block));
 	assert_null(kvp_vllm_attention_backend(&v2_lite, NULL, &h100, &block));
 	assert_null(kvp_vllm_attention_backend(&v2_lite, &r, NULL, &block));
@@ -187,6 +221,22 @@ static void test_plan_follows_backend(void **state)
 	here = r;
 	kvp_request_for_device(&here, &llama2_7b, &h100);
 	assert_int_equal(here.block_size, 0);
+	/* Nor does one with recurrent layers settle it: vLLM's hybrid
+	 * config sets the block (64 x cdiv(state, 64 x 576) for an MLA
+	 * latent), the platform leaves it. */
+	{
+		kvp_model hybrid = v2_lite;
+		kvp_error e;
+
+		assert_int_equal(kvp_layer_pattern_parse("recurrent*3,mla", &hybrid, &e), KVP_OK);
+		hybrid.ssm_conv_kernel = 4;
+		hybrid.ssm_inner = 4096;
+		hybrid.ssm_state = 128;
+		hybrid.ssm_groups = 32;
+		here = r;
+		kvp_request_for_device(&here, &hybrid, &h100);
+		assert_int_equal(here.block_size, 0);
+	}
 }
 
 /* The pool in blocks: a 1 GiB budget (1,073,741,824 B) holds, at 576 B a
@@ -217,12 +267,30 @@ static void test_fit_and_advice(void **state)
 	/* kvp_advise answers for the backend its device picks. */
 	assert_int_equal(kvp_advise(&v2_lite, &r, &h100, &a, &err), KVP_OK);
 	assert_int_equal(a.max_batch, 63);
+	/* ... and settles each cache type it tries: at 3,062,440 tokens a
+	 * budget of 47,627,398,247 B holds 47,850 fp8 blocks of 64 (995,328
+	 * B each), 3,062,400 tokens, not enough; in blocks of 16 it would
+	 * hold 191,403 x 16 = 3,062,448.  fp16 is short too: no type. */
+	here = vllm(KVP_DTYPE_FP16, 3062440);
+	here.kv_budget = UINT64_C(47627398247);
+	assert_int_equal(kvp_advise(&v2_lite, &here, &h100, &a, &err), KVP_OK);
+	assert_false(a.fits);
+	assert_false(a.dtype_found);
+	/* On the A100, TRITON_MLA's 16 for fp8 too: fp8 fits. */
+	{
+		kvp_device a100 = gpu("a100-80g", "sm_80");
+
+		assert_int_equal(kvp_advise(&v2_lite, &here, &a100, &a, &err), KVP_OK);
+		assert_true(a.dtype_found);
+		assert_int_equal(a.dtype, KVP_DTYPE_FP8);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backend_by_arch),
+		cmocka_unit_test(test_block_given),
 		cmocka_unit_test(test_no_rule),
 		cmocka_unit_test(test_plan_follows_backend),
 		cmocka_unit_test(test_fit_and_advice),

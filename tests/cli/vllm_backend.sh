@@ -54,15 +54,39 @@ check "sweep: each GPU's row has its own allocation and batch" sh -c \
 	 grep -q "^deepseek-v2-lite,vllm,fp8,fp8,h100-sxm,1030,1,16920576,16920576,1,1,63,ok$" "$1" &&
 	 grep -q "^deepseek-v2-lite,vllm,fp8,fp8,h200,1030,1,16920576,16920576,1,1,63,ok$" "$1"' \
 	sh "$work/out"
-run "$@" --gpu a100,h100 --explain
-has_line "explain: the H100's plan and why" \
-	"    planned with blocks of 64 tokens, those of FLASHMLA, the MLA backend vLLM picks for arch sm_90 and an fp8 cache: 16,920,576 B in all"
+run "$@" --gpu h100,a100 --explain
+has_line "explain: the first GPU's block and why" \
+	"    blocks of 64 tokens: those of its FLASHMLA backend, for arch sm_90 and an fp8 cache"
+has_line "explain: the A100's" \
+	"    blocks of 16 tokens: those of its TRITON_MLA backend, for arch sm_80 and an fp8 cache"
+has_line "explain: the A100 planned again" \
+	"    planned again with blocks of 16 tokens: 16,174,080 B in all"
 run "$@" --gpu a100,h100 --chart "$work/b.gp"
 check "chart: a line for the H100's blocks" \
 	grep -q "title 'request on h100-sxm: blocks of 64 tokens'" "$work/b.gp"
 check "chart: its bytes and the request's at 1,030" sh -c \
 	'awk -F "\t" "\$1 == 1030 { print \$4, \$5 }" "$1" | grep -qx "16920576 16174080"' \
 	sh "$work/b.dat"
+
+# Four GPUs, two blocks: one more line, the A100's; the MI300X and the L4
+# (TRITON_MLA's 16 too, other steps that no layer keeps) draw none.
+run "$@" --gpu h100,a100,mi300x,l4 --chart "$work/c.gp"
+check "chart: one line for the GPUs of 16-token blocks" sh -c \
+	'[ "$(grep -c "title .request on" "$1")" = 1 ] &&
+	 grep -q "title .request on a100-80g: blocks of 16 tokens." "$1"' sh "$work/c.gp"
+
+# kvp_advise settles the block for each cache type it tries: on the H100
+# at 3,062,440 tokens fp8 takes FLASHMLA's 64s, 47,627,398,247 B hold
+# 47,850 blocks of 64 x 15,552 B, 3,062,400 tokens, 40 short; fp16 is
+# short too, so no cache type is advised (16-token blocks of fp8 would
+# have held 191,403 x 16 = 3,062,448).
+run --model deepseek-v2-lite --seq 3062440 --engine vllm --gpu h100
+check "advice: fp8 is not offered where its 64-token blocks fall short" sh -c \
+	'grep -q "^h100-sxm: does not fit by .*at batch 1$" "$1" && ! grep -q "cache type fp8" "$1"' \
+	sh "$work/out"
+run --model deepseek-v2-lite --seq 3062440 --engine vllm --gpu h100 --dtype fp8
+check "... and fp8 itself does not fit, 3,062,400 tokens at most" \
+	grep -q "^h100-sxm: does not fit by 41,881 B .*fits with seq <= 3,062,400 " "$work/out"
 
 # A 16-bit cache on the H100 takes FLASH_ATTN_MLA, whose kernel takes 16:
 # one plan, 65 blocks of 16 x 1,152 x 27 = 32,348,160 B, on both GPUs.
@@ -78,6 +102,14 @@ run "$@" --gpu a100,h100 --block-size 16
 check "--block-size 16: no GPU planned again" sh -c \
 	'! grep -q "here (its" "$1" && grep -q "^Engine vllm (blocks of 16 tokens)$" "$1"' \
 	sh "$work/out"
+# vLLM passes over a backend whose kernel does not divide the block given:
+# FLASHMLA (64) for 16, every one for 8.
+run "$@" --gpu h100 --block-size 16 --format json
+is attention_backend '"TRITON_MLA"' "--block-size 16 on the H100 with fp8: TRITON_MLA"
+run "$@" --gpu h100 --block-size 64 --format json
+is attention_backend '"FLASHMLA"' "--block-size 64: FLASHMLA"
+run "$@" --gpu h100 --block-size 8 --format json
+is attention_backend null "--block-size 8: no MLA backend takes it"
 run "$@" --gpu h100 --vllm-version 0.17 --format json
 is block_size 16 "--vllm-version 0.17: not followed, 16"
 is cache_total_bytes 16174080
@@ -90,7 +122,7 @@ is attention_backend null
 # A B200 of one's own (compute capability 10.0): FLASHINFER_MLA, 32.
 # 33 blocks of 32 = 1,056 tokens x 15,552 = 16,422,912 B; 1 GiB holds
 # 1,073,741,824 / (32 x 15,552) = 2,157 blocks, 65 requests (2,145).
-mkdir -p "$work/data/gpus"
+mkdir -p "$work/data/gpus" "$work/data/models"
 printf '%s\n' 'name: my-b200' 'memory: 180 GiB' 'l2: 126 MiB' 'arch: sm_100' \
 	>"$work/data/gpus/my-b200.yaml"
 run --data-dir "$work/data" "$@" --gpu my-b200 --format json
@@ -103,6 +135,56 @@ printf '%s\n' 'name: my-gpu' 'memory: 80 GiB' 'l2: 50 MiB' >"$work/data/gpus/my-
 run --data-dir "$work/data" "$@" --gpu my-gpu --format json
 is block_size 16 "a GPU with no arch: 16"
 is attention_backend null
+run --data-dir "$work/data" "$@" --gpu h100,my-gpu
+has_line "after the H100's 64, a GPU with no arch says why it has 16" \
+	"  blocks of 16 tokens here (vLLM's default, no MLA backend known for my-gpu): allocates 16,174,080 B"
+# The sweep keeps one plan for another block, and replaces it: 64 on the
+# H100 (the point's), 16 on the A100, 64 on the H200, 32 on the B200.
+run --data-dir "$work/data" --model deepseek-v2-lite --engine vllm --dtype fp8 \
+	--kv-budget 1073741824 --gpu h100,a100,h200,my-b200 --sweep seq=1030..1030
+check "sweep: 64, 16, 64 and 32-token blocks" sh -c \
+	'grep -q ",h100-sxm,1030,1,16920576,16920576,1,1,63,ok$" "$1" &&
+	 grep -q ",a100-80g,1030,1,16174080,16174080,1,1,66,ok$" "$1" &&
+	 grep -q ",h200,1030,1,16920576,16920576,1,1,63,ok$" "$1" &&
+	 grep -q ",my-b200,1030,1,16422912,16422912,1,1,65,ok$" "$1"' sh "$work/out"
+
+# A model with recurrent layers has its block from vLLM's hybrid config,
+# the same on every GPU: an MLA latent of 576 B a token (fp8) beside
+# Mamba-2 layers of (4 - 1) x (4,096 + 2 x 32 x 128) + 4,096 x 128 =
+# 561,152 values, 1,122,304 B in fp16, takes 64 x cdiv(1,122,304, 64 x
+# 576) = 64 x 31 = 1,984-token blocks, and no GPU is planned again.
+printf '%s\n' 'name: mla-hybrid' 'layers: 8' 'heads: 32' 'kv_heads: 32' 'head_dim: 192' \
+	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
+	'layer_pattern: "recurrent*3,mla"' 'ssm_conv_kernel: 4' 'ssm_inner: 4096' \
+	'ssm_state: 128' 'ssm_groups: 32' 'params: 1e9' >"$work/data/models/mla-hybrid.yaml"
+run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
+	--gpu h100,a100,my-b200 --format json
+check "hybrid: blocks of 1,984 on every GPU" sh -c \
+	'[ "$(grep -c "\"block_size\": 1984," "$1")" = 4 ]' sh "$work/out"
+run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
+	--gpu h100,a100,my-b200
+check "hybrid: no GPU planned again, no backend named for the block" sh -c \
+	'! grep -q " here (" "$1" && grep -q "^Engine vllm (blocks of 1984 tokens)$" "$1"' \
+	sh "$work/out"
+
+# MLA layers beside sliding ones: the H100 takes another step and another
+# block.  Sliding layers of 2 kv heads of 144 (576 B a token in fp8, as the
+# latent) keep cdiv(min(1023 + m, 32768), B) + 1 blocks: 193 of 16 at m =
+# 2048 (3,088 tokens), 145 of 64 at 8192 (9,280); MLA layers 32,768.  On
+# the H100 2 x 9,280 x 576 + 2 x 32,768 x 576 = 48,439,296 B.
+printf '%s\n' 'name: mla-swa' 'layers: 4' 'heads: 16' 'kv_heads: 2' 'head_dim: 144' \
+	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
+	'sliding_window: 1024' 'layer_pattern: "sliding,mla"' 'params: 1e9' \
+	>"$work/data/models/mla-swa.yaml"
+run --data-dir "$work/data" --model mla-swa --seq 32768 --engine vllm --dtype fp8 \
+	--kv-budget 1073741824 --gpu a100,h100
+has_line "step and block both differ on the H100" \
+	"  max_num_batched_tokens 8192 (vllm serve's default) and blocks of 64 tokens (its FLASHMLA backend) here: allocates 48,439,296 B"
+run --data-dir "$work/data" --model mla-swa --seq 32768 --engine vllm --dtype fp8 \
+	--kv-budget 1073741824 --gpu a100,h100 --explain
+check "explain: one line for both" grep -q \
+	"^    planned again with max_num_batched_tokens 8,192, .*; and blocks of 64 tokens: 48,439,296 B in all$" \
+	"$work/out"
 
 # The arch in the GPU listing, and a bad one refused where it is written.
 run --list-gpus --format csv

@@ -75,7 +75,7 @@ check "csv: the A100's layer groups" grep -q \
 # --explain says which GPU was planned again.
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --explain
 check "explain: the H100's step" grep -Fq \
-	"planned with max_num_batched_tokens 8,192, vllm serve's default here" "$work/out"
+	"planned again with max_num_batched_tokens 8,192, vllm serve's default here" "$work/out"
 # The profile run follows each GPU's step and sequences: on the H100 the
 # sampler of 1,024 rows, 31 x 1,024 x 262,208 / 2 = 4,161,765,376 B, and
 # 256 MiB of non-torch memory: 4,430,200,832 B; on the A100 256 rows,

@@ -354,6 +354,8 @@ def cli_seeds():
         "mla": "--model deepseek-v3 --seq 32768 --mla expanded --tp 8",
         "mla-fp8": "--model deepseek-v3 --seq 1000 --dtype fp8_ds_mla "
                    "--engine vllm --format json",
+        "mla-backend": "--model deepseek-v2-lite --seq 1030 --dtype fp8 "
+                       "--engine vllm --gpu a100,h100,h200 --explain",
         "recurrent": "--model qwen3-next-80b-a3b --seq 262144 --state-bytes "
                      "1048576 --solve max-batch",
         "chunked": "--model llama4-scout --seq 1000000 --chunk 4096 "
