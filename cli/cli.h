@@ -260,7 +260,9 @@ struct cli_plan {
 	                             * GPU's fit may follow another */
 	bool block_default;         /* vLLM's block is the first GPU's MLA
 	                             * attention backend's (kvp_vllm_
-	                             * attention_backend): likewise */
+	                             * attention_backend), not the one
+	                             * asked: likewise */
+	uint32_t asked_block;       /* the block asked, 0 for the engine's */
 	kvp_kv_size size;
 	bool explain;
 	bool has_variants;          /* MHA/GQA/MQA re-plans (not for MLA) */
@@ -306,8 +308,8 @@ const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block
 /* Whether plans a and b allocate differently on a GPU: another vLLM step
  * of tokens, or another block in a group. */
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
-/* The request as asked: the plan's, with vLLM's step and block 0 where
- * the plan took the first GPU's defaults. */
+/* The request as asked: the plan's, with vLLM's step 0 where the plan
+ * took the first GPU's default, and the block asked. */
 kvp_request cli_asked_request(const struct cli_plan *p);
 /* The request asked (max_batched_tokens and block_size 0 for vLLM's
  * defaults) as it runs on GPU d, in *here; true when the step of tokens

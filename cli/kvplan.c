@@ -250,7 +250,7 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	 * default; the block where an MLA backend (or none) sets it. */
 	return (plan->batched_tokens && !asked->max_batched_tokens &&
 	        here->max_batched_tokens != plan->batched_tokens) ||
-	       (!asked->block_size && here->block_size != plan->request.block_size);
+	       here->block_size != plan->request.block_size;
 }
 
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
@@ -269,8 +269,7 @@ kvp_request cli_asked_request(const struct cli_plan *p)
 
 	if (p->batch_default)
 		asked.max_batched_tokens = 0;
-	if (p->block_default)
-		asked.block_size = 0;
+	asked.block_size = p->asked_block;
 	return asked;
 }
 
@@ -327,6 +326,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	 * follows the first GPU's, and a GPU whose default differs is planned
 	 * again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
+	plan->asked_block = r->block_size;
 	if (plan->n_devices) {
 		kvp_request first;
 		bool differs = cli_device_request(r, &plan->model, &plan->layers,
@@ -334,7 +334,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 
 		if (plan->batch_default)
 			r->max_batched_tokens = first.max_batched_tokens;
-		plan->block_default = !r->block_size && first.block_size;
+		plan->block_default = first.block_size != r->block_size;
 		r->block_size = first.block_size;
 		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);

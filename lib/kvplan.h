@@ -958,10 +958,11 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    NULL, none to ask: 2048, as a plan takes it).  Only a model with
  *    sliding or chunked layers plans differently (they keep the step's
  *    tokens beside their window); vLLM's profile run follows them too.
- *  - vLLM's block_size where it is 0 and model has MLA layers and no
- *    recurrent ones (a hybrid's block is vLLM's hybrid config's): the
- *    block of the attention backend it picks on the device's arch
- *    (kvp_vllm_attention_backend); left 0 where none is known.
+ *  - vLLM's block_size where model has MLA layers and no recurrent ones
+ *    (a hybrid's block is vLLM's hybrid config's): the block of the
+ *    attention backend it picks on the device's arch
+ *    (kvp_vllm_attention_backend), the one given where that backend
+ *    takes it; left as it is where none is known.
  * model may be NULL: the block is left as it is.  Nothing for the other
  * engines or a NULL request. */
 KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model,
@@ -974,11 +975,15 @@ KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model
  * 10.x, "TRITON_MLA" (16) on any other NVIDIA GPU and on AMD's (ROCm
  * without AITER).  A request->block_size given passes over the backends
  * whose kernel does not divide it (FLASHMLA 64, FLASHINFER_MLA 32,
- * CUTLASS_MLA 128, the others 16) and is *block_size.  NULL, *block_size
- * untouched, when no rule applies: not vLLM, a release before 0.18, no
- * latent MLA layers, a sparse MLA model (model_type deepseek_v32 or
- * glm_moe_dsa), a cache type no dense MLA backend takes (per token-head,
- * fp8_ds_mla, fp32), no arch known, or no backend takes the block given. */
+ * CUTLASS_MLA 128, the others 16) and is *block_size.  Releases 0.8 to
+ * 0.17 took "FLASHMLA" on 9.x whatever the cache type, its block a
+ * multiple of 64 (a block given that is not became 64), and "TRITON_MLA"
+ * (the block given, or 16) on any other GPU but 10.x.  NULL, *block_size
+ * untouched, when no rule applies: not vLLM, a release before 0.8, 10.x
+ * before 0.18, no latent MLA layers, a sparse MLA model (model_type
+ * deepseek_v32 or glm_moe_dsa), a cache type no dense MLA backend takes
+ * (per token-head, fp8_ds_mla, fp32), no arch known, or no backend takes
+ * the block given. */
 KVP_API const char *kvp_vllm_attention_backend(const kvp_model *model,
                                                const kvp_request *request,
                                                const kvp_device *device,

@@ -35,8 +35,9 @@
  * HybridAttentionMambaModelConfig instead (engine.c), which the platform
  * leaves alone.
  *
- * Not followed: vLLM before 0.18, which forced FlashMLA's 64 on Hopper;
- * the sparse MLA models (model_type deepseek_v32, glm_moe_dsa:
+ * Before 0.18 vLLM forced FlashMLA's 64 on Hopper, a block given
+ * included, which is followed from 0.8 (below); its Blackwell rule then
+ * is not.  Not followed either: the sparse MLA models (model_type deepseek_v32, glm_moe_dsa:
  * FLASHMLA_SPARSE, 64), whose indexer cache kvplan does not model; the
  * per-token-head and fp8_ds_mla cache types, which the dense backends
  * above do not take; and a backend the user names (--attention-backend).
@@ -89,7 +90,7 @@ const char *kvp_vllm_attention_backend(const kvp_model *model, const kvp_request
 	bool fp8;
 
 	if (!model || !request || !device || request->engine != KVP_ENGINE_VLLM ||
-	    !kvp__vllm_since(request, 18) || !dense_mla(model, request) ||
+	    !kvp__vllm_since(request, 8) || !dense_mla(model, request) ||
 	    !memchr(device->arch, '\0', sizeof device->arch))
 		return NULL;
 	/* The latent's type is the cache's: auto (the model's 16-bit type)
@@ -102,6 +103,26 @@ const char *kvp_vllm_attention_backend(const kvp_model *model, const kvp_request
 	 * TRITON_MLA; an arch neither NVIDIA's nor AMD's, nothing. */
 	if (!major && !kvp__device_amd(device))
 		return NULL;
+	/* Before 0.18 (check_and_update_config before PR #35122, read in
+	 * the index's copy of that form): with no backend named, FlashMLA
+	 * wherever its dense kernel runs (Hopper), whatever the cache type,
+	 * and a block that is not a multiple of 64, given or not, forced to
+	 * 64: "Forcing kv cache block size to 64 for FlashMLA backend.", as
+	 * published logs of 0.10.1 and 0.11 on H100s print it.  Blackwell's
+	 * choice then changed from release to release (CUTLASS_MLA's 128,
+	 * then FLASHINFER_MLA's 64) and is not followed. */
+	if (!kvp__vllm_since(request, 18)) {
+		if (major == 10)
+			return NULL;
+		if (major != 9) {
+			/* "Fallback: will use Triton MLA": no block forced. */
+			*block_size = request->block_size ? request->block_size : 16;
+			return triton_mla.name;
+		}
+		*block_size = request->block_size && request->block_size % 64 == 0
+		              ? request->block_size : 64;
+		return flashmla.name;
+	}
 	if (major == 10)
 		list = blackwell;
 	for (; *list; list++) {

@@ -66,10 +66,11 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	r->max_batched_tokens = tokens;
 	/* The request's own, or a default of at most 1024. */
 	r->max_num_seqs = (uint32_t)seqs;
-	/* The block of the MLA backend (vllm_backend.c), unless given or
-	 * the model has recurrent layers, whose block vLLM's hybrid config
-	 * sets (engine.c). */
-	if (!r->block_size && m && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT) &&
+	/* The block of the MLA backend (vllm_backend.c): its own where none
+	 * is given, the one given where it takes it (before 0.18 FlashMLA's
+	 * 64 replaced any other); not for a model with recurrent layers,
+	 * whose block vLLM's hybrid config sets (engine.c). */
+	if (m && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT) &&
 	    kvp_vllm_attention_backend(m, r, d, &block))
 		r->block_size = block;
 }

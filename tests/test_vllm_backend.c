@@ -123,6 +123,36 @@ static void test_block_given(void **state)
 	picks(&v2_lite, &fp8, "gfx942", NULL, 0);
 }
 
+/* Releases 0.8 to 0.17: FlashMLA on Hopper whatever the cache type, its
+ * block forced to 64 unless a multiple of it (a given one too); Triton's
+ * MLA elsewhere, the block as given or 16. */
+static void test_before_018(void **state)
+{
+	kvp_request bf16 = vllm(KVP_DTYPE_BF16, 1030), fp8 = vllm(KVP_DTYPE_FP8, 1030);
+
+	(void)state;
+	bf16.vllm_version = fp8.vllm_version = 17;
+	picks(&v2_lite, &bf16, "sm_90", "FLASHMLA", 64);
+	picks(&v2_lite, &fp8, "sm_90", "FLASHMLA", 64);
+	picks(&v2_lite, &bf16, "sm_80", "TRITON_MLA", 16);
+	picks(&v2_lite, &bf16, "gfx942", "TRITON_MLA", 16);
+	bf16.vllm_version = 8;
+	picks(&v2_lite, &bf16, "sm_90", "FLASHMLA", 64);
+	bf16.block_size = 16;                       /* forced up */
+	picks(&v2_lite, &bf16, "sm_90", "FLASHMLA", 64);
+	picks(&v2_lite, &bf16, "sm_89", "TRITON_MLA", 16);
+	bf16.block_size = 128;                      /* a multiple: kept */
+	picks(&v2_lite, &bf16, "sm_90", "FLASHMLA", 128);
+	/* kvp_request_for_device replaces the given 16 as vLLM did. */
+	{
+		kvp_device h100 = gpu("h100-sxm", "sm_90");
+
+		bf16.block_size = 16;
+		kvp_request_for_device(&bf16, &v2_lite, &h100);
+		assert_int_equal(bf16.block_size, 64);
+	}
+}
+
 /* Where no rule applies: nothing picked, the block untouched. */
 static void test_no_rule(void **state)
 {
@@ -137,10 +167,10 @@ static void test_no_rule(void **state)
 	other.mla = KVP_MLA_EXPANDED;               /* not how vLLM caches */
 	picks(&v2_lite, &other, "sm_90", NULL, 0);
 	other = r;
-	other.vllm_version = 17;                    /* before v0.18 */
+	other.vllm_version = 7;                     /* before v0.8 */
 	picks(&v2_lite, &other, "sm_90", NULL, 0);
-	other.vllm_version = 18;
-	picks(&v2_lite, &other, "sm_90", "FLASHMLA", 64);
+	other.vllm_version = 17;                    /* B200 before v0.18 */
+	picks(&v2_lite, &other, "sm_100", NULL, 0);
 	other = r;
 	other.engine = KVP_ENGINE_SGLANG;
 	picks(&v2_lite, &other, "sm_90", NULL, 0);
@@ -291,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backend_by_arch),
 		cmocka_unit_test(test_block_given),
+		cmocka_unit_test(test_before_018),
 		cmocka_unit_test(test_no_rule),
 		cmocka_unit_test(test_plan_follows_backend),
 		cmocka_unit_test(test_fit_and_advice),

@@ -110,9 +110,21 @@ run "$@" --gpu h100 --block-size 64 --format json
 is attention_backend '"FLASHMLA"' "--block-size 64: FLASHMLA"
 run "$@" --gpu h100 --block-size 8 --format json
 is attention_backend null "--block-size 8: no MLA backend takes it"
-run "$@" --gpu h100 --vllm-version 0.17 --format json
-is block_size 16 "--vllm-version 0.17: not followed, 16"
-is cache_total_bytes 16174080
+# Releases before 0.18 took FlashMLA on Hopper whatever the cache type and
+# forced its block to 64, a --block-size 16 included ("Forcing kv cache
+# block size to 64 for FlashMLA backend."): in bf16, 17 blocks of 64 x
+# 1,152 x 27 = 33,841,152 B (the exact model: 1,030 x 1,152 x 27 =
+# 32,037,120 B).
+set -- --model deepseek-v2-lite --seq 1030 --engine vllm --vllm-version 0.17
+run "$@" --gpu h100,a100 --block-size 16
+has_line "0.17: FlashMLA's 64 on the H100, the 16 given replaced" \
+	"Engine vllm (blocks of 64 tokens, FLASHMLA's on h100-sxm)"
+has_line "... and 33,841,152 B" "  allocates 33,841,152 B; the exact model needs 32,037,120 B"
+has_line "0.17: the A100 keeps the 16 given, Triton's" \
+	"  blocks of 16 tokens here (its TRITON_MLA backend): allocates 32,348,160 B"
+run "$@" --gpu h100 --vllm-version 0.7 --format json
+is block_size 16 "--vllm-version 0.7: not followed, 16"
+set -- --model deepseek-v2-lite --seq 1030 --engine vllm --dtype fp8 --kv-budget 1073741824
 
 # A model without MLA keeps 16 on every GPU, and says no backend.
 run --model llama2-7b --seq 1030 --engine vllm --gpu h100 --dtype fp8 --format json
