@@ -147,10 +147,10 @@ static int build_lines(struct size_chart *s)
 			                    sizeof s->lines[0].title - (size_t)n_title,
 			                    " max_num_batched_tokens %" PRIu64, dp->batched_tokens);
 		if (n_title > 0 && (size_t)n_title < sizeof s->lines[0].title &&
-		    cli_vllm_block(dp) != cli_vllm_block(&p->layers))
+		    cli_engine_block(dp) != cli_engine_block(&p->layers))
 			snprintf(s->lines[s->n_lines].title + n_title,
 			         sizeof s->lines[0].title - (size_t)n_title,
-			         " blocks of %" PRIu64 " tokens", cli_vllm_block(dp));
+			         " blocks of %" PRIu64 " tokens", cli_engine_block(dp));
 		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
 			return rc;
 	}

@@ -298,13 +298,13 @@ double cli_mem_util(const struct cli_plan *p);
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
 /* The block vLLM settles on in plan lp: the least over its attention
  * groups (a mamba hybrid enlarges it), or the request's. */
-uint64_t cli_vllm_block(const kvp_plan *lp);
+uint64_t cli_engine_block(const kvp_plan *lp);
 /* Why vLLM's block on GPU i is what it is, into buf: "its FLASHMLA
  * backend", or vLLM's default where no MLA backend is known. */
 const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size);
 /* The attention backend vLLM picks for the model's MLA layers on GPU i,
- * *block its block (kvp_vllm_attention_backend), or NULL. */
-const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block);
+ * *block its block (kvp_engine_attention_backend), or NULL. */
+const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *block);
 /* Whether plans a and b allocate differently on a GPU: another vLLM step
  * of tokens, or another block in a group. */
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
@@ -402,9 +402,9 @@ void cli_state_values(const kvp_model *m, uint64_t *conv, uint64_t *ssm);
 /* The layer pattern written compactly: "sliding*5,full". */
 char *cli_pattern_text(const kvp_model *model, char *buf, size_t size);
 
-/* The engine's own log lines about its cache on one device (fit f),
- * rendered in its formats; none for the exact engine. */
-void cli_engine_lines(const struct cli_plan *plan, const kvp_fit *f,
+/* The engine's own log lines about its cache on GPU i (its plan and
+ * fit), rendered in its formats; none for the exact engine. */
+void cli_engine_lines(const struct cli_plan *plan, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx);
 
 /* The table's engine and parallel sections, and each device's engine

@@ -134,12 +134,11 @@ static bool sglang_swa(const kvp_plan *lp)
  * set_num_tokens_hybrid_swa, then mem_cache/swa_memory_pool.py SWAKVPool:
  * the sliding layers' MHATokenToKVPool first, the full layers' next, each
  * logging its "KV Cache is allocated" line, then its own total). */
-static void sglang_swa_lines(const struct cli_plan *p, const kvp_capacity *c,
+static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
                              void (*line)(void *ctx, const char *text), void *ctx)
 {
-	const kvp_plan *lp = &p->layers;
 	const double gib = 1024.0 * 1024.0 * 1024.0;
-	uint64_t page = p->request.block_size ? p->request.block_size : 1;
+	uint64_t page = lp->request.block_size ? lp->request.block_size : 1;
 	uint64_t k[2] = {0, 0}, v[2] = {0, 0}, size[2], full = 0;
 	char text[256];
 
@@ -178,10 +177,12 @@ static void sglang_swa_lines(const struct cli_plan *p, const kvp_capacity *c,
 	line(ctx, text);
 }
 
-void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
+void cli_engine_lines(const struct cli_plan *p, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
-	const kvp_plan *lp = &p->layers;
+	/* The GPU's own plan: its page (SGLang) may not be the first's. */
+	const kvp_plan *lp = cli_device_plan(p, i);
+	const kvp_fit *f = &p->fits[i];
 	const kvp_capacity *c = &f->capacity;
 	char text[256], a[32], b[32];
 
@@ -210,13 +211,13 @@ void cli_engine_lines(const struct cli_plan *p, const kvp_fit *f,
 	case KVP_ENGINE_SGLANG: {
 		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
 		if (c->swa_tokens || sglang_swa(lp)) {
-			sglang_swa_lines(p, c, line, ctx);
+			sglang_swa_lines(lp, c, line, ctx);
 			break;
 		}
-		uint64_t k = 0, v = 0, latent = 0, rows = c->tokens + p->request.block_size;
+		uint64_t k = 0, v = 0, latent = 0, rows = c->tokens + lp->request.block_size;
 		const double gib = 1024.0 * 1024.0 * 1024.0;
 
-		if (!p->request.block_size)
+		if (!lp->request.block_size)
 			rows = c->tokens + 1;
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			k += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
@@ -267,7 +268,7 @@ static void print_line(void *ctx, const char *text)
 	fprintf(ctx, "    %s\n", text);
 }
 
-uint64_t cli_vllm_block(const kvp_plan *lp)
+uint64_t cli_engine_block(const kvp_plan *lp)
 {
 	uint64_t least = 0;
 
@@ -276,20 +277,22 @@ uint64_t cli_vllm_block(const kvp_plan *lp)
 		    (least == 0 || lp->groups[g].block < least))
 			least = lp->groups[g].block;
 	if (least == 0)
-		least = lp->request.block_size ? lp->request.block_size : 16;
+		least = lp->request.block_size ? lp->request.block_size
+		        : lp->request.engine == KVP_ENGINE_VLLM ? 16 : 1;
 	return least;
 }
 
 const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
 {
 	uint32_t block;
-	const char *backend = cli_vllm_backend(p, i, &block);
+	const char *backend = cli_attention_backend(p, i, &block);
 
 	if (backend)
 		snprintf(buf, size, "its %s backend", backend);
 	else
-		snprintf(buf, size, "vLLM's default, no MLA backend known for %s",
-		         p->devices[i].name);
+		snprintf(buf, size, "%s's default, no %sbackend known for %s",
+		         p->request.engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang",
+		         p->request.engine == KVP_ENGINE_VLLM ? "MLA " : "", p->devices[i].name);
 	return buf;
 }
 
@@ -298,16 +301,19 @@ const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size
 static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 {
 	const kvp_plan *dp = cli_device_plan(p, i);
-	uint64_t block = cli_vllm_block(dp);
+	uint64_t block = cli_engine_block(dp);
 	bool step = dp->batched_tokens != p->layers.batched_tokens;
-	bool blocks = block != cli_vllm_block(&p->layers);
+	bool blocks = block != cli_engine_block(&p->layers);
 	char a[32], why[KVP_NAME_MAX + 64];
 
 	fputs("  ", out);
 	if (step)
 		fprintf(out, "max_num_batched_tokens %" PRIu64 "%s (vllm serve's default)%s",
 		        dp->batched_tokens, blocks ? "" : " here", blocks ? " and " : "");
-	if (blocks)
+	if (blocks && p->request.engine == KVP_ENGINE_SGLANG)
+		fprintf(out, "page size %" PRIu64 " here (%s)", block,
+		        cli_block_reason(p, i, why, sizeof why));
+	else if (blocks)
 		fprintf(out, "blocks of %" PRIu64 " tokens%s (%s)", block, step ? "" : " here",
 		        cli_block_reason(p, i, why, sizeof why));
 	fprintf(out, "%s: allocates %s B\n", step && blocks ? " here" : "",
@@ -327,10 +333,10 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			const char *backend;
 			uint32_t block;
 
-			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_vllm_block(lp));
+			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
 			/* An MLA model's: its attention backend's on the first
 			 * GPU, when not given. */
-			if (p->block_default && (backend = cli_vllm_backend(p, 0, &block)))
+			if (p->block_default && (backend = cli_attention_backend(p, 0, &block)))
 				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
@@ -348,9 +354,18 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        lp->n_ctx, r->batch, r->kv_unified ? "unified" : "split",
 			        r->ubatch ? r->ubatch : 512);
 			break;
-		case KVP_ENGINE_SGLANG:
-			fprintf(out, " (page size %u)", r->block_size ? r->block_size : 1);
+		case KVP_ENGINE_SGLANG: {
+			const char *backend;
+			uint32_t page;
+
+			fprintf(out, " (page size %" PRIu64, cli_engine_block(lp));
+			/* Its attention backend's on the first GPU, when that
+			 * set the page. */
+			if (p->block_default && (backend = cli_attention_backend(p, 0, &page)))
+				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
+			fputc(')', out);
 			break;
+		}
 		case KVP_ENGINE_TRTLLM:
 			fprintf(out, " (%s runtime, %u tokens per block)",
 			        r->trtllm_cpp ? "C++" : "PyTorch",
@@ -439,7 +454,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		 * (compute_plan). */
 		if (cli_device_plan(p, i) != &p->layers)
 			device_differs(out, p, i);
-		cli_engine_lines(p, &p->fits[i], print_line, out);
+		cli_engine_lines(p, i, print_line, out);
 	}
 }
 

@@ -396,20 +396,26 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			uint32_t block;
 			const char *t = kvp_dtype_name(r->dtype_k);
 
-			bool named = cli_vllm_backend(p, i, &block) != NULL;
+			bool named = cli_attention_backend(p, i, &block) != NULL;
 
-			if (named)
+			const char *unit = r->engine == KVP_ENGINE_SGLANG ? "pages" : "blocks";
+
+			if (named && r->engine == KVP_ENGINE_SGLANG)
+				say(&e, "  pages of %s tokens: those of %s, for arch %s",
+				    g(cli_engine_block(dp)), cli_block_reason(p, i, why, sizeof why),
+				    d->arch);
+			else if (named)
 				say(&e, "  blocks of %s tokens: those of %s, for arch %s and a%s %s"
-				    " cache", g(cli_vllm_block(dp)),
+				    " cache", g(cli_engine_block(dp)),
 				    cli_block_reason(p, i, why, sizeof why), d->arch,
 				    t[0] == 'f' || t[0] == 'i' ? "n" : "", t);
 			if (dp != lp && dp->batched_tokens != lp->batched_tokens)
 				snprintf(step, sizeof step, "max_num_batched_tokens %s, vllm serve's"
 				         " default here, a step's tokens that the sliding layers"
 				         " keep beside their window", g(dp->batched_tokens));
-			if (dp != lp && cli_vllm_block(dp) != cli_vllm_block(lp))
-				snprintf(blocks, sizeof blocks, "blocks of %s tokens%s%s%s",
-				         g(cli_vllm_block(dp)), named ? "" : " (",
+			if (dp != lp && cli_engine_block(dp) != cli_engine_block(lp))
+				snprintf(blocks, sizeof blocks, "%s of %s tokens%s%s%s", unit,
+				         g(cli_engine_block(dp)), named ? "" : " (",
 				         named ? "" : cli_block_reason(p, i, why, sizeof why),
 				         named ? "" : ")");
 			if (dp != lp)

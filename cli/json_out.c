@@ -177,7 +177,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 			json_null(w, "max_num_batched_tokens");
 		/* Its block: given, 16, an MLA backend's on the first GPU,
 		 * or a hybrid's enlarged one. */
-		json_u64(w, "block_size", cli_vllm_block(lp));
+		json_u64(w, "block_size", cli_engine_block(lp));
 	}
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {
@@ -381,12 +381,22 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
 		if (p->request.engine == KVP_ENGINE_VLLM) {
 			uint32_t block;
-			const char *backend = cli_vllm_backend(p, i, &block);
+			const char *backend = cli_attention_backend(p, i, &block);
 
 			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
 			/* This GPU's: an MLA model's attention backend may
 			 * take another block. */
-			json_u64(&w, "block_size", cli_vllm_block(cli_device_plan(p, i)));
+			json_u64(&w, "block_size", cli_engine_block(cli_device_plan(p, i)));
+			if (backend)
+				json_text(&w, "attention_backend", backend);
+			else
+				json_null(&w, "attention_backend");
+		} else if (p->request.engine == KVP_ENGINE_SGLANG) {
+			uint32_t page;
+			const char *backend = cli_attention_backend(p, i, &page);
+
+			/* This GPU's page: Blackwell's backends take 64. */
+			json_u64(&w, "page_size", cli_engine_block(cli_device_plan(p, i)));
 			if (backend)
 				json_text(&w, "attention_backend", backend);
 			else
@@ -397,7 +407,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		footprint_json(&w, &f->footprint);
 		advice_json(&w, p, i);
 		json_array_begin(&w, "engine_log");
-		cli_engine_lines(p, f, explain_json, &w);
+		cli_engine_lines(p, i, explain_json, &w);
 		json_array_end(&w);
 		json_object_end(&w);
 	}

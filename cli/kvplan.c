@@ -243,7 +243,7 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
                         const kvp_device *d, kvp_request *here)
 {
 	*here = *asked;
-	if (asked->engine != KVP_ENGINE_VLLM)
+	if (asked->engine != KVP_ENGINE_VLLM && asked->engine != KVP_ENGINE_SGLANG)
 		return false;
 	kvp_request_for_device(here, m, d);
 	/* The step where the plan's sliding layers follow vllm serve's
@@ -559,11 +559,11 @@ double cli_mem_util(const struct cli_plan *p)
 	return kvp_engine_mem_util(&p->request, &p->devices[0], NULL, NULL);
 }
 
-const char *cli_vllm_backend(const struct cli_plan *p, size_t i, uint32_t *block)
+const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *block)
 {
 	kvp_request asked = cli_asked_request(p);
 
-	return kvp_vllm_attention_backend(&p->model, &asked, &p->devices[i], block);
+	return kvp_engine_attention_backend(&p->model, &asked, &p->devices[i], block);
 }
 
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i)

@@ -959,35 +959,50 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    sliding or chunked layers plans differently (they keep the step's
  *    tokens beside their window); vLLM's profile run follows them too.
  *  - vLLM's block_size where model has MLA layers and no recurrent ones
- *    (a hybrid's block is vLLM's hybrid config's): the block of the
- *    attention backend it picks on the device's arch
- *    (kvp_vllm_attention_backend), the one given where that backend
- *    takes it; left as it is where none is known.
+ *    (a hybrid's block is vLLM's hybrid config's), and SGLang's page
+ *    (block_size): the block of the attention backend the engine picks on
+ *    the device's arch (kvp_engine_attention_backend), the one given where
+ *    that backend takes it, set where it differs from the block the
+ *    request has (given, or the engine's default 16 or 1); left as it is
+ *    where none is known.
  * model may be NULL: the block is left as it is.  Nothing for the other
  * engines or a NULL request. */
 KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model,
                                     const kvp_device *device);
-/* The attention backend vLLM (0.18 and later) picks for model's MLA layers
- * on device, by its arch and the cache type, and in *block_size the block
- * size that backend makes it take (vllm/platforms/cuda.py
- * check_and_update_config): "FLASH_ATTN_MLA" (16) on compute capability
- * 9.x, "FLASHMLA" (64) there with an fp8 cache, "FLASHINFER_MLA" (32) on
- * 10.x, "TRITON_MLA" (16) on any other NVIDIA GPU and on AMD's (ROCm
- * without AITER).  A request->block_size given passes over the backends
- * whose kernel does not divide it (FLASHMLA 64, FLASHINFER_MLA 32,
- * CUTLASS_MLA 128, the others 16) and is *block_size.  Releases 0.8 to
- * 0.17 took "FLASHMLA" on 9.x whatever the cache type, its block a
- * multiple of 64 (a block given that is not became 64), and "TRITON_MLA"
- * (the block given, or 16) on any other GPU but 10.x.  NULL, *block_size
- * untouched, when no rule applies: not vLLM, a release before 0.8, 10.x
- * before 0.18, no latent MLA layers, a sparse MLA model (model_type
- * deepseek_v32 or glm_moe_dsa), a cache type no dense MLA backend takes
- * (per token-head, fp8_ds_mla, fp32), no arch known, or no backend takes
- * the block given. */
-KVP_API const char *kvp_vllm_attention_backend(const kvp_model *model,
-                                               const kvp_request *request,
-                                               const kvp_device *device,
-                                               uint32_t *block_size);
+/* The attention backend the request's engine picks for model on device,
+ * by its arch, and in *block_size the block (vLLM) or page (SGLang) that
+ * backend makes it take.
+ *  - vLLM 0.18 and later, for MLA layers (vllm/platforms/cuda.py
+ *    check_and_update_config): "FLASH_ATTN_MLA" (16) on compute capability
+ *    9.x, "FLASHMLA" (64) there with an fp8 cache, "FLASHINFER_MLA" (32)
+ *    on 10.x, "TRITON_MLA" (16) on any other NVIDIA GPU and on AMD's (ROCm
+ *    without AITER).  A request->block_size given passes over the backends
+ *    whose kernel does not divide it (FLASHMLA 64, FLASHINFER_MLA 32,
+ *    CUTLASS_MLA 128, the others 16) and is *block_size.  Releases 0.8 to
+ *    0.17 took "FLASHMLA" on 9.x whatever the cache type, its block a
+ *    multiple of 64 (a block given that is not became 64), and
+ *    "TRITON_MLA" (the block given, or 16) on any other GPU but 10.x.
+ *  - SGLang (python/sglang/srt/server_args.py at main): "fa3" on 9.x; on
+ *    10.x "trtllm_mla" for the DeepSeek-V3 architectures (model_type
+ *    deepseek_v3, kimi_k2; pages of 32 or 64, else 64), "flashinfer" for
+ *    other MLA models, "triton" for qwen3_next (page 1), "fa4" where K and
+ *    V widths differ (128), "trtllm_mha" for the rest (16, 32, 64 or 128,
+ *    else 64); "aiter" on AMD's ("triton" for an MLA model whose ranks have
+ *    neither 16 nor 128 kv heads); elsewhere "triton" for MLA, gpt_oss and
+ *    llama4, "flashinfer" for the rest; those others keep the page given,
+ *    or 1.
+ * NULL, *block_size untouched, when no rule applies: another engine; for
+ * vLLM a release before 0.8, 10.x before 0.18, no latent MLA layers, a
+ * sparse MLA model (model_type deepseek_v32 or glm_moe_dsa), a cache type
+ * no dense MLA backend takes (per token-head, fp8_ds_mla, fp32) or no
+ * backend taking the block given; for SGLang an architecture with its own
+ * rule that kvplan does not follow (falcon_h1, granitemoehybrid, gemma4,
+ * lfm2, minimax_m3, olmo2, the sparse MLA ones, ...); no arch known; a
+ * NULL argument. */
+KVP_API const char *kvp_engine_attention_backend(const kvp_model *model,
+                                                 const kvp_request *request,
+                                                 const kvp_device *device,
+                                                 uint32_t *block_size);
 
 /* The mamba_cache_mode vLLM runs a request's recurrent layers in:
  * request->mamba_cache_mode, or the default of its vllm_version (align

@@ -1,6 +1,8 @@
 /*
- * vllm_backend.c — the attention backend vLLM picks for a model with MLA
- * layers on a device, and the block size that backend makes it take.
+ * attention_backend.c — the attention backend an engine picks on a device,
+ * by its arch, and the block (vLLM) or page (SGLang) that backend makes it
+ * take: vLLM's for a model with MLA layers (below), SGLang's for every
+ * model (sglang_backend, at the end).
  *
  * vLLM v0.18 and later (PR #35122; read on main at vllm/platforms/cuda.py,
  * CudaPlatformBase.check_and_update_config and _get_backend_priorities,
@@ -82,16 +84,14 @@ static const struct backend *const blackwell[] = {
 static const struct backend *const others[] = {
 	&flash_attn_mla, &flashmla, &flashinfer_mla, &triton_mla, NULL};
 
-const char *kvp_vllm_attention_backend(const kvp_model *model, const kvp_request *request,
-                                       const kvp_device *device, uint32_t *block_size)
+static const char *vllm_backend(const kvp_model *model, const kvp_request *request,
+                                const kvp_device *device, uint32_t *block_size)
 {
 	const struct backend *const *list = others;
 	uint32_t major;
 	bool fp8;
 
-	if (!model || !request || !device || request->engine != KVP_ENGINE_VLLM ||
-	    !kvp__vllm_since(request, 8) || !dense_mla(model, request) ||
-	    !memchr(device->arch, '\0', sizeof device->arch))
+	if (!kvp__vllm_since(request, 8) || !dense_mla(model, request))
 		return NULL;
 	/* The latent's type is the cache's: auto (the model's 16-bit type)
 	 * or fp8; the others no dense backend above takes. */
@@ -140,4 +140,97 @@ const char *kvp_vllm_attention_backend(const kvp_model *model, const kvp_request
 		return b->name;
 	}
 	return NULL;
+}
+
+/* Whether model_type t is one of types, a NULL-ended list. */
+static bool type_in(const char *t, const char *const *types)
+{
+	for (; *types; types++)
+		if (strcmp(t, *types) == 0)
+			return true;
+	return false;
+}
+
+/* SGLang, as main reads (python/sglang/srt/server_args.py
+ * _run_resolution_pipeline @ 001067ff; arg_groups/model_override_base.py
+ * get_default_attn_backend; arg_groups/overrides.py
+ * _mla_backend_page_constraints and _page_size_default): each model's own
+ * rule first (arg_groups/model_overrides/), then the default backend:
+ * fa3 on Hopper; on Blackwell (compute capability 10.x) trtllm_mla for the
+ * DeepSeek-V3 architectures (deepseek_v2.py _deepseek_family_overrides,
+ * Kimi K2 included), flashinfer for other MLA models, triton for
+ * Qwen3-Next (qwen3_5.py, page 1 whatever is given), fa4 for a model whose
+ * K and V widths differ, trtllm_mha for the rest; aiter on ROCm (MLA:
+ * where a rank has 16 or 128 kv heads, else triton); elsewhere triton for
+ * MLA, gpt-oss (its sinks) and Llama 4 (llama4.py), flashinfer for the
+ * rest.  Then trtllm_mla takes pages of 32 or 64 (another becomes 64),
+ * trtllm_mha 16, 32, 64 or 128 (likewise), fa4 128 whatever is given; the
+ * others keep the page given, or 1. */
+static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
+                                  const kvp_device *d, uint32_t *page)
+{
+	/* The architectures whose own rule kvplan does not follow: their
+	 * override files choose a backend or page otherwise (falcon_h1.py,
+	 * granitemoehybrid.py, gemma4.py, lfm2.py, mimo_v2.py, minicpm.py,
+	 * minimax_m3.py, olmo2.py, ...), or they are the sparse MLA models. */
+	static const char *const own[] = {
+		"falcon_h1", "granitemoehybrid", "gemma4", "gemma4_text", "lfm2",
+		"mimo_v2_flash", "minicpm", "minicpmv", "minimax_m3", "olmo2",
+		"deepseek_v32", "glm_moe_dsa", "deepseek_v4", "kimi_k3", NULL};
+	static const char *const deepseek_v3[] = {"deepseek_v3", "kimi_k2", NULL};
+	uint32_t major = kvp__device_sm(d) / 10, given = r->block_size;
+	bool mla = r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0;
+
+	if ((!major && !kvp__device_amd(d)) || type_in(m->model_type, own))
+		return NULL;
+	if (major == 10) {
+		if (mla && type_in(m->model_type, deepseek_v3)) {
+			*page = given == 32 || given == 64 ? given : 64;
+			return "trtllm_mla";
+		}
+		if (!mla && strcmp(m->model_type, "qwen3_next") == 0) {
+			*page = 1;
+			return "triton";
+		}
+		if (!mla && m->head_dim_v && m->head_dim_v != m->head_dim) {
+			*page = 128;
+			return "fa4";
+		}
+		if (!mla) {
+			*page = given == 16 || given == 32 || given == 64 || given == 128 ? given : 64;
+			return "trtllm_mha";
+		}
+	}
+	*page = given ? given : 1;
+	if (major == 10)
+		return "flashinfer";
+	if (major == 9)
+		return "fa3";
+	if (kvp__device_amd(d)) {
+		/* ModelConfig.get_num_kv_heads(tp): max(1, kv_heads / tp). */
+		uint32_t tp = r->tp ? r->tp : 1, heads = m->kv_heads / tp ? m->kv_heads / tp : 1;
+
+		return !mla || heads == 16 || heads == 128 ? "aiter" : "triton";
+	}
+	if (mla || strcmp(m->model_type, "gpt_oss") == 0 ||
+	    strcmp(m->model_type, "llama4") == 0 || strcmp(m->model_type, "llama4_text") == 0)
+		return "triton";
+	return "flashinfer";
+}
+
+const char *kvp_engine_attention_backend(const kvp_model *model, const kvp_request *request,
+                                         const kvp_device *device, uint32_t *block_size)
+{
+	if (!model || !request || !device || !block_size ||
+	    !memchr(device->arch, '\0', sizeof device->arch) ||
+	    !memchr(model->model_type, '\0', sizeof model->model_type))
+		return NULL;
+	switch (request->engine) {
+	case KVP_ENGINE_VLLM:
+		return vllm_backend(model, request, device, block_size);
+	case KVP_ENGINE_SGLANG:
+		return sglang_backend(model, request, device, block_size);
+	default:
+		return NULL;
+	}
 }

@@ -1,12 +1,15 @@
 /*
- * test_vllm_backend.c — the block size of the attention backend vLLM picks
- * for an MLA model by the device's arch (lib/vllm_backend.c, following
- * vllm/platforms/cuda.py check_and_update_config on v0.18 and later):
+ * test_attention_backend.c — the block (vLLM) or page (SGLang) the
+ * attention backend an engine picks by the device's arch makes it take
+ * (lib/attention_backend.c).  vLLM (vllm/platforms/cuda.py
+ * check_and_update_config on v0.18 and later), for MLA models:
  * FLASH_ATTN_MLA 16 on compute capability 9.x, FLASHMLA 64 there with an
- * fp8 cache, FLASHINFER_MLA 32 on 10.x, TRITON_MLA 16 elsewhere.  Sizes
- * are worked by hand in the comments from DeepSeek-V2-Lite's config.json:
- * 27 layers, kv_lora_rank 512 + qk_rope_head_dim 64 = 576 values a token
- * and layer, 1,152 B in fp16 and 576 B in fp8.
+ * fp8 cache, FLASHINFER_MLA 32 on 10.x, TRITON_MLA 16 elsewhere.  SGLang
+ * (server_args.py at main): pages of 64 on 10.x for most models, 1
+ * elsewhere.  Sizes are worked by hand in the comments from the models'
+ * config.json: DeepSeek-V2-Lite's 27 layers of a 512 + 64 = 576-value
+ * latent (1,152 B a token and layer in fp16, 576 B in fp8), Llama 2 7B's
+ * 32 layers of 32 kv heads of 128.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,7 +67,7 @@ static void picks(const kvp_model *m, const kvp_request *r, const char *arch,
 {
 	kvp_device d = gpu("g", arch);
 	uint32_t got = 7;
-	const char *name = kvp_vllm_attention_backend(m, r, &d, &got);
+	const char *name = kvp_engine_attention_backend(m, r, &d, &got);
 
 	if (!backend) {
 		assert_null(name);
@@ -172,7 +175,7 @@ static void test_no_rule(void **state)
 	other.vllm_version = 17;                    /* B200 before v0.18 */
 	picks(&v2_lite, &other, "sm_100", NULL, 0);
 	other = r;
-	other.engine = KVP_ENGINE_SGLANG;
+	other.engine = KVP_ENGINE_LLAMA_CPP;
 	picks(&v2_lite, &other, "sm_90", NULL, 0);
 	/* Cache types no dense MLA backend takes. */
 	static const kvp_dtype types[] = {KVP_DTYPE_FP8_DS_MLA, KVP_DTYPE_FP8_PTH,
@@ -193,12 +196,12 @@ static void test_no_rule(void **state)
 	/* An arch neither NVIDIA's nor AMD's (a device never checked). */
 	picks(&v2_lite, &r, "gfxzz", NULL, 0);
 	picks(&v2_lite, &r, "tpu_v5", NULL, 0);
-	assert_null(kvp_vllm_attention_backend(NULL, &r, &h100, &block));
-	assert_null(kvp_vllm_attention_backend(&v2_lite, NULL, &h100, &block));
-	assert_null(kvp_vllm_attention_backend(&v2_lite, &r, NULL, &block));
+	assert_null(kvp_engine_attention_backend(NULL, &r, &h100, &block));
+	assert_null(kvp_engine_attention_backend(&v2_lite, NULL, &h100, &block));
+	assert_null(kvp_engine_attention_backend(&v2_lite, &r, NULL, &block));
 	/* An arch with no terminator is no arch. */
 	memset(h100.arch, 'x', sizeof h100.arch);
-	assert_null(kvp_vllm_attention_backend(&v2_lite, &r, &h100, &block));
+	assert_null(kvp_engine_attention_backend(&v2_lite, &r, &h100, &block));
 	assert_int_equal(block, 7);
 }
 
@@ -230,9 +233,10 @@ static void test_plan_follows_backend(void **state)
 	assert_int_equal(here.block_size, 32);
 	assert_int_equal(kvp_plan_compute(&v2_lite, &here, &p, &err), KVP_OK);
 	assert_int_equal(p.cache_total_bytes, 16422912);
+	/* TRITON_MLA's 16 is vLLM's default: the request is left as it is. */
 	here = r;
 	kvp_request_for_device(&here, &v2_lite, &a100);
-	assert_int_equal(here.block_size, 16);
+	assert_int_equal(here.block_size, 0);
 	/* No arch: the default stays (0, planned as 16). */
 	here = r;
 	kvp_request_for_device(&here, &v2_lite, &bare);
@@ -316,6 +320,98 @@ static void test_fit_and_advice(void **state)
 	}
 }
 
+/* SGLang (server_args.py at main): its backend by arch and model, and the
+ * page Blackwell's backends force. */
+static void test_sglang(void **state)
+{
+	kvp_request r = vllm(KVP_DTYPE_FP16, 1030);
+	kvp_model v3 = v2_lite, v2 = v2_lite, kimi = v2_lite, llama = llama2_7b;
+	kvp_model next = llama2_7b, oss = llama2_7b, l4 = llama2_7b, wide = llama2_7b;
+	kvp_model own = llama2_7b;
+
+	(void)state;
+	r.engine = KVP_ENGINE_SGLANG;
+	snprintf(v3.model_type, sizeof v3.model_type, "deepseek_v3");
+	v3.kv_heads = 128;
+	snprintf(v2.model_type, sizeof v2.model_type, "deepseek_v2");
+	snprintf(kimi.model_type, sizeof kimi.model_type, "kimi_k2");
+	snprintf(llama.model_type, sizeof llama.model_type, "llama");
+	snprintf(next.model_type, sizeof next.model_type, "qwen3_next");
+	snprintf(oss.model_type, sizeof oss.model_type, "gpt_oss");
+	snprintf(l4.model_type, sizeof l4.model_type, "llama4");
+	snprintf(own.model_type, sizeof own.model_type, "falcon_h1");
+	wide.head_dim_v = 64;                  /* K and V widths differ */
+	/* Hopper: fa3 for every model, the page as given or 1. */
+	picks(&llama, &r, "sm_90", "fa3", 1);
+	picks(&v3, &r, "sm_90", "fa3", 1);
+	/* Blackwell: trtllm_mla for DeepSeek-V3's architectures, trtllm_mha
+	 * for most others, 64 unless a page they take is given. */
+	picks(&v3, &r, "sm_100", "trtllm_mla", 64);
+	picks(&kimi, &r, "sm_103", "trtllm_mla", 64);
+	picks(&v2, &r, "sm_100", "flashinfer", 1);
+	picks(&llama, &r, "sm_100", "trtllm_mha", 64);
+	picks(&oss, &r, "sm_100", "trtllm_mha", 64);
+	picks(&next, &r, "sm_100", "triton", 1);
+	picks(&wide, &r, "sm_100", "fa4", 128);
+	r.block_size = 32;
+	picks(&llama, &r, "sm_100", "trtllm_mha", 32);
+	picks(&v3, &r, "sm_100", "trtllm_mla", 32);
+	picks(&llama, &r, "sm_90", "fa3", 32);
+	picks(&next, &r, "sm_100", "triton", 1);    /* whatever is given */
+	picks(&wide, &r, "sm_100", "fa4", 128);
+	r.block_size = 128;
+	picks(&llama, &r, "sm_100", "trtllm_mha", 128);
+	picks(&v3, &r, "sm_100", "trtllm_mla", 64);
+	r.block_size = 1;
+	picks(&llama, &r, "sm_100", "trtllm_mha", 64);
+	r.block_size = 0;
+	/* Elsewhere: triton for MLA, gpt-oss (sinks) and Llama 4, flashinfer
+	 * for the rest; aiter on AMD's, for MLA where a rank has 16 or 128
+	 * kv heads. */
+	picks(&llama, &r, "sm_80", "flashinfer", 1);
+	picks(&llama, &r, "sm_120", "flashinfer", 1);
+	picks(&oss, &r, "sm_89", "triton", 1);
+	picks(&l4, &r, "sm_80", "triton", 1);
+	picks(&v3, &r, "sm_80", "triton", 1);
+	picks(&llama, &r, "gfx942", "aiter", 1);
+	picks(&v3, &r, "gfx942", "aiter", 1);       /* 128 kv heads */
+	r.tp = 2;
+	picks(&v3, &r, "gfx942", "triton", 1);      /* 64 a rank */
+	picks(&v2, &r, "gfx950", "triton", 1);      /* 8 a rank */
+	r.tp = 8;
+	picks(&v3, &r, "gfx942", "aiter", 1);       /* 16 a rank */
+	r.tp = 1;
+	/* Architectures with their own rule, and no arch: nothing. */
+	picks(&own, &r, "sm_100", NULL, 0);
+	picks(&llama, &r, "", NULL, 0);
+}
+
+/* kvp_request_for_device sets SGLang's page where the backend's differs,
+ * and the plan follows it: at 1,030 tokens a layer keeps pad(1030, B) + B
+ * rows (the padding page), 524,288 B a token for Llama 2 7B's 32 layers in
+ * fp16: (1,030 + 1) x 524,288 = 540,540,928 B in pages of 1, (1,088 + 64)
+ * x 524,288 = 603,979,776 B in Blackwell's 64. */
+static void test_sglang_plan(void **state)
+{
+	kvp_device h100 = gpu("h100-sxm", "sm_90"), b200 = gpu("b200", "sm_100");
+	kvp_request r = vllm(KVP_DTYPE_FP16, 1030), here;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.engine = KVP_ENGINE_SGLANG;
+	here = r;
+	kvp_request_for_device(&here, &llama2_7b, &h100);
+	assert_int_equal(here.block_size, 0);
+	assert_int_equal(kvp_plan_compute(&llama2_7b, &here, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, 540540928);
+	here = r;
+	kvp_request_for_device(&here, &llama2_7b, &b200);
+	assert_int_equal(here.block_size, 64);
+	assert_int_equal(kvp_plan_compute(&llama2_7b, &here, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, 603979776);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_no_rule),
 		cmocka_unit_test(test_plan_follows_backend),
 		cmocka_unit_test(test_fit_and_advice),
+		cmocka_unit_test(test_sglang),
+		cmocka_unit_test(test_sglang_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
