@@ -150,7 +150,8 @@ static int build_lines(struct size_chart *s)
 		    cli_engine_block(dp) != cli_engine_block(&p->layers))
 			snprintf(s->lines[s->n_lines].title + n_title,
 			         sizeof s->lines[0].title - (size_t)n_title,
-			         " blocks of %" PRIu64 " tokens", cli_engine_block(dp));
+			         p->request.engine == KVP_ENGINE_SGLANG ? " page size %" PRIu64
+			         : " blocks of %" PRIu64 " tokens", cli_engine_block(dp));
 		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
 			return rc;
 	}

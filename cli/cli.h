@@ -258,10 +258,10 @@ struct cli_plan {
 	                             * plan's sliding layers follow, is `vllm
 	                             * serve`'s default for the first GPU: a
 	                             * GPU's fit may follow another */
-	bool block_default;         /* vLLM's block is the first GPU's MLA
-	                             * attention backend's (kvp_vllm_
-	                             * attention_backend), not the one
-	                             * asked: likewise */
+	bool block_default;         /* vLLM's block or SGLang's page is the
+	                             * first GPU's attention backend's
+	                             * (kvp_engine_attention_backend), not
+	                             * the one asked: likewise */
 	uint32_t asked_block;       /* the block asked, 0 for the engine's */
 	kvp_kv_size size;
 	bool explain;
@@ -274,8 +274,9 @@ struct cli_plan {
 	kvp_fit *fits;
 	kvp_plan **device_plans;    /* per GPU: the request planned again
 	                             * where vLLM's default step of tokens or
-	                             * MLA block differs from the first GPU's;
-	                             * else NULL */
+	                             * the backend's block (vLLM) or page
+	                             * (SGLang) makes it allocate otherwise
+	                             * than on the first GPU; else NULL */
 	kvp_advice *advice;         /* per device: what would make it fit */
 	enum cli_solve solve;
 	bool validated;
@@ -293,17 +294,22 @@ const char *cli_weights_name(const struct cli_plan *p);
  * engine's own (vLLM 0.92, the others 0.90); 0 where SGLang works its
  * share out for each GPU (each fit's mem_util). */
 double cli_mem_util(const struct cli_plan *p);
-/* The plan GPU i's fit is of: its own (vLLM's step of tokens differs
- * there) or the request's. */
+/* The plan GPU i's fit is of: its own (vLLM's step of tokens or the
+ * engine's block differs there) or the request's. */
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
-/* The block vLLM settles on in plan lp: the least over its attention
- * groups (a mamba hybrid enlarges it), or the request's. */
+/* The block (vLLM) or page (SGLang) plan lp follows: the least over its
+ * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */
 uint64_t cli_engine_block(const kvp_plan *lp);
-/* Why vLLM's block on GPU i is what it is, into buf: "its FLASHMLA
- * backend", or vLLM's default where no MLA backend is known. */
+/* Whether the first GPU's block is its backend's to name: the backend
+ * set it, or none was given (a block given and kept is the user's). */
+bool cli_block_named(const struct cli_plan *p);
+/* Why the engine's block (vLLM) or page (SGLang) on GPU i is what it is,
+ * into buf: "its FLASHMLA backend", or the one given or the engine's
+ * default where no backend is known. */
 const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size);
-/* The attention backend vLLM picks for the model's MLA layers on GPU i,
- * *block its block (kvp_engine_attention_backend), or NULL. */
+/* The attention backend the engine picks on GPU i for the request as
+ * asked, *block its block or page (kvp_engine_attention_backend), or
+ * NULL. */
 const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *block);
 /* Whether plans a and b allocate differently on a GPU: another vLLM step
  * of tokens, or another block in a group. */
@@ -311,11 +317,11 @@ bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
 /* The request as asked: the plan's, with vLLM's step 0 where the plan
  * took the first GPU's default, and the block asked. */
 kvp_request cli_asked_request(const struct cli_plan *p);
-/* The request asked (max_batched_tokens and block_size 0 for vLLM's
- * defaults) as it runs on GPU d, in *here; true when the step of tokens
- * vllm serve takes there is not the one plan's sliding layers followed,
- * or the block of model's MLA backend there is not the plan's: the
- * request is to be planned again for d. */
+/* The request asked (cli_asked_request) as it runs on GPU d, in *here
+ * (vLLM and SGLang); true when the step of tokens vllm serve takes there
+ * is not the one plan's sliding layers followed, or the block or page of
+ * the backend there is not the plan's: the request is to be planned again
+ * for d (and the plan kept where it allocates otherwise). */
 bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
                         const kvp_device *d, kvp_request *here);
 

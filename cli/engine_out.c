@@ -282,6 +282,11 @@ uint64_t cli_engine_block(const kvp_plan *lp)
 	return least;
 }
 
+bool cli_block_named(const struct cli_plan *p)
+{
+	return p->block_default || !p->asked_block;
+}
+
 const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
 {
 	uint32_t block;
@@ -289,6 +294,9 @@ const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size
 
 	if (backend)
 		snprintf(buf, size, "its %s backend", backend);
+	else if (p->asked_block)
+		snprintf(buf, size, "as given, no %sbackend known for %s",
+		         p->request.engine == KVP_ENGINE_VLLM ? "MLA " : "", p->devices[i].name);
 	else
 		snprintf(buf, size, "%s's default, no %sbackend known for %s",
 		         p->request.engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang",
@@ -336,7 +344,8 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
 			/* An MLA model's: its attention backend's on the first
 			 * GPU, when not given. */
-			if (p->block_default && (backend = cli_attention_backend(p, 0, &block)))
+			if (cli_block_named(p) && (backend = cli_attention_backend(p, 0, &block)) &&
+			    block == cli_engine_block(lp))
 				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
@@ -361,7 +370,8 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			fprintf(out, " (page size %" PRIu64, cli_engine_block(lp));
 			/* Its attention backend's on the first GPU, when that
 			 * set the page. */
-			if (p->block_default && (backend = cli_attention_backend(p, 0, &page)))
+			if (cli_block_named(p) && (backend = cli_attention_backend(p, 0, &page)) &&
+			    page == cli_engine_block(lp))
 				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
 			fputc(')', out);
 			break;

@@ -391,17 +391,20 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		say(&e, "%s:", d->name);
 		/* vLLM's block, where an MLA backend sets it, and what this
 		 * GPU takes that the first does not. */
-		if (p->block_default || dp != lp) {
+		if (cli_block_named(p) || dp != lp) {
 			char why[KVP_NAME_MAX + 64], step[160] = "", blocks[160] = "";
 			uint32_t block;
 			const char *t = kvp_dtype_name(r->dtype_k);
 
-			bool named = cli_attention_backend(p, i, &block) != NULL;
+			/* Named where the backend's block is the plan's (a
+			 * hybrid's is its own). */
+			bool named = cli_attention_backend(p, i, &block) != NULL &&
+			             block == cli_engine_block(dp);
 
-			const char *unit = r->engine == KVP_ENGINE_SGLANG ? "pages" : "blocks";
+			const char *unit = r->engine == KVP_ENGINE_SGLANG ? "page size" : "blocks of";
 
 			if (named && r->engine == KVP_ENGINE_SGLANG)
-				say(&e, "  pages of %s tokens: those of %s, for arch %s",
+				say(&e, "  page size %s: that of %s, for arch %s",
 				    g(cli_engine_block(dp)), cli_block_reason(p, i, why, sizeof why),
 				    d->arch);
 			else if (named)
@@ -414,8 +417,9 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 				         " default here, a step's tokens that the sliding layers"
 				         " keep beside their window", g(dp->batched_tokens));
 			if (dp != lp && cli_engine_block(dp) != cli_engine_block(lp))
-				snprintf(blocks, sizeof blocks, "%s of %s tokens%s%s%s", unit,
-				         g(cli_engine_block(dp)), named ? "" : " (",
+				snprintf(blocks, sizeof blocks, "%s %s%s%s%s%s", unit,
+				         g(cli_engine_block(dp)), r->engine == KVP_ENGINE_SGLANG
+				         ? "" : " tokens", named ? "" : " (",
 				         named ? "" : cli_block_reason(p, i, why, sizeof why),
 				         named ? "" : ")");
 			if (dp != lp)

@@ -179,6 +179,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		 * or a hybrid's enlarged one. */
 		json_u64(w, "block_size", cli_engine_block(lp));
 	}
+	/* SGLang: its page, the first GPU's backend's unless given. */
+	if (r->engine == KVP_ENGINE_SGLANG)
+		json_u64(w, "page_size", cli_engine_block(lp));
 	json_array_begin(w, "stages");
 	for (uint32_t s = 0; s < lp->stages; s++) {
 		json_object_begin(w, NULL);

@@ -108,9 +108,11 @@ static const char *vllm_backend(const kvp_model *model, const kvp_request *reque
 	 * wherever its dense kernel runs (Hopper), whatever the cache type,
 	 * and a block that is not a multiple of 64, given or not, forced to
 	 * 64: "Forcing kv cache block size to 64 for FlashMLA backend.", as
-	 * published logs of 0.10.1 and 0.11 on H100s print it.  Blackwell's
-	 * choice then changed from release to release (CUTLASS_MLA's 128,
-	 * then FLASHINFER_MLA's 64) and is not followed. */
+	 * published logs of 0.10.1 and 0.11 on H100s print it (the earliest
+	 * form forced exactly 64, a given 128 too; and TRITON_MLA took fp8
+	 * only from PR #34597).  Blackwell's choice then changed from release
+	 * to release (CUTLASS_MLA's 128, then FLASHINFER_MLA's 64) and is not
+	 * followed. */
 	if (!kvp__vllm_since(request, 18)) {
 		if (major == 10)
 			return NULL;
@@ -142,68 +144,76 @@ static const char *vllm_backend(const kvp_model *model, const kvp_request *reque
 	return NULL;
 }
 
-/* Whether model_type t is one of types, a NULL-ended list. */
-static bool type_in(const char *t, const char *const *types)
-{
-	for (; *types; types++)
-		if (strcmp(t, *types) == 0)
-			return true;
-	return false;
-}
+#define TYPE_IN(m, list) kvp__model_type_in((m), (list), sizeof (list) / sizeof *(list))
 
 /* SGLang, as main reads (python/sglang/srt/server_args.py
  * _run_resolution_pipeline @ 001067ff; arg_groups/model_override_base.py
  * get_default_attn_backend; arg_groups/overrides.py
- * _mla_backend_page_constraints and _page_size_default): each model's own
- * rule first (arg_groups/model_overrides/), then the default backend:
- * fa3 on Hopper; on Blackwell (compute capability 10.x) trtllm_mla for the
- * DeepSeek-V3 architectures (deepseek_v2.py _deepseek_family_overrides,
- * Kimi K2 included), flashinfer for other MLA models, triton for
- * Qwen3-Next (qwen3_5.py, page 1 whatever is given), fa4 for a model whose
- * K and V widths differ, trtllm_mha for the rest; aiter on ROCm (MLA:
- * where a rank has 16 or 128 kv heads, else triton); elsewhere triton for
- * MLA, gpt-oss (its sinks) and Llama 4 (llama4.py), flashinfer for the
- * rest.  Then trtllm_mla takes pages of 32 or 64 (another becomes 64),
- * trtllm_mha 16, 32, 64 or 128 (likewise), fa4 128 whatever is given; the
- * others keep the page given, or 1. */
+ * _mla_backend_page_constraints and _page_size_default; the model files of
+ * arg_groups/model_overrides/): each model's own rule first, then the
+ * default backend: fa3 on Hopper; on Blackwell (compute capability 10.x)
+ * trtllm_mla for the DeepSeek-V3 architectures (deepseek_v2.py
+ * _deepseek_family_overrides, Kimi K2 included), flashinfer for
+ * DeepSeek-V2, triton for Qwen3-Next and Qwen3.5 (qwen3_5.py, page 1
+ * whatever is given), fa4 for a model whose K and V widths differ and for
+ * MiMo-V2 and Step-3.5, trtllm_mha for the rest (OLMo 2 and 3 and Gemma 4
+ * by their own files too); aiter on ROCm (MLA: where a rank has 16 or 128
+ * kv heads, else triton); elsewhere triton for MLA, gpt-oss (its sinks)
+ * and Llama 4 (llama4.py), flashinfer for the rest.  Then trtllm_mla
+ * takes pages of 32 or 64 (another becomes 64), trtllm_mha 16, 32, 64 or
+ * 128 (likewise), fa4 128 whatever is given; the others keep the page
+ * given, or 1.  Model types match as engine.c's do: a prefix, '-' as '_'
+ * (GGUF's gpt-oss). */
 static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
                                   const kvp_device *d, uint32_t *page)
 {
-	/* The architectures whose own rule kvplan does not follow: their
-	 * override files choose a backend or page otherwise (falcon_h1.py,
-	 * granitemoehybrid.py, gemma4.py, lfm2.py, mimo_v2.py, minicpm.py,
-	 * minimax_m3.py, olmo2.py, ...), or they are the sparse MLA models. */
+	/* Their own rule, which kvplan does not follow (falcon_h1.py,
+	 * granitemoehybrid.py, lfm2.py, minicpm.py, minimax_m3.py: pages of
+	 * 128), or sparse MLA ones. */
 	static const char *const own[] = {
-		"falcon_h1", "granitemoehybrid", "gemma4", "gemma4_text", "lfm2",
-		"mimo_v2_flash", "minicpm", "minicpmv", "minimax_m3", "olmo2",
-		"deepseek_v32", "glm_moe_dsa", "deepseek_v4", "kimi_k3", NULL};
-	static const char *const deepseek_v3[] = {"deepseek_v3", "kimi_k2", NULL};
+		"falcon_h1", "jet_nemotron", "granitemoehybrid", "lfm2", "minicpm",
+		"minimax_m3", "deepseek_v32", "glm_moe_dsa", "deepseek_v4", "kimi_k3"};
+	/* Their own rule on Blackwell only, where kvplan follows it. */
+	static const char *const mha_own[] = {"olmo2", "olmo3", "gemma4"};
+	static const char *const fa4_own[] = {"mimo_v2", "step3p5"};
+	static const char *const deepseek_v3[] = {"deepseek_v3", "kimi_k2"};
+	static const char *const qwen_hybrid[] = {"qwen3_next", "qwen3next", "qwen3_5"};
+	static const char *const sinks[] = {"gpt_oss", "llama4"};
 	uint32_t major = kvp__device_sm(d) / 10, given = r->block_size;
-	bool mla = r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0;
+	/* The architecture, not kvplan's layout of its latent, decides. */
+	bool mla = kvp_model_count_layers(m, KVP_LAYER_MLA) > 0;
 
-	if ((!major && !kvp__device_amd(d)) || type_in(m->model_type, own))
+	/* A draft model or MTP layers (EAGLE) change the default backend;
+	 * not followed. */
+	if ((!major && !kvp__device_amd(d)) || TYPE_IN(m, own) || r->draft || r->mtp_layers)
 		return NULL;
 	if (major == 10) {
-		if (mla && type_in(m->model_type, deepseek_v3)) {
+		if (mla && TYPE_IN(m, deepseek_v3)) {
 			*page = given == 32 || given == 64 ? given : 64;
 			return "trtllm_mla";
 		}
-		if (!mla && strcmp(m->model_type, "qwen3_next") == 0) {
+		if (mla) {
+			/* DeepSeek-V2's default; another MLA architecture may
+			 * be in SGLang's DeepSeek family (trtllm_mla). */
+			if (strcmp(m->model_type, "deepseek_v2") != 0)
+				return NULL;
+			*page = given ? given : 1;
+			return "flashinfer";
+		}
+		if (TYPE_IN(m, qwen_hybrid)) {
 			*page = 1;
 			return "triton";
 		}
-		if (!mla && m->head_dim_v && m->head_dim_v != m->head_dim) {
+		if (TYPE_IN(m, fa4_own) || (m->head_dim_v && m->head_dim_v != m->head_dim)) {
 			*page = 128;
 			return "fa4";
 		}
-		if (!mla) {
-			*page = given == 16 || given == 32 || given == 64 || given == 128 ? given : 64;
-			return "trtllm_mha";
-		}
+		*page = given == 16 || given == 32 || given == 64 || given == 128 ? given : 64;
+		return "trtllm_mha";
 	}
+	if (TYPE_IN(m, mha_own) || TYPE_IN(m, fa4_own))
+		return NULL;
 	*page = given ? given : 1;
-	if (major == 10)
-		return "flashinfer";
 	if (major == 9)
 		return "fa3";
 	if (kvp__device_amd(d)) {
@@ -212,10 +222,7 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 
 		return !mla || heads == 16 || heads == 128 ? "aiter" : "triton";
 	}
-	if (mla || strcmp(m->model_type, "gpt_oss") == 0 ||
-	    strcmp(m->model_type, "llama4") == 0 || strcmp(m->model_type, "llama4_text") == 0)
-		return "triton";
-	return "flashinfer";
+	return mla || TYPE_IN(m, sinks) ? "triton" : "flashinfer";
 }
 
 const char *kvp_engine_attention_backend(const kvp_model *model, const kvp_request *request,

@@ -985,19 +985,22 @@ KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model
  *  - SGLang (python/sglang/srt/server_args.py at main): "fa3" on 9.x; on
  *    10.x "trtllm_mla" for the DeepSeek-V3 architectures (model_type
  *    deepseek_v3, kimi_k2; pages of 32 or 64, else 64), "flashinfer" for
- *    other MLA models, "triton" for qwen3_next (page 1), "fa4" where K and
- *    V widths differ (128), "trtllm_mha" for the rest (16, 32, 64 or 128,
- *    else 64); "aiter" on AMD's ("triton" for an MLA model whose ranks have
- *    neither 16 nor 128 kv heads); elsewhere "triton" for MLA, gpt_oss and
- *    llama4, "flashinfer" for the rest; those others keep the page given,
- *    or 1.
+ *    deepseek_v2, "triton" for qwen3_next and qwen3_5 (page 1), "fa4" for
+ *    mimo_v2, step3p5 and where K and V widths differ (128), "trtllm_mha"
+ *    for the rest (16, 32, 64 or 128, else 64); "aiter" on AMD's ("triton"
+ *    for an MLA model whose ranks have neither 16 nor 128 kv heads);
+ *    elsewhere "triton" for MLA, gpt_oss and llama4, "flashinfer" for the
+ *    rest; those others keep the page given, or 1.  Model types match as
+ *    a prefix, '-' as '_'.
  * NULL, *block_size untouched, when no rule applies: another engine; for
  * vLLM a release before 0.8, 10.x before 0.18, no latent MLA layers, a
  * sparse MLA model (model_type deepseek_v32 or glm_moe_dsa), a cache type
  * no dense MLA backend takes (per token-head, fp8_ds_mla, fp32) or no
  * backend taking the block given; for SGLang an architecture with its own
- * rule that kvplan does not follow (falcon_h1, granitemoehybrid, gemma4,
- * lfm2, minimax_m3, olmo2, the sparse MLA ones, ...); no arch known; a
+ * rule that kvplan does not follow (falcon_h1, granitemoehybrid, lfm2,
+ * minicpm, minimax_m3, the sparse MLA ones, another MLA architecture on
+ * 10.x, olmo2, olmo3, gemma4, mimo_v2 and step3p5 off 10.x) or a request
+ * with a draft or MTP layers (EAGLE changes the default); no arch known; a
  * NULL argument. */
 KVP_API const char *kvp_engine_attention_backend(const kvp_model *model,
                                                  const kvp_request *request,

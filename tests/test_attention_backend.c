@@ -384,6 +384,59 @@ static void test_sglang(void **state)
 	/* Architectures with their own rule, and no arch: nothing. */
 	picks(&own, &r, "sm_100", NULL, 0);
 	picks(&llama, &r, "", NULL, 0);
+	/* Model types as SGLang's override files spell them, a prefix and
+	 * '-' as '_' (GGUF's gpt-oss). */
+	{
+		static const struct {
+			const char *type, *arch, *backend;
+			uint32_t page;
+		} types[] = {
+			{"qwen3_5_moe", "sm_100", "triton", 1},   /* qwen3_5.py */
+			{"qwen3next", "sm_100", "triton", 1},     /* GGUF's */
+			{"olmo2", "sm_100", "trtllm_mha", 64},    /* olmo2.py */
+			{"olmo2", "sm_90", NULL, 0},
+			{"gemma4_text", "sm_100", "trtllm_mha", 64},
+			{"mimo_v2_flash", "sm_100", "fa4", 128},  /* mimo_v2.py */
+			{"step3p5", "sm_80", NULL, 0},
+			{"gpt-oss", "sm_80", "triton", 1},
+			{"gpt-oss", "gfx942", "aiter", 1},
+			{"lfm2_moe", "sm_100", NULL, 0},
+			{"minimax_m3", "sm_90", NULL, 0},
+		};
+		for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+			kvp_model t = llama2_7b;
+
+			snprintf(t.model_type, sizeof t.model_type, "%s", types[i].type);
+			picks(&t, &r, types[i].arch, types[i].backend, types[i].page);
+		}
+	}
+	/* MLA: an architecture other than DeepSeek-V2 and V3 on Blackwell may
+	 * be in SGLang's DeepSeek family: nothing; the latent's layout
+	 * (--mla expanded) does not change the architecture's backend. */
+	{
+		kvp_model other = v2_lite, expanded = v2;
+
+		snprintf(other.model_type, sizeof other.model_type, "longcat_flash");
+		picks(&other, &r, "sm_100", NULL, 0);
+		picks(&other, &r, "sm_90", "fa3", 1);
+		r.mla = KVP_MLA_EXPANDED;
+		picks(&expanded, &r, "sm_100", "flashinfer", 1);
+		picks(&expanded, &r, "sm_120", "triton", 1);
+		r.mla = KVP_MLA_LATENT;
+		r.block_size = 32;
+		picks(&v2, &r, "sm_100", "flashinfer", 32);
+		r.block_size = 0;
+		r.tp = 32;                                  /* 16 / 32: one a rank */
+		picks(&v2, &r, "gfx942", "triton", 1);
+		r.tp = 1;
+	}
+	/* A draft model or MTP layers (EAGLE) change the default: not
+	 * followed. */
+	r.mtp_layers = 1;
+	picks(&llama, &r, "sm_100", NULL, 0);
+	r.mtp_layers = 0;
+	r.draft = &llama2_7b;
+	picks(&llama, &r, "sm_90", NULL, 0);
 }
 
 /* kvp_request_for_device sets SGLang's page where the backend's differs,
@@ -410,6 +463,14 @@ static void test_sglang_plan(void **state)
 	assert_int_equal(here.block_size, 64);
 	assert_int_equal(kvp_plan_compute(&llama2_7b, &here, &p, &err), KVP_OK);
 	assert_int_equal(p.cache_total_bytes, 603979776);
+	/* A page trtllm_mha takes stays; another becomes 64. */
+	here = r;
+	here.block_size = 32;
+	kvp_request_for_device(&here, &llama2_7b, &b200);
+	assert_int_equal(here.block_size, 32);
+	here.block_size = 1;
+	kvp_request_for_device(&here, &llama2_7b, &b200);
+	assert_int_equal(here.block_size, 64);
 }
 
 int main(void)

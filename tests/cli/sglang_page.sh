@@ -16,11 +16,13 @@ printf '%s\n' 'name: my-b200' 'memory: 180 GiB' 'l2: 126 MiB' 'arch: sm_100' \
 # 524,288 = 603,979,776 B in the B200's 64 (trtllm_mha).  1 GiB holds
 # 1,073,741,824 / 524,288 = 2,048 tokens, a multiple of 64; the K buffer
 # is (2,048 + 64) x 262,144 B = 0.52 GiB on the B200, (2,048 + 1) x
-# 262,144 = 0.50 on the H100; the longest request 2,047 and 1,984 tokens.
+# 262,144 = 0.50 on the H100.  The fit keeps a request's rows, padding page
+# included, within the 2,048: the longest request is 2,047 tokens (+ 1) on
+# the H100 and 1,984 (pad(s, 64) + 64 <= 2,048) on the B200.
 set -- --data-dir "$work/data" --model llama2-7b --seq 1030 --engine sglang \
 	--kv-budget 1073741824
 run "$@" --gpu h100,my-b200
-has_line "the H100 first: its page of 1" "Engine sglang (page size 1)"
+has_line "the H100 first: fa3's page of 1" "Engine sglang (page size 1, fa3's on h100-sxm)"
 has_line "... 540,540,928 B" "  allocates 540,540,928 B; the exact model needs 540,016,640 B"
 has_line "the B200 planned again with trtllm_mha's 64" \
 	"  page size 64 here (its trtllm_mha backend): allocates 603,979,776 B"
@@ -41,20 +43,24 @@ check "json: each GPU's page, backend and allocation" sh -c \
 	'tr -d " \n" <"$1" | grep -q "\"name\":\"h100-sxm\".*\"cache_total_bytes\":540540928,.*\"page_size\":1,\"attention_backend\":\"fa3\".*\"name\":\"my-b200\".*\"cache_total_bytes\":603979776,.*\"page_size\":64,\"attention_backend\":\"trtllm_mha\""' \
 	sh "$work/out"
 run "$@" --gpu h100,my-b200 --explain
+has_line "explain: the H100's page and why" \
+	"    page size 1: that of its fa3 backend, for arch sm_90"
 has_line "explain: the B200's page and why" \
-	"    pages of 64 tokens: those of its trtllm_mha backend, for arch sm_100"
-has_line "explain: planned again" "    planned again with pages of 64 tokens: 603,979,776 B in all"
+	"    page size 64: that of its trtllm_mha backend, for arch sm_100"
+has_line "explain: planned again" "    planned again with page size 64: 603,979,776 B in all"
 # A page trtllm_mha takes is kept (32); one it does not becomes 64.
 run "$@" --gpu h100,my-b200 --page-size 32 --format json
-check "--page-size 32 stays on the B200" sh -c \
-	'[ "$(grep -c "\"page_size\": 32," "$1")" = 2 ]' sh "$work/out"
+check "--page-size 32 stays on the B200 (the plan's and both GPUs')" sh -c \
+	'[ "$(grep -c "\"page_size\": 32," "$1")" = 3 ]' sh "$work/out"
 run "$@" --gpu my-b200 --page-size 8 --format json
 is page_size 64 "--page-size 8 on the B200: 64"
 
 # DeepSeek-V3 at tp 8: trtllm_mla on the B200.  A latent of 576 values in
 # fp16 over 61 layers is 70,272 B a token: 10^10 B hold 142,304 tokens, in
 # pages of 64 2,223 pages, 142,272 tokens; a request of 1,030 takes 17
-# pages: 130 of them, against 138 on the H200 in pages of 1.
+# pages: 130 of them, against 138 on the H200 in pages of 1.  The longest
+# request keeps its rows within the 142,304: pad(s, 64) + 64 <= 142,304
+# gives 142,208 on the B200, s + 1 <= 142,304 gives 142,303 on the H200.
 run --data-dir "$work/data" --model deepseek-v3 --seq 1030 --engine sglang --tp 8 \
 	--kv-budget 10000000000 --gpu my-b200,h200
 has_line "DeepSeek-V3 on the B200: trtllm_mla's 64" \
@@ -63,6 +69,25 @@ has_line "... its pool in pages of 64" "    KV Cache is allocated. #tokens: 1422
 check "130 requests on the B200, 138 on the H200" sh -c \
 	'grep -Eq "^my-b200 .* 142,208 +130\$" "$1" && grep -Eq "^h200 .* 142,303 +138\$" "$1"' \
 	sh "$work/out"
+
+# Llama 4 Scout's sliding-window pools on the B200 (llama4.py: trtllm_mha):
+# each pool's tokens floored to 64, 6,424 and 5,139 on the H100 becoming
+# 6,400 and 5,120, each buffer 64 rows more; 36 chunked and 12 full layers
+# of 8 kv heads of 128 (4,096 B a token for K and V): (5,120 + 64) x 36 x
+# 4,096 + (6,400 + 64) x 12 x 4,096 = 1,082,130,432 B, 1.01 GB.
+run --data-dir "$work/data" --model llama4-scout --seq 1030 --engine sglang \
+	--kv-budget 1073741824 --gpu h100,my-b200
+has_line "the H100's pools" \
+	"    SWAKVPool mem usage: 1.00 GB, swa size: 5139, full size: 6424"
+has_line "the B200's pools in pages of 64" \
+	"    SWAKVPool mem usage: 1.01 GB, swa size: 5120, full size: 6400"
+
+# A GPU with no arch after the B200 keeps the page given, and says so.
+printf '%s\n' 'name: no-arch' 'memory: 80 GiB' 'l2: 50 MiB' >"$work/data/gpus/no-arch.yaml"
+run "$@" --gpu my-b200,no-arch --page-size 8
+has_line "--page-size 8: 64 on the B200" "Engine sglang (page size 64, trtllm_mha's on my-b200)"
+has_line "... 8 on the GPU with no arch: (1,032 + 8) x 524,288 B" \
+	"  page size 8 here (as given, no backend known for no-arch): allocates 545,259,520 B"
 
 # Qwen3-Next keeps pages of 1 on the B200 (triton: qwen3_5.py's override).
 run --data-dir "$work/data" --model qwen3-next-80b-a3b --seq 1030 --engine sglang \

@@ -15,8 +15,8 @@
 # 15,552) = 1,078 of 64, 63.41 requests (65,314 tokens).
 set -- --model deepseek-v2-lite --seq 1030 --engine vllm --dtype fp8 --kv-budget 1073741824
 run "$@" --gpu a100,h100
-has_line "the A100 first: vLLM's 16 (TRITON_MLA's) in the engine line" \
-	"Engine vllm (blocks of 16 tokens)"
+has_line "the A100 first: TRITON_MLA's 16 in the engine line" \
+	"Engine vllm (blocks of 16 tokens, TRITON_MLA's on a100-80g)"
 has_line "... and its allocation" \
 	"  allocates 16,174,080 B; the exact model needs 16,018,560 B"
 has_line "the A100 holds 66.38 requests" \
