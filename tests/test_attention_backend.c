@@ -79,6 +79,19 @@ static void picks(const kvp_model *m, const kvp_request *r, const char *arch,
 	assert_int_equal(got, block);
 }
 
+/* r settled for d: its block, and the bytes a plan of m then allocates. */
+static void settles(const kvp_model *m, kvp_request r, const kvp_device *d, uint32_t block,
+                    uint64_t bytes)
+{
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_for_device(&r, m, d);
+	assert_int_equal(r.block_size, block);
+	assert_int_equal(kvp_plan_compute(m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.cache_total_bytes, bytes);
+}
+
 /* The table, GPU by GPU, for the two cache types the dense backends take. */
 static void test_backend_by_arch(void **state)
 {
@@ -228,11 +241,7 @@ static void test_plan_follows_backend(void **state)
 	assert_int_equal(p.groups[0].block, 64);
 	assert_int_equal(p.groups[0].cells, 1088);
 	assert_int_equal(p.cache_total_bytes, 16920576);
-	here = r;
-	kvp_request_for_device(&here, &v2_lite, &b200);
-	assert_int_equal(here.block_size, 32);
-	assert_int_equal(kvp_plan_compute(&v2_lite, &here, &p, &err), KVP_OK);
-	assert_int_equal(p.cache_total_bytes, 16422912);
+	settles(&v2_lite, r, &b200, 32, 16422912);
 	/* TRITON_MLA's 16 is vLLM's default: the request is left as it is. */
 	here = r;
 	kvp_request_for_device(&here, &v2_lite, &a100);
@@ -448,21 +457,11 @@ static void test_sglang_plan(void **state)
 {
 	kvp_device h100 = gpu("h100-sxm", "sm_90"), b200 = gpu("b200", "sm_100");
 	kvp_request r = vllm(KVP_DTYPE_FP16, 1030), here;
-	kvp_plan p;
-	kvp_error err;
 
 	(void)state;
 	r.engine = KVP_ENGINE_SGLANG;
-	here = r;
-	kvp_request_for_device(&here, &llama2_7b, &h100);
-	assert_int_equal(here.block_size, 0);
-	assert_int_equal(kvp_plan_compute(&llama2_7b, &here, &p, &err), KVP_OK);
-	assert_int_equal(p.cache_total_bytes, 540540928);
-	here = r;
-	kvp_request_for_device(&here, &llama2_7b, &b200);
-	assert_int_equal(here.block_size, 64);
-	assert_int_equal(kvp_plan_compute(&llama2_7b, &here, &p, &err), KVP_OK);
-	assert_int_equal(p.cache_total_bytes, 603979776);
+	settles(&llama2_7b, r, &h100, 0, 540540928);
+	settles(&llama2_7b, r, &b200, 64, 603979776);
 	/* A page trtllm_mha takes stays; another becomes 64. */
 	here = r;
 	here.block_size = 32;
