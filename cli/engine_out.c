@@ -177,6 +177,22 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	line(ctx, text);
 }
 
+/* The layers of group g on the stage whose GPU holds the most cache; a
+ * draft's layers (past the model's) are on the last stage. */
+static uint64_t stage_layers_of(const kvp_plan *lp, uint32_t g)
+{
+	uint32_t s = 0, n = 0;
+
+	for (uint32_t t = 1; t < lp->stages; t++)
+		if (lp->stage_bytes[t] > lp->stage_bytes[s])
+			s = t;
+	if (lp->groups[g].draft)
+		return s == lp->stages - 1 ? lp->groups[g].layers : 0;
+	for (uint32_t l = lp->stage_first[s]; l < lp->stage_first[s] + lp->stage_layers[s]; l++)
+		n += kvp_plan_layer_group(lp, l) == g;
+	return n;
+}
+
 void cli_engine_lines(const struct cli_plan *p, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -220,10 +236,13 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		if (!lp->request.block_size)
 			rows = c->tokens + 1;
 		for (uint32_t g = 0; g < lp->group_count; g++) {
-			k += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
-			v += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
-			latent += (uint64_t)lp->groups[g].layers *
-			          lp->groups[g].latent_bytes_per_token;
+			/* Under pp a rank's pool has its stage's layers: those
+			 * of the GPU that holds the most (its capacity's). */
+			uint64_t n = lp->stages > 1 ? stage_layers_of(lp, g) : lp->groups[g].layers;
+
+			k += n * lp->groups[g].k_bytes_per_token;
+			v += n * lp->groups[g].v_bytes_per_token;
+			latent += n * lp->groups[g].latent_bytes_per_token;
 		}
 		if (latent)
 			snprintf(text, sizeof text,

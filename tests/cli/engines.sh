@@ -332,6 +332,13 @@ is capacity_tokens 150703 "sglang --pp 2: the full pool as on one GPU"
 run --model gpt-oss-120b --seq 4000 --engine sglang --pp 2
 check "sglang --pp 2 says why" grep -Fq "each stage holds all 36 layers' cache: SGLang's sliding-window pool takes the whole model's layers on every pipeline rank" "$work/out"
 check "no replication claimed" sh -c "! grep -Fq 'replicated kv heads' '$work/out'"
+# Its one pool under --pp holds a rank's own layers: Llama 2 7B's 16 a
+# stage, 16 x 16,384 B a token, so 1 GiB is 4,096 tokens, and K is
+# (4,096 + 1) x 16 x 8,192 B = 537,001,984 B, 0.50 GB (not all 32 layers'
+# 1.00 GB).
+run --model llama2-7b --seq 1024 --engine sglang --gpu h100 --kv-budget 1073741824 --pp 2
+has_line "sglang --pp 2: the pool line of a rank's 16 layers" \
+	"    KV Cache is allocated. #tokens: 4096, K size: 0.50 GB, V size: 0.50 GB"
 run --model gpt-oss-120b --seq 4000 --engine vllm --disable-hybrid-swa-memory --format json
 check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
 	"kvplan: warning: --disable-hybrid-swa-memory is a sglang setting; --engine vllm ignores it" \
