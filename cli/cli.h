@@ -300,9 +300,9 @@ const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */
 uint64_t cli_engine_block(const kvp_plan *lp);
-/* Whether the first GPU's block is its backend's to name: the backend
- * set it, or none was given (a block given and kept is the user's). */
-bool cli_block_named(const struct cli_plan *p);
+/* The attention backend that gave GPU i's plan its block or page, or
+ * NULL: none known, a block given and kept (the user's), a hybrid's. */
+const char *cli_block_backend(const struct cli_plan *p, size_t i);
 /* Why the engine's block (vLLM) or page (SGLang) on GPU i is what it is,
  * into buf: "its FLASHMLA backend", or the one given or the engine's
  * default where no backend is known. */

@@ -289,38 +289,51 @@ static void print_line(void *ctx, const char *text)
 
 uint64_t cli_engine_block(const kvp_plan *lp)
 {
-	uint64_t least = 0;
+	/* Every group carries the engine's block, defaults filled in
+	 * (kvp_plan_compute); a hybrid's attention groups the enlarged one. */
+	uint64_t least = lp->group_count ? lp->groups[0].block : 0;
 
-	for (uint32_t g = 0; g < lp->group_count; g++)
-		if (lp->groups[g].bytes_per_token && lp->groups[g].block &&
-		    (least == 0 || lp->groups[g].block < least))
+	for (uint32_t g = 1; g < lp->group_count; g++)
+		if (lp->groups[g].block < least)
 			least = lp->groups[g].block;
-	if (least == 0)
-		least = lp->request.block_size ? lp->request.block_size
-		        : lp->request.engine == KVP_ENGINE_VLLM ? 16 : 1;
 	return least;
 }
 
-bool cli_block_named(const struct cli_plan *p)
-{
-	return p->block_default || !p->asked_block;
-}
-
-const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
+const char *cli_block_backend(const struct cli_plan *p, size_t i)
 {
 	uint32_t block;
 	const char *backend = cli_attention_backend(p, i, &block);
 
+	/* Not a block given and kept: the user's.  Not a hybrid's. */
+	if (!backend || (p->asked_block && block == p->asked_block) ||
+	    block != cli_engine_block(cli_device_plan(p, i)))
+		return NULL;
+	return backend;
+}
+
+const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
+{
+	const char *backend = cli_block_backend(p, i);
+	bool vllm = p->request.engine == KVP_ENGINE_VLLM;
+
 	if (backend)
 		snprintf(buf, size, "its %s backend", backend);
 	else if (p->asked_block)
-		snprintf(buf, size, "as given, no %sbackend known for %s",
-		         p->request.engine == KVP_ENGINE_VLLM ? "MLA " : "", p->devices[i].name);
+		snprintf(buf, size, "as given");
 	else
 		snprintf(buf, size, "%s's default, no %sbackend known for %s",
-		         p->request.engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang",
-		         p->request.engine == KVP_ENGINE_VLLM ? "MLA " : "", p->devices[i].name);
+		         vllm ? "vLLM" : "SGLang", vllm ? "MLA " : "", p->devices[i].name);
 	return buf;
+}
+
+/* ", FLASHMLA's on h100-sxm": the backend that gave the plan its block
+ * on the first GPU, if one did. */
+static void block_backend(FILE *out, const struct cli_plan *p)
+{
+	const char *backend = p->n_devices ? cli_block_backend(p, 0) : NULL;
+
+	if (backend)
+		fprintf(out, ", %s's on %s", backend, p->devices[0].name);
 }
 
 /* What vLLM takes on GPU i that the first GPU does not, and what it
@@ -357,15 +370,8 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
 		switch (r->engine) {
 		case KVP_ENGINE_VLLM: {
-			const char *backend;
-			uint32_t block;
-
 			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
-			/* An MLA model's: its attention backend's on the first
-			 * GPU, when not given. */
-			if (cli_block_named(p) && (backend = cli_attention_backend(p, 0, &block)) &&
-			    block == cli_engine_block(lp))
-				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
+			block_backend(out, p);
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
 			if (lp->batched_tokens)
@@ -382,19 +388,11 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        lp->n_ctx, r->batch, r->kv_unified ? "unified" : "split",
 			        r->ubatch ? r->ubatch : 512);
 			break;
-		case KVP_ENGINE_SGLANG: {
-			const char *backend;
-			uint32_t page;
-
+		case KVP_ENGINE_SGLANG:
 			fprintf(out, " (page size %" PRIu64, cli_engine_block(lp));
-			/* Its attention backend's on the first GPU, when that
-			 * set the page. */
-			if (cli_block_named(p) && (backend = cli_attention_backend(p, 0, &page)) &&
-			    page == cli_engine_block(lp))
-				fprintf(out, ", %s's on %s", backend, p->devices[0].name);
+			block_backend(out, p);
 			fputc(')', out);
 			break;
-		}
 		case KVP_ENGINE_TRTLLM:
 			fprintf(out, " (%s runtime, %u tokens per block)",
 			        r->trtllm_cpp ? "C++" : "PyTorch",

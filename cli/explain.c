@@ -389,38 +389,29 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		bool steps = r->engine != KVP_ENGINE_EXACT || r->tp > 1 || r->pp > 1;
 
 		say(&e, "%s:", d->name);
-		/* vLLM's block, where an MLA backend sets it, and what this
-		 * GPU takes that the first does not. */
-		if (cli_block_named(p) || dp != lp) {
+		/* The backend that set this GPU's block or page, and what
+		 * this GPU takes that the first does not. */
+		{
 			char why[KVP_NAME_MAX + 64], step[160] = "", blocks[160] = "";
-			uint32_t block;
 			const char *t = kvp_dtype_name(r->dtype_k);
+			bool named = cli_block_backend(p, i) != NULL, sglang = r->engine == KVP_ENGINE_SGLANG;
 
-			/* Named where the backend's block is the plan's (a
-			 * hybrid's is its own). */
-			bool named = cli_attention_backend(p, i, &block) != NULL &&
-			             block == cli_engine_block(dp);
-
-			const char *unit = r->engine == KVP_ENGINE_SGLANG ? "page size" : "blocks of";
-
-			if (named && r->engine == KVP_ENGINE_SGLANG)
+			cli_block_reason(p, i, why, sizeof why);
+			if (named && sglang)
 				say(&e, "  page size %s: that of %s, for arch %s",
-				    g(cli_engine_block(dp)), cli_block_reason(p, i, why, sizeof why),
-				    d->arch);
+				    g(cli_engine_block(dp)), why, d->arch);
 			else if (named)
 				say(&e, "  blocks of %s tokens: those of %s, for arch %s and a%s %s"
-				    " cache", g(cli_engine_block(dp)),
-				    cli_block_reason(p, i, why, sizeof why), d->arch,
+				    " cache", g(cli_engine_block(dp)), why, d->arch,
 				    t[0] == 'f' || t[0] == 'i' ? "n" : "", t);
 			if (dp != lp && dp->batched_tokens != lp->batched_tokens)
 				snprintf(step, sizeof step, "max_num_batched_tokens %s, vllm serve's"
 				         " default here, a step's tokens that the sliding layers"
 				         " keep beside their window", g(dp->batched_tokens));
 			if (dp != lp && cli_engine_block(dp) != cli_engine_block(lp))
-				snprintf(blocks, sizeof blocks, "%s %s%s%s%s%s", unit,
-				         g(cli_engine_block(dp)), r->engine == KVP_ENGINE_SGLANG
-				         ? "" : " tokens", named ? "" : " (",
-				         named ? "" : cli_block_reason(p, i, why, sizeof why),
+				snprintf(blocks, sizeof blocks, "%s %s%s%s%s%s",
+				         sglang ? "page size" : "blocks of", g(cli_engine_block(dp)),
+				         sglang ? "" : " tokens", named ? "" : " (", named ? "" : why,
 				         named ? "" : ")");
 			if (dp != lp)
 				say(&e, "  planned again with %s%s%s: %s B in all", step,

@@ -382,24 +382,17 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "kv_total_bytes", f->kv_total_bytes);
 		json_u64(&w, "state_total_bytes", f->state_total_bytes);
 		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
-		if (p->request.engine == KVP_ENGINE_VLLM) {
+		if (p->request.engine == KVP_ENGINE_VLLM)
+			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
+		if (p->request.engine == KVP_ENGINE_VLLM ||
+		    p->request.engine == KVP_ENGINE_SGLANG) {
 			uint32_t block;
 			const char *backend = cli_attention_backend(p, i, &block);
 
-			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
-			/* This GPU's: an MLA model's attention backend may
-			 * take another block. */
-			json_u64(&w, "block_size", cli_engine_block(cli_device_plan(p, i)));
-			if (backend)
-				json_text(&w, "attention_backend", backend);
-			else
-				json_null(&w, "attention_backend");
-		} else if (p->request.engine == KVP_ENGINE_SGLANG) {
-			uint32_t page;
-			const char *backend = cli_attention_backend(p, i, &page);
-
-			/* This GPU's page: Blackwell's backends take 64. */
-			json_u64(&w, "page_size", cli_engine_block(cli_device_plan(p, i)));
+			/* This GPU's block (vLLM) or page (SGLang), which its
+			 * attention backend may set, and that backend. */
+			json_u64(&w, p->request.engine == KVP_ENGINE_VLLM ? "block_size" : "page_size",
+			         cli_engine_block(cli_device_plan(p, i)));
 			if (backend)
 				json_text(&w, "attention_backend", backend);
 			else

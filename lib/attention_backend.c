@@ -48,15 +48,20 @@
 
 #include "engine.h"
 
+#define TYPE_IN(m, list) kvp__model_type_in((m), (list), sizeof (list) / sizeof *(list))
+
+/* The sparse MLA architectures (DeepSeek-V3.2, GLM-5: an index_topk, an
+ * indexer cache kvplan does not model), which neither engine's rule here
+ * follows; model types match as engine.c's do (a prefix, '-' as '_'). */
+static const char *const sparse_mla[] = {"deepseek_v32", "glm_moe_dsa"};
+
 /* Whether vLLM runs model m of request r through a dense MLA backend: it
  * has MLA layers that keep their latent (vLLM never expands it), and is
- * not one of the sparse MLA architectures (DeepSeek-V3.2, GLM-5: an
- * index_topk, FLASHMLA_SPARSE) kvplan does not follow. */
+ * not a sparse one (FLASHMLA_SPARSE). */
 static bool dense_mla(const kvp_model *m, const kvp_request *r)
 {
 	return r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0 &&
-	       strcmp(m->model_type, "deepseek_v32") != 0 &&
-	       strcmp(m->model_type, "glm_moe_dsa") != 0;
+	       !TYPE_IN(m, sparse_mla);
 }
 
 /* An MLA backend: the compute capability majors it runs on (0: any), and
@@ -144,8 +149,6 @@ static const char *vllm_backend(const kvp_model *model, const kvp_request *reque
 	return NULL;
 }
 
-#define TYPE_IN(m, list) kvp__model_type_in((m), (list), sizeof (list) / sizeof *(list))
-
 /* SGLang, as main reads (python/sglang/srt/server_args.py
  * _run_resolution_pipeline @ 001067ff; arg_groups/model_override_base.py
  * get_default_attn_backend; arg_groups/overrides.py
@@ -169,10 +172,11 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 {
 	/* Their own rule, which kvplan does not follow (falcon_h1.py,
 	 * granitemoehybrid.py, lfm2.py, minicpm.py, minimax_m3.py: pages of
-	 * 128), or sparse MLA ones. */
+	 * 128; deepseek_v4.py's 256); the sparse MLA ones besides. */
 	static const char *const own[] = {
 		"falcon_h1", "jet_nemotron", "granitemoehybrid", "lfm2", "minicpm",
-		"minimax_m3", "deepseek_v32", "glm_moe_dsa", "deepseek_v4", "kimi_k3"};
+		"minimax_m3", "deepseek_v4", "kimi_k3"};
+	static const char *const deepseek_v2[] = {"deepseek_v2"};
 	/* Their own rule on Blackwell only, where kvplan follows it. */
 	static const char *const mha_own[] = {"olmo2", "olmo3", "gemma4"};
 	static const char *const fa4_own[] = {"mimo_v2", "step3p5"};
@@ -185,7 +189,8 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 
 	/* A draft model or MTP layers (EAGLE) change the default backend;
 	 * not followed. */
-	if ((!major && !kvp__device_amd(d)) || TYPE_IN(m, own) || r->draft || r->mtp_layers)
+	if ((!major && !kvp__device_amd(d)) || TYPE_IN(m, own) || TYPE_IN(m, sparse_mla) ||
+	    r->draft || r->mtp_layers)
 		return NULL;
 	if (major == 10) {
 		if (mla && TYPE_IN(m, deepseek_v3)) {
@@ -195,7 +200,7 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 		if (mla) {
 			/* DeepSeek-V2's default; another MLA architecture may
 			 * be in SGLang's DeepSeek family (trtllm_mla). */
-			if (strcmp(m->model_type, "deepseek_v2") != 0)
+			if (!TYPE_IN(m, deepseek_v2))
 				return NULL;
 			*page = given ? given : 1;
 			return "flashinfer";

@@ -4,8 +4,8 @@
  * sliding or chunked layer keeps beside its window) and max_num_seqs.
  * `vllm serve` takes them from the device it runs on, so one request
  * planned for two GPUs can allocate two sizes; kvp_request_for_device
- * settles them for one, and the block of an MLA model's attention
- * backend (attention_backend.c) with them.
+ * settles them for one, and with them the block or page of the
+ * engine's attention backend there (attention_backend.c).
  */
 #include "engine.h"
 
@@ -62,24 +62,19 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 
 	if (!r)
 		return;
-	/* SGLang: the page of its attention backend (attention_backend.c),
-	 * which on Blackwell is 64 for most models; set where it is not
-	 * the page the request has already (given, or 1). */
-	if (r->engine == KVP_ENGINE_SGLANG && m &&
-	    kvp_engine_attention_backend(m, r, d, &block) && block != kvp__engine_block(r))
-		r->block_size = block;
-	if (r->engine != KVP_ENGINE_VLLM)
-		return;
-	kvp__vllm_batch(r, d, &tokens, &seqs);
-	r->max_batched_tokens = tokens;
-	/* The request's own, or a default of at most 1024. */
-	r->max_num_seqs = (uint32_t)seqs;
-	/* The block of the MLA backend (attention_backend.c): its own where none
-	 * is given, the one given where it takes it (before 0.18 FlashMLA's
-	 * 64 replaced any other), set where it is not the request's block
-	 * already (given, or 16); not for a model with recurrent layers,
-	 * whose block vLLM's hybrid config sets (engine.c). */
-	if (m && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT) &&
+	if (r->engine == KVP_ENGINE_VLLM) {
+		kvp__vllm_batch(r, d, &tokens, &seqs);
+		r->max_batched_tokens = tokens;
+		/* The request's own, or a default of at most 1024. */
+		r->max_num_seqs = (uint32_t)seqs;
+	}
+	/* The block (vLLM, an MLA model) or page (SGLang) of the attention
+	 * backend (attention_backend.c): its own where none is given, the
+	 * one given where it takes it, set where it is not the request's
+	 * already (given, or the engine's default).  Not for vLLM's models
+	 * with recurrent layers, whose block its hybrid config sets
+	 * (engine.c). */
+	if (m && !(r->engine == KVP_ENGINE_VLLM && kvp_model_count_layers(m, KVP_LAYER_RECURRENT)) &&
 	    kvp_engine_attention_backend(m, r, d, &block) && block != kvp__engine_block(r))
 		r->block_size = block;
 }

@@ -87,7 +87,7 @@ printf '%s\n' 'name: no-arch' 'memory: 80 GiB' 'l2: 50 MiB' >"$work/data/gpus/no
 run "$@" --gpu my-b200,no-arch --page-size 8
 has_line "--page-size 8: 64 on the B200" "Engine sglang (page size 64, trtllm_mha's on my-b200)"
 has_line "... 8 on the GPU with no arch: (1,032 + 8) x 524,288 B" \
-	"  page size 8 here (as given, no backend known for no-arch): allocates 545,259,520 B"
+	"  page size 8 here (as given): allocates 545,259,520 B"
 
 # Qwen3-Next keeps pages of 1 on the B200 (triton: qwen3_5.py's override).
 run --data-dir "$work/data" --model qwen3-next-80b-a3b --seq 1030 --engine sglang \

@@ -120,8 +120,8 @@ run "$@" --gpu h100,a100 --block-size 16
 has_line "0.17: FlashMLA's 64 on the H100, the 16 given replaced" \
 	"Engine vllm (blocks of 64 tokens, FLASHMLA's on h100-sxm)"
 has_line "... and 33,841,152 B" "  allocates 33,841,152 B; the exact model needs 32,037,120 B"
-has_line "0.17: the A100 keeps the 16 given, Triton's" \
-	"  blocks of 16 tokens here (its TRITON_MLA backend): allocates 32,348,160 B"
+has_line "0.17: the A100 keeps the 16 given (Triton's MLA takes it)" \
+	"  blocks of 16 tokens here (as given): allocates 32,348,160 B"
 run "$@" --gpu h100 --vllm-version 0.7 --format json
 is block_size 16 "--vllm-version 0.7: not followed, 16"
 set -- --model deepseek-v2-lite --seq 1030 --engine vllm --dtype fp8 --kv-budget 1073741824
