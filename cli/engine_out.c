@@ -436,10 +436,17 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
 		        " per GPU\n", r->tp, r->pp, r->dp, (uint64_t)r->tp * r->pp * r->dp,
 		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
-		for (uint32_t s = 0; s < lp->stages && lp->stages > 1; s++)
-			fprintf(out, "  stage %u: layers %u-%u, %s B per GPU\n", s,
+		/* Each stage's cache, and its weights (the same on every
+		 * device): the first holds the embedding, the last the head. */
+		for (uint32_t s = 0; s < lp->stages && lp->stages > 1; s++) {
+			fprintf(out, "  stage %u: layers %u-%u, %s B per GPU", s,
 			        lp->stage_first[s], lp->stage_first[s] + lp->stage_layers[s] - 1,
 			        cli_grouped(lp->stage_bytes[s], a, sizeof a));
+			if (p->n_devices)
+				fprintf(out, ", weights %s B",
+				        cli_grouped(p->fits[0].stage_weights[s], b, sizeof b));
+			fputc('\n', out);
+		}
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));
@@ -460,6 +467,30 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 	}
 }
 
+/* Under pp: the stage whose GPU binds, and the others' budgets, each
+ * worker's own (SGLang: the least of them all). */
+static void stage_budgets(FILE *out, const struct cli_plan *p, size_t i)
+{
+	const kvp_fit *f = &p->fits[i];
+	char a[32];
+
+	if (p->layers.stages == 1) {
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, " on stage %u, which binds\n", f->stage);
+	if (p->request.engine == KVP_ENGINE_SGLANG) {
+		fputs("  (SGLang gives every stage the least memory any rank has free)\n", out);
+		return;
+	}
+	fputs("  the other stages':", out);
+	for (uint32_t s = 0, n = 0; s < p->layers.stages; s++)
+		if (s != f->stage)
+			fprintf(out, "%s stage %u %s B", n++ ? "," : "", s,
+			        cli_grouped(f->stage_budget[s], a, sizeof a));
+	fputc('\n', out);
+}
+
 void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 {
 	if (p->request.engine == KVP_ENGINE_EXACT || p->request.engine == KVP_ENGINE_LLAMA_CPP)
@@ -470,12 +501,13 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		if (cli_mem_util(p) == 0)
 			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
 			        " here; --mem-fraction-static to give one), %s B for the"
-			        " cache\n", p->devices[i].name,
+			        " cache", p->devices[i].name,
 			        p->fits[i].mem_util,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
 		else
-			fprintf(out, "%s: %s B for the cache\n", p->devices[i].name,
+			fprintf(out, "%s: %s B for the cache", p->devices[i].name,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
+		stage_budgets(out, p, i);
 		/* A GPU on which vllm serve takes another step of tokens,
 		 * or an MLA model another block, allocates another size
 		 * (compute_plan). */

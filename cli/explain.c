@@ -353,6 +353,44 @@ static void explain_estimate(const struct explainer *e, const struct cli_plan *p
 	    g(w->bytes));
 }
 
+/* Where the weights sit: by stage (the layers' share by layers, the
+ * embedding on the first, the head on the last), over the tp ranks, and
+ * llama.cpp's embedding in host memory. */
+static void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
+                                  const kvp_fit *f)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	bool llama = r->engine == KVP_ENGINE_LLAMA_CPP;
+
+	if (lp->embedding_bytes && (lp->stages > 1 || llama))
+		say(e, "  embedding %s B%s; LM head %s B%s%s", g(lp->embedding_bytes),
+		    llama ? " in host memory (llama.cpp keeps the input layer on the CPU)"
+		          : " on the first stage",
+		    g(lp->head_bytes ? lp->head_bytes : lp->embedding_bytes),
+		    lp->head_bytes ? "" : " (tied: the embedding's copy)",
+		    lp->stages > 1 ? " on the last stage" : " on the GPU");
+	if (lp->embedding_bytes && (lp->stages > 1 || llama))
+		say(e, "  the layers' weights: the rest, %s B, shared out by layers",
+		    g(f->weights_bytes - lp->draft_weights_bytes - lp->embedding_bytes -
+		      lp->head_bytes));
+	if (!(lp->stages > 1 || r->tp > 1 || llama))
+		return;
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		char stage[32] = "";
+
+		if (lp->stages > 1)
+			snprintf(stage, sizeof stage, " of stage %u", s);
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s, ceil(/ tp %u) = %s B%s",
+		    stage, lp->stage_layers[s], lp->layers,
+		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
+		    s + 1 == lp->stages && lp->embedding_bytes &&
+		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "",
+		    r->tp, g(f->stage_weights[s]),
+		    lp->stages > 1 && s == f->stage ? " (binds)" : "");
+	}
+}
+
 void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
                  void *ctx)
 {
@@ -445,9 +483,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else
 			say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
 			    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
-		if ((uint64_t)r->tp * r->pp > 1)
-			say(&e, "  weights per GPU: ceil(%s / (tp %u x pp %u)) = %s B",
-			    g(f->weights_bytes), r->tp, r->pp, g(f->weights_per_gpu));
+		explain_stage_weights(&e, p, f);
 		if (r->kv_budget)
 			say(&e, "  budget for the cache: --kv-budget %s B", g(budget));
 		else if (r->engine == KVP_ENGINE_TRTLLM)

@@ -191,6 +191,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_object_end(w);
 	}
 	json_array_end(w);
+	/* Where the stages put the embedding and the LM head (0: tied). */
+	json_u64(w, "embedding_bytes", lp->embedding_bytes);
+	json_u64(w, "head_bytes", lp->head_bytes);
 	if (r->kv_budget) {
 		kvp_capacity c;
 
@@ -399,6 +402,17 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 				json_null(&w, "attention_backend");
 		}
 		json_u64(&w, "budget_bytes", f->budget_bytes);
+		/* Each stage's weights and budget on one of its GPUs, and the
+		 * stage that binds, whose GPU the figures above are. */
+		json_u64(&w, "stage", f->stage);
+		json_array_begin(&w, "stages");
+		for (uint32_t s = 0; s < p->layers.stages; s++) {
+			json_object_begin(&w, NULL);
+			json_u64(&w, "weights_per_gpu", f->stage_weights[s]);
+			json_u64(&w, "budget_bytes", f->stage_budget[s]);
+			json_object_end(&w);
+		}
+		json_array_end(&w);
 		capacity_json(&w, &f->capacity, p->request.engine);
 		footprint_json(&w, &f->footprint);
 		advice_json(&w, p, i);

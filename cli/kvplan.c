@@ -226,8 +226,15 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	if (!o->weights_dtype_set && plan->source.weights_dtype_known)
 		plan->fit_options.weights_dtype = plan->source.weights_dtype;
 	r->weights_dtype = plan->fit_options.weights_dtype;
-	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS))
+	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {
 		r->weight_bytes = cli_checkpoint_bytes(plan);
+		/* Counted tensor by tensor (not an index's total): where
+		 * the embedding and the head are. */
+		if (plan->has_weights && plan->weights.bytes) {
+			r->weight_embedding_bytes = plan->weights.embedding_bytes;
+			r->weight_head_bytes = plan->weights.head_bytes;
+		}
+	}
 	r->draft = plan->has_draft ? &plan->draft : NULL;
 	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
 	r->mem_util = o->fit.mem_util;

@@ -194,7 +194,9 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 		        l->slots == 1 ? "" : "s",
 		        cli_human_bytes(p->layers.lora_bytes_per_gpu, b, sizeof b));
 	}
-	fputs("\nMemory per GPU (the parts sum to its memory)\n", out);
+	fputs(p->layers.stages > 1
+	      ? "\nMemory per GPU of the stage that binds (the parts sum to its memory)\n"
+	      : "\nMemory per GPU (the parts sum to its memory)\n", out);
 	fprintf(out, "%-12s %10s", "GPU", "weights");
 	if (draft)
 		fprintf(out, " %10s", p->request.mtp_layers ? "MTP" : "draft");
@@ -231,9 +233,13 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 			fprintf(out, " %10s", cli_human_bytes(f->reserve, a, sizeof a));
 		fprintf(out, " %10s %10s\n", cli_human_bytes(f->held_back, a, sizeof a), left);
 	}
+	/* llama.cpp's: the token embedding, which it keeps on the CPU, and
+	 * the output buffer. */
 	if (p->n_devices && p->fits[0].footprint.host)
-		fprintf(out, "(and %s of host memory: llama.cpp's output buffer)\n",
-		        cli_human_bytes(p->fits[0].footprint.host, h, sizeof h));
+		fprintf(out, "(and %s of host memory: llama.cpp's %s)\n",
+		        cli_human_bytes(p->fits[0].footprint.host, h, sizeof h),
+		        p->layers.embedding_bytes ? "token embedding and output buffer"
+		                                  : "output buffer");
 }
 
 void cli_print_table(FILE *out, const struct cli_plan *p)

@@ -316,16 +316,19 @@ static bool sliding_layers(const kvp_plan *p, uint32_t stage)
 kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *out,
                              kvp_error *err)
 {
-	const kvp_request *r;
+	if (!p || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	return kvp__stage_capacity(p, kvp__largest_stage(p), budget, out, err);
+}
+
+kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                               kvp_capacity *out, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
 	kvp_capacity c = {0};
-	uint32_t stage;
 	uint64_t per_token = 0, block;
 	kvp_status st;
 
-	if (!p || !out)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	r = &p->request;
-	stage = kvp__largest_stage(p);
 	block = kvp__engine_block(r);
 	c.budget_bytes = budget;
 	for (uint32_t g = 0; g < p->group_count; g++)
@@ -344,7 +347,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		c.tokens = n_ctx;
 		c.blocks = c.tokens;
 		c.blocks_per_request = per_stream;
-		c.allocated_bytes = p->kv_bytes_per_gpu;
+		c.allocated_bytes = p->stage_bytes[stage];
 		break;
 	}
 	case KVP_ENGINE_SGLANG:
@@ -381,7 +384,7 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 		c.tokens = per_token ? budget / per_token : 0;
 		c.blocks = c.tokens;
 		c.blocks_per_request = kept_seq(p);
-		c.allocated_bytes = p->kv_bytes_per_gpu;
+		c.allocated_bytes = p->stage_bytes[stage];
 		break;
 	}
 	c.max_concurrency = c.blocks_per_request

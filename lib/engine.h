@@ -103,6 +103,10 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full);
 
+/* kvp_plan_capacity for the GPU of stage with its own budget. */
+kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                               kvp_capacity *out, kvp_error *err);
+
 /* The stage whose GPU holds the most cache: its layers govern one GPU's
  * capacity and memory. */
 static inline uint32_t kvp__largest_stage(const kvp_plan *p)
@@ -115,6 +119,13 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
 	return best;
 }
 
+/* stages.c: the plan's embedding_bytes and head_bytes (its weights_bytes
+ * set); the weights one GPU of stage s holds before ceil(/ tp), weights
+ * being the model's (the plan's weights_bytes, or the fit's plain ones,
+ * from which the embedding and head were taken). */
+void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p);
+uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
+
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
@@ -122,7 +133,8 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 /* footprint.c: vLLM's profile run, activation peak and non-torch memory,
  * for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:
  * kvp__fit_batch), when the request asks (profile_memory); 0 otherwise. */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                 bool sampler);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);

@@ -4,6 +4,7 @@
  * inverse problems (longest context, largest batch) solved in closed form.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "engine.h"
@@ -42,14 +43,119 @@ void kvp_fit_options_init(kvp_fit_options *options)
 }
 
 
+/* What each stage needs before its cache, and its activations. */
+struct stage_needs {
+	uint64_t need[KVP_PP_MAX];
+	uint64_t activations[KVP_PP_MAX];
+	bool need_ok[KVP_PP_MAX];
+};
+
+/* Each stage's budget (fit->stage_budget): the device's usable share less
+ * its weights, the engine's buffers (vLLM's profile run samples on the
+ * last stage alone), adapters and the reserve.  *all_ok: every stage's
+ * need fits the usable share. */
+static kvp_status stage_budgets(const kvp_plan *plan, const kvp_device *device,
+                                kvp_fit *fit, uint64_t seqs, bool *all_ok,
+                                struct stage_needs *n)
+{
+	const kvp_request *r = &plan->request;
+	uint64_t least = UINT64_MAX;
+
+	*all_ok = true;
+	for (uint32_t s = 0; s < plan->stages; s++) {
+		bool sampler = s + 1 == plan->stages;
+		uint64_t need, budget;
+		int ok;
+
+		if (!kvp__add(plan->compute_bytes,
+		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs, sampler),
+		              &n->activations[s]))
+			n->activations[s] = UINT64_MAX;
+		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
+		     kvp__add(need, n->activations[s], &need) &&
+		     kvp__add(need, plan->lora_bytes_per_gpu, &need);
+		n->need[s] = need;
+		n->need_ok[s] = ok;
+		if (r->kv_budget) {
+			budget = r->kv_budget;
+		} else if (r->engine == KVP_ENGINE_TRTLLM) {
+			/* TensorRT-LLM takes its fraction of the memory free
+			 * once the weights are loaded (_torch/pyexecutor/
+			 * _util.py). */
+			budget = ok && need <= device->hbm_bytes
+			         ? floor_share(device->hbm_bytes - need, fit->mem_util) : 0;
+		} else {
+			budget = ok && need <= fit->usable_bytes ? fit->usable_bytes - need : 0;
+		}
+		if (!ok || need > fit->usable_bytes)
+			*all_ok = false;
+		fit->stage_budget[s] = budget;
+		if (budget < least)
+			least = budget;
+	}
+	/* SGLang measures the memory free after loading as the least over
+	 * every rank (model_runner.py profile_max_num_token:
+	 * get_available_gpu_memory(distributed=True), an all-reduce MIN):
+	 * every stage gets the tightest one's budget. */
+	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget)
+		for (uint32_t s = 0; s < plan->stages; s++)
+			fit->stage_budget[s] = least;
+	return KVP_OK;
+}
+
+/* Whether stage s binds rather than stage b (b's capacity cb): the
+ * engine's fewer blocks (SGLang tokens); exact and llama.cpp, which take
+ * no pool, the less room left.  Ties go to the stage with more cache. */
+static bool binds_before(const kvp_plan *p, const kvp_fit *fit, uint32_t s,
+                         const kvp_capacity *cs, uint32_t b, const kvp_capacity *cb)
+{
+	kvp_engine e = p->request.engine;
+
+	if (e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP) {
+		/* budget[s] - bytes[s] < budget[b] - bytes[b], without sign */
+		unsigned __int128 ls = (unsigned __int128)fit->stage_budget[s] + p->stage_bytes[b],
+		                  lb = (unsigned __int128)fit->stage_budget[b] + p->stage_bytes[s];
+
+		if (ls != lb)
+			return ls < lb;
+	} else if (cs->blocks != cb->blocks) {
+		return cs->blocks < cb->blocks;
+	}
+	return p->stage_bytes[s] > p->stage_bytes[b];
+}
+
+/* The stage whose GPU binds (fit->stage) and its capacity. */
+static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *out,
+                                kvp_error *err)
+{
+	kvp_capacity best, c;
+	kvp_status st;
+
+	fit->stage = 0;
+	if ((st = kvp__stage_capacity(p, 0, fit->stage_budget[0], &best, err)) != KVP_OK)
+		return st;
+	for (uint32_t s = 1; s < p->stages; s++) {
+		if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], &c, err)) != KVP_OK)
+			return st;
+		if (binds_before(p, fit, s, &c, fit->stage, &best)) {
+			fit->stage = s;
+			best = c;
+		}
+	}
+	*out = best;
+	return KVP_OK;
+}
+
 kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                         kvp_fit *out, kvp_error *err)
 {
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
-	uint64_t need, budget, gpus, draft, seqs;
-	int need_ok;
+	struct stage_needs stages;
+	uint64_t draft, seqs;
+	uint32_t s;
+	bool all_ok;
 	kvp_status st;
 
 	if (!plan || !out)
@@ -76,13 +182,18 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	    (st = kvp__plain_weights(plan->model_name, plan->params, r->weights_dtype,
 	                             &fit.weights_bytes, err)) != KVP_OK)
 		return st;
-	/* tp and pp are below 2^32 each.  A draft's weights are on the last
-	 * stage, over its tp ranks. */
-	gpus = (uint64_t)r->tp * r->pp;
-	fit.weights_per_gpu = fit.weights_bytes / gpus + (fit.weights_bytes % gpus != 0);
+	/* Each stage's weights on one of its GPUs (stages.c); a draft's are
+	 * on the last stage, over its tp ranks. */
 	draft = plan->draft_weights_bytes / r->tp + (plan->draft_weights_bytes % r->tp != 0);
-	if (!kvp__add(fit.weights_bytes, plan->draft_weights_bytes, &fit.weights_bytes) ||
-	    !kvp__add(fit.weights_per_gpu, draft, &fit.weights_per_gpu)) {
+	for (uint32_t t = 0; t < plan->stages; t++) {
+		uint64_t w = kvp__stage_weights(plan, fit.weights_bytes, t);
+
+		w = w / r->tp + (w % r->tp != 0);
+		fit.stage_weights[t] = w;
+		if (t + 1 == plan->stages && !kvp__add(w, draft, &fit.stage_weights[t]))
+			fit.stage_weights[t] = UINT64_MAX;
+	}
+	if (!kvp__add(fit.weights_bytes, plan->draft_weights_bytes, &fit.weights_bytes)) {
 		char label[KVP_QUOTE_MAX];
 
 		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s and its draft"
@@ -112,45 +223,35 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	seqs = 0;
 	if (r->engine == KVP_ENGINE_VLLM)
 		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
-	/* The engine's buffers, and vLLM's profile run when asked: the
-	 * footprint's activations. */
-	fit.footprint.draft = draft;
-	if (!kvp__add(plan->compute_bytes,
-	              kvp__vllm_profile_bytes(plan, fit.batched_tokens, seqs),
-	              &fit.footprint.activations))
-		fit.footprint.activations = UINT64_MAX;
-	need_ok = kvp__add(fit.weights_per_gpu, r->reserve_bytes, &need) &&
-	          kvp__add(need, fit.footprint.activations, &need) &&
-	          kvp__add(need, plan->lora_bytes_per_gpu, &need);
-	if (r->kv_budget) {
-		budget = r->kv_budget;
-	} else if (r->engine == KVP_ENGINE_TRTLLM) {
-		/* TensorRT-LLM takes its fraction of the memory free once the
-		 * weights are loaded (_torch/pyexecutor/_util.py). */
-		budget = need_ok && need <= device->hbm_bytes
-		         ? floor_share(device->hbm_bytes - need, fit.mem_util) : 0;
-	} else {
-		budget = need_ok && need <= fit.usable_bytes ? fit.usable_bytes - need : 0;
-	}
-	fit.budget_bytes = budget;
-	fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
-	               plan->kv_bytes_per_gpu <= budget;
-	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, budget, &answers,
+	if ((st = stage_budgets(plan, device, &fit, seqs, &all_ok, &stages)) != KVP_OK ||
+	    (st = kvp__plan_fit_solve(plan, device->l2_bytes, fit.stage_budget, &answers,
 	                              err)) != KVP_OK ||
-	    (st = kvp_plan_capacity(plan, budget, &fit.capacity, err)) != KVP_OK)
+	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)
 		return st;
+	s = fit.stage;
+	fit.weights_per_gpu = fit.stage_weights[s];
+	fit.budget_bytes = fit.stage_budget[s];
+	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
+	fit.footprint.activations = stages.activations[s];
 	fit.max_seq_l2 = answers.seq_l2;
 	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;
 	fit.max_seq_hbm = answers.seq;
 	fit.max_seq_hbm_unbounded = answers.seq_unbounded;
 	fit.max_batch_hbm = answers.batch;
-	/* SGLang with a sliding pool: the request fits when its tokens fit
-	 * the pools the budget makes, which is what max_batch counts. */
+	/* Every stage's cache in its own budget; SGLang with a sliding
+	 * pool: its tokens in the pools the budget makes, which is what
+	 * max_batch counts. */
+	fit.fits_hbm = r->kv_budget || all_ok;
+	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
+		fit.fits_hbm = plan->stage_bytes[t] <= fit.stage_budget[t];
 	if (r->engine == KVP_ENGINE_SGLANG && fit.capacity.swa_tokens)
-		fit.fits_hbm = (r->kv_budget || (need_ok && need <= fit.usable_bytes)) &&
-		               fit.max_batch_hbm >= r->batch;
-	kvp__fit_footprint(plan, device, need_ok ? need : UINT64_MAX, &fit);
-	*out = fit;
+		fit.fits_hbm = (r->kv_budget || all_ok) && fit.max_batch_hbm >= r->batch;
+	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, &fit);
+	/* The stages' entries alone: a fit is in the planner's inner loop,
+	 * and the rest of the arrays is left as it was. */
+	memcpy(out, &fit, offsetof(kvp_fit, stage_weights));
+	memcpy(out->stage_weights, fit.stage_weights, plan->stages * sizeof fit.stage_weights[0]);
+	memcpy(out->stage_budget, fit.stage_budget, plan->stages * sizeof fit.stage_budget[0]);
 	return kvp__error_clear(err);
 }
 

@@ -62,8 +62,12 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
  * back (v0.19 logs their estimate but does not subtract it).  Fitted on
  * 31 distinct logs, held to 15 others: median error of the predicted
  * "Available KV cache memory" 0.18 %, worst 2.5 % (a mixture of experts,
- * whose forward the MLP term does not see). */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs)
+ * whose forward the MLP term does not see).  Under pipeline parallelism
+ * only the last rank samples (sampler_run: _dummy_sampler_run follows
+ * the dummy run on the last PP rank alone); every rank runs its layers'
+ * forward. */
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                 bool sampler_run)
 {
 	const kvp_request *r = &p->request;
 	uint64_t non_torch;
@@ -71,7 +75,7 @@ uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t se
 
 	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
 		return 0;
-	sampler = (unsigned __int128)31 * seqs * p->vocab / 2;
+	sampler = sampler_run ? (unsigned __int128)31 * seqs * p->vocab / 2 : 0;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
 	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
 	                                                       : (uint64_t)256 << 20;
@@ -79,16 +83,15 @@ uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t se
 	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
-/* The recurrent state one GPU of the largest stage holds. */
-static uint64_t stage_state(const kvp_plan *p)
+/* The recurrent state one GPU of stage holds. */
+static uint64_t stage_state(const kvp_plan *p, uint32_t stage)
 {
-	uint32_t stage = kvp__largest_stage(p);
 	unsigned __int128 total = 0;
 
 	for (uint32_t g = 0; g < p->group_count; g++)
 		total += (unsigned __int128)kvp__stage_group_layers(p, stage, g) *
 		         p->groups[g].layer_state_bytes;
-	return total > p->kv_bytes_per_gpu ? p->kv_bytes_per_gpu : (uint64_t)total;
+	return total > p->stage_bytes[stage] ? p->stage_bytes[stage] : (uint64_t)total;
 }
 
 void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
@@ -105,12 +108,16 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	f->weights = fit->weights_per_gpu - f->draft;
 	f->adapters = p->lora_bytes_per_gpu;
 	f->reserve = r->reserve_bytes;
+	/* llama.cpp keeps the embedding in host memory (stages.c). */
 	f->host = p->host_bytes;
+	if (r->engine == KVP_ENGINE_LLAMA_CPP &&
+	    !kvp__add(f->host, p->embedding_bytes, &f->host))
+		f->host = UINT64_MAX;
 	f->unused = f->over = 0;
 	if (r->engine == KVP_ENGINE_EXACT || r->engine == KVP_ENGINE_LLAMA_CPP) {
-		/* The cache the plan holds. */
-		f->state = p->state_total_bytes ? stage_state(p) : 0;
-		f->kv = p->kv_bytes_per_gpu - f->state;
+		/* The cache the plan holds on the GPU of the binding stage. */
+		f->state = p->state_total_bytes ? stage_state(p, fit->stage) : 0;
+		f->kv = p->stage_bytes[fit->stage] - f->state;
 	} else {
 		/* The pool the engine allocates from its budget. */
 		f->state = 0;

@@ -185,8 +185,9 @@ kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
 			st = kvp__error_at(c->err, KVP_ERR_OVERFLOW, c->path, 0, 0,
 			                   "the tensors' elements overflow 64 bits");
 		if (st == KVP_OK)
-			st = kvp__weights_add(weights, t[i].type->name, t[i].elements,
-			                      t[i].bytes, c->path, c->err);
+			st = kvp__weights_add(weights, t[i].name, (size_t)t[i].name_len,
+			                      t[i].type->name, t[i].elements, t[i].bytes,
+			                      c->path, c->err);
 	}
 	if (st == KVP_OK)
 		st = check_data(c, t, n, alignment);

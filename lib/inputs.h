@@ -23,13 +23,14 @@ void kvp__note(kvp_source *source, const char *field, kvp_origin origin,
 void kvp__source_warn(kvp_source *source, const char *fmt, ...)
 	KVP_PRINTF(2, 3);
 
-/* Adds one tensor of type name (the file's spelling), params elements and
+/* Adds tensor name (name_len bytes), of type (the file's spelling), params elements and
  * bytes to weights, overflow-checked: KVP_ERR_OVERFLOW (with path in the
  * message) when a total passes 64 bits, KVP_ERR_RANGE past
- * KVP_WEIGHT_TYPES_MAX types. */
-kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
-                            uint64_t params, uint64_t bytes, const char *path,
-                            kvp_error *err);
+ * KVP_WEIGHT_TYPES_MAX types.  The embedding's and the head's bytes are
+ * told apart by name. */
+kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_len,
+                            const char *type, uint64_t params, uint64_t bytes,
+                            const char *path, kvp_error *err);
 
 /* Whether an allocation of jansson's failed in the last kvp__json_loadb
  * (jansson reports it as a parse error). */

@@ -119,9 +119,10 @@ typedef struct kvp__fit_answers {
 	uint64_t seq_l2, seq, batch;
 	bool seq_l2_unbounded, seq_unbounded;
 } kvp__fit_answers;
-/* The longest context at the request's batch in l2 and in budget bytes,
- * and the largest batch at its seq in budget, from one cost per stage. */
-kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
+/* The longest context at the request's batch in l2 and in the budgets
+ * (each stage's own, budgets[s]), and the largest batch at its seq in
+ * them, from one cost per stage. */
+kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *budgets,
                                kvp__fit_answers *a, kvp_error *err);
 
 /* kvp_model_finalize's checks of the layers (layers.c); label (of

@@ -507,6 +507,12 @@ typedef struct kvp_request {
 	uint64_t weight_bytes;   /* the weights' exact bytes, counted from a
 	                          * checkpoint (kvp_weights); 0: estimated
 	                          * from weights_format */
+	uint64_t weight_embedding_bytes; /* of weight_bytes, the input
+	                          * embedding's and the LM head's (a
+	                          * checkpoint's kvp_weights embedding_bytes
+	                          * and head_bytes); embedding 0: both from
+	                          * the model's vocab x hidden at weights_dtype */
+	uint64_t weight_head_bytes;
 	double mem_util;         /* usable share of device memory, (0, 1];
 	                          * default 0.90, taken at the double's exact
 	                          * value; 0: the engine's own default for
@@ -708,6 +714,16 @@ typedef struct kvp_plan {
 	 * draft's whole, or the MTP layers', embeddings and head shared). */
 	uint32_t draft_layers;
 	uint64_t draft_weights_bytes;
+	/* Of the weights, the input embedding's and the LM head's, whole:
+	 * pipeline stages put the embedding on the first stage and the head
+	 * on the last (a tied head there too when pp > 1), and llama.cpp
+	 * keeps the embedding in host memory (kvp_plan_fit).  From the
+	 * request's checkpoint counts, or vocab x hidden at the weights'
+	 * type (16-bit in a checkpoint format, its block type in GGUF's).
+	 * embedding_bytes 0: unknown, and the weights follow the layers;
+	 * head_bytes 0: tied to the embedding. */
+	uint64_t embedding_bytes;
+	uint64_t head_bytes;
 	/* The model's vocabulary and dense MLP size, for an engine's runtime
 	 * memory that depends on the device (kvp_plan_fit). */
 	uint32_t vocab;
@@ -889,10 +905,7 @@ typedef struct kvp_fit {
 	bool max_seq_hbm_unbounded; /* the cache's plateau fits */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
 	/* Per GPU, with tensor and pipeline parallelism: */
-	uint64_t weights_per_gpu;  /* the model's weights split evenly,
-	                            * ceil(/ (tp x pp)), embeddings and norms
-	                            * included, and a draft's over the tp
-	                            * ranks of the last stage, ceil(/ tp) */
+	uint64_t weights_per_gpu;  /* stage_weights[stage] */
 	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
 	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
 	                            * or usable - weights_per_gpu - the plan's
@@ -906,6 +919,21 @@ typedef struct kvp_fit {
 	                            * batched_tokens, else `vllm serve`'s
 	                            * default on this device); 0 for the other
 	                            * engines */
+	/* Pipeline stages (entries past the plan's stages are left as they
+	 * were; one stage without pp).  What one GPU of stage s holds in
+	 * weights: its layers' share of the weights, the first stage the
+	 * embedding (llama.cpp: none, host memory holds it), the last the LM
+	 * head (a tied head's copy when pp > 1, and always in llama.cpp) and
+	 * a draft's weights, each ceil(/ tp); and its cache's memory, each
+	 * stage's own (usable less its weights, buffers and reserve), as
+	 * vLLM's and TensorRT-LLM's workers each measure it before the
+	 * fewest blocks bind them all.  stage is the stage that binds: the
+	 * engine's fewest blocks or tokens (exact and llama.cpp: the least
+	 * room left); the per-GPU figures (weights_per_gpu, budget_bytes,
+	 * capacity, footprint) are its GPU's. */
+	uint32_t stage;
+	uint64_t stage_weights[KVP_PP_MAX];
+	uint64_t stage_budget[KVP_PP_MAX];
 } kvp_fit;
 
 /* What would make a request fit a device (each answer exact at its
@@ -913,8 +941,8 @@ typedef struct kvp_fit {
 typedef struct kvp_advice {
 	bool fits;                /* the request fits as it is */
 	uint64_t budget_bytes;    /* the cache's memory on one GPU */
-	uint64_t short_bytes;     /* how far the largest GPU's cache is over
-	                           * it; 0 when it fits */
+	uint64_t short_bytes;     /* how far a stage's cache is over its own
+	                           * budget, the furthest; 0 when it fits */
 	uint64_t max_seq;         /* longest context at the request's batch */
 	bool max_seq_unbounded;
 	uint64_t max_batch;       /* largest batch at the request's seq */

@@ -106,6 +106,12 @@ typedef struct kvp_weights {
 	/* model.safetensors.index.json's metadata.total_size (0: none read),
 	 * the cross-check of bytes for a sharded checkpoint. */
 	uint64_t index_total_size;
+	/* Of bytes, the input embedding's (GGUF token_embd.weight;
+	 * safetensors [model.]embed_tokens.weight and its kin) and the LM
+	 * head's (output.weight, lm_head.weight; 0 when the head is tied to
+	 * the embedding): where pipeline stages and llama.cpp put them. */
+	uint64_t embedding_bytes;
+	uint64_t head_bytes;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

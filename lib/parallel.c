@@ -161,15 +161,21 @@ kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages
 		for (uint32_t i = 0; i < pp; i++)
 			count[i] = r->pp_layers[i];
 	} else {
-		/* vllm/distributed/utils.py get_pp_indices: layers / pp each,
-		 * and the remainder one each to the stages before the last,
-		 * from the second-last backwards. */
+		/* layers / pp each, and the remainder one each to:
+		 *  - vLLM (vllm/distributed/utils.py get_pp_indices), and the
+		 *    engines without a rule of their own: the stages before
+		 *    the last, from the second-last backwards;
+		 *  - SGLang (python/sglang/srt/distributed/utils.py
+		 *    get_pp_indices): the last stages;
+		 *  - TensorRT-LLM (tensorrt_llm/mapping.py pp_layers,
+		 *    torch.tensor_split): the first stages. */
 		uint32_t rem = layers % pp;
 
 		for (uint32_t i = 0; i < pp; i++)
 			count[i] = layers / pp;
-		for (uint32_t i = 2; i < rem + 2; i++)
-			count[pp - i]++;
+		for (uint32_t i = 0; i < rem; i++)
+			count[r->engine == KVP_ENGINE_SGLANG ? pp - 1 - i
+			      : r->engine == KVP_ENGINE_TRTLLM ? i : pp - 2 - i]++;
 	}
 	for (uint32_t i = 0; i < pp; i++) {
 		first[i] = start;

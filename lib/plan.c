@@ -295,6 +295,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->stages_whole = false;
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
+	p->embedding_bytes = p->head_bytes = 0;
 	p->plateau_seq = 0;
 	p->windows_held = !request->no_window && kvp__sglang_holds_windows(m, request) &&
 	                  (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
@@ -374,6 +375,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			return st;
 		p->weights_bytes = w.bytes;
 	}
+	kvp__plan_outer_weights(m, p);
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||
 	    (st = kvp__plan_parallel(p, err)) != KVP_OK ||
 	    (st = kvp__plan_lora(m, p, err)) != KVP_OK)

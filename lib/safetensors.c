@@ -282,7 +282,8 @@ static kvp_status tensors_add(const struct tensor *tensors, size_t count,
 	tally.files++;
 	for (size_t i = 0; i < count; i++) {
 		kvp_status status = kvp__weights_add(
-			&tally, tensors[i].dtype->name, tensors[i].elements,
+			&tally, tensors[i].name, strlen(tensors[i].name),
+			tensors[i].dtype->name, tensors[i].elements,
 			tensors[i].end - tensors[i].begin, path, err);
 
 		if (status != KVP_OK)

@@ -468,6 +468,27 @@ static void least_seq(uint64_t one, bool open, uint64_t *seq, bool *unbounded)
 	}
 }
 
+/* Stage s's budget: its own (budgets), or the one for every stage. */
+static uint64_t budget_of(const uint64_t *budgets, uint64_t one, uint32_t s)
+{
+	return budgets ? budgets[s] : one;
+}
+
+/* Every stage must fit: the least of their answers. */
+static void max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
+                       uint64_t batch, uint64_t *seq, bool *unbounded)
+{
+	*seq = UINT64_MAX;
+	*unbounded = true;
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t one;
+		bool open;
+
+		stage_max_seq(p, s, budget_of(budgets, budget, s), batch, &one, &open);
+		least_seq(one, open, seq, unbounded);
+	}
+}
+
 kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
                             uint64_t *seq, bool *unbounded, kvp_error *err)
 {
@@ -475,16 +496,7 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
 	if (batch == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
-	*seq = UINT64_MAX;
-	*unbounded = true;
-	/* Every stage must fit: the least of their answers. */
-	for (uint32_t s = 0; s < p->stages; s++) {
-		uint64_t one;
-		bool open;
-
-		stage_max_seq(p, s, budget, batch, &one, &open);
-		least_seq(one, open, seq, unbounded);
-	}
+	max_seq_in(p, NULL, budget, batch, seq, unbounded);
 	return kvp__error_clear(err);
 }
 
@@ -522,19 +534,16 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	return lo;
 }
 
-kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
-                              uint64_t *batch, kvp_error *err)
+/* The least of the stages' largest batches; false when no stage caches
+ * anything. */
+static bool max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t one,
+                         uint64_t seq, uint64_t *batch)
 {
 	uint64_t best = UINT64_MAX;
 
-	if (!p || !batch)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	if (seq == 0)
-		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
 	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t budget = budget_of(budgets, one, s), b;
 		struct cost c;
-		uint64_t b;
-
 		bool pools;
 
 		b = sglang_batch(p, s, budget, seq, &pools);
@@ -550,9 +559,19 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		if (b < best)
 			best = b;
 	}
-	if (best == UINT64_MAX && p->stages)
-		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
 	*batch = best;
+	return best != UINT64_MAX || !p->stages;
+}
+
+kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
+                              uint64_t *batch, kvp_error *err)
+{
+	if (!p || !batch)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	if (seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
+	if (!max_batch_in(p, NULL, budget, seq, batch))
+		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
 	return kvp__error_clear(err);
 }
 
@@ -563,22 +582,23 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
  * every batch but where llama.cpp's unified cache scales it, and at every
  * seq but where a policy's cap varies with it; those, and SGLang's pools,
  * are answered by the calls themselves. */
-kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
+kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *budgets,
                                kvp__fit_answers *a, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
 	uint64_t best = UINT64_MAX;
-	kvp_status st;
 
-	if (r->batch == 0 || r->seq == 0 || kvp_policy_varies(&r->policy) ||
-	    r->engine == KVP_ENGINE_SGLANG ||
+	if (r->batch == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
+	if (r->seq == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
+	if (kvp_policy_varies(&r->policy) || r->engine == KVP_ENGINE_SGLANG ||
 	    (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified)) {
-		if ((st = kvp_plan_max_seq(p, l2, r->batch, &a->seq_l2, &a->seq_l2_unbounded,
-		                           err)) != KVP_OK ||
-		    (st = kvp_plan_max_seq(p, budget, r->batch, &a->seq, &a->seq_unbounded,
-		                           err)) != KVP_OK)
-			return st;
-		return kvp_plan_max_batch(p, budget, r->seq, &a->batch, err);
+		max_seq_in(p, NULL, l2, r->batch, &a->seq_l2, &a->seq_l2_unbounded);
+		max_seq_in(p, budgets, 0, r->batch, &a->seq, &a->seq_unbounded);
+		if (!max_batch_in(p, budgets, 0, r->seq, &a->batch))
+			return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
+		return KVP_OK;
 	}
 	a->seq_l2 = a->seq = UINT64_MAX;
 	a->seq_l2_unbounded = a->seq_unbounded = true;
@@ -590,11 +610,11 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, uint64_t budget,
 		cost_of(p, s, r->batch, 0, &c);
 		max_seq_of(&c, l2, &one, &open);
 		least_seq(one, open, &a->seq_l2, &a->seq_l2_unbounded);
-		max_seq_of(&c, budget, &one, &open);
+		max_seq_of(&c, budgets[s], &one, &open);
 		least_seq(one, open, &a->seq, &a->seq_unbounded);
 		/* One sequence: the cost of one stream. */
 		c.streams = 1;
-		if (!batch_of(&c, budget, r->seq, &one))
+		if (!batch_of(&c, budgets[s], r->seq, &one))
 			continue; /* this stage caches nothing */
 		if (one < best)
 			best = one;

@@ -93,11 +93,45 @@ void kvp_weights_init(kvp_weights *weights)
 		memset(weights, 0, sizeof *weights);
 }
 
-kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
-                            uint64_t params, uint64_t bytes, const char *path,
-                            kvp_error *err)
+/* Whether name, past one of the prefixes a checkpoint puts before its
+ * text model's tensors, is one of names (NULL-ended).  A layer's own
+ * embedding (DeepSeek-V3's MTP layer, model.layers.61.embed_tokens) has
+ * no such prefix alone, and is not matched. */
+static bool tensor_named(const char *name, size_t len, const char *const *names)
+{
+	static const char *const prefixes[] = {
+		"", "model.", "model.language_model.", "language_model.model.",
+		"language_model.", "transformer.", "backbone.", NULL
+	};
+
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (len < n || memcmp(name, prefixes[i], n) != 0)
+			continue;
+		for (size_t j = 0; names[j]; j++)
+			if (len - n == strlen(names[j]) && memcmp(name + n, names[j], len - n) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The input embedding: GGUF's token_embd (llama-arch.cpp), and the
+ * transformers names (Llama's embed_tokens, GPT-2's wte, BLOOM's
+ * word_embeddings, Mamba's embeddings, InternLM's tok_embeddings).  The
+ * head: GGUF's output, transformers' lm_head. */
+static const char *const embedding_names[] = {
+	"token_embd.weight", "embed_tokens.weight", "wte.weight",
+	"word_embeddings.weight", "embeddings.weight", "tok_embeddings.weight", NULL
+};
+static const char *const head_names[] = {"output.weight", "lm_head.weight", NULL};
+
+kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_len,
+                            const char *type, uint64_t params, uint64_t bytes,
+                            const char *path, kvp_error *err)
 {
 	kvp_weight_type *t = NULL;
+	uint64_t *role = NULL;
 
 	for (size_t i = 0; i < weights->n_types; i++)
 		if (strcmp(weights->types[i].name, type) == 0)
@@ -117,6 +151,12 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *type,
 	    !kvp__add(weights->bytes, bytes, &weights->bytes))
 		return kvp__error_at(err, KVP_ERR_OVERFLOW, path, 0, 0,
 		                     "the tensors' sizes overflow 64 bits");
+	if (tensor_named(name, name_len, embedding_names))
+		role = &weights->embedding_bytes;
+	else if (tensor_named(name, name_len, head_names))
+		role = &weights->head_bytes;
+	if (role)
+		*role += bytes; /* at most weights->bytes, which did not overflow */
 	t->tensors++;
 	weights->tensors++;
 	return KVP_OK;

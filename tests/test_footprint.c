@@ -146,8 +146,11 @@ static void test_parts_sum(void **state)
 /* Hand-worked: Llama 3 8B (16,060,522,496 B of fp16 weights) at 8192 tokens
  * on an 80 GiB GPU with llama.cpp: the cache 32 x 8192 x 2 x 8 x 128 x 2 =
  * 1,073,741,824 B; compute 279,445,504 B; usable floor(85,899,345,920 x
- * 0.9) = 77,309,411,328; budget = usable - weights - compute =
- * 60,969,443,328. */
+ * 0.9) = 77,309,411,328.  llama.cpp keeps the token embedding in host
+ * memory (llama-model.cpp load_tensors: the input layer is always on the
+ * CPU), 128,256 x 4,096 x 2 = 1,050,673,152 B, so the GPU holds
+ * 15,009,849,344 B of weights and the budget = usable - those - compute =
+ * 62,020,116,480. */
 static void test_llama_fit(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -169,22 +172,27 @@ static void test_llama_fit(void **state)
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.footprint.kv, 1073741824);
 	assert_int_equal(f.footprint.activations, 279445504);
-	assert_int_equal(f.budget_bytes, 60969443328ull);
+	assert_int_equal(f.weights_per_gpu, 15009849344ull);
+	assert_int_equal(f.budget_bytes, 62020116480ull);
 	assert_int_equal(f.footprint.held_back, 85899345920ull - 77309411328ull);
-	assert_int_equal(f.footprint.unused, 60969443328ull - 1073741824);
-	assert_int_equal(f.footprint.host, 513024);
+	assert_int_equal(f.footprint.unused, 62020116480ull - 1073741824);
+	/* Host: the output buffer, 128,256 x 1 x 4 = 513,024, and the
+	 * embedding. */
+	assert_int_equal(f.footprint.host, 513024 + 1050673152ull);
 	/* The longest context fits the budget: cells of 131,072 B (32 layers
-	 * x 4 KiB), padded to 256: floor(60,969,443,328 / 131,072) = 465,159
-	 * cells, 465,152 whole pads. */
-	assert_int_equal(f.max_seq_hbm, 465152);
+	 * x 4 KiB), padded to 256: floor(62,020,116,480 / 131,072) = 473,175
+	 * cells, 473,088 whole pads. */
+	assert_int_equal(f.max_seq_hbm, 473088);
 	/* Weights past the device: the parts exceed it. */
 	m.params *= 10;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_false(f.fits_hbm);
 	assert_int_equal(f.footprint.unused, 0);
-	assert_int_equal(f.footprint.over, 160605224960ull + 1073741824 + 279445504 +
-	                                   (85899345920ull - 77309411328ull) - 85899345920ull);
+	/* 160,605,224,960 B of weights, less the embedding on the host. */
+	assert_int_equal(f.footprint.over, 160605224960ull - 1050673152 + 1073741824 +
+	                                   279445504 + (85899345920ull - 77309411328ull) -
+	                                   85899345920ull);
 }
 
 static kvp_device device(uint64_t bytes)

@@ -179,9 +179,51 @@ static void test_llama2_plan(void **state)
 	assert_int_equal(p.weights.files, 1);
 	assert_int_equal(p.weights.tensors, 1);
 	assert_int_equal(p.weights.bytes, 262144000);
+	/* token_embd is the embedding; no output.weight: the head is tied. */
+	assert_int_equal(p.weights.embedding_bytes, 262144000);
+	assert_int_equal(p.weights.head_bytes, 0);
+	assert_true(p.model.tie_embeddings);
 	assert_string_equal(p.weights.types[0].name, "f16");
 	assert_int_equal(plan_bytes(&p.model, 1024), 536870912);
 	ggufw_free(&w);
+}
+
+/* token_embd's bytes, which llama.cpp keeps in host memory, against its
+ * published "CPU_Mapped model buffer size" lines: Llama 3.2 3B Q4_K_M
+ * (ollama issue #8310), token_embd q6_K [3072, 128256]: 128,256 x 3,072
+ * x 210 / 256 = 323,205,120 B, "308.23 MiB"; a Llama 3 70B Q8_0 (ollama
+ * issue #11986), q8_0 [8192, 128256]: 128,256 x 8,192 x 34 / 32 =
+ * 1,116,340,224 B, "1064.62 MiB". */
+static void test_embedding_logged(void **state)
+{
+	static const struct {
+		uint64_t hidden;
+		int type;
+		uint64_t bytes;
+		const char *logged;
+	} cases[] = {
+		{3072, Q6_K, 323205120, "308.23"},
+		{8192, Q8_0, 1116340224, "1064.62"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t dims[2] = {cases[i].hidden, 128256};
+		char mib[32];
+		ggufw w;
+		parsed p;
+
+		ggufw_init(&w, 3);
+		base_keys(&w, "llama", 28, (uint32_t)cases[i].hidden, 24, 8, 128);
+		ggufw_tensor(&w, "token_embd.weight", 2, dims, cases[i].type,
+		             cases[i].bytes);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(p.weights.embedding_bytes, cases[i].bytes);
+		snprintf(mib, sizeof mib, "%.2f", (double)p.weights.embedding_bytes / 1048576.0);
+		assert_string_equal(mib, cases[i].logged);
+		ggufw_free(&w);
+	}
 }
 
 /* Every value type: scalars of each of the 13, arrays of the integer
@@ -827,6 +869,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_llama2_plan),
+		cmocka_unit_test(test_embedding_logged),
 		cmocka_unit_test(test_value_types),
 		cmocka_unit_test(test_per_layer_kv_heads),
 		cmocka_unit_test(test_mla_deepseek_v3),

@@ -110,6 +110,9 @@ static void assert_fp8_counts(const kvp_weights *w, uint32_t times)
 	assert_type(w, "F32", times, 1 * times, 4 * times);
 	assert_type(w, "BF16", 2 * times, 6464 * times, 12928 * times);
 	assert_int_equal(w->index_total_size, 0);
+	/* model.embed_tokens.weight is the embedding; no head. */
+	assert_int_equal(w->embedding_bytes, 12800 * times);
+	assert_int_equal(w->head_bytes, 0);
 }
 
 /* The fp8 layer read from a file, then parsed from memory into the same
@@ -131,6 +134,31 @@ static void test_fp8_checkpoint(void **state)
 	assert_int_equal(kvp_safetensors_parse(buf, len, len, "mem", &w, &err),
 	                 KVP_OK);
 	assert_fp8_counts(&w, 2);
+}
+
+/* The embedding and the head by name: a multimodal checkpoint's text
+ * embedding (model.language_model.embed_tokens, [10, 64] BF16, 1280 B)
+ * and lm_head ([100, 64], 12800 B); an MTP layer's own embed_tokens
+ * (DeepSeek-V3's model.layers.61) is neither. */
+static void test_embedding_and_head(void **state)
+{
+	static const char header[] =
+		"{\"lm_head.weight\":{\"dtype\":\"BF16\",\"shape\":[100,64],"
+		"\"data_offsets\":[0,12800]},"
+		"\"model.layers.61.embed_tokens.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[100,64],\"data_offsets\":[12800,25600]},"
+		"\"model.language_model.embed_tokens.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[10,64],\"data_offsets\":[25600,26880]}}";
+	const char *path = st_write("roles/model.safetensors", UINT64_MAX, header, 26880);
+	kvp_weights w;
+	kvp_error err;
+
+	(void)state;
+	kvp_weights_init(&w);
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.bytes, 26880);
+	assert_int_equal(w.embedding_bytes, 1280);
+	assert_int_equal(w.head_bytes, 12800);
 }
 
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
@@ -684,6 +712,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fp8_checkpoint),
+		cmocka_unit_test(test_embedding_and_head),
 		cmocka_unit_test(test_sub_byte_types),
 		cmocka_unit_test(test_sharded_index_and_directory),
 		cmocka_unit_test(test_bad_headers),

@@ -336,10 +336,29 @@ static void test_plan_and_fit(void **state)
 	assert_int_equal(p.weights_bytes, 3889307648ull);
 	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);
 	assert_int_equal(fit.weights_bytes, 3889307648ull);
-	r.pp = 3; /* 3,889,307,648 = 3 x 1,296,435,882 + 2 */
+	/* Three stages of 11, 11 and 10 layers (get_pp_indices).  The
+	 * embedding and the head, 32,000 x 4,096 x 2 = 262,144,000 B each,
+	 * go to the first and the last; the layers' 3,889,307,648 -
+	 * 524,288,000 = 3,365,019,648 B by layers, 105,156,864 B each.  The
+	 * first stage, with the most weights and as much cache as any, binds. */
+	r.pp = 3;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.embedding_bytes, 262144000);
+	assert_int_equal(p.head_bytes, 262144000);
+	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);
+	assert_int_equal(fit.stage_weights[0], 11 * 105156864ull + 262144000);
+	assert_int_equal(fit.stage_weights[1], 11 * 105156864ull);
+	assert_int_equal(fit.stage_weights[2], 10 * 105156864ull + 262144000);
+	assert_int_equal(fit.stage, 0);
+	assert_int_equal(fit.weights_per_gpu, fit.stage_weights[0]);
+	assert_int_equal(fit.stage_budget[1] - fit.stage_budget[0], 262144000);
+	assert_int_equal(fit.budget_bytes, fit.stage_budget[0]);
+	/* At tp 2 each share halves, rounded up. */
+	r.tp = 2;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);
-	assert_int_equal(fit.weights_per_gpu, 3889307648ull / 3 + 1); /* ceil */
+	assert_int_equal(fit.stage_weights[1], 11 * 105156864ull / 2);
+	r.tp = 1;
 	r.weight_bytes = 12345;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.weights_bytes, 12345);

@@ -36,6 +36,28 @@ is kind '"gguf"' "JSON source kind"
 is family '"llama"' "JSON source family"
 same_cache llama2-7b --gguf "$f" --seq 8192 --engine llama.cpp --kv-budget 20000000000
 
+# Where the weights sit.  token_embd and output, 4096 x 32000 in q4_K,
+# are 131,072,000 / 256 x 144 = 73,728,000 B each.  llama.cpp keeps
+# token_embd in host memory (llama-model.cpp load_tensors: the input layer
+# is always on the CPU, its "CPU_Mapped model buffer size"): the GPU holds
+# 3,791,273,984 - 73,728,000 = 3,717,545,984 B, the host the embedding
+# and the output buffer, 32000 x 1 x 4 = 128,000 B: 73,856,000 B.
+run --gguf "$f" --seq 8192 --engine llama.cpp --gpu h100 --format json
+is embedding_bytes 73728000 "token_embd's bytes, from its tensor info"
+is head_bytes 73728000 "output.weight's bytes"
+is weights_per_gpu 3717545984 "llama.cpp: the GPU holds all but token_embd"
+is host_bytes 73856000 "llama.cpp: token_embd and the output buffer in host memory"
+run --gguf "$f" --seq 8192 --engine llama.cpp --gpu h100
+check "the table names the embedding in host memory" grep -qxF \
+	"(and 70.43 MiB of host memory: llama.cpp's token embedding and output buffer)" "$work/out"
+# vLLM at pp 3 (11, 11 and 10 layers): the layers' 3,791,273,984 -
+# 2 x 73,728,000 = 3,643,817,984 B are 113,869,312 B a layer; the first
+# stage adds token_embd, the last output.weight.
+run --gguf "$f" --seq 8192 --engine vllm --pp 3 --gpu h100 --format json
+check "vLLM pp 3: each stage's weights from the file" test \
+	"$(sed -n 's/^ *"weights_per_gpu": \([0-9]*\),$/\1/p' "$work/out" | tr '\n' ' ')" = \
+	"1326290432 1326290432 1252562432 1212421120 "
+
 run --gguf "$f" --seq 8192 --engine llama.cpp
 check "table names the GGUF file and its architecture" grep -qxF "  from gguf $f (llama)" "$work/out"
 check "table has the weights line" \

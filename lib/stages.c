@@ -1,0 +1,87 @@
+/*
+ * stages.c — the weights each pipeline stage holds: its layers' share,
+ * the embedding on the first stage, the LM head on the last, and where
+ * llama.cpp keeps the embedding instead (host memory).
+ *
+ * vLLM (vllm/model_executor/models/llama.py at v0.19.0, LlamaModel and
+ * LlamaForCausalLM __init__): embed_tokens is a VocabParallelEmbedding on
+ * the first rank, and on the last one too when tie_word_embeddings (the
+ * head then shares it); every other rank has a PPMissingLayer.  The final
+ * norm and lm_head are on the last rank.  make_layers gives each rank its
+ * get_pp_indices layers.
+ *
+ * llama.cpp (src/llama-model.cpp, llama_model::load_tensors, at commit
+ * 4c7103b96d72): "the input layer is always on the CPU" (dev_input is the
+ * CPU), so token_embd stays in host memory (its "CPU_Mapped model buffer
+ * size" line); the output layer is on the device of the last layer, and a
+ * model without output.weight loads token_embd again there
+ * (TENSOR_DUPLICATED).
+ */
+#include "engine.h"
+
+void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	const kvp_weights_format *f = &r->weights_format;
+	uint64_t e = 0, h = 0, total = p->weights_bytes, embed;
+
+	if (r->weight_bytes && r->weight_embedding_bytes) {
+		/* Counted from the checkpoint. */
+		e = r->weight_embedding_bytes;
+		h = r->weight_head_bytes;
+	} else if (m->vocab && m->hidden &&
+	           kvp__mul(m->vocab, m->hidden, &embed)) {
+		/* From the shape, at the weights' type: a checkpoint format
+		 * keeps the embedding 16-bit, GGUF's types take every 2-D
+		 * tensor (weights_format.c). */
+		if (f->kind == KVP_WFORMAT_PLAIN || r->weight_bytes) {
+			if (kvp_dtype_bytes(r->weights_dtype, embed, &e, NULL) != KVP_OK)
+				e = 0;
+		} else if (f->kind == KVP_WFORMAT_GGUF) {
+			if (!f->block_values ||
+			    !kvp__mul(embed / f->block_values + (embed % f->block_values != 0),
+			              f->block_bytes, &e))
+				e = 0;
+		} else if (!kvp__mul(embed, 2, &e)) {
+			e = 0;
+		}
+		h = m->tie_embeddings ? 0 : e;
+	}
+	/* The plain weights' total is the fit's, params at weights_dtype. */
+	if (!total && (r->weight_bytes ||
+	               kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK))
+		total = 0;
+	if (e > total || h > total - e)
+		e = h = 0; /* not this model's: follow the layers alone */
+	p->embedding_bytes = e;
+	p->head_bytes = e ? h : 0;
+}
+
+/* floor(x * num / den), den > 0 and num <= den. */
+static uint64_t share(uint64_t x, uint64_t num, uint64_t den)
+{
+	return (uint64_t)((unsigned __int128)x * num / den);
+}
+
+uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
+{
+	const kvp_request *r = &p->request;
+	bool llama = r->engine == KVP_ENGINE_LLAMA_CPP, last = s + 1 == p->stages;
+	uint64_t e = p->embedding_bytes, h = p->head_bytes, layers = p->layers;
+	uint64_t body, first = p->stage_first[s];
+	unsigned __int128 bytes;
+
+	if (e > weights || h > weights - e)
+		e = h = 0; /* another total than the plan's (a plain type) */
+	body = weights - e - h;
+	/* The layers' share, by cumulative floors so the stages sum to the
+	 * whole. */
+	bytes = p->stages == 1 ? body
+	        : share(body, first + p->stage_layers[s], layers) - share(body, first, layers);
+	if (s == 0 && !llama)
+		bytes += e;
+	if (last)
+		bytes += h ? h : p->stages > 1 || llama ? e : 0;
+	/* weights + e at most: a tied head's copy */
+	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+}

@@ -1,0 +1,301 @@
+/*
+ * test_stages.c — pipeline stages each with their own weights and budget:
+ * the embedding on the first stage, the LM head on the last (a tied
+ * head's copy there too), llama.cpp's embedding in host memory, each
+ * engine's way of reconciling the stages' budgets, and vLLM's sampler on
+ * the last stage alone.  Every figure is worked by hand in its comment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define H100_BYTES 85899345920ull /* 80 GiB */
+
+static kvp_model model(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
+                       uint32_t vocab, uint64_t params, bool tied)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "m");
+	m.layers = layers;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.vocab = vocab;
+	m.params = params;
+	m.tie_embeddings = tied;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+/* meta-llama/Meta-Llama-3-70B config.json: 80 layers, hidden 8192, 64
+ * heads, 8 kv heads, vocab 128256, untied; 70,553,706,496 parameters. */
+static kvp_model llama3_70b(void)
+{
+	return model(80, 8192, 64, 8, 128256, 70553706496ull, false);
+}
+
+static kvp_device h100(void)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "h100");
+	strcpy(d.arch, "sm_90");
+	d.hbm_bytes = H100_BYTES;
+	d.l2_bytes = 50ull << 20;
+	return d;
+}
+
+static void plan_fit(const kvp_model *m, const kvp_request *r, kvp_plan *p, kvp_fit *f)
+{
+	kvp_device d = h100();
+	kvp_error err;
+
+	if (kvp_plan_compute(m, r, p, &err) != KVP_OK ||
+	    kvp_plan_fit(p, &d, f, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+}
+
+/* Llama 3 70B, fp16, vLLM at tp 2 and pp 3 (27, 27 and 26 layers) on an
+ * H100 at 0.92:
+ *   weights 141,107,412,992 B; embedding and head 128,256 x 8,192 x 2 =
+ *   2,101,346,304 B each; the layers' 136,904,720,384 B by cumulative
+ *   floors: 46,205,343,129, 46,205,343,130 and 44,494,034,125 B;
+ *   per GPU ceil(/ 2): 24,153,344,717 (with the embedding),
+ *   23,102,671,565 and 23,297,690,215 (with the head);
+ *   usable ceil(85,899,345,920 x 0.92) = 79,027,398,247, so the budgets
+ *   54,874,053,530, 55,924,726,682 and 55,729,708,032 B;
+ *   a block of 16 tokens, 4 kv heads a rank: 16 x 2 x 4 x 128 x 2 =
+ *   32,768 B a layer; blocks floor(budget / 32,768 / layers): 62,023,
+ *   63,210 and 65,412.  vLLM takes the least (get_kv_cache_configs):
+ *   62,023 blocks, 992,368 tokens, the first stage binding. */
+static void test_vllm_stages(void **state)
+{
+	kvp_model m = llama3_70b();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 8192;
+	r.tp = 2;
+	r.pp = 3;
+	r.mem_util = 0.92;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.embedding_bytes, 2101346304);
+	assert_int_equal(p.head_bytes, 2101346304);
+	assert_int_equal(f.stage_weights[0], 24153344717ull);
+	assert_int_equal(f.stage_weights[1], 23102671565ull);
+	assert_int_equal(f.stage_weights[2], 23297690215ull);
+	assert_int_equal(f.usable_bytes, 79027398247ull);
+	assert_int_equal(f.stage_budget[0], 54874053530ull);
+	assert_int_equal(f.stage_budget[1], 55924726682ull);
+	assert_int_equal(f.stage_budget[2], 55729708032ull);
+	assert_int_equal(f.stage, 0);
+	assert_int_equal(f.capacity.blocks, 62023);
+	assert_int_equal(f.capacity.tokens, 992368);
+	assert_int_equal(f.weights_per_gpu, 24153344717ull);
+	assert_int_equal(f.budget_bytes, 54874053530ull);
+	/* The longest context: 992,368 tokens on the first stage, whose
+	 * blocks are the fewest. */
+	assert_int_equal(f.max_seq_hbm, 992368);
+	/* The footprint is the first stage's GPU: 27 layers x 62,023
+	 * blocks x 32,768 B. */
+	assert_int_equal(f.footprint.weights, 24153344717ull);
+	assert_int_equal(f.footprint.kv, 27ull * 62023 * 32768);
+}
+
+/* SGLang measures the memory free after loading as the least over every
+ * rank, then each rank's tokens with its own layers, the least again
+ * (model_runner_kv_cache_mixin.py profile_max_num_token).  Llama 3 70B at
+ * tp 2, pp 3 (SGLang's split: 26, 27, 27 layers), mem_fraction_static
+ * 0.9: usable floor(85,899,345,920 x 0.9) = 77,309,411,328; the last
+ * stage's weights, 27 layers' and the head, 24,153,344,717 B a GPU as
+ * vLLM's first stage above, leave 53,156,066,611 B, every stage's budget;
+ * a token is 26 x 2 x 4 x 128 x 2 = 53,248 B on the first stage, 55,296 B
+ * on the others: 998,273 and 961,300 tokens; 961,300 bind, the second
+ * stage first. */
+static void test_sglang_stages(void **state)
+{
+	kvp_model m = llama3_70b();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.seq = 8192;
+	r.tp = 2;
+	r.pp = 3;
+	r.mem_util = 0.9;
+	plan_fit(&m, &r, &p, &f);
+	for (int s = 0; s < 3; s++)
+		assert_int_equal(f.stage_budget[s], 53156066611ull);
+	assert_int_equal(f.stage_weights[2], 24153344717ull);
+	assert_int_equal(f.capacity.tokens, 961300);
+	assert_int_equal(f.stage, 1);
+}
+
+/* A tied model: 4 layers, hidden 1024, vocab 1,000, 100,000,000
+ * parameters in fp16 (200,000,000 B); the embedding 1,000 x 1,024 x 2 =
+ * 2,048,000 B and no head of its own.  At pp 2 (2 and 2 layers) the
+ * layers' 197,952,000 B split 98,976,000 each; the first stage adds the
+ * embedding, the last its copy for the head (vLLM's LlamaModel builds
+ * embed_tokens on the last rank when tie_word_embeddings): 101,024,000
+ * each.  At pp 1 the one stage holds 200,000,000.  llama.cpp keeps the
+ * embedding on the CPU and its copy as the output layer on the GPU
+ * (TENSOR_DUPLICATED): 200,000,000 on the GPU, and 2,048,000 + 1,000 x
+ * 4 (its output buffer) in host memory. */
+static void test_tied_head(void **state)
+{
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, true);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 1024;
+	r.pp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.embedding_bytes, 2048000);
+	assert_int_equal(p.head_bytes, 0);
+	assert_int_equal(f.stage_weights[0], 101024000);
+	assert_int_equal(f.stage_weights[1], 101024000);
+	r.pp = 1;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.weights_per_gpu, 200000000);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.weights_per_gpu, 200000000);
+	assert_int_equal(f.footprint.weights, 200000000);
+	assert_int_equal(f.footprint.host, 2048000 + 4000);
+	/* Untied, llama.cpp's GPU holds all but the embedding: 200,000,000
+	 * - 2,048,000. */
+	m.tie_embeddings = false;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.head_bytes, 2048000);
+	assert_int_equal(f.weights_per_gpu, 197952000);
+}
+
+/* vLLM's profile run samples on the last stage alone (gpu_model_runner.py
+ * profile_run: _dummy_sampler_run under get_pp_group().is_last_rank).
+ * Llama 3.1 8B (intermediate 14,336, vocab 128,256) at pp 2 with 8,192
+ * batched tokens and 1,024 sequences: the first stage's peak is the
+ * forward, 41 x 8,192 x 14,336 / 5 = 963,012,198 B, the last stage's
+ * the sampler, 31 x 1,024 x 128,256 / 2 = 2,035,679,232 B; each stage
+ * holds 16 layers and one 128,256 x 4,096 x 2 = 1,050,673,152 B matrix
+ * (the embedding, the head), so their weights are equal and the last
+ * stage's budget is 1,072,667,034 B less: it binds. */
+static void test_vllm_sampler_stage(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull, false);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	m.intermediate = 14336;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 8192;
+	r.pp = 2;
+	r.profile_memory = true;
+	r.max_batched_tokens = 8192;
+	r.max_num_seqs = 1024;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], f.stage_weights[1]);
+	assert_int_equal(f.stage_budget[0] - f.stage_budget[1], 2035679232ull - 963012198ull);
+	assert_int_equal(f.stage, 1);
+	assert_int_equal(f.footprint.activations, 2035679232ull + (72ull << 20));
+}
+
+/* No vocabulary: the weights follow the layers alone.  3 layers at pp 2
+ * split 2 and 1 (get_pp_indices: the extra layer before the last); 150
+ * parameters in fp16, 300 B: floor(300 x 2 / 3) = 200 and 100. */
+static void test_by_layers(void **state)
+{
+	kvp_model m = model(3, 128, 1, 1, 0, 150, false);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.seq = 16;
+	r.pp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.embedding_bytes, 0);
+	assert_int_equal(f.stage_weights[0], 200);
+	assert_int_equal(f.stage_weights[1], 100);
+	/* The exact engine: the stage with the least room binds, the first
+	 * (two layers' cache and weights). */
+	assert_int_equal(f.stage, 0);
+}
+
+/* Each engine's split of the layers: vLLM's get_pp_indices gives the
+ * remainder to the stages before the last (80 in 3: 27, 27, 26; 30 in 4:
+ * 7, 8, 8, 7), SGLang's to the last (26, 27, 27; 7, 7, 8, 8), TensorRT-
+ * LLM's torch.tensor_split to the first (27, 27, 26; 8, 8, 7, 7). */
+static void test_splits(void **state)
+{
+	static const struct {
+		kvp_engine engine;
+		uint32_t layers, pp, want[4];
+	} cases[] = {
+		{KVP_ENGINE_VLLM, 80, 3, {27, 27, 26}},
+		{KVP_ENGINE_VLLM, 30, 4, {7, 8, 8, 7}},
+		{KVP_ENGINE_SGLANG, 80, 3, {26, 27, 27}},
+		{KVP_ENGINE_SGLANG, 30, 4, {7, 7, 8, 8}},
+		{KVP_ENGINE_TRTLLM, 80, 3, {27, 27, 26}},
+		{KVP_ENGINE_TRTLLM, 30, 4, {8, 8, 7, 7}},
+		{KVP_ENGINE_EXACT, 30, 4, {7, 8, 8, 7}},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_model m = model(cases[i].layers, 1024, 8, 8, 1000, 100000000, false);
+		kvp_request r;
+		kvp_plan p;
+		kvp_error err;
+
+		kvp_request_init(&r);
+		r.engine = cases[i].engine;
+		r.seq = 64;
+		r.pp = cases[i].pp;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.stages, cases[i].pp);
+		for (uint32_t s = 0; s < cases[i].pp; s++)
+			assert_int_equal(p.stage_layers[s], cases[i].want[s]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vllm_stages),
+		cmocka_unit_test(test_sglang_stages),
+		cmocka_unit_test(test_tied_head),
+		cmocka_unit_test(test_vllm_sampler_stage),
+		cmocka_unit_test(test_by_layers),
+		cmocka_unit_test(test_splits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
