@@ -295,8 +295,24 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 			*has_full = true;
 		}
 	}
-	if (!sliding)
-		return false;
+	if (!sliding) {
+		/* One pool (model_runner_kv_cache_mixin.py
+		 * profile_max_num_token): the requests fit when their pages
+		 * fit its max_total_num_tokens; its page_size padding rows
+		 * lie past the budget.  Recurrent state and a policy's caps
+		 * are the byte model's. */
+		uint64_t per_token = 0, block = kvp__engine_block(&p->request);
+
+		if (!*has_full || p->state_total_bytes ||
+		    p->request.policy.kind != KVP_POLICY_FULL)
+			return false;
+		for (uint32_t g = 0; g < p->group_count; g++)
+			per_token += kvp__stage_group_layers(p, stage, g) *
+			             p->groups[g].bytes_per_token;
+		*full = budget / per_token / block * block;
+		*swa = UINT64_MAX;
+		return true;
+	}
 	sglang_capacity(p, stage, budget, &c);
 	*full = *has_full ? c.tokens : 0;
 	*swa = c.swa_tokens;

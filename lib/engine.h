@@ -96,9 +96,12 @@ static inline uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage
 	                      : kvp__stage_group_layers_of(p, stage, g);
 }
 
-/* SGLang's two pools (full and sliding tokens) that budget gives stage's
- * GPU, its window and whether it has full layers; false when the stage
- * has no sliding layers (one pool, which the byte model holds). */
+/* SGLang's pools (full and sliding tokens) that budget gives stage's GPU,
+ * its window and whether it has full layers.  A stage without sliding
+ * layers has one pool: *swa is UINT64_MAX (no limit) and *window 0, as
+ * long as its layers keep every token and hold no recurrent state;
+ * otherwise, and for a stage that caches nothing, false (the byte model
+ * holds it). */
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full);

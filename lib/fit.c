@@ -43,6 +43,21 @@ void kvp_fit_options_init(kvp_fit_options *options)
 }
 
 
+/* Whether SGLang's pools, not the bytes, decide the fit: on every stage
+ * (kvp__sglang_pools), as max_batch counts them. */
+static bool sglang_pooled(const kvp_plan *p, const kvp_fit *fit)
+{
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t full, swa, window;
+		bool has_full;
+
+		if (!kvp__sglang_pools(p, s, fit->stage_budget[s], &full, &swa, &window,
+		                       &has_full))
+			return false;
+	}
+	return true;
+}
+
 /* What each stage needs before its cache, and its activations. */
 struct stage_needs {
 	uint64_t need[KVP_PP_MAX];
@@ -238,13 +253,12 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.max_seq_hbm = answers.seq;
 	fit.max_seq_hbm_unbounded = answers.seq_unbounded;
 	fit.max_batch_hbm = answers.batch;
-	/* Every stage's cache in its own budget; SGLang with a sliding
-	 * pool: its tokens in the pools the budget makes, which is what
-	 * max_batch counts. */
+	/* Every stage's cache in its own budget; SGLang: its tokens in the
+	 * pools the budget makes, which is what max_batch counts. */
 	fit.fits_hbm = r->kv_budget || all_ok;
 	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
 		fit.fits_hbm = plan->stage_bytes[t] <= fit.stage_budget[t];
-	if (r->engine == KVP_ENGINE_SGLANG && fit.capacity.swa_tokens)
+	if (r->engine == KVP_ENGINE_SGLANG && sglang_pooled(plan, &fit))
 		fit.fits_hbm = (r->kv_budget || all_ok) && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, &fit);
 	/* The stages' entries alone: a fit is in the planner's inner loop,

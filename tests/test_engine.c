@@ -677,6 +677,57 @@ static void test_sglang_trtllm_edges(void **state)
 	assert_int_equal(p.groups[0].cells, 48);
 }
 
+/* SGLang's one pool decides the fit as it admits requests: their pages in
+ * max_total_num_tokens, the padding page past the budget.  Llama 2 7B,
+ * 524,288 B a token: 1 GiB is a pool of 2,048 tokens.  Two requests of
+ * 1,024 fill it and fit (their bytes with the padding row, 2,049 tokens',
+ * exceed the GiB, which is why the bytes do not decide); the longest one
+ * request is 2,048, and 2,049 does not fit.  In pages of 64: 1,030 tokens
+ * take 17 pages, 1,088 rows: one request (2 x 1,088 > 2,048); two fit
+ * up to 1,024 tokens each. */
+static void test_sglang_pool_fit(void **state)
+{
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 1024, 2);
+	kvp_device d;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	r.kv_budget = 1ull << 30;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_true(p.kv_bytes_per_gpu > r.kv_budget);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.capacity.tokens, 2048);
+	assert_true(f.fits_hbm);
+	assert_int_equal(f.max_batch_hbm, 2);
+	assert_int_equal(f.capacity.max_concurrency, 2.0);
+	r.batch = 3;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_false(f.fits_hbm);
+	r.batch = 1;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.max_seq_hbm, 2048);
+	r.seq = 2049;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_false(f.fits_hbm);
+	r.seq = 1030;
+	r.batch = 2;
+	r.block_size = 64;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_false(f.fits_hbm);
+	assert_int_equal(f.max_batch_hbm, 1);
+	assert_int_equal(f.max_seq_hbm, 1024); /* two of 16 pages */
+}
+
 /* ---- capacity ------------------------------------------------------------ */
 
 static void test_capacity_vllm_hybrid(void **state)
@@ -1483,7 +1534,11 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 		else
 			full = true;
 	}
-	if (!window)
+	/* One pool, when its layers keep every token and hold no state:
+	 * the pages of the requests in max_total_num_tokens, its padding
+	 * rows past the budget. */
+	if (!window && (!full || p->state_total_bytes ||
+	                p->request.policy.kind != KVP_POLICY_FULL))
 		return false;
 	*applies = true;
 	/* Pipeline stages: each stage's pools are its own; the library
@@ -1494,6 +1549,8 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
 	if (full && need > c.tokens)
 		return false;
+	if (!window)
+		return true;
 	seq = seq < window ? seq : window;
 	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
 	return need <= c.swa_tokens;
@@ -1763,6 +1820,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_trtllm_sglang),
 		cmocka_unit_test(test_sglang_swa_pool),
 		cmocka_unit_test(test_sglang_swa_architectures),
+		cmocka_unit_test(test_sglang_pool_fit),
 		cmocka_unit_test(test_vllm_unified_pages),
 		cmocka_unit_test(test_vllm_mamba_hybrid),
 		cmocka_unit_test(test_vllm_mamba_tp),

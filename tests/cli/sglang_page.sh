@@ -16,9 +16,9 @@ printf '%s\n' 'name: my-b200' 'memory: 180 GiB' 'l2: 126 MiB' 'arch: sm_100' \
 # 524,288 = 603,979,776 B in the B200's 64 (trtllm_mha).  1 GiB holds
 # 1,073,741,824 / 524,288 = 2,048 tokens, a multiple of 64; the K buffer
 # is (2,048 + 64) x 262,144 B = 0.52 GiB on the B200, (2,048 + 1) x
-# 262,144 = 0.50 on the H100.  The fit keeps a request's rows, padding page
-# included, within the 2,048: the longest request is 2,047 tokens (+ 1) on
-# the H100 and 1,984 (pad(s, 64) + 64 <= 2,048) on the B200.
+# 262,144 = 0.50 on the H100.  A request fits when its pages fit the
+# pool's 2,048 tokens (the padding page lies past the budget): the longest
+# is 2,048 tokens on both, pad(s, 64) <= 2,048 on the B200.
 set -- --data-dir "$work/data" --model llama2-7b --seq 1030 --engine sglang \
 	--kv-budget 1073741824
 run "$@" --gpu h100,my-b200
@@ -30,8 +30,8 @@ has_line "the B200's pool line" \
 	"    KV Cache is allocated. #tokens: 2048, K size: 0.52 GB, V size: 0.52 GB"
 has_line "the H100's pool line" \
 	"    KV Cache is allocated. #tokens: 2048, K size: 0.50 GB, V size: 0.50 GB"
-check "the fit table: 2,047 and 1,984 tokens" sh -c \
-	'grep -Eq "^h100-sxm .* 2,047 +1\$" "$1" && grep -Eq "^my-b200 .* 1,984 +1\$" "$1"' \
+check "the fit table: 2,048 tokens on both" sh -c \
+	'grep -Eq "^h100-sxm .* 2,048 +1\$" "$1" && grep -Eq "^my-b200 .* 2,048 +1\$" "$1"' \
 	sh "$work/out"
 run "$@" --gpu my-b200,h100
 has_line "the B200 first: trtllm_mha's 64 in the engine line" \
@@ -59,15 +59,14 @@ is page_size 64 "--page-size 8 on the B200: 64"
 # fp16 over 61 layers is 70,272 B a token: 10^10 B hold 142,304 tokens, in
 # pages of 64 2,223 pages, 142,272 tokens; a request of 1,030 takes 17
 # pages: 130 of them, against 138 on the H200 in pages of 1.  The longest
-# request keeps its rows within the 142,304: pad(s, 64) + 64 <= 142,304
-# gives 142,208 on the B200, s + 1 <= 142,304 gives 142,303 on the H200.
+# request fills the pool: 142,272 tokens on the B200, 142,304 on the H200.
 run --data-dir "$work/data" --model deepseek-v3 --seq 1030 --engine sglang --tp 8 \
 	--kv-budget 10000000000 --gpu my-b200,h200
 has_line "DeepSeek-V3 on the B200: trtllm_mla's 64" \
 	"Engine sglang (page size 64, trtllm_mla's on my-b200)"
 has_line "... its pool in pages of 64" "    KV Cache is allocated. #tokens: 142272, KV size: 9.32 GB"
 check "130 requests on the B200, 138 on the H200" sh -c \
-	'grep -Eq "^my-b200 .* 142,208 +130\$" "$1" && grep -Eq "^h200 .* 142,303 +138\$" "$1"' \
+	'grep -Eq "^my-b200 .* 142,272 +130\$" "$1" && grep -Eq "^h200 .* 142,304 +138\$" "$1"' \
 	sh "$work/out"
 
 # Llama 4 Scout's sliding-window pools on the B200 (llama4.py: trtllm_mha):
