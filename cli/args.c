@@ -226,7 +226,7 @@ void cli_usage(FILE *out)
 	      "      --lora-rank R (--max-lora-rank), --max-loras N, --lora-modules LIST,\n"
 	      "      --lora-dtype T, --enable-lora\n"
 	      "                         LoRA adapters held beside the weights: rank,\n"
-	      "                         slots (1), modules (vLLM: all it wraps;\n"
+	      "                         slots (SGLang 8, else 1), modules (vLLM: all it wraps;\n"
 	      "                         otherwise all-linear), fp16, bf16 or fp32\n"
 	      "      --draft-model NAME, --draft-config FILE, --draft-gguf FILE\n"
 	      "                         a draft model: its weights and its cache\n"

@@ -306,7 +306,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 
 		json_object_begin(&w, "lora");
 		json_u64(&w, "rank", p->request.lora.rank);
-		json_u64(&w, "slots", p->request.lora.slots);
+		json_u64(&w, "slots", p->layers.request.lora.slots); /* the engine's default settled */
 		json_text(&w, "modules", kvp_lora_modules_text(p->layers.lora_modules, modules,
 		                                               sizeof modules));
 		json_text(&w, "dtype", kvp_dtype_name(p->request.lora.dtype));

@@ -183,7 +183,7 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 		buffers = buffers || p->fits[i].footprint.activations;
 	}
 	if (lora) {
-		const kvp_lora *l = &p->request.lora;
+		const kvp_lora *l = &p->layers.request.lora; /* slots settled */
 		char modules[160], a[24], b[24];
 
 		fprintf(out, "\nLoRA adapters: rank %u, %s, on %s\n"

@@ -462,8 +462,11 @@ enum {
 typedef struct kvp_lora {
 	uint32_t rank;           /* the largest rank (vLLM max_lora_rank); 0:
 	                          * no adapters */
-	uint32_t slots;          /* adapters held at once (vLLM max_loras);
-	                          * default 1 */
+	uint32_t slots;          /* adapters held at once (vLLM max_loras,
+	                          * SGLang max_loras_per_batch); 0, the
+	                          * default: the engine's own (SGLang 8,
+	                          * vLLM and the rest 1), which the plan's
+	                          * request then holds */
 	uint32_t modules;        /* KVP_LORA_* bits; 0: the engine's default
 	                          * (vLLM: every module it wraps, the seven
 	                          * linear ones, embed_tokens and lm_head;

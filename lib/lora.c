@@ -31,6 +31,17 @@
  * Pipeline stages hold their own layers, embed_tokens the first and
  * lm_head the last.  The punica metadata (a few int64 per batched token,
  * under a MiB) is not counted.
+ *
+ * SGLang (python/sglang/srt/lora/mem_pool.py LoRAMemoryPool, read through
+ * the code index; research: /work/research/sglang-lora-pool.md) holds
+ * max_loras_per_batch slots (default 8, server_args.py; the base model
+ * takes one of them) of max_lora_rank in the model's type, on its target
+ * modules, allocated by init_lora_manager right after load_model, before
+ * the KV cache is sized.  The linear modules split under tensor
+ * parallelism as vLLM's do (qkv and gate_up column-parallel, o and down
+ * row-parallel); embed_tokens A (r x vocab) and B (hidden x r) are whole,
+ * lm_head A (r x hidden) whole and B (vocab / tp x r) split.  The buffers
+ * are made for every layer of the model on every pipeline rank.
  */
 #include <stdio.h>
 #include <string.h>
@@ -156,7 +167,7 @@ static bool attention_layer(kvp_layer_kind k)
  * embed_tokens and lm_head when asked. */
 static unsigned __int128 span_values(const kvp_model *m, uint32_t modules, uint32_t rank,
                                      uint32_t tp, uint32_t first, uint32_t count,
-                                     bool embed, bool head)
+                                     bool embed, bool head, bool head_split)
 {
 	uint64_t h = m->hidden, hd = m->head_dim, hdv = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	uint64_t q_out = (uint64_t)m->heads * hd, inter = m->intermediate;
@@ -191,11 +202,12 @@ static unsigned __int128 span_values(const kvp_model *m, uint32_t modules, uint3
 				total += mod_values(&down, rank, tp, 0);
 		}
 	}
-	/* Whole on every rank. */
+	/* Whole on every rank; SGLang's lm_head B split (head_split). */
 	if (embed && (modules & KVP_LORA_EMBED))
 		total += (unsigned __int128)rank * ((uint64_t)m->vocab + h);
 	if (head && (modules & KVP_LORA_HEAD))
-		total += (unsigned __int128)rank * ((uint64_t)m->vocab + h);
+		total += (unsigned __int128)rank *
+		         (h + (head_split ? m->vocab / tp + (m->vocab % tp != 0) : m->vocab));
 	return total;
 }
 
@@ -244,8 +256,9 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 	p->lora_modules = 0;
 	if (!l->rank)
 		return KVP_OK;
+	/* The engine's default slots, kept in the plan's request. */
 	if (l->slots == 0)
-		return kvp__error(err, KVP_ERR_INVALID, "LoRA: 0 adapter slots");
+		p->request.lora.slots = p->request.engine == KVP_ENGINE_SGLANG ? 8 : 1;
 	if (l->dtype != KVP_DTYPE_FP16 && l->dtype != KVP_DTYPE_BF16 &&
 	    l->dtype != KVP_DTYPE_FP32)
 		return kvp__error(err, KVP_ERR_INVALID, "LoRA adapters are held as fp16,"
@@ -258,7 +271,7 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 	if ((st = lora_check(m, modules, err)) != KVP_OK)
 		return st;
 	elem = l->dtype == KVP_DTYPE_FP32 ? 4 : 2;
-	values = span_values(m, modules, l->rank, 1, 0, m->layers, true, true);
+	values = span_values(m, modules, l->rank, 1, 0, m->layers, true, true, false);
 	bytes = values * elem;
 	if (bytes > UINT64_MAX)
 		return too_big(p, err);
@@ -268,12 +281,15 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 		for (uint32_t s = 0; s < p->stages; s++) {
 			unsigned __int128 v = span_values(m, modules, l->rank, p->request.tp,
 			                                  p->stage_first[s], p->stage_layers[s],
-			                                  s == 0, s == p->stages - 1);
+			                                  s == 0, s == p->stages - 1, false);
 
 			if (v > most)
 				most = v;
 		}
 		bytes = most * elem * l->slots;
+	} else if (p->request.engine == KVP_ENGINE_SGLANG) {
+		bytes = span_values(m, modules, l->rank, p->request.tp, 0, m->layers, true, true,
+		                    true) * elem * l->slots;
 	} else {
 		bytes = (unsigned __int128)p->lora_adapter_bytes * l->slots;
 		bytes = bytes / gpus + (bytes % gpus != 0);

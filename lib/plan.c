@@ -31,7 +31,7 @@ void kvp_request_init(kvp_request *r)
 	r->tp = 1;
 	r->pp = 1;
 	r->dp = 1;
-	r->lora.slots = 1;
+	r->lora.slots = 0; /* the engine's default */
 	r->lora.dtype = KVP_DTYPE_FP16;
 }
 

@@ -36,6 +36,16 @@ check "all-linear by default" \
 is adapter_bytes 41943040 "32 x 655,360 values x 2 B"
 is bytes_per_gpu 20971520 "half on each of 2 GPUs"
 check "the adapters' type" grep -q '^    "dtype": "bf16",$' "$work/out"
+# SGLang: max_loras_per_batch 8 slots unless given (lora/mem_pool.py), the
+# seven linear modules, every layer: 8 x 32 x 1,310,720 values x 2 B =
+# 671,088,640 B, taken from the cache's budget.
+run --model llama3.1-8b --seq 1024 --engine sglang --lora-rank 16 --gpu h100 --format json
+is slots 8 "SGLang: 8 slots unless given"
+is bytes_per_gpu 671088640 "SGLang: 8 x 83,886,080 B"
+is lora_bytes 671088640 "memory: the adapters' part"
+run --model llama3.1-8b --seq 1024 --engine sglang --lora-rank 16 --max-loras-per-batch 2 \
+	--gpu h100 --format json
+is bytes_per_gpu 167772160 "--max-loras-per-batch 2: 2 x 83,886,080 B"
 # A module list in PEFT's names, the _proj left out.
 run --model llama3.1-8b --seq 1024 --lora-rank 16 --lora-modules q,v_proj --gpu h100 --format json
 is adapter_bytes $((2 * 32 * 16 * (8192 + 5120))) "q_proj and v_proj: 16 x (8192 + 5120) a layer"
