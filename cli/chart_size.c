@@ -27,6 +27,8 @@ static const char *const device_colors[] = {
 struct line {
 	char title[192];
 	kvp_plan *plan;
+	const kvp_plan *of;   /* the request's own plan it draws (a GPU's),
+	                       * NULL for a reference line */
 	int width;
 	const char *color;
 };
@@ -59,11 +61,12 @@ static void reference_request(const kvp_request *r, kvp_request *out)
 /* Plans line n; a reference line the model cannot take (its heads under
  * this tp) is left out with a warning; the request's own is an error. */
 static int add_line(struct size_chart *s, const kvp_model *m, const kvp_request *r,
-                    int width, bool required)
+                    int width, bool required, const kvp_plan *of)
 {
 	struct line *l = &s->lines[s->n_lines];
 	kvp_error err;
 
+	l->of = of;
 	l->plan = malloc(sizeof *l->plan);
 	if (!l->plan) {
 		fputs("kvplan: out of memory\n", stderr);
@@ -99,7 +102,7 @@ static int build_lines(struct size_chart *s)
 			ref.mla = modes[i];
 			snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
 			         "MLA %s, fp16", kvp_mla_mode_name(modes[i]));
-			if ((rc = add_line(s, &p->model, &ref, 2, false)) != 0)
+			if ((rc = add_line(s, &p->model, &ref, 2, false, NULL)) != 0)
 				return rc;
 		}
 	} else {
@@ -118,7 +121,7 @@ static int build_lines(struct size_chart *s)
 			         "as %s: %u kv head%s, fp16%s", names[i], v.kv_heads,
 			         v.kv_heads == 1 ? "" : "s", v.kv_heads == p->model.kv_heads &&
 			         !p->model.layer_kv_heads_len ? " (the model's)" : "");
-			if ((rc = add_line(s, &v, &ref, 2, false)) != 0)
+			if ((rc = add_line(s, &v, &ref, 2, false, NULL)) != 0)
 				return rc;
 		}
 	}
@@ -152,7 +155,7 @@ static int build_lines(struct size_chart *s)
 			         sizeof s->lines[0].title - (size_t)n_title,
 			         p->request.engine == KVP_ENGINE_SGLANG ? " page size %" PRIu64
 			         : " blocks of %" PRIu64 " tokens", cli_engine_block(dp));
-		if ((rc = add_line(s, &p->model, &other, 3, false)) != 0)
+		if ((rc = add_line(s, &p->model, &other, 3, false, dp)) != 0)
 			return rc;
 	}
 	n = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
@@ -161,7 +164,7 @@ static int build_lines(struct size_chart *s)
 	if (req.policy.kind != KVP_POLICY_FULL && n > 0)
 		snprintf(s->lines[s->n_lines].title + n, sizeof s->lines[0].title - (size_t)n,
 		         ", %s", kvp_policy_format(&req.policy, policy, sizeof policy));
-	return add_line(s, &p->model, &req, 4, true);
+	return add_line(s, &p->model, &req, 4, true, &p->layers);
 }
 
 static void grid_add(struct size_chart *s, uint64_t seq)
@@ -198,6 +201,22 @@ static uint64_t crossing(const struct size_chart *s, const struct line *l,
 	return seq;
 }
 
+/* Where line l crosses device d's level h.  Under pp each stage fits its
+ * own budget: the request's line on its own device's memory crosses at
+ * the fit's max seq, the table's, not where one budget for every stage
+ * would put it. */
+static uint64_t crossing_of(const struct size_chart *s, const struct line *l, size_t d,
+                            int h)
+{
+	const struct cli_plan *p = s->c->plan;
+	const kvp_fit *f = &p->fits[d];
+
+	if (h && l->plan->stages > 1 && l->of && l->of == cli_device_plan(p, d))
+		return f->max_seq_hbm_unbounded || f->max_seq_hbm < s->lo ||
+		       f->max_seq_hbm > SEQ_CAP || !f->budget_bytes ? 0 : f->max_seq_hbm;
+	return crossing(s, l, level_of(p, d, h));
+}
+
 static void set_range(struct size_chart *s)
 {
 	const struct cli_plan *p = s->c->plan;
@@ -212,7 +231,7 @@ static void set_range(struct size_chart *s)
 	for (size_t l = 0; l < s->n_lines; l++)
 		for (size_t d = 0; d < p->n_devices; d++)
 			for (int h = 0; h < 2; h++) {
-				uint64_t x = crossing(s, &s->lines[l], level_of(p, d, h));
+				uint64_t x = crossing_of(s, &s->lines[l], d, h);
 
 				if (x && x <= SEQ_CAP / 2 && 2 * x > hi)
 					hi = 2 * x;
@@ -248,7 +267,7 @@ static void build_grid(struct size_chart *s)
 		}
 		for (size_t d = 0; d < p->n_devices; d++)
 			for (int h = 0; h < 2; h++) {
-				uint64_t x = crossing(s, &s->lines[l], level_of(p, d, h));
+				uint64_t x = crossing_of(s, &s->lines[l], d, h);
 
 				if (x) {
 					grid_add(s, x);
@@ -327,7 +346,7 @@ static void write_crossings(struct size_chart *s)
 			for (int h = 0; h < 2; h++) {
 				size_t l = drawn(s, k);
 				uint64_t level = level_of(p, d, h);
-				uint64_t x = crossing(s, &s->lines[l], level), bytes;
+				uint64_t x = crossing_of(s, &s->lines[l], d, h), bytes;
 				char text[32];
 				kvp_error err;
 
@@ -370,8 +389,13 @@ static void write_plot(struct size_chart *s)
 		        p->devices[d].l2_bytes, color);
 		chart_quote(g, title);
 		if (p->fits[d].budget_bytes) {
-			snprintf(title, sizeof title, "%s memory for the cache (%s)",
-			         p->devices[d].name,
+			char stage[32] = "";
+
+			if (cli_device_plan(p, d)->stages > 1)
+				snprintf(stage, sizeof stage, " on stage %u, which binds",
+				         p->fits[d].stage);
+			snprintf(title, sizeof title, "%s memory for the cache%s (%s)",
+			         p->devices[d].name, stage,
 			         cli_human_bytes(p->fits[d].budget_bytes, human, sizeof human));
 			fprintf(g, "%s%" PRIu64 " with lines dt 2 lw 2 lc rgb '%s' title ", sep,
 			        p->fits[d].budget_bytes, color);

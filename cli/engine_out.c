@@ -177,20 +177,40 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	line(ctx, text);
 }
 
-/* The layers of group g on the stage whose GPU holds the most cache; a
- * draft's layers (past the model's) are on the last stage. */
-static uint64_t stage_layers_of(const kvp_plan *lp, uint32_t g)
+/* The layers of group g on stage s; a draft's layers (past the model's)
+ * are on the last stage. */
+static uint64_t stage_layers_of(const kvp_plan *lp, uint32_t s, uint32_t g)
 {
-	uint32_t s = 0, n = 0;
+	uint32_t n = 0;
 
-	for (uint32_t t = 1; t < lp->stages; t++)
-		if (lp->stage_bytes[t] > lp->stage_bytes[s])
-			s = t;
 	if (lp->groups[g].draft)
 		return s == lp->stages - 1 ? lp->groups[g].layers : 0;
 	for (uint32_t l = lp->stage_first[s]; l < lp->stage_first[s] + lp->stage_layers[s]; l++)
 		n += kvp_plan_layer_group(lp, l) == g;
 	return n;
+}
+
+/* vLLM's "Available KV cache memory" (gpu_worker.py, "%.2f GiB" of 2^30
+ * bytes): each worker's own budget.  From v0.11.1 (#26740, info_once with
+ * scope "local") only local rank 0 logs it, the first stage on one node;
+ * before, every worker did, a line a stage. */
+static void available_lines(const struct cli_plan *p, const kvp_fit *f,
+                            void (*line)(void *ctx, const char *text), void *ctx)
+{
+	uint32_t v = p->request.vllm_version, stages = p->layers.stages;
+	char text[128];
+
+	bool every = stages > 1 && v && v < 12;
+
+	for (uint32_t s = 0; s < (every ? stages : 1); s++) {
+		char who[24] = "";
+
+		if (every)
+			snprintf(who, sizeof who, "(stage %u) ", s);
+		snprintf(text, sizeof text, "%sAvailable KV cache memory: %.2f GiB", who,
+		         (double)f->stage_budget[s] / (1024.0 * 1024.0 * 1024.0));
+		line(ctx, text);
+	}
 }
 
 void cli_engine_lines(const struct cli_plan *p, size_t i,
@@ -206,11 +226,8 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 	case KVP_ENGINE_VLLM:
 		/* vllm/v1/worker/gpu_worker.py: the memory its profile run
 		 * leaves the cache, "%.2f GiB" of 2^30 bytes. */
-		if (p->request.profile_memory && !p->request.kv_budget) {
-			snprintf(text, sizeof text, "Available KV cache memory: %.2f GiB",
-			         (double)f->budget_bytes / (1024.0 * 1024.0 * 1024.0));
-			line(ctx, text);
-		}
+		if (p->request.profile_memory && !p->request.kv_budget)
+			available_lines(p, f, line, ctx);
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
 		 * int(max_concurrency x max_model_len) from 0.20 on. */
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
@@ -237,8 +254,9 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			rows = c->tokens + 1;
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			/* Under pp a rank's pool has its stage's layers: those
-			 * of the GPU that holds the most (its capacity's). */
-			uint64_t n = lp->stages > 1 ? stage_layers_of(lp, g) : lp->groups[g].layers;
+			 * of the stage that binds (its capacity's). */
+			uint64_t n = lp->stages > 1 ? stage_layers_of(lp, f->stage, g)
+			                            : lp->groups[g].layers;
 
 			k += n * lp->groups[g].k_bytes_per_token;
 			v += n * lp->groups[g].v_bytes_per_token;
@@ -483,17 +501,27 @@ static void stage_budgets(FILE *out, const struct cli_plan *p, size_t i)
 		fputs("  (SGLang gives every stage the least memory any rank has free)\n", out);
 		return;
 	}
+	/* Two a line, so that 64 stages stay readable. */
 	fputs("  the other stages':", out);
-	for (uint32_t s = 0, n = 0; s < p->layers.stages; s++)
-		if (s != f->stage)
-			fprintf(out, "%s stage %u %s B", n++ ? "," : "", s,
-			        cli_grouped(f->stage_budget[s], a, sizeof a));
+	for (uint32_t s = 0, n = 0; s < p->layers.stages; s++) {
+		if (s == f->stage)
+			continue;
+		if (n && n % 2 == 0)
+			fputs(",\n   ", out);
+		fprintf(out, "%s stage %u %s B", n % 2 ? "," : "", s,
+		        cli_grouped(f->stage_budget[s], a, sizeof a));
+		n++;
+	}
 	fputc('\n', out);
 }
 
 void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 {
-	if (p->request.engine == KVP_ENGINE_EXACT || p->request.engine == KVP_ENGINE_LLAMA_CPP)
+	/* exact and llama.cpp take no pool: under pp, which stage binds. */
+	bool pools = p->request.engine != KVP_ENGINE_EXACT &&
+	             p->request.engine != KVP_ENGINE_LLAMA_CPP;
+
+	if (!pools && p->layers.stages == 1)
 		return;
 	for (size_t i = 0; i < p->n_devices; i++) {
 		char a[32];
@@ -508,6 +536,8 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 			fprintf(out, "%s: %s B for the cache", p->devices[i].name,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
 		stage_budgets(out, p, i);
+		if (!pools)
+			continue;
 		/* A GPU on which vllm serve takes another step of tokens,
 		 * or an MLA model another block, allocates another size
 		 * (compute_plan). */
@@ -531,6 +561,37 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
 		fprintf(out, "seq <= %s", cli_grouped(a->max_seq, n, sizeof n));
 }
 
+/* Whether stage s's weights, buffers and reserve exceed GPU i's usable
+ * memory (not with --kv-budget). */
+static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
+{
+	return !p->request.kv_budget &&
+	       f->stage_weights[s] + p->fit_options.reserve_bytes + p->layers.compute_bytes >
+	       f->usable_bytes;
+}
+
+/* The stage that keeps GPU i's request from fitting: one whose weights
+ * exceed the usable memory, else the one whose cache is furthest over its
+ * own budget (the advice's short_bytes). */
+static uint32_t short_stage(const struct cli_plan *p, size_t i)
+{
+	const kvp_plan *lp = cli_device_plan(p, i);
+	const kvp_fit *f = &p->fits[i];
+	uint32_t best = f->stage;
+	uint64_t most = 0;
+
+	for (uint32_t s = 0; s < lp->stages; s++)
+		if (weights_over(p, f, s))
+			return s;
+	for (uint32_t s = 0; s < lp->stages; s++)
+		if (lp->stage_bytes[s] > f->stage_budget[s] &&
+		    lp->stage_bytes[s] - f->stage_budget[s] > most) {
+			most = lp->stage_bytes[s] - f->stage_budget[s];
+			best = s;
+		}
+	return best;
+}
+
 void cli_print_advice(FILE *out, const struct cli_plan *p)
 {
 	static const char *const questions[] = {"", "max-seq", "max-batch", "min-gpus"};
@@ -541,22 +602,25 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 
 		if (!p->fits[i].fits_hbm) {
 			const kvp_fit *f = &p->fits[i];
-			char z[32];
+			const kvp_plan *lp = cli_device_plan(p, i);
+			char z[32], where[32] = "";
 			const char *sep = "";
+			uint32_t s = short_stage(p, i);
 
-			if (f->weights_per_gpu + p->fit_options.reserve_bytes +
-			    p->layers.compute_bytes > f->usable_bytes && !p->request.kv_budget)
-				fprintf(out, "%s: does not fit: the weights (%s B per GPU)%s and the"
-				        " reserve exceed the usable %s B", p->devices[i].name,
-				        cli_grouped(f->weights_per_gpu, x, sizeof x),
+			if (lp->stages > 1)
+				snprintf(where, sizeof where, " on stage %u", s);
+			if (weights_over(p, f, s))
+				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s and"
+				        " the reserve exceed the usable %s B", p->devices[i].name,
+				        cli_grouped(f->stage_weights[s], x, sizeof x), where,
 				        p->layers.compute_bytes ? ", the engine's buffers" : "",
 				        cli_grouped(f->usable_bytes, z, sizeof z));
 			else
-				fprintf(out, "%s: does not fit by %s B (cache %s B per GPU, %s B for"
-				        " it)", p->devices[i].name,
+				fprintf(out, "%s: does not fit by %s B (cache %s B per GPU%s, %s B"
+				        " for it)", p->devices[i].name,
 				        cli_grouped(a->short_bytes, x, sizeof x),
-				        cli_grouped(f->cache_per_gpu, y, sizeof y),
-				        cli_grouped(a->budget_bytes, z, sizeof z));
+				        cli_grouped(lp->stage_bytes[s], y, sizeof y), where,
+				        cli_grouped(f->stage_budget[s], z, sizeof z));
 			fputs("; fits with ", out);
 			if (a->max_seq || a->max_seq_unbounded) {
 				longest(out, p, a);

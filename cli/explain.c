@@ -205,7 +205,7 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 }
 
 /* Bytes of the largest GPU's cache at seq and batch; 0 on overflow. */
-static uint64_t gpu_bytes(const kvp_plan *lp, uint64_t seq, uint64_t batch)
+static uint64_t largest_bytes(const kvp_plan *lp, uint64_t seq, uint64_t batch)
 {
 	uint64_t bytes = 0;
 
@@ -213,15 +213,27 @@ static uint64_t gpu_bytes(const kvp_plan *lp, uint64_t seq, uint64_t batch)
 	return bytes;
 }
 
+/* Bytes of one GPU's cache of stage at seq and batch; 0 on overflow. */
+static uint64_t gpu_bytes(const kvp_plan *lp, uint32_t stage, uint64_t seq, uint64_t batch)
+{
+	uint64_t bytes = 0;
+
+	kvp_plan_stage_bytes_at(lp, stage, seq, batch, &bytes, NULL);
+	return bytes;
+}
+
 /* A solver's answer shown at its boundary, for the engines and parallel
  * layouts whose cost is a step function: the answer fits, one more does
- * not. */
+ * not.  Under pp, on the stage that one more does not fit, in its own
+ * budget (budgets; NULL: budget for every stage). */
 static void explain_boundary(const struct explainer *e, const struct cli_plan *p,
                              const kvp_plan *lp, const char *what, uint64_t budget,
-                             uint64_t seq, uint64_t batch, bool of_seq)
+                             const uint64_t *budgets, uint64_t seq, uint64_t batch,
+                             bool of_seq)
 {
-	uint64_t at = gpu_bytes(lp, seq, batch);
-	uint64_t past = of_seq ? gpu_bytes(lp, seq + 1, batch) : gpu_bytes(lp, seq, batch + 1);
+	uint64_t s1 = of_seq ? seq + 1 : seq, b1 = of_seq ? batch : batch + 1, at, past;
+	uint32_t k = 0;
+	char who[48] = "the largest GPU's";
 
 	if (p->request.engine == KVP_ENGINE_SGLANG && p->fits &&
 	    p->fits[0].capacity.swa_tokens) {
@@ -229,14 +241,26 @@ static void explain_boundary(const struct explainer *e, const struct cli_plan *p
 		    g(of_seq ? seq : batch));
 		return;
 	}
+	if (lp->stages > 1) {
+		for (uint32_t s = 0; s < lp->stages; s++)
+			if (gpu_bytes(lp, s, s1, b1) > (budgets ? budgets[s] : budget)) {
+				k = s;
+				break;
+			}
+		snprintf(who, sizeof who, "stage %u's", k);
+	}
+	if (budgets)
+		budget = budgets[k];
+	at = gpu_bytes(lp, k, seq, batch);
+	past = gpu_bytes(lp, k, s1, b1);
 	if (of_seq)
-		say(e, "  %s: %s; at batch %s the largest GPU's cache is %s B at %s"
-		    " tokens, within %s B, and %s B at one token more", what, g(seq),
-		    g(batch), g(at), g(seq), g(budget), g(past));
+		say(e, "  %s: %s; at batch %s %s cache is %s B at %s tokens, within %s B,"
+		    " and %s B at one token more", what, g(seq), g(batch), who, g(at), g(seq),
+		    g(budget), g(past));
 	else
-		say(e, "  %s: %s; at seq %s the largest GPU's cache is %s B for %s"
-		    " sequences, within %s B, and %s B for one more", what, g(batch),
-		    g(seq), g(at), g(batch), g(budget), g(past));
+		say(e, "  %s: %s; at seq %s %s cache is %s B for %s sequences, within %s B,"
+		    " and %s B for one more", what, g(batch), g(seq), who, g(at), g(batch),
+		    g(budget), g(past));
 }
 
 
@@ -295,13 +319,13 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 	if (unbounded) {
 		say(e, "  max seq (%s): every caching layer holds at most %s tokens, so the"
 		    " cache stops at %s B x batch %s, within %s B: no limit", what,
-		    g(lp->plateau_seq), g(gpu_bytes(lp, lp->plateau_seq, 1)), g(p->batch),
+		    g(lp->plateau_seq), g(largest_bytes(lp, lp->plateau_seq, 1)), g(p->batch),
 		    g(budget));
 		return;
 	}
 	if (seq == 0) {
 		say(e, "  max seq (%s): 0; one token takes %s B x batch %s, more than %s B",
-		    what, g(gpu_bytes(lp, 1, 1)), g(p->batch), g(budget));
+		    what, g(largest_bytes(lp, 1, 1)), g(p->batch), g(budget));
 		return;
 	}
 	/* The piece [a, next window): a is the largest window at most seq. */
@@ -320,13 +344,13 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 	}
 	if (a == 0)
 		say(e, "  max seq (%s): f(s) = %s + %s x s per sequence; s = floor((floor(%s"
-		    " / batch %s) - %s) / %s) = %s", what, g(gpu_bytes(lp, 0, 1)), g(slope),
-		    g(budget), g(p->batch), g(gpu_bytes(lp, 0, 1)), g(slope), g(seq));
+		    " / batch %s) - %s) / %s) = %s", what, g(largest_bytes(lp, 0, 1)), g(slope),
+		    g(budget), g(p->batch), g(largest_bytes(lp, 0, 1)), g(slope), g(seq));
 	else
 		say(e, "  max seq (%s): past %s tokens f(s) = %s + %s x (s - %s) per sequence;"
 		    " s = %s + floor((floor(%s / batch %s) - %s) / %s) = %s", what, g(a),
-		    g(gpu_bytes(lp, a, 1)), g(slope), g(a), g(a), g(budget), g(p->batch),
-		    g(gpu_bytes(lp, a, 1)), g(slope), g(seq));
+		    g(largest_bytes(lp, a, 1)), g(slope), g(a), g(a), g(budget), g(p->batch),
+		    g(largest_bytes(lp, a, 1)), g(slope), g(seq));
 }
 
 /* The weights in a checkpoint format: which parameters it quantizes, at
@@ -351,6 +375,44 @@ static void explain_estimate(const struct explainer *e, const struct cli_plan *p
 		    g(p->model.params - w->quantized_params), g(w->other_bytes));
 	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
 	    g(w->bytes));
+}
+
+/* The cache's budget on the binding stage's GPU, term by term: its
+ * weights, the engine's buffers (vLLM's profile run too), the adapters
+ * and the reserve; SGLang's is the least over the stages, the one with the
+ * most weights. */
+static void explain_budget(const struct explainer *e, const struct cli_plan *p,
+                           const kvp_device *d, const kvp_fit *f, uint64_t budget)
+{
+	const kvp_request *r = &p->request;
+	uint32_t k = f->stage, stages = p->layers.stages;
+	char terms[160] = "", who[64] = "";
+	size_t n = 0;
+
+	if (r->kv_budget) {
+		say(e, "  budget for the cache: --kv-budget %s B", g(budget));
+		return;
+	}
+	if (r->engine == KVP_ENGINE_SGLANG && stages > 1) {
+		for (uint32_t s = 0; s < stages; s++)
+			if (f->stage_weights[s] > f->stage_weights[k])
+				k = s;
+		snprintf(who, sizeof who, " (every stage's: stage %u's, the least)", k);
+	}
+	if (f->footprint.activations)
+		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
+		                      g(f->footprint.activations));
+	if (p->layers.lora_stage_bytes[k] && n < sizeof terms)
+		snprintf(terms + n, sizeof terms - n, " - adapters %s",
+		         g(p->layers.lora_stage_bytes[k]));
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) = %s B",
+		    who, g(d->hbm_bytes), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), f->mem_util, g(budget));
+	else
+		say(e, "  budget for the cache%s: %s - %s%s - reserve %s = %s B", who,
+		    g(f->usable_bytes), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), g(budget));
 }
 
 /* Where the weights sit: by stage (the layers' share by layers, the
@@ -381,13 +443,14 @@ static void explain_stage_weights(const struct explainer *e, const struct cli_pl
 
 		if (lp->stages > 1)
 			snprintf(stage, sizeof stage, " of stage %u", s);
-		say(e, "  weights per GPU%s: %u of %u layers'%s%s, ceil(/ tp %u) = %s B%s",
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s, ceil(/ tp %u)%s = %s B%s",
 		    stage, lp->stage_layers[s], lp->layers,
 		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
 		    s + 1 == lp->stages && lp->embedding_bytes &&
 		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "",
-		    r->tp, g(f->stage_weights[s]),
-		    lp->stages > 1 && s == f->stage ? " (binds)" : "");
+		    r->tp, s + 1 == lp->stages && lp->draft_weights_bytes
+		           ? " + the draft's, ceil(/ tp)" : "",
+		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}
 }
 
@@ -420,7 +483,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		const kvp_request *r = &p->request;
 		const kvp_plan *dp = cli_device_plan(p, i);
 		uint64_t budget = f->budget_bytes;
-		uint64_t one = gpu_bytes(dp, p->seq, 1);
+		uint64_t one = largest_bytes(dp, p->seq, 1);
 		/* The exact model on one GPU has the closed forms below; the
 		 * engines' and parallel layouts' costs are shown at their
 		 * boundaries. */
@@ -461,7 +524,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		    f->fits_l2 ? "fits" : "does not fit", g(dp->max_layer_bytes),
 		    f->layer_fits_l2 ? "fits" : "does not fit");
 		if (steps && !f->max_seq_l2_unbounded)
-			explain_boundary(&e, p, dp, "max seq (L2)", d->l2_bytes, f->max_seq_l2,
+			explain_boundary(&e, p, dp, "max seq (L2)", d->l2_bytes, NULL, f->max_seq_l2,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
@@ -477,31 +540,25 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    f->mem_util, g(f->usable_bytes));
 		if (r->weight_bytes)
 			say(&e, "  weights: %s B, counted from the checkpoint's tensors",
-			    g(f->weights_bytes));
+			    g(f->weights_bytes - dp->draft_weights_bytes));
 		else if (p->has_estimate)
 			explain_estimate(&e, p);
 		else
 			say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
-			    kvp_dtype_name(p->fit_options.weights_dtype), g(f->weights_bytes));
+			    kvp_dtype_name(p->fit_options.weights_dtype),
+			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, f);
-		if (r->kv_budget)
-			say(&e, "  budget for the cache: --kv-budget %s B", g(budget));
-		else if (r->engine == KVP_ENGINE_TRTLLM)
-			say(&e, "  budget for the cache: floor((%s - %s - reserve %s) x %.17g) = %s B",
-			    g(d->hbm_bytes), g(f->weights_per_gpu), g(p->fit_options.reserve_bytes),
-			    f->mem_util, g(budget));
-		else
-			say(&e, "  budget for the cache: %s - %s - reserve %s = %s B",
-			    g(f->usable_bytes), g(f->weights_per_gpu),
-			    g(p->fit_options.reserve_bytes), g(budget));
+		explain_budget(&e, p, d, f, budget);
 		if (steps && !f->max_seq_hbm_unbounded)
-			explain_boundary(&e, p, dp, "max seq (HBM)", budget, f->max_seq_hbm,
+			explain_boundary(&e, p, dp, "max seq (HBM)", budget, f->stage_budget,
+			                 f->max_seq_hbm,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
 			                f->max_seq_hbm_unbounded);
 		if (steps)
-			explain_boundary(&e, p, dp, "max batch", budget, p->seq, f->max_batch_hbm,
+			explain_boundary(&e, p, dp, "max batch", budget, f->stage_budget, p->seq,
+			                 f->max_batch_hbm,
 			                 false);
 		else if (one)
 			say(&e, "  max batch: floor(%s / %s B per sequence) = %s", g(budget),

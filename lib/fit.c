@@ -88,7 +88,7 @@ static kvp_status stage_budgets(const kvp_plan *plan, const kvp_device *device,
 			n->activations[s] = UINT64_MAX;
 		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
 		     kvp__add(need, n->activations[s], &need) &&
-		     kvp__add(need, plan->lora_bytes_per_gpu, &need);
+		     kvp__add(need, plan->lora_stage_bytes[s], &need);
 		n->need[s] = need;
 		n->need_ok[s] = ok;
 		if (r->kv_budget) {
@@ -139,23 +139,53 @@ static bool binds_before(const kvp_plan *p, const kvp_fit *fit, uint32_t s,
 	return p->stage_bytes[s] > p->stage_bytes[b];
 }
 
-/* The stage whose GPU binds (fit->stage) and its capacity. */
+/* Whether the engine keeps a pool on stage s's GPU: vLLM pages (a
+ * recurrent layer's state among them), the others' tokens.  A stage of
+ * MLP-only or recurrent layers may have none, and binds nothing. */
+static bool stage_pools(const kvp_plan *p, uint32_t s)
+{
+	kvp_engine e = p->request.engine;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (kvp__stage_group_layers(p, s, g) &&
+		    (grp->bytes_per_token ||
+		     (e == KVP_ENGINE_VLLM && grp->kind == KVP_LAYER_RECURRENT &&
+		      grp->state_bytes_per_seq)))
+			return true;
+	}
+	return false;
+}
+
+/* The stage whose GPU binds (fit->stage) and its capacity: of the stages
+ * with a pool, or with none the largest (exact and llama.cpp: every
+ * stage, by the room left). */
 static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *out,
                                 kvp_error *err)
 {
+	kvp_engine e = p->request.engine;
+	bool every = e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP || p->stages == 1;
 	kvp_capacity best, c;
+	bool found = false;
 	kvp_status st;
 
-	fit->stage = 0;
-	if ((st = kvp__stage_capacity(p, 0, fit->stage_budget[0], &best, err)) != KVP_OK)
-		return st;
-	for (uint32_t s = 1; s < p->stages; s++) {
+	for (uint32_t s = 0; s < p->stages; s++) {
+		if (!every && !stage_pools(p, s))
+			continue;
 		if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], &c, err)) != KVP_OK)
 			return st;
-		if (binds_before(p, fit, s, &c, fit->stage, &best)) {
+		if (!found || binds_before(p, fit, s, &c, fit->stage, &best)) {
 			fit->stage = s;
 			best = c;
+			found = true;
 		}
+	}
+	if (!found) {
+		fit->stage = kvp__largest_stage(p);
+		if ((st = kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage],
+		                              &best, err)) != KVP_OK)
+			return st;
 	}
 	*out = best;
 	return KVP_OK;

@@ -106,7 +106,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	 * budget counted. */
 	f->total = d->hbm_bytes;
 	f->weights = fit->weights_per_gpu - f->draft;
-	f->adapters = p->lora_bytes_per_gpu;
+	f->adapters = p->lora_stage_bytes[fit->stage];
 	f->reserve = r->reserve_bytes;
 	/* llama.cpp keeps the embedding in host memory (stages.c). */
 	f->host = p->host_bytes;

@@ -707,10 +707,14 @@ typedef struct kvp_plan {
 	/* LoRA (lib/lora.c): one adapter of the request's rank on its
 	 * modules, whole, rank x (in + out) x dtype summed over them; and
 	 * what one GPU holds for every slot (vLLM: its buffers on the rank
-	 * and stage that holds the most; otherwise the slots' bytes split
-	 * evenly, as the weights are).  0 without adapters. */
+	 * and stage that holds the most; SGLang: every layer's on every
+	 * rank; otherwise the slots' bytes split evenly).  0 without
+	 * adapters. */
 	uint64_t lora_adapter_bytes;
 	uint64_t lora_bytes_per_gpu;
+	uint64_t lora_stage_bytes[KVP_PP_MAX]; /* one GPU of each stage (entries
+	                             * past stages left as they were); the
+	                             * most is lora_bytes_per_gpu */
 	uint32_t lora_modules;      /* the modules counted (KVP_LORA_*) */
 	/* Speculative decoding: the draft model's layers or the MTP layers
 	 * in the groups (draft set), and their weights on all GPUs (the
@@ -755,6 +759,11 @@ KVP_API uint32_t kvp_plan_layer_group(const kvp_plan *plan, uint32_t index);
 KVP_API kvp_status kvp_plan_bytes_at(const kvp_plan *plan, uint64_t seq,
                                      uint64_t batch, uint64_t *bytes,
                                      kvp_error *err);
+/* The same for one GPU of pipeline stage stage (kvp_plan_bytes_at is the
+ * most of them); KVP_ERR_INVALID past the plan's stages. */
+KVP_API kvp_status kvp_plan_stage_bytes_at(const kvp_plan *plan, uint32_t stage,
+                                           uint64_t seq, uint64_t batch,
+                                           uint64_t *bytes, kvp_error *err);
 /* The largest seq whose cache, batch sequences of it, fits in budget
  * bytes, solved piece by piece in closed form: it fits and seq + 1 does
  * not.  0 when not even one token fits (the state alone may not).  When

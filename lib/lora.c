@@ -254,6 +254,8 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 
 	p->lora_adapter_bytes = p->lora_bytes_per_gpu = 0;
 	p->lora_modules = 0;
+	for (uint32_t s = 0; s < p->stages; s++)
+		p->lora_stage_bytes[s] = 0;
 	if (!l->rank)
 		return KVP_OK;
 	/* The engine's default slots, kept in the plan's request. */
@@ -277,25 +279,25 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 		return too_big(p, err);
 	p->lora_adapter_bytes = (uint64_t)bytes;
 	p->lora_modules = modules;
-	if (p->request.engine == KVP_ENGINE_VLLM) {
-		for (uint32_t s = 0; s < p->stages; s++) {
-			unsigned __int128 v = span_values(m, modules, l->rank, p->request.tp,
-			                                  p->stage_first[s], p->stage_layers[s],
-			                                  s == 0, s == p->stages - 1, false);
-
-			if (v > most)
-				most = v;
+	for (uint32_t s = 0; s < p->stages; s++) {
+		if (p->request.engine == KVP_ENGINE_VLLM) {
+			values = span_values(m, modules, l->rank, p->request.tp,
+			                     p->stage_first[s], p->stage_layers[s],
+			                     s == 0, s == p->stages - 1, false);
+			bytes = values * elem * l->slots;
+		} else if (p->request.engine == KVP_ENGINE_SGLANG) {
+			bytes = span_values(m, modules, l->rank, p->request.tp, 0, m->layers,
+			                    true, true, true) * elem * l->slots;
+		} else {
+			bytes = (unsigned __int128)p->lora_adapter_bytes * l->slots;
+			bytes = bytes / gpus + (bytes % gpus != 0);
 		}
-		bytes = most * elem * l->slots;
-	} else if (p->request.engine == KVP_ENGINE_SGLANG) {
-		bytes = span_values(m, modules, l->rank, p->request.tp, 0, m->layers, true, true,
-		                    true) * elem * l->slots;
-	} else {
-		bytes = (unsigned __int128)p->lora_adapter_bytes * l->slots;
-		bytes = bytes / gpus + (bytes % gpus != 0);
+		if (bytes > UINT64_MAX)
+			return too_big(p, err);
+		p->lora_stage_bytes[s] = (uint64_t)bytes;
+		if (bytes > most)
+			most = bytes;
 	}
-	if (bytes > UINT64_MAX)
-		return too_big(p, err);
-	p->lora_bytes_per_gpu = (uint64_t)bytes;
+	p->lora_bytes_per_gpu = (uint64_t)most;
 	return KVP_OK;
 }

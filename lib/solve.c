@@ -214,6 +214,29 @@ kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
 	return kvp__error_clear(err);
 }
 
+kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
+                                   uint64_t batch, uint64_t *bytes, kvp_error *err)
+{
+	struct cost c;
+	unsigned __int128 b;
+	char label[KVP_QUOTE_MAX];
+
+	if (!p || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	if (stage >= p->stages)
+		return kvp__error(err, KVP_ERR_INVALID, "stage %u: the plan has %u", stage,
+		                  p->stages);
+	cost_of(p, stage, batch, seq, &c);
+	b = cost_at(&c, seq);
+	if (b > UINT64_MAX)
+		return kvp__error(err, KVP_ERR_OVERFLOW,
+		                  "KV cache of %s for seq %llu and batch %llu overflows"
+		                  " 64-bit bytes", kvp__label(p->model_name, "the model", label),
+		                  (unsigned long long)seq, (unsigned long long)batch);
+	*bytes = (uint64_t)b;
+	return kvp__error_clear(err);
+}
+
 /* The largest q whose stream fits in room bytes, piece by piece; false
  * when every q fits (the caps all reached). */
 static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_out)

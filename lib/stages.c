@@ -26,9 +26,13 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	uint64_t e = 0, h = 0, total = p->weights_bytes, embed;
 
 	if (r->weight_bytes && r->weight_embedding_bytes) {
-		/* Counted from the checkpoint. */
+		/* Counted from the checkpoint.  An untied model's head it did
+		 * not name (a GPTQ lm_head.qweight, ...) is taken as large as
+		 * the embedding, not as tied. */
 		e = r->weight_embedding_bytes;
 		h = r->weight_head_bytes;
+		if (!h && !m->tie_embeddings)
+			h = e;
 	} else if (m->vocab && m->hidden &&
 	           kvp__mul(m->vocab, m->hidden, &embed)) {
 		/* From the shape, at the weights' type: a checkpoint format

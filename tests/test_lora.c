@@ -164,7 +164,7 @@ static void test_vllm_pp(void **state)
 }
 
 /* Other engines: the adapter on the modules asked (default all-linear),
- * the slots' bytes split evenly over the GPUs as the weights are. */
+ * the slots' bytes split evenly over the GPUs. */
 static void test_even_split(void **state)
 {
 	kvp_model m = llama31_8b();
