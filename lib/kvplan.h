@@ -911,19 +911,25 @@ typedef struct kvp_fit {
 	                            * being the double's exact value (0.9 is
 	                            * a little above 9/10, 0.3 a little below
 	                            * 3/10); 0 when mem_util is that small */
-	bool fits_hbm;             /* weights + cache + reserve <= usable */
-	uint64_t max_seq_hbm;      /* largest seq that fits at this batch
+	bool fits_hbm;             /* on every stage, weights + buffers +
+	                            * adapters + reserve + cache <= usable
+	                            * (SGLang: the request's pages in its
+	                            * pools) */
+	uint64_t max_seq_hbm;      /* largest seq that fits at this batch,
+	                            * every stage in its own budget
 	                            * (UINT64_MAX when unbounded) */
 	bool max_seq_hbm_unbounded; /* the cache's plateau fits */
 	uint64_t max_batch_hbm;    /* largest batch that fits at this seq */
 	/* Per GPU, with tensor and pipeline parallelism: */
 	uint64_t weights_per_gpu;  /* stage_weights[stage] */
 	uint64_t cache_per_gpu;    /* the plan's kv_bytes_per_gpu */
-	uint64_t budget_bytes;     /* the cache's memory on one GPU: kv_budget,
-	                            * or usable - weights_per_gpu - the plan's
-	                            * lora_bytes_per_gpu - reserve - its
-	                            * compute_bytes (TensorRT-LLM: mem_util of
-	                            * what those leave) */
+	uint64_t budget_bytes;     /* stage_budget[stage]: the cache's memory
+	                            * on one GPU of the stage that binds:
+	                            * kv_budget, or usable - its weights, its
+	                            * adapters, the reserve and the engine's
+	                            * buffers (TensorRT-LLM: mem_util of what
+	                            * those leave; SGLang: the least of every
+	                            * stage's) */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit

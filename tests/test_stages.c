@@ -286,6 +286,196 @@ static void test_splits(void **state)
 	}
 }
 
+/* A small GPU (1 GiB, half of it usable: 536,870,912 B) and a model of 4
+ * layers, 8 kv heads of 128 (4,096 B a token and layer in fp16), whose
+ * checkpoint puts its embedding and its head where the test wants them:
+ * 80,000,000 B of layers (20,000,000 a layer). */
+static kvp_device small_gpu(void)
+{
+	kvp_device d = h100();
+
+	d.hbm_bytes = 1ull << 30;
+	return d;
+}
+
+static kvp_request split_request(kvp_engine engine, uint64_t embedding, uint64_t head,
+                                 uint32_t first, uint32_t second)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = engine;
+	r.seq = 10000;
+	r.mem_util = 0.5;
+	r.weight_bytes = embedding + head + 80000000;
+	r.weight_embedding_bytes = embedding;
+	r.weight_head_bytes = head;
+	r.pp = 2;
+	r.pp_layers_len = 2;
+	r.pp_layers[0] = first;
+	r.pp_layers[1] = second;
+	return r;
+}
+
+static void small_fit(const kvp_request *r, kvp_plan *p, kvp_fit *f)
+{
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
+	kvp_device d = small_gpu();
+	kvp_error err;
+
+	if (kvp_plan_compute(&m, r, p, &err) != KVP_OK || kvp_plan_fit(p, &d, f, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+}
+
+/* Which stage binds, where the rules one might guess disagree.  Exact, at
+ * 10,000 tokens (40,960,000 B a layer):
+ *  - embedding 300,000,000, head 109,600,000, layers 1 and 3: the first
+ *    stage holds 320,000,000 B of weights and 40,960,000 of cache (room
+ *    175,910,912), the second 169,600,000 and 122,880,000 (room
+ *    244,390,912): the first binds, though the second holds more cache;
+ *  - embedding 109,600,000, head 180,000,000, layers 3 and 1: the first
+ *    169,600,000 and 122,880,000 (room 244,390,912), the second
+ *    200,000,000 and 40,960,000 (room 295,910,912): the first binds,
+ *    though the second has the smaller budget.
+ * vLLM, blocks of 16 (65,536 B a layer), the fewest binding:
+ *  - the second case: budgets 367,270,912 and 336,870,912 B, blocks
+ *    floor(/ 65,536 / 3) = 1,868 and 5,140: the first binds, though the
+ *    second has the smaller budget;
+ *  - with a head of 400,000,000: the second's budget 116,870,912, 1,783
+ *    blocks: it binds, though the first holds three layers to its one.
+ * TensorRT-LLM, in blocks of 32 of half of what each stage's weights
+ * leave, the fewest tokens binding: 904,141,824 / 2 = 452,070,912 B,
+ * 36,789 tokens of 12,288 B, 1,149 blocks, against 653,741,824 / 2 =
+ * 326,870,912 B, 79,802 tokens of 4,096 B, 2,493 blocks: the first. */
+static void test_binding_rules(void **state)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	r = split_request(KVP_ENGINE_EXACT, 300000000, 109600000, 1, 3);
+	small_fit(&r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 320000000);
+	assert_int_equal(f.stage_weights[1], 169600000);
+	assert_int_equal(p.stage_bytes[0], 40960000);
+	assert_int_equal(f.stage, 0);
+	r = split_request(KVP_ENGINE_EXACT, 109600000, 180000000, 3, 1);
+	small_fit(&r, &p, &f);
+	assert_true(f.stage_budget[1] < f.stage_budget[0]);
+	assert_int_equal(f.stage, 0);
+	r.engine = KVP_ENGINE_VLLM;
+	small_fit(&r, &p, &f);
+	assert_int_equal(f.stage_budget[0], 367270912);
+	assert_int_equal(f.stage_budget[1], 336870912);
+	assert_int_equal(f.stage, 0);
+	assert_int_equal(f.capacity.blocks, 1868);
+	r = split_request(KVP_ENGINE_VLLM, 109600000, 400000000, 3, 1);
+	small_fit(&r, &p, &f);
+	assert_int_equal(f.stage_budget[1], 116870912);
+	assert_int_equal(f.stage, 1);
+	assert_int_equal(f.capacity.blocks, 1783);
+	r.engine = KVP_ENGINE_TRTLLM;
+	small_fit(&r, &p, &f);
+	assert_int_equal(f.stage_budget[0], 452070912);
+	assert_int_equal(f.stage_budget[1], 326870912);
+	assert_int_equal(f.stage, 0);
+	assert_int_equal(f.capacity.blocks, 1149);
+}
+
+/* An untied model's head the checkpoint did not name (0 B) is taken as
+ * large as the embedding, not as tied. */
+static void test_unnamed_head(void **state)
+{
+	kvp_request r = split_request(KVP_ENGINE_VLLM, 100000000, 0, 2, 2);
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	r.weight_bytes = 280000000; /* 100,000,000 + 100,000,000 + 80,000,000 */
+	small_fit(&r, &p, &f);
+	assert_int_equal(p.head_bytes, 100000000);
+	assert_int_equal(f.stage_weights[0], 140000000);
+	assert_int_equal(f.stage_weights[1], 140000000);
+}
+
+/* llama.cpp under pp: the embedding in host memory, the head with the
+ * last stage.  4 layers, 2,048,000 B each of embedding and head in
+ * 200,000,000 B: the layers' 195,904,000 split 97,952,000 a stage; the
+ * first stage holds that alone, the last 100,000,000. */
+static void test_llama_cpp_stages(void **state)
+{
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = 1024;
+	r.pp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 97952000);
+	assert_int_equal(f.stage_weights[1], 100000000);
+	assert_int_equal(f.footprint.host, 2048000 + 1000 * 4); /* and the output buffer */
+}
+
+/* A stage that caches nothing binds nothing: a model whose first two
+ * layers hold no cache (kv heads 0, as a hybrid's MLP layers), in two
+ * stages of two.  vLLM plans it (it failed, "the plan caches nothing"),
+ * and every engine's binding stage is the second. */
+static void test_empty_stage(void **state)
+{
+	static const kvp_engine engines[] = {
+		KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM, KVP_ENGINE_EXACT,
+	};
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
+	kvp_error err;
+
+	(void)state;
+	m.layer_kv_heads_len = 4;
+	m.layer_kv_heads[0] = m.layer_kv_heads[1] = 0;
+	m.layer_kv_heads[2] = m.layer_kv_heads[3] = 8;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+		kvp_request r;
+		kvp_plan p;
+		kvp_fit f;
+
+		kvp_request_init(&r);
+		r.engine = engines[i];
+		r.seq = 1024;
+		r.pp = 2;
+		plan_fit(&m, &r, &p, &f);
+		assert_int_equal(p.stage_bytes[0], 0);
+		if (engines[i] != KVP_ENGINE_EXACT) {
+			assert_int_equal(f.stage, 1);
+			assert_true(f.capacity.tokens > 0);
+		}
+	}
+}
+
+/* The advice's shortfall is the stage furthest over its own budget: the
+ * vLLM case above with a head of 400,000,000 at 80,000 tokens, where the
+ * first stage holds 3 x 80,000 x 4,096 = 983,040,000 B against 367,270,912
+ * (615,769,088 over) and the second 327,680,000 against 116,870,912
+ * (210,809,088 over). */
+static void test_advise_short(void **state)
+{
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
+	kvp_request r = split_request(KVP_ENGINE_VLLM, 109600000, 400000000, 3, 1);
+	kvp_device d = small_gpu();
+	kvp_advice a;
+	kvp_error err;
+
+	(void)state;
+	r.seq = 80000;
+	assert_int_equal(kvp_advise(&m, &r, &d, &a, &err), KVP_OK);
+	assert_false(a.fits);
+	assert_int_equal(a.short_bytes, 983040000ull - 367270912);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +485,11 @@ int main(void)
 		cmocka_unit_test(test_vllm_sampler_stage),
 		cmocka_unit_test(test_by_layers),
 		cmocka_unit_test(test_splits),
+		cmocka_unit_test(test_binding_rules),
+		cmocka_unit_test(test_unnamed_head),
+		cmocka_unit_test(test_llama_cpp_stages),
+		cmocka_unit_test(test_empty_stage),
+		cmocka_unit_test(test_advise_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,7 +353,8 @@ static void test_plan_and_fit(void **state)
 	assert_int_equal(fit.weights_per_gpu, fit.stage_weights[0]);
 	assert_int_equal(fit.stage_budget[1] - fit.stage_budget[0], 262144000);
 	assert_int_equal(fit.budget_bytes, fit.stage_budget[0]);
-	/* At tp 2 each share halves, rounded up. */
+	/* At tp 2 each share halves (an even share here; test_stages
+	 * rounds an odd one up). */
 	r.tp = 2;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &fit, &err), KVP_OK);

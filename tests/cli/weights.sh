@@ -21,8 +21,14 @@ is other_bytes 524820480 "the rest at 2 B"
 is tie_word_embeddings false "llama2-7b: untied"
 usable=$(json_value usable_bytes)
 is budget_bytes $((usable - 3889307648)) "the budget is usable - the format's weights"
-run --model llama2-7b --seq 1 --weights-dtype awq --pp 2 --gpu h100 --format json
-is weights_per_gpu 1944653824 "pp 2: 3,889,307,648 / 2 per GPU"
+# pp 3 (11, 11 and 10 layers): the embedding and the head, 32,000 x 4,096
+# x 2 = 262,144,000 B each, on the first and the last stage; the layers'
+# 3,365,019,648 B at 105,156,864 a layer.  The first stage binds.
+run --model llama2-7b --seq 1 --weights-dtype awq --pp 3 --gpu h100 --format json
+is weights_per_gpu 1418869504 "pp 3: 11 layers' 1,156,725,504 + the embedding"
+check "pp 3: each stage's weights" test \
+	"$(sed -n 's/^ *"weights_per_gpu": \([0-9]*\),$/\1/p' "$work/out" | tr '\n' ' ')" = \
+	"1418869504 1418869504 1156725504 1313712640 "
 run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100
 check "the table says the format" grep -q "^Fit (weights 3.62 GiB as int4-awq:g128; " "$work/out"
 run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100 --explain

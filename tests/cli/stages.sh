@@ -1,0 +1,66 @@
+# stages.sh — pipeline stages from the command line: each stage's weights
+# beside its cache, the stage that binds and the others' budgets, vLLM's
+# "Available KV cache memory" as its releases log it, the advice and
+# --explain on the stage they concern.  Figures worked by hand here and in
+# tests/test_stages.c.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# Llama 3 70B in fp16 (141,107,412,992 B; embedding and head 128,256 x
+# 8,192 x 2 = 2,101,346,304 B each), vLLM at tp 2 and pp 3 (27, 27, 26
+# layers) on an H100 at 0.92 (usable 79,027,398,247): per GPU
+# ceil((46,205,343,129 + 2,101,346,304) / 2) = 24,153,344,717 B of weights
+# on the first stage, 23,102,671,565 on the second, 23,297,690,215 on the
+# last; budgets 54,874,053,530, 55,924,726,682 and 55,729,708,032 B; in
+# blocks of 16 of 32,768 B a layer: 62,023, 63,210 and 65,412, so the
+# first stage binds with 992,368 tokens.
+run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm
+has_line "stage 0's weights beside its cache" \
+	"  stage 0: layers 0-26, 452,984,832 B per GPU, weights 24,153,344,717 B"
+has_line "stage 2's, with the head" \
+	"  stage 2: layers 54-79, 436,207,616 B per GPU, weights 23,297,690,215 B"
+has_line "the stage that binds" \
+	"h100-sxm: 54,874,053,530 B for the cache on stage 0, which binds"
+has_line "the others' budgets" \
+	"  the other stages': stage 1 55,924,726,682 B, stage 2 55,729,708,032 B"
+has_line "the tokens of the fewest blocks" "    GPU KV cache size: 992,368 tokens"
+has_line "the memory table's heading" \
+	"Memory per GPU of the stage that binds (the parts sum to its memory)"
+run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --format json
+is stage 0 "JSON: the stage that binds"
+is weights_per_gpu 24153344717 "JSON: its weights"
+is budget_bytes 54874053530 "JSON: its budget"
+check "JSON: each stage's budget" test \
+	"$(sed -n 's/^ *"budget_bytes": \([0-9]*\),*$/\1/p' "$work/out" | tr '\n' ' ')" = \
+	"54874053530 54874053530 55924726682 55729708032 "
+run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --explain
+has_line "explain: the first stage's weights, binding" \
+	"    weights per GPU of stage 0: 27 of 80 layers' + embedding, ceil(/ tp 2) = 24,153,344,717 B (binds)"
+has_line "explain: the last stage's, with the head" \
+	"    weights per GPU of stage 2: 26 of 80 layers' + head, ceil(/ tp 2) = 23,297,690,215 B"
+
+# vLLM's profile run samples on the last stage alone.  Llama 3.1 8B at pp
+# 2 on an H100 (8,192 batched tokens, 1,024 sequences): the first stage
+# 79,027,398,247 - 8,030,261,248 (16 layers and the embedding) - 963,012,198
+# (the forward) - 75,497,472 (72 MiB) = 69,958,627,329 B, 65.15 GiB; the
+# last 2,035,679,232 (the sampler) instead of the forward:
+# 68,885,960,295 B, 64.16 GiB.  From 0.11.1 only local rank 0 logs it.
+run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm
+has_line "the first stage's line, as vLLM logs it" \
+	"    Available KV cache memory: 65.15 GiB"
+has_line "the sampler's stage binds" \
+	"h100-sxm: 68,885,960,295 B for the cache on stage 1, which binds"
+run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
+	--vllm-version 0.10
+has_line "0.10: every worker's line, the first" \
+	"    (stage 0) Available KV cache memory: 65.15 GiB"
+has_line "... and the last" "    (stage 1) Available KV cache memory: 64.16 GiB"
+
+# The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
+# 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
+# 70,553,706,496 = 6,755,704,832 B: 9,628,295,168 short, on stage 0.
+run --model llama3-70b --seq 100000 --pp 2 --gpu h100-sxm
+has_line "the advice names the stage" \
+	"h100-sxm: does not fit by 9,628,295,168 B (cache 16,384,000,000 B per GPU on stage 0, 6,755,704,832 B for it); fits with seq <= 41,233 at batch 1, or cache type q5_1, or 4 GPUs (tp 2)"
+has_line "exact: the stage that binds" \
+	"h100-sxm: 6,755,704,832 B for the cache on stage 0, which binds"
+done_testing
