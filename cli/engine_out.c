@@ -190,6 +190,42 @@ static uint64_t stage_layers_of(const kvp_plan *lp, uint32_t s, uint32_t g)
 	return n;
 }
 
+/* SGLang's pool line (mem_cache/memory_pool.py: "GB" is 2^30 bytes
+ * there): max_total_num_tokens, and the K and V (MLA: the latent) of its
+ * rows, a page more, over the model's layers or the draft's. */
+static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
+                             void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_capacity *c = &f->capacity;
+	uint64_t k = 0, v = 0, latent = 0;
+	uint64_t rows = c->tokens + (lp->request.block_size ? lp->request.block_size : 1);
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		/* Under pp a rank's pool has its stage's layers: those of the
+		 * stage that binds (its capacity's). */
+		uint64_t n = lp->stages > 1 ? stage_layers_of(lp, f->stage, g)
+		                            : lp->groups[g].layers;
+
+		if (lp->groups[g].draft != draft)
+			continue;
+		k += n * lp->groups[g].k_bytes_per_token;
+		v += n * lp->groups[g].v_bytes_per_token;
+		latent += n * lp->groups[g].latent_bytes_per_token;
+	}
+	if (latent)
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
+		         c->tokens, (double)rows * (double)latent / gib);
+	else
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
+		         " V size: %.2f GB", c->tokens, (double)rows * (double)k / gib,
+		         (double)rows * (double)v / gib);
+	line(ctx, text);
+}
+
 /* vLLM's "Available KV cache memory" (gpu_worker.py, "%.2f GiB" of 2^30
  * bytes): each worker's own budget.  From v0.11.1 (#26740, info_once with
  * scope "local") only local rank 0 logs it, the first stage on one node;
@@ -247,31 +283,14 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			sglang_swa_lines(lp, c, line, ctx);
 			break;
 		}
-		uint64_t k = 0, v = 0, latent = 0, rows = c->tokens + lp->request.block_size;
-		const double gib = 1024.0 * 1024.0 * 1024.0;
-
-		if (!lp->request.block_size)
-			rows = c->tokens + 1;
-		for (uint32_t g = 0; g < lp->group_count; g++) {
-			/* Under pp a rank's pool has its stage's layers: those
-			 * of the stage that binds (its capacity's). */
-			uint64_t n = lp->stages > 1 ? stage_layers_of(lp, f->stage, g)
-			                            : lp->groups[g].layers;
-
-			k += n * lp->groups[g].k_bytes_per_token;
-			v += n * lp->groups[g].v_bytes_per_token;
-			latent += n * lp->groups[g].latent_bytes_per_token;
-		}
-		if (latent)
-			snprintf(text, sizeof text,
-			         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
-			         c->tokens, (double)rows * (double)latent / gib);
-		else
-			snprintf(text, sizeof text,
-			         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
-			         " V size: %.2f GB", c->tokens, (double)rows * (double)k / gib,
-			         (double)rows * (double)v / gib);
-		line(ctx, text);
+		/* The model's pool, then a draft's or the MTP layers' (its
+		 * worker's, of the same tokens: eagle_worker.py). */
+		sglang_pool_line(lp, f, false, line, ctx);
+		for (uint32_t g = 0; g < lp->group_count; g++)
+			if (lp->groups[g].draft) {
+				sglang_pool_line(lp, f, true, line, ctx);
+				break;
+			}
 		break;
 	}
 	case KVP_ENGINE_TRTLLM:

@@ -274,6 +274,36 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	}
 }
 
+/* SGLang's cell on stage's GPU, the bytes a token of max_total_num_tokens
+ * costs: the model's layers', scaled for a draft's or MTP layers'
+ * (pool_configurator.py DefaultPoolConfigurator, from PR #23862 of
+ * 2026-04-27: int(cell x (1 + draft layers / layers)), in floats, as if
+ * each draft layer were as large as the model's average); *pools, the
+ * bytes its pools then allocate a token, the draft's own included
+ * (research: /work/research/sglang-spec-pool.md). */
+static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
+{
+	uint64_t model = 0, draft = 0, draft_layers = 0, layers;
+	double cell;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		uint64_t n = kvp__stage_group_layers(p, stage, g);
+
+		if (!p->groups[g].draft) {
+			model += n * p->groups[g].bytes_per_token;
+		} else {
+			draft += n * p->groups[g].bytes_per_token;
+			draft_layers += n;
+		}
+	}
+	*pools = model + draft;
+	layers = p->stages_whole ? p->layers : p->stage_layers[stage];
+	if (!draft_layers || !model || !layers)
+		return model + draft;
+	cell = (double)model * (1.0 + (double)draft_layers / (double)layers);
+	return cell >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cell;
+}
+
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full)
@@ -301,15 +331,13 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * fit its max_total_num_tokens; its page_size padding rows
 		 * lie past the budget.  Recurrent state and a policy's caps
 		 * are the byte model's. */
-		uint64_t per_token = 0, block = kvp__engine_block(&p->request);
+		uint64_t pools, cell, block = kvp__engine_block(&p->request);
 
 		if (!*has_full || p->state_total_bytes ||
 		    p->request.policy.kind != KVP_POLICY_FULL)
 			return false;
-		for (uint32_t g = 0; g < p->group_count; g++)
-			per_token += kvp__stage_group_layers(p, stage, g) *
-			             p->groups[g].bytes_per_token;
-		*full = budget / per_token / block * block;
+		cell = sglang_cell(p, stage, &pools);
+		*full = budget / cell / block * block;
 		*swa = UINT64_MAX;
 		return true;
 	}
@@ -377,11 +405,15 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		 * init_memory: rest // cell, down to whole pages; every
 		 * layer's buffer then has page_size rows more. */
 		/* A plan of recurrent state alone holds no tokens. */
-		c.tokens = per_token ? budget / per_token / block * block : 0;
-		c.blocks = c.tokens / block;
-		c.blocks_per_request = cdiv(kept_seq(p), block);
-		if (!kvp__mul(c.tokens + block, per_token, &c.allocated_bytes))
-			c.allocated_bytes = UINT64_MAX;
+		{
+			uint64_t pools, cell = sglang_cell(p, stage, &pools);
+
+			c.tokens = cell ? budget / cell / block * block : 0;
+			c.blocks = c.tokens / block;
+			c.blocks_per_request = cdiv(kept_seq(p), block);
+			if (!kvp__mul(c.tokens + block, pools, &c.allocated_bytes))
+				c.allocated_bytes = UINT64_MAX;
+		}
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* resource_manager.py calculate_max_num_blocks: max tokens =

@@ -272,6 +272,33 @@ static void test_draft_vllm(void **state)
 	assert_int_equal(p.exact_cache_bytes, 8192ull * (80 * 4096 + 16 * 2048));
 }
 
+/* SGLang with a draft (pool_configurator.py DefaultPoolConfigurator, PR
+ * #23862): max_total_num_tokens = budget // int(cell x (1 + draft layers
+ * / layers)), both pools then (tokens + page) rows.  Llama 3.1 70B at tp 4
+ * (80 layers of 2 kv heads of 128: 1,024 B a token and layer) and Llama
+ * 3.2 1B (16 layers, 512 B): cell 81,920 scaled by 1 + 16/80 to 98,304,
+ * though the pools take 81,920 + 8,192 = 90,112 a token.  10^10 B:
+ * 101,725 tokens, 101,726 x 90,112 B allocated.  With the draft's own
+ * layers as large as the model's the scaling is exact: MTP's. */
+static void test_draft_sglang(void **state)
+{
+	kvp_model m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_request r = request(KVP_ENGINE_SGLANG, 8192);
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_error err;
+
+	(void)state;
+	r.tp = 4;
+	r.draft = &d;
+	p = plan_of(&m, &r);
+	assert_int_equal(kvp_plan_capacity(&p, 10000000000ull, &c, &err), KVP_OK);
+	assert_int_equal(c.tokens, 10000000000ull / 98304);
+	assert_int_equal(c.tokens, 101725);
+	assert_int_equal(c.allocated_bytes, 101726ull * 90112);
+}
+
 /* The draft lives on the last pipeline stage. */
 static void test_draft_pp(void **state)
 {
@@ -407,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_mtp_deepseek),
 		cmocka_unit_test(test_mtp_hybrid_states),
 		cmocka_unit_test(test_draft_vllm),
+		cmocka_unit_test(test_draft_sglang),
 		cmocka_unit_test(test_draft_pp),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_refusals),

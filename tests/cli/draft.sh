@@ -110,4 +110,26 @@ expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers'
 expect_error "a sweep with a draft" "^kvplan: --sweep: not with a draft model\$" \
 	--model llama3.1-70b --draft-model llama3.2-1b --sweep seq=1..4
 
+# SGLang with a draft (EAGLE): one max_total_num_tokens for both pools, its
+# cell the model's scaled by the draft's layers (pool_configurator.py, PR
+# #23862: int(524,288 x (1 + 1/32)) = 540,672 B for Llama 2 7B and a
+# one-layer EAGLE head of its shape), and two pool lines, the model's then
+# the draft's.  20,480 tokens, as SGLang's executed docs notebook ran them
+# (sgl-project.github.io backend/speculative_decoding.ipynb, 2025-04-03,
+# Llama-2-7b-chat-hf with sglang-EAGLE-llama2-chat-7B, max_total_tokens
+# 20480): "#tokens: 20480, K size: 5.00 GB" then "K size: 0.16 GB", as
+# (20,480 + 1) x 32 x 32 x 128 x 2 B and x 1 layer.
+mkdir -p "$work/spec/models"
+printf '%s\n' 'name: eagle-llama2' 'layers: 1' 'hidden: 4096' 'heads: 32' 'kv_heads: 32' \
+	'head_dim: 128' 'vocab: 32000' 'params: 240000000' >"$work/spec/models/eagle-llama2.yaml"
+run --data-dir "$work/spec" --model llama2-7b --draft-model eagle-llama2 --engine sglang \
+	--seq 1024 --kv-budget 11072962560
+has_line "SGLang's model pool" \
+	"    KV Cache is allocated. #tokens: 20480, K size: 5.00 GB, V size: 5.00 GB"
+has_line "... then the draft's, of the same tokens" \
+	"    KV Cache is allocated. #tokens: 20480, K size: 0.16 GB, V size: 0.16 GB"
+run --data-dir "$work/spec" --model llama2-7b --draft-model eagle-llama2 --engine sglang \
+	--seq 1024 --kv-budget 11072962559
+has_line "a byte less: a token less" \
+	"    KV Cache is allocated. #tokens: 20479, K size: 5.00 GB, V size: 5.00 GB"
 done_testing
