@@ -188,45 +188,15 @@ static unsigned __int128 cost_at(const struct cost *c, uint64_t seq)
 	return c->pool + (unsigned __int128)c->streams * stream_at(c, q);
 }
 
-kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
-                             uint64_t *bytes, kvp_error *err)
-{
-	unsigned __int128 most = 0;
-	char label[KVP_QUOTE_MAX];
-
-	if (!p || !bytes)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	for (uint32_t s = 0; s < p->stages; s++) {
-		struct cost c;
-		unsigned __int128 b;
-
-		cost_of(p, s, batch, seq, &c);
-		b = cost_at(&c, seq);
-		if (b > most)
-			most = b;
-	}
-	if (most > UINT64_MAX)
-		return kvp__error(err, KVP_ERR_OVERFLOW,
-		                  "KV cache of %s for seq %llu and batch %llu overflows"
-		                  " 64-bit bytes", kvp__label(p->model_name, "the model", label),
-		                  (unsigned long long)seq, (unsigned long long)batch);
-	*bytes = (uint64_t)most;
-	return kvp__error_clear(err);
-}
-
-kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
-                                   uint64_t batch, uint64_t *bytes, kvp_error *err)
+/* Stage s's cache at seq and batch into *bytes, or an overflow error. */
+static kvp_status stage_bytes(const kvp_plan *p, uint32_t s, uint64_t seq, uint64_t batch,
+                              uint64_t *bytes, kvp_error *err)
 {
 	struct cost c;
 	unsigned __int128 b;
 	char label[KVP_QUOTE_MAX];
 
-	if (!p || !bytes)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	if (stage >= p->stages)
-		return kvp__error(err, KVP_ERR_INVALID, "stage %u: the plan has %u", stage,
-		                  p->stages);
-	cost_of(p, stage, batch, seq, &c);
+	cost_of(p, s, batch, seq, &c);
 	b = cost_at(&c, seq);
 	if (b > UINT64_MAX)
 		return kvp__error(err, KVP_ERR_OVERFLOW,
@@ -234,6 +204,41 @@ kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t s
 		                  " 64-bit bytes", kvp__label(p->model_name, "the model", label),
 		                  (unsigned long long)seq, (unsigned long long)batch);
 	*bytes = (uint64_t)b;
+	return KVP_OK;
+}
+
+kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
+                             uint64_t *bytes, kvp_error *err)
+{
+	uint64_t most = 0;
+
+	if (!p || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t b;
+		kvp_status st = stage_bytes(p, s, seq, batch, &b, err);
+
+		if (st != KVP_OK)
+			return st;
+		if (b > most)
+			most = b;
+	}
+	*bytes = most;
+	return kvp__error_clear(err);
+}
+
+kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
+                                   uint64_t batch, uint64_t *bytes, kvp_error *err)
+{
+	kvp_status st;
+
+	if (!p || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
+	if (stage >= p->stages)
+		return kvp__error(err, KVP_ERR_INVALID, "stage %u: the plan has %u", stage,
+		                  p->stages);
+	if ((st = stage_bytes(p, stage, seq, batch, bytes, err)) != KVP_OK)
+		return st;
 	return kvp__error_clear(err);
 }
 

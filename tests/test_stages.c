@@ -58,6 +58,20 @@ static kvp_device h100(void)
 	return d;
 }
 
+/* Llama 3 70B's request below: 8,192 tokens, tp 2, pp 3. */
+static kvp_request tp2_pp3(kvp_engine engine, double mem_util)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = engine;
+	r.seq = 8192;
+	r.tp = 2;
+	r.pp = 3;
+	r.mem_util = mem_util;
+	return r;
+}
+
 static void plan_fit(const kvp_model *m, const kvp_request *r, kvp_plan *p, kvp_fit *f)
 {
 	kvp_device d = h100();
@@ -84,17 +98,11 @@ static void plan_fit(const kvp_model *m, const kvp_request *r, kvp_plan *p, kvp_
 static void test_vllm_stages(void **state)
 {
 	kvp_model m = llama3_70b();
-	kvp_request r;
+	kvp_request r = tp2_pp3(KVP_ENGINE_VLLM, 0.92);
 	kvp_plan p;
 	kvp_fit f;
 
 	(void)state;
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_VLLM;
-	r.seq = 8192;
-	r.tp = 2;
-	r.pp = 3;
-	r.mem_util = 0.92;
 	plan_fit(&m, &r, &p, &f);
 	assert_int_equal(p.embedding_bytes, 2101346304);
 	assert_int_equal(p.head_bytes, 2101346304);
@@ -132,17 +140,11 @@ static void test_vllm_stages(void **state)
 static void test_sglang_stages(void **state)
 {
 	kvp_model m = llama3_70b();
-	kvp_request r;
+	kvp_request r = tp2_pp3(KVP_ENGINE_SGLANG, 0.9);
 	kvp_plan p;
 	kvp_fit f;
 
 	(void)state;
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_SGLANG;
-	r.seq = 8192;
-	r.tp = 2;
-	r.pp = 3;
-	r.mem_util = 0.9;
 	plan_fit(&m, &r, &p, &f);
 	for (int s = 0; s < 3; s++)
 		assert_int_equal(f.stage_budget[s], 53156066611ull);
