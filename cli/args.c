@@ -257,8 +257,15 @@ void cli_usage(FILE *out)
 	      out);
 }
 
+/* The long option being parsed as the user spelt it (an engine's alias,
+ * --max-loras-per-batch for --max-loras), so that a message names what
+ * was typed; NULL for a short option. */
+static const struct option *given_option;
+
 static const char *option_name(int code)
 {
+	if (given_option && given_option->val == code)
+		return given_option->name;
 	for (const struct option *o = long_options; o->name; o++)
 		if (o->val == code)
 			return o->name;
@@ -544,8 +551,13 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	 * fuzzing harness's) reads nothing of the last argv, such as the rest
 	 * of a group of short options it stopped in. */
 	optind = 0;
-	while ((code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options,
-	                           NULL)) != -1) {
+	for (;;) {
+		int index = -1;
+
+		code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options, &index);
+		if (code == -1)
+			break;
+		given_option = index >= 0 ? &long_options[index] : NULL;
 		if (code == '?') {
 			bad_option(argv[optind - 1], optopt);
 			return 2;
@@ -557,9 +569,12 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 			        kvp_escape(argv[optind - 1], quoted, sizeof quoted));
 			return 2;
 		}
-		if (parse_one(code, optarg, o))
+		if (parse_one(code, optarg, o)) {
+			given_option = NULL;
 			return 2;
+		}
 	}
+	given_option = NULL;
 	if (optind < argc) {
 		char quoted[KVP_QUOTE_MAX];
 

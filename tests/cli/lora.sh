@@ -105,6 +105,9 @@ expect_error "control characters are escaped" "^kvplan: --lora-modules: entry 1 
 	$m --lora-rank 8 --lora-modules "$(printf 'q\033')"
 expect_error "zero slots" "^kvplan: --max-loras: '0' is too small; it must be at least 1\$" \
 	$m --lora-rank 8 --max-loras 0
+expect_error "an engine's spelling is named as typed" \
+	"^kvplan: --max-loras-per-batch: '0' is too small; it must be at least 1\$" \
+	$m --lora-rank 8 --max-loras-per-batch 0
 expect_error "zero rank" "^kvplan: --lora-rank: '0' is too small; it must be at least 1\$" \
 	$m --lora-rank 0
 expect_error "a rank past 32 bits" "^kvplan: --lora-rank: '4294967296' is too large; it must be at most 4294967295\$" \
