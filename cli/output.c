@@ -194,7 +194,7 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 
 	json_writer_init(&w, out);
 	if (format == CLI_TABLE)
-		fputs("name          memory      L2  GB/s TFLOPS  description\n", out);
+		fputs("name         memory         L2 GB/s TFLOPS description\n", out);
 	else if (format == CLI_CSV)
 		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,arch,"
 		      "description\n", out);
@@ -206,11 +206,18 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		char description[2 * KVP_DESCRIPTION_MAX + 3];
 
 		if (format == CLI_TABLE) {
-			/* 80 columns: the architecture is in CSV and JSON. */
-			fprintf(out, "%-11s %8s %7s %5.0f %6.0f  %s\n", d->name,
+			char gbs[32] = "-", tflops[32] = "-";
+
+			/* 80 columns: the architecture is in CSV and JSON; an
+			 * unknown bandwidth or peak is "-". */
+			if (d->bandwidth_gbs > 0)
+				snprintf(gbs, sizeof gbs, "%.0f", d->bandwidth_gbs);
+			if (d->fp16_tflops > 0)
+				snprintf(tflops, sizeof tflops, "%.0f", d->fp16_tflops);
+			fprintf(out, "%-11s %7s %10s %4s %6s %s\n", d->name,
 			        cli_human_bytes(d->hbm_bytes, mem, sizeof mem),
-			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), d->bandwidth_gbs,
-			        d->fp16_tflops, d->description);
+			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), gbs, tflops,
+			        d->description);
 		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s,%s\n",
 			        cli_csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,

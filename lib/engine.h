@@ -135,9 +135,10 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 
 /* footprint.c: vLLM's profile run, activation peak and non-torch memory,
  * for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:
- * kvp__fit_batch), when the request asks (profile_memory); 0 otherwise. */
+ * kvp__fit_batch) on pipeline stage stage, when the request asks
+ * (profile_memory); 0 otherwise. */
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 bool sampler);
+                                 uint32_t stage);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);

@@ -78,12 +78,11 @@ static kvp_status stage_budgets(const kvp_plan *plan, const kvp_device *device,
 
 	*all_ok = true;
 	for (uint32_t s = 0; s < plan->stages; s++) {
-		bool sampler = s + 1 == plan->stages;
 		uint64_t need, budget;
 		int ok;
 
 		if (!kvp__add(plan->compute_bytes,
-		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs, sampler),
+		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs, s),
 		              &n->activations[s]))
 			n->activations[s] = UINT64_MAX;
 		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&

@@ -65,13 +65,14 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
  * whose forward the MLP term does not see).  Under pipeline parallelism
  * only the last rank samples (sampler_run: _dummy_sampler_run follows
  * the dummy run on the last PP rank alone); every rank runs its layers'
- * forward. */
+ * forward, and a rank after the first holds what it receives. */
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 bool sampler_run)
+                                 uint32_t stage)
 {
 	const kvp_request *r = &p->request;
 	uint64_t non_torch;
-	unsigned __int128 sampler, forward, total;
+	bool sampler_run = stage + 1 == p->stages;
+	unsigned __int128 sampler, forward, total, received;
 
 	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
 		return 0;
@@ -79,7 +80,12 @@ uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t se
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
 	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
 	                                                       : (uint64_t)256 << 20;
-	total = (sampler > forward ? sampler : forward) + non_torch;
+	/* A rank after the first keeps the intermediate tensors it receives,
+	 * hidden_states and residual of max_num_tokens rows in the model's
+	 * 16-bit type (gpu_model_runner.py _dummy_run,
+	 * make_empty_intermediate_tensors). */
+	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
+	total = (sampler > forward ? sampler : forward) + non_torch + received;
 	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 

@@ -731,10 +731,13 @@ typedef struct kvp_plan {
 	 * head_bytes 0: tied to the embedding. */
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
-	/* The model's vocabulary and dense MLP size, for an engine's runtime
-	 * memory that depends on the device (kvp_plan_fit). */
+	bool outer_every_stage;     /* every stage holds the embedding and the
+	                             * head: vLLM's Qwen3-MoE */
+	/* The model's vocabulary, dense MLP size and hidden size, for an
+	 * engine's runtime memory that depends on the device (kvp_plan_fit). */
 	uint32_t vocab;
 	uint32_t intermediate;
+	uint32_t hidden;
 	/* vLLM: the max_num_batched_tokens its sliding and chunked layers
 	 * keep beside their windows (the request's, or 2048, `vllm serve`'s
 	 * default with no device to ask); 0 when the model has no such layer

@@ -296,6 +296,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->embedding_bytes = p->head_bytes = 0;
+	p->outer_every_stage = false;
 	p->plateau_seq = 0;
 	p->windows_held = !request->no_window && kvp__sglang_holds_windows(m, request) &&
 	                  (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
@@ -362,6 +363,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->params = m->params;
 	p->vocab = m->vocab;
 	p->intermediate = m->intermediate;
+	p->hidden = m->hidden;
 	p->batched_tokens = kvp__vllm_plan_mnbt(p);
 	kvp__plan_buffers(m, p);
 	/* Counted from a checkpoint, or params in the weights' format (a

@@ -10,6 +10,11 @@
  * norm and lm_head are on the last rank.  make_layers gives each rank its
  * get_pp_indices layers.
  *
+ * vLLM's qwen3_moe.py is the exception (Qwen3MoeModel and
+ * Qwen3MoeForCausalLM at v0.16.0, v0.19.0 and main of 2026-05): it builds
+ * embed_tokens, norm and lm_head on every rank, gating them in forward
+ * alone (research: /work/research/vllm-pp-stages.md).
+ *
  * llama.cpp (src/llama-model.cpp, llama_model::load_tensors, at commit
  * 4c7103b96d72): "the input layer is always on the CPU" (dev_input is the
  * CPU), so token_embd stays in host memory (its "CPU_Mapped model buffer
@@ -59,6 +64,12 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 		e = h = 0; /* not this model's: follow the layers alone */
 	p->embedding_bytes = e;
 	p->head_bytes = e ? h : 0;
+	{
+		static const char *const every[] = {"qwen3_moe"};
+
+		p->outer_every_stage = r->engine == KVP_ENGINE_VLLM &&
+		                       kvp__model_type_in(m, every, 1);
+	}
 }
 
 /* floor(x * num / den), den > 0 and num <= den. */
@@ -82,9 +93,9 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 	 * whole. */
 	bytes = p->stages == 1 ? body
 	        : share(body, first + p->stage_layers[s], layers) - share(body, first, layers);
-	if (s == 0 && !llama)
+	if ((s == 0 || p->outer_every_stage) && !llama)
 		bytes += e;
-	if (last)
+	if (last || p->outer_every_stage)
 		bytes += h ? h : p->stages > 1 || llama ? e : 0;
 	/* weights + e at most: a tied head's copy */
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;

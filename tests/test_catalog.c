@@ -58,8 +58,13 @@ static const struct device_row {
 	{"a100-40g", 40 * GIB, 40 * MIB, 0, 1555, 312},
 	{"a100-80g", 80 * GIB, 40 * MIB, 0, 2039, 312},
 	{"a6000", 48 * GIB, 6 * MIB, 0, 768, 154.8},
+	/* 126.5 MiB, the driver's 129536 KiB (the tuning guide's "126 MB");
+	 * bandwidth and peak unknown. */
+	{"b200", 180 * GIB, 132644864, 0, 0, 0},
 	{"h100-pcie", 80 * GIB, 50 * MIB, 0, 2000, 756},
 	{"h100-sxm", 80 * GIB, 50 * MIB, 0, 3350, 989},
+	/* TensorRT-LLM's cluster_info.py; L2 the driver's 61440 KiB. */
+	{"h20", 96 * GIB, 60 * MIB, 0, 4000, 147},
 	{"h200", 141 * GIB, 50 * MIB, 0, 4800, 989},
 	{"l4", 24 * GIB, 48 * MIB, 0, 300, 121},
 	{"l40s", 48 * GIB, 96 * MIB, 0, 864, 362.05},
@@ -297,7 +302,7 @@ static void test_listing_sorted(void **state)
 	assert_ptr_equal(again, models);
 	assert_int_equal(kvp_catalog_devices(cat, &devices, &n_devices, &err),
 	                 KVP_OK);
-	assert_int_equal(n_devices, 17);
+	assert_int_equal(n_devices, 19);
 	for (size_t i = 0; i < n_devices; i++) {
 		assert_string_equal(devices[i].name, device_rows[i].name);
 		assert_int_equal(devices[i].hbm_bytes, device_rows[i].hbm_bytes);
@@ -321,11 +326,11 @@ static void test_unknown_name_suggestions(void **state)
 	assert_string_equal(err.message,
 	                    "unknown model 'llama2-7' (did you mean llama2-7b?)");
 	assert_string_equal(err.path, "");
-	/* a10 and h100 (an alias) are one edit from h10; h200 is two. */
+	/* a10, h100 (an alias) and h20 are one edit from h10; h200 is two. */
 	assert_int_equal(kvp_catalog_device(cat, "h10", &d, &err),
 	                 KVP_ERR_NOT_FOUND);
 	assert_string_equal(err.message,
-	                    "unknown GPU 'h10' (did you mean a10, h100?)");
+	                    "unknown GPU 'h10' (did you mean a10, h100, h20?)");
 	/* a10g is one edit from a10 (drop g) and from a100 (g -> 0). */
 	assert_int_equal(kvp_catalog_device(cat, "a10g", &d, &err),
 	                 KVP_ERR_NOT_FOUND);
@@ -557,11 +562,11 @@ static void test_two_catalogues_side_by_side(void **state)
 	assert_int_equal(kvp_catalog_device(b, "h100", &d, NULL), KVP_OK);
 	assert_string_equal(d.name, "h100-sxm");
 	assert_int_equal(kvp_catalog_devices(a, &devices, &count, NULL), KVP_OK);
-	assert_int_equal(count, 18);
+	assert_int_equal(count, 20);
 	kvp_catalog_free(&a);
 	assert_int_equal(kvp_catalog_devices(b, &devices, &count, NULL), KVP_OK);
-	assert_int_equal(count, 17);
-	assert_string_equal(devices[16].name, "v100-32g");
+	assert_int_equal(count, 19);
+	assert_string_equal(devices[18].name, "v100-32g");
 	kvp_catalog_free(&b);
 }
 

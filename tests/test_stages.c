@@ -203,8 +203,11 @@ static void test_tied_head(void **state)
  * forward, 41 x 8,192 x 14,336 / 5 = 963,012,198 B, the last stage's
  * the sampler, 31 x 1,024 x 128,256 / 2 = 2,035,679,232 B; each stage
  * holds 16 layers and one 128,256 x 4,096 x 2 = 1,050,673,152 B matrix
- * (the embedding, the head), so their weights are equal and the last
- * stage's budget is 1,072,667,034 B less: it binds. */
+ * (the embedding, the head), so their weights are equal.  The last
+ * stage also keeps what it receives, hidden_states and residual of 8,192
+ * rows of 4,096 in 16 bits (gpu_model_runner.py _dummy_run,
+ * make_empty_intermediate_tensors): 134,217,728 B.  Its budget is
+ * 1,072,667,034 + 134,217,728 B less: it binds. */
 static void test_vllm_sampler_stage(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull, false);
@@ -223,9 +226,10 @@ static void test_vllm_sampler_stage(void **state)
 	r.max_num_seqs = 1024;
 	plan_fit(&m, &r, &p, &f);
 	assert_int_equal(f.stage_weights[0], f.stage_weights[1]);
-	assert_int_equal(f.stage_budget[0] - f.stage_budget[1], 2035679232ull - 963012198ull);
+	assert_int_equal(f.stage_budget[0] - f.stage_budget[1],
+	                 2035679232ull - 963012198ull + 134217728);
 	assert_int_equal(f.stage, 1);
-	assert_int_equal(f.footprint.activations, 2035679232ull + (72ull << 20));
+	assert_int_equal(f.footprint.activations, 2035679232ull + (72ull << 20) + 134217728);
 }
 
 /* No vocabulary: the weights follow the layers alone.  3 layers at pp 2
@@ -478,6 +482,33 @@ static void test_advise_short(void **state)
 	assert_int_equal(a.short_bytes, 983040000ull - 367270912);
 }
 
+/* vLLM's Qwen3-MoE builds the embedding, the norm and the head on every
+ * rank (qwen3_moe.py Qwen3MoeModel, Qwen3MoeForCausalLM): at pp 2 each
+ * stage holds both, 2,048,000 B each, beside its layers' 97,952,000 of
+ * the 4-layer model above; SGLang keeps them on the first and the last. */
+static void test_qwen3_moe(void **state)
+{
+	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	strcpy(m.model_type, "qwen3_moe");
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 1024;
+	r.pp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_true(p.outer_every_stage);
+	assert_int_equal(f.stage_weights[0], 97952000 + 2 * 2048000);
+	assert_int_equal(f.stage_weights[1], 97952000 + 2 * 2048000);
+	r.engine = KVP_ENGINE_SGLANG;
+	plan_fit(&m, &r, &p, &f);
+	assert_false(p.outer_every_stage);
+	assert_int_equal(f.stage_weights[0], 97952000 + 2048000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_llama_cpp_stages),
 		cmocka_unit_test(test_empty_stage),
 		cmocka_unit_test(test_advise_short),
+		cmocka_unit_test(test_qwen3_moe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

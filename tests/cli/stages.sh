@@ -42,18 +42,20 @@ has_line "explain: the last stage's, with the head" \
 # 2 on an H100 (8,192 batched tokens, 1,024 sequences): the first stage
 # 79,027,398,247 - 8,030,261,248 (16 layers and the embedding) - 963,012,198
 # (the forward) - 75,497,472 (72 MiB) = 69,958,627,329 B, 65.15 GiB; the
-# last 2,035,679,232 (the sampler) instead of the forward:
-# 68,885,960,295 B, 64.16 GiB.  From 0.11.1 only local rank 0 logs it.
+# last 2,035,679,232 (the sampler) instead of the forward, and the
+# intermediate tensors it receives, 2 x 8,192 x 4,096 x 2 = 134,217,728
+# (gpu_model_runner.py make_empty_intermediate_tensors): 68,751,742,567 B,
+# 64.03 GiB.  From 0.11.1 only local rank 0 logs it.
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm
 has_line "the first stage's line, as vLLM logs it" \
 	"    Available KV cache memory: 65.15 GiB"
 has_line "the sampler's stage binds" \
-	"h100-sxm: 68,885,960,295 B for the cache on stage 1, which binds"
+	"h100-sxm: 68,751,742,567 B for the cache on stage 1, which binds"
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-version 0.10
 has_line "0.10: every worker's line, the first" \
 	"    (stage 0) Available KV cache memory: 65.15 GiB"
-has_line "... and the last" "    (stage 1) Available KV cache memory: 64.16 GiB"
+has_line "... and the last" "    (stage 1) Available KV cache memory: 64.03 GiB"
 
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -

@@ -91,17 +91,19 @@ expect_error_of tool "vllm_batch: a control character is escaped" \
 #  327,680 B a token, 10 GiB a sequence; weights 141,107,412,992 B; usable
 #  floor(memory x 0.90); tensor parallel t splits the weights and the kv
 #  heads (8, so up to t = 8) t ways.
-#  Batch 1: mi300x (192 GiB, usable 185,542,587,187 B) holds it alone:
-#  141,107,412,992 + 10 GiB = 151,844,831,232.  h100-sxm (usable
+#  Batch 1: b200 (180 GiB, usable 173,946,175,488 B) and mi300x (192 GiB,
+#  usable 185,542,587,187 B) each hold it alone: 141,107,412,992 + 10 GiB
+#  = 151,844,831,232; the b200 with less memory first.  h100-sxm (usable
 #  77,309,411,328) does not (the weights alone are more); at t = 2 each GPU
 #  holds 70,553,706,496 + 5 GiB = 75,922,415,616: 2 GPUs, 160 GiB.
 tool cheapest llama3.1-70b 32768
 check "cheapest llama3.1-70b 32768: exit 0" test "$status" -eq 0
 check "cheapest: without prices, ranked by GPUs then memory" \
 	grep -qx 'ranked by fewest GPUs, then least memory in all (no prices: give them with -p GPU=PRICE)' "$work/out"
-check "cheapest: mi300x, 1 GPU, first" sh -c "sed -n 4p '$work/out' | grep -Eqx 'mi300x +1 +192 GiB'"
+check "cheapest: b200, 1 GPU, first" sh -c "sed -n 4p '$work/out' | grep -Eqx 'b200 +1 +180 GiB'"
+check "cheapest: mi300x, 1 GPU, second" sh -c "sed -n 5p '$work/out' | grep -Eqx 'mi300x +1 +192 GiB'"
 check "cheapest: h100-sxm, 2 GPUs" grep -Eqx 'h100-sxm +2 +160 GiB' "$work/out"
-check "cheapest: the answer" sh -c "tail -n 1 '$work/out' | grep -qx 'fewest: 1 x mi300x'"
+check "cheapest: the answer" sh -c "tail -n 1 '$work/out' | grep -qx 'fewest: 1 x b200'"
 #  Batch 8, 80 GiB of cache, priced: mi300x at t = 1 needs 141.1 + 85.9 GB
 #  > 185.5 GB, at t = 2 70.6 + 42.9 = 113.5 GB: 2 x 2.50 = 5.00.  a100-80g
 #  and h100-sxm (usable 77.3 GB): t = 2 needs 113.5 GB, t = 4 35.3 + 21.5 =
