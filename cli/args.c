@@ -551,30 +551,31 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	 * fuzzing harness's) reads nothing of the last argv, such as the rest
 	 * of a group of short options it stopped in. */
 	optind = 0;
-	for (;;) {
+	for (int rc = 0;;) {
 		int index = -1;
 
 		code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options, &index);
-		if (code == -1)
-			break;
-		given_option = index >= 0 ? &long_options[index] : NULL;
+		given_option = code != -1 && index >= 0 ? &long_options[index] : NULL;
 		if (code == '?') {
 			bad_option(argv[optind - 1], optopt);
-			return 2;
-		}
-		if (code == ':') {
+			rc = 2;
+		} else if (code == ':') {
 			char quoted[KVP_QUOTE_MAX];
 
 			fprintf(stderr, "kvplan: option '%s' needs a value\n",
 			        kvp_escape(argv[optind - 1], quoted, sizeof quoted));
-			return 2;
+			rc = 2;
+		} else if (code != -1 && parse_one(code, optarg, o)) {
+			rc = 2;
 		}
-		if (parse_one(code, optarg, o)) {
+		if (code == -1 || rc) {
+			/* No later message names an option by this one. */
 			given_option = NULL;
-			return 2;
+			if (rc)
+				return rc;
+			break;
 		}
 	}
-	given_option = NULL;
 	if (optind < argc) {
 		char quoted[KVP_QUOTE_MAX];
 

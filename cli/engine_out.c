@@ -204,9 +204,10 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		/* Under pp a rank's pool has its stage's layers: those of the
-		 * stage that binds (its capacity's). */
-		uint64_t n = lp->stages > 1 ? stage_layers_of(lp, f->stage, g)
-		                            : lp->groups[g].layers;
+		 * stage that binds (its capacity's); the draft's worker is on
+		 * the last. */
+		uint64_t n = lp->stages == 1 ? lp->groups[g].layers
+		             : stage_layers_of(lp, draft ? lp->stages - 1 : f->stage, g);
 
 		if (lp->groups[g].draft != draft)
 			continue;
@@ -265,7 +266,17 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		if (p->request.profile_memory && !p->request.kv_budget)
 			available_lines(p, f, line, ctx);
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
-		 * int(max_concurrency x max_model_len) from 0.20 on. */
+		 * int(max_concurrency x max_model_len) from 0.21 on; from
+		 * 0.27 the two on one line (PR #50462, 2026-08-04;
+		 * update_kv_cache_capacity at main 22df3a3). */
+		if (!p->request.vllm_version || p->request.vllm_version >= 27) {
+			snprintf(text, sizeof text, "GPU KV cache size: %s tokens, Maximum"
+			         " concurrency for %s tokens per request: %.2fx",
+			         cli_grouped(c->log_tokens, a, sizeof a),
+			         cli_grouped(p->seq, b, sizeof b), c->max_concurrency);
+			line(ctx, text);
+			break;
+		}
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
 		         cli_grouped(c->log_tokens, a, sizeof a));
 		line(ctx, text);
@@ -534,6 +545,30 @@ static void stage_budgets(FILE *out, const struct cli_plan *p, size_t i)
 	fputc('\n', out);
 }
 
+/* SGLang sizes its pools as if each draft layer were as large as the
+ * model's average (pool_configurator.py): a draft of larger layers takes
+ * its pools past the budget, which SGLang does not check.  Says so. */
+static void sglang_draft_overrun(FILE *out, const struct cli_plan *p, size_t i)
+{
+	const kvp_plan *lp = cli_device_plan(p, i);
+	const kvp_capacity *c = &p->fits[i].capacity;
+	uint64_t rows, per_token;
+	unsigned __int128 need;
+	char a[32];
+
+	if (p->request.engine != KVP_ENGINE_SGLANG || !lp->draft_layers || c->swa_tokens ||
+	    !c->tokens)
+		return;
+	rows = c->tokens + cli_engine_block(lp);
+	per_token = c->allocated_bytes / rows;
+	need = (unsigned __int128)c->tokens * per_token;
+	if (need <= p->fits[i].budget_bytes)
+		return;
+	fprintf(out, "  its pools take %s B past this budget: SGLang sizes them as if each"
+	        " draft layer were as large as the model's\n",
+	        cli_grouped((uint64_t)(need - p->fits[i].budget_bytes), a, sizeof a));
+}
+
 void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 {
 	/* exact and llama.cpp take no pool: under pp, which stage binds. */
@@ -563,6 +598,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		if (cli_device_plan(p, i) != &p->layers)
 			device_differs(out, p, i);
 		cli_engine_lines(p, i, print_line, out);
+		sglang_draft_overrun(out, p, i);
 	}
 }
 

@@ -227,18 +227,31 @@ static uint64_t gpu_bytes(const kvp_plan *lp, uint32_t stage, uint64_t seq, uint
  * not.  Under pp, on the stage that one more does not fit, in its own
  * budget (budgets; NULL: budget for every stage). */
 static void explain_boundary(const struct explainer *e, const struct cli_plan *p,
-                             const kvp_plan *lp, const char *what, uint64_t budget,
-                             const uint64_t *budgets, uint64_t seq, uint64_t batch,
-                             bool of_seq)
+                             const kvp_plan *lp, const kvp_fit *f, const char *what,
+                             uint64_t budget, const uint64_t *budgets, uint64_t seq,
+                             uint64_t batch, bool of_seq)
 {
 	uint64_t s1 = of_seq ? seq + 1 : seq, b1 = of_seq ? batch : batch + 1, at, past;
 	uint32_t k = 0;
 	char who[48] = "the largest GPU's";
 
-	if (p->request.engine == KVP_ENGINE_SGLANG && p->fits &&
-	    p->fits[0].capacity.swa_tokens) {
+	/* SGLang admits requests by pages into its pools (a device's memory,
+	 * budgets; an L2 is bytes). */
+	if (p->request.engine == KVP_ENGINE_SGLANG && budgets && f->capacity.swa_tokens) {
 		say(e, "  %s: %s, what SGLang's two token pools hold", what,
 		    g(of_seq ? seq : batch));
+		return;
+	}
+	if (p->request.engine == KVP_ENGINE_SGLANG && budgets && !lp->state_total_bytes &&
+	    p->request.policy.kind == KVP_POLICY_FULL) {
+		uint64_t page = cli_engine_block(lp), pages = (seq + page - 1) / page;
+		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
+		                       : pages * page * b1;
+
+		say(e, "  %s: %s; batch %s x pad(%s, %s) = %s tokens within SGLang's pool of"
+		    " %s, and %s at one %s more", what, g(of_seq ? seq : batch), g(batch),
+		    g(seq), g(page), g(pages * page * batch), g(f->capacity.tokens), g(more),
+		    of_seq ? "token" : "sequence");
 		return;
 	}
 	if (lp->stages > 1) {
@@ -524,7 +537,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		    f->fits_l2 ? "fits" : "does not fit", g(dp->max_layer_bytes),
 		    f->layer_fits_l2 ? "fits" : "does not fit");
 		if (steps && !f->max_seq_l2_unbounded)
-			explain_boundary(&e, p, dp, "max seq (L2)", d->l2_bytes, NULL, f->max_seq_l2,
+			explain_boundary(&e, p, dp, f, "max seq (L2)", d->l2_bytes, NULL, f->max_seq_l2,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
@@ -550,14 +563,14 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		explain_stage_weights(&e, p, f);
 		explain_budget(&e, p, d, f, budget);
 		if (steps && !f->max_seq_hbm_unbounded)
-			explain_boundary(&e, p, dp, "max seq (HBM)", budget, f->stage_budget,
+			explain_boundary(&e, p, dp, f, "max seq (HBM)", budget, f->stage_budget,
 			                 f->max_seq_hbm,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
 			                f->max_seq_hbm_unbounded);
 		if (steps)
-			explain_boundary(&e, p, dp, "max batch", budget, f->stage_budget, p->seq,
+			explain_boundary(&e, p, dp, f, "max batch", budget, f->stage_budget, p->seq,
 			                 f->max_batch_hbm,
 			                 false);
 		else if (one)

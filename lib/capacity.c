@@ -283,21 +283,26 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
  * (research: /work/research/sglang-spec-pool.md). */
 static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 {
-	uint64_t model = 0, draft = 0, draft_layers = 0, layers;
+	uint64_t model = 0, draft = 0, draft_layers = 0, layers = 0;
 	double cell;
 
+	/* The draft's layers all count on every rank (eagle_draft_num_layers;
+	 * its worker, and so its pool, is on the last); the model's layers
+	 * are those of the rank that hold a token's cache (a hybrid's
+	 * full-attention layers, not its recurrent ones). */
 	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t n = kvp__stage_group_layers(p, stage, g);
 
-		if (!p->groups[g].draft) {
-			model += n * p->groups[g].bytes_per_token;
+		if (!grp->draft) {
+			model += n * grp->bytes_per_token;
+			layers += grp->bytes_per_token ? n : 0;
 		} else {
-			draft += n * p->groups[g].bytes_per_token;
-			draft_layers += n;
+			draft += n * grp->bytes_per_token;
+			draft_layers += grp->layers;
 		}
 	}
 	*pools = model + draft;
-	layers = p->stages_whole ? p->layers : p->stage_layers[stage];
 	if (!draft_layers || !model || !layers)
 		return model + draft;
 	cell = (double)model * (1.0 + (double)draft_layers / (double)layers);
@@ -438,11 +443,14 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	c.max_concurrency = c.blocks_per_request
 	                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
 	c.log_tokens = c.tokens;
-	/* vLLM's "GPU KV cache size" from 0.20 on (kv_cache_utils.py
-	 * get_kv_cache_capacity / _report_kv_cache_config): num_tokens =
-	 * int(max_concurrency * max_model_len), a float product truncated
-	 * (0.19 printed num_blocks // groups x block: issue #40691). */
-	if (r->engine == KVP_ENGINE_VLLM && kvp__vllm_since(r, 20)) {
+	/* vLLM's "GPU KV cache size" from 0.21 on (kv_cache_utils.py
+	 * _report_kv_cache_config, later get_kv_cache_capacity): num_tokens =
+	 * int(max_concurrency * max_model_len), a float product truncated.
+	 * Before, num_blocks // groups x block (issue #40691).  The change is
+	 * PR #41069 (e68fa1b9, 2026-04-28): after v0.20.0, in v0.21.0, and
+	 * backported to v0.20.2, which a minor release cannot tell apart
+	 * (research: /work/research/vllm-token-line.md). */
+	if (r->engine == KVP_ENGINE_VLLM && kvp__vllm_since(r, 21)) {
 		double t = c.max_concurrency * (double)r->seq;
 
 		c.log_tokens = t >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)t;

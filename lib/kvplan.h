@@ -586,7 +586,7 @@ typedef struct kvp_request {
 	/* The vLLM release whose behaviour a plan follows, major x 100 +
 	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
 	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
-	 * before 0.20 its "GPU KV cache size" line was num_blocks // groups x
+	 * before 0.21 its "GPU KV cache size" line was num_blocks // groups x
 	 * block, since then int(max_concurrency x max_model_len). */
 	uint32_t vllm_version;
 	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
@@ -806,7 +806,7 @@ typedef struct kvp_capacity {
 	 * 0 otherwise. */
 	uint64_t swa_tokens;
 	/* The tokens the engine's log line gives: vLLM's "GPU KV cache
-	 * size", int(max_concurrency x seq) from 0.20 on, tokens before;
+	 * size", int(max_concurrency x seq) from 0.21 on, tokens before;
 	 * tokens for the other engines. */
 	uint64_t log_tokens;
 } kvp_capacity;

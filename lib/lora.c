@@ -270,6 +270,15 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 	if ((modules & ~(uint32_t)KVP_LORA_ALL) != 0)
 		return kvp__error(err, KVP_ERR_INVALID, "LoRA: module bits 0x%x are not"
 		                  " KVP_LORA_* values", modules & ~(uint32_t)KVP_LORA_ALL);
+	/* SGLang's buffers are per packed module (qkv_proj, gate_up_proj):
+	 * one of them targeted holds the whole (lora/utils.py
+	 * get_normalized_target_modules). */
+	if (p->request.engine == KVP_ENGINE_SGLANG) {
+		if (modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V))
+			modules |= KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V;
+		if (modules & (KVP_LORA_GATE | KVP_LORA_UP))
+			modules |= KVP_LORA_GATE | KVP_LORA_UP;
+	}
 	if ((st = lora_check(m, modules, err)) != KVP_OK)
 		return st;
 	elem = l->dtype == KVP_DTYPE_FP32 ? 4 : 2;

@@ -314,11 +314,13 @@ static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full);
 	if (!*used)
 		return 0;
+	/* In pages: the pools are whole pages, and pages x unit may pass
+	 * 2^64 for a seq near it. */
 	if (has_full)
-		b = full / (cdiv(seq, unit) * unit);
+		b = full / unit / cdiv(seq, unit);
 	seq = window && window < seq ? window : seq;
-	if (swa / (cdiv(seq, unit) * unit) < b)
-		b = swa / (cdiv(seq, unit) * unit);
+	if (swa / unit / cdiv(seq, unit) < b)
+		b = swa / unit / cdiv(seq, unit);
 	return b;
 }
 
@@ -472,8 +474,10 @@ static void max_seq_of(const struct cost *c, uint64_t budget, uint64_t *seq,
 	*seq = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
+/* pools: SGLang's pools admit the requests (a device's memory); false
+ * for the bytes alone (an L2's). */
 static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
-                          uint64_t batch, uint64_t *seq, bool *unbounded)
+                          uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {
 	struct cost c;
 
@@ -481,7 +485,7 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 		varying_max_seq(p, s, budget, batch, seq, unbounded);
 		return;
 	}
-	if (sglang_limit(p, s, budget, batch, seq, unbounded))
+	if (pools && sglang_limit(p, s, budget, batch, seq, unbounded))
 		return;
 	cost_of(p, s, batch, 0, &c);
 	max_seq_of(&c, budget, seq, unbounded);
@@ -504,7 +508,7 @@ static uint64_t budget_of(const uint64_t *budgets, uint64_t one, uint32_t s)
 
 /* Every stage must fit: the least of their answers. */
 static void max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
-                       uint64_t batch, uint64_t *seq, bool *unbounded)
+                       uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {
 	*seq = UINT64_MAX;
 	*unbounded = true;
@@ -512,7 +516,7 @@ static void max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budg
 		uint64_t one;
 		bool open;
 
-		stage_max_seq(p, s, budget_of(budgets, budget, s), batch, &one, &open);
+		stage_max_seq(p, s, budget_of(budgets, budget, s), batch, pools, &one, &open);
 		least_seq(one, open, seq, unbounded);
 	}
 }
@@ -524,7 +528,7 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
 	if (batch == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
-	max_seq_in(p, NULL, budget, batch, seq, unbounded);
+	max_seq_in(p, NULL, budget, batch, true, seq, unbounded);
 	return kvp__error_clear(err);
 }
 
@@ -622,8 +626,9 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
 	if (kvp_policy_varies(&r->policy) || r->engine == KVP_ENGINE_SGLANG ||
 	    (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified)) {
-		max_seq_in(p, NULL, l2, r->batch, &a->seq_l2, &a->seq_l2_unbounded);
-		max_seq_in(p, budgets, 0, r->batch, &a->seq, &a->seq_unbounded);
+		/* The L2 holds bytes: no pools there. */
+		max_seq_in(p, NULL, l2, r->batch, false, &a->seq_l2, &a->seq_l2_unbounded);
+		max_seq_in(p, budgets, 0, r->batch, true, &a->seq, &a->seq_unbounded);
 		if (!max_batch_in(p, budgets, 0, r->seq, &a->batch))
 			return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
 		return KVP_OK;

@@ -93,10 +93,15 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 	 * whole. */
 	bytes = p->stages == 1 ? body
 	        : share(body, first + p->stage_layers[s], layers) - share(body, first, layers);
-	if ((s == 0 || p->outer_every_stage) && !llama)
-		bytes += e;
-	if (last || p->outer_every_stage)
-		bytes += h ? h : p->stages > 1 || llama ? e : 0;
+	if (p->outer_every_stage) {
+		/* Both on every rank, a tied head sharing the embedding. */
+		bytes += (unsigned __int128)e + h;
+	} else {
+		if (s == 0 && !llama)
+			bytes += e;
+		if (last)
+			bytes += h ? h : p->stages > 1 || llama ? e : 0;
+	}
 	/* weights + e at most: a tied head's copy */
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 }

@@ -726,6 +726,21 @@ static void test_sglang_pool_fit(void **state)
 	assert_false(f.fits_hbm);
 	assert_int_equal(f.max_batch_hbm, 1);
 	assert_int_equal(f.max_seq_hbm, 1024); /* two of 16 pages */
+	/* A seq within a page of 2^64: counted in pages, no wrap. */
+	{
+		uint64_t b = 1;
+
+		assert_int_equal(kvp_plan_max_batch(&p, 10000000000ull, UINT64_MAX, &b, &err),
+		                 KVP_OK);
+		assert_int_equal(b, 0);
+	}
+	/* The L2 holds bytes, not pools: at batch 2 in pages of 1 and a 50
+	 * MiB L2, (2 x s + 1) x 524,288 <= 52,428,800 up to s = 49. */
+	r.block_size = 0;
+	r.seq = 50;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.max_seq_l2, 49);
 }
 
 /* ---- capacity ------------------------------------------------------------ */
@@ -1513,6 +1528,9 @@ static bool cost(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t *out)
  * sliding one.  *applies is false for any other plan (the byte model
  * holds there) and for pipeline stages (whose pools the library works
  * out per stage). */
+/* Set by pools_fit when it did not check (stages of sliding pools). */
+static bool pools_unchecked;
+
 static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t batch,
                       bool *applies)
 {
@@ -1541,9 +1559,12 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 	                p->request.policy.kind != KVP_POLICY_FULL))
 		return false;
 	*applies = true;
-	/* Pipeline stages: each stage's pools are its own; the library
-	 * takes the least answer, which this oracle does not rebuild. */
-	if (p->stages != 1)
+	/* Pipeline stages: each stage's sliding pools are its own; the
+	 * library takes the least answer, which this oracle does not
+	 * rebuild.  One pool under one budget is the largest stage's, which
+	 * kvp_plan_capacity gives. */
+	pools_unchecked = window && p->stages != 1;
+	if (pools_unchecked)
 		return true;
 	assert_int_equal(kvp_plan_capacity(p, budget, &c, &err), KVP_OK);
 	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
@@ -1662,7 +1683,7 @@ static void check_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 		bool applies;
 		bool fits = pools_fit(p, budget, s, batch, &applies);
 
-		if (applies && p->stages != 1)
+		if (applies && pools_unchecked)
 			return;
 		if (applies) {
 			if (unbounded) {
@@ -1714,7 +1735,7 @@ static void check_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
 		bool applies;
 		bool fits = pools_fit(p, budget, seq, b, &applies);
 
-		if (applies && p->stages != 1)
+		if (applies && pools_unchecked)
 			return;
 		if (applies) {
 			if (b > 0 && !fits)

@@ -231,6 +231,14 @@ static void test_sglang(void **state)
 	p = plan_of(&m, &r);
 	assert_int_equal(p.lora_bytes_per_gpu,
 	                 4 * 2 * (32 * 884736ull + EMBED_VALUES + 1091584));
+	/* q alone is SGLang's whole qkv_proj: q, k and v, 16 x (4,096 +
+	 * 4,096) + 2 x 16 x (4,096 + 1,024) a layer, 294,912 values, at tp 1. */
+	r.tp = 1;
+	r.lora.slots = 1;
+	r.lora.modules = KVP_LORA_Q;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.lora_modules, KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V);
+	assert_int_equal(p.lora_bytes_per_gpu, 2 * 32 * 294912ull);
 	/* vLLM's default is one slot. */
 	r.engine = KVP_ENGINE_VLLM;
 	r.lora.slots = 0;

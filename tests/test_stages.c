@@ -503,6 +503,12 @@ static void test_qwen3_moe(void **state)
 	assert_true(p.outer_every_stage);
 	assert_int_equal(f.stage_weights[0], 97952000 + 2 * 2048000);
 	assert_int_equal(f.stage_weights[1], 97952000 + 2 * 2048000);
+	/* Tied, the head shares the embedding on every rank: one matrix. */
+	m.tie_embeddings = true;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 98976000 + 2048000);
+	assert_int_equal(f.stage_weights[1], 98976000 + 2048000);
+	m.tie_embeddings = false;
 	r.engine = KVP_ENGINE_SGLANG;
 	plan_fit(&m, &r, &p, &f);
 	assert_false(p.outer_every_stage);

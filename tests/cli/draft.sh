@@ -132,4 +132,29 @@ run --data-dir "$work/spec" --model llama2-7b --draft-model eagle-llama2 --engin
 	--seq 1024 --kv-budget 11072962559
 has_line "a byte less: a token less" \
 	"    KV Cache is allocated. #tokens: 20479, K size: 5.00 GB, V size: 5.00 GB"
+# A draft of larger layers than the model's average: Llama 2 7B (524,288 B
+# a token) and two layers of 64 heads of 128 (32,768 B each).  SGLang's
+# cell is int(524,288 x (1 + 2/32)) = 557,056: 10^10 B give 17,951 tokens,
+# but its pools take 589,824 B a token, 17,951 x 589,824 = 10,587,930,624:
+# 587,930,624 B past the budget, which kvplan says.
+printf '%s\n' 'name: big-draft' 'layers: 2' 'hidden: 8192' 'heads: 64' 'kv_heads: 64' \
+	'head_dim: 128' 'vocab: 32000' 'params: 1000000000' >"$work/spec/models/big-draft.yaml"
+run --data-dir "$work/spec" --model llama2-7b --draft-model big-draft --engine sglang \
+	--seq 1024 --kv-budget 10000000000 --gpu h100
+has_line "the scaled cell's tokens" \
+	"    KV Cache is allocated. #tokens: 17951, K size: 4.38 GB, V size: 4.38 GB"
+has_line "the pools past the budget, said" \
+	"  its pools take 587,930,624 B past this budget: SGLang sizes them as if each draft layer were as large as the model's"
+# Under pp every rank's cell is scaled by the draft's layers, though the
+# draft's pool is on the last (its worker's): Llama 3.1 70B at tp 4 (1,024
+# B a token and layer), stages of 50 and 30 layers, Llama 3.2 1B's 16
+# layers: cells 51,200 x (1 + 16/50) = 67,584 and 30,720 x (1 + 16/30) =
+# 47,104; the first stage's 41,992,414,228 B (weights and SGLang's share)
+# give 621,336 tokens, the least.
+run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
+	--engine sglang --gpu h100 --seq 8192
+has_line "pp: every rank's cell scaled" \
+	"    KV Cache is allocated. #tokens: 621336, K size: 14.81 GB, V size: 14.81 GB"
+has_line "pp: the draft's pool line from the last stage" \
+	"    KV Cache is allocated. #tokens: 621336, K size: 2.37 GB, V size: 2.37 GB"
 done_testing

@@ -55,14 +55,17 @@ is budget_bytes 61248888832 "llama3-8b on h100: 61,248,888,832 B for the cache"
 is capacity_blocks 29205
 is capacity_tokens 467280
 is max_concurrency 57.04101562 "max concurrency 29,205/512"
-has_line "vLLM's GPU KV cache size line" "GPU KV cache size: 467,280 tokens"
-has_line "vLLM's maximum concurrency line" \
-	"Maximum concurrency for 8,192 tokens per request: 57.04x"
+# From 0.27 vLLM logs the two on one line (PR #50462).
+has_line "vLLM's GPU KV cache size line, as 0.27 on logs it" \
+	"GPU KV cache size: 467,280 tokens, Maximum concurrency for 8,192 tokens per request: 57.04x"
 # --gpu-memory-utilization is vLLM's name of --mem-util.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --gpu-memory-utilization 0.9 --format json
 is capacity_tokens 467280 "--gpu-memory-utilization 0.9: the same 467,280"
-run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9
-has_line "the table prints the log line" "    GPU KV cache size: 467,280 tokens"
+run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9 --vllm-version 0.26
+has_line "the table prints the log line (two lines before 0.27)" \
+	"    GPU KV cache size: 467,280 tokens"
+has_line "... and the concurrency's" \
+	"    Maximum concurrency for 8,192 tokens per request: 57.04x"
 # Without --mem-util, vLLM's own default 0.92, and its request rounded up:
 # ceil(85,899,345,920·0.92) = 79,027,398,247 (the double product is
 # 79,027,398,246.4); − 16,060,522,496 = 62,966,875,751 B; // 65,536 // 32
@@ -140,7 +143,7 @@ run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
 is capacity_tokens 973760 "current vLLM: the pool's tokens unchanged"
 is capacity_log_tokens 3847285 "current vLLM: int(max_concurrency · max_model_len)"
 has_line "current vLLM: the concurrency of mode align" \
-	"Maximum concurrency for 262,144 tokens per request: 14.68x"
+	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
 expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: vLLM deprecates 'all' \(valid: none, align\)$" \
@@ -225,7 +228,7 @@ check "--max-num-batched-tokens under llama.cpp warns" grep -Fxq \
 # 997.08x".  2,042,016 / 16 = 127,626 blocks; llama3-8b's pages, 65,536 B
 # a layer, 32 layers: a budget of 127,626·2,097,152 = 267,651,121,152 B;
 # 2,048 tokens take 128 blocks, 127,626/128 = 997.078.
-run --model llama3-8b --seq 2048 --engine vllm --kv-budget 267651121152
+run --model llama3-8b --seq 2048 --engine vllm --kv-budget 267651121152 --vllm-version 0.8
 has_line "vLLM PR 13596's cache size line" "    GPU KV cache size: 2,042,016 tokens"
 has_line "vLLM PR 13596's concurrency line" \
 	"    Maximum concurrency for 2,048 tokens per request: 997.08x"

@@ -22,7 +22,8 @@ has_line "the stage that binds" \
 	"h100-sxm: 54,874,053,530 B for the cache on stage 0, which binds"
 has_line "the others' budgets" \
 	"  the other stages': stage 1 55,924,726,682 B, stage 2 55,729,708,032 B"
-has_line "the tokens of the fewest blocks" "    GPU KV cache size: 992,368 tokens"
+has_line "the tokens of the fewest blocks" \
+	"    GPU KV cache size: 992,368 tokens, Maximum concurrency for 8,192 tokens per request: 121.14x"
 has_line "the memory table's heading" \
 	"Memory per GPU of the stage that binds (the parts sum to its memory)"
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --format json

@@ -20,12 +20,11 @@ has_line "the A100 first: TRITON_MLA's 16 in the engine line" \
 has_line "... and its allocation" \
 	"  allocates 16,174,080 B; the exact model needs 16,018,560 B"
 has_line "the A100 holds 66.38 requests" \
-	"    Maximum concurrency for 1,030 tokens per request: 66.38x"
+	"    GPU KV cache size: 68,376 tokens, Maximum concurrency for 1,030 tokens per request: 66.38x"
 has_line "the H100 is planned with FLASHMLA's blocks of 64" \
 	"  blocks of 64 tokens here (its FLASHMLA backend): allocates 16,920,576 B"
-has_line "the H100 holds 63.41 requests" \
-	"    Maximum concurrency for 1,030 tokens per request: 63.41x"
-has_line "... 65,314 tokens as vLLM prints them" "    GPU KV cache size: 65,314 tokens"
+has_line "the H100 holds 63.41 requests, 65,314 tokens as vLLM prints them" \
+	"    GPU KV cache size: 65,314 tokens, Maximum concurrency for 1,030 tokens per request: 63.41x"
 check "the fit table: 4,315 x 16 and 1,078 x 64 tokens, 66 and 63 requests" sh -c \
 	'grep -Eq "^a100-80g .* 69,040 +66\$" "$1" && grep -Eq "^h100-sxm .* 68,992 +63\$" "$1"' \
 	sh "$work/out"

@@ -13,16 +13,17 @@
 # at 2048, 577 at 8192) and 5 full ones of 2,048: 1,037,893,632 B and
 # 1,767,702,528 B.  70,427,239,303 B hold 214,926 blocks of five layers'
 # pages; a request takes 6 x 193 + 2,048 = 3,206 or 6 x 577 + 2,048 =
-# 5,510: 67.04 and 39.01 requests.
+# 5,510: 67.04 and 39.01 requests, int(67.04... x 32,768) = 2,196,723 and
+# int(39.00... x 32,768) = 1,278,166 tokens in vLLM's one line (0.27 on).
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303
 has_line "vllm on an A100 first: its step in the engine line" \
 	"Engine vllm (blocks of 16 tokens, max_num_batched_tokens 2048: vllm serve's default on a100-80g)"
 has_line "the A100 holds 67 requests" \
-	"    Maximum concurrency for 32,768 tokens per request: 67.04x"
+	"    GPU KV cache size: 2,196,723 tokens, Maximum concurrency for 32,768 tokens per request: 67.04x"
 has_line "the H100 is planned with its own step" \
 	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 1,767,702,528 B"
 has_line "the H100 holds 39 requests" \
-	"    Maximum concurrency for 32,768 tokens per request: 39.01x"
+	"    GPU KV cache size: 1,278,166 tokens, Maximum concurrency for 32,768 tokens per request: 39.01x"
 run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json
 is max_num_batched_tokens 8192 "vllm on an H100 alone: the plan takes its 8192"
 is cache_total_bytes 1767702528 "... and allocates 1,767,702,528 B"
@@ -113,15 +114,17 @@ check "chart: its bytes and the request's at 32,768" sh -c \
 # model: 36 x 8,192 x 4,096 + 12 x 32,768 x 4,096 = 2,818,572,288 B).  A budget of
 # 100,000 blocks of 12 pages: 100,000 / (3 x 640 + 2,048) = 25.20 and
 # 100,000 / (3 x 1,024 + 2,048) = 19.53 requests; the H100's line is
-# int(19.53125 x 32,768) = 640,000 tokens.
+# int(19.53125 x 32,768) = 640,000 tokens, the A100's int(25.2016... x
+# 32,768) = 825,806.
 run --model llama4-scout --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 78643200000
 has_line "llama4-scout on the A100: 2048's allocation" \
 	"  allocates 3,120,562,176 B; the exact model needs 2,818,572,288 B"
-has_line "... and its concurrency" "    Maximum concurrency for 32,768 tokens per request: 25.20x"
+has_line "... and its line" \
+	"    GPU KV cache size: 825,806 tokens, Maximum concurrency for 32,768 tokens per request: 25.20x"
 has_line "llama4-scout on the H100: 8192's allocation" \
 	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 4,026,531,840 B"
-has_line "... its cache size line" "    GPU KV cache size: 640,000 tokens"
-has_line "... and its concurrency" "    Maximum concurrency for 32,768 tokens per request: 19.53x"
+has_line "... its line" \
+	"    GPU KV cache size: 640,000 tokens, Maximum concurrency for 32,768 tokens per request: 19.53x"
 
 # logged MODEL BUDGET TOKENS CONCURRENCY: the model at 8192 tokens under
 # vLLM 0.19 on an H100 with that budget prints the log's two lines.
