@@ -43,21 +43,6 @@ void kvp_fit_options_init(kvp_fit_options *options)
 }
 
 
-/* Whether SGLang's pools, not the bytes, decide the fit: on every stage
- * (kvp__sglang_pools), as max_batch counts them. */
-static bool sglang_pooled(const kvp_plan *p, const kvp_fit *fit)
-{
-	for (uint32_t s = 0; s < p->stages; s++) {
-		uint64_t full, swa, window;
-		bool has_full;
-
-		if (!kvp__sglang_pools(p, s, fit->stage_budget[s], &full, &swa, &window,
-		                       &has_full))
-			return false;
-	}
-	return true;
-}
-
 /* What each stage needs before its cache, and its activations. */
 struct stage_needs {
 	uint64_t need[KVP_PP_MAX];
@@ -155,6 +140,23 @@ static bool stage_pools(const kvp_plan *p, uint32_t s)
 			return true;
 	}
 	return false;
+}
+
+/* Whether SGLang's pools, not the bytes, decide the fit: on every stage
+ * (kvp__sglang_pools), as max_batch counts them. */
+static bool sglang_pooled(const kvp_plan *p, const kvp_fit *fit)
+{
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t full, swa, window;
+		bool has_full;
+
+		if (!stage_pools(p, s))
+			continue; /* a stage that caches nothing admits anything */
+		if (!kvp__sglang_pools(p, s, fit->stage_budget[s], &full, &swa, &window,
+		                       &has_full))
+			return false;
+	}
+	return true;
 }
 
 /* The stage whose GPU binds (fit->stage) and its capacity: of the stages

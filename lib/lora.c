@@ -290,9 +290,13 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 	p->lora_modules = modules;
 	for (uint32_t s = 0; s < p->stages; s++) {
 		if (p->request.engine == KVP_ENGINE_VLLM) {
+			/* embed_tokens' and lm_head's adapters where the
+			 * modules are: the first and last stage, or every
+			 * one (Qwen3-MoE). */
 			values = span_values(m, modules, l->rank, p->request.tp,
 			                     p->stage_first[s], p->stage_layers[s],
-			                     s == 0, s == p->stages - 1, false);
+			                     s == 0 || p->outer_every_stage,
+			                     s == p->stages - 1 || p->outer_every_stage, false);
 			bytes = values * elem * l->slots;
 		} else if (p->request.engine == KVP_ENGINE_SGLANG) {
 			bytes = span_values(m, modules, l->rank, p->request.tp, 0, m->layers,

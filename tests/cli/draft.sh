@@ -114,11 +114,14 @@ expect_error "a sweep with a draft" "^kvplan: --sweep: not with a draft model\$"
 # cell the model's scaled by the draft's layers (pool_configurator.py, PR
 # #23862: int(524,288 x (1 + 1/32)) = 540,672 B for Llama 2 7B and a
 # one-layer EAGLE head of its shape), and two pool lines, the model's then
-# the draft's.  20,480 tokens, as SGLang's executed docs notebook ran them
+# the draft's (test_draft.c's Llama 3.1 70B and 3.2 1B tell the scaled
+# cell from a plain sum; this head's layer is as large as the model's).
+# 20,480 tokens, as SGLang's executed docs notebook ran them
 # (sgl-project.github.io backend/speculative_decoding.ipynb, 2025-04-03,
 # Llama-2-7b-chat-hf with sglang-EAGLE-llama2-chat-7B, max_total_tokens
-# 20480): "#tokens: 20480, K size: 5.00 GB" then "K size: 0.16 GB", as
-# (20,480 + 1) x 32 x 32 x 128 x 2 B and x 1 layer.
+# 20480, an older release forcing the tokens): "#tokens: 20480, K size:
+# 5.00 GB" then "K size: 0.16 GB", as (20,480 + 1) x 32 x 32 x 128 x 2 B
+# and x 1 layer: the lines' format, the budget worked back from the cell.
 mkdir -p "$work/spec/models"
 printf '%s\n' 'name: eagle-llama2' 'layers: 1' 'hidden: 4096' 'heads: 32' 'kv_heads: 32' \
 	'head_dim: 128' 'vocab: 32000' 'params: 240000000' >"$work/spec/models/eagle-llama2.yaml"
