@@ -408,6 +408,10 @@ void cli_state_values(const kvp_model *m, uint64_t *conv, uint64_t *ssm);
 /* The layer pattern written compactly: "sliding*5,full". */
 char *cli_pattern_text(const kvp_model *model, char *buf, size_t size);
 
+/* llama.cpp's log lines for the plan (its KV and recurrent-state
+ * lines), one call of line each (engine_log.c). */
+void cli_llama_lines(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
+                     void *ctx);
 /* The engine's own log lines about its cache on GPU i (its plan and
  * fit), rendered in its formats; none for the exact engine. */
 void cli_engine_lines(const struct cli_plan *plan, size_t i,

@@ -1,0 +1,331 @@
+/*
+ * engine_log.c — what an engine would print about its cache: the log
+ * lines of vLLM, llama.cpp, SGLang and TensorRT-LLM rendered from the
+ * plan, with their own formats (doc/engines.md quotes each).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+
+/* ggml's name of a cache type (ggml_type_name): f16, bf16, f32, q8_0... */
+static const char *ggml_name(kvp_dtype t)
+{
+	switch (t) {
+	case KVP_DTYPE_FP32:
+		return "f32";
+	case KVP_DTYPE_FP16:
+		return "f16";
+	default:
+		return kvp_dtype_name(t);
+	}
+}
+
+/* llama.cpp's recurrent-state line (src/llama-memory-recurrent.cpp @
+ * 0054ee8c, the llama_memory_recurrent constructor; a hybrid model's
+ * llama_memory_hybrid builds it after the KV cache): every recurrent
+ * layer holds R rows of n_embd_r() and S rows of n_embd_s() values, f32
+ * unless the state type says otherwise, max(1, n_seq_max) cells of 1 +
+ * n_rs_seq rows each; "layers" is the model's n_layer(), all of them; P,
+ * a per-layer-embedding conv row no model here has, is 0.  Left out where
+ * the state is given in bytes, not as its two parts. */
+static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const char *),
+                          void *ctx)
+{
+	const kvp_model *m = &p->model;
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	const float mib = 1024.0f * 1024.0f;
+	uint64_t layers = 0, per_seq = 0, n_r, n_s, row_r, row_s, rows, r_bytes, s_bytes;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (lp->groups[g].kind == KVP_LAYER_RECURRENT && !lp->groups[g].draft) {
+			layers += lp->groups[g].layers;
+			per_seq = lp->groups[g].state_bytes_per_seq;
+		}
+	if (layers == 0 || m->state_bytes || !m->ssm_state)
+		return;
+	cli_state_values(m, &n_r, &n_s);
+	if (kvp_dtype_row_bytes(r->state_dtype, n_r, &row_r, NULL) != KVP_OK ||
+	    kvp_dtype_row_bytes(r->state_dtype, n_s, &row_s, NULL) != KVP_OK ||
+	    row_r + row_s == 0 || per_seq % (row_r + row_s) != 0)
+		return;
+	/* The plan's state a sequence is 1 + n_rs_seq rows of both. */
+	rows = per_seq / (row_r + row_s);
+	r_bytes = layers * row_r * rows * r->batch;
+	s_bytes = layers * row_s * rows * r->batch;
+	snprintf(text, sizeof text,
+	         "llama_memory_recurrent: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
+	         " %2" PRIu64 " seqs %2" PRIu64 " rs_seq), R (%s): %7.2f MiB, S (%s): %7.2f MiB,"
+	         " P (%s): %7.2f MiB", (double)((float)(r_bytes + s_bytes) / mib), r->batch,
+	         m->layers, r->batch, rows - 1, ggml_name(r->state_dtype),
+	         (double)((float)r_bytes / mib), ggml_name(r->state_dtype),
+	         (double)((float)s_bytes / mib), ggml_name(r->state_dtype), 0.0);
+	line(ctx, text);
+}
+
+/* llama.cpp: one line per cache (the full layers, then the windowed
+ * ones), as llama_kv_cache's constructor prints it: MiB in single
+ * precision, cells per stream, "n_seq_max/n_stream seqs". */
+void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *),
+                        void *ctx)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	uint64_t streams = lp->streams ? lp->streams : 1;
+
+	/* The model's context, then a draft's (-md) or MTP context, each
+	 * its own llama_kv_cache. */
+	for (int pass = 0; pass < 4; pass++) {
+		int swa = pass & 1, draft = pass >> 1;
+		uint64_t k = 0, v = 0, cells = 0;
+		uint32_t layers = 0;
+		char text[256];
+
+		/* The model's recurrent state after its KV caches. */
+		if (pass == 2)
+			llama_rs_line(p, line, ctx);
+
+		for (uint32_t g = 0; g < lp->group_count; g++) {
+			const kvp_layer_group *grp = &lp->groups[g];
+
+			if (grp->bytes_per_token == 0 || (grp->window != 0) != swa ||
+			    grp->draft != draft)
+				continue;
+			layers += grp->layers;
+			cells = grp->cells / streams;
+			k += grp->k_bytes + grp->latent_bytes;
+			v += grp->v_bytes;
+		}
+		if (layers == 0)
+			continue;
+		snprintf(text, sizeof text,
+		         "llama_kv_cache: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
+		         " %2" PRIu64 "/%" PRIu64 " seqs), K (%s): %7.2f MiB, V (%s): %7.2f MiB",
+		         (double)((float)(k + v) / (1024.0f * 1024.0f)), cells, layers,
+		         r->batch, streams, ggml_name(r->dtype_k),
+		         (double)((float)k / (1024.0f * 1024.0f)), ggml_name(r->dtype_v),
+		         (double)((float)v / (1024.0f * 1024.0f)));
+		line(ctx, text);
+	}
+}
+
+/* Whether SGLang keeps a group in its SWA pool: a sliding or chunked
+ * layer the plan left windowed (kvp_engine_swa_pool). */
+static bool swa_kind(kvp_layer_kind kind)
+{
+	return kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
+}
+
+/* Whether SGLang puts layers of the plan in its SWA pool. */
+static bool sglang_swa(const kvp_plan *lp)
+{
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (swa_kind(lp->groups[g].kind) && lp->groups[g].layers &&
+		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
+			return true;
+	return false;
+}
+
+/* SGLang's split pool (model_runner_kv_cache_mixin.py
+ * set_num_tokens_hybrid_swa, then mem_cache/swa_memory_pool.py SWAKVPool:
+ * the sliding layers' MHATokenToKVPool first, the full layers' next, each
+ * logging its "KV Cache is allocated" line, then its own total). */
+static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
+                             void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	uint64_t page = lp->request.block_size ? lp->request.block_size : 1;
+	uint64_t k[2] = {0, 0}, v[2] = {0, 0}, size[2], full = 0;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		int swa = swa_kind(lp->groups[g].kind);
+
+		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
+		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
+	}
+	if (k[0] + v[0])
+		full = c->tokens;
+	size[0] = full;
+	size[1] = c->swa_tokens;
+	if (k[0] + v[0])
+		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"
+		         PRIu64 ", swa_layer_tokens=%" PRIu64, full, c->swa_tokens);
+	else
+		snprintf(text, sizeof text, "Use sliding window memory pool (all SWA)."
+		         " swa_layer_tokens=%" PRIu64, c->swa_tokens);
+	line(ctx, text);
+	/* Each pool's buffers have page_size rows more; a pool of no layers
+	 * has no bytes. */
+	for (int i = 1; i >= 0; i--) {
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
+		         " V size: %.2f GB", size[i],
+		         (double)(size[i] + page) * (double)k[i] / gib,
+		         (double)(size[i] + page) * (double)v[i] / gib);
+		line(ctx, text);
+	}
+	snprintf(text, sizeof text,
+	         "SWAKVPool mem usage: %.2f GB, swa size: %" PRIu64 ", full size: %" PRIu64,
+	         ((double)(size[0] + page) * (double)(k[0] + v[0]) +
+	          (double)(size[1] + page) * (double)(k[1] + v[1])) / gib,
+	         c->swa_tokens, full);
+	line(ctx, text);
+}
+
+/* The layers of group g on stage s; a draft's layers (past the model's)
+ * are on the last stage. */
+static uint64_t stage_layers_of(const kvp_plan *lp, uint32_t s, uint32_t g)
+{
+	uint32_t n = 0;
+
+	if (lp->groups[g].draft)
+		return s == lp->stages - 1 ? lp->groups[g].layers : 0;
+	for (uint32_t l = lp->stage_first[s]; l < lp->stage_first[s] + lp->stage_layers[s]; l++)
+		n += kvp_plan_layer_group(lp, l) == g;
+	return n;
+}
+
+/* SGLang's pool line (mem_cache/memory_pool.py: "GB" is 2^30 bytes
+ * there): max_total_num_tokens, and the K and V (MLA: the latent) of its
+ * rows, a page more, over the model's layers or the draft's. */
+static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
+                             void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_capacity *c = &f->capacity;
+	uint64_t k = 0, v = 0, latent = 0;
+	uint64_t rows = c->tokens + (lp->request.block_size ? lp->request.block_size : 1);
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	char text[256];
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		/* Under pp a rank's pool has its stage's layers: those of the
+		 * stage that binds (its capacity's); the draft's worker is on
+		 * the last. */
+		uint64_t n = lp->stages == 1 ? lp->groups[g].layers
+		             : stage_layers_of(lp, draft ? lp->stages - 1 : f->stage, g);
+
+		if (lp->groups[g].draft != draft)
+			continue;
+		k += n * lp->groups[g].k_bytes_per_token;
+		v += n * lp->groups[g].v_bytes_per_token;
+		latent += n * lp->groups[g].latent_bytes_per_token;
+	}
+	if (latent)
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
+		         c->tokens, (double)rows * (double)latent / gib);
+	else
+		snprintf(text, sizeof text,
+		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
+		         " V size: %.2f GB", c->tokens, (double)rows * (double)k / gib,
+		         (double)rows * (double)v / gib);
+	line(ctx, text);
+}
+
+/* vLLM's "Available KV cache memory" (gpu_worker.py, "%.2f GiB" of 2^30
+ * bytes): each worker's own budget.  From v0.11.1 (#26740, info_once with
+ * scope "local") only local rank 0 logs it, the first stage on one node;
+ * before, every worker did, a line a stage. */
+static void available_lines(const struct cli_plan *p, const kvp_fit *f,
+                            void (*line)(void *ctx, const char *text), void *ctx)
+{
+	uint32_t v = p->request.vllm_version, stages = p->layers.stages;
+	char text[128];
+
+	bool every = stages > 1 && v && v < 12;
+
+	for (uint32_t s = 0; s < (every ? stages : 1); s++) {
+		char who[24] = "";
+
+		if (every)
+			snprintf(who, sizeof who, "(stage %u) ", s);
+		snprintf(text, sizeof text, "%sAvailable KV cache memory: %.2f GiB", who,
+		         (double)f->stage_budget[s] / (1024.0 * 1024.0 * 1024.0));
+		line(ctx, text);
+	}
+}
+
+void cli_engine_lines(const struct cli_plan *p, size_t i,
+                      void (*line)(void *ctx, const char *text), void *ctx)
+{
+	/* The GPU's own plan: its page (SGLang) may not be the first's. */
+	const kvp_plan *lp = cli_device_plan(p, i);
+	const kvp_fit *f = &p->fits[i];
+	const kvp_capacity *c = &f->capacity;
+	char text[256], a[32], b[32];
+
+	switch (p->request.engine) {
+	case KVP_ENGINE_VLLM:
+		/* vllm/v1/worker/gpu_worker.py: the memory its profile run
+		 * leaves the cache, "%.2f GiB" of 2^30 bytes. */
+		if (p->request.profile_memory && !p->request.kv_budget)
+			available_lines(p, f, line, ctx);
+		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
+		 * int(max_concurrency x max_model_len) from 0.21 on; from
+		 * 0.27 the two on one line (PR #50462, 2026-08-04;
+		 * update_kv_cache_capacity at main 22df3a3). */
+		if (!p->request.vllm_version || p->request.vllm_version >= 27) {
+			snprintf(text, sizeof text, "GPU KV cache size: %s tokens, Maximum"
+			         " concurrency for %s tokens per request: %.2fx",
+			         cli_grouped(c->log_tokens, a, sizeof a),
+			         cli_grouped(p->seq, b, sizeof b), c->max_concurrency);
+			line(ctx, text);
+			break;
+		}
+		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
+		         cli_grouped(c->log_tokens, a, sizeof a));
+		line(ctx, text);
+		snprintf(text, sizeof text,
+		         "Maximum concurrency for %s tokens per request: %.2fx",
+		         cli_grouped(p->seq, b, sizeof b), c->max_concurrency);
+		line(ctx, text);
+		break;
+	case KVP_ENGINE_LLAMA_CPP:
+		cli_llama_lines(p, line, ctx);
+		break;
+	case KVP_ENGINE_SGLANG: {
+		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
+		if (c->swa_tokens || sglang_swa(lp)) {
+			sglang_swa_lines(lp, c, line, ctx);
+			break;
+		}
+		/* The model's pool, then a draft's or the MTP layers' (its
+		 * worker's, of the same tokens: eagle_worker.py). */
+		sglang_pool_line(lp, f, false, line, ctx);
+		for (uint32_t g = 0; g < lp->group_count; g++)
+			if (lp->groups[g].draft) {
+				sglang_pool_line(lp, f, true, line, ctx);
+				break;
+			}
+		break;
+	}
+	case KVP_ENGINE_TRTLLM:
+		/* KVCacheManager::allocatePools, in both runtimes; the C++
+		 * runtime's GptSession also says how many tokens it uses. */
+		snprintf(text, sizeof text,
+		         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
+		         " KV cache (%" PRIu64 ").",
+		         (double)c->allocated_bytes / (double)(1u << 30), c->tokens);
+		line(ctx, text);
+		if (p->request.trtllm_cpp) {
+			/* The C++ runtime of releases up to 0.9 (GptSession),
+			 * as its published logs show them: "Allocate 7952400384
+			 * bytes for k/v cache." then "Using 60672 tokens in
+			 * paged KV cache." (TensorRT-LLM 0.8.0, Llama 3 8B). */
+			snprintf(text, sizeof text, "Allocate %" PRIu64 " bytes for k/v cache.",
+			         c->allocated_bytes);
+			line(ctx, text);
+			snprintf(text, sizeof text, "Using %" PRIu64 " tokens in paged KV cache.",
+			         c->tokens);
+			line(ctx, text);
+		}
+		break;
+	case KVP_ENGINE_EXACT:
+		break;
+	}
+}
