@@ -1,0 +1,39 @@
+/*
+ * explain.h — what explain.c and explain_fit.c share: the explainer that
+ * says each line, and the parts of --explain kept apart.
+ */
+#ifndef KVPLAN_CLI_EXPLAIN_H
+#define KVPLAN_CLI_EXPLAIN_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+/* The longest line said, terminator included. */
+#define EXPLAIN_LINE_MAX 512
+
+struct explainer {
+	void (*line)(void *ctx, const char *text);
+	void *ctx;
+};
+
+/* One line of the explanation, printf-formatted (EXPLAIN_LINE_MAX). */
+void explain_say(const struct explainer *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* value with grouped digits, from a ring of 16 buffers: several a line. */
+const char *explain_grouped(uint64_t value);
+#define say explain_say
+static inline const char *g(uint64_t value)
+{
+	return explain_grouped(value);
+}
+
+/* explain_fit.c: the weights in a checkpoint format; where the stages
+ * hold them; the budget on GPU fit's binding stage. */
+void explain_estimate(const struct explainer *e, const struct cli_plan *p);
+void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
+                           const kvp_fit *f);
+void explain_budget(const struct explainer *e, const struct cli_plan *p,
+                    const kvp_device *d, const kvp_fit *f, uint64_t budget);
+
+#endif

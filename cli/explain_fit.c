@@ -1,0 +1,112 @@
+/*
+ * explain_fit.c — kvplan --explain's weights and budget: the weights as
+ * a format estimates them, where each pipeline stage holds them, and the
+ * cache's budget on the GPU of the stage that binds, term by term.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "explain.h"
+
+/* The weights in a checkpoint format: which parameters it quantizes, at
+ * what rate, and the rest at 16 bits (f32 norms in GGUF). */
+void explain_estimate(const struct explainer *e, const struct cli_plan *p)
+{
+	const kvp_weights_estimate *w = &p->estimate;
+	const kvp_weights_format *f = &p->request.weights_format;
+
+	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
+	    " ((2 x layers + 1) x hidden), linear %s (the rest of %s)", f->name,
+	    g(w->embedding_params), g(w->head_params),
+	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
+	    g(w->linear_params), g(p->model.params));
+	if (f->kind == KVP_WFORMAT_GGUF)
+		say(e, "  every 2-D tensor: ceil(%s / %u) x %u B = %s B; norms in f32: %s B",
+		    g(w->quantized_params), f->block_values, f->block_bytes,
+		    g(w->quantized_bytes), g(w->other_bytes));
+	else
+		say(e, "  quantized: %s parameters = %s B; the other %s at 2 B = %s B",
+		    g(w->quantized_params), g(w->quantized_bytes),
+		    g(p->model.params - w->quantized_params), g(w->other_bytes));
+	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
+	    g(w->bytes));
+}
+
+/* The cache's budget on the binding stage's GPU, term by term: its
+ * weights, the engine's buffers (vLLM's profile run too), the adapters
+ * and the reserve; SGLang's is the least over the stages, the one with the
+ * most weights. */
+void explain_budget(const struct explainer *e, const struct cli_plan *p,
+                           const kvp_device *d, const kvp_fit *f, uint64_t budget)
+{
+	const kvp_request *r = &p->request;
+	uint32_t k = f->stage, stages = p->layers.stages;
+	char terms[160] = "", who[64] = "";
+	size_t n = 0;
+
+	if (r->kv_budget) {
+		say(e, "  budget for the cache: --kv-budget %s B", g(budget));
+		return;
+	}
+	if (r->engine == KVP_ENGINE_SGLANG && stages > 1) {
+		for (uint32_t s = 0; s < stages; s++)
+			if (f->stage_weights[s] > f->stage_weights[k])
+				k = s;
+		snprintf(who, sizeof who, " (every stage's: stage %u's, the least)", k);
+	}
+	if (f->footprint.activations)
+		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
+		                      g(f->footprint.activations));
+	if (p->layers.lora_stage_bytes[k] && n < sizeof terms)
+		snprintf(terms + n, sizeof terms - n, " - adapters %s",
+		         g(p->layers.lora_stage_bytes[k]));
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) = %s B",
+		    who, g(d->hbm_bytes), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), f->mem_util, g(budget));
+	else
+		say(e, "  budget for the cache%s: %s - %s%s - reserve %s = %s B", who,
+		    g(f->usable_bytes), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), g(budget));
+}
+
+/* Where the weights sit: by stage (the layers' share by layers, the
+ * embedding on the first, the head on the last), over the tp ranks, and
+ * llama.cpp's embedding in host memory. */
+void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
+                                  const kvp_fit *f)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	bool llama = r->engine == KVP_ENGINE_LLAMA_CPP;
+
+	if (lp->embedding_bytes && (lp->stages > 1 || llama))
+		say(e, "  embedding %s B%s; LM head %s B%s%s", g(lp->embedding_bytes),
+		    llama ? " in host memory (llama.cpp keeps the input layer on the CPU)"
+		          : " on the first stage",
+		    g(lp->head_bytes ? lp->head_bytes : lp->embedding_bytes),
+		    lp->head_bytes ? "" : " (tied: the embedding's copy)",
+		    lp->stages > 1 ? " on the last stage" : " on the GPU");
+	if (lp->embedding_bytes && (lp->stages > 1 || llama))
+		say(e, "  the layers' weights: the rest, %s B, shared out by layers",
+		    g(f->weights_bytes - lp->draft_weights_bytes - lp->embedding_bytes -
+		      lp->head_bytes));
+	if (!(lp->stages > 1 || r->tp > 1 || llama))
+		return;
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		char stage[32] = "";
+
+		if (lp->stages > 1)
+			snprintf(stage, sizeof stage, " of stage %u", s);
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s, ceil(/ tp %u)%s = %s B%s",
+		    stage, lp->stage_layers[s], lp->layers,
+		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
+		    s + 1 == lp->stages && lp->embedding_bytes &&
+		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "",
+		    r->tp, s + 1 == lp->stages && lp->draft_weights_bytes
+		           ? " + the draft's, ceil(/ tp)" : "",
+		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
+	}
+}
