@@ -307,24 +307,15 @@ static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 
 /* The stage that keeps GPU i's request from fitting: one whose weights
  * exceed the usable memory, else the one whose cache is furthest over its
- * own budget (the advice's short_bytes). */
+ * own budget (the advice's). */
 static uint32_t short_stage(const struct cli_plan *p, size_t i)
 {
-	const kvp_plan *lp = cli_device_plan(p, i);
 	const kvp_fit *f = &p->fits[i];
-	uint32_t best = f->stage;
-	uint64_t most = 0;
 
-	for (uint32_t s = 0; s < lp->stages; s++)
+	for (uint32_t s = 0; s < cli_device_plan(p, i)->stages; s++)
 		if (weights_over(p, f, s))
 			return s;
-	for (uint32_t s = 0; s < lp->stages; s++)
-		if (lp->stage_bytes[s] > f->stage_budget[s] &&
-		    lp->stage_bytes[s] - f->stage_budget[s] > most) {
-			most = lp->stage_bytes[s] - f->stage_budget[s];
-			best = s;
-		}
-	return best;
+	return p->advice[i].short_stage;
 }
 
 void cli_print_advice(FILE *out, const struct cli_plan *p)

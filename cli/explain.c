@@ -216,8 +216,8 @@ static uint64_t gpu_bytes(const kvp_plan *lp, uint32_t stage, uint64_t seq, uint
  * layouts whose cost is a step function: the answer fits, one more does
  * not.  Under pp, on the stage that one more does not fit, in its own
  * budget (budgets; NULL: budget for every stage). */
-static void explain_boundary(const struct explainer *e, const struct cli_plan *p,
-                             const kvp_plan *lp, const kvp_fit *f, const char *what,
+static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
+                             const kvp_fit *f, const char *what,
                              uint64_t budget, const uint64_t *budgets, uint64_t seq,
                              uint64_t batch, bool of_seq)
 {
@@ -227,13 +227,12 @@ static void explain_boundary(const struct explainer *e, const struct cli_plan *p
 
 	/* SGLang admits requests by pages into its pools (a device's memory,
 	 * budgets; an L2 is bytes). */
-	if (p->request.engine == KVP_ENGINE_SGLANG && budgets && f->capacity.swa_tokens) {
+	if (budgets && f->pooled && f->capacity.swa_tokens) {
 		say(e, "  %s: %s, what SGLang's two token pools hold", what,
 		    g(of_seq ? seq : batch));
 		return;
 	}
-	if (p->request.engine == KVP_ENGINE_SGLANG && budgets && !lp->state_total_bytes &&
-	    p->request.policy.kind == KVP_POLICY_FULL) {
+	if (budgets && f->pooled) {
 		uint64_t page = cli_engine_block(lp), pages = (seq + page - 1) / page;
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
@@ -426,7 +425,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		    f->fits_l2 ? "fits" : "does not fit", g(dp->max_layer_bytes),
 		    f->layer_fits_l2 ? "fits" : "does not fit");
 		if (steps && !f->max_seq_l2_unbounded)
-			explain_boundary(&e, p, dp, f, "max seq (L2)", d->l2_bytes, NULL, f->max_seq_l2,
+			explain_boundary(&e, dp, f, "max seq (L2)", d->l2_bytes, NULL, f->max_seq_l2,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
@@ -452,14 +451,14 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		explain_stage_weights(&e, p, f);
 		explain_budget(&e, p, d, f, budget);
 		if (steps && !f->max_seq_hbm_unbounded)
-			explain_boundary(&e, p, dp, f, "max seq (HBM)", budget, f->stage_budget,
+			explain_boundary(&e, dp, f, "max seq (HBM)", budget, f->stage_budget,
 			                 f->max_seq_hbm,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
 			                f->max_seq_hbm_unbounded);
 		if (steps)
-			explain_boundary(&e, p, dp, f, "max batch", budget, f->stage_budget, p->seq,
+			explain_boundary(&e, dp, f, "max batch", budget, f->stage_budget, p->seq,
 			                 f->max_batch_hbm,
 			                 false);
 		else if (one)

@@ -73,8 +73,10 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	/* The stage furthest over its own budget. */
 	for (uint32_t s = 0; s < plan->stages; s++)
 		if (plan->stage_bytes[s] > fit.stage_budget[s] &&
-		    plan->stage_bytes[s] - fit.stage_budget[s] > a.short_bytes)
+		    plan->stage_bytes[s] - fit.stage_budget[s] > a.short_bytes) {
 			a.short_bytes = plan->stage_bytes[s] - fit.stage_budget[s];
+			a.short_stage = s;
+		}
 	a.max_seq = fit.max_seq_hbm;
 	a.max_seq_unbounded = fit.max_seq_hbm_unbounded;
 	a.max_batch = fit.max_batch_hbm;

@@ -309,6 +309,41 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 	return cell >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cell;
 }
 
+/* Whether SGLang's one pool admits requests by pages: recurrent state and
+ * a policy's caps are the byte model's. */
+static bool one_pool_pages(const kvp_plan *p)
+{
+	return !p->state_total_bytes && p->request.policy.kind == KVP_POLICY_FULL;
+}
+
+bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage)
+{
+	bool has_full = false;
+
+	if (p->request.engine != KVP_ENGINE_SGLANG)
+		return false;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
+			continue;
+		if (kvp__sglang_swa_kind(grp->kind))
+			return true;
+		has_full = true;
+	}
+	return has_full && one_pool_pages(p);
+}
+
+bool kvp__stage_pools(const kvp_plan *p, uint32_t stage)
+{
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (kvp__stage_group_layers(p, stage, g) &&
+		    (p->request.engine == KVP_ENGINE_VLLM ? vllm_caches(&p->groups[g])
+		                                          : p->groups[g].bytes_per_token != 0))
+			return true;
+	return false;
+}
+
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full)
@@ -334,12 +369,10 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		/* One pool (model_runner_kv_cache_mixin.py
 		 * profile_max_num_token): the requests fit when their pages
 		 * fit its max_total_num_tokens; its page_size padding rows
-		 * lie past the budget.  Recurrent state and a policy's caps
-		 * are the byte model's. */
+		 * lie past the budget. */
 		uint64_t pools, cell, block = kvp__engine_block(&p->request);
 
-		if (!*has_full || p->state_total_bytes ||
-		    p->request.policy.kind != KVP_POLICY_FULL)
+		if (!*has_full || !one_pool_pages(p))
 			return false;
 		cell = sglang_cell(p, stage, &pools);
 		*full = budget / cell / block * block;

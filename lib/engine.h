@@ -106,6 +106,15 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
                        bool *has_full);
 
+/* Whether SGLang's pools, not the bytes, admit the requests on stage's GPU
+ * (kvp__sglang_pools true for any budget): sliding layers there, or one
+ * pool of layers that keep every token and hold no state. */
+bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage);
+/* Whether the engine keeps a pool on stage's GPU: vLLM pages (a recurrent
+ * layer's state among them), the others' tokens.  A stage of MLP-only or
+ * recurrent layers may have none, and binds nothing. */
+bool kvp__stage_pools(const kvp_plan *p, uint32_t stage);
+
 /* kvp_plan_capacity for the GPU of stage with its own budget. */
 kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                kvp_capacity *out, kvp_error *err);

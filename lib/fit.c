@@ -54,9 +54,8 @@ struct stage_needs {
  * its weights, the engine's buffers (vLLM's profile run samples on the
  * last stage alone), adapters and the reserve.  *all_ok: every stage's
  * need fits the usable share. */
-static kvp_status stage_budgets(const kvp_plan *plan, const kvp_device *device,
-                                kvp_fit *fit, uint64_t seqs, bool *all_ok,
-                                struct stage_needs *n)
+static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fit *fit,
+                          uint64_t seqs, bool *all_ok, struct stage_needs *n)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t least = UINT64_MAX;
@@ -99,7 +98,6 @@ static kvp_status stage_budgets(const kvp_plan *plan, const kvp_device *device,
 	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget)
 		for (uint32_t s = 0; s < plan->stages; s++)
 			fit->stage_budget[s] = least;
-	return KVP_OK;
 }
 
 /* Whether stage s binds rather than stage b (b's capacity cb): the
@@ -123,39 +121,15 @@ static bool binds_before(const kvp_plan *p, const kvp_fit *fit, uint32_t s,
 	return p->stage_bytes[s] > p->stage_bytes[b];
 }
 
-/* Whether the engine keeps a pool on stage s's GPU: vLLM pages (a
- * recurrent layer's state among them), the others' tokens.  A stage of
- * MLP-only or recurrent layers may have none, and binds nothing. */
-static bool stage_pools(const kvp_plan *p, uint32_t s)
-{
-	kvp_engine e = p->request.engine;
-
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-
-		if (kvp__stage_group_layers(p, s, g) &&
-		    (grp->bytes_per_token ||
-		     (e == KVP_ENGINE_VLLM && grp->kind == KVP_LAYER_RECURRENT &&
-		      grp->state_bytes_per_seq)))
-			return true;
-	}
-	return false;
-}
-
 /* Whether SGLang's pools, not the bytes, decide the fit: on every stage
- * (kvp__sglang_pools), as max_batch counts them. */
-static bool sglang_pooled(const kvp_plan *p, const kvp_fit *fit)
+ * that caches (kvp__sglang_pooled), as max_batch counts them. */
+static bool sglang_pooled(const kvp_plan *p)
 {
-	for (uint32_t s = 0; s < p->stages; s++) {
-		uint64_t full, swa, window;
-		bool has_full;
-
-		if (!stage_pools(p, s))
-			continue; /* a stage that caches nothing admits anything */
-		if (!kvp__sglang_pools(p, s, fit->stage_budget[s], &full, &swa, &window,
-		                       &has_full))
+	if (p->request.engine != KVP_ENGINE_SGLANG)
+		return false;
+	for (uint32_t s = 0; s < p->stages; s++)
+		if (kvp__stage_pools(p, s) && !kvp__sglang_pooled(p, s))
 			return false;
-	}
 	return true;
 }
 
@@ -172,7 +146,7 @@ static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *o
 	kvp_status st;
 
 	for (uint32_t s = 0; s < p->stages; s++) {
-		if (!every && !stage_pools(p, s))
+		if (!every && !kvp__stage_pools(p, s))
 			continue;
 		if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], &c, err)) != KVP_OK)
 			return st;
@@ -269,8 +243,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	seqs = 0;
 	if (r->engine == KVP_ENGINE_VLLM)
 		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
-	if ((st = stage_budgets(plan, device, &fit, seqs, &all_ok, &stages)) != KVP_OK ||
-	    (st = kvp__plan_fit_solve(plan, device->l2_bytes, fit.stage_budget, &answers,
+	stage_budgets(plan, device, &fit, seqs, &all_ok, &stages);
+	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, fit.stage_budget, &answers,
 	                              err)) != KVP_OK ||
 	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)
 		return st;
@@ -289,7 +263,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.fits_hbm = r->kv_budget || all_ok;
 	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
 		fit.fits_hbm = plan->stage_bytes[t] <= fit.stage_budget[t];
-	if (r->engine == KVP_ENGINE_SGLANG && sglang_pooled(plan, &fit))
+	fit.pooled = sglang_pooled(plan);
+	if (fit.pooled)
 		fit.fits_hbm = (r->kv_budget || all_ok) && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, &fit);
 	/* The stages' entries alone: a fit is in the planner's inner loop,

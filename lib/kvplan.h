@@ -940,6 +940,12 @@ typedef struct kvp_fit {
 	                            * batched_tokens, else `vllm serve`'s
 	                            * default on this device); 0 for the other
 	                            * engines */
+	bool pooled;               /* SGLang: the requests' pages in its pools,
+	                            * not the bytes, decide fits_hbm,
+	                            * max_seq_hbm and max_batch_hbm (its
+	                            * sliding-window pools, or one pool of
+	                            * layers that keep every token and hold no
+	                            * state); false for the other engines */
 	/* Pipeline stages (entries past the plan's stages are left as they
 	 * were; one stage without pp).  What one GPU of stage s holds in
 	 * weights: its layers' share of the weights, the first stage the
@@ -964,6 +970,7 @@ typedef struct kvp_advice {
 	uint64_t budget_bytes;    /* the cache's memory on one GPU */
 	uint64_t short_bytes;     /* how far a stage's cache is over its own
 	                           * budget, the furthest; 0 when it fits */
+	uint32_t short_stage;     /* that stage (0 when it fits) */
 	uint64_t max_seq;         /* longest context at the request's batch */
 	bool max_seq_unbounded;
 	uint64_t max_batch;       /* largest batch at the request's seq */

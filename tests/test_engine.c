@@ -703,6 +703,7 @@ static void test_sglang_pool_fit(void **state)
 	assert_true(p.kv_bytes_per_gpu > r.kv_budget);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.capacity.tokens, 2048);
+	assert_true(f.pooled);
 	assert_true(f.fits_hbm);
 	assert_int_equal(f.max_batch_hbm, 2);
 	assert_int_equal(f.capacity.max_concurrency, 2.0);

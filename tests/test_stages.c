@@ -480,6 +480,7 @@ static void test_advise_short(void **state)
 	assert_int_equal(kvp_advise(&m, &r, &d, &a, &err), KVP_OK);
 	assert_false(a.fits);
 	assert_int_equal(a.short_bytes, 983040000ull - 367270912);
+	assert_int_equal(a.short_stage, 0);
 }
 
 /* vLLM's Qwen3-MoE builds the embedding, the norm and the head on every
