@@ -413,6 +413,23 @@ static void test_published(void **state)
 	 * 13,761,264,768: the experts' biases (13 MB, bf16) are counted as
 	 * MXFP4 by the estimate. */
 	near(estimate(&oss, "mxfp4").bytes, 13761264768ull, 1.5e-3, "gpt-oss-20b");
+	/* FP8 (ModelOpt: fp8 linear weights, an fp32 weight_scale and
+	 * input_scale each; embeddings and lm_head bf16, vLLM modelopt.py
+	 * ModelOptFp8LinearMethod).  No exact size of an FP8 checkpoint could
+	 * be read; Hugging Face's file lists give three figures, so each is
+	 * within half a unit of its last: FriendliAI/Meta-Llama-3.1-8B-
+	 * Instruct-fp8 model.safetensors "9.08 GB" (9.075e9 to 9.085e9);
+	 * nvidia/Llama-3.1-8B-Instruct-FP8 model-00001-of-00002.safetensors
+	 * "5 GB" and model-00002-of-00002.safetensors "4.08 GB" (9.07e9 to
+	 * 9.09e9).  Llama 3.1 8B has Llama 3 8B's shape (config.json). */
+	{
+		kvp_model l31 = llama3_8b();
+
+		near(estimate(&l31, "fp8").bytes, 9080000000ull, 5.6e-4,
+		     "Meta-Llama-3.1-8B-Instruct-fp8 (9.08 GB)");
+		near(estimate(&l31, "fp8").bytes, 9080000000ull, 1.1e-3,
+		     "Llama-3.1-8B-Instruct-FP8 (5 GB + 4.08 GB)");
+	}
 	/* TheBloke/Llama-2-7B-GGUF llama-2-7b.Q8_0.gguf: 7,161,089,728 B. */
 	near(estimate(&l2, "q8_0").bytes, 7161089728ull, 2e-4, "Llama-2-7B Q8_0");
 	/* Qwen/Qwen2-7B-Instruct-GGUF qwen2-7b-instruct-q8_0.gguf:
