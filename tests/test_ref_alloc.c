@@ -47,8 +47,9 @@ static void test_counts_per_category(void **state)
 	assert_int_equal(testutil_live_blocks(), live);
 }
 
-/* Blocks come back zeroed and as aligned as malloc's, and a zero-byte
- * block is a real, freeable block that counts nothing. */
+/* Blocks come back zeroed and on a 64-byte cache line, whatever their
+ * size (small ones from malloc's heap, large ones mapped apart), and a
+ * zero-byte block is a real, freeable block that counts nothing. */
 static void test_zeroed_and_aligned(void **state)
 {
 	kvp__counter counter;
@@ -59,9 +60,18 @@ static void test_zeroed_and_aligned(void **state)
 	kvp__counter_init(&counter);
 	block = kvp__counter_alloc(&counter, KVP_MEM_SCRATCH, 4096, 1, NULL);
 	assert_non_null(block);
-	assert_int_equal((uintptr_t)block % 16, 0);
+	assert_int_equal((uintptr_t)block % 64, 0);
 	for (int i = 0; i < 4096; i++)
 		assert_int_equal(block[i], 0);
+	for (uint64_t size = 1; size <= (1u << 22); size = size * 3 + 1) {
+		unsigned char *b = kvp__counter_alloc(&counter, KVP_MEM_CACHE, size, 1, NULL);
+
+		assert_non_null(b);
+		assert_int_equal((uintptr_t)b % 64, 0);
+		assert_int_equal(b[size - 1], 0);
+		assert_int_equal(counter.current_bytes[KVP_MEM_CACHE], size);
+		kvp__counter_free(&counter, b);
+	}
 	empty = kvp__counter_alloc(&counter, KVP_MEM_SCRATCH, 0, 8, NULL);
 	assert_non_null(empty);
 	assert_int_equal(counter.current_bytes[KVP_MEM_SCRATCH], 4096);

@@ -209,8 +209,10 @@ static void bf16_decode_avx2(float *dst, const uint16_t *src, uint64_t n)
 /* What the decoders may use, from cpuid itself rather than
  * __builtin_cpu_supports: clang 14 knows no "f16c" there.  F16C, like AVX2,
  * is VEX-encoded, so it also needs the OS to save the YMM registers
- * (OSXSAVE, and XCR0's SSE and AVX bits). */
-enum { CPU_KNOWN = 1, CPU_F16C = 2, CPU_AVX2 = 4, CPU_FMA = 8 };
+ * (OSXSAVE, and XCR0's SSE and AVX bits); AVX-512 (its foundation, AVX512F,
+ * is all the kernels use) the opmask and ZMM registers too (XCR0's bits
+ * 5 to 7). */
+enum { CPU_KNOWN = 1, CPU_F16C = 2, CPU_AVX2 = 4, CPU_FMA = 8, CPU_AVX512 = 16 };
 
 static unsigned cpu_detect(void)
 {
@@ -227,8 +229,13 @@ static unsigned cpu_detect(void)
 		features |= CPU_F16C;
 	if (ecx & bit_FMA)
 		features |= CPU_FMA;
-	if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_AVX2))
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return features;
+	if (ebx & bit_AVX2)
 		features |= CPU_AVX2;
+	if ((ebx & bit_AVX512F) && (xcr0 & 0xe0) == 0xe0 &&
+	    (features & (CPU_AVX2 | CPU_FMA | CPU_F16C)) == (CPU_AVX2 | CPU_FMA | CPU_F16C))
+		features |= CPU_AVX512;
 	return features;
 }
 
@@ -248,10 +255,20 @@ static unsigned cpu_features(void)
 	return features;
 }
 
-void kvp__simd_portable(int portable)
+void kvp__simd_limit(int level)
 {
-	__atomic_store_n(&cached_features, portable ? CPU_KNOWN : cpu_detect(),
-	                 __ATOMIC_RELAXED);
+	unsigned features = cpu_detect();
+
+	if (level < KVP__SIMD_AVX512)
+		features &= ~(unsigned)CPU_AVX512;
+	if (level < KVP__SIMD_AVX2)
+		features = CPU_KNOWN;
+	__atomic_store_n(&cached_features, features, __ATOMIC_RELAXED);
+}
+
+int kvp__cpu_has_avx512(void)
+{
+	return (cpu_features() & CPU_AVX512) != 0;
 }
 
 int kvp__cpu_has_f16c(void)
@@ -284,11 +301,21 @@ int kvp__cpu_has_fma(void)
 	return 0;
 }
 
-void kvp__simd_portable(int portable)
+int kvp__cpu_has_avx512(void)
 {
-	(void)portable;
+	return 0;
+}
+
+void kvp__simd_limit(int level)
+{
+	(void)level;
 }
 #endif
+
+void kvp__simd_portable(int portable)
+{
+	kvp__simd_limit(portable ? KVP__SIMD_PORTABLE : KVP__SIMD_BEST);
+}
 
 void kvp__storage_decode(kvp_dtype dtype, float *dst, const void *src,
                          uint64_t n)

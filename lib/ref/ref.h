@@ -51,9 +51,17 @@ int kvp__cpu_has_f16c(void);
 int kvp__cpu_has_avx2(void);
 /* 1 when the CPU has FMA3 (and the OS saves YMM registers). */
 int kvp__cpu_has_fma(void);
-/* With 1, the decoders and the attention kernels take their portable
- * paths from now on, whatever the CPU has; with 0, the CPU's best again.
- * For tests and benchmarks that compare the two. */
+/* 1 when the CPU has AVX512F besides the three above, and the OS saves
+ * the ZMM and opmask registers. */
+int kvp__cpu_has_avx512(void);
+/* The decoders and the attention kernels use the CPU's vector
+ * instructions up to level from now on, whatever the CPU has beyond:
+ * portable code, AVX2 (with FMA and F16C), or the best there is.  For
+ * tests and benchmarks that compare the builds. */
+enum { KVP__SIMD_PORTABLE, KVP__SIMD_AVX2, KVP__SIMD_AVX512,
+       KVP__SIMD_BEST = KVP__SIMD_AVX512 };
+void kvp__simd_limit(int level);
+/* kvp__simd_limit(portable ? KVP__SIMD_PORTABLE : KVP__SIMD_BEST). */
 void kvp__simd_portable(int portable);
 
 /* ---- attention kernels (attn_kernels.c) -------------------------------- */

@@ -1,0 +1,250 @@
+/*
+ * attn_avx2.c — the scores and values kernels (and the projections' dot
+ * product) built for AVX2, FMA and F16C: Haswell, Zen and later.  Rows
+ * are converted in registers as they are loaded (vcvtph2ps for fp16, a
+ * shift for bf16), 8 lanes, fused multiply-adds.  attn_kernels.c says
+ * what each kernel computes and picks the build.
+ */
+#include "ref/attn_x86.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+
+/* The final vectors of query heads [qh, qh + QH) of kv head g: the key
+ * slice read once, in order, each chunk used by the QH heads, and each
+ * head's sum split over C = 8 / QH chains (chunk c into chain c % C), so
+ * that 8 chains of FMAs hide their latency; the chains are then added
+ * pairwise, (0 + 1) + (2 + 3) and so on.  Reading every row in order, kv
+ * head after kv head, makes the cache one stream, front to back: the
+ * bench's host follows one stream at full speed and several (tiles of
+ * rows, or of kv heads side by side) at about half. */
+static AVX2_INLINE void scores_tile(const float *q, uint32_t head_dim,
+                                    const unsigned char *slice,
+                                    kvp_dtype dtype, uint32_t QH, __m256 *out)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const uint32_t C = 8 / QH;
+	__m256 acc[8];
+	uint32_t d = 0;
+
+	UNROLL
+	for (int i = 0; i < 8; i++)
+		acc[i] = _mm256_setzero_ps();
+	for (; d + 8 * C <= head_dim; d += 8 * C)
+		UNROLL
+		for (uint32_t c = 0; c < C; c++) {
+			__m256 kv = kvp__load8(slice + (d + 8 * c) * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * C + c] = _mm256_fmadd_ps(
+				        _mm256_loadu_ps(q + (uint64_t)i * head_dim + d + 8 * c),
+				        kv, acc[i * C + c]);
+		}
+	/* The chunks past the last whole round of chains, chain by chain. */
+	for (uint32_t c = 0; d + 8 <= head_dim; d += 8, c++) {
+		__m256 kv = kvp__load8(slice + d * elem, dtype);
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++)
+			acc[i * C + c] = _mm256_fmadd_ps(
+			        _mm256_loadu_ps(q + (uint64_t)i * head_dim + d), kv,
+			        acc[i * C + c]);
+	}
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++) {
+		__m256 *a = acc + i * C;
+
+		if (C == 8)
+			out[i] = _mm256_add_ps(
+			        _mm256_add_ps(_mm256_add_ps(a[0], a[1]), _mm256_add_ps(a[2], a[3])),
+			        _mm256_add_ps(_mm256_add_ps(a[4], a[5]), _mm256_add_ps(a[6], a[7])));
+		else if (C == 4)
+			out[i] = _mm256_add_ps(_mm256_add_ps(a[0], a[1]),
+			                       _mm256_add_ps(a[2], a[3]));
+		else if (C == 2)
+			out[i] = _mm256_add_ps(a[0], a[1]);
+		else
+			out[i] = a[0];
+	}
+}
+
+static AVX2_INLINE void scores_avx2_t(const float *q, uint32_t heads,
+                                      uint32_t kv_heads, uint32_t head_dim,
+                                      float scale, const void *k,
+                                      kvp_dtype dtype, uint64_t k_stride,
+                                      uint64_t n_rows, float *att,
+                                      uint64_t att_stride)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint32_t group = heads / kv_heads;
+
+/* QH query heads a tile, a constant so that the accumulators stay in
+ * registers; the final vectors of eight heads at a time are summed
+ * across lanes together. */
+#define SCORE_ROWS(QH)                                                        \
+	for (uint64_t r = 0; r < n_rows; r++) {                               \
+		const unsigned char *row = (const unsigned char *)k + r * k_stride; \
+		__m256 fv[8 + (QH)];                                          \
+		uint32_t n = 0;                                               \
+		uint64_t h0 = 0;                                              \
+                                                                              \
+		for (uint32_t g = 0; g < kv_heads; g++)                       \
+			for (uint32_t qh = 0; qh < group; qh += (QH)) {        \
+				scores_tile(q + ((uint64_t)g * group + qh) * head_dim, \
+				            head_dim, row + (uint64_t)g * head_dim * elem, \
+				            dtype, (QH), fv + n);               \
+				n += (QH);                                      \
+				if (n >= 8) {                                   \
+					kvp__scores_store(fv, 8, h0, q, head_dim, group, row, \
+					             dtype, scale, att + r * att_stride); \
+					h0 += 8;                                \
+					n -= 8;                                 \
+					for (uint32_t i = 0; i < n; i++)        \
+						fv[i] = fv[8 + i];              \
+				}                                               \
+			}                                                       \
+		if (n)                                                        \
+			kvp__scores_store(fv, n, h0, q, head_dim, group, row, dtype, \
+			             scale, att + r * att_stride);            \
+	}
+	if (group % 8 == 0) {
+		SCORE_ROWS(8)
+	} else if (group % 4 == 0) {
+		SCORE_ROWS(4)
+	} else if (group % 2 == 0) {
+		SCORE_ROWS(2)
+	} else {
+		SCORE_ROWS(1)
+	}
+#undef SCORE_ROWS
+}
+
+AVX2 void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
+                             uint32_t head_dim, float scale, const void *k,
+                             kvp_dtype dtype, uint64_t k_stride,
+                             uint64_t n_rows, float *att, uint64_t att_stride)
+{
+	/* One copy per storage type, so that load8's branch is decided when
+	 * it is compiled. */
+	if (dtype == KVP_DTYPE_FP16)
+		scores_avx2_t(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP16,
+		              k_stride, n_rows, att, att_stride);
+	else if (dtype == KVP_DTYPE_BF16)
+		scores_avx2_t(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_BF16,
+		              k_stride, n_rows, att, att_stride);
+	else
+		scores_avx2_t(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP32,
+		              k_stride, n_rows, att, att_stride);
+}
+
+/* One row's values into the outputs of query heads [qh, qh + QH) of kv
+ * head g: each value chunk is loaded once for the QH heads, and each
+ * output chunk is read, fused-multiply-added and stored back, so every
+ * output element is one chain over the rows in order.  Rows in order, kv
+ * heads in order: one stream, as for the scores. */
+static AVX2_INLINE void values_tile(float *o, const float *p, uint32_t group,
+                                    uint32_t head_dim, const unsigned char *row,
+                                    kvp_dtype dtype, uint32_t g, uint32_t qh,
+                                    uint32_t QH)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
+	uint64_t h0 = (uint64_t)g * group + qh;
+	__m256 pv[8];
+	uint32_t d = 0;
+
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		pv[i] = _mm256_broadcast_ss(p + h0 + i);
+	for (; d + 8 <= head_dim; d += 8) {
+		__m256 vals = kvp__load8(vg + d * elem, dtype);
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++) {
+			float *oi = o + (h0 + i) * head_dim + d;
+
+			_mm256_storeu_ps(oi, _mm256_fmadd_ps(pv[i], vals,
+			                                     _mm256_loadu_ps(oi)));
+		}
+	}
+	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
+}
+
+static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
+                                      uint32_t kv_heads, uint32_t head_dim,
+                                      const float *att, uint64_t att_stride,
+                                      const void *v, kvp_dtype dtype,
+                                      uint64_t v_stride, uint64_t n_rows)
+{
+	uint32_t group = heads / kv_heads;
+
+#define VALUE_ROWS(QH)                                                        \
+	for (uint64_t r = 0; r < n_rows; r++) {                               \
+		const unsigned char *row = (const unsigned char *)v + r * v_stride; \
+                                                                              \
+		for (uint32_t g = 0; g < kv_heads; g++)                       \
+			for (uint32_t qh = 0; qh < group; qh += (QH))          \
+				values_tile(o, att + r * att_stride, group,     \
+				            head_dim, row, dtype, g, qh, (QH));   \
+	}
+	if (group % 8 == 0) {
+		VALUE_ROWS(8)
+	} else if (group % 4 == 0) {
+		VALUE_ROWS(4)
+	} else if (group % 2 == 0) {
+		VALUE_ROWS(2)
+	} else {
+		VALUE_ROWS(1)
+	}
+#undef VALUE_ROWS
+}
+
+AVX2 void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
+                             uint32_t head_dim, const float *att,
+                             uint64_t att_stride, const void *v,
+                             kvp_dtype dtype, uint64_t v_stride,
+                             uint64_t n_rows)
+{
+	if (dtype == KVP_DTYPE_FP16)
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
+		              KVP_DTYPE_FP16, v_stride, n_rows);
+	else if (dtype == KVP_DTYPE_BF16)
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
+		              KVP_DTYPE_BF16, v_stride, n_rows);
+	else
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
+		              KVP_DTYPE_FP32, v_stride, n_rows);
+}
+
+/* A dot product of n floats: four chains of 8-lane FMAs over 32 floats a
+ * step, the 8-float chunks after them into the chains in turn, the chains
+ * added pairwise, the lanes by lanes_sum's tree, then the tail in order.
+ * The projections stream their weights through it, one row per output. */
+AVX2 float kvp__dot_avx2(const float *a, const float *b, uint64_t n)
+{
+	__m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(),
+	                 _mm256_setzero_ps(), _mm256_setzero_ps()};
+	__m256 sum[8];
+	float lanes[8], s;
+	uint64_t i = 0;
+
+	for (; i + 32 <= n; i += 32)
+		UNROLL
+		for (int c = 0; c < 4; c++)
+			acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8 * c),
+			                         _mm256_loadu_ps(b + i + 8 * c), acc[c]);
+	for (int c = 0; i + 8 <= n; i += 8, c++)
+		acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i),
+		                         acc[c]);
+	sum[0] = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]),
+	                       _mm256_add_ps(acc[2], acc[3]));
+	for (int c = 1; c < 8; c++)
+		sum[c] = _mm256_setzero_ps();
+	_mm256_storeu_ps(lanes, kvp__reduce8(sum));
+	s = lanes[0];
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * attn_avx512.c — the scores and values kernels built for AVX-512
+ * (AVX512F, with AVX2, FMA and F16C): Skylake-SP, Ice Lake, Zen 4 and
+ * later.  They give the same bits as attn_avx2.c's, 16 lanes at a time:
+ *
+ *  - a value row's FMAs are element by element, so 16 lanes are 8 and 8.
+ *    With two or more query heads a kv head, a tile's outputs stay in
+ *    registers over a block of 16 rows, each element's FMAs still in row
+ *    order, and are stored once a block instead of once a row: row by
+ *    row, GQA's values wrote 4 output floats (16 B) for every fp16 value
+ *    read (2 B), and the stores, not the reads, set their speed;
+ *  - a score's sum keeps AVX2's chains, chunk c of 8 floats into chain
+ *    c % C: a 16-lane accumulator holds two chains side by side (chains
+ *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
+ *
+ * A group of 8 query heads or more a kv head (C = 1, one chain a head)
+ * has no pair of chains to put side by side: kvp__scores_avx512 returns 0
+ * and the AVX2 build computes it.
+ */
+#include "ref/attn_x86.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+
+#define AVX512 __attribute__((target("avx512f,avx2,fma,f16c")))
+#define AVX512_INLINE __attribute__((target("avx512f,avx2,fma,f16c"), always_inline)) inline
+
+/* Sixteen stored values at p as floats. */
+static AVX512_INLINE __m512 load16(const void *p, kvp_dtype dtype)
+{
+	if (dtype == KVP_DTYPE_FP16)
+		return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+	if (dtype == KVP_DTYPE_BF16)
+		return _mm512_castsi512_ps(_mm512_slli_epi32(
+		        _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+	return _mm512_loadu_ps(p);
+}
+
+/* The two chains of an accumulator added, low + high: AVX2's a[2j] +
+ * a[2j + 1]. */
+static AVX512_INLINE __m256 halves(__m512 z)
+{
+	return _mm256_add_ps(_mm512_castps512_ps256(z),
+	                     _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(z), 1)));
+}
+
+/* The final vectors of query heads [qh, qh + QH) of a kv head (queries
+ * q, key slice slice), into out[0 .. QH): each head's P = C / 2
+ * accumulators hold its C = 8 / QH chains, and are added as scores_tile
+ * (attn_avx2.c) adds them.  A tile's chains are short (two FMAs each for
+ * MHA's 128 dimensions), so the next tile's overlap them: no need for
+ * more accumulators, or for a second stream. */
+static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
+                                      const unsigned char *slice, kvp_dtype dtype,
+                                      uint32_t QH, __m256 *out)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const uint32_t C = 8 / QH, P = C / 2;
+	__m512 acc[4];
+	uint32_t d = 0;
+
+	UNROLL
+	for (int i = 0; i < 4; i++)
+		acc[i] = _mm512_setzero_ps();
+	for (; d + 8 * C <= head_dim; d += 8 * C)
+		UNROLL
+		for (uint32_t p = 0; p < P; p++) {
+			__m512 kv = load16(slice + (d + 16 * p) * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * P + p] = _mm512_fmadd_ps(
+				        _mm512_loadu_ps(q + (uint64_t)i * head_dim + d + 16 * p), kv,
+				        acc[i * P + p]);
+		}
+	/* The chunks past the last whole round (fewer than C), chunk c into
+	 * chain c: two at a time, then an odd last one into the low half;
+	 * unrolled, so that every index is a constant. */
+	UNROLL
+	for (uint32_t p = 0; p < P; p++) {
+		if (d + 16 <= head_dim) {
+			__m512 kv = load16(slice + d * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * P + p] = _mm512_fmadd_ps(
+				        _mm512_loadu_ps(q + (uint64_t)i * head_dim + d), kv,
+				        acc[i * P + p]);
+			d += 16;
+		} else if (d + 8 <= head_dim) {
+			__m512 kv = _mm512_castps256_ps512(kvp__load8(slice + d * elem, dtype));
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * P + p] = _mm512_mask3_fmadd_ps(
+				        _mm512_castps256_ps512(
+				                _mm256_loadu_ps(q + (uint64_t)i * head_dim + d)),
+				        kv, acc[i * P + p], 0x00ff);
+			d += 8;
+		}
+	}
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++) {
+		const __m512 *a = acc + i * P;
+
+		if (P == 4)
+			out[i] = _mm256_add_ps(_mm256_add_ps(halves(a[0]), halves(a[1])),
+			                       _mm256_add_ps(halves(a[2]), halves(a[3])));
+		else if (P == 2)
+			out[i] = _mm256_add_ps(halves(a[0]), halves(a[1]));
+		else
+			out[i] = halves(a[0]);
+	}
+}
+
+static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_heads,
+                                   uint32_t head_dim, float scale, const void *k,
+                                   kvp_dtype dtype, uint64_t k_stride,
+                                   uint64_t n_rows, float *att, uint64_t att_stride,
+                                   uint32_t QH)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint32_t group = heads / kv_heads, tiles = heads / QH, per_g = group / QH;
+
+	for (uint64_t r = 0; r < n_rows; r++) {
+		const unsigned char *row = (const unsigned char *)k + r * k_stride;
+		float *out = att + r * att_stride;
+		__m256 fv[8 + 4];
+		uint32_t n = 0;
+		uint64_t h0 = 0;
+
+		/* Tiles in order: (kv head, first query head). */
+		for (uint32_t t = 0; t < tiles; t++) {
+			scores_tile(q + (uint64_t)t * QH * head_dim, head_dim,
+			            row + (uint64_t)(t / per_g) * head_dim * elem, dtype, QH,
+			            fv + n);
+			n += QH;
+			if (n >= 8) {
+				kvp__scores_store(fv, 8, h0, q, head_dim, group, row, dtype,
+				                  scale, out);
+				h0 += 8;
+				n -= 8;
+				for (uint32_t i = 0; i < n; i++)
+					fv[i] = fv[8 + i];
+			}
+		}
+		if (n)
+			kvp__scores_store(fv, n, h0, q, head_dim, group, row, dtype, scale, out);
+	}
+}
+
+/* QH query heads a tile, a constant so that the accumulators stay in
+ * registers, as the AVX2 build takes them: the largest of 8, 4, 2, 1
+ * dividing the group. */
+static AVX512_INLINE void scores_dtype(const float *q, uint32_t heads,
+                                       uint32_t kv_heads, uint32_t head_dim,
+                                       float scale, const void *k, kvp_dtype dtype,
+                                       uint64_t k_stride, uint64_t n_rows,
+                                       float *att, uint64_t att_stride)
+{
+	uint32_t group = heads / kv_heads;
+
+	if (group % 4 == 0)
+		scores_t(q, heads, kv_heads, head_dim, scale, k, dtype, k_stride, n_rows,
+		         att, att_stride, 4);
+	else if (group % 2 == 0)
+		scores_t(q, heads, kv_heads, head_dim, scale, k, dtype, k_stride, n_rows,
+		         att, att_stride, 2);
+	else
+		scores_t(q, heads, kv_heads, head_dim, scale, k, dtype, k_stride, n_rows,
+		         att, att_stride, 1);
+}
+
+AVX512 int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
+                              uint32_t head_dim, float scale, const void *k,
+                              kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
+                              float *att, uint64_t att_stride)
+{
+	if ((heads / kv_heads) % 8 == 0)
+		return 0;
+	/* One copy per storage type, so that the loads' branches are decided
+	 * when it is compiled. */
+	if (dtype == KVP_DTYPE_FP16)
+		scores_dtype(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP16,
+		             k_stride, n_rows, att, att_stride);
+	else if (dtype == KVP_DTYPE_BF16)
+		scores_dtype(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_BF16,
+		             k_stride, n_rows, att, att_stride);
+	else
+		scores_dtype(q, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP32,
+		             k_stride, n_rows, att, att_stride);
+	return 1;
+}
+
+/* One row's values into the outputs of query heads [qh, qh + QH) of kv
+ * head g, elements d to head_dim, as values_tile (attn_avx2.c) does: 16
+ * elements at a time, then 8, then one. */
+static AVX512_INLINE void values_tile(float *o, const float *p, uint32_t group,
+                                      uint32_t head_dim, const unsigned char *row,
+                                      kvp_dtype dtype, uint32_t g, uint32_t qh,
+                                      uint32_t QH, uint32_t d)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
+	uint64_t h0 = (uint64_t)g * group + qh;
+	__m512 pv[8];
+
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		pv[i] = _mm512_set1_ps(p[h0 + i]);
+	for (; d + 16 <= head_dim; d += 16) {
+		__m512 vals = load16(vg + d * elem, dtype);
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++) {
+			float *oi = o + (h0 + i) * head_dim + d;
+
+			_mm512_storeu_ps(oi, _mm512_fmadd_ps(pv[i], vals, _mm512_loadu_ps(oi)));
+		}
+	}
+	if (d + 8 <= head_dim) {
+		__m256 vals = kvp__load8(vg + d * elem, dtype);
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++) {
+			float *oi = o + (h0 + i) * head_dim + d;
+
+			_mm256_storeu_ps(oi, _mm256_fmadd_ps(_mm512_castps512_ps256(pv[i]), vals,
+			                                     _mm256_loadu_ps(oi)));
+		}
+		d += 8;
+	}
+	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
+}
+
+/* Rows per block of the values: the outputs of a tile stay in registers
+ * over a block's rows and are stored once, instead of once a row.  A
+ * block of llama3-8b's fp16 rows is 32 KiB. */
+#define VALUE_BLOCK 16u
+
+/* The values of rows [0, n) (n <= VALUE_BLOCK) into the outputs of query
+ * heads [qh, qh + QH) of kv head g, elements [d0, d0 + 16 W): QH x W
+ * accumulators loaded from o, each row's FMA in row order (the same chain
+ * as row by row), stored back once.  The tile reads 16 W values of each
+ * row of the block (two cache lines of fp16 at W = 4), rows in order. */
+static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_stride,
+                                       const unsigned char *v, uint64_t v_stride,
+                                       uint64_t n, uint32_t group, uint32_t head_dim,
+                                       kvp_dtype dtype, uint32_t g, uint32_t qh,
+                                       uint32_t d0, uint32_t QH, uint32_t W)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint64_t h0 = (uint64_t)g * group + qh;
+	const unsigned char *vg = v + ((uint64_t)g * head_dim + d0) * elem;
+	__m512 acc[16];
+
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		UNROLL
+		for (uint32_t w = 0; w < W; w++)
+			acc[i * W + w] = _mm512_loadu_ps(o + (h0 + i) * head_dim + d0 + 16 * w);
+	for (uint64_t r = 0; r < n; r++) {
+		const unsigned char *row = vg + r * v_stride;
+		const float *p = att + r * att_stride + h0;
+
+		UNROLL
+		for (uint32_t w = 0; w < W; w++) {
+			__m512 vals = load16(row + 16 * w * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * W + w] = _mm512_fmadd_ps(_mm512_set1_ps(p[i]), vals,
+				                                 acc[i * W + w]);
+		}
+	}
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		UNROLL
+		for (uint32_t w = 0; w < W; w++)
+			_mm512_storeu_ps(o + (h0 + i) * head_dim + d0 + 16 * w, acc[i * W + w]);
+}
+
+/* QH query heads a tile, and W = 16 / QH 16-lane chunks of each: 16
+ * accumulators, of the 32 registers. */
+static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
+                                   uint32_t head_dim, const float *att,
+                                   uint64_t att_stride, const void *v,
+                                   kvp_dtype dtype, uint64_t v_stride,
+                                   uint64_t n_rows, uint32_t QH)
+{
+	const uint32_t W = 16 / QH, width = 16 * W;
+	uint32_t group = heads / kv_heads, whole = head_dim / width * width;
+
+	if (QH == 1) {
+		/* One query head a tile (MHA, odd groups) stores as many
+		 * output floats a row as it reads values, or a few more,
+		 * which the stores keep up with: row by row, one stream. */
+		for (uint64_t r = 0; r < n_rows; r++)
+			for (uint32_t g = 0; g < kv_heads; g++)
+				for (uint32_t qh = 0; qh < group; qh++)
+					values_tile(o, att + r * att_stride, group, head_dim,
+					            (const unsigned char *)v + r * v_stride, dtype,
+					            g, qh, 1, 0);
+		return;
+	}
+
+	for (uint64_t r0 = 0; r0 < n_rows; r0 += VALUE_BLOCK) {
+		const unsigned char *block = (const unsigned char *)v + r0 * v_stride;
+		const float *p = att + r0 * att_stride;
+		uint64_t n = n_rows - r0 < VALUE_BLOCK ? n_rows - r0 : VALUE_BLOCK;
+
+		for (uint32_t g = 0; g < kv_heads; g++) {
+			/* kv head g's slice of the next block's rows, a block
+			 * ahead: the tiles read the rows of a block side by side,
+			 * which the hardware's prefetchers do not follow from
+			 * memory (GQA fp16 from DRAM: 9 to 11 GB/s without, 16 to
+			 * 18 with, on the bench's host). */
+			if (r0 + VALUE_BLOCK < n_rows) {
+				uint64_t m = n_rows - r0 - VALUE_BLOCK < VALUE_BLOCK
+				             ? n_rows - r0 - VALUE_BLOCK : VALUE_BLOCK;
+				size_t slice = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2);
+
+				for (uint64_t r = 0; r < m; r++)
+					for (size_t b = 0; b < slice; b += 64)
+						_mm_prefetch((const char *)block + (VALUE_BLOCK + r) * v_stride +
+						             g * slice + b, _MM_HINT_T0);
+			}
+			for (uint32_t qh = 0; qh < group; qh += QH) {
+				for (uint32_t d0 = 0; d0 < whole; d0 += width)
+					values_block(o, p, att_stride, block, v_stride, n, group,
+					             head_dim, dtype, g, qh, d0, QH, W);
+				/* The elements past the whole tiles, row by row. */
+				if (whole < head_dim)
+					for (uint64_t r = 0; r < n; r++)
+						values_tile(o, p + r * att_stride, group, head_dim,
+						            block + r * v_stride, dtype, g, qh, QH, whole);
+			}
+		}
+	}
+}
+
+static AVX512_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,
+                                       uint32_t head_dim, const float *att,
+                                       uint64_t att_stride, const void *v,
+                                       kvp_dtype dtype, uint64_t v_stride,
+                                       uint64_t n_rows)
+{
+	uint32_t group = heads / kv_heads;
+
+	if (group % 8 == 0)
+		values_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype, v_stride,
+		         n_rows, 8);
+	else if (group % 4 == 0)
+		values_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype, v_stride,
+		         n_rows, 4);
+	else if (group % 2 == 0)
+		values_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype, v_stride,
+		         n_rows, 2);
+	else
+		values_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype, v_stride,
+		         n_rows, 1);
+}
+
+AVX512 void kvp__values_avx512(float *o, uint32_t heads, uint32_t kv_heads,
+                               uint32_t head_dim, const float *att,
+                               uint64_t att_stride, const void *v,
+                               kvp_dtype dtype, uint64_t v_stride, uint64_t n_rows)
+{
+	if (dtype == KVP_DTYPE_FP16)
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_FP16, v_stride, n_rows);
+	else if (dtype == KVP_DTYPE_BF16)
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_BF16, v_stride, n_rows);
+	else
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_FP32, v_stride, n_rows);
+}
+
+#endif

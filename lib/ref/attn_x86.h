@@ -1,0 +1,124 @@
+/*
+ * attn_x86.h — what the x86-64 builds of the attention kernels share
+ * (attn_avx2.c, attn_avx512.c): loading eight stored values as floats,
+ * the scalar tail, and the scores' last steps, so that both builds sum in
+ * one order and give the same bits.  The helpers are built for AVX2, FMA
+ * and F16C and always inlined: a caller built for more (AVX-512) inlines
+ * them as they are.
+ */
+#ifndef KVP_REF_ATTN_X86_H
+#define KVP_REF_ATTN_X86_H
+
+#include "ref/ref.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define AVX2_INLINE __attribute__((target("avx2,fma,f16c"), always_inline)) inline
+/* The tiles' loops over their accumulators, unrolled whole so that the
+ * accumulators are registers, not an array in memory. */
+#define UNROLL _Pragma("GCC unroll 8")
+
+/* Eight stored values at p as floats. */
+static AVX2_INLINE __m256 kvp__load8(const void *p, kvp_dtype dtype)
+{
+	if (dtype == KVP_DTYPE_FP16)
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+	if (dtype == KVP_DTYPE_BF16)
+		return _mm256_castsi256_ps(_mm256_slli_epi32(
+		        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+	return _mm256_loadu_ps(p);
+}
+
+/* Stored value i at p as a float. */
+static AVX2_INLINE float kvp__stored(const void *p, uint32_t i, kvp_dtype dtype)
+{
+	if (dtype == KVP_DTYPE_FP16)
+		return kvp__fp16_to_float(((const uint16_t *)p)[i]);
+	if (dtype == KVP_DTYPE_BF16)
+		return kvp__bf16_to_float(((const uint16_t *)p)[i]);
+	return ((const float *)p)[i];
+}
+
+/* The lanes of eight accumulators summed, the sum of a[i] in lane i, each
+ * by the tree lanes_sum (attn_kernels.c) names. */
+static AVX2_INLINE __m256 kvp__reduce8(const __m256 a[8])
+{
+	__m256 t0 = _mm256_hadd_ps(a[0], a[1]), t1 = _mm256_hadd_ps(a[2], a[3]);
+	__m256 t2 = _mm256_hadd_ps(a[4], a[5]), t3 = _mm256_hadd_ps(a[6], a[7]);
+	__m256 lo, hi;
+
+	t0 = _mm256_hadd_ps(t0, t1); /* a0..a3: lanes 0-3 low, 4-7 high halves */
+	t2 = _mm256_hadd_ps(t2, t3);
+	lo = _mm256_permute2f128_ps(t0, t2, 0x20);
+	hi = _mm256_permute2f128_ps(t0, t2, 0x31);
+	return _mm256_add_ps(lo, hi);
+}
+
+/* Scores of query heads [h0, h0 + n) from their final vectors: summed
+ * across lanes eight heads at a time, the tail of head_dim % 8 added in
+ * order, times the scale. */
+static AVX2_INLINE void kvp__scores_store(__m256 *fv, uint32_t n, uint64_t h0,
+                                          const float *q, uint32_t head_dim,
+                                          uint32_t group, const unsigned char *row,
+                                          kvp_dtype dtype, float scale, float *att)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint32_t tail = head_dim % 8;
+	float sums[8];
+
+	for (uint32_t i = n; i < 8; i++)
+		fv[i] = _mm256_setzero_ps();
+	if (n == 8 && tail == 0) {
+		_mm256_storeu_ps(att + h0, _mm256_mul_ps(kvp__reduce8(fv),
+		                                         _mm256_set1_ps(scale)));
+		return;
+	}
+	_mm256_storeu_ps(sums, kvp__reduce8(fv));
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t h = h0 + i;
+		const unsigned char *slice = row + (h / group) * head_dim * elem;
+		float s = sums[i];
+
+		for (uint32_t t = head_dim - tail; t < head_dim; t++)
+			s += q[h * head_dim + t] * kvp__stored(slice, t, dtype);
+		att[h] = s * scale;
+	}
+}
+
+/* The values' scalar tail: o[h][d] += p[h] x v[d] for the QH heads from
+ * h0, d from d0 to head_dim. */
+static AVX2_INLINE void kvp__values_tail(float *o, const float *p, uint64_t h0,
+                                         uint32_t QH, uint32_t head_dim,
+                                         uint32_t d0, const unsigned char *vg,
+                                         kvp_dtype dtype)
+{
+	for (uint32_t d = d0; d < head_dim; d++)
+		for (uint32_t i = 0; i < QH; i++)
+			o[(h0 + i) * head_dim + d] += p[h0 + i] * kvp__stored(vg, d, dtype);
+}
+
+/* The builds (arguments as kvp__attn_scores and kvp__attn_values). */
+void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
+                      uint32_t head_dim, float scale, const void *k,
+                      kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
+                      float *att, uint64_t att_stride);
+void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
+                      uint32_t head_dim, const float *att, uint64_t att_stride,
+                      const void *v, kvp_dtype dtype, uint64_t v_stride,
+                      uint64_t n_rows);
+float kvp__dot_avx2(const float *a, const float *b, uint64_t n);
+/* 0, computing nothing, for a shape the AVX-512 build leaves to AVX2's
+ * (8 query heads or more a kv head). */
+int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
+                       uint32_t head_dim, float scale, const void *k,
+                       kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
+                       float *att, uint64_t att_stride);
+void kvp__values_avx512(float *o, uint32_t heads, uint32_t kv_heads,
+                        uint32_t head_dim, const float *att, uint64_t att_stride,
+                        const void *v, kvp_dtype dtype, uint64_t v_stride,
+                        uint64_t n_rows);
+#endif
+
+#endif
