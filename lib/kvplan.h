@@ -732,7 +732,11 @@ typedef struct kvp_plan {
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
 	bool outer_every_stage;     /* every stage holds the embedding and the
-	                             * head: vLLM's Qwen3-MoE */
+	                             * head: vLLM's Qwen3-MoE, SGLang's Llama 4 */
+	bool head_every_stage;      /* every stage holds the (untied) head, the
+	                             * first alone the embedding: SGLang's
+	                             * Llama family, Mixtral, Qwen2/3-MoE,
+	                             * GLM-4-MoE, gpt-oss */
 	/* The model's vocabulary, dense MLP size and hidden size, for an
 	 * engine's runtime memory that depends on the device (kvp_plan_fit). */
 	uint32_t vocab;

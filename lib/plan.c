@@ -297,6 +297,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
 	p->embedding_bytes = p->head_bytes = 0;
 	p->outer_every_stage = false;
+	p->head_every_stage = false;
 	p->plateau_seq = 0;
 	p->windows_held = !request->no_window && kvp__sglang_holds_windows(m, request) &&
 	                  (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||

@@ -15,6 +15,21 @@
  * embed_tokens, norm and lm_head on every rank, gating them in forward
  * alone (research: /work/research/vllm-pp-stages.md).
  *
+ * SGLang (python/sglang/srt/models/, every llama.py since pipeline
+ * parallelism came in, #5724 of 2025-04-30, to #30802 of 2026-07-10):
+ * LlamaModel builds embed_tokens on the first rank and the norm on the
+ * last, but LlamaForCausalLM.__init__ builds an untied lm_head as a
+ * ParallelLMHead whatever the rank, and load_weights loads it on every
+ * one; MistralForCausalLM subclasses it, and mixtral.py, qwen2_moe.py,
+ * qwen3_moe.py, glm4_moe.py and gpt_oss.py build their heads the same
+ * way.  llama4.py has no pipeline code: embedding and head everywhere.
+ * qwen2.py, qwen3.py and deepseek_v2.py build the head on the last rank
+ * alone (and a tied model's copy there).  A tied Llama with pp > 1 has
+ * no head on its last rank at all (lm_head is the embedding's
+ * PPMissingLayer there; SGLang PR #6908 reports the crash): kvplan keeps
+ * the tied copy on the last stage for it (research:
+ * /work/research/sglang-llama-lmhead.md).
+ *
  * llama.cpp (src/llama-model.cpp, llama_model::load_tensors, at commit
  * 4c7103b96d72): "the input layer is always on the CPU" (dev_input is the
  * CPU), so token_embd stays in host memory (its "CPU_Mapped model buffer
@@ -66,9 +81,17 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	p->head_bytes = e ? h : 0;
 	{
 		static const char *const every[] = {"qwen3_moe"};
+		static const char *const sglang_every[] = {"llama4", "llama4_text"};
+		static const char *const sglang_head[] = {
+			"llama", "mistral", "mixtral", "qwen2_moe", "qwen3_moe",
+			"glm4_moe", "gpt_oss"};
 
-		p->outer_every_stage = r->engine == KVP_ENGINE_VLLM &&
-		                       kvp__model_type_in(m, every, 1);
+		p->outer_every_stage =
+			(r->engine == KVP_ENGINE_VLLM && kvp__model_type_in(m, every, 1)) ||
+			(r->engine == KVP_ENGINE_SGLANG && kvp__model_type_in(m, sglang_every, 2));
+		p->head_every_stage = r->engine == KVP_ENGINE_SGLANG && !m->tie_embeddings &&
+		                      !p->outer_every_stage &&
+		                      kvp__model_type_in(m, sglang_head, 7);
 	}
 }
 
@@ -99,7 +122,9 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 	} else {
 		if (s == 0 && !llama)
 			bytes += e;
-		if (last)
+		if (p->head_every_stage && h)
+			bytes += h; /* SGLang's untied head, whatever the rank */
+		else if (last)
 			bytes += h ? h : p->stages > 1 || llama ? e : 0;
 	}
 	/* weights + e at most: a tied head's copy */

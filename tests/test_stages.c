@@ -153,6 +153,55 @@ static void test_sglang_stages(void **state)
 	assert_int_equal(f.stage, 1);
 }
 
+/* SGLang's LlamaForCausalLM builds its untied head on every rank
+ * (models/llama.py, every version since #5724 to #30802 of 2026-07-10),
+ * the embedding on the first alone.  Llama 3 70B at tp 2, pp 3 (26, 27,
+ * 27 layers): the layers' 136,904,720,384 B split 44,494,034,124,
+ * 46,205,343,130 and 46,205,343,130, the embedding and the head
+ * 2,101,346,304 B each.  Per GPU: (44,494,034,124 + 2 x 2,101,346,304) / 2
+ * = 24,348,363,366 on the first stage, (46,205,343,130 + 2,101,346,304) /
+ * 2 = 24,153,344,717 on the others.  The first is now the heaviest, and
+ * SGLang gives every rank the least memory free: 77,309,411,328 (90 % of
+ * 80 GiB) - 24,348,363,366 = 52,961,047,962 B each, and the 27-layer
+ * stages' cells (27 x 2 x 4 x 128 x 2 = 55,296 B) hold 957,773 tokens.
+ * Tied, the head is the embedding's PPMissingLayer past the first rank:
+ * kvplan keeps its copy on the last stage, as before. */
+static void test_sglang_llama_head(void **state)
+{
+	kvp_model m = llama3_70b();
+	kvp_request r = tp2_pp3(KVP_ENGINE_SGLANG, 0.9);
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	strcpy(m.model_type, "llama");
+	plan_fit(&m, &r, &p, &f);
+	assert_true(p.head_every_stage);
+	assert_false(p.outer_every_stage);
+	assert_int_equal(f.stage_weights[0], 24348363366ull);
+	assert_int_equal(f.stage_weights[1], 24153344717ull);
+	assert_int_equal(f.stage_weights[2], 24153344717ull);
+	for (int s = 0; s < 3; s++)
+		assert_int_equal(f.stage_budget[s], 52961047962ull);
+	assert_int_equal(f.capacity.tokens, 957773);
+	assert_int_equal(f.stage, 1);
+	/* vLLM's llama.py keeps the head on the last rank. */
+	r.engine = KVP_ENGINE_VLLM;
+	plan_fit(&m, &r, &p, &f);
+	assert_false(p.head_every_stage);
+	/* Qwen2 (qwen2.py) builds it on the last rank alone. */
+	r.engine = KVP_ENGINE_SGLANG;
+	strcpy(m.model_type, "qwen2");
+	plan_fit(&m, &r, &p, &f);
+	assert_false(p.head_every_stage);
+	assert_int_equal(f.stage_weights[0], 23297690214ull);
+	/* Tied: no head of its own. */
+	strcpy(m.model_type, "llama");
+	m.tie_embeddings = true;
+	plan_fit(&m, &r, &p, &f);
+	assert_false(p.head_every_stage);
+}
+
 /* A tied model: 4 layers, hidden 1024, vocab 1,000, 100,000,000
  * parameters in fp16 (200,000,000 B); the embedding 1,000 x 1,024 x 2 =
  * 2,048,000 B and no head of its own.  At pp 2 (2 and 2 layers) the
@@ -486,7 +535,8 @@ static void test_advise_short(void **state)
 /* vLLM's Qwen3-MoE builds the embedding, the norm and the head on every
  * rank (qwen3_moe.py Qwen3MoeModel, Qwen3MoeForCausalLM): at pp 2 each
  * stage holds both, 2,048,000 B each, beside its layers' 97,952,000 of
- * the 4-layer model above; SGLang keeps them on the first and the last. */
+ * the 4-layer model above; SGLang's (qwen3_moe.py) the embedding on the
+ * first and the head on every stage. */
 static void test_qwen3_moe(void **state)
 {
 	kvp_model m = model(4, 1024, 8, 8, 1000, 100000000, false);
@@ -513,7 +563,9 @@ static void test_qwen3_moe(void **state)
 	r.engine = KVP_ENGINE_SGLANG;
 	plan_fit(&m, &r, &p, &f);
 	assert_false(p.outer_every_stage);
-	assert_int_equal(f.stage_weights[0], 97952000 + 2048000);
+	assert_true(p.head_every_stage);
+	assert_int_equal(f.stage_weights[0], 97952000 + 2 * 2048000);
+	assert_int_equal(f.stage_weights[1], 97952000 + 2048000);
 }
 
 int main(void)
@@ -521,6 +573,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vllm_stages),
 		cmocka_unit_test(test_sglang_stages),
+		cmocka_unit_test(test_sglang_llama_head),
 		cmocka_unit_test(test_tied_head),
 		cmocka_unit_test(test_vllm_sampler_stage),
 		cmocka_unit_test(test_by_layers),

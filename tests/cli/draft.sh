@@ -152,12 +152,16 @@ has_line "the pools past the budget, said" \
 # draft's pool is on the last (its worker's): Llama 3.1 70B at tp 4 (1,024
 # B a token and layer), stages of 50 and 30 layers, Llama 3.2 1B's 16
 # layers: cells 51,200 x (1 + 16/50) = 67,584 and 30,720 x (1 + 16/30) =
-# 47,104; the first stage's 41,992,414,228 B (weights and SGLang's share)
-# give 621,336 tokens, the least.
+# 47,104.  SGLang's llama.py builds the untied head on every rank, so the
+# first stage holds the embedding, its 50 layers and the head: its
+# 41,992,414,228 B without the head (weights and SGLang's share) less the
+# head's 128,256 x 8,192 x 2 / 4 = 525,336,576 leave 41,467,077,652 B, the
+# least, whose 67,584-B cells hold 613,563 tokens; K: 613,564 rows (a
+# padding one) x 512 B x 50 layers = 15,707,238,400 B = 14.63 GiB.
 run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
 	--engine sglang --gpu h100 --seq 8192
 has_line "pp: every rank's cell scaled" \
-	"    KV Cache is allocated. #tokens: 621336, K size: 14.81 GB, V size: 14.81 GB"
+	"    KV Cache is allocated. #tokens: 613563, K size: 14.63 GB, V size: 14.63 GB"
 has_line "pp: the draft's pool line from the last stage" \
-	"    KV Cache is allocated. #tokens: 621336, K size: 2.37 GB, V size: 2.37 GB"
+	"    KV Cache is allocated. #tokens: 613563, K size: 2.34 GB, V size: 2.34 GB"
 done_testing
