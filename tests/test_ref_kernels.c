@@ -183,12 +183,14 @@ static float uniform(void)
 /* Shapes whose groups take each tile width (1, 2, 4, 8 query heads; 16
  * in two tiles; 3, an odd group) and head_dims with chunks past the
  * chains (40, 24, 72: for AVX-512 whole pairs of chunks and an odd one)
- * and tails (12, 6). */
+ * and tails (12, 6); MQA and a group of 8 at 128 (AVX-512's paired
+ * heads). */
 static const struct {
 	uint32_t heads, kv_heads, head_dim;
 } shapes[] = {
 	{4, 4, 32}, {8, 4, 40}, {8, 2, 24}, {8, 1, 12}, {16, 1, 16},
 	{6, 2, 6}, {32, 8, 128}, {32, 32, 128}, {4, 4, 40}, {12, 4, 72},
+	{32, 1, 128}, {32, 4, 128},
 };
 
 #define ROWS 37

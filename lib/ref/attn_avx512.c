@@ -14,9 +14,10 @@
  *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
  *
  * A group of 8 query heads or more a kv head (C = 1, one chain a head)
- * has no pair of chains to put side by side: kvp__scores_avx512 returns 0
- * and the AVX2 build computes it.
+ * puts two heads' chains side by side instead (scores_paired).
  */
+#include <string.h>
+
 #include "ref/attn_x86.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -170,13 +171,103 @@ static AVX512_INLINE void scores_dtype(const float *q, uint32_t heads,
 		         att, att_stride, 1);
 }
 
+/* A group of 8 query heads or more a kv head: AVX2 gives each head one
+ * 8-lane chain (QH = 8, C = 1), so an accumulator here holds two heads'
+ * chains, and each 8-value chunk of the key slice goes to both halves.
+ * The queries are laid out in pairs first, on the stack (at most
+ * PAIRED_MAX floats, 32 KiB: 32 heads of 256, 64 of 128), so that each
+ * FMA loads one pair; a larger layer takes AVX2's build. */
+#define PAIRED_MAX 8192u
+
+/* The final vectors of one tile of 8 query heads: qp holds its 4 pairs,
+ * chunk c of pair j at qp + (j x chunks + c) x 16 (head 2j's 8 floats,
+ * then head 2j + 1's). */
+static AVX512_INLINE void scores_tile8(const float *qp, uint32_t chunks,
+                                       const unsigned char *slice, kvp_dtype dtype,
+                                       __m256 *out)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	__m512 acc[4];
+
+	UNROLL
+	for (int j = 0; j < 4; j++)
+		acc[j] = _mm512_setzero_ps();
+	for (uint32_t c = 0; c < chunks; c++) {
+		__m512 kv = _mm512_castpd_ps(_mm512_broadcast_f64x4(
+		        _mm256_castps_pd(kvp__load8(slice + (uint64_t)8 * c * elem, dtype))));
+
+		UNROLL
+		for (uint32_t j = 0; j < 4; j++)
+			acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(qp + ((uint64_t)j * chunks + c) * 16),
+			                         kv, acc[j]);
+	}
+	UNROLL
+	for (int j = 0; j < 4; j++) {
+		out[2 * j] = _mm512_castps512_ps256(acc[j]);
+		out[2 * j + 1] = _mm256_castpd_ps(
+		        _mm512_extractf64x4_pd(_mm512_castps_pd(acc[j]), 1));
+	}
+}
+
+static AVX512_INLINE void scores8_t(const float *q, const float *qp, uint32_t heads,
+                                    uint32_t kv_heads, uint32_t head_dim, float scale,
+                                    const void *k, kvp_dtype dtype, uint64_t k_stride,
+                                    uint64_t n_rows, float *att, uint64_t att_stride)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint32_t group = heads / kv_heads, chunks = head_dim / 8;
+
+	for (uint64_t r = 0; r < n_rows; r++) {
+		const unsigned char *row = (const unsigned char *)k + r * k_stride;
+		__m256 fv[8];
+
+		/* Tiles of 8 heads in order, each stored as AVX2 stores its
+		 * tile of 8. */
+		for (uint32_t h0 = 0; h0 < heads; h0 += 8) {
+			scores_tile8(qp + (uint64_t)h0 * chunks * 8, chunks,
+			             row + (uint64_t)(h0 / group) * head_dim * elem, dtype, fv);
+			kvp__scores_store(fv, 8, h0, q, head_dim, group, row, dtype, scale,
+			                  att + r * att_stride);
+		}
+	}
+}
+
+static AVX512_INLINE int scores_paired(const float *q, uint32_t heads, uint32_t kv_heads,
+                                       uint32_t head_dim, float scale, const void *k,
+                                       kvp_dtype dtype, uint64_t k_stride,
+                                       uint64_t n_rows, float *att, uint64_t att_stride)
+{
+	float qp[PAIRED_MAX] __attribute__((aligned(64)));
+	uint32_t chunks = head_dim / 8;
+
+	if ((uint64_t)heads * head_dim > PAIRED_MAX)
+		return 0;
+	for (uint32_t h = 0; h < heads; h++)
+		for (uint32_t c = 0; c < chunks; c++)
+			/* head h is half h % 2 of pair (h % 8) / 2 of tile h / 8 */
+			memcpy(qp + (uint64_t)h / 8 * 8 * chunks * 8 +
+			       ((uint64_t)(h % 8) / 2 * chunks + c) * 16 + (h % 2) * 8,
+			       q + (uint64_t)h * head_dim + 8 * c, 8 * sizeof *qp);
+	if (dtype == KVP_DTYPE_FP16)
+		scores8_t(q, qp, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP16, k_stride,
+		          n_rows, att, att_stride);
+	else if (dtype == KVP_DTYPE_BF16)
+		scores8_t(q, qp, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_BF16, k_stride,
+		          n_rows, att, att_stride);
+	else
+		scores8_t(q, qp, heads, kv_heads, head_dim, scale, k, KVP_DTYPE_FP32, k_stride,
+		          n_rows, att, att_stride);
+	return 1;
+}
+
 AVX512 int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
                               uint32_t head_dim, float scale, const void *k,
                               kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
                               float *att, uint64_t att_stride)
 {
 	if ((heads / kv_heads) % 8 == 0)
-		return 0;
+		return scores_paired(q, heads, kv_heads, head_dim, scale, k, dtype, k_stride,
+		                     n_rows, att, att_stride);
 	/* One copy per storage type, so that the loads' branches are decided
 	 * when it is compiled. */
 	if (dtype == KVP_DTYPE_FP16)

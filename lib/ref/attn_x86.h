@@ -110,7 +110,7 @@ void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                       uint64_t n_rows);
 float kvp__dot_avx2(const float *a, const float *b, uint64_t n);
 /* 0, computing nothing, for a shape the AVX-512 build leaves to AVX2's
- * (8 query heads or more a kv head). */
+ * (8 query heads or more a kv head, and over 8,192 query floats). */
 int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
                        uint32_t head_dim, float scale, const void *k,
                        kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
