@@ -9,7 +9,9 @@
  * --gpu host, where the time per token measurably rises, and each regime's
  * bandwidth.  Then each build of the kernels (portable, AVX2, AVX-512)
  * on one context, and the scores and values kernels alone.
- * Usage: bench_bandwidth [OUTDIR]  (writes OUTDIR/bandwidth.csv)
+ * Usage: bench_bandwidth [OUTDIR [SHAPE DTYPE]]  (writes OUTDIR/bandwidth.csv;
+ * with SHAPE and DTYPE, say gqa-32x128-kv8 fp16, only the contiguous sweep
+ * of that layer, and nothing after the knee table: a run to profile)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +426,15 @@ static void kernels_alone(void)
 	free(v);
 }
 
+/* Whether the command line asks for sweep sw: every one, or the
+ * contiguous one of SHAPE and DTYPE. */
+static int chosen(const sweep *sw, int argc, char **argv)
+{
+	return argc < 4 || (strcmp(sw->name, argv[2]) == 0 &&
+	                    strcmp(kvp_dtype_name(sw->dtype), argv[3]) == 0 &&
+	                    sw->layout == KVP_LAYOUT_CONTIGUOUS);
+}
+
 int main(int argc, char **argv)
 {
 	static result results[N_SWEEPS];
@@ -459,8 +470,9 @@ int main(int argc, char **argv)
 	             "ns_per_context_token,gb_per_s,fraction_of_stream,"
 	             "predicted_max_seq_l2,predicted_max_seq_llc,layout\n");
 	for (size_t s = 0; s < N_SWEEPS; s++)
-		run_sweep(&sweeps[s], &host, llc_ref, available / 3, stream, csv,
-		          &results[s]);
+		if (chosen(&sweeps[s], argc, argv))
+			run_sweep(&sweeps[s], &host, llc_ref, available / 3, stream, csv,
+			          &results[s]);
 	/* Measured again after the sweeps: on a shared host one measurement
 	 * can catch a busy moment, and the shares below take the better. */
 	{
@@ -486,7 +498,10 @@ int main(int argc, char **argv)
 	       " measured knees (tokens) | bandwidth by measured regime (tokens:"
 	       " GB/s, share of the streaming read) |\n|---|---:|---:|---|---|\n");
 	for (size_t s = 0; s < N_SWEEPS; s++)
-		knees(&sweeps[s], &results[s], llc_ref, stream);
+		if (chosen(&sweeps[s], argc, argv))
+			knees(&sweeps[s], &results[s], llc_ref, stream);
+	if (argc > 3)
+		return 0;
 	printf("\nthe kernels of each build, ns per context token (the sweeps above"
 	       " ran the best this CPU has: %s)\n\n| sweep | context | portable |"
 	       " AVX2 | speed-up | AVX-512 | speed-up over AVX2 |\n"
