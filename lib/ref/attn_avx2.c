@@ -2,8 +2,10 @@
  * attn_avx2.c — the scores and values kernels (and the projections' dot
  * product) built for AVX2, FMA and F16C: Haswell, Zen and later.  Rows
  * are converted in registers as they are loaded (vcvtph2ps for fp16, a
- * shift for bf16), 8 lanes, fused multiply-adds.  attn_kernels.c says
- * what each kernel computes and picks the build.
+ * shift for bf16), 8 lanes, fused multiply-adds.  With two or more query
+ * heads a kv head, the values keep a tile's outputs in 8 registers over a
+ * block of rows, as attn_avx512.c's do in 16.  attn_kernels.c says what
+ * each kernel computes and picks the build.
  */
 #include "ref/attn_x86.h"
 
@@ -138,20 +140,20 @@ AVX2 void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
 }
 
 /* One row's values into the outputs of query heads [qh, qh + QH) of kv
- * head g: each value chunk is loaded once for the QH heads, and each
+ * head g, elements d to head_dim: each value chunk is loaded once for the
+ * QH heads, and each
  * output chunk is read, fused-multiply-added and stored back, so every
  * output element is one chain over the rows in order.  Rows in order, kv
  * heads in order: one stream, as for the scores. */
 static AVX2_INLINE void values_tile(float *o, const float *p, uint32_t group,
                                     uint32_t head_dim, const unsigned char *row,
                                     kvp_dtype dtype, uint32_t g, uint32_t qh,
-                                    uint32_t QH)
+                                    uint32_t QH, uint32_t d)
 {
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
 	uint64_t h0 = (uint64_t)g * group + qh;
 	__m256 pv[8];
-	uint32_t d = 0;
 
 	UNROLL
 	for (uint32_t i = 0; i < QH; i++)
@@ -170,33 +172,116 @@ static AVX2_INLINE void values_tile(float *o, const float *p, uint32_t group,
 	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
 }
 
+/* The values of rows [0, n) (n <= KVP__VALUE_BLOCK) into the outputs of
+ * query heads [qh, qh + QH) of kv head g, elements [d0, d0 + 8 W): QH x W
+ * accumulators (8 of the 16 registers) loaded from o, each row's FMA in
+ * row order (values_tile's chain), stored back once.  Row by row, GQA's
+ * values stored 4 output floats for each fp16 value read, and the stores
+ * set their speed. */
+static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_stride,
+                                     const unsigned char *v, uint64_t v_stride,
+                                     uint64_t n, uint32_t group, uint32_t head_dim,
+                                     kvp_dtype dtype, uint32_t g, uint32_t qh,
+                                     uint32_t d0, uint32_t QH, uint32_t W)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	uint64_t h0 = (uint64_t)g * group + qh;
+	const unsigned char *vg = v + ((uint64_t)g * head_dim + d0) * elem;
+	__m256 acc[8];
+
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		UNROLL
+		for (uint32_t w = 0; w < W; w++)
+			acc[i * W + w] = _mm256_loadu_ps(o + (h0 + i) * head_dim + d0 + 8 * w);
+	for (uint64_t r = 0; r < n; r++) {
+		const unsigned char *row = vg + r * v_stride;
+		const float *p = att + r * att_stride + h0;
+
+		UNROLL
+		for (uint32_t w = 0; w < W; w++) {
+			__m256 vals = kvp__load8(row + 8 * w * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++)
+				acc[i * W + w] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + i), vals,
+				                                 acc[i * W + w]);
+		}
+	}
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		UNROLL
+		for (uint32_t w = 0; w < W; w++)
+			_mm256_storeu_ps(o + (h0 + i) * head_dim + d0 + 8 * w, acc[i * W + w]);
+}
+
+/* One query head a tile (MHA, odd groups): row by row, one stream.  More:
+ * blocks of rows, QH heads and W = 8 / QH chunks of 8 a tile, each kv
+ * head's slice of the next block fetched ahead, the elements past the
+ * whole tiles row by row. */
 static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
                                       uint32_t kv_heads, uint32_t head_dim,
                                       const float *att, uint64_t att_stride,
                                       const void *v, kvp_dtype dtype,
-                                      uint64_t v_stride, uint64_t n_rows)
+                                      uint64_t v_stride, uint64_t n_rows, uint32_t QH)
+{
+	const uint32_t W = 8 / QH, width = 8 * W;
+	uint32_t group = heads / kv_heads, whole = head_dim / width * width;
+	size_t slice = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2);
+
+	if (QH == 1) {
+		for (uint64_t r = 0; r < n_rows; r++)
+			for (uint32_t g = 0; g < kv_heads; g++)
+				for (uint32_t qh = 0; qh < group; qh++)
+					values_tile(o, att + r * att_stride, group, head_dim,
+					            (const unsigned char *)v + r * v_stride, dtype,
+					            g, qh, 1, 0);
+		return;
+	}
+	for (uint64_t r0 = 0; r0 < n_rows; r0 += KVP__VALUE_BLOCK) {
+		const unsigned char *block = (const unsigned char *)v + r0 * v_stride;
+		const float *p = att + r0 * att_stride;
+		uint64_t n = n_rows - r0 < KVP__VALUE_BLOCK ? n_rows - r0 : KVP__VALUE_BLOCK;
+
+		for (uint32_t g = 0; g < kv_heads; g++) {
+			if (r0 + KVP__VALUE_BLOCK < n_rows)
+				kvp__prefetch_slices(block + KVP__VALUE_BLOCK * v_stride, v_stride,
+				                     n_rows - r0 - KVP__VALUE_BLOCK < KVP__VALUE_BLOCK
+				                     ? n_rows - r0 - KVP__VALUE_BLOCK : KVP__VALUE_BLOCK,
+				                     g, slice);
+			for (uint32_t qh = 0; qh < group; qh += QH) {
+				for (uint32_t d0 = 0; d0 < whole; d0 += width)
+					values_block(o, p, att_stride, block, v_stride, n, group,
+					             head_dim, dtype, g, qh, d0, QH, W);
+				if (whole < head_dim)
+					for (uint64_t r = 0; r < n; r++)
+						values_tile(o, p + r * att_stride, group, head_dim,
+						            block + r * v_stride, dtype, g, qh, QH, whole);
+			}
+		}
+	}
+}
+
+static AVX2_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,
+                                     uint32_t head_dim, const float *att,
+                                     uint64_t att_stride, const void *v,
+                                     kvp_dtype dtype, uint64_t v_stride,
+                                     uint64_t n_rows)
 {
 	uint32_t group = heads / kv_heads;
 
-#define VALUE_ROWS(QH)                                                        \
-	for (uint64_t r = 0; r < n_rows; r++) {                               \
-		const unsigned char *row = (const unsigned char *)v + r * v_stride; \
-                                                                              \
-		for (uint32_t g = 0; g < kv_heads; g++)                       \
-			for (uint32_t qh = 0; qh < group; qh += (QH))          \
-				values_tile(o, att + r * att_stride, group,     \
-				            head_dim, row, dtype, g, qh, (QH));   \
-	}
-	if (group % 8 == 0) {
-		VALUE_ROWS(8)
-	} else if (group % 4 == 0) {
-		VALUE_ROWS(4)
-	} else if (group % 2 == 0) {
-		VALUE_ROWS(2)
-	} else {
-		VALUE_ROWS(1)
-	}
-#undef VALUE_ROWS
+	if (group % 8 == 0)
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
+		              v_stride, n_rows, 8);
+	else if (group % 4 == 0)
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
+		              v_stride, n_rows, 4);
+	else if (group % 2 == 0)
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
+		              v_stride, n_rows, 2);
+	else
+		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
+		              v_stride, n_rows, 1);
 }
 
 AVX2 void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
@@ -206,14 +291,14 @@ AVX2 void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                              uint64_t n_rows)
 {
 	if (dtype == KVP_DTYPE_FP16)
-		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
-		              KVP_DTYPE_FP16, v_stride, n_rows);
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_FP16, v_stride, n_rows);
 	else if (dtype == KVP_DTYPE_BF16)
-		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
-		              KVP_DTYPE_BF16, v_stride, n_rows);
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_BF16, v_stride, n_rows);
 	else
-		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v,
-		              KVP_DTYPE_FP32, v_stride, n_rows);
+		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
+		             KVP_DTYPE_FP32, v_stride, n_rows);
 }
 
 /* A dot product of n floats: four chains of 8-lane FMAs over 32 floats a

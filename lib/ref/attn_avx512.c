@@ -323,10 +323,7 @@ static AVX512_INLINE void values_tile(float *o, const float *p, uint32_t group,
 	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
 }
 
-/* Rows per block of the values: the outputs of a tile stay in registers
- * over a block's rows and are stored once, instead of once a row.  A
- * block of llama3-8b's fp16 rows is 32 KiB. */
-#define VALUE_BLOCK 16u
+#define VALUE_BLOCK KVP__VALUE_BLOCK
 
 /* The values of rows [0, n) (n <= VALUE_BLOCK) into the outputs of query
  * heads [qh, qh + QH) of kv head g, elements [d0, d0 + 16 W): QH x W
@@ -400,21 +397,11 @@ static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
 		uint64_t n = n_rows - r0 < VALUE_BLOCK ? n_rows - r0 : VALUE_BLOCK;
 
 		for (uint32_t g = 0; g < kv_heads; g++) {
-			/* kv head g's slice of the next block's rows, a block
-			 * ahead: the tiles read the rows of a block side by side,
-			 * which the hardware's prefetchers do not follow from
-			 * memory (GQA fp16 from DRAM: 9 to 11 GB/s without, 16 to
-			 * 18 with, on the bench's host). */
-			if (r0 + VALUE_BLOCK < n_rows) {
-				uint64_t m = n_rows - r0 - VALUE_BLOCK < VALUE_BLOCK
-				             ? n_rows - r0 - VALUE_BLOCK : VALUE_BLOCK;
-				size_t slice = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2);
-
-				for (uint64_t r = 0; r < m; r++)
-					for (size_t b = 0; b < slice; b += 64)
-						_mm_prefetch((const char *)block + (VALUE_BLOCK + r) * v_stride +
-						             g * slice + b, _MM_HINT_T0);
-			}
+			if (r0 + VALUE_BLOCK < n_rows)
+				kvp__prefetch_slices(block + VALUE_BLOCK * v_stride, v_stride,
+				                     n_rows - r0 - VALUE_BLOCK < VALUE_BLOCK
+				                     ? n_rows - r0 - VALUE_BLOCK : VALUE_BLOCK,
+				                     g, (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2));
 			for (uint32_t qh = 0; qh < group; qh += QH) {
 				for (uint32_t d0 = 0; d0 < whole; d0 += width)
 					values_block(o, p, att_stride, block, v_stride, n, group,
