@@ -215,51 +215,14 @@ static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_st
 			_mm256_storeu_ps(o + (h0 + i) * head_dim + d0 + 8 * w, acc[i * W + w]);
 }
 
-/* One query head a tile (MHA, odd groups): row by row, one stream.  More:
- * blocks of rows, QH heads and W = 8 / QH chunks of 8 a tile, each kv
- * head's slice of the next block fetched ahead, the elements past the
- * whole tiles row by row. */
+/* QH heads and W = 8 / QH chunks of 8 a tile: 8 accumulators. */
 static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
                                       uint32_t kv_heads, uint32_t head_dim,
                                       const float *att, uint64_t att_stride,
                                       const void *v, kvp_dtype dtype,
                                       uint64_t v_stride, uint64_t n_rows, uint32_t QH)
 {
-	const uint32_t W = 8 / QH, width = 8 * W;
-	uint32_t group = heads / kv_heads, whole = head_dim / width * width;
-	size_t slice = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2);
-
-	if (QH == 1) {
-		for (uint64_t r = 0; r < n_rows; r++)
-			for (uint32_t g = 0; g < kv_heads; g++)
-				for (uint32_t qh = 0; qh < group; qh++)
-					values_tile(o, att + r * att_stride, group, head_dim,
-					            (const unsigned char *)v + r * v_stride, dtype,
-					            g, qh, 1, 0);
-		return;
-	}
-	for (uint64_t r0 = 0; r0 < n_rows; r0 += KVP__VALUE_BLOCK) {
-		const unsigned char *block = (const unsigned char *)v + r0 * v_stride;
-		const float *p = att + r0 * att_stride;
-		uint64_t n = n_rows - r0 < KVP__VALUE_BLOCK ? n_rows - r0 : KVP__VALUE_BLOCK;
-
-		for (uint32_t g = 0; g < kv_heads; g++) {
-			if (r0 + KVP__VALUE_BLOCK < n_rows)
-				kvp__prefetch_slices(block + KVP__VALUE_BLOCK * v_stride, v_stride,
-				                     n_rows - r0 - KVP__VALUE_BLOCK < KVP__VALUE_BLOCK
-				                     ? n_rows - r0 - KVP__VALUE_BLOCK : KVP__VALUE_BLOCK,
-				                     g, slice);
-			for (uint32_t qh = 0; qh < group; qh += QH) {
-				for (uint32_t d0 = 0; d0 < whole; d0 += width)
-					values_block(o, p, att_stride, block, v_stride, n, group,
-					             head_dim, dtype, g, qh, d0, QH, W);
-				if (whole < head_dim)
-					for (uint64_t r = 0; r < n; r++)
-						values_tile(o, p + r * att_stride, group, head_dim,
-						            block + r * v_stride, dtype, g, qh, QH, whole);
-			}
-		}
-	}
+	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8);
 }
 
 static AVX2_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

@@ -323,9 +323,8 @@ static AVX512_INLINE void values_tile(float *o, const float *p, uint32_t group,
 	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
 }
 
-#define VALUE_BLOCK KVP__VALUE_BLOCK
 
-/* The values of rows [0, n) (n <= VALUE_BLOCK) into the outputs of query
+/* The values of rows [0, n) (n <= KVP__VALUE_BLOCK) into the outputs of query
  * heads [qh, qh + QH) of kv head g, elements [d0, d0 + 16 W): QH x W
  * accumulators loaded from o, each row's FMA in row order (the same chain
  * as row by row), stored back once.  The tile reads 16 W values of each
@@ -375,45 +374,7 @@ static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
                                    kvp_dtype dtype, uint64_t v_stride,
                                    uint64_t n_rows, uint32_t QH)
 {
-	const uint32_t W = 16 / QH, width = 16 * W;
-	uint32_t group = heads / kv_heads, whole = head_dim / width * width;
-
-	if (QH == 1) {
-		/* One query head a tile (MHA, odd groups) stores as many
-		 * output floats a row as it reads values, or a few more,
-		 * which the stores keep up with: row by row, one stream. */
-		for (uint64_t r = 0; r < n_rows; r++)
-			for (uint32_t g = 0; g < kv_heads; g++)
-				for (uint32_t qh = 0; qh < group; qh++)
-					values_tile(o, att + r * att_stride, group, head_dim,
-					            (const unsigned char *)v + r * v_stride, dtype,
-					            g, qh, 1, 0);
-		return;
-	}
-
-	for (uint64_t r0 = 0; r0 < n_rows; r0 += VALUE_BLOCK) {
-		const unsigned char *block = (const unsigned char *)v + r0 * v_stride;
-		const float *p = att + r0 * att_stride;
-		uint64_t n = n_rows - r0 < VALUE_BLOCK ? n_rows - r0 : VALUE_BLOCK;
-
-		for (uint32_t g = 0; g < kv_heads; g++) {
-			if (r0 + VALUE_BLOCK < n_rows)
-				kvp__prefetch_slices(block + VALUE_BLOCK * v_stride, v_stride,
-				                     n_rows - r0 - VALUE_BLOCK < VALUE_BLOCK
-				                     ? n_rows - r0 - VALUE_BLOCK : VALUE_BLOCK,
-				                     g, (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2));
-			for (uint32_t qh = 0; qh < group; qh += QH) {
-				for (uint32_t d0 = 0; d0 < whole; d0 += width)
-					values_block(o, p, att_stride, block, v_stride, n, group,
-					             head_dim, dtype, g, qh, d0, QH, W);
-				/* The elements past the whole tiles, row by row. */
-				if (whole < head_dim)
-					for (uint64_t r = 0; r < n; r++)
-						values_tile(o, p + r * att_stride, group, head_dim,
-						            block + r * v_stride, dtype, g, qh, QH, whole);
-			}
-		}
-	}
+	KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16);
 }
 
 static AVX512_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

@@ -117,6 +117,64 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 			_mm_prefetch((const char *)next + r * stride + g * slice + b, _MM_HINT_T0);
 }
 
+/* The values kernel's driver, which both builds expand in a function of
+ * kvp__attn_values' arguments, with their own values_tile (one row,
+ * elements d0 on) and values_block (a block of rows, a tile of QH heads
+ * and W chunks of LANES floats).  One query head a tile (MHA, odd groups)
+ * stores as many output floats a row as it reads values, or a few more,
+ * which the stores keep up with: row by row, one stream.  More heads:
+ * blocks of KVP__VALUE_BLOCK rows, kv head after kv head, each kv head's
+ * slice of the next block fetched ahead, the elements past the whole
+ * tiles row by row. */
+#define KVP__VALUES_BY_BLOCKS(QH, W, LANES)                                    \
+	do {                                                                   \
+		const uint32_t width_ = (LANES) * (W);                         \
+		uint32_t group_ = heads / kv_heads;                            \
+		uint32_t whole_ = head_dim / width_ * width_;                  \
+		size_t slice_ = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2); \
+                                                                               \
+		if ((QH) == 1) {                                               \
+			for (uint64_t r = 0; r < n_rows; r++)                  \
+				for (uint32_t g = 0; g < kv_heads; g++)        \
+					for (uint32_t qh = 0; qh < group_; qh++) \
+						values_tile(o, att + r * att_stride, \
+						            group_, head_dim,     \
+						            (const unsigned char *)v + \
+						            r * v_stride, dtype, g, qh, \
+						            1, 0);                \
+			break;                                                 \
+		}                                                              \
+		for (uint64_t r0 = 0; r0 < n_rows; r0 += KVP__VALUE_BLOCK) {   \
+			const unsigned char *block =                           \
+				(const unsigned char *)v + r0 * v_stride;      \
+			const float *p = att + r0 * att_stride;                \
+			uint64_t n = n_rows - r0 < KVP__VALUE_BLOCK            \
+			             ? n_rows - r0 : KVP__VALUE_BLOCK;         \
+			uint64_t next = n_rows - r0 - n < KVP__VALUE_BLOCK     \
+			                ? n_rows - r0 - n : KVP__VALUE_BLOCK;  \
+                                                                               \
+			for (uint32_t g = 0; g < kv_heads; g++) {              \
+				kvp__prefetch_slices(block + n * v_stride,     \
+				                     v_stride, next, g, slice_); \
+				for (uint32_t qh = 0; qh < group_; qh += (QH)) { \
+					for (uint32_t d0 = 0; d0 < whole_;     \
+					     d0 += width_)                     \
+						values_block(o, p, att_stride, \
+						             block, v_stride, n, \
+						             group_, head_dim, dtype, \
+						             g, qh, d0, (QH), (W)); \
+					if (whole_ < head_dim)                 \
+						for (uint64_t r = 0; r < n; r++) \
+							values_tile(o, p + r * att_stride, \
+							            group_, head_dim, \
+							            block + r * v_stride, \
+							            dtype, g, qh, (QH), \
+							            whole_);       \
+				}                                              \
+			}                                                      \
+		}                                                              \
+	} while (0)
+
 /* The builds (arguments as kvp__attn_scores and kvp__attn_values). */
 void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
                       uint32_t head_dim, float scale, const void *k,
