@@ -139,43 +139,10 @@ AVX2 void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
 		              k_stride, n_rows, att, att_stride);
 }
 
-/* One row's values into the outputs of query heads [qh, qh + QH) of kv
- * head g, elements d to head_dim: each value chunk is loaded once for the
- * QH heads, and each
- * output chunk is read, fused-multiply-added and stored back, so every
- * output element is one chain over the rows in order.  Rows in order, kv
- * heads in order: one stream, as for the scores. */
-static AVX2_INLINE void values_tile(float *o, const float *p, uint32_t group,
-                                    uint32_t head_dim, const unsigned char *row,
-                                    kvp_dtype dtype, uint32_t g, uint32_t qh,
-                                    uint32_t QH, uint32_t d)
-{
-	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
-	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
-	uint64_t h0 = (uint64_t)g * group + qh;
-	__m256 pv[8];
-
-	UNROLL
-	for (uint32_t i = 0; i < QH; i++)
-		pv[i] = _mm256_broadcast_ss(p + h0 + i);
-	for (; d + 8 <= head_dim; d += 8) {
-		__m256 vals = kvp__load8(vg + d * elem, dtype);
-
-		UNROLL
-		for (uint32_t i = 0; i < QH; i++) {
-			float *oi = o + (h0 + i) * head_dim + d;
-
-			_mm256_storeu_ps(oi, _mm256_fmadd_ps(pv[i], vals,
-			                                     _mm256_loadu_ps(oi)));
-		}
-	}
-	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
-}
-
 /* The values of rows [0, n) (n <= KVP__VALUE_BLOCK) into the outputs of
  * query heads [qh, qh + QH) of kv head g, elements [d0, d0 + 8 W): QH x W
  * accumulators (8 of the 16 registers) loaded from o, each row's FMA in
- * row order (values_tile's chain), stored back once.  Row by row, GQA's
+ * row order (kvp__values_tile's chain), stored back once.  Row by row, GQA's
  * values stored 4 output floats for each fp16 value read, and the stores
  * set their speed. */
 static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_stride,

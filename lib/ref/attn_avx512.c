@@ -176,8 +176,10 @@ static AVX512_INLINE void scores_dtype(const float *q, uint32_t heads,
  * chains, and each 8-value chunk of the key slice goes to both halves.
  * The queries are laid out in pairs first, on the stack (at most
  * PAIRED_MAX floats, 32 KiB: 32 heads of 256, 64 of 128), so that each
- * FMA loads one pair; a larger layer takes AVX2's build. */
+ * FMA loads one pair; a larger layer, or a run of fewer than
+ * PAIRED_ROWS rows, takes AVX2's build. */
 #define PAIRED_MAX 8192u
+#define PAIRED_ROWS 32u
 
 /* The final vectors of one tile of 8 query heads: qp holds its 4 pairs,
  * chunk c of pair j at qp + (j x chunks + c) x 16 (head 2j's 8 floats,
@@ -240,7 +242,10 @@ static AVX512_INLINE int scores_paired(const float *q, uint32_t heads, uint32_t 
 	float qp[PAIRED_MAX] __attribute__((aligned(64)));
 	uint32_t chunks = head_dim / 8;
 
-	if ((uint64_t)heads * head_dim > PAIRED_MAX)
+	/* Pairing copies every query once a call, about a row's work for
+	 * MQA: a run of rows shorter than PAIRED_ROWS (a paged cache's
+	 * 16-token block) takes AVX2's build instead of paying it again. */
+	if ((uint64_t)heads * head_dim > PAIRED_MAX || n_rows < PAIRED_ROWS)
 		return 0;
 	for (uint32_t h = 0; h < heads; h++)
 		for (uint32_t c = 0; c < chunks; c++)
@@ -281,48 +286,6 @@ AVX512 int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
 		             k_stride, n_rows, att, att_stride);
 	return 1;
 }
-
-/* One row's values into the outputs of query heads [qh, qh + QH) of kv
- * head g, elements d to head_dim, as values_tile (attn_avx2.c) does: 16
- * elements at a time, then 8, then one. */
-static AVX512_INLINE void values_tile(float *o, const float *p, uint32_t group,
-                                      uint32_t head_dim, const unsigned char *row,
-                                      kvp_dtype dtype, uint32_t g, uint32_t qh,
-                                      uint32_t QH, uint32_t d)
-{
-	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
-	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
-	uint64_t h0 = (uint64_t)g * group + qh;
-	__m512 pv[8];
-
-	UNROLL
-	for (uint32_t i = 0; i < QH; i++)
-		pv[i] = _mm512_set1_ps(p[h0 + i]);
-	for (; d + 16 <= head_dim; d += 16) {
-		__m512 vals = load16(vg + d * elem, dtype);
-
-		UNROLL
-		for (uint32_t i = 0; i < QH; i++) {
-			float *oi = o + (h0 + i) * head_dim + d;
-
-			_mm512_storeu_ps(oi, _mm512_fmadd_ps(pv[i], vals, _mm512_loadu_ps(oi)));
-		}
-	}
-	if (d + 8 <= head_dim) {
-		__m256 vals = kvp__load8(vg + d * elem, dtype);
-
-		UNROLL
-		for (uint32_t i = 0; i < QH; i++) {
-			float *oi = o + (h0 + i) * head_dim + d;
-
-			_mm256_storeu_ps(oi, _mm256_fmadd_ps(_mm512_castps512_ps256(pv[i]), vals,
-			                                     _mm256_loadu_ps(oi)));
-		}
-		d += 8;
-	}
-	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
-}
-
 
 /* The values of rows [0, n) (n <= KVP__VALUE_BLOCK) into the outputs of query
  * heads [qh, qh + QH) of kv head g, elements [d0, d0 + 16 W): QH x W

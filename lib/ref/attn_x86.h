@@ -99,6 +99,41 @@ static AVX2_INLINE void kvp__values_tail(float *o, const float *p, uint64_t h0,
 			o[(h0 + i) * head_dim + d] += p[h0 + i] * kvp__stored(vg, d, dtype);
 }
 
+/* One row's values into the outputs of query heads [qh, qh + QH) of kv
+ * head g, elements d to head_dim: each value chunk is loaded once for the
+ * QH heads, and each
+ * output chunk is read, fused-multiply-added and stored back, so every
+ * output element is one chain over the rows in order.  Rows in order, kv
+ * heads in order: one stream, as for the scores.  The row-by-row path
+ * of both builds (AVX-512's would gain nothing on these memory-bound rows),
+ * and the elements past their blocked tiles. */
+static AVX2_INLINE void kvp__values_tile(float *o, const float *p, uint32_t group,
+                                          uint32_t head_dim, const unsigned char *row,
+                                          kvp_dtype dtype, uint32_t g, uint32_t qh,
+                                          uint32_t QH, uint32_t d)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const unsigned char *vg = row + (uint64_t)g * head_dim * elem;
+	uint64_t h0 = (uint64_t)g * group + qh;
+	__m256 pv[8];
+
+	UNROLL
+	for (uint32_t i = 0; i < QH; i++)
+		pv[i] = _mm256_broadcast_ss(p + h0 + i);
+	for (; d + 8 <= head_dim; d += 8) {
+		__m256 vals = kvp__load8(vg + d * elem, dtype);
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++) {
+			float *oi = o + (h0 + i) * head_dim + d;
+
+			_mm256_storeu_ps(oi, _mm256_fmadd_ps(pv[i], vals,
+			                                     _mm256_loadu_ps(oi)));
+		}
+	}
+	kvp__values_tail(o, p, h0, QH, head_dim, d, vg, dtype);
+}
+
 /* Rows per block of the blocked values kernels: a tile's outputs stay in
  * registers over a block's rows and are stored once, not once a row.  A
  * block of llama3-8b's fp16 rows is 32 KiB. */
@@ -118,8 +153,8 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 }
 
 /* The values kernel's driver, which both builds expand in a function of
- * kvp__attn_values' arguments, with their own values_tile (one row,
- * elements d0 on) and values_block (a block of rows, a tile of QH heads
+ * kvp__attn_values' arguments, with kvp__values_tile (one row, elements
+ * d0 on) and their own values_block (a block of rows, a tile of QH heads
  * and W chunks of LANES floats).  One query head a tile (MHA, odd groups)
  * stores as many output floats a row as it reads values, or a few more,
  * which the stores keep up with: row by row, one stream.  More heads:
@@ -137,7 +172,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 			for (uint64_t r = 0; r < n_rows; r++)                  \
 				for (uint32_t g = 0; g < kv_heads; g++)        \
 					for (uint32_t qh = 0; qh < group_; qh++) \
-						values_tile(o, att + r * att_stride, \
+						kvp__values_tile(o, att + r * att_stride, \
 						            group_, head_dim,     \
 						            (const unsigned char *)v + \
 						            r * v_stride, dtype, g, qh, \
@@ -165,7 +200,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 						             g, qh, d0, (QH), (W)); \
 					if (whole_ < head_dim)                 \
 						for (uint64_t r = 0; r < n; r++) \
-							values_tile(o, p + r * att_stride, \
+							kvp__values_tile(o, p + r * att_stride, \
 							            group_, head_dim, \
 							            block + r * v_stride, \
 							            dtype, g, qh, (QH), \
@@ -186,7 +221,8 @@ void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                       uint64_t n_rows);
 float kvp__dot_avx2(const float *a, const float *b, uint64_t n);
 /* 0, computing nothing, for a shape the AVX-512 build leaves to AVX2's
- * (8 query heads or more a kv head, and over 8,192 query floats). */
+ * (8 query heads or more a kv head, with over 8,192 query floats or
+ * fewer than 32 rows). */
 int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
                        uint32_t head_dim, float scale, const void *k,
                        kvp_dtype dtype, uint64_t k_stride, uint64_t n_rows,
