@@ -129,6 +129,7 @@ static const struct option long_options[] = {
 	{"model-draft", required_argument, NULL, OPT_DRAFT_GGUF},
 	{"mtp", required_argument, NULL, OPT_MTP},
 	{"profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY},
+	{"enforce-eager", no_argument, NULL, OPT_ENFORCE_EAGER},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
@@ -202,8 +203,10 @@ void cli_usage(FILE *out)
 	      "      --tokens-per-block N  TensorRT-LLM (32; 64 with --trtllm-runtime cpp)\n"
 	      "      --max-num-batched-tokens N  vLLM's step (vllm serve's for the GPU)\n"
 	      "      --profile-memory   vLLM: take its profile run's activation peak and\n"
-	      "                         non-torch memory from the budget (modelled on\n"
-	      "                         its v0.19 logs); --max-num-seqs N its sequences\n"
+	      "                         non-torch memory from the budget, and from 0.20\n"
+	      "                         its CUDA graphs' estimate (modelled on its v0.19\n"
+	      "                         logs); --max-num-seqs N its sequences;\n"
+	      "                         --enforce-eager no graphs\n"
 	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
 	      "      --mamba-cache-mode none|align, --no-enable-prefix-caching\n"
 	      "                         vLLM's state pages for recurrent layers\n"

@@ -207,6 +207,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_PROFILE;
 		o->req.profile_memory = true;
 		return 0;
+	case OPT_ENFORCE_EAGER:
+		o->engine_flags |= CLI_FLAG_EAGER;
+		o->req.enforce_eager = true;
+		return 0;
 	case OPT_MAX_NUM_SEQS:
 		o->engine_flags |= CLI_FLAG_SEQS;
 		return cli_parse_u32(opt, arg, &o->req.max_num_seqs);
@@ -269,6 +273,7 @@ static const struct {
 } owners[] = {
 	{CLI_FLAG_MNBT, "--max-num-batched-tokens", KVP_ENGINE_VLLM},
 	{CLI_FLAG_PROFILE, "--profile-memory", KVP_ENGINE_VLLM},
+	{CLI_FLAG_EAGER, "--enforce-eager", KVP_ENGINE_VLLM},
 	{CLI_FLAG_SEQS, "--max-num-seqs", KVP_ENGINE_VLLM},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", KVP_ENGINE_VLLM},
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", KVP_ENGINE_VLLM},

@@ -120,6 +120,7 @@ enum cli_engine_flag {
 	CLI_FLAG_VLLM_VERSION = 1 << 14, /* vLLM */
 	CLI_FLAG_MAMBA_MODE = 1 << 15, /* vLLM */
 	CLI_FLAG_PREFIX = 1 << 16,    /* vLLM */
+	CLI_FLAG_EAGER = 1 << 17,     /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -157,6 +158,7 @@ enum cli_engine_option {
 	OPT_MAMBA_MODE,
 	OPT_PREFIX_CACHING,
 	OPT_NO_PREFIX_CACHING,
+	OPT_ENFORCE_EAGER,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -250,6 +250,37 @@ static void available_lines(const struct cli_plan *p, const kvp_fit *f,
 	}
 }
 
+/* vLLM's CUDA-graph estimate, from 0.20 (lib/vllm_profile.c):
+ * gpu_model_runner.py profile_cudagraph_memory logs "Estimated CUDA graph
+ * memory: %.2f GiB total" before the budget, and gpu_worker.py
+ * determine_available_memory the utilisation it amounts to after it,
+ * round(util - estimate / total, 4) and round(util + estimate / total, 4)
+ * at most 1, as "%.4f" (Python's round and printf's both go by the
+ * double's exact value).  One GPU of the binding stage's. */
+static void graph_lines(const kvp_fit *f, bool after,
+                        void (*line)(void *ctx, const char *text), void *ctx)
+{
+	char text[512];
+	double delta = (double)f->cuda_graph_bytes / (double)f->footprint.total;
+	double more = f->mem_util + delta;
+
+	if (!after) {
+		snprintf(text, sizeof text, "Estimated CUDA graph memory: %.2f GiB total",
+		         (double)f->cuda_graph_bytes / (1024.0 * 1024.0 * 1024.0));
+		line(ctx, text);
+		return;
+	}
+	snprintf(text, sizeof text,
+	         "CUDA graph memory profiling is enabled (default since v0.21.0)."
+	         " The current --gpu-memory-utilization=%.4f is equivalent to"
+	         " --gpu-memory-utilization=%.4f without CUDA graph memory profiling."
+	         " To maintain the same effective KV cache size as before, increase"
+	         " --gpu-memory-utilization to %.4f. To disable, set"
+	         " VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0.",
+	         f->mem_util, f->mem_util - delta, more < 1 ? more : 1.0);
+	line(ctx, text);
+}
+
 void cli_engine_lines(const struct cli_plan *p, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -263,8 +294,13 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 	case KVP_ENGINE_VLLM:
 		/* vllm/v1/worker/gpu_worker.py: the memory its profile run
 		 * leaves the cache, "%.2f GiB" of 2^30 bytes. */
-		if (p->request.profile_memory && !p->request.kv_budget)
+		if (p->request.profile_memory && !p->request.kv_budget) {
+			if (f->cuda_graph_bytes && f->footprint.total)
+				graph_lines(f, false, line, ctx);
 			available_lines(p, f, line, ctx);
+			if (f->cuda_graph_bytes && f->footprint.total)
+				graph_lines(f, true, line, ctx);
+		}
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
 		 * int(max_concurrency x max_model_len) from 0.21 on; from
 		 * 0.27 the two on one line (PR #50462, 2026-08-04;

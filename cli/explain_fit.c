@@ -56,9 +56,12 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 				k = s;
 		snprintf(who, sizeof who, " (every stage's: stage %u's, the least)", k);
 	}
-	if (f->footprint.activations)
+	if (f->footprint.activations > f->cuda_graph_bytes)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
-		                      g(f->footprint.activations));
+		                      g(f->footprint.activations - f->cuda_graph_bytes));
+	if (f->cuda_graph_bytes && n < sizeof terms)
+		n += (size_t)snprintf(terms + n, sizeof terms - n, " - CUDA graphs %s",
+		                      g(f->cuda_graph_bytes));
 	if (p->layers.lora_stage_bytes[k] && n < sizeof terms)
 		snprintf(terms + n, sizeof terms - n, " - adapters %s",
 		         g(p->layers.lora_stage_bytes[k]));

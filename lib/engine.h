@@ -142,12 +142,18 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
 
-/* footprint.c: vLLM's profile run, activation peak and non-torch memory,
- * for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:
- * kvp__fit_batch) on pipeline stage stage, when the request asks
- * (profile_memory); 0 otherwise. */
+/* vllm_profile.c: what vLLM keeps out of the cache after its profile
+ * run, for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:
+ * kvp__fit_batch) on a GPU of pipeline stage stage, when the request asks
+ * (profile_memory); 0 otherwise: the run's activation peak and non-torch
+ * memory, and from 0.20 its CUDA-graph estimate, which
+ * kvp__vllm_graph_bytes gives alone.  kvp__vllm_graph_sizes: the batch
+ * sizes it captures a graph for (0 for no graphs). */
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
                                  uint32_t stage);
+uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                               uint32_t stage);
+uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);

@@ -253,6 +253,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.budget_bytes = fit.stage_budget[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	fit.footprint.activations = stages.activations[s];
+	fit.cuda_graphs = kvp__vllm_graph_sizes(plan, fit.batched_tokens, seqs);
+	fit.cuda_graph_bytes = kvp__vllm_graph_bytes(plan, fit.batched_tokens, seqs, s);
 	fit.max_seq_l2 = answers.seq_l2;
 	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;
 	fit.max_seq_hbm = answers.seq;

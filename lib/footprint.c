@@ -31,7 +31,13 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	uint64_t n_ctx, streams, per_stream, seqs, tokens;
 	unsigned __int128 compute, host;
 
+	/* vllm/model_executor/models/config.py GptOssForCausalLMConfig:
+	 * max_cudagraph_capture_size 1024 unless given. */
+	static const char *const graphs_1024[] = {"gpt_oss"};
+
 	p->compute_bytes = p->host_bytes = 0;
+	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM &&
+	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
 	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
@@ -45,48 +51,6 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	host = (unsigned __int128)4 * m->vocab * r->batch;
 	p->compute_bytes = compute > UINT64_MAX ? UINT64_MAX : (uint64_t)compute;
 	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
-}
-
-/* vLLM's profile run, modelled on its v0.19.0 logs (V1 model runner,
- * H100; doc/footprint.md, tests/test_footprint.c).  gpu_worker.py
- * determine_available_memory: available = requested - (weights + the
- * PyTorch peak of profile_run + the non-torch increase).  The peak is
- * the dummy sampler's (gpu_model_runner.py _dummy_sampler_run: fp32
- * logits of min(max_num_seqs, max_num_batched_tokens) rows, top-k/top-p,
- * softmax and the sampling noise), about 15.5 B a row and vocabulary
- * entry, or the forward pass of max_num_batched_tokens tokens through the
- * MLP, about 8.2 B a token and intermediate unit (the larger: one comes
- * after the other).  Non-torch memory: 256 MiB on one GPU, 2,160 MiB per
- * rank with tensor parallelism (NCCL and custom all-reduce buffers), 72
- * MiB per pipeline stage.  CUDA graphs come out of what mem_util holds
- * back (v0.19 logs their estimate but does not subtract it).  Fitted on
- * 31 distinct logs, held to 15 others: median error of the predicted
- * "Available KV cache memory" 0.18 %, worst 2.5 % (a mixture of experts,
- * whose forward the MLP term does not see).  Under pipeline parallelism
- * only the last rank samples (sampler_run: _dummy_sampler_run follows
- * the dummy run on the last PP rank alone); every rank runs its layers'
- * forward, and a rank after the first holds what it receives. */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 uint32_t stage)
-{
-	const kvp_request *r = &p->request;
-	uint64_t non_torch;
-	bool sampler_run = stage + 1 == p->stages;
-	unsigned __int128 sampler, forward, total, received;
-
-	if (r->engine != KVP_ENGINE_VLLM || !r->profile_memory)
-		return 0;
-	sampler = sampler_run ? (unsigned __int128)31 * seqs * p->vocab / 2 : 0;
-	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
-	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
-	                                                       : (uint64_t)256 << 20;
-	/* A rank after the first keeps the intermediate tensors it receives,
-	 * hidden_states and residual of max_num_tokens rows in the model's
-	 * 16-bit type (gpu_model_runner.py _dummy_run,
-	 * make_empty_intermediate_tensors). */
-	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
-	total = (sampler > forward ? sampler : forward) + non_torch + received;
-	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
 /* The recurrent state one GPU of stage holds. */

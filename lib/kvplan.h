@@ -587,9 +587,14 @@ typedef struct kvp_request {
 	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
 	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
 	 * before 0.21 its "GPU KV cache size" line was num_blocks // groups x
-	 * block, since then int(max_concurrency x max_model_len). */
+	 * block, since then int(max_concurrency x max_model_len); before 0.20
+	 * its default share was 0.90, not 0.92, and it took no estimate of
+	 * its CUDA graphs' memory from the budget. */
 	uint32_t vllm_version;
 	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
+	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
+	                          * from 0.20 no estimate of their memory
+	                          * comes out of the budget (profile_memory) */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -704,6 +709,11 @@ typedef struct kvp_plan {
 	                             * (the prompt graph's logits) */
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */
+	uint32_t graph_capture_max; /* vLLM: the largest batch a CUDA graph is
+	                             * captured for when the model sets it
+	                             * (gpt-oss 1024); 0: vLLM's default,
+	                             * min(max_num_seqs x (1 + spec_tokens) x
+	                             * 2, 512) */
 	/* LoRA (lib/lora.c): one adapter of the request's rank on its
 	 * modules, whole, rank x (in + out) x dtype summed over them; and
 	 * what one GPU holds for every slot (vLLM: its buffers on the rank
@@ -937,6 +947,16 @@ typedef struct kvp_fit {
 	                            * buffers (TensorRT-LLM: mem_util of what
 	                            * those leave; SGLang: the least of every
 	                            * stage's) */
+	uint64_t cuda_graph_bytes; /* vLLM from 0.20 with profile_memory: its
+	                            * estimate of the CUDA graphs' memory on a
+	                            * GPU of the binding stage, taken from the
+	                            * budget and counted in the footprint's
+	                            * activations (lib/vllm_profile.c); 0
+	                            * otherwise */
+	uint32_t cuda_graphs;      /* vLLM: the batch sizes it captures a CUDA
+	                            * graph for, in each mode; 0 without
+	                            * graphs (enforce_eager) or another
+	                            * engine */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit
@@ -992,7 +1012,8 @@ KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request
                               kvp_error *err);
 
 /* The share of device's memory the request's engine takes: its mem_util,
- * or where that is 0 the engine's own default for the device: vLLM 0.92;
+ * or where that is 0 the engine's own default for the device: vLLM 0.92
+ * (0.90 before 0.20, PR #38284);
  * SGLang's mem_fraction_static, round((gpu_mem - reserved_mem) / gpu_mem,
  * 3) in MiB as python/sglang/srt/server_args.py works it out (v0.5.x),
  * *gpu_mem_mib and *reserved_mib its terms (each may be NULL; 0 for the

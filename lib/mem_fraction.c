@@ -1,8 +1,8 @@
 /*
  * mem_fraction.c — the share of a device's memory an engine takes when it
  * is not told (a request's mem_util of 0): vLLM's gpu_memory_utilization
- * 0.92, TensorRT-LLM's free_gpu_memory_fraction 0.9, and SGLang's
- * mem_fraction_static, which SGLang works out from the device's memory,
+ * 0.92 (0.90 before 0.20), TensorRT-LLM's free_gpu_memory_fraction 0.9,
+ * and SGLang's mem_fraction_static, which SGLang works out from the device's memory,
  * the parallel layout and what it reserves for activations and CUDA graphs.
  */
 #include <stdio.h>
@@ -77,8 +77,11 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 		return r->mem_util;
 	switch (r->engine) {
 	case KVP_ENGINE_VLLM:
-		/* vllm/config/cache.py CacheConfig.gpu_memory_utilization */
-		return 0.92;
+		/* vllm/config/cache.py CacheConfig.gpu_memory_utilization:
+		 * 0.92 since PR #38284 (96a85c575, in v0.20.0), which also
+		 * takes the CUDA graphs' estimate from the budget; 0.9
+		 * before. */
+		return kvp__vllm_since(r, 20) ? 0.92 : 0.90;
 	case KVP_ENGINE_SGLANG:
 		/* mem_fraction_static = round((gpu_mem - reserved_mem) /
 		 * gpu_mem, 3): Python's round, to the decimal nearest the

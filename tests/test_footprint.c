@@ -210,7 +210,8 @@ static kvp_device device(uint64_t bytes)
  * H100 (vocab 128256, intermediate 14336; its defaults there: 1024
  * sequences, 8192 batched tokens): the sampler 15.5 x 1024 x 128256 =
  * 2,035,679,232 B outweighs the forward 8.2 x 8192 x 14336 =
- * 963,012,198; with 256 MiB of non-torch memory, 2,304,114,688 B. */
+ * 963,012,198; with 256 MiB of non-torch memory, 2,304,114,688 B.
+ * v0.19, which takes no estimate of its CUDA graphs from the budget. */
 static void test_vllm_profile_by_hand(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248);
@@ -225,6 +226,7 @@ static void test_vllm_profile_by_hand(void **state)
 	strcpy(d.name, "h100-sxm");
 	kvp_request_init(&r);
 	r.engine = KVP_ENGINE_VLLM;
+	r.vllm_version = 19;
 	r.seq = 1024;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &plain, &err), KVP_OK);
@@ -321,6 +323,7 @@ static void test_vllm_profile_logs(void **state)
 		m.intermediate = h->intermediate;
 		kvp_request_init(&r);
 		r.engine = KVP_ENGINE_VLLM;
+		r.vllm_version = 19;
 		r.seq = 1;
 		r.tp = h->tp;
 		r.mem_util = 0.95;
@@ -405,8 +408,8 @@ static void test_sglang_mem_fraction(void **state)
 }
 
 /* The share in a fit: the request's where given; where 0, each engine's
- * own for the device (vLLM 0.92, SGLang's worked out above, the rest
- * 0.90); nothing usable where SGLang's reserve is the whole device. */
+ * own for the device (vLLM 0.92, 0.90 before 0.20; SGLang's worked out
+ * above; the rest 0.90); nothing usable where SGLang's reserve is the whole device. */
 static void test_engine_default_share(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -436,6 +439,15 @@ static void test_engine_default_share(void **state)
 		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 		assert_true(f.mem_util == 0.5);
 	}
+	/* vLLM before 0.20 (PR #38284): 0.90 */
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.engine = KVP_ENGINE_VLLM;
+	r.mem_util = 0;
+	r.vllm_version = 19;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+	assert_true(f.mem_util == 0.90);
 	/* 3 GiB: SGLang reserves 3,728 MiB of 3,072 */
 	kvp_request_init(&r);
 	r.seq = 1024;

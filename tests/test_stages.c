@@ -256,7 +256,9 @@ static void test_tied_head(void **state)
  * stage also keeps what it receives, hidden_states and residual of 8,192
  * rows of 4,096 in 16 bits (gpu_model_runner.py _dummy_run,
  * make_empty_intermediate_tensors): 134,217,728 B.  Its budget is
- * 1,072,667,034 + 134,217,728 B less: it binds. */
+ * 1,072,667,034 + 134,217,728 B less: it binds.  Both take the CUDA
+ * graphs' estimate of 16 layers, 300,941,312 + 362,496 x 16 x 50 =
+ * 590,938,112 B (lib/vllm_profile.c). */
 static void test_vllm_sampler_stage(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull, false);
@@ -278,7 +280,9 @@ static void test_vllm_sampler_stage(void **state)
 	assert_int_equal(f.stage_budget[0] - f.stage_budget[1],
 	                 2035679232ull - 963012198ull + 134217728);
 	assert_int_equal(f.stage, 1);
-	assert_int_equal(f.footprint.activations, 2035679232ull + (72ull << 20) + 134217728);
+	assert_int_equal(f.footprint.activations,
+	                 2035679232ull + (72ull << 20) + 134217728 + 590938112);
+	assert_int_equal(f.cuda_graph_bytes, 590938112ull);
 }
 
 /* No vocabulary: the weights follow the layers alone.  3 layers at pp 2

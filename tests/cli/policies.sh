@@ -56,15 +56,20 @@ run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engin
 is kv_total_bytes 1056964608 "vllm streaming: 2016 x 524,288 B"
 # vLLM's capacity counts the kept blocks: an H100's 65,550,567,015 B hold
 # floor(65,550,567,015 / (16 x 524,288)) = 7,814 blocks, 125,024 tokens;
-# a request keeps 126 blocks: 7,814 / 126 = 62.02x, and vLLM's line (0.20
-# on) is int(7,814 / 126 x 100,000) = 6,201,587 tokens (0.19's the pool's).
+# a request keeps 126 blocks: 7,814 / 126 = 62.02x, and vLLM's line (0.21
+# on) is int(7,814 / 126 x 100,000) = 6,201,587 tokens.
 run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100
 check "vllm under streaming: its cache size" grep -q "GPU KV cache size: 6,201,587 tokens" "$work/out"
-run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100 \
-	--vllm-version 0.19
-check "vllm 0.19 under streaming: the pool's tokens" grep -q "GPU KV cache size: 125,024 tokens" "$work/out"
 check "vllm under streaming: concurrency of the kept blocks" \
 	grep -q "Maximum concurrency for 100,000 tokens per request: 62.02x" "$work/out"
+# 0.19 took 0.90 of the memory by default: 77,309,411,328 - 13,476,831,232
+# of weights = 63,832,580,096 B, 7,609 blocks, and its line the pool's
+# 121,744 tokens; 7,609 / 126 = 60.39x.
+run --model llama2-7b --seq 100000 --policy streaming:sink=4,recent=2000 --engine vllm --gpu h100 \
+	--vllm-version 0.19
+check "vllm 0.19 under streaming: the pool's tokens" grep -q "GPU KV cache size: 121,744 tokens" "$work/out"
+check "vllm 0.19 under streaming: its concurrency" \
+	grep -q "Maximum concurrency for 100,000 tokens per request: 60.39x" "$work/out"
 # With a config.json and tensor parallelism: 4 of the 8 kv heads on each
 # GPU, 516 x 32 x 2 x 4 x 128 x 2 B = 33,816,576 B on each of two.
 run --config "$KVPLAN_SRCDIR/tests/configs/llama3-8b" --seq 8192 --policy h2o --tp 2 --format json

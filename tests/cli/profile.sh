@@ -5,20 +5,45 @@
 
 # Llama 3.1 8B on an H100 (vLLM's defaults there: 1024 sequences, 8192
 # tokens): the sampler's 15.5 x 1024 x 128256 = 2,035,679,232 B and 256
-# MiB of non-torch memory, 2,304,114,688 B (tests/test_footprint.c).
+# MiB of non-torch memory, 2,304,114,688 B (tests/test_footprint.c), as
+# v0.19 takes them.
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --format json
 plain=$(json_value budget_bytes)
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
-	--format json
+	--vllm-version 0.19 --format json
 is activation_bytes 2304114688 "the profile run: sampler and non-torch memory"
 is budget_bytes $((plain - 2304114688)) "taken from the budget"
 budget=$(json_value budget_bytes)
-run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--vllm-version 0.19
 check "vLLM's own line" grep -q "^    Available KV cache memory: $(awk -v b="$budget" 'BEGIN { printf "%.2f", b / 1073741824 }') GiB\$" "$work/out"
 check "... before its capacity lines" sh -c "grep -A1 'Available KV cache memory' '$work/out' | grep -q 'GPU KV cache size'"
+check "0.19: no graph lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --format json \
-	--profile-memory --max-num-seqs 128
+	--profile-memory --max-num-seqs 128 --vllm-version 0.19
 is activation_bytes $((963012198 + 268435456)) "128 sequences: the forward, 8.2 x 8192 x 14336"
+# From 0.20 the CUDA graphs' estimate too (lib/vllm_profile.c): 32 layers,
+# 51 sizes, 300,941,312 + 362,496 x 32 x 50 = 880,934,912 B; the lines
+# vLLM logs with it: 0.82 GiB, and 880,934,912 / 85,899,345,920 =
+# 0.010255 of the device, so 0.95 is "equivalent to" 0.9397 and 0.9603
+# keeps the cache.
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--format json
+is activation_bytes $((2304114688 + 880934912)) "0.20 on: and its CUDA graphs"
+is budget_bytes $((plain - 2304114688 - 880934912)) "... taken from the budget"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory
+has_line "the estimate, as vLLM logs it" "    Estimated CUDA graph memory: 0.82 GiB total"
+check "... before the budget" sh -c "grep -A1 'Estimated CUDA graph memory' '$work/out' | grep -q 'Available KV cache memory'"
+has_line "the utilisation it amounts to" \
+	"    CUDA graph memory profiling is enabled (default since v0.21.0). The current --gpu-memory-utilization=0.9500 is equivalent to --gpu-memory-utilization=0.9397 without CUDA graph memory profiling. To maintain the same effective KV cache size as before, increase --gpu-memory-utilization to 0.9603. To disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0."
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--enforce-eager --format json
+is activation_bytes 2304114688 "--enforce-eager: no graphs"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--enforce-eager
+check "... nor their lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
+run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --enforce-eager
+check "--enforce-eager is vLLM's" grep -q "^kvplan: warning: --enforce-eager is a vllm setting; --engine sglang ignores it\$" "$work/err"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95
 check "no line without --profile-memory" sh -c "! grep -q 'Available KV cache memory' '$work/out'"
 run --model llama3.1-8b --seq 1024 --gpu h100 --profile-memory --format json

@@ -46,17 +46,25 @@ has_line "explain: the last stage's, with the head" \
 # last 2,035,679,232 (the sampler) instead of the forward, and the
 # intermediate tensors it receives, 2 x 8,192 x 4,096 x 2 = 134,217,728
 # (gpu_model_runner.py make_empty_intermediate_tensors): 68,751,742,567 B,
-# 64.03 GiB.  From 0.11.1 only local rank 0 logs it.
+# 64.03 GiB.  Since 0.20 each also takes its CUDA graphs' estimate, 16
+# layers and 51 sizes: 300,941,312 + 362,496 x 16 x 50 = 590,938,112 B
+# (lib/vllm_profile.c): 69,367,689,217 B, 64.60 GiB, and 68,160,804,455 B.
+# From 0.11.1 only local rank 0 logs it.
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm
 has_line "the first stage's line, as vLLM logs it" \
-	"    Available KV cache memory: 65.15 GiB"
+	"    Available KV cache memory: 64.60 GiB"
 has_line "the sampler's stage binds" \
-	"h100-sxm: 68,751,742,567 B for the cache on stage 1, which binds"
+	"h100-sxm: 68,160,804,455 B for the cache on stage 1, which binds"
+run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
+	--vllm-version 0.19 --mem-util 0.92
+has_line "0.19: no graphs taken" "    Available KV cache memory: 65.15 GiB"
+# Before 0.20 the default share was 0.90: 77,309,411,328 B usable, so
+# 68,240,640,410 B (63.55 GiB) and 67,033,755,648 B (62.43 GiB).
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-version 0.10
 has_line "0.10: every worker's line, the first" \
-	"    (stage 0) Available KV cache memory: 65.15 GiB"
-has_line "... and the last" "    (stage 1) Available KV cache memory: 64.03 GiB"
+	"    (stage 0) Available KV cache memory: 63.55 GiB"
+has_line "... and the last" "    (stage 1) Available KV cache memory: 62.43 GiB"
 
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -

@@ -80,12 +80,19 @@ check "explain: the H100's step" grep -Fq \
 # The profile run follows each GPU's step and sequences: on the H100 the
 # sampler of 1,024 rows, 31 x 1,024 x 262,208 / 2 = 4,161,765,376 B, and
 # 256 MiB of non-torch memory: 4,430,200,832 B; on the A100 256 rows,
-# 1,040,441,344 + 268,435,456 = 1,308,876,800 B.
+# 1,040,441,344 + 268,435,456 = 1,308,876,800 B.  Beside them each takes
+# its CUDA graphs' estimate (lib/vllm_profile.c): 1,024 and 256 sequences
+# both capture up to 512, 51 sizes, and gemma3-4b's 34 layers make
+# 300,941,312 + 362,496 x 34 x 50 = 917,184,512 B.
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
 	--format json
 check "profile: the H100's activations at its 1,024 sequences" \
-	grep -q '"activation_bytes": 4430200832,' "$work/out"
-check "profile: the A100's at its 256" grep -q '"activation_bytes": 1308876800,' "$work/out"
+	grep -q '"activation_bytes": 5347385344,' "$work/out"
+check "profile: the A100's at its 256" grep -q '"activation_bytes": 2226061312,' "$work/out"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
+	--vllm-version 0.19 --format json
+check "profile 0.19: no graphs, the H100's" grep -q '"activation_bytes": 4430200832,' "$work/out"
+check "profile 0.19: the A100's" grep -q '"activation_bytes": 1308876800,' "$work/out"
 # A sweep whose H100 fit passes 64 bits gives the A100's row once, and an
 # overflow row for the H100 alone.
 run --model gemma3-4b --engine vllm --gpu a100,h100 --sweep seq=32768..32768 \

@@ -1,0 +1,129 @@
+/*
+ * vllm_profile.c — what vLLM keeps out of its KV cache after its profile
+ * run (--profile-memory): the activation peak and non-torch memory of
+ * the run, and from 0.20 the CUDA-graph memory it estimates before the
+ * cache is sized.  Both are models of its published logs; the graphs'
+ * count follows its code.
+ */
+#include "engine.h"
+
+/* vLLM's profile run, modelled on its v0.19.0 logs (V1 model runner,
+ * H100; doc/footprint.md, tests/test_footprint.c).  gpu_worker.py
+ * determine_available_memory: available = requested - (weights + the
+ * PyTorch peak of profile_run + the non-torch increase).  The peak is
+ * the dummy sampler's (gpu_model_runner.py _dummy_sampler_run: fp32
+ * logits of min(max_num_seqs, max_num_batched_tokens) rows, top-k/top-p,
+ * softmax and the sampling noise), about 15.5 B a row and vocabulary
+ * entry, or the forward pass of max_num_batched_tokens tokens through the
+ * MLP, about 8.2 B a token and intermediate unit (the larger: one comes
+ * after the other).  Non-torch memory: 256 MiB on one GPU, 2,160 MiB per
+ * rank with tensor parallelism (NCCL and custom all-reduce buffers), 72
+ * MiB per pipeline stage.  Fitted on 31 distinct logs, held to 15
+ * others: median error of the predicted "Available KV cache memory"
+ * 0.18 %, worst 2.5 % (a mixture of experts, whose forward the MLP term
+ * does not see).  Under pipeline parallelism only the last rank samples
+ * (sampler_run: _dummy_sampler_run follows the dummy run on the last PP
+ * rank alone); every rank runs its layers' forward, and a rank after the
+ * first holds what it receives. */
+static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                  uint32_t stage)
+{
+	const kvp_request *r = &p->request;
+	uint64_t non_torch;
+	bool sampler_run = stage + 1 == p->stages;
+	unsigned __int128 sampler, forward, total, received;
+
+	sampler = sampler_run ? (unsigned __int128)31 * seqs * p->vocab / 2 : 0;
+	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
+	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
+	                                                       : (uint64_t)256 << 20;
+	/* A rank after the first keeps the intermediate tensors it receives,
+	 * hidden_states and residual of max_num_tokens rows in the model's
+	 * 16-bit type (gpu_model_runner.py _dummy_run,
+	 * make_empty_intermediate_tensors). */
+	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
+	total = (sampler > forward ? sampler : forward) + non_torch + received;
+	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+}
+
+/* How many batch sizes vLLM captures a CUDA graph for in each mode, as
+ * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
+ * 96a85c575, the commit of PR #38284, 2026-04-21): the largest is
+ * min(max_num_seqs x (1 + num_speculative_tokens) x 2, 512) unless the
+ * model sets its own (gpt-oss 1024: GptOssForCausalLMConfig), and at most
+ * max_num_batched_tokens; the sizes are 1, 2 and 4, then every 8th up to
+ * 255 and every 16th from 256, none above the largest. */
+uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs)
+{
+	const kvp_request *r = &p->request;
+	uint64_t largest = p->graph_capture_max, n;
+
+	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
+		return 0;
+	if (largest == 0) {
+		unsigned __int128 by_seqs = (unsigned __int128)seqs *
+		                            (1 + (uint64_t)r->spec_tokens) * 2;
+
+		largest = by_seqs < 512 ? (uint64_t)by_seqs : 512;
+	}
+	if (tokens && tokens < largest)
+		largest = tokens;
+	if (largest == 0)
+		return 0;
+	n = largest >= 4 ? 3 : largest >= 2 ? 2 : 1;
+	if (largest >= 8)
+		n += ((largest < 255 ? largest : 255) - 8) / 8 + 1;
+	if (largest >= 256)
+		n += (largest - 256) / 16 + 1;
+	return (uint32_t)n;
+}
+
+/* vLLM's estimate of its CUDA graphs' memory, which from 0.20 it takes
+ * from the cache's budget (gpu_worker.py determine_available_memory:
+ * available = requested - non_kv_cache_memory - the estimate, with
+ * VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default since PR #38284,
+ * in v0.20.0).  vLLM measures it (gpu_model_runner.py
+ * profile_cudagraph_memory: it captures the first two sizes of each
+ * mode, and counts the larger first capture and each mode's second one
+ * for every later size), so kvplan models its logs: the 45 v0.19.0
+ * startups of llm-d-planner, which log the estimate though that release
+ * does not subtract it ("Estimated CUDA graph memory: X GiB total";
+ * doc/vllm-graph-logs.csv).  287 MiB, and 354 KiB for each layer on the
+ * rank and each size past the first: graphs of the piecewise mode hold
+ * a piece per layer.  Fitted (least absolute deviations) on the 30 logs
+ * the profile model was fitted on, held to the other 15: median error
+ * 0.09 GiB, worst 0.87 GiB (a log whose second capture grew the pool,
+ * 1.69 GiB against 0.76 captured); tests/test_footprint.c. */
+static uint64_t graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                            uint32_t stage)
+{
+	uint32_t sizes;
+
+	if (!kvp__vllm_since(&p->request, 20))
+		return 0;
+	sizes = kvp__vllm_graph_sizes(p, tokens, seqs);
+	if (sizes == 0)
+		return 0;
+	return ((uint64_t)287 << 20) +
+	       (uint64_t)354 * 1024 * p->stage_layers[stage] * (sizes - 1);
+}
+
+uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                               uint32_t stage)
+{
+	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
+		return 0;
+	return graph_bytes(p, tokens, seqs, stage);
+}
+
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                 uint32_t stage)
+{
+	uint64_t run, graphs;
+
+	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
+		return 0;
+	run = profile_run_bytes(p, tokens, seqs, stage);
+	graphs = graph_bytes(p, tokens, seqs, stage);
+	return run > UINT64_MAX - graphs ? UINT64_MAX : run + graphs;
+}
