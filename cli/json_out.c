@@ -134,8 +134,10 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 
 /* One GPU's memory, part by part (they sum to total, or exceed it by
  * over). */
-static void footprint_json(struct json_writer *w, const kvp_footprint *f)
+static void footprint_json(struct json_writer *w, const kvp_fit *fit)
 {
+	const kvp_footprint *f = &fit->footprint;
+
 	json_object_begin(w, "memory");
 	json_u64(w, "total_bytes", f->total);
 	json_u64(w, "weights_bytes", f->weights);
@@ -144,6 +146,7 @@ static void footprint_json(struct json_writer *w, const kvp_footprint *f)
 	json_u64(w, "kv_cache_bytes", f->kv);
 	json_u64(w, "state_bytes", f->state);
 	json_u64(w, "activation_bytes", f->activations);
+	json_u64(w, "cuda_graph_bytes", fit->cuda_graph_bytes);
 	json_u64(w, "reserve_bytes", f->reserve);
 	json_u64(w, "held_back_bytes", f->held_back);
 	json_u64(w, "unused_bytes", f->unused);
@@ -414,7 +417,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		}
 		json_array_end(&w);
 		capacity_json(&w, &f->capacity, p->request.engine);
-		footprint_json(&w, &f->footprint);
+		footprint_json(&w, f);
 		advice_json(&w, p, i);
 		json_array_begin(&w, "engine_log");
 		cli_engine_lines(p, i, explain_json, &w);

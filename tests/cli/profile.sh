@@ -30,6 +30,7 @@ is activation_bytes $((963012198 + 268435456)) "128 sequences: the forward, 8.2 
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--format json
 is activation_bytes $((2304114688 + 880934912)) "0.20 on: and its CUDA graphs"
+is cuda_graph_bytes 880934912 "... which JSON gives apart"
 is budget_bytes $((plain - 2304114688 - 880934912)) "... taken from the budget"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory
 has_line "the estimate, as vLLM logs it" "    Estimated CUDA graph memory: 0.82 GiB total"
