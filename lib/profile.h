@@ -13,14 +13,41 @@
 
 #include "internal.h"
 
-/* Fields per kind; the tables in profile.c stay well under it. */
+/* Fields per kind; the tables in profile_fields.c stay well under it. */
 #define FIELDS_MAX 40
 /* kvp__valid_name's rule, as messages give it. */
 #define KVP__NAME_RULE "1 to 63 ASCII letters, digits, '.', '-', '_' or " \
 	"'+', starting with a letter or a digit"
 _Static_assert(KVP_NAME_MAX == 64, "KVP__NAME_RULE says 63 bytes");
 
-struct field;
+/* What a profile file may say: each kind's fields (profile_fields.c). */
+enum field_type {
+	FIELD_NAME,    /* the profile's name: equals the file stem */
+	FIELD_TEXT,    /* free text, shorter than KVP_DESCRIPTION_MAX */
+	FIELD_ALIASES, /* a sequence of other names */
+	FIELD_U32,     /* plain digits, at most UINT32_MAX */
+	FIELD_U64,     /* plain digits */
+	FIELD_COUNT,   /* digits or a decimal with exponent that is whole */
+	FIELD_BYTES,   /* a whole number of bytes, with an optional unit */
+	FIELD_REAL,    /* a non-negative decimal */
+	FIELD_PATTERN, /* a layer pattern, "sliding*5,full" */
+	FIELD_U32_LIST, /* a sequence of integers, one per layer */
+	FIELD_BOOL,    /* true or false */
+	FIELD_WORD     /* a token in a name's characters (model_type) */
+};
+
+enum field_need {
+	FIELD_OPTIONAL,
+	FIELD_REQUIRED,
+	FIELD_ONE_OF /* at least one of the fields marked so must be given */
+};
+
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t offset; /* into kvp_model or kvp_device; unused for aliases */
+	enum field_need need;
+};
 
 struct alias {
 	char name[KVP_NAME_MAX];
@@ -75,7 +102,7 @@ struct parse {
 	yaml_mark_t key_mark[FIELDS_MAX]; /* where each given field's key is */
 };
 
-/* ---- profile.c: what a profile may say ---------------------------------- */
+/* ---- profile.c: reading a profile, event by event ---------------------- */
 
 /* Frees what a profile owns (its aliases) and empties it. */
 void kvp__profile_clear(struct profile *p);

@@ -1,0 +1,117 @@
+/*
+ * profile_fields.c — what a profile file may say: the fields of a model
+ * and of a GPU, each with its type and the member it fills, and how a
+ * parsed profile of each kind is checked and which field a failure
+ * blames.  lib/profile.c reads the files by these tables.
+ */
+#include <stddef.h>
+
+#include "profile.h"
+
+static const struct field model_fields[] = {
+	{"name", FIELD_NAME, offsetof(kvp_model, name), FIELD_REQUIRED},
+	{"description", FIELD_TEXT, offsetof(kvp_model, description), FIELD_OPTIONAL},
+	{"aliases", FIELD_ALIASES, 0, FIELD_OPTIONAL},
+	{"layers", FIELD_U32, offsetof(kvp_model, layers), FIELD_REQUIRED},
+	{"heads", FIELD_U32, offsetof(kvp_model, heads), FIELD_REQUIRED},
+	{"kv_heads", FIELD_U32, offsetof(kvp_model, kv_heads), FIELD_REQUIRED},
+	{"hidden", FIELD_U32, offsetof(kvp_model, hidden), FIELD_ONE_OF},
+	{"head_dim", FIELD_U32, offsetof(kvp_model, head_dim), FIELD_ONE_OF},
+	{"vocab", FIELD_U32, offsetof(kvp_model, vocab), FIELD_OPTIONAL},
+	{"max_context", FIELD_U64, offsetof(kvp_model, max_context), FIELD_OPTIONAL},
+	{"params", FIELD_COUNT, offsetof(kvp_model, params), FIELD_OPTIONAL},
+	{"rope_theta", FIELD_REAL, offsetof(kvp_model, rope_theta), FIELD_OPTIONAL},
+	{"head_dim_v", FIELD_U32, offsetof(kvp_model, head_dim_v), FIELD_OPTIONAL},
+	{"sliding_window", FIELD_U64, offsetof(kvp_model, sliding_window), FIELD_OPTIONAL},
+	{"chunk_size", FIELD_U64, offsetof(kvp_model, chunk_size), FIELD_OPTIONAL},
+	{"layer_pattern", FIELD_PATTERN, 0, FIELD_OPTIONAL},
+	{"layer_kv_heads", FIELD_U32_LIST, offsetof(kvp_model, layer_kv_heads),
+	 FIELD_OPTIONAL},
+	{"kv_lora_rank", FIELD_U32, offsetof(kvp_model, kv_lora_rank), FIELD_OPTIONAL},
+	{"qk_rope_dim", FIELD_U32, offsetof(kvp_model, qk_rope_dim), FIELD_OPTIONAL},
+	{"qk_nope_dim", FIELD_U32, offsetof(kvp_model, qk_nope_dim), FIELD_OPTIONAL},
+	{"v_head_dim", FIELD_U32, offsetof(kvp_model, v_head_dim), FIELD_OPTIONAL},
+	{"ssm_conv_kernel", FIELD_U32, offsetof(kvp_model, ssm_conv_kernel), FIELD_OPTIONAL},
+	{"ssm_inner", FIELD_U32, offsetof(kvp_model, ssm_inner), FIELD_OPTIONAL},
+	{"ssm_state", FIELD_U32, offsetof(kvp_model, ssm_state), FIELD_OPTIONAL},
+	{"ssm_groups", FIELD_U32, offsetof(kvp_model, ssm_groups), FIELD_OPTIONAL},
+	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
+	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
+	 FIELD_OPTIONAL},
+	{"intermediate_size", FIELD_U32, offsetof(kvp_model, intermediate),
+	 FIELD_OPTIONAL},
+	{"model_type", FIELD_WORD, offsetof(kvp_model, model_type), FIELD_OPTIONAL},
+};
+_Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
+               "FIELDS_MAX holds every model field");
+
+static const struct field device_fields[] = {
+	{"name", FIELD_NAME, offsetof(kvp_device, name), FIELD_REQUIRED},
+	{"description", FIELD_TEXT, offsetof(kvp_device, description), FIELD_OPTIONAL},
+	{"aliases", FIELD_ALIASES, 0, FIELD_OPTIONAL},
+	{"memory", FIELD_BYTES, offsetof(kvp_device, hbm_bytes), FIELD_REQUIRED},
+	{"l2", FIELD_BYTES, offsetof(kvp_device, l2_bytes), FIELD_REQUIRED},
+	{"llc", FIELD_BYTES, offsetof(kvp_device, llc_bytes), FIELD_OPTIONAL},
+	{"bandwidth_gbs", FIELD_REAL, offsetof(kvp_device, bandwidth_gbs),
+	 FIELD_OPTIONAL},
+	{"fp16_tflops", FIELD_REAL, offsetof(kvp_device, fp16_tflops), FIELD_OPTIONAL},
+	{"arch", FIELD_WORD, offsetof(kvp_device, arch), FIELD_OPTIONAL},
+};
+
+static kvp_status model_check(void *profile, kvp_error *err)
+{
+	return kvp_model_finalize(profile, err);
+}
+
+/* Mirrors the order of kvp_model_finalize's checks, so the error points at
+ * the line that has to change. */
+static const char *model_culprit(const void *profile)
+{
+	const kvp_model *m = profile;
+
+	if (m->layers == 0)
+		return "layers";
+	if (m->heads == 0)
+		return "heads";
+	if (m->kv_heads == 0 || m->kv_heads > m->heads ||
+	    m->heads % m->kv_heads != 0)
+		return "kv_heads";
+	if (m->head_dim == 0)
+		return m->hidden ? "hidden" : "head_dim";
+	if (m->layer_kv_heads_len)
+		return "layer_kv_heads";
+	/* The rest is about the layers: the pattern says which kinds there
+	 * are, and so which numbers they need. */
+	return "layer_pattern";
+}
+
+static kvp_status device_check(void *profile, kvp_error *err)
+{
+	return kvp_device_check(profile, err);
+}
+
+static const char *device_culprit(const void *profile)
+{
+	const kvp_device *d = profile;
+
+	if (d->hbm_bytes == 0)
+		return "memory";
+	if (d->l2_bytes == 0)
+		return "l2";
+	if (!kvp__arch_valid(d->arch))
+		return "arch";
+	return NULL;
+}
+
+const struct kind kvp__model_kind = {
+	0, "model", "models", "models", sizeof(kvp_model),
+	model_fields, sizeof model_fields / sizeof model_fields[0],
+	model_check, model_culprit, KVP_ERR_SHAPE,
+};
+
+const struct kind kvp__device_kind = {
+	1, "GPU", "GPUs", "gpus", sizeof(kvp_device),
+	device_fields, sizeof device_fields / sizeof device_fields[0],
+	device_check, device_culprit, KVP_ERR_PARSE,
+};
+
