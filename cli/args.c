@@ -130,6 +130,7 @@ static const struct option long_options[] = {
 	{"mtp", required_argument, NULL, OPT_MTP},
 	{"profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY},
 	{"enforce-eager", no_argument, NULL, OPT_ENFORCE_EAGER},
+	{"cuda-memory", no_argument, NULL, OPT_CUDA_MEMORY},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
@@ -208,6 +209,9 @@ void cli_usage(FILE *out)
 	      "                         logs); --max-num-seqs N its sequences;\n"
 	      "                         --enforce-eager no graphs\n"
 	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
+	      "      --cuda-memory      vLLM, SGLang, TensorRT-LLM: size from the memory\n"
+	      "                         CUDA reports (79.19 GiB of an H100's 80), and\n"
+	      "                         SGLang's share from nvidia-smi's, as they do\n"
 	      "      --mamba-cache-mode none|align, --no-enable-prefix-caching\n"
 	      "                         vLLM's state pages for recurrent layers\n"
 	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"

@@ -207,6 +207,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_PROFILE;
 		o->req.profile_memory = true;
 		return 0;
+	case OPT_CUDA_MEMORY:
+		o->engine_flags |= CLI_FLAG_CUDA_MEMORY;
+		o->req.cuda_memory = true;
+		return 0;
 	case OPT_ENFORCE_EAGER:
 		o->engine_flags |= CLI_FLAG_EAGER;
 		o->req.enforce_eager = true;
@@ -308,6 +312,12 @@ int cli_engine_finish(struct cli_options *o)
 			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
 			        " ignores it\n", owners[i].option,
 			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->req.engine));
+	/* The memory CUDA reports is what vLLM, SGLang and TensorRT-LLM size
+	 * from; the exact model and llama.cpp size from none. */
+	if (o->engine_flags & CLI_FLAG_CUDA_MEMORY && !o->engine_list &&
+	    (o->req.engine == KVP_ENGINE_EXACT || o->req.engine == KVP_ENGINE_LLAMA_CPP))
+		fprintf(stderr, "kvplan: warning: --cuda-memory is for vllm, sglang and trtllm;"
+		        " --engine %s ignores it\n", kvp_engine_name(o->req.engine));
 	/* SGLang's page and TensorRT-LLM's tokens per block are their
 	 * block size, for them alone (another engine was warned of). */
 	if (o->req.engine == KVP_ENGINE_SGLANG && o->page_size) {

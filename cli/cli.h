@@ -121,6 +121,7 @@ enum cli_engine_flag {
 	CLI_FLAG_MAMBA_MODE = 1 << 15, /* vLLM */
 	CLI_FLAG_PREFIX = 1 << 16,    /* vLLM */
 	CLI_FLAG_EAGER = 1 << 17,     /* vLLM */
+	CLI_FLAG_CUDA_MEMORY = 1 << 18, /* vLLM, SGLang, TensorRT-LLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -159,6 +160,7 @@ enum cli_engine_option {
 	OPT_PREFIX_CACHING,
 	OPT_NO_PREFIX_CACHING,
 	OPT_ENFORCE_EAGER,
+	OPT_CUDA_MEMORY,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -434,10 +434,10 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			explain_sglang_share(&e, r, d, f->mem_util);
 		if (r->engine == KVP_ENGINE_VLLM)
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
-			    " as vLLM computes it, = %s B", g(d->hbm_bytes),
+			    " as vLLM computes it, = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));
 		else
-			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(d->hbm_bytes),
+			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));
 		if (r->weight_bytes)
 			say(&e, "  weights: %s B, counted from the checkpoint's tensors",
@@ -449,7 +449,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    kvp_dtype_name(p->fit_options.weights_dtype),
 			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, f);
-		explain_budget(&e, p, d, f, budget);
+		explain_budget(&e, p, f, budget);
 		if (steps && !f->max_seq_hbm_unbounded)
 			explain_boundary(&e, dp, f, "max seq (HBM)", budget, f->stage_budget,
 			                 f->max_seq_hbm,

@@ -34,6 +34,6 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p);
 void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
                            const kvp_fit *f);
 void explain_budget(const struct explainer *e, const struct cli_plan *p,
-                    const kvp_device *d, const kvp_fit *f, uint64_t budget);
+                    const kvp_fit *f, uint64_t budget);
 
 #endif

@@ -39,7 +39,7 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
  * and the reserve; SGLang's is the least over the stages, the one with the
  * most weights. */
 void explain_budget(const struct explainer *e, const struct cli_plan *p,
-                           const kvp_device *d, const kvp_fit *f, uint64_t budget)
+                    const kvp_fit *f, uint64_t budget)
 {
 	const kvp_request *r = &p->request;
 	uint32_t k = f->stage, stages = p->layers.stages;
@@ -67,7 +67,7 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 		         g(p->layers.lora_stage_bytes[k]));
 	if (r->engine == KVP_ENGINE_TRTLLM)
 		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) = %s B",
-		    who, g(d->hbm_bytes), g(f->stage_weights[k]), terms,
+		    who, g(f->footprint.total), g(f->stage_weights[k]), terms,
 		    g(p->fit_options.reserve_bytes), f->mem_util, g(budget));
 	else
 		say(e, "  budget for the cache%s: %s - %s%s - reserve %s = %s B", who,

@@ -197,7 +197,7 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		fputs("name         memory         L2 GB/s TFLOPS description\n", out);
 	else if (format == CLI_CSV)
 		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,arch,"
-		      "description\n", out);
+		      "description,cuda_bytes,smi_bytes\n", out);
 	else
 		json_array_begin(&w, NULL);
 	for (size_t i = 0; i < count; i++) {
@@ -219,10 +219,12 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			        cli_human_bytes(d->l2_bytes, l2, sizeof l2), gbs, tflops,
 			        d->description);
 		} else if (format == CLI_CSV) {
-			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s,%s\n",
+			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s,%s,%" PRIu64
+			        ",%" PRIu64 "\n",
 			        cli_csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
 			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops, d->arch,
-			        cli_csv_text(d->description, description, sizeof description));
+			        cli_csv_text(d->description, description, sizeof description),
+			        d->cuda_bytes, d->smi_bytes);
 		} else {
 			json_object_begin(&w, NULL);
 			json_text(&w, "name", d->name);
@@ -236,6 +238,9 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 				json_text(&w, "arch", d->arch);
 			else
 				json_null(&w, "arch");
+			/* 0: not known */
+			json_u64(&w, "cuda_bytes", d->cuda_bytes);
+			json_u64(&w, "smi_bytes", d->smi_bytes);
 			json_object_end(&w);
 		}
 	}

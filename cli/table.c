@@ -290,7 +290,9 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		        cli_human_bytes(p->layers.draft_weights_bytes, c, sizeof c),
 		        p->request.mtp_layers ? "MTP layers'" : "draft model's");
 	if (share > 0)
-		fprintf(out, "; %.0f%% of memory usable", share * 100);
+		fprintf(out, "; %.0f%% of %s usable", share * 100,
+		        p->n_devices && p->fits[0].footprint.total != p->devices[0].hbm_bytes
+		                ? "the memory CUDA reports" : "memory");
 	else
 		fputs("; SGLang's mem_fraction_static for each GPU", out);
 	if (p->fit_options.reserve_bytes)

@@ -61,6 +61,18 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
+/* The memory an engine sizes from: with request cuda_memory, what CUDA
+ * reports for vLLM, SGLang and TensorRT-LLM (cudaMemGetInfo's total:
+ * vllm/v1/worker/gpu_worker.py requested_memory, SGLang's free-memory
+ * snapshots, TensorRT-LLM's free memory), where the device gives it;
+ * otherwise the nominal memory. */
+static inline uint64_t kvp__engine_memory(const kvp_request *r, const kvp_device *d)
+{
+	bool reads_cuda = r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
+	                  r->engine == KVP_ENGINE_TRTLLM;
+
+	return r->cuda_memory && reads_cuda && d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
+}
 /* Whether SGLang keeps every token of the model's sliding and chunked
  * layers: it runs the model without its sliding-window pool. */
 static inline bool kvp__sglang_holds_windows(const kvp_model *m, const kvp_request *r)

@@ -80,8 +80,9 @@ static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fi
 			/* TensorRT-LLM takes its fraction of the memory free
 			 * once the weights are loaded (_torch/pyexecutor/
 			 * _util.py). */
-			budget = ok && need <= device->hbm_bytes
-			         ? floor_share(device->hbm_bytes - need, fit->mem_util) : 0;
+			uint64_t total = kvp__engine_memory(r, device);
+
+			budget = ok && need <= total ? floor_share(total - need, fit->mem_util) : 0;
 		} else {
 			budget = ok && need <= fit->usable_bytes ? fit->usable_bytes - need : 0;
 		}
@@ -173,7 +174,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
 	struct stage_needs stages;
-	uint64_t draft, seqs;
+	uint64_t draft, seqs, total;
 	uint32_t s;
 	bool all_ok;
 	kvp_status st;
@@ -225,17 +226,17 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
+	total = kvp__engine_memory(r, device);
 	if (r->engine != KVP_ENGINE_VLLM) {
-		fit.usable_bytes = fit.mem_util > 0
-		                   ? floor_share(device->hbm_bytes, fit.mem_util) : 0;
+		fit.usable_bytes = fit.mem_util > 0 ? floor_share(total, fit.mem_util) : 0;
 	} else {
 		/* vllm/v1/worker/gpu_worker.py: requested_memory =
 		 * ceil(total * gpu_memory_utilization), in Python floats. */
-		double want = ceil((double)device->hbm_bytes * fit.mem_util);
+		double want = ceil((double)total * fit.mem_util);
 
 		fit.usable_bytes = want >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)want;
-		if (fit.usable_bytes > device->hbm_bytes)
-			fit.usable_bytes = device->hbm_bytes;
+		if (fit.usable_bytes > total)
+			fit.usable_bytes = total;
 	}
 	/* vLLM's step of tokens and sequences on this device, which its
 	 * profile run takes. */

@@ -74,7 +74,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	/* Every field set, none cleared first: a fit is in the planner's
 	 * inner loop.  The fit has set draft and activations, which its
 	 * budget counted. */
-	f->total = d->hbm_bytes;
+	f->total = kvp__engine_memory(r, d);
 	f->weights = fit->weights_per_gpu - f->draft;
 	f->adapters = p->lora_stage_bytes[fit->stage];
 	f->reserve = r->reserve_bytes;
@@ -96,9 +96,9 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	/* TensorRT-LLM takes mem_util of what the weights leave; the others
 	 * mem_util of the device. */
 	if (r->engine == KVP_ENGINE_TRTLLM && !r->kv_budget)
-		f->held_back = need <= d->hbm_bytes ? d->hbm_bytes - need - fit->budget_bytes : 0;
+		f->held_back = need <= f->total ? f->total - need - fit->budget_bytes : 0;
 	else
-		f->held_back = d->hbm_bytes - fit->usable_bytes;
+		f->held_back = f->total - fit->usable_bytes;
 	/* SGLang's page_size padding rows lie past its budget: they come out
 	 * of what mem_util holds back. */
 	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget && f->kv > fit->budget_bytes) {

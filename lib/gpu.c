@@ -1,6 +1,7 @@
 /*
  * gpu.c — device profiles: the checks a device must pass before fit math.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "internal.h"
@@ -67,6 +68,13 @@ kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: memory size must be non-zero", name);
 	if (d->l2_bytes == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: L2 size must be non-zero", name);
+	if (d->cuda_bytes > d->hbm_bytes || d->smi_bytes > d->hbm_bytes)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: the memory CUDA or nvidia-smi reports (%" PRIu64
+		                  " B) is more than the memory (%" PRIu64 " B)",
+		                  name, d->cuda_bytes > d->hbm_bytes ? d->cuda_bytes
+		                                                     : d->smi_bytes,
+		                  d->hbm_bytes);
 	if (d->bandwidth_gbs < 0 || d->fp16_tflops < 0)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "%s: bandwidth and TFLOPS must not be negative", name);

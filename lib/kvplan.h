@@ -595,6 +595,12 @@ typedef struct kvp_request {
 	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
 	                          * from 0.20 no estimate of their memory
 	                          * comes out of the budget (profile_memory) */
+	bool cuda_memory;        /* vLLM, SGLang and TensorRT-LLM size from
+	                          * the memory CUDA reports (the device's
+	                          * cuda_bytes) and SGLang's default share
+	                          * from nvidia-smi's (smi_bytes), as they
+	                          * read them, where the device gives them;
+	                          * false: from the nominal hbm_bytes */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
@@ -864,9 +870,17 @@ typedef struct kvp_device {
 	                          * device: "sm_90" (NVIDIA compute
 	                          * capability 9.0, H100), "sm_100" (10.0,
 	                          * B200), "gfx942" (AMD MI300X); "" unknown */
+	uint64_t cuda_bytes;     /* the total CUDA reports (cudaMemGetInfo,
+	                          * torch's total_memory), at most hbm_bytes:
+	                          * the driver keeps some (an H100's 80 GiB
+	                          * report 79.19 GiB), and how much moves a
+	                          * little with its version; 0 unknown */
+	uint64_t smi_bytes;      /* nvidia-smi's memory.total, at most
+	                          * hbm_bytes; 0 unknown */
 } kvp_device;
 
-/* Checks that hbm_bytes and l2_bytes are non-zero and that arch, when
+/* Checks that hbm_bytes and l2_bytes are non-zero, cuda_bytes and
+ * smi_bytes at most hbm_bytes, and that arch, when
  * given, is sm_ and the compute capability's digits (major, then minor:
  * sm_90, sm_100, sm_120, an a or f suffix allowed) or gfx and an AMD
  * target's three or four (gfx942, gfx950, gfx90a). */

@@ -44,8 +44,16 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 {
 	double chunked, max_bs;
 
-	/* MiB, whole: SGLang reads nvidia-smi's memory.total. */
-	*gpu_mem = (double)(d->hbm_bytes >> 20);
+	/* MiB, whole: SGLang reads nvidia-smi's memory.total (python/
+	 * sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
+	 * total_memory where there is no nvidia-smi, as on AMD): with the
+	 * request's cuda_memory the device's smi_bytes, else its
+	 * cuda_bytes; otherwise its nominal memory. */
+	uint64_t bytes = !r->cuda_memory ? d->hbm_bytes
+	                 : d->smi_bytes ? d->smi_bytes
+	                 : d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
+
+	*gpu_mem = (double)(bytes >> 20);
 	sglang_defaults(*gpu_mem, r->tp, &chunked, &max_bs);
 	if (r->chunked_prefill_size)
 		chunked = r->chunked_prefill_size;

@@ -56,6 +56,8 @@ static const struct field device_fields[] = {
 	 FIELD_OPTIONAL},
 	{"fp16_tflops", FIELD_REAL, offsetof(kvp_device, fp16_tflops), FIELD_OPTIONAL},
 	{"arch", FIELD_WORD, offsetof(kvp_device, arch), FIELD_OPTIONAL},
+	{"cuda_memory", FIELD_BYTES, offsetof(kvp_device, cuda_bytes), FIELD_OPTIONAL},
+	{"smi_memory", FIELD_BYTES, offsetof(kvp_device, smi_bytes), FIELD_OPTIONAL},
 };
 
 static kvp_status model_check(void *profile, kvp_error *err)
@@ -98,6 +100,10 @@ static const char *device_culprit(const void *profile)
 		return "memory";
 	if (d->l2_bytes == 0)
 		return "l2";
+	if (d->cuda_bytes > d->hbm_bytes)
+		return "cuda_memory";
+	if (d->smi_bytes > d->hbm_bytes)
+		return "smi_memory";
 	if (!kvp__arch_valid(d->arch))
 		return "arch";
 	return NULL;

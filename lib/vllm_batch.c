@@ -38,9 +38,11 @@ static bool names_a100(const char *name)
 void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens,
                      uint64_t *seqs)
 {
-	/* The tier: 0 below 70 GiB or on an A100, 1 from 70, 2 from 160. */
-	int tier = !d || d->hbm_bytes < (uint64_t)70 << 30 ? 0
-	           : d->hbm_bytes >= (uint64_t)160 << 30 && kvp__vllm_since(r, 28) ? 2
+	/* The tier: 0 below 70 GiB or on an A100, 1 from 70, 2 from 160,
+	 * of the memory vLLM reads (kvp__engine_memory). */
+	uint64_t memory = d ? kvp__engine_memory(r, d) : 0;
+	int tier = !d || memory < (uint64_t)70 << 30 ? 0
+	           : memory >= (uint64_t)160 << 30 && kvp__vllm_since(r, 28) ? 2
 	           : names_a100(d->name) ? 0 : 1;
 
 	*seqs = r->max_num_seqs ? r->max_num_seqs : tier ? 1024 : 256;

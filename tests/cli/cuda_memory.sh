@@ -1,0 +1,56 @@
+# cuda_memory.sh — --cuda-memory: vLLM, SGLang and TensorRT-LLM size from
+# the memory CUDA reports (the GPU profile's cuda_memory) and SGLang's
+# default share from nvidia-smi's (smi_memory), as they read them; checked
+# against a vLLM v0.19.0 log, and a profile whose figure is too large
+# refused where it is written.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+run --list-gpus --format csv
+check "the GPU list gives CUDA's and nvidia-smi's figures" \
+	grep -q "^h100-sxm,85899345920,.*,85028896768,85520809984\$" "$work/out"
+run --list-gpus --format json
+check "... in JSON too" grep -q '"cuda_bytes": 85028896768,' "$work/out"
+
+# Llama 3 8B under vLLM at 0.90 of the H100's 85,028,896,768 B:
+# ceil(x 0.9) = 76,526,007,092 less 16,060,522,496 of weights =
+# 60,465,484,596 B, 28,832 blocks of 16 x 131,072 B, 461,312 tokens (of
+# the nominal 80 GiB: 29,205 blocks).
+run --model llama3-8b --seq 1 --engine vllm --gpu h100-sxm --mem-util 0.90 --cuda-memory \
+	--format json
+is capacity_blocks 28832 "vLLM: blocks of the memory CUDA reports"
+is capacity_tokens 461312 "... its tokens"
+is total_bytes 85028896768 "the parts sum to CUDA's memory"
+
+# vLLM v0.19.0's own log for Llama 3.1 8B at tp 2 on an H100, "Available
+# KV cache memory: 63.76 GiB" (github jgchn/llm-d-planner @ 56dc5b76
+# accuracy/results/v0.19.0/logs/meta-llama-llama-3-1-8b---h100-80gb--tp2pp1dp1--8192.log,
+# gpu_memory_utilization 0.95): ceil(85,028,896,768 x 0.95) =
+# 80,777,451,930, less 8,030,261,248 of weights a rank and the profile
+# run's 2,035,679,232 + 2,160 MiB: 68,446,587,290 B, 63.75 GiB; of the
+# nominal 80 GiB 64.52.
+run --model llama3.1-8b --seq 8192 --engine vllm --tp 2 --gpu h100-sxm --mem-util 0.95 \
+	--profile-memory --vllm-version 0.19 --cuda-memory
+has_line "vLLM 0.19's log, 63.76 GiB" "    Available KV cache memory: 63.75 GiB"
+check "the fit says whose memory" grep -q "; 95% of the memory CUDA reports usable)\$" "$work/out"
+run --model llama3.1-8b --seq 8192 --engine vllm --tp 2 --gpu h100-sxm --mem-util 0.95 \
+	--profile-memory --vllm-version 0.19
+has_line "... of the nominal memory" "    Available KV cache memory: 64.52 GiB"
+
+# SGLang's default share from nvidia-smi's 81,559 MiB: 13,440 MiB
+# reserved at tp 1, round(68,119 / 81,559, 3) = 0.835 (0.836 of 81,920).
+run --model llama3-8b --seq 1024 --engine sglang --gpu h100-sxm --cuda-memory --format json
+check "SGLang: its share of nvidia-smi's memory" grep -q '^      "mem_util": 0.835,$' "$work/out"
+
+run --model llama3-8b --seq 1024 --gpu h100-sxm --cuda-memory
+check "the exact model is warned" grep -q \
+	"^kvplan: warning: --cuda-memory is for vllm, sglang and trtllm; --engine exact ignores it\$" \
+	"$work/err"
+
+mkdir -p "$work/data/gpus"
+printf '%s\n' 'name: big' 'memory: 80 GiB' 'l2: 50 MiB' 'cuda_memory: 81 GiB' \
+	>"$work/data/gpus/big.yaml"
+expect_error "a reported memory above the memory: one line, at its key" \
+	"big\.yaml:4:1: big: the memory CUDA or nvidia-smi reports \(86973087744 B\) is more than the memory \(85899345920 B\)$" \
+	--data-dir "$work/data" --model llama2-7b --seq 1024 --gpu big
+
+done_testing
