@@ -84,6 +84,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
 	bool llama = r->engine == KVP_ENGINE_LLAMA_CPP;
+	bool units = lp->stages > 1 && lp->stage_units[lp->stages - 1];
 
 	if (lp->embedding_bytes && (lp->stages > 1 || llama))
 		say(e, "  embedding %s B%s; LM head %s B%s%s", g(lp->embedding_bytes),
@@ -93,18 +94,24 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    lp->head_bytes ? "" : " (tied: the embedding's copy)",
 		    lp->stages > 1 ? " on the last stage" : " on the GPU");
 	if (lp->embedding_bytes && (lp->stages > 1 || llama))
-		say(e, "  the layers' weights: the rest, %s B, shared out by layers",
+		say(e, "  the layers' weights: the rest, %s B, shared out by %s",
 		    g(f->weights_bytes - lp->draft_weights_bytes - lp->embedding_bytes -
-		      lp->head_bytes));
+		      lp->head_bytes),
+		    units ? "the layers' parameters (dense and expert layers differ)"
+		          : "layers");
 	if (!(lp->stages > 1 || r->tp > 1 || llama))
 		return;
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "";
+		char stage[32] = "", share[96] = "";
 
 		if (lp->stages > 1)
 			snprintf(stage, sizeof stage, " of stage %u", s);
-		say(e, "  weights per GPU%s: %u of %u layers'%s%s, ceil(/ tp %u)%s = %s B%s",
-		    stage, lp->stage_layers[s], lp->layers,
+		if (units)
+			snprintf(share, sizeof share, " (%s of %s parameters)",
+			         g(lp->stage_units[s] - (s ? lp->stage_units[s - 1] : 0)),
+			         g(lp->stage_units[lp->stages - 1]));
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s, ceil(/ tp %u)%s = %s B%s",
+		    stage, lp->stage_layers[s], lp->layers, share,
 		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
 		    s + 1 == lp->stages && lp->embedding_bytes &&
 		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "",

@@ -148,6 +148,9 @@ static inline uint32_t kvp__largest_stage(const kvp_plan *p)
  * being the model's (the plan's weights_bytes, or the fit's plain ones,
  * from which the embedding and head were taken). */
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p);
+/* The plan's stage_units, where a mixture of experts' layers differ; its
+ * stages set. */
+void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p);
 uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
 
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,

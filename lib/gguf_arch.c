@@ -301,6 +301,50 @@ static kvp_status read_intermediate(kvp__gguf_reader *r, kvp_model *m)
 	return KVP_OK;
 }
 
+/* A mixture of experts whose layers differ (kvp_model moe_*), as
+ * llama.cpp's converter writes it (convert_hf_to_gguf.py): DeepSeek's and
+ * GLM-4.5's ARCH.leading_dense_block_count dense layers of
+ * feed_forward_length, then expert_count experts of
+ * expert_feed_forward_length and expert_shared_count shared ones; Llama
+ * 4's interleave_moe_layer_step, its dense layers of feed_forward_length
+ * (intermediate_size_mlp) and one shared expert beside the routed ones.
+ * Nothing for a model whose every layer routes. */
+static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
+{
+	uint32_t experts = 0, dense = 0, step = 0, expert_ff = 0, shared = 0, ff = 0;
+	bool found, llama4 = strcmp(r->arch, "llama4") == 0;
+	kvp__gguf_per_layer per;
+	kvp_status st;
+
+	if ((st = kvp__gguf_get_u32(r, "expert_count", false, &experts, &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "leading_dense_block_count", false, &dense,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "interleave_moe_layer_step", false, &step,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "expert_feed_forward_length", false, &expert_ff,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "expert_shared_count", false, &shared,
+	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_per_layer(r, "feed_forward_length", &per, &found)) != KVP_OK)
+		return st;
+	/* The first layer's: a dense one in both layouts. */
+	if (found)
+		ff = kvp__gguf_layer(r, &per, 0);
+	if (!experts || !expert_ff || !ff || (dense == 0 && step < 2))
+		return KVP_OK;
+	if (llama4)
+		shared = 1;
+	if ((uint64_t)shared * expert_ff > UINT32_MAX)
+		return KVP_OK;
+	m->moe_experts = experts;
+	m->moe_intermediate = expert_ff;
+	m->moe_shared_intermediate = shared * expert_ff;
+	m->moe_dense_layers = dense;
+	m->moe_step = step;
+	m->dense_intermediate = ff;
+	return KVP_OK;
+}
+
 kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
                            kvp_source *source, kvp_error *err)
 {
@@ -344,7 +388,8 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	    (st = kvp__gguf_read_recurrent(&r, &lr, m)) != KVP_OK ||
 	    (st = kvp__gguf_set_pattern(&r, &lr, m)) != KVP_OK ||
 	    (st = read_vocab(&r, m)) != KVP_OK ||
-	    (st = read_intermediate(&r, m)) != KVP_OK)
+	    (st = read_intermediate(&r, m)) != KVP_OK ||
+	    (st = read_moe(&r, m)) != KVP_OK)
 		return st;
 	if ((st = kvp__gguf_get_uint(&r, "context_length", false, UINT64_MAX,
 	                             &context, &found)) != KVP_OK)

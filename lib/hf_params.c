@@ -15,25 +15,29 @@
 
 /* Elements a layer of the given kind of the finalized m holds in its
  * projections, roughly; mlp_apart: its recurrent layers have no MLP of
- * their own (Nemotron-H's MLP layers are layers of kind none). */
-static uint64_t layer_params(const kvp_model *m, kvp_layer_kind kind,
-                             uint64_t mlp, uint64_t q_lora, bool mlp_apart)
+ * their own (Nemotron-H's MLP layers are layers of kind none).  Every
+ * figure is under 2^32 and mlp under 2^100, so 128 bits hold it. */
+static unsigned __int128 layer_params(const kvp_model *m, kvp_layer_kind kind,
+                                      unsigned __int128 mlp, uint64_t q_lora,
+                                      bool mlp_apart)
 {
-	uint64_t d = m->hidden, hd = m->head_dim, kv = m->kv_heads, attn;
+	unsigned __int128 d = m->hidden, hd = m->head_dim, kv = m->kv_heads, attn;
 
 	switch (kind) {
 	case KVP_LAYER_NONE:
 		return mlp;
 	case KVP_LAYER_RECURRENT:
 		/* in_proj (z, x, B, C) and out_proj. */
-		attn = d * (2 * m->ssm_inner + 2ull * m->ssm_groups * m->ssm_state) +
-		       (uint64_t)m->ssm_inner * d;
+		attn = d * (2 * (unsigned __int128)m->ssm_inner +
+		            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +
+		       m->ssm_inner * d;
 		return mlp_apart ? attn : attn + mlp;
 	case KVP_LAYER_MLA:
 		attn = (q_lora ? d * q_lora + q_lora * m->heads * hd : d * m->heads * hd) +
-		       d * (m->kv_lora_rank + m->qk_rope_dim) +
-		       (uint64_t)m->kv_lora_rank * m->heads * (m->qk_nope_dim + m->v_head_dim) +
-		       (uint64_t)m->heads * m->v_head_dim * d;
+		       d * ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) +
+		       (unsigned __int128)m->kv_lora_rank * m->heads *
+		               ((uint64_t)m->qk_nope_dim + m->v_head_dim) +
+		       (unsigned __int128)m->heads * m->v_head_dim * d;
 		return attn + mlp;
 	default:
 		/* q and o, k and v, and the two norms around them. */
@@ -53,12 +57,15 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
 	static const char *const k_qlora[] = {"q_lora_rank", NULL};
 	kvp_model *m = h->m;
-	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0, mlp, total;
+	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0;
+	unsigned __int128 mlp, total;
 	bool tie = m->tie_embeddings; /* read with the shape */
 	kvp_model copy = *m;
 
-	/* Every figure is below 2^32 and a model below 2^16 layers, so the
-	 * sums below stay far inside 64 bits. */
+	/* Every figure is below 2^32 (experts 2^16) and a model below
+	 * HF_LAYERS_MAX layers: a layer's elements stay under 2^100 and the
+	 * sums under 2^120, so 128 bits hold them; a sum past 64 bits is
+	 * taken as 64 bits' most, which no fit accepts. */
 	if (kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe) < 0 ||
 	    kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
@@ -68,20 +75,26 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	if (!inter)
 		inter = 4ull * m->hidden; /* gpt2, gpt_neox, falcon: 4 x hidden */
 	if (experts)
-		mlp = 3ull * m->hidden * (moe ? moe : inter) * (experts + shared) +
-		      (uint64_t)m->hidden * experts;
+		mlp = (unsigned __int128)3 * m->hidden * (moe ? moe : inter) * (experts + shared) +
+		      (unsigned __int128)m->hidden * experts;
 	else
-		mlp = 3ull * m->hidden * inter;
+		mlp = (unsigned __int128)3 * m->hidden * inter;
 	/* head_dim may still be derived: finalize a copy to read it. */
 	if (kvp_model_finalize(&copy, NULL) != KVP_OK)
 		return KVP_OK; /* finalize reports the shape's fault itself */
 	/* Embeddings (and the head unless tied), and the final norm. */
-	total = (uint64_t)m->vocab * m->hidden * (tie ? 1 : 2) + m->hidden;
+	total = (unsigned __int128)m->vocab * m->hidden * (tie ? 1 : 2) + m->hidden;
+	/* Where dense and expert layers differ (hf_moe.c), each its own MLP. */
+	if (m->moe_experts) {
+		mlp = 0;
+		for (uint32_t i = 0; i < m->layers; i++)
+			total += kvp__layer_mlp_params(m, i);
+	}
 	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
 		total += kvp_model_count_layers(&copy, (kvp_layer_kind)k) *
 		         layer_params(&copy, (kvp_layer_kind)k, mlp, q_lora,
 		                      strcmp(h->family, "nemotron_h") == 0);
-	m->params = total;
+	m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
 	          " (embeddings%s, attention or state, and %s): no checkpoint"
 	          " beside the file", tie ? " tied" : " and head",

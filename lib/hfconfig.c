@@ -403,7 +403,8 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 	if ((st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
-	    (st = kvp__hf_family(&h)) == KVP_OK) {
+	    (st = kvp__hf_family(&h)) == KVP_OK &&
+	    (st = kvp__hf_moe(&h)) == KVP_OK) {
 		source->generic = h.fam == NULL;
 		kvp__name_from_path(path, ".json", true, model->name);
 		snprintf(model->description, sizeof model->description,

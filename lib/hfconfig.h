@@ -105,5 +105,9 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
                          kvp_model *model, kvp_source *source, kvp_error *err);
 /* The parameter count estimated from the shape read (notes "params"). */
 kvp_status kvp__hf_estimate(struct hf *h);
+/* hf_moe.c: a mixture of experts' dense and routed layers where they
+ * differ (kvp_model moe_*); nothing for a dense model, or one whose every
+ * layer routes. */
+kvp_status kvp__hf_moe(struct hf *h);
 
 #endif

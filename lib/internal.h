@@ -76,6 +76,21 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_add_overflow(a, b, out);
 }
 
+/* The MLP's parameters in layer i of m, a mixture of experts whose
+ * layers differ (kvp_model moe_*): a dense MLP's gate, up and down, or
+ * the routed and shared experts and the router; under 2^99. */
+static inline unsigned __int128 kvp__layer_mlp_params(const kvp_model *m, uint32_t i)
+{
+	uint32_t step = m->moe_step > 1 ? m->moe_step : 1;
+	unsigned __int128 h = m->hidden;
+
+	if (i < m->moe_dense_layers || (i + 1) % step != 0)
+		return 3 * h * m->dense_intermediate;
+	return 3 * h * ((uint64_t)m->moe_experts * m->moe_intermediate +
+	                m->moe_shared_intermediate) +
+	       h * m->moe_experts;
+}
+
 /* ---- file.c: the files the library is given ---------------------------- */
 
 struct stat;

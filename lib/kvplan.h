@@ -231,6 +231,24 @@ typedef struct kvp_model {
 	uint32_t intermediate; /* a dense MLP's inner size, the same in every
 	                        * layer (intermediate_size); 0 when unknown or
 	                        * when the MLP is a mixture of experts */
+	/* A mixture of experts whose layers differ, for where the weights
+	 * lie (pipeline stages): layer i (0-based) routes among moe_experts
+	 * experts of moe_intermediate each, beside shared experts of
+	 * moe_shared_intermediate in all, when i >= moe_dense_layers and
+	 * (i + 1) is a multiple of moe_step (0 or 1: every such layer);
+	 * every other layer is dense, an MLP of dense_intermediate.  The
+	 * layers' other weights are taken as equal.  moe_experts 0: every
+	 * layer weighs the same. */
+	uint32_t moe_experts;        /* n_routed_experts, num_local_experts */
+	uint32_t moe_intermediate;   /* moe_intermediate_size */
+	uint32_t moe_shared_intermediate; /* n_shared_experts x
+	                        * moe_intermediate_size, or
+	                        * shared_expert_intermediate_size */
+	uint32_t moe_dense_layers;   /* first_k_dense_replace */
+	uint32_t moe_step;           /* interleave_moe_layer_step */
+	uint32_t dense_intermediate; /* the dense layers' MLP (DeepSeek's
+	                        * intermediate_size, Llama 4's
+	                        * intermediate_size_mlp) */
 	char model_type[KVP_NAME_MAX]; /* Hugging Face's model_type (its text
 	                        * model's: gemma3_text, llama4_text) or GGUF's
 	                        * general.architecture; "" when unknown.  An
@@ -749,6 +767,15 @@ typedef struct kvp_plan {
 	uint64_t head_bytes;
 	bool outer_every_stage;     /* every stage holds the embedding and the
 	                             * head: vLLM's Qwen3-MoE, SGLang's Llama 4 */
+	uint64_t stage_units[KVP_PP_MAX]; /* where the layers' weights lie when
+	                             * a mixture of experts' layers differ
+	                             * (kvp_model moe_*): the model's
+	                             * parameters in the layers up to the end
+	                             * of each stage, all but the embedding,
+	                             * head and final norm; all 0 when its
+	                             * layers weigh the same, and each stage
+	                             * then holds its layers' share (entries
+	                             * past the stages left as they were) */
 	bool head_every_stage;      /* every stage holds the (untied) head, the
 	                             * first alone the embedding: SGLang's
 	                             * Llama family, Mixtral, Qwen2/3-MoE,

@@ -380,8 +380,10 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	kvp__plan_outer_weights(m, p);
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||
-	    (st = kvp__plan_parallel(p, err)) != KVP_OK ||
-	    (st = kvp__plan_lora(m, p, err)) != KVP_OK)
+	    (st = kvp__plan_parallel(p, err)) != KVP_OK)
+		return st;
+	kvp__plan_stage_units(m, p);
+	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);
 }

@@ -41,6 +41,16 @@ static const struct field model_fields[] = {
 	{"intermediate_size", FIELD_U32, offsetof(kvp_model, intermediate),
 	 FIELD_OPTIONAL},
 	{"model_type", FIELD_WORD, offsetof(kvp_model, model_type), FIELD_OPTIONAL},
+	{"moe_experts", FIELD_U32, offsetof(kvp_model, moe_experts), FIELD_OPTIONAL},
+	{"moe_intermediate_size", FIELD_U32, offsetof(kvp_model, moe_intermediate),
+	 FIELD_OPTIONAL},
+	{"moe_shared_intermediate_size", FIELD_U32,
+	 offsetof(kvp_model, moe_shared_intermediate), FIELD_OPTIONAL},
+	{"moe_dense_layers", FIELD_U32, offsetof(kvp_model, moe_dense_layers),
+	 FIELD_OPTIONAL},
+	{"moe_layer_step", FIELD_U32, offsetof(kvp_model, moe_step), FIELD_OPTIONAL},
+	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),
+	 FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");

@@ -37,6 +37,8 @@
  * model without output.weight loads token_embd again there
  * (TENSOR_DUPLICATED).
  */
+#include <string.h>
+
 #include "engine.h"
 
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
@@ -95,6 +97,45 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	}
 }
 
+/* Where a mixture of experts' weights lie when its layers differ (dense
+ * layers first, as DeepSeek-V3's three of 61, GLM-4.5's three of 92, Kimi
+ * K2's one; or every other layer, as Llama 4 Maverick's): each layer
+ * holds its MLP and an equal share of the rest, (params - embedding -
+ * head - final norm - every MLP) / layers, and stage_units the sum up to
+ * each stage's end.  Left 0 (every layer alike) when the model says
+ * nothing of its experts.  A layer's MLP is under 2^99 (its figures
+ * under 2^32), and the sums stop once past 64 bits, so 128 bits hold
+ * them. */
+void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
+{
+	uint64_t units[KVP_PP_MAX];
+	unsigned __int128 mlp = 0, outer, rest = 0, sum = 0;
+	uint32_t layer = 0;
+
+	/* The stages' entries alone: a plan is in the planner's inner loop. */
+	memset(p->stage_units, 0, (p->stages ? p->stages : 1) * sizeof p->stage_units[0]);
+	if (!m->moe_experts || !m->hidden || p->stages < 2 || p->stages > KVP_PP_MAX)
+		return;
+	outer = (unsigned __int128)m->vocab * m->hidden * (m->tie_embeddings ? 1 : 2) +
+	        m->hidden;
+	for (uint32_t i = 0; i < m->layers && mlp <= UINT64_MAX; i++)
+		mlp += kvp__layer_mlp_params(m, i);
+	if (mlp > UINT64_MAX)
+		return; /* no real model's */
+	/* A rounded parameter count (Kimi K2's "1T") may fall short of the
+	 * MLPs: then they alone say where the weights lie. */
+	if (m->params > outer + mlp)
+		rest = (m->params - outer - mlp) / m->layers;
+	for (uint32_t s = 0; s < p->stages; s++) {
+		for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++)
+			sum += rest + kvp__layer_mlp_params(m, layer);
+		if (sum > UINT64_MAX)
+			return;
+		units[s] = (uint64_t)sum;
+	}
+	memcpy(p->stage_units, units, p->stages * sizeof units[0]);
+}
+
 /* floor(x * num / den), den > 0 and num <= den. */
 static uint64_t share(uint64_t x, uint64_t num, uint64_t den)
 {
@@ -113,9 +154,16 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 		e = h = 0; /* another total than the plan's (a plain type) */
 	body = weights - e - h;
 	/* The layers' share, by cumulative floors so the stages sum to the
-	 * whole. */
-	bytes = p->stages == 1 ? body
-	        : share(body, first + p->stage_layers[s], layers) - share(body, first, layers);
+	 * whole: by their parameters where a mixture of experts' layers
+	 * differ, else by their count. */
+	if (p->stages == 1)
+		bytes = body;
+	else if (p->stage_units[p->stages - 1])
+		bytes = share(body, p->stage_units[s], p->stage_units[p->stages - 1]) -
+		        (s ? share(body, p->stage_units[s - 1], p->stage_units[p->stages - 1])
+		           : 0);
+	else
+		bytes = share(body, first + p->stage_layers[s], layers) - share(body, first, layers);
 	if (p->outer_every_stage) {
 		/* Both on every rank, a tied head sharing the embedding. */
 		bytes += (unsigned __int128)e + h;

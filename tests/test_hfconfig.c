@@ -60,8 +60,8 @@ static uint64_t cache_at(const kvp_model *m, uint64_t seq)
 }
 
 /* Every catalogue model, read from tests/configs/<name>/config.json,
- * gives the profile's layers, heads, dims, windows, latent and state, and
- * so the same plan. */
+ * gives the profile's layers, heads, dims, windows, latent, state and
+ * experts, and so the same plan. */
 static void test_catalogue_equal(void **state)
 {
 	const char *dirs[] = {KVP_TEST_DATADIR};
@@ -88,6 +88,9 @@ static void test_catalogue_equal(void **state)
 		c->name, (unsigned long long)m.f, (unsigned long long)c->f); } while (0)
 		SAME(layers); SAME(heads); SAME(kv_heads); SAME(head_dim);
 		SAME(kv_lora_rank); SAME(qk_rope_dim); SAME(intermediate);
+		/* A mixture of experts' dense and routed layers. */
+		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
+		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);
 		if (kvp_model_count_layers(c, KVP_LAYER_SLIDING))
 			SAME(sliding_window);
 		if (kvp_model_count_layers(c, KVP_LAYER_CHUNKED))

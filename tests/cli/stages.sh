@@ -66,6 +66,15 @@ has_line "0.10: every worker's line, the first" \
 	"    (stage 0) Available KV cache memory: 63.55 GiB"
 has_line "... and the last" "    (stage 1) Available KV cache memory: 62.43 GiB"
 
+# DeepSeek-V3's three dense layers lighten its first stage: at tp 8 and pp
+# 2, 81,216,930,632 B a GPU on stage 0 and 86,533,069,369 on stage 1, by
+# its layers' parameters (tests/test_moe_stages.c works them by hand).
+run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --pp 2 --gpu h200 --explain
+has_line "MoE: the first stage's weights, by its layers' parameters" \
+	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding, ceil(/ tp 8) = 81,216,930,632 B"
+has_line "... and the last's, which binds" \
+	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head, ceil(/ tp 8) = 86,533,069,369 B (binds)"
+
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
 # 70,553,706,496 = 6,755,704,832 B: 9,628,295,168 short, on stage 0.

@@ -1,0 +1,68 @@
+/*
+ * hf_moe.c — a mixture of experts' layers from config.json, where they
+ * differ: which layers route among experts and which are dense, and each
+ * MLP's size (kvp_model moe_*), for where the weights lie under pipeline
+ * parallelism.  The rules are transformers' modeling code's:
+ *   - DeepSeek-V2/V3 (Kimi K2's too), GLM-4.5: layer i routes when
+ *     n_routed_experts is set, i >= first_k_dense_replace and i %
+ *     moe_layer_freq == 0 (1 in every release); n_shared_experts shared
+ *     experts of moe_intermediate_size; the dense layers' MLP is
+ *     intermediate_size;
+ *   - Llama 4: every interleave_moe_layer_step-th layer (i + 1 a multiple
+ *     of it), as vLLM's and SGLang's llama4.py take them (transformers
+ *     reads moe_layers, whose default is the same); each holds a shared
+ *     expert of intermediate_size beside num_local_experts routed ones of
+ *     it, and the other layers an MLP of intermediate_size_mlp.
+ * Models whose every layer routes (Mixtral, Qwen3-MoE, gpt-oss) weigh
+ * alike layer by layer and are left as they are.
+ */
+#include <string.h>
+
+#include "hfconfig.h"
+
+kvp_status kvp__hf_moe(struct hf *h)
+{
+	static const char *const k_experts[] = {"n_routed_experts", "num_local_experts",
+		NULL};
+	static const char *const k_dense[] = {"first_k_dense_replace", NULL};
+	static const char *const k_freq[] = {"moe_layer_freq", NULL};
+	static const char *const k_step[] = {"interleave_moe_layer_step", NULL};
+	static const char *const k_moe_inter[] = {"moe_intermediate_size", NULL};
+	static const char *const k_inter[] = {"intermediate_size", NULL};
+	static const char *const k_inter_mlp[] = {"intermediate_size_mlp", NULL};
+	static const char *const k_shared[] = {"n_shared_experts", NULL};
+	kvp_model *m = h->m;
+	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
+		 inter_mlp = 0, shared = 0;
+	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
+
+	if (kvp__hf_uint(h, NULL, k_experts, UINT32_MAX, &experts) < 0 ||
+	    kvp__hf_uint(h, NULL, k_dense, UINT32_MAX, &dense) < 0 ||
+	    kvp__hf_uint(h, NULL, k_freq, UINT32_MAX, &freq) < 0 ||
+	    kvp__hf_uint(h, NULL, k_step, UINT32_MAX, &step) < 0 ||
+	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe_inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_inter_mlp, UINT32_MAX, &inter_mlp) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0)
+		return KVP_ERR_PARSE;
+	/* Only the layouts whose layers differ, in the forms the rules
+	 * above read: a moe_layer_freq past 1 (none in any release) is left
+	 * alone, every layer weighing the same. */
+	if (!experts || freq > 1)
+		return KVP_OK;
+	if (llama4 && step > 1 && inter && inter_mlp) {
+		m->moe_experts = (uint32_t)experts;
+		m->moe_intermediate = (uint32_t)inter;
+		m->moe_shared_intermediate = (uint32_t)inter;
+		m->moe_step = (uint32_t)step;
+		m->dense_intermediate = (uint32_t)inter_mlp;
+	} else if (!llama4 && dense && moe_inter && inter &&
+	           shared * moe_inter <= UINT32_MAX) {
+		m->moe_experts = (uint32_t)experts;
+		m->moe_intermediate = (uint32_t)moe_inter;
+		m->moe_shared_intermediate = (uint32_t)(shared * moe_inter);
+		m->moe_dense_layers = (uint32_t)dense;
+		m->dense_intermediate = (uint32_t)inter;
+	}
+	return KVP_OK;
+}

@@ -1,0 +1,185 @@
+/*
+ * test_moe_layout.c — a mixture of experts' dense and routed layers read
+ * from each input (kvp_model moe_*): GGUF as llama.cpp's converter writes
+ * GLM-4.5's and Llama 4 Maverick's keys, and config.json (the
+ * catalogue's own configs are held to their profiles in test_hfconfig.c);
+ * models whose every layer routes are left alike layer by layer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ggufw.h"
+#include "kvplan.h"
+
+static void u32(ggufw *w, const char *arch, const char *suffix, uint32_t value)
+{
+	char key[96];
+
+	snprintf(key, sizeof key, "%s.%s", arch, suffix);
+	ggufw_kv_uint(w, key, GGUFW_U32, value);
+}
+
+/* The keys every model here has: 48 layers of 5120 with 40 heads of 128,
+ * 8 kv heads. */
+static void base(ggufw *w, const char *arch)
+{
+	ggufw_init(w, 3);
+	ggufw_kv_str(w, "general.architecture", arch);
+	u32(w, arch, "block_count", 48);
+	u32(w, arch, "embedding_length", 5120);
+	u32(w, arch, "attention.head_count", 40);
+	u32(w, arch, "attention.head_count_kv", 8);
+	u32(w, arch, "attention.key_length", 128);
+	u32(w, arch, "attention.value_length", 128);
+}
+
+static kvp_model parse(ggufw *w)
+{
+	kvp_model m;
+	kvp_source src;
+	kvp_weights weights;
+	kvp_error err;
+
+	ggufw_finish(w, 1);
+	kvp_weights_init(&weights);
+	if (kvp_gguf_parse(w->buf, w->len, "m.gguf", &m, &src, &weights, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	ggufw_free(w);
+	return m;
+}
+
+/* GLM-4.5's keys as llama.cpp's converter writes them for glm4moe (its
+ * config.json: first_k_dense_replace 3, intermediate_size 12288,
+ * n_routed_experts 160 of moe_intermediate_size 1536, n_shared_experts
+ * 1): leading_dense_block_count 3 of feed_forward_length 12288, then
+ * expert_count 160 of expert_feed_forward_length 1536 and
+ * expert_shared_count 1 (DeepSeek's deepseek2 the same keys). */
+static void test_gguf_leading_dense(void **state)
+{
+	ggufw w;
+	kvp_model m;
+
+	(void)state;
+	base(&w, "glm4moe");
+	u32(&w, "glm4moe", "feed_forward_length", 12288);
+	u32(&w, "glm4moe", "leading_dense_block_count", 3);
+	u32(&w, "glm4moe", "expert_feed_forward_length", 1536);
+	u32(&w, "glm4moe", "expert_count", 160);
+	u32(&w, "glm4moe", "expert_shared_count", 1);
+	m = parse(&w);
+	assert_int_equal(m.moe_experts, 160);
+	assert_int_equal(m.moe_intermediate, 1536);
+	assert_int_equal(m.moe_shared_intermediate, 1536);
+	assert_int_equal(m.moe_dense_layers, 3);
+	assert_int_equal(m.moe_step, 0);
+	assert_int_equal(m.dense_intermediate, 12288);
+}
+
+/* Llama 4 Maverick as convert_hf_to_gguf.py's Llama4Model writes it:
+ * feed_forward_length the dense intermediate_size_mlp 16384,
+ * expert_feed_forward_length intermediate_size 8192, and
+ * interleave_moe_layer_step 2; one shared expert of 8192. */
+static void test_gguf_interleaved(void **state)
+{
+	ggufw w;
+	kvp_model m;
+
+	(void)state;
+	base(&w, "llama4");
+	u32(&w, "llama4", "feed_forward_length", 16384);
+	u32(&w, "llama4", "expert_feed_forward_length", 8192);
+	u32(&w, "llama4", "expert_count", 128);
+	u32(&w, "llama4", "interleave_moe_layer_step", 2);
+	m = parse(&w);
+	assert_int_equal(m.moe_experts, 128);
+	assert_int_equal(m.moe_intermediate, 8192);
+	assert_int_equal(m.moe_shared_intermediate, 8192);
+	assert_int_equal(m.moe_dense_layers, 0);
+	assert_int_equal(m.moe_step, 2);
+	assert_int_equal(m.dense_intermediate, 16384);
+}
+
+/* Every layer routes (Qwen3-MoE; Llama 4 Scout's step 1): nothing. */
+static void test_gguf_every_layer(void **state)
+{
+	ggufw w;
+
+	(void)state;
+	base(&w, "qwen3moe");
+	u32(&w, "qwen3moe", "feed_forward_length", 6144);
+	u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
+	u32(&w, "qwen3moe", "expert_count", 128);
+	assert_int_equal(parse(&w).moe_experts, 0);
+	base(&w, "llama4");
+	u32(&w, "llama4", "feed_forward_length", 16384);
+	u32(&w, "llama4", "expert_feed_forward_length", 8192);
+	u32(&w, "llama4", "expert_count", 16);
+	u32(&w, "llama4", "interleave_moe_layer_step", 1);
+	assert_int_equal(parse(&w).moe_experts, 0);
+}
+
+/* config.json: DeepSeek's n_shared_experts of moe_intermediate_size make
+ * the shared width (2 x 1408 = 2816 for DeepSeek-V2-Lite's); Llama 4's
+ * step in its text_config; a moe_layer_freq past 1 or an all-routed model
+ * left alone. */
+static void test_config(void **state)
+{
+	static const char v2_lite[] =
+		"{\"model_type\": \"deepseek_v2\", \"num_hidden_layers\": 27,"
+		" \"hidden_size\": 2048, \"num_attention_heads\": 16,"
+		" \"num_key_value_heads\": 16, \"kv_lora_rank\": 512,"
+		" \"qk_rope_head_dim\": 64, \"qk_nope_head_dim\": 128,"
+		" \"v_head_dim\": 128, \"intermediate_size\": 10944,"
+		" \"moe_intermediate_size\": 1408, \"n_routed_experts\": 64,"
+		" \"n_shared_experts\": 2, \"first_k_dense_replace\": 1%s}";
+	static const char maverick[] =
+		"{\"model_type\": \"llama4\", \"text_config\": {\"model_type\": \"llama4_text\","
+		" \"num_hidden_layers\": 48, \"hidden_size\": 5120,"
+		" \"num_attention_heads\": 40, \"num_key_value_heads\": 8,"
+		" \"head_dim\": 128, \"intermediate_size\": 8192,"
+		" \"intermediate_size_mlp\": 16384, \"num_local_experts\": 128,"
+		" \"interleave_moe_layer_step\": %d}}";
+	char text[1024];
+	kvp_model m;
+	kvp_source src;
+	kvp_error err;
+
+	(void)state;
+	snprintf(text, sizeof text, v2_lite, "");
+	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+	assert_int_equal(m.moe_experts, 64);
+	assert_int_equal(m.moe_intermediate, 1408);
+	assert_int_equal(m.moe_shared_intermediate, 2816);
+	assert_int_equal(m.moe_dense_layers, 1);
+	assert_int_equal(m.dense_intermediate, 10944);
+	snprintf(text, sizeof text, v2_lite, ", \"moe_layer_freq\": 2");
+	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+	assert_int_equal(m.moe_experts, 0);
+	snprintf(text, sizeof text, maverick, 2);
+	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+	assert_int_equal(m.moe_experts, 128);
+	assert_int_equal(m.moe_step, 2);
+	assert_int_equal(m.moe_shared_intermediate, 8192);
+	assert_int_equal(m.dense_intermediate, 16384);
+	snprintf(text, sizeof text, maverick, 1);
+	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+	assert_int_equal(m.moe_experts, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gguf_leading_dense),
+		cmocka_unit_test(test_gguf_interleaved),
+		cmocka_unit_test(test_gguf_every_layer),
+		cmocka_unit_test(test_config),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
