@@ -241,8 +241,10 @@ double kvp__engine_swa_ratio(const kvp_request *r)
  * (MLAAttentionSpec for MLA), the model's kv heads on one rank and the
  * cache dtype; mamba_page = MambaSpec.page_size_bytes of the raw state;
  * attn_block_size = align * cdiv(mamba_page, align * attn_page_1), align =
- * kernel_block_alignment_size 16 (64 for MLA; CUTLASS_MLA's 128 and the
- * 32 of FlashInfer head 256 on Blackwell are not modelled); block_size
+ * kernel_block_alignment_size, the backend's least kernel block 16 (64
+ * for MLA; CUTLASS_MLA's 128 and the 32 of FlashInfer head 256 on
+ * Blackwell are not modelled) or the block_size asked, the larger
+ * (vllm/platforms/interface.py at 96a85c575 and since); block_size
  * becomes attn_block_size when unset or smaller; then
  * mamba_page_size_padded = block_size * attn_page_1, which
  * MambaSpec.page_size_bytes returns instead of the raw state.  Returns the
@@ -272,9 +274,15 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded)
 		return 0;
 	if (mla)
 		align = 64;
-	block = align * cdiv(mamba, align * attn);
-	if (r->block_size > block)
-		block = r->block_size;
+	/* kernel_block_alignment_size = max(the backend's least kernel
+	 * block, cache_config.block_size) (vllm/platforms/interface.py at
+	 * 96a85c575 and since): a block asked aligns the enlarged one, which
+	 * is then at least the block asked. */
+	if (r->block_size > align)
+		align = r->block_size;
+	if (!kvp__mul(align, attn, &out))
+		return 0;
+	block = align * cdiv(mamba, out);
 	if (!kvp__mul(block, attn, &out))
 		return 0;
 	*padded = out;

@@ -1450,10 +1450,14 @@ static void test_vllm_mamba_hybrid(void **state)
 	plan_ok(&m, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4096);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 16777216);
-	/* One set smaller is enlarged (block_size < attn_block_size). */
+	/* One set smaller is enlarged (block_size < attn_block_size), in
+	 * multiples of it (kernel_block_alignment_size = max(16, 64)): 64 ·
+	 * cdiv(8,511,488, 64 · 4,096 = 262,144) = 64 · 33 = 2,112 tokens, the
+	 * page 2,112 · 4,096 = 8,650,752. */
 	r.block_size = 64;
 	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2080);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2112);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8650752);
 
 	/* A state type given (bf16, two bytes) is taken as is; fp32 is the
 	 * default and means the model's type for vLLM. */
