@@ -232,7 +232,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			char quoted[KVP_QUOTE_MAX];
 
 			fprintf(stderr, "kvplan: --%s: %s '%s' (valid: none, align)\n", opt,
-			        strcmp(arg, "all") == 0 ? "vLLM deprecates"
+			        strcmp(arg, "all") == 0 ? "kvplan does not model mode"
 			                                : "unknown mode",
 			        kvp_escape(arg, quoted, sizeof quoted));
 		}

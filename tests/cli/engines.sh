@@ -146,7 +146,7 @@ has_line "current vLLM: the concurrency of mode align" \
 	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
-expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: vLLM deprecates 'all' \(valid: none, align\)$" \
+expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: kvplan does not model mode 'all' \(valid: none, align\)$" \
 	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode all
 expect_error "--mamba-cache-mode bogus" "^kvplan: --mamba-cache-mode: unknown mode 'bogus' \(valid: none, align\)$" \
 	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode bogus
