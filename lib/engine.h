@@ -68,10 +68,10 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
  * otherwise the nominal memory. */
 static inline uint64_t kvp__engine_memory(const kvp_request *r, const kvp_device *d)
 {
-	bool reads_cuda = r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
-	                  r->engine == KVP_ENGINE_TRTLLM;
-
-	return r->cuda_memory && reads_cuda && d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
+	if (!r->cuda_memory || !d->cuda_bytes)
+		return d->hbm_bytes;
+	return r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
+	       r->engine == KVP_ENGINE_TRTLLM ? d->cuda_bytes : d->hbm_bytes;
 }
 /* Whether SGLang keeps every token of the model's sliding and chunked
  * layers: it runs the model without its sliding-window pool. */

@@ -65,7 +65,9 @@ static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fi
 		uint64_t need, budget;
 		int ok;
 
-		if (!kvp__add(plan->compute_bytes,
+		n->activations[s] = plan->compute_bytes;
+		if (r->profile_memory &&
+		    !kvp__add(plan->compute_bytes,
 		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs, s),
 		              &n->activations[s]))
 			n->activations[s] = UINT64_MAX;
@@ -254,8 +256,13 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.budget_bytes = fit.stage_budget[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	fit.footprint.activations = stages.activations[s];
-	fit.cuda_graphs = kvp__vllm_graph_sizes(plan, fit.batched_tokens, seqs);
-	fit.cuda_graph_bytes = kvp__vllm_graph_bytes(plan, fit.batched_tokens, seqs, s);
+	/* vLLM's CUDA graphs, where its profile run is modelled. */
+	fit.cuda_graphs = 0;
+	fit.cuda_graph_bytes = 0;
+	if (r->profile_memory) {
+		fit.cuda_graphs = kvp__vllm_graph_sizes(plan, fit.batched_tokens, seqs);
+		fit.cuda_graph_bytes = kvp__vllm_graph_bytes(plan, fit.batched_tokens, seqs, s);
+	}
 	fit.max_seq_l2 = answers.seq_l2;
 	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;
 	fit.max_seq_hbm = answers.seq;

@@ -36,7 +36,7 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	static const char *const graphs_1024[] = {"gpt_oss"};
 
 	p->compute_bytes = p->host_bytes = 0;
-	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM &&
+	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM && r->profile_memory &&
 	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;

@@ -733,11 +733,11 @@ typedef struct kvp_plan {
 	                             * (the prompt graph's logits) */
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */
-	uint32_t graph_capture_max; /* vLLM: the largest batch a CUDA graph is
-	                             * captured for when the model sets it
-	                             * (gpt-oss 1024); 0: vLLM's default,
-	                             * min(max_num_seqs x (1 + spec_tokens) x
-	                             * 2, 512) */
+	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest
+	                             * batch a CUDA graph is captured for when
+	                             * the model sets it (gpt-oss 1024); 0:
+	                             * vLLM's default, min(max_num_seqs x (1 +
+	                             * spec_tokens) x 2, 512) */
 	/* LoRA (lib/lora.c): one adapter of the request's rank on its
 	 * modules, whole, rank x (in + out) x dtype summed over them; and
 	 * what one GPU holds for every slot (vLLM: its buffers on the rank
@@ -994,10 +994,11 @@ typedef struct kvp_fit {
 	                            * budget and counted in the footprint's
 	                            * activations (lib/vllm_profile.c); 0
 	                            * otherwise */
-	uint32_t cuda_graphs;      /* vLLM: the batch sizes it captures a CUDA
-	                            * graph for, in each mode; 0 without
-	                            * graphs (enforce_eager) or another
-	                            * engine */
+	uint32_t cuda_graphs;      /* vLLM with profile_memory: the batch
+	                            * sizes it captures a CUDA graph for, in
+	                            * each mode; 0 without graphs
+	                            * (enforce_eager), without profile_memory
+	                            * or for another engine */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit

@@ -382,7 +382,10 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||
 	    (st = kvp__plan_parallel(p, err)) != KVP_OK)
 		return st;
-	kvp__plan_stage_units(m, p);
+	if (p->stages > 1)
+		kvp__plan_stage_units(m, p);
+	else
+		p->stage_units[0] = 0;
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);
