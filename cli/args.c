@@ -131,6 +131,7 @@ static const struct option long_options[] = {
 	{"profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY},
 	{"enforce-eager", no_argument, NULL, OPT_ENFORCE_EAGER},
 	{"cuda-memory", no_argument, NULL, OPT_CUDA_MEMORY},
+	{"flash-attn", required_argument, NULL, OPT_FLASH_ATTN},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
@@ -221,6 +222,8 @@ void cli_usage(FILE *out)
 	      "                         its default --mem-fraction-static (by GPU)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
+	      "      --flash-attn on|off|auto (-fa)  llama.cpp's; off: its compute\n"
+	      "                         buffer holds the attention's scores\n"
 	      "      --trtllm-runtime R pytorch (default) or cpp\n"
 	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
@@ -545,12 +548,14 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	kvp_fit_options_init(&o->fit);
 
 	kvp_request_init(&o->req);
-	/* llama.cpp's own spellings -np and -ub are not single letters. */
+	/* llama.cpp's own spellings -np, -ub and -fa are not single letters. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "-np") == 0)
 			argv[i] = (char *)"--parallel";
 		else if (strcmp(argv[i], "-ub") == 0)
 			argv[i] = (char *)"--ubatch";
+		else if (strcmp(argv[i], "-fa") == 0)
+			argv[i] = (char *)"--flash-attn";
 	}
 	opterr = 0;
 	/* 0, not 1: getopt's whole state starts afresh (glibc, musl and the

@@ -207,6 +207,21 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_PROFILE;
 		o->req.profile_memory = true;
 		return 0;
+	case OPT_FLASH_ATTN:
+		/* llama.cpp's -fa on|off|auto (common/arg.cpp); auto is on
+		 * where the backend has it, as on CUDA and Metal. */
+		o->engine_flags |= CLI_FLAG_FLASH_ATTN;
+		if (strcmp(arg, "on") == 0 || strcmp(arg, "auto") == 0 || strcmp(arg, "off") == 0) {
+			o->req.flash_attn_off = strcmp(arg, "off") == 0;
+			return 0;
+		}
+		{
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --%s: unknown value '%s' (valid: on, off, auto)\n",
+			        opt, kvp_escape(arg, quoted, sizeof quoted));
+		}
+		return 2;
 	case OPT_CUDA_MEMORY:
 		o->engine_flags |= CLI_FLAG_CUDA_MEMORY;
 		o->req.cuda_memory = true;
@@ -283,6 +298,7 @@ static const struct {
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", KVP_ENGINE_VLLM},
 	{CLI_FLAG_PREFIX, "--enable-prefix-caching", KVP_ENGINE_VLLM},
 	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
+	{CLI_FLAG_FLASH_ATTN, "--flash-attn", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},
 	{CLI_FLAG_PAGE, "--page-size", KVP_ENGINE_SGLANG},

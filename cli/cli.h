@@ -122,6 +122,7 @@ enum cli_engine_flag {
 	CLI_FLAG_PREFIX = 1 << 16,    /* vLLM */
 	CLI_FLAG_EAGER = 1 << 17,     /* vLLM */
 	CLI_FLAG_CUDA_MEMORY = 1 << 18, /* vLLM, SGLang, TensorRT-LLM */
+	CLI_FLAG_FLASH_ATTN = 1 << 19, /* llama.cpp */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -161,6 +162,7 @@ enum cli_engine_option {
 	OPT_NO_PREFIX_CACHING,
 	OPT_ENFORCE_EAGER,
 	OPT_CUDA_MEMORY,
+	OPT_FLASH_ATTN,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -301,7 +301,9 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
 static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 {
 	return !p->request.kv_budget &&
-	       f->stage_weights[s] + p->fit_options.reserve_bytes + p->layers.compute_bytes >
+	       f->stage_weights[s] + p->fit_options.reserve_bytes +
+	       (s + 1 == p->layers.stages ? p->layers.compute_bytes
+	                                  : p->layers.compute_other_bytes) >
 	       f->usable_bytes;
 }
 

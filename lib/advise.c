@@ -84,8 +84,11 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	for (size_t i = 0; i < sizeof widest_first / sizeof widest_first[0]; i++) {
 		r = *asked;
 		r.dtype_k = r.dtype_v = widest_first[i];
-		/* Only the types the engine has. */
-		if (!kvp__engine_has_dtype(r.engine, r.dtype_k))
+		/* Only the types the engine has (llama.cpp quantizes V only
+		 * with flash attention). */
+		if (!kvp__engine_has_dtype(r.engine, r.dtype_k) ||
+		    (r.engine == KVP_ENGINE_LLAMA_CPP && r.flash_attn_off &&
+		     kvp_dtype_block_values(r.dtype_v) > 1))
 			continue;
 		kvp_request_for_device(&r, model, device);
 		if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)

@@ -166,6 +166,13 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
+	/* src/llama-context.cpp llama_init_from_model: "V cache quantization
+	 * requires flash_attn". */
+	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->flash_attn_off &&
+	    kvp_dtype_block_values(r->dtype_v) > 1)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "llama.cpp quantizes a V cache (%s) only with flash"
+		                  " attention", kvp_dtype_name(r->dtype_v));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->ctx_size &&
 	    r->ctx_size < r->batch)
 		return kvp__error(err, KVP_ERR_INVALID,

@@ -65,9 +65,10 @@ static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fi
 		uint64_t need, budget;
 		int ok;
 
-		n->activations[s] = plan->compute_bytes;
+		n->activations[s] = s + 1 == plan->stages ? plan->compute_bytes
+		                                           : plan->compute_other_bytes;
 		if (r->profile_memory &&
-		    !kvp__add(plan->compute_bytes,
+		    !kvp__add(n->activations[s],
 		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs, s),
 		              &n->activations[s]))
 			n->activations[s] = UINT64_MAX;
@@ -251,6 +252,23 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	                              err)) != KVP_OK ||
 	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)
 		return st;
+	/* llama.cpp without flash attention: its compute buffer grows with
+	 * the context, so the answers hold it at their own context. */
+	if (plan->attn_cell_bytes && !r->kv_budget) {
+		uint64_t room[KVP_PP_MAX];
+
+		for (uint32_t t = 0; t < plan->stages; t++) {
+			uint64_t base;
+
+			if (!kvp__add(fit.stage_weights[t], r->reserve_bytes, &base) ||
+			    !kvp__add(base, plan->lora_stage_bytes[t], &base) ||
+			    base > fit.usable_bytes)
+				base = fit.usable_bytes;
+			room[t] = fit.usable_bytes - base;
+		}
+		kvp__llama_fa_answers(plan, room, &answers.seq, &answers.seq_unbounded,
+		                      &answers.batch);
+	}
 	s = fit.stage;
 	fit.weights_per_gpu = fit.stage_weights[s];
 	fit.budget_bytes = fit.stage_budget[s];

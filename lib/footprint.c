@@ -25,6 +25,53 @@
 
 #include "engine.h"
 
+/* llama.cpp's compute buffer without flash attention, modelled on its
+ * graph (src/llama-graph.cpp build_attn_mha, the non-FA branch, at
+ * 00395eb2: kq = mul_mat(k, q), [n_kv, n_tokens, n_head] f32, which
+ * soft_max_ext reuses; the mask attn_inp_kq_mask, f32 without flash
+ * attention) and on 18 published logs (research notes in
+ * doc/footprint.md, llama.cpp): 4 x n_tokens x (n_kv x n_head + n_kv +
+ * 2 n_embd + 2 n_head x head_dim) bytes on one GPU, n_kv the stream's
+ * cells (the reserve graph takes the full cache); 15 of 16 logs to 0.03
+ * MiB, DeepSeek-R1 1.3 % over.  Split by layers over several GPUs,
+ * llama.cpp's scheduler keeps GGML_SCHED_MAX_COPIES (4) copies of every
+ * graph input on each (src/llama-context.cpp: pipeline parallelism when
+ * every layer is offloaded, split by layers): the mask and the hidden
+ * state received, 4 x n_tokens x (n_kv x n_head + 4 n_kv + 6 n_embd + 2
+ * n_head x head_dim), the same on every GPU (Qwen2.5-0.5B on two GPUs,
+ * 1166.01 MiB each, and a 40-head model on four, 11344.01 MiB). */
+static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	bool copies = r->pp > 1;
+	/* Each under 2^36 (figures under 2^32). */
+	p->attn_cell_bytes = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
+	p->attn_token_bytes = 4 * ((copies ? 6 : 2) * (uint64_t)m->hidden +
+	                           2 * (uint64_t)m->heads * m->head_dim);
+}
+
+uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, bool last)
+{
+	kvp_request r = p->request;
+	uint64_t n_ctx, streams, per_stream, seqs, tokens;
+	unsigned __int128 out, attn;
+
+	r.seq = seq;
+	r.batch = batch;
+	kvp__llama_streams(&r, &n_ctx, &streams, &per_stream);
+	seqs = r.kv_unified ? 1 : batch;
+	tokens = kvp__engine_ubatch(&r);
+	if (n_ctx < tokens)
+		tokens = n_ctx;
+	if (tokens % seqs)
+		tokens += seqs - tokens % seqs;
+	out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + 2 * (uint64_t)p->hidden);
+	attn = ((unsigned __int128)p->attn_cell_bytes * per_stream + p->attn_token_bytes) *
+	       tokens;
+	if (last && out > attn)
+		attn = out;
+	return attn > UINT64_MAX ? UINT64_MAX : (uint64_t)attn;
+}
+
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
@@ -35,7 +82,8 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	 * max_cudagraph_capture_size 1024 unless given. */
 	static const char *const graphs_1024[] = {"gpt_oss"};
 
-	p->compute_bytes = p->host_bytes = 0;
+	p->compute_bytes = p->compute_other_bytes = p->host_bytes = 0;
+	p->attn_cell_bytes = p->attn_token_bytes = 0;
 	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM && r->profile_memory &&
 	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
@@ -50,7 +98,22 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	compute = (unsigned __int128)4 * tokens * ((uint64_t)m->vocab + 2 * (uint64_t)m->hidden);
 	host = (unsigned __int128)4 * m->vocab * r->batch;
 	p->compute_bytes = compute > UINT64_MAX ? UINT64_MAX : (uint64_t)compute;
+	p->compute_other_bytes = p->compute_bytes;
 	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
+	if (r->flash_attn_off) {
+		/* Without flash attention the attention's own peak: the f32
+		 * scores of every head over the stream's cells, which the
+		 * soft_max reuses, its f32 mask, and the activations alive
+		 * beside them, on every GPU; the logits' peak on the one
+		 * holding the output layer, the larger there. */
+		uint64_t attn;
+
+		llama_attention_terms(m, r, p);
+		attn = kvp__llama_compute(p, r->seq, r->batch, false);
+		if (attn > p->compute_bytes)
+			p->compute_bytes = attn;
+		p->compute_other_bytes = attn;
+	}
 }
 
 /* The recurrent state one GPU of stage holds. */

@@ -613,6 +613,9 @@ typedef struct kvp_request {
 	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
 	                          * from 0.20 no estimate of their memory
 	                          * comes out of the budget (profile_memory) */
+	bool flash_attn_off;     /* llama.cpp -fa off: its compute buffer holds
+	                          * the attention's scores (lib/footprint.c),
+	                          * and a quantized V cache is refused */
 	bool cuda_memory;        /* vLLM, SGLang and TensorRT-LLM size from
 	                          * the memory CUDA reports (the device's
 	                          * cuda_bytes) and SGLang's default share
@@ -729,8 +732,20 @@ typedef struct kvp_plan {
 	                             * largest window (0 when not bounded) */
 	/* The engine's own buffers beside weights and cache, where its code
 	 * gives them (lib/footprint.c); 0 where it does not: */
-	uint64_t compute_bytes;     /* on each GPU: llama.cpp's compute buffer
-	                             * (the prompt graph's logits) */
+	uint64_t compute_bytes;     /* on each GPU (of the last stage, which
+	                             * holds the output layer): llama.cpp's
+	                             * compute buffer (the prompt graph's
+	                             * logits; without flash attention the
+	                             * attention's scores where larger) */
+	uint64_t compute_other_bytes; /* on each GPU of the stages before the
+	                             * last: the same, or without flash
+	                             * attention the attention's alone */
+	uint64_t attn_cell_bytes;   /* llama.cpp without flash attention: the
+	                             * attention's peak, attn_cell_bytes x n_kv
+	                             * + attn_token_bytes for each token of
+	                             * the ubatch, n_kv the stream's cells
+	                             * (lib/footprint.c); 0 otherwise */
+	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest

@@ -375,4 +375,23 @@ check "--explain: the longest context at its boundary" grep -q \
 	"max seq (HBM): 2,000; at batch 1 the largest GPU's cache is 1,048,576,000 B at 2,000 tokens, within 1,048,576,000 B, and 1,056,964,608 B at one token more" \
 	"$work/out"
 
+# llama.cpp without flash attention (-fa off): the compute buffer holds the
+# attention's scores, 4 x 512 x (8,192 x 33 + 16,384) = 587,202,560 B for
+# Llama 3 8B at n_ctx 8192, the "CUDA0 compute buffer size = 560.00 MiB"
+# ollama logs for it (tests/test_llama_compute.c); with it, the logits'
+# 279,445,504.
+run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 -fa off --format json
+is activation_bytes 587202560 "-fa off: the attention's scores in the compute buffer"
+run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 --flash-attn on --format json
+is activation_bytes 279445504 "--flash-attn on: the logits"
+expect_error "-fa off with a quantized V cache" \
+	"^kvplan: llama.cpp quantizes a V cache \(q8_0\) only with flash attention\$" \
+	--model llama3-8b --seq 8192 --engine llama.cpp -fa off --dtype-v q8_0
+expect_error "--flash-attn: a value it does not take" \
+	"^kvplan: --flash-attn: unknown value 'maybe' \(valid: on, off, auto\)\$" \
+	--model llama3-8b --seq 8192 --engine llama.cpp --flash-attn maybe
+run --model llama3-8b --seq 8192 --engine vllm -fa off
+check "-fa is llama.cpp's" grep -q \
+	"^kvplan: warning: --flash-attn is a llama.cpp setting; --engine vllm ignores it\$" "$work/err"
+
 done_testing

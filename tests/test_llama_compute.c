@@ -1,0 +1,201 @@
+/*
+ * test_llama_compute.c — llama.cpp's compute buffer with flash attention
+ * off (-fa off): the attention's f32 scores over the stream's cells beside
+ * its mask and activations, or the logits where larger, held to published
+ * logs ("<backend> compute buffer size = X MiB"; the research notes in
+ * doc/footprint.md list them), and split by layers over several GPUs,
+ * where llama.cpp keeps four copies of each graph input on every GPU.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+#define MIB 1048576ull
+
+static kvp_model model(uint32_t hidden, uint32_t heads, uint32_t kv, uint32_t head_dim,
+                       uint32_t vocab)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "m");
+	m.layers = 24;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.head_dim = head_dim;
+	m.vocab = vocab;
+	m.params = 1000000000;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static kvp_plan plan(const kvp_model *m, uint64_t ctx, bool fa_off, uint32_t pp)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.ctx_size = ctx;
+	r.seq = ctx;
+	r.flash_attn_off = fa_off;
+	r.pp = pp;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+/* Llama 3 8B (vocab 128256, 4096 wide, 32 heads of 128), n_ctx 8192,
+ * ubatch 512: 4 x 512 x (8,192 x 32 + 8,192 + 2 x 4,096 + 2 x 4,096) =
+ * 587,202,560 B, 560.00 MiB as ollama's log of it gives ("CUDA0 compute
+ * buffer size = 560.00 MiB", flash attention off); with flash attention
+ * the logits, 4 x 512 x (128,256 + 2 x 4,096) = 279,445,504 B, 266.50
+ * MiB (ik_llama.cpp issue 103's "CUDA0 compute buffer size = 266.50 MiB"
+ * at n_ctx 1024, where they win too).  At 81,920 cells (ollama issue
+ * 9352, ten slots of 8,192 in one stream): 4 x 512 x (81,920 x 33 +
+ * 16,384) = 5,570,035,712 B, its logged 5312.00 MiB. */
+static void test_llama3_8b(void **state)
+{
+	kvp_model m = model(4096, 32, 8, 128, 128256);
+
+	(void)state;
+	assert_int_equal(plan(&m, 8192, true, 1).compute_bytes, 587202560ull);
+	assert_int_equal(plan(&m, 8192, true, 1).compute_bytes, 560 * MIB);
+	assert_int_equal(plan(&m, 8192, false, 1).compute_bytes, 279445504ull);
+	assert_int_equal(plan(&m, 1024, true, 1).compute_bytes, 279445504ull);
+	assert_int_equal(plan(&m, 81920, true, 1).compute_bytes, 5312 * MIB);
+}
+
+/* Mistral 7B v0.2's shape (vocab 32000, otherwise Llama 3 8B's) at n_ctx
+ * 2048 and 32768, fedora-copr/logdetective PR 106's "CUDA0 compute buffer
+ * size = 164.00 MiB" and "2144.00 MiB": 4 x 512 x (2,048 x 33 + 16,384)
+ * = 171,966,464 and 4 x 512 x (32,768 x 33 + 16,384) = 2,248,146,944; the
+ * slope 4 x 512 x 33 B a cell. */
+static void test_slope(void **state)
+{
+	kvp_model m = model(4096, 32, 8, 128, 32000);
+
+	(void)state;
+	assert_int_equal(plan(&m, 2048, true, 1).compute_bytes, 164 * MIB);
+	assert_int_equal(plan(&m, 32768, true, 1).compute_bytes, 2144 * MIB);
+}
+
+/* Qwen2.5-0.5B (vocab 151936, 896 wide, 14 heads of 64) on two GPUs at
+ * n_ctx 32768 (nixiesearch's docs/deployment/gpu.md: "CUDA0 compute
+ * buffer size = 1166.01 MiB", "CUDA1 ... 1166.02 MiB", pipeline
+ * parallelism with n_copies=4): 4 x 512 x (32,768 x 14 + 4 x 32,768 + 6
+ * x 896 + 2 x 14 x 64) = 1,222,639,616 B, 1166.00 MiB on each, the
+ * logits (4 x 512 x (151,936 + 1,792) = 314,834,944) smaller.  With
+ * flash attention the logits on every stage, as before. */
+static void test_two_gpus(void **state)
+{
+	kvp_model m = model(896, 14, 2, 64, 151936);
+	kvp_plan p;
+
+	(void)state;
+	p = plan(&m, 32768, true, 2);
+	assert_int_equal(p.compute_bytes, 1166 * MIB);
+	assert_int_equal(p.compute_other_bytes, 1166 * MIB);
+	/* At 1024 cells the logits win on the last GPU alone: 4 x 512 x
+	 * (1,024 x 18 + 7,168) = 52,428,800 on the first. */
+	p = plan(&m, 1024, true, 2);
+	assert_int_equal(p.compute_bytes, 314834944ull);
+	assert_int_equal(p.compute_other_bytes, 52428800ull);
+	p = plan(&m, 32768, false, 2);
+	assert_int_equal(p.compute_bytes, 314834944ull);
+	assert_int_equal(p.compute_other_bytes, 314834944ull);
+}
+
+static kvp_fit fit_at(const kvp_model *m, uint64_t seq, uint64_t batch, bool fa_off,
+                      uint32_t pp)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_device d;
+	kvp_fit f;
+	kvp_error err;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "h100");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = seq;
+	r.batch = batch;
+	r.flash_attn_off = fa_off;
+	r.pp = pp;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK || kvp_plan_fit(&p, &d, &f, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return f;
+}
+
+/* The longest context and the largest batch hold the compute buffer at
+ * their own context: each fits, and one token (or sequence) more does
+ * not, on one GPU and on two stages; the scores make both smaller than
+ * with flash attention. */
+static void test_answers(void **state)
+{
+	kvp_model m = model(4096, 32, 8, 128, 128256);
+
+	(void)state;
+	for (uint32_t pp = 1; pp <= 2; pp++) {
+		kvp_fit f = fit_at(&m, 8192, 1, true, pp), on = fit_at(&m, 8192, 1, false, pp);
+		uint64_t seq = f.max_seq_hbm, batch = f.max_batch_hbm;
+
+		assert_false(f.max_seq_hbm_unbounded);
+		assert_true(seq > 8192 && seq < on.max_seq_hbm);
+		assert_true(fit_at(&m, seq, 1, true, pp).fits_hbm);
+		assert_false(fit_at(&m, seq + 1, 1, true, pp).fits_hbm);
+		assert_true(batch >= 1 && batch <= on.max_batch_hbm);
+		assert_true(fit_at(&m, 8192, batch, true, pp).fits_hbm);
+		assert_false(fit_at(&m, 8192, batch + 1, true, pp).fits_hbm);
+	}
+}
+
+/* llama_init_from_model: "V cache quantization requires flash_attn". */
+static void test_quantized_v(void **state)
+{
+	kvp_model m = model(4096, 32, 8, 128, 128256);
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = 4096;
+	r.dtype_v = KVP_DTYPE_Q8_0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	r.flash_attn_off = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_string_equal(err.message,
+	                    "llama.cpp quantizes a V cache (q8_0) only with flash attention");
+	r.dtype_v = KVP_DTYPE_FP16;
+	r.dtype_k = KVP_DTYPE_Q8_0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_llama3_8b),
+		cmocka_unit_test(test_slope),
+		cmocka_unit_test(test_two_gpus),
+		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_quantized_v),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
