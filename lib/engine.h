@@ -170,9 +170,11 @@ uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
                                uint32_t stage);
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
 /* footprint.c: llama.cpp's compute buffer without flash attention for
- * batch sequences of seq tokens on a GPU of the last stage (last: the
- * logits' peak where larger) or of another; its attention terms set. */
-uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, bool last);
+ * batch sequences of seq tokens (in a context of ctx cells when not 0) on
+ * a GPU of the last stage (last: the logits' peak where larger) or of
+ * another; the plan's groups and attention terms set. */
+uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
+                            bool last);
 /* llama_fa.c: the longest context and largest batch in a fit of llama.cpp
  * without flash attention, whose compute buffer grows with the context. */
 void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *seq,

@@ -31,8 +31,10 @@
  * soft_max_ext reuses; the mask attn_inp_kq_mask, f32 without flash
  * attention) and on 18 published logs (research notes in
  * doc/footprint.md, llama.cpp): 4 x n_tokens x (n_kv x n_head + n_kv +
- * 2 n_embd + 2 n_head x head_dim) bytes on one GPU, n_kv the stream's
- * cells (the reserve graph takes the full cache); 15 of 16 logs to 0.03
+ * 2 n_embd + 2 n_head x head_dim) bytes on one GPU, n_kv a stream's
+ * widest layer cache (the reserve graph takes the full cache: the global
+ * layers' whole stream, a model of sliding layers alone its sliding
+ * cache); 15 of 16 logs to 0.03
  * MiB, DeepSeek-R1 1.3 % over.  Split by layers over several GPUs,
  * llama.cpp's scheduler keeps GGML_SCHED_MAX_COPIES (4) copies of every
  * graph input on each (src/llama-context.cpp: pipeline parallelism when
@@ -49,15 +51,31 @@ static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_
 	                           2 * (uint64_t)m->heads * m->head_dim);
 }
 
-uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, bool last)
+uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
+                            bool last)
 {
 	kvp_request r = p->request;
-	uint64_t n_ctx, streams, per_stream, seqs, tokens;
+	uint64_t n_ctx, streams, per_stream, seqs, tokens, n_kv = 0;
 	unsigned __int128 out, attn;
 
 	r.seq = seq;
 	r.batch = batch;
+	r.ctx_size = ctx;
 	kvp__llama_streams(&r, &n_ctx, &streams, &per_stream);
+	/* n_kv: the widest of the layers' caches in one stream (the global
+	 * layers' whole stream; a model of sliding layers alone, its
+	 * sliding cache). */
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t cells;
+
+		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
+		    grp->kind == KVP_LAYER_NONE)
+			continue;
+		cells = kvp__engine_cells(&r, grp) / streams;
+		if (cells > n_kv)
+			n_kv = cells;
+	}
 	seqs = r.kv_unified ? 1 : batch;
 	tokens = kvp__engine_ubatch(&r);
 	if (n_ctx < tokens)
@@ -65,8 +83,7 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, boo
 	if (tokens % seqs)
 		tokens += seqs - tokens % seqs;
 	out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + 2 * (uint64_t)p->hidden);
-	attn = ((unsigned __int128)p->attn_cell_bytes * per_stream + p->attn_token_bytes) *
-	       tokens;
+	attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
 	if (last && out > attn)
 		attn = out;
 	return attn > UINT64_MAX ? UINT64_MAX : (uint64_t)attn;
@@ -102,14 +119,14 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
 	if (r->flash_attn_off) {
 		/* Without flash attention the attention's own peak: the f32
-		 * scores of every head over the stream's cells, which the
+		 * scores of every head over a stream's cache, which the
 		 * soft_max reuses, its f32 mask, and the activations alive
 		 * beside them, on every GPU; the logits' peak on the one
 		 * holding the output layer, the larger there. */
 		uint64_t attn;
 
 		llama_attention_terms(m, r, p);
-		attn = kvp__llama_compute(p, r->seq, r->batch, false);
+		attn = kvp__llama_compute(p, r->seq, r->batch, r->ctx_size, false);
 		if (attn > p->compute_bytes)
 			p->compute_bytes = attn;
 		p->compute_other_bytes = attn;

@@ -743,7 +743,8 @@ typedef struct kvp_plan {
 	uint64_t attn_cell_bytes;   /* llama.cpp without flash attention: the
 	                             * attention's peak, attn_cell_bytes x n_kv
 	                             * + attn_token_bytes for each token of
-	                             * the ubatch, n_kv the stream's cells
+	                             * the ubatch, n_kv a stream's widest
+	                             * layer cache
 	                             * (lib/footprint.c); 0 otherwise */
 	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output

@@ -15,7 +15,9 @@
 static bool fits(const kvp_plan *p, const uint64_t *room, uint64_t seq, uint64_t batch)
 {
 	for (uint32_t s = 0; s < p->stages; s++) {
-		uint64_t cache, compute = kvp__llama_compute(p, seq, batch, s + 1 == p->stages);
+		/* The context asked of the solvers is n_ctx itself, as the
+		 * cache's answers take it. */
+		uint64_t cache, compute = kvp__llama_compute(p, seq, batch, 0, s + 1 == p->stages);
 
 		if (compute > room[s] ||
 		    kvp_plan_stage_bytes_at(p, s, seq, batch, &cache, NULL) != KVP_OK ||

@@ -164,6 +164,26 @@ static void test_answers(void **state)
 	}
 }
 
+/* A model of sliding layers alone (Mistral 7B v0.1's 4,096 window):
+ * llama.cpp's scores span its sliding cache, pad256(4,096 + 512) = 4,608
+ * cells, whatever the context: 4 x 512 x (4,608 x 33 + 16,384) =
+ * 344,981,504 B, and no context is too long. */
+static void test_sliding_only(void **state)
+{
+	kvp_model m = model(4096, 32, 8, 128, 32000);
+	kvp_error err;
+	kvp_fit f;
+
+	(void)state;
+	m.sliding_window = 4096;
+	assert_int_equal(kvp_layer_pattern_parse("sliding", &m, &err), KVP_OK);
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	assert_int_equal(plan(&m, 8192, true, 1).compute_bytes, 344981504ull);
+	assert_int_equal(plan(&m, 65536, true, 1).compute_bytes, 344981504ull);
+	f = fit_at(&m, 8192, 1, true, 1);
+	assert_true(f.max_seq_hbm_unbounded);
+}
+
 /* llama_init_from_model: "V cache quantization requires flash_attn". */
 static void test_quantized_v(void **state)
 {
@@ -194,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_slope),
 		cmocka_unit_test(test_two_gpus),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_sliding_only),
 		cmocka_unit_test(test_quantized_v),
 	};
 
