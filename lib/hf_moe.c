@@ -2,12 +2,13 @@
  * hf_moe.c — a mixture of experts' layers from config.json, where they
  * differ: which layers route among experts and which are dense, and each
  * MLP's size (kvp_model moe_*), for where the weights lie under pipeline
- * parallelism.  The rules are transformers' modeling code's:
+ * parallelism.  The rules are the engines' model code's:
  *   - DeepSeek-V2/V3 (Kimi K2's too), GLM-4.5: layer i routes when
  *     n_routed_experts is set, i >= first_k_dense_replace and i %
- *     moe_layer_freq == 0 (1 in every release); n_shared_experts shared
- *     experts of moe_intermediate_size; the dense layers' MLP is
- *     intermediate_size;
+ *     moe_layer_freq == 0 (vLLM's deepseek_v2.py; transformers reads
+ *     first_k_dense_replace alone, the same where moe_layer_freq is 1,
+ *     as in every release); n_shared_experts shared experts of
+ *     moe_intermediate_size; the dense layers' MLP is intermediate_size;
  *   - Llama 4: every interleave_moe_layer_step-th layer (i + 1 a multiple
  *     of it), as vLLM's and SGLang's llama4.py take them (transformers
  *     reads moe_layers, whose default is the same); each holds a shared
