@@ -213,7 +213,7 @@ void cli_usage(FILE *out)
 	      "      --cuda-memory      vLLM, SGLang, TensorRT-LLM: size from the memory\n"
 	      "                         CUDA reports (79.19 GiB of an H100's 80), and\n"
 	      "                         SGLang's share from nvidia-smi's, as they do\n"
-	      "      --mamba-cache-mode none|align, --no-enable-prefix-caching\n"
+	      "      --mamba-cache-mode none|align|all, --no-enable-prefix-caching\n"
 	      "                         vLLM's state pages for recurrent layers\n"
 	      "      --swa-full-tokens-ratio F  SGLang's sliding pool per full-pool\n"
 	      "                         token, (0, 1] (0.8)\n"

@@ -238,18 +238,18 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return parse_vllm_version(opt, arg, &o->req.vllm_version);
 	case OPT_MAMBA_MODE:
 		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
-		if (strcmp(arg, "none") == 0 || strcmp(arg, "align") == 0) {
-			o->req.mamba_cache_mode = strcmp(arg, "none") == 0 ? KVP_MAMBA_NONE
-			                                                  : KVP_MAMBA_ALIGN;
+		if (strcmp(arg, "none") == 0 || strcmp(arg, "align") == 0 ||
+		    strcmp(arg, "all") == 0) {
+			o->req.mamba_cache_mode = strcmp(arg, "none") == 0  ? KVP_MAMBA_NONE
+			                          : strcmp(arg, "all") == 0 ? KVP_MAMBA_ALL
+			                                                    : KVP_MAMBA_ALIGN;
 			return 0;
 		}
 		{
 			char quoted[KVP_QUOTE_MAX];
 
-			fprintf(stderr, "kvplan: --%s: %s '%s' (valid: none, align)\n", opt,
-			        strcmp(arg, "all") == 0 ? "kvplan does not model mode"
-			                                : "unknown mode",
-			        kvp_escape(arg, quoted, sizeof quoted));
+			fprintf(stderr, "kvplan: --%s: unknown mode '%s' (valid: none, align,"
+			        " all)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
 		}
 		return 2;
 	case OPT_PREFIX_CACHING:

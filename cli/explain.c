@@ -132,10 +132,16 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 				    " (mamba_page_size_padded): block %s x %s B = %s B",
 				    g(a->block), g(a->bytes_per_token), g(page));
 				/* MambaSpec.max_memory_usage_bytes: 1 + k pages in
-				 * mode none, 2 + k in align. */
+				 * mode none, 2 + k in align, one each block of
+				 * mamba_block_size tokens and k in all. */
+				if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL)
+					say(e, "  mamba_cache_mode all: a page each %s tokens"
+					    " (mamba_block_size)", g(grp->block));
 				say(e, "  a sequence is charged %s of them (mamba_cache_mode"
 				    " %s%s) = %s B", g(grp->state_bytes_per_seq / page),
-				    kvp_engine_mamba_mode(r) == KVP_MAMBA_NONE ? "none" : "align",
+				    kvp_engine_mamba_mode(r) == KVP_MAMBA_NONE    ? "none"
+				    : kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL ? "all"
+				                                                : "align",
 				    r->draft || r->mtp_layers ? ", with the speculative tokens'"
 				                              : "",
 				    g(grp->state_bytes_per_seq));

@@ -86,9 +86,10 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		/* A recurrent layer's page is one state; a sequence holds
-		 * kvp__spec_state_rows of them. */
+		 * kvp__vllm_blocks of them. */
 		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT
-		              ? grp->state_bytes_per_seq / kvp__spec_state_rows(r, NULL)
+		              ? grp->state_bytes_per_seq /
+		                        kvp__vllm_blocks(r, grp, r->seq, grp->block)
 		              : grp->bytes_per_token * grp->block;
 
 		count[g] = kvp__stage_group_layers(p, stage, g);
@@ -110,7 +111,9 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		 * vllm/model_executor/models/config.py @ 1936cf38): it is the
 		 * least only when max_model_len is below the attention block. */
 		{
-			uint64_t b = grp->kind == KVP_LAYER_RECURRENT ? r->seq : grp->block;
+			uint64_t b = grp->kind == KVP_LAYER_RECURRENT &&
+			             kvp_engine_mamba_mode(r) != KVP_MAMBA_ALL ? r->seq
+			                                                       : grp->block;
 
 			if (least == 0 || b < least)
 				least = b;

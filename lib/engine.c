@@ -223,6 +223,18 @@ bool kvp_engine_swa_pool(const kvp_model *m, const kvp_request *r)
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
+bool kvp__mamba_all_supported(const kvp_model *m)
+{
+	/* The model classes with SupportsMambaPrefixCaching (vllm/
+	 * model_executor/models/ at d56bbf39, 2026-08): falcon_h1.py,
+	 * granitemoehybrid.py, jamba.py, mamba.py, mamba2.py, nemotron_h.py,
+	 * zamba2.py. */
+	static const char *const types[] = {"falcon_h1", "granitemoehybrid", "jamba",
+		"mamba", "mamba2", "nemotron_h", "zamba2"};
+
+	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
+}
+
 kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
 {
 	if (!r)
@@ -256,7 +268,18 @@ double kvp__engine_swa_ratio(const kvp_request *r)
  * mamba_page_size_padded = block_size * attn_page_1, which
  * MambaSpec.page_size_bytes returns instead of the raw state.  Returns the
  * block, or 0 when the plan is no mamba hybrid; *padded the page. */
-static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded)
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *mamba_block)
 {
 	const kvp_request *r = &p->request;
 	uint64_t mamba = 0, attn = 0, align = 16, block, out;
@@ -287,9 +310,26 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded)
 	 * is then at least the block asked. */
 	if (r->block_size > align)
 		align = r->block_size;
-	if (!kvp__mul(align, attn, &out))
-		return 0;
-	block = align * cdiv(mamba, out);
+	if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL) {
+		/* Mode all: the block a whole number of the scan's chunks,
+		 * chunk = lcm(the model's chunk, align), enough of them for a
+		 * state, attn_block_size = chunk x cdiv(cdiv(mamba_page,
+		 * attn_page_1), chunk); mamba_block_size is that block, and
+		 * the attention's block_size becomes it when smaller. */
+		uint64_t base = p->ssm_chunk_size, chunk, tokens = cdiv(mamba, attn);
+
+		if (!kvp__mul(base / gcd(base, align), align, &chunk) ||
+		    !kvp__mul(chunk, cdiv(tokens, chunk), &block))
+			return 0;
+		*mamba_block = block;
+		if (r->block_size > block)
+			block = r->block_size;
+	} else {
+		if (!kvp__mul(align, attn, &out))
+			return 0;
+		block = align * cdiv(mamba, out);
+		*mamba_block = 0;
+	}
 	if (!kvp__mul(block, attn, &out))
 		return 0;
 	*padded = out;
@@ -316,10 +356,11 @@ kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err)
 #define name kvp__label(p->model_name, "the model", label)
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), most = 0, page, padded = 0, hybrid;
+	uint64_t mamba_block = 0;
 	bool one_type = true, attention = false;
 	kvp_layer_kind kind = KVP_LAYER_NONE;
 
-	if ((hybrid = vllm_mamba_block(p, &padded)) != 0) {
+	if ((hybrid = vllm_mamba_block(p, &padded, &mamba_block)) != 0) {
 		block = hybrid;
 		for (uint32_t g = 0; g < p->group_count; g++)
 			if (p->groups[g].kind == KVP_LAYER_RECURRENT &&
@@ -333,6 +374,9 @@ kvp_status kvp__engine_group_blocks(kvp_plan *p, kvp_error *err)
 		if (grp->layers == 0 || grp->kind == KVP_LAYER_NONE)
 			continue;
 		if (grp->kind == KVP_LAYER_RECURRENT) {
+			/* Mode all: a state page each mamba_block_size tokens. */
+			if (mamba_block)
+				grp->block = mamba_block;
 			one_type = false;
 			continue;
 		}
@@ -424,10 +468,17 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 {
 	uint64_t reach, extra;
 
-	if (g->kind == KVP_LAYER_RECURRENT)
-		/* MambaSpec, mode none: one state page, and one more a
-		 * speculative token (num_speculative_blocks). */
-		return kvp__spec_state_rows(r, NULL); /* vLLM's: no model needed */
+	if (g->kind == KVP_LAYER_RECURRENT) {
+		/* MambaSpec.max_memory_usage_bytes: in mode all a page each
+		 * mamba_block_size tokens (the group's block), else one
+		 * state page (two in align); and one more a speculative
+		 * token (num_speculative_blocks). */
+		uint64_t rows = kvp__spec_state_rows(r, NULL); /* vLLM's: no model */
+
+		if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL && g->block)
+			return cdiv(len, g->block) + rows - 1;
+		return rows;
+	}
 	/* A policy's kept tokens are held as a sequence of them. */
 	if (g->cap && g->cap < len)
 		len = g->cap;

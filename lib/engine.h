@@ -73,6 +73,9 @@ static inline uint64_t kvp__engine_memory(const kvp_request *r, const kvp_device
 	return r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
 	       r->engine == KVP_ENGINE_TRTLLM ? d->cuda_bytes : d->hbm_bytes;
 }
+/* Whether vLLM runs model in mamba_cache_mode all when asked (its
+ * SupportsMambaPrefixCaching models); align otherwise. */
+bool kvp__mamba_all_supported(const kvp_model *m);
 /* Whether SGLang keeps every token of the model's sliding and chunked
  * layers: it runs the model without its sliding-window pool. */
 static inline bool kvp__sglang_holds_windows(const kvp_model *m, const kvp_request *r)

@@ -18,9 +18,13 @@ struct ssm_keys {
  * hidden (Mamba's d_inner). */
 static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
 {
+	/* vllm/config/model.py get_mamba_chunk_size: mamba_chunk_size
+	 * (Bamba, Falcon-H1, Granite), else chunk_size (Mamba2, Nemotron-H,
+	 * Zamba). */
+	static const char *const k_chunk[] = {"mamba_chunk_size", "chunk_size", NULL};
 	kvp_model *m = h->m;
 	uint64_t conv = 0, inner = 0, heads = 0, hd = 0, expand = 0, state = 0,
-	         groups = 0;
+	         groups = 0, chunk = 0;
 
 	if (kvp__hf_uint(h, "ssm_conv_kernel", k->conv, UINT32_MAX, &conv) < 0 ||
 	    (k->inner && kvp__hf_uint(h, NULL, k->inner, UINT32_MAX, &inner) < 0) ||
@@ -29,7 +33,8 @@ static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
 	    (k->expand && kvp__hf_uint(h, NULL, k->expand, UINT32_MAX, &expand) < 0) ||
 	    kvp__hf_uint(h, "ssm_state", k->state, UINT32_MAX, &state) < 0 ||
 	    (k->groups && kvp__hf_uint(h, "ssm_groups", k->groups, UINT32_MAX,
-	                               &groups) < 0))
+	                               &groups) < 0) ||
+	    kvp__hf_uint(h, "ssm_chunk_size", k_chunk, UINT32_MAX, &chunk) < 0)
 		return KVP_ERR_PARSE;
 	if (!inner && heads && hd) {
 		inner = heads * hd; /* both below 2^32 */
@@ -53,6 +58,7 @@ static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
 	m->ssm_inner = (uint32_t)inner;
 	m->ssm_state = (uint32_t)state;
 	m->ssm_groups = (uint32_t)groups;
+	m->ssm_chunk_size = (uint32_t)chunk;
 	return KVP_OK;
 }
 

@@ -219,6 +219,10 @@ typedef struct kvp_model {
 	uint32_t ssm_inner;
 	uint32_t ssm_state;
 	uint32_t ssm_groups;
+	uint32_t ssm_chunk_size; /* the SSM scan's chunk (mamba_chunk_size,
+	                        * or a Mamba-2 config's chunk_size), which
+	                        * vLLM's mamba_cache_mode all aligns its
+	                        * blocks to; 0: unknown, vLLM's 2048 */
 	uint64_t state_bytes;  /* a recurrent layer's state per sequence, in
 	                        * bytes; when non-zero it replaces the ssm_
 	                        * numbers */
@@ -508,6 +512,11 @@ typedef enum kvp_mamba_mode {
 	KVP_MAMBA_DEFAULT = 0,
 	KVP_MAMBA_NONE,   /* prefix caching off: 1 + k pages a request */
 	KVP_MAMBA_ALIGN,  /* a block boundary's state kept: 2 + k */
+	KVP_MAMBA_ALL,    /* every block boundary's state kept: cdiv(len,
+	                   * mamba_block_size) + k, for the models vLLM
+	                   * lets (Nemotron-H, Mamba, Mamba2, Jamba,
+	                   * Falcon-H1, Granite 4, Zamba2; align for the
+	                   * others) */
 } kvp_mamba_mode;
 
 /* "q_proj,k_proj,...": the modules of bits, in the order above, into out
@@ -749,6 +758,8 @@ typedef struct kvp_plan {
 	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */
+	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
+	                             * all), 2048 when it gives none */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest
 	                             * batch a CUDA graph is captured for when
 	                             * the model sets it (gpt-oss 1024); 0:

@@ -256,6 +256,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 {
 	char label[KVP_QUOTE_MAX];
 	kvp_model copy;
+	kvp_request resolved;
 	const kvp_model *m = model;
 	kvp_plan *p = out;
 	struct sizing z;
@@ -265,6 +266,15 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		return kvp__error(err, KVP_ERR_INVALID, "no model, request or plan given");
 	if ((st = check_request(request, err)) != KVP_OK)
 		return st;
+	/* vLLM keeps every block boundary's state (mamba_cache_mode all)
+	 * only for the models that support it; it runs the others in align
+	 * (vllm/model_executor/models/config.py MambaModelConfig). */
+	if (request->engine == KVP_ENGINE_VLLM && request->mamba_cache_mode == KVP_MAMBA_ALL &&
+	    !kvp__mamba_all_supported(model)) {
+		resolved = *request;
+		resolved.mamba_cache_mode = KVP_MAMBA_ALIGN;
+		request = &resolved;
+	}
 	/* A model whose head_dim is given is planned where it is, checked as
 	 * kvp_model_finalize checks it (a copy costs more than a plan of a
 	 * uniform model); one whose head_dim is derived, on a copy. */
@@ -284,6 +294,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * made, and the stages, each set as kvp__plan_parallel makes it: the
 	 * plan is 24 KB, mostly groups and stages a model does not have. */
 	p->request = *request;
+	p->ssm_chunk_size = m->ssm_chunk_size ? m->ssm_chunk_size : 2048;
 	memcpy(p->model_name, m->name, sizeof p->model_name);
 	p->layers = m->layers;
 	p->group_count = 0;
@@ -321,11 +332,21 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		/* A state page per sequence, or more: speculative tokens'
 		 * and vLLM's align mode's (kvp__spec_state_rows). */
 		uint64_t rows = kvp__spec_state_rows(request, m);
+		bool all = request->engine == KVP_ENGINE_VLLM &&
+		           kvp_engine_mamba_mode(request) == KVP_MAMBA_ALL;
 
-		for (uint32_t g = 0; g < p->group_count && rows > 1; g++)
-			if (!kvp__mul(p->groups[g].state_bytes_per_seq, rows,
+		for (uint32_t g = 0; g < p->group_count && (rows > 1 || all); g++) {
+			/* Mode all: a page each block of the group's, as
+			 * vLLM's MambaManager allocates them. */
+			uint64_t n = all && p->groups[g].kind == KVP_LAYER_RECURRENT
+			             ? kvp__vllm_blocks(request, &p->groups[g], request->seq,
+			                                p->groups[g].block)
+			             : rows;
+
+			if (!kvp__mul(p->groups[g].state_bytes_per_seq, n,
 			              &p->groups[g].state_bytes_per_seq))
 				return kvp__sizing_overflow(&z);
+		}
 	}
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		kvp_layer_group *grp = &p->groups[g];

@@ -80,6 +80,25 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * unit;
 		uint64_t cap = 0;
 
+		/* vLLM's mode all: a state page each mamba_block_size tokens
+		 * (the group's block), and one a speculative token. */
+		if (grp->kind == KVP_LAYER_RECURRENT && r->engine == KVP_ENGINE_VLLM &&
+		    kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL && grp->state_bytes_per_seq) {
+			uint64_t blocks = kvp__vllm_blocks(r, grp, r->seq, grp->block);
+			uint64_t pg = grp->state_bytes_per_seq / blocks;
+			unsigned __int128 slope = (unsigned __int128)n * pg;
+
+			c->fixed += slope * (blocks - cdiv(r->seq, grp->block));
+			if (slope == 0)
+				continue;
+			c->slope[c->n] = slope > UINT64_MAX ? UINT64_MAX : (uint64_t)slope;
+			c->cap[c->n] = 0;
+			c->term_unit[c->n] = grp->block;
+			if (grp->block != c->unit)
+				c->mixed = true;
+			c->n++;
+			continue;
+		}
 		/* A recurrent state, per sequence: llama.cpp keeps n_seq. */
 		c->fixed += (unsigned __int128)n * grp->state_bytes_per_seq *
 		            (c->seq_div > 1 ? c->seq_div : 1);

@@ -97,7 +97,7 @@ static void test_catalogue_equal(void **state)
 			SAME(chunk_size);
 		if (kvp_model_count_layers(c, KVP_LAYER_RECURRENT)) {
 			SAME(ssm_conv_kernel); SAME(ssm_inner); SAME(ssm_state);
-			SAME(ssm_groups);
+			SAME(ssm_groups); SAME(ssm_chunk_size);
 		}
 		if (c->vocab)
 			SAME(vocab);

@@ -146,9 +146,18 @@ has_line "current vLLM: the concurrency of mode align" \
 	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
-expect_error "--mamba-cache-mode all" "^kvplan: --mamba-cache-mode: kvplan does not model mode 'all' \(valid: none, align\)$" \
-	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode all
-expect_error "--mamba-cache-mode bogus" "^kvplan: --mamba-cache-mode: unknown mode 'bogus' \(valid: none, align\)$" \
+# Mode all, for Nemotron-H (tests/test_engine.c works it by hand): blocks
+# of 128 x cdiv(2,078, 128) = 2,176 tokens, a state page each; 10 GB hold
+# 112 blocks, a request of 8,192 takes 4 + 6 x 4 = 28: 4.00x.
+run --model nemotron-h-56b --seq 8192 --engine vllm --mamba-cache-mode all \
+	--kv-budget 10000000000 --format json
+is capacity_blocks 112 "--mamba-cache-mode all: Nemotron-H's pool"
+is max_concurrency 4.0 "... a page each 2,176 tokens of every mamba layer"
+# Qwen3-Next does not support it: vLLM falls back to align, as before.
+run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
+	--max-num-batched-tokens 8192 --kv-budget 47875620864 --mamba-cache-mode all --format json
+is capacity_log_tokens 3847285 "--mamba-cache-mode all on Qwen3-Next: align's"
+expect_error "--mamba-cache-mode bogus" "^kvplan: --mamba-cache-mode: unknown mode 'bogus' \(valid: none, align, all\)$" \
 	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-mode bogus
 run --model llama3-8b --seq 100 --engine sglang --no-enable-prefix-caching --format json
 check "--no-enable-prefix-caching under SGLang warns" grep -Fxq \

@@ -1,0 +1,155 @@
+/*
+ * test_vllm_mamba_all.c — vLLM's mamba_cache_mode all: a state kept at
+ * every block boundary (vllm/platforms/interface.py, the hybrid block;
+ * vllm/v1/kv_cache_interface.py MambaSpec.max_memory_usage_bytes), for
+ * the models that support it, and align for the others.  Nemotron-H 56B
+ * is the catalogue's profile, from its config.json; every figure is
+ * worked by hand in its comment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+static kvp_model load(const char *name)
+{
+	char path[512];
+	kvp_model m;
+	kvp_error err;
+
+	snprintf(path, sizeof path, "%s/models/%s.yaml", KVP_TEST_DATADIR, name);
+	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static const kvp_layer_group *group_of(const kvp_plan *p, kvp_layer_kind kind)
+{
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (p->groups[g].kind == kind && p->groups[g].layers)
+			return &p->groups[g];
+	fail_msg("no group of that kind");
+	return NULL;
+}
+
+static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t block,
+                     kvp_mamba_mode mode)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = seq;
+	r.batch = batch;
+	r.block_size = block;
+	r.mamba_cache_mode = mode;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+/* Nemotron-H 56B (54 Mamba-2 layers, 10 attention layers of 8 kv heads
+ * of 128, chunk_size 128), fp16: the state 8,511,488 B and an attention
+ * token 4,096 B a layer, so 2,078 tokens a state; the block is
+ * lcm(128, 16) x cdiv(2,078, 128) = 128 x 17 = 2,176 tokens
+ * (mamba_block_size), the page 2,176 x 4,096 = 8,912,896 B.  A request of
+ * 8,192 tokens holds cdiv(8,192, 2,176) = 4 pages a Mamba layer and 4
+ * blocks an attention layer; at batch 4, 54 x 4 x 8,912,896 x 4 =
+ * 7,700,742,144 B of state and 10 x 8,704 x 4,096 x 4 = 1,426,063,360 B
+ * of attention. */
+static void test_nemotron_h(void **state)
+{
+	kvp_model m = load("nemotron-h-56b");
+	kvp_plan p = plan(&m, 8192, 4, 0, KVP_MAMBA_ALL);
+	kvp_capacity c;
+	kvp_error err;
+	uint64_t seq, batch;
+	bool unbounded;
+
+	(void)state;
+	assert_int_equal(m.ssm_chunk_size, 128);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2176);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->block, 2176);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 4 * 8912896ull);
+	assert_int_equal(p.state_total_bytes, 7700742144ull);
+	assert_int_equal(p.kv_total_bytes, 1426063360ull);
+	/* One token past four blocks takes a fifth page of each. */
+	p = plan(&m, 8705, 1, 0, KVP_MAMBA_ALL);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 5 * 8912896ull);
+	/* Capacity, 10,000,000,000 B: pages all 8,912,896; buckets of 10
+	 * and 54 layers, group_size 10, 1 + 6 = 7 groups; 10^10 // 8,912,896
+	 * // 10 = 112 blocks; a request of 8,192 takes 4 + 6 x 4 = 28:
+	 * 4.00x. */
+	p = plan(&m, 8192, 4, 0, KVP_MAMBA_ALL);
+	assert_int_equal(kvp_plan_capacity(&p, 10000000000ull, &c, &err), KVP_OK);
+	assert_int_equal(c.blocks, 112);
+	assert_int_equal(c.blocks_per_request, 28);
+	assert_true(c.max_concurrency == 4.0);
+	/* The solvers count the pages block by block: 9,126,805,504 B hold
+	 * 4 x 8,704 tokens, and 5 requests of 8,192 would take 11.4 GB. */
+	assert_int_equal(kvp_plan_max_seq(&p, 9126805504ull, 4, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_false(unbounded);
+	assert_int_equal(seq, 8704);
+	assert_int_equal(kvp_plan_max_seq(&p, 9126805503ull, 4, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_int_equal(seq, 6528);
+	assert_int_equal(kvp_plan_max_batch(&p, 9126805504ull, 8192, &batch, &err), KVP_OK);
+	assert_int_equal(batch, 4);
+}
+
+/* A block asked aligns the chunk too (kernel_block_alignment_size =
+ * max(16, 4,096)): lcm(128, 4,096) x cdiv(2,078, 4,096) = 4,096 tokens,
+ * mamba_block_size and the block alike, the page 4,096 x 4,096 =
+ * 16,777,216 B; a request of 8,192 holds 2 such pages a Mamba layer.  A
+ * block of 64: lcm(128, 64) = 128, so 2,176 again. */
+static void test_block_given(void **state)
+{
+	kvp_model m = load("nemotron-h-56b");
+	kvp_plan p = plan(&m, 8192, 1, 4096, KVP_MAMBA_ALL);
+
+	(void)state;
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4096);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->block, 4096);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 2 * 16777216ull);
+	p = plan(&m, 8192, 1, 64, KVP_MAMBA_ALL);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2176);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->block, 2176);
+}
+
+/* Qwen3-Next does not support mode all: vLLM runs it in align, 2 pages a
+ * request whatever its length. */
+static void test_falls_back(void **state)
+{
+	kvp_model m = load("qwen3-next-80b-a3b");
+	kvp_plan all = plan(&m, 65536, 1, 0, KVP_MAMBA_ALL);
+	kvp_plan align = plan(&m, 65536, 1, 0, KVP_MAMBA_ALIGN);
+
+	(void)state;
+	assert_int_equal(all.request.mamba_cache_mode, KVP_MAMBA_ALIGN);
+	assert_int_equal(all.state_total_bytes, align.state_total_bytes);
+	assert_int_equal(group_of(&all, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 group_of(&align, KVP_LAYER_RECURRENT)->state_bytes_per_seq);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nemotron_h),
+		cmocka_unit_test(test_block_given),
+		cmocka_unit_test(test_falls_back),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
