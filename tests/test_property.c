@@ -283,9 +283,15 @@ static void test_solvers_are_tight(void **state)
 		r.tp = 1u << draw(0, 3);
 		if (m.heads % r.tp != 0)
 			r.tp = 1;
-		/* vLLM's releases and mamba modes (1 or 2 state pages). */
+		/* vLLM's releases and mamba modes (1 or 2 state pages, or
+		 * one a block in mode all, which a Nemotron-H takes, its
+		 * scan's chunk drawn). */
 		r.vllm_version = (uint32_t)(draw(0, 2) == 0 ? 19 : 0);
-		r.mamba_cache_mode = (kvp_mamba_mode)draw(0, 2);
+		r.mamba_cache_mode = (kvp_mamba_mode)draw(0, 3);
+		if (r.mamba_cache_mode == KVP_MAMBA_ALL) {
+			strcpy(m.model_type, "nemotron_h");
+			m.ssm_chunk_size = (uint32_t)(draw(0, 1) ? 0 : 1u << draw(3, 9));
+		}
 		/* SGLang's sliding-window pool, for the architectures that
 		 * have one, is filled by its solvers (tests/test_engine.c):
 		 * not one budget. */
