@@ -112,7 +112,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		 * least only when max_model_len is below the attention block. */
 		{
 			uint64_t b = grp->kind == KVP_LAYER_RECURRENT &&
-			             kvp_engine_mamba_mode(r) != KVP_MAMBA_ALL ? r->seq
+			             kvp__mamba_mode(r) != KVP_MAMBA_ALL ? r->seq
 			                                                       : grp->block;
 
 			if (least == 0 || b < least)

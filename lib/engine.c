@@ -237,13 +237,7 @@ bool kvp__mamba_all_supported(const kvp_model *m)
 
 kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
 {
-	if (!r)
-		return KVP_MAMBA_ALIGN;
-	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
-		return r->mamba_cache_mode;
-	/* vllm/engine/arg_utils.py: prefix caching on for hybrid models
-	 * from 0.28 (PR 50991), and with it mode align. */
-	return kvp__vllm_since(r, 28) ? KVP_MAMBA_ALIGN : KVP_MAMBA_NONE;
+	return r ? kvp__mamba_mode(r) : KVP_MAMBA_ALIGN;
 }
 
 double kvp__engine_swa_ratio(const kvp_request *r)
@@ -310,7 +304,7 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *
 	 * is then at least the block asked. */
 	if (r->block_size > align)
 		align = r->block_size;
-	if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL) {
+	if (kvp__mamba_mode(r) == KVP_MAMBA_ALL) {
 		/* Mode all: the block a whole number of the scan's chunks,
 		 * chunk = lcm(the model's chunk, align), enough of them for a
 		 * state, attn_block_size = chunk x cdiv(cdiv(mamba_page,
@@ -468,22 +462,21 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 {
 	uint64_t reach, extra;
 
-	if (g->kind == KVP_LAYER_RECURRENT) {
-		/* MambaSpec.max_memory_usage_bytes: in mode all a page each
-		 * mamba_block_size tokens (the group's block), else one
-		 * state page (two in align); and one more a speculative
-		 * token (num_speculative_blocks). */
-		uint64_t rows = kvp__spec_state_rows(r, NULL); /* vLLM's: no model */
-
-		if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL && g->block)
-			return cdiv(len, g->block) + rows - 1;
-		return rows;
+	if (g->kind != KVP_LAYER_RECURRENT) {
+		/* A policy's kept tokens are held as a sequence of them. */
+		if (g->cap && g->cap < len)
+			len = g->cap;
+		kvp__vllm_reach(r, g, &reach, &extra);
+		return cdiv(reach && reach < len ? reach : len, block) + extra;
 	}
-	/* A policy's kept tokens are held as a sequence of them. */
-	if (g->cap && g->cap < len)
-		len = g->cap;
-	kvp__vllm_reach(r, g, &reach, &extra);
-	return cdiv(reach && reach < len ? reach : len, block) + extra;
+	/* MambaSpec.max_memory_usage_bytes: in mode all a page each
+	 * mamba_block_size tokens (the group's block), else one state page
+	 * (two in align); and one more a speculative token
+	 * (num_speculative_blocks). */
+	reach = kvp__spec_state_rows(r, NULL); /* vLLM's: no model needed */
+	if (g->block && kvp__mamba_mode(r) == KVP_MAMBA_ALL)
+		return cdiv(len, g->block) + reach - 1;
+	return reach;
 }
 
 /* Token slots one layer of group g allocates for the request, the whole

@@ -73,6 +73,16 @@ static inline uint64_t kvp__engine_memory(const kvp_request *r, const kvp_device
 	return r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
 	       r->engine == KVP_ENGINE_TRTLLM ? d->cuda_bytes : d->hbm_bytes;
 }
+/* kvp_engine_mamba_mode of a request, inline for the planner's loops:
+ * the request's mode, else its release's default (vllm/engine/
+ * arg_utils.py: prefix caching on for hybrid models from 0.28, PR 50991,
+ * and with it mode align). */
+static inline kvp_mamba_mode kvp__mamba_mode(const kvp_request *r)
+{
+	if (r->mamba_cache_mode != KVP_MAMBA_DEFAULT)
+		return r->mamba_cache_mode;
+	return kvp__vllm_since(r, 28) ? KVP_MAMBA_ALIGN : KVP_MAMBA_NONE;
+}
 /* Whether vLLM runs model in mamba_cache_mode all when asked (its
  * SupportsMambaPrefixCaching models); align otherwise. */
 bool kvp__mamba_all_supported(const kvp_model *m);

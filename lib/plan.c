@@ -333,7 +333,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		 * and vLLM's align mode's (kvp__spec_state_rows). */
 		uint64_t rows = kvp__spec_state_rows(request, m);
 		bool all = request->engine == KVP_ENGINE_VLLM &&
-		           kvp_engine_mamba_mode(request) == KVP_MAMBA_ALL;
+		           request->mamba_cache_mode == KVP_MAMBA_ALL;
 
 		for (uint32_t g = 0; g < p->group_count && (rows > 1 || all); g++) {
 			/* Mode all: a page each block of the group's, as

@@ -83,7 +83,7 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 		/* vLLM's mode all: a state page each mamba_block_size tokens
 		 * (the group's block), and one a speculative token. */
 		if (grp->kind == KVP_LAYER_RECURRENT && r->engine == KVP_ENGINE_VLLM &&
-		    kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL && grp->state_bytes_per_seq) {
+		    kvp__mamba_mode(r) == KVP_MAMBA_ALL && grp->state_bytes_per_seq) {
 			uint64_t blocks = kvp__vllm_blocks(r, grp, r->seq, grp->block);
 			uint64_t pg = grp->state_bytes_per_seq / blocks;
 			unsigned __int128 slope = (unsigned __int128)n * pg;
