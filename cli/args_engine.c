@@ -284,31 +284,56 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	return -1;
 }
 
-/* Which engine each setting belongs to. */
+#define ENGINE(e) (1u << (e))
+
+/* Which engines each setting belongs to. */
 static const struct {
 	unsigned flag;
 	const char *option;
-	kvp_engine engine;
+	unsigned engines; /* ENGINE() bits */
 } owners[] = {
-	{CLI_FLAG_MNBT, "--max-num-batched-tokens", KVP_ENGINE_VLLM},
-	{CLI_FLAG_PROFILE, "--profile-memory", KVP_ENGINE_VLLM},
-	{CLI_FLAG_EAGER, "--enforce-eager", KVP_ENGINE_VLLM},
-	{CLI_FLAG_SEQS, "--max-num-seqs", KVP_ENGINE_VLLM},
-	{CLI_FLAG_VLLM_VERSION, "--vllm-version", KVP_ENGINE_VLLM},
-	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", KVP_ENGINE_VLLM},
-	{CLI_FLAG_PREFIX, "--enable-prefix-caching", KVP_ENGINE_VLLM},
-	{CLI_FLAG_CTX, "--ctx-size", KVP_ENGINE_LLAMA_CPP},
-	{CLI_FLAG_FLASH_ATTN, "--flash-attn", KVP_ENGINE_LLAMA_CPP},
-	{CLI_FLAG_UNIFIED, "--kv-unified", KVP_ENGINE_LLAMA_CPP},
-	{CLI_FLAG_UBATCH, "--ubatch", KVP_ENGINE_LLAMA_CPP},
-	{CLI_FLAG_PAGE, "--page-size", KVP_ENGINE_SGLANG},
-	{CLI_FLAG_SWA_RATIO, "--swa-full-tokens-ratio", KVP_ENGINE_SGLANG},
-	{CLI_FLAG_CHUNKED, "--chunked-prefill-size", KVP_ENGINE_SGLANG},
-	{CLI_FLAG_GRAPH_BS, "--cuda-graph-max-bs", KVP_ENGINE_SGLANG},
-	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", KVP_ENGINE_SGLANG},
-	{CLI_FLAG_TPB, "--tokens-per-block", KVP_ENGINE_TRTLLM},
-	{CLI_FLAG_RUNTIME, "--trtllm-runtime", KVP_ENGINE_TRTLLM},
+	{CLI_FLAG_MNBT, "--max-num-batched-tokens", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_PROFILE, "--profile-memory", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_PREFIX, "--enable-prefix-caching", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_CTX, "--ctx-size", ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	{CLI_FLAG_FLASH_ATTN, "--flash-attn", ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	{CLI_FLAG_UNIFIED, "--kv-unified", ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	{CLI_FLAG_UBATCH, "--ubatch", ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	{CLI_FLAG_PAGE, "--page-size", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_SWA_RATIO, "--swa-full-tokens-ratio", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_CHUNKED, "--chunked-prefill-size", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_GRAPH_BS, "--cuda-graph-max-bs", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
+	/* The memory CUDA reports, which these three size from. */
+	{CLI_FLAG_CUDA_MEMORY, "--cuda-memory",
+	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG) | ENGINE(KVP_ENGINE_TRTLLM)},
 };
+
+/* Warns that option, a setting of engines, is not the asked engine's:
+ * "is a vllm setting", or "is for vllm, sglang and trtllm". */
+static void warn_ignored(const char *option, unsigned engines, kvp_engine asked)
+{
+	unsigned n = (unsigned)__builtin_popcount(engines), seen = 0;
+
+	fprintf(stderr, "kvplan: warning: %s is %s", option, n == 1 ? "a " : "for ");
+	for (int e = 0; e < KVP_ENGINE_COUNT; e++) {
+		if (!(engines & ENGINE(e)))
+			continue;
+		seen++;
+		fprintf(stderr, "%s%s", seen == 1 ? "" : seen == n ? " and " : ", ",
+		        kvp_engine_name((kvp_engine)e));
+	}
+	fprintf(stderr, "%s; --engine %s ignores it\n", n == 1 ? " setting" : "",
+	        kvp_engine_name(asked));
+}
+
+
 
 int cli_engine_finish(struct cli_options *o)
 {
@@ -324,16 +349,8 @@ int cli_engine_finish(struct cli_options *o)
 	/* A setting of another engine is ignored, and said so: a command
 	 * line pasted from one engine still plans with the one asked. */
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
-		if (o->engine_flags & owners[i].flag && o->req.engine != owners[i].engine)
-			fprintf(stderr, "kvplan: warning: %s is a %s setting; --engine %s"
-			        " ignores it\n", owners[i].option,
-			        kvp_engine_name(owners[i].engine), kvp_engine_name(o->req.engine));
-	/* The memory CUDA reports is what vLLM, SGLang and TensorRT-LLM size
-	 * from; the exact model and llama.cpp size from none. */
-	if (o->engine_flags & CLI_FLAG_CUDA_MEMORY && !o->engine_list &&
-	    (o->req.engine == KVP_ENGINE_EXACT || o->req.engine == KVP_ENGINE_LLAMA_CPP))
-		fprintf(stderr, "kvplan: warning: --cuda-memory is for vllm, sglang and trtllm;"
-		        " --engine %s ignores it\n", kvp_engine_name(o->req.engine));
+		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
+			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
 	/* SGLang's page and TensorRT-LLM's tokens per block are their
 	 * block size, for them alone (another engine was warned of). */
 	if (o->req.engine == KVP_ENGINE_SGLANG && o->page_size) {

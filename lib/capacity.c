@@ -87,10 +87,8 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		const kvp_layer_group *grp = &p->groups[g];
 		/* A recurrent layer's page is one state; a sequence holds
 		 * kvp__vllm_blocks of them. */
-		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT
-		              ? grp->state_bytes_per_seq /
-		                        kvp__vllm_blocks(r, grp, r->seq, grp->block)
-		              : grp->bytes_per_token * grp->block;
+		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT ? kvp__vllm_state_page(r, grp)
+		                                               : grp->bytes_per_token * grp->block;
 
 		count[g] = kvp__stage_group_layers(p, stage, g);
 		if (count[g] == 0 || pg == 0) {

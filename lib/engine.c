@@ -309,15 +309,14 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *
 		 * chunk = lcm(the model's chunk, align), enough of them for a
 		 * state, attn_block_size = chunk x cdiv(cdiv(mamba_page,
 		 * attn_page_1), chunk); mamba_block_size is that block, and
-		 * the attention's block_size becomes it when smaller. */
+		 * the attention's block_size becomes it (a multiple of align,
+		 * so never below the block asked). */
 		uint64_t base = p->ssm_chunk_size, chunk, tokens = cdiv(mamba, attn);
 
 		if (!kvp__mul(base / gcd(base, align), align, &chunk) ||
 		    !kvp__mul(chunk, cdiv(tokens, chunk), &block))
 			return 0;
 		*mamba_block = block;
-		if (r->block_size > block)
-			block = r->block_size;
 	} else {
 		if (!kvp__mul(align, attn, &out))
 			return 0;
@@ -477,6 +476,11 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 	if (g->block && kvp__mamba_mode(r) == KVP_MAMBA_ALL)
 		return cdiv(len, g->block) + reach - 1;
 	return reach;
+}
+
+uint64_t kvp__vllm_state_page(const kvp_request *r, const kvp_layer_group *g)
+{
+	return g->state_bytes_per_seq / kvp__vllm_blocks(r, g, r->seq, g->block);
 }
 
 /* Token slots one layer of group g allocates for the request, the whole

@@ -50,6 +50,9 @@ void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
                      uint64_t *reach, uint64_t *extra);
 uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
                           uint64_t len, uint64_t block);
+/* vLLM: one page of a recurrent group's state (a request of the plan's
+ * seq holds kvp__vllm_blocks of them). */
+uint64_t kvp__vllm_state_page(const kvp_request *r, const kvp_layer_group *g);
 /* Token slots one layer of the group allocates for the whole request. */
 uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g);
 /* Each group's tokens per block (vLLM's page unification), or an error
@@ -182,6 +185,8 @@ uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t se
 uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
                                uint32_t stage);
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
+/* The plan's graph_capture_max: the model's own largest capture size. */
+void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p);
 /* footprint.c: llama.cpp's compute buffer without flash attention for
  * batch sequences of seq tokens (in a context of ctx cells when not 0) on
  * a GPU of the last stage (last: the logits' peak where larger) or of

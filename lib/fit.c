@@ -257,14 +257,13 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	if (plan->attn_cell_bytes && !r->kv_budget) {
 		uint64_t room[KVP_PP_MAX];
 
+		/* What each stage's weights, adapters and reserve leave: its
+		 * need without the buffer at the request's context. */
 		for (uint32_t t = 0; t < plan->stages; t++) {
-			uint64_t base;
+			uint64_t base = stages.need[t] - stages.activations[t];
 
-			if (!kvp__add(fit.stage_weights[t], r->reserve_bytes, &base) ||
-			    !kvp__add(base, plan->lora_stage_bytes[t], &base) ||
-			    base > fit.usable_bytes)
-				base = fit.usable_bytes;
-			room[t] = fit.usable_bytes - base;
+			room[t] = stages.need_ok[t] && base <= fit.usable_bytes
+			          ? fit.usable_bytes - base : 0;
 		}
 		kvp__llama_fa_answers(plan, room, &answers.seq, &answers.seq_unbounded,
 		                      &answers.batch);

@@ -51,20 +51,28 @@ static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_
 	                           2 * (uint64_t)m->heads * m->head_dim);
 }
 
-uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
-                            bool last)
+/* llama.cpp's two peaks for request r on plan p: the prompt graph's
+ * logits, 4 x n_tokens x (n_vocab + 2 n_embd), n_tokens = min(n_ctx,
+ * n_ubatch) rounded up to a multiple of the split sequences; and, where
+ * its terms are set (flash attention off), the attention's over n_kv,
+ * the widest of the layers' caches in one stream (the global layers'
+ * whole stream; a model of sliding layers alone, its sliding cache). */
+static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
+                        unsigned __int128 *attn)
 {
-	kvp_request r = p->request;
-	uint64_t n_ctx, streams, per_stream, seqs, tokens, n_kv = 0;
-	unsigned __int128 out, attn;
+	uint64_t n_ctx, streams, per_stream, tokens, n_kv = 0;
+	uint64_t seqs = r->kv_unified ? 1 : r->batch;
 
-	r.seq = seq;
-	r.batch = batch;
-	r.ctx_size = ctx;
-	kvp__llama_streams(&r, &n_ctx, &streams, &per_stream);
-	/* n_kv: the widest of the layers' caches in one stream (the global
-	 * layers' whole stream; a model of sliding layers alone, its
-	 * sliding cache). */
+	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
+	tokens = kvp__engine_ubatch(r);
+	if (n_ctx < tokens)
+		tokens = n_ctx;
+	if (tokens % seqs)
+		tokens += seqs - tokens % seqs;
+	*out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + 2 * (uint64_t)p->hidden);
+	*attn = 0;
+	if (!p->attn_cell_bytes)
+		return;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t cells;
@@ -72,65 +80,51 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uin
 		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
 		    grp->kind == KVP_LAYER_NONE)
 			continue;
-		cells = kvp__engine_cells(&r, grp) / streams;
+		cells = kvp__engine_cells(r, grp) / streams;
 		if (cells > n_kv)
 			n_kv = cells;
 	}
-	seqs = r.kv_unified ? 1 : batch;
-	tokens = kvp__engine_ubatch(&r);
-	if (n_ctx < tokens)
-		tokens = n_ctx;
-	if (tokens % seqs)
-		tokens += seqs - tokens % seqs;
-	out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + 2 * (uint64_t)p->hidden);
-	attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
-	if (last && out > attn)
-		attn = out;
-	return attn > UINT64_MAX ? UINT64_MAX : (uint64_t)attn;
+	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
+}
+
+static uint64_t clamp64(unsigned __int128 x)
+{
+	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+}
+
+uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
+                            bool last)
+{
+	kvp_request r = p->request;
+	unsigned __int128 out, attn;
+
+	r.seq = seq;
+	r.batch = batch;
+	r.ctx_size = ctx;
+	llama_peaks(p, &r, &out, &attn);
+	return clamp64(last && out > attn ? out : attn);
 }
 
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	uint64_t n_ctx, streams, per_stream, seqs, tokens;
-	unsigned __int128 compute, host;
-
-	/* vllm/model_executor/models/config.py GptOssForCausalLMConfig:
-	 * max_cudagraph_capture_size 1024 unless given. */
-	static const char *const graphs_1024[] = {"gpt_oss"};
+	unsigned __int128 out, attn;
 
 	p->compute_bytes = p->compute_other_bytes = p->host_bytes = 0;
 	p->attn_cell_bytes = p->attn_token_bytes = 0;
-	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM && r->profile_memory &&
-	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
-	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
-	seqs = r->kv_unified ? 1 : r->batch;
-	tokens = kvp__engine_ubatch(r);
-	if (n_ctx < tokens)
-		tokens = n_ctx;
-	if (tokens % seqs)
-		tokens += seqs - tokens % seqs;
-	compute = (unsigned __int128)4 * tokens * ((uint64_t)m->vocab + 2 * (uint64_t)m->hidden);
-	host = (unsigned __int128)4 * m->vocab * r->batch;
-	p->compute_bytes = compute > UINT64_MAX ? UINT64_MAX : (uint64_t)compute;
-	p->compute_other_bytes = p->compute_bytes;
-	p->host_bytes = host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
-	if (r->flash_attn_off) {
-		/* Without flash attention the attention's own peak: the f32
-		 * scores of every head over a stream's cache, which the
-		 * soft_max reuses, its f32 mask, and the activations alive
-		 * beside them, on every GPU; the logits' peak on the one
-		 * holding the output layer, the larger there. */
-		uint64_t attn;
-
+	/* Without flash attention the attention's own peak: the f32 scores
+	 * of every head over a stream's cache, which the soft_max reuses,
+	 * its f32 mask, and the activations alive beside them, on every
+	 * GPU; the logits' peak on the one holding the output layer, the
+	 * larger there. */
+	if (r->flash_attn_off)
 		llama_attention_terms(m, r, p);
-		attn = kvp__llama_compute(p, r->seq, r->batch, r->ctx_size, false);
-		if (attn > p->compute_bytes)
-			p->compute_bytes = attn;
-		p->compute_other_bytes = attn;
-	}
+	llama_peaks(p, r, &out, &attn);
+	p->compute_bytes = clamp64(out > attn ? out : attn);
+	p->compute_other_bytes = r->flash_attn_off ? clamp64(attn) : p->compute_bytes;
+	p->host_bytes = clamp64((unsigned __int128)4 * m->vocab * r->batch);
 }
 
 /* The recurrent state one GPU of stage holds. */

@@ -84,11 +84,10 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 		 * (the group's block), and one a speculative token. */
 		if (grp->kind == KVP_LAYER_RECURRENT && r->engine == KVP_ENGINE_VLLM &&
 		    kvp__mamba_mode(r) == KVP_MAMBA_ALL && grp->state_bytes_per_seq) {
-			uint64_t blocks = kvp__vllm_blocks(r, grp, r->seq, grp->block);
-			uint64_t pg = grp->state_bytes_per_seq / blocks;
-			unsigned __int128 slope = (unsigned __int128)n * pg;
+			unsigned __int128 slope = (unsigned __int128)n *
+			                          kvp__vllm_state_page(r, grp);
 
-			c->fixed += slope * (blocks - cdiv(r->seq, grp->block));
+			c->fixed += slope * (kvp__spec_state_rows(r, NULL) - 1);
 			if (slope == 0)
 				continue;
 			c->slope[c->n] = slope > UINT64_MAX ? UINT64_MAX : (uint64_t)slope;

@@ -46,6 +46,17 @@ static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t s
 	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
+void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p)
+{
+	/* vllm/model_executor/models/config.py GptOssForCausalLMConfig:
+	 * max_cudagraph_capture_size 1024 unless given. */
+	static const char *const graphs_1024[] = {"gpt_oss"};
+	const kvp_request *r = &p->request;
+
+	p->graph_capture_max = r->engine == KVP_ENGINE_VLLM && r->profile_memory &&
+	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
+}
+
 /* How many batch sizes vLLM captures a CUDA graph for in each mode, as
  * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
  * 96a85c575, the commit of PR #38284, 2026-04-21): the largest is
