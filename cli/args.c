@@ -284,19 +284,13 @@ static const char *option_name(int code)
 
 static int parse_format(const char *text, enum cli_format *out)
 {
-	if (strcmp(text, "table") == 0)
-		*out = CLI_TABLE;
-	else if (strcmp(text, "json") == 0)
-		*out = CLI_JSON;
-	else if (strcmp(text, "csv") == 0)
-		*out = CLI_CSV;
-	else {
-		char quoted[KVP_QUOTE_MAX];
+	static const char *const formats[] = {"table", "json", "csv", NULL};
+	static const enum cli_format values[] = {CLI_TABLE, CLI_JSON, CLI_CSV};
+	int i = cli_parse_word("format", "format", text, formats);
 
-		fprintf(stderr, "kvplan: --format: unknown format '%s' (valid: table, json, csv)\n",
-		        kvp_escape(text, quoted, sizeof quoted));
+	if (i < 0)
 		return 2;
-	}
+	*out = values[i];
 	return 0;
 }
 
@@ -465,18 +459,16 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		return cli_parse_u64(option_name(code), arg, 1, UINT64_MAX, &o->shape.state_bytes);
 	case OPT_MLA:
 		o->fields_set |= CLI_SET_MLA;
-		if (strcmp(arg, "latent") == 0)
-			o->mla = KVP_MLA_LATENT;
-		else if (strcmp(arg, "expanded") == 0)
-			o->mla = KVP_MLA_EXPANDED;
-		else {
-			char quoted[KVP_QUOTE_MAX];
+		{
+			static const char *const modes[] = {"latent", "expanded", NULL};
+			static const kvp_mla_mode values[] = {KVP_MLA_LATENT, KVP_MLA_EXPANDED};
+			int i = cli_parse_word("mla", "mode", arg, modes);
 
-			fprintf(stderr, "kvplan: --mla: unknown mode '%s' (valid: latent,"
-			        " expanded)\n", kvp_escape(arg, quoted, sizeof quoted));
-			return 2;
+			if (i < 0)
+				return 2;
+			o->mla = values[i];
+			return 0;
 		}
-		return 0;
 	case OPT_NO_WINDOW:
 		o->no_window = true;
 		return 0;

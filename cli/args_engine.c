@@ -138,17 +138,13 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u32(opt, arg, &o->tokens_per_block);
 	case OPT_TRTLLM_RUNTIME:
 		o->engine_flags |= CLI_FLAG_RUNTIME;
-		if (strcmp(arg, "cpp") == 0 || strcmp(arg, "pytorch") == 0) {
-			o->req.trtllm_cpp = strcmp(arg, "cpp") == 0;
-			return 0;
-		}
 		{
-			char quoted[KVP_QUOTE_MAX];
+			static const char *const runtimes[] = {"pytorch", "cpp", NULL};
+			int i = cli_parse_word(opt, "runtime", arg, runtimes);
 
-			fprintf(stderr, "kvplan: --%s: unknown runtime '%s' (valid: pytorch,"
-			        " cpp)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
+			o->req.trtllm_cpp = i == 1;
+			return i < 0 ? 2 : 0;
 		}
-		return 2;
 	case OPT_TP:
 		return cli_parse_u32(opt, arg, &o->req.tp);
 	case OPT_DP:
@@ -211,17 +207,13 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		/* llama.cpp's -fa on|off|auto (common/arg.cpp); auto is on
 		 * where the backend has it, as on CUDA and Metal. */
 		o->engine_flags |= CLI_FLAG_FLASH_ATTN;
-		if (strcmp(arg, "on") == 0 || strcmp(arg, "auto") == 0 || strcmp(arg, "off") == 0) {
-			o->req.flash_attn_off = strcmp(arg, "off") == 0;
-			return 0;
-		}
 		{
-			char quoted[KVP_QUOTE_MAX];
+			static const char *const modes[] = {"on", "off", "auto", NULL};
+			int i = cli_parse_word(opt, "value", arg, modes);
 
-			fprintf(stderr, "kvplan: --%s: unknown value '%s' (valid: on, off, auto)\n",
-			        opt, kvp_escape(arg, quoted, sizeof quoted));
+			o->req.flash_attn_off = i == 1;
+			return i < 0 ? 2 : 0;
 		}
-		return 2;
 	case OPT_CUDA_MEMORY:
 		o->engine_flags |= CLI_FLAG_CUDA_MEMORY;
 		o->req.cuda_memory = true;
@@ -238,20 +230,17 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return parse_vllm_version(opt, arg, &o->req.vllm_version);
 	case OPT_MAMBA_MODE:
 		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
-		if (strcmp(arg, "none") == 0 || strcmp(arg, "align") == 0 ||
-		    strcmp(arg, "all") == 0) {
-			o->req.mamba_cache_mode = strcmp(arg, "none") == 0  ? KVP_MAMBA_NONE
-			                          : strcmp(arg, "all") == 0 ? KVP_MAMBA_ALL
-			                                                    : KVP_MAMBA_ALIGN;
+		{
+			static const char *const modes[] = {"none", "align", "all", NULL};
+			static const kvp_mamba_mode values[] = {KVP_MAMBA_NONE, KVP_MAMBA_ALIGN,
+			                                        KVP_MAMBA_ALL};
+			int i = cli_parse_word(opt, "mode", arg, modes);
+
+			if (i < 0)
+				return 2;
+			o->req.mamba_cache_mode = values[i];
 			return 0;
 		}
-		{
-			char quoted[KVP_QUOTE_MAX];
-
-			fprintf(stderr, "kvplan: --%s: unknown mode '%s' (valid: none, align,"
-			        " all)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
-		}
-		return 2;
 	case OPT_PREFIX_CACHING:
 	case OPT_NO_PREFIX_CACHING:
 		/* vLLM's own switch: without prefix caching its recurrent
@@ -265,21 +254,18 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_SPEC_TOKENS:
 		return cli_parse_u32(opt, arg, &o->req.spec_tokens);
 	case OPT_SOLVE:
-		if (strcmp(arg, "max-seq") == 0)
-			o->solve = CLI_SOLVE_MAX_SEQ;
-		else if (strcmp(arg, "max-batch") == 0)
-			o->solve = CLI_SOLVE_MAX_BATCH;
-		else if (strcmp(arg, "min-gpus") == 0)
-			o->solve = CLI_SOLVE_MIN_GPUS;
-		else {
-			char quoted[KVP_QUOTE_MAX];
+		{
+			static const char *const questions[] = {"max-seq", "max-batch",
+				"min-gpus", NULL};
+			static const enum cli_solve values[] = {CLI_SOLVE_MAX_SEQ,
+				CLI_SOLVE_MAX_BATCH, CLI_SOLVE_MIN_GPUS};
+			int i = cli_parse_word(opt, "question", arg, questions);
 
-			fprintf(stderr, "kvplan: --%s: unknown question '%s' (valid: max-seq,"
-			        " max-batch, min-gpus)\n", opt,
-			        kvp_escape(arg, quoted, sizeof quoted));
-			return 2;
+			if (i < 0)
+				return 2;
+			o->solve = values[i];
+			return 0;
 		}
-		return 0;
 	}
 	return -1;
 }

@@ -24,7 +24,8 @@
 
 extern char **environ;
 
-static const char *const kind_names[] = {"size", "fit", "layers", "engines", "memory"};
+static const char *const kind_names[] = {"size", "fit", "layers", "engines", "memory",
+	NULL};
 
 int cli_parse_chart_option(int code, const char *opt, const char *arg,
                            struct cli_options *o)
@@ -32,15 +33,13 @@ int cli_parse_chart_option(int code, const char *opt, const char *arg,
 	char quoted[KVP_QUOTE_MAX];
 
 	if (code == OPT_CHART_KIND) {
-		for (size_t i = 0; i < sizeof kind_names / sizeof *kind_names; i++)
-			if (strcmp(arg, kind_names[i]) == 0) {
-				o->chart_kind = (enum cli_chart_kind)i;
-				o->chart_kind_set = true;
-				return 0;
-			}
-		fprintf(stderr, "kvplan: --chart-kind: unknown kind '%s' (valid: size,"
-		        " fit, layers, engines, memory)\n", kvp_escape(arg, quoted, sizeof quoted));
-		return 2;
+		int i = cli_parse_word("chart-kind", "kind", arg, kind_names);
+
+		if (i < 0)
+			return 2;
+		o->chart_kind = (enum cli_chart_kind)i;
+		o->chart_kind_set = true;
+		return 0;
 	}
 	if (code != OPT_CHART)
 		return -1;

@@ -228,6 +228,10 @@ int cli_engine_finish(struct cli_options *o);
 int cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
                   uint64_t *out);
 int cli_parse_u32(const char *opt, const char *text, uint32_t *out);
+/* The index of text among words (NULL-ended); otherwise -1, having said
+ * "kvplan: --opt: unknown WHAT 'text' (valid: a, b, c)". */
+int cli_parse_word(const char *opt, const char *what, const char *text,
+                   const char *const *words);
 int cli_parse_fraction(const char *opt, const char *text, double *out);
 int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out);
 /* --weights-dtype: a checkpoint format into format, or a plain element

@@ -66,6 +66,22 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t min, uint64_t max,
 	return 0;
 }
 
+int cli_parse_word(const char *opt, const char *what, const char *text,
+                   const char *const *words)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	for (int i = 0; words[i]; i++)
+		if (strcmp(text, words[i]) == 0)
+			return i;
+	fprintf(stderr, "kvplan: --%s: unknown %s '%s' (valid: ", opt, what,
+	        kvp_escape(text, quoted, sizeof quoted));
+	for (int i = 0; words[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", words[i]);
+	fputs(")\n", stderr);
+	return -1;
+}
+
 int cli_parse_u32(const char *opt, const char *text, uint32_t *out)
 {
 	uint64_t value;
