@@ -130,10 +130,11 @@ static bool sglang_swa(const kvp_plan *lp)
 	return false;
 }
 
-/* SGLang's split pool (model_runner_kv_cache_mixin.py
- * set_num_tokens_hybrid_swa, then mem_cache/swa_memory_pool.py SWAKVPool:
+/* SGLang's split pool (model_executor/pool_configurator.py
+ * HybridSWAPoolConfigurator, then mem_cache/swa_memory_pool.py SWAKVPool:
  * the sliding layers' MHATokenToKVPool first, the full layers' next, each
- * logging its "KV Cache is allocated" line, then its own total). */
+ * logging its "KV Cache is allocated" line, then its own total), the
+ * model's layers only: a draft's pool is its worker's. */
 static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
                              void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -145,6 +146,8 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		int swa = swa_kind(lp->groups[g].kind);
 
+		if (lp->groups[g].draft)
+			continue;
 		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
 		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
 	}
@@ -326,13 +329,12 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		break;
 	case KVP_ENGINE_SGLANG: {
 		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
-		if (c->swa_tokens || sglang_swa(lp)) {
-			sglang_swa_lines(lp, c, line, ctx);
-			break;
-		}
-		/* The model's pool, then a draft's or the MTP layers' (its
+		/* The model's pools, then a draft's or the MTP layers' (its
 		 * worker's, of the same tokens: eagle_worker.py). */
-		sglang_pool_line(lp, f, false, line, ctx);
+		if (c->swa_tokens || sglang_swa(lp))
+			sglang_swa_lines(lp, c, line, ctx);
+		else
+			sglang_pool_line(lp, f, false, line, ctx);
 		for (uint32_t g = 0; g < lp->group_count; g++)
 			if (lp->groups[g].draft) {
 				sglang_pool_line(lp, f, true, line, ctx);

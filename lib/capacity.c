@@ -5,6 +5,8 @@
  * GPU: the budget is that GPU's, and its layers are those of the largest
  * pipeline stage.  doc/engines.md cites each rule.
  */
+#include <math.h>
+
 #include "engine.h"
 #include "internal.h"
 
@@ -196,20 +198,39 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	return KVP_OK;
 }
 
-/* SGLang with sliding layers (model_runner_kv_cache_mixin.py
- * set_num_tokens_hybrid_swa): the tokens of one pool for all layers,
- * max_total = budget // cell // page · page, are split so that
- * full · F + swa · S = max_total · (F + S) with swa = full · r:
- * full = int(max_total · (F + S) / (F + r·S)) (Python float division,
- * the denominator F·n_full + r·S·n_swa), swa = int(full · r), both down
- * to whole pages.  F, S: bytes per token of all full, all sliding layers
- * on the GPU.  Without full layers every token is the sliding pool's. */
+/* Python's float floor division a // b of two positive doubles
+ * (Objects/floatobject.c float_floor_div: fmod, then the quotient of what
+ * is left, rounded to the nearer whole), as a count. */
+static uint64_t py_floordiv(double a, double b)
+{
+	double mod = fmod(a, b), div = (a - mod) / b, whole = floor(div);
+
+	if (div - whole > 0.5)
+		whole += 1.0;
+	return whole >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)whole;
+}
+
+/* SGLang with sliding layers (model_executor/pool_configurator.py
+ * HybridSWAPoolConfigurator, from PR #22389 of 2026-04-09, at 02236fa38 of
+ * 2026-07-19, v0.5.15): F, S the bytes a token of one full, one sliding
+ * layer; n_full, n_swa their layers on the GPU, n_draft an EAGLE or
+ * standalone draft's (PR #29622, 2026-06-30: budgeted as full layers of
+ * the model's F, since its pool holds max_total_num_tokens); r
+ * swa_full_tokens_ratio.  The cell is F·(n_full + n_draft) + (r·S)·n_swa,
+ * a Python float; full = int(budget // cell) down to whole pages, swa =
+ * int(full · r) down to whole pages.  Without full layers the cell is
+ * S·n_swa + F·n_draft, whole, and every token is the sliding pool's.
+ * (Before PR #22389, set_num_tokens_hybrid_swa divided by F·n_full +
+ * S·n_swa first, in whole pages, and scaled that; its full pool came out a
+ * few tokens smaller.)  The draft's own pool holds max_total_num_tokens,
+ * the full pool's, in the draft's shape. */
 static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                             kvp_capacity *c)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
-	uint64_t swa_layer = 0, swa_layers = 0, window = 0, total, full, swa;
+	uint64_t swa_layer = 0, swa_layers = 0, window = 0, full, swa;
+	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, total;
 	bool one_shape = true;
 	double ratio = kvp__engine_swa_ratio(r);
 
@@ -217,10 +238,20 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t n = kvp__stage_group_layers(p, stage, g);
 
-		if (n == 0 || grp->bytes_per_token == 0)
+		if (grp->bytes_per_token == 0)
+			continue;
+		if (grp->draft) {
+			/* eagle_draft_num_layers counts on every rank; the
+			 * draft's pool is on the rank that holds it. */
+			draft_layers += grp->layers;
+			draft_bytes += n * grp->bytes_per_token;
+			continue;
+		}
+		if (n == 0)
 			continue;
 		if (!kvp__sglang_swa_kind(grp->kind)) {
 			full_bytes += n * grp->bytes_per_token;
+			full_layer = grp->bytes_per_token;
 			continue;
 		}
 		swa_bytes += n * grp->bytes_per_token;
@@ -230,32 +261,39 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		swa_layers += n;
 		window = grp->window;
 	}
-	total = full_bytes + swa_bytes ? budget / (full_bytes + swa_bytes) / block * block : 0;
+	/* F from the model's config: a model of sliding layers alone has
+	 * them in the full layers' shape. */
+	if (!full_layer)
+		full_layer = swa_layer;
 	if (full_bytes == 0) {
+		uint64_t cell = swa_bytes + draft_layers * full_layer;
+
 		full = 0;
-		swa = total;
+		swa = cell ? budget / cell / block * block : 0;
+		total = swa;
 	} else {
 		/* (r · S) · n_swa, as Python evaluates it, when the sliding
 		 * layers are alike (SGLang's only case). */
-		double den = (double)full_bytes +
-		             (one_shape ? ratio * (double)swa_layer * (double)swa_layers
-		                        : ratio * (double)swa_bytes);
-		double f = (double)(total * (full_bytes + swa_bytes)) / den, s;
+		double cell = (double)(full_bytes + draft_layers * full_layer) +
+		              (one_shape ? ratio * (double)swa_layer * (double)swa_layers
+		                         : ratio * (double)swa_bytes);
+		double s;
 
-		full = f >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)f;
+		full = py_floordiv((double)budget, cell) / block * block;
 		s = (double)full * ratio;
 		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
-		full = full / block * block;
 		swa = swa / block * block;
+		total = full;
 	}
-	c->tokens = full_bytes ? full : swa;
+	c->tokens = total;
 	c->swa_tokens = swa;
 	c->blocks = c->tokens / block;
 	c->blocks_per_request = cdiv(kept_seq(p), block);
 	{
 		unsigned __int128 bytes = (unsigned __int128)(full_bytes ? full + block : 0) *
 		                          full_bytes +
-		                          (unsigned __int128)(swa + block) * swa_bytes;
+		                          (unsigned __int128)(swa + block) * swa_bytes +
+		                          (unsigned __int128)(total + block) * draft_bytes;
 
 		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 	}

@@ -876,7 +876,7 @@ typedef struct kvp_capacity {
 	uint64_t group_size;
 	uint64_t page_bytes;
 	/* SGLang with sliding layers: the sliding pool's tokens (tokens is
-	 * then the full pool's, as set_num_tokens_hybrid_swa splits them);
+	 * then the full pool's, as HybridSWAPoolConfigurator splits them);
 	 * 0 otherwise. */
 	uint64_t swa_tokens;
 	/* The tokens the engine's log line gives: vLLM's "GPU KV cache

@@ -294,7 +294,7 @@ static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_
 /* SGLang with a sliding-window pool: a request fits when its tokens fit
  * both pools, pad(seq) in the full one and pad(min(seq, window)) in the
  * sliding one, every sequence of the batch; the pools are what the budget
- * gives (set_num_tokens_hybrid_swa). */
+ * gives (pool_configurator.py HybridSWAPoolConfigurator). */
 static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {

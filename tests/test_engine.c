@@ -944,10 +944,8 @@ static void test_sglang_swa_pool(void **state)
 	assert_int_equal(bytes_at(&p, 4000, 2), 305528832ULL);
 	assert_int_equal(bytes_at(&p, 4001, 2), 306708480ULL);
 	/* The solver counts the pools that budget makes, not bytes: with
-	 * 305,528,832 B, T = 305,528,832 // 73,728 // 16 · 16 = 4,144;
-	 * total_memory = 4,144 · 73,728 = 305,528,832; full =
-	 * int(305,528,832 / 66,355.2) = int(4,604.4) = 4,604, swa =
-	 * int(4,604 · 0.8) = 3,683; to pages: 4,592 and 3,680.  Two
+	 * 305,528,832 B, full = 305,528,832 // 66,355.2 = 4,604, 4,592 in
+	 * pages; swa = int(4,592 · 0.8) = 3,673, 3,664 in pages.  Two
 	 * sequences: the full pool gives each 4,592 / 2 = 2,296 tokens (143
 	 * pages and a half: 2,288 tokens, 143 pages); the sliding pool holds
 	 * 2 · 128 easily.  So 2,288, and 2,289 would need 144 pages each. */
@@ -967,44 +965,43 @@ static void test_sglang_swa_pool(void **state)
 		assert_int_equal(batch, 1);
 	}
 
-	/* Capacity, page 1, budget 10^10: F = S = 18 · 2,048 = 36,864 B.
-	 * T = 10^10 // 73,728 = 135,633 (max_total_num_tokens);
-	 * total_memory = 135,633 · 73,728 = 9,999,949,824; denominator =
-	 * 36,864 + (0.8 · 2,048) · 18 = 66,355.2; full = int(9,999,949,824
-	 * / 66,355.2) = int(150,703.33) = 150,703; swa = int(150,703 · 0.8)
-	 * = int(120,562.4) = 120,562.  Allocated (150,704 + 120,563) ·
-	 * 36,864 = 9,999,986,688. */
+	/* Capacity, page 1, budget 10^10 (pool_configurator.py
+	 * HybridSWAPoolConfigurator): 18 full and 18 sliding layers of 2,048
+	 * B a token; cell = 2,048 · 18 + (0.8 · 2,048) · 18 = 66,355.2; full
+	 * = 10^10 // 66,355.2 = 150,704 (150,704.09); swa = int(150,704 ·
+	 * 0.8) = int(120,563.2) = 120,563.  Allocated (150,705 + 120,564) ·
+	 * 36,864 = 10,000,060,416: the padding rows are beyond the budget.
+	 * (set_num_tokens_hybrid_swa, before PR #22389, floored to 10^10 //
+	 * 73,728 = 135,633 tokens first, and gave 150,703 and 120,562.) */
 	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
 	plan_ok(&oss, &r, &p);
 	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.tokens, 150703);
-	assert_int_equal(c.swa_tokens, 120562);
-	assert_int_equal(c.blocks, 150703);
+	assert_int_equal(c.tokens, 150704);
+	assert_int_equal(c.swa_tokens, 120563);
+	assert_int_equal(c.blocks, 150704);
 	assert_int_equal(c.blocks_per_request, 4000);
-	assert_int_equal(c.allocated_bytes, 9999986688ULL);
-	/* Requests of 4,000: the full pool holds 150,703 / 4,000, the
-	 * sliding one 120,562 / 128: the fewer. */
-	assert_true(c.max_concurrency == 150703.0 / 4000.0);
+	assert_int_equal(c.allocated_bytes, 10000060416ULL);
+	/* Requests of 4,000: the full pool holds 150,704 / 4,000, the
+	 * sliding one 120,563 / 128: the fewer. */
+	assert_true(c.max_concurrency == 150704.0 / 4000.0);
 
-	/* Page 16: T = 135,633 // 16 · 16 = 135,632; total_memory =
-	 * 9,999,876,096; full = int(150,702.22) = 150,702, swa =
-	 * int(120,561.6) = 120,561; both down to pages: 150,688 and 120,560
-	 * (SGLang aligns swa after taking it from the unaligned full).
-	 * Allocated (150,688 + 16 + 120,560 + 16) · 36,864 = 10,000,465,920:
-	 * the padding rows are beyond the budget.  Concurrency at 4,000:
-	 * 9,418 pages / 250. */
+	/* Page 16: full = 150,704, a whole number of pages (9,419); swa =
+	 * int(150,704 · 0.8) = 120,563, down to pages 120,560 (SGLang takes
+	 * swa from the aligned full).  Allocated (150,704 + 16 + 120,560 +
+	 * 16) · 36,864 = 10,001,055,744.  Concurrency at 4,000: 9,419 pages
+	 * / 250. */
 	r.block_size = 16;
 	plan_ok(&oss, &r, &p);
 	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.tokens, 150688);
+	assert_int_equal(c.tokens, 150704);
 	assert_int_equal(c.swa_tokens, 120560);
-	assert_int_equal(c.blocks, 9418);
+	assert_int_equal(c.blocks, 9419);
 	assert_int_equal(c.blocks_per_request, 250);
-	assert_int_equal(c.allocated_bytes, 10000465920ULL);
-	assert_true(c.max_concurrency == 9418.0 / 250.0);
-	/* --swa-full-tokens-ratio 0.5: denominator 36,864 + 1,024 · 18 =
-	 * 55,296; full = int(180,842.67) = 180,842 → 180,832; swa =
-	 * int(90,421) → 90,416. */
+	assert_int_equal(c.allocated_bytes, 10001055744ULL);
+	assert_true(c.max_concurrency == 9419.0 / 250.0);
+	/* --swa-full-tokens-ratio 0.5: cell 36,864 + 1,024 · 18 = 55,296;
+	 * full = 10^10 // 55,296 = 180,844 → 180,832; swa = int(90,416) →
+	 * 90,416. */
 	r.swa_full_tokens_ratio = 0.5;
 	plan_ok(&oss, &r, &p);
 	capacity_ok(&p, 10000000000ULL, &c);
@@ -1095,19 +1092,17 @@ static void test_sglang_swa_architectures(void **state)
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 16385);
 	assert_int_equal(p.cache_total_bytes, 2013462528ULL);
 	assert_int_equal(p.exact_cache_bytes, 2013265920ULL);
-	/* The pools of 10^10 B (set_num_tokens_hybrid_swa): F = 12 · 4,096
-	 * = 49,152, S = 36 · 4,096 = 147,456; T = 10^10 // 196,608 =
-	 * 50,862; full = int(50,862 · 196,608 / (49,152 + (0.8 · 4,096) ·
-	 * 36 = 167,116.8)) = int(59,837.6) = 59,837; swa = int(47,869.6) =
-	 * 47,869.  Allocated (59,838 · 49,152) + (47,870 · 147,456) =
-	 * 9,999,876,096 B.  Requests of 16,384: the full pool holds
-	 * 59,837 / 16,384 of them, the chunked one 47,869 / 8,192: the
-	 * fewer. */
+	/* The pools of 10^10 B (HybridSWAPoolConfigurator): cell = 12 ·
+	 * 4,096 + (0.8 · 4,096) · 36 = 167,116.8; full = 10^10 // 167,116.8
+	 * = 59,838 (59,838.6); swa = int(47,870.4) = 47,870.  Allocated
+	 * (59,839 · 49,152) + (47,871 · 147,456) = 10,000,072,704 B.
+	 * Requests of 16,384: the full pool holds 59,838 / 16,384 of them,
+	 * the chunked one 47,870 / 8,192: the fewer. */
 	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.tokens, 59837);
-	assert_int_equal(c.swa_tokens, 47869);
-	assert_int_equal(c.allocated_bytes, 9999876096ULL);
-	assert_true(c.max_concurrency == 59837.0 / 16384.0);
+	assert_int_equal(c.tokens, 59838);
+	assert_int_equal(c.swa_tokens, 47870);
+	assert_int_equal(c.allocated_bytes, 10000072704ULL);
+	assert_true(c.max_concurrency == 59838.0 / 16384.0);
 
 	/* --disable-hybrid-swa-memory: gpt-oss-120b's 36 layers all keep
 	 * 4,000 + 1 rows of 2,048 B: 294,985,728 B. */
@@ -1120,7 +1115,7 @@ static void test_sglang_swa_architectures(void **state)
 	/* Under --pp 2 SGLang's sliding-window pool still holds all 36
 	 * layers on each stage (SWAKVPool takes the whole model's layer
 	 * ids): 152,248,320 B a GPU, as on one, and twice that in all; the
-	 * pools of 10^10 B are one GPU's (150,703 and 120,562 tokens). */
+	 * pools of 10^10 B are one GPU's (150,704 and 120,563 tokens). */
 	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
 	r.pp = 2;
 	plan_ok(&oss, &r, &p);
@@ -1130,8 +1125,8 @@ static void test_sglang_swa_architectures(void **state)
 	assert_int_equal(p.kv_bytes_per_gpu, 152248320ULL);
 	assert_int_equal(p.cache_total_bytes, 2 * 152248320ULL);
 	capacity_ok(&p, 10000000000ULL, &c);
-	assert_int_equal(c.tokens, 150703);
-	assert_int_equal(c.swa_tokens, 120562);
+	assert_int_equal(c.tokens, 150704);
+	assert_int_equal(c.swa_tokens, 120563);
 	/* Gemma 3 has no such pool: each stage its own 17 layers. */
 	r.seq = 8192;
 	plan_ok(&gemma, &r, &p);
@@ -1144,6 +1139,60 @@ static void test_sglang_swa_architectures(void **state)
 	plan_ok(&gemma, &r, &p);
 	assert_false(p.windows_held);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->layers, 29);
+}
+
+/* SGLang's sliding-window pools with a draft (pool_configurator.py
+ * HybridSWAPoolConfigurator, PR #29622 of 2026-06-30): the draft's layers
+ * are budgeted as full layers of the model's shape, and its own pool holds
+ * the full pool's tokens in its own shape.  gpt-oss-120b (18 full and 18
+ * sliding layers of 2,048 B a token) and a one-layer draft of 8 kv heads
+ * of 128 (4,096 B): cell = 2,048 · (18 + 1) + (0.8 · 2,048) · 18 =
+ * 68,403.2; full = 10^10 // 68,403.2 = 146,191 (146,191.99); swa =
+ * int(146,191 · 0.8) = 116,952.  Allocated (146,192 + 116,953) · 36,864
+ * + 146,192 · 4,096 = 10,299,379,712: a draft larger than the model's
+ * layers takes the pools past the budget. */
+static void test_sglang_swa_draft(void **state)
+{
+	kvp_model oss = gpt_oss_120b();
+	kvp_model draft = uniform(1);
+	kvp_model all = uniform(4);
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	kvp_capacity c;
+	kvp_plan p;
+
+	(void)state;
+	r.draft = &draft;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10000000000ULL, &c);
+	assert_int_equal(c.tokens, 146191);
+	assert_int_equal(c.swa_tokens, 116952);
+	assert_int_equal(c.allocated_bytes, 10299379712ULL);
+	/* The solver's pools are the same: two requests of 73,095 tokens
+	 * fill the full pool (146,190), 73,096 do not. */
+	{
+		uint64_t seq;
+		bool unbounded;
+		kvp_error err;
+
+		assert_int_equal(kvp_plan_max_seq(&p, 10000000000ULL, 2, &seq, &unbounded, &err),
+		                 KVP_OK);
+		assert_int_equal(seq, 73095);
+	}
+
+	/* Sliding layers alone (4 of 4,096 B, window 100, gpt-oss's
+	 * pool): the cell is whole, 4 · 4,096 + 1 · 4,096 = 20,480 (F, the
+	 * model's layer, is the sliding layers' shape); 10^6 // 20,480 = 48
+	 * tokens, the draft's pool as many: 49 · 16,384 + 49 · 4,096 =
+	 * 1,003,520 B allocated. */
+	all.sliding_window = 100;
+	snprintf(all.model_type, sizeof all.model_type, "gpt-oss");
+	pattern(&all, "sliding");
+	r.seq = 500;
+	plan_ok(&all, &r, &p);
+	capacity_ok(&p, 1000000ULL, &c);
+	assert_int_equal(c.tokens, 48);
+	assert_int_equal(c.swa_tokens, 48);
+	assert_int_equal(c.allocated_bytes, 1003520ULL);
 }
 
 /* vLLM: a hybrid model whose layers' pages differ (V5,
@@ -1846,6 +1895,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_trtllm_sglang),
 		cmocka_unit_test(test_sglang_swa_pool),
 		cmocka_unit_test(test_sglang_swa_architectures),
+		cmocka_unit_test(test_sglang_swa_draft),
 		cmocka_unit_test(test_sglang_pool_fit),
 		cmocka_unit_test(test_vllm_unified_pages),
 		cmocka_unit_test(test_vllm_mamba_hybrid),

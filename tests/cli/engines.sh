@@ -264,25 +264,40 @@ run --model llama3-8b --seq 8192 --engine trtllm --trtllm-runtime cpp \
 has_line "TensorRT-LLM 0.8's allocation line" "    Allocate 7952400384 bytes for k/v cache."
 has_line "TensorRT-LLM 0.8's token line" "    Using 60672 tokens in paged KV cache."
 
-# SGLang's split pool for a model with sliding layers (set_num_tokens_hybrid_swa,
-# SWAKVPool): gpt-oss-120b, 18 full and 18 sliding layers of 8 kv heads of
-# 64 (2,048 B a token each), --kv-budget 10^10, page 1:
-# T = 10^10 // 73,728 = 135,633; full = int(135,633·73,728 / (36,864 +
-# 0.8·2,048·18)) = int(9,999,949,824 / 66,355.2) = 150,703; swa =
-# int(150,703·0.8) = 120,562.  K of the sliding pool: (120,562 + 1)·18·1,024
-# = 2,222,217,216 B = 2.07 GiB; of the full one (150,703 + 1)·18,432 =
-# 2,777,776,128 = 2.59; both pools, K and V: 9,999,986,688 = 9.31.
+# SGLang's split pool for a model with sliding layers (pool_configurator.py
+# HybridSWAPoolConfigurator, SWAKVPool): gpt-oss-120b, 18 full and 18
+# sliding layers of 8 kv heads of 64 (2,048 B a token each), --kv-budget
+# 10^10, page 1: cell = 2,048·18 + (0.8·2,048)·18 = 66,355.2; full =
+# 10^10 // 66,355.2 = 150,704 (66,355.2·150,704 = 9,999,994,060.8); swa =
+# int(150,704·0.8) = 120,563.  K of the sliding pool: (120,563 + 1)·18·1,024
+# = 2,222,235,648 B = 2.07 GiB; of the full one (150,704 + 1)·18,432 =
+# 2,777,794,560 = 2.59; both pools, K and V: 10,000,060,416 = 9.31.  (The
+# rule before PR #22389 floored to 10^10 // 73,728 tokens first: 150,703.)
 run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 --format json
-is capacity_tokens 150703 "sglang swa: the full pool's tokens"
-is capacity_swa_tokens 120562 "sglang swa: the sliding pool's tokens"
+is capacity_tokens 150704 "sglang swa: the full pool's tokens"
+is capacity_swa_tokens 120563 "sglang swa: the sliding pool's tokens"
 has_line "SGLang's split line" \
-	"Use sliding window memory pool. full_layer_tokens=150703, swa_layer_tokens=120562"
+	"Use sliding window memory pool. full_layer_tokens=150704, swa_layer_tokens=120563"
 has_line "the sliding pool's line (first)" \
-	"KV Cache is allocated. #tokens: 120562, K size: 2.07 GB, V size: 2.07 GB"
+	"KV Cache is allocated. #tokens: 120563, K size: 2.07 GB, V size: 2.07 GB"
 has_line "the full pool's line" \
-	"KV Cache is allocated. #tokens: 150703, K size: 2.59 GB, V size: 2.59 GB"
+	"KV Cache is allocated. #tokens: 150704, K size: 2.59 GB, V size: 2.59 GB"
 has_line "SWAKVPool's line" \
-	"SWAKVPool mem usage: 9.31 GB, swa size: 120562, full size: 150703"
+	"SWAKVPool mem usage: 9.31 GB, swa size: 120563, full size: 150704"
+# With a draft (PR #29622): Llama 3.2 1B's 16 layers are budgeted as full
+# layers of gpt-oss's 2,048 B, cell = 2,048·(18 + 16) + (0.8·2,048)·18 =
+# 99,123.2; full = 10^10 // 99,123.2 = 100,884, swa = int(80,707.2) =
+# 80,707; the draft worker's pool then holds 100,884 + 1 rows of its own 16
+# layers of 8 kv heads of 64: K 100,885·16·1,024 = 1,652,899,840 B = 1.54
+# GiB, logged after the SWAKVPool's line.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
+	--draft-model llama3.2-1b --format json
+is capacity_tokens 100884 "sglang swa with a draft: the full pool"
+is capacity_swa_tokens 80707 "sglang swa with a draft: the sliding pool"
+check "sglang swa with a draft: SWAKVPool of the model's layers, then the draft worker's pool" \
+	grep -A1 -Fq '"SWAKVPool mem usage: 6.23 GB, swa size: 80707, full size: 100884",' "$work/out"
+check "the draft worker's pool line follows it" sh -c \
+	"grep -A1 -F 'SWAKVPool mem usage: 6.23 GB' '$work/out' | grep -Fq '\"KV Cache is allocated. #tokens: 100884, K size: 1.54 GB, V size: 1.54 GB\"'"
 # --swa-full-tokens-ratio 0.5: 9,999,949,824 / (36,864 + 1,024·18) =
 # 9,999,949,824 / 55,296 = 180,844 exactly; swa 90,422.
 run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
@@ -311,23 +326,22 @@ is capacity_tokens 71806 "sglang gemma3: one pool of 139,264 B a token"
 run --model gemma3-4b --seq 8192 --engine sglang
 check "sglang gemma3 says why" grep -Fq "SGLang keeps every token of the 29 windowed layers: its sliding-window pool is for the architectures it lists (Llama 4, gpt-oss, Gemma 4, ...), and gemma3_text is not one" "$work/out"
 # Llama 4 Scout's 36 chunked layers are its SWA layers, the chunk (8,192)
-# their window: F = 12·4,096 = 49,152, S = 36·4,096 = 147,456; T = 10^10 //
-# 196,608 = 50,862; full = int(50,862·196,608 / (49,152 + 0.8·4,096·36 =
-# 167,116.8)) = 59,837, swa = int(59,837·0.8) = 47,869.  K of the chunked
-# pool: 47,870·36·2,048 = 3,529,359,360 B = 3.29 GiB, of the full one
-# 59,838·12·2,048 = 1,470,578,688 = 1.37; both, K and V: 9.31 GiB.
+# their window: cell = 12·4,096 + (0.8·4,096)·36 = 167,116.8; full = 10^10
+# // 167,116.8 = 59,838, swa = int(59,838·0.8) = 47,870.  K of the chunked
+# pool: 47,871·36·2,048 = 3,529,433,088 B = 3.29 GiB, of the full one
+# 59,839·12·2,048 = 1,470,603,264 = 1.37; both, K and V: 9.31 GiB.
 run --model llama4-scout --seq 16384 --engine sglang --kv-budget 10000000000 --format json
 is windows_held false "sglang llama4: its chunked layers pooled"
-is capacity_tokens 59837 "sglang llama4: the full pool"
-is capacity_swa_tokens 47869 "sglang llama4: the chunked layers' pool"
+is capacity_tokens 59838 "sglang llama4: the full pool"
+is capacity_swa_tokens 47870 "sglang llama4: the chunked layers' pool"
 has_line "sglang llama4's split line" \
-	"Use sliding window memory pool. full_layer_tokens=59837, swa_layer_tokens=47869"
+	"Use sliding window memory pool. full_layer_tokens=59838, swa_layer_tokens=47870"
 has_line "sglang llama4's chunked pool line" \
-	"KV Cache is allocated. #tokens: 47869, K size: 3.29 GB, V size: 3.29 GB"
+	"KV Cache is allocated. #tokens: 47870, K size: 3.29 GB, V size: 3.29 GB"
 has_line "sglang llama4's full pool line" \
-	"KV Cache is allocated. #tokens: 59837, K size: 1.37 GB, V size: 1.37 GB"
+	"KV Cache is allocated. #tokens: 59838, K size: 1.37 GB, V size: 1.37 GB"
 has_line "sglang llama4's SWAKVPool line" \
-	"SWAKVPool mem usage: 9.31 GB, swa size: 47869, full size: 59837"
+	"SWAKVPool mem usage: 9.31 GB, swa size: 47870, full size: 59838"
 # --disable-hybrid-swa-memory: gpt-oss-120b's 36 layers of 2,048 B all keep
 # 4,000 + 1 rows: 36·4,001·2,048 = 294,985,728 B.
 run --model gpt-oss-120b --seq 4000 --engine sglang --disable-hybrid-swa-memory --format json
@@ -340,7 +354,7 @@ run --model gpt-oss-120b --seq 4000 --engine sglang --pp 2 --kv-budget 100000000
 is stages_whole true "sglang --pp 2: every stage the whole pool"
 is kv_bytes_per_gpu 152248320 "sglang --pp 2: all 36 layers a GPU"
 is cache_total_bytes 304496640 "sglang --pp 2: twice in all"
-is capacity_tokens 150703 "sglang --pp 2: the full pool as on one GPU"
+is capacity_tokens 150704 "sglang --pp 2: the full pool as on one GPU"
 run --model gpt-oss-120b --seq 4000 --engine sglang --pp 2
 check "sglang --pp 2 says why" grep -Fq "each stage holds all 36 layers' cache: SGLang's sliding-window pool takes the whole model's layers on every pipeline rank" "$work/out"
 check "no replication claimed" sh -c "! grep -Fq 'replicated kv heads' '$work/out'"
