@@ -429,6 +429,18 @@ static void test_published(void **state)
 		     "Meta-Llama-3.1-8B-Instruct-fp8 (9.08 GB)");
 		near(estimate(&l31, "fp8").bytes, 9080000000ull, 1.1e-3,
 		     "Llama-3.1-8B-Instruct-FP8 (5 GB + 4.08 GB)");
+		/* NVFP4 (compressed-tensors: weight_packed u8 [out, in/2],
+		 * weight_scale fp8 [out, in/16], weight_global_scale and
+		 * input_global_scale fp32; vLLM compressed_tensors_w4a4_nvfp4.py),
+		 * ModelOpt's bytes.  No exact size of an NVFP4 checkpoint could
+		 * be read; weiweiz1/llama3.1-8b-nvfp (tagged compressed-tensors,
+		 * Llama 3.1 8B quantized to NVFP4 by its name) has a file list,
+		 * model-00001-of-00002.safetensors "4.98 GB" and
+		 * model-00002-of-00002.safetensors "1.05 GB", rounded each to
+		 * half a unit (6.02e9 to 6.04e9).  The estimate is 6,027,749,120
+		 * B, -3.7e-4 of 6.03e9, within the rounding's 1.7e-3. */
+		near(estimate(&l31, "nvfp4").bytes, 6030000000ull, 2.1e-3,
+		     "llama3.1-8b-nvfp (4.98 GB + 1.05 GB)");
 	}
 	/* TheBloke/Llama-2-7B-GGUF llama-2-7b.Q8_0.gguf: 7,161,089,728 B. */
 	near(estimate(&l2, "q8_0").bytes, 7161089728ull, 2e-4, "Llama-2-7B Q8_0");
