@@ -261,7 +261,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		char a[32];
 
 		if (cli_mem_util(p) == 0)
-			fprintf(out, "%s: mem_fraction_static %.3f (SGLang v0.5's default"
+			fprintf(out, "%s: mem_fraction_static %.3f (SGLang's default"
 			        " here; --mem-fraction-static to give one), %s B for the"
 			        " cache", p->devices[i].name,
 			        p->fits[i].mem_util,

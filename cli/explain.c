@@ -274,19 +274,19 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 
 /* How a max-seq figure was solved on the piece of f that holds it. */
 /* SGLang's default mem_fraction_static for device d, term by term. */
-static void explain_sglang_share(const struct explainer *e, const kvp_request *r,
+static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
 	double gpu_mem, reserved;
+	uint32_t graphs;
 
-	kvp_engine_mem_util(r, d, &gpu_mem, &reserved);
+	kvp_plan_mem_util(p, d, &gpu_mem, &reserved, &graphs);
 	say(e, "  mem_fraction_static: SGLang's default (server_args): gpu_mem %.0f MiB;"
-	    " reserved 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs"
-	    " x 2 + tp x pp / 8 x 1024%s%s = %.6g MiB; round((%.0f - %.6g) / %.0f, 3)"
-	    " = %.3f", gpu_mem, gpu_mem > 60 * 1024 ? ", at least 10,240 above 60 GiB" : "",
-	    r->draft ? ", + 6,144 for the draft model" : r->mtp_layers
-	    ? ", + 2,048 for the MTP layers" : "", reserved, gpu_mem, reserved, gpu_mem,
-	    share);
+	    " reserved 512 + max(chunked_prefill_size, 2048) x 1.5 + tp x pp / 8 x 1024"
+	    " + cuda_graph_max_bs x 2 + %u prefill CUDA graphs x 8%s = %.6g MiB;"
+	    " round((%.0f - %.6g) / %.0f, 3) = %.3f", gpu_mem, graphs,
+	    gpu_mem > 60 * 1024 ? ", at least 10,240 above 60 GiB" : "", reserved,
+	    gpu_mem, reserved, gpu_mem, share);
 }
 
 static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
@@ -437,7 +437,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			explain_max_seq(&e, p, "L2", d->l2_bytes, f->max_seq_l2,
 			                f->max_seq_l2_unbounded);
 		if (cli_mem_util(p) == 0)
-			explain_sglang_share(&e, r, d, f->mem_util);
+			explain_sglang_share(&e, dp, d, f->mem_util);
 		if (r->engine == KVP_ENGINE_VLLM)
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
 			    " as vLLM computes it, = %s B", g(f->footprint.total),

@@ -315,8 +315,8 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 /* SGLang's cell on stage's GPU, the bytes a token of max_total_num_tokens
  * costs: the model's layers', scaled for a draft's or MTP layers'
- * (pool_configurator.py DefaultPoolConfigurator, from PR #23862 of
- * 2026-04-27: int(cell x (1 + draft layers / layers)), in floats, as if
+ * (pool_configurator.py DefaultPoolConfigurator, from PR #23862, merged
+ * 2026-06-12: int(cell x (1 + draft layers / layers)), in floats, as if
  * each draft layer were as large as the model's average); *pools, the
  * bytes its pools then allocate a token, the draft's own included
  * (research: /work/research/sglang-spec-pool.md). */

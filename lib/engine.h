@@ -199,7 +199,7 @@ void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *se
                            bool *seq_unbounded, uint64_t *batch);
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
-double kvp__engine_mem_util(const kvp_request *r, const kvp_device *d);
+double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d);
 
 /* draft.c: the recurrent states a sequence keeps under speculative
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,

@@ -193,7 +193,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 		                  " engine's own)", r->mem_util);
 	/* 0: the engine's own share for this device (mem_fraction.c), which
 	 * for SGLang on a small device can be nothing at all */
-	fit.mem_util = kvp__engine_mem_util(r, device);
+	fit.mem_util = kvp__engine_mem_util(plan, device);
 	fit.kv_total_bytes = plan->kv_total_bytes;
 	fit.state_total_bytes = plan->state_total_bytes;
 	fit.cache_total_bytes = plan->cache_total_bytes;

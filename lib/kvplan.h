@@ -1084,12 +1084,24 @@ KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request
  * or where that is 0 the engine's own default for the device: vLLM 0.92
  * (0.90 before 0.20, PR #38284);
  * SGLang's mem_fraction_static, round((gpu_mem - reserved_mem) / gpu_mem,
- * 3) in MiB as python/sglang/srt/server_args.py works it out (v0.5.x),
- * *gpu_mem_mib and *reserved_mib its terms (each may be NULL; 0 for the
- * other engines); 0.90 for the rest.  0 when no request or device. */
+ * 3) in MiB as python/sglang/srt/server_args.py works it out (main of
+ * 2026-07, after v0.5.15), *gpu_mem_mib and *reserved_mib its terms (each
+ * may be NULL; 0 for the other engines); 0.90 for the rest.  0 when no
+ * request or device.  SGLang's reserve also depends on the model (its
+ * prefill CUDA graphs, none with MLA): this form takes a model without
+ * MLA whose path does not name Llama 2; kvp_plan_mem_util takes the
+ * plan's. */
 KVP_API double kvp_engine_mem_util(const kvp_request *request,
                                    const kvp_device *device,
                                    double *gpu_mem_mib, double *reserved_mib);
+
+/* The same for a plan's request and model, the share kvp_plan_fit takes;
+ * *prefill_graphs SGLang's prefill CUDA graphs counted in its reserve, 8
+ * MiB each (may be NULL; 0 for the other engines).  0 when no plan or
+ * device. */
+KVP_API double kvp_plan_mem_util(const kvp_plan *plan, const kvp_device *device,
+                                 double *gpu_mem_mib, double *reserved_mib,
+                                 uint32_t *prefill_graphs);
 
 /* Whether SGLang runs the model with its sliding-window memory pool (its
  * sliding or chunked layers keep only their window's tokens): the

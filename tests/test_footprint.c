@@ -344,12 +344,16 @@ static void test_vllm_profile_logs(void **state)
 }
 
 /* SGLang's default mem_fraction_static (server_args.py,
- * ServerArgs._handle_gpu_memory_settings, v0.5.x), worked by hand in MiB:
- * reserved = 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs
- * x 2 + tp x pp / 8 x 1024, at least 10,240 above 60 GiB, + 6,144 for a
- * draft model or 2,048 for MTP; the share round((gpu_mem - reserved) /
- * gpu_mem, 3), Python's round.  The expected shares are Python's own
- * round() of those quotients. */
+ * ServerArgs._handle_gpu_memory_settings and reserve_for_graph_mb at main
+ * 02236fa38, 2026-07-19), worked by hand in MiB: reserved = 512 +
+ * max(chunked_prefill_size, 2048) x 1.5 + tp x pp / 8 x 1024 +
+ * cuda_graph_max_bs x 2 + 8 x the prefill CUDA graphs (the sizes up to
+ * chunked_prefill_size of 4..32 by 4, 48..256 by 16, 288..512 by 32,
+ * 576..1024 by 64, 1280..4096 by 256, then by 512: 42 to 2,048, 50 to
+ * 4,096, 58 to 8,192, 74 to 16,384), at least 10,240 above 60 GiB; a
+ * draft or MTP reserves nothing since PR #23862; the share
+ * round((gpu_mem - reserved) / gpu_mem, 3), Python's round.  The
+ * expected shares are Python's own round() of those quotients. */
 static void test_sglang_mem_fraction(void **state)
 {
 	static const struct {
@@ -358,29 +362,34 @@ static void test_sglang_mem_fraction(void **state)
 		int draft; /* 1 a draft model, 2 MTP layers */
 		double reserved, share;
 	} cases[] = {
-		/* H100 80 GiB: chunk 8192, graphs 256: 512 + 12,288 + 512 + 128 */
-		{80, 1, 0, 0, 0, 13440, 0.836},
-		/* tp 8: graphs 512, 8 / 8 GiB: 0.81875 in a double is a hair
-		 * above, so up */
-		{80, 8, 0, 0, 0, 14848, 0.819},
-		/* V100 32 GiB (< 35 GiB): chunk 2048, graphs 24: 3,760 */
-		{32, 1, 0, 0, 0, 3760, 0.885},
-		/* A100 40 GiB (< 60 GiB): chunk 4096, graphs 32: 6,848 */
-		{40, 1, 0, 0, 0, 6848, 0.833},
-		/* 16 GiB (< 20 GiB): graphs 8: 3,728 */
-		{16, 1, 0, 0, 0, 3728, 0.772},
-		/* 180 GiB (B200's tier): chunk 16384, graphs 512: 26,240 */
-		{180, 1, 0, 0, 0, 26240, 0.858},
-		/* 140 GiB: 0.90625 exactly, a tie: to even, 0.906 */
-		{140, 1, 0, 0, 0, 13440, 0.906},
-		/* a draft model (STANDALONE) 6 GiB, MTP (EAGLE) 2 GiB */
-		{80, 1, 0, 0, 1, 19584, 0.761},
-		{80, 1, 0, 0, 2, 15488, 0.811},
-		/* given: chunk 4096 leaves 7,296, under the 10 GiB floor */
+		/* H100 80 GiB: chunk 8192, decode graphs to 256, 58 prefill
+		 * graphs: 512 + 12,288 + 128 + 512 + 464 = 13,904 */
+		{80, 1, 0, 0, 0, 13904, 0.83},
+		/* tp 8: decode graphs to 512, 8 / 8 GiB: 15,312; 0.813085... */
+		{80, 8, 0, 0, 0, 15312, 0.813},
+		/* V100 32 GiB (< 35 GiB): chunk 2048, 24, 42 graphs: 512 +
+		 * 3,072 + 128 + 48 + 336 = 4,096; 0.875 exactly */
+		{32, 1, 0, 0, 0, 4096, 0.875},
+		/* A100 40 GiB (< 60 GiB): chunk 4096, 32, 50 graphs: 7,248 */
+		{40, 1, 0, 0, 0, 7248, 0.823},
+		/* 16 GiB (< 20 GiB): 8, 42 graphs: 4,064 */
+		{16, 1, 0, 0, 0, 4064, 0.752},
+		/* 180 GiB (B200's tier): chunk 16384, 512, 74 graphs: 26,832 */
+		{180, 1, 0, 0, 0, 26832, 0.854},
+		/* 140 GiB: the H100's terms, 13,904 of 143,360 */
+		{140, 1, 0, 0, 0, 13904, 0.903},
+		/* a draft model or MTP: nothing more (PR #23862) */
+		{80, 1, 0, 0, 1, 13904, 0.83},
+		{80, 1, 0, 0, 2, 13904, 0.83},
+		/* given: chunk 4096 leaves 512 + 6,144 + 128 + 512 + 400 =
+		 * 7,696, under the 10 GiB floor */
 		{80, 1, 4096, 0, 0, 10240, 0.875},
-		{80, 1, 16384, 80, 0, 25376, 0.69},
-		/* 4 GiB: 3,728 of 4,096 */
-		{4, 1, 0, 0, 0, 3728, 0.09},
+		{80, 1, 16384, 80, 0, 25968, 0.683},
+		/* decode graphs to 984: 15,360, so 0.8125 exactly, a tie: to
+		 * even, 0.812 */
+		{80, 1, 0, 984, 0, 15360, 0.812},
+		/* 4 GiB: 4,064 of 4,096 */
+		{4, 1, 0, 0, 0, 4064, 0.008},
 	};
 	kvp_model draft = {.name = "d", .layers = 2, .hidden = 64, .heads = 2,
 	                   .kv_heads = 2, .head_dim = 32, .params = 1000};
@@ -407,6 +416,69 @@ static void test_sglang_mem_fraction(void **state)
 	}
 }
 
+/* kvp_plan_mem_util reads the plan's model, as kvp_plan_fit does: on an
+ * H100, 58 prefill graphs without MLA (13,904 MiB, 0.83); 50 for a Llama 2
+ * path, whose graphs stop at 4,096 tokens (13,840, 0.831: 0.83105...);
+ * none for an MLA model or with LoRA, whose prefill runs without them
+ * (13,440, 0.836: 0.8359375). */
+static void test_sglang_mem_fraction_model(void **state)
+{
+	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_model mla = m;
+	kvp_device h100 = device(80ull << 30);
+	static const struct {
+		const char *name;
+		bool mla, lora;
+		uint32_t graphs;
+		double reserved, share;
+	} cases[] = {
+		{"llama3-8b", false, false, 58, 13904, 0.83},
+		{"llama2-7b", false, false, 50, 13840, 0.831},
+		{"Llama-2-13b-hf", false, false, 50, 13840, 0.831},
+		{"deepseek", true, false, 0, 13440, 0.836},
+		{"llama3-8b", false, true, 0, 13440, 0.836},
+	};
+	kvp_error err;
+
+	(void)state;
+	mla.kv_lora_rank = 512;
+	mla.qk_rope_dim = 64;
+	mla.qk_nope_dim = 128;
+	mla.v_head_dim = 128;
+	mla.head_dim = 0;
+	if (kvp_model_finalize(&mla, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_model one = cases[i].mla ? mla : m;
+		kvp_request r;
+		kvp_plan p;
+		kvp_fit f;
+		double gpu_mem, reserved, share;
+		uint32_t graphs;
+
+		snprintf(one.name, sizeof one.name, "%s", cases[i].name);
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_SGLANG;
+		r.mem_util = 0;
+		r.seq = 1024;
+		if (cases[i].lora) {
+			r.lora.rank = 16;
+			r.lora.slots = 1;
+			r.lora.modules = KVP_LORA_Q | KVP_LORA_V;
+		}
+		if (kvp_plan_compute(&one, &r, &p, &err) != KVP_OK)
+			fail_msg("%s: %s", cases[i].name, err.message);
+		share = kvp_plan_mem_util(&p, &h100, &gpu_mem, &reserved, &graphs);
+		if (graphs != cases[i].graphs || reserved != cases[i].reserved ||
+		    share != cases[i].share)
+			fail_msg("%s: %u graphs, reserved %g, share %.17g", cases[i].name,
+			         graphs, reserved, share);
+		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
+		assert_true(f.mem_util == share);
+	}
+	assert_true(kvp_plan_mem_util(NULL, &h100, NULL, NULL, NULL) == 0);
+}
+
 /* The share in a fit: the request's where given; where 0, each engine's
  * own for the device (vLLM 0.92, 0.90 before 0.20; SGLang's worked out
  * above; the rest 0.90); nothing usable where SGLang's reserve is the whole device. */
@@ -415,7 +487,7 @@ static void test_engine_default_share(void **state)
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
 	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
 	                                     KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM};
-	static const double shares[] = {0.90, 0.92, 0.836, 0.90};
+	static const double shares[] = {0.90, 0.92, 0.83, 0.90};
 	kvp_device h100 = device(80ull << 30), small = device(3ull << 30);
 	kvp_request r;
 	kvp_plan p;
@@ -431,9 +503,9 @@ static void test_engine_default_share(void **state)
 		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 		assert_true(f.mem_util == shares[e]);
-		/* SGLang at 0.836: floor(85,899,345,920 x 0.836) */
+		/* SGLang at 0.83: floor(85,899,345,920 x 0.83) */
 		if (engines[e] == KVP_ENGINE_SGLANG)
-			assert_int_equal(f.usable_bytes, 71811853189ull);
+			assert_int_equal(f.usable_bytes, 71296457113ull);
 		r.mem_util = 0.5;
 		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
@@ -448,7 +520,7 @@ static void test_engine_default_share(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 	assert_true(f.mem_util == 0.90);
-	/* 3 GiB: SGLang reserves 3,728 MiB of 3,072 */
+	/* 3 GiB: SGLang reserves 4,064 MiB of 3,072 */
 	kvp_request_init(&r);
 	r.seq = 1024;
 	r.engine = KVP_ENGINE_SGLANG;
@@ -469,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_profile_by_hand),
 		cmocka_unit_test(test_vllm_profile_logs),
 		cmocka_unit_test(test_sglang_mem_fraction),
+		cmocka_unit_test(test_sglang_mem_fraction_model),
 		cmocka_unit_test(test_engine_default_share),
 	};
 
