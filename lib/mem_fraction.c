@@ -163,10 +163,13 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d)
 {
-	struct sglang_model m = sglang_model_of(p);
+	struct sglang_model m = {false, false};
 	double gpu_mem, reserved;
 	uint32_t graphs;
 
+	/* The model matters to SGLang's own share alone. */
+	if (p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0)
+		m = sglang_model_of(p);
 	return engine_share(&p->request, d, &m, &gpu_mem, &reserved, &graphs);
 }
 
