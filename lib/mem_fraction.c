@@ -111,9 +111,12 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * (2026-07-01: the breakable backend), up to chunked_prefill_size
 	 * tokens (4,096 for a Llama 2 path); an MLA backend or LoRA turns
 	 * them off (_disable_breakable_cudagraph_if_incompatible, which runs
-	 * first); each counts 8 MiB, the non-torch part. */
+	 * first), and ROCm's default, tc_piecewise, is off on HIP
+	 * (_disable_tc_piecewise_cudagraph_if_incompatible); each counts 8
+	 * MiB, the non-torch part. */
 	prefill_bs = m->llama2 && chunked > 4096 ? 4096 : chunked;
-	*graphs = m->mla || r->lora.rank ? 0 : prefill_graphs(prefill_bs);
+	*graphs = m->mla || r->lora.rank || kvp__device_amd(d) ? 0
+	          : prefill_graphs(prefill_bs);
 	/* Constant metadata, activations of a prefill chunk, decode CUDA
 	 * graphs (max_bs x 2) and prefill ones, large parallel layouts (tp x
 	 * pp / 8 GiB, a true division); at least 10 GiB on a device of more

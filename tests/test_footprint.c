@@ -477,6 +477,32 @@ static void test_sglang_mem_fraction_model(void **state)
 		assert_true(f.mem_util == share);
 	}
 	assert_true(kvp_plan_mem_util(NULL, &h100, NULL, NULL, NULL) == 0);
+	/* An AMD GPU (ROCm's default prefill backend, tc_piecewise, is off on
+	 * HIP): MI300X, 192 GiB, chunk 16384 and 512 decode graphs: 512 +
+	 * 24,576 + 128 + 1,024 = 26,240 MiB, round(170,368 / 196,608, 3) =
+	 * 0.867 (0.86653...); 74 graphs (592 MiB more) on an NVIDIA GPU of
+	 * the same memory. */
+	{
+		kvp_device mi300x = device(192ull << 30);
+		kvp_request r;
+		kvp_plan p;
+		double gpu_mem, reserved, share;
+		uint32_t graphs;
+
+		strcpy(mi300x.arch, "gfx942");
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_SGLANG;
+		r.mem_util = 0;
+		r.seq = 1024;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		share = kvp_plan_mem_util(&p, &mi300x, &gpu_mem, &reserved, &graphs);
+		assert_int_equal(graphs, 0);
+		assert_true(reserved == 26240 && share == 0.867);
+		strcpy(mi300x.arch, "sm_100");
+		share = kvp_plan_mem_util(&p, &mi300x, &gpu_mem, &reserved, &graphs);
+		assert_int_equal(graphs, 74);
+		assert_true(reserved == 26832 && share == 0.864);
+	}
 }
 
 /* The share in a fit: the request's where given; where 0, each engine's

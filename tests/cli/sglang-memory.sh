@@ -58,6 +58,11 @@ check "LoRA: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' "$wor
 run --model qwen3-32b --seq 4096 --engine sglang --gpu h100-sxm --tp 2 --cuda-memory \
 	--format json
 check "issue #29092's 0.828" grep -Eq '^ *"mem_util": 0\.828,?$' "$work/out"
+# An AMD GPU takes no prefill graphs (ROCm's tc_piecewise is off on HIP):
+# MI300X, 192 GiB: 512 + 16,384 x 1.5 + 128 + 512 x 2 = 26,240 MiB,
+# round(170,368 / 196,608, 3) = 0.867.
+run --model llama3-8b --seq 4096 --engine sglang --gpu mi300x --format json
+check "MI300X: no prefill graphs, 0.867" grep -Eq '^ *"mem_util": 0\.867,?$' "$work/out"
 # A given --mem-fraction-static is taken as it is.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --mem-fraction-static 0.85 \
 	--format json
