@@ -51,10 +51,39 @@ static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_
 	                           2 * (uint64_t)m->heads * m->head_dim);
 }
 
+/* llama.cpp split by layers with flash attention (the default): its
+ * scheduler keeps 4 copies of every graph input on each GPU, pinned for
+ * the whole graph (ggml/src/ggml-backend.cpp, n_copies =
+ * GGML_SCHED_MAX_COPIES with pipeline parallelism, its split inputs
+ * flagged input and output): the f16 KQ mask, n_kv x n_tokens (f16 from
+ * the start since PR #23764 of 2026-05-27; no row padding since #17910),
+ * and the f32 hidden state received, n_embd x n_tokens; beside them the
+ * largest per-layer activations, the MLP's: 4 x n_tokens x (3 n_embd + 3
+ * n_ff) (swiglu_split's output not in place), n_ff a dense MLP's inner
+ * size (a mixture of experts: its dense layers' MLP, or one routed and
+ * the shared experts, kvplan having no top-k: unverified).  So 4 x
+ * n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
+ * on the last the larger of that and the copies with the logits, 4 x
+ * n_tokens x (n_vocab + n_embd) (llama_peaks).  Published logs (research:
+ * doc/footprint.md): Qwen2.5-32B on six GPUs 946.01 MiB a middle GPU,
+ * 1115.02 the last, and 4.0 GiB a GPU of mask copies for Kimi-K3 at 1M
+ * tokens (unsloth PR #7637). */
+static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
+{
+	uint64_t ff = m->intermediate ? m->intermediate
+	              : m->dense_intermediate ? m->dense_intermediate
+	              : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
+
+	p->attn_cell_bytes = 4 * 2;
+	p->attn_token_bytes = 4 * (4 * (uint64_t)m->hidden) + 4 * (3 * (uint64_t)m->hidden + 3 * ff);
+}
+
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
  * logits, 4 x n_tokens x (n_vocab + 2 n_embd), n_tokens = min(n_ctx,
- * n_ubatch) rounded up to a multiple of the split sequences; and, where
- * its terms are set (flash attention off), the attention's over n_kv,
+ * n_ubatch) rounded up to a multiple of the split sequences (split by
+ * layers with flash attention, the pinned input copies beside 4 x n_tokens
+ * x (n_vocab + n_embd)); and, where its terms are set (flash attention
+ * off, or split by layers), the attention's or the copies' over n_kv,
  * the widest of the layers' caches in one stream (the global layers'
  * whole stream; a model of sliding layers alone, its sliding cache). */
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
@@ -85,6 +114,11 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 			n_kv = cells;
 	}
 	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
+	/* Split with flash attention, the logits lie beside the pinned
+	 * copies of the mask and the hidden state. */
+	if (!r->flash_attn_off)
+		*out = ((unsigned __int128)p->attn_cell_bytes * n_kv + 4 * 4 * (uint64_t)p->hidden +
+		        4 * ((uint64_t)p->vocab + p->hidden)) * tokens;
 }
 
 static uint64_t clamp64(unsigned __int128 x)
@@ -121,9 +155,11 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	 * larger there. */
 	if (r->flash_attn_off)
 		llama_attention_terms(m, r, p);
+	else if (r->pp > 1)
+		llama_pipeline_terms(m, p);
 	llama_peaks(p, r, &out, &attn);
 	p->compute_bytes = clamp64(out > attn ? out : attn);
-	p->compute_other_bytes = r->flash_attn_off ? clamp64(attn) : p->compute_bytes;
+	p->compute_other_bytes = p->attn_cell_bytes ? clamp64(attn) : p->compute_bytes;
 	p->host_bytes = clamp64((unsigned __int128)4 * m->vocab * r->batch);
 }
 

@@ -97,7 +97,11 @@ static void test_slope(void **state)
  * parallelism with n_copies=4): 4 x 512 x (32,768 x 14 + 4 x 32,768 + 6
  * x 896 + 2 x 14 x 64) = 1,222,639,616 B, 1166.00 MiB on each, the
  * logits (4 x 512 x (151,936 + 1,792) = 314,834,944) smaller.  With
- * flash attention the logits on every stage, as before. */
+ * flash attention the copies of the f16 mask and of the hidden state, and
+ * the MLP's activations (none here: this model gives no n_ff): 4 x 512 x
+ * (2 x 32,768 + 4 x 896 + 3 x 896) = 147,062,784 B on the first GPU; on
+ * the last the copies and the logits, 4 x 512 x (2 x 32,768 + 4 x 896 +
+ * 151,936 + 896) = 454,557,696. */
 static void test_two_gpus(void **state)
 {
 	kvp_model m = model(896, 14, 2, 64, 151936);
@@ -113,8 +117,71 @@ static void test_two_gpus(void **state)
 	assert_int_equal(p.compute_bytes, 314834944ull);
 	assert_int_equal(p.compute_other_bytes, 52428800ull);
 	p = plan(&m, 32768, false, 2);
-	assert_int_equal(p.compute_bytes, 314834944ull);
-	assert_int_equal(p.compute_other_bytes, 314834944ull);
+	assert_int_equal(p.compute_bytes, 454557696ull);
+	assert_int_equal(p.compute_other_bytes, 147062784ull);
+}
+
+/* Split by layers with flash attention, held to published logs
+ * (research: doc/footprint.md).  Qwen2.5-32B (64 layers, 5,120 wide, 40
+ * heads and 8 kv heads of 128, n_ff 27,648, vocab 152,064) on six GPUs,
+ * 196,608 cells (ollama issue 9595, which gives neither n_ctx nor n_ubatch:
+ * its host buffer, 4 x (4 x n_kv + 5,120) x 512 B = 1546.02 MiB, gives
+ * n_kv at the default ubatch): the last GPU holds four copies of the f16
+ * mask and of the hidden state, 4 x 512 x (2 x 196,608 + 4 x 5,120) =
+ * 847,249,408 B, and the logits, 4 x 512 x (152,064 + 5,120) =
+ * 321,912,832: 1,169,162,240 B, "CUDA5 compute buffer size = 1115.02
+ * MiB".  A middle GPU holds the copies and the MLP's activations, 4 x 512
+ * x (3 x 5,120 + 3 x 27,648) = 201,326,592 (swiglu_split, today's):
+ * 1,048,576,000 B, 1000 MiB, where that ollama build logs 946.01 (its MLP
+ * ran silu and mul in place, two rows of n_ff, not three).  Each 256
+ * cells more add 4 x 2 x 256 x 512 B = 1 MiB on every GPU: at 2^20
+ * cells, 4 GiB of mask copies a GPU, as unsloth PR #7637 reports of
+ * llama.cpp on four GPUs ("llama.cpp allocated 4.0 GiB per device"). */
+static void test_split_flash_attention(void **state)
+{
+	kvp_model m = model(5120, 40, 8, 128, 152064);
+	kvp_request r;
+	kvp_plan p, q;
+	kvp_error err;
+
+	(void)state;
+	m.layers = 64;
+	m.intermediate = 27648;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.ctx_size = 196608;
+	r.seq = 32768;
+	r.batch = 6;
+	r.kv_unified = true;
+	r.pp = 6;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.compute_bytes, 1115 * MIB);
+	assert_int_equal(p.compute_other_bytes, 1000 * MIB);
+	r.ctx_size += 256;
+	if (kvp_plan_compute(&m, &r, &q, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(q.compute_bytes - p.compute_bytes, MIB);
+	assert_int_equal(q.compute_other_bytes - p.compute_other_bytes, MIB);
+
+	/* Qwen3-30B-A3B (2,048 wide, vocab 151,936) on two T4s at 32,768
+	 * cells (ik_llama.cpp issue 398, "CUDA1 compute buffer size = 444.77
+	 * MiB"): 4 x 512 x (2 x 32,768 + 4 x 2,048 + 151,936 + 2,048) =
+	 * 466,354,176 B, 444.75 MiB, on the last GPU. */
+	m = model(2048, 32, 4, 128, 151936);
+	m.layers = 48;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.ctx_size = 32768;
+	r.seq = 32768;
+	r.pp = 2;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.compute_bytes, 466354176ull);
 }
 
 static kvp_fit fit_at(const kvp_model *m, uint64_t seq, uint64_t batch, bool fa_off,
@@ -213,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_llama3_8b),
 		cmocka_unit_test(test_slope),
 		cmocka_unit_test(test_two_gpus),
+		cmocka_unit_test(test_split_flash_attention),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_sliding_only),
 		cmocka_unit_test(test_quantized_v),
