@@ -120,23 +120,25 @@ static bool swa_kind(kvp_layer_kind kind)
 	return kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
 }
 
-/* Whether SGLang puts layers of the plan in its SWA pool. */
-static bool sglang_swa(const kvp_plan *lp)
+/* Whether SGLang puts layers of the plan in an SWA pool: the model's
+ * (draft false), or a draft's that is itself such an architecture. */
+static bool sglang_swa(const kvp_plan *lp, bool draft)
 {
 	for (uint32_t g = 0; g < lp->group_count; g++)
 		if (swa_kind(lp->groups[g].kind) && lp->groups[g].layers &&
+		    lp->groups[g].draft == draft &&
 		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
 			return true;
 	return false;
 }
 
-/* SGLang's split pool (model_executor/pool_configurator.py
- * HybridSWAPoolConfigurator, then mem_cache/swa_memory_pool.py SWAKVPool:
- * the sliding layers' MHATokenToKVPool first, the full layers' next, each
- * logging its "KV Cache is allocated" line, then its own total), the
- * model's layers only: a draft's pool is its worker's. */
-static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
-                             void (*line)(void *ctx, const char *text), void *ctx)
+/* An SWAKVPool's lines (mem_cache/swa_memory_pool.py SWAKVPool: the
+ * sliding layers' MHATokenToKVPool first, the full layers' next, each
+ * logging its "KV Cache is allocated" line, then its own total), of the
+ * model's layers or of a draft's (its worker's pool, of the same
+ * tokens). */
+static void swakv_lines(const kvp_plan *lp, const kvp_capacity *c, bool draft,
+                        void (*line)(void *ctx, const char *text), void *ctx)
 {
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	uint64_t page = lp->request.block_size ? lp->request.block_size : 1;
@@ -146,7 +148,7 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		int swa = swa_kind(lp->groups[g].kind);
 
-		if (lp->groups[g].draft)
+		if (lp->groups[g].draft != draft)
 			continue;
 		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
 		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
@@ -155,13 +157,6 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 		full = c->tokens;
 	size[0] = full;
 	size[1] = c->swa_tokens;
-	if (k[0] + v[0])
-		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"
-		         PRIu64 ", swa_layer_tokens=%" PRIu64, full, c->swa_tokens);
-	else
-		snprintf(text, sizeof text, "Use sliding window memory pool (all SWA)."
-		         " swa_layer_tokens=%" PRIu64, c->swa_tokens);
-	line(ctx, text);
 	/* Each pool's buffers have page_size rows more; a pool of no layers
 	 * has no bytes. */
 	for (int i = 1; i >= 0; i--) {
@@ -178,6 +173,28 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	          (double)(size[1] + page) * (double)(k[1] + v[1])) / gib,
 	         c->swa_tokens, full);
 	line(ctx, text);
+}
+
+/* SGLang's split pool (model_executor/pool_configurator.py
+ * HybridSWAPoolConfigurator's line, then the model's SWAKVPool). */
+static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
+                             void (*line)(void *ctx, const char *text), void *ctx)
+{
+	char text[256];
+	bool has_full = false;
+
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		if (!lp->groups[g].draft && !swa_kind(lp->groups[g].kind) &&
+		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
+			has_full = true;
+	if (has_full)
+		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"
+		         PRIu64 ", swa_layer_tokens=%" PRIu64, c->tokens, c->swa_tokens);
+	else
+		snprintf(text, sizeof text, "Use sliding window memory pool (all SWA)."
+		         " swa_layer_tokens=%" PRIu64, c->swa_tokens);
+	line(ctx, text);
+	swakv_lines(lp, c, false, line, ctx);
 }
 
 /* The layers of group g on stage s; a draft's layers (past the model's)
@@ -330,14 +347,19 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 	case KVP_ENGINE_SGLANG: {
 		/* mem_cache/memory_pool.py: "GB" is 2^30 bytes there. */
 		/* The model's pools, then a draft's or the MTP layers' (its
-		 * worker's, of the same tokens: eagle_worker.py). */
-		if (c->swa_tokens || sglang_swa(lp))
+		 * worker's, of the same tokens: eagle_worker.py), split too
+		 * when the draft is itself of the split pool's
+		 * architectures and the model's pool is split. */
+		if (c->swa_tokens || sglang_swa(lp, false))
 			sglang_swa_lines(lp, c, line, ctx);
 		else
 			sglang_pool_line(lp, f, false, line, ctx);
 		for (uint32_t g = 0; g < lp->group_count; g++)
 			if (lp->groups[g].draft) {
-				sglang_pool_line(lp, f, true, line, ctx);
+				if (c->swa_tokens && sglang_swa(lp, true))
+					swakv_lines(lp, c, true, line, ctx);
+				else
+					sglang_pool_line(lp, f, true, line, ctx);
 				break;
 			}
 		break;

@@ -211,11 +211,11 @@ static uint64_t py_floordiv(double a, double b)
 }
 
 /* SGLang with sliding layers (model_executor/pool_configurator.py
- * HybridSWAPoolConfigurator, from PR #22389 of 2026-04-09, at 02236fa38 of
- * 2026-07-19, v0.5.15): F, S the bytes a token of one full, one sliding
- * layer; n_full, n_swa their layers on the GPU, n_draft an EAGLE or
- * standalone draft's (PR #29622, 2026-06-30: budgeted as full layers of
- * the model's F, since its pool holds max_total_num_tokens); r
+ * HybridSWAPoolConfigurator, from PR #22389 of 2026-04-09, at 02236fa38
+ * of 2026-07-19, main after v0.5.15): F, S the bytes a token of one full,
+ * one sliding layer; n_full, n_swa their layers on the GPU, n_draft an
+ * EAGLE or standalone draft's (PR #29622, 2026-06-30: budgeted as full
+ * layers of the model's F, since its pool holds max_total_num_tokens); r
  * swa_full_tokens_ratio.  The cell is F·(n_full + n_draft) + (r·S)·n_swa,
  * a Python float; full = int(budget // cell) down to whole pages, swa =
  * int(full · r) down to whole pages.  Without full layers the cell is
@@ -223,14 +223,15 @@ static uint64_t py_floordiv(double a, double b)
  * (Before PR #22389, set_num_tokens_hybrid_swa divided by F·n_full +
  * S·n_swa first, in whole pages, and scaled that; its full pool came out a
  * few tokens smaller.)  The draft's own pool holds max_total_num_tokens,
- * the full pool's, in the draft's shape. */
+ * the full pool's, in the draft's shape; its sliding layers the sliding
+ * pool's tokens when it is itself of these architectures. */
 static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                             kvp_capacity *c)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
 	uint64_t swa_layer = 0, swa_layers = 0, window = 0, full, swa;
-	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, total;
+	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total;
 	bool one_shape = true;
 	double ratio = kvp__engine_swa_ratio(r);
 
@@ -242,9 +243,16 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 			continue;
 		if (grp->draft) {
 			/* eagle_draft_num_layers counts on every rank; the
-			 * draft's pool is on the rank that holds it. */
+			 * draft's pool is on the rank that holds it, its
+			 * sliding layers in a pool of the sliding tokens when
+			 * the draft is itself such an architecture (its own
+			 * SWAKVPool, kv_cache_configurator.py
+			 * _derive_pool_sizes). */
 			draft_layers += grp->layers;
-			draft_bytes += n * grp->bytes_per_token;
+			if (kvp__sglang_swa_kind(grp->kind))
+				draft_swa += n * grp->bytes_per_token;
+			else
+				draft_bytes += n * grp->bytes_per_token;
 			continue;
 		}
 		if (n == 0)
@@ -290,10 +298,10 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	c->blocks = c->tokens / block;
 	c->blocks_per_request = cdiv(kept_seq(p), block);
 	{
-		unsigned __int128 bytes = (unsigned __int128)(full_bytes ? full + block : 0) *
+		unsigned __int128 bytes = (full_bytes ? (unsigned __int128)full + block : 0) *
 		                          full_bytes +
-		                          (unsigned __int128)(swa + block) * swa_bytes +
-		                          (unsigned __int128)(total + block) * draft_bytes;
+		                          ((unsigned __int128)swa + block) * (swa_bytes + draft_swa) +
+		                          ((unsigned __int128)total + block) * draft_bytes;
 
 		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 	}
@@ -366,7 +374,8 @@ bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage)
 
 		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
 			continue;
-		if (kvp__sglang_swa_kind(grp->kind))
+		/* The model's sliding layers make the split pool. */
+		if (kvp__sglang_swa_kind(grp->kind) && !grp->draft)
 			return true;
 		has_full = true;
 	}
@@ -392,10 +401,13 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 	*window = 0;
 	*has_full = false;
+	/* The model's layers decide: a draft's pool holds the model's
+	 * tokens, and its worker frees what the model's allocator frees. */
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 
-		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
+		if (grp->bytes_per_token == 0 || grp->draft ||
+		    !kvp__stage_group_layers(p, stage, g))
 			continue;
 		if (kvp__sglang_swa_kind(grp->kind)) {
 			sliding = true;
@@ -424,12 +436,13 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	return true;
 }
 
-/* Whether the GPU of stage holds sliding layers that cache. */
+/* Whether the GPU of stage holds the model's sliding layers that cache
+ * (a draft's do not make the split pool). */
 static bool sliding_layers(const kvp_plan *p, uint32_t stage)
 {
 	for (uint32_t g = 0; g < p->group_count; g++)
 		if (kvp__sglang_swa_kind(p->groups[g].kind) && p->groups[g].bytes_per_token &&
-		    kvp__stage_group_layers(p, stage, g))
+		    !p->groups[g].draft && kvp__stage_group_layers(p, stage, g))
 			return true;
 	return false;
 }

@@ -187,14 +187,15 @@ uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
 /* The plan's graph_capture_max: the model's own largest capture size. */
 void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p);
-/* footprint.c: llama.cpp's compute buffer without flash attention for
- * batch sequences of seq tokens (in a context of ctx cells when not 0) on
- * a GPU of the last stage (last: the logits' peak where larger) or of
- * another; the plan's groups and attention terms set. */
+/* footprint.c: llama.cpp's compute buffer where it grows with the context
+ * (without flash attention, or split over stages) for batch sequences of
+ * seq tokens (in a context of ctx cells when not 0) on a GPU of the last
+ * stage (last: the logits' peak where larger) or of another; the plan's
+ * groups and attention terms set. */
 uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
                             bool last);
 /* llama_fa.c: the longest context and largest batch in a fit of llama.cpp
- * without flash attention, whose compute buffer grows with the context. */
+ * whose compute buffer grows with the context. */
 void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *seq,
                            bool *seq_unbounded, uint64_t *batch);
 /* The share of d's memory the engine takes: the request's mem_util, or

@@ -252,8 +252,9 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	                              err)) != KVP_OK ||
 	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)
 		return st;
-	/* llama.cpp without flash attention: its compute buffer grows with
-	 * the context, so the answers hold it at their own context. */
+	/* llama.cpp without flash attention, or split over stages: its
+	 * compute buffer grows with the context, so the answers hold it at
+	 * their own context. */
 	if (plan->attn_cell_bytes && !r->kv_budget) {
 		uint64_t room[KVP_PP_MAX];
 

@@ -745,13 +745,18 @@ typedef struct kvp_plan {
 	                             * holds the output layer): llama.cpp's
 	                             * compute buffer (the prompt graph's
 	                             * logits; without flash attention the
-	                             * attention's scores where larger) */
+	                             * attention's scores where larger; split
+	                             * with it, beside the pinned input
+	                             * copies) */
 	uint64_t compute_other_bytes; /* on each GPU of the stages before the
-	                             * last: the same, or without flash
-	                             * attention the attention's alone */
-	uint64_t attn_cell_bytes;   /* llama.cpp without flash attention: the
-	                             * attention's peak, attn_cell_bytes x n_kv
-	                             * + attn_token_bytes for each token of
+	                             * last: the same, or the attention's or
+	                             * the input copies' alone (without flash
+	                             * attention, or split over stages) */
+	uint64_t attn_cell_bytes;   /* llama.cpp without flash attention, or
+	                             * split over stages with it: the buffer
+	                             * that grows with the context,
+	                             * attn_cell_bytes x n_kv +
+	                             * attn_token_bytes for each token of
 	                             * the ubatch, n_kv a stream's widest
 	                             * layer cache
 	                             * (lib/footprint.c); 0 otherwise */

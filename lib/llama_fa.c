@@ -1,7 +1,8 @@
 /*
- * llama_fa.c — the inverse questions for llama.cpp without flash
- * attention, whose compute buffer holds the attention's scores over every
- * cell of a stream and so grows with the context (lib/footprint.c): the
+ * llama_fa.c — the inverse questions for llama.cpp where its compute
+ * buffer grows with the context (lib/footprint.c): without flash
+ * attention it holds the attention's scores over every cell of a stream,
+ * and split over stages four pinned copies of the mask: the
  * longest context and the largest batch whose cache and compute buffer
  * both fit what each stage's weights, adapters and reserve leave.  The
  * cache and the buffer never decrease with the context or the batch, so

@@ -71,8 +71,10 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 	char name[sizeof p->model_name];
 	size_t i;
 
+	/* An MLA model keeps SGLang's MLA backend however kvplan sizes its
+	 * cache (--mla expanded too). */
 	for (uint32_t g = 0; g < p->group_count; g++)
-		if (p->groups[g].latent_bytes_per_token)
+		if (p->groups[g].kind == KVP_LAYER_MLA || p->groups[g].latent_bytes_per_token)
 			m.mla = true;
 	for (i = 0; i + 1 < sizeof name && p->model_name[i]; i++)
 		name[i] = (char)(p->model_name[i] >= 'A' && p->model_name[i] <= 'Z'
@@ -107,11 +109,12 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 		chunked = r->chunked_prefill_size;
 	if (r->cuda_graph_max_bs)
 		max_bs = r->cuda_graph_max_bs;
-	/* Prefill CUDA graphs, on by default on CUDA since PR #29458
-	 * (2026-07-01: the breakable backend), up to chunked_prefill_size
-	 * tokens (4,096 for a Llama 2 path); an MLA backend or LoRA turns
-	 * them off (_disable_breakable_cudagraph_if_incompatible, which runs
-	 * first), and ROCm's default, tc_piecewise, is off on HIP
+	/* Prefill CUDA graphs, reserved by default since PR #16331
+	 * (2026-03-02, piecewise), on CUDA the breakable backend since PR
+	 * #29458 (2026-07-01), up to chunked_prefill_size tokens (4,096 for a
+	 * Llama 2 path); an MLA backend or LoRA turns the breakable ones off
+	 * (_disable_breakable_cudagraph_if_incompatible, which runs first),
+	 * and ROCm's default, tc_piecewise, is off on HIP
 	 * (_disable_tc_piecewise_cudagraph_if_incompatible); each counts 8
 	 * MiB, the non-torch part. */
 	prefill_bs = m->llama2 && chunked > 4096 ? 4096 : chunked;

@@ -911,8 +911,8 @@ static void test_capacity_trtllm_sglang(void **state)
 
 /* ---- hybrid models: SGLang's two pools, vLLM's unified pages ---------- */
 
-/* SGLang with sliding layers (S1, S3; model_runner_kv_cache_mixin.py
- * set_num_tokens_hybrid_swa, mem_cache/swa_memory_pool.py SWAKVPool). */
+/* SGLang with sliding layers (S1, S3a; model_executor/pool_configurator.py
+ * HybridSWAPoolConfigurator, mem_cache/swa_memory_pool.py SWAKVPool). */
 static void test_sglang_swa_pool(void **state)
 {
 	kvp_model oss = gpt_oss_120b();
@@ -1094,7 +1094,7 @@ static void test_sglang_swa_architectures(void **state)
 	assert_int_equal(p.exact_cache_bytes, 2013265920ULL);
 	/* The pools of 10^10 B (HybridSWAPoolConfigurator): cell = 12 ·
 	 * 4,096 + (0.8 · 4,096) · 36 = 167,116.8; full = 10^10 // 167,116.8
-	 * = 59,838 (59,838.6); swa = int(47,870.4) = 47,870.  Allocated
+	 * = 59,838 (59,838.39); swa = int(47,870.4) = 47,870.  Allocated
 	 * (59,839 · 49,152) + (47,871 · 147,456) = 10,000,072,704 B.
 	 * Requests of 16,384: the full pool holds 59,838 / 16,384 of them,
 	 * the chunked one 47,870 / 8,192: the fewer. */
@@ -1193,6 +1193,45 @@ static void test_sglang_swa_draft(void **state)
 	assert_int_equal(c.tokens, 48);
 	assert_int_equal(c.swa_tokens, 48);
 	assert_int_equal(c.allocated_bytes, 1003520ULL);
+	/* The requests the solvers count are the pool's, whose allocator
+	 * frees the tokens past the window for the draft too: 10^8 //
+	 * 20,480 = 4,882 tokens, 100 a request of 500: 48 of them (the
+	 * capacity's 48.82), and any length for one. */
+	{
+		uint64_t batch, seq;
+		bool unbounded;
+		kvp_error err;
+
+		capacity_ok(&p, 100000000ULL, &c);
+		assert_int_equal(c.swa_tokens, 4882);
+		assert_true(c.max_concurrency == 4882.0 / 100.0);
+		assert_int_equal(kvp_plan_max_batch(&p, 100000000ULL, 500, &batch, &err), KVP_OK);
+		assert_int_equal(batch, 48);
+		assert_int_equal(kvp_plan_max_seq(&p, 100000000ULL, 1, &seq, &unbounded, &err),
+		                 KVP_OK);
+		assert_true(unbounded);
+	}
+
+	/* A draft that is itself of the split pool's architectures (gpt-oss-
+	 * 20b's 12 sliding and 12 full layers of 2,048 B for gpt-oss-120b,
+	 * SGLang's STANDALONE draft): budgeted as 24 full layers, cell =
+	 * 2,048 · (18 + 24) + (0.8 · 2,048) · 18 = 115,507.2, full = 10^10 //
+	 * 115,507.2 = 86,574, swa = int(69,259.2) = 69,259; its worker's
+	 * SWAKVPool keeps its sliding layers in 69,260 rows and its full ones
+	 * in 86,575: (86,575 + 69,260) · (36,864 + 24,576) = 9,574,502,400 B
+	 * allocated. */
+	{
+		kvp_model small = gpt_oss_120b();
+
+		small.layers = 24;
+		r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+		r.draft = &small;
+		plan_ok(&oss, &r, &p);
+		capacity_ok(&p, 10000000000ULL, &c);
+		assert_int_equal(c.tokens, 86574);
+		assert_int_equal(c.swa_tokens, 69259);
+		assert_int_equal(c.allocated_bytes, 9574502400ULL);
+	}
 }
 
 /* vLLM: a hybrid model whose layers' pages differ (V5,
@@ -1577,7 +1616,7 @@ static bool cost(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t *out)
 }
 
 /* SGLang with sliding layers sizes two token pools from the budget
- * (set_num_tokens_hybrid_swa): a request fits when every sequence's
+ * (HybridSWAPoolConfigurator): a request fits when every sequence's
  * pad(seq) tokens fit the full pool and its pad(min(seq, window)) the
  * sliding one.  *applies is false for any other plan (the byte model
  * holds there) and for pipeline stages (whose pools the library works
@@ -1597,8 +1636,10 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 	*applies = false;
 	if (p->request.engine != KVP_ENGINE_SGLANG)
 		return false;
+	/* The model's layers make the pools; a draft's pool holds the
+	 * model's tokens. */
 	for (uint32_t g = 0; g < p->group_count; g++) {
-		if (!p->groups[g].bytes_per_token)
+		if (!p->groups[g].bytes_per_token || p->groups[g].draft)
 			continue;
 		if (p->groups[g].kind == KVP_LAYER_SLIDING ||
 		    p->groups[g].kind == KVP_LAYER_CHUNKED)

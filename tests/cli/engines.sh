@@ -298,8 +298,19 @@ check "sglang swa with a draft: SWAKVPool of the model's layers, then the draft 
 	grep -A1 -Fq '"SWAKVPool mem usage: 6.23 GB, swa size: 80707, full size: 100884",' "$work/out"
 check "the draft worker's pool line follows it" sh -c \
 	"grep -A1 -F 'SWAKVPool mem usage: 6.23 GB' '$work/out' | grep -Fq '\"KV Cache is allocated. #tokens: 100884, K size: 1.54 GB, V size: 1.54 GB\"'"
-# --swa-full-tokens-ratio 0.5: 9,999,949,824 / (36,864 + 1,024·18) =
-# 9,999,949,824 / 55,296 = 180,844 exactly; swa 90,422.
+# A draft of the split pool's architecture (gpt-oss-20b: 12 sliding and 12
+# full layers of 2,048 B) keeps its own SWAKVPool of the model's tokens:
+# cell 2,048·(18 + 24) + (0.8·2,048)·18 = 115,507.2, full 86,574, swa
+# 69,259; the draft's sliding K 69,260·12·1,024 = 851,066,880 B (0.79
+# GiB), full K 86,575·12·1,024 = 1,063,833,600 (0.99), in all 3.57 GiB.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
+	--draft-model gpt-oss-20b --format json
+check "a split draft's SWAKVPool line follows the model's" sh -c \
+	"grep -A3 -F 'SWAKVPool mem usage: 5.35 GB, swa size: 69259, full size: 86574' '$work/out' | grep -Fq '\"SWAKVPool mem usage: 3.57 GB, swa size: 69259, full size: 86574\"'"
+has_line "the draft's sliding layers in the sliding pool's rows" \
+	"KV Cache is allocated. #tokens: 69259, K size: 0.79 GB, V size: 0.79 GB"
+# --swa-full-tokens-ratio 0.5: cell 36,864 + (0.5·2,048)·18 = 55,296;
+# 10^10 // 55,296 = 180,844 (180,844.9); swa int(90,422) = 90,422.
 run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
 	--swa-full-tokens-ratio 0.5 --format json
 is capacity_tokens 180844 "--swa-full-tokens-ratio 0.5: full pool"

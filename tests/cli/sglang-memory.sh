@@ -51,7 +51,8 @@ run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
 	--lora-modules attention --format json
 check "LoRA: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' "$work/out"
 # A published share: SGLang issue #29092 (2026-06) logs
-# mem_fraction_static=0.828 for Qwen3-32B on an H100, which is nvidia-smi's
+# mem_fraction_static=0.828 for Qwen3-32B on an H100 without giving its tp;
+# the formula gives it at tp 2 alone, which is nvidia-smi's
 # 81,559 MiB at tp 2: 512 + 12,288 + 2/8 x 1,024 + 512 + 464 = 14,032,
 # round(67,527 / 81,559, 3) = 0.828 (tp 1 gives 0.830, tp 4 0.819; the
 # formula before the prefill graphs, 0.834).
