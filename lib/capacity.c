@@ -281,10 +281,12 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		total = swa;
 	} else {
 		/* (r · S) · n_swa, as Python evaluates it, when the sliding
-		 * layers are alike (SGLang's only case). */
-		double cell = (double)(full_bytes + draft_layers * full_layer) +
-		              (one_shape ? ratio * (double)swa_layer * (double)swa_layers
-		                         : ratio * (double)swa_bytes);
+		 * layers are alike (SGLang's only case), rounded before the
+		 * sum: volatile, so that no fused multiply-add (GCC contracts
+		 * where the target has one, as aarch64 does) rounds once. */
+		volatile double scaled = one_shape ? ratio * (double)swa_layer * (double)swa_layers
+		                                   : ratio * (double)swa_bytes;
+		double cell = (double)(full_bytes + draft_layers * full_layer) + scaled;
 		double s;
 
 		full = py_floordiv((double)budget, cell) / block * block;
