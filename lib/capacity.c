@@ -3,17 +3,16 @@
  * tokens it says it can hold ("GPU KV cache size: N tokens"), and how many
  * requests of the plan's length fit at once ("Maximum concurrency").  One
  * GPU: the budget is that GPU's, and its layers are those of the largest
- * pipeline stage.  doc/engines.md cites each rule.
+ * pipeline stage.  doc/engines.md cites each rule; SGLang's pools are in
+ * sglang_pools.c.
  */
-#include <math.h>
-
 #include "engine.h"
 #include "internal.h"
 
 
 /* The tokens a request keeps of its longest-kept layer: seq, or less
  * under a policy's cap (an engine holds the kept tokens). */
-static uint64_t kept_seq(const kvp_plan *p)
+uint64_t kvp__kept_seq(const kvp_plan *p)
 {
 	uint64_t most = 0;
 	bool capped = false;
@@ -198,253 +197,12 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	return KVP_OK;
 }
 
-/* Python's float floor division a // b of two positive doubles
- * (Objects/floatobject.c float_floor_div: fmod, then the quotient of what
- * is left, rounded to the nearer whole), as a count. */
-static uint64_t py_floordiv(double a, double b)
-{
-	double mod = fmod(a, b), div = (a - mod) / b, whole = floor(div);
-
-	if (div - whole > 0.5)
-		whole += 1.0;
-	return whole >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)whole;
-}
-
-/* SGLang with sliding layers (model_executor/pool_configurator.py
- * HybridSWAPoolConfigurator, from PR #22389 of 2026-04-09, at 02236fa38
- * of 2026-07-19, main after v0.5.15): F, S the bytes a token of one full,
- * one sliding layer; n_full, n_swa their layers on the GPU, n_draft an
- * EAGLE or standalone draft's (PR #29622, 2026-06-30: budgeted as full
- * layers of the model's F, since its pool holds max_total_num_tokens); r
- * swa_full_tokens_ratio.  The cell is F·(n_full + n_draft) + (r·S)·n_swa,
- * a Python float; full = int(budget // cell) down to whole pages, swa =
- * int(full · r) down to whole pages.  Without full layers the cell is
- * S·n_swa + F·n_draft, whole, and every token is the sliding pool's.
- * (Before PR #22389, set_num_tokens_hybrid_swa divided by F·n_full +
- * S·n_swa first, in whole pages, and scaled that; its full pool came out a
- * few tokens smaller.)  The draft's own pool holds max_total_num_tokens,
- * the full pool's, in the draft's shape; its sliding layers the sliding
- * pool's tokens when it is itself of these architectures. */
-static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                            kvp_capacity *c)
-{
-	const kvp_request *r = &p->request;
-	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
-	uint64_t swa_layer = 0, swa_layers = 0, window = 0, full, swa;
-	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total;
-	bool one_shape = true;
-	double ratio = kvp__engine_swa_ratio(r);
-
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t n = kvp__stage_group_layers(p, stage, g);
-
-		if (grp->bytes_per_token == 0)
-			continue;
-		if (grp->draft) {
-			/* eagle_draft_num_layers counts on every rank; the
-			 * draft's pool is on the rank that holds it, its
-			 * sliding layers in a pool of the sliding tokens when
-			 * the draft is itself such an architecture (its own
-			 * SWAKVPool, kv_cache_configurator.py
-			 * _derive_pool_sizes). */
-			draft_layers += grp->layers;
-			if (kvp__sglang_swa_kind(grp->kind))
-				draft_swa += n * grp->bytes_per_token;
-			else
-				draft_bytes += n * grp->bytes_per_token;
-			continue;
-		}
-		if (n == 0)
-			continue;
-		if (!kvp__sglang_swa_kind(grp->kind)) {
-			full_bytes += n * grp->bytes_per_token;
-			full_layer = grp->bytes_per_token;
-			continue;
-		}
-		swa_bytes += n * grp->bytes_per_token;
-		if (swa_layers && grp->bytes_per_token != swa_layer)
-			one_shape = false;
-		swa_layer = grp->bytes_per_token;
-		swa_layers += n;
-		window = grp->window;
-	}
-	/* F from the model's config: a model of sliding layers alone has
-	 * them in the full layers' shape. */
-	if (!full_layer)
-		full_layer = swa_layer;
-	if (full_bytes == 0) {
-		uint64_t cell = swa_bytes + draft_layers * full_layer;
-
-		full = 0;
-		swa = cell ? budget / cell / block * block : 0;
-		total = swa;
-	} else {
-		/* (r · S) · n_swa, as Python evaluates it, when the sliding
-		 * layers are alike (SGLang's only case), rounded before the
-		 * sum: volatile, so that no fused multiply-add (GCC contracts
-		 * where the target has one, as aarch64 does) rounds once. */
-		volatile double scaled = one_shape ? ratio * (double)swa_layer * (double)swa_layers
-		                                   : ratio * (double)swa_bytes;
-		double cell = (double)(full_bytes + draft_layers * full_layer) + scaled;
-		double s;
-
-		full = py_floordiv((double)budget, cell) / block * block;
-		s = (double)full * ratio;
-		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
-		swa = swa / block * block;
-		total = full;
-	}
-	c->tokens = total;
-	c->swa_tokens = swa;
-	c->blocks = c->tokens / block;
-	c->blocks_per_request = cdiv(kept_seq(p), block);
-	{
-		unsigned __int128 bytes = (full_bytes ? (unsigned __int128)full + block : 0) *
-		                          full_bytes +
-		                          ((unsigned __int128)swa + block) * (swa_bytes + draft_swa) +
-		                          ((unsigned __int128)total + block) * draft_bytes;
-
-		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
-	}
-	/* The requests both pools hold at once: the sliding one keeps
-	 * min(seq, window) tokens of each, in pages. */
-	{
-		uint64_t kept = kept_seq(p);
-		uint64_t keep = cdiv(window && window < kept ? window : kept, block);
-		double a = (double)(swa / block) / (double)keep;
-
-		c->max_concurrency = a;
-		if (full_bytes) {
-			double b = (double)c->blocks / (double)c->blocks_per_request;
-
-			c->max_concurrency = b < a ? b : a;
-		}
-	}
-}
-
-/* SGLang's cell on stage's GPU, the bytes a token of max_total_num_tokens
- * costs: the model's layers', scaled for a draft's or MTP layers'
- * (pool_configurator.py DefaultPoolConfigurator, from PR #23862, merged
- * 2026-06-12: int(cell x (1 + draft layers / layers)), in floats, as if
- * each draft layer were as large as the model's average); *pools, the
- * bytes its pools then allocate a token, the draft's own included
- * (research: /work/research/sglang-spec-pool.md). */
-static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
-{
-	uint64_t model = 0, draft = 0, draft_layers = 0, layers = 0;
-	double cell;
-
-	/* The draft's layers all count on every rank (eagle_draft_num_layers;
-	 * its worker, and so its pool, is on the last); the model's layers
-	 * are those of the rank that hold a token's cache (a hybrid's
-	 * full-attention layers, not its recurrent ones). */
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t n = kvp__stage_group_layers(p, stage, g);
-
-		if (!grp->draft) {
-			model += n * grp->bytes_per_token;
-			layers += grp->bytes_per_token ? n : 0;
-		} else {
-			draft += n * grp->bytes_per_token;
-			draft_layers += grp->layers;
-		}
-	}
-	*pools = model + draft;
-	if (!draft_layers || !model || !layers)
-		return model + draft;
-	cell = (double)model * (1.0 + (double)draft_layers / (double)layers);
-	return cell >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cell;
-}
-
-/* Whether SGLang's one pool admits requests by pages: recurrent state and
- * a policy's caps are the byte model's. */
-static bool one_pool_pages(const kvp_plan *p)
-{
-	return !p->state_total_bytes && p->request.policy.kind == KVP_POLICY_FULL;
-}
-
-bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage)
-{
-	bool has_full = false;
-
-	if (p->request.engine != KVP_ENGINE_SGLANG)
-		return false;
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-
-		if (grp->bytes_per_token == 0 || !kvp__stage_group_layers(p, stage, g))
-			continue;
-		/* The model's sliding layers make the split pool. */
-		if (kvp__sglang_swa_kind(grp->kind) && !grp->draft)
-			return true;
-		has_full = true;
-	}
-	return has_full && one_pool_pages(p);
-}
-
 bool kvp__stage_pools(const kvp_plan *p, uint32_t stage)
 {
 	for (uint32_t g = 0; g < p->group_count; g++)
 		if (kvp__stage_group_layers(p, stage, g) &&
 		    (p->request.engine == KVP_ENGINE_VLLM ? vllm_caches(&p->groups[g])
 		                                          : p->groups[g].bytes_per_token != 0))
-			return true;
-	return false;
-}
-
-bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                       uint64_t *full, uint64_t *swa, uint64_t *window,
-                       bool *has_full)
-{
-	kvp_capacity c = {0};
-	bool sliding = false;
-
-	*window = 0;
-	*has_full = false;
-	/* The model's layers decide: a draft's pool holds the model's
-	 * tokens, and its worker frees what the model's allocator frees. */
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-
-		if (grp->bytes_per_token == 0 || grp->draft ||
-		    !kvp__stage_group_layers(p, stage, g))
-			continue;
-		if (kvp__sglang_swa_kind(grp->kind)) {
-			sliding = true;
-			*window = grp->window;
-		} else {
-			*has_full = true;
-		}
-	}
-	if (!sliding) {
-		/* One pool (model_runner_kv_cache_mixin.py
-		 * profile_max_num_token): the requests fit when their pages
-		 * fit its max_total_num_tokens; its page_size padding rows
-		 * lie past the budget. */
-		uint64_t pools, cell, block = kvp__engine_block(&p->request);
-
-		if (!*has_full || !one_pool_pages(p))
-			return false;
-		cell = sglang_cell(p, stage, &pools);
-		*full = budget / cell / block * block;
-		*swa = UINT64_MAX;
-		return true;
-	}
-	sglang_capacity(p, stage, budget, &c);
-	*full = *has_full ? c.tokens : 0;
-	*swa = c.swa_tokens;
-	return true;
-}
-
-/* Whether the GPU of stage holds the model's sliding layers that cache
- * (a draft's do not make the split pool). */
-static bool sliding_layers(const kvp_plan *p, uint32_t stage)
-{
-	for (uint32_t g = 0; g < p->group_count; g++)
-		if (kvp__sglang_swa_kind(p->groups[g].kind) && p->groups[g].bytes_per_token &&
-		    !p->groups[g].draft && kvp__stage_group_layers(p, stage, g))
 			return true;
 	return false;
 }
@@ -487,24 +245,10 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		break;
 	}
 	case KVP_ENGINE_SGLANG:
-		if (sliding_layers(p, stage)) {
-			sglang_capacity(p, stage, budget, &c);
+		if (kvp__sglang_capacity(p, stage, budget, &c)) {
 			c.log_tokens = c.tokens;
 			*out = c;
 			return kvp__error_clear(err);
-		}
-		/* model_runner_kv_cache_mixin.py profile_max_num_token and
-		 * init_memory: rest // cell, down to whole pages; every
-		 * layer's buffer then has page_size rows more. */
-		/* A plan of recurrent state alone holds no tokens. */
-		{
-			uint64_t pools, cell = sglang_cell(p, stage, &pools);
-
-			c.tokens = cell ? budget / cell / block * block : 0;
-			c.blocks = c.tokens / block;
-			c.blocks_per_request = cdiv(kept_seq(p), block);
-			if (!kvp__mul(c.tokens + block, pools, &c.allocated_bytes))
-				c.allocated_bytes = UINT64_MAX;
 		}
 		break;
 	case KVP_ENGINE_TRTLLM:
@@ -515,7 +259,7 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		           : r->trtllm_cpp ? cdiv(budget / per_token, block)
 		                           : budget / per_token / block;
 		c.tokens = c.blocks * block;
-		c.blocks_per_request = cdiv(kept_seq(p), block);
+		c.blocks_per_request = cdiv(kvp__kept_seq(p), block);
 		if (!kvp__mul(c.tokens, per_token, &c.allocated_bytes))
 			c.allocated_bytes = UINT64_MAX;
 		break;
@@ -523,7 +267,7 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	default:
 		c.tokens = per_token ? budget / per_token : 0;
 		c.blocks = c.tokens;
-		c.blocks_per_request = kept_seq(p);
+		c.blocks_per_request = kvp__kept_seq(p);
 		c.allocated_bytes = p->stage_bytes[stage];
 		break;
 	}

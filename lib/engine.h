@@ -138,6 +138,12 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
  * (kvp__sglang_pools true for any budget): sliding layers there, or one
  * pool of layers that keep every token and hold no state. */
 bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage);
+/* sglang_pools.c: SGLang's capacity on stage's GPU in budget; true when
+ * its pools are split (max_concurrency set too). */
+bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                          kvp_capacity *c);
+/* capacity.c: the tokens a request keeps of its longest-kept layer. */
+uint64_t kvp__kept_seq(const kvp_plan *p);
 /* Whether the engine keeps a pool on stage's GPU: vLLM pages (a recurrent
  * layer's state among them), the others' tokens.  A stage of MLP-only or
  * recurrent layers may have none, and binds nothing. */
