@@ -125,7 +125,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * pp / 8 GiB, a true division); at least 10 GiB on a device of more
 	 * than 60 GiB.  A draft's reserve (6 GiB, or 4 for EAGLE) went with
 	 * PR #23862, which counts its pool in the cell instead
-	 * (capacity.c). */
+	 * (sglang_pools.c). */
 	*reserved = 512 + (chunked > 2048 ? chunked : 2048) * 1.5 +
 	            (double)r->tp * r->pp / 8 * 1024 + max_bs * 2 + *graphs * 8.0;
 	if (*gpu_mem > 60 * 1024 && *reserved < 10 * 1024)
