@@ -120,16 +120,29 @@ static bool swa_kind(kvp_layer_kind kind)
 	return kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
 }
 
+/* The K and V bytes a token of the model's layers (draft false) or of a
+ * draft's takes, in its full layers ([0]) and its sliding ones ([1]). */
+static void pool_sums(const kvp_plan *lp, bool draft, uint64_t k[2], uint64_t v[2])
+{
+	k[0] = k[1] = v[0] = v[1] = 0;
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		int swa = swa_kind(lp->groups[g].kind);
+
+		if (lp->groups[g].draft != draft)
+			continue;
+		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
+		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
+	}
+}
+
 /* Whether SGLang puts layers of the plan in an SWA pool: the model's
  * (draft false), or a draft's that is itself such an architecture. */
 static bool sglang_swa(const kvp_plan *lp, bool draft)
 {
-	for (uint32_t g = 0; g < lp->group_count; g++)
-		if (swa_kind(lp->groups[g].kind) && lp->groups[g].layers &&
-		    lp->groups[g].draft == draft &&
-		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
-			return true;
-	return false;
+	uint64_t k[2], v[2];
+
+	pool_sums(lp, draft, k, v);
+	return k[1] + v[1] != 0;
 }
 
 /* An SWAKVPool's lines (mem_cache/swa_memory_pool.py SWAKVPool: the
@@ -142,17 +155,10 @@ static void swakv_lines(const kvp_plan *lp, const kvp_capacity *c, bool draft,
 {
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	uint64_t page = lp->request.block_size ? lp->request.block_size : 1;
-	uint64_t k[2] = {0, 0}, v[2] = {0, 0}, size[2], full = 0;
+	uint64_t k[2], v[2], size[2], full = 0;
 	char text[256];
 
-	for (uint32_t g = 0; g < lp->group_count; g++) {
-		int swa = swa_kind(lp->groups[g].kind);
-
-		if (lp->groups[g].draft != draft)
-			continue;
-		k[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].k_bytes_per_token;
-		v[swa] += (uint64_t)lp->groups[g].layers * lp->groups[g].v_bytes_per_token;
-	}
+	pool_sums(lp, draft, k, v);
 	if (k[0] + v[0])
 		full = c->tokens;
 	size[0] = full;
@@ -181,13 +187,10 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
                              void (*line)(void *ctx, const char *text), void *ctx)
 {
 	char text[256];
-	bool has_full = false;
+	uint64_t k[2], v[2];
 
-	for (uint32_t g = 0; g < lp->group_count; g++)
-		if (!lp->groups[g].draft && !swa_kind(lp->groups[g].kind) &&
-		    lp->groups[g].k_bytes_per_token + lp->groups[g].v_bytes_per_token)
-			has_full = true;
-	if (has_full)
+	pool_sums(lp, false, k, v);
+	if (k[0] + v[0])
 		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"
 		         PRIu64 ", swa_layer_tokens=%" PRIu64, c->tokens, c->swa_tokens);
 	else

@@ -52,9 +52,10 @@ struct stage_needs {
 
 /* Each stage's budget (fit->stage_budget): the device's usable share less
  * its weights, the engine's buffers (vLLM's profile run samples on the
- * last stage alone), adapters and the reserve.  *all_ok: every stage's
- * need fits the usable share. */
-static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fit *fit,
+ * last stage alone), adapters and the reserve; total, the memory the
+ * engine sizes from (kvp__engine_memory).  *all_ok: every stage's need
+ * fits the usable share. */
+static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
                           uint64_t seqs, bool *all_ok, struct stage_needs *n)
 {
 	const kvp_request *r = &plan->request;
@@ -82,9 +83,7 @@ static void stage_budgets(const kvp_plan *plan, const kvp_device *device, kvp_fi
 		} else if (r->engine == KVP_ENGINE_TRTLLM) {
 			/* TensorRT-LLM takes its fraction of the memory free
 			 * once the weights are loaded (_torch/pyexecutor/
-			 * _util.py). */
-			uint64_t total = kvp__engine_memory(r, device);
-
+			 * _util.py), total the memory it sizes from. */
 			budget = ok && need <= total ? floor_share(total - need, fit->mem_util) : 0;
 		} else {
 			budget = ok && need <= fit->usable_bytes ? fit->usable_bytes - need : 0;
@@ -247,7 +246,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	seqs = 0;
 	if (r->engine == KVP_ENGINE_VLLM)
 		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
-	stage_budgets(plan, device, &fit, seqs, &all_ok, &stages);
+	stage_budgets(plan, total, &fit, seqs, &all_ok, &stages);
 	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, fit.stage_budget, &answers,
 	                              err)) != KVP_OK ||
 	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)

@@ -68,6 +68,14 @@ static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_
  * doc/footprint.md): Qwen2.5-32B on six GPUs 946.01 MiB a middle GPU,
  * 1115.02 the last, and 4.0 GiB a GPU of mask copies for Kimi-K3 at 1M
  * tokens (unsloth PR #7637). */
+/* The bytes a token of the ubatch pins on a GPU split with flash
+ * attention, its four copies of the f32 hidden state (the mask's are
+ * attn_cell_bytes a cell). */
+static uint64_t pinned_token_bytes(uint64_t hidden)
+{
+	return 4 * 4 * hidden;
+}
+
 static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
 {
 	uint64_t ff = m->intermediate ? m->intermediate
@@ -75,7 +83,8 @@ static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
 	              : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
 
 	p->attn_cell_bytes = 4 * 2;
-	p->attn_token_bytes = 4 * (4 * (uint64_t)m->hidden) + 4 * (3 * (uint64_t)m->hidden + 3 * ff);
+	p->attn_token_bytes = pinned_token_bytes(m->hidden) +
+	                      4 * (3 * (uint64_t)m->hidden + 3 * ff);
 }
 
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
@@ -117,7 +126,7 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
 	if (!r->flash_attn_off)
-		*out = ((unsigned __int128)p->attn_cell_bytes * n_kv + 4 * 4 * (uint64_t)p->hidden +
+		*out = ((unsigned __int128)p->attn_cell_bytes * n_kv + pinned_token_bytes(p->hidden) +
 		        4 * ((uint64_t)p->vocab + p->hidden)) * tokens;
 }
 

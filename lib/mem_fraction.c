@@ -167,51 +167,51 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 	}
 }
 
+/* The share, its terms given where asked (each may be NULL). */
+static double share_of(const kvp_request *r, const kvp_device *d,
+                       const struct sglang_model *m, double *gpu_mem_mib,
+                       double *reserved_mib, uint32_t *graphs_out)
+{
+	double gpu_mem, reserved, share;
+	uint32_t graphs;
+
+	share = engine_share(r, d, m, &gpu_mem, &reserved, &graphs);
+	if (gpu_mem_mib)
+		*gpu_mem_mib = gpu_mem;
+	if (reserved_mib)
+		*reserved_mib = reserved;
+	if (graphs_out)
+		*graphs_out = graphs;
+	return share;
+}
+
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d)
 {
 	struct sglang_model m = {false, false};
-	double gpu_mem, reserved;
-	uint32_t graphs;
 
 	/* The model matters to SGLang's own share alone. */
 	if (p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0)
 		m = sglang_model_of(p);
-	return engine_share(&p->request, d, &m, &gpu_mem, &reserved, &graphs);
+	return share_of(&p->request, d, &m, NULL, NULL, NULL);
 }
 
 double kvp_engine_mem_util(const kvp_request *r, const kvp_device *d,
                            double *gpu_mem_mib, double *reserved_mib)
 {
 	struct sglang_model m = {false, false};
-	double gpu_mem, reserved, share;
-	uint32_t graphs;
 
 	if (!r || !d)
 		return 0;
-	share = engine_share(r, d, &m, &gpu_mem, &reserved, &graphs);
-	if (gpu_mem_mib)
-		*gpu_mem_mib = gpu_mem;
-	if (reserved_mib)
-		*reserved_mib = reserved;
-	return share;
+	return share_of(r, d, &m, gpu_mem_mib, reserved_mib, NULL);
 }
 
 double kvp_plan_mem_util(const kvp_plan *p, const kvp_device *d, double *gpu_mem_mib,
                          double *reserved_mib, uint32_t *prefill_graphs_out)
 {
 	struct sglang_model m;
-	double gpu_mem, reserved, share;
-	uint32_t graphs;
 
 	if (!p || !d)
 		return 0;
 	m = sglang_model_of(p);
-	share = engine_share(&p->request, d, &m, &gpu_mem, &reserved, &graphs);
-	if (gpu_mem_mib)
-		*gpu_mem_mib = gpu_mem;
-	if (reserved_mib)
-		*reserved_mib = reserved;
-	if (prefill_graphs_out)
-		*prefill_graphs_out = graphs;
-	return share;
+	return share_of(&p->request, d, &m, gpu_mem_mib, reserved_mib, prefill_graphs_out);
 }

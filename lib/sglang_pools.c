@@ -48,7 +48,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
-	uint64_t swa_layer = 0, swa_layers = 0, window = 0, full, swa;
+	uint64_t swa_layer = 0, swa_layers = 0, window = 0, swa;
 	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total;
 	bool one_shape = true;
 	double ratio = kvp__engine_swa_ratio(r);
@@ -94,7 +94,6 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	if (full_bytes == 0) {
 		uint64_t cell = swa_bytes + draft_layers * full_layer;
 
-		full = 0;
 		swa = cell ? budget / cell / block * block : 0;
 		total = swa;
 	} else {
@@ -107,21 +106,21 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		double cell = (double)(full_bytes + draft_layers * full_layer) + scaled;
 		double s;
 
-		full = py_floordiv((double)budget, cell) / block * block;
-		s = (double)full * ratio;
+		total = py_floordiv((double)budget, cell) / block * block;
+		s = (double)total * ratio;
 		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
 		swa = swa / block * block;
-		total = full;
 	}
 	c->tokens = total;
 	c->swa_tokens = swa;
 	c->blocks = c->tokens / block;
 	c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
 	{
-		unsigned __int128 bytes = (full_bytes ? (unsigned __int128)full + block : 0) *
-		                          full_bytes +
-		                          ((unsigned __int128)swa + block) * (swa_bytes + draft_swa) +
-		                          ((unsigned __int128)total + block) * draft_bytes;
+		/* total is the full pool's tokens (the sliding pool's
+		 * without full layers), which a draft's pool holds too. */
+		unsigned __int128 bytes = ((unsigned __int128)total + block) *
+		                          (full_bytes + draft_bytes) +
+		                          ((unsigned __int128)swa + block) * (swa_bytes + draft_swa);
 
 		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 	}
@@ -202,50 +201,6 @@ bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage)
 	return has_full && one_pool_pages(p);
 }
 
-bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                       uint64_t *full, uint64_t *swa, uint64_t *window,
-                       bool *has_full)
-{
-	kvp_capacity c = {0};
-	bool sliding = false;
-
-	*window = 0;
-	*has_full = false;
-	/* The model's layers decide: a draft's pool holds the model's
-	 * tokens, and its worker frees what the model's allocator frees. */
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-
-		if (grp->bytes_per_token == 0 || grp->draft ||
-		    !kvp__stage_group_layers(p, stage, g))
-			continue;
-		if (kvp__sglang_swa_kind(grp->kind)) {
-			sliding = true;
-			*window = grp->window;
-		} else {
-			*has_full = true;
-		}
-	}
-	if (!sliding) {
-		/* One pool (model_runner_kv_cache_mixin.py
-		 * profile_max_num_token): the requests fit when their pages
-		 * fit its max_total_num_tokens; its page_size padding rows
-		 * lie past the budget. */
-		uint64_t pools, cell, block = kvp__engine_block(&p->request);
-
-		if (!*has_full || !one_pool_pages(p))
-			return false;
-		cell = sglang_cell(p, stage, &pools);
-		*full = budget / cell / block * block;
-		*swa = UINT64_MAX;
-		return true;
-	}
-	sglang_capacity(p, stage, budget, &c);
-	*full = *has_full ? c.tokens : 0;
-	*swa = c.swa_tokens;
-	return true;
-}
-
 /* Whether the GPU of stage holds the model's sliding layers that cache
  * (a draft's do not make the split pool). */
 static bool sliding_layers(const kvp_plan *p, uint32_t stage)
@@ -281,4 +236,37 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
 		c->allocated_bytes = UINT64_MAX;
 	return false;
+}
+
+bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                       uint64_t *full, uint64_t *swa, uint64_t *window,
+                       bool *has_full)
+{
+	kvp_capacity c = {0};
+	bool split;
+
+	*window = 0;
+	*has_full = false;
+	/* The model's layers decide: a draft's pool holds the model's
+	 * tokens, and its worker frees what the model's allocator frees. */
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->bytes_per_token == 0 || grp->draft ||
+		    !kvp__stage_group_layers(p, stage, g))
+			continue;
+		if (kvp__sglang_swa_kind(grp->kind))
+			*window = grp->window;
+		else
+			*has_full = true;
+	}
+	/* One pool (model_runner_kv_cache_mixin.py profile_max_num_token):
+	 * the requests fit when their pages fit its max_total_num_tokens;
+	 * its page_size padding rows lie past the budget. */
+	split = kvp__sglang_capacity(p, stage, budget, &c);
+	if (!split && (!*has_full || !one_pool_pages(p)))
+		return false;
+	*full = *has_full ? c.tokens : 0;
+	*swa = split ? c.swa_tokens : UINT64_MAX;
+	return true;
 }
