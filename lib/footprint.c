@@ -4,20 +4,28 @@
  * fit reports (weights, cache, buffers, reserve, what mem_util holds back,
  * what is left).
  *
- * llama.cpp, read in src/llama-context.cpp at commit 4c7103b96d72:
+ * llama.cpp, read in src/llama-context.cpp at commit 4c7103b96d72 and
+ * again at 3f545becc (mainline of 2026-08-22, about b10587):
  *   - output_reserve(n_seq_max), called by the llama_context constructor:
  *     the output buffer holds n_vocab x max(n_outputs, n_seq_max) f32
  *     logits, in host memory (CUDA_Host) beside the GPU;
  *   - the constructor reserves the prompt graph with n_tokens =
  *     min(n_ctx, n_ubatch), rounded up to a multiple of n_seqs (1 when
  *     unified, n_seq_max otherwise; graph_reserve), and n_outputs =
- *     n_tokens: the graph holds the f32 logits of every token of the
- *     ubatch, n_vocab x n_tokens x 4 B, and its normed hidden states.
- *     With flash attention (on by default where the backend has it) no
- *     n_ctx x n_ubatch x n_head score matrix is built, and the logits set
- *     the compute buffer: 4 x n_tokens x (n_vocab + 2 x n_embd) B.  Checked
- *     against a log: Qwen2.5-0.5B, n_vocab 151936, n_embd 896, n_ctx 512,
- *     "MTL0 compute buffer size = 300.25 MiB" (tests/test_footprint.c).
+ *     min(n_tokens, n_outputs_max), n_outputs_max n_batch unless the
+ *     program sets it (llama-cli, llama-completion and llama-bench do
+ *     not): the graph holds the f32 logits of every token of the ubatch,
+ *     n_vocab x n_tokens x 4 B, and the final norm's rows, n_embd x
+ *     n_tokens x 4 B.  The embedding's rows are gathered in host memory
+ *     (the input layer is on the CPU) and copied in, so on a GPU the
+ *     logits take 4 x n_tokens x (n_vocab + n_embd) B: 70.50 MiB for
+ *     LLaMA-7B at n_ctx 512 ("CUDA0 compute buffer size = 70.50 MiB",
+ *     doc/footprint.md).  Apple's Metal, on memory the CPU shares, keeps
+ *     one n_embd row a token more (300.25 MiB logged for Qwen2.5-0.5B,
+ *     298.50 here; tests/test_footprint.c).
+ *   With flash attention (on by default where the backend has it) no
+ *   n_ctx x n_ubatch x n_head score matrix is built, and the buffer is
+ *   the larger of the logits and the MLP's activations (llama_peaks).
  *   The CUDA context and the cuBLAS workspace are not in llama.cpp's logs
  *   and are not counted.
  */
@@ -76,25 +84,52 @@ static uint64_t pinned_token_bytes(uint64_t hidden)
 	return 4 * 4 * hidden;
 }
 
+/* The inner size of the MLP whose activations the buffer holds: a dense
+ * MLP's, or a mixture of experts' dense layers', or one routed expert
+ * and the shared ones (kvplan has no top-k: unverified). */
+static uint64_t mlp_width(const kvp_model *m)
+{
+	return m->intermediate ? m->intermediate
+	       : m->dense_intermediate ? m->dense_intermediate
+	       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
+}
+
 static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
 {
-	uint64_t ff = m->intermediate ? m->intermediate
-	              : m->dense_intermediate ? m->dense_intermediate
-	              : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
-
 	p->attn_cell_bytes = 4 * 2;
 	p->attn_token_bytes = pinned_token_bytes(m->hidden) +
-	                      4 * (3 * (uint64_t)m->hidden + 3 * ff);
+	                      4 * (3 * (uint64_t)m->hidden + 3 * mlp_width(m));
+}
+
+/* llama.cpp on one GPU with flash attention (the default), read at
+ * 3f545becc (src/llama-graph.cpp build_attn_inp_kq_mask, build_ffn):
+ * the graph's inputs copied in stay for the whole graph, the f16 KQ mask
+ * (n_kv x n_tokens, f16 under flash attention since PR #23764 of
+ * 2026-05-27) and each token's position (int32) and K and V cache rows
+ * (int64 each, set_rows' indices: 20 B a token); the MLP's activations
+ * peak at its first layer, where the embedding's copy, the norm's output
+ * and the residual leave three n_embd rows a token beside swiglu_split's
+ * gate, up and output, three of n_ff (ggml-alloc does not run the GLU
+ * ops in place): 4 x n_tokens x (3 n_embd + 3 n_ff) + 2 x n_kv x
+ * n_tokens + 20 x n_tokens.  Logs (research in doc/footprint.md):
+ * ollama 0.16.3 with flash attention auto, n_ctx 4096, n_ubatch 512:
+ * LLaMA v2 7B 92.51 MiB, six Mistral-7B fine-tunes 112.01 MiB each, an
+ * ollama build on CUDA 112.01 MiB; TinyLlama at 2048 takes the logits'
+ * 66.50. */
+static void llama_activation_terms(const kvp_model *m, kvp_plan *p)
+{
+	p->attn_cell_bytes = 2;
+	p->attn_token_bytes = 4 * (3 * (uint64_t)m->hidden + 3 * mlp_width(m)) + 4 + 2 * 8;
 }
 
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
- * logits, 4 x n_tokens x (n_vocab + 2 n_embd), n_tokens = min(n_ctx,
+ * logits, 4 x n_tokens x (n_vocab + n_embd), n_tokens = min(n_ctx,
  * n_ubatch) rounded up to a multiple of the split sequences (split by
- * layers with flash attention, the pinned input copies beside 4 x n_tokens
- * x (n_vocab + n_embd)); and, where its terms are set (flash attention
- * off, or split by layers), the attention's or the copies' over n_kv,
- * the widest of the layers' caches in one stream (the global layers'
- * whole stream; a model of sliding layers alone, its sliding cache). */
+ * layers with flash attention, beside the pinned input copies); and,
+ * where its terms are set, the attention's (flash attention off), the
+ * copies' (split by layers) or the MLP's (one GPU), over n_kv, the widest
+ * of the layers' caches in one stream (the global layers' whole stream;
+ * a model of sliding layers alone, its sliding cache). */
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
                         unsigned __int128 *attn)
 {
@@ -107,7 +142,7 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		tokens = n_ctx;
 	if (tokens % seqs)
 		tokens += seqs - tokens % seqs;
-	*out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + 2 * (uint64_t)p->hidden);
+	*out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + p->hidden);
 	*attn = 0;
 	if (!p->attn_cell_bytes)
 		return;
@@ -125,9 +160,9 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
-	if (!r->flash_attn_off)
-		*out = ((unsigned __int128)p->attn_cell_bytes * n_kv + pinned_token_bytes(p->hidden) +
-		        4 * ((uint64_t)p->vocab + p->hidden)) * tokens;
+	if (!r->flash_attn_off && r->pp > 1)
+		*out += ((unsigned __int128)p->attn_cell_bytes * n_kv + pinned_token_bytes(p->hidden)) *
+		        tokens;
 }
 
 static uint64_t clamp64(unsigned __int128 x)
@@ -160,12 +195,16 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	/* Without flash attention the attention's own peak: the f32 scores
 	 * of every head over a stream's cache, which the soft_max reuses,
 	 * its f32 mask, and the activations alive beside them, on every
-	 * GPU; the logits' peak on the one holding the output layer, the
-	 * larger there. */
+	 * GPU; with it, the pinned input copies and the MLP's activations
+	 * (split by layers), or the mask and the MLP's (one GPU); the
+	 * logits' peak on the GPU holding the output layer, the larger
+	 * there. */
 	if (r->flash_attn_off)
 		llama_attention_terms(m, r, p);
 	else if (r->pp > 1)
 		llama_pipeline_terms(m, p);
+	else
+		llama_activation_terms(m, p);
 	llama_peaks(p, r, &out, &attn);
 	p->compute_bytes = clamp64(out > attn ? out : attn);
 	p->compute_other_bytes = p->attn_cell_bytes ? clamp64(attn) : p->compute_bytes;

@@ -745,21 +745,26 @@ typedef struct kvp_plan {
 	                             * holds the output layer): llama.cpp's
 	                             * compute buffer (the prompt graph's
 	                             * logits; without flash attention the
-	                             * attention's scores where larger; split
-	                             * with it, beside the pinned input
+	                             * attention's scores where larger; with
+	                             * it the MLP's activations and the mask
+	                             * where larger, and split over stages
+	                             * the logits beside the pinned input
 	                             * copies) */
 	uint64_t compute_other_bytes; /* on each GPU of the stages before the
 	                             * last: the same, or the attention's or
 	                             * the input copies' alone (without flash
 	                             * attention, or split over stages) */
-	uint64_t attn_cell_bytes;   /* llama.cpp without flash attention, or
-	                             * split over stages with it: the buffer
+	uint64_t attn_cell_bytes;   /* llama.cpp: the buffer (without flash
+	                             * attention the scores, with it the
+	                             * mask and the MLP's activations, split
+	                             * over stages the pinned input copies)
 	                             * that grows with the context,
 	                             * attn_cell_bytes x n_kv +
 	                             * attn_token_bytes for each token of
 	                             * the ubatch, n_kv a stream's widest
 	                             * layer cache
-	                             * (lib/footprint.c); 0 otherwise */
+	                             * (lib/footprint.c); 0 for the other
+	                             * engines */
 	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 */

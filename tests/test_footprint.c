@@ -68,40 +68,111 @@ static void test_llama_buffers(void **state)
 	kvp_plan p;
 
 	(void)state;
+	/* Builds of 2024 and today's alike: a public log of an mradermacher
+	 * Llama 3 8B quantization, full offload to an RTX 30x0, n_ctx 512,
+	 * flash_attn 0: "CUDA0 compute buffer size = 258.50 MiB",
+	 * "CUDA_Host output buffer size = 0.49 MiB": the logits, 4 x 512 x
+	 * (128,256 + 4,096) = 271,056,896 B. */
+	p = llama_plan(&llama3, 512, 1);
+	assert_int_equal(p.compute_bytes, 271056896);
+	mib_near(p.compute_bytes, 258.50, 0.00002, "llama3-8b compute");
+	mib_near(p.host_bytes, 0.49, 0.005, "llama3-8b output");
 	/* Qwen2.5-0.5B-Instruct on an Apple M4, a current build (flash
 	 * attention auto, on), n_ctx 512, n_ubatch 512, 1 sequence: "MTL0
 	 * compute buffer size = 300.25 MiB", "CPU output buffer size = 0.58
-	 * MiB".  4 x 512 x (151936 + 2 x 896) = 314,834,944 B = 300.25 MiB;
-	 * 151936 x 4 = 607,744 B. */
+	 * MiB".  kvplan, for a GPU whose embedding rows are gathered in host
+	 * memory: 4 x 512 x (151,936 + 896) = 312,999,936 B, 298.50 MiB;
+	 * Metal, on memory it shares with the CPU, keeps one row of n_embd a
+	 * token more, 4 x 512 x 896 = 1,835,008 B; 151936 x 4 = 607,744 B. */
 	p = llama_plan(&qwen, 512, 1);
-	assert_int_equal(p.compute_bytes, 314834944);
+	assert_int_equal(p.compute_bytes, 312999936);
+	assert_int_equal(300.25 * MIB - p.compute_bytes, 4 * 512 * 896);
 	assert_int_equal(p.host_bytes, 607744);
 	mib_near(p.host_bytes, 0.58, 0.005, "qwen output");
-	/* Builds of 2024 (llama_new_context_with_model) kept one n_embd row
-	 * less: a public log of an mradermacher Llama 3 8B quantization, full
-	 * offload to an RTX 30x0, n_ctx 512, flash_attn 0: "CUDA0 compute
-	 * buffer size = 258.50 MiB", "CUDA_Host output buffer size = 0.49
-	 * MiB".  The model gives 266.50 MiB, 3.1 % over. */
-	p = llama_plan(&llama3, 512, 1);
-	mib_near(p.compute_bytes, 258.50, 0.032, "llama3-8b compute");
-	mib_near(p.host_bytes, 0.49, 0.005, "llama3-8b output");
 	/* A context under the ubatch: n_ctx 128 pads to 256 cells, and the
 	 * graph takes min(256, 512) tokens. */
 	p = llama_plan(&qwen, 128, 1);
-	assert_int_equal(p.compute_bytes, 4ull * 256 * (151936 + 2 * 896));
+	assert_int_equal(p.compute_bytes, 4ull * 256 * (151936 + 896));
 	/* Four sequences, split: n_seqs 4, n_tokens 512 (a multiple of 4);
 	 * the output buffer holds four rows of logits. */
 	p = llama_plan(&llama3, 8192, 4);
-	assert_int_equal(p.compute_bytes, 4ull * 512 * (128256 + 8192));
+	assert_int_equal(p.compute_bytes, 4ull * 512 * (128256 + 4096));
 	assert_int_equal(p.host_bytes, 4ull * 128256 * 4);
 	/* Three split sequences: 512 rounds up to 513. */
 	p = llama_plan(&llama3, 3 * 2048, 3);
-	assert_int_equal(p.compute_bytes, 4ull * 513 * (128256 + 8192));
+	assert_int_equal(p.compute_bytes, 4ull * 513 * (128256 + 4096));
 	/* No vocabulary known: no buffer claimed. */
 	llama3.vocab = 0;
 	p = llama_plan(&llama3, 8192, 1);
 	assert_int_equal(p.compute_bytes, 0);
 	assert_int_equal(p.host_bytes, 0);
+}
+
+/* A dense model whose MLP is n_ff wide. */
+static kvp_model dense(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
+                       uint32_t vocab, uint32_t n_ff)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "m");
+	m.layers = layers;
+	m.hidden = hidden;
+	m.heads = heads;
+	m.kv_heads = kv;
+	m.vocab = vocab;
+	m.intermediate = n_ff;
+	m.params = 1000000000;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+/* One GPU with flash attention: the larger of the logits and the MLP's
+ * activations beside the f16 mask, 4 x 512 x (3 n_embd + 3 n_ff) + 2 x
+ * n_kv x 512 + 20 x 512 (lib/footprint.c).  An ollama 0.16.3 server log
+ * (a shell transcript in the code index, file id 52880424997; research
+ * in doc/footprint.md), flash attention auto, set to enabled, n_ubatch
+ * 512, one sequence, each model whole on one device: */
+static void test_llama_flash_mlp(void **state)
+{
+	kvp_model llama2 = dense(32, 4096, 32, 32, 32000, 11008);
+	kvp_model mistral = dense(32, 4096, 32, 8, 32000, 14336);
+	kvp_model tiny = dense(22, 2048, 32, 4, 32000, 5632);
+	kvp_plan p;
+
+	(void)state;
+	/* "LLaMA v2" 7B at n_ctx 4096, "compute buffer size = 92.51 MiB":
+	 * 4 x 512 x (12,288 + 33,024) + 2 x 4,096 x 512 + 10,240 =
+	 * 97,003,520 B, 92.5098 MiB; the logits 4 x 512 x 36,096 = 70.50 MiB
+	 * are smaller. */
+	p = llama_plan(&llama2, 4096, 1);
+	assert_int_equal(p.compute_bytes, 97003520);
+	mib_near(p.compute_bytes, 92.51, 0.00005, "llama2-7b, flash attention");
+	/* Six Mistral-7B fine-tunes in the same log (neural-chat, openchat,
+	 * zephyr, Starling, sqlcoder, llava), n_ctx 4096, "112.01 MiB" each,
+	 * as an ollama note's "CUDA0 compute buffer size = 112.01 MiB" beside
+	 * a 512 MiB cache: 4 x 512 x (12,288 + 43,008) + 4,194,304 + 10,240
+	 * = 117,450,752 B. */
+	p = llama_plan(&mistral, 4096, 1);
+	assert_int_equal(p.compute_bytes, 117450752);
+	mib_near(p.compute_bytes, 112.01, 0.00005, "mistral-7b, flash attention");
+	/* TinyLlama at n_ctx 2048, "66.50 MiB": its logits, 4 x 512 x
+	 * (32,000 + 2,048) = 69,730,304 B, over its MLP's 4 x 512 x (6,144 +
+	 * 16,896) + 2 x 2,048 x 512 + 10,240 = 49,293,312. */
+	p = llama_plan(&tiny, 2048, 1);
+	assert_int_equal(p.compute_bytes, 69730304);
+	assert_int_equal(p.compute_bytes, 133 * MIB / 2);
+	/* The mask grows 2 B a cell a token: Llama 2 at 32,768 cells holds
+	 * 2 x 28,672 x 512 B more than at 4,096. */
+	p = llama_plan(&llama2, 32768, 1);
+	assert_int_equal(p.compute_bytes, 97003520 + 2 * 28672 * 512);
+	assert_int_equal(p.attn_cell_bytes, 2);
+	/* A token's bytes besides the mask: three rows of n_embd and three
+	 * of n_ff, f32, and its position and two cache rows' indices. */
+	p = llama_plan(&mistral, 4096, 1);
+	assert_int_equal(p.attn_token_bytes, 4 * (3 * 4096 + 3 * 14336) + 20);
 }
 
 /* The parts sum to the device, or exceed it by over, for every engine. */
@@ -145,12 +216,12 @@ static void test_parts_sum(void **state)
 
 /* Hand-worked: Llama 3 8B (16,060,522,496 B of fp16 weights) at 8192 tokens
  * on an 80 GiB GPU with llama.cpp: the cache 32 x 8192 x 2 x 8 x 128 x 2 =
- * 1,073,741,824 B; compute 279,445,504 B; usable floor(85,899,345,920 x
+ * 1,073,741,824 B; compute 271,056,896 B; usable floor(85,899,345,920 x
  * 0.9) = 77,309,411,328.  llama.cpp keeps the token embedding in host
  * memory (llama-model.cpp load_tensors: the input layer is always on the
  * CPU), 128,256 x 4,096 x 2 = 1,050,673,152 B, so the GPU holds
  * 15,009,849,344 B of weights and the budget = usable - those - compute =
- * 62,020,116,480. */
+ * 62,028,505,088. */
 static void test_llama_fit(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -171,18 +242,21 @@ static void test_llama_fit(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.footprint.kv, 1073741824);
-	assert_int_equal(f.footprint.activations, 279445504);
+	assert_int_equal(f.footprint.activations, 271056896);
 	assert_int_equal(f.weights_per_gpu, 15009849344ull);
-	assert_int_equal(f.budget_bytes, 62020116480ull);
+	assert_int_equal(f.budget_bytes, 62028505088ull);
 	assert_int_equal(f.footprint.held_back, 85899345920ull - 77309411328ull);
-	assert_int_equal(f.footprint.unused, 62020116480ull - 1073741824);
+	assert_int_equal(f.footprint.unused, 62028505088ull - 1073741824);
 	/* Host: the output buffer, 128,256 x 1 x 4 = 513,024, and the
 	 * embedding. */
 	assert_int_equal(f.footprint.host, 513024 + 1050673152ull);
-	/* The longest context fits the budget: cells of 131,072 B (32 layers
-	 * x 4 KiB), padded to 256: floor(62,020,116,480 / 131,072) = 473,175
-	 * cells, 473,088 whole pads. */
-	assert_int_equal(f.max_seq_hbm, 473088);
+	/* The longest context holds its own compute buffer: cells of 131,072
+	 * B (32 layers x 4 KiB), padded to 256, beside a buffer whose f16 mask
+	 * grows 2 x 512 B a cell: past 271,056,896 B of logits, the MLP's
+	 * 4 x 512 x 12,288 + 10,240 B and the mask, so 132,096 B a cell
+	 * within 77,309,411,328 - 15,009,849,344 - 25,176,064 =
+	 * 62,274,385,920 B: 471,432 cells, 471,296 whole pads. */
+	assert_int_equal(f.max_seq_hbm, 471296);
 	/* Weights past the device: the parts exceed it. */
 	m.params *= 10;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
@@ -191,7 +265,7 @@ static void test_llama_fit(void **state)
 	assert_int_equal(f.footprint.unused, 0);
 	/* 160,605,224,960 B of weights, less the embedding on the host. */
 	assert_int_equal(f.footprint.over, 160605224960ull - 1050673152 + 1073741824 +
-	                                   279445504 + (85899345920ull - 77309411328ull) -
+	                                   271056896 + (85899345920ull - 77309411328ull) -
 	                                   85899345920ull);
 }
 
@@ -562,6 +636,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_llama_buffers),
+		cmocka_unit_test(test_llama_flash_mlp),
 		cmocka_unit_test(test_parts_sum),
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),

@@ -60,9 +60,9 @@ static kvp_plan plan(const kvp_model *m, uint64_t ctx, bool fa_off, uint32_t pp)
  * ubatch 512: 4 x 512 x (8,192 x 32 + 8,192 + 2 x 4,096 + 2 x 4,096) =
  * 587,202,560 B, 560.00 MiB as ollama's log of it gives ("CUDA0 compute
  * buffer size = 560.00 MiB", flash attention off); with flash attention
- * the logits, 4 x 512 x (128,256 + 2 x 4,096) = 279,445,504 B, 266.50
- * MiB (ik_llama.cpp issue 103's "CUDA0 compute buffer size = 266.50 MiB"
- * at n_ctx 1024, where they win too).  At 81,920 cells (ollama issue
+ * the logits, 4 x 512 x (128,256 + 4,096) = 271,056,896 B, 258.50 MiB,
+ * as at n_ctx 1024, where they win too (a fork, ik_llama.cpp, keeps one
+ * n_embd row more: its issue 103 logs 266.50 MiB there).  At 81,920 cells (ollama issue
  * 9352, ten slots of 8,192 in one stream): 4 x 512 x (81,920 x 33 +
  * 16,384) = 5,570,035,712 B, its logged 5312.00 MiB. */
 static void test_llama3_8b(void **state)
@@ -72,8 +72,9 @@ static void test_llama3_8b(void **state)
 	(void)state;
 	assert_int_equal(plan(&m, 8192, true, 1).compute_bytes, 587202560ull);
 	assert_int_equal(plan(&m, 8192, true, 1).compute_bytes, 560 * MIB);
-	assert_int_equal(plan(&m, 8192, false, 1).compute_bytes, 279445504ull);
-	assert_int_equal(plan(&m, 1024, true, 1).compute_bytes, 279445504ull);
+	assert_int_equal(plan(&m, 8192, false, 1).compute_bytes, 271056896ull);
+	assert_int_equal(plan(&m, 8192, false, 1).compute_bytes, 517 * MIB / 2);
+	assert_int_equal(plan(&m, 1024, true, 1).compute_bytes, 271056896ull);
 	assert_int_equal(plan(&m, 81920, true, 1).compute_bytes, 5312 * MIB);
 }
 
@@ -114,7 +115,7 @@ static void test_two_gpus(void **state)
 	/* At 1024 cells the logits win on the last GPU alone: 4 x 512 x
 	 * (1,024 x 18 + 7,168) = 52,428,800 on the first. */
 	p = plan(&m, 1024, true, 2);
-	assert_int_equal(p.compute_bytes, 314834944ull);
+	assert_int_equal(p.compute_bytes, 312999936ull);
 	assert_int_equal(p.compute_other_bytes, 52428800ull);
 	p = plan(&m, 32768, false, 2);
 	assert_int_equal(p.compute_bytes, 454557696ull);

@@ -74,13 +74,13 @@ check "engines: the title names no single engine" sh -c "! grep -q 'engine exact
 # --- memory: a stacked bar per GPU, its parts the plan's footprint.
 # Llama 3 8B under llama.cpp at 8192 tokens: weights 16,060,522,496 less
 # the token embedding llama.cpp keeps on the CPU, 1,050,673,152, cache
-# 1,073,741,824, compute buffer 279,445,504; the h100 holds back 8 GiB and
-# has 60,946,374,656 left. ---
+# 1,073,741,824, compute buffer 271,056,896; the h100 holds back 8 GiB and
+# has 60,954,763,264 left. ---
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --chart memory.gp \
 	--chart-kind memory
 check "memory: one row a GPU" test "$(grep -vc '^#' memory.dat)" -eq 2
 check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' memory.dat)" = \
-	"15009849344 0 0 1073741824 0 279445504 0 8589934592 60946374656 0"
+	"15009849344 0 0 1073741824 0 271056896 0 8589934592 60954763264 0"
 check "memory: stacked bars" grep -q "^set style histogram rowstacked" memory.gp
 check "memory: the buffers drawn" grep -q "title 'engine buffers'" memory.gp
 check "memory: no part no GPU has" sh -c "! grep -q -e \"title 'recurrent state'\" -e \"title 'over'\" memory.gp"

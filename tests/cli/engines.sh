@@ -413,11 +413,11 @@ check "--explain: the longest context at its boundary" grep -q \
 # attention's scores, 4 x 512 x (8,192 x 33 + 16,384) = 587,202,560 B for
 # Llama 3 8B at n_ctx 8192, the "CUDA0 compute buffer size = 560.00 MiB"
 # ollama logs for it (tests/test_llama_compute.c); with it, the logits'
-# 279,445,504.
+# 4 x 512 x (128,256 + 4,096) = 271,056,896.
 run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 -fa off --format json
 is activation_bytes 587202560 "-fa off: the attention's scores in the compute buffer"
 run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 --flash-attn on --format json
-is activation_bytes 279445504 "--flash-attn on: the logits"
+is activation_bytes 271056896 "--flash-attn on: the logits"
 expect_error "-fa off with a quantized V cache" \
 	"^kvplan: llama.cpp quantizes a V cache \(q8_0\) only with flash attention\$" \
 	--model llama3-8b --seq 8192 --engine llama.cpp -fa off --dtype-v q8_0

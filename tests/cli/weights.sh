@@ -73,23 +73,24 @@ check "... and nothing on stdout" test ! -s "$work/out"
 check "... and one line naming why" \
 	grep -qx "kvplan: llama2-7b: 1000 parameters are fewer than its embeddings, head and norms" "$work/err"
 # llama.cpp's buffers: Llama 3 8B at 8192 tokens, n_ubatch 512: compute
-# 4 x 512 x (128256 + 2 x 4096) = 279,445,504 B on the GPU; in host
+# 4 x 512 x (128256 + 4096) = 271,056,896 B on the GPU (its logits, over
+# the MLP's 4 x 512 x (3 x 4096 + 3 x 14336) + 2 x 8192 x 512 + 20 x 512); in host
 # memory the output buffer, 128256 x 4 = 513,024 B, and the token
 # embedding, 128,256 x 4,096 x 2 = 1,050,673,152 B (llama.cpp keeps the
 # input layer on the CPU); the cache 32 x 8192 x 2 x 8 x 128 x 2 =
 # 1,073,741,824 B.  On the h100 (80 GiB, usable 77,309,411,328), weights
 # 16,060,522,496, of which the GPU holds 15,009,849,344: left
-# 77,309,411,328 - 15,009,849,344 - 279,445,504 - 1,073,741,824 =
-# 60,946,374,656.
+# 77,309,411,328 - 15,009,849,344 - 271,056,896 - 1,073,741,824 =
+# 60,954,763,264.
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100 --format json
-is activation_bytes 279445504 "llama.cpp compute buffer: 4 x 512 x (128256 + 8192)"
+is activation_bytes 271056896 "llama.cpp compute buffer: 4 x 512 x (128256 + 4096)"
 is host_bytes 1051186176 "llama.cpp host memory: 128256 x 4 and the embedding"
 is kv_cache_bytes 1073741824 "the cache it allocates"
-is budget_bytes 62020116480 "the budget leaves room for the compute buffer"
-is unused_bytes 60946374656 "what is left"
+is budget_bytes 62028505088 "the budget leaves room for the compute buffer"
+is unused_bytes 60954763264 "what is left"
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100
 check "the table splits the memory" \
-	grep -q "^h100-sxm      13.98 GiB      1 GiB 266.50 MiB      8 GiB  56.76 GiB$" "$work/out"
+	grep -q "^h100-sxm      13.98 GiB      1 GiB 258.50 MiB      8 GiB  56.77 GiB$" "$work/out"
 check "... and names the host memory" \
 	grep -q "^(and 1002.49 MiB of host memory: llama.cpp's token embedding and output buffer)$" "$work/out"
 # The parts exceed the device: left is negative, by over_bytes.
