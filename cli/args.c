@@ -132,6 +132,7 @@ static const struct option long_options[] = {
 	{"enforce-eager", no_argument, NULL, OPT_ENFORCE_EAGER},
 	{"cuda-memory", no_argument, NULL, OPT_CUDA_MEMORY},
 	{"flash-attn", required_argument, NULL, OPT_FLASH_ATTN},
+	{"llama-server", no_argument, NULL, OPT_LLAMA_SERVER},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
@@ -224,6 +225,8 @@ void cli_usage(FILE *out)
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
 	      "      --flash-attn on|off|auto (-fa)  llama.cpp's; off: its compute\n"
 	      "                         buffer holds the attention's scores\n"
+	      "      --llama-server     llama.cpp's server (b9460 on): logits reserved\n"
+	      "                         for its slots alone, not every ubatch token\n"
 	      "      --trtllm-runtime R pytorch (default) or cpp\n"
 	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
 	      "                         tensor, pipeline, data parallel; layers per stage\n"

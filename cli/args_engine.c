@@ -214,6 +214,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			o->req.flash_attn_off = i == 1;
 			return i < 0 ? 2 : 0;
 		}
+	case OPT_LLAMA_SERVER:
+		o->engine_flags |= CLI_FLAG_LLAMA_SERVER;
+		o->req.llama_server = true;
+		return 0;
 	case OPT_CUDA_MEMORY:
 		o->engine_flags |= CLI_FLAG_CUDA_MEMORY;
 		o->req.cuda_memory = true;
@@ -287,6 +291,7 @@ static const struct {
 	{CLI_FLAG_PREFIX, "--enable-prefix-caching", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_CTX, "--ctx-size", ENGINE(KVP_ENGINE_LLAMA_CPP)},
 	{CLI_FLAG_FLASH_ATTN, "--flash-attn", ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	{CLI_FLAG_LLAMA_SERVER, "--llama-server", ENGINE(KVP_ENGINE_LLAMA_CPP)},
 	{CLI_FLAG_UNIFIED, "--kv-unified", ENGINE(KVP_ENGINE_LLAMA_CPP)},
 	{CLI_FLAG_UBATCH, "--ubatch", ENGINE(KVP_ENGINE_LLAMA_CPP)},
 	{CLI_FLAG_PAGE, "--page-size", ENGINE(KVP_ENGINE_SGLANG)},

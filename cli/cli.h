@@ -123,6 +123,7 @@ enum cli_engine_flag {
 	CLI_FLAG_EAGER = 1 << 17,     /* vLLM */
 	CLI_FLAG_CUDA_MEMORY = 1 << 18, /* vLLM, SGLang, TensorRT-LLM */
 	CLI_FLAG_FLASH_ATTN = 1 << 19, /* llama.cpp */
+	CLI_FLAG_LLAMA_SERVER = 1 << 20, /* llama.cpp */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -163,6 +164,7 @@ enum cli_engine_option {
 	OPT_ENFORCE_EAGER,
 	OPT_CUDA_MEMORY,
 	OPT_FLASH_ATTN,
+	OPT_LLAMA_SERVER,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

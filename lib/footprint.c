@@ -122,8 +122,28 @@ static void llama_activation_terms(const kvp_model *m, kvp_plan *p)
 	p->attn_token_bytes = 4 * (3 * (uint64_t)m->hidden + 3 * mlp_width(m)) + 4 + 2 * 8;
 }
 
+/* The logits rows llama.cpp's prompt graph of tokens reserves:
+ * min(tokens, n_outputs_max) (src/llama-context.cpp, the constructor's
+ * n_outputs_pp, at 3f545becc).  n_outputs_max is n_batch, so every token,
+ * unless the program sets it; llama-server sets it (server-context.cpp
+ * load_model, server_output_limits, and common/speculative.cpp
+ * common_speculative_get_output_limits) to its slots x (1 + the tokens it
+ * drafts: --spec-draft-n-max, 3 unless given, with a draft model or MTP
+ * layers), at most n_batch. */
+static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
+{
+	uint64_t drafted = r->spec_tokens ? r->spec_tokens : 3, outputs;
+
+	if (!r->llama_server)
+		return tokens;
+	if (!r->draft && !r->mtp_layers)
+		drafted = 0;
+	return kvp__mul(r->batch, 1 + drafted, &outputs) && outputs < tokens ? outputs : tokens;
+}
+
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
- * logits, 4 x n_tokens x (n_vocab + n_embd), n_tokens = min(n_ctx,
+ * logits, 4 x n_outputs x (n_vocab + n_embd) (the final norm runs on the
+ * output rows alone), n_tokens = min(n_ctx,
  * n_ubatch) rounded up to a multiple of the split sequences (split by
  * layers with flash attention, beside the pinned input copies); and,
  * where its terms are set, the attention's (flash attention off), the
@@ -142,7 +162,8 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		tokens = n_ctx;
 	if (tokens % seqs)
 		tokens += seqs - tokens % seqs;
-	*out = (unsigned __int128)4 * tokens * ((uint64_t)p->vocab + p->hidden);
+	*out = (unsigned __int128)4 * llama_outputs(r, tokens) *
+	       ((uint64_t)p->vocab + p->hidden);
 	*attn = 0;
 	if (!p->attn_cell_bytes)
 		return;

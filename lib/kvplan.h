@@ -631,6 +631,13 @@ typedef struct kvp_request {
 	                          * from nvidia-smi's (smi_bytes), as they
 	                          * read them, where the device gives them;
 	                          * false: from the nominal hbm_bytes */
+	bool llama_server;       /* llama.cpp's llama-server (from about b9460,
+	                          * PR #23861): its prompt graph reserves
+	                          * logits for batch x (1 + drafted tokens)
+	                          * outputs, not for every token of the
+	                          * ubatch (lib/footprint.c); false:
+	                          * llama-cli, llama-bench, ollama and older
+	                          * builds */
 } kvp_request;
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,

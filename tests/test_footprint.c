@@ -175,6 +175,72 @@ static void test_llama_flash_mlp(void **state)
 	assert_int_equal(p.attn_token_bytes, 4 * (3 * 4096 + 3 * 14336) + 20);
 }
 
+/* llama-server (from about b9460): min(n_tokens, slots x (1 + drafted))
+ * rows of logits (server-context.cpp server_output_limits, read at
+ * 3f545becc), n slots unified in n_ctx cells. */
+static kvp_plan server_plan(const kvp_model *m, uint64_t ctx, uint64_t slots,
+                            const kvp_model *draft, uint32_t spec)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = ctx / slots;
+	r.batch = slots;
+	r.ctx_size = ctx;
+	r.kv_unified = true;
+	r.llama_server = true;
+	r.draft = draft;
+	r.spec_tokens = spec;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+static void test_llama_server(void **state)
+{
+	kvp_model llama3 = dense(32, 4096, 32, 8, 128256, 14336);
+	kvp_model qwen = dense(32, 4096, 32, 32, 151936, 11008);
+	kvp_model small = dense(16, 2048, 32, 8, 128256, 8192);
+	kvp_plan p;
+
+	(void)state;
+	/* One slot: 4 x 1 x (128,256 + 4,096) = 529,408 B of logits, so the
+	 * MLP's 4 x 512 x (12,288 + 43,008) + 2 x 4,096 x 512 + 10,240 =
+	 * 117,450,752 B (112.01 MiB) sets it; llama-cli reserves the 512
+	 * tokens' logits, 271,056,896. */
+	p = server_plan(&llama3, 4096, 1, NULL, 0);
+	assert_int_equal(p.compute_bytes, 117450752);
+	assert_int_equal(llama_plan(&llama3, 4096, 1).compute_bytes, 271056896);
+	/* Qwen-7B (Qwen1: 151,936 tokens, 4,096 wide, 32 heads, n_ff 11,008)
+	 * on an RTX 4060 Laptop, llama-server b10121 with its default slots,
+	 * n_ctx 4096 (its 2048.00 MiB f16 cache): "CUDA0 compute buffer size
+	 * = 84.51 MiB" (a README of llama.cpp CUDA measurements in the code
+	 * index, file id 68952056531; research in doc/footprint.md).  kvplan:
+	 * 4 x 512 x (12,288 + 33,024) + 4,194,304 + 10,240 = 97,003,520 B,
+	 * 92.51 MiB: one row of n_embd a token over, which that model's first
+	 * layer takes from the embedding's freed copy. */
+	p = server_plan(&qwen, 4096, 4, NULL, 0);
+	assert_int_equal(p.compute_bytes, 97003520);
+	mib_near(p.compute_bytes - 4 * 512 * 4096, 84.51, 0.00005, "qwen-7b, llama-server");
+	/* 256 slots: 256 rows of logits, 4 x 256 x 132,352 = 135,528,448 B,
+	 * over the MLP's. */
+	p = server_plan(&llama3, 4096, 256, NULL, 0);
+	assert_int_equal(p.compute_bytes, 135528448);
+	/* A draft model drafts 3 tokens a step unless told: 64 slots x 4
+	 * rows; 7 drafted, 64 x 8 = 512, every token of the ubatch. */
+	p = server_plan(&llama3, 4096, 64, NULL, 0);
+	assert_int_equal(p.compute_bytes, 117450752);
+	p = server_plan(&llama3, 4096, 64, &small, 0);
+	assert_int_equal(p.compute_bytes, 135528448);
+	p = server_plan(&llama3, 4096, 64, &small, 7);
+	assert_int_equal(p.compute_bytes, 271056896);
+	/* The output buffer in host memory is n_seq_max rows either way. */
+	assert_int_equal(p.host_bytes, 64ull * 128256 * 4);
+}
+
 /* The parts sum to the device, or exceed it by over, for every engine. */
 static void test_parts_sum(void **state)
 {
@@ -637,6 +703,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_llama_buffers),
 		cmocka_unit_test(test_llama_flash_mlp),
+		cmocka_unit_test(test_llama_server),
 		cmocka_unit_test(test_parts_sum),
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),

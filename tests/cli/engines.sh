@@ -418,6 +418,16 @@ run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 -fa off --fo
 is activation_bytes 587202560 "-fa off: the attention's scores in the compute buffer"
 run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 --flash-attn on --format json
 is activation_bytes 271056896 "--flash-attn on: the logits"
+# llama-server (b9460 on) reserves one slot's logits row, not 512: the
+# MLP's 4 x 512 x (3 x 4,096 + 3 x 14,336) + 2 x 4,096 x 512 + 20 x 512 =
+# 117,450,752 B (112.01 MiB) at n_ctx 4096 sets the buffer.
+run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-server --format json
+is activation_bytes 117450752 "--llama-server: the MLP's activations beside the mask"
+run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --format json
+is activation_bytes 271056896 "without it: every token's logits"
+run --model llama3-8b --seq 4096 --engine sglang --llama-server
+check "--llama-server is llama.cpp's" grep -q \
+	"^kvplan: warning: --llama-server is a llama.cpp setting; --engine sglang ignores it\$" "$work/err"
 expect_error "-fa off with a quantized V cache" \
 	"^kvplan: llama.cpp quantizes a V cache \(q8_0\) only with flash attention\$" \
 	--model llama3-8b --seq 8192 --engine llama.cpp -fa off --dtype-v q8_0
