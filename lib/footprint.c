@@ -68,8 +68,7 @@ static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_
  * and the f32 hidden state received, n_embd x n_tokens; beside them the
  * largest per-layer activations, the MLP's: 4 x n_tokens x (3 n_embd + 3
  * n_ff) (swiglu_split's output not in place), n_ff a dense MLP's inner
- * size (a mixture of experts: its dense layers' MLP, or one routed and
- * the shared experts, kvplan having no top-k: unverified).  So 4 x
+ * size, or a mixture of experts' top-k rows (mlp_width).  So 4 x
  * n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
  * on the last the larger of that and the copies with the logits, 4 x
  * n_tokens x (n_vocab + n_embd) (llama_peaks).  Published logs (research:
@@ -84,14 +83,26 @@ static uint64_t pinned_token_bytes(uint64_t hidden)
 	return 4 * 4 * hidden;
 }
 
-/* The inner size of the MLP whose activations the buffer holds: a dense
- * MLP's, or a mixture of experts' dense layers', or one routed expert
- * and the shared ones (kvplan has no top-k: unverified). */
+/* The inner size of the MLP whose activations the buffer holds, rows a
+ * token: a dense MLP's; for a mixture of experts that gives its top-k
+ * (moe_top_k), the top-k routed experts' rows (llama-graph.cpp
+ * build_moe_ffn: gate, up and the GLU's output of n_ff_exp x n_expert_used
+ * a token), or a dense layer's or the shared experts' where wider;
+ * without its top-k, its dense layers' MLP, or one routed expert and the
+ * shared ones (unverified). */
 static uint64_t mlp_width(const kvp_model *m)
 {
-	return m->intermediate ? m->intermediate
-	       : m->dense_intermediate ? m->dense_intermediate
-	       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
+	uint64_t routed, widest;
+
+	if (!m->moe_top_k)
+		return m->intermediate ? m->intermediate
+		       : m->dense_intermediate ? m->dense_intermediate
+		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
+	routed = (uint64_t)m->moe_top_k *
+	         (m->moe_intermediate ? m->moe_intermediate : m->intermediate);
+	widest = m->dense_intermediate > m->moe_shared_intermediate
+	         ? m->dense_intermediate : m->moe_shared_intermediate;
+	return routed > widest ? routed : widest;
 }
 
 static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)

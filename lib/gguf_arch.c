@@ -308,10 +308,15 @@ static kvp_status read_intermediate(kvp__gguf_reader *r, kvp_model *m)
  * expert_feed_forward_length and expert_shared_count shared ones; Llama
  * 4's interleave_moe_layer_step, its dense layers of feed_forward_length
  * (intermediate_size_mlp) and one shared expert beside the routed ones.
- * Nothing for a model whose every layer routes. */
+ * For a model whose every layer routes, moe_experts stays 0 and only the
+ * expert's size (expert_feed_forward_length, else Mixtral's
+ * feed_forward_length) and the shared experts'
+ * (expert_shared_feed_forward_length, else expert_shared_count of the
+ * expert's) are kept; with every model's top-k, expert_used_count. */
 static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 {
-	uint32_t experts = 0, dense = 0, step = 0, expert_ff = 0, shared = 0, ff = 0;
+	uint32_t experts = 0, dense = 0, step = 0, expert_ff = 0, shared = 0, ff = 0, used = 0,
+		 shared_ff = 0;
 	bool found, llama4 = strcmp(r->arch, "llama4") == 0;
 	kvp__gguf_per_layer per;
 	kvp_status st;
@@ -325,12 +330,26 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 	                            &found)) != KVP_OK ||
 	    (st = kvp__gguf_get_u32(r, "expert_shared_count", false, &shared,
 	                            &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "expert_used_count", false, &used, &found)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "expert_shared_feed_forward_length", false, &shared_ff,
+	                            &found)) != KVP_OK ||
 	    (st = kvp__gguf_get_per_layer(r, "feed_forward_length", &per, &found)) != KVP_OK)
 		return st;
 	/* The first layer's: a dense one in both layouts. */
 	if (found)
 		ff = kvp__gguf_layer(r, &per, 0);
-	if (!experts || !expert_ff || !ff || (dense == 0 && step < 2))
+	if (experts && used <= experts)
+		m->moe_top_k = used;
+	if (experts && dense == 0 && step < 2) {
+		m->moe_intermediate = expert_ff ? expert_ff : ff;
+		if (llama4)
+			shared = 1;
+		m->moe_shared_intermediate = shared_ff ? shared_ff
+		                             : (uint64_t)shared * m->moe_intermediate <= UINT32_MAX
+		                             ? shared * m->moe_intermediate : 0;
+		return KVP_OK;
+	}
+	if (!experts || !expert_ff || !ff)
 		return KVP_OK;
 	if (llama4)
 		shared = 1;

@@ -15,7 +15,11 @@
  *     expert of intermediate_size beside num_local_experts routed ones of
  *     it, and the other layers an MLP of intermediate_size_mlp.
  * Models whose every layer routes (Mixtral, Qwen3-MoE, gpt-oss) weigh
- * alike layer by layer and are left as they are.
+ * alike layer by layer: moe_experts stays 0, and only an expert's size
+ * (moe_intermediate_size, else Mixtral's and gpt-oss's intermediate_size)
+ * and the shared experts' (shared_expert_intermediate_size, Llama 4's one
+ * of intermediate_size) are kept, with every MoE model's top-k
+ * (num_experts_per_tok), for the activations (lib/footprint.c).
  */
 #include <string.h>
 
@@ -25,6 +29,13 @@ kvp_status kvp__hf_moe(struct hf *h)
 {
 	static const char *const k_experts[] = {"n_routed_experts", "num_local_experts",
 		NULL};
+	static const char *const k_any_experts[] = {"n_routed_experts",
+		"num_local_experts", "num_experts", NULL};
+	static const char *const k_top_k[] = {"num_experts_per_tok", "experts_per_token",
+		NULL};
+	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
+		NULL};
+	static const char *const k_use_moe[] = {"use_moe", NULL};
 	static const char *const k_dense[] = {"first_k_dense_replace", NULL};
 	static const char *const k_freq[] = {"moe_layer_freq", NULL};
 	static const char *const k_step[] = {"interleave_moe_layer_step", NULL};
@@ -34,8 +45,9 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
-		 inter_mlp = 0, shared = 0;
+		 inter_mlp = 0, shared = 0, any_experts = 0, top_k = 0, shared_inter = 0;
 	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
+	bool use_moe = true; /* MiniMind's switch: its experts unused */
 
 	if (kvp__hf_uint(h, NULL, k_experts, UINT32_MAX, &experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_dense, UINT32_MAX, &dense) < 0 ||
@@ -44,8 +56,26 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe_inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter_mlp, UINT32_MAX, &inter_mlp) < 0 ||
-	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0)
+	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0 ||
+	    kvp__hf_uint(h, NULL, k_any_experts, UINT32_MAX, &any_experts) < 0 ||
+	    kvp__hf_uint(h, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared_inter, UINT32_MAX, &shared_inter) < 0 ||
+	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
+	if (!use_moe)
+		return KVP_OK;
+	/* Every layer routing: the expert's size and the top-k alone. */
+	if (any_experts && top_k && top_k <= any_experts && (!experts || freq > 1 ||
+	    (llama4 ? step <= 1 : !dense))) {
+		m->moe_top_k = (uint32_t)top_k;
+		m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
+		if (llama4)
+			shared_inter = inter; /* its one shared expert */
+		else if (!shared_inter && shared * moe_inter <= UINT32_MAX)
+			shared_inter = shared * moe_inter;
+		m->moe_shared_intermediate = (uint32_t)shared_inter;
+		return KVP_OK;
+	}
 	/* Only the layouts whose layers differ, in the forms the rules
 	 * above read: a moe_layer_freq past 1 (none in any release) is left
 	 * alone, every layer weighing the same. */
@@ -65,5 +95,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 		m->moe_dense_layers = (uint32_t)dense;
 		m->dense_intermediate = (uint32_t)inter;
 	}
+	if (m->moe_experts && top_k <= experts)
+		m->moe_top_k = (uint32_t)top_k;
 	return KVP_OK;
 }

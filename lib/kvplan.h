@@ -242,14 +242,22 @@ typedef struct kvp_model {
 	 * (i + 1) is a multiple of moe_step (0 or 1: every such layer);
 	 * every other layer is dense, an MLP of dense_intermediate.  The
 	 * layers' other weights are taken as equal.  moe_experts 0: every
-	 * layer weighs the same. */
+	 * layer weighs the same (a model whose every layer routes may still
+	 * give moe_intermediate, moe_shared_intermediate and moe_top_k, for
+	 * the activations). */
 	uint32_t moe_experts;        /* n_routed_experts, num_local_experts */
-	uint32_t moe_intermediate;   /* moe_intermediate_size */
+	uint32_t moe_intermediate;   /* one routed expert's inner size:
+	                        * moe_intermediate_size (Mixtral's, gpt-oss's
+	                        * and Llama 4's intermediate_size) */
 	uint32_t moe_shared_intermediate; /* n_shared_experts x
 	                        * moe_intermediate_size, or
 	                        * shared_expert_intermediate_size */
 	uint32_t moe_dense_layers;   /* first_k_dense_replace */
 	uint32_t moe_step;           /* interleave_moe_layer_step */
+	uint32_t moe_top_k;          /* routed experts a token takes
+	                        * (num_experts_per_tok); 0 unknown, or
+	                        * dense.  llama.cpp's compute buffer holds
+	                        * their rows (lib/footprint.c) */
 	uint32_t dense_intermediate; /* the dense layers' MLP (DeepSeek's
 	                        * intermediate_size, Llama 4's
 	                        * intermediate_size_mlp) */

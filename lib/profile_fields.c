@@ -50,6 +50,7 @@ static const struct field model_fields[] = {
 	{"moe_dense_layers", FIELD_U32, offsetof(kvp_model, moe_dense_layers),
 	 FIELD_OPTIONAL},
 	{"moe_layer_step", FIELD_U32, offsetof(kvp_model, moe_step), FIELD_OPTIONAL},
+	{"moe_top_k", FIELD_U32, offsetof(kvp_model, moe_top_k), FIELD_OPTIONAL},
 	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),
 	 FIELD_OPTIONAL},
 };

@@ -175,6 +175,47 @@ static void test_llama_flash_mlp(void **state)
 	assert_int_equal(p.attn_token_bytes, 4 * (3 * 4096 + 3 * 14336) + 20);
 }
 
+/* A mixture of experts on one GPU with flash attention: the top-k routed
+ * experts' gate, up and GLU output, 3 x k x n_ff_exp a token
+ * (llama-graph.cpp build_moe_ffn at 3f545becc), or a dense layer's MLP or
+ * the shared experts' where wider. */
+static void test_llama_moe(void **state)
+{
+	kvp_model mixtral = dense(32, 4096, 32, 8, 32000, 0);
+	kvp_model v3 = mixtral;
+	kvp_plan p;
+
+	(void)state;
+	/* Mixtral 8x7B (its config.json: 8 experts of 14,336, 2 a token):
+	 * 4 x 512 x (3 x 4,096 + 3 x 2 x 14,336) + 2 x 512 x 512 + 10,240 =
+	 * 201,861,120 B, 192.51 MiB, at n_ctx 512; 205,531,136 at 4096.
+	 * Mainline's own code, run with ggml's RPC backend standing in for
+	 * one GPU, gives 192.51 and 196.01 (research in doc/footprint.md). */
+	mixtral.moe_intermediate = 14336;
+	mixtral.moe_top_k = 2;
+	p = llama_plan(&mixtral, 512, 1);
+	assert_int_equal(p.compute_bytes, 201861120);
+	assert_int_equal(llama_plan(&mixtral, 4096, 1).compute_bytes, 205531136);
+	/* Without its top-k, one expert's rows: 4 x 512 x (12,288 + 43,008)
+	 * + 4,194,304 + 10,240 at 4096. */
+	mixtral.moe_top_k = 0;
+	assert_int_equal(llama_plan(&mixtral, 4096, 1).compute_bytes, 117450752);
+	/* DeepSeek-V3's widths: 8 routed experts of 2,048 (16,384 rows) are
+	 * narrower than its dense layers' 18,432, which set the MLP's set:
+	 * 4 x 512 x (3 x 4,096 + 3 x 18,432) + 2 x 4,096 x 512 + 10,240. */
+	v3.moe_experts = 256;
+	v3.moe_intermediate = 2048;
+	v3.moe_shared_intermediate = 2048;
+	v3.moe_dense_layers = 3;
+	v3.dense_intermediate = 18432;
+	v3.moe_top_k = 8;
+	p = llama_plan(&v3, 4096, 1);
+	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 4096 + 3 * 18432) + 4194304 + 10240);
+	v3.dense_intermediate = 0;
+	p = llama_plan(&v3, 4096, 1);
+	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 4096 + 3 * 8 * 2048) + 4194304 + 10240);
+}
+
 /* llama-server (from about b9460): min(n_tokens, slots x (1 + drafted))
  * rows of logits (server-context.cpp server_output_limits, read at
  * 3f545becc), n slots unified in n_ctx cells. */
@@ -704,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_llama_buffers),
 		cmocka_unit_test(test_llama_flash_mlp),
 		cmocka_unit_test(test_llama_server),
+		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_parts_sum),
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),

@@ -3,7 +3,8 @@
  * from each input (kvp_model moe_*): GGUF as llama.cpp's converter writes
  * GLM-4.5's and Llama 4 Maverick's keys, and config.json (the
  * catalogue's own configs are held to their profiles in test_hfconfig.c);
- * models whose every layer routes are left alike layer by layer.
+ * models whose every layer routes are left alike layer by layer, with
+ * their experts' sizes and top-k for the activations.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,23 +106,66 @@ static void test_gguf_interleaved(void **state)
 	assert_int_equal(m.dense_intermediate, 16384);
 }
 
-/* Every layer routes (Qwen3-MoE; Llama 4 Scout's step 1): nothing. */
+/* Every layer routes (Qwen3-MoE; Llama 4 Scout's step 1; Mixtral): the
+ * layers weigh alike (moe_experts 0), and the expert's size, the shared
+ * experts' and the top-k are kept for the activations:
+ * expert_feed_forward_length, else Mixtral's feed_forward_length (its
+ * converter writes no expert size); expert_shared_feed_forward_length
+ * (Qwen3-Next's), Llama 4's one shared expert of the expert's size;
+ * expert_used_count. */
 static void test_gguf_every_layer(void **state)
 {
 	ggufw w;
+	kvp_model m;
 
 	(void)state;
 	base(&w, "qwen3moe");
 	u32(&w, "qwen3moe", "feed_forward_length", 6144);
 	u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
 	u32(&w, "qwen3moe", "expert_count", 128);
-	assert_int_equal(parse(&w).moe_experts, 0);
+	u32(&w, "qwen3moe", "expert_used_count", 8);
+	m = parse(&w);
+	assert_int_equal(m.moe_experts, 0);
+	assert_int_equal(m.moe_intermediate, 768);
+	assert_int_equal(m.moe_shared_intermediate, 0);
+	assert_int_equal(m.moe_top_k, 8);
 	base(&w, "llama4");
 	u32(&w, "llama4", "feed_forward_length", 16384);
 	u32(&w, "llama4", "expert_feed_forward_length", 8192);
 	u32(&w, "llama4", "expert_count", 16);
+	u32(&w, "llama4", "expert_used_count", 1);
 	u32(&w, "llama4", "interleave_moe_layer_step", 1);
-	assert_int_equal(parse(&w).moe_experts, 0);
+	m = parse(&w);
+	assert_int_equal(m.moe_experts, 0);
+	assert_int_equal(m.moe_intermediate, 8192);
+	assert_int_equal(m.moe_shared_intermediate, 8192);
+	assert_int_equal(m.moe_top_k, 1);
+	base(&w, "llama");
+	u32(&w, "llama", "feed_forward_length", 14336);
+	u32(&w, "llama", "expert_count", 8);
+	u32(&w, "llama", "expert_used_count", 2);
+	m = parse(&w);
+	assert_int_equal(m.moe_intermediate, 14336);
+	assert_int_equal(m.moe_top_k, 2);
+	assert_int_equal(m.intermediate, 0);
+	/* Qwen2-MoE's keys (src/models/qwen2moe.cpp reads
+	 * expert_shared_feed_forward_length, as qwen3next.cpp does), with
+	 * Qwen3-Next's figures. */
+	base(&w, "qwen2moe");
+	u32(&w, "qwen2moe", "expert_feed_forward_length", 512);
+	u32(&w, "qwen2moe", "expert_shared_feed_forward_length", 512);
+	u32(&w, "qwen2moe", "expert_count", 512);
+	u32(&w, "qwen2moe", "expert_used_count", 10);
+	m = parse(&w);
+	assert_int_equal(m.moe_intermediate, 512);
+	assert_int_equal(m.moe_shared_intermediate, 512);
+	assert_int_equal(m.moe_top_k, 10);
+	/* A top-k past the experts is not taken. */
+	base(&w, "qwen3moe");
+	u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
+	u32(&w, "qwen3moe", "expert_count", 8);
+	u32(&w, "qwen3moe", "expert_used_count", 9);
+	assert_int_equal(parse(&w).moe_top_k, 0);
 }
 
 /* config.json: DeepSeek's n_shared_experts of moe_intermediate_size make
@@ -144,7 +188,7 @@ static void test_config(void **state)
 		" \"num_attention_heads\": 40, \"num_key_value_heads\": 8,"
 		" \"head_dim\": 128, \"intermediate_size\": 8192,"
 		" \"intermediate_size_mlp\": 16384, \"num_local_experts\": 128,"
-		" \"interleave_moe_layer_step\": %d}}";
+		" \"num_experts_per_tok\": 1, \"interleave_moe_layer_step\": %d}}";
 	char text[1024];
 	kvp_model m;
 	kvp_source src;
@@ -158,6 +202,11 @@ static void test_config(void **state)
 	assert_int_equal(m.moe_shared_intermediate, 2816);
 	assert_int_equal(m.moe_dense_layers, 1);
 	assert_int_equal(m.dense_intermediate, 10944);
+	assert_int_equal(m.moe_top_k, 0);
+	snprintf(text, sizeof text, v2_lite, ", \"num_experts_per_tok\": 6");
+	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+	assert_int_equal(m.moe_experts, 64);
+	assert_int_equal(m.moe_top_k, 6);
 	snprintf(text, sizeof text, v2_lite, ", \"moe_layer_freq\": 2");
 	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
 	assert_int_equal(m.moe_experts, 0);
@@ -167,9 +216,15 @@ static void test_config(void **state)
 	assert_int_equal(m.moe_step, 2);
 	assert_int_equal(m.moe_shared_intermediate, 8192);
 	assert_int_equal(m.dense_intermediate, 16384);
+	assert_int_equal(m.moe_top_k, 1);
+	/* Scout's step 1: every layer routes, among experts of
+	 * intermediate_size beside one shared of it. */
 	snprintf(text, sizeof text, maverick, 1);
 	assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
 	assert_int_equal(m.moe_experts, 0);
+	assert_int_equal(m.moe_intermediate, 8192);
+	assert_int_equal(m.moe_shared_intermediate, 8192);
+	assert_int_equal(m.moe_top_k, 1);
 }
 
 int main(void)

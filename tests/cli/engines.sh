@@ -425,6 +425,12 @@ run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-serv
 is activation_bytes 117450752 "--llama-server: the MLP's activations beside the mask"
 run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --format json
 is activation_bytes 271056896 "without it: every token's logits"
+# A mixture of experts: gpt-oss-120b's 4 experts of 2,880 a token (its
+# config.json's num_experts_per_tok and intermediate_size), 4 unified
+# slots at n_ctx 65536: 4 x 512 x (3 x 2,880 + 3 x 4 x 2,880) + 2 x 65,536
+# x 512 + 20 x 512 = 155,592,704 B; its logits, 4 rows, far less.
+run --model gpt-oss-120b --engine llama.cpp -c 65535 -np 4 --kv-unified --llama-server --format json
+is activation_bytes 155592704 "--llama-server: a mixture of experts' top-k rows"
 run --model llama3-8b --seq 4096 --engine sglang --llama-server
 check "--llama-server is llama.cpp's" grep -q \
 	"^kvplan: warning: --llama-server is a llama.cpp setting; --engine sglang ignores it\$" "$work/err"
