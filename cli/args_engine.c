@@ -283,7 +283,7 @@ static const struct {
 	unsigned engines; /* ENGINE() bits */
 } owners[] = {
 	{CLI_FLAG_MNBT, "--max-num-batched-tokens", ENGINE(KVP_ENGINE_VLLM)},
-	{CLI_FLAG_PROFILE, "--profile-memory", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_PROFILE, "--profile-memory", ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},

@@ -207,6 +207,9 @@ void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *se
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d);
+/* sglang_preload.c: with profile_memory, the memory SGLang finds in use
+ * before its weights load on d (0 otherwise). */
+uint64_t kvp__sglang_preload(const kvp_request *r, const kvp_device *d);
 
 /* draft.c: the recurrent states a sequence keeps under speculative
  * decoding (1 without): vLLM's 1 + num_speculative_tokens pages,

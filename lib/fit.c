@@ -176,7 +176,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
 	struct stage_needs stages;
-	uint64_t draft, seqs, total;
+	uint64_t draft, seqs, total, preload;
 	uint32_t s;
 	bool all_ok;
 	kvp_status st;
@@ -229,8 +229,14 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	/* Any share in (0, 1] is accepted, however small: a usable 0 is a
 	 * true answer (nothing fits), not an error. */
 	total = kvp__engine_memory(r, device);
+	/* SGLang takes its share of what is free before the weights load
+	 * (with profile_memory, less its modelled preload). */
+	preload = kvp__sglang_preload(r, device);
+	if (preload > total)
+		preload = total;
 	if (r->engine != KVP_ENGINE_VLLM) {
-		fit.usable_bytes = fit.mem_util > 0 ? floor_share(total, fit.mem_util) : 0;
+		fit.usable_bytes = fit.mem_util > 0 ? floor_share(total - preload, fit.mem_util)
+		                                    : 0;
 	} else {
 		/* vllm/v1/worker/gpu_worker.py: requested_memory =
 		 * ceil(total * gpu_memory_utilization), in Python floats. */
@@ -273,6 +279,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.budget_bytes = fit.stage_budget[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	fit.footprint.activations = stages.activations[s];
+	if (!kvp__add(fit.footprint.activations, preload, &fit.footprint.activations))
+		fit.footprint.activations = UINT64_MAX;
 	/* vLLM's CUDA graphs, where its profile run is modelled. */
 	fit.cuda_graphs = 0;
 	fit.cuda_graph_bytes = 0;

@@ -46,6 +46,13 @@ bool kvp__arch_valid(const char *arch)
 	return !arch[0] || sm_digits(arch) || gfx_target(arch);
 }
 
+/* The interconnects a profile may name (kvp_device link). */
+bool kvp__link_valid(const char *link)
+{
+	return !link[0] || strcmp(link, "pcie") == 0 || strcmp(link, "nvlink") == 0 ||
+	       strcmp(link, "xgmi") == 0;
+}
+
 uint32_t kvp__device_sm(const kvp_device *d)
 {
 	return sm_digits(d->arch);
@@ -88,6 +95,14 @@ kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 		                  "%s: arch '%s' is neither sm_ and a compute capability's"
 		                  " digits (sm_90 for 9.0) nor an AMD gfx target (gfx942)",
 		                  name, kvp_escape(d->arch, arch, sizeof arch));
+	}
+	if (!memchr(d->link, '\0', sizeof d->link) || !kvp__link_valid(d->link)) {
+		char link[KVP_QUOTE_MAX];
+
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: interconnect '%s' is none of pcie, nvlink and xgmi",
+		                  name, memchr(d->link, '\0', sizeof d->link)
+		                        ? kvp_escape(d->link, link, sizeof link) : "?");
 	}
 #undef name
 	return kvp__error_clear(err);

@@ -58,6 +58,7 @@ bool kvp__valid_name(const char *name);
  * it (gpu.c), and the NVIDIA compute capability it names, major x 10 +
  * minor (sm_90: 90; sm_100: 100), 0 for an AMD target or none. */
 bool kvp__arch_valid(const char *arch);
+bool kvp__link_valid(const char *link);
 uint32_t kvp__device_sm(const kvp_device *d);
 /* Whether d's arch is an AMD gfx target. */
 bool kvp__device_amd(const kvp_device *d);

@@ -613,7 +613,10 @@ typedef struct kvp_request {
 	/* vLLM's profile run (lib/footprint.c): the memory it keeps out of
 	 * the cache besides the weights, its activation peak and non-torch
 	 * memory, modelled on its published logs. */
-	bool profile_memory;     /* take them from the budget (vLLM only) */
+	bool profile_memory;     /* take them from the budget (vLLM), and
+	                          * SGLang's memory in use before its
+	                          * weights load from the memory it takes
+	                          * its share of (lib/sglang_preload.c) */
 	uint32_t max_num_seqs;   /* vLLM max_num_seqs; 0: its default for the
 	                          * device (1024 on 70 GiB or more, not an
 	                          * A100; 256 otherwise), at most
@@ -956,10 +959,17 @@ typedef struct kvp_device {
 	                          * little with its version; 0 unknown */
 	uint64_t smi_bytes;      /* nvidia-smi's memory.total, at most
 	                          * hbm_bytes; 0 unknown */
+	char link[KVP_NAME_MAX]; /* how the GPUs of one server reach each
+	                          * other: "nvlink" (SXM and HGX boards),
+	                          * "xgmi" (AMD Infinity Fabric), "pcie"; ""
+	                          * unknown, taken as pcie.  SGLang's memory
+	                          * in use before its weights follows it
+	                          * (lib/mem_fraction.c) */
 } kvp_device;
 
 /* Checks that hbm_bytes and l2_bytes are non-zero, cuda_bytes and
- * smi_bytes at most hbm_bytes, and that arch, when
+ * smi_bytes at most hbm_bytes, link "", "pcie", "nvlink" or "xgmi",
+ * and that arch, when
  * given, is sm_ and the compute capability's digits (major, then minor:
  * sm_90, sm_100, sm_120, an a or f suffix allowed) or gfx and an AMD
  * target's three or four (gfx942, gfx950, gfx90a). */
@@ -993,7 +1003,9 @@ typedef struct kvp_footprint {
 	uint64_t state;       /* recurrent state beside the pool */
 	uint64_t activations; /* the engine's compute buffers (plan's
 	                       * compute_bytes), and with profile_memory
-	                       * vLLM's activation peak and non-torch memory */
+	                       * vLLM's activation peak and non-torch memory
+	                       * or SGLang's memory in use before its
+	                       * weights (CUDA context, NCCL) */
 	uint64_t reserve;     /* the request's reserve_bytes */
 	uint64_t held_back;   /* what mem_util keeps out of use */
 	uint64_t unused;      /* the rest, inside the usable share */

@@ -70,6 +70,7 @@ static const struct field device_fields[] = {
 	{"arch", FIELD_WORD, offsetof(kvp_device, arch), FIELD_OPTIONAL},
 	{"cuda_memory", FIELD_BYTES, offsetof(kvp_device, cuda_bytes), FIELD_OPTIONAL},
 	{"smi_memory", FIELD_BYTES, offsetof(kvp_device, smi_bytes), FIELD_OPTIONAL},
+	{"interconnect", FIELD_WORD, offsetof(kvp_device, link), FIELD_OPTIONAL},
 };
 
 static kvp_status model_check(void *profile, kvp_error *err)
@@ -118,6 +119,8 @@ static const char *device_culprit(const void *profile)
 		return "smi_memory";
 	if (!kvp__arch_valid(d->arch))
 		return "arch";
+	if (!kvp__link_valid(d->link))
+		return "interconnect";
 	return NULL;
 }
 

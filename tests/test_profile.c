@@ -311,7 +311,7 @@ static void test_error_unknown_key(void **state)
 	expect_error(1, "g", "name: g\nhbm: 80 GiB\n", KVP_ERR_PARSE, 2, 1,
 	             "unknown field 'hbm' (GPU fields: name, description, aliases, "
 	             "memory, l2, llc, bandwidth_gbs, fp16_tflops, arch, cuda_memory, "
-	             "smi_memory)");
+	             "smi_memory, interconnect)");
 }
 
 /* The name must be the file name without .yaml, fit KVP_NAME_MAX and keep

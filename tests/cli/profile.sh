@@ -1,6 +1,7 @@
 # profile.sh — vLLM's profile run (--profile-memory): its activation peak
 # and non-torch memory taken from the budget, its "Available KV cache
-# memory" line, and --max-num-seqs; other engines warned and unchanged.
+# memory" line, and --max-num-seqs; SGLang's memory in use before its
+# weights; other engines warned and unchanged.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # Llama 3.1 8B on an H100 (vLLM's defaults there: 1024 sequences, 8192
@@ -49,8 +50,33 @@ run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95
 check "no line without --profile-memory" sh -c "! grep -q 'Available KV cache memory' '$work/out'"
 run --model llama3.1-8b --seq 1024 --gpu h100 --profile-memory --format json
 is activation_bytes 0 "the exact engine: nothing"
-check "... and a warning" grep -q "^kvplan: warning: --profile-memory is a vllm setting; --engine exact ignores it\$" "$work/err"
+check "... and a warning" grep -q "^kvplan: warning: --profile-memory is for vllm and sglang; --engine exact ignores it\$" "$work/err"
 expect_error "zero sequences" "^kvplan: --max-num-seqs: '0' is too small; it must be at least 1\$" \
 	--model llama3.1-8b --seq 1 --engine vllm --max-num-seqs 0
+
+# SGLang: the memory in use before its weights load (lib/sglang_preload.c),
+# 788 MiB = 826,277,888 B on one GPU, taken before mem_fraction_static:
+# usable = floor((85,899,345,920 - 826,277,888) x 0.85).
+run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --format json
+plain=$(json_value usable_bytes)
+run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --profile-memory \
+	--format json
+is activation_bytes 826277888 "SGLang, one GPU: 788 MiB before the weights"
+is usable_bytes 72312107827 "... and its share of the rest"
+check "... less than without it" test "$(json_value usable_bytes)" -lt "$plain"
+# A GPU of eight: 1,802 MiB over NVLink (h100-sxm), 573 over PCIe
+# (h100-pcie), 4,454 over Infinity Fabric (mi300x).
+for g in h100:1889533952 h100-pcie:600834048 mi300x:4670357504; do
+	run --model llama3.1-8b --seq 1024 --engine sglang --gpu "${g%%:*}" --tp 8 --profile-memory \
+		--format json
+	is activation_bytes "${g#*:}" "SGLang at tp 8 on ${g%%:*}: ${g#*:} B"
+done
+# An interconnect a profile names is one of three.
+mkdir -p "$work/data/gpus"
+printf '%s\n' 'name: bad' 'memory: 80 GiB' 'l2: 50 MiB' 'interconnect: infiniband' \
+	>"$work/data/gpus/bad.yaml"
+expect_error "an interconnect kvplan does not know: one line, at its line" \
+	"bad\.yaml:4:1: bad: interconnect 'infiniband' is none of pcie, nvlink and xgmi\$" \
+	--data-dir "$work/data" --model llama2-7b --seq 1024 --gpu bad
 
 done_testing
