@@ -197,7 +197,7 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 		fputs("name         memory         L2 GB/s TFLOPS description\n", out);
 	else if (format == CLI_CSV)
 		fputs("name,hbm_bytes,l2_bytes,llc_bytes,bandwidth_gbs,fp16_tflops,arch,"
-		      "description,cuda_bytes,smi_bytes\n", out);
+		      "description,cuda_bytes,smi_bytes,interconnect\n", out);
 	else
 		json_array_begin(&w, NULL);
 	for (size_t i = 0; i < count; i++) {
@@ -220,11 +220,11 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			        d->description);
 		} else if (format == CLI_CSV) {
 			fprintf(out, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%g,%g,%s,%s,%" PRIu64
-			        ",%" PRIu64 "\n",
+			        ",%" PRIu64 ",%s\n",
 			        cli_csv_text(d->name, name, sizeof name), d->hbm_bytes, d->l2_bytes,
 			        d->llc_bytes, d->bandwidth_gbs, d->fp16_tflops, d->arch,
 			        cli_csv_text(d->description, description, sizeof description),
-			        d->cuda_bytes, d->smi_bytes);
+			        d->cuda_bytes, d->smi_bytes, d->link);
 		} else {
 			json_object_begin(&w, NULL);
 			json_text(&w, "name", d->name);
@@ -241,6 +241,10 @@ int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,
 			/* 0: not known */
 			json_u64(&w, "cuda_bytes", d->cuda_bytes);
 			json_u64(&w, "smi_bytes", d->smi_bytes);
+			if (d->link[0])
+				json_text(&w, "interconnect", d->link);
+			else
+				json_null(&w, "interconnect");
 			json_object_end(&w);
 		}
 	}

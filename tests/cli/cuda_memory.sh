@@ -7,7 +7,7 @@
 
 run --list-gpus --format csv
 check "the GPU list gives CUDA's and nvidia-smi's figures" \
-	grep -q "^h100-sxm,85899345920,.*,85028896768,85520809984\$" "$work/out"
+	grep -q "^h100-sxm,85899345920,.*,85028896768,85520809984,nvlink\$" "$work/out"
 run --list-gpus --format json
 check "... in JSON too" grep -q '"cuda_bytes": 85028896768,' "$work/out"
 

@@ -200,10 +200,11 @@ check "explain: one line for both" grep -q \
 # The arch in the GPU listing, and a bad one refused where it is written.
 run --list-gpus --format csv
 check "csv lists each GPU's arch" sh -c \
-	'grep -q "^h100-sxm,85899345920,52428800,0,3350,989,sm_90,NVIDIA H100 SXM5 80GB (HBM3),85028896768,85520809984$" "$1" &&
-	 grep -q "^mi300x,.*,gfx942,AMD Instinct MI300X 192GB (HBM3),206141652992,0$" "$1"' sh "$work/out"
+	'grep -q "^h100-sxm,85899345920,52428800,0,3350,989,sm_90,NVIDIA H100 SXM5 80GB (HBM3),85028896768,85520809984,nvlink$" "$1" &&
+	 grep -q "^mi300x,.*,gfx942,AMD Instinct MI300X 192GB (HBM3),206141652992,0,xgmi$" "$1"' sh "$work/out"
 run --list-gpus --format json
 check "json lists each GPU's arch" grep -q '"arch": "sm_120"' "$work/out"
+check "... and its interconnect" grep -q '"interconnect": "pcie"' "$work/out"
 printf '%s\n' 'name: bad' 'memory: 80 GiB' 'l2: 50 MiB' 'arch: hopper' \
 	>"$work/data/gpus/bad.yaml"
 expect_error "an arch that is neither sm_NN nor gfxNNN: one line, at its line" \
