@@ -67,15 +67,26 @@ static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const c
 	line(ctx, text);
 }
 
-/* llama.cpp: one line per cache (the full layers, then the windowed
- * ones), as llama_kv_cache's constructor prints it: MiB in single
- * precision, cells per stream, "n_seq_max/n_stream seqs". */
+/* llama.cpp: the output buffer, as the llama_context constructor prints
+ * it; one line per cache (the full layers, then the windowed ones), as
+ * llama_kv_cache's constructor prints it: MiB in single precision, cells
+ * per stream, "n_seq_max/n_stream seqs"; then each GPU's compute buffer,
+ * as sched_reserve prints it ("%s: %10s compute buffer size = %8.2f MiB",
+ * src/llama-context.cpp at 3f545becc; the host's own compute buffer,
+ * its graph inputs, is not modelled). */
 void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *),
                         void *ctx)
 {
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
 	uint64_t streams = lp->streams ? lp->streams : 1;
+	char text[256];
+
+	if (lp->host_bytes) {
+		snprintf(text, sizeof text, "llama_context: %10s  output buffer size = %8.2f MiB",
+		         "CUDA_Host", (double)lp->host_bytes / 1024.0 / 1024.0);
+		line(ctx, text);
+	}
 
 	/* The model's context, then a draft's (-md) or MTP context, each
 	 * its own llama_kv_cache. */
@@ -83,7 +94,6 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		int swa = pass & 1, draft = pass >> 1;
 		uint64_t k = 0, v = 0, cells = 0;
 		uint32_t layers = 0;
-		char text[256];
 
 		/* The model's recurrent state after its KV caches. */
 		if (pass == 2)
@@ -109,6 +119,16 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		         r->batch, streams, ggml_name(r->dtype_k),
 		         (double)((float)k / (1024.0f * 1024.0f)), ggml_name(r->dtype_v),
 		         (double)((float)v / (1024.0f * 1024.0f)));
+		line(ctx, text);
+	}
+	for (uint32_t s = 0; lp->compute_bytes && s < lp->stages; s++) {
+		char device[16];
+
+		snprintf(device, sizeof device, "CUDA%u", s);
+		snprintf(text, sizeof text, "sched_reserve: %10s compute buffer size = %8.2f MiB",
+		         device, (double)(s + 1 == lp->stages ? lp->compute_bytes
+		                                             : lp->compute_other_bytes) /
+		                 1024.0 / 1024.0);
 		line(ctx, text);
 	}
 }

@@ -423,6 +423,17 @@ is activation_bytes 271056896 "--flash-attn on: the logits"
 # 117,450,752 B (112.01 MiB) at n_ctx 4096 sets the buffer.
 run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-server --format json
 is activation_bytes 117450752 "--llama-server: the MLP's activations beside the mask"
+run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-server
+has_line "... as llama.cpp logs it" "    sched_reserve:      CUDA0 compute buffer size =   112.01 MiB"
+has_line "... beside its output buffer, 128,256 x 4 B" "    llama_context:  CUDA_Host  output buffer size =     0.49 MiB"
+# Split over two GPUs (flash attention): four pinned copies of the mask
+# and hidden state beside the MLP's, 4 x 512 x (2 x 8,192 + 7 x 4,096 + 3
+# x 14,336) = 180,355,072 B (172.00 MiB) on the first; the last the copies
+# and the logits, 4 x 512 x (2 x 8,192 + 5 x 4,096 + 128,256) = 338,165,760
+# (322.50 MiB).
+run --model llama3-8b --ctx-size 8192 --engine llama.cpp --gpu h100 --pp 2
+has_line "a line for each GPU" "    sched_reserve:      CUDA0 compute buffer size =   172.00 MiB"
+has_line "... the last with the logits" "    sched_reserve:      CUDA1 compute buffer size =   322.50 MiB"
 run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --format json
 is activation_bytes 271056896 "without it: every token's logits"
 # A mixture of experts: gpt-oss-120b's 4 experts of 2,880 a token (its
