@@ -231,7 +231,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	total = kvp__engine_memory(r, device);
 	/* SGLang takes its share of what is free before the weights load
 	 * (with profile_memory, less its modelled preload). */
-	preload = kvp__sglang_preload(r, device);
+	preload = r->engine == KVP_ENGINE_SGLANG ? kvp__sglang_preload(r, device) : 0;
 	if (preload > total)
 		preload = total;
 	if (r->engine != KVP_ENGINE_VLLM) {
@@ -279,7 +279,7 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.budget_bytes = fit.stage_budget[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	fit.footprint.activations = stages.activations[s];
-	if (!kvp__add(fit.footprint.activations, preload, &fit.footprint.activations))
+	if (preload && !kvp__add(fit.footprint.activations, preload, &fit.footprint.activations))
 		fit.footprint.activations = UINT64_MAX;
 	/* vLLM's CUDA graphs, where its profile run is modelled. */
 	fit.cuda_graphs = 0;

@@ -46,11 +46,13 @@ bool kvp__arch_valid(const char *arch)
 	return !arch[0] || sm_digits(arch) || gfx_target(arch);
 }
 
-/* The interconnects a profile may name (kvp_device link). */
+/* The interconnects a profile may name (kvp_device link), each compared
+ * with its terminator, so a valid one is terminated within its first
+ * seven bytes; a check in the planner's inner loop (each fit). */
 bool kvp__link_valid(const char *link)
 {
-	return !link[0] || strcmp(link, "pcie") == 0 || strcmp(link, "nvlink") == 0 ||
-	       strcmp(link, "xgmi") == 0;
+	return !link[0] || memcmp(link, "pcie", 5) == 0 || memcmp(link, "nvlink", 7) == 0 ||
+	       memcmp(link, "xgmi", 5) == 0;
 }
 
 uint32_t kvp__device_sm(const kvp_device *d)
@@ -96,13 +98,15 @@ kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 		                  " digits (sm_90 for 9.0) nor an AMD gfx target (gfx942)",
 		                  name, kvp_escape(d->arch, arch, sizeof arch));
 	}
-	if (!memchr(d->link, '\0', sizeof d->link) || !kvp__link_valid(d->link)) {
+	if (!kvp__link_valid(d->link)) {
 		char link[KVP_QUOTE_MAX];
 
+		if (!memchr(d->link, '\0', sizeof d->link))
+			return kvp__error(err, KVP_ERR_INVALID,
+			                  "%s: interconnect is not a terminated string", name);
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "%s: interconnect '%s' is none of pcie, nvlink and xgmi",
-		                  name, memchr(d->link, '\0', sizeof d->link)
-		                        ? kvp_escape(d->link, link, sizeof link) : "?");
+		                  name, kvp_escape(d->link, link, sizeof link));
 	}
 #undef name
 	return kvp__error_clear(err);
