@@ -218,10 +218,26 @@ static uint64_t gpu_bytes(const kvp_plan *lp, uint32_t stage, uint64_t seq, uint
 	return bytes;
 }
 
+/* llama.cpp's compute buffer on a GPU of stage s at seq x batch, where it
+ * grows with the context (the plan's attention terms) and a device's
+ * memory is asked (grows); 0 otherwise. */
+static uint64_t buffer_at(const kvp_plan *lp, uint32_t s, uint64_t seq, uint64_t batch,
+                          bool grows)
+{
+	uint64_t bytes = 0;
+
+	if (grows)
+		kvp_plan_compute_bytes_at(lp, s, seq, batch, &bytes, NULL);
+	return bytes;
+}
+
 /* A solver's answer shown at its boundary, for the engines and parallel
  * layouts whose cost is a step function: the answer fits, one more does
  * not.  Under pp, on the stage that one more does not fit, in its own
- * budget (budgets; NULL: budget for every stage). */
+ * budget (budgets; NULL: budget for every stage).  Where llama.cpp's
+ * compute buffer grows with the context, the cache and the buffer at
+ * the answer's context within the room the budget had with the buffer at
+ * the request's (lib/llama_fa.c). */
 static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
                              const kvp_fit *f, const char *what,
                              uint64_t budget, const uint64_t *budgets, uint64_t seq,
@@ -229,6 +245,7 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 {
 	uint64_t s1 = of_seq ? seq + 1 : seq, b1 = of_seq ? batch : batch + 1, at, past;
 	uint32_t k = 0;
+	bool grows;
 	char who[48] = "the largest GPU's";
 
 	/* SGLang admits requests by pages into its pools (a device's memory,
@@ -249,18 +266,35 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		    of_seq ? "token" : "sequence");
 		return;
 	}
+	grows = budgets && lp->attn_cell_bytes && !lp->request.kv_budget;
 	if (lp->stages > 1) {
-		for (uint32_t s = 0; s < lp->stages; s++)
-			if (gpu_bytes(lp, s, s1, b1) > (budgets ? budgets[s] : budget)) {
+		for (uint32_t s = 0; s < lp->stages; s++) {
+			uint64_t room = budgets ? budgets[s] : budget;
+
+			if (grows)
+				room += s + 1 == lp->stages ? lp->compute_bytes : lp->compute_other_bytes;
+			if (gpu_bytes(lp, s, s1, b1) + buffer_at(lp, s, s1, b1, grows) > room) {
 				k = s;
 				break;
 			}
+		}
 		snprintf(who, sizeof who, "stage %u's", k);
 	}
 	if (budgets)
 		budget = budgets[k];
 	at = gpu_bytes(lp, k, seq, batch);
 	past = gpu_bytes(lp, k, s1, b1);
+	if (grows) {
+		uint64_t a = buffer_at(lp, k, seq, batch, true), a1 = buffer_at(lp, k, s1, b1, true);
+
+		budget += k + 1 == lp->stages ? lp->compute_bytes : lp->compute_other_bytes;
+		say(e, "  %s: %s; at %s %s %s cache is %s B and llama.cpp's compute buffer %s B,"
+		    " %s B within the %s B they share, and %s B at one %s more", what,
+		    g(of_seq ? seq : batch), of_seq ? "batch" : "seq", g(of_seq ? batch : seq),
+		    who, g(at), g(a), g(at + a), g(budget), g(past + a1),
+		    of_seq ? "token" : "sequence");
+		return;
+	}
 	if (of_seq)
 		say(e, "  %s: %s; at batch %s %s cache is %s B at %s tokens, within %s B,"
 		    " and %s B at one token more", what, g(seq), g(batch), who, g(at), g(seq),
@@ -442,6 +476,12 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
 			    " as vLLM computes it, = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));
+		else if (r->engine == KVP_ENGINE_SGLANG && f->footprint.activations)
+			/* SGLang's buffers are its preload alone
+			 * (--profile-memory), outside its share. */
+			say(&e, "  usable: floor((%s B - %s B in use before the weights load) x"
+			    " mem_fraction_static %.17g) = %s B", g(f->footprint.total),
+			    g(f->footprint.activations), f->mem_util, g(f->usable_bytes));
 		else
 			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));

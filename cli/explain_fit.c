@@ -56,7 +56,8 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 				k = s;
 		snprintf(who, sizeof who, " (every stage's: stage %u's, the least)", k);
 	}
-	if (f->footprint.activations > f->cuda_graph_bytes)
+	/* SGLang's buffers (its preload) lie outside its usable share. */
+	if (r->engine != KVP_ENGINE_SGLANG && f->footprint.activations > f->cuda_graph_bytes)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
 		                      g(f->footprint.activations - f->cuda_graph_bytes));
 	if (f->cuda_graph_bytes && n < sizeof terms)

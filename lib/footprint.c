@@ -105,11 +105,24 @@ static uint64_t mlp_width(const kvp_model *m)
 	return routed > widest ? routed : widest;
 }
 
+static uint64_t clamp64(unsigned __int128 x)
+{
+	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+}
+
+/* The MLP's activations a token, 4 x (3 n_embd + 3 n_ff) B, plus extra:
+ * a mixture of experts' top-k rows may take it past 64 bits (a profile's
+ * figures are not bounded), where it stays at 64 bits' most. */
+static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
+{
+	return clamp64((unsigned __int128)4 * (3 * (unsigned __int128)m->hidden +
+	                                       3 * (unsigned __int128)mlp_width(m)) + extra);
+}
+
 static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
 {
 	p->attn_cell_bytes = 4 * 2;
-	p->attn_token_bytes = pinned_token_bytes(m->hidden) +
-	                      4 * (3 * (uint64_t)m->hidden + 3 * mlp_width(m));
+	p->attn_token_bytes = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
 }
 
 /* llama.cpp on one GPU with flash attention (the default), read at
@@ -130,7 +143,7 @@ static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
 static void llama_activation_terms(const kvp_model *m, kvp_plan *p)
 {
 	p->attn_cell_bytes = 2;
-	p->attn_token_bytes = 4 * (3 * (uint64_t)m->hidden + 3 * mlp_width(m)) + 4 + 2 * 8;
+	p->attn_token_bytes = mlp_token_bytes(m, 4 + 2 * 8);
 }
 
 /* The logits rows llama.cpp's prompt graph of tokens reserves:
@@ -197,11 +210,6 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		        tokens;
 }
 
-static uint64_t clamp64(unsigned __int128 x)
-{
-	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
-}
-
 uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
                             bool last)
 {
@@ -213,6 +221,25 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uin
 	r.ctx_size = ctx;
 	llama_peaks(p, &r, &out, &attn);
 	return clamp64(last && out > attn ? out : attn);
+}
+
+kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
+                                     uint64_t batch, uint64_t *bytes, kvp_error *err)
+{
+	if (!p || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan or result given");
+	if (stage >= p->stages)
+		return kvp__error(err, KVP_ERR_INVALID, "stage %u of a plan of %u", stage,
+		                  p->stages);
+	if (seq == 0 || batch == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "seq and batch must be at least 1");
+	/* Without terms over the context (no vocabulary known, or another
+	 * engine), the plan's own figures, the same at every context. */
+	if (!p->attn_cell_bytes)
+		*bytes = stage + 1 == p->stages ? p->compute_bytes : p->compute_other_bytes;
+	else
+		*bytes = kvp__llama_compute(p, seq, batch, 0, stage + 1 == p->stages);
+	return kvp__error_clear(err);
 }
 
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)

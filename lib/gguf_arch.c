@@ -338,7 +338,11 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 	/* The first layer's: a dense one in both layouts. */
 	if (found)
 		ff = kvp__gguf_layer(r, &per, 0);
-	if (experts && used <= experts)
+	if (experts && used > experts)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.expert_used_count (%u) is more than its"
+		                     " expert_count (%u)", r->arch, used, experts);
+	if (experts)
 		m->moe_top_k = used;
 	if (experts && dense == 0 && step < 2) {
 		m->moe_intermediate = expert_ff ? expert_ff : ff;

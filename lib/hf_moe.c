@@ -64,9 +64,11 @@ kvp_status kvp__hf_moe(struct hf *h)
 		return KVP_ERR_PARSE;
 	if (!use_moe)
 		return KVP_OK;
+	if (any_experts && top_k > any_experts)
+		return kvp__hf_fail(h, k_top_k[0], "%llu experts a token, of %llu",
+		                    (unsigned long long)top_k, (unsigned long long)any_experts);
 	/* Every layer routing: the expert's size and the top-k alone. */
-	if (any_experts && top_k && top_k <= any_experts && (!experts || freq > 1 ||
-	    (llama4 ? step <= 1 : !dense))) {
+	if (any_experts && (!experts || freq > 1 || (llama4 ? step <= 1 : !dense))) {
 		m->moe_top_k = (uint32_t)top_k;
 		m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
 		if (llama4)
@@ -95,7 +97,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 		m->moe_dense_layers = (uint32_t)dense;
 		m->dense_intermediate = (uint32_t)inter;
 	}
-	if (m->moe_experts && top_k <= experts)
+	if (m->moe_experts)
 		m->moe_top_k = (uint32_t)top_k;
 	return KVP_OK;
 }

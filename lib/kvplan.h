@@ -769,9 +769,13 @@ typedef struct kvp_plan {
 	                             * the logits beside the pinned input
 	                             * copies) */
 	uint64_t compute_other_bytes; /* on each GPU of the stages before the
-	                             * last: the same, or the attention's or
-	                             * the input copies' alone (without flash
-	                             * attention, or split over stages) */
+	                             * last: the buffer without the logits
+	                             * (the attention's without flash
+	                             * attention; with it the input copies
+	                             * and the MLP's); one stage: the same
+	                             * as compute_bytes but where its terms
+	                             * over the context are set, the
+	                             * attention's or the MLP's alone */
 	uint64_t attn_cell_bytes;   /* llama.cpp: the buffer (without flash
 	                             * attention the scores, with it the
 	                             * mask and the MLP's activations, split
@@ -869,6 +873,14 @@ KVP_API kvp_status kvp_plan_bytes_at(const kvp_plan *plan, uint64_t seq,
 KVP_API kvp_status kvp_plan_stage_bytes_at(const kvp_plan *plan, uint32_t stage,
                                            uint64_t seq, uint64_t batch,
                                            uint64_t *bytes, kvp_error *err);
+/* The engine's compute buffer on one GPU of stage at seq tokens in each
+ * of batch sequences (llama.cpp's, which grows with the context: the
+ * plan's compute_bytes or compute_other_bytes at the request's own; 0
+ * for the other engines), at most 64 bits' most; KVP_ERR_INVALID past
+ * the plan's stages. */
+KVP_API kvp_status kvp_plan_compute_bytes_at(const kvp_plan *plan, uint32_t stage,
+                                             uint64_t seq, uint64_t batch,
+                                             uint64_t *bytes, kvp_error *err);
 /* The largest seq whose cache, batch sequences of it, fits in budget
  * bytes, solved piece by piece in closed form: it fits and seq + 1 does
  * not.  0 when not even one token fits (the state alone may not).  When
@@ -964,7 +976,7 @@ typedef struct kvp_device {
 	                          * "xgmi" (AMD Infinity Fabric), "pcie"; ""
 	                          * unknown, taken as pcie.  SGLang's memory
 	                          * in use before its weights follows it
-	                          * (lib/mem_fraction.c) */
+	                          * (lib/sglang_preload.c) */
 } kvp_device;
 
 /* Checks that hbm_bytes and l2_bytes are non-zero, cuda_bytes and

@@ -35,6 +35,10 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 			                  " (give head_dim explicitly)",
 			                  name, m->hidden, m->heads);
 	}
+	if (m->moe_experts && m->moe_top_k > m->moe_experts)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: moe_top_k %u is more than its %u experts", name,
+		                  m->moe_top_k, m->moe_experts);
 #undef name
 	return KVP_OK;
 }

@@ -93,6 +93,8 @@ static const char *model_culprit(const void *profile)
 		return "kv_heads";
 	if (m->head_dim == 0)
 		return m->hidden ? "hidden" : "head_dim";
+	if (m->moe_experts && m->moe_top_k > m->moe_experts)
+		return "moe_top_k";
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";
 	/* The rest is about the layers: the pattern says which kinds there

@@ -11,8 +11,9 @@
  * = mem_fraction_static x (device - preload) - weights.  The preload is
  * measured, not computed, so kvplan takes the median of published
  * "Load weight begin. avail mem" lines (device - avail) by setting, from
- * the two thirds of 16 logs it was fitted on (doc/sglang-preload-logs.csv;
- * research in doc/footprint.md): 0.77 GiB on one GPU (builds of 2026),
+ * the two thirds of 16 logs it was fitted on (doc/footprint.md lists
+ * them, and the third held out; research:
+ * /work/research/sglang-startup-logs.md): 0.77 GiB on one GPU (builds of 2026),
  * 0.56 GiB a GPU for tensor or pipeline parallelism over PCIe, 1.76 over
  * NVLink, 4.35 over AMD's Infinity Fabric.
  */

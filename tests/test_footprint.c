@@ -61,6 +61,25 @@ static void mib_near(uint64_t bytes, double logged, double rel, const char *what
 		fail_msg("%s: %.2f MiB against the log's %.2f", what, got, logged);
 }
 
+/* qsort's order of doubles. */
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static kvp_device device(uint64_t bytes)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = bytes;
+	d.l2_bytes = 50ull << 20;
+	return d;
+}
+
 static void test_llama_buffers(void **state)
 {
 	kvp_model qwen = model(24, 896, 14, 2, 151936, 494032768);
@@ -214,6 +233,22 @@ static void test_llama_moe(void **state)
 	v3.dense_intermediate = 0;
 	p = llama_plan(&v3, 4096, 1);
 	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 4096 + 3 * 8 * 2048) + 4194304 + 10240);
+	/* Figures no model has, whose rows pass 64 bits: the buffer stays at
+	 * 64 bits' most, and no GPU fits it. */
+	mixtral.moe_top_k = UINT32_MAX;
+	mixtral.moe_intermediate = UINT32_MAX;
+	p = llama_plan(&mixtral, 4096, 1);
+	assert_int_equal(p.attn_token_bytes, UINT64_MAX);
+	assert_int_equal(p.compute_bytes, UINT64_MAX);
+	{
+		kvp_device d = device(80ull << 30);
+		kvp_fit f;
+		kvp_error err;
+
+		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+		assert_false(f.fits_hbm);
+		assert_int_equal(f.max_seq_hbm, 0);
+	}
 }
 
 /* llama-server (from about b9460): min(n_tokens, slots x (1 + drafted))
@@ -374,25 +409,6 @@ static void test_llama_fit(void **state)
 	assert_int_equal(f.footprint.over, 160605224960ull - 1050673152 + 1073741824 +
 	                                   271056896 + (85899345920ull - 77309411328ull) -
 	                                   85899345920ull);
-}
-
-/* qsort's order of doubles. */
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static kvp_device device(uint64_t bytes)
-{
-	kvp_device d;
-
-	memset(&d, 0, sizeof d);
-	strcpy(d.name, "g");
-	d.hbm_bytes = bytes;
-	d.l2_bytes = 50ull << 20;
-	return d;
 }
 
 /* vLLM's profile run (--profile-memory), by hand for Llama 3.1 8B on an

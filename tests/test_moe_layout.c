@@ -160,12 +160,25 @@ static void test_gguf_every_layer(void **state)
 	assert_int_equal(m.moe_intermediate, 512);
 	assert_int_equal(m.moe_shared_intermediate, 512);
 	assert_int_equal(m.moe_top_k, 10);
-	/* A top-k past the experts is not taken. */
-	base(&w, "qwen3moe");
-	u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
-	u32(&w, "qwen3moe", "expert_count", 8);
-	u32(&w, "qwen3moe", "expert_used_count", 9);
-	assert_int_equal(parse(&w).moe_top_k, 0);
+	/* A top-k past the experts is refused. */
+	{
+		kvp_source src;
+		kvp_weights weights;
+		kvp_error err;
+
+		base(&w, "qwen3moe");
+		u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
+		u32(&w, "qwen3moe", "expert_count", 8);
+		u32(&w, "qwen3moe", "expert_used_count", 9);
+		ggufw_finish(&w, 1);
+		kvp_weights_init(&weights);
+		assert_int_equal(kvp_gguf_parse(w.buf, w.len, "m.gguf", &m, &src, &weights, &err),
+		                 KVP_ERR_PARSE);
+		assert_non_null(strstr(err.message,
+		                       "qwen3moe.expert_used_count (9) is more than its"
+		                       " expert_count (8)"));
+		ggufw_free(&w);
+	}
 }
 
 /* config.json: DeepSeek's n_shared_experts of moe_intermediate_size make
@@ -225,6 +238,27 @@ static void test_config(void **state)
 	assert_int_equal(m.moe_intermediate, 8192);
 	assert_int_equal(m.moe_shared_intermediate, 8192);
 	assert_int_equal(m.moe_top_k, 1);
+	/* Mixtral without its top-k: the expert's size kept, no top-k; with
+	 * more experts a token than it has, refused where it is written. */
+	{
+		static const char mixtral[] =
+			"{\"model_type\": \"mixtral\", \"num_hidden_layers\": 32,"
+			" \"hidden_size\": 4096, \"num_attention_heads\": 32,"
+			" \"num_key_value_heads\": 8, \"intermediate_size\": 14336,"
+			" \"num_local_experts\": 8%s}";
+
+		snprintf(text, sizeof text, mixtral, "");
+		assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+		assert_int_equal(m.moe_intermediate, 14336);
+		assert_int_equal(m.moe_top_k, 0);
+		snprintf(text, sizeof text, mixtral, ", \"num_experts_per_tok\": 2");
+		assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err), KVP_OK);
+		assert_int_equal(m.moe_top_k, 2);
+		snprintf(text, sizeof text, mixtral, ", \"num_experts_per_tok\": 9");
+		assert_int_equal(kvp_config_parse(text, strlen(text), NULL, &m, &src, &err),
+		                 KVP_ERR_PARSE);
+		assert_non_null(strstr(err.message, "num_experts_per_tok: 9 experts a token, of 8"));
+	}
 }
 
 int main(void)

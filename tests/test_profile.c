@@ -308,6 +308,14 @@ static void test_error_unknown_key(void **state)
 	(void)state;
 	expect_error(0, "m", "name: m\nlayrs: 32\n", KVP_ERR_PARSE, 2, 1,
 	             "unknown field 'layrs' (did you mean 'layers'?)");
+	/* More experts a token than the model has: at the top-k's line. */
+	expect_error(0, "moe", "name: moe\nlayers: 4\nheads: 8\nkv_heads: 8\nhead_dim: 64\n"
+	             "moe_experts: 8\nmoe_top_k: 9\n", KVP_ERR_SHAPE, 7, 1,
+	             "moe: moe_top_k 9 is more than its 8 experts");
+	/* An interconnect kvplan does not know: at its line. */
+	expect_error(1, "g", "name: g\nmemory: 80 GiB\nl2: 50 MiB\ninterconnect: nvswitch\n",
+	             KVP_ERR_PARSE, 4, 1, "g: interconnect 'nvswitch' is none of pcie, nvlink"
+	             " and xgmi");
 	expect_error(1, "g", "name: g\nhbm: 80 GiB\n", KVP_ERR_PARSE, 2, 1,
 	             "unknown field 'hbm' (GPU fields: name, description, aliases, "
 	             "memory, l2, llc, bandwidth_gbs, fp16_tflops, arch, cuda_memory, "

@@ -442,6 +442,17 @@ is activation_bytes 271056896 "without it: every token's logits"
 # x 512 + 20 x 512 = 155,592,704 B; its logits, 4 rows, far less.
 run --model gpt-oss-120b --engine llama.cpp -c 65535 -np 4 --kv-unified --llama-server --format json
 is activation_bytes 155592704 "--llama-server: a mixture of experts' top-k rows"
+# --explain holds the longest context to the buffer at its own context:
+# Llama 3 8B on an H100 (room 77,309,411,328 - 15,009,849,344 =
+# 62,299,561,984 B): 470,528 cells take 61,673,046,016 B of cache and
+# 595,077,120 B of buffer (4 x 512 x (12,288 + 43,008) + 2 x 470,528 x 512
+# + 10,240, over the logits' 271,056,896), 62,268,123,136 in all; one
+# token more pads to 470,784 cells, 61,706,600,448 + 595,339,264 =
+# 62,301,939,712.
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100 --explain
+check "--explain: the cache and the buffer at the answer" grep -q \
+	"^    max seq (HBM): 470,528; at batch 1 the largest GPU's cache is 61,673,046,016 B and llama.cpp's compute buffer 595,077,120 B, 62,268,123,136 B within the 62,299,561,984 B they share, and 62,301,939,712 B at one token more\$" \
+	"$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --llama-server
 check "--llama-server is llama.cpp's" grep -q \
 	"^kvplan: warning: --llama-server is a llama.cpp setting; --engine sglang ignores it\$" "$work/err"

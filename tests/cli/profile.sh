@@ -64,6 +64,14 @@ run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --
 is activation_bytes 826277888 "SGLang, one GPU: 788 MiB before the weights"
 is usable_bytes 72312107827 "... and its share of the rest"
 check "... less than without it" test "$(json_value usable_bytes)" -lt "$plain"
+run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --profile-memory \
+	--explain
+check "--explain: the share of what is free before the weights" grep -q \
+	"^    usable: floor((85,899,345,920 B - 826,277,888 B in use before the weights load) x mem_fraction_static 0.84999999999999998) = 72,312,107,827 B\$" \
+	"$work/out"
+check "... and the budget not charged it again" grep -q \
+	"^    budget for the cache: 72,312,107,827 - 16,060,522,496 - reserve 0 = 56,251,585,331 B\$" \
+	"$work/out"
 # A GPU of eight: 1,802 MiB over NVLink (h100-sxm), 573 over PCIe
 # (h100-pcie), 4,454 over Infinity Fabric (mi300x).
 for g in h100:1889533952 h100-pcie:600834048 mi300x:4670357504; do
