@@ -177,7 +177,8 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
                         unsigned __int128 *attn)
 {
-	uint64_t n_ctx, streams, per_stream, tokens, n_kv = 0;
+	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0, token_bytes;
+	unsigned __int128 n_kv;
 	uint64_t seqs = r->kv_unified ? 1 : r->batch;
 
 	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
@@ -199,10 +200,26 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		    grp->kind == KVP_LAYER_NONE)
 			continue;
 		cells = kvp__engine_cells(r, grp) / streams;
-		if (cells > n_kv)
-			n_kv = cells;
+		if (grp->window ? cells > swa : cells > full)
+			*(grp->window ? &swa : &full) = cells;
 	}
-	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + p->attn_token_bytes) * tokens;
+	/* Without flash attention the scores over the widest cache set
+	 * the peak.  With it, a model of full and windowed layers keeps
+	 * both caches' masks, and their rows' indices, as graph inputs
+	 * (llama-graph.cpp build_attn_inp_kv_iswa at 3f545becc:
+	 * self_kq_mask and self_kq_mask_swa, self_k_idxs and
+	 * self_k_idxs_swa, self_v_idxs and self_v_idxs_swa): on one GPU 2
+	 * B a cell of each and 16 B a token more; split, four copies of
+	 * each mask. */
+	token_bytes = p->attn_token_bytes;
+	if (r->flash_attn_off) {
+		n_kv = full > swa ? full : swa;
+	} else {
+		n_kv = (unsigned __int128)full + swa;
+		if (full && swa && r->pp <= 1 && token_bytes <= UINT64_MAX - 2 * 8)
+			token_bytes += 2 * 8;
+	}
+	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + token_bytes) * tokens;
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
 	if (!r->flash_attn_off && r->pp > 1)

@@ -784,8 +784,10 @@ typedef struct kvp_plan {
 	                             * attn_cell_bytes x n_kv +
 	                             * attn_token_bytes for each token of
 	                             * the ubatch, n_kv a stream's widest
-	                             * layer cache
-	                             * (lib/footprint.c); 0 for the other
+	                             * layer cache (with flash attention,
+	                             * full and windowed caches' cells
+	                             * together) (lib/footprint.c); 0 for
+	                             * the other
 	                             * engines */
 	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output

@@ -438,10 +438,12 @@ run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --format jso
 is activation_bytes 271056896 "without it: every token's logits"
 # A mixture of experts: gpt-oss-120b's 4 experts of 2,880 a token (its
 # config.json's num_experts_per_tok and intermediate_size), 4 unified
-# slots at n_ctx 65536: 4 x 512 x (3 x 2,880 + 3 x 4 x 2,880) + 2 x 65,536
-# x 512 + 20 x 512 = 155,592,704 B; its logits, 4 rows, far less.
+# slots at n_ctx 65536, beside the masks of its full cache (65,536 cells)
+# and its sliding one (1,024) and both caches' row indices: 4 x 512 x (3 x
+# 2,880 + 3 x 4 x 2,880) + 2 x (65,536 + 1,024) x 512 + 36 x 512 =
+# 156,649,472 B; its logits, 4 rows, far less.
 run --model gpt-oss-120b --engine llama.cpp -c 65535 -np 4 --kv-unified --llama-server --format json
-is activation_bytes 155592704 "--llama-server: a mixture of experts' top-k rows"
+is activation_bytes 156649472 "--llama-server: a mixture of experts' top-k rows, two masks"
 # --explain holds the longest context to the buffer at its own context:
 # Llama 3 8B on an H100 (room 77,309,411,328 - 15,009,849,344 =
 # 62,299,561,984 B): 470,528 cells take 61,673,046,016 B of cache and
