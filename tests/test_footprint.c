@@ -131,20 +131,9 @@ static void test_llama_buffers(void **state)
 static kvp_model dense(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
                        uint32_t vocab, uint32_t n_ff)
 {
-	kvp_model m;
-	kvp_error err;
+	kvp_model m = model(layers, hidden, heads, kv, vocab, 1000000000);
 
-	memset(&m, 0, sizeof m);
-	strcpy(m.name, "m");
-	m.layers = layers;
-	m.hidden = hidden;
-	m.heads = heads;
-	m.kv_heads = kv;
-	m.vocab = vocab;
 	m.intermediate = n_ff;
-	m.params = 1000000000;
-	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
 	return m;
 }
 

@@ -106,6 +106,28 @@ static void test_gguf_interleaved(void **state)
 	assert_int_equal(m.dense_intermediate, 16384);
 }
 
+/* A GGUF of arch whose every layer routes, with these keys (0: not
+ * written). */
+static kvp_model every_layer(const char *arch, uint32_t ff, uint32_t expert_ff,
+                             uint32_t shared_ff, uint32_t experts, uint32_t used,
+                             uint32_t step)
+{
+	ggufw w;
+
+	base(&w, arch);
+	if (ff)
+		u32(&w, arch, "feed_forward_length", ff);
+	if (expert_ff)
+		u32(&w, arch, "expert_feed_forward_length", expert_ff);
+	if (shared_ff)
+		u32(&w, arch, "expert_shared_feed_forward_length", shared_ff);
+	u32(&w, arch, "expert_count", experts);
+	u32(&w, arch, "expert_used_count", used);
+	if (step)
+		u32(&w, arch, "interleave_moe_layer_step", step);
+	return parse(&w);
+}
+
 /* Every layer routes (Qwen3-MoE; Llama 4 Scout's step 1; Mixtral): the
  * layers weigh alike (moe_experts 0), and the expert's size, the shared
  * experts' and the top-k are kept for the activations:
@@ -115,53 +137,39 @@ static void test_gguf_interleaved(void **state)
  * expert_used_count. */
 static void test_gguf_every_layer(void **state)
 {
-	ggufw w;
-	kvp_model m;
+	/* arch, the keys (as every_layer takes them), and what is read:
+	 * moe_intermediate, moe_shared_intermediate, moe_top_k. */
+	static const struct {
+		const char *arch;
+		uint32_t ff, expert_ff, shared_ff, experts, used, step;
+		uint32_t inter, shared, top_k;
+	} cases[] = {
+		{"qwen3moe", 6144, 768, 0, 128, 8, 0, 768, 0, 8},
+		{"llama4", 16384, 8192, 0, 16, 1, 1, 8192, 8192, 1},
+		/* Mixtral: llama, its experts of feed_forward_length */
+		{"llama", 14336, 0, 0, 8, 2, 0, 14336, 0, 2},
+		/* Qwen2-MoE's keys (src/models/qwen2moe.cpp reads
+		 * expert_shared_feed_forward_length, as qwen3next.cpp does),
+		 * with Qwen3-Next's figures */
+		{"qwen2moe", 0, 512, 512, 512, 10, 0, 512, 512, 10},
+	};
 
 	(void)state;
-	base(&w, "qwen3moe");
-	u32(&w, "qwen3moe", "feed_forward_length", 6144);
-	u32(&w, "qwen3moe", "expert_feed_forward_length", 768);
-	u32(&w, "qwen3moe", "expert_count", 128);
-	u32(&w, "qwen3moe", "expert_used_count", 8);
-	m = parse(&w);
-	assert_int_equal(m.moe_experts, 0);
-	assert_int_equal(m.moe_intermediate, 768);
-	assert_int_equal(m.moe_shared_intermediate, 0);
-	assert_int_equal(m.moe_top_k, 8);
-	base(&w, "llama4");
-	u32(&w, "llama4", "feed_forward_length", 16384);
-	u32(&w, "llama4", "expert_feed_forward_length", 8192);
-	u32(&w, "llama4", "expert_count", 16);
-	u32(&w, "llama4", "expert_used_count", 1);
-	u32(&w, "llama4", "interleave_moe_layer_step", 1);
-	m = parse(&w);
-	assert_int_equal(m.moe_experts, 0);
-	assert_int_equal(m.moe_intermediate, 8192);
-	assert_int_equal(m.moe_shared_intermediate, 8192);
-	assert_int_equal(m.moe_top_k, 1);
-	base(&w, "llama");
-	u32(&w, "llama", "feed_forward_length", 14336);
-	u32(&w, "llama", "expert_count", 8);
-	u32(&w, "llama", "expert_used_count", 2);
-	m = parse(&w);
-	assert_int_equal(m.moe_intermediate, 14336);
-	assert_int_equal(m.moe_top_k, 2);
-	assert_int_equal(m.intermediate, 0);
-	/* Qwen2-MoE's keys (src/models/qwen2moe.cpp reads
-	 * expert_shared_feed_forward_length, as qwen3next.cpp does), with
-	 * Qwen3-Next's figures. */
-	base(&w, "qwen2moe");
-	u32(&w, "qwen2moe", "expert_feed_forward_length", 512);
-	u32(&w, "qwen2moe", "expert_shared_feed_forward_length", 512);
-	u32(&w, "qwen2moe", "expert_count", 512);
-	u32(&w, "qwen2moe", "expert_used_count", 10);
-	m = parse(&w);
-	assert_int_equal(m.moe_intermediate, 512);
-	assert_int_equal(m.moe_shared_intermediate, 512);
-	assert_int_equal(m.moe_top_k, 10);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_model m = every_layer(cases[i].arch, cases[i].ff, cases[i].expert_ff,
+		                          cases[i].shared_ff, cases[i].experts, cases[i].used,
+		                          cases[i].step);
+
+		assert_int_equal(m.moe_experts, 0);
+		assert_int_equal(m.moe_intermediate, cases[i].inter);
+		assert_int_equal(m.moe_shared_intermediate, cases[i].shared);
+		assert_int_equal(m.moe_top_k, cases[i].top_k);
+		assert_int_equal(m.intermediate, 0);
+	}
 	/* A top-k past the experts is refused. */
 	{
+		ggufw w;
+		kvp_model m;
 		kvp_source src;
 		kvp_weights weights;
 		kvp_error err;
