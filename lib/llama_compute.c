@@ -1,0 +1,289 @@
+/*
+ * llama_compute.c — llama.cpp's own buffers beside weights and cache: the
+ * compute buffer of its prompt graph on each GPU (and its draft model's),
+ * and the output buffer in host memory.
+ *
+ * llama.cpp, read in src/llama-context.cpp at commit 4c7103b96d72 and
+ * again at 3f545becc (mainline of 2026-08-22, about b10587):
+ *   - output_reserve(n_seq_max), called by the llama_context constructor:
+ *     the output buffer holds n_vocab x max(n_outputs, n_seq_max) f32
+ *     logits, in host memory (CUDA_Host) beside the GPU;
+ *   - the constructor reserves the prompt graph with n_tokens =
+ *     min(n_ctx, n_ubatch), rounded up to a multiple of n_seqs (1 when
+ *     unified, n_seq_max otherwise; graph_reserve), and n_outputs =
+ *     min(n_tokens, n_outputs_max), n_outputs_max n_batch unless the
+ *     program sets it (llama-cli, llama-completion and llama-bench do
+ *     not): the graph holds the f32 logits of every token of the ubatch,
+ *     n_vocab x n_tokens x 4 B, and the final norm's rows, n_embd x
+ *     n_tokens x 4 B.  The embedding's rows are gathered in host memory
+ *     (the input layer is on the CPU) and copied in, so on a GPU the
+ *     logits take 4 x n_tokens x (n_vocab + n_embd) B: 70.50 MiB for
+ *     LLaMA-7B at n_ctx 512 ("CUDA0 compute buffer size = 70.50 MiB",
+ *     doc/footprint.md).  Apple's Metal, on memory the CPU shares, keeps
+ *     one n_embd row a token more (300.25 MiB logged for Qwen2.5-0.5B,
+ *     298.50 here; tests/test_footprint.c).
+ *   With flash attention (on by default where the backend has it) no
+ *   n_ctx x n_ubatch x n_head score matrix is built, and the buffer is
+ *   the larger of the logits and the MLP's activations (llama_peaks).
+ *   The CUDA context and the cuBLAS workspace are not in llama.cpp's logs
+ *   and are not counted.
+ */
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+
+/* llama.cpp's compute buffer without flash attention, modelled on its
+ * graph (src/llama-graph.cpp build_attn_mha, the non-FA branch, at
+ * 00395eb2: kq = mul_mat(k, q), [n_kv, n_tokens, n_head] f32, which
+ * soft_max_ext reuses; the mask attn_inp_kq_mask, f32 without flash
+ * attention) and on 18 published logs (research notes in
+ * doc/footprint.md, llama.cpp): 4 x n_tokens x (n_kv x n_head + n_kv +
+ * 2 n_embd + 2 n_head x head_dim) bytes on one GPU, n_kv a stream's
+ * widest layer cache (the reserve graph takes the full cache: the global
+ * layers' whole stream, a model of sliding layers alone its sliding
+ * cache); 15 of 16 logs to 0.03
+ * MiB, DeepSeek-R1 1.3 % over.  Split by layers over several GPUs,
+ * llama.cpp's scheduler keeps GGML_SCHED_MAX_COPIES (4) copies of every
+ * graph input on each (src/llama-context.cpp: pipeline parallelism when
+ * every layer is offloaded, split by layers): the mask and the hidden
+ * state received, 4 x n_tokens x (n_kv x n_head + 4 n_kv + 6 n_embd + 2
+ * n_head x head_dim), the same on every GPU (Qwen2.5-0.5B on two GPUs,
+ * 1166.01 MiB each, and a 40-head model on four, 11344.01 MiB). */
+static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	bool copies = r->pp > 1;
+	/* Each under 2^36 (figures under 2^32). */
+	p->attn_cell_bytes = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
+	p->attn_token_bytes = 4 * ((copies ? 6 : 2) * (uint64_t)m->hidden +
+	                           2 * (uint64_t)m->heads * m->head_dim);
+}
+
+/* llama.cpp split by layers with flash attention (the default): its
+ * scheduler keeps 4 copies of every graph input on each GPU, pinned for
+ * the whole graph (ggml/src/ggml-backend.cpp, n_copies =
+ * GGML_SCHED_MAX_COPIES with pipeline parallelism, its split inputs
+ * flagged input and output): the f16 KQ mask, n_kv x n_tokens (f16 from
+ * the start since PR #23764 of 2026-05-27; no row padding since #17910),
+ * and the f32 hidden state received, n_embd x n_tokens; beside them the
+ * largest per-layer activations, the MLP's: 4 x n_tokens x (3 n_embd + 3
+ * n_ff) (swiglu_split's output not in place), n_ff a dense MLP's inner
+ * size, or a mixture of experts' top-k rows (mlp_width).  So 4 x
+ * n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
+ * on the last the larger of that and the copies with the logits, 4 x
+ * n_tokens x (n_vocab + n_embd) (llama_peaks).  Published logs (research:
+ * doc/footprint.md): Qwen2.5-32B on six GPUs 946.01 MiB a middle GPU,
+ * 1115.02 the last, and 4.0 GiB a GPU of mask copies for Kimi-K3 at 1M
+ * tokens (unsloth PR #7637). */
+/* The bytes a token of the ubatch pins on a GPU split with flash
+ * attention, its four copies of the f32 hidden state (the mask's are
+ * attn_cell_bytes a cell). */
+static uint64_t pinned_token_bytes(uint64_t hidden)
+{
+	return 4 * 4 * hidden;
+}
+
+/* The inner size of the MLP whose activations the buffer holds, rows a
+ * token: a dense MLP's; for a mixture of experts that gives its top-k
+ * (moe_top_k), the top-k routed experts' rows (llama-graph.cpp
+ * build_moe_ffn: gate, up and the GLU's output of n_ff_exp x n_expert_used
+ * a token), or a dense layer's or the shared experts' where wider;
+ * without its top-k, its dense layers' MLP, or one routed expert and the
+ * shared ones (unverified). */
+static uint64_t mlp_width(const kvp_model *m)
+{
+	uint64_t routed, widest;
+
+	if (!m->moe_top_k)
+		return m->intermediate ? m->intermediate
+		       : m->dense_intermediate ? m->dense_intermediate
+		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
+	routed = (uint64_t)m->moe_top_k *
+	         (m->moe_intermediate ? m->moe_intermediate : m->intermediate);
+	widest = m->dense_intermediate > m->moe_shared_intermediate
+	         ? m->dense_intermediate : m->moe_shared_intermediate;
+	return routed > widest ? routed : widest;
+}
+
+static uint64_t clamp64(unsigned __int128 x)
+{
+	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+}
+
+/* The MLP's activations a token, 4 x (3 n_embd + 3 n_ff) B, plus extra:
+ * a mixture of experts' top-k rows may take it past 64 bits (a profile's
+ * figures are not bounded), where it stays at 64 bits' most. */
+static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
+{
+	return clamp64((unsigned __int128)4 * (3 * (unsigned __int128)m->hidden +
+	                                       3 * (unsigned __int128)mlp_width(m)) + extra);
+}
+
+static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
+{
+	p->attn_cell_bytes = 4 * 2;
+	p->attn_token_bytes = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
+}
+
+/* llama.cpp on one GPU with flash attention (the default), read at
+ * 3f545becc (src/llama-graph.cpp build_attn_inp_kq_mask, build_ffn):
+ * the graph's inputs copied in stay for the whole graph, the f16 KQ mask
+ * (n_kv x n_tokens, f16 under flash attention since PR #23764 of
+ * 2026-05-27) and each token's position (int32) and K and V cache rows
+ * (int64 each, set_rows' indices: 20 B a token); the MLP's activations
+ * peak at its first layer, where the embedding's copy, the norm's output
+ * and the residual leave three n_embd rows a token beside swiglu_split's
+ * gate, up and output, three of n_ff (ggml-alloc does not run the GLU
+ * ops in place): 4 x n_tokens x (3 n_embd + 3 n_ff) + 2 x n_kv x
+ * n_tokens + 20 x n_tokens.  Logs (research in doc/footprint.md):
+ * ollama 0.16.3 with flash attention auto, n_ctx 4096, n_ubatch 512:
+ * LLaMA v2 7B 92.51 MiB, six Mistral-7B fine-tunes 112.01 MiB each, an
+ * ollama build on CUDA 112.01 MiB; TinyLlama at 2048 takes the logits'
+ * 66.50. */
+static void llama_activation_terms(const kvp_model *m, kvp_plan *p)
+{
+	p->attn_cell_bytes = 2;
+	p->attn_token_bytes = mlp_token_bytes(m, 4 + 2 * 8);
+}
+
+/* The logits rows llama.cpp's prompt graph of tokens reserves:
+ * min(tokens, n_outputs_max) (src/llama-context.cpp, the constructor's
+ * n_outputs_pp, at 3f545becc).  n_outputs_max is n_batch, so every token,
+ * unless the program sets it; llama-server sets it (server-context.cpp
+ * load_model, server_output_limits, and common/speculative.cpp
+ * common_speculative_get_output_limits) to its slots x (1 + the tokens it
+ * drafts: --spec-draft-n-max, 3 unless given, with a draft model or MTP
+ * layers), at most n_batch. */
+static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
+{
+	uint64_t drafted = r->spec_tokens ? r->spec_tokens : 3, outputs;
+
+	if (!r->llama_server)
+		return tokens;
+	if (!r->draft && !r->mtp_layers)
+		drafted = 0;
+	return kvp__mul(r->batch, 1 + drafted, &outputs) && outputs < tokens ? outputs : tokens;
+}
+
+/* llama.cpp's two peaks for request r on plan p: the prompt graph's
+ * logits, 4 x n_outputs x (n_vocab + n_embd) (the final norm runs on the
+ * output rows alone), n_tokens = min(n_ctx,
+ * n_ubatch) rounded up to a multiple of the split sequences (split by
+ * layers with flash attention, beside the pinned input copies); and,
+ * where its terms are set, the attention's (flash attention off), the
+ * copies' (split by layers) or the MLP's (one GPU), over n_kv, the widest
+ * of the layers' caches in one stream (the global layers' whole stream;
+ * a model of sliding layers alone, its sliding cache). */
+static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
+                        unsigned __int128 *attn)
+{
+	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0, token_bytes;
+	unsigned __int128 n_kv;
+	uint64_t seqs = r->kv_unified ? 1 : r->batch;
+
+	kvp__llama_streams(r, &n_ctx, &streams, &per_stream);
+	tokens = kvp__engine_ubatch(r);
+	if (n_ctx < tokens)
+		tokens = n_ctx;
+	if (tokens % seqs)
+		tokens += seqs - tokens % seqs;
+	*out = (unsigned __int128)4 * llama_outputs(r, tokens) *
+	       ((uint64_t)p->vocab + p->hidden);
+	*attn = 0;
+	if (!p->attn_cell_bytes)
+		return;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t cells;
+
+		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
+		    grp->kind == KVP_LAYER_NONE)
+			continue;
+		cells = kvp__engine_cells(r, grp) / streams;
+		if (grp->window ? cells > swa : cells > full)
+			*(grp->window ? &swa : &full) = cells;
+	}
+	/* Without flash attention the scores over the widest cache set
+	 * the peak.  With it, a model of full and windowed layers keeps
+	 * both caches' masks, and their rows' indices, as graph inputs
+	 * (llama-graph.cpp build_attn_inp_kv_iswa at 3f545becc:
+	 * self_kq_mask and self_kq_mask_swa, self_k_idxs and
+	 * self_k_idxs_swa, self_v_idxs and self_v_idxs_swa): on one GPU 2
+	 * B a cell of each and 16 B a token more; split, four copies of
+	 * each mask. */
+	token_bytes = p->attn_token_bytes;
+	if (r->flash_attn_off) {
+		n_kv = full > swa ? full : swa;
+	} else {
+		n_kv = (unsigned __int128)full + swa;
+		if (full && swa && r->pp <= 1 && token_bytes <= UINT64_MAX - 2 * 8)
+			token_bytes += 2 * 8;
+	}
+	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + token_bytes) * tokens;
+	/* Split with flash attention, the logits lie beside the pinned
+	 * copies of the mask and the hidden state. */
+	if (!r->flash_attn_off && r->pp > 1)
+		*out += ((unsigned __int128)p->attn_cell_bytes * n_kv + pinned_token_bytes(p->hidden)) *
+		        tokens;
+}
+
+uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t ctx,
+                            bool last)
+{
+	kvp_request r = p->request;
+	unsigned __int128 out, attn;
+
+	r.seq = seq;
+	r.batch = batch;
+	r.ctx_size = ctx;
+	llama_peaks(p, &r, &out, &attn);
+	return clamp64(last && out > attn ? out : attn);
+}
+
+kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
+                                     uint64_t batch, uint64_t *bytes, kvp_error *err)
+{
+	if (!p || !bytes)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan or result given");
+	if (stage >= p->stages)
+		return kvp__error(err, KVP_ERR_INVALID, "stage %u of a plan of %u", stage,
+		                  p->stages);
+	if (seq == 0 || batch == 0)
+		return kvp__error(err, KVP_ERR_INVALID, "seq and batch must be at least 1");
+	/* Without terms over the context (no vocabulary known, or another
+	 * engine), the plan's own figures, the same at every context. */
+	if (!p->attn_cell_bytes)
+		*bytes = stage + 1 == p->stages ? p->compute_bytes : p->compute_other_bytes;
+	else
+		*bytes = kvp__llama_compute(p, seq, batch, 0, stage + 1 == p->stages);
+	return kvp__error_clear(err);
+}
+
+void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	unsigned __int128 out, attn;
+
+	p->compute_bytes = p->compute_other_bytes = p->host_bytes = 0;
+	p->attn_cell_bytes = p->attn_token_bytes = 0;
+	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
+		return;
+	/* Without flash attention the attention's own peak: the f32 scores
+	 * of every head over a stream's cache, which the soft_max reuses,
+	 * its f32 mask, and the activations alive beside them, on every
+	 * GPU; with it, the pinned input copies and the MLP's activations
+	 * (split by layers), or the mask and the MLP's (one GPU); the
+	 * logits' peak on the GPU holding the output layer, the larger
+	 * there. */
+	if (r->flash_attn_off)
+		llama_attention_terms(m, r, p);
+	else if (r->pp > 1)
+		llama_pipeline_terms(m, p);
+	else
+		llama_activation_terms(m, p);
+	llama_peaks(p, r, &out, &attn);
+	p->compute_bytes = clamp64(out > attn ? out : attn);
+	p->compute_other_bytes = p->attn_cell_bytes ? clamp64(attn) : p->compute_bytes;
+	p->host_bytes = clamp64((unsigned __int128)4 * m->vocab * r->batch);
+}
+
