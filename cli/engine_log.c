@@ -67,38 +67,67 @@ static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const c
 	line(ctx, text);
 }
 
-/* llama.cpp: the output buffer, as the llama_context constructor prints
- * it; one line per cache (the full layers, then the windowed ones), as
- * llama_kv_cache's constructor prints it: MiB in single precision, cells
- * per stream, "n_seq_max/n_stream seqs"; then each GPU's compute buffer,
- * as sched_reserve prints it ("%s: %10s compute buffer size = %8.2f MiB",
- * src/llama-context.cpp at 3f545becc; the host's own compute buffer,
- * its graph inputs, is not modelled). */
+/* llama.cpp's output buffer line, as the llama_context constructor
+ * prints it, for a context whose buffer is bytes (none when 0). */
+static void llama_output_line(uint64_t bytes, void (*line)(void *, const char *), void *ctx)
+{
+	char text[128];
+
+	if (!bytes)
+		return;
+	snprintf(text, sizeof text, "llama_context: %10s  output buffer size = %8.2f MiB",
+	         "CUDA_Host", (double)bytes / 1024.0 / 1024.0);
+	line(ctx, text);
+}
+
+/* A context's compute buffer on GPU n, as sched_reserve prints it
+ * ("%s: %10s compute buffer size = %8.2f MiB", src/llama-context.cpp at
+ * 3f545becc). */
+static void llama_compute_line(uint32_t n, uint64_t bytes, void (*line)(void *, const char *),
+                               void *ctx)
+{
+	char text[128], device[16];
+
+	snprintf(device, sizeof device, "CUDA%u", n);
+	snprintf(text, sizeof text, "sched_reserve: %10s compute buffer size = %8.2f MiB", device,
+	         (double)bytes / 1024.0 / 1024.0);
+	line(ctx, text);
+}
+
+/* llama.cpp: each context as it starts, the model's and then a draft's
+ * (-md) or MTP layers': its output buffer; one line per cache (the full
+ * layers, then the windowed ones), as llama_kv_cache's constructor prints
+ * it: MiB in single precision, cells per stream, "n_seq_max/n_stream
+ * seqs"; the model's recurrent state; then each GPU's compute buffer
+ * (the host's own, its graph inputs, is not modelled). */
 void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *),
                         void *ctx)
 {
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
 	uint64_t streams = lp->streams ? lp->streams : 1;
-	char text[256];
+	/* The model's output buffer, n_vocab x n_seq_max x 4; the rest of
+	 * host_bytes is a draft's. */
+	uint64_t model_host = lp->host_bytes ? 4 * (uint64_t)lp->vocab * r->batch : 0;
 
-	if (lp->host_bytes) {
-		snprintf(text, sizeof text, "llama_context: %10s  output buffer size = %8.2f MiB",
-		         "CUDA_Host", (double)lp->host_bytes / 1024.0 / 1024.0);
-		line(ctx, text);
-	}
-
-	/* The model's context, then a draft's (-md) or MTP context, each
-	 * its own llama_kv_cache. */
 	for (int pass = 0; pass < 4; pass++) {
 		int swa = pass & 1, draft = pass >> 1;
 		uint64_t k = 0, v = 0, cells = 0;
 		uint32_t layers = 0;
+		char text[256];
 
-		/* The model's recurrent state after its KV caches. */
-		if (pass == 2)
+		if (pass == 0)
+			llama_output_line(model_host, line, ctx);
+		/* The model's recurrent state after its KV caches, and its
+		 * compute buffers; then a draft's context. */
+		if (pass == 2) {
 			llama_rs_line(p, line, ctx);
-
+			for (uint32_t s = 0; lp->compute_bytes && s < lp->stages; s++)
+				llama_compute_line(s, s + 1 == lp->stages
+				                      ? lp->compute_bytes - lp->draft_compute_bytes
+				                      : lp->compute_other_bytes, line, ctx);
+			llama_output_line(lp->host_bytes - model_host, line, ctx);
+		}
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			const kvp_layer_group *grp = &lp->groups[g];
 
@@ -121,16 +150,8 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		         (double)((float)v / (1024.0f * 1024.0f)));
 		line(ctx, text);
 	}
-	for (uint32_t s = 0; lp->compute_bytes && s < lp->stages; s++) {
-		char device[16];
-
-		snprintf(device, sizeof device, "CUDA%u", s);
-		snprintf(text, sizeof text, "sched_reserve: %10s compute buffer size = %8.2f MiB",
-		         device, (double)(s + 1 == lp->stages ? lp->compute_bytes
-		                                             : lp->compute_other_bytes) /
-		                 1024.0 / 1024.0);
-		line(ctx, text);
-	}
+	if (lp->draft_compute_bytes)
+		llama_compute_line(lp->stages - 1, lp->draft_compute_bytes, line, ctx);
 }
 
 /* Whether SGLang keeps a group in its SWA pool: a sliding or chunked

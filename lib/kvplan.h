@@ -791,7 +791,14 @@ typedef struct kvp_plan {
 	                             * engines */
 	uint64_t attn_token_bytes;
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
-	                             * buffer, n_vocab x n_seq_max x 4 */
+	                             * buffer, n_vocab x n_seq_max x 4 (and
+	                             * a draft model's context's, its
+	                             * n_vocab x n_seq_max x 4) */
+	uint64_t draft_compute_bytes; /* of compute_bytes, llama.cpp's draft
+	                             * model's context's compute buffer (its
+	                             * logits for n_seq_max rows, or its
+	                             * MLP's activations beside its mask);
+	                             * 0 without a draft model */
 	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
 	                             * all), 2048 when it gives none */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest

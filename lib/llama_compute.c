@@ -165,6 +165,37 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
 	return kvp__mul(r->batch, 1 + drafted, &outputs) && outputs < tokens ? outputs : tokens;
 }
 
+/* A draft model's context (-md): llama.cpp builds it with the target's
+ * settings (common/speculative.cpp common_base_params_to_speculative at
+ * 3f545becc: n_ctx, n_ubatch, its slots and flash attention alike) but
+ * n_outputs_max = n_parallel, so its prompt graph of tokens holds the
+ * larger of batch rows of logits and, with flash attention, its MLP's
+ * activations beside its own mask over full cells (and swa, a model of
+ * both kinds), or without, its attention's scores (as the model's: one
+ * GPU's form); its output buffer, n_vocab x n_seq_max f32, is in host
+ * memory.  On the GPU of the last stage, where its layers are. */
+static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, uint64_t tokens,
+                                    uint64_t full, uint64_t swa)
+{
+	uint64_t outputs = r->batch < tokens ? r->batch : tokens;
+	unsigned __int128 out, attn, n_kv;
+
+	if (!d || !d->vocab || !d->hidden)
+		return 0;
+	out = (unsigned __int128)4 * outputs * ((uint64_t)d->vocab + d->hidden);
+	if (r->flash_attn_off) {
+		n_kv = full > swa ? full : swa;
+		attn = (unsigned __int128)4 * tokens *
+		       (n_kv * ((uint64_t)d->heads + 1) + 2 * (uint64_t)d->hidden +
+		        2 * (uint64_t)d->heads * d->head_dim);
+	} else {
+		n_kv = (unsigned __int128)full + swa;
+		attn = (2 * n_kv + mlp_token_bytes(d, full && swa ? 4 + 4 * 8 : 4 + 2 * 8)) *
+		       tokens;
+	}
+	return out > attn ? out : attn;
+}
+
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
  * logits, 4 x n_outputs x (n_vocab + n_embd) (the final norm runs on the
  * output rows alone), n_tokens = min(n_ctx,
@@ -175,9 +206,10 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
  * of the layers' caches in one stream (the global layers' whole stream;
  * a model of sliding layers alone, its sliding cache). */
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
-                        unsigned __int128 *attn)
+                        unsigned __int128 *attn, unsigned __int128 *draft)
 {
 	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0, token_bytes;
+	uint64_t dfull = 0, dswa = 0;
 	unsigned __int128 n_kv;
 	uint64_t seqs = r->kv_unified ? 1 : r->batch;
 
@@ -189,20 +221,21 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		tokens += seqs - tokens % seqs;
 	*out = (unsigned __int128)4 * llama_outputs(r, tokens) *
 	       ((uint64_t)p->vocab + p->hidden);
-	*attn = 0;
+	*attn = *draft = 0;
 	if (!p->attn_cell_bytes)
 		return;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t cells;
+		uint64_t cells, *f = grp->draft ? &dfull : &full, *w = grp->draft ? &dswa : &swa;
 
 		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
 		    grp->kind == KVP_LAYER_NONE)
 			continue;
 		cells = kvp__engine_cells(r, grp) / streams;
-		if (grp->window ? cells > swa : cells > full)
-			*(grp->window ? &swa : &full) = cells;
+		if (grp->window ? cells > *w : cells > *f)
+			*(grp->window ? w : f) = cells;
 	}
+	*draft = draft_peak(r->draft, r, tokens, dfull, dswa);
 	/* Without flash attention the scores over the widest cache set
 	 * the peak.  With it, a model of full and windowed layers keeps
 	 * both caches' masks, and their rows' indices, as graph inputs
@@ -231,13 +264,13 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uin
                             bool last)
 {
 	kvp_request r = p->request;
-	unsigned __int128 out, attn;
+	unsigned __int128 out, attn, draft;
 
 	r.seq = seq;
 	r.batch = batch;
 	r.ctx_size = ctx;
-	llama_peaks(p, &r, &out, &attn);
-	return clamp64(last && out > attn ? out : attn);
+	llama_peaks(p, &r, &out, &attn, &draft);
+	return clamp64(last ? (out > attn ? out : attn) + draft : attn);
 }
 
 kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
@@ -262,9 +295,9 @@ kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	unsigned __int128 out, attn;
+	unsigned __int128 out, attn, draft;
 
-	p->compute_bytes = p->compute_other_bytes = p->host_bytes = 0;
+	p->compute_bytes = p->compute_other_bytes = p->host_bytes = p->draft_compute_bytes = 0;
 	p->attn_cell_bytes = p->attn_token_bytes = 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
@@ -281,9 +314,12 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 		llama_pipeline_terms(m, p);
 	else
 		llama_activation_terms(m, p);
-	llama_peaks(p, r, &out, &attn);
-	p->compute_bytes = clamp64(out > attn ? out : attn);
-	p->compute_other_bytes = p->attn_cell_bytes ? clamp64(attn) : p->compute_bytes;
-	p->host_bytes = clamp64((unsigned __int128)4 * m->vocab * r->batch);
+	llama_peaks(p, r, &out, &attn, &draft);
+	p->draft_compute_bytes = clamp64(draft);
+	p->compute_bytes = clamp64((out > attn ? out : attn) + draft);
+	p->compute_other_bytes = clamp64(attn);
+	/* The output buffers: the model's and a draft's (its own context). */
+	p->host_bytes = clamp64((unsigned __int128)4 *
+	                        ((uint64_t)m->vocab + (r->draft ? r->draft->vocab : 0)) * r->batch);
 }
 

@@ -298,12 +298,19 @@ static void test_llama_server(void **state)
 	 * rows; 7 drafted, 64 x 8 = 512, every token of the ubatch. */
 	p = server_plan(&llama3, 4096, 64, NULL, 0);
 	assert_int_equal(p.compute_bytes, 117450752);
+	assert_int_equal(p.draft_compute_bytes, 0);
 	p = server_plan(&llama3, 4096, 64, &small, 0);
-	assert_int_equal(p.compute_bytes, 135528448);
+	assert_int_equal(p.compute_bytes - p.draft_compute_bytes, 135528448);
+	/* The draft's own context (common_base_params_to_speculative:
+	 * n_outputs_max = n_parallel): 64 rows of logits, 4 x 64 x (128,256 +
+	 * 2,048) = 33,357,824 B, under its MLP's set beside its mask, (2 x
+	 * 4,096 + 4 x (3 x 2,048 + 3 x 8,192) + 20) x 512 = 67,119,104. */
+	assert_int_equal(p.draft_compute_bytes, 67119104);
 	p = server_plan(&llama3, 4096, 64, &small, 7);
-	assert_int_equal(p.compute_bytes, 271056896);
-	/* The output buffer in host memory is n_seq_max rows either way. */
-	assert_int_equal(p.host_bytes, 64ull * 128256 * 4);
+	assert_int_equal(p.compute_bytes, 271056896 + 67119104);
+	/* The output buffers in host memory are n_seq_max rows either way,
+	 * the model's and the draft's. */
+	assert_int_equal(p.host_bytes, 2 * 64ull * 128256 * 4);
 }
 
 /* The parts sum to the device, or exceed it by over, for every engine. */

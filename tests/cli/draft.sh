@@ -48,6 +48,16 @@ check "CSV: mem_draft_weights_bytes last" sh -c "head -n 1 '$work/out' | grep -q
 run --model llama3.1-70b --draft-model llama3.2-1b --engine llama.cpp -np 4 -c 32768
 check "llama.cpp: the model's context line" grep -q "llama_kv_cache: size = 10240.00 MiB (  8192 cells,  80 layers,  4/4 seqs)" "$work/out"
 check "llama.cpp: the draft's own line" grep -q "llama_kv_cache: size = 1024.00 MiB (  8192 cells,  16 layers,  4/4 seqs), K (f16):  512.00 MiB, V (f16):  512.00 MiB" "$work/out"
+# ... and its own compute buffer (n_outputs_max = n_parallel: 4 rows of
+# logits, 4 x 4 x (128,256 + 2,048) B, under its MLP's set beside its mask
+# over 8,192 cells a stream: 4 x 512 x (3 x 2,048 + 3 x 8,192) + 2 x 8,192
+# x 512 + 20 x 512 = 71,313,408 B, 68.01 MiB), after the model's (its 512
+# tokens' logits, 4 x 512 x (128,256 + 8,192) = 266.50 MiB).
+has_line "llama.cpp: the model's compute buffer" \
+	"    sched_reserve:      CUDA0 compute buffer size =   266.50 MiB"
+check "llama.cpp: the draft's, after its cache" sh -c \
+	'grep -A1 "16 layers" "$1" | grep -qx "    sched_reserve:      CUDA0 compute buffer size =    68.01 MiB"' \
+	sh "$work/out"
 
 # The draft from config.json is the catalogue's; from a GGUF file its
 # weights are counted.
