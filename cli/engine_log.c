@@ -94,6 +94,16 @@ static void llama_compute_line(uint32_t n, uint64_t bytes, void (*line)(void *, 
 	line(ctx, text);
 }
 
+/* The model's compute buffer on each GPU (a draft's apart). */
+static void llama_compute_lines(const kvp_plan *lp, void (*line)(void *, const char *),
+                                void *ctx)
+{
+	for (uint32_t s = 0; lp->compute_bytes && s < lp->stages; s++)
+		llama_compute_line(s, s + 1 == lp->stages
+		                      ? lp->compute_bytes - lp->draft_compute_bytes
+		                      : lp->compute_other_bytes, line, ctx);
+}
+
 /* llama.cpp: each context as it starts, the model's and then a draft's
  * (-md) or MTP layers': its output buffer; one line per cache (the full
  * layers, then the windowed ones), as llama_kv_cache's constructor prints
@@ -106,9 +116,16 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
 	uint64_t streams = lp->streams ? lp->streams : 1;
-	/* The model's output buffer, n_vocab x n_seq_max x 4; the rest of
-	 * host_bytes is a draft's. */
-	uint64_t model_host = lp->host_bytes ? 4 * (uint64_t)lp->vocab * r->batch : 0;
+	/* With a draft model, host_bytes holds its context's output buffer
+	 * too, n_vocab x n_seq_max x 4; MTP layers have no context of
+	 * their own here. */
+	uint64_t draft_host = 0, model_host;
+
+	if (r->draft && r->draft->vocab && r->batch <= UINT64_MAX / 4 / r->draft->vocab)
+		draft_host = 4 * (uint64_t)r->draft->vocab * r->batch;
+	if (draft_host > lp->host_bytes)
+		draft_host = 0;
+	model_host = lp->host_bytes - draft_host;
 
 	for (int pass = 0; pass < 4; pass++) {
 		int swa = pass & 1, draft = pass >> 1;
@@ -122,11 +139,10 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		 * compute buffers; then a draft's context. */
 		if (pass == 2) {
 			llama_rs_line(p, line, ctx);
-			for (uint32_t s = 0; lp->compute_bytes && s < lp->stages; s++)
-				llama_compute_line(s, s + 1 == lp->stages
-				                      ? lp->compute_bytes - lp->draft_compute_bytes
-				                      : lp->compute_other_bytes, line, ctx);
-			llama_output_line(lp->host_bytes - model_host, line, ctx);
+			if (r->draft) {
+				llama_compute_lines(lp, line, ctx);
+				llama_output_line(draft_host, line, ctx);
+			}
 		}
 		for (uint32_t g = 0; g < lp->group_count; g++) {
 			const kvp_layer_group *grp = &lp->groups[g];
@@ -150,7 +166,9 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		         (double)((float)v / (1024.0f * 1024.0f)));
 		line(ctx, text);
 	}
-	if (lp->draft_compute_bytes)
+	if (!r->draft)
+		llama_compute_lines(lp, line, ctx);
+	else if (lp->draft_compute_bytes)
 		llama_compute_line(lp->stages - 1, lp->draft_compute_bytes, line, ctx);
 }
 

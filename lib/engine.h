@@ -193,7 +193,7 @@ uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
 /* The plan's graph_capture_max: the model's own largest capture size. */
 void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p);
-/* footprint.c: llama.cpp's compute buffer where it grows with the context
+/* llama_compute.c: llama.cpp's compute buffer where it grows with the context
  * (without flash attention, or split over stages) for batch sequences of
  * seq tokens (in a context of ctx cells when not 0) on a GPU of the last
  * stage (last: the logits' peak where larger) or of another; the plan's
@@ -219,7 +219,7 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
  * '_'); false for no model. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 
-/* footprint.c: the plan's engine buffers (compute_bytes, host_bytes) from
+/* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes) from
  * the model; a fit's breakdown of one GPU, need being what the fit counted
  * before the cache (weights, reserve, buffers), its footprint's draft and
  * activations set by the fit. */

@@ -19,7 +19,7 @@
  * (moe_intermediate_size, else Mixtral's and gpt-oss's intermediate_size)
  * and the shared experts' (shared_expert_intermediate_size, Llama 4's one
  * of intermediate_size) are kept, with every MoE model's top-k
- * (num_experts_per_tok), for the activations (lib/footprint.c).
+ * (num_experts_per_tok), for the activations (lib/llama_compute.c).
  */
 #include <string.h>
 

@@ -257,7 +257,7 @@ typedef struct kvp_model {
 	uint32_t moe_top_k;          /* routed experts a token takes
 	                        * (num_experts_per_tok); 0 unknown, or
 	                        * dense.  llama.cpp's compute buffer holds
-	                        * their rows (lib/footprint.c) */
+	                        * their rows (lib/llama_compute.c) */
 	uint32_t dense_intermediate; /* the dense layers' MLP (DeepSeek's
 	                        * intermediate_size, Llama 4's
 	                        * intermediate_size_mlp) */
@@ -601,7 +601,11 @@ typedef struct kvp_request {
 	 * as the model's do, for the same tokens and types, on the last
 	 * pipeline stage, and their weights sit beside the model's. */
 	const kvp_model *draft;  /* a draft model, or NULL; borrowed: the
-	                          * plan keeps the pointer, not the model */
+	                          * plan keeps the pointer, not the model,
+	                          * so the model must outlive the plan
+	                          * (kvp_plan_fit and
+	                          * kvp_plan_compute_bytes_at read it for
+	                          * llama.cpp's draft context) */
 	uint64_t draft_weight_bytes; /* its weights' exact bytes (a file); 0:
 	                          * its params as weights_format */
 	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
@@ -610,7 +614,7 @@ typedef struct kvp_request {
 	                          * num_speculative_tokens, llama.cpp's
 	                          * --spec-draft-n-max); 0: vLLM takes
 	                          * mtp_layers, llama.cpp keeps no rollback */
-	/* vLLM's profile run (lib/footprint.c): the memory it keeps out of
+	/* vLLM's profile run (lib/vllm_profile.c): the memory it keeps out of
 	 * the cache besides the weights, its activation peak and non-torch
 	 * memory, modelled on its published logs. */
 	bool profile_memory;     /* take them from the budget (vLLM), and
@@ -634,7 +638,7 @@ typedef struct kvp_request {
 	                          * from 0.20 no estimate of their memory
 	                          * comes out of the budget (profile_memory) */
 	bool flash_attn_off;     /* llama.cpp -fa off: its compute buffer holds
-	                          * the attention's scores (lib/footprint.c),
+	                          * the attention's scores (lib/llama_compute.c),
 	                          * and a quantized V cache is refused */
 	bool cuda_memory;        /* vLLM, SGLang and TensorRT-LLM size from
 	                          * the memory CUDA reports (the device's
@@ -646,7 +650,7 @@ typedef struct kvp_request {
 	                          * PR #23861): its prompt graph reserves
 	                          * logits for batch x (1 + drafted tokens)
 	                          * outputs, not for every token of the
-	                          * ubatch (lib/footprint.c); false:
+	                          * ubatch (lib/llama_compute.c); false:
 	                          * llama-cli, llama-bench, ollama and older
 	                          * builds */
 } kvp_request;
@@ -758,7 +762,7 @@ typedef struct kvp_plan {
 	uint64_t plateau_seq;       /* the seq from which it stops: the
 	                             * largest window (0 when not bounded) */
 	/* The engine's own buffers beside weights and cache, where its code
-	 * gives them (lib/footprint.c); 0 where it does not: */
+	 * gives them (lib/llama_compute.c); 0 where it does not: */
 	uint64_t compute_bytes;     /* on each GPU (of the last stage, which
 	                             * holds the output layer): llama.cpp's
 	                             * compute buffer (the prompt graph's
@@ -786,7 +790,7 @@ typedef struct kvp_plan {
 	                             * the ubatch, n_kv a stream's widest
 	                             * layer cache (with flash attention,
 	                             * full and windowed caches' cells
-	                             * together) (lib/footprint.c); 0 for
+	                             * together) (lib/llama_compute.c); 0 for
 	                             * the other
 	                             * engines */
 	uint64_t attn_token_bytes;

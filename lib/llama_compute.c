@@ -33,6 +33,18 @@
 #include "engine.h"
 #include "internal.h"
 
+/* x, or 64 bits' most past them. */
+static uint64_t clamp64(unsigned __int128 x)
+{
+	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
+}
+
+/* a + b, or 64 bits' most past them. */
+static uint64_t add64(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* llama.cpp's compute buffer without flash attention, modelled on its
  * graph (src/llama-graph.cpp build_attn_mha, the non-FA branch, at
  * 00395eb2: kq = mul_mat(k, q), [n_kv, n_tokens, n_head] f32, which
@@ -53,10 +65,12 @@
 static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 {
 	bool copies = r->pp > 1;
-	/* Each under 2^36 (figures under 2^32). */
+	/* The cell's under 2^36 (figures under 2^32); the token's in 128
+	 * bits, clamped (heads x head_dim may near 2^64). */
 	p->attn_cell_bytes = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
-	p->attn_token_bytes = 4 * ((copies ? 6 : 2) * (uint64_t)m->hidden +
-	                           2 * (uint64_t)m->heads * m->head_dim);
+	p->attn_token_bytes = clamp64((unsigned __int128)4 *
+	                              ((copies ? 6 : 2) * (unsigned __int128)m->hidden +
+	                               2 * (unsigned __int128)m->heads * m->head_dim));
 }
 
 /* llama.cpp split by layers with flash attention (the default): its
@@ -103,11 +117,6 @@ static uint64_t mlp_width(const kvp_model *m)
 	widest = m->dense_intermediate > m->moe_shared_intermediate
 	         ? m->dense_intermediate : m->moe_shared_intermediate;
 	return routed > widest ? routed : widest;
-}
-
-static uint64_t clamp64(unsigned __int128 x)
-{
-	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
 /* The MLP's activations a token, 4 x (3 n_embd + 3 n_ff) B, plus extra:
@@ -178,22 +187,25 @@ static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, ui
                                     uint64_t full, uint64_t swa)
 {
 	uint64_t outputs = r->batch < tokens ? r->batch : tokens;
-	unsigned __int128 out, attn, n_kv;
+	unsigned __int128 out, attn, n_kv, head_dim;
 
 	if (!d || !d->vocab || !d->hidden)
 		return 0;
+	/* A model not finalized: its head_dim from hidden, as finalizing
+	 * derives it. */
+	head_dim = d->head_dim ? d->head_dim : d->heads ? d->hidden / d->heads : 0;
 	out = (unsigned __int128)4 * outputs * ((uint64_t)d->vocab + d->hidden);
 	if (r->flash_attn_off) {
 		n_kv = full > swa ? full : swa;
-		attn = (unsigned __int128)4 * tokens *
-		       (n_kv * ((uint64_t)d->heads + 1) + 2 * (uint64_t)d->hidden +
-		        2 * (uint64_t)d->heads * d->head_dim);
+		attn = (unsigned __int128)clamp64(n_kv * ((uint64_t)d->heads + 1) +
+		                                  2 * (unsigned __int128)d->hidden +
+		                                  2 * d->heads * head_dim) * 4 * tokens;
 	} else {
 		n_kv = (unsigned __int128)full + swa;
 		attn = (2 * n_kv + mlp_token_bytes(d, full && swa ? 4 + 4 * 8 : 4 + 2 * 8)) *
 		       tokens;
 	}
-	return out > attn ? out : attn;
+	return clamp64(out > attn ? out : attn);
 }
 
 /* llama.cpp's two peaks for request r on plan p: the prompt graph's
@@ -226,7 +238,10 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		return;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t cells, *f = grp->draft ? &dfull : &full, *w = grp->draft ? &dswa : &swa;
+		/* A draft model's layers are its own context's; MTP layers
+		 * (no draft model) are counted with the model's. */
+		bool own = grp->draft && r->draft;
+		uint64_t cells, *f = own ? &dfull : &full, *w = own ? &dswa : &swa;
 
 		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
 		    grp->kind == KVP_LAYER_NONE)
@@ -270,7 +285,7 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uin
 	r.batch = batch;
 	r.ctx_size = ctx;
 	llama_peaks(p, &r, &out, &attn, &draft);
-	return clamp64(last ? (out > attn ? out : attn) + draft : attn);
+	return last ? add64(clamp64(out > attn ? out : attn), clamp64(draft)) : clamp64(attn);
 }
 
 kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
@@ -316,7 +331,7 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 		llama_activation_terms(m, p);
 	llama_peaks(p, r, &out, &attn, &draft);
 	p->draft_compute_bytes = clamp64(draft);
-	p->compute_bytes = clamp64((out > attn ? out : attn) + draft);
+	p->compute_bytes = add64(clamp64(out > attn ? out : attn), p->draft_compute_bytes);
 	p->compute_other_bytes = clamp64(attn);
 	/* The output buffers: the model's and a draft's (its own context). */
 	p->host_bytes = clamp64((unsigned __int128)4 *

@@ -1,6 +1,6 @@
 /*
  * llama_fa.c — the inverse questions for llama.cpp where its compute
- * buffer grows with the context (lib/footprint.c): without flash
+ * buffer grows with the context (lib/llama_compute.c): without flash
  * attention it holds the attention's scores over every cell of a stream,
  * and split over stages four pinned copies of the mask: the
  * longest context and the largest batch whose cache and compute buffer

@@ -53,6 +53,14 @@ check "llama.cpp: the draft's own line" grep -q "llama_kv_cache: size = 1024.00 
 # over 8,192 cells a stream: 4 x 512 x (3 x 2,048 + 3 x 8,192) + 2 x 8,192
 # x 512 + 20 x 512 = 71,313,408 B, 68.01 MiB), after the model's (its 512
 # tokens' logits, 4 x 512 x (128,256 + 8,192) = 266.50 MiB).
+# MTP layers have no context of their own here: one output buffer and
+# one compute buffer, after the model's caches and the MTP layer's.
+run --model deepseek-v3 --mtp 1 --engine llama.cpp -c 8192 --gpu h100
+check "llama.cpp --mtp: one output buffer line" test "$(grep -c 'output buffer size' "$work/out")" -eq 1
+check "... one compute buffer line, last" sh -c \
+	'test "$(grep -c "compute buffer size" "$1")" -eq 1 &&
+	 grep -A1 "  1 layers" "$1" | grep -q "sched_reserve:      CUDA0 compute buffer size"' sh "$work/out"
+run --model llama3.1-70b --draft-model llama3.2-1b --engine llama.cpp -np 4 -c 32768
 has_line "llama.cpp: the model's compute buffer" \
 	"    sched_reserve:      CUDA0 compute buffer size =   266.50 MiB"
 check "llama.cpp: the draft's, after its cache" sh -c \
