@@ -371,12 +371,102 @@ static void test_solvers_are_tight(void **state)
 	assert_true(compared > MODELS / 30);
 }
 
+/* Whether batch sequences of seq tokens fit every stage of plan under
+ * llama.cpp: its cache and its compute buffer at that context within
+ * room[s], the usable memory less the stage's weights (no reserve or
+ * adapters here), through the public functions alone. */
+static bool llama_fits(const kvp_plan *plan, const uint64_t *room, uint64_t seq,
+                       uint64_t batch)
+{
+	for (uint32_t s = 0; s < plan->stages; s++) {
+		uint64_t cache, buffer;
+
+		if (kvp_plan_stage_bytes_at(plan, s, seq, batch, &cache, NULL) != KVP_OK ||
+		    kvp_plan_compute_bytes_at(plan, s, seq, batch, &buffer, NULL) != KVP_OK ||
+		    (unsigned __int128)cache + buffer > room[s])
+			return false;
+	}
+	return true;
+}
+
+/* llama.cpp's longest context and largest batch on a device hold its
+ * compute buffer at their own context (lib/llama_fa.c): each answer fits
+ * with its buffer, and one more token or sequence does not, for random
+ * models (vocabularies, MLPs, mixtures of experts), flash attention on or
+ * off, split or not, llama-server's reserve or not. */
+static void test_llama_solvers_are_tight(void **state)
+{
+	unsigned checked = 0;
+
+	(void)state;
+	for (int n = 0; n < MODELS / 6; n++) {
+		kvp_model m;
+		kvp_request r;
+		kvp_plan plan;
+		kvp_device dev;
+		kvp_fit fit;
+		kvp_error err;
+		uint64_t room[KVP_PP_MAX], seq, batch;
+
+		random_model(&m);
+		m.vocab = (uint32_t)draw(1, 262144);
+		m.hidden = (uint32_t)draw(1, 16384);
+		m.intermediate = (uint32_t)(draw(0, 1) ? draw(1, 65536) : 0);
+		if (draw(0, 3) == 0) {
+			m.moe_intermediate = (uint32_t)draw(1, 8192);
+			m.moe_top_k = (uint32_t)draw(1, 16);
+		}
+		m.params = draw_log(36) + 1;
+		if (kvp_model_finalize(&m, &err) != KVP_OK)
+			continue;
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_LLAMA_CPP;
+		r.seq = draw_log(16) + 1;
+		r.batch = draw_log(4) + 1;
+		r.kv_unified = draw(0, 1);
+		r.flash_attn_off = draw(0, 3) == 0;
+		r.llama_server = draw(0, 1);
+		r.pp = (uint32_t)draw(1, m.layers < 4 ? m.layers : 4);
+		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
+			continue;
+		memset(&dev, 0, sizeof dev);
+		strcpy(dev.name, "g");
+		dev.l2_bytes = 1u << 20;
+		dev.hbm_bytes = draw_log(38) + (1ull << 30);
+		if (kvp_plan_fit(&plan, &dev, &fit, &err) != KVP_OK)
+			continue;
+		for (uint32_t s = 0; s < plan.stages; s++)
+			room[s] = fit.usable_bytes > fit.stage_weights[s]
+			          ? fit.usable_bytes - fit.stage_weights[s] : 0;
+		seq = fit.max_seq_hbm;
+		if (!fit.max_seq_hbm_unbounded) {
+			if (seq > 0 && !llama_fits(&plan, room, seq, r.batch))
+				fail_msg("model %d: max seq %llu does not fit", n,
+				         (unsigned long long)seq);
+			if (llama_fits(&plan, room, seq + 1, r.batch))
+				fail_msg("model %d: max seq %llu + 1 fits too", n,
+				         (unsigned long long)seq);
+		}
+		batch = fit.max_batch_hbm;
+		if (batch > 0 && !llama_fits(&plan, room, r.seq, batch))
+			fail_msg("model %d: max batch %llu does not fit", n,
+			         (unsigned long long)batch);
+		if (batch < UINT64_MAX && llama_fits(&plan, room, r.seq, batch + 1))
+			fail_msg("model %d: max batch %llu + 1 fits too", n,
+			         (unsigned long long)batch);
+		checked++;
+	}
+	/* Most draws make a plan and a fit. */
+	assert_true(checked > MODELS / 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_sizes),
 		cmocka_unit_test(test_tensor_parallel_split),
 		cmocka_unit_test(test_solvers_are_tight),
+		cmocka_unit_test(test_llama_solvers_are_tight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
