@@ -219,12 +219,14 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
  * '_'); false for no model. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 
-/* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes) from
- * the model; a fit's breakdown of one GPU, need being what the fit counted
- * before the cache (weights, reserve, buffers), its footprint's draft and
- * activations set by the fit. */
+/* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes)
+ * from the model. */
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p);
+/* footprint.c: a fit's breakdown of one GPU, need being what the fit
+ * counted before the cache (weights, reserve, buffers) and outside the
+ * bytes its share was taken of (SGLang's preload), its footprint's draft
+ * and activations set by the fit. */
 void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
-                        kvp_fit *fit);
+                        uint64_t outside, kvp_fit *fit);
 
 #endif

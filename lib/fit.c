@@ -301,7 +301,8 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.pooled = sglang_pooled(plan);
 	if (fit.pooled)
 		fit.fits_hbm = (r->kv_budget || all_ok) && fit.max_batch_hbm >= r->batch;
-	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, &fit);
+	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, preload,
+	                   &fit);
 	/* The stages' entries alone: a fit is in the planner's inner loop,
 	 * and the rest of the arrays is left as it was. */
 	memcpy(out, &fit, offsetof(kvp_fit, stage_weights));

@@ -21,7 +21,7 @@ static uint64_t stage_state(const kvp_plan *p, uint32_t stage)
 }
 
 void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
-                        kvp_fit *fit)
+                        uint64_t outside, kvp_fit *fit)
 {
 	kvp_footprint *f = &fit->footprint;
 	const kvp_request *r = &p->request;
@@ -54,13 +54,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	if (r->engine == KVP_ENGINE_TRTLLM && !r->kv_budget)
 		f->held_back = need <= f->total ? f->total - need - fit->budget_bytes : 0;
 	else
-		f->held_back = f->total - fit->usable_bytes;
-	/* SGLang's preload lies outside its share (fit.c), in the buffers. */
-	if (r->engine == KVP_ENGINE_SGLANG) {
-		uint64_t preload = kvp__sglang_preload(r, d);
-
-		f->held_back -= preload < f->held_back ? preload : f->held_back;
-	}
+		f->held_back = f->total - outside - fit->usable_bytes;
 	/* SGLang's page_size padding rows lie past its budget: they come out
 	 * of what mem_util holds back. */
 	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget && f->kv > fit->budget_bytes) {

@@ -317,6 +317,7 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 {
 	uint32_t experts = 0, dense = 0, step = 0, expert_ff = 0, shared = 0, ff = 0, used = 0,
 		 shared_ff = 0;
+	uint64_t shared_w;
 	bool found, llama4 = strcmp(r->arch, "llama4") == 0;
 	kvp__gguf_per_layer per;
 	kvp_status st;
@@ -338,30 +339,25 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 	/* The first layer's: a dense one in both layouts. */
 	if (found)
 		ff = kvp__gguf_layer(r, &per, 0);
-	if (experts && used > experts)
+	if (!experts)
+		return KVP_OK;
+	if (used > experts)
 		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
 		                     "%s.expert_used_count (%u) is more than its"
 		                     " expert_count (%u)", r->arch, used, experts);
-	if (experts)
-		m->moe_top_k = used;
-	if (experts && dense == 0 && step < 2) {
-		m->moe_intermediate = expert_ff ? expert_ff : ff;
-		if (llama4)
-			shared = 1;
-		m->moe_shared_intermediate = shared_ff ? shared_ff
-		                             : (uint64_t)shared * m->moe_intermediate <= UINT32_MAX
-		                             ? shared * m->moe_intermediate : 0;
-		return KVP_OK;
-	}
-	if (!experts || !expert_ff || !ff)
-		return KVP_OK;
+	/* Every model's top-k and expert sizes, for the activations: the
+	 * routed expert's (Mixtral's feed_forward_length where no expert
+	 * size is written), and the shared experts' (Llama 4's one). */
 	if (llama4)
 		shared = 1;
-	if ((uint64_t)shared * expert_ff > UINT32_MAX)
+	shared_w = shared_ff ? shared_ff : (uint64_t)shared * (expert_ff ? expert_ff : ff);
+	m->moe_top_k = used;
+	m->moe_intermediate = expert_ff ? expert_ff : ff;
+	m->moe_shared_intermediate = shared_w <= UINT32_MAX ? (uint32_t)shared_w : 0;
+	/* The layers' layout only where they differ. */
+	if ((dense == 0 && step < 2) || !expert_ff || !ff || shared_w > UINT32_MAX)
 		return KVP_OK;
 	m->moe_experts = experts;
-	m->moe_intermediate = expert_ff;
-	m->moe_shared_intermediate = shared * expert_ff;
 	m->moe_dense_layers = dense;
 	m->moe_step = step;
 	m->dense_intermediate = ff;

@@ -28,9 +28,7 @@
 kvp_status kvp__hf_moe(struct hf *h)
 {
 	static const char *const k_experts[] = {"n_routed_experts", "num_local_experts",
-		NULL};
-	static const char *const k_any_experts[] = {"n_routed_experts",
-		"num_local_experts", "num_experts", NULL};
+		"num_experts", NULL};
 	static const char *const k_top_k[] = {"num_experts_per_tok", "experts_per_token",
 		NULL};
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
@@ -45,7 +43,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
-		 inter_mlp = 0, shared = 0, any_experts = 0, top_k = 0, shared_inter = 0;
+		 inter_mlp = 0, shared = 0, top_k = 0, shared_inter = 0;
 	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
 	bool use_moe = true; /* MiniMind's switch: its experts unused */
 
@@ -57,47 +55,40 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter_mlp, UINT32_MAX, &inter_mlp) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0 ||
-	    kvp__hf_uint(h, NULL, k_any_experts, UINT32_MAX, &any_experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_inter, UINT32_MAX, &shared_inter) < 0 ||
 	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
-	if (!use_moe)
+	if (!use_moe || !experts)
 		return KVP_OK;
-	if (any_experts && top_k > any_experts)
+	if (top_k > experts)
 		return kvp__hf_fail(h, k_top_k[0], "%llu experts a token, of %llu",
-		                    (unsigned long long)top_k, (unsigned long long)any_experts);
-	/* Every layer routing: the expert's size and the top-k alone. */
-	if (any_experts && (!experts || freq > 1 || (llama4 ? step <= 1 : !dense))) {
-		m->moe_top_k = (uint32_t)top_k;
-		m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
-		if (llama4)
-			shared_inter = inter; /* its one shared expert */
-		else if (!shared_inter && shared * moe_inter <= UINT32_MAX)
-			shared_inter = shared * moe_inter;
-		m->moe_shared_intermediate = (uint32_t)shared_inter;
-		return KVP_OK;
-	}
-	/* Only the layouts whose layers differ, in the forms the rules
+		                    (unsigned long long)top_k, (unsigned long long)experts);
+	/* Every model's top-k and expert sizes, for the activations: a
+	 * routed expert of moe_intermediate_size (Mixtral's, gpt-oss's and
+	 * Llama 4's of intermediate_size), and shared experts of
+	 * shared_expert_intermediate_size, n_shared_experts of the routed
+	 * size, or Llama 4's one. */
+	if (llama4)
+		shared_inter = inter;
+	else if (!shared_inter)
+		shared_inter = shared * moe_inter;
+	m->moe_top_k = (uint32_t)top_k;
+	m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
+	m->moe_shared_intermediate = shared_inter <= UINT32_MAX ? (uint32_t)shared_inter : 0;
+	/* The layers' layout only where they differ, in the forms the rules
 	 * above read: a moe_layer_freq past 1 (none in any release) is left
 	 * alone, every layer weighing the same. */
-	if (!experts || freq > 1)
+	if (freq > 1 || (llama4 ? step <= 1 : !dense))
 		return KVP_OK;
-	if (llama4 && step > 1 && inter && inter_mlp) {
+	if (llama4 && inter && inter_mlp) {
 		m->moe_experts = (uint32_t)experts;
-		m->moe_intermediate = (uint32_t)inter;
-		m->moe_shared_intermediate = (uint32_t)inter;
 		m->moe_step = (uint32_t)step;
 		m->dense_intermediate = (uint32_t)inter_mlp;
-	} else if (!llama4 && dense && moe_inter && inter &&
-	           shared * moe_inter <= UINT32_MAX) {
+	} else if (!llama4 && moe_inter && inter && shared_inter <= UINT32_MAX) {
 		m->moe_experts = (uint32_t)experts;
-		m->moe_intermediate = (uint32_t)moe_inter;
-		m->moe_shared_intermediate = (uint32_t)(shared * moe_inter);
 		m->moe_dense_layers = (uint32_t)dense;
 		m->dense_intermediate = (uint32_t)inter;
 	}
-	if (m->moe_experts)
-		m->moe_top_k = (uint32_t)top_k;
 	return KVP_OK;
 }

@@ -39,12 +39,6 @@ static uint64_t clamp64(unsigned __int128 x)
 	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
-/* a + b, or 64 bits' most past them. */
-static uint64_t add64(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 /* llama.cpp's compute buffer without flash attention, modelled on its
  * graph (src/llama-graph.cpp build_attn_mha, the non-FA branch, at
  * 00395eb2: kq = mul_mat(k, q), [n_kv, n_tokens, n_head] f32, which
@@ -62,17 +56,6 @@ static uint64_t add64(uint64_t a, uint64_t b)
  * state received, 4 x n_tokens x (n_kv x n_head + 4 n_kv + 6 n_embd + 2
  * n_head x head_dim), the same on every GPU (Qwen2.5-0.5B on two GPUs,
  * 1166.01 MiB each, and a 40-head model on four, 11344.01 MiB). */
-static void llama_attention_terms(const kvp_model *m, const kvp_request *r, kvp_plan *p)
-{
-	bool copies = r->pp > 1;
-	/* The cell's under 2^36 (figures under 2^32); the token's in 128
-	 * bits, clamped (heads x head_dim may near 2^64). */
-	p->attn_cell_bytes = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
-	p->attn_token_bytes = clamp64((unsigned __int128)4 *
-	                              ((copies ? 6 : 2) * (unsigned __int128)m->hidden +
-	                               2 * (unsigned __int128)m->heads * m->head_dim));
-}
-
 /* llama.cpp split by layers with flash attention (the default): its
  * scheduler keeps 4 copies of every graph input on each GPU, pinned for
  * the whole graph (ggml/src/ggml-backend.cpp, n_copies =
@@ -128,12 +111,6 @@ static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
 	                                       3 * (unsigned __int128)mlp_width(m)) + extra);
 }
 
-static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
-{
-	p->attn_cell_bytes = 4 * 2;
-	p->attn_token_bytes = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
-}
-
 /* llama.cpp on one GPU with flash attention (the default), read at
  * 3f545becc (src/llama-graph.cpp build_attn_inp_kq_mask, build_ffn):
  * the graph's inputs copied in stay for the whole graph, the f16 KQ mask
@@ -149,10 +126,51 @@ static void llama_pipeline_terms(const kvp_model *m, kvp_plan *p)
  * LLaMA v2 7B 92.51 MiB, six Mistral-7B fine-tunes 112.01 MiB each, an
  * ollama build on CUDA 112.01 MiB; TinyLlama at 2048 takes the logits'
  * 66.50. */
-static void llama_activation_terms(const kvp_model *m, kvp_plan *p)
+/* The buffer's terms over the context for model m, as the three comments
+ * above give them: a cell's bytes, and a token's besides (on one GPU, or
+ * on each of pp > 1 split by layers).  The cell's are under 2^36 (figures
+ * under 2^32); the token's are taken in 128 bits and clamped.  A model
+ * not finalized (a draft handed in as it is) has its head_dim derived. */
+static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, uint64_t *cell,
+                         uint64_t *token)
 {
-	p->attn_cell_bytes = 2;
-	p->attn_token_bytes = mlp_token_bytes(m, 4 + 2 * 8);
+	bool copies = pp > 1;
+	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
+
+	if (flash_attn_off) {
+		*cell = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
+		*token = clamp64((unsigned __int128)4 *
+		                 ((copies ? 6 : 2) * (unsigned __int128)m->hidden +
+		                  2 * (unsigned __int128)m->heads * head_dim));
+	} else if (copies) {
+		*cell = 4 * 2;
+		*token = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
+	} else {
+		*cell = 2;
+		*token = mlp_token_bytes(m, 4 + 2 * 8);
+	}
+}
+
+/* The part of the buffer over the context: cell x n_kv + token bytes for
+ * each of tokens, n_kv (stored in *n_kv) the wider of a stream's full and
+ * windowed caches without flash attention, whose scores the widest sets;
+ * with it both, whose masks and rows' indices are graph inputs
+ * (llama-graph.cpp build_attn_inp_kv_iswa at 3f545becc: self_kq_mask and
+ * self_kq_mask_swa, self_k_idxs and self_k_idxs_swa, self_v_idxs and
+ * self_v_idxs_swa): on one GPU 16 B a token more for the second cache's
+ * indices; split, four copies of each mask. */
+static unsigned __int128 context_peak(uint64_t cell, uint64_t token, uint64_t full, uint64_t swa,
+                                      bool flash_attn_off, bool one_gpu, uint64_t tokens,
+                                      unsigned __int128 *n_kv)
+{
+	if (flash_attn_off) {
+		*n_kv = full > swa ? full : swa;
+	} else {
+		*n_kv = (unsigned __int128)full + swa;
+		if (full && swa && one_gpu && token <= UINT64_MAX - 2 * 8)
+			token += 2 * 8;
+	}
+	return ((unsigned __int128)cell * *n_kv + token) * tokens;
 }
 
 /* The logits rows llama.cpp's prompt graph of tokens reserves:
@@ -186,25 +204,14 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
 static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, uint64_t tokens,
                                     uint64_t full, uint64_t swa)
 {
-	uint64_t outputs = r->batch < tokens ? r->batch : tokens;
-	unsigned __int128 out, attn, n_kv, head_dim;
+	uint64_t outputs = r->batch < tokens ? r->batch : tokens, cell, token;
+	unsigned __int128 out, attn, n_kv;
 
 	if (!d || !d->vocab || !d->hidden)
 		return 0;
-	/* A model not finalized: its head_dim from hidden, as finalizing
-	 * derives it. */
-	head_dim = d->head_dim ? d->head_dim : d->heads ? d->hidden / d->heads : 0;
 	out = (unsigned __int128)4 * outputs * ((uint64_t)d->vocab + d->hidden);
-	if (r->flash_attn_off) {
-		n_kv = full > swa ? full : swa;
-		attn = (unsigned __int128)clamp64(n_kv * ((uint64_t)d->heads + 1) +
-		                                  2 * (unsigned __int128)d->hidden +
-		                                  2 * d->heads * head_dim) * 4 * tokens;
-	} else {
-		n_kv = (unsigned __int128)full + swa;
-		attn = (2 * n_kv + mlp_token_bytes(d, full && swa ? 4 + 4 * 8 : 4 + 2 * 8)) *
-		       tokens;
-	}
+	buffer_terms(d, r->flash_attn_off, 1, &cell, &token);
+	attn = context_peak(cell, token, full, swa, r->flash_attn_off, true, tokens, &n_kv);
 	return clamp64(out > attn ? out : attn);
 }
 
@@ -220,7 +227,7 @@ static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, ui
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
                         unsigned __int128 *attn, unsigned __int128 *draft)
 {
-	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0, token_bytes;
+	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0;
 	uint64_t dfull = 0, dswa = 0;
 	unsigned __int128 n_kv;
 	uint64_t seqs = r->kv_unified ? 1 : r->batch;
@@ -251,23 +258,8 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 			*(grp->window ? w : f) = cells;
 	}
 	*draft = draft_peak(r->draft, r, tokens, dfull, dswa);
-	/* Without flash attention the scores over the widest cache set
-	 * the peak.  With it, a model of full and windowed layers keeps
-	 * both caches' masks, and their rows' indices, as graph inputs
-	 * (llama-graph.cpp build_attn_inp_kv_iswa at 3f545becc:
-	 * self_kq_mask and self_kq_mask_swa, self_k_idxs and
-	 * self_k_idxs_swa, self_v_idxs and self_v_idxs_swa): on one GPU 2
-	 * B a cell of each and 16 B a token more; split, four copies of
-	 * each mask. */
-	token_bytes = p->attn_token_bytes;
-	if (r->flash_attn_off) {
-		n_kv = full > swa ? full : swa;
-	} else {
-		n_kv = (unsigned __int128)full + swa;
-		if (full && swa && r->pp <= 1 && token_bytes <= UINT64_MAX - 2 * 8)
-			token_bytes += 2 * 8;
-	}
-	*attn = ((unsigned __int128)p->attn_cell_bytes * n_kv + token_bytes) * tokens;
+	*attn = context_peak(p->attn_cell_bytes, p->attn_token_bytes, full, swa, r->flash_attn_off,
+	                     r->pp <= 1, tokens, &n_kv);
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
 	if (!r->flash_attn_off && r->pp > 1)
@@ -285,7 +277,8 @@ uint64_t kvp__llama_compute(const kvp_plan *p, uint64_t seq, uint64_t batch, uin
 	r.batch = batch;
 	r.ctx_size = ctx;
 	llama_peaks(p, &r, &out, &attn, &draft);
-	return last ? add64(clamp64(out > attn ? out : attn), clamp64(draft)) : clamp64(attn);
+	return last ? clamp64((unsigned __int128)clamp64(out > attn ? out : attn) + clamp64(draft))
+	            : clamp64(attn);
 }
 
 kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
@@ -323,15 +316,11 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	 * (split by layers), or the mask and the MLP's (one GPU); the
 	 * logits' peak on the GPU holding the output layer, the larger
 	 * there. */
-	if (r->flash_attn_off)
-		llama_attention_terms(m, r, p);
-	else if (r->pp > 1)
-		llama_pipeline_terms(m, p);
-	else
-		llama_activation_terms(m, p);
+	buffer_terms(m, r->flash_attn_off, r->pp, &p->attn_cell_bytes, &p->attn_token_bytes);
 	llama_peaks(p, r, &out, &attn, &draft);
 	p->draft_compute_bytes = clamp64(draft);
-	p->compute_bytes = add64(clamp64(out > attn ? out : attn), p->draft_compute_bytes);
+	p->compute_bytes = clamp64((unsigned __int128)clamp64(out > attn ? out : attn) +
+	                           p->draft_compute_bytes);
 	p->compute_other_bytes = clamp64(attn);
 	/* The output buffers: the model's and a draft's (its own context). */
 	p->host_bytes = clamp64((unsigned __int128)4 *
