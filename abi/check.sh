@@ -114,14 +114,22 @@ elif [ -f "$layout_record" ] &&
 	[ "$(grep '^platform ' "$layout_record")" != "$(grep '^platform ' "$work/layout")" ]; then
 	ok "$desc # SKIP this compiler's data model differs from the record's ($(grep '^platform ' "$work/layout"))"
 else
-	# Enum values only added (none moved) do not break; any other
-	# difference does: a size, an offset or a value that moved.
+	# Enum values only added (none moved) and structs the record does
+	# not have at all (a new interface's) do not break; any other
+	# difference does: a size, an offset or a value that moved, a member
+	# added to a recorded struct.
 	breaks=yes
 	if [ -f "$layout_record" ]; then
 		entries "$layout_record" | sort >"$work/recorded-sorted"
 		sort "$work/layout" >"$work/layout-sorted"
+		comm -13 "$work/recorded-sorted" "$work/layout-sorted" >"$work/added"
 		if [ -z "$(comm -23 "$work/recorded-sorted" "$work/layout-sorted")" ] &&
-			! comm -13 "$work/recorded-sorted" "$work/layout-sorted" | grep -qv '^value '; then
+			awk 'NR == FNR { if ($1 == "struct") known[$2] = 1; next }
+			     $1 == "value" { next }
+			     $1 == "struct" && !($2 in known) { next }
+			     $1 == "member" { s = $2; sub(/\..*/, "", s); if (!(s in known)) next }
+			     { bad = 1 }
+			     END { exit bad }' "$work/recorded-sorted" "$work/added"; then
 			breaks=no
 		fi
 	fi

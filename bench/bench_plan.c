@@ -57,6 +57,45 @@ static double plans_per_second(const struct bench_case *c, long n)
 	return best;
 }
 
+/* The same plans through a planner (kvp_planner_point): the sizes and
+ * each GPU's fit (fits, largest batch, longest contexts, budget), best of
+ * ROUNDS rounds of n. */
+static double points_per_second(const struct bench_case *c, long n)
+{
+	kvp_planner *pl = NULL;
+	kvp_request r;
+	kvp_error err;
+	double best = 0;
+	uint64_t keep = 0;
+
+	kvp_request_init(&r);
+	r.engine = c->engine;
+	bench_check(kvp_planner_new(&c->model, &r, devices, 3, &pl, &err), &err, "planner");
+	if (!kvp_planner_fast(pl)) {
+		fprintf(stderr, "bench_plan: %s: the planner plans each point whole\n", c->name);
+		exit(1);
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		double t0 = bench_now(), rate;
+
+		for (long i = 0; i < n; i++) {
+			kvp_point point;
+			kvp_point_fit fits[3];
+
+			bench_check(kvp_planner_point(pl, 1024 + (uint64_t)(i & 4095), 1, &point,
+			                              fits, &err), &err, "point");
+			for (int d = 0; d < 3; d++)
+				keep += fits[d].max_batch_hbm;
+		}
+		rate = (double)n / (bench_now() - t0);
+		if (rate > best)
+			best = rate;
+	}
+	kvp_planner_free(&pl);
+	bench_keep((float)keep);
+	return best;
+}
+
 /* Copies of the model and the request per second, best of ROUNDS. */
 static double copies_per_second(const kvp_model *m, long n)
 {
@@ -111,17 +150,24 @@ int main(int argc, char **argv)
 
 	bench_host(&host);
 	bench_print_host(stdout, &host);
-	fprintf(csv, "case,engine,plans_per_second,baseline_copies_per_second,ratio\n");
-	printf("%-22s %-7s %16s %18s %8s\n", "model", "engine", "plans/s (3 GPUs)",
-	       "baseline copies/s", "ratio");
+	fprintf(csv, "case,engine,path,plans_per_second,baseline_copies_per_second,ratio\n");
+	printf("%-22s %-7s %-8s %16s %18s %8s\n", "model", "engine", "path",
+	       "plans/s (3 GPUs)", "baseline copies/s", "ratio");
 	for (int i = 0; i < 2; i++) {
 		double plans = plans_per_second(&cases[i], n);
+		double points = points_per_second(&cases[i], n * 10);
 		double copies = copies_per_second(&cases[i].model, n * 10);
+		const char *paths[2] = {"whole", "planner"};
+		double rates[2] = {plans, points};
 
-		printf("%-22s %-7s %16.0f %18.0f %8.1f\n", cases[i].name,
-		       kvp_engine_name(cases[i].engine), plans, copies, copies / plans);
-		fprintf(csv, "%s,%s,%.0f,%.0f,%.2f\n", cases[i].name,
-		        kvp_engine_name(cases[i].engine), plans, copies, copies / plans);
+		for (int k = 0; k < 2; k++) {
+			printf("%-22s %-7s %-8s %16.0f %18.0f %8.1f\n", cases[i].name,
+			       kvp_engine_name(cases[i].engine), paths[k], rates[k], copies,
+			       copies / rates[k]);
+			fprintf(csv, "%s,%s,%s,%.0f,%.0f,%.2f\n", cases[i].name,
+			        kvp_engine_name(cases[i].engine), paths[k], rates[k], copies,
+			        copies / rates[k]);
+		}
 	}
 	fclose(csv);
 	return 0;

@@ -181,7 +181,16 @@ static void csv_copy(const char *name, char *buf, size_t size)
 	snprintf(buf, size, "%s", cli_csv_text(name, quoted, sizeof quoted));
 }
 
-static void json_row(struct sweep *s, const kvp_request *r, size_t d, const kvp_fit *f,
+/* A row's figures: of a kvp_fit, or of a planner's point. */
+struct cells {
+	uint64_t cache_per_gpu;
+	uint64_t cache_total_bytes;
+	bool fits_l2;
+	bool fits_hbm;
+	uint64_t max_batch_hbm;
+};
+
+static void json_row(struct sweep *s, const kvp_request *r, size_t d, const struct cells *f,
                      struct line *l)
 {
 	put(l, "{\"model\":\"");
@@ -214,7 +223,7 @@ static void json_row(struct sweep *s, const kvp_request *r, size_t d, const kvp_
 }
 
 /* One row: f NULL for a cache past 64 bits. */
-static void row(struct sweep *s, const kvp_request *r, size_t d, const kvp_fit *f)
+static void row(struct sweep *s, const kvp_request *r, size_t d, const struct cells *f)
 {
 	struct line l;
 
@@ -292,7 +301,68 @@ static int point(struct sweep *s, const kvp_request *r)
 
 		if (st != KVP_OK && st != KVP_ERR_OVERFLOW)
 			return cli_fail(&err);
-		row(s, r, d, st == KVP_OK ? &f : NULL);
+		row(s, r, d, st == KVP_OK ? &(struct cells){f.cache_per_gpu, f.cache_total_bytes,
+		                                            f.fits_l2, f.fits_hbm,
+		                                            f.max_batch_hbm}
+		                          : NULL);
+	}
+	return 0;
+}
+
+/* A planner a GPU for base's points (lib/planner.c), each of the request
+ * fit_on would plan for that GPU: base, or where the engine's attention
+ * backend sets another block there, base with that GPU's.  Only where the
+ * planner answers from the cost and that request does not follow the
+ * seq (vLLM's default step of tokens, which sliding layers keep, does);
+ * false otherwise, planners[] all NULL, and each point is planned whole
+ * (point). */
+static bool planners_new(struct sweep *s, const kvp_request *base, kvp_planner **planners)
+{
+	bool steps = base->engine == KVP_ENGINE_VLLM && !base->max_batched_tokens &&
+	             (kvp_model_count_layers(s->model, KVP_LAYER_SLIDING) ||
+	              kvp_model_count_layers(s->model, KVP_LAYER_CHUNKED));
+	size_t d;
+
+	for (d = 0; d < s->n_devices; d++)
+		planners[d] = NULL;
+	if (steps)
+		return false;
+	for (d = 0; d < s->n_devices; d++) {
+		kvp_request here = *base;
+
+		if (base->engine == KVP_ENGINE_VLLM || base->engine == KVP_ENGINE_SGLANG) {
+			kvp_request_for_device(&here, s->model, &s->devices[d]);
+			if (here.block_size == base->block_size)
+				here = *base;
+		}
+		if (kvp_planner_new(s->model, &here, &s->devices[d], 1, &planners[d], NULL) !=
+		    KVP_OK || !kvp_planner_fast(planners[d]))
+			break;
+	}
+	if (d == s->n_devices)
+		return true;
+	for (d = 0; d < s->n_devices; d++)
+		kvp_planner_free(&planners[d]);
+	return false;
+}
+
+/* r's rows from the planners: 0, or 2 after one line on stderr. */
+static int planned_point(struct sweep *s, kvp_planner **planners, const kvp_request *r)
+{
+	for (size_t d = 0; d < s->n_devices; d++) {
+		kvp_point pt;
+		kvp_point_fit f;
+		kvp_error err;
+		kvp_status st = kvp_planner_point(planners[d], r->seq, r->batch, &pt, &f, &err);
+
+		if (st == KVP_OK)
+			st = f.status;
+		if (st != KVP_OK && st != KVP_ERR_OVERFLOW)
+			return cli_fail(&err);
+		row(s, r, d, st == KVP_OK ? &(struct cells){pt.kv_bytes_per_gpu,
+		                                            pt.cache_total_bytes, f.fits_l2,
+		                                            f.fits_hbm, f.max_batch_hbm}
+		                          : NULL);
 	}
 	return 0;
 }
@@ -303,6 +373,8 @@ static int sweep_points(struct sweep *s, const kvp_request *base)
 	const struct cli_options *o = s->o;
 	kvp_request r = *base;
 	struct cli_range seq = o->sweep_seq, batch = o->sweep_batch;
+	kvp_planner *planners[CLI_MAX_SWEEP];
+	bool planned = planners_new(s, base, planners);
 	int rc = 0;
 
 	if (!seq.set)
@@ -314,9 +386,11 @@ static int sweep_points(struct sweep *s, const kvp_request *base)
 		r.seq = seq.from;
 		do {
 			if (r.gen < r.seq)
-				rc = point(s, &r);
+				rc = planned ? planned_point(s, planners, &r) : point(s, &r);
 		} while (!rc && !ferror(s->out) && range_next(&seq, &r.seq));
 	} while (!rc && !ferror(s->out) && range_next(&batch, &r.batch));
+	for (size_t d = 0; planned && d < s->n_devices; d++)
+		kvp_planner_free(&planners[d]);
 	return rc;
 }
 

@@ -169,8 +169,8 @@ static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *o
 	return KVP_OK;
 }
 
-kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
-                        kvp_fit *out, kvp_error *err)
+kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
+                         kvp_fit *out, bool *stages_ok, kvp_error *err)
 {
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
@@ -308,7 +308,15 @@ kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 	memcpy(out, &fit, offsetof(kvp_fit, stage_weights));
 	memcpy(out->stage_weights, fit.stage_weights, plan->stages * sizeof fit.stage_weights[0]);
 	memcpy(out->stage_budget, fit.stage_budget, plan->stages * sizeof fit.stage_budget[0]);
+	if (stages_ok)
+		*stages_ok = all_ok;
 	return kvp__error_clear(err);
+}
+
+kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
+                        kvp_fit *out, kvp_error *err)
+{
+	return kvp__plan_fit(plan, device, out, NULL, err);
 }
 
 /* The old call: one cache type for K and V, the options as a request's. */

@@ -141,6 +141,50 @@ typedef struct kvp__fit_answers {
 kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *budgets,
                                kvp__fit_answers *a, kvp_error *err);
 
+/* kvp_plan_fit, and in *stages_ok (may be NULL) whether every stage's
+ * weights, buffers, adapters and reserve fit the usable share, which
+ * fits_hbm also asks (fit.c). */
+kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
+                         kvp_fit *out, bool *stages_ok, kvp_error *err);
+/* One stage's cache as a function of the context (solve.c): on one GPU
+ * of the stage, pool + streams x (fixed + sum_i slope_i min(q, cap_i)),
+ * q = cdiv(x, unit), x = seq x seq_div; each term in its own unit where
+ * mixed.  doc/engines.md gives each engine's terms. */
+struct kvp__cost {
+	uint32_t n;
+	uint64_t slope[KVP_GROUPS_MAX]; /* bytes per unit, one stream */
+	uint64_t cap[KVP_GROUPS_MAX];   /* units a layer stops at; 0: none */
+	uint64_t term_unit[KVP_GROUPS_MAX]; /* tokens per unit of the term */
+	bool mixed;                     /* the terms' units differ */
+	unsigned __int128 fixed;        /* bytes of a stream at any length */
+	unsigned __int128 pool;         /* bytes whatever the streams */
+	uint64_t unit;                  /* tokens per unit of q */
+	uint64_t streams;               /* how many streams */
+	uint64_t seq_div;               /* x = seq x seq_div (llama.cpp's
+	                                 * unified n_ctx = seq x n_seq) */
+};
+/* The planner's pieces of the solvers (lib/planner.c), for a plan whose
+ * cost is the same at every seq (no policy that varies with the prompt)
+ * and whose streams are its sequences (not llama.cpp's unified cache):
+ * stage's cost for batch streams; its bytes at seq (128 bits); the
+ * longest context whose cost fits budget (max_seq_of); the largest batch
+ * of sequences that each cost one (a stream's bytes at their seq, the
+ * cost's pool aside) in budget, from a cost of one stream (batch_of:
+ * false when a stream costs nothing); and with SGLang's pools, the longest context
+ * and largest batch as kvp_plan_fit answers them (budgets: each stage's;
+ * pools false for an L2's bytes). */
+void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
+                     struct kvp__cost *c);
+unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq);
+void kvp__cost_max_seq(const struct kvp__cost *c, uint64_t budget, uint64_t *seq,
+                       bool *unbounded);
+bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
+                         uint64_t *batch);
+void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
+                          uint64_t batch, bool pools, uint64_t *seq, bool *unbounded);
+bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t seq,
+                            uint64_t *batch);
+
 /* kvp_model_finalize's checks of the layers (layers.c); label (of
  * KVP_QUOTE_MAX bytes) takes the model's name for a message. */
 kvp_status kvp__model_check_layers(const kvp_model *model, char *label,

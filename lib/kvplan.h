@@ -1251,6 +1251,68 @@ KVP_API kvp_status kvp_fit_compute(const kvp_model *model,
                                    const kvp_fit_options *options,
                                    kvp_fit *out, kvp_error *err);
 
+/* ---- the planner: one request at many contexts and batches ---------- */
+
+/* A capacity tool's sweep asks the same model, request and devices again
+ * and again at other seqs and batches.  A planner works out once what
+ * does not change from point to point (the layer groups, their bytes a
+ * token, each device's budget, the longest contexts at a batch) and
+ * answers each point from the cache's cost function, which the solvers
+ * share (lib/solve.c); where that is not exact for the request (llama.cpp,
+ * whose context and buffers follow the seq; a policy; vLLM's profile run
+ * or mamba_cache_mode all; a draft or MTP layers; tensor, pipeline or
+ * data parallelism), each point is a whole kvp_plan_compute and
+ * kvp_plan_fit.  Either way a point's figures are those kvp_plan_compute
+ * and kvp_plan_fit give for the request at that seq and batch
+ * (tests/test_planner.c holds them to each other). */
+typedef struct kvp_planner kvp_planner;
+
+/* One device's fit at a point, as kvp_plan_fit gives it. */
+typedef struct kvp_point_fit {
+	kvp_status status;         /* KVP_OK, or KVP_ERR_OVERFLOW where this
+	                            * device's fit passes 64 bits (the rest
+	                            * then 0) */
+	bool fits_l2;
+	bool fits_hbm;
+	uint64_t max_batch_hbm;    /* at the point's seq */
+	uint64_t max_seq_hbm;      /* at the point's batch */
+	bool max_seq_hbm_unbounded;
+	uint64_t max_seq_l2;
+	bool max_seq_l2_unbounded;
+	uint64_t budget_bytes;     /* the cache's memory on a GPU of the
+	                            * stage that binds */
+} kvp_point_fit;
+
+/* The plan's figures at a point. */
+typedef struct kvp_point {
+	uint64_t seq;
+	uint64_t batch;
+	uint64_t cache_total_bytes; /* kvp_plan's: across every GPU */
+	uint64_t kv_bytes_per_gpu;  /* kvp_plan's: the largest GPU's share */
+} kvp_point;
+
+/* A planner of request for model over n_devices devices (1 to 64), each
+ * copied (model finalized on its copy); request->draft is borrowed and
+ * must outlive the planner.  request's seq and batch are not used (each
+ * point gives its own).  KVP_ERR_INVALID for a missing argument or a
+ * device kvp_device_check refuses; KVP_ERR_NOMEM. */
+KVP_API kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
+                                   const kvp_device *devices, size_t n_devices,
+                                   kvp_planner **out, kvp_error *err);
+/* The request at seq and batch: the plan's figures in *point, and in
+ * fits[d] (n_devices entries) each device's.  The errors kvp_plan_compute
+ * gives for that seq and batch (KVP_ERR_OVERFLOW among them: a cache past
+ * 64 bits), and those kvp_plan_fit gives but overflow, which fits[d]
+ * reports device by device. */
+KVP_API kvp_status kvp_planner_point(kvp_planner *planner, uint64_t seq, uint64_t batch,
+                                     kvp_point *point, kvp_point_fit *fits,
+                                     kvp_error *err);
+/* Whether the planner answers points from the cost function (true), or
+ * plans each whole. */
+KVP_API bool kvp_planner_fast(const kvp_planner *planner);
+/* Frees *planner and sets it NULL; NULL or *NULL does nothing. */
+KVP_API void kvp_planner_free(kvp_planner **planner);
+
 /* ---- the catalogue ---------------------------------------------------- */
 
 /* Model and device profiles read from YAML files DIR/models/NAME.yaml and

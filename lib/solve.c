@@ -19,20 +19,6 @@
 #include "engine.h"
 #include "internal.h"
 
-struct cost {
-	uint32_t n;
-	uint64_t slope[KVP_GROUPS_MAX]; /* bytes per unit, one stream */
-	uint64_t cap[KVP_GROUPS_MAX];   /* units a layer stops at; 0: none */
-	uint64_t term_unit[KVP_GROUPS_MAX]; /* tokens per unit of the term */
-	bool mixed;                     /* the terms' units differ */
-	unsigned __int128 fixed;        /* bytes of a stream at any length */
-	unsigned __int128 pool;         /* bytes whatever the streams */
-	uint64_t unit;                  /* tokens per unit of q */
-	uint64_t streams;               /* how many streams */
-	uint64_t seq_div;               /* x = seq x seq_div (llama.cpp's
-	                                 * unified n_ctx = seq x n_seq) */
-};
-
 static uint64_t cdiv(uint64_t a, uint64_t b)
 {
 	return a / b + (a % b != 0);
@@ -56,7 +42,7 @@ static unsigned __int128 div128(unsigned __int128 a, unsigned __int128 b)
  * it does at any of lo..seq (a bound of the cost over them).  Terms that
  * do not fit 64 bits saturate: they only ever exceed a budget. */
 static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
-                      uint64_t lo, uint64_t seq, struct cost *c)
+                      uint64_t lo, uint64_t seq, struct kvp__cost *c)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r);
@@ -158,13 +144,13 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 }
 
 static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
-                    uint64_t seq, struct cost *c)
+                    uint64_t seq, struct kvp__cost *c)
 {
 	cost_over(p, stage, batch, seq, seq, c);
 }
 
 /* One stream's bytes at q units. */
-static unsigned __int128 stream_at(const struct cost *c, uint64_t q)
+static unsigned __int128 stream_at(const struct kvp__cost *c, uint64_t q)
 {
 	unsigned __int128 total = c->fixed;
 
@@ -175,7 +161,7 @@ static unsigned __int128 stream_at(const struct cost *c, uint64_t q)
 
 /* One stream's bytes at x tokens, each term in its own unit; saturates
  * (only ever compared with a budget). */
-static unsigned __int128 stream_at_x(const struct cost *c, unsigned __int128 x)
+static unsigned __int128 stream_at_x(const struct kvp__cost *c, unsigned __int128 x)
 {
 	const unsigned __int128 most = ~(unsigned __int128)0;
 	unsigned __int128 total = c->fixed;
@@ -195,7 +181,7 @@ static unsigned __int128 stream_at_x(const struct cost *c, unsigned __int128 x)
 	return total;
 }
 
-static unsigned __int128 cost_at(const struct cost *c, uint64_t seq)
+static unsigned __int128 cost_at(const struct kvp__cost *c, uint64_t seq)
 {
 	unsigned __int128 x = (unsigned __int128)seq * c->seq_div;
 	uint64_t q = x > UINT64_MAX ? UINT64_MAX / c->unit + 1
@@ -210,7 +196,7 @@ static unsigned __int128 cost_at(const struct cost *c, uint64_t seq)
 static kvp_status stage_bytes(const kvp_plan *p, uint32_t s, uint64_t seq, uint64_t batch,
                               uint64_t *bytes, kvp_error *err)
 {
-	struct cost c;
+	struct kvp__cost c;
 	unsigned __int128 b;
 	char label[KVP_QUOTE_MAX];
 
@@ -262,7 +248,7 @@ kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t s
 
 /* The largest q whose stream fits in room bytes, piece by piece; false
  * when every q fits (the caps all reached). */
-static bool max_units(const struct cost *c, unsigned __int128 room, uint64_t *q_out)
+static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_t *q_out)
 {
 	uint64_t a = 0;
 	unsigned __int128 fa = c->fixed;
@@ -347,7 +333,7 @@ static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 static bool fits_at(const kvp_plan *p, uint32_t s, uint64_t budget,
                     uint64_t batch, uint64_t seq)
 {
-	struct cost c;
+	struct kvp__cost c;
 
 	cost_of(p, s, batch, seq, &c);
 	return cost_at(&c, seq) <= budget;
@@ -385,7 +371,7 @@ static uint64_t first_misfit(const kvp_plan *p, uint32_t s, uint64_t budget,
                              uint64_t batch, uint64_t a, uint64_t b)
 {
 	uint64_t gen = p->request.gen, mid, first;
-	struct cost c;
+	struct kvp__cost c;
 
 	cost_over(p, s, batch, gen + a, gen + b, &c);
 	if (cost_at(&c, gen + b) <= budget)
@@ -448,7 +434,7 @@ static void varying_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 }
 
 /* The longest context whose cost c fits in budget. */
-static void max_seq_of(const struct cost *c, uint64_t budget, uint64_t *seq,
+static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq,
                        bool *unbounded)
 {
 	unsigned __int128 room, x;
@@ -497,7 +483,7 @@ static void max_seq_of(const struct cost *c, uint64_t budget, uint64_t *seq,
 static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
                           uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {
-	struct cost c;
+	struct kvp__cost c;
 
 	if (kvp_policy_varies(&p->request.policy)) {
 		varying_max_seq(p, s, budget, batch, seq, unbounded);
@@ -553,14 +539,18 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 /* The largest batch of seq-token sequences whose cost c (one stream)
  * fits in budget; false when a stream costs nothing (the stage caches
  * nothing). */
-static bool batch_of(const struct cost *c, uint64_t budget, uint64_t seq, uint64_t *b)
+static bool batch_from(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
+                       uint64_t *b)
 {
-	unsigned __int128 one = cost_at(c, seq) - c->pool;
-
 	if (one == 0)
 		return false;
 	*b = c->pool > budget ? 0 : (uint64_t)div128(budget - c->pool, one);
 	return true;
+}
+
+static bool batch_of(const struct kvp__cost *c, uint64_t budget, uint64_t seq, uint64_t *b)
+{
+	return batch_from(c, budget, cost_at(c, seq) - c->pool, b);
 }
 
 /* llama.cpp's unified cache grows with the sequences in steps (cells and
@@ -573,7 +563,7 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo + 1) / 2;
-		struct cost c;
+		struct kvp__cost c;
 
 		cost_of(p, s, mid, seq, &c);
 		if (cost_at(&c, seq) <= budget)
@@ -593,7 +583,7 @@ static bool max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t on
 
 	for (uint32_t s = 0; s < p->stages; s++) {
 		uint64_t budget = budget_of(budgets, one, s), b;
-		struct cost c;
+		struct kvp__cost c;
 		bool pools;
 
 		b = sglang_batch(p, s, budget, seq, &pools);
@@ -654,7 +644,7 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 	a->seq_l2 = a->seq = UINT64_MAX;
 	a->seq_l2_unbounded = a->seq_unbounded = true;
 	for (uint32_t s = 0; s < p->stages; s++) {
-		struct cost c;
+		struct kvp__cost c;
 		uint64_t one;
 		bool open;
 
@@ -674,4 +664,39 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 		return kvp__error(err, KVP_ERR_INVALID, "the plan caches nothing");
 	a->batch = best;
 	return KVP_OK;
+}
+
+void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
+                     struct kvp__cost *c)
+{
+	cost_of(p, stage, batch, 0, c);
+}
+
+unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq)
+{
+	return cost_at(c, seq);
+}
+
+void kvp__cost_max_seq(const struct kvp__cost *c, uint64_t budget, uint64_t *seq,
+                       bool *unbounded)
+{
+	max_seq_of(c, budget, seq, unbounded);
+}
+
+bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
+                         uint64_t *batch)
+{
+	return batch_from(c, budget, one, batch);
+}
+
+void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
+                          uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
+{
+	max_seq_in(p, budgets, budget, batch, pools, seq, unbounded);
+}
+
+bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t seq,
+                            uint64_t *batch)
+{
+	return max_batch_in(p, budgets, 0, seq, batch);
 }

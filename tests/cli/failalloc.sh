@@ -126,7 +126,9 @@ each_failure "a model from a GGUF header" 400 100 \
 each_failure "weights from a safetensors header" 400 100 --model llama2-7b \
 	--safetensors "$KVPLAN_SRCDIR/tests/fuzz/corpus/safetensors/fp8.safetensors" \
 	--seq 1024 --gpu h100 --format json
-# A sweep allocates before its first row, never while it streams.
+# A sweep allocates its plans before its first row; the planners it
+# makes for each model, engine and type, after rows are out, are let go
+# when an allocation fails, and those points planned whole: the same rows.
 each_failure "a sweep over two models and engines" 0 80 --model llama2-7b,gemma3-27b \
 	--engine exact,vllm --gpu a100,h100 --sweep seq=1..64:x4
 # vLLM's step of tokens differs from the A100 to the H100: Gemma's plan

@@ -1,0 +1,246 @@
+/*
+ * planner.c — one request of one model at many contexts and batches, on a
+ * list of devices (a capacity tool's sweep, kvplan --sweep).
+ *
+ * A plan's cache on one GPU is a function of the context that the solvers
+ * already hold as a cost (lib/solve.c): pool + streams x (fixed + sum of
+ * slope x min(q, cap)).  For a request on one GPU whose layer groups,
+ * bytes a token and budgets do not depend on the seq or the batch, the
+ * planner plans once (at the shortest context, one sequence), keeps that
+ * cost and each device's budget, and answers a point from them: its bytes
+ * are the cost at seq for batch streams, the largest batch and the longest
+ * contexts the same closed forms kvp_plan_fit takes.  The longest contexts
+ * depend on the batch alone, so each device keeps them for the last batch
+ * asked.  Any other request, and any point near 64 bits or that
+ * kvp_plan_compute refuses, is planned whole, so every point is what
+ * kvp_plan_compute and kvp_plan_fit give (tests/test_planner.c).
+ */
+#include <string.h>
+
+#include "engine.h"
+
+#define DEVICES_MAX 64
+/* Points whose cache reaches this are planned whole: far below 2^64, so
+ * that no figure a whole plan works out beside the cache (the exact
+ * model's, in the request's state type) can overflow where the cost's
+ * does not. */
+#define FAST_LIMIT (UINT64_C(1) << 56)
+
+struct device_fit {
+	uint64_t budget;     /* the stage's budget (one stage) */
+	bool ok;             /* a budget given, or weights and buffers fit */
+	bool pooled;         /* SGLang's pools decide the fit */
+	uint64_t held_batch; /* the batch of the longest contexts held; 0 none */
+	uint64_t seq_l2, seq;
+	bool seq_l2_unbounded, seq_unbounded;
+};
+
+struct kvp_planner {
+	kvp_model model;
+	kvp_request request;
+	size_t n_devices;
+	kvp_device devices[DEVICES_MAX];
+	struct device_fit fits[DEVICES_MAX];
+	bool fast;
+	kvp_plan *plan;       /* fast: the plan at the shortest context;
+	                       * otherwise the point's */
+	struct kvp__cost one; /* fast: the stage's cost of one stream */
+};
+
+/* Whether a request's groups, bytes a token and budgets stay the same at
+ * every seq and batch, on one GPU, its streams being its sequences. */
+static bool fast_request(const kvp_request *r)
+{
+	return r->engine != KVP_ENGINE_LLAMA_CPP && r->policy.kind == KVP_POLICY_FULL &&
+	       !r->profile_memory && r->tp == 1 && r->pp == 1 && r->dp == 1 &&
+	       !r->draft && !r->mtp_layers &&
+	       !(r->engine == KVP_ENGINE_VLLM &&
+	         kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL);
+}
+
+/* Plans the request at the shortest context for one sequence, fits it on
+ * every device and keeps what a point needs; false (the planner then
+ * plans each point whole) where any of that fails. */
+static bool prepare(kvp_planner *pl)
+{
+	kvp_request base = pl->request;
+	kvp_fit fit;
+
+	if (!fast_request(&base) || base.gen == UINT64_MAX)
+		return false;
+	base.seq = base.gen + 1;
+	base.batch = 1;
+	if (kvp_plan_compute(&pl->model, &base, pl->plan, NULL) != KVP_OK ||
+	    pl->plan->stages != 1)
+		return false;
+	for (size_t d = 0; d < pl->n_devices; d++) {
+		struct device_fit *f = &pl->fits[d];
+		bool ok;
+
+		if (kvp__plan_fit(pl->plan, &pl->devices[d], &fit, &ok, NULL) != KVP_OK)
+			return false;
+		f->budget = fit.stage_budget[0];
+		f->ok = base.kv_budget || ok;
+		f->pooled = fit.pooled;
+		f->held_batch = 0;
+	}
+	kvp__stage_cost(pl->plan, 0, 1, &pl->one);
+	return true;
+}
+
+kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
+                           const kvp_device *devices, size_t n_devices,
+                           kvp_planner **out, kvp_error *err)
+{
+	kvp_planner *pl;
+	kvp_status st;
+
+	if (!out)
+		return kvp__error(err, KVP_ERR_INVALID, "no planner given");
+	*out = NULL;
+	if (!model || !request || !devices)
+		return kvp__error(err, KVP_ERR_INVALID, "no model, request or devices given");
+	if (n_devices == 0 || n_devices > DEVICES_MAX)
+		return kvp__error(err, KVP_ERR_INVALID, "%zu devices: a planner takes 1 to %d",
+		                  n_devices, DEVICES_MAX);
+	for (size_t d = 0; d < n_devices; d++)
+		if ((st = kvp_device_check(&devices[d], err)) != KVP_OK)
+			return st;
+	pl = kvp__malloc(sizeof *pl);
+	if (!pl)
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	pl->plan = kvp__malloc(sizeof *pl->plan);
+	if (!pl->plan) {
+		kvp__free(pl);
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	}
+	pl->model = *model;
+	if ((st = kvp_model_finalize(&pl->model, err)) != KVP_OK) {
+		kvp_planner_free(&pl);
+		return st;
+	}
+	pl->request = *request;
+	pl->n_devices = n_devices;
+	memcpy(pl->devices, devices, n_devices * sizeof devices[0]);
+	pl->fast = prepare(pl);
+	*out = pl;
+	return kvp__error_clear(err);
+}
+
+/* The point planned whole. */
+static kvp_status whole_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
+                              kvp_point *point, kvp_point_fit *fits, kvp_error *err)
+{
+	kvp_request r = pl->request;
+	kvp_status st;
+
+	r.seq = seq;
+	r.batch = batch;
+	if ((st = kvp_plan_compute(&pl->model, &r, pl->plan, err)) != KVP_OK)
+		return st;
+	point->cache_total_bytes = pl->plan->cache_total_bytes;
+	point->kv_bytes_per_gpu = pl->plan->kv_bytes_per_gpu;
+	for (size_t d = 0; d < pl->n_devices; d++) {
+		kvp_fit fit;
+
+		memset(&fits[d], 0, sizeof fits[d]);
+		st = kvp_plan_fit(pl->plan, &pl->devices[d], &fit, err);
+		fits[d].status = st;
+		if (st == KVP_ERR_OVERFLOW)
+			continue;
+		if (st != KVP_OK)
+			return st;
+		fits[d].fits_l2 = fit.fits_l2;
+		fits[d].fits_hbm = fit.fits_hbm;
+		fits[d].max_batch_hbm = fit.max_batch_hbm;
+		fits[d].max_seq_hbm = fit.max_seq_hbm;
+		fits[d].max_seq_hbm_unbounded = fit.max_seq_hbm_unbounded;
+		fits[d].max_seq_l2 = fit.max_seq_l2;
+		fits[d].max_seq_l2_unbounded = fit.max_seq_l2_unbounded;
+		fits[d].budget_bytes = fit.budget_bytes;
+	}
+	return kvp__error_clear(err);
+}
+
+/* Device f's longest contexts of batch sequences, as kvp_plan_fit's
+ * solvers answer them: SGLang's through its pools, the rest from the
+ * cost of batch streams. */
+static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_fit *f,
+                    uint64_t batch)
+{
+	if (pl->request.engine == KVP_ENGINE_SGLANG) {
+		kvp__plan_max_seq_in(pl->plan, NULL, dev->l2_bytes, batch, false, &f->seq_l2,
+		                     &f->seq_l2_unbounded);
+		kvp__plan_max_seq_in(pl->plan, &f->budget, 0, batch, true, &f->seq,
+		                     &f->seq_unbounded);
+	} else {
+		struct kvp__cost c = pl->one;
+
+		c.streams = batch;
+		kvp__cost_max_seq(&c, dev->l2_bytes, &f->seq_l2, &f->seq_l2_unbounded);
+		kvp__cost_max_seq(&c, f->budget, &f->seq, &f->seq_unbounded);
+	}
+	f->held_batch = batch;
+}
+
+kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
+                             kvp_point *point, kvp_point_fit *fits, kvp_error *err)
+{
+	unsigned __int128 one, bytes;
+	uint64_t most[DEVICES_MAX];
+
+	if (!pl || !point || !fits)
+		return kvp__error(err, KVP_ERR_INVALID, "no planner, point or fits given");
+	point->seq = seq;
+	point->batch = batch;
+	/* What kvp_plan_compute refuses, it says why. */
+	if (!pl->fast || seq == 0 || batch == 0 || pl->request.gen >= seq)
+		return whole_point(pl, seq, batch, point, fits, err);
+	one = kvp__cost_at(&pl->one, seq) - pl->one.pool;
+	bytes = pl->one.pool + one * batch;
+	if (bytes >= FAST_LIMIT || (batch > 1 && one >= FAST_LIMIT))
+		return whole_point(pl, seq, batch, point, fits, err);
+	for (size_t d = 0; d < pl->n_devices; d++) {
+		struct device_fit *f = &pl->fits[d];
+		bool any;
+
+		if (pl->request.engine == KVP_ENGINE_SGLANG)
+			any = kvp__plan_max_batch_in(pl->plan, &f->budget, seq, &most[d]);
+		else
+			any = kvp__cost_max_batch(&pl->one, f->budget, one, &most[d]);
+		if (!any) /* caches nothing: kvp_plan_fit says so */
+			return whole_point(pl, seq, batch, point, fits, err);
+	}
+	point->cache_total_bytes = point->kv_bytes_per_gpu = (uint64_t)bytes;
+	for (size_t d = 0; d < pl->n_devices; d++) {
+		struct device_fit *f = &pl->fits[d];
+		kvp_point_fit *out = &fits[d];
+
+		if (f->held_batch != batch)
+			longest(pl, &pl->devices[d], f, batch);
+		out->status = KVP_OK;
+		out->fits_l2 = bytes <= pl->devices[d].l2_bytes;
+		out->max_batch_hbm = most[d];
+		out->fits_hbm = f->ok && (f->pooled ? most[d] >= batch : bytes <= f->budget);
+		out->max_seq_hbm = f->seq;
+		out->max_seq_hbm_unbounded = f->seq_unbounded;
+		out->max_seq_l2 = f->seq_l2;
+		out->max_seq_l2_unbounded = f->seq_l2_unbounded;
+		out->budget_bytes = f->budget;
+	}
+	return kvp__error_clear(err);
+}
+
+bool kvp_planner_fast(const kvp_planner *pl)
+{
+	return pl && pl->fast;
+}
+
+void kvp_planner_free(kvp_planner **pl)
+{
+	if (!pl || !*pl)
+		return;
+	kvp__free((*pl)->plan);
+	kvp__free(*pl);
+	*pl = NULL;
+}
