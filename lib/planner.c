@@ -4,11 +4,12 @@
  *
  * A plan's cache on one GPU is a function of the context that the solvers
  * already hold as a cost (lib/solve.c): pool + streams x (fixed + sum of
- * slope x min(q, cap)).  For a request on one GPU whose layer groups,
- * bytes a token and budgets do not depend on the seq or the batch, the
- * planner plans once (at the shortest context, one sequence), keeps that
- * cost and each device's budget, and answers a point from them: its bytes
- * are the cost at seq for batch streams, the largest batch and the longest
+ * slope x min(q, cap)).  For a request on one pipeline stage whose layer
+ * groups, bytes a token and budgets do not depend on the seq or the batch,
+ * the planner plans once (at the shortest context, one sequence), keeps
+ * that cost and each device's budget, and answers a point from them: its
+ * bytes are the cost at seq for batch streams (on every tensor-parallel
+ * rank and data-parallel replica), the largest batch and the longest
  * contexts the same closed forms kvp_plan_fit takes.  The longest contexts
  * depend on the batch alone, so each device keeps them for the last batch
  * asked.  Any other request, and any point near 64 bits or that
@@ -48,12 +49,16 @@ struct kvp_planner {
 };
 
 /* Whether a request's groups, bytes a token and budgets stay the same at
- * every seq and batch, on one GPU, its streams being its sequences. */
+ * every seq and batch, on one stage, its streams being its sequences: not
+ * llama.cpp's (its n_ctx and buffers follow the seq, its unified cache's
+ * streams are not the sequences), not a policy whose caps follow the
+ * prompt, not vLLM's profile run (its step follows the seq) or mamba mode
+ * all (a state page each block); pipeline stages bind by the room each
+ * leaves, which moves with the seq. */
 static bool fast_request(const kvp_request *r)
 {
-	return r->engine != KVP_ENGINE_LLAMA_CPP && r->policy.kind == KVP_POLICY_FULL &&
-	       !r->profile_memory && r->tp == 1 && r->pp == 1 && r->dp == 1 &&
-	       !r->draft && !r->mtp_layers &&
+	return r->engine != KVP_ENGINE_LLAMA_CPP && !kvp_policy_varies(&r->policy) &&
+	       !r->profile_memory && r->pp == 1 &&
 	       !(r->engine == KVP_ENGINE_VLLM &&
 	         kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL);
 }
@@ -186,7 +191,7 @@ static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_
 kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
                              kvp_point *point, kvp_point_fit *fits, kvp_error *err)
 {
-	unsigned __int128 one, bytes;
+	unsigned __int128 one, bytes, total;
 	uint64_t most[DEVICES_MAX];
 
 	if (!pl || !point || !fits)
@@ -200,6 +205,11 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 	bytes = pl->one.pool + one * batch;
 	if (bytes >= FAST_LIMIT || (batch > 1 && one >= FAST_LIMIT))
 		return whole_point(pl, seq, batch, point, fits, err);
+	/* Every rank holds its share, and each replica again
+	 * (kvp__plan_parallel). */
+	total = bytes * pl->request.tp * pl->request.dp;
+	if (total >= FAST_LIMIT)
+		return whole_point(pl, seq, batch, point, fits, err);
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
 		bool any;
@@ -211,7 +221,8 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 		if (!any) /* caches nothing: kvp_plan_fit says so */
 			return whole_point(pl, seq, batch, point, fits, err);
 	}
-	point->cache_total_bytes = point->kv_bytes_per_gpu = (uint64_t)bytes;
+	point->cache_total_bytes = (uint64_t)total;
+	point->kv_bytes_per_gpu = (uint64_t)bytes;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
 		kvp_point_fit *out = &fits[d];

@@ -1,8 +1,10 @@
 /*
  * test_planner.c — the planner (lib/planner.c): a point's figures are
  * those kvp_plan_compute and kvp_plan_fit give for the request at that
- * seq and batch, over random models, engines, devices and points, on the
- * fast path and planned whole; llama2-7b's worked by hand; its errors.
+ * seq and batch, over random models, engines, devices and points (tensor
+ * and data parallelism, capped policies and ratio, a draft model or MTP
+ * layers among them), on the fast path and planned whole; llama2-7b's
+ * worked by hand; its errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +128,10 @@ static kvp_status whole(const kvp_model *m, kvp_request r, const kvp_device *d, 
 	return KVP_OK;
 }
 
+/* A draft model: 2 to 8 full layers of GQA. */
+static kvp_model draft_model;
+static const kvp_model *const draft = &draft_model;
+
 static void random_request(const kvp_model *m, kvp_request *r)
 {
 	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
@@ -147,13 +153,37 @@ static void random_request(const kvp_model *m, kvp_request *r)
 	r->vllm_version = (uint32_t)(draw(0, 2) == 0 ? 19 : 0);
 	r->mamba_cache_mode = (kvp_mamba_mode)draw(0, 3);
 	r->swa_full_tokens_ratio = draw(0, 1) ? 0 : 0.5;
-	if (draw(0, 9) == 0)
-		r->tp = 2;
-	if (draw(0, 9) == 0) {
+	/* Tensor parallel where it divides the heads (kv heads split, or
+	 * replicated past them), data parallel replicas. */
+	if (draw(0, 3) == 0) {
+		r->tp = 1u << draw(1, 3);
+		if (m->heads % r->tp != 0)
+			r->tp = 1;
+	}
+	if (draw(0, 7) == 0)
+		r->dp = (uint32_t)draw(2, 4);
+	switch (draw(0, 11)) {
+	case 0:
 		r->policy.kind = KVP_POLICY_WINDOW;
 		r->policy.window = draw(1, 4096);
+		break;
+	case 1:
+		r->policy.kind = KVP_POLICY_SNAPKV;
+		r->policy.capacity = draw(2, 4096);
+		r->policy.window = draw(1, r->policy.capacity - 1);
+		break;
+	case 2:
+		r->policy.kind = KVP_POLICY_RATIO;
+		r->policy.ratio = 0.5;
+		break;
 	}
-	(void)m;
+	/* Speculative decoding: a draft model, or MTP layers. */
+	if (draw(0, 7) == 0) {
+		r->draft = draft;
+	} else if (draw(0, 7) == 0) {
+		r->mtp_layers = (uint32_t)draw(1, 2);
+		r->spec_tokens = (uint32_t)draw(0, 3);
+	}
 }
 
 static void random_device(kvp_device *d, unsigned i)
@@ -215,6 +245,8 @@ static void test_points_are_whole_plans(void **state)
 	unsigned fast = 0, points = 0, slow = 0;
 
 	(void)state;
+	memset(&draft_model, 0, sizeof draft_model);
+	strcpy(draft_model.name, "draft");
 	for (int n = 0; n < MODELS; n++) {
 		kvp_model m;
 		kvp_request r;
@@ -229,6 +261,13 @@ static void test_points_are_whole_plans(void **state)
 		m.vocab = (uint32_t)draw(0, 200000);
 		m.hidden = (uint32_t)draw(1, 16384);
 		m.intermediate = (uint32_t)draw(1, 65536);
+		draft_model.layers = (uint32_t)draw(2, 8);
+		draft_model.heads = 32;
+		draft_model.kv_heads = 8;
+		draft_model.head_dim = 64;
+		draft_model.params = draw_log(30);
+		draft_model.vocab = m.vocab;
+		draft_model.hidden = 2048;
 		random_request(&m, &r);
 		fit_block(&m, 0);
 		for (size_t i = 0; i < nd; i++)
