@@ -530,6 +530,46 @@ static void bad_option(const char *arg, int code)
 	}
 }
 
+#define SHORT_OPTIONS ":m:s:b:t:g:f:c:hV"
+
+/* Whether arg is an option whose value is the next argument, as
+ * getopt_long reads it: a long option (or its unique prefix) that takes
+ * one and has no "=value", or a group of short options ending in one that
+ * takes one. */
+static bool value_follows(const char *arg)
+{
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t len = strcspn(arg + 2, "=");
+		const struct option *found = NULL;
+
+		if (arg[2 + len] == '=' || len == 0)
+			return false;
+		for (const struct option *o = long_options; o->name; o++) {
+			if (strncmp(o->name, arg + 2, len) != 0)
+				continue;
+			if (strlen(o->name) == len) {
+				found = o;
+				break;
+			}
+			if (found) /* ambiguous: getopt_long takes no value */
+				return false;
+			found = o;
+		}
+		return found && found->has_arg == required_argument;
+	}
+	if (arg[0] != '-')
+		return false;
+	for (const char *c = arg + 1; *c; c++) {
+		const char *spec = *c == ':' ? NULL : strchr(SHORT_OPTIONS + 1, *c);
+
+		if (!spec)
+			return false;
+		if (spec[1] == ':')
+			return c[1] == '\0';
+	}
+	return false;
+}
+
 int cli_parse_args(int argc, char **argv, struct cli_options *o)
 {
 	int code;
@@ -544,8 +584,13 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	kvp_fit_options_init(&o->fit);
 
 	kvp_request_init(&o->req);
-	/* llama.cpp's own spellings -np, -ub and -fa are not single letters. */
+	/* llama.cpp's own spellings -np, -ub and -fa are not single letters;
+	 * an option's value that reads like one is left as it is. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (value_follows(argv[i])) {
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "-np") == 0)
 			argv[i] = (char *)"--parallel";
 		else if (strcmp(argv[i], "-ub") == 0)
@@ -562,7 +607,7 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	for (int rc = 0;;) {
 		int index = -1;
 
-		code = getopt_long(argc, argv, ":m:s:b:t:g:f:c:hV", long_options, &index);
+		code = getopt_long(argc, argv, SHORT_OPTIONS, long_options, &index);
 		given_option = code != -1 && index >= 0 ? &long_options[index] : NULL;
 		if (code == '?') {
 			bad_option(argv[optind - 1], optopt);

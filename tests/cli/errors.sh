@@ -9,6 +9,14 @@ expect_error "unknown GPU names the input" "^kvplan: unknown GPU 'h1000'" \
 	$m --seq 1024 --gpu h1000
 expect_error "unknown GPU among good ones" "unknown GPU 'x100'" $m --seq 1024 --gpu a100,x100
 expect_error "empty GPU list" "^kvplan: --gpu: no GPU named in ','" $m --seq 1024 --gpu ,
+# An option's value is what follows it, even where it reads like one of
+# llama.cpp's spellings (-fa, -np, -ub), which kvplan also takes.
+expect_error "a config path spelt like -fa is named as given" \
+	"^kvplan: -fa: No such file or directory\$" --config -fa --seq 409
+expect_error "a model spelt like -np is named as given" "^kvplan: invalid model name '-np'" \
+	--model -np --seq 10
+expect_error "a model spelt like -ub, after -m, is named as given" \
+	"^kvplan: invalid model name '-ub'" -m -ub --seq 10
 expect_error "zero seq" "^kvplan: --seq: '0' is too small; it must be at least 1" $m --seq 0
 expect_error "negative seq" "^kvplan: --seq: '-5' is negative" $m --seq -5
 expect_error "non-numeric seq" "^kvplan: --seq: 'abc' is not a number" $m --seq abc
