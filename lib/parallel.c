@@ -49,6 +49,26 @@ uint64_t kvp__stage_group_layers_of(const kvp_plan *p, uint32_t stage, uint32_t 
 	return layers_before(p, g, b) - layers_before(p, g, a);
 }
 
+/* *total (the groups' per-token caches, or their state) as the stages
+ * hold it on one rank: with every layer on each stage (stages_whole), the
+ * model's layers pp times and a draft's once.  False on overflow. */
+static bool whole_totals(const kvp_plan *p, uint64_t *total, bool state)
+{
+	uint64_t draft = 0, model;
+
+	if (!p->stages_whole)
+		return true;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->draft)
+			draft += state ? grp->state_bytes
+			               : grp->k_bytes + grp->v_bytes + grp->latent_bytes;
+	}
+	model = *total - draft;
+	return kvp__mul(model, p->request.pp, &model) && kvp__add(model, draft, total);
+}
+
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
@@ -82,9 +102,12 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 			p->kv_bytes_per_gpu = bytes;
 	}
 	/* Every rank of a stage holds its share; replicas hold it again;
-	 * SGLang's sliding-window pool, every layer on each stage. */
+	 * SGLang's sliding-window pool, every layer of the model on each
+	 * stage (a draft's on the last alone). */
 	if (!kvp__mul(r->tp, r->dp, &ranks) ||
-	    (p->stages_whole && !kvp__mul(ranks, r->pp, &ranks)) ||
+	    !whole_totals(p, &p->kv_total_bytes, false) ||
+	    !whole_totals(p, &p->state_total_bytes, true) ||
+	    !kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes) ||
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||

@@ -1127,6 +1127,23 @@ static void test_sglang_swa_architectures(void **state)
 	capacity_ok(&p, 10000000000ULL, &c);
 	assert_int_equal(c.tokens, 150704);
 	assert_int_equal(c.swa_tokens, 120563);
+	/* An MTP layer runs on the last stage alone: the total is the two
+	 * stages' caches, the model's on each and the MTP layer's once. */
+	r.mtp_layers = 1;
+	plan_ok(&oss, &r, &p);
+	assert_true(p.stages_whole);
+	assert_int_equal(p.stage_bytes[0], 152248320ULL);
+	{
+		const kvp_layer_group *mtp = NULL;
+
+		for (uint32_t g = 0; g < p.group_count; g++)
+			if (p.groups[g].draft)
+				mtp = &p.groups[g];
+		assert_non_null(mtp);
+		assert_int_equal(p.stage_bytes[1], 152248320ULL + mtp->bytes);
+		assert_int_equal(p.cache_total_bytes, 2 * 152248320ULL + mtp->bytes);
+	}
+	r.mtp_layers = 0;
 	/* Gemma 3 has no such pool: each stage its own 17 layers. */
 	r.seq = 8192;
 	plan_ok(&gemma, &r, &p);
