@@ -103,25 +103,48 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 			fit->stage_budget[s] = least;
 }
 
-/* Whether stage s binds rather than stage b (b's capacity cb): the
- * engine's fewer blocks (SGLang tokens); exact and llama.cpp, which take
- * no pool, the less room left.  Ties go to the stage with more cache. */
-static bool binds_before(const kvp_plan *p, const kvp_fit *fit, uint32_t s,
-                         const kvp_capacity *cs, uint32_t b, const kvp_capacity *cb)
+/* Whether stage s binds rather than stage b: the engine's fewer blocks
+ * (SGLang tokens); exact and llama.cpp, which take no pool, the less room
+ * left.  Ties go to the stage with more cache. */
+static bool binds_before(kvp_engine e, const uint64_t *budget, const uint64_t *bytes,
+                         const uint64_t *blocks, uint32_t s, uint32_t b)
 {
-	kvp_engine e = p->request.engine;
-
 	if (e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP) {
 		/* budget[s] - bytes[s] < budget[b] - bytes[b], without sign */
-		unsigned __int128 ls = (unsigned __int128)fit->stage_budget[s] + p->stage_bytes[b],
-		                  lb = (unsigned __int128)fit->stage_budget[b] + p->stage_bytes[s];
+		unsigned __int128 ls = (unsigned __int128)budget[s] + bytes[b],
+		                  lb = (unsigned __int128)budget[b] + bytes[s];
 
 		if (ls != lb)
 			return ls < lb;
-	} else if (cs->blocks != cb->blocks) {
-		return cs->blocks < cb->blocks;
+	} else if (blocks[s] != blocks[b]) {
+		return blocks[s] < blocks[b];
 	}
-	return p->stage_bytes[s] > p->stage_bytes[b];
+	return bytes[s] > bytes[b];
+}
+
+/* Of the stages with a pool (exact and llama.cpp, or one stage: every
+ * stage), the one that binds; with none, the one with the most cache. */
+uint32_t kvp__binding_stage(const kvp_plan *p, const uint64_t *budget, const uint64_t *bytes,
+                            const uint64_t *blocks)
+{
+	kvp_engine e = p->request.engine;
+	bool every = e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP || p->stages == 1;
+	uint32_t stage = 0;
+	bool found = false;
+
+	for (uint32_t s = 0; s < p->stages; s++) {
+		if (!every && !kvp__stage_pools(p, s))
+			continue;
+		if (!found || binds_before(e, budget, bytes, blocks, s, stage)) {
+			stage = s;
+			found = true;
+		}
+	}
+	if (!found)
+		for (uint32_t s = 1; s < p->stages; s++)
+			if (bytes[s] > bytes[stage])
+				stage = s;
+	return stage;
 }
 
 /* Whether SGLang's pools, not the bytes, decide the fit: on every stage
@@ -136,37 +159,26 @@ static bool sglang_pooled(const kvp_plan *p)
 	return true;
 }
 
-/* The stage whose GPU binds (fit->stage) and its capacity: of the stages
- * with a pool, or with none the largest (exact and llama.cpp: every
- * stage, by the room left). */
+/* The stage whose GPU binds (fit->stage) and its capacity: with several
+ * stages, an engine's pools compare their blocks (kvp__binding_stage). */
 static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *out,
                                 kvp_error *err)
 {
 	kvp_engine e = p->request.engine;
-	bool every = e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP || p->stages == 1;
-	kvp_capacity best, c;
-	bool found = false;
+	uint64_t blocks[KVP_PP_MAX];
 	kvp_status st;
 
-	for (uint32_t s = 0; s < p->stages; s++) {
-		if (!every && !kvp__stage_pools(p, s))
-			continue;
-		if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], &c, err)) != KVP_OK)
-			return st;
-		if (!found || binds_before(p, fit, s, &c, fit->stage, &best)) {
-			fit->stage = s;
-			best = c;
-			found = true;
+	if (p->stages > 1 && e != KVP_ENGINE_EXACT && e != KVP_ENGINE_LLAMA_CPP)
+		for (uint32_t s = 0; s < p->stages; s++) {
+			if (!kvp__stage_pools(p, s))
+				continue;
+			if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], out, err)) !=
+			    KVP_OK)
+				return st;
+			blocks[s] = out->blocks;
 		}
-	}
-	if (!found) {
-		fit->stage = kvp__largest_stage(p);
-		if ((st = kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage],
-		                              &best, err)) != KVP_OK)
-			return st;
-	}
-	*out = best;
-	return KVP_OK;
+	fit->stage = kvp__binding_stage(p, fit->stage_budget, p->stage_bytes, blocks);
+	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
 }
 
 kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,

@@ -146,6 +146,11 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
  * fits_hbm also asks (fit.c). */
 kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
                          kvp_fit *out, bool *stages_ok, kvp_error *err);
+/* Of the plan's stages, given each one's budget and cache bytes and, for
+ * an engine with a pool (not exact or llama.cpp), its blocks, the one
+ * whose GPU binds, as kvp_plan_fit's stage (fit.c). */
+uint32_t kvp__binding_stage(const kvp_plan *p, const uint64_t *budget, const uint64_t *bytes,
+                            const uint64_t *blocks);
 /* One stage's cache as a function of the context (solve.c): on one GPU
  * of the stage, pool + streams x (fixed + sum_i slope_i min(q, cap_i)),
  * q = cdiv(x, unit), x = seq x seq_div; each term in its own unit where
@@ -167,19 +172,22 @@ struct kvp__cost {
  * cost is the same at every seq (no policy that varies with the prompt)
  * and whose streams are its sequences (not llama.cpp's unified cache):
  * stage's cost for batch streams; its bytes at seq (128 bits); the
- * longest context whose cost fits budget (max_seq_of); the largest batch
- * of sequences that each cost one (a stream's bytes at their seq, the
- * cost's pool aside) in budget, from a cost of one stream (batch_of:
- * false when a stream costs nothing); and with SGLang's pools, the longest context
- * and largest batch as kvp_plan_fit answers them (budgets: each stage's;
- * pools false for an L2's bytes). */
+ * largest batch of sequences that each cost one (a stream's bytes at
+ * their seq, the cost's pool aside) in budget, from a cost of one stream
+ * (batch_of: false when a stream costs nothing); and with SGLang's
+ * pools, the longest context and largest batch as kvp_plan_fit answers
+ * them (budgets: each stage's; pools false for an L2's bytes). */
 void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
                      struct kvp__cost *c);
 unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq);
-void kvp__cost_max_seq(const struct kvp__cost *c, uint64_t budget, uint64_t *seq,
-                       bool *unbounded);
 bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
                          uint64_t *batch);
+/* The longest context of batch streams over stages costs, each in its
+ * budget (budgets[s], or budget where budgets is NULL): the least of the
+ * stages', as kvp_plan_fit takes it. */
+void kvp__costs_max_seq(const struct kvp__cost *costs, uint32_t stages, uint64_t batch,
+                        const uint64_t *budgets, uint64_t budget, uint64_t *seq,
+                        bool *unbounded);
 void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
                           uint64_t batch, bool pools, uint64_t *seq, bool *unbounded);
 bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t seq,

@@ -1259,10 +1259,10 @@ KVP_API kvp_status kvp_fit_compute(const kvp_model *model,
  * token, each device's budget, the longest contexts at a batch) and
  * answers each point from the cache's cost function, which the solvers
  * share (lib/solve.c); where that is not exact for the request (llama.cpp,
- * whose context and buffers follow the seq; pipeline stages; a policy
- * that keeps more of a longer prompt, ratio or PyramidKV; vLLM's profile
- * run or mamba_cache_mode all), each point is a whole kvp_plan_compute
- * and kvp_plan_fit.  Either way a point's figures are those kvp_plan_compute
+ * whose context and buffers follow the seq; a policy that keeps more of a
+ * longer prompt, ratio or PyramidKV; vLLM's profile run or
+ * mamba_cache_mode all), each point is a whole kvp_plan_compute and
+ * kvp_plan_fit.  Either way a point's figures are those kvp_plan_compute
  * and kvp_plan_fit give for the request at that seq and batch
  * (tests/test_planner.c holds them to each other). */
 typedef struct kvp_planner kvp_planner;

@@ -4,13 +4,14 @@
  *
  * A plan's cache on one GPU is a function of the context that the solvers
  * already hold as a cost (lib/solve.c): pool + streams x (fixed + sum of
- * slope x min(q, cap)).  For a request on one pipeline stage whose layer
- * groups, bytes a token and budgets do not depend on the seq or the batch,
- * the planner plans once (at the shortest context, one sequence), keeps
- * that cost and each device's budget, and answers a point from them: its
- * bytes are the cost at seq for batch streams (on every tensor-parallel
- * rank and data-parallel replica), the largest batch and the longest
- * contexts the same closed forms kvp_plan_fit takes.  The longest contexts
+ * slope x min(q, cap)), stage by stage.  For a request whose layer groups,
+ * bytes a token and budgets do not depend on the seq or the batch, the
+ * planner plans once (at the shortest context, one sequence), keeps each
+ * stage's cost and each device's budgets, and answers a point from them:
+ * each stage's bytes are its cost at seq for batch streams (the total on
+ * every tensor-parallel rank and data-parallel replica), the largest
+ * batch and the longest contexts the same closed forms kvp_plan_fit
+ * takes, and the stage that binds its own choice (kvp__binding_stage).  The longest contexts
  * depend on the batch alone, so each device keeps them for the last batch
  * asked.  Any other request, and any point near 64 bits or that
  * kvp_plan_compute refuses, is planned whole, so every point is what
@@ -28,7 +29,9 @@
 #define FAST_LIMIT (UINT64_C(1) << 56)
 
 struct device_fit {
-	uint64_t budget;     /* the stage's budget (one stage) */
+	uint64_t budget[KVP_PP_MAX]; /* each stage's budget */
+	uint64_t blocks[KVP_PP_MAX]; /* an engine's pool: each stage's blocks
+	                              * (with several stages) */
 	bool ok;             /* a budget given, or weights and buffers fit */
 	bool pooled;         /* SGLang's pools decide the fit */
 	uint64_t held_batch; /* the batch of the longest contexts held; 0 none */
@@ -43,22 +46,21 @@ struct kvp_planner {
 	kvp_device devices[DEVICES_MAX];
 	struct device_fit fits[DEVICES_MAX];
 	bool fast;
-	kvp_plan *plan;       /* fast: the plan at the shortest context;
-	                       * otherwise the point's */
-	struct kvp__cost one; /* fast: the stage's cost of one stream */
+	kvp_plan *plan;        /* fast: the plan at the shortest context;
+	                        * otherwise the point's */
+	struct kvp__cost *one; /* fast: each stage's cost of one stream */
 };
 
 /* Whether a request's groups, bytes a token and budgets stay the same at
- * every seq and batch, on one stage, its streams being its sequences: not
- * llama.cpp's (its n_ctx and buffers follow the seq, its unified cache's
- * streams are not the sequences), not a policy whose caps follow the
- * prompt, not vLLM's profile run (its step follows the seq) or mamba mode
- * all (a state page each block); pipeline stages bind by the room each
- * leaves, which moves with the seq. */
+ * every seq and batch, its streams being its sequences: not llama.cpp's
+ * (its n_ctx and buffers follow the seq, its unified cache's streams are
+ * not the sequences), not a policy whose caps follow the prompt, not
+ * vLLM's profile run (its step follows the seq) or mamba mode all (a
+ * state page each block). */
 static bool fast_request(const kvp_request *r)
 {
 	return r->engine != KVP_ENGINE_LLAMA_CPP && !kvp_policy_varies(&r->policy) &&
-	       !r->profile_memory && r->pp == 1 &&
+	       !r->profile_memory &&
 	       !(r->engine == KVP_ENGINE_VLLM &&
 	         kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL);
 }
@@ -69,27 +71,42 @@ static bool fast_request(const kvp_request *r)
 static bool prepare(kvp_planner *pl)
 {
 	kvp_request base = pl->request;
+	const kvp_plan *p = pl->plan;
+	bool pools;
 	kvp_fit fit;
+	kvp_capacity c;
 
 	if (!fast_request(&base) || base.gen == UINT64_MAX)
 		return false;
 	base.seq = base.gen + 1;
 	base.batch = 1;
-	if (kvp_plan_compute(&pl->model, &base, pl->plan, NULL) != KVP_OK ||
-	    pl->plan->stages != 1)
+	if (kvp_plan_compute(&pl->model, &base, pl->plan, NULL) != KVP_OK)
 		return false;
+	/* Several stages of an engine with a pool bind by their blocks. */
+	pools = p->stages > 1 && base.engine != KVP_ENGINE_EXACT;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
 		bool ok;
 
-		if (kvp__plan_fit(pl->plan, &pl->devices[d], &fit, &ok, NULL) != KVP_OK)
+		if (kvp__plan_fit(p, &pl->devices[d], &fit, &ok, NULL) != KVP_OK)
 			return false;
-		f->budget = fit.stage_budget[0];
+		memcpy(f->budget, fit.stage_budget, p->stages * sizeof f->budget[0]);
+		for (uint32_t s = 0; pools && s < p->stages; s++) {
+			if (!kvp__stage_pools(p, s))
+				continue;
+			if (kvp__stage_capacity(p, s, f->budget[s], &c, NULL) != KVP_OK)
+				return false;
+			f->blocks[s] = c.blocks;
+		}
 		f->ok = base.kv_budget || ok;
 		f->pooled = fit.pooled;
 		f->held_batch = 0;
 	}
-	kvp__stage_cost(pl->plan, 0, 1, &pl->one);
+	pl->one = kvp__malloc(p->stages * sizeof *pl->one);
+	if (!pl->one)
+		return false;
+	for (uint32_t s = 0; s < p->stages; s++)
+		kvp__stage_cost(p, s, 1, &pl->one[s]);
 	return true;
 }
 
@@ -119,6 +136,7 @@ kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
 		kvp__free(pl);
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	}
+	pl->one = NULL;
 	pl->model = *model;
 	if ((st = kvp_model_finalize(&pl->model, err)) != KVP_OK) {
 		kvp_planner_free(&pl);
@@ -168,22 +186,21 @@ static kvp_status whole_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 }
 
 /* Device f's longest contexts of batch sequences, as kvp_plan_fit's
- * solvers answer them: SGLang's through its pools, the rest from the
- * cost of batch streams. */
+ * solvers answer them: SGLang's through its pools, the rest from each
+ * stage's cost of batch streams, the least of the stages'. */
 static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_fit *f,
                     uint64_t batch)
 {
 	if (pl->request.engine == KVP_ENGINE_SGLANG) {
 		kvp__plan_max_seq_in(pl->plan, NULL, dev->l2_bytes, batch, false, &f->seq_l2,
 		                     &f->seq_l2_unbounded);
-		kvp__plan_max_seq_in(pl->plan, &f->budget, 0, batch, true, &f->seq,
+		kvp__plan_max_seq_in(pl->plan, f->budget, 0, batch, true, &f->seq,
 		                     &f->seq_unbounded);
 	} else {
-		struct kvp__cost c = pl->one;
-
-		c.streams = batch;
-		kvp__cost_max_seq(&c, dev->l2_bytes, &f->seq_l2, &f->seq_l2_unbounded);
-		kvp__cost_max_seq(&c, f->budget, &f->seq, &f->seq_unbounded);
+		kvp__costs_max_seq(pl->one, pl->plan->stages, batch, NULL, dev->l2_bytes,
+		                   &f->seq_l2, &f->seq_l2_unbounded);
+		kvp__costs_max_seq(pl->one, pl->plan->stages, batch, f->budget, 0, &f->seq,
+		                   &f->seq_unbounded);
 	}
 	f->held_batch = batch;
 }
@@ -191,8 +208,9 @@ static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_
 kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
                              kvp_point *point, kvp_point_fit *fits, kvp_error *err)
 {
-	unsigned __int128 one, bytes, total;
-	uint64_t most[DEVICES_MAX];
+	unsigned __int128 one[KVP_PP_MAX], total = 0;
+	uint64_t bytes[KVP_PP_MAX], most = 0, largest[DEVICES_MAX];
+	uint32_t stages;
 
 	if (!pl || !point || !fits)
 		return kvp__error(err, KVP_ERR_INVALID, "no planner, point or fits given");
@@ -201,43 +219,68 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 	/* What kvp_plan_compute refuses, it says why. */
 	if (!pl->fast || seq == 0 || batch == 0 || pl->request.gen >= seq)
 		return whole_point(pl, seq, batch, point, fits, err);
-	one = kvp__cost_at(&pl->one, seq) - pl->one.pool;
-	bytes = pl->one.pool + one * batch;
-	if (bytes >= FAST_LIMIT || (batch > 1 && one >= FAST_LIMIT))
-		return whole_point(pl, seq, batch, point, fits, err);
-	/* Every rank holds its share, and each replica again
+	stages = pl->plan->stages;
+	for (uint32_t s = 0; s < stages; s++) {
+		unsigned __int128 b;
+
+		one[s] = kvp__cost_at(&pl->one[s], seq) - pl->one[s].pool;
+		b = pl->one[s].pool + one[s] * batch;
+		if (b >= FAST_LIMIT || (batch > 1 && one[s] >= FAST_LIMIT))
+			return whole_point(pl, seq, batch, point, fits, err);
+		bytes[s] = (uint64_t)b;
+		total += b;
+		if (bytes[s] > most)
+			most = bytes[s];
+	}
+	/* Every rank holds its stage's share, and each replica again
 	 * (kvp__plan_parallel). */
-	total = bytes * pl->request.tp * pl->request.dp;
+	total *= (uint64_t)pl->request.tp * pl->request.dp;
 	if (total >= FAST_LIMIT)
 		return whole_point(pl, seq, batch, point, fits, err);
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
-		bool any;
+		bool any = false;
 
-		if (pl->request.engine == KVP_ENGINE_SGLANG)
-			any = kvp__plan_max_batch_in(pl->plan, &f->budget, seq, &most[d]);
-		else
-			any = kvp__cost_max_batch(&pl->one, f->budget, one, &most[d]);
+		if (pl->request.engine == KVP_ENGINE_SGLANG) {
+			any = kvp__plan_max_batch_in(pl->plan, f->budget, seq, &largest[d]);
+		} else {
+			/* The least of the stages' that cache. */
+			largest[d] = UINT64_MAX;
+			for (uint32_t s = 0; s < stages; s++) {
+				uint64_t b;
+
+				if (!kvp__cost_max_batch(&pl->one[s], f->budget[s], one[s], &b))
+					continue;
+				any = true;
+				if (b < largest[d])
+					largest[d] = b;
+			}
+		}
 		if (!any) /* caches nothing: kvp_plan_fit says so */
 			return whole_point(pl, seq, batch, point, fits, err);
 	}
 	point->cache_total_bytes = (uint64_t)total;
-	point->kv_bytes_per_gpu = (uint64_t)bytes;
+	point->kv_bytes_per_gpu = most;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
 		kvp_point_fit *out = &fits[d];
+		bool within = true;
 
 		if (f->held_batch != batch)
 			longest(pl, &pl->devices[d], f, batch);
+		for (uint32_t s = 0; s < stages; s++)
+			within = within && bytes[s] <= f->budget[s];
 		out->status = KVP_OK;
-		out->fits_l2 = bytes <= pl->devices[d].l2_bytes;
-		out->max_batch_hbm = most[d];
-		out->fits_hbm = f->ok && (f->pooled ? most[d] >= batch : bytes <= f->budget);
+		out->fits_l2 = most <= pl->devices[d].l2_bytes;
+		out->max_batch_hbm = largest[d];
+		out->fits_hbm = f->ok && (f->pooled ? largest[d] >= batch : within);
 		out->max_seq_hbm = f->seq;
 		out->max_seq_hbm_unbounded = f->seq_unbounded;
 		out->max_seq_l2 = f->seq_l2;
 		out->max_seq_l2_unbounded = f->seq_l2_unbounded;
-		out->budget_bytes = f->budget;
+		out->budget_bytes = f->budget[stages > 1 ? kvp__binding_stage(pl->plan, f->budget,
+		                                                              bytes, f->blocks)
+		                                         : 0];
 	}
 	return kvp__error_clear(err);
 }
@@ -251,6 +294,7 @@ void kvp_planner_free(kvp_planner **pl)
 {
 	if (!pl || !*pl)
 		return;
+	kvp__free((*pl)->one);
 	kvp__free((*pl)->plan);
 	kvp__free(*pl);
 	*pl = NULL;

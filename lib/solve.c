@@ -677,12 +677,6 @@ unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq)
 	return cost_at(c, seq);
 }
 
-void kvp__cost_max_seq(const struct kvp__cost *c, uint64_t budget, uint64_t *seq,
-                       bool *unbounded)
-{
-	max_seq_of(c, budget, seq, unbounded);
-}
-
 bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
                          uint64_t *batch)
 {
@@ -699,4 +693,21 @@ bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t
                             uint64_t *batch)
 {
 	return max_batch_in(p, budgets, 0, seq, batch);
+}
+
+void kvp__costs_max_seq(const struct kvp__cost *costs, uint32_t stages, uint64_t batch,
+                        const uint64_t *budgets, uint64_t budget, uint64_t *seq,
+                        bool *unbounded)
+{
+	*seq = UINT64_MAX;
+	*unbounded = true;
+	for (uint32_t s = 0; s < stages; s++) {
+		struct kvp__cost c = costs[s];
+		uint64_t one;
+		bool open;
+
+		c.streams = batch;
+		max_seq_of(&c, budget_of(budgets, budget, s), &one, &open);
+		least_seq(one, open, seq, unbounded);
+	}
 }

@@ -1,9 +1,9 @@
 /*
  * test_planner.c — the planner (lib/planner.c): a point's figures are
  * those kvp_plan_compute and kvp_plan_fit give for the request at that
- * seq and batch, over random models, engines, devices and points (tensor
- * and data parallelism, capped policies and ratio, a draft model or MTP
- * layers among them), on the fast path and planned whole; llama2-7b's
+ * seq and batch, over random models, engines, devices and points (tensor,
+ * pipeline and data parallelism, capped policies and ratio, a draft model
+ * or MTP layers among them), on the fast path and planned whole; llama2-7b's
  * worked by hand; its errors.
  */
 #include <stdarg.h>
@@ -162,6 +162,8 @@ static void random_request(const kvp_model *m, kvp_request *r)
 	}
 	if (draw(0, 7) == 0)
 		r->dp = (uint32_t)draw(2, 4);
+	if (m->layers > 1 && draw(0, 5) == 0)
+		r->pp = (uint32_t)draw(2, m->layers < 4 ? m->layers : 4);
 	switch (draw(0, 11)) {
 	case 0:
 		r->policy.kind = KVP_POLICY_WINDOW;
@@ -254,7 +256,7 @@ static void test_points_are_whole_plans(void **state)
 		kvp_planner *pl = NULL;
 		kvp_error err;
 		size_t nd = (size_t)draw(1, 3);
-		uint64_t batch = 1;
+		uint64_t batch = 1, edge = 0;
 
 		random_model(&m);
 		m.params = draw_log(36);
@@ -283,9 +285,14 @@ static void test_points_are_whole_plans(void **state)
 			kvp_status sa, sb, fits_b[3];
 			uint64_t seq = draw(0, 3) ? draw_log(24) : draw(0, 70);
 
-			/* Runs of one batch, as a sweep over seq makes them. */
+			/* Runs of one batch, as a sweep over seq makes them; and
+			 * the edges: a device's longest context and one more,
+			 * where fits_hbm turns. */
 			if (draw(0, 5) == 0)
 				batch = draw(0, 7) ? draw_log(10) : draw(0, 2);
+			if (edge && draw(0, 1))
+				seq = edge + draw(0, 1);
+			edge = 0;
 			sa = kvp_planner_point(pl, seq, batch, &a, fa, &err);
 			sb = whole(&m, r, d, nd, seq, batch, &b, fb, fits_b);
 			if (sa != sb)
@@ -297,6 +304,13 @@ static void test_points_are_whole_plans(void **state)
 			assert_int_equal(a.seq, seq);
 			assert_int_equal(a.batch, batch);
 			assert_same(n, nd, &a, fa, &b, fb, fits_b);
+			{
+				size_t i = (size_t)draw(0, nd - 1);
+
+				if (fa[i].status == KVP_OK && !fa[i].max_seq_hbm_unbounded &&
+				    fa[i].max_seq_hbm < UINT64_MAX)
+					edge = fa[i].max_seq_hbm;
+			}
 			points++;
 			if (!kvp_planner_fast(pl))
 				slow++;
