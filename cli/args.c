@@ -551,9 +551,14 @@ static bool value_follows(const char *arg)
 				found = o;
 				break;
 			}
-			if (found) /* ambiguous: getopt_long takes no value */
+			/* Prefixes of several options are ambiguous unless
+			 * they all mean the same (glibc and the BSDs then take
+			 * the first); an ambiguous one takes no value. */
+			if (found && (found->has_arg != o->has_arg || found->flag != o->flag ||
+			              found->val != o->val))
 				return false;
-			found = o;
+			if (!found)
+				found = o;
 		}
 		return found && found->has_arg == required_argument;
 	}
@@ -597,6 +602,9 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 			argv[i] = (char *)"--ubatch";
 		else if (strcmp(argv[i], "-fa") == 0)
 			argv[i] = (char *)"--flash-attn";
+		else
+			continue;
+		i++; /* each takes the next argument as its value */
 	}
 	opterr = 0;
 	/* 0, not 1: getopt's whole state starts afresh (glibc, musl and the

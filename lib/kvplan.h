@@ -4,9 +4,10 @@
  * Ownership, once for the whole library:
  *  - Value structs (kvp_model, kvp_device, kvp_kv_size, kvp_fit, kvp_error)
  *    belong to the caller; the library only fills them in.
- *  - Opaque handles (kvp_catalog) are created by a *_open function and
- *    destroyed by the matching *_free, which takes the address of the
- *    caller's pointer, frees the object and sets the pointer to NULL.
+ *  - Opaque handles (kvp_catalog, kvp_planner) are created by a *_open or
+ *    *_new function and destroyed by the matching *_free, which takes the
+ *    address of the caller's pointer, frees the object and sets the
+ *    pointer to NULL.
  *  - A pointer the library returns into a handle (for example the array from
  *    kvp_catalog_models) stays valid until that handle is freed.
  *  - Every function that can fail returns a kvp_status (KVP_OK is 0) and, when
@@ -1260,9 +1261,10 @@ KVP_API kvp_status kvp_fit_compute(const kvp_model *model,
  * answers each point from the cache's cost function, which the solvers
  * share (lib/solve.c); where that is not exact for the request (llama.cpp,
  * whose context and buffers follow the seq; a policy that keeps more of a
- * longer prompt, ratio or PyramidKV; vLLM's profile run or
- * mamba_cache_mode all), each point is a whole kvp_plan_compute and
- * kvp_plan_fit.  Either way a point's figures are those kvp_plan_compute
+ * longer prompt, ratio or PyramidKV; a profile run, profile_memory; vLLM's
+ * mamba_cache_mode all, asked or its version's default), each point is a
+ * whole kvp_plan_compute and kvp_plan_fit.  A planner is changed by each
+ * point: one thread at a time.  Either way a point's figures are those kvp_plan_compute
  * and kvp_plan_fit give for the request at that seq and batch
  * (tests/test_planner.c holds them to each other). */
 typedef struct kvp_planner kvp_planner;

@@ -49,6 +49,8 @@ struct kvp_planner {
 	kvp_plan *plan;        /* fast: the plan at the shortest context;
 	                        * otherwise the point's */
 	struct kvp__cost *one; /* fast: each stage's cost of one stream */
+	kvp_plan *scratch;     /* a point planned whole (plan stays the
+	                        * fast path's, whatever that point gives) */
 };
 
 /* Whether a request's groups, bytes a token and budgets stay the same at
@@ -137,6 +139,12 @@ kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	}
 	pl->one = NULL;
+	pl->scratch = kvp__malloc(sizeof *pl->scratch);
+	if (!pl->scratch) {
+		kvp__free(pl->plan);
+		kvp__free(pl);
+		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	}
 	pl->model = *model;
 	if ((st = kvp_model_finalize(&pl->model, err)) != KVP_OK) {
 		kvp_planner_free(&pl);
@@ -159,15 +167,15 @@ static kvp_status whole_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 
 	r.seq = seq;
 	r.batch = batch;
-	if ((st = kvp_plan_compute(&pl->model, &r, pl->plan, err)) != KVP_OK)
+	if ((st = kvp_plan_compute(&pl->model, &r, pl->scratch, err)) != KVP_OK)
 		return st;
-	point->cache_total_bytes = pl->plan->cache_total_bytes;
-	point->kv_bytes_per_gpu = pl->plan->kv_bytes_per_gpu;
+	point->cache_total_bytes = pl->scratch->cache_total_bytes;
+	point->kv_bytes_per_gpu = pl->scratch->kv_bytes_per_gpu;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		kvp_fit fit;
 
 		memset(&fits[d], 0, sizeof fits[d]);
-		st = kvp_plan_fit(pl->plan, &pl->devices[d], &fit, err);
+		st = kvp_plan_fit(pl->scratch, &pl->devices[d], &fit, err);
 		fits[d].status = st;
 		if (st == KVP_ERR_OVERFLOW)
 			continue;
@@ -295,6 +303,7 @@ void kvp_planner_free(kvp_planner **pl)
 	if (!pl || !*pl)
 		return;
 	kvp__free((*pl)->one);
+	kvp__free((*pl)->scratch);
 	kvp__free((*pl)->plan);
 	kvp__free(*pl);
 	*pl = NULL;

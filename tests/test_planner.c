@@ -283,7 +283,11 @@ static void test_points_are_whole_plans(void **state)
 			kvp_point_fit fa[3];
 			kvp_fit fb[3];
 			kvp_status sa, sb, fits_b[3];
-			uint64_t seq = draw(0, 3) ? draw_log(24) : draw(0, 70);
+			/* Short and long contexts; now and then one near or past
+			 * 2^64 bytes, planned whole, after which the planner
+			 * answers as before. */
+			uint64_t seq = draw(0, 11) == 0 ? draw_log(64)
+			               : draw(0, 3) ? draw_log(24) : draw(0, 70);
 
 			/* Runs of one batch, as a sweep over seq makes them; and
 			 * the edges: a device's longest context and one more,
@@ -377,6 +381,25 @@ static void test_errors(void **state)
 	kvp_planner_free(&pl);
 	kvp_planner_free(&pl);
 	kvp_planner_free(NULL);
+	/* A point planned whole that overflows leaves the fast path as it
+	 * was: SGLang's pools are read from the planner's own plan. */
+	r.engine = KVP_ENGINE_SGLANG;
+	r.gen = 0;
+	assert_int_equal(kvp_planner_new(&m, &r, &d, 1, &pl, &err), KVP_OK);
+	assert_true(kvp_planner_fast(pl));
+	assert_int_equal(kvp_planner_point(pl, 1024, 2, &pt, &f, &err), KVP_OK);
+	{
+		kvp_point_fit before = f;
+
+		assert_int_equal(kvp_planner_point(pl, UINT64_C(1) << 60, 2, &pt, &f, &err),
+		                 KVP_ERR_OVERFLOW);
+		assert_int_equal(kvp_planner_point(pl, 1024, 2, &pt, &f, &err), KVP_OK);
+		assert_memory_equal(&f, &before, sizeof f);
+		/* Two sequences of 1,024 rows and the pool's padding row
+		 * (page 1), 524,288 B each. */
+		assert_int_equal(pt.cache_total_bytes, UINT64_C(2049) * 524288);
+	}
+	kvp_planner_free(&pl);
 	/* llama.cpp's context follows the seq: each point planned whole. */
 	r.engine = KVP_ENGINE_LLAMA_CPP;
 	assert_int_equal(kvp_planner_new(&m, &r, &d, 1, &pl, &err), KVP_OK);

@@ -17,6 +17,10 @@ expect_error "a model spelt like -np is named as given" "^kvplan: invalid model 
 	--model -np --seq 10
 expect_error "a model spelt like -ub, after -m, is named as given" \
 	"^kvplan: invalid model name '-ub'" -m -ub --seq 10
+expect_error "-np's value spelt like -ub" "^kvplan: --parallel: '-ub' is negative" \
+	$m --seq 10 -np -ub
+expect_error "a prefix of two spellings of one option takes its value" \
+	"^kvplan: --spec-tokens: '-np' is negative" $m --seq 10 --spec -np
 expect_error "zero seq" "^kvplan: --seq: '0' is too small; it must be at least 1" $m --seq 0
 expect_error "negative seq" "^kvplan: --seq: '-5' is negative" $m --seq -5
 expect_error "non-numeric seq" "^kvplan: --seq: 'abc' is not a number" $m --seq abc
