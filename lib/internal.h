@@ -180,8 +180,25 @@ struct kvp__cost {
 void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
                      struct kvp__cost *c);
 unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq);
-bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
-                         uint64_t *batch);
+/* a / b, b > 0: none when b is 1, one 64-bit division when both fit 64
+ * bits (the usual case: a 128-bit division is a library call ten times
+ * as long). */
+static inline unsigned __int128 kvp__div128(unsigned __int128 a, unsigned __int128 b)
+{
+	if (b == 1) /* one stream, seq_div 1: no division at all */
+		return a;
+	if ((a >> 64) == 0 && (b >> 64) == 0)
+		return (uint64_t)a / (uint64_t)b;
+	return a / b;
+}
+static inline bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget,
+                                       unsigned __int128 one, uint64_t *batch)
+{
+	if (one == 0)
+		return false;
+	*batch = c->pool > budget ? 0 : (uint64_t)kvp__div128(budget - c->pool, one);
+	return true;
+}
 /* The longest context of batch streams over stages costs, each in its
  * budget (budgets[s], or budget where budgets is NULL): the least of the
  * stages', as kvp_plan_fit takes it. */

@@ -217,7 +217,8 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
                              kvp_point *point, kvp_point_fit *fits, kvp_error *err)
 {
 	unsigned __int128 one[KVP_PP_MAX], total = 0;
-	uint64_t bytes[KVP_PP_MAX], most = 0, largest[DEVICES_MAX];
+	uint64_t bytes[KVP_PP_MAX], most = 0;
+	bool sglang = pl && pl->request.engine == KVP_ENGINE_SGLANG;
 	uint32_t stages;
 
 	if (!pl || !point || !fits)
@@ -245,43 +246,39 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 	total *= (uint64_t)pl->request.tp * pl->request.dp;
 	if (total >= FAST_LIMIT)
 		return whole_point(pl, seq, batch, point, fits, err);
-	for (size_t d = 0; d < pl->n_devices; d++) {
-		struct device_fit *f = &pl->fits[d];
-		bool any = false;
-
-		if (pl->request.engine == KVP_ENGINE_SGLANG) {
-			any = kvp__plan_max_batch_in(pl->plan, f->budget, seq, &largest[d]);
-		} else {
-			/* The least of the stages' that cache. */
-			largest[d] = UINT64_MAX;
-			for (uint32_t s = 0; s < stages; s++) {
-				uint64_t b;
-
-				if (!kvp__cost_max_batch(&pl->one[s], f->budget[s], one[s], &b))
-					continue;
-				any = true;
-				if (b < largest[d])
-					largest[d] = b;
-			}
-		}
-		if (!any) /* caches nothing: kvp_plan_fit says so */
-			return whole_point(pl, seq, batch, point, fits, err);
-	}
 	point->cache_total_bytes = (uint64_t)total;
 	point->kv_bytes_per_gpu = most;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
 		kvp_point_fit *out = &fits[d];
-		bool within = true;
+		uint64_t largest = UINT64_MAX;
+		bool within = true, any = false;
 
+		if (sglang) {
+			any = kvp__plan_max_batch_in(pl->plan, f->budget, seq, &largest);
+			for (uint32_t s = 0; s < stages; s++)
+				within = within && bytes[s] <= f->budget[s];
+		} else {
+			/* The least of the stages' that cache. */
+			for (uint32_t s = 0; s < stages; s++) {
+				uint64_t b;
+
+				within = within && bytes[s] <= f->budget[s];
+				if (!kvp__cost_max_batch(&pl->one[s], f->budget[s], one[s], &b))
+					continue;
+				any = true;
+				if (b < largest)
+					largest = b;
+			}
+		}
+		if (!any) /* caches nothing: kvp_plan_fit says so */
+			return whole_point(pl, seq, batch, point, fits, err);
 		if (f->held_batch != batch)
 			longest(pl, &pl->devices[d], f, batch);
-		for (uint32_t s = 0; s < stages; s++)
-			within = within && bytes[s] <= f->budget[s];
 		out->status = KVP_OK;
 		out->fits_l2 = most <= pl->devices[d].l2_bytes;
-		out->max_batch_hbm = largest[d];
-		out->fits_hbm = f->ok && (f->pooled ? largest[d] >= batch : within);
+		out->max_batch_hbm = largest;
+		out->fits_hbm = f->ok && (f->pooled ? largest >= batch : within);
 		out->max_seq_hbm = f->seq;
 		out->max_seq_hbm_unbounded = f->seq_unbounded;
 		out->max_seq_l2 = f->seq_l2;

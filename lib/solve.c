@@ -24,18 +24,6 @@ static uint64_t cdiv(uint64_t a, uint64_t b)
 	return a / b + (a % b != 0);
 }
 
-/* a / b, b > 0: none when b is 1, one 64-bit division when both fit 64
- * bits (the usual case: a 128-bit division is a library call ten times
- * as long). */
-static unsigned __int128 div128(unsigned __int128 a, unsigned __int128 b)
-{
-	if (b == 1) /* one stream, seq_div 1: no division at all */
-		return a;
-	if ((a >> 64) == 0 && (b >> 64) == 0)
-		return (uint64_t)a / (uint64_t)b;
-	return a / b;
-}
-
 /* The cost of stage s of p for streams of batch sequences, a policy
  * that varies with the prompt (ratio, PyramidKV) capping each layer as it
  * does at seq tokens (0: the plan's caps), or, where lo < seq, at most as
@@ -266,7 +254,7 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 		}
 		if (slope == 0)
 			return false;
-		reach = a + div128(room - fa, slope);
+		reach = a + kvp__div128(room - fa, slope);
 		if (corner == 0 || reach < corner) {
 			*q_out = reach > UINT64_MAX ? UINT64_MAX : (uint64_t)reach;
 			return true;
@@ -444,7 +432,7 @@ static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq
 	*seq = 0;
 	if (c->pool > budget)
 		return;
-	room = div128(budget - c->pool, c->streams);
+	room = kvp__div128(budget - c->pool, c->streams);
 	if (c->fixed > room)
 		return;
 	if (c->mixed) {
@@ -474,7 +462,7 @@ static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq
 		return;
 	}
 	/* The largest x with cdiv(x, unit) <= q, then the seq it gives. */
-	x = div128((unsigned __int128)q * c->unit, c->seq_div);
+	x = kvp__div128((unsigned __int128)q * c->unit, c->seq_div);
 	*seq = x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
@@ -539,18 +527,9 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
 /* The largest batch of seq-token sequences whose cost c (one stream)
  * fits in budget; false when a stream costs nothing (the stage caches
  * nothing). */
-static bool batch_from(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
-                       uint64_t *b)
-{
-	if (one == 0)
-		return false;
-	*b = c->pool > budget ? 0 : (uint64_t)div128(budget - c->pool, one);
-	return true;
-}
-
 static bool batch_of(const struct kvp__cost *c, uint64_t budget, uint64_t seq, uint64_t *b)
 {
-	return batch_from(c, budget, cost_at(c, seq) - c->pool, b);
+	return kvp__cost_max_batch(c, budget, cost_at(c, seq) - c->pool, b);
 }
 
 /* llama.cpp's unified cache grows with the sequences in steps (cells and
@@ -675,12 +654,6 @@ void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
 unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq)
 {
 	return cost_at(c, seq);
-}
-
-bool kvp__cost_max_batch(const struct kvp__cost *c, uint64_t budget, unsigned __int128 one,
-                         uint64_t *batch)
-{
-	return batch_from(c, budget, one, batch);
 }
 
 void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
