@@ -1263,10 +1263,10 @@ KVP_API kvp_status kvp_fit_compute(const kvp_model *model,
  * whose context and buffers follow the seq; a policy that keeps more of a
  * longer prompt, ratio or PyramidKV; a profile run, profile_memory; vLLM's
  * mamba_cache_mode all, asked or its version's default), each point is a
- * whole kvp_plan_compute and kvp_plan_fit.  A planner is changed by each
- * point: one thread at a time.  Either way a point's figures are those kvp_plan_compute
- * and kvp_plan_fit give for the request at that seq and batch
- * (tests/test_planner.c holds them to each other). */
+ * whole kvp_plan_compute and kvp_plan_fit.  Either way a point's figures
+ * are those kvp_plan_compute and kvp_plan_fit give for the request at that
+ * seq and batch (tests/test_planner.c holds them to each other).  A
+ * planner is changed by each point: one thread at a time. */
 typedef struct kvp_planner kvp_planner;
 
 /* One device's fit at a point, as kvp_plan_fit gives it. */
