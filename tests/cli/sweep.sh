@@ -42,6 +42,31 @@ for probe in "mistral-7b vllm fp8 h100-sxm 100" "llama2-7b exact fp16 a100-80g 1
 		--gpu a100,h100 --sweep seq=1..1000:x10
 done
 
+# Each GPU's rows come from a planner (kvp_planner_new(3)), which answers
+# from the cost function under parallel layouts, drafts and policies: each
+# row is still the single plan's.
+for probe in "qwen3-next-80b-a3b sglang h100 100000 4 --pp 2 --tp 2" \
+	"gpt-oss-120b sglang b200 40000 8 --pp 2 --mtp 1" \
+	"llama3.1-70b vllm a100 40000 8 --tp 4 --dp 2" \
+	"llama3.1-70b trtllm h100 8192 16 --pp 4 --mtp 1" \
+	"llama3.1-8b vllm h100 70000 2 --policy snapkv:capacity=1024,window=32"; do
+	set -- $probe
+	m=$1 e=$2 g=$3 s=$4 b=$5
+	shift 5
+	run --model "$m" --engine "$e" --gpu "$g" --seq "$s" --batch "$b" "$@" --format json
+	want="$(json_value kv_bytes_per_gpu),$(json_value cache_total_bytes),$(json_value fits_hbm),$(json_value max_batch_hbm)"
+	run --model "$m" --engine "$e" --gpu "$g" --sweep "seq=1..$s:x$s,batch=$b" "$@"
+	got=$(tail -n 1 "$work/out" | awk -F, '{ print $8 "," $9 "," ($11 ? "true" : "false") "," $12 }')
+	check "planner: $m $e $* at $s x $b is the single plan's ($want)" test "$got" = "$want"
+done
+# A point past 64 bits leaves the planner as it was: SGLang's next batch.
+run --model llama2-7b --engine sglang --gpu h100 \
+	--sweep seq=1024..1152921504606846976:x1024,batch=1..2
+got=$(grep -m 1 '^llama2-7b,sglang,fp16,fp16,h100-sxm,1024,2,' "$work/out")
+run --model llama2-7b --engine sglang --gpu h100 --seq 1024 --batch 2 --format json
+check "planner: the row after an overflow is the single plan's" test \
+	"$got" = "llama2-7b,sglang,fp16,fp16,h100-sxm,1024,2,$(json_value kv_bytes_per_gpu),$(json_value cache_total_bytes),0,1,$(json_value max_batch_hbm),ok"
+
 # JSON lines: one object a line, the same figures.
 run --model llama2-7b --gpu h100 --sweep seq=1024..2048:x2 --format json
 check "json lines: two lines" test "$(wc -l <"$work/out")" -eq 2
