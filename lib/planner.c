@@ -43,8 +43,8 @@ struct kvp_planner {
 	kvp_model model;
 	kvp_request request;
 	size_t n_devices;
-	kvp_device devices[DEVICES_MAX];
-	struct device_fit fits[DEVICES_MAX];
+	kvp_device *devices;     /* n_devices of each, after the planner */
+	struct device_fit *fits;
 	bool fast;
 	kvp_plan *plan;        /* fast: the plan at the shortest context;
 	                        * otherwise the point's */
@@ -130,9 +130,12 @@ kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
 	for (size_t d = 0; d < n_devices; d++)
 		if ((st = kvp_device_check(&devices[d], err)) != KVP_OK)
 			return st;
-	pl = kvp__malloc(sizeof *pl);
+	/* The planner, then its devices and their fits, in one block. */
+	pl = kvp__malloc(sizeof *pl + n_devices * (sizeof *pl->devices + sizeof *pl->fits));
 	if (!pl)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
+	pl->devices = (kvp_device *)(pl + 1);
+	pl->fits = (struct device_fit *)(pl->devices + n_devices);
 	pl->plan = kvp__malloc(sizeof *pl->plan);
 	if (!pl->plan) {
 		kvp__free(pl);
