@@ -310,32 +310,28 @@ static int point(struct sweep *s, const kvp_request *r)
 }
 
 /* A planner a GPU for base's points (lib/planner.c), each of the request
- * fit_on would plan for that GPU: base, or where the engine's attention
- * backend sets another block there, base with that GPU's.  Only where the
- * planner answers from the cost and that request does not follow the
- * seq (vLLM's default step of tokens, which sliding layers keep, does);
- * false otherwise, planners[] all NULL, and each point is planned whole
- * (point). */
+ * fit_on plans for that GPU (cli_device_request), from base's plan at its
+ * shortest point.  Only where the planner answers from the cost and that
+ * request does not follow the seq (vLLM's default step of tokens, which
+ * the plan's sliding layers keep, does); false otherwise, planners[] all
+ * NULL, and each point is planned whole (point). */
 static bool planners_new(struct sweep *s, const kvp_request *base, kvp_planner **planners)
 {
-	bool steps = base->engine == KVP_ENGINE_VLLM && !base->max_batched_tokens &&
-	             (kvp_model_count_layers(s->model, KVP_LAYER_SLIDING) ||
-	              kvp_model_count_layers(s->model, KVP_LAYER_CHUNKED));
+	kvp_request first = *base;
 	size_t d;
 
 	for (d = 0; d < s->n_devices; d++)
 		planners[d] = NULL;
-	if (steps)
+	first.seq = base->gen + 1;
+	if (first.seq == 0 || kvp_plan_compute(s->model, &first, s->plan, NULL) != KVP_OK ||
+	    (s->plan->batched_tokens && !base->max_batched_tokens))
 		return false;
 	for (d = 0; d < s->n_devices; d++) {
-		kvp_request here = *base;
+		kvp_request here;
+		const kvp_request *r = cli_device_request(base, s->model, s->plan, &s->devices[d],
+		                                          &here) ? &here : base;
 
-		if (base->engine == KVP_ENGINE_VLLM || base->engine == KVP_ENGINE_SGLANG) {
-			kvp_request_for_device(&here, s->model, &s->devices[d]);
-			if (here.block_size == base->block_size)
-				here = *base;
-		}
-		if (kvp_planner_new(s->model, &here, &s->devices[d], 1, &planners[d], NULL) !=
+		if (kvp_planner_new(s->model, r, &s->devices[d], 1, &planners[d], NULL) !=
 		    KVP_OK || !kvp_planner_fast(planners[d]))
 			break;
 	}

@@ -212,7 +212,8 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 {
 	if (!p || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	return kvp__stage_capacity(p, kvp__largest_stage(p), budget, out, err);
+	return kvp__stage_capacity(p, kvp__largest_stage(p->stage_bytes, p->stages), budget, out,
+	                           err);
 }
 
 kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,

@@ -153,14 +153,15 @@ bool kvp__stage_pools(const kvp_plan *p, uint32_t stage);
 kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                kvp_capacity *out, kvp_error *err);
 
-/* The stage whose GPU holds the most cache: its layers govern one GPU's
- * capacity and memory. */
-static inline uint32_t kvp__largest_stage(const kvp_plan *p)
+/* Of stages whose GPUs hold bytes[s] of cache, the one that holds the
+ * most (the first of equals): its layers govern one GPU's capacity and
+ * memory. */
+static inline uint32_t kvp__largest_stage(const uint64_t *bytes, uint32_t stages)
 {
 	uint32_t best = 0;
 
-	for (uint32_t s = 1; s < p->stages; s++)
-		if (p->stage_bytes[s] > p->stage_bytes[best])
+	for (uint32_t s = 1; s < stages; s++)
+		if (bytes[s] > bytes[best])
 			best = s;
 	return best;
 }

@@ -140,11 +140,26 @@ uint32_t kvp__binding_stage(const kvp_plan *p, const uint64_t *budget, const uin
 			found = true;
 		}
 	}
-	if (!found)
-		for (uint32_t s = 1; s < p->stages; s++)
-			if (bytes[s] > bytes[stage])
-				stage = s;
-	return stage;
+	return found ? stage : kvp__largest_stage(bytes, p->stages);
+}
+
+kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t *blocks,
+                             kvp_error *err)
+{
+	kvp_engine e = p->request.engine;
+	kvp_capacity c;
+	kvp_status st;
+
+	if (p->stages == 1 || e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP)
+		return KVP_OK;
+	for (uint32_t s = 0; s < p->stages; s++) {
+		if (!kvp__stage_pools(p, s))
+			continue;
+		if ((st = kvp__stage_capacity(p, s, budget[s], &c, err)) != KVP_OK)
+			return st;
+		blocks[s] = c.blocks;
+	}
+	return KVP_OK;
 }
 
 /* Whether SGLang's pools, not the bytes, decide the fit: on every stage
@@ -164,25 +179,17 @@ static bool sglang_pooled(const kvp_plan *p)
 static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *out,
                                 kvp_error *err)
 {
-	kvp_engine e = p->request.engine;
 	uint64_t blocks[KVP_PP_MAX];
 	kvp_status st;
 
-	if (p->stages > 1 && e != KVP_ENGINE_EXACT && e != KVP_ENGINE_LLAMA_CPP)
-		for (uint32_t s = 0; s < p->stages; s++) {
-			if (!kvp__stage_pools(p, s))
-				continue;
-			if ((st = kvp__stage_capacity(p, s, fit->stage_budget[s], out, err)) !=
-			    KVP_OK)
-				return st;
-			blocks[s] = out->blocks;
-		}
+	if ((st = kvp__stage_blocks(p, fit->stage_budget, blocks, err)) != KVP_OK)
+		return st;
 	fit->stage = kvp__binding_stage(p, fit->stage_budget, p->stage_bytes, blocks);
 	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
 }
 
 kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
-                         kvp_fit *out, bool *stages_ok, kvp_error *err)
+                         kvp_fit *out, bool *cache_room_out, kvp_error *err)
 {
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
@@ -190,7 +197,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	struct stage_needs stages;
 	uint64_t draft, seqs, total, preload;
 	uint32_t s;
-	bool all_ok;
+	bool all_ok, cache_room;
 	kvp_status st;
 
 	if (!plan || !out)
@@ -307,12 +314,13 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.max_batch_hbm = answers.batch;
 	/* Every stage's cache in its own budget; SGLang: its tokens in the
 	 * pools the budget makes, which is what max_batch counts. */
-	fit.fits_hbm = r->kv_budget || all_ok;
+	cache_room = r->kv_budget || all_ok;
+	fit.fits_hbm = cache_room;
 	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
 		fit.fits_hbm = plan->stage_bytes[t] <= fit.stage_budget[t];
 	fit.pooled = sglang_pooled(plan);
 	if (fit.pooled)
-		fit.fits_hbm = (r->kv_budget || all_ok) && fit.max_batch_hbm >= r->batch;
+		fit.fits_hbm = cache_room && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, preload,
 	                   &fit);
 	/* The stages' entries alone: a fit is in the planner's inner loop,
@@ -320,8 +328,8 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	memcpy(out, &fit, offsetof(kvp_fit, stage_weights));
 	memcpy(out->stage_weights, fit.stage_weights, plan->stages * sizeof fit.stage_weights[0]);
 	memcpy(out->stage_budget, fit.stage_budget, plan->stages * sizeof fit.stage_budget[0]);
-	if (stages_ok)
-		*stages_ok = all_ok;
+	if (cache_room_out)
+		*cache_room_out = cache_room;
 	return kvp__error_clear(err);
 }
 

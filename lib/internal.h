@@ -141,16 +141,21 @@ typedef struct kvp__fit_answers {
 kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *budgets,
                                kvp__fit_answers *a, kvp_error *err);
 
-/* kvp_plan_fit, and in *stages_ok (may be NULL) whether every stage's
- * weights, buffers, adapters and reserve fit the usable share, which
- * fits_hbm also asks (fit.c). */
+/* kvp_plan_fit, and in *cache_room_out (may be NULL) what fits_hbm asks beside
+ * the cache: a kv_budget given, or every stage's weights, buffers,
+ * adapters and reserve within the usable share (fit.c). */
 kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
-                         kvp_fit *out, bool *stages_ok, kvp_error *err);
+                         kvp_fit *out, bool *cache_room_out, kvp_error *err);
 /* Of the plan's stages, given each one's budget and cache bytes and, for
  * an engine with a pool (not exact or llama.cpp), its blocks, the one
  * whose GPU binds, as kvp_plan_fit's stage (fit.c). */
 uint32_t kvp__binding_stage(const kvp_plan *p, const uint64_t *budget, const uint64_t *bytes,
                             const uint64_t *blocks);
+/* The blocks kvp__binding_stage compares, each stage's with its budget:
+ * set for the stages with a pool where the engine has pools (not exact or
+ * llama.cpp) and there are several stages, untouched otherwise. */
+kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t *blocks,
+                             kvp_error *err);
 /* One stage's cache as a function of the context (solve.c): on one GPU
  * of the stage, pool + streams x (fixed + sum_i slope_i min(q, cap_i)),
  * q = cdiv(x, unit), x = seq x seq_div; each term in its own unit where
@@ -168,16 +173,16 @@ struct kvp__cost {
 	uint64_t seq_div;               /* x = seq x seq_div (llama.cpp's
 	                                 * unified n_ctx = seq x n_seq) */
 };
-/* The planner's pieces of the solvers (lib/planner.c), for a plan whose
- * cost is the same at every seq (no policy that varies with the prompt)
- * and whose streams are its sequences (not llama.cpp's unified cache):
- * stage's cost for batch streams; its bytes at seq (128 bits); the
- * largest batch of sequences that each cost one (a stream's bytes at
- * their seq, the cost's pool aside) in budget, from a cost of one stream
- * (batch_of: false when a stream costs nothing); and with SGLang's
- * pools, the longest context and largest batch as kvp_plan_fit answers
- * them (budgets: each stage's; pools false for an L2's bytes). */
-void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
+/* The solvers' pieces the planner also takes (solve.c, lib/planner.c):
+ * stage's cost for batch streams, a policy that varies with the prompt
+ * capping each layer as it does at seq (0: the plan's caps); its bytes at
+ * seq (128 bits); the largest batch of sequences that each cost one (a
+ * stream's bytes at their seq, the cost's pool aside) in budget, from a
+ * cost of one stream (false when a stream costs nothing); the longest
+ * context and the largest batch as kvp_plan_fit answers them, SGLang's
+ * through its pools (budgets: each stage's, or budget or one for every
+ * stage where NULL; pools false for an L2's bytes). */
+void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t seq,
                      struct kvp__cost *c);
 unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq);
 /* a / b, b > 0: none when b is 1, one 64-bit division when both fit 64
@@ -207,8 +212,8 @@ void kvp__costs_max_seq(const struct kvp__cost *costs, uint32_t stages, uint64_t
                         bool *unbounded);
 void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
                           uint64_t batch, bool pools, uint64_t *seq, bool *unbounded);
-bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t seq,
-                            uint64_t *batch);
+bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t one,
+                            uint64_t seq, uint64_t *batch);
 
 /* kvp_model_finalize's checks of the layers (layers.c); label (of
  * KVP_QUOTE_MAX bytes) takes the model's name for a message. */

@@ -11,9 +11,9 @@
  * each stage's bytes are its cost at seq for batch streams (the total on
  * every tensor-parallel rank and data-parallel replica), the largest
  * batch and the longest contexts the same closed forms kvp_plan_fit
- * takes, and the stage that binds its own choice (kvp__binding_stage).  The longest contexts
- * depend on the batch alone, so each device keeps them for the last batch
- * asked.  Any other request, and any point near 64 bits or that
+ * takes, and the stage that binds its own choice (kvp__binding_stage).
+ * The longest contexts depend on the batch alone, so each device keeps
+ * them for the last batch asked.  Any other request, and any point near 64 bits or that
  * kvp_plan_compute refuses, is planned whole, so every point is what
  * kvp_plan_compute and kvp_plan_fit give (tests/test_planner.c).
  */
@@ -32,7 +32,7 @@ struct device_fit {
 	uint64_t budget[KVP_PP_MAX]; /* each stage's budget */
 	uint64_t blocks[KVP_PP_MAX]; /* an engine's pool: each stage's blocks
 	                              * (with several stages) */
-	bool ok;             /* a budget given, or weights and buffers fit */
+	bool room;           /* a budget given, or weights and buffers fit */
 	bool pooled;         /* SGLang's pools decide the fit */
 	uint64_t held_batch; /* the batch of the longest contexts held; 0 none */
 	uint64_t seq_l2, seq;
@@ -74,9 +74,7 @@ static bool prepare(kvp_planner *pl)
 {
 	kvp_request base = pl->request;
 	const kvp_plan *p = pl->plan;
-	bool pools;
 	kvp_fit fit;
-	kvp_capacity c;
 
 	if (!fast_request(&base) || base.gen == UINT64_MAX)
 		return false;
@@ -84,23 +82,14 @@ static bool prepare(kvp_planner *pl)
 	base.batch = 1;
 	if (kvp_plan_compute(&pl->model, &base, pl->plan, NULL) != KVP_OK)
 		return false;
-	/* Several stages of an engine with a pool bind by their blocks. */
-	pools = p->stages > 1 && base.engine != KVP_ENGINE_EXACT;
 	for (size_t d = 0; d < pl->n_devices; d++) {
 		struct device_fit *f = &pl->fits[d];
-		bool ok;
 
-		if (kvp__plan_fit(p, &pl->devices[d], &fit, &ok, NULL) != KVP_OK)
+		if (kvp__plan_fit(p, &pl->devices[d], &fit, &f->room, NULL) != KVP_OK)
 			return false;
 		memcpy(f->budget, fit.stage_budget, p->stages * sizeof f->budget[0]);
-		for (uint32_t s = 0; pools && s < p->stages; s++) {
-			if (!kvp__stage_pools(p, s))
-				continue;
-			if (kvp__stage_capacity(p, s, f->budget[s], &c, NULL) != KVP_OK)
-				return false;
-			f->blocks[s] = c.blocks;
-		}
-		f->ok = base.kv_budget || ok;
+		if (kvp__stage_blocks(p, f->budget, f->blocks, NULL) != KVP_OK)
+			return false;
 		f->pooled = fit.pooled;
 		f->held_batch = 0;
 	}
@@ -108,7 +97,7 @@ static bool prepare(kvp_planner *pl)
 	if (!pl->one)
 		return false;
 	for (uint32_t s = 0; s < p->stages; s++)
-		kvp__stage_cost(p, s, 1, &pl->one[s]);
+		kvp__stage_cost(p, s, 1, 0, &pl->one[s]);
 	return true;
 }
 
@@ -136,16 +125,11 @@ kvp_status kvp_planner_new(const kvp_model *model, const kvp_request *request,
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	pl->devices = (kvp_device *)(pl + 1);
 	pl->fits = (struct device_fit *)(pl->devices + n_devices);
-	pl->plan = kvp__malloc(sizeof *pl->plan);
-	if (!pl->plan) {
-		kvp__free(pl);
-		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
-	}
 	pl->one = NULL;
+	pl->plan = kvp__malloc(sizeof *pl->plan);
 	pl->scratch = kvp__malloc(sizeof *pl->scratch);
-	if (!pl->scratch) {
-		kvp__free(pl->plan);
-		kvp__free(pl);
+	if (!pl->plan || !pl->scratch) {
+		kvp_planner_free(&pl);
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	}
 	pl->model = *model;
@@ -221,7 +205,6 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 {
 	unsigned __int128 one[KVP_PP_MAX], total = 0;
 	uint64_t bytes[KVP_PP_MAX], most = 0;
-	bool sglang = pl && pl->request.engine == KVP_ENGINE_SGLANG;
 	uint32_t stages;
 
 	if (!pl || !point || !fits)
@@ -257,8 +240,8 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 		uint64_t largest = UINT64_MAX;
 		bool within = true, any = false;
 
-		if (sglang) {
-			any = kvp__plan_max_batch_in(pl->plan, f->budget, seq, &largest);
+		if (pl->request.engine == KVP_ENGINE_SGLANG) {
+			any = kvp__plan_max_batch_in(pl->plan, f->budget, 0, seq, &largest);
 			for (uint32_t s = 0; s < stages; s++)
 				within = within && bytes[s] <= f->budget[s];
 		} else {
@@ -281,7 +264,7 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 		out->status = KVP_OK;
 		out->fits_l2 = most <= pl->devices[d].l2_bytes;
 		out->max_batch_hbm = largest;
-		out->fits_hbm = f->ok && (f->pooled ? largest >= batch : within);
+		out->fits_hbm = f->room && (f->pooled ? largest >= batch : within);
 		out->max_seq_hbm = f->seq;
 		out->max_seq_hbm_unbounded = f->seq_unbounded;
 		out->max_seq_l2 = f->seq_l2;

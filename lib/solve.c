@@ -645,10 +645,12 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 	return KVP_OK;
 }
 
-void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch,
+/* The planner's entries (internal.h): the static functions above stay
+ * the solvers' own, inlined where they are called here. */
+void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t seq,
                      struct kvp__cost *c)
 {
-	cost_of(p, stage, batch, 0, c);
+	cost_of(p, stage, batch, seq, c);
 }
 
 unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq)
@@ -662,10 +664,10 @@ void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t b
 	max_seq_in(p, budgets, budget, batch, pools, seq, unbounded);
 }
 
-bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t seq,
-                            uint64_t *batch)
+bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t one,
+                            uint64_t seq, uint64_t *batch)
 {
-	return max_batch_in(p, budgets, 0, seq, batch);
+	return max_batch_in(p, budgets, one, seq, batch);
 }
 
 void kvp__costs_max_seq(const struct kvp__cost *costs, uint32_t stages, uint64_t batch,
