@@ -14,7 +14,9 @@
  *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
  *
  * A group of 8 query heads or more a kv head (C = 1, one chain a head)
- * puts two heads' chains side by side instead (scores_paired).
+ * puts two heads' chains side by side instead (scores_paired).  Groups of
+ * 2 and 4 take their scores two rows at a time (scores_tile2), each query
+ * chunk loaded once for both.
  */
 #include <string.h>
 
@@ -113,16 +115,122 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
 	}
 }
 
+/* How far ahead the pairs of rows below fetch what they will read: about
+ * 16 KiB, eight rows of llama3-8b's fp16 layer.  Two rows side by side
+ * are two streams a row apart, which the hardware's prefetchers did not
+ * follow from DRAM on the bench's host: GQA fp16 scores ran at 6 GB/s
+ * without this, 14-19 with it, against 12-14 row by row.  (Row by row,
+ * MHA's scores gained from it in a kernel-alone loop, but not in the
+ * sweeps, so they are left to the hardware.) */
+#define SCORES_AHEAD 16384u
+
+/* Kv head g's slice of row r + ahead, fetched into L1 where that row is
+ * in the run. */
+static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
+                                      uint64_t ahead, uint64_t n_rows,
+                                      uint64_t k_stride, size_t slice, uint32_t g)
+{
+	if (r + ahead < n_rows)
+		for (size_t b = 0; b < slice; b += 64)
+			_mm_prefetch((const char *)row + ahead * k_stride + g * slice + b,
+			             _MM_HINT_T0);
+}
+
+/* scores_tile for two rows at once (slices s0 and s1), each query load
+ * used by both: the same sums, chain by chain, as two calls of it, for a
+ * head_dim of whole rounds (a multiple of 8 C).  Half the query loads a
+ * row: GQA fp16 scores alone from the L3, 16-24 GB/s row by row, 25-27
+ * so (each FMA had loaded its query chunk, and the loads bound them). */
+static AVX512_INLINE void scores_tile2(const float *q, uint32_t head_dim,
+                                       const unsigned char *s0,
+                                       const unsigned char *s1, kvp_dtype dtype,
+                                       uint32_t QH, __m256 *out0, __m256 *out1)
+{
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	const uint32_t C = 8 / QH, P = C / 2;
+	__m512 a[2][4];
+
+	UNROLL
+	for (int i = 0; i < 4; i++)
+		a[0][i] = a[1][i] = _mm512_setzero_ps();
+	for (uint32_t d = 0; d < head_dim; d += 8 * C)
+		UNROLL
+		for (uint32_t p = 0; p < P; p++) {
+			__m512 k0 = load16(s0 + (d + 16 * p) * elem, dtype);
+			__m512 k1 = load16(s1 + (d + 16 * p) * elem, dtype);
+
+			UNROLL
+			for (uint32_t i = 0; i < QH; i++) {
+				__m512 qv = _mm512_loadu_ps(q + (uint64_t)i * head_dim + d + 16 * p);
+
+				a[0][i * P + p] = _mm512_fmadd_ps(qv, k0, a[0][i * P + p]);
+				a[1][i * P + p] = _mm512_fmadd_ps(qv, k1, a[1][i * P + p]);
+			}
+		}
+	UNROLL
+	for (int w = 0; w < 2; w++) {
+		__m256 *out = w ? out1 : out0;
+
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++) {
+			const __m512 *acc = a[w] + i * P;
+
+			if (P == 4)
+				out[i] = _mm256_add_ps(_mm256_add_ps(halves(acc[0]), halves(acc[1])),
+				                       _mm256_add_ps(halves(acc[2]), halves(acc[3])));
+			else if (P == 2)
+				out[i] = _mm256_add_ps(halves(acc[0]), halves(acc[1]));
+			else
+				out[i] = halves(acc[0]);
+		}
+	}
+}
+
 static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_heads,
                                    uint32_t head_dim, float scale, const void *k,
                                    kvp_dtype dtype, uint64_t k_stride,
                                    uint64_t n_rows, float *att, uint64_t att_stride,
                                    uint32_t QH)
 {
-	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
+	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2, slice = (size_t)head_dim * elem;
 	uint32_t group = heads / kv_heads, tiles = heads / QH, per_g = group / QH;
+	uint64_t ahead = (SCORES_AHEAD + k_stride - 1) / k_stride, r = 0;
 
-	for (uint64_t r = 0; r < n_rows; r++) {
+	/* Two rows at a time where a tile has two heads or more (a query
+	 * chunk loaded then serves 2 QH FMAs; with one head, MHA, the key
+	 * loads bind instead) and a slice is whole rounds of chains; the
+	 * last row of an odd run, and other shapes, one at a time. */
+	if (QH >= 2 && head_dim % (64 / QH) == 0)
+		for (; r + 2 <= n_rows; r += 2) {
+			const unsigned char *row = (const unsigned char *)k + r * k_stride;
+			__m256 f0[8], f1[8];
+			uint32_t n = 0;
+			uint64_t h0 = 0;
+
+			for (uint32_t t = 0; t < tiles; t++) {
+				uint32_t g = t / per_g;
+
+				if (t % per_g == 0) {
+					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
+					fetch_ahead(row + k_stride, r + 1, ahead, n_rows, k_stride,
+					            slice, g);
+				}
+				scores_tile2(q + (uint64_t)t * QH * head_dim, head_dim,
+				             row + g * slice, row + k_stride + g * slice, dtype, QH,
+				             f0 + n, f1 + n);
+				n += QH;
+				if (n == 8 || t + 1 == tiles) {
+					kvp__scores_store(f0, n, h0, q, head_dim, group, row, dtype,
+					                  scale, att + r * att_stride);
+					kvp__scores_store(f1, n, h0, q, head_dim, group,
+					                  row + k_stride, dtype, scale,
+					                  att + (r + 1) * att_stride);
+					h0 += n;
+					n = 0;
+				}
+			}
+		}
+	for (; r < n_rows; r++) {
 		const unsigned char *row = (const unsigned char *)k + r * k_stride;
 		float *out = att + r * att_stride;
 		__m256 fv[8 + 4];
