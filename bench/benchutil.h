@@ -23,6 +23,11 @@ void bench_print_host(FILE *out, const kvp_device *host);
 /* Bytes per second of summing a float array of `bytes` bytes, best of
  * `repeats` passes, the array touched once first. */
 double bench_stream_read(uint64_t bytes, int repeats);
+/* Seconds of one summing pass over x[0..n), n a multiple of 8: the
+ * streaming read timed beside a step that reads as many bytes. */
+double bench_stream_pass(const float *x, uint64_t n);
+/* The median of v[0..n), n > 0; sorts v. */
+double bench_median(double *v, int n);
 /* A sum that the compiler cannot drop, so timed loops stay timed. */
 void bench_keep(float value);
 /* Exits with the library's message when st is not KVP_OK. */
