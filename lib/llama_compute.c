@@ -65,7 +65,7 @@ static uint64_t clamp64(unsigned __int128 x)
  * and the f32 hidden state received, n_embd x n_tokens; beside them the
  * largest per-layer activations, the MLP's: 4 x n_tokens x (3 n_embd + 3
  * n_ff) (swiglu_split's output not in place), n_ff a dense MLP's inner
- * size, or a mixture of experts' top-k rows (mlp_width).  So 4 x
+ * size, or a mixture of experts' rows (mlp_values; split, unverified).  So 4 x
  * n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
  * on the last the larger of that and the copies with the logits, 4 x
  * n_tokens x (n_vocab + n_embd) (llama_peaks).  Published logs (research:
@@ -80,35 +80,46 @@ static uint64_t pinned_token_bytes(uint64_t hidden)
 	return 4 * 4 * hidden;
 }
 
-/* The inner size of the MLP whose activations the buffer holds, rows a
- * token: a dense MLP's; for a mixture of experts that gives its top-k
- * (moe_top_k), the top-k routed experts' rows (llama-graph.cpp
- * build_moe_ffn: gate, up and the GLU's output of n_ff_exp x n_expert_used
- * a token), or a dense layer's or the shared experts' where wider;
- * without its top-k, its dense layers' MLP, or one routed expert and the
- * shared ones (unverified). */
-static uint64_t mlp_width(const kvp_model *m)
+/* The MLP's f32 values a token beside the three rows of n_embd: a dense
+ * MLP's gate, up and GLU output, 3 n_ff.  A mixture of experts with its
+ * top-k (moe_top_k) holds the top-k routed experts' (llama-graph.cpp
+ * build_moe_ffn at 3f545becc: gate, up and the GLU's output of n_ff_exp
+ * x n_expert_used a token), and their down projection's output, n_embd x
+ * n_expert_used before the weighted sum, beside them where it does not
+ * fit the space up and gate leave when freed (n_embd > 2 n_ff_exp:
+ * Qwen3's MoE models, DeepSeek-V3, GLM-4.5, Kimi K2), or a dense layer's
+ * or the shared experts' three rows where wider.  Mainline's own code
+ * through ggml's RPC device, llama-server's one-row reserve, n_ubatch 512
+ * (research: /work/research/llamacpp-fa-single.md section 7): this gives
+ * 12 of 14 shapes exactly (the Qwen3-30B-A3B shape 84.01 MiB at n_ctx
+ * 4096, where the GLU's rows alone give 52.01), and is over by the GLU's
+ * rows in two, whose down output found another hole (n_ff_exp 256, and
+ * top-2).  Without its top-k, its dense layers' MLP, or one routed
+ * expert and the shared ones (unverified). */
+static unsigned __int128 mlp_values(const kvp_model *m)
 {
-	uint64_t routed, widest;
+	unsigned __int128 routed, widest, f;
 
 	if (!m->moe_top_k)
-		return m->intermediate ? m->intermediate
+		return 3 * (unsigned __int128)(m->intermediate ? m->intermediate
 		       : m->dense_intermediate ? m->dense_intermediate
-		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate;
-	routed = (uint64_t)m->moe_top_k *
-	         (m->moe_intermediate ? m->moe_intermediate : m->intermediate);
-	widest = m->dense_intermediate > m->moe_shared_intermediate
-	         ? m->dense_intermediate : m->moe_shared_intermediate;
+		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate);
+	f = m->moe_intermediate ? m->moe_intermediate : m->intermediate;
+	routed = 3 * (unsigned __int128)m->moe_top_k * f;
+	if (m->hidden > 2 * f)
+		routed += (unsigned __int128)m->moe_top_k * m->hidden;
+	widest = 3 * (unsigned __int128)(m->dense_intermediate > m->moe_shared_intermediate
+	                                 ? m->dense_intermediate : m->moe_shared_intermediate);
 	return routed > widest ? routed : widest;
 }
 
-/* The MLP's activations a token, 4 x (3 n_embd + 3 n_ff) B, plus extra:
- * a mixture of experts' top-k rows may take it past 64 bits (a profile's
- * figures are not bounded), where it stays at 64 bits' most. */
+/* The MLP's activations a token, 4 x (3 n_embd + mlp_values) B, plus
+ * extra: a mixture of experts' top-k rows may take it past 64 bits (a
+ * profile's figures are not bounded), where it stays at 64 bits' most. */
 static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
 {
-	return clamp64((unsigned __int128)4 * (3 * (unsigned __int128)m->hidden +
-	                                       3 * (unsigned __int128)mlp_width(m)) + extra);
+	return clamp64((unsigned __int128)4 * (3 * (unsigned __int128)m->hidden + mlp_values(m)) +
+	               extra);
 }
 
 /* llama.cpp on one GPU with flash attention (the default), read at

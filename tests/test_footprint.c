@@ -290,6 +290,40 @@ static void test_llama_server(void **state)
 	p = server_plan(&qwen, 4096, 4, NULL, 0);
 	assert_int_equal(p.compute_bytes, 97003520);
 	mib_near(p.compute_bytes - 4 * 512 * 4096, 84.51, 0.00005, "qwen-7b, llama-server");
+	/* A mixture of experts whose n_embd is more than twice an expert's
+	 * rows keeps the experts' down output, top-k x n_embd a token,
+	 * beside gate, up and the GLU's output.  The Qwen3-30B-A3B shape
+	 * (its config.json: hidden 2,048, 128 experts of 768, 8 a token):
+	 * 4 x 512 x (3 x 2,048 + 3 x 8 x 768 + 8 x 2,048) + 4,194,304 +
+	 * 10,240 = 88,090,624 B, 84.01 MiB, as mainline's own code gives
+	 * through ggml's RPC device with llama-server's one-row reserve
+	 * (research: /work/research/llamacpp-fa-single.md section 7); the
+	 * GLU's rows alone gave 52.01.  At 4,096 wide, 128.01 MiB there:
+	 * 4 x 512 x (12,288 + 18,432 + 32,768) + 4,194,304 + 10,240.  With
+	 * experts of 1,024 the down output fits where up and gate were
+	 * (2,048 <= 2 x 1,024): 64.01 MiB there, 4 x 512 x (6,144 + 24,576)
+	 * + 4,194,304 + 10,240. */
+	{
+		kvp_model q3 = dense(48, 2048, 32, 4, 151936, 0);
+
+		q3.moe_experts = 128;
+		q3.moe_intermediate = 768;
+		q3.moe_top_k = 8;
+		p = server_plan(&q3, 4096, 1, NULL, 0);
+		assert_int_equal(p.compute_bytes, 88090624);
+		mib_near(p.compute_bytes, 84.01, 0.00005, "qwen3-30b-a3b shape, llama-server");
+		q3.hidden = 4096;
+		assert_int_equal(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes,
+		                 4ull * 512 * (12288 + 18432 + 32768) + 4194304 + 10240);
+		mib_near(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes, 128.01, 0.00005,
+		         "4096 wide, llama-server");
+		q3.hidden = 2048;
+		q3.moe_intermediate = 1024;
+		assert_int_equal(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes,
+		                 4ull * 512 * (6144 + 24576) + 4194304 + 10240);
+		mib_near(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes, 64.01, 0.00005,
+		         "experts of 1024, llama-server");
+	}
 	/* 256 slots: 256 rows of logits, 4 x 256 x 132,352 = 135,528,448 B,
 	 * over the MLP's. */
 	p = server_plan(&llama3, 4096, 256, NULL, 0);

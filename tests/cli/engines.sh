@@ -426,6 +426,12 @@ is activation_bytes 117450752 "--llama-server: the MLP's activations beside the 
 run --model llama3-8b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-server
 has_line "... as llama.cpp logs it" "    sched_reserve:      CUDA0 compute buffer size =   112.01 MiB"
 has_line "... beside its output buffer, 128,256 x 4 B" "    llama_context:  CUDA_Host  output buffer size =     0.49 MiB"
+# Qwen3-30B-A3B (hidden 2,048, 8 experts of 768 a token): its experts'
+# down output, 8 x 2,048 a token, is alive beside gate, up and the GLU's
+# output: 4 x 512 x (3 x 2,048 + 3 x 8 x 768 + 8 x 2,048) + 2 x 4,096 x
+# 512 + 20 x 512 = 88,090,624 B, 84.01 MiB, as mainline's own code gives.
+run --model qwen3-30b-a3b --ctx-size 4096 --engine llama.cpp --gpu h100 --llama-server --format json
+is activation_bytes 88090624 "--llama-server: a mixture of experts' down output beside its GLU"
 # Split over two GPUs (flash attention): four pinned copies of the mask
 # and hidden state beside the MLP's, 4 x 512 x (2 x 8,192 + 7 x 4,096 + 3
 # x 14,336) = 180,355,072 B (172.00 MiB) on the first; the last the copies
