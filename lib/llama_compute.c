@@ -89,8 +89,9 @@ static uint64_t pinned_token_bytes(uint64_t hidden)
  * fit the space up and gate leave when freed (n_embd > 2 n_ff_exp:
  * Qwen3's MoE models, DeepSeek-V3, GLM-4.5, Kimi K2), or a dense layer's
  * or the shared experts' three rows where wider.  Mainline's own code
- * through ggml's RPC device, llama-server's one-row reserve, n_ubatch 512
- * (research: /work/research/llamacpp-fa-single.md section 7): this gives
+ * through ggml's RPC device, llama-server's one-row reserve, n_ubatch 512,
+ * llama-architecture files with experts (shared experts and MLA
+ * unverified; research: /work/research/llamacpp-fa-single.md section 7): this gives
  * 12 of 14 shapes exactly (the Qwen3-30B-A3B shape 84.01 MiB at n_ctx
  * 4096, where the GLU's rows alone give 52.01), and is over by the GLU's
  * rows in two, whose down output found another hole (n_ff_exp 256, and
