@@ -91,11 +91,11 @@ static uint64_t pinned_token_bytes(uint64_t hidden)
  * or the shared experts' three rows where wider.  Mainline's own code
  * through ggml's RPC device, llama-server's one-row reserve, n_ubatch 512,
  * llama-architecture files with experts (shared experts and MLA
- * unverified; research: /work/research/llamacpp-fa-single.md section 7): this gives
- * 12 of 14 shapes exactly (the Qwen3-30B-A3B shape 84.01 MiB at n_ctx
- * 4096, where the GLU's rows alone give 52.01), and is over by the GLU's
- * rows in two, whose down output found another hole (n_ff_exp 256, and
- * top-2).  Without its top-k, its dense layers' MLP, or one routed
+ * unverified; research: /work/research/llamacpp-fa-single.md section 7):
+ * this gives 12 of 14 shapes exactly (the Qwen3-30B-A3B shape 84.01 MiB
+ * at n_ctx 4096, where the GLU's rows alone give 52.01), and is over by
+ * the GLU's rows in two, whose down output found another hole (n_ff_exp
+ * 256, and top-2).  Without its top-k, its dense layers' MLP, or one routed
  * expert and the shared ones (unverified). */
 static unsigned __int128 mlp_values(const kvp_model *m)
 {
