@@ -46,6 +46,18 @@ static AVX512_INLINE __m256 halves(__m512 z)
 	                     _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(z), 1)));
 }
 
+/* A head's P accumulators (its 2 P chains) added as AVX2 adds its
+ * chains: pairwise, (0 + 1) + (2 + 3) and so on. */
+static AVX512_INLINE __m256 chains_sum(const __m512 *a, uint32_t P)
+{
+	if (P == 4)
+		return _mm256_add_ps(_mm256_add_ps(halves(a[0]), halves(a[1])),
+		                     _mm256_add_ps(halves(a[2]), halves(a[3])));
+	if (P == 2)
+		return _mm256_add_ps(halves(a[0]), halves(a[1]));
+	return halves(a[0]);
+}
+
 /* The final vectors of query heads [qh, qh + QH) of a kv head (queries
  * q, key slice slice), into out[0 .. QH): each head's P = C / 2
  * accumulators hold its C = 8 / QH chains, and are added as scores_tile
@@ -102,17 +114,8 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
 		}
 	}
 	UNROLL
-	for (uint32_t i = 0; i < QH; i++) {
-		const __m512 *a = acc + i * P;
-
-		if (P == 4)
-			out[i] = _mm256_add_ps(_mm256_add_ps(halves(a[0]), halves(a[1])),
-			                       _mm256_add_ps(halves(a[2]), halves(a[3])));
-		else if (P == 2)
-			out[i] = _mm256_add_ps(halves(a[0]), halves(a[1]));
-		else
-			out[i] = halves(a[0]);
-	}
+	for (uint32_t i = 0; i < QH; i++)
+		out[i] = chains_sum(acc + i * P, P);
 }
 
 /* How far ahead the pairs of rows below fetch what they will read: about
@@ -168,21 +171,9 @@ static AVX512_INLINE void scores_tile2(const float *q, uint32_t head_dim,
 			}
 		}
 	UNROLL
-	for (int w = 0; w < 2; w++) {
-		__m256 *out = w ? out1 : out0;
-
-		UNROLL
-		for (uint32_t i = 0; i < QH; i++) {
-			const __m512 *acc = a[w] + i * P;
-
-			if (P == 4)
-				out[i] = _mm256_add_ps(_mm256_add_ps(halves(acc[0]), halves(acc[1])),
-				                       _mm256_add_ps(halves(acc[2]), halves(acc[3])));
-			else if (P == 2)
-				out[i] = _mm256_add_ps(halves(acc[0]), halves(acc[1]));
-			else
-				out[i] = halves(acc[0]);
-		}
+	for (uint32_t i = 0; i < QH; i++) {
+		out0[i] = chains_sum(a[0] + i * P, P);
+		out1[i] = chains_sum(a[1] + i * P, P);
 	}
 }
 
