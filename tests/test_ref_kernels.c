@@ -292,13 +292,80 @@ static void test_blocking_independent(void **state)
 	both_paths(blocking_independent);
 }
 
+/* One case of the AVX-512 build against the AVX2 one: heads over kv
+ * heads of hd, n_rows rows stored as type, from a cache-line-aligned
+ * block or one a float off it. */
+static void avx512_case(uint32_t heads, uint32_t kv, uint32_t hd, kvp_dtype type,
+                        int offset, uint64_t n_rows)
+{
+	uint64_t kv_dim = (uint64_t)kv * hd, row_bytes = kv_dim * kvp_dtype_block_bytes(type);
+	size_t at = offset * sizeof(float);
+	float *q = malloc(heads * hd * sizeof *q);
+	float *rows = malloc(n_rows * kv_dim * sizeof *rows);
+	unsigned char *k = aligned_alloc(64, (n_rows * row_bytes + 4 + 63) / 64 * 64);
+	unsigned char *v = aligned_alloc(64, (n_rows * row_bytes + 4 + 63) / 64 * 64);
+	float *att[2], *o[2];
+
+	assert_non_null(q);
+	assert_non_null(rows);
+	assert_non_null(k);
+	assert_non_null(v);
+	for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+		q[i] = uniform();
+	for (uint64_t i = 0; i < n_rows * kv_dim; i++)
+		rows[i] = uniform();
+	kvp__storage_encode(type, k + at, rows, n_rows * kv_dim);
+	for (uint64_t i = 0; i < n_rows * kv_dim; i++)
+		rows[i] = uniform();
+	kvp__storage_encode(type, v + at, rows, n_rows * kv_dim);
+	for (int b = 0; b < 2; b++) {
+		assert_non_null(att[b] = malloc(n_rows * heads * sizeof *att[b]));
+		assert_non_null(o[b] = calloc((size_t)heads * hd, sizeof *o[b]));
+		kvp__simd_limit(b ? KVP__SIMD_AVX512 : KVP__SIMD_AVX2);
+		kvp__attn_scores(q, heads, kv, hd, 0.125f, k + at, type, row_bytes, n_rows,
+		                 att[b], heads, rows);
+		kvp__attn_values(o[b], heads, kv, hd, att[0], heads, v + at, type, row_bytes,
+		                 n_rows, rows);
+	}
+	kvp__simd_limit(KVP__SIMD_BEST);
+	for (uint64_t i = 0; i < n_rows * heads; i++)
+		if (bits_of(att[0][i]) != bits_of(att[1][i]))
+			fail_msg("%u/%u x %u, %llu rows, %s, offset %d: score %llu: AVX2 %a,"
+			         " AVX-512 %a", heads, kv, hd, (unsigned long long)n_rows,
+			         kvp_dtype_name(type), offset, (unsigned long long)i,
+			         (double)att[0][i], (double)att[1][i]);
+	for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+		if (bits_of(o[0][i]) != bits_of(o[1][i]))
+			fail_msg("%u/%u x %u, %llu rows, %s, offset %d: output %llu: AVX2 %a,"
+			         " AVX-512 %a", heads, kv, hd, (unsigned long long)n_rows,
+			         kvp_dtype_name(type), offset, (unsigned long long)i,
+			         (double)o[0][i], (double)o[1][i]);
+	for (int b = 0; b < 2; b++) {
+		free(att[b]);
+		free(o[b]);
+	}
+	free(q);
+	free(rows);
+	free(k);
+	free(v);
+}
+
 /* The AVX-512 build against the AVX2 one, to the bit: the same sums in
  * the same order, every shape and storage type, rows from a
- * cache-line-aligned block and from one a float off it. */
+ * cache-line-aligned block and from one a float off it; and runs long
+ * enough (64 KiB and more) that the scores of tiles of 2 or 4 heads take
+ * two rows at a time, fetching 16 KiB ahead, some ending in an odd row. */
 static void test_avx512_equals_avx2(void **state)
 {
 	static const kvp_dtype types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
 	                                  KVP_DTYPE_BF16};
+	static const struct {
+		uint32_t heads, kv_heads, head_dim;
+		uint64_t rows;
+	} long_runs[] = {
+		{8, 4, 64, 257}, {16, 4, 48, 686}, {4, 1, 32, 1025}, {12, 6, 64, 300},
+		{32, 8, 128, 33}, {8, 2, 32, 1024},
+	};
 
 	(void)state;
 	if (!kvp__cpu_has_avx512()) {
@@ -310,61 +377,13 @@ static void test_avx512_equals_avx2(void **state)
 	}
 	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
 		for (int t = 0; t < 3; t++)
-			for (int offset = 0; offset < 2; offset++) {
-				uint32_t heads = shapes[s].heads, kv = shapes[s].kv_heads;
-				uint32_t hd = shapes[s].head_dim;
-				uint64_t kv_dim = (uint64_t)kv * hd, row_bytes = kv_dim *
-				                  kvp_dtype_block_bytes(types[t]);
-				size_t at = offset * sizeof(float);
-				float *q = malloc(heads * hd * sizeof *q);
-				float *rows = malloc(ROWS * kv_dim * sizeof *rows);
-				unsigned char *k = aligned_alloc(64, (ROWS * row_bytes + 4 + 63) / 64 * 64);
-				unsigned char *v = aligned_alloc(64, (ROWS * row_bytes + 4 + 63) / 64 * 64);
-				float *att[2], *o[2];
-
-				assert_non_null(q);
-				assert_non_null(rows);
-				assert_non_null(k);
-				assert_non_null(v);
-				for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
-					q[i] = uniform();
-				for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-					rows[i] = uniform();
-				kvp__storage_encode(types[t], k + at, rows, ROWS * kv_dim);
-				for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-					rows[i] = uniform();
-				kvp__storage_encode(types[t], v + at, rows, ROWS * kv_dim);
-				for (int b = 0; b < 2; b++) {
-					assert_non_null(att[b] = malloc(ROWS * heads * sizeof *att[b]));
-					assert_non_null(o[b] = calloc((size_t)heads * hd, sizeof *o[b]));
-					kvp__simd_limit(b ? KVP__SIMD_AVX512 : KVP__SIMD_AVX2);
-					kvp__attn_scores(q, heads, kv, hd, 0.125f, k + at, types[t],
-					                 row_bytes, ROWS, att[b], heads, rows);
-					kvp__attn_values(o[b], heads, kv, hd, att[0], heads, v + at,
-					                 types[t], row_bytes, ROWS, rows);
-				}
-				kvp__simd_limit(KVP__SIMD_BEST);
-				for (uint64_t i = 0; i < ROWS * heads; i++)
-					if (bits_of(att[0][i]) != bits_of(att[1][i]))
-						fail_msg("shape %zu, %s, offset %d: score %llu: AVX2 %a,"
-						         " AVX-512 %a", s, kvp_dtype_name(types[t]), offset,
-						         (unsigned long long)i, (double)att[0][i],
-						         (double)att[1][i]);
-				for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
-					if (bits_of(o[0][i]) != bits_of(o[1][i]))
-						fail_msg("shape %zu, %s, offset %d: output %llu: AVX2 %a,"
-						         " AVX-512 %a", s, kvp_dtype_name(types[t]), offset,
-						         (unsigned long long)i, (double)o[0][i],
-						         (double)o[1][i]);
-				for (int b = 0; b < 2; b++) {
-					free(att[b]);
-					free(o[b]);
-				}
-				free(q);
-				free(rows);
-				free(k);
-				free(v);
-			}
+			for (int offset = 0; offset < 2; offset++)
+				avx512_case(shapes[s].heads, shapes[s].kv_heads, shapes[s].head_dim,
+				            types[t], offset, ROWS);
+	for (size_t s = 0; s < sizeof long_runs / sizeof long_runs[0]; s++)
+		for (int t = 0; t < 3; t++)
+			avx512_case(long_runs[s].heads, long_runs[s].kv_heads,
+			            long_runs[s].head_dim, types[t], 1, long_runs[s].rows);
 }
 
 /* The vector path against the portable one, on the same stored rows: the

@@ -14,9 +14,10 @@
  *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
  *
  * A group of 8 query heads or more a kv head (C = 1, one chain a head)
- * puts two heads' chains side by side instead (scores_paired).  Groups of
- * 2 and 4 take their scores two rows at a time (scores_tile2), each query
- * chunk loaded once for both.
+ * puts two heads' chains side by side instead (scores_paired).  Tiles of
+ * 2 or 4 heads (groups of 2, 4, 6, 10, 12 ...) take their scores two rows
+ * at a time in long runs (scores_tile2), each query chunk loaded once for
+ * both.
  */
 #include <string.h>
 
@@ -122,21 +123,29 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
  * 16 KiB, eight rows of llama3-8b's fp16 layer.  Two rows side by side
  * are two streams a row apart, which the hardware's prefetchers did not
  * follow from DRAM on the bench's host: GQA fp16 scores ran at 6 GB/s
- * without this, 14-19 with it, against 12-14 row by row.  (Row by row,
- * MHA's scores gained from it in a kernel-alone loop, but not in the
- * sweeps, so they are left to the hardware.) */
+ * without this, 14-19 with it, against 12-14 row by row.  The fetch stops
+ * at the end of the rows a call is given, so only a run of PAIRS_AHEADS
+ * times that distance or more takes the pairs (a paged cache's 16-row
+ * blocks stay row by row: their rows unfetched, the pairs were slower
+ * than one row at a time).  (Row by row, MHA's scores gained from the
+ * fetch in a kernel-alone loop, but not in the sweeps, so they are left
+ * to the hardware.) */
 #define SCORES_AHEAD 16384u
+#define PAIRS_AHEADS 4u
 
-/* Kv head g's slice of row r + ahead, fetched into L1 where that row is
- * in the run. */
+/* Kv head g's slice of row r + ahead (its every line, the slice need not
+ * start on one), fetched into L1 where that row is in the run. */
 static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
                                       uint64_t ahead, uint64_t n_rows,
                                       uint64_t k_stride, size_t slice, uint32_t g)
 {
-	if (r + ahead < n_rows)
+	if (r + ahead < n_rows) {
+		const char *start = (const char *)row + ahead * k_stride + g * slice;
+
 		for (size_t b = 0; b < slice; b += 64)
-			_mm_prefetch((const char *)row + ahead * k_stride + g * slice + b,
-			             _MM_HINT_T0);
+			_mm_prefetch(start + b, _MM_HINT_T0);
+		_mm_prefetch(start + slice - 1, _MM_HINT_T0);
+	}
 }
 
 /* scores_tile for two rows at once (slices s0 and s1), each query load
@@ -185,13 +194,14 @@ static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_h
 {
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2, slice = (size_t)head_dim * elem;
 	uint32_t group = heads / kv_heads, tiles = heads / QH, per_g = group / QH;
-	uint64_t ahead = (SCORES_AHEAD + k_stride - 1) / k_stride, r = 0;
+	uint64_t ahead = k_stride ? (SCORES_AHEAD + k_stride - 1) / k_stride : 1, r = 0;
 
 	/* Two rows at a time where a tile has two heads or more (a query
-	 * chunk loaded then serves 2 QH FMAs; with one head, MHA, the key
-	 * loads bind instead) and a slice is whole rounds of chains; the
-	 * last row of an odd run, and other shapes, one at a time. */
-	if (QH >= 2 && head_dim % (64 / QH) == 0)
+	 * chunk loaded then serves 2 QH FMAs; with one head, MHA or an odd
+	 * group, the key loads bind instead), a slice is whole rounds of
+	 * chains and the run is long enough to fetch ahead; the last row of
+	 * an odd run, and other shapes and runs, one at a time. */
+	if (QH >= 2 && head_dim % (64 / QH) == 0 && n_rows / PAIRS_AHEADS >= ahead)
 		for (; r + 2 <= n_rows; r += 2) {
 			const unsigned char *row = (const unsigned char *)k + r * k_stride;
 			__m256 f0[8], f1[8];
