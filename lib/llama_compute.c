@@ -19,9 +19,9 @@
  *     (the input layer is on the CPU) and copied in, so on a GPU the
  *     logits take 4 x n_tokens x (n_vocab + n_embd) B: 70.50 MiB for
  *     LLaMA-7B at n_ctx 512 ("CUDA0 compute buffer size = 70.50 MiB",
- *     doc/footprint.md).  Apple's Metal, on memory the CPU shares, keeps
- *     one n_embd row a token more (300.25 MiB logged for Qwen2.5-0.5B,
- *     298.50 here; tests/test_footprint.c).
+ *     doc/footprint.md).  Apple's Metal logs the same in five of six
+ *     published logs (Qwen2.5-0.5B at n_ctx 2048, 298.50 MiB); one, the
+ *     same model at 512 with the BLAS backend loaded too, 300.25.
  *   With flash attention (on by default where the backend has it) no
  *   n_ctx x n_ubatch x n_head score matrix is built, and the buffer is
  *   the larger of the logits and the MLP's activations (llama_peaks).
