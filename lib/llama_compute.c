@@ -107,7 +107,7 @@ static unsigned __int128 mlp_values(const kvp_model *m)
 		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate);
 	f = m->moe_intermediate ? m->moe_intermediate : m->intermediate;
 	routed = 3 * (unsigned __int128)m->moe_top_k * f;
-	if (m->hidden > 2 * f)
+	if (f && m->hidden > 2 * f)
 		routed += (unsigned __int128)m->moe_top_k * m->hidden;
 	widest = 3 * (unsigned __int128)(m->dense_intermediate > m->moe_shared_intermediate
 	                                 ? m->dense_intermediate : m->moe_shared_intermediate);
