@@ -149,8 +149,11 @@ static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_st
                                      const unsigned char *v, uint64_t v_stride,
                                      uint64_t n, uint32_t group, uint32_t head_dim,
                                      kvp_dtype dtype, uint32_t g, uint32_t qh,
-                                     uint32_t d0, uint32_t QH, uint32_t W)
+                                     uint32_t d0, uint32_t QH, uint32_t W,
+                                     const unsigned char *nb, uint64_t next)
 {
+	(void)nb; /* AVX2 takes the driver's fetch (not SPREAD) */
+	(void)next;
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	uint64_t h0 = (uint64_t)g * group + qh;
 	const unsigned char *vg = v + ((uint64_t)g * head_dim + d0) * elem;
@@ -189,7 +192,7 @@ static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
                                       const void *v, kvp_dtype dtype,
                                       uint64_t v_stride, uint64_t n_rows, uint32_t QH)
 {
-	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8);
+	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8, false);
 }
 
 static AVX2_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

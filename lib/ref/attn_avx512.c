@@ -405,7 +405,8 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
                                        const unsigned char *v, uint64_t v_stride,
                                        uint64_t n, uint32_t group, uint32_t head_dim,
                                        kvp_dtype dtype, uint32_t g, uint32_t qh,
-                                       uint32_t d0, uint32_t QH, uint32_t W)
+                                       uint32_t d0, uint32_t QH, uint32_t W,
+                                       const unsigned char *nb, uint64_t next)
 {
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	uint64_t h0 = (uint64_t)g * group + qh;
@@ -420,6 +421,12 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
 	for (uint64_t r = 0; r < n; r++) {
 		const unsigned char *row = vg + r * v_stride;
 		const float *p = att + r * att_stride + h0;
+
+		/* The next block's row r, this tile's part of it. */
+		if (r < next)
+			for (size_t b = 0; b < (size_t)16 * W * elem; b += 64)
+				_mm_prefetch((const char *)nb + r * v_stride +
+				             ((uint64_t)g * head_dim + d0) * elem + b, _MM_HINT_T0);
 
 		UNROLL
 		for (uint32_t w = 0; w < W; w++) {
@@ -446,7 +453,7 @@ static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
                                    kvp_dtype dtype, uint64_t v_stride,
                                    uint64_t n_rows, uint32_t QH)
 {
-	KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16);
+	KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16, true);
 }
 
 static AVX512_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

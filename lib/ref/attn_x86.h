@@ -155,13 +155,20 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 /* The values kernel's driver, which both builds expand in a function of
  * kvp__attn_values' arguments, with kvp__values_tile (one row, elements
  * d0 on) and their own values_block (a block of rows, a tile of QH heads
- * and W chunks of LANES floats).  One query head a tile (MHA, odd groups)
+ * and W chunks of LANES floats, and the next block's rows, next of them
+ * from nb, whose tile it may fetch; NULL and 0 where the driver has
+ * fetched them).  SPREAD: values_block fetches the next block's part of
+ * its tile row by row, where whole tiles cover the head (AVX-512: GQA
+ * fp16 values from DRAM 16-18 GB/s with a kv head's slice fetched at
+ * once, 19-21 spread over the tiles' rows, as the fetches then do not
+ * come all together); otherwise the driver fetches a kv head's slice of
+ * the next block before its tiles.  One query head a tile (MHA, odd groups)
  * stores as many output floats a row as it reads values, or a few more,
  * which the stores keep up with: row by row, one stream.  More heads:
  * blocks of KVP__VALUE_BLOCK rows, kv head after kv head, each kv head's
  * slice of the next block fetched ahead, the elements past the whole
  * tiles row by row. */
-#define KVP__VALUES_BY_BLOCKS(QH, W, LANES)                                    \
+#define KVP__VALUES_BY_BLOCKS(QH, W, LANES, SPREAD)                            \
 	do {                                                                   \
 		const uint32_t width_ = (LANES) * (W);                         \
 		uint32_t group_ = heads / kv_heads;                            \
@@ -188,16 +195,22 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 			uint64_t next = n_rows - r0 - n < KVP__VALUE_BLOCK     \
 			                ? n_rows - r0 - n : KVP__VALUE_BLOCK;  \
                                                                                \
+			const unsigned char *nb_ = next ? block + n * v_stride : NULL; \
+			bool spread_ = (SPREAD) && whole_ == head_dim;        \
+                                                                               \
 			for (uint32_t g = 0; g < kv_heads; g++) {              \
-				kvp__prefetch_slices(block + n * v_stride,     \
-				                     v_stride, next, g, slice_); \
+				if (!spread_)                                  \
+					kvp__prefetch_slices(nb_, v_stride, next, \
+					                     g, slice_);       \
 				for (uint32_t qh = 0; qh < group_; qh += (QH)) { \
 					for (uint32_t d0 = 0; d0 < whole_;     \
 					     d0 += width_)                     \
 						values_block(o, p, att_stride, \
 						             block, v_stride, n, \
 						             group_, head_dim, dtype, \
-						             g, qh, d0, (QH), (W)); \
+						             g, qh, d0, (QH), (W), \
+						             spread_ ? nb_ : NULL, \
+						             spread_ ? next : 0); \
 					if (whole_ < head_dim)                 \
 						for (uint64_t r = 0; r < n; r++) \
 							kvp__values_tile(o, p + r * att_stride, \
