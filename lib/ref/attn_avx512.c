@@ -422,11 +422,14 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
 		const unsigned char *row = vg + r * v_stride;
 		const float *p = att + r * att_stride + h0;
 
-		/* The next block's row r, this tile's part of it. */
+		/* The next block's row r, this tile's part of it, into L2: a
+		 * block of MHA's rows is 128 KiB, more than L1 holds (into
+		 * L1, MHA's blocked values from DRAM ran at 16 GB/s, into L2
+		 * 19-23; GQA fp16 20-22 and 25-28). */
 		if (r < next)
 			for (size_t b = 0; b < (size_t)16 * W * elem; b += 64)
 				_mm_prefetch((const char *)nb + r * v_stride +
-				             ((uint64_t)g * head_dim + d0) * elem + b, _MM_HINT_T0);
+				             ((uint64_t)g * head_dim + d0) * elem + b, _MM_HINT_T1);
 
 		UNROLL
 		for (uint32_t w = 0; w < W; w++) {
@@ -453,7 +456,19 @@ static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
                                    kvp_dtype dtype, uint64_t v_stride,
                                    uint64_t n_rows, uint32_t QH)
 {
-	KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16, true);
+	/* One head a tile (MHA, odd groups), blocked too where whole tiles
+	 * of 128 or 64 cover the head: 16 rows' outputs in 8 or 4
+	 * registers, stored once a block, not once a row (MHA fp16 values
+	 * alone from the L3 50-56 GB/s, against 22-27 row by row; from
+	 * DRAM alike); otherwise row by row. */
+	if (QH == 1 && head_dim % 128 == 0)
+		KVP__VALUES_BY_BLOCKS(1, 8, 16, true);
+	else if (QH == 1 && head_dim % 64 == 0)
+		KVP__VALUES_BY_BLOCKS(1, 4, 16, true);
+	else if (QH == 1)
+		KVP__VALUES_BY_BLOCKS(1, 16, 16, false);
+	else
+		KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16, true);
 }
 
 static AVX512_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

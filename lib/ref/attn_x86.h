@@ -162,7 +162,8 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
  * fp16 values from DRAM 16-18 GB/s with a kv head's slice fetched at
  * once, 19-21 spread over the tiles' rows, as the fetches then do not
  * come all together); otherwise the driver fetches a kv head's slice of
- * the next block before its tiles.  One query head a tile (MHA, odd groups)
+ * the next block before its tiles.  One query head a tile goes row by
+ * row unless SPREAD.  One query head a tile (MHA, odd groups)
  * stores as many output floats a row as it reads values, or a few more,
  * which the stores keep up with: row by row, one stream.  More heads:
  * blocks of KVP__VALUE_BLOCK rows, kv head after kv head, each kv head's
@@ -175,7 +176,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 		uint32_t whole_ = head_dim / width_ * width_;                  \
 		size_t slice_ = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2); \
                                                                                \
-		if ((QH) == 1) {                                               \
+		if ((QH) == 1 && !(SPREAD)) {                                  \
 			for (uint64_t r = 0; r < n_rows; r++)                  \
 				for (uint32_t g = 0; g < kv_heads; g++)        \
 					for (uint32_t qh = 0; qh < group_; qh++) \
