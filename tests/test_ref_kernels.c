@@ -180,6 +180,21 @@ static float uniform(void)
 	return (float)(rng >> 40) / (float)(1u << 24) * 2 - 1;
 }
 
+/* q's q_n values, and n values each of k and v stored as type, drawn in
+ * that order; rows, n floats, is scratch. */
+static void random_qkv(float *q, uint64_t q_n, void *k, void *v, float *rows, uint64_t n,
+                       kvp_dtype type)
+{
+	for (uint64_t i = 0; i < q_n; i++)
+		q[i] = uniform();
+	for (uint64_t i = 0; i < n; i++)
+		rows[i] = uniform();
+	kvp__storage_encode(type, k, rows, n);
+	for (uint64_t i = 0; i < n; i++)
+		rows[i] = uniform();
+	kvp__storage_encode(type, v, rows, n);
+}
+
 /* Shapes whose groups take each tile width (1, 2, 4, 8 query heads; 16
  * in two tiles; 3, an odd group) and head_dims with chunks past the
  * chains (40, 24, 72: for AVX-512 whole pairs of chunks and an odd one)
@@ -229,14 +244,7 @@ static void blocking_independent(int portable)
 			assert_non_null(o1);
 			assert_non_null(o2);
 			assert_non_null(buf);
-			for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
-				q[i] = uniform();
-			for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-				rows[i] = uniform();
-			kvp__storage_encode(types[t], k, rows, ROWS * kv_dim);
-			for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-				rows[i] = uniform();
-			kvp__storage_encode(types[t], v, rows, ROWS * kv_dim);
+			random_qkv(q, (uint64_t)heads * hd, k, v, rows, ROWS * kv_dim, types[t]);
 
 			kvp__attn_scores(q, heads, kv, hd, 0.125f, k, types[t], row_bytes,
 			                 ROWS, att1, heads, buf);
@@ -311,14 +319,7 @@ static void avx512_case(uint32_t heads, uint32_t kv, uint32_t hd, kvp_dtype type
 	assert_non_null(rows);
 	assert_non_null(k);
 	assert_non_null(v);
-	for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
-		q[i] = uniform();
-	for (uint64_t i = 0; i < n_rows * kv_dim; i++)
-		rows[i] = uniform();
-	kvp__storage_encode(type, k + at, rows, n_rows * kv_dim);
-	for (uint64_t i = 0; i < n_rows * kv_dim; i++)
-		rows[i] = uniform();
-	kvp__storage_encode(type, v + at, rows, n_rows * kv_dim);
+	random_qkv(q, (uint64_t)heads * hd, k + at, v + at, rows, n_rows * kv_dim, type);
 	for (int b = 0; b < 2; b++) {
 		assert_non_null(att[b] = malloc(n_rows * heads * sizeof *att[b]));
 		assert_non_null(o[b] = calloc((size_t)heads * hd, sizeof *o[b]));
@@ -405,14 +406,7 @@ static void test_paths_agree(void **state)
 
 		if (ROWS * kv_dim > sizeof rows / sizeof rows[0])
 			continue;
-		for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
-			q[i] = uniform();
-		for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-			rows[i] = uniform();
-		kvp__storage_encode(KVP_DTYPE_FP16, k, rows, ROWS * kv_dim);
-		for (uint64_t i = 0; i < ROWS * kv_dim; i++)
-			rows[i] = uniform();
-		kvp__storage_encode(KVP_DTYPE_FP16, v, rows, ROWS * kv_dim);
+		random_qkv(q, (uint64_t)heads * hd, k, v, rows, ROWS * kv_dim, KVP_DTYPE_FP16);
 		for (int portable = 0; portable < 2; portable++) {
 			float *att = portable ? att_p : att_v, *o = portable ? o_p : o_v;
 
