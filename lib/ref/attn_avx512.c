@@ -4,11 +4,12 @@
  * later.  They give the same bits as attn_avx2.c's, 16 lanes at a time:
  *
  *  - a value row's FMAs are element by element, so 16 lanes are 8 and 8.
- *    With two or more query heads a kv head, a tile's outputs stay in
- *    registers over a block of 16 rows, each element's FMAs still in row
- *    order, and are stored once a block instead of once a row: row by
- *    row, GQA's values wrote 4 output floats (16 B) for every fp16 value
- *    read (2 B), and the stores, not the reads, set their speed;
+ *    A tile's outputs stay in registers over a block of 16 rows, each
+ *    element's FMAs still in row order, and are stored once a block
+ *    instead of once a row (with one query head a kv head, where whole
+ *    tiles cover the head): row by row, GQA's values wrote 4 output
+ *    floats (16 B) for every fp16 value read (2 B), MHA's 1 (4 B), and
+ *    the stores, not the reads, set their speed;
  *  - a score's sum keeps AVX2's chains, chunk c of 8 floats into chain
  *    c % C: a 16-lane accumulator holds two chains side by side (chains
  *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
