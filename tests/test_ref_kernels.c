@@ -200,14 +200,16 @@ static void random_qkv(float *q, uint64_t q_n, void *k, void *v, float *rows, ui
  * chains (40, 24, 72: for AVX-512 whole pairs of chunks and an odd one)
  * and tails (12, 6); MQA and a group of 8 at 128 (AVX-512's paired
  * heads); groups of 2 at 64 and of 4 at 48 and 128, whose scores AVX-512
- * takes two rows at a time in long runs; MHA at 128 and 64, whose values
- * AVX-512 takes in blocks of rows (at 32 and 40, row by row). */
+ * takes two rows at a time in long runs; MHA at 128 and 64 and a group
+ * of 3 at 128, whose values AVX-512 takes in blocks of rows (MHA at 32
+ * and 40, and the group of 3 at 72, row by row). */
 static const struct {
 	uint32_t heads, kv_heads, head_dim;
 } shapes[] = {
 	{4, 4, 32}, {8, 4, 40}, {8, 2, 24}, {8, 1, 12}, {16, 1, 16},
 	{6, 2, 6}, {32, 8, 128}, {32, 32, 128}, {4, 4, 40}, {12, 4, 72},
 	{32, 1, 128}, {32, 4, 128}, {8, 4, 64}, {16, 4, 48}, {8, 8, 64},
+	{12, 4, 128},
 };
 
 #define ROWS 37

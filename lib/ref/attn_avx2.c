@@ -152,7 +152,7 @@ static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_st
                                      uint32_t d0, uint32_t QH, uint32_t W,
                                      const unsigned char *nb, uint64_t next)
 {
-	(void)nb; /* AVX2 takes the driver's fetch (not SPREAD) */
+	(void)nb; /* AVX2 takes the driver's fetch (not BLOCKED) */
 	(void)next;
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	uint64_t h0 = (uint64_t)g * group + qh;

@@ -6,10 +6,10 @@
  *  - a value row's FMAs are element by element, so 16 lanes are 8 and 8.
  *    A tile's outputs stay in registers over a block of 16 rows, each
  *    element's FMAs still in row order, and are stored once a block
- *    instead of once a row (with one query head a kv head, where whole
- *    tiles cover the head): row by row, GQA's values wrote 4 output
- *    floats (16 B) for every fp16 value read (2 B), MHA's 1 (4 B), and
- *    the stores, not the reads, set their speed;
+ *    instead of once a row (with one query head a tile, MHA or an odd
+ *    group, where whole tiles cover the head): row by row, GQA's values
+ *    wrote 4 output floats (16 B) for every fp16 value read (2 B), MHA's
+ *    1 (4 B), and the stores, not the reads, set their speed;
  *  - a score's sum keeps AVX2's chains, chunk c of 8 floats into chain
  *    c % C: a 16-lane accumulator holds two chains side by side (chains
  *    2j and 2j + 1), and its halves are added as AVX2 adds the chains.
@@ -423,14 +423,22 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
 		const unsigned char *row = vg + r * v_stride;
 		const float *p = att + r * att_stride + h0;
 
-		/* The next block's row r, this tile's part of it, into L2: a
-		 * block of MHA's rows is 128 KiB, more than L1 holds (into
-		 * L1, MHA's blocked values from DRAM ran at 16 GB/s, into L2
-		 * 19-23; GQA fp16 20-22 and 25-28). */
-		if (r < next)
+		/* The next block's row r, this tile's part of it (its every
+		 * line: rows need not start on one), into L2, spread over the
+		 * rows so that the fetches do not all come at once.  A block
+		 * of llama2-7b's fp16 rows is 128 KiB (fp32, 256), more than
+		 * L1 holds.  GQA fp16 values alone from DRAM: 16-18 GB/s with
+		 * a kv head's slice of the next block fetched at once into L1
+		 * (the driver's way), 19-21 spread into L1, 25-28 spread into
+		 * L2; MHA's blocked values, 16 spread into L1, 19-23 into L2. */
+		if (r < next) {
+			const char *part = (const char *)nb + r * v_stride +
+			                   ((uint64_t)g * head_dim + d0) * elem;
+
 			for (size_t b = 0; b < (size_t)16 * W * elem; b += 64)
-				_mm_prefetch((const char *)nb + r * v_stride +
-				             ((uint64_t)g * head_dim + d0) * elem + b, _MM_HINT_T1);
+				_mm_prefetch(part + b, _MM_HINT_T1);
+			_mm_prefetch(part + (size_t)16 * W * elem - 1, _MM_HINT_T1);
+		}
 
 		UNROLL
 		for (uint32_t w = 0; w < W; w++) {
@@ -450,7 +458,7 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
 }
 
 /* QH query heads a tile, and W = 16 / QH 16-lane chunks of each: 16
- * accumulators, of the 32 registers. */
+ * accumulators, of the 32 registers; one head a tile, 8 or 4. */
 static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
                                    uint32_t head_dim, const float *att,
                                    uint64_t att_stride, const void *v,

@@ -156,27 +156,23 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
  * kvp__attn_values' arguments, with kvp__values_tile (one row, elements
  * d0 on) and their own values_block (a block of rows, a tile of QH heads
  * and W chunks of LANES floats, and the next block's rows, next of them
- * from nb, whose tile it may fetch; NULL and 0 where the driver has
- * fetched them).  SPREAD: values_block fetches the next block's part of
- * its tile row by row, where whole tiles cover the head (AVX-512: GQA
- * fp16 values from DRAM 16-18 GB/s with a kv head's slice fetched at
- * once, 19-21 spread over the tiles' rows, as the fetches then do not
- * come all together); otherwise the driver fetches a kv head's slice of
- * the next block before its tiles.  One query head a tile goes row by
- * row unless SPREAD.  One query head a tile (MHA, odd groups)
- * stores as many output floats a row as it reads values, or a few more,
- * which the stores keep up with: row by row, one stream.  More heads:
- * blocks of KVP__VALUE_BLOCK rows, kv head after kv head, each kv head's
- * slice of the next block fetched ahead, the elements past the whole
- * tiles row by row. */
-#define KVP__VALUES_BY_BLOCKS(QH, W, LANES, SPREAD)                            \
+ * from nb, whose tile it may fetch; NULL and 0 where the driver fetches
+ * them).  Blocks of KVP__VALUE_BLOCK rows, kv head after kv head, the
+ * elements past the whole tiles row by row.  BLOCKED (the AVX-512 build):
+ * one query head a tile is blocked too, and values_block fetches the next
+ * block's part of its tile row by row where whole tiles cover the head;
+ * otherwise the driver fetches a kv head's slice of the next block before
+ * its tiles, and one query head a tile (MHA, odd groups: as many output
+ * floats stored a row as values read) goes row by row, one stream.  (The
+ * AVX-512 build's figures are in attn_avx512.c, values_block.) */
+#define KVP__VALUES_BY_BLOCKS(QH, W, LANES, BLOCKED)                           \
 	do {                                                                   \
 		const uint32_t width_ = (LANES) * (W);                         \
 		uint32_t group_ = heads / kv_heads;                            \
 		uint32_t whole_ = head_dim / width_ * width_;                  \
 		size_t slice_ = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2); \
                                                                                \
-		if ((QH) == 1 && !(SPREAD)) {                                  \
+		if ((QH) == 1 && !(BLOCKED)) {                                 \
 			for (uint64_t r = 0; r < n_rows; r++)                  \
 				for (uint32_t g = 0; g < kv_heads; g++)        \
 					for (uint32_t qh = 0; qh < group_; qh++) \
@@ -197,7 +193,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 			                ? n_rows - r0 - n : KVP__VALUE_BLOCK;  \
                                                                                \
 			const unsigned char *nb_ = next ? block + n * v_stride : NULL; \
-			bool spread_ = (SPREAD) && whole_ == head_dim;        \
+			bool spread_ = (BLOCKED) && whole_ == head_dim;       \
                                                                                \
 			for (uint32_t g = 0; g < kv_heads; g++) {              \
 				if (!spread_)                                  \
