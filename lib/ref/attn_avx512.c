@@ -187,76 +187,76 @@ static AVX512_INLINE void scores_tile2(const float *q, uint32_t head_dim,
 	}
 }
 
+/* Rows [r, r + n) R at a time (R = 1, or 2 with scores_tile2 and its
+ * fetch ahead), tiles in order (kv head, first query head), each eight
+ * heads' final vectors stored as AVX2 stores them (QH divides 8). */
+static AVX512_INLINE void scores_rows(const float *q, uint32_t heads, uint32_t group,
+                                      uint32_t head_dim, float scale, const void *k,
+                                      kvp_dtype dtype, uint64_t k_stride, uint64_t r,
+                                      uint64_t end, uint64_t n_rows, uint64_t ahead,
+                                      float *att, uint64_t att_stride, uint32_t QH,
+                                      uint32_t R)
+{
+	size_t slice = (size_t)head_dim * (dtype == KVP_DTYPE_FP32 ? 4 : 2);
+	uint32_t tiles = heads / QH, per_g = group / QH;
+
+	for (; r + R <= end; r += R) {
+		const unsigned char *row = (const unsigned char *)k + r * k_stride;
+		__m256 fv[2][8];
+		uint32_t n = 0;
+		uint64_t h0 = 0;
+
+		for (uint32_t t = 0; t < tiles; t++) {
+			const float *qt = q + (uint64_t)t * QH * head_dim;
+			uint32_t g = t / per_g;
+
+			if (R == 2) {
+				if (t % per_g == 0) {
+					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
+					fetch_ahead(row + k_stride, r + 1, ahead, n_rows, k_stride,
+					            slice, g);
+				}
+				scores_tile2(qt, head_dim, row + g * slice,
+				             row + k_stride + g * slice, dtype, QH, fv[0] + n,
+				             fv[1] + n);
+			} else {
+				scores_tile(qt, head_dim, row + g * slice, dtype, QH, fv[0] + n);
+			}
+			n += QH;
+			if (n == 8 || t + 1 == tiles) {
+				UNROLL
+				for (uint32_t j = 0; j < R; j++)
+					kvp__scores_store(fv[j], n, h0, q, head_dim, group,
+					                  row + j * k_stride, dtype, scale,
+					                  att + (r + j) * att_stride);
+				h0 += n;
+				n = 0;
+			}
+		}
+	}
+}
+
 static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_heads,
                                    uint32_t head_dim, float scale, const void *k,
                                    kvp_dtype dtype, uint64_t k_stride,
                                    uint64_t n_rows, float *att, uint64_t att_stride,
                                    uint32_t QH)
 {
-	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2, slice = (size_t)head_dim * elem;
-	uint32_t group = heads / kv_heads, tiles = heads / QH, per_g = group / QH;
-	uint64_t ahead = k_stride ? (SCORES_AHEAD + k_stride - 1) / k_stride : 1, r = 0;
+	uint32_t group = heads / kv_heads;
+	uint64_t ahead = k_stride ? (SCORES_AHEAD + k_stride - 1) / k_stride : 1, pairs = 0;
 
 	/* Two rows at a time where a tile has two heads or more (a query
 	 * chunk loaded then serves 2 QH FMAs; with one head, MHA or an odd
 	 * group, the key loads bind instead), a slice is whole rounds of
 	 * chains and the run is long enough to fetch ahead; the last row of
 	 * an odd run, and other shapes and runs, one at a time. */
-	if (QH >= 2 && head_dim % (64 / QH) == 0 && n_rows / PAIRS_AHEADS >= ahead)
-		for (; r + 2 <= n_rows; r += 2) {
-			const unsigned char *row = (const unsigned char *)k + r * k_stride;
-			__m256 f0[8], f1[8];
-			uint32_t n = 0;
-			uint64_t h0 = 0;
-
-			for (uint32_t t = 0; t < tiles; t++) {
-				uint32_t g = t / per_g;
-
-				if (t % per_g == 0) {
-					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
-					fetch_ahead(row + k_stride, r + 1, ahead, n_rows, k_stride,
-					            slice, g);
-				}
-				scores_tile2(q + (uint64_t)t * QH * head_dim, head_dim,
-				             row + g * slice, row + k_stride + g * slice, dtype, QH,
-				             f0 + n, f1 + n);
-				n += QH;
-				if (n == 8 || t + 1 == tiles) {
-					kvp__scores_store(f0, n, h0, q, head_dim, group, row, dtype,
-					                  scale, att + r * att_stride);
-					kvp__scores_store(f1, n, h0, q, head_dim, group,
-					                  row + k_stride, dtype, scale,
-					                  att + (r + 1) * att_stride);
-					h0 += n;
-					n = 0;
-				}
-			}
-		}
-	for (; r < n_rows; r++) {
-		const unsigned char *row = (const unsigned char *)k + r * k_stride;
-		float *out = att + r * att_stride;
-		__m256 fv[8 + 4];
-		uint32_t n = 0;
-		uint64_t h0 = 0;
-
-		/* Tiles in order: (kv head, first query head). */
-		for (uint32_t t = 0; t < tiles; t++) {
-			scores_tile(q + (uint64_t)t * QH * head_dim, head_dim,
-			            row + (uint64_t)(t / per_g) * head_dim * elem, dtype, QH,
-			            fv + n);
-			n += QH;
-			if (n >= 8) {
-				kvp__scores_store(fv, 8, h0, q, head_dim, group, row, dtype,
-				                  scale, out);
-				h0 += 8;
-				n -= 8;
-				for (uint32_t i = 0; i < n; i++)
-					fv[i] = fv[8 + i];
-			}
-		}
-		if (n)
-			kvp__scores_store(fv, n, h0, q, head_dim, group, row, dtype, scale, out);
+	if (QH >= 2 && head_dim % (64 / QH) == 0 && n_rows / PAIRS_AHEADS >= ahead) {
+		pairs = n_rows / 2 * 2;
+		scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, 0, pairs,
+		            n_rows, ahead, att, att_stride, QH, 2);
 	}
+	scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, pairs, n_rows,
+	            n_rows, ahead, att, att_stride, QH, 1);
 }
 
 /* QH query heads a tile, a constant so that the accumulators stay in
