@@ -65,8 +65,8 @@ static uint64_t clamp64(unsigned __int128 x)
  * and the f32 hidden state received, n_embd x n_tokens; beside them the
  * largest per-layer activations, the MLP's: 4 x n_tokens x (3 n_embd + 3
  * n_ff) (swiglu_split's output not in place), n_ff a dense MLP's inner
- * size, or a mixture of experts' rows (mlp_values; split, unverified).  So 4 x
- * n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
+ * size, or a mixture of experts' rows (mlp_values; split, unverified).
+ * So 4 x n_tokens x (2 n_kv + 4 n_embd + 3 n_embd + 3 n_ff) on every GPU, and
  * on the last the larger of that and the copies with the logits, 4 x
  * n_tokens x (n_vocab + n_embd) (llama_peaks).  Published logs (research:
  * doc/footprint.md): Qwen2.5-32B on six GPUs 946.01 MiB a middle GPU,

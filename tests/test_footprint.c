@@ -318,16 +318,15 @@ static void test_llama_server(void **state)
 		assert_int_equal(p.compute_bytes, 88090624);
 		mib_near(p.compute_bytes, 84.01, 0.00005, "qwen3-30b-a3b shape, llama-server");
 		q3.hidden = 4096;
-		assert_int_equal(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes,
+		p = server_plan(&q3, 4096, 1, NULL, 0);
+		assert_int_equal(p.compute_bytes,
 		                 4ull * 512 * (12288 + 18432 + 32768) + 4194304 + 10240);
-		mib_near(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes, 128.01, 0.00005,
-		         "4096 wide, llama-server");
+		mib_near(p.compute_bytes, 128.01, 0.00005, "4096 wide, llama-server");
 		q3.hidden = 2048;
 		q3.moe_intermediate = 1024;
-		assert_int_equal(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes,
-		                 4ull * 512 * (6144 + 24576) + 4194304 + 10240);
-		mib_near(server_plan(&q3, 4096, 1, NULL, 0).compute_bytes, 64.01, 0.00005,
-		         "experts of 1024, llama-server");
+		p = server_plan(&q3, 4096, 1, NULL, 0);
+		assert_int_equal(p.compute_bytes, 4ull * 512 * (6144 + 24576) + 4194304 + 10240);
+		mib_near(p.compute_bytes, 64.01, 0.00005, "experts of 1024, llama-server");
 	}
 	/* 256 slots: 256 rows of logits, 4 x 256 x 132,352 = 135,528,448 B,
 	 * over the MLP's. */
