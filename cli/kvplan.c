@@ -227,7 +227,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		plan->fit_options.weights_dtype = plan->source.weights_dtype;
 	r->weights_dtype = plan->fit_options.weights_dtype;
 	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {
+		/* Less the MTP layers' tensors, which the engines load for an
+		 * MTP draft alone: then they are its weights, counted. */
 		r->weight_bytes = cli_checkpoint_bytes(plan);
+		if (plan->has_weights && plan->weights.bytes)
+			r->weight_bytes -= plan->weights.mtp_bytes;
 		/* Counted tensor by tensor (not an index's total): where
 		 * the embedding and the head are. */
 		if (plan->has_weights && plan->weights.bytes) {
@@ -237,6 +241,9 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	}
 	r->draft = plan->has_draft ? &plan->draft : NULL;
 	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
+	if (r->mtp_layers && !o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS) &&
+	    plan->has_weights && plan->weights.bytes)
+		r->draft_weight_bytes = plan->weights.mtp_bytes;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
 	r->block_size = o->block_size_set ? o->block_size : 0;

@@ -215,7 +215,10 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 	unsigned __int128 bytes;
 
 	p->draft_weights_bytes = 0;
-	if (r->mtp_layers) {
+	if (r->mtp_layers && r->draft_weight_bytes) {
+		/* Counted in a file (kvp_weights mtp_bytes). */
+		bytes = r->draft_weight_bytes;
+	} else if (r->mtp_layers) {
 		/* At the model's own bytes a parameter; none for a model of
 		 * unknown params, as its own weights are then none. */
 		uint64_t per = 0, weights = p->weights_bytes;

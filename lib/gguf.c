@@ -46,7 +46,8 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	if (g.n_kv > 0 && !(g.kv = kvp__malloc((size_t)g.n_kv * sizeof *g.kv)))
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK &&
-	    (st = kvp__gguf_read_tensors(&c, n_tensors, alignment, &tally,
+	    (st = kvp__gguf_read_tensors(&c, n_tensors, alignment,
+	                                 kvp__gguf_first_nextn(&g), &tally,
 	                                 &params, &tied)) == KVP_OK &&
 	    (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
 		kvp__name_from_path(path ? path : "", ".gguf", false, m.name);

@@ -101,8 +101,9 @@ kvp_status kvp__gguf_read_kvs(kvp__gguf_cursor *c, kvp__gguf *g,
  * *tied when no tensor is output.weight (llama.cpp then reads the LM head
  * from token_embd.weight, llama-model.cpp TENSOR_DUPLICATED). */
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
-                                  uint64_t alignment, kvp_weights *weights,
-                                  uint64_t *params, bool *tied);
+                                  uint64_t alignment, uint32_t first_nextn,
+                                  kvp_weights *weights, uint64_t *params,
+                                  bool *tied);
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -127,6 +128,11 @@ const char *kvp__gguf_quote(const char *bytes, uint64_t len,
  * source's notes and family (lib/gguf_arch.c). */
 kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *model,
                            kvp_source *source, kvp_error *err);
+/* The first NextN (MTP) block of g, block_count less
+ * ARCH.nextn_predict_layers, for the tensors' count before the keys are
+ * read in full; UINT32_MAX when it has none (kvp__gguf_model reports what
+ * is wrong with the keys). */
+uint32_t kvp__gguf_first_nextn(const kvp__gguf *g);
 
 #define KVP__GGUF_KEY_MAX (KVP_NAME_MAX + 48)
 
@@ -166,7 +172,8 @@ typedef struct kvp__gguf_reader {
 	kvp_error *err;
 	const kvp__gguf_family *fam;   /* NULL: the generic keys alone */
 	char arch[KVP_NAME_MAX];
-	uint32_t layers;
+	uint32_t layers;        /* the model's: block_count less the NextN */
+	uint32_t blocks;        /* block_count, the per-layer arrays' length */
 } kvp__gguf_reader;
 
 /* A key's values per layer: an array of block_count entries or one
@@ -213,6 +220,9 @@ uint32_t kvp__gguf_layer(const kvp__gguf_reader *r,
  * or NULL for one with the generic keys alone; *known false for a name
  * llama.cpp has no case for. */
 const kvp__gguf_family *kvp__gguf_family_of(const char *arch, bool *known);
+/* Whether arch's loader reads ARCH.nextn_predict_layers, its last blocks
+ * then being NextN (MTP) layers outside the model's n_layer. */
+bool kvp__gguf_reads_nextn(const char *arch);
 /* DeepSeek's MLA sizes into m. */
 kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m);
 /* The window or chunk, and which layers have one. */

@@ -78,7 +78,7 @@ kvp_status kvp__gguf_get_per_layer(const kvp__gguf_reader *r,
 	pl->kv = kvp__gguf_arch_key(r, suffix, key);
 	*found = pl->kv != NULL;
 	if (pl->kv && pl->kv->type == KVP__GGUF_ARRAY) {
-		if (pl->kv->count != r->layers)
+		if (pl->kv->count != r->blocks)
 			return fail_at(r, KVP_ERR_PARSE, pl->kv,
 			               "has a per-layer array whose length is not"
 			               " block_count", key, pl->kv->count);
@@ -364,6 +364,42 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 	return KVP_OK;
 }
 
+/* The NextN (MTP) blocks after the model's layers, on the architectures
+ * that read them (llama_hparams::n_layer() is n_layer_all less
+ * n_layer_nextn; the loaders assert it is less). */
+static kvp_status read_nextn(kvp__gguf_reader *r)
+{
+	uint32_t nextn = 0;
+	bool found;
+	kvp_status st;
+
+	if (!kvp__gguf_reads_nextn(r->arch))
+		return KVP_OK;
+	if ((st = kvp__gguf_get_u32(r, "nextn_predict_layers", false, &nextn,
+	                            &found)) != KVP_OK)
+		return st;
+	if (nextn >= r->blocks)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.nextn_predict_layers %u is not less than"
+		                     " %s.block_count %u", r->arch, nextn, r->arch,
+		                     r->blocks);
+	r->layers = r->blocks - nextn;
+	return KVP_OK;
+}
+
+uint32_t kvp__gguf_first_nextn(const kvp__gguf *g)
+{
+	kvp__gguf_reader r = {.g = g};
+	bool found;
+
+	if (read_arch(&r) != KVP_OK ||
+	    kvp__gguf_get_u32(&r, "block_count", false, &r.blocks, &found) != KVP_OK)
+		return UINT32_MAX;
+	if (read_nextn(&r) != KVP_OK || r.layers == 0 || r.layers == r.blocks)
+		return UINT32_MAX;
+	return r.layers;
+}
+
 kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
                            kvp_source *source, kvp_error *err)
 {
@@ -392,9 +428,18 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 		return kvp__error_at(err, KVP_ERR_PARSE, g->path, 0, 0,
 		                     "%s.block_count %u is not 1 to %u", r.arch,
 		                     r.layers, LAYERS_MAX);
+	r.blocks = r.layers;
+	if ((st = read_nextn(&r)) != KVP_OK)
+		return st;
 	m->layers = r.layers;
-	kvp__note(source, "layers", KVP_ORIGIN_READ, "%s.block_count = %u",
-	          r.arch, r.layers);
+	if (r.layers == r.blocks)
+		kvp__note(source, "layers", KVP_ORIGIN_READ, "%s.block_count = %u",
+		          r.arch, r.layers);
+	else
+		kvp__note(source, "layers", KVP_ORIGIN_READ, "%s.block_count = %u,"
+		          " less %s.nextn_predict_layers = %u (NextN blocks, an MTP"
+		          " draft's: --mtp)", r.arch, r.blocks, r.arch,
+		          r.blocks - r.layers);
 	if ((st = kvp__gguf_get_u32(&r, "embedding_length", false, &m->hidden,
 	                            &found)) != KVP_OK)
 		return st;

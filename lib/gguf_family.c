@@ -30,6 +30,12 @@ static const kvp__gguf_family families[] = {
 	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
 	{"nemotron_h", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
 	{"qwen3next", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
+	/* Qwen3.5, dense and MoE (models/qwen35.cpp, qwen35moe.cpp at
+	 * 3f545becc): Gated DeltaNet but every full_attention_interval-th
+	 * layer, as Qwen3-Next; the NextN block after them is full
+	 * attention. */
+	{"qwen35", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
+	{"qwen35moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
 	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
@@ -47,6 +53,26 @@ static const char *const plain[] = {
 	"dbrx", "grok", "mistral3", "smollm3", "ernie4_5", "ernie4_5-moe",
 	"hunyuan-moe", "hunyuan-dense", "seed_oss", "exaone", "deci",
 };
+
+/* The architectures whose load_arch_hparams reads
+ * LLM_KV_NEXTN_PREDICT_LAYERS (src/models/ at 3f545becc); on them
+ * llama_hparams::n_layer() is block_count less it, and the target
+ * context's cache leaves those blocks out (llama-model.cpp
+ * create_memory). */
+bool kvp__gguf_reads_nextn(const char *arch)
+{
+	static const char *const nextn[] = {
+		"bailingmoe2", "bailingmoe3", "cohere2moe", "deepseek2", "deepseek32",
+		"deepseek4", "dots3note", "exaone-moe", "exaone4", "glm-dsa", "glm4",
+		"glm4moe", "hy_v3", "mimo2", "nemotron_h", "nemotron_h_moe", "qwen35",
+		"qwen35moe", "qwen3next", "step35",
+	};
+
+	for (size_t i = 0; i < sizeof nextn / sizeof nextn[0]; i++)
+		if (strcmp(nextn[i], arch) == 0)
+			return true;
+	return false;
+}
 
 const kvp__gguf_family *kvp__gguf_family_of(const char *arch, bool *known)
 {

@@ -161,9 +161,22 @@ static kvp_status check_data(kvp__gguf_cursor *c, tensor_info *t, uint64_t n,
 	return KVP_OK;
 }
 
+/* Whether name is a block's "blk.N." with N at least first. */
+static bool block_from(const char *name, uint64_t len, uint32_t first)
+{
+	uint64_t i = 4, n = 0;
+
+	if (len < 6 || memcmp(name, "blk.", 4) != 0)
+		return false;
+	while (i < len && name[i] >= '0' && name[i] <= '9' && n <= UINT32_MAX)
+		n = n * 10 + (uint64_t)(name[i++] - '0');
+	return i > 4 && i < len && name[i] == '.' && n >= first;
+}
+
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
-                                  uint64_t alignment, kvp_weights *weights,
-                                  uint64_t *params, bool *tied)
+                                  uint64_t alignment, uint32_t first_nextn,
+                                  kvp_weights *weights, uint64_t *params,
+                                  bool *tied)
 {
 	tensor_info *t = NULL;
 	kvp_status st = KVP_OK;
@@ -188,6 +201,9 @@ kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
 			st = kvp__weights_add(weights, t[i].name, (size_t)t[i].name_len,
 			                      t[i].type->name, t[i].elements, t[i].bytes,
 			                      c->path, c->err);
+		/* At most weights->bytes, which did not overflow. */
+		if (st == KVP_OK && block_from(t[i].name, t[i].name_len, first_nextn))
+			weights->mtp_bytes += t[i].bytes;
 	}
 	if (st == KVP_OK)
 		st = check_data(c, t, n, alignment);

@@ -607,8 +607,12 @@ typedef struct kvp_request {
 	                          * (kvp_plan_fit and
 	                          * kvp_plan_compute_bytes_at read it for
 	                          * llama.cpp's draft context) */
-	uint64_t draft_weight_bytes; /* its weights' exact bytes (a file); 0:
-	                          * its params as weights_format */
+	uint64_t draft_weight_bytes; /* its weights' exact bytes (a file), or
+	                          * with mtp_layers the MTP layers' (a
+	                          * file's NextN tensors, kvp_weights
+	                          * mtp_bytes); 0: its params as
+	                          * weights_format, the MTP layers' as a
+	                          * block at the model's average */
 	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
 	                          * GLM-4.5's and Qwen3-Next's one; 0 none */
 	uint32_t spec_tokens;    /* tokens drafted a step (vLLM's
@@ -795,6 +799,10 @@ typedef struct kvp_plan {
 	                             * the other
 	                             * engines */
 	uint64_t attn_token_bytes;
+	uint64_t attn_graph_bytes;  /* and for each sequence (n_seq_max),
+	                             * whatever the context and the ubatch
+	                             * (a Gated DeltaNet layer's conv state,
+	                             * lib/llama_compute.c) */
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 (and
 	                             * a draft model's context's, its

@@ -112,6 +112,15 @@ typedef struct kvp_weights {
 	 * the embedding): where pipeline stages and llama.cpp put them. */
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
+	/* Of bytes, the next-token-prediction (MTP, NextN) layers': GGUF's
+	 * blocks from block_count - ARCH.nextn_predict_layers on, on the
+	 * architectures whose loader reads that key, and safetensors'
+	 * mtp.* (Qwen3-Next's, Qwen3.5's).  llama.cpp loads them only for
+	 * an MTP draft (--spec-type draft-mtp), vLLM only for MTP
+	 * speculative decoding: a plan takes them as the MTP layers'
+	 * weights (kvp_request draft_weight_bytes), the rest as the
+	 * model's. */
+	uint64_t mtp_bytes;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

@@ -114,13 +114,63 @@ static unsigned __int128 mlp_values(const kvp_model *m)
 	return routed > widest ? routed : widest;
 }
 
-/* The MLP's activations a token, 4 x (3 n_embd + mlp_values) B, plus
- * extra: a mixture of experts' top-k rows may take it past 64 bits (a
- * profile's figures are not bounded), where it stays at 64 bits' most. */
-static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
+/* Qwen3.5's hybrid, dense and MoE (Hugging Face qwen3_5_text and
+ * qwen3_5_moe_text, GGUF qwen35 and qwen35moe; model_type a prefix). */
+static bool gdn_hybrid(const kvp_model *m)
 {
-	return clamp64((unsigned __int128)4 * (3 * (unsigned __int128)m->hidden + mlp_values(m)) +
-	               extra);
+	static const char *const types[] = {"qwen3_5", "qwen35"};
+
+	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
+}
+
+/* Qwen3.5 (models/qwen35.cpp at 3f545becc), whose first layer is Gated
+ * DeltaNet, with the fused GATED_DELTA_NET op (CUDA, Metal and the CPU
+ * run it; llama-context.cpp resolve_fused_ops keeps it where the layer's
+ * device has it): its dense MLP holds two rows of n_embd beside
+ * mlp_values, not three (its mixture of experts three, as Qwen3's), and
+ * its Gated DeltaNet layer holds, a token, the conv's input
+ * and output (2 x (inner + 2 groups x state)), the q and k l2-norms (2
+ * groups x state), the delta net's output (inner) and two rows of n_embd
+ * (3 inner + 6 groups x state + 2 n_embd values), and once the conv
+ * state copied in and the (conv kernel - 1) rows it adds to the conv's
+ * input, 2 x 4 x (kernel - 1) x (inner + 2 groups x state) B for each
+ * sequence, n_seq_max (delta-net-base.cpp build_conv_state).  Mainline through ggml's RPC
+ * device (research in doc/footprint.md): every one of 19 runs of 11
+ * shapes, dense and MoE, to the figure llama.cpp prints, n_ubatch 128 to
+ * 1,024. */
+static unsigned __int128 gdn_values(const kvp_model *m)
+{
+	unsigned __int128 ks = (unsigned __int128)m->ssm_groups * m->ssm_state;
+
+	return 3 * (unsigned __int128)m->ssm_inner + 6 * ks + 2 * (unsigned __int128)m->hidden;
+}
+
+static uint64_t gdn_graph_bytes(const kvp_model *m)
+{
+	uint64_t kernel = m->ssm_conv_kernel ? m->ssm_conv_kernel - 1 : 0;
+
+	return clamp64((unsigned __int128)8 * kernel *
+	               ((unsigned __int128)m->ssm_inner +
+	                2 * (unsigned __int128)m->ssm_groups * m->ssm_state));
+}
+
+/* The MLP's activations a token, 4 x (3 n_embd + mlp_values) B (a Gated
+ * DeltaNet hybrid's: the larger of 4 x (2 n_embd + mlp_values) and its
+ * Gated DeltaNet layer's, then *graph its bytes once), plus extra: a
+ * mixture of experts' top-k rows may take it past 64 bits (a profile's
+ * figures are not bounded), where it stays at 64 bits' most. */
+static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra, uint64_t *graph)
+{
+	bool dense = !m->moe_top_k && !m->moe_intermediate;
+	unsigned __int128 values = (gdn_hybrid(m) && dense ? 2 : 3) * (unsigned __int128)m->hidden +
+	                           mlp_values(m);
+
+	*graph = 0;
+	if (gdn_hybrid(m) && m->ssm_inner && gdn_values(m) > values) {
+		values = gdn_values(m);
+		*graph = gdn_graph_bytes(m);
+	}
+	return clamp64((unsigned __int128)4 * values + extra);
 }
 
 /* llama.cpp on one GPU with flash attention (the default), read at
@@ -144,11 +194,12 @@ static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
  * under 2^32); the token's are taken in 128 bits and clamped.  A model
  * not finalized (a draft handed in as it is) has its head_dim derived. */
 static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, uint64_t *cell,
-                         uint64_t *token)
+                         uint64_t *token, uint64_t *graph)
 {
 	bool copies = pp > 1;
 	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
 
+	*graph = 0;
 	if (flash_attn_off) {
 		*cell = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
 		*token = clamp64((unsigned __int128)4 *
@@ -156,10 +207,12 @@ static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, u
 		                  2 * (unsigned __int128)m->heads * head_dim));
 	} else if (copies) {
 		*cell = 4 * 2;
-		*token = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
+		*token = mlp_token_bytes(m, pinned_token_bytes(m->hidden), graph);
 	} else {
+		/* Qwen3.5's positions are M-RoPE's four a token
+		 * (llama-graph.cpp build_inp_pos, n_pos_per_embd). */
 		*cell = 2;
-		*token = mlp_token_bytes(m, 4 + 2 * 8);
+		*token = mlp_token_bytes(m, (gdn_hybrid(m) ? 4 * 4 : 4) + 2 * 8, graph);
 	}
 }
 
@@ -216,14 +269,15 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
 static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, uint64_t tokens,
                                     uint64_t full, uint64_t swa)
 {
-	uint64_t outputs = r->batch < tokens ? r->batch : tokens, cell, token;
+	uint64_t outputs = r->batch < tokens ? r->batch : tokens, cell, token, graph;
 	unsigned __int128 out, attn, n_kv;
 
 	if (!d || !d->vocab || !d->hidden)
 		return 0;
 	out = (unsigned __int128)4 * outputs * ((uint64_t)d->vocab + d->hidden);
-	buffer_terms(d, r->flash_attn_off, 1, &cell, &token);
-	attn = context_peak(cell, token, full, swa, r->flash_attn_off, true, tokens, &n_kv);
+	buffer_terms(d, r->flash_attn_off, 1, &cell, &token, &graph);
+	attn = context_peak(cell, token, full, swa, r->flash_attn_off, true, tokens, &n_kv) +
+	       (unsigned __int128)graph * r->batch;
 	return clamp64(out > attn ? out : attn);
 }
 
@@ -271,7 +325,8 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 	}
 	*draft = draft_peak(r->draft, r, tokens, dfull, dswa);
 	*attn = context_peak(p->attn_cell_bytes, p->attn_token_bytes, full, swa, r->flash_attn_off,
-	                     r->pp <= 1, tokens, &n_kv);
+	                     r->pp <= 1, tokens, &n_kv) +
+	        (unsigned __int128)p->attn_graph_bytes * r->batch;
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
 	if (!r->flash_attn_off && r->pp > 1)
@@ -318,7 +373,7 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	unsigned __int128 out, attn, draft;
 
 	p->compute_bytes = p->compute_other_bytes = p->host_bytes = p->draft_compute_bytes = 0;
-	p->attn_cell_bytes = p->attn_token_bytes = 0;
+	p->attn_cell_bytes = p->attn_token_bytes = p->attn_graph_bytes = 0;
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
 	/* Without flash attention the attention's own peak: the f32 scores
@@ -328,7 +383,8 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	 * (split by layers), or the mask and the MLP's (one GPU); the
 	 * logits' peak on the GPU holding the output layer, the larger
 	 * there. */
-	buffer_terms(m, r->flash_attn_off, r->pp, &p->attn_cell_bytes, &p->attn_token_bytes);
+	buffer_terms(m, r->flash_attn_off, r->pp, &p->attn_cell_bytes, &p->attn_token_bytes,
+	             &p->attn_graph_bytes);
 	llama_peaks(p, r, &out, &attn, &draft);
 	p->draft_compute_bytes = clamp64(draft);
 	p->compute_bytes = clamp64((unsigned __int128)clamp64(out > attn ? out : attn) +

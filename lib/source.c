@@ -157,6 +157,8 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 		role = &weights->head_bytes;
 	if (role)
 		*role += bytes; /* at most weights->bytes, which did not overflow */
+	if (name_len > 4 && memcmp(name, "mtp.", 4) == 0)
+		weights->mtp_bytes += bytes;
 	t->tensors++;
 	weights->tensors++;
 	return KVP_OK;

@@ -351,6 +351,72 @@ static void test_llama_server(void **state)
 	assert_int_equal(p.host_bytes, 2 * 64ull * 128256 * 4);
 }
 
+/* A Qwen3.5 shape (Gated DeltaNet layers, full attention every fourth; a
+ * GGUF's model_type qwen35), n_embd 1,024, 8 heads of 256, 2 kv heads,
+ * inner 16 x 128, 16 key heads of 128, conv kernel 4.  The shape of
+ * Qwen3.5-0.8B (research: /work/research/qwen35-configs.md). */
+static kvp_model qwen35(uint32_t hidden, uint32_t heads, uint32_t kv, uint32_t inner,
+                        uint32_t n_ff)
+{
+	kvp_model m = dense(24, hidden, heads, kv, 248320, n_ff);
+	kvp_error err;
+
+	strcpy(m.model_type, "qwen35");
+	m.head_dim = 256;
+	m.head_dim_derived = false;
+	m.ssm_conv_kernel = 4;
+	m.ssm_inner = inner;
+	m.ssm_state = 128;
+	m.ssm_groups = 16;
+	if (kvp_layer_pattern_parse("recurrent*3,full", &m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+/* Qwen3.5 under llama-server, one slot, n_ubatch 512, flash attention
+ * (models/qwen35.cpp at 3f545becc, fused Gated DeltaNet): mainline's own
+ * code through ggml's RPC device gives these (research in
+ * doc/footprint.md). */
+static void test_llama_qwen35(void **state)
+{
+	kvp_model small = qwen35(1024, 8, 2, 2048, 3584);
+	kvp_model nine = qwen35(4096, 16, 4, 4096, 12288);
+	kvp_plan p;
+
+	(void)state;
+	/* The Gated DeltaNet layer's set is the larger: 3 x 2,048 + 6 x 16 x
+	 * 128 + 2 x 1,024 = 20,480 values a token, against the MLP's 2 x
+	 * 1,024 + 3 x 3,584 = 12,800.  4 x 512 x 20,480 + the mask 2 x 4,096 x
+	 * 512 + 512 x (16 B of M-RoPE positions + 16 of cache indices) + the
+	 * conv state twice, 2 x 4 x 3 x (2,048 + 2 x 16 x 128) = 147,456:
+	 * 46,301,184 B, 44.16 MiB, as llama.cpp prints; at n_ctx 32768 the
+	 * mask is 33,554,432 B: 75,661,312, 72.16 MiB. */
+	p = server_plan(&small, 4096, 1, NULL, 0);
+	assert_int_equal(p.attn_graph_bytes, 147456);
+	assert_int_equal(p.compute_bytes, 46301184);
+	mib_near(p.compute_bytes, 44.16, 0.005, "qwen3.5-0.8b shape at 4096");
+	assert_int_equal(server_plan(&small, 32768, 1, NULL, 0).compute_bytes, 75661312);
+	/* llama-server's default four slots, unified: the conv state is
+	 * copied in for each, 46,301,184 + 3 x 147,456 = 46,743,552 B, 44.58
+	 * MiB (and four rows of logits, under it), as llama.cpp prints. */
+	p = server_plan(&small, 4096, 4, NULL, 0);
+	assert_int_equal(p.compute_bytes, 46743552);
+	mib_near(p.compute_bytes, 44.58, 0.005, "qwen3.5-0.8b shape, four slots");
+	/* A wider MLP wins, with two rows of n_embd and no conv state: the
+	 * 9B's shape, 4 x 512 x (2 x 4,096 + 3 x 12,288) + 4,194,304 + 16,384
+	 * = 96,485,376 B, 92.02 MiB as llama.cpp prints. */
+	p = server_plan(&nine, 4096, 1, NULL, 0);
+	assert_int_equal(p.attn_graph_bytes, 0);
+	assert_int_equal(p.compute_bytes, 96485376);
+	mib_near(p.compute_bytes, 92.02, 0.005, "qwen3.5-9b shape at 4096");
+	/* Another model_type keeps three rows of n_embd and no Gated
+	 * DeltaNet set: 4 x 512 x (3 x 1,024 + 3 x 3,584) + 4,194,304 +
+	 * 10,240. */
+	strcpy(small.model_type, "qwen3next");
+	p = server_plan(&small, 4096, 1, NULL, 0);
+	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 1024 + 3 * 3584) + 4194304 + 10240);
+}
+
 /* The parts sum to the device, or exceed it by over, for every engine. */
 static void test_parts_sum(void **state)
 {
@@ -933,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_llama_buffers),
 		cmocka_unit_test(test_llama_flash_mlp),
 		cmocka_unit_test(test_llama_server),
+		cmocka_unit_test(test_llama_qwen35),
 		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_sglang_preload),
 		cmocka_unit_test(test_sglang_preload_logs),

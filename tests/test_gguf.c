@@ -473,6 +473,73 @@ static void test_qwen3next(void **state)
 	ggufw_free(&w);
 }
 
+/* Qwen3.5-27B as llama.cpp's converter writes it (Qwen/Qwen3.5-27B
+ * config.json, /work/research/qwen35/: 64 layers, hidden 5120, 24 heads,
+ * 4 kv heads, head_dim 256, full_attention_interval 4, conv kernel 4, 16
+ * key heads and 48 value heads of 128, mtp_num_hidden_layers 1): the MTP
+ * layer is a 65th block and nextn_predict_layers 1
+ * (convert_hf_to_gguf.py; qwen35.cpp load_arch_hparams: n_layer() = 65 -
+ * 1).  inner 48 x 128 = 6,144.  A recurrent layer's state: (4 - 1) x
+ * (6,144 + 2 x 16 x 128) + 128 x 6,144 = 817,152 values, 3,268,608 B; 48
+ * of them 156,893,184 B; at one token the 16 full layers add 16 x 4 x 256
+ * x 2 x 2 B = 65,536 B: 156,958,720 B.  Tensors: blk.6 and blk.63 are the
+ * model's, blk.64's are the NextN block's (f32 norms of 5,120, 20,480 B
+ * each, and an f16 eh_proj of 10,240 x 16 here, 327,680 B). */
+static void test_qwen35_nextn(void **state)
+{
+	uint64_t norm[1] = {5120}, eh[2] = {10240, 16};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "qwen35", 65, 5120, 24, 4, 256);
+	ggufw_kv_uint(&w, "qwen35.full_attention_interval", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_kv_uint(&w, "qwen35.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "qwen35.ssm.inner_size", GGUFW_U32, 6144);
+	ggufw_kv_uint(&w, "qwen35.ssm.state_size", GGUFW_U32, 128);
+	ggufw_kv_uint(&w, "qwen35.ssm.group_count", GGUFW_U32, 16);
+	ggufw_kv_uint(&w, "qwen35.ssm.time_step_rank", GGUFW_U32, 48);
+	ggufw_tensor(&w, "blk.6.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.63.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.64.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.64.nextn.eh_proj.weight", 2, eh, F16, 327680);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 64);
+	assert_false(p.source.generic);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 48);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 16);
+	note_is(&p, "layers", KVP_ORIGIN_READ,
+	        "qwen35.block_count = 65, less qwen35.nextn_predict_layers = 1"
+	        " (NextN blocks, an MTP draft's: --mtp)");
+	assert_int_equal(plan_bytes(&p.model, 1), 156958720);
+	assert_int_equal(p.weights.bytes, 3 * 20480 + 327680);
+	assert_int_equal(p.weights.mtp_bytes, 20480 + 327680);
+	ggufw_free(&w);
+
+	/* Without the key, every block is the model's; a family that does
+	 * not read it (llama) leaves it aside. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 33, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "llama.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_tensor(&w, "blk.32.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 33);
+	assert_int_equal(p.weights.mtp_bytes, 0);
+	ggufw_free(&w);
+
+	/* All blocks NextN: llama.cpp asserts n_layer_nextn < n_layer_all. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "glm4moe", 2, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "glm4moe.nextn_predict_layers", GGUFW_U32, 2);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "glm4moe.nextn_predict_layers 2 is not less"
+	            " than glm4moe.block_count 2");
+}
+
 /* Nemotron-H 56B (nvidia/Nemotron-H-56B-Base-8K config.json: 118 layers,
  * hybrid_override_pattern of M (Mamba-2), - (MLP) and * (attention),
  * hidden 8192, 64 heads, 8 kv heads, head_dim 128, mamba d_conv 4,
@@ -877,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_oss),
 		cmocka_unit_test(test_llama4_chunked),
 		cmocka_unit_test(test_qwen3next),
+		cmocka_unit_test(test_qwen35_nextn),
 		cmocka_unit_test(test_nemotron_h),
 		cmocka_unit_test(test_weights_per_type),
 		cmocka_unit_test(test_read_files),

@@ -139,7 +139,7 @@ static void test_fp8_checkpoint(void **state)
 /* The embedding and the head by name: a multimodal checkpoint's text
  * embedding (model.language_model.embed_tokens, [10, 64] BF16, 1280 B)
  * and lm_head ([100, 64], 12800 B); an MTP layer's own embed_tokens
- * (DeepSeek-V3's model.layers.61) is neither. */
+ * (DeepSeek-V3's model.layers.61) is neither; the MTP layer's tensors. */
 static void test_embedding_and_head(void **state)
 {
 	static const char header[] =
@@ -148,17 +148,24 @@ static void test_embedding_and_head(void **state)
 		"\"model.layers.61.embed_tokens.weight\":{\"dtype\":\"BF16\","
 		"\"shape\":[100,64],\"data_offsets\":[12800,25600]},"
 		"\"model.language_model.embed_tokens.weight\":{\"dtype\":\"BF16\","
-		"\"shape\":[10,64],\"data_offsets\":[25600,26880]}}";
-	const char *path = st_write("roles/model.safetensors", UINT64_MAX, header, 26880);
+		"\"shape\":[10,64],\"data_offsets\":[25600,26880]},"
+		"\"mtp.fc.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[64,128],\"data_offsets\":[26880,43264]},"
+		"\"model.mtp.x\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[43264,43268]}}";
+	const char *path = st_write("roles/model.safetensors", UINT64_MAX, header, 43268);
 	kvp_weights w;
 	kvp_error err;
 
 	(void)state;
 	kvp_weights_init(&w);
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.bytes, 26880);
+	assert_int_equal(w.bytes, 43268);
 	assert_int_equal(w.embedding_bytes, 1280);
 	assert_int_equal(w.head_bytes, 12800);
+	/* Qwen3-Next's and Qwen3.5's MTP layer, mtp.* ([64, 128] BF16,
+	 * 16,384 B), apart; a name that only holds "mtp." is not it. */
+	assert_int_equal(w.mtp_bytes, 16384);
 }
 
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
