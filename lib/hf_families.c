@@ -345,6 +345,10 @@ static const struct hf_family families[] = {
 	{"glm4_moe", "Glm4MoeConfig", rule_plain, NULL},
 	{"glm4", "Glm4Config", rule_plain, NULL},
 	{"qwen3_next", "Qwen3NextConfig", kvp__hf_rule_qwen3_next, NULL},
+	/* Qwen3.5's text model (text_config of Qwen3_5ForConditionalGeneration,
+	 * or a text-only checkpoint's top level): Qwen3-Next's keys. */
+	{"qwen3_5_text", "Qwen3_5TextConfig", kvp__hf_rule_qwen3_next, NULL},
+	{"qwen3_5_moe_text", "Qwen3_5MoeTextConfig", kvp__hf_rule_qwen3_next, NULL},
 	{"nemotron_h", "NemotronHConfig", kvp__hf_rule_nemotron_h, NULL},
 	{"granitemoehybrid", "GraniteMoeHybridConfig",
 	 kvp__hf_rule_granite_hybrid, NULL},

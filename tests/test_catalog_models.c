@@ -160,6 +160,16 @@ static const struct layers_row rows[] = {
 	 * 2 x 256; conv 4, inner 4096, state 128, groups 16 */
 	{"qwen3-next-80b-a3b", 48, 12, 0, 0, 0, 36, 0, ATTN(2, 256), 0, 0,
 	 NO_MLA, 4, 4096, 128, 16},
+	/* data/models/qwen3.5-27b.yaml: 48 recurrent + 16 full (full every
+	 * 4th of 64); full 4 x 256; conv 4, inner 48 value heads x 128 =
+	 * 6144, state 128, groups 16 */
+	{"qwen3.5-27b", 64, 16, 0, 0, 0, 48, 0, ATTN(4, 256), 0, 0,
+	 NO_MLA, 4, 6144, 128, 16},
+	/* data/models/qwen3.5-35b-a3b.yaml: 30 recurrent + 10 full (full
+	 * every 4th of 40); full 2 x 256; conv 4, inner 32 value heads x 128
+	 * = 4096, state 128, groups 16 */
+	{"qwen3.5-35b-a3b", 40, 10, 0, 0, 0, 30, 0, ATTN(2, 256), 0, 0,
+	 NO_MLA, 4, 4096, 128, 16},
 	/* data/models/qwq-32b.yaml: 64 full, 8 x 128 */
 	{"qwq-32b", 64, 64, 0, 0, 0, 0, 0, ATTN(8, 128), 0, 0,
 	 NO_MLA, NO_SSM},
@@ -336,7 +346,8 @@ static void test_models_plan_as_their_comments_say(void **state)
  * tokens; gpt-oss-120b at 131072 (18 full x 131072 + 18 sliding x 128
  * token-layers at 2048 B); the DeepSeek latent and expanded sizes of
  * reference-data.md §2; the Qwen3-Next state of reference-data.md §7 (per
- * layer 98,304 + 2,097,152 B, 36 layers). */
+ * layer 98,304 + 2,097,152 B, 36 layers); the Qwen3.5-27B cache at 4096
+ * tokens, worked below. */
 static void test_known_figures(void **state)
 {
 	kvp_catalog *cat = open_shipped();
@@ -373,6 +384,22 @@ static void test_known_figures(void **state)
 	plan_at(&m, 8192, KVP_MLA_LATENT, &p);
 	assert_int_equal(p.state_total_bytes,
 	                 UINT64_C(36) * (98304 + 2097152));
+
+	/* Qwen3.5-27B at 4096 tokens, batch 1, fp16 KV, fp32 state.  KV:
+	 * 16 full-attention layers x 4 kv heads x 256 head_dim x 2 (K, V)
+	 * x 2 B = 65,536 B a token, x 4096 = 268,435,456 B.  State, per
+	 * sequence, 48 Gated DeltaNet layers: conv (4 - 1) x (48·128 +
+	 * 2·16·128) = 3 x 10,240 = 30,720 values, SSM 128 x 48·128 =
+	 * 786,432 values, 817,152 x 4 B = 3,268,608 B a layer, x 48 =
+	 * 156,893,184 B (the per-sequence state llama.cpp allocates for
+	 * this model).  Cache 268,435,456 + 156,893,184 = 425,328,640 B. */
+	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-27b", &m, NULL),
+	                 KVP_OK);
+	plan_at(&m, 4096, KVP_MLA_LATENT, &p);
+	assert_int_equal(p.kv_bytes_per_token, 65536);
+	assert_int_equal(p.kv_total_bytes, UINT64_C(268435456));
+	assert_int_equal(p.state_total_bytes, UINT64_C(156893184));
+	assert_int_equal(p.cache_total_bytes, UINT64_C(425328640));
 	kvp_catalog_free(&cat);
 }
 
