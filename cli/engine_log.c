@@ -116,13 +116,16 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
 	uint64_t streams = lp->streams ? lp->streams : 1;
-	/* With a draft model, host_bytes holds its context's output buffer
-	 * too, n_vocab x n_seq_max x 4; MTP layers have no context of
-	 * their own here. */
+	/* With a draft model, or MTP layers whose context is modelled
+	 * (Qwen3.5's), host_bytes holds that context's output buffer too,
+	 * n_vocab x n_seq_max x 4; other MTP layers have no context of their
+	 * own here. */
+	bool own = r->draft || lp->mtp_graph.embd;
+	uint32_t vocab = r->draft ? r->draft->vocab : lp->mtp_graph.embd ? lp->vocab : 0;
 	uint64_t draft_host = 0, model_host;
 
-	if (r->draft && r->draft->vocab && r->batch <= UINT64_MAX / 4 / r->draft->vocab)
-		draft_host = 4 * (uint64_t)r->draft->vocab * r->batch;
+	if (vocab && r->batch <= UINT64_MAX / 4 / vocab)
+		draft_host = 4 * (uint64_t)vocab * r->batch;
 	if (draft_host > lp->host_bytes)
 		draft_host = 0;
 	model_host = lp->host_bytes - draft_host;
@@ -139,7 +142,7 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		 * compute buffers; then a draft's context. */
 		if (pass == 2) {
 			llama_rs_line(p, line, ctx);
-			if (r->draft) {
+			if (own) {
 				llama_compute_lines(lp, line, ctx);
 				llama_output_line(draft_host, line, ctx);
 			}
@@ -166,7 +169,7 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 		         (double)((float)v / (1024.0f * 1024.0f)));
 		line(ctx, text);
 	}
-	if (!r->draft)
+	if (!own)
 		llama_compute_lines(lp, line, ctx);
 	else if (lp->draft_compute_bytes)
 		llama_compute_line(lp->stages - 1, lp->draft_compute_bytes, line, ctx);

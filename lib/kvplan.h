@@ -712,6 +712,22 @@ typedef struct kvp_layer_group {
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */
+/* llama.cpp's MTP context's graph where kvplan replays it (Qwen3.5's
+ * NextN block, lib/llama_mtp.c): its widths in values a token; embd 0
+ * where it is not modelled. */
+typedef struct kvp_mtp_graph {
+	uint32_t embd;          /* n_embd */
+	uint32_t q;             /* n_head x head_dim */
+	uint32_t kv;            /* n_head_kv x head_dim */
+	uint32_t ff;            /* a dense MLP's n_ff; 0 with experts */
+	uint32_t experts;       /* routed experts (the router's rows), 0
+	                         * when unknown */
+	uint32_t top_k;         /* experts a token; 0: a dense MLP */
+	uint32_t ff_exp;        /* one routed expert's inner size */
+	uint32_t ff_shexp;      /* the shared experts' */
+	uint32_t pos_per_token; /* positions a token (M-RoPE's 4) */
+} kvp_mtp_graph;
+
 typedef struct kvp_plan {
 	kvp_request request;
 	char model_name[KVP_NAME_MAX];
@@ -810,8 +826,11 @@ typedef struct kvp_plan {
 	uint64_t draft_compute_bytes; /* of compute_bytes, llama.cpp's draft
 	                             * model's context's compute buffer (its
 	                             * logits for n_seq_max rows, or its
-	                             * MLP's activations beside its mask);
-	                             * 0 without a draft model */
+	                             * MLP's activations beside its mask),
+	                             * or its MTP context's (mtp_graph); 0
+	                             * without either */
+	kvp_mtp_graph mtp_graph;    /* llama.cpp's MTP context's graph, where
+	                             * modelled */
 	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
 	                             * all), 2048 when it gives none */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest

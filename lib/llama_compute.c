@@ -311,9 +311,10 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		return;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
-		/* A draft model's layers are its own context's; MTP layers
-		 * (no draft model) are counted with the model's. */
-		bool own = grp->draft && r->draft;
+		/* A draft model's layers are its own context's, and MTP
+		 * layers' where that context is modelled; otherwise they are
+		 * counted with the model's. */
+		bool own = grp->draft && (r->draft || p->mtp_graph.embd);
 		uint64_t cells, *f = own ? &dfull : &full, *w = own ? &dswa : &swa;
 
 		if (grp->layers == 0 || grp->kind == KVP_LAYER_RECURRENT ||
@@ -323,7 +324,11 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		if (grp->window ? cells > *w : cells > *f)
 			*(grp->window ? w : f) = cells;
 	}
-	*draft = draft_peak(r->draft, r, tokens, dfull, dswa);
+	if (r->draft)
+		*draft = draft_peak(r->draft, r, tokens, dfull, dswa);
+	else if (p->mtp_graph.embd)
+		*draft = kvp__llama_mtp_peak(&p->mtp_graph, tokens, r->batch < tokens ? r->batch : tokens,
+		                             dfull, p->vocab);
 	*attn = context_peak(p->attn_cell_bytes, p->attn_token_bytes, full, swa, r->flash_attn_off,
 	                     r->pp <= 1, tokens, &n_kv) +
 	        (unsigned __int128)p->attn_graph_bytes * r->batch;
@@ -367,6 +372,32 @@ kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t
 	return kvp__error_clear(err);
 }
 
+/* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers
+ * without a draft model, flash attention on): its graph's widths for
+ * lib/llama_mtp.c; none for another model, whose MTP graph is not
+ * replayed. */
+static void mtp_graph(const kvp_model *m, const kvp_request *r, kvp_mtp_graph *g)
+{
+	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
+	uint64_t q = m->heads * head_dim, kv = (uint64_t)m->kv_heads * head_dim;
+
+	if (!r->mtp_layers || r->draft || r->flash_attn_off || !gdn_hybrid(m) || q > UINT32_MAX ||
+	    kv > UINT32_MAX)
+		return;
+	g->embd = m->hidden;
+	g->q = (uint32_t)q;
+	g->kv = (uint32_t)kv;
+	g->pos_per_token = 4;
+	if (m->moe_top_k) {
+		g->experts = m->moe_experts;
+		g->top_k = m->moe_top_k;
+		g->ff_exp = m->moe_intermediate;
+		g->ff_shexp = m->moe_shared_intermediate;
+	} else {
+		g->ff = m->intermediate;
+	}
+}
+
 void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
@@ -374,8 +405,10 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 
 	p->compute_bytes = p->compute_other_bytes = p->host_bytes = p->draft_compute_bytes = 0;
 	p->attn_cell_bytes = p->attn_token_bytes = p->attn_graph_bytes = 0;
+	memset(&p->mtp_graph, 0, sizeof p->mtp_graph);
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
+	mtp_graph(m, r, &p->mtp_graph);
 	/* Without flash attention the attention's own peak: the f32 scores
 	 * of every head over a stream's cache, which the soft_max reuses,
 	 * its f32 mask, and the activations alive beside them, on every
@@ -390,8 +423,11 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	p->compute_bytes = clamp64((unsigned __int128)clamp64(out > attn ? out : attn) +
 	                           p->draft_compute_bytes);
 	p->compute_other_bytes = clamp64(attn);
-	/* The output buffers: the model's and a draft's (its own context). */
+	/* The output buffers: the model's and a draft's or the MTP layers'
+	 * (its own context). */
 	p->host_bytes = clamp64((unsigned __int128)4 *
-	                        ((uint64_t)m->vocab + (r->draft ? r->draft->vocab : 0)) * r->batch);
+	                        ((uint64_t)m->vocab + (r->draft ? r->draft->vocab
+	                                               : p->mtp_graph.embd ? m->vocab : 0)) *
+	                        r->batch);
 }
 

@@ -202,6 +202,42 @@ static void qwen3_next(ggufw *w, const wtype *t)
 	tensor(w, t, "output.weight", 2048, 151936);
 }
 
+/* Qwen/Qwen3.5-0.8B's text_config (research: /work/research/qwen35/):
+ * 24 layers, three Gated DeltaNet to one full attention, its MTP layer a
+ * 25th block (nextn_predict_layers 1), tied embeddings; the tensors
+ * convert_hf_to_gguf.py writes for a Gated DeltaNet layer (0), a full one
+ * (3) and the NextN block (24), the rest left out. */
+static void qwen35_08b(ggufw *w, const wtype *t)
+{
+	common(w, "qwen35", "Qwen3.5 0.8B", 248320);
+	u32(w, "qwen35", "context_length", 262144);
+	u32(w, "qwen35", "embedding_length", 1024);
+	u32(w, "qwen35", "block_count", 25);
+	u32(w, "qwen35", "nextn_predict_layers", 1);
+	u32(w, "qwen35", "feed_forward_length", 3584);
+	u32(w, "qwen35", "attention.head_count", 8);
+	u32(w, "qwen35", "attention.head_count_kv", 2);
+	u32(w, "qwen35", "attention.key_length", 256);
+	u32(w, "qwen35", "attention.value_length", 256);
+	u32(w, "qwen35", "rope.dimension_count", 64);
+	u32(w, "qwen35", "full_attention_interval", 4);
+	u32(w, "qwen35", "ssm.conv_kernel", 4);
+	u32(w, "qwen35", "ssm.inner_size", 2048);
+	u32(w, "qwen35", "ssm.state_size", 128);
+	u32(w, "qwen35", "ssm.group_count", 16);
+	u32(w, "qwen35", "ssm.time_step_rank", 16);
+	tensor(w, t, "token_embd.weight", 1024, 248320);
+	layer_tensor(w, t, 0, "attn_qkv.weight", 1024, 6144);
+	layer_tensor(w, t, 0, "ssm_out.weight", 2048, 1024);
+	layer_tensor(w, t, 3, "attn_q.weight", 1024, 4096);
+	layer_tensor(w, t, 3, "ffn_down.weight", 3584, 1024);
+	layer_tensor(w, t, 24, "nextn.eh_proj.weight", 2048, 1024);
+	layer_tensor(w, t, 24, "attn_q.weight", 1024, 4096);
+	layer_tensor(w, t, 24, "ffn_down.weight", 3584, 1024);
+	layer_tensor(w, t, 24, "nextn.enorm.weight", 1024, 0);
+	tensor(w, t, "output_norm.weight", 1024, 0);
+}
+
 static const struct shape {
 	const char *name;
 	void (*write)(ggufw *w, const wtype *t);
@@ -210,6 +246,7 @@ static const struct shape {
 	{"gemma3-27b", gemma3_27b},
 	{"deepseek-v3", deepseek_v3},
 	{"qwen3-next-80b-a3b", qwen3_next},
+	{"qwen3.5-0.8b", qwen35_08b},
 };
 
 int main(int argc, char **argv)

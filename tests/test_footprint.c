@@ -362,6 +362,7 @@ static kvp_model qwen35(uint32_t hidden, uint32_t heads, uint32_t kv, uint32_t i
 	kvp_error err;
 
 	strcpy(m.model_type, "qwen35");
+	m.params = 40000000000ull; /* past its embeddings, for the MTP layer's weights */
 	m.head_dim = 256;
 	m.head_dim_derived = false;
 	m.ssm_conv_kernel = 4;
@@ -415,6 +416,75 @@ static void test_llama_qwen35(void **state)
 	strcpy(small.model_type, "qwen3next");
 	p = server_plan(&small, 4096, 1, NULL, 0);
 	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 1024 + 3 * 3584) + 4194304 + 10240);
+}
+
+/* llama-server with Qwen3.5's MTP layer (--spec-type draft-mtp): its own
+ * context, one slot, n_ctx cells of its layer. */
+static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.seq = ctx;
+	r.ctx_size = ctx;
+	r.kv_unified = true;
+	r.llama_server = true;
+	r.mtp_layers = 1;
+	r.spec_tokens = 3;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p;
+}
+
+/* The MTP context's compute buffer, its graph replayed through llama.cpp's
+ * allocator (lib/llama_mtp.c), against what mainline's own code prints
+ * through ggml's RPC device (research in doc/footprint.md). */
+static void test_llama_mtp_context(void **state)
+{
+	kvp_model small = qwen35(1024, 8, 2, 2048, 3584);
+	kvp_model nine = qwen35(4096, 16, 4, 4096, 12288);
+	kvp_model moe = qwen35(2048, 16, 2, 4096, 0);
+	kvp_plan p;
+
+	(void)state;
+	/* The 0.8B's shape at n_ctx 4096, by hand: the inputs stay below,
+	 * the token's and the hidden state's rows (2 x 4 x 1,024 x 512), the
+	 * positions (16 x 512), the cache rows' indices (2 x 8 x 512), the
+	 * f16 mask (2 x 4,096 x 512) and the output row's index (128 B,
+	 * aligned): 8,405,120 B; the holes freed among them (the largest
+	 * the mask's 4 MiB) hold none of the GLU's three rows of n_ff, 4 x
+	 * 3,584 x 512 = 7,340,032 B each, so they end at 8,405,120 + 3 x
+	 * 7,340,032 = 30,425,216 B, 29.02 MiB, as llama.cpp prints.  The
+	 * model's own buffer is the Gated DeltaNet set's (46,301,184 B), its
+	 * logits 4 rows (1 + 3 drafted) under it. */
+	p = mtp_plan(&small, 4096);
+	assert_int_equal(p.draft_compute_bytes, 30425216);
+	assert_int_equal(p.compute_bytes, 46301184 + 30425216);
+	/* Its output buffer beside the model's: a row of logits a slot. */
+	assert_int_equal(p.host_bytes, 2 * 4ull * 248320);
+	/* At 32,768 the attention's tensors beside the 32 MiB mask set it
+	 * (52.02 MiB); the 9B's shape 92.02 and, where its MLP reuses the
+	 * freed mask in part, 96.02; the 35B-A3B's shape (256 experts, 8 of
+	 * 512 a token, a shared expert of 512) 68.02 and 76.02. */
+	mib_near(mtp_plan(&small, 32768).draft_compute_bytes, 52.02, 0.005, "0.8b mtp 32768");
+	mib_near(mtp_plan(&nine, 4096).draft_compute_bytes, 92.02, 0.005, "9b mtp 4096");
+	mib_near(mtp_plan(&nine, 32768).draft_compute_bytes, 96.02, 0.005, "9b mtp 32768");
+	moe.intermediate = 0;
+	moe.moe_experts = 256;
+	moe.moe_top_k = 8;
+	moe.moe_intermediate = 512;
+	moe.moe_shared_intermediate = 512;
+	mib_near(mtp_plan(&moe, 4096).draft_compute_bytes, 68.02, 0.005, "35b-a3b mtp 4096");
+	mib_near(mtp_plan(&moe, 32768).draft_compute_bytes, 76.02, 0.005, "35b-a3b mtp 32768");
+	/* Another model's MTP graph is not replayed: its layers count with
+	 * the model's, and no context of their own. */
+	strcpy(small.model_type, "qwen3next");
+	p = mtp_plan(&small, 4096);
+	assert_int_equal(p.draft_compute_bytes, 0);
+	assert_int_equal(p.host_bytes, 4ull * 248320);
 }
 
 /* The parts sum to the device, or exceed it by over, for every engine. */
@@ -1000,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_llama_flash_mlp),
 		cmocka_unit_test(test_llama_server),
 		cmocka_unit_test(test_llama_qwen35),
+		cmocka_unit_test(test_llama_mtp_context),
 		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_sglang_preload),
 		cmocka_unit_test(test_sglang_preload_logs),

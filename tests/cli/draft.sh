@@ -186,4 +186,34 @@ has_line "pp: every rank's cell scaled" \
 	"    KV Cache is allocated. #tokens: 701262, K size: 16.72 GB, V size: 16.72 GB"
 has_line "pp: the draft's pool line from the last stage" \
 	"    KV Cache is allocated. #tokens: 701262, K size: 2.68 GB, V size: 2.68 GB"
+# Qwen3.5-0.8B's shape from a GGUF file (tests/mkgguf) under llama-server
+# with its MTP layer (--spec-type draft-mtp, --spec-draft-n-max 3): the
+# model's 24 layers (block_count 25 less its NextN block), 6 of them full,
+# 48.00 MiB at 4,096 cells; 4 rows of recurrent state; its compute buffer
+# the Gated DeltaNet layer's, 44.16 MiB; then the MTP context: a row of
+# logits a slot, its one layer's cache, 8.00 MiB, and its compute buffer,
+# 29.02 MiB, each as mainline llama.cpp printed them for this shape
+# (doc/footprint.md).  The NextN block's tensors (q8_0: eh_proj 2,048 x
+# 1,024, attn_q 1,024 x 4,096, ffn_down 3,584 x 1,024 at 34 B a block of
+# 32, and a norm of 1,024 f32) are the MTP layer's weights: 2,228,224 +
+# 4,456,448 + 3,899,392 + 4,096 = 10,588,160 B, and left out of the
+# model's.
+"$mkgguf" "$work/q35.gguf" qwen3.5-0.8b q8_0
+run --gguf "$work/q35.gguf" --engine llama.cpp --llama-server --ctx-size 4096 --gpu h100 \
+	--mtp 1 --spec-tokens 3 --explain
+has_line "qwen3.5: the model's cache, 6 full layers of 24" \
+	"    llama_kv_cache: size =   48.00 MiB (  4096 cells,   6 layers,  1/1 seqs), K (f16):   24.00 MiB, V (f16):   24.00 MiB"
+has_line "qwen3.5: its compute buffer, the Gated DeltaNet layer's" \
+	"    sched_reserve:      CUDA0 compute buffer size =    44.16 MiB"
+has_line "qwen3.5: the MTP context's cache" \
+	"    llama_kv_cache: size =    8.00 MiB (  4096 cells,   1 layers,  1/1 seqs), K (f16):    4.00 MiB, V (f16):    4.00 MiB"
+has_line "qwen3.5: the MTP context's compute buffer, replayed" \
+	"    sched_reserve:      CUDA0 compute buffer size =    29.02 MiB"
+run --gguf "$work/q35.gguf" --engine llama.cpp --llama-server --ctx-size 4096 --gpu h100 \
+	--mtp 1 --format json
+is draft_weights_bytes 10588160 "qwen3.5: the NextN block's tensors are the MTP weights"
+run --gguf "$work/q35.gguf" --engine llama.cpp --llama-server --ctx-size 4096 --gpu h100 \
+	--format json
+is weights_bytes $((298033152 - 10588160)) \
+	"qwen3.5: without --mtp, the file's 298,033,152 B less the NextN block's"
 done_testing

@@ -1,0 +1,206 @@
+/*
+ * llama_mtp.c — the compute buffer of llama.cpp's MTP context: Qwen3.5's
+ * NextN block, run in a llama_context of its own (--spec-type draft-mtp),
+ * whose prompt graph is small enough to replay, tensor by tensor, through
+ * the allocator llama.cpp reserves it with.
+ *
+ * Read at ggml-org/llama.cpp 3f545becc (mainline of 2026-08-22):
+ *   - common/speculative.cpp common_speculative_init_result and
+ *     common_base_params_to_speculative: the context has the target's
+ *     n_ctx, n_ubatch and slots, n_outputs_max = n_parallel, and its own
+ *     cache of the NextN layer;
+ *   - src/models/qwen35.cpp and qwen35moe.cpp graph_mtp: the token's
+ *     embedding and the target's hidden state, each normed, concatenated
+ *     (2 n_embd), eh_proj back to n_embd, one full-attention block with
+ *     its gated query (2 n_head x head_dim), the MLP (dense, or routed
+ *     and shared experts), the head's norm and the logits of the output
+ *     rows;
+ *   - ggml/src/ggml-alloc.c ggml_dyn_tallocr_alloc and _free_bytes: the
+ *     inputs first, then each node in order, in place where ggml lets it
+ *     (the norms' MUL, RoPE, the gate's SIGMOID and MUL, the residual
+ *     ADDs, softmax), each parent freed after its last child; a tensor
+ *     takes the smallest free block that holds it (the last of equal
+ *     ones), else the end of the buffer, and freed blocks merge with
+ *     their neighbours.  The buffer is the highest end any tensor took.
+ * The order of allocations and frees below is the one llama.cpp's own
+ * allocator logged for these graphs (built with AT_PRINTF; research:
+ * /work/research/llamacpp-qwen35.md), sizes as their shapes give them.
+ * Replayed, it gives the buffer llama.cpp printed in all 23 runs of 10
+ * shapes, dense and MoE, n_ctx 4,096 to 65,536.
+ */
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+
+/* CUDA's buffer alignment (ggml-cuda.cu: 128 bytes). */
+#define ALIGN 128u
+#define BLOCKS 64
+
+enum {
+	/* the graph's tensors */
+	T_TOK, T_H, T_POS, T_KIDX, T_VIDX, T_MASK, T_OUT_IDS, T_CONCAT, T_EH,
+	T_ATTN_NORM, T_Q_FULL, T_Q, T_V, T_K, T_K_NORM, T_FA, T_GATE, T_ATTN_OUT,
+	T_POST_NORM, T_FFN_GATE, T_FFN_UP, T_GLU, T_FFN_OUT, T_LOGITS_RT,
+	T_ARGSORT, T_W, T_W_SUM, T_W_NORM, T_EXP_GATE, T_EXP_UP, T_EXP_GLU,
+	T_EXP_DOWN, T_EXP_SUM, T_SH_GATE, T_SH_UP, T_SH_GLU, T_SH_DOWN,
+	T_SH_LOGIT, T_HEAD_NORM, T_LOGITS, T_COUNT
+};
+
+/* A step: allocate (sized) or free a tensor. */
+struct step {
+	bool alloc;
+	unsigned char tensor;
+};
+
+#define A(t) {true, t}
+#define F(t) {false, t}
+
+static const struct step head[] = {
+	A(T_TOK), A(T_H), A(T_POS), A(T_KIDX), A(T_VIDX), A(T_MASK), A(T_OUT_IDS),
+	A(T_CONCAT), F(T_TOK), F(T_H), A(T_EH), F(T_CONCAT), A(T_ATTN_NORM),
+	A(T_Q_FULL), A(T_Q), A(T_V), A(T_K), F(T_ATTN_NORM), A(T_K_NORM), F(T_K),
+	F(T_POS), F(T_K_NORM), F(T_KIDX), F(T_V), F(T_VIDX), A(T_FA), F(T_Q),
+	F(T_MASK), A(T_GATE), F(T_Q_FULL), F(T_FA), A(T_ATTN_OUT), F(T_GATE),
+	F(T_EH), A(T_POST_NORM),
+};
+static const struct step dense_mlp[] = {
+	A(T_FFN_GATE), A(T_FFN_UP), F(T_POST_NORM), A(T_GLU), F(T_FFN_GATE),
+	F(T_FFN_UP), A(T_FFN_OUT), F(T_GLU), F(T_ATTN_OUT),
+};
+static const struct step moe_mlp[] = {
+	A(T_LOGITS_RT), A(T_ARGSORT), A(T_W), F(T_LOGITS_RT), A(T_W_SUM),
+	A(T_W_NORM), F(T_W), F(T_W_SUM), A(T_EXP_GATE), A(T_EXP_UP),
+	A(T_EXP_GLU), F(T_EXP_GATE), F(T_EXP_UP), A(T_EXP_DOWN), F(T_EXP_GLU),
+	F(T_ARGSORT), F(T_W_NORM), A(T_EXP_SUM), F(T_EXP_DOWN), A(T_SH_GATE),
+	A(T_SH_UP), A(T_SH_GLU), F(T_SH_GATE), F(T_SH_UP), A(T_SH_DOWN),
+	F(T_SH_GLU), A(T_SH_LOGIT), F(T_POST_NORM), F(T_SH_LOGIT), F(T_SH_DOWN),
+	F(T_ATTN_OUT),
+};
+static const struct step tail[] = {
+	A(T_HEAD_NORM), F(T_OUT_IDS), A(T_LOGITS), F(T_HEAD_NORM),
+};
+
+/* The allocator: free blocks by offset, the last one the buffer's end,
+ * unbounded. */
+struct alloc {
+	uint64_t off[BLOCKS], size[BLOCKS];
+	uint32_t n;
+	uint64_t max;
+	uint64_t at[T_COUNT], len[T_COUNT];
+};
+
+static void take(struct alloc *a, int t, uint64_t size)
+{
+	uint32_t best = a->n - 1;
+	uint64_t fit = UINT64_MAX;
+
+	size = (size + ALIGN - 1) / ALIGN * ALIGN;
+	for (uint32_t i = 0; i + 1 < a->n; i++)
+		if (a->size[i] >= size && a->size[i] <= fit) {
+			best = i;
+			fit = a->size[i];
+		}
+	a->at[t] = a->off[best];
+	a->len[t] = size;
+	a->off[best] += size;
+	if (best + 1 < a->n) {
+		a->size[best] -= size;
+		if (a->size[best] == 0) {
+			memmove(&a->off[best], &a->off[best + 1], (a->n - best - 1) * sizeof a->off[0]);
+			memmove(&a->size[best], &a->size[best + 1], (a->n - best - 1) * sizeof a->size[0]);
+			a->n--;
+		}
+	}
+	if (a->at[t] + size > a->max)
+		a->max = a->at[t] + size;
+}
+
+static void give(struct alloc *a, int t)
+{
+	uint64_t off = a->at[t], size = a->len[t];
+	uint32_t i = 0;
+
+	while (i < a->n && a->off[i] < off)
+		i++;
+	/* Into the end block, or merged with the free block after it, or
+	 * apart; then with the one before. */
+	if (off + size == a->off[i]) {
+		a->off[i] = off;
+		if (i + 1 < a->n)
+			a->size[i] += size;
+	} else {
+		memmove(&a->off[i + 1], &a->off[i], (a->n - i) * sizeof a->off[0]);
+		memmove(&a->size[i + 1], &a->size[i], (a->n - i) * sizeof a->size[0]);
+		a->off[i] = off;
+		a->size[i] = size;
+		a->n++;
+	}
+	if (i > 0 && a->off[i - 1] + a->size[i - 1] == a->off[i]) {
+		if (i + 1 < a->n)
+			a->size[i - 1] += a->size[i];
+		else
+			a->size[i - 1] = 0; /* the end block starts where it did */
+		memmove(&a->off[i], &a->off[i + 1], (a->n - i - 1) * sizeof a->off[0]);
+		memmove(&a->size[i], &a->size[i + 1], (a->n - i - 1) * sizeof a->size[0]);
+		a->n--;
+	}
+}
+
+static void run(struct alloc *a, const struct step *s, size_t n, const uint64_t *size)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].alloc)
+			take(a, s[i].tensor, size[s[i].tensor]);
+		else
+			give(a, s[i].tensor);
+	}
+}
+
+uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t outputs,
+                             uint64_t cells, uint64_t vocab)
+{
+	static const unsigned __int128 most = (unsigned __int128)1 << 56;
+	unsigned __int128 t = tokens, e = (unsigned __int128)4 * g->embd * t,
+	                  q = (unsigned __int128)4 * g->q * t, kv = (unsigned __int128)4 * g->kv * t;
+	unsigned __int128 w[T_COUNT] = {0};
+	uint64_t size[T_COUNT];
+	struct alloc a;
+
+	if (!g->embd)
+		return 0;
+	w[T_TOK] = w[T_H] = w[T_EH] = w[T_ATTN_NORM] = w[T_ATTN_OUT] = w[T_POST_NORM] = e;
+	w[T_FFN_OUT] = w[T_EXP_SUM] = w[T_SH_DOWN] = e;
+	w[T_POS] = 4 * (unsigned __int128)g->pos_per_token * t;
+	w[T_KIDX] = w[T_VIDX] = 8 * t;
+	w[T_MASK] = 2 * (unsigned __int128)cells * t; /* f16 */
+	w[T_OUT_IDS] = 4 * (unsigned __int128)outputs;
+	w[T_CONCAT] = 2 * e;
+	w[T_Q_FULL] = 2 * q;
+	w[T_Q] = w[T_FA] = w[T_GATE] = q;
+	w[T_V] = w[T_K] = w[T_K_NORM] = kv;
+	w[T_FFN_GATE] = w[T_FFN_UP] = w[T_GLU] = 4 * (unsigned __int128)g->ff * t;
+	w[T_LOGITS_RT] = w[T_ARGSORT] = 4 * (unsigned __int128)g->experts * t;
+	w[T_W] = w[T_W_NORM] = 4 * (unsigned __int128)g->top_k * t;
+	w[T_W_SUM] = w[T_SH_LOGIT] = 4 * t;
+	w[T_EXP_GATE] = w[T_EXP_UP] = w[T_EXP_GLU] =
+		4 * (unsigned __int128)g->ff_exp * g->top_k * t;
+	w[T_EXP_DOWN] = (unsigned __int128)g->top_k * e;
+	w[T_SH_GATE] = w[T_SH_UP] = w[T_SH_GLU] = 4 * (unsigned __int128)g->ff_shexp * t;
+	w[T_HEAD_NORM] = 4 * (unsigned __int128)g->embd * outputs;
+	w[T_LOGITS] = 4 * (unsigned __int128)vocab * outputs;
+	for (int i = 0; i < T_COUNT; i++) {
+		if (w[i] > most)
+			return UINT64_MAX; /* no real model's: its buffer past any GPU */
+		size[i] = (uint64_t)w[i];
+	}
+	memset(&a, 0, sizeof a);
+	a.n = 1;
+	run(&a, head, sizeof head / sizeof head[0], size);
+	if (g->top_k)
+		run(&a, moe_mlp, sizeof moe_mlp / sizeof moe_mlp[0], size);
+	else
+		run(&a, dense_mlp, sizeof dense_mlp / sizeof dense_mlp[0], size);
+	run(&a, tail, sizeof tail / sizeof tail[0], size);
+	return a.max;
+}
