@@ -712,9 +712,20 @@ typedef struct kvp_layer_group {
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */
-/* llama.cpp's MTP context's graph where kvplan replays it (Qwen3.5's
- * NextN block, lib/llama_mtp.c): its widths in values a token; embd 0
- * where it is not modelled. */
+/* llama.cpp's graphs where kvplan replays them (lib/llama_replay.c): their
+ * widths in values a token; embd 0 where they are not modelled.  Qwen3.5's
+ * Gated DeltaNet layer: */
+typedef struct kvp_gdn_graph {
+	uint32_t embd;          /* n_embd */
+	uint32_t inner;         /* value heads x value head dim */
+	uint32_t groups;        /* key heads */
+	uint32_t state;         /* key head dim */
+	uint32_t value_heads;
+	uint32_t conv_kernel;
+	uint32_t rows_per_seq;  /* states a sequence keeps: 1 + n_rs_seq */
+} kvp_gdn_graph;
+
+/* Its MTP context's NextN block: */
 typedef struct kvp_mtp_graph {
 	uint32_t embd;          /* n_embd */
 	uint32_t q;             /* n_head x head_dim */
@@ -815,10 +826,11 @@ typedef struct kvp_plan {
 	                             * the other
 	                             * engines */
 	uint64_t attn_token_bytes;
-	uint64_t attn_graph_bytes;  /* and for each sequence (n_seq_max),
-	                             * whatever the context and the ubatch
-	                             * (a Gated DeltaNet layer's conv state,
-	                             * lib/llama_compute.c) */
+	kvp_gdn_graph gdn_graph;    /* llama.cpp with Qwen3.5's Gated
+	                             * DeltaNet layers, one GPU, flash
+	                             * attention: the layer's graph, whose
+	                             * replay above the inputs is the buffer
+	                             * where larger than the MLP's */
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 (and
 	                             * a draft model's context's, its

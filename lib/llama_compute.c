@@ -33,6 +33,12 @@
 #include "engine.h"
 #include "internal.h"
 
+/* x rounded up to CUDA's buffer alignment, 128 bytes. */
+static unsigned __int128 align128(unsigned __int128 x)
+{
+	return (x + 127) / 128 * 128;
+}
+
 /* x, or 64 bits' most past them. */
 static uint64_t clamp64(unsigned __int128 x)
 {
@@ -123,53 +129,19 @@ static bool gdn_hybrid(const kvp_model *m)
 	return kvp__model_type_in(m, types, sizeof types / sizeof types[0]);
 }
 
-/* Qwen3.5 (models/qwen35.cpp at 3f545becc), whose first layer is Gated
- * DeltaNet, with the fused GATED_DELTA_NET op (CUDA, Metal and the CPU
- * run it; llama-context.cpp resolve_fused_ops keeps it where the layer's
- * device has it): its dense MLP holds two rows of n_embd beside
- * mlp_values, not three (its mixture of experts three, as Qwen3's), and
- * its Gated DeltaNet layer holds, a token, the conv's input
- * and output (2 x (inner + 2 groups x state)), the q and k l2-norms (2
- * groups x state), the delta net's output (inner) and two rows of n_embd
- * (3 inner + 6 groups x state + 2 n_embd values), and once the conv
- * state copied in and the (conv kernel - 1) rows it adds to the conv's
- * input, 2 x 4 x (kernel - 1) x (inner + 2 groups x state) B for each
- * sequence, n_seq_max (delta-net-base.cpp build_conv_state).  Mainline through ggml's RPC
- * device (research in doc/footprint.md): every one of 19 runs of 11
- * shapes, dense and MoE, to the figure llama.cpp prints, n_ubatch 128 to
- * 1,024. */
-static unsigned __int128 gdn_values(const kvp_model *m)
-{
-	unsigned __int128 ks = (unsigned __int128)m->ssm_groups * m->ssm_state;
-
-	return 3 * (unsigned __int128)m->ssm_inner + 6 * ks + 2 * (unsigned __int128)m->hidden;
-}
-
-static uint64_t gdn_graph_bytes(const kvp_model *m)
-{
-	uint64_t kernel = m->ssm_conv_kernel ? m->ssm_conv_kernel - 1 : 0;
-
-	return clamp64((unsigned __int128)8 * kernel *
-	               ((unsigned __int128)m->ssm_inner +
-	                2 * (unsigned __int128)m->ssm_groups * m->ssm_state));
-}
-
-/* The MLP's activations a token, 4 x (3 n_embd + mlp_values) B (a Gated
- * DeltaNet hybrid's: the larger of 4 x (2 n_embd + mlp_values) and its
- * Gated DeltaNet layer's, then *graph its bytes once), plus extra: a
- * mixture of experts' top-k rows may take it past 64 bits (a profile's
- * figures are not bounded), where it stays at 64 bits' most. */
-static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra, uint64_t *graph)
+/* The MLP's activations a token, 4 x (3 n_embd + mlp_values) B, plus
+ * extra: a mixture of experts' top-k rows may take it past 64 bits (a
+ * profile's figures are not bounded), where it stays at 64 bits' most.
+ * Qwen3.5 (models/qwen35.cpp at 3f545becc), whose first layer is Gated
+ * DeltaNet: its dense MLP holds two rows of n_embd beside mlp_values, not
+ * three (its mixture of experts three, as Qwen3's); its Gated DeltaNet
+ * layer is replayed (gdn_graph, lib/llama_replay.c). */
+static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
 {
 	bool dense = !m->moe_top_k && !m->moe_intermediate;
 	unsigned __int128 values = (gdn_hybrid(m) && dense ? 2 : 3) * (unsigned __int128)m->hidden +
 	                           mlp_values(m);
 
-	*graph = 0;
-	if (gdn_hybrid(m) && m->ssm_inner && gdn_values(m) > values) {
-		values = gdn_values(m);
-		*graph = gdn_graph_bytes(m);
-	}
 	return clamp64((unsigned __int128)4 * values + extra);
 }
 
@@ -194,12 +166,11 @@ static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra, uint64_t *gr
  * under 2^32); the token's are taken in 128 bits and clamped.  A model
  * not finalized (a draft handed in as it is) has its head_dim derived. */
 static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, uint64_t *cell,
-                         uint64_t *token, uint64_t *graph)
+                         uint64_t *token)
 {
 	bool copies = pp > 1;
 	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
 
-	*graph = 0;
 	if (flash_attn_off) {
 		*cell = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
 		*token = clamp64((unsigned __int128)4 *
@@ -207,12 +178,12 @@ static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, u
 		                  2 * (unsigned __int128)m->heads * head_dim));
 	} else if (copies) {
 		*cell = 4 * 2;
-		*token = mlp_token_bytes(m, pinned_token_bytes(m->hidden), graph);
+		*token = mlp_token_bytes(m, pinned_token_bytes(m->hidden));
 	} else {
 		/* Qwen3.5's positions are M-RoPE's four a token
 		 * (llama-graph.cpp build_inp_pos, n_pos_per_embd). */
 		*cell = 2;
-		*token = mlp_token_bytes(m, (gdn_hybrid(m) ? 4 * 4 : 4) + 2 * 8, graph);
+		*token = mlp_token_bytes(m, (gdn_hybrid(m) ? 4 * 4 : 4) + 2 * 8);
 	}
 }
 
@@ -269,15 +240,14 @@ static uint64_t llama_outputs(const kvp_request *r, uint64_t tokens)
 static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, uint64_t tokens,
                                     uint64_t full, uint64_t swa)
 {
-	uint64_t outputs = r->batch < tokens ? r->batch : tokens, cell, token, graph;
+	uint64_t outputs = r->batch < tokens ? r->batch : tokens, cell, token;
 	unsigned __int128 out, attn, n_kv;
 
 	if (!d || !d->vocab || !d->hidden)
 		return 0;
 	out = (unsigned __int128)4 * outputs * ((uint64_t)d->vocab + d->hidden);
-	buffer_terms(d, r->flash_attn_off, 1, &cell, &token, &graph);
-	attn = context_peak(cell, token, full, swa, r->flash_attn_off, true, tokens, &n_kv) +
-	       (unsigned __int128)graph * r->batch;
+	buffer_terms(d, r->flash_attn_off, 1, &cell, &token);
+	attn = context_peak(cell, token, full, swa, r->flash_attn_off, true, tokens, &n_kv);
 	return clamp64(out > attn ? out : attn);
 }
 
@@ -330,8 +300,24 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		*draft = kvp__llama_mtp_peak(&p->mtp_graph, tokens, r->batch < tokens ? r->batch : tokens,
 		                             dfull, p->vocab);
 	*attn = context_peak(p->attn_cell_bytes, p->attn_token_bytes, full, swa, r->flash_attn_off,
-	                     r->pp <= 1, tokens, &n_kv) +
-	        (unsigned __int128)p->attn_graph_bytes * r->batch;
+	                     r->pp <= 1, tokens, &n_kv);
+	if (p->gdn_graph.embd) {
+		/* Above the inputs, the residual row and the layer's norm (2
+		 * of n_embd a token), the M-RoPE positions and the cache
+		 * rows' indices (32 B a token), the mask (2 B a cell), the
+		 * sequences' and the output rows' indices. */
+		uint64_t outputs = llama_outputs(r, tokens), base;
+		unsigned __int128 below = (unsigned __int128)tokens *
+		                          (8 * (unsigned __int128)p->gdn_graph.embd + 32) +
+		                          2 * n_kv * tokens + align128(4 * (unsigned __int128)r->batch) +
+		                          align128(4 * (unsigned __int128)outputs);
+		unsigned __int128 gdn;
+
+		base = below > ((uint64_t)1 << 60) ? (uint64_t)1 << 61 : (uint64_t)below;
+		gdn = kvp__llama_gdn_peak(&p->gdn_graph, tokens, r->batch, base);
+		if (gdn > *attn)
+			*attn = gdn;
+	}
 	/* Split with flash attention, the logits lie beside the pinned
 	 * copies of the mask and the hidden state. */
 	if (!r->flash_attn_off && r->pp > 1)
@@ -372,6 +358,25 @@ kvp_status kvp_plan_compute_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t
 	return kvp__error_clear(err);
 }
 
+/* Qwen3.5's Gated DeltaNet layer on one GPU with flash attention (with
+ * the fused GATED_DELTA_NET op: CUDA, Metal and the CPU run it, and
+ * llama-context.cpp resolve_fused_ops keeps it where the layer's device
+ * has it): its graph's widths for lib/llama_replay.c.  Its value heads
+ * are inner / state (Qwen3.5's heads of 128, keys and values alike). */
+static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g)
+{
+	if (!gdn_hybrid(m) || !m->ssm_inner || !m->ssm_state || r->flash_attn_off || r->pp > 1 ||
+	    !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+		return;
+	g->embd = m->hidden;
+	g->inner = m->ssm_inner;
+	g->groups = m->ssm_groups;
+	g->state = m->ssm_state;
+	g->value_heads = m->ssm_inner / m->ssm_state;
+	g->conv_kernel = m->ssm_conv_kernel;
+	g->rows_per_seq = (uint32_t)kvp__spec_state_rows(r, m);
+}
+
 /* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers
  * without a draft model, flash attention on): its graph's widths for
  * lib/llama_mtp.c; none for another model, whose MTP graph is not
@@ -404,11 +409,13 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	unsigned __int128 out, attn, draft;
 
 	p->compute_bytes = p->compute_other_bytes = p->host_bytes = p->draft_compute_bytes = 0;
-	p->attn_cell_bytes = p->attn_token_bytes = p->attn_graph_bytes = 0;
+	p->attn_cell_bytes = p->attn_token_bytes = 0;
+	memset(&p->gdn_graph, 0, sizeof p->gdn_graph);
 	memset(&p->mtp_graph, 0, sizeof p->mtp_graph);
 	if (r->engine != KVP_ENGINE_LLAMA_CPP || !m->vocab || !m->hidden)
 		return;
 	mtp_graph(m, r, &p->mtp_graph);
+	gdn_graph(m, r, &p->gdn_graph);
 	/* Without flash attention the attention's own peak: the f32 scores
 	 * of every head over a stream's cache, which the soft_max reuses,
 	 * its f32 mask, and the activations alive beside them, on every
@@ -416,8 +423,7 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	 * (split by layers), or the mask and the MLP's (one GPU); the
 	 * logits' peak on the GPU holding the output layer, the larger
 	 * there. */
-	buffer_terms(m, r->flash_attn_off, r->pp, &p->attn_cell_bytes, &p->attn_token_bytes,
-	             &p->attn_graph_bytes);
+	buffer_terms(m, r->flash_attn_off, r->pp, &p->attn_cell_bytes, &p->attn_token_bytes);
 	llama_peaks(p, r, &out, &attn, &draft);
 	p->draft_compute_bytes = clamp64(draft);
 	p->compute_bytes = clamp64((unsigned __int128)clamp64(out > attn ? out : attn) +

@@ -374,7 +374,7 @@ static kvp_model qwen35(uint32_t hidden, uint32_t heads, uint32_t kv, uint32_t i
 	return m;
 }
 
-/* Qwen3.5 under llama-server, one slot, n_ubatch 512, flash attention
+/* Qwen3.5 under llama-server, n_ubatch 512, flash attention
  * (models/qwen35.cpp at 3f545becc, fused Gated DeltaNet): mainline's own
  * code through ggml's RPC device gives these (research in
  * doc/footprint.md). */
@@ -385,42 +385,51 @@ static void test_llama_qwen35(void **state)
 	kvp_plan p;
 
 	(void)state;
-	/* The Gated DeltaNet layer's set is the larger: 3 x 2,048 + 6 x 16 x
-	 * 128 + 2 x 1,024 = 20,480 values a token, against the MLP's 2 x
-	 * 1,024 + 3 x 3,584 = 12,800.  4 x 512 x 20,480 + the mask 2 x 4,096 x
-	 * 512 + 512 x (16 B of M-RoPE positions + 16 of cache indices) + the
-	 * conv state twice, 2 x 4 x 3 x (2,048 + 2 x 16 x 128) = 147,456:
-	 * 46,301,184 B, 44.16 MiB, as llama.cpp prints; at n_ctx 32768 the
-	 * mask is 33,554,432 B: 75,661,312, 72.16 MiB. */
+	/* The Gated DeltaNet layer, replayed (lib/llama_replay.c), by hand
+	 * for one slot.  Below it the inputs and the layer's norm: two rows
+	 * of n_embd, M-RoPE positions and cache indices (512 x (8 x 1,024 +
+	 * 32)), the mask (2 x 4,096 x 512) and the slot's and the output
+	 * row's indices (128 B each, aligned): 8,405,248 B.  Then the conv
+	 * state (3 x 6,144 x 4 = 73,728), the q, k, v rows (6,144 x 512 x 4
+	 * = 12,582,912) and the conv's input (6,144 x 515 x 4 = 12,656,640,
+	 * ending at 33,718,528); the first two freed, the delta state (128 x
+	 * 2,048 x 4 = 1,048,576) takes the smallest block that holds it,
+	 * theirs, and the conv's output, too large for what is left there,
+	 * goes on top: 33,718,528 + 12,582,912 = 46,301,440 B, 44.16 MiB as
+	 * llama.cpp prints.  Everything after fits the holes. */
 	p = server_plan(&small, 4096, 1, NULL, 0);
-	assert_int_equal(p.attn_graph_bytes, 147456);
-	assert_int_equal(p.compute_bytes, 46301184);
+	assert_int_equal(p.gdn_graph.inner, 2048);
+	assert_int_equal(p.gdn_graph.rows_per_seq, 1);
+	assert_int_equal(p.compute_bytes, 46301440);
 	mib_near(p.compute_bytes, 44.16, 0.005, "qwen3.5-0.8b shape at 4096");
-	assert_int_equal(server_plan(&small, 32768, 1, NULL, 0).compute_bytes, 75661312);
-	/* llama-server's default four slots, unified: the conv state is
-	 * copied in for each, 46,301,184 + 3 x 147,456 = 46,743,552 B, 44.58
-	 * MiB (and four rows of logits, under it), as llama.cpp prints. */
-	p = server_plan(&small, 4096, 4, NULL, 0);
-	assert_int_equal(p.compute_bytes, 46743552);
-	mib_near(p.compute_bytes, 44.58, 0.005, "qwen3.5-0.8b shape, four slots");
-	/* A wider MLP wins, with two rows of n_embd and no conv state: the
-	 * 9B's shape, 4 x 512 x (2 x 4,096 + 3 x 12,288) + 4,194,304 + 16,384
-	 * = 96,485,376 B, 92.02 MiB as llama.cpp prints. */
+	mib_near(server_plan(&small, 32768, 1, NULL, 0).compute_bytes, 72.16, 0.005,
+	         "qwen3.5-0.8b shape at 32768");
+	/* Four slots: the states (4 MiB) still fit the freed rows, 44.58;
+	 * eight, whose 8 MiB of states leave too little there for the delta
+	 * net's output (4 MiB of rows and 8 of states), which goes on top:
+	 * 57.14; sixteen, 70.27; as llama.cpp prints them. */
+	mib_near(server_plan(&small, 4096, 4, NULL, 0).compute_bytes, 44.58, 0.005, "4 slots");
+	mib_near(server_plan(&small, 4096, 8, NULL, 0).compute_bytes, 57.14, 0.005, "8 slots");
+	mib_near(server_plan(&small, 4096, 16, NULL, 0).compute_bytes, 70.27, 0.005, "16 slots");
+	/* A wider MLP wins with one slot: the 9B's shape, 4 x 512 x (2 x
+	 * 4,096 + 3 x 12,288) + 4,194,304 + 16,384 = 96,485,376 B, 92.02 MiB
+	 * as llama.cpp prints; with sixteen slots the delta net's output on
+	 * top, 127.02. */
 	p = server_plan(&nine, 4096, 1, NULL, 0);
-	assert_int_equal(p.attn_graph_bytes, 0);
 	assert_int_equal(p.compute_bytes, 96485376);
 	mib_near(p.compute_bytes, 92.02, 0.005, "qwen3.5-9b shape at 4096");
-	/* Another model_type keeps three rows of n_embd and no Gated
-	 * DeltaNet set: 4 x 512 x (3 x 1,024 + 3 x 3,584) + 4,194,304 +
-	 * 10,240. */
+	mib_near(server_plan(&nine, 4096, 16, NULL, 0).compute_bytes, 127.02, 0.005, "9b, 16 slots");
+	/* Another model_type keeps three rows of n_embd and no replay: 4 x
+	 * 512 x (3 x 1,024 + 3 x 3,584) + 4,194,304 + 10,240. */
 	strcpy(small.model_type, "qwen3next");
 	p = server_plan(&small, 4096, 1, NULL, 0);
+	assert_int_equal(p.gdn_graph.embd, 0);
 	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 1024 + 3 * 3584) + 4194304 + 10240);
 }
 
 /* llama-server with Qwen3.5's MTP layer (--spec-type draft-mtp): its own
  * context, one slot, n_ctx cells of its layer. */
-static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx)
+static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx, uint64_t slots)
 {
 	kvp_request r;
 	kvp_plan p;
@@ -428,7 +437,8 @@ static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx)
 
 	kvp_request_init(&r);
 	r.engine = KVP_ENGINE_LLAMA_CPP;
-	r.seq = ctx;
+	r.seq = ctx / slots;
+	r.batch = slots;
 	r.ctx_size = ctx;
 	r.kv_unified = true;
 	r.llama_server = true;
@@ -458,31 +468,39 @@ static void test_llama_mtp_context(void **state)
 	 * the mask's 4 MiB) hold none of the GLU's three rows of n_ff, 4 x
 	 * 3,584 x 512 = 7,340,032 B each, so they end at 8,405,120 + 3 x
 	 * 7,340,032 = 30,425,216 B, 29.02 MiB, as llama.cpp prints.  The
-	 * model's own buffer is the Gated DeltaNet set's (46,301,184 B), its
-	 * logits 4 rows (1 + 3 drafted) under it. */
-	p = mtp_plan(&small, 4096);
+	 * model's own buffer is its Gated DeltaNet layer's (46,301,440 B, as
+	 * test_llama_qwen35 works it), its logits 4 rows (1 + 3 drafted)
+	 * under it. */
+	p = mtp_plan(&small, 4096, 1);
 	assert_int_equal(p.draft_compute_bytes, 30425216);
-	assert_int_equal(p.compute_bytes, 46301184 + 30425216);
+	assert_int_equal(p.compute_bytes, 46301440 + 30425216);
 	/* Its output buffer beside the model's: a row of logits a slot. */
 	assert_int_equal(p.host_bytes, 2 * 4ull * 248320);
+	/* llama-server's four slots: the model's delta net keeps 4 x (1 + 3)
+	 * states (16 MiB) beside its rows, which no freed block holds, so
+	 * they go on top: 64.58 MiB, as llama.cpp prints; the MTP context's
+	 * stays 29.02. */
+	p = mtp_plan(&small, 4096, 4);
+	mib_near(p.compute_bytes - p.draft_compute_bytes, 64.58, 0.005, "0.8b, 4 slots, mtp");
+	mib_near(p.draft_compute_bytes, 29.02, 0.005, "0.8b mtp context, 4 slots");
 	/* At 32,768 the attention's tensors beside the 32 MiB mask set it
 	 * (52.02 MiB); the 9B's shape 92.02 and, where its MLP reuses the
 	 * freed mask in part, 96.02; the 35B-A3B's shape (256 experts, 8 of
 	 * 512 a token, a shared expert of 512) 68.02 and 76.02. */
-	mib_near(mtp_plan(&small, 32768).draft_compute_bytes, 52.02, 0.005, "0.8b mtp 32768");
-	mib_near(mtp_plan(&nine, 4096).draft_compute_bytes, 92.02, 0.005, "9b mtp 4096");
-	mib_near(mtp_plan(&nine, 32768).draft_compute_bytes, 96.02, 0.005, "9b mtp 32768");
+	mib_near(mtp_plan(&small, 32768, 1).draft_compute_bytes, 52.02, 0.005, "0.8b mtp 32768");
+	mib_near(mtp_plan(&nine, 4096, 1).draft_compute_bytes, 92.02, 0.005, "9b mtp 4096");
+	mib_near(mtp_plan(&nine, 32768, 1).draft_compute_bytes, 96.02, 0.005, "9b mtp 32768");
 	moe.intermediate = 0;
 	moe.moe_experts = 256;
 	moe.moe_top_k = 8;
 	moe.moe_intermediate = 512;
 	moe.moe_shared_intermediate = 512;
-	mib_near(mtp_plan(&moe, 4096).draft_compute_bytes, 68.02, 0.005, "35b-a3b mtp 4096");
-	mib_near(mtp_plan(&moe, 32768).draft_compute_bytes, 76.02, 0.005, "35b-a3b mtp 32768");
+	mib_near(mtp_plan(&moe, 4096, 1).draft_compute_bytes, 68.02, 0.005, "35b-a3b mtp 4096");
+	mib_near(mtp_plan(&moe, 32768, 1).draft_compute_bytes, 76.02, 0.005, "35b-a3b mtp 32768");
 	/* Another model's MTP graph is not replayed: its layers count with
 	 * the model's, and no context of their own. */
 	strcpy(small.model_type, "qwen3next");
-	p = mtp_plan(&small, 4096);
+	p = mtp_plan(&small, 4096, 1);
 	assert_int_equal(p.draft_compute_bytes, 0);
 	assert_int_equal(p.host_bytes, 4ull * 248320);
 }

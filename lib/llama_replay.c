@@ -1,8 +1,10 @@
 /*
- * llama_mtp.c — the compute buffer of llama.cpp's MTP context: Qwen3.5's
- * NextN block, run in a llama_context of its own (--spec-type draft-mtp),
- * whose prompt graph is small enough to replay, tensor by tensor, through
- * the allocator llama.cpp reserves it with.
+ * llama_replay.c — llama.cpp's compute buffer where no sum of terms gives
+ * it: graphs replayed, tensor by tensor, through the allocator llama.cpp
+ * reserves them with.  Two of Qwen3.5's: its Gated DeltaNet layer, whose
+ * output holds every sequence's state (and, with an MTP draft, every
+ * snapshot of it) and finds a hole or not, and its NextN block, run in a
+ * llama_context of its own (--spec-type draft-mtp).
  *
  * Read at ggml-org/llama.cpp 3f545becc (mainline of 2026-08-22):
  *   - common/speculative.cpp common_speculative_init_result and
@@ -15,6 +17,14 @@
  *     its gated query (2 n_head x head_dim), the MLP (dense, or routed
  *     and shared experts), the head's norm and the logits of the output
  *     rows;
+ *   - src/models/qwen35.cpp build_layer_attn_linear and
+ *     delta-net-base.cpp build_conv_state, build_delta_net_fused: the conv
+ *     state of each sequence gathered and put before the layer's q, k, v
+ *     rows (the conv's input, kernel - 1 rows a sequence more), each
+ *     sequence's delta state gathered, the conv's output, q and k
+ *     l2-normed, alpha and beta, and GATED_DELTA_NET's output: every
+ *     token's row of inner values and the states it keeps, n_seq_max x (1
+ *     + n_rs_seq) of state x inner;
  *   - ggml/src/ggml-alloc.c ggml_dyn_tallocr_alloc and _free_bytes: the
  *     inputs first, then each node in order, in place where ggml lets it
  *     (the norms' MUL, RoPE, the gate's SIGMOID and MUL, the residual
@@ -25,8 +35,12 @@
  * The order of allocations and frees below is the one llama.cpp's own
  * allocator logged for these graphs (built with AT_PRINTF; research:
  * /work/research/llamacpp-qwen35.md), sizes as their shapes give them.
- * Replayed, it gives the buffer llama.cpp printed in all 23 runs of 10
- * shapes, dense and MoE, n_ctx 4,096 to 65,536.
+ * Replayed, the NextN block gives the buffer llama.cpp printed in all 23
+ * runs of 10 shapes, dense and MoE, n_ctx 4,096 to 65,536, and the Gated
+ * DeltaNet layer, beside the MLP's closed form (lib/llama_compute.c),
+ * 29 of 30 runs of 13 shapes with 1 to 16 slots and MTP drafts; the one
+ * other, a mixture of experts with four slots and an MTP draft, is 3.62
+ * MiB over what kvplan gives.
  */
 #include <string.h>
 
@@ -81,13 +95,25 @@ static const struct step tail[] = {
 	A(T_HEAD_NORM), F(T_OUT_IDS), A(T_LOGITS), F(T_HEAD_NORM),
 };
 
+/* The Gated DeltaNet layer above the inputs and the layer's norm (G_BASE,
+ * one block). */
+enum {
+	G_BASE, G_CONV_STATES, G_QKV, G_CONV_IN, G_STATES, G_CONV_OUT, G_Q, G_K,
+	G_ALPHA, G_GATE, G_BETA, G_BETA_SIG, G_OUT, G_COUNT
+};
+static const struct step gdn[] = {
+	A(G_BASE), A(G_CONV_STATES), A(G_QKV), A(G_CONV_IN), F(G_CONV_STATES), F(G_QKV),
+	A(G_STATES), A(G_CONV_OUT), F(G_CONV_IN), A(G_Q), A(G_K), A(G_ALPHA), A(G_GATE),
+	F(G_ALPHA), A(G_BETA), A(G_BETA_SIG), F(G_BETA), A(G_OUT),
+};
+
 /* The allocator: free blocks by offset, the last one the buffer's end,
  * unbounded. */
 struct alloc {
 	uint64_t off[BLOCKS], size[BLOCKS];
 	uint32_t n;
 	uint64_t max;
-	uint64_t at[T_COUNT], len[T_COUNT];
+	uint64_t at[T_COUNT], len[T_COUNT]; /* T_COUNT > G_COUNT */
 };
 
 static void take(struct alloc *a, int t, uint64_t size)
@@ -155,6 +181,47 @@ static void run(struct alloc *a, const struct step *s, size_t n, const uint64_t 
 		else
 			give(a, s[i].tensor);
 	}
+}
+
+/* a x b x 4 bytes, or past 2^56 (no real model's). */
+static bool times4(unsigned __int128 a, unsigned __int128 b, uint64_t *out)
+{
+	unsigned __int128 x = 4 * a * b;
+
+	*out = (uint64_t)x;
+	return a < ((unsigned __int128)1 << 60) && b < ((unsigned __int128)1 << 60) &&
+	       x <= ((unsigned __int128)1 << 56);
+}
+
+uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t seqs,
+                             uint64_t base)
+{
+	uint64_t conv = (uint64_t)g->inner + 2 * (uint64_t)g->groups * g->state;
+	uint64_t state = (uint64_t)g->state * g->inner, size[G_COUNT];
+	uint64_t kernel = g->conv_kernel ? g->conv_kernel - 1 : 0;
+	unsigned __int128 rows = (unsigned __int128)seqs * g->rows_per_seq;
+	struct alloc a;
+	bool ok;
+
+	if (!g->embd)
+		return 0;
+	size[G_BASE] = base;
+	ok = times4((unsigned __int128)seqs * kernel, conv, &size[G_CONV_STATES]) &&
+	     times4(tokens, conv, &size[G_QKV]) &&
+	     times4(tokens + (unsigned __int128)seqs * kernel, conv, &size[G_CONV_IN]) &&
+	     times4(seqs, state, &size[G_STATES]) && times4(tokens, conv, &size[G_CONV_OUT]) &&
+	     times4(tokens, (uint64_t)g->groups * g->state, &size[G_Q]) &&
+	     times4(tokens, g->value_heads, &size[G_ALPHA]) &&
+	     times4((unsigned __int128)tokens * g->inner + rows * state, 1, &size[G_OUT]) &&
+	     base <= ((uint64_t)1 << 60);
+	if (!ok)
+		return UINT64_MAX;
+	size[G_K] = size[G_Q];
+	size[G_GATE] = size[G_BETA] = size[G_BETA_SIG] = size[G_ALPHA];
+	memset(&a, 0, sizeof a);
+	a.n = 1;
+	run(&a, gdn, sizeof gdn / sizeof gdn[0], size);
+	return a.max;
 }
 
 uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t outputs,
