@@ -248,8 +248,8 @@ static void test_llama_moe(void **state)
 /* llama-server (from about b9460): min(n_tokens, slots x (1 + drafted))
  * rows of logits (server-context.cpp server_output_limits, read at
  * 3f545becc), n slots unified in n_ctx cells. */
-static kvp_plan server_plan(const kvp_model *m, uint64_t ctx, uint64_t slots,
-                            const kvp_model *draft, uint32_t spec)
+static kvp_plan server_plan_mtp(const kvp_model *m, uint64_t ctx, uint64_t slots,
+                                const kvp_model *draft, uint32_t spec, uint32_t mtp)
 {
 	kvp_request r;
 	kvp_plan p;
@@ -264,9 +264,16 @@ static kvp_plan server_plan(const kvp_model *m, uint64_t ctx, uint64_t slots,
 	r.llama_server = true;
 	r.draft = draft;
 	r.spec_tokens = spec;
+	r.mtp_layers = mtp;
 	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
 	return p;
+}
+
+static kvp_plan server_plan(const kvp_model *m, uint64_t ctx, uint64_t slots,
+                            const kvp_model *draft, uint32_t spec)
+{
+	return server_plan_mtp(m, ctx, slots, draft, spec, 0);
 }
 
 static void test_llama_server(void **state)
@@ -427,26 +434,11 @@ static void test_llama_qwen35(void **state)
 	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 1024 + 3 * 3584) + 4194304 + 10240);
 }
 
-/* llama-server with Qwen3.5's MTP layer (--spec-type draft-mtp): its own
- * context, one slot, n_ctx cells of its layer. */
+/* llama-server with Qwen3.5's MTP layer (--spec-type draft-mtp, 3 tokens
+ * drafted): its own context, with n_ctx cells of its layer. */
 static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx, uint64_t slots)
 {
-	kvp_request r;
-	kvp_plan p;
-	kvp_error err;
-
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_LLAMA_CPP;
-	r.seq = ctx / slots;
-	r.batch = slots;
-	r.ctx_size = ctx;
-	r.kv_unified = true;
-	r.llama_server = true;
-	r.mtp_layers = 1;
-	r.spec_tokens = 3;
-	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return p;
+	return server_plan_mtp(m, ctx, slots, NULL, 3, 1);
 }
 
 /* The MTP context's compute buffer, its graph replayed through llama.cpp's

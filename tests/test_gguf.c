@@ -437,6 +437,30 @@ static void test_llama4_chunked(void **state)
 	ggufw_free(&w);
 }
 
+/* A Gated DeltaNet hybrid's keys as the converter writes them:
+ * full_attention_interval 4, conv kernel 4, 16 key heads of 128, value
+ * heads of 128 (ssm.inner_size value_heads x 128). */
+static void gdn_keys(ggufw *w, const char *arch, uint32_t value_heads)
+{
+	static const struct {
+		const char *suffix;
+		uint32_t value;
+	} keys[] = {
+		{"full_attention_interval", 4}, {"ssm.conv_kernel", 4}, {"ssm.state_size", 128},
+		{"ssm.group_count", 16},
+	};
+	char key[96];
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(key, sizeof key, "%s.%s", arch, keys[i].suffix);
+		ggufw_kv_uint(w, key, GGUFW_U32, keys[i].value);
+	}
+	snprintf(key, sizeof key, "%s.ssm.inner_size", arch);
+	ggufw_kv_uint(w, key, GGUFW_U32, value_heads * 128);
+	snprintf(key, sizeof key, "%s.ssm.time_step_rank", arch);
+	ggufw_kv_uint(w, key, GGUFW_U32, value_heads);
+}
+
 /* Qwen3-Next-80B-A3B (Qwen/Qwen3-Next-80B-A3B-Instruct config.json: 48
  * layers, hidden 2048, 16 heads, 2 kv heads, head_dim 256,
  * full_attention_interval 4, linear_conv_kernel_dim 4, 16 key heads of
@@ -454,12 +478,7 @@ static void test_qwen3next(void **state)
 	(void)state;
 	ggufw_init(&w, 3);
 	base_keys(&w, "qwen3next", 48, 2048, 16, 2, 256);
-	ggufw_kv_uint(&w, "qwen3next.full_attention_interval", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "qwen3next.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "qwen3next.ssm.inner_size", GGUFW_U32, 4096);
-	ggufw_kv_uint(&w, "qwen3next.ssm.state_size", GGUFW_U32, 128);
-	ggufw_kv_uint(&w, "qwen3next.ssm.group_count", GGUFW_U32, 16);
-	ggufw_kv_uint(&w, "qwen3next.ssm.time_step_rank", GGUFW_U32, 32);
+	gdn_keys(&w, "qwen3next", 32);
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
 	assert_int_equal(p.model.pattern_len, 4);
@@ -494,13 +513,8 @@ static void test_qwen35_nextn(void **state)
 	(void)state;
 	ggufw_init(&w, 3);
 	base_keys(&w, "qwen35", 65, 5120, 24, 4, 256);
-	ggufw_kv_uint(&w, "qwen35.full_attention_interval", GGUFW_U32, 4);
+	gdn_keys(&w, "qwen35", 48);
 	ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
-	ggufw_kv_uint(&w, "qwen35.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "qwen35.ssm.inner_size", GGUFW_U32, 6144);
-	ggufw_kv_uint(&w, "qwen35.ssm.state_size", GGUFW_U32, 128);
-	ggufw_kv_uint(&w, "qwen35.ssm.group_count", GGUFW_U32, 16);
-	ggufw_kv_uint(&w, "qwen35.ssm.time_step_rank", GGUFW_U32, 48);
 	ggufw_tensor(&w, "blk.6.attn_norm.weight", 1, norm, F32, 20480);
 	ggufw_tensor(&w, "blk.63.attn_norm.weight", 1, norm, F32, 20480);
 	ggufw_tensor(&w, "blk.64.attn_norm.weight", 1, norm, F32, 20480);
