@@ -160,6 +160,11 @@ static const struct layers_row rows[] = {
 	 * 2 x 256; conv 4, inner 4096, state 128, groups 16 */
 	{"qwen3-next-80b-a3b", 48, 12, 0, 0, 0, 36, 0, ATTN(2, 256), 0, 0,
 	 NO_MLA, 4, 4096, 128, 16},
+	/* data/models/qwen3.5-122b-a10b.yaml: 36 recurrent + 12 full (full
+	 * every 4th of 48); full 2 x 256; conv 4, inner 64 value heads x 128
+	 * = 8192, state 128, groups 16 */
+	{"qwen3.5-122b-a10b", 48, 12, 0, 0, 0, 36, 0, ATTN(2, 256), 0, 0,
+	 NO_MLA, 4, 8192, 128, 16},
 	/* data/models/qwen3.5-27b.yaml: 48 recurrent + 16 full (full every
 	 * 4th of 64); full 4 x 256; conv 4, inner 48 value heads x 128 =
 	 * 6144, state 128, groups 16 */
@@ -170,6 +175,11 @@ static const struct layers_row rows[] = {
 	 * = 4096, state 128, groups 16 */
 	{"qwen3.5-35b-a3b", 40, 10, 0, 0, 0, 30, 0, ATTN(2, 256), 0, 0,
 	 NO_MLA, 4, 4096, 128, 16},
+	/* data/models/qwen3.5-397b-a17b.yaml: 45 recurrent + 15 full (full
+	 * every 4th of 60); full 2 x 256; conv 4, inner 64 value heads x 128
+	 * = 8192, state 128, groups 16 */
+	{"qwen3.5-397b-a17b", 60, 15, 0, 0, 0, 45, 0, ATTN(2, 256), 0, 0,
+	 NO_MLA, 4, 8192, 128, 16},
 	/* data/models/qwq-32b.yaml: 64 full, 8 x 128 */
 	{"qwq-32b", 64, 64, 0, 0, 0, 0, 0, ATTN(8, 128), 0, 0,
 	 NO_MLA, NO_SSM},
@@ -347,7 +357,7 @@ static void test_models_plan_as_their_comments_say(void **state)
  * token-layers at 2048 B); the DeepSeek latent and expanded sizes of
  * reference-data.md §2; the Qwen3-Next state of reference-data.md §7 (per
  * layer 98,304 + 2,097,152 B, 36 layers); the Qwen3.5-27B cache at 4096
- * tokens, worked below. */
+ * tokens and the Qwen3.5-397B-A17B cache at 8192, worked below. */
 static void test_known_figures(void **state)
 {
 	kvp_catalog *cat = open_shipped();
@@ -400,6 +410,24 @@ static void test_known_figures(void **state)
 	assert_int_equal(p.kv_total_bytes, UINT64_C(268435456));
 	assert_int_equal(p.state_total_bytes, UINT64_C(156893184));
 	assert_int_equal(p.cache_total_bytes, UINT64_C(425328640));
+
+	/* Qwen3.5-397B-A17B at 8192 tokens, batch 1, fp16 KV, fp32 state.
+	 * Its config.json: num_hidden_layers 60, full_attention_interval 4
+	 * (layer_types: layers 3, 7, ..., 59 full), so 60 / 4 = 15 full and
+	 * 45 Gated DeltaNet.  KV: 15 full-attention layers x 2 kv heads x
+	 * 256 head_dim x 2 (K, V) x 2 B = 30,720 B a token, x 8192 =
+	 * 251,658,240 B.  State, per sequence, 45 Gated DeltaNet layers:
+	 * conv (4 - 1) x (64·128 + 2·16·128) = 3 x 12,288 = 36,864 values,
+	 * SSM 128 x 64·128 = 1,048,576 values, 1,085,440 x 4 B = 4,341,760 B
+	 * a layer, x 45 = 195,379,200 B.  Cache 251,658,240 + 195,379,200 =
+	 * 447,037,440 B. */
+	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-397b-a17b", &m, NULL),
+	                 KVP_OK);
+	plan_at(&m, 8192, KVP_MLA_LATENT, &p);
+	assert_int_equal(p.kv_bytes_per_token, 30720);
+	assert_int_equal(p.kv_total_bytes, UINT64_C(251658240));
+	assert_int_equal(p.state_total_bytes, UINT64_C(195379200));
+	assert_int_equal(p.cache_total_bytes, UINT64_C(447037440));
 	kvp_catalog_free(&cat);
 }
 
