@@ -100,7 +100,10 @@ int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_
 		warn_source(&source);
 	if (weights.params)
 		plan->draft.params = weights.params;
-	plan->draft_weight_bytes = weights.bytes ? weights.bytes : weights.index_total_size;
+	/* Less a file's NextN (MTP) blocks, which llama.cpp does not load
+	 * for a draft model. */
+	plan->draft_weight_bytes = weights.bytes ? weights.bytes - weights.mtp_bytes
+	                                         : weights.index_total_size;
 	plan->has_draft = true;
 	return 0;
 }

@@ -28,7 +28,7 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	kvp__gguf g = {.data = data, .length = length, .path = path};
 	kvp_weights tally;
 	kvp_model m;
-	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0;
+	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0, nextn = 0;
 	bool tied = false;
 	kvp_status st;
 
@@ -48,17 +48,25 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK &&
 	    (st = kvp__gguf_read_tensors(&c, n_tensors, alignment,
 	                                 kvp__gguf_first_nextn(&g), &tally,
-	                                 &params, &tied)) == KVP_OK &&
+	                                 &params, &nextn, &tied)) == KVP_OK &&
 	    (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
 		kvp__name_from_path(path ? path : "", ".gguf", false, m.name);
 		snprintf(m.description, sizeof m.description,
 		         "read from GGUF (%s)", source && source->family[0] ?
 		         source->family : "no architecture");
-		m.params = params;
+		/* The model's: the NextN blocks' are the MTP layers'
+		 * (kvp_weights mtp_bytes). */
+		m.params = params - nextn;
 		m.tie_embeddings = tied;
-		kvp__note(source, "params", KVP_ORIGIN_DERIVED,
-		          "the elements of the %llu tensors",
-		          (unsigned long long)n_tensors);
+		if (nextn)
+			kvp__note(source, "params", KVP_ORIGIN_DERIVED,
+			          "the elements of the %llu tensors, less the NextN"
+			          " blocks' %llu", (unsigned long long)n_tensors,
+			          (unsigned long long)nextn);
+		else
+			kvp__note(source, "params", KVP_ORIGIN_DERIVED,
+			          "the elements of the %llu tensors",
+			          (unsigned long long)n_tensors);
 		st = kvp_model_finalize(&m, err);
 	}
 	kvp__free(g.kv);

@@ -78,7 +78,10 @@ kvp_status kvp__gguf_get_per_layer(const kvp__gguf_reader *r,
 	pl->kv = kvp__gguf_arch_key(r, suffix, key);
 	*found = pl->kv != NULL;
 	if (pl->kv && pl->kv->type == KVP__GGUF_ARRAY) {
-		if (pl->kv->count != r->blocks)
+		/* block_count entries (llama.cpp's n_layer_all), or the
+		 * model's layers' (cohere2moe's sliding_window_pattern, read
+		 * after nextn_predict_layers). */
+		if (pl->kv->count != r->blocks && pl->kv->count != r->layers)
 			return fail_at(r, KVP_ERR_PARSE, pl->kv,
 			               "has a per-layer array whose length is not"
 			               " block_count", key, pl->kv->count);

@@ -55,7 +55,8 @@ static const char *const plain[] = {
 };
 
 /* The architectures whose load_arch_hparams reads
- * LLM_KV_NEXTN_PREDICT_LAYERS (src/models/ at 3f545becc); on them
+ * LLM_KV_NEXTN_PREDICT_LAYERS (src/models/ at 3f545becc; mistral4 and
+ * nemotron_h_moe by their parents', deepseek2's and nemotron_h's); on them
  * llama_hparams::n_layer() is block_count less it, and the target
  * context's cache leaves those blocks out (llama-model.cpp
  * create_memory). */
@@ -64,8 +65,8 @@ bool kvp__gguf_reads_nextn(const char *arch)
 	static const char *const nextn[] = {
 		"bailingmoe2", "bailingmoe3", "cohere2moe", "deepseek2", "deepseek32",
 		"deepseek4", "dots3note", "exaone-moe", "exaone4", "glm-dsa", "glm4",
-		"glm4moe", "hy_v3", "mimo2", "nemotron_h", "nemotron_h_moe", "qwen35",
-		"qwen35moe", "qwen3next", "step35",
+		"glm4moe", "hy_v3", "mimo2", "mistral4", "nemotron_h", "nemotron_h_moe",
+		"qwen35", "qwen35moe", "qwen3next", "step35",
 	};
 
 	for (size_t i = 0; i < sizeof nextn / sizeof nextn[0]; i++)

@@ -722,7 +722,7 @@ typedef struct kvp_gdn_graph {
 	uint32_t state;         /* key head dim */
 	uint32_t value_heads;
 	uint32_t conv_kernel;
-	uint32_t rows_per_seq;  /* states a sequence keeps: 1 + n_rs_seq */
+	uint64_t rows_per_seq;  /* states a sequence keeps: 1 + n_rs_seq */
 } kvp_gdn_graph;
 
 /* Its MTP context's NextN block: */

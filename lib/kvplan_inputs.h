@@ -117,9 +117,9 @@ typedef struct kvp_weights {
 	 * architectures whose loader reads that key, and safetensors'
 	 * mtp.* (Qwen3-Next's, Qwen3.5's).  llama.cpp loads them only for
 	 * an MTP draft (--spec-type draft-mtp), vLLM only for MTP
-	 * speculative decoding: a plan takes them as the MTP layers'
-	 * weights (kvp_request draft_weight_bytes), the rest as the
-	 * model's. */
+	 * speculative decoding: a caller gives them as the MTP layers'
+	 * weights (kvp_request draft_weight_bytes) and the rest as the
+	 * model's (weight_bytes), as the command does. */
 	uint64_t mtp_bytes;
 } kvp_weights;
 

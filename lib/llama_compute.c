@@ -374,7 +374,7 @@ static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g
 	g->state = m->ssm_state;
 	g->value_heads = m->ssm_inner / m->ssm_state;
 	g->conv_kernel = m->ssm_conv_kernel;
-	g->rows_per_seq = (uint32_t)kvp__spec_state_rows(r, m);
+	g->rows_per_seq = kvp__spec_state_rows(r, m);
 }
 
 /* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers

@@ -238,6 +238,29 @@ static void qwen35_08b(ggufw *w, const wtype *t)
 	tensor(w, t, "output_norm.weight", 1024, 0);
 }
 
+/* zai-org/GLM-4.5 (data/models/glm-4.5.yaml: 92 layers, hidden 5120, 96
+ * heads, 8 kv heads of 128, vocab 151552) as llama.cpp's converter writes
+ * it, its MTP layer a 93rd block (nextn_predict_layers 1); a few of its
+ * tensors: the embedding, one layer's attention, the NextN block's
+ * eh_proj and norm. */
+static void glm45(ggufw *w, const wtype *t)
+{
+	common(w, "glm4moe", "GLM 4.5", 151552);
+	u32(w, "glm4moe", "context_length", 131072);
+	u32(w, "glm4moe", "embedding_length", 5120);
+	u32(w, "glm4moe", "block_count", 93);
+	u32(w, "glm4moe", "nextn_predict_layers", 1);
+	u32(w, "glm4moe", "attention.head_count", 96);
+	u32(w, "glm4moe", "attention.head_count_kv", 8);
+	u32(w, "glm4moe", "attention.key_length", 128);
+	u32(w, "glm4moe", "attention.value_length", 128);
+	tensor(w, t, "token_embd.weight", 5120, 151552);
+	layer_tensor(w, t, 0, "attn_q.weight", 5120, 12288);
+	layer_tensor(w, t, 92, "nextn.eh_proj.weight", 10240, 5120);
+	layer_tensor(w, t, 92, "nextn.enorm.weight", 5120, 0);
+	tensor(w, t, "output.weight", 5120, 151552);
+}
+
 static const struct shape {
 	const char *name;
 	void (*write)(ggufw *w, const wtype *t);
@@ -247,6 +270,7 @@ static const struct shape {
 	{"deepseek-v3", deepseek_v3},
 	{"qwen3-next-80b-a3b", qwen3_next},
 	{"qwen3.5-0.8b", qwen35_08b},
+	{"glm-4.5", glm45},
 };
 
 int main(int argc, char **argv)

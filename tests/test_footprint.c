@@ -475,6 +475,12 @@ static void test_llama_mtp_context(void **state)
 	p = mtp_plan(&small, 4096, 4);
 	mib_near(p.compute_bytes - p.draft_compute_bytes, 64.58, 0.005, "0.8b, 4 slots, mtp");
 	mib_near(p.draft_compute_bytes, 29.02, 0.005, "0.8b mtp context, 4 slots");
+	/* A draft of 2^32 - 1 tokens (no real one): 2^32 states a slot,
+	 * 4 x 2^32 x 128 x 2,048 x 4 B of them in the delta net's output,
+	 * kept in 64 bits, not wrapped. */
+	p = server_plan_mtp(&small, 4096, 4, NULL, UINT32_MAX, 1);
+	assert_true(p.gdn_graph.rows_per_seq == 4294967296ull);
+	assert_true(p.compute_bytes >= 4ull * 4294967296ull * 128 * 2048 * 4);
 	/* At 32,768 the attention's tensors beside the 32 MiB mask set it
 	 * (52.02 MiB); the 9B's shape 92.02 and, where its MLP reuses the
 	 * freed mask in part, 96.02; the 35B-A3B's shape (256 experts, 8 of

@@ -531,6 +531,47 @@ static void test_qwen35_nextn(void **state)
 	assert_int_equal(plan_bytes(&p.model, 1), 156958720);
 	assert_int_equal(p.weights.bytes, 3 * 20480 + 327680);
 	assert_int_equal(p.weights.mtp_bytes, 20480 + 327680);
+	/* The model's params leave the NextN block's out: 2 x 5,120 of its
+	 * own, 5,120 + 10,240 x 16 = 168,960 the block's. */
+	assert_int_equal(p.model.params, 2 * 5120);
+	note_is(&p, "params", KVP_ORIGIN_DERIVED,
+	        "the elements of the 4 tensors, less the NextN blocks' 168960");
+	ggufw_free(&w);
+
+	/* A per-layer array of the model's layers alone (cohere2moe's
+	 * sliding_window_pattern, read after nextn_predict_layers) is taken,
+	 * as one of block_count's; another length is not. */
+	{
+		uint64_t kv64[64], kv3[3] = {4, 4, 4};
+
+		for (int i = 0; i < 64; i++)
+			kv64[i] = 4;
+		ggufw_init(&w, 3);
+		base_keys(&w, "qwen35", 65, 5120, 24, 0, 256);
+		gdn_keys(&w, "qwen35", 48);
+		ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv64, 64);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(p.model.kv_heads, 4);
+		assert_int_equal(p.model.layers, 64);
+		ggufw_free(&w);
+		ggufw_init(&w, 3);
+		base_keys(&w, "qwen35", 65, 5120, 24, 0, 256);
+		gdn_keys(&w, "qwen35", 48);
+		ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv3, 3);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_PARSE, "at byte ");
+	}
+
+	/* Mistral 4 reads it by deepseek2's loader. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "mistral4", 3, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "mistral4.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 2);
 	ggufw_free(&w);
 
 	/* Without the key, every block is the model's; a family that does

@@ -216,4 +216,13 @@ run --gguf "$work/q35.gguf" --engine llama.cpp --llama-server --ctx-size 4096 --
 	--format json
 is weights_bytes $((298033152 - 10588160)) \
 	"qwen3.5: without --mtp, the file's 298,033,152 B less the NextN block's"
+# A draft model's NextN block is not its weights either: llama.cpp loads it
+# for an MTP draft alone.  GLM-4.5's shape (tests/mkgguf) in q8_0 (34 B a
+# block of 32): token_embd and output 5,120 x 151,552 (824,442,880 B each),
+# an attn_q of 5,120 x 12,288 (66,846,720), and the NextN block's eh_proj
+# of 10,240 x 5,120 (55,705,600) and a norm of 5,120 f32 (20,480): the
+# draft weighs 2 x 824,442,880 + 66,846,720 = 1,715,732,480 B.
+"$mkgguf" "$work/glm.gguf" glm-4.5 q8_0
+run --model llama3.1-405b --seq 1 --draft-gguf "$work/glm.gguf" --format json
+is weights_bytes 1715732480 "--draft-gguf: the draft's NextN block left out of its weights"
 done_testing
