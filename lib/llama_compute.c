@@ -379,7 +379,7 @@ static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g
 
 /* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers
  * without a draft model, flash attention on): its graph's widths for
- * lib/llama_mtp.c; none for another model, whose MTP graph is not
+ * lib/llama_replay.c; none for another model, whose MTP graph is not
  * replayed. */
 static void mtp_graph(const kvp_model *m, const kvp_request *r, kvp_mtp_graph *g)
 {

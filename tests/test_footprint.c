@@ -442,7 +442,7 @@ static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx, uint64_t slots)
 }
 
 /* The MTP context's compute buffer, its graph replayed through llama.cpp's
- * allocator (lib/llama_mtp.c), against what mainline's own code prints
+ * allocator (lib/llama_replay.c), against what mainline's own code prints
  * through ggml's RPC device (research in doc/footprint.md). */
 static void test_llama_mtp_context(void **state)
 {
