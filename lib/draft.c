@@ -226,7 +226,11 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 
 		if (!z->m->params)
 			return KVP_OK;
-		if ((st = mtp_params(z, &per)) != KVP_OK)
+		/* The checkpoint's own MTP layers' params where the model
+		 * gives them, else a block at the model's average. */
+		if (z->m->mtp_params)
+			per = z->m->mtp_params;
+		else if ((st = mtp_params(z, &per)) != KVP_OK)
 			return st;
 		if (!weights && (st = kvp__plain_weights(z->m->name, z->m->params, r->weights_dtype,
 		                                         &weights, z->err)) != KVP_OK)

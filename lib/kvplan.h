@@ -267,6 +267,14 @@ typedef struct kvp_model {
 	                        * general.architecture; "" when unknown.  An
 	                        * engine that pools by architecture (SGLang's
 	                        * sliding-window pool) reads it */
+	/* Of params, what an engine may leave unloaded: the checkpoint's
+	 * next-token-prediction (MTP, NextN) layers', loaded for an MTP
+	 * draft alone (a plan leaves them out of the model's weights and,
+	 * with mtp_layers, weighs the MTP layers by them), and a vision
+	 * tower's, which llama.cpp keeps in a separate mmproj file (its
+	 * plans leave them out).  0: none, or not counted. */
+	uint64_t mtp_params;
+	uint64_t vision_params;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

@@ -287,6 +287,19 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	if (st != KVP_OK)
 		return st;
+	/* The weights the engine loads: a checkpoint's MTP layers are an MTP
+	 * draft's alone (lib/draft.c weighs them), and llama.cpp keeps a
+	 * vision tower in its mmproj file.  On a copy, for the few models
+	 * that say so. */
+	if (m->mtp_params || (m->vision_params && request->engine == KVP_ENGINE_LLAMA_CPP)) {
+		if (m != &copy) {
+			copy = *m;
+			m = &copy;
+		}
+		copy.params -= copy.mtp_params; /* checked: at most params */
+		if (request->engine == KVP_ENGINE_LLAMA_CPP)
+			copy.params -= copy.vision_params;
+	}
 	z = (struct sizing){m, request, label, err};
 	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)
 		return st;

@@ -51,6 +51,8 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"moe_layer_step", FIELD_U32, offsetof(kvp_model, moe_step), FIELD_OPTIONAL},
 	{"moe_top_k", FIELD_U32, offsetof(kvp_model, moe_top_k), FIELD_OPTIONAL},
+	{"mtp_params", FIELD_U64, offsetof(kvp_model, mtp_params), FIELD_OPTIONAL},
+	{"vision_params", FIELD_U64, offsetof(kvp_model, vision_params), FIELD_OPTIONAL},
 	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),
 	 FIELD_OPTIONAL},
 };
@@ -95,6 +97,8 @@ static const char *model_culprit(const void *profile)
 		return m->hidden ? "hidden" : "head_dim";
 	if (m->moe_experts && m->moe_top_k > m->moe_experts)
 		return "moe_top_k";
+	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
+		return m->mtp_params > m->params ? "mtp_params" : "vision_params";
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";
 	/* The rest is about the layers: the pattern says which kinds there

@@ -503,6 +503,47 @@ static void test_llama_mtp_context(void **state)
 	assert_int_equal(p.host_bytes, 4ull * 248320);
 }
 
+/* Weights a plan leaves out: Qwen3.5-27B's checkpoint (data/models/
+ * qwen3.5-27b.yaml, worked there tensor by tensor) holds 27,781,427,952
+ * params, of them the MTP layer's 424,699,392 and the vision tower's
+ * 460,730,096, text 26,895,998,464.  In bf16: vLLM loads text and vision,
+ * 2 x 27,356,728,560 = 54,713,457,120 B; llama.cpp the text alone (the
+ * tower is its mmproj file), 53,791,996,928; with --mtp 1 the MTP layer
+ * is the draft's, 2 x 424,699,392 = 849,398,784, and the three together
+ * are the published checkpoint's 55,562,855,904 B. */
+static void test_unloaded_params(void **state)
+{
+	kvp_model m = model(64, 6144, 24, 4, 248320, 27781427952ull);
+	kvp_device d = device(141ull << 30);
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	m.hidden = 5120; /* its heads are 256 wide, not hidden / heads */
+	m.mtp_params = 424699392;
+	m.vision_params = 460730096;
+	for (int e = 0; e < 2; e++) {
+		kvp_request_init(&r);
+		r.engine = e ? KVP_ENGINE_LLAMA_CPP : KVP_ENGINE_VLLM;
+		r.seq = 4096;
+		r.weights_dtype = KVP_DTYPE_BF16;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+		assert_int_equal(f.weights_bytes, e ? 53791996928ull : 54713457120ull);
+		assert_int_equal(p.draft_weights_bytes, 0);
+		r.mtp_layers = 1;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.draft_weights_bytes, 849398784);
+	}
+	assert_int_equal(54713457120ull + 849398784, 55562855904ull);
+	/* More than the model's params: refused, naming both. */
+	m.vision_params = m.params;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "mtp_params 424699392 and vision_params"));
+}
+
 /* The parts sum to the device, or exceed it by over, for every engine. */
 static void test_parts_sum(void **state)
 {
@@ -1087,6 +1128,7 @@ int main(void)
 		cmocka_unit_test(test_llama_server),
 		cmocka_unit_test(test_llama_qwen35),
 		cmocka_unit_test(test_llama_mtp_context),
+		cmocka_unit_test(test_unloaded_params),
 		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_sglang_preload),
 		cmocka_unit_test(test_sglang_preload_logs),

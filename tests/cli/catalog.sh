@@ -47,6 +47,11 @@ expect_error "a terminal escape in a description is refused" \
 	"^kvplan: $work/forge/models/d.yaml:2:14: field 'description': '\\\\x1b\[31mred' holds a control character" \
 	--data-dir "$work/forge" --model d --seq 1
 check "no escape byte reaches stderr (description)" no_escape
+printf 'name: u\nlayers: 1\nheads: 1\nkv_heads: 1\nhead_dim: 1\nparams: 100\nmtp_params: 60\nvision_params: 50\n' \
+	>"$work/forge/models/u.yaml"
+expect_error "MTP and vision params past the model's" \
+	"^kvplan: $work/forge/models/u.yaml:.*: u: mtp_params 60 and vision_params 50 are more than its 100 params\$" \
+	--data-dir "$work/forge" --model u --seq 1
 dir_nl="$work/new
 kvplan: line"
 expect_error "a data directory's name is shown escaped" \
