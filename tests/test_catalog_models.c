@@ -352,6 +352,22 @@ static void test_models_plan_as_their_comments_say(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* A hybrid catalogue model's cache at seq tokens: a token's KV bytes,
+ * the KV total, the recurrent state and their sum. */
+static void hybrid_cache_is(kvp_catalog *cat, const char *name, uint64_t seq,
+                            uint64_t per_token, uint64_t kv, uint64_t state, uint64_t total)
+{
+	kvp_model m;
+	kvp_plan p;
+
+	assert_int_equal(kvp_catalog_model(cat, name, &m, NULL), KVP_OK);
+	plan_at(&m, seq, KVP_MLA_LATENT, &p);
+	assert_int_equal(p.kv_bytes_per_token, per_token);
+	assert_int_equal(p.kv_total_bytes, kv);
+	assert_int_equal(p.state_total_bytes, state);
+	assert_int_equal(p.cache_total_bytes, total);
+}
+
 /* Figures given outside the catalogue, as plain numbers: gemma2-9b at 8192
  * tokens; gpt-oss-120b at 131072 (18 full x 131072 + 18 sliding x 128
  * token-layers at 2048 B); the DeepSeek latent and expanded sizes of
@@ -403,13 +419,8 @@ static void test_known_figures(void **state)
 	 * 786,432 values, 817,152 x 4 B = 3,268,608 B a layer, x 48 =
 	 * 156,893,184 B (the per-sequence state llama.cpp allocates for
 	 * this model).  Cache 268,435,456 + 156,893,184 = 425,328,640 B. */
-	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-27b", &m, NULL),
-	                 KVP_OK);
-	plan_at(&m, 4096, KVP_MLA_LATENT, &p);
-	assert_int_equal(p.kv_bytes_per_token, 65536);
-	assert_int_equal(p.kv_total_bytes, UINT64_C(268435456));
-	assert_int_equal(p.state_total_bytes, UINT64_C(156893184));
-	assert_int_equal(p.cache_total_bytes, UINT64_C(425328640));
+	hybrid_cache_is(cat, "qwen3.5-27b", 4096, 65536, UINT64_C(268435456),
+	                UINT64_C(156893184), UINT64_C(425328640));
 
 	/* Qwen3.5-397B-A17B at 8192 tokens, batch 1, fp16 KV, fp32 state.
 	 * Its config.json: num_hidden_layers 60, full_attention_interval 4
@@ -421,13 +432,8 @@ static void test_known_figures(void **state)
 	 * SSM 128 x 64·128 = 1,048,576 values, 1,085,440 x 4 B = 4,341,760 B
 	 * a layer, x 45 = 195,379,200 B.  Cache 251,658,240 + 195,379,200 =
 	 * 447,037,440 B. */
-	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-397b-a17b", &m, NULL),
-	                 KVP_OK);
-	plan_at(&m, 8192, KVP_MLA_LATENT, &p);
-	assert_int_equal(p.kv_bytes_per_token, 30720);
-	assert_int_equal(p.kv_total_bytes, UINT64_C(251658240));
-	assert_int_equal(p.state_total_bytes, UINT64_C(195379200));
-	assert_int_equal(p.cache_total_bytes, UINT64_C(447037440));
+	hybrid_cache_is(cat, "qwen3.5-397b-a17b", 8192, 30720, UINT64_C(251658240),
+	                UINT64_C(195379200), UINT64_C(447037440));
 	kvp_catalog_free(&cat);
 }
 
