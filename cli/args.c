@@ -565,7 +565,7 @@ static bool value_follows(const char *arg)
 	if (arg[0] != '-')
 		return false;
 	for (const char *c = arg + 1; *c; c++) {
-		const char *spec = *c == ':' ? NULL : strchr(SHORT_OPTIONS + 1, *c);
+		const char *spec = *c == ':' ? NULL : strchr(&SHORT_OPTIONS[1], *c);
 
 		if (!spec)
 			return false;

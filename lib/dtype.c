@@ -23,21 +23,21 @@ struct dtype_info {
 };
 
 static const struct dtype_info dtypes[KVP_DTYPE_COUNT] = {
-	[KVP_DTYPE_FP32] = {"fp32", 1, 4, {"f32", "float32", "float", NULL}},
-	[KVP_DTYPE_FP16] = {"fp16", 1, 2, {"f16", "float16", "half", NULL}},
-	[KVP_DTYPE_BF16] = {"bf16", 1, 2, {"bfloat16", NULL}},
-	[KVP_DTYPE_FP8] = {"fp8", 1, 1, {"fp8_e4m3", "fp8_e5m2", "f8", NULL}},
-	[KVP_DTYPE_INT8] = {"int8", 1, 1, {"i8", NULL}},
+	[KVP_DTYPE_FP32] = {"fp32", 1, 4, {"f32", "float32", "float", NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_FP16] = {"fp16", 1, 2, {"f16", "float16", "half", NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_BF16] = {"bf16", 1, 2, {"bfloat16", NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_FP8] = {"fp8", 1, 1, {"fp8_e4m3", "fp8_e5m2", "f8", NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_INT8] = {"int8", 1, 1, {"i8", NULL}, DTYPE_FLAT},
 	/* llama.cpp's block structs, ggml/src/ggml-common.h (master, 2026):
 	 * block_q8_0 = ggml_half d + int8 qs[32]; block_q5_1 = d, m + qh[4] +
 	 * qs[16]; block_q5_0 = d + qh[4] + qs[16]; block_q4_1 = d, m + qs[16];
 	 * block_q4_0 and block_iq4_nl = d + qs[16]; ggml_half is 2 bytes. */
-	[KVP_DTYPE_Q8_0] = {"q8_0", 32, 34, {NULL}},
-	[KVP_DTYPE_Q5_1] = {"q5_1", 32, 24, {NULL}},
-	[KVP_DTYPE_Q5_0] = {"q5_0", 32, 22, {NULL}},
-	[KVP_DTYPE_Q4_1] = {"q4_1", 32, 20, {NULL}},
-	[KVP_DTYPE_Q4_0] = {"q4_0", 32, 18, {NULL}},
-	[KVP_DTYPE_IQ4_NL] = {"iq4_nl", 32, 18, {NULL}},
+	[KVP_DTYPE_Q8_0] = {"q8_0", 32, 34, {NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_Q5_1] = {"q5_1", 32, 24, {NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_Q5_0] = {"q5_0", 32, 22, {NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_Q4_1] = {"q4_1", 32, 20, {NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_Q4_0] = {"q4_0", 32, 18, {NULL}, DTYPE_FLAT},
+	[KVP_DTYPE_IQ4_NL] = {"iq4_nl", 32, 18, {NULL}, DTYPE_FLAT},
 	/* vLLM's per-token-head caches (vllm/v1/kv_cache_interface.py,
 	 * KVQuantMode.INT8_PER_TOKEN_HEAD and FP8_PER_TOKEN_HEAD; vLLM main,
 	 * late 2026): AttentionSpec.page_size_bytes adds 2 x block_size x

@@ -182,7 +182,7 @@ static kvp_fit fit_at(const kvp_model *m, uint64_t seq, uint64_t batch, bool fa_
 	kvp_request r;
 	kvp_plan p;
 	kvp_device d;
-	kvp_fit f;
+	kvp_fit f = {0};
 	kvp_error err;
 
 	memset(&d, 0, sizeof d);

@@ -57,7 +57,7 @@ static kvp_device h100(uint64_t bytes)
 static kvp_fit fit(const kvp_model *m, const kvp_request *r, const kvp_device *d)
 {
 	kvp_plan p;
-	kvp_fit f;
+	kvp_fit f = {0};
 	kvp_error err;
 
 	if (kvp_plan_compute(m, r, &p, &err) != KVP_OK ||
