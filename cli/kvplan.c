@@ -226,24 +226,22 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	if (!o->weights_dtype_set && plan->source.weights_dtype_known)
 		plan->fit_options.weights_dtype = plan->source.weights_dtype;
 	r->weights_dtype = plan->fit_options.weights_dtype;
-	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {
-		/* Less the MTP layers' tensors, which the engines load for an
-		 * MTP draft alone: then they are its weights, counted. */
-		r->weight_bytes = cli_checkpoint_bytes(plan);
-		if (plan->has_weights && plan->weights.bytes)
-			r->weight_bytes -= plan->weights.mtp_bytes;
-		/* Counted tensor by tensor (not an index's total): where
-		 * the embedding and the head are. */
-		if (plan->has_weights && plan->weights.bytes) {
-			r->weight_embedding_bytes = plan->weights.embedding_bytes;
-			r->weight_head_bytes = plan->weights.head_bytes;
-		}
-	}
 	r->draft = plan->has_draft ? &plan->draft : NULL;
 	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
-	if (r->mtp_layers && !o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS) &&
-	    plan->has_weights && plan->weights.bytes)
-		r->draft_weight_bytes = plan->weights.mtp_bytes;
+	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {
+		r->weight_bytes = cli_checkpoint_bytes(plan);
+		/* Counted tensor by tensor (not an index's total): where
+		 * the embedding and the head are, and the MTP layers'
+		 * tensors, which the engines load for an MTP draft alone:
+		 * its weights, not the model's. */
+		if (plan->has_weights && plan->weights.bytes) {
+			r->weight_bytes -= plan->weights.mtp_bytes;
+			r->weight_embedding_bytes = plan->weights.embedding_bytes;
+			r->weight_head_bytes = plan->weights.head_bytes;
+			if (r->mtp_layers)
+				r->draft_weight_bytes = plan->weights.mtp_bytes;
+		}
+	}
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
 	r->block_size = o->block_size_set ? o->block_size : 0;

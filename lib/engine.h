@@ -200,10 +200,11 @@ void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p);
 uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t outputs,
                              uint64_t cells, uint64_t vocab);
 /* llama_replay.c: the end of a Gated DeltaNet layer of graph g in the
- * model's compute buffer, its prompt graph of tokens and seqs sequences
- * (n_seq_max), above base bytes (the inputs and the layer's norm). */
+ * model's compute buffer, above the graph's inputs and the layer's norm:
+ * its prompt graph of tokens, seqs sequences (n_seq_max) and outputs
+ * rows, over cells of the cache (a stream's). */
 uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t seqs,
-                             uint64_t base);
+                             uint64_t outputs, uint64_t cells);
 /* llama_compute.c: llama.cpp's compute buffer where it grows with the context
  * (without flash attention, or split over stages) for batch sequences of
  * seq tokens (in a context of ctx cells when not 0) on a GPU of the last

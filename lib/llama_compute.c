@@ -33,10 +33,11 @@
 #include "engine.h"
 #include "internal.h"
 
-/* x rounded up to CUDA's buffer alignment, 128 bytes. */
-static unsigned __int128 align128(unsigned __int128 x)
+/* A model's head_dim, derived where it was not finalized (a draft handed
+ * in as it is). */
+static uint64_t head_dim_of(const kvp_model *m)
 {
-	return (x + 127) / 128 * 128;
+	return m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
 }
 
 /* x, or 64 bits' most past them. */
@@ -169,7 +170,7 @@ static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, u
                          uint64_t *token)
 {
 	bool copies = pp > 1;
-	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
+	uint64_t head_dim = head_dim_of(m);
 
 	if (flash_attn_off) {
 		*cell = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));
@@ -263,7 +264,7 @@ static unsigned __int128 draft_peak(const kvp_model *d, const kvp_request *r, ui
 static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int128 *out,
                         unsigned __int128 *attn, unsigned __int128 *draft)
 {
-	uint64_t n_ctx, streams, per_stream, tokens, full = 0, swa = 0;
+	uint64_t n_ctx, streams, per_stream, tokens, outputs, full = 0, swa = 0;
 	uint64_t dfull = 0, dswa = 0;
 	unsigned __int128 n_kv;
 	uint64_t seqs = r->kv_unified ? 1 : r->batch;
@@ -274,8 +275,8 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 		tokens = n_ctx;
 	if (tokens % seqs)
 		tokens += seqs - tokens % seqs;
-	*out = (unsigned __int128)4 * llama_outputs(r, tokens) *
-	       ((uint64_t)p->vocab + p->hidden);
+	outputs = llama_outputs(r, tokens);
+	*out = (unsigned __int128)4 * outputs * ((uint64_t)p->vocab + p->hidden);
 	*attn = *draft = 0;
 	if (!p->attn_cell_bytes)
 		return;
@@ -302,19 +303,9 @@ static void llama_peaks(const kvp_plan *p, const kvp_request *r, unsigned __int1
 	*attn = context_peak(p->attn_cell_bytes, p->attn_token_bytes, full, swa, r->flash_attn_off,
 	                     r->pp <= 1, tokens, &n_kv);
 	if (p->gdn_graph.embd) {
-		/* Above the inputs, the residual row and the layer's norm (2
-		 * of n_embd a token), the M-RoPE positions and the cache
-		 * rows' indices (32 B a token), the mask (2 B a cell), the
-		 * sequences' and the output rows' indices. */
-		uint64_t outputs = llama_outputs(r, tokens), base;
-		unsigned __int128 below = (unsigned __int128)tokens *
-		                          (8 * (unsigned __int128)p->gdn_graph.embd + 32) +
-		                          2 * n_kv * tokens + align128(4 * (unsigned __int128)r->batch) +
-		                          align128(4 * (unsigned __int128)outputs);
-		unsigned __int128 gdn;
+		unsigned __int128 gdn = kvp__llama_gdn_peak(&p->gdn_graph, tokens, r->batch, outputs,
+		                                            clamp64(n_kv));
 
-		base = below > ((uint64_t)1 << 60) ? (uint64_t)1 << 61 : (uint64_t)below;
-		gdn = kvp__llama_gdn_peak(&p->gdn_graph, tokens, r->batch, base);
 		if (gdn > *attn)
 			*attn = gdn;
 	}
@@ -383,7 +374,7 @@ static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g
  * replayed. */
 static void mtp_graph(const kvp_model *m, const kvp_request *r, kvp_mtp_graph *g)
 {
-	uint64_t head_dim = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
+	uint64_t head_dim = head_dim_of(m);
 	uint64_t q = m->heads * head_dim, kv = (uint64_t)m->kv_heads * head_dim;
 
 	if (!r->mtp_layers || r->draft || r->flash_attn_off || !gdn_hybrid(m) || q > UINT32_MAX ||

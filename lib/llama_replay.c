@@ -116,6 +116,14 @@ struct alloc {
 	uint64_t at[T_COUNT], len[T_COUNT]; /* T_COUNT > G_COUNT */
 };
 
+/* Free block i gone from the list. */
+static void drop(struct alloc *a, uint32_t i)
+{
+	memmove(&a->off[i], &a->off[i + 1], (a->n - i - 1) * sizeof a->off[0]);
+	memmove(&a->size[i], &a->size[i + 1], (a->n - i - 1) * sizeof a->size[0]);
+	a->n--;
+}
+
 static void take(struct alloc *a, int t, uint64_t size)
 {
 	uint32_t best = a->n - 1;
@@ -132,11 +140,8 @@ static void take(struct alloc *a, int t, uint64_t size)
 	a->off[best] += size;
 	if (best + 1 < a->n) {
 		a->size[best] -= size;
-		if (a->size[best] == 0) {
-			memmove(&a->off[best], &a->off[best + 1], (a->n - best - 1) * sizeof a->off[0]);
-			memmove(&a->size[best], &a->size[best + 1], (a->n - best - 1) * sizeof a->size[0]);
-			a->n--;
-		}
+		if (a->size[best] == 0)
+			drop(a, best);
 	}
 	if (a->at[t] + size > a->max)
 		a->max = a->at[t] + size;
@@ -173,10 +178,30 @@ static void give(struct alloc *a, int t)
 			a->size[i - 1] += a->size[i];
 		else
 			a->size[i - 1] = 0; /* the end block starts where it did */
-		memmove(&a->off[i], &a->off[i + 1], (a->n - i - 1) * sizeof a->off[0]);
-		memmove(&a->size[i], &a->size[i + 1], (a->n - i - 1) * sizeof a->size[0]);
-		a->n--;
+		drop(a, i);
 	}
+}
+
+/* Sizes no real model's past 2^56 bytes: then its buffer is past any
+ * GPU. */
+#define MOST ((unsigned __int128)1 << 56)
+
+/* The n byte sizes w into size, false where one is past MOST. */
+static bool sized(const unsigned __int128 *w, int n, uint64_t *size)
+{
+	for (int i = 0; i < n; i++) {
+		if (w[i] > MOST)
+			return false;
+		size[i] = (uint64_t)w[i];
+	}
+	return true;
+}
+
+/* An empty buffer: its end block alone. */
+static void start(struct alloc *a)
+{
+	memset(a, 0, sizeof *a);
+	a->n = 1;
 }
 
 static void run(struct alloc *a, const struct step *s, size_t n, const uint64_t *size)
@@ -189,43 +214,38 @@ static void run(struct alloc *a, const struct step *s, size_t n, const uint64_t 
 	}
 }
 
-/* a x b x 4 bytes, or past 2^56 (no real model's). */
-static bool times4(unsigned __int128 a, unsigned __int128 b, uint64_t *out)
-{
-	unsigned __int128 x = 4 * a * b;
-
-	*out = (uint64_t)x;
-	return a < ((unsigned __int128)1 << 60) && b < ((unsigned __int128)1 << 60) &&
-	       x <= ((unsigned __int128)1 << 56);
-}
-
 uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t seqs,
-                             uint64_t base)
+                             uint64_t outputs, uint64_t cells)
 {
-	uint64_t conv = (uint64_t)g->inner + 2 * (uint64_t)g->groups * g->state;
-	uint64_t state = (uint64_t)g->state * g->inner, size[G_COUNT];
-	uint64_t kernel = g->conv_kernel ? g->conv_kernel - 1 : 0;
+	unsigned __int128 t = tokens, conv = (unsigned __int128)g->inner +
+	                  2 * (unsigned __int128)g->groups * g->state;
+	unsigned __int128 state = (unsigned __int128)g->state * g->inner, w[G_COUNT];
+	unsigned __int128 kernel_rows = (unsigned __int128)seqs * (g->conv_kernel ? g->conv_kernel - 1 : 0);
 	unsigned __int128 rows = (unsigned __int128)seqs * g->rows_per_seq;
+	uint64_t size[G_COUNT];
 	struct alloc a;
-	bool ok;
 
 	if (!g->embd)
 		return 0;
-	size[G_BASE] = base;
-	ok = times4((unsigned __int128)seqs * kernel, conv, &size[G_CONV_STATES]) &&
-	     times4(tokens, conv, &size[G_QKV]) &&
-	     times4(tokens + (unsigned __int128)seqs * kernel, conv, &size[G_CONV_IN]) &&
-	     times4(seqs, state, &size[G_STATES]) && times4(tokens, conv, &size[G_CONV_OUT]) &&
-	     times4(tokens, (uint64_t)g->groups * g->state, &size[G_Q]) &&
-	     times4(tokens, g->value_heads, &size[G_ALPHA]) &&
-	     times4((unsigned __int128)tokens * g->inner + rows * state, 1, &size[G_OUT]) &&
-	     base <= ((uint64_t)1 << 60);
-	if (!ok)
+	if (t > MOST || seqs > MOST || cells > MOST || outputs > MOST || rows > MOST)
 		return UINT64_MAX;
-	size[G_K] = size[G_Q];
-	size[G_GATE] = size[G_BETA] = size[G_BETA_SIG] = size[G_ALPHA];
-	memset(&a, 0, sizeof a);
-	a.n = 1;
+	/* Below the layer: the residual row and the layer's norm (2 of
+	 * n_embd a token), the M-RoPE positions and the cache rows' indices
+	 * (32 B a token), the f16 mask (2 B a cell), the sequences' and the
+	 * output rows' indices, each aligned. */
+	w[G_BASE] = t * (8 * (unsigned __int128)g->embd + 32) + 2 * (unsigned __int128)cells * t +
+	            (4 * (unsigned __int128)seqs + ALIGN - 1) / ALIGN * ALIGN +
+	            (4 * (unsigned __int128)outputs + ALIGN - 1) / ALIGN * ALIGN;
+	w[G_CONV_STATES] = 4 * kernel_rows * conv;
+	w[G_QKV] = w[G_CONV_OUT] = 4 * t * conv;
+	w[G_CONV_IN] = 4 * (t + kernel_rows) * conv;
+	w[G_STATES] = 4 * (unsigned __int128)seqs * state;
+	w[G_Q] = w[G_K] = 4 * t * g->groups * g->state;
+	w[G_ALPHA] = w[G_GATE] = w[G_BETA] = w[G_BETA_SIG] = 4 * t * g->value_heads;
+	w[G_OUT] = 4 * (t * g->inner + rows * state);
+	if (!sized(w, G_COUNT, size))
+		return UINT64_MAX;
+	start(&a);
 	run(&a, gdn, sizeof gdn / sizeof gdn[0], size);
 	return a.max;
 }
@@ -233,7 +253,6 @@ uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t s
 uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t outputs,
                              uint64_t cells, uint64_t vocab)
 {
-	static const unsigned __int128 most = (unsigned __int128)1 << 56;
 	unsigned __int128 t = tokens, e = (unsigned __int128)4 * g->embd * t,
 	                  q = (unsigned __int128)4 * g->q * t, kv = (unsigned __int128)4 * g->kv * t;
 	unsigned __int128 w[T_COUNT] = {0};
@@ -242,6 +261,8 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 
 	if (!g->embd)
 		return 0;
+	if (t > MOST || cells > MOST || outputs > MOST)
+		return UINT64_MAX;
 	w[T_TOK] = w[T_H] = w[T_EH] = w[T_ATTN_NORM] = w[T_ATTN_OUT] = w[T_POST_NORM] = e;
 	w[T_FFN_OUT] = w[T_EXP_SUM] = w[T_SH_DOWN] = e;
 	w[T_POS] = 4 * (unsigned __int128)g->pos_per_token * t;
@@ -262,13 +283,9 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 	w[T_SH_GATE] = w[T_SH_UP] = w[T_SH_GLU] = 4 * (unsigned __int128)g->ff_shexp * t;
 	w[T_HEAD_NORM] = 4 * (unsigned __int128)g->embd * outputs;
 	w[T_LOGITS] = 4 * (unsigned __int128)vocab * outputs;
-	for (int i = 0; i < T_COUNT; i++) {
-		if (w[i] > most)
-			return UINT64_MAX; /* no real model's: its buffer past any GPU */
-		size[i] = (uint64_t)w[i];
-	}
-	memset(&a, 0, sizeof a);
-	a.n = 1;
+	if (!sized(w, T_COUNT, size))
+		return UINT64_MAX;
+	start(&a);
 	run(&a, head, sizeof head / sizeof head[0], size);
 	if (g->top_k)
 		run(&a, moe_mlp, sizeof moe_mlp / sizeof moe_mlp[0], size);
