@@ -492,6 +492,15 @@ static void test_qwen3next(void **state)
 	ggufw_free(&w);
 }
 
+/* Qwen3.5-27B's keys as the converter writes them (below), kv its
+ * head_count_kv, 0 for none. */
+static void qwen35_27b_keys(ggufw *w, uint32_t kv)
+{
+	base_keys(w, "qwen35", 65, 5120, 24, kv, 256);
+	gdn_keys(w, "qwen35", 48);
+	ggufw_kv_uint(w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+}
+
 /* Qwen3.5-27B as llama.cpp's converter writes it (Qwen/Qwen3.5-27B
  * config.json, /work/research/qwen35/: 64 layers, hidden 5120, 24 heads,
  * 4 kv heads, head_dim 256, full_attention_interval 4, conv kernel 4, 16
@@ -512,9 +521,7 @@ static void test_qwen35_nextn(void **state)
 
 	(void)state;
 	ggufw_init(&w, 3);
-	base_keys(&w, "qwen35", 65, 5120, 24, 4, 256);
-	gdn_keys(&w, "qwen35", 48);
-	ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+	qwen35_27b_keys(&w, 4);
 	ggufw_tensor(&w, "blk.6.attn_norm.weight", 1, norm, F32, 20480);
 	ggufw_tensor(&w, "blk.63.attn_norm.weight", 1, norm, F32, 20480);
 	ggufw_tensor(&w, "blk.64.attn_norm.weight", 1, norm, F32, 20480);
@@ -547,9 +554,7 @@ static void test_qwen35_nextn(void **state)
 		for (int i = 0; i < 64; i++)
 			kv64[i] = 4;
 		ggufw_init(&w, 3);
-		base_keys(&w, "qwen35", 65, 5120, 24, 0, 256);
-		gdn_keys(&w, "qwen35", 48);
-		ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+		qwen35_27b_keys(&w, 0);
 		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv64, 64);
 		ggufw_finish(&w, 1);
 		parse_ok(&w, &p);
@@ -557,9 +562,7 @@ static void test_qwen35_nextn(void **state)
 		assert_int_equal(p.model.layers, 64);
 		ggufw_free(&w);
 		ggufw_init(&w, 3);
-		base_keys(&w, "qwen35", 65, 5120, 24, 0, 256);
-		gdn_keys(&w, "qwen35", 48);
-		ggufw_kv_uint(&w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+		qwen35_27b_keys(&w, 0);
 		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv3, 3);
 		ggufw_finish(&w, 1);
 		parse_fails(&w, KVP_ERR_PARSE, "at byte ");
