@@ -133,6 +133,7 @@ static const struct option long_options[] = {
 	{"cuda-memory", no_argument, NULL, OPT_CUDA_MEMORY},
 	{"flash-attn", required_argument, NULL, OPT_FLASH_ATTN},
 	{"llama-server", no_argument, NULL, OPT_LLAMA_SERVER},
+	{"language-model-only", no_argument, NULL, OPT_LM_ONLY},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
@@ -211,6 +212,7 @@ void cli_usage(FILE *out)
 	      "                         logs); SGLang: its memory in use before the\n"
 	      "                         weights; --max-num-seqs N vLLM's sequences;\n"
 	      "                         --enforce-eager no graphs\n"
+	      "      --language-model-only  vLLM: a multimodal model's towers unloaded\n"
 	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
 	      "      --cuda-memory      vLLM, SGLang, TensorRT-LLM: size from the memory\n"
 	      "                         CUDA reports (79.19 GiB of an H100's 80), and\n"

@@ -124,6 +124,7 @@ enum cli_engine_flag {
 	CLI_FLAG_CUDA_MEMORY = 1 << 18, /* vLLM, SGLang, TensorRT-LLM */
 	CLI_FLAG_FLASH_ATTN = 1 << 19, /* llama.cpp */
 	CLI_FLAG_LLAMA_SERVER = 1 << 20, /* llama.cpp */
+	CLI_FLAG_LM_ONLY = 1 << 21,   /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -165,6 +166,7 @@ enum cli_engine_option {
 	OPT_CUDA_MEMORY,
 	OPT_FLASH_ATTN,
 	OPT_LLAMA_SERVER,
+	OPT_LM_ONLY,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

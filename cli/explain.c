@@ -491,7 +491,8 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else if (p->has_estimate)
 			explain_estimate(&e, p);
 		else
-			say(&e, "  weights: %s parameters as %s = %s B", g(p->model.params),
+			say(&e, "  weights: %s parameters as %s = %s B",
+			    g(kvp_model_loaded_params(&p->model, r)),
 			    kvp_dtype_name(p->fit_options.weights_dtype),
 			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, f);

@@ -16,12 +16,21 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 {
 	const kvp_weights_estimate *w = &p->estimate;
 	const kvp_weights_format *f = &p->request.weights_format;
+	uint64_t loaded = kvp_model_loaded_params(&p->model, &p->request);
 
+	if (loaded != p->model.params) {
+		bool towers = loaded + p->model.mtp_params != p->model.params;
+
+		say(e, "  params loaded: %s of %s, less the MTP layers' %s%s%s", g(loaded),
+		    g(p->model.params), g(p->model.mtp_params),
+		    towers ? " and the towers' " : "",
+		    towers ? g(p->model.vision_params) : "");
+	}
 	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
 	    " ((2 x layers + 1) x hidden), linear %s (the rest of %s)", f->name,
 	    g(w->embedding_params), g(w->head_params),
 	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
-	    g(w->linear_params), g(p->model.params));
+	    g(w->linear_params), g(loaded));
 	if (f->kind == KVP_WFORMAT_GGUF)
 		say(e, "  every 2-D tensor: ceil(%s / %u) x %u B = %s B; norms in f32: %s B",
 		    g(w->quantized_params), f->block_values, f->block_bytes,
@@ -29,7 +38,7 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 	else
 		say(e, "  quantized: %s parameters = %s B; the other %s at 2 B = %s B",
 		    g(w->quantized_params), g(w->quantized_bytes),
-		    g(p->model.params - w->quantized_params), g(w->other_bytes));
+		    g(loaded - w->quantized_params), g(w->other_bytes));
 	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
 	    g(w->bytes));
 }

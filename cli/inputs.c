@@ -52,6 +52,9 @@ int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
 		/* The weights given outright replace any found beside a
 		 * config.json. */
 		kvp_weights_init(&plan->weights);
+		/* Blocks past the model's own are its MTP layers. */
+		if (o->config_path || o->gguf_path)
+			plan->weights.mtp_from_layer = plan->model.layers;
 		for (size_t i = 0; i < o->n_safetensors; i++)
 			if (kvp_safetensors_read(o->safetensors[i], &plan->weights,
 			                         &err) != KVP_OK)
@@ -98,12 +101,17 @@ int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_
 	}
 	if (o->draft_config || o->draft_gguf)
 		warn_source(&source);
-	if (weights.params)
+	if (weights.params) {
 		plan->draft.params = weights.params;
+		plan->draft.mtp_params = weights.mtp_params;
+		plan->draft.vision_params = weights.vision_params;
+	}
 	/* Less a file's NextN (MTP) blocks, which llama.cpp does not load
-	 * for a draft model. */
-	plan->draft_weight_bytes = weights.bytes ? weights.bytes - weights.mtp_bytes
-	                                         : weights.index_total_size;
+	 * for a draft model, and the towers where the engine leaves them. */
+	plan->draft_weight_bytes = weights.index_total_size;
+	if (weights.bytes)
+		plan->draft_weight_bytes = weights.bytes - weights.mtp_bytes -
+		                           (kvp_request_loads_towers(&o->req) ? 0 : weights.vision_bytes);
 	plan->has_draft = true;
 	return 0;
 }
@@ -151,6 +159,13 @@ void cli_print_source(FILE *out, const struct cli_plan *p)
 			fputs("the safetensors index's total_size", out);
 		if (p->weights_paths > 1)
 			fprintf(out, " and %zu more", p->weights_paths - 1);
+		/* What of them is not the model's own (kvp_weights). */
+		if (p->weights.mtp_bytes)
+			fprintf(out, "; of them the MTP layers' %s B",
+			        cli_grouped(p->weights.mtp_bytes, bytes, sizeof bytes));
+		if (p->weights.vision_bytes)
+			fprintf(out, "%s the towers' %s B", p->weights.mtp_bytes ? "," : "; of them",
+			        cli_grouped(p->weights.vision_bytes, bytes, sizeof bytes));
 		fputc('\n', out);
 	}
 }
@@ -213,6 +228,10 @@ void cli_source_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "tensors", p->weights.tensors);
 		json_u64(w, "params", p->weights.params);
 		json_u64(w, "bytes", p->weights.bytes);
+		json_u64(w, "mtp_params", p->weights.mtp_params);
+		json_u64(w, "mtp_bytes", p->weights.mtp_bytes);
+		json_u64(w, "vision_params", p->weights.vision_params);
+		json_u64(w, "vision_bytes", p->weights.vision_bytes);
 		if (p->weights.index_total_size)
 			json_u64(w, "index_total_size", p->weights.index_total_size);
 		else

@@ -124,9 +124,13 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		strcpy(m.name, "custom");
 		m.kv_heads = o->shape.heads;
 	}
-	/* Checkpoint headers count the parameters exactly. */
-	if (plan->weights.params)
+	/* Checkpoint headers count the parameters exactly, and which of
+	 * them the MTP layers and the towers hold. */
+	if (plan->weights.params) {
 		m.params = plan->weights.params;
+		m.mtp_params = plan->weights.mtp_params;
+		m.vision_params = plan->weights.vision_params;
+	}
 	if (o->fields_set & CLI_SET_LAYERS)
 		m.layers = o->shape.layers;
 	if (o->fields_set & CLI_SET_HEADS)
@@ -233,9 +237,12 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		/* Counted tensor by tensor (not an index's total): where
 		 * the embedding and the head are, and the MTP layers'
 		 * tensors, which the engines load for an MTP draft alone:
-		 * its weights, not the model's. */
+		 * its weights, not the model's; and the towers, which
+		 * llama.cpp's mmproj file holds. */
 		if (plan->has_weights && plan->weights.bytes) {
 			r->weight_bytes -= plan->weights.mtp_bytes;
+			if (!kvp_request_loads_towers(r))
+				r->weight_bytes -= plan->weights.vision_bytes;
 			r->weight_embedding_bytes = plan->weights.embedding_bytes;
 			r->weight_head_bytes = plan->weights.head_bytes;
 			if (r->mtp_layers)
@@ -353,10 +360,15 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	}
 	/* The plan holds the format's total; the parts are for the output. */
 	plan->has_estimate = !r->weight_bytes && r->weights_format.kind != KVP_WFORMAT_PLAIN;
-	if (plan->has_estimate &&
-	    kvp_weights_estimate_compute(&plan->model, &r->weights_format, r->weights_dtype,
-	                                 &plan->estimate, &err) != KVP_OK)
-		return cli_fail(&err);
+	if (plan->has_estimate) {
+		/* Of the params the engine loads, as the plan weighs them. */
+		kvp_model loaded = plan->model;
+
+		loaded.params = kvp_model_loaded_params(&plan->model, r);
+		if (kvp_weights_estimate_compute(&loaded, &r->weights_format, r->weights_dtype,
+		                                 &plan->estimate, &err) != KVP_OK)
+			return cli_fail(&err);
+	}
 	plan->unpoliced_bytes = plan->layers.cache_total_bytes;
 	if (r->policy.kind != KVP_POLICY_FULL) {
 		/* The same request keeping everything: the saving's base. */

@@ -238,9 +238,15 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		bytes = (unsigned __int128)per * r->mtp_layers * weights;
 		bytes = bytes / z->m->params + (bytes % z->m->params != 0);
 	} else if (r->draft) {
-		const kvp_model *d = r->draft;
+		/* The draft's weights as the engine loads them: without its
+		 * own NextN blocks, and its towers where the engine leaves
+		 * them. */
+		kvp_model loaded = *r->draft;
+		const kvp_model *d = &loaded;
 		uint64_t w;
 		kvp_status st;
+
+		loaded.params = kvp_model_loaded_params(r->draft, r);
 
 		if (r->draft_weight_bytes) {
 			w = r->draft_weight_bytes;

@@ -28,7 +28,9 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	kvp__gguf g = {.data = data, .length = length, .path = path};
 	kvp_weights tally;
 	kvp_model m;
-	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0, nextn = 0;
+	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0;
+	uint64_t mtp_before, vision_before;
+	uint32_t first_nextn;
 	bool tied = false;
 	kvp_status st;
 
@@ -45,24 +47,31 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 		return st;
 	if (g.n_kv > 0 && !(g.kv = kvp__malloc((size_t)g.n_kv * sizeof *g.kv)))
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
-	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK &&
-	    (st = kvp__gguf_read_tensors(&c, n_tensors, alignment,
-	                                 kvp__gguf_first_nextn(&g), &tally,
-	                                 &params, &nextn, &tied)) == KVP_OK &&
-	    (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
+	mtp_before = tally.mtp_params;
+	vision_before = tally.vision_params;
+	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK) {
+		first_nextn = kvp__gguf_first_nextn(&g);
+		tally.mtp_from_layer = first_nextn == UINT32_MAX ? 0 : first_nextn;
+		st = kvp__gguf_read_tensors(&c, n_tensors, alignment, &tally,
+		                            &params, &tied);
+	}
+	if (st == KVP_OK && (st = kvp__gguf_model(&g, &m, source, err)) == KVP_OK) {
 		kvp__name_from_path(path ? path : "", ".gguf", false, m.name);
 		snprintf(m.description, sizeof m.description,
 		         "read from GGUF (%s)", source && source->family[0] ?
 		         source->family : "no architecture");
-		/* The model's: the NextN blocks' are the MTP layers'
-		 * (kvp_weights mtp_bytes). */
-		m.params = params - nextn;
+		/* Every tensor's; of them the NextN blocks' are the MTP
+		 * layers' (kvp_weights mtp_bytes), which a plan leaves out
+		 * of the model's weights. */
+		m.params = params;
+		m.mtp_params = tally.mtp_params - mtp_before;
+		m.vision_params = tally.vision_params - vision_before;
 		m.tie_embeddings = tied;
-		if (nextn)
+		if (m.mtp_params)
 			kvp__note(source, "params", KVP_ORIGIN_DERIVED,
-			          "the elements of the %llu tensors, less the NextN"
-			          " blocks' %llu", (unsigned long long)n_tensors,
-			          (unsigned long long)nextn);
+			          "the elements of the %llu tensors, of them the"
+			          " NextN blocks' %llu", (unsigned long long)n_tensors,
+			          (unsigned long long)m.mtp_params);
 		else
 			kvp__note(source, "params", KVP_ORIGIN_DERIVED,
 			          "the elements of the %llu tensors",

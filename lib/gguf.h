@@ -96,15 +96,14 @@ kvp_status kvp__gguf_read_header(kvp__gguf_cursor *c, uint64_t *n_tensors,
  * twice is an error, as in gguf.cpp; *alignment from general.alignment. */
 kvp_status kvp__gguf_read_kvs(kvp__gguf_cursor *c, kvp__gguf *g,
                               uint64_t *alignment);
-/* n tensor infos into weights (a copy the caller keeps on success) and
- * the parameter count (and of it the NextN blocks', those from block
- * first_nextn on), their data checked to lie where gguf.cpp wants it;
+/* n tensor infos into weights (a copy the caller keeps on success; its
+ * mtp_from_layer says where the NextN blocks start) and the parameter
+ * count, their data checked to lie where gguf.cpp wants it;
  * *tied when no tensor is output.weight (llama.cpp then reads the LM head
  * from token_embd.weight, llama-model.cpp TENSOR_DUPLICATED). */
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
-                                  uint64_t alignment, uint32_t first_nextn,
-                                  kvp_weights *weights, uint64_t *params,
-                                  uint64_t *nextn_params, bool *tied);
+                                  uint64_t alignment, kvp_weights *weights,
+                                  uint64_t *params, bool *tied);
 
 /* ---- values ------------------------------------------------------------- */
 

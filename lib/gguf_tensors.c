@@ -161,22 +161,9 @@ static kvp_status check_data(kvp__gguf_cursor *c, tensor_info *t, uint64_t n,
 	return KVP_OK;
 }
 
-/* Whether name is a block's "blk.N." with N at least first. */
-static bool block_from(const char *name, uint64_t len, uint32_t first)
-{
-	uint64_t i = 4, n = 0;
-
-	if (len < 6 || memcmp(name, "blk.", 4) != 0)
-		return false;
-	while (i < len && name[i] >= '0' && name[i] <= '9' && n <= UINT32_MAX)
-		n = n * 10 + (uint64_t)(name[i++] - '0');
-	return i > 4 && i < len && name[i] == '.' && n >= first;
-}
-
 kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
-                                  uint64_t alignment, uint32_t first_nextn,
-                                  kvp_weights *weights, uint64_t *params,
-                                  uint64_t *nextn_params, bool *tied)
+                                  uint64_t alignment, kvp_weights *weights,
+                                  uint64_t *params, bool *tied)
 {
 	tensor_info *t = NULL;
 	kvp_status st = KVP_OK;
@@ -188,7 +175,7 @@ kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
 		                     (unsigned long long)kvp__gguf_remain(c));
 	if (n > 0 && !(t = kvp__malloc((size_t)n * sizeof *t)))
 		return kvp__error(c->err, KVP_ERR_NOMEM, "out of memory");
-	*params = *nextn_params = 0;
+	*params = 0;
 	*tied = true;
 	for (uint64_t i = 0; i < n && st == KVP_OK; i++) {
 		st = read_tensor(c, i, &t[i]);
@@ -201,12 +188,6 @@ kvp_status kvp__gguf_read_tensors(kvp__gguf_cursor *c, uint64_t n,
 			st = kvp__weights_add(weights, t[i].name, (size_t)t[i].name_len,
 			                      t[i].type->name, t[i].elements, t[i].bytes,
 			                      c->path, c->err);
-		/* At most weights->bytes and *params, which did not
-		 * overflow. */
-		if (st == KVP_OK && block_from(t[i].name, t[i].name_len, first_nextn)) {
-			weights->mtp_bytes += t[i].bytes;
-			*nextn_params += t[i].elements;
-		}
 	}
 	if (st == KVP_OK)
 		st = check_data(c, t, n, alignment);

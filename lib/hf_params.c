@@ -156,9 +156,14 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 	if (!has_safetensors(dir))
 		return KVP_OK;
 	kvp_weights_init(&local);
+	/* Blocks past the config's own are its MTP layers (DeepSeek-V3's
+	 * model.layers.61). */
+	local.mtp_from_layer = m->layers;
 	if ((st = kvp_safetensors_read(dir, &local, err)) != KVP_OK)
 		return st;
 	m->params = local.params;
+	m->mtp_params = local.mtp_params;
+	m->vision_params = local.vision_params;
 	if (weights)
 		*weights = local;
 	kvp__note(src, "params", KVP_ORIGIN_READ, "%u safetensors headers beside"

@@ -666,7 +666,26 @@ typedef struct kvp_request {
 	                          * ubatch (lib/llama_compute.c); false:
 	                          * llama-cli, llama-bench, ollama and older
 	                          * builds */
+	bool language_model_only; /* vLLM --language-model-only (or
+	                          * --limit-mm-per-prompt 0 for every
+	                          * modality): a multimodal model's towers
+	                          * are not loaded (vllm/model_executor/
+	                          * models/interfaces.py _mark_tower_model) */
 } kvp_request;
+
+/* Whether the engine of request loads a multimodal model's vision and audio
+ * towers (kvp_model vision_params, kvp_weights vision_bytes): not
+ * llama.cpp, whose converter writes them to a separate mmproj file, nor
+ * vLLM with language_model_only.  A plan leaves their params out where
+ * not; a caller giving weight_bytes leaves their bytes out, as the
+ * command does. */
+KVP_API bool kvp_request_loads_towers(const kvp_request *request);
+/* Of model's params, those request's engine loads as the model's
+ * weights, as a plan weighs them: less the MTP layers' (an MTP draft's
+ * alone) and, where the engine leaves them, the towers'.  0 where those
+ * exceed params. */
+KVP_API uint64_t kvp_model_loaded_params(const kvp_model *model,
+                                         const kvp_request *request);
 
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
  * windows kept, fp16 weights, mem_util 0.90, no reserve. */

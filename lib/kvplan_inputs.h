@@ -112,15 +112,34 @@ typedef struct kvp_weights {
 	 * the embedding): where pipeline stages and llama.cpp put them. */
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
-	/* Of bytes, the next-token-prediction (MTP, NextN) layers': GGUF's
-	 * blocks from block_count - ARCH.nextn_predict_layers on, on the
-	 * architectures whose loader reads that key, and safetensors'
-	 * mtp.* (Qwen3-Next's, Qwen3.5's).  llama.cpp loads them only for
-	 * an MTP draft (--spec-type draft-mtp), vLLM only for MTP
-	 * speculative decoding: a caller gives them as the MTP layers'
+	/* Of bytes and params, the next-token-prediction (MTP, NextN)
+	 * layers': tensors named "mtp.*" (Qwen3-Next's, Qwen3.5's) or with
+	 * a part "mtp_*" (MiMo's model.mtp_layers, ERNIE 4.5's mtp_block),
+	 * and a block numbered mtp_from_layer or more (GGUF's blk.N; the
+	 * transformers [model.][language_model.]layers.N, DeepSeek-V3's
+	 * model.layers.61 and GLM-4.5's model.layers.92, as vLLM's
+	 * get_spec_layer_idx_from_weight_name skips them).  llama.cpp loads
+	 * them only for an MTP draft (--spec-type draft-mtp), vLLM only for
+	 * MTP speculative decoding: a caller gives them as the MTP layers'
 	 * weights (kvp_request draft_weight_bytes) and the rest as the
 	 * model's (weight_bytes), as the command does. */
 	uint64_t mtp_bytes;
+	uint64_t mtp_params;
+	/* Of bytes and params, the vision and audio towers' and their
+	 * projectors': tensors whose first part, past an optional "model.",
+	 * is visual, vision_tower, vision_model, multi_modal_projector,
+	 * mm_projector, audio_tower, embed_vision or embed_audio.
+	 * llama.cpp's converter writes them to a separate mmproj file;
+	 * vLLM leaves them unloaded with --language-model-only. */
+	uint64_t vision_bytes;
+	uint64_t vision_params;
+	/* The first block counted as an MTP layer (0: none by number).  A
+	 * caller sets it to config.json's num_hidden_layers before
+	 * kvp_safetensors_read; kvp_config_read sets it for the headers
+	 * beside the config, and kvp_gguf_read to block_count -
+	 * ARCH.nextn_predict_layers on the architectures whose loader reads
+	 * that key. */
+	uint32_t mtp_from_layer;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);
@@ -137,8 +156,9 @@ KVP_API void kvp_weights_init(kvp_weights *weights);
  * source->generic.  The parameter count comes, in this order, from a
  * model.safetensors.index.json beside it (total_size over the weights'
  * bytes per value), from *.safetensors headers beside it (then weights,
- * when non-NULL, holds what they count), or from an estimate from the
- * shape (the "params" note says which). */
+ * when non-NULL, holds what they count, and model's mtp_params and
+ * vision_params what of them the MTP layers and the towers hold), or
+ * from an estimate from the shape (the "params" note says which). */
 KVP_API kvp_status kvp_config_read(const char *path, kvp_model *model,
                                    kvp_source *source, kvp_weights *weights,
                                    kvp_error *err);

@@ -11,6 +11,24 @@
 
 #include "sizing.h"
 
+uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
+{
+	uint64_t off = m->mtp_params;
+
+	if (!kvp_request_loads_towers(r) && !kvp__add(off, m->vision_params, &off))
+		return 0;
+	return off <= m->params ? m->params - off : 0;
+}
+
+bool kvp_request_loads_towers(const kvp_request *r)
+{
+	if (!r)
+		return true;
+	if (r->engine == KVP_ENGINE_LLAMA_CPP)
+		return false;
+	return !(r->engine == KVP_ENGINE_VLLM && r->language_model_only);
+}
+
 void kvp_request_init(kvp_request *r)
 {
 	if (!r)
@@ -289,16 +307,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		return st;
 	/* The weights the engine loads: a checkpoint's MTP layers are an MTP
 	 * draft's alone (lib/draft.c weighs them), and llama.cpp keeps a
-	 * vision tower in its mmproj file.  On a copy, for the few models
-	 * that say so. */
-	if (m->mtp_params || (m->vision_params && request->engine == KVP_ENGINE_LLAMA_CPP)) {
+	 * vision tower in its mmproj file (kvp_request_loads_towers).  On a
+	 * copy, for the few models that say so. */
+	if (kvp_model_loaded_params(m, request) != m->params) {
 		if (m != &copy) {
 			copy = *m;
 			m = &copy;
 		}
-		copy.params -= copy.mtp_params; /* checked: at most params */
-		if (request->engine == KVP_ENGINE_LLAMA_CPP)
-			copy.params -= copy.vision_params;
+		copy.params = kvp_model_loaded_params(m, request);
 	}
 	z = (struct sizing){m, request, label, err};
 	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)

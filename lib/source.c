@@ -126,6 +126,60 @@ static const char *const embedding_names[] = {
 };
 static const char *const head_names[] = {"output.weight", "lm_head.weight", NULL};
 
+/* Whether name's first part, past prefix (when it starts so), is one of
+ * names (NULL-ended). */
+static bool first_part(const char *name, size_t len, const char *prefix,
+                       const char *const *names)
+{
+	size_t n = strlen(prefix);
+
+	if (len >= n && memcmp(name, prefix, n) == 0) {
+		name += n;
+		len -= n;
+	}
+	for (size_t j = 0; names[j]; j++) {
+		size_t k = strlen(names[j]);
+
+		if (len > k && name[k] == '.' && memcmp(name, names[j], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* An MTP layer's tensor (kvp_weights mtp_bytes says which). */
+static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
+{
+	static const char *const blocks[] = {
+		"blk.", "layers.", "model.layers.", "model.language_model.layers.",
+		"language_model.model.layers.", NULL
+	};
+
+	if (len > 4 && memcmp(name, "mtp.", 4) == 0)
+		return true;
+	for (size_t i = 0; i + 4 < len; i++)
+		if ((i == 0 || name[i - 1] == '.') && memcmp(name + i, "mtp_", 4) == 0)
+			return true;
+	for (size_t j = 0; w->mtp_from_layer && blocks[j]; j++) {
+		size_t i = strlen(blocks[j]), start = i;
+		uint64_t n = 0;
+
+		if (len <= i || memcmp(name, blocks[j], i) != 0)
+			continue;
+		while (i < len && name[i] >= '0' && name[i] <= '9' && n <= UINT32_MAX)
+			n = n * 10 + (uint64_t)(name[i++] - '0');
+		return i > start && i < len && name[i] == '.' && n >= w->mtp_from_layer;
+	}
+	return false;
+}
+
+/* The towers llama.cpp's converter writes to an mmproj file (Qwen-VL's
+ * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's vision_model,
+ * their multi_modal_projector, Gemma 3n's embed_vision and audio). */
+static const char *const tower_names[] = {
+	"visual", "vision_tower", "vision_model", "multi_modal_projector",
+	"mm_projector", "audio_tower", "embed_vision", "embed_audio", NULL
+};
+
 kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_len,
                             const char *type, uint64_t params, uint64_t bytes,
                             const char *path, kvp_error *err)
@@ -157,8 +211,15 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 		role = &weights->head_bytes;
 	if (role)
 		*role += bytes; /* at most weights->bytes, which did not overflow */
-	if (name_len > 4 && memcmp(name, "mtp.", 4) == 0)
+	/* Each at most weights->bytes and ->params, which did not
+	 * overflow. */
+	if (mtp_tensor(weights, name, name_len)) {
 		weights->mtp_bytes += bytes;
+		weights->mtp_params += params;
+	} else if (first_part(name, name_len, "model.", tower_names)) {
+		weights->vision_bytes += bytes;
+		weights->vision_params += params;
+	}
 	t->tensors++;
 	weights->tensors++;
 	return KVP_OK;

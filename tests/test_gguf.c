@@ -538,11 +538,23 @@ static void test_qwen35_nextn(void **state)
 	assert_int_equal(plan_bytes(&p.model, 1), 156958720);
 	assert_int_equal(p.weights.bytes, 3 * 20480 + 327680);
 	assert_int_equal(p.weights.mtp_bytes, 20480 + 327680);
-	/* The model's params leave the NextN block's out: 2 x 5,120 of its
-	 * own, 5,120 + 10,240 x 16 = 168,960 the block's. */
-	assert_int_equal(p.model.params, 2 * 5120);
+	assert_int_equal(p.weights.mtp_params, 5120 + 10240 * 16);
+	assert_int_equal(p.weights.mtp_from_layer, 64);
+	/* The model's params are every tensor's, of them the NextN
+	 * block's, which a plan leaves out: 2 x 5,120 of its own, 5,120 +
+	 * 10,240 x 16 = 168,960 the block's. */
+	assert_int_equal(p.model.params, 2 * 5120 + 168960);
+	assert_int_equal(p.model.mtp_params, 168960);
+	assert_int_equal(p.model.vision_params, 0);
+	{
+		kvp_request r;
+
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_LLAMA_CPP;
+		assert_int_equal(kvp_model_loaded_params(&p.model, &r), 2 * 5120);
+	}
 	note_is(&p, "params", KVP_ORIGIN_DERIVED,
-	        "the elements of the 4 tensors, less the NextN blocks' 168960");
+	        "the elements of the 4 tensors, of them the NextN blocks' 168960");
 	ggufw_free(&w);
 
 	/* A per-layer array of the model's layers alone (cohere2moe's

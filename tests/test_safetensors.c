@@ -168,6 +168,82 @@ static void test_embedding_and_head(void **state)
 	assert_int_equal(w.mtp_bytes, 16384);
 }
 
+/* The MTP layers' and the towers' tensors, told apart by name (BF16,
+ * 2 B a value):
+ *   MTP by name: mtp.fc [4, 8] (Qwen3.5), model.mtp_layers.0 [3] (MiMo),
+ *     ernie.mtp_block.0 [5] (ERNIE 4.5): 32 + 3 + 5 = 40 values, 80 B;
+ *   MTP by number, from block 61 on (DeepSeek-V3's num_hidden_layers):
+ *     model.layers.61's [4, 4] and [4, 8], model.language_model.layers.62
+ *     [2]: 16 + 32 + 2 = 50 values, 100 B;
+ *   towers: model.visual [4, 4], visual [2, 2], vision_tower [6],
+ *     multi_modal_projector [7], model.embed_vision [1],
+ *     model.audio_tower [3]: 16 + 4 + 6 + 7 + 1 + 3 = 37 values, 74 B;
+ *   neither: model.layers.0 [8, 4], model.layers.6 [2], visualizer [5]
+ *     (not "visual."), model.layers.1.vision_tower [1] (not first). */
+static void test_mtp_and_towers(void **state)
+{
+	static const char header[] =
+		"{\"model.layers.0.self_attn.q_proj.weight\":{\"dtype\":\"BF16\",\"shape\":[8,4],"
+		"\"data_offsets\":[0,64]},"
+		"\"model.layers.6.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[64,68]},"
+		"\"model.layers.61.embed_tokens.weight\":{\"dtype\":\"BF16\",\"shape\":[4,4],"
+		"\"data_offsets\":[68,100]},"
+		"\"model.layers.61.eh_proj.weight\":{\"dtype\":\"BF16\",\"shape\":[4,8],"
+		"\"data_offsets\":[100,164]},"
+		"\"model.language_model.layers.62.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[164,168]},"
+		"\"mtp.fc.weight\":{\"dtype\":\"BF16\",\"shape\":[4,8],"
+		"\"data_offsets\":[168,232]},"
+		"\"model.mtp_layers.0.x\":{\"dtype\":\"BF16\",\"shape\":[3],"
+		"\"data_offsets\":[232,238]},"
+		"\"ernie.mtp_block.0.x\":{\"dtype\":\"BF16\",\"shape\":[5],"
+		"\"data_offsets\":[238,248]},"
+		"\"model.visual.blocks.0.attn.qkv.weight\":{\"dtype\":\"BF16\",\"shape\":[4,4],"
+		"\"data_offsets\":[248,280]},"
+		"\"visual.merger.weight\":{\"dtype\":\"BF16\",\"shape\":[2,2],"
+		"\"data_offsets\":[280,288]},"
+		"\"vision_tower.vision_model.x\":{\"dtype\":\"BF16\",\"shape\":[6],"
+		"\"data_offsets\":[288,300]},"
+		"\"multi_modal_projector.linear_1.weight\":{\"dtype\":\"BF16\",\"shape\":[7],"
+		"\"data_offsets\":[300,314]},"
+		"\"model.embed_vision.x\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[314,316]},"
+		"\"model.audio_tower.x\":{\"dtype\":\"BF16\",\"shape\":[3],"
+		"\"data_offsets\":[316,322]},"
+		"\"visualizer.weight\":{\"dtype\":\"BF16\",\"shape\":[5],"
+		"\"data_offsets\":[322,332]},"
+		"\"model.layers.1.vision_tower.x\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[332,334]}}";
+	const char *path = st_write("mtp/model.safetensors", UINT64_MAX, header, 334);
+	kvp_weights w;
+	kvp_error err;
+
+	(void)state;
+	kvp_weights_init(&w);
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.bytes, 334);
+	assert_int_equal(w.params, 167);
+	assert_int_equal(w.mtp_params, 40);
+	assert_int_equal(w.mtp_bytes, 80);
+	assert_int_equal(w.vision_params, 37);
+	assert_int_equal(w.vision_bytes, 74);
+	/* With the config's 61 layers, the blocks from 61 on are MTP too. */
+	kvp_weights_init(&w);
+	w.mtp_from_layer = 61;
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.mtp_params, 40 + 50);
+	assert_int_equal(w.mtp_bytes, 80 + 100);
+	assert_int_equal(w.vision_params, 37);
+	assert_int_equal(w.vision_bytes, 74);
+	assert_int_equal(w.mtp_from_layer, 61);
+	/* From block 7 on: model.layers.6 stays the model's. */
+	kvp_weights_init(&w);
+	w.mtp_from_layer = 7;
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.mtp_params, 90);
+}
+
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
  *   F4 [3, 2]: 6 x 4 = 24 bits = 3 B, [0, 3)
  *   F6_E2M3 [4]: 4 x 6 = 24 bits = 3 B, [3, 6)
@@ -720,6 +796,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fp8_checkpoint),
 		cmocka_unit_test(test_embedding_and_head),
+		cmocka_unit_test(test_mtp_and_towers),
 		cmocka_unit_test(test_sub_byte_types),
 		cmocka_unit_test(test_sharded_index_and_directory),
 		cmocka_unit_test(test_bad_headers),

@@ -105,6 +105,37 @@ cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/m.safetensors" "$work/
 run --config "$work/ckpt" --seq 1024 --gpu h100 --format json
 is params 1001000 "--config: the safetensors beside it count 1,001,000 params"
 is weights_bytes 2004000 "--config: the fit uses their 2,004,000 B"
+# A multimodal checkpoint with an MTP layer beside gpt2's config.json (12
+# layers): the model's w (2,000,000 B), its MTP layer's model.layers.12
+# (past the config's 12 layers, as DeepSeek-V3's model.layers.61) and
+# mtp.fc (200 + 100 B, 150 params), and a vision tower's model.visual.w
+# (2,000 B, 1,000 params).  The header is 307 bytes: 0x33, 0x01.
+header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"model.layers.12.x":{"dtype":"BF16","shape":[100],"data_offsets":[2000000,2000200]},"model.visual.w":{"dtype":"BF16","shape":[1000],"data_offsets":[2000200,2002200]},"mtp.fc":{"dtype":"BF16","shape":[50],"data_offsets":[2002200,2002300]}}'
+mkdir "$work/mm"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/mm/"
+printf "\\$(printf %03o $((${#header} % 256)))\\$(printf %03o $((${#header} / 256)))\\000\\000\\000\\000\\000\\000%s" \
+	"$header" >"$work/mm/model.safetensors"
+dd if=/dev/zero bs=100 count=20023 >>"$work/mm/model.safetensors" 2>/dev/null
+run --config "$work/mm" --seq 1024 --gpu h100 --format json
+is params 1001150 "--config: every tensor's params, 1,000,000 + 150 + 1,000"
+is weights_bytes 2002000 "the model's weights leave the MTP layer's 300 B out"
+run --config "$work/mm" --seq 1024 --gpu h100 --engine vllm --format json
+is weights_bytes 2002000 "vLLM loads the vision tower: 2,002,000 B"
+run --config "$work/mm" --seq 1024 --gpu h100 --engine vllm --language-model-only --format json
+is weights_bytes 2000000 "vLLM --language-model-only leaves the tower's 2,000 B out"
+run --config "$work/mm" --seq 1024 --gpu h100 --engine llama.cpp --format json
+is weights_bytes 2000000 "llama.cpp leaves the tower out (its mmproj file)"
+run --config "$work/mm" --seq 1024 --gpu h100 --engine llama.cpp --weights-dtype int8 --format json
+is weights_bytes 1000000 "--weights-dtype int8 under llama.cpp: 1,001,150 - 150 - 1,000 params x 1 B"
+run --config "$work/mm" --seq 1024 --gpu h100 --mtp 1 --format json
+is draft_weights_bytes 300 "--mtp 1: the MTP layer's own 300 B"
+run --config "$work/mm" --seq 1024 --gpu h100 --engine llama.cpp --language-model-only
+check "--language-model-only under llama.cpp: a warning" \
+	grep -q "^kvplan: warning: --language-model-only is a vllm setting; --engine llama.cpp ignores it$" "$work/err"
+run --model gpt2 --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
+is weights_bytes 2002200 "--safetensors without a config: only mtp.* is an MTP layer's"
+run --config "$work/mm" --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
+is weights_bytes 2002000 "--safetensors with --config: blocks past its 12 layers are MTP"
 head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
 expect_error "--safetensors of a cut file" "^kvplan: .*cut.safetensors: " \
 	--model gpt2 --safetensors "$work/cut.safetensors" --seq 10
