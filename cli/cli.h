@@ -350,9 +350,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 extern const char *const cli_default_gpus;
 
 /* inputs.c: the model from --config or --gguf, and the weights from
- * --safetensors, into plan (source, weights); 0, or 2 after one line on
- * stderr.  Warnings (a generic family, a duplicated key) go to stderr. */
-int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan);
+ * --safetensors, into plan (source, weights), the blocks past the model's
+ * layers (its file's, or --model's in cat) counted as MTP layers; 0, or 2
+ * after one line on stderr.  Warnings (a generic family, a duplicated
+ * key) go to stderr. */
+int cli_load_inputs(const struct cli_options *o, kvp_catalog *cat, struct cli_plan *plan);
 /* The draft model, if one is given, into plan (draft, has_draft,
  * draft_weight_bytes); 0, or 2 after one line on stderr. */
 int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_plan *plan);

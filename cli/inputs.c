@@ -30,7 +30,25 @@ uint64_t cli_checkpoint_bytes(const struct cli_plan *plan)
 	                           : plan->weights.index_total_size;
 }
 
-int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
+/* The layers of the model the options name, for the blocks past them
+ * (an MTP layer's); 0 when unknown, an error left for the model's own
+ * lookup to report. */
+static uint32_t named_layers(const struct cli_options *o, kvp_catalog *cat,
+                             const struct cli_plan *plan)
+{
+	kvp_model m;
+	kvp_error err;
+
+	if (o->fields_set & CLI_SET_LAYERS)
+		return o->shape.layers;
+	if (o->config_path || o->gguf_path)
+		return plan->model.layers;
+	if (o->model_name && cat && kvp_catalog_model(cat, o->model_name, &m, &err) == KVP_OK)
+		return m.layers;
+	return 0;
+}
+
+int cli_load_inputs(const struct cli_options *o, kvp_catalog *cat, struct cli_plan *plan)
 {
 	kvp_error err;
 	kvp_status st = KVP_OK;
@@ -53,8 +71,7 @@ int cli_load_inputs(const struct cli_options *o, struct cli_plan *plan)
 		 * config.json. */
 		kvp_weights_init(&plan->weights);
 		/* Blocks past the model's own are its MTP layers. */
-		if (o->config_path || o->gguf_path)
-			plan->weights.mtp_from_layer = plan->model.layers;
+		plan->weights.mtp_from_layer = named_layers(o, cat, plan);
 		for (size_t i = 0; i < o->n_safetensors; i++)
 			if (kvp_safetensors_read(o->safetensors[i], &plan->weights,
 			                         &err) != KVP_OK)

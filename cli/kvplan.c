@@ -112,7 +112,7 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	kvp_model m;
 	kvp_error err;
 
-	if (cli_load_inputs(o, plan))
+	if (cli_load_inputs(o, cat, plan))
 		return 2;
 	if (o->config_path || o->gguf_path) {
 		m = plan->model;

@@ -133,7 +133,9 @@ run --config "$work/mm" --seq 1024 --gpu h100 --engine llama.cpp --language-mode
 check "--language-model-only under llama.cpp: a warning" \
 	grep -q "^kvplan: warning: --language-model-only is a vllm setting; --engine llama.cpp ignores it$" "$work/err"
 run --model gpt2 --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
-is weights_bytes 2002200 "--safetensors without a config: only mtp.* is an MTP layer's"
+is weights_bytes 2002000 "--model gpt2's 12 layers: model.layers.12 is an MTP layer's"
+run --model gpt2 --layers 13 --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
+is weights_bytes 2002200 "--layers 13: model.layers.12 is the model's, mtp.fc alone apart"
 run --config "$work/mm" --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
 is weights_bytes 2002000 "--safetensors with --config: blocks past its 12 layers are MTP"
 head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
