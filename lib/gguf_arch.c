@@ -355,6 +355,7 @@ static kvp_status read_moe(kvp__gguf_reader *r, kvp_model *m)
 		shared = 1;
 	shared_w = shared_ff ? shared_ff : (uint64_t)shared * (expert_ff ? expert_ff : ff);
 	m->moe_top_k = used;
+	m->moe_routed_experts = experts;
 	m->moe_intermediate = expert_ff ? expert_ff : ff;
 	m->moe_shared_intermediate = shared_w <= UINT32_MAX ? (uint32_t)shared_w : 0;
 	/* The layers' layout only where they differ. */

@@ -74,6 +74,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	else if (!shared_inter)
 		shared_inter = shared * moe_inter;
 	m->moe_top_k = (uint32_t)top_k;
+	m->moe_routed_experts = (uint32_t)experts;
 	m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
 	m->moe_shared_intermediate = shared_inter <= UINT32_MAX ? (uint32_t)shared_inter : 0;
 	/* The layers' layout only where they differ, in the forms the rules

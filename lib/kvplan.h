@@ -275,6 +275,11 @@ typedef struct kvp_model {
 	 * plans leave them out).  0: none, or not counted. */
 	uint64_t mtp_params;
 	uint64_t vision_params;
+	/* The routed experts of a mixture of experts' layer (n_routed_experts,
+	 * num_experts, GGUF's expert_count), whether or not its layers differ
+	 * (moe_experts): the width of the router's logits, which llama.cpp's
+	 * compute buffer holds (lib/llama_replay.c).  0: unknown, or dense. */
+	uint32_t moe_routed_experts;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -750,6 +755,15 @@ typedef struct kvp_gdn_graph {
 	uint32_t value_heads;
 	uint32_t conv_kernel;
 	uint64_t rows_per_seq;  /* states a sequence keeps: 1 + n_rs_seq */
+	/* A mixture of experts after each layer (top_k 0: a dense MLP):
+	 * the first layers, up to 3 Gated DeltaNet layers in a row, are
+	 * replayed with their experts between them. */
+	uint32_t experts;       /* routed experts (the router's rows) */
+	uint32_t top_k;         /* experts a token */
+	uint32_t ff_exp;        /* one routed expert's inner size */
+	uint32_t ff_shexp;      /* the shared experts' */
+	uint32_t layers;        /* Gated DeltaNet layers in a row from the
+	                         * first, at most 3 */
 } kvp_gdn_graph;
 
 /* Its MTP context's NextN block: */

@@ -366,6 +366,15 @@ static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g
 	g->value_heads = m->ssm_inner / m->ssm_state;
 	g->conv_kernel = m->ssm_conv_kernel;
 	g->rows_per_seq = kvp__spec_state_rows(r, m);
+	if (m->moe_top_k) {
+		g->experts = m->moe_routed_experts ? m->moe_routed_experts : m->moe_experts;
+		g->top_k = m->moe_top_k;
+		g->ff_exp = m->moe_intermediate;
+		g->ff_shexp = m->moe_shared_intermediate;
+	}
+	while (g->layers < 3 && g->layers < m->layers &&
+	       kvp_model_layer_kind(m, g->layers) == KVP_LAYER_RECURRENT)
+		g->layers++;
 }
 
 /* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers
@@ -385,7 +394,7 @@ static void mtp_graph(const kvp_model *m, const kvp_request *r, kvp_mtp_graph *g
 	g->kv = (uint32_t)kv;
 	g->pos_per_token = 4;
 	if (m->moe_top_k) {
-		g->experts = m->moe_experts;
+		g->experts = m->moe_routed_experts ? m->moe_routed_experts : m->moe_experts;
 		g->top_k = m->moe_top_k;
 		g->ff_exp = m->moe_intermediate;
 		g->ff_shexp = m->moe_shared_intermediate;

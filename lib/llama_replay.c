@@ -38,9 +38,10 @@
  * Replayed, the NextN block gives the buffer llama.cpp printed in all 23
  * runs of 10 shapes, dense and MoE, n_ctx 4,096 to 65,536, and the Gated
  * DeltaNet layer, beside the MLP's closed form (lib/llama_compute.c),
- * 29 of 30 runs of 13 shapes with 1 to 16 slots and MTP drafts; the one
- * other, a mixture of experts with four slots and an MTP draft, is 3.62
- * MiB over what kvplan gives.
+ * all 30 runs of 13 shapes with 1 to 16 slots and MTP drafts (with
+ * experts, its first layers in a row with their experts between them:
+ * the one run the first layer alone missed by 3.62 MiB, a mixture of
+ * experts with four slots and an MTP draft, among them).
  */
 #include <string.h>
 
@@ -96,15 +97,34 @@ static const struct step tail[] = {
 };
 
 /* The Gated DeltaNet layer above the inputs and the layer's norm (G_BASE,
- * one block). */
+ * one block; G_INPUTS, the inputs but the residual row, T_ATTN_OUT, and
+ * G_ATTN_NORM, the layer's norm, where the layers after it are replayed
+ * too), numbered after the NextN block's tensors so that a layer and
+ * its experts (moe_mlp) share one allocator. */
 enum {
-	G_BASE, G_CONV_STATES, G_QKV, G_CONV_IN, G_STATES, G_CONV_OUT, G_Q, G_K,
-	G_ALPHA, G_GATE, G_BETA, G_BETA_SIG, G_OUT, G_COUNT
+	G_BASE = T_COUNT, G_CONV_STATES, G_QKV, G_CONV_IN, G_STATES, G_CONV_OUT, G_Q,
+	G_K, G_ALPHA, G_GATE, G_BETA, G_BETA_SIG, G_OUT, G_INPUTS, G_ATTN_NORM, G_GNORM,
+	G_Z, G_ZS, G_LIN_OUT, G_COUNT
 };
 static const struct step gdn[] = {
 	A(G_BASE), A(G_CONV_STATES), A(G_QKV), A(G_CONV_IN), F(G_CONV_STATES), F(G_QKV),
 	A(G_STATES), A(G_CONV_OUT), F(G_CONV_IN), A(G_Q), A(G_K), A(G_ALPHA), A(G_GATE),
 	F(G_ALPHA), A(G_BETA), A(G_BETA_SIG), F(G_BETA), A(G_OUT),
+};
+/* With experts, the inputs one by one: the residual row first (the
+ * input embedding's copy), the others, the layer's norm. */
+static const struct step inputs[] = {
+	A(T_ATTN_OUT), A(G_INPUTS), A(G_ATTN_NORM),
+};
+/* After the delta net: its inputs freed, its output normed (G_GNORM),
+ * gated by silu(z) in place, projected back to n_embd, added to the
+ * residual in place, and the post-attention norm; then the experts
+ * (moe_mlp: the residual is T_ATTN_OUT, the layer's output T_EXP_SUM),
+ * and the next layer's norm. */
+static const struct step after_gdn[] = {
+	F(G_Q), F(G_K), F(G_CONV_OUT), F(G_GATE), F(G_BETA_SIG), F(G_STATES), A(G_GNORM),
+	F(G_OUT), A(G_Z), F(G_ATTN_NORM), A(G_ZS), F(G_Z), F(G_ZS), A(G_LIN_OUT),
+	F(G_GNORM), F(G_LIN_OUT), A(T_POST_NORM),
 };
 
 /* The allocator: free blocks by offset, the last one the buffer's end,
@@ -113,7 +133,7 @@ struct alloc {
 	uint64_t off[BLOCKS], size[BLOCKS];
 	uint32_t n;
 	uint64_t max;
-	uint64_t at[T_COUNT], len[T_COUNT]; /* T_COUNT > G_COUNT */
+	uint64_t at[G_COUNT], len[G_COUNT];
 };
 
 /* Free block i gone from the list. */
@@ -214,12 +234,25 @@ static void run(struct alloc *a, const struct step *s, size_t n, const uint64_t 
 	}
 }
 
+/* A mixture of experts' tensors (moe_mlp) for t tokens of embd. */
+static void experts_sized(unsigned __int128 *w, unsigned __int128 t, uint64_t embd,
+                          uint64_t experts, uint64_t top_k, uint64_t ff_exp, uint64_t ff_shexp)
+{
+	w[T_POST_NORM] = w[T_EXP_SUM] = w[T_SH_DOWN] = 4 * t * embd;
+	w[T_LOGITS_RT] = w[T_ARGSORT] = 4 * t * experts;
+	w[T_W] = w[T_W_NORM] = 4 * t * top_k;
+	w[T_W_SUM] = w[T_SH_LOGIT] = 4 * t;
+	w[T_EXP_GATE] = w[T_EXP_UP] = w[T_EXP_GLU] = 4 * t * ff_exp * top_k;
+	w[T_EXP_DOWN] = 4 * t * embd * top_k;
+	w[T_SH_GATE] = w[T_SH_UP] = w[T_SH_GLU] = 4 * t * ff_shexp;
+}
+
 uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t seqs,
                              uint64_t outputs, uint64_t cells)
 {
 	unsigned __int128 t = tokens, conv = (unsigned __int128)g->inner +
 	                  2 * (unsigned __int128)g->groups * g->state;
-	unsigned __int128 state = (unsigned __int128)g->state * g->inner, w[G_COUNT];
+	unsigned __int128 state = (unsigned __int128)g->state * g->inner, w[G_COUNT] = {0};
 	unsigned __int128 kernel_rows = (unsigned __int128)seqs * (g->conv_kernel ? g->conv_kernel - 1 : 0);
 	unsigned __int128 rows = (unsigned __int128)seqs * g->rows_per_seq;
 	uint64_t size[G_COUNT];
@@ -236,6 +269,8 @@ uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t s
 	w[G_BASE] = t * (8 * (unsigned __int128)g->embd + 32) + 2 * (unsigned __int128)cells * t +
 	            (4 * (unsigned __int128)seqs + ALIGN - 1) / ALIGN * ALIGN +
 	            (4 * (unsigned __int128)outputs + ALIGN - 1) / ALIGN * ALIGN;
+	w[T_ATTN_OUT] = w[G_ATTN_NORM] = w[G_LIN_OUT] = 4 * t * g->embd;
+	w[G_INPUTS] = w[G_BASE] - 2 * w[T_ATTN_OUT];
 	w[G_CONV_STATES] = 4 * kernel_rows * conv;
 	w[G_QKV] = w[G_CONV_OUT] = 4 * t * conv;
 	w[G_CONV_IN] = 4 * (t + kernel_rows) * conv;
@@ -243,10 +278,37 @@ uint64_t kvp__llama_gdn_peak(const kvp_gdn_graph *g, uint64_t tokens, uint64_t s
 	w[G_Q] = w[G_K] = 4 * t * g->groups * g->state;
 	w[G_ALPHA] = w[G_GATE] = w[G_BETA] = w[G_BETA_SIG] = 4 * t * g->value_heads;
 	w[G_OUT] = 4 * (t * g->inner + rows * state);
+	w[G_GNORM] = w[G_Z] = w[G_ZS] = 4 * t * g->inner;
+	experts_sized(w, t, g->embd, g->experts, g->top_k, g->ff_exp, g->ff_shexp);
 	if (!sized(w, G_COUNT, size))
 		return UINT64_MAX;
 	start(&a);
-	run(&a, gdn, sizeof gdn / sizeof gdn[0], size);
+	if (!g->top_k || g->layers < 2) {
+		/* Dense, the layers after the first hold their residual and
+		 * norm where the first did (the MLP's output takes the
+		 * freed norm's place, the next norm the residual's): the
+		 * first layer says it. */
+		run(&a, gdn, sizeof gdn / sizeof gdn[0], size);
+		return a.max;
+	}
+	/* With experts the shared expert still reads the post-attention
+	 * norm when the routed experts' output is allocated, which so
+	 * lands elsewhere, as does the next layer: its layers are
+	 * replayed in a row, experts between them (the allocator log of a
+	 * qwen35moe file put the second layer's delta-net output 3.62 MiB
+	 * above the first's). */
+	run(&a, inputs, sizeof inputs / sizeof inputs[0], size);
+	for (uint32_t layer = 0; layer < g->layers; layer++) {
+		if (layer > 0) {
+			run(&a, after_gdn, sizeof after_gdn / sizeof after_gdn[0], size);
+			run(&a, moe_mlp, sizeof moe_mlp / sizeof moe_mlp[0], size);
+			/* The layer's output is the next one's residual. */
+			a.at[T_ATTN_OUT] = a.at[T_EXP_SUM];
+			a.len[T_ATTN_OUT] = a.len[T_EXP_SUM];
+			take(&a, G_ATTN_NORM, size[G_ATTN_NORM]);
+		}
+		run(&a, gdn + 1, sizeof gdn / sizeof gdn[0] - 1, size);
+	}
 	return a.max;
 }
 
@@ -264,7 +326,7 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 	if (t > MOST || cells > MOST || outputs > MOST)
 		return UINT64_MAX;
 	w[T_TOK] = w[T_H] = w[T_EH] = w[T_ATTN_NORM] = w[T_ATTN_OUT] = w[T_POST_NORM] = e;
-	w[T_FFN_OUT] = w[T_EXP_SUM] = w[T_SH_DOWN] = e;
+	w[T_FFN_OUT] = e;
 	w[T_POS] = 4 * (unsigned __int128)g->pos_per_token * t;
 	w[T_KIDX] = w[T_VIDX] = 8 * t;
 	w[T_MASK] = 2 * (unsigned __int128)cells * t; /* f16 */
@@ -274,13 +336,7 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 	w[T_Q] = w[T_FA] = w[T_GATE] = q;
 	w[T_V] = w[T_K] = w[T_K_NORM] = kv;
 	w[T_FFN_GATE] = w[T_FFN_UP] = w[T_GLU] = 4 * (unsigned __int128)g->ff * t;
-	w[T_LOGITS_RT] = w[T_ARGSORT] = 4 * (unsigned __int128)g->experts * t;
-	w[T_W] = w[T_W_NORM] = 4 * (unsigned __int128)g->top_k * t;
-	w[T_W_SUM] = w[T_SH_LOGIT] = 4 * t;
-	w[T_EXP_GATE] = w[T_EXP_UP] = w[T_EXP_GLU] =
-		4 * (unsigned __int128)g->ff_exp * g->top_k * t;
-	w[T_EXP_DOWN] = (unsigned __int128)g->top_k * e;
-	w[T_SH_GATE] = w[T_SH_UP] = w[T_SH_GLU] = 4 * (unsigned __int128)g->ff_shexp * t;
+	experts_sized(w, t, g->embd, g->experts, g->top_k, g->ff_exp, g->ff_shexp);
 	w[T_HEAD_NORM] = 4 * (unsigned __int128)g->embd * outputs;
 	w[T_LOGITS] = 4 * (unsigned __int128)vocab * outputs;
 	if (!sized(w, T_COUNT, size))

@@ -39,6 +39,10 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: moe_top_k %u is more than its %u experts", name,
 		                  m->moe_top_k, m->moe_experts);
+	if (m->moe_routed_experts && m->moe_top_k > m->moe_routed_experts)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: moe_top_k %u is more than its %u routed experts", name,
+		                  m->moe_top_k, m->moe_routed_experts);
 	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: mtp_params %llu and vision_params %llu are more than"

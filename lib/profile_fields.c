@@ -43,6 +43,7 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"model_type", FIELD_WORD, offsetof(kvp_model, model_type), FIELD_OPTIONAL},
 	{"moe_experts", FIELD_U32, offsetof(kvp_model, moe_experts), FIELD_OPTIONAL},
+	{"moe_routed_experts", FIELD_U32, offsetof(kvp_model, moe_routed_experts), FIELD_OPTIONAL},
 	{"moe_intermediate_size", FIELD_U32, offsetof(kvp_model, moe_intermediate),
 	 FIELD_OPTIONAL},
 	{"moe_shared_intermediate_size", FIELD_U32,
@@ -95,7 +96,8 @@ static const char *model_culprit(const void *profile)
 		return "kv_heads";
 	if (m->head_dim == 0)
 		return m->hidden ? "hidden" : "head_dim";
-	if (m->moe_experts && m->moe_top_k > m->moe_experts)
+	if ((m->moe_experts && m->moe_top_k > m->moe_experts) ||
+	    (m->moe_routed_experts && m->moe_top_k > m->moe_routed_experts))
 		return "moe_top_k";
 	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
 		return m->mtp_params > m->params ? "mtp_params" : "vision_params";

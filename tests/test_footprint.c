@@ -434,6 +434,67 @@ static void test_llama_qwen35(void **state)
 	assert_int_equal(p.compute_bytes, 4ull * 512 * (3 * 1024 + 3 * 3584) + 4194304 + 10240);
 }
 
+/* A qwen35moe shape: every layer routes among experts of ff_exp, top_k a
+ * token, beside a shared expert of as many. */
+static kvp_model qwen35_moe(uint32_t hidden, uint32_t heads, uint32_t inner, uint32_t experts,
+                            uint32_t top_k, uint32_t ff_exp)
+{
+	kvp_model m = qwen35(hidden, heads, 2, inner, 0);
+
+	strcpy(m.model_type, "qwen35moe");
+	m.moe_routed_experts = experts;
+	m.moe_top_k = top_k;
+	m.moe_intermediate = m.moe_shared_intermediate = ff_exp;
+	return m;
+}
+
+/* With experts, a Gated DeltaNet layer after the first sits elsewhere:
+ * the shared expert still reads the post-attention norm when the routed
+ * experts' output (the next residual) is allocated, so that output goes
+ * above the norm, and the first layer's residual slot at the buffer's
+ * start is free.  llama.cpp's own allocator log of the 35B-A3B's shape
+ * (n_embd 2,048, 16 heads, inner 4,096, 256 experts of 512, top-8; four
+ * slots, an MTP draft of 3: research in doc/footprint.md) shows it: the
+ * second layer's conv state at offset 0, its delta-net output (4 x (512 x
+ * 4,096 + 16 x 128 x 4,096) = 41,943,040 B) at 67,518,560 B where the
+ * first layer's was at 63,717,472, ending at 109,461,600 B, "104.39 MiB";
+ * through ggml's RPC device tensors align to 32 B, on CUDA to 128, which
+ * puts the inputs' five small tensors 160 B higher: 109,461,760 B.  The
+ * first layer alone gave 100.77.  kvplan replays the first three layers
+ * with their experts between them (lib/llama_replay.c). */
+static void test_llama_qwen35_moe_layers(void **state)
+{
+	kvp_model a3 = qwen35_moe(2048, 16, 4096, 256, 8, 512);
+	kvp_model k4 = qwen35_moe(1024, 8, 2048, 64, 4, 768);
+	kvp_plan p;
+
+	(void)state;
+	p = server_plan_mtp(&a3, 4096, 4, NULL, 3, 1);
+	assert_int_equal(p.gdn_graph.layers, 3);
+	assert_int_equal(p.gdn_graph.experts, 256);
+	assert_int_equal(p.compute_bytes - p.draft_compute_bytes, 109461760);
+	mib_near(p.draft_compute_bytes, 68.02, 0.005, "35b-a3b mtp context, 4 slots");
+	/* As llama.cpp prints them: two slots, 84.39; one, 72.02 at 4096 and
+	 * 100.02 at 32,768 (the first layer's sets alone there). */
+	p = server_plan_mtp(&a3, 4096, 2, NULL, 3, 1);
+	mib_near(p.compute_bytes - p.draft_compute_bytes, 84.39, 0.005, "35b-a3b, 2 slots, mtp");
+	mib_near(server_plan(&a3, 4096, 1, NULL, 0).compute_bytes, 72.02, 0.005, "35b-a3b 4096");
+	mib_near(server_plan(&a3, 32768, 1, NULL, 0).compute_bytes, 100.02, 0.005, "35b-a3b 32768");
+	/* 64 experts of 768, top-4, n_embd 1,024: there the routed experts'
+	 * output lands higher still, and the second layer stays below the
+	 * first, 64.58 MiB with four slots and MTP (its context 26.02), 44.16
+	 * and 72.16 with one slot, as llama.cpp prints them. */
+	p = server_plan_mtp(&k4, 4096, 4, NULL, 3, 1);
+	mib_near(p.compute_bytes - p.draft_compute_bytes, 64.58, 0.005, "k4, 4 slots, mtp");
+	mib_near(p.draft_compute_bytes, 26.02, 0.005, "k4 mtp context, 4 slots");
+	mib_near(server_plan(&k4, 4096, 1, NULL, 0).compute_bytes, 44.16, 0.005, "k4 4096");
+	mib_near(server_plan(&k4, 32768, 1, NULL, 0).compute_bytes, 72.16, 0.005, "k4 32768");
+	/* A model that gives no router width falls back to moe_experts, 0
+	 * where every layer routes: the router's logits are then left out. */
+	a3.moe_routed_experts = 0;
+	assert_int_equal(server_plan_mtp(&a3, 4096, 4, NULL, 3, 1).gdn_graph.experts, 0);
+}
+
 /* llama-server with Qwen3.5's MTP layer (--spec-type draft-mtp, 3 tokens
  * drafted): its own context, with n_ctx cells of its layer. */
 static kvp_plan mtp_plan(const kvp_model *m, uint64_t ctx, uint64_t slots)
@@ -1128,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_llama_server),
 		cmocka_unit_test(test_llama_qwen35),
 		cmocka_unit_test(test_llama_mtp_context),
+		cmocka_unit_test(test_llama_qwen35_moe_layers),
 		cmocka_unit_test(test_unloaded_params),
 		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_sglang_preload),

@@ -91,7 +91,7 @@ static void test_catalogue_equal(void **state)
 		/* A mixture of experts' dense and routed layers. */
 		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
 		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);
-		SAME(moe_top_k);
+		SAME(moe_top_k); SAME(moe_routed_experts);
 		if (kvp_model_count_layers(c, KVP_LAYER_SLIDING))
 			SAME(sliding_window);
 		if (kvp_model_count_layers(c, KVP_LAYER_CHUNKED))
