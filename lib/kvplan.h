@@ -778,6 +778,9 @@ typedef struct kvp_mtp_graph {
 	uint32_t ff_exp;        /* one routed expert's inner size */
 	uint32_t ff_shexp;      /* the shared experts' */
 	uint32_t pos_per_token; /* positions a token (M-RoPE's 4) */
+	bool rows_first;        /* the output rows taken before the MLP,
+	                         * which runs on them alone (Qwen3-Next's);
+	                         * false: every token's (Qwen3.5's) */
 } kvp_mtp_graph;
 
 typedef struct kvp_plan {

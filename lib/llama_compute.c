@@ -377,22 +377,27 @@ static void gdn_graph(const kvp_model *m, const kvp_request *r, kvp_gdn_graph *g
 		g->layers++;
 }
 
-/* The MTP context llama.cpp builds for Qwen3.5's NextN layer (MTP layers
- * without a draft model, flash attention on): its graph's widths for
- * lib/llama_replay.c; none for another model, whose MTP graph is not
- * replayed. */
+/* The MTP context llama.cpp builds for Qwen3.5's and Qwen3-Next's NextN
+ * layer (MTP layers without a draft model, flash attention on): its
+ * graph's widths for lib/llama_replay.c; none for another model, whose
+ * MTP graph is not replayed.  Qwen3-Next's (src/models/qwen3next.cpp
+ * graph_mtp at 3f545becc) has one position a token, and takes the output
+ * rows before its MLP. */
 static void mtp_graph(const kvp_model *m, const kvp_request *r, kvp_mtp_graph *g)
 {
+	static const char *const next[] = {"qwen3_next", "qwen3next"};
 	uint64_t head_dim = head_dim_of(m);
 	uint64_t q = m->heads * head_dim, kv = (uint64_t)m->kv_heads * head_dim;
+	bool qwen3next = kvp__model_type_in(m, next, sizeof next / sizeof next[0]);
 
-	if (!r->mtp_layers || r->draft || r->flash_attn_off || !gdn_hybrid(m) || q > UINT32_MAX ||
-	    kv > UINT32_MAX)
+	if (!r->mtp_layers || r->draft || r->flash_attn_off || !(gdn_hybrid(m) || qwen3next) ||
+	    q > UINT32_MAX || kv > UINT32_MAX)
 		return;
 	g->embd = m->hidden;
 	g->q = (uint32_t)q;
 	g->kv = (uint32_t)kv;
-	g->pos_per_token = 4;
+	g->pos_per_token = qwen3next ? 1 : 4;
+	g->rows_first = qwen3next;
 	if (m->moe_top_k) {
 		g->experts = m->moe_routed_experts ? m->moe_routed_experts : m->moe_experts;
 		g->top_k = m->moe_top_k;

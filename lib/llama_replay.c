@@ -59,7 +59,7 @@ enum {
 	T_POST_NORM, T_FFN_GATE, T_FFN_UP, T_GLU, T_FFN_OUT, T_LOGITS_RT,
 	T_ARGSORT, T_W, T_W_SUM, T_W_NORM, T_EXP_GATE, T_EXP_UP, T_EXP_GLU,
 	T_EXP_DOWN, T_EXP_SUM, T_SH_GATE, T_SH_UP, T_SH_GLU, T_SH_DOWN,
-	T_SH_LOGIT, T_HEAD_NORM, T_LOGITS, T_COUNT
+	T_SH_LOGIT, T_HEAD_NORM, T_LOGITS, T_ROWS, T_RES_ROWS, T_COUNT
 };
 
 /* A step: allocate (sized) or free a tensor. */
@@ -77,7 +77,22 @@ static const struct step head[] = {
 	A(T_Q_FULL), A(T_Q), A(T_V), A(T_K), F(T_ATTN_NORM), A(T_K_NORM), F(T_K),
 	F(T_POS), F(T_K_NORM), F(T_KIDX), F(T_V), F(T_VIDX), A(T_FA), F(T_Q),
 	F(T_MASK), A(T_GATE), F(T_Q_FULL), F(T_FA), A(T_ATTN_OUT), F(T_GATE),
+};
+/* Qwen3.5's: the residual added in place, the post-attention norm of
+ * every token. */
+static const struct step head_all[] = {
 	F(T_EH), A(T_POST_NORM),
+};
+/* Qwen3-Next's (qwen3next.cpp graph_mtp): the output rows of the
+ * attention's output and of the residual first, added in place; the
+ * norm, the MLP and the logits of those rows alone, its head norm in
+ * place. */
+static const struct step head_rows[] = {
+	A(T_ROWS), F(T_ATTN_OUT), A(T_RES_ROWS), F(T_EH), F(T_OUT_IDS), F(T_RES_ROWS),
+	A(T_POST_NORM),
+};
+static const struct step tail_rows[] = {
+	A(T_LOGITS),
 };
 static const struct step dense_mlp[] = {
 	A(T_FFN_GATE), A(T_FFN_UP), F(T_POST_NORM), A(T_GLU), F(T_FFN_GATE),
@@ -317,7 +332,7 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 {
 	unsigned __int128 t = tokens, e = (unsigned __int128)4 * g->embd * t,
 	                  q = (unsigned __int128)4 * g->q * t, kv = (unsigned __int128)4 * g->kv * t;
-	unsigned __int128 w[T_COUNT] = {0};
+	unsigned __int128 w[T_COUNT] = {0}, mlp;
 	uint64_t size[T_COUNT];
 	struct alloc a;
 
@@ -326,7 +341,6 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 	if (t > MOST || cells > MOST || outputs > MOST)
 		return UINT64_MAX;
 	w[T_TOK] = w[T_H] = w[T_EH] = w[T_ATTN_NORM] = w[T_ATTN_OUT] = w[T_POST_NORM] = e;
-	w[T_FFN_OUT] = e;
 	w[T_POS] = 4 * (unsigned __int128)g->pos_per_token * t;
 	w[T_KIDX] = w[T_VIDX] = 8 * t;
 	w[T_MASK] = 2 * (unsigned __int128)cells * t; /* f16 */
@@ -335,18 +349,33 @@ uint64_t kvp__llama_mtp_peak(const kvp_mtp_graph *g, uint64_t tokens, uint64_t o
 	w[T_Q_FULL] = 2 * q;
 	w[T_Q] = w[T_FA] = w[T_GATE] = q;
 	w[T_V] = w[T_K] = w[T_K_NORM] = kv;
-	w[T_FFN_GATE] = w[T_FFN_UP] = w[T_GLU] = 4 * (unsigned __int128)g->ff * t;
-	experts_sized(w, t, g->embd, g->experts, g->top_k, g->ff_exp, g->ff_shexp);
+	/* The MLP's tokens: every token's, or the output rows' alone. */
+	mlp = g->rows_first ? (unsigned __int128)outputs : t;
+	w[T_ROWS] = w[T_RES_ROWS] = 4 * (unsigned __int128)g->embd * outputs;
+	w[T_FFN_GATE] = w[T_FFN_UP] = w[T_GLU] = 4 * (unsigned __int128)g->ff * mlp;
+	w[T_FFN_OUT] = 4 * (unsigned __int128)g->embd * mlp;
+	experts_sized(w, mlp, g->embd, g->experts, g->top_k, g->ff_exp, g->ff_shexp);
 	w[T_HEAD_NORM] = 4 * (unsigned __int128)g->embd * outputs;
 	w[T_LOGITS] = 4 * (unsigned __int128)vocab * outputs;
 	if (!sized(w, T_COUNT, size))
 		return UINT64_MAX;
 	start(&a);
 	run(&a, head, sizeof head / sizeof head[0], size);
+	if (g->rows_first) {
+		run(&a, head_rows, sizeof head_rows / sizeof head_rows[0], size);
+		/* The rows are the MLP's residual. */
+		a.at[T_ATTN_OUT] = a.at[T_ROWS];
+		a.len[T_ATTN_OUT] = a.len[T_ROWS];
+	} else {
+		run(&a, head_all, sizeof head_all / sizeof head_all[0], size);
+	}
 	if (g->top_k)
 		run(&a, moe_mlp, sizeof moe_mlp / sizeof moe_mlp[0], size);
 	else
 		run(&a, dense_mlp, sizeof dense_mlp / sizeof dense_mlp[0], size);
-	run(&a, tail, sizeof tail / sizeof tail[0], size);
+	if (g->rows_first)
+		run(&a, tail_rows, sizeof tail_rows / sizeof tail_rows[0], size);
+	else
+		run(&a, tail, sizeof tail / sizeof tail[0], size);
 	return a.max;
 }

@@ -558,10 +558,43 @@ static void test_llama_mtp_context(void **state)
 	mib_near(mtp_plan(&moe, 32768, 1).draft_compute_bytes, 76.02, 0.005, "35b-a3b mtp 32768");
 	/* Another model's MTP graph is not replayed: its layers count with
 	 * the model's, and no context of their own. */
-	strcpy(small.model_type, "qwen3next");
+	strcpy(small.model_type, "glm4moe");
 	p = mtp_plan(&small, 4096, 1);
 	assert_int_equal(p.draft_compute_bytes, 0);
 	assert_int_equal(p.host_bytes, 4ull * 248320);
+}
+
+/* Qwen3-Next's MTP context (qwen3next.cpp graph_mtp at 3f545becc): one
+ * position a token, and the output rows taken before the MLP, which runs
+ * on them alone.  The shape llama.cpp was run with through ggml's RPC
+ * device (n_embd 2,048, 16 heads of 256, 2 kv heads, 64 experts of 512,
+ * top-10, a shared one of 512; research in doc/footprint.md), by hand at
+ * n_ctx 4096: the inputs, the token's and the hidden state's rows (2 x 4
+ * x 2,048 x 512 = 8 MiB), positions (4 x 512), the cache rows' indices
+ * (2 x 8 x 512), the mask (2 x 4,096 x 512) and the output row's index
+ * (128 B, aligned): 12,593,280 B.  The two rows, normed in place, are
+ * freed after their concatenation; eh_proj and the layer's norm take
+ * their 8 MiB; the query and its gate (16 MiB), the normed query (8 MiB),
+ * V and K (1 MiB each) go on top; K's norm takes the freed layer norm's
+ * place; then the attention's output (8 MiB) finds no hole that large
+ * (the one below the mask is 4 MiB and 10,240 B) and goes on top where V
+ * and K were: 12,593,280 + 16 MiB + 8 MiB + 8 MiB = 46,147,712 B, 44.01
+ * MiB as llama.cpp prints.  At 32,768, 72.01. */
+static void test_llama_qwen3next_mtp(void **state)
+{
+	kvp_model next = qwen35_moe(2048, 16, 4096, 64, 10, 512);
+	kvp_plan p;
+
+	(void)state;
+	strcpy(next.model_type, "qwen3next");
+	p = mtp_plan(&next, 4096, 1);
+	assert_true(p.mtp_graph.rows_first);
+	assert_int_equal(p.mtp_graph.pos_per_token, 1);
+	assert_int_equal(p.draft_compute_bytes, 46147712);
+	mib_near(mtp_plan(&next, 32768, 1).draft_compute_bytes, 72.01, 0.005,
+	         "qwen3-next mtp context at 32768");
+	/* Its output buffer beside the model's: a row of logits. */
+	assert_int_equal(p.host_bytes, 2 * 4ull * 248320);
 }
 
 /* Weights a plan leaves out: Qwen3.5-27B's checkpoint (data/models/
@@ -1190,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_llama_qwen35),
 		cmocka_unit_test(test_llama_mtp_context),
 		cmocka_unit_test(test_llama_qwen35_moe_layers),
+		cmocka_unit_test(test_llama_qwen3next_mtp),
 		cmocka_unit_test(test_unloaded_params),
 		cmocka_unit_test(test_llama_moe),
 		cmocka_unit_test(test_sglang_preload),
