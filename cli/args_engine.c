@@ -76,6 +76,40 @@ static int parse_vllm_version(const char *opt, const char *arg, uint32_t *out)
 	return 0;
 }
 
+/* An SGLang release, MAJOR.MINOR.PATCH (0.5.18; 0.5 is 0.5.0): major x
+ * 10000 + minor x 100 + patch. */
+static int parse_sglang_version(const char *opt, const char *arg, uint32_t *out)
+{
+	unsigned long part[3] = {0, 0, 0};
+	const char *p = arg;
+	char quoted[KVP_QUOTE_MAX];
+	int parts = 0;
+
+	while (parts < 3) {
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 6) {
+			part[parts] = part[parts] * 10 + (unsigned long)(*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || (*p >= '0' && *p <= '9'))
+			break;
+		parts++;
+		/* a dot goes on to the next number, which must be there */
+		if (*p != '.' || parts == 3 || !(p[1] >= '0' && p[1] <= '9'))
+			break;
+		p++;
+	}
+	if (*p != '\0' || parts < 2 || part[0] > 99 || part[1] > 99 || part[2] > 99 ||
+	    part[0] * 10000 + part[1] * 100 + part[2] == 0) {
+		fprintf(stderr, "kvplan: --%s: '%s' is not an SGLang release (MAJOR.MINOR.PATCH,"
+		        " as 0.5.18)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
+		return 2;
+	}
+	*out = (uint32_t)(part[0] * 10000 + part[1] * 100 + part[2]);
+	return 0;
+}
+
 int cli_parse_engine_option(int code, const char *opt, const char *arg,
                             struct cli_options *o)
 {
@@ -236,6 +270,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_VLLM_VERSION:
 		o->engine_flags |= CLI_FLAG_VLLM_VERSION;
 		return parse_vllm_version(opt, arg, &o->req.vllm_version);
+	case OPT_SGLANG_VERSION:
+		o->engine_flags |= CLI_FLAG_SGLANG_VERSION;
+		return parse_sglang_version(opt, arg, &o->req.sglang_version);
 	case OPT_MAMBA_MODE:
 		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
 		{
@@ -292,6 +329,7 @@ static const struct {
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_SGLANG_VERSION, "--sglang-version", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_PREFIX, "--enable-prefix-caching", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_CTX, "--ctx-size", ENGINE(KVP_ENGINE_LLAMA_CPP)},

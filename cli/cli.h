@@ -125,6 +125,7 @@ enum cli_engine_flag {
 	CLI_FLAG_FLASH_ATTN = 1 << 19, /* llama.cpp */
 	CLI_FLAG_LLAMA_SERVER = 1 << 20, /* llama.cpp */
 	CLI_FLAG_LM_ONLY = 1 << 21,   /* vLLM */
+	CLI_FLAG_SGLANG_VERSION = 1 << 22, /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -167,6 +168,7 @@ enum cli_engine_option {
 	OPT_FLASH_ATTN,
 	OPT_LLAMA_SERVER,
 	OPT_LM_ONLY,
+	OPT_SGLANG_VERSION,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -311,16 +311,24 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
-	double gpu_mem, reserved;
-	uint32_t graphs;
+	kvp_sglang_reserve t;
+	char prefill[64];
 
-	kvp_plan_mem_util(p, d, &gpu_mem, &reserved, &graphs);
-	say(e, "  mem_fraction_static: SGLang's default (server_args): gpu_mem %.0f MiB;"
-	    " reserved 512 + max(chunked_prefill_size, 2048) x 1.5 + tp x pp / 8 x 1024"
-	    " + cuda_graph_max_bs x 2 + %u prefill CUDA graphs x 8%s = %.6g MiB;"
-	    " round((%.0f - %.6g) / %.0f, 3) = %.3f", gpu_mem, graphs,
-	    gpu_mem > 60 * 1024 ? ", at least 10,240 above 60 GiB" : "", reserved,
-	    gpu_mem, reserved, gpu_mem, share);
+	kvp_plan_sglang_reserve(p, d, &t);
+	if (t.prefill_graphs)
+		snprintf(prefill, sizeof prefill, "%u prefill CUDA graphs x 8", t.prefill_graphs);
+	else
+		snprintf(prefill, sizeof prefill, "%s", t.prefill_mib > 0
+		         ? "an MLA model's prefill CUDA graphs 1536" : "no prefill CUDA graphs 0");
+	say(e, "  mem_fraction_static: SGLang's default (%s): gpu_mem %.0f MiB;"
+	    " reserved 512 + max(chunked_prefill_size %.0f, 2048) x 1.5 + tp x pp / 8 x 1024"
+	    " + cuda_graph_max_bs %.0f x 2 + %s = %.6g MiB%s;"
+	    " round((%.0f - %.6g) / %.0f, 3) = %.3f",
+	    p->request.sglang_version && p->request.sglang_version < 520 ? "server_args"
+	    : "memory_hook", t.gpu_mem, t.chunked_prefill, t.decode_max_bs, prefill,
+	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.prefill_mib
+	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
+	    t.gpu_mem, t.reserved, t.gpu_mem, share);
 }
 
 static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,

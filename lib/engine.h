@@ -64,6 +64,13 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
+/* Whether the request follows SGLang release 0.5.patch (major x 10000 +
+ * minor x 100 + patch: 520 is 0.5.20) or a later one (a sglang_version
+ * of 0 is the current release, later than any). */
+static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
+{
+	return r->sglang_version == 0 || r->sglang_version >= version;
+}
 /* The memory an engine sizes from: with request cuda_memory, what CUDA
  * reports for vLLM, SGLang and TensorRT-LLM (cudaMemGetInfo's total:
  * vllm/v1/worker/gpu_worker.py requested_memory, SGLang's free-memory

@@ -651,6 +651,15 @@ typedef struct kvp_request {
 	 * its default share was 0.90, not 0.92, and it took no estimate of
 	 * its CUDA graphs' memory from the budget. */
 	uint32_t vllm_version;
+	/* The SGLang release whose default share a plan follows, major x
+	 * 10000 + minor x 100 + patch (0.5.18 is 518); 0: the current one
+	 * (0.5.20 or later).  Before 0.5.20 a device of 20 to 35 GiB took
+	 * chunks of 2048 and decode CUDA graphs up to 24 (80 at tp 4 or
+	 * more), not 4096 and 48 (160), and an MLA model or LoRA reserved
+	 * no prefill CUDA graphs, where since an MLA model reserves 1536 MiB
+	 * for them, LoRA keeps them and pipeline stages have none
+	 * (kvp_engine_mem_util). */
+	uint32_t sglang_version;
 	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
 	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
 	                          * from 0.20 no estimate of their memory
@@ -1230,24 +1239,50 @@ KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request
  * or where that is 0 the engine's own default for the device: vLLM 0.92
  * (0.90 before 0.20, PR #38284);
  * SGLang's mem_fraction_static, round((gpu_mem - reserved_mem) / gpu_mem,
- * 3) in MiB as python/sglang/srt/server_args.py works it out (main of
- * 2026-07, after v0.5.15), *gpu_mem_mib and *reserved_mib its terms (each
- * may be NULL; 0 for the other engines); 0.90 for the rest.  0 when no
- * request or device.  SGLang's reserve also depends on the model (its
- * prefill CUDA graphs, none with MLA): this form takes a model without
- * MLA whose path does not name Llama 2; kvp_plan_mem_util takes the
- * plan's. */
+ * 3) in MiB as python/sglang/srt/arg_groups/memory_hook.py works it out
+ * (0.5.20 on; server_args.py of 2026-07 for request sglang_version
+ * before), *gpu_mem_mib and *reserved_mib its terms (each may be NULL; 0
+ * for the other engines); 0.90 for the rest.  0 when no request or
+ * device.  SGLang's reserve also depends on the model (its prefill CUDA
+ * graphs, a flat 1536 MiB with MLA): this form takes a model without MLA
+ * whose path does not name Llama 2; kvp_plan_mem_util takes the plan's. */
 KVP_API double kvp_engine_mem_util(const kvp_request *request,
                                    const kvp_device *device,
                                    double *gpu_mem_mib, double *reserved_mib);
 
 /* The same for a plan's request and model, the share kvp_plan_fit takes;
  * *prefill_graphs SGLang's prefill CUDA graphs counted in its reserve, 8
- * MiB each (may be NULL; 0 for the other engines).  0 when no plan or
- * device. */
+ * MiB each (may be NULL; 0 for the other engines, and for an MLA model,
+ * whose reserve for them is flat).  0 when no plan or device. */
 KVP_API double kvp_plan_mem_util(const kvp_plan *plan, const kvp_device *device,
                                  double *gpu_mem_mib, double *reserved_mib,
                                  uint32_t *prefill_graphs);
+
+/* SGLang's default mem_fraction_static for a device, term by term, in MiB
+ * (kvp_plan_sglang_reserve). */
+typedef struct kvp_sglang_reserve {
+	double gpu_mem;          /* the memory as SGLang reads it, whole MiB */
+	double chunked_prefill;  /* chunked_prefill_size: the request's, or
+	                          * SGLang's for gpu_mem */
+	double decode_max_bs;    /* the largest decode CUDA graph, likewise */
+	double activations;      /* max(chunked_prefill, 2048) x 1.5 */
+	double parallel;         /* tp x pp / 8 x 1024 */
+	double decode_graphs;    /* decode_max_bs x 2 */
+	uint32_t prefill_graphs; /* prefill CUDA graphs, 8 MiB each */
+	double prefill_mib;      /* their reserve: prefill_graphs x 8, or an
+	                          * MLA model's flat 1536 */
+	double reserved;         /* 512 + the terms above, at least 10240
+	                          * where gpu_mem is over 60 GiB */
+	bool floored;            /* the 10240 floor was taken */
+	double share;            /* round((gpu_mem - reserved) / gpu_mem, 3),
+	                          * 0 where nothing is left */
+} kvp_sglang_reserve;
+
+/* SGLang's own mem_fraction_static for plan's model and request on
+ * device, term by term, into *out (may be NULL): true where it applies
+ * (engine SGLang, mem_util 0); otherwise false and *out all zero. */
+KVP_API bool kvp_plan_sglang_reserve(const kvp_plan *plan, const kvp_device *device,
+                                     kvp_sglang_reserve *out);
 
 /* Whether SGLang runs the model with its sliding-window memory pool (its
  * sliding or chunked layers keep only their window's tokens): the

@@ -15,25 +15,31 @@
 
 /* SGLang's defaults by the device's memory in MiB (gpu_mem, what
  * nvidia-smi calls memory.total): chunked_prefill_size and the largest
- * decode CUDA graph (cuda_graph_max_bs), as
- * python/sglang/srt/server_args.py ServerArgs._handle_gpu_memory_settings
- * sets them (v0.5.x, and main at 02236fa38, whose tier of 60 to 90 GiB
- * and of 90 to 160 GiB agree). */
-static void sglang_defaults(double gpu_mem, uint32_t tp, double *chunked,
+ * decode CUDA graph (cuda_graph_max_bs).  Since 0.5.20,
+ * python/sglang/srt/arg_groups/memory_hook.py handle_gpu_memory_settings
+ * (main of 2026-09 to 11, 031ed82d): the tier of 20 to 35 GiB takes 4096
+ * and 48 or 160 (PR #37898, merged 2026-09-04); before it,
+ * server_args.py ServerArgs._handle_gpu_memory_settings (v0.5.x, main at
+ * 02236fa38) 2048 and 24 or 80.  The other tiers are the same in both. */
+static void sglang_defaults(const kvp_request *r, double gpu_mem, double *chunked,
                             double *max_bs)
 {
+	bool small_tp = r->tp < 4;
+
 	if (gpu_mem < 20 * 1024) {         /* T4, 4080 */
 		*chunked = 2048;
 		*max_bs = 8;
 	} else if (gpu_mem < 35 * 1024) {  /* A10, 4090, 5090 */
-		*chunked = 2048;
-		*max_bs = tp < 4 ? 24 : 80;
+		bool since = kvp__sglang_since(r, 520);
+
+		*chunked = since ? 4096 : 2048;
+		*max_bs = since ? (small_tp ? 48 : 160) : (small_tp ? 24 : 80);
 	} else if (gpu_mem < 60 * 1024) {  /* A100 40GB, L40 */
 		*chunked = 4096;
-		*max_bs = tp < 4 ? 32 : 160;
+		*max_bs = small_tp ? 32 : 160;
 	} else if (gpu_mem < 160 * 1024) { /* H100, A100 80GB, H20, H200 */
 		*chunked = 8192;
-		*max_bs = tp < 4 ? 256 : 512;
+		*max_bs = small_tp ? 256 : 512;
 	} else {                           /* B200, MI300 */
 		*chunked = 16384;
 		*max_bs = 512;
@@ -84,15 +90,17 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 	return m;
 }
 
-/* SGLang's gpu_mem and reserved_mem (MiB) for device d, and the prefill
- * CUDA graphs counted in it, as python/sglang/srt/server_args.py
- * _handle_gpu_memory_settings and reserve_for_graph_mb have them at main
- * 02236fa38 (2026-07-19, after v0.5.15). */
+/* SGLang's reserved_mem (MiB) for device d, term by term, as
+ * python/sglang/srt/arg_groups/memory_hook.py handle_gpu_memory_settings
+ * and reserve_for_graph_mb have it since 0.5.20 (031ed82d), and
+ * server_args.py before it (main at 02236fa38, 2026-07-19, after v0.5.15).
+ * Not modelled: data-parallel attention, DeepEP, XPU, disaggregated
+ * serving, the opt-in post-capture sizing, and a multimodal model's
+ * factor (adjust_mem_fraction_for_vlm). */
 static void sglang_reserved(const kvp_request *r, const kvp_device *d,
-                            const struct sglang_model *m, double *gpu_mem,
-                            double *reserved, uint32_t *graphs)
+                            const struct sglang_model *m, kvp_sglang_reserve *t)
 {
-	double chunked, max_bs, prefill_bs;
+	double prefill_bs;
 
 	/* MiB, whole: SGLang reads nvidia-smi's memory.total (python/
 	 * sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
@@ -103,45 +111,63 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	                 : d->smi_bytes ? d->smi_bytes
 	                 : d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
 
-	*gpu_mem = (double)(bytes >> 20);
-	sglang_defaults(*gpu_mem, r->tp, &chunked, &max_bs);
+	t->gpu_mem = (double)(bytes >> 20);
+	sglang_defaults(r, t->gpu_mem, &t->chunked_prefill, &t->decode_max_bs);
 	if (r->chunked_prefill_size)
-		chunked = r->chunked_prefill_size;
+		t->chunked_prefill = r->chunked_prefill_size;
 	if (r->cuda_graph_max_bs)
-		max_bs = r->cuda_graph_max_bs;
-	/* Prefill CUDA graphs, reserved by default since PR #16331
-	 * (2026-03-02, piecewise), on CUDA the breakable backend since PR
-	 * #29458 (2026-07-01), up to chunked_prefill_size tokens (4,096 for a
-	 * Llama 2 path); an MLA backend or LoRA turns the breakable ones off
-	 * (_disable_breakable_cudagraph_if_incompatible, which runs first),
-	 * and ROCm's default, tc_piecewise, is off on HIP
-	 * (_disable_tc_piecewise_cudagraph_if_incompatible); each counts 8
-	 * MiB, the non-torch part. */
-	prefill_bs = m->llama2 && chunked > 4096 ? 4096 : chunked;
-	*graphs = m->mla || r->lora.rank || kvp__device_amd(d) ? 0
-	          : prefill_graphs(prefill_bs);
-	/* Constant metadata, activations of a prefill chunk, decode CUDA
-	 * graphs (max_bs x 2) and prefill ones, large parallel layouts (tp x
-	 * pp / 8 GiB, a true division); at least 10 GiB on a device of more
-	 * than 60 GiB.  A draft's reserve (6 GiB, or 4 for EAGLE) went with
-	 * PR #23862, which counts its pool in the cell instead
+		t->decode_max_bs = r->cuda_graph_max_bs;
+	/* Constant metadata, activations of a prefill chunk, large
+	 * parallel layouts (tp x pp / 8 GiB, a true division), decode CUDA
+	 * graphs (max_bs x 2).  A draft's reserve (6 GiB, or 4 for EAGLE)
+	 * went with PR #23862, which counts its pool in the cell instead
 	 * (sglang_pools.c). */
-	*reserved = 512 + (chunked > 2048 ? chunked : 2048) * 1.5 +
-	            (double)r->tp * r->pp / 8 * 1024 + max_bs * 2 + *graphs * 8.0;
-	if (*gpu_mem > 60 * 1024 && *reserved < 10 * 1024)
-		*reserved = 10 * 1024;
+	t->activations = (t->chunked_prefill > 2048 ? t->chunked_prefill : 2048) * 1.5;
+	t->parallel = (double)r->tp * r->pp / 8 * 1024;
+	t->decode_graphs = t->decode_max_bs * 2;
+	/* Prefill CUDA graphs, reserved by default since PR #16331
+	 * (2026-03-02), on CUDA the breakable backend since PR #29458
+	 * (2026-07-01), sized up to chunked_prefill_size tokens (4,096 for a
+	 * Llama 2 path), 8 MiB each, the non-torch part.  ROCm's default,
+	 * tc_piecewise, is off on HIP.  Before 0.5.20 an MLA backend or
+	 * LoRA turned the breakable ones off
+	 * (_disable_breakable_cudagraph_if_incompatible); since,
+	 * cuda_graph_hook.py disable_breakable_cudagraph_if_incompatible
+	 * turns them off for pipeline stages instead (tc_piecewise is off
+	 * there too), and an MLA model's count as a flat 1536 MiB ("MLA
+	 * backend overhead is much higher than expected with fa3"). */
+	prefill_bs = m->llama2 && t->chunked_prefill > 4096 ? 4096 : t->chunked_prefill;
+	t->prefill_graphs = 0;
+	t->prefill_mib = 0;
+	if (kvp__device_amd(d))
+		;
+	else if (!kvp__sglang_since(r, 520)) {
+		if (!m->mla && !r->lora.rank)
+			t->prefill_graphs = prefill_graphs(prefill_bs);
+	} else if (r->pp <= 1) {
+		if (m->mla)
+			t->prefill_mib = 1536;
+		else
+			t->prefill_graphs = prefill_graphs(prefill_bs);
+	}
+	if (t->prefill_graphs)
+		t->prefill_mib = t->prefill_graphs * 8.0;
+	t->reserved = 512 + t->activations + t->parallel + t->decode_graphs + t->prefill_mib;
+	/* at least 10 GiB on a device of more than 60 GiB */
+	t->floored = t->gpu_mem > 60 * 1024 && t->reserved < 10 * 1024;
+	if (t->floored)
+		t->reserved = 10 * 1024;
 }
 
-/* The share, and SGLang's terms where its own share is taken (else 0). */
+/* The share, and SGLang's terms where its own share is taken (else all
+ * 0). */
 static double engine_share(const kvp_request *r, const kvp_device *d,
-                           const struct sglang_model *m, double *gpu_mem,
-                           double *reserved, uint32_t *graphs)
+                           const struct sglang_model *m, kvp_sglang_reserve *t)
 {
 	double share;
 	char text[64];
 
-	*gpu_mem = *reserved = 0;
-	*graphs = 0;
+	memset(t, 0, sizeof *t);
 	if (r->mem_util != 0)
 		return r->mem_util;
 	switch (r->engine) {
@@ -155,63 +181,77 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 		/* mem_fraction_static = round((gpu_mem - reserved_mem) /
 		 * gpu_mem, 3): Python's round, to the decimal nearest the
 		 * double's exact value, which printf's rounding also is. */
-		sglang_reserved(r, d, m, gpu_mem, reserved, graphs);
-		share = (*gpu_mem - *reserved) / *gpu_mem;
+		sglang_reserved(r, d, m, t);
+		share = (t->gpu_mem - t->reserved) / t->gpu_mem;
 		if (!(share > 0))
 			return 0;
 		snprintf(text, sizeof text, "%.3f", share);
-		return strtod(text, NULL);
+		t->share = strtod(text, NULL);
+		return t->share;
 	default:
 		/* TensorRT-LLM's free_gpu_memory_fraction, and kvplan's own */
 		return 0.90;
 	}
 }
 
-/* The share, its terms given where asked (each may be NULL). */
-static double share_of(const kvp_request *r, const kvp_device *d,
-                       const struct sglang_model *m, double *gpu_mem_mib,
-                       double *reserved_mib, uint32_t *graphs_out)
-{
-	double gpu_mem, reserved, share;
-	uint32_t graphs;
-
-	share = engine_share(r, d, m, &gpu_mem, &reserved, &graphs);
-	if (gpu_mem_mib)
-		*gpu_mem_mib = gpu_mem;
-	if (reserved_mib)
-		*reserved_mib = reserved;
-	if (graphs_out)
-		*graphs_out = graphs;
-	return share;
-}
-
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d)
 {
 	struct sglang_model m = {false, false};
+	kvp_sglang_reserve t;
 
 	/* The model matters to SGLang's own share alone. */
 	if (p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0)
 		m = sglang_model_of(p);
-	return share_of(&p->request, d, &m, NULL, NULL, NULL);
+	return engine_share(&p->request, d, &m, &t);
 }
 
 double kvp_engine_mem_util(const kvp_request *r, const kvp_device *d,
                            double *gpu_mem_mib, double *reserved_mib)
 {
 	struct sglang_model m = {false, false};
+	kvp_sglang_reserve t;
+	double share;
 
 	if (!r || !d)
 		return 0;
-	return share_of(r, d, &m, gpu_mem_mib, reserved_mib, NULL);
+	share = engine_share(r, d, &m, &t);
+	if (gpu_mem_mib)
+		*gpu_mem_mib = t.gpu_mem;
+	if (reserved_mib)
+		*reserved_mib = t.reserved;
+	return share;
 }
 
 double kvp_plan_mem_util(const kvp_plan *p, const kvp_device *d, double *gpu_mem_mib,
                          double *reserved_mib, uint32_t *prefill_graphs_out)
 {
-	struct sglang_model m;
+	kvp_sglang_reserve t;
+	double share;
 
 	if (!p || !d)
 		return 0;
-	m = sglang_model_of(p);
-	return share_of(&p->request, d, &m, gpu_mem_mib, reserved_mib, prefill_graphs_out);
+	kvp_plan_sglang_reserve(p, d, &t);
+	share = kvp__engine_mem_util(p, d);
+	if (gpu_mem_mib)
+		*gpu_mem_mib = t.gpu_mem;
+	if (reserved_mib)
+		*reserved_mib = t.reserved;
+	if (prefill_graphs_out)
+		*prefill_graphs_out = t.prefill_graphs;
+	return share;
+}
+
+bool kvp_plan_sglang_reserve(const kvp_plan *p, const kvp_device *d, kvp_sglang_reserve *out)
+{
+	struct sglang_model m;
+	kvp_sglang_reserve t;
+
+	memset(&t, 0, sizeof t);
+	if (p && d && p->request.engine == KVP_ENGINE_SGLANG && p->request.mem_util == 0) {
+		m = sglang_model_of(p);
+		engine_share(&p->request, d, &m, &t);
+	}
+	if (out)
+		*out = t;
+	return t.gpu_mem > 0;
 }

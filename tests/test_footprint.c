@@ -1017,15 +1017,24 @@ static void test_sglang_mem_fraction(void **state)
 		uint32_t tp, chunked, max_bs;
 		int draft; /* 1 a draft model, 2 MTP layers */
 		double reserved, share;
+		uint32_t version; /* sglang_version; 0 the current */
 	} cases[] = {
 		/* H100 80 GiB: chunk 8192, decode graphs to 256, 58 prefill
 		 * graphs: 512 + 12,288 + 128 + 512 + 464 = 13,904 */
 		{80, 1, 0, 0, 0, 13904, 0.83},
 		/* tp 8: decode graphs to 512, 8 / 8 GiB: 15,312; 0.813085... */
 		{80, 8, 0, 0, 0, 15312, 0.813},
-		/* V100 32 GiB (< 35 GiB): chunk 2048, 24, 42 graphs: 512 +
-		 * 3,072 + 128 + 48 + 336 = 4,096; 0.875 exactly */
-		{32, 1, 0, 0, 0, 4096, 0.875},
+		/* V100 32 GiB (< 35 GiB): since 0.5.20 chunk 4096, 48, 50
+		 * graphs: 512 + 6,144 + 128 + 96 + 400 = 7,280; 25,488 /
+		 * 32,768 = 0.77783...; at tp 4, 160: 512 + 6,144 + 512 + 320 +
+		 * 400 = 7,888, 0.75927... */
+		{32, 1, 0, 0, 0, 7280, 0.778, 0},
+		{32, 4, 0, 0, 0, 7888, 0.759, 0},
+		/* before (0.5.19): chunk 2048, 24, 42 graphs: 512 + 3,072 +
+		 * 128 + 48 + 336 = 4,096; 0.875 exactly; tp 4, 80: 512 +
+		 * 3,072 + 512 + 160 + 336 = 4,592, 0.85986... */
+		{32, 1, 0, 0, 0, 4096, 0.875, 519},
+		{32, 4, 0, 0, 0, 4592, 0.86, 519},
 		/* A100 40 GiB (< 60 GiB): chunk 4096, 32, 50 graphs: 7,248 */
 		{40, 1, 0, 0, 0, 7248, 0.823},
 		/* 16 GiB (< 20 GiB): 8, 42 graphs: 4,064 */
@@ -1064,6 +1073,7 @@ static void test_sglang_mem_fraction(void **state)
 		r.cuda_graph_max_bs = cases[i].max_bs;
 		r.draft = cases[i].draft == 1 ? &draft : NULL;
 		r.mtp_layers = cases[i].draft == 2;
+		r.sglang_version = cases[i].version;
 		share = kvp_engine_mem_util(&r, &d, &gpu_mem, &reserved);
 		assert_true(gpu_mem == (double)(cases[i].gib * 1024));
 		if (reserved != cases[i].reserved || share != cases[i].share)
@@ -1073,10 +1083,11 @@ static void test_sglang_mem_fraction(void **state)
 }
 
 /* kvp_plan_mem_util reads the plan's model, as kvp_plan_fit does: on an
- * H100, 58 prefill graphs without MLA (13,904 MiB, 0.83); 50 for a Llama 2
- * path, whose graphs stop at 4,096 tokens (13,840, 0.831: 0.83105...);
- * none for an MLA model or with LoRA, whose prefill runs without them
- * (13,440, 0.836: 0.8359375). */
+ * H100, 58 prefill graphs without MLA (13,904 MiB, 0.83), with LoRA too;
+ * 50 for a Llama 2 path, whose graphs stop at 4,096 tokens (13,840, 0.831:
+ * 0.83105...); a flat 1,536 MiB for an MLA model's (14,976, 0.817:
+ * 0.81718...).  Before 0.5.20 none for an MLA model or with LoRA, whose
+ * prefill ran without them (13,440, 0.836: 0.8359375). */
 static void test_sglang_mem_fraction_model(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -1085,14 +1096,18 @@ static void test_sglang_mem_fraction_model(void **state)
 	static const struct {
 		const char *name;
 		bool mla, lora;
+		uint32_t version;
 		uint32_t graphs;
-		double reserved, share;
+		double prefill_mib, reserved, share;
 	} cases[] = {
-		{"llama3-8b", false, false, 58, 13904, 0.83},
-		{"llama2-7b", false, false, 50, 13840, 0.831},
-		{"Llama-2-13b-hf", false, false, 50, 13840, 0.831},
-		{"deepseek", true, false, 0, 13440, 0.836},
-		{"llama3-8b", false, true, 0, 13440, 0.836},
+		{"llama3-8b", false, false, 0, 58, 464, 13904, 0.83},
+		{"llama2-7b", false, false, 0, 50, 400, 13840, 0.831},
+		{"Llama-2-13b-hf", false, false, 0, 50, 400, 13840, 0.831},
+		{"deepseek", true, false, 0, 0, 1536, 14976, 0.817},
+		{"llama3-8b", false, true, 0, 58, 464, 13904, 0.83},
+		{"llama3-8b", false, false, 518, 58, 464, 13904, 0.83},
+		{"deepseek", true, false, 518, 0, 0, 13440, 0.836},
+		{"llama3-8b", false, true, 519, 0, 0, 13440, 0.836},
 	};
 	kvp_error err;
 
@@ -1111,12 +1126,14 @@ static void test_sglang_mem_fraction_model(void **state)
 		kvp_fit f;
 		double gpu_mem, reserved, share;
 		uint32_t graphs;
+		kvp_sglang_reserve t;
 
 		snprintf(one.name, sizeof one.name, "%s", cases[i].name);
 		kvp_request_init(&r);
 		r.engine = KVP_ENGINE_SGLANG;
 		r.mem_util = 0;
 		r.seq = 1024;
+		r.sglang_version = cases[i].version;
 		if (cases[i].lora) {
 			r.lora.rank = 16;
 			r.lora.slots = 1;
@@ -1131,6 +1148,17 @@ static void test_sglang_mem_fraction_model(void **state)
 			         graphs, reserved, share);
 		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 		assert_true(f.mem_util == share);
+		/* term by term: 512 + 8,192 x 1.5 + 1/8 x 1,024 + 256 x 2 +
+		 * the prefill graphs' */
+		assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+		if (t.gpu_mem != 81920 || t.chunked_prefill != 8192 || t.decode_max_bs != 256 ||
+		    t.activations != 12288 || t.parallel != 128 || t.decode_graphs != 512 ||
+		    t.prefill_graphs != graphs || t.prefill_mib != cases[i].prefill_mib ||
+		    t.reserved != reserved || t.floored || t.share != share)
+			fail_msg("%s: terms %g %g %g %g %g %g %u %g %g %d %g", cases[i].name,
+			         t.gpu_mem, t.chunked_prefill, t.decode_max_bs, t.activations,
+			         t.parallel, t.decode_graphs, t.prefill_graphs, t.prefill_mib,
+			         t.reserved, t.floored, t.share);
 	}
 	assert_true(kvp_plan_mem_util(NULL, &h100, NULL, NULL, NULL) == 0);
 	/* An AMD GPU (ROCm's default prefill backend, tc_piecewise, is off on
@@ -1158,6 +1186,57 @@ static void test_sglang_mem_fraction_model(void **state)
 		share = kvp_plan_mem_util(&p, &mi300x, &gpu_mem, &reserved, &graphs);
 		assert_int_equal(graphs, 74);
 		assert_true(reserved == 26832 && share == 0.864);
+	}
+	/* Pipeline stages: no prefill graphs since 0.5.20 (the breakable
+	 * backend and tc_piecewise both off), 512 + 12,288 + 2/8 x 1,024 +
+	 * 512 = 13,568, 0.834 (0.83437...); 0.5.18's 58: 14,032, 0.829.  A
+	 * chunk of 4096 falls under the floor: 512 + 6,144 + 128 + 512 + 50
+	 * x 8 = 7,696, raised to 10,240, 0.875.  Another engine, or a share
+	 * given: false, and nothing. */
+	{
+		static const struct {
+			uint32_t pp, chunked, version, graphs;
+			double reserved, share;
+			bool floored;
+		} more[] = {
+			{2, 0, 0, 0, 13568, 0.834, false},
+			{2, 0, 518, 58, 14032, 0.829, false},
+			{1, 4096, 0, 50, 10240, 0.875, true},
+		};
+		kvp_sglang_reserve t;
+		kvp_plan p;
+
+		for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+			kvp_request r;
+
+			kvp_request_init(&r);
+			r.engine = KVP_ENGINE_SGLANG;
+			r.mem_util = 0;
+			r.seq = 1024;
+			r.pp = more[i].pp;
+			r.chunked_prefill_size = more[i].chunked;
+			r.sglang_version = more[i].version;
+			assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+			assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+			if (t.prefill_graphs != more[i].graphs || t.reserved != more[i].reserved ||
+			    t.share != more[i].share || t.floored != more[i].floored ||
+			    kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) != more[i].share)
+				fail_msg("case %zu: %u graphs, reserved %g, share %g, floored %d", i,
+				         t.prefill_graphs, t.reserved, t.share, t.floored);
+		}
+		/* the last plan, under vLLM, then with a share given */
+		p.request.engine = KVP_ENGINE_VLLM;
+		assert_false(kvp_plan_sglang_reserve(&p, &h100, &t));
+		assert_true(t.reserved == 0 && t.gpu_mem == 0 && t.share == 0 && !t.floored);
+		p.request.engine = KVP_ENGINE_SGLANG;
+		p.request.mem_util = 0.8;
+		assert_false(kvp_plan_sglang_reserve(&p, &h100, NULL));
+		assert_false(kvp_plan_sglang_reserve(&p, &h100, &t));
+		assert_true(t.reserved == 0 && t.gpu_mem == 0);
+		p.request.mem_util = 0;
+		assert_true(kvp_plan_sglang_reserve(&p, &h100, NULL));
+		assert_false(kvp_plan_sglang_reserve(NULL, &h100, &t));
+		assert_false(kvp_plan_sglang_reserve(&p, NULL, &t));
 	}
 }
 

@@ -170,9 +170,10 @@ has_line "the pools past the budget, said" \
 # draft's pool is on the last (its worker's): Llama 3.1 70B at tp 4 (1,024
 # B a token and layer), stages of 50 and 30 layers, Llama 3.2 1B's 16
 # layers: cells 51,200 x (1 + 16/50) = 67,584 and 30,720 x (1 + 16/30) =
-# 47,104.  SGLang's share at tp 4, pp 2: 512 + 12,288 + 1,024 + 512 x 2 +
-# 58 prefill graphs x 8 = 15,312 MiB reserved (no more for the draft since
-# PR #23862), round(66,608 / 81,920, 3) = 0.813; floor(85,899,345,920 x
+# 47,104.  SGLang's share at tp 4, pp 2 as 0.5.18 has it (from 0.5.20
+# pipeline stages take no prefill graphs; sglang-memory.sh): 512 + 12,288 +
+# 1,024 + 512 x 2 + 58 prefill graphs x 8 = 15,312 MiB reserved (no more
+# for the draft since PR #23862), round(66,608 / 81,920, 3) = 0.813; floor(85,899,345,920 x
 # 0.813) = 69,836,168,232.  SGLang's llama.py builds the untied head on
 # every rank, so the first stage holds the embedding, its 50 layers and the
 # head: 21,916,699,136 + 128,256 x 8,192 x 2 / 4 = 22,442,035,712 B,
@@ -181,7 +182,7 @@ has_line "the pools past the budget, said" \
 # 17,952,332,800 B = 16.72 GiB; the draft's pool on the last stage, 16
 # layers of 256 B: 701,263 x 4,096 = 2,872,373,248 B = 2.68 GiB.
 run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
-	--engine sglang --gpu h100 --seq 8192
+	--engine sglang --gpu h100 --seq 8192 --sglang-version 0.5.18
 has_line "pp: every rank's cell scaled" \
 	"    KV Cache is allocated. #tokens: 701262, K size: 16.72 GB, V size: 16.72 GB"
 has_line "pp: the draft's pool line from the last stage" \

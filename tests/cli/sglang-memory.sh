@@ -1,6 +1,8 @@
 # sglang-memory.sh — SGLang's own mem_fraction_static (issue 16): without
-# --mem-fraction-static, kvplan works it out for each GPU as SGLang's
-# server_args does (lib/mem_fraction.c), each figure worked by hand here.
+# --mem-fraction-static, kvplan works it out for each GPU as SGLang does
+# (lib/mem_fraction.c: arg_groups/memory_hook.py since 0.5.20,
+# server_args.py before it, --sglang-version), each figure worked by hand
+# here.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # llama3-8b (fp16 weights 16,060,522,496 B) on an H100 SXM (80 GiB =
@@ -19,13 +21,27 @@ run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --format json
 is mem_util null "JSON: no one share for the request"
 check "JSON: the GPU's share" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
 is usable_bytes 71296457113 "JSON: floor(80 GiB x 0.83)"
-# V100 32 GiB (under 35 GiB): 512 + 2048 x 1.5 + 128 + 24 x 2 + 42 x 8 =
-# 4,096; round(28,672 / 32,768, 3) = 0.875; floor(34,359,738,368 x 0.875)
-# = 30,064,771,072; less the weights 14,004,248,576.
+# V100 32 GiB (20 to 35 GiB: chunks of 4096 and decode graphs up to 48
+# since 0.5.20, PR #37898): 512 + 4096 x 1.5 + 128 + 48 x 2 + 50 prefill
+# graphs x 8 = 7,280; round(25,488 / 32,768, 3) = round(0.77783..., 3) =
+# 0.778; floor(34,359,738,368 x 0.778) = 26,731,876,450; less the weights
+# 16,060,522,496: 10,671,353,954.
 run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g
 check "v100: its own share" grep -Fxq \
+	"v100-32g: mem_fraction_static 0.778 (SGLang's default here; --mem-fraction-static to give one), 10,671,353,954 B for the cache" \
+	"$work/out"
+# Before 0.5.20, chunks of 2048 and graphs up to 24: 512 + 2048 x 1.5 + 128
+# + 24 x 2 + 42 x 8 = 4,096; round(28,672 / 32,768, 3) = 0.875;
+# floor(34,359,738,368 x 0.875) = 30,064,771,072; less the weights
+# 14,004,248,576.
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --sglang-version 0.5.18
+check "v100, SGLang 0.5.18: its share then" grep -Fxq \
 	"v100-32g: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 14,004,248,576 B for the cache" \
 	"$work/out"
+# At tp 4 the tier's graphs reach 160 (80 before): 512 + 6,144 + 512 +
+# 320 + 400 = 7,888; round(24,880 / 32,768, 3) = 0.759.
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --tp 4 --format json
+check "v100, tp 4: 0.759" grep -Eq '^ *"mem_util": 0\.759,?$' "$work/out"
 # tp 8: decode CUDA graphs up to 512 and 8/8 GiB: 512 + 12,288 + 1,024 +
 # 1,024 + 464 = 15,312; 66,608 / 81,920 = 0.81308...: 0.813.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --tp 8 --format json
@@ -42,14 +58,34 @@ check "--chunked-prefill-size 4096: the floor, 0.875" grep -Eq '^ *"mem_util": 0
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm \
 	--chunked-prefill-size 16384 --cuda-graph-max-bs 80 --format json
 check "--cuda-graph-max-bs 80: 0.683" grep -Eq '^ *"mem_util": 0\.683,?$' "$work/out"
-# No prefill CUDA graphs for an MLA model (SGLang turns the breakable
-# backend off for it): DeepSeek-V2-Lite on the H100 reserves 13,440 MiB,
-# 0.836 (0.8359375); nor with LoRA: Llama 3 8B, 0.836 too.
+# An MLA model's prefill CUDA graphs reserve a flat 1536 MiB since 0.5.20
+# (reserve_for_graph_mb): DeepSeek-V2-Lite on the H100, 512 + 12,288 + 128
+# + 512 + 1,536 = 14,976; round(66,944 / 81,920, 3) = round(0.81718..., 3)
+# = 0.817.  LoRA keeps the graphs: Llama 3 8B, 0.830 as without it.
 run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu h100-sxm --format json
-check "MLA: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' "$work/out"
+check "MLA: 1536 MiB of prefill graphs, 0.817" grep -Eq '^ *"mem_util": 0\.817,?$' "$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
 	--lora-modules attention --format json
-check "LoRA: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' "$work/out"
+check "LoRA: prefill graphs kept, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
+# Before 0.5.20 an MLA model or LoRA turned the breakable graphs off:
+# 13,440 MiB, 0.836 (0.8359375) for both.
+run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu h100-sxm --sglang-version 0.5.15 \
+	--format json
+check "MLA, SGLang 0.5.15: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' \
+	"$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
+	--lora-modules attention --sglang-version 0.5.19 --format json
+check "LoRA, SGLang 0.5.19: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' \
+	"$work/out"
+# Pipeline stages turn the breakable graphs off since 0.5.20 (and
+# tc_piecewise with them): pp 2, 512 + 12,288 + 256 + 512 = 13,568;
+# round(68,352 / 81,920, 3) = round(0.83437..., 3) = 0.834.  Before,
+# their 58 graphs: 14,032, 0.829.
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --pp 2 --format json
+check "pp 2: no prefill graphs, 0.834" grep -Eq '^ *"mem_util": 0\.834,?$' "$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --pp 2 --sglang-version 0.5.18 \
+	--format json
+check "pp 2, SGLang 0.5.18: 0.829" grep -Eq '^ *"mem_util": 0\.829,?$' "$work/out"
 # A published share: SGLang issue #29092 (2026-06) logs
 # mem_fraction_static=0.828 for Qwen3-32B on an H100 without giving its tp;
 # the formula gives it at tp 2 alone, which is nvidia-smi's
@@ -71,7 +107,19 @@ is mem_util 0.85 "--mem-fraction-static 0.85 as given"
 # --explain works the share out term by term.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --explain
 check "--explain: SGLang's terms" grep -Fq \
-	"mem_fraction_static: SGLang's default (server_args): gpu_mem 81920 MiB; reserved 512 + max(chunked_prefill_size, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs x 2 + 58 prefill CUDA graphs x 8, at least 10,240 above 60 GiB = 13904 MiB; round((81920 - 13904) / 81920, 3) = 0.830" \
+	"mem_fraction_static: SGLang's default (memory_hook): gpu_mem 81920 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + 58 prefill CUDA graphs x 8 = 13904 MiB; round((81920 - 13904) / 81920, 3) = 0.830" \
+	"$work/out"
+# Under the 10 GiB floor, the sum and the floor: chunks of 4096, 512 +
+# 6,144 + 128 + 512 + 50 x 8 = 7,696, raised to 10,240.
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --chunked-prefill-size 4096 \
+	--explain
+check "--explain: the floor" grep -Fq \
+	"+ cuda_graph_max_bs 256 x 2 + 50 prefill CUDA graphs x 8 = 7696 MiB, raised to 10,240 above 60 GiB; round((81920 - 10240) / 81920, 3) = 0.875" \
+	"$work/out"
+run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu h100-sxm --sglang-version 0.5.18 \
+	--explain
+check "--explain, SGLang 0.5.18, MLA: server_args, no prefill graphs" grep -Fq \
+	"SGLang's default (server_args): gpu_mem 81920 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + no prefill CUDA graphs 0 = 13440 MiB; round((81920 - 13440) / 81920, 3) = 0.836" \
 	"$work/out"
 # The settings belong to SGLang: another engine warns and ignores them.
 run --model llama3-8b --seq 1000 --engine vllm --chunked-prefill-size 4096 --format json
@@ -80,5 +128,14 @@ check "--chunked-prefill-size under vLLM warns" grep -Fxq \
 	"$work/err"
 expect_error "--cuda-graph-max-bs 0" "^kvplan: --cuda-graph-max-bs: " \
 	--model llama3-8b --seq 100 --engine sglang --cuda-graph-max-bs 0
+run --model llama3-8b --seq 1000 --engine vllm --sglang-version 0.5.18 --format json
+check "--sglang-version under vLLM warns" grep -Fxq \
+	"kvplan: warning: --sglang-version is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
+for bad in 0.5.x 0.5. 5 0.0.0 0.5.100 .5.18 0.5.18.1 ''; do
+	expect_error "--sglang-version '$bad'" \
+		"^kvplan: --sglang-version: '.*' is not an SGLang release \\(MAJOR\\.MINOR\\.PATCH, as 0\\.5\\.18\\)$" \
+		--model llama3-8b --seq 100 --engine sglang --sglang-version "$bad"
+done
 
 done_testing
