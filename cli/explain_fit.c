@@ -20,11 +20,12 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 
 	if (loaded != p->model.params) {
 		bool towers = loaded + p->model.mtp_params != p->model.params;
+		bool mtp = p->model.mtp_params != 0;
 
-		say(e, "  params loaded: %s of %s, less the MTP layers' %s%s%s", g(loaded),
-		    g(p->model.params), g(p->model.mtp_params),
-		    towers ? " and the towers' " : "",
-		    towers ? g(p->model.vision_params) : "");
+		say(e, "  params loaded: %s of %s, less %s%s%s%s%s", g(loaded),
+		    g(p->model.params), mtp ? "the MTP layers' " : "",
+		    mtp ? g(p->model.mtp_params) : "", mtp && towers ? " and " : "",
+		    towers ? "the towers' " : "", towers ? g(p->model.vision_params) : "");
 	}
 	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
 	    " ((2 x layers + 1) x hidden), linear %s (the rest of %s)", f->name,

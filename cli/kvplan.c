@@ -145,8 +145,12 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	} else if (o->fields_set & (CLI_SET_HIDDEN | CLI_SET_HEADS) && m.head_dim_derived) {
 		m.head_dim = 0;
 	}
-	if (o->fields_set & CLI_SET_PARAMS)
+	/* --params: the weights' params as the engine loads them, nothing
+	 * of the file's or profile's MTP layers and towers taken out. */
+	if (o->fields_set & CLI_SET_PARAMS) {
 		m.params = o->shape.params;
+		m.mtp_params = m.vision_params = 0;
+	}
 	if (apply_layers(o, &m))
 		return 2;
 	if (o->fields_set & CLI_SET_KV_HEADS) {

@@ -222,12 +222,16 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		/* At the model's own bytes a parameter; none for a model of
 		 * unknown params, as its own weights are then none. */
 		uint64_t per = 0, weights = p->weights_bytes;
+		/* The checkpoint's own MTP layers' params where the model
+		 * gives them, loaded whole whatever mtp_layers says (vLLM's
+		 * and SGLang's MTP models build every one of the config's
+		 * num_nextn_predict_layers); else mtp_layers blocks at the
+		 * model's average. */
+		uint64_t layers = z->m->mtp_params ? 1 : r->mtp_layers;
 		kvp_status st;
 
 		if (!z->m->params)
 			return KVP_OK;
-		/* The checkpoint's own MTP layers' params where the model
-		 * gives them, else a block at the model's average. */
 		if (z->m->mtp_params)
 			per = z->m->mtp_params;
 		else if ((st = mtp_params(z, &per)) != KVP_OK)
@@ -235,7 +239,7 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		if (!weights && (st = kvp__plain_weights(z->m->name, z->m->params, r->weights_dtype,
 		                                         &weights, z->err)) != KVP_OK)
 			return st;
-		bytes = (unsigned __int128)per * r->mtp_layers * weights;
+		bytes = (unsigned __int128)per * layers * weights;
 		bytes = bytes / z->m->params + (bytes % z->m->params != 0);
 	} else if (r->draft) {
 		/* The draft's weights as the engine loads them: without its

@@ -120,12 +120,39 @@ static bool has_safetensors(const char *dir)
 	return found;
 }
 
-/* The checkpoint beside config.json in dir, in the order. */
+/* The params, MTP layers' and towers' that safetensors headers count
+ * (what, a directory or an index), into m and weights. */
+static kvp_status params_from_headers(const char *what, kvp_weights *local, kvp_model *m,
+                                      kvp_source *src, kvp_weights *weights,
+                                      kvp_error *err)
+{
+	kvp_status st;
+
+	/* Blocks past the config's own are its MTP layers (DeepSeek-V3's
+	 * model.layers.61). */
+	local->mtp_from_layer = m->layers;
+	if ((st = kvp_safetensors_read(what, local, err)) != KVP_OK)
+		return st;
+	m->params = local->params;
+	m->mtp_params = local->mtp_params;
+	m->vision_params = local->vision_params;
+	if (weights)
+		*weights = *local;
+	kvp__note(src, "params", KVP_ORIGIN_READ, "%u safetensors headers beside"
+	          " it: %llu tensors", local->files,
+	          (unsigned long long)local->tensors);
+	return KVP_OK;
+}
+
+/* The checkpoint beside config.json in dir, in the issue's order: the
+ * shards an index names, read where all are there; else its total_size;
+ * else the *.safetensors files in dir. */
 static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
                                 kvp_weights *weights, kvp_error *err)
 {
 	char path[KVP_ERROR_PATH_MAX];
 	kvp_weights local;
+	kvp_error shard_err;
 	uint64_t total, size;
 	int unreached = 0;
 	kvp_status st;
@@ -142,34 +169,28 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		kvp_dtype t = src->weights_dtype_known ? src->weights_dtype
 		                                       : KVP_DTYPE_BF16;
 
+		/* Every shard there and readable: their headers, exact, and
+		 * which tensors are MTP layers' and towers'.  Else the
+		 * index's total, which tells neither apart. */
+		kvp_weights_init(&local);
+		if (params_from_headers(path, &local, m, src, weights, &shard_err) == KVP_OK)
+			return KVP_OK;
 		if (kvp_dtype_bytes(t, 1, &size, NULL) != KVP_OK || size == 0)
 			size = 2;
 		m->params = total / size;
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
-		          ".json total_size %llu B / %llu B per %s value",
+		          ".json total_size %llu B / %llu B per %s value; no MTP layers"
+		          " or towers told apart (%s)",
 		          (unsigned long long)total, (unsigned long long)size,
-		          kvp_dtype_name(t));
+		          kvp_dtype_name(t), shard_err.message);
 		return KVP_OK;
 	}
 	if (!has_safetensors(dir))
 		return KVP_OK;
 	kvp_weights_init(&local);
-	/* Blocks past the config's own are its MTP layers (DeepSeek-V3's
-	 * model.layers.61). */
-	local.mtp_from_layer = m->layers;
-	if ((st = kvp_safetensors_read(dir, &local, err)) != KVP_OK)
-		return st;
-	m->params = local.params;
-	m->mtp_params = local.mtp_params;
-	m->vision_params = local.vision_params;
-	if (weights)
-		*weights = local;
-	kvp__note(src, "params", KVP_ORIGIN_READ, "%u safetensors headers beside"
-	          " it: %llu tensors", local.files,
-	          (unsigned long long)local.tensors);
-	return KVP_OK;
+	return params_from_headers(dir, &local, m, src, weights, err);
 }
 
 kvp_status kvp_config_parse(const char *text, size_t length, const char *path,

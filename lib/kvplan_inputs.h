@@ -113,10 +113,12 @@ typedef struct kvp_weights {
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
 	/* Of bytes and params, the next-token-prediction (MTP, NextN)
-	 * layers': tensors named "mtp.*" (Qwen3-Next's, Qwen3.5's) or with
-	 * a part "mtp_*" (MiMo's model.mtp_layers, ERNIE 4.5's mtp_block),
-	 * and a block numbered mtp_from_layer or more (GGUF's blk.N; the
-	 * transformers [model.][language_model.]layers.N, DeepSeek-V3's
+	 * layers': tensors with a part "mtp" (Qwen3-Next's and Qwen3.5's
+	 * mtp.*, LongCat-Flash's model.mtp.*) or "mtp_*" (MiMo's
+	 * model.mtp_layers, ERNIE 4.5's mtp_block), and a block numbered
+	 * mtp_from_layer or more (GGUF's blk.N; the transformers
+	 * [model.][language_model.]layers.N and language_model.model.layers.N,
+	 * DeepSeek-V3's
 	 * model.layers.61 and GLM-4.5's model.layers.92, as vLLM's
 	 * get_spec_layer_idx_from_weight_name skips them).  llama.cpp loads
 	 * them only for an MTP draft (--spec-type draft-mtp), vLLM only for
@@ -127,8 +129,10 @@ typedef struct kvp_weights {
 	uint64_t mtp_params;
 	/* Of bytes and params, the vision and audio towers' and their
 	 * projectors': tensors whose first part, past an optional "model.",
-	 * is visual, vision_tower, vision_model, multi_modal_projector,
-	 * mm_projector, audio_tower, embed_vision or embed_audio.
+	 * "thinker." (Qwen-Omni) or "transformer." (GLM-4V), is visual, vision_tower, vision_model, multi_modal_projector,
+	 * mm_projector, mlp1, audio_tower, embed_vision, embed_audio,
+	 * connector, vpm, resampler, resampler_model, vision_embed_tokens,
+	 * vision_encoder, vision_language_adapter, vision or projector.
 	 * llama.cpp's converter writes them to a separate mmproj file;
 	 * vLLM leaves them unloaded with --language-model-only. */
 	uint64_t vision_bytes;

@@ -126,16 +126,19 @@ static const char *const embedding_names[] = {
 };
 static const char *const head_names[] = {"output.weight", "lm_head.weight", NULL};
 
-/* Whether name's first part, past prefix (when it starts so), is one of
- * names (NULL-ended). */
-static bool first_part(const char *name, size_t len, const char *prefix,
+/* Whether name's first part, past the first of prefixes (NULL-ended)
+ * that it starts with, is one of names (NULL-ended). */
+static bool first_part(const char *name, size_t len, const char *const *prefixes,
                        const char *const *names)
 {
-	size_t n = strlen(prefix);
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
 
-	if (len >= n && memcmp(name, prefix, n) == 0) {
-		name += n;
-		len -= n;
+		if (len >= n && memcmp(name, prefixes[i], n) == 0) {
+			name += n;
+			len -= n;
+			break;
+		}
 	}
 	for (size_t j = 0; names[j]; j++) {
 		size_t k = strlen(names[j]);
@@ -151,13 +154,14 @@ static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
 {
 	static const char *const blocks[] = {
 		"blk.", "layers.", "model.layers.", "model.language_model.layers.",
-		"language_model.model.layers.", NULL
+		"language_model.model.layers.", "language_model.layers.", NULL
 	};
 
-	if (len > 4 && memcmp(name, "mtp.", 4) == 0)
-		return true;
+	/* a part mtp (Qwen3.5's mtp.fc, LongCat-Flash's model.mtp.layers.0)
+	 * or mtp_* (MiMo's model.mtp_layers, ERNIE's mtp_block) */
 	for (size_t i = 0; i + 4 < len; i++)
-		if ((i == 0 || name[i - 1] == '.') && memcmp(name + i, "mtp_", 4) == 0)
+		if ((i == 0 || name[i - 1] == '.') &&
+		    (memcmp(name + i, "mtp.", 4) == 0 || memcmp(name + i, "mtp_", 4) == 0))
 			return true;
 	for (size_t j = 0; w->mtp_from_layer && blocks[j]; j++) {
 		size_t i = strlen(blocks[j]), start = i;
@@ -173,11 +177,22 @@ static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
 }
 
 /* The towers llama.cpp's converter writes to an mmproj file (Qwen-VL's
- * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's vision_model,
- * their multi_modal_projector, Gemma 3n's embed_vision and audio). */
+ * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's and InternVL's
+ * vision_model, their multi_modal_projector, InternVL's mlp1, Gemma 3n's
+ * embed_vision and audio, Idefics3's connector, MiniCPM-V's vpm and
+ * resampler, ERNIE-4.5-VL's resampler_model, Phi-3.5-V's
+ * vision_embed_tokens, Pixtral's vision_encoder and
+ * vision_language_adapter, DeepSeek-VL2's and GLM-4V's vision and
+ * projector), the first part past model., Qwen-Omni's thinker. or
+ * GLM-4V's transformer. */
 static const char *const tower_names[] = {
 	"visual", "vision_tower", "vision_model", "multi_modal_projector",
-	"mm_projector", "audio_tower", "embed_vision", "embed_audio", NULL
+	"mm_projector", "mlp1", "audio_tower", "embed_vision", "embed_audio",
+	"connector", "vpm", "resampler", "resampler_model", "vision_embed_tokens",
+	"vision_encoder", "vision_language_adapter", "vision", "projector", NULL
+};
+static const char *const tower_prefixes[] = {
+	"model.", "thinker.", "transformer.", NULL
 };
 
 kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_len,
@@ -216,7 +231,7 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 	if (mtp_tensor(weights, name, name_len)) {
 		weights->mtp_bytes += bytes;
 		weights->mtp_params += params;
-	} else if (first_part(name, name_len, "model.", tower_names)) {
+	} else if (first_part(name, name_len, tower_prefixes, tower_names)) {
 		weights->vision_bytes += bytes;
 		weights->vision_params += params;
 	}

@@ -152,20 +152,24 @@ static void test_embedding_and_head(void **state)
 		"\"mtp.fc.weight\":{\"dtype\":\"BF16\","
 		"\"shape\":[64,128],\"data_offsets\":[26880,43264]},"
 		"\"model.mtp.x\":{\"dtype\":\"BF16\","
-		"\"shape\":[2],\"data_offsets\":[43264,43268]}}";
-	const char *path = st_write("roles/model.safetensors", UINT64_MAX, header, 43268);
+		"\"shape\":[2],\"data_offsets\":[43264,43268]},"
+		"\"model.smtp.x\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[43268,43272]}}";
+	const char *path = st_write("roles/model.safetensors", UINT64_MAX, header, 43272);
 	kvp_weights w;
 	kvp_error err;
 
 	(void)state;
 	kvp_weights_init(&w);
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.bytes, 43268);
+	assert_int_equal(w.bytes, 43272);
 	assert_int_equal(w.embedding_bytes, 1280);
 	assert_int_equal(w.head_bytes, 12800);
 	/* Qwen3-Next's and Qwen3.5's MTP layer, mtp.* ([64, 128] BF16,
-	 * 16,384 B), apart; a name that only holds "mtp." is not it. */
-	assert_int_equal(w.mtp_bytes, 16384);
+	 * 16,384 B), and a part mtp further in (LongCat-Flash's model.mtp.*,
+	 * 4 B), apart; a name that only holds "mtp." in a part (smtp) is
+	 * not. */
+	assert_int_equal(w.mtp_bytes, 16388);
 }
 
 /* The MTP layers' and the towers' tensors, told apart by name (BF16,
@@ -174,12 +178,17 @@ static void test_embedding_and_head(void **state)
  *     ernie.mtp_block.0 [5] (ERNIE 4.5): 32 + 3 + 5 = 40 values, 80 B;
  *   MTP by number, from block 61 on (DeepSeek-V3's num_hidden_layers):
  *     model.layers.61's [4, 4] and [4, 8], model.language_model.layers.62
- *     [2]: 16 + 32 + 2 = 50 values, 100 B;
+ *     [2], language_model.layers.61 [2]: 16 + 32 + 2 + 2 = 52 values,
+ *     104 B;
  *   towers: model.visual [4, 4], visual [2, 2], vision_tower [6],
  *     multi_modal_projector [7], model.embed_vision [1],
- *     model.audio_tower [3]: 16 + 4 + 6 + 7 + 1 + 3 = 37 values, 74 B;
+ *     model.audio_tower [3], thinker.visual [2] (Qwen2.5-Omni),
+ *     transformer.vision [3] (GLM-4V), mlp1 [1] (InternVL),
+ *     model.connector [2] (Idefics3): 16 + 4 + 6 + 7 + 1 + 3 + 2 + 3 + 1
+ *     + 2 = 45 values, 90 B;
  *   neither: model.layers.0 [8, 4], model.layers.6 [2], visualizer [5]
- *     (not "visual."), model.layers.1.vision_tower [1] (not first). */
+ *     (not "visual."), model.layers.1.vision_tower [1] (not first),
+ *     thinker.model.layers.0 [1]. */
 static void test_mtp_and_towers(void **state)
 {
 	static const char header[] =
@@ -214,34 +223,46 @@ static void test_mtp_and_towers(void **state)
 		"\"visualizer.weight\":{\"dtype\":\"BF16\",\"shape\":[5],"
 		"\"data_offsets\":[322,332]},"
 		"\"model.layers.1.vision_tower.x\":{\"dtype\":\"BF16\",\"shape\":[1],"
-		"\"data_offsets\":[332,334]}}";
-	const char *path = st_write("mtp/model.safetensors", UINT64_MAX, header, 334);
+		"\"data_offsets\":[332,334]},"
+		"\"thinker.visual.blocks.0.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[334,338]},"
+		"\"transformer.vision.x\":{\"dtype\":\"BF16\",\"shape\":[3],"
+		"\"data_offsets\":[338,344]},"
+		"\"mlp1.0.weight\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[344,346]},"
+		"\"model.connector.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[346,350]},"
+		"\"thinker.model.layers.0.x\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[350,352]},"
+		"\"language_model.layers.61.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[352,356]}}";
+	const char *path = st_write("mtp/model.safetensors", UINT64_MAX, header, 356);
 	kvp_weights w;
 	kvp_error err;
 
 	(void)state;
 	kvp_weights_init(&w);
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.bytes, 334);
-	assert_int_equal(w.params, 167);
+	assert_int_equal(w.bytes, 356);
+	assert_int_equal(w.params, 178);
 	assert_int_equal(w.mtp_params, 40);
 	assert_int_equal(w.mtp_bytes, 80);
-	assert_int_equal(w.vision_params, 37);
-	assert_int_equal(w.vision_bytes, 74);
+	assert_int_equal(w.vision_params, 45);
+	assert_int_equal(w.vision_bytes, 90);
 	/* With the config's 61 layers, the blocks from 61 on are MTP too. */
 	kvp_weights_init(&w);
 	w.mtp_from_layer = 61;
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.mtp_params, 40 + 50);
-	assert_int_equal(w.mtp_bytes, 80 + 100);
-	assert_int_equal(w.vision_params, 37);
-	assert_int_equal(w.vision_bytes, 74);
+	assert_int_equal(w.mtp_params, 40 + 52);
+	assert_int_equal(w.mtp_bytes, 80 + 104);
+	assert_int_equal(w.vision_params, 45);
+	assert_int_equal(w.vision_bytes, 90);
 	assert_int_equal(w.mtp_from_layer, 61);
 	/* From block 7 on: model.layers.6 stays the model's. */
 	kvp_weights_init(&w);
 	w.mtp_from_layer = 7;
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.mtp_params, 90);
+	assert_int_equal(w.mtp_params, 92);
 }
 
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):

@@ -138,6 +138,44 @@ run --model gpt2 --layers 13 --safetensors "$work/mm/model.safetensors" --seq 10
 is weights_bytes 2002200 "--layers 13: model.layers.12 is the model's, mtp.fc alone apart"
 run --config "$work/mm" --safetensors "$work/mm/model.safetensors" --seq 1024 --gpu h100 --format json
 is weights_bytes 2002000 "--safetensors with --config: blocks past its 12 layers are MTP"
+# The usual sharded download: an index beside config.json naming its
+# shards.  With every shard there, their headers count (the MTP layer and
+# the tower told apart); with one missing, the index's total_size alone
+# (2,002,300 B of bf16: 1,001,150 params, none told apart).
+mkdir "$work/sharded"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/sharded/"
+cp "$work/mm/model.safetensors" "$work/sharded/model-00001-of-00001.safetensors"
+printf '%s' '{"metadata": {"total_size": 2002300}, "weight_map": {"w": "model-00001-of-00001.safetensors", "model.layers.12.x": "model-00001-of-00001.safetensors", "model.visual.w": "model-00001-of-00001.safetensors", "mtp.fc": "model-00001-of-00001.safetensors"}}' \
+	>"$work/sharded/model.safetensors.index.json"
+run --config "$work/sharded" --seq 1024 --gpu h100 --engine llama.cpp --format json
+is weights_bytes 2000000 "--config beside an index and its shards: the MTP layer and tower apart"
+is index_total_size 2002300 "... and the index's total_size kept for the cross-check"
+mv "$work/sharded/model-00001-of-00001.safetensors" "$work/sharded/elsewhere"
+run --config "$work/sharded" --seq 1024 --gpu h100 --engine llama.cpp --format json
+is params 1001150 "a shard missing: total_size 2,002,300 B / 2 B"
+run --config "$work/sharded" --seq 1024 --gpu h100 --engine llama.cpp --explain
+check "... and --explain says nothing was told apart" grep -q \
+	"total_size 2002300 B / 2 B per bf16 value; no MTP layers or towers told apart" "$work/out"
+# --params N gives the weights' params as loaded: the file's MTP layer and
+# tower are no longer taken out of it (1,000 params: 2,000 B of bf16).
+run --config "$work/mm" --params 1000 --seq 1024 --gpu h100 --engine llama.cpp --format json
+is weights_bytes 2000 "--params 1000 beside the file: 1,000 params x 2 B, nothing taken out"
+# MTP parts nested under the model (LongCat-Flash's model.mtp.layers.0,
+# a converted Qwen3.5's model.language_model.mtp) and several MTP layers
+# (MiMo's model.mtp_layers.0 and .1, 100 params each): the checkpoint's
+# MTP layers are loaded whole, whatever --mtp says.
+header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"model.mtp.layers.0.x":{"dtype":"BF16","shape":[100],"data_offsets":[2000000,2000200]},"model.language_model.mtp.fc":{"dtype":"BF16","shape":[100],"data_offsets":[2000200,2000400]},"model.mtp_layers.1.y":{"dtype":"BF16","shape":[50],"data_offsets":[2000400,2000500]}}'
+mkdir "$work/mtp2"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/mtp2/"
+printf "\\$(printf %03o $((${#header} % 256)))\\$(printf %03o $((${#header} / 256)))\\000\\000\\000\\000\\000\\000%s" \
+	"$header" >"$work/mtp2/model.safetensors"
+dd if=/dev/zero bs=100 count=20005 >>"$work/mtp2/model.safetensors" 2>/dev/null
+run --config "$work/mtp2" --seq 1024 --gpu h100 --format json
+is weights_bytes 2000000 "model.mtp.*, language_model.mtp.* and mtp_layers.* are MTP layers'"
+run --config "$work/mtp2" --seq 1024 --gpu h100 --mtp 2 --format json
+is draft_weights_bytes 500 "--mtp 2: the checkpoint's MTP tensors, 500 B, once"
+run --config "$work/mtp2" --seq 1024 --gpu h100 --mtp 2 --weights-dtype bf16 --format json
+is draft_weights_bytes 500 "... and as bf16 by --weights-dtype, 250 params x 2 B"
 head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
 expect_error "--safetensors of a cut file" "^kvplan: .*cut.safetensors: " \
 	--model gpt2 --safetensors "$work/cut.safetensors" --seq 10
