@@ -439,19 +439,32 @@ void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams
 void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
                      uint64_t *reach, uint64_t *extra)
 {
-	/* vllm/v1/kv_cache_interface.py max_memory_usage_bytes: a sliding
-	 * layer keeps the window less one plus a step's tokens, and one
-	 * block more (SlidingWindowSpec); a chunked one the chunk plus a
-	 * step (ChunkedLocalAttentionSpec); a full one every token. */
+	/* vllm/v1/kv_cache_interface.py: a sliding layer keeps the window
+	 * less one plus the tokens in flight, and one block more
+	 * (SlidingWindowSpec.max_admission_blocks_per_request); a chunked
+	 * one the chunk plus them (ChunkedLocalAttentionSpec); a full one
+	 * every token.  In flight since 0.26 (PR #47728):
+	 * vllm/config/vllm.py VllmConfig.max_in_flight_tokens, each
+	 * concurrent batch's max_num_batched_tokens, two with the default
+	 * async scheduling at pp 1 and pp stages' otherwise
+	 * (max_concurrent_batches: pp + 1 with the V2 model runner, which
+	 * vLLM picks for some architectures, not followed); before, one
+	 * step's.  Not followed: a multi-module MTP draft's retained
+	 * lookahead tokens (extra_retained_tokens). */
+	uint64_t batches = !kvp__vllm_since(r, 26) ? 1 : r->pp <= 1 ? 2 : r->pp;
+	uint64_t in_flight;
+
 	*reach = 0;
 	*extra = 0;
 	/* Past 64 bits a window holds every token: the reach saturates. */
+	if (!kvp__mul(batches, kvp__engine_mnbt(r), &in_flight))
+		in_flight = UINT64_MAX;
 	if (g->kind == KVP_LAYER_SLIDING) {
-		if (!kvp__add(g->window - 1, kvp__engine_mnbt(r), reach))
+		if (!kvp__add(g->window - 1, in_flight, reach))
 			*reach = UINT64_MAX;
 		*extra = 1;
 	} else if (g->kind == KVP_LAYER_CHUNKED) {
-		if (!kvp__add(g->window, kvp__engine_mnbt(r), reach))
+		if (!kvp__add(g->window, in_flight, reach))
 			*reach = UINT64_MAX;
 	}
 }

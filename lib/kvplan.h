@@ -646,6 +646,8 @@ typedef struct kvp_request {
 	/* The vLLM release whose behaviour a plan follows, major x 100 +
 	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
 	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
+	 * before 0.26 a sliding or chunked layer kept one step of
+	 * max_num_batched_tokens beyond its window, since two in flight;
 	 * before 0.21 its "GPU KV cache size" line was num_blocks // groups x
 	 * block, since then int(max_concurrency x max_model_len); before 0.20
 	 * its default share was 0.90, not 0.92, and it took no estimate of

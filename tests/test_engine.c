@@ -34,6 +34,16 @@ static kvp_request request_at(kvp_engine engine, uint64_t seq, uint64_t batch)
 	return r;
 }
 
+/* The same as vLLM 0.25 plans it: a window keeps one step's tokens
+ * beyond it, not two (test_vllm_in_flight). */
+static kvp_request request_v25(kvp_engine engine, uint64_t seq, uint64_t batch)
+{
+	kvp_request r = request_at(engine, seq, batch);
+
+	r.vllm_version = 25;
+	return r;
+}
+
 static void plan_ok(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 {
 	kvp_error err;
@@ -505,11 +515,12 @@ static void test_vllm_edges(void **state)
 	plan_ok(&llama2_7b, &r, &p);
 	assert_int_equal(p.groups[0].cells, 32);
 
-	/* Sliding (V4): cdiv(min(w − 1 + mnbt, len), B) + 1 blocks.
+	/* Sliding (V4), as vLLM 0.25 kept it: cdiv(min(w − 1 + mnbt, len),
+	 * B) + 1 blocks.
 	 * gpt-oss at 4,000, mnbt 2,048: min(127 + 2,048, 4,000) = 2,175,
 	 * cdiv(2,175, 16) = 136, + 1 = 137 blocks = 2,192 tokens; the full
 	 * layers cdiv(4,000, 16) = 250 blocks = 4,000. */
-	r = request_at(KVP_ENGINE_VLLM, 4000, 1);
+	r = request_v25(KVP_ENGINE_VLLM, 4000, 1);
 	plan_ok(&oss, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 2192);
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 4000);
@@ -523,14 +534,14 @@ static void test_vllm_edges(void **state)
 	/* Window larger than the context: at 100, min(2,175, 100) = 100,
 	 * cdiv = 7, + 1 = 8 blocks = 128 tokens, more than the full
 	 * layers' 7 blocks = 112. */
-	r = request_at(KVP_ENGINE_VLLM, 100, 1);
+	r = request_v25(KVP_ENGINE_VLLM, 100, 1);
 	plan_ok(&oss, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 128);
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 112);
 	/* Every layer a 4,096 window at 1,000: min(4,095 + 2,048, 1,000) =
 	 * 1,000, cdiv = 63, + 1 = 64 blocks = 1,024 tokens; the exact
 	 * model holds 1,000. */
-	r = request_at(KVP_ENGINE_VLLM, 1000, 1);
+	r = request_v25(KVP_ENGINE_VLLM, 1000, 1);
 	plan_ok(&mis, &r, &p);
 	assert_int_equal(p.groups[0].kind, KVP_LAYER_SLIDING);
 	assert_int_equal(p.groups[0].cells, 1024);
@@ -541,7 +552,7 @@ static void test_vllm_edges(void **state)
 	 * 20,000: min(10,240, 20,000) → 640 blocks = 10,240 tokens; the
 	 * full layer 1,250 blocks = 20,000. */
 	pattern(&ch, "chunked*3,full");
-	r = request_at(KVP_ENGINE_VLLM, 20000, 1);
+	r = request_v25(KVP_ENGINE_VLLM, 20000, 1);
 	plan_ok(&ch, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->layers, 3);
 	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 10240);
@@ -551,7 +562,7 @@ static void test_vllm_edges(void **state)
 	plan_ok(&ch, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 8704);
 	/* At 5,000: min(10,240, 5,000) → cdiv(5,000, 16) = 313 = 5,008. */
-	r = request_at(KVP_ENGINE_VLLM, 5000, 1);
+	r = request_v25(KVP_ENGINE_VLLM, 5000, 1);
 	plan_ok(&ch, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 5008);
 }
@@ -753,7 +764,7 @@ static void test_capacity_vllm_hybrid(void **state)
 	                .kv_heads = 4, .head_dim = 256, .sliding_window = 1024};
 	kvp_model mix = {.name = "mix", .layers = 36, .heads = 8, .kv_heads = 8,
 	                 .head_dim = 128, .sliding_window = 1024};
-	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	kvp_request r = request_v25(KVP_ENGINE_VLLM, 8192, 1);
 	kvp_capacity c;
 	kvp_plan p;
 
@@ -1251,6 +1262,59 @@ static void test_sglang_swa_draft(void **state)
 	}
 }
 
+/* Since vLLM 0.26 (PR #47728) a window keeps the tokens in flight
+ * beyond it, max_concurrent_batches x mnbt: two batches with async
+ * scheduling at pp 1, pp of them with more stages (V1 model runner)
+ * (vllm/config/vllm.py max_in_flight_tokens; kv_cache_interface.py
+ * SlidingWindowSpec.max_admission_blocks_per_request).  gpt-oss, mnbt
+ * 2,048, in flight 4,096:
+ *   at 4,000: min(127 + 4,096, 4,000) = 4,000, cdiv 250, + 1 = 251
+ *     blocks = 4,016 tokens (0.25: 2,192);
+ *   at 8,192: 4,223, cdiv 264, + 1 = 265 blocks = 4,240;
+ *   mnbt 512: 127 + 1,024 = 1,151, cdiv 72, + 1 = 73 blocks = 1,168;
+ *   pp 3: 3 x 2,048 = 6,144, 6,271, cdiv 392, + 1 = 393 blocks = 6,288;
+ *   pp 2: two batches, as at pp 1: 4,240.
+ * Chunk 8,192 at 20,000: min(8,192 + 4,096, 20,000) = 12,288, 768
+ * blocks (0.25: 10,240). */
+static void test_vllm_in_flight(void **state)
+{
+	kvp_model oss = gpt_oss_120b();
+	kvp_model ch = {.name = "chunked", .layers = 4, .heads = 8, .kv_heads = 8,
+	                .head_dim = 128, .chunk_size = 8192};
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 4000, 1);
+	kvp_plan p;
+
+	(void)state;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 4016);
+	r.vllm_version = 25;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 2192);
+	r.vllm_version = 26;
+	r.seq = 8192;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 4240);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->cells, 8192);
+	r.max_batched_tokens = 512;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 1168);
+	r.max_batched_tokens = 0;
+	r.pp = 3;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 6288);
+	r.pp = 2;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 4240);
+
+	pattern(&ch, "chunked*3,full");
+	r = request_at(KVP_ENGINE_VLLM, 20000, 1);
+	plan_ok(&ch, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 12288);
+	r.vllm_version = 25;
+	plan_ok(&ch, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_CHUNKED)->cells, 10240);
+}
+
 /* vLLM: a hybrid model whose layers' pages differ (V5,
  * unify_kv_cache_spec_page_size): each group keeps its own block. */
 static void test_vllm_unified_pages(void **state)
@@ -1258,7 +1322,7 @@ static void test_vllm_unified_pages(void **state)
 	kvp_model m = {.name = "uneven", .layers = 4, .heads = 8, .kv_heads = 8,
 	               .head_dim = 128, .sliding_window = 1024,
 	               .layer_kv_heads_len = 4, .layer_kv_heads = {8, 8, 4, 4}};
-	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 2);
+	kvp_request r = request_v25(KVP_ENGINE_VLLM, 8192, 2);
 	kvp_capacity c;
 	kvp_plan p;
 	uint64_t seq;
@@ -1956,6 +2020,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_swa_draft),
 		cmocka_unit_test(test_sglang_pool_fit),
 		cmocka_unit_test(test_vllm_unified_pages),
+		cmocka_unit_test(test_vllm_in_flight),
 		cmocka_unit_test(test_vllm_mamba_hybrid),
 		cmocka_unit_test(test_vllm_mamba_tp),
 		cmocka_unit_test(test_engine_names),

@@ -120,10 +120,12 @@ static void test_defaults_by_device(void **state)
 }
 
 /* Gemma 3 4B at 32,768 tokens: a full layer takes cdiv(32768, 16) = 2,048
- * pages; a sliding one cdiv(min(1023 + m, 32768), 16) + 1: 192 + 1 = 193
- * at m = 2048, 576 + 1 = 577 at m = 8192.  29 x 193 x 65,536 + 5 x 2,048
- * x 65,536 = 366,804,992 + 671,088,640 = 1,037,893,632 B; at 8192, 29 x
- * 577 x 65,536 = 1,096,613,888, and 1,767,702,528 B in all. */
+ * pages; a sliding one cdiv(min(1023 + 2m, 32768), 16) + 1, two steps of
+ * m tokens in flight (vLLM 0.26 on): 320 + 1 = 321 at m = 2048, 1,088 + 1
+ * = 1,089 at m = 8192.  29 x 321 x 65,536 + 5 x 2,048 x 65,536 =
+ * 610,074,624 + 671,088,640 = 1,281,163,264 B; at 8192, 29 x 1,089 x
+ * 65,536 = 2,069,692,416, and 2,740,781,056 B in all.  vLLM 0.25 kept one
+ * step: 193 and 577 pages, 1,037,893,632 and 1,767,702,528 B. */
 static void test_plan_follows_device(void **state)
 {
 	kvp_model m = gemma3_4b(), llama = {
@@ -137,11 +139,19 @@ static void test_plan_follows_device(void **state)
 	(void)state;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 2048);
+	assert_int_equal(p.cache_total_bytes, 1281163264);
+	r.vllm_version = 25;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.cache_total_bytes, 1037893632);
+	r.vllm_version = 0;
 	kvp_request_for_device(&r, &m, &h100);
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.batched_tokens, 8192);
+	assert_int_equal(p.cache_total_bytes, 2740781056);
+	r.vllm_version = 25;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.cache_total_bytes, 1767702528);
+	r.vllm_version = 0;
 	/* A step past 64 bits with the window: every token is kept, 2,049
 	 * pages a sliding layer, 29 x 2,049 x 65,536 + 671,088,640 =
 	 * 4,565,303,296 B (the sum saturates, not wraps). */
@@ -161,10 +171,11 @@ static void test_plan_follows_device(void **state)
 /* A fit keeps to its plan's step, and follows the device's otherwise.
  * With 70,427,239,303 B for the cache (an H100 at 0.92, Gemma's bf16
  * weights taken out): 70,427,239,303 // (5 x 65,536) = 214,926 blocks of
- * five layers' pages; a request takes 6 sliding groups x 577 + 2,048 =
- * 5,510 of them at 8192, 214,926 / 5,510 = 39.0065 requests; 39 x
- * 1,767,702,528 = 68,940,398,592 B fit and 40 x = 70,708,101,120 B do not.
- * At 2048: 67 x 1,037,893,632 = 69,538,873,344 B fit, 68 x do not. */
+ * five layers' pages; a request takes 6 sliding groups x 1,089 + 2,048 =
+ * 8,582 of them at 8192, 214,926 / 8,582 = 25.0438 requests; 25 x
+ * 2,740,781,056 = 68,519,526,400 B fit and 26 x = 71,260,307,456 B do not.
+ * At 2048: 6 x 321 + 2,048 = 3,974 blocks, 54.08 requests; 54 x
+ * 1,281,163,264 = 69,182,816,256 B fit, 55 x = 70,463,979,520 do not. */
 static void test_fit_and_advice(void **state)
 {
 	kvp_model m = gemma3_4b(), llama = {
@@ -182,21 +193,21 @@ static void test_fit_and_advice(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 	assert_int_equal(f.batched_tokens, 2048);
-	assert_int_equal(f.max_batch_hbm, 67);
+	assert_int_equal(f.max_batch_hbm, 54);
 	here = r;
 	kvp_request_for_device(&here, &m, &h100);
 	assert_int_equal(kvp_plan_compute(&m, &here, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
 	assert_int_equal(f.batched_tokens, 8192);
-	assert_int_equal(f.cache_total_bytes, 1767702528);
-	assert_int_equal(f.max_batch_hbm, 39);
+	assert_int_equal(f.cache_total_bytes, 2740781056);
+	assert_int_equal(f.max_batch_hbm, 25);
 	assert_int_equal(f.capacity.blocks, 214926);
-	assert_true(f.capacity.max_concurrency > 39.0065 && f.capacity.max_concurrency < 39.0066);
-	/* kvp_advise answers for the device: the H100's 39, the A100's 67. */
+	assert_true(f.capacity.max_concurrency > 25.0438 && f.capacity.max_concurrency < 25.0439);
+	/* kvp_advise answers for the device: the H100's 25, the A100's 54. */
 	assert_int_equal(kvp_advise(&m, &r, &h100, &a, &err), KVP_OK);
-	assert_int_equal(a.max_batch, 39);
+	assert_int_equal(a.max_batch, 25);
 	assert_int_equal(kvp_advise(&m, &r, &a100, &a, &err), KVP_OK);
-	assert_int_equal(a.max_batch, 67);
+	assert_int_equal(a.max_batch, 54);
 	/* A plan that no step changes is fitted with the device's. */
 	assert_int_equal(kvp_plan_compute(&llama, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);

@@ -180,9 +180,10 @@ check "hybrid: no GPU planned again, no backend named for the block" sh -c \
 
 # MLA layers beside sliding ones: the H100 takes another step and another
 # block.  Sliding layers of 2 kv heads of 144 (576 B a token in fp8, as the
-# latent) keep cdiv(min(1023 + m, 32768), B) + 1 blocks: 193 of 16 at m =
-# 2048 (3,088 tokens), 145 of 64 at 8192 (9,280); MLA layers 32,768.  On
-# the H100 2 x 9,280 x 576 + 2 x 32,768 x 576 = 48,439,296 B.
+# latent) keep cdiv(min(1023 + 2m, 32768), B) + 1 blocks (two steps in
+# flight, vLLM 0.26 on): 320 + 1 of 16 at m = 2048 (5,136 tokens), 272 +
+# 1 of 64 at 8192 (17,472); MLA layers 32,768.  On the H100 2 x 17,472 x
+# 576 + 2 x 32,768 x 576 = 57,876,480 B.
 printf '%s\n' 'name: mla-swa' 'layers: 4' 'heads: 16' 'kv_heads: 2' 'head_dim: 144' \
 	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
 	'sliding_window: 1024' 'layer_pattern: "sliding,mla"' 'params: 1e9' \
@@ -190,11 +191,11 @@ printf '%s\n' 'name: mla-swa' 'layers: 4' 'heads: 16' 'kv_heads: 2' 'head_dim: 1
 run --data-dir "$work/data" --model mla-swa --seq 32768 --engine vllm --dtype fp8 \
 	--kv-budget 1073741824 --gpu a100,h100
 has_line "step and block both differ on the H100" \
-	"  max_num_batched_tokens 8192 (vllm serve's default) and blocks of 64 tokens (its FLASHMLA backend) here: allocates 48,439,296 B"
+	"  max_num_batched_tokens 8192 (vllm serve's default) and blocks of 64 tokens (its FLASHMLA backend) here: allocates 57,876,480 B"
 run --data-dir "$work/data" --model mla-swa --seq 32768 --engine vllm --dtype fp8 \
 	--kv-budget 1073741824 --gpu a100,h100 --explain
 check "explain: one line for both" grep -q \
-	"^    planned again with max_num_batched_tokens 8,192, .*; and blocks of 64 tokens: 48,439,296 B in all$" \
+	"^    planned again with max_num_batched_tokens 8,192, .*; and blocks of 64 tokens: 57,876,480 B in all$" \
 	"$work/out"
 
 # The arch in the GPU listing, and a bad one refused where it is written.

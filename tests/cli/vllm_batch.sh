@@ -8,47 +8,85 @@
 
 # vllm serve's max_num_batched_tokens is the GPU's (8192 on an H100, 2048
 # on an A100: vllm/engine/arg_utils.py get_batch_defaults), and Gemma 3's
-# sliding layers keep it beside their window.  At 32,768 tokens a request
+# sliding layers keep the tokens in flight beside their window: since 0.26
+# (PR #47728) two steps of it with the default async scheduling
+# (VllmConfig.max_in_flight_tokens).  At 32,768 tokens a sliding layer
+# takes cdiv(1023 + 2m, 16) + 1 pages (321 at 2048, 1,089 at 8192): 29 x
+# 321 x 65,536 + 671,088,640 = 1,281,163,264 B and 29 x 1,089 x 65,536 +
+# 671,088,640 = 2,740,781,056 B; a request takes 6 x 321 + 2,048 = 3,974
+# or 6 x 1,089 + 2,048 = 8,582 of the 214,926 blocks below: 54.08 and
+# 25.04 requests, int(54.083... x 32,768) = 1,772,193 and int(25.043... x
+# 32,768) = 820,635 tokens in vLLM's one line (0.27 on).
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303
+has_line "0.26 on: the A100 holds 54 requests" \
+	"    GPU KV cache size: 1,772,193 tokens, Maximum concurrency for 32,768 tokens per request: 54.08x"
+has_line "0.26 on: the H100 allocates two steps' pages" \
+	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 2,740,781,056 B"
+has_line "0.26 on: the H100 holds 25 requests" \
+	"    GPU KV cache size: 820,635 tokens, Maximum concurrency for 32,768 tokens per request: 25.04x"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --explain
+has_line "0.26 on, explain: the H100's boundary" \
+	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,427,239,303 B, and 71,260,307,456 B for one more"
+# Llama 4 Scout's chunked layers (below) keep the chunk and two steps:
+# cdiv(8192 + 2m, 16) = 768 pages at 2048, 1,536 at 8192; 36 x 768 x
+# 65,536 + 1,610,612,736 = 3,422,552,064 B and 36 x 1,536 x 65,536 +
+# 1,610,612,736 = 5,234,491,392 B; 100,000 blocks hold 100,000 / (3 x 768
+# + 2,048) = 22.98 and 100,000 / (3 x 1,536 + 2,048) = 15.02 requests,
+# int(22.98... x 32,768) = 752,941 and int(15.02... x 32,768) = 492,307.
+run --model llama4-scout --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 78643200000
+has_line "0.26 on: llama4-scout on the A100" \
+	"  allocates 3,422,552,064 B; the exact model needs 2,818,572,288 B"
+has_line "0.26 on: ... its line" \
+	"    GPU KV cache size: 752,941 tokens, Maximum concurrency for 32,768 tokens per request: 22.98x"
+has_line "0.26 on: llama4-scout on the H100" \
+	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 5,234,491,392 B"
+has_line "0.26 on: ... its line" \
+	"    GPU KV cache size: 492,307 tokens, Maximum concurrency for 32,768 tokens per request: 15.02x"
+
+# The same as vLLM 0.25 planned it, one step beside the window.  At 32,768 tokens a request
 # takes 29 sliding layers of cdiv(1023 + m, 16) + 1 pages of 65,536 B (193
 # at 2048, 577 at 8192) and 5 full ones of 2,048: 1,037,893,632 B and
 # 1,767,702,528 B.  70,427,239,303 B hold 214,926 blocks of five layers'
 # pages; a request takes 6 x 193 + 2,048 = 3,206 or 6 x 577 + 2,048 =
 # 5,510: 67.04 and 39.01 requests, int(67.04... x 32,768) = 2,196,723 and
-# int(39.00... x 32,768) = 1,278,166 tokens in vLLM's one line (0.27 on).
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303
+# int(39.00... x 32,768) = 1,278,166 tokens (vLLM 0.25, whose reach this
+# is, logs the tokens and the concurrency on two lines).
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303
 has_line "vllm on an A100 first: its step in the engine line" \
 	"Engine vllm (blocks of 16 tokens, max_num_batched_tokens 2048: vllm serve's default on a100-80g)"
-has_line "the A100 holds 67 requests" \
-	"    GPU KV cache size: 2,196,723 tokens, Maximum concurrency for 32,768 tokens per request: 67.04x"
+has_line "the A100 holds 67 requests" "    GPU KV cache size: 2,196,723 tokens"
+has_line "... with 0.25's own concurrency line" \
+	"    Maximum concurrency for 32,768 tokens per request: 67.04x"
 has_line "the H100 is planned with its own step" \
 	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 1,767,702,528 B"
-has_line "the H100 holds 39 requests" \
-	"    GPU KV cache size: 1,278,166 tokens, Maximum concurrency for 32,768 tokens per request: 39.01x"
-run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json
+has_line "the H100 holds 39 requests" "    GPU KV cache size: 1,278,166 tokens"
+has_line "... with 0.25's own concurrency line" \
+	"    Maximum concurrency for 32,768 tokens per request: 39.01x"
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu h100 --kv-budget 70427239303 --format json
 is max_num_batched_tokens 8192 "vllm on an H100 alone: the plan takes its 8192"
 is cache_total_bytes 1767702528 "... and allocates 1,767,702,528 B"
 is max_batch_hbm 39
-run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --max-num-batched-tokens 2048 \
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu h100 --max-num-batched-tokens 2048 \
 	--kv-budget 70427239303 --format json
 is cache_total_bytes 1037893632 "--max-num-batched-tokens 2048 on an H100: 1,037,893,632 B"
 is max_batch_hbm 67
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --format csv
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303 --format csv
 check "csv: each GPU's row has its own allocation" sh -c \
 	'cut -d, -f12,13 "$1" | grep -Fxq "1037893632,a100-80g" &&
 	 cut -d, -f12,13 "$1" | grep -Fxq "1767702528,h100-sxm"' sh "$work/out"
-run --model gemma3-4b --engine vllm --gpu a100,h100 --kv-budget 70427239303 \
+run --model gemma3-4b --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303 \
 	--sweep seq=32768..32768
 check "sweep: each GPU's row has its own allocation" sh -c \
 	'grep -Fxq "gemma3-4b,vllm,fp16,fp16,a100-80g,32768,1,1037893632,1037893632,0,1,67,ok" "$1" &&
 	 grep -Fxq "gemma3-4b,vllm,fp16,fp16,h100-sxm,32768,1,1767702528,1767702528,0,1,39,ok" "$1"' \
 	sh "$work/out"
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --explain
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303 --explain
 has_line "explain: the H100's boundary at its own sizes" \
 	"    max batch: 39; at seq 32,768 the largest GPU's cache is 68,940,398,592 B for 39 sequences, within 70,427,239,303 B, and 70,708,101,120 B for one more"
 
 # The second GPU's JSON: the top level and the A100 at 2048 with
 # 1,037,893,632 B, the H100 at 8192 with 1,767,702,528 B.
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 \
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303 \
 	--format json
 check "json: 2048 twice (the plan, the A100), 8192 once (the H100)" sh -c \
 	'[ "$(grep -c "\"max_num_batched_tokens\": 2048," "$1")" = 2 ] &&
@@ -68,13 +106,13 @@ check "a step given: no GPU planned again" sh -c '! grep -q " here (vllm serve" 
 	sh "$work/out"
 # The CSV's layer groups are the row's GPU's: 29 sliding layers of 577
 # pages x 16 tokens x 4,096 B = 1,096,613,888 B on the H100.
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --format csv
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --format csv
 check "csv: the H100's layer groups" grep -q \
 	"h100-sxm,.*,sliding:29:1024:1096613888;full:5:32768:671088640," "$work/out"
 check "csv: the A100's layer groups" grep -q \
 	"a100-80g,.*,sliding:29:1024:366804992;full:5:32768:671088640," "$work/out"
 # --explain says which GPU was planned again.
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --explain
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --explain
 check "explain: the H100's step" grep -Fq \
 	"planned again with max_num_batched_tokens 8,192, vllm serve's default here" "$work/out"
 # The profile run follows each GPU's step and sequences: on the H100 the
@@ -104,7 +142,7 @@ check "sweep: one row for each GPU, the H100's an overflow" sh -c \
 
 # The size chart draws the H100's own curve beside the request's (the
 # A100's): at 32,768 tokens 1,767,702,528 B and 1,037,893,632 B.
-run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --chart "$work/v.gp"
+run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --chart "$work/v.gp"
 check "chart: a line for the H100's step" \
 	grep -q "title 'request on h100-sxm: max_num_batched_tokens 8192'" "$work/v.gp"
 check "chart: its bytes and the request's at 32,768" sh -c \
@@ -123,15 +161,17 @@ check "chart: its bytes and the request's at 32,768" sh -c \
 # 100,000 / (3 x 1,024 + 2,048) = 19.53 requests; the H100's line is
 # int(19.53125 x 32,768) = 640,000 tokens, the A100's int(25.2016... x
 # 32,768) = 825,806.
-run --model llama4-scout --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 78643200000
+run --model llama4-scout --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 78643200000
 has_line "llama4-scout on the A100: 2048's allocation" \
 	"  allocates 3,120,562,176 B; the exact model needs 2,818,572,288 B"
-has_line "... and its line" \
-	"    GPU KV cache size: 825,806 tokens, Maximum concurrency for 32,768 tokens per request: 25.20x"
+has_line "... and its line" "    GPU KV cache size: 825,806 tokens"
+has_line "... with 0.25's own concurrency line" \
+	"    Maximum concurrency for 32,768 tokens per request: 25.20x"
 has_line "llama4-scout on the H100: 8192's allocation" \
 	"  max_num_batched_tokens 8192 here (vllm serve's default): allocates 4,026,531,840 B"
-has_line "... its line" \
-	"    GPU KV cache size: 640,000 tokens, Maximum concurrency for 32,768 tokens per request: 19.53x"
+has_line "... its line" "    GPU KV cache size: 640,000 tokens"
+has_line "... with 0.25's own concurrency line" \
+	"    Maximum concurrency for 32,768 tokens per request: 19.53x"
 
 # logged MODEL BUDGET TOKENS CONCURRENCY: the model at 8192 tokens under
 # vLLM 0.19 on an H100 with that budget prints the log's two lines.
