@@ -171,8 +171,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_bool(w, "windows_held", lp->windows_held);
 	json_bool(w, "stages_whole", lp->stages_whole);
 	json_u64(w, "unsharded_cache_bytes", lp->unsharded_cache_bytes);
-	/* vLLM: the step of tokens its sliding and chunked layers keep
-	 * (the first GPU's default when not given); null when none does. */
+	/* vLLM: the step of tokens its sliding and chunked layers keep,
+	 * once for each step in flight (the first GPU's default when not
+	 * given); null when none does. */
 	if (r->engine == KVP_ENGINE_VLLM) {
 		if (lp->batched_tokens)
 			json_u64(w, "max_num_batched_tokens", lp->batched_tokens);

@@ -448,7 +448,9 @@ void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
 	 * concurrent batch's max_num_batched_tokens, two with the default
 	 * async scheduling at pp 1 and pp stages' otherwise
 	 * (max_concurrent_batches: pp + 1 with the V2 model runner, which
-	 * vLLM picks for some architectures, not followed); before, one
+	 * vLLM picks by default for dense models neither MoE nor hybrid,
+	 * such as Gemma 2 and 3 or Mistral: not followed, so with pipeline
+	 * stages their windows hold a step less here); before, one
 	 * step's.  Not followed: a multi-module MTP draft's retained
 	 * lookahead tokens (extra_retained_tokens). */
 	uint64_t batches = !kvp__vllm_since(r, 26) ? 1 : r->pp <= 1 ? 2 : r->pp;

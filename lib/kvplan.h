@@ -657,9 +657,10 @@ typedef struct kvp_request {
 	 * 10000 + minor x 100 + patch (0.5.18 is 518); 0: the current one
 	 * (0.5.20 or later).  Before 0.5.20 a device of 20 to 35 GiB took
 	 * chunks of 2048 and decode CUDA graphs up to 24 (80 at tp 4 or
-	 * more), not 4096 and 48 (160), and an MLA model or LoRA reserved
-	 * no prefill CUDA graphs, where since an MLA model reserves 1536 MiB
-	 * for them, LoRA keeps them and pipeline stages have none
+	 * more), not 4096 and 48 (160), and an MLA model reserved no
+	 * prefill CUDA graphs, where since it reserves 1536 MiB for them
+	 * (the release of that change not established) and pipeline stages
+	 * have none; before 0.5.17 LoRA reserved none either
 	 * (kvp_engine_mem_util). */
 	uint32_t sglang_version;
 	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
@@ -847,7 +848,9 @@ typedef struct kvp_plan {
 	bool bounded;               /* every caching layer is windowed (or
 	                             * recurrent): the cache stops growing */
 	uint64_t plateau_seq;       /* the seq from which it stops: the
-	                             * largest window (0 when not bounded) */
+	                             * largest window, under vLLM its reach
+	                             * (window - 1 and the tokens in flight)
+	                             * (0 when not bounded) */
 	/* The engine's own buffers beside weights and cache, where its code
 	 * gives them (lib/llama_compute.c); 0 where it does not: */
 	uint64_t compute_bytes;     /* on each GPU (of the last stage, which

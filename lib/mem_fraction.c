@@ -129,20 +129,23 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * (2026-03-02), on CUDA the breakable backend since PR #29458
 	 * (2026-07-01), sized up to chunked_prefill_size tokens (4,096 for a
 	 * Llama 2 path), 8 MiB each, the non-torch part.  ROCm's default,
-	 * tc_piecewise, is off on HIP.  Before 0.5.20 an MLA backend or
-	 * LoRA turned the breakable ones off
-	 * (_disable_breakable_cudagraph_if_incompatible); since,
-	 * cuda_graph_hook.py disable_breakable_cudagraph_if_incompatible
-	 * turns them off for pipeline stages instead (tc_piecewise is off
-	 * there too), and an MLA model's count as a flat 1536 MiB ("MLA
-	 * backend overhead is much higher than expected with fa3"). */
+	 * tc_piecewise, is off on HIP.  At 02236fa38 an MLA backend or LoRA
+	 * turned the breakable ones off
+	 * (_disable_breakable_cudagraph_if_incompatible): LoRA until PR
+	 * #30988 (2026-07-24, so 0.5.16 and before), an MLA backend until a
+	 * change whose date is not established, which kvplan takes as
+	 * 0.5.20.  Since, an MLA model's count as a flat 1536 MiB ("MLA
+	 * backend overhead is much higher than expected with fa3"), and
+	 * cuda_graph_hook.py apply_cuda_graph_compatibility leaves the
+	 * breakable ones to be asked for with pipeline stages
+	 * (tc_piecewise is off there too), so pp > 1 takes none. */
 	prefill_bs = m->llama2 && t->chunked_prefill > 4096 ? 4096 : t->chunked_prefill;
 	t->prefill_graphs = 0;
 	t->prefill_mib = 0;
 	if (kvp__device_amd(d))
 		;
 	else if (!kvp__sglang_since(r, 520)) {
-		if (!m->mla && !r->lora.rank)
+		if (!m->mla && (!r->lora.rank || kvp__sglang_since(r, 517)))
 			t->prefill_graphs = prefill_graphs(prefill_bs);
 	} else if (r->pp <= 1) {
 		if (m->mla)

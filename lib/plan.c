@@ -395,8 +395,13 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			p->max_layer_bytes = layer;
 		if (grp->bytes_per_token > 0) {
 			/* A policy's cap bounds the cache when it does not
-			 * grow with the prompt. */
-			uint64_t bound = grp->window;
+			 * grow with the prompt.  vLLM's window layers grow
+			 * to their reach, the window and the tokens in
+			 * flight. */
+			uint64_t bound = grp->window, extra;
+
+			if (bound && request->engine == KVP_ENGINE_VLLM)
+				kvp__vllm_reach(request, grp, &bound, &extra);
 
 			if (grp->cap && !kvp_policy_varies(&request->policy) &&
 			    (!bound || grp->cap < bound))

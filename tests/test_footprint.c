@@ -1086,8 +1086,9 @@ static void test_sglang_mem_fraction(void **state)
  * H100, 58 prefill graphs without MLA (13,904 MiB, 0.83), with LoRA too;
  * 50 for a Llama 2 path, whose graphs stop at 4,096 tokens (13,840, 0.831:
  * 0.83105...); a flat 1,536 MiB for an MLA model's (14,976, 0.817:
- * 0.81718...).  Before 0.5.20 none for an MLA model or with LoRA, whose
- * prefill ran without them (13,440, 0.836: 0.8359375). */
+ * 0.81718...).  Before 0.5.20 none for an MLA model, and before 0.5.17
+ * none with LoRA, whose prefill ran without them (13,440, 0.836:
+ * 0.8359375). */
 static void test_sglang_mem_fraction_model(void **state)
 {
 	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -1107,7 +1108,10 @@ static void test_sglang_mem_fraction_model(void **state)
 		{"llama3-8b", false, true, 0, 58, 464, 13904, 0.83},
 		{"llama3-8b", false, false, 518, 58, 464, 13904, 0.83},
 		{"deepseek", true, false, 518, 0, 0, 13440, 0.836},
-		{"llama3-8b", false, true, 519, 0, 0, 13440, 0.836},
+		{"llama3-8b", false, true, 516, 0, 0, 13440, 0.836},
+		{"llama3-8b", false, true, 517, 58, 464, 13904, 0.83},
+		{"deepseek", true, false, 520, 0, 1536, 14976, 0.817},
+		{"deepseek", true, false, 519, 0, 0, 13440, 0.836},
 	};
 	kvp_error err;
 

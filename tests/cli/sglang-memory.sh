@@ -67,16 +67,26 @@ check "MLA: 1536 MiB of prefill graphs, 0.817" grep -Eq '^ *"mem_util": 0\.817,?
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
 	--lora-modules attention --format json
 check "LoRA: prefill graphs kept, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
-# Before 0.5.20 an MLA model or LoRA turned the breakable graphs off:
-# 13,440 MiB, 0.836 (0.8359375) for both.
+# Before 0.5.20 an MLA model turned the breakable graphs off, and LoRA
+# before 0.5.17 (PR #30988): 13,440 MiB, 0.836 (0.8359375) for both; LoRA
+# at 0.5.19 keeps them, 0.830.
 run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu h100-sxm --sglang-version 0.5.15 \
 	--format json
 check "MLA, SGLang 0.5.15: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' \
 	"$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
-	--lora-modules attention --sglang-version 0.5.19 --format json
-check "LoRA, SGLang 0.5.19: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' \
+	--lora-modules attention --sglang-version 0.5.16 --format json
+check "LoRA, SGLang 0.5.16: no prefill graphs, 0.836" grep -Eq '^ *"mem_util": 0\.836,?$' \
 	"$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
+	--lora-modules attention --sglang-version 0.5.17 --format json
+check "LoRA, SGLang 0.5.17: prefill graphs kept, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' \
+	"$work/out"
+# The tier's change at 0.5.20 exactly: 0.778 there, 0.875 at 0.5.19.
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --sglang-version 0.5.20 --format json
+check "v100, SGLang 0.5.20: 0.778" grep -Eq '^ *"mem_util": 0\.778,?$' "$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --sglang-version 0.5.19 --format json
+check "v100, SGLang 0.5.19: 0.875" grep -Eq '^ *"mem_util": 0\.875,?$' "$work/out"
 # Pipeline stages turn the breakable graphs off since 0.5.20 (and
 # tc_piecewise with them): pp 2, 512 + 12,288 + 256 + 512 = 13,568;
 # round(68,352 / 81,920, 3) = round(0.83437..., 3) = 0.834.  Before,

@@ -92,6 +92,14 @@ check "json: 2048 twice (the plan, the A100), 8192 once (the H100)" sh -c \
 	'[ "$(grep -c "\"max_num_batched_tokens\": 2048," "$1")" = 2 ] &&
 	 [ "$(grep -c "\"max_num_batched_tokens\": 8192" "$1")" = 1 ] &&
 	 [ "$(grep -c "\"cache_total_bytes\": 1767702528," "$1")" = 1 ]' sh "$work/out"
+# Where every layer slides, vLLM's cache stops growing at its reach, not
+# at the window: Mistral 7B's 4,096 less one and two steps of 8192 on an
+# H100, 20,479 tokens (0.25: one step, 12,287).
+run --model mistral-7b --seq 1000 --engine vllm --gpu h100
+has_line "vLLM's plateau: the window and two steps" \
+	"(the cache stops growing at 20,479 tokens, when every window is full)"
+run --model mistral-7b --seq 1000 --engine vllm --gpu h100 --vllm-version 0.25 --format json
+is cache_plateau_seq 12287 "vLLM 0.25's plateau: the window and one step"
 # A model with no sliding layer keeps no step: null.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --format json
 is max_num_batched_tokens null "no sliding layer: max_num_batched_tokens null"
