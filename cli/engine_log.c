@@ -430,8 +430,24 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		break;
 	}
 	case KVP_ENGINE_TRTLLM:
-		/* KVCacheManager::allocatePools, in both runtimes; the C++
-		 * runtime's GptSession also says how many tokens it uses. */
+		/* _util.py configure_kv_cache_capacity's reserve for the
+		 * context-MLA workspace (lib/trtllm_mla.c), its GiB of 2^30
+		 * bytes, then KVCacheManager::allocatePools, in both runtimes;
+		 * the C++ runtime's GptSession also says how many tokens it
+		 * uses. */
+		if (f->mla_workspace_bytes && lp->trtllm_mla_workspace_bytes) {
+			double gib = 1024.0 * 1024.0 * 1024.0;
+
+			snprintf(text, sizeof text,
+			         "Reserving %.2f GiB for the context-MLA attention workspace (w=%" PRIu64
+			         " B/token, admitting up to %" PRIu64 " tokens of summed attended KV):"
+			         " KV cache budget %.2f -> %.2f GiB.",
+			         (double)f->mla_workspace_bytes / gib, lp->trtllm_mla_workspace_bytes,
+			         f->mla_workspace_bytes / lp->trtllm_mla_workspace_bytes,
+			         ((double)f->budget_bytes + (double)f->mla_workspace_bytes) / gib,
+			         (double)f->budget_bytes / gib);
+			line(ctx, text);
+		}
 		snprintf(text, sizeof text,
 		         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
 		         " KV cache (%" PRIu64 ").",

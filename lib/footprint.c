@@ -52,7 +52,8 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	/* TensorRT-LLM takes mem_util of what the weights leave; the others
 	 * mem_util of the device. */
 	if (r->engine == KVP_ENGINE_TRTLLM && !r->kv_budget)
-		f->held_back = need <= f->total ? f->total - need - fit->budget_bytes : 0;
+		f->held_back = need <= f->total ? f->total - need - fit->budget_bytes -
+		                                  fit->mla_workspace_bytes : 0;
 	else
 		f->held_back = f->total - outside - fit->usable_bytes;
 	/* SGLang's page_size padding rows lie past its budget: they come out

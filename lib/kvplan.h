@@ -901,6 +901,14 @@ typedef struct kvp_plan {
 	                             * without either */
 	kvp_mtp_graph mtp_graph;    /* llama.cpp's MTP context's graph, where
 	                             * modelled */
+	/* TensorRT-LLM's PyTorch runtime with an MLA model and an fp8
+	 * cache: the context-MLA attention workspace its KV cache budget
+	 * makes room for (kvp_plan_fit), bytes a token on one rank (its
+	 * heads / tp x (qk_rope + qk_nope + v_head) fp8 values) and the
+	 * attended tokens it may ever hold (min(max_batch_size 2048,
+	 * max_num_tokens 8192) x the model's max_context); 0 where none. */
+	uint64_t trtllm_mla_workspace_bytes;
+	uint64_t trtllm_mla_workspace_tokens;
 	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
 	                             * all), 2048 when it gives none */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest
@@ -1186,6 +1194,13 @@ typedef struct kvp_fit {
 	                            * each mode; 0 without graphs
 	                            * (enforce_eager), without profile_memory
 	                            * or for another engine */
+	uint64_t mla_workspace_bytes; /* TensorRT-LLM with an MLA model and an
+	                            * fp8 cache: the room its budget leaves
+	                            * for the context-MLA attention workspace
+	                            * on a GPU of the binding stage, taken
+	                            * from budget_bytes (the plan's
+	                            * trtllm_mla_workspace_bytes); 0
+	                            * otherwise */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit

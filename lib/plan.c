@@ -421,6 +421,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->intermediate = m->intermediate;
 	p->hidden = m->hidden;
 	p->batched_tokens = kvp__vllm_plan_mnbt(p);
+	kvp__trtllm_mla_workspace(m, request, p);
 	kvp__plan_buffers(m, p);
 	kvp__vllm_plan_graphs(m, p);
 	/* Counted from a checkpoint, or params in the weights' format (a

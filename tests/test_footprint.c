@@ -69,6 +69,16 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* DeepSeek's MLA widths: latent 512, rope 64, nope 128, v_head 128. */
+static void deepseek_mla(kvp_model *m)
+{
+	m->kv_lora_rank = 512;
+	m->qk_rope_dim = 64;
+	m->qk_nope_dim = 128;
+	m->v_head_dim = 128;
+	m->head_dim = 0;
+}
+
 static kvp_device device(uint64_t bytes)
 {
 	kvp_device d;
@@ -1116,11 +1126,7 @@ static void test_sglang_mem_fraction_model(void **state)
 	kvp_error err;
 
 	(void)state;
-	mla.kv_lora_rank = 512;
-	mla.qk_rope_dim = 64;
-	mla.qk_nope_dim = 128;
-	mla.v_head_dim = 128;
-	mla.head_dim = 0;
+	deepseek_mla(&mla);
 	if (kvp_model_finalize(&mla, &err) != KVP_OK)
 		fail_msg("%s", err.message);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1297,6 +1303,76 @@ static void test_engine_default_share(void **state)
 	assert_false(f.fits_hbm);
 }
 
+/* TensorRT-LLM's room for the context-MLA workspace (lib/trtllm_mla.c,
+ * _util.py get_mla_context_workspace_reserve at 00043967): an MLA model of
+ * 2 layers, 16 heads, qk_rope 64, qk_nope 128, v_head 128, latent 512, no
+ * weights, its fp8 cache 576 B a token and layer (k = 1,152), on 1 GiB at
+ * 0.9: B = floor(2^30 x 0.9) = 966,367,641; w = 16 x (64 + 128 + 128) =
+ * 5,120.  With a max_context of 1,000, L = min(2048, 8192) x 1,000 =
+ * 2,048,000, w x L = 10,485,760,000, more than B x w / (k + w) =
+ * 788,871,543.67...: the budget is int(177,496,097.3) = 177,496,097.  At
+ * a max_context of 10, w x L = 104,857,600 is the less: 861,510,041.  At
+ * tp 2, w = 8 x 320 = 2,560: B x 2,560 / 3,712 = 666,460,442.06...,
+ * 299,907,198.  None with an fp16 cache, the C++ runtime or vLLM. */
+static void test_trtllm_mla_workspace(void **state)
+{
+	kvp_model m = model(2, 2048, 16, 16, 0, 0);
+	kvp_device d = device(1ull << 30);
+	static const struct {
+		uint64_t max_context;
+		uint32_t tp;
+		uint64_t w, budget;
+	} cases[] = {
+		{1000, 1, 5120, 177496097},
+		{10, 1, 5120, 861510041},
+		{1000, 2, 2560, 299907198},
+	};
+	kvp_error err;
+
+	(void)state;
+	deepseek_mla(&m);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_model one = m;
+		kvp_request r;
+		kvp_plan p;
+		kvp_fit f;
+
+		one.max_context = cases[i].max_context;
+		if (kvp_model_finalize(&one, &err) != KVP_OK)
+			fail_msg("%s", err.message);
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_TRTLLM;
+		r.seq = 8;
+		r.tp = cases[i].tp;
+		r.dtype_k = KVP_DTYPE_FP8;
+		assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.trtllm_mla_workspace_bytes, cases[i].w);
+		assert_int_equal(p.trtllm_mla_workspace_tokens, 2048 * cases[i].max_context);
+		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+		assert_int_equal(f.budget_bytes, cases[i].budget);
+		assert_int_equal(f.mla_workspace_bytes, 966367641 - cases[i].budget);
+		/* counted with the activations: the parts still sum */
+		assert_int_equal(f.footprint.activations, f.mla_workspace_bytes);
+		assert_int_equal(f.footprint.held_back, (1ull << 30) - 966367641);
+		if (i == 0) {
+			r.dtype_k = KVP_DTYPE_FP16;
+			assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
+			assert_int_equal(p.trtllm_mla_workspace_bytes, 0);
+			assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+			assert_int_equal(f.budget_bytes, 966367641);
+			assert_int_equal(f.mla_workspace_bytes, 0);
+			r.dtype_k = KVP_DTYPE_FP8;
+			r.trtllm_cpp = true;
+			assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
+			assert_int_equal(p.trtllm_mla_workspace_bytes, 0);
+			r.trtllm_cpp = false;
+			r.engine = KVP_ENGINE_VLLM;
+			assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
+			assert_int_equal(p.trtllm_mla_workspace_bytes, 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1317,6 +1393,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_profile_logs),
 		cmocka_unit_test(test_sglang_mem_fraction),
 		cmocka_unit_test(test_sglang_mem_fraction_model),
+		cmocka_unit_test(test_trtllm_mla_workspace),
 		cmocka_unit_test(test_engine_default_share),
 	};
 

@@ -474,4 +474,23 @@ run --model llama3-8b --seq 8192 --engine vllm -fa off
 check "-fa is llama.cpp's" grep -q \
 	"^kvplan: warning: --flash-attn is a llama.cpp setting; --engine vllm ignores it\$" "$work/err"
 
+# TensorRT-LLM's room for the context-MLA workspace (test_footprint's
+# test_trtllm_mla_workspace works it out): an MLA model of 2 layers and
+# 16 heads with an fp8 cache on 1 GiB at 0.9, max_context 1,000: of B =
+# 966,367,641 B, R = 788,871,543.67 B (0.73 GiB) comes off, int(R / 5,120)
+# = 154,076 tokens, 0.90 -> 0.17 GiB; 177,496,097 B hold 177,496,097 //
+# 1,152 // 32 = 4,814 blocks, 154,048 tokens, 177,463,296 B (0.17 GiB).
+mkdir -p "$work/mla/models" "$work/mla/gpus"
+printf '%s\n' 'name: tiny-mla' 'layers: 2' 'heads: 16' 'kv_heads: 16' 'head_dim: 192' \
+	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
+	'max_context: 1000' >"$work/mla/models/tiny-mla.yaml"
+printf '%s\n' 'name: one-gib' 'memory: 1 GiB' 'l2: 50 MiB' >"$work/mla/gpus/one-gib.yaml"
+run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib
+has_line "TensorRT-LLM's MLA workspace line" \
+	"    Reserving 0.73 GiB for the context-MLA attention workspace (w=5120 B/token, admitting up to 154076 tokens of summed attended KV): KV cache budget 0.90 -> 0.17 GiB."
+has_line "... and the pool from what is left" \
+	"    [MemUsageChange] Allocated 0.17 GiB for max tokens in paged KV cache (154048)."
+run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --gpu one-gib
+check "an fp16 cache: no workspace line" sh -c '! grep -q "Reserving" "$1"' sh "$work/out"
+
 done_testing

@@ -1,0 +1,75 @@
+/*
+ * trtllm_mla.c — the room TensorRT-LLM's KV cache budget leaves for its
+ * context-MLA attention workspace.
+ *
+ * Read at NVIDIA/TensorRT-LLM 00043967 (main of 2026, the commit
+ * kvplan's budget follows; PR #16399, merged 2026-08-03, and #16432):
+ *   - tensorrt_llm/_torch/pyexecutor/_util.py
+ *     KvCacheCreator.configure_kv_cache_capacity: after _cal_max_memory's
+ *     budget B (the fraction already taken), with w the attention
+ *     backend's workspace bytes a token and L the kv-length cap,
+ *     get_mla_context_workspace_reserve takes R = min(w x L, B x w / (k +
+ *     w)), k the cache's bytes a token (_get_kv_size_per_token().slope,
+ *     the model's and a draft's), and the budget becomes int(B - R);
+ *   - get_mla_context_workspace_kv_len_cap: L = min(max_batch_size,
+ *     max_num_tokens) x max_seq_len where block reuse is on and chunked
+ *     prefill off, the defaults (2048, 8192, reuse on, chunked prefill
+ *     off, max_seq_len the model's);
+ *   - cpp/tensorrt_llm/common/attentionOp.cpp
+ *     AttentionOp::contextMlaWorkspaceBytesPerToken: heads x (qk_rope +
+ *     qk_nope + v_head) with fp8 context MLA (an fp8 cache), separate Q
+ *     and KV inputs, and not sparse MLA; else 0.  The heads are a rank's,
+ *     num_attention_heads / tp (inferred: the Python side that passes
+ *     them was not read; attention data parallelism, all heads, is not
+ *     modelled).
+ * Not followed: the sparse MLA models (DeepSeek-V3.2, GLM-5), whose w is
+ * 0 on compute capability 10.x and not elsewhere, kv_cache_config's
+ * fp8_context_mla_kv_len_cap, and the BF16 gather buffers the reserve
+ * does not count either.
+ */
+#include "engine.h"
+#include "internal.h"
+
+#define TRTLLM_MAX_BATCH_SIZE 2048 /* TorchLlmArgs defaults */
+#define TRTLLM_MAX_NUM_TOKENS 8192
+
+void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	static const char *const sparse_mla[] = {"deepseek_v32", "glm_moe_dsa"};
+	uint64_t heads, dims, w, tokens;
+
+	p->trtllm_mla_workspace_bytes = p->trtllm_mla_workspace_tokens = 0;
+	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || r->dtype_k != KVP_DTYPE_FP8 ||
+	    r->mla != KVP_MLA_LATENT || kvp_model_count_layers(m, KVP_LAYER_MLA) == 0 ||
+	    kvp__model_type_in(m, sparse_mla, sizeof sparse_mla / sizeof sparse_mla[0]) ||
+	    !m->max_context || r->tp == 0)
+		return;
+	heads = m->heads / r->tp;
+	dims = (uint64_t)m->qk_rope_dim + m->qk_nope_dim + m->v_head_dim;
+	if (!kvp__mul(heads, dims, &w) || w == 0 ||
+	    !kvp__mul(TRTLLM_MAX_BATCH_SIZE < TRTLLM_MAX_NUM_TOKENS ? TRTLLM_MAX_BATCH_SIZE
+	              : TRTLLM_MAX_NUM_TOKENS, m->max_context, &tokens))
+		return;
+	p->trtllm_mla_workspace_bytes = w;
+	p->trtllm_mla_workspace_tokens = tokens;
+}
+
+uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget)
+{
+	double w = (double)p->trtllm_mla_workspace_bytes, k = 0, reserve, whole, left;
+
+	if (!p->trtllm_mla_workspace_bytes || budget == 0)
+		return budget;
+	for (uint32_t g = 0; g < p->group_count; g++)
+		k += (double)kvp__stage_group_layers(p, stage, g) * (double)p->groups[g].bytes_per_token;
+	if (!(k > 0))
+		return budget;
+	/* In Python's numbers: w x L an integer, B x w / (k + w) a float,
+	 * and the budget int(B - R), truncated. */
+	whole = w * (double)p->trtllm_mla_workspace_tokens;
+	reserve = (double)budget * w / (k + w);
+	if (whole < reserve)
+		reserve = whole;
+	left = (double)budget - reserve;
+	return left > 0 ? (uint64_t)left : 0;
+}
