@@ -490,6 +490,10 @@ has_line "TensorRT-LLM's MLA workspace line" \
 	"    Reserving 0.73 GiB for the context-MLA attention workspace (w=5120 B/token, admitting up to 154076 tokens of summed attended KV): KV cache budget 0.90 -> 0.17 GiB."
 has_line "... and the pool from what is left" \
 	"    [MemUsageChange] Allocated 0.17 GiB for max tokens in paged KV cache (154048)."
+run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib \
+	--format json
+is mla_workspace_bytes 788871544 "JSON: the workspace's room, 966,367,641 - 177,496,097 B"
+is activation_bytes 788871544 "... counted with the activations"
 run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --gpu one-gib
 check "an fp16 cache: no workspace line" sh -c '! grep -q "Reserving" "$1"' sh "$work/out"
 
