@@ -66,17 +66,31 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 				k = s;
 		snprintf(who, sizeof who, " (every stage's: stage %u's, the least)", k);
 	}
-	/* SGLang's buffers (its preload) lie outside its usable share. */
-	if (r->engine != KVP_ENGINE_SGLANG && f->footprint.activations > f->cuda_graph_bytes)
+	/* SGLang's buffers (its preload) lie outside its usable share;
+	 * TensorRT-LLM's MLA workspace comes off after the fraction. */
+	if (r->engine != KVP_ENGINE_SGLANG &&
+	    f->footprint.activations > f->cuda_graph_bytes + f->mla_workspace_bytes)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
-		                      g(f->footprint.activations - f->cuda_graph_bytes));
+		                      g(f->footprint.activations - f->cuda_graph_bytes -
+		                        f->mla_workspace_bytes));
 	if (f->cuda_graph_bytes && n < sizeof terms)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - CUDA graphs %s",
 		                      g(f->cuda_graph_bytes));
 	if (p->layers.lora_stage_bytes[k] && n < sizeof terms)
 		snprintf(terms + n, sizeof terms - n, " - adapters %s",
 		         g(p->layers.lora_stage_bytes[k]));
-	if (r->engine == KVP_ENGINE_TRTLLM)
+	if (r->engine == KVP_ENGINE_TRTLLM && f->mla_workspace_bytes) {
+		const kvp_plan *lp = &p->layers;
+
+		say(e, "  budget before the MLA workspace%s: floor((%s - %s%s - reserve %s) x %.17g)"
+		    " = %s B", who, g(f->footprint.total), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), f->mem_util,
+		    g(budget + f->mla_workspace_bytes));
+		say(e, "  budget for the cache: int(B - min(w x L, B x w / (k + w))), w %s B a"
+		    " token, L %s tokens, k the stage's cache bytes a token: %s - %s = %s B",
+		    g(lp->trtllm_mla_workspace_bytes), g(lp->trtllm_mla_workspace_tokens),
+		    g(budget + f->mla_workspace_bytes), g(f->mla_workspace_bytes), g(budget));
+	} else if (r->engine == KVP_ENGINE_TRTLLM)
 		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) = %s B",
 		    who, g(f->footprint.total), g(f->stage_weights[k]), terms,
 		    g(p->fit_options.reserve_bytes), f->mem_util, g(budget));

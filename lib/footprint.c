@@ -3,7 +3,8 @@
  * reports (weights, cache, the engine's buffers, reserve, what mem_util
  * holds back, what is left), which sums to the device's memory.  The
  * engine's own buffers come from lib/llama_compute.c (llama.cpp),
- * lib/vllm_profile.c (vLLM's profile run) and lib/sglang_preload.c.
+ * lib/vllm_profile.c (vLLM's profile run), lib/sglang_preload.c and
+ * lib/trtllm_mla.c (TensorRT-LLM's MLA workspace room).
  */
 #include <string.h>
 

@@ -42,34 +42,47 @@ void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_pla
 	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || r->dtype_k != KVP_DTYPE_FP8 ||
 	    r->mla != KVP_MLA_LATENT || kvp_model_count_layers(m, KVP_LAYER_MLA) == 0 ||
 	    kvp__model_type_in(m, sparse_mla, sizeof sparse_mla / sizeof sparse_mla[0]) ||
-	    !m->max_context || r->tp == 0)
+	    r->tp == 0)
 		return;
 	heads = m->heads / r->tp;
 	dims = (uint64_t)m->qk_rope_dim + m->qk_nope_dim + m->v_head_dim;
-	if (!kvp__mul(heads, dims, &w) || w == 0 ||
+	if (!kvp__mul(heads, dims, &w) || w == 0)
+		return;
+	/* The model's max_seq_len; unknown or past 64 bits, no cap: the
+	 * budget's share binds long before. */
+	if (!m->max_context ||
 	    !kvp__mul(TRTLLM_MAX_BATCH_SIZE < TRTLLM_MAX_NUM_TOKENS ? TRTLLM_MAX_BATCH_SIZE
 	              : TRTLLM_MAX_NUM_TOKENS, m->max_context, &tokens))
-		return;
+		tokens = UINT64_MAX;
 	p->trtllm_mla_workspace_bytes = w;
 	p->trtllm_mla_workspace_tokens = tokens;
 }
 
 uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget)
 {
-	double w = (double)p->trtllm_mla_workspace_bytes, k = 0, reserve, whole, left;
+	uint64_t w = p->trtllm_mla_workspace_bytes;
+	unsigned __int128 k = 0;
+	double reserve, whole, left;
 
-	if (!p->trtllm_mla_workspace_bytes || budget == 0)
+	if (!w || budget == 0)
 		return budget;
 	for (uint32_t g = 0; g < p->group_count; g++)
-		k += (double)kvp__stage_group_layers(p, stage, g) * (double)p->groups[g].bytes_per_token;
-	if (!(k > 0))
+		k += (unsigned __int128)kvp__stage_group_layers(p, stage, g) *
+		     p->groups[g].bytes_per_token;
+	if (k == 0)
 		return budget;
-	/* In Python's numbers: w x L an integer, B x w / (k + w) a float,
-	 * and the budget int(B - R), truncated. */
-	whole = w * (double)p->trtllm_mla_workspace_tokens;
-	reserve = (double)budget * w / (k + w);
+	/* In Python's numbers: w x L an integer, B x w / (k + w) the
+	 * quotient of two integers (the product exact here, in 128 bits,
+	 * the division in long double before its double), and the budget
+	 * int(B - R), truncated. */
+	whole = (double)w * (double)p->trtllm_mla_workspace_tokens;
+	reserve = (double)((long double)((unsigned __int128)budget * w) / (long double)(k + w));
 	if (whole < reserve)
 		reserve = whole;
 	left = (double)budget - reserve;
+	/* A budget rounded up as a double is kept whole (near 2^64, or
+	 * where the reserve is under what the rounding added). */
+	if (left >= 18446744073709551616.0 || (left > 0 && (uint64_t)left > budget))
+		return budget;
 	return left > 0 ? (uint64_t)left : 0;
 }

@@ -1313,7 +1313,8 @@ static void test_engine_default_share(void **state)
  * 788,871,543.67...: the budget is int(177,496,097.3) = 177,496,097.  At
  * a max_context of 10, w x L = 104,857,600 is the less: 861,510,041.  At
  * tp 2, w = 8 x 320 = 2,560: B x 2,560 / 3,712 = 666,460,442.06...,
- * 299,907,198.  None with an fp16 cache, the C++ runtime or vLLM. */
+ * 299,907,198.  No max_context: no cap, the share binds, 177,496,097.
+ * None with an fp16 cache, the C++ runtime or vLLM. */
 static void test_trtllm_mla_workspace(void **state)
 {
 	kvp_model m = model(2, 2048, 16, 16, 0, 0);
@@ -1326,6 +1327,7 @@ static void test_trtllm_mla_workspace(void **state)
 		{1000, 1, 5120, 177496097},
 		{10, 1, 5120, 861510041},
 		{1000, 2, 2560, 299907198},
+		{0, 1, 5120, 177496097},
 	};
 	kvp_error err;
 
@@ -1347,7 +1349,8 @@ static void test_trtllm_mla_workspace(void **state)
 		r.dtype_k = KVP_DTYPE_FP8;
 		assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
 		assert_int_equal(p.trtllm_mla_workspace_bytes, cases[i].w);
-		assert_int_equal(p.trtllm_mla_workspace_tokens, 2048 * cases[i].max_context);
+		assert_int_equal(p.trtllm_mla_workspace_tokens, cases[i].max_context
+		                 ? 2048 * cases[i].max_context : UINT64_MAX);
 		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 		assert_int_equal(f.budget_bytes, cases[i].budget);
 		assert_int_equal(f.mla_workspace_bytes, 966367641 - cases[i].budget);

@@ -494,7 +494,15 @@ run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 
 	--format json
 is mla_workspace_bytes 788871544 "JSON: the workspace's room, 966,367,641 - 177,496,097 B"
 is activation_bytes 788871544 "... counted with the activations"
+run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib \
+	--explain
+has_line "--explain: the budget before the workspace" \
+	"    budget before the MLA workspace: floor((1,073,741,824 - 0 - reserve 0) x 0.90000000000000002) = 966,367,641 B"
+has_line "--explain: the workspace's room" \
+	"    budget for the cache: int(B - min(w x L, B x w / (k + w))), w 5,120 B a token, L 2,048,000 tokens, k the stage's cache bytes a token: 966,367,641 - 788,871,544 = 177,496,097 B"
 run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --gpu one-gib
-check "an fp16 cache: no workspace line" sh -c '! grep -q "Reserving" "$1"' sh "$work/out"
+check "an fp16 cache: no workspace line, the whole budget" sh -c \
+	'[ "$2" = 0 ] && ! grep -q "Reserving" "$1" &&
+	 grep -q "^one-gib: 966,367,641 B for the cache$" "$1"' sh "$work/out" "$status"
 
 done_testing
