@@ -55,6 +55,11 @@
  * follows; model types match as engine.c's do (a prefix, '-' as '_'). */
 static const char *const sparse_mla[] = {"deepseek_v32", "glm_moe_dsa"};
 
+bool kvp__sparse_mla(const kvp_model *m)
+{
+	return TYPE_IN(m, sparse_mla);
+}
+
 /* Whether vLLM runs model m of request r through a dense MLA backend: it
  * has MLA layers that keep their latent (vLLM never expands it), and is
  * not a sparse one (FLASHMLA_SPARSE). */

@@ -64,6 +64,9 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
+/* Whether model m is a sparse MLA one (DeepSeek-V3.2, GLM-5: an
+ * indexer, lib/attention_backend.c). */
+bool kvp__sparse_mla(const kvp_model *m);
 /* TensorRT-LLM's context-MLA workspace (lib/trtllm_mla.c): its bytes a
  * token and tokens into the plan, and stage's budget once the room for
  * it is taken from budget. */

@@ -228,13 +228,14 @@ double kvp_engine_mem_util(const kvp_request *r, const kvp_device *d,
 double kvp_plan_mem_util(const kvp_plan *p, const kvp_device *d, double *gpu_mem_mib,
                          double *reserved_mib, uint32_t *prefill_graphs_out)
 {
+	struct sglang_model m;
 	kvp_sglang_reserve t;
 	double share;
 
 	if (!p || !d)
 		return 0;
-	kvp_plan_sglang_reserve(p, d, &t);
-	share = kvp__engine_mem_util(p, d);
+	m = sglang_model_of(p);
+	share = engine_share(&p->request, d, &m, &t);
 	if (gpu_mem_mib)
 		*gpu_mem_mib = t.gpu_mem;
 	if (reserved_mib)

@@ -35,14 +35,12 @@
 
 void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 {
-	static const char *const sparse_mla[] = {"deepseek_v32", "glm_moe_dsa"};
 	uint64_t heads, dims, w, tokens;
 
 	p->trtllm_mla_workspace_bytes = p->trtllm_mla_workspace_tokens = 0;
 	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || r->dtype_k != KVP_DTYPE_FP8 ||
 	    r->mla != KVP_MLA_LATENT || kvp_model_count_layers(m, KVP_LAYER_MLA) == 0 ||
-	    kvp__model_type_in(m, sparse_mla, sizeof sparse_mla / sizeof sparse_mla[0]) ||
-	    r->tp == 0)
+	    kvp__sparse_mla(m) || r->tp == 0)
 		return;
 	heads = m->heads / r->tp;
 	dims = (uint64_t)m->qk_rope_dim + m->qk_nope_dim + m->v_head_dim;
