@@ -443,7 +443,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			         " B/token, admitting up to %" PRIu64 " tokens of summed attended KV):"
 			         " KV cache budget %.2f -> %.2f GiB.",
 			         (double)f->mla_workspace_bytes / gib, lp->trtllm_mla_workspace_bytes,
-			         f->mla_workspace_bytes / lp->trtllm_mla_workspace_bytes,
+			         f->mla_workspace_tokens,
 			         ((double)f->budget_bytes + (double)f->mla_workspace_bytes) / gib,
 			         (double)f->budget_bytes / gib);
 			line(ctx, text);

@@ -69,9 +69,11 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 bool kvp__sparse_mla(const kvp_model *m);
 /* TensorRT-LLM's context-MLA workspace (lib/trtllm_mla.c): its bytes a
  * token and tokens into the plan, and stage's budget once the room for
- * it is taken from budget. */
+ * it is taken from budget, with the tokens that room admits (int(R /
+ * w), as TensorRT-LLM logs them; 0 where none is taken). */
 void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_plan *p);
-uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget);
+uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                                uint64_t *tokens);
 /* Whether the request follows SGLang release 0.5.patch (major x 10000 +
  * minor x 100 + patch: 520 is 0.5.20) or a later one (a sglang_version
  * of 0 is the current release, later than any). */

@@ -47,6 +47,7 @@ void kvp_fit_options_init(kvp_fit_options *options)
 struct stage_needs {
 	uint64_t need[KVP_PP_MAX];
 	uint64_t workspace[KVP_PP_MAX]; /* TensorRT-LLM's MLA workspace room */
+	uint64_t admitted[KVP_PP_MAX];  /* ... and the tokens it admits */
 	uint64_t activations[KVP_PP_MAX];
 	bool need_ok[KVP_PP_MAX];
 };
@@ -67,7 +68,7 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 		uint64_t need, budget;
 		int ok;
 
-		n->workspace[s] = 0;
+		n->workspace[s] = n->admitted[s] = 0;
 		n->activations[s] = s + 1 == plan->stages ? plan->compute_bytes
 		                                           : plan->compute_other_bytes;
 		if (r->profile_memory &&
@@ -87,7 +88,8 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 			 * once the weights are loaded (_torch/pyexecutor/
 			 * _util.py), total the memory it sizes from. */
 			budget = ok && need <= total ? floor_share(total - need, fit->mem_util) : 0;
-			n->workspace[s] = budget - kvp__trtllm_mla_budget(plan, s, budget);
+			n->workspace[s] = budget - kvp__trtllm_mla_budget(plan, s, budget,
+			                                                  &n->admitted[s]);
 			budget -= n->workspace[s];
 		} else {
 			budget = ok && need <= fit->usable_bytes ? fit->usable_bytes - need : 0;
@@ -301,6 +303,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.weights_per_gpu = fit.stage_weights[s];
 	fit.budget_bytes = fit.stage_budget[s];
 	fit.mla_workspace_bytes = stages.workspace[s];
+	fit.mla_workspace_tokens = stages.admitted[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	/* TensorRT-LLM's MLA workspace room is an activation the budget
 	 * counted. */

@@ -1201,6 +1201,10 @@ typedef struct kvp_fit {
 	                            * from budget_bytes (the plan's
 	                            * trtllm_mla_workspace_bytes); 0
 	                            * otherwise */
+	uint64_t mla_workspace_tokens; /* ... and the tokens of summed
+	                            * attended KV that room admits, int(room /
+	                            * bytes a token) as TensorRT-LLM logs
+	                            * them; 0 without the room */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit

@@ -56,12 +56,14 @@ void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_pla
 	p->trtllm_mla_workspace_tokens = tokens;
 }
 
-uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget)
+uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                                uint64_t *tokens)
 {
 	uint64_t w = p->trtllm_mla_workspace_bytes;
 	unsigned __int128 k = 0;
-	double reserve, whole, left;
+	double reserve, whole, left, admitted;
 
+	*tokens = 0;
 	if (!w || budget == 0)
 		return budget;
 	for (uint32_t g = 0; g < p->group_count; g++)
@@ -75,12 +77,18 @@ uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budg
 	 * int(B - R), truncated. */
 	whole = (double)w * (double)p->trtllm_mla_workspace_tokens;
 	reserve = (double)((long double)((unsigned __int128)budget * w) / (long double)(k + w));
-	if (whole < reserve)
+	/* The tokens it logs, "admitting up to N tokens": int(R / w), L
+	 * itself where w x L binds. */
+	admitted = reserve / (double)w;
+	if (whole < reserve) {
 		reserve = whole;
+		admitted = (double)p->trtllm_mla_workspace_tokens;
+	}
 	left = (double)budget - reserve;
 	/* A budget rounded up as a double is kept whole (near 2^64, or
 	 * where the reserve is under what the rounding added). */
 	if (left >= 18446744073709551616.0 || (left > 0 && (uint64_t)left > budget))
 		return budget;
+	*tokens = admitted < 18446744073709551616.0 ? (uint64_t)admitted : UINT64_MAX;
 	return left > 0 ? (uint64_t)left : 0;
 }

@@ -1314,6 +1314,9 @@ static void test_engine_default_share(void **state)
  * a max_context of 10, w x L = 104,857,600 is the less: 861,510,041.  At
  * tp 2, w = 8 x 320 = 2,560: B x 2,560 / 3,712 = 666,460,442.06...,
  * 299,907,198.  No max_context: no cap, the share binds, 177,496,097.
+ * The tokens the room admits, int(R / w): 788,871,543.67 / 5,120 =
+ * 154,076; 104,857,600 / 5,120 = 20,480 = L; 666,460,442.06 / 2,560 =
+ * 260,336.
  * None with an fp16 cache, the C++ runtime or vLLM. */
 static void test_trtllm_mla_workspace(void **state)
 {
@@ -1322,12 +1325,12 @@ static void test_trtllm_mla_workspace(void **state)
 	static const struct {
 		uint64_t max_context;
 		uint32_t tp;
-		uint64_t w, budget;
+		uint64_t w, budget, admitted;
 	} cases[] = {
-		{1000, 1, 5120, 177496097},
-		{10, 1, 5120, 861510041},
-		{1000, 2, 2560, 299907198},
-		{0, 1, 5120, 177496097},
+		{1000, 1, 5120, 177496097, 154076},
+		{10, 1, 5120, 861510041, 20480},
+		{1000, 2, 2560, 299907198, 260336},
+		{0, 1, 5120, 177496097, 154076},
 	};
 	kvp_error err;
 
@@ -1354,6 +1357,7 @@ static void test_trtllm_mla_workspace(void **state)
 		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 		assert_int_equal(f.budget_bytes, cases[i].budget);
 		assert_int_equal(f.mla_workspace_bytes, 966367641 - cases[i].budget);
+		assert_int_equal(f.mla_workspace_tokens, cases[i].admitted);
 		/* counted with the activations: the parts still sum */
 		assert_int_equal(f.footprint.activations, f.mla_workspace_bytes);
 		assert_int_equal(f.footprint.held_back, (1ull << 30) - 966367641);
@@ -1374,6 +1378,77 @@ static void test_trtllm_mla_workspace(void **state)
 			assert_int_equal(p.trtllm_mla_workspace_bytes, 0);
 		}
 	}
+}
+
+/* The MLA workspace room per pipeline stage and with a draft: k is the
+ * stage's cache bytes a token, a draft's or MTP layers' with them
+ * (_util.py's _get_kv_size_per_token().slope, the rank's own layers).
+ * The model of test_trtllm_mla_workspace, max_context 1,000, on 1 GiB at
+ * 0.9, B = 966,367,641 on each stage (no weights), w = 5,120:
+ *   - pp 2, one layer a stage, k = 576: R = B x 5,120 / 5,696 =
+ *     868,645,070.56, budget int(97,722,570.44) = 97,722,570 on both,
+ *     admitting int(R / w) = 169,657 tokens;
+ *   - pp 2 with one MTP layer, on the last stage: stage 0 as above,
+ *     stage 1 k = 1,152, budget 177,496,097 (the pp 1 figure); stage 1
+ *     binds: 177,496,097 // 1,152 = 154,076 tokens against stage 0's
+ *     97,722,570 // 576 = 169,657;
+ *   - pp 1 with the MTP layer, k = 1,728: R = B x 5,120 / 6,848 =
+ *     722,517,862.43, budget int(243,849,778.57) = 243,849,778,
+ *     admitting 141,116 tokens.
+ * And the token count as TensorRT-LLM logs it, int(R / w), not the room
+ * over w: at pp 1, B = 627,199,999 = 6,272 x 100,000 - 1 (1.0 of a
+ * device of that size), R = 511,999,999.18, the room taken B - int(B -
+ * R) = 512,000,000 B, which is 100,000 x w, but the log says 99,999. */
+static void test_trtllm_mla_workspace_stages(void **state)
+{
+	kvp_model m = model(2, 2048, 16, 16, 0, 0);
+	kvp_device d = device(1ull << 30), edge = device(627199999);
+	static const struct {
+		uint32_t pp, mtp;
+		uint64_t budget[2], admitted;
+		uint32_t stage;
+	} cases[] = {
+		{2, 0, {97722570, 97722570}, 169657, 0},
+		{2, 1, {97722570, 177496097}, 154076, 1},
+		{1, 1, {243849778, 0}, 141116, 0},
+	};
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	deepseek_mla(&m);
+	m.max_context = 1000;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_TRTLLM;
+		r.seq = 8;
+		r.pp = cases[i].pp;
+		r.mtp_layers = cases[i].mtp;
+		r.dtype_k = KVP_DTYPE_FP8;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+		for (uint32_t s = 0; s < cases[i].pp; s++)
+			assert_int_equal(f.stage_budget[s], cases[i].budget[s]);
+		assert_int_equal(f.stage, cases[i].stage);
+		assert_int_equal(f.budget_bytes, cases[i].budget[cases[i].stage]);
+		assert_int_equal(f.mla_workspace_bytes,
+		                 966367641 - cases[i].budget[cases[i].stage]);
+		assert_int_equal(f.mla_workspace_tokens, cases[i].admitted);
+	}
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_TRTLLM;
+	r.seq = 8;
+	r.mem_util = 1.0;
+	r.dtype_k = KVP_DTYPE_FP8;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &edge, &f, &err), KVP_OK);
+	assert_int_equal(f.budget_bytes, 115199999);
+	assert_int_equal(f.mla_workspace_bytes, 512000000);
+	assert_int_equal(f.mla_workspace_tokens, 99999);
 }
 
 int main(void)
@@ -1397,6 +1472,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_mem_fraction),
 		cmocka_unit_test(test_sglang_mem_fraction_model),
 		cmocka_unit_test(test_trtllm_mla_workspace),
+		cmocka_unit_test(test_trtllm_mla_workspace_stages),
 		cmocka_unit_test(test_engine_default_share),
 	};
 

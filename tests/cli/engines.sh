@@ -500,6 +500,17 @@ has_line "--explain: the budget before the workspace" \
 	"    budget before the MLA workspace: floor((1,073,741,824 - 0 - reserve 0) x 0.90000000000000002) = 966,367,641 B"
 has_line "--explain: the workspace's room" \
 	"    budget for the cache: int(B - min(w x L, B x w / (k + w))), w 5,120 B a token, L 2,048,000 tokens, k the stage's cache bytes a token: 966,367,641 - 788,871,544 = 177,496,097 B"
+# Per stage (test_trtllm_mla_workspace_stages): at pp 2 with one MTP
+# layer, stage 1 holds a layer and the MTP layer (k = 1,152), as at pp 1;
+# stage 0 one layer (k = 576): B x 576 / 5,696 = 97,722,570.44.
+run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib \
+	--pp 2 --mtp 1
+has_line "pp 2 with MTP: the last stage binds" \
+	"one-gib: 177,496,097 B for the cache on stage 1, which binds"
+has_line "... the first stage's room from its one layer" \
+	"  the other stages': stage 0 97,722,570 B"
+has_line "... and the binding stage's workspace line" \
+	"    Reserving 0.73 GiB for the context-MLA attention workspace (w=5120 B/token, admitting up to 154076 tokens of summed attended KV): KV cache budget 0.90 -> 0.17 GiB."
 run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --gpu one-gib
 check "an fp16 cache: no workspace line, the whole budget" sh -c \
 	'[ "$2" = 0 ] && ! grep -q "Reserving" "$1" &&
