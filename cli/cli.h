@@ -416,6 +416,9 @@ const char *cli_csv_text(const char *text, char *buf, size_t size);
 char *cli_human_bytes(uint64_t bytes, char *buf, size_t size);
 /* 1234567 -> "1,234,567". */
 char *cli_grouped(uint64_t value, char *buf, size_t size);
+/* The fewest significant digits that read back as value, as Python's
+ * repr prints a float; into buf, returned. */
+char *cli_shortest(double value, char *buf, size_t size);
 /* A group's kind as shown: "sliding", "mla latent", ... */
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g);
 /* A recurrent layer's state per sequence in values, as llama.cpp's

@@ -260,13 +260,25 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		char a[32];
 
-		if (cli_mem_util(p) == 0)
-			fprintf(out, "%s: mem_fraction_static %.3f (SGLang's default"
-			        " here; --mem-fraction-static to give one), %s B for the"
-			        " cache", p->devices[i].name,
-			        p->fits[i].mem_util,
+		if (cli_mem_util(p) == 0) {
+			kvp_sglang_reserve t;
+			char share[32], factor[32], vlm[96] = "";
+
+			/* A multimodal model's: the rounded share times its
+			 * factor, printed as Python's repr would. */
+			snprintf(share, sizeof share, "%.3f", p->fits[i].mem_util);
+			kvp_plan_sglang_reserve(cli_device_plan(p, i), &p->devices[i], &t);
+			if (t.share > 0 && t.vlm_factor != 1 &&
+			    t.mem_fraction_static == p->fits[i].mem_util) {
+				cli_shortest(t.mem_fraction_static, share, sizeof share);
+				snprintf(vlm, sizeof vlm, ": %.3f x %s for the vision encoder",
+				         t.share, cli_shortest(t.vlm_factor, factor, sizeof factor));
+			}
+			fprintf(out, "%s: mem_fraction_static %s (SGLang's default"
+			        " here%s; --mem-fraction-static to give one), %s B for the"
+			        " cache", p->devices[i].name, share, vlm,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
-		else
+		} else
 			fprintf(out, "%s: %s B for the cache", p->devices[i].name,
 			        cli_grouped(p->fits[i].budget_bytes, a, sizeof a));
 		stage_budgets(out, p, i);

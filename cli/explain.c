@@ -328,7 +328,21 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 	    : "memory_hook", t.gpu_mem, t.chunked_prefill, t.decode_max_bs, prefill,
 	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.prefill_mib
 	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
-	    t.gpu_mem, t.reserved, t.gpu_mem, share);
+	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);
+	if (t.share > 0 && t.vlm_factor != 1) {
+		double layers = p->vision_layers ? p->vision_layers : 24;
+		double ratio = layers * ((double)p->vision_hidden * p->vision_hidden) /
+		               (24.0 * 1048576.0);
+		char a[32], b[32];
+
+		say(e, "  mem_fraction_static: a multimodal model's"
+		    " (adjust_mem_fraction_for_vlm): vision_config.num_hidden_layers %.0f%s x"
+		    " hidden_size %u^2 / (24 x 1024^2) = %.17g; 0.95 x min(max(1 - 0.1 x"
+		    " (%.17g - 1), 0.8), 1.05) = %s; %.3f x that = %s", layers,
+		    p->vision_layers ? "" : " (SGLang's where left out)", p->vision_hidden,
+		    ratio, ratio, cli_shortest(t.vlm_factor, a, sizeof a), t.share,
+		    cli_shortest(share, b, sizeof b));
+	}
 }
 
 static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,

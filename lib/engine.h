@@ -236,6 +236,9 @@ void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *se
 /* The share of d's memory the engine takes: the request's mem_util, or
  * where that is 0 the engine's own default for d (mem_fraction.c). */
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d);
+/* The vision encoder of model that SGLang's default share reads
+ * (kvp_plan vision_hidden and vision_layers). */
+void kvp__sglang_vision(const kvp_model *m, uint32_t *hidden, uint32_t *layers);
 /* sglang_preload.c: with profile_memory, the memory SGLang finds in use
  * before its weights load on d (0 otherwise). */
 uint64_t kvp__sglang_preload(const kvp_request *r, const kvp_device *d);

@@ -391,6 +391,38 @@ static kvp_status choose_object(struct hf *h, json_t *top)
 	return KVP_OK;
 }
 
+/* A multimodal model's vision encoder (kvp_model vision_hidden and
+ * vision_layers), as SGLang's share reads vision_config: its hidden_size,
+ * 1024 where left out, and its num_hidden_layers, 0 here where left out
+ * (SGLang's 24).  None without a vision_config object. */
+static kvp_status read_vision(struct hf *h)
+{
+	static const char *const hidden[] = {"hidden_size", NULL};
+	static const char *const layers[] = {"num_hidden_layers", NULL};
+	json_t *vision = json_object_get(h->top, "vision_config");
+	struct hf in = *h;
+	uint64_t width = 1024, depth = 0;
+	int got;
+
+	if (!json_is_object(vision))
+		return KVP_OK;
+	/* Its own keys, without the text model's family defaults. */
+	in.cfg = vision;
+	in.prefix = "vision_config.";
+	in.fam = NULL;
+	if ((got = kvp__hf_uint(&in, "vision_hidden_size", hidden, UINT32_MAX, &width)) < 0 ||
+	    kvp__hf_uint(&in, "vision_layers", layers, UINT32_MAX, &depth) < 0)
+		return KVP_ERR_PARSE;
+	if (width == 0)
+		return kvp__hf_fail(&in, "hidden_size", "0 is not a width");
+	if (got == 0)
+		kvp__note(h->src, "vision_hidden_size", KVP_ORIGIN_DEFAULTED,
+		          "vision_config.hidden_size absent: SGLang's 1024");
+	h->m->vision_hidden = (uint32_t)width;
+	h->m->vision_layers = (uint32_t)depth;
+	return KVP_OK;
+}
+
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
                          kvp_model *model, kvp_source *source, kvp_error *err)
 {
@@ -403,6 +435,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 	if ((st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
+	    (st = read_vision(&h)) == KVP_OK &&
 	    (st = kvp__hf_family(&h)) == KVP_OK &&
 	    (st = kvp__hf_moe(&h)) == KVP_OK) {
 		source->generic = h.fam == NULL;

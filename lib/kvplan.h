@@ -280,6 +280,15 @@ typedef struct kvp_model {
 	 * (moe_experts): the width of the router's logits, which llama.cpp's
 	 * compute buffer holds (lib/llama_replay.c).  0: unknown, or dense. */
 	uint32_t moe_routed_experts;
+	/* A multimodal model's vision encoder as config.json's vision_config
+	 * gives it, which SGLang's default share reads (its
+	 * adjust_mem_fraction_for_vlm, kvp_plan_sglang_reserve):
+	 * vision_hidden its hidden_size (SGLang's 1024 where vision_config
+	 * leaves it out; 0: no vision_config), vision_layers its
+	 * num_hidden_layers (0: left out, where SGLang takes 24, as for
+	 * Qwen3.5, whose vision_config says depth). */
+	uint32_t vision_hidden;
+	uint32_t vision_layers;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -963,6 +972,13 @@ typedef struct kvp_plan {
 	uint32_t vocab;
 	uint32_t intermediate;
 	uint32_t hidden;
+	/* The model's vision encoder as SGLang's default share reads it
+	 * (kvp_model vision_hidden and vision_layers,
+	 * kvp_plan_sglang_reserve): both 0 where the model has none, or is
+	 * one SGLang runs text-only unless asked (Gemma 3, Llama 4,
+	 * Step3-VL, by model_type). */
+	uint32_t vision_hidden;
+	uint32_t vision_layers;
 	/* vLLM: the max_num_batched_tokens its sliding and chunked layers
 	 * keep beside their windows (the request's, or 2048, `vllm serve`'s
 	 * default with no device to ask); 0 when the model has no such layer
@@ -1300,6 +1316,13 @@ typedef struct kvp_sglang_reserve {
 	bool floored;            /* the 10240 floor was taken */
 	double share;            /* round((gpu_mem - reserved) / gpu_mem, 3),
 	                          * 0 where nothing is left */
+	/* A multimodal model's factor on share (kvp_model vision_hidden and
+	 * vision_layers; SGLang's adjust_mem_fraction_for_vlm): 0.95 x
+	 * min(max(1 - 0.1 x (layers x hidden^2 / (24 x 1024^2) - 1), 0.8),
+	 * 1.05), layers 24 where not given; 1 for any other model. */
+	double vlm_factor;
+	double mem_fraction_static; /* share x vlm_factor, not rounded again:
+	                          * the share SGLang takes */
 } kvp_sglang_reserve;
 
 /* SGLang's own mem_fraction_static for plan's model and request on

@@ -4,7 +4,8 @@
  * 0.92 (0.90 before 0.20), TensorRT-LLM's free_gpu_memory_fraction 0.9,
  * and SGLang's mem_fraction_static, which SGLang works out from the device's memory,
  * the parallel layout and what it reserves for activations and CUDA graphs
- * (the model's only in whether it takes prefill CUDA graphs).
+ * (the model's in whether it takes prefill CUDA graphs, and a multimodal
+ * model's vision encoder).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,15 +66,33 @@ static uint32_t prefill_graphs(double max_bs)
 	return n;
 }
 
-/* What of the model SGLang's reserve reads: an MLA backend, and a model
- * path with "llama-2" in it (kvplan: a model named so, or llama2-). */
+/* What of the model SGLang's share reads: an MLA backend, a model path
+ * with "llama-2" in it (kvplan: a model named so, or llama2-), and a
+ * multimodal model's vision encoder (vision_hidden 0: none). */
 struct sglang_model {
 	bool mla, llama2;
+	uint32_t vision_hidden, vision_layers;
 };
+
+/* The model types whose multimodal part SGLang leaves off unless asked
+ * (python/sglang/srt/configs/model_config.py ModelConfig.__init__,
+ * mm_disabled_models: Gemma3ForConditionalGeneration,
+ * Llama4ForConditionalGeneration, Step3VLForConditionalGeneration, here
+ * by their config's model_type and their text model's). */
+static bool sglang_text_only(const char *model_type)
+{
+	static const char *const types[] = {"gemma3", "gemma3_text", "llama4",
+	                                    "llama4_text", "step3_vl", "step3_text"};
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(model_type, types[i]) == 0)
+			return true;
+	return false;
+}
 
 static struct sglang_model sglang_model_of(const kvp_plan *p)
 {
-	struct sglang_model m = {false, false};
+	struct sglang_model m = {false, false, 0, 0};
 	char name[sizeof p->model_name];
 	size_t i;
 
@@ -87,7 +106,17 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 		                 ? p->model_name[i] - 'A' + 'a' : p->model_name[i]);
 	name[i] = '\0';
 	m.llama2 = strstr(name, "llama-2") || strncmp(name, "llama2", 6) == 0;
+	m.vision_hidden = p->vision_hidden;
+	m.vision_layers = p->vision_layers;
 	return m;
+}
+
+void kvp__sglang_vision(const kvp_model *m, uint32_t *hidden, uint32_t *layers)
+{
+	bool text_only = sglang_text_only(m->model_type);
+
+	*hidden = text_only ? 0 : m->vision_hidden;
+	*layers = text_only ? 0 : m->vision_layers;
 }
 
 /* SGLang's reserved_mem (MiB) for device d, term by term, as
@@ -162,6 +191,32 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 		t->reserved = 10 * 1024;
 }
 
+/* SGLang's factor on a multimodal model's share, as
+ * python/sglang/srt/arg_groups/memory_hook.py adjust_mem_fraction_for_vlm
+ * (031ed82d; server_args.py ServerArgs.adjust_mem_fraction_for_vlm since
+ * PR #6881 of 2025) works it out in Python floats: the vision encoder's
+ * layers x hidden^2 over ViT-L/14's 24 x 1024^2, each doubling 10 % less,
+ * between 0.8 and 1.05, times 0.95.  The products are whole and exact in a
+ * double, and each step rounds as Python's does: step is volatile so that
+ * no fused multiply-add joins 0.1 x (ratio - 1) to the subtraction after
+ * it where the target has one.  Not modelled: SGLang's opt-in post-capture sizing,
+ * which takes 8 GiB instead, and a decode-only server of disaggregated
+ * serving, which takes none. */
+static double sglang_vlm_factor(const struct sglang_model *m)
+{
+	double layers = m->vision_layers ? m->vision_layers : 24;
+	double score = layers * ((double)m->vision_hidden * m->vision_hidden);
+	double ratio = score / (24.0 * (1024.0 * 1024.0));
+	volatile double step = 0.1 * (ratio - 1.0);
+	double dynamic = 1.0 - step;
+
+	if (dynamic > 1.05)
+		dynamic = 1.05;
+	if (dynamic < 0.8)
+		dynamic = 0.8;
+	return 0.95 * dynamic;
+}
+
 /* The share, and SGLang's terms where its own share is taken (else all
  * 0). */
 static double engine_share(const kvp_request *r, const kvp_device *d,
@@ -190,7 +245,9 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 			return 0;
 		snprintf(text, sizeof text, "%.3f", share);
 		t->share = strtod(text, NULL);
-		return t->share;
+		t->vlm_factor = m->vision_hidden ? sglang_vlm_factor(m) : 1;
+		t->mem_fraction_static = t->share * t->vlm_factor;
+		return t->mem_fraction_static;
 	default:
 		/* TensorRT-LLM's free_gpu_memory_fraction, and kvplan's own */
 		return 0.90;
@@ -199,7 +256,7 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d)
 {
-	struct sglang_model m = {false, false};
+	struct sglang_model m = {false, false, 0, 0};
 	kvp_sglang_reserve t;
 
 	/* The model matters to SGLang's own share alone. */
@@ -211,7 +268,7 @@ double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d)
 double kvp_engine_mem_util(const kvp_request *r, const kvp_device *d,
                            double *gpu_mem_mib, double *reserved_mib)
 {
-	struct sglang_model m = {false, false};
+	struct sglang_model m = {false, false, 0, 0};
 	kvp_sglang_reserve t;
 	double share;
 

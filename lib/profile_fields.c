@@ -56,6 +56,8 @@ static const struct field model_fields[] = {
 	{"vision_params", FIELD_U64, offsetof(kvp_model, vision_params), FIELD_OPTIONAL},
 	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),
 	 FIELD_OPTIONAL},
+	{"vision_hidden_size", FIELD_U32, offsetof(kvp_model, vision_hidden), FIELD_OPTIONAL},
+	{"vision_layers", FIELD_U32, offsetof(kvp_model, vision_layers), FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");

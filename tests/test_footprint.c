@@ -14,27 +14,9 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "testmodel.h"
 
 #define MIB (1024.0 * 1024.0)
-
-static kvp_model model(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
-                       uint32_t vocab, uint64_t params)
-{
-	kvp_model m;
-	kvp_error err;
-
-	memset(&m, 0, sizeof m);
-	strcpy(m.name, "m");
-	m.layers = layers;
-	m.hidden = hidden;
-	m.heads = heads;
-	m.kv_heads = kv;
-	m.vocab = vocab;
-	m.params = params;
-	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return m;
-}
 
 static kvp_plan llama_plan(const kvp_model *m, uint64_t ctx, uint64_t seqs)
 {
@@ -69,31 +51,10 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* DeepSeek's MLA widths: latent 512, rope 64, nope 128, v_head 128. */
-static void deepseek_mla(kvp_model *m)
-{
-	m->kv_lora_rank = 512;
-	m->qk_rope_dim = 64;
-	m->qk_nope_dim = 128;
-	m->v_head_dim = 128;
-	m->head_dim = 0;
-}
-
-static kvp_device device(uint64_t bytes)
-{
-	kvp_device d;
-
-	memset(&d, 0, sizeof d);
-	strcpy(d.name, "g");
-	d.hbm_bytes = bytes;
-	d.l2_bytes = 50ull << 20;
-	return d;
-}
-
 static void test_llama_buffers(void **state)
 {
-	kvp_model qwen = model(24, 896, 14, 2, 151936, 494032768);
-	kvp_model llama3 = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_model qwen = testmodel_new(24, 896, 14, 2, 151936, 494032768);
+	kvp_model llama3 = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
 	kvp_plan p;
 
 	(void)state;
@@ -146,7 +107,7 @@ static void test_llama_buffers(void **state)
 static kvp_model dense(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
                        uint32_t vocab, uint32_t n_ff)
 {
-	kvp_model m = model(layers, hidden, heads, kv, vocab, 1000000000);
+	kvp_model m = testmodel_new(layers, hidden, heads, kv, vocab, 1000000000);
 
 	m.intermediate = n_ff;
 	return m;
@@ -245,7 +206,7 @@ static void test_llama_moe(void **state)
 	assert_int_equal(p.attn_token_bytes, UINT64_MAX);
 	assert_int_equal(p.compute_bytes, UINT64_MAX);
 	{
-		kvp_device d = device(80ull << 30);
+		kvp_device d = testmodel_device(80ull << 30);
 		kvp_fit f;
 		kvp_error err;
 
@@ -617,8 +578,8 @@ static void test_llama_qwen3next_mtp(void **state)
  * are the published checkpoint's 55,562,855,904 B. */
 static void test_unloaded_params(void **state)
 {
-	kvp_model m = model(64, 6144, 24, 4, 248320, 27781427952ull);
-	kvp_device d = device(141ull << 30);
+	kvp_model m = testmodel_new(64, 6144, 24, 4, 248320, 27781427952ull);
+	kvp_device d = testmodel_device(141ull << 30);
 	kvp_request r;
 	kvp_plan p;
 	kvp_fit f;
@@ -651,7 +612,7 @@ static void test_unloaded_params(void **state)
 /* The parts sum to the device, or exceed it by over, for every engine. */
 static void test_parts_sum(void **state)
 {
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
 	kvp_device d;
 	kvp_error err;
 
@@ -697,7 +658,7 @@ static void test_parts_sum(void **state)
  * 62,028,505,088. */
 static void test_llama_fit(void **state)
 {
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
 	kvp_device d;
 	kvp_request r;
 	kvp_plan p;
@@ -750,9 +711,9 @@ static void test_llama_fit(void **state)
  * v0.19, which takes no estimate of its CUDA graphs from the budget. */
 static void test_vllm_profile_by_hand(void **state)
 {
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248);
+	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248);
 	kvp_request r;
-	kvp_device d = device(85899345920ull);
+	kvp_device d = testmodel_device(85899345920ull);
 	kvp_plan p;
 	kvp_fit f, plain;
 	kvp_error err;
@@ -828,8 +789,8 @@ static void test_sglang_preload_logs(void **state)
 	};
 	const size_t n = sizeof logs / sizeof logs[0];
 	double errors[sizeof logs / sizeof logs[0]];
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
-	kvp_device d = device(80ull << 30);
+	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_device d = testmodel_device(80ull << 30);
 	kvp_request r;
 	kvp_plan p;
 	kvp_fit f;
@@ -868,8 +829,8 @@ static void test_sglang_preload(void **state)
 {
 	/* Qwen3-30B-A3B's cache: 48 layers x 4 kv heads x 256 x 2 B = 98,304
 	 * B a token. */
-	kvp_model m = model(48, 2048, 32, 4, 151936, 30532122624ull);
-	kvp_device d = device(85017493504ull);
+	kvp_model m = testmodel_new(48, 2048, 32, 4, 151936, 30532122624ull);
+	kvp_device d = testmodel_device(85017493504ull);
 	kvp_request r;
 	kvp_plan p;
 	kvp_fit f, plain;
@@ -973,14 +934,14 @@ static void test_vllm_profile_logs(void **state)
 {
 	const size_t n = sizeof held_out / sizeof held_out[0];
 	double errors[sizeof held_out / sizeof held_out[0]];
-	kvp_device d = device((uint64_t)(79.19 * 1073741824.0));
+	kvp_device d = testmodel_device((uint64_t)(79.19 * 1073741824.0));
 	kvp_error err;
 
 	(void)state;
 	strcpy(d.name, "h100-sxm");
 	for (size_t i = 0; i < n; i++) {
 		const struct held_out *h = &held_out[i];
-		kvp_model m = model(1, 4096, 8, 8, h->vocab, 1);
+		kvp_model m = testmodel_new(1, 4096, 8, 8, h->vocab, 1);
 		kvp_request r;
 		kvp_plan p;
 		kvp_fit f;
@@ -1009,300 +970,6 @@ static void test_vllm_profile_logs(void **state)
 	assert_true(errors[n / 2] < 0.002);
 }
 
-/* SGLang's default mem_fraction_static (server_args.py,
- * ServerArgs._handle_gpu_memory_settings and reserve_for_graph_mb at main
- * 02236fa38, 2026-07-19), worked by hand in MiB: reserved = 512 +
- * max(chunked_prefill_size, 2048) x 1.5 + tp x pp / 8 x 1024 +
- * cuda_graph_max_bs x 2 + 8 x the prefill CUDA graphs (the sizes up to
- * chunked_prefill_size of 4..32 by 4, 48..256 by 16, 288..512 by 32,
- * 576..1024 by 64, 1280..4096 by 256, then by 512: 42 to 2,048, 50 to
- * 4,096, 58 to 8,192, 74 to 16,384), at least 10,240 above 60 GiB; a
- * draft or MTP reserves nothing since PR #23862; the share
- * round((gpu_mem - reserved) / gpu_mem, 3), Python's round.  The
- * expected shares are Python's own round() of those quotients. */
-static void test_sglang_mem_fraction(void **state)
-{
-	static const struct {
-		uint64_t gib;
-		uint32_t tp, chunked, max_bs;
-		int draft; /* 1 a draft model, 2 MTP layers */
-		double reserved, share;
-		uint32_t version; /* sglang_version; 0 the current */
-	} cases[] = {
-		/* H100 80 GiB: chunk 8192, decode graphs to 256, 58 prefill
-		 * graphs: 512 + 12,288 + 128 + 512 + 464 = 13,904 */
-		{80, 1, 0, 0, 0, 13904, 0.83},
-		/* tp 8: decode graphs to 512, 8 / 8 GiB: 15,312; 0.813085... */
-		{80, 8, 0, 0, 0, 15312, 0.813},
-		/* V100 32 GiB (< 35 GiB): since 0.5.20 chunk 4096, 48, 50
-		 * graphs: 512 + 6,144 + 128 + 96 + 400 = 7,280; 25,488 /
-		 * 32,768 = 0.77783...; at tp 4, 160: 512 + 6,144 + 512 + 320 +
-		 * 400 = 7,888, 0.75927... */
-		{32, 1, 0, 0, 0, 7280, 0.778, 0},
-		{32, 4, 0, 0, 0, 7888, 0.759, 0},
-		/* before (0.5.19): chunk 2048, 24, 42 graphs: 512 + 3,072 +
-		 * 128 + 48 + 336 = 4,096; 0.875 exactly; tp 4, 80: 512 +
-		 * 3,072 + 512 + 160 + 336 = 4,592, 0.85986... */
-		{32, 1, 0, 0, 0, 4096, 0.875, 519},
-		{32, 4, 0, 0, 0, 4592, 0.86, 519},
-		/* A100 40 GiB (< 60 GiB): chunk 4096, 32, 50 graphs: 7,248 */
-		{40, 1, 0, 0, 0, 7248, 0.823},
-		/* 16 GiB (< 20 GiB): 8, 42 graphs: 4,064 */
-		{16, 1, 0, 0, 0, 4064, 0.752},
-		/* 180 GiB (B200's tier): chunk 16384, 512, 74 graphs: 26,832 */
-		{180, 1, 0, 0, 0, 26832, 0.854},
-		/* 140 GiB: the H100's terms, 13,904 of 143,360 */
-		{140, 1, 0, 0, 0, 13904, 0.903},
-		/* a draft model or MTP: nothing more (PR #23862) */
-		{80, 1, 0, 0, 1, 13904, 0.83},
-		{80, 1, 0, 0, 2, 13904, 0.83},
-		/* given: chunk 4096 leaves 512 + 6,144 + 128 + 512 + 400 =
-		 * 7,696, under the 10 GiB floor */
-		{80, 1, 4096, 0, 0, 10240, 0.875},
-		{80, 1, 16384, 80, 0, 25968, 0.683},
-		/* decode graphs to 984: 15,360, so 0.8125 exactly, a tie: to
-		 * even, 0.812 */
-		{80, 1, 0, 984, 0, 15360, 0.812},
-		/* 4 GiB: 4,064 of 4,096 */
-		{4, 1, 0, 0, 0, 4064, 0.008},
-	};
-	kvp_model draft = {.name = "d", .layers = 2, .hidden = 64, .heads = 2,
-	                   .kv_heads = 2, .head_dim = 32, .params = 1000};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		kvp_device d = device(cases[i].gib << 30);
-		kvp_request r;
-		double gpu_mem, reserved, share;
-
-		kvp_request_init(&r);
-		r.engine = KVP_ENGINE_SGLANG;
-		r.mem_util = 0;
-		r.tp = cases[i].tp;
-		r.chunked_prefill_size = cases[i].chunked;
-		r.cuda_graph_max_bs = cases[i].max_bs;
-		r.draft = cases[i].draft == 1 ? &draft : NULL;
-		r.mtp_layers = cases[i].draft == 2;
-		r.sglang_version = cases[i].version;
-		share = kvp_engine_mem_util(&r, &d, &gpu_mem, &reserved);
-		assert_true(gpu_mem == (double)(cases[i].gib * 1024));
-		if (reserved != cases[i].reserved || share != cases[i].share)
-			fail_msg("case %zu: reserved %g, share %.17g; want %g, %g", i,
-			         reserved, share, cases[i].reserved, cases[i].share);
-	}
-}
-
-/* kvp_plan_mem_util reads the plan's model, as kvp_plan_fit does: on an
- * H100, 58 prefill graphs without MLA (13,904 MiB, 0.83), with LoRA too;
- * 50 for a Llama 2 path, whose graphs stop at 4,096 tokens (13,840, 0.831:
- * 0.83105...); a flat 1,536 MiB for an MLA model's (14,976, 0.817:
- * 0.81718...).  Before 0.5.20 none for an MLA model, and before 0.5.17
- * none with LoRA, whose prefill ran without them (13,440, 0.836:
- * 0.8359375). */
-static void test_sglang_mem_fraction_model(void **state)
-{
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
-	kvp_model mla = m;
-	kvp_device h100 = device(80ull << 30);
-	static const struct {
-		const char *name;
-		bool mla, lora;
-		uint32_t version;
-		uint32_t graphs;
-		double prefill_mib, reserved, share;
-	} cases[] = {
-		{"llama3-8b", false, false, 0, 58, 464, 13904, 0.83},
-		{"llama2-7b", false, false, 0, 50, 400, 13840, 0.831},
-		{"Llama-2-13b-hf", false, false, 0, 50, 400, 13840, 0.831},
-		{"deepseek", true, false, 0, 0, 1536, 14976, 0.817},
-		{"llama3-8b", false, true, 0, 58, 464, 13904, 0.83},
-		{"llama3-8b", false, false, 518, 58, 464, 13904, 0.83},
-		{"deepseek", true, false, 518, 0, 0, 13440, 0.836},
-		{"llama3-8b", false, true, 516, 0, 0, 13440, 0.836},
-		{"llama3-8b", false, true, 517, 58, 464, 13904, 0.83},
-		{"deepseek", true, false, 520, 0, 1536, 14976, 0.817},
-		{"deepseek", true, false, 519, 0, 0, 13440, 0.836},
-	};
-	kvp_error err;
-
-	(void)state;
-	deepseek_mla(&mla);
-	if (kvp_model_finalize(&mla, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		kvp_model one = cases[i].mla ? mla : m;
-		kvp_request r;
-		kvp_plan p;
-		kvp_fit f;
-		double gpu_mem, reserved, share;
-		uint32_t graphs;
-		kvp_sglang_reserve t;
-
-		snprintf(one.name, sizeof one.name, "%s", cases[i].name);
-		kvp_request_init(&r);
-		r.engine = KVP_ENGINE_SGLANG;
-		r.mem_util = 0;
-		r.seq = 1024;
-		r.sglang_version = cases[i].version;
-		if (cases[i].lora) {
-			r.lora.rank = 16;
-			r.lora.slots = 1;
-			r.lora.modules = KVP_LORA_Q | KVP_LORA_V;
-		}
-		if (kvp_plan_compute(&one, &r, &p, &err) != KVP_OK)
-			fail_msg("%s: %s", cases[i].name, err.message);
-		share = kvp_plan_mem_util(&p, &h100, &gpu_mem, &reserved, &graphs);
-		if (graphs != cases[i].graphs || reserved != cases[i].reserved ||
-		    share != cases[i].share)
-			fail_msg("%s: %u graphs, reserved %g, share %.17g", cases[i].name,
-			         graphs, reserved, share);
-		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
-		assert_true(f.mem_util == share);
-		/* term by term: 512 + 8,192 x 1.5 + 1/8 x 1,024 + 256 x 2 +
-		 * the prefill graphs' */
-		assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
-		if (t.gpu_mem != 81920 || t.chunked_prefill != 8192 || t.decode_max_bs != 256 ||
-		    t.activations != 12288 || t.parallel != 128 || t.decode_graphs != 512 ||
-		    t.prefill_graphs != graphs || t.prefill_mib != cases[i].prefill_mib ||
-		    t.reserved != reserved || t.floored || t.share != share)
-			fail_msg("%s: terms %g %g %g %g %g %g %u %g %g %d %g", cases[i].name,
-			         t.gpu_mem, t.chunked_prefill, t.decode_max_bs, t.activations,
-			         t.parallel, t.decode_graphs, t.prefill_graphs, t.prefill_mib,
-			         t.reserved, t.floored, t.share);
-	}
-	assert_true(kvp_plan_mem_util(NULL, &h100, NULL, NULL, NULL) == 0);
-	/* An AMD GPU (ROCm's default prefill backend, tc_piecewise, is off on
-	 * HIP): MI300X, 192 GiB, chunk 16384 and 512 decode graphs: 512 +
-	 * 24,576 + 128 + 1,024 = 26,240 MiB, round(170,368 / 196,608, 3) =
-	 * 0.867 (0.86653...); 74 graphs (592 MiB more) on an NVIDIA GPU of
-	 * the same memory. */
-	{
-		kvp_device mi300x = device(192ull << 30);
-		kvp_request r;
-		kvp_plan p;
-		double gpu_mem, reserved, share;
-		uint32_t graphs;
-
-		strcpy(mi300x.arch, "gfx942");
-		kvp_request_init(&r);
-		r.engine = KVP_ENGINE_SGLANG;
-		r.mem_util = 0;
-		r.seq = 1024;
-		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-		share = kvp_plan_mem_util(&p, &mi300x, &gpu_mem, &reserved, &graphs);
-		assert_int_equal(graphs, 0);
-		assert_true(reserved == 26240 && share == 0.867);
-		strcpy(mi300x.arch, "sm_100");
-		share = kvp_plan_mem_util(&p, &mi300x, &gpu_mem, &reserved, &graphs);
-		assert_int_equal(graphs, 74);
-		assert_true(reserved == 26832 && share == 0.864);
-	}
-	/* Pipeline stages: no prefill graphs since 0.5.20 (the breakable
-	 * backend and tc_piecewise both off), 512 + 12,288 + 2/8 x 1,024 +
-	 * 512 = 13,568, 0.834 (0.83437...); 0.5.18's 58: 14,032, 0.829.  A
-	 * chunk of 4096 falls under the floor: 512 + 6,144 + 128 + 512 + 50
-	 * x 8 = 7,696, raised to 10,240, 0.875.  Another engine, or a share
-	 * given: false, and nothing. */
-	{
-		static const struct {
-			uint32_t pp, chunked, version, graphs;
-			double reserved, share;
-			bool floored;
-		} more[] = {
-			{2, 0, 0, 0, 13568, 0.834, false},
-			{2, 0, 518, 58, 14032, 0.829, false},
-			{1, 4096, 0, 50, 10240, 0.875, true},
-		};
-		kvp_sglang_reserve t;
-		kvp_plan p;
-
-		for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
-			kvp_request r;
-
-			kvp_request_init(&r);
-			r.engine = KVP_ENGINE_SGLANG;
-			r.mem_util = 0;
-			r.seq = 1024;
-			r.pp = more[i].pp;
-			r.chunked_prefill_size = more[i].chunked;
-			r.sglang_version = more[i].version;
-			assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-			assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
-			if (t.prefill_graphs != more[i].graphs || t.reserved != more[i].reserved ||
-			    t.share != more[i].share || t.floored != more[i].floored ||
-			    kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) != more[i].share)
-				fail_msg("case %zu: %u graphs, reserved %g, share %g, floored %d", i,
-				         t.prefill_graphs, t.reserved, t.share, t.floored);
-		}
-		/* the last plan, under vLLM, then with a share given */
-		p.request.engine = KVP_ENGINE_VLLM;
-		assert_false(kvp_plan_sglang_reserve(&p, &h100, &t));
-		assert_true(t.reserved == 0 && t.gpu_mem == 0 && t.share == 0 && !t.floored);
-		p.request.engine = KVP_ENGINE_SGLANG;
-		p.request.mem_util = 0.8;
-		assert_false(kvp_plan_sglang_reserve(&p, &h100, NULL));
-		assert_false(kvp_plan_sglang_reserve(&p, &h100, &t));
-		assert_true(t.reserved == 0 && t.gpu_mem == 0);
-		p.request.mem_util = 0;
-		assert_true(kvp_plan_sglang_reserve(&p, &h100, NULL));
-		assert_false(kvp_plan_sglang_reserve(NULL, &h100, &t));
-		assert_false(kvp_plan_sglang_reserve(&p, NULL, &t));
-	}
-}
-
-/* The share in a fit: the request's where given; where 0, each engine's
- * own for the device (vLLM 0.92, 0.90 before 0.20; SGLang's worked out
- * above; the rest 0.90); nothing usable where SGLang's reserve is the whole device. */
-static void test_engine_default_share(void **state)
-{
-	kvp_model m = model(32, 4096, 32, 8, 128256, 8030261248ull);
-	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
-	                                     KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM};
-	static const double shares[] = {0.90, 0.92, 0.83, 0.90};
-	kvp_device h100 = device(80ull << 30), small = device(3ull << 30);
-	kvp_request r;
-	kvp_plan p;
-	kvp_fit f;
-	kvp_error err;
-
-	(void)state;
-	for (int e = 0; e < 4; e++) {
-		kvp_request_init(&r);
-		r.seq = 1024;
-		r.engine = engines[e];
-		r.mem_util = 0;
-		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
-		assert_true(f.mem_util == shares[e]);
-		/* SGLang at 0.83: floor(85,899,345,920 x 0.83) */
-		if (engines[e] == KVP_ENGINE_SGLANG)
-			assert_int_equal(f.usable_bytes, 71296457113ull);
-		r.mem_util = 0.5;
-		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-		assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
-		assert_true(f.mem_util == 0.5);
-	}
-	/* vLLM before 0.20 (PR #38284): 0.90 */
-	kvp_request_init(&r);
-	r.seq = 1024;
-	r.engine = KVP_ENGINE_VLLM;
-	r.mem_util = 0;
-	r.vllm_version = 19;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(kvp_plan_fit(&p, &h100, &f, &err), KVP_OK);
-	assert_true(f.mem_util == 0.90);
-	/* 3 GiB: SGLang reserves 4,064 MiB of 3,072 */
-	kvp_request_init(&r);
-	r.seq = 1024;
-	r.engine = KVP_ENGINE_SGLANG;
-	r.mem_util = 0;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(kvp_plan_fit(&p, &small, &f, &err), KVP_OK);
-	assert_true(f.mem_util == 0);
-	assert_int_equal(f.usable_bytes, 0);
-	assert_false(f.fits_hbm);
-}
-
 /* TensorRT-LLM's room for the context-MLA workspace (lib/trtllm_mla.c,
  * _util.py get_mla_context_workspace_reserve at 00043967): an MLA model of
  * 2 layers, 16 heads, qk_rope 64, qk_nope 128, v_head 128, latent 512, no
@@ -1320,8 +987,8 @@ static void test_engine_default_share(void **state)
  * None with an fp16 cache, the C++ runtime or vLLM. */
 static void test_trtllm_mla_workspace(void **state)
 {
-	kvp_model m = model(2, 2048, 16, 16, 0, 0);
-	kvp_device d = device(1ull << 30);
+	kvp_model m = testmodel_new(2, 2048, 16, 16, 0, 0);
+	kvp_device d = testmodel_device(1ull << 30);
 	static const struct {
 		uint64_t max_context;
 		uint32_t tp;
@@ -1335,7 +1002,7 @@ static void test_trtllm_mla_workspace(void **state)
 	kvp_error err;
 
 	(void)state;
-	deepseek_mla(&m);
+	testmodel_deepseek_mla(&m);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		kvp_model one = m;
 		kvp_request r;
@@ -1401,8 +1068,8 @@ static void test_trtllm_mla_workspace(void **state)
  * R) = 512,000,000 B, which is 100,000 x w, but the log says 99,999. */
 static void test_trtllm_mla_workspace_stages(void **state)
 {
-	kvp_model m = model(2, 2048, 16, 16, 0, 0);
-	kvp_device d = device(1ull << 30), edge = device(627199999);
+	kvp_model m = testmodel_new(2, 2048, 16, 16, 0, 0);
+	kvp_device d = testmodel_device(1ull << 30), edge = testmodel_device(627199999);
 	static const struct {
 		uint32_t pp, mtp;
 		uint64_t budget[2], admitted;
@@ -1418,7 +1085,7 @@ static void test_trtllm_mla_workspace_stages(void **state)
 	kvp_error err;
 
 	(void)state;
-	deepseek_mla(&m);
+	testmodel_deepseek_mla(&m);
 	m.max_context = 1000;
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
 		fail_msg("%s", err.message);
@@ -1469,11 +1136,8 @@ int main(void)
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),
 		cmocka_unit_test(test_vllm_profile_logs),
-		cmocka_unit_test(test_sglang_mem_fraction),
-		cmocka_unit_test(test_sglang_mem_fraction_model),
 		cmocka_unit_test(test_trtllm_mla_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace_stages),
-		cmocka_unit_test(test_engine_default_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,6 +92,9 @@ static void test_catalogue_equal(void **state)
 		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
 		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);
 		SAME(moe_top_k); SAME(moe_routed_experts);
+		/* A multimodal model's vision encoder, which SGLang's share
+		 * reads. */
+		SAME(vision_hidden); SAME(vision_layers);
 		if (kvp_model_count_layers(c, KVP_LAYER_SLIDING))
 			SAME(sliding_window);
 		if (kvp_model_count_layers(c, KVP_LAYER_CHUNKED))
@@ -267,6 +270,52 @@ static void test_gemma3_defaults(void **state)
 	assert_int_equal(src.weights_dtype, KVP_DTYPE_BF16);
 	assert_non_null(strstr(kvp_source_find(&src, "layers")->text,
 	                       "text_config.num_hidden_layers"));
+}
+
+/* vision_config as SGLang's share reads it (memory_hook.py
+ * adjust_mem_fraction_for_vlm): hidden_size, 1024 where left out, and
+ * num_hidden_layers, 0 where left out (SGLang's 24: Qwen3.5's says
+ * depth); none without the object; a bad value is named. */
+static void test_vision_config(void **state)
+{
+	static const char *const base = "{\"model_type\": \"llava\", \"text_config\":"
+		" {\"model_type\": \"llama\", \"num_hidden_layers\": 4,"
+		" \"num_attention_heads\": 4, \"hidden_size\": 256}%s}";
+	static const struct {
+		const char *vision;
+		uint32_t hidden, layers;
+	} cases[] = {
+		{"", 0, 0},
+		{", \"vision_config\": {\"depth\": 27, \"hidden_size\": 1152}", 1152, 0},
+		{", \"vision_config\": {\"num_hidden_layers\": 32, \"hidden_size\": 1280}",
+		 1280, 32},
+		{", \"vision_config\": {}", 1024, 0},
+		{", \"vision_config\": null", 0, 0},
+	};
+	char json[512];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(json, sizeof json, base, cases[i].vision);
+		expect_ok(json, &m, &src);
+		if (m.vision_hidden != cases[i].hidden || m.vision_layers != cases[i].layers)
+			fail_msg("case %zu: %u x %u", i, m.vision_hidden, m.vision_layers);
+	}
+	assert_int_equal(kvp_source_find(&src, "vision_hidden_size") == NULL, 1);
+	snprintf(json, sizeof json, base, ", \"vision_config\": {}");
+	expect_ok(json, &m, &src);
+	assert_int_equal(kvp_source_find(&src, "vision_hidden_size")->origin,
+	                 KVP_ORIGIN_DEFAULTED);
+	snprintf(json, sizeof json, base, ", \"vision_config\": {\"hidden_size\": \"big\"}");
+	expect_error(json, KVP_ERR_PARSE,
+	             "vision_config.hidden_size: expected a number, found a string");
+	snprintf(json, sizeof json, base, ", \"vision_config\": {\"hidden_size\": 0}");
+	expect_error(json, KVP_ERR_PARSE, "vision_config.hidden_size: 0 is not a width");
+	snprintf(json, sizeof json, base,
+	         ", \"vision_config\": {\"num_hidden_layers\": -2, \"hidden_size\": 8}");
+	expect_error(json, KVP_ERR_PARSE, "vision_config.num_hidden_layers: integer is not");
 }
 
 /* Falcon: multi_query gives one kv head and num_kv_heads is not used;
@@ -612,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_real_file_quirks),
 		cmocka_unit_test(test_warning_path_escaped),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_vision_config),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_alloc_failure),
 	};

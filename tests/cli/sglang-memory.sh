@@ -67,6 +67,39 @@ check "MLA: 1536 MiB of prefill graphs, 0.817" grep -Eq '^ *"mem_util": 0\.817,?
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --lora-rank 16 \
 	--lora-modules attention --format json
 check "LoRA: prefill graphs kept, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
+# A multimodal model's share times its vision encoder's factor, not
+# rounded again (memory_hook.py adjust_mem_fraction_for_vlm): Qwen3.5
+# 27B's vision_config is 1152 wide and names no num_hidden_layers (SGLang
+# takes 24): 24 x 1152^2 / (24 x 1024^2) = 1.265625, 0.95 x (1 - 0.1 x
+# 0.265625) = 0.9247656249999999 and 0.830 x that = 0.7675554687499999 in
+# Python's floats; floor(85,899,345,920 x it) = 65,932,512,722, less the
+# weights SGLang loads (27,781,427,952 params less the MTP layer's
+# 424,699,392, at 2 B: 54,713,457,120): 11,219,055,602 B.  Gemma 3 runs
+# text-only in SGLang unless asked: 0.830.
+run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm
+check "Qwen3.5: the share times the vision factor" grep -Fxq \
+	"h100-sxm: mem_fraction_static 0.7675554687499999 (SGLang's default here: 0.830 x 0.9247656249999999 for the vision encoder; --mem-fraction-static to give one), 11,219,055,602 B for the cache" \
+	"$work/out"
+run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --explain
+check "--explain: the vision factor term by term" grep -Fq \
+	"vision_config.num_hidden_layers 24 (SGLang's where left out) x hidden_size 1152^2 / (24 x 1024^2) = 1.265625; 0.95 x min(max(1 - 0.1 x (1.265625 - 1), 0.8), 1.05) = 0.9247656249999999; 0.830 x that = 0.7675554687499999" \
+	"$work/out"
+run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --format json
+is usable_bytes 65932512722 "JSON: floor(80 GiB x 0.7675554687499999)"
+run --model gemma3-4b --seq 4096 --engine sglang --gpu h100-sxm --format json
+check "Gemma 3: text-only in SGLang, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
+# A config.json's vision_config: 32 layers of 1280, ratio 1.25 x 1.5625 x
+# 4 / 3 = 2.0833..., 1 - 0.10833... = 0.89166..., 0.95 x that = 0.8470833...;
+# with "depth" alone, 24 layers of 1280: ratio 1.5625, 0.9009375.
+mkdir -p "$work/vlm"
+printf '%s' '{"model_type": "llava", "text_config": {"model_type": "llama",
+ "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8,
+ "hidden_size": 4096, "intermediate_size": 14336, "vocab_size": 128256},
+ "vision_config": {"num_hidden_layers": 32, "hidden_size": 1280}}' >"$work/vlm/config.json"
+run --config "$work/vlm/config.json" --seq 4096 --engine sglang --gpu h100-sxm
+check "config.json: 32 layers of 1280" grep -Fq \
+	"mem_fraction_static 0.7030791666666665 (SGLang's default here: 0.830 x 0.8470833333333332 for the vision encoder;" \
+	"$work/out"
 # Before 0.5.20 an MLA model turned the breakable graphs off, and LoRA
 # before 0.5.17 (PR #30988): 13,440 MiB, 0.836 (0.8359375) for both; LoRA
 # at 0.5.19 keeps them, 0.830.
