@@ -355,12 +355,21 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        cli_grouped(f->stage_weights[s], x, sizeof x), where,
 				        p->layers.compute_bytes ? ", the engine's buffers" : "",
 				        cli_grouped(f->usable_bytes, z, sizeof z));
-			else
+			else {
+				uint64_t held = kvp_plan_held_bytes(lp, s);
+				char h[32], less[80] = "";
+
+				/* vLLM 0.29 on: its check takes the null block
+				 * from the budget. */
+				if (held)
+					snprintf(less, sizeof less, " less the null block's %s B",
+					         cli_grouped(held, h, sizeof h));
 				fprintf(out, "%s: does not fit by %s B (cache %s B per GPU%s, %s B"
-				        " for it)", p->devices[i].name,
+				        " for it%s)", p->devices[i].name,
 				        cli_grouped(a->short_bytes, x, sizeof x),
 				        cli_grouped(lp->stage_bytes[s], y, sizeof y), where,
-				        cli_grouped(f->stage_budget[s], z, sizeof z));
+				        cli_grouped(f->stage_budget[s], z, sizeof z), less);
+			}
 			fputs("; fits with ", out);
 			if (a->max_seq || a->max_seq_unbounded) {
 				longest(out, p, a);

@@ -445,7 +445,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		const kvp_fit *f = &p->fits[i];
 		const kvp_request *r = &p->request;
 		const kvp_plan *dp = cli_device_plan(p, i);
-		uint64_t budget = f->budget_bytes;
+		uint64_t budget = f->budget_bytes, check[KVP_PP_MAX];
 		uint64_t one = largest_bytes(dp, p->seq, 1);
 		/* The exact model on one GPU has the closed forms below; the
 		 * engines' and parallel layouts' costs are shown at their
@@ -519,15 +519,27 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, f);
 		explain_budget(&e, p, f, budget);
+		/* vLLM 0.29 on answers within the budget less its null block:
+		 * each stage's check. */
+		for (uint32_t s = 0; s < dp->stages; s++) {
+			uint64_t held = kvp_plan_held_bytes(dp, s);
+
+			check[s] = f->stage_budget[s] > held ? f->stage_budget[s] - held : 0;
+			if (held && s == f->stage)
+				say(&e, "  vLLM's check holds back the null block, one block of the"
+				    " pool (%s B): %s B for the longest context and the batch",
+				    g(held), g(check[s]));
+		}
+		budget = check[f->stage];
 		if (steps && !f->max_seq_hbm_unbounded)
-			explain_boundary(&e, dp, f, "max seq (HBM)", budget, f->stage_budget,
+			explain_boundary(&e, dp, f, "max seq (HBM)", budget, check,
 			                 f->max_seq_hbm,
 			                 p->batch, true);
 		else
 			explain_max_seq(&e, p, "HBM", budget, f->max_seq_hbm,
 			                f->max_seq_hbm_unbounded);
 		if (steps)
-			explain_boundary(&e, dp, f, "max batch", budget, f->stage_budget, p->seq,
+			explain_boundary(&e, dp, f, "max batch", budget, check, p->seq,
 			                 f->max_batch_hbm,
 			                 false);
 		else if (one)

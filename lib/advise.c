@@ -47,6 +47,7 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	kvp_advice a = {0};
 	kvp_plan *plan;
 	kvp_fit fit;
+	uint64_t check[KVP_PP_MAX];
 	kvp_request r, here;
 	const kvp_request *asked;
 	kvp_status st;
@@ -70,11 +71,13 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 		goto done;
 	a.fits = fit.fits_hbm;
 	a.budget_bytes = fit.budget_bytes;
-	/* The stage furthest over its own budget. */
+	/* The stage furthest over its own budget, less what the engine's
+	 * check holds back. */
+	kvp__check_budgets(plan, fit.stage_budget, check);
 	for (uint32_t s = 0; s < plan->stages; s++)
-		if (plan->stage_bytes[s] > fit.stage_budget[s] &&
-		    plan->stage_bytes[s] - fit.stage_budget[s] > a.short_bytes) {
-			a.short_bytes = plan->stage_bytes[s] - fit.stage_budget[s];
+		if (plan->stage_bytes[s] > check[s] &&
+		    plan->stage_bytes[s] - check[s] > a.short_bytes) {
+			a.short_bytes = plan->stage_bytes[s] - check[s];
 			a.short_stage = s;
 		}
 	a.max_seq = fit.max_seq_hbm;

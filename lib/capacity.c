@@ -197,6 +197,18 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	return KVP_OK;
 }
 
+uint64_t kvp_plan_held_bytes(const kvp_plan *p, uint32_t stage)
+{
+	kvp_capacity c;
+	uint64_t bytes;
+
+	if (!p || stage >= p->stages || p->request.engine != KVP_ENGINE_VLLM ||
+	    !kvp__vllm_since(&p->request, 29) || !kvp__stage_pools(p, stage) ||
+	    vllm_capacity(p, stage, 0, &c, NULL) != KVP_OK)
+		return 0;
+	return kvp__mul(c.page_bytes, c.group_size, &bytes) ? bytes : UINT64_MAX;
+}
+
 bool kvp__stage_pools(const kvp_plan *p, uint32_t stage)
 {
 	for (uint32_t g = 0; g < p->group_count; g++)

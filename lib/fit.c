@@ -109,6 +109,15 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 			fit->stage_budget[s] = least;
 }
 
+void kvp__check_budgets(const kvp_plan *p, const uint64_t *budget, uint64_t *check)
+{
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t held = kvp_plan_held_bytes(p, s);
+
+		check[s] = budget[s] > held ? budget[s] - held : 0;
+	}
+}
+
 /* Whether stage s binds rather than stage b: the engine's fewer blocks
  * (SGLang tokens); exact and llama.cpp, which take no pool, the less room
  * left.  Ties go to the stage with more cache. */
@@ -201,7 +210,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	kvp_fit fit; /* every field is set below */
 	kvp__fit_answers answers;
 	struct stage_needs stages;
-	uint64_t draft, seqs, total, preload;
+	uint64_t draft, seqs, total, preload, check[KVP_PP_MAX];
 	uint32_t s;
 	bool all_ok, cache_room;
 	kvp_status st;
@@ -278,7 +287,10 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	if (r->engine == KVP_ENGINE_VLLM)
 		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
 	stage_budgets(plan, total, &fit, seqs, &all_ok, &stages);
-	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, fit.stage_budget, &answers,
+	/* The answers within what the engine's check leaves: vLLM's null
+	 * block (kvp_plan_held_bytes); the pool takes the whole budget. */
+	kvp__check_budgets(plan, fit.stage_budget, check);
+	if ((st = kvp__plan_fit_solve(plan, device->l2_bytes, check, &answers,
 	                              err)) != KVP_OK ||
 	    (st = binding_stage(plan, &fit, &fit.capacity, err)) != KVP_OK)
 		return st;
@@ -328,7 +340,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	cache_room = r->kv_budget || all_ok;
 	fit.fits_hbm = cache_room;
 	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
-		fit.fits_hbm = plan->stage_bytes[t] <= fit.stage_budget[t];
+		fit.fits_hbm = plan->stage_bytes[t] <= check[t];
 	fit.pooled = sglang_pooled(plan);
 	if (fit.pooled)
 		fit.fits_hbm = cache_room && fit.max_batch_hbm >= r->batch;

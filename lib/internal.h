@@ -151,6 +151,10 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
  * whose GPU binds, as kvp_plan_fit's stage (fit.c). */
 uint32_t kvp__binding_stage(const kvp_plan *p, const uint64_t *budget, const uint64_t *bytes,
                             const uint64_t *blocks);
+/* Each stage's budget less what the engine's fit check holds back
+ * (kvp_plan_held_bytes), into check: what the answers and fits_hbm of a
+ * fit take (fit.c). */
+void kvp__check_budgets(const kvp_plan *p, const uint64_t *budget, uint64_t *check);
 /* The blocks kvp__binding_stage compares, each stage's with its budget:
  * set for the stages with a pool where the engine has pools (not exact or
  * llama.cpp) and there are several stages, untouched otherwise. */

@@ -653,8 +653,10 @@ typedef struct kvp_request {
 	                          * A100; 256 otherwise), at most
 	                          * max_num_batched_tokens */
 	/* The vLLM release whose behaviour a plan follows, major x 100 +
-	 * minor (0.19 is 19); 0: the current one (0.28 or later).  Before
-	 * 0.28 a hybrid model ran without prefix caching (mamba mode none);
+	 * minor (0.19 is 19); 0: the current one (0.29 or later).  Before
+	 * 0.29 its fit check took the whole budget, not the budget less its
+	 * null block (kvp_plan_held_bytes); before 0.28 a hybrid model ran
+	 * without prefix caching (mamba mode none);
 	 * before 0.26 a sliding or chunked layer kept one step of
 	 * max_num_batched_tokens beyond its window, since two in flight;
 	 * before 0.21 its "GPU KV cache size" line was num_blocks // groups x
@@ -1062,6 +1064,16 @@ typedef struct kvp_capacity {
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,
                                      kvp_capacity *out, kvp_error *err);
+/* The bytes of stage's budget that the engine's fit check holds back: from
+ * vLLM 0.29 (PR #47272), the null block its BlockPool keeps from every
+ * pool, one block of the pool (kvp_capacity page_bytes x group_size,
+ * vllm/v1/core/kv_cache_utils.py _pool_bytes_per_block), which its check
+ * that one request of max_model_len fits and its estimate of the longest
+ * context take from the memory (the pool itself still takes it all);
+ * kvp_plan_fit's longest context, largest batch and fits_hbm answer
+ * within the budget less it.  0 for the other engines, before 0.29, a
+ * stage that caches nothing, or no plan. */
+KVP_API uint64_t kvp_plan_held_bytes(const kvp_plan *plan, uint32_t stage);
 
 /* The old calls, kept as thin wrappers of kvp_plan_compute with dtype as
  * both K and V type. */

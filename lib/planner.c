@@ -30,6 +30,9 @@
 
 struct device_fit {
 	uint64_t budget[KVP_PP_MAX]; /* each stage's budget */
+	uint64_t check[KVP_PP_MAX];  /* ... less what the engine's fit check
+	                              * holds back (vLLM's null block): the
+	                              * answers' and fits_hbm's */
 	uint64_t blocks[KVP_PP_MAX]; /* an engine's pool: each stage's blocks
 	                              * (with several stages) */
 	bool room;           /* a budget given, or weights and buffers fit */
@@ -88,6 +91,7 @@ static bool prepare(kvp_planner *pl)
 		if (kvp__plan_fit(p, &pl->devices[d], &fit, &f->room, NULL) != KVP_OK)
 			return false;
 		memcpy(f->budget, fit.stage_budget, p->stages * sizeof f->budget[0]);
+		kvp__check_budgets(p, f->budget, f->check);
 		if (kvp__stage_blocks(p, f->budget, f->blocks, NULL) != KVP_OK)
 			return false;
 		f->pooled = fit.pooled;
@@ -189,12 +193,12 @@ static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_
 	if (pl->request.engine == KVP_ENGINE_SGLANG) {
 		kvp__plan_max_seq_in(pl->plan, NULL, dev->l2_bytes, batch, false, &f->seq_l2,
 		                     &f->seq_l2_unbounded);
-		kvp__plan_max_seq_in(pl->plan, f->budget, 0, batch, true, &f->seq,
+		kvp__plan_max_seq_in(pl->plan, f->check, 0, batch, true, &f->seq,
 		                     &f->seq_unbounded);
 	} else {
 		kvp__costs_max_seq(pl->one, pl->plan->stages, batch, NULL, dev->l2_bytes,
 		                   &f->seq_l2, &f->seq_l2_unbounded);
-		kvp__costs_max_seq(pl->one, pl->plan->stages, batch, f->budget, 0, &f->seq,
+		kvp__costs_max_seq(pl->one, pl->plan->stages, batch, f->check, 0, &f->seq,
 		                   &f->seq_unbounded);
 	}
 	f->held_batch = batch;
@@ -241,16 +245,16 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 		bool within = true, any = false;
 
 		if (pl->request.engine == KVP_ENGINE_SGLANG) {
-			any = kvp__plan_max_batch_in(pl->plan, f->budget, 0, seq, &largest);
+			any = kvp__plan_max_batch_in(pl->plan, f->check, 0, seq, &largest);
 			for (uint32_t s = 0; s < stages; s++)
-				within = within && bytes[s] <= f->budget[s];
+				within = within && bytes[s] <= f->check[s];
 		} else {
 			/* The least of the stages' that cache. */
 			for (uint32_t s = 0; s < stages; s++) {
 				uint64_t b;
 
-				within = within && bytes[s] <= f->budget[s];
-				if (!kvp__cost_max_batch(&pl->one[s], f->budget[s], one[s], &b))
+				within = within && bytes[s] <= f->check[s];
+				if (!kvp__cost_max_batch(&pl->one[s], f->check[s], one[s], &b))
 					continue;
 				any = true;
 				if (b < largest)

@@ -405,9 +405,19 @@ has_line "--explain: vLLM 0.27's mode none" \
 run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
 has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
 has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"
+# 1,048,576,000 B is 125 blocks of 32 layers x 16 x 16,384 = 8,388,608 B;
+# since 0.29 vLLM's check holds one back, its null block: 124 blocks,
+# 1,984 tokens (2,000 with --vllm-version 0.28).
+has_line "--explain: vLLM's null block" \
+	"    vLLM's check holds back the null block, one block of the pool (8,388,608 B): 1,040,187,392 B for the longest context and the batch"
 check "--explain: the longest context at its boundary" grep -q \
+	"max seq (HBM): 1,984; at batch 1 the largest GPU's cache is 1,040,187,392 B at 1,984 tokens, within 1,040,187,392 B, and 1,048,576,000 B at one token more" \
+	"$work/out"
+run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain --vllm-version 0.28
+check "--explain: vLLM 0.28's check takes the whole budget" grep -q \
 	"max seq (HBM): 2,000; at batch 1 the largest GPU's cache is 1,048,576,000 B at 2,000 tokens, within 1,048,576,000 B, and 1,056,964,608 B at one token more" \
 	"$work/out"
+check "--explain: no null block before 0.29" sh -c '! grep -q "null block" "$1"' sh "$work/out"
 
 # llama.cpp without flash attention (-fa off): the compute buffer holds the
 # attention's scores, 4 x 512 x (8,192 x 33 + 16,384) = 587,202,560 B for

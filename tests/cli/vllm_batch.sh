@@ -25,8 +25,12 @@ has_line "0.26 on: the H100 allocates two steps' pages" \
 has_line "0.26 on: the H100 holds 25 requests" \
 	"    GPU KV cache size: 820,635 tokens, Maximum concurrency for 32,768 tokens per request: 25.04x"
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 70427239303 --explain
+# vLLM's check (0.29 on) holds back its null block: groups of 5 layers (the
+# 5 full ones; 29 sliding make 6 groups), 5 x 65,536 = 327,680 B.
+has_line "0.29 on, explain: the null block of 5 layers' pages" \
+	"    vLLM's check holds back the null block, one block of the pool (327,680 B): 70,426,911,623 B for the longest context and the batch"
 has_line "0.26 on, explain: the H100's boundary" \
-	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,427,239,303 B, and 71,260,307,456 B for one more"
+	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,426,911,623 B, and 71,260,307,456 B for one more"
 # Llama 4 Scout's chunked layers (below) keep the chunk and two steps:
 # cdiv(8192 + 2m, 16) = 768 pages at 2048, 1,536 at 8192; 36 x 768 x
 # 65,536 + 1,610,612,736 = 3,422,552,064 B and 36 x 1,536 x 65,536 +
