@@ -136,6 +136,7 @@ static const struct option long_options[] = {
 	{"language-model-only", no_argument, NULL, OPT_LM_ONLY},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
+	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},
 	{"sglang-version", required_argument, NULL, OPT_SGLANG_VERSION},
 	{"mamba-cache-mode", required_argument, NULL, OPT_MAMBA_MODE},
 	{"enable-prefix-caching", no_argument, NULL, OPT_PREFIX_CACHING},
@@ -215,6 +216,8 @@ void cli_usage(FILE *out)
 	      "                         --enforce-eager no graphs\n"
 	      "      --language-model-only  vLLM: a multimodal model's towers unloaded\n"
 	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
+	      "      --vllm-runner v1|v2  vLLM's model runner (default: vLLM's for the\n"
+	      "                         model and release); v2 keeps pp + 1 steps in flight\n"
 	      "      --sglang-version X.Y.Z  the SGLang release to follow (default:\n"
 	      "                         current, 0.5.20 or later)\n"
 	      "      --cuda-memory      vLLM, SGLang, TensorRT-LLM: size from the memory\n"

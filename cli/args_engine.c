@@ -273,6 +273,17 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_SGLANG_VERSION:
 		o->engine_flags |= CLI_FLAG_SGLANG_VERSION;
 		return parse_sglang_version(opt, arg, &o->req.sglang_version);
+	case OPT_VLLM_RUNNER:
+		o->engine_flags |= CLI_FLAG_VLLM_RUNNER;
+		{
+			static const char *const runners[] = {"v1", "v2", NULL};
+			int i = cli_parse_word(opt, "model runner", arg, runners);
+
+			if (i < 0)
+				return 2;
+			o->req.vllm_runner = (uint32_t)i + 1;
+			return 0;
+		}
 	case OPT_MAMBA_MODE:
 		o->engine_flags |= CLI_FLAG_MAMBA_MODE;
 		{
@@ -329,6 +340,7 @@ static const struct {
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_VLLM_RUNNER, "--vllm-runner", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SGLANG_VERSION, "--sglang-version", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_PREFIX, "--enable-prefix-caching", ENGINE(KVP_ENGINE_VLLM)},

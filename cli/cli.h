@@ -126,6 +126,7 @@ enum cli_engine_flag {
 	CLI_FLAG_LLAMA_SERVER = 1 << 20, /* llama.cpp */
 	CLI_FLAG_LM_ONLY = 1 << 21,   /* vLLM */
 	CLI_FLAG_SGLANG_VERSION = 1 << 22, /* SGLang */
+	CLI_FLAG_VLLM_RUNNER = 1 << 23, /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -169,6 +170,7 @@ enum cli_engine_option {
 	OPT_LLAMA_SERVER,
 	OPT_LM_ONLY,
 	OPT_SGLANG_VERSION,
+	OPT_VLLM_RUNNER,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

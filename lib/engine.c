@@ -163,6 +163,9 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	}
 	if ((unsigned)r->engine >= KVP_ENGINE_COUNT)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid engine %d", (int)r->engine);
+	if (r->vllm_runner > 2)
+		return kvp__error(err, KVP_ERR_INVALID, "vLLM model runner %u: 1 (V1) or 2 (V2)",
+		                  r->vllm_runner);
 	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
@@ -180,6 +183,22 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 		                  " sequences", (unsigned long long)r->ctx_size,
 		                  (unsigned long long)r->batch);
 	return KVP_OK;
+}
+
+uint32_t kvp_engine_vllm_runner(const kvp_model *m, const kvp_request *r)
+{
+	bool dense;
+
+	if (!m || !r || r->engine != KVP_ENGINE_VLLM)
+		return 0;
+	if (r->vllm_runner)
+		return r->vllm_runner;
+	/* vllm/config/vllm.py _is_default_v2_model_runner_model: from 0.25
+	 * dense generative models, neither MoE nor hybrid; from 0.29 every
+	 * model (PR #53183, v0.29.0). */
+	dense = !m->moe_experts && !m->moe_routed_experts && !m->moe_top_k &&
+	        !m->moe_intermediate && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+	return kvp__vllm_since(r, 29) || (kvp__vllm_since(r, 25) && dense) ? 2 : 1;
 }
 
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n)
@@ -445,15 +464,15 @@ void kvp__vllm_reach(const kvp_request *r, const kvp_layer_group *g,
 	 * one the chunk plus them (ChunkedLocalAttentionSpec); a full one
 	 * every token.  In flight since 0.26 (PR #47728):
 	 * vllm/config/vllm.py VllmConfig.max_in_flight_tokens, each
-	 * concurrent batch's max_num_batched_tokens, two with the default
-	 * async scheduling at pp 1 and pp stages' otherwise
-	 * (max_concurrent_batches: pp + 1 with the V2 model runner, which
-	 * vLLM picks by default for dense models neither MoE nor hybrid,
-	 * such as Gemma 2 and 3 or Mistral: not followed, so with pipeline
-	 * stages their windows hold a step less here); before, one
-	 * step's.  Not followed: a multi-module MTP draft's retained
-	 * lookahead tokens (extra_retained_tokens). */
-	uint64_t batches = !kvp__vllm_since(r, 26) ? 1 : r->pp <= 1 ? 2 : r->pp;
+	 * concurrent batch's max_num_batched_tokens: with the default async
+	 * scheduling max_concurrent_batches is two at pp 1, and with
+	 * pipeline stages pp + 1 under the V2 model runner, pp under V1
+	 * (the plan's request names the runner, kvp_engine_vllm_runner);
+	 * before, one step's.  Not followed: a multi-module MTP draft's
+	 * retained lookahead tokens (extra_retained_tokens). */
+	uint64_t batches = !kvp__vllm_since(r, 26) ? 1
+	                   : r->pp <= 1 ? 2
+	                   : r->vllm_runner == 2 ? (uint64_t)r->pp + 1 : r->pp;
 	uint64_t in_flight;
 
 	*reach = 0;

@@ -699,6 +699,15 @@ typedef struct kvp_request {
 	                          * modality): a multimodal model's towers
 	                          * are not loaded (vllm/model_executor/
 	                          * models/interfaces.py _mark_tower_model) */
+	uint32_t vllm_runner;    /* vLLM's model runner, 1 (V1) or 2 (V2,
+	                          * VLLM_USE_V2_MODEL_RUNNER=1); 0: its
+	                          * default for the model and vllm_version,
+	                          * which kvp_plan_compute sets in the
+	                          * plan's request (kvp_engine_vllm_runner).
+	                          * With pipeline stages V2 keeps pp + 1
+	                          * batches in flight, V1 pp: a sliding or
+	                          * chunked layer holds that many steps of
+	                          * max_num_batched_tokens beside its window */
 } kvp_request;
 
 /* Whether the engine of request loads a multimodal model's vision and audio
@@ -1413,6 +1422,14 @@ KVP_API const char *kvp_engine_attention_backend(const kvp_model *model,
  * request->mamba_cache_mode, or the default of its vllm_version (align
  * from 0.28, none before); never KVP_MAMBA_DEFAULT.  Align for NULL. */
 KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
+
+/* vLLM's model runner for model under request: request->vllm_runner where
+ * given, else vLLM's default (vllm/config/vllm.py
+ * VllmConfig.use_v2_model_runner): V2 (2) for every model from 0.29 (PR
+ * #53183), from 0.25 for a dense model, neither a mixture of experts
+ * (kvp_model moe_*) nor one with recurrent layers, V1 (1) otherwise.  0
+ * for another engine, or NULL. */
+KVP_API uint32_t kvp_engine_vllm_runner(const kvp_model *model, const kvp_request *request);
 
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems

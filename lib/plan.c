@@ -305,6 +305,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	if (st != KVP_OK)
 		return st;
+	/* vLLM's model runner, its default for the model where not given:
+	 * the plan's request says which it followed. */
+	if (request->engine == KVP_ENGINE_VLLM && request->vllm_runner == 0) {
+		if (request != &resolved)
+			resolved = *request;
+		resolved.vllm_runner = kvp_engine_vllm_runner(m, &resolved);
+		request = &resolved;
+	}
 	/* The weights the engine loads: a checkpoint's MTP layers are an MTP
 	 * draft's alone (lib/draft.c weighs them), and llama.cpp keeps a
 	 * vision tower in its mmproj file (kvp_request_loads_towers).  On a

@@ -1274,6 +1274,11 @@ static void test_sglang_swa_draft(void **state)
  *   mnbt 512: 127 + 1,024 = 1,151, cdiv 72, + 1 = 73 blocks = 1,168;
  *   pp 3: 3 x 2,048 = 6,144, 6,271, cdiv 392, + 1 = 393 blocks = 6,288;
  *   pp 2: two batches, as at pp 1: 4,240.
+ * Those with the V1 model runner, which vLLM 0.26 gives a mixture of
+ * experts (gpt-oss's 128 routed experts).  The V2 runner, every model's
+ * from 0.29, keeps pp + 1 batches: at pp 3 four, 8,319 tokens, capped by
+ * the 8,192 of the request: cdiv 512, + 1 = 513 blocks = 8,208; at pp 2
+ * three, 6,288.
  * Chunk 8,192 at 20,000: min(8,192 + 4,096, 20,000) = 12,288, 768
  * blocks (0.25: 10,240). */
 static void test_vllm_in_flight(void **state)
@@ -1285,6 +1290,8 @@ static void test_vllm_in_flight(void **state)
 	kvp_plan p;
 
 	(void)state;
+	oss.moe_routed_experts = 128;
+	oss.moe_top_k = 4;
 	plan_ok(&oss, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 4016);
 	r.vllm_version = 25;
@@ -1305,6 +1312,19 @@ static void test_vllm_in_flight(void **state)
 	r.pp = 2;
 	plan_ok(&oss, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 4240);
+	assert_int_equal(p.request.vllm_runner, 1);
+	/* V2: the current release's default, or asked for */
+	r.vllm_version = 0;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(p.request.vllm_runner, 2);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 6288);
+	r.pp = 3;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 8208);
+	r.vllm_version = 26;
+	r.vllm_runner = 2;
+	plan_ok(&oss, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 8208);
 
 	pattern(&ch, "chunked*3,full");
 	r = request_at(KVP_ENGINE_VLLM, 20000, 1);

@@ -5,7 +5,8 @@
  * elsewhere (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults and
  * _set_default_max_num_seqs_and_batched_tokens_args), and a sliding layer
  * keeps that step's tokens beside its window, so a plan for an H100 is not
- * the plan for an A100.  Figures are worked by hand in the comments, from
+ * the plan for an A100; with pipeline stages the model runner sets the
+ * steps in flight.  Figures are worked by hand in the comments, from
  * the models' config.json numbers.
  */
 #include <setjmp.h>
@@ -220,12 +221,79 @@ static void test_fit_and_advice(void **state)
 	assert_int_equal(f.batched_tokens, 0);
 }
 
+/* The steps in flight with pipeline stages (vllm/config/vllm.py
+ * max_concurrent_batches, async scheduling): pp + 1 under the V2 model
+ * runner, pp under V1; 2 at pp 1 either way.  Gemma 3 4B at 32,768
+ * tokens, pp 2, a step of 8,192 (an H100's): V2 keeps 1,023 + 3 x 8,192 =
+ * 25,599 tokens in a sliding layer, cdiv(25,599, 16) + 1 = 1,601 pages, so
+ * 29 x 1,601 x 65,536 + 5 x 2,048 x 65,536 = 3,713,859,584 B; V1 1,023 +
+ * 2 x 8,192 = 17,407, 1,089 pages, 2,740,781,056 B, as at pp 1.  V2 is
+ * vLLM's default for every model from 0.29, for dense ones (Gemma 3) from
+ * 0.25; a mixture of experts (gpt-oss) runs V1 before 0.29 (its
+ * routed experts, moe_routed_experts); 0.24 and before V1. */
+static void test_runner_steps(void **state)
+{
+	kvp_model gemma = gemma3_4b(), moe = gemma3_4b();
+	static const struct {
+		bool moe;
+		uint32_t pp, version, runner; /* runner: the request's, 0 vLLM's */
+		uint32_t followed;
+		uint64_t bytes;
+	} cases[] = {
+		{false, 2, 0, 0, 2, 3713859584ull},
+		{false, 2, 0, 1, 1, 2740781056ull},
+		{false, 2, 28, 0, 2, 3713859584ull},
+		{false, 2, 25, 0, 2, 1767702528ull},
+		{false, 2, 24, 0, 1, 1767702528ull},
+		{true, 2, 28, 0, 1, 2740781056ull},
+		{true, 2, 28, 2, 2, 3713859584ull},
+		{true, 2, 29, 0, 2, 3713859584ull},
+		{false, 1, 0, 0, 2, 2740781056ull},
+		{false, 1, 0, 1, 1, 2740781056ull},
+	};
+	kvp_error err;
+
+	(void)state;
+	moe.moe_routed_experts = 32;
+	moe.moe_top_k = 4;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_request r = vllm_at(32768);
+		kvp_plan p;
+
+		r.pp = cases[i].pp;
+		r.max_batched_tokens = 8192;
+		r.vllm_version = cases[i].version;
+		r.vllm_runner = cases[i].runner;
+		assert_int_equal(kvp_engine_vllm_runner(cases[i].moe ? &moe : &gemma, &r),
+		                 cases[i].followed);
+		assert_int_equal(kvp_plan_compute(cases[i].moe ? &moe : &gemma, &r, &p, &err),
+		                 KVP_OK);
+		assert_int_equal(p.request.vllm_runner, cases[i].followed);
+		if (p.cache_total_bytes != cases[i].bytes)
+			fail_msg("case %zu: %llu B", i, (unsigned long long)p.cache_total_bytes);
+	}
+	/* Another engine has no runner; a runner past V2 is refused. */
+	{
+		kvp_request r = vllm_at(32768);
+		kvp_plan p;
+
+		r.engine = KVP_ENGINE_SGLANG;
+		assert_int_equal(kvp_engine_vllm_runner(&gemma, &r), 0);
+		assert_int_equal(kvp_engine_vllm_runner(NULL, &r), 0);
+		r.engine = KVP_ENGINE_VLLM;
+		r.vllm_runner = 3;
+		assert_int_equal(kvp_plan_compute(&gemma, &r, &p, &err), KVP_ERR_INVALID);
+		assert_non_null(strstr(err.message, "vLLM model runner 3"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_by_device),
 		cmocka_unit_test(test_plan_follows_device),
 		cmocka_unit_test(test_fit_and_advice),
+		cmocka_unit_test(test_runner_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,24 @@ has_line "0.29 on, explain: the null block of 5 layers' pages" \
 	"    vLLM's check holds back the null block, one block of the pool (327,680 B): 70,426,911,623 B for the longest context and the batch"
 has_line "0.26 on, explain: the H100's boundary" \
 	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,426,911,623 B, and 71,260,307,456 B for one more"
+# With pipeline stages the steps in flight follow the model runner
+# (max_concurrent_batches): V2, vLLM's default for every model from 0.29,
+# keeps pp + 1, so at pp 2 on the H100 a sliding layer takes 1,023 + 3 x
+# 8,192 = 25,599 tokens, cdiv(25,599, 16) + 1 = 1,601 pages: 29 x 1,601 x
+# 65,536 + 671,088,640 = 3,713,859,584 B; V1 keeps pp, two steps:
+# 2,740,781,056 B as at pp 1.
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --pp 2 --kv-budget 70427239303
+has_line "pp 2, V2's three steps in flight" \
+	"  allocates 3,713,859,584 B; the exact model needs 792,723,456 B"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --pp 2 --kv-budget 70427239303 \
+	--vllm-runner v1
+has_line "pp 2, --vllm-runner v1: two" \
+	"  allocates 2,740,781,056 B; the exact model needs 792,723,456 B"
+expect_error "--vllm-runner v3" "^kvplan: --vllm-runner: unknown model runner 'v3' \\(valid: v1, v2\\)$" \
+	--model gemma3-4b --seq 100 --engine vllm --vllm-runner v3
+run --model gemma3-4b --seq 100 --engine sglang --vllm-runner v2
+check "--vllm-runner under SGLang warns" grep -Fxq \
+	"kvplan: warning: --vllm-runner is a vllm setting; --engine sglang ignores it" "$work/err"
 # Llama 4 Scout's chunked layers (below) keep the chunk and two steps:
 # cdiv(8192 + 2m, 16) = 768 pages at 2048, 1,536 at 8192; 36 x 768 x
 # 65,536 + 1,610,612,736 = 3,422,552,064 B and 36 x 1,536 x 65,536 +
