@@ -16,26 +16,18 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "testmodel.h"
 
 #define H100_BYTES 85899345920ull /* 80 GiB */
 
+/* testmodel_new's model, its LM head tied or not (finalize reads
+ * nothing of it). */
 static kvp_model model(uint32_t layers, uint32_t hidden, uint32_t heads, uint32_t kv,
                        uint32_t vocab, uint64_t params, bool tied)
 {
-	kvp_model m;
-	kvp_error err;
+	kvp_model m = testmodel_new(layers, hidden, heads, kv, vocab, params);
 
-	memset(&m, 0, sizeof m);
-	strcpy(m.name, "m");
-	m.layers = layers;
-	m.hidden = hidden;
-	m.heads = heads;
-	m.kv_heads = kv;
-	m.vocab = vocab;
-	m.params = params;
 	m.tie_embeddings = tied;
-	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
 	return m;
 }
 

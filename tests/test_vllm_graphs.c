@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "testmodel.h"
 
 #define GIB 1073741824.0
 
@@ -45,12 +46,9 @@ static kvp_model model(uint32_t layers, uint32_t vocab, uint32_t intermediate)
 
 static kvp_device h100(uint64_t bytes)
 {
-	kvp_device d;
+	kvp_device d = testmodel_device(bytes);
 
-	memset(&d, 0, sizeof d);
 	strcpy(d.name, "h100-sxm");
-	d.hbm_bytes = bytes;
-	d.l2_bytes = 50ull << 20;
 	return d;
 }
 
