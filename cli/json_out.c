@@ -407,6 +407,12 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 				json_null(&w, "attention_backend");
 		}
 		json_u64(&w, "budget_bytes", f->budget_bytes);
+		/* vLLM: the null block its check holds back from the budget
+		 * (0.29 on; 0 before), which max_seq_hbm and max_batch_hbm
+		 * answer without. */
+		if (p->request.engine == KVP_ENGINE_VLLM)
+			json_u64(&w, "held_bytes", kvp_plan_held_bytes(cli_device_plan(p, i),
+			                                               f->stage));
 		/* Each stage's weights and budget on one of its GPUs, and the
 		 * stage that binds, whose GPU the figures above are. */
 		json_u64(&w, "stage", f->stage);
@@ -415,6 +421,9 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 			json_object_begin(&w, NULL);
 			json_u64(&w, "weights_per_gpu", f->stage_weights[s]);
 			json_u64(&w, "budget_bytes", f->stage_budget[s]);
+			if (p->request.engine == KVP_ENGINE_VLLM)
+				json_u64(&w, "held_bytes",
+				         kvp_plan_held_bytes(cli_device_plan(p, i), s));
 			json_object_end(&w);
 		}
 		json_array_end(&w);

@@ -31,6 +31,11 @@ has_line "0.29 on, explain: the null block of 5 layers' pages" \
 	"    vLLM's check holds back the null block, one block of the pool (327,680 B): 70,426,911,623 B for the longest context and the batch"
 has_line "0.26 on, explain: the H100's boundary" \
 	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,426,911,623 B, and 71,260,307,456 B for one more"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json
+is held_bytes 327680 "JSON: the null block, 5 x 65,536 B"
+run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json \
+	--vllm-version 0.28
+is held_bytes 0 "JSON: none held back before 0.29"
 # With pipeline stages the steps in flight follow the model runner
 # (max_concurrent_batches): V2, vLLM's default for every model from 0.29,
 # keeps pp + 1, so at pp 2 on the H100 a sliding layer takes 1,023 + 3 x
