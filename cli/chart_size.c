@@ -204,17 +204,24 @@ static uint64_t crossing(const struct size_chart *s, const struct line *l,
 /* Where line l crosses device d's level h.  Under pp each stage fits its
  * own budget: the request's line on its own device's memory crosses at
  * the fit's max seq, the table's, not where one budget for every stage
- * would put it. */
+ * would put it.  With one stage a line crosses the memory less what
+ * vLLM's check holds back from it (0.29 on, its null block:
+ * kvp_plan_held_bytes), as the table's max seq does. */
 static uint64_t crossing_of(const struct size_chart *s, const struct line *l, size_t d,
                             int h)
 {
 	const struct cli_plan *p = s->c->plan;
 	const kvp_fit *f = &p->fits[d];
+	uint64_t level = level_of(p, d, h), held;
 
 	if (h && l->plan->stages > 1 && l->of && l->of == cli_device_plan(p, d))
 		return f->max_seq_hbm_unbounded || f->max_seq_hbm < s->lo ||
 		       f->max_seq_hbm > SEQ_CAP || !f->budget_bytes ? 0 : f->max_seq_hbm;
-	return crossing(s, l, level_of(p, d, h));
+	if (h && l->plan->stages == 1) {
+		held = kvp_plan_held_bytes(l->plan, 0);
+		level = level > held ? level - held : 0;
+	}
+	return crossing(s, l, level);
 }
 
 static void set_range(struct size_chart *s)

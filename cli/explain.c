@@ -330,17 +330,14 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
 	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);
 	if (t.share > 0 && t.vlm_factor != 1) {
-		double layers = p->vision_layers ? p->vision_layers : 24;
-		double ratio = layers * ((double)p->vision_hidden * p->vision_hidden) /
-		               (24.0 * 1048576.0);
 		char a[32], b[32];
 
 		say(e, "  mem_fraction_static: a multimodal model's"
 		    " (adjust_mem_fraction_for_vlm): vision_config.num_hidden_layers %.0f%s x"
 		    " hidden_size %u^2 / (24 x 1024^2) = %.17g; 0.95 x min(max(1 - 0.1 x"
-		    " (%.17g - 1), 0.8), 1.05) = %s; %.3f x that = %s", layers,
+		    " (%.17g - 1), 0.8), 1.05) = %s; %.3f x that = %s", t.vlm_layers,
 		    p->vision_layers ? "" : " (SGLang's where left out)", p->vision_hidden,
-		    ratio, ratio, cli_shortest(t.vlm_factor, a, sizeof a), t.share,
+		    t.vlm_ratio, t.vlm_ratio, cli_shortest(t.vlm_factor, a, sizeof a), t.share,
 		    cli_shortest(share, b, sizeof b));
 	}
 }
@@ -525,10 +522,14 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			uint64_t held = kvp_plan_held_bytes(dp, s);
 
 			check[s] = f->stage_budget[s] > held ? f->stage_budget[s] - held : 0;
-			if (held && s == f->stage)
+			if (held && dp->stages == 1)
 				say(&e, "  vLLM's check holds back the null block, one block of the"
 				    " pool (%s B): %s B for the longest context and the batch",
 				    g(held), g(check[s]));
+			else if (held)
+				say(&e, "  stage %u: vLLM's check holds back its pool's null block"
+				    " (%s B): %s B of its %s B for the longest context and the"
+				    " batch", s, g(held), g(check[s]), g(f->stage_budget[s]));
 		}
 		budget = check[f->stage];
 		if (steps && !f->max_seq_hbm_unbounded)

@@ -163,7 +163,7 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	}
 	if ((unsigned)r->engine >= KVP_ENGINE_COUNT)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid engine %d", (int)r->engine);
-	if (r->vllm_runner > 2)
+	if (r->engine == KVP_ENGINE_VLLM && r->vllm_runner > 2)
 		return kvp__error(err, KVP_ERR_INVALID, "vLLM model runner %u: 1 (V1) or 2 (V2)",
 		                  r->vllm_runner);
 	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
@@ -189,15 +189,14 @@ uint32_t kvp_engine_vllm_runner(const kvp_model *m, const kvp_request *r)
 {
 	bool dense;
 
-	if (!m || !r || r->engine != KVP_ENGINE_VLLM)
+	if (!m || !r || r->engine != KVP_ENGINE_VLLM || r->vllm_runner > 2)
 		return 0;
 	if (r->vllm_runner)
 		return r->vllm_runner;
 	/* vllm/config/vllm.py _is_default_v2_model_runner_model: from 0.25
 	 * dense generative models, neither MoE nor hybrid; from 0.29 every
 	 * model (PR #53183, v0.29.0). */
-	dense = !m->moe_experts && !m->moe_routed_experts && !m->moe_top_k &&
-	        !m->moe_intermediate && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+	dense = !kvp__model_moe(m) && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
 	return kvp__vllm_since(r, 29) || (kvp__vllm_since(r, 25) && dense) ? 2 : 1;
 }
 

@@ -66,6 +66,13 @@ bool kvp__device_amd(const kvp_device *d);
 /* Copies src into a fixed buffer of size dst_size; fails if it does not fit. */
 int kvp__copy_name(char *dst, size_t dst_size, const char *src);
 
+/* Whether model m is a mixture of experts, by any of its moe_* fields
+ * (routed experts, top-k or an expert's size). */
+static inline bool kvp__model_moe(const kvp_model *m)
+{
+	return m->moe_experts || m->moe_routed_experts || m->moe_top_k || m->moe_intermediate;
+}
+
 /* a * b into *out; returns 0 on overflow (and leaves *out unspecified). */
 static inline int kvp__mul(uint64_t a, uint64_t b, uint64_t *out)
 {

@@ -1337,13 +1337,18 @@ typedef struct kvp_sglang_reserve {
 	bool floored;            /* the 10240 floor was taken */
 	double share;            /* round((gpu_mem - reserved) / gpu_mem, 3),
 	                          * 0 where nothing is left */
-	/* A multimodal model's factor on share (kvp_model vision_hidden and
-	 * vision_layers; SGLang's adjust_mem_fraction_for_vlm): 0.95 x
-	 * min(max(1 - 0.1 x (layers x hidden^2 / (24 x 1024^2) - 1), 0.8),
-	 * 1.05), layers 24 where not given; 1 for any other model. */
+	/* A multimodal model's factor on share (kvp_plan vision_hidden and
+	 * vision_layers; SGLang's adjust_mem_fraction_for_vlm): vlm_layers
+	 * the encoder's layers as SGLang takes them (24 where not given; 0
+	 * for a model without an encoder), vlm_ratio vlm_layers x hidden^2 /
+	 * (24 x 1024^2), vlm_factor 0.95 x min(max(1 - 0.1 x (vlm_ratio -
+	 * 1), 0.8), 1.05), 1 for a model without an encoder. */
+	double vlm_layers;
+	double vlm_ratio;
 	double vlm_factor;
 	double mem_fraction_static; /* share x vlm_factor, not rounded again:
-	                          * the share SGLang takes */
+	                          * the share SGLang takes (0 where nothing
+	                          * is left) */
 } kvp_sglang_reserve;
 
 /* SGLang's own mem_fraction_static for plan's model and request on
@@ -1428,7 +1433,8 @@ KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
  * VllmConfig.use_v2_model_runner): V2 (2) for every model from 0.29 (PR
  * #53183), from 0.25 for a dense model, neither a mixture of experts
  * (kvp_model moe_*) nor one with recurrent layers, V1 (1) otherwise.  0
- * for another engine, or NULL. */
+ * for another engine, a runner past 2 (which kvp_plan_compute refuses
+ * under vLLM), or NULL. */
 KVP_API uint32_t kvp_engine_vllm_runner(const kvp_model *model, const kvp_request *request);
 
 /* Fit of a plan on device, with the request's weights type, mem_util and

@@ -139,7 +139,7 @@ static bool gdn_hybrid(const kvp_model *m)
  * layer is replayed (gdn_graph, lib/llama_replay.c). */
 static uint64_t mlp_token_bytes(const kvp_model *m, uint64_t extra)
 {
-	bool dense = !m->moe_top_k && !m->moe_intermediate;
+	bool dense = !kvp__model_moe(m);
 	unsigned __int128 values = (gdn_hybrid(m) && dense ? 2 : 3) * (unsigned __int128)m->hidden +
 	                           mlp_values(m);
 

@@ -196,25 +196,31 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
  * (031ed82d; server_args.py ServerArgs.adjust_mem_fraction_for_vlm since
  * PR #6881 of 2025) works it out in Python floats: the vision encoder's
  * layers x hidden^2 over ViT-L/14's 24 x 1024^2, each doubling 10 % less,
- * between 0.8 and 1.05, times 0.95.  The products are whole and exact in a
- * double, and each step rounds as Python's does: step is volatile so that
+ * between 0.8 and 1.05, times 0.95; into t.  The products are whole and
+ * exact in a double for widths below 2^26 (Python's are exact integers),
+ * and each step rounds as Python's does: step is volatile so that
  * no fused multiply-add joins 0.1 x (ratio - 1) to the subtraction after
  * it where the target has one.  Not modelled: SGLang's opt-in post-capture sizing,
  * which takes 8 GiB instead, and a decode-only server of disaggregated
  * serving, which takes none. */
-static double sglang_vlm_factor(const struct sglang_model *m)
+static void sglang_vlm_factor(const struct sglang_model *m, kvp_sglang_reserve *t)
 {
-	double layers = m->vision_layers ? m->vision_layers : 24;
-	double score = layers * ((double)m->vision_hidden * m->vision_hidden);
-	double ratio = score / (24.0 * (1024.0 * 1024.0));
-	volatile double step = 0.1 * (ratio - 1.0);
-	double dynamic = 1.0 - step;
+	volatile double step;
+	double dynamic;
 
+	t->vlm_factor = 1;
+	if (!m->vision_hidden)
+		return;
+	t->vlm_layers = m->vision_layers ? m->vision_layers : 24;
+	t->vlm_ratio = t->vlm_layers * ((double)m->vision_hidden * m->vision_hidden) /
+	               (24.0 * (1024.0 * 1024.0));
+	step = 0.1 * (t->vlm_ratio - 1.0);
+	dynamic = 1.0 - step;
 	if (dynamic > 1.05)
 		dynamic = 1.05;
 	if (dynamic < 0.8)
 		dynamic = 0.8;
-	return 0.95 * dynamic;
+	t->vlm_factor = 0.95 * dynamic;
 }
 
 /* The share, and SGLang's terms where its own share is taken (else all
@@ -240,12 +246,12 @@ static double engine_share(const kvp_request *r, const kvp_device *d,
 		 * gpu_mem, 3): Python's round, to the decimal nearest the
 		 * double's exact value, which printf's rounding also is. */
 		sglang_reserved(r, d, m, t);
+		sglang_vlm_factor(m, t);
 		share = (t->gpu_mem - t->reserved) / t->gpu_mem;
 		if (!(share > 0))
 			return 0;
 		snprintf(text, sizeof text, "%.3f", share);
 		t->share = strtod(text, NULL);
-		t->vlm_factor = m->vision_hidden ? sglang_vlm_factor(m) : 1;
 		t->mem_fraction_static = t->share * t->vlm_factor;
 		return t->mem_fraction_static;
 	default:

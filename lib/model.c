@@ -49,6 +49,12 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		                  " its %llu params", name, (unsigned long long)m->mtp_params,
 		                  (unsigned long long)m->vision_params,
 		                  (unsigned long long)m->params);
+	/* An encoder's layers without its width: config.json's would be
+	 * SGLang's 1024; a profile says it. */
+	if (m->vision_layers && !m->vision_hidden)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: vision_layers %u without vision_hidden_size", name,
+		                  m->vision_layers);
 #undef name
 	return KVP_OK;
 }

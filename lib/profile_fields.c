@@ -103,6 +103,8 @@ static const char *model_culprit(const void *profile)
 		return "moe_top_k";
 	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
 		return m->mtp_params > m->params ? "mtp_params" : "vision_params";
+	if (m->vision_layers && !m->vision_hidden)
+		return "vision_layers";
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";
 	/* The rest is about the layers: the pattern says which kinds there

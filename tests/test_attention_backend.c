@@ -314,8 +314,8 @@ static void test_fit_and_advice(void **state)
 	 * budget of 47,627,398,247 B holds 47,850 fp8 blocks of 64 (995,328
 	 * B each), less the null block vLLM's check holds back since 0.29:
 	 * 47,849 x 64 = 3,062,336 tokens, not enough; in blocks of 16 it
-	 * would hold 191,403, less that block 191,402 x 16 = 3,062,432.
-	 * fp16 is short too: no type. */
+	 * would hold 191,403, less its own null block (16 tokens) 191,402 x
+	 * 16 = 3,062,432.  fp16 is short too: no type. */
 	here = vllm(KVP_DTYPE_FP16, 3062432);
 	here.kv_budget = UINT64_C(47627398247);
 	assert_int_equal(kvp_advise(&v2_lite, &here, &h100, &a, &err), KVP_OK);

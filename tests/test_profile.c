@@ -315,6 +315,10 @@ static void test_error_unknown_key(void **state)
 	expect_error(0, "moe", "name: moe\nlayers: 4\nheads: 8\nkv_heads: 8\nhead_dim: 64\n"
 	             "moe_top_k: 9\nmoe_routed_experts: 8\n", KVP_ERR_SHAPE, 6, 1,
 	             "moe: moe_top_k 9 is more than its 8 routed experts");
+	/* A vision encoder's layers without its width: at the layers' line. */
+	expect_error(0, "vl", "name: vl\nlayers: 4\nheads: 8\nkv_heads: 8\nhead_dim: 64\n"
+	             "vision_layers: 27\n", KVP_ERR_SHAPE, 6, 1,
+	             "vl: vision_layers 27 without vision_hidden_size");
 	/* An interconnect kvplan does not know: at its line. */
 	expect_error(1, "g", "name: g\nmemory: 80 GiB\nl2: 50 MiB\ninterconnect: nvswitch\n",
 	             KVP_ERR_PARSE, 4, 1, "g: interconnect 'nvswitch' is none of pcie, nvlink"

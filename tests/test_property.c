@@ -302,19 +302,41 @@ static void test_solvers_are_tight(void **state)
 			plan.request.kv_budget = budget ? budget : 1;
 			assert_int_equal(kvp_plan_max_seq(&plan, dev.l2_bytes, r.batch, &seq_l2,
 			                                  &unbounded_l2, &err), KVP_OK);
-			if (budget && kvp_plan_fit(&plan, &dev, &fit, &err) == KVP_OK &&
-			    held_back(&plan)) {
-				/* vLLM 0.29 on: within each stage's budget
-				 * less its null block (kvp_plan_held_bytes),
-				 * tight there. */
-				assert_true(stage_answers_tight(&plan, budget, &fit));
-				fitted++;
-			} else if (budget && kvp_plan_fit(&plan, &dev, &fit, &err) == KVP_OK) {
-				assert_int_equal(fit.max_seq_hbm, seq);
-				assert_int_equal(fit.max_seq_hbm_unbounded, unbounded);
-				assert_int_equal(fit.max_batch_hbm, batch);
+			if (budget && kvp_plan_fit(&plan, &dev, &fit, &err) == KVP_OK) {
 				assert_int_equal(fit.max_seq_l2, seq_l2);
 				assert_int_equal(fit.max_seq_l2_unbounded, unbounded_l2);
+				if (!held_back(&plan)) {
+					assert_int_equal(fit.max_seq_hbm, seq);
+					assert_int_equal(fit.max_seq_hbm_unbounded, unbounded);
+					assert_int_equal(fit.max_batch_hbm, batch);
+				} else {
+					/* vLLM 0.29 on: within each stage's
+					 * budget less its null block
+					 * (kvp_plan_held_bytes), tight there;
+					 * with one stage the solvers' answers
+					 * in that budget. */
+					uint64_t held = kvp_plan_held_bytes(&plan, 0), s1, b1;
+					bool u1;
+
+					assert_true(stage_answers_tight(&plan, budget, &fit));
+					if (plan.stages == 1) {
+						assert_int_equal(kvp_plan_max_seq(&plan, budget > held
+						                                  ? budget - held : 0,
+						                                  r.batch, &s1, &u1, &err),
+						                 KVP_OK);
+						assert_int_equal(kvp_plan_max_batch(&plan, budget > held
+						                                    ? budget - held : 0,
+						                                    r.seq, &b1, &err),
+						                 KVP_OK);
+						assert_int_equal(fit.max_seq_hbm, s1);
+						assert_int_equal(fit.max_seq_hbm_unbounded, u1);
+						assert_int_equal(fit.max_batch_hbm, b1);
+					} else if (fit.max_seq_hbm_unbounded) {
+						/* less room is never unbounded
+						 * where more is not */
+						assert_true(unbounded);
+					}
+				}
 				fitted++;
 			}
 		}

@@ -327,24 +327,29 @@ static void test_engine_default_share(void **state)
  *  - 24 of 512: ratio 0.25, 1.075 over 1.05, f 0.9974999999999999,
  *    0.8279249999999999;
  *  - 24 of 1024, ViT-L/14 itself: f 0.95, 0.7885.
- * Gemma 3's and Llama 4's model types are text-only to SGLang unless asked
- * (model_config.py's mm_disabled_models): 0.83.  vLLM's and a share given
+ * Gemma 3's, Llama 4's and Step3-VL's model types (theirs and their text
+ * models') are text-only to SGLang unless asked (model_config.py's
+ * mm_disabled_models): 0.83, no layers taken.  vLLM's and a share given
  * are not touched. */
 static void test_sglang_vlm_factor(void **state)
 {
 	static const struct {
 		uint32_t layers, hidden;
 		const char *type;
+		double taken, ratio; /* the layers SGLang takes, the ratio */
 		double factor, share;
 	} cases[] = {
-		{0, 1152, "qwen3_5_text", 0.9247656249999999, 0.7675554687499999},
-		{32, 2048, "qwen3_5_text", 0.76, 0.6308},
-		{24, 512, "", 0.9974999999999999, 0.8279249999999999},
-		{24, 1024, "", 0.95, 0.7885},
-		{0, 1152, "gemma3_text", 1, 0.83},
-		{0, 1152, "gemma3", 1, 0.83},
-		{0, 1152, "llama4_text", 1, 0.83},
-		{0, 0, "qwen3_5_text", 1, 0.83},
+		{0, 1152, "qwen3_5_text", 24, 1.265625, 0.9247656249999999, 0.7675554687499999},
+		{32, 2048, "qwen3_5_text", 32, 32.0 * 4 / 24, 0.76, 0.6308},
+		{24, 512, "", 24, 0.25, 0.9974999999999999, 0.8279249999999999},
+		{24, 1024, "", 24, 1, 0.95, 0.7885},
+		{0, 1152, "gemma3_text", 0, 0, 1, 0.83},
+		{0, 1152, "gemma3", 0, 0, 1, 0.83},
+		{0, 1152, "llama4_text", 0, 0, 1, 0.83},
+		{0, 1152, "llama4", 0, 0, 1, 0.83},
+		{0, 1152, "step3_vl", 0, 0, 1, 0.83},
+		{0, 1152, "step3_text", 0, 0, 1, 0.83},
+		{0, 0, "qwen3_5_text", 0, 0, 1, 0.83},
 	};
 	kvp_device h100 = testmodel_device(80ull << 30);
 	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
@@ -367,6 +372,8 @@ static void test_sglang_vlm_factor(void **state)
 		r.seq = 1024;
 		assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
 		assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+		if (t.vlm_layers != cases[i].taken || t.vlm_ratio != cases[i].ratio)
+			fail_msg("case %zu: %g layers, ratio %.17g", i, t.vlm_layers, t.vlm_ratio);
 		if (t.share != 0.83 || t.vlm_factor != cases[i].factor ||
 		    t.mem_fraction_static != cases[i].share ||
 		    kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) != cases[i].share)
@@ -386,6 +393,26 @@ static void test_sglang_vlm_factor(void **state)
 		r.mem_util = 0.8;
 		assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
 		assert_true(kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) == 0.8);
+	}
+	/* 3 GiB, where SGLang's reserve leaves nothing: its factor all the
+	 * same, and no share. */
+	{
+		kvp_device small = testmodel_device(3ull << 30);
+		kvp_model one = m;
+		kvp_request r;
+		kvp_plan p;
+		kvp_sglang_reserve t;
+
+		one.vision_hidden = 1152;
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_SGLANG;
+		r.mem_util = 0;
+		r.seq = 1024;
+		assert_int_equal(kvp_plan_compute(&one, &r, &p, &err), KVP_OK);
+		assert_true(kvp_plan_sglang_reserve(&p, &small, &t));
+		assert_true(t.share == 0 && t.mem_fraction_static == 0);
+		assert_true(t.vlm_factor == 0.9247656249999999 && t.vlm_layers == 24);
+		assert_true(kvp_plan_mem_util(&p, &small, NULL, NULL, NULL) == 0);
 	}
 }
 

@@ -113,8 +113,8 @@ static void test_vllm_stages(void **state)
 	/* The longest context on the first stage, whose blocks are the
 	 * fewest: since 0.29 vLLM's check holds back its null block, one
 	 * block of that stage's pool, 27 x 32,768 = 884,736 B
-	 * (kvp_plan_held_bytes), leaving 62,022 blocks, 992,352 tokens; the
-	 * other stages' 26 and 27 layers a block.  Before, all 62,023:
+	 * (kvp_plan_held_bytes), leaving 62,022 blocks, 992,352 tokens; stages
+	 * 1 and 2 hold 27 and 26 layers' pages back.  Before, all 62,023:
 	 * 992,368. */
 	assert_int_equal(kvp_plan_held_bytes(&p, 0), 884736);
 	assert_int_equal(kvp_plan_held_bytes(&p, 1), 884736);

@@ -272,16 +272,28 @@ static void test_runner_steps(void **state)
 		if (p.cache_total_bytes != cases[i].bytes)
 			fail_msg("case %zu: %llu B", i, (unsigned long long)p.cache_total_bytes);
 	}
-	/* Another engine has no runner; a runner past V2 is refused. */
+	/* A hybrid with recurrent layers runs V1 before 0.29, like a
+	 * mixture of experts.  Another engine has no runner, and ignores
+	 * one past V2, which vLLM refuses. */
 	{
+		kvp_model hybrid = gemma3_4b();
 		kvp_request r = vllm_at(32768);
 		kvp_plan p;
 
+		assert_int_equal(kvp_layer_pattern_parse("recurrent*5,full", &hybrid, &err),
+		                 KVP_OK);
+		r.vllm_version = 28;
+		assert_int_equal(kvp_engine_vllm_runner(&hybrid, &r), 1);
+		r.vllm_version = 29;
+		assert_int_equal(kvp_engine_vllm_runner(&hybrid, &r), 2);
+		r.vllm_version = 0;
 		r.engine = KVP_ENGINE_SGLANG;
 		assert_int_equal(kvp_engine_vllm_runner(&gemma, &r), 0);
 		assert_int_equal(kvp_engine_vllm_runner(NULL, &r), 0);
-		r.engine = KVP_ENGINE_VLLM;
 		r.vllm_runner = 3;
+		assert_int_equal(kvp_plan_compute(&gemma, &r, &p, &err), KVP_OK);
+		r.engine = KVP_ENGINE_VLLM;
+		assert_int_equal(kvp_engine_vllm_runner(&gemma, &r), 0);
 		assert_int_equal(kvp_plan_compute(&gemma, &r, &p, &err), KVP_ERR_INVALID);
 		assert_non_null(strstr(err.message, "vLLM model runner 3"));
 	}

@@ -101,7 +101,7 @@ static void test_dense(void **state)
  * layers', 2 x 65,536 + 2 x 32,768 = 196,608 B (UniformTypeKVCacheSpecs):
  * the null block.  A budget of 10 blocks and 5 B holds 10 blocks; the
  * check's 9: 144 tokens (160 in 0.28), and at 100 tokens (7 blocks) one
- * request (10 / 7 = 1.43). */
+ * request (10 / 7 = 1.43).  The batch that tells them apart is below. */
 static void test_one_type(void **state)
 {
 	kvp_model m = testmodel_new(4, 1024, 8, 8, 1000, 1000000);
@@ -125,6 +125,38 @@ static void test_one_type(void **state)
 		assert_int_equal(f.capacity.blocks, 10);
 		assert_int_equal(f.max_seq_hbm, v == 29 ? 144 : 160);
 		assert_int_equal(f.max_batch_hbm, 1);
+	}
+	/* 14 blocks exactly hold two requests of 100 tokens (7 blocks
+	 * each) for 0.28, one for 0.29's check (13): the batch of 2 fits
+	 * only in 0.28, in the fit, the planner's point and the advice
+	 * alike. */
+	for (uint32_t v = 28; v <= 29; v++) {
+		kvp_request r = vllm_request(100, v);
+		kvp_planner *pl = NULL;
+		kvp_point point;
+		kvp_point_fit pf;
+		kvp_advice a;
+		kvp_plan p;
+		kvp_fit f;
+
+		r.kv_budget = 14 * 196608;
+		r.batch = 2;
+		plan_fit(&m, &r, &d, &p, &f);
+		assert_int_equal(f.capacity.blocks, 14);
+		assert_int_equal(f.max_batch_hbm, v == 29 ? 1 : 2);
+		assert_true(f.fits_hbm == (v == 28));
+		assert_int_equal(kvp_planner_new(&m, &r, &d, 1, &pl, &err), KVP_OK);
+		assert_int_equal(kvp_planner_point(pl, 100, 2, &point, &pf, &err), KVP_OK);
+		assert_int_equal(pf.max_batch_hbm, v == 29 ? 1 : 2);
+		assert_true(pf.fits_hbm == (v == 28));
+		kvp_planner_free(&pl);
+		assert_int_equal(kvp_advise(&m, &r, &d, &a, &err), KVP_OK);
+		assert_int_equal(a.max_batch, v == 29 ? 1 : 2);
+		assert_true(a.fits == (v == 28));
+		/* 0.29 is short by the block it holds back: 14 x 196,608 less
+		 * 196,608 against the two requests' 14 blocks */
+		if (v == 29)
+			assert_int_equal(a.short_bytes, 196608);
 	}
 }
 

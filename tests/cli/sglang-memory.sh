@@ -88,9 +88,11 @@ run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --format json
 is usable_bytes 65932512722 "JSON: floor(80 GiB x 0.7675554687499999)"
 run --model gemma3-4b --seq 4096 --engine sglang --gpu h100-sxm --format json
 check "Gemma 3: text-only in SGLang, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
-# A config.json's vision_config: 32 layers of 1280, ratio 1.25 x 1.5625 x
-# 4 / 3 = 2.0833..., 1 - 0.10833... = 0.89166..., 0.95 x that = 0.8470833...;
-# with "depth" alone, 24 layers of 1280: ratio 1.5625, 0.9009375.
+# A config.json's vision_config: 32 layers of 1280, ratio 32 / 24 x
+# (1280 / 1024)^2 = 4 / 3 x 1.5625 = 2.0833..., 1 - 0.10833... =
+# 0.89166..., 0.95 x that = 0.8470833...; with "depth" alone, SGLang's 24
+# layers of 1280: ratio 1.5625, 0.95 x (1 - 0.05625) = 0.8965624999999999
+# and 0.830 x that = 0.7441468749999999 (Python's floats).
 mkdir -p "$work/vlm"
 printf '%s' '{"model_type": "llava", "text_config": {"model_type": "llama",
  "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8,
@@ -99,6 +101,12 @@ printf '%s' '{"model_type": "llava", "text_config": {"model_type": "llama",
 run --config "$work/vlm/config.json" --seq 4096 --engine sglang --gpu h100-sxm
 check "config.json: 32 layers of 1280" grep -Fq \
 	"mem_fraction_static 0.7030791666666665 (SGLang's default here: 0.830 x 0.8470833333333332 for the vision encoder;" \
+	"$work/out"
+sed 's/"num_hidden_layers": 32, "hidden_size": 1280/"depth": 32, "hidden_size": 1280/' \
+	"$work/vlm/config.json" >"$work/vlm/depth.json"
+run --config "$work/vlm/depth.json" --seq 4096 --engine sglang --gpu h100-sxm
+check "config.json: depth alone, SGLang's 24 layers of 1280" grep -Fq \
+	"mem_fraction_static 0.7441468749999999 (SGLang's default here: 0.830 x 0.8965624999999999 for the vision encoder;" \
 	"$work/out"
 # Before 0.5.20 an MLA model turned the breakable graphs off, and LoRA
 # before 0.5.17 (PR #30988): 13,440 MiB, 0.836 (0.8359375) for both; LoRA

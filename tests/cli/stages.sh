@@ -26,6 +26,11 @@ has_line "the tokens of the fewest blocks" \
 	"    GPU KV cache size: 992,368 tokens, Maximum concurrency for 8,192 tokens per request: 121.14x"
 has_line "the memory table's heading" \
 	"Memory per GPU of the stage that binds (the parts sum to its memory)"
+# --explain: each stage's null block, one block of its own pool (27, 27
+# and 26 layers of 16 x 2,048 B per GPU: 884,736, 884,736 and 851,968 B).
+run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --explain
+has_line "--explain: stage 2's null block, its 26 layers' pages" \
+	"    stage 2: vLLM's check holds back its pool's null block (851,968 B): 55,728,856,064 B of its 55,729,708,032 B for the longest context and the batch"
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --format json
 is stage 0 "JSON: the stage that binds"
 is weights_per_gpu 24153344717 "JSON: its weights"
