@@ -134,6 +134,7 @@ static const struct option long_options[] = {
 	{"flash-attn", required_argument, NULL, OPT_FLASH_ATTN},
 	{"llama-server", no_argument, NULL, OPT_LLAMA_SERVER},
 	{"language-model-only", no_argument, NULL, OPT_LM_ONLY},
+	{"language-only", no_argument, NULL, OPT_LANG_ONLY},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},
@@ -215,6 +216,9 @@ void cli_usage(FILE *out)
 	      "                         weights; --max-num-seqs N vLLM's sequences;\n"
 	      "                         --enforce-eager no graphs\n"
 	      "      --language-model-only  vLLM: a multimodal model's towers unloaded\n"
+	      "      --language-only    SGLang's language server of encoder\n"
+	      "                         disaggregation: its share not lowered for the\n"
+	      "                         vision encoder (the towers still loaded)\n"
 	      "      --vllm-version X.Y the vLLM release to follow (default: current)\n"
 	      "      --vllm-runner v1|v2  vLLM's model runner (default: vLLM's for the\n"
 	      "                         model and release); v2 keeps pp + 1 steps in flight\n"

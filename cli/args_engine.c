@@ -256,6 +256,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_LM_ONLY;
 		o->req.language_model_only = true;
 		return 0;
+	case OPT_LANG_ONLY:
+		o->engine_flags |= CLI_FLAG_LANG_ONLY;
+		o->req.language_only = true;
+		return 0;
 	case OPT_CUDA_MEMORY:
 		o->engine_flags |= CLI_FLAG_CUDA_MEMORY;
 		o->req.cuda_memory = true;
@@ -338,6 +342,7 @@ static const struct {
 	{CLI_FLAG_PROFILE, "--profile-memory", ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_RUNNER, "--vllm-runner", ENGINE(KVP_ENGINE_VLLM)},

@@ -127,6 +127,7 @@ enum cli_engine_flag {
 	CLI_FLAG_LM_ONLY = 1 << 21,   /* vLLM */
 	CLI_FLAG_SGLANG_VERSION = 1 << 22, /* SGLang */
 	CLI_FLAG_VLLM_RUNNER = 1 << 23, /* vLLM */
+	CLI_FLAG_LANG_ONLY = 1 << 24, /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -171,6 +172,7 @@ enum cli_engine_option {
 	OPT_LM_ONLY,
 	OPT_SGLANG_VERSION,
 	OPT_VLLM_RUNNER,
+	OPT_LANG_ONLY,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -339,6 +339,9 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 		    p->vision_layers ? "" : " (SGLang's where left out)", p->vision_hidden,
 		    t.vlm_ratio, t.vlm_ratio, cli_shortest(t.vlm_factor, a, sizeof a), t.share,
 		    cli_shortest(share, b, sizeof b));
+	} else if (t.share > 0 && p->request.language_only) {
+		say(e, "  mem_fraction_static: --language-only, so no factor for a vision"
+		    " encoder (handle_gpu_memory_settings: is_vlm false)");
 	}
 }
 

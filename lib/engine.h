@@ -238,7 +238,8 @@ void kvp__llama_fa_answers(const kvp_plan *p, const uint64_t *room, uint64_t *se
 double kvp__engine_mem_util(const kvp_plan *p, const kvp_device *d);
 /* The vision encoder of model that SGLang's default share reads
  * (kvp_plan vision_hidden and vision_layers). */
-void kvp__sglang_vision(const kvp_model *m, uint32_t *hidden, uint32_t *layers);
+void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidden,
+                        uint32_t *layers);
 /* sglang_preload.c: with profile_memory, the memory SGLang finds in use
  * before its weights load on d (0 otherwise). */
 uint64_t kvp__sglang_preload(const kvp_request *r, const kvp_device *d);

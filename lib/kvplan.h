@@ -708,6 +708,16 @@ typedef struct kvp_request {
 	                          * batches in flight, V1 pp: a sliding or
 	                          * chunked layer holds that many steps of
 	                          * max_num_batched_tokens beside its window */
+	bool language_only;      /* SGLang --language-only, the language
+	                          * server of encoder disaggregation: its
+	                          * default share takes no factor for the
+	                          * vision encoder (arg_groups/memory_hook.py
+	                          * handle_gpu_memory_settings: is_vlm
+	                          * false).  The towers stay in the weights,
+	                          * as SGLang's Qwen3-VL builds them whatever
+	                          * the flag.  (SGLang's --language-model-only,
+	                          * which it takes for a few architectures
+	                          * alone, is not modelled.) */
 } kvp_request;
 
 /* Whether the engine of request loads a multimodal model's vision and audio
@@ -985,9 +995,10 @@ typedef struct kvp_plan {
 	uint32_t hidden;
 	/* The model's vision encoder as SGLang's default share reads it
 	 * (kvp_model vision_hidden and vision_layers,
-	 * kvp_plan_sglang_reserve): both 0 where the model has none, or is
+	 * kvp_plan_sglang_reserve): both 0 where the model has none, is
 	 * one SGLang runs text-only unless asked (Gemma 3, Llama 4,
-	 * Step3-VL, by model_type). */
+	 * Step3-VL, by model_type), or the request serves it language-only
+	 * (kvp_request language_only). */
 	uint32_t vision_hidden;
 	uint32_t vision_layers;
 	/* vLLM: the max_num_batched_tokens its sliding and chunked layers

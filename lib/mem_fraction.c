@@ -111,9 +111,17 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 	return m;
 }
 
-void kvp__sglang_vision(const kvp_model *m, uint32_t *hidden, uint32_t *layers)
+/* SGLang's is_vlm (arg_groups/memory_hook.py handle_gpu_memory_settings,
+ * 031ed82d): a multimodal model, served neither --language-only (the
+ * request's language_only) nor --language-model-only.  Not modelled: the
+ * latter, which SGLang takes for the few architectures it lists alone
+ * (ServerArgs.LANGUAGE_MODEL_ONLY_ARCHITECTURES), and the decode server of
+ * disaggregated serving, which takes no factor either. */
+void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidden,
+                        uint32_t *layers)
 {
-	bool text_only = sglang_text_only(m->model_type);
+	bool text_only = sglang_text_only(m->model_type) ||
+	                 (r->engine == KVP_ENGINE_SGLANG && r->language_only);
 
 	*hidden = text_only ? 0 : m->vision_hidden;
 	*layers = text_only ? 0 : m->vision_layers;
@@ -200,9 +208,10 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
  * exact in a double for widths below 2^26 (Python's are exact integers),
  * and each step rounds as Python's does: step is volatile so that
  * no fused multiply-add joins 0.1 x (ratio - 1) to the subtraction after
- * it where the target has one.  Not modelled: SGLang's opt-in post-capture sizing,
- * which takes 8 GiB instead, and a decode-only server of disaggregated
- * serving, which takes none. */
+ * it where the target has one.  No factor where the plan's request serves
+ * the model language-only (kvp__sglang_vision).  Not modelled: SGLang's
+ * opt-in post-capture sizing, which takes 8 GiB instead, and a decode-only
+ * server of disaggregated serving, which takes none. */
 static void sglang_vlm_factor(const struct sglang_model *m, kvp_sglang_reserve *t)
 {
 	volatile double step;

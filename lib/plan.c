@@ -428,7 +428,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->vocab = m->vocab;
 	p->intermediate = m->intermediate;
 	p->hidden = m->hidden;
-	kvp__sglang_vision(m, &p->vision_hidden, &p->vision_layers);
+	kvp__sglang_vision(m, request, &p->vision_hidden, &p->vision_layers);
 	p->batched_tokens = kvp__vllm_plan_mnbt(p);
 	kvp__trtllm_mla_workspace(m, request, p);
 	kvp__plan_buffers(m, p);

@@ -449,6 +449,50 @@ static void test_sglang_vlm_catalog(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* SGLang's --language-only (the language server of encoder
+ * disaggregation): is_vlm is false (memory_hook.py
+ * handle_gpu_memory_settings, 031ed82d), so Qwen3.5 27B on an H100 keeps
+ * the rounded share, 0.830: reserved 13,904 MiB, round(68,016 / 81,920,
+ * 3) = round(0.83027..., 3).  Its towers stay loaded (SGLang's Qwen3-VL
+ * builds them whatever the flag), so the weights SGLang loads are the
+ * same; and another engine ignores the flag. */
+static void test_sglang_language_only(void **state)
+{
+	const char *dirs[] = {KVP_TEST_DATADIR};
+	kvp_catalog *cat = NULL;
+	kvp_device h100 = testmodel_device(80ull << 30);
+	kvp_sglang_reserve t;
+	kvp_error err;
+	kvp_model m;
+	kvp_request r, both;
+	kvp_plan p;
+
+	(void)state;
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-27b", &m, &err), KVP_OK);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.mem_util = 0;
+	r.seq = 1024;
+	both = r;
+	r.language_only = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.vision_hidden, 0);
+	assert_int_equal(p.vision_layers, 0);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_true(t.reserved == 13904 && t.share == 0.830);
+	assert_true(t.vlm_factor == 1 && t.vlm_layers == 0 && t.mem_fraction_static == 0.830);
+	assert_true(kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) == 0.830);
+	assert_true(kvp_request_loads_towers(&r));
+	assert_true(kvp_model_loaded_params(&m, &r) == kvp_model_loaded_params(&m, &both));
+	assert_true(kvp_model_loaded_params(&m, &r) == m.params - m.mtp_params);
+	/* vLLM: no SGLang share, and the plan keeps the encoder */
+	r.engine = KVP_ENGINE_VLLM;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.vision_hidden, 1152);
+	kvp_catalog_free(&cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_engine_default_share),
 		cmocka_unit_test(test_sglang_vlm_factor),
 		cmocka_unit_test(test_sglang_vlm_catalog),
+		cmocka_unit_test(test_sglang_language_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,17 @@ run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --format json
 is usable_bytes 65932512722 "JSON: floor(80 GiB x 0.7675554687499999)"
 run --model gemma3-4b --seq 4096 --engine sglang --gpu h100-sxm --format json
 check "Gemma 3: text-only in SGLang, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$work/out"
+# --language-only, the language server of encoder disaggregation: no
+# factor (handle_gpu_memory_settings: is_vlm false), the rounded 0.830,
+# and the towers still in the weights: floor(85,899,345,920 x 0.830) =
+# 71,296,457,113, less the same 54,713,457,120 B: 16,582,999,993 B.
+run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --language-only --explain
+check "--language-only: the rounded share" grep -Fxq \
+	"h100-sxm: mem_fraction_static 0.830 (SGLang's default here; --mem-fraction-static to give one), 16,582,999,993 B for the cache" \
+	"$work/out"
+check "--language-only: --explain says why" grep -Fq \
+	"mem_fraction_static: --language-only, so no factor for a vision encoder (handle_gpu_memory_settings: is_vlm false)" \
+	"$work/out"
 # A config.json's vision_config: 32 layers of 1280, ratio 32 / 24 x
 # (1280 / 1024)^2 = 4 / 3 x 1.5625 = 2.0833..., 1 - 0.10833... =
 # 0.89166..., 0.95 x that = 0.8470833...; with "depth" alone, SGLang's 24
@@ -179,6 +190,10 @@ check "--chunked-prefill-size under vLLM warns" grep -Fxq \
 	"$work/err"
 expect_error "--cuda-graph-max-bs 0" "^kvplan: --cuda-graph-max-bs: " \
 	--model llama3-8b --seq 100 --engine sglang --cuda-graph-max-bs 0
+run --model qwen3.5-27b --seq 1000 --engine vllm --language-only --format json
+check "--language-only under vLLM warns" grep -Fxq \
+	"kvplan: warning: --language-only is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
 run --model llama3-8b --seq 1000 --engine vllm --sglang-version 0.5.18 --format json
 check "--sglang-version under vLLM warns" grep -Fxq \
 	"kvplan: warning: --sglang-version is a sglang setting; --engine vllm ignores it" \
