@@ -183,6 +183,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		/* Its block: given, 16, an MLA backend's on the first GPU,
 		 * or a hybrid's enlarged one. */
 		json_u64(w, "block_size", cli_engine_block(lp));
+		/* Its model runner, given or its default for the model and
+		 * release (the plan's request: kvp_engine_vllm_runner). */
+		json_text(w, "vllm_runner", lp->request.vllm_runner == 1 ? "v1" : "v2");
 	}
 	/* SGLang: its page, the first GPU's backend's unless given. */
 	if (r->engine == KVP_ENGINE_SGLANG)

@@ -49,6 +49,14 @@ run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --pp 2 --kv-budget 70
 	--vllm-runner v1
 has_line "pp 2, --vllm-runner v1: two" \
 	"  allocates 2,740,781,056 B; the exact model needs 792,723,456 B"
+# JSON names the runner: given, or vLLM's default (V2 for every model from
+# 0.29, for dense ones from 0.25; Qwen3.5 is hybrid, so V1 at 0.28).
+run --model gemma3-4b --seq 100 --engine vllm --gpu h100 --format json --vllm-runner v1
+is vllm_runner '"v1"' "JSON: the runner given"
+run --model qwen3.5-27b --seq 100 --engine vllm --gpu h100 --format json
+is vllm_runner '"v2"' "JSON: V2, the default from 0.29"
+run --model qwen3.5-27b --seq 100 --engine vllm --gpu h100 --format json --vllm-version 0.28
+is vllm_runner '"v1"' "JSON: a hybrid's default at 0.28, V1"
 expect_error "--vllm-runner v3" "^kvplan: --vllm-runner: unknown model runner 'v3' \\(valid: v1, v2\\)$" \
 	--model gemma3-4b --seq 100 --engine vllm --vllm-runner v3
 run --model gemma3-4b --seq 100 --engine sglang --vllm-runner v2
