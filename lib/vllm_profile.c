@@ -90,7 +90,7 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
 }
 
 /* vLLM's estimate of its CUDA graphs' memory, which from 0.20 it takes
- * from the cache's budget (gpu_worker.py determine_available_memory:
+ * (under the V1 model runner; under V2 from 0.29) from the cache's budget (gpu_worker.py determine_available_memory:
  * available = requested - non_kv_cache_memory - the estimate, with
  * VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default since PR #38284,
  * in v0.20.0).  vLLM measures it (gpu_model_runner.py
@@ -111,6 +111,19 @@ static uint64_t graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
 	uint32_t sizes;
 
 	if (!kvp__vllm_since(&p->request, 20))
+		return 0;
+	/* The V2 model runner estimated nothing before 0.29: its
+	 * profile_cudagraph_memory returned 0 (vllm/v1/worker/gpu/
+	 * model_runner.py, "It is TBD whether we keep this API or not"; issue
+	 * #49224), so the cache took the whole budget and the graphs were
+	 * captured out of the rest, until PR #53306 (merged by 2026-08-24,
+	 * ahead of #53183, which made V2 every model's default in 0.29) had
+	 * it capture them into a throwaway pool.  V2 has been the dense
+	 * models' default since 0.25 (the plan's request names the runner,
+	 * kvp_engine_vllm_runner).  From 0.29 V2 measures every graph rather
+	 * than extrapolating two, which this model of V1's logs does not
+	 * tell apart. */
+	if (p->request.vllm_runner == 2 && !kvp__vllm_since(&p->request, 29))
 		return 0;
 	sizes = kvp__vllm_graph_sizes(p, tokens, seqs);
 	if (sizes == 0)

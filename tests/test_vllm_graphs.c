@@ -147,6 +147,39 @@ static void test_graph_bytes_by_hand(void **state)
 	assert_true(old.mem_util == 0.90);
 	r.vllm_version = 20;
 	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 880934912ull);
+	/* The V2 model runner, a dense model's default from 0.25, took
+	 * nothing for its graphs before 0.29 (profile_cudagraph_memory
+	 * returned 0, issue #49224; PR #53306): the budget is the eager
+	 * one, though the 51 sizes are still captured.  V1 kept its
+	 * estimate, and so did a mixture of experts, which ran V1 until
+	 * 0.29. */
+	r.vllm_version = 25;
+	f = fit(&m, &r, &d);
+	assert_int_equal(f.cuda_graph_bytes, 0);
+	assert_int_equal(f.cuda_graphs, 51);
+	assert_int_equal(f.footprint.activations, 2304114688ull);
+	assert_int_equal(f.budget_bytes, eager.budget_bytes);
+	r.vllm_version = 28;
+	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 0);
+	r.vllm_runner = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 880934912ull);
+	r.vllm_runner = 0;
+	{
+		kvp_model moe = m;
+
+		moe.moe_experts = 8;
+		moe.moe_top_k = 2;
+		assert_int_equal(fit(&moe, &r, &d).cuda_graph_bytes, 880934912ull);
+	}
+	/* V2 asked for at 0.22, before it was anyone's default: nothing */
+	r.vllm_version = 22;
+	r.vllm_runner = 2;
+	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 0);
+	/* 0.29 on, under V2 too */
+	r.vllm_version = 29;
+	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 880934912ull);
+	r.vllm_runner = 0;
+	r.vllm_version = 20;
 	/* 4 sequences, 4 sizes: 300,941,312 + 362,496 x 32 x 3 */
 	r.max_num_seqs = 4;
 	assert_int_equal(fit(&m, &r, &d).cuda_graph_bytes, 335740928ull);

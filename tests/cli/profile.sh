@@ -44,6 +44,20 @@ is activation_bytes 2304114688 "--enforce-eager: no graphs"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--enforce-eager
 check "... nor their lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
+# Under vLLM's V2 model runner, a dense model's default from 0.25, nothing
+# was taken for the graphs before 0.29 (its profile_cudagraph_memory
+# returned 0; PR #53306): the eager figures, and no graph lines; V1 at the
+# same release keeps the estimate.
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--vllm-version 0.28 --format json
+is activation_bytes 2304114688 "0.28, V2: no graph estimate"
+is cuda_graph_bytes 0 "... none in JSON"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--vllm-version 0.28
+check "... nor its lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--vllm-version 0.28 --vllm-runner v1 --format json
+is cuda_graph_bytes 880934912 "0.28, V1: the estimate"
 run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --enforce-eager
 check "--enforce-eager is vLLM's" grep -q "^kvplan: warning: --enforce-eager is a vllm setting; --engine sglang ignores it\$" "$work/err"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95
