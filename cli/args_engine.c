@@ -256,6 +256,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_LM_ONLY;
 		o->req.language_model_only = true;
 		return 0;
+	case OPT_DISABLE_CUDA_GRAPH:
+		o->engine_flags |= CLI_FLAG_NO_GRAPHS;
+		o->req.disable_cuda_graph = true;
+		return 0;
 	case OPT_LANG_ONLY:
 		o->engine_flags |= CLI_FLAG_LANG_ONLY;
 		o->req.language_only = true;
@@ -343,6 +347,7 @@ static const struct {
 	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_RUNNER, "--vllm-runner", ENGINE(KVP_ENGINE_VLLM)},
@@ -402,6 +407,14 @@ int cli_engine_finish(struct cli_options *o)
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
+	/* SGLang's reserve before 0.5.20 is not followed without graphs
+	 * (lib/mem_fraction.c). */
+	if (o->req.engine == KVP_ENGINE_SGLANG && o->req.disable_cuda_graph &&
+	    o->req.sglang_version && o->req.sglang_version < 520)
+		fprintf(stderr, "kvplan: warning: --disable-cuda-graph is followed from SGLang"
+		        " 0.5.20; --sglang-version %u.%u.%u reserves as with graphs\n",
+		        o->req.sglang_version / 10000, o->req.sglang_version / 100 % 100,
+		        o->req.sglang_version % 100);
 	/* SGLang's page and TensorRT-LLM's tokens per block are their
 	 * block size, for them alone (another engine was warned of). */
 	if (o->req.engine == KVP_ENGINE_SGLANG && o->page_size) {

@@ -312,9 +312,13 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
 	kvp_sglang_reserve t;
-	char prefill[64];
+	char prefill[64], decode[64];
 
 	kvp_plan_sglang_reserve(p, d, &t);
+	if (t.decode_graphs > 0)
+		snprintf(decode, sizeof decode, "cuda_graph_max_bs %.0f x 2", t.decode_max_bs);
+	else
+		snprintf(decode, sizeof decode, "no decode CUDA graphs 0");
 	if (t.prefill_graphs)
 		snprintf(prefill, sizeof prefill, "%u prefill CUDA graphs x 8", t.prefill_graphs);
 	else
@@ -322,10 +326,10 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 		         ? "an MLA model's prefill CUDA graphs 1536" : "no prefill CUDA graphs 0");
 	say(e, "  mem_fraction_static: SGLang's default (%s): gpu_mem %.0f MiB;"
 	    " reserved 512 + max(chunked_prefill_size %.0f, 2048) x 1.5 + tp x pp / 8 x 1024"
-	    " + cuda_graph_max_bs %.0f x 2 + %s = %.6g MiB%s;"
+	    " + %s + %s = %.6g MiB%s;"
 	    " round((%.0f - %.6g) / %.0f, 3) = %.3f",
 	    p->request.sglang_version && p->request.sglang_version < 520 ? "server_args"
-	    : "memory_hook", t.gpu_mem, t.chunked_prefill, t.decode_max_bs, prefill,
+	    : "memory_hook", t.gpu_mem, t.chunked_prefill, decode, prefill,
 	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.prefill_mib
 	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
 	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);

@@ -718,6 +718,11 @@ typedef struct kvp_request {
 	                          * the flag.  (SGLang's --language-model-only,
 	                          * which it takes for a few architectures
 	                          * alone, is not modelled.) */
+	bool disable_cuda_graph; /* SGLang --disable-cuda-graph: from 0.5.20
+	                          * its default share reserves neither decode
+	                          * nor prefill CUDA graphs (memory_hook.py
+	                          * reserve_for_graph_mb, both backends
+	                          * disabled); before, it is not followed */
 } kvp_request;
 
 /* Whether the engine of request loads a multimodal model's vision and audio
@@ -1339,7 +1344,8 @@ typedef struct kvp_sglang_reserve {
 	double decode_max_bs;    /* the largest decode CUDA graph, likewise */
 	double activations;      /* max(chunked_prefill, 2048) x 1.5 */
 	double parallel;         /* tp x pp / 8 x 1024 */
-	double decode_graphs;    /* decode_max_bs x 2 */
+	double decode_graphs;    /* decode_max_bs x 2 (0 with the request's
+	                          * disable_cuda_graph, from 0.5.20) */
 	uint32_t prefill_graphs; /* prefill CUDA graphs, 8 MiB each */
 	double prefill_mib;      /* their reserve: prefill_graphs x 8, or an
 	                          * MLA model's flat 1536 */

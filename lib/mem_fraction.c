@@ -132,12 +132,13 @@ void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidd
  * and reserve_for_graph_mb have it since 0.5.20 (031ed82d), and
  * server_args.py before it (main at 02236fa38, 2026-07-19, after v0.5.15).
  * Not modelled: data-parallel attention, DeepEP, XPU, disaggregated
- * serving, the opt-in post-capture sizing, and a multimodal model's
- * factor (adjust_mem_fraction_for_vlm). */
+ * serving and the opt-in post-capture sizing.  A multimodal model's
+ * factor comes after (sglang_vlm_factor). */
 static void sglang_reserved(const kvp_request *r, const kvp_device *d,
                             const struct sglang_model *m, kvp_sglang_reserve *t)
 {
 	double prefill_bs;
+	bool graphs;
 
 	/* MiB, whole: SGLang reads nvidia-smi's memory.total (python/
 	 * sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
@@ -161,7 +162,14 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * (sglang_pools.c). */
 	t->activations = (t->chunked_prefill > 2048 ? t->chunked_prefill : 2048) * 1.5;
 	t->parallel = (double)r->tp * r->pp / 8 * 1024;
-	t->decode_graphs = t->decode_max_bs * 2;
+	/* --disable-cuda-graph sets both phases' backend to disabled
+	 * (arg_groups/cuda_graph_hook.py parse_cuda_graph_config, read at
+	 * 019667ad), and reserve_for_graph_mb reserves for neither then.
+	 * Before 0.5.20 server_args.py added max_bs x 2 whatever the flag
+	 * (v0.5.x); whether it then dropped the prefill graphs is not
+	 * established, so the flag is not followed there. */
+	graphs = !(r->disable_cuda_graph && kvp__sglang_since(r, 520));
+	t->decode_graphs = graphs ? t->decode_max_bs * 2 : 0;
 	/* Prefill CUDA graphs, reserved by default since PR #16331
 	 * (2026-03-02), on CUDA the breakable backend since PR #29458
 	 * (2026-07-01), sized up to chunked_prefill_size tokens (4,096 for a
@@ -179,7 +187,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	prefill_bs = m->llama2 && t->chunked_prefill > 4096 ? 4096 : t->chunked_prefill;
 	t->prefill_graphs = 0;
 	t->prefill_mib = 0;
-	if (kvp__device_amd(d))
+	if (kvp__device_amd(d) || !graphs)
 		;
 	else if (!kvp__sglang_since(r, 520)) {
 		if (!m->mla && (!r->lora.rank || kvp__sglang_since(r, 517)))

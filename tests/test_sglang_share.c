@@ -493,6 +493,70 @@ static void test_sglang_language_only(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* SGLang's --disable-cuda-graph: from 0.5.20 neither phase's graphs are
+ * reserved (arg_groups/cuda_graph_hook.py parse_cuda_graph_config
+ * disables both backends; memory_hook.py reserve_for_graph_mb), in MiB:
+ * an H100, 512 + 12,288 + 128 = 12,928, 68,992 / 81,920 = 0.8421875, so
+ * 0.842 (0.830 with graphs); a V100, 512 + 6,144 + 128 = 6,784, 25,984 /
+ * 32,768 = 0.79296875, 0.793; chunks of 4,096 on the H100, 6,784 under
+ * the 10 GiB floor, 0.875 as with graphs; 180 GiB, 512 + 24,576 + 128 =
+ * 25,216, 159,104 / 184,320 = 0.86319..., 0.863.  An MLA model's flat
+ * 1,536 MiB goes too: 0.842 (0.817 with graphs).  Before 0.5.20 the
+ * flag is not followed: the V100's 4,096 and 0.875 at 0.5.19. */
+static void test_sglang_no_cuda_graph(void **state)
+{
+	static const struct {
+		uint64_t gib;
+		uint32_t chunked, version;
+		double reserved, share;
+	} cases[] = {
+		{80, 0, 0, 12928, 0.842},
+		{32, 0, 0, 6784, 0.793},
+		{80, 4096, 0, 10240, 0.875},
+		{180, 0, 0, 25216, 0.863},
+		{32, 0, 519, 4096, 0.875},
+		{80, 0, 520, 12928, 0.842},
+	};
+	kvp_model mla = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull);
+	kvp_device h100 = testmodel_device(80ull << 30);
+	kvp_sglang_reserve t;
+	kvp_error err;
+	kvp_request r;
+	kvp_plan p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kvp_device d = testmodel_device(cases[i].gib << 30);
+		double reserved, share;
+
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_SGLANG;
+		r.mem_util = 0;
+		r.disable_cuda_graph = true;
+		r.chunked_prefill_size = cases[i].chunked;
+		r.sglang_version = cases[i].version;
+		share = kvp_engine_mem_util(&r, &d, NULL, &reserved);
+		if (reserved != cases[i].reserved || share != cases[i].share)
+			fail_msg("case %zu: reserved %g, share %.17g", i, reserved, share);
+	}
+	testmodel_deepseek_mla(&mla);
+	if (kvp_model_finalize(&mla, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.mem_util = 0;
+	r.seq = 1024;
+	r.disable_cuda_graph = true;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_true(t.decode_max_bs == 256 && t.decode_graphs == 0);
+	assert_true(t.prefill_graphs == 0 && t.prefill_mib == 0);
+	assert_true(t.reserved == 12928 && t.share == 0.842);
+	r.disable_cuda_graph = false;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) == 0.817);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_vlm_factor),
 		cmocka_unit_test(test_sglang_vlm_catalog),
 		cmocka_unit_test(test_sglang_language_only),
+		cmocka_unit_test(test_sglang_no_cuda_graph),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

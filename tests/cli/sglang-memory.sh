@@ -183,6 +183,28 @@ run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu h100-sxm --sglang-
 check "--explain, SGLang 0.5.18, MLA: server_args, no prefill graphs" grep -Fq \
 	"SGLang's default (server_args): gpu_mem 81920 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + no prefill CUDA graphs 0 = 13440 MiB; round((81920 - 13440) / 81920, 3) = 0.836" \
 	"$work/out"
+# --disable-cuda-graph (0.5.20 on): neither graphs' reserve, 512 + 12,288 +
+# 128 = 12,928 MiB, round(68,992 / 81,920, 3) = 0.842; floor(85,899,345,920
+# x 0.842) = 72,327,249,264, less the weights 16,060,522,496.  Before
+# 0.5.20 it is not followed, and said so.
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disable-cuda-graph --explain
+check "--disable-cuda-graph: no graphs reserved" grep -Fxq \
+	"h100-sxm: mem_fraction_static 0.842 (SGLang's default here; --mem-fraction-static to give one), 56,266,726,768 B for the cache" \
+	"$work/out"
+check "--explain: no graphs" grep -Fq \
+	"+ tp x pp / 8 x 1024 + no decode CUDA graphs 0 + no prefill CUDA graphs 0 = 12928 MiB; round((81920 - 12928) / 81920, 3) = 0.842" \
+	"$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --disable-cuda-graph \
+	--sglang-version 0.5.18 --format json
+check "--disable-cuda-graph before 0.5.20: the reserve as with graphs" \
+	grep -Eq '^ *"mem_util": 0\.875,?$' "$work/out"
+check "... and a warning" grep -Fxq \
+	"kvplan: warning: --disable-cuda-graph is followed from SGLang 0.5.20; --sglang-version 0.5.18 reserves as with graphs" \
+	"$work/err"
+run --model llama3-8b --seq 1000 --engine vllm --disable-cuda-graph --format json
+check "--disable-cuda-graph under vLLM warns" grep -Fxq \
+	"kvplan: warning: --disable-cuda-graph is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
 # The settings belong to SGLang: another engine warns and ignores them.
 run --model llama3-8b --seq 1000 --engine vllm --chunked-prefill-size 4096 --format json
 check "--chunked-prefill-size under vLLM warns" grep -Fxq \
