@@ -215,11 +215,11 @@ static void oracle_layer(const kvp__attn_layer *layer, kvp_dtype storage,
 			xn[t * dim + i] = x[t * dim + i] / sqrt(ss / dim + 1e-5);
 		for (uint32_t r = 0; r < q_dim; r++)
 			for (uint32_t i = 0; i < dim; i++)
-				q[t * q_dim + r] += layer->wq[r * dim + i] * xn[t * dim + i];
+				q[t * q_dim + r] += layer->wq[kvp__panel_index(q_dim, dim, r, i)] * xn[t * dim + i];
 		for (uint32_t r = 0; r < kv_dim; r++)
 			for (uint32_t i = 0; i < dim; i++) {
-				k[t * kv_dim + r] += layer->wk[r * dim + i] * xn[t * dim + i];
-				v[t * kv_dim + r] += layer->wv[r * dim + i] * xn[t * dim + i];
+				k[t * kv_dim + r] += layer->wk[kvp__panel_index(kv_dim, dim, r, i)] * xn[t * dim + i];
+				v[t * kv_dim + r] += layer->wv[kvp__panel_index(kv_dim, dim, r, i)] * xn[t * dim + i];
 			}
 		oracle_rope(q + t * q_dim, s->heads, hd, t, s->rope_theta);
 		oracle_rope(k + t * kv_dim, s->kv_heads, hd, t, s->rope_theta);
@@ -275,7 +275,7 @@ static void oracle_layer(const kvp__attn_layer *layer, kvp_dtype storage,
 			double y = 0;
 
 			for (uint32_t c = 0; c < q_dim; c++)
-				y += layer->wo[r * q_dim + c] * o[c];
+				y += layer->wo[kvp__panel_index(dim, q_dim, r, c)] * o[c];
 			out[i * dim + r] = (float)(x[i * dim + r] + y);
 		}
 	}
@@ -283,7 +283,7 @@ static void oracle_layer(const kvp__attn_layer *layer, kvp_dtype storage,
 		double row = 0;
 
 		for (uint32_t c = 0; c < q_dim; c++)
-			row += fabs(layer->wo[r * q_dim + c]);
+			row += fabs(layer->wo[kvp__panel_index(dim, q_dim, r, c)]);
 		st.wo_norm = fmax(st.wo_norm, row);
 	}
 	if (stats)
@@ -562,28 +562,67 @@ static void test_allocation_failures(void **state)
 }
 
 /* A projection gives the same bits alone or among many tokens, which the
- * cached path (one token) and the recomputation (all) rely on. */
-static void test_matmul_independent_of_batch(void **state)
+ * cached path (one token) and the recomputation (all) rely on; and it is
+ * the product of the matrix its panels hold (kvp__panel_index). */
+static void matmul_check(uint64_t n, uint64_t cols, uint64_t rows, double bound)
 {
-	enum { N = 37, COLS = 29, ROWS = 5 };
-	float x[N * COLS], w[ROWS * COLS], all[N * ROWS], one[ROWS];
+	float *x = malloc(n * cols * sizeof *x), *w = malloc(rows * cols * sizeof *w);
+	float *all = malloc(n * rows * sizeof *all), *one = malloc(rows * sizeof *one);
 	uint64_t rng = 9;
 
-	(void)state;
-	kvp__rng_fill(&rng, x, N * COLS, 1.0f);
-	kvp__rng_fill(&rng, w, ROWS * COLS, 1.0f);
-	kvp__matmul(all, x, w, N, COLS, ROWS);
-	for (int t = 0; t < N; t++) {
-		kvp__matmul(one, x + t * COLS, w, 1, COLS, ROWS);
-		assert_memory_equal(one, all + t * ROWS, sizeof one);
-		for (int r = 0; r < ROWS; r++) {
-			double sum = 0;
+	assert_true(x && w && all && one);
+	kvp__rng_fill(&rng, x, n * cols, 1.0f);
+	kvp__rng_fill(&rng, w, rows * cols, 1.0f);
+	kvp__matmul(all, x, w, n, cols, rows);
+	for (uint64_t t = 0; t < n; t++) {
+		kvp__matmul(one, x + t * cols, w, 1, cols, rows);
+		assert_memory_equal(one, all + t * rows, rows * sizeof *one);
+		for (uint64_t r = 0; r < rows; r++) {
+			double sum = 0, abs = 0;
 
-			for (int c = 0; c < COLS; c++)
-				sum += (double)x[t * COLS + c] * w[r * COLS + c];
-			assert_true(fabs(sum - one[r]) < 1e-5);
+			for (uint64_t c = 0; c < cols; c++) {
+				double term = (double)x[t * cols + c] *
+				              w[kvp__panel_index(rows, cols, r, c)];
+
+				sum += term;
+				abs += fabs(term);
+			}
+			/* A float sum of cols products in any order is within
+			 * about cols * 2^-24 of their magnitudes' sum; bound is
+			 * twice that. */
+			assert_true(fabs(sum - one[r]) <= bound * abs);
 		}
 	}
+	free(x);
+	free(w);
+	free(all);
+	free(one);
+}
+
+static void test_matmul_independent_of_batch(void **state)
+{
+	(void)state;
+	matmul_check(37, 29, 5, 2 * 29 * 0x1p-24);
+	/* Three panels, the last of 40 columns, over two tiles of tokens. */
+	matmul_check(19, 2 * KVP__PANEL + 40, 7, 2 * (2 * KVP__PANEL + 40) * 0x1p-24);
+}
+
+/* Element (r, c) of a (3, 2 * KVP__PANEL + 5) matrix in panels: the first
+ * panel holds each row's first KVP__PANEL columns, row after row; the
+ * third the last 5 columns of every row. */
+static void test_panel_index(void **state)
+{
+	uint64_t cols = 2 * KVP__PANEL + 5;
+
+	(void)state;
+	assert_int_equal(kvp__panel_index(3, cols, 0, 0), 0);
+	assert_int_equal(kvp__panel_index(3, cols, 0, KVP__PANEL - 1), KVP__PANEL - 1);
+	assert_int_equal(kvp__panel_index(3, cols, 1, 0), KVP__PANEL);
+	assert_int_equal(kvp__panel_index(3, cols, 0, KVP__PANEL), 3 * KVP__PANEL);
+	assert_int_equal(kvp__panel_index(3, cols, 2, 2 * KVP__PANEL), 6 * KVP__PANEL + 10);
+	assert_int_equal(kvp__panel_index(3, cols, 2, cols - 1), 3 * cols - 1);
+	/* A matrix narrower than a panel is stored row after row. */
+	assert_int_equal(kvp__panel_index(5, 29, 4, 28), 5 * 29 - 1);
 }
 
 /* The same checks on the portable kernels and decoders, whatever the CPU
@@ -612,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_bad_shapes),
 		cmocka_unit_test(test_allocation_failures),
 		cmocka_unit_test(test_matmul_independent_of_batch),
+		cmocka_unit_test(test_panel_index),
 		cmocka_unit_test(test_cached_decode_equals_recompute_portable),
 		cmocka_unit_test(test_prefill_whole_context_portable),
 		cmocka_unit_test(test_index_mapping_equals_repeat_kv_portable),

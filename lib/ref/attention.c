@@ -12,7 +12,8 @@
 #include "ref/ref.h"
 
 /* Tokens whose rows share one pass over a weight row in kvp__matmul: their
- * inputs (TILE * cols floats) stay in L2 while the weights stream by. */
+ * slices of the input (TILE * KVP__PANEL floats) stay in L2 while the
+ * weights stream by. */
 #define TILE 16
 
 #define RMS_EPS 1e-5f
@@ -26,11 +27,19 @@ void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
 	for (uint64_t t0 = 0; t0 < n; t0 += TILE) {
 		uint64_t t1 = n - t0 < TILE ? n : t0 + TILE;
 
-		for (uint64_t r = 0; r < rows; r++) {
-			const float *w_row = w + r * cols;
+		for (uint64_t first = 0; first < cols; first += KVP__PANEL) {
+			uint64_t width = cols - first < KVP__PANEL ? cols - first : KVP__PANEL;
+			const float *panel = w + first * rows;
 
-			for (uint64_t t = t0; t < t1; t++)
-				y[t * rows + r] = kvp__dot(w_row, x + t * cols, cols);
+			for (uint64_t r = 0; r < rows; r++) {
+				const float *w_row = panel + r * width;
+
+				for (uint64_t t = t0; t < t1; t++) {
+					float d = kvp__dot(w_row, x + t * cols + first, width);
+
+					y[t * rows + r] = first ? y[t * rows + r] + d : d;
+				}
+			}
 		}
 	}
 }
