@@ -136,6 +136,7 @@ static const struct option long_options[] = {
 	{"language-model-only", no_argument, NULL, OPT_LM_ONLY},
 	{"language-only", no_argument, NULL, OPT_LANG_ONLY},
 	{"disable-cuda-graph", no_argument, NULL, OPT_DISABLE_CUDA_GRAPH},
+	{"disaggregation-mode", required_argument, NULL, OPT_DISAGG},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},
@@ -236,6 +237,9 @@ void cli_usage(FILE *out)
 	      "      --chunked-prefill-size N, --cuda-graph-max-bs N  SGLang's, for\n"
 	      "                         its default --mem-fraction-static (by GPU);\n"
 	      "                         --disable-cuda-graph no graphs reserved (0.5.20 on)\n"
+	      "      --disaggregation-mode null|prefill|decode  SGLang's server role:\n"
+	      "                         a prefill server reserves no decode graphs, a\n"
+	      "                         decode server no chunk of prefill (0.5.20 on)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
 	      "      --flash-attn on|off|auto (-fa)  llama.cpp's; off: its compute\n"

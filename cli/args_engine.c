@@ -260,6 +260,17 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_NO_GRAPHS;
 		o->req.disable_cuda_graph = true;
 		return 0;
+	case OPT_DISAGG:
+		o->engine_flags |= CLI_FLAG_DISAGG;
+		{
+			static const char *const modes[] = {"null", "prefill", "decode", NULL};
+			int i = cli_parse_word(opt, "disaggregation mode", arg, modes);
+
+			if (i < 0)
+				return 2;
+			o->req.disaggregation = (uint8_t)i;
+			return 0;
+		}
 	case OPT_LANG_ONLY:
 		o->engine_flags |= CLI_FLAG_LANG_ONLY;
 		o->req.language_only = true;
@@ -348,6 +359,7 @@ static const struct {
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_DISAGG, "--disaggregation-mode", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_RUNNER, "--vllm-runner", ENGINE(KVP_ENGINE_VLLM)},
@@ -413,6 +425,12 @@ int cli_engine_finish(struct cli_options *o)
 	    o->req.sglang_version && o->req.sglang_version < 520)
 		fprintf(stderr, "kvplan: warning: --disable-cuda-graph is followed from SGLang"
 		        " 0.5.20; --sglang-version %u.%u.%u reserves as with graphs\n",
+		        o->req.sglang_version / 10000, o->req.sglang_version / 100 % 100,
+		        o->req.sglang_version % 100);
+	if (o->req.engine == KVP_ENGINE_SGLANG && o->req.disaggregation &&
+	    o->req.sglang_version && o->req.sglang_version < 520)
+		fprintf(stderr, "kvplan: warning: --disaggregation-mode is followed from SGLang"
+		        " 0.5.20; --sglang-version %u.%u.%u reserves as one server\n",
 		        o->req.sglang_version / 10000, o->req.sglang_version / 100 % 100,
 		        o->req.sglang_version % 100);
 	/* SGLang's page and TensorRT-LLM's tokens per block are their

@@ -129,6 +129,7 @@ enum cli_engine_flag {
 	CLI_FLAG_VLLM_RUNNER = 1 << 23, /* vLLM */
 	CLI_FLAG_LANG_ONLY = 1 << 24, /* SGLang */
 	CLI_FLAG_NO_GRAPHS = 1 << 25, /* SGLang */
+	CLI_FLAG_DISAGG = 1 << 26,    /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -175,6 +176,7 @@ enum cli_engine_option {
 	OPT_VLLM_RUNNER,
 	OPT_LANG_ONLY,
 	OPT_DISABLE_CUDA_GRAPH,
+	OPT_DISAGG,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

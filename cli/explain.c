@@ -312,24 +312,36 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
 	kvp_sglang_reserve t;
-	char prefill[64], decode[64];
+	char prefill[64], decode[64], active[96];
+	/* a server of disaggregated serving, followed from 0.5.20 */
+	unsigned role = !p->request.sglang_version || p->request.sglang_version >= 520
+	                ? p->request.disaggregation : KVP_DISAGG_NONE;
 
 	kvp_plan_sglang_reserve(p, d, &t);
+	if (role == KVP_DISAGG_DECODE)
+		snprintf(active, sizeof active, "a decode server's (no vision factor)"
+		         " max(cuda_graph_max_bs %.0f, 2048) x 1.5", t.decode_max_bs);
+	else
+		snprintf(active, sizeof active, "max(chunked_prefill_size %.0f, 2048) x 1.5",
+		         t.chunked_prefill);
 	if (t.decode_graphs > 0)
 		snprintf(decode, sizeof decode, "cuda_graph_max_bs %.0f x 2", t.decode_max_bs);
 	else
-		snprintf(decode, sizeof decode, "no decode CUDA graphs 0");
+		snprintf(decode, sizeof decode, "no decode CUDA graphs 0%s",
+		         role == KVP_DISAGG_PREFILL ? " (a prefill server)" : "");
 	if (t.prefill_graphs)
 		snprintf(prefill, sizeof prefill, "%u prefill CUDA graphs x 8", t.prefill_graphs);
 	else
 		snprintf(prefill, sizeof prefill, "%s", t.prefill_mib > 0
-		         ? "an MLA model's prefill CUDA graphs 1536" : "no prefill CUDA graphs 0");
+		         ? "an MLA model's prefill CUDA graphs 1536"
+		         : role == KVP_DISAGG_DECODE ? "no prefill CUDA graphs 0 (a decode server)"
+		         : "no prefill CUDA graphs 0");
 	say(e, "  mem_fraction_static: SGLang's default (%s): gpu_mem %.0f MiB;"
-	    " reserved 512 + max(chunked_prefill_size %.0f, 2048) x 1.5 + tp x pp / 8 x 1024"
+	    " reserved 512 + %s + tp x pp / 8 x 1024"
 	    " + %s + %s = %.6g MiB%s;"
 	    " round((%.0f - %.6g) / %.0f, 3) = %.3f",
 	    p->request.sglang_version && p->request.sglang_version < 520 ? "server_args"
-	    : "memory_hook", t.gpu_mem, t.chunked_prefill, decode, prefill,
+	    : "memory_hook", t.gpu_mem, active, decode, prefill,
 	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.prefill_mib
 	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
 	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);

@@ -166,6 +166,10 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (r->engine == KVP_ENGINE_VLLM && r->vllm_runner > 2)
 		return kvp__error(err, KVP_ERR_INVALID, "vLLM model runner %u: 1 (V1) or 2 (V2)",
 		                  r->vllm_runner);
+	if (r->engine == KVP_ENGINE_SGLANG && r->disaggregation > KVP_DISAGG_DECODE)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "SGLang disaggregation mode %u: 0 (none), 1 (prefill)"
+		                  " or 2 (decode)", r->disaggregation);
 	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");

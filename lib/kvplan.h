@@ -723,7 +723,25 @@ typedef struct kvp_request {
 	                          * nor prefill CUDA graphs (memory_hook.py
 	                          * reserve_for_graph_mb, both backends
 	                          * disabled); before, it is not followed */
+	uint8_t disaggregation;  /* SGLang --disaggregation-mode, a
+	                          * kvp_disaggregation: from 0.5.20 a prefill
+	                          * server's default share reserves no decode
+	                          * CUDA graphs; a decode server's reserves
+	                          * max(cuda_graph_max_bs, 2048) x 1.5 MiB of
+	                          * activations, no prefill graphs and takes
+	                          * no factor for a vision encoder
+	                          * (memory_hook.py handle_gpu_memory_settings,
+	                          * reserve_for_graph_mb); before, it is not
+	                          * followed */
 } kvp_request;
+
+/* SGLang's role in prefill/decode disaggregation (kvp_request
+ * disaggregation). */
+typedef enum kvp_disaggregation {
+	KVP_DISAGG_NONE = 0,    /* "null": one server does both */
+	KVP_DISAGG_PREFILL = 1, /* "prefill" */
+	KVP_DISAGG_DECODE = 2,  /* "decode" */
+} kvp_disaggregation;
 
 /* Whether the engine of request loads a multimodal model's vision and audio
  * towers (kvp_model vision_params, kvp_weights vision_bytes): not
@@ -1342,10 +1360,13 @@ typedef struct kvp_sglang_reserve {
 	double chunked_prefill;  /* chunked_prefill_size: the request's, or
 	                          * SGLang's for gpu_mem */
 	double decode_max_bs;    /* the largest decode CUDA graph, likewise */
-	double activations;      /* max(chunked_prefill, 2048) x 1.5 */
+	double activations;      /* max(chunked_prefill, 2048) x 1.5; a
+	                          * decode server's max(decode_max_bs, 2048)
+	                          * x 1.5 */
 	double parallel;         /* tp x pp / 8 x 1024 */
 	double decode_graphs;    /* decode_max_bs x 2 (0 with the request's
-	                          * disable_cuda_graph, from 0.5.20) */
+	                          * disable_cuda_graph, or on a prefill
+	                          * server, from 0.5.20) */
 	uint32_t prefill_graphs; /* prefill CUDA graphs, 8 MiB each */
 	double prefill_mib;      /* their reserve: prefill_graphs x 8, or an
 	                          * MLA model's flat 1536 */

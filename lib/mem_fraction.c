@@ -113,15 +113,19 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 
 /* SGLang's is_vlm (arg_groups/memory_hook.py handle_gpu_memory_settings,
  * 031ed82d): a multimodal model, served neither --language-only (the
- * request's language_only) nor --language-model-only.  Not modelled: the
- * latter, which SGLang takes for the few architectures it lists alone
- * (ServerArgs.LANGUAGE_MODEL_ONLY_ARCHITECTURES), and the decode server of
- * disaggregated serving, which takes no factor either. */
+ * request's language_only) nor --language-model-only, and not by the
+ * decode server of disaggregated serving (from 0.5.20, as
+ * sglang_reserved).  Not modelled: --language-model-only, which SGLang
+ * takes for the few architectures it lists alone
+ * (ServerArgs.LANGUAGE_MODEL_ONLY_ARCHITECTURES). */
 void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidden,
                         uint32_t *layers)
 {
+	bool sglang = r->engine == KVP_ENGINE_SGLANG;
 	bool text_only = sglang_text_only(m->model_type) ||
-	                 (r->engine == KVP_ENGINE_SGLANG && r->language_only);
+	                 (sglang && r->language_only) ||
+	                 (sglang && r->disaggregation == KVP_DISAGG_DECODE &&
+	                  kvp__sglang_since(r, 520));
 
 	*hidden = text_only ? 0 : m->vision_hidden;
 	*layers = text_only ? 0 : m->vision_layers;
@@ -131,14 +135,14 @@ void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidd
  * python/sglang/srt/arg_groups/memory_hook.py handle_gpu_memory_settings
  * and reserve_for_graph_mb have it since 0.5.20 (031ed82d), and
  * server_args.py before it (main at 02236fa38, 2026-07-19, after v0.5.15).
- * Not modelled: data-parallel attention, DeepEP, XPU, disaggregated
- * serving and the opt-in post-capture sizing.  A multimodal model's
+ * Not modelled: data-parallel attention, DeepEP, XPU and the opt-in
+ * post-capture sizing.  A multimodal model's
  * factor comes after (sglang_vlm_factor). */
 static void sglang_reserved(const kvp_request *r, const kvp_device *d,
                             const struct sglang_model *m, kvp_sglang_reserve *t)
 {
 	double prefill_bs;
-	bool graphs;
+	bool graphs, decode, prefill;
 
 	/* MiB, whole: SGLang reads nvidia-smi's memory.total (python/
 	 * sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
@@ -161,6 +165,20 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * went with PR #23862, which counts its pool in the cell instead
 	 * (sglang_pools.c). */
 	t->activations = (t->chunked_prefill > 2048 ? t->chunked_prefill : 2048) * 1.5;
+	/* Disaggregated serving (memory_hook.py, 031ed82d and d7b605bc
+	 * alike): a decode server's activations are its running requests'
+	 * tokens, max_running_requests (not an option of kvplan's) or
+	 * else the decode graphs' max_bs, times a draft's tokens (not
+	 * modelled: 1), at least 2048; and it reserves no prefill graphs.
+	 * A prefill server reserves no decode graphs.  server_args.py
+	 * before 0.5.20 is not followed. */
+	decode = prefill = false;
+	if (kvp__sglang_since(r, 520)) {
+		decode = r->disaggregation == KVP_DISAGG_DECODE;
+		prefill = r->disaggregation == KVP_DISAGG_PREFILL;
+	}
+	if (decode)
+		t->activations = (t->decode_max_bs > 2048 ? t->decode_max_bs : 2048) * 1.5;
 	t->parallel = (double)r->tp * r->pp / 8 * 1024;
 	/* --disable-cuda-graph sets both phases' backend to disabled
 	 * (arg_groups/cuda_graph_hook.py parse_cuda_graph_config, read at
@@ -169,7 +187,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * (v0.5.x); whether it then dropped the prefill graphs is not
 	 * established, so the flag is not followed there. */
 	graphs = !(r->disable_cuda_graph && kvp__sglang_since(r, 520));
-	t->decode_graphs = graphs ? t->decode_max_bs * 2 : 0;
+	t->decode_graphs = graphs && !prefill ? t->decode_max_bs * 2 : 0;
 	/* Prefill CUDA graphs, reserved by default since PR #16331
 	 * (2026-03-02), on CUDA the breakable backend since PR #29458
 	 * (2026-07-01), sized up to chunked_prefill_size tokens (4,096 for a
@@ -187,7 +205,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	prefill_bs = m->llama2 && t->chunked_prefill > 4096 ? 4096 : t->chunked_prefill;
 	t->prefill_graphs = 0;
 	t->prefill_mib = 0;
-	if (kvp__device_amd(d) || !graphs)
+	if (kvp__device_amd(d) || !graphs || decode)
 		;
 	else if (!kvp__sglang_since(r, 520)) {
 		if (!m->mla && (!r->lora.rank || kvp__sglang_since(r, 517)))
@@ -217,9 +235,9 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
  * and each step rounds as Python's does: step is volatile so that
  * no fused multiply-add joins 0.1 x (ratio - 1) to the subtraction after
  * it where the target has one.  No factor where the plan's request serves
- * the model language-only (kvp__sglang_vision).  Not modelled: SGLang's
- * opt-in post-capture sizing, which takes 8 GiB instead, and a decode-only
- * server of disaggregated serving, which takes none. */
+ * the model language-only or on the decode server of disaggregated
+ * serving (kvp__sglang_vision).  Not modelled: SGLang's opt-in
+ * post-capture sizing, which takes 8 GiB instead. */
 static void sglang_vlm_factor(const struct sglang_model *m, kvp_sglang_reserve *t)
 {
 	volatile double step;

@@ -493,6 +493,30 @@ static void test_sglang_language_only(void **state)
 	kvp_catalog_free(&cat);
 }
 
+/* A request of SGLang's own share (mem_util 0). */
+static kvp_request sglang_request(void)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.mem_util = 0;
+	return r;
+}
+
+/* SGLang's reserve and share for r on a device of gib GiB, as case i
+ * expects them. */
+static void expect_share(const kvp_request *r, uint64_t gib, double reserved,
+                         double share, size_t i)
+{
+	kvp_device d = testmodel_device(gib << 30);
+	double got_reserved, got;
+
+	got = kvp_engine_mem_util(r, &d, NULL, &got_reserved);
+	if (got_reserved != reserved || got != share)
+		fail_msg("case %zu: reserved %g, share %.17g", i, got_reserved, got);
+}
+
 /* SGLang's --disable-cuda-graph: from 0.5.20 neither phase's graphs are
  * reserved (arg_groups/cuda_graph_hook.py parse_cuda_graph_config
  * disables both backends; memory_hook.py reserve_for_graph_mb), in MiB:
@@ -526,18 +550,11 @@ static void test_sglang_no_cuda_graph(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		kvp_device d = testmodel_device(cases[i].gib << 30);
-		double reserved, share;
-
-		kvp_request_init(&r);
-		r.engine = KVP_ENGINE_SGLANG;
-		r.mem_util = 0;
+		r = sglang_request();
 		r.disable_cuda_graph = true;
 		r.chunked_prefill_size = cases[i].chunked;
 		r.sglang_version = cases[i].version;
-		share = kvp_engine_mem_util(&r, &d, NULL, &reserved);
-		if (reserved != cases[i].reserved || share != cases[i].share)
-			fail_msg("case %zu: reserved %g, share %.17g", i, reserved, share);
+		expect_share(&r, cases[i].gib, cases[i].reserved, cases[i].share, i);
 	}
 	testmodel_deepseek_mla(&mla);
 	if (kvp_model_finalize(&mla, &err) != KVP_OK)
@@ -557,6 +574,99 @@ static void test_sglang_no_cuda_graph(void **state)
 	assert_true(kvp_plan_mem_util(&p, &h100, NULL, NULL, NULL) == 0.817);
 }
 
+/* SGLang's --disaggregation-mode (memory_hook.py handle_gpu_memory_settings
+ * and reserve_for_graph_mb, 031ed82d).  A decode server's activations are
+ * its running requests' tokens, max_bs of the decode graphs here, at least
+ * 2,048, x 1.5, and it reserves no prefill graphs; a prefill server
+ * reserves no decode graphs.  In MiB, tp 1:
+ *  - an H100 (81,920: chunks of 8,192, max_bs 256), decode: 512 + 3,072 +
+ *    128 + 512 = 4,224, raised to 10,240; 71,680 / 81,920 = 0.875.
+ *    Prefill: 512 + 12,288 + 128 + 58 graphs x 8 = 13,392; 68,528 /
+ *    81,920 = 0.83652..., 0.837;
+ *  - a V100 (32,768: 4,096, max_bs 48), decode: 512 + 3,072 + 128 + 96 =
+ *    3,808, 0.88378..., 0.884; prefill: 512 + 6,144 + 128 + 50 x 8 =
+ *    7,184, 0.78076..., 0.781; before 0.5.20 one server's, by its rule
+ *    (chunks of 2,048, max_bs 24, 42 prefill graphs): 512 + 3,072 + 128 +
+ *    48 + 336 = 4,096, 0.875;
+ *  - 180 GiB (184,320: max_bs 512), decode: 4,736, raised to 10,240;
+ *    174,080 / 184,320 = 0.94444..., 0.944;
+ *  - 16 GiB (16,384: 2,048, max_bs 8), decode: 512 + 3,072 + 128 + 16 =
+ *    3,728, 0.77246..., 0.772;
+ *  - the H100 with --cuda-graph-max-bs 4096, decode: 512 + 6,144 + 128 +
+ *    8,192 = 14,976, 0.81718..., 0.817.
+ * An MLA model's flat 1,536 MiB of prefill graphs goes on a decode server
+ * (0.875 on the H100, 0.817 as one server), and Qwen3.5's vision factor:
+ * 0.875, not 0.830 x 0.9247656249999999. */
+static void test_sglang_disaggregation(void **state)
+{
+	static const struct {
+		uint64_t gib;
+		uint8_t mode;
+		uint32_t max_bs, version;
+		double reserved, share;
+	} cases[] = {
+		{80, KVP_DISAGG_DECODE, 0, 0, 10240, 0.875},
+		{80, KVP_DISAGG_PREFILL, 0, 0, 13392, 0.837},
+		{80, KVP_DISAGG_NONE, 0, 0, 13904, 0.830},
+		{32, KVP_DISAGG_DECODE, 0, 0, 3808, 0.884},
+		{32, KVP_DISAGG_PREFILL, 0, 0, 7184, 0.781},
+		{32, KVP_DISAGG_DECODE, 0, 519, 4096, 0.875},
+		{32, KVP_DISAGG_PREFILL, 0, 519, 4096, 0.875},
+		{32, KVP_DISAGG_DECODE, 0, 520, 3808, 0.884},
+		{180, KVP_DISAGG_DECODE, 0, 0, 10240, 0.944},
+		{16, KVP_DISAGG_DECODE, 0, 0, 3728, 0.772},
+		{80, KVP_DISAGG_DECODE, 4096, 0, 14976, 0.817},
+	};
+	const char *dirs[] = {KVP_TEST_DATADIR};
+	kvp_catalog *cat = NULL;
+	kvp_model mla = testmodel_new(32, 4096, 32, 8, 128256, 8030261248ull), qwen;
+	kvp_device h100 = testmodel_device(80ull << 30);
+	kvp_sglang_reserve t;
+	kvp_error err;
+	kvp_request r;
+	kvp_plan p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = sglang_request();
+		r.disaggregation = cases[i].mode;
+		r.cuda_graph_max_bs = cases[i].max_bs;
+		r.sglang_version = cases[i].version;
+		expect_share(&r, cases[i].gib, cases[i].reserved, cases[i].share, i);
+	}
+	testmodel_deepseek_mla(&mla);
+	if (kvp_model_finalize(&mla, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	r = sglang_request();
+	r.seq = 1024;
+	r.disaggregation = KVP_DISAGG_DECODE;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_true(t.activations == 3072 && t.decode_graphs == 512);
+	assert_true(t.prefill_graphs == 0 && t.prefill_mib == 0);
+	assert_true(t.floored && t.reserved == 10240 && t.share == 0.875);
+	/* a prefill server keeps the flat 1,536: 512 + 12,288 + 128 + 1,536 */
+	r.disaggregation = KVP_DISAGG_PREFILL;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_true(t.decode_graphs == 0 && t.prefill_mib == 1536 && t.reserved == 14464);
+	/* a mode past decode is refused */
+	r.disaggregation = 3;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_ERR_INVALID);
+	/* Qwen3.5 on a decode server: no vision factor */
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "qwen3.5-27b", &qwen, &err), KVP_OK);
+	r.disaggregation = KVP_DISAGG_DECODE;
+	assert_int_equal(kvp_plan_compute(&qwen, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.vision_hidden, 0);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_true(t.vlm_factor == 1 && t.mem_fraction_static == 0.875);
+	r.disaggregation = KVP_DISAGG_PREFILL;
+	assert_int_equal(kvp_plan_compute(&qwen, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.vision_hidden, 1152);
+	kvp_catalog_free(&cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_vlm_catalog),
 		cmocka_unit_test(test_sglang_language_only),
 		cmocka_unit_test(test_sglang_no_cuda_graph),
+		cmocka_unit_test(test_sglang_disaggregation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,6 +205,36 @@ run --model llama3-8b --seq 1000 --engine vllm --disable-cuda-graph --format jso
 check "--disable-cuda-graph under vLLM warns" grep -Fxq \
 	"kvplan: warning: --disable-cuda-graph is a sglang setting; --engine vllm ignores it" \
 	"$work/err"
+# --disaggregation-mode (0.5.20 on).  A decode server: 512 + max(256, 2048)
+# x 1.5 + 128 + 512 = 4,224 MiB, raised to 10,240; round(71,680 / 81,920,
+# 3) = 0.875; floor(85,899,345,920 x 0.875) = 75,161,927,680, less the
+# weights 16,060,522,496.  A prefill server: 512 + 12,288 + 128 + 58 x 8 =
+# 13,392, round(68,528 / 81,920, 3) = 0.837; floor(85,899,345,920 x 0.837)
+# = 71,897,752,535, less the weights.
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode decode --explain
+check "--disaggregation-mode decode: no prefill chunk" grep -Fxq \
+	"h100-sxm: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 59,101,405,184 B for the cache" \
+	"$work/out"
+check "--explain: a decode server's terms" grep -Fq \
+	"reserved 512 + a decode server's (no vision factor) max(cuda_graph_max_bs 256, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + no prefill CUDA graphs 0 (a decode server) = 4224 MiB, raised to 10,240 above 60 GiB; round((81920 - 10240) / 81920, 3) = 0.875" \
+	"$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode prefill
+check "--disaggregation-mode prefill: no decode graphs" grep -Fxq \
+	"h100-sxm: mem_fraction_static 0.837 (SGLang's default here; --mem-fraction-static to give one), 55,837,230,039 B for the cache" \
+	"$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode null
+check "--disaggregation-mode null: one server's 0.830" grep -Fq \
+	"h100-sxm: mem_fraction_static 0.830 " "$work/out"
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --disaggregation-mode decode \
+	--sglang-version 0.5.18 --format json
+check "--disaggregation-mode before 0.5.20: one server's reserve" \
+	grep -Eq '^ *"mem_util": 0\.875,?$' "$work/out"
+check "... and a warning" grep -Fxq \
+	"kvplan: warning: --disaggregation-mode is followed from SGLang 0.5.20; --sglang-version 0.5.18 reserves as one server" \
+	"$work/err"
+expect_error "--disaggregation-mode encode" \
+	"^kvplan: --disaggregation-mode: unknown disaggregation mode 'encode' \\(valid: null, prefill, decode\\)$" \
+	--model llama3-8b --seq 100 --engine sglang --disaggregation-mode encode
 # The settings belong to SGLang: another engine warns and ignores them.
 run --model llama3-8b --seq 1000 --engine vllm --chunked-prefill-size 4096 --format json
 check "--chunked-prefill-size under vLLM warns" grep -Fxq \
