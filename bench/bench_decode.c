@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 		uint64_t c = contexts[i];
 		int recompute_runs = c <= 512 ? 3 : 1;
 		double start, best = 0, step[CACHED_STEPS], pass[CACHED_STEPS],
-		       ratio[CACHED_STEPS], own[CACHED_STEPS], read_bytes = 0;
+		       ratio[CACHED_STEPS], own_ratio[CACHED_STEPS], read_bytes = 0;
 
 		/* Cached: token c + s sees positions 0..c + s, and reads the
 		 * weights and those c + s + 1 rows of K and V. */
@@ -153,26 +153,27 @@ int main(int argc, char **argv)
 		                              out, &err), &err, "decode");
 		for (int s = 0; s < CACHED_STEPS; s++) {
 			uint64_t bytes = weight_bytes + (c + s + 1) * row_bytes;
+			double own;
 
 			pass[s] = bench_stream_pass(stream_buf, bytes / sizeof(float) / 8 * 8);
 			/* The same read over the layer's own weights (the
 			 * cache's bytes from the streaming buffer): where
 			 * the step's own pages read slower than the buffer's. */
-			own[s] = own_read(&layer, stream_buf,
-			                  (c + s + 1) * row_bytes / sizeof(float) / 8 * 8);
+			own = own_read(&layer, stream_buf,
+			               (c + s + 1) * row_bytes / sizeof(float) / 8 * 8);
 			start = bench_now();
 			bench_check(kvp__attn_forward(&layer, &cache, &scratch, 0, c + s, 1,
 			                              x + s * shape.dim, out, &err), &err,
 			            "decode");
 			step[s] = bench_now() - start;
 			ratio[s] = step[s] / pass[s];
-			own[s] = step[s] / own[s];
+			own_ratio[s] = step[s] / own;
 			read_bytes += (double)bytes / pass[s];
 		}
 		cached_us[i] = bench_median(step, CACHED_STEPS) * 1e6;
 		bound_us[i] = bench_median(pass, CACHED_STEPS) * 1e6;
 		over_floor[i] = bench_median(ratio, CACHED_STEPS);
-		over_own[i] = bench_median(own, CACHED_STEPS);
+		over_own[i] = bench_median(own_ratio, CACHED_STEPS);
 
 		start = bench_now();
 		for (int s = 0; s < CACHED_STEPS; s++) {

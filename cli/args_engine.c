@@ -403,6 +403,17 @@ static void warn_ignored(const char *option, unsigned engines, kvp_engine asked)
 
 
 
+/* Warns that option, followed from SGLang 0.5.20, is not followed by the
+ * earlier release the request names, which reserves as it says. */
+static void warn_before_0520(const kvp_request *r, const char *option, const char *as)
+{
+	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_version && r->sglang_version < 520)
+		fprintf(stderr, "kvplan: warning: %s is followed from SGLang 0.5.20;"
+		        " --sglang-version %u.%u.%u reserves %s\n", option,
+		        r->sglang_version / 10000, r->sglang_version / 100 % 100,
+		        r->sglang_version % 100, as);
+}
+
 int cli_engine_finish(struct cli_options *o)
 {
 	/* vLLM's --enable-lora holds max_loras slots of max_lora_rank, 16
@@ -419,20 +430,12 @@ int cli_engine_finish(struct cli_options *o)
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
-	/* SGLang's reserve before 0.5.20 is not followed without graphs
-	 * (lib/mem_fraction.c). */
-	if (o->req.engine == KVP_ENGINE_SGLANG && o->req.disable_cuda_graph &&
-	    o->req.sglang_version && o->req.sglang_version < 520)
-		fprintf(stderr, "kvplan: warning: --disable-cuda-graph is followed from SGLang"
-		        " 0.5.20; --sglang-version %u.%u.%u reserves as with graphs\n",
-		        o->req.sglang_version / 10000, o->req.sglang_version / 100 % 100,
-		        o->req.sglang_version % 100);
-	if (o->req.engine == KVP_ENGINE_SGLANG && o->req.disaggregation &&
-	    o->req.sglang_version && o->req.sglang_version < 520)
-		fprintf(stderr, "kvplan: warning: --disaggregation-mode is followed from SGLang"
-		        " 0.5.20; --sglang-version %u.%u.%u reserves as one server\n",
-		        o->req.sglang_version / 10000, o->req.sglang_version / 100 % 100,
-		        o->req.sglang_version % 100);
+	/* SGLang's reserve before 0.5.20 is not followed without graphs, nor
+	 * for a server of disaggregated serving (lib/mem_fraction.c). */
+	if (o->req.disable_cuda_graph)
+		warn_before_0520(&o->req, "--disable-cuda-graph", "as with graphs");
+	if (o->req.disaggregation)
+		warn_before_0520(&o->req, "--disaggregation-mode", "as one server");
 	/* SGLang's page and TensorRT-LLM's tokens per block are their
 	 * block size, for them alone (another engine was warned of). */
 	if (o->req.engine == KVP_ENGINE_SGLANG && o->page_size) {

@@ -313,11 +313,10 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 {
 	kvp_sglang_reserve t;
 	char prefill[64], decode[64], active[96];
-	/* a server of disaggregated serving, followed from 0.5.20 */
-	unsigned role = !p->request.sglang_version || p->request.sglang_version >= 520
-	                ? p->request.disaggregation : KVP_DISAGG_NONE;
+	kvp_disaggregation role;
 
 	kvp_plan_sglang_reserve(p, d, &t);
+	role = t.role;
 	if (role == KVP_DISAGG_DECODE)
 		snprintf(active, sizeof active, "a decode server's (no vision factor)"
 		         " max(cuda_graph_max_bs %.0f, 2048) x 1.5", t.decode_max_bs);

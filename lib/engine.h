@@ -81,6 +81,15 @@ static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
 {
 	return r->sglang_version == 0 || r->sglang_version >= version;
 }
+/* The request's SGLang server role of disaggregated serving where kvplan
+ * follows it (memory_hook.py, from 0.5.20), else KVP_DISAGG_NONE. */
+static inline kvp_disaggregation kvp__sglang_role(const kvp_request *r)
+{
+	if (r->engine != KVP_ENGINE_SGLANG || !kvp__sglang_since(r, 520) ||
+	    r->disaggregation > KVP_DISAGG_DECODE)
+		return KVP_DISAGG_NONE;
+	return (kvp_disaggregation)r->disaggregation;
+}
 /* The memory an engine sizes from: with request cuda_memory, what CUDA
  * reports for vLLM, SGLang and TensorRT-LLM (cudaMemGetInfo's total:
  * vllm/v1/worker/gpu_worker.py requested_memory, SGLang's free-memory

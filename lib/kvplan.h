@@ -1387,6 +1387,8 @@ typedef struct kvp_sglang_reserve {
 	double mem_fraction_static; /* share x vlm_factor, not rounded again:
 	                          * the share SGLang takes (0 where nothing
 	                          * is left) */
+	kvp_disaggregation role; /* the request's disaggregation where it is
+	                          * followed (from 0.5.20), else none */
 } kvp_sglang_reserve;
 
 /* SGLang's own mem_fraction_static for plan's model and request on

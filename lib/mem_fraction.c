@@ -121,11 +121,9 @@ static struct sglang_model sglang_model_of(const kvp_plan *p)
 void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidden,
                         uint32_t *layers)
 {
-	bool sglang = r->engine == KVP_ENGINE_SGLANG;
 	bool text_only = sglang_text_only(m->model_type) ||
-	                 (sglang && r->language_only) ||
-	                 (sglang && r->disaggregation == KVP_DISAGG_DECODE &&
-	                  kvp__sglang_since(r, 520));
+	                 (r->engine == KVP_ENGINE_SGLANG && r->language_only) ||
+	                 kvp__sglang_role(r) == KVP_DISAGG_DECODE;
 
 	*hidden = text_only ? 0 : m->vision_hidden;
 	*layers = text_only ? 0 : m->vision_layers;
@@ -172,11 +170,9 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * modelled: 1), at least 2048; and it reserves no prefill graphs.
 	 * A prefill server reserves no decode graphs.  server_args.py
 	 * before 0.5.20 is not followed. */
-	decode = prefill = false;
-	if (kvp__sglang_since(r, 520)) {
-		decode = r->disaggregation == KVP_DISAGG_DECODE;
-		prefill = r->disaggregation == KVP_DISAGG_PREFILL;
-	}
+	t->role = kvp__sglang_role(r);
+	decode = t->role == KVP_DISAGG_DECODE;
+	prefill = t->role == KVP_DISAGG_PREFILL;
 	if (decode)
 		t->activations = (t->decode_max_bs > 2048 ? t->decode_max_bs : 2048) * 1.5;
 	t->parallel = (double)r->tp * r->pp / 8 * 1024;

@@ -642,6 +642,7 @@ static void test_sglang_disaggregation(void **state)
 	r.disaggregation = KVP_DISAGG_DECODE;
 	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
 	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_int_equal(t.role, KVP_DISAGG_DECODE);
 	assert_true(t.activations == 3072 && t.decode_graphs == 512);
 	assert_true(t.prefill_graphs == 0 && t.prefill_mib == 0);
 	assert_true(t.floored && t.reserved == 10240 && t.share == 0.875);
@@ -649,7 +650,17 @@ static void test_sglang_disaggregation(void **state)
 	r.disaggregation = KVP_DISAGG_PREFILL;
 	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
 	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_int_equal(t.role, KVP_DISAGG_PREFILL);
 	assert_true(t.decode_graphs == 0 && t.prefill_mib == 1536 && t.reserved == 14464);
+	/* before 0.5.20 the role is not followed: one server's reserve by
+	 * that rule, which turned an MLA model's prefill graphs off, 512 +
+	 * 12,288 + 128 + 512 = 13,440 MiB on the H100 */
+	r.sglang_version = 518;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_sglang_reserve(&p, &h100, &t));
+	assert_int_equal(t.role, KVP_DISAGG_NONE);
+	assert_true(t.decode_graphs == 512 && t.reserved == 13440);
+	r.sglang_version = 0;
 	/* a mode past decode is refused */
 	r.disaggregation = 3;
 	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_ERR_INVALID);

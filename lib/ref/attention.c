@@ -28,7 +28,7 @@ void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
 		uint64_t t1 = n - t0 < TILE ? n : t0 + TILE;
 
 		for (uint64_t first = 0; first < cols; first += KVP__PANEL) {
-			uint64_t width = cols - first < KVP__PANEL ? cols - first : KVP__PANEL;
+			uint64_t width = kvp__panel_width(cols, first);
 			const float *panel = w + first * rows;
 
 			for (uint64_t r = 0; r < rows; r++) {

@@ -263,14 +263,19 @@ void kvp__rope(float *vec, uint32_t n_heads, uint32_t head_dim, uint64_t pos,
  * streaming read instead of all of it (README, decode cost per token). */
 #define KVP__PANEL 2048u
 
+/* The columns of the panel whose first column is first. */
+static inline uint64_t kvp__panel_width(uint64_t cols, uint64_t first)
+{
+	return cols - first < KVP__PANEL ? cols - first : KVP__PANEL;
+}
+
 /* Where element (r, c) of a (rows, cols) matrix stored in panels is. */
 static inline uint64_t kvp__panel_index(uint64_t rows, uint64_t cols,
                                         uint64_t r, uint64_t c)
 {
 	uint64_t first = c / KVP__PANEL * KVP__PANEL;
-	uint64_t width = cols - first < KVP__PANEL ? cols - first : KVP__PANEL;
 
-	return first * rows + r * width + (c - first);
+	return first * rows + r * kvp__panel_width(cols, first) + (c - first);
 }
 
 /* y (n, rows) = x (n, cols) times w (rows, cols, in panels) transposed:
