@@ -98,6 +98,13 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 		say(e, "  budget for the cache%s: %s - %s%s - reserve %s = %s B", who,
 		    g(f->usable_bytes), g(f->stage_weights[k]), terms,
 		    g(p->fit_options.reserve_bytes), g(budget));
+	/* The graphs' model (lib/vllm_profile.c graph_bytes), with the
+	 * count of sizes its config code gives on this device. */
+	if (f->cuda_graph_bytes && f->cuda_graphs)
+		say(e, "  CUDA graphs: %u batch sizes captured; estimated 287 MiB + 354 KiB"
+		    " x %u layers x %u sizes past the first = %s B", f->cuda_graphs,
+		    p->layers.stage_layers[f->stage], f->cuda_graphs - 1,
+		    g(f->cuda_graph_bytes));
 }
 
 /* Where the weights sit: by stage (the layers' share by layers, the

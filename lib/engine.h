@@ -212,12 +212,14 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
  * (profile_memory); 0 otherwise: the run's activation peak and non-torch
  * memory, and from 0.20 its CUDA-graph estimate, which
  * kvp__vllm_graph_bytes gives alone.  kvp__vllm_graph_sizes: the batch
- * sizes it captures a graph for (0 for no graphs). */
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 uint32_t stage);
-uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                               uint32_t stage);
-uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs);
+ * sizes it captures a graph for (0 for no graphs) on device d, whose
+ * compute capability sets their ceiling (NULL: not known). */
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                                 uint64_t seqs, uint32_t stage);
+uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                               uint64_t seqs, uint32_t stage);
+uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                               uint64_t seqs);
 /* The plan's graph_capture_max: the model's own largest capture size. */
 void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p);
 /* llama_replay.c: the compute buffer of llama.cpp's MTP context of graph

@@ -57,14 +57,46 @@ void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p)
 	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 }
 
+/* The sizes of vLLM's default grid up to largest: 1, 2 and 4, then
+ * every 8th up to 255 and every 16th from 256. */
+static uint64_t grid_sizes(uint64_t largest)
+{
+	uint64_t n = largest >= 4 ? 3 : largest >= 2 ? 2 : 1;
+
+	if (largest >= 8)
+		n += ((largest < 255 ? largest : 255) - 8) / 8 + 1;
+	if (largest >= 256)
+		n += (largest - 256) / 16 + 1;
+	return n;
+}
+
+static bool on_grid(uint64_t size)
+{
+	return size == 1 || size == 2 || size == 4 || (size < 256 ? size % 8 == 0
+	                                                          : size % 16 == 0);
+}
+
 /* How many batch sizes vLLM captures a CUDA graph for in each mode, as
  * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
- * 96a85c575, the commit of PR #38284, 2026-04-21): the largest is
- * min(max_num_seqs x (1 + num_speculative_tokens) x 2, 512) unless the
- * model sets its own (gpt-oss 1024: GptOssForCausalLMConfig), and at most
- * max_num_batched_tokens; the sizes are 1, 2 and 4, then every 8th up to
- * 255 and every 16th from 256, none above the largest. */
-uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs)
+ * 96a85c575, the commit of PR #38284, 2026-04-21, and at 000fc94b, a
+ * main after v0.29.0): the largest is min(max_num_seqs x (1 +
+ * num_speculative_tokens) x 2, a ceiling) unless the model sets its own
+ * (gpt-oss 1024: GptOssForCausalLMConfig), and at most
+ * max_num_batched_tokens; the sizes are the grid's (grid_sizes) up to
+ * it.  The ceiling is 512, and from 0.28 1,024 on a device of compute
+ * capability 10.x (B200, B300: current_platform.
+ * is_device_capability_family(100), PR #49390, merge 021b7d98, in
+ * v0.28.0's notes; 12.x, as the RTX 5090, keeps 512).  From 0.21 a
+ * max_num_batched_tokens within the largest and off the grid is captured
+ * too (PR #40734, in the 0.20.1 patch release; kvplan's releases are
+ * minor ones, so 0.20 follows 0.20.0).  Not followed: the uniform decode
+ * sizes a speculative request adds from 0.29 (PR #50488, within the
+ * ceiling since #54418) and the V1 runner's rounding of the sizes to
+ * multiples of 1 + num_speculative_tokens
+ * (adjust_cudagraph_sizes_for_spec_decode); doc/engines.md.  d may be
+ * NULL, a device not known: 512. */
+uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                               uint64_t seqs)
 {
 	const kvp_request *r = &p->request;
 	uint64_t largest = p->graph_capture_max, n;
@@ -72,20 +104,20 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
 	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
 		return 0;
 	if (largest == 0) {
+		uint64_t ceiling = d && kvp__device_sm(d) / 10 == 10 && kvp__vllm_since(r, 28)
+		                   ? 1024 : 512;
 		unsigned __int128 by_seqs = (unsigned __int128)seqs *
 		                            (1 + (uint64_t)r->spec_tokens) * 2;
 
-		largest = by_seqs < 512 ? (uint64_t)by_seqs : 512;
+		largest = by_seqs < ceiling ? (uint64_t)by_seqs : ceiling;
 	}
 	if (tokens && tokens < largest)
 		largest = tokens;
 	if (largest == 0)
 		return 0;
-	n = largest >= 4 ? 3 : largest >= 2 ? 2 : 1;
-	if (largest >= 8)
-		n += ((largest < 255 ? largest : 255) - 8) / 8 + 1;
-	if (largest >= 256)
-		n += (largest - 256) / 16 + 1;
+	n = grid_sizes(largest);
+	if (tokens == largest && !on_grid(tokens) && kvp__vllm_since(r, 21))
+		n++;
 	return (uint32_t)n;
 }
 
@@ -105,8 +137,8 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, uint64_t tokens, uint64_t seqs
  * the profile model was fitted on, held to the other 15: median error
  * 0.09 GiB, worst 0.87 GiB (a log whose second capture grew the pool,
  * 1.69 GiB against 0.76 captured); tests/test_footprint.c. */
-static uint64_t graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                            uint32_t stage)
+static uint64_t graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                            uint64_t seqs, uint32_t stage)
 {
 	uint32_t sizes;
 
@@ -125,29 +157,29 @@ static uint64_t graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
 	 * tell apart. */
 	if (p->request.vllm_runner == 2 && !kvp__vllm_since(&p->request, 29))
 		return 0;
-	sizes = kvp__vllm_graph_sizes(p, tokens, seqs);
+	sizes = kvp__vllm_graph_sizes(p, d, tokens, seqs);
 	if (sizes == 0)
 		return 0;
 	return ((uint64_t)287 << 20) +
 	       (uint64_t)354 * 1024 * p->stage_layers[stage] * (sizes - 1);
 }
 
-uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                               uint32_t stage)
+uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                               uint64_t seqs, uint32_t stage)
 {
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
 		return 0;
-	return graph_bytes(p, tokens, seqs, stage);
+	return graph_bytes(p, d, tokens, seqs, stage);
 }
 
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 uint32_t stage)
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
+                                 uint64_t seqs, uint32_t stage)
 {
 	uint64_t run, graphs;
 
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
 		return 0;
 	run = profile_run_bytes(p, tokens, seqs, stage);
-	graphs = graph_bytes(p, tokens, seqs, stage);
+	graphs = graph_bytes(p, d, tokens, seqs, stage);
 	return run > UINT64_MAX - graphs ? UINT64_MAX : run + graphs;
 }

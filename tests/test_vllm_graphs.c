@@ -101,10 +101,20 @@ static void test_graph_sizes(void **state)
 	r.spec_tokens = 3;
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
 	r.spec_tokens = 0;
-	/* a step of 300 tokens caps 512: 3 + 31 + 3 (256, 272, 288) */
+	/* a step of 300 tokens caps 512: 3 + 31 + 3 (256, 272, 288), and
+	 * from 0.21 300 itself, off the grid (PR #40734) */
 	r.max_num_seqs = 0;
 	r.max_batched_tokens = 300;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 38);
+	r.vllm_version = 20;
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 37);
+	r.vllm_version = 0;
+	/* on the grid, nothing added: 256 is 3 + 31 + 1; 3 tokens are 1, 2
+	 * and 3 */
+	r.max_batched_tokens = 256;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 35);
+	r.max_batched_tokens = 3;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 3);
 	r.max_batched_tokens = 0;
 	/* gpt-oss sets 1024 itself: 3 + 31 + 49 (256..1024) */
 	strcpy(m.model_type, "gpt_oss");
@@ -115,6 +125,56 @@ static void test_graph_sizes(void **state)
 	r.enforce_eager = false;
 	r.engine = KVP_ENGINE_SGLANG;
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 0);
+}
+
+/* A device of compute capability 10.x captures up to 1024 from 0.28
+ * (vllm/config/vllm.py _set_cudagraph_sizes: 1024 where
+ * is_device_capability_family(100), PR #49390): 3 + 31 + 49 (256 to
+ * 1024) = 83 on a B200 (180 GiB: 1024 sequences, 16384 tokens), so
+ * 300,941,312 + 362,496 x 32 x 82 = 1,252,130,816 B.  Before 0.28, or
+ * on 9.x, 12.x or an AMD GPU of the same memory, 512: 51. */
+static void test_graph_ceiling_by_device(void **state)
+{
+	static const struct {
+		const char *arch;
+		uint32_t sizes;
+	} cases[] = {{"sm_100", 83}, {"sm_100a", 83}, {"sm_103", 83}, {"sm_103f", 83},
+	             {"sm_90", 51}, {"sm_120", 51}, {"sm_121", 51}, {"gfx950", 51},
+	             {"", 51}};
+	kvp_model m = model(32, 128256, 14336);
+	kvp_device d = h100(180ull << 30);
+	kvp_request r = vllm();
+	kvp_fit f;
+
+	(void)state;
+	strcpy(d.name, "b200");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strcpy(d.arch, cases[i].arch);
+		assert_int_equal(fit(&m, &r, &d).cuda_graphs, cases[i].sizes);
+	}
+	strcpy(d.arch, "sm_100");
+	f = fit(&m, &r, &d);
+	assert_int_equal(f.cuda_graph_bytes, 1252130816ull);
+	r.vllm_version = 28;
+	r.vllm_runner = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
+	r.vllm_version = 27;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	r.vllm_version = 0;
+	r.vllm_runner = 0;
+	/* Twice the sequences still bound it: 300 sequences, 600, so 3 +
+	 * 31 + 22 (256 to 592) */
+	r.max_num_seqs = 300;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 56);
+	/* and the step: 16384 tokens by default, 700 here, off the grid:
+	 * 3 + 31 + 28 (256 to 688) + 700 */
+	r.max_num_seqs = 0;
+	r.max_batched_tokens = 700;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 63);
+	/* gpt-oss's own 1024 is the same there */
+	r.max_batched_tokens = 0;
+	strcpy(m.model_type, "gpt_oss");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
 }
 
 /* Llama 3.1 8B's 32 layers on an H100, 51 sizes: 287 MiB + 354 KiB x 32
@@ -269,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph_sizes),
+		cmocka_unit_test(test_graph_ceiling_by_device),
 		cmocka_unit_test(test_graph_bytes_by_hand),
 		cmocka_unit_test(test_graph_logs),
 	};

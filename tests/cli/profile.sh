@@ -58,6 +58,22 @@ check "... nor its lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-version 0.28 --vllm-runner v1 --format json
 is cuda_graph_bytes 880934912 "0.28, V1: the estimate"
+# A B200 (compute capability 10.0) captures up to 1024 from 0.28 (PR
+# #49390): 83 sizes, 300,941,312 + 362,496 x 32 x 82 = 1,252,130,816 B,
+# 1.17 GiB as vLLM logs it; 0.27 keeps 512, 51 sizes.
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory --format json
+is cuda_graph_bytes 1252130816 "B200: graphs up to 1024"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory
+has_line "... as vLLM logs it" "    Estimated CUDA graph memory: 1.17 GiB total"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory --explain
+has_line "... --explain counts them" \
+	"    CUDA graphs: 83 batch sizes captured; estimated 287 MiB + 354 KiB x 32 layers x 82 sizes past the first = 1,252,130,816 B"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --explain
+has_line "... 51 on an H100" \
+	"    CUDA graphs: 51 batch sizes captured; estimated 287 MiB + 354 KiB x 32 layers x 50 sizes past the first = 880,934,912 B"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory \
+	--vllm-version 0.27 --vllm-runner v1 --format json
+is cuda_graph_bytes 880934912 "... up to 512 before 0.28"
 run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --enforce-eager
 check "--enforce-eager is vLLM's" grep -q "^kvplan: warning: --enforce-eager is a vllm setting; --engine sglang ignores it\$" "$work/err"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95
