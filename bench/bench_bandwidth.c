@@ -435,6 +435,14 @@ static int chosen(const sweep *sw, int argc, char **argv)
 	                    sw->layout == KVP_LAYOUT_CONTIGUOUS);
 }
 
+static int any_chosen(int argc, char **argv)
+{
+	for (size_t s = 0; s < N_SWEEPS; s++)
+		if (chosen(&sweeps[s], argc, argv))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static result results[N_SWEEPS];
@@ -444,6 +452,22 @@ int main(int argc, char **argv)
 	double stream;
 	FILE *csv;
 
+	bench_args(argc, argv, 3, "[DIR [SHAPE DTYPE]]");
+	if (argc == 3 || (argc == 4 && !any_chosen(argc, argv))) {
+		const char *sep = ":";
+
+		fprintf(stderr, "%s: no contiguous sweep is %s%s%s; the sweeps", argv[0],
+		        argv[2], argc == 4 ? " " : " (and which cache type?)",
+		        argc == 4 ? argv[3] : "");
+		for (size_t s = 0; s < N_SWEEPS; s++)
+			if (sweeps[s].layout == KVP_LAYOUT_CONTIGUOUS) {
+				fprintf(stderr, "%s %s %s", sep, sweeps[s].name,
+				        kvp_dtype_name(sweeps[s].dtype));
+				sep = ",";
+			}
+		fprintf(stderr, "\n");
+		return 2;
+	}
 	bench_check(kvp_device_host(&host, &available, &err), &err, "host");
 	bench_print_host(stdout, &host);
 	/* The sweep reaches past 4 x the LLC kvplan knows; where it knows

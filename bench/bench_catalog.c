@@ -198,7 +198,8 @@ static void bench_scan(FILE *csv, size_t files)
 
 int main(int argc, char **argv)
 {
-	size_t nest_max = argc > 2 ? strtoull(argv[2], NULL, 10) : 1024 * 1024;
+	size_t nest_max = (bench_args(argc, argv, 2, "[DIR [NESTING]]"),
+	                   argc > 2 ? strtoull(argv[2], NULL, 10) : 1024 * 1024);
 	const char *base = getenv("TMPDIR");
 	FILE *csv = bench_open_csv(argc, argv, "catalog.csv");
 

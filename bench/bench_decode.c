@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	double a, b, r2;
 	FILE *csv;
 
+	bench_args(argc, argv, 1, "[DIR]");
 	bench_host(&host);
 	kvp__counter_init(&counter);
 	bench_check(kvp__attn_layer_init(&layer, &counter, &shape, 0, 1, &err),

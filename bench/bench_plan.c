@@ -125,7 +125,8 @@ static double copies_per_second(const kvp_model *m, long n)
 int main(int argc, char **argv)
 {
 	static const char *const gpus[3] = {"v100", "a100", "h100"};
-	FILE *csv = bench_open_csv(argc, argv, "plan.csv");
+	FILE *csv = (bench_args(argc, argv, 2, "[DIR [DATA]]"),
+	             bench_open_csv(argc, argv, "plan.csv"));
 	struct bench_case cases[2];
 	kvp_catalog *cat = NULL;
 	kvp_device host;

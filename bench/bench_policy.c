@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	float *x, *rows; /* (STEPS, dim), (2, kv_heads * head_dim) */
 	FILE *csv;
 
+	bench_args(argc, argv, 1, "[DIR]");
 	bench_host(&host);
 	kvp__counter_init(&counter);
 	bench_check(kvp__stack_init(&stack, &counter, &shape, 1, 1,

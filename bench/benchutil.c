@@ -3,6 +3,7 @@
  * read bandwidth shared by the benchmarks.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,18 @@ void bench_check(kvp_status st, const kvp_error *err, const char *what)
 	if (st != KVP_OK) {
 		fprintf(stderr, "bench: %s: %s\n", what, err->message);
 		exit(1);
+	}
+}
+
+void bench_args(int argc, char **argv, int most, const char *usage)
+{
+	bool bad = argc - 1 > most;
+
+	for (int i = 1; i < argc && !bad; i++)
+		bad = argv[i][0] == '-';
+	if (bad) {
+		fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+		exit(2);
 	}
 }
 

@@ -13,6 +13,10 @@
 
 /* Seconds on a monotonic clock. */
 double bench_now(void);
+/* Exits with status 2 and "usage: PROGRAM USAGE" on stderr where the
+ * command line has more than `most` arguments or one that starts with
+ * '-' (an option none of the benchmarks takes, not a directory). */
+void bench_args(int argc, char **argv, int most, const char *usage);
 /* Opens DIR/NAME for writing, DIR from argv[1] or "bench/out" (created);
  * exits with a message when it cannot. */
 FILE *bench_open_csv(int argc, char **argv, const char *name);
