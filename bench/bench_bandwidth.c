@@ -285,8 +285,13 @@ static void print_regime(const result *r, size_t from, size_t to, double stream)
  * next point is too, so that one slow point is not a knee; and each
  * measured regime's bandwidth. */
 static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
-                  double stream)
+                  double stream, double fma)
 {
+	/* One multiply-add lane a cached element per query head reading it
+	 * (bench/fma.c): the cache's bytes a second at most. */
+	double ceiling = fma * (double)kvp_dtype_block_bytes(sw->dtype) /
+	                 (double)(sw->shape.heads / sw->shape.kv_heads);
+
 	uint64_t tb = token_bytes(sw);
 	size_t start = 0, found = 0, bounds[MAX_POINTS + 1];
 
@@ -327,7 +332,10 @@ static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
 		printf("; past %llu tokens (4 x the LLC): not measured, the memory"
 		       " available stopped the sweep",
 		       (unsigned long long)(4 * llc_ref / tb));
-	printf(" |\n");
+	if (ceiling > 0)
+		printf(" | %.1f GB/s (%.2f) |\n", ceiling / 1e9, ceiling / stream);
+	else
+		printf(" | not measured |\n");
 }
 
 /* The kernels of each build at one context: portable, AVX2, and AVX-512
@@ -449,7 +457,8 @@ int main(int argc, char **argv)
 	kvp_device host;
 	kvp_error err;
 	uint64_t available, llc_ref;
-	double stream;
+	double stream, fma;
+	const char *vector;
 	FILE *csv;
 
 	bench_args(argc, argv, 3, "[DIR [SHAPE DTYPE]]");
@@ -489,6 +498,9 @@ int main(int argc, char **argv)
 	stream = bench_stream_read(STREAM_BYTES, 5);
 	printf("streaming read of %llu MiB: %.1f GB/s\n",
 	       (unsigned long long)(STREAM_BYTES >> 20), stream / 1e9);
+	fma = bench_fma_lanes(&vector);
+	printf("multiply-adds: %.1f billion lanes a second (%s, ten chains)\n", fma / 1e9,
+	       vector);
 	csv = bench_open_csv(argc, argv, "bandwidth.csv");
 	fprintf(csv, "shape,dtype,context,cache_bytes,us_per_step,"
 	             "ns_per_context_token,gb_per_s,fraction_of_stream,"
@@ -520,10 +532,11 @@ int main(int argc, char **argv)
 	       stream / 1e9);
 	printf("| sweep | L2 full, predicted (tokens) | LLC full, predicted |"
 	       " measured knees (tokens) | bandwidth by measured regime (tokens:"
-	       " GB/s, share of the streaming read) |\n|---|---:|---:|---|---|\n");
+	       " GB/s, share of the streaming read) | arithmetic's ceiling |\n"
+	       "|---|---:|---:|---|---|---:|\n");
 	for (size_t s = 0; s < N_SWEEPS; s++)
 		if (chosen(&sweeps[s], argc, argv))
-			knees(&sweeps[s], &results[s], llc_ref, stream);
+			knees(&sweeps[s], &results[s], llc_ref, stream, fma);
 	if (argc > 3)
 		return 0;
 	printf("\nthe kernels of each build, ns per context token (the sweeps above"

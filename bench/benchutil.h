@@ -30,6 +30,9 @@ double bench_stream_read(uint64_t bytes, int repeats);
 /* Seconds of one summing pass over x[0..n), n a multiple of 8: the
  * streaming read timed beside a step that reads as many bytes. */
 double bench_stream_pass(const float *x, uint64_t n);
+/* Multiply-add lanes a second of the widest vector the attention kernels
+ * run on this CPU, named in *vector; 0 where none (bench/fma.c). */
+double bench_fma_lanes(const char **vector);
 /* The median of v[0..n), n > 0; sorts v. */
 double bench_median(double *v, int n);
 /* A sum that the compiler cannot drop, so timed loops stay timed. */
