@@ -434,13 +434,14 @@ static void kernels_alone(void)
 	free(v);
 }
 
-/* Whether the command line asks for sweep sw: every one, or the
- * contiguous one of SHAPE and DTYPE. */
+/* Whether the command line asks for sweep sw: every one, or the one of
+ * SHAPE, DTYPE and LAYOUT (contiguous unless named). */
 static int chosen(const sweep *sw, int argc, char **argv)
 {
 	return argc < 4 || (strcmp(sw->name, argv[2]) == 0 &&
 	                    strcmp(kvp_dtype_name(sw->dtype), argv[3]) == 0 &&
-	                    sw->layout == KVP_LAYOUT_CONTIGUOUS);
+	                    strcmp(kvp_layout_name(sw->layout),
+	                           argc > 4 ? argv[4] : "contiguous") == 0);
 }
 
 static int any_chosen(int argc, char **argv)
@@ -461,19 +462,18 @@ int main(int argc, char **argv)
 	const char *vector;
 	FILE *csv;
 
-	bench_args(argc, argv, 3, "[DIR [SHAPE DTYPE]]");
-	if (argc == 3 || (argc == 4 && !any_chosen(argc, argv))) {
+	bench_args(argc, argv, 4, "[DIR [SHAPE DTYPE [LAYOUT]]]");
+	if (argc == 3 || (argc >= 4 && !any_chosen(argc, argv))) {
 		const char *sep = ":";
 
-		fprintf(stderr, "%s: no contiguous sweep is %s%s%s; the sweeps", argv[0],
-		        argv[2], argc == 4 ? " " : " (and which cache type?)",
-		        argc == 4 ? argv[3] : "");
-		for (size_t s = 0; s < N_SWEEPS; s++)
-			if (sweeps[s].layout == KVP_LAYOUT_CONTIGUOUS) {
-				fprintf(stderr, "%s %s %s", sep, sweeps[s].name,
-				        kvp_dtype_name(sweeps[s].dtype));
-				sep = ",";
-			}
+		fprintf(stderr, "%s: no sweep is %s%s%s%s%s; the sweeps", argv[0], argv[2],
+		        argc >= 4 ? " " : " (and which cache type?)", argc >= 4 ? argv[3] : "",
+		        argc > 4 ? " " : "", argc > 4 ? argv[4] : "");
+		for (size_t s = 0; s < N_SWEEPS; s++) {
+			fprintf(stderr, "%s %s %s %s", sep, sweeps[s].name,
+			        kvp_dtype_name(sweeps[s].dtype), kvp_layout_name(sweeps[s].layout));
+			sep = ",";
+		}
 		fprintf(stderr, "\n");
 		return 2;
 	}

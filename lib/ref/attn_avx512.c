@@ -120,22 +120,26 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
 		out[i] = chains_sum(acc + i * P, P);
 }
 
-/* How far ahead the pairs of rows below fetch what they will read: about
- * 16 KiB, eight rows of llama3-8b's fp16 layer.  Two rows side by side
- * are two streams a row apart, which the hardware's prefetchers did not
- * follow from DRAM on the bench's host: GQA fp16 scores ran at 6 GB/s
+/* How far ahead the scores fetch what they will read: about 16 KiB,
+ * eight rows of llama3-8b's fp16 layer.  Two rows side by side are two
+ * streams a row apart, which the hardware's prefetchers did not follow
+ * from DRAM on the bench's Zen 5 host: GQA fp16 scores ran at 6 GB/s
  * without this, 14-19 with it, against 12-14 row by row.  The fetch stops
  * at the end of the rows a call is given, so only a run of PAIRS_AHEADS
  * times that distance or more takes the pairs (a paged cache's 16-row
  * blocks stay row by row: their rows unfetched, the pairs were slower
- * than one row at a time).  (Row by row, MHA's scores gained from the
- * fetch in a kernel-alone loop, but not in the sweeps, so they are left
- * to the hardware.) */
+ * than one row at a time), and only such a run fetches row by row (MHA,
+ * odd groups).  The fetch goes into L2, not L1: each line fetched into L1
+ * holds one of L1's few miss buffers for a trip to DRAM, which on a Zen 4
+ * guest (2026-12-04) bound GQA fp16 scores alone from DRAM to 9-10 GB/s
+ * (16-17 into L2, 20 from the L3 either way; fp32 13 -> 20-21), and MHA's
+ * fp16 scores, left to the hardware, to 17-18 (24-26 fetched into L2;
+ * from the L3 about 8 % slower). */
 #define SCORES_AHEAD 16384u
 #define PAIRS_AHEADS 4u
 
 /* Kv head g's slice of row r + ahead (its every line, the slice need not
- * start on one), fetched into L1 where that row is in the run. */
+ * start on one), fetched into L2 where that row is in the run. */
 static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
                                       uint64_t ahead, uint64_t n_rows,
                                       uint64_t k_stride, size_t slice, uint32_t g)
@@ -144,8 +148,8 @@ static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
 		const char *start = (const char *)row + ahead * k_stride + g * slice;
 
 		for (size_t b = 0; b < slice; b += 64)
-			_mm_prefetch(start + b, _MM_HINT_T0);
-		_mm_prefetch(start + slice - 1, _MM_HINT_T0);
+			_mm_prefetch(start + b, _MM_HINT_T1);
+		_mm_prefetch(start + slice - 1, _MM_HINT_T1);
 	}
 }
 
@@ -220,6 +224,8 @@ static AVX512_INLINE void scores_rows(const float *q, uint32_t heads, uint32_t g
 				             row + k_stride + g * slice, dtype, QH, fv[0] + n,
 				             fv[1] + n);
 			} else {
+				if (ahead && t % per_g == 0)
+					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
 				scores_tile(qt, head_dim, row + g * slice, dtype, QH, fv[0] + n);
 			}
 			n += QH;
@@ -256,7 +262,7 @@ static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_h
 		            n_rows, ahead, att, att_stride, QH, 2);
 	}
 	scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, pairs, n_rows,
-	            n_rows, ahead, att, att_stride, QH, 1);
+	            n_rows, n_rows / PAIRS_AHEADS >= ahead ? ahead : 0, att, att_stride, QH, 1);
 }
 
 /* QH query heads a tile, a constant so that the accumulators stay in

@@ -140,16 +140,18 @@ static AVX2_INLINE void kvp__values_tile(float *o, const float *p, uint32_t grou
 #define KVP__VALUE_BLOCK 16u
 
 /* Kv head g's slice (slice bytes) of the m rows from next, stride bytes
- * apart, fetched into L1 ahead of their block: the blocked kernels read
+ * apart, fetched into L2 ahead of their block: the blocked kernels read
  * a block's rows side by side, which the hardware's prefetchers do not
  * follow from memory (GQA fp16 values from DRAM: 9 to 11 GB/s without,
- * 16 to 18 with, on the bench's host). */
+ * 16 to 18 with, on the bench's Zen 5 host, fetched into L1; on a Zen 4
+ * guest, the AVX2 build's, 6 into L1 and 9-10 into L2, whose miss
+ * buffers outnumber L1's: attn_avx512.c, SCORES_AHEAD). */
 static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t stride,
                                              uint64_t m, uint32_t g, size_t slice)
 {
 	for (uint64_t r = 0; r < m; r++)
 		for (size_t b = 0; b < slice; b += 64)
-			_mm_prefetch((const char *)next + r * stride + g * slice + b, _MM_HINT_T0);
+			_mm_prefetch((const char *)next + r * stride + g * slice + b, _MM_HINT_T1);
 }
 
 /* The values kernel's driver, which both builds expand in a function of
