@@ -22,55 +22,48 @@
 #include <immintrin.h>
 
 /* Ten chains in ten named registers, not an array the compiler might keep
- * in memory, each step one multiply-add a chain. */
+ * in memory, each step one multiply-add a chain; the sum of their lanes
+ * (LANE0: the first lane of the chains' sum, enough to keep the work). */
 #define TEN(op) op(0) op(1) op(2) op(3) op(4) op(5) op(6) op(7) op(8) op(9)
 #define DECLARE(i) V a##i = SET((float)i);
 #define STEP(i) a##i = FMA(a##i, m, c);
 #define FOLD(i) t = ADD(t, a##i);
+#define CHAINS_FN(name, isa)                                                   \
+	__attribute__((target(isa))) static float name(long rounds)            \
+	{                                                                      \
+		V m = SET(0.9999999f), c = SET(1e-7f), t = SET(0);             \
+                                                                               \
+		TEN(DECLARE)                                                   \
+		for (long k = 0; k < rounds; k++) {                            \
+			TEN(STEP)                                              \
+		}                                                              \
+		TEN(FOLD)                                                      \
+		return LANE0(t);                                               \
+	}
 
 #define V __m512
 #define SET _mm512_set1_ps
 #define FMA _mm512_fmadd_ps
 #define ADD _mm512_add_ps
-__attribute__((target("avx512f")))
-static float chains16(long rounds)
-{
-	V m = SET(0.9999999f), c = SET(1e-7f), t = SET(0);
-
-	TEN(DECLARE)
-	for (long k = 0; k < rounds; k++) {
-		TEN(STEP)
-	}
-	TEN(FOLD)
-	return _mm512_reduce_add_ps(t);
-}
+#define LANE0(t) _mm512_cvtss_f32(t)
+CHAINS_FN(chains16, "avx512f")
 #undef V
 #undef SET
 #undef FMA
 #undef ADD
+#undef LANE0
 
 #define V __m256
 #define SET _mm256_set1_ps
 #define FMA _mm256_fmadd_ps
 #define ADD _mm256_add_ps
-__attribute__((target("avx2,fma")))
-static float chains8(long rounds)
-{
-	V m = SET(0.9999999f), c = SET(1e-7f), t = SET(0);
-	float lanes[8];
-
-	TEN(DECLARE)
-	for (long k = 0; k < rounds; k++) {
-		TEN(STEP)
-	}
-	TEN(FOLD)
-	_mm256_storeu_ps(lanes, t);
-	return lanes[0];
-}
+#define LANE0(t) _mm256_cvtss_f32(t)
+CHAINS_FN(chains8, "avx2,fma")
 #undef V
 #undef SET
 #undef FMA
 #undef ADD
+#undef LANE0
 
 /* Lanes a second of width-lane chains, the best of three. */
 static double rate(int width)
