@@ -273,6 +273,29 @@ static void blocking_independent(int portable)
 					fail_msg("%s path, shape %zu, %s: output %llu differs",
 					         portable ? "portable" : "vector", s,
 					         kvp_dtype_name(types[t]), (unsigned long long)i);
+			/* Runs of 16 rows and of 5, each told where the next lies,
+			 * as a paged cache's blocks (a run's last block then
+			 * fetches the next run's): the same bits. */
+			for (uint64_t len = 16; len; len = len == 16 ? 5 : 0) {
+				memset(o2, 0, (size_t)heads * hd * sizeof *o2);
+				for (uint64_t r = 0, n; r < ROWS; r += n) {
+					uint64_t left;
+
+					n = len < ROWS - r ? len : ROWS - r;
+					left = ROWS - r - n;
+					kvp__attn_values_next(o2, heads, kv, hd, att1 + r * heads, heads,
+					                      v + r * row_bytes, types[t], row_bytes, n,
+					                      left ? v + (r + n) * row_bytes : NULL,
+					                      left < len ? left : len, buf);
+				}
+				for (uint64_t i = 0; i < (uint64_t)heads * hd; i++)
+					if (bits_of(o1[i]) != bits_of(o2[i]))
+						fail_msg("%s path, shape %zu, %s, runs of %llu told the"
+						         " next: output %llu differs",
+						         portable ? "portable" : "vector", s,
+						         kvp_dtype_name(types[t]), (unsigned long long)len,
+						         (unsigned long long)i);
+			}
 			/* One kv head at a time, as the recomputation calls them. */
 			for (uint32_t g = 0; g < kv; g++) {
 				uint32_t group = heads / kv;

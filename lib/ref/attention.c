@@ -99,23 +99,36 @@ static void scores_from_cache(const kvp__attn_shape *shape,
 }
 
 /* o (heads, head_dim) = the probabilities att (len, heads) times the cached
- * values of positions [0, len). */
+ * values of positions [0, len), a run of contiguous rows at a time, each
+ * told where the next run lies (a paged cache's next block, allocated
+ * apart), which the kernel fetches ahead as it reads this one. */
 static void values_from_cache(const kvp__attn_shape *shape,
                               const kvp__kvcache *cache, uint32_t layer,
                               uint64_t seq, uint64_t len, const float *att,
                               float *rows, float *o)
 {
 	uint32_t heads = shape->heads;
-	const void *key_run, *value_run;
-	uint64_t run;
+	const void *key_run = NULL, *value_run = NULL;
+	uint64_t run = 0;
 
 	memset(o, 0, (uint64_t)heads * shape->head_dim * sizeof *o);
-	for (uint64_t t = 0; t < len; t += run) {
-		kvp__kvcache_rows(cache, layer, seq, t, &key_run, &value_run, &run);
+	if (len)
+		kvp__kvcache_rows(cache, layer, seq, 0, &key_run, &value_run, &run);
+	for (uint64_t t = 0; t < len;) {
+		const void *next_key = NULL, *next_value = NULL;
+		uint64_t next = 0;
+
 		run = run < len - t ? run : len - t;
-		kvp__attn_values(o, heads, shape->kv_heads, shape->head_dim,
-		                 att + t * heads, heads, value_run, cache->shape.dtype,
-		                 cache->row_bytes, run, rows);
+		if (t + run < len)
+			kvp__kvcache_rows(cache, layer, seq, t + run, &next_key, &next_value,
+			                  &next);
+		kvp__attn_values_next(o, heads, shape->kv_heads, shape->head_dim,
+		                      att + t * heads, heads, value_run, cache->shape.dtype,
+		                      cache->row_bytes, run, next_value,
+		                      next < len - t - run ? next : len - t - run, rows);
+		t += run;
+		value_run = next_value;
+		run = next;
 	}
 }
 

@@ -190,7 +190,8 @@ static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
                                       uint32_t kv_heads, uint32_t head_dim,
                                       const float *att, uint64_t att_stride,
                                       const void *v, kvp_dtype dtype,
-                                      uint64_t v_stride, uint64_t n_rows, uint32_t QH)
+                                      uint64_t v_stride, uint64_t n_rows,
+                                      const void *v_next, uint64_t next_rows, uint32_t QH)
 {
 	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8, false);
 }
@@ -199,39 +200,41 @@ static AVX2_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads
                                      uint32_t head_dim, const float *att,
                                      uint64_t att_stride, const void *v,
                                      kvp_dtype dtype, uint64_t v_stride,
-                                     uint64_t n_rows)
+                                     uint64_t n_rows, const void *v_next,
+                                     uint64_t next_rows)
 {
 	uint32_t group = heads / kv_heads;
 
 	if (group % 8 == 0)
 		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
-		              v_stride, n_rows, 8);
+		              v_stride, n_rows, v_next, next_rows, 8);
 	else if (group % 4 == 0)
 		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
-		              v_stride, n_rows, 4);
+		              v_stride, n_rows, v_next, next_rows, 4);
 	else if (group % 2 == 0)
 		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
-		              v_stride, n_rows, 2);
+		              v_stride, n_rows, v_next, next_rows, 2);
 	else
 		values_avx2_t(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
-		              v_stride, n_rows, 1);
+		              v_stride, n_rows, v_next, next_rows, 1);
 }
 
 AVX2 void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                              uint32_t head_dim, const float *att,
                              uint64_t att_stride, const void *v,
                              kvp_dtype dtype, uint64_t v_stride,
-                             uint64_t n_rows)
+                             uint64_t n_rows, const void *v_next,
+                             uint64_t next_rows)
 {
 	if (dtype == KVP_DTYPE_FP16)
 		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
-		             KVP_DTYPE_FP16, v_stride, n_rows);
+		             KVP_DTYPE_FP16, v_stride, n_rows, v_next, next_rows);
 	else if (dtype == KVP_DTYPE_BF16)
 		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
-		             KVP_DTYPE_BF16, v_stride, n_rows);
+		             KVP_DTYPE_BF16, v_stride, n_rows, v_next, next_rows);
 	else
 		values_dtype(o, heads, kv_heads, head_dim, att, att_stride, v,
-		             KVP_DTYPE_FP32, v_stride, n_rows);
+		             KVP_DTYPE_FP32, v_stride, n_rows, v_next, next_rows);
 }
 
 /* A dot product of n floats: four chains of 8-lane FMAs over 32 floats a

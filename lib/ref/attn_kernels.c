@@ -319,24 +319,36 @@ void kvp__attn_scores(const float *q, uint32_t heads, uint32_t kv_heads,
 	                n_rows, att, att_stride, buf);
 }
 
-void kvp__attn_values(float *o, uint32_t heads, uint32_t kv_heads,
-                      uint32_t head_dim, const float *att, uint64_t att_stride,
-                      const void *v, kvp_dtype dtype, uint64_t v_stride,
-                      uint64_t n_rows, float *buf)
+void kvp__attn_values_next(float *o, uint32_t heads, uint32_t kv_heads,
+                           uint32_t head_dim, const float *att, uint64_t att_stride,
+                           const void *v, kvp_dtype dtype, uint64_t v_stride,
+                           uint64_t n_rows, const void *v_next, uint64_t next_rows,
+                           float *buf)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	if (vector_kernels()) {
 		if (kvp__cpu_has_avx512())
 			kvp__values_avx512(o, heads, kv_heads, head_dim, att, att_stride, v,
-			                   dtype, v_stride, n_rows);
+			                   dtype, v_stride, n_rows, v_next, next_rows);
 		else
 			kvp__values_avx2(o, heads, kv_heads, head_dim, att, att_stride, v,
-			                 dtype, v_stride, n_rows);
+			                 dtype, v_stride, n_rows, v_next, next_rows);
 		return;
 	}
 #endif
+	(void)v_next;
+	(void)next_rows;
 	values_portable(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
 	                v_stride, n_rows, buf);
+}
+
+void kvp__attn_values(float *o, uint32_t heads, uint32_t kv_heads,
+                      uint32_t head_dim, const float *att, uint64_t att_stride,
+                      const void *v, kvp_dtype dtype, uint64_t v_stride,
+                      uint64_t n_rows, float *buf)
+{
+	kvp__attn_values_next(o, heads, kv_heads, head_dim, att, att_stride, v, dtype,
+	                      v_stride, n_rows, NULL, 0, buf);
 }
 
 void kvp__softmax_columns(float *x, uint64_t n, uint32_t n_cols, float *max,

@@ -195,6 +195,11 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 			                ? n_rows - r0 - n : KVP__VALUE_BLOCK;  \
                                                                                \
 			const unsigned char *nb_ = next ? block + n * v_stride : NULL; \
+			if (!next && v_next) {                                 \
+				nb_ = (const unsigned char *)v_next;           \
+				next = next_rows < KVP__VALUE_BLOCK            \
+				       ? next_rows : KVP__VALUE_BLOCK;         \
+			}                                                      \
 			bool spread_ = (BLOCKED) && whole_ == head_dim;       \
                                                                                \
 			for (uint32_t g = 0; g < kv_heads; g++) {              \
@@ -230,7 +235,8 @@ void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
 void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                       uint32_t head_dim, const float *att, uint64_t att_stride,
                       const void *v, kvp_dtype dtype, uint64_t v_stride,
-                      uint64_t n_rows);
+                      uint64_t n_rows, const void *v_next,
+                        uint64_t next_rows);
 float kvp__dot_avx2(const float *a, const float *b, uint64_t n);
 /* 0, computing nothing, for a shape the AVX-512 build leaves to AVX2's
  * (8 query heads or more a kv head, with over 8,192 query floats or
@@ -242,7 +248,8 @@ int kvp__scores_avx512(const float *q, uint32_t heads, uint32_t kv_heads,
 void kvp__values_avx512(float *o, uint32_t heads, uint32_t kv_heads,
                         uint32_t head_dim, const float *att, uint64_t att_stride,
                         const void *v, kvp_dtype dtype, uint64_t v_stride,
-                        uint64_t n_rows);
+                        uint64_t n_rows, const void *v_next,
+                        uint64_t next_rows);
 #endif
 
 #endif

@@ -81,6 +81,15 @@ void kvp__attn_values(float *o, uint32_t heads, uint32_t kv_heads,
                       uint32_t head_dim, const float *att, uint64_t att_stride,
                       const void *v, kvp_dtype dtype, uint64_t v_stride,
                       uint64_t n_rows, float *buf);
+/* The same, told where the rows that follow lie (next_rows of them from
+ * v_next, v_stride apart, as a paged cache's next block; NULL, 0: none),
+ * so that the vector builds fetch them ahead as they fetch a run's own
+ * next block: the same sums, so the same bits. */
+void kvp__attn_values_next(float *o, uint32_t heads, uint32_t kv_heads,
+                           uint32_t head_dim, const float *att, uint64_t att_stride,
+                           const void *v, kvp_dtype dtype, uint64_t v_stride,
+                           uint64_t n_rows, const void *v_next, uint64_t next_rows,
+                           float *buf);
 /* In place, the softmax of each of the n_cols columns of x (n, n_cols);
  * max and sum (n_cols each) get each column's largest score and its sum
  * of exponentials. */
