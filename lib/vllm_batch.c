@@ -28,8 +28,9 @@ static bool names_a100(const char *name)
  * _set_default_args_v1, the A100 exception since PR #17885).  v0.28.0
  * (tag 2cf0a6915ce5, arg_utils.py lines 2582-2591) put a tier above:
  * 16384 on 160 GiB or more ("GPUs like B200/B300", and the MI300X and
- * later); its max_num_seqs is taken as the 70 GiB tier's 1024, which we
- * have not read.  Then _set_default_max_num_seqs_and_batched_tokens_args
+ * later), with the 70 GiB tier's max_num_seqs of 1024 (so a third-party
+ * reading of the tree at each tag gives it, for PR #51726, commit
+ * 4988df2eb80a; we have not read it ourselves).  Then _set_default_max_num_seqs_and_batched_tokens_args
  * keeps a default max_num_batched_tokens within max_num_seqs x
  * max_model_len (the request's seq), and a default max_num_seqs within
  * max_num_batched_tokens.  d may be NULL, no device to ask: then the step
