@@ -144,7 +144,8 @@ AVX2 void kvp__scores_avx2(const float *q, uint32_t heads, uint32_t kv_heads,
  * accumulators (8 of the 16 registers) loaded from o, each row's FMA in
  * row order (kvp__values_tile's chain), stored back once.  Row by row, GQA's
  * values stored 4 output floats for each fp16 value read, and the stores
- * set their speed. */
+ * set their speed.  Each row fetches its part of the next block's (next
+ * of them from nb) into L2. */
 static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_stride,
                                      const unsigned char *v, uint64_t v_stride,
                                      uint64_t n, uint32_t group, uint32_t head_dim,
@@ -152,8 +153,6 @@ static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_st
                                      uint32_t d0, uint32_t QH, uint32_t W,
                                      const unsigned char *nb, uint64_t next)
 {
-	(void)nb; /* AVX2 takes the driver's fetch (not BLOCKED) */
-	(void)next;
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	uint64_t h0 = (uint64_t)g * group + qh;
 	const unsigned char *vg = v + ((uint64_t)g * head_dim + d0) * elem;
@@ -167,6 +166,12 @@ static AVX2_INLINE void values_block(float *o, const float *att, uint64_t att_st
 	for (uint64_t r = 0; r < n; r++) {
 		const unsigned char *row = vg + r * v_stride;
 		const float *p = att + r * att_stride + h0;
+
+		/* The next block's row r, this tile's part of it, into L2:
+		 * spread over the rows, as the AVX-512 build's values_block. */
+		if (r < next)
+			kvp__prefetch_l2(nb + r * v_stride + ((uint64_t)g * head_dim + d0) * elem,
+			                 (size_t)8 * W * elem);
 
 		UNROLL
 		for (uint32_t w = 0; w < W; w++) {
@@ -193,7 +198,7 @@ static AVX2_INLINE void values_avx2_t(float *o, uint32_t heads,
                                       uint64_t v_stride, uint64_t n_rows,
                                       const void *v_next, uint64_t next_rows, uint32_t QH)
 {
-	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8, false);
+	KVP__VALUES_BY_BLOCKS(QH, 8 / QH, 8, false, true);
 }
 
 static AVX2_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

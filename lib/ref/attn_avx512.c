@@ -478,13 +478,13 @@ static AVX512_INLINE void values_t(float *o, uint32_t heads, uint32_t kv_heads,
 	 * alone from the L3 50-56 GB/s, against 22-27 row by row; from
 	 * DRAM alike); otherwise row by row. */
 	if (QH == 1 && head_dim % 128 == 0)
-		KVP__VALUES_BY_BLOCKS(1, 8, 16, true);
+		KVP__VALUES_BY_BLOCKS(1, 8, 16, true, true);
 	else if (QH == 1 && head_dim % 64 == 0)
-		KVP__VALUES_BY_BLOCKS(1, 4, 16, true);
+		KVP__VALUES_BY_BLOCKS(1, 4, 16, true, true);
 	else if (QH == 1)
-		KVP__VALUES_BY_BLOCKS(1, 16, 16, false);
+		KVP__VALUES_BY_BLOCKS(1, 16, 16, false, false);
 	else
-		KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16, true);
+		KVP__VALUES_BY_BLOCKS(QH, 16 / QH, 16, true, true);
 }
 
 static AVX512_INLINE void values_dtype(float *o, uint32_t heads, uint32_t kv_heads,

@@ -139,13 +139,26 @@ static AVX2_INLINE void kvp__values_tile(float *o, const float *p, uint32_t grou
  * block of llama3-8b's fp16 rows is 32 KiB. */
 #define KVP__VALUE_BLOCK 16u
 
+/* Each line of the len bytes from p fetched into L2, once: a part that
+ * shares a line with the one before it fetches that line again, but no
+ * part fetches its own line twice. */
+static AVX2_INLINE void kvp__prefetch_l2(const void *p, size_t len)
+{
+	uintptr_t last = (uintptr_t)p + len - 1;
+
+	for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a <= last; a += 64)
+		_mm_prefetch((const char *)a, _MM_HINT_T1);
+}
+
 /* Kv head g's slice (slice bytes) of the m rows from next, stride bytes
  * apart, fetched into L2 ahead of their block: the blocked kernels read
  * a block's rows side by side, which the hardware's prefetchers do not
  * follow from memory (GQA fp16 values from DRAM: 9 to 11 GB/s without,
  * 16 to 18 with, on the bench's Zen 5 host, fetched into L1; on a Zen 4
  * guest, the AVX2 build's, 6 into L1 and 9-10 into L2, whose miss
- * buffers outnumber L1's: attn_avx512.c, SCORES_AHEAD). */
+ * buffers outnumber L1's: attn_avx512.c, SCORES_AHEAD).  Where whole
+ * tiles cover the head, values_block spreads the fetch over the rows
+ * instead (SPREAD below). */
 static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t stride,
                                              uint64_t m, uint32_t g, size_t slice)
 {
@@ -160,14 +173,19 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
  * and W chunks of LANES floats, and the next block's rows, next of them
  * from nb, whose tile it may fetch; NULL and 0 where the driver fetches
  * them).  Blocks of KVP__VALUE_BLOCK rows, kv head after kv head, the
- * elements past the whole tiles row by row.  BLOCKED (the AVX-512 build):
- * one query head a tile is blocked too, and values_block fetches the next
- * block's part of its tile row by row where whole tiles cover the head;
- * otherwise the driver fetches a kv head's slice of the next block before
- * its tiles, and one query head a tile (MHA, odd groups: as many output
- * floats stored a row as values read) goes row by row, one stream.  (The
- * AVX-512 build's figures are in attn_avx512.c, values_block.) */
-#define KVP__VALUES_BY_BLOCKS(QH, W, LANES, BLOCKED)                           \
+ * elements past the whole tiles row by row; a run's last block fetches
+ * the next_rows rows from v_next where the caller gives them (a paged
+ * cache's next block).  BLOCKED (the AVX-512 build): one query head a
+ * tile is blocked too; otherwise it (MHA, odd groups: as many output
+ * floats stored a row as values read) goes row by row, one stream.
+ * SPREAD (both builds): values_block fetches the next block's part of its
+ * tile row by row where whole tiles cover the head; otherwise the driver
+ * fetches a kv head's slice of the next block before its tiles.  (The
+ * AVX-512 build's figures are in attn_avx512.c, values_block; the AVX2
+ * build's GQA values from DRAM on a Zen 4 guest, fp16 11 GB/s with the
+ * driver's fetch and 14.5-15 spread, fp32 14 and 16, from the L3 the
+ * same.) */
+#define KVP__VALUES_BY_BLOCKS(QH, W, LANES, BLOCKED, SPREAD)                   \
 	do {                                                                   \
 		const uint32_t width_ = (LANES) * (W);                         \
 		uint32_t group_ = heads / kv_heads;                            \
@@ -200,7 +218,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 				next = next_rows < KVP__VALUE_BLOCK            \
 				       ? next_rows : KVP__VALUE_BLOCK;         \
 			}                                                      \
-			bool spread_ = (BLOCKED) && whole_ == head_dim;       \
+			bool spread_ = (SPREAD) && whole_ == head_dim;        \
                                                                                \
 			for (uint32_t g = 0; g < kv_heads; g++) {              \
 				if (!spread_)                                  \
