@@ -341,7 +341,11 @@ static void available_lines(const struct cli_plan *p, const kvp_fit *f,
  * determine_available_memory the utilisation it amounts to after it,
  * round(util - estimate / total, 4) and round(util + estimate / total, 4)
  * at most 1, as "%.4f" (Python's round and printf's both go by the
- * double's exact value).  One GPU of the binding stage's. */
+ * double's exact value).  One GPU of the binding stage's.  "default since
+ * v0.21.0" is vLLM's own wording (PR #40465 named 0.21, expecting #38284
+ * to miss 0.20), though the default shipped in v0.20.0 (its notes'
+ * breaking change 6; logs of the v0.20.0 and v0.20.2 images print this
+ * line), so kvplan prints it as vLLM does, from 0.20. */
 static void graph_lines(const kvp_fit *f, bool after,
                         void (*line)(void *ctx, const char *text), void *ctx)
 {
