@@ -90,7 +90,7 @@ run --model llama2-7b --seq 1 --gpu v100,a100,h100 --format csv
 check "aliases resolve to v100-32g, a100-80g, h100-sxm" \
 	test "$(cut -d, -f13 "$work/out" | tail -n +2 | tr '\n' ' ')" = "v100-32g a100-80g h100-sxm "
 run --model llama2-7b --seq 1 --gpu all --format csv
-check "--gpu all lists 19 GPUs" test "$(tail -n +2 "$work/out" | wc -l)" -eq 19
+check "--gpu all lists 20 GPUs" test "$(tail -n +2 "$work/out" | wc -l)" -eq 20
 
 # Beyond the model's context: planned, with a warning and a JSON field.
 run --model llama2-7b --seq 8192 --format json
@@ -133,7 +133,7 @@ printf '%s\n' 'name: test-gpu' "description: 'Test \"X\", 1 GB'" 'memory: 1 GiB'
 run --data-dir "$work/data" --list-gpus --format csv
 check "CSV quotes a description with a comma and quotes" \
 	grep -qx 'test-gpu,1073741824,1048576,0,0,0,,"Test ""X"", 1 GB",0,0,' "$work/out"
-check "a --data-dir GPU joins the shipped ones" test "$(tail -n +2 "$work/out" | wc -l)" -eq 20
+check "a --data-dir GPU joins the shipped ones" test "$(tail -n +2 "$work/out" | wc -l)" -eq 21
 
 run --version
 check "--version names the package" grep -Eq '^kvplan [0-9]+\.[0-9]+\.[0-9]+' "$work/out"

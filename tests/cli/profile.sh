@@ -74,6 +74,9 @@ has_line "... 51 on an H100" \
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory \
 	--vllm-version 0.27 --vllm-runner v1 --format json
 is cuda_graph_bytes 880934912 "... up to 512 before 0.28"
+# The B300 is compute capability 10.3: the same 83 sizes.
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu b300 --profile-memory --format json
+is cuda_graph_bytes 1252130816 "B300 (sm_103): graphs up to 1024 too"
 run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --enforce-eager
 check "--enforce-eager is vLLM's" grep -q "^kvplan: warning: --enforce-eager is a vllm setting; --engine sglang ignores it\$" "$work/err"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95
