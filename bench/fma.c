@@ -13,8 +13,9 @@
 
 #include "benchutil.h"
 
-/* The chains' work, so that the compiler keeps it: per chain 1 + 1e-7 x
- * ..., finite however long it runs. */
+/* Each chain's step a x 0.9999999 + 1e-7: its value stays finite however
+ * long it runs, and the sum that ends it keeps the work from being
+ * dropped. */
 #define CHAINS 10 /* TEN below */
 #define ROUNDS 20000000L
 

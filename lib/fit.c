@@ -49,6 +49,7 @@ struct stage_needs {
 	uint64_t workspace[KVP_PP_MAX]; /* TensorRT-LLM's MLA workspace room */
 	uint64_t admitted[KVP_PP_MAX];  /* ... and the tokens it admits */
 	uint64_t activations[KVP_PP_MAX];
+	uint64_t graphs[KVP_PP_MAX];    /* vLLM's CUDA graphs, of activations */
 	bool need_ok[KVP_PP_MAX];
 };
 
@@ -57,8 +58,8 @@ struct stage_needs {
  * last stage alone), adapters and the reserve; total, the memory the
  * engine sizes from (kvp__engine_memory).  *all_ok: every stage's need
  * fits the usable share. */
-static void stage_budgets(const kvp_plan *plan, const kvp_device *device, uint64_t total,
-                          kvp_fit *fit, uint64_t seqs, bool *all_ok, struct stage_needs *n)
+static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
+                          uint64_t seqs, bool *all_ok, struct stage_needs *n)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t least = UINT64_MAX;
@@ -68,12 +69,13 @@ static void stage_budgets(const kvp_plan *plan, const kvp_device *device, uint64
 		uint64_t need, budget;
 		int ok;
 
-		n->workspace[s] = n->admitted[s] = 0;
+		n->workspace[s] = n->admitted[s] = n->graphs[s] = 0;
 		n->activations[s] = s + 1 == plan->stages ? plan->compute_bytes
 		                                           : plan->compute_other_bytes;
 		if (r->profile_memory &&
 		    !kvp__add(n->activations[s],
-		              kvp__vllm_profile_bytes(plan, device, fit->batched_tokens, seqs, s),
+		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs,
+		                                      fit->cuda_graphs, s, &n->graphs[s]),
 		              &n->activations[s]))
 			n->activations[s] = UINT64_MAX;
 		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
@@ -286,7 +288,11 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	seqs = 0;
 	if (r->engine == KVP_ENGINE_VLLM)
 		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
-	stage_budgets(plan, device, total, &fit, seqs, &all_ok, &stages);
+	/* vLLM's CUDA graphs, where its profile run is modelled: their
+	 * batch sizes on this device, the same for every stage. */
+	fit.cuda_graphs = r->profile_memory
+	                  ? kvp__vllm_graph_sizes(plan, device, fit.batched_tokens, seqs) : 0;
+	stage_budgets(plan, total, &fit, seqs, &all_ok, &stages);
 	/* The answers within what the engine's check leaves: vLLM's null
 	 * block (kvp_plan_held_bytes); the pool takes the whole budget. */
 	kvp__check_budgets(plan, fit.stage_budget, check);
@@ -323,13 +329,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 		fit.footprint.activations = UINT64_MAX;
 	if (preload && !kvp__add(fit.footprint.activations, preload, &fit.footprint.activations))
 		fit.footprint.activations = UINT64_MAX;
-	/* vLLM's CUDA graphs, where its profile run is modelled. */
-	fit.cuda_graphs = 0;
-	fit.cuda_graph_bytes = 0;
-	if (r->profile_memory) {
-		fit.cuda_graphs = kvp__vllm_graph_sizes(plan, device, fit.batched_tokens, seqs);
-		fit.cuda_graph_bytes = kvp__vllm_graph_bytes(plan, device, fit.batched_tokens, seqs, s);
-	}
+	fit.cuda_graph_bytes = r->profile_memory ? stages.graphs[s] : 0;
 	fit.max_seq_l2 = answers.seq_l2;
 	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;
 	fit.max_seq_hbm = answers.seq;

@@ -137,11 +137,8 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
  * the profile model was fitted on, held to the other 15: median error
  * 0.09 GiB, worst 0.87 GiB (a log whose second capture grew the pool,
  * 1.69 GiB against 0.76 captured); tests/test_footprint.c. */
-static uint64_t graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
-                            uint64_t seqs, uint32_t stage)
+static uint64_t graph_bytes(const kvp_plan *p, uint32_t sizes, uint32_t stage)
 {
-	uint32_t sizes;
-
 	if (!kvp__vllm_since(&p->request, 20))
 		return 0;
 	/* The V2 model runner estimated nothing before 0.29: its
@@ -157,29 +154,21 @@ static uint64_t graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tok
 	 * tell apart. */
 	if (p->request.vllm_runner == 2 && !kvp__vllm_since(&p->request, 29))
 		return 0;
-	sizes = kvp__vllm_graph_sizes(p, d, tokens, seqs);
 	if (sizes == 0)
 		return 0;
 	return ((uint64_t)287 << 20) +
 	       (uint64_t)354 * 1024 * p->stage_layers[stage] * (sizes - 1);
 }
 
-uint64_t kvp__vllm_graph_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
-                               uint64_t seqs, uint32_t stage)
+uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                 uint32_t sizes, uint32_t stage, uint64_t *graphs)
 {
-	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
-		return 0;
-	return graph_bytes(p, d, tokens, seqs, stage);
-}
+	uint64_t run;
 
-uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
-                                 uint64_t seqs, uint32_t stage)
-{
-	uint64_t run, graphs;
-
+	*graphs = 0;
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
 		return 0;
 	run = profile_run_bytes(p, tokens, seqs, stage);
-	graphs = graph_bytes(p, d, tokens, seqs, stage);
-	return run > UINT64_MAX - graphs ? UINT64_MAX : run + graphs;
+	*graphs = graph_bytes(p, sizes, stage);
+	return run > UINT64_MAX - *graphs ? UINT64_MAX : run + *graphs;
 }

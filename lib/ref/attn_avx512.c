@@ -144,13 +144,8 @@ static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
                                       uint64_t ahead, uint64_t n_rows,
                                       uint64_t k_stride, size_t slice, uint32_t g)
 {
-	if (r + ahead < n_rows) {
-		const char *start = (const char *)row + ahead * k_stride + g * slice;
-
-		for (size_t b = 0; b < slice; b += 64)
-			_mm_prefetch(start + b, _MM_HINT_T1);
-		_mm_prefetch(start + slice - 1, _MM_HINT_T1);
-	}
+	if (r + ahead < n_rows)
+		kvp__prefetch_l2(row + ahead * k_stride + g * slice, slice);
 }
 
 /* scores_tile for two rows at once (slices s0 and s1), each query load
@@ -437,14 +432,9 @@ static AVX512_INLINE void values_block(float *o, const float *att, uint64_t att_
 		 * a kv head's slice of the next block fetched at once into L1
 		 * (the driver's way), 19-21 spread into L1, 25-28 spread into
 		 * L2; MHA's blocked values, 16 spread into L1, 19-23 into L2. */
-		if (r < next) {
-			const char *part = (const char *)nb + r * v_stride +
-			                   ((uint64_t)g * head_dim + d0) * elem;
-
-			for (size_t b = 0; b < (size_t)16 * W * elem; b += 64)
-				_mm_prefetch(part + b, _MM_HINT_T1);
-			_mm_prefetch(part + (size_t)16 * W * elem - 1, _MM_HINT_T1);
-		}
+		if (r < next)
+			kvp__prefetch_l2(nb + r * v_stride + ((uint64_t)g * head_dim + d0) * elem,
+			                 (size_t)16 * W * elem);
 
 		UNROLL
 		for (uint32_t w = 0; w < W; w++) {

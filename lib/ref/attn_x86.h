@@ -163,8 +163,7 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
                                              uint64_t m, uint32_t g, size_t slice)
 {
 	for (uint64_t r = 0; r < m; r++)
-		for (size_t b = 0; b < slice; b += 64)
-			_mm_prefetch((const char *)next + r * stride + g * slice + b, _MM_HINT_T1);
+		kvp__prefetch_l2(next + r * stride + g * slice, slice);
 }
 
 /* The values kernel's driver, which both builds expand in a function of
