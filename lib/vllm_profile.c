@@ -76,6 +76,28 @@ static bool on_grid(uint64_t size)
 	                                                          : size % 16 == 0);
 }
 
+/* The uniform decode sizes a request of q = 1 + k tokens (k > 0 drafted)
+ * adds to the grid from 0.29 (vllm/config/vllm.py _set_cudagraph_sizes,
+ * read at 000fc94b: PR #50488, held within the ceiling by PR #54418, both
+ * in v0.29.0's notes): n x q for every request count n of the grid up to
+ * min(max_num_seqs, the platform's ceiling), that count itself included
+ * (request_counts), where n x q is within largest, the sizes' top.  How
+ * many of them are not already sizes: off the grid, and not the step's
+ * tokens where those are captured (extra). */
+static uint64_t uniform_decode_sizes(uint64_t q, uint64_t seqs, uint64_t ceiling,
+                                     uint64_t largest, uint64_t extra)
+{
+	uint64_t top = seqs < ceiling ? seqs : ceiling, n, added = 0;
+
+	for (n = 1; n <= top && n * q <= largest; n++) {
+		uint64_t size = n * q;
+
+		if ((on_grid(n) || n == top) && !on_grid(size) && size != extra)
+			added++;
+	}
+	return added;
+}
+
 /* How many batch sizes vLLM captures a CUDA graph for in each mode, as
  * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
  * 96a85c575, the commit of PR #38284, 2026-04-21, and at 000fc94b, a
@@ -89,26 +111,25 @@ static bool on_grid(uint64_t size)
  * v0.28.0's notes; 12.x, as the RTX 5090, keeps 512).  From 0.21 a
  * max_num_batched_tokens within the largest and off the grid is captured
  * too (PR #40734, in the 0.20.1 patch release; kvplan's releases are
- * minor ones, so 0.20 follows 0.20.0).  Not followed: the uniform decode
- * sizes a speculative request adds from 0.29 (PR #50488, within the
- * ceiling since #54418) and the V1 runner's rounding of the sizes to
- * multiples of 1 + num_speculative_tokens
- * (adjust_cudagraph_sizes_for_spec_decode); doc/engines.md.  d may be
- * NULL, a device not known: 512. */
+ * minor ones, so 0.20 follows 0.20.0).  From 0.29 a speculative request
+ * adds its uniform decode sizes (uniform_decode_sizes below).  Not
+ * followed: the V1 runner's rounding of the sizes to multiples of 1 +
+ * num_speculative_tokens (adjust_cudagraph_sizes_for_spec_decode), nor
+ * dynamic speculative decoding's tiers; doc/engines.md.  d may be NULL, a
+ * device not known: 512. */
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
                                uint64_t seqs)
 {
 	const kvp_request *r = &p->request;
-	uint64_t largest = p->graph_capture_max, n;
+	uint64_t largest = p->graph_capture_max, ceiling = 0, q = 1 + (uint64_t)r->spec_tokens;
+	uint64_t n, extra = 0;
 
 	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
 		return 0;
 	if (largest == 0) {
-		uint64_t ceiling = d && kvp__device_sm(d) / 10 == 10 && kvp__vllm_since(r, 28)
-		                   ? 1024 : 512;
-		unsigned __int128 by_seqs = (unsigned __int128)seqs *
-		                            (1 + (uint64_t)r->spec_tokens) * 2;
+		unsigned __int128 by_seqs = (unsigned __int128)seqs * q * 2;
 
+		ceiling = d && kvp__device_sm(d) / 10 == 10 && kvp__vllm_since(r, 28) ? 1024 : 512;
 		largest = by_seqs < ceiling ? (uint64_t)by_seqs : ceiling;
 	}
 	if (tokens && tokens < largest)
@@ -116,8 +137,14 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
 	if (largest == 0)
 		return 0;
 	n = grid_sizes(largest);
-	if (tokens == largest && !on_grid(tokens) && kvp__vllm_since(r, 21))
+	if (tokens == largest && !on_grid(tokens) && kvp__vllm_since(r, 21)) {
+		extra = tokens;
 		n++;
+	}
+	/* Only where vLLM sets the top itself (the model's own top, as
+	 * gpt-oss's, is a size it was given). */
+	if (ceiling && q > 1 && kvp__vllm_since(r, 29))
+		n += uniform_decode_sizes(q, seqs, ceiling, largest, extra);
 	return (uint32_t)n;
 }
 

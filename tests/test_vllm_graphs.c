@@ -177,6 +177,65 @@ static void test_graph_ceiling_by_device(void **state)
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
 }
 
+/* From 0.29 a speculative request adds its uniform decode sizes
+ * (vllm/config/vllm.py _set_cudagraph_sizes, read at 000fc94b; PRs #50488
+ * and #54418): n x (1 + k) for n in 1, 2, 4, every 8th to 255, every 16th
+ * from 256 and max_num_seqs itself, each up to the platform's ceiling,
+ * kept within the largest size; those off the grid are new sizes. */
+static void test_uniform_decode_sizes(void **state)
+{
+	kvp_model m = model(32, 128256, 14336);
+	kvp_device d = h100(80ull << 30);
+	kvp_request r = vllm();
+	kvp_fit f;
+
+	(void)state;
+	/* 1024 sequences, 2 drafted, q = 3: the largest is min(1024 x 3 x
+	 * 2, 512) = 512, 51 sizes; the counts up to 512 / 3 give 3, 6 and
+	 * 12, and 24 x 11, 13, ..., 21 (264 to 504, off the 16s): 9 more */
+	r.spec_tokens = 2;
+	f = fit(&m, &r, &d);
+	assert_int_equal(f.cuda_graphs, 60);
+	/* 300,941,312 + 362,496 x 32 x 59 */
+	assert_int_equal(f.cuda_graph_bytes, 985333760ull);
+	/* not before 0.29 */
+	r.vllm_version = 28;
+	r.vllm_runner = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	r.vllm_version = 0;
+	r.vllm_runner = 0;
+	/* 4 drafted, q = 5: 5, 10, 20, and 40 x 7, 9, 11 (280, 360, 440) */
+	r.spec_tokens = 4;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 57);
+	/* 3 drafted, q = 4: every 4n of the counts is on the grid */
+	r.spec_tokens = 3;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	/* 20 sequences, q = 3: the largest 120, 3 + 15 sizes; the counts 1,
+	 * 2, 4, 8, 16 and 20 itself give 3, 6, 12, 24, 48 and 60, of which
+	 * 3, 6, 12 and 60 are new */
+	r.spec_tokens = 2;
+	r.max_num_seqs = 20;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 22);
+	/* a step of 300 tokens: 3 + 31 + 3 and 300; 3, 6, 12 and 264 */
+	r.max_num_seqs = 0;
+	r.max_batched_tokens = 300;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 42);
+	/* a step of 264, off the grid, is 88 x 3: captured once, 3 + 31 + 1
+	 * + 264, then 3, 6 and 12 */
+	r.max_batched_tokens = 264;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 39);
+	r.max_batched_tokens = 0;
+	/* a B200 (ceiling 1024, 16384 tokens): 83, and up to 1024 / 3: 3,
+	 * 6, 12 and 24 x 11, 13, ..., 31; 48 x 16..21 (768 to 1008) are on
+	 * the grid */
+	d = h100(180ull << 30);
+	strcpy(d.arch, "sm_100");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 97);
+	/* gpt-oss gives its own top, 1024: no uniform sizes */
+	strcpy(m.model_type, "gpt_oss");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
+}
+
 /* Llama 3.1 8B's 32 layers on an H100, 51 sizes: 287 MiB + 354 KiB x 32
  * x 50 = 300,941,312 + 579,993,600 = 880,934,912 B, beside the profile
  * run's 2,304,114,688 (test_footprint.c); the budget is that much
@@ -330,6 +389,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graph_sizes),
 		cmocka_unit_test(test_graph_ceiling_by_device),
+		cmocka_unit_test(test_uniform_decode_sizes),
 		cmocka_unit_test(test_graph_bytes_by_hand),
 		cmocka_unit_test(test_graph_logs),
 	};

@@ -71,6 +71,17 @@ has_line "... --explain counts them" \
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --explain
 has_line "... 51 on an H100" \
 	"    CUDA graphs: 51 batch sizes captured; estimated 287 MiB + 354 KiB x 32 layers x 50 sizes past the first = 880,934,912 B"
+# Two tokens drafted a step (q = 3) add their uniform decode sizes from
+# 0.29: 3, 6, 12 and 24 x 11, 13, ..., 21, off the grid, so 60 sizes and
+# 300,941,312 + 362,496 x 32 x 59 = 985,333,760 B (tests/
+# test_vllm_graphs.c); 0.28's V1 counts 51.
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --spec-tokens 2 \
+	--explain
+has_line "speculative: its uniform decode sizes too" \
+	"    CUDA graphs: 60 batch sizes captured; estimated 287 MiB + 354 KiB x 32 layers x 59 sizes past the first = 985,333,760 B"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --spec-tokens 2 \
+	--vllm-version 0.28 --vllm-runner v1 --format json
+is cuda_graph_bytes 880934912 "... not before 0.29"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory \
 	--vllm-version 0.27 --vllm-runner v1 --format json
 is cuda_graph_bytes 880934912 "... up to 512 before 0.28"
