@@ -59,11 +59,11 @@ static const struct device_row {
 	{"a100-80g", 80 * GIB, 40 * MIB, 0, 2039, 312},
 	{"a6000", 48 * GIB, 6 * MIB, 0, 768, 154.8},
 	/* 126.5 MiB, the driver's 129536 KiB (the tuning guide's "126 MB");
-	 * bandwidth and peak unknown. */
-	{"b200", 180 * GIB, 132644864, 0, 0, 0},
-	/* the datasheet's HGX B300 270 GB; L2 the driver's 126 MiB, printed
-	 * in whole MiB; bandwidth and peak unknown. */
-	{"b300", 270 * GIB, 126 * MIB, 0, 0, 0},
+	 * the datasheet's HGX column: 7.7 TB/s, 4.5 PFLOPS sparse. */
+	{"b200", 180 * GIB, 132644864, 0, 7700, 2250},
+	/* the datasheet's HGX B300 270 GB, 7.7 TB/s, 4.5 PFLOPS sparse; L2
+	 * the driver's 126 MiB, printed in whole MiB. */
+	{"b300", 270 * GIB, 126 * MIB, 0, 7700, 2250},
 	{"h100-pcie", 80 * GIB, 50 * MIB, 0, 2000, 756},
 	{"h100-sxm", 80 * GIB, 50 * MIB, 0, 3350, 989},
 	/* TensorRT-LLM's cluster_info.py; L2 the driver's 61440 KiB. */
