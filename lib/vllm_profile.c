@@ -57,45 +57,66 @@ void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p)
 	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 }
 
-/* The sizes of vLLM's default grid up to largest: 1, 2 and 4, then
- * every 8th up to 255 and every 16th from 256. */
-static uint64_t grid_sizes(uint64_t largest)
-{
-	uint64_t n = largest >= 4 ? 3 : largest >= 2 ? 2 : 1;
-
-	if (largest >= 8)
-		n += ((largest < 255 ? largest : 255) - 8) / 8 + 1;
-	if (largest >= 256)
-		n += (largest - 256) / 16 + 1;
-	return n;
-}
-
+/* Whether size is on vLLM's default grid: 1, 2 and 4, then every 8th up
+ * to 255 and every 16th from 256. */
 static bool on_grid(uint64_t size)
 {
 	return size == 1 || size == 2 || size == 4 || (size < 256 ? size % 8 == 0
 	                                                          : size % 16 == 0);
 }
 
-/* The uniform decode sizes a request of q = 1 + k tokens (k > 0 drafted)
- * adds to the grid from 0.29 (vllm/config/vllm.py _set_cudagraph_sizes,
- * read at 000fc94b: PR #50488, held within the ceiling by PR #54418, both
- * in v0.29.0's notes): n x q for every request count n of the grid up to
- * min(max_num_seqs, the platform's ceiling), that count itself included
- * (request_counts), where n x q is within largest, the sizes' top.  How
- * many of them are not already sizes: off the grid, and not the step's
- * tokens where those are captured (extra). */
-static uint64_t uniform_decode_sizes(uint64_t q, uint64_t seqs, uint64_t ceiling,
-                                     uint64_t largest, uint64_t extra)
+/* The sizes vLLM captures up to the largest: the grid's, the step's
+ * tokens where those are captured apart (extra, else 0), and from 0.29 a
+ * speculative request's uniform decode sizes (vllm/config/vllm.py
+ * _set_cudagraph_sizes, read at 000fc94b: PR #50488, held within the
+ * ceiling by PR #54418, both in v0.29.0's notes): n x q, q = 1 +
+ * num_speculative_tokens, for every request count n of the grid up to
+ * top = min(max_num_seqs, the platform's ceiling), top itself included
+ * (request_counts); top is 0 where there are none. */
+struct graph_sizes {
+	uint64_t extra, q, top;
+};
+
+static bool captured(const struct graph_sizes *g, uint64_t size)
 {
-	uint64_t top = seqs < ceiling ? seqs : ceiling, n, added = 0;
+	uint64_t n;
 
-	for (n = 1; n <= top && n * q <= largest; n++) {
-		uint64_t size = n * q;
+	if (on_grid(size) || size == g->extra)
+		return true;
+	if (!g->top || size % g->q != 0)
+		return false;
+	n = size / g->q;
+	return n <= g->top && (on_grid(n) || n == g->top);
+}
 
-		if ((on_grid(n) || n == top) && !on_grid(size) && size != extra)
-			added++;
-	}
-	return added;
+/* Whether vLLM's V1 runner rounds its sizes for speculative decoding
+ * (CompilationConfig.adjust_cudagraph_sizes_for_spec_decode, PR #28315,
+ * which v0.11.1 was the first to carry, so kvplan's 0.12; called from
+ * resolve_cudagraph_mode_and_sizes, read in gpu_model_runner.py
+ * _check_and_update_cudagraph_mode at 000fc94b): where its decode graphs
+ * stay FULL (FULL_AND_PIECEWISE, the default) with more than one token a
+ * request, that is where every attention backend of the model supports
+ * uniform batches.  Followed where that is known: a model of full and
+ * sliding attention layers alone on compute capability 8.x, 9.x or 12.x,
+ * whose default is FlashAttention (vllm/platforms/cuda.py: ALWAYS with
+ * FA3, UNIFORM_BATCH with FA2, flash_attn.py).  Not on 10.x, whose
+ * FlashInfer supports them only where TensorRT-LLM's kernels can be
+ * downloaded (can_use_trtllm_attention), nor for MLA, chunked or
+ * recurrent layers, whose backends were not read; doc/engines.md. */
+static bool v1_rounds(const kvp_plan *p, const kvp_device *d)
+{
+	const kvp_request *r = &p->request;
+	uint32_t major = d ? kvp__device_sm(d) / 10 : 0;
+
+	/* (an AMD GPU's arch, gfx, has no compute capability: 0) */
+	if (r->vllm_runner != 1 || !r->spec_tokens || !kvp__vllm_since(r, 12) ||
+	    (major != 8 && major != 9 && major != 12))
+		return false;
+	for (uint32_t i = 0; i < p->group_count; i++)
+		if (p->groups[i].kind != KVP_LAYER_FULL && p->groups[i].kind != KVP_LAYER_SLIDING &&
+		    p->groups[i].kind != KVP_LAYER_NONE)
+			return false;
+	return true;
 }
 
 /* How many batch sizes vLLM captures a CUDA graph for in each mode, as
@@ -104,7 +125,7 @@ static uint64_t uniform_decode_sizes(uint64_t q, uint64_t seqs, uint64_t ceiling
  * main after v0.29.0): the largest is min(max_num_seqs x (1 +
  * num_speculative_tokens) x 2, a ceiling) unless the model sets its own
  * (gpt-oss 1024: GptOssForCausalLMConfig), and at most
- * max_num_batched_tokens; the sizes are the grid's (grid_sizes) up to
+ * max_num_batched_tokens; the sizes are the grid's (on_grid) up to
  * it.  The ceiling is 512, and from 0.28 1,024 on a device of compute
  * capability 10.x (B200, B300: current_platform.
  * is_device_capability_family(100), PR #49390, merge 021b7d98, in
@@ -112,22 +133,23 @@ static uint64_t uniform_decode_sizes(uint64_t q, uint64_t seqs, uint64_t ceiling
  * max_num_batched_tokens within the largest and off the grid is captured
  * too (PR #40734, in the 0.20.1 patch release; kvplan's releases are
  * minor ones, so 0.20 follows 0.20.0).  From 0.29 a speculative request
- * adds its uniform decode sizes (uniform_decode_sizes below).  Not
- * followed: the V1 runner's rounding of the sizes to multiples of 1 +
- * num_speculative_tokens (adjust_cudagraph_sizes_for_spec_decode), nor
- * dynamic speculative decoding's tiers; doc/engines.md.  d may be NULL, a
- * device not known: 512. */
+ * adds its uniform decode sizes (struct graph_sizes), where vLLM sets the
+ * largest itself.  Then the V1 runner, where it rounds (v1_rounds), takes
+ * each size up to a multiple of q, drops those past the largest size,
+ * and keeps each once.  Not followed: dynamic
+ * speculative decoding's tiers, and sequence parallelism's multiples of
+ * tp; doc/engines.md.  d may be NULL, a device not known: 512. */
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
                                uint64_t seqs)
 {
 	const kvp_request *r = &p->request;
-	uint64_t largest = p->graph_capture_max, ceiling = 0, q = 1 + (uint64_t)r->spec_tokens;
-	uint64_t n, extra = 0;
+	uint64_t largest = p->graph_capture_max, ceiling = 0, top, n = 0, last = 0;
+	struct graph_sizes g = {0, 1 + (uint64_t)r->spec_tokens, 0};
 
 	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
 		return 0;
 	if (largest == 0) {
-		unsigned __int128 by_seqs = (unsigned __int128)seqs * q * 2;
+		unsigned __int128 by_seqs = (unsigned __int128)seqs * g.q * 2;
 
 		ceiling = d && kvp__device_sm(d) / 10 == 10 && kvp__vllm_since(r, 28) ? 1024 : 512;
 		largest = by_seqs < ceiling ? (uint64_t)by_seqs : ceiling;
@@ -136,15 +158,30 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
 		largest = tokens;
 	if (largest == 0)
 		return 0;
-	n = grid_sizes(largest);
-	if (tokens == largest && !on_grid(tokens) && kvp__vllm_since(r, 21)) {
-		extra = tokens;
-		n++;
+	if (tokens == largest && !on_grid(tokens) && kvp__vllm_since(r, 21))
+		g.extra = tokens;
+	if (ceiling && g.q > 1 && kvp__vllm_since(r, 29))
+		g.top = seqs < ceiling ? seqs : ceiling;
+	/* The largest is at most 1,024 (the ceiling, or gpt-oss's own). */
+	if (!v1_rounds(p, d)) {
+		for (uint64_t size = 1; size <= largest; size++)
+			n += captured(&g, size);
+		return (uint32_t)n;
 	}
-	/* Only where vLLM sets the top itself (the model's own top, as
-	 * gpt-oss's, is a size it was given). */
-	if (ceiling && q > 1 && kvp__vllm_since(r, 29))
-		n += uniform_decode_sizes(q, seqs, ceiling, largest, extra);
+	/* The top of the list, and the sizes rounded below it, ascending. */
+	for (top = largest; !captured(&g, top); top--)
+		;
+	for (uint64_t size = 1; size <= top; size++) {
+		uint64_t up = (size + g.q - 1) / g.q * g.q;
+
+		if (captured(&g, size) && up <= top && up != last) {
+			n++;
+			last = up;
+		}
+	}
+	/* Size 1 rounds to q, so some size is left unless q is past the
+	 * top, a request vLLM refuses ("No valid cudagraph sizes after
+	 * rounding"): 0 then. */
 	return (uint32_t)n;
 }
 

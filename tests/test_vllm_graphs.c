@@ -44,6 +44,21 @@ static kvp_model model(uint32_t layers, uint32_t vocab, uint32_t intermediate)
 	return m;
 }
 
+/* Model m's layers as pattern (sliding windows and chunks of 4,096
+ * tokens), or as DeepSeek's MLA latent (mla). */
+static void with_layers(kvp_model *m, const char *pattern, int mla)
+{
+	kvp_error err;
+
+	if (mla)
+		testmodel_deepseek_mla(m);
+	else if (kvp_layer_pattern_parse(pattern, m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	m->sliding_window = m->chunk_size = 4096;
+	if (kvp_model_finalize(m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+}
+
 static kvp_device h100(uint64_t bytes)
 {
 	kvp_device d = testmodel_device(bytes);
@@ -236,6 +251,78 @@ static void test_uniform_decode_sizes(void **state)
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
 }
 
+/* vLLM's V1 runner, with tokens drafted and its decode graphs FULL (as
+ * FlashAttention keeps them on compute capability 8.x, 9.x and 12.x),
+ * rounds every size up to a multiple of q = 1 + k, drops those past the
+ * largest, and keeps each once (CompilationConfig.
+ * adjust_cudagraph_sizes_for_spec_decode, from 0.12). */
+static void test_v1_rounds_for_spec_decode(void **state)
+{
+	kvp_model m = model(32, 128256, 14336);
+	kvp_device d = h100(80ull << 30);
+	kvp_request r = vllm();
+
+	(void)state;
+	strcpy(d.arch, "sm_90");
+	r.vllm_runner = 1;
+	r.vllm_version = 28;
+	/* q = 3, 0.28's 51 sizes to 512: 1 and 2 make 3, 4 makes 6, 8 to
+	 * 248 make 9 to 249 (31), 256 to 496 make 258 to 498 (16), and 512
+	 * makes 513, past 512: 49 */
+	r.spec_tokens = 2;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	/* q = 4: 1, 2 and 4 make 4; the rest are multiples of 4: 49 */
+	r.spec_tokens = 3;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	/* from 0.29 the uniform sizes join first: q = 3's 12, 264, 312,
+	 * 360, 408, 456 and 504 are multiples of 3 no other size rounds to
+	 * (3 and 6 are): 49 + 7 = 56 */
+	r.spec_tokens = 2;
+	r.vllm_version = 0;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 56);
+	/* one sequence, q = 3: the largest 6, so 1, 2 and 4 are captured,
+	 * and round to 3 (4 makes 6, past 4): 1 */
+	r.max_num_seqs = 1;
+	r.vllm_version = 28;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 1);
+	r.max_num_seqs = 0;
+	/* not before 0.12, nor under V2, nor without drafted tokens */
+	r.vllm_version = 11;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	r.vllm_version = 28;
+	r.vllm_runner = 2;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	r.vllm_runner = 1;
+	r.spec_tokens = 0;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	r.spec_tokens = 2;
+	/* an A100 (8.0) and an RTX 5090 (12.0) run FlashAttention too */
+	strcpy(d.arch, "sm_80");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	strcpy(d.arch, "sm_120");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	/* not where it is not known: 10.x (FlashInfer: downloaded kernels;
+	 * its 1,024 ceiling's 83 sizes as they are), an AMD GPU, an arch not
+	 * given */
+	strcpy(d.arch, "sm_100");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
+	strcpy(d.arch, "gfx942");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	strcpy(d.arch, "");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	strcpy(d.arch, "sm_90");
+	/* sliding layers beside full ones round (FlashAttention); chunked
+	 * and MLA layers, whose backends were not read, do not */
+	with_layers(&m, "sliding,full", 0);
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	m = model(32, 128256, 14336);
+	with_layers(&m, "chunked*3,full", 0);
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+	m = model(32, 128256, 14336);
+	with_layers(&m, NULL, 1);
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
+}
+
 /* Llama 3.1 8B's 32 layers on an H100, 51 sizes: 287 MiB + 354 KiB x 32
  * x 50 = 300,941,312 + 579,993,600 = 880,934,912 B, beside the profile
  * run's 2,304,114,688 (test_footprint.c); the budget is that much
@@ -390,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_graph_sizes),
 		cmocka_unit_test(test_graph_ceiling_by_device),
 		cmocka_unit_test(test_uniform_decode_sizes),
+		cmocka_unit_test(test_v1_rounds_for_spec_decode),
 		cmocka_unit_test(test_graph_bytes_by_hand),
 		cmocka_unit_test(test_graph_logs),
 	};

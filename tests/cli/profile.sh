@@ -74,14 +74,21 @@ has_line "... 51 on an H100" \
 # Two tokens drafted a step (q = 3) add their uniform decode sizes from
 # 0.29: 3, 6, 12 and 24 x 11, 13, ..., 21, off the grid, so 60 sizes and
 # 300,941,312 + 362,496 x 32 x 59 = 985,333,760 B (tests/
-# test_vllm_graphs.c); 0.28's V1 counts 51.
+# test_vllm_graphs.c).  The V1 runner then rounds every size up to a
+# multiple of 3 on an H100 (FlashAttention's FULL decode graphs): 1 and 2
+# make 3, 4 makes 6, 512 makes 513 and is dropped, and of the uniform
+# sizes 12 and 264 to 504 stay apart: 56 sizes, 300,941,312 + 362,496 x
+# 32 x 55 = 938,934,272 B; at 0.28, without them, 49, 857,735,168 B.
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --spec-tokens 2 \
 	--explain
 has_line "speculative: its uniform decode sizes too" \
 	"    CUDA graphs: 60 batch sizes captured; estimated 287 MiB + 354 KiB x 32 layers x 59 sizes past the first = 985,333,760 B"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --spec-tokens 2 \
+	--vllm-runner v1 --format json
+is cuda_graph_bytes 938934272 "... V1 rounds them to multiples of 1 + k"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --profile-memory --spec-tokens 2 \
 	--vllm-version 0.28 --vllm-runner v1 --format json
-is cuda_graph_bytes 880934912 "... not before 0.29"
+is cuda_graph_bytes 857735168 "... 0.28's V1: the grid alone, rounded"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu b200 --profile-memory \
 	--vllm-version 0.27 --vllm-runner v1 --format json
 is cuda_graph_bytes 880934912 "... up to 512 before 0.28"
