@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "benchutil.h"
+#include "ref/ref.h"
 
 static volatile float sink;
 
@@ -151,6 +152,7 @@ double bench_stream_read(uint64_t bytes, int repeats)
 		        (unsigned long long)bytes);
 		exit(1);
 	}
+	kvp__huge_pages(x, n * sizeof *x);
 	for (uint64_t i = 0; i < n; i++)
 		x[i] = (float)(i & 7);
 	for (int r = 0; r < repeats; r++) {

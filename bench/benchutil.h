@@ -25,7 +25,8 @@ void bench_host(kvp_device *host);
 /* Prints the host on one line: model, CPUs, L2, LLC, RAM. */
 void bench_print_host(FILE *out, const kvp_device *host);
 /* Bytes per second of summing a float array of `bytes` bytes, best of
- * `repeats` passes, the array touched once first. */
+ * `repeats` passes, the array touched once first, on huge pages as the
+ * reference implementation's large blocks are (kvp__huge_pages). */
 double bench_stream_read(uint64_t bytes, int repeats);
 /* Seconds of one summing pass over x[0..n), n a multiple of 8: the
  * streaming read timed beside a step that reads as many bytes. */

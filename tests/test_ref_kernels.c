@@ -413,6 +413,45 @@ static void test_avx512_equals_avx2(void **state)
 			            long_runs[s].head_dim, types[t], 1, long_runs[s].rows);
 }
 
+/* The projections' dot product (kvp__dot) of the AVX-512 build against
+ * the AVX2 one, to the bit, at every length from 0 to 300 floats (whole
+ * steps of 32, the 8-float chunks after them, a scalar tail) and at a
+ * panel's 2,048, from an aligned start and from one a float off it. */
+static void test_dot_avx512_equals_avx2(void **state)
+{
+	enum { MAX = 2049 };
+	float *a = malloc((MAX + 1) * sizeof *a), *b = malloc((MAX + 1) * sizeof *b);
+	uint32_t seed = 7;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int i = 0; i <= MAX; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		a[i] = (float)(int32_t)seed / 2147483648.0f;
+		seed = seed * 1664525u + 1013904223u;
+		b[i] = (float)(int32_t)seed / 2147483648.0f;
+	}
+	if (!kvp__cpu_has_avx512())
+		print_message("no AVX-512 here: the AVX2 build alone runs\n");
+	for (int offset = 0; offset < 2 && kvp__cpu_has_avx512(); offset++)
+		for (uint64_t n = 0; n <= 2048; n = n < 300 ? n + 1 : 2048 + (n == 2048)) {
+			float avx2, avx512;
+
+			kvp__simd_limit(KVP__SIMD_AVX2);
+			avx2 = kvp__dot(a + offset, b + offset, n);
+			kvp__simd_limit(KVP__SIMD_AVX512);
+			avx512 = kvp__dot(a + offset, b + offset, n);
+			kvp__simd_limit(KVP__SIMD_BEST);
+			if (bits_of(avx2) != bits_of(avx512))
+				fail_msg("%llu floats, offset %d: AVX2 %a, AVX-512 %a",
+				         (unsigned long long)n, offset, (double)avx2,
+				         (double)avx512);
+		}
+	free(a);
+	free(b);
+}
+
 /* The vector path against the portable one, on the same stored rows: the
  * same sums but for the FMA's single rounding, so each score and output
  * within a few float roundings of the other (relative to the sum of the
@@ -493,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_exp_accurate),
 		cmocka_unit_test(test_blocking_independent),
 		cmocka_unit_test(test_avx512_equals_avx2),
+		cmocka_unit_test(test_dot_avx512_equals_avx2),
 		cmocka_unit_test(test_paths_agree),
 		cmocka_unit_test(test_softmax_by_column),
 	};

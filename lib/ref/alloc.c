@@ -4,15 +4,22 @@
  * peak, so validation can compare the cache's bytes with the prediction.
  */
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "ref/ref.h"
 
 /* Each block's data starts on a cache line (64 bytes), so that the
  * attention kernels' 64-byte loads of an fp32 row (AVX-512) never straddle
- * two lines; just before it, its size, category and the pointer calloc
- * gave, so a free needs only the data's pointer.  The line and header are
- * calloc's, not the category's: the counts are the bytes asked for. */
+ * two lines, and a block of 2 MiB or more on a 2 MiB page (HUGE_PAGE), all of
+ * whose pages can then be huge ones (kvp__huge_pages); just before it, its
+ * size, category and the pointer calloc gave, so a free needs only the
+ * data's pointer.  The alignment and header are calloc's, not the
+ * category's: the counts are the bytes asked for (and calloc's pages past
+ * them are never touched). */
 #define LINE 64u
+#define HUGE_PAGE ((uint64_t)2 << 20)
 
 typedef struct block_header {
 	void *raw;
@@ -35,6 +42,21 @@ const char *kvp_mem_category_name(kvp_mem_category category)
 	return "unknown";
 }
 
+void kvp__huge_pages(void *p, uint64_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)HUGE_PAGE;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 void kvp__counter_init(kvp__counter *counter)
 {
 	memset(counter, 0, sizeof *counter);
@@ -46,7 +68,7 @@ void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
 	block_header *header;
 	unsigned char *raw;
 	uintptr_t data;
-	uint64_t bytes, with_header;
+	uint64_t bytes, with_header, align;
 
 	if ((unsigned)category >= KVP_MEM_CATEGORY_COUNT) {
 		kvp__error(err, KVP_ERR_INVALID, "unknown memory category %d",
@@ -55,7 +77,8 @@ void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
 	}
 	counter->allocations++;
 	if (!kvp__mul(count, size, &bytes) ||
-	    !kvp__add(bytes, sizeof *header + LINE - 1, &with_header) ||
+	    !kvp__add(bytes, sizeof *header + (align = bytes >= HUGE_PAGE ? HUGE_PAGE : LINE) - 1,
+	              &with_header) ||
 	    with_header > SIZE_MAX) {
 		kvp__error(err, KVP_ERR_NOMEM,
 		           "%llu x %llu bytes of %s overflow the address space",
@@ -71,7 +94,9 @@ void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
 		           kvp_mem_category_name(category));
 		return NULL;
 	}
-	data = ((uintptr_t)(raw + sizeof *header) + LINE - 1) & ~(uintptr_t)(LINE - 1);
+	data = ((uintptr_t)(raw + sizeof *header) + (uintptr_t)align - 1) &
+	       ~(uintptr_t)(align - 1);
+	kvp__huge_pages((void *)data, bytes);
 	header = (block_header *)data - 1;
 	header->raw = raw;
 	header->bytes = bytes;

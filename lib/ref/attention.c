@@ -24,6 +24,8 @@
 void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
                  uint64_t cols, uint64_t rows)
 {
+	kvp__dot_fn dot = kvp__dot_build();
+
 	for (uint64_t t0 = 0; t0 < n; t0 += TILE) {
 		uint64_t t1 = n - t0 < TILE ? n : t0 + TILE;
 
@@ -35,7 +37,7 @@ void kvp__matmul(float *y, const float *x, const float *w, uint64_t n,
 				const float *w_row = panel + r * width;
 
 				for (uint64_t t = t0; t < t1; t++) {
-					float d = kvp__dot(w_row, x + t * cols + first, width);
+					float d = dot(w_row, x + t * cols + first, width);
 
 					y[t * rows + r] = first ? y[t * rows + r] + d : d;
 				}

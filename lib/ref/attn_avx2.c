@@ -250,8 +250,6 @@ AVX2 float kvp__dot_avx2(const float *a, const float *b, uint64_t n)
 {
 	__m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(),
 	                 _mm256_setzero_ps(), _mm256_setzero_ps()};
-	__m256 sum[8];
-	float lanes[8], s;
 	uint64_t i = 0;
 
 	for (; i + 32 <= n; i += 32)
@@ -259,18 +257,7 @@ AVX2 float kvp__dot_avx2(const float *a, const float *b, uint64_t n)
 		for (int c = 0; c < 4; c++)
 			acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8 * c),
 			                         _mm256_loadu_ps(b + i + 8 * c), acc[c]);
-	for (int c = 0; i + 8 <= n; i += 8, c++)
-		acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i),
-		                         acc[c]);
-	sum[0] = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]),
-	                       _mm256_add_ps(acc[2], acc[3]));
-	for (int c = 1; c < 8; c++)
-		sum[c] = _mm256_setzero_ps();
-	_mm256_storeu_ps(lanes, kvp__reduce8(sum));
-	s = lanes[0];
-	for (; i < n; i++)
-		s += a[i] * b[i];
-	return s;
+	return kvp__dot_finish(a, b, i, n, acc);
 }
 
 #endif

@@ -291,13 +291,18 @@ static int vector_kernels(void)
 	return use_avx2();
 }
 
-float kvp__dot(const float *a, const float *b, uint64_t n)
+kvp__dot_fn kvp__dot_build(void)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	if (vector_kernels())
-		return kvp__dot_avx2(a, b, n);
+		return kvp__cpu_has_avx512() ? kvp__dot_avx512 : kvp__dot_avx2;
 #endif
-	return dot_portable(a, b, n);
+	return dot_portable;
+}
+
+float kvp__dot(const float *a, const float *b, uint64_t n)
+{
+	return kvp__dot_build()(a, b, n);
 }
 
 void kvp__attn_scores(const float *q, uint32_t heads, uint32_t kv_heads,

@@ -56,6 +56,31 @@ static AVX2_INLINE __m256 kvp__reduce8(const __m256 a[8])
 	return _mm256_add_ps(lo, hi);
 }
 
+/* A dot product's end, from float i on, its four chains in acc (chunk c
+ * of 8 floats of each 32 in chain c): the 8-float chunks left into the
+ * chains in turn, the chains added pairwise, the lanes by lanes_sum's
+ * tree (kvp__reduce8), then the tail in order.  kvp__dot_avx2 and
+ * kvp__dot_avx512 end alike, so they give the same bits. */
+static AVX2_INLINE float kvp__dot_finish(const float *a, const float *b, uint64_t i,
+                                         uint64_t n, __m256 acc[4])
+{
+	__m256 sum[8];
+	float lanes[8], s;
+
+	for (int c = 0; i + 8 <= n; i += 8, c++)
+		acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i),
+		                         acc[c]);
+	sum[0] = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]),
+	                       _mm256_add_ps(acc[2], acc[3]));
+	for (int c = 1; c < 8; c++)
+		sum[c] = _mm256_setzero_ps();
+	_mm256_storeu_ps(lanes, kvp__reduce8(sum));
+	s = lanes[0];
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
 /* Scores of query heads [h0, h0 + n) from their final vectors: summed
  * across lanes eight heads at a time, the tail of head_dim % 8 added in
  * order, times the scale. */
@@ -255,6 +280,7 @@ void kvp__values_avx2(float *o, uint32_t heads, uint32_t kv_heads,
                       uint64_t n_rows, const void *v_next,
                         uint64_t next_rows);
 float kvp__dot_avx2(const float *a, const float *b, uint64_t n);
+float kvp__dot_avx512(const float *a, const float *b, uint64_t n);
 /* 0, computing nothing, for a shape the AVX-512 build leaves to AVX2's
  * (8 query heads or more a kv head, with over 8,192 query floats or
  * fewer than 32 rows). */
