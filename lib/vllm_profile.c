@@ -57,8 +57,20 @@ void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p)
 	                       kvp__model_type_in(m, graphs_1024, 1) ? 1024 : 0;
 }
 
-/* Whether size is on vLLM's default grid: 1, 2 and 4, then every 8th up
- * to 255 and every 16th from 256. */
+/* How many sizes vLLM's default grid has up to largest: 1, 2 and 4, then
+ * every 8th up to 255 and every 16th from 256. */
+static uint64_t grid_sizes(uint64_t largest)
+{
+	uint64_t n = largest >= 4 ? 3 : largest >= 2 ? 2 : 1;
+
+	if (largest >= 8)
+		n += ((largest < 255 ? largest : 255) - 8) / 8 + 1;
+	if (largest >= 256)
+		n += (largest - 256) / 16 + 1;
+	return n;
+}
+
+/* Whether size is on that grid. */
 static bool on_grid(uint64_t size)
 {
 	return size == 1 || size == 2 || size == 4 || (size < 256 ? size % 8 == 0
@@ -162,8 +174,11 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
 		g.extra = tokens;
 	if (ceiling && g.q > 1 && kvp__vllm_since(r, 29))
 		g.top = seqs < ceiling ? seqs : ceiling;
-	/* The largest is at most 1,024 (the ceiling, or gpt-oss's own). */
+	/* The grid and the step's tokens, counted; the rest walked, sizes
+	 * of at most 1,024 (the ceiling, or gpt-oss's own). */
 	if (!v1_rounds(p, d)) {
+		if (!g.top)
+			return (uint32_t)(grid_sizes(largest) + (g.extra != 0));
 		for (uint64_t size = 1; size <= largest; size++)
 			n += captured(&g, size);
 		return (uint32_t)n;

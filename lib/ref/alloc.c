@@ -76,9 +76,11 @@ void *kvp__counter_alloc(kvp__counter *counter, kvp_mem_category category,
 		return NULL;
 	}
 	counter->allocations++;
-	if (!kvp__mul(count, size, &bytes) ||
-	    !kvp__add(bytes, sizeof *header + (align = bytes >= HUGE_PAGE ? HUGE_PAGE : LINE) - 1,
-	              &with_header) ||
+	if (kvp__mul(count, size, &bytes))
+		align = bytes >= HUGE_PAGE ? HUGE_PAGE : LINE;
+	else
+		align = 0;
+	if (!align || !kvp__add(bytes, sizeof *header + align - 1, &with_header) ||
 	    with_header > SIZE_MAX) {
 		kvp__error(err, KVP_ERR_NOMEM,
 		           "%llu x %llu bytes of %s overflow the address space",
