@@ -16,8 +16,8 @@
  * whose pages can then be huge ones (kvp__huge_pages); just before it, its
  * size, category and the pointer calloc gave, so a free needs only the
  * data's pointer.  The alignment and header are calloc's, not the
- * category's: the counts are the bytes asked for (and calloc's pages past
- * them are never touched). */
+ * category's: the counts are the bytes asked for (a block calloc maps
+ * afresh is not touched past them). */
 #define LINE 64u
 #define HUGE_PAGE ((uint64_t)2 << 20)
 

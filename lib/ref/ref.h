@@ -64,6 +64,18 @@ void kvp__simd_limit(int level);
 /* kvp__simd_limit(portable ? KVP__SIMD_PORTABLE : KVP__SIMD_BEST). */
 void kvp__simd_portable(int portable);
 
+/* Asks the kernel to back the whole 2 MiB pages within [p, p + bytes)
+ * with huge pages when they are first touched (Linux's transparent huge
+ * pages, where they are "madvise" only; elsewhere nothing); pages
+ * already touched (a block calloc took from its heap rather than mapping
+ * it afresh, as glibc may for blocks up to 32 MiB once larger ones were
+ * freed) stay as they are.  A hint, so its failure changes nothing.
+ * Pages of 4 KiB read slower from DRAM, and unevenly, on the bench's
+ * guest (README, "Decode cost per token").  The counting allocator's
+ * blocks of 2 MiB or more ask it (alloc.c), and the benchmarks'
+ * yardstick. */
+void kvp__huge_pages(void *p, uint64_t bytes);
+
 /* ---- attention kernels (attn_kernels.c) -------------------------------- */
 
 /* att[r * att_stride + h] = scale x q_h . k_r for the query heads q
@@ -100,14 +112,6 @@ void kvp__softmax_columns(float *x, uint64_t n, uint32_t n_cols, float *max,
 float kvp__dot(const float *a, const float *b, uint64_t n);
 /* The build kvp__dot takes now, for a caller of many dot products (the
  * projections' rows) to ask once. */
-/* Asks the kernel to back the whole 2 MiB pages within [p, p + bytes),
- * not yet touched, with huge pages when they are first touched (Linux's
- * transparent huge pages, where they are "madvise" only; elsewhere
- * nothing); a hint, so its failure changes nothing.  Pages of 4 KiB read
- * slower from DRAM, and unevenly, on the bench's guest (README, "Decode
- * cost per token").  The counting allocator's blocks of 2 MiB or more
- * ask it (alloc.c), and the benchmarks' yardstick. */
-void kvp__huge_pages(void *p, uint64_t bytes);
 typedef float (*kvp__dot_fn)(const float *a, const float *b, uint64_t n);
 kvp__dot_fn kvp__dot_build(void);
 /* e^x for x <= 0 as the softmax computes it (0 below -87.33). */
