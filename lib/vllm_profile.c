@@ -155,7 +155,7 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
                                uint64_t seqs)
 {
 	const kvp_request *r = &p->request;
-	uint64_t largest = p->graph_capture_max, ceiling = 0, top, n = 0, last = 0;
+	uint64_t largest = p->graph_capture_max, ceiling = 0, top, m, n = 0, last = 0;
 	struct graph_sizes g = {0, 1 + (uint64_t)r->spec_tokens, 0};
 
 	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
@@ -174,20 +174,18 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
 		g.extra = tokens;
 	if (ceiling && g.q > 1 && kvp__vllm_since(r, 29))
 		g.top = seqs < ceiling ? seqs : ceiling;
-	/* The grid and the step's tokens, counted; the rest walked, sizes
-	 * of at most 1,024 (the ceiling, or gpt-oss's own). */
-	if (!v1_rounds(p, d)) {
-		if (!g.top)
-			return (uint32_t)(grid_sizes(largest) + (g.extra != 0));
-		for (uint64_t size = 1; size <= largest; size++)
-			n += captured(&g, size);
-		return (uint32_t)n;
-	}
-	/* The top of the list, and the sizes rounded below it, ascending. */
+	/* The grid and the step's tokens, counted; uniform decode sizes or
+	 * V1's rounding, walked (sizes of at most 1,024: the ceiling, or
+	 * gpt-oss's own), each size rounded up to a multiple of m (1 where
+	 * nothing rounds), those past the list's top dropped, each kept
+	 * once. */
+	m = v1_rounds(p, d) ? g.q : 1;
+	if (!g.top && m == 1)
+		return (uint32_t)(grid_sizes(largest) + (g.extra != 0));
 	for (top = largest; !captured(&g, top); top--)
 		;
 	for (uint64_t size = 1; size <= top; size++) {
-		uint64_t up = (size + g.q - 1) / g.q * g.q;
+		uint64_t up = (size + m - 1) / m * m;
 
 		if (captured(&g, size) && up <= top && up != last) {
 			n++;

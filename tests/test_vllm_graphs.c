@@ -192,6 +192,39 @@ static void test_graph_ceiling_by_device(void **state)
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
 }
 
+/* One count of sizes, worked by hand: Llama 3.1 8B's shape on a device of
+ * arch with gib GiB (80: 1024 sequences and 8192 tokens by default, 180:
+ * 1024 and 16384), and the request's drafted tokens, sequences, tokens,
+ * release and runner (0: the defaults). */
+struct size_case {
+	const char *arch;
+	uint64_t gib;
+	uint32_t spec, seqs, tokens, version, runner;
+	uint32_t sizes;
+	const char *why;
+};
+
+static void sizes_cases(const struct size_case *c, size_t n, const char *model_type)
+{
+	kvp_model m = model(32, 128256, 14336);
+
+	strcpy(m.model_type, model_type);
+	for (size_t i = 0; i < n; i++) {
+		kvp_device d = h100(c[i].gib << 30);
+		kvp_request r = vllm();
+		uint32_t got;
+
+		strcpy(d.arch, c[i].arch);
+		r.spec_tokens = c[i].spec;
+		r.max_num_seqs = c[i].seqs;
+		r.max_batched_tokens = c[i].tokens;
+		r.vllm_version = c[i].version;
+		r.vllm_runner = c[i].runner;
+		if ((got = fit(&m, &r, &d).cuda_graphs) != c[i].sizes)
+			fail_msg("%s: %u sizes, not %u", c[i].why, got, c[i].sizes);
+	}
+}
+
 /* From 0.29 a speculative request adds its uniform decode sizes
  * (vllm/config/vllm.py _set_cudagraph_sizes, read at 000fc94b; PRs #50488
  * and #54418): n x (1 + k) for n in 1, 2, 4, every 8th to 255, every 16th
@@ -199,56 +232,43 @@ static void test_graph_ceiling_by_device(void **state)
  * kept within the largest size; those off the grid are new sizes. */
 static void test_uniform_decode_sizes(void **state)
 {
+	static const struct size_case cases[] = {
+		{"", 80, 2, 0, 0, 0, 0, 60,
+		 "q = 3: the largest min(1024 x 3 x 2, 512) = 512, 51 sizes; the"
+		 " counts up to 512 / 3 give 3, 6, 12 and 24 x 11, 13, ..., 21"
+		 " (264 to 504, off the 16s)"},
+		{"", 80, 2, 0, 0, 28, 1, 51, "not before 0.29"},
+		{"", 80, 4, 0, 0, 0, 0, 57,
+		 "q = 5: 5, 10, 20, and 40 x 7, 9, 11 (280, 360, 440)"},
+		{"", 80, 3, 0, 0, 0, 0, 51, "q = 4: every 4n of the counts is on the grid"},
+		{"", 80, 2, 20, 0, 0, 0, 22,
+		 "20 sequences: the largest 120, 3 + 15 sizes; the counts 1, 2, 4,"
+		 " 8, 16 and 20 itself give 3, 6, 12, 24, 48 and 60, of which 3, 6,"
+		 " 12 and 60 are new"},
+		{"", 80, 2, 0, 300, 0, 0, 42,
+		 "a step of 300 tokens: 3 + 31 + 3 and 300; 3, 6, 12 and 264"},
+		{"", 80, 2, 0, 264, 0, 0, 39,
+		 "a step of 264, off the grid, is 88 x 3: captured once, 3 + 31 +"
+		 " 1 + 264, then 3, 6 and 12"},
+		{"sm_100", 180, 2, 0, 0, 0, 0, 97,
+		 "a B200 (ceiling 1024): 83, and up to 1024 / 3: 3, 6, 12 and 24 x"
+		 " 11, 13, ..., 31; 48 x 16..21 (768 to 1008) are on the grid"},
+	};
+	static const struct size_case own_top[] = {
+		{"sm_100", 180, 2, 0, 0, 0, 0, 83, "gpt-oss's own top, 1024: no uniform sizes"},
+	};
 	kvp_model m = model(32, 128256, 14336);
 	kvp_device d = h100(80ull << 30);
 	kvp_request r = vllm();
 	kvp_fit f;
 
 	(void)state;
-	/* 1024 sequences, 2 drafted, q = 3: the largest is min(1024 x 3 x
-	 * 2, 512) = 512, 51 sizes; the counts up to 512 / 3 give 3, 6 and
-	 * 12, and 24 x 11, 13, ..., 21 (264 to 504, off the 16s): 9 more */
+	sizes_cases(cases, sizeof cases / sizeof *cases, "");
+	sizes_cases(own_top, 1, "gpt_oss");
+	/* the first case's bytes: 300,941,312 + 362,496 x 32 x 59 */
 	r.spec_tokens = 2;
 	f = fit(&m, &r, &d);
-	assert_int_equal(f.cuda_graphs, 60);
-	/* 300,941,312 + 362,496 x 32 x 59 */
 	assert_int_equal(f.cuda_graph_bytes, 985333760ull);
-	/* not before 0.29 */
-	r.vllm_version = 28;
-	r.vllm_runner = 1;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	r.vllm_version = 0;
-	r.vllm_runner = 0;
-	/* 4 drafted, q = 5: 5, 10, 20, and 40 x 7, 9, 11 (280, 360, 440) */
-	r.spec_tokens = 4;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 57);
-	/* 3 drafted, q = 4: every 4n of the counts is on the grid */
-	r.spec_tokens = 3;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	/* 20 sequences, q = 3: the largest 120, 3 + 15 sizes; the counts 1,
-	 * 2, 4, 8, 16 and 20 itself give 3, 6, 12, 24, 48 and 60, of which
-	 * 3, 6, 12 and 60 are new */
-	r.spec_tokens = 2;
-	r.max_num_seqs = 20;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 22);
-	/* a step of 300 tokens: 3 + 31 + 3 and 300; 3, 6, 12 and 264 */
-	r.max_num_seqs = 0;
-	r.max_batched_tokens = 300;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 42);
-	/* a step of 264, off the grid, is 88 x 3: captured once, 3 + 31 + 1
-	 * + 264, then 3, 6 and 12 */
-	r.max_batched_tokens = 264;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 39);
-	r.max_batched_tokens = 0;
-	/* a B200 (ceiling 1024, 16384 tokens): 83, and up to 1024 / 3: 3,
-	 * 6, 12 and 24 x 11, 13, ..., 31; 48 x 16..21 (768 to 1008) are on
-	 * the grid */
-	d = h100(180ull << 30);
-	strcpy(d.arch, "sm_100");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 97);
-	/* gpt-oss gives its own top, 1024: no uniform sizes */
-	strcpy(m.model_type, "gpt_oss");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
 }
 
 /* vLLM's V1 runner, with tokens drafted and its decode graphs FULL (as
@@ -258,61 +278,43 @@ static void test_uniform_decode_sizes(void **state)
  * adjust_cudagraph_sizes_for_spec_decode, from 0.12). */
 static void test_v1_rounds_for_spec_decode(void **state)
 {
+	static const struct size_case cases[] = {
+		{"sm_90", 80, 2, 0, 0, 28, 1, 49,
+		 "q = 3, 0.28's 51 sizes to 512: 1 and 2 make 3, 4 makes 6, 8 to"
+		 " 248 make 9 to 249 (31), 256 to 496 make 258 to 498 (16), and"
+		 " 512 makes 513, past 512"},
+		{"sm_90", 80, 3, 0, 0, 28, 1, 49,
+		 "q = 4: 1, 2 and 4 make 4; the rest are multiples of 4"},
+		{"sm_90", 80, 2, 0, 0, 0, 1, 56,
+		 "from 0.29 the uniform sizes join first: q = 3's 12, 264, 312,"
+		 " 360, 408, 456 and 504 are multiples of 3 no other size rounds"
+		 " to (3 and 6 are): 49 + 7"},
+		{"sm_90", 80, 2, 1, 0, 28, 1, 1,
+		 "one sequence: the largest 6, so 1, 2 and 4 are captured, and"
+		 " round to 3 (4 makes 6, past 4)"},
+		{"sm_90", 80, 2, 0, 0, 11, 1, 51, "not before 0.12"},
+		{"sm_90", 80, 2, 0, 0, 28, 2, 51, "nor under V2"},
+		{"sm_90", 80, 0, 0, 0, 28, 1, 51, "nor without drafted tokens"},
+		{"sm_80", 80, 2, 0, 0, 28, 1, 49, "an A100 runs FlashAttention too"},
+		{"sm_120", 80, 2, 0, 0, 28, 1, 49, "and an RTX 5090"},
+		{"sm_100", 80, 2, 0, 0, 28, 1, 83,
+		 "not on 10.x (FlashInfer: downloaded kernels): its 1,024"
+		 " ceiling's 83 sizes as they are"},
+		{"gfx942", 80, 2, 0, 0, 28, 1, 51, "nor on an AMD GPU"},
+		{"", 80, 2, 0, 0, 28, 1, 51, "nor on an arch not given"},
+	};
 	kvp_model m = model(32, 128256, 14336);
 	kvp_device d = h100(80ull << 30);
 	kvp_request r = vllm();
 
 	(void)state;
-	strcpy(d.arch, "sm_90");
-	r.vllm_runner = 1;
-	r.vllm_version = 28;
-	/* q = 3, 0.28's 51 sizes to 512: 1 and 2 make 3, 4 makes 6, 8 to
-	 * 248 make 9 to 249 (31), 256 to 496 make 258 to 498 (16), and 512
-	 * makes 513, past 512: 49 */
-	r.spec_tokens = 2;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
-	/* q = 4: 1, 2 and 4 make 4; the rest are multiples of 4: 49 */
-	r.spec_tokens = 3;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
-	/* from 0.29 the uniform sizes join first: q = 3's 12, 264, 312,
-	 * 360, 408, 456 and 504 are multiples of 3 no other size rounds to
-	 * (3 and 6 are): 49 + 7 = 56 */
-	r.spec_tokens = 2;
-	r.vllm_version = 0;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 56);
-	/* one sequence, q = 3: the largest 6, so 1, 2 and 4 are captured,
-	 * and round to 3 (4 makes 6, past 4): 1 */
-	r.max_num_seqs = 1;
-	r.vllm_version = 28;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 1);
-	r.max_num_seqs = 0;
-	/* not before 0.12, nor under V2, nor without drafted tokens */
-	r.vllm_version = 11;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	r.vllm_version = 28;
-	r.vllm_runner = 2;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	r.vllm_runner = 1;
-	r.spec_tokens = 0;
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	r.spec_tokens = 2;
-	/* an A100 (8.0) and an RTX 5090 (12.0) run FlashAttention too */
-	strcpy(d.arch, "sm_80");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
-	strcpy(d.arch, "sm_120");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
-	/* not where it is not known: 10.x (FlashInfer: downloaded kernels;
-	 * its 1,024 ceiling's 83 sizes as they are), an AMD GPU, an arch not
-	 * given */
-	strcpy(d.arch, "sm_100");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
-	strcpy(d.arch, "gfx942");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	strcpy(d.arch, "");
-	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
-	strcpy(d.arch, "sm_90");
+	sizes_cases(cases, sizeof cases / sizeof *cases, "");
 	/* sliding layers beside full ones round (FlashAttention); chunked
 	 * and MLA layers, whose backends were not read, do not */
+	strcpy(d.arch, "sm_90");
+	r.vllm_runner = 1;
+	r.vllm_version = 28;
+	r.spec_tokens = 2;
 	with_layers(&m, "sliding,full", 0);
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
 	m = model(32, 128256, 14336);
