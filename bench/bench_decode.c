@@ -123,12 +123,11 @@ int main(int argc, char **argv)
 	bench_check(kvp__attn_weight_bytes(&shape, &weight_bytes, &err), &err, "weights");
 	row_bytes = 2 * kv_dim * kvp_dtype_block_bytes(dtype);
 	stream_n = (weight_bytes + max_seq * row_bytes) / sizeof(float);
-	if ((stream_buf = malloc(stream_n * sizeof *stream_buf)))
-		kvp__huge_pages(stream_buf, stream_n * sizeof *stream_buf);
-	if (!stream_buf) {
+	if (!(stream_buf = malloc(stream_n * sizeof *stream_buf))) {
 		fprintf(stderr, "bench: out of memory\n");
 		return 1;
 	}
+	kvp__huge_pages(stream_buf, stream_n * sizeof *stream_buf);
 	for (uint64_t i = 0; i < stream_n; i++)
 		stream_buf[i] = (float)(i & 7);
 	stream = bench_stream_read(512ull << 20, 5);

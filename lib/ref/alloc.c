@@ -12,10 +12,10 @@
 
 /* Each block's data starts on a cache line (64 bytes), so that the
  * attention kernels' 64-byte loads of an fp32 row (AVX-512) never straddle
- * two lines, and a block of 2 MiB or more on a 2 MiB page (HUGE_PAGE), all of
- * whose pages can then be huge ones (kvp__huge_pages); just before it, its
- * size, category and the pointer calloc gave, so a free needs only the
- * data's pointer.  The alignment and header are calloc's, not the
+ * two lines, and a block of 2 MiB or more on a 2 MiB page (HUGE_PAGE),
+ * all of whose pages can then be huge ones (kvp__huge_pages); just before
+ * it, its size, category and the pointer calloc gave, so a free needs
+ * only the data's pointer.  The alignment and header are calloc's, not the
  * category's: the counts are the bytes asked for (a block calloc maps
  * afresh is not touched past them). */
 #define LINE 64u
