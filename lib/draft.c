@@ -182,8 +182,7 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 	 * (vllm/v1/kv_cache_interface.py; /work notes vllm-mamba-modes). */
 	if (r->engine == KVP_ENGINE_VLLM)
 		return (kvp__mamba_mode(r) == KVP_MAMBA_ALIGN ? 2 : 1) +
-		       (uint64_t)(r->draft || r->mtp_layers
-		                  ? (r->spec_tokens ? r->spec_tokens : r->mtp_layers) : 0);
+		       (r->draft || r->mtp_layers ? kvp__vllm_drafted(r) : 0);
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->mtp_layers && llama_rolls_back(m))
 		return 1 + (uint64_t)r->spec_tokens;
 	return 1;

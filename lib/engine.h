@@ -64,6 +64,15 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
+/* The tokens vLLM drafts a step (num_speculative_tokens): the request's,
+ * else its MTP layers' (vllm/config/speculative.py
+ * SpeculativeConfig.__post_init__: "Default to max value defined in draft
+ * model config", n_predict, which an MTP model's override sets to its
+ * num_nextn_predict_layers); 0 without speculation. */
+static inline uint64_t kvp__vllm_drafted(const kvp_request *r)
+{
+	return r->spec_tokens ? r->spec_tokens : r->mtp_layers;
+}
 /* Whether model m is a sparse MLA one (DeepSeek-V3.2, GLM-5: an
  * indexer, lib/attention_backend.c). */
 bool kvp__sparse_mla(const kvp_model *m);

@@ -107,27 +107,47 @@ static bool captured(const struct graph_sizes *g, uint64_t size)
  * resolve_cudagraph_mode_and_sizes, read in gpu_model_runner.py
  * _check_and_update_cudagraph_mode at 000fc94b): where its decode graphs
  * stay FULL (FULL_AND_PIECEWISE, the default) with more than one token a
- * request, that is where every attention backend of the model supports
- * uniform batches.  Followed where that is known: a model of full and
- * sliding attention layers alone on compute capability 8.x, 9.x or 12.x,
- * whose default is FlashAttention (vllm/platforms/cuda.py: ALWAYS with
- * FA3, UNIFORM_BATCH with FA2, flash_attn.py).  Not on 10.x, whose
- * FlashInfer supports them only where TensorRT-LLM's kernels can be
- * downloaded (can_use_trtllm_attention), nor for MLA, chunked or
- * recurrent layers, whose backends were not read; doc/engines.md. */
+ * request, that is where every attention backend of the model, the least
+ * of all its groups' (min_cg_support), supports uniform batches; below
+ * that the mode becomes PIECEWISE and nothing rounds.  Followed where
+ * the backends are known:
+ *  - full and sliding layers on compute capability 8.x, 9.x or 12.x,
+ *    whose default is FlashAttention (vllm/platforms/cuda.py: ALWAYS with
+ *    FA3, UNIFORM_BATCH with FA2, flash_attn.py).  Not on 10.x, whose
+ *    FlashInfer supports them only where TensorRT-LLM's kernels can be
+ *    downloaded (can_use_trtllm_attention);
+ *  - MLA layers on 9.x, whose every backend, FLASH_ATTN_MLA, FLASHMLA
+ *    (an fp8 cache, and every cache before 0.18) and FLASHMLA_SPARSE,
+ *    declares UNIFORM_BATCH (mla/flashattn_mla.py, mla/flashmla.py,
+ *    mla/flashmla_sparse.py _cudagraph_support).  Not on 10.x, where
+ *    CUTLASS_MLA (UNIFORM_SINGLE_TOKEN_DECODE) is taken over
+ *    FLASHINFER_MLA (UNIFORM_BATCH) by release, qk_nope_head_dim and
+ *    decode context parallelism, nor elsewhere, where TRITON_MLA's
+ *    support changed from release to release (NEVER, UNIFORM_BATCH in PR
+ *    #42885, UNIFORM_SINGLE_TOKEN_DECODE in #47144, UNIFORM_BATCH again in
+ *    #51065);
+ *  - not chunked layers (their builder declared NEVER, then
+ *    UNIFORM_BATCH, the release not established) nor recurrent ones (GDN
+ *    UNIFORM_BATCH; Mamba's UNIFORM_SINGLE_TOKEN_DECODE until PR #33726,
+ *    linear attention's still: the plan does not tell them apart).
+ * doc/engines.md. */
 static bool v1_rounds(const kvp_plan *p, const kvp_device *d)
 {
 	const kvp_request *r = &p->request;
 	uint32_t major = d ? kvp__device_sm(d) / 10 : 0;
 
 	/* (an AMD GPU's arch, gfx, has no compute capability: 0) */
-	if (r->vllm_runner != 1 || !r->spec_tokens || !kvp__vllm_since(r, 12) ||
+	if (r->vllm_runner != 1 || !kvp__vllm_drafted(r) || !kvp__vllm_since(r, 12) ||
 	    (major != 8 && major != 9 && major != 12))
 		return false;
-	for (uint32_t i = 0; i < p->group_count; i++)
-		if (p->groups[i].kind != KVP_LAYER_FULL && p->groups[i].kind != KVP_LAYER_SLIDING &&
-		    p->groups[i].kind != KVP_LAYER_NONE)
+	for (uint32_t i = 0; i < p->group_count; i++) {
+		kvp_layer_kind kind = p->groups[i].kind;
+
+		if (kind == KVP_LAYER_MLA && major == 9)
+			continue;
+		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING && kind != KVP_LAYER_NONE)
 			return false;
+	}
 	return true;
 }
 
@@ -135,7 +155,7 @@ static bool v1_rounds(const kvp_plan *p, const kvp_device *d)
  * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
  * 96a85c575, the commit of PR #38284, 2026-04-21, and at 000fc94b, a
  * main after v0.29.0): the largest is min(max_num_seqs x (1 +
- * num_speculative_tokens) x 2, a ceiling) unless the model sets its own
+ * num_speculative_tokens, kvp__vllm_drafted) x 2, a ceiling) unless the model sets its own
  * (gpt-oss 1024: GptOssForCausalLMConfig), and at most
  * max_num_batched_tokens; the sizes are the grid's (on_grid) up to
  * it.  The ceiling is 512, and from 0.28 1,024 on a device of compute
@@ -156,7 +176,7 @@ uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t 
 {
 	const kvp_request *r = &p->request;
 	uint64_t largest = p->graph_capture_max, ceiling = 0, top, m, n = 0, last = 0;
-	struct graph_sizes g = {0, 1 + (uint64_t)r->spec_tokens, 0};
+	struct graph_sizes g = {0, 1 + kvp__vllm_drafted(r), 0};
 
 	if (r->engine != KVP_ENGINE_VLLM || r->enforce_eager)
 		return 0;

@@ -116,6 +116,25 @@ static void test_graph_sizes(void **state)
 	r.spec_tokens = 3;
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
 	r.spec_tokens = 0;
+	/* an MTP layer with no tokens given drafts 1, its n_predict
+	 * (SpeculativeConfig: "Default to max value defined in draft model
+	 * config"): 64 x 2 x 2 = 256, 3 + 31 + 1; V1 at 0.28 on an H100
+	 * rounds them to multiples of 2: 1 and 2 make 2, the rest are even,
+	 * 34 */
+	r.mtp_layers = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 35);
+	strcpy(d.arch, "sm_90");
+	r.vllm_version = 28;
+	r.vllm_runner = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 34);
+	r.spec_tokens = 1;
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 34);
+	r.spec_tokens = 0;
+	r.mtp_layers = 0;
+	r.vllm_version = 0;
+	r.vllm_runner = 0;
+	d.arch[0] = '\0';
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 19);
 	/* a step of 300 tokens caps 512: 3 + 31 + 3 (256, 272, 288), and
 	 * from 0.21 300 itself, off the grid (PR #40734) */
 	r.max_num_seqs = 0;
@@ -310,7 +329,11 @@ static void test_v1_rounds_for_spec_decode(void **state)
 	(void)state;
 	sizes_cases(cases, sizeof cases / sizeof *cases, "");
 	/* sliding layers beside full ones round (FlashAttention); chunked
-	 * and MLA layers, whose backends were not read, do not */
+	 * layers (NEVER, then UNIFORM_BATCH, the release not established)
+	 * do not; MLA layers round on 9.x (FLASH_ATTN_MLA, FLASHMLA:
+	 * UNIFORM_BATCH), not on 10.x (CUTLASS_MLA or FLASHINFER_MLA, by
+	 * release: 0.28's 1,024 ceiling's 83 sizes as they are) nor on 8.x
+	 * (TRITON_MLA, by release) */
 	strcpy(d.arch, "sm_90");
 	r.vllm_runner = 1;
 	r.vllm_version = 28;
@@ -322,6 +345,10 @@ static void test_v1_rounds_for_spec_decode(void **state)
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
 	m = model(32, 128256, 14336);
 	with_layers(&m, NULL, 1);
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 49);
+	strcpy(d.arch, "sm_100");
+	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 83);
+	strcpy(d.arch, "sm_80");
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 51);
 }
 
