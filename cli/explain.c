@@ -432,6 +432,53 @@ static void explain_max_seq(const struct explainer *e, const struct cli_plan *p,
 		    g(largest_bytes(lp, a, 1)), g(slope), g(seq));
 }
 
+/* The bytes of the plan's groups whose draft flag is draft (any where
+ * all), joined by " + " into out; how many. */
+static uint32_t group_terms(const kvp_plan *lp, bool all, bool draft, char *out,
+                            size_t size)
+{
+	size_t used = 0;
+	uint32_t n = 0;
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i < lp->group_count && used < size; i++)
+		if (all || lp->groups[i].draft == draft)
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+			                         n++ ? " + " : "", g(lp->groups[i].bytes));
+	return n;
+}
+
+/* The cache's total from the groups' bytes, each one tensor-parallel
+ * rank's: times the ranks and replicas, and where SGLang holds every
+ * layer on each pipeline stage (kvp_plan stages_whole), the model's
+ * groups times the stages and a draft's once (lib/parallel.c
+ * whole_totals). */
+static void explain_cache_sum(const struct explainer *e, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	const kvp_request *r = &p->request;
+	char model[EXPLAIN_LINE_MAX / 2], draft[EXPLAIN_LINE_MAX / 4],
+	        sum[EXPLAIN_LINE_MAX], times[64] = "";
+	bool whole = lp->stages_whole && r->pp > 1;
+	uint32_t n = group_terms(lp, !whole, false, model, sizeof model), nd = 0;
+
+	if (whole) {
+		nd = group_terms(lp, false, true, draft, sizeof draft);
+		snprintf(sum, sizeof sum, "%s%s%s x pp %u%s%s", n > 1 ? "(" : "", model,
+		         n > 1 ? ")" : "", r->pp, nd ? " + " : "", nd ? draft : "");
+		n = 2;
+	} else
+		snprintf(sum, sizeof sum, "%s", model);
+	if (r->tp > 1 && r->dp > 1)
+		snprintf(times, sizeof times, " x tp %u x dp %u", r->tp, r->dp);
+	else if (r->tp > 1 || r->dp > 1)
+		snprintf(times, sizeof times, " x %s %u", r->tp > 1 ? "tp" : "dp",
+		         r->tp > 1 ? r->tp : r->dp);
+	say(e, "cache: %s%s%s%s = %s B (per-token caches %s B, recurrent state %s B)",
+	    times[0] && n > 1 ? "(" : "", sum, times[0] && n > 1 ? ")" : "", times,
+	    g(lp->cache_total_bytes), g(lp->kv_total_bytes), g(lp->state_total_bytes));
+}
+
 void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *text),
                  void *ctx)
 {
@@ -447,14 +494,15 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		used += (size_t)snprintf(sum + used, sizeof sum - used, "%s%u x %s",
 		                         i ? " + " : "", lp->groups[i].layers,
 		                         g(lp->groups[i].bytes_per_token));
-	say(&e, "per token, every layer holding every token: %s = %s B", sum,
-	    g(lp->kv_bytes_per_token));
-	used = 0;
-	for (uint32_t i = 0; i < lp->group_count && used < sizeof sum; i++)
-		used += (size_t)snprintf(sum + used, sizeof sum - used, "%s%s",
-		                         i ? " + " : "", g(lp->groups[i].bytes));
-	say(&e, "cache: %s = %s B (per-token caches %s B, recurrent state %s B)", sum,
-	    g(lp->cache_total_bytes), g(lp->kv_total_bytes), g(lp->state_total_bytes));
+	/* The groups' terms are one tensor-parallel rank's (its kv heads),
+	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel). */
+	if (p->request.tp > 1)
+		say(&e, "per token, every layer holding every token: (%s) x tp %u = %s B",
+		    sum, p->request.tp, g(lp->kv_bytes_per_token));
+	else
+		say(&e, "per token, every layer holding every token: %s = %s B", sum,
+		    g(lp->kv_bytes_per_token));
+	explain_cache_sum(&e, p);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];

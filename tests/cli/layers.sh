@@ -106,6 +106,28 @@ check "--explain shows the sliding layers' tokens" \
 check "--explain shows the total" grep -q "= 2,113,929,216 B" "$work/out"
 run --model gemma2-9b --seq 8192 --gpu h100-sxm --explain --format json
 check "--explain in JSON is an array of lines" grep -q '"explain": \[' "$work/out"
+# The groups' terms are one tensor-parallel rank's and the totals every
+# GPU's, so the sums say how many: deepseek-v3's latent (576 values, fp16)
+# is whole on each of 8 ranks: 61·1,152·8 = 562,176 B a token, and
+# 61·1,152·8,192 = 575,668,224 B a rank, ·8 = 4,605,345,792.
+run --model deepseek-v3 --seq 8192 --gpu h200 --engine vllm --tp 8 --explain
+has_line "--explain at tp 8: the ranks in the per-token sum" \
+	"  per token, every layer holding every token: (61 x 1,152) x tp 8 = 562,176 B"
+has_line "--explain at tp 8: the ranks in the cache's sum" \
+	"  cache: 575,668,224 x tp 8 = 4,605,345,792 B (per-token caches 4,605,345,792 B, recurrent state 0 B)"
+# llama3.1-70b, 8 kv heads of 128: a rank of tp 2 holds 4, 2·4·128·2 =
+# 2,048 B a layer-token, 80·2,048·8,192 = 1,342,177,280 B; ·2 ranks ·2
+# replicas = 5,368,709,120.
+run --model llama3.1-70b --seq 8192 --gpu h200 --tp 2 --dp 2 --explain
+has_line "--explain at tp 2, dp 2: ranks and replicas" \
+	"  cache: 1,342,177,280 x tp 2 x dp 2 = 5,368,709,120 B (per-token caches 5,368,709,120 B, recurrent state 0 B)"
+# SGLang holds every layer of gpt-oss-120b on each of 2 stages: 18
+# sliding layers of 129 cells (window 128, and one more) and 18 full ones
+# of 8,193, 2,048 B a cell: 18·129·2,048 = 4,755,456 and 18·8,193·2,048 =
+# 302,026,752, twice.
+run --model gpt-oss-120b --seq 8192 --gpu h200 --engine sglang --pp 2 --explain
+has_line "--explain: SGLang's every layer on each stage" \
+	"  cache: (4,755,456 + 302,026,752) x pp 2 = 613,564,416 B (per-token caches 613,564,416 B, recurrent state 0 B)"
 
 # Every new error: one line, nothing on stdout, exit 2.
 n="--layers 4 --heads 8 --head-dim 64 --seq 100"
