@@ -50,7 +50,8 @@ static void row_text(kvp_dtype t, uint64_t n, char *buf, size_t size)
 static void explain_rows(const struct explainer *e, const struct cli_plan *p,
                          const kvp_layer_group *grp)
 {
-	const kvp_model *m = &p->model;
+	/* A draft model's layers have its shape; MTP layers, the model's. */
+	const kvp_model *m = grp->draft && p->has_draft ? &p->draft : &p->model;
 	const kvp_request *r = &p->request;
 	uint32_t hv = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	char k[160], v[160];
@@ -158,7 +159,8 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 static void explain_group(const struct explainer *e, const struct cli_plan *p,
                           const kvp_layer_group *grp)
 {
-	say(e, "%s layers: %u", cli_group_label(p, grp), grp->layers);
+	say(e, "%s%s layers: %u", !grp->draft ? "" : p->request.mtp_layers ? "MTP " : "draft ",
+	    cli_group_label(p, grp), grp->layers);
 	explain_rows(e, p, grp);
 	if (grp->kind == KVP_LAYER_RECURRENT) {
 		say(e, "  %u layers x %s B x batch %s = %s B, whatever the context",

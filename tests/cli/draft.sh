@@ -226,4 +226,17 @@ is weights_bytes $((298033152 - 10588160)) \
 "$mkgguf" "$work/glm.gguf" glm-4.5 q8_0
 run --model llama3.1-405b --seq 1 --draft-gguf "$work/glm.gguf" --format json
 is weights_bytes 1715732480 "--draft-gguf: the draft's NextN block left out of its weights"
+# --explain derives a draft's rows from its own shape: llama3.2-1b's 16
+# layers, 8 kv heads of 64, fp16: 2·64·2 = 256 B a head, 2,048 a token;
+# deepseek-v2-lite's latent, 512 + 64 values, 1,152 B.
+run --model llama3.1-8b --seq 1024 --gpu h100 --draft-model llama3.2-1b --explain
+has_line "--explain: the draft's layers named as such" "  draft full layers: 16"
+has_line "--explain: the draft's K row from its head_dim" \
+	"    K head row: head_dim 64 values as fp16 = 64 x 2 B = 128 B"
+has_line "--explain: the draft's per-token bytes" \
+	"    per token: 8 kv heads x (128 + 128) = 2,048 B"
+run --model llama3.1-8b --seq 1024 --gpu h100 --draft-model deepseek-v2-lite --explain
+has_line "--explain: an MLA draft's latent" \
+	"    latent: kv_lora_rank 512 + qk_rope_dim 64 = 576 values as fp16 = 576 x 2 B = 1,152 B per token; no V"
+
 done_testing
