@@ -76,6 +76,20 @@ int cli_load_inputs(const struct cli_options *o, kvp_catalog *cat, struct cli_pl
 			if (kvp_safetensors_read(o->safetensors[i], &plan->weights,
 			                         &err) != KVP_OK)
 				return cli_fail(&err);
+		/* Headers that name no tensor count nothing: nothing to take
+		 * the weights from (a model's params would be estimated in
+		 * silence instead). */
+		if (!plan->weights.bytes && !plan->weights.index_total_size) {
+			char quoted[KVP_QUOTE_MAX];
+
+			if (o->n_safetensors > 1)
+				fprintf(stderr, "kvplan: --safetensors: the %zu paths given name no"
+				        " tensors\n", o->n_safetensors);
+			else
+				fprintf(stderr, "kvplan: %s: no tensors in its header\n",
+				        kvp_escape(o->safetensors[0], quoted, sizeof quoted));
+			return 2;
+		}
 		plan->has_weights = true;
 		plan->weights_path = o->safetensors[0];
 		plan->weights_paths = o->n_safetensors;

@@ -86,6 +86,16 @@ expect_error "--config and --model together" "^kvplan: give one of --model, --co
 expect_error "--gguf with --safetensors" "^kvplan: --safetensors: a GGUF file holds its own weights$" \
 	--gguf "$work/x.gguf" --safetensors "$work" --seq 10
 
+# A header that names no tensor ("{}") counts nothing: refused, not an
+# estimate in silence.
+printf '\002\000\000\000\000\000\000\000{}' >"$work/none.safetensors"
+expect_error "--safetensors with no tensors" \
+	"^kvplan: $work/none.safetensors: no tensors in its header$" \
+	--model gpt2 --safetensors "$work/none.safetensors" --seq 10 --gpu h100
+expect_error "--safetensors: two with no tensors" \
+	"^kvplan: --safetensors: the 2 paths given name no tensors$" \
+	--model gpt2 --safetensors "$work/none.safetensors" --safetensors "$work/none.safetensors" \
+	--seq 10 --gpu h100
 # --safetensors: a checkpoint's bytes replace params x type in the fit.
 # One BF16 tensor of 1000 x 1000 (2,000,000 B) and one F32 of 1000
 # (4,000 B): 2,004,000 B, 1,001,000 params.  The header, 8-byte
