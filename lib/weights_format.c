@@ -70,8 +70,9 @@ static kvp_status parse_int4(const char *text, const char *rest, kvp_wformat kin
 		if (rest[0] != ':' || (rest[1] != 'g' && rest[1] != 'G') ||
 		    *digits < '0' || *digits > '9')
 			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': expected"
-			                  " a group as ':gG' (int4-awq:g128)",
-			                  kvp_escape(text, quoted, sizeof quoted));
+			                  " a group as ':gG' (%s:g128)",
+			                  kvp_escape(text, quoted, sizeof quoted),
+			                  kind == KVP_WFORMAT_GPTQ ? "int4-gptq" : "int4-awq");
 		group = 0;
 		for (end = (char *)digits; *end >= '0' && *end <= '9'; end++)
 			if ((group = group * 10 + (unsigned long)(*end - '0')) > GROUP_MAX)
@@ -113,7 +114,12 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 {
 	static const char *const awq[] = {"int4-awq", "awq", NULL};
 	static const char *const gptq[] = {"int4-gptq", "gptq", NULL};
-	static const char *const fp8[] = {"fp8", "fp8_e4m3", "fp8-e4m3", "e4m3", NULL};
+	/* Either fp8 of a checkpoint's linear layers is a byte a weight with
+	 * the same scales; "f8" and "fp8_e5m2" are the cache type's names
+	 * (lib/dtype.c) too, so that no spelling of fp8 falls through to a
+	 * plain byte a parameter. */
+	static const char *const fp8[] = {"fp8", "fp8_e4m3", "fp8-e4m3", "e4m3", "fp8_e5m2",
+	                                  "fp8-e5m2", "e5m2", "f8", NULL};
 	char quoted[KVP_QUOTE_MAX];
 	const kvp__ggml_type *t;
 	kvp_weights_format f;

@@ -102,6 +102,10 @@ static void test_parse(void **state)
 	assert_int_equal(f.kind, KVP_WFORMAT_GPTQ);
 	assert_int_equal(f.group, 32);
 	assert_int_equal(format("fp8_e4m3").kind, KVP_WFORMAT_FP8);
+	/* the cache type's other names of fp8 are the format too, not a
+	 * plain byte a parameter */
+	assert_int_equal(format("fp8_e5m2").kind, KVP_WFORMAT_FP8);
+	assert_string_equal(format("F8").name, "fp8");
 	assert_int_equal(format("NVFP4").kind, KVP_WFORMAT_NVFP4);
 	assert_int_equal(format("mxfp4").kind, KVP_WFORMAT_MXFP4);
 	/* ggml's blocks (ggml-common.h): q4_K 144 B per 256, q8_0 34 per 32. */
@@ -133,6 +137,7 @@ static void test_parse(void **state)
 	assert_int_equal(kvp_weights_format_parse("int4-awq:g", &f, &err), KVP_ERR_PARSE);
 	assert_int_equal(kvp_weights_format_parse("int4-awq:g12x", &f, &err), KVP_ERR_PARSE);
 	assert_int_equal(kvp_weights_format_parse("int4-gptq:g-1", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "(int4-gptq:g128)"));
 	/* What follows the group is quoted escaped, as the whole text is
 	 * (a fuzzed argument with raw bytes after "g6" once came out raw). */
 	assert_int_equal(kvp_weights_format_parse("int4-gptq:g6w\x14\xff", &f, &err),
