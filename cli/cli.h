@@ -392,6 +392,11 @@ int cli_print_json(FILE *out, const struct cli_plan *plan);
 
 /* The printers return 0, or 2 after printing one line to stderr. */
 int cli_print_plan(FILE *out, const struct cli_plan *plan, enum cli_format format);
+/* --solve's question as named on the command line ("max-seq", ...), and
+ * its answer on GPU i of plan: false where it has none, a longest
+ * context without bound. */
+const char *cli_solve_name(enum cli_solve solve);
+bool cli_solve_answer(const struct cli_plan *plan, size_t i, uint64_t *answer);
 int cli_print_models(FILE *out, const kvp_model *models, size_t count,
                      enum cli_format format);
 int cli_print_devices(FILE *out, const kvp_device *devices, size_t count,

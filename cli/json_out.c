@@ -86,7 +86,7 @@ static void explain_json(void *ctx, const char *text)
 static void advice_json(struct json_writer *w, const struct cli_plan *p, size_t i)
 {
 	const kvp_advice *a = &p->advice[i];
-	static const char *const questions[] = {NULL, "max-seq", "max-batch", "min-gpus"};
+	uint64_t answer;
 
 	if (p->fits[i].fits_hbm && !p->solve)
 		return;
@@ -110,13 +110,11 @@ static void advice_json(struct json_writer *w, const struct cli_plan *p, size_t 
 	}
 	json_object_end(w);
 	if (p->solve) {
-		json_text(w, "solve", questions[p->solve]);
-		if (p->solve == CLI_SOLVE_MAX_SEQ && a->max_seq_unbounded)
-			json_null(w, "answer");
+		json_text(w, "solve", cli_solve_name(p->solve));
+		if (cli_solve_answer(p, i, &answer))
+			json_u64(w, "answer", answer);
 		else
-			json_u64(w, "answer", p->solve == CLI_SOLVE_MAX_SEQ ? a->max_seq
-			                      : p->solve == CLI_SOLVE_MAX_BATCH ? a->max_batch
-			                      : a->min_gpus);
+			json_null(w, "answer");
 	}
 }
 

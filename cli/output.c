@@ -57,6 +57,33 @@ static const char *csv_bool(bool b)
 	return b ? "true" : "false";
 }
 
+const char *cli_solve_name(enum cli_solve solve)
+{
+	static const char *const names[] = {"", "max-seq", "max-batch", "min-gpus"};
+
+	return (unsigned)solve < sizeof names / sizeof *names ? names[solve] : "";
+}
+
+bool cli_solve_answer(const struct cli_plan *p, size_t i, uint64_t *answer)
+{
+	const kvp_advice *a = &p->advice[i];
+
+	switch (p->solve) {
+	case CLI_SOLVE_MAX_SEQ:
+		*answer = a->max_seq;
+		return !a->max_seq_unbounded;
+	case CLI_SOLVE_MAX_BATCH:
+		*answer = a->max_batch;
+		return true;
+	case CLI_SOLVE_MIN_GPUS:
+		*answer = a->min_gpus;
+		return true;
+	case CLI_SOLVE_NONE:
+		break;
+	}
+	return false;
+}
+
 static void print_csv(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
@@ -69,7 +96,10 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "cache_total_bytes,max_seq_l2_unbounded,max_seq_unbounded,layer_groups,"
 	      "mem_weights_bytes,mem_kv_cache_bytes,mem_state_bytes,mem_activation_bytes,"
 	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
-	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes", out);
+	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes,mem_total_bytes,"
+	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes", out);
+	if (p->solve)
+		fputs(",solve,answer", out);
 	if (p->validated)
 		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
 		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
@@ -104,6 +134,15 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
 			        fp->weights, fp->kv, fp->state, fp->activations, fp->reserve,
 			        fp->held_back, fp->unused, fp->over, fp->host, fp->adapters, fp->draft);
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, fp->total,
+			        f->cuda_graph_bytes, f->mla_workspace_bytes);
+		}
+		if (p->solve) {
+			uint64_t answer;
+
+			fprintf(out, ",%s,", cli_solve_name(p->solve));
+			if (cli_solve_answer(p, i, &answer))
+				fprintf(out, "%" PRIu64, answer);
 		}
 		if (p->validated) {
 			const kvp_validate_result *v = &p->validation;

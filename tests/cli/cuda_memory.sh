@@ -56,4 +56,29 @@ expect_error "a reported memory above the memory: one line, at its key" \
 	"big\.yaml:4:1: big: the memory CUDA or nvidia-smi reports \(86973087744 B\) is more than the memory \(85899345920 B\)$" \
 	--data-dir "$work/data" --model llama2-7b --seq 1024 --gpu big
 
+# CSV carries the whole breakdown: its parts sum to mem_total_bytes, the
+# memory CUDA reports (81,091 MiB = 85,028,896,768 B on an H100 SXM), and
+# the CUDA graphs' estimate (of the activations: 287 MiB + 354 KiB x 32
+# layers x 50 sizes = 880,934,912 B) has its own column, as in JSON.
+run --model llama3.1-8b --seq 8192 --engine vllm --gpu h100-sxm --cuda-memory --profile-memory \
+	--format csv
+csv_is h100-sxm mem_total_bytes 85028896768 "CSV: the memory CUDA reports"
+csv_is h100-sxm mem_cuda_graph_bytes 880934912 "CSV: the CUDA graphs' estimate"
+csv_is h100-sxm mem_mla_workspace_bytes 0 "CSV: no MLA workspace"
+sum=0
+for c in weights kv_cache state activation reserve held_back unused lora draft_weights; do
+	sum=$((sum + $(csv h100-sxm mem_${c}_bytes)))
+done
+check "CSV: the parts sum to mem_total_bytes" test "$sum" -eq 85028896768
+
+# --solve's answer has its columns in CSV, the same as JSON's.
+for q in max-seq:llama3.1-8b max-batch:llama3.1-8b min-gpus:llama3.1-405b; do
+	m=${q#*:} q=${q%:*}
+	run --model $m --seq 8192 --gpu l4,h100 --solve $q --format json
+	want=$(sed -n 's/^ *"answer": \([0-9]*\),\{0,1\}$/\1/p' "$work/out" | tr '\n' ' ')
+	run --model $m --seq 8192 --gpu l4,h100 --solve $q --format csv
+	got="$(csv l4 answer) $(csv h100-sxm answer) "
+	check "CSV: --solve $q's answers ($want)" test "$got" = "$want" -a "$(csv l4 solve)" = $q
+done
+
 done_testing

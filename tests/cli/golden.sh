@@ -46,7 +46,8 @@ golden gemma2-9b-fp8.json --model gemma2-9b --seq 8192 --batch 4 --dtype fp8 \
 # floor(budget / (8192 · 16 = 131,072)) = 71,330, max_batch_hbm =
 # floor(budget / (8192 · 2048 = 16,777,216)) = 557.  Memory: held back
 # 25,769,803,776 − 23,192,823,398 = 2,576,980,378; unused 25,769,803,776 −
-# 13,843,441,408 − 268,435,456 − 2,576,980,378 = 9,080,946,534.
+# 13,843,441,408 − 268,435,456 − 2,576,980,378 = 9,080,946,534; total
+# 25,769,803,776, no CUDA graphs nor MLA workspace (the exact engine).
 golden falcon-7b-mqa.csv --model falcon-7b --seq 2048 --batch 16 --gpu a10,rtx4090 --format csv
 
 done_testing

@@ -93,6 +93,18 @@ is() {
 	if [ "$got" = "$2" ]; then ok "${3:-$1 = $2}"; else not_ok "${3:-$1 = $2}" "got '$got'"; fi
 }
 
+# csv GPU COLUMN: the value of COLUMN in GPU's row of the CSV in $work/out;
+# csv_is GPU COLUMN VALUE [DESC]: it is VALUE.
+csv() {
+	awk -F, -v gpu="$1" -v col="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+		$13 == gpu { print $(idx[col]) }' "$work/out"
+}
+csv_is() {
+	got=$(csv "$1" "$2")
+	if [ "$got" = "$3" ]; then ok "$1 $2 = $3${4:+ ($4)}"; else not_ok "$1 $2 = $3" "got '$got'"; fi
+}
+
 # has_line DESC TEXT: $work/out has TEXT as a whole line, or as a JSON
 # string (with its quotes) on a line of its own.
 has_line() {

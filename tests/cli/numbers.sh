@@ -2,17 +2,6 @@
 # 2·L·s·B·kv_heads·head_dim·bytes and the GPU data (reference-data.md).
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
-# csv GPU COLUMN: the value of COLUMN in GPU's row of the CSV in $work/out.
-csv() {
-	awk -F, -v gpu="$1" -v col="$2" '
-		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
-		$13 == gpu { print $(idx[col]) }' "$work/out"
-}
-csv_is() {
-	got=$(csv "$1" "$2")
-	if [ "$got" = "$3" ]; then ok "$1 $2 = $3${4:+ ($4)}"; else not_ok "$1 $2 = $3" "got '$got'"; fi
-}
-
 # llama2-7b: 2·32·32·128·2 = 524,288 B/token; ·1024 = 536,870,912.
 run --model llama2-7b --seq 1024 --format json
 check "llama2-7b json exits 0" test "$status" -eq 0
