@@ -1,0 +1,251 @@
+/*
+ * test_gguf_recurrent.c — the GGUF header reader (lib/gguf*.c) on
+ * well-formed files of recurrent hybrids: Qwen3-Next's and Qwen3.5's
+ * Gated DeltaNet layers, Qwen3.5's MTP layer, and Nemotron-H's Mamba-2
+ * layers.  Files built in the test with tests/ggufw.c, holding each
+ * model's numbers from its own config.json, cited; the planned cache
+ * worked out by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ggufw.h"
+#include "kvplan.h"
+#include "gguf_fixture.h"
+
+/* A Gated DeltaNet hybrid's keys as the converter writes them:
+ * full_attention_interval 4, conv kernel 4, 16 key heads of 128, value
+ * heads of 128 (ssm.inner_size value_heads x 128). */
+static void gdn_keys(ggufw *w, const char *arch, uint32_t value_heads)
+{
+	static const struct {
+		const char *suffix;
+		uint32_t value;
+	} keys[] = {
+		{"full_attention_interval", 4}, {"ssm.conv_kernel", 4}, {"ssm.state_size", 128},
+		{"ssm.group_count", 16},
+	};
+	char key[96];
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(key, sizeof key, "%s.%s", arch, keys[i].suffix);
+		ggufw_kv_uint(w, key, GGUFW_U32, keys[i].value);
+	}
+	snprintf(key, sizeof key, "%s.ssm.inner_size", arch);
+	ggufw_kv_uint(w, key, GGUFW_U32, value_heads * 128);
+	snprintf(key, sizeof key, "%s.ssm.time_step_rank", arch);
+	ggufw_kv_uint(w, key, GGUFW_U32, value_heads);
+}
+
+/* Qwen3-Next-80B-A3B (Qwen/Qwen3-Next-80B-A3B-Instruct config.json: 48
+ * layers, hidden 2048, 16 heads, 2 kv heads, head_dim 256,
+ * full_attention_interval 4, linear_conv_kernel_dim 4, 16 key heads of
+ * 128, 32 value heads of 128): the converter's ssm.inner_size 32 x 128 =
+ * 4096, state_size 128, group_count 16.  Layer i is recurrent unless
+ * (i + 1) % 4 == 0.  A recurrent layer's state, fp32, as n_embd_r and
+ * n_embd_s: (4 - 1) x (4096 + 2 x 16 x 128) + 128 x 4096 = 548,864
+ * values, 2,195,456 B; 36 of them 79,036,416 B.  At one token the 12
+ * full layers add 2 x 2 x 256 x 2 B x 12 = 24,576 B: 79,060,992 B. */
+static void test_qwen3next(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "qwen3next", 48, 2048, 16, 2, 256);
+	gdn_keys(&w, "qwen3next", 32);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.pattern_len, 4);
+	assert_int_equal(p.model.pattern[0], KVP_LAYER_RECURRENT);
+	assert_int_equal(p.model.pattern[3], KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 36);
+	note_is(&p, "ssm", KVP_ORIGIN_READ,
+	        "qwen3next.ssm.conv_kernel = 4, ssm.inner_size = 4096,"
+	        " ssm.state_size = 128, ssm.group_count = 16");
+	assert_int_equal(plan_bytes(&p.model, 1), 79060992);
+	ggufw_free(&w);
+}
+
+/* Qwen3.5-27B's keys as the converter writes them (below), kv its
+ * head_count_kv, 0 for none. */
+static void qwen35_27b_keys(ggufw *w, uint32_t kv)
+{
+	base_keys(w, "qwen35", 65, 5120, 24, kv, 256);
+	gdn_keys(w, "qwen35", 48);
+	ggufw_kv_uint(w, "qwen35.nextn_predict_layers", GGUFW_U32, 1);
+}
+
+/* Qwen3.5-27B as llama.cpp's converter writes it (Qwen/Qwen3.5-27B
+ * config.json, /work/research/qwen35/: 64 layers, hidden 5120, 24 heads,
+ * 4 kv heads, head_dim 256, full_attention_interval 4, conv kernel 4, 16
+ * key heads and 48 value heads of 128, mtp_num_hidden_layers 1): the MTP
+ * layer is a 65th block and nextn_predict_layers 1
+ * (convert_hf_to_gguf.py; qwen35.cpp load_arch_hparams: n_layer() = 65 -
+ * 1).  inner 48 x 128 = 6,144.  A recurrent layer's state: (4 - 1) x
+ * (6,144 + 2 x 16 x 128) + 128 x 6,144 = 817,152 values, 3,268,608 B; 48
+ * of them 156,893,184 B; at one token the 16 full layers add 16 x 4 x 256
+ * x 2 x 2 B = 65,536 B: 156,958,720 B.  Tensors: blk.6 and blk.63 are the
+ * model's, blk.64's are the NextN block's (f32 norms of 5,120, 20,480 B
+ * each, and an f16 eh_proj of 10,240 x 16 here, 327,680 B). */
+static void test_qwen35_nextn(void **state)
+{
+	uint64_t norm[1] = {5120}, eh[2] = {10240, 16};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	qwen35_27b_keys(&w, 4);
+	ggufw_tensor(&w, "blk.6.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.63.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.64.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_tensor(&w, "blk.64.nextn.eh_proj.weight", 2, eh, F16, 327680);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 64);
+	assert_false(p.source.generic);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 48);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 16);
+	note_is(&p, "layers", KVP_ORIGIN_READ,
+	        "qwen35.block_count = 65, less qwen35.nextn_predict_layers = 1"
+	        " (NextN blocks, an MTP draft's: --mtp)");
+	assert_int_equal(plan_bytes(&p.model, 1), 156958720);
+	assert_int_equal(p.weights.bytes, 3 * 20480 + 327680);
+	assert_int_equal(p.weights.mtp_bytes, 20480 + 327680);
+	assert_int_equal(p.weights.mtp_params, 5120 + 10240 * 16);
+	assert_int_equal(p.weights.mtp_from_layer, 64);
+	/* The model's params are every tensor's, of them the NextN
+	 * block's, which a plan leaves out: 2 x 5,120 of its own, 5,120 +
+	 * 10,240 x 16 = 168,960 the block's. */
+	assert_int_equal(p.model.params, 2 * 5120 + 168960);
+	assert_int_equal(p.model.mtp_params, 168960);
+	assert_int_equal(p.model.vision_params, 0);
+	{
+		kvp_request r;
+
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_LLAMA_CPP;
+		assert_int_equal(kvp_model_loaded_params(&p.model, &r), 2 * 5120);
+	}
+	note_is(&p, "params", KVP_ORIGIN_DERIVED,
+	        "the elements of the 4 tensors, of them the NextN blocks' 168960");
+	ggufw_free(&w);
+
+	/* A per-layer array of the model's layers alone (cohere2moe's
+	 * sliding_window_pattern, read after nextn_predict_layers) is taken,
+	 * as one of block_count's; another length is not. */
+	{
+		uint64_t kv64[64], kv3[3] = {4, 4, 4};
+
+		for (int i = 0; i < 64; i++)
+			kv64[i] = 4;
+		ggufw_init(&w, 3);
+		qwen35_27b_keys(&w, 0);
+		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv64, 64);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(p.model.kv_heads, 4);
+		assert_int_equal(p.model.layers, 64);
+		ggufw_free(&w);
+		ggufw_init(&w, 3);
+		qwen35_27b_keys(&w, 0);
+		ggufw_kv_arr(&w, "qwen35.attention.head_count_kv", GGUFW_U32, kv3, 3);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_PARSE, "at byte ");
+	}
+
+	/* Mistral 4 reads it by deepseek2's loader. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "mistral4", 3, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "mistral4.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 2);
+	ggufw_free(&w);
+
+	/* Without the key, every block is the model's; a family that does
+	 * not read it (llama) leaves it aside. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 33, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "llama.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_tensor(&w, "blk.32.attn_norm.weight", 1, norm, F32, 20480);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 33);
+	assert_int_equal(p.weights.mtp_bytes, 0);
+	ggufw_free(&w);
+
+	/* All blocks NextN: llama.cpp asserts n_layer_nextn < n_layer_all. */
+	ggufw_init(&w, 3);
+	base_keys(&w, "glm4moe", 2, 4096, 32, 8, 128);
+	ggufw_kv_uint(&w, "glm4moe.nextn_predict_layers", GGUFW_U32, 2);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "glm4moe.nextn_predict_layers 2 is not less"
+	            " than glm4moe.block_count 2");
+}
+
+/* Nemotron-H 56B (nvidia/Nemotron-H-56B-Base-8K config.json: 118 layers,
+ * hybrid_override_pattern of M (Mamba-2), - (MLP) and * (attention),
+ * hidden 8192, 64 heads, 8 kv heads, head_dim 128, mamba d_conv 4,
+ * 128 heads x 128 head dim = 16384 inner, ssm_state_size 256, n_groups
+ * 8, intermediate 32768).  The converter writes head_count_kv 8 on the
+ * attention layers and feed_forward_length on the MLP ones, both 0
+ * elsewhere; a layer with both 0 is recurrent (load_hparams). */
+static void test_nemotron_h(void **state)
+{
+	static const char pattern[] =
+		"M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M"
+		"-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-";
+	uint64_t kv[118], ff[118];
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	assert_int_equal(strlen(pattern), 118);
+	for (int i = 0; i < 118; i++) {
+		kv[i] = pattern[i] == '*' ? 8 : 0;
+		ff[i] = pattern[i] == '-' ? 32768 : 0;
+	}
+	ggufw_init(&w, 3);
+	base_keys(&w, "nemotron_h", 118, 8192, 64, 0, 128);
+	ggufw_kv_arr(&w, "nemotron_h.attention.head_count_kv", GGUFW_U32, kv, 118);
+	ggufw_kv_arr(&w, "nemotron_h.feed_forward_length", GGUFW_U32, ff, 118);
+	ggufw_kv_uint(&w, "nemotron_h.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "nemotron_h.ssm.inner_size", GGUFW_U32, 16384);
+	ggufw_kv_uint(&w, "nemotron_h.ssm.state_size", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "nemotron_h.ssm.group_count", GGUFW_U32, 8);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.kv_heads, 8);
+	assert_int_equal(p.model.layer_kv_heads_len, 0);
+	/* The shortest cycle: the last six layers repeat the first six. */
+	assert_int_equal(p.model.pattern_len, 112);
+	for (int i = 0; i < 118; i++)
+		assert_int_equal(kvp_model_layer_kind(&p.model, (uint32_t)i),
+		                 pattern[i] == 'M' ? KVP_LAYER_RECURRENT
+		                 : pattern[i] == '*' ? KVP_LAYER_FULL
+		                                     : KVP_LAYER_NONE);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 10);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 54);
+	assert_int_equal(p.model.ssm_inner, 16384);
+	ggufw_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_qwen3next),
+		cmocka_unit_test(test_qwen35_nextn),
+		cmocka_unit_test(test_nemotron_h),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
