@@ -312,8 +312,9 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
  * memory (not with --kv-budget). */
 static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 {
+	/* (kvp_plan_fit refuses a sum past 64 bits) */
 	return !p->request.kv_budget &&
-	       f->stage_weights[s] + p->fit_options.reserve_bytes +
+	       (unsigned __int128)f->stage_weights[s] + p->fit_options.reserve_bytes +
 	       (s + 1 == p->layers.stages ? p->layers.compute_bytes
 	                                  : p->layers.compute_other_bytes) >
 	       f->usable_bytes;
@@ -334,8 +335,6 @@ static uint32_t short_stage(const struct cli_plan *p, size_t i)
 
 void cli_print_advice(FILE *out, const struct cli_plan *p)
 {
-	static const char *const questions[] = {"", "max-seq", "max-batch", "min-gpus"};
-
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_advice *a = &p->advice[i];
 		char x[32], y[32];
@@ -393,7 +392,7 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 		}
 		if (p->solve == CLI_SOLVE_NONE)
 			continue;
-		fprintf(out, "%s: %s = ", p->devices[i].name, questions[p->solve]);
+		fprintf(out, "%s: %s = ", p->devices[i].name, cli_solve_name(p->solve));
 		if (p->solve == CLI_SOLVE_MAX_SEQ)
 			longest(out, p, a);
 		else if (p->solve == CLI_SOLVE_MAX_BATCH)

@@ -220,7 +220,8 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
  * kvp__fit_batch) on a GPU of pipeline stage stage, when the request asks
  * (profile_memory); 0 otherwise: the run's activation peak and non-torch
  * memory, and from 0.20 its CUDA-graph estimate for sizes batch sizes
- * (kvp__vllm_graph_sizes), which *graphs gets alone.
+ * (kvp__vllm_graph_sizes), which *graphs gets alone; UINT64_MAX where
+ * they pass 64-bit bytes.
  * kvp__vllm_graph_sizes: the batch sizes it captures a graph for (0 for
  * no graphs) on device d, whose compute capability sets their ceiling
  * (NULL: not known). */
