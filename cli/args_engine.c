@@ -67,7 +67,8 @@ static int parse_vllm_version(const char *opt, const char *arg, uint32_t *out)
 			break;
 		p++;
 	}
-	if (*p != '\0' || parts < 1 || minor > 99 || major * 100 + minor == 0) {
+	/* (a dot with no number after it, as "0.19.", is not one) */
+	if (*p != '\0' || parts < 1 || p[-1] == '.' || minor > 99 || major * 100 + minor == 0) {
 		fprintf(stderr, "kvplan: --%s: '%s' is not a vLLM release (MAJOR.MINOR,"
 		        " as 0.19 or 0.10.2)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
 		return 2;

@@ -185,8 +185,17 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 		plan->n_devices = count;
 		return 0;
 	}
-	for (const char *p = list; *p; p++)
+	/* Every name between commas; an empty one is a mistake, not nothing. */
+	for (const char *p = list; *p; p++) {
 		count += *p == ',';
+		if (*p == ',' && (p == list || p[1] == ',' || p[1] == '\0')) {
+			char quoted[KVP_QUOTE_MAX];
+
+			fprintf(stderr, "kvplan: --gpu: an empty name in '%s'\n",
+			        kvp_escape(list, quoted, sizeof quoted));
+			return 2;
+		}
+	}
 	plan->devices = calloc(count, sizeof *plan->devices);
 	copy = strdup(list);
 	if (!plan->devices || !copy) {
@@ -208,7 +217,10 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 	}
 	free(copy);
 	if (n == 0) {
-		fprintf(stderr, "kvplan: --gpu: no GPU named in '%s'\n", list);
+		char quoted[KVP_QUOTE_MAX];
+
+		fprintf(stderr, "kvplan: --gpu: no GPU named in '%s'\n",
+		        kvp_escape(list, quoted, sizeof quoted));
 		return 2;
 	}
 	plan->n_devices = n;

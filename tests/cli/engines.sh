@@ -146,6 +146,9 @@ has_line "current vLLM: the concurrency of mode align" \
 	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
+expect_error "--vllm-version with a dot and no number after it" \
+	"^kvplan: --vllm-version: '0.19.' is not a vLLM release" \
+	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.19.
 # Mode all, for Nemotron-H (tests/test_engine.c works it by hand): blocks
 # of 128 x cdiv(2,078, 128) = 2,176 tokens, a state page each; 10 GB hold
 # 112 blocks, a request of 8,192 takes 4 + 6 x 4 = 28: 4.00x.

@@ -8,7 +8,11 @@ expect_error "unknown model suggests the closest name" \
 expect_error "unknown GPU names the input" "^kvplan: unknown GPU 'h1000'" \
 	$m --seq 1024 --gpu h1000
 expect_error "unknown GPU among good ones" "unknown GPU 'x100'" $m --seq 1024 --gpu a100,x100
-expect_error "empty GPU list" "^kvplan: --gpu: no GPU named in ','" $m --seq 1024 --gpu ,
+expect_error "empty GPU list" "^kvplan: --gpu: an empty name in ','$" $m --seq 1024 --gpu ,
+expect_error "an empty name between two" "^kvplan: --gpu: an empty name in 'h100,,l4'$" \
+	$m --seq 1024 --gpu h100,,l4
+expect_error "a trailing comma" "^kvplan: --gpu: an empty name in 'h100,'$" $m --seq 1024 --gpu h100,
+expect_error "no GPU at all" "^kvplan: --gpu: no GPU named in ''$" $m --seq 1024 --gpu ''
 # An option's value is what follows it, even where it reads like one of
 # llama.cpp's spellings (-fa, -np, -ub), which kvplan also takes.
 expect_error "a config path spelt like -fa is named as given" \
