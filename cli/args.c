@@ -286,11 +286,19 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		o->data_dirs[o->n_data_dirs++] = arg;
 		return 0;
 	case OPT_LIST_MODELS:
-		o->action = CLI_LIST_MODELS;
+	case OPT_LIST_GPUS: {
+		enum cli_action want = code == OPT_LIST_GPUS ? CLI_LIST_GPUS : CLI_LIST_MODELS;
+
+		/* One listing an output: two would not be one JSON value. */
+		if (o->action == CLI_LIST_MODELS + CLI_LIST_GPUS - want) {
+			fprintf(stderr, "kvplan: --%s: one listing at a time (--%s was given"
+			        " too)\n", code == OPT_LIST_GPUS ? "list-gpus" : "list-models",
+			        code == OPT_LIST_GPUS ? "list-models" : "list-gpus");
+			return 2;
+		}
+		o->action = want;
 		return 0;
-	case OPT_LIST_GPUS:
-		o->action = CLI_LIST_GPUS;
-		return 0;
+	}
 	case OPT_REQUIRE_FIT:
 		o->require_fit = true;
 		return 0;

@@ -13,6 +13,9 @@ expect_error "an empty name between two" "^kvplan: --gpu: an empty name in 'h100
 	$m --seq 1024 --gpu h100,,l4
 expect_error "a trailing comma" "^kvplan: --gpu: an empty name in 'h100,'$" $m --seq 1024 --gpu h100,
 expect_error "no GPU at all" "^kvplan: --gpu: no GPU named in ''$" $m --seq 1024 --gpu ''
+expect_error "two listings" \
+	"^kvplan: --list-models: one listing at a time \(--list-gpus was given too\)$" \
+	--list-gpus --list-models
 # An option's value is what follows it, even where it reads like one of
 # llama.cpp's spellings (-fa, -np, -ub), which kvplan also takes.
 expect_error "a config path spelt like -fa is named as given" \
