@@ -97,6 +97,17 @@ check "memory: no part no GPU has" sh -c "! grep -q -e \"title 'recurrent state'
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --format json
 is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $10 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
 check "memory: no LoRA bar without adapters" sh -c "! grep -q \"title 'LoRA adapters'\" memory.gp"
+check "memory: no memory mark where every GPU's parts fit it" sh -c "! grep -q 'with vectors' memory.gp"
+# Llama 3.1 70B at 8192 tokens, 141,107,412,992 B of fp16 weights, on an
+# L4 (24 GiB, 25,769,803,776 B): the parts pass its memory by what is
+# over, so they are stacked as they are and the memory is marked across
+# the bar (column 12), not stacked on them (the bar ran off the frame).
+run --model llama3.1-70b --seq 8192 --gpu h100,l4 --chart over.gp --chart-kind memory
+check "memory over: the l4's parts sum to its memory and what is over" \
+	test "$(awk -F '\t' '$1 == "l4" { printf "%.0f %s", $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 + $10 - $11, $12 }' over.dat)" = \
+	"25769803776 25769803776"
+check "memory over: the memory marked" grep -q "using (\$0 - 0.35):12:(0.7):(0) with vectors" over.gp
+check "memory over: what is over not stacked" sh -c "! grep -q \"title 'over'\" over.gp"
 # The same with vLLM's --enable-lora on Llama 3 8B (rank 16, every module
 # it wraps; lib/lora.c): a layer 16 x (8192 + 5120 + 5120 + 8192 + 3 x
 # 18432) = 1,310,720 values, 32 layers and embed_tokens and lm_head 2 x 16
