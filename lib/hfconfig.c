@@ -252,6 +252,22 @@ static void weights_dtype(struct hf *h)
 }
 
 /* The figures every family names alike. */
+/* kvp__hf_uint for a count that must be at least 1 (what, in the message
+ * at the key that gave 0). */
+static int hf_count(struct hf *h, const char *field, const char *const *keys,
+                    uint64_t max, uint64_t *out, const char *what)
+{
+	int r = kvp__hf_uint(h, field, keys, max, out);
+	const char *key = keys[0];
+
+	if (r == 1 && *out == 0) {
+		(void)kvp__hf_get(h, keys, &key);
+		kvp__hf_fail(h, key, "0 %s: at least 1 is needed", what);
+		return -1;
+	}
+	return r;
+}
+
 static kvp_status read_base(struct hf *h)
 {
 	kvp_model *m = h->m;
@@ -260,15 +276,15 @@ static kvp_status read_base(struct hf *h)
 	json_t *kv;
 	int r;
 
-	if ((r = kvp__hf_uint(h, "layers", k_layers, HF_LAYERS_MAX, &v)) < 0)
+	if ((r = hf_count(h, "layers", k_layers, HF_LAYERS_MAX, &v, "layers")) < 0)
 		return KVP_ERR_PARSE;
 	if (r == 0)
 		return kvp__hf_fail(h, k_layers[0], "missing: the layer count");
 	m->layers = (uint32_t)v;
-	if ((r = kvp__hf_uint(h, "hidden", k_hidden, UINT32_MAX, &v)) < 0)
+	if ((r = hf_count(h, "hidden", k_hidden, UINT32_MAX, &v, "hidden units")) < 0)
 		return KVP_ERR_PARSE;
 	m->hidden = r ? (uint32_t)v : 0;
-	if ((r = kvp__hf_uint(h, "heads", k_heads, UINT32_MAX, &v)) < 0)
+	if ((r = hf_count(h, "heads", k_heads, UINT32_MAX, &v, "attention heads")) < 0)
 		return KVP_ERR_PARSE;
 	if (r == 0)
 		return kvp__hf_fail(h, k_heads[0], "missing: the attention heads");

@@ -225,6 +225,16 @@ static void test_per_layer_heads(void **state)
 	expect_error("{\"num_hidden_layers\": 2, \"num_attention_heads\": 8,"
 	             " \"hidden_size\": 1024, \"num_key_value_heads\": 0}",
 	             KVP_ERR_PARSE, "num_key_value_heads: 0 key/value heads");
+	/* A count of 0 is named at its key, as the key each family gives it
+	 * (GPT-2's n_head). */
+	expect_error("{\"num_hidden_layers\": 0, \"num_attention_heads\": 8,"
+	             " \"hidden_size\": 1024}",
+	             KVP_ERR_PARSE, "num_hidden_layers: 0 layers: at least 1 is needed");
+	expect_error("{\"n_layer\": 2, \"n_head\": 0, \"n_embd\": 1024}",
+	             KVP_ERR_PARSE, "n_head: 0 attention heads: at least 1 is needed");
+	expect_error("{\"num_hidden_layers\": 2, \"num_attention_heads\": 8,"
+	             " \"hidden_size\": 0}",
+	             KVP_ERR_PARSE, "hidden_size: 0 hidden units: at least 1 is needed");
 }
 
 /* layer_types wins over the rule (Gemma 3 270M lists its layers). */
