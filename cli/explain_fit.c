@@ -53,7 +53,7 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 {
 	const kvp_request *r = &p->request;
 	uint32_t k = f->stage, stages = p->layers.stages;
-	char terms[160] = "", who[64] = "";
+	char terms[160] = "", who[64] = "", short_by[96] = "=";
 	size_t n = 0;
 
 	if (r->kv_budget) {
@@ -79,25 +79,44 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 	if (p->layers.lora_stage_bytes[k] && n < sizeof terms)
 		snprintf(terms + n, sizeof terms - n, " - adapters %s",
 		         g(p->layers.lora_stage_bytes[k]));
+	/* Where the terms pass what they come out of, the budget is 0, not
+	 * the difference: say so rather than print an equation that is
+	 * false. */
+	{
+		unsigned __int128 need = (unsigned __int128)f->stage_weights[k] +
+		                         p->layers.lora_stage_bytes[k] +
+		                         p->fit_options.reserve_bytes;
+		uint64_t from = r->engine == KVP_ENGINE_TRTLLM ? f->footprint.total
+		                                               : f->usable_bytes;
+
+		if (r->engine != KVP_ENGINE_SGLANG)
+			need += f->footprint.activations - f->mla_workspace_bytes;
+		if (need > from) {
+			unsigned __int128 over = need - from;
+
+			snprintf(short_by, sizeof short_by, "< 0 (short by %s B), so",
+			         over > UINT64_MAX ? "more than 2^64" : g((uint64_t)over));
+		}
+	}
 	if (r->engine == KVP_ENGINE_TRTLLM && f->mla_workspace_bytes) {
 		const kvp_plan *lp = &p->layers;
 
 		say(e, "  budget before the MLA workspace%s: floor((%s - %s%s - reserve %s) x %.17g)"
-		    " = %s B", who, g(f->footprint.total), g(f->stage_weights[k]), terms,
-		    g(p->fit_options.reserve_bytes), f->mem_util,
+		    " %s %s B", who, g(f->footprint.total), g(f->stage_weights[k]), terms,
+		    g(p->fit_options.reserve_bytes), f->mem_util, short_by,
 		    g(budget + f->mla_workspace_bytes));
 		say(e, "  budget for the cache: int(B - min(w x L, B x w / (k + w))), w %s B a"
 		    " token, L %s tokens, k the stage's cache bytes a token: %s - %s = %s B",
 		    g(lp->trtllm_mla_workspace_bytes), g(lp->trtllm_mla_workspace_tokens),
 		    g(budget + f->mla_workspace_bytes), g(f->mla_workspace_bytes), g(budget));
 	} else if (r->engine == KVP_ENGINE_TRTLLM)
-		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) = %s B",
+		say(e, "  budget for the cache%s: floor((%s - %s%s - reserve %s) x %.17g) %s %s B",
 		    who, g(f->footprint.total), g(f->stage_weights[k]), terms,
-		    g(p->fit_options.reserve_bytes), f->mem_util, g(budget));
+		    g(p->fit_options.reserve_bytes), f->mem_util, short_by, g(budget));
 	else
-		say(e, "  budget for the cache%s: %s - %s%s - reserve %s = %s B", who,
+		say(e, "  budget for the cache%s: %s - %s%s - reserve %s %s %s B", who,
 		    g(f->usable_bytes), g(f->stage_weights[k]), terms,
-		    g(p->fit_options.reserve_bytes), g(budget));
+		    g(p->fit_options.reserve_bytes), short_by, g(budget));
 	/* The graphs' model (lib/vllm_profile.c graph_bytes), with the
 	 * count of sizes its config code gives on this device. */
 	if (f->cuda_graph_bytes && f->cuda_graphs)

@@ -421,6 +421,13 @@ check "--explain: vLLM 0.28's check takes the whole budget" grep -q \
 	"max seq (HBM): 2,000; at batch 1 the largest GPU's cache is 1,048,576,000 B at 2,000 tokens, within 1,048,576,000 B, and 1,056,964,608 B at one token more" \
 	"$work/out"
 check "--explain: no null block before 0.29" sh -c '! grep -q "null block" "$1"' sh "$work/out"
+# Weights past the usable memory leave the cache nothing: the line says
+# so, not an equation that does not hold (Llama 3.1 70B's 141,107,412,992
+# B of fp16 weights against an L4's floor(25,769,803,776 x 0.9) =
+# 23,192,823,398, short by 117,914,589,594).
+run --model llama3.1-70b --seq 8192 --gpu l4 --explain
+has_line "--explain: a budget below 0 is 0, and by how much" \
+	"    budget for the cache: 23,192,823,398 - 141,107,412,992 - reserve 0 < 0 (short by 117,914,589,594 B), so 0 B"
 
 # llama.cpp without flash attention (-fa off): the compute buffer holds the
 # attention's scores, 4 x 512 x (8,192 x 33 + 16,384) = 587,202,560 B for
