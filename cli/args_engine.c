@@ -328,6 +328,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_MTP:
 		return cli_parse_u32(opt, arg, &o->req.mtp_layers);
 	case OPT_SPEC_TOKENS:
+		o->engine_flags |= CLI_FLAG_SPEC;
 		return cli_parse_u32(opt, arg, &o->req.spec_tokens);
 	case OPT_SOLVE:
 		{
@@ -379,6 +380,10 @@ static const struct {
 	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
+	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's
+	 * rows (SGLang's and TensorRT-LLM's drafts are not modelled apart). */
+	{CLI_FLAG_SPEC, "--spec-tokens",
+	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_LLAMA_CPP)},
 	/* The memory CUDA reports, which these three size from. */
 	{CLI_FLAG_CUDA_MEMORY, "--cuda-memory",
 	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG) | ENGINE(KVP_ENGINE_TRTLLM)},

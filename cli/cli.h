@@ -130,6 +130,7 @@ enum cli_engine_flag {
 	CLI_FLAG_LANG_ONLY = 1 << 24, /* SGLang */
 	CLI_FLAG_NO_GRAPHS = 1 << 25, /* SGLang */
 	CLI_FLAG_DISAGG = 1 << 26,    /* SGLang */
+	CLI_FLAG_SPEC = 1 << 27,      /* vLLM, llama.cpp */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists

@@ -238,4 +238,12 @@ run --model llama3.1-8b --seq 1024 --gpu h100 --draft-model deepseek-v2-lite --e
 has_line "--explain: an MLA draft's latent" \
 	"    latent: kv_lora_rank 512 + qk_rope_dim 64 = 576 values as fp16 = 576 x 2 B = 1,152 B per token; no V"
 
+# --spec-tokens sets vLLM's and llama.cpp's figures alone: the others
+# warn that they ignore it, as with every engine's own setting.
+run --model llama3.1-8b --seq 100 --engine sglang --spec-tokens 2
+check "--spec-tokens under SGLang: warned, and planned" sh -c "test $status -eq 0 &&
+	grep -qx 'kvplan: warning: --spec-tokens is for vllm and llama.cpp; --engine sglang ignores it' '$work/err'"
+run --model llama3.1-8b --seq 100 --engine vllm --spec-tokens 2
+check "--spec-tokens under vLLM: no warning" test ! -s "$work/err"
+
 done_testing
