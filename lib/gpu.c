@@ -77,10 +77,6 @@ kvp_status kvp_device_check(const kvp_device *d, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: memory size must be non-zero", name);
 	if (d->l2_bytes == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: L2 size must be non-zero", name);
-	if (d->l2_bytes > d->hbm_bytes)
-		return kvp__error(err, KVP_ERR_INVALID,
-		                  "%s: the L2 (%" PRIu64 " B) is more than the memory (%" PRIu64
-		                  " B)", name, d->l2_bytes, d->hbm_bytes);
 	if (d->cuda_bytes > d->hbm_bytes || d->smi_bytes > d->hbm_bytes)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "%s: the memory CUDA or nvidia-smi reports (%" PRIu64

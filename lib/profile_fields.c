@@ -123,7 +123,7 @@ static const char *device_culprit(const void *profile)
 
 	if (d->hbm_bytes == 0)
 		return "memory";
-	if (d->l2_bytes == 0 || d->l2_bytes > d->hbm_bytes)
+	if (d->l2_bytes == 0)
 		return "l2";
 	if (d->cuda_bytes > d->hbm_bytes)
 		return "cuda_memory";
