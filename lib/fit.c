@@ -66,22 +66,19 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 
 	*all_ok = true;
 	for (uint32_t s = 0; s < plan->stages; s++) {
-		uint64_t need = UINT64_MAX, budget;
+		uint64_t need, budget;
 		int ok;
 
 		n->workspace[s] = n->admitted[s] = n->graphs[s] = 0;
 		n->activations[s] = s + 1 == plan->stages ? plan->compute_bytes
 		                                           : plan->compute_other_bytes;
-		ok = 1;
-		if (r->profile_memory) {
-			/* (UINT64_MAX: the profile run's bytes overflowed) */
-			uint64_t run = kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs,
-			                                       fit->cuda_graphs, s, &n->graphs[s]);
-
-			ok = run != UINT64_MAX &&
-			     kvp__add(n->activations[s], run, &n->activations[s]);
-		}
-		ok = ok && kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
+		if (r->profile_memory &&
+		    !kvp__add(n->activations[s],
+		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs,
+		                                      fit->cuda_graphs, s, &n->graphs[s]),
+		              &n->activations[s]))
+			n->activations[s] = UINT64_MAX;
+		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
 		     kvp__add(need, n->activations[s], &need) &&
 		     kvp__add(need, plan->lora_stage_bytes[s], &need);
 		n->need[s] = need;
@@ -296,16 +293,6 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	fit.cuda_graphs = r->profile_memory
 	                  ? kvp__vllm_graph_sizes(plan, device, fit.batched_tokens, seqs) : 0;
 	stage_budgets(plan, total, &fit, seqs, &all_ok, &stages);
-	for (uint32_t t = 0; t < plan->stages; t++)
-		if (!stages.need_ok[t])
-			return kvp__error(err, KVP_ERR_OVERFLOW,
-			                  "%s: the weights (%llu B), the reserve (%llu B) and"
-			                  " the engine's buffers%s together overflow 64-bit"
-			                  " bytes", device->name,
-			                  (unsigned long long)fit.stage_weights[t],
-			                  (unsigned long long)r->reserve_bytes,
-			                  r->profile_memory ? " (vLLM's profile run among them)"
-			                                    : "");
 	/* The answers within what the engine's check leaves: vLLM's null
 	 * block (kvp_plan_held_bytes); the pool takes the whole budget. */
 	kvp__check_budgets(plan, fit.stage_budget, check);

@@ -1479,9 +1479,7 @@ KVP_API uint32_t kvp_engine_vllm_runner(const kvp_model *model, const kvp_reques
 
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems
- * solved by kvp_plan_max_seq and kvp_plan_max_batch.  KVP_ERR_OVERFLOW
- * where a GPU's weights, reserve, adapters and buffers together pass
- * 64-bit bytes. */
+ * solved by kvp_plan_max_seq and kvp_plan_max_batch. */
 KVP_API kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                                 kvp_fit *out, kvp_error *err);
 

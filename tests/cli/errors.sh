@@ -72,12 +72,15 @@ expect_error "mem-util not a number" "^kvplan: --mem-util: '0.9x' is not a numbe
 expect_error "mem-util below the smallest double" \
 	"^kvplan: --mem-util: '1e-400' is too small for a double" $m --seq 1024 --mem-util 1e-400
 expect_error "negative reserve" "^kvplan: --reserve: '-1' is negative" $m --seq 1024 --reserve -1
-expect_error "a reserve whose sum with the weights passes 64 bits" \
-	"^kvplan: h100-sxm: the weights \(13476831232 B\), the reserve \(18446744073709551615 B\) and the engine's buffers together overflow 64-bit bytes$" \
-	$m --seq 1024 --gpu h100 --reserve 18446744073709551615
-expect_error "vLLM's profile run past 64 bits" \
-	"^kvplan: h100-sxm: .* \(vLLM's profile run among them\) together overflow 64-bit bytes$" \
-	$m --seq 1024 --gpu h100 --engine vllm --profile-memory --max-num-batched-tokens 18446744073709551615
+# A reserve whose sum with the weights passes 64 bits does not fit, and
+# the line says the weights and the reserve are what does not fit (the
+# sum had wrapped into a cache shortfall).
+run $m --seq 1024 --gpu h100 --reserve 18446744073709551615
+check "a reserve past 64 bits with the weights: they do not fit" grep -q \
+	"^h100-sxm: does not fit: the weights (13,476,831,232 B per GPU) and the reserve exceed the usable 77,309,411,328 B" \
+	"$work/out"
+expect_error "a step past 32 bits" "^kvplan: --max-num-batched-tokens: '4294967296' is too large" \
+	$m --seq 1024 --gpu h100 --engine vllm --max-num-batched-tokens 4294967296
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
 	--layers 4294967296 --heads 32 --head-dim 128 --seq 1
 expect_error "missing seq" "^kvplan: --seq is required" $m
