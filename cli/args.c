@@ -316,7 +316,10 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	}
 	case OPT_BLOCK_SIZE:
 		o->block_size_set = true;
-		return cli_parse_u32(option_name(code), arg, &o->block_size);
+		if (cli_parse_u32(option_name(code), arg, &o->block_size))
+			return 2;
+		o->block_size_asked = o->block_size;
+		return 0;
 	case OPT_DTYPE_K:
 		o->dtype_k_set = true;
 		return cli_parse_dtype(option_name(code), arg, &o->dtype_k);

@@ -90,6 +90,9 @@ struct cli_options {
 	bool validate;              /* --validate: measure, don't just predict */
 	kvp_layout layout;
 	uint32_t block_size;
+	uint32_t block_size_asked;  /* --block-size itself, 0 where not given
+	                             * (block_size may be --page-size's or
+	                             * --tokens-per-block's for the engine) */
 	const char *data_dirs[CLI_MAX_DATA_DIRS];
 	size_t n_data_dirs;
 	bool sweep;                 /* --sweep */

@@ -48,12 +48,12 @@ static void engine_options(const struct cli_options *o, kvp_engine e,
 {
 	*one = *o;
 	one->req.engine = e;
-	one->block_size_set = false;
-	one->block_size = 0;
-	if (e == KVP_ENGINE_VLLM && o->block_size_set) {
-		one->block_size_set = true;
-		one->block_size = o->block_size;
-	} else if (e == KVP_ENGINE_SGLANG && o->page_size) {
+	/* As a single plan takes them (args_engine.c): --block-size for
+	 * every engine, SGLang's --page-size and TensorRT-LLM's
+	 * --tokens-per-block for theirs, over it. */
+	one->block_size_set = o->block_size_asked != 0;
+	one->block_size = o->block_size_asked;
+	if (e == KVP_ENGINE_SGLANG && o->page_size) {
 		one->block_size_set = true;
 		one->block_size = o->page_size;
 	} else if (e == KVP_ENGINE_TRTLLM && o->tokens_per_block) {
