@@ -87,10 +87,15 @@ int cli_inputs_check(const struct cli_options *o)
 
 int cli_policy_check(const struct cli_options *o)
 {
-	if (o->req.gen >= o->seq) {
+	/* A sweep's every point, so its first, smallest seq: checked before
+	 * its first row. */
+	bool swept = o->sweep && o->sweep_seq.set;
+	uint64_t seq = swept ? o->sweep_seq.from : o->seq;
+
+	if (o->req.gen >= seq) {
 		fprintf(stderr, "kvplan: --gen: %llu generated tokens leave no prompt in"
-		        " --seq %llu\n", (unsigned long long)o->req.gen,
-		        (unsigned long long)o->seq);
+		        " %s %llu\n", (unsigned long long)o->req.gen,
+		        swept ? "the sweep's seq" : "--seq", (unsigned long long)seq);
 		return 2;
 	}
 	return 0;

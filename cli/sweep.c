@@ -36,9 +36,10 @@ static int parse_range(const char *key, const char *text, size_t len,
 	colon = strchr(buf, ':');
 	if (colon) {
 		*colon++ = '\0';
-		if ((colon[0] != 'x' && colon[0] != '+') ||
-		    cli_parse_u64(opt, colon + 1, 1, UINT64_MAX, &r->step))
+		if (colon[0] != 'x' && colon[0] != '+')
 			goto bad;
+		if (cli_parse_u64(opt, colon + 1, 1, UINT64_MAX, &r->step))
+			return 2;
 		r->times = colon[0] == 'x';
 		if (r->times && r->step < 2) {
 			fprintf(stderr, "kvplan: --sweep: %s: a factor must be at least 2\n", key);
@@ -83,6 +84,11 @@ int cli_parse_sweep(const char *arg, struct cli_options *o)
 			snprintf(item, sizeof item, "%.*s", (int)(len < 63 ? len : 63), p);
 			fprintf(stderr, "kvplan: --sweep: '%s' is not seq=RANGE or"
 			        " batch=RANGE\n", kvp_escape(item, quoted, sizeof quoted));
+			return 2;
+		}
+		if (r->set) {
+			fprintf(stderr, "kvplan: --sweep: %s given twice\n",
+			        r == &o->sweep_seq ? "seq" : "batch");
 			return 2;
 		}
 		if (parse_range(r == &o->sweep_seq ? "seq" : "batch", eq + 1,
@@ -381,8 +387,7 @@ static int sweep_points(struct sweep *s, const kvp_request *base)
 	do {
 		r.seq = seq.from;
 		do {
-			if (r.gen < r.seq)
-				rc = planned ? planned_point(s, planners, &r) : point(s, &r);
+			rc = planned ? planned_point(s, planners, &r) : point(s, &r);
 		} while (!rc && !ferror(s->out) && range_next(&seq, &r.seq));
 	} while (!rc && !ferror(s->out) && range_next(&batch, &r.batch));
 	for (size_t d = 0; planned && d < s->n_devices; d++)

@@ -106,4 +106,19 @@ expect_error "an unknown type in the list" "--dtype" \
 	--model llama2-7b --sweep seq=1..2 --dtype fp16,bogus
 expect_error "an engine that has not the type, before any row" "q8_0" \
 	--model llama2-7b --sweep seq=1..2 --engine exact,vllm --dtype fp16,q8_0
+# Every point a row or none: a first seq that --gen leaves no prompt in
+# is refused (the points up to it were left out in silence).
+expect_error "--gen past the sweep's first seq" \
+	"^kvplan: --gen: 100 generated tokens leave no prompt in the sweep's seq 50$" \
+	--model llama2-7b --gen 100 --gpu h100 --sweep seq=50..200:+50
+expect_error "a step of 0: its one line" "^kvplan: --sweep seq: '0' is too small" \
+	--model llama2-7b --sweep seq=1..10:+0
+expect_error "a step with no number: its one line" "^kvplan: --sweep seq: empty value" \
+	--model llama2-7b --sweep seq=1..10:x
+expect_error "a key given twice" "^kvplan: --sweep: seq given twice$" \
+	--model llama2-7b --sweep seq=1..10,seq=1..5
+expect_error "an empty name in a list" "^kvplan: --model: an empty name in 'llama2-7b,,gpt2'$" \
+	--model llama2-7b,,gpt2 --sweep seq=1..10
+expect_error "a trailing comma in a list" "^kvplan: --dtype: an empty name in 'fp16,'$" \
+	--model llama2-7b --dtype fp16, --sweep seq=1..10
 done_testing
