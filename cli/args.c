@@ -207,6 +207,11 @@ static int sweep_check(struct cli_options *o)
 		        : o->explain ? "--explain" : o->solve ? "--solve" : "--require-fit");
 		return 2;
 	}
+	if (o->format == CLI_TABLE && o->format_given) {
+		fputs("kvplan: --sweep: its rows are CSV or JSON lines (--format csv or"
+		      " json), not a table\n", stderr);
+		return 2;
+	}
 	if (o->format == CLI_TABLE)
 		o->format = CLI_CSV;
 	return 0;
@@ -246,6 +251,7 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 		o->gpu_list = arg;
 		return 0;
 	case 'f':
+		o->format_given = true;
 		return parse_format(arg, &o->format);
 	case OPT_KV_HEADS:
 		o->fields_set |= CLI_SET_KV_HEADS;

@@ -50,6 +50,7 @@ enum cli_field {
 struct cli_options {
 	enum cli_action action;
 	enum cli_format format;
+	bool format_given;          /* --format, not the default */
 	const char *model_name;     /* NULL: the model is built from numbers */
 	const char *config_path;    /* --config: a HuggingFace config.json */
 	const char *gguf_path;      /* --gguf: a GGUF file */

@@ -115,6 +115,9 @@ expect_error "a step of 0: its one line" "^kvplan: --sweep seq: '0' is too small
 	--model llama2-7b --sweep seq=1..10:+0
 expect_error "a step with no number: its one line" "^kvplan: --sweep seq: empty value" \
 	--model llama2-7b --sweep seq=1..10:x
+expect_error "a table asked of a sweep" \
+	"^kvplan: --sweep: its rows are CSV or JSON lines \(--format csv or json\), not a table$" \
+	--model llama2-7b --sweep seq=1..10 --format table
 expect_error "a key given twice" "^kvplan: --sweep: seq given twice$" \
 	--model llama2-7b --sweep seq=1..10,seq=1..5
 expect_error "an empty name in a list" "^kvplan: --model: an empty name in 'llama2-7b,,gpt2'$" \
