@@ -42,12 +42,27 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 		        " and %s\n", kvp_dtype_name(o->dtype_k), kvp_dtype_name(o->dtype_v));
 		return 2;
 	}
-	/* --no-window plans every layer as full attention: so is the run. */
+	/* The reference stores each kv head once: the repeated layout, which
+	 * the plan sizes, is not what it would count. */
+	if (o->req.kv_repeated) {
+		fputs("kvplan: --validate: the reference cache holds each kv head once,"
+		      " not --kv-layout repeated\n", stderr);
+		return 2;
+	}
+	/* --no-window plans every layer as full attention: so is the run,
+	 * whose model is then a uniform one (a pattern of full layers alone
+	 * would be longer than the reference's few layers). */
 	if (o->no_window) {
-		for (uint32_t i = 0; i < model.pattern_len; i++)
+		bool all_full = true;
+
+		for (uint32_t i = 0; i < model.pattern_len; i++) {
 			if (model.pattern[i] == KVP_LAYER_SLIDING ||
 			    model.pattern[i] == KVP_LAYER_CHUNKED)
 				model.pattern[i] = KVP_LAYER_FULL;
+			all_full = all_full && model.pattern[i] == KVP_LAYER_FULL;
+		}
+		if (all_full)
+			model.pattern_len = 0;
 	}
 	/* Under a policy: the planned cache against the allocation, and for
 	 * StreamingLLM and H2O the reference's own caches. */

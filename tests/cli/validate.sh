@@ -57,6 +57,16 @@ expect_error "unknown layout" "^kvplan: --layout: unknown cache layout 'ring'" \
 	--model llama2-7b --seq 16 --validate --layout ring
 expect_error "zero block size" "^kvplan: --block-size: '0' is too small" \
 	--model llama2-7b --seq 16 --validate --layout paged --block-size 0
+expect_error "the repeated layout, which the reference does not hold" \
+	"^kvplan: --validate: the reference cache holds each kv head once, not --kv-layout repeated$" \
+	--model minimind2-small --seq 64 --validate --kv-layout repeated
+# --no-window runs a model of sliding layers as full attention, whatever
+# its pattern's length (Gemma 3's 5 sliding and 1 full, Llama 4's 3
+# chunked and 1 full, against the reference's few layers).
+for m in gemma3-1b llama4-scout; do
+	run --model $m --seq 64 --validate --no-window
+	check "--no-window validates $m" sh -c "test $status -eq 0 && grep -q '^  result: PASSED\$' '$work/out'"
+done
 
 # --gpu host: this machine's L2 (sysfs) and memory (/proc/meminfo).
 l2=
