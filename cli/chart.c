@@ -242,14 +242,18 @@ int chart_fail(const kvp_error *err)
 	return 2;
 }
 
-/* path's text, whole, or nothing: 0, or 2 after one line on stderr.  A
- * path that is there and is not a regular file (a FIFO, a directory) is
- * refused before it is opened. */
-static int write_file(const char *path, const char *text, size_t length)
+/* path's text into a new file beside it, tmp (path and ".XXXXXX"),
+ * whole, or nothing: 0, or 2 after one line on stderr.  A path that is
+ * there and is not a regular file (a FIFO, a directory, a link) is
+ * refused before anything is written; rename() then puts tmp in its
+ * place, so a failed write leaves what was there as it was. */
+static int write_temp(const char *path, const char *text, size_t length, char *tmp,
+                      size_t size)
 {
 	struct stat st;
 	int fd;
 	size_t done = 0;
+	mode_t mask;
 	char quoted[KVP_QUOTE_MAX];
 
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -257,9 +261,19 @@ static int write_file(const char *path, const char *text, size_t length)
 		        kvp_escape(path, quoted, sizeof quoted));
 		return 2;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOFOLLOW, 0666);
-	if (fd < 0)
+	if ((size_t)snprintf(tmp, size, "%s.XXXXXX", path) >= size) {
+		errno = ENAMETOOLONG;
+		tmp[0] = '\0';
 		goto fail;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		tmp[0] = '\0';
+		goto fail;
+	}
+	/* (the mode open() would have given: 0666 less the umask) */
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0666 & ~mask);
 	while (done < length) {
 		ssize_t n = write(fd, text + done, length - done);
 
@@ -269,20 +283,20 @@ static int write_file(const char *path, const char *text, size_t length)
 			int saved = errno;
 
 			close(fd);
-			unlink(path);
 			errno = n == 0 ? ENOSPC : saved;
 			goto fail;
 		}
 		done += (size_t)n;
 	}
-	if (close(fd) != 0) {
-		unlink(path);
+	if (close(fd) != 0)
 		goto fail;
-	}
 	return 0;
 fail:
 	fprintf(stderr, "kvplan: --chart: cannot write '%s': %s\n",
 	        kvp_escape(path, quoted, sizeof quoted), strerror(errno));
+	if (tmp[0])
+		unlink(tmp);
+	tmp[0] = '\0';
 	return 2;
 }
 
@@ -385,7 +399,8 @@ int cli_chart(const struct cli_options *o, const struct cli_plan *plan)
 	const char *path = o->chart_path;
 	size_t stem = (size_t)(strrchr(path, '.') - path);
 	bool script_only = strcmp(path + stem, ".gp") == 0;
-	char script_path[PATH_MAX], data_path[PATH_MAX];
+	char script_path[PATH_MAX], data_path[PATH_MAX], script_tmp[PATH_MAX + 8] = "",
+	     data_tmp[PATH_MAX + 8] = "";
 	struct memout data_text = {0}, script_text = {0};
 	struct chart c = {0};
 	struct stat st;
@@ -429,10 +444,24 @@ int cli_chart(const struct cli_options *o, const struct cli_plan *plan)
 			goto done;
 		}
 	}
-	if (write_file(data_path, data_text.text, data_text.length))
+	/* Both written beside their paths, then both put in place: an error
+	 * leaves the files that were there as they were. */
+	if (write_temp(data_path, data_text.text, data_text.length, data_tmp,
+	               sizeof data_tmp))
 		goto done;
-	if (write_file(script_path, script_text.text, script_text.length)) {
-		unlink(data_path);
+	if (write_temp(script_path, script_text.text, script_text.length, script_tmp,
+	               sizeof script_tmp)) {
+		unlink(data_tmp);
+		goto done;
+	}
+	if (rename(data_tmp, data_path) != 0 || rename(script_tmp, script_path) != 0) {
+		char quoted[KVP_QUOTE_MAX];
+
+		fprintf(stderr, "kvplan: --chart: cannot write '%s': %s\n",
+		        kvp_escape(access(data_tmp, F_OK) == 0 ? data_path : script_path, quoted,
+		                   sizeof quoted), strerror(errno));
+		unlink(data_tmp);
+		unlink(script_tmp);
 		goto done;
 	}
 	rc = script_only ? 0 : run_gnuplot(script_path, data_path, path);

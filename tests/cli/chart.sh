@@ -184,4 +184,15 @@ expect_error "a directory that is not there" "--chart: cannot write 'no/such.dat
 check "no files from refused charts" test ! -e x.gp -a ! -e x.dat -a ! -e fifo2.gp
 expect_error "a model error before the chart" "unknown model" --model no-such --seq 1 --chart y.png
 check "... writes no chart" test ! -e y.gp
+# A write that fails (here past a 2-block file size limit) leaves the
+# files that were there as they were, and no temporary one beside them.
+printf 'old script\n' >kept.gp
+printf 'old data\n' >kept.dat
+status=0
+(trap '' XFSZ; ulimit -f 2; "$KVPLAN" --model llama2-7b --seq 4096 --gpu h100 --chart kept.gp) \
+	>"$work/out" 2>"$work/err" || status=$?
+check "a failed write: status 2, one line" sh -c "test $status -eq 2 && test \$(wc -l <'$work/err') -eq 1 && test ! -s '$work/out'"
+check "a failed write: the old files kept" sh -c "test \"\$(cat kept.gp kept.dat)\" = \"old script
+old data\" && test \$(ls kept.* | wc -l) -eq 2"
+
 done_testing
