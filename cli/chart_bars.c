@@ -21,8 +21,9 @@ int chart_layers(struct chart *c)
 	bool state = false;
 	char what[96], seq_text[32];
 
-	fputs("# layer\tkind\tkept_tokens\tkv_bytes\tstate_bytes"
-	      "\t(one layer, whole batch, one GPU)\n", c->data);
+	fputs("# layer\tkind\tkept_tokens\tkv_bytes\tstate_bytes\tcells"
+	      "\t(one layer, whole batch, one GPU; cells: the token slots the"
+	      " engine allocates)\n", c->data);
 	for (uint32_t i = 0; i < pl->layers; i++) {
 		uint32_t gi = kvp_plan_layer_group(pl, i);
 		const kvp_layer_group *g;
@@ -30,9 +31,9 @@ int chart_layers(struct chart *c)
 		if (gi >= pl->group_count)
 			continue;
 		g = &pl->groups[gi];
-		fprintf(c->data, "%u\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", i,
-		        cli_group_label(p, g), g->tokens, g->layer_kv_bytes,
-		        g->layer_state_bytes);
+		fprintf(c->data, "%u\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+		        i, cli_group_label(p, g), g->tokens, g->layer_kv_bytes,
+		        g->layer_state_bytes, g->cells);
 		if (g->layer_kv_bytes + g->layer_state_bytes > most)
 			most = g->layer_kv_bytes + g->layer_state_bytes;
 		if (g->tokens > most_tokens)

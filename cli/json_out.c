@@ -232,6 +232,7 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		else
 			json_null(w, "window");
 		json_u64(w, "tokens", grp->tokens);
+		json_u64(w, "cells", grp->cells);
 		json_u64(w, "k_values", grp->k_values);
 		json_u64(w, "v_values", grp->v_values);
 		json_u64(w, "latent_values", grp->latent_values);

@@ -407,6 +407,9 @@ has_line "--explain: vLLM 0.27's mode none" \
 	"    a sequence is charged 1 of them (mamba_cache_mode none) = 8,519,680 B"
 run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
 has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
+run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --format json
+is cells 1008 "JSON: the engine's cells, 63 blocks of 16, as the table's"
+
 has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"
 # 1,048,576,000 B is 125 blocks of 32 layers x 16 x 16,384 = 8,388,608 B;
 # since 0.29 vLLM's check holds one back, its null block: 124 blocks,

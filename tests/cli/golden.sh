@@ -21,6 +21,7 @@ golden() {
 # v100-32g's memory: held back 34,359,738,368 − usable 30,923,764,531 =
 # 3,435,973,837, unused 34,359,738,368 − 13,476,831,232 − 536,870,912 −
 # 3,435,973,837 = 16,910,062,387.
+# (each layer group's cells, the exact model's, are its tokens x batch)
 golden llama2-7b-1024.json --model llama2-7b --seq 1024 --format json
 # gemma2-9b, fp16 weights 2 · 9,241,705,984 = 18,483,411,968 B; fp8 cache
 # 2·8·256·1 = 4,096 B per token-layer; 21 sliding layers (window 4096) and
