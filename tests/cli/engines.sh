@@ -407,9 +407,6 @@ has_line "--explain: vLLM 0.27's mode none" \
 	"    a sequence is charged 1 of them (mamba_cache_mode none) = 8,519,680 B"
 run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
 has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
-run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --format json
-is cells 1008 "JSON: the engine's cells, 63 blocks of 16, as the table's"
-
 has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"
 # 1,048,576,000 B is 125 blocks of 32 layers x 16 x 16,384 = 8,388,608 B;
 # since 0.29 vLLM's check holds one back, its null block: 124 blocks,
@@ -424,6 +421,8 @@ check "--explain: vLLM 0.28's check takes the whole budget" grep -q \
 	"max seq (HBM): 2,000; at batch 1 the largest GPU's cache is 1,048,576,000 B at 2,000 tokens, within 1,048,576,000 B, and 1,056,964,608 B at one token more" \
 	"$work/out"
 check "--explain: no null block before 0.29" sh -c '! grep -q "null block" "$1"' sh "$work/out"
+run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --format json
+is cells 1008 "JSON: the engine's cells, 63 blocks of 16, as the table's"
 # Weights past the usable memory leave the cache nothing: the line says
 # so, not an equation that does not hold (Llama 3.1 70B's 141,107,412,992
 # B of fp16 weights against an L4's floor(25,769,803,776 x 0.9) =
