@@ -179,9 +179,12 @@ static kvp_status read_arch(kvp__gguf_reader *r)
 		if (!(text[i] >= 'a' && text[i] <= 'z') &&
 		    !(text[i] >= 'A' && text[i] <= 'Z') &&
 		    !(text[i] >= '0' && text[i] <= '9') && !strchr("._-", text[i]))
-			return fail_at(r, KVP_ERR_PARSE, kv, "is not an architecture"
-			               " name (letters, digits, '.', '_', '-'); byte",
-			               "general.architecture", i);
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "at byte %llu: key 'general.architecture' is not"
+			                     " an architecture name: its byte %llu is 0x%02x,"
+			                     " not a letter, digit, '.', '_' or '-'",
+			                     (unsigned long long)kv->key_at,
+			                     (unsigned long long)i, (unsigned)(unsigned char)text[i]);
 	memcpy(r->arch, text, (size_t)len);
 	r->arch[len] = '\0';
 	return KVP_OK;

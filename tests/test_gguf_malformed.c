@@ -61,6 +61,13 @@ static void test_bad_header(void **state)
 	/* A valid header and no keys: no architecture. */
 	header(&w, 3, 0, 0);
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'general.architecture'");
+	/* An architecture with an escape in it: the byte named, at its
+	 * index (the key at byte 24). */
+	header(&w, 3, 0, 1);
+	ggufw_kv_str(&w, "general.architecture", "lla\x1bma");
+	parse_fails(&w, KVP_ERR_PARSE,
+	            "at byte 24: key 'general.architecture' is not an architecture name:"
+	            " its byte 3 is 0x1b, not a letter, digit, '.', '_' or '-'");
 }
 
 /* Keys: lengths past the end, types, nesting, duplicates.  The first
