@@ -11,6 +11,14 @@
 int cli_parse_input_option(int code, const char *opt, const char *arg,
                            struct cli_options *o)
 {
+	/* A path or name that is empty would reach the file system as one. */
+	if ((code == OPT_CONFIG || code == OPT_GGUF || code == OPT_DRAFT_MODEL ||
+	     code == OPT_DRAFT_CONFIG || code == OPT_DRAFT_GGUF || code == OPT_SAFETENSORS) &&
+	    !arg[0]) {
+		fprintf(stderr, "kvplan: --%s: an empty %s\n", opt,
+		        code == OPT_DRAFT_MODEL ? "name" : "path");
+		return 2;
+	}
 	switch (code) {
 	case OPT_CONFIG:
 		o->config_path = arg;

@@ -86,6 +86,10 @@ expect_error "--config and --model together" "^kvplan: give one of --model, --co
 expect_error "--gguf with --safetensors" "^kvplan: --safetensors: a GGUF file holds its own weights$" \
 	--gguf "$work/x.gguf" --safetensors "$work" --seq 10
 
+# An empty path is named as such, with its option.
+for o in config gguf safetensors draft-config draft-gguf; do
+	expect_error "--$o ''" "^kvplan: --$o: an empty path$" --model llama2-7b --seq 10 --$o ''
+done
 # A header that names no tensor ("{}") counts nothing: refused, not an
 # estimate in silence.
 printf '\002\000\000\000\000\000\000\000{}' >"$work/none.safetensors"
