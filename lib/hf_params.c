@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hfconfig.h"
 
@@ -187,8 +188,19 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		          kvp_dtype_name(t), shard_err.message);
 		return KVP_OK;
 	}
-	if (!has_safetensors(dir))
+	if (!has_safetensors(dir)) {
+		/* An index there that gives nothing is said, not passed over
+		 * as if there were none. */
+		if (access(path, F_OK) == 0) {
+			kvp__source_warn(src, "%s gives no total_size and no shard is"
+			                 " beside it: the params are estimated from the"
+			                 " shape", path);
+			kvp__note(src, "params", KVP_ORIGIN_ESTIMATED, "from the shape: the"
+			          " index beside the file gives no total_size and no shard"
+			          " is there");
+		}
 		return KVP_OK;
+	}
 	kvp_weights_init(&local);
 	return params_from_headers(dir, &local, m, src, weights, err);
 }

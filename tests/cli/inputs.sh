@@ -86,6 +86,16 @@ expect_error "--config and --model together" "^kvplan: give one of --model, --co
 expect_error "--gguf with --safetensors" "^kvplan: --safetensors: a GGUF file holds its own weights$" \
 	--gguf "$work/x.gguf" --safetensors "$work" --seq 10
 
+# An index beside config.json that gives nothing (no total_size, no
+# shard there) is warned of, and the params are estimated.
+mkdir "$work/ix"
+cp "$KVPLAN_SRCDIR/tests/configs/llama2-7b/config.json" "$work/ix/"
+printf '{"weight_map": {"w": "missing.safetensors"}}' >"$work/ix/model.safetensors.index.json"
+run --config "$work/ix" --seq 10
+check "an index that gives nothing: warned" grep -qx \
+	"kvplan: warning: $work/ix/model.safetensors.index.json gives no total_size and no shard is beside it: the params are estimated from the shape" \
+	"$work/err"
+check "... and the params estimated" grep -q "^  estimated: params" "$work/out"
 # An empty path is named as such, with its option.
 for o in config gguf safetensors draft-config draft-gguf; do
 	expect_error "--$o ''" "^kvplan: --$o: an empty path$" --model llama2-7b --seq 10 --$o ''
