@@ -113,6 +113,7 @@ void cli_usage(FILE *out)
 	      "                         otherwise all-linear), fp16, bf16 or fp32\n"
 	      "      --draft-model NAME, --draft-config FILE, --draft-gguf FILE\n"
 	      "                         a draft model: its weights and its cache\n"
+	      "                         (--model-draft FILE: llama.cpp's name of --draft-gguf)\n"
 	      "      --mtp N            the model's N next-token-prediction layers\n"
 	      "      --spec-tokens N    tokens drafted a step (--num-speculative-tokens,\n"
 	      "                         --spec-draft-n-max): recurrent states kept,\n"
