@@ -314,6 +314,7 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_LAYOUT: {
 		kvp_error err;
 
+		o->layout_given = true;
 		if (kvp_layout_from_name(arg, &o->layout, &err) != KVP_OK) {
 			fprintf(stderr, "kvplan: --layout: %s\n", err.message);
 			return 2;

@@ -438,6 +438,15 @@ int cli_engine_finish(struct cli_options *o)
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
+	/* The reference run's settings, which nothing else reads. */
+	if (!o->validate && o->layout_given)
+		fputs("kvplan: warning: --layout is the layout of --validate's run;"
+		      " without it nothing uses it\n", stderr);
+	if (!o->validate && !o->engine_list && o->block_size_asked &&
+	    (o->req.engine == KVP_ENGINE_EXACT || o->req.engine == KVP_ENGINE_LLAMA_CPP))
+		fprintf(stderr, "kvplan: warning: --block-size is for vllm, sglang, trtllm"
+		        " and --validate; --engine %s ignores it\n",
+		        kvp_engine_name(o->req.engine));
 	/* SGLang's reserve before 0.5.20 is not followed without graphs, nor
 	 * for a server of disaggregated serving (lib/mem_fraction.c). */
 	if (o->req.disable_cuda_graph)

@@ -90,6 +90,7 @@ struct cli_options {
 	bool require_fit;
 	bool validate;              /* --validate: measure, don't just predict */
 	kvp_layout layout;
+	bool layout_given;          /* --layout */
 	uint32_t block_size;
 	uint32_t block_size_asked;  /* --block-size itself, 0 where not given
 	                             * (block_size may be --page-size's or

@@ -57,6 +57,10 @@ expect_error "unknown layout" "^kvplan: --layout: unknown cache layout 'ring'" \
 	--model llama2-7b --seq 16 --validate --layout ring
 expect_error "zero block size" "^kvplan: --block-size: '0' is too small" \
 	--model llama2-7b --seq 16 --validate --layout paged --block-size 0
+run --model llama2-7b --seq 16 --layout paged --block-size 32
+check "--layout and --block-size without --validate or an engine: warned" sh -c "test $status -eq 0 &&
+	grep -qx \"kvplan: warning: --layout is the layout of --validate's run; without it nothing uses it\" '$work/err' &&
+	grep -qx 'kvplan: warning: --block-size is for vllm, sglang, trtllm and --validate; --engine exact ignores it' '$work/err'"
 expect_error "the repeated layout, which the reference does not hold" \
 	"^kvplan: --validate: the reference cache holds each kv head once, not --kv-layout repeated$" \
 	--model minimind2-small --seq 64 --validate --kv-layout repeated
