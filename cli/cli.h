@@ -253,6 +253,9 @@ int cli_parse_u32(const char *opt, const char *text, uint32_t *out);
 int cli_parse_word(const char *opt, const char *what, const char *text,
                    const char *const *words);
 int cli_parse_fraction(const char *opt, const char *text, double *out);
+/* A comma-separated list with an empty name in it (a comma first, last or
+ * doubled): 2, after "kvplan: --opt: an empty name in 'list'"; else 0. */
+int cli_list_check(const char *opt, const char *list);
 int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out);
 /* --weights-dtype: a checkpoint format into format, or a plain element
  * type into plain (format then plain); one line on stderr and 2 if neither. */

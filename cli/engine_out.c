@@ -312,7 +312,7 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
  * memory (not with --kv-budget). */
 static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 {
-	/* (kvp_plan_fit refuses a sum past 64 bits) */
+	/* (in 128 bits: a reserve near 2^64 passes 64 with the weights) */
 	return !p->request.kv_budget &&
 	       (unsigned __int128)f->stage_weights[s] + p->fit_options.reserve_bytes +
 	       (s + 1 == p->layers.stages ? p->layers.compute_bytes

@@ -186,16 +186,10 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 		return 0;
 	}
 	/* Every name between commas; an empty one is a mistake, not nothing. */
-	for (const char *p = list; *p; p++) {
+	if (cli_list_check("gpu", list))
+		return 2;
+	for (const char *p = list; *p; p++)
 		count += *p == ',';
-		if (*p == ',' && (p == list || p[1] == ',' || p[1] == '\0')) {
-			char quoted[KVP_QUOTE_MAX];
-
-			fprintf(stderr, "kvplan: --gpu: an empty name in '%s'\n",
-			        kvp_escape(list, quoted, sizeof quoted));
-			return 2;
-		}
-	}
 	plan->devices = calloc(count, sizeof *plan->devices);
 	copy = strdup(list);
 	if (!plan->devices || !copy) {

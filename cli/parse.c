@@ -183,3 +183,15 @@ int cli_parse_weights(const char *opt, const char *text, kvp_weights_format *for
 	return 2;
 }
 
+int cli_list_check(const char *opt, const char *list)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	for (const char *p = list; *p; p++)
+		if (*p == ',' && (p == list || p[1] == ',' || p[1] == '\0')) {
+			fprintf(stderr, "kvplan: --%s: an empty name in '%s'\n", opt,
+			        kvp_escape(list, quoted, sizeof quoted));
+			return 2;
+		}
+	return 0;
+}

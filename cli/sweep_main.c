@@ -19,20 +19,14 @@ static int split(const char *opt, const char *list, char **copy, char *items[],
 	char *save = NULL;
 
 	*n = 0;
+	*copy = NULL;
+	if (cli_list_check(opt, list))
+		return 2;
 	*copy = strdup(list);
 	if (!*copy) {
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
-	/* An empty name is a mistake, as in --gpu's list. */
-	for (const char *p = list; *p; p++)
-		if (*p == ',' && (p == list || p[1] == ',' || p[1] == '\0')) {
-			char quoted[KVP_QUOTE_MAX];
-
-			fprintf(stderr, "kvplan: --%s: an empty name in '%s'\n", opt,
-			        kvp_escape(list, quoted, sizeof quoted));
-			return 2;
-		}
 	for (char *item = strtok_r(*copy, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save)) {
 		if (*n == CLI_MAX_SWEEP) {

@@ -251,7 +251,6 @@ static void weights_dtype(struct hf *h)
 	          kvp_dtype_name(t));
 }
 
-/* The figures every family names alike. */
 /* kvp__hf_uint for a count that must be at least 1 (what, in the message
  * at the key that gave 0). */
 static int hf_count(struct hf *h, const char *field, const char *const *keys,
@@ -268,6 +267,7 @@ static int hf_count(struct hf *h, const char *field, const char *const *keys,
 	return r;
 }
 
+/* The figures every family names alike. */
 static kvp_status read_base(struct hf *h)
 {
 	kvp_model *m = h->m;

@@ -155,8 +155,8 @@ static bool v1_rounds(const kvp_plan *p, const kvp_device *d)
  * vllm/config/vllm.py VllmConfig._set_cudagraph_sizes lists them (read at
  * 96a85c575, the commit of PR #38284, 2026-04-21, and at 000fc94b, a
  * main after v0.29.0): the largest is min(max_num_seqs x (1 +
- * num_speculative_tokens, kvp__vllm_drafted) x 2, a ceiling) unless the model sets its own
- * (gpt-oss 1024: GptOssForCausalLMConfig), and at most
+ * num_speculative_tokens, kvp__vllm_drafted) x 2, a ceiling) unless the
+ * model sets its own (gpt-oss 1024: GptOssForCausalLMConfig), and at most
  * max_num_batched_tokens; the sizes are the grid's (on_grid) up to
  * it.  The ceiling is 512, and from 0.28 1,024 on a device of compute
  * capability 10.x (B200, B300: current_platform.
