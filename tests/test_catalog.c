@@ -68,7 +68,8 @@ static const struct device_row {
 	{"h100-sxm", 80 * GIB, 50 * MIB, 0, 3350, 989},
 	/* TensorRT-LLM's cluster_info.py; L2 the driver's 61440 KiB. */
 	{"h20", 96 * GIB, 60 * MIB, 0, 4000, 147},
-	{"h200", 141 * GIB, 50 * MIB, 0, 4800, 989},
+	/* L2 read from one: l2CacheSize 62,914,560 (driver 580.159.04). */
+	{"h200", 141 * GIB, 60 * MIB, 0, 4800, 989},
 	{"l4", 24 * GIB, 48 * MIB, 0, 300, 121},
 	{"l40s", 48 * GIB, 96 * MIB, 0, 864, 362.05},
 	{"mi300x", 192 * GIB, 32 * MIB, 256 * MIB, 5300, 1307},

@@ -39,6 +39,8 @@ golden llama2-7b-1024.json --model llama2-7b --seq 1024 --format json
 # memory: held back hbm − usable (h200 15,139,759,719), and unused the rest
 # after weights and cache: 151,397,597,184 − 18,483,411,968 − 4,227,858,432
 # − 15,139,759,719 = 113,546,567,065 (the exact engine has no buffers).
+# max_seq_l2 = floor(l2 / (4 · 172,032)) while every layer holds every
+# token: h200 62,914,560 (60 MiB, read from one) 91, mi300x 48, l4 73.
 golden gemma2-9b-fp8.json --model gemma2-9b --seq 8192 --batch 4 --dtype fp8 \
 	--gpu h200,mi300x,l4 --format json
 # falcon-7b, fp16 weights 2 · 6,921,720,704 = 13,843,441,408 B; a10 and
