@@ -314,6 +314,10 @@ struct cli_plan {
 	enum cli_solve solve;
 	bool validated;
 	kvp_validate_result validation;
+	int cuda_device;            /* the first --gpu cuda[:N]; -1 none */
+	bool gpu_validated;         /* --validate ran on it */
+	kvp_cuda_validation gpu_validation;
+	kvp_cuda_boundary boundary[2]; /* the plan's edge, the free memory's */
 	uint64_t unpoliced_bytes;   /* the cache with no policy, for the
 	                             * saving (policy not full) */
 	bool has_estimate;          /* the weights estimated in a format */
@@ -394,6 +398,21 @@ void cli_policy_warnings(const struct cli_plan *plan);
  * (progress on stderr when it is a terminal).  Returns 0, or 2 after one
  * line on stderr. */
 int cli_validate(const struct cli_options *opts, struct cli_plan *plan);
+/* The model --validate runs, host or GPU: one cache type for K and V, each
+ * kv head once, and --no-window's layers all full; 2 with the line said. */
+int cli_validate_model(const struct cli_options *opts, const struct cli_plan *plan,
+                       kvp_model *out);
+
+/* cuda.c.  name "cuda" or "cuda:N" read from that GPU into out (its free
+ * memory now added to the description): 0, or 2 with the one line said;
+ * -1 for another name. */
+int cli_cuda_device(const char *name, kvp_device *out);
+/* --validate on plan->cuda_device: the cache, the kernel and both edges. */
+int cli_validate_cuda(const struct cli_options *opts, struct cli_plan *plan);
+bool cli_gpu_validation_passed(const struct cli_plan *plan);
+void cli_gpu_validation_table(FILE *out, const struct cli_plan *plan);
+struct json_writer;
+void cli_gpu_validation_json(struct json_writer *w, const struct cli_plan *plan);
 
 /* table.c and json_out.c: the plan in each format. */
 void cli_print_table(FILE *out, const struct cli_plan *plan);

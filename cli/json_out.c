@@ -366,6 +366,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 
 		json_object_begin(&w, NULL);
 		json_text(&w, "name", d->name);
+		json_text(&w, "description", d->description);
 		json_u64(&w, "l2_bytes", d->l2_bytes);
 		json_u64(&w, "hbm_bytes", d->hbm_bytes);
 		json_bool(&w, "fits_l2", f->fits_l2);
@@ -440,6 +441,8 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	json_array_end(&w);
 	if (p->validated)
 		validation_json(&w, &p->validation);
+	if (p->gpu_validated)
+		cli_gpu_validation_json(&w, p);
 	if (p->explain) {
 		json_array_begin(&w, "explain");
 		cli_explain(p, explain_json, &w);

@@ -175,6 +175,7 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 	kvp_error err;
 	char *copy, *name, *save = NULL;
 
+	plan->cuda_device = -1;
 	if (strcmp(list, "all") == 0) {
 		if (kvp_catalog_devices(cat, &all, &count, &err) != KVP_OK)
 			return cli_fail(&err);
@@ -200,9 +201,27 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 		kvp_status st;
 
 		/* "host" is this machine, unless a profile of that name exists. */
-		st = kvp_catalog_device(cat, name, &plan->devices[n], &err);
+		/* "cuda:N" (no profile name has a colon) and "cuda", unless a
+		 * profile has that name, are the GPUs CUDA sees, read from
+		 * them. */
+		st = strncmp(name, "cuda:", 5) == 0
+		     ? KVP_ERR_NOT_FOUND
+		     : kvp_catalog_device(cat, name, &plan->devices[n], &err);
 		if (st == KVP_ERR_NOT_FOUND && strcmp(name, "host") == 0)
 			st = kvp_device_host(&plan->devices[n], NULL, &err);
+		if (st == KVP_ERR_NOT_FOUND) {
+			int rc = cli_cuda_device(name, &plan->devices[n]);
+
+			if (rc == 2) {
+				free(copy);
+				return 2;
+			}
+			if (rc == 0) {
+				if (plan->cuda_device < 0)
+					plan->cuda_device = atoi(name[4] ? name + 5 : "0");
+				st = KVP_OK;
+			}
+		}
 		if (st != KVP_OK) {
 			free(copy);
 			return cli_fail(&err);
@@ -459,8 +478,9 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = cli_resolve_devices(o->gpu_list ? o->gpu_list : cli_default_gpus, cat, &plan);
 	if (!rc)
 		rc = compute_plan(o, &plan);
+	/* On the GPU where one is named by --gpu cuda, else on this host. */
 	if (!rc && o->validate)
-		rc = cli_validate(o, &plan);
+		rc = plan.cuda_device >= 0 ? cli_validate_cuda(o, &plan) : cli_validate(o, &plan);
 	if (!rc)
 		cli_policy_warnings(&plan);
 	/* The chart before the document: an error drawing it (2) leaves
@@ -479,7 +499,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		for (size_t i = 0; i < plan.n_devices; i++)
 			if (!plan.fits[i].fits_hbm)
 				rc = 1;
-	if (!rc && plan.validated && !plan.validation.passed)
+	if (!rc && ((plan.validated && !plan.validation.passed) ||
+	            (plan.gpu_validated && !cli_gpu_validation_passed(&plan))))
 		rc = 1;
 	if ((rc == 0 || rc == 1) && chart_rc == 3)
 		rc = 3;

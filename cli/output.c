@@ -100,7 +100,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes", out);
 	if (p->solve)
 		fputs(",solve,answer", out);
-	if (p->validated)
+	if (p->validated || p->gpu_validated)
 		fputs(",validation_layout,validation_predicted_bytes,validation_measured_bytes,"
 		      "validation_resident_bytes,validation_max_abs_error,validation_passed", out);
 	fputc('\n', out);
@@ -143,6 +143,16 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			fprintf(out, ",%s,", cli_solve_name(p->solve));
 			if (cli_solve_answer(p, i, &answer))
 				fprintf(out, "%" PRIu64, answer);
+		}
+		if (p->gpu_validated) {
+			/* On a GPU: what was asked of cudaMalloc, and what free
+			 * memory lost as the resident growth. */
+			const kvp_cuda_validation *g = &p->gpu_validation;
+
+			fprintf(out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6g,%s",
+			        kvp_layout_name(g->layout), g->predicted_bytes,
+			        g->requested_bytes, g->free_drop_bytes, g->max_abs_error,
+			        cli_gpu_validation_passed(p) ? "true" : "false");
 		}
 		if (p->validated) {
 			const kvp_validate_result *v = &p->validation;

@@ -323,6 +323,10 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		        cli_human_bytes(d->hbm_bytes, c, sizeof c), yes_no(f->fits_hbm),
 		        seq_hbm, cli_grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
 	}
+	/* A GPU read from CUDA: which it is, and what it has free. */
+	for (size_t i = 0; i < p->n_devices; i++)
+		if (strncmp(p->devices[i].name, "cuda:", 5) == 0)
+			fprintf(out, "(%s: %s)\n", p->devices[i].name, p->devices[i].description);
 	if (lp->bounded)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
@@ -331,6 +335,8 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 	cli_print_advice(out, p);
 	if (p->validated)
 		print_validation(out, p);
+	if (p->gpu_validated)
+		cli_gpu_validation_table(out, p);
 	if (p->explain) {
 		fputs("\nHow each figure is derived\n", out);
 		cli_explain(p, explain_line, out);

@@ -29,12 +29,9 @@ static void show_progress(void *ctx, const char *phase, uint64_t done, uint64_t 
 	fflush(stderr);
 }
 
-int cli_validate(const struct cli_options *o, struct cli_plan *plan)
+int cli_validate_model(const struct cli_options *o, const struct cli_plan *plan,
+                       kvp_model *out)
 {
-	kvp_validate_options options;
-	struct progress_state state = {NULL, -1};
-	kvp_error err;
-
 	kvp_model model = plan->model;
 
 	if (o->dtype_k != o->dtype_v) {
@@ -64,6 +61,19 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 		if (all_full)
 			model.pattern_len = 0;
 	}
+	*out = model;
+	return 0;
+}
+
+int cli_validate(const struct cli_options *o, struct cli_plan *plan)
+{
+	kvp_validate_options options;
+	struct progress_state state = {NULL, -1};
+	kvp_error err;
+	kvp_model model;
+
+	if (cli_validate_model(o, plan, &model))
+		return 2;
 	/* Under a policy: the planned cache against the allocation, and for
 	 * StreamingLLM and H2O the reference's own caches. */
 	if (plan->request.policy.kind != KVP_POLICY_FULL) {

@@ -1805,6 +1805,113 @@ KVP_API kvp_status kvp_validate_policy_run(const kvp_model *model,
                                            kvp_validate_result *out,
                                            kvp_error *err);
 
+/* ---- CUDA GPUs (configure --with-cuda) -------------------------------- */
+
+/* Whether this libkvplan was built with CUDA.  Without it, every function
+ * below returns KVP_ERR_UNSUPPORTED and says so.  With it, nothing of CUDA
+ * is linked in: the first call opens the NVIDIA driver (libcuda.so.1) and
+ * its API, so the library runs where the driver is without the toolkit. */
+KVP_API bool kvp_cuda_built(void);
+
+/* GPU `index` (CUDA's numbering, after CUDA_VISIBLE_DEVICES) as a device,
+ * read through the driver's API, as cudaGetDeviceProperties reports it:
+ * name "cuda:N"; description the GPU's own
+ * name; hbm_bytes and cuda_bytes its totalGlobalMem; l2_bytes its
+ * l2CacheSize; bandwidth_gbs 2 x the memory clock x the bus width / 8
+ * (double data rate), in 10^9 bytes a second; arch "sm_" and the compute
+ * capability; fp16_tflops 0 (CUDA does not say).  free_bytes, when
+ * non-NULL, receives the free memory now (cuMemGetInfo, as
+ * cudaMemGetInfo).  Makes the GPU's primary context, the CUDA runtime's,
+ * current on this thread.  KVP_ERR_UNSUPPORTED without CUDA, a driver or
+ * a GPU; KVP_ERR_NOT_FOUND for an index past the GPUs there are. */
+KVP_API kvp_status kvp_device_cuda(int index, kvp_device *out,
+                                   uint64_t *free_bytes, kvp_error *err);
+
+/* A cache allocated on a GPU with cuMemAlloc (what cudaMalloc calls), as
+ * kvp_validate_run allocates the reference's on the host: contiguous, one
+ * K and one V array; paged, one page a block and layer of 2 x block_size
+ * rows. */
+typedef struct kvp_cuda_validation {
+	int device;
+	kvp_layout layout;
+	uint32_t block_size;        /* paged; 0 for contiguous */
+	uint64_t predicted_bytes;   /* kvp_layout_predict */
+	uint64_t requested_bytes;   /* the sizes asked of the driver, summed */
+	uint64_t allocations;       /* allocations for the cache */
+	uint64_t free_drop_bytes;   /* the free memory before
+	                             * the cache less after it */
+	uint64_t granule_bytes;     /* the driver's allocation granule, as
+	                             * measured: the fall in free memory for
+	                             * one byte past a whole number of them */
+	uint64_t rounded_bytes;     /* what the granule explains: the
+	                             * allocations of more than half a
+	                             * granule each rounded up to it, the
+	                             * others packed into granules together
+	                             * (as the driver was measured to) */
+	/* The decode kernel (lib/cuda/decode.cu) against the host. */
+	uint64_t kernel_tokens;     /* context of the check */
+	uint32_t kernel_seqs;       /* sequences of the check */
+	double max_abs_error;       /* largest |GPU - host| of any output */
+	double tolerance;           /* 2^-10 (fp16's epsilon) x max |V|:
+	                             * every output is a convex combination
+	                             * of V's values */
+	bool kernel_run;            /* false for a head_dim the kernel lacks
+	                             * (64, 128 and 256 it has) */
+	bool passed;                /* requested == predicted, free_drop ==
+	                             * rounded, and the kernel within its
+	                             * tolerance where it ran */
+} kvp_cuda_validation;
+
+/* Allocates model's cache (seq tokens, batch sequences, fp16 or bf16 or
+ * fp32 storage, layout and block_size as kvp_validate_options give them)
+ * on GPU `device`, compares what was asked and what free memory lost with
+ * the prediction, frees it, then runs the decode kernel on one layer of
+ * the model's heads at min(seq, 4096) tokens and compares it with the
+ * host.  KVP_ERR_NO_FIT, allocating nothing, when the cache exceeds the
+ * GPU's free memory; KVP_OK whether or not it passed. */
+KVP_API kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
+                                         uint64_t seq, uint64_t batch,
+                                         kvp_layout layout, uint32_t block_size,
+                                         int device, kvp_cuda_validation *out,
+                                         kvp_error *err);
+
+/* The edge of the device memory, allocated: a stand-in for the weights
+ * (one allocation of the plan's weight bytes), then the longest context
+ * that kvp_fit_compute says fits at batch 1 (contiguous, K and V), which
+ * must be given; then that context and one block more (block_size
+ * tokens, vLLM's 16 by default), whose bytes must pass the budget. */
+typedef struct kvp_cuda_boundary {
+	bool from_free;             /* the budget is the free memory */
+	double mem_util;            /* share of the device (or free) memory */
+	uint64_t budget_bytes;      /* the fit's usable bytes; from free
+	                             * memory: floor(free x mem_util) less a
+	                             * granule for each of the 3 allocations,
+	                             * the most the driver rounds them up */
+	uint64_t weights_bytes;     /* the fit's weights */
+	uint64_t max_tokens;        /* the fit's max_seq_hbm */
+	uint64_t max_bytes;         /* weights + cache of max_tokens */
+	bool max_allocated;         /* the driver gave all three */
+	uint32_t block_size;
+	uint64_t over_tokens;       /* max_tokens + block_size */
+	uint64_t over_bytes;        /* weights + cache of over_tokens */
+	bool over_exceeds;          /* over_bytes > budget_bytes */
+	bool over_allocated;        /* the driver gave it anyway: it fits the
+	                             * device, only not the budget */
+	uint64_t free_bytes;        /* the free memory before */
+	bool passed;                /* max_allocated and over_exceeds, and
+	                             * from free memory over not allocated */
+} kvp_cuda_boundary;
+
+/* Runs that boundary for model's cache stored as dtype on GPU `device`.
+ * from_free false: the budget is floor(totalGlobalMem x mem_util) less the
+ * weights, as `kvplan --gpu cuda` plans; true: the free memory now.
+ * block_size 0 is 16.  KVP_ERR_NO_FIT when not one token fits. */
+KVP_API kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
+                                         int device, double mem_util,
+                                         bool from_free, uint32_t block_size,
+                                         kvp_cuda_boundary *out,
+                                         kvp_error *err);
+
 /* ---- version ---------------------------------------------------------- */
 
 KVP_API const char *kvp_version(void);
