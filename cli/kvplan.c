@@ -467,6 +467,33 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	return 0;
 }
 
+/* --kv-budget is taken as given, as vLLM takes --kv-cache-memory-bytes
+ * without profiling and without its memory share (v1/worker/gpu_worker.py
+ * determine_available_memory at v0.26.0, read in the index: it returns the
+ * bytes and logs "This does not respect the gpu_memory_utilization
+ * config"; the start gate, utils.py request_memory, still asks for the
+ * share free at start): where it and the rest of the footprint,
+ * the held-back share apart, pass a GPU's memory, the engine would run out
+ * allocating it, which the fit, comparing the cache with the budget alone,
+ * does not say. */
+static void budget_warnings(const struct cli_plan *p)
+{
+	char over[32], budget[32];
+
+	if (!p->request.kv_budget)
+		return;
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_footprint *f = &p->fits[i].footprint;
+
+		if (f->over > f->held_back)
+			fprintf(stderr, "kvplan: warning: %s: --kv-budget %s B with the weights"
+			        " and buffers passes its memory by %s B: the engine would run"
+			        " out of memory allocating it\n", p->devices[i].name,
+			        cli_grouped(p->request.kv_budget, budget, sizeof budget),
+			        cli_grouped(f->over - f->held_back, over, sizeof over));
+	}
+}
+
 static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 {
 	struct cli_plan plan;
@@ -483,6 +510,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = plan.cuda_device >= 0 ? cli_validate_cuda(o, &plan) : cli_validate(o, &plan);
 	if (!rc)
 		cli_policy_warnings(&plan);
+	if (!rc)
+		budget_warnings(&plan);
 	/* The chart before the document: an error drawing it (2) leaves
 	 * stdout empty; gnuplot's failure (3) still prints the plan. */
 	if (!rc && o->chart_path)

@@ -144,6 +144,17 @@ is capacity_tokens 973760 "current vLLM: the pool's tokens unchanged"
 is capacity_log_tokens 3847285 "current vLLM: int(max_concurrency · max_model_len)"
 has_line "current vLLM: the concurrency of mode align" \
 	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
+# A budget the GPU cannot hold: vLLM takes --kv-cache-memory-bytes as
+# given, its memory share apart, so it would run out allocating it.
+# llama2-7b on an h100-sxm: 13,476,831,232 + 214,748,364,800 −
+# 85,899,345,920 = 142,325,850,112 B too many; 72,000,000,000 B leave
+# 422,514,688 B, inside the 6.4 GiB share vLLM does not hold back.
+run --model llama2-7b --seq 1024 --engine vllm --kv-budget 214748364800 --gpu h100
+check "a budget past the GPU is planned (exit 0)" test "$status" -eq 0
+check "... with a warning giving how far past" test "$(cat "$work/err")" = \
+	"kvplan: warning: h100-sxm: --kv-budget 214,748,364,800 B with the weights and buffers passes its memory by 142,325,850,112 B: the engine would run out of memory allocating it"
+run --model llama2-7b --seq 1024 --engine vllm --kv-budget 72000000000 --gpu h100
+check "a budget inside the GPU, past its share: no warning" test ! -s "$work/err"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.x
 expect_error "--vllm-version with a dot and no number after it" \
