@@ -120,8 +120,9 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 	/* The graphs' model (lib/vllm_profile.c graph_bytes), with the
 	 * count of sizes its config code gives on this device. */
 	if (f->cuda_graph_bytes && f->cuda_graphs)
-		say(e, "  CUDA graphs: %u batch sizes captured; estimated 287 MiB + 354 KiB"
-		    " x %u layers x %u sizes past the first = %s B", f->cuda_graphs,
+		say(e, "  CUDA graphs: %u batch sizes captured; estimated %" PRIu64 " MiB + %"
+		    PRIu64 " KiB x %u layers x %u sizes past the first = %s B", f->cuda_graphs,
+		    KVP_VLLM_GRAPH_BASE_BYTES >> 20, KVP_VLLM_GRAPH_LAYER_SIZE_BYTES >> 10,
 		    p->layers.stage_layers[f->stage], f->cuda_graphs - 1,
 		    g(f->cuda_graph_bytes));
 }

@@ -1215,6 +1215,12 @@ typedef struct kvp_footprint {
 	uint64_t host;        /* host memory besides (plan's host_bytes) */
 } kvp_footprint;
 
+/* The terms of kvp_fit's cuda_graph_bytes (vLLM's estimate of its CUDA
+ * graphs, modelled on its logs in lib/vllm_profile.c): BASE + LAYER_SIZE
+ * x the binding stage's layers x (cuda_graphs - 1). */
+#define KVP_VLLM_GRAPH_BASE_BYTES ((uint64_t)287 << 20)
+#define KVP_VLLM_GRAPH_LAYER_SIZE_BYTES ((uint64_t)354 * 1024)
+
 typedef struct kvp_fit {
 	uint64_t kv_total_bytes;   /* per-token caches (K, V, latent) */
 	uint64_t state_total_bytes; /* recurrent state */

@@ -253,8 +253,8 @@ static uint64_t graph_bytes(const kvp_plan *p, uint32_t sizes, uint32_t stage)
 		return 0;
 	if (sizes == 0)
 		return 0;
-	return ((uint64_t)287 << 20) +
-	       (uint64_t)354 * 1024 * p->stage_layers[stage] * (sizes - 1);
+	return KVP_VLLM_GRAPH_BASE_BYTES +
+	       KVP_VLLM_GRAPH_LAYER_SIZE_BYTES * p->stage_layers[stage] * (sizes - 1);
 }
 
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
