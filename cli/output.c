@@ -31,9 +31,9 @@ const char *cli_csv_text(const char *text, char *buf, size_t size)
 	return buf;
 }
 
-/* The layer groups in one CSV field: kind:layers:tokens:bytes, the groups
- * separated by ';' (no comma, no quote: it needs no quoting). */
-/* The layer groups of one GPU's plan. */
+/* The layer groups of one GPU's plan in one CSV field: kind:layers:tokens:
+ * bytes, the groups separated by ';' (no comma, no quote: it needs no
+ * quoting). */
 static void groups_csv(FILE *out, const kvp_plan *lp)
 {
 	for (uint32_t g = 0; g < lp->group_count; g++) {
@@ -42,6 +42,14 @@ static void groups_csv(FILE *out, const kvp_plan *lp)
 		fprintf(out, "%s%s:%u:%" PRIu64 ":%" PRIu64, g ? ";" : "",
 		        kvp_layer_kind_name(grp->kind), grp->layers, grp->tokens, grp->bytes);
 	}
+}
+
+/* ... and each group's cells, the token slots a layer allocates, in the
+ * same order: a field of its own, so that layer_groups' stays as it was. */
+static void cells_csv(FILE *out, const kvp_plan *lp)
+{
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		fprintf(out, "%s%" PRIu64, g ? ";" : "", lp->groups[g].cells);
 }
 
 /* A solver's result, empty when unbounded. */
@@ -97,7 +105,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "mem_weights_bytes,mem_kv_cache_bytes,mem_state_bytes,mem_activation_bytes,"
 	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
 	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes,mem_total_bytes,"
-	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes", out);
+	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes,layer_group_cells", out);
 	if (p->solve)
 		fputs(",solve,answer", out);
 	if (p->validated || p->gpu_validated)
@@ -134,8 +142,9 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
 			        fp->weights, fp->kv, fp->state, fp->activations, fp->reserve,
 			        fp->held_back, fp->unused, fp->over, fp->host, fp->adapters, fp->draft);
-			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, fp->total,
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", fp->total,
 			        f->cuda_graph_bytes, f->mla_workspace_bytes);
+			cells_csv(out, cli_device_plan(p, i));
 		}
 		if (p->solve) {
 			uint64_t answer;

@@ -51,6 +51,7 @@ golden gemma2-9b-fp8.json --model gemma2-9b --seq 8192 --batch 4 --dtype fp8 \
 # 25,769,803,776 − 23,192,823,398 = 2,576,980,378; unused 25,769,803,776 −
 # 13,843,441,408 − 268,435,456 − 2,576,980,378 = 9,080,946,534; total
 # 25,769,803,776, no CUDA graphs nor MLA workspace (the exact engine).
+# One group of 32 full layers, 2048 x 16 = 32,768 cells a layer.
 golden falcon-7b-mqa.csv --model falcon-7b --seq 2048 --batch 16 --gpu a10,rtx4090 --format csv
 
 done_testing

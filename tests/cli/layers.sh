@@ -176,4 +176,14 @@ expect_error "--validate refuses K and V types apart" \
 	"^kvplan: validation stores K and V as one type, not fp16 and bf16$" \
 	--model llama2-7b --seq 16 --dtype-v bf16 --validate
 
+# CSV's layer_group_cells: the slots a layer allocates, which layer_groups'
+# tokens do not give.  gemma2-9b at 8192 x 4, exact: 4096 x 4 and 8192 x
+# 4.  Llama 3 8B at 1000 x 3 under vLLM: 63 blocks of 16 a sequence, 1,008
+# x 3 = 3,024 cells, 32 x 3,024 x 4,096 = 396,361,728 B.
+run --model gemma2-9b --seq 8192 --batch 4 --gpu h100 --format csv
+csv_is h100-sxm layer_group_cells "16384;32768" "gemma2-9b's two groups"
+run --model llama3-8b --seq 1000 --batch 3 --engine vllm --gpu h100 --format csv
+csv_is h100-sxm layer_groups "full:32:1000:396361728" "vLLM: the tokens held"
+csv_is h100-sxm layer_group_cells 3024 "vLLM: whole blocks of 16"
+
 done_testing
