@@ -73,6 +73,8 @@ static void test_split(void **state)
 	};
 	kvp__cuda_decode_shape bad = {1, 100, 32, 32, 96}, uneven = {1, 100, 32, 5, 128};
 	kvp__cuda_decode_shape wide = {1, 1000000, 16, 2, 256};
+	kvp__cuda_decode_shape many = {65536, 16, 8, 8, 128};
+	kvp__cuda_decode_shape wide_heads = {1, 16, 5 * 13108, 13108, 128};
 	kvp__cuda_decode_split s;
 	kvp_error err;
 
@@ -122,6 +124,13 @@ static void test_split(void **state)
 	assert_int_equal(s.splits, 1);
 	assert_int_equal(kvp__cuda_decode_split_for(&bad, 132, &s, &err), KVP_ERR_UNSUPPORTED);
 	assert_int_equal(kvp__cuda_decode_split_for(&uneven, 132, &s, &err), KVP_ERR_INVALID);
+	/* A grid's y and z reach 65,535: sequences, and kv heads x blocks of
+	 * query heads (5 query heads a kv head go one a block). */
+	assert_int_equal(kvp__cuda_decode_split_for(&many, 132, &s, &err), KVP_ERR_UNSUPPORTED);
+	assert_int_equal(kvp__cuda_decode_split_for(&wide_heads, 132, &s, &err),
+	                 KVP_ERR_UNSUPPORTED);
+	many.seqs = 65535;
+	assert_int_equal(kvp__cuda_decode_split_for(&many, 132, &s, &err), KVP_OK);
 }
 #endif
 

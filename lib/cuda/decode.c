@@ -116,6 +116,12 @@ kvp_status kvp__cuda_decode_split_for(const kvp__cuda_decode_shape *shape,
 	group = shape->heads / shape->kv_heads;
 	while (group % g)
 		g /= 2;
+	/* A grid's second and third dimensions reach 65,535. */
+	if (shape->seqs > 65535 || (uint64_t)shape->kv_heads * (group / g) > 65535)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the CUDA decode kernel takes at most 65,535 sequences"
+		                  " and blocks of query heads, not %u and %llu", shape->seqs,
+		                  (unsigned long long)shape->kv_heads * (group / g));
 	/* Scores of the chunk, then each warp's sums. */
 	chunk_max = (uint32_t)(SHARED_MAX / sizeof(float) / g) - WARPS * shape->head_dim;
 	chunk_max -= chunk_max % 32;
