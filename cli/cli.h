@@ -315,6 +315,8 @@ struct cli_plan {
 	bool validated;
 	kvp_validate_result validation;
 	int cuda_device;            /* the first --gpu cuda[:N]; -1 none */
+	uint64_t *cuda_free;        /* per device: a CUDA GPU's free memory
+	                             * when it was read; 0 for the others */
 	bool gpu_validated;         /* --validate ran on it */
 	kvp_cuda_validation gpu_validation;
 	kvp_cuda_boundary boundary[2]; /* the plan's edge, the free memory's */
@@ -403,10 +405,10 @@ int cli_validate(const struct cli_options *opts, struct cli_plan *plan);
 int cli_validate_model(const struct cli_options *opts, const struct cli_plan *plan,
                        kvp_model *out);
 
-/* cuda.c.  name "cuda" or "cuda:N" read from that GPU into out (its free
- * memory now added to the description): 0, or 2 with the one line said;
- * -1 for another name. */
-int cli_cuda_device(const char *name, kvp_device *out);
+/* cuda.c.  name "cuda" or "cuda:N" read from that GPU into out and its
+ * free memory now into *free_bytes: 0, or 2 with the one line said; -1
+ * for another name. */
+int cli_cuda_device(const char *name, kvp_device *out, uint64_t *free_bytes);
 /* --validate on plan->cuda_device: the cache, the kernel and both edges. */
 int cli_validate_cuda(const struct cli_options *opts, struct cli_plan *plan);
 bool cli_gpu_validation_passed(const struct cli_plan *plan);

@@ -14,13 +14,11 @@
 #include "cli.h"
 #include "json.h"
 
-int cli_cuda_device(const char *name, kvp_device *out)
+int cli_cuda_device(const char *name, kvp_device *out, uint64_t *free_bytes)
 {
-	char quoted[KVP_QUOTE_MAX], human[32];
+	char quoted[KVP_QUOTE_MAX];
 	long index = 0;
-	uint64_t free_bytes = 0;
 	kvp_error err;
-	size_t used;
 
 	if (strncmp(name, "cuda", 4) != 0 || (name[4] != '\0' && name[4] != ':'))
 		return -1;
@@ -37,16 +35,11 @@ int cli_cuda_device(const char *name, kvp_device *out)
 			return 2;
 		}
 	}
-	if (kvp_device_cuda((int)index, out, &free_bytes, &err) != KVP_OK) {
+	if (kvp_device_cuda((int)index, out, free_bytes, &err) != KVP_OK) {
 		fprintf(stderr, "kvplan: --gpu %s: %s\n",
 		        kvp_escape(name, quoted, sizeof quoted), err.message);
 		return 2;
 	}
-	/* What is free now, beside the GPU's name: the plan is of its whole
-	 * memory, as an engine started on it would see. */
-	used = strlen(out->description);
-	snprintf(out->description + used, sizeof out->description - used,
-	         ", %s free now", cli_human_bytes(free_bytes, human, sizeof human));
 	return 0;
 }
 
@@ -54,7 +47,19 @@ int cli_validate_cuda(const struct cli_options *o, struct cli_plan *p)
 {
 	kvp_error err;
 	kvp_model model;
-	double util = o->fit.mem_util > 0 ? o->fit.mem_util : 0.90;
+	kvp_fit_options plain;
+	char name[16];
+
+	/* The plan's edge on this GPU: its share, weights type and reserve,
+	 * the fit's own (the engine's default share where none is given);
+	 * the free memory's edge takes the weights type alone. */
+	snprintf(name, sizeof name, "cuda:%d", p->cuda_device);
+	kvp_fit_options_init(&plain);
+	plain.weights_dtype = p->fit_options.weights_dtype;
+	plain.reserve_bytes = p->fit_options.reserve_bytes;
+	for (size_t i = 0; i < p->n_devices; i++)
+		if (strcmp(p->devices[i].name, name) == 0 && p->fits[i].mem_util > 0)
+			plain.mem_util = p->fits[i].mem_util;
 
 	if (cli_validate_model(o, p, &model))
 		return 2;
@@ -66,9 +71,9 @@ int cli_validate_cuda(const struct cli_options *o, struct cli_plan *p)
 	if (kvp_cuda_validate_run(&model, o->dtype_k, o->seq, o->batch, o->layout,
 	                          o->block_size, p->cuda_device, &p->gpu_validation,
 	                          &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, util, false,
+	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, &plain, false,
 	                          o->block_size, &p->boundary[0], &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, 1.0, true,
+	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, &plain, true,
 	                          o->block_size, &p->boundary[1], &err) != KVP_OK)
 		return cli_fail(&err);
 	p->gpu_validated = true;
@@ -128,8 +133,12 @@ void cli_gpu_validation_table(FILE *out, const struct cli_plan *p)
 		fprintf(out, "  decode kernel, %" PRIu64 " tokens x %u sequences: max |GPU - host|"
 		        " %.3g (tolerance %.3g)\n", v->kernel_tokens, v->kernel_seqs,
 		        v->max_abs_error, v->tolerance);
-	else
+	else if (p->model.head_dim != 64 && p->model.head_dim != 128 &&
+	         p->model.head_dim != 256)
 		fputs("  decode kernel: not run (it takes head_dim 64, 128 or 256)\n", out);
+	else
+		fputs("  decode kernel: not run (no code this GPU loads: the build's is for"
+		      " sm_75 and later)\n", out);
 	boundary_table(out, &p->boundary[0]);
 	boundary_table(out, &p->boundary[1]);
 	fprintf(out, "  result: %s\n", cli_gpu_validation_passed(p) ? "PASSED" : "FAILED");

@@ -180,7 +180,8 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 		if (kvp_catalog_devices(cat, &all, &count, &err) != KVP_OK)
 			return cli_fail(&err);
 		plan->devices = calloc(count ? count : 1, sizeof *plan->devices);
-		if (!plan->devices)
+		plan->cuda_free = calloc(count ? count : 1, sizeof *plan->cuda_free);
+		if (!plan->devices || !plan->cuda_free)
 			goto nomem;
 		memcpy(plan->devices, all, count * sizeof *all);
 		plan->n_devices = count;
@@ -192,8 +193,9 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 	for (const char *p = list; *p; p++)
 		count += *p == ',';
 	plan->devices = calloc(count, sizeof *plan->devices);
+	plan->cuda_free = calloc(count, sizeof *plan->cuda_free);
 	copy = strdup(list);
-	if (!plan->devices || !copy) {
+	if (!plan->devices || !plan->cuda_free || !copy) {
 		free(copy);
 		goto nomem;
 	}
@@ -210,7 +212,7 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 		if (st == KVP_ERR_NOT_FOUND && strcmp(name, "host") == 0)
 			st = kvp_device_host(&plan->devices[n], NULL, &err);
 		if (st == KVP_ERR_NOT_FOUND) {
-			int rc = cli_cuda_device(name, &plan->devices[n]);
+			int rc = cli_cuda_device(name, &plan->devices[n], &plan->cuda_free[n]);
 
 			if (rc == 2) {
 				free(copy);
@@ -534,6 +536,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 	if ((rc == 0 || rc == 1) && chart_rc == 3)
 		rc = 3;
 	free(plan.devices);
+	free(plan.cuda_free);
 	for (size_t i = 0; plan.device_plans && i < plan.n_devices; i++)
 		free(plan.device_plans[i]);
 	free(plan.device_plans);

@@ -157,8 +157,10 @@ int cli_sweep(const struct cli_options *o, kvp_catalog *cat)
 nomem:
 	fputs("kvplan: out of memory\n", stderr);
 done:
-	if (plan)
+	if (plan) {
 		free(plan->devices);
+		free(plan->cuda_free);
+	}
 	free(plan);
 	free(check);
 	free(models);

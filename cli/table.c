@@ -323,10 +323,12 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 		        cli_human_bytes(d->hbm_bytes, c, sizeof c), yes_no(f->fits_hbm),
 		        seq_hbm, cli_grouped(f->max_batch_hbm, batch_hbm, sizeof batch_hbm));
 	}
-	/* A GPU read from CUDA: which it is, and what it has free. */
+	/* A GPU read from CUDA: which it is, and what it had free. */
 	for (size_t i = 0; i < p->n_devices; i++)
 		if (strncmp(p->devices[i].name, "cuda:", 5) == 0)
-			fprintf(out, "(%s: %s)\n", p->devices[i].name, p->devices[i].description);
+			fprintf(out, "(%s: %s, %s free now)\n", p->devices[i].name,
+			        p->devices[i].description,
+			        cli_human_bytes(p->cuda_free[i], a, sizeof a));
 	if (lp->bounded)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));

@@ -1821,8 +1821,8 @@ KVP_API bool kvp_cuda_built(void);
 
 /* GPU `index` (CUDA's numbering, after CUDA_VISIBLE_DEVICES) as a device,
  * read through the driver's API, as cudaGetDeviceProperties reports it:
- * name "cuda:N"; description the GPU's own
- * name; hbm_bytes and cuda_bytes its totalGlobalMem; l2_bytes its
+ * name "cuda:N"; description the GPU's own name and number, "NVIDIA H200
+ * (CUDA GPU 0)"; hbm_bytes and cuda_bytes its totalGlobalMem; l2_bytes its
  * l2CacheSize; bandwidth_gbs 2 x the memory clock x the bus width / 8
  * (double data rate), in 10^9 bytes a second; arch "sm_" and the compute
  * capability; fp16_tflops 0 (CUDA does not say).  free_bytes, when
@@ -1862,7 +1862,9 @@ typedef struct kvp_cuda_validation {
 	                             * every output is a convex combination
 	                             * of V's values */
 	bool kernel_run;            /* false for a head_dim the kernel lacks
-	                             * (64, 128 and 256 it has) */
+	                             * (64, 128 and 256 it has), or a GPU the
+	                             * build has no code for (sm_75 and later
+	                             * by default) */
 	bool passed;                /* requested == predicted, free_drop ==
 	                             * rounded, and the kernel within its
 	                             * tolerance where it ran */
@@ -1873,8 +1875,13 @@ typedef struct kvp_cuda_validation {
  * on GPU `device`, compares what was asked and what free memory lost with
  * the prediction, frees it, then runs the decode kernel on one layer of
  * the model's heads at min(seq, 4096) tokens and compares it with the
- * host.  KVP_ERR_NO_FIT, allocating nothing, when the cache exceeds the
- * GPU's free memory; KVP_OK whether or not it passed. */
+ * host.  KVP_OK whether or not it passed; KVP_ERR_NO_FIT, allocating
+ * nothing for the cache (the granule's measure, 128 MiB, is freed), when
+ * the cache as the driver rounds it exceeds the GPU's free memory;
+ * KVP_ERR_INVALID for seq or batch 0 or a bad layout; KVP_ERR_OVERFLOW;
+ * KVP_ERR_NOMEM; KVP_ERR_UNSUPPORTED for another cache type, a model the
+ * reference does not run, a free memory that moves while the granule is
+ * measured, and the errors of kvp_device_cuda. */
 KVP_API kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
                                          uint64_t seq, uint64_t batch,
                                          kvp_layout layout, uint32_t block_size,
@@ -1882,17 +1889,20 @@ KVP_API kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype
                                          kvp_error *err);
 
 /* The edge of the device memory, allocated: a stand-in for the weights
- * (one allocation of the plan's weight bytes), then the longest context
- * that kvp_fit_compute says fits at batch 1 (contiguous, K and V), which
- * must be given; then that context and one block more (block_size
- * tokens, vLLM's 16 by default), whose bytes must pass the budget. */
+ * (one allocation of the fit's weight bytes, params at the options'
+ * weights type), then the longest context that kvp_fit_compute says fits
+ * at batch 1 (contiguous, K and V) with those options, which must be
+ * given; then that context and one block more (block_size tokens, vLLM's
+ * 16 by default), whose bytes must pass the budget. */
 typedef struct kvp_cuda_boundary {
 	bool from_free;             /* the budget is the free memory */
 	double mem_util;            /* share of the device (or free) memory */
-	uint64_t budget_bytes;      /* the fit's usable bytes; from free
-	                             * memory: floor(free x mem_util) less a
-	                             * granule for each of the 3 allocations,
-	                             * the most the driver rounds them up */
+	uint64_t budget_bytes;      /* the fit's usable bytes less the
+	                             * reserve: the room for weights and
+	                             * cache; from free memory, usable is
+	                             * floor((free less a granule for each of
+	                             * the 3 allocations, the most the driver
+	                             * rounds them up) x mem_util) */
 	uint64_t weights_bytes;     /* the fit's weights */
 	uint64_t max_tokens;        /* the fit's max_seq_hbm */
 	uint64_t max_bytes;         /* weights + cache of max_tokens */
@@ -1908,12 +1918,18 @@ typedef struct kvp_cuda_boundary {
 	                             * from free memory over not allocated */
 } kvp_cuda_boundary;
 
-/* Runs that boundary for model's cache stored as dtype on GPU `device`.
- * from_free false: the budget is floor(totalGlobalMem x mem_util) less the
- * weights, as `kvplan --gpu cuda` plans; true: the free memory now.
- * block_size 0 is 16.  KVP_ERR_NO_FIT when not one token fits. */
+/* Runs that boundary for model's cache stored as dtype on GPU `device`,
+ * with options' weights type, mem_util and reserve (NULL: the defaults).
+ * from_free false: the device is the GPU as kvp_device_cuda reads it, as
+ * `kvplan --gpu cuda` plans the exact engine; true: its free memory now,
+ * all of it (options' mem_util and reserve not taken).
+ * block_size 0 is 16.  KVP_ERR_NO_FIT when not one token fits, or every
+ * context does; KVP_ERR_INVALID for a mem_util outside (0, 1]; the errors
+ * of kvp_device_cuda; KVP_ERR_UNSUPPORTED when the free memory moves
+ * while the granule is measured (another process on the GPU). */
 KVP_API kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
-                                         int device, double mem_util,
+                                         int device,
+                                         const kvp_fit_options *options,
                                          bool from_free, uint32_t block_size,
                                          kvp_cuda_boundary *out,
                                          kvp_error *err);

@@ -50,7 +50,7 @@ static void test_no_gpu(void **state)
 	assert_int_equal(kvp_cuda_validate_run(&m, KVP_DTYPE_FP16, 1024, 1,
 	                                       KVP_LAYOUT_CONTIGUOUS, 0, 0, &v, &err),
 	                 KVP_ERR_UNSUPPORTED);
-	assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, 0.9, false, 16,
+	assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, NULL, false, 16,
 	                                       &b, &err),
 	                 KVP_ERR_UNSUPPORTED);
 	assert_int_equal(testutil_live_blocks(), live);
@@ -74,6 +74,8 @@ static void test_split(void **state)
 	kvp__cuda_decode_shape bad = {1, 100, 32, 32, 96}, uneven = {1, 100, 32, 5, 128};
 	kvp__cuda_decode_shape wide = {1, 1000000, 16, 2, 256};
 	kvp__cuda_decode_shape many = {65536, 16, 8, 8, 128};
+	kvp__cuda_decode_shape longest = {1, UINT32_MAX, 32, 8, 128};
+	kvp__cuda_decode_shape headless = {1, 16, 0, 8, 128};
 	kvp__cuda_decode_shape wide_heads = {1, 16, 5 * 13108, 13108, 128};
 	kvp__cuda_decode_split s;
 	kvp_error err;
@@ -131,6 +133,12 @@ static void test_split(void **state)
 	                 KVP_ERR_UNSUPPORTED);
 	many.seqs = 65535;
 	assert_int_equal(kvp__cuda_decode_split_for(&many, 132, &s, &err), KVP_OK);
+	/* The longest context a shape holds, 2^32 - 1 tokens: 4,194,304
+	 * chunks of 1,024, the sums in 64 bits (in 32 they wrapped to 0). */
+	assert_int_equal(kvp__cuda_decode_split_for(&longest, 132, &s, &err), KVP_OK);
+	assert_int_equal(s.chunk, 1024);
+	assert_int_equal(s.splits, 4194304);
+	assert_int_equal(kvp__cuda_decode_split_for(&headless, 132, &s, &err), KVP_ERR_INVALID);
 }
 #endif
 

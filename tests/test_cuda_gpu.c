@@ -203,18 +203,22 @@ static void test_kernel_shapes(void **state)
 }
 
 /* The edge of memory for llama2-7b in fp16: W = 6,738,415,616 x 2 B of
- * weights and 524,288 B a token (2 x 32 x 4096 x 2). */
+ * weights and 524,288 B a token (2 x 32 x 4096 x 2); then with fp8
+ * weights, W = 6,738,415,616 B, and a reserve of 1 GiB taken from the
+ * budget. */
 static void test_boundary(void **state)
 {
 	kvp_model m = llama2();
 	kvp_cuda_boundary b;
+	kvp_fit_options o;
 	kvp_error err;
+	struct cudaDeviceProp prop;
 
 	(void)state;
 	for (int from_free = 0; from_free < 2; from_free++) {
-		double util = from_free ? 1.0 : 0.9;
-
-		assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, util,
+		kvp_fit_options_init(&o);
+		o.mem_util = from_free ? 1.0 : 0.9;
+		assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, &o,
 		                                       from_free, 16, &b, &err), KVP_OK);
 		print_message("%s: budget %llu, free %llu, %llu tokens = %llu B (given: %d),"
 		              " %llu tokens = %llu B (past: %d, given: %d)\n",
@@ -232,6 +236,20 @@ static void test_boundary(void **state)
 		assert_int_equal(b.over_allocated, !from_free);
 		assert_true(b.passed);
 	}
+	kvp_fit_options_init(&o);
+	o.weights_dtype = KVP_DTYPE_FP8;
+	o.reserve_bytes = 1ull << 30;
+	assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, &o, false, 16, &b, &err),
+	                 KVP_OK);
+	assert_int_equal(b.weights_bytes, LLAMA2_PARAMS);
+	assert_int_equal(cudaGetDeviceProperties(&prop, 0), cudaSuccess);
+	assert_int_equal(b.budget_bytes,
+	                 (uint64_t)floor((double)prop.totalGlobalMem * 0.9) - (1ull << 30));
+	assert_int_equal(b.max_tokens, (b.budget_bytes - LLAMA2_PARAMS) / 524288);
+	assert_true(b.passed);
+	o.mem_util = 1.5;
+	assert_int_equal(kvp_cuda_boundary_run(&m, KVP_DTYPE_FP16, 0, &o, false, 16, &b, &err),
+	                 KVP_ERR_INVALID);
 }
 
 static void test_refused(void **state)

@@ -4,8 +4,8 @@
  * kernels of lib/cuda/decode.cu loaded from the fatbin that the build
  * embeds, and the helpers that lib/cuda/device.c and lib/cuda/validate.c
  * share.  Built only with configure --with-cuda; the benchmark and the
- * tests reach it too.  Not thread-safe past the driver's opening: a caller
- * with threads runs one CUDA call first.
+ * tests reach it too.  The driver is opened once (pthread_once), and each
+ * GPU's context and kernels set up under a lock.
  */
 #ifndef KVPLAN_CUDA_H
 #define KVPLAN_CUDA_H
@@ -50,10 +50,15 @@ typedef struct kvp__cu {
  * (KVP_ERR_UNSUPPORTED), where there is no driver or no GPU. */
 const kvp__cu *kvp__cu_open(kvp_error *err);
 
-/* A driver call's failure: KVP_ERR_NOMEM (out of memory),
- * KVP_ERR_UNSUPPORTED (no device, no kernel image for it) or
- * KVP_ERR_INVALID, "what: the driver's message (CUDA error N)". */
+/* A driver call's failure: KVP_ERR_NOMEM (out of memory), KVP_ERR_INVALID
+ * (an argument the driver refuses) or KVP_ERR_UNSUPPORTED (anything else:
+ * no device, no kernel image for it, a fault of the GPU), "what: the
+ * driver's message (CUDA error N)". */
 kvp_status kvp__cu_fail(kvp_error *err, CUresult code, const char *what);
+
+/* The lock under which each GPU's context and kernels are set up. */
+void kvp__cu_lock(void);
+void kvp__cu_unlock(void);
 
 /* The fatbin of lib/cuda/decode.cu (lib/cuda/kernels.c, generated). */
 extern const unsigned char kvp__cuda_fatbin[];

@@ -49,37 +49,54 @@ static kvp_status current(const kvp__cu **cu, kernels **k, kvp_error *err)
 	return KVP_OK;
 }
 
+/* The kernels into fresh, from the fatbin. */
+static kvp_status load_module(const kvp__cu *cu, kernels *fresh, kvp_error *err)
+{
+	CUresult code;
+	char name[32];
+
+	if ((code = cu->ModuleLoadData(&fresh->module, kvp__cuda_fatbin)) != CUDA_SUCCESS) {
+		int version = 0;
+		char what[128] = "loading the decode kernels";
+
+		/* No code for this GPU, or PTX newer than the driver. */
+		if (cu->DriverGetVersion(&version) == CUDA_SUCCESS)
+			snprintf(what, sizeof what, "loading the decode kernels (driver of CUDA"
+			         " %d.%d, kvplan built with CUDA %d.%d)", version / 1000,
+			         version % 1000 / 10, CUDA_VERSION / 1000, CUDA_VERSION % 1000 / 10);
+		return kvp__cu_fail(err, code, what);
+	}
+	for (int d = 0; d < 3; d++)
+		for (int g = 0; g < 4; g++) {
+			snprintf(name, sizeof name, "kvp_decode_d%d_g%d", dims[d], groups[g]);
+			if ((code = cu->ModuleGetFunction(&fresh->partial[d][g], fresh->module,
+			                                  name)) != CUDA_SUCCESS)
+				goto fail;
+		}
+	if ((code = cu->ModuleGetFunction(&fresh->combine, fresh->module,
+	                                  "kvp_decode_combine")) == CUDA_SUCCESS &&
+	    (code = cu->ModuleGetFunction(&fresh->read_all, fresh->module,
+	                                  "kvp_read_all")) == CUDA_SUCCESS)
+		return KVP_OK;
+fail:
+	cu->ModuleUnload(fresh->module);
+	return kvp__cu_fail(err, code, "finding the decode kernels");
+}
+
 kvp_status kvp__cuda_load(kvp_error *err)
 {
 	const kvp__cu *cu;
 	kernels *k, fresh;
-	CUresult code;
-	char name[32];
 	kvp_status st;
 
 	if ((st = current(&cu, &k, err)) != KVP_OK)
 		return st;
-	if (k->module)
-		return KVP_OK;
-	if ((code = cu->ModuleLoadData(&fresh.module, kvp__cuda_fatbin)) != CUDA_SUCCESS)
-		return kvp__cu_fail(err, code, "loading the decode kernels");
-	for (int d = 0; d < 3; d++)
-		for (int g = 0; g < 4; g++) {
-			snprintf(name, sizeof name, "kvp_decode_d%d_g%d", dims[d], groups[g]);
-			if ((code = cu->ModuleGetFunction(&fresh.partial[d][g], fresh.module,
-			                                  name)) != CUDA_SUCCESS)
-				goto fail;
-		}
-	if ((code = cu->ModuleGetFunction(&fresh.combine, fresh.module,
-	                                  "kvp_decode_combine")) != CUDA_SUCCESS ||
-	    (code = cu->ModuleGetFunction(&fresh.read_all, fresh.module,
-	                                  "kvp_read_all")) != CUDA_SUCCESS)
-		goto fail;
-	*k = fresh;
-	return KVP_OK;
-fail:
-	cu->ModuleUnload(fresh.module);
-	return kvp__cu_fail(err, code, "finding the decode kernels");
+	/* Once a GPU, whichever thread comes first. */
+	kvp__cu_lock();
+	if (!k->module && (st = load_module(cu, &fresh, err)) == KVP_OK)
+		*k = fresh;
+	kvp__cu_unlock();
+	return st;
 }
 
 /* The driver and this GPU's kernels, loaded. */
@@ -103,14 +120,14 @@ kvp_status kvp__cuda_decode_split_for(const kvp__cuda_decode_shape *shape,
                                       kvp__cuda_decode_split *out,
                                       kvp_error *err)
 {
-	uint32_t group, g = 8, chunk_max, splits, want;
-	uint64_t blocks, states;
+	uint32_t group, g = 8, chunk_max;
+	uint64_t blocks, states, want, splits, chunk, tokens = shape->tokens;
 
 	if (dim_index(shape->head_dim) < 0)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED,
 		                  "the CUDA decode kernel takes head_dim 64, 128"
 		                  " or 256, not %u", shape->head_dim);
-	if (!shape->seqs || !shape->tokens || !shape->kv_heads ||
+	if (!shape->seqs || !shape->tokens || !shape->heads || !shape->kv_heads ||
 	    shape->heads % shape->kv_heads)
 		return kvp__error(err, KVP_ERR_INVALID, "no decode step to split");
 	group = shape->heads / shape->kv_heads;
@@ -131,17 +148,19 @@ kvp_status kvp__cuda_decode_split_for(const kvp__cuda_decode_shape *shape,
 	 * waves of blocks and the last, partly empty, costs little (on an
 	 * H200, 17 splits of one MHA layer made 544 blocks: a second wave
 	 * for 16 of them, and 0.63 of the bandwidth). */
-	want = (uint32_t)(4 * (uint64_t)(multiprocessors > 0 ? multiprocessors : 1));
-	splits = blocks >= want ? 1 : (uint32_t)((want + blocks - 1) / blocks);
-	if (splits < (shape->tokens + CHUNK_MOST - 1) / CHUNK_MOST)
-		splits = (shape->tokens + CHUNK_MOST - 1) / CHUNK_MOST;
-	if (splits > shape->tokens / 32 + 1)
-		splits = shape->tokens / 32 + 1;
-	out->chunk = (shape->tokens + splits - 1) / splits;
-	if (out->chunk > chunk_max)
-		out->chunk = chunk_max;
-	out->chunk = (out->chunk + 31) / 32 * 32;
-	out->splits = (shape->tokens + out->chunk - 1) / out->chunk;
+	/* In 64 bits: a context near 2^32 would wrap the sums. */
+	want = 4 * (uint64_t)(multiprocessors > 0 ? multiprocessors : 1);
+	splits = blocks >= want ? 1 : (want + blocks - 1) / blocks;
+	if (splits < (tokens + CHUNK_MOST - 1) / CHUNK_MOST)
+		splits = (tokens + CHUNK_MOST - 1) / CHUNK_MOST;
+	if (splits > tokens / 32 + 1)
+		splits = tokens / 32 + 1;
+	chunk = (tokens + splits - 1) / splits;
+	if (chunk > chunk_max)
+		chunk = chunk_max;
+	chunk = (chunk + 31) / 32 * 32;
+	out->chunk = (uint32_t)chunk;
+	out->splits = (uint32_t)((tokens + chunk - 1) / chunk);
 	out->group_block = g;
 	out->shared_bytes = (size_t)g * (out->chunk + WARPS * shape->head_dim) * sizeof(float);
 	states = (uint64_t)shape->seqs * shape->heads * out->splits;
@@ -155,17 +174,20 @@ kvp_status kvp__cuda_decode(const kvp__cuda_decode_shape *shape,
                             CUstream stream, kvp_error *err)
 {
 	int d = dim_index(shape->head_dim), g = 0;
-	uint32_t group = shape->heads / shape->kv_heads;
+	uint32_t group = shape->kv_heads ? shape->heads / shape->kv_heads : 0;
 	void *args[] = {params};
 	const kvp__cu *cu;
 	kernels *k;
 	CUresult code;
 	kvp_status st;
 
+	while (g < 4 && groups[g] != (int)split->group_block)
+		g++;
+	if (d < 0 || g == 4 || !shape->kv_heads || shape->heads % shape->kv_heads)
+		return kvp__error(err, KVP_ERR_INVALID, "a decode step not split by"
+		                  " kvp__cuda_decode_split_for");
 	if ((st = ready(&cu, &k, err)) != KVP_OK)
 		return st;
-	while (groups[g] != (int)split->group_block)
-		g++;
 	params->seq_stride = (uint64_t)shape->tokens * shape->kv_heads * shape->head_dim;
 	params->tokens = shape->tokens;
 	params->kv_heads = shape->kv_heads;

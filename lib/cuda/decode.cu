@@ -16,7 +16,7 @@
  * lane are loaded before any is used, so that loads stay in flight.
  *
  * Built by nvcc into a fatbin that libkvplan embeds (lib/cuda/kernels.c)
- * and loads through the CUDA runtime (lib/cuda/decode.c): no host code is
+ * and loads through the driver's API (lib/cuda/decode.c): no host code is
  * compiled by nvcc.  The parameter block is kvp__cuda_decode_params in
  * lib/cuda/cuda.h, which this file mirrors member for member.
  */

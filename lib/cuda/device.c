@@ -9,7 +9,7 @@
 #include "internal.h"
 #include "cuda/cuda.h"
 
-/* Each GPU's primary context, retained once and kept. */
+/* Each GPU's primary context, retained once and kept for the process. */
 #define MAX_GPUS 64
 static CUcontext contexts[MAX_GPUS];
 
@@ -41,10 +41,14 @@ kvp_status kvp__cuda_select(int index, kvp_error *err)
 	if (index >= MAX_GPUS)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "CUDA GPU %d: kvplan takes the"
 		                  " first %d GPUs", index, MAX_GPUS);
-	if ((code = cu->DeviceGet(&device, index)) != CUDA_SUCCESS ||
-	    (!contexts[index] &&
-	     (code = cu->DevicePrimaryCtxRetain(&contexts[index], device)) != CUDA_SUCCESS) ||
-	    (code = cu->CtxSetCurrent(contexts[index])) != CUDA_SUCCESS)
+	/* Retained once, whichever thread comes first, and kept. */
+	kvp__cu_lock();
+	if ((code = cu->DeviceGet(&device, index)) == CUDA_SUCCESS && !contexts[index])
+		code = cu->DevicePrimaryCtxRetain(&contexts[index], device);
+	if (code == CUDA_SUCCESS)
+		code = cu->CtxSetCurrent(contexts[index]);
+	kvp__cu_unlock();
+	if (code != CUDA_SUCCESS)
 		return kvp__cu_fail(err, code, "opening the CUDA GPU");
 	return KVP_OK;
 }

@@ -18,8 +18,21 @@
 
 static kvp__cu driver;
 static const char *open_error;
-static char open_detail[128];
+static char open_detail[160];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Each GPU's context and kernels are set up under it (device.c,
+ * decode.c). */
+static pthread_mutex_t setup = PTHREAD_MUTEX_INITIALIZER;
+
+void kvp__cu_lock(void)
+{
+	pthread_mutex_lock(&setup);
+}
+
+void kvp__cu_unlock(void)
+{
+	pthread_mutex_unlock(&setup);
+}
 
 #define LOOK(field, name)                                                  \
 	do {                                                               \
@@ -28,6 +41,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 			snprintf(open_detail, sizeof open_detail,          \
 			         "the NVIDIA driver has no %s", name);     \
 			open_error = open_detail;                          \
+			dlclose(lib);                                      \
 			return;                                            \
 		}                                                          \
 	} while (0)
@@ -35,6 +49,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void open_driver(void)
 {
 	void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+	CUresult code;
 
 	if (!lib) {
 		open_error = "no NVIDIA driver is loaded (no libcuda.so.1)";
@@ -60,11 +75,20 @@ static void open_driver(void)
 	LOOK(ModuleUnload, "cuModuleUnload");
 	LOOK(LaunchKernel, "cuLaunchKernel");
 	LOOK(GetErrorString, "cuGetErrorString");
-	if (driver.Init(0) == CUDA_ERROR_NO_DEVICE) {
+	code = driver.Init(0);
+	if (code == CUDA_ERROR_NO_DEVICE) {
 		open_error = "the driver sees none";
-		return;
+	} else if (code != CUDA_SUCCESS) {
+		const char *text = NULL;
+
+		if (driver.GetErrorString(code, &text) != CUDA_SUCCESS || !text)
+			text = "unknown CUDA error";
+		snprintf(open_detail, sizeof open_detail, "the driver did not start: %s"
+		         " (CUDA error %d)", text, (int)code);
+		open_error = open_detail;
+	} else {
+		driver.ready = 1;
 	}
-	driver.ready = 1;
 }
 
 const kvp__cu *kvp__cu_open(kvp_error *err)
@@ -81,22 +105,18 @@ const kvp__cu *kvp__cu_open(kvp_error *err)
 kvp_status kvp__cu_fail(kvp_error *err, CUresult code, const char *what)
 {
 	const char *text = NULL;
-	kvp_status st = KVP_ERR_INVALID;
+	/* What the platform cannot do, a fault of the GPU's included; an
+	 * argument the driver refuses is kvplan's mistake, INVALID. */
+	kvp_status st = KVP_ERR_UNSUPPORTED;
 
 	switch (code) {
 	case CUDA_ERROR_OUT_OF_MEMORY:
 		st = KVP_ERR_NOMEM;
 		break;
-	case CUDA_ERROR_NO_DEVICE:
-	case CUDA_ERROR_NOT_INITIALIZED:
-	case CUDA_ERROR_DEINITIALIZED:
-	case CUDA_ERROR_NO_BINARY_FOR_GPU:
-	case CUDA_ERROR_UNSUPPORTED_PTX_VERSION:
-	case CUDA_ERROR_SYSTEM_DRIVER_MISMATCH:
-	case CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE:
-	case CUDA_ERROR_DEVICE_UNAVAILABLE:
-	case CUDA_ERROR_STUB_LIBRARY:
-		st = KVP_ERR_UNSUPPORTED;
+	case CUDA_ERROR_INVALID_VALUE:
+	case CUDA_ERROR_INVALID_HANDLE:
+	case CUDA_ERROR_INVALID_CONTEXT:
+		st = KVP_ERR_INVALID;
 		break;
 	default:
 		break;

@@ -30,11 +30,11 @@ kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
 }
 
 kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
-                                 int device, double mem_util, bool from_free,
-                                 uint32_t block_size, kvp_cuda_boundary *out,
-                                 kvp_error *err)
+                                 int device, const kvp_fit_options *fit_options,
+                                 bool from_free, uint32_t block_size,
+                                 kvp_cuda_boundary *out, kvp_error *err)
 {
-	(void)model, (void)dtype, (void)device, (void)mem_util, (void)from_free;
+	(void)model, (void)dtype, (void)device, (void)fit_options, (void)from_free;
 	(void)block_size, (void)out;
 	return kvp__error(err, KVP_ERR_UNSUPPORTED, WITHOUT_CUDA);
 }

@@ -24,13 +24,16 @@ static uint64_t round_up(uint64_t value, uint64_t step)
 	return step ? (value + step - 1) / step * step : value;
 }
 
-/* The driver: opened by kvp__cuda_select before any of these runs. */
-static const kvp__cu *cu;
+/* The driver, opened (kvp__cuda_select) before any of these runs. */
+static const kvp__cu *drv(void)
+{
+	return kvp__cu_open(NULL);
+}
 
 static kvp_status free_now(uint64_t *bytes, kvp_error *err)
 {
 	size_t free_b = 0, total = 0;
-	CUresult code = cu->MemGetInfo(&free_b, &total);
+	CUresult code = drv()->MemGetInfo(&free_b, &total);
 
 	if (code != CUDA_SUCCESS)
 		return kvp__cu_fail(err, code, "reading the free memory");
@@ -44,13 +47,13 @@ static CUdeviceptr gpu_alloc(uint64_t bytes)
 {
 	CUdeviceptr p = 0;
 
-	return bytes <= SIZE_MAX && cu->MemAlloc(&p, (size_t)bytes) == CUDA_SUCCESS ? p : 0;
+	return bytes <= SIZE_MAX && drv()->MemAlloc(&p, (size_t)bytes) == CUDA_SUCCESS ? p : 0;
 }
 
 static void gpu_free(CUdeviceptr p)
 {
 	if (p)
-		cu->MemFree(p);
+		drv()->MemFree(p);
 }
 
 /* The driver's granule: what free memory loses to an allocation one byte
@@ -75,7 +78,13 @@ static kvp_status measure_granule(uint64_t *granule, kvp_error *err)
 	}
 	if ((st = free_now(&after, err)) != KVP_OK)
 		goto done;
-	*granule = before - after > 64 * MIB ? before - after - 64 * MIB : 0;
+	/* Another process's memory moving between the readings shows as a
+	 * fall of 64 MiB or less, or a rise. */
+	if (before <= after || before - after <= 64 * MIB)
+		st = kvp__error(err, KVP_ERR_UNSUPPORTED, "the free memory moved while the"
+		                " allocation granule was measured: the GPU is shared");
+	else
+		*granule = before - after - 64 * MIB;
 done:
 	gpu_free(probe);
 	gpu_free(first);
@@ -86,8 +95,6 @@ typedef struct gpu_cache {
 	CUdeviceptr *blocks;
 	uint64_t count;
 	uint64_t requested;
-	uint64_t small;     /* bytes of allocations of half a granule or less */
-	uint64_t rounded;   /* the others, each rounded up to it */
 } gpu_cache;
 
 static void cache_free(gpu_cache *c)
@@ -98,58 +105,70 @@ static void cache_free(gpu_cache *c)
 	memset(c, 0, sizeof *c);
 }
 
-static kvp_status cache_add(gpu_cache *c, uint64_t bytes, uint64_t granule,
-                            kvp_error *err)
+static kvp_status cache_add(gpu_cache *c, uint64_t bytes, kvp_error *err)
 {
-	CUresult code = bytes <= SIZE_MAX ? cu->MemAlloc(&c->blocks[c->count], (size_t)bytes)
+	CUresult code = bytes <= SIZE_MAX ? drv()->MemAlloc(&c->blocks[c->count], (size_t)bytes)
 	                                  : CUDA_ERROR_OUT_OF_MEMORY;
 
 	if (code != CUDA_SUCCESS)
 		return kvp__cu_fail(err, code, "allocating the cache");
 	c->count++;
 	c->requested += bytes;
-	/* Measured on an H200, driver 580.159.04 (bench/bench_cuda.c's
-	 * table): 64 allocations of up to 1 MiB (half the 2 MiB granule)
-	 * each took their own size from free memory, packed into granules;
-	 * of 1 MiB + 1 B or more, each took whole granules. */
-	if (bytes <= granule / 2)
-		c->small += bytes;
-	else
-		c->rounded += round_up(bytes, granule);
 	return KVP_OK;
 }
 
 /* The reference's layouts (lib/ref/kvcache.c): contiguous, one K and one V
  * array of layers x batch x seq rows; paged, a page of 2 x block_size rows
- * for each block of each sequence in each layer. */
-static kvp_status cache_alloc(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
-                              uint64_t batch, kvp_layout layout,
-                              uint32_t block_size, uint64_t granule,
-                              gpu_cache *c, kvp_error *err)
+ * for each block of each sequence in each layer.  *arrays allocations of
+ * *each bytes. */
+static kvp_status cache_shape(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
+                              uint64_t batch, kvp_layout layout, uint32_t block_size,
+                              uint64_t *arrays, uint64_t *each, kvp_error *err)
 {
 	uint64_t row = (uint64_t)m->kv_heads * m->head_dim * kvp_dtype_block_bytes(dtype);
-	uint64_t arrays, each;
+	uint64_t blocks = seq / block_size + (seq % block_size != 0);
+
+	if (layout == KVP_LAYOUT_CONTIGUOUS) {
+		*arrays = 2;
+		if (kvp__mul(row, seq, each) && kvp__mul(*each, batch, each) &&
+		    kvp__mul(*each, m->layers, each))
+			return KVP_OK;
+	} else if (kvp__mul(blocks, batch, arrays) && kvp__mul(*arrays, m->layers, arrays) &&
+	           kvp__mul(row, 2 * (uint64_t)block_size, each)) {
+		return KVP_OK;
+	}
+	return kvp__error(err, KVP_ERR_OVERFLOW, "the cache overflows 64-bit bytes");
+}
+
+/* What free memory loses to them; UINT64_MAX past 64 bits.  Measured on an
+ * H200, driver 580.159.04 (bench/bench_cuda.c's table): 64 allocations of
+ * up to 1 MiB (half the 2 MiB granule) each took their own size from free
+ * memory, packed into granules; of 1 MiB + 1 B or more, each took whole
+ * granules. */
+static uint64_t cache_rounded(uint64_t arrays, uint64_t each, uint64_t granule)
+{
+	uint64_t bytes;
+
+	if (each <= granule / 2)
+		return kvp__mul(arrays, each, &bytes) && bytes <= UINT64_MAX - granule
+		       ? round_up(bytes, granule) : UINT64_MAX;
+	if (each > UINT64_MAX - granule)
+		return UINT64_MAX;
+	return kvp__mul(arrays, round_up(each, granule), &bytes) ? bytes : UINT64_MAX;
+}
+
+static kvp_status cache_alloc(uint64_t arrays, uint64_t each, gpu_cache *c,
+                              kvp_error *err)
+{
 	kvp_status st;
 
 	memset(c, 0, sizeof *c);
-	if (layout == KVP_LAYOUT_CONTIGUOUS) {
-		arrays = 2;
-		if (!kvp__mul(row, seq, &each) || !kvp__mul(each, batch, &each) ||
-		    !kvp__mul(each, m->layers, &each))
-			return kvp__error(err, KVP_ERR_OVERFLOW, "the cache overflows 64-bit bytes");
-	} else {
-		uint64_t blocks = seq / block_size + (seq % block_size != 0);
-
-		if (!kvp__mul(blocks, batch, &arrays) || !kvp__mul(arrays, m->layers, &arrays) ||
-		    !kvp__mul(row, 2 * (uint64_t)block_size, &each))
-			return kvp__error(err, KVP_ERR_OVERFLOW, "the cache overflows 64-bit bytes");
-	}
 	if (arrays > SIZE_MAX / sizeof *c->blocks ||
 	    !(c->blocks = calloc((size_t)arrays, sizeof *c->blocks)))
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory for %llu pages",
 		                  (unsigned long long)arrays);
 	for (uint64_t i = 0; i < arrays; i++)
-		if ((st = cache_add(c, each, granule, err)) != KVP_OK) {
+		if ((st = cache_add(c, each, err)) != KVP_OK) {
 			cache_free(c);
 			return st;
 		}
@@ -181,12 +200,20 @@ static kvp_status check_kernel(const kvp_model *m, uint64_t seq, uint64_t batch,
 
 	out->kernel_tokens = shape.tokens;
 	out->kernel_seqs = shape.seqs;
-	if ((code = cu->DeviceGet(&handle, device)) != CUDA_SUCCESS ||
-	    (code = cu->DeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+	if ((code = drv()->DeviceGet(&handle, device)) != CUDA_SUCCESS ||
+	    (code = drv()->DeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
 	                                   handle)) != CUDA_SUCCESS)
 		return kvp__cu_fail(err, code, "reading the GPU's properties");
-	if (kvp__cuda_decode_split_for(&shape, sms, &split, err) != KVP_OK)
-		return kvp__error_clear(err); /* no kernel for this head_dim */
+	/* No kernel for this head_dim, or none this GPU can load (the
+	 * build's code is for sm_75 and later): not run, and said so. */
+	if (shape.head_dim != 64 && shape.head_dim != 128 && shape.head_dim != 256)
+		return kvp__error_clear(err);
+	if ((st = kvp__cuda_decode_split_for(&shape, sms, &split, err)) != KVP_OK)
+		return st;
+	if ((st = kvp__cuda_load(err)) == KVP_ERR_UNSUPPORTED)
+		return kvp__error_clear(err);
+	if (st != KVP_OK)
+		return st;
 	host = malloc((2 * cache_n + q_n) * sizeof *host);
 	want = malloc(out_n * sizeof *want);
 	got = malloc(out_n * sizeof *got);
@@ -214,14 +241,14 @@ static kvp_status check_kernel(const kvp_model *m, uint64_t seq, uint64_t batch,
 	p.part_o = (float *)(uintptr_t)(dev + (2 * cache_n + q_n) * 2);
 	p.part_ml = p.part_o + (uint64_t)shape.seqs * shape.heads * split.splits * shape.head_dim;
 	p.out = (float *)((char *)p.part_o + split.partial_bytes);
-	if ((code = cu->MemcpyHtoD(dev, host, (2 * cache_n + q_n) * 2)) != CUDA_SUCCESS) {
+	if ((code = drv()->MemcpyHtoD(dev, host, (2 * cache_n + q_n) * 2)) != CUDA_SUCCESS) {
 		st = kvp__cu_fail(err, code, "copying the kernel's check");
 		goto done;
 	}
 	if ((st = kvp__cuda_decode(&shape, &split, &p, NULL, err)) != KVP_OK)
 		goto done;
 	/* On the legacy stream, after the kernels. */
-	if ((code = cu->MemcpyDtoH(got, (CUdeviceptr)(uintptr_t)p.out,
+	if ((code = drv()->MemcpyDtoH(got, (CUdeviceptr)(uintptr_t)p.out,
 	                           out_n * sizeof *got)) != CUDA_SUCCESS) {
 		st = kvp__cu_fail(err, code, "running the decode kernel");
 		goto done;
@@ -253,7 +280,7 @@ kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
                                  kvp_error *err)
 {
 	kvp_cuda_validation r;
-	uint64_t granule = 0, before = 0, after = 0;
+	uint64_t granule = 0, before = 0, after = 0, arrays = 0, each = 0;
 	gpu_cache cache;
 	kvp_status st;
 
@@ -273,7 +300,6 @@ kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
 	if ((st = kvp__ref_full_layers_only(model, err)) != KVP_OK ||
 	    (st = kvp__cuda_select(device, err)) != KVP_OK)
 		return st;
-	cu = kvp__cu_open(err);
 	memset(&r, 0, sizeof r);
 	r.device = device;
 	r.layout = layout;
@@ -283,19 +309,25 @@ kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
 	    (st = measure_granule(&granule, err)) != KVP_OK ||
 	    (st = free_now(&before, err)) != KVP_OK)
 		return st;
-	if (r.predicted_bytes > before)
-		return kvp__error(err, KVP_ERR_NO_FIT, "the cache needs %llu B and GPU %d"
-		                  " has %llu B free", (unsigned long long)r.predicted_bytes,
-		                  device, (unsigned long long)before);
+	/* The bytes as the driver rounds them must be free. */
+	if ((st = cache_shape(model, dtype, seq, batch, layout, block_size, &arrays, &each,
+	                      err)) != KVP_OK)
+		return st;
 	r.granule_bytes = granule;
-	if ((st = cache_alloc(model, dtype, seq, batch, layout, block_size, granule,
-	                      &cache, err)) != KVP_OK)
+	r.rounded_bytes = cache_rounded(arrays, each, granule);
+	if (r.rounded_bytes > before)
+		return kvp__error(err, KVP_ERR_NO_FIT, "the cache needs %llu B (%llu B as the"
+		                  " driver rounds its %llu allocations) and GPU %d has %llu B"
+		                  " free", (unsigned long long)r.predicted_bytes,
+		                  (unsigned long long)r.rounded_bytes,
+		                  (unsigned long long)arrays, device,
+		                  (unsigned long long)before);
+	if ((st = cache_alloc(arrays, each, &cache, err)) != KVP_OK)
 		return st;
 	st = free_now(&after, err);
 	r.requested_bytes = cache.requested;
 	r.allocations = cache.count;
 	r.free_drop_bytes = before > after ? before - after : 0;
-	r.rounded_bytes = cache.rounded + round_up(cache.small, granule);
 	cache_free(&cache);
 	if (st != KVP_OK || (st = check_kernel(model, seq, batch, device, &r, err)) != KVP_OK)
 		return st;
@@ -307,20 +339,32 @@ kvp_status kvp_cuda_validate_run(const kvp_model *model, kvp_dtype dtype,
 }
 
 kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
-                                 int device, double mem_util, bool from_free,
-                                 uint32_t block_size, kvp_cuda_boundary *out,
-                                 kvp_error *err)
+                                 int device, const kvp_fit_options *fit_options,
+                                 bool from_free, uint32_t block_size,
+                                 kvp_cuda_boundary *out, kvp_error *err)
 {
 	kvp_cuda_boundary r;
 	kvp_device dev;
 	kvp_fit_options options;
 	kvp_fit fit;
+	double mem_util;
 	uint64_t granule = 0, cache;
 	CUdeviceptr w = 0, k = 0, v = 0;
 	kvp_status st;
 
 	if (!model || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no model or result given");
+	if (fit_options)
+		options = *fit_options;
+	else
+		kvp_fit_options_init(&options);
+	/* All the free memory is the budget, which the driver refuses past:
+	 * a share held back or a reserve would leave room past the edge. */
+	if (from_free) {
+		options.mem_util = 1.0;
+		options.reserve_bytes = 0;
+	}
+	mem_util = options.mem_util;
 	if (!(mem_util > 0 && mem_util <= 1))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "memory utilisation %g is outside (0, 1]", mem_util);
@@ -330,7 +374,6 @@ kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
 	r.block_size = block_size ? block_size : KVP_BLOCK_SIZE_DEFAULT;
 	if ((st = kvp_device_cuda(device, &dev, NULL, err)) != KVP_OK)
 		return st;
-	cu = kvp__cu_open(err);
 	if ((st = measure_granule(&granule, err)) != KVP_OK ||
 	    (st = free_now(&r.free_bytes, err)) != KVP_OK)
 		return st;
@@ -338,14 +381,14 @@ kvp_status kvp_cuda_boundary_run(const kvp_model *model, kvp_dtype dtype,
 	if (from_free)
 		dev.hbm_bytes = dev.cuda_bytes = r.free_bytes > 3 * granule
 		                                 ? r.free_bytes - 3 * granule : 1;
-	kvp_fit_options_init(&options);
-	options.mem_util = mem_util;
 	if ((st = kvp_fit_compute(model, &dev, dtype, 1, 1, &options, &fit, err)) != KVP_OK)
 		return st;
 	if (fit.max_seq_hbm == 0 || fit.max_seq_hbm_unbounded)
 		return kvp__error(err, KVP_ERR_NO_FIT, "no context to bound: %s",
 		                  fit.max_seq_hbm ? "every context fits" : "not one token fits");
-	r.budget_bytes = fit.usable_bytes;
+	/* The room for the weights and the cache: the reserve is kept. */
+	r.budget_bytes = fit.usable_bytes > options.reserve_bytes
+	                 ? fit.usable_bytes - options.reserve_bytes : 0;
 	r.weights_bytes = fit.weights_bytes;
 	r.max_tokens = fit.max_seq_hbm;
 	r.over_tokens = r.max_tokens + r.block_size;
