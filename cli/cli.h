@@ -314,7 +314,8 @@ struct cli_plan {
 	enum cli_solve solve;
 	bool validated;
 	kvp_validate_result validation;
-	int cuda_device;            /* the first --gpu cuda[:N]; -1 none */
+	int cuda_slot;              /* the first --gpu cuda[:N]: its place in
+	                             * devices, named "cuda:N"; -1 none */
 	uint64_t *cuda_free;        /* per device: a CUDA GPU's free memory
 	                             * when it was read; 0 for the others */
 	bool gpu_validated;         /* --validate ran on it */
@@ -409,7 +410,8 @@ int cli_validate_model(const struct cli_options *opts, const struct cli_plan *pl
  * free memory now into *free_bytes: 0, or 2 with the one line said; -1
  * for another name. */
 int cli_cuda_device(const char *name, kvp_device *out, uint64_t *free_bytes);
-/* --validate on plan->cuda_device: the cache, the kernel and both edges. */
+/* --validate on plan->cuda_slot's GPU: the cache, the kernel and both
+ * edges. */
 int cli_validate_cuda(const struct cli_options *opts, struct cli_plan *plan);
 bool cli_gpu_validation_passed(const struct cli_plan *plan);
 void cli_gpu_validation_table(FILE *out, const struct cli_plan *plan);

@@ -48,18 +48,17 @@ int cli_validate_cuda(const struct cli_options *o, struct cli_plan *p)
 	kvp_error err;
 	kvp_model model;
 	kvp_fit_options plain;
-	char name[16];
+	/* "cuda:N", as kvp_device_cuda names it. */
+	int gpu = atoi(p->devices[p->cuda_slot].name + 5);
 
 	/* The plan's edge on this GPU: its share, weights type and reserve,
 	 * the fit's own (the engine's default share where none is given);
 	 * the free memory's edge takes the weights type alone. */
-	snprintf(name, sizeof name, "cuda:%d", p->cuda_device);
 	kvp_fit_options_init(&plain);
 	plain.weights_dtype = p->fit_options.weights_dtype;
 	plain.reserve_bytes = p->fit_options.reserve_bytes;
-	for (size_t i = 0; i < p->n_devices; i++)
-		if (strcmp(p->devices[i].name, name) == 0 && p->fits[i].mem_util > 0)
-			plain.mem_util = p->fits[i].mem_util;
+	if (p->fits[p->cuda_slot].mem_util > 0)
+		plain.mem_util = p->fits[p->cuda_slot].mem_util;
 
 	if (cli_validate_model(o, p, &model))
 		return 2;
@@ -69,11 +68,11 @@ int cli_validate_cuda(const struct cli_options *o, struct cli_plan *p)
 		return 2;
 	}
 	if (kvp_cuda_validate_run(&model, o->dtype_k, o->seq, o->batch, o->layout,
-	                          o->block_size, p->cuda_device, &p->gpu_validation,
+	                          o->block_size, gpu, &p->gpu_validation,
 	                          &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, &plain, false,
+	    kvp_cuda_boundary_run(&model, o->dtype_k, gpu, &plain, false,
 	                          o->block_size, &p->boundary[0], &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, p->cuda_device, &plain, true,
+	    kvp_cuda_boundary_run(&model, o->dtype_k, gpu, &plain, true,
 	                          o->block_size, &p->boundary[1], &err) != KVP_OK)
 		return cli_fail(&err);
 	p->gpu_validated = true;

@@ -175,7 +175,7 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 	kvp_error err;
 	char *copy, *name, *save = NULL;
 
-	plan->cuda_device = -1;
+	plan->cuda_slot = -1;
 	if (strcmp(list, "all") == 0) {
 		if (kvp_catalog_devices(cat, &all, &count, &err) != KVP_OK)
 			return cli_fail(&err);
@@ -219,8 +219,8 @@ int cli_resolve_devices(const char *list, kvp_catalog *cat, struct cli_plan *pla
 				return 2;
 			}
 			if (rc == 0) {
-				if (plan->cuda_device < 0)
-					plan->cuda_device = atoi(name[4] ? name + 5 : "0");
+				if (plan->cuda_slot < 0)
+					plan->cuda_slot = (int)n;
 				st = KVP_OK;
 			}
 		}
@@ -509,7 +509,7 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		rc = compute_plan(o, &plan);
 	/* On the GPU where one is named by --gpu cuda, else on this host. */
 	if (!rc && o->validate)
-		rc = plan.cuda_device >= 0 ? cli_validate_cuda(o, &plan) : cli_validate(o, &plan);
+		rc = plan.cuda_slot >= 0 ? cli_validate_cuda(o, &plan) : cli_validate(o, &plan);
 	if (!rc)
 		cli_policy_warnings(&plan);
 	if (!rc)

@@ -61,6 +61,16 @@ static void vllm_pool_is(const kvp_plan *p, uint64_t budget, uint64_t page,
  * three, 6,288.
  * Chunk 8,192 at 20,000: min(8,192 + 4,096, 20,000) = 12,288, 768
  * blocks (0.25: 10,240). */
+/* A hybrid model's pages as vLLM unifies them: the attention layers'
+ * block, and the recurrent layers' state padded to that page. */
+static void pages(const kvp_model *m, const kvp_request *r, kvp_plan *p,
+                  uint64_t block, uint64_t state)
+{
+	plan_ok(m, r, p);
+	assert_int_equal(group_of(p, KVP_LAYER_FULL)->block, block);
+	assert_int_equal(group_of(p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, state);
+}
+
 static void test_vllm_in_flight(void **state)
 {
 	kvp_model oss = gpt_oss_120b();
@@ -269,9 +279,7 @@ static void test_vllm_mamba_tp(void **state)
 	 * a rank, 4 kv heads: 2·4·128·2 = 2,048; block 16 · cdiv(4,255,744,
 	 * 32,768) = 16 · 130 = 2,080; padded 2,080 · 2,048 = 4,259,840. */
 	r.tp = 2;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2080);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 4259840);
+	pages(&m, &r, &p, 2080, 4259840);
 	/* tp 16 does not divide 8 groups: they become 16, (16384 + 2·16·256)
 	 * / 16 = 1,536 channels · 3 = 4,608, SSM 256 · 1,024 = 262,144:
 	 * 266,752 values · 2 = 533,504 B.  One kv head a rank (8 replicated
@@ -279,9 +287,7 @@ static void test_vllm_mamba_tp(void **state)
 	 * 16 · 66 = 1,056, padded 1,056 · 512 = 540,672 (with 8 groups kept it
 	 * would be 531,968 B, padded to 532,480). */
 	r.tp = 16;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 1056);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 540672);
+	pages(&m, &r, &p, 1056, 540672);
 	/* Across the 16 GPUs: 54 layers · 540,672 B · 16 ranks. */
 	assert_int_equal(p.state_total_bytes, 54ULL * 540672 * 16);
 	/* Other engines keep the whole state on every rank. */
@@ -409,24 +415,18 @@ static void test_vllm_mamba_hybrid(void **state)
 	 * cdiv(8,511,488, 32,768) = 16 · 260 = 4,160 tokens, padded page
 	 * 4,160 · 2,048 = 8,519,680 again. */
 	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4160);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8519680);
+	pages(&m, &r, &p, 4160, 8519680);
 
 	/* A block set larger is kept: 4,096 · 4,096 = 16,777,216 padded. */
 	r.dtype_k = r.dtype_v = KVP_DTYPE_FP16;
 	r.block_size = 4096;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4096);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 16777216);
+	pages(&m, &r, &p, 4096, 16777216);
 	/* One set smaller is enlarged (block_size < attn_block_size), in
 	 * multiples of it (kernel_block_alignment_size = max(16, 64)): 64 ·
 	 * cdiv(8,511,488, 64 · 4,096 = 262,144) = 64 · 33 = 2,112 tokens, the
 	 * page 2,112 · 4,096 = 8,650,752. */
 	r.block_size = 64;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2112);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 8650752);
+	pages(&m, &r, &p, 2112, 8650752);
 
 	/* A state type given (bf16, two bytes) is taken as is; fp32 is the
 	 * default and means the model's type for vLLM. */

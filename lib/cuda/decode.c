@@ -83,28 +83,28 @@ fail:
 	return kvp__cu_fail(err, code, "finding the decode kernels");
 }
 
-kvp_status kvp__cuda_load(kvp_error *err)
+/* The driver and this GPU's kernels, loaded once a GPU, whichever
+ * thread comes first. */
+static kvp_status ready(const kvp__cu **cu, kernels **k, kvp_error *err)
 {
-	const kvp__cu *cu;
-	kernels *k, fresh;
+	kernels fresh;
 	kvp_status st;
 
-	if ((st = current(&cu, &k, err)) != KVP_OK)
+	if ((st = current(cu, k, err)) != KVP_OK)
 		return st;
-	/* Once a GPU, whichever thread comes first. */
 	kvp__cu_lock();
-	if (!k->module && (st = load_module(cu, &fresh, err)) == KVP_OK)
-		*k = fresh;
+	if (!(*k)->module && (st = load_module(*cu, &fresh, err)) == KVP_OK)
+		**k = fresh;
 	kvp__cu_unlock();
 	return st;
 }
 
-/* The driver and this GPU's kernels, loaded. */
-static kvp_status ready(const kvp__cu **cu, kernels **k, kvp_error *err)
+kvp_status kvp__cuda_load(kvp_error *err)
 {
-	kvp_status st = kvp__cuda_load(err);
+	const kvp__cu *cu;
+	kernels *k;
 
-	return st != KVP_OK ? st : current(cu, k, err);
+	return ready(&cu, &k, err);
 }
 
 static int dim_index(uint32_t head_dim)
