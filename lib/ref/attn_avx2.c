@@ -252,11 +252,13 @@ AVX2 float kvp__dot_avx2(const float *a, const float *b, uint64_t n)
 	                 _mm256_setzero_ps(), _mm256_setzero_ps()};
 	uint64_t i = 0;
 
-	for (; i + 32 <= n; i += 32)
+	for (; i + 32 <= n; i += 32) {
+		kvp__dot_fetch(a + i);
 		UNROLL
 		for (int c = 0; c < 4; c++)
 			acc[c] = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8 * c),
 			                         _mm256_loadu_ps(b + i + 8 * c), acc[c]);
+	}
 	return kvp__dot_finish(a, b, i, n, acc);
 }
 
