@@ -123,6 +123,8 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		memset(&m, 0, sizeof m);
 		strcpy(m.name, "custom");
 		m.kv_heads = o->shape.heads;
+		/* The flags describe the model: --mtp N, its N MTP layers. */
+		m.mtp_layers = o->req.mtp_layers;
 	}
 	/* Checkpoint headers count the parameters exactly, and which of
 	 * them the MTP layers and the towers hold. */

@@ -146,6 +146,17 @@ kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p)
 	if (r->draft && r->mtp_layers)
 		return invalid(z, "a draft model and MTP layers are two ways to draft;"
 		               " give one");
+	/* No more MTP layers than the checkpoint has (kvp_model mtp_layers):
+	 * vLLM's and SGLang's MTP models and llama.cpp's draft-mtp build the
+	 * config's own, none besides. */
+	if (r->mtp_layers && !z->m->mtp_layers && !z->m->mtp_params)
+		return kvp__error(z->err, KVP_ERR_INVALID,
+		                  "%s has no MTP (NextN) layers", kvp__zname(z));
+	if (z->m->mtp_layers && r->mtp_layers > z->m->mtp_layers)
+		return kvp__error(z->err, KVP_ERR_INVALID,
+		                  "%s has %u MTP (NextN) layer%s, not %u", kvp__zname(z),
+		                  z->m->mtp_layers, z->m->mtp_layers == 1 ? "" : "s",
+		                  r->mtp_layers);
 	if (r->mtp_layers)
 		st = mtp_groups(z, p);
 	else if (r->draft)

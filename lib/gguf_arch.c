@@ -439,6 +439,7 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	if ((st = read_nextn(&r)) != KVP_OK)
 		return st;
 	m->layers = r.layers;
+	m->mtp_layers = r.blocks - r.layers;
 	if (r.layers == r.blocks)
 		kvp__note(source, "layers", KVP_ORIGIN_READ, "%s.block_count = %u",
 		          r.arch, r.layers);

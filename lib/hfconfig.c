@@ -439,6 +439,31 @@ static kvp_status read_vision(struct hf *h)
 	return KVP_OK;
 }
 
+/* The checkpoint's MTP (NextN) layers (kvp_model mtp_layers): DeepSeek's
+ * num_nextn_predict_layers (GLM-4.5, Kimi-K2's 0, MiMo), Qwen3.5's
+ * mtp_num_hidden_layers.  Qwen3-Next's config.json says none, yet its
+ * checkpoints ship one (mtp.*): vLLM's Qwen3NextMTP takes
+ * getattr(config, "num_nextn_predict_layers", 1)
+ * (vllm/model_executor/models/qwen3_next_mtp.py, main of 2026-12-04). */
+static kvp_status read_mtp(struct hf *h)
+{
+	static const char *const keys[] = {"num_nextn_predict_layers",
+	                                   "mtp_num_hidden_layers", NULL};
+	uint64_t layers = 0;
+	int got = kvp__hf_uint(h, "mtp_layers", keys, UINT32_MAX, &layers);
+
+	if (got < 0)
+		return KVP_ERR_PARSE;
+	if (got == 0 && strcmp(h->family, "qwen3_next") == 0) {
+		layers = 1;
+		kvp__note(h->src, "mtp_layers", KVP_ORIGIN_DEFAULTED,
+		          "%snum_nextn_predict_layers absent: vLLM's Qwen3NextMTP takes 1",
+		          h->prefix);
+	}
+	h->m->mtp_layers = (uint32_t)layers;
+	return KVP_OK;
+}
+
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
                          kvp_model *model, kvp_source *source, kvp_error *err)
 {
@@ -452,6 +477,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
 	    (st = read_vision(&h)) == KVP_OK &&
+	    (st = read_mtp(&h)) == KVP_OK &&
 	    (st = kvp__hf_family(&h)) == KVP_OK &&
 	    (st = kvp__hf_moe(&h)) == KVP_OK) {
 		source->generic = h.fam == NULL;

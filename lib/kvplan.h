@@ -289,6 +289,14 @@ typedef struct kvp_model {
 	 * Qwen3.5, whose vision_config says depth). */
 	uint32_t vision_hidden;
 	uint32_t vision_layers;
+	/* The checkpoint's next-token-prediction (MTP, NextN) layers, which
+	 * an MTP draft loads (kvp_request mtp_layers, no more than these):
+	 * config.json's num_nextn_predict_layers (DeepSeek-V3, GLM-4.5) or
+	 * mtp_num_hidden_layers (Qwen3.5), Qwen3-Next's 1 where its config
+	 * says none (vLLM's Qwen3NextMTP), GGUF's nextn_predict_layers.
+	 * 0: none, unless mtp_params counts some (then at least one, how many
+	 * not said). */
+	uint32_t mtp_layers;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

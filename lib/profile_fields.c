@@ -52,6 +52,7 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"moe_layer_step", FIELD_U32, offsetof(kvp_model, moe_step), FIELD_OPTIONAL},
 	{"moe_top_k", FIELD_U32, offsetof(kvp_model, moe_top_k), FIELD_OPTIONAL},
+	{"mtp_layers", FIELD_U32, offsetof(kvp_model, mtp_layers), FIELD_OPTIONAL},
 	{"mtp_params", FIELD_U64, offsetof(kvp_model, mtp_params), FIELD_OPTIONAL},
 	{"vision_params", FIELD_U64, offsetof(kvp_model, vision_params), FIELD_OPTIONAL},
 	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),

@@ -35,6 +35,7 @@ static kvp_model deepseek_v3(void)
 	memset(&m, 0, sizeof m);
 	strcpy(m.name, "deepseek-v3");
 	m.layers = 61;
+	m.mtp_layers = 1; /* num_nextn_predict_layers */
 	m.hidden = 7168;
 	m.heads = 128;
 	m.kv_heads = 128;
@@ -75,6 +76,7 @@ static kvp_model qwen3_next(void)
 	memset(&m, 0, sizeof m);
 	strcpy(m.name, "qwen3-next");
 	m.layers = 48;
+	m.mtp_layers = 1; /* vLLM's Qwen3NextMTP's default */
 	m.hidden = 2048;
 	m.heads = 16;
 	m.kv_heads = 2;
@@ -147,7 +149,8 @@ static void test_mtp_deepseek(void **state)
 	r.weights_dtype = KVP_DTYPE_FP8;
 	p = plan_of(&m, &r);
 	assert_int_equal(p.draft_weights_bytes, 11072398915ull);
-	/* Two layers, twice. */
+	/* Two layers, twice (a model with two). */
+	m.mtp_layers = 2;
 	r.mtp_layers = 2;
 	p = plan_of(&m, &r);
 	assert_int_equal(p.draft_weights_bytes, 2 * 11072398915ull);
@@ -398,10 +401,28 @@ static void test_refusals(void **state)
 		assert_int_equal(p.draft_weights_bytes, 0);
 		assert_int_equal(p.draft_layers, 16);
 	}
-	/* MTP weights need the model's vocabulary and hidden size (with
-	 * params; none without); MTP layers need attention. */
+	/* MTP layers the checkpoint has, no more (kvp_model mtp_layers):
+	 * Llama 3.1 70B has none, DeepSeek-V3 one; a count of its MTP
+	 * params alone says one at least, not how many. */
 	r.draft = NULL;
 	r.mtp_layers = 1;
+	expect_refusal(&m, &r, KVP_ERR_INVALID, "llama3.1-70b has no MTP (NextN) layers");
+	{
+		kvp_model ds = deepseek_v3();
+
+		r.mtp_layers = 2;
+		expect_refusal(&ds, &r, KVP_ERR_INVALID,
+		               "deepseek-v3 has 1 MTP (NextN) layer, not 2");
+		ds.mtp_layers = 3;
+		assert_int_equal(plan_of(&ds, &r).draft_layers, 2);
+		ds.mtp_layers = 0;
+		ds.mtp_params = 11000000000;
+		assert_int_equal(plan_of(&ds, &r).draft_layers, 2);
+		r.mtp_layers = 1;
+	}
+	/* MTP weights need the model's vocabulary and hidden size (with
+	 * params; none without); MTP layers need attention. */
+	m.mtp_layers = 1;
 	m.vocab = 0;
 	expect_refusal(&m, &r, KVP_ERR_INVALID, "the MTP layers' weights need the model's vocabulary");
 	m.params = 0;
@@ -419,10 +440,12 @@ static void test_refusals(void **state)
 	mamba.state_bytes = 1000;
 	if (kvp_layer_pattern_parse("recurrent", &mamba, &err) != KVP_OK)
 		fail_msg("%s", err.message);
+	mamba.mtp_layers = 1;
 	mamba = finalized(mamba);
 	expect_refusal(&mamba, &r, KVP_ERR_INVALID, "MTP layers are attention layers");
 	/* Past 64 bits. */
 	m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	m.mtp_layers = UINT32_MAX;
 	r.mtp_layers = UINT32_MAX;
 	r.seq = 1ull << 40;
 	expect_refusal(&m, &r, KVP_ERR_OVERFLOW, "overflows 64-bit bytes");

@@ -238,7 +238,9 @@ static void test_sglang_swa_architectures(void **state)
 	assert_int_equal(c.tokens, 150704);
 	assert_int_equal(c.swa_tokens, 120563);
 	/* An MTP layer runs on the last stage alone: the total is the two
-	 * stages' caches, the model's on each and the MTP layer's once. */
+	 * stages' caches, the model's on each and the MTP layer's once
+	 * (gpt-oss has none: a variant with one). */
+	oss.mtp_layers = 1;
 	r.mtp_layers = 1;
 	plan_ok(&oss, &r, &p);
 	assert_true(p.stages_whole);
@@ -254,6 +256,7 @@ static void test_sglang_swa_architectures(void **state)
 		assert_int_equal(p.cache_total_bytes, 2 * 152248320ULL + mtp->bytes);
 	}
 	r.mtp_layers = 0;
+	oss.mtp_layers = 0;
 	/* Gemma 3 has no such pool: each stage its own 17 layers. */
 	r.seq = 8192;
 	plan_ok(&gemma, &r, &p);

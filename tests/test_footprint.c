@@ -546,6 +546,7 @@ static void test_trtllm_mla_workspace_stages(void **state)
 	(void)state;
 	testmodel_deepseek_mla(&m);
 	m.max_context = 1000;
+	m.mtp_layers = 1;
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
 		fail_msg("%s", err.message);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -334,6 +334,7 @@ static kvp_model qwen35(uint32_t hidden, uint32_t heads, uint32_t kv, uint32_t i
 
 	strcpy(m.model_type, "qwen35");
 	m.params = 40000000000ull; /* past its embeddings, for the MTP layer's weights */
+	m.mtp_layers = 1;          /* text_config.mtp_num_hidden_layers */
 	m.head_dim = 256;
 	m.head_dim_derived = false;
 	m.ssm_conv_kernel = 4;

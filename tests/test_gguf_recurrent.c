@@ -111,6 +111,7 @@ static void test_qwen35_nextn(void **state)
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
 	assert_int_equal(p.model.layers, 64);
+	assert_int_equal(p.model.mtp_layers, 1); /* an MTP draft may load it */
 	assert_false(p.source.generic);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 48);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 16);
@@ -180,6 +181,7 @@ static void test_qwen35_nextn(void **state)
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
 	assert_int_equal(p.model.layers, 33);
+	assert_int_equal(p.model.mtp_layers, 0);
 	assert_int_equal(p.weights.mtp_bytes, 0);
 	ggufw_free(&w);
 

@@ -95,6 +95,8 @@ static void test_catalogue_equal(void **state)
 		/* A multimodal model's vision encoder, which SGLang's share
 		 * reads. */
 		SAME(vision_hidden); SAME(vision_layers);
+		/* The MTP layers an MTP draft may load. */
+		SAME(mtp_layers);
 		if (kvp_model_count_layers(c, KVP_LAYER_SLIDING))
 			SAME(sliding_window);
 		if (kvp_model_count_layers(c, KVP_LAYER_CHUNKED))
@@ -328,6 +330,56 @@ static void test_vision_config(void **state)
 	expect_error(json, KVP_ERR_PARSE, "vision_config.num_hidden_layers: integer is not");
 }
 
+/* The MTP layers: DeepSeek's num_nextn_predict_layers, Qwen3.5's
+ * mtp_num_hidden_layers (in text_config), each read and noted; Qwen3-Next's
+ * config.json says none, and vLLM's Qwen3NextMTP takes 1 (the catalogue's
+ * equality above checks every catalogue model's count). */
+static void test_mtp_layers(void **state)
+{
+	static const struct {
+		const char *json, *note;
+		uint32_t layers;
+		kvp_origin origin;
+	} cases[] = {
+		{"{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 4,"
+		 " \"num_attention_heads\": 4, \"hidden_size\": 256,"
+		 " \"num_nextn_predict_layers\": 2}",
+		 "num_nextn_predict_layers = 2", 2, KVP_ORIGIN_READ},
+		{"{\"model_type\": \"qwen3_5\", \"text_config\": {\"model_type\":"
+		 " \"llama\", \"num_hidden_layers\": 4, \"num_attention_heads\": 4,"
+		 " \"hidden_size\": 256, \"mtp_num_hidden_layers\": 1}}",
+		 "text_config.mtp_num_hidden_layers = 1", 1, KVP_ORIGIN_READ},
+		{"{\"model_type\": \"qwen3_next\", \"num_hidden_layers\": 4,"
+		 " \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
+		 " \"hidden_size\": 256, \"head_dim\": 64, \"full_attention_interval\": 4,"
+		 " \"linear_conv_kernel_dim\": 4, \"linear_key_head_dim\": 32,"
+		 " \"linear_num_key_heads\": 2, \"linear_num_value_heads\": 4,"
+		 " \"linear_value_head_dim\": 32}",
+		 "num_nextn_predict_layers absent: vLLM's Qwen3NextMTP takes 1", 1,
+		 KVP_ORIGIN_DEFAULTED},
+	};
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const kvp_source_note *n;
+
+		expect_ok(cases[i].json, &m, &src);
+		assert_int_equal(m.mtp_layers, cases[i].layers);
+		n = kvp_source_find(&src, "mtp_layers");
+		assert_non_null(n);
+		assert_int_equal(n->origin, cases[i].origin);
+		if (!strstr(n->text, cases[i].note))
+			fail_msg("case %zu: note '%s' lacks '%s'", i, n->text, cases[i].note);
+	}
+	/* None said: none, and nothing noted. */
+	expect_ok("{\"num_hidden_layers\": 4, \"num_attention_heads\": 4,"
+	          " \"hidden_size\": 256}", &m, &src);
+	assert_int_equal(m.mtp_layers, 0);
+	assert_null(kvp_source_find(&src, "mtp_layers"));
+}
+
 /* Falcon: multi_query gives one kv head and num_kv_heads is not used;
  * new_decoder_architecture keeps num_kv_heads. */
 static void test_falcon(void **state)
@@ -534,6 +586,12 @@ static void test_malformed(void **state)
 	expect_error("{\"num_hidden_layers\": 99999999999999999999}", KVP_ERR_PARSE, "");
 	expect_error("{\"num_attention_heads\": 4}", KVP_ERR_PARSE,
 	             "num_hidden_layers: missing");
+	expect_error("{\"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+	             " \"hidden_size\": 64, \"num_nextn_predict_layers\": -1}", KVP_ERR_PARSE,
+	             "num_nextn_predict_layers: integer is not a whole number");
+	expect_error("{\"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+	             " \"hidden_size\": 64, \"mtp_num_hidden_layers\": \"1\"}", KVP_ERR_PARSE,
+	             "mtp_num_hidden_layers: expected a number, found a string");
 	expect_error("{\"num_hidden_layers\": 70000, \"num_attention_heads\": 4,"
 	             " \"hidden_size\": 64}", KVP_ERR_PARSE, "num_hidden_layers");
 	expect_error("{\"num_hidden_layers\": 2, \"num_attention_heads\": 3,"
@@ -672,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_warning_path_escaped),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_vision_config),
+		cmocka_unit_test(test_mtp_layers),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_alloc_failure),
 	};

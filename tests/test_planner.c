@@ -263,6 +263,8 @@ static void test_points_are_whole_plans(void **state)
 		m.vocab = (uint32_t)draw(0, 200000);
 		m.hidden = (uint32_t)draw(1, 16384);
 		m.intermediate = (uint32_t)draw(1, 65536);
+		/* none, or one or two: a request's 1 or 2 planned or refused */
+		m.mtp_layers = (uint32_t)draw(0, 2);
 		draft_model.layers = (uint32_t)draw(2, 8);
 		draft_model.heads = 32;
 		draft_model.kv_heads = 8;

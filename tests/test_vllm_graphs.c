@@ -121,6 +121,7 @@ static void test_graph_sizes(void **state)
 	 * config"): 64 x 2 x 2 = 256, 3 + 31 + 1; V1 at 0.28 on an H100
 	 * rounds them to multiples of 2: 1 and 2 make 2, the rest are even,
 	 * 34 */
+	m.mtp_layers = 1; /* as a model with one */
 	r.mtp_layers = 1;
 	assert_int_equal(fit(&m, &r, &d).cuda_graphs, 35);
 	strcpy(d.arch, "sm_90");

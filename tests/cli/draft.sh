@@ -121,6 +121,18 @@ expect_error "a draft and MTP" "^kvplan: --mtp: a draft model and MTP layers are
 	$m --draft-model llama3.2-1b --mtp 1
 expect_error "a recurrent draft" "^kvplan: qwen3-next-80b-a3b: a draft model with recurrent layers is not modelled\$" \
 	$m --draft-model qwen3-next-80b-a3b
+# No more MTP layers than the checkpoint has (its profile's mtp_layers,
+# config.json's num_nextn_predict_layers: Kimi-K2's 0, DeepSeek-V3's 1);
+# a model of flags has the layers --mtp gives it.
+expect_error "a model without MTP layers" "^kvplan: kimi-k2 has no MTP \\(NextN\\) layers\$" \
+	--model kimi-k2 --seq 4096 --mtp 1
+expect_error "more MTP layers than it has" "^kvplan: deepseek-v3 has 1 MTP \\(NextN\\) layer, not 2\$" \
+	--model deepseek-v3 --seq 4096 --mtp 2
+expect_error "a config.json without MTP layers" "^kvplan: kimi-k2 has no MTP \\(NextN\\) layers\$" \
+	--config "$configs/kimi-k2/config.json" --seq 4096 --mtp 1
+run --layers 4 --heads 8 --head-dim 64 --seq 10 --mtp 2 --format json
+check "a model of flags: --mtp 2, two MTP layers" sh -c \
+	'grep -A3 "^  \"draft\": {" "$1" | grep -q "^    \"layers\": 2,\$"' sh "$work/out"
 expect_error "zero MTP layers" "^kvplan: --mtp: '0' is too small; it must be at least 1\$" $m --mtp 0
 expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers' weights need the model's vocabulary and hidden size\$" \
 	--layers 4 --heads 8 --head-dim 64 --params 1000000 --seq 10 --mtp 1

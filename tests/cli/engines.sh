@@ -105,7 +105,13 @@ has_line "llama.cpp's recurrent-state line" \
 run --model qwen3-next-80b-a3b --seq 4096 --engine llama.cpp -np 4 --mtp 1 --spec-tokens 3 --format json
 has_line "qwen3next keeps no rollback rows" \
 	"llama_memory_recurrent: size =  301.50 MiB (     4 cells,  48 layers,  4 seqs  0 rs_seq), R (f32):   13.50 MiB, S (f32):  288.00 MiB, P (f32):    0.00 MiB"
-run --model nemotron-h-56b --seq 4096 --engine llama.cpp -np 2 --mtp 1 --spec-tokens 3 --format json
+# Nemotron-H 56B has no MTP layer: a profile of it with one.
+mkdir -p "$work/nem/models"
+sed -e 's/^name: nemotron-h-56b$/name: nemotron-h-mtp/' -e '/^aliases:/d' \
+	"$KVPLAN_SRCDIR/data/models/nemotron-h-56b.yaml" >"$work/nem/models/nemotron-h-mtp.yaml"
+echo 'mtp_layers: 1' >>"$work/nem/models/nemotron-h-mtp.yaml"
+run --data-dir "$work/nem" --model nemotron-h-mtp --seq 4096 --engine llama.cpp -np 2 --mtp 1 \
+	--spec-tokens 3 --format json
 has_line "nemotron_h keeps 1 + 3 rows" \
 	"llama_memory_recurrent: size = 7013.25 MiB (     2 cells, 118 layers,  2 seqs  3 rs_seq), R (f32):  101.25 MiB, S (f32): 6912.00 MiB, P (f32):    0.00 MiB"
 
@@ -516,7 +522,7 @@ check "-fa is llama.cpp's" grep -q \
 mkdir -p "$work/mla/models" "$work/mla/gpus"
 printf '%s\n' 'name: tiny-mla' 'layers: 2' 'heads: 16' 'kv_heads: 16' 'head_dim: 192' \
 	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
-	'max_context: 1000' >"$work/mla/models/tiny-mla.yaml"
+	'max_context: 1000' 'mtp_layers: 1' >"$work/mla/models/tiny-mla.yaml"
 printf '%s\n' 'name: one-gib' 'memory: 1 GiB' 'l2: 50 MiB' >"$work/mla/gpus/one-gib.yaml"
 run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib
 has_line "TensorRT-LLM's MLA workspace line" \

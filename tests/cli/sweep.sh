@@ -46,9 +46,9 @@ done
 # from the cost function under parallel layouts, drafts and policies: each
 # row is still the single plan's.
 for probe in "qwen3-next-80b-a3b sglang h100 100000 4 --pp 2 --tp 2" \
-	"gpt-oss-120b sglang b200 40000 8 --pp 2 --mtp 1" \
+	"qwen3.5-35b-a3b sglang b200 40000 8 --pp 2 --mtp 1" \
 	"llama3.1-70b vllm a100 40000 8 --tp 4 --dp 2" \
-	"llama3.1-70b trtllm h100 8192 16 --pp 4 --mtp 1" \
+	"glm-4.5 trtllm h100 8192 16 --pp 4 --tp 2 --mtp 1 --weights-dtype fp8" \
 	"llama3.1-8b vllm h100 70000 2 --policy snapkv:capacity=1024,window=32" \
 	"llama2-7b sglang h100 1000 1 --block-size 64" "llama2-7b trtllm h100 1000 1 --block-size 7" \
 	"llama2-7b sglang h100 1000 1 --block-size 8 --page-size 64"; do
