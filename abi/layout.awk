@@ -2,7 +2,8 @@
 # and enum the public headers define: each struct's size and alignment and
 # each member's offset and size; each enum's size and its constants'
 # values.  abi/check.sh compares what it prints with abi/layout-CPU.txt.
-# Usage: awk -f layout.awk kvplan.h kvplan_inputs.h > dump_layout.c
+# Usage: awk -f layout.awk HEADER... > dump_layout.c (the public headers:
+# kvplan.h, its parts and kvplan_inputs.h, Makefile.am's public_headers)
 # A member this reader cannot name (a bit-field, a function pointer, a
 # nested struct or union) stops it with a message, so no member is skipped.
 

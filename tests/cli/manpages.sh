@@ -6,7 +6,10 @@
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 man=$KVPLAN_SRCDIR/man
-headers="$KVPLAN_SRCDIR/lib/kvplan.h $KVPLAN_SRCDIR/lib/kvplan_inputs.h"
+headers=""
+for h in kvplan kvplan_model kvplan_request kvplan_plan kvplan_fit kvplan_ref kvplan_inputs; do
+	headers="$headers $KVPLAN_SRCDIR/lib/$h.h"
+done
 
 # A prototype in one spelling: single spaces, none inside parentheses or
 # after a '*', ", " between arguments.

@@ -1,0 +1,233 @@
+/*
+ * kvplan_model.h — libkvplan's models: the layers, heads and kinds of
+ * attention a model has, its windows, latent, recurrent state and
+ * experts, and how they are checked.
+ * A part of kvplan.h, which includes it: include <kvplan.h>. The
+ * ownership rules at the top of kvplan.h hold here too.
+ */
+/* kvplan.h first: its core, then every part in order. */
+#include "kvplan.h"
+
+#ifndef KVPLAN_MODEL_H
+#define KVPLAN_MODEL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- models ----------------------------------------------------------- */
+
+/* Names and descriptions the library loads or fills in (the catalogue,
+ * the host) are printable UTF-8: no control characters, no invalid bytes. */
+#define KVP_NAME_MAX 64
+#define KVP_DESCRIPTION_MAX 128
+
+typedef enum kvp_attention {
+	KVP_ATTENTION_MHA, /* kv_heads == heads */
+	KVP_ATTENTION_GQA, /* 1 < kv_heads < heads, heads % kv_heads == 0 */
+	KVP_ATTENTION_MQA, /* kv_heads == 1 */
+	KVP_ATTENTION_MLA  /* kv_lora_rank > 0: a latent instead of K and V */
+} kvp_attention;
+
+/* What one layer caches. */
+typedef enum kvp_layer_kind {
+	KVP_LAYER_FULL,      /* attention over every token: K and V rows */
+	KVP_LAYER_SLIDING,   /* attention over the last sliding_window tokens */
+	KVP_LAYER_CHUNKED,   /* chunked local attention: a token sees only its
+	                      * own chunk of chunk_size tokens (Llama 4) */
+	KVP_LAYER_MLA,       /* multi-head latent attention (DeepSeek): one
+	                      * latent of kv_lora_rank + qk_rope_dim values */
+	KVP_LAYER_RECURRENT, /* a fixed state per sequence (Mamba-2, Gated
+	                      * DeltaNet) that does not grow with context */
+	KVP_LAYER_NONE       /* no cache of its own */
+} kvp_layer_kind;
+
+#define KVP_LAYER_KIND_COUNT 6
+/* The most entries a layer pattern (and a per-layer kv_heads list) has. */
+#define KVP_PATTERN_MAX 256
+
+/* "full", "sliding", "chunked", "mla", "recurrent", "none". */
+KVP_API const char *kvp_layer_kind_name(kvp_layer_kind kind);
+KVP_API kvp_status kvp_layer_kind_from_name(const char *name,
+                                            kvp_layer_kind *out,
+                                            kvp_error *err);
+
+/* A transformer's shape, as far as the KV cache and the weights go.
+ * head_dim 0 means hidden / heads (filled in by kvp_model_finalize).
+ *
+ * Layers: an ordered list whose kinds repeat pattern[0..pattern_len-1]
+ * (layer i has kind pattern[i % pattern_len]); pattern_len 0 means every
+ * layer is full attention, or MLA when kv_lora_rank is set.  A pattern as
+ * long as the model is an explicit per-layer list.  A full layer of a
+ * model with kv_lora_rank > 0 is an MLA layer.  layer_kv_heads, when
+ * layer_kv_heads_len is layers, gives each layer its own kv heads (0: the
+ * layer has no cache, as kind none).  A uniform model is the old shape
+ * with everything past rope_theta zero. */
+typedef struct kvp_model {
+	char name[KVP_NAME_MAX];
+	char description[KVP_DESCRIPTION_MAX];
+	uint32_t layers;
+	uint32_t hidden;       /* d_model; 0 when unknown and head_dim given */
+	uint32_t heads;        /* query heads */
+	uint32_t kv_heads;     /* key/value heads */
+	uint32_t head_dim;
+	uint32_t vocab;        /* 0 when unknown */
+	uint64_t max_context;  /* tokens; 0 when unknown */
+	uint64_t params;       /* parameter count; 0 when unknown */
+	double rope_theta;     /* 0 when unknown */
+	bool head_dim_derived; /* head_dim was 0 and kvp_model_finalize took it
+	                        * as hidden / heads: a tool that changes
+	                        * hidden or heads derives it again, while a
+	                        * head_dim the model states is kept */
+	uint32_t head_dim_v;   /* V head dim when it differs; 0: head_dim */
+	uint64_t sliding_window; /* tokens a sliding layer holds */
+	uint64_t chunk_size;   /* tokens a chunked layer holds */
+	/* MLA: the latent is kv_lora_rank + qk_rope_dim values per token and
+	 * layer; expanded, K is heads x (qk_nope_dim + qk_rope_dim) values
+	 * and V heads x v_head_dim. */
+	uint32_t kv_lora_rank;
+	uint32_t qk_rope_dim;
+	uint32_t qk_nope_dim;
+	uint32_t v_head_dim;
+	/* Recurrent layers, in llama.cpp's terms (llama_hparams::n_embd_r and
+	 * n_embd_s, src/llama-hparams.cpp): a conv state of (ssm_conv_kernel
+	 * - 1) x (ssm_inner + 2 x ssm_groups x ssm_state) values and an SSM
+	 * state of ssm_state x ssm_inner values per sequence.  Gated DeltaNet
+	 * maps onto the same four numbers (conv kernel; inner = value heads x
+	 * value head dim; state = key head dim; groups = key heads). */
+	uint32_t ssm_conv_kernel;
+	uint32_t ssm_inner;
+	uint32_t ssm_state;
+	uint32_t ssm_groups;
+	uint32_t ssm_chunk_size; /* the SSM scan's chunk (mamba_chunk_size,
+	                        * or a Mamba-2 config's chunk_size), which
+	                        * vLLM's mamba_cache_mode all aligns its
+	                        * blocks to; 0: unknown, vLLM's 2048 */
+	uint64_t state_bytes;  /* a recurrent layer's state per sequence, in
+	                        * bytes; when non-zero it replaces the ssm_
+	                        * numbers */
+	uint32_t pattern_len;
+	uint8_t pattern[KVP_PATTERN_MAX];        /* kvp_layer_kind values */
+	uint32_t layer_kv_heads_len;             /* 0, or layers */
+	uint32_t layer_kv_heads[KVP_PATTERN_MAX];
+	bool tie_embeddings;   /* the LM head is the embedding matrix
+	                        * (tie_word_embeddings) */
+	uint32_t intermediate; /* a dense MLP's inner size, the same in every
+	                        * layer (intermediate_size); 0 when unknown or
+	                        * when the MLP is a mixture of experts */
+	/* A mixture of experts whose layers differ, for where the weights
+	 * lie (pipeline stages): layer i (0-based) routes among moe_experts
+	 * experts of moe_intermediate each, beside shared experts of
+	 * moe_shared_intermediate in all, when i >= moe_dense_layers and
+	 * (i + 1) is a multiple of moe_step (0 or 1: every such layer);
+	 * every other layer is dense, an MLP of dense_intermediate.  The
+	 * layers' other weights are taken as equal.  moe_experts 0: every
+	 * layer weighs the same (a model whose every layer routes may still
+	 * give moe_intermediate, moe_shared_intermediate and moe_top_k, for
+	 * the activations). */
+	uint32_t moe_experts;        /* n_routed_experts, num_local_experts */
+	uint32_t moe_intermediate;   /* one routed expert's inner size:
+	                        * moe_intermediate_size (Mixtral's, gpt-oss's
+	                        * and Llama 4's intermediate_size) */
+	uint32_t moe_shared_intermediate; /* n_shared_experts x
+	                        * moe_intermediate_size, or
+	                        * shared_expert_intermediate_size */
+	uint32_t moe_dense_layers;   /* first_k_dense_replace */
+	uint32_t moe_step;           /* interleave_moe_layer_step */
+	uint32_t moe_top_k;          /* routed experts a token takes
+	                        * (num_experts_per_tok); 0 unknown, or
+	                        * dense.  llama.cpp's compute buffer holds
+	                        * their rows (lib/llama_compute.c) */
+	uint32_t dense_intermediate; /* the dense layers' MLP (DeepSeek's
+	                        * intermediate_size, Llama 4's
+	                        * intermediate_size_mlp) */
+	char model_type[KVP_NAME_MAX]; /* Hugging Face's model_type (its text
+	                        * model's: gemma3_text, llama4_text) or GGUF's
+	                        * general.architecture; "" when unknown.  An
+	                        * engine that pools by architecture (SGLang's
+	                        * sliding-window pool) reads it */
+	/* Of params, what an engine may leave unloaded: the checkpoint's
+	 * next-token-prediction (MTP, NextN) layers', loaded for an MTP
+	 * draft alone (a plan leaves them out of the model's weights and,
+	 * with mtp_layers, weighs the MTP layers by them), and a vision
+	 * tower's, which llama.cpp keeps in a separate mmproj file (its
+	 * plans leave them out).  0: none, or not counted. */
+	uint64_t mtp_params;
+	uint64_t vision_params;
+	/* The routed experts of a mixture of experts' layer (n_routed_experts,
+	 * num_experts, GGUF's expert_count), whether or not its layers differ
+	 * (moe_experts): the width of the router's logits, which llama.cpp's
+	 * compute buffer holds (lib/llama_replay.c).  0: unknown, or dense. */
+	uint32_t moe_routed_experts;
+	/* A multimodal model's vision encoder as config.json's vision_config
+	 * gives it, which SGLang's default share reads (its
+	 * adjust_mem_fraction_for_vlm, kvp_plan_sglang_reserve):
+	 * vision_hidden its hidden_size (SGLang's 1024 where vision_config
+	 * leaves it out; 0: no vision_config), vision_layers its
+	 * num_hidden_layers (0: left out, where SGLang takes 24, as for
+	 * Qwen3.5, whose vision_config says depth). */
+	uint32_t vision_hidden;
+	uint32_t vision_layers;
+	/* The checkpoint's next-token-prediction (MTP, NextN) layers, which
+	 * an MTP draft loads (kvp_request mtp_layers, no more than these):
+	 * config.json's num_nextn_predict_layers (DeepSeek-V3, GLM-4.5) or
+	 * mtp_num_hidden_layers (Qwen3.5), Qwen3-Next's 1 where its config
+	 * says none (vLLM's Qwen3NextMTP), GGUF's nextn_predict_layers.
+	 * 0: none, unless mtp_params counts some (then at least one, how many
+	 * not said). */
+	uint32_t mtp_layers;
+} kvp_model;
+
+/* Parses a layer pattern into model->pattern and pattern_len: kinds
+ * separated by commas, each with an optional "*N" repeat, as in
+ * "sliding*5,full".  Kinds as kvp_layer_kind_from_name.  Errors
+ * (KVP_ERR_PARSE; KVP_ERR_RANGE past KVP_PATTERN_MAX layers) name the entry
+ * at fault, "entry 2 'slidng' is not a layer kind (...)", and leave the
+ * caller to say where the pattern came from; the model is left as it was. */
+KVP_API kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
+                                           kvp_error *err);
+/* The kind of layer index (0-based) of model: its pattern's entry, MLA for
+ * a full layer of an MLA model, none for a layer whose kv heads are 0. */
+KVP_API kvp_layer_kind kvp_model_layer_kind(const kvp_model *model,
+                                            uint32_t index);
+/* The kv heads of layer index. */
+KVP_API uint32_t kvp_model_layer_kv_heads(const kvp_model *model,
+                                          uint32_t index);
+/* How many layers of model have kind (as kvp_model_layer_kind says). */
+KVP_API uint32_t kvp_model_count_layers(const kvp_model *model,
+                                        kvp_layer_kind kind);
+
+/* Derives head_dim when it is 0 (setting head_dim_derived) and checks the
+ * shape: layers, heads, kv_heads
+ * and head_dim non-zero, kv_heads <= heads, heads divisible by kv_heads,
+ * hidden divisible by heads when head_dim is derived; and the layers: a
+ * pattern no longer than the model and of known kinds, a per-layer kv
+ * heads list as long as the model with each entry at most heads and
+ * dividing them (or 0), a window for sliding layers, a chunk for chunked
+ * ones, a rank for MLA layers, a state size for recurrent ones, and at
+ * least one layer that caches something. */
+KVP_API kvp_status kvp_model_finalize(kvp_model *model, kvp_error *err);
+/* The attention kind implied by the head counts of a finalized model. */
+KVP_API kvp_attention kvp_model_attention(const kvp_model *model);
+KVP_API const char *kvp_attention_name(kvp_attention kind);
+/* The same model with kv_heads replaced; fails when heads % kv_heads != 0. */
+KVP_API kvp_status kvp_model_with_kv_heads(const kvp_model *model,
+                                           uint32_t kv_heads, kvp_model *out,
+                                           kvp_error *err);
+/* The same model re-planned as another attention kind: MHA (kv = heads),
+ * MQA (kv = 1), GQA (the model's own kv heads when it is GQA, else the
+ * largest divisor of heads that is at most 8).  Every layer gets those kv
+ * heads (a per-layer list is dropped); the layer kinds stay.  MLA is not
+ * a kind to re-plan as (KVP_ERR_INVALID), nor an MLA model one to
+ * re-plan (KVP_ERR_SHAPE). */
+KVP_API kvp_status kvp_model_variant(const kvp_model *model, kvp_attention kind,
+                                     kvp_model *out, kvp_error *err);
+/* The kv_heads kvp_model_variant would use for kind (0 for a NULL model). */
+KVP_API uint32_t kvp_model_variant_kv_heads(const kvp_model *model,
+                                            kvp_attention kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVPLAN_MODEL_H */

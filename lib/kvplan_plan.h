@@ -1,0 +1,400 @@
+/*
+ * kvplan_plan.h — libkvplan's plans: what a request of a model caches,
+ * layer group by layer group, and the inverse questions on one budget.
+ * A part of kvplan.h, which includes it: include <kvplan.h>. The
+ * ownership rules at the top of kvplan.h hold here too.
+ */
+/* kvplan.h first: its core, then every part in order. */
+#include "kvplan.h"
+
+#ifndef KVPLAN_PLAN_H
+#define KVPLAN_PLAN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The most groups a plan has: distinct (kind, kv heads) among the layers. */
+#define KVP_GROUPS_MAX 128
+
+/* Layers that cache alike: same kind, same kv heads, so the same bytes.
+ * Per-token sizes are one layer's, one token's, one sequence's. */
+typedef struct kvp_layer_group {
+	kvp_layer_kind kind;     /* as planned (no_window makes sliding full) */
+	uint32_t layers;         /* how many layers */
+	uint32_t first_layer;    /* the first of them (0-based) */
+	uint32_t kv_heads;       /* K/V heads (MLA expanded: the heads) */
+	uint64_t k_values;       /* values per token: K (all heads) */
+	uint64_t v_values;       /* V */
+	uint64_t latent_values;  /* MLA latent */
+	uint64_t window;         /* the most tokens a layer holds (sliding
+	                          * window, chunk); 0: no limit */
+	uint64_t cap;            /* the most the request's policy keeps of
+	                          * each layer at its seq; 0: no cap */
+	uint64_t block;          /* tokens per block (page) the engine gives
+	                          * these layers: vLLM's block times the
+	                          * ratio that unifies a hybrid model's pages
+	                          * (unify_kv_cache_spec_page_size), the
+	                          * engine's block otherwise; exact 1 */
+	uint64_t tokens;         /* tokens each layer holds at the request's
+	                          * seq: min(seq, window), seq, or 0 */
+	uint64_t cells;          /* token slots one layer allocates for the
+	                          * whole batch as the engine rounds them
+	                          * (exact: tokens x batch) */
+	uint64_t k_bytes_per_token;
+	uint64_t v_bytes_per_token;
+	uint64_t latent_bytes_per_token;
+	uint64_t bytes_per_token;     /* the three together */
+	uint64_t state_bytes_per_seq; /* recurrent state */
+	/* One layer, whole batch, on one GPU of a tensor-parallel group: */
+	uint64_t layer_kv_bytes;      /* cells x bytes_per_token */
+	uint64_t layer_state_bytes;   /* state_bytes_per_seq x batch */
+	/* All the group's layers, whole batch, one tensor-parallel rank's
+	 * share (its kv heads; an MLA latent is whole on every rank): */
+	uint64_t k_bytes;
+	uint64_t v_bytes;
+	uint64_t latent_bytes;
+	uint64_t state_bytes;
+	uint64_t bytes;               /* the four together */
+	bool draft;                   /* a draft model's layers or MTP layers,
+	                               * past the model's (first_layer counts
+	                               * on from its last) */
+} kvp_layer_group;
+
+/* What a request of a model takes, layer by layer and in total. */
+/* llama.cpp's graphs where kvplan replays them (lib/llama_replay.c): their
+ * widths in values a token; embd 0 where they are not modelled.  Qwen3.5's
+ * Gated DeltaNet layer: */
+typedef struct kvp_gdn_graph {
+	uint32_t embd;          /* n_embd */
+	uint32_t inner;         /* value heads x value head dim */
+	uint32_t groups;        /* key heads */
+	uint32_t state;         /* key head dim */
+	uint32_t value_heads;
+	uint32_t conv_kernel;
+	uint64_t rows_per_seq;  /* states a sequence keeps: 1 + n_rs_seq */
+	/* A mixture of experts after each layer (top_k 0: a dense MLP):
+	 * the first layers, up to 3 Gated DeltaNet layers in a row, are
+	 * replayed with their experts between them. */
+	uint32_t experts;       /* routed experts (the router's rows) */
+	uint32_t top_k;         /* experts a token */
+	uint32_t ff_exp;        /* one routed expert's inner size */
+	uint32_t ff_shexp;      /* the shared experts' */
+	uint32_t layers;        /* Gated DeltaNet layers in a row from the
+	                         * first, at most 3 */
+} kvp_gdn_graph;
+
+/* Its MTP context's NextN block: */
+typedef struct kvp_mtp_graph {
+	uint32_t embd;          /* n_embd */
+	uint32_t q;             /* n_head x head_dim */
+	uint32_t kv;            /* n_head_kv x head_dim */
+	uint32_t ff;            /* a dense MLP's n_ff; 0 with experts */
+	uint32_t experts;       /* routed experts (the router's rows), 0
+	                         * when unknown */
+	uint32_t top_k;         /* experts a token; 0: a dense MLP */
+	uint32_t ff_exp;        /* one routed expert's inner size */
+	uint32_t ff_shexp;      /* the shared experts' */
+	uint32_t pos_per_token; /* positions a token (M-RoPE's 4) */
+	bool rows_first;        /* the output rows taken before the MLP,
+	                         * which runs on them alone (Qwen3-Next's);
+	                         * false: every token's (Qwen3.5's) */
+} kvp_mtp_graph;
+
+typedef struct kvp_plan {
+	kvp_request request;
+	char model_name[KVP_NAME_MAX];
+	uint32_t layers;
+	uint32_t group_count;
+	kvp_layer_group groups[KVP_GROUPS_MAX];
+	/* Layer i is in groups[cycle[i % cycle_len]]: the model's layer
+	 * pattern, as group indexes (kvp_plan_layer_group).  Entries past
+	 * group_count, cycle_len and stages are left as they were. */
+	uint32_t cycle_len;
+	uint8_t cycle[KVP_PATTERN_MAX];
+	/* The bytes one more token adds while every layer still holds every
+	 * token: the per-token sizes of all layers. */
+	uint64_t kv_bytes_per_token;
+	/* Totals across every GPU (tp x pp x dp of them): */
+	uint64_t kv_total_bytes;    /* per-token caches (K, V, latent) */
+	uint64_t state_total_bytes; /* recurrent state, whatever the context */
+	uint64_t cache_total_bytes; /* the two together */
+	uint64_t exact_cache_bytes; /* cache_total_bytes of the exact model,
+	                             * for comparison with an engine's */
+	uint64_t unsharded_cache_bytes; /* on one GPU (tp, pp, dp 1): what
+	                             * replicated heads inflate */
+	uint64_t kv_bytes_per_gpu;  /* the largest GPU's share (its stage) */
+	uint64_t max_layer_bytes;   /* the largest one layer's cache, whole
+	                             * batch (K, V, latent and state), one GPU */
+	/* Pipeline stages: layers [stage_first[i], + stage_layers[i]) and
+	 * the cache one GPU of that stage holds. */
+	uint32_t stages;
+	uint32_t stage_first[KVP_PP_MAX];
+	uint32_t stage_layers[KVP_PP_MAX];
+	uint64_t stage_bytes[KVP_PP_MAX];
+	bool stages_whole;          /* each stage's GPUs hold every layer's
+	                             * cache, not their own layers': SGLang's
+	                             * sliding-window pool under pp */
+	uint32_t model_kv_heads;    /* the model's kv heads */
+	uint32_t kv_heads_per_gpu;  /* ... on one rank: max(1, kv / tp) */
+	uint64_t streams;           /* llama.cpp: KV streams (1 unified) */
+	uint64_t n_ctx;             /* llama.cpp: its n_ctx as it settles it,
+	                             * the padded cells of every stream */
+	uint64_t params;            /* the model's, for the weights (fit) */
+	uint64_t weights_bytes;     /* the weights on all GPUs: the request's
+	                             * weight_bytes, or params stored as its
+	                             * weights_format (kvp_weights_estimate_compute);
+	                             * 0 when that is plain: the fit takes params
+	                             * x weights_dtype */
+	bool windows_held;          /* the engine keeps every token of the
+	                             * model's sliding and chunked layers:
+	                             * SGLang, for an architecture it runs
+	                             * without a sliding-window pool
+	                             * (kvp_engine_swa_pool) */
+	bool bounded;               /* every caching layer is windowed (or
+	                             * recurrent): the cache stops growing */
+	uint64_t plateau_seq;       /* the seq from which it stops: the
+	                             * largest window, under vLLM its reach
+	                             * (window - 1 and the tokens in flight)
+	                             * (0 when not bounded) */
+	/* The engine's own buffers beside weights and cache, where its code
+	 * gives them (lib/llama_compute.c); 0 where it does not: */
+	uint64_t compute_bytes;     /* on each GPU (of the last stage, which
+	                             * holds the output layer): llama.cpp's
+	                             * compute buffer (the prompt graph's
+	                             * logits; without flash attention the
+	                             * attention's scores where larger; with
+	                             * it the MLP's activations and the mask
+	                             * where larger, and split over stages
+	                             * the logits beside the pinned input
+	                             * copies) */
+	uint64_t compute_other_bytes; /* on each GPU of the stages before the
+	                             * last: the buffer without the logits
+	                             * (the attention's without flash
+	                             * attention; with it the input copies
+	                             * and the MLP's); one stage: the same
+	                             * as compute_bytes but where its terms
+	                             * over the context are set, the
+	                             * attention's or the MLP's alone */
+	uint64_t attn_cell_bytes;   /* llama.cpp: the buffer (without flash
+	                             * attention the scores, with it the
+	                             * mask and the MLP's activations, split
+	                             * over stages the pinned input copies)
+	                             * that grows with the context,
+	                             * attn_cell_bytes x n_kv +
+	                             * attn_token_bytes for each token of
+	                             * the ubatch, n_kv a stream's widest
+	                             * layer cache (with flash attention,
+	                             * full and windowed caches' cells
+	                             * together) (lib/llama_compute.c); 0 for
+	                             * the other
+	                             * engines */
+	uint64_t attn_token_bytes;
+	kvp_gdn_graph gdn_graph;    /* llama.cpp with Qwen3.5's Gated
+	                             * DeltaNet layers, one GPU, flash
+	                             * attention: the layer's graph, whose
+	                             * replay above the inputs is the buffer
+	                             * where larger than the MLP's */
+	uint64_t host_bytes;        /* in host memory: llama.cpp's output
+	                             * buffer, n_vocab x n_seq_max x 4 (and
+	                             * a draft model's context's, its
+	                             * n_vocab x n_seq_max x 4) */
+	uint64_t draft_compute_bytes; /* of compute_bytes, llama.cpp's draft
+	                             * model's context's compute buffer (its
+	                             * logits for n_seq_max rows, or its
+	                             * MLP's activations beside its mask),
+	                             * or its MTP context's (mtp_graph); 0
+	                             * without either */
+	kvp_mtp_graph mtp_graph;    /* llama.cpp's MTP context's graph, where
+	                             * modelled */
+	/* TensorRT-LLM's PyTorch runtime with an MLA model and an fp8
+	 * cache: the context-MLA attention workspace its KV cache budget
+	 * makes room for (kvp_plan_fit), bytes a token on one rank (its
+	 * heads / tp x (qk_rope + qk_nope + v_head) fp8 values) and the
+	 * attended tokens it may ever hold (min(max_batch_size 2048,
+	 * max_num_tokens 8192) x the model's max_context); 0 where none. */
+	uint64_t trtllm_mla_workspace_bytes;
+	uint64_t trtllm_mla_workspace_tokens;
+	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
+	                             * all), 2048 when it gives none */
+	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest
+	                             * batch a CUDA graph is captured for when
+	                             * the model sets it (gpt-oss 1024); 0:
+	                             * vLLM's default, min(max_num_seqs x (1 +
+	                             * spec_tokens) x 2, 512) */
+	/* LoRA (lib/lora.c): one adapter of the request's rank on its
+	 * modules, whole, rank x (in + out) x dtype summed over them; and
+	 * what one GPU holds for every slot (vLLM: its buffers on the rank
+	 * and stage that holds the most; SGLang: every layer's on every
+	 * rank; otherwise the slots' bytes split evenly).  0 without
+	 * adapters. */
+	uint64_t lora_adapter_bytes;
+	uint64_t lora_bytes_per_gpu;
+	uint64_t lora_stage_bytes[KVP_PP_MAX]; /* one GPU of each stage (entries
+	                             * past stages left as they were); the
+	                             * most is lora_bytes_per_gpu */
+	uint32_t lora_modules;      /* the modules counted (KVP_LORA_*) */
+	/* Speculative decoding: the draft model's layers or the MTP layers
+	 * in the groups (draft set), and their weights on all GPUs (the
+	 * draft's whole, or the MTP layers', embeddings and head shared). */
+	uint32_t draft_layers;
+	uint64_t draft_weights_bytes;
+	/* Of the weights, the input embedding's and the LM head's, whole:
+	 * pipeline stages put the embedding on the first stage and the head
+	 * on the last (a tied head there too when pp > 1), and llama.cpp
+	 * keeps the embedding in host memory (kvp_plan_fit).  From the
+	 * request's checkpoint counts, or vocab x hidden at the weights'
+	 * type (16-bit in a checkpoint format, its block type in GGUF's).
+	 * embedding_bytes 0: unknown, and the weights follow the layers;
+	 * head_bytes 0: tied to the embedding. */
+	uint64_t embedding_bytes;
+	uint64_t head_bytes;
+	bool outer_every_stage;     /* every stage holds the embedding and the
+	                             * head: vLLM's Qwen3-MoE, SGLang's Llama 4 */
+	uint64_t stage_units[KVP_PP_MAX]; /* where the layers' weights lie when
+	                             * a mixture of experts' layers differ
+	                             * (kvp_model moe_*): the model's
+	                             * parameters in the layers up to the end
+	                             * of each stage, all but the embedding,
+	                             * head and final norm; all 0 when its
+	                             * layers weigh the same, and each stage
+	                             * then holds its layers' share (entries
+	                             * past the stages left as they were) */
+	bool head_every_stage;      /* every stage holds the (untied) head, the
+	                             * first alone the embedding: SGLang's
+	                             * Llama family, Mixtral, Qwen2/3-MoE,
+	                             * GLM-4-MoE, gpt-oss */
+	/* The model's vocabulary, dense MLP size and hidden size, for an
+	 * engine's runtime memory that depends on the device (kvp_plan_fit). */
+	uint32_t vocab;
+	uint32_t intermediate;
+	uint32_t hidden;
+	/* The model's vision encoder as SGLang's default share reads it
+	 * (kvp_model vision_hidden and vision_layers,
+	 * kvp_plan_sglang_reserve): both 0 where the model has none, is
+	 * one SGLang runs text-only unless asked (Gemma 3, Llama 4,
+	 * Step3-VL, by model_type), or the request serves it language-only
+	 * (kvp_request language_only). */
+	uint32_t vision_hidden;
+	uint32_t vision_layers;
+	/* vLLM: the max_num_batched_tokens its sliding and chunked layers
+	 * keep beside their windows (the request's, or 2048, `vllm serve`'s
+	 * default with no device to ask); 0 when the model has no such layer
+	 * that caches (with one, the step counts at some seq, if not at the
+	 * request's).  Plan with kvp_request_for_device to follow a device's. */
+	uint64_t batched_tokens;
+} kvp_plan;
+
+/* Plans request for model: per layer, the tokens it holds and its bytes;
+ * per group and in total.  The model is finalized on a copy.  Every
+ * product is overflow-checked (KVP_ERR_OVERFLOW); a block type must divide
+ * each row it stores (KVP_ERR_SHAPE, naming the row and the block). */
+KVP_API kvp_status kvp_plan_compute(const kvp_model *model,
+                                    const kvp_request *request,
+                                    kvp_plan *out, kvp_error *err);
+/* The group index of layer index (0-based; UINT32_MAX past the last). */
+KVP_API uint32_t kvp_plan_layer_group(const kvp_plan *plan, uint32_t index);
+
+/* The whole cache (K, V, latent and state) at seq tokens in each of batch
+ * sequences, for plan's model and types: piecewise linear in seq, linear
+ * in batch.  KVP_ERR_OVERFLOW when it exceeds 64 bits. */
+KVP_API kvp_status kvp_plan_bytes_at(const kvp_plan *plan, uint64_t seq,
+                                     uint64_t batch, uint64_t *bytes,
+                                     kvp_error *err);
+/* The same for one GPU of pipeline stage stage (kvp_plan_bytes_at is the
+ * most of them); KVP_ERR_INVALID past the plan's stages. */
+KVP_API kvp_status kvp_plan_stage_bytes_at(const kvp_plan *plan, uint32_t stage,
+                                           uint64_t seq, uint64_t batch,
+                                           uint64_t *bytes, kvp_error *err);
+/* The engine's compute buffer on one GPU of stage at seq tokens in each
+ * of batch sequences (llama.cpp's, which grows with the context: the
+ * plan's compute_bytes or compute_other_bytes at the request's own; 0
+ * for the other engines), at most 64 bits' most; KVP_ERR_INVALID past
+ * the plan's stages. */
+KVP_API kvp_status kvp_plan_compute_bytes_at(const kvp_plan *plan, uint32_t stage,
+                                             uint64_t seq, uint64_t batch,
+                                             uint64_t *bytes, kvp_error *err);
+/* The largest seq whose cache, batch sequences of it, fits in budget
+ * bytes, solved piece by piece in closed form: it fits and seq + 1 does
+ * not.  0 when not even one token fits (the state alone may not).  When
+ * the cache stops growing and its plateau fits, every seq fits: *seq is
+ * UINT64_MAX and *unbounded true. */
+KVP_API kvp_status kvp_plan_max_seq(const kvp_plan *plan, uint64_t budget,
+                                    uint64_t batch, uint64_t *seq,
+                                    bool *unbounded, kvp_error *err);
+/* The largest batch of seq-token sequences that fits in budget bytes. */
+KVP_API kvp_status kvp_plan_max_batch(const kvp_plan *plan, uint64_t budget,
+                                      uint64_t seq, uint64_t *batch,
+                                      kvp_error *err);
+
+/* What an engine makes of a memory budget on one GPU (the largest
+ * pipeline stage's): the blocks it allocates, the tokens it says it holds
+ * and how many requests of the plan's seq it serves at once. */
+typedef struct kvp_capacity {
+	uint64_t budget_bytes;      /* the memory given for the cache */
+	uint64_t blocks;            /* vLLM and TRT-LLM blocks, SGLang pages,
+	                             * llama.cpp cells, exact tokens */
+	uint64_t tokens;            /* capacity_tokens: the pool's tokens
+	                             * (vLLM: num_blocks // groups x the least
+	                             * block) */
+	uint64_t blocks_per_request; /* what one request of seq tokens takes */
+	double max_concurrency;     /* blocks / blocks_per_request (vLLM's
+	                             * "Maximum concurrency ... %.2fx") */
+	uint64_t allocated_bytes;   /* what the engine allocates for them */
+	/* vLLM's grouping: groups of group_size layers sharing pages of
+	 * page_bytes (a model of one attention type in several shapes,
+	 * vLLM's UniformTypeKVCacheSpecs, is one group whose page is the
+	 * sum of its layers' pages: group_size 1). */
+	uint64_t groups;
+	uint64_t group_size;
+	uint64_t page_bytes;
+	/* SGLang with sliding layers: the sliding pool's tokens (tokens is
+	 * then the full pool's, as HybridSWAPoolConfigurator splits them);
+	 * 0 otherwise. */
+	uint64_t swa_tokens;
+	/* The tokens the engine's log line gives: vLLM's "GPU KV cache
+	 * size", int(max_concurrency x seq) from 0.21 on, tokens before;
+	 * tokens for the other engines. */
+	uint64_t log_tokens;
+} kvp_capacity;
+
+KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,
+                                     kvp_capacity *out, kvp_error *err);
+/* The bytes of stage's budget that the engine's fit check holds back: from
+ * vLLM 0.29 (PR #47272), the null block its BlockPool keeps from every
+ * pool, one block of the pool (kvp_capacity page_bytes x group_size,
+ * vllm/v1/core/kv_cache_utils.py _pool_bytes_per_block), which its check
+ * that one request of max_model_len fits and its estimate of the longest
+ * context take from the memory (the pool itself still takes it all);
+ * kvp_plan_fit's longest context, largest batch and fits_hbm answer
+ * within the budget less it.  0 for the other engines, before 0.29, a
+ * stage that caches nothing, or no plan. */
+KVP_API uint64_t kvp_plan_held_bytes(const kvp_plan *plan, uint32_t stage);
+
+/* The old calls, kept as thin wrappers of kvp_plan_compute with dtype as
+ * both K and V type. */
+typedef struct kvp_kv_size {
+	uint64_t bytes_per_token_layer; /* one token in one layer (the
+	                                 * largest layer's when they differ) */
+	uint64_t bytes_per_token;       /* ... in all layers: the plan's
+	                                 * kv_bytes_per_token */
+	uint64_t bytes_per_layer;       /* one layer: seq tokens, whole batch
+	                                 * (the largest layer's) */
+	uint64_t total_bytes;           /* the whole cache, state included:
+	                                 * the plan's cache_total_bytes */
+} kvp_kv_size;
+
+/* KV cache of model for seq tokens in each of batch sequences, stored as
+ * dtype (a block type must divide head_dim: KVP_ERR_SHAPE otherwise).  For
+ * a uniform model: bytes_per_token = 2 * layers * kv_heads * head_dim *
+ * element bytes, total = bytes_per_token * seq * batch.  seq and batch
+ * must be >= 1. */
+KVP_API kvp_status kvp_kv_size_compute(const kvp_model *model, kvp_dtype dtype,
+                                       uint64_t seq, uint64_t batch,
+                                       kvp_kv_size *out, kvp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVPLAN_PLAN_H */

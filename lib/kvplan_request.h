@@ -1,0 +1,444 @@
+/*
+ * kvplan_request.h — libkvplan's requests: what is asked of a model
+ * (engine, context, batch, cache and weight types, parallelism,
+ * policies, drafts and adapters).
+ * A part of kvplan.h, which includes it: include <kvplan.h>. The
+ * ownership rules at the top of kvplan.h hold here too.
+ */
+/* kvplan.h first: its core, then every part in order. */
+#include "kvplan.h"
+
+#ifndef KVPLAN_REQUEST_H
+#define KVPLAN_REQUEST_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the size model: model -> request -> plan ------------------------- */
+
+typedef enum kvp_mla_mode {
+	KVP_MLA_LATENT,  /* one latent per token and layer, no V (vLLM,
+	                  * SGLang, llama.cpp) */
+	KVP_MLA_EXPANDED /* per-head K and V, as the HuggingFace reference
+	                  * code caches them */
+} kvp_mla_mode;
+
+KVP_API const char *kvp_mla_mode_name(kvp_mla_mode mode);
+
+/* The engine whose allocation a plan follows.  exact is the per-layer
+ * model alone; the others round, pad and reserve as the engine's own
+ * allocation code does (lib/engine.c cites it). */
+typedef enum kvp_engine {
+	KVP_ENGINE_EXACT,
+	KVP_ENGINE_VLLM,      /* vLLM V1: pages of block_size tokens per layer */
+	KVP_ENGINE_LLAMA_CPP, /* llama.cpp: cells padded to 256, streams */
+	KVP_ENGINE_SGLANG,    /* SGLang: one token pool, page_size padding rows */
+	KVP_ENGINE_TRTLLM     /* TensorRT-LLM: blocks of tokens_per_block */
+} kvp_engine;
+
+#define KVP_ENGINE_COUNT 5
+
+/* "exact", "vllm", "llama.cpp", "sglang", "trtllm". */
+KVP_API const char *kvp_engine_name(kvp_engine engine);
+/* Also accepts "llamacpp", "llama-cpp", "tensorrt-llm", "trt-llm". */
+KVP_API kvp_status kvp_engine_from_name(const char *name, kvp_engine *out,
+                                        kvp_error *err);
+
+/* ---- cache policies: what a compression or eviction method keeps ------ */
+
+typedef enum kvp_policy_kind {
+	KVP_POLICY_FULL,      /* every token */
+	KVP_POLICY_WINDOW,    /* the last window tokens */
+	KVP_POLICY_STREAMING, /* StreamingLLM: sink + recent tokens */
+	KVP_POLICY_H2O,       /* H2O: heavy hitters + recent tokens */
+	KVP_POLICY_SNAPKV,    /* SnapKV: the prompt compressed to capacity */
+	KVP_POLICY_PYRAMIDKV, /* PyramidKV: per-layer budgets, shrinking */
+	KVP_POLICY_RATIO      /* kvpress compression_ratio: int(prompt x (1 -
+	                       * ratio)) per layer */
+} kvp_policy_kind;
+
+#define KVP_POLICY_COUNT 7
+
+/* A policy and its settings (those of other kinds are 0).  The
+ * definitions follow each method's reference code (doc: kvplan(1),
+ * POLICIES). */
+typedef struct kvp_policy {
+	kvp_policy_kind kind;
+	uint64_t window;    /* window:N; SnapKV's and PyramidKV's observation
+	                     * window (32) */
+	uint64_t sink;      /* StreamingLLM's attention sinks (4) */
+	uint64_t heavy;     /* H2O's heavy hitters (4) */
+	uint64_t recent;    /* StreamingLLM's (512) and H2O's (512) recent */
+	uint64_t capacity;  /* SnapKV's and PyramidKV's prompt capacity (2048) */
+	uint32_t kernel;    /* SnapKV's pooling kernel (5): no effect on size */
+	uint32_t beta;      /* PyramidKV's beta (20) */
+	double ratio;       /* kvpress's compression_ratio, [0, 1) */
+} kvp_policy;
+
+/* "full", "window", "streaming", "h2o", "snapkv", "pyramidkv", "ratio". */
+KVP_API const char *kvp_policy_kind_name(kvp_policy_kind kind);
+/* Parses "full", "window:N", "streaming:sink=S,recent=R",
+ * "h2o:heavy=H,recent=R", "snapkv:capacity=C,window=W,kernel=K",
+ * "pyramidkv:capacity=C,window=W,beta=B" or "ratio:R"; settings left
+ * out take their method's default.  KVP_ERR_PARSE (naming the part at
+ * fault) or KVP_ERR_INVALID (a value out of its range). */
+KVP_API kvp_status kvp_policy_parse(const char *text, kvp_policy *out,
+                                    kvp_error *err);
+/* The policy written back in the form kvp_policy_parse reads, with every
+ * setting.  Returns buf. */
+KVP_API char *kvp_policy_format(const kvp_policy *policy, char *buf,
+                                size_t size);
+/* The tokens layer index (0-based) of a model of layers layers keeps at
+ * the peak of a request of seq tokens, gen of them generated after the
+ * prompt: StreamingLLM and H2O cap the whole sequence; SnapKV, PyramidKV
+ * and ratio compress the prompt and keep every generated token.  A
+ * layer's own window is applied apart (the smaller wins). */
+KVP_API uint64_t kvp_policy_kept(const kvp_policy *policy, uint32_t index,
+                                 uint32_t layers, uint64_t seq, uint64_t gen);
+/* Whether what policy keeps of a layer depends on the prompt's length
+ * otherwise than as min(seq, a cap): ratio and PyramidKV. */
+KVP_API bool kvp_policy_varies(const kvp_policy *policy);
+
+/* ---- weights: a checkpoint format's bytes (lib/weights_format.c) ---- */
+
+/* How the weights are stored, when no file counts them. */
+typedef enum kvp_wformat {
+	KVP_WFORMAT_PLAIN, /* every parameter as the request's weights_dtype */
+	KVP_WFORMAT_AWQ,   /* int4-awq:gG: the blocks' linear layers in 4 bits,
+	                    * an fp16 scale and a 4-bit zero per G inputs */
+	KVP_WFORMAT_GPTQ,  /* int4-gptq:gG: the same and a 4-byte g_idx per
+	                    * input row */
+	KVP_WFORMAT_FP8,   /* fp8: 1 B per linear weight, fp32 per-tensor
+	                    * scales */
+	KVP_WFORMAT_NVFP4, /* 16 e2m1 values and an fp8 scale per 16, two fp32
+	                    * scales per tensor */
+	KVP_WFORMAT_MXFP4, /* 17 B per 32 in the MLP (experts), attention
+	                    * 16-bit, as gpt-oss ships it */
+	KVP_WFORMAT_GGUF   /* one ggml type on every 2-D tensor, 1-D ones f32 */
+} kvp_wformat;
+
+#define KVP_WFORMAT_NAME_MAX 24
+
+typedef struct kvp_weights_format {
+	kvp_wformat kind;
+	uint32_t group;        /* AWQ and GPTQ: inputs per scale group */
+	uint32_t block_values; /* GGUF: the ggml type's block */
+	uint32_t block_bytes;
+	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
+	                                  * "q4_K", "fp8"; "" when plain */
+} kvp_weights_format;
+
+/* Plain: the weights_dtype of the request says the rest. */
+KVP_API void kvp_weights_format_init(kvp_weights_format *format);
+/* Parses "int4-awq:gG", "int4-gptq:gG" (G 128 when left out), "fp8",
+ * "nvfp4", "mxfp4" and ggml's quantized types ("q8_0", "q4_K", ...),
+ * case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
+ * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
+ * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming
+ * --gguf; a group of 0 or not a power of two up to 2^20 is KVP_ERR_RANGE. */
+KVP_API kvp_status kvp_weights_format_parse(const char *text,
+                                            kvp_weights_format *out,
+                                            kvp_error *err);
+
+/* A format's estimate from a model's shape: embeddings vocab x hidden, the
+ * LM head as many unless tied, norms (2 x layers + 1) x hidden, and the
+ * linear layers the rest of params. */
+typedef struct kvp_weights_estimate {
+	uint64_t embedding_params;
+	uint64_t head_params;     /* 0 when tied to the embeddings */
+	uint64_t norm_params;
+	uint64_t linear_params;   /* params less the three above */
+	uint64_t quantized_params; /* of the linear ones, those the format
+	                            * quantizes (mxfp4: not attention's) */
+	uint64_t quantized_bytes;
+	uint64_t other_bytes;     /* everything else, at its own type */
+	uint64_t bytes;           /* the two together */
+} kvp_weights_estimate;
+
+/* The weights of model stored as format (plain: every parameter as
+ * plain).  A quantized format needs params, vocab and hidden
+ * (KVP_ERR_INVALID naming what is missing), and params above the
+ * embeddings, head and norms; KVP_ERR_OVERFLOW past 64-bit bytes. */
+KVP_API kvp_status kvp_weights_estimate_compute(const kvp_model *model,
+                                                const kvp_weights_format *format,
+                                                kvp_dtype plain,
+                                                kvp_weights_estimate *out,
+                                                kvp_error *err);
+
+/* The most pipeline stages an explicit split (pp_layers) gives. */
+#define KVP_PP_MAX 64
+
+/* What is asked of a model.  kvp_request_init fills in the defaults; a
+ * field added later gets its default there, so code that calls init and
+ * then sets what it needs keeps working, and no signature changes. */
+/* LoRA adapters held beside the weights.  Modules, as PEFT's
+ * target_modules name them: */
+enum {
+	KVP_LORA_Q = 1 << 0,     /* q_proj */
+	KVP_LORA_K = 1 << 1,     /* k_proj */
+	KVP_LORA_V = 1 << 2,     /* v_proj */
+	KVP_LORA_O = 1 << 3,     /* o_proj */
+	KVP_LORA_GATE = 1 << 4,  /* gate_proj */
+	KVP_LORA_UP = 1 << 5,    /* up_proj */
+	KVP_LORA_DOWN = 1 << 6,  /* down_proj */
+	KVP_LORA_EMBED = 1 << 7, /* embed_tokens */
+	KVP_LORA_HEAD = 1 << 8,  /* lm_head */
+	KVP_LORA_LINEAR = (1 << 7) - 1, /* the seven: PEFT's all-linear */
+	KVP_LORA_ALL = (1 << 9) - 1
+};
+
+typedef struct kvp_lora {
+	uint32_t rank;           /* the largest rank (vLLM max_lora_rank); 0:
+	                          * no adapters */
+	uint32_t slots;          /* adapters held at once (vLLM max_loras,
+	                          * SGLang max_loras_per_batch); 0, the
+	                          * default: the engine's own (SGLang 8,
+	                          * vLLM and the rest 1), which the plan's
+	                          * request then holds */
+	uint32_t modules;        /* KVP_LORA_* bits; 0: the engine's default
+	                          * (vLLM: every module it wraps, the seven
+	                          * linear ones, embed_tokens and lm_head;
+	                          * otherwise the seven) */
+	kvp_dtype dtype;         /* default fp16 (vLLM's lora_dtype "auto":
+	                          * the model's 16-bit type) */
+} kvp_lora;
+
+/* Parses a comma-separated list of modules: q_proj, k_proj, v_proj,
+ * o_proj, gate_proj, up_proj, down_proj, embed_tokens, lm_head (the
+ * "_proj" may be left out), vLLM's packed qkv_proj and gate_up_proj, and
+ * the sets all-linear, attention and mlp.  KVP_ERR_PARSE names the entry
+ * at fault and lists the valid ones. */
+KVP_API kvp_status kvp_lora_modules_parse(const char *text, uint32_t *modules,
+                                          kvp_error *err);
+/* vLLM's --mamba-cache-mode (vllm/config/cache.py): how many state
+ * pages a request of a recurrent layer's group is charged.  DEFAULT is
+ * the release's own: align from 0.28 on (prefix caching on for hybrid
+ * models), none before. */
+typedef enum kvp_mamba_mode {
+	KVP_MAMBA_DEFAULT = 0,
+	KVP_MAMBA_NONE,   /* prefix caching off: 1 + k pages a request */
+	KVP_MAMBA_ALIGN,  /* a block boundary's state kept: 2 + k */
+	KVP_MAMBA_ALL,    /* every block boundary's state kept: cdiv(len,
+	                   * mamba_block_size) + k, for the models vLLM
+	                   * lets (Nemotron-H, Mamba, Mamba2, Jamba,
+	                   * Falcon-H1, Granite 4, Zamba2; align for the
+	                   * others) */
+} kvp_mamba_mode;
+
+/* "q_proj,k_proj,...": the modules of bits, in the order above, into out
+ * (size bytes); "none" when there are none. */
+KVP_API const char *kvp_lora_modules_text(uint32_t modules, char *out, size_t size);
+
+typedef struct kvp_request {
+	uint64_t seq;            /* tokens per sequence, >= 1 */
+	uint64_t batch;          /* sequences, >= 1; default 1 */
+	kvp_dtype dtype_k;       /* K cache, and an MLA latent; default fp16 */
+	kvp_dtype dtype_v;       /* V cache; default fp16 */
+	kvp_dtype state_dtype;   /* recurrent state; default fp32, as
+	                          * llama.cpp keeps it */
+	kvp_mla_mode mla;        /* default latent */
+	bool no_window;          /* plan sliding and chunked layers as full
+	                          * attention, for comparison */
+	kvp_dtype weights_dtype; /* default fp16 */
+	uint64_t weight_bytes;   /* the weights' exact bytes, counted from a
+	                          * checkpoint (kvp_weights); 0: estimated
+	                          * from weights_format */
+	uint64_t weight_embedding_bytes; /* of weight_bytes, the input
+	                          * embedding's and the LM head's (a
+	                          * checkpoint's kvp_weights embedding_bytes
+	                          * and head_bytes); embedding 0: both from
+	                          * the model's vocab x hidden at weights_dtype */
+	uint64_t weight_head_bytes;
+	double mem_util;         /* usable share of device memory, (0, 1];
+	                          * default 0.90, taken at the double's exact
+	                          * value; 0: the engine's own default for
+	                          * each device (vLLM 0.92, SGLang's
+	                          * mem_fraction_static from the device's
+	                          * memory, TensorRT-LLM and the rest 0.90) */
+	uint64_t reserve_bytes;  /* kept free besides weights and cache */
+	/* The engine, and its own settings (0: the engine's default). */
+	kvp_engine engine;       /* default exact */
+	uint32_t block_size;     /* vLLM block (16), SGLang page (1),
+	                          * TensorRT-LLM tokens per block (32; 64 for
+	                          * its C++ runtime) */
+	uint64_t max_batched_tokens; /* vLLM max_num_batched_tokens; 0:
+	                          * `vllm serve`'s default, which depends on
+	                          * the device (kvp_request_for_device): 2048
+	                          * in a plan, whatever the device */
+	uint32_t ubatch;         /* llama.cpp n_ubatch (512) */
+	uint64_t ctx_size;       /* llama.cpp n_ctx; 0: seq x batch */
+	bool kv_unified;         /* llama.cpp: one stream for all sequences */
+	bool trtllm_cpp;         /* TensorRT-LLM's C++ runtime, not PyTorch */
+	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio: the
+	                          * sliding pool's tokens per full-pool token
+	                          * for a model with both kinds (0: 0.8) */
+	uint32_t chunked_prefill_size; /* SGLang --chunked-prefill-size, for its
+	                          * default mem_fraction_static (0: its
+	                          * default for the device's memory) */
+	uint32_t cuda_graph_max_bs; /* SGLang --cuda-graph-max-bs, likewise */
+	bool no_swa_pool;        /* SGLang --disable-hybrid-swa-memory: every
+	                          * layer in its one pool, windows and all */
+	/* Parallelism: tensor, pipeline and data parallel degrees (1). */
+	uint32_t tp;
+	uint32_t pp;
+	uint32_t dp;
+	uint32_t pp_layers_len;  /* 0, or pp: layers per stage, in order */
+	uint32_t pp_layers[KVP_PP_MAX];
+	uint64_t kv_budget;      /* bytes for the cache per GPU; 0: derived
+	                          * from a device (usable - weights - reserve) */
+	kvp_policy policy;       /* what the cache keeps; default full */
+	uint64_t gen;            /* of seq, the tokens generated after the
+	                          * prompt (0) */
+	bool kv_repeated;        /* K and V stored at the query heads' count,
+	                          * as SnapKV's and KVCache-Factory's code
+	                          * does: memory x heads / kv_heads */
+	kvp_weights_format weights_format; /* default plain (weights_dtype) */
+	kvp_lora lora;           /* adapters; default none */
+	/* Speculative decoding (lib/plan.c, lib/draft.c): a draft model, or
+	 * the model's own next-token-prediction layers.  Their layers cache
+	 * as the model's do, for the same tokens and types, on the last
+	 * pipeline stage, and their weights sit beside the model's. */
+	const kvp_model *draft;  /* a draft model, or NULL; borrowed: the
+	                          * plan keeps the pointer, not the model,
+	                          * so the model must outlive the plan
+	                          * (kvp_plan_fit and
+	                          * kvp_plan_compute_bytes_at read it for
+	                          * llama.cpp's draft context) */
+	uint64_t draft_weight_bytes; /* its weights' exact bytes (a file), or
+	                          * with mtp_layers the MTP layers' (a
+	                          * file's NextN tensors, kvp_weights
+	                          * mtp_bytes); 0: its params as
+	                          * weights_format, the MTP layers' as a
+	                          * block at the model's average */
+	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
+	                          * GLM-4.5's and Qwen3-Next's one; 0 none */
+	uint32_t spec_tokens;    /* tokens drafted a step (vLLM's
+	                          * num_speculative_tokens, llama.cpp's
+	                          * --spec-draft-n-max); 0: vLLM takes
+	                          * mtp_layers, llama.cpp keeps no rollback */
+	/* vLLM's profile run (lib/vllm_profile.c): the memory it keeps out of
+	 * the cache besides the weights, its activation peak and non-torch
+	 * memory, modelled on its published logs. */
+	bool profile_memory;     /* take them from the budget (vLLM), and
+	                          * SGLang's memory in use before its
+	                          * weights load from the memory it takes
+	                          * its share of (lib/sglang_preload.c) */
+	uint32_t max_num_seqs;   /* vLLM max_num_seqs; 0: its default for the
+	                          * device (1024 on 70 GiB or more, not an
+	                          * A100; 256 otherwise), at most
+	                          * max_num_batched_tokens */
+	/* The vLLM release whose behaviour a plan follows, major x 100 +
+	 * minor (0.19 is 19); 0: the current one (0.29 or later).  Before
+	 * 0.29 its fit check took the whole budget, not the budget less its
+	 * null block (kvp_plan_held_bytes); before 0.28 a hybrid model ran
+	 * without prefix caching (mamba mode none);
+	 * before 0.26 a sliding or chunked layer kept one step of
+	 * max_num_batched_tokens beyond its window, since two in flight;
+	 * before 0.21 its "GPU KV cache size" line was num_blocks // groups x
+	 * block, since then int(max_concurrency x max_model_len); before 0.20
+	 * its default share was 0.90, not 0.92, and it took no estimate of
+	 * its CUDA graphs' memory from the budget. */
+	uint32_t vllm_version;
+	/* The SGLang release whose default share a plan follows, major x
+	 * 10000 + minor x 100 + patch (0.5.18 is 518); 0: the current one
+	 * (0.5.20 or later).  Before 0.5.20 a device of 20 to 35 GiB took
+	 * chunks of 2048 and decode CUDA graphs up to 24 (80 at tp 4 or
+	 * more), not 4096 and 48 (160), and an MLA model reserved no
+	 * prefill CUDA graphs, where since it reserves 1536 MiB for them
+	 * (the release of that change not established) and pipeline stages
+	 * have none; before 0.5.17 LoRA reserved none either
+	 * (kvp_engine_mem_util). */
+	uint32_t sglang_version;
+	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
+	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
+	                          * from 0.20 no estimate of their memory
+	                          * comes out of the budget (profile_memory) */
+	bool flash_attn_off;     /* llama.cpp -fa off: its compute buffer holds
+	                          * the attention's scores (lib/llama_compute.c),
+	                          * and a quantized V cache is refused */
+	bool cuda_memory;        /* vLLM, SGLang and TensorRT-LLM size from
+	                          * the memory CUDA reports (the device's
+	                          * cuda_bytes) and SGLang's default share
+	                          * from nvidia-smi's (smi_bytes), as they
+	                          * read them, where the device gives them;
+	                          * false: from the nominal hbm_bytes */
+	bool llama_server;       /* llama.cpp's llama-server (from about b9460,
+	                          * PR #23861): its prompt graph reserves
+	                          * logits for batch x (1 + drafted tokens)
+	                          * outputs, not for every token of the
+	                          * ubatch (lib/llama_compute.c); false:
+	                          * llama-cli, llama-bench, ollama and older
+	                          * builds */
+	bool language_model_only; /* vLLM --language-model-only (or
+	                          * --limit-mm-per-prompt 0 for every
+	                          * modality): a multimodal model's towers
+	                          * are not loaded (vllm/model_executor/
+	                          * models/interfaces.py _mark_tower_model) */
+	uint32_t vllm_runner;    /* vLLM's model runner, 1 (V1) or 2 (V2,
+	                          * VLLM_USE_V2_MODEL_RUNNER=1); 0: its
+	                          * default for the model and vllm_version,
+	                          * which kvp_plan_compute sets in the
+	                          * plan's request (kvp_engine_vllm_runner).
+	                          * With pipeline stages V2 keeps pp + 1
+	                          * batches in flight, V1 pp: a sliding or
+	                          * chunked layer holds that many steps of
+	                          * max_num_batched_tokens beside its window */
+	bool language_only;      /* SGLang --language-only, the language
+	                          * server of encoder disaggregation: its
+	                          * default share takes no factor for the
+	                          * vision encoder (arg_groups/memory_hook.py
+	                          * handle_gpu_memory_settings: is_vlm
+	                          * false).  The towers stay in the weights,
+	                          * as SGLang's Qwen3-VL builds them whatever
+	                          * the flag.  (SGLang's --language-model-only,
+	                          * which it takes for a few architectures
+	                          * alone, is not modelled.) */
+	bool disable_cuda_graph; /* SGLang --disable-cuda-graph: from 0.5.20
+	                          * its default share reserves neither decode
+	                          * nor prefill CUDA graphs (memory_hook.py
+	                          * reserve_for_graph_mb, both backends
+	                          * disabled); before, it is not followed */
+	uint8_t disaggregation;  /* SGLang --disaggregation-mode, a
+	                          * kvp_disaggregation: from 0.5.20 a prefill
+	                          * server's default share reserves no decode
+	                          * CUDA graphs; a decode server's reserves
+	                          * max(cuda_graph_max_bs, 2048) x 1.5 MiB of
+	                          * activations, no prefill graphs and takes
+	                          * no factor for a vision encoder
+	                          * (memory_hook.py handle_gpu_memory_settings,
+	                          * reserve_for_graph_mb); before, it is not
+	                          * followed */
+} kvp_request;
+
+/* SGLang's role in prefill/decode disaggregation (kvp_request
+ * disaggregation). */
+typedef enum kvp_disaggregation {
+	KVP_DISAGG_NONE = 0,    /* "null": one server does both */
+	KVP_DISAGG_PREFILL = 1, /* "prefill" */
+	KVP_DISAGG_DECODE = 2,  /* "decode" */
+} kvp_disaggregation;
+
+/* Whether the engine of request loads a multimodal model's vision and audio
+ * towers (kvp_model vision_params, kvp_weights vision_bytes): not
+ * llama.cpp, whose converter writes them to a separate mmproj file, nor
+ * vLLM with language_model_only.  A plan leaves their params out where
+ * not; a caller giving weight_bytes leaves their bytes out, as the
+ * command does. */
+KVP_API bool kvp_request_loads_towers(const kvp_request *request);
+/* Of model's params, those request's engine loads as the model's
+ * weights, as a plan weighs them: less the MTP layers' (an MTP draft's
+ * alone) and, where the engine leaves them, the towers'.  0 where those
+ * exceed params. */
+KVP_API uint64_t kvp_model_loaded_params(const kvp_model *model,
+                                         const kvp_request *request);
+
+/* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
+ * windows kept, fp16 weights, mem_util 0.90, no reserve. */
+KVP_API void kvp_request_init(kvp_request *request);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVPLAN_REQUEST_H */
