@@ -151,6 +151,10 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	 * of the file's or profile's MTP layers and towers taken out. */
 	if (o->fields_set & CLI_SET_PARAMS) {
 		m.params = o->shape.params;
+		/* MTP layers that only mtp_params said it has (some, how
+		 * many not known: kvp_model mtp_layers) stay allowed. */
+		if (m.mtp_params && !m.mtp_layers)
+			m.mtp_layers = o->req.mtp_layers;
 		m.mtp_params = m.vision_params = 0;
 	}
 	if (apply_layers(o, &m))

@@ -146,17 +146,19 @@ kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p)
 	if (r->draft && r->mtp_layers)
 		return invalid(z, "a draft model and MTP layers are two ways to draft;"
 		               " give one");
-	/* No more MTP layers than the checkpoint has (kvp_model mtp_layers):
-	 * vLLM's and SGLang's MTP models and llama.cpp's draft-mtp build the
-	 * config's own, none besides. */
+	/* The checkpoint's own MTP layers (kvp_model mtp_layers), all of
+	 * them: vLLM's MTP models (DeepSeekMTP, Qwen3NextMTP) build every one
+	 * of the config's num_nextn_predict_layers, as llama.cpp loads every
+	 * NextN block, and none besides.  Where only mtp_params says the
+	 * model has some, how many is not known: any count is planned. */
 	if (r->mtp_layers && !z->m->mtp_layers && !z->m->mtp_params)
 		return kvp__error(z->err, KVP_ERR_INVALID,
 		                  "%s has no MTP (NextN) layers", kvp__zname(z));
-	if (z->m->mtp_layers && r->mtp_layers > z->m->mtp_layers)
+	if (r->mtp_layers && z->m->mtp_layers && r->mtp_layers != z->m->mtp_layers)
 		return kvp__error(z->err, KVP_ERR_INVALID,
-		                  "%s has %u MTP (NextN) layer%s, not %u", kvp__zname(z),
-		                  z->m->mtp_layers, z->m->mtp_layers == 1 ? "" : "s",
-		                  r->mtp_layers);
+		                  "%s has %u MTP (NextN) layer%s, which an MTP draft loads"
+		                  " whole; not %u", kvp__zname(z), z->m->mtp_layers,
+		                  z->m->mtp_layers == 1 ? "" : "s", r->mtp_layers);
 	if (r->mtp_layers)
 		st = mtp_groups(z, p);
 	else if (r->draft)

@@ -440,6 +440,9 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 		return st;
 	m->layers = r.layers;
 	m->mtp_layers = r.blocks - r.layers;
+	if (m->mtp_layers)
+		kvp__note(source, "mtp_layers", KVP_ORIGIN_READ,
+		          "%s.nextn_predict_layers = %u", r.arch, m->mtp_layers);
 	if (r.layers == r.blocks)
 		kvp__note(source, "layers", KVP_ORIGIN_READ, "%s.block_count = %u",
 		          r.arch, r.layers);

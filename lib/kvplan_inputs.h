@@ -9,10 +9,11 @@
  * one line naming the file and where (a line and column, or a byte offset)
  * and what is wrong.  No reader ever reads tensor data.
  */
+/* kvplan.h first: its core, then every part in order. */
+#include "kvplan.h"
+
 #ifndef KVPLAN_INPUTS_H
 #define KVPLAN_INPUTS_H
-
-#include "kvplan.h"
 
 #ifdef __cplusplus
 extern "C" {

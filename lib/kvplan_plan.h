@@ -14,6 +14,8 @@
 extern "C" {
 #endif
 
+/* ---- plans: what a request of a model caches -------------------------- */
+
 /* The most groups a plan has: distinct (kind, kv heads) among the layers. */
 #define KVP_GROUPS_MAX 128
 

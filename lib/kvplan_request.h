@@ -312,7 +312,11 @@ typedef struct kvp_request {
 	                          * weights_format, the MTP layers' as a
 	                          * block at the model's average */
 	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
-	                          * GLM-4.5's and Qwen3-Next's one; 0 none */
+	                          * GLM-4.5's, Qwen3-Next's and Qwen3.5's
+	                          * one; 0 none.  The model's own
+	                          * mtp_layers, all of them (any count where
+	                          * only its mtp_params says it has some):
+	                          * kvp_plan_compute refuses others */
 	uint32_t spec_tokens;    /* tokens drafted a step (vLLM's
 	                          * num_speculative_tokens, llama.cpp's
 	                          * --spec-draft-n-max); 0: vLLM takes

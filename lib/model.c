@@ -49,6 +49,11 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		                  " its %llu params", name, (unsigned long long)m->mtp_params,
 		                  (unsigned long long)m->vision_params,
 		                  (unsigned long long)m->params);
+	/* An MTP layer is one more block of the model's kind. */
+	if (m->mtp_layers > m->layers)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: mtp_layers %u is more than its %u layers", name,
+		                  m->mtp_layers, m->layers);
 	/* An encoder's layers without its width: config.json's would be
 	 * SGLang's 1024; a profile says it. */
 	if (m->vision_layers && !m->vision_hidden)

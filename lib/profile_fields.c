@@ -104,6 +104,8 @@ static const char *model_culprit(const void *profile)
 		return "moe_top_k";
 	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
 		return m->mtp_params > m->params ? "mtp_params" : "vision_params";
+	if (m->mtp_layers > m->layers)
+		return "mtp_layers";
 	if (m->vision_layers && !m->vision_hidden)
 		return "vision_layers";
 	if (m->layer_kv_heads_len)

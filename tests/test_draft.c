@@ -401,9 +401,9 @@ static void test_refusals(void **state)
 		assert_int_equal(p.draft_weights_bytes, 0);
 		assert_int_equal(p.draft_layers, 16);
 	}
-	/* MTP layers the checkpoint has, no more (kvp_model mtp_layers):
-	 * Llama 3.1 70B has none, DeepSeek-V3 one; a count of its MTP
-	 * params alone says one at least, not how many. */
+	/* The MTP layers the checkpoint has, all of them (kvp_model
+	 * mtp_layers): Llama 3.1 70B has none, DeepSeek-V3 one; a count of
+	 * its MTP params alone says one at least, not how many. */
 	r.draft = NULL;
 	r.mtp_layers = 1;
 	expect_refusal(&m, &r, KVP_ERR_INVALID, "llama3.1-70b has no MTP (NextN) layers");
@@ -412,9 +412,20 @@ static void test_refusals(void **state)
 
 		r.mtp_layers = 2;
 		expect_refusal(&ds, &r, KVP_ERR_INVALID,
-		               "deepseek-v3 has 1 MTP (NextN) layer, not 2");
+		               "deepseek-v3 has 1 MTP (NextN) layer, which an MTP draft"
+		               " loads whole; not 2");
 		ds.mtp_layers = 3;
-		assert_int_equal(plan_of(&ds, &r).draft_layers, 2);
+		expect_refusal(&ds, &r, KVP_ERR_INVALID,
+		               "deepseek-v3 has 3 MTP (NextN) layers, which an MTP draft"
+		               " loads whole; not 2");
+		r.mtp_layers = 3;
+		assert_int_equal(plan_of(&ds, &r).draft_layers, 3);
+		/* More than the model's own layers: not a model. */
+		ds.mtp_layers = 62;
+		r.mtp_layers = 62;
+		expect_refusal(&ds, &r, KVP_ERR_SHAPE,
+		               "deepseek-v3: mtp_layers 62 is more than its 61 layers");
+		r.mtp_layers = 2;
 		ds.mtp_layers = 0;
 		ds.mtp_params = 11000000000;
 		assert_int_equal(plan_of(&ds, &r).draft_layers, 2);
@@ -443,11 +454,15 @@ static void test_refusals(void **state)
 	mamba.mtp_layers = 1;
 	mamba = finalized(mamba);
 	expect_refusal(&mamba, &r, KVP_ERR_INVALID, "MTP layers are attention layers");
-	/* Past 64 bits. */
+	/* Past 64 bits with the MTP layers, not without: 80 layers of
+	 * 4,096 B a token at 3.5 x 10^13 tokens are 1.15 x 10^19 B, and 80
+	 * MTP layers as many again. */
 	m = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
-	m.mtp_layers = UINT32_MAX;
-	r.mtp_layers = UINT32_MAX;
-	r.seq = 1ull << 40;
+	m.mtp_layers = 80;
+	r.mtp_layers = 0;
+	r.seq = 35000000000000ull;
+	assert_int_equal(plan_of(&m, &r).cache_total_bytes, 35000000000000ull * 80 * 4096);
+	r.mtp_layers = 80;
 	expect_refusal(&m, &r, KVP_ERR_OVERFLOW, "overflows 64-bit bytes");
 }
 

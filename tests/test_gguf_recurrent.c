@@ -112,6 +112,7 @@ static void test_qwen35_nextn(void **state)
 	parse_ok(&w, &p);
 	assert_int_equal(p.model.layers, 64);
 	assert_int_equal(p.model.mtp_layers, 1); /* an MTP draft may load it */
+	note_is(&p, "mtp_layers", KVP_ORIGIN_READ, "qwen35.nextn_predict_layers = 1");
 	assert_false(p.source.generic);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 48);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 16);

@@ -191,16 +191,20 @@ static AVX2_INLINE void kvp__prefetch_slices(const unsigned char *next, uint64_t
 		kvp__prefetch_l2(next + r * stride + g * slice, slice);
 }
 
-/* How far ahead of its first operand (a projection's weight row) a dot
- * product fetches into L2: each 128-byte step fetches the two lines 2 KiB
+/* How far ahead of its first operand (a projection's weight row; RMS
+ * norm's input row too, where the fetch past it is wasted) a dot product
+ * fetches into L2: each 128-byte step fetches the two lines 2 KiB
  * on, past the row's end into the next row of its panel, which lies right
  * after it.  The projections read their weights from DRAM at 0.83 to 0.90
  * of a plain read without, 0.94 to 0.97 with (AVX-512, the four matrices
  * of llama3-8b's layer on huge pages, a Zen 4 guest, interleaved with a
  * plain read of the same pages, 2026-12-04); 1 KiB ahead gave 0.90 to
  * 0.93, 4 KiB 0.90 to 0.95 (the AVX2 build 0.74), 8 KiB 0.73 to 0.78, and
- * fetching into L1 (prefetcht0) 0.77 to 0.88.  A fetch past the end of the
- * last row reads nothing the product uses and cannot fault. */
+ * fetching into L1 (prefetcht0) 0.77 to 0.88.  A prefill's tile of
+ * tokens (kvp__matmul) takes each weight row once a token, so it fetches
+ * the same lines that many times, all but the first from L2 already.  A
+ * fetch past the end of the last row reads nothing the product uses and
+ * cannot fault. */
 #define KVP__DOT_AHEAD 2048u
 
 static AVX2_INLINE void kvp__dot_fetch(const float *a)

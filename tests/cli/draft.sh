@@ -121,18 +121,33 @@ expect_error "a draft and MTP" "^kvplan: --mtp: a draft model and MTP layers are
 	$m --draft-model llama3.2-1b --mtp 1
 expect_error "a recurrent draft" "^kvplan: qwen3-next-80b-a3b: a draft model with recurrent layers is not modelled\$" \
 	$m --draft-model qwen3-next-80b-a3b
-# No more MTP layers than the checkpoint has (its profile's mtp_layers,
+# The MTP layers the checkpoint has, all of them (its profile's mtp_layers,
 # config.json's num_nextn_predict_layers: Kimi-K2's 0, DeepSeek-V3's 1);
-# a model of flags has the layers --mtp gives it.
+# a model of flags has the layers --mtp gives it, and one whose mtp_params
+# alone say it has some, any count, --params or not.
 expect_error "a model without MTP layers" "^kvplan: kimi-k2 has no MTP \\(NextN\\) layers\$" \
 	--model kimi-k2 --seq 4096 --mtp 1
-expect_error "more MTP layers than it has" "^kvplan: deepseek-v3 has 1 MTP \\(NextN\\) layer, not 2\$" \
+expect_error "more MTP layers than it has" \
+	"^kvplan: deepseek-v3 has 1 MTP \\(NextN\\) layer, which an MTP draft loads whole; not 2\$" \
 	--model deepseek-v3 --seq 4096 --mtp 2
 expect_error "a config.json without MTP layers" "^kvplan: kimi-k2 has no MTP \\(NextN\\) layers\$" \
 	--config "$configs/kimi-k2/config.json" --seq 4096 --mtp 1
 run --layers 4 --heads 8 --head-dim 64 --seq 10 --mtp 2 --format json
 check "a model of flags: --mtp 2, two MTP layers" sh -c \
 	'grep -A3 "^  \"draft\": {" "$1" | grep -q "^    \"layers\": 2,\$"' sh "$work/out"
+mkdir -p "$work/mtp/models"
+printf '%s\n' 'name: tm' 'layers: 4' 'heads: 8' 'kv_heads: 8' 'head_dim: 64' 'hidden: 512' \
+	'vocab: 1000' 'params: 100000000' 'mtp_params: 1000000' >"$work/mtp/models/tm.yaml"
+for params in "" "--params 90000000"; do
+	run --data-dir "$work/mtp" --model tm --seq 16 --mtp 3 $params --format json
+	check "mtp_params alone: --mtp 3 planned ${params:-as the profile says}" sh -c \
+		'[ "$2" = 0 ] && grep -A3 "^  \"draft\": {" "$1" | grep -q "^    \"layers\": 3,\$"' \
+		sh "$work/out" "$status"
+done
+printf 'mtp_layers: 5\n' >>"$work/mtp/models/tm.yaml"
+expect_error "more MTP layers than layers" \
+	"^kvplan: $work/mtp/models/tm.yaml:10:1: tm: mtp_layers 5 is more than its 4 layers\$" \
+	--data-dir "$work/mtp" --model tm --seq 16
 expect_error "zero MTP layers" "^kvplan: --mtp: '0' is too small; it must be at least 1\$" $m --mtp 0
 expect_error "MTP weights need the vocabulary" "^kvplan: custom: the MTP layers' weights need the model's vocabulary and hidden size\$" \
 	--layers 4 --heads 8 --head-dim 64 --params 1000000 --seq 10 --mtp 1

@@ -80,10 +80,16 @@ for header in $(setting headers); do
 			test -f "$includedir/$included"
 	done
 done
-printf '#include <kvplan.h>\nint main(void) { return kvp_version() == 0; }\n' >"$work/header.c"
-# shellcheck disable=SC2086
-check "kvplan.h compiles from the installed headers alone" \
-	$cc $cflags -fsyntax-only -I"$includedir" "$work/header.c"
+# Each header first and alone: kvplan.h, or any of its parts, which
+# include kvplan.h before their own declarations.
+for header in $(setting headers); do
+	header=${header##*/}
+	printf '#include <%s>\nint main(void) { return kvp_version() == 0; }\n' "$header" \
+		>"$work/header.c"
+	# shellcheck disable=SC2086
+	check "$header compiles from the installed headers alone" \
+		$cc $cflags -fsyntax-only -I"$includedir" "$work/header.c"
+done
 
 # ---- pkg-config: the installed kvplan.pc, its paths under the DESTDIR.
 pc() {

@@ -1,15 +1,13 @@
 # manpages.sh — every public function of libkvplan has a manual page: a
 # page of man/ or a link of man/MLINKS to one, whose NAME lists it and whose
-# SYNOPSIS gives it exactly as kvplan.h declares it; the pages name every
+# SYNOPSIS gives it exactly as the public headers declare it; the pages name every
 # type, constant and struct field of the headers; and an installed tree
 # answers `man NAME` for every function.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 man=$KVPLAN_SRCDIR/man
-headers=""
-for h in kvplan kvplan_model kvplan_request kvplan_plan kvplan_fit kvplan_ref kvplan_inputs; do
-	headers="$headers $KVPLAN_SRCDIR/lib/$h.h"
-done
+# kvplan.h and its parts: every public header (Makefile.am's public_headers).
+headers=$(ls "$KVPLAN_SRCDIR"/lib/kvplan*.h)
 
 # A prototype in one spelling: single spaces, none inside parentheses or
 # after a '*', ", " between arguments.
