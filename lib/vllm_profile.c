@@ -24,7 +24,27 @@
  * does not see).  Under pipeline parallelism only the last rank samples
  * (sampler_run: _dummy_sampler_run follows the dummy run on the last PP
  * rank alone); every rank runs its layers' forward, and a rank after the
- * first holds what it receives. */
+ * first holds what it receives.
+ *
+ * The V2 model runner's dummy sampler is not V1's: its dummy requests run
+ * no top-k, top-p or sort (their top_k is the vocabulary, top_p 1), so
+ * its peak is the logits in the model's 16-bit type, their fp32 copy
+ * (Sampler.sample: "Copy logits to a new FP32 tensor") and the Gumbel
+ * sampler's block maxima, an int64 and an fp32 a row and block of 1,024
+ * entries: (2 + 4) B a row and entry and 12 B a row and block
+ * (vllm/v1/worker/gpu/model_runner.py _dummy_sampler_run,
+ * sample/sampler.py at b9928aee and 0120ce5a, sample/gumbel.py
+ * gumbel_sample at 12511b40; vLLM main of 2026).  A dense V2 startup of
+ * vLLM 0.27.1 logged 0.31 GiB of peak activation where this forward term
+ * gives 0.30 and V1's sampler 0.56 (doc/footprint.md). */
+static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
+{
+	if (p->request.vllm_runner == 2)
+		return (unsigned __int128)seqs *
+		       (6 * (unsigned __int128)p->vocab + 12 * (((uint64_t)p->vocab + 1023) / 1024));
+	return (unsigned __int128)31 * seqs * p->vocab / 2;
+}
+
 static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
                                   uint32_t stage)
 {
@@ -33,7 +53,7 @@ static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t s
 	bool sampler_run = stage + 1 == p->stages;
 	unsigned __int128 sampler, forward, total, received;
 
-	sampler = sampler_run ? (unsigned __int128)31 * seqs * p->vocab / 2 : 0;
+	sampler = sampler_run ? sampler_bytes(p, seqs) : 0;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
 	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
 	                                                       : (uint64_t)256 << 20;

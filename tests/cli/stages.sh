@@ -54,11 +54,19 @@ has_line "explain: the last stage's, with the head" \
 # 64.03 GiB.  Since 0.20 each also takes its CUDA graphs' estimate, 16
 # layers and 51 sizes: 300,941,312 + 362,496 x 16 x 50 = 590,938,112 B
 # (lib/vllm_profile.c): 69,367,689,217 B, 64.60 GiB, and 68,160,804,455 B.
+# That is the V1 model runner's sampler; today's release runs V2, whose
+# dummy sampler (1,024 x (6 x 128,256 + 12 x 126) = 789,553,152 B) stays
+# below the forward, so the last stage binds by what it receives alone:
+# 69,367,689,217 - 134,217,728 = 69,233,471,489 B.
 # From 0.11.1 only local rank 0 logs it.
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm
 has_line "the first stage's line, as vLLM logs it" \
 	"    Available KV cache memory: 64.60 GiB"
-has_line "the sampler's stage binds" \
+has_line "V2: the receiving stage binds" \
+	"h100-sxm: 69,233,471,489 B for the cache on stage 1, which binds"
+run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
+	--vllm-runner v1
+has_line "V1: the sampler's stage binds" \
 	"h100-sxm: 68,160,804,455 B for the cache on stage 1, which binds"
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-version 0.19 --mem-util 0.92
