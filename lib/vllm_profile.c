@@ -27,21 +27,26 @@
  * first holds what it receives.
  *
  * The V2 model runner's dummy sampler is not V1's: its dummy requests run
- * no top-k, top-p or sort (their top_k is the vocabulary, top_p 1), so
- * its peak is the logits in the model's 16-bit type, their fp32 copy
- * (Sampler.sample: "Copy logits to a new FP32 tensor") and the Gumbel
- * sampler's block maxima, an int64 and an fp32 a row and block of 1,024
- * entries: (2 + 4) B a row and entry and 12 B a row and block
- * (vllm/v1/worker/gpu/model_runner.py _dummy_sampler_run,
- * sample/sampler.py at b9928aee and 0120ce5a, sample/gumbel.py
- * gumbel_sample at 12511b40; vLLM main of 2026).  A dense V2 startup of
- * vLLM 0.27.1 logged 0.31 GiB of peak activation where this forward term
- * gives 0.30 and V1's sampler 0.56 (doc/footprint.md). */
+ * no top-k, top-p, min-p, penalties or logprobs (sample/states.py: top_k
+ * the vocabulary, top_p 1, temperature 0), so its peak is the logits in
+ * the model's 16-bit type (LogitsProcessor does not upcast them) and the
+ * Gumbel sampler's block maxima, an int64 and an fp32 a row and block of
+ * 1,024 entries: 2 B a row and entry and 12 B a row and block
+ * (vllm/v1/worker/gpu/model_runner.py _dummy_sampler_run; sample/gumbel.py
+ * gumbel_sample at 12511b40).  Before PR #47711 (merged 2026-07-27; in
+ * 0.28.0, which holds #49390 of 2026-08-07) Sampler.sample also copied
+ * every row into a new fp32 tensor, "Copy logits to a new FP32 tensor"
+ * (sample/sampler.py at b9928aee and 0120ce5a; gated at 1f4079d9): 4 B
+ * more, taken before 0.28, 0.27's release not established.  A dense V2
+ * startup of vLLM 0.27.1 logged 0.31 GiB of peak activation where this
+ * forward term gives 0.30 and V1's sampler 0.56 (doc/footprint.md). */
 static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
 {
+	unsigned __int128 entry = kvp__vllm_since(&p->request, 28) ? 2 : 6;
+
 	if (p->request.vllm_runner == 2)
 		return (unsigned __int128)seqs *
-		       (6 * (unsigned __int128)p->vocab + 12 * (((uint64_t)p->vocab + 1023) / 1024));
+		       (entry * p->vocab + 12 * (((uint64_t)p->vocab + 1023) / 1024));
 	return (unsigned __int128)31 * seqs * p->vocab / 2;
 }
 

@@ -211,7 +211,7 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_int_equal(f.footprint.activations, 508919808ull + (256u << 20));
 	/* The V2 model runner (0.27, a dense model's default; no graph
 	 * estimate before 0.29): its dummy sampler keeps the bf16 logits,
-	 * their fp32 copy and the Gumbel block maxima, 1024 x (6 x 128,256 +
+	 * before 0.28 their fp32 copy, and the Gumbel block maxima, 1024 x (6 x 128,256 +
 	 * 12 x 126) = 789,553,152 B, below the forward's 963,012,198; with
 	 * an MLP of 4,096 (8.2 x 8192 x 4096 = 275,146,342 B) the sampler's
 	 * is the peak, where V1's would be 2,035,679,232. */
@@ -232,7 +232,19 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_true(f.cuda_graph_bytes > 0);
 	assert_int_equal(f.footprint.activations - f.cuda_graph_bytes,
 	                 2035679232ull + (256u << 20));
+	/* From 0.28 (PR #47711) the sampler skips the fp32 copy of rows that
+	 * need no processing, every dummy row: 1024 x (2 x 128,256 + 12 x
+	 * 126) = 264,216,576 B, the peak only below an MLP of 2,048
+	 * (8.2 x 8192 x 2048 = 137,573,171 B). */
 	r.vllm_runner = 0;
+	r.vllm_version = 28;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 275146342ull + (256u << 20));
+	m.intermediate = 2048;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.footprint.activations, 264216576ull + (256u << 20));
 	r.vllm_version = 19;
 	m.intermediate = 14336;
 	/* Other engines, or a budget given: nothing. */

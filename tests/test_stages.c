@@ -261,7 +261,7 @@ static void test_tied_head(void **state)
  * batched tokens and 1,024 sequences: the first stage's peak is the
  * forward, 41 x 8,192 x 14,336 / 5 = 963,012,198 B, the last stage's
  * the V1 runner's sampler, 31 x 1,024 x 128,256 / 2 = 2,035,679,232 B
- * (V2's, 789,553,152, would not outweigh the forward); each stage
+ * (V2's, 264,216,576 from 0.28, would not outweigh the forward); each stage
  * holds 16 layers and one 128,256 x 4,096 x 2 = 1,050,673,152 B matrix
  * (the embedding, the head), so their weights are equal.  The last
  * stage also keeps what it receives, hidden_states and residual of 8,192

@@ -356,7 +356,7 @@ static void test_v1_rounds_for_spec_decode(void **state)
 /* Llama 3.1 8B's 32 layers on an H100, 51 sizes: 287 MiB + 354 KiB x 32
  * x 50 = 300,941,312 + 579,993,600 = 880,934,912 B, beside the profile
  * run's, the forward's 963,012,198 B and 256 MiB (the V2 runner's
- * sampler, 789,553,152 B, below it; test_footprint.c); the budget is that much
+ * sampler, 264,216,576 B, below it; test_footprint.c); the budget is that much
  * smaller than under --enforce-eager.  v0.19 logs it but takes nothing;
  * its default share was 0.90, 0.92 since. */
 static void test_graph_bytes_by_hand(void **state)

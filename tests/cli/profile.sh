@@ -28,7 +28,7 @@ is activation_bytes $((963012198 + 268435456)) "128 sequences: the forward, 8.2 
 # vLLM logs with it: 0.82 GiB, and 880,934,912 / 85,899,345,920 =
 # 0.010255 of the device, so 0.95 is "equivalent to" 0.9397 and 0.9603
 # keeps the cache.  Today's release runs the V2 model runner, whose dummy
-# sampler keeps 1,024 x (6 x 128,256 + 12 x 126) = 789,553,152 B, below
+# sampler keeps 1,024 x (2 x 128,256 + 12 x 126) = 264,216,576 B, below
 # the forward's 963,012,198: the forward is the peak.
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--format json

@@ -55,7 +55,7 @@ has_line "explain: the last stage's, with the head" \
 # layers and 51 sizes: 300,941,312 + 362,496 x 16 x 50 = 590,938,112 B
 # (lib/vllm_profile.c): 69,367,689,217 B, 64.60 GiB, and 68,160,804,455 B.
 # That is the V1 model runner's sampler; today's release runs V2, whose
-# dummy sampler (1,024 x (6 x 128,256 + 12 x 126) = 789,553,152 B) stays
+# dummy sampler (1,024 x (2 x 128,256 + 12 x 126) = 264,216,576 B) stays
 # below the forward, so the last stage binds by what it receives alone:
 # 69,367,689,217 - 134,217,728 = 69,233,471,489 B.
 # From 0.11.1 only local rank 0 logs it.

@@ -159,18 +159,18 @@ run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h
 check "explain: the H100's step" grep -Fq \
 	"planned again with max_num_batched_tokens 8,192, vllm serve's default here" "$work/out"
 # The profile run follows each GPU's step and sequences: on the H100 the
-# V2 runner's sampler of 1,024 rows, 1,024 x (6 x 262,208 + 12 x 257) =
-# 1,614,163,968 B (the forward 8.2 x 8,192 x 10,240 = 687,865,856), and
-# 256 MiB of non-torch memory: 1,882,599,424 B; on the A100 256 rows,
-# 403,540,992 + 268,435,456 = 671,976,448 B.  Beside them each takes
+# forward, 8.2 x 8,192 x 10,240 = 687,865,856 B (the V2 runner's sampler
+# of 1,024 rows, 1,024 x (2 x 262,208 + 12 x 257) = 540,160,000, below
+# it), and 256 MiB of non-torch memory: 956,301,312 B; on the A100 2,048
+# tokens, 171,966,464 B (256 rows' sampler 135,040,000), so 440,401,920 B.  Beside them each takes
 # its CUDA graphs' estimate (lib/vllm_profile.c): 1,024 and 256 sequences
 # both capture up to 512, 51 sizes, and gemma3-4b's 34 layers make
 # 300,941,312 + 362,496 x 34 x 50 = 917,184,512 B.
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
 	--format json
 check "profile: the H100's activations at its 1,024 sequences" \
-	grep -q '"activation_bytes": 2799783936,' "$work/out"
-check "profile: the A100's at its 256" grep -q '"activation_bytes": 1589160960,' "$work/out"
+	grep -q '"activation_bytes": 1873485824,' "$work/out"
+check "profile: the A100's at its 256" grep -q '"activation_bytes": 1357586432,' "$work/out"
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
 	--vllm-version 0.19 --format json
 check "profile 0.19: no graphs, the H100's" grep -q '"activation_bytes": 4430200832,' "$work/out"
