@@ -584,6 +584,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, f);
 		explain_budget(&e, p, f, budget);
+		explain_vllm_profile(&e, dp, d, f);
 		/* vLLM 0.29 on answers within the budget less its null block:
 		 * each stage's check. */
 		for (uint32_t s = 0; s < dp->stages; s++) {

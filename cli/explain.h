@@ -35,5 +35,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
                            const kvp_fit *f);
 void explain_budget(const struct explainer *e, const struct cli_plan *p,
                     const kvp_fit *f, uint64_t budget);
+/* vLLM's profile run on plan's binding stage on device d, term by term. */
+void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
+                          const kvp_device *d, const kvp_fit *f);
 
 #endif

@@ -172,3 +172,25 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}
 }
+
+void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
+                          const kvp_device *d, const kvp_fit *f)
+{
+	kvp_vllm_profile t;
+	char peak[160], received[64] = "";
+
+	if (kvp_vllm_profile_compute(plan, d, f->stage, &t, NULL) != KVP_OK ||
+	    t.total_bytes == 0)
+		return;
+	if (f->stage + 1 < plan->stages)
+		snprintf(peak, sizeof peak, "forward over %s tokens %s (the last stage alone"
+		         " samples)", g(t.tokens), g(t.forward_bytes));
+	else
+		snprintf(peak, sizeof peak, "max(forward over %s tokens %s, V%u dummy sampler"
+		         " over %s rows %s)", g(t.tokens), g(t.forward_bytes), t.runner,
+		         g(t.seqs), g(t.sampler_bytes));
+	if (t.received_bytes)
+		snprintf(received, sizeof received, " + received %s", g(t.received_bytes));
+	say(e, "  buffers, vLLM's profile run: %s + non-torch %s%s = %s B", peak,
+	    g(t.non_torch_bytes), received, g(t.total_bytes));
+}

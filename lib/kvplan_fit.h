@@ -358,6 +358,31 @@ KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
  * under vLLM), or NULL. */
 KVP_API uint32_t kvp_engine_vllm_runner(const kvp_model *model, const kvp_request *request);
 
+/* vLLM's profile run on one pipeline stage as kvp_plan_fit takes it from
+ * the budget (--profile-memory; lib/vllm_profile.c): its PyTorch peak, the
+ * larger of the forward's and the dummy sampler's (the last stage alone
+ * samples), beside the memory outside PyTorch and, past the first stage,
+ * what the stage receives.  The CUDA graphs' estimate is kvp_fit's
+ * cuda_graph_bytes. */
+typedef struct kvp_vllm_profile {
+	uint64_t tokens;          /* max_num_batched_tokens of its dummy run */
+	uint64_t seqs;            /* its dummy requests: the sampler's rows */
+	uint32_t runner;          /* the model runner, 1 or 2 (its sampler) */
+	uint64_t forward_bytes;   /* the forward's peak */
+	uint64_t sampler_bytes;   /* the dummy sampler's; 0 before the last stage */
+	uint64_t non_torch_bytes; /* NCCL, all-reduce buffers, the context's growth */
+	uint64_t received_bytes;  /* hidden_states and residual a later stage receives */
+	uint64_t total_bytes;     /* max(forward, sampler) + non_torch + received */
+} kvp_vllm_profile;
+
+/* out: the profile run of plan's stage on device (NULL: vLLM's defaults
+ * without one), all 0 where the plan takes none (another engine, or no
+ * profile_memory).  KVP_ERR_INVALID for a NULL plan
+ * or out, KVP_ERR_RANGE for a stage past the plan's. */
+KVP_API kvp_status kvp_vllm_profile_compute(const kvp_plan *plan, const kvp_device *device,
+                                            uint32_t stage, kvp_vllm_profile *out,
+                                            kvp_error *err);
+
 /* Fit of a plan on device, with the request's weights type, mem_util and
  * reserve: fits_* at the plan's seq and batch, and the inverse problems
  * solved by kvp_plan_max_seq and kvp_plan_max_batch. */

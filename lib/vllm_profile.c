@@ -5,6 +5,8 @@
  * cache is sized.  Both are models of its published logs; the graphs'
  * count follows its code.
  */
+#include <string.h>
+
 #include "engine.h"
 
 /* vLLM's profile run, modelled on its v0.19.0 logs (V1 model runner,
@@ -50,25 +52,58 @@ static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
 	return (unsigned __int128)31 * seqs * p->vocab / 2;
 }
 
-static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                  uint32_t stage)
+/* The profile run's terms on stage (tokens and seqs given). */
+static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uint32_t stage,
+                          kvp_vllm_profile *t)
 {
 	const kvp_request *r = &p->request;
-	uint64_t non_torch;
-	bool sampler_run = stage + 1 == p->stages;
-	unsigned __int128 sampler, forward, total, received;
+	unsigned __int128 sampler, forward, received, total;
 
-	sampler = sampler_run ? sampler_bytes(p, seqs) : 0;
+	memset(t, 0, sizeof *t);
+	t->tokens = tokens;
+	t->seqs = seqs;
+	t->runner = r->vllm_runner == 2 ? 2 : 1;
+	sampler = stage + 1 == p->stages ? sampler_bytes(p, seqs) : 0;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
-	non_torch = r->pp > 1 ? (uint64_t)72 << 20 : r->tp > 1 ? (uint64_t)2160 << 20
-	                                                       : (uint64_t)256 << 20;
+	t->non_torch_bytes = r->pp > 1 ? (uint64_t)72 << 20
+	                     : r->tp > 1 ? (uint64_t)2160 << 20 : (uint64_t)256 << 20;
 	/* A rank after the first keeps the intermediate tensors it receives,
 	 * hidden_states and residual of max_num_tokens rows in the model's
 	 * 16-bit type (gpu_model_runner.py _dummy_run,
 	 * make_empty_intermediate_tensors). */
 	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
-	total = (sampler > forward ? sampler : forward) + non_torch + received;
-	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+	total = (sampler > forward ? sampler : forward) + t->non_torch_bytes + received;
+	t->sampler_bytes = sampler > UINT64_MAX ? UINT64_MAX : (uint64_t)sampler;
+	t->forward_bytes = forward > UINT64_MAX ? UINT64_MAX : (uint64_t)forward;
+	t->received_bytes = received > UINT64_MAX ? UINT64_MAX : (uint64_t)received;
+	t->total_bytes = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+}
+
+static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
+                                  uint32_t stage)
+{
+	kvp_vllm_profile t;
+
+	profile_terms(p, tokens, seqs, stage, &t);
+	return t.total_bytes;
+}
+
+kvp_status kvp_vllm_profile_compute(const kvp_plan *plan, const kvp_device *device,
+                                    uint32_t stage, kvp_vllm_profile *out, kvp_error *err)
+{
+	uint64_t tokens = 0, seqs = 0;
+
+	if (!plan || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan or no output given");
+	memset(out, 0, sizeof *out);
+	if (stage >= plan->stages)
+		return kvp__error(err, KVP_ERR_RANGE, "stage %u of a plan of %u stages",
+		                  stage, plan->stages);
+	if (plan->request.engine != KVP_ENGINE_VLLM || !plan->request.profile_memory)
+		return kvp__error_clear(err);
+	kvp__fit_batch(plan, device, &tokens, &seqs);
+	profile_terms(plan, tokens, seqs, stage, out);
+	return kvp__error_clear(err);
 }
 
 void kvp__vllm_plan_graphs(const kvp_model *m, kvp_plan *p)

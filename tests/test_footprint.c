@@ -221,6 +221,23 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_int_equal(p.request.vllm_runner, 2);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.footprint.activations, 963012198ull + (256u << 20));
+	/* Its terms, as kvp_vllm_profile_compute gives them. */
+	{
+		kvp_vllm_profile t;
+
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+		assert_int_equal(t.tokens, 8192);
+		assert_int_equal(t.seqs, 1024);
+		assert_int_equal(t.runner, 2);
+		assert_int_equal(t.forward_bytes, 963012198ull);
+		assert_int_equal(t.sampler_bytes, 789553152ull);
+		assert_int_equal(t.non_torch_bytes, 256u << 20);
+		assert_int_equal(t.received_bytes, 0);
+		assert_int_equal(t.total_bytes, f.footprint.activations);
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 1, &t, &err), KVP_ERR_RANGE);
+		assert_int_equal(kvp_vllm_profile_compute(NULL, &d, 0, &t, &err), KVP_ERR_INVALID);
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, NULL, &err), KVP_ERR_INVALID);
+	}
 	m.intermediate = 4096;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
@@ -257,6 +274,13 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.footprint.activations, 0);
+	{
+		kvp_vllm_profile t;
+
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+		assert_int_equal(t.total_bytes, 0);
+		assert_int_equal(t.forward_bytes, 0);
+	}
 }
 
 /* The preload against the five published startup logs it was not fitted

@@ -295,6 +295,22 @@ static void test_vllm_sampler_stage(void **state)
 	assert_int_equal(f.footprint.activations,
 	                 2035679232ull + (72ull << 20) + 134217728 + 590938112);
 	assert_int_equal(f.cuda_graph_bytes, 590938112ull);
+	/* The terms stage by stage (kvp_vllm_profile_compute). */
+	{
+		kvp_vllm_profile t;
+		kvp_error err;
+
+		assert_int_equal(kvp_vllm_profile_compute(&p, NULL, 0, &t, &err), KVP_OK);
+		assert_int_equal(t.runner, 1);
+		assert_int_equal(t.forward_bytes, 963012198ull);
+		assert_int_equal(t.sampler_bytes, 0);
+		assert_int_equal(t.received_bytes, 0);
+		assert_int_equal(t.total_bytes, 963012198ull + (72ull << 20));
+		assert_int_equal(kvp_vllm_profile_compute(&p, NULL, 1, &t, &err), KVP_OK);
+		assert_int_equal(t.sampler_bytes, 2035679232ull);
+		assert_int_equal(t.received_bytes, 134217728ull);
+		assert_int_equal(t.total_bytes, 2035679232ull + (72ull << 20) + 134217728);
+	}
 }
 
 /* No vocabulary: the weights follow the layers alone.  3 layers at pp 2

@@ -38,6 +38,15 @@ is budget_bytes $((plain - 963012198 - 268435456 - 880934912)) "... taken from t
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-runner v1 --format json
 is activation_bytes $((2304114688 + 880934912)) "V1: its sampler's 15.5 B a row and entry"
+# --explain gives the buffers term by term (kvp_vllm_profile_compute).
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--explain
+has_line "--explain: the profile run's terms" \
+	"    buffers, vLLM's profile run: max(forward over 8,192 tokens 963,012,198, V2 dummy sampler over 1,024 rows 264,216,576) + non-torch 268,435,456 = 1,231,447,654 B"
+run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
+	--vllm-runner v1 --explain
+has_line "... V1's sampler" \
+	"    buffers, vLLM's profile run: max(forward over 8,192 tokens 963,012,198, V1 dummy sampler over 1,024 rows 2,035,679,232) + non-torch 268,435,456 = 2,304,114,688 B"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory
 has_line "the estimate, as vLLM logs it" "    Estimated CUDA graph memory: 0.82 GiB total"
 check "... before the budget" sh -c "grep -A1 'Estimated CUDA graph memory' '$work/out' | grep -q 'Available KV cache memory'"
