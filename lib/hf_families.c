@@ -293,31 +293,45 @@ static kvp_status mla(struct hf *h)
  * each class's __init__ signature), for the keys kvplan reads that real
  * files leave out: Gemma 3's text_config often names only a few. */
 static const struct hf_default d_llama[] = {
-	{"vocab_size", 32000}, {"hidden_size", 4096}, {"num_hidden_layers", 32},
-	{"num_attention_heads", 32}, {"max_position_embeddings", 2048},
-	{"intermediate_size", 11008}, {NULL, 0}};
+	{"vocab_size", 32000, NULL}, {"hidden_size", 4096, NULL},
+	{"num_hidden_layers", 32, NULL},
+	{"num_attention_heads", 32, NULL}, {"max_position_embeddings", 2048, NULL},
+	{"intermediate_size", 11008, NULL}, {NULL, 0, NULL}};
 static const struct hf_default d_mistral[] = {
-	{"vocab_size", 32000}, {"hidden_size", 4096}, {"num_hidden_layers", 32},
-	{"num_attention_heads", 32}, {"num_key_value_heads", 8},
-	{"max_position_embeddings", 131072}, {"intermediate_size", 14336},
-	{NULL, 0}};
+	{"vocab_size", 32000, NULL}, {"hidden_size", 4096, NULL},
+	{"num_hidden_layers", 32, NULL},
+	{"num_attention_heads", 32, NULL}, {"num_key_value_heads", 8, NULL},
+	{"max_position_embeddings", 131072, NULL}, {"intermediate_size", 14336, NULL},
+	{NULL, 0, NULL}};
 static const struct hf_default d_gemma2[] = {
-	{"vocab_size", 256000}, {"hidden_size", 2304}, {"num_hidden_layers", 26},
-	{"num_attention_heads", 8}, {"num_key_value_heads", 4}, {"head_dim", 256},
-	{"max_position_embeddings", 8192}, {"intermediate_size", 9216},
-	{NULL, 0}};
+	{"vocab_size", 256000, NULL}, {"hidden_size", 2304, NULL},
+	{"num_hidden_layers", 26, NULL},
+	{"num_attention_heads", 8, NULL}, {"num_key_value_heads", 4, NULL},
+	{"head_dim", 256, NULL},
+	{"max_position_embeddings", 8192, NULL}, {"intermediate_size", 9216, NULL},
+	{NULL, 0, NULL}};
 static const struct hf_default d_gemma3[] = {
-	{"vocab_size", 262208}, {"hidden_size", 2304}, {"num_hidden_layers", 26},
-	{"num_attention_heads", 8}, {"num_key_value_heads", 4}, {"head_dim", 256},
-	{"max_position_embeddings", 131072}, {"intermediate_size", 9216},
-	{NULL, 0}};
+	{"vocab_size", 262208, NULL}, {"hidden_size", 2304, NULL},
+	{"num_hidden_layers", 26, NULL},
+	{"num_attention_heads", 8, NULL}, {"num_key_value_heads", 4, NULL},
+	{"head_dim", 256, NULL},
+	{"max_position_embeddings", 131072, NULL}, {"intermediate_size", 9216, NULL},
+	{NULL, 0, NULL}};
 static const struct hf_default d_falcon[] = {
-	{"vocab_size", 65024}, {"hidden_size", 4544}, {"num_hidden_layers", 32},
-	{"num_attention_heads", 71}, {"max_position_embeddings", 2048},
-	{NULL, 0}};
+	{"vocab_size", 65024, NULL}, {"hidden_size", 4544, NULL},
+	{"num_hidden_layers", 32, NULL},
+	{"num_attention_heads", 71, NULL}, {"max_position_embeddings", 2048, NULL},
+	{NULL, 0, NULL}};
 static const struct hf_default d_gpt2[] = {
-	{"vocab_size", 50257}, {"n_positions", 1024}, {"n_embd", 768},
-	{"n_layer", 12}, {"n_head", 12}, {NULL, 0}};
+	{"vocab_size", 50257, NULL}, {"n_positions", 1024, NULL}, {"n_embd", 768, NULL},
+	{"n_layer", 12, NULL}, {"n_head", 12, NULL}, {NULL, 0, NULL}};
+
+/* Qwen3-Next's config.json says no MTP layer, yet its checkpoints ship
+ * one (mtp.*): vLLM's Qwen3NextMTP takes getattr(config,
+ * "num_nextn_predict_layers", 1) (vllm/model_executor/models/
+ * qwen3_next_mtp.py, main of 2026-12-04). */
+static const struct hf_default d_qwen3_next[] = {
+	{"num_nextn_predict_layers", 1, "vLLM's Qwen3NextMTP"}, {NULL, 0, NULL}};
 
 static const struct hf_family families[] = {
 	{"llama", "LlamaConfig", rule_plain, d_llama},
@@ -344,7 +358,7 @@ static const struct hf_family families[] = {
 	{"kimi_k2", "DeepseekV3Config", rule_plain, NULL},
 	{"glm4_moe", "Glm4MoeConfig", rule_plain, NULL},
 	{"glm4", "Glm4Config", rule_plain, NULL},
-	{"qwen3_next", "Qwen3NextConfig", kvp__hf_rule_qwen3_next, NULL},
+	{"qwen3_next", "Qwen3NextConfig", kvp__hf_rule_qwen3_next, d_qwen3_next},
 	/* Qwen3.5's text model (text_config of Qwen3_5ForConditionalGeneration,
 	 * or a text-only checkpoint's top level): Qwen3-Next's keys. */
 	{"qwen3_5_text", "Qwen3_5TextConfig", kvp__hf_rule_qwen3_next, NULL},

@@ -91,7 +91,8 @@ static int family_default(struct hf *h, const char *field,
 				if (field)
 					kvp__note(h->src, field, KVP_ORIGIN_DEFAULTED,
 					          "%s%s absent: %s's default %llu",
-					          h->prefix, *k, h->fam->config_class,
+					          h->prefix, *k,
+					          d->whose ? d->whose : h->fam->config_class,
 					          (unsigned long long)d->value);
 				return 1;
 			}
@@ -441,25 +442,15 @@ static kvp_status read_vision(struct hf *h)
 
 /* The checkpoint's MTP (NextN) layers (kvp_model mtp_layers): DeepSeek's
  * num_nextn_predict_layers (GLM-4.5, Kimi-K2's 0, MiMo), Qwen3.5's
- * mtp_num_hidden_layers.  Qwen3-Next's config.json says none, yet its
- * checkpoints ship one (mtp.*): vLLM's Qwen3NextMTP takes
- * getattr(config, "num_nextn_predict_layers", 1)
- * (vllm/model_executor/models/qwen3_next_mtp.py, main of 2026-12-04). */
+ * mtp_num_hidden_layers; Qwen3-Next's family default (hf_families.c). */
 static kvp_status read_mtp(struct hf *h)
 {
 	static const char *const keys[] = {"num_nextn_predict_layers",
 	                                   "mtp_num_hidden_layers", NULL};
 	uint64_t layers = 0;
-	int got = kvp__hf_uint(h, "mtp_layers", keys, UINT32_MAX, &layers);
 
-	if (got < 0)
+	if (kvp__hf_uint(h, "mtp_layers", keys, UINT32_MAX, &layers) < 0)
 		return KVP_ERR_PARSE;
-	if (got == 0 && strcmp(h->family, "qwen3_next") == 0) {
-		layers = 1;
-		kvp__note(h->src, "mtp_layers", KVP_ORIGIN_DEFAULTED,
-		          "%snum_nextn_predict_layers absent: vLLM's Qwen3NextMTP takes 1",
-		          h->prefix);
-	}
 	h->m->mtp_layers = (uint32_t)layers;
 	return KVP_OK;
 }

@@ -20,10 +20,12 @@
 struct hf;
 
 /* A value a family's configuration class takes for a key the file
- * leaves out. */
+ * leaves out, or where the class has no such key, the engine's model of
+ * the family (whose, in notes; NULL: the class's). */
 struct hf_default {
 	const char *key;
 	uint64_t value;
+	const char *whose;
 };
 
 struct hf_family {

@@ -79,15 +79,6 @@ static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uin
 	t->total_bytes = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
-static uint64_t profile_run_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                  uint32_t stage)
-{
-	kvp_vllm_profile t;
-
-	profile_terms(p, tokens, seqs, stage, &t);
-	return t.total_bytes;
-}
-
 kvp_status kvp_vllm_profile_compute(const kvp_plan *plan, const kvp_device *device,
                                     uint32_t stage, kvp_vllm_profile *out, kvp_error *err)
 {
@@ -320,12 +311,12 @@ static uint64_t graph_bytes(const kvp_plan *p, uint32_t sizes, uint32_t stage)
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
                                  uint32_t sizes, uint32_t stage, uint64_t *graphs)
 {
-	uint64_t run;
+	kvp_vllm_profile run;
 
 	*graphs = 0;
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
 		return 0;
-	run = profile_run_bytes(p, tokens, seqs, stage);
+	profile_terms(p, tokens, seqs, stage, &run);
 	*graphs = graph_bytes(p, sizes, stage);
-	return run > UINT64_MAX - *graphs ? UINT64_MAX : run + *graphs;
+	return run.total_bytes > UINT64_MAX - *graphs ? UINT64_MAX : run.total_bytes + *graphs;
 }

@@ -355,7 +355,7 @@ static void test_mtp_layers(void **state)
 		 " \"linear_conv_kernel_dim\": 4, \"linear_key_head_dim\": 32,"
 		 " \"linear_num_key_heads\": 2, \"linear_num_value_heads\": 4,"
 		 " \"linear_value_head_dim\": 32}",
-		 "num_nextn_predict_layers absent: vLLM's Qwen3NextMTP takes 1", 1,
+		 "num_nextn_predict_layers absent: vLLM's Qwen3NextMTP's default 1", 1,
 		 KVP_ORIGIN_DEFAULTED},
 	};
 	kvp_model m;
