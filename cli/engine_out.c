@@ -308,8 +308,16 @@ static void longest(FILE *out, const struct cli_plan *p, const kvp_advice *a)
 		fprintf(out, "seq <= %s", cli_grouped(a->max_seq, n, sizeof n));
 }
 
-/* Whether stage s's weights, buffers and reserve exceed GPU i's usable
- * memory (not with --kv-budget). */
+/* What stage weights may take: the usable memory; under TensorRT-LLM,
+ * whose share is of what they leave, the whole device's (lib/fit.c). */
+static uint64_t weights_room(const struct cli_plan *p, const kvp_fit *f)
+{
+	return p->request.engine == KVP_ENGINE_TRTLLM ? f->footprint.total
+	                                              : f->usable_bytes;
+}
+
+/* Whether stage s's weights, buffers and reserve exceed GPU i's room for
+ * them (not with --kv-budget). */
 static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 {
 	/* (in 128 bits: a reserve near 2^64 passes 64 with the weights) */
@@ -317,7 +325,7 @@ static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 	       (unsigned __int128)f->stage_weights[s] + p->fit_options.reserve_bytes +
 	       (s + 1 == p->layers.stages ? p->layers.compute_bytes
 	                                  : p->layers.compute_other_bytes) >
-	       f->usable_bytes;
+	       weights_room(p, f);
 }
 
 /* The stage that keeps GPU i's request from fitting: one whose weights
@@ -350,10 +358,11 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				snprintf(where, sizeof where, " on stage %u", s);
 			if (weights_over(p, f, s))
 				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s and"
-				        " the reserve exceed the usable %s B", p->devices[i].name,
+				        " the reserve exceed the %s %s B", p->devices[i].name,
 				        cli_grouped(f->stage_weights[s], x, sizeof x), where,
 				        p->layers.compute_bytes ? ", the engine's buffers" : "",
-				        cli_grouped(f->usable_bytes, z, sizeof z));
+				        p->request.engine == KVP_ENGINE_TRTLLM ? "device's" : "usable",
+				        cli_grouped(weights_room(p, f), z, sizeof z));
 			else {
 				uint64_t held = kvp_plan_held_bytes(lp, s);
 				char h[32], less[80] = "";

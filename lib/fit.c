@@ -96,7 +96,10 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 		} else {
 			budget = ok && need <= fit->usable_bytes ? fit->usable_bytes - need : 0;
 		}
-		if (!ok || need > fit->usable_bytes)
+		/* TensorRT-LLM's weights may take what its fraction leaves
+		 * of the whole device, not only of the usable share. */
+		if (!ok || need > (r->engine == KVP_ENGINE_TRTLLM && !r->kv_budget
+		                   ? total : fit->usable_bytes))
 			*all_ok = false;
 		fit->stage_budget[s] = budget;
 		if (budget < least)

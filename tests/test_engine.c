@@ -163,6 +163,33 @@ static void test_llama3_h100_vllm(void **state)
 	assert_int_equal(f.capacity.blocks, 14985);
 	assert_int_equal(f.capacity.tokens, 479520);
 
+	/* Its weights may take more than 0.9 of the device: the fraction is
+	 * of what they leave.  On 17,000,000,000 B (0.9 of it 15.3 GB, below
+	 * the weights): floor((17,000,000,000 - 16,060,522,496) x 0.9) =
+	 * floor(845,529,753.6) = 845,529,753; // 131,072 = 6,450 tokens, //
+	 * 32 = 201 blocks = 6,432 tokens.  8,192 does not fit; 6,432 is the
+	 * longest that does, and fits. */
+	{
+		kvp_device small = h100;
+
+		small.hbm_bytes = 17000000000ULL;
+		assert_int_equal(kvp_plan_fit(&p, &small, &f, &err), KVP_OK);
+		assert_int_equal(f.budget_bytes, 845529753ULL);
+		assert_int_equal(f.capacity.tokens, 6432);
+		assert_false(f.fits_hbm);
+		assert_int_equal(f.max_seq_hbm, 6432);
+		r.seq = 6432;
+		plan_ok(&llama3_8b, &r, &p);
+		assert_int_equal(kvp_plan_fit(&p, &small, &f, &err), KVP_OK);
+		assert_true(f.fits_hbm);
+		r.seq = 6433;
+		plan_ok(&llama3_8b, &r, &p);
+		assert_int_equal(kvp_plan_fit(&p, &small, &f, &err), KVP_OK);
+		assert_false(f.fits_hbm);
+		r.seq = 8192;
+		plan_ok(&llama3_8b, &r, &p);
+	}
+
 	/* kv_budget replaces what the device leaves. */
 	r.kv_budget = 1677721600ULL;
 	plan_ok(&llama3_8b, &r, &p);
