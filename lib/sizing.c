@@ -71,13 +71,24 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 /* A recurrent layer's state per sequence: state_bytes, or llama.cpp's
  * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
  * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
- * d_state d_inner.  On each of tp ranks (vLLM's split; 1 for the others),
- * the conv state's channels d_inner + 2 n_group d_state and the SSM
- * state's heads are divided by tp, n_group made tp first where tp does not
- * divide it (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
- * MambaStateShapeCalculator.mamba2_state_shape and
- * extra_groups_for_head_shards; gated_delta_net_state_shape divides the
- * same channels and heads).  A state given in bytes is not split. */
+ * d_state d_inner.  On each of tp ranks the conv state's channels
+ * d_inner + 2 n_group d_state and the SSM state's heads are divided by tp,
+ * as every engine shards them:
+ *  - vLLM makes n_group tp first where tp does not divide it
+ *    (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
+ *    MambaStateShapeCalculator.mamba2_state_shape and
+ *    extra_groups_for_head_shards; gated_delta_net_state_shape divides the
+ *    same channels and heads);
+ *  - SGLang so too (python/sglang/srt/configs/mamba_utils.py @ 02e208de,
+ *    Mamba2StateShape.create: divide(conv_dim, tp), divide(num_heads, tp));
+ *  - TensorRT-LLM divides the channels and heads as they are, without
+ *    more groups (tensorrt_llm/_torch/pyexecutor/mamba_cache_manager.py @
+ *    00bce92c, PythonMambaCacheManager.__init__: conv_dim // tp_size,
+ *    nheads // tp_size, asserting both divide);
+ *  - the exact model and llama.cpp (its tensor split mode's meta device
+ *    shards ssm_conv and the gated delta net) as vLLM, as they split the
+ *    kv heads.
+ * A state given in bytes is not split. */
 kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
                               uint64_t *bytes)
 {
@@ -89,7 +100,7 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp
 		*bytes = m->state_bytes;
 		return KVP_OK;
 	}
-	if (tp > 1 && groups % tp != 0)
+	if (tp > 1 && groups % tp != 0 && z->r->engine != KVP_ENGINE_TRTLLM)
 		groups = tp;
 	/* Each factor is below 2^32: no product of two overflows, and the
 	 * sums and the last product are checked.  Without a conv state
@@ -100,7 +111,7 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp
 		return kvp__sizing_overflow(z);
 	if (tp > 1 && ((m->ssm_conv_kernel > 1 && channels % tp != 0) || m->ssm_inner % tp != 0))
 		return kvp__error(z->err, KVP_ERR_SHAPE,
-		                  "%s: vLLM splits the recurrent state over tensor"
+		                  "%s: the recurrent state is split over tensor"
 		                  " parallel ranks, and %u does not divide its %llu conv"
 		                  " channels and %u inner channels", kvp__zname(z), tp,
 		                  (unsigned long long)channels, m->ssm_inner);
@@ -163,9 +174,8 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 			return st;
 		break;
 	case KVP_LAYER_RECURRENT:
-		if ((st = kvp__state_bytes(z, kvp__engine_state_dtype(z->r),
-		                      r->engine == KVP_ENGINE_VLLM ? r->tp : 1,
-		                      &g->state_bytes_per_seq)) != KVP_OK)
+		if ((st = kvp__state_bytes(z, kvp__engine_state_dtype(z->r), r->tp,
+		                           &g->state_bytes_per_seq)) != KVP_OK)
 			return st;
 		break;
 	case KVP_LAYER_NONE:

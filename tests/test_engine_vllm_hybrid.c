@@ -255,7 +255,8 @@ static kvp_model nemotron_h_56b(void)
 	return m;
 }
 
-/* vLLM splits the recurrent state over tensor-parallel ranks
+/* vLLM splits the recurrent state over tensor-parallel ranks, as the other
+ * engines do (lib/sizing.c kvp__state_bytes)
  * (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
  * MambaStateShapeCalculator.mamba2_state_shape): conv channels
  * d_inner + 2 n_group d_state and the SSM heads divided by tp, n_group
@@ -290,18 +291,43 @@ static void test_vllm_mamba_tp(void **state)
 	pages(&m, &r, &p, 1056, 540672);
 	/* Across the 16 GPUs: 54 layers · 540,672 B · 16 ranks. */
 	assert_int_equal(p.state_total_bytes, 54ULL * 540672 * 16);
-	/* Other engines keep the whole state on every rank. */
+	/* The other engines split it too, in fp32.  SGLang
+	 * (configs/mamba_utils.py @ 02e208de, Mamba2StateShape.create) and
+	 * the exact model make the groups 16 as vLLM: 266,752 values · 4 B =
+	 * 1,067,008 B.  TensorRT-LLM (_torch/pyexecutor/mamba_cache_manager.py
+	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
+	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 · 4 = 1,063,936 B. */
+	r.engine = KVP_ENGINE_SGLANG;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 1067008ULL);
+	r.engine = KVP_ENGINE_EXACT;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 1067008ULL);
+	/* Across the 16 GPUs: 54 layers · 1,067,008 B · 16. */
+	assert_int_equal(p.state_total_bytes, 54ULL * 1067008 * 16);
 	r.engine = KVP_ENGINE_TRTLLM;
 	plan_ok(&m, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 4255744ULL * 2 * 2); /* fp32: 4,255,744 values · 4 B */
+	                 1063936ULL);
+	/* tp 2 divides the 8 groups: every engine's half, 2,127,872 values,
+	 * in fp32 8,511,488 B. */
+	r.tp = 2;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 8511488ULL);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 8511488ULL);
 	/* tp 3 divides the 6 heads, not the state: one group made 3, 1000 +
 	 * 2·3·16 = 1,096 conv channels. */
 	pattern(&small, "recurrent,full");
 	r = request_at(KVP_ENGINE_VLLM, 1024, 1);
 	r.tp = 3;
 	assert_int_equal(kvp_plan_compute(&small, &r, &p, &err), KVP_ERR_SHAPE);
-	assert_non_null(strstr(err.message, "small: vLLM splits the recurrent state over"
+	assert_non_null(strstr(err.message, "small: the recurrent state is split over"
 	                                    " tensor parallel ranks, and 3 does not divide"
 	                                    " its 1096 conv channels and 1000 inner"));
 }
