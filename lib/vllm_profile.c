@@ -20,7 +20,8 @@
  * MLP, about 8.2 B a token and intermediate unit (the larger: one comes
  * after the other).  Non-torch memory: 256 MiB on one GPU, 2,160 MiB per
  * rank with tensor parallelism (NCCL and custom all-reduce buffers), 72
- * MiB per pipeline stage.  Fitted on 31 distinct logs, held to 15
+ * MiB per pipeline stage of one GPU (no log has both: with tp > 1 the
+ * group's 2,160 MiB on every stage).  Fitted on 31 distinct logs, held to 15
  * others: median error of the predicted "Available KV cache memory"
  * 0.18 %, worst 2.5 % (a mixture of experts, whose forward the MLP term
  * does not see).  Under pipeline parallelism only the last rank samples
@@ -65,8 +66,11 @@ static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uin
 	t->runner = r->vllm_runner == 2 ? 2 : 1;
 	sampler = stage + 1 == p->stages ? sampler_bytes(p, seqs) : 0;
 	forward = (unsigned __int128)41 * tokens * p->intermediate / 5;
-	t->non_torch_bytes = r->pp > 1 ? (uint64_t)72 << 20
-	                     : r->tp > 1 ? (uint64_t)2160 << 20 : (uint64_t)256 << 20;
+	/* A tensor-parallel group keeps its NCCL and custom all-reduce
+	 * buffers on every rank of every stage: no log has tp and pp both
+	 * above 1, so the larger term, the group's, is taken there. */
+	t->non_torch_bytes = r->tp > 1 ? (uint64_t)2160 << 20
+	                     : r->pp > 1 ? (uint64_t)72 << 20 : (uint64_t)256 << 20;
 	/* A rank after the first keeps the intermediate tensors it receives,
 	 * hidden_states and residual of max_num_tokens rows in the model's
 	 * 16-bit type (gpu_model_runner.py _dummy_run,

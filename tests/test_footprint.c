@@ -204,6 +204,22 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_int_equal(f.footprint.activations, 2035679232ull + (2160ull << 20));
+	/* Two stages of tp 2: each rank keeps its group's 2,160 MiB (the
+	 * pipeline's 72 MiB is a stage of one GPU's; no log has both), and
+	 * the last stage samples. */
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	{
+		kvp_vllm_profile t;
+
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 1, &t, &err), KVP_OK);
+		assert_int_equal(t.non_torch_bytes, 2160ull << 20);
+		r.tp = 1;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 1, &t, &err), KVP_OK);
+		assert_int_equal(t.non_torch_bytes, 72ull << 20);
+	}
+	r.pp = 1;
 	r.tp = 1;
 	strcpy(d.name, "a100-80g");
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
