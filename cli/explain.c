@@ -240,6 +240,37 @@ static uint64_t buffer_at(const kvp_plan *lp, uint32_t s, uint64_t seq, uint64_t
  * compute buffer grows with the context, the cache and the buffer at
  * the answer's context within the room the budget had with the buffer at
  * the request's (lib/llama_fa.c). */
+/* A boundary of 0: nothing is left for the cache, or one token (one
+ * sequence) more than the budget holds. */
+static void explain_none(const struct explainer *e, const kvp_plan *lp, const char *what,
+                         const char *who, uint64_t budget, uint64_t past, bool of_seq,
+                         bool grows, uint32_t k, uint64_t s1, uint64_t b1)
+{
+	char one[96];
+
+	if (of_seq)
+		snprintf(one, sizeof one, "with one token at batch %s,", g(b1));
+	else
+		snprintf(one, sizeof one, "with one sequence of %s tokens,", g(s1));
+
+	if (budget == 0) {
+		say(e, "  %s: 0; the weights, the engine's buffers and the reserve leave"
+		    " nothing for %s cache", what, who);
+		return;
+	}
+	if (grows) {
+		uint64_t a1 = buffer_at(lp, k, s1, b1, true);
+
+		budget += k + 1 == lp->stages ? lp->compute_bytes : lp->compute_other_bytes;
+		say(e, "  %s: 0; %s %s cache is %s B and llama.cpp's compute buffer"
+		    " %s B, %s B, more than the %s B they share", what, one, who, g(past),
+		    g(a1), g(past + a1), g(budget));
+		return;
+	}
+	say(e, "  %s: 0; %s %s cache is %s B, more than %s B", what, one, who,
+	    g(past), g(budget));
+}
+
 static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
                              const kvp_fit *f, const char *what,
                              uint64_t budget, const uint64_t *budgets, uint64_t seq,
@@ -286,6 +317,10 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		budget = budgets[k];
 	at = gpu_bytes(lp, k, seq, batch);
 	past = gpu_bytes(lp, k, s1, b1);
+	if ((of_seq ? seq : batch) == 0) {
+		explain_none(e, lp, what, who, budget, past, of_seq, grows, k, s1, b1);
+		return;
+	}
 	if (grows) {
 		uint64_t a = buffer_at(lp, k, seq, batch, true), a1 = buffer_at(lp, k, s1, b1, true);
 

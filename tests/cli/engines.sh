@@ -500,6 +500,23 @@ run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100 --explain
 check "--explain: the cache and the buffer at the answer" grep -q \
 	"^    max seq (HBM): 470,528; at batch 1 the largest GPU's cache is 61,673,046,016 B and llama.cpp's compute buffer 595,077,120 B, 62,268,123,136 B within the 62,299,561,984 B they share, and 62,301,939,712 B at one token more\$" \
 	"$work/out"
+# A boundary of 0 says why, never "within": at batch 2,000 one token pads
+# to 256 cells a sequence, 2,000 x 256 x 131,072 = 67,108,864,000 B of
+# cache, past the same room before the buffer is added; Llama 3.1 70B's
+# weights leave an A10 nothing.
+run --model llama3-8b --engine llama.cpp --seq 8192 --gpu h100 --batch 2000 --explain
+check "--explain: a longest context of 0, past the room" grep -Eq \
+	"^    max seq \(HBM\): 0; with one token at batch 2,000, the largest GPU's cache is 67,108,864,000 B and llama.cpp's compute buffer [0-9,]+ B, [0-9,]+ B, more than the 62,299,561,984 B they share\$" \
+	"$work/out"
+check "--explain: an L2 answer of 0" grep -q \
+	"^    max seq (L2): 0; with one token at batch 2,000, the largest GPU's cache is 67,108,864,000 B, more than 52,428,800 B\$" \
+	"$work/out"
+run --model llama3.1-70b --engine llama.cpp --seq 8192 --gpu a10 --explain
+check "--explain: weights that leave nothing" grep -q \
+	"^    max batch: 0; the weights, the engine's buffers and the reserve leave nothing for the largest GPU's cache\$" \
+	"$work/out"
+check "--explain: no answer of 0 is within its budget" sh -c \
+	"! grep -q ': 0;.*within' '$work/out'"
 run --model llama3-8b --seq 4096 --engine sglang --llama-server
 check "--llama-server is llama.cpp's" grep -q \
 	"^kvplan: warning: --llama-server is a llama.cpp setting; --engine sglang ignores it\$" "$work/err"
