@@ -84,8 +84,9 @@ bool cli_solve_answer(const struct cli_plan *p, size_t i, uint64_t *answer)
 		*answer = a->max_batch;
 		return true;
 	case CLI_SOLVE_MIN_GPUS:
+		/* No tensor-parallel degree fits: none, not 0 GPUs. */
 		*answer = a->min_gpus;
-		return true;
+		return a->min_tp != 0;
 	case CLI_SOLVE_NONE:
 		break;
 	}

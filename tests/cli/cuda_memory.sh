@@ -80,5 +80,18 @@ for q in max-seq:llama3.1-8b max-batch:llama3.1-8b min-gpus:llama3.1-405b; do
 	got="$(csv l4 answer) $(csv h100-sxm answer) "
 	check "CSV: --solve $q's answers ($want)" test "$got" = "$want" -a "$(csv l4 solve)" = $q
 done
+# Fewest GPUs where no tensor-parallel degree fits (DeepSeek-V3's fp8
+# weights on A10s: SGLang's reserve grows by 1 GiB each 8 GPUs, so at the
+# 128 ranks that would hold the weights it takes more than the 24 GiB):
+# none in the table, null in JSON, empty in CSV, never 0 GPUs.
+set -- --model deepseek-v3 --seq 8192 --weights-dtype fp8 --engine sglang --gpu a10 \
+	--solve min-gpus
+run "$@"
+check "--solve min-gpus: none in the table" grep -q \
+	"^a10: min-gpus = none (no tensor-parallel degree up to the heads fits)\$" "$work/out"
+run "$@" --format json
+check "--solve min-gpus: null in JSON" grep -q '^ *"answer": null,\{0,1\}$' "$work/out"
+run "$@" --format csv
+check "--solve min-gpus: empty in CSV" test "$(csv a10 solve),$(csv a10 answer)" = "min-gpus,"
 
 done_testing
