@@ -37,6 +37,8 @@ static uint64_t floor_share(uint64_t bytes, double share)
 
 void kvp_fit_options_init(kvp_fit_options *options)
 {
+	if (!options)
+		return;
 	options->weights_dtype = KVP_DTYPE_FP16;
 	options->mem_util = 0.90;
 	options->reserve_bytes = 0;

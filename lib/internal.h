@@ -41,7 +41,8 @@ kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain
 kvp_status kvp__error_clear(kvp_error *err);
 
 /* A name for a message: escaped as kvp_escape does into buf (of
- * KVP_QUOTE_MAX bytes), or fallback when it is empty. */
+ * KVP_QUOTE_MAX bytes), or fallback when it is empty; at most
+ * KVP_NAME_MAX bytes of it read (a caller's array may lack its NUL). */
 const char *kvp__label(const char *name, const char *fallback, char *buf);
 
 /* The first byte of text that kvp_escape escapes for being no printable

@@ -130,7 +130,7 @@ kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
 uint32_t kvp_model_layer_kv_heads(const kvp_model *m, uint32_t index)
 {
 	if (m->layer_kv_heads_len > 0 && m->layer_kv_heads_len == m->layers &&
-	    index < m->layer_kv_heads_len)
+	    m->layer_kv_heads_len <= KVP_PATTERN_MAX && index < m->layer_kv_heads_len)
 		return m->layer_kv_heads[index];
 	return m->kv_heads;
 }
@@ -139,7 +139,9 @@ kvp_layer_kind kvp_model_layer_kind(const kvp_model *m, uint32_t index)
 {
 	kvp_layer_kind kind = KVP_LAYER_FULL;
 
-	if (m->pattern_len > 0)
+	/* A pattern longer than its array is not read (finalize refuses
+	 * it): its layers are full ones. */
+	if (m->pattern_len > 0 && m->pattern_len <= KVP_PATTERN_MAX)
 		kind = (kvp_layer_kind)m->pattern[index % m->pattern_len];
 	if (kind == KVP_LAYER_FULL && m->kv_lora_rank > 0)
 		kind = KVP_LAYER_MLA;
@@ -202,6 +204,10 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: the layer pattern has %u entries, more than the"
 		                  " %u layers", name, m->pattern_len, m->layers);
+	if (m->pattern_len > KVP_PATTERN_MAX)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: the layer pattern has %u entries, more than the"
+		                  " %d it can hold", name, m->pattern_len, KVP_PATTERN_MAX);
 	for (uint32_t i = 0; i < m->pattern_len; i++)
 		if (m->pattern[i] >= KVP_LAYER_KIND_COUNT)
 			return kvp__error(err, KVP_ERR_SHAPE,

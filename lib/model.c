@@ -96,6 +96,8 @@ kvp_status kvp__model_check(const kvp_model *m, kvp_error *err)
 
 kvp_attention kvp_model_attention(const kvp_model *m)
 {
+	if (!m)
+		return KVP_ATTENTION_MHA;
 	if (m->kv_lora_rank > 0)
 		return KVP_ATTENTION_MLA;
 	if (m->kv_heads == m->heads)

@@ -13,7 +13,11 @@
 
 uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 {
-	uint64_t off = m->mtp_params;
+	uint64_t off;
+
+	if (!m)
+		return 0;
+	off = m->mtp_params;
 
 	if (!kvp_request_loads_towers(r) && !kvp__add(off, m->vision_params, &off))
 		return 0;
@@ -91,6 +95,12 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 		                  " below the capacity%s",
 		                  kvp_policy_kind_name(r->policy.kind),
 		                  r->policy.kind == KVP_POLICY_PYRAMIDKV ? ", beta at least 1" : "");
+	/* kvp_policy_parse's range: 1 - R of a prompt kept, R in [0, 1)
+	 * (NaN fails the test too). */
+	if (r->policy.kind == KVP_POLICY_RATIO &&
+	    !(r->policy.ratio >= 0 && r->policy.ratio < 1))
+		return kvp__error(err, KVP_ERR_INVALID, "policy ratio: %g is not in"
+		                  " [0, 1)", r->policy.ratio);
 	/* PyramidKV's largest budget is about twice the capacity. */
 	if (r->policy.kind == KVP_POLICY_PYRAMIDKV && r->policy.capacity > KVP__CAPACITY_MAX)
 		return kvp__error(err, KVP_ERR_RANGE, "policy pyramidkv: capacity %llu"

@@ -287,12 +287,18 @@ uint64_t kvp_policy_kept(const kvp_policy *p, uint32_t index, uint32_t layers,
 	case KVP_POLICY_SNAPKV:
 		return prompt < p->capacity ? seq : sat_add(p->capacity, gen);
 	case KVP_POLICY_PYRAMIDKV:
-		if (prompt < p->capacity)
+		/* A policy kvp_plan_compute would refuse (window at or past
+		 * the capacity, beta 0) keeps everything. */
+		if (prompt < p->capacity || p->window >= p->capacity || p->beta == 0)
 			return seq;
 		return sat_add(pyramid(p, index, layers, prompt) + p->window, gen);
 	case KVP_POLICY_RATIO:
 		/* Python's int() of the double product, as kvpress takes it;
-		 * a prompt past 2^53 is past any model's context. */
+		 * a prompt past 2^53 is past any model's context.  A ratio
+		 * outside [0, 1) (NaN too), which kvp_plan_compute refuses,
+		 * keeps everything. */
+		if (!(p->ratio >= 0 && p->ratio < 1))
+			return seq;
 		return sat_add((uint64_t)((double)prompt * (1 - p->ratio)), gen);
 	default:
 		return seq;

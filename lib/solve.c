@@ -93,9 +93,15 @@ static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
 			}
 			break;
 		case KVP_ENGINE_LLAMA_CPP:
-			if (grp->window)
-				cap = cdiv(grp->window * (r->kv_unified ? batch : 1) +
-				           kvp__engine_ubatch(r), KVP__LLAMA_PAD);
+			if (grp->window) {
+				/* In 128 bits: a unified stream's window x batch
+				 * passes 64 (it wrapped to a small cap). */
+				unsigned __int128 w = (unsigned __int128)grp->window *
+				                      (r->kv_unified ? batch : 1) +
+				                      kvp__engine_ubatch(r);
+				w = w / KVP__LLAMA_PAD + (w % KVP__LLAMA_PAD != 0);
+				cap = w > UINT64_MAX ? UINT64_MAX : (uint64_t)w;
+			}
 			break;
 		case KVP_ENGINE_SGLANG:
 			/* Both pools' page_size padding rows; a sliding layer
@@ -171,13 +177,18 @@ static unsigned __int128 stream_at_x(const struct kvp__cost *c, unsigned __int12
 
 static unsigned __int128 cost_at(const struct kvp__cost *c, uint64_t seq)
 {
-	unsigned __int128 x = (unsigned __int128)seq * c->seq_div;
-	uint64_t q = x > UINT64_MAX ? UINT64_MAX / c->unit + 1
-	             : cdiv((uint64_t)x, c->unit);
+	const unsigned __int128 most = ~(unsigned __int128)0;
+	unsigned __int128 x = (unsigned __int128)seq * c->seq_div, one;
 
-	if (c->mixed)
-		return c->pool + (unsigned __int128)c->streams * stream_at_x(c, x);
-	return c->pool + (unsigned __int128)c->streams * stream_at(c, q);
+	/* Past 64 bits of tokens (llama.cpp's unified stream of seq x batch)
+	 * every term counts its own units of x: a q saturated to 64 bits
+	 * wrapped to 0 at a unit of 1.  Saturates: only ever compared with
+	 * a budget, or found past 64 bits. */
+	one = c->mixed || x > UINT64_MAX ? stream_at_x(c, x)
+	                                 : stream_at(c, cdiv((uint64_t)x, c->unit));
+	if (c->streams && one > (most - c->pool) / c->streams)
+		return most;
+	return c->pool + (unsigned __int128)c->streams * one;
 }
 
 /* Stage s's cache at seq and batch into *bytes, or an overflow error. */
@@ -541,7 +552,9 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	uint64_t lo = 0, hi = budget; /* every sequence costs a byte at least */
 
 	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo + 1) / 2;
+		/* (hi - lo) / 2 + 1, not (hi - lo + 1) / 2: a budget of
+		 * UINT64_MAX would wrap to 0 and never move. */
+		uint64_t mid = lo + (hi - lo) / 2 + 1;
 		struct kvp__cost c;
 
 		cost_of(p, s, mid, seq, &c);

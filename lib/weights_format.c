@@ -37,6 +37,8 @@
 
 void kvp_weights_format_init(kvp_weights_format *format)
 {
+	if (!format)
+		return;
 	memset(format, 0, sizeof *format);
 	format->kind = KVP_WFORMAT_PLAIN;
 }

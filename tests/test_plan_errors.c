@@ -7,6 +7,7 @@
  * Models are kvp_model literals with their config.json numbers
  * (plan_fixture.h), never loaded from the catalogue.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -253,6 +254,147 @@ static void test_overflow(void **state)
 	                 KVP_ERR_OVERFLOW);
 }
 
+/* ---- a hostile review of the API (2026-12-04) -------------------------- */
+
+/* llama.cpp's unified stream at a budget of UINT64_MAX: Llama 2 7B at
+ * 1,024 tokens costs 2^19 x 1,024 = 2^29 B a sequence (1,024 x b cells,
+ * whole 256s), so 2^35 - 1 sequences fit and 2^35 do not.  The batch
+ * solver's midpoint had wrapped to 0 there and never moved. */
+static void test_max_batch_whole_budget(void **state)
+{
+	kvp_request r = request_at(1024);
+	kvp_plan p;
+	kvp_error err;
+	uint64_t batch = 0, bytes;
+
+	(void)state;
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.kv_unified = true;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_max_batch(&p, UINT64_MAX, 1024, &batch, &err), KVP_OK);
+	assert_int_equal(batch, (1ULL << 35) - 1);
+	assert_int_equal(kvp_plan_bytes_at(&p, 1024, batch, &bytes, &err), KVP_OK);
+	assert_int_equal(bytes, ((1ULL << 35) - 1) << 29);
+	assert_int_equal(kvp_plan_bytes_at(&p, 1024, batch + 1, &bytes, &err),
+	                 KVP_ERR_OVERFLOW);
+}
+
+/* Sizes past 64 bits are errors, never wrapped.  With cells of 1 token a
+ * unified stream of 39,511 x (2^62 + 1) tokens had a saturated count of
+ * UINT64_MAX / 1 + 1 = 0 units, so 0 B; a sliding window's cap of
+ * window x batch wrapped at 2^55 sequences to a cache smaller than one
+ * sequence's. */
+static void test_unified_past_64_bits(void **state)
+{
+	kvp_request r = request_at(1024);
+	kvp_model slide = llama2_7b;
+	kvp_plan p;
+	kvp_error err;
+	uint64_t bytes, one;
+
+	(void)state;
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	r.kv_unified = true;
+	r.block_size = 1;
+	plan_ok(&llama2_7b, &r, &p);
+	assert_int_equal(kvp_plan_bytes_at(&p, 39511, (1ULL << 62) + 1, &bytes, &err),
+	                 KVP_ERR_OVERFLOW);
+	r.block_size = 0;
+	slide.sliding_window = 512;
+	pattern(&slide, "sliding");
+	r.seq = 1000;
+	plan_ok(&slide, &r, &p);
+	assert_int_equal(kvp_plan_bytes_at(&p, 1000, 1, &one, &err), KVP_OK);
+	assert_int_equal(kvp_plan_bytes_at(&p, 1000, 1ULL << 55, &bytes, &err),
+	                 KVP_ERR_OVERFLOW);
+	assert_int_equal(kvp_plan_bytes_at(&p, 1000, 3ULL << 55, &bytes, &err),
+	                 KVP_ERR_OVERFLOW);
+}
+
+/* A pattern longer than its 256 entries is refused, not read past; the
+ * getters do not read it either. */
+static void test_pattern_past_its_array(void **state)
+{
+	kvp_model m = llama2_7b;
+	kvp_error err;
+
+	(void)state;
+	m.layers = 300;
+	m.pattern_len = 300;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "llama2-7b: the layer pattern has 300 entries,"
+	                                 " more than the 256 it can hold");
+	assert_int_equal(kvp_model_layer_kind(&m, 299), KVP_LAYER_FULL);
+	m.pattern_len = 0;
+	m.layer_kv_heads_len = 300;
+	assert_int_equal(kvp_model_layer_kv_heads(&m, 299), m.kv_heads);
+}
+
+/* A ratio policy outside [0, 1) is refused (NaN, which every comparison
+ * fails, too); kvp_policy_kept keeps every token of a policy the plan
+ * refuses, where it had divided by a beta of 0 or converted NaN. */
+static void test_policy_out_of_range(void **state)
+{
+	static const double bad[] = {-1, 1, 1.5, -1e300};
+	kvp_request r = request_at(1000);
+	kvp_policy pyramid;
+	kvp_error err;
+
+	(void)state;
+	r.policy.kind = KVP_POLICY_RATIO;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		kvp_plan p;
+
+		r.policy.ratio = bad[i];
+		assert_int_equal(kvp_plan_compute(&llama2_7b, &r, &p, &err), KVP_ERR_INVALID);
+		assert_non_null(strstr(err.message, "is not in [0, 1)"));
+		assert_int_equal(kvp_policy_kept(&r.policy, 0, 32, 1000, 0), 1000);
+	}
+	r.policy.ratio = NAN;
+	assert_int_equal(kvp_policy_kept(&r.policy, 0, 32, 1000, 0), 1000);
+	{
+		kvp_plan p;
+
+		assert_int_equal(kvp_plan_compute(&llama2_7b, &r, &p, &err), KVP_ERR_INVALID);
+		assert_string_equal(err.message, "policy ratio: nan is not in [0, 1)");
+	}
+	memset(&pyramid, 0, sizeof pyramid);
+	pyramid.kind = KVP_POLICY_PYRAMIDKV;
+	pyramid.capacity = 128;
+	pyramid.window = 8;
+	assert_int_equal(kvp_policy_kept(&pyramid, 0, 32, 1000, 0), 1000);
+	pyramid.beta = 20;
+	pyramid.window = 200;
+	assert_int_equal(kvp_policy_kept(&pyramid, 0, 32, 1000, 0), 1000);
+}
+
+/* A caller's name without its NUL is read to its array's end, not past,
+ * and shown cut. */
+static void test_unterminated_name(void **state)
+{
+	kvp_device d;
+	kvp_error err;
+	char want[KVP_NAME_MAX + 40];
+
+	(void)state;
+	memset(&d, 'x', sizeof d);
+	assert_int_equal(kvp_device_check(&d, &err), KVP_ERR_INVALID);
+	memset(want, 'x', KVP_NAME_MAX);
+	strcpy(want + KVP_NAME_MAX, "...: ");
+	assert_memory_equal(err.message, want, strlen(want));
+}
+
+/* The small functions take NULL as their siblings do. */
+static void test_null_small_functions(void **state)
+{
+	(void)state;
+	kvp_fit_options_init(NULL);
+	kvp_validate_options_init(NULL);
+	kvp_weights_format_init(NULL);
+	assert_int_equal(kvp_model_attention(NULL), KVP_ATTENTION_MHA);
+	assert_int_equal(kvp_model_loaded_params(NULL, NULL), 0);
+}
+
 /* ---- bugs found while writing these tests ------------------------------ */
 
 /* A recurrent layer with no conv state (ssm_conv_kernel 1: d_conv - 1 =
@@ -310,6 +452,12 @@ int main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_recurrent_no_conv_huge_groups),
 		cmocka_unit_test(test_fp8_ds_mla_huge_rank),
+		cmocka_unit_test(test_max_batch_whole_budget),
+		cmocka_unit_test(test_unified_past_64_bits),
+		cmocka_unit_test(test_pattern_past_its_array),
+		cmocka_unit_test(test_policy_out_of_range),
+		cmocka_unit_test(test_unterminated_name),
+		cmocka_unit_test(test_null_small_functions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

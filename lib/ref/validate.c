@@ -43,6 +43,8 @@ typedef struct ref_plan {
 
 void kvp_validate_options_init(kvp_validate_options *options)
 {
+	if (!options)
+		return;
 	memset(options, 0, sizeof *options);
 	options->layout = KVP_LAYOUT_CONTIGUOUS;
 	options->block_size = KVP_BLOCK_SIZE_DEFAULT;
