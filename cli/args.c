@@ -549,6 +549,14 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (cli_chart_check(o))
 		return 2;
+	if (o->sweep && o->action != CLI_PLAN) {
+		static const char *const names[] = {"", "--list-models", "--list-gpus",
+		                                    "--help", "--version"};
+
+		fprintf(stderr, "kvplan: --sweep sweeps a plan; it does not go with %s\n",
+		        names[o->action]);
+		return 2;
+	}
 	if (o->action != CLI_PLAN)
 		return 0;
 	if (cli_inputs_check(o))

@@ -604,7 +604,7 @@ int main(int argc, char **argv)
 	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
 		return rc;
 	/* A sweep streams its rows: no document gathered in memory. */
-	if (opts.sweep) {
+	if (opts.sweep && opts.action == CLI_PLAN) {
 		if ((rc = open_catalog(&opts, &cat)) == 0)
 			rc = cli_sweep(&opts, cat);
 		if (cat && rc != 2)

@@ -91,6 +91,15 @@ run --model llama3.1-70b --seq 4096 --engine trtllm --gpu l40s
 check "TensorRT-LLM: weights past the device" grep -q \
 	"^l40s: does not fit: the weights (141,107,412,992 B per GPU) and the reserve exceed the device's 51,539,607,552 B" \
 	"$work/out"
+# --sweep runs a plan's checks; with --help, --version or a list it had
+# dropped them and swept in fp32.
+expect_error "--sweep with --help" "^kvplan: --sweep sweeps a plan; it does not go with --help\$" \
+	--help --sweep seq=1..4:x2 --model llama3-8b
+expect_error "--sweep with --version" "^kvplan: --sweep sweeps a plan; it does not go with --version\$" \
+	--version --model llama3-8b --sweep seq=1..4:x2 --dtype fp16
+expect_error "--sweep with --list-models" \
+	"^kvplan: --sweep sweeps a plan; it does not go with --list-models\$" \
+	--list-models --sweep seq=1..5
 expect_error "a step past 32 bits" "^kvplan: --max-num-batched-tokens: '4294967296' is too large" \
 	$m --seq 1024 --gpu h100 --engine vllm --max-num-batched-tokens 4294967296
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
