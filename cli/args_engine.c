@@ -396,17 +396,22 @@ static const struct {
 static void warn_ignored(const char *option, unsigned engines, kvp_engine asked)
 {
 	unsigned n = (unsigned)__builtin_popcount(engines), seen = 0;
+	char names[128] = "";
+	size_t used = 0;
 
-	fprintf(stderr, "kvplan: warning: %s is %s", option, n == 1 ? "a " : "for ");
-	for (int e = 0; e < KVP_ENGINE_COUNT; e++) {
+	for (int e = 0; e < KVP_ENGINE_COUNT && used < sizeof names; e++) {
+		int w;
+
 		if (!(engines & ENGINE(e)))
 			continue;
 		seen++;
-		fprintf(stderr, "%s%s", seen == 1 ? "" : seen == n ? " and " : ", ",
-		        kvp_engine_name((kvp_engine)e));
+		w = snprintf(names + used, sizeof names - used, "%s%s",
+		             seen == 1 ? "" : seen == n ? " and " : ", ",
+		             kvp_engine_name((kvp_engine)e));
+		used += w > 0 ? (size_t)w : 0;
 	}
-	fprintf(stderr, "%s; --engine %s ignores it\n", n == 1 ? " setting" : "",
-	        kvp_engine_name(asked));
+	cli_warn("%s is %s%s%s; --engine %s ignores it", option, n == 1 ? "a " : "for ",
+	         names, n == 1 ? " setting" : "", kvp_engine_name(asked));
 }
 
 
@@ -416,8 +421,8 @@ static void warn_ignored(const char *option, unsigned engines, kvp_engine asked)
 static void warn_before_0520(const kvp_request *r, const char *option, const char *as)
 {
 	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_version && r->sglang_version < 520)
-		fprintf(stderr, "kvplan: warning: %s is followed from SGLang 0.5.20;"
-		        " --sglang-version %u.%u.%u reserves %s\n", option,
+		cli_warn("%s is followed from SGLang 0.5.20;"
+		        " --sglang-version %u.%u.%u reserves %s", option,
 		        r->sglang_version / 10000, r->sglang_version / 100 % 100,
 		        r->sglang_version % 100, as);
 }
@@ -440,12 +445,12 @@ int cli_engine_finish(struct cli_options *o)
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
 	/* The reference run's settings, which nothing else reads. */
 	if (!o->validate && o->layout_given)
-		fputs("kvplan: warning: --layout is the layout of --validate's run;"
-		      " without it nothing uses it\n", stderr);
+		cli_warn("--layout is the layout of --validate's run;"
+		         " without it nothing uses it");
 	if (!o->validate && !o->engine_list && o->block_size_asked &&
 	    (o->req.engine == KVP_ENGINE_EXACT || o->req.engine == KVP_ENGINE_LLAMA_CPP))
-		fprintf(stderr, "kvplan: warning: --block-size is for vllm, sglang, trtllm"
-		        " and --validate; --engine %s ignores it\n",
+		cli_warn("--block-size is for vllm, sglang, trtllm"
+		        " and --validate; --engine %s ignores it",
 		        kvp_engine_name(o->req.engine));
 	/* SGLang's reserve before 0.5.20 is not followed without graphs, nor
 	 * for a server of disaggregated serving (lib/mem_fraction.c). */

@@ -99,7 +99,7 @@ int chart_engines(struct chart *c)
 
 		engine_request(&p->request, engines[i], &r);
 		if (kvp_plan_compute(&p->model, &r, plan, &err) != KVP_OK) {
-			fprintf(stderr, "kvplan: warning: --chart: no %s bar: %s\n",
+			cli_warn("--chart: no %s bar: %s",
 			        kvp_engine_name(engines[i]), err.message);
 			fprintf(c->data, "%s\tNaN\tn/a\n", kvp_engine_name(engines[i]));
 			continue;

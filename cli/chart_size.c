@@ -77,7 +77,7 @@ static int add_line(struct size_chart *s, const kvp_model *m, const kvp_request 
 		l->plan = NULL;
 		if (required)
 			return chart_fail(&err);
-		fprintf(stderr, "kvplan: warning: --chart: no line '%s': %s\n", l->title,
+		cli_warn("--chart: no line '%s': %s", l->title,
 		        err.message);
 		return 0;
 	}

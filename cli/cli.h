@@ -392,6 +392,12 @@ void cli_print_source(FILE *out, const struct cli_plan *plan);
 void cli_source_lines(const struct cli_plan *plan,
                       void (*line)(void *ctx, const char *text), void *ctx);
 
+/* warn.c: a warning ("kvplan: warning: " and the line), held until
+ * cli_warnings_end shows it (a run that did its work) or drops it (an
+ * error's run, whose one line of stderr is the error). */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warnings_end(bool show);
+
 /* policy_out.c: the policy's section of the table (what it keeps and
  * saves), its JSON object, and its warnings on stderr. */
 void cli_print_policy(FILE *out, const struct cli_plan *plan);

@@ -13,13 +13,13 @@ static void warn_source(const kvp_source *s)
 	char quoted[KVP_QUOTE_MAX], quoted_path[KVP_QUOTE_MAX * 4];
 
 	if (s->generic)
-		fprintf(stderr, "kvplan: warning: %s: model type '%s' is not a family"
+		cli_warn("%s: model type '%s' is not a family"
 		        " kvplan knows: read by the generic rule (layers, heads, kv"
-		        " heads, hidden size, head_dim, sliding_window, layer_types)\n",
+		        " heads, hidden size, head_dim, sliding_window, layer_types)",
 		        kvp_escape(s->path, quoted_path, sizeof quoted_path),
 		        kvp_escape(s->family, quoted, sizeof quoted));
 	for (size_t i = 0; i < s->n_warnings; i++)
-		fprintf(stderr, "kvplan: warning: %s\n", s->warnings[i]);
+		cli_warn("%s", s->warnings[i]);
 }
 
 uint64_t cli_checkpoint_bytes(const struct cli_plan *plan)

@@ -494,9 +494,9 @@ static void budget_warnings(const struct cli_plan *p)
 		const kvp_footprint *f = &p->fits[i].footprint;
 
 		if (f->over > f->held_back)
-			fprintf(stderr, "kvplan: warning: %s: --kv-budget %s B with the weights"
+			cli_warn("%s: --kv-budget %s B with the weights"
 			        " and buffers passes its memory by %s B: the engine would run"
-			        " out of memory allocating it\n", p->devices[i].name,
+			        " out of memory allocating it", p->devices[i].name,
 			        cli_grouped(p->request.kv_budget, budget, sizeof budget),
 			        cli_grouped(f->over - f->held_back, over, sizeof over));
 	}
@@ -527,8 +527,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 	if (chart_rc == 2)
 		rc = 2;
 	if (!rc && plan.exceeds_max_context)
-		fprintf(stderr, "kvplan: warning: seq %llu exceeds %s's max context %llu"
-		        " (planned anyway)\n", (unsigned long long)plan.seq,
+		cli_warn("seq %llu exceeds %s's max context %llu"
+		        " (planned anyway)", (unsigned long long)plan.seq,
 		        plan.model.name, (unsigned long long)plan.model.max_context);
 	if (!rc)
 		rc = cli_print_plan(out, &plan, o->format);
@@ -589,7 +589,7 @@ static int write_document(const char *text, size_t length)
 static void print_catalog_warnings(const kvp_catalog *cat)
 {
 	for (size_t i = 0; i < kvp_catalog_warning_count(cat); i++)
-		fprintf(stderr, "kvplan: warning: %s\n", kvp_catalog_warning(cat, i));
+		cli_warn("%s", kvp_catalog_warning(cat, i));
 }
 
 int main(int argc, char **argv)
@@ -601,8 +601,12 @@ int main(int argc, char **argv)
 	bool failed;
 	int rc;
 
-	if ((rc = cli_parse_args(argc, argv, &opts)) != 0)
+	/* An error is the one line of stderr; a run that did its work (even
+	 * one that does not fit) shows the warnings, held until then. */
+	if ((rc = cli_parse_args(argc, argv, &opts)) != 0) {
+		cli_warnings_end(rc != 2);
 		return rc;
+	}
 	/* A sweep streams its rows: no document gathered in memory. */
 	if (opts.sweep && opts.action == CLI_PLAN) {
 		if ((rc = open_catalog(&opts, &cat)) == 0)
@@ -610,10 +614,12 @@ int main(int argc, char **argv)
 		if (cat && rc != 2)
 			print_catalog_warnings(cat);
 		kvp_catalog_free(&cat);
+		cli_warnings_end(rc != 2);
 		return rc;
 	}
 	out = memout_open(&mem);
 	if (!out) {
+		cli_warnings_end(false);
 		fputs("kvplan: out of memory\n", stderr);
 		return 2;
 	}
@@ -635,10 +641,9 @@ int main(int argc, char **argv)
 		if (written)
 			rc = written;
 	}
-	/* An error is the one line of stderr; a run that did its work (even
-	 * one that does not fit) shows the warnings. */
 	if (cat && rc != 2)
 		print_catalog_warnings(cat);
+	cli_warnings_end(rc != 2);
 	kvp_catalog_free(&cat);
 	memout_free(&mem);
 	return rc;

@@ -84,8 +84,8 @@ void cli_policy_warnings(const struct cli_plan *p)
 	if ((r->policy.kind == KVP_POLICY_SNAPKV || r->policy.kind == KVP_POLICY_PYRAMIDKV) &&
 	    !r->kv_repeated && p->model.kv_heads < p->model.heads &&
 	    !p->model.kv_lora_rank)
-		fprintf(stderr, "kvplan: warning: %s's own code stores K and V repeated to"
+		cli_warn("%s's own code stores K and V repeated to"
 		        " the %u query heads, %ux these figures: --kv-layout repeated"
-		        " plans that\n", kvp_policy_kind_name(r->policy.kind),
+		        " plans that", kvp_policy_kind_name(r->policy.kind),
 		        p->model.heads, p->model.heads / p->model.kv_heads);
 }

@@ -170,6 +170,22 @@ if [ -w /dev/full ]; then
 	check "a full disk on stdout is exit 2" test "$status" -eq 2
 	check "... with one line naming standard output" \
 		test "$(cat "$work/err")" = "kvplan: error writing standard output"
+	# The warning the run would have shown (seq past the model's context)
+	# is held back: the error is the one line.
+	status=0
+	"$KVPLAN" --model llama2-7b --seq 8192 >/dev/full 2>"$work/err" || status=$?
+	check "a full disk after a warning: the error alone" \
+		test "$status:$(cat "$work/err")" = "2:kvplan: error writing standard output"
 fi
+
+# Warnings come before a later error no more: an option of another engine
+# (warned) and a tensor-parallel degree that does not divide (the error).
+expect_error "a warning then an error: the error alone" \
+	"^kvplan: llama3-8b: tensor parallel 3 does not divide its 32 query heads\$" \
+	--model llama3-8b --seq 1024 --spec-tokens 4 --tp 3
+run --model llama3-8b --seq 1024 --spec-tokens 4
+check "a run that did its work shows its warning" test \
+	"$status:$(cat "$work/err")" = \
+	"0:kvplan: warning: --spec-tokens is for vllm and llama.cpp; --engine exact ignores it"
 
 done_testing
