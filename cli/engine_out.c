@@ -356,7 +356,14 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 
 			if (lp->stages > 1)
 				snprintf(where, sizeof where, " on stage %u", s);
-			if (weights_over(p, f, s))
+			if (f->footprint.over && !p->request.kv_budget &&
+			    p->request.engine != KVP_ENGINE_EXACT &&
+			    p->request.engine != KVP_ENGINE_LLAMA_CPP && !weights_over(p, f, s))
+				fprintf(out, "%s: does not fit: what %s allocates passes its memory"
+				        " by %s B", p->devices[i].name,
+				        kvp_engine_name(p->request.engine),
+				        cli_grouped(f->footprint.over, x, sizeof x));
+			else if (weights_over(p, f, s))
 				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s and"
 				        " the reserve exceed the %s %s B", p->devices[i].name,
 				        cli_grouped(f->stage_weights[s], x, sizeof x), where,

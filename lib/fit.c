@@ -351,6 +351,18 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 		fit.fits_hbm = cache_room && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, preload,
 	                   &fit);
+	/* An engine's pool, sized from the budget whatever the request, that
+	 * takes the parts past the device (SGLang's pools with a draft of
+	 * larger layers than the model's, pool_configurator.py): the engine
+	 * runs out of memory as it starts, and nothing fits. */
+	if (!r->kv_budget && fit.footprint.over && fit.budget_bytes &&
+	    (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
+	     r->engine == KVP_ENGINE_TRTLLM)) {
+		fit.fits_hbm = false;
+		fit.max_seq_hbm = fit.max_batch_hbm = 0;
+		fit.max_seq_hbm_unbounded = false;
+		cache_room = false;
+	}
 	/* The stages' entries alone: a fit is in the planner's inner loop,
 	 * and the rest of the arrays is left as it was. */
 	memcpy(out, &fit, offsetof(kvp_fit, stage_weights));

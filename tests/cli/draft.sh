@@ -273,4 +273,14 @@ check "--spec-tokens under SGLang: warned, and planned" sh -c "test $status -eq 
 run --model llama3.1-8b --seq 100 --engine vllm --spec-tokens 2
 check "--spec-tokens under vLLM: no warning" test ! -s "$work/err"
 
+# SGLang budgets a draft's layers as the model's (DeepSeek-V2-Lite's MLA
+# latent, 576 values, 1,152 B a layer and token); GPT-2's are 12 heads of 64
+# for K and for V, 3,072 B: its pools pass a B200's memory, so nothing fits.
+run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu b200 --draft-model gpt2 \
+	--require-fit
+check "SGLang's pools past the device: exit 1" test "$status" -eq 1
+check "... the line says by how much" grep -q \
+	"^b200: does not fit: what sglang allocates passes its memory by [0-9,]* B" "$work/out"
+check "... and nothing fits" grep -Eq "^b200 .* 180 GiB +no +0 +0\$" "$work/out"
+
 done_testing
