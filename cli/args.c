@@ -570,6 +570,11 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (sweep_check(o))
 		return 2;
+	if (o->solve == CLI_SOLVE_MIN_GPUS && o->req.tp > 1) {
+		fputs("kvplan: --solve min-gpus finds the tensor-parallel degree itself;"
+		      " leave out --tp\n", stderr);
+		return 2;
+	}
 	if (cli_engine_finish(o))
 		return 2;
 	if (o->seq == 0 && o->sweep_seq.set)

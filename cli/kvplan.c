@@ -532,10 +532,16 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		        plan.model.name, (unsigned long long)plan.model.max_context);
 	if (!rc)
 		rc = cli_print_plan(out, &plan, o->format);
+	/* Under --kv-budget the weights are not checked, but a budget that
+	 * takes the parts past the memory (the warning above) fits no GPU. */
 	if (!rc && o->require_fit)
-		for (size_t i = 0; i < plan.n_devices; i++)
-			if (!plan.fits[i].fits_hbm)
+		for (size_t i = 0; i < plan.n_devices; i++) {
+			const kvp_footprint *f = &plan.fits[i].footprint;
+
+			if (!plan.fits[i].fits_hbm ||
+			    (plan.request.kv_budget && f->over > f->held_back))
 				rc = 1;
+		}
 	if (!rc && ((plan.validated && !plan.validation.passed) ||
 	            (plan.gpu_validated && !cli_gpu_validation_passed(&plan))))
 		rc = 1;

@@ -100,6 +100,14 @@ expect_error "--sweep with --version" "^kvplan: --sweep sweeps a plan; it does n
 expect_error "--sweep with --list-models" \
 	"^kvplan: --sweep sweeps a plan; it does not go with --list-models\$" \
 	--list-models --sweep seq=1..5
+expect_error "--solve min-gpus with --tp" \
+	"^kvplan: --solve min-gpus finds the tensor-parallel degree itself; leave out --tp\$" \
+	--model llama3-8b --seq 4096 --gpu h100 --solve min-gpus --tp 2
+# --kv-budget leaves the weights unchecked, but --require-fit does not pass
+# a budget that takes the parts past the memory: Qwen3.5 397B's 739 GiB of
+# weights on a 24 GiB card.
+run --model qwen3.5-397b-a17b --seq 4096 --gpu rtx4090 --kv-budget 1000000000 --require-fit
+check "--require-fit under --kv-budget past the memory: exit 1" test "$status" -eq 1
 expect_error "a step past 32 bits" "^kvplan: --max-num-batched-tokens: '4294967296' is too large" \
 	$m --seq 1024 --gpu h100 --engine vllm --max-num-batched-tokens 4294967296
 expect_error "layers beyond 32 bits" "^kvplan: --layers: '4294967296' is too large" \
