@@ -278,6 +278,15 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 			return st; /* params 0: none, as the model's own */
 		}
 		bytes = w;
+		/* llama.cpp keeps the draft's token embedding in host memory
+		 * (llama_compute.c), as the model's: on the GPU only an
+		 * untied head; a tied one is its copy there. */
+		if (r->engine == KVP_ENGINE_LLAMA_CPP && !d->tie_embeddings) {
+			uint64_t e = kvp__embedding_estimate(d, r);
+
+			if (e <= w)
+				bytes = w - e;
+		}
 	} else {
 		return KVP_OK;
 	}

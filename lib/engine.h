@@ -206,6 +206,9 @@ static inline uint32_t kvp__largest_stage(const uint64_t *bytes, uint32_t stages
  * being the model's (the plan's weights_bytes, or the fit's plain ones,
  * from which the embedding and head were taken). */
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p);
+/* m's token embedding at the request's weights type, from its shape (0
+ * when unknown). */
+uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r);
 /* The plan's stage_units, where a mixture of experts' layers differ; its
  * stages set. */
 void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p);

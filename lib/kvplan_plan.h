@@ -200,7 +200,8 @@ typedef struct kvp_plan {
 	uint64_t host_bytes;        /* in host memory: llama.cpp's output
 	                             * buffer, n_vocab x n_seq_max x 4 (and
 	                             * a draft model's context's, its
-	                             * n_vocab x n_seq_max x 4) */
+	                             * n_vocab x n_seq_max x 4, and its token
+	                             * embedding) */
 	uint64_t draft_compute_bytes; /* of compute_bytes, llama.cpp's draft
 	                             * model's context's compute buffer (its
 	                             * logits for n_seq_max rows, or its

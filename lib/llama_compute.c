@@ -439,6 +439,10 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	p->host_bytes = clamp64((unsigned __int128)4 *
 	                        ((uint64_t)m->vocab + (r->draft ? r->draft->vocab
 	                                               : p->mtp_graph.embd ? m->vocab : 0)) *
-	                        r->batch);
+	                        r->batch +
+	                        /* A draft model's token embedding, which
+	                         * llama.cpp keeps in host memory as the
+	                         * model's (its input layer). */
+	                        (r->draft ? kvp__embedding_estimate(r->draft, r) : 0));
 }
 

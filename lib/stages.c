@@ -41,11 +41,33 @@
 
 #include "engine.h"
 
+uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
+{
+	const kvp_weights_format *f = &r->weights_format;
+	uint64_t e = 0, embed;
+
+	if (!m->vocab || !m->hidden || !kvp__mul(m->vocab, m->hidden, &embed))
+		return 0;
+	/* At the weights' type: a checkpoint format keeps the embedding
+	 * 16-bit, GGUF's types take every 2-D tensor (weights_format.c). */
+	if (f->kind == KVP_WFORMAT_PLAIN || r->weight_bytes) {
+		if (kvp_dtype_bytes(r->weights_dtype, embed, &e, NULL) != KVP_OK)
+			e = 0;
+	} else if (f->kind == KVP_WFORMAT_GGUF) {
+		if (!f->block_values ||
+		    !kvp__mul(embed / f->block_values + (embed % f->block_values != 0),
+		              f->block_bytes, &e))
+			e = 0;
+	} else if (!kvp__mul(embed, 2, &e)) {
+		e = 0;
+	}
+	return e;
+}
+
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	const kvp_weights_format *f = &r->weights_format;
-	uint64_t e = 0, h = 0, total = p->weights_bytes, embed;
+	uint64_t e = 0, h = 0, total = p->weights_bytes;
 
 	if (r->weight_bytes && r->weight_embedding_bytes) {
 		/* Counted from the checkpoint.  An untied model's head it did
@@ -55,22 +77,8 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 		h = r->weight_head_bytes;
 		if (!h && !m->tie_embeddings)
 			h = e;
-	} else if (m->vocab && m->hidden &&
-	           kvp__mul(m->vocab, m->hidden, &embed)) {
-		/* From the shape, at the weights' type: a checkpoint format
-		 * keeps the embedding 16-bit, GGUF's types take every 2-D
-		 * tensor (weights_format.c). */
-		if (f->kind == KVP_WFORMAT_PLAIN || r->weight_bytes) {
-			if (kvp_dtype_bytes(r->weights_dtype, embed, &e, NULL) != KVP_OK)
-				e = 0;
-		} else if (f->kind == KVP_WFORMAT_GGUF) {
-			if (!f->block_values ||
-			    !kvp__mul(embed / f->block_values + (embed % f->block_values != 0),
-			              f->block_bytes, &e))
-				e = 0;
-		} else if (!kvp__mul(embed, 2, &e)) {
-			e = 0;
-		}
+	} else if ((e = kvp__embedding_estimate(m, r)) != 0) {
+		/* From the shape. */
 		h = m->tie_embeddings ? 0 : e;
 	}
 	/* The plain weights' total is the fit's, params at weights_dtype. */

@@ -318,8 +318,9 @@ static void test_llama_server(void **state)
 	p = server_plan(&llama3, 4096, 64, &small, 7);
 	assert_int_equal(p.compute_bytes, 271056896 + 67119104);
 	/* The output buffers in host memory are n_seq_max rows either way,
-	 * the model's and the draft's. */
-	assert_int_equal(p.host_bytes, 2 * 64ull * 128256 * 4);
+	 * the model's and the draft's; and the draft's token embedding is
+	 * there too, 128,256 x 2,048 x 2 B in fp16. */
+	assert_int_equal(p.host_bytes, 2 * 64ull * 128256 * 4 + 128256ull * 2048 * 2);
 }
 
 /* A Qwen3.5 shape (Gated DeltaNet layers, full attention every fourth; a

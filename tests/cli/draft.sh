@@ -283,4 +283,20 @@ check "... the line says by how much" grep -q \
 	"^b200: does not fit: what sglang allocates passes its memory by [0-9,]* B" "$work/out"
 check "... and nothing fits" grep -Eq "^b200 .* 180 GiB +no +0 +0\$" "$work/out"
 
+# llama.cpp keeps a draft's token embedding in host memory, as the model's:
+# Llama 3.1 70B's 128,256 x 8,192 x 2 = 2,101,346,304 B, Llama 3.2 1B's
+# 128,256 x 2,048 x 2 = 525,336,576 B, and two output buffers of 128,256 x 4
+# = 513,024 B: 2,627,708,928 B.  Its tied head is a copy on the GPU, so the
+# draft's GPU weights are its whole 2,471,628,800 B; Llama 3.1 8B's head is
+# its own, and its 1,050,673,152 B embedding leaves 16,060,522,496 for
+# 15,009,849,344 on the GPU (host 2,101,346,304 + 1,050,673,152 + 1,026,048).
+run --model llama3.1-70b --seq 8192 --engine llama.cpp --draft-model llama3.2-1b --gpu h200 \
+	--format json
+is host_bytes 2627708928 "llama.cpp: a draft's token embedding in host memory"
+is draft_weights_bytes 2471628800 "... a tied draft's head copied to the GPU"
+run --model llama3.1-70b --seq 8192 --engine llama.cpp --draft-model llama3.1-8b --gpu h200 \
+	--format json
+is host_bytes 3153045504 "llama.cpp: an untied draft's embedding in host memory"
+is draft_weights_bytes 15009849344 "... and not on the GPU"
+
 done_testing
