@@ -88,8 +88,7 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	/* Where dense and expert layers differ (hf_moe.c), each its own MLP. */
 	if (m->moe_experts) {
 		mlp = 0;
-		for (uint32_t i = 0; i < m->layers; i++)
-			total += kvp__layer_mlp_params(m, i);
+		total += kvp__mlp_params_span(m, 0, m->layers);
 	}
 	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
 		total += kvp_model_count_layers(&copy, (kvp_layer_kind)k) *

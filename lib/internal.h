@@ -85,19 +85,34 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
 	return !__builtin_add_overflow(a, b, out);
 }
 
-/* The MLP's parameters in layer i of m, a mixture of experts whose
- * layers differ (kvp_model moe_*): a dense MLP's gate, up and down, or
- * the routed and shared experts and the router; under 2^99. */
-static inline unsigned __int128 kvp__layer_mlp_params(const kvp_model *m, uint32_t i)
+/* The MLPs' parameters of layers [a, b) of m, a mixture of experts whose
+ * layers differ (kvp_model moe_*): a dense MLP's gate, up and down, or the
+ * routed and shared experts and the router (each layer's under 2^99).  In
+ * closed form: the expert layers are those from moe_dense_layers whose i +
+ * 1 is a multiple of moe_step, so the work is not the layers' (up to
+ * 2^32).  Saturates at UINT64_MAX + 1: a sum past 64 bits is no real
+ * model's. */
+static inline unsigned __int128 kvp__mlp_params_span(const kvp_model *m, uint32_t a,
+                                                     uint32_t b)
 {
+	const unsigned __int128 past = (unsigned __int128)UINT64_MAX + 1;
 	uint32_t step = m->moe_step > 1 ? m->moe_step : 1;
-	unsigned __int128 h = m->hidden;
+	uint32_t from = a > m->moe_dense_layers ? a : m->moe_dense_layers;
+	uint64_t experts = 0, dense;
+	unsigned __int128 h = m->hidden, one_dense = 3 * h * m->dense_intermediate,
+	                  one_expert = 3 * h * ((uint64_t)m->moe_experts * m->moe_intermediate +
+	                                        m->moe_shared_intermediate) +
+	                               h * m->moe_experts, sum;
 
-	if (i < m->moe_dense_layers || (i + 1) % step != 0)
-		return 3 * h * m->dense_intermediate;
-	return 3 * h * ((uint64_t)m->moe_experts * m->moe_intermediate +
-	                m->moe_shared_intermediate) +
-	       h * m->moe_experts;
+	if (b <= a)
+		return 0;
+	if (b > from)
+		experts = b / step - from / step;
+	dense = (uint64_t)(b - a) - experts;
+	if ((dense && one_dense >= past) || (experts && one_expert >= past))
+		return past;
+	sum = one_dense * dense + one_expert * experts;
+	return sum > past ? past : sum;
 }
 
 /* ---- file.c: the files the library is given ---------------------------- */

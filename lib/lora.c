@@ -165,15 +165,15 @@ static bool attention_layer(kvp_layer_kind k)
 
 /* The values layers [first, first + count) hold on one rank of tp, and
  * embed_tokens and lm_head when asked. */
-static unsigned __int128 span_values(const kvp_model *m, uint32_t modules, uint32_t rank,
-                                     uint32_t tp, uint32_t first, uint32_t count,
-                                     bool embed, bool head, bool head_split)
+/* Layer i's adapter values on one of tp ranks. */
+static unsigned __int128 layer_values(const kvp_model *m, uint32_t modules, uint32_t rank,
+                                      uint32_t tp, uint32_t i)
 {
 	uint64_t h = m->hidden, hd = m->head_dim, hdv = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	uint64_t q_out = (uint64_t)m->heads * hd, inter = m->intermediate;
 	unsigned __int128 total = 0;
 
-	for (uint32_t i = first; i < first + count; i++) {
+	{
 		kvp_layer_kind k = kvp_model_layer_kind(m, i);
 		uint32_t kv = kvp_model_layer_kv_heads(m, i), kv_rank = kvp__tp_heads(kv, tp);
 
@@ -201,6 +201,35 @@ static unsigned __int128 span_values(const kvp_model *m, uint32_t modules, uint3
 			if (modules & KVP_LORA_DOWN)
 				total += mod_values(&down, rank, tp, 0);
 		}
+	}
+	return total;
+}
+
+/* Layers [first, first + count)'s adapter values on one of tp ranks, and
+ * the embedding's and head's where asked.  A layer's values follow its
+ * kind and kv heads, which repeat every pattern_len layers where no list
+ * gives each layer's heads: whole cycles are summed once, so the work is
+ * the pattern's, not the layers' (up to 2^32). */
+static unsigned __int128 span_values(const kvp_model *m, uint32_t modules, uint32_t rank,
+                                     uint32_t tp, uint32_t first, uint32_t count,
+                                     bool embed, bool head, bool head_split)
+{
+	uint64_t h = m->hidden;
+	unsigned __int128 total = 0;
+
+	if (m->layer_kv_heads_len) {
+		for (uint32_t i = first; i < first + count; i++)
+			total += layer_values(m, modules, rank, tp, i);
+	} else {
+		uint32_t period = m->pattern_len ? m->pattern_len : 1;
+		unsigned __int128 cycle = 0;
+
+		for (uint32_t j = 0; j < period && count >= period; j++)
+			cycle += layer_values(m, modules, rank, tp, j);
+		total = cycle * (count / period);
+		for (uint32_t t = 0; t < count % period; t++)
+			total += layer_values(m, modules, rank, tp,
+			                      (uint32_t)(((uint64_t)first + t) % period));
 	}
 	/* Whole on every rank; SGLang's lm_head B split (head_split). */
 	if (embed && (modules & KVP_LORA_EMBED))

@@ -126,8 +126,7 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 		return;
 	outer = (unsigned __int128)m->vocab * m->hidden * (m->tie_embeddings ? 1 : 2) +
 	        m->hidden;
-	for (uint32_t i = 0; i < m->layers && mlp <= UINT64_MAX; i++)
-		mlp += kvp__layer_mlp_params(m, i);
+	mlp = kvp__mlp_params_span(m, 0, m->layers);
 	if (mlp > UINT64_MAX)
 		return; /* no real model's */
 	/* A rounded parameter count (Kimi K2's "1T") may fall short of the
@@ -135,8 +134,9 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	if (m->params > outer + mlp)
 		rest = (m->params - outer - mlp) / m->layers;
 	for (uint32_t s = 0; s < p->stages; s++) {
-		for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++)
-			sum += rest + kvp__layer_mlp_params(m, layer);
+		sum += rest * p->stage_layers[s] +
+		       kvp__mlp_params_span(m, layer, layer + p->stage_layers[s]);
+		layer += p->stage_layers[s];
 		if (sum > UINT64_MAX)
 			return;
 		units[s] = (uint64_t)sum;
