@@ -356,9 +356,10 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 
 			if (lp->stages > 1)
 				snprintf(where, sizeof where, " on stage %u", s);
+			/* SGLang's draft pools past the device (lib/fit.c). */
 			if (f->footprint.over && !p->request.kv_budget &&
-			    p->request.engine != KVP_ENGINE_EXACT &&
-			    p->request.engine != KVP_ENGINE_LLAMA_CPP && !weights_over(p, f, s))
+			    p->request.engine == KVP_ENGINE_SGLANG && lp->draft_layers &&
+			    f->budget_bytes && !weights_over(p, f, s))
 				fprintf(out, "%s: does not fit: what %s allocates passes its memory"
 				        " by %s B", p->devices[i].name,
 				        kvp_engine_name(p->request.engine),

@@ -293,6 +293,17 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
 
+		if ((of_seq ? seq : batch) == 0) {
+			if (f->capacity.tokens && more <= f->capacity.tokens)
+				say(e, "  %s: 0; SGLang's pools pass the device's memory, so"
+				    " nothing fits", what);
+			else
+				say(e, "  %s: 0; %s tokens at one %s more, past SGLang's pool"
+				    " of %s", what, g(more), of_seq ? "token" : "sequence",
+				    g(f->capacity.tokens));
+			return;
+		}
+
 		say(e, "  %s: %s; batch %s x pad(%s, %s) = %s tokens within SGLang's pool of"
 		    " %s, and %s at one %s more", what, g(of_seq ? seq : batch), g(batch),
 		    g(seq), g(page), g(pages * page * batch), g(f->capacity.tokens), g(more),

@@ -280,8 +280,11 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		bytes = w;
 		/* llama.cpp keeps the draft's token embedding in host memory
 		 * (llama_compute.c), as the model's: on the GPU only an
-		 * untied head; a tied one is its copy there. */
-		if (r->engine == KVP_ENGINE_LLAMA_CPP && !d->tie_embeddings) {
+		 * untied head; a tied one is its copy there.  Not for a draft
+		 * counted from its file, whose embedding's type is not known
+		 * here: all of it on the GPU. */
+		if (r->engine == KVP_ENGINE_LLAMA_CPP && !d->tie_embeddings &&
+		    !r->draft_weight_bytes) {
 			uint64_t e = kvp__embedding_estimate(d, r);
 
 			if (e <= w)

@@ -351,13 +351,12 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 		fit.fits_hbm = cache_room && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, preload,
 	                   &fit);
-	/* An engine's pool, sized from the budget whatever the request, that
-	 * takes the parts past the device (SGLang's pools with a draft of
-	 * larger layers than the model's, pool_configurator.py): the engine
-	 * runs out of memory as it starts, and nothing fits. */
-	if (!r->kv_budget && fit.footprint.over && fit.budget_bytes &&
-	    (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
-	     r->engine == KVP_ENGINE_TRTLLM)) {
+	/* SGLang's pools, sized from the budget whatever the request as if
+	 * each draft layer were as large as the model's, past the device (a
+	 * draft of larger layers): it runs out of memory as it starts, and
+	 * nothing fits.  (Its padding page past the budget alone, at a
+	 * mem_util of 1, is not this.) */
+	if (!r->kv_budget && fit.footprint.over && kvp__sglang_draft_overrun(plan, &fit)) {
 		fit.fits_hbm = false;
 		fit.max_seq_hbm = fit.max_batch_hbm = 0;
 		fit.max_seq_hbm_unbounded = false;

@@ -41,9 +41,12 @@ kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain
 kvp_status kvp__error_clear(kvp_error *err);
 
 /* A name for a message: escaped as kvp_escape does into buf (of
- * KVP_QUOTE_MAX bytes), or fallback when it is empty; at most
- * KVP_NAME_MAX bytes of it read (a caller's array may lack its NUL). */
+ * KVP_QUOTE_MAX bytes), or fallback when it is empty.  kvp__label's is an
+ * array of KVP_NAME_MAX bytes (a model's, a device's), at most that much
+ * read, as a caller's array may lack its NUL; kvp__label_text's a string
+ * of any length (a file's keys and tensor names). */
 const char *kvp__label(const char *name, const char *fallback, char *buf);
+const char *kvp__label_text(const char *name, const char *fallback, char *buf);
 
 /* The first byte of text that kvp_escape escapes for being no printable
  * character (a control character, DEL, a C1 control or a byte that is not

@@ -442,7 +442,9 @@ void kvp__plan_buffers(const kvp_model *m, kvp_plan *p)
 	                        r->batch +
 	                        /* A draft model's token embedding, which
 	                         * llama.cpp keeps in host memory as the
-	                         * model's (its input layer). */
-	                        (r->draft ? kvp__embedding_estimate(r->draft, r) : 0));
+	                         * model's (its input layer); not known for a
+	                         * draft counted from its file (draft.c). */
+	                        (r->draft && !r->draft_weight_bytes
+	                         ? kvp__embedding_estimate(r->draft, r) : 0));
 }
 

@@ -90,11 +90,10 @@ static bool prepare(kvp_planner *pl)
 
 		if (kvp__plan_fit(p, &pl->devices[d], &fit, &f->room, NULL) != KVP_OK)
 			return false;
-		/* A pool past the device (kvp__plan_fit: nothing fits, its
-		 * answers 0): every point planned whole. */
-		if (fit.footprint.over && fit.budget_bytes && !p->request.kv_budget &&
-		    (p->request.engine == KVP_ENGINE_VLLM || p->request.engine == KVP_ENGINE_SGLANG ||
-		     p->request.engine == KVP_ENGINE_TRTLLM))
+		/* SGLang's draft pools past the device (kvp__plan_fit:
+		 * nothing fits, its answers 0): every point planned whole. */
+		if (fit.footprint.over && !p->request.kv_budget &&
+		    kvp__sglang_draft_overrun(p, &fit))
 			return false;
 		memcpy(f->budget, fit.stage_budget, p->stages * sizeof f->budget[0]);
 		kvp__check_budgets(p, f->budget, f->check);

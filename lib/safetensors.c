@@ -115,7 +115,7 @@ static kvp_status metadata_check(const json_t *metadata, const char *path,
 		if (!json_is_string(value))
 			return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
 			                     "__metadata__ \"%s\" is not a string",
-			                     kvp__label(key, "", quoted));
+			                     kvp__label_text(key, "", quoted));
 	}
 	return KVP_OK;
 }
@@ -130,7 +130,7 @@ static kvp_status tensor_read(const char *name, const json_t *info,
 	const json_t *dtype, *shape, *offsets;
 	uint64_t bits, bytes;
 
-	kvp__label(name, "", quoted);
+	kvp__label_text(name, "", quoted);
 	t->name = name;
 	if (!json_is_object(info))
 		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
@@ -151,7 +151,7 @@ static kvp_status tensor_read(const char *name, const json_t *info,
 	if (!t->dtype)
 		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
 		                     "tensor \"%s\": unknown dtype \"%s\"", quoted,
-		                     kvp__label(json_string_value(dtype), "",
+		                     kvp__label_text(json_string_value(dtype), "",
 		                                type));
 	if (!json_is_array(shape))
 		return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
@@ -238,7 +238,7 @@ static kvp_status tensors_tile(const struct tensor *tensors, size_t count,
 			                     "the tensor before it, which ends at "
 			                     "byte %llu",
 			                     (unsigned long long)(data_start + t->begin),
-			                     kvp__label(t->name, "", quoted),
+			                     kvp__label_text(t->name, "", quoted),
 			                     (unsigned long long)(data_start + covered));
 		if (t->begin > covered)
 			return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
@@ -248,7 +248,7 @@ static kvp_status tensors_tile(const struct tensor *tensors, size_t count,
 			                     (unsigned long long)(data_start + covered),
 			                     (unsigned long long)(t->begin - covered),
 			                     t->begin - covered == 1 ? "" : "s",
-			                     kvp__label(t->name, "", quoted));
+			                     kvp__label_text(t->name, "", quoted));
 		covered = t->end;
 	}
 	/* covered is below 2^63 (a JSON integer) and data_start below 2^27. */

@@ -290,9 +290,9 @@ static kvp_status index_shards(const json_t *root, const char *path,
 			*names = NULL;
 			return kvp__error_at(err, KVP_ERR_PARSE, path, 0, 0,
 			                     "weight_map \"%s\": shard%s%s%s %s",
-			                     kvp__label(key, "", quoted),
+			                     kvp__label_text(key, "", quoted),
 			                     shard ? " \"" : "",
-			                     shard ? kvp__label(shard, "", file) : "",
+			                     shard ? kvp__label_text(shard, "", file) : "",
 			                     shard ? "\"" : "", problem);
 		}
 		(*names)[n++] = shard;

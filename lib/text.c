@@ -125,28 +125,37 @@ char *kvp_escape(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+const char *kvp__label_text(const char *name, const char *fallback, char *buf)
+{
+	size_t n = 0;
+
+	if (!name || !name[0])
+		return fallback;
+	/* A name of printable ASCII (no backslash) that fits is its own
+	 * escaped form: copied, not escaped.  Every plan and fit labels its
+	 * model and devices before it knows whether a message will need them. */
+	while (n < KVP_QUOTE_MAX && name[n] >= 0x20 && name[n] < 0x7f && name[n] != '\\')
+		n++;
+	if (n < KVP_QUOTE_MAX && name[n] == '\0')
+		return memcpy(buf, name, n + 1);
+	return kvp_escape(name, buf, KVP_QUOTE_MAX);
+}
+
 const char *kvp__label(const char *name, const char *fallback, char *buf)
 {
 	char whole[KVP_NAME_MAX + 4];
 	size_t n = 0;
 
-	if (!name || !name[0])
+	if (!name)
 		return fallback;
-	/* At most KVP_NAME_MAX bytes are read: the names labelled are
-	 * mostly caller-filled arrays of that size, which need not end in
-	 * a NUL; a longer one is shown cut, with "...". */
+	/* A caller-filled array of KVP_NAME_MAX bytes need not end in a NUL:
+	 * at most that much is read, and one without its NUL is shown cut,
+	 * with "...". */
 	while (n < KVP_NAME_MAX && name[n])
 		n++;
 	memcpy(whole, name, n);
 	if (n == KVP_NAME_MAX)
 		memcpy(whole + n, "...", 3), n += 3;
 	whole[n] = '\0';
-	/* A name of printable ASCII (no backslash) is its own escaped form:
-	 * copied, not escaped.  Every plan and fit labels its model and
-	 * devices before it knows whether a message will need them. */
-	for (n = 0; whole[n] >= 0x20 && whole[n] < 0x7f && whole[n] != '\\'; n++)
-		;
-	if (whole[n] == '\0')
-		return memcpy(buf, whole, n + 1);
-	return kvp_escape(whole, buf, KVP_QUOTE_MAX);
+	return whole[0] ? kvp__label_text(whole, fallback, buf) : fallback;
 }

@@ -282,6 +282,13 @@ check "SGLang's pools past the device: exit 1" test "$status" -eq 1
 check "... the line says by how much" grep -q \
 	"^b200: does not fit: what sglang allocates passes its memory by [0-9,]* B" "$work/out"
 check "... and nothing fits" grep -Eq "^b200 .* 180 GiB +no +0 +0\$" "$work/out"
+run --model deepseek-v2-lite --seq 4096 --engine sglang --gpu b200 --draft-model gpt2 --explain
+check "... --explain says why the answers are 0" grep -q \
+	"^    max seq (HBM): 0; SGLang's pools pass the device's memory, so nothing fits\$" "$work/out"
+# Its padding page past the budget alone (the whole memory its share, so
+# nothing held back to take it) is not that: the request fits.
+run --model llama3-8b --seq 4096 --engine sglang --gpu h100 --mem-util 1 --require-fit
+check "SGLang at a share of 1 still fits" test "$status" -eq 0
 
 # llama.cpp keeps a draft's token embedding in host memory, as the model's:
 # Llama 3.1 70B's 128,256 x 8,192 x 2 = 2,101,346,304 B, Llama 3.2 1B's
