@@ -186,7 +186,7 @@ void kvp__check_budgets(const kvp_plan *p, const uint64_t *budget, uint64_t *che
  * llama.cpp) and there are several stages, untouched otherwise. */
 kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t *blocks,
                              kvp_error *err);
-/* One stage's cache as a function of the context (solve.c): on one GPU
+/* One stage's cache as a function of the context (cost.c): on one GPU
  * of the stage, pool + streams x (fixed + sum_i slope_i min(q, cap_i)),
  * q = cdiv(x, unit), x = seq x seq_div; each term in its own unit where
  * mixed.  doc/engines.md gives each engine's terms. */
@@ -203,7 +203,7 @@ struct kvp__cost {
 	uint64_t seq_div;               /* x = seq x seq_div (llama.cpp's
 	                                 * unified n_ctx = seq x n_seq) */
 };
-/* The solvers' pieces the planner also takes (solve.c, lib/planner.c):
+/* The solvers' pieces the planner also takes (cost.c, solve.c, planner.c):
  * stage's cost for batch streams, a policy that varies with the prompt
  * capping each layer as it does at seq (0: the plan's caps); its bytes at
  * seq (128 bits); the largest batch of sequences that each cost one (a
@@ -214,7 +214,7 @@ struct kvp__cost {
  * stage where NULL; pools false for an L2's bytes). */
 void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t seq,
                      struct kvp__cost *c);
-unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq);
+/* (kvp__cost_at, the bytes at seq in 128 bits: inline in cost.h.) */
 /* a / b, b > 0: none when b is 1, one 64-bit division when both fit 64
  * bits (the usual case: a 128-bit division is a library call ten times
  * as long). */

@@ -3,7 +3,7 @@
  * list of devices (a capacity tool's sweep, kvplan --sweep).
  *
  * A plan's cache on one GPU is a function of the context that the solvers
- * already hold as a cost (lib/solve.c): pool + streams x (fixed + sum of
+ * already hold as a cost (lib/cost.c): pool + streams x (fixed + sum of
  * slope x min(q, cap)), stage by stage.  For a request whose layer groups,
  * bytes a token and budgets do not depend on the seq or the batch, the
  * planner plans once (at the shortest context, one sequence), keeps each
@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
 
 #define DEVICES_MAX 64

@@ -1,12 +1,11 @@
 /*
- * solve.c — the cache as a function of the context, and its inverses.
+ * solve.c — the inverses of the cache as a function of the context
+ * (cost.c): the longest context and the largest batch that fit a budget.
  *
  * On one GPU (one pipeline stage) an engine's cache at a context of x
  * tokens is pool + streams x (fixed + sum_g slope_g min(q, cap_g)), with
- * q = cdiv(x, unit): the exact model has unit 1 (so q = x, and cap_g is a
- * layer's window), vLLM counts in blocks, llama.cpp in 256 cells, SGLang
- * in pages, TensorRT-LLM in blocks.  That is piecewise linear and
- * non-decreasing in q, with a corner at each cap; the longest context that
+ * q = cdiv(x, unit) (cost.c gives each engine's unit).  That is
+ * piecewise linear and non-decreasing in q, with a corner at each cap; the longest context that
  * fits is found piece by piece in closed form, never by trying lengths.
  * vLLM's hybrid models whose pages were unified count each group in its
  * own block (terms of different units): the cost is then a step function
@@ -16,234 +15,8 @@
  */
 #include <string.h>
 
+#include "cost.h"
 #include "engine.h"
-#include "internal.h"
-
-static uint64_t cdiv(uint64_t a, uint64_t b)
-{
-	return a / b + (a % b != 0);
-}
-
-/* The cost of stage s of p for streams of batch sequences, a policy
- * that varies with the prompt (ratio, PyramidKV) capping each layer as it
- * does at seq tokens (0: the plan's caps), or, where lo < seq, at most as
- * it does at any of lo..seq (a bound of the cost over them).  Terms that
- * do not fit 64 bits saturate: they only ever exceed a budget. */
-static void cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch,
-                      uint64_t lo, uint64_t seq, struct kvp__cost *c)
-{
-	const kvp_request *r = &p->request;
-	uint64_t block = kvp__engine_block(r);
-
-	/* The scalars only: the terms are written for the n there are. */
-	c->n = 0;
-	c->mixed = false;
-	c->fixed = 0;
-	c->pool = 0;
-	c->unit = r->engine == KVP_ENGINE_EXACT ? 1 : block;
-	c->streams = batch;
-	c->seq_div = 1;
-	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified) {
-		c->streams = 1;
-		c->seq_div = batch;
-	}
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t n = kvp__stage_group_layers(p, stage, g);
-		uint64_t unit = r->engine == KVP_ENGINE_VLLM ? grp->block : c->unit;
-		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * unit;
-		uint64_t cap = 0;
-
-		/* vLLM's mode all: a state page each mamba_block_size tokens
-		 * (the group's block), and one a speculative token. */
-		if (grp->kind == KVP_LAYER_RECURRENT && r->engine == KVP_ENGINE_VLLM &&
-		    kvp__mamba_mode(r) == KVP_MAMBA_ALL && grp->state_bytes_per_seq) {
-			unsigned __int128 slope = (unsigned __int128)n *
-			                          kvp__vllm_state_page(r, grp);
-
-			c->fixed += slope * (kvp__spec_state_rows(r, NULL) - 1);
-			if (slope == 0)
-				continue;
-			c->slope[c->n] = slope > UINT64_MAX ? UINT64_MAX : (uint64_t)slope;
-			c->cap[c->n] = 0;
-			c->term_unit[c->n] = grp->block;
-			if (grp->block != c->unit)
-				c->mixed = true;
-			c->n++;
-			continue;
-		}
-		/* A recurrent state, per sequence: llama.cpp keeps n_seq. */
-		c->fixed += (unsigned __int128)n * grp->state_bytes_per_seq *
-		            (c->seq_div > 1 ? c->seq_div : 1);
-		if (per_unit == 0)
-			continue;
-		switch (r->engine) {
-		case KVP_ENGINE_EXACT:
-			cap = grp->window;
-			break;
-		case KVP_ENGINE_VLLM:
-			/* Each group in its own block (pages unified):
-			 * cdiv(min(reach, x), B) = min(cdiv(reach, B), q). */
-			{
-				uint64_t reach, extra;
-
-				kvp__vllm_reach(r, grp, &reach, &extra);
-				cap = reach ? cdiv(reach, unit) : 0;
-				c->fixed += per_unit * extra;
-			}
-			break;
-		case KVP_ENGINE_LLAMA_CPP:
-			if (grp->window) {
-				/* In 128 bits: a unified stream's window x batch
-				 * passes 64 (it wrapped to a small cap). */
-				unsigned __int128 w = (unsigned __int128)grp->window *
-				                      (r->kv_unified ? batch : 1) +
-				                      kvp__engine_ubatch(r);
-				w = w / KVP__LLAMA_PAD + (w % KVP__LLAMA_PAD != 0);
-				cap = w > UINT64_MAX ? UINT64_MAX : (uint64_t)w;
-			}
-			break;
-		case KVP_ENGINE_SGLANG:
-			/* Both pools' page_size padding rows; a sliding layer
-			 * keeps min(seq, window) tokens in whole pages, and
-			 * pad(min(x, w), b) = min(cdiv(x, b), cdiv(w, b)) b. */
-			c->pool += (unsigned __int128)n * grp->bytes_per_token * block;
-			if (kvp__sglang_swa_kind(grp->kind) && grp->window)
-				cap = cdiv(grp->window, block);
-			break;
-		case KVP_ENGINE_TRTLLM:
-			cap = grp->window ? cdiv(grp->window, block) : 0;
-			break;
-		}
-		/* The policy's cap, in the term's units: the engine holds the
-		 * kept tokens as it would a sequence of them. */
-		if (grp->cap) {
-			uint64_t kept = grp->cap, k = r->engine == KVP_ENGINE_LLAMA_CPP &&
-			                              r->kv_unified ? batch : 1, pc;
-
-			if (seq && kvp_policy_varies(&r->policy))
-				kept = kvp__policy_cap_over(&r->policy, grp->first_layer,
-				                            p->layers, lo, seq, r->gen);
-			pc = kept > UINT64_MAX / k ? UINT64_MAX / unit : cdiv(kept * k, unit);
-			if (!cap || pc < cap)
-				cap = pc ? pc : 1;
-		}
-		c->slope[c->n] = per_unit > UINT64_MAX ? UINT64_MAX : (uint64_t)per_unit;
-		c->cap[c->n] = cap;
-		c->term_unit[c->n] = unit;
-		if (unit != c->unit)
-			c->mixed = true;
-		c->n++;
-	}
-}
-
-static void cost_of(const kvp_plan *p, uint32_t stage, uint64_t batch,
-                    uint64_t seq, struct kvp__cost *c)
-{
-	cost_over(p, stage, batch, seq, seq, c);
-}
-
-/* One stream's bytes at q units. */
-static unsigned __int128 stream_at(const struct kvp__cost *c, uint64_t q)
-{
-	unsigned __int128 total = c->fixed;
-
-	for (uint32_t i = 0; i < c->n; i++)
-		total += (unsigned __int128)c->slope[i] * (c->cap[i] && c->cap[i] < q ? c->cap[i] : q);
-	return total;
-}
-
-/* One stream's bytes at x tokens, each term in its own unit; saturates
- * (only ever compared with a budget). */
-static unsigned __int128 stream_at_x(const struct kvp__cost *c, unsigned __int128 x)
-{
-	const unsigned __int128 most = ~(unsigned __int128)0;
-	unsigned __int128 total = c->fixed;
-
-	for (uint32_t i = 0; i < c->n; i++) {
-		unsigned __int128 q = x / c->term_unit[i] + (x % c->term_unit[i] != 0), t;
-
-		if (c->cap[i] && c->cap[i] < q)
-			q = c->cap[i];
-		if (q > most / (c->slope[i] ? c->slope[i] : 1))
-			return most;
-		t = q * c->slope[i];
-		if (total > most - t)
-			return most;
-		total += t;
-	}
-	return total;
-}
-
-static unsigned __int128 cost_at(const struct kvp__cost *c, uint64_t seq)
-{
-	const unsigned __int128 most = ~(unsigned __int128)0;
-	unsigned __int128 x = (unsigned __int128)seq * c->seq_div, one;
-
-	/* Past 64 bits of tokens (llama.cpp's unified stream of seq x batch)
-	 * every term counts its own units of x: a q saturated to 64 bits
-	 * wrapped to 0 at a unit of 1.  Saturates: only ever compared with
-	 * a budget, or found past 64 bits. */
-	one = c->mixed || x > UINT64_MAX ? stream_at_x(c, x)
-	                                 : stream_at(c, cdiv((uint64_t)x, c->unit));
-	if (c->streams && one > (most - c->pool) / c->streams)
-		return most;
-	return c->pool + (unsigned __int128)c->streams * one;
-}
-
-/* Stage s's cache at seq and batch into *bytes, or an overflow error. */
-static kvp_status stage_bytes(const kvp_plan *p, uint32_t s, uint64_t seq, uint64_t batch,
-                              uint64_t *bytes, kvp_error *err)
-{
-	struct kvp__cost c;
-	unsigned __int128 b;
-	char label[KVP_QUOTE_MAX];
-
-	cost_of(p, s, batch, seq, &c);
-	b = cost_at(&c, seq);
-	if (b > UINT64_MAX)
-		return kvp__error(err, KVP_ERR_OVERFLOW,
-		                  "KV cache of %s for seq %llu and batch %llu overflows"
-		                  " 64-bit bytes", kvp__label(p->model_name, "the model", label),
-		                  (unsigned long long)seq, (unsigned long long)batch);
-	*bytes = (uint64_t)b;
-	return KVP_OK;
-}
-
-kvp_status kvp_plan_bytes_at(const kvp_plan *p, uint64_t seq, uint64_t batch,
-                             uint64_t *bytes, kvp_error *err)
-{
-	uint64_t most = 0;
-
-	if (!p || !bytes)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	for (uint32_t s = 0; s < p->stages; s++) {
-		uint64_t b;
-		kvp_status st = stage_bytes(p, s, seq, batch, &b, err);
-
-		if (st != KVP_OK)
-			return st;
-		if (b > most)
-			most = b;
-	}
-	*bytes = most;
-	return kvp__error_clear(err);
-}
-
-kvp_status kvp_plan_stage_bytes_at(const kvp_plan *p, uint32_t stage, uint64_t seq,
-                                   uint64_t batch, uint64_t *bytes, kvp_error *err)
-{
-	kvp_status st;
-
-	if (!p || !bytes)
-		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	if (stage >= p->stages)
-		return kvp__error(err, KVP_ERR_INVALID, "stage %u: the plan has %u", stage,
-		                  p->stages);
-	if ((st = stage_bytes(p, stage, seq, batch, bytes, err)) != KVP_OK)
-		return st;
-	return kvp__error_clear(err);
-}
 
 /* The largest q whose stream fits in room bytes, piece by piece; false
  * when every q fits (the caps all reached). */
@@ -271,7 +44,7 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 			return true;
 		}
 		a = corner;
-		fa = stream_at(c, a);
+		fa = kvp__stream_at(c, a);
 	}
 }
 
@@ -297,7 +70,7 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
 	}
 	/* The sliding pool binds only when a full window does not fit. */
 	per = swa / batch;
-	if (cdiv(window, unit) > per / unit) {
+	if (kvp__cdiv(window, unit) > per / unit) {
 		uint64_t limit = per / unit * unit; /* below the window */
 
 		if (limit < *seq)
@@ -320,10 +93,10 @@ static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	/* In pages: the pools are whole pages, and pages x unit may pass
 	 * 2^64 for a seq near it. */
 	if (has_full)
-		b = full / unit / cdiv(seq, unit);
+		b = full / unit / kvp__cdiv(seq, unit);
 	seq = window && window < seq ? window : seq;
-	if (swa / unit / cdiv(seq, unit) < b)
-		b = swa / unit / cdiv(seq, unit);
+	if (swa / unit / kvp__cdiv(seq, unit) < b)
+		b = swa / unit / kvp__cdiv(seq, unit);
 	return b;
 }
 
@@ -334,8 +107,8 @@ static bool fits_at(const kvp_plan *p, uint32_t s, uint64_t budget,
 {
 	struct kvp__cost c;
 
-	cost_of(p, s, batch, seq, &c);
-	return cost_at(&c, seq) <= budget;
+	kvp__stage_cost(p, s, batch, seq, &c);
+	return kvp__cost_at(&c, seq) <= budget;
 }
 
 /* The largest seq in [lo, hi] that fits, lo fitting and the cost
@@ -372,8 +145,8 @@ static uint64_t first_misfit(const kvp_plan *p, uint32_t s, uint64_t budget,
 	uint64_t gen = p->request.gen, mid, first;
 	struct kvp__cost c;
 
-	cost_over(p, s, batch, gen + a, gen + b, &c);
-	if (cost_at(&c, gen + b) <= budget)
+	kvp__cost_over(p, s, batch, gen + a, gen + b, &c);
+	if (kvp__cost_at(&c, gen + b) <= budget)
 		return b + 1;
 	if (a == b)
 		return a;
@@ -451,7 +224,7 @@ static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq
 		 * fits, and every x past hi does not. */
 		uint64_t lo = 0, hi = UINT64_MAX;
 
-		if (stream_at_x(c, UINT64_MAX) <= room) {
+		if (kvp__stream_at_x(c, UINT64_MAX) <= room) {
 			*unbounded = true;
 			*seq = UINT64_MAX;
 			return;
@@ -459,7 +232,7 @@ static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq
 		while (lo < hi) {
 			uint64_t mid = lo + (hi - lo) / 2 + 1;
 
-			if (stream_at_x(c, mid) <= room)
+			if (kvp__stream_at_x(c, mid) <= room)
 				lo = mid;
 			else
 				hi = mid - 1;
@@ -490,7 +263,7 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 	}
 	if (pools && sglang_limit(p, s, budget, batch, seq, unbounded))
 		return;
-	cost_of(p, s, batch, 0, &c);
+	kvp__stage_cost(p, s, batch, 0, &c);
 	max_seq_of(&c, budget, seq, unbounded);
 }
 
@@ -540,7 +313,7 @@ kvp_status kvp_plan_max_seq(const kvp_plan *p, uint64_t budget, uint64_t batch,
  * nothing). */
 static bool batch_of(const struct kvp__cost *c, uint64_t budget, uint64_t seq, uint64_t *b)
 {
-	return kvp__cost_max_batch(c, budget, cost_at(c, seq) - c->pool, b);
+	return kvp__cost_max_batch(c, budget, kvp__cost_at(c, seq) - c->pool, b);
 }
 
 /* llama.cpp's unified cache grows with the sequences in steps (cells and
@@ -557,8 +330,8 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 		uint64_t mid = lo + (hi - lo) / 2 + 1;
 		struct kvp__cost c;
 
-		cost_of(p, s, mid, seq, &c);
-		if (cost_at(&c, seq) <= budget)
+		kvp__stage_cost(p, s, mid, seq, &c);
+		if (kvp__cost_at(&c, seq) <= budget)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -584,7 +357,7 @@ static bool max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t on
 		} else if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {
 			b = bisect_batch(p, s, budget, seq);
 		} else {
-			cost_of(p, s, 1, seq, &c);
+			kvp__stage_cost(p, s, 1, seq, &c);
 			if (!batch_of(&c, budget, seq, &b))
 				continue; /* this stage caches nothing */
 		}
@@ -640,7 +413,7 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 		uint64_t one;
 		bool open;
 
-		cost_of(p, s, r->batch, 0, &c);
+		kvp__stage_cost(p, s, r->batch, 0, &c);
 		max_seq_of(&c, l2, &one, &open);
 		least_seq(one, open, &a->seq_l2, &a->seq_l2_unbounded);
 		max_seq_of(&c, budgets[s], &one, &open);
@@ -658,19 +431,7 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 	return KVP_OK;
 }
 
-/* The planner's entries (internal.h): the static functions above stay
- * the solvers' own, inlined where they are called here. */
-void kvp__stage_cost(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t seq,
-                     struct kvp__cost *c)
-{
-	cost_of(p, stage, batch, seq, c);
-}
-
-unsigned __int128 kvp__cost_at(const struct kvp__cost *c, uint64_t seq)
-{
-	return cost_at(c, seq);
-}
-
+/* The planner's entries (internal.h). */
 void kvp__plan_max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
                           uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {

@@ -255,6 +255,14 @@ static kvp_model nemotron_h_56b(void)
 	return m;
 }
 
+/* The plan of m for r into p, and its recurrent layers' state a sequence
+ * on one GPU. */
+static uint64_t state_per_seq(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	plan_ok(m, r, p);
+	return group_of(p, KVP_LAYER_RECURRENT)->state_bytes_per_seq;
+}
+
 /* vLLM splits the recurrent state over tensor-parallel ranks, as the other
  * engines do (lib/sizing.c kvp__state_bytes)
  * (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
@@ -298,29 +306,19 @@ static void test_vllm_mamba_tp(void **state)
 	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
 	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 · 4 = 1,063,936 B. */
 	r.engine = KVP_ENGINE_SGLANG;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 1067008ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 1067008ULL);
 	r.engine = KVP_ENGINE_EXACT;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 1067008ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 1067008ULL);
 	/* Across the 16 GPUs: 54 layers · 1,067,008 B · 16. */
 	assert_int_equal(p.state_total_bytes, 54ULL * 1067008 * 16);
 	r.engine = KVP_ENGINE_TRTLLM;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 1063936ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 1063936ULL);
 	/* tp 2 divides the 8 groups: every engine's half, 2,127,872 values,
 	 * in fp32 8,511,488 B. */
 	r.tp = 2;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 8511488ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 8511488ULL);
 	r.engine = KVP_ENGINE_LLAMA_CPP;
-	plan_ok(&m, &r, &p);
-	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
-	                 8511488ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 8511488ULL);
 	/* tp 3 divides the 6 heads, not the state: one group made 3, 1000 +
 	 * 2·3·16 = 1,096 conv channels. */
 	pattern(&small, "recurrent,full");
