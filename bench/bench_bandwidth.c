@@ -9,9 +9,11 @@
  * --gpu host, where the time per token measurably rises, and each regime's
  * bandwidth.  Then each build of the kernels (portable, AVX2, AVX-512)
  * on one context, and the scores and values kernels alone.
- * Usage: bench_bandwidth [OUTDIR [SHAPE DTYPE]]  (writes OUTDIR/bandwidth.csv;
- * with SHAPE and DTYPE, say gqa-32x128-kv8 fp16, only the contiguous sweep
- * of that layer, and nothing after the knee table: a run to profile)
+ * Usage: bench_bandwidth [OUTDIR [SHAPE DTYPE [LAYOUT]]]  (writes
+ * OUTDIR/bandwidth.csv; with SHAPE and DTYPE, say gqa-32x128-kv8 fp16, only
+ * that layer's sweep in LAYOUT (contiguous, paged or paged-grown;
+ * contiguous unless named), and nothing after the knee table: a run to
+ * profile)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ typedef struct sweep {
 	kvp__attn_shape shape;
 	kvp_dtype dtype;
 	kvp_layout layout;
+	int grown;  /* paged: its cache reserved a block at a time */
 } sweep;
 
 static const kvp__attn_shape mha = {4096, 32, 32, 128, 10000};
@@ -47,16 +50,25 @@ static const kvp__attn_shape mqa = {4096, 32, 1, 128, 10000};
 
 /* llama2-7b's layer (MHA 32 x 128) in fp16 and fp32; llama3-8b's (GQA
  * 32/8) in fp32, fp16, bf16; MQA 32/1 in fp16; and llama2-7b's fp16 layer
- * paged (blocks of 16 tokens, as vLLM's). */
+ * paged (blocks of 16 tokens, as vLLM's): reserved at once, as a prompt's
+ * blocks are (one allocation, kvcache.c), and grown a block at a time, as
+ * decoding adds them (an allocation a block, K and V each 128 KiB). */
 static const sweep sweeps[] = {
-	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
-	{"mha-32x128", mha, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS},
-	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS},
-	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
-	{"gqa-32x128-kv8", gqa, KVP_DTYPE_BF16, KVP_LAYOUT_CONTIGUOUS},
-	{"mqa-32x128-kv1", mqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS},
-	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_PAGED},
+	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"mha-32x128", mha, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP32, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"gqa-32x128-kv8", gqa, KVP_DTYPE_BF16, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"mqa-32x128-kv1", mqa, KVP_DTYPE_FP16, KVP_LAYOUT_CONTIGUOUS, 0},
+	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_PAGED, 0},
+	{"mha-32x128", mha, KVP_DTYPE_FP16, KVP_LAYOUT_PAGED, 1},
 };
+
+/* The layout as the CSV, the tables and the command line name it. */
+static const char *layout_name(const sweep *sw)
+{
+	return sw->grown ? "paged-grown" : kvp_layout_name(sw->layout);
+}
 #define N_SWEEPS (sizeof sweeps / sizeof sweeps[0])
 
 /* One sweep's measurements. */
@@ -147,7 +159,12 @@ static void layer_open(layer *l, const sweep *sw, uint64_t max_tokens)
 	kvp__counter_init(&l->counter);
 	bench_check(kvp__kvcache_init(&l->cache, &l->counter, &cache_shape, &err), &err,
 	            "cache");
-	bench_check(kvp__kvcache_reserve(&l->cache, 0, max_tokens, &err), &err, "reserve");
+	for (uint64_t t = sw->grown ? 16 : max_tokens;; t += 16) {
+		t = t < max_tokens ? t : max_tokens;
+		bench_check(kvp__kvcache_reserve(&l->cache, 0, t, &err), &err, "reserve");
+		if (t == max_tokens)
+			break;
+	}
 	bench_check(kvp__attn_scratch_init(&l->scratch, &l->counter, &sw->shape, 1,
 	                                   max_tokens, &err), &err, "scratch");
 	l->q = malloc(q_dim * sizeof *l->q);
@@ -235,7 +252,7 @@ static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
 
 	printf("\n%s, %s, %s: %llu bytes per token; kvplan --gpu host predicts L2"
 	       " full at %llu tokens, the LLC ", sw->name, kvp_dtype_name(sw->dtype),
-	       kvp_layout_name(sw->layout), (unsigned long long)tb,
+	       layout_name(sw), (unsigned long long)tb,
 	       (unsigned long long)res->l2_tokens);
 	if (res->llc_tokens)
 		printf("at %llu tokens\n", (unsigned long long)res->llc_tokens);
@@ -262,7 +279,7 @@ static void run_sweep(const sweep *sw, const kvp_device *host, uint64_t llc_ref,
 		        gbs, gbs * 1e9 / stream, (unsigned long long)res->l2_tokens);
 		if (res->llc_tokens)
 			fprintf(csv, "%llu", (unsigned long long)res->llc_tokens);
-		fprintf(csv, ",%s\n", kvp_layout_name(sw->layout));
+		fprintf(csv, ",%s\n", layout_name(sw));
 		fflush(stdout);
 	}
 	layer_close(&l);
@@ -296,7 +313,7 @@ static void knees(const sweep *sw, const result *r, uint64_t llc_ref,
 	size_t start = 0, found = 0, bounds[MAX_POINTS + 1];
 
 	printf("| %s %s %s | %llu | ", sw->name, kvp_dtype_name(sw->dtype),
-	       kvp_layout_name(sw->layout), (unsigned long long)r->l2_tokens);
+	       layout_name(sw), (unsigned long long)r->l2_tokens);
 	if (r->llc_tokens)
 		printf("%llu | ", (unsigned long long)r->llc_tokens);
 	else
@@ -440,7 +457,7 @@ static int chosen(const sweep *sw, int argc, char **argv)
 {
 	return argc < 4 || (strcmp(sw->name, argv[2]) == 0 &&
 	                    strcmp(kvp_dtype_name(sw->dtype), argv[3]) == 0 &&
-	                    strcmp(kvp_layout_name(sw->layout),
+	                    strcmp(layout_name(sw),
 	                           argc > 4 ? argv[4] : "contiguous") == 0);
 }
 
@@ -471,7 +488,7 @@ int main(int argc, char **argv)
 		        argc > 4 ? " " : "", argc > 4 ? argv[4] : "");
 		for (size_t s = 0; s < N_SWEEPS; s++) {
 			fprintf(stderr, "%s %s %s %s", sep, sweeps[s].name,
-			        kvp_dtype_name(sweeps[s].dtype), kvp_layout_name(sweeps[s].layout));
+			        kvp_dtype_name(sweeps[s].dtype), layout_name(&sweeps[s]));
 			sep = ",";
 		}
 		fprintf(stderr, "\n");

@@ -324,9 +324,64 @@ static void test_paged_grows_block_by_block(void **state)
 	assert_int_equal(counter.current_bytes[KVP_MEM_META], 0);
 }
 
+/* The blocks one reserve adds are one allocation, each layer's K rows of
+ * them side by side and then their V rows (vLLM's [2, num_blocks, ...]
+ * layer), and a reader's run goes to the end of that allocation.  Rows of
+ * 2 kv heads x 8 fp16 = 32 B, blocks of 4 tokens: a block's K rows are
+ * 128 B, two whole lines. */
+static void test_paged_reserve_is_one_allocation(void **state)
+{
+	kvp__kvcache_shape shape = {
+		.layers = 2, .kv_heads = 2, .head_dim = 8, .batch = 2,
+		.max_seq = 12, .dtype = KVP_DTYPE_FP16,
+		.layout = KVP_LAYOUT_PAGED, .block_size = 4,
+	};
+	kvp__counter counter;
+	kvp__kvcache cache;
+	const void *k, *v, *k1, *v1;
+	uint64_t run, allocations;
+
+	(void)state;
+	kvp__counter_init(&counter);
+	assert_int_equal(kvp__kvcache_init(&cache, &counter, &shape, NULL), KVP_OK);
+	allocations = counter.allocations;
+	assert_int_equal(kvp__kvcache_reserve(&cache, 0, 5, NULL), KVP_OK);
+	assert_int_equal(kvp__kvcache_reserve(&cache, 0, 11, NULL), KVP_OK);
+	assert_int_equal(kvp__kvcache_reserve(&cache, 1, 12, NULL), KVP_OK);
+	assert_int_equal(counter.allocations - allocations, 3);
+	/* 6 blocks, 2 layers, 256 B a block and layer */
+	assert_int_equal(counter.current_bytes[KVP_MEM_CACHE], 6 * 2 * 256);
+	/* sequence 0: blocks 0-1 (positions 0-7), then block 2 (8-11) */
+	kvp__kvcache_rows(&cache, 0, 0, 0, &k, &v, &run);
+	assert_int_equal(run, 8);
+	kvp__kvcache_rows(&cache, 1, 0, 5, &k, &v, &run);
+	assert_int_equal(run, 3);
+	kvp__kvcache_rows(&cache, 0, 0, 8, &k, &v, &run);
+	assert_int_equal(run, 4);
+	/* sequence 1: blocks 0-2 in one; position 4 follows position 3 */
+	kvp__kvcache_rows(&cache, 0, 1, 1, &k, &v, &run);
+	assert_int_equal(run, 11);
+	kvp__kvcache_rows(&cache, 0, 1, 3, &k, &v, &run);
+	kvp__kvcache_rows(&cache, 0, 1, 4, &k1, &v1, &run);
+	assert_ptr_equal(k1, (const unsigned char *)k + 32);
+	assert_ptr_equal(v1, (const unsigned char *)v + 32);
+	/* its V rows follow its 3 blocks' K rows; layer 1 follows layer 0 */
+	kvp__kvcache_rows(&cache, 0, 1, 0, &k, &v, &run);
+	assert_ptr_equal(v, (const unsigned char *)k + 3 * 128);
+	kvp__kvcache_rows(&cache, 1, 1, 0, &k1, &v1, &run);
+	assert_ptr_equal(k1, (const unsigned char *)k + 2 * 3 * 128);
+	kvp__kvcache_destroy(&cache);
+	assert_int_equal(counter.current_bytes[KVP_MEM_CACHE], 0);
+	assert_int_equal(counter.current_bytes[KVP_MEM_META], 0);
+}
+
 /* Rows written at every position of every layer and sequence read back as
  * written (rounded through the type), in both layouts: no two positions
- * share storage, and runs say truly how far storage is contiguous. */
+ * share storage, and runs say truly how far storage is contiguous.  Paged,
+ * a sequence's 3 blocks of 4 tokens come in one reserve: in one allocation
+ * where a block's K rows are whole 64-byte lines (fp32: 4 x 12 x 4 = 192
+ * B), so the rows run to the third block's end; one allocation a block
+ * otherwise (fp16 and bf16: 96 B), so they run to their block's end. */
 static void test_rows_round_trip(void **state)
 {
 	(void)state;
@@ -363,7 +418,10 @@ static void test_rows_round_trip(void **state)
 
 						kvp__kvcache_rows(&cache, l, b, p, &k, &v, &run);
 						assert_true(run >= 1 && p + run <= 11 + (layout ? 1 : 0));
-						if (layout == KVP_LAYOUT_PAGED)
+						if (layout == KVP_LAYOUT_PAGED &&
+						    shape.dtype == KVP_DTYPE_FP32)
+							assert_int_equal(run, 12 - p);
+						else if (layout == KVP_LAYOUT_PAGED)
 							assert_int_equal(run, 4 - p % 4);
 						kvp__storage_decode(shape.dtype, back, k, 12);
 						for (int i = 0; i < 12; i++)
@@ -587,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_storage_rows),
 		cmocka_unit_test(test_contiguous_bytes_equal_prediction),
 		cmocka_unit_test(test_paged_grows_block_by_block),
+		cmocka_unit_test(test_paged_reserve_is_one_allocation),
 		cmocka_unit_test(test_rows_round_trip),
 		cmocka_unit_test(test_contiguous_value_below_key),
 		cmocka_unit_test(test_past_max_seq_refused),

@@ -2,6 +2,21 @@
  * kvcache.c — the reference KV cache in its two layouts: contiguous,
  * preallocated for max_seq as llama does, and paged as vLLM does, with
  * blocks allocated as a sequence grows and a block table per sequence.
+ *
+ * Each layer keeps its blocks' K rows apart from their V rows, as vLLM's
+ * cache tensor of a layer does ([2, num_blocks, block_size, kv_heads,
+ * head_dim]: vllm/v1/attention/backends/flash_attn.py,
+ * FlashAttentionBackend.get_kv_cache_shape, at 0084b783), and the blocks
+ * one reserve adds come as one allocation, each layer's K of them side by
+ * side and then their V, as a fresh vLLM pool hands a prefill consecutive
+ * block ids.  A long prompt's blocks then lie
+ * in order on 2 MiB pages (alloc.c), and a reader is given the rows of
+ * every block of the allocation as one run; one allocation a block, K and
+ * V of llama2-7b's 16 tokens side by side in 256 KiB, had stayed on small
+ * pages and been read 16 rows at a time (README, "KV read bandwidth").
+ * The bytes are the same either way.  Where a block's K rows are not whole
+ * 64-byte lines, each block keeps an allocation of its own, so that every
+ * block's rows start on a line as every allocation does.
  */
 #include <string.h>
 #include <unistd.h>
@@ -63,7 +78,7 @@ kvp_status kvp__kvcache_init(kvp__kvcache *c, kvp__counter *counter,
 	                    (s->max_seq % s->block_size != 0);
 	if (!kvp__mul(2 * (uint64_t)s->block_size, c->row_bytes, &c->page_bytes) ||
 	    !kvp__mul(c->blocks_per_seq, s->batch, &rows) ||
-	    !kvp__mul(rows, s->layers, &pages)) {
+	    !kvp__mul(rows, s->layers, &pages) || !kvp__mul(pages, 2, &pages)) {
 		kvp__kvcache_destroy(c);
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "cache size overflows 64-bit bytes");
@@ -76,7 +91,11 @@ kvp_status kvp__kvcache_init(kvp__kvcache *c, kvp__counter *counter,
 	           ? kvp__counter_alloc(counter, KVP_MEM_META, pages,
 	                                sizeof *c->pages, err)
 	           : NULL;
-	if (!c->pages) {
+	c->chunk_end = c->pages
+	               ? kvp__counter_alloc(counter, KVP_MEM_META, rows,
+	                                    sizeof *c->chunk_end, err)
+	               : NULL;
+	if (!c->chunk_end) {
 		kvp__kvcache_destroy(c);
 		return KVP_ERR_NOMEM;
 	}
@@ -89,10 +108,10 @@ void kvp__kvcache_destroy(kvp__kvcache *c)
 
 	if (!counter)
 		return;
-	if (c->pages) {
-		for (uint64_t p = 0; p < c->blocks_used * c->shape.layers; p++)
-			kvp__counter_free(counter, c->pages[p]);
-	}
+	/* A chunk's first block's K page in layer 0 is its allocation. */
+	for (uint64_t b = 0; c->chunk_end && b < c->blocks_used; b = c->chunk_end[b])
+		kvp__counter_free(counter, c->pages[2 * b * c->shape.layers]);
+	kvp__counter_free(counter, c->chunk_end);
 	kvp__counter_free(counter, c->pages);
 	kvp__counter_free(counter, c->block_table);
 	kvp__counter_free(counter, c->value_cache);
@@ -101,32 +120,45 @@ void kvp__kvcache_destroy(kvp__kvcache *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* One more physical block for logical block `block` of sequence seq: a page
- * in every layer.  A block is used only once all its pages exist, so a
- * failure leaves nothing half-made to free twice. */
-static kvp_status add_block(kvp__kvcache *c, uint64_t seq, uint64_t block,
-                            kvp_error *err)
+/* Physical blocks for logical blocks [first, first + count) of sequence
+ * seq, in every layer, as one allocation: layer l's K rows of the count
+ * blocks from 2 * l * count half-pages on, then their V rows.  The blocks
+ * are used only once the allocation exists, so a failure leaves nothing
+ * half-made. */
+static kvp_status add_blocks(kvp__kvcache *c, uint64_t seq, uint64_t first,
+                             uint64_t count, kvp_error *err)
 {
 	uint32_t layers = c->shape.layers;
-	unsigned char **pages = c->pages + c->blocks_used * layers;
+	uint64_t half = c->page_bytes / 2, used = c->blocks_used, bytes;
+	unsigned char **pages = c->pages + 2 * used * layers;
+	unsigned char *chunk;
 
-	for (uint32_t l = 0; l < layers; l++) {
-		pages[l] = kvp__counter_alloc(c->counter, KVP_MEM_CACHE, 1,
-		                              c->page_bytes, err);
-		if (!pages[l]) {
-			while (l > 0)
-				kvp__counter_free(c->counter, pages[--l]);
-			return KVP_ERR_NOMEM;
+	/* count * layers pages fit the table, but not always the bytes. */
+	if (!kvp__mul(count * layers, c->page_bytes, &bytes))
+		return kvp__error(err, KVP_ERR_NOMEM,
+		                  "%llu blocks of cache overflow the address space",
+		                  (unsigned long long)count);
+	if (!(chunk = kvp__counter_alloc(c->counter, KVP_MEM_CACHE, 1, bytes,
+	                                 err)))
+		return KVP_ERR_NOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		for (uint32_t l = 0; l < layers; l++) {
+			unsigned char *layer = chunk + 2 * (uint64_t)l * count * half;
+
+			pages[2 * (i * layers + l)] = layer + i * half;
+			pages[2 * (i * layers + l) + 1] = layer + (count + i) * half;
 		}
+		c->chunk_end[used + i] = used + count;
+		c->block_table[seq * c->blocks_per_seq + first + i] = used + i;
 	}
-	c->block_table[seq * c->blocks_per_seq + block] = c->blocks_used++;
+	c->blocks_used += count;
 	return KVP_OK;
 }
 
 kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
                                 kvp_error *err)
 {
-	uint64_t have, need, bs;
+	uint64_t have, need, bs, step;
 	kvp_status st;
 
 	if (seq >= c->shape.batch)
@@ -145,8 +177,10 @@ kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
 		bs = c->shape.block_size;
 		have = c->length[seq] / bs + (c->length[seq] % bs != 0);
 		need = length / bs + (length % bs != 0);
-		for (; have < need; have++) {
-			if ((st = add_block(c, seq, have, err)) != KVP_OK) {
+		/* rows of part lines, a block an allocation (the file's head) */
+		step = c->page_bytes / 2 % 64 == 0 ? need - have : 1;
+		for (; have < need; have += step) {
+			if ((st = add_blocks(c, seq, have, step, err)) != KVP_OK) {
 				c->length[seq] = have * bs;
 				return st;
 			}
@@ -156,42 +190,47 @@ kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
 	return kvp__error_clear(err);
 }
 
-/* Where token pos's K and V rows of one layer are stored; *run tokens from
- * pos follow contiguously.  K and V of the contiguous layout are separate
- * allocations, so each row is found from its own array's base: a pointer
- * moved from one allocation into another is undefined, and wraps the
- * address when V lies below K. */
+/* Where token pos's K and V rows of one layer are stored.  K and V of the
+ * contiguous layout are separate allocations, so each row is found from its
+ * own array's base: a pointer moved from one allocation into another is
+ * undefined, and wraps the address when V lies below K. */
 static void locate(const kvp__kvcache *c, uint32_t layer, uint64_t seq,
-                   uint64_t pos, unsigned char **key, unsigned char **value,
-                   uint64_t *run)
+                   uint64_t pos, unsigned char **key, unsigned char **value)
 {
-	uint64_t row, bs;
-	unsigned char *page;
+	uint64_t row, bs, at;
 
 	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
 		row = ((uint64_t)layer * c->shape.batch + seq) * c->shape.max_seq + pos;
 		*key = c->key_cache + row * c->row_bytes;
 		*value = c->value_cache + row * c->row_bytes;
-		*run = c->shape.max_seq - pos;
 		return;
 	}
 	bs = c->shape.block_size;
-	page = c->pages[c->block_table[seq * c->blocks_per_seq + pos / bs] *
-	                c->shape.layers + layer];
-	*key = page + pos % bs * c->row_bytes;
-	*value = page + (bs + pos % bs) * c->row_bytes;
-	*run = bs - pos % bs;
+	at = 2 * (c->block_table[seq * c->blocks_per_seq + pos / bs] *
+	          c->shape.layers + layer);
+	*key = c->pages[at] + pos % bs * c->row_bytes;
+	*value = c->pages[at + 1] + pos % bs * c->row_bytes;
 }
 
+/* The rows from pos on lie side by side to the end of the contiguous
+ * layout's sequence, or of the allocation pos's block came in (its blocks
+ * are consecutive blocks of one sequence, in order). */
 void kvp__kvcache_rows(const kvp__kvcache *c, uint32_t layer, uint64_t seq,
                        uint64_t pos, const void **key, const void **value,
                        uint64_t *run)
 {
 	unsigned char *key_row, *value_row;
+	uint64_t bs = c->shape.block_size, block;
 
-	locate(c, layer, seq, pos, &key_row, &value_row, run);
+	locate(c, layer, seq, pos, &key_row, &value_row);
 	*key = key_row;
 	*value = value_row;
+	if (c->shape.layout == KVP_LAYOUT_CONTIGUOUS) {
+		*run = c->shape.max_seq - pos;
+		return;
+	}
+	block = c->block_table[seq * c->blocks_per_seq + pos / bs];
+	*run = (c->chunk_end[block] - block) * bs - pos % bs;
 }
 
 kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
@@ -199,7 +238,6 @@ kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
                               const float *value, kvp_error *err)
 {
 	unsigned char *key_row, *value_row;
-	uint64_t run;
 
 	if (layer >= c->shape.layers || seq >= c->shape.batch ||
 	    pos >= c->length[seq])
@@ -207,7 +245,7 @@ kvp_status kvp__kvcache_write(kvp__kvcache *c, uint32_t layer, uint64_t seq,
 		                  "no room at layer %u, sequence %llu, position %llu",
 		                  layer, (unsigned long long)seq,
 		                  (unsigned long long)pos);
-	locate(c, layer, seq, pos, &key_row, &value_row, &run);
+	locate(c, layer, seq, pos, &key_row, &value_row);
 	kvp__storage_encode(c->shape.dtype, key_row, key, c->row_values);
 	kvp__storage_encode(c->shape.dtype, value_row, value, c->row_values);
 	return KVP_OK;
@@ -248,8 +286,8 @@ void kvp__kvcache_touch(kvp__kvcache *c, kvp_progress_fn progress, void *ctx)
 		touch(c->value_cache, c->array_bytes, page, &done, total, progress,
 		      ctx);
 	} else {
-		for (uint64_t p = 0; p < c->blocks_used * c->shape.layers; p++)
-			touch(c->pages[p], c->page_bytes, page, &done, total,
+		for (uint64_t p = 0; p < 2 * c->blocks_used * c->shape.layers; p++)
+			touch(c->pages[p], c->page_bytes / 2, page, &done, total,
 			      progress, ctx);
 	}
 	if (progress)

@@ -145,8 +145,11 @@ typedef struct kvp__kvcache {
 	uint64_t blocks_per_seq;    /* ceil(max_seq / block_size) */
 	uint64_t page_bytes;        /* 2 * block_size * row_bytes */
 	uint64_t *block_table;      /* (batch, blocks_per_seq) physical block ids */
-	unsigned char **pages;      /* (batch * blocks_per_seq, layers) pages:
-	                             * K (block_size, kv_heads, head_dim), then V */
+	unsigned char **pages;      /* (batch * blocks_per_seq, layers, 2): a
+	                             * block's K rows (block_size, kv_heads,
+	                             * head_dim) in a layer, and its V rows */
+	uint64_t *chunk_end;        /* (batch * blocks_per_seq) one past the last
+	                             * block of the allocation a block came in */
 	uint64_t blocks_used;       /* physical blocks handed out so far */
 } kvp__kvcache;
 
@@ -156,7 +159,8 @@ kvp_status kvp__kvcache_init(kvp__kvcache *cache, kvp__counter *counter,
                              const kvp__kvcache_shape *shape, kvp_error *err);
 void kvp__kvcache_destroy(kvp__kvcache *cache);
 /* Room for positions [0, length) of sequence seq: paged allocates the blocks
- * it lacks, in every layer.  length > max_seq is KVP_ERR_RANGE. */
+ * it lacks, in every layer, as one allocation (see kvcache.c).  length >
+ * max_seq is KVP_ERR_RANGE. */
 kvp_status kvp__kvcache_reserve(kvp__kvcache *cache, uint64_t seq,
                                 uint64_t length, kvp_error *err);
 /* Stores one token's K and V rows (kv_heads * head_dim floats each) at pos,
