@@ -183,6 +183,14 @@ static int parse_format(const char *text, enum cli_format *out)
 	return 0;
 }
 
+/* Whether a listing reads the option: its format, where the catalogue
+ * is, and the listings themselves. */
+static bool listing_option(int code)
+{
+	return code == 'f' || code == OPT_DATA_DIR || code == OPT_LIST_MODELS ||
+	       code == OPT_LIST_GPUS || code == 'h' || code == 'V';
+}
+
 /* The lists are a sweep's, and a sweep's output is rows, of a plan of
  * its own: 0, or 2 after one line on stderr. */
 static int sweep_check(struct cli_options *o)
@@ -531,6 +539,8 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 			rc = 2;
 		} else if (code != -1 && parse_one(code, optarg, o)) {
 			rc = 2;
+		} else if (code != -1 && !o->plan_option && !listing_option(code)) {
+			o->plan_option = option_name(code);
 		}
 		if (code == -1 || rc) {
 			/* No later message names an option by this one. */
@@ -557,6 +567,12 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		        names[o->action]);
 		return 2;
 	}
+	/* The whole catalogue is listed whatever a plan would have read. */
+	if ((o->action == CLI_LIST_MODELS || o->action == CLI_LIST_GPUS) &&
+	    o->plan_option)
+		cli_warn("--%s has no effect on --%s, which lists the whole catalogue",
+		         o->plan_option,
+		         o->action == CLI_LIST_MODELS ? "list-models" : "list-gpus");
 	if (o->action != CLI_PLAN)
 		return 0;
 	if (cli_inputs_check(o))

@@ -62,6 +62,8 @@ struct cli_options {
 	bool weights_dtype_set;     /* --weights-dtype given */
 	kvp_model shape;            /* numbers given on the command line */
 	unsigned fields_set;        /* enum cli_field bits */
+	const char *plan_option;    /* the first option given that a listing
+	                             * does not read (--seq), for its warning */
 	uint64_t seq;               /* 0: not given */
 	uint64_t batch;
 	kvp_dtype dtype;            /* --dtype: K and V unless given apart */

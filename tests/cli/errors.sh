@@ -196,4 +196,22 @@ check "a run that did its work shows its warning" test \
 	"$status:$(cat "$work/err")" = \
 	"0:kvplan: warning: --spec-tokens is for vllm and llama.cpp; --engine exact ignores it"
 
+# A listing reads its format and the catalogue's place only: an option of
+# a plan with it is named in a warning after the list (the first such;
+# an engine's spelling as typed), exit 0.
+run --list-models --seq 1024 --engine vllm --format csv
+check "a plan's option with --list-models: warned" test \
+	"$status:$(cat "$work/err")" = \
+	"0:kvplan: warning: --seq has no effect on --list-models, which lists the whole catalogue"
+check "... and the list is as without it" test \
+	"$(cat "$work/out")" = "$("$KVPLAN" --list-models --format csv)"
+run --list-gpus --gpu-memory-utilization 0.5
+check "an engine's spelling with --list-gpus: named as typed" test \
+	"$status:$(cat "$work/err")" = \
+	"0:kvplan: warning: --gpu-memory-utilization has no effect on --list-gpus, which lists the whole catalogue"
+mkdir -p "$work/empty"
+run --list-gpus --format json --data-dir "$work/empty"
+check "--format and --data-dir with a listing: no warning" test \
+	"$status:$(cat "$work/err")" = "0:"
+
 done_testing
