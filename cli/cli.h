@@ -491,6 +491,12 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *ctx, const cha
 void cli_engine_lines(const struct cli_plan *plan, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx);
 
+/* vLLM's profile run (--profile-memory, no --kv-budget) on GPU i: how far
+ * its weights, adapters, draft, profiled buffers and the reserve pass the
+ * usable memory on the binding stage, the negative "Available KV cache
+ * memory" it then logs; 0 where they do not (engine_out.c). */
+uint64_t cli_vllm_deficit(const struct cli_plan *plan, size_t i);
+
 /* The table's engine and parallel sections, and each device's engine
  * lines under the fit table. */
 void cli_print_engine(FILE *out, const struct cli_plan *plan);

@@ -317,6 +317,7 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
  * scope "local") only local rank 0 logs it, the first stage on one node;
  * before, every worker did, a line a stage. */
 static void available_lines(const struct cli_plan *p, const kvp_fit *f,
+                            uint64_t deficit,
                             void (*line)(void *ctx, const char *text), void *ctx)
 {
 	uint32_t v = p->request.vllm_version, stages = p->layers.stages;
@@ -329,8 +330,13 @@ static void available_lines(const struct cli_plan *p, const kvp_fit *f,
 
 		if (every)
 			snprintf(who, sizeof who, "(stage %u) ", s);
+		/* negative where the profile leaves nothing (the binding
+		 * stage's; vLLM subtracts, and logs what it gets) */
+		double gib = s == f->stage && deficit
+		             ? -(double)deficit : (double)f->stage_budget[s];
+
 		snprintf(text, sizeof text, "%sAvailable KV cache memory: %.2f GiB", who,
-		         (double)f->stage_budget[s] / (1024.0 * 1024.0 * 1024.0));
+		         gib / (1024.0 * 1024.0 * 1024.0));
 		line(ctx, text);
 	}
 }
@@ -386,9 +392,18 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		if (p->request.profile_memory && !p->request.kv_budget) {
 			if (f->cuda_graph_bytes && f->footprint.total)
 				graph_lines(f, false, line, ctx);
-			available_lines(p, f, line, ctx);
+			available_lines(p, f, cli_vllm_deficit(p, i), line, ctx);
 			if (f->cuda_graph_bytes && f->footprint.total)
 				graph_lines(f, true, line, ctx);
+			/* vllm/v1/core/kv_cache_utils.py, (_)check_enough_kv_
+			 * cache_memory: memory <= 0 stops it before the cache's
+			 * lines.  Its message's first sentence, which every
+			 * version read has (V0's worker.py raise_if_cache_size_
+			 * invalid too); the sentences after it vary. */
+			if (cli_vllm_deficit(p, i)) {
+				line(ctx, "ValueError: No available memory for the cache blocks.");
+				break;
+			}
 		}
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
 		 * int(max_concurrency x max_model_len) from 0.21 on; from

@@ -328,6 +328,30 @@ static bool weights_over(const struct cli_plan *p, const kvp_fit *f, uint32_t s)
 	       weights_room(p, f);
 }
 
+/* " on stage s", for a line about one stage of several. */
+static const char *stage_name(uint32_t s, char *buf, size_t size)
+{
+	snprintf(buf, size, " on stage %u", s);
+	return buf;
+}
+
+uint64_t cli_vllm_deficit(const struct cli_plan *p, size_t i)
+{
+	const kvp_footprint *m = &p->fits[i].footprint;
+	unsigned __int128 taken;
+
+	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory ||
+	    p->request.kv_budget)
+		return 0;
+	taken = (unsigned __int128)m->weights + m->adapters + m->draft +
+	        m->activations + m->reserve;
+	if (taken <= p->fits[i].usable_bytes)
+		return 0;
+	/* the parts are each 64-bit and fit the device's memory's order */
+	taken -= p->fits[i].usable_bytes;
+	return taken > UINT64_MAX ? UINT64_MAX : (uint64_t)taken;
+}
+
 /* The stage that keeps GPU i's request from fitting: one whose weights
  * exceed the usable memory, else the one whose cache is furthest over its
  * own budget (the advice's). */
@@ -350,12 +374,12 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 		if (!p->fits[i].fits_hbm) {
 			const kvp_fit *f = &p->fits[i];
 			const kvp_plan *lp = cli_device_plan(p, i);
-			char z[32], where[32] = "";
+			char z[32], st[32], h2[32], where[32] = "";
 			const char *sep = "";
 			uint32_t s = short_stage(p, i);
 
 			if (lp->stages > 1)
-				snprintf(where, sizeof where, " on stage %u", s);
+				stage_name(s, where, sizeof where);
 			/* SGLang's draft pools past the device (lib/fit.c). */
 			if (f->footprint.over && !p->request.kv_budget &&
 			    p->request.engine == KVP_ENGINE_SGLANG && lp->draft_layers &&
@@ -364,6 +388,20 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        " by %s B", p->devices[i].name,
 				        kvp_engine_name(p->request.engine),
 				        cli_grouped(f->footprint.over, x, sizeof x));
+			else if (cli_vllm_deficit(p, i) && !weights_over(p, f, s))
+				/* vllm/v1/core/kv_cache_utils.py
+				 * check_enough_kv_cache_memory: no memory
+				 * left is its own error (engine_log.c) */
+				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s), vLLM's"
+				        " profiled buffers (%s B)%s pass the usable %s B by %s B",
+				        p->devices[i].name,
+				        cli_grouped(f->footprint.weights + f->footprint.adapters +
+				                    f->footprint.draft, x, sizeof x),
+				        lp->stages > 1 ? stage_name(f->stage, st, sizeof st) : "",
+				        cli_grouped(f->footprint.activations, y, sizeof y),
+				        p->fit_options.reserve_bytes ? " and the reserve" : "",
+				        cli_grouped(f->usable_bytes, z, sizeof z),
+				        cli_grouped(cli_vllm_deficit(p, i), h2, sizeof h2));
 			else if (weights_over(p, f, s))
 				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s and"
 				        " the reserve exceed the %s %s B", p->devices[i].name,

@@ -152,4 +152,34 @@ expect_error "an interconnect kvplan does not know: one line, at its line" \
 	"bad\.yaml:4:1: bad: interconnect 'infiniband' is none of pcie, nvlink and xgmi\$" \
 	--data-dir "$work/data" --model llama2-7b --seq 1024 --gpu bad
 
+# vLLM's profile leaving nothing: Llama 3 8B's weights, 8,030,261,248 x 2
+# = 16,060,522,496 B, and its buffers at 65,536 batched tokens pass an
+# L4's usable ceil(25,769,803,776 x 0.7) = 18,038,862,644 B.  vLLM logs
+# what it subtracts, a negative "Available KV cache memory", and stops
+# (kv_cache_utils.py check_enough_kv_cache_memory); a published log of
+# one: "Available KV cache memory: -0.3 GiB" then "ValueError: No
+# available memory for the cache blocks" (a MiniMax M2.7 n-gram run).
+set -- --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu l4 \
+	--max-num-batched-tokens 65536 --mem-util 0.7
+run "$@" --format json
+is usable_bytes 18038862644 "an L4 at 0.7: ceil(24 GiB x 0.7)"
+is weights_bytes 16060522496 "Llama 3 8B in fp16"
+buffers=$(json_value activation_bytes)
+deficit=$((16060522496 + buffers - 18038862644))
+is over_bytes "$deficit" "... past the usable memory by weights + buffers - usable"
+# thousands separated by commas, as kvplan prints bytes
+grouped() { echo "$1" | sed ':a
+s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/
+ta'; }
+gib=$(awk -v d="$deficit" 'BEGIN { printf "%.2f", -d / 1073741824 }')
+run "$@"
+check "vLLM's negative Available line: $gib GiB" grep -q \
+	"^    Available KV cache memory: $gib GiB\$" "$work/out"
+check "... then its error, and no cache lines" test \
+	"$(sed -n '/Available KV cache memory/,/^$/p' "$work/out" | grep -c \
+	'ValueError: No available memory for the cache blocks\.$'):$(grep -c 'GPU KV cache size' "$work/out")" = 1:0
+check "the line under the table: weights and buffers past the usable memory" grep -q \
+	"^l4: does not fit: the weights (16,060,522,496 B per GPU), vLLM's profiled buffers ($(grouped "$buffers") B) pass the usable 18,038,862,644 B by $(grouped "$deficit") B;" \
+	"$work/out"
+
 done_testing
