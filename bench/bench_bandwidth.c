@@ -99,7 +99,7 @@ static uint64_t predicted_tokens(const sweep *sw, const kvp_device *host,
 }
 
 /* Fills positions [0, n) of the cache: PATTERN_ROWS random rows, then
- * copies of them, run by run (a paged cache's runs are its blocks). */
+ * copies of them, run by run (a paged cache's runs are its allocations). */
 static void fill(kvp__kvcache *cache, uint64_t n, uint64_t kv_dim)
 {
 	uint64_t rb = cache->row_bytes, rng = 7, run;

@@ -491,11 +491,16 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *ctx, const cha
 void cli_engine_lines(const struct cli_plan *plan, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx);
 
-/* vLLM's profile run (--profile-memory, no --kv-budget) on GPU i: how far
- * its weights, adapters, draft, profiled buffers and the reserve pass the
- * usable memory on the binding stage, the negative "Available KV cache
- * memory" it then logs; 0 where they do not (engine_out.c). */
-uint64_t cli_vllm_deficit(const struct cli_plan *plan, size_t i);
+/* vLLM's profile run (--profile-memory, no --kv-budget) on GPU i's stage
+ * s: whether it leaves the cache nothing, its weights, adapters, the
+ * engine's buffers with the profile and graphs, and the reserve taking the
+ * usable memory or more, the "Available KV cache memory" vLLM then logs
+ * being -*deficit (0 or below: it stops); *buffers, those buffers
+ * (engine_out.c). */
+bool cli_vllm_nothing_left(const struct cli_plan *plan, size_t i, uint32_t s,
+                           uint64_t *deficit, uint64_t *buffers);
+/* ... on any stage of GPU i: the one that passes it furthest. */
+bool cli_vllm_nothing_left_any(const struct cli_plan *plan, size_t i, uint32_t *stage);
 
 /* The table's engine and parallel sections, and each device's engine
  * lines under the fit table. */

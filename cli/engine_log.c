@@ -316,10 +316,10 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
  * bytes): each worker's own budget.  From v0.11.1 (#26740, info_once with
  * scope "local") only local rank 0 logs it, the first stage on one node;
  * before, every worker did, a line a stage. */
-static void available_lines(const struct cli_plan *p, const kvp_fit *f,
-                            uint64_t deficit,
+static void available_lines(const struct cli_plan *p, size_t i,
                             void (*line)(void *ctx, const char *text), void *ctx)
 {
+	const kvp_fit *f = &p->fits[i];
 	uint32_t v = p->request.vllm_version, stages = p->layers.stages;
 	char text[128];
 
@@ -330,9 +330,10 @@ static void available_lines(const struct cli_plan *p, const kvp_fit *f,
 
 		if (every)
 			snprintf(who, sizeof who, "(stage %u) ", s);
-		/* negative where the profile leaves nothing (the binding
-		 * stage's; vLLM subtracts, and logs what it gets) */
-		double gib = s == f->stage && deficit
+		/* negative where the profile leaves nothing: vLLM
+		 * subtracts, and logs what it gets */
+		uint64_t deficit, buffers;
+		double gib = cli_vllm_nothing_left(p, i, s, &deficit, &buffers) && deficit
 		             ? -(double)deficit : (double)f->stage_budget[s];
 
 		snprintf(text, sizeof text, "%sAvailable KV cache memory: %.2f GiB", who,
@@ -384,6 +385,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 	const kvp_fit *f = &p->fits[i];
 	const kvp_capacity *c = &f->capacity;
 	char text[256], a[32], b[32];
+	uint32_t stage;
 
 	switch (p->request.engine) {
 	case KVP_ENGINE_VLLM:
@@ -392,7 +394,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		if (p->request.profile_memory && !p->request.kv_budget) {
 			if (f->cuda_graph_bytes && f->footprint.total)
 				graph_lines(f, false, line, ctx);
-			available_lines(p, f, cli_vllm_deficit(p, i), line, ctx);
+			available_lines(p, i, line, ctx);
 			if (f->cuda_graph_bytes && f->footprint.total)
 				graph_lines(f, true, line, ctx);
 			/* vllm/v1/core/kv_cache_utils.py, (_)check_enough_kv_
@@ -400,7 +402,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			 * lines.  Its message's first sentence, which every
 			 * version read has (V0's worker.py raise_if_cache_size_
 			 * invalid too); the sentences after it vary. */
-			if (cli_vllm_deficit(p, i)) {
+			if (cli_vllm_nothing_left_any(p, i, &stage)) {
 				line(ctx, "ValueError: No available memory for the cache blocks.");
 				break;
 			}

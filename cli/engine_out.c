@@ -335,21 +335,52 @@ static const char *stage_name(uint32_t s, char *buf, size_t size)
 	return buf;
 }
 
-uint64_t cli_vllm_deficit(const struct cli_plan *p, size_t i)
+/* A stage's need as lib/fit.c stage_budgets takes it (its buffers the
+ * plan's compute bytes, the profile run's and the CUDA graphs' estimate,
+ * BASE + LAYER_SIZE x its layers x (sizes - 1)), in 128 bits. */
+bool cli_vllm_nothing_left(const struct cli_plan *p, size_t i, uint32_t s,
+                           uint64_t *deficit, uint64_t *buffers)
 {
-	const kvp_footprint *m = &p->fits[i].footprint;
-	unsigned __int128 taken;
+	const kvp_fit *f = &p->fits[i];
+	const kvp_plan *lp = cli_device_plan(p, i);
+	kvp_vllm_profile run;
+	unsigned __int128 need, extra;
 
+	*deficit = *buffers = 0;
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory ||
-	    p->request.kv_budget)
-		return 0;
-	taken = (unsigned __int128)m->weights + m->adapters + m->draft +
-	        m->activations + m->reserve;
-	if (taken <= p->fits[i].usable_bytes)
-		return 0;
-	/* the parts are each 64-bit and fit the device's memory's order */
-	taken -= p->fits[i].usable_bytes;
-	return taken > UINT64_MAX ? UINT64_MAX : (uint64_t)taken;
+	    p->request.kv_budget || s >= lp->stages ||
+	    kvp_vllm_profile_compute(lp, &p->devices[i], s, &run, NULL) != KVP_OK)
+		return false;
+	extra = (unsigned __int128)(s + 1 == lp->stages ? lp->compute_bytes
+	                                                 : lp->compute_other_bytes) +
+	        run.total_bytes;
+	if (f->cuda_graph_bytes && f->cuda_graphs)
+		extra += KVP_VLLM_GRAPH_BASE_BYTES + (unsigned __int128)
+		         KVP_VLLM_GRAPH_LAYER_SIZE_BYTES * lp->stage_layers[s] *
+		         (f->cuda_graphs - 1);
+	need = extra + f->stage_weights[s] + lp->lora_stage_bytes[s] +
+	       p->fit_options.reserve_bytes;
+	*buffers = extra > UINT64_MAX ? UINT64_MAX : (uint64_t)extra;
+	if (need < f->usable_bytes)
+		return false;
+	need -= f->usable_bytes;
+	*deficit = need > UINT64_MAX ? UINT64_MAX : (uint64_t)need;
+	return true;
+}
+
+bool cli_vllm_nothing_left_any(const struct cli_plan *p, size_t i, uint32_t *stage)
+{
+	uint64_t worst = 0, deficit, buffers;
+	bool any = false;
+
+	for (uint32_t s = 0; s < cli_device_plan(p, i)->stages; s++)
+		if (cli_vllm_nothing_left(p, i, s, &deficit, &buffers) &&
+		    (!any || deficit > worst)) {
+			any = true;
+			worst = deficit;
+			*stage = s;
+		}
+	return any;
 }
 
 /* The stage that keeps GPU i's request from fitting: one whose weights
@@ -376,7 +407,7 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			const kvp_plan *lp = cli_device_plan(p, i);
 			char z[32], st[32], h2[32], where[32] = "";
 			const char *sep = "";
-			uint32_t s = short_stage(p, i);
+			uint32_t s = short_stage(p, i), ns = 0;
 
 			if (lp->stages > 1)
 				stage_name(s, where, sizeof where);
@@ -388,20 +419,32 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        " by %s B", p->devices[i].name,
 				        kvp_engine_name(p->request.engine),
 				        cli_grouped(f->footprint.over, x, sizeof x));
-			else if (cli_vllm_deficit(p, i) && !weights_over(p, f, s))
+			else if (cli_vllm_nothing_left_any(p, i, &ns) && !weights_over(p, f, s)) {
 				/* vllm/v1/core/kv_cache_utils.py
 				 * check_enough_kv_cache_memory: no memory
 				 * left is its own error (engine_log.c) */
-				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s), vLLM's"
-				        " profiled buffers (%s B)%s pass the usable %s B by %s B",
+				uint64_t deficit, buffers;
+				char l[64] = "";
+
+				cli_vllm_nothing_left(p, i, ns, &deficit, &buffers);
+				if (lp->lora_stage_bytes[ns])
+					snprintf(l, sizeof l, ", the adapters (%s B)",
+					         cli_grouped(lp->lora_stage_bytes[ns], st, sizeof st));
+				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s, vLLM's"
+				        " buffers with its profile run (%s B)%s ",
 				        p->devices[i].name,
-				        cli_grouped(f->footprint.weights + f->footprint.adapters +
-				                    f->footprint.draft, x, sizeof x),
-				        lp->stages > 1 ? stage_name(f->stage, st, sizeof st) : "",
-				        cli_grouped(f->footprint.activations, y, sizeof y),
-				        p->fit_options.reserve_bytes ? " and the reserve" : "",
-				        cli_grouped(f->usable_bytes, z, sizeof z),
-				        cli_grouped(cli_vllm_deficit(p, i), h2, sizeof h2));
+				        cli_grouped(f->stage_weights[ns], x, sizeof x),
+				        lp->stages > 1 ? stage_name(ns, where, sizeof where) : "", l,
+				        cli_grouped(buffers, y, sizeof y),
+				        p->fit_options.reserve_bytes ? " and the reserve" : "");
+				if (deficit)
+					fprintf(out, "pass the usable %s B by %s B",
+					        cli_grouped(f->usable_bytes, z, sizeof z),
+					        cli_grouped(deficit, h2, sizeof h2));
+				else
+					fprintf(out, "take all of the usable %s B",
+					        cli_grouped(f->usable_bytes, z, sizeof z));
+			}
 			else if (weights_over(p, f, s))
 				fprintf(out, "%s: does not fit: the weights (%s B per GPU%s)%s and"
 				        " the reserve exceed the %s %s B", p->devices[i].name,

@@ -117,10 +117,13 @@ static kvp_status cache_add(gpu_cache *c, uint64_t bytes, kvp_error *err)
 	return KVP_OK;
 }
 
-/* The reference's layouts (lib/ref/kvcache.c): contiguous, one K and one V
- * array of layers x batch x seq rows; paged, a page of 2 x block_size rows
- * for each block of each sequence in each layer.  *arrays allocations of
- * *each bytes. */
+/* The layouts on the GPU: contiguous, one K and one V array of layers x
+ * batch x seq rows, as the reference's (lib/ref/kvcache.c); paged, a page
+ * of 2 x block_size rows for each block of each sequence in each layer, an
+ * allocation each, as a cache grown a block at a time allocates them (the
+ * reference's paged cache now takes the blocks one reserve adds as one
+ * allocation; the bytes are the same).  *arrays allocations of *each
+ * bytes. */
 static kvp_status cache_shape(const kvp_model *m, kvp_dtype dtype, uint64_t seq,
                               uint64_t batch, kvp_layout layout, uint32_t block_size,
                               uint64_t *arrays, uint64_t *each, kvp_error *err)

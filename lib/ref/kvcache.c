@@ -14,9 +14,8 @@
  * every block of the allocation as one run; one allocation a block, K and
  * V of llama2-7b's 16 tokens side by side in 256 KiB, had stayed on small
  * pages and been read 16 rows at a time (README, "KV read bandwidth").
- * The bytes are the same either way.  Where a block's K rows are not whole
- * 64-byte lines, each block keeps an allocation of its own, so that every
- * block's rows start on a line as every allocation does.
+ * The bytes are the same either way.  The allocation starts on a 64-byte
+ * line (alloc.c), so where a row is whole lines every row starts on one.
  */
 #include <string.h>
 #include <unistd.h>
@@ -158,7 +157,7 @@ static kvp_status add_blocks(kvp__kvcache *c, uint64_t seq, uint64_t first,
 kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
                                 kvp_error *err)
 {
-	uint64_t have, need, bs, step;
+	uint64_t have, need, bs;
 	kvp_status st;
 
 	if (seq >= c->shape.batch)
@@ -177,14 +176,9 @@ kvp_status kvp__kvcache_reserve(kvp__kvcache *c, uint64_t seq, uint64_t length,
 		bs = c->shape.block_size;
 		have = c->length[seq] / bs + (c->length[seq] % bs != 0);
 		need = length / bs + (length % bs != 0);
-		/* rows of part lines, a block an allocation (the file's head) */
-		step = c->page_bytes / 2 % 64 == 0 ? need - have : 1;
-		for (; have < need; have += step) {
-			if ((st = add_blocks(c, seq, have, step, err)) != KVP_OK) {
-				c->length[seq] = have * bs;
-				return st;
-			}
-		}
+		if (have < need &&
+		    (st = add_blocks(c, seq, have, need - have, err)) != KVP_OK)
+			return st;
 	}
 	c->length[seq] = length;
 	return kvp__error_clear(err);

@@ -169,8 +169,9 @@ kvp_status kvp__kvcache_write(kvp__kvcache *cache, uint32_t layer,
                               uint64_t seq, uint64_t pos, const float *key,
                               const float *value, kvp_error *err);
 /* Where token pos's stored K and V rows of one layer are; *run says how many
- * tokens from pos follow contiguously (to the block's or the cache's end).
- * pos must be reserved. */
+ * tokens from pos follow contiguously (to the end of the allocation pos's
+ * block came in, or of the contiguous cache's sequence).  pos must be
+ * reserved. */
 void kvp__kvcache_rows(const kvp__kvcache *cache, uint32_t layer,
                        uint64_t seq, uint64_t pos, const void **key,
                        const void **value, uint64_t *run);

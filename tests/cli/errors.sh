@@ -197,8 +197,8 @@ check "a run that did its work shows its warning" test \
 	"0:kvplan: warning: --spec-tokens is for vllm and llama.cpp; --engine exact ignores it"
 
 # A listing reads its format and the catalogue's place only: an option of
-# a plan with it is named in a warning after the list (the first such;
-# an engine's spelling as typed), exit 0.
+# a plan with it is named in a warning after the list (the first such, by
+# its long name: an engine's spelling by its own), exit 0.
 run --list-models --seq 1024 --engine vllm --format csv
 check "a plan's option with --list-models: warned" test \
 	"$status:$(cat "$work/err")" = \
@@ -206,7 +206,7 @@ check "a plan's option with --list-models: warned" test \
 check "... and the list is as without it" test \
 	"$(cat "$work/out")" = "$("$KVPLAN" --list-models --format csv)"
 run --list-gpus --gpu-memory-utilization 0.5
-check "an engine's spelling with --list-gpus: named as typed" test \
+check "an engine's spelling with --list-gpus: named by its own name" test \
 	"$status:$(cat "$work/err")" = \
 	"0:kvplan: warning: --gpu-memory-utilization has no effect on --list-gpus, which lists the whole catalogue"
 mkdir -p "$work/empty"

@@ -179,7 +179,35 @@ check "... then its error, and no cache lines" test \
 	"$(sed -n '/Available KV cache memory/,/^$/p' "$work/out" | grep -c \
 	'ValueError: No available memory for the cache blocks\.$'):$(grep -c 'GPU KV cache size' "$work/out")" = 1:0
 check "the line under the table: weights and buffers past the usable memory" grep -q \
-	"^l4: does not fit: the weights (16,060,522,496 B per GPU), vLLM's profiled buffers ($(grouped "$buffers") B) pass the usable 18,038,862,644 B by $(grouped "$deficit") B;" \
+	"^l4: does not fit: the weights (16,060,522,496 B per GPU), vLLM's buffers with its profile run ($(grouped "$buffers") B) pass the usable 18,038,862,644 B by $(grouped "$deficit") B;" \
 	"$work/out"
+# Exactly nothing left is vLLM's error too (available_memory <= 0): on an
+# H100 at 0.7, usable ceil(85,899,345,920 x 0.7) = 60,129,542,144 B, a
+# reserve of usable - weights - buffers leaves 0 B; one byte less leaves 1.
+set -- --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu h100 \
+	--max-num-batched-tokens 65536 --mem-util 0.7
+run "$@" --format json
+is usable_bytes 60129542144 "an H100 at 0.7"
+zero=$((60129542144 - 16060522496 - $(json_value activation_bytes)))
+run "$@" --reserve "$zero"
+check "nothing left, exactly: 0.00 GiB and vLLM's error" test \
+	"$(grep -c -e '^    Available KV cache memory: 0\.00 GiB$' \
+	-e '^    ValueError: No available memory for the cache blocks\.$' "$work/out")" = 2
+check "... and the line under the table" grep -q \
+	"^h100-sxm: does not fit: .* and the reserve take all of the usable 60,129,542,144 B;" \
+	"$work/out"
+run "$@" --reserve "$((zero - 1))"
+check "one byte left: no error line" test "$(grep -c ValueError "$work/out")" = 0
+# Pipeline stages each log their own line before v0.11.1, each negative by
+# its own need: the last stage samples and holds the LM head, so its line
+# is the lower (Llama 3 8B, 200,000 batched tokens, two stages on an L4).
+run --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu l4 --mem-util 0.7 \
+	--pp 2 --max-num-batched-tokens 200000 --vllm-version 0.10.0
+s0=$(sed -n 's/^    (stage 0) Available KV cache memory: -\([0-9.]*\) GiB$/\1/p' "$work/out")
+s1=$(sed -n 's/^    (stage 1) Available KV cache memory: -\([0-9.]*\) GiB$/\1/p' "$work/out")
+check "two stages, both negative, the last further ($s0, $s1 GiB)" \
+	awk -v a="$s0" -v b="$s1" 'BEGIN { exit !(a > 0 && b > a) }'
+check "... the line under the table names the last stage" grep -q \
+	"^l4: does not fit: the weights ([0-9,]* B per GPU on stage 1), .* by [0-9,]* B;" "$work/out"
 
 done_testing
