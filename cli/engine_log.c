@@ -330,8 +330,9 @@ static void available_lines(const struct cli_plan *p, size_t i,
 
 		if (every)
 			snprintf(who, sizeof who, "(stage %u) ", s);
-		/* negative where the profile leaves nothing: vLLM
-		 * subtracts, and logs what it gets */
+		/* negative where the profile leaves nothing: vLLM logs
+		 * requested_memory - non_kv_cache_memory unclamped
+		 * (gpu_worker.py determine_available_memory at 35d5cda1) */
 		uint64_t deficit, buffers;
 		double gib = cli_vllm_nothing_left(p, i, s, &deficit, &buffers) && deficit
 		             ? -(double)deficit : (double)f->stage_budget[s];
