@@ -492,11 +492,10 @@ void cli_engine_lines(const struct cli_plan *plan, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx);
 
 /* vLLM's profile run (--profile-memory, no --kv-budget) on GPU i's stage
- * s: whether it leaves the cache nothing, its weights, adapters, the
- * engine's buffers with the profile and graphs, and the reserve taking the
- * usable memory or more, the "Available KV cache memory" vLLM then logs
- * being -*deficit (0 or below: it stops); *buffers, those buffers
- * (engine_out.c). */
+ * s: whether it leaves the cache nothing, the stage's need
+ * (kvp_plan_stage_need) taking the usable memory or more, the "Available
+ * KV cache memory" vLLM then logs being -*deficit (0 or below: it stops);
+ * *buffers, the engine's buffers in that need (engine_out.c). */
 bool cli_vllm_nothing_left(const struct cli_plan *plan, size_t i, uint32_t s,
                            uint64_t *deficit, uint64_t *buffers);
 /* ... on any stage of GPU i: the one that passes it furthest. */

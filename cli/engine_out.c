@@ -230,23 +230,13 @@ static void stage_budgets(FILE *out, const struct cli_plan *p, size_t i)
  * its pools past the budget, which SGLang does not check.  Says so. */
 static void sglang_draft_overrun(FILE *out, const struct cli_plan *p, size_t i)
 {
-	const kvp_plan *lp = cli_device_plan(p, i);
-	const kvp_capacity *c = &p->fits[i].capacity;
-	uint64_t rows, per_token;
-	unsigned __int128 need;
+	uint64_t over = kvp_fit_pool_overrun(cli_device_plan(p, i), &p->fits[i]);
 	char a[32];
 
-	if (p->request.engine != KVP_ENGINE_SGLANG || !lp->draft_layers || c->swa_tokens ||
-	    !c->tokens)
-		return;
-	rows = c->tokens + cli_engine_block(lp);
-	per_token = c->allocated_bytes / rows;
-	need = (unsigned __int128)c->tokens * per_token;
-	if (need <= p->fits[i].budget_bytes)
-		return;
-	fprintf(out, "  its pools take %s B past this budget: SGLang sizes them as if each"
-	        " draft layer were as large as the model's\n",
-	        cli_grouped((uint64_t)(need - p->fits[i].budget_bytes), a, sizeof a));
+	if (over)
+		fprintf(out, "  its pools take %s B past this budget: SGLang sizes them as if"
+		        " each draft layer were as large as the model's\n",
+		        cli_grouped(over, a, sizeof a));
 }
 
 void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
@@ -335,36 +325,20 @@ static const char *stage_name(uint32_t s, char *buf, size_t size)
 	return buf;
 }
 
-/* A stage's need as lib/fit.c stage_budgets takes it (its buffers the
- * plan's compute bytes, the profile run's and the CUDA graphs' estimate,
- * BASE + LAYER_SIZE x its layers x (sizes - 1)), in 128 bits. */
 bool cli_vllm_nothing_left(const struct cli_plan *p, size_t i, uint32_t s,
                            uint64_t *deficit, uint64_t *buffers)
 {
 	const kvp_fit *f = &p->fits[i];
-	const kvp_plan *lp = cli_device_plan(p, i);
-	kvp_vllm_profile run;
-	unsigned __int128 need, extra;
+	uint64_t need;
 
 	*deficit = *buffers = 0;
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory ||
-	    p->request.kv_budget || s >= lp->stages ||
-	    kvp_vllm_profile_compute(lp, &p->devices[i], s, &run, NULL) != KVP_OK)
+	    p->request.kv_budget ||
+	    kvp_plan_stage_need(cli_device_plan(p, i), &p->devices[i], s, &need, buffers,
+	                        NULL) != KVP_OK ||
+	    need < f->usable_bytes)
 		return false;
-	extra = (unsigned __int128)(s + 1 == lp->stages ? lp->compute_bytes
-	                                                 : lp->compute_other_bytes) +
-	        run.total_bytes;
-	if (f->cuda_graph_bytes && f->cuda_graphs)
-		extra += KVP_VLLM_GRAPH_BASE_BYTES + (unsigned __int128)
-		         KVP_VLLM_GRAPH_LAYER_SIZE_BYTES * lp->stage_layers[s] *
-		         (f->cuda_graphs - 1);
-	need = extra + f->stage_weights[s] + lp->lora_stage_bytes[s] +
-	       p->fit_options.reserve_bytes;
-	*buffers = extra > UINT64_MAX ? UINT64_MAX : (uint64_t)extra;
-	if (need < f->usable_bytes)
-		return false;
-	need -= f->usable_bytes;
-	*deficit = need > UINT64_MAX ? UINT64_MAX : (uint64_t)need;
+	*deficit = need - f->usable_bytes;
 	return true;
 }
 

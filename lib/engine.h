@@ -206,10 +206,6 @@ static inline uint32_t kvp__largest_stage(const uint64_t *bytes, uint32_t stages
  * being the model's (the plan's weights_bytes, or the fit's plain ones,
  * from which the embedding and head were taken). */
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p);
-/* footprint.c: how far SGLang's pools pass its budget where it sizes them
- * as if each draft layer were as large as the model's
- * (pool_configurator.py), a draft of larger layers; 0 otherwise. */
-uint64_t kvp__sglang_draft_overrun(const kvp_plan *p, const kvp_fit *fit);
 /* m's token embedding at the request's weights type, from its shape (0
  * when unknown). */
 uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r);

@@ -210,8 +210,10 @@ static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *o
 	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
 }
 
-kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
-                         kvp_fit *out, bool *cache_room_out, kvp_error *err)
+/* kvp__plan_fit, and each stage's need where needs is not NULL. */
+static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_fit *out,
+                           bool *cache_room_out, struct stage_needs *needs,
+                           kvp_error *err)
 {
 	const kvp_request *r;
 	kvp_fit fit; /* every field is set below */
@@ -356,7 +358,7 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	 * draft of larger layers): it runs out of memory as it starts, and
 	 * nothing fits.  (Its padding page past the budget alone, at a
 	 * mem_util of 1, is not this.) */
-	if (!r->kv_budget && fit.footprint.over && kvp__sglang_draft_overrun(plan, &fit)) {
+	if (!r->kv_budget && fit.footprint.over && kvp_fit_pool_overrun(plan, &fit)) {
 		fit.fits_hbm = false;
 		fit.max_seq_hbm = fit.max_batch_hbm = 0;
 		fit.max_seq_hbm_unbounded = false;
@@ -369,13 +371,43 @@ kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
 	memcpy(out->stage_budget, fit.stage_budget, plan->stages * sizeof fit.stage_budget[0]);
 	if (cache_room_out)
 		*cache_room_out = cache_room;
+	if (needs)
+		*needs = stages;
 	return kvp__error_clear(err);
+}
+
+kvp_status kvp__plan_fit(const kvp_plan *plan, const kvp_device *device,
+                         kvp_fit *out, bool *cache_room_out, kvp_error *err)
+{
+	return plan_fit(plan, device, out, cache_room_out, NULL, err);
 }
 
 kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                         kvp_fit *out, kvp_error *err)
 {
 	return kvp__plan_fit(plan, device, out, NULL, err);
+}
+
+kvp_status kvp_plan_stage_need(const kvp_plan *plan, const kvp_device *device,
+                               uint32_t stage, uint64_t *need, uint64_t *buffers,
+                               kvp_error *err)
+{
+	struct stage_needs stages;
+	kvp_fit fit;
+	kvp_status st;
+
+	if (!plan || !need)
+		return kvp__error(err, KVP_ERR_INVALID, "no plan or result given");
+	if (stage >= plan->stages)
+		return kvp__error(err, KVP_ERR_RANGE, "stage %u is past the plan's %u",
+		                  stage, plan->stages);
+	if ((st = plan_fit(plan, device, &fit, NULL, &stages, err)) != KVP_OK)
+		return st;
+	/* past 64 bits: saturated, as every need is */
+	*need = stages.need_ok[stage] ? stages.need[stage] : UINT64_MAX;
+	if (buffers)
+		*buffers = stages.activations[stage];
+	return KVP_OK;
 }
 
 /* The old call: one cache type for K and V, the options as a request's. */

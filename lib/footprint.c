@@ -72,18 +72,22 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 		f->over = sum - f->total > UINT64_MAX ? UINT64_MAX : (uint64_t)(sum - f->total);
 }
 
-uint64_t kvp__sglang_draft_overrun(const kvp_plan *p, const kvp_fit *fit)
+/* SGLang sizes its pools as if each draft layer were as large as the
+ * model's (pool_configurator.py). */
+uint64_t kvp_fit_pool_overrun(const kvp_plan *p, const kvp_fit *fit)
 {
-	const kvp_capacity *c = &fit->capacity;
-	const kvp_request *r = &p->request;
+	const kvp_capacity *c;
 	uint64_t rows, per_token;
 	unsigned __int128 need;
 
-	if (r->engine != KVP_ENGINE_SGLANG || !p->draft_layers || c->swa_tokens || !c->tokens)
+	if (!p || !fit || p->request.engine != KVP_ENGINE_SGLANG || !p->draft_layers)
+		return 0;
+	c = &fit->capacity;
+	if (c->swa_tokens || !c->tokens)
 		return 0;
 	/* Its pools' bytes a token: the allocation over its tokens and the
 	 * padding page. */
-	rows = c->tokens + kvp__engine_block(r);
+	rows = c->tokens + kvp__engine_block(&p->request);
 	per_token = c->allocated_bytes / rows;
 	need = (unsigned __int128)c->tokens * per_token;
 	if (need <= fit->budget_bytes)

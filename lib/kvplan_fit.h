@@ -389,6 +389,29 @@ KVP_API kvp_status kvp_vllm_profile_compute(const kvp_plan *plan, const kvp_devi
 KVP_API kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                                 kvp_fit *out, kvp_error *err);
 
+/* What one GPU of the plan's stage takes on device besides its cache, as
+ * kvp_plan_fit takes it from the usable share: *need, its weights (a
+ * draft's on the last stage), adapters, the reserve and the engine's
+ * buffers; *buffers (may be NULL), those buffers alone (the plan's compute
+ * bytes, and with profile_memory vLLM's profile run and CUDA graphs of the
+ * stage's layers).  Where *need reaches the fit's usable_bytes the stage's
+ * budget is 0 (TensorRT-LLM's share is of what it leaves of the whole
+ * device), and vLLM logs usable - *need as its available memory and
+ * stops.  Saturates at
+ * UINT64_MAX.  KVP_ERR_INVALID for a NULL plan or need, KVP_ERR_RANGE for
+ * a stage past the plan's; otherwise kvp_plan_fit's errors. */
+KVP_API kvp_status kvp_plan_stage_need(const kvp_plan *plan, const kvp_device *device,
+                                       uint32_t stage, uint64_t *need,
+                                       uint64_t *buffers, kvp_error *err);
+
+/* How far the pools an engine sizes from fit's budget (kvp_plan_fit of
+ * plan) pass that budget: SGLang with a draft model, whose pools it sizes
+ * as if each draft layer were as large as the model's, a draft of larger
+ * layers (python/sglang/srt/model_executor/pool_configurator.py); where
+ * that takes the parts past the device, kvp_plan_fit's fits_hbm is false
+ * and its answers 0.  0 otherwise, and for NULL. */
+KVP_API uint64_t kvp_fit_pool_overrun(const kvp_plan *plan, const kvp_fit *fit);
+
 /* Fit of model's cache (seq tokens, batch sequences, cache type dtype) on
  * device.  options may be NULL for the defaults.  The max_* values are
  * closed forms; 0 means not even one token (or sequence) fits. */

@@ -94,7 +94,7 @@ static bool prepare(kvp_planner *pl)
 		/* SGLang's draft pools past the device (kvp__plan_fit:
 		 * nothing fits, its answers 0): every point planned whole. */
 		if (fit.footprint.over && !p->request.kv_budget &&
-		    kvp__sglang_draft_overrun(p, &fit))
+		    kvp_fit_pool_overrun(p, &fit))
 			return false;
 		memcpy(f->budget, fit.stage_budget, p->stages * sizeof f->budget[0]);
 		kvp__check_budgets(p, f->budget, f->check);

@@ -357,6 +357,50 @@ static void test_fit(void **state)
 	assert_int_equal(f.max_seq_hbm, f.budget_bytes / (81920 + 16384));
 }
 
+/* SGLang's pools past its budget (kvp_fit_pool_overrun), as
+ * tests/cli/draft.sh works it out: Llama 2 7B (524,288 B a token) and a
+ * draft of two layers of 64 heads of 128 (32,768 B each), a budget of
+ * 10^10 B: the cell int(524,288 x (1 + 2/32)) = 557,056 gives 17,951
+ * tokens, whose pools take 589,824 B each, 587,930,624 B past it.  Llama
+ * 3.1 70B's smaller Llama 3.2 1B draft takes none past; nor does another
+ * engine, nor NULL. */
+static void test_pool_overrun(void **state)
+{
+	kvp_model m = llama(32, 4096, 32, 32, 128, 6738415616, "llama2-7b");
+	kvp_model d = llama(2, 8192, 64, 64, 128, 1000000000, "big-draft");
+	kvp_model m70 = llama(80, 8192, 64, 8, 128, 70553706496, "llama3.1-70b");
+	kvp_model d1 = llama(16, 2048, 32, 8, 64, 1235814400, "llama3.2-1b");
+	kvp_request r = request(KVP_ENGINE_SGLANG, 1024);
+	kvp_device dev;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	memset(&dev, 0, sizeof dev);
+	strcpy(dev.name, "gpu");
+	dev.hbm_bytes = 80ull << 30;
+	dev.l2_bytes = 50ull << 20;
+	r.draft = &d;
+	r.kv_budget = 10000000000ull;
+	p = plan_of(&m, &r);
+	assert_int_equal(kvp_plan_fit(&p, &dev, &f, &err), KVP_OK);
+	assert_int_equal(f.capacity.tokens, 17951);
+	assert_int_equal(kvp_fit_pool_overrun(&p, &f), 587930624ull);
+	assert_int_equal(kvp_fit_pool_overrun(NULL, &f), 0);
+	assert_int_equal(kvp_fit_pool_overrun(&p, NULL), 0);
+	r.engine = KVP_ENGINE_VLLM;
+	p = plan_of(&m, &r);
+	assert_int_equal(kvp_plan_fit(&p, &dev, &f, &err), KVP_OK);
+	assert_int_equal(kvp_fit_pool_overrun(&p, &f), 0);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.draft = &d1;
+	p = plan_of(&m70, &r);
+	assert_int_equal(kvp_plan_fit(&p, &dev, &f, &err), KVP_OK);
+	assert_true(f.capacity.tokens > 0);
+	assert_int_equal(kvp_fit_pool_overrun(&p, &f), 0);
+}
+
 static void expect_refusal(const kvp_model *m, const kvp_request *r, kvp_status want,
                            const char *text)
 {
@@ -475,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_draft_sglang),
 		cmocka_unit_test(test_draft_pp),
 		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_pool_overrun),
 		cmocka_unit_test(test_refusals),
 	};
 

@@ -162,6 +162,60 @@ static void test_llama_fit(void **state)
 	                                   85899345920ull);
 }
 
+/* What a stage takes besides its cache (kvp_plan_stage_need), the same
+ * Llama 3.1 8B under vLLM v0.19 on an H100 as below: its weights
+ * 8,030,261,248 x 2 = 16,060,522,496 B and the profile run's 2,304,114,688
+ * B, 18,364,637,184 B, which the budget is the usable share less.  A
+ * reserve that takes the share past it by 1,000 B leaves a need 1,000 B
+ * past the share (vLLM's available memory, -1,000 B) and a budget of 0.
+ * Two stages: each one's need is its share less its own budget. */
+static void test_stage_need(void **state)
+{
+	kvp_model m = testmodel_new(32, 4096, 32, 8, 128256, 8030261248);
+	kvp_request r;
+	kvp_device d = testmodel_device(85899345920ull);
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+	uint64_t need, buffers;
+
+	(void)state;
+	m.intermediate = 14336;
+	strcpy(d.name, "h100-sxm");
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.vllm_version = 19;
+	r.seq = 1024;
+	r.profile_memory = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(kvp_plan_stage_need(&p, &d, 0, &need, &buffers, &err), KVP_OK);
+	assert_int_equal(need, 18364637184ull);
+	assert_int_equal(buffers, 2304114688ull);
+	assert_int_equal(f.stage_budget[0], f.usable_bytes - need);
+	assert_int_equal(kvp_plan_stage_need(&p, &d, 0, &need, NULL, &err), KVP_OK);
+	r.reserve_bytes = f.usable_bytes - 18364637184ull + 1000;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(kvp_plan_stage_need(&p, &d, 0, &need, &buffers, &err), KVP_OK);
+	assert_int_equal(need, f.usable_bytes + 1000);
+	assert_int_equal(buffers, 2304114688ull);
+	assert_int_equal(f.stage_budget[0], 0);
+	assert_false(f.fits_hbm);
+	r.reserve_bytes = 0;
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	for (uint32_t s = 0; s < 2; s++) {
+		assert_int_equal(kvp_plan_stage_need(&p, &d, s, &need, NULL, &err), KVP_OK);
+		assert_true(f.stage_budget[s] > 0);
+		assert_int_equal(f.stage_budget[s], f.usable_bytes - need);
+	}
+	assert_int_equal(kvp_plan_stage_need(&p, &d, 2, &need, NULL, &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_plan_stage_need(&p, &d, 0, NULL, NULL, &err), KVP_ERR_INVALID);
+	assert_int_equal(kvp_plan_stage_need(NULL, &d, 0, &need, NULL, &err), KVP_ERR_INVALID);
+}
+
 /* vLLM's profile run (--profile-memory), by hand for Llama 3.1 8B on an
  * H100 (vocab 128256, intermediate 14336; its defaults there: 1024
  * sequences, 8192 batched tokens): the sampler 15.5 x 1024 x 128256 =
@@ -665,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_parts_sum),
 		cmocka_unit_test(test_llama_fit),
 		cmocka_unit_test(test_vllm_profile_by_hand),
+		cmocka_unit_test(test_stage_need),
 		cmocka_unit_test(test_vllm_profile_logs),
 		cmocka_unit_test(test_trtllm_mla_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace_stages),
