@@ -9,11 +9,11 @@
  * FlashAttentionBackend.get_kv_cache_shape, at 0084b783), and the blocks
  * one reserve adds come as one allocation, each layer's K of them side by
  * side and then their V, as a fresh vLLM pool hands a prefill consecutive
- * block ids.  A long prompt's blocks then lie
- * in order on 2 MiB pages (alloc.c), and a reader is given the rows of
- * every block of the allocation as one run; one allocation a block, K and
- * V of llama2-7b's 16 tokens side by side in 256 KiB, had stayed on small
- * pages and been read 16 rows at a time (README, "KV read bandwidth").
+ * block ids.  A long prompt's blocks then lie in order on 2 MiB pages
+ * (alloc.c), and a reader is given the rows of every block of the
+ * allocation as one run; one allocation a block, K and V of llama2-7b's 16
+ * tokens side by side in 256 KiB, had stayed on small pages and been read
+ * 16 rows at a time (README, "KV read bandwidth").
  * The bytes are the same either way.  The allocation starts on a 64-byte
  * line (alloc.c), so where a row is whole lines every row starts on one.
  */
