@@ -138,6 +138,7 @@ static const struct option long_options[] = {
 	{"language-only", no_argument, NULL, OPT_LANG_ONLY},
 	{"disable-cuda-graph", no_argument, NULL, OPT_DISABLE_CUDA_GRAPH},
 	{"disaggregation-mode", required_argument, NULL, OPT_DISAGG},
+	{"enable-expert-parallel", no_argument, NULL, OPT_EXPERT_PARALLEL},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},

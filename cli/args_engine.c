@@ -255,6 +255,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_LLAMA_SERVER;
 		o->req.llama_server = true;
 		return 0;
+	case OPT_EXPERT_PARALLEL:
+		o->engine_flags |= CLI_FLAG_EP;
+		o->req.expert_parallel = true;
+		return 0;
 	case OPT_LM_ONLY:
 		o->engine_flags |= CLI_FLAG_LM_ONLY;
 		o->req.language_model_only = true;
@@ -361,6 +365,7 @@ static const struct {
 	{CLI_FLAG_PROFILE, "--profile-memory", ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_EP, "--enable-expert-parallel", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_DISAGG, "--disaggregation-mode", ENGINE(KVP_ENGINE_SGLANG)},

@@ -138,6 +138,7 @@ enum cli_engine_flag {
 	CLI_FLAG_NO_GRAPHS = 1 << 25, /* SGLang */
 	CLI_FLAG_DISAGG = 1 << 26,    /* SGLang */
 	CLI_FLAG_SPEC = 1 << 27,      /* vLLM, llama.cpp */
+	CLI_FLAG_EP = 1 << 28,        /* vLLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -185,6 +186,7 @@ enum cli_engine_option {
 	OPT_LANG_ONLY,
 	OPT_DISABLE_CUDA_GRAPH,
 	OPT_DISAGG,
+	OPT_EXPERT_PARALLEL,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

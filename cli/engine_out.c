@@ -178,6 +178,20 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));
+		/* vLLM's experts over tp x dp GPUs (lib/fit.c gpu_weights). */
+		if (r->engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
+		    (r->dp > 1 || r->expert_parallel)) {
+			uint64_t group = (uint64_t)r->tp * r->dp;
+
+			fprintf(out, "  routed experts: %s B over tp x dp = %" PRIu64 " GPUs, ",
+			        cli_grouped(lp->expert_bytes, a, sizeof a), group);
+			if (r->expert_parallel)
+				fprintf(out, "whole: at most %" PRIu64 " of %u a layer on a GPU\n",
+				        (lp->routed_experts + group - 1) / group, lp->routed_experts);
+			else
+				fprintf(out, "each expert's inner size split; the rest over tp %u\n",
+				        r->tp);
+		}
 		/* SGLang's sliding-window pool: every stage the whole model. */
 		if (lp->stages_whole)
 			fprintf(out, "  each stage holds all %u layers' cache: SGLang's"
@@ -455,7 +469,10 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				fprintf(out, "%scache type %s", sep, kvp_dtype_name(a->dtype));
 				sep = ", or ";
 			}
-			if (a->min_tp)
+			if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
+				fprintf(out, "%s%" PRIu64 " GPUs (tp %u x dp %u)", sep, a->min_gpus,
+				        a->min_tp, p->request.dp);
+			else if (a->min_tp)
 				fprintf(out, "%s%" PRIu64 " GPUs (tp %u)", sep, a->min_gpus, a->min_tp);
 			else if (!*sep)
 				fputs("none of a shorter context, a smaller batch, another cache"
@@ -469,6 +486,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			longest(out, p, a);
 		else if (p->solve == CLI_SOLVE_MAX_BATCH)
 			fputs(cli_grouped(a->max_batch, x, sizeof x), out);
+		else if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
+			fprintf(out, "%" PRIu64 " (tp %u x pp %u x dp %u)", a->min_gpus, a->min_tp,
+			        p->request.pp, p->request.dp);
 		else if (a->min_tp)
 			fprintf(out, "%" PRIu64 " (tp %u x pp %u)", a->min_gpus, a->min_tp,
 			        p->request.pp);

@@ -151,13 +151,40 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		      lp->head_bytes),
 		    units ? "the layers' parameters (dense and expert layers differ)"
 		          : "layers");
-	if (!(lp->stages > 1 || r->tp > 1 || llama))
+	/* vLLM's routed experts over tp x dp GPUs (lib/fit.c). */
+	bool experts = r->engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
+	               (r->dp > 1 || r->expert_parallel);
+
+	if (!(lp->stages > 1 || r->tp > 1 || llama || experts))
 		return;
+	if (experts)
+		say(e, "  routed experts: %s B of the weights (%u a routed layer), which vLLM"
+		    " splits over tp x dp = %llu GPUs%s", g(lp->expert_bytes), lp->routed_experts,
+		    (unsigned long long)r->tp * r->dp,
+		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
 		char stage[32] = "", share[96] = "";
 
 		if (lp->stages > 1)
 			snprintf(stage, sizeof stage, " of stage %u", s);
+		if (experts) {
+			uint64_t group = (uint64_t)r->tp * r->dp, x = lp->stage_expert_bytes[s];
+			const char *draft = s + 1 == lp->stages && lp->draft_weights_bytes
+			                    ? " + the draft's, ceil(/ tp)" : "";
+
+			if (r->expert_parallel)
+				say(e, "  weights per GPU%s: its experts' %s B x ceil(%u / %llu) / %u,"
+				    " rounded up, + the other weights' ceil(/ tp %u)%s = %s B%s", stage,
+				    g(x), lp->routed_experts, (unsigned long long)group,
+				    lp->routed_experts, r->tp, draft, g(f->stage_weights[s]),
+				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
+			else
+				say(e, "  weights per GPU%s: its experts' %s B, ceil(/ %llu), + the other"
+				    " weights' ceil(/ tp %u)%s = %s B%s", stage, g(x),
+				    (unsigned long long)group, r->tp, draft, g(f->stage_weights[s]),
+				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
+			continue;
+		}
 		if (units)
 			snprintf(share, sizeof share, " (%s of %s parameters)",
 			         g(lp->stage_units[s] - (s ? lp->stage_units[s - 1] : 0)),

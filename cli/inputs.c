@@ -197,6 +197,10 @@ void cli_print_source(FILE *out, const struct cli_plan *p)
 		if (p->weights.vision_bytes)
 			fprintf(out, "%s the towers' %s B", p->weights.mtp_bytes ? "," : "; of them",
 			        cli_grouped(p->weights.vision_bytes, bytes, sizeof bytes));
+		if (p->weights.expert_bytes)
+			fprintf(out, "%s the routed experts' %s B",
+			        p->weights.mtp_bytes || p->weights.vision_bytes ? "," : "; of them",
+			        cli_grouped(p->weights.expert_bytes, bytes, sizeof bytes));
 		fputc('\n', out);
 	}
 }
@@ -263,6 +267,8 @@ void cli_source_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "mtp_bytes", p->weights.mtp_bytes);
 		json_u64(w, "vision_params", p->weights.vision_params);
 		json_u64(w, "vision_bytes", p->weights.vision_bytes);
+		json_u64(w, "expert_params", p->weights.expert_params);
+		json_u64(w, "expert_bytes", p->weights.expert_bytes);
 		if (p->weights.index_total_size)
 			json_u64(w, "index_total_size", p->weights.index_total_size);
 		else

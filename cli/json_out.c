@@ -194,12 +194,20 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "first_layer", lp->stage_first[s]);
 		json_u64(w, "layers", lp->stage_layers[s]);
 		json_u64(w, "bytes_per_gpu", lp->stage_bytes[s]);
+		if (lp->expert_bytes)
+			json_u64(w, "expert_bytes", lp->stage_expert_bytes[s]);
 		json_object_end(w);
 	}
 	json_array_end(w);
 	/* Where the stages put the embedding and the LM head (0: tied). */
 	json_u64(w, "embedding_bytes", lp->embedding_bytes);
 	json_u64(w, "head_bytes", lp->head_bytes);
+	/* The routed experts' weights (vLLM: over tp x dp GPUs). */
+	if (lp->expert_bytes) {
+		json_u64(w, "expert_bytes", lp->expert_bytes);
+		json_u64(w, "routed_experts", lp->routed_experts);
+		json_bool(w, "expert_parallel", r->expert_parallel);
+	}
 	if (r->kv_budget) {
 		kvp_capacity c;
 

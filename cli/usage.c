@@ -100,6 +100,8 @@ void cli_usage(FILE *out)
 	      "      --trtllm-runtime R pytorch (default) or cpp\n"
 	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
+	      "                         (vLLM: an MoE model's experts over tp x dp)\n"
+	      "      --enable-expert-parallel  vLLM: whole experts on each GPU\n"
 	      "      --kv-budget BYTES  memory for the cache per GPU (vLLM's\n"
 	      "                         --kv-cache-memory-bytes), instead of a device's\n"
 	      "      --solve Q          max-seq, max-batch or min-gpus, on each GPU\n"

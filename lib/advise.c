@@ -128,6 +128,11 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 			if (ok) {
 				a.min_tp = r.tp;
 				a.min_gpus = tp * (r.pp ? r.pp : 1);
+				/* vLLM's replicas share a mixture of experts'
+				 * routed experts (lib/fit.c): one replica
+				 * alone does not hold the model. */
+				if (r.engine == KVP_ENGINE_VLLM && plan->expert_bytes && r.dp > 1)
+					a.min_gpus *= r.dp;
 			}
 		}
 	}

@@ -213,6 +213,11 @@ uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r);
  * stages set. */
 void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p);
 uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
+/* The routed experts' weights of plan p, whole and a stage's
+ * (kvp_plan expert_bytes): counted, or their share of est (a format's
+ * estimate, or NULL) or of the model's parameters.  After the stages. */
+void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
+                              kvp_plan *p);
 
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
  * lora_bytes_per_gpu, lora_modules), its stages set. */

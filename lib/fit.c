@@ -210,6 +210,42 @@ static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *o
 	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
 }
 
+
+static uint64_t ceil_div(uint64_t x, uint64_t d)
+{
+	return x / d + (x % d != 0);
+}
+
+/* Stage t's weights w on one of its GPUs: over its tp ranks, but for
+ * vLLM's routed experts with dp > 1 or expert_parallel, which lie over
+ * tp x dp GPUs (vllm/model_executor/layers/fused_moe/config.py,
+ * FusedMoEParallelConfig.make, 2026-11: the MoE layer's tp is
+ * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
+ * ep_size is that and each GPU holds whole experts, at most
+ * ceil(experts / ep_size) of them: determine_expert_map). */
+static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
+{
+	const kvp_request *r = &plan->request;
+	uint64_t x = plan->stage_expert_bytes[t], group, mine;
+
+	if (r->engine != KVP_ENGINE_VLLM || !plan->expert_bytes || !plan->routed_experts ||
+	    x > w || (r->dp < 2 && !r->expert_parallel))
+		return ceil_div(w, r->tp);
+	group = (uint64_t)r->tp * r->dp;
+	if (r->expert_parallel) {
+		uint64_t local = ceil_div(plan->routed_experts, group);
+		unsigned __int128 held = (unsigned __int128)x * local;
+
+		/* local experts of routed_experts, whole: x at most */
+		mine = (uint64_t)(held / plan->routed_experts +
+		                  (held % plan->routed_experts != 0));
+	} else {
+		mine = ceil_div(x, group);
+	}
+	/* both parts of w, which fit */
+	return ceil_div(w - x, r->tp) + mine;
+}
+
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */
 static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_fit *out,
                            bool *cache_room_out, struct stage_needs *needs,
@@ -252,9 +288,8 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	 * on the last stage, over its tp ranks. */
 	draft = plan->draft_weights_bytes / r->tp + (plan->draft_weights_bytes % r->tp != 0);
 	for (uint32_t t = 0; t < plan->stages; t++) {
-		uint64_t w = kvp__stage_weights(plan, fit.weights_bytes, t);
+		uint64_t w = gpu_weights(plan, kvp__stage_weights(plan, fit.weights_bytes, t), t);
 
-		w = w / r->tp + (w % r->tp != 0);
 		fit.stage_weights[t] = w;
 		if (t + 1 == plan->stages && !kvp__add(w, draft, &fit.stage_weights[t]))
 			fit.stage_weights[t] = UINT64_MAX;

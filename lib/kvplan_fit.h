@@ -204,7 +204,9 @@ typedef struct kvp_advice {
 	                           * that does (K and V) */
 	uint32_t min_tp;          /* the fewest tensor-parallel GPUs per stage
 	                           * that fit (0: none up to the heads) */
-	uint64_t min_gpus;        /* min_tp x pp */
+	uint64_t min_gpus;        /* min_tp x pp; x dp under vLLM for a
+	                           * mixture of experts, whose replicas share
+	                           * its routed experts */
 } kvp_advice;
 
 KVP_API kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,

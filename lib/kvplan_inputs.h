@@ -145,6 +145,17 @@ typedef struct kvp_weights {
 	 * ARCH.nextn_predict_layers on the architectures whose loader reads
 	 * that key. */
 	uint32_t mtp_from_layer;
+	/* Of bytes and params, the routed experts' of the model's own layers
+	 * (neither MTP nor towers): tensors with a part "experts"
+	 * (DeepSeek's and Qwen's mlp.experts.N.*, Mixtral's
+	 * block_sparse_moe.experts.N.*, gpt-oss's and Llama 4's fused
+	 * experts.gate_up_proj) or a part ending "_exps" (GGUF's
+	 * ffn_gate_exps, ffn_up_exps, ffn_down_exps); shared experts
+	 * (shared_experts, shared_expert, GGUF's _shexp) and the router are
+	 * not among them.  vLLM splits them over tp x dp GPUs (kvp_request
+	 * weight_expert_bytes). */
+	uint64_t expert_bytes;
+	uint64_t expert_params;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

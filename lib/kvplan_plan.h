@@ -286,6 +286,16 @@ typedef struct kvp_plan {
 	 * that caches (with one, the step counts at some seq, if not at the
 	 * request's).  Plan with kvp_request_for_device to follow a device's. */
 	uint64_t batched_tokens;
+	/* Of the weights, the routed experts' (kvp_request
+	 * weight_expert_bytes, else their share of the parameters: experts x
+	 * 3 x hidden x moe_intermediate a routed layer), whole and on each
+	 * stage by its routed layers (entries past the stages left as they
+	 * were); routed_experts, a routed layer's experts.  All 0 for a
+	 * dense model.  vLLM's plan with dp > 1, or expert_parallel, puts
+	 * them over tp x dp GPUs (kvp_plan_fit). */
+	uint32_t routed_experts;
+	uint64_t expert_bytes;
+	uint64_t stage_expert_bytes[KVP_PP_MAX];
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

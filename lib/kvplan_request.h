@@ -413,6 +413,18 @@ typedef struct kvp_request {
 	                          * (memory_hook.py handle_gpu_memory_settings,
 	                          * reserve_for_graph_mb); before, it is not
 	                          * followed */
+	/* vLLM's expert layers across data-parallel ranks: each MoE layer of
+	 * a plan with dp > 1 is split over all tp x dp GPUs, the rest of the
+	 * model over tp (vllm/model_executor/layers/fused_moe/config.py,
+	 * FusedMoEParallelConfig.make and flatten_tp_across_dp_and_pcp,
+	 * 2026-11): each routed expert's inner size over them, or with
+	 * expert_parallel (--enable-expert-parallel) whole experts, the most
+	 * on a GPU ceil(experts / (tp x dp)); with dp 1 too. */
+	bool expert_parallel;
+	uint64_t weight_expert_bytes; /* of weight_bytes, the routed experts'
+	                          * (a checkpoint's kvp_weights expert_bytes);
+	                          * 0: their share of the model's parameters,
+	                          * from its shape */
 } kvp_request;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request

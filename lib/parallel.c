@@ -143,6 +143,22 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 			                  "%s: tensor parallel %u neither divides its %u kv"
 			                  " heads nor is a multiple of them", name, tp, kv);
 	}
+	/* vLLM splits each routed expert's inner size over its MoE layers'
+	 * tp, tp x dp, unless expert parallelism keeps experts whole
+	 * (fused_moe/config.py FusedMoEConfig.__post_init__ asserts
+	 * intermediate_size % tp_size == 0). */
+	if (r->engine == KVP_ENGINE_VLLM && !r->expert_parallel && m->moe_intermediate &&
+	    (m->moe_experts || m->moe_routed_experts)) {
+		uint64_t group = (uint64_t)tp * (r->dp ? r->dp : 1);
+
+		if (m->moe_intermediate % group != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: vLLM splits each expert's %u inner channels"
+			                  " over tp x dp = %llu GPUs, which does not divide"
+			                  " them (--enable-expert-parallel keeps experts"
+			                  " whole)", name, m->moe_intermediate,
+			                  (unsigned long long)group);
+	}
 #undef name
 	return KVP_OK;
 }

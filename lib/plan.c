@@ -288,6 +288,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	const kvp_model *m = model;
 	kvp_plan *p = out;
 	struct sizing z;
+	kvp_weights_estimate w;
+	const kvp_weights_estimate *est = NULL;
 	kvp_status st;
 
 	if (!model || !request || !out)
@@ -447,12 +449,11 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * plain type is the fit's: a cache plan does not fail on it). */
 	p->weights_bytes = request->weight_bytes;
 	if (!request->weight_bytes && request->weights_format.kind != KVP_WFORMAT_PLAIN) {
-		kvp_weights_estimate w;
-
 		if ((st = kvp_weights_estimate_compute(m, &request->weights_format,
 		                                       request->weights_dtype, &w, err)) != KVP_OK)
 			return st;
 		p->weights_bytes = w.bytes;
+		est = &w;
 	}
 	kvp__plan_outer_weights(m, p);
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||
@@ -462,6 +463,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		kvp__plan_stage_units(m, p);
 	else
 		p->stage_units[0] = 0;
+	kvp__plan_expert_weights(m, est, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);

@@ -176,6 +176,25 @@ static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
 	return false;
 }
 
+/* A routed expert's tensor (kvp_weights expert_bytes says which): a
+ * dot-separated part "experts" or one ending "_exps". */
+static bool expert_tensor(const char *name, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		size_t n = i - start;
+
+		if (i < len && name[i] != '.')
+			continue;
+		if ((n == 7 && memcmp(name + start, "experts", 7) == 0) ||
+		    (n > 5 && memcmp(name + i - 5, "_exps", 5) == 0))
+			return true;
+		start = i + 1;
+	}
+	return false;
+}
+
 /* The towers llama.cpp's converter writes to an mmproj file (Qwen-VL's
  * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's and InternVL's
  * vision_model, their multi_modal_projector, InternVL's mlp1, Gemma 3n's
@@ -234,6 +253,9 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 	} else if (first_part(name, name_len, tower_prefixes, tower_names)) {
 		weights->vision_bytes += bytes;
 		weights->vision_params += params;
+	} else if (expert_tensor(name, name_len)) {
+		weights->expert_bytes += bytes;
+		weights->expert_params += params;
 	}
 	t->tensors++;
 	weights->tensors++;

@@ -186,3 +186,62 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 	/* weights + e at most: a tied head's copy */
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 }
+
+/* Layers [0, x) of m that route among experts: those from
+ * moe_dense_layers whose i + 1 is a multiple of moe_step where its layers
+ * differ (moe_experts), else every one of an MoE model's. */
+static uint64_t routed_before(const kvp_model *m, uint64_t x)
+{
+	uint32_t step = m->moe_step > 1 ? m->moe_step : 1;
+
+	if (!m->moe_experts)
+		return x;
+	return x > m->moe_dense_layers ? x / step - m->moe_dense_layers / step : 0;
+}
+
+void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
+                              kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint64_t routed = routed_before(m, m->layers), total = p->weights_bytes, x = 0;
+	unsigned __int128 params;
+
+	p->routed_experts = 0;
+	p->expert_bytes = 0;
+	memset(p->stage_expert_bytes, 0,
+	       (p->stages ? p->stages : 1) * sizeof p->stage_expert_bytes[0]);
+	if (!experts || !routed || !m->hidden || !m->moe_intermediate)
+		return;
+	/* Each routed layer's experts: gate, up and down of
+	 * moe_intermediate; under 2^97 in all. */
+	params = (unsigned __int128)routed * experts * 3 * m->hidden * m->moe_intermediate;
+	if (r->weight_bytes && r->weight_expert_bytes) {
+		x = r->weight_expert_bytes; /* counted in the checkpoint */
+	} else if (est && params <= est->quantized_params && est->quantized_params) {
+		/* A format's estimate: the experts' share of the parameters
+		 * it quantizes, at their bytes. */
+		x = (uint64_t)((unsigned __int128)est->quantized_bytes * params /
+		               est->quantized_params);
+	} else {
+		/* Their share of the model's parameters. */
+		if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+			return;
+		if (!m->params || params > m->params)
+			return;
+		x = (uint64_t)((unsigned __int128)total * params / m->params);
+	}
+	if (!x || (total && x > total))
+		return;
+	p->routed_experts = experts;
+	p->expert_bytes = x;
+	/* Each stage's, by its routed layers, cumulative floors so the
+	 * stages sum to the whole. */
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t a = p->stage_first[s], b = a + p->stage_layers[s];
+
+		p->stage_expert_bytes[s] = share(x, routed_before(m, b), routed) -
+		                           share(x, routed_before(m, a), routed);
+	}
+}
+

@@ -209,6 +209,57 @@ static void test_mtp_and_towers(void **state)
 	assert_int_equal(w.mtp_params, 92);
 }
 
+/* The routed experts' tensors, counted apart (kvp_weights expert_bytes):
+ * a part "experts" or one ending "_exps", not a shared expert, the router
+ * or an MTP block's experts.  BF16, 2 B an element:
+ *   model.layers.3.mlp.experts.0.gate_proj.weight [4, 4]   32 B  expert
+ *   model.layers.3.mlp.experts.gate_up_proj [2, 4]         16 B  expert
+ *   model.layers.3.block_sparse_moe.experts.1.w2.weight [3] 6 B  expert
+ *   blk.3.ffn_down_exps.weight [5]                          10 B  expert
+ *   model.layers.3.mlp.shared_experts.up_proj.weight [4]     8 B
+ *   model.layers.3.mlp.shared_expert.up_proj.weight [2]      4 B
+ *   blk.3.ffn_up_shexp.weight [1]                            2 B
+ *   model.layers.3.mlp.gate.weight [2]                       4 B
+ *   model.layers.3.mlp.experts_x.weight [1]                  2 B
+ *   model.layers.61.mlp.experts.0.up_proj.weight [3]         6 B  MTP
+ * experts: 16 + 8 + 3 + 5 = 32 params, 64 B; all 45 params, 90 B. */
+static void test_experts(void **state)
+{
+	static const char header[] =
+		"{\"model.layers.3.mlp.experts.0.gate_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[4,4],\"data_offsets\":[0,32]},"
+		"\"model.layers.3.mlp.experts.gate_up_proj\":{\"dtype\":\"BF16\","
+		"\"shape\":[2,4],\"data_offsets\":[32,48]},"
+		"\"model.layers.3.block_sparse_moe.experts.1.w2.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[3],\"data_offsets\":[48,54]},"
+		"\"blk.3.ffn_down_exps.weight\":{\"dtype\":\"BF16\",\"shape\":[5],"
+		"\"data_offsets\":[54,64]},"
+		"\"model.layers.3.mlp.shared_experts.up_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[4],\"data_offsets\":[64,72]},"
+		"\"model.layers.3.mlp.shared_expert.up_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[72,76]},"
+		"\"blk.3.ffn_up_shexp.weight\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[76,78]},"
+		"\"model.layers.3.mlp.gate.weight\":{\"dtype\":\"BF16\",\"shape\":[2],"
+		"\"data_offsets\":[78,82]},"
+		"\"model.layers.3.mlp.experts_x.weight\":{\"dtype\":\"BF16\",\"shape\":[1],"
+		"\"data_offsets\":[82,84]},"
+		"\"model.layers.61.mlp.experts.0.up_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[3],\"data_offsets\":[84,90]}}";
+	const char *path = st_write("experts/model.safetensors", UINT64_MAX, header, 90);
+	kvp_weights w;
+	kvp_error err;
+
+	(void)state;
+	kvp_weights_init(&w);
+	w.mtp_from_layer = 61;
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.bytes, 90);
+	assert_int_equal(w.expert_params, 32);
+	assert_int_equal(w.expert_bytes, 64);
+	assert_int_equal(w.mtp_bytes, 6);
+}
+
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
  *   F4 [3, 2]: 6 x 4 = 24 bits = 3 B, [0, 3)
  *   F6_E2M3 [4]: 4 x 6 = 24 bits = 3 B, [3, 6)
@@ -339,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_fp8_checkpoint),
 		cmocka_unit_test(test_embedding_and_head),
 		cmocka_unit_test(test_mtp_and_towers),
+		cmocka_unit_test(test_experts),
 		cmocka_unit_test(test_sub_byte_types),
 		cmocka_unit_test(test_sharded_index_and_directory),
 		cmocka_unit_test(test_allocation_failures),

@@ -1,0 +1,47 @@
+# moe_dp.sh — vLLM's data-parallel replicas of a mixture of experts share
+# its routed experts: each MoE layer over tp x dp GPUs, the rest over tp
+# (vllm/model_executor/layers/fused_moe/config.py, FusedMoEParallelConfig.
+# make, 2026-11).  Figures worked by hand here and in tests/test_moe_dp.c.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# DeepSeek-V3 in fp16: 58 routed layers x 256 x 3 x 7,168 x 2,048 =
+# 653,908,770,816 expert parameters, 1,307,817,541,632 B; the other
+# 34,182,458,368 B.  At dp 8 each H200 holds 34,182,458,368 +
+# 1,307,817,541,632 / 8 = 197,659,651,072 B, past the usable
+# ceil(150,323,855,360 x 0.92) = 139,285,789,410; tp 2 x dp 8 holds
+# 17,091,229,184 + 81,738,596,352 = 98,829,825,536, which fits.
+run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200
+has_line "the experts over tp x dp" \
+	"  routed experts: 1,307,817,541,632 B over tp x dp = 8 GPUs, each expert's inner size split; the rest over tp 1"
+has_line "the weights per GPU, and the fewest GPUs with the replicas" \
+	"h200: does not fit: the weights (197,659,651,072 B per GPU) and the reserve exceed the usable 139,285,789,410 B; fits with 16 GPUs (tp 2 x dp 8)"
+run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --solve min-gpus
+has_line "min-gpus counts the replicas" "h200: min-gpus = 16 (tp 2 x pp 1 x dp 8)"
+run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --format json
+is expert_bytes 1307817541632 "JSON: the experts' bytes"
+is routed_experts 256 "JSON: a routed layer's experts"
+is weights_per_gpu 197659651072 "JSON: the weights per GPU"
+run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --explain
+has_line "explain: the weights per GPU" \
+	"    weights per GPU: its experts' 1,307,817,541,632 B, ceil(/ 8), + the other weights' ceil(/ tp 1) = 197,659,651,072 B"
+
+# Whole experts at dp 3: ceil(256 / 3) = 86 a GPU, 86 x 5,108,662,272 (one
+# expert of every layer) = 439,344,955,392, with the other
+# 34,182,458,368: 473,527,413,760 B.  Without expert parallelism 2,048
+# inner channels do not split over 3 GPUs, which vLLM asserts.
+run --model deepseek-v3 --seq 8192 --engine vllm --dp 3 --enable-expert-parallel --gpu h200 --explain
+has_line "whole experts" \
+	"  routed experts: 1,307,817,541,632 B over tp x dp = 3 GPUs, whole: at most 86 of 256 a layer on a GPU"
+has_line "explain: whole experts' weights" \
+	"    weights per GPU: its experts' 1,307,817,541,632 B x ceil(256 / 3) / 256, rounded up, + the other weights' ceil(/ tp 1) = 473,527,413,760 B"
+expect_error "an expert's inner size tp x dp does not divide" \
+	"^kvplan: deepseek-v3: vLLM splits each expert's 2048 inner channels over tp x dp = 3 GPUs, which does not divide them \(--enable-expert-parallel keeps experts whole\)$" \
+	--model deepseek-v3 --seq 8192 --engine vllm --dp 3 --gpu h200
+
+# SGLang's replicas each hold the whole model: 1,342,000,000,000 B.
+run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --gpu h200 --format json
+is weights_per_gpu 1342000000000 "SGLang: whole replicas"
+run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gpu h200
+check "another engine warns" test "$(cat "$work/err")" = \
+	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"
+done_testing

@@ -1,0 +1,243 @@
+/*
+ * test_moe_dp.c — a mixture of experts' weights under vLLM's data
+ * parallelism: each MoE layer is split over tp x dp GPUs, by its experts'
+ * inner size or, with expert parallelism, by whole experts, and the rest of
+ * the model over tp (vllm/model_executor/layers/fused_moe/config.py,
+ * FusedMoEParallelConfig.make, 2026-11).  Shapes from config.json
+ * (tests/configs/deepseek-v3, mixtral-8x7b); every figure is worked by hand
+ * in its comment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+/* DeepSeek-V3 in fp16: 61 layers of hidden 7,168, the first three dense,
+ * then 256 routed experts of 2,048 and one shared; 671,000,000,000
+ * parameters. */
+static kvp_model deepseek(void)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "deepseek");
+	m.layers = 61;
+	m.hidden = 7168;
+	m.heads = 128;
+	m.kv_heads = 128;
+	m.head_dim = 128;
+	m.vocab = 129280;
+	m.params = 671000000000ull;
+	m.moe_experts = 256;
+	m.moe_routed_experts = 256;
+	m.moe_intermediate = 2048;
+	m.moe_shared_intermediate = 2048;
+	m.moe_dense_layers = 3;
+	m.dense_intermediate = 18432;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+/* Mixtral 8x7B: 32 layers of hidden 4,096, every one routing among 8
+ * experts of 14,336; 46,702,792,704 parameters, vocab 32,000, untied. */
+static kvp_model mixtral(void)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "mixtral");
+	m.layers = 32;
+	m.hidden = 4096;
+	m.heads = 32;
+	m.kv_heads = 8;
+	m.head_dim = 128;
+	m.vocab = 32000;
+	m.params = 46702792704ull;
+	m.intermediate = 14336;
+	m.moe_routed_experts = 8;
+	m.moe_intermediate = 14336;
+	m.moe_top_k = 2;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static void request(kvp_request *r, kvp_engine engine, uint32_t tp, uint32_t pp,
+                    uint32_t dp, bool ep)
+{
+	kvp_request_init(r);
+	r->engine = engine;
+	r->seq = 8192;
+	r->tp = tp;
+	r->pp = pp;
+	r->dp = dp;
+	r->expert_parallel = ep;
+}
+
+static kvp_status plan_fit(const kvp_model *m, const kvp_request *r, kvp_plan *p,
+                           kvp_fit *f)
+{
+	kvp_device d;
+	kvp_error err;
+	kvp_status st;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "h200");
+	d.hbm_bytes = 141ull << 30;
+	d.l2_bytes = 50ull << 20;
+	if ((st = kvp_plan_compute(m, r, p, &err)) != KVP_OK)
+		return st;
+	if ((st = kvp_plan_fit(p, &d, f, &err)) != KVP_OK)
+		fail_msg("%s", err.message);
+	return st;
+}
+
+/* The experts: 58 routed layers x 256 x 3 x 7,168 x 2,048 =
+ * 653,908,770,816 parameters, at 2 B 1,307,817,541,632 B (their share,
+ * 653,908,770,816 / 671,000,000,000, of the 1,342,000,000,000 B); the
+ * rest 34,182,458,368 B.
+ *   tp 1, dp 8: 34,182,458,368 + 1,307,817,541,632 / 8 (163,477,192,704)
+ *   = 197,659,651,072;
+ *   tp 2, dp 4: 17,091,229,184 + 163,477,192,704 = 180,568,421,888;
+ *   tp 1, dp 3 and whole experts: ceil(256 / 3) = 86 of them, 86 x
+ *   5,108,662,272 (one expert in every layer, 1,307,817,541,632 / 256) =
+ *   439,344,955,392, and 34,182,458,368: 473,527,413,760;
+ *   without expert parallelism 2,048 inner channels do not split over 3. */
+static void test_dp_splits_experts(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.routed_experts, 256);
+	assert_int_equal(p.expert_bytes, 1307817541632ull);
+	assert_int_equal(p.stage_expert_bytes[0], 1307817541632ull);
+	assert_int_equal(f.weights_bytes, 1342000000000ull);
+	assert_int_equal(f.stage_weights[0], 197659651072ull);
+	assert_int_equal(f.footprint.weights, 197659651072ull);
+
+	request(&r, KVP_ENGINE_VLLM, 2, 1, 4, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 180568421888ull);
+	/* Whole experts over 8 GPUs: 32 each, the same bytes. */
+	r.expert_parallel = true;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 180568421888ull);
+
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 3, true);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 473527413760ull);
+	r.expert_parallel = false;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_ERR_SHAPE);
+}
+
+/* Where the model is not split over the replicas: vLLM with dp 1 and no
+ * expert parallelism (all over tp 2: 671,000,000,000 B), SGLang's and
+ * TensorRT-LLM's data-parallel replicas (each holds the whole model), and
+ * a dense model, whose replicas vLLM does not share anything between. */
+static void test_whole_replicas(void **state)
+{
+	kvp_model m = deepseek(), dense = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	request(&r, KVP_ENGINE_VLLM, 2, 1, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 671000000000ull);
+	request(&r, KVP_ENGINE_SGLANG, 1, 1, 8, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.expert_bytes, 1307817541632ull);
+	assert_int_equal(f.stage_weights[0], 1342000000000ull);
+	request(&r, KVP_ENGINE_TRTLLM, 1, 1, 8, true);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 1342000000000ull);
+
+	dense.moe_experts = dense.moe_routed_experts = 0;
+	dense.moe_intermediate = dense.moe_shared_intermediate = 0;
+	dense.moe_dense_layers = 0;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, true);
+	assert_int_equal(plan_fit(&dense, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.expert_bytes, 0);
+	assert_int_equal(f.stage_weights[0], 1342000000000ull);
+}
+
+/* Two pipeline stages, layers 0-30 and 31-60: 28 and 30 routed layers of
+ * 22,548,578,304 B each (1,307,817,541,632 / 58): 631,360,192,512 and
+ * 676,457,349,120 B.  With dp 2 each stage keeps its other weights and
+ * half its experts: the stage's weights at dp 1, less half its experts. */
+static void test_stages(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit one, f;
+	uint64_t x[2] = {631360192512ull, 676457349120ull};
+
+	(void)state;
+	request(&r, KVP_ENGINE_VLLM, 1, 2, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &one), KVP_OK);
+	request(&r, KVP_ENGINE_VLLM, 1, 2, 2, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	for (int s = 0; s < 2; s++) {
+		assert_int_equal(p.stage_expert_bytes[s], x[s]);
+		assert_int_equal(f.stage_weights[s], one.stage_weights[s] - x[s] / 2);
+	}
+}
+
+/* A format's estimate, Mixtral in fp8: the linear layers' 46,702,792,704
+ * - 2 x 32,000 x 4,096 - 65 x 4,096 = 46,440,382,464 params take
+ * 46,440,383,360 B (a byte each and 4 B of scale for each of 7 x 32
+ * tensors); the experts, 32 x 8 x 3 x 4,096 x 14,336 = 45,097,156,608
+ * params of them, floor(46,440,383,360 x 45,097,156,608 /
+ * 46,440,382,464) = 45,097,157,478 B.  And a checkpoint's count, taken as
+ * it is: 90,000,000,000 B of which 88,000,000,000 experts, tp 1 and dp 4:
+ * 2,000,000,000 + 22,000,000,000. */
+static void test_format_and_file(void **state)
+{
+	kvp_model m = mixtral();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 4, false);
+	assert_int_equal(kvp_weights_format_parse("fp8", &r.weights_format, &err), KVP_OK);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.routed_experts, 8);
+	assert_int_equal(p.expert_bytes, 45097157478ull);
+
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 4, false);
+	r.weight_bytes = 90000000000ull;
+	r.weight_expert_bytes = 88000000000ull;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.expert_bytes, 88000000000ull);
+	assert_int_equal(f.stage_weights[0], 24000000000ull);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dp_splits_experts),
+		cmocka_unit_test(test_whole_replicas),
+		cmocka_unit_test(test_stages),
+		cmocka_unit_test(test_format_and_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
