@@ -139,6 +139,7 @@ static const struct option long_options[] = {
 	{"disable-cuda-graph", no_argument, NULL, OPT_DISABLE_CUDA_GRAPH},
 	{"disaggregation-mode", required_argument, NULL, OPT_DISAGG},
 	{"enable-expert-parallel", no_argument, NULL, OPT_EXPERT_PARALLEL},
+	{"enable-attention-dp", no_argument, NULL, OPT_ATTENTION_DP},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},

@@ -259,6 +259,10 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_EP;
 		o->req.expert_parallel = true;
 		return 0;
+	case OPT_ATTENTION_DP:
+		o->engine_flags |= CLI_FLAG_ADP;
+		o->req.attention_dp = true;
+		return 0;
 	case OPT_LM_ONLY:
 		o->engine_flags |= CLI_FLAG_LM_ONLY;
 		o->req.language_model_only = true;
@@ -366,6 +370,7 @@ static const struct {
 	{CLI_FLAG_EAGER, "--enforce-eager", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_EP, "--enable-expert-parallel", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_ADP, "--enable-attention-dp", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_DISAGG, "--disaggregation-mode", ENGINE(KVP_ENGINE_SGLANG)},

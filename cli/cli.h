@@ -139,6 +139,7 @@ enum cli_engine_flag {
 	CLI_FLAG_DISAGG = 1 << 26,    /* SGLang */
 	CLI_FLAG_SPEC = 1 << 27,      /* vLLM, llama.cpp */
 	CLI_FLAG_EP = 1 << 28,        /* vLLM */
+	CLI_FLAG_ADP = 1 << 29,       /* TensorRT-LLM */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -187,6 +188,7 @@ enum cli_engine_option {
 	OPT_DISABLE_CUDA_GRAPH,
 	OPT_DISAGG,
 	OPT_EXPERT_PARALLEL,
+	OPT_ATTENTION_DP,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -192,14 +192,24 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 				fprintf(out, "each expert's inner size split; the rest over tp %u\n",
 				        r->tp);
 		}
+		/* TensorRT-LLM's attention data parallelism (lib/fit.c). */
+		if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
+			fprintf(out, "  attention data parallel: each of the tp %u ranks serves its"
+			        " own requests with every head; %s\n", r->tp,
+			        lp->expert_bytes ? "the routed experts over them, every other"
+			                           " weight whole on each"
+			                         : "every weight whole on each");
 		/* SGLang's sliding-window pool: every stage the whole model. */
 		if (lp->stages_whole)
 			fprintf(out, "  each stage holds all %u layers' cache: SGLang's"
 			        " sliding-window pool takes the whole model's layers on every"
 			        " pipeline rank\n", lp->layers);
 		{
+			/* Under attention data parallelism each tp rank holds
+			 * requests of its own, as a replica does. */
 			uint64_t one = lp->cache_total_bytes / r->dp /
-			               (lp->stages_whole ? r->pp : 1);
+			               (lp->stages_whole ? r->pp : 1) /
+			               (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp ? r->tp : 1);
 
 			if (one > lp->unsharded_cache_bytes)
 				fprintf(out, "  replicated kv heads: %.2fx the %s B of one GPU's"

@@ -208,6 +208,8 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "routed_experts", lp->routed_experts);
 		json_bool(w, "expert_parallel", r->expert_parallel);
 	}
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		json_bool(w, "attention_dp", r->attention_dp);
 	if (r->kv_budget) {
 		kvp_capacity c;
 

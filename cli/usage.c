@@ -102,6 +102,8 @@ void cli_usage(FILE *out)
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
 	      "                         (vLLM: an MoE model's experts over tp x dp)\n"
 	      "      --enable-expert-parallel  vLLM: whole experts on each GPU\n"
+	      "      --enable-attention-dp  TensorRT-LLM: each tp rank its own requests,\n"
+	      "                         all heads; only the experts split\n"
 	      "      --kv-budget BYTES  memory for the cache per GPU (vLLM's\n"
 	      "                         --kv-cache-memory-bytes), instead of a device's\n"
 	      "      --solve Q          max-seq, max-batch or min-gpus, on each GPU\n"

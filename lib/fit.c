@@ -216,8 +216,9 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
 	return x / d + (x % d != 0);
 }
 
-/* Stage t's weights w on one of its GPUs: over its tp ranks, but for
- * vLLM's routed experts with dp > 1 or expert_parallel, which lie over
+/* Stage t's weights w on one of its GPUs: over its tp ranks, but under
+ * TensorRT-LLM's attention data parallelism whole but for its experts
+ * (kvp_request attention_dp), and for vLLM's routed experts with dp > 1 or expert_parallel, which lie over
  * tp x dp GPUs (vllm/model_executor/layers/fused_moe/config.py,
  * FusedMoEParallelConfig.make, 2026-11: the MoE layer's tp is
  * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
@@ -228,6 +229,10 @@ static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
 	const kvp_request *r = &plan->request;
 	uint64_t x = plan->stage_expert_bytes[t], group, mine;
 
+	/* TensorRT-LLM's attention data parallelism: the experts over the
+	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
+	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
+		return x > w ? w : w - x + ceil_div(x, r->tp);
 	if (r->engine != KVP_ENGINE_VLLM || !plan->expert_bytes || !plan->routed_experts ||
 	    x > w || (r->dp < 2 && !r->expert_parallel))
 		return ceil_div(w, r->tp);

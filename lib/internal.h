@@ -77,6 +77,16 @@ static inline bool kvp__model_moe(const kvp_model *m)
 	return m->moe_experts || m->moe_routed_experts || m->moe_top_k || m->moe_intermediate;
 }
 
+/* The tensor-parallel degree of a request's attention and cache: 1 under
+ * TensorRT-LLM's attention data parallelism (kvp_request attention_dp),
+ * whose every rank holds all heads for its own requests; else tp. */
+static inline uint32_t kvp__attn_tp(const kvp_request *r)
+{
+	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
+		return 1;
+	return r->tp ? r->tp : 1;
+}
+
 /* a * b into *out; returns 0 on overflow (and leaves *out unspecified). */
 static inline int kvp__mul(uint64_t a, uint64_t b, uint64_t *out)
 {

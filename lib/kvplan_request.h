@@ -425,6 +425,18 @@ typedef struct kvp_request {
 	                          * (a checkpoint's kvp_weights expert_bytes);
 	                          * 0: their share of the model's parameters,
 	                          * from its shape */
+	/* TensorRT-LLM's enable_attention_dp (its PyTorch runtime): each of
+	 * the tp ranks runs attention alone for its own requests, with every
+	 * head (modules/attention.py: tp_size 1 under attention DP), and its
+	 * cache holds every kv head (pyexecutor/resource_manager.py
+	 * KVCacheManager: tp_size 1); the routed experts lie over the tp
+	 * ranks (mapping.py: moe_tp x moe_ep = tp), every other weight,
+	 * embedding, head, dense MLP and shared experts too, whole on each
+	 * (embedding.py LMHead, modeling_deepseekv3.py _compute_mlp_tp_size
+	 * and _compute_shared_expert_tp_size: 1).  Ignored by the other
+	 * engines; refused with its C++ runtime and with recurrent layers,
+	 * whose state under it was not read. */
+	bool attention_dp;
 } kvp_request;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request

@@ -80,7 +80,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 		return st;
 	p->stages_whole = sglang_whole_stages(p);
 	p->streams = 1;
-	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, r->tp);
+	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, kvp__attn_tp(r));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {
 		uint64_t per_stream;
 
@@ -111,7 +111,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||
-	    !kvp__mul(p->kv_bytes_per_token, r->tp, &t))
+	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r), &t))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "the cache across %u x %u x %u GPUs overflows 64-bit bytes",
 		                  r->tp, r->pp, r->dp);
@@ -124,7 +124,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
-	uint32_t tp = r->tp ? r->tp : 1;
+	uint32_t tp = kvp__attn_tp(r);
 
 	/* The name is made only for a message. */
 #define name kvp__label(m->name, "the model", label)

@@ -339,6 +339,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	z = (struct sizing){m, request, label, err};
 	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)
 		return st;
+	/* TensorRT-LLM's attention data parallelism: its PyTorch runtime's,
+	 * and for attention and MLA layers as its code was read. */
+	if (request->engine == KVP_ENGINE_TRTLLM && request->attention_dp &&
+	    (request->trtllm_cpp || kvp_model_count_layers(m, KVP_LAYER_RECURRENT)))
+		return kvp__error(err, KVP_ERR_INVALID, "%s: TensorRT-LLM's attention data"
+		                  " parallelism is %s", kvp__zname(&z),
+		                  request->trtllm_cpp ? "its PyTorch runtime's, not the C++ one's"
+		                  : "not modelled for recurrent layers");
 	/* Every field is set below but for the groups, each zeroed as it is
 	 * made, and the stages, each set as kvp__plan_parallel makes it: the
 	 * plan is 24 KB, mostly groups and stages a model does not have. */

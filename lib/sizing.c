@@ -254,12 +254,12 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out
 	 * once the ranks outnumber them; an MLA latent is whole on every
 	 * rank, expanded heads split. */
 	if (kind == KVP_LAYER_MLA)
-		kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / z->r->tp : 0;
+		kv = z->r->mla == KVP_MLA_EXPANDED ? m->heads / kvp__attn_tp(z->r) : 0;
 	else if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
 		kv = 0;
 	else
 		/* Repeated to the query heads (SnapKV's code does). */
-		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, z->r->tp);
+		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, kvp__attn_tp(z->r));
 	if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
 	    z->r->policy.kind != KVP_POLICY_FULL)
 		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);

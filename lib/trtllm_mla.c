@@ -20,8 +20,8 @@
  *     qk_nope + v_head) with fp8 context MLA (an fp8 cache), separate Q
  *     and KV inputs, and not sparse MLA; else 0.  The heads are a rank's,
  *     num_attention_heads / tp (inferred: the Python side that passes
- *     them was not read; attention data parallelism, all heads, is not
- *     modelled).
+ *     them was not read), all of them under attention data parallelism
+ *     (modules/attention.py MLA: tp_size 1 there; kvp__attn_tp).
  * Not followed: the sparse MLA models (DeepSeek-V3.2, GLM-5), whose w is
  * 0 on compute capability 10.x and not elsewhere, kv_cache_config's
  * fp8_context_mla_kv_len_cap, and the BF16 gather buffers the reserve
@@ -42,7 +42,7 @@ void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_pla
 	    r->mla != KVP_MLA_LATENT || kvp_model_count_layers(m, KVP_LAYER_MLA) == 0 ||
 	    kvp__sparse_mla(m) || r->tp == 0)
 		return;
-	heads = m->heads / r->tp;
+	heads = m->heads / kvp__attn_tp(r);
 	dims = (uint64_t)m->qk_rope_dim + m->qk_nope_dim + m->v_head_dim;
 	if (!kvp__mul(heads, dims, &w) || w == 0)
 		return;

@@ -3,7 +3,10 @@
  * parallelism: each MoE layer is split over tp x dp GPUs, by its experts'
  * inner size or, with expert parallelism, by whole experts, and the rest of
  * the model over tp (vllm/model_executor/layers/fused_moe/config.py,
- * FusedMoEParallelConfig.make, 2026-11).  Shapes from config.json
+ * FusedMoEParallelConfig.make, 2026-11); and under TensorRT-LLM's attention
+ * data parallelism, whose every rank keeps all heads and every weight but
+ * the experts whole (modules/attention.py, pyexecutor/resource_manager.py,
+ * mapping.py).  Shapes from config.json
  * (tests/configs/deepseek-v3, mixtral-8x7b); every figure is worked by hand
  * in its comment.
  */
@@ -230,6 +233,49 @@ static void test_format_and_file(void **state)
 	assert_int_equal(f.stage_weights[0], 24000000000ull);
 }
 
+/* TensorRT-LLM's attention data parallelism at tp 8, Mixtral in fp16:
+ * the weights 2 x 46,702,792,704 = 93,405,585,408 B, of which the experts'
+ * 2 x 45,097,156,608 = 90,194,313,216; each rank 3,211,272,192 +
+ * 90,194,313,216 / 8 (11,274,289,152) = 14,485,561,344 B, and every one of
+ * the 8 kv heads: 32 layers x 2 x 8 x 128 x 2 B x 8,192 tokens =
+ * 1,073,741,824 B.  Without it, 93,405,585,408 / 8 = 11,675,698,176 B and
+ * one kv head, 134,217,728 B.  DeepSeek-V3: 34,182,458,368 +
+ * 1,307,817,541,632 / 8 = 197,659,651,072 B.  Its C++ runtime has none;
+ * vLLM ignores the setting. */
+static void test_trtllm_attention_dp(void **state)
+{
+	kvp_model m = mixtral(), ds = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	request(&r, KVP_ENGINE_TRTLLM, 8, 1, 1, false);
+	r.attention_dp = true;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 14485561344ull);
+	assert_int_equal(p.kv_heads_per_gpu, 8);
+	assert_int_equal(p.kv_bytes_per_gpu, 1073741824ull);
+	r.attention_dp = false;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 11675698176ull);
+	assert_int_equal(p.kv_heads_per_gpu, 1);
+	assert_int_equal(p.kv_bytes_per_gpu, 134217728ull);
+
+	request(&r, KVP_ENGINE_TRTLLM, 8, 1, 1, false);
+	r.attention_dp = true;
+	assert_int_equal(plan_fit(&ds, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 197659651072ull);
+	r.trtllm_cpp = true;
+	assert_int_equal(plan_fit(&ds, &r, &p, &f), KVP_ERR_INVALID);
+
+	request(&r, KVP_ENGINE_VLLM, 8, 1, 1, false);
+	r.attention_dp = true;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 11675698176ull);
+	assert_int_equal(p.kv_heads_per_gpu, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_whole_replicas),
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_format_and_file),
+		cmocka_unit_test(test_trtllm_attention_dp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

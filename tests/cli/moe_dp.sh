@@ -1,7 +1,9 @@
 # moe_dp.sh — vLLM's data-parallel replicas of a mixture of experts share
 # its routed experts: each MoE layer over tp x dp GPUs, the rest over tp
 # (vllm/model_executor/layers/fused_moe/config.py, FusedMoEParallelConfig.
-# make, 2026-11).  Figures worked by hand here and in tests/test_moe_dp.c.
+# make, 2026-11); TensorRT-LLM's attention data parallelism keeps every
+# head and every weight but the experts whole on each rank.  Figures worked
+# by hand here and in tests/test_moe_dp.c.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # DeepSeek-V3 in fp16: 58 routed layers x 256 x 3 x 7,168 x 2,048 =
@@ -44,4 +46,30 @@ is weights_per_gpu 1342000000000 "SGLang: whole replicas"
 run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gpu h200
 check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"
+
+# TensorRT-LLM's attention data parallelism at tp 8, Mixtral in fp16: each
+# rank 3,211,272,192 + 90,194,313,216 / 8 = 14,485,561,344 B of weights
+# and all 8 kv heads of its own requests, 131,072 B a token; the budget
+# 0.9 x (85,899,345,920 - 14,485,561,344) = 64,272,406,118 B, 15,323
+# blocks of 32 tokens: 490,336 tokens.
+run --model mixtral-8x7b --seq 8192 --engine trtllm --tp 8 --enable-attention-dp --gpu h100-sxm
+has_line "attention DP: every head on each rank" \
+	"Parallel: tp 8, pp 1, dp 1 (8 GPUs); 8 kv heads per GPU"
+has_line "attention DP: what is split" \
+	"  attention data parallel: each of the tp 8 ranks serves its own requests with every head; the routed experts over them, every other weight whole on each"
+has_line "attention DP: the cache's tokens" \
+	"    [MemUsageChange] Allocated 59.86 GiB for max tokens in paged KV cache (490336)."
+check "no replicated kv heads under attention DP" sh -c "! grep -q 'replicated kv heads' '$work/out'"
+run --model mixtral-8x7b --seq 8192 --engine trtllm --tp 8 --enable-attention-dp --gpu h100-sxm --format json
+is weights_per_gpu 14485561344 "JSON: attention DP's weights per GPU"
+is attention_dp true "JSON: attention DP"
+expect_error "attention DP is not the C++ runtime's" \
+	"^kvplan: mixtral-8x7b: TensorRT-LLM's attention data parallelism is its PyTorch runtime's, not the C\\+\\+ one's$" \
+	--model mixtral-8x7b --seq 8192 --engine trtllm --trtllm-runtime cpp --tp 8 --enable-attention-dp --gpu h100-sxm
+expect_error "attention DP with recurrent layers is refused" \
+	"^kvplan: nemotron-h-56b: TensorRT-LLM's attention data parallelism is not modelled for recurrent layers$" \
+	--model nemotron-h-56b --seq 8192 --engine trtllm --tp 8 --enable-attention-dp --gpu h100-sxm
+run --model mixtral-8x7b --seq 8192 --engine vllm --tp 8 --enable-attention-dp --gpu h100-sxm
+check "vLLM warns of it" test "$(cat "$work/err")" = \
+	"kvplan: warning: --enable-attention-dp is a trtllm setting; --engine vllm ignores it"
 done_testing
