@@ -479,7 +479,11 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				fprintf(out, "%scache type %s", sep, kvp_dtype_name(a->dtype));
 				sep = ", or ";
 			}
-			if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
+			if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp &&
+			    p->request.pp > 1)
+				fprintf(out, "%s%" PRIu64 " GPUs (tp %u x pp %u x dp %u)", sep,
+				        a->min_gpus, a->min_tp, p->request.pp, p->request.dp);
+			else if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
 				fprintf(out, "%s%" PRIu64 " GPUs (tp %u x dp %u)", sep, a->min_gpus,
 				        a->min_tp, p->request.dp);
 			else if (a->min_tp)

@@ -131,8 +131,9 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 				/* vLLM's replicas share a mixture of experts'
 				 * routed experts (lib/fit.c): one replica
 				 * alone does not hold the model. */
-				if (r.engine == KVP_ENGINE_VLLM && plan->expert_bytes && r.dp > 1)
-					a.min_gpus *= r.dp;
+				if (r.engine == KVP_ENGINE_VLLM && plan->expert_bytes && r.dp > 1 &&
+				    !kvp__mul(a.min_gpus, r.dp, &a.min_gpus))
+					a.min_gpus = UINT64_MAX;
 			}
 		}
 	}

@@ -224,19 +224,21 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
  * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
  * ep_size is that and each GPU holds whole experts, at most
  * ceil(experts / ep_size) of them: determine_expert_map). */
-static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
+static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x)
 {
 	const kvp_request *r = &plan->request;
-	uint64_t x = plan->stage_expert_bytes[t], group, mine;
+	uint64_t group, mine, dp = r->dp ? r->dp : 1;
 
+	if (x > w)
+		x = w; /* a checkpoint's count past a stage's share */
 	/* TensorRT-LLM's attention data parallelism: the experts over the
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
-		return x > w ? w : w - x + ceil_div(x, r->tp);
+		return w - x + ceil_div(x, r->tp);
 	if (r->engine != KVP_ENGINE_VLLM || !plan->expert_bytes || !plan->routed_experts ||
-	    x > w || (r->dp < 2 && !r->expert_parallel))
+	    (dp < 2 && !r->expert_parallel))
 		return ceil_div(w, r->tp);
-	group = (uint64_t)r->tp * r->dp;
+	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
 		uint64_t local = ceil_div(plan->routed_experts, group);
 		unsigned __int128 held = (unsigned __int128)x * local;
@@ -249,6 +251,28 @@ static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
 	}
 	/* both parts of w, which fit */
 	return ceil_div(w - x, r->tp) + mine;
+}
+
+static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
+{
+	return split_weights(plan, w, plan->stage_expert_bytes[t]);
+}
+
+/* The MTP layers' weights on one GPU of the last stage: split as the
+ * model's layers are, their experts' share taken as the model's layers'
+ * (expert_bytes of the weights less embedding and head); a draft
+ * model's over tp. */
+static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
+{
+	const kvp_request *r = &plan->request;
+	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
+
+	if (!r->mtp_layers || r->draft)
+		return ceil_div(d, r->tp);
+	if (!plan->expert_bytes || outer >= weights || plan->expert_bytes > weights - outer)
+		return split_weights(plan, d, 0);
+	return split_weights(plan, d, (uint64_t)((unsigned __int128)d * plan->expert_bytes /
+	                                         (weights - outer)));
 }
 
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */
@@ -290,8 +314,8 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	                             &fit.weights_bytes, err)) != KVP_OK)
 		return st;
 	/* Each stage's weights on one of its GPUs (stages.c); a draft's are
-	 * on the last stage, over its tp ranks. */
-	draft = plan->draft_weights_bytes / r->tp + (plan->draft_weights_bytes % r->tp != 0);
+	 * on the last stage, over its tp ranks (MTP layers as the model's). */
+	draft = gpu_draft_weights(plan, fit.weights_bytes);
 	for (uint32_t t = 0; t < plan->stages; t++) {
 		uint64_t w = gpu_weights(plan, kvp__stage_weights(plan, fit.weights_bytes, t), t);
 

@@ -205,7 +205,7 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	const kvp_request *r = &p->request;
 	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
 	uint64_t routed = routed_before(m, m->layers), total = p->weights_bytes, x = 0;
-	unsigned __int128 params;
+	unsigned __int128 layers, each, params, outer, den;
 
 	p->routed_experts = 0;
 	p->expert_bytes = 0;
@@ -214,22 +214,28 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	if (!experts || !routed || !m->hidden || !m->moe_intermediate)
 		return;
 	/* Each routed layer's experts: gate, up and down of
-	 * moe_intermediate; under 2^97 in all. */
-	params = (unsigned __int128)routed * experts * 3 * m->hidden * m->moe_intermediate;
+	 * moe_intermediate.  Past 64 bits is no real model's. */
+	layers = (unsigned __int128)routed * experts;
+	each = (unsigned __int128)3 * m->hidden * m->moe_intermediate;
+	if (each > UINT64_MAX / layers)
+		return;
+	params = layers * each;
+	/* A rounded parameter count (Kimi K2's "1T") may fall short of the
+	 * experts: then they and the embeddings are taken as the whole. */
+	outer = (unsigned __int128)m->vocab * m->hidden * (m->tie_embeddings ? 1 : 2);
 	if (r->weight_bytes && r->weight_expert_bytes) {
 		x = r->weight_expert_bytes; /* counted in the checkpoint */
-	} else if (est && params <= est->quantized_params && est->quantized_params) {
+	} else if (est && est->quantized_params) {
 		/* A format's estimate: the experts' share of the parameters
 		 * it quantizes, at their bytes. */
-		x = (uint64_t)((unsigned __int128)est->quantized_bytes * params /
-		               est->quantized_params);
+		den = params > est->quantized_params ? params : est->quantized_params;
+		x = (uint64_t)((unsigned __int128)est->quantized_bytes * params / den);
 	} else {
 		/* Their share of the model's parameters. */
 		if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
 			return;
-		if (!m->params || params > m->params)
-			return;
-		x = (uint64_t)((unsigned __int128)total * params / m->params);
+		den = params + outer > m->params ? params + outer : m->params;
+		x = (uint64_t)((unsigned __int128)total * params / den);
 	}
 	if (!x || (total && x > total))
 		return;
@@ -244,4 +250,3 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 		                           share(x, routed_before(m, a), routed);
 	}
 }
-

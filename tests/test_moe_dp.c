@@ -276,6 +276,68 @@ static void test_trtllm_attention_dp(void **state)
 	assert_int_equal(p.kv_heads_per_gpu, 1);
 }
 
+/* Review cases.
+ * A rounded parameter count short of the experts (Kimi K2's "1T"): 600e9
+ * parameters, 653,908,770,816 of them experts by the shape; with the
+ * embedding and head (2 x 129,280 x 7,168 = 1,853,358,080) the whole is
+ * taken as 655,762,128,896, so the experts hold floor(1,200,000,000,000 x
+ * 653,908,770,816 / 655,762,128,896) = 1,196,608,481,036 B and the rest
+ * 3,391,518,964; at dp 8, 3,391,518,964 + ceil(/ 8) 149,576,060,130 =
+ * 152,967,579,094 B.
+ * The MTP layer at dp 8: a block at the model's average, floor((671e9 -
+ * 2 x 926,679,040 - 7,168) / 61) = 10,969,616,963, with eh_proj 2 x
+ * 7,168^2 and three norms: 11,072,398,915 parameters, 22,144,797,830 B;
+ * its experts' share as the layers', floor(22,144,797,830 x
+ * 1,307,817,541,632 / 1,338,293,283,840) = 21,640,514,383, over 8 GPUs
+ * 2,705,064,298, the rest 504,283,447: 3,209,347,745 B beside the
+ * model's 197,659,651,072, 200,868,998,817 B.
+ * The fewest GPUs count the replicas: tp 1 holds 197,659,651,072 B, past
+ * an H200's usable ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2,
+ * 98,829,825,536: 2 x dp 8 = 16 GPUs.
+ * An inner size of 1,000 does not split over tp 16 (vLLM asserts, dp 1
+ * too); whole experts do. */
+static void test_review_cases(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_device d;
+	kvp_advice a;
+	kvp_error err;
+
+	(void)state;
+	m.params = 600000000000ull;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.expert_bytes, 1196608481036ull);
+	assert_int_equal(f.stage_weights[0], 152967579094ull);
+
+	m = deepseek();
+	m.mtp_layers = 1;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, false);
+	r.mtp_layers = 1;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.draft_weights_bytes, 22144797830ull);
+	assert_int_equal(f.stage_weights[0], 200868998817ull);
+
+	m = deepseek();
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "h200");
+	d.hbm_bytes = 141ull << 30;
+	d.l2_bytes = 50ull << 20;
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, false);
+	assert_int_equal(kvp_advise(&m, &r, &d, &a, &err), KVP_OK);
+	assert_int_equal(a.min_tp, 2);
+	assert_int_equal(a.min_gpus, 16);
+
+	m.moe_intermediate = 1000;
+	request(&r, KVP_ENGINE_VLLM, 16, 1, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_ERR_SHAPE);
+	r.expert_parallel = true;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_format_and_file),
 		cmocka_unit_test(test_trtllm_attention_dp),
+		cmocka_unit_test(test_review_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 # 653,908,770,816 expert parameters, 1,307,817,541,632 B; the other
 # 34,182,458,368 B.  At dp 8 each H200 holds 34,182,458,368 +
 # 1,307,817,541,632 / 8 = 197,659,651,072 B, past the usable
-# ceil(150,323,855,360 x 0.92) = 139,285,789,410; tp 2 x dp 8 holds
+# ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2 x dp 8 holds
 # 17,091,229,184 + 81,738,596,352 = 98,829,825,536, which fits.
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200
 has_line "the experts over tp x dp" \
