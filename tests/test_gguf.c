@@ -392,6 +392,32 @@ static void test_weights_per_type(void **state)
 	ggufw_free(&w);
 }
 
+/* The routed experts' tensors of a GGUF file (kvp_weights expert_bytes):
+ * ffn_gate_exps [64, 8, 4] in q8_0, 2 x 34 x 8 x 4 = 2,176 B, and
+ * ffn_down_exps [64, 8, 4] in f16, 4,096 B; not the shared expert's
+ * ffn_up_shexp [64, 8] f16 (1,024 B) nor the router's ffn_gate_inp [64, 4]
+ * f32 (1,024 B): 6,272 B of 8,320. */
+static void test_expert_tensors(void **state)
+{
+	uint64_t dims3[3] = {64, 8, 4}, shexp[2] = {64, 8}, inp[2] = {64, 4};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	llama2_keys(&w);
+	ggufw_tensor(&w, "blk.1.ffn_gate_exps.weight", 3, dims3, Q8_0, 2 * 34 * 8 * 4);
+	ggufw_tensor(&w, "blk.1.ffn_down_exps.weight", 3, dims3, F16, 4096);
+	ggufw_tensor(&w, "blk.1.ffn_up_shexp.weight", 2, shexp, F16, 1024);
+	ggufw_tensor(&w, "blk.1.ffn_gate_inp.weight", 2, inp, F32, 1024);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.weights.bytes, 8320);
+	assert_int_equal(p.weights.expert_bytes, 6272);
+	assert_int_equal(p.weights.expert_params, 2 * 64 * 8 * 4);
+	ggufw_free(&w);
+}
+
 /* From a file on disk, and a sparse one whose single f32 tensor of
  * 65536 x 16384 values claims 4 GiB: it is mapped, its data never read,
  * so the test is as fast as the small one. */
@@ -483,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_oss),
 		cmocka_unit_test(test_llama4_chunked),
 		cmocka_unit_test(test_weights_per_type),
+		cmocka_unit_test(test_expert_tensors),
 		cmocka_unit_test(test_read_files),
 		cmocka_unit_test(test_allocation_failure),
 	};
