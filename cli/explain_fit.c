@@ -163,10 +163,15 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "";
 
 		if (lp->stages > 1)
 			snprintf(stage, sizeof stage, " of stage %u", s);
+		/* The MLA down-projections and routers every rank holds
+		 * whole (kvp_plan replicated_bytes). */
+		if (r->tp > 1 && lp->stage_replicated_bytes[s])
+			snprintf(whole, sizeof whole, " less the %s B every rank holds whole",
+			         g(lp->stage_replicated_bytes[s]));
 		if (experts) {
 			uint64_t group = (uint64_t)r->tp * r->dp, x = lp->stage_expert_bytes[s];
 			const char *draft = s + 1 == lp->stages && lp->draft_weights_bytes
@@ -174,14 +179,16 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 
 			if (r->expert_parallel)
 				say(e, "  weights per GPU%s: its experts' %s B x ceil(%u / %llu) / %u,"
-				    " rounded up, + the other weights' ceil(/ tp %u)%s = %s B%s", stage,
-				    g(x), lp->routed_experts, (unsigned long long)group,
-				    lp->routed_experts, r->tp, draft, g(f->stage_weights[s]),
+				    " rounded up, + the other weights'%s%s ceil(/ tp %u)%s%s = %s B%s",
+				    stage, g(x), lp->routed_experts, (unsigned long long)group,
+				    lp->routed_experts, whole, whole[0] ? "," : "", r->tp, whole[0] ? " + those" : "", draft,
+				    g(f->stage_weights[s]),
 				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
 			else
 				say(e, "  weights per GPU%s: its experts' %s B, ceil(/ %llu), + the other"
-				    " weights' ceil(/ tp %u)%s = %s B%s", stage, g(x),
-				    (unsigned long long)group, r->tp, draft, g(f->stage_weights[s]),
+				    " weights'%s%s ceil(/ tp %u)%s%s = %s B%s", stage, g(x),
+				    (unsigned long long)group, whole, whole[0] ? "," : "", r->tp, whole[0] ? " + those" : "",
+				    draft, g(f->stage_weights[s]),
 				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
 			continue;
 		}
@@ -189,12 +196,12 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			snprintf(share, sizeof share, " (%s of %s parameters)",
 			         g(lp->stage_units[s] - (s ? lp->stage_units[s - 1] : 0)),
 			         g(lp->stage_units[lp->stages - 1]));
-		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s, ceil(/ tp %u)%s = %s B%s",
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s%s, ceil(/ tp %u)%s%s = %s B%s",
 		    stage, lp->stage_layers[s], lp->layers, share,
 		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
 		    s + 1 == lp->stages && lp->embedding_bytes &&
-		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "",
-		    r->tp, s + 1 == lp->stages && lp->draft_weights_bytes
+		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "", whole,
+		    r->tp, whole[0] ? " + those" : "", s + 1 == lp->stages && lp->draft_weights_bytes
 		           ? " + the draft's, ceil(/ tp)" : "",
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}

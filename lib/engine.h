@@ -218,6 +218,9 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
  * estimate, or NULL) or of the model's parameters.  After the stages. */
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
                               kvp_plan *p);
+/* The weights every tensor-parallel rank of plan p holds whole (kvp_plan
+ * replicated_bytes), whole and a stage's.  After the stages. */
+void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p);
 
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
  * lora_bytes_per_gpu, lora_modules), its stages set. */

@@ -224,20 +224,23 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
  * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
  * ep_size is that and each GPU holds whole experts, at most
  * ceil(experts / ep_size) of them: determine_expert_map). */
-static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x)
+static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t group, mine, dp = r->dp ? r->dp : 1;
 
 	if (x > w)
 		x = w; /* a checkpoint's count past a stage's share */
+	if (rep > w - x)
+		rep = w - x;
 	/* TensorRT-LLM's attention data parallelism: the experts over the
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
 		return w - x + ceil_div(x, r->tp);
+	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
 	if (r->engine != KVP_ENGINE_VLLM || !plan->expert_bytes || !plan->routed_experts ||
 	    (dp < 2 && !r->expert_parallel))
-		return ceil_div(w, r->tp);
+		return ceil_div(w - rep, r->tp) + rep;
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
 		uint64_t local = ceil_div(plan->routed_experts, group);
@@ -249,30 +252,35 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x)
 	} else {
 		mine = ceil_div(x, group);
 	}
-	/* both parts of w, which fit */
-	return ceil_div(w - x, r->tp) + mine;
+	/* the parts of w, which fit */
+	return ceil_div(w - x - rep, r->tp) + rep + mine;
 }
 
 static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
 {
-	return split_weights(plan, w, plan->stage_expert_bytes[t]);
+	return split_weights(plan, w, plan->stage_expert_bytes[t],
+	                     plan->stage_replicated_bytes[t]);
 }
 
 /* The MTP layers' weights on one GPU of the last stage: split as the
- * model's layers are, their experts' share taken as the model's layers'
- * (expert_bytes of the weights less embedding and head); a draft
+ * model's layers are, their experts' and whole weights' shares taken as
+ * the model's layers' (of the weights less embedding and head); a draft
  * model's over tp. */
 static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
+	uint64_t body, x, rep;
 
 	if (!r->mtp_layers || r->draft)
 		return ceil_div(d, r->tp);
-	if (!plan->expert_bytes || outer >= weights || plan->expert_bytes > weights - outer)
-		return split_weights(plan, d, 0);
-	return split_weights(plan, d, (uint64_t)((unsigned __int128)d * plan->expert_bytes /
-	                                         (weights - outer)));
+	if (outer >= weights || plan->expert_bytes > weights - outer ||
+	    plan->replicated_bytes > weights - outer - plan->expert_bytes)
+		return split_weights(plan, d, 0, 0);
+	body = weights - outer;
+	x = (uint64_t)((unsigned __int128)d * plan->expert_bytes / body);
+	rep = (uint64_t)((unsigned __int128)d * plan->replicated_bytes / body);
+	return split_weights(plan, d, x, rep);
 }
 
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */

@@ -179,8 +179,8 @@ kvp_status kvp__gguf_set_pattern(const kvp__gguf_reader *r,
  * key_length and value_length), else key_length and value_length. */
 kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
 {
-	uint32_t rank = 0, rope = 0, k = m->head_dim, v = m->head_dim_v;
-	bool found, has_k, has_v;
+	uint32_t rank = 0, rope = 0, k = m->head_dim, v = m->head_dim_v, q = 0;
+	bool found, has_k, has_v, has_q;
 	kvp_status st;
 
 	if ((st = kvp__gguf_get_u32(r, "attention.kv_lora_rank", true, &rank,
@@ -190,7 +190,9 @@ kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
 	    (st = kvp__gguf_get_u32(r, "attention.key_length_mla", false, &k,
 	                            &has_k)) != KVP_OK ||
 	    (st = kvp__gguf_get_u32(r, "attention.value_length_mla", false, &v,
-	                            &has_v)) != KVP_OK)
+	                            &has_v)) != KVP_OK ||
+	    (st = kvp__gguf_get_u32(r, "attention.q_lora_rank", false, &q,
+	                            &has_q)) != KVP_OK)
 		return st;
 	if (v == 0)
 		v = k;
@@ -200,6 +202,7 @@ kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
 		                     " with %u for rope are no MLA shape", r->arch,
 		                     rank, k, rope);
 	m->kv_lora_rank = rank;
+	m->q_lora_rank = q;
 	m->qk_rope_dim = rope;
 	m->qk_nope_dim = k - rope;
 	m->v_head_dim = v;

@@ -264,17 +264,20 @@ static kvp_status mla(struct hf *h)
 	static const char *const k_rope[] = {"qk_rope_head_dim", NULL};
 	static const char *const k_nope[] = {"qk_nope_head_dim", NULL};
 	static const char *const k_v[] = {"v_head_dim", NULL};
+	static const char *const k_q[] = {"q_lora_rank", NULL};
 	kvp_model *m = h->m;
-	uint64_t rank = 0, rope = 0, nope = 0, v = 0;
+	uint64_t rank = 0, rope = 0, nope = 0, v = 0, q = 0;
 
 	if (kvp__hf_uint(h, "kv_lora_rank", k_rank, UINT32_MAX, &rank) < 0 ||
 	    kvp__hf_uint(h, "qk_rope_dim", k_rope, UINT32_MAX, &rope) < 0 ||
 	    kvp__hf_uint(h, "qk_nope_dim", k_nope, UINT32_MAX, &nope) < 0 ||
-	    kvp__hf_uint(h, "v_head_dim", k_v, UINT32_MAX, &v) < 0)
+	    kvp__hf_uint(h, "v_head_dim", k_v, UINT32_MAX, &v) < 0 ||
+	    kvp__hf_uint(h, "q_lora_rank", k_q, UINT32_MAX, &q) < 0)
 		return KVP_ERR_PARSE;
 	if (rank == 0)
 		return KVP_OK;
 	m->kv_lora_rank = (uint32_t)rank;
+	m->q_lora_rank = (uint32_t)q; /* null in DeepSeek-V2-Lite's: 0 */
 	m->qk_rope_dim = (uint32_t)rope;
 	m->qk_nope_dim = (uint32_t)nope;
 	m->v_head_dim = (uint32_t)v;

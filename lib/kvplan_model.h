@@ -89,6 +89,11 @@ typedef struct kvp_model {
 	uint32_t qk_rope_dim;
 	uint32_t qk_nope_dim;
 	uint32_t v_head_dim;
+	uint32_t q_lora_rank;  /* MLA's query down-projection (q_lora_rank);
+	                        * 0: queries projected from the hidden state.
+	                        * Only the weights every tensor-parallel rank
+	                        * holds whole depend on it (kvp_plan
+	                        * replicated_bytes) */
 	/* Recurrent layers, in llama.cpp's terms (llama_hparams::n_embd_r and
 	 * n_embd_s, src/llama-hparams.cpp): a conv state of (ssm_conv_kernel
 	 * - 1) x (ssm_inner + 2 x ssm_groups x ssm_state) values and an SSM

@@ -296,6 +296,14 @@ typedef struct kvp_plan {
 	uint32_t routed_experts;
 	uint64_t expert_bytes;
 	uint64_t stage_expert_bytes[KVP_PP_MAX];
+	/* Of the weights, those every tensor-parallel rank of vLLM, SGLang and
+	 * TensorRT-LLM holds whole: an MLA layer's down-projections (hidden x
+	 * (q_lora_rank + kv_lora_rank + qk_rope_dim)) and a routed layer's
+	 * router (hidden x experts), at the weights' bytes a parameter; whole
+	 * and on each stage (entries past the stages left as they were).  0
+	 * for other models and engines. */
+	uint64_t replicated_bytes;
+	uint64_t stage_replicated_bytes[KVP_PP_MAX];
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

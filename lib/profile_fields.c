@@ -28,6 +28,7 @@ static const struct field model_fields[] = {
 	{"layer_kv_heads", FIELD_U32_LIST, offsetof(kvp_model, layer_kv_heads),
 	 FIELD_OPTIONAL},
 	{"kv_lora_rank", FIELD_U32, offsetof(kvp_model, kv_lora_rank), FIELD_OPTIONAL},
+	{"q_lora_rank", FIELD_U32, offsetof(kvp_model, q_lora_rank), FIELD_OPTIONAL},
 	{"qk_rope_dim", FIELD_U32, offsetof(kvp_model, qk_rope_dim), FIELD_OPTIONAL},
 	{"qk_nope_dim", FIELD_U32, offsetof(kvp_model, qk_nope_dim), FIELD_OPTIONAL},
 	{"v_head_dim", FIELD_U32, offsetof(kvp_model, v_head_dim), FIELD_OPTIONAL},

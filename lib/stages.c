@@ -250,3 +250,56 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 		                           share(x, routed_before(m, a), routed);
 	}
 }
+
+/* Parameters of layers [a, b) that every tensor-parallel rank holds whole:
+ * an MLA layer's down-projections, q_a (hidden x q_lora_rank) and
+ * kv_a_proj_with_mqa (hidden x (kv_lora_rank + qk_rope_dim)), and a
+ * routed layer's router (hidden x experts).  vLLM builds them as
+ * ReplicatedLinear, DeepSeekV2FusedQkvAProjLinear (the two fused, whole)
+ * and GateLinear (vllm/model_executor/models/deepseek_v2.py, stored at
+ * 002d6073, 2026-11); SGLang's deepseek_v2.py as a ReplicatedLinear
+ * fused_qkv_a_proj_with_mqa and a whole MoEGate; TensorRT-LLM's
+ * modules/attention.py MLA builds its fused kv_a_proj_with_mqa without a
+ * mapping and its gates whole.  Each figure is under 2^32: a layer's
+ * under 2^66, the sum under 2^98. */
+static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
+{
+	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	unsigned __int128 sum = 0;
+
+	if (m->kv_lora_rank)
+		sum += (unsigned __int128)(b - a) * m->hidden *
+		       ((uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
+	if (experts && m->moe_intermediate)
+		sum += (unsigned __int128)(routed_before(m, b) - routed_before(m, a)) *
+		       m->hidden * experts;
+	return sum;
+}
+
+void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	unsigned __int128 all = replicated_params(m, 0, m->layers);
+	uint64_t total = p->weights_bytes;
+
+	p->replicated_bytes = 0;
+	memset(p->stage_replicated_bytes, 0,
+	       (p->stages ? p->stages : 1) * sizeof p->stage_replicated_bytes[0]);
+	/* The engines whose tensor parallelism this is. */
+	if (!all || (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
+	             r->engine != KVP_ENGINE_TRTLLM))
+		return;
+	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+		return;
+	/* At the weights' bytes a parameter: their share of the total. */
+	if (!m->params || all > m->params)
+		return;
+	p->replicated_bytes = (uint64_t)((unsigned __int128)total * all / m->params);
+	for (uint32_t s = 0; s < p->stages; s++) {
+		uint64_t a = p->stage_first[s], b = a + p->stage_layers[s];
+
+		p->stage_replicated_bytes[s] =
+			(uint64_t)((unsigned __int128)total * replicated_params(m, a, b) / m->params);
+	}
+}
+

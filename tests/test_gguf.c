@@ -233,6 +233,9 @@ static void test_mla_deepseek_v3(void **state)
 			              GGUFW_U32, 128);
 		}
 		ggufw_kv_uint(&w, "deepseek2.attention.kv_lora_rank", GGUFW_U32, 512);
+		/* The query's rank, where a file gives it; 0 where not. */
+		if (!newer)
+			ggufw_kv_uint(&w, "deepseek2.attention.q_lora_rank", GGUFW_U32, 1536);
 		ggufw_kv_uint(&w, "deepseek2.rope.dimension_count", GGUFW_U32, 64);
 		ggufw_kv_uint(&w, "deepseek2.context_length", GGUFW_U32, 163840);
 		ggufw_kv_uint(&w, "deepseek2.vocab_size", GGUFW_U32, 129280);
@@ -240,6 +243,7 @@ static void test_mla_deepseek_v3(void **state)
 		parse_ok(&w, &p);
 		assert_int_equal(kvp_model_attention(&p.model), KVP_ATTENTION_MLA);
 		assert_int_equal(p.model.kv_lora_rank, 512);
+		assert_int_equal(p.model.q_lora_rank, newer ? 0 : 1536);
 		assert_int_equal(p.model.qk_rope_dim, 64);
 		assert_int_equal(p.model.qk_nope_dim, 128);
 		assert_int_equal(p.model.v_head_dim, 128);

@@ -6,7 +6,8 @@
  * FusedMoEParallelConfig.make, 2026-11); and under TensorRT-LLM's attention
  * data parallelism, whose every rank keeps all heads and every weight but
  * the experts whole (modules/attention.py, pyexecutor/resource_manager.py,
- * mapping.py).  Shapes from config.json
+ * mapping.py); and the weights every tensor-parallel rank holds whole.
+ * Shapes from config.json
  * (tests/configs/deepseek-v3, mixtral-8x7b); every figure is worked by hand
  * in its comment.
  */
@@ -110,7 +111,9 @@ static kvp_status plan_fit(const kvp_model *m, const kvp_request *r, kvp_plan *p
  * rest 34,182,458,368 B.
  *   tp 1, dp 8: 34,182,458,368 + 1,307,817,541,632 / 8 (163,477,192,704)
  *   = 197,659,651,072;
- *   tp 2, dp 4: 17,091,229,184 + 163,477,192,704 = 180,568,421,888;
+ *   tp 2, dp 4: the 58 routers (7,168 x 256 each, 212,860,928 B) are
+ *   whole on every rank: ceil((34,182,458,368 - 212,860,928) / 2) +
+ *   212,860,928 + 163,477,192,704 = 180,674,852,352;
  *   tp 1, dp 3 and whole experts: ceil(256 / 3) = 86 of them, 86 x
  *   5,108,662,272 (one expert in every layer, 1,307,817,541,632 / 256) =
  *   439,344,955,392, and 34,182,458,368: 473,527,413,760;
@@ -134,11 +137,11 @@ static void test_dp_splits_experts(void **state)
 
 	request(&r, KVP_ENGINE_VLLM, 2, 1, 4, false);
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(f.stage_weights[0], 180568421888ull);
+	assert_int_equal(f.stage_weights[0], 180674852352ull);
 	/* Whole experts over 8 GPUs: 32 each, the same bytes. */
 	r.expert_parallel = true;
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(f.stage_weights[0], 180568421888ull);
+	assert_int_equal(f.stage_weights[0], 180674852352ull);
 
 	request(&r, KVP_ENGINE_VLLM, 1, 1, 3, true);
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
@@ -148,7 +151,8 @@ static void test_dp_splits_experts(void **state)
 }
 
 /* Where the model is not split over the replicas: vLLM with dp 1 and no
- * expert parallelism (all over tp 2: 671,000,000,000 B), SGLang's and
+ * expert parallelism (all over tp 2 but the routers: (1,342,000,000,000 -
+ * 212,860,928) / 2 + 212,860,928 = 671,106,430,464 B), SGLang's and
  * TensorRT-LLM's data-parallel replicas (each holds the whole model), and
  * a dense model, whose replicas vLLM does not share anything between. */
 static void test_whole_replicas(void **state)
@@ -161,7 +165,7 @@ static void test_whole_replicas(void **state)
 	(void)state;
 	request(&r, KVP_ENGINE_VLLM, 2, 1, 1, false);
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(f.stage_weights[0], 671000000000ull);
+	assert_int_equal(f.stage_weights[0], 671106430464ull);
 	request(&r, KVP_ENGINE_SGLANG, 1, 1, 8, false);
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
 	assert_int_equal(p.expert_bytes, 1307817541632ull);
@@ -238,7 +242,9 @@ static void test_format_and_file(void **state)
  * 2 x 45,097,156,608 = 90,194,313,216; each rank 3,211,272,192 +
  * 90,194,313,216 / 8 (11,274,289,152) = 14,485,561,344 B, and every one of
  * the 8 kv heads: 32 layers x 2 x 8 x 128 x 2 B x 8,192 tokens =
- * 1,073,741,824 B.  Without it, 93,405,585,408 / 8 = 11,675,698,176 B and
+ * 1,073,741,824 B.  Without it, over 8 but the routers (32 x 4,096 x 8 at
+ * 2 B, 2,097,152, whole on every rank): ceil((93,405,585,408 - 2,097,152)
+ * / 8) + 2,097,152 = 11,677,533,184 B and
  * one kv head, 134,217,728 B.  DeepSeek-V3: 34,182,458,368 +
  * 1,307,817,541,632 / 8 = 197,659,651,072 B.  Its C++ runtime has none;
  * vLLM ignores the setting. */
@@ -258,7 +264,7 @@ static void test_trtllm_attention_dp(void **state)
 	assert_int_equal(p.kv_bytes_per_gpu, 1073741824ull);
 	r.attention_dp = false;
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(f.stage_weights[0], 11675698176ull);
+	assert_int_equal(f.stage_weights[0], 11677533184ull);
 	assert_int_equal(p.kv_heads_per_gpu, 1);
 	assert_int_equal(p.kv_bytes_per_gpu, 134217728ull);
 
@@ -272,7 +278,7 @@ static void test_trtllm_attention_dp(void **state)
 	request(&r, KVP_ENGINE_VLLM, 8, 1, 1, false);
 	r.attention_dp = true;
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(f.stage_weights[0], 11675698176ull);
+	assert_int_equal(f.stage_weights[0], 11677533184ull);
 	assert_int_equal(p.kv_heads_per_gpu, 1);
 }
 
@@ -338,6 +344,54 @@ static void test_review_cases(void **state)
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
 }
 
+/* What every tensor-parallel rank holds whole: DeepSeek-V3's MLA
+ * down-projections, 61 x 7,168 x (1,536 + 512 + 64) = 923,492,352
+ * parameters, and its 58 routers, 58 x 7,168 x 256 = 106,430,464: at 2 B,
+ * 2,059,796,480 B.  At tp 8: ceil((1,342,000,000,000 - 2,059,796,480) / 8)
+ * + 2,059,796,480 = 169,552,321,920 B a GPU under vLLM, SGLang and
+ * TensorRT-LLM, where the exact model splits all: 167,750,000,000.
+ * Without a query down-projection (q_lora_rank 0, as DeepSeek-V2-Lite):
+ * 61 x 7,168 x 576 + 106,430,464 = 358,285,312 parameters, 716,570,624 B,
+ * and 168,376,999,296 B a GPU.  At tp 1 nothing changes. */
+static void test_replicated(void **state)
+{
+	static const kvp_engine engines[] = {KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG,
+		KVP_ENGINE_TRTLLM};
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	m.kv_heads = 1;
+	m.kv_lora_rank = 512;
+	m.qk_rope_dim = 64;
+	m.qk_nope_dim = 128;
+	m.v_head_dim = 128;
+	m.head_dim = 192;
+	m.q_lora_rank = 1536;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+		request(&r, engines[i], 8, 1, 1, false);
+		assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+		assert_int_equal(p.replicated_bytes, 2059796480ull);
+		assert_int_equal(f.stage_weights[0], 169552321920ull);
+	}
+	request(&r, KVP_ENGINE_EXACT, 8, 1, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.replicated_bytes, 0);
+	assert_int_equal(f.stage_weights[0], 167750000000ull);
+	request(&r, KVP_ENGINE_VLLM, 1, 1, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(f.stage_weights[0], 1342000000000ull);
+	m.q_lora_rank = 0;
+	request(&r, KVP_ENGINE_VLLM, 8, 1, 1, false);
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.replicated_bytes, 716570624ull);
+	assert_int_equal(f.stage_weights[0], 168376999296ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_format_and_file),
 		cmocka_unit_test(test_trtllm_attention_dp),
 		cmocka_unit_test(test_review_cases),
+		cmocka_unit_test(test_replicated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

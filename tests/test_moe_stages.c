@@ -78,10 +78,15 @@ static void plan_fit(const kvp_model *m, uint32_t tp, uint32_t pp, kvp_plan *p, 
  *   669,146,634,705.
  * The layers' fp16 bytes, 1,342,000,000,000 - 2 x 1,853,358,080 =
  * 1,338,293,283,840, split floor(x 323,941,039,995 / 669,146,634,705) =
- * 647,882,086,975 and 690,411,196,865; per GPU ceil((that + 1,853,358,080)
- * / 8) = 81,216,930,632 (with the embedding) and 86,533,069,369 (with the
- * head).  By layers alone the first stage would hold 85,246,202,135 and
- * bind; the expert layers make the second the heavier. */
+ * 647,882,086,975 and 690,411,196,865.  vLLM holds each routed layer's
+ * router (7,168 x 256) whole on every rank: 28 and 30 of them, 2 x
+ * 51,380,224 = 102,760,448 and 110,100,480 B; per GPU ceil((the stage +
+ * 1,853,358,080 - its routers) / 8) + its routers = 81,306,846,024 (with
+ * the embedding) and 86,629,407,289 (with the head).  By layers alone
+ * (no word of the experts, so no routers) the first stage would hold
+ * 85,246,202,135 and bind; the expert layers make the second the
+ * heavier.  One stage: ceil((1,342,000,000,000 - 212,860,928) / 8) +
+ * 212,860,928 = 167,936,253,312. */
 static void test_deepseek_v3(void **state)
 {
 	kvp_model m = moe(61, 129280, 671000000000ull, 256, 3);
@@ -93,8 +98,10 @@ static void test_deepseek_v3(void **state)
 	assert_int_equal(p.stage_layers[0], 31);
 	assert_int_equal(p.stage_units[0], 323941039995ull);
 	assert_int_equal(p.stage_units[1], 669146634705ull);
-	assert_int_equal(f.stage_weights[0], 81216930632ull);
-	assert_int_equal(f.stage_weights[1], 86533069369ull);
+	assert_int_equal(p.stage_replicated_bytes[0], 102760448ull);
+	assert_int_equal(p.stage_replicated_bytes[1], 110100480ull);
+	assert_int_equal(f.stage_weights[0], 81306846024ull);
+	assert_int_equal(f.stage_weights[1], 86629407289ull);
 	assert_int_equal(f.stage, 1);
 	/* The same model with no word of its experts: by layers. */
 	m.moe_experts = 0;
@@ -107,7 +114,7 @@ static void test_deepseek_v3(void **state)
 	m.moe_experts = 256;
 	plan_fit(&m, 8, 1, &p, &f);
 	assert_int_equal(p.stage_units[0], 0);
-	assert_int_equal(f.stage_weights[0], 1342000000000ull / 8);
+	assert_int_equal(f.stage_weights[0], 167936253312ull);
 }
 
 /* Kimi K2's "1T" falls short of its MLPs (embedding, head and norm
@@ -117,8 +124,9 @@ static void test_deepseek_v3(void **state)
  * + 30 x 16,958,226,432 = 509,143,154,688 of 1,017,889,947,648.  Its
  * layers' bytes 2 x 10^12 - 2 x 2,348,810,240 = 1,995,302,379,520: stage
  * 0 floor(x 509,143,154,688 / 1,017,889,947,648) = 998,039,670,607, per
- * GPU ceil((that + 2,348,810,240) / 8) = 125,048,560,106; stage 1
- * 997,262,708,913, 124,951,439,895. */
+ * GPU ceil((that + 2,348,810,240 - 165,150,720) / 8) + 165,150,720 (30
+ * routers of 7,168 x 384 at 2 B, whole on every rank) = 125,193,066,986;
+ * stage 1 997,262,708,913, 125,095,946,775. */
 static void test_kimi_k2(void **state)
 {
 	kvp_model m = moe(61, 163840, 1000000000000ull, 384, 1);
@@ -129,8 +137,8 @@ static void test_kimi_k2(void **state)
 	plan_fit(&m, 8, 2, &p, &f);
 	assert_int_equal(p.stage_units[0], 509143154688ull);
 	assert_int_equal(p.stage_units[1], 1017889947648ull);
-	assert_int_equal(f.stage_weights[0], 125048560106ull);
-	assert_int_equal(f.stage_weights[1], 124951439895ull);
+	assert_int_equal(f.stage_weights[0], 125193066986ull);
+	assert_int_equal(f.stage_weights[1], 125095946775ull);
 }
 
 /* Every stage of every layout holds its share and no more: the stages'

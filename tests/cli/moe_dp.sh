@@ -47,6 +47,13 @@ run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gp
 check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"
 
+# At tp 8 every rank holds DeepSeek-V3's MLA down-projections (61 x 7,168 x
+# (1,536 + 512 + 64)) and routers (58 x 7,168 x 256) whole: 1,029,922,816
+# parameters, 2,059,796,480 B in fp16 (tests/test_moe_dp.c).
+run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --gpu h200
+has_line "what every rank holds whole" \
+	"  whole on every rank: 2,059,796,480 B of the weights (MLA down-projections and routers)"
+
 # TensorRT-LLM's attention data parallelism at tp 8, Mixtral in fp16: each
 # rank 3,211,272,192 + 90,194,313,216 / 8 = 14,485,561,344 B of weights
 # and all 8 kv heads of its own requests, 131,072 B a token; the budget

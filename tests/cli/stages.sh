@@ -80,13 +80,19 @@ has_line "0.10: every worker's line, the first" \
 has_line "... and the last" "    (stage 1) Available KV cache memory: 62.43 GiB"
 
 # DeepSeek-V3's three dense layers lighten its first stage: at tp 8 and pp
-# 2, 81,216,930,632 B a GPU on stage 0 and 86,533,069,369 on stage 1, by
-# its layers' parameters (tests/test_moe_stages.c works them by hand).
+# 2, by its layers' parameters (tests/test_moe_stages.c works them by
+# hand), 647,882,086,975 + 1,853,358,080 (embedding) and 690,411,196,865
+# + 1,853,358,080 (head) B.  vLLM holds each MLA layer's fused q_a and
+# kv_a (7,168 x (1,536 + 512 + 64)) and each routed layer's router (7,168
+# x 256) whole on every rank: stage 0 31 x 15,138,816 + 28 x 1,835,008 =
+# 520,683,520 parameters, 1,041,367,040 B; stage 1 30 x 15,138,816 + 30 x
+# 1,835,008 = 509,214,720, 1,018,429,440 B.  Per GPU ceil((stage - those)
+# / 8) + those: 82,128,126,792 and 87,424,195,129 B.
 run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --pp 2 --gpu h200 --explain
 has_line "MoE: the first stage's weights, by its layers' parameters" \
-	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding, ceil(/ tp 8) = 81,216,930,632 B"
+	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding less the 1,041,367,040 B every rank holds whole, ceil(/ tp 8) + those = 82,128,126,792 B"
 has_line "... and the last's, which binds" \
-	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head, ceil(/ tp 8) = 86,533,069,369 B (binds)"
+	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those = 87,424,195,129 B (binds)"
 
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
