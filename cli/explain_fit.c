@@ -169,7 +169,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			snprintf(stage, sizeof stage, " of stage %u", s);
 		/* The MLA down-projections and routers every rank holds
 		 * whole (kvp_plan replicated_bytes). */
-		if (r->tp > 1 && lp->stage_replicated_bytes[s])
+		if (r->tp > 1 && lp->stage_replicated_bytes[s] &&
+		    !(r->engine == KVP_ENGINE_TRTLLM && r->attention_dp))
 			snprintf(whole, sizeof whole, " less the %s B every rank holds whole",
 			         g(lp->stage_replicated_bytes[s]));
 		if (experts) {

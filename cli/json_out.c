@@ -48,6 +48,8 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	json_u64(w, "qk_rope_dim", m->qk_rope_dim);
 	json_u64(w, "qk_nope_dim", m->qk_nope_dim);
 	json_u64(w, "v_head_dim", m->v_head_dim);
+	if (m->q_lora_rank)
+		json_u64(w, "q_lora_rank", m->q_lora_rank);
 }
 
 static void validation_json(struct json_writer *w, const kvp_validate_result *v)
@@ -202,6 +204,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	/* Where the stages put the embedding and the LM head (0: tied). */
 	json_u64(w, "embedding_bytes", lp->embedding_bytes);
 	json_u64(w, "head_bytes", lp->head_bytes);
+	/* What every tensor-parallel rank holds whole. */
+	if (lp->replicated_bytes)
+		json_u64(w, "replicated_bytes", lp->replicated_bytes);
 	/* The routed experts' weights (vLLM: over tp x dp GPUs). */
 	if (lp->expert_bytes) {
 		json_u64(w, "expert_bytes", lp->expert_bytes);

@@ -229,10 +229,12 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	const kvp_request *r = &plan->request;
 	uint64_t group, mine, dp = r->dp ? r->dp : 1;
 
-	if (x > w)
-		x = w; /* a checkpoint's count past a stage's share */
-	if (rep > w - x)
-		rep = w - x;
+	/* Past a stage's share (a checkpoint's count, or a rounded parameter
+	 * count's experts): the whole weights first, then the experts. */
+	if (rep > w)
+		rep = w;
+	if (x > w - rep)
+		x = w - rep;
 	/* TensorRT-LLM's attention data parallelism: the experts over the
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
@@ -274,12 +276,14 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
 
 	if (!r->mtp_layers || r->draft)
 		return ceil_div(d, r->tp);
-	if (outer >= weights || plan->expert_bytes > weights - outer ||
-	    plan->replicated_bytes > weights - outer - plan->expert_bytes)
+	if (outer >= weights)
 		return split_weights(plan, d, 0, 0);
+	/* Each share at most d: split_weights clamps their sum. */
 	body = weights - outer;
-	x = (uint64_t)((unsigned __int128)d * plan->expert_bytes / body);
-	rep = (uint64_t)((unsigned __int128)d * plan->replicated_bytes / body);
+	x = plan->expert_bytes > body ? d
+	    : (uint64_t)((unsigned __int128)d * plan->expert_bytes / body);
+	rep = plan->replicated_bytes > body ? d
+	      : (uint64_t)((unsigned __int128)d * plan->replicated_bytes / body);
 	return split_weights(plan, d, x, rep);
 }
 

@@ -214,6 +214,9 @@ kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
 	m->layer_kv_heads_len = 0;
 	kvp__note(r->source, "kv_lora_rank", KVP_ORIGIN_READ,
 	          "%s.attention.kv_lora_rank = %u", r->arch, rank);
+	if (has_q)
+		kvp__note(r->source, "q_lora_rank", KVP_ORIGIN_READ,
+		          "%s.attention.q_lora_rank = %u", r->arch, q);
 	kvp__note(r->source, "qk_rope_dim", KVP_ORIGIN_READ,
 	          "%s.rope.dimension_count = %u", r->arch, rope);
 	kvp__note(r->source, "head_dim", KVP_ORIGIN_READ,

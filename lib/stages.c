@@ -262,13 +262,26 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
  * modules/attention.py MLA builds its fused kv_a_proj_with_mqa without a
  * mapping and its gates whole.  Each figure is under 2^32: a layer's
  * under 2^66, the sum under 2^98. */
+/* Layers [0, x) of m of kind MLA, by its pattern's cycle. */
+static uint64_t mla_before(const kvp_model *m, uint64_t x)
+{
+	uint64_t n = 0;
+
+	if (!m->pattern_len)
+		return kvp_model_layer_kind(m, 0) == KVP_LAYER_MLA ? x : 0;
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		if (m->pattern[i] == KVP_LAYER_MLA)
+			n += x / m->pattern_len + (i < x % m->pattern_len);
+	return n;
+}
+
 static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
 {
 	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
 	unsigned __int128 sum = 0;
 
 	if (m->kv_lora_rank)
-		sum += (unsigned __int128)(b - a) * m->hidden *
+		sum += (unsigned __int128)(mla_before(m, b) - mla_before(m, a)) * m->hidden *
 		       ((uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
 	if (experts && m->moe_intermediate)
 		sum += (unsigned __int128)(routed_before(m, b) - routed_before(m, a)) *

@@ -299,7 +299,8 @@ static void test_trtllm_attention_dp(void **state)
  * model's 197,659,651,072, 200,868,998,817 B.
  * The fewest GPUs count the replicas: tp 1 holds 197,659,651,072 B, past
  * an H200's usable ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2,
- * 98,829,825,536: 2 x dp 8 = 16 GPUs.
+ * ceil((34,182,458,368 - 212,860,928 of routers) / 2) + 212,860,928 +
+ * 81,738,596,352 = 98,936,256,000: 2 x dp 8 = 16 GPUs.
  * An inner size of 1,000 does not split over tp 16 (vLLM asserts, dp 1
  * too); whole experts do. */
 static void test_review_cases(void **state)
@@ -345,7 +346,7 @@ static void test_review_cases(void **state)
 }
 
 /* What every tensor-parallel rank holds whole: DeepSeek-V3's MLA
- * down-projections, 61 x 7,168 x (1,536 + 512 + 64) = 923,492,352
+ * down-projections, 61 x 7,168 x (1,536 + 512 + 64) = 923,467,776
  * parameters, and its 58 routers, 58 x 7,168 x 256 = 106,430,464: at 2 B,
  * 2,059,796,480 B.  At tp 8: ceil((1,342,000,000,000 - 2,059,796,480) / 8)
  * + 2,059,796,480 = 169,552,321,920 B a GPU under vLLM, SGLang and

@@ -141,6 +141,31 @@ static void test_kimi_k2(void **state)
 	assert_int_equal(f.stage_weights[1], 125095946775ull);
 }
 
+/* Kimi K2 at pp 4 (vLLM: 15, 15, 16 and 15 layers, its one dense layer
+ * first): 14, 15, 16 and 15 routers of 7,168 x 384 at 2 B (5,505,024 B
+ * each) whole on every rank, so at tp 8 each stage holds ceil((its
+ * weights at tp 1 - those) / 8) + those, though a middle stage's experts
+ * by the rounded count pass its share. */
+static void test_kimi_k2_pp4(void **state)
+{
+	static const uint64_t routers[4] = {14, 15, 16, 15};
+	kvp_model m = moe(61, 163840, 1000000000000ull, 384, 1);
+	kvp_plan p;
+	kvp_fit one, f;
+
+	(void)state;
+	plan_fit(&m, 1, 4, &p, &one);
+	plan_fit(&m, 8, 4, &p, &f);
+	for (int s = 0; s < 4; s++) {
+		uint64_t rep = routers[s] * 5505024ull;
+
+		assert_int_equal(p.stage_layers[s], s == 2 ? 16 : 15);
+		assert_int_equal(p.stage_replicated_bytes[s], rep);
+		assert_int_equal(f.stage_weights[s],
+		                 (one.stage_weights[s] - rep + 7) / 8 + rep);
+	}
+}
+
 /* Every stage of every layout holds its share and no more: the stages'
  * layers' bytes sum to the whole, however the layers fall (pp 2 to 7). */
 static void test_stages_sum(void **state)
@@ -168,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deepseek_v3),
 		cmocka_unit_test(test_kimi_k2),
+		cmocka_unit_test(test_kimi_k2_pp4),
 		cmocka_unit_test(test_stages_sum),
 	};
 

@@ -11,7 +11,9 @@
 # 34,182,458,368 B.  At dp 8 each H200 holds 34,182,458,368 +
 # 1,307,817,541,632 / 8 = 197,659,651,072 B, past the usable
 # ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2 x dp 8 holds
-# 17,091,229,184 + 81,738,596,352 = 98,829,825,536, which fits.
+# ceil((34,182,458,368 - 2,059,796,480) / 2) + 2,059,796,480 (the MLA
+# down-projections and routers, whole on every rank, below) +
+# 81,738,596,352 = 99,859,723,776, which fits.
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200
 has_line "the experts over tp x dp" \
 	"  routed experts: 1,307,817,541,632 B over tp x dp = 8 GPUs, each expert's inner size split; the rest over tp 1"
@@ -48,7 +50,7 @@ check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"
 
 # At tp 8 every rank holds DeepSeek-V3's MLA down-projections (61 x 7,168 x
-# (1,536 + 512 + 64)) and routers (58 x 7,168 x 256) whole: 1,029,922,816
+# (1,536 + 512 + 64)) and routers (58 x 7,168 x 256) whole: 1,029,898,240
 # parameters, 2,059,796,480 B in fp16 (tests/test_moe_dp.c).
 run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --gpu h200
 has_line "what every rank holds whole" \
