@@ -156,6 +156,14 @@ typedef struct kvp_weights {
 	 * weight_expert_bytes). */
 	uint64_t expert_bytes;
 	uint64_t expert_params;
+	/* Of bytes, the model's own tensors every tensor-parallel rank of
+	 * vLLM, SGLang and TensorRT-LLM holds whole: an MLA layer's
+	 * down-projections (a part q_a_proj or kv_a_proj_with_mqa, GGUF's
+	 * attn_q_a and attn_kv_a_mqa, their scales with them) and a router (a
+	 * part gate or router after mlp, block_sparse_moe or feed_forward;
+	 * GGUF's ffn_gate_inp and exp_probs_b) (kvp_request
+	 * weight_replicated_bytes). */
+	uint64_t replicated_bytes;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

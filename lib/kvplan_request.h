@@ -425,6 +425,11 @@ typedef struct kvp_request {
 	                          * (a checkpoint's kvp_weights expert_bytes);
 	                          * 0: their share of the model's parameters,
 	                          * from its shape */
+	uint64_t weight_replicated_bytes; /* of weight_bytes, those every
+	                          * tensor-parallel rank holds whole (a
+	                          * checkpoint's kvp_weights replicated_bytes;
+	                          * kvp_plan replicated_bytes); 0: from the
+	                          * shape */
 	/* TensorRT-LLM's enable_attention_dp (its PyTorch runtime): each of
 	 * the tp ranks runs attention alone for its own requests, with every
 	 * head (modules/attention.py: tp_size 1 under attention DP), and its

@@ -195,6 +195,42 @@ static bool expert_tensor(const char *name, size_t len)
 	return false;
 }
 
+/* A tensor every tensor-parallel rank holds whole (kvp_weights
+ * replicated_bytes): an MLA layer's down-projections (a part q_a_proj or
+ * kv_a_proj_with_mqa; GGUF's attn_q_a, attn_kv_a_mqa) or a mixture of
+ * experts' router (a part gate or router after mlp, block_sparse_moe or
+ * feed_forward: DeepSeek's mlp.gate.weight and its
+ * e_score_correction_bias, Mixtral's block_sparse_moe.gate, Llama 4's
+ * feed_forward.router, gpt-oss's mlp.router; GGUF's ffn_gate_inp and
+ * exp_probs_b). */
+static bool replicated_tensor(const char *name, size_t len)
+{
+	static const char *const whole[] = {"q_a_proj", "kv_a_proj_with_mqa", "attn_q_a",
+		"attn_kv_a_mqa", "ffn_gate_inp", "exp_probs_b", NULL};
+	static const char *const moe[] = {"mlp", "block_sparse_moe", "feed_forward", NULL};
+	size_t start = 0, prev = 0, prev_len = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		size_t n = i - start;
+
+		if (i < len && name[i] != '.')
+			continue;
+		for (int j = 0; whole[j]; j++)
+			if (n == strlen(whole[j]) && memcmp(name + start, whole[j], n) == 0)
+				return true;
+		if ((n == 4 && memcmp(name + start, "gate", 4) == 0) ||
+		    (n == 6 && memcmp(name + start, "router", 6) == 0))
+			for (int j = 0; moe[j]; j++)
+				if (prev_len == strlen(moe[j]) &&
+				    memcmp(name + prev, moe[j], prev_len) == 0)
+					return true;
+		prev = start;
+		prev_len = n;
+		start = i + 1;
+	}
+	return false;
+}
+
 /* The towers llama.cpp's converter writes to an mmproj file (Qwen-VL's
  * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's and InternVL's
  * vision_model, their multi_modal_projector, InternVL's mlp1, Gemma 3n's
@@ -256,6 +292,8 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 	} else if (expert_tensor(name, name_len)) {
 		weights->expert_bytes += bytes;
 		weights->expert_params += params;
+	} else if (replicated_tensor(name, name_len)) {
+		weights->replicated_bytes += bytes;
 	}
 	t->tensors++;
 	weights->tensors++;

@@ -302,17 +302,29 @@ void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p)
 	if (!all || (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
 	             r->engine != KVP_ENGINE_TRTLLM))
 		return;
-	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
-		return;
-	/* At the weights' bytes a parameter: their share of the total. */
-	if (!m->params || all > m->params)
-		return;
-	p->replicated_bytes = (uint64_t)((unsigned __int128)total * all / m->params);
+	if (all > UINT64_MAX)
+		return; /* no real model's: the shares below stay in 128 bits */
+	if (r->weight_bytes && r->weight_replicated_bytes) {
+		/* Counted in the checkpoint. */
+		p->replicated_bytes = r->weight_replicated_bytes;
+	} else {
+		/* At the weights' bytes a parameter: their share of the
+		 * total. */
+		if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+			return;
+		if (!m->params || all > m->params)
+			return;
+		p->replicated_bytes = (uint64_t)((unsigned __int128)total * all / m->params);
+	}
+	/* Each stage's by its layers' parameters, cumulative floors so the
+	 * stages sum to the whole (all and the bytes under 2^64). */
 	for (uint32_t s = 0; s < p->stages; s++) {
 		uint64_t a = p->stage_first[s], b = a + p->stage_layers[s];
 
 		p->stage_replicated_bytes[s] =
-			(uint64_t)((unsigned __int128)total * replicated_params(m, a, b) / m->params);
+			(uint64_t)((unsigned __int128)p->replicated_bytes *
+			           replicated_params(m, 0, b) / all) -
+			(uint64_t)((unsigned __int128)p->replicated_bytes *
+			           replicated_params(m, 0, a) / all);
 	}
 }
-

@@ -419,6 +419,8 @@ static void test_expert_tensors(void **state)
 	assert_int_equal(p.weights.bytes, 8320);
 	assert_int_equal(p.weights.expert_bytes, 6272);
 	assert_int_equal(p.weights.expert_params, 2 * 64 * 8 * 4);
+	/* The router, whole on every tensor-parallel rank. */
+	assert_int_equal(p.weights.replicated_bytes, 1024);
 	ggufw_free(&w);
 }
 

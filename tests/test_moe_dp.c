@@ -391,6 +391,15 @@ static void test_replicated(void **state)
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
 	assert_int_equal(p.replicated_bytes, 716570624ull);
 	assert_int_equal(f.stage_weights[0], 168376999296ull);
+	/* A checkpoint's count, taken as it is: 90,000,000,000 B of which
+	 * 1,000,000,000 whole, at tp 8: 89,000,000,000 / 8 + 1,000,000,000 =
+	 * 12,125,000,000 B. */
+	r.weight_bytes = 90000000000ull;
+	r.weight_replicated_bytes = 1000000000ull;
+	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
+	assert_int_equal(p.replicated_bytes, 1000000000ull);
+	assert_int_equal(p.stage_replicated_bytes[0], 1000000000ull);
+	assert_int_equal(f.stage_weights[0], 12125000000ull);
 }
 
 int main(void)

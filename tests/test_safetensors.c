@@ -219,10 +219,12 @@ static void test_mtp_and_towers(void **state)
  *   model.layers.3.mlp.shared_experts.up_proj.weight [4]     8 B
  *   model.layers.3.mlp.shared_expert.up_proj.weight [2]      4 B
  *   blk.3.ffn_up_shexp.weight [1]                            2 B
- *   model.layers.3.mlp.gate.weight [2]                       4 B
+ *   model.layers.3.mlp.gate.weight [2]                       4 B  whole
  *   model.layers.3.mlp.experts_x.weight [1]                  2 B
  *   model.layers.61.mlp.experts.0.up_proj.weight [3]         6 B  MTP
- * experts: 16 + 8 + 3 + 5 = 32 params, 64 B; all 45 params, 90 B. */
+ * experts: 16 + 8 + 3 + 5 = 32 params, 64 B; all 45 params, 90 B; the
+ * router held whole on every tensor-parallel rank (kvp_weights
+ * replicated_bytes), 4 B. */
 static void test_experts(void **state)
 {
 	static const char header[] =
@@ -257,7 +259,56 @@ static void test_experts(void **state)
 	assert_int_equal(w.bytes, 90);
 	assert_int_equal(w.expert_params, 32);
 	assert_int_equal(w.expert_bytes, 64);
+	assert_int_equal(w.replicated_bytes, 4);
 	assert_int_equal(w.mtp_bytes, 6);
+}
+
+/* What every tensor-parallel rank holds whole: an MLA layer's
+ * down-projections with their scales, and routers after mlp,
+ * block_sparse_moe or feed_forward; not a gate_proj, a gate elsewhere, or
+ * an MTP block's.  BF16:
+ *   model.layers.0.self_attn.q_a_proj.weight [4, 2]          16 B  whole
+ *   model.layers.0.self_attn.q_a_proj.weight_scale_inv [1]    2 B  whole
+ *   model.layers.0.self_attn.kv_a_proj_with_mqa.weight [3]    6 B  whole
+ *   model.layers.3.mlp.gate.e_score_correction_bias [2]       4 B  whole
+ *   model.layers.1.block_sparse_moe.gate.weight [5]          10 B  whole
+ *   language_model.model.layers.1.feed_forward.router.weight [1] 2 B whole
+ *   model.layers.1.mlp.gate_proj.weight [8]                  16 B
+ *   model.layers.1.self_attn.gate.weight [3]                  6 B
+ *   model.layers.61.mlp.gate.weight [2]                       4 B  MTP
+ * whole: 16 + 2 + 6 + 4 + 10 + 2 = 40 B of 66. */
+static void test_replicated_tensors(void **state)
+{
+	static const char header[] =
+		"{\"model.layers.0.self_attn.q_a_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[4,2],\"data_offsets\":[0,16]},"
+		"\"model.layers.0.self_attn.q_a_proj.weight_scale_inv\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[16,18]},"
+		"\"model.layers.0.self_attn.kv_a_proj_with_mqa.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[3],\"data_offsets\":[18,24]},"
+		"\"model.layers.3.mlp.gate.e_score_correction_bias\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[24,28]},"
+		"\"model.layers.1.block_sparse_moe.gate.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[5],\"data_offsets\":[28,38]},"
+		"\"language_model.model.layers.1.feed_forward.router.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[38,40]},"
+		"\"model.layers.1.mlp.gate_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[8],\"data_offsets\":[40,56]},"
+		"\"model.layers.1.self_attn.gate.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[3],\"data_offsets\":[56,62]},"
+		"\"model.layers.61.mlp.gate.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[62,66]}}";
+	const char *path = st_write("whole/model.safetensors", UINT64_MAX, header, 66);
+	kvp_weights w;
+	kvp_error err;
+
+	(void)state;
+	kvp_weights_init(&w);
+	w.mtp_from_layer = 61;
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.bytes, 66);
+	assert_int_equal(w.replicated_bytes, 40);
+	assert_int_equal(w.mtp_bytes, 4);
 }
 
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
@@ -391,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_embedding_and_head),
 		cmocka_unit_test(test_mtp_and_towers),
 		cmocka_unit_test(test_experts),
+		cmocka_unit_test(test_replicated_tensors),
 		cmocka_unit_test(test_sub_byte_types),
 		cmocka_unit_test(test_sharded_index_and_directory),
 		cmocka_unit_test(test_allocation_failures),
