@@ -343,6 +343,13 @@ double cli_mem_util(const struct cli_plan *p);
 /* The plan GPU i's fit is of: its own (vLLM's step of tokens or the
  * engine's block differs there) or the request's. */
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
+/* Whether vLLM lays plan lp's routed experts over its tp x dp GPUs, as
+ * kvp_plan_fit splits them (dp > 1 or --enable-expert-parallel). */
+static inline bool cli_experts_over_dp(const kvp_plan *lp)
+{
+	return lp->request.engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
+	       (lp->request.dp > 1 || lp->request.expert_parallel);
+}
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */
 uint64_t cli_engine_block(const kvp_plan *lp);

@@ -179,20 +179,14 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));
 		/* What every rank holds whole (lib/stages.c). */
-		if (r->tp > 1 && lp->replicated_bytes &&
-		    !(r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)) {
-			/* As lib/stages.c counts them. */
-			bool routers = (p->model.moe_experts || p->model.moe_routed_experts) &&
-			               p->model.moe_intermediate;
-
+		if (r->tp > 1 && lp->replicated_bytes)
 			fprintf(out, "  whole on every rank: %s B of the weights (%s)\n",
 			        cli_grouped(lp->replicated_bytes, a, sizeof a),
-			        p->model.kv_lora_rank && routers ? "MLA down-projections and routers"
-			        : p->model.kv_lora_rank ? "MLA down-projections" : "routers");
-		}
+			        !p->model.kv_lora_rank ? "routers"
+			        : lp->routed_experts ? "MLA down-projections and routers"
+			                             : "MLA down-projections");
 		/* vLLM's experts over tp x dp GPUs (lib/fit.c gpu_weights). */
-		if (r->engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
-		    (r->dp > 1 || r->expert_parallel)) {
+		if (cli_experts_over_dp(lp)) {
 			uint64_t group = (uint64_t)r->tp * r->dp;
 
 			fprintf(out, "  routed experts: %s B over tp x dp = %" PRIu64 " GPUs, ",

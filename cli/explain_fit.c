@@ -152,8 +152,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    units ? "the layers' parameters (dense and expert layers differ)"
 		          : "layers");
 	/* vLLM's routed experts over tp x dp GPUs (lib/fit.c). */
-	bool experts = r->engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
-	               (r->dp > 1 || r->expert_parallel);
+	bool experts = cli_experts_over_dp(lp);
 
 	if (!(lp->stages > 1 || r->tp > 1 || llama || experts))
 		return;
@@ -169,8 +168,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			snprintf(stage, sizeof stage, " of stage %u", s);
 		/* The MLA down-projections and routers every rank holds
 		 * whole (kvp_plan replicated_bytes). */
-		if (r->tp > 1 && lp->stage_replicated_bytes[s] &&
-		    !(r->engine == KVP_ENGINE_TRTLLM && r->attention_dp))
+		if (r->tp > 1 && lp->stage_replicated_bytes[s])
 			snprintf(whole, sizeof whole, " less the %s B every rank holds whole",
 			         g(lp->stage_replicated_bytes[s]));
 		if (experts) {

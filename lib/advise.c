@@ -131,7 +131,7 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 				/* vLLM's replicas share a mixture of experts'
 				 * routed experts (lib/fit.c): one replica
 				 * alone does not hold the model. */
-				if (r.engine == KVP_ENGINE_VLLM && plan->expert_bytes && r.dp > 1 &&
+				if (kvp__experts_over_dp(plan) &&
 				    !kvp__mul(a.min_gpus, r.dp, &a.min_gpus))
 					a.min_gpus = UINT64_MAX;
 			}

@@ -218,6 +218,15 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s);
  * estimate, or NULL) or of the model's parameters.  After the stages. */
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
                               kvp_plan *p);
+/* Whether vLLM lays plan p's routed experts over its tp x dp GPUs, not
+ * its tp alone (dp > 1 or expert_parallel; lib/fit.c). */
+static inline bool kvp__experts_over_dp(const kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+
+	return r->engine == KVP_ENGINE_VLLM && p->expert_bytes && p->routed_experts &&
+	       (r->dp > 1 || r->expert_parallel);
+}
 /* The weights every tensor-parallel rank of plan p holds whole (kvp_plan
  * replicated_bytes), whole and a stage's.  After the stages. */
 void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p);

@@ -240,8 +240,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
 		return w - x + ceil_div(x, r->tp);
 	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
-	if (r->engine != KVP_ENGINE_VLLM || !plan->expert_bytes || !plan->routed_experts ||
-	    (dp < 2 && !r->expert_parallel))
+	if (!kvp__experts_over_dp(plan))
 		return ceil_div(w - rep, r->tp) + rep;
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {

@@ -105,13 +105,22 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
  * 1 is a multiple of moe_step, so the work is not the layers' (up to
  * 2^32).  Saturates at UINT64_MAX + 1: a sum past 64 bits is no real
  * model's. */
+/* Layers [a, b) of m, whose layers differ (kvp_model moe_*), that route
+ * among experts: from moe_dense_layers, those whose i + 1 is a multiple
+ * of moe_step, in closed form. */
+static inline uint64_t kvp__expert_layers(const kvp_model *m, uint64_t a, uint64_t b)
+{
+	uint64_t step = m->moe_step > 1 ? m->moe_step : 1;
+	uint64_t from = a > m->moe_dense_layers ? a : m->moe_dense_layers;
+
+	return b > from ? b / step - from / step : 0;
+}
+
 static inline unsigned __int128 kvp__mlp_params_span(const kvp_model *m, uint32_t a,
                                                      uint32_t b)
 {
 	const unsigned __int128 past = (unsigned __int128)UINT64_MAX + 1;
-	uint32_t step = m->moe_step > 1 ? m->moe_step : 1;
-	uint32_t from = a > m->moe_dense_layers ? a : m->moe_dense_layers;
-	uint64_t experts = 0, dense;
+	uint64_t experts, dense;
 	unsigned __int128 h = m->hidden, one_dense = 3 * h * m->dense_intermediate,
 	                  one_expert = 3 * h * ((uint64_t)m->moe_experts * m->moe_intermediate +
 	                                        m->moe_shared_intermediate) +
@@ -119,8 +128,7 @@ static inline unsigned __int128 kvp__mlp_params_span(const kvp_model *m, uint32_
 
 	if (b <= a)
 		return 0;
-	if (b > from)
-		experts = b / step - from / step;
+	experts = kvp__expert_layers(m, a, b);
 	dense = (uint64_t)(b - a) - experts;
 	if ((dense && one_dense >= past) || (experts && one_expert >= past))
 		return past;

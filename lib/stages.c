@@ -187,23 +187,24 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 }
 
-/* Layers [0, x) of m that route among experts: those from
- * moe_dense_layers whose i + 1 is a multiple of moe_step where its layers
- * differ (moe_experts), else every one of an MoE model's. */
+/* A routed layer's experts of m: 0 for a dense model. */
+static uint32_t model_experts(const kvp_model *m)
+{
+	return m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+}
+
+/* Layers [0, x) of m that route among experts: where its layers differ
+ * (moe_experts), kvp__expert_layers's; else every one of an MoE model's. */
 static uint64_t routed_before(const kvp_model *m, uint64_t x)
 {
-	uint32_t step = m->moe_step > 1 ? m->moe_step : 1;
-
-	if (!m->moe_experts)
-		return x;
-	return x > m->moe_dense_layers ? x / step - m->moe_dense_layers / step : 0;
+	return m->moe_experts ? kvp__expert_layers(m, 0, x) : x;
 }
 
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
                               kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint32_t experts = model_experts(m);
 	uint64_t routed = routed_before(m, m->layers), total = p->weights_bytes, x = 0;
 	unsigned __int128 layers, each, params, outer, den;
 
@@ -213,6 +214,7 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	       (p->stages ? p->stages : 1) * sizeof p->stage_expert_bytes[0]);
 	if (!experts || !routed || !m->hidden || !m->moe_intermediate)
 		return;
+	p->routed_experts = experts;
 	/* Each routed layer's experts: gate, up and down of
 	 * moe_intermediate.  Past 64 bits is no real model's. */
 	layers = (unsigned __int128)routed * experts;
@@ -239,7 +241,6 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	}
 	if (!x || (total && x > total))
 		return;
-	p->routed_experts = experts;
 	p->expert_bytes = x;
 	/* Each stage's, by its routed layers, cumulative floors so the
 	 * stages sum to the whole. */
@@ -251,17 +252,6 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	}
 }
 
-/* Parameters of layers [a, b) that every tensor-parallel rank holds whole:
- * an MLA layer's down-projections, q_a (hidden x q_lora_rank) and
- * kv_a_proj_with_mqa (hidden x (kv_lora_rank + qk_rope_dim)), and a
- * routed layer's router (hidden x experts).  vLLM builds them as
- * ReplicatedLinear, DeepSeekV2FusedQkvAProjLinear (the two fused, whole)
- * and GateLinear (vllm/model_executor/models/deepseek_v2.py, stored at
- * 002d6073, 2026-11); SGLang's deepseek_v2.py as a ReplicatedLinear
- * fused_qkv_a_proj_with_mqa and a whole MoEGate; TensorRT-LLM's
- * modules/attention.py MLA builds its fused kv_a_proj_with_mqa without a
- * mapping and its gates whole.  Each figure is under 2^32: a layer's
- * under 2^66, the sum under 2^98. */
 /* Layers [0, x) of m of kind MLA, by its pattern's cycle. */
 static uint64_t mla_before(const kvp_model *m, uint64_t x)
 {
@@ -275,9 +265,20 @@ static uint64_t mla_before(const kvp_model *m, uint64_t x)
 	return n;
 }
 
+/* Parameters of layers [a, b) that every tensor-parallel rank holds whole:
+ * an MLA layer's down-projections, q_a (hidden x q_lora_rank) and
+ * kv_a_proj_with_mqa (hidden x (kv_lora_rank + qk_rope_dim)), and a
+ * routed layer's router (hidden x experts).  vLLM builds them as
+ * ReplicatedLinear, DeepSeekV2FusedQkvAProjLinear (the two fused, whole)
+ * and GateLinear (vllm/model_executor/models/deepseek_v2.py, stored at
+ * 002d6073, 2026-11); SGLang's deepseek_v2.py as a ReplicatedLinear
+ * fused_qkv_a_proj_with_mqa and a whole MoEGate; TensorRT-LLM's
+ * modules/attention.py MLA builds its fused kv_a_proj_with_mqa without a
+ * mapping and its gates whole.  Each figure is under 2^32: a layer's
+ * under 2^66, the sum under 2^98. */
 static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
 {
-	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint32_t experts = model_experts(m);
 	unsigned __int128 sum = 0;
 
 	if (m->kv_lora_rank)
@@ -298,9 +299,11 @@ void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p)
 	p->replicated_bytes = 0;
 	memset(p->stage_replicated_bytes, 0,
 	       (p->stages ? p->stages : 1) * sizeof p->stage_replicated_bytes[0]);
-	/* The engines whose tensor parallelism this is. */
+	/* The engines whose tensor parallelism this is; TensorRT-LLM's
+	 * attention data parallelism holds all but the experts whole. */
 	if (!all || (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
-	             r->engine != KVP_ENGINE_TRTLLM))
+	             r->engine != KVP_ENGINE_TRTLLM) ||
+	    (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp))
 		return;
 	if (all > UINT64_MAX)
 		return; /* no real model's: the shares below stay in 128 bits */
