@@ -140,6 +140,7 @@ static const struct option long_options[] = {
 	{"disaggregation-mode", required_argument, NULL, OPT_DISAGG},
 	{"enable-expert-parallel", no_argument, NULL, OPT_EXPERT_PARALLEL},
 	{"enable-attention-dp", no_argument, NULL, OPT_ATTENTION_DP},
+	{"enable-dp-attention", no_argument, NULL, OPT_DP_ATTENTION},
 	{"max-num-seqs", required_argument, NULL, OPT_MAX_NUM_SEQS},
 	{"vllm-version", required_argument, NULL, OPT_VLLM_VERSION},
 	{"vllm-runner", required_argument, NULL, OPT_VLLM_RUNNER},
@@ -595,6 +596,10 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 	}
 	if (cli_engine_finish(o))
 		return 2;
+	/* SGLang's data-parallel attention groups need dp | tp: the plan
+	 * shown is at the fewest GPUs they allow, tp = dp. */
+	if (o->solve == CLI_SOLVE_MIN_GPUS && cli_sglang_dp_attention(&o->req))
+		o->req.tp = o->req.dp;
 	if (o->seq == 0 && o->sweep_seq.set)
 		o->seq = o->sweep_seq.to;
 	if (o->seq == 0) {

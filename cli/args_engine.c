@@ -261,7 +261,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return 0;
 	case OPT_ATTENTION_DP:
 		o->engine_flags |= CLI_FLAG_ADP;
-		o->req.attention_dp = true;
+		return 0;
+	case OPT_DP_ATTENTION:
+		o->engine_flags |= CLI_FLAG_DPA;
 		return 0;
 	case OPT_LM_ONLY:
 		o->engine_flags |= CLI_FLAG_LM_ONLY;
@@ -371,6 +373,7 @@ static const struct {
 	{CLI_FLAG_LM_ONLY, "--language-model-only", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_EP, "--enable-expert-parallel", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_ADP, "--enable-attention-dp", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_DPA, "--enable-dp-attention", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_DISAGG, "--disaggregation-mode", ENGINE(KVP_ENGINE_SGLANG)},
@@ -437,6 +440,12 @@ static void warn_before_0520(const kvp_request *r, const char *option, const cha
 		        r->sglang_version % 100, as);
 }
 
+bool cli_attention_dp(unsigned engine_flags, kvp_engine e)
+{
+	return (e == KVP_ENGINE_TRTLLM && (engine_flags & CLI_FLAG_ADP)) ||
+	       (e == KVP_ENGINE_SGLANG && (engine_flags & CLI_FLAG_DPA));
+}
+
 int cli_engine_finish(struct cli_options *o)
 {
 	/* vLLM's --enable-lora holds max_loras slots of max_lora_rank, 16
@@ -453,6 +462,7 @@ int cli_engine_finish(struct cli_options *o)
 	for (size_t i = 0; i < sizeof owners / sizeof owners[0] && !o->engine_list; i++)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
+	o->req.attention_dp = cli_attention_dp(o->engine_flags, o->req.engine);
 	/* The reference run's settings, which nothing else reads. */
 	if (!o->validate && o->layout_given)
 		cli_warn("--layout is the layout of --validate's run;"

@@ -140,6 +140,7 @@ enum cli_engine_flag {
 	CLI_FLAG_SPEC = 1 << 27,      /* vLLM, llama.cpp */
 	CLI_FLAG_EP = 1 << 28,        /* vLLM */
 	CLI_FLAG_ADP = 1 << 29,       /* TensorRT-LLM */
+	CLI_FLAG_DPA = 1 << 30,       /* SGLang */
 };
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -189,6 +190,7 @@ enum cli_engine_option {
 	OPT_DISAGG,
 	OPT_EXPERT_PARALLEL,
 	OPT_ATTENTION_DP,
+	OPT_DP_ATTENTION,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -247,6 +249,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 /* Warnings for engine settings the chosen engine does not use, and the
  * defaults that follow from the engine (llama.cpp's --parallel is the
  * batch). */
+/* Whether the request asks for attention data parallelism of engine e:
+ * TensorRT-LLM's --enable-attention-dp, SGLang's --enable-dp-attention. */
+bool cli_attention_dp(unsigned engine_flags, kvp_engine e);
 int cli_engine_finish(struct cli_options *o);
 
 /* parse.c: option values, each bad one a line on stderr naming --opt and
@@ -349,6 +354,18 @@ static inline bool cli_experts_over_dp(const kvp_plan *lp)
 {
 	return lp->request.engine == KVP_ENGINE_VLLM && lp->expert_bytes &&
 	       (lp->request.dp > 1 || lp->request.expert_parallel);
+}
+/* Whether r runs SGLang's data-parallel attention (--enable-dp-attention
+ * with dp > 1: dp groups of tp / dp among the tp GPUs). */
+static inline bool cli_sglang_dp_attention(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG && r->attention_dp && r->dp > 1;
+}
+/* The GPUs r runs on: tp x pp x dp, but tp x pp under SGLang's
+ * data-parallel attention. */
+static inline uint64_t cli_gpus(const kvp_request *r)
+{
+	return (uint64_t)r->tp * r->pp * (cli_sglang_dp_attention(r) ? 1 : r->dp);
 }
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */
@@ -519,6 +536,9 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *plan);
 /* Under the fit table: each device that does not fit, by how much and
  * what would make it fit; the --solve answers. */
 void cli_print_advice(FILE *out, const struct cli_plan *plan);
+/* A warning where SGLang's data-parallel attention places a model's
+ * weights by a rule read in other models' code (engine_out.c). */
+void cli_engine_warnings(const struct cli_plan *p);
 
 /* --explain: how each figure was derived, as lines of text; the printers
  * put them in a table section or a JSON array.  Calls line(ctx, text) for

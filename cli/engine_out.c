@@ -162,7 +162,7 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 	}
 	if (r->tp > 1 || r->pp > 1 || r->dp > 1) {
 		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
-		        " per GPU\n", r->tp, r->pp, r->dp, (uint64_t)r->tp * r->pp * r->dp,
+		        " per GPU\n", r->tp, r->pp, r->dp, cli_gpus(r),
 		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
 		/* Each stage's cache, and its weights (the same on every
 		 * device): the first holds the embedding, the last the head. */
@@ -205,6 +205,16 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        lp->expert_bytes ? "the routed experts over them, every other"
 			                           " weight whole on each"
 			                         : "every weight whole on each");
+		/* SGLang's data-parallel attention (lib/sglang_dp.c). */
+		if (cli_sglang_dp_attention(r)) {
+			fprintf(out, "  data-parallel attention: %u groups of tp %u, each serving its"
+			        " own requests; attention %s B over tp %u", r->dp, r->tp / r->dp,
+			        cli_grouped(lp->attention_bytes, a, sizeof a), r->tp / r->dp);
+			if (lp->attention_copy_bytes)
+				fprintf(out, " (+ w_kc/w_vc %s B a GPU)",
+				        cli_grouped(lp->attention_copy_bytes, b, sizeof b));
+			fprintf(out, ", the embedding whole, the rest over tp %u\n", r->tp);
+		}
 		/* SGLang's sliding-window pool: every stage the whole model. */
 		if (lp->stages_whole)
 			fprintf(out, "  each stage holds all %u layers' cache: SGLang's"
@@ -492,6 +502,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			else if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
 				fprintf(out, "%s%" PRIu64 " GPUs (tp %u x dp %u)", sep, a->min_gpus,
 				        a->min_tp, p->request.dp);
+			else if (a->min_tp && cli_sglang_dp_attention(&p->request))
+				fprintf(out, "%s%" PRIu64 " GPUs (tp %u, in dp %u attention groups)",
+				        sep, a->min_gpus, a->min_tp, p->request.dp);
 			else if (a->min_tp)
 				fprintf(out, "%s%" PRIu64 " GPUs (tp %u)", sep, a->min_gpus, a->min_tp);
 			else if (!*sep)
@@ -509,6 +522,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 		else if (a->min_tp && a->min_gpus != (uint64_t)a->min_tp * p->request.pp)
 			fprintf(out, "%" PRIu64 " (tp %u x pp %u x dp %u)", a->min_gpus, a->min_tp,
 			        p->request.pp, p->request.dp);
+		else if (a->min_tp && cli_sglang_dp_attention(&p->request))
+			fprintf(out, "%" PRIu64 " (tp %u, in dp %u attention groups)", a->min_gpus,
+			        a->min_tp, p->request.dp);
 		else if (a->min_tp)
 			fprintf(out, "%" PRIu64 " (tp %u x pp %u)", a->min_gpus, a->min_tp,
 			        p->request.pp);
@@ -516,4 +532,24 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			fputs("none (no tensor-parallel degree up to the heads fits)", out);
 		fputc('\n', out);
 	}
+}
+
+void cli_engine_warnings(const struct cli_plan *p)
+{
+	/* Read in deepseek_v2.py (DeepSeek-V2/V3, Kimi K2), qwen2.py,
+	 * qwen3.py, qwen2_moe.py, qwen3_moe.py and llama4.py: the embedding
+	 * whole, the attention over tp / dp (lib/sglang_dp.c). */
+	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "kimi_k2",
+		"qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "llama4", "llama4_text"};
+	const char *type = p->model.model_type;
+
+	if (!cli_sglang_dp_attention(&p->request))
+		return;
+	for (size_t i = 0; i < sizeof read / sizeof read[0]; i++)
+		if (strcmp(type, read[i]) == 0)
+			return;
+	cli_warn("%s: SGLang's data-parallel attention was read in its DeepSeek, Qwen 2"
+	         " and 3 and Llama 4 models; %s%s%s is taken to place its weights as"
+	         " they do", p->model.name, type[0] ? "model_type '" : "a model without a model_type",
+	         type, type[0] ? "'" : "");
 }

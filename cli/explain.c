@@ -360,7 +360,7 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
 	kvp_sglang_reserve t;
-	char prefill[64], decode[64], active[96];
+	char prefill[64], decode[64], active[96], dpa[96] = "";
 	kvp_disaggregation role;
 
 	kvp_plan_sglang_reserve(p, d, &t);
@@ -376,6 +376,10 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 	else
 		snprintf(decode, sizeof decode, "no decode CUDA graphs 0%s",
 		         role == KVP_DISAGG_PREFILL ? " (a prefill server)" : "");
+	/* data-parallel attention's: max_bs x dp x 3 (x 4.5 past 300) */
+	if (t.dp_attention > 0)
+		snprintf(dpa, sizeof dpa, " + data-parallel attention's %.0f x dp %u x %s",
+		         t.decode_max_bs, p->request.dp, t.decode_max_bs > 300 ? "4.5" : "3");
 	if (t.prefill_graphs)
 		snprintf(prefill, sizeof prefill, "%u prefill CUDA graphs x 8", t.prefill_graphs);
 	else
@@ -385,11 +389,12 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 		         : "no prefill CUDA graphs 0");
 	say(e, "  mem_fraction_static: SGLang's default (%s): gpu_mem %.0f MiB;"
 	    " reserved 512 + %s + tp x pp / 8 x 1024"
-	    " + %s + %s = %.6g MiB%s;"
+	    " + %s%s + %s = %.6g MiB%s;"
 	    " round((%.0f - %.6g) / %.0f, 3) = %.3f",
 	    p->request.sglang_version && p->request.sglang_version < 520 ? "server_args"
-	    : "memory_hook", t.gpu_mem, active, decode, prefill,
-	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.prefill_mib
+	    : "memory_hook", t.gpu_mem, active, decode, dpa, prefill,
+	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.dp_attention +
+	                t.prefill_mib
 	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
 	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);
 	if (t.share > 0 && t.vlm_factor != 1) {
@@ -517,7 +522,9 @@ static void explain_cache_sum(const struct explainer *e, const struct cli_plan *
 		n = 2;
 	} else
 		snprintf(sum, sizeof sum, "%s", model);
-	if (r->tp > 1 && r->dp > 1)
+	if (cli_sglang_dp_attention(r))
+		snprintf(times, sizeof times, " x tp %u", r->tp); /* dp among them */
+	else if (r->tp > 1 && r->dp > 1)
 		snprintf(times, sizeof times, " x tp %u x dp %u", r->tp, r->dp);
 	else if (r->tp > 1 || r->dp > 1)
 		snprintf(times, sizeof times, " x %s %u", r->tp > 1 ? "tp" : "dp",

@@ -154,6 +154,25 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	/* vLLM's routed experts over tp x dp GPUs (lib/fit.c). */
 	bool experts = cli_experts_over_dp(lp);
 
+	/* SGLang's data-parallel attention (lib/sglang_dp.c), one stage. */
+	if (cli_sglang_dp_attention(r)) {
+		uint64_t w = f->weights_bytes - lp->draft_weights_bytes;
+		uint64_t parts = lp->replicated_bytes + lp->attention_bytes + lp->embedding_bytes;
+
+		say(e, "  weights per GPU: the attention's projections %s B over tp %u, %s B"
+		    " a GPU%s%s%s + the embedding %s B whole%s%s%s + the"
+		    " rest's %s B, ceil(/ tp %u)%s = %s B", g(lp->attention_bytes), r->tp / r->dp,
+		    g(lp->attention_gpu_bytes), lp->attention_copy_bytes ? " + w_kc/w_vc " : "",
+		    lp->attention_copy_bytes ? g(lp->attention_copy_bytes) : "",
+		    lp->attention_copy_bytes ? " B (bf16 copies of kv_b_proj)" : "",
+		    g(lp->embedding_bytes), lp->replicated_bytes ? " + " : "",
+		    lp->replicated_bytes ? g(lp->replicated_bytes) : "",
+		    lp->replicated_bytes ? " B whole on every rank" : "",
+		    g(w > parts ? w - parts : 0), r->tp,
+		    lp->draft_weights_bytes ? " + the draft's share" : "", g(f->stage_weights[0]));
+		return;
+	}
+
 	if (!(lp->stages > 1 || r->tp > 1 || llama || experts))
 		return;
 	if (experts)

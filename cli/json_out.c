@@ -213,8 +213,18 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "routed_experts", lp->routed_experts);
 		json_bool(w, "expert_parallel", r->expert_parallel);
 	}
-	if (r->engine == KVP_ENGINE_TRTLLM)
-		json_bool(w, "attention_dp", r->attention_dp);
+	/* Attention data parallelism: TensorRT-LLM's, or SGLang's with its
+	 * attention's tp, the GPUs, and its parts of the weights. */
+	if (r->engine == KVP_ENGINE_TRTLLM || r->engine == KVP_ENGINE_SGLANG)
+		json_bool(w, "attention_dp", r->attention_dp && (r->engine == KVP_ENGINE_TRTLLM ||
+		                                                 cli_sglang_dp_attention(r)));
+	if (cli_sglang_dp_attention(r)) {
+		json_u64(w, "attention_tp", r->tp / r->dp);
+		json_u64(w, "gpu_count", cli_gpus(r));
+		json_u64(w, "attention_bytes", lp->attention_bytes);
+		json_u64(w, "attention_gpu_bytes", lp->attention_gpu_bytes);
+		json_u64(w, "attention_copy_bytes", lp->attention_copy_bytes);
+	}
 	if (r->kv_budget) {
 		kvp_capacity c;
 

@@ -522,6 +522,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		cli_policy_warnings(&plan);
 	if (!rc)
 		budget_warnings(&plan);
+	if (!rc)
+		cli_engine_warnings(&plan);
 	/* The chart before the document: an error drawing it (2) leaves
 	 * stdout empty; gnuplot's failure (3) still prints the plan. */
 	if (!rc && o->chart_path)

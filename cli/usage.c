@@ -104,6 +104,8 @@ void cli_usage(FILE *out)
 	      "      --enable-expert-parallel  vLLM: whole experts on each GPU\n"
 	      "      --enable-attention-dp  TensorRT-LLM: each tp rank its own requests,\n"
 	      "                         all heads; only the experts split\n"
+	      "      --enable-dp-attention  SGLang: dp attention groups of tp/dp among\n"
+	      "                         the tp GPUs; embedding whole\n"
 	      "      --kv-budget BYTES  memory for the cache per GPU (vLLM's\n"
 	      "                         --kv-cache-memory-bytes), instead of a device's\n"
 	      "      --solve Q          max-seq, max-batch or min-gpus, on each GPU\n"

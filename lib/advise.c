@@ -122,6 +122,9 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 				continue; /* the root, tried already */
 			r = *asked;
 			r.tp = (uint32_t)tp;
+			/* SGLang's dp attention groups need dp | tp. */
+			if (kvp__sglang_dp_attention(&r) && r.tp % r.dp != 0)
+				continue;
 			kvp_request_for_device(&r, model, device);
 			if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
 				goto done;

@@ -224,7 +224,16 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
  * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
  * ep_size is that and each GPU holds whole experts, at most
  * ceil(experts / ep_size) of them: determine_expert_map). */
-static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep)
+/* Under SGLang's data-parallel attention, the parts of a stage's weights
+ * that do not lie over tp (sglang_dp.c): the attention's projections, a
+ * of them and ag on one GPU, and the embedding e, whole; copies, SGLang's
+ * w_kc and w_vc on one GPU. */
+struct attn_split {
+	uint64_t a, ag, e, copies;
+};
+
+static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep,
+                              const struct attn_split *att)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t group, mine, dp = r->dp ? r->dp : 1;
@@ -239,6 +248,19 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
 		return w - x + ceil_div(x, r->tp);
+	/* SGLang's: the attention over its groups of tp / dp, the embedding
+	 * whole, the rest (the experts too) over tp; each part of w, which
+	 * fits, and the copies beside them (any tp: with w_kc and w_vc of MLA
+	 * layers, kvp_plan attention_copy_bytes). */
+	if (att && kvp__sglang_dp_attention(r)) {
+		uint64_t a = att->a > w - rep ? w - rep : att->a;
+		uint64_t ag = att->ag > a ? a : att->ag;
+		uint64_t e = att->e > w - rep - a ? w - rep - a : att->e;
+
+		return ceil_div(w - rep - a - e, r->tp) + rep + ag + e + att->copies;
+	}
+	if (att && r->engine == KVP_ENGINE_SGLANG)
+		return ceil_div(w - rep, r->tp) + rep + att->copies;
 	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
 	if (!kvp__experts_over_dp(plan))
 		return ceil_div(w - rep, r->tp) + rep;
@@ -257,10 +279,40 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	return ceil_div(w - x - rep, r->tp) + rep + mine;
 }
 
+/* SGLang's w_kc and w_vc on a GPU of stage t: the same for each of the
+ * model's MLA layers, so the stage's share by them. */
+static uint64_t stage_copies(const kvp_plan *plan, uint32_t t)
+{
+	uint64_t mine = 0, all = 0;
+
+	if (!plan->attention_copy_bytes || plan->stages < 2)
+		return plan->attention_copy_bytes;
+	for (uint32_t g = 0; g < plan->group_count; g++) {
+		if (plan->groups[g].kind != KVP_LAYER_MLA || plan->groups[g].draft)
+			continue;
+		all += plan->groups[g].layers;
+		mine += kvp__stage_group_layers_of(plan, t, g);
+	}
+	return all ? plan->attention_copy_bytes / all * mine : 0;
+}
+
 static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
 {
+	/* the attention's parts with one stage alone (plan.c) */
+	struct attn_split att = {plan->attention_bytes, plan->attention_gpu_bytes,
+	                         t == 0 ? plan->embedding_bytes : 0,
+	                         stage_copies(plan, t)};
+
 	return split_weights(plan, w, plan->stage_expert_bytes[t],
-	                     plan->stage_replicated_bytes[t]);
+	                     plan->stage_replicated_bytes[t], &att);
+}
+
+/* floor(v * num / den), den > 0: at most v where num <= den. */
+static uint64_t part(uint64_t v, uint64_t num, uint64_t den)
+{
+	unsigned __int128 q = (unsigned __int128)v * num / den;
+
+	return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
 }
 
 /* The MTP layers' weights on one GPU of the last stage: split as the
@@ -273,17 +325,22 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
 	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
 	uint64_t body, x, rep;
 
+	struct attn_split att = {0, 0, 0, 0};
+
 	if (!r->mtp_layers || r->draft)
 		return ceil_div(d, r->tp);
 	if (outer >= weights)
-		return split_weights(plan, d, 0, 0);
+		return split_weights(plan, d, 0, 0, NULL);
 	/* Each share at most d: split_weights clamps their sum. */
 	body = weights - outer;
-	x = plan->expert_bytes > body ? d
-	    : (uint64_t)((unsigned __int128)d * plan->expert_bytes / body);
-	rep = plan->replicated_bytes > body ? d
-	      : (uint64_t)((unsigned __int128)d * plan->replicated_bytes / body);
-	return split_weights(plan, d, x, rep);
+	x = plan->expert_bytes > body ? d : part(d, plan->expert_bytes, body);
+	rep = plan->replicated_bytes > body ? d : part(d, plan->replicated_bytes, body);
+	if (plan->attention_bytes <= body) {
+		att.a = part(d, plan->attention_bytes, body);
+		att.ag = part(d, plan->attention_gpu_bytes, body);
+		att.copies = part(plan->attention_copy_bytes, d, body);
+	}
+	return split_weights(plan, d, x, rep, &att);
 }
 
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */

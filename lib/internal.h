@@ -77,14 +77,40 @@ static inline bool kvp__model_moe(const kvp_model *m)
 	return m->moe_experts || m->moe_routed_experts || m->moe_top_k || m->moe_intermediate;
 }
 
+/* Whether r runs SGLang's data-parallel attention (kvp_request
+ * attention_dp with dp > 1: SGLang turns it off at dp 1, server_args.py
+ * _handle_data_parallelism). */
+static inline bool kvp__sglang_dp_attention(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG && r->attention_dp && r->dp > 1;
+}
+
 /* The tensor-parallel degree of a request's attention and cache: 1 under
  * TensorRT-LLM's attention data parallelism (kvp_request attention_dp),
- * whose every rank holds all heads for its own requests; else tp. */
+ * whose every rank holds all heads for its own requests; tp / dp under
+ * SGLang's (python/sglang/srt/layers/dp_attention.py
+ * compute_dp_attention_world_info: attn_tp_size = tp_size // dp_size;
+ * kvp__tp_check refuses a dp that does not divide tp); else tp. */
 static inline uint32_t kvp__attn_tp(const kvp_request *r)
 {
+	uint32_t tp = r->tp ? r->tp : 1;
+
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
 		return 1;
-	return r->tp ? r->tp : 1;
+	if (kvp__sglang_dp_attention(r) && tp % r->dp == 0)
+		return tp / r->dp;
+	return tp;
+}
+
+/* The GPUs of one pipeline stage, replicas included: tp x dp, but tp
+ * under SGLang's data-parallel attention, which makes its dp groups of
+ * the tp GPUs (parallel_state.py initialize_model_parallel: world size
+ * tp x pp). */
+static inline uint64_t kvp__stage_gpus(const kvp_request *r)
+{
+	uint64_t tp = r->tp ? r->tp : 1, dp = r->dp ? r->dp : 1;
+
+	return kvp__sglang_dp_attention(r) ? tp : tp * dp;
 }
 
 /* a * b into *out; returns 0 on overflow (and leaves *out unspecified). */

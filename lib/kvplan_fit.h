@@ -250,6 +250,10 @@ typedef struct kvp_sglang_reserve {
 	double decode_graphs;    /* decode_max_bs x 2 (0 with the request's
 	                          * disable_cuda_graph, or on a prefill
 	                          * server, from 0.5.20) */
+	double dp_attention;     /* data-parallel attention (the request's
+	                          * attention_dp, dp > 1): decode_max_bs x dp
+	                          * x 3, and x 1.5 more past a decode_max_bs
+	                          * of 300; 0 on a prefill server */
 	uint32_t prefill_graphs; /* prefill CUDA graphs, 8 MiB each */
 	double prefill_mib;      /* their reserve: prefill_graphs x 8, or an
 	                          * MLA model's flat 1536 */

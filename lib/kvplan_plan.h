@@ -304,6 +304,21 @@ typedef struct kvp_plan {
 	 * for other models and engines. */
 	uint64_t replicated_bytes;
 	uint64_t stage_replicated_bytes[KVP_PP_MAX];
+	/* SGLang's data-parallel attention (kvp_request attention_dp, dp >
+	 * 1): of the weights, the attention layers' projections but for
+	 * those held whole (replicated_bytes), which lie over the attention's
+	 * tp, tp / dp: q (or q_b), K, V (or kv_b) and o, at the weights' bytes
+	 * a parameter (attention_bytes); one GPU's share of them, with the K
+	 * and V of every kv head it holds, replicated where the kv heads are
+	 * fewer than tp / dp (attention_gpu_bytes).  All 0 otherwise.  And
+	 * under SGLang with or without it, on one GPU, the bf16 w_kc and w_vc
+	 * it makes of each MLA layer's kv_b_proj beside it, of the heads the
+	 * GPU holds (attention_copy_bytes: all the model's MLA layers'; a
+	 * pipeline stage holds its layers' share); 0 for other models and
+	 * engines. */
+	uint64_t attention_bytes;
+	uint64_t attention_gpu_bytes;
+	uint64_t attention_copy_bytes;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

@@ -133,8 +133,7 @@ void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidd
  * python/sglang/srt/arg_groups/memory_hook.py handle_gpu_memory_settings
  * and reserve_for_graph_mb have it since 0.5.20 (031ed82d), and
  * server_args.py before it (main at 02236fa38, 2026-07-19, after v0.5.15).
- * Not modelled: data-parallel attention, DeepEP, XPU and the opt-in
- * post-capture sizing.  A multimodal model's
+ * Not modelled: DeepEP, XPU and the opt-in post-capture sizing.  A multimodal model's
  * factor comes after (sglang_vlm_factor). */
 static void sglang_reserved(const kvp_request *r, const kvp_device *d,
                             const struct sglang_model *m, kvp_sglang_reserve *t)
@@ -184,6 +183,18 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * established, so the flag is not followed there. */
 	graphs = !(r->disable_cuda_graph && kvp__sglang_since(r, 520));
 	t->decode_graphs = graphs && !prefill ? t->decode_max_bs * 2 : 0;
+	/* Data-parallel attention: max_bs x dp x 3, and half as much again
+	 * past a max_bs of 300 (server_args.py _handle_gpu_memory_settings in
+	 * 0.5.x; memory_hook.py reserve_for_graph_mb, not on a prefill
+	 * server).  Both work it out before _handle_data_parallelism divides
+	 * chunked_prefill_size by dp, so the activations' term takes it
+	 * whole. */
+	t->dp_attention = 0;
+	if (kvp__sglang_dp_attention(r) && !prefill) {
+		t->dp_attention = t->decode_max_bs * r->dp * 3;
+		if (t->decode_max_bs > 300)
+			t->dp_attention += t->decode_max_bs * r->dp * 1.5;
+	}
 	/* Prefill CUDA graphs, reserved by default since PR #16331
 	 * (2026-03-02), on CUDA the breakable backend since PR #29458
 	 * (2026-07-01), sized up to chunked_prefill_size tokens (4,096 for a
@@ -214,7 +225,8 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	}
 	if (t->prefill_graphs)
 		t->prefill_mib = t->prefill_graphs * 8.0;
-	t->reserved = 512 + t->activations + t->parallel + t->decode_graphs + t->prefill_mib;
+	t->reserved = 512 + t->activations + t->parallel + t->decode_graphs + t->dp_attention +
+	              t->prefill_mib;
 	/* at least 10 GiB on a device of more than 60 GiB */
 	t->floored = t->gpu_mem > 60 * 1024 && t->reserved < 10 * 1024;
 	if (t->floored)

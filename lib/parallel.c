@@ -101,11 +101,13 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 		if (bytes > p->kv_bytes_per_gpu)
 			p->kv_bytes_per_gpu = bytes;
 	}
-	/* Every rank of a stage holds its share; replicas hold it again;
+	/* Every rank of a stage holds its share; replicas hold it again (the
+	 * dp groups of SGLang's data-parallel attention are among the tp
+	 * ranks: kvp__stage_gpus);
 	 * SGLang's sliding-window pool, every layer of the model on each
 	 * stage (a draft's on the last alone). */
-	if (!kvp__mul(r->tp, r->dp, &ranks) ||
-	    !whole_totals(p, &p->kv_total_bytes, false) ||
+	ranks = kvp__stage_gpus(r);
+	if (!whole_totals(p, &p->kv_total_bytes, false) ||
 	    !whole_totals(p, &p->state_total_bytes, true) ||
 	    !kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes) ||
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
@@ -129,6 +131,14 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 	/* The name is made only for a message. */
 #define name kvp__label(m->name, "the model", label)
 
+	/* SGLang's data-parallel attention makes dp groups of the tp GPUs
+	 * (server_args.py _handle_data_parallelism: assert tp_size %
+	 * dp_size == 0). */
+	if (kvp__sglang_dp_attention(r) && (r->tp ? r->tp : 1) % r->dp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: SGLang's data-parallel attention splits the tp %u"
+		                  " GPUs into dp %u groups, and %u does not divide %u",
+		                  name, r->tp ? r->tp : 1, r->dp, r->dp, r->tp ? r->tp : 1);
 	if (m->heads % tp != 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: tensor parallel %u does not divide its %u query"

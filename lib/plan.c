@@ -347,6 +347,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		                  " parallelism is %s", kvp__zname(&z),
 		                  request->trtllm_cpp ? "its PyTorch runtime's, not the C++ one's"
 		                  : "not modelled for recurrent layers");
+	/* SGLang's data-parallel attention, as its code was read: one
+	 * pipeline stage, attention and MLA layers. */
+	if (kvp__sglang_dp_attention(request) &&
+	    ((request->pp ? request->pp : 1) > 1 || kvp_model_count_layers(m, KVP_LAYER_RECURRENT)))
+		return kvp__error(err, KVP_ERR_INVALID, "%s: SGLang's data-parallel attention"
+		                  " is not modelled %s", kvp__zname(&z),
+		                  (request->pp ? request->pp : 1) > 1 ? "with pipeline stages"
+		                  : "for recurrent layers");
 	/* Every field is set below but for the groups, each zeroed as it is
 	 * made, and the stages, each set as kvp__plan_parallel makes it: the
 	 * plan is 24 KB, mostly groups and stages a model does not have. */
@@ -473,6 +481,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		p->stage_units[0] = 0;
 	kvp__plan_expert_weights(m, est, p);
 	kvp__plan_replicated_weights(m, p);
+	kvp__plan_attention_weights(m, est, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);

@@ -238,8 +238,8 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 			most = bytes[s];
 	}
 	/* Every rank holds its stage's share, and each replica again
-	 * (kvp__plan_parallel). */
-	total *= (uint64_t)pl->request.tp * pl->request.dp;
+	 * (kvp__plan_parallel, kvp__stage_gpus). */
+	total *= kvp__stage_gpus(&pl->request);
 	if (total >= FAST_LIMIT)
 		return whole_point(pl, seq, batch, point, fits, err);
 	point->cache_total_bytes = (uint64_t)total;

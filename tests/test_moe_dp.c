@@ -353,7 +353,10 @@ static void test_review_cases(void **state)
  * TensorRT-LLM, where the exact model splits all: 167,750,000,000.
  * Without a query down-projection (q_lora_rank 0, as DeepSeek-V2-Lite):
  * 61 x 7,168 x 576 + 106,430,464 = 358,285,312 parameters, 716,570,624 B,
- * and 168,376,999,296 B a GPU.  At tp 1 nothing changes. */
+ * and 168,376,999,296 B a GPU.  At tp 1 nothing changes.  SGLang adds
+ * its bf16 w_kc and w_vc beside each kv_b_proj (deepseek_v2.py
+ * post_load_weights), of the GPU's 16 heads: 61 x 16 x (128 + 128) x 512
+ * x 2 B = 255,852,544. */
 static void test_replicated(void **state)
 {
 	static const kvp_engine engines[] = {KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG,
@@ -377,7 +380,9 @@ static void test_replicated(void **state)
 		request(&r, engines[i], 8, 1, 1, false);
 		assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
 		assert_int_equal(p.replicated_bytes, 2059796480ull);
-		assert_int_equal(f.stage_weights[0], 169552321920ull);
+		assert_int_equal(p.attention_copy_bytes,
+		                 engines[i] == KVP_ENGINE_SGLANG ? 255852544ull : 0);
+		assert_int_equal(f.stage_weights[0], 169552321920ull + p.attention_copy_bytes);
 	}
 	request(&r, KVP_ENGINE_EXACT, 8, 1, 1, false);
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);

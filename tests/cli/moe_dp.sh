@@ -42,9 +42,11 @@ expect_error "an expert's inner size tp x dp does not divide" \
 	"^kvplan: deepseek-v3: vLLM splits each expert's 2048 inner channels over tp x dp = 3 GPUs, which does not divide them \(--enable-expert-parallel keeps experts whole\)$" \
 	--model deepseek-v3 --seq 8192 --engine vllm --dp 3 --gpu h200
 
-# SGLang's replicas each hold the whole model: 1,342,000,000,000 B.
+# SGLang's replicas each hold the whole model, 1,342,000,000,000 B, and
+# its bf16 w_kc and w_vc of every kv_b_proj (deepseek_v2.py
+# post_load_weights): 61 x 128 x (128 + 128) x 512 x 2 B = 2,046,820,352.
 run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --gpu h200 --format json
-is weights_per_gpu 1342000000000 "SGLang: whole replicas"
+is weights_per_gpu 1344046820352 "SGLang: whole replicas"
 run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gpu h200
 check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"

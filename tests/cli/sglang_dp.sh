@@ -1,0 +1,86 @@
+# sglang_dp.sh — SGLang's data-parallel attention (--enable-dp-attention):
+# tp GPUs, not tp x dp, whose attention runs in dp groups of tp / dp; the
+# attention's weights over tp / dp, the embedding whole, the rest over tp;
+# its bf16 w_kc and w_vc beside every kv_b_proj; and max_bs x dp x 4.5 MiB
+# more held back.  Figures worked by hand here and in
+# tests/test_sglang_dp.c.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# DeepSeek-V3 in fp16 at --tp 16 --dp 8: attention tp 2.
+#   attention: 61 x (1,536 x 128 x 192 + 512 x 128 x 256 + 128 x 128 x
+#   7,168) = 10,489,954,304 parameters, 20,979,908,608 B, half a GPU;
+#   w_kc and w_vc of 64 heads: 61 x 64 x 256 x 512 x 2 = 1,023,410,176;
+#   whole: 2,059,796,480 (MLA down-projections, routers) and the
+#   embedding 129,280 x 7,168 x 2 = 1,853,358,080;
+#   the rest 1,342,000,000,000 - 20,979,908,608 - 2,059,796,480 -
+#   1,853,358,080 = 1,317,106,936,832, ceil(/ 16) = 82,319,183,552.
+#   A GPU: 97,745,702,592 B.
+# The share: 512 + 8,192 x 1.5 + 16 / 8 x 1,024 + 512 x 2 + 512 x 8 x 4.5
+# + 1,536 = 35,840 MiB of 144,384: 0.752; usable floor(151,397,597,184 x
+# 0.752) = 113,850,993,082; for the cache 16,105,290,490 B, at 576 x 2 x
+# 61 = 70,272 B a token 229,185 tokens.  The cache on 16 GPUs, not 128.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --gpu h200 --explain
+has_line "16 GPUs" "Parallel: tp 16, pp 1, dp 8 (16 GPUs); 64 kv heads per GPU"
+has_line "the groups and the parts" \
+	"  data-parallel attention: 8 groups of tp 2, each serving its own requests; attention 20,979,908,608 B over tp 2 (+ w_kc/w_vc 1,023,410,176 B a GPU), the embedding whole, the rest over tp 16"
+has_line "explain: the cache on 16 GPUs" \
+	"  cache: 575,738,496 x tp 16 = 9,211,815,936 B (per-token caches 9,211,815,936 B, recurrent state 0 B)"
+has_line "explain: the weights per GPU" \
+	"    weights per GPU: the attention's projections 20,979,908,608 B over tp 2, 10,489,954,304 B a GPU + w_kc/w_vc 1,023,410,176 B (bf16 copies of kv_b_proj) + the embedding 1,853,358,080 B whole + 2,059,796,480 B whole on every rank + the rest's 1,317,106,936,832 B, ceil(/ tp 16) = 97,745,702,592 B"
+has_line "explain: the share's data-parallel term" \
+	"    mem_fraction_static: SGLang's default (memory_hook): gpu_mem 144384 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 512 x 2 + data-parallel attention's 512 x dp 8 x 4.5 + an MLA model's prefill CUDA graphs 1536 = 35840 MiB; round((144384 - 35840) / 144384, 3) = 0.752"
+has_line "explain: the budget" \
+	"    budget for the cache: 113,850,993,082 - 97,745,702,592 - reserve 0 = 16,105,290,490 B"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --gpu h200 --format json
+is attention_dp true "JSON: attention_dp"
+is attention_tp 2 "JSON: the attention's tp"
+is gpu_count 16 "JSON: the GPUs"
+is attention_bytes 20979908608 "JSON: the attention's bytes"
+is attention_gpu_bytes 10489954304 "JSON: a GPU's share of them"
+is attention_copy_bytes 1023410176 "JSON: w_kc and w_vc"
+is weights_per_gpu 97745702592 "JSON: the weights per GPU"
+check "JSON: SGLang's share on the GPU" grep -q '^ *"mem_util": 0.752,$' "$work/out"
+is capacity_tokens 229185 "JSON: the pool's tokens"
+
+# At tp 8, dp 8 (attention tp 1) the weights are 191,578,250,624 B a GPU
+# (tests/test_sglang_dp.c), past the usable floor(151,397,597,184 x
+# 0.759) = 114,910,776,262; tp 16 fits, and min-gpus searches tp from dp.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention --gpu h200
+has_line "does not fit, and the GPUs that do" \
+	"h200: does not fit: the weights (191,578,250,624 B per GPU) and the reserve exceed the usable 114,910,776,262 B; fits with 16 GPUs (tp 16, in dp 8 attention groups)"
+run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --enable-dp-attention --gpu h200 --solve min-gpus
+has_line "min-gpus" "h200: min-gpus = 16 (tp 16, in dp 8 attention groups)"
+
+# Without it SGLang's --dp is whole replicas: tp 8 x dp 8 = 64 GPUs, each
+# ceil((1,342,000,000,000 - 2,059,796,480) / 8) + 2,059,796,480 +
+# 61 x 16 x 256 x 512 x 2 (w_kc, w_vc) = 169,808,174,464 B; at dp 1 the
+# flag changes nothing (SGLang turns it off).
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 8 --gpu h200 --format json
+is weights_per_gpu 169808174464 "replicas: the weights per GPU"
+is cache_total_bytes 36847263744 "replicas: the cache on 64 GPUs, 575,738,496 x 64"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --enable-dp-attention --gpu h200 --format json
+is weights_per_gpu 169808174464 "dp 1: as without"
+is attention_dp false "dp 1: JSON says it is off"
+
+# Llama 3 70B at tp 8, dp 2 (attention tp 4): 2 kv heads a GPU, and a
+# warning that llama.py was not read for it.
+run --model llama3-70b --seq 8192 --engine sglang --tp 8 --dp 2 --enable-dp-attention --gpu h100-sxm
+has_line "GQA: kv heads over the attention's tp" "Parallel: tp 8, pp 1, dp 2 (8 GPUs); 2 kv heads per GPU"
+check "a model whose code was not read is said so" test "$(cat "$work/err")" = \
+	"kvplan: warning: llama3-70b: SGLang's data-parallel attention was read in its DeepSeek, Qwen 2 and 3 and Llama 4 models; model_type 'llama' is taken to place its weights as they do"
+
+expect_error "dp does not divide tp" \
+	"^kvplan: deepseek-v3: SGLang's data-parallel attention splits the tp 8 GPUs into dp 3 groups, and 3 does not divide 8$" \
+	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 3 --enable-dp-attention --gpu h200
+expect_error "pipeline stages refused" \
+	"^kvplan: deepseek-v3: SGLang's data-parallel attention is not modelled with pipeline stages$" \
+	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --pp 2 --dp 2 --enable-dp-attention --gpu h200
+expect_error "recurrent layers refused" \
+	"^kvplan: qwen3-next-80b-a3b: SGLang's data-parallel attention is not modelled for recurrent layers$" \
+	--model qwen3-next-80b-a3b --seq 8192 --engine sglang --tp 8 --dp 2 --enable-dp-attention --gpu h200
+run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --dp 2 --enable-dp-attention --gpu h200
+check "vLLM warns of it" test "$(cat "$work/err")" = \
+	"kvplan: warning: --enable-dp-attention is a sglang setting; --engine vllm ignores it"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 2 --enable-attention-dp --gpu h200 --format json
+is attention_dp false "TensorRT-LLM's flag leaves SGLang's off"
+done_testing
