@@ -222,6 +222,7 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->weight_head_bytes = r->weight_head_bytes;
 	out->weight_expert_bytes = r->weight_expert_bytes;
 	out->weight_replicated_bytes = r->weight_replicated_bytes;
+	out->weight_attention_bytes = r->weight_attention_bytes;
 	out->weights_format = r->weights_format;
 	out->mem_util = r->mem_util;
 	out->chunked_prefill_size = r->chunked_prefill_size;

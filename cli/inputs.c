@@ -270,6 +270,7 @@ void cli_source_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "expert_params", p->weights.expert_params);
 		json_u64(w, "expert_bytes", p->weights.expert_bytes);
 		json_u64(w, "replicated_bytes", p->weights.replicated_bytes);
+		json_u64(w, "attention_bytes", p->weights.attention_bytes);
 		if (p->weights.index_total_size)
 			json_u64(w, "index_total_size", p->weights.index_total_size);
 		else

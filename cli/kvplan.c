@@ -284,6 +284,7 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 			r->weight_head_bytes = plan->weights.head_bytes;
 			r->weight_expert_bytes = plan->weights.expert_bytes;
 			r->weight_replicated_bytes = plan->weights.replicated_bytes;
+			r->weight_attention_bytes = plan->weights.attention_bytes;
 			if (r->mtp_layers)
 				r->draft_weight_bytes = plan->weights.mtp_bytes;
 		}

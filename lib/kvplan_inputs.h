@@ -164,6 +164,13 @@ typedef struct kvp_weights {
 	 * GGUF's ffn_gate_inp and exp_probs_b) (kvp_request
 	 * weight_replicated_bytes). */
 	uint64_t replicated_bytes;
+	/* Of bytes, the model's own attention projections but for those held
+	 * whole: tensors with a part q_proj, k_proj, v_proj, qkv_proj,
+	 * o_proj, q_b_proj or kv_b_proj (their scales with them; GGUF's
+	 * attn_q, attn_k, attn_v, attn_qkv, attn_output, attn_q_b, attn_kv_b,
+	 * attn_k_b and attn_v_b), which SGLang's data-parallel attention
+	 * splits over tp / dp (kvp_request weight_attention_bytes). */
+	uint64_t attention_bytes;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

@@ -430,6 +430,11 @@ typedef struct kvp_request {
 	                          * checkpoint's kvp_weights replicated_bytes;
 	                          * kvp_plan replicated_bytes); 0: from the
 	                          * shape */
+	uint64_t weight_attention_bytes; /* of weight_bytes, the attention's
+	                          * projections but for those held whole (a
+	                          * checkpoint's kvp_weights attention_bytes;
+	                          * kvp_plan attention_bytes); 0: from the
+	                          * shape */
 	/* TensorRT-LLM's enable_attention_dp (its PyTorch runtime): each of
 	 * the tp ranks runs attention alone for its own requests, with every
 	 * head (modules/attention.py: tp_size 1 under attention DP), and its

@@ -108,7 +108,11 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	/* At the weights' bytes: a format's quantized ones (the attention's
 	 * projections are linear layers it quantizes), else the whole
 	 * model's by parameters. */
-	if (est && est->quantized_params && a.all <= est->quantized_params) {
+	if (r->weight_bytes && r->weight_attention_bytes) {
+		bytes = r->weight_attention_bytes; /* counted in the checkpoint */
+		if (bytes > r->weight_bytes)
+			return;
+	} else if (est && est->quantized_params && a.all <= est->quantized_params) {
 		bytes = (uint64_t)((unsigned __int128)est->quantized_bytes * a.all /
 		                   est->quantized_params);
 	} else {

@@ -231,6 +231,31 @@ static bool replicated_tensor(const char *name, size_t len)
 	return false;
 }
 
+/* An attention projection, but for those held whole (kvp_weights
+ * attention_bytes): a dot-separated part q_proj, k_proj, v_proj,
+ * qkv_proj, o_proj, q_b_proj or kv_b_proj, or GGUF's attn_q, attn_k,
+ * attn_v, attn_qkv, attn_output, attn_q_b, attn_kv_b, attn_k_b and
+ * attn_v_b. */
+static bool attention_tensor(const char *name, size_t len)
+{
+	static const char *const parts[] = {"q_proj", "k_proj", "v_proj", "qkv_proj",
+		"o_proj", "q_b_proj", "kv_b_proj", "attn_q", "attn_k", "attn_v", "attn_qkv",
+		"attn_output", "attn_q_b", "attn_kv_b", "attn_k_b", "attn_v_b", NULL};
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		size_t n = i - start;
+
+		if (i < len && name[i] != '.')
+			continue;
+		for (int j = 0; parts[j]; j++)
+			if (n == strlen(parts[j]) && memcmp(name + start, parts[j], n) == 0)
+				return true;
+		start = i + 1;
+	}
+	return false;
+}
+
 /* The towers llama.cpp's converter writes to an mmproj file (Qwen-VL's
  * visual, LLaVA's and Gemma 3's vision_tower, Llama 4's and InternVL's
  * vision_model, their multi_modal_projector, InternVL's mlp1, Gemma 3n's
@@ -294,6 +319,8 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 		weights->expert_params += params;
 	} else if (replicated_tensor(name, name_len)) {
 		weights->replicated_bytes += bytes;
+	} else if (attention_tensor(name, name_len)) {
+		weights->attention_bytes += bytes;
 	}
 	t->tensors++;
 	weights->tensors++;

@@ -424,6 +424,32 @@ static void test_expert_tensors(void **state)
 	ggufw_free(&w);
 }
 
+/* The attention's projections (kvp_weights attention_bytes): attn_q
+ * [64, 8] f16 1,024 B, attn_kv_b [64, 4] f16 512 B and attn_output [64,
+ * 8] f32 2,048 B, 3,584 B; not attn_q_a [64, 2] f16, 256 B, held whole,
+ * nor attn_norm [64] f32, 256 B: of 4,096 B. */
+static void test_attention_tensors(void **state)
+{
+	uint64_t q[2] = {64, 8}, kvb[2] = {64, 4}, qa[2] = {64, 2}, norm[1] = {64};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	llama2_keys(&w);
+	ggufw_tensor(&w, "blk.0.attn_q.weight", 2, q, F16, 1024);
+	ggufw_tensor(&w, "blk.0.attn_kv_b.weight", 2, kvb, F16, 512);
+	ggufw_tensor(&w, "blk.0.attn_output.weight", 2, q, F32, 2048);
+	ggufw_tensor(&w, "blk.0.attn_q_a.weight", 2, qa, F16, 256);
+	ggufw_tensor(&w, "blk.0.attn_norm.weight", 1, norm, F32, 256);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.weights.bytes, 4096);
+	assert_int_equal(p.weights.attention_bytes, 3584);
+	assert_int_equal(p.weights.replicated_bytes, 256);
+	ggufw_free(&w);
+}
+
 /* From a file on disk, and a sparse one whose single f32 tensor of
  * 65536 x 16384 values claims 4 GiB: it is mapped, its data never read,
  * so the test is as fast as the small one. */
@@ -516,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_llama4_chunked),
 		cmocka_unit_test(test_weights_per_type),
 		cmocka_unit_test(test_expert_tensors),
+		cmocka_unit_test(test_attention_tensors),
 		cmocka_unit_test(test_read_files),
 		cmocka_unit_test(test_allocation_failure),
 	};

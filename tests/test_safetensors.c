@@ -309,6 +309,52 @@ static void test_replicated_tensors(void **state)
 	assert_int_equal(w.bytes, 66);
 	assert_int_equal(w.replicated_bytes, 40);
 	assert_int_equal(w.mtp_bytes, 4);
+	assert_int_equal(w.attention_bytes, 0);
+}
+
+/* The attention's projections SGLang's data-parallel attention splits
+ * over tp / dp (kvp_weights attention_bytes), scales with them: q_b_proj
+ * [4, 2] BF16 16 B and its weight_scale_inv 2 B, kv_b_proj [3] 6 B,
+ * o_proj [2] 4 B, a fused qkv_proj [5] 10 B and GGUF-style attn_output
+ * [1] 2 B: 40 B; not q_a_proj (whole, 2 B), nor a q_norm (2 B), nor an
+ * MTP layer's q_proj (61: 2 B), nor a tower's (visual.blocks.0.attn.qkv,
+ * 2 B). */
+static void test_attention_tensors(void **state)
+{
+	static const char header[] =
+		"{\"model.layers.0.self_attn.q_b_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[4,2],\"data_offsets\":[0,16]},"
+		"\"model.layers.0.self_attn.q_b_proj.weight_scale_inv\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[16,18]},"
+		"\"model.layers.0.self_attn.kv_b_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[3],\"data_offsets\":[18,24]},"
+		"\"model.layers.0.self_attn.o_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[24,28]},"
+		"\"model.layers.1.self_attn.qkv_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[5],\"data_offsets\":[28,38]},"
+		"\"blk.1.attn_output.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[38,40]},"
+		"\"model.layers.0.self_attn.q_a_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[40,42]},"
+		"\"model.layers.0.self_attn.q_norm.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[42,44]},"
+		"\"model.layers.61.self_attn.q_proj.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[44,46]},"
+		"\"visual.blocks.0.attn.qkv.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[1],\"data_offsets\":[46,48]}}";
+	const char *path = st_write("attn/model.safetensors", UINT64_MAX, header, 48);
+	kvp_weights w;
+	kvp_error err;
+
+	(void)state;
+	kvp_weights_init(&w);
+	w.mtp_from_layer = 61;
+	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
+	assert_int_equal(w.bytes, 48);
+	assert_int_equal(w.attention_bytes, 40);
+	assert_int_equal(w.replicated_bytes, 2);
+	assert_int_equal(w.mtp_bytes, 2);
+	assert_int_equal(w.vision_bytes, 2);
 }
 
 /* Types narrower than a byte count bits (tensor.rs Dtype::bitsize):
@@ -443,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_mtp_and_towers),
 		cmocka_unit_test(test_experts),
 		cmocka_unit_test(test_replicated_tensors),
+		cmocka_unit_test(test_attention_tensors),
 		cmocka_unit_test(test_sub_byte_types),
 		cmocka_unit_test(test_sharded_index_and_directory),
 		cmocka_unit_test(test_allocation_failures),

@@ -199,6 +199,35 @@ static void test_off(void **state)
 	assert_int_equal(p.cache_total_bytes, 70272ull * 8192 * 64);
 }
 
+/* A checkpoint's counts, taken as they are: 700,000,000,000 B, of which
+ * the attention's 11,000,000,000, 1,000,000,000 whole on every rank, an
+ * embedding and a head of 1,000,000,000 each.  At tp 8, dp 8: (700 - 11 -
+ * 1 - 1) x 10^9 / 8 = 85,875,000,000, + 11,000,000,000 + 1,000,000,000 +
+ * 1,000,000,000 + the copies 2,046,820,352 = 100,921,820,352 B; at dp 2
+ * the attention 2,750,000,000 a GPU. */
+static void test_checkpoint_counts(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	request(&r, KVP_ENGINE_SGLANG, 8, 8);
+	r.weight_bytes = 700000000000ull;
+	r.weight_attention_bytes = 11000000000ull;
+	r.weight_replicated_bytes = 1000000000ull;
+	r.weight_embedding_bytes = 1000000000ull;
+	r.weight_head_bytes = 1000000000ull;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.attention_bytes, 11000000000ull);
+	assert_int_equal(p.attention_gpu_bytes, 11000000000ull);
+	assert_int_equal(f.stage_weights[0], 100921820352ull);
+	r.dp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.attention_gpu_bytes, 2750000000ull);
+}
+
 /* Llama 3 70B at tp 32, dp 2: attention tp 16, past its 8 kv heads, so
  * each GPU holds one kv head's K and V (replicated), and the cache 80 x
  * 2 x 128 x 2 B = 40,960 B a token.
@@ -307,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mla_weights),
 		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_checkpoint_counts),
 		cmocka_unit_test(test_gqa_replicated_heads),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reserve),
