@@ -185,6 +185,13 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        !p->model.kv_lora_rank ? "routers"
 			        : lp->routed_experts ? "MLA down-projections and routers"
 			                             : "MLA down-projections");
+		/* Each GPU's kv head whole past the kv heads
+		 * (lib/attn_weights.c): its K and V weights past its share. */
+		if (lp->stage_kv_replica_bytes[0])
+			fprintf(out, "  kv heads fewer than tp: each GPU holds a kv head's K and V"
+			        " weights whole, %s B%s past its share\n",
+			        cli_grouped(lp->stage_kv_replica_bytes[0], a, sizeof a),
+			        lp->stages > 1 ? " on the first stage's" : "");
 		/* vLLM's experts over tp x dp GPUs (lib/fit.c gpu_weights). */
 		if (cli_experts_over_dp(lp)) {
 			uint64_t group = (uint64_t)r->tp * r->dp;
@@ -205,7 +212,7 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        lp->expert_bytes ? "the routed experts over them, every other"
 			                           " weight whole on each"
 			                         : "every weight whole on each");
-		/* SGLang's data-parallel attention (lib/sglang_dp.c). */
+		/* SGLang's data-parallel attention (lib/attn_weights.c). */
 		if (cli_sglang_dp_attention(r)) {
 			fprintf(out, "  data-parallel attention: %u groups of tp %u, each serving its"
 			        " own requests; attention %s B over tp %u", r->dp, r->tp / r->dp,
@@ -538,7 +545,7 @@ void cli_engine_warnings(const struct cli_plan *p)
 {
 	/* Read in deepseek_v2.py (DeepSeek-V2/V3, Kimi K2), qwen2.py,
 	 * qwen3.py, qwen2_moe.py, qwen3_moe.py and llama4.py: the embedding
-	 * whole, the attention over tp / dp (lib/sglang_dp.c). */
+	 * whole, the attention over tp / dp (lib/attn_weights.c). */
 	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "kimi_k2",
 		"qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "llama4", "llama4_text"};
 	const char *type = p->model.model_type;

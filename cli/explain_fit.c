@@ -154,7 +154,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	/* vLLM's routed experts over tp x dp GPUs (lib/fit.c). */
 	bool experts = cli_experts_over_dp(lp);
 
-	/* SGLang's data-parallel attention (lib/sglang_dp.c), one stage. */
+	/* SGLang's data-parallel attention (lib/attn_weights.c), one stage. */
 	if (cli_sglang_dp_attention(r)) {
 		uint64_t w = f->weights_bytes - lp->draft_weights_bytes;
 		uint64_t parts = lp->replicated_bytes + lp->attention_bytes + lp->embedding_bytes;
@@ -181,7 +181,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "", whole[80] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "", beside[160] = "";
+		size_t n = 0;
 
 		if (lp->stages > 1)
 			snprintf(stage, sizeof stage, " of stage %u", s);
@@ -190,6 +191,15 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		if (r->tp > 1 && lp->stage_replicated_bytes[s])
 			snprintf(whole, sizeof whole, " less the %s B every rank holds whole",
 			         g(lp->stage_replicated_bytes[s]));
+		/* Past the even shares (lib/attn_weights.c): SGLang's w_kc
+		 * and w_vc, and the K and V of replicated kv heads. */
+		if (lp->attention_copy_bytes)
+			n += (size_t)snprintf(beside, sizeof beside, " + w_kc/w_vc %s%s",
+			                      lp->stages > 1 ? "(the stage's share of) " : "",
+			                      g(lp->attention_copy_bytes));
+		if (lp->stage_kv_replica_bytes[s] && n < sizeof beside)
+			snprintf(beside + n, sizeof beside - n, " + replicated kv heads' K and V %s",
+			         g(lp->stage_kv_replica_bytes[s]));
 		if (experts) {
 			uint64_t group = (uint64_t)r->tp * r->dp, x = lp->stage_expert_bytes[s];
 			const char *draft = s + 1 == lp->stages && lp->draft_weights_bytes
@@ -197,16 +207,16 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 
 			if (r->expert_parallel)
 				say(e, "  weights per GPU%s: its experts' %s B x ceil(%u / %llu) / %u,"
-				    " rounded up, + the other weights'%s%s ceil(/ tp %u)%s%s = %s B%s",
+				    " rounded up, + the other weights'%s%s ceil(/ tp %u)%s%s%s = %s B%s",
 				    stage, g(x), lp->routed_experts, (unsigned long long)group,
-				    lp->routed_experts, whole, whole[0] ? "," : "", r->tp, whole[0] ? " + those" : "", draft,
+				    lp->routed_experts, whole, whole[0] ? "," : "", r->tp, whole[0] ? " + those" : "", beside, draft,
 				    g(f->stage_weights[s]),
 				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
 			else
 				say(e, "  weights per GPU%s: its experts' %s B, ceil(/ %llu), + the other"
-				    " weights'%s%s ceil(/ tp %u)%s%s = %s B%s", stage, g(x),
+				    " weights'%s%s ceil(/ tp %u)%s%s%s = %s B%s", stage, g(x),
 				    (unsigned long long)group, whole, whole[0] ? "," : "", r->tp, whole[0] ? " + those" : "",
-				    draft, g(f->stage_weights[s]),
+				    beside, draft, g(f->stage_weights[s]),
 				    lp->stages > 1 && s == f->stage ? " (binds)" : "");
 			continue;
 		}
@@ -214,12 +224,12 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			snprintf(share, sizeof share, " (%s of %s parameters)",
 			         g(lp->stage_units[s] - (s ? lp->stage_units[s - 1] : 0)),
 			         g(lp->stage_units[lp->stages - 1]));
-		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s%s, ceil(/ tp %u)%s%s = %s B%s",
+		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s%s, ceil(/ tp %u)%s%s%s = %s B%s",
 		    stage, lp->stage_layers[s], lp->layers, share,
 		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
 		    s + 1 == lp->stages && lp->embedding_bytes &&
 		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "", whole,
-		    r->tp, whole[0] ? " + those" : "", s + 1 == lp->stages && lp->draft_weights_bytes
+		    r->tp, whole[0] ? " + those" : "", beside, s + 1 == lp->stages && lp->draft_weights_bytes
 		           ? " + the draft's, ceil(/ tp)" : "",
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}

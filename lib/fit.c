@@ -224,19 +224,20 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
  * flatten_tp_across_dp_and_pcp's dp x tp, and with expert parallelism
  * ep_size is that and each GPU holds whole experts, at most
  * ceil(experts / ep_size) of them: determine_expert_map). */
-/* Under SGLang's data-parallel attention, the parts of a stage's weights
- * that do not lie over tp (sglang_dp.c): the attention's projections, a
- * of them and ag on one GPU, and the embedding e, whole; copies, SGLang's
- * w_kc and w_vc on one GPU. */
+/* The parts of a stage's weights that do not lie evenly over tp
+ * (attn_weights.c): under SGLang's data-parallel attention the
+ * attention's projections, a of them and ag on one GPU, and the
+ * embedding e, whole; copies, SGLang's w_kc and w_vc on one GPU; kvr, the
+ * K and V one GPU holds past its share, its kv head replicated. */
 struct attn_split {
-	uint64_t a, ag, e, copies;
+	uint64_t a, ag, e, copies, kvr;
 };
 
 static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep,
                               const struct attn_split *att)
 {
 	const kvp_request *r = &plan->request;
-	uint64_t group, mine, dp = r->dp ? r->dp : 1;
+	uint64_t group, mine, dp = r->dp ? r->dp : 1, extra = 0;
 
 	/* Past a stage's share (a checkpoint's count, or a rounded parameter
 	 * count's experts): the whole weights first, then the experts. */
@@ -259,11 +260,12 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 
 		return ceil_div(w - rep - a - e, r->tp) + rep + ag + e + att->copies;
 	}
-	if (att && r->engine == KVP_ENGINE_SGLANG)
-		return ceil_div(w - rep, r->tp) + rep + att->copies;
-	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
+	/* Whole on every rank: rep (kvp_plan replicated_bytes); beside the
+	 * even shares, SGLang's copies and replicated kv heads. */
+	if (att)
+		extra = att->copies + att->kvr;
 	if (!kvp__experts_over_dp(plan))
-		return ceil_div(w - rep, r->tp) + rep;
+		return ceil_div(w - rep, r->tp) + rep + extra;
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
 		uint64_t local = ceil_div(plan->routed_experts, group);
@@ -276,7 +278,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 		mine = ceil_div(x, group);
 	}
 	/* the parts of w, which fit */
-	return ceil_div(w - x - rep, r->tp) + rep + mine;
+	return ceil_div(w - x - rep, r->tp) + rep + mine + extra;
 }
 
 /* SGLang's w_kc and w_vc on a GPU of stage t: the same for each of the
@@ -301,7 +303,7 @@ static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
 	/* the attention's parts with one stage alone (plan.c) */
 	struct attn_split att = {plan->attention_bytes, plan->attention_gpu_bytes,
 	                         t == 0 ? plan->embedding_bytes : 0,
-	                         stage_copies(plan, t)};
+	                         stage_copies(plan, t), plan->stage_kv_replica_bytes[t]};
 
 	return split_weights(plan, w, plan->stage_expert_bytes[t],
 	                     plan->stage_replicated_bytes[t], &att);
@@ -325,7 +327,7 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
 	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
 	uint64_t body, x, rep;
 
-	struct attn_split att = {0, 0, 0, 0};
+	struct attn_split att = {0, 0, 0, 0, 0};
 
 	if (!r->mtp_layers || r->draft)
 		return ceil_div(d, r->tp);

@@ -319,6 +319,14 @@ typedef struct kvp_plan {
 	uint64_t attention_bytes;
 	uint64_t attention_gpu_bytes;
 	uint64_t attention_copy_bytes;
+	/* vLLM, SGLang and TensorRT-LLM (but under data-parallel attention):
+	 * what one GPU of each stage holds of its attention layers' K and V
+	 * projections past its even share, where the kv heads are fewer than
+	 * tp and each GPU keeps one whole (QKVParallelLinear's
+	 * num_kv_head_replicas): hidden x (head_dim + head_dim_v) x (tp - kv)
+	 * / tp parameters a layer, at the weights' bytes a parameter; entries
+	 * past the stages left as they were; 0 where none. */
+	uint64_t stage_kv_replica_bytes[KVP_PP_MAX];
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

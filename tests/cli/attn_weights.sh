@@ -1,9 +1,11 @@
-# sglang_dp.sh — SGLang's data-parallel attention (--enable-dp-attention):
+# attn_weights.sh — what a GPU holds of the attention's weights past its
+# even share: a kv head's K and V whole where the kv heads are fewer than
+# tp; and SGLang's data-parallel attention (--enable-dp-attention):
 # tp GPUs, not tp x dp, whose attention runs in dp groups of tp / dp; the
 # attention's weights over tp / dp, the embedding whole, the rest over tp;
 # its bf16 w_kc and w_vc beside every kv_b_proj; and max_bs x dp x 4.5 MiB
 # more held back.  Figures worked by hand here and in
-# tests/test_sglang_dp.c.
+# tests/test_attn_weights.c.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # DeepSeek-V3 in fp16 at --tp 16 --dp 8: attention tp 2.
@@ -43,7 +45,7 @@ check "JSON: SGLang's share on the GPU" grep -q '^ *"mem_util": 0.752,$' "$work/
 is capacity_tokens 229185 "JSON: the pool's tokens"
 
 # At tp 8, dp 8 (attention tp 1) the weights are 191,578,250,624 B a GPU
-# (tests/test_sglang_dp.c), past the usable floor(151,397,597,184 x
+# (tests/test_attn_weights.c), past the usable floor(151,397,597,184 x
 # 0.759) = 114,910,776,262; tp 16 fits, and min-gpus searches tp from dp.
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention --gpu h200
 has_line "does not fit, and the GPUs that do" \
@@ -83,4 +85,14 @@ check "vLLM warns of it" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-dp-attention is a sglang setting; --engine vllm ignores it"
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 2 --enable-attention-dp --gpu h200 --format json
 is attention_dp false "TensorRT-LLM's flag leaves SGLang's off"
+
+# Llama 3 70B in fp16 at tp 16 under vLLM: 8 kv heads, so each GPU keeps
+# one whole, 8,192 x 256 x (16 - 8) / 16 x 80 = 83,886,080 parameters past
+# its share, 167,772,160 B; a GPU 141,107,412,992 / 16 + those =
+# 8,986,985,472 B.
+run --model llama3-70b --seq 8192 --engine vllm --tp 16 --gpu h100-sxm --explain
+has_line "kv heads replicated" \
+	"  kv heads fewer than tp: each GPU holds a kv head's K and V weights whole, 167,772,160 B past its share"
+has_line "explain: their bytes" \
+	"    weights per GPU: 80 of 80 layers' + embedding + head, ceil(/ tp 16) + replicated kv heads' K and V 167,772,160 = 8,986,985,472 B"
 done_testing

@@ -1,5 +1,8 @@
 /*
- * test_sglang_dp.c — SGLang's data-parallel attention (`--tp T --dp D
+ * test_attn_weights.c — what a GPU holds of the attention's weights past
+ * its even share: K and V heads replicated where the kv heads are fewer
+ * than tp (vLLM's and SGLang's QKVParallelLinear, TensorRT-LLM's
+ * Attention); and SGLang's data-parallel attention (`--tp T --dp D
  * --enable-dp-attention`, kvp_request attention_dp): T GPUs whose
  * attention runs in D groups of T / D (layers/dp_attention.py
  * compute_dp_attention_world_info), so the cache holds the kv heads of
@@ -259,6 +262,52 @@ static void test_gqa_replicated_heads(void **state)
 	assert_int_equal(f.stage_weights[0], 7368032768ull);
 }
 
+/* Llama 3 70B in fp16 at tp 16: 8 kv heads, so each GPU holds one kv
+ * head's K and V whole, past its half a head's share: 8,192 x (128 + 128)
+ * x (16 - 8) / 16 = 1,048,576 parameters a layer, 80 layers 83,886,080,
+ * 167,772,160 B.  A GPU: 141,107,412,992 / 16 = 8,819,213,312 + those =
+ * 8,986,985,472 B, under vLLM, SGLang and TensorRT-LLM alike; at tp 8
+ * none: 17,638,426,624; the exact model none.  At tp 16 and pp 2 each
+ * stage's 40 layers half of them: (136,904,720,384 / 2 + 2,101,346,304) /
+ * 16 + 83,886,080 = 4,493,492,736 B on both stages. */
+static void test_kv_replicas(void **state)
+{
+	static const kvp_engine engines[] = {KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG,
+		KVP_ENGINE_TRTLLM};
+	kvp_model m = llama70();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+		request(&r, engines[i], 16, 1);
+		r.attention_dp = false;
+		plan_fit(&m, &r, &p, &f);
+		assert_int_equal(p.stage_kv_replica_bytes[0], 167772160ull);
+		assert_int_equal(f.stage_weights[0], 8986985472ull);
+		r.tp = 8;
+		plan_fit(&m, &r, &p, &f);
+		assert_int_equal(p.stage_kv_replica_bytes[0], 0);
+		assert_int_equal(f.stage_weights[0], 17638426624ull);
+	}
+	request(&r, KVP_ENGINE_EXACT, 16, 1);
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 8819213312ull);
+	request(&r, KVP_ENGINE_VLLM, 16, 1);
+	r.pp = 2;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.stage_kv_replica_bytes[0], 83886080ull);
+	assert_int_equal(p.stage_kv_replica_bytes[1], 83886080ull);
+	assert_int_equal(f.stage_weights[0], 4493492736ull);
+	assert_int_equal(f.stage_weights[1], 4493492736ull);
+	/* Under SGLang's data-parallel attention the replicas are in the
+	 * attention's share (attention_gpu_bytes), not here. */
+	request(&r, KVP_ENGINE_SGLANG, 32, 2);
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.stage_kv_replica_bytes[0], 0);
+}
+
 /* What SGLang asserts or kvplan did not read: dp must divide tp
  * (server_args.py: tp_size % dp_size == 0); pipeline stages and recurrent
  * layers are refused by name. */
@@ -338,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_checkpoint_counts),
 		cmocka_unit_test(test_gqa_replicated_heads),
+		cmocka_unit_test(test_kv_replicas),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reserve),
 	};

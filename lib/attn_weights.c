@@ -1,0 +1,204 @@
+/*
+ * attn_weights.c — what one GPU holds of the attention's weights beyond
+ * its even share under tensor parallelism:
+ *
+ *  - K and V heads replicated past the kv heads.  vLLM's and SGLang's
+ *    QKVParallelLinear (vllm/model_executor/layers/linear.py,
+ *    python/sglang/srt/layers/linear.py, __init__): with tp_size >=
+ *    total_num_kv_heads, num_kv_heads = 1 and num_kv_head_replicas =
+ *    tp_size / total_num_kv_heads, so each rank's weight holds one kv
+ *    head's K and V whole; TensorRT-LLM's Attention
+ *    (tensorrt_llm/_torch/modules/attention.py) takes (kv + tp - 1) // tp
+ *    heads a rank alike.  kvp_plan stage_kv_replica_bytes.
+ *
+ *  - SGLang's data-parallel attention (kvp_request attention_dp with dp >
+ *    1, `--tp T --dp D --enable-dp-attention`): T GPUs, not T x D, whose
+ *    attention runs in D groups of T / D (python/sglang/srt/layers/
+ *    dp_attention.py compute_dp_attention_world_info: attn_tp_size =
+ *    tp_size // dp_size).  Read at stored commits of python/sglang/srt/
+ *    (none matched to a release; doc/engines.md section 5):
+ *    models/deepseek_v2.py (3e4a39ee): q_b_proj (q_proj without
+ *    q_lora_rank), kv_b_proj and o_proj are Column/RowParallelLinear with
+ *    tp_size=attn_tp_size; fused_qkv_a_proj_with_mqa and the router whole
+ *    (kvp_plan replicated_bytes); the dense MLP, shared and routed experts
+ *    over the whole tp group; embed_tokens a VocabParallelEmbedding with
+ *    enable_tp=not is_dp_attention_enabled(), whole; lm_head over tp (over
+ *    attn tp only with --enable-dp-lm-head, not modelled).
+ *    models/qwen3_moe.py (008af3a6), qwen2_moe.py: QKVParallelLinear and
+ *    o_proj over attn_tp, each GPU holding max(1, kv / attn_tp) kv heads,
+ *    and embed_tokens whole.  kvp_plan attention_bytes and
+ *    attention_gpu_bytes.
+ *
+ *  - SGLang's w_kc and w_vc of every MLA layer, at any tp
+ *    (kvp_plan attention_copy_bytes; copy_bytes below).
+ *
+ * The layers are walked by their cycle (the pattern, or per-layer kv
+ * heads), each position counted as often as it recurs, so a model of
+ * 2^32 layers costs what one cycle does.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+/* The attention's projections but those every rank holds whole (MLA's
+ * down-projections), in parameters: in all; on one GPU of tp (attention
+ * tp) ranks, with whole kv heads; and, summed for the layers whose kv
+ * heads are fewer than tp, hidden x (head_dim + head_dim_v) x (tp - kv),
+ * tp times what a GPU holds past its even share of their K and V.
+ * overflow: a sum past 64 bits, no real model's. */
+struct attn_params {
+	unsigned __int128 all, gpu, replica;
+	bool overflow;
+};
+
+/* Positions j in [a, b) with j % cycle == i. */
+static uint64_t recurs(uint64_t a, uint64_t b, uint32_t i, uint32_t cycle)
+{
+	return (b / cycle + (i < b % cycle)) - (a / cycle + (i < a % cycle));
+}
+
+/* Layers a to b of m (a < b <= layers) on tp ranks, into *out. */
+static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
+                        struct attn_params *out)
+{
+	uint64_t hidden = m->hidden, heads = m->heads;
+	uint32_t cycle = m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len
+	                 ? m->layers : m->pattern_len ? m->pattern_len : 1;
+
+	memset(out, 0, sizeof *out);
+	if (cycle > m->layers)
+		cycle = m->layers;
+	for (uint32_t i = 0; i < cycle && !out->overflow; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		uint64_t n = recurs(a, b, i, cycle);
+		unsigned __int128 all = 0, gpu = 0, replica = 0;
+
+		if (!n)
+			continue;
+		if (kind == KVP_LAYER_MLA) {
+			uint64_t qk = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
+			uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+
+			/* q_b_proj (or q_proj), kv_b_proj and o_proj, by
+			 * heads, which tp divides (kvp__tp_check); each term
+			 * under 2^98. */
+			all = (unsigned __int128)(m->q_lora_rank ? m->q_lora_rank : hidden) *
+			      heads * qk +
+			      (unsigned __int128)m->kv_lora_rank * heads * (m->qk_nope_dim + v) +
+			      (unsigned __int128)heads * v * hidden;
+			gpu = all / tp;
+		} else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING ||
+		           kind == KVP_LAYER_CHUNKED) {
+			uint64_t hd = m->head_dim, hv = m->head_dim_v ? m->head_dim_v : hd;
+			uint32_t kv = kvp_model_layer_kv_heads(m, i);
+			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd + hv);
+			unsigned __int128 one = (unsigned __int128)hidden * (hd + hv);
+
+			all = qo + one * kv;
+			gpu = qo / tp + one * kvp__tp_heads(kv, tp);
+			if (kv < tp)
+				replica = one * (tp - kv);
+		}
+		/* A layer's under 2^64, times n (under 2^32), summed over at
+		 * most 256 positions: 128 bits hold it. */
+		if (all > UINT64_MAX || replica > UINT64_MAX) {
+			out->overflow = true;
+			break;
+		}
+		out->all += all * n;
+		out->gpu += gpu * n;
+		out->replica += replica * n;
+		out->overflow = out->all > UINT64_MAX;
+	}
+}
+
+/* SGLang's w_kc and w_vc, with or without data-parallel attention
+ * (models/deepseek_v2.py post_load_weights at 3e4a39ee and 00114aef;
+ * deepseek_common/deepseek_weight_loader.py at 29bd4e85 alike): each MLA
+ * layer's kv_b_proj, of the h heads one GPU holds, split per head into
+ * K's qk_nope rows and V's v_head_dim rows, each made contiguous again:
+ * new tensors beside kv_b_proj, which the prefill path keeps using.  In
+ * bf16: a bf16 checkpoint's own, and an fp8 one's 128 x 128 blocks
+ * dequantized to bf16 first (block_quant_dequant).  With one head a GPU,
+ * V's slice is already contiguous and stays a view (w_kc alone).  Not
+ * modelled: SGL_USE_DEEPGEMM_BMM's fp8 copies, and fp8 per-tensor
+ * checkpoints'. */
+static uint64_t copy_bytes(const kvp_model *m, uint32_t tp)
+{
+	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
+	unsigned __int128 b;
+
+	/* each factor under 2^33 but mla (2^32): under 2^131 only if
+	 * absurd, so checked in two steps */
+	b = (unsigned __int128)h * (m->qk_nope_dim + (h > 1 ? v : 0)) * m->kv_lora_rank * 2;
+	if (b > UINT64_MAX)
+		return 0;
+	b *= mla;
+	return b > UINT64_MAX ? 0 : (uint64_t)b;
+}
+
+/* The bytes of x of the attention's parameters, all of them: the
+ * checkpoint's count of its projections, or a format's quantized bytes a
+ * parameter, or the weights' bytes a parameter; 0 where none applies. */
+static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
+                         const kvp_plan *p, unsigned __int128 x, unsigned __int128 all)
+{
+	const kvp_request *r = &p->request;
+	uint64_t total = p->weights_bytes;
+
+	if (!all || x > all || all > m->params)
+		return 0; /* not this model's count */
+	if (r->weight_bytes && r->weight_attention_bytes) {
+		if (r->weight_attention_bytes > r->weight_bytes)
+			return 0;
+		return (uint64_t)((unsigned __int128)r->weight_attention_bytes * x / all);
+	}
+	if (est && est->quantized_params && all <= est->quantized_params)
+		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
+		                  est->quantized_params);
+	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+		return 0;
+	return (uint64_t)((unsigned __int128)total * x / m->params);
+}
+
+void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate *est,
+                                 kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	uint32_t tp = kvp__attn_tp(r);
+	struct attn_params a;
+
+	p->attention_bytes = p->attention_gpu_bytes = p->attention_copy_bytes = 0;
+	memset(p->stage_kv_replica_bytes, 0,
+	       (p->stages ? p->stages : 1) * sizeof p->stage_kv_replica_bytes[0]);
+	if (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
+	    r->engine != KVP_ENGINE_TRTLLM)
+		return;
+	if (r->engine == KVP_ENGINE_SGLANG && m->kv_lora_rank && m->heads &&
+	    kvp_model_count_layers(m, KVP_LAYER_MLA))
+		p->attention_copy_bytes = copy_bytes(m, tp);
+	if (!m->hidden || !m->params || tp < 1 || !m->layers)
+		return;
+	span_params(m, 0, m->layers, tp, &a);
+	if (a.overflow)
+		return;
+	if (kvp__sglang_dp_attention(r)) {
+		/* The attention's parts over tp / dp, replicas and all. */
+		p->attention_bytes = bytes_of(m, est, p, a.all, a.all);
+		if (p->attention_bytes)
+			p->attention_gpu_bytes = (uint64_t)((unsigned __int128)p->attention_bytes *
+			                                    a.gpu / a.all);
+		return;
+	}
+	if (!a.replica || tp < 2)
+		return;
+	/* Each stage's K and V past its even share, by its own layers. */
+	for (uint32_t s = 0; s < p->stages; s++) {
+		struct attn_params st;
+
+		span_params(m, p->stage_first[s], (uint64_t)p->stage_first[s] + p->stage_layers[s],
+		            tp, &st);
+		p->stage_kv_replica_bytes[s] = bytes_of(m, est, p, st.replica / tp, a.all);
+	}
+}
