@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kvplan.h"
 
@@ -366,6 +367,14 @@ static inline bool cli_sglang_dp_attention(const kvp_request *r)
 static inline uint64_t cli_gpus(const kvp_request *r)
 {
 	return (uint64_t)r->tp * r->pp * (cli_sglang_dp_attention(r) ? 1 : r->dp);
+}
+/* Whether device d is sm 100 or 103 (B200, B300; a suffix a or f
+ * allowed), where TensorRT-LLM dequantizes its MLA copies
+ * (kvp_plan attention_copy_sm100_bytes). */
+static inline bool cli_sm100f(const kvp_device *d)
+{
+	return (strncmp(d->arch, "sm_100", 6) == 0 || strncmp(d->arch, "sm_103", 6) == 0) &&
+	       (d->arch[6] == '\0' || ((d->arch[6] == 'a' || d->arch[6] == 'f') && !d->arch[7]));
 }
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */

@@ -635,7 +635,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(kvp_model_loaded_params(&p->model, r)),
 			    kvp_dtype_name(p->fit_options.weights_dtype),
 			    g(f->weights_bytes - dp->draft_weights_bytes));
-		explain_stage_weights(&e, p, f);
+		explain_stage_weights(&e, p, d, f);
 		explain_budget(&e, p, f, budget);
 		explain_vllm_profile(&e, dp, d, f);
 		/* vLLM 0.29 on answers within the budget less its null block:

@@ -131,7 +131,7 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
  * embedding on the first, the head on the last), over the tp ranks, and
  * llama.cpp's embedding in host memory. */
 void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
-                                  const kvp_fit *f)
+                           const kvp_device *d, const kvp_fit *f)
 {
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
@@ -181,7 +181,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "", whole[80] = "", beside[160] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "", beside[200] = "";
 		size_t n = 0;
 
 		if (lp->stages > 1)
@@ -191,15 +191,29 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		if (r->tp > 1 && lp->stage_replicated_bytes[s])
 			snprintf(whole, sizeof whole, " less the %s B every rank holds whole",
 			         g(lp->stage_replicated_bytes[s]));
-		/* Past the even shares (lib/attn_weights.c): SGLang's w_kc
-		 * and w_vc, and the K and V of replicated kv heads. */
+		/* Past the even shares (lib/attn_weights.c): the copies of
+		 * kv_b_proj, and the K and V of replicated kv heads. */
 		if (lp->attention_copy_bytes)
-			n += (size_t)snprintf(beside, sizeof beside, " + w_kc/w_vc %s%s",
+			n += (size_t)snprintf(beside, sizeof beside, " + %s %s%s",
+			                      r->engine == KVP_ENGINE_SGLANG ? "w_kc/w_vc"
+			                      : "k_b_proj_trans",
 			                      lp->stages > 1 ? "(the stage's share of) " : "",
 			                      g(lp->attention_copy_bytes));
+		if (lp->attention_copy_sm100_bytes && cli_sm100f(d) && n < sizeof beside)
+			n += (size_t)snprintf(beside + n, sizeof beside - n,
+			                      " + bf16 dequantized %s", g(lp->attention_copy_sm100_bytes));
 		if (lp->stage_kv_replica_bytes[s] && n < sizeof beside)
 			snprintf(beside + n, sizeof beside - n, " + replicated kv heads' K and V %s",
 			         g(lp->stage_kv_replica_bytes[s]));
+		/* TensorRT-LLM's attention data parallelism: all but the
+		 * routed experts whole (lib/fit.c split_weights). */
+		if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp) {
+			say(e, "  weights per GPU%s: the routed experts' %s B, ceil(/ tp %u), + every"
+			    " other weight whole%s = %s B%s", stage, g(lp->stage_expert_bytes[s]), r->tp,
+			    beside, g(f->stage_weights[s]),
+			    lp->stages > 1 && s == f->stage ? " (binds)" : "");
+			continue;
+		}
 		if (experts) {
 			uint64_t group = (uint64_t)r->tp * r->dp, x = lp->stage_expert_bytes[s];
 			const char *draft = s + 1 == lp->stages && lp->draft_weights_bytes

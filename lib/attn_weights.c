@@ -29,8 +29,10 @@
  *    and embed_tokens whole.  kvp_plan attention_bytes and
  *    attention_gpu_bytes.
  *
- *  - SGLang's w_kc and w_vc of every MLA layer, at any tp
- *    (kvp_plan attention_copy_bytes; copy_bytes below).
+ *  - The copies of every MLA layer's kv_b_proj each engine keeps beside
+ *    it: SGLang's w_kc and w_vc, TensorRT-LLM's k_b_proj_trans (kvp_plan
+ *    attention_copy_bytes, attention_copy_sm100_bytes; copy_bytes and
+ *    trtllm_copies below).
  *
  * The layers are walked by their cycle (the pattern, or per-layer kv
  * heads), each position counted as often as it recurs, so a model of
@@ -138,6 +140,57 @@ static uint64_t copy_bytes(const kvp_model *m, uint32_t tp)
 	return b > UINT64_MAX ? 0 : (uint64_t)b;
 }
 
+/* Whether TensorRT-LLM's kv_b_proj has fp8 block scales: fp8 weights
+ * asked (the format or the type), or a checkpoint whose attention
+ * projections take under 1.5 B a parameter (DeepSeek's fp8 release: 1 B
+ * and its scales), of all of them. */
+static bool fp8_kv_b(const kvp_plan *p, unsigned __int128 all)
+{
+	const kvp_request *r = &p->request;
+
+	if (r->weights_format.kind == KVP_WFORMAT_FP8 ||
+	    (r->weights_format.kind == KVP_WFORMAT_PLAIN && r->weights_dtype == KVP_DTYPE_FP8))
+		return true;
+	return r->weight_bytes && r->weight_attention_bytes && all &&
+	       (unsigned __int128)r->weight_attention_bytes * 2 < all * 3;
+}
+
+/* TensorRT-LLM's MLA (tensorrt_llm/_torch/modules/attention.py at
+ * 00547a25, MLA.create_weights; models/modeling_deepseekv3.py
+ * load_weights): kv_b_proj stays whole, v_b_proj is a view of it, and
+ * k_b_proj_trans, K's half transposed, is a copy: h x kv_lora_rank x
+ * qk_nope of the h heads a GPU holds, in fp8 with an fp32 scale of
+ * (kv_lora_rank / 128) x (qk_nope / 128) a head where kv_b_proj has fp8
+ * block scales, else in the model's 16 bits.  On sm 100 and 103
+ * (is_sm_100f, without use_cute_dsl_blockscaling_bmm, its default) fp8
+ * block scales add bf16 k_b_proj_trans_dequant and v_b_proj_dequant, h x
+ * kv_lora_rank x (qk_nope + v) x 2 B (*sm100).  All the model's MLA
+ * layers. */
+static uint64_t trtllm_copies(const kvp_model *m, uint32_t tp, bool fp8, uint64_t *sm100)
+{
+	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
+	unsigned __int128 k, scale = 0, deq = 0;
+
+	*sm100 = 0;
+	k = (unsigned __int128)h * m->kv_lora_rank * m->qk_nope_dim;
+	if (fp8) {
+		scale = (unsigned __int128)h * (m->kv_lora_rank / 128) * (m->qk_nope_dim / 128) * 4;
+		deq = (unsigned __int128)h * m->kv_lora_rank * (m->qk_nope_dim + v) * 2;
+	} else {
+		k *= 2;
+	}
+	/* a layer's under 2^99: past 2^64 is no model's */
+	if (k + scale > UINT64_MAX || deq > UINT64_MAX)
+		return 0;
+	k = (k + scale) * mla;
+	deq *= mla;
+	if (k > UINT64_MAX || deq > UINT64_MAX)
+		return 0;
+	*sm100 = (uint64_t)deq;
+	return (uint64_t)k;
+}
+
 /* The bytes of x of the attention's parameters, all of them: the
  * checkpoint's count of its projections, or a format's quantized bytes a
  * parameter, or the weights' bytes a parameter; 0 where none applies. */
@@ -170,6 +223,7 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	struct attn_params a;
 
 	p->attention_bytes = p->attention_gpu_bytes = p->attention_copy_bytes = 0;
+	p->attention_copy_sm100_bytes = 0;
 	memset(p->stage_kv_replica_bytes, 0,
 	       (p->stages ? p->stages : 1) * sizeof p->stage_kv_replica_bytes[0]);
 	if (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
@@ -183,6 +237,10 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	span_params(m, 0, m->layers, tp, &a);
 	if (a.overflow)
 		return;
+	if (r->engine == KVP_ENGINE_TRTLLM && m->kv_lora_rank && m->heads &&
+	    kvp_model_count_layers(m, KVP_LAYER_MLA))
+		p->attention_copy_bytes = trtllm_copies(m, tp, fp8_kv_b(p, a.all),
+		                                        &p->attention_copy_sm100_bytes);
 	if (kvp__sglang_dp_attention(r)) {
 		/* The attention's parts over tp / dp, replicas and all. */
 		p->attention_bytes = bytes_of(m, est, p, a.all, a.all);

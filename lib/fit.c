@@ -248,7 +248,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	/* TensorRT-LLM's attention data parallelism: the experts over the
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
-		return w - x + ceil_div(x, r->tp);
+		return w - x + ceil_div(x, r->tp) + (att ? att->copies : 0);
 	/* SGLang's: the attention over its groups of tp / dp, the embedding
 	 * whole, the rest (the experts too) over tp; each part of w, which
 	 * fits, and the copies beside them (any tp: with w_kc and w_vc of MLA
@@ -281,29 +281,49 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	return ceil_div(w - x - rep, r->tp) + rep + mine + extra;
 }
 
-/* SGLang's w_kc and w_vc on a GPU of stage t: the same for each of the
- * model's MLA layers, so the stage's share by them. */
-static uint64_t stage_copies(const kvp_plan *plan, uint32_t t)
+/* The copies of the MLA layers' kv_b_proj one GPU holds beside it, all
+ * the model's layers' (attn_weights.c): SGLang's w_kc and w_vc,
+ * TensorRT-LLM's k_b_proj_trans, and on sm 100 and 103 its bf16
+ * dequantized ones too. */
+static uint64_t copies_on(const kvp_plan *plan, const kvp_device *d)
+{
+	uint32_t sm = kvp__device_sm(d);
+
+	if (plan->request.engine == KVP_ENGINE_TRTLLM && (sm == 100 || sm == 103))
+		return plan->attention_copy_bytes + plan->attention_copy_sm100_bytes;
+	return plan->attention_copy_bytes;
+}
+
+/* Of copies, those of stage t's MLA layers (t UINT32_MAX: of an MTP
+ * draft's), the same for each layer. */
+static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
 {
 	uint64_t mine = 0, all = 0;
 
-	if (!plan->attention_copy_bytes || plan->stages < 2)
-		return plan->attention_copy_bytes;
+	if (!copies)
+		return 0;
 	for (uint32_t g = 0; g < plan->group_count; g++) {
-		if (plan->groups[g].kind != KVP_LAYER_MLA || plan->groups[g].draft)
+		const kvp_layer_group *grp = &plan->groups[g];
+
+		if (grp->kind != KVP_LAYER_MLA)
 			continue;
-		all += plan->groups[g].layers;
-		mine += kvp__stage_group_layers_of(plan, t, g);
+		if (!grp->draft)
+			all += grp->layers;
+		if (t == UINT32_MAX ? grp->draft : !grp->draft)
+			mine += t == UINT32_MAX || plan->stages < 2
+			        ? grp->layers : kvp__stage_group_layers_of(plan, t, g);
 	}
-	return all ? plan->attention_copy_bytes / all * mine : 0;
+	return all ? copies / all * mine : 0;
 }
 
-static uint64_t gpu_weights(const kvp_plan *plan, uint64_t w, uint32_t t)
+static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t w,
+                            uint32_t t)
 {
 	/* the attention's parts with one stage alone (plan.c) */
 	struct attn_split att = {plan->attention_bytes, plan->attention_gpu_bytes,
 	                         t == 0 ? plan->embedding_bytes : 0,
-	                         stage_copies(plan, t), plan->stage_kv_replica_bytes[t]};
+	                         layer_copies(plan, copies_on(plan, d), t),
+	                         plan->stage_kv_replica_bytes[t]};
 
 	return split_weights(plan, w, plan->stage_expert_bytes[t],
 	                     plan->stage_replicated_bytes[t], &att);
@@ -321,7 +341,8 @@ static uint64_t part(uint64_t v, uint64_t num, uint64_t den)
  * model's layers are, their experts' and whole weights' shares taken as
  * the model's layers' (of the weights less embedding and head); a draft
  * model's over tp. */
-static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
+static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
+                                  uint64_t weights)
 {
 	const kvp_request *r = &plan->request;
 	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
@@ -340,8 +361,8 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, uint64_t weights)
 	if (plan->attention_bytes <= body) {
 		att.a = part(d, plan->attention_bytes, body);
 		att.ag = part(d, plan->attention_gpu_bytes, body);
-		att.copies = part(plan->attention_copy_bytes, d, body);
 	}
+	att.copies = layer_copies(plan, copies_on(plan, dev), UINT32_MAX);
 	return split_weights(plan, d, x, rep, &att);
 }
 
@@ -385,9 +406,10 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 		return st;
 	/* Each stage's weights on one of its GPUs (stages.c); a draft's are
 	 * on the last stage, over its tp ranks (MTP layers as the model's). */
-	draft = gpu_draft_weights(plan, fit.weights_bytes);
+	draft = gpu_draft_weights(plan, device, fit.weights_bytes);
 	for (uint32_t t = 0; t < plan->stages; t++) {
-		uint64_t w = gpu_weights(plan, kvp__stage_weights(plan, fit.weights_bytes, t), t);
+		uint64_t w = gpu_weights(plan, device, kvp__stage_weights(plan, fit.weights_bytes, t),
+		                         t);
 
 		fit.stage_weights[t] = w;
 		if (t + 1 == plan->stages && !kvp__add(w, draft, &fit.stage_weights[t]))

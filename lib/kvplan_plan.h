@@ -319,6 +319,12 @@ typedef struct kvp_plan {
 	uint64_t attention_bytes;
 	uint64_t attention_gpu_bytes;
 	uint64_t attention_copy_bytes;
+	/* TensorRT-LLM's MLA on one GPU, beside kv_b_proj
+	 * (attention_copy_bytes): k_b_proj_trans; and on sm 100 and 103
+	 * (B200, B300), which kvp_plan_fit adds there, the bf16
+	 * k_b_proj_trans_dequant and v_b_proj_dequant of fp8 block-scaled
+	 * weights (attention_copy_sm100_bytes).  0 otherwise. */
+	uint64_t attention_copy_sm100_bytes;
 	/* vLLM, SGLang and TensorRT-LLM (but under data-parallel attention):
 	 * what one GPU of each stage holds of its attention layers' K and V
 	 * projections past its even share, where the kv heads are fewer than

@@ -308,6 +308,57 @@ static void test_kv_replicas(void **state)
 	assert_int_equal(p.stage_kv_replica_bytes[0], 0);
 }
 
+/* TensorRT-LLM's k_b_proj_trans (modules/attention.py MLA.create_weights):
+ * with fp8 weights, fp8 with a scale: 61 x (16 x 512 x 128 + 16 x 4 x 1 x
+ * 4) = 63,978,752 B a GPU at tp 8; on sm 100 the bf16 dequantized K and V
+ * halves too, 61 x 16 x 512 x 256 x 2 = 255,852,544 more.  Under
+ * attention DP every head: 61 x (128 x 512 x 128 + 128 x 16) =
+ * 511,830,016 and 2,046,820,352.  A checkpoint whose attention takes 1.1
+ * B a parameter (10,489,954,304 of them) is taken as fp8. */
+static void test_trtllm_copies(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_device hopper = h200(), blackwell = h200();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f, g;
+	kvp_error err;
+
+	(void)state;
+	strcpy(hopper.arch, "sm_90");
+	strcpy(blackwell.arch, "sm_100");
+	request(&r, KVP_ENGINE_TRTLLM, 8, 1);
+	r.attention_dp = false;
+	r.weights_dtype = KVP_DTYPE_FP8;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.attention_copy_bytes, 63978752ull);
+	assert_int_equal(p.attention_copy_sm100_bytes, 255852544ull);
+	assert_int_equal(kvp_plan_fit(&p, &hopper, &f, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &blackwell, &g, &err), KVP_OK);
+	assert_int_equal(g.stage_weights[0] - f.stage_weights[0], 255852544ull);
+	/* ceil((671,000,000,000 - 1,029,898,240) / 8) + 1,029,898,240 */
+	assert_int_equal(f.stage_weights[0], 83746262720ull + 1029898240ull + 63978752ull);
+
+	r.attention_dp = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.attention_copy_bytes, 511830016ull);
+	assert_int_equal(p.attention_copy_sm100_bytes, 2046820352ull);
+	assert_int_equal(kvp_plan_fit(&p, &hopper, &f, &err), KVP_OK);
+	assert_int_equal(kvp_plan_fit(&p, &blackwell, &g, &err), KVP_OK);
+	assert_int_equal(g.stage_weights[0] - f.stage_weights[0], 2046820352ull);
+
+	request(&r, KVP_ENGINE_TRTLLM, 8, 1);
+	r.attention_dp = false;
+	r.weight_bytes = 700000000000ull;
+	r.weight_attention_bytes = 11538949734ull; /* 1.1 B a parameter */
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.attention_copy_bytes, 63978752ull);
+	r.weight_attention_bytes = 20979908608ull; /* 2 B a parameter */
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.attention_copy_bytes, 127926272ull);
+	assert_int_equal(p.attention_copy_sm100_bytes, 0);
+}
+
 /* What SGLang asserts or kvplan did not read: dp must divide tp
  * (server_args.py: tp_size % dp_size == 0); pipeline stages and recurrent
  * layers are refused by name. */
@@ -388,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_counts),
 		cmocka_unit_test(test_gqa_replicated_heads),
 		cmocka_unit_test(test_kv_replicas),
+		cmocka_unit_test(test_trtllm_copies),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reserve),
 	};

@@ -356,7 +356,9 @@ static void test_review_cases(void **state)
  * and 168,376,999,296 B a GPU.  At tp 1 nothing changes.  SGLang adds
  * its bf16 w_kc and w_vc beside each kv_b_proj (deepseek_v2.py
  * post_load_weights), of the GPU's 16 heads: 61 x 16 x (128 + 128) x 512
- * x 2 B = 255,852,544. */
+ * x 2 B = 255,852,544; TensorRT-LLM its k_b_proj_trans (modules/
+ * attention.py MLA), K's half alone, in the model's 16 bits: 61 x 16 x
+ * 512 x 128 x 2 B = 127,926,272. */
 static void test_replicated(void **state)
 {
 	static const kvp_engine engines[] = {KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG,
@@ -381,7 +383,8 @@ static void test_replicated(void **state)
 		assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
 		assert_int_equal(p.replicated_bytes, 2059796480ull);
 		assert_int_equal(p.attention_copy_bytes,
-		                 engines[i] == KVP_ENGINE_SGLANG ? 255852544ull : 0);
+		                 engines[i] == KVP_ENGINE_SGLANG ? 255852544ull
+		                 : engines[i] == KVP_ENGINE_TRTLLM ? 127926272ull : 0);
 		assert_int_equal(f.stage_weights[0], 169552321920ull + p.attention_copy_bytes);
 	}
 	request(&r, KVP_ENGINE_EXACT, 8, 1, 1, false);
