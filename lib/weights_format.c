@@ -19,6 +19,14 @@
  * GGUF types (ggml's blocks, lib/ggml_types.c) apply to every 2-D tensor,
  * embeddings and head too, and the 1-D norms stay f32.
  *
+ * A mixture of experts' routers (hidden x experts a routed layer) are
+ * left as they were by every format: 16-bit in the checkpoints
+ * (DeepSeek-V3's fp8 release keeps mlp.gate in bf16, Qwen3's FP8 lists
+ * mlp.gate among its ignored layers, AWQ and GPTQ leave the gate out,
+ * gpt-oss's MXFP4 keeps mlp.router in bf16), f32 in GGUF (llama.cpp's
+ * llama-quant.cpp: "do not quantize expert gating tensors",
+ * ffn_gate_inp.weight; convert_hf_to_gguf.py writes it f32).
+ *
  * The shape is a dense transformer's: norms (2 x layers + 1) x hidden, seven
  * linear tensors a layer (q, k, v, o, gate, up, down), the input rows of a
  * layer 5 x hidden + heads x v_head_dim + the MLP's intermediate (its
@@ -189,6 +197,20 @@ static unsigned __int128 attention_params(const kvp_model *m)
 	return total;
 }
 
+/* A mixture of experts' routers' parameters: hidden x experts in each
+ * routed layer (kvp__expert_layers where the layers differ); 0 for a
+ * dense model.  Under 2^96. */
+static unsigned __int128 router_params(const kvp_model *m)
+{
+	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint64_t layers;
+
+	if (!experts || !m->moe_intermediate)
+		return 0;
+	layers = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+	return (unsigned __int128)layers * m->hidden * experts;
+}
+
 /* The bytes of the parameters format f quantizes, e->quantized_params
  * set to how many they are: the linear layers (less attention's for
  * MXFP4) for a checkpoint format, every 2-D tensor for a GGUF type. */
@@ -196,21 +218,25 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
                                    kvp_weights_estimate *e)
 {
 	unsigned __int128 attn = 0, tensors = (unsigned __int128)7 * m->layers, q;
+	unsigned __int128 router = router_params(m);
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
-	uint64_t n;
+	uint64_t n, linear;
 
+	/* The routers as they were (above), less past what is linear. */
+	if (router > e->linear_params)
+		router = e->linear_params;
+	linear = e->linear_params - (uint64_t)router;
 	if (f->kind == KVP_WFORMAT_GGUF) {
-		n = e->quantized_params = e->linear_params + e->embedding_params + e->head_params;
+		n = e->quantized_params = linear + e->embedding_params + e->head_params;
 		return (unsigned __int128)(n / f->block_values + (n % f->block_values != 0)) *
 		       f->block_bytes;
 	}
 	if (f->kind == KVP_WFORMAT_MXFP4 || f->kind == KVP_WFORMAT_GPTQ) {
 		attn = attention_params(m);
-		if (attn > e->linear_params)
-			attn = e->linear_params;
+		if (attn > linear)
+			attn = linear;
 	}
-	n = e->quantized_params = e->linear_params -
-	                          (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)attn : 0);
+	n = e->quantized_params = linear - (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)attn : 0);
 	switch (f->kind) {
 	case KVP_WFORMAT_AWQ:
 		return scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
@@ -220,7 +246,7 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		q = scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
 		return q + 4 * ((unsigned __int128)m->layers *
 		                (5 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v) +
-		                (e->linear_params - attn) / (3 * (uint64_t)m->hidden));
+		                (linear - attn) / (3 * (uint64_t)m->hidden));
 	case KVP_WFORMAT_FP8:
 		return (unsigned __int128)n + 4 * tensors;
 	case KVP_WFORMAT_NVFP4:
