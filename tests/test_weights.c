@@ -244,6 +244,32 @@ static void test_mxfp4(void **state)
 	assert_int_equal(e.other_bytes, (1158408000ull + 637009920ull) * 2);
 }
 
+/* The routers stay as they were: gpt-oss-20b's 24 layers each route over
+ * 32 experts, 24 x 2,880 x 32 = 2,211,840 parameters, which its MXFP4
+ * release keeps in bf16 (mlp.router.weight) and a GGUF in f32 (llama.cpp
+ * does not quantize ffn_gate_inp.weight). */
+static void test_routers(void **state)
+{
+	kvp_model dense = gpt_oss_20b(), moe = gpt_oss_20b();
+	kvp_weights_estimate a, b;
+
+	(void)state;
+	moe.moe_routed_experts = 32;
+	moe.moe_intermediate = 2880;
+	moe.moe_top_k = 4;
+	a = estimate(&dense, "mxfp4");
+	b = estimate(&moe, "mxfp4");
+	assert_int_equal(a.quantized_params - b.quantized_params, 2211840);
+	assert_int_equal(b.other_bytes - a.other_bytes, 2211840 * 2);
+	a = estimate(&dense, "q8_0");
+	b = estimate(&moe, "q8_0");
+	assert_int_equal(a.quantized_params - b.quantized_params, 2211840);
+	assert_int_equal(b.other_bytes - a.other_bytes, 2211840 * 4);
+	a = estimate(&dense, "fp8");
+	b = estimate(&moe, "fp8");
+	assert_int_equal(b.bytes - a.bytes, 2211840);
+}
+
 static void test_tied(void **state)
 {
 	kvp_model m = llama2_7b(), tied = llama2_7b();
@@ -482,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_formats_by_hand),
 		cmocka_unit_test(test_mxfp4),
+		cmocka_unit_test(test_routers),
 		cmocka_unit_test(test_tied),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_plan_and_fit),
