@@ -196,6 +196,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		if (lp->attention_copy_bytes)
 			n += (size_t)snprintf(beside, sizeof beside, " + %s %s%s",
 			                      r->engine == KVP_ENGINE_SGLANG ? "w_kc/w_vc"
+			                      : r->engine == KVP_ENGINE_VLLM ? "dequantized kv_b_proj"
 			                      : "k_b_proj_trans",
 			                      lp->stages > 1 ? "(the stage's share of) " : "",
 			                      g(lp->attention_copy_bytes));

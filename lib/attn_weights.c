@@ -30,8 +30,9 @@
  *    attention_gpu_bytes.
  *
  *  - The copies of every MLA layer's kv_b_proj each engine keeps beside
- *    it: SGLang's w_kc and w_vc, TensorRT-LLM's k_b_proj_trans (kvp_plan
- *    attention_copy_bytes, attention_copy_sm100_bytes; copy_bytes and
+ *    it: SGLang's w_kc and w_vc, vLLM's dequantized one, TensorRT-LLM's
+ *    k_b_proj_trans (kvp_plan attention_copy_bytes,
+ *    attention_copy_sm100_bytes; copy_bytes, vllm_copies and
  *    trtllm_copies below).
  *
  * The layers are walked by their cycle (the pattern, or per-layer kv
@@ -140,7 +141,7 @@ static uint64_t copy_bytes(const kvp_model *m, uint32_t tp)
 	return b > UINT64_MAX ? 0 : (uint64_t)b;
 }
 
-/* Whether TensorRT-LLM's kv_b_proj has fp8 block scales: fp8 weights
+/* Whether kv_b_proj has fp8 block scales (vLLM, TensorRT-LLM): fp8 weights
  * asked (the format or the type), or a checkpoint whose attention
  * projections take under 1.5 B a parameter (DeepSeek's fp8 release: 1 B
  * and its scales), of all of them. */
@@ -189,6 +190,30 @@ static uint64_t trtllm_copies(const kvp_model *m, uint32_t tp, bool fp8, uint64_
 		return 0;
 	*sm100 = (uint64_t)deq;
 	return (uint64_t)k;
+}
+
+/* vLLM's MLA (vllm/model_executor/layers/attention/mla_attention.py
+ * MLAAttention.process_weights_after_loading at 0014ca6b; in 0.8 to 0.11
+ * v1/attention/backends/mla/common.py MLACommonImpl): W_UK_T and W_UV
+ * are views of get_and_maybe_dequant_weights(kv_b_proj), which is the
+ * weight itself for a 16-bit kv_b_proj (nothing more) and a new bf16
+ * tensor for an fp8 block-quantized one (scaled_dequantize), which the
+ * views keep beside kv_b_proj, still used by prefill: h x (qk_nope + v)
+ * x kv_lora_rank x 2 B a layer, before "Model loading took" is measured.
+ * Not followed: ROCm's AITER fp8 and fp4 BMM paths (opt-in). */
+static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool fp8)
+{
+	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
+	unsigned __int128 b;
+
+	if (!fp8)
+		return 0;
+	b = (unsigned __int128)h * (m->qk_nope_dim + v) * m->kv_lora_rank * 2;
+	if (b > UINT64_MAX)
+		return 0;
+	b *= mla;
+	return b > UINT64_MAX ? 0 : (uint64_t)b;
 }
 
 /* The bytes of x of the attention's parameters, all of them: the
@@ -241,6 +266,9 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	    kvp_model_count_layers(m, KVP_LAYER_MLA))
 		p->attention_copy_bytes = trtllm_copies(m, tp, fp8_kv_b(p, a.all),
 		                                        &p->attention_copy_sm100_bytes);
+	if (r->engine == KVP_ENGINE_VLLM && m->kv_lora_rank && m->heads &&
+	    kvp_model_count_layers(m, KVP_LAYER_MLA))
+		p->attention_copy_bytes = vllm_copies(m, tp, fp8_kv_b(p, a.all));
 	if (kvp__sglang_dp_attention(r)) {
 		/* The attention's parts over tp / dp, replicas and all. */
 		p->attention_bytes = bytes_of(m, est, p, a.all, a.all);

@@ -359,6 +359,29 @@ static void test_trtllm_copies(void **state)
 	assert_int_equal(p.attention_copy_sm100_bytes, 0);
 }
 
+/* vLLM's MLA (mla_attention.py process_weights_after_loading): W_UK_T
+ * and W_UV view kv_b_proj itself when it is 16-bit, nothing more; with
+ * fp8 weights they view a bf16 dequantized copy: 61 x 16 x (128 + 128) x
+ * 512 x 2 B = 255,852,544 a GPU at tp 8. */
+static void test_vllm_copies(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f, g;
+
+	(void)state;
+	request(&r, KVP_ENGINE_VLLM, 8, 1);
+	r.attention_dp = false;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.attention_copy_bytes, 0);
+	r.weights_dtype = KVP_DTYPE_FP8;
+	plan_fit(&m, &r, &p, &g);
+	assert_int_equal(p.attention_copy_bytes, 255852544ull);
+	/* ceil((671,000,000,000 - 1,029,898,240) / 8) + 1,029,898,240 + it */
+	assert_int_equal(g.stage_weights[0], 83746262720ull + 1029898240ull + 255852544ull);
+}
+
 /* What SGLang asserts or kvplan did not read: dp must divide tp
  * (server_args.py: tp_size % dp_size == 0); pipeline stages and recurrent
  * layers are refused by name. */
@@ -440,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_gqa_replicated_heads),
 		cmocka_unit_test(test_kv_replicas),
 		cmocka_unit_test(test_trtllm_copies),
+		cmocka_unit_test(test_vllm_copies),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reserve),
 	};

@@ -86,6 +86,17 @@ check "vLLM warns of it" test "$(cat "$work/err")" = \
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 2 --enable-attention-dp --gpu h200 --format json
 is attention_dp false "TensorRT-LLM's flag leaves SGLang's off"
 
+# A published log: vllm #16692 (v0.8.4, DeepSeek-R1 in fp8 at tp 16 with
+# expert parallelism), "Model loading took 40.3174 GiB", 43,290,478,615 B.
+# kvplan's weights a GPU, with the bf16 copy of each kv_b_proj vLLM's MLA
+# keeps for fp8 weights (61 x 8 x 256 x 512 x 2 = 127,926,272 B) and the
+# routers 16-bit, within 0.5 % under it (the rope cache and small buffers
+# are not counted).
+run --model deepseek-v3 --seq 4096 --engine vllm --tp 16 --enable-expert-parallel --weights-dtype fp8 --vllm-version 0.8.4 --gpu h200 --format json
+w=$(json_value weights_per_gpu)
+check "vllm #16692: within 0.5 % under the log ($w B)" \
+	awk -v w="$w" 'BEGIN { exit !(w <= 43290478615 && w >= 43290478615 * 0.995) }'
+
 # Llama 3 70B in fp16 at tp 16 under vLLM: 8 kv heads, so each GPU keeps
 # one whole, 8,192 x 256 x (16 - 8) / 16 x 80 = 83,886,080 parameters past
 # its share, 167,772,160 B; a GPU 141,107,412,992 / 16 + those =
