@@ -230,7 +230,9 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->reserve_bytes = r->reserve_bytes;
 	out->tp = r->tp;
 	out->pp = r->pp;
-	out->dp = r->dp;
+	/* SGLang's data-parallel attention runs on tp x pp GPUs: the other
+	 * engines on as many */
+	out->dp = cli_sglang_dp_attention(r) ? 1 : r->dp;
 	out->pp_layers_len = r->pp_layers_len;
 	memcpy(out->pp_layers, r->pp_layers, sizeof out->pp_layers);
 	out->kv_budget = r->kv_budget;

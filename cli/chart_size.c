@@ -43,13 +43,16 @@ struct size_chart {
 };
 
 /* The reference lines' request: fp16 both, kept whole, as the exact
- * model is, with the request's batch and parallel layout. */
+ * model is, with the request's batch and parallel layout (its
+ * attention's, under SGLang's data-parallel attention: the cache of one
+ * GPU). */
 static void reference_request(const kvp_request *r, kvp_request *out)
 {
 	kvp_request defaults;
 
 	kvp_request_init(&defaults);
 	chart_neutral_request(r, out);
+	out->tp = cli_attn_tp(r);
 	out->dtype_k = out->dtype_v = KVP_DTYPE_FP16;
 	out->state_dtype = defaults.state_dtype;
 	out->mla = defaults.mla;

@@ -362,6 +362,17 @@ static inline bool cli_sglang_dp_attention(const kvp_request *r)
 {
 	return r->engine == KVP_ENGINE_SGLANG && r->attention_dp && r->dp > 1;
 }
+/* The tensor-parallel degree of r's attention and cache: 1 under
+ * TensorRT-LLM's attention data parallelism, tp / dp under SGLang's, else
+ * tp (the library's kvp__attn_tp). */
+static inline uint32_t cli_attn_tp(const kvp_request *r)
+{
+	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
+		return 1;
+	if (cli_sglang_dp_attention(r) && r->tp % r->dp == 0)
+		return r->tp / r->dp;
+	return r->tp;
+}
 /* The GPUs r runs on: tp x pp x dp, but tp x pp under SGLang's
  * data-parallel attention. */
 static inline uint64_t cli_gpus(const kvp_request *r)

@@ -185,6 +185,14 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        !p->model.kv_lora_rank ? "routers"
 			        : lp->routed_experts ? "MLA down-projections and routers"
 			                             : "MLA down-projections");
+		/* The copies of kv_b_proj an engine keeps beside it. */
+		if (lp->attention_copy_bytes)
+			fprintf(out, "  beside each kv_b_proj: %s %s B a GPU%s\n",
+			        r->engine == KVP_ENGINE_SGLANG ? "w_kc and w_vc,"
+			        : r->engine == KVP_ENGINE_VLLM ? "its bf16 dequantized copy,"
+			        : "k_b_proj_trans,", cli_grouped(lp->attention_copy_bytes, a, sizeof a),
+			        lp->attention_copy_sm100_bytes ? " (and bf16 dequantized copies on"
+			        " sm 100 and 103)" : "");
 		/* Each GPU's kv head whole past the kv heads
 		 * (lib/attn_weights.c): its K and V weights past its share. */
 		if (lp->stage_kv_replica_bytes[0])
@@ -217,9 +225,6 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			fprintf(out, "  data-parallel attention: %u groups of tp %u, each serving its"
 			        " own requests; attention %s B over tp %u", r->dp, r->tp / r->dp,
 			        cli_grouped(lp->attention_bytes, a, sizeof a), r->tp / r->dp);
-			if (lp->attention_copy_bytes)
-				fprintf(out, " (+ w_kc/w_vc %s B a GPU)",
-				        cli_grouped(lp->attention_copy_bytes, b, sizeof b));
 			fprintf(out, ", the embedding whole, the rest over tp %u\n", r->tp);
 		}
 		/* SGLang's sliding-window pool: every stage the whole model. */
@@ -536,7 +541,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			fprintf(out, "%" PRIu64 " (tp %u x pp %u)", a->min_gpus, a->min_tp,
 			        p->request.pp);
 		else
-			fputs("none (no tensor-parallel degree up to the heads fits)", out);
+			fputs(cli_sglang_dp_attention(&p->request)
+			      ? "none (no tp of dp times a divisor of the heads fits)"
+			      : "none (no tensor-parallel degree up to the heads fits)", out);
 		fputc('\n', out);
 	}
 }

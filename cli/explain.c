@@ -550,10 +550,12 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		                         i ? " + " : "", lp->groups[i].layers,
 		                         g(lp->groups[i].bytes_per_token));
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
-	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel). */
-	if (p->request.tp > 1)
-		say(&e, "per token, every layer holding every token: (%s) x tp %u = %s B",
-		    sum, p->request.tp, g(lp->kv_bytes_per_token));
+	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
+	 * attention's tp under attention data parallelism. */
+	if (cli_attn_tp(&p->request) > 1)
+		say(&e, "per token, every layer holding every token: (%s) x %stp %u = %s B",
+		    sum, cli_attn_tp(&p->request) != p->request.tp ? "attention " : "",
+		    cli_attn_tp(&p->request), g(lp->kv_bytes_per_token));
 	else
 		say(&e, "per token, every layer holding every token: %s = %s B", sum,
 		    g(lp->kv_bytes_per_token));

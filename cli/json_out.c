@@ -198,6 +198,8 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "bytes_per_gpu", lp->stage_bytes[s]);
 		if (lp->expert_bytes)
 			json_u64(w, "expert_bytes", lp->stage_expert_bytes[s]);
+		if (lp->stage_kv_replica_bytes[s])
+			json_u64(w, "kv_replica_bytes", lp->stage_kv_replica_bytes[s]);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -223,8 +225,12 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "gpu_count", cli_gpus(r));
 		json_u64(w, "attention_bytes", lp->attention_bytes);
 		json_u64(w, "attention_gpu_bytes", lp->attention_gpu_bytes);
-		json_u64(w, "attention_copy_bytes", lp->attention_copy_bytes);
 	}
+	/* The copies of kv_b_proj an engine keeps beside it (MLA). */
+	if (lp->attention_copy_bytes)
+		json_u64(w, "attention_copy_bytes", lp->attention_copy_bytes);
+	if (lp->attention_copy_sm100_bytes)
+		json_u64(w, "attention_copy_sm100_bytes", lp->attention_copy_sm100_bytes);
 	if (r->kv_budget) {
 		kvp_capacity c;
 

@@ -106,9 +106,12 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	 * pipeline): every degree the heads allow, smallest first.  Those
 	 * are the divisors of the heads: d up to the square root, then
 	 * heads / d for those d back down, so that heads near 2^32 take
-	 * 2^16 steps, not 2^32 (fuzz_profile hung on 40,080,000 heads). */
+	 * 2^16 steps, not 2^32 (fuzz_profile hung on 40,080,000 heads).
+	 * Under SGLang's data-parallel attention the heads bound the
+	 * attention's tp, tp / dp: tp is dp times each of them. */
 	{
 		uint64_t heads = model->heads, root = 0;
+		uint64_t times = kvp__sglang_dp_attention(asked) ? asked->dp : 1;
 
 		while ((root + 1) * (root + 1) <= heads)
 			root++;
@@ -120,11 +123,12 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 			tp = i < root ? d : heads / d;
 			if (i >= root && tp == d)
 				continue; /* the root, tried already */
+			/* heads and dp are under 2^32 */
+			tp *= times;
+			if (tp > UINT32_MAX)
+				break;
 			r = *asked;
 			r.tp = (uint32_t)tp;
-			/* SGLang's dp attention groups need dp | tp. */
-			if (kvp__sglang_dp_attention(&r) && r.tp % r.dp != 0)
-				continue;
 			kvp_request_for_device(&r, model, device);
 			if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
 				goto done;

@@ -97,9 +97,11 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd + hv);
 			unsigned __int128 one = (unsigned __int128)hidden * (hd + hv);
 
+			/* a layer of no kv heads (one sharing another's cache)
+			 * has no K and V of its own */
 			all = qo + one * kv;
-			gpu = qo / tp + one * kvp__tp_heads(kv, tp);
-			if (kv < tp)
+			gpu = qo / tp + (kv ? one * kvp__tp_heads(kv, tp) : 0);
+			if (kv && kv < tp)
 				replica = one * (tp - kv);
 		}
 		/* A layer's under 2^64, times n (under 2^32), summed over at
@@ -115,6 +117,18 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 	}
 }
 
+/* per_layer (under 2^128) times the model's MLA layers, saturating: past
+ * 64 bits is no model's, and a saturated figure fits no GPU. */
+static uint64_t mla_layers_times(const kvp_model *m, unsigned __int128 per_layer)
+{
+	uint64_t mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
+
+	if (per_layer > UINT64_MAX)
+		return mla ? UINT64_MAX : 0;
+	per_layer *= mla; /* under 2^96 */
+	return per_layer > UINT64_MAX ? UINT64_MAX : (uint64_t)per_layer;
+}
+
 /* SGLang's w_kc and w_vc, with or without data-parallel attention
  * (models/deepseek_v2.py post_load_weights at 3e4a39ee and 00114aef;
  * deepseek_common/deepseek_weight_loader.py at 29bd4e85 alike): each MLA
@@ -123,28 +137,24 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
  * new tensors beside kv_b_proj, which the prefill path keeps using.  In
  * bf16: a bf16 checkpoint's own, and an fp8 one's 128 x 128 blocks
  * dequantized to bf16 first (block_quant_dequant).  With one head a GPU,
- * V's slice is already contiguous and stays a view (w_kc alone).  Not
- * modelled: SGL_USE_DEEPGEMM_BMM's fp8 copies, and fp8 per-tensor
- * checkpoints'. */
-static uint64_t copy_bytes(const kvp_model *m, uint32_t tp)
+ * V's slice is already contiguous and stays a view: of kv_b_proj itself
+ * (w_kc alone more), or of an fp8 one's whole dequantized tensor, which
+ * it keeps (w_kc and all of that).  Not modelled: SGL_USE_DEEPGEMM_BMM's
+ * fp8 copies, and fp8 per-tensor checkpoints'.  Each factor is under
+ * 2^34. */
+static uint64_t copy_bytes(const kvp_model *m, uint32_t tp, bool fp8)
 {
 	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
-	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
-	unsigned __int128 b;
+	uint64_t h = m->heads / tp, nope = m->qk_nope_dim;
+	uint64_t rows = h > 1 ? nope + v : fp8 ? 2 * nope + v : nope;
 
-	/* each factor under 2^33 but mla (2^32): under 2^131 only if
-	 * absurd, so checked in two steps */
-	b = (unsigned __int128)h * (m->qk_nope_dim + (h > 1 ? v : 0)) * m->kv_lora_rank * 2;
-	if (b > UINT64_MAX)
-		return 0;
-	b *= mla;
-	return b > UINT64_MAX ? 0 : (uint64_t)b;
+	return mla_layers_times(m, (unsigned __int128)h * rows * m->kv_lora_rank * 2);
 }
 
-/* Whether kv_b_proj has fp8 block scales (vLLM, TensorRT-LLM): fp8 weights
- * asked (the format or the type), or a checkpoint whose attention
- * projections take under 1.5 B a parameter (DeepSeek's fp8 release: 1 B
- * and its scales), of all of them. */
+/* Whether kv_b_proj has fp8 block scales (vLLM, TensorRT-LLM, SGLang):
+ * fp8 weights asked (the format or the type), or a checkpoint whose
+ * attention projections take under 1.5 B a parameter (DeepSeek's fp8
+ * release: 1 B and its scales), of all of them. */
 static bool fp8_kv_b(const kvp_plan *p, unsigned __int128 all)
 {
 	const kvp_request *r = &p->request;
@@ -170,26 +180,16 @@ static bool fp8_kv_b(const kvp_plan *p, unsigned __int128 all)
 static uint64_t trtllm_copies(const kvp_model *m, uint32_t tp, bool fp8, uint64_t *sm100)
 {
 	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
-	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
-	unsigned __int128 k, scale = 0, deq = 0;
+	uint64_t h = m->heads / tp;
+	unsigned __int128 k = (unsigned __int128)h * m->kv_lora_rank * m->qk_nope_dim;
 
 	*sm100 = 0;
-	k = (unsigned __int128)h * m->kv_lora_rank * m->qk_nope_dim;
-	if (fp8) {
-		scale = (unsigned __int128)h * (m->kv_lora_rank / 128) * (m->qk_nope_dim / 128) * 4;
-		deq = (unsigned __int128)h * m->kv_lora_rank * (m->qk_nope_dim + v) * 2;
-	} else {
-		k *= 2;
-	}
-	/* a layer's under 2^99: past 2^64 is no model's */
-	if (k + scale > UINT64_MAX || deq > UINT64_MAX)
-		return 0;
-	k = (k + scale) * mla;
-	deq *= mla;
-	if (k > UINT64_MAX || deq > UINT64_MAX)
-		return 0;
-	*sm100 = (uint64_t)deq;
-	return (uint64_t)k;
+	if (!fp8)
+		return mla_layers_times(m, k * 2);
+	*sm100 = mla_layers_times(m, (unsigned __int128)h * m->kv_lora_rank *
+	                                 (m->qk_nope_dim + v) * 2);
+	return mla_layers_times(m, k + (unsigned __int128)h * (m->kv_lora_rank / 128) *
+	                                   (m->qk_nope_dim / 128) * 4);
 }
 
 /* vLLM's MLA (vllm/model_executor/layers/attention/mla_attention.py
@@ -204,16 +204,11 @@ static uint64_t trtllm_copies(const kvp_model *m, uint32_t tp, bool fp8, uint64_
 static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool fp8)
 {
 	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
-	uint64_t h = m->heads / tp, mla = kvp_model_count_layers(m, KVP_LAYER_MLA);
-	unsigned __int128 b;
 
 	if (!fp8)
 		return 0;
-	b = (unsigned __int128)h * (m->qk_nope_dim + v) * m->kv_lora_rank * 2;
-	if (b > UINT64_MAX)
-		return 0;
-	b *= mla;
-	return b > UINT64_MAX ? 0 : (uint64_t)b;
+	return mla_layers_times(m, (unsigned __int128)(m->heads / tp) * (m->qk_nope_dim + v) *
+	                               m->kv_lora_rank * 2);
 }
 
 /* The bytes of x of the attention's parameters, all of them: the
@@ -254,21 +249,25 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	if (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
 	    r->engine != KVP_ENGINE_TRTLLM)
 		return;
-	if (r->engine == KVP_ENGINE_SGLANG && m->kv_lora_rank && m->heads &&
-	    kvp_model_count_layers(m, KVP_LAYER_MLA))
-		p->attention_copy_bytes = copy_bytes(m, tp);
-	if (!m->hidden || !m->params || tp < 1 || !m->layers)
+	memset(&a, 0, sizeof a);
+	if (m->hidden && m->params && m->layers)
+		span_params(m, 0, m->layers, tp, &a);
+	/* The copies of kv_b_proj, by each engine's rule (above), where the
+	 * weights are counted at all. */
+	if (m->kv_lora_rank && m->heads && (m->params || r->weight_bytes) &&
+	    kvp_model_count_layers(m, KVP_LAYER_MLA)) {
+		bool fp8 = fp8_kv_b(p, a.overflow ? 0 : a.all);
+
+		if (r->engine == KVP_ENGINE_SGLANG)
+			p->attention_copy_bytes = copy_bytes(m, tp, fp8);
+		else if (r->engine == KVP_ENGINE_VLLM)
+			p->attention_copy_bytes = vllm_copies(m, tp, fp8);
+		else
+			p->attention_copy_bytes = trtllm_copies(m, tp, fp8,
+			                                        &p->attention_copy_sm100_bytes);
+	}
+	if (!a.all || a.overflow)
 		return;
-	span_params(m, 0, m->layers, tp, &a);
-	if (a.overflow)
-		return;
-	if (r->engine == KVP_ENGINE_TRTLLM && m->kv_lora_rank && m->heads &&
-	    kvp_model_count_layers(m, KVP_LAYER_MLA))
-		p->attention_copy_bytes = trtllm_copies(m, tp, fp8_kv_b(p, a.all),
-		                                        &p->attention_copy_sm100_bytes);
-	if (r->engine == KVP_ENGINE_VLLM && m->kv_lora_rank && m->heads &&
-	    kvp_model_count_layers(m, KVP_LAYER_MLA))
-		p->attention_copy_bytes = vllm_copies(m, tp, fp8_kv_b(p, a.all));
 	if (kvp__sglang_dp_attention(r)) {
 		/* The attention's parts over tp / dp, replicas and all. */
 		p->attention_bytes = bytes_of(m, est, p, a.all, a.all);

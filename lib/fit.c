@@ -237,8 +237,14 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
                               const struct attn_split *att)
 {
 	const kvp_request *r = &plan->request;
-	uint64_t group, mine, dp = r->dp ? r->dp : 1, extra = 0;
+	uint64_t group, mine, dp = r->dp ? r->dp : 1, base, extra = 0;
 
+	/* Beside the even shares (each below at most w): the copies of
+	 * kv_b_proj, and the K and V of replicated kv heads but under
+	 * data-parallel attention, whose share holds them; saturating, so
+	 * that weights past 64 bits fit no GPU. */
+	if (att && (!kvp__add(att->copies, att->kvr, &extra)))
+		extra = UINT64_MAX;
 	/* Past a stage's share (a checkpoint's count, or a rounded parameter
 	 * count's experts): the whole weights first, then the experts. */
 	if (rep > w)
@@ -248,7 +254,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	/* TensorRT-LLM's attention data parallelism: the experts over the
 	 * tp ranks (mapping.py: moe_tp x moe_ep = tp), the rest whole. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
-		return w - x + ceil_div(x, r->tp) + (att ? att->copies : 0);
+		return kvp__add(w - x + ceil_div(x, r->tp), extra, &base) ? base : UINT64_MAX;
 	/* SGLang's: the attention over its groups of tp / dp, the embedding
 	 * whole, the rest (the experts too) over tp; each part of w, which
 	 * fits, and the copies beside them (any tp: with w_kc and w_vc of MLA
@@ -258,14 +264,12 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 		uint64_t ag = att->ag > a ? a : att->ag;
 		uint64_t e = att->e > w - rep - a ? w - rep - a : att->e;
 
-		return ceil_div(w - rep - a - e, r->tp) + rep + ag + e + att->copies;
+		base = ceil_div(w - rep - a - e, r->tp) + rep + ag + e;
+		return kvp__add(base, extra, &base) ? base : UINT64_MAX;
 	}
-	/* Whole on every rank: rep (kvp_plan replicated_bytes); beside the
-	 * even shares, SGLang's copies and replicated kv heads. */
-	if (att)
-		extra = att->copies + att->kvr;
+	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
 	if (!kvp__experts_over_dp(plan))
-		return ceil_div(w - rep, r->tp) + rep + extra;
+		return kvp__add(ceil_div(w - rep, r->tp) + rep, extra, &base) ? base : UINT64_MAX;
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
 		uint64_t local = ceil_div(plan->routed_experts, group);
@@ -278,7 +282,8 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 		mine = ceil_div(x, group);
 	}
 	/* the parts of w, which fit */
-	return ceil_div(w - x - rep, r->tp) + rep + mine + extra;
+	base = ceil_div(w - x - rep, r->tp) + rep + mine;
+	return kvp__add(base, extra, &base) ? base : UINT64_MAX;
 }
 
 /* The copies of the MLA layers' kv_b_proj one GPU holds beside it, all

@@ -117,7 +117,8 @@ typedef struct kvp_plan {
 	/* The bytes one more token adds while every layer still holds every
 	 * token: the per-token sizes of all layers. */
 	uint64_t kv_bytes_per_token;
-	/* Totals across every GPU (tp x pp x dp of them): */
+	/* Totals across every GPU (tp x pp x dp of them; tp x pp under
+	 * SGLang's data-parallel attention): */
 	uint64_t kv_total_bytes;    /* per-token caches (K, V, latent) */
 	uint64_t state_total_bytes; /* recurrent state, whatever the context */
 	uint64_t cache_total_bytes; /* the two together */

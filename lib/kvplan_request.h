@@ -443,9 +443,16 @@ typedef struct kvp_request {
 	 * ranks (mapping.py: moe_tp x moe_ep = tp), every other weight,
 	 * embedding, head, dense MLP and shared experts too, whole on each
 	 * (embedding.py LMHead, modeling_deepseekv3.py _compute_mlp_tp_size
-	 * and _compute_shared_expert_tp_size: 1).  Ignored by the other
-	 * engines; refused with its C++ runtime and with recurrent layers,
-	 * whose state under it was not read. */
+	 * and _compute_shared_expert_tp_size: 1); refused with its C++
+	 * runtime and with recurrent layers, whose state under it was not
+	 * read.  SGLang's --enable-dp-attention, with dp > 1 (at dp 1 SGLang
+	 * turns it off): the tp GPUs, not tp x dp, run attention in dp groups
+	 * of tp / dp (layers/dp_attention.py), each for requests of its own,
+	 * its cache the kv heads of tp / dp; the attention's projections over
+	 * tp / dp, the embedding whole, the rest over tp (kvp_plan
+	 * attention_bytes); refused where dp does not divide tp or tp does not
+	 * divide the MLP's or an expert's inner size, with pp > 1 and with
+	 * recurrent layers.  Ignored by the other engines. */
 	bool attention_dp;
 } kvp_request;
 

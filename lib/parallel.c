@@ -3,6 +3,8 @@
  * holds), one tensor-parallel rank's share of each stage, and the totals
  * over every GPU, replicas included.
  */
+#include <stdio.h>
+
 #include "engine.h"
 #include "internal.h"
 
@@ -125,11 +127,18 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 
 kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
-	char label[KVP_QUOTE_MAX];
+	char label[KVP_QUOTE_MAX], what[64];
 	uint32_t tp = kvp__attn_tp(r);
 
 	/* The name is made only for a message. */
 #define name kvp__label(m->name, "the model", label)
+
+	/* The degree as the user gave it: under SGLang's data-parallel
+	 * attention, the attention's tp of the tp and dp given. */
+	if (kvp__sglang_dp_attention(r))
+		snprintf(what, sizeof what, "attention tp %u (tp %u / dp %u)", tp, r->tp, r->dp);
+	else
+		snprintf(what, sizeof what, "tensor parallel %u", tp);
 
 	/* SGLang's data-parallel attention makes dp groups of the tp GPUs
 	 * (server_args.py _handle_data_parallelism: assert tp_size %
@@ -141,8 +150,8 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 		                  name, r->tp ? r->tp : 1, r->dp, r->dp, r->tp ? r->tp : 1);
 	if (m->heads % tp != 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
-		                  "%s: tensor parallel %u does not divide its %u query"
-		                  " heads", name, tp, m->heads);
+		                  "%s: %s does not divide its %u query heads", name, what,
+		                  m->heads);
 	for (uint32_t i = 0; i < (m->layer_kv_heads_len ? m->layers : 1); i++) {
 		uint32_t kv = kvp_model_layer_kv_heads(m, i);
 
@@ -150,8 +159,26 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 			continue;
 		if (kv % tp != 0 && tp % kv != 0)
 			return kvp__error(err, KVP_ERR_SHAPE,
-			                  "%s: tensor parallel %u neither divides its %u kv"
-			                  " heads nor is a multiple of them", name, tp, kv);
+			                  "%s: %s neither divides its %u kv heads nor is a"
+			                  " multiple of them", name, what, kv);
+	}
+	/* SGLang's data-parallel attention leaves the MLP and the experts
+	 * over tp, which its linear layers and FusedMoE divide exactly
+	 * (divide(), and intermediate_size_per_partition without expert
+	 * parallelism, the default). */
+	if (kvp__sglang_dp_attention(r)) {
+		uint32_t inner = m->intermediate ? m->intermediate : m->dense_intermediate;
+
+		if (inner && inner % r->tp != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: SGLang splits the MLP's %u inner channels over tp %u,"
+			                  " which does not divide them", name, inner, r->tp);
+		if (m->moe_intermediate && (m->moe_experts || m->moe_routed_experts) &&
+		    m->moe_intermediate % r->tp != 0)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: SGLang splits each expert's %u inner channels over tp"
+			                  " %u, which does not divide them", name,
+			                  m->moe_intermediate, r->tp);
 	}
 	/* vLLM splits each routed expert's inner size over its MoE layers'
 	 * tp, tp x dp, unless expert parallelism keeps experts whole

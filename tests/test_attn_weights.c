@@ -164,7 +164,8 @@ static void test_mla_weights(void **state)
  * whole replicas; vLLM at tp 8, dp 8: 64 GPUs.  SGLang's w_kc and w_vc
  * are there at any tp: at tp 8, 61 x 16 x 256 x 512 x 2 B = 255,852,544;
  * with one head a GPU (tp 128), V's slice stays a view: 61 x 128 x 512 x
- * 2 B = 7,995,392. */
+ * 2 B = 7,995,392; of an fp8 kv_b_proj's dequantized whole, which it then
+ * keeps beside w_kc: 61 x (128 + 256) x 512 x 2 B = 23,986,176. */
 static void test_off(void **state)
 {
 	kvp_model m = deepseek();
@@ -193,6 +194,9 @@ static void test_off(void **state)
 	request(&r, KVP_ENGINE_SGLANG, 128, 1);
 	plan_fit(&m, &r, &p, &f);
 	assert_int_equal(p.attention_copy_bytes, 7995392ull);
+	r.weights_dtype = KVP_DTYPE_FP8;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.attention_copy_bytes, 23986176ull);
 
 	request(&r, KVP_ENGINE_VLLM, 8, 8);
 	r.expert_parallel = true;

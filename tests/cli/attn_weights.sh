@@ -24,7 +24,8 @@
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --gpu h200 --explain
 has_line "16 GPUs" "Parallel: tp 16, pp 1, dp 8 (16 GPUs); 64 kv heads per GPU"
 has_line "the groups and the parts" \
-	"  data-parallel attention: 8 groups of tp 2, each serving its own requests; attention 20,979,908,608 B over tp 2 (+ w_kc/w_vc 1,023,410,176 B a GPU), the embedding whole, the rest over tp 16"
+	"  data-parallel attention: 8 groups of tp 2, each serving its own requests; attention 20,979,908,608 B over tp 2, the embedding whole, the rest over tp 16"
+has_line "the copies of kv_b_proj" "  beside each kv_b_proj: w_kc and w_vc, 1,023,410,176 B a GPU"
 has_line "explain: the cache on 16 GPUs" \
 	"  cache: 575,738,496 x tp 16 = 9,211,815,936 B (per-token caches 9,211,815,936 B, recurrent state 0 B)"
 has_line "explain: the weights per GPU" \
@@ -70,6 +71,30 @@ run --model llama3-70b --seq 8192 --engine sglang --tp 8 --dp 2 --enable-dp-atte
 has_line "GQA: kv heads over the attention's tp" "Parallel: tp 8, pp 1, dp 2 (8 GPUs); 2 kv heads per GPU"
 check "a model whose code was not read is said so" test "$(cat "$work/err")" = \
 	"kvplan: warning: llama3-70b: SGLang's data-parallel attention was read in its DeepSeek, Qwen 2 and 3 and Llama 4 models; model_type 'llama' is taken to place its weights as they do"
+
+# min-gpus under it tries tp = dp x each divisor of the heads: Qwen2.5
+# Coder 32B's 40 heads at dp 8, tp 8 then 16 (each dividing the MLP's
+# 27,648 inner channels); tp 16 is the first that fits here.
+run --model qwen2.5-coder-32b --seq 32768 --batch 4 --engine sglang --dp 8 --enable-dp-attention --gpu h100-sxm --solve min-gpus
+has_line "min-gpus: tp a multiple of dp" "h100-sxm: min-gpus = 16 (tp 16, in dp 8 attention groups)"
+run --model qwen2.5-coder-32b --seq 32768 --batch 4 --engine sglang --dp 8 --tp 8 --enable-dp-attention --gpu h100-sxm --format json
+is fits_hbm false "... tp 8 does not fit"
+# A GPU's 2 kv heads of Llama 3 70B at attention tp 4: 2 x (128 + 128) x
+# 2 B = 1,024 a layer, over the 4 GPUs of a group 327,680 B a token.
+run --model llama3-70b --seq 8192 --engine sglang --tp 8 --dp 2 --enable-dp-attention --gpu h100-sxm --explain
+has_line "explain: the per-token line over the attention's tp" \
+	"  per token, every layer holding every token: (80 x 1,024) x attention tp 4 = 327,680 B"
+expect_error "the attention's tp named as given" \
+	"^kvplan: qwen3-32b: attention tp 6 \\(tp 48 / dp 8\\) does not divide its 64 query heads$" \
+	--model qwen3-32b --seq 8192 --engine sglang --tp 48 --dp 8 --enable-dp-attention --gpu h200
+expect_error "the MLP's inner size over tp" \
+	"^kvplan: qwen3-32b: SGLang splits the MLP's 25600 inner channels over tp 6, which does not divide them$" \
+	--model qwen3-32b --seq 8192 --engine sglang --tp 6 --dp 3 --enable-dp-attention --gpu h200
+# Weights past 64 bits saturate: they fit no GPU, the copies beside them
+# too (not wrapped to a small figure).
+run --model deepseek-v3 --params 18446744073709551000 --weights-dtype int8 --engine sglang --gpu h200 --seq 1024 --format json
+is weights_per_gpu 18446744073709551615 "saturated weights"
+is fits_hbm false "... which fit no GPU"
 
 expect_error "dp does not divide tp" \
 	"^kvplan: deepseek-v3: SGLang's data-parallel attention splits the tp 8 GPUs into dp 3 groups, and 3 does not divide 8$" \
