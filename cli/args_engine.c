@@ -273,6 +273,33 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_NO_GRAPHS;
 		o->req.disable_cuda_graph = true;
 		return 0;
+	case OPT_DP_LM_HEAD:
+		o->engine_flags |= CLI_FLAG_DP_LM_HEAD;
+		o->req.sglang_dp_lm_head = true;
+		return 0;
+	case OPT_DENSE_TP:
+		/* server_args.py: "moe_dense_tp_size only support 1 and None
+		 * currently" */
+		o->engine_flags |= CLI_FLAG_DENSE_TP;
+		{
+			static const char *const sizes[] = {"1", NULL};
+
+			if (cli_parse_word(opt, "size", arg, sizes) < 0)
+				return 2;
+			o->req.sglang_dense_whole = true;
+			return 0;
+		}
+	case OPT_A2A:
+		o->engine_flags |= CLI_FLAG_A2A;
+		{
+			static const char *const backends[] = {"none", "deepep", NULL};
+			int i = cli_parse_word(opt, "all-to-all backend", arg, backends);
+
+			if (i < 0)
+				return 2;
+			o->req.sglang_deepep = i == 1;
+			return 0;
+		}
 	case OPT_DISAGG:
 		o->engine_flags |= CLI_FLAG_DISAGG;
 		{
@@ -363,7 +390,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 
 /* Which engines each setting belongs to. */
 static const struct {
-	unsigned flag;
+	uint64_t flag;
 	const char *option;
 	unsigned engines; /* ENGINE() bits */
 } owners[] = {
@@ -374,6 +401,9 @@ static const struct {
 	{CLI_FLAG_EP, "--enable-expert-parallel", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_ADP, "--enable-attention-dp", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_DPA, "--enable-dp-attention", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_DP_LM_HEAD, "--enable-dp-lm-head", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_DENSE_TP, "--moe-dense-tp-size", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_A2A, "--moe-a2a-backend", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_LANG_ONLY, "--language-only", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_GRAPHS, "--disable-cuda-graph", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_DISAGG, "--disaggregation-mode", ENGINE(KVP_ENGINE_SGLANG)},
@@ -440,7 +470,7 @@ static void warn_before_0520(const kvp_request *r, const char *option, const cha
 		        r->sglang_version % 100, as);
 }
 
-bool cli_attention_dp(unsigned engine_flags, kvp_engine e)
+bool cli_attention_dp(uint64_t engine_flags, kvp_engine e)
 {
 	return (e == KVP_ENGINE_TRTLLM && (engine_flags & CLI_FLAG_ADP)) ||
 	       (e == KVP_ENGINE_SGLANG && (engine_flags & CLI_FLAG_DPA));

@@ -81,7 +81,7 @@ struct cli_options {
 	uint32_t tokens_per_block;  /* TensorRT-LLM --tokens-per-block */
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */
 	bool pp_given, pp_layers_given;
-	unsigned engine_flags;      /* enum cli_engine_flag bits given */
+	uint64_t engine_flags;      /* CLI_FLAG_ bits given */
 	const char *lora_option;    /* a LoRA option other than the rank,
 	                             * first given: it needs one */
 	bool enable_lora;           /* vLLM's --enable-lora: rank 16 */
@@ -109,40 +109,43 @@ struct cli_options {
 	bool chart_kind_set;
 };
 
-/* The engine settings given, to warn when --engine does not use one. */
-enum cli_engine_flag {
-	CLI_FLAG_MNBT = 1 << 0,       /* vLLM */
-	CLI_FLAG_CTX = 1 << 1,        /* llama.cpp */
-	CLI_FLAG_PARALLEL = 1 << 2,   /* llama.cpp */
-	CLI_FLAG_UNIFIED = 1 << 3,    /* llama.cpp */
-	CLI_FLAG_UBATCH = 1 << 4,     /* llama.cpp */
-	CLI_FLAG_PAGE = 1 << 5,       /* SGLang */
-	CLI_FLAG_TPB = 1 << 6,        /* TensorRT-LLM */
-	CLI_FLAG_RUNTIME = 1 << 7,    /* TensorRT-LLM */
-	CLI_FLAG_SWA_RATIO = 1 << 8,  /* SGLang */
-	CLI_FLAG_PROFILE = 1 << 9,    /* vLLM */
-	CLI_FLAG_SEQS = 1 << 10,      /* vLLM */
-	CLI_FLAG_CHUNKED = 1 << 11,   /* SGLang */
-	CLI_FLAG_GRAPH_BS = 1 << 12,  /* SGLang */
-	CLI_FLAG_NO_SWA = 1 << 13,    /* SGLang */
-	CLI_FLAG_VLLM_VERSION = 1 << 14, /* vLLM */
-	CLI_FLAG_MAMBA_MODE = 1 << 15, /* vLLM */
-	CLI_FLAG_PREFIX = 1 << 16,    /* vLLM */
-	CLI_FLAG_EAGER = 1 << 17,     /* vLLM */
-	CLI_FLAG_CUDA_MEMORY = 1 << 18, /* vLLM, SGLang, TensorRT-LLM */
-	CLI_FLAG_FLASH_ATTN = 1 << 19, /* llama.cpp */
-	CLI_FLAG_LLAMA_SERVER = 1 << 20, /* llama.cpp */
-	CLI_FLAG_LM_ONLY = 1 << 21,   /* vLLM */
-	CLI_FLAG_SGLANG_VERSION = 1 << 22, /* SGLang */
-	CLI_FLAG_VLLM_RUNNER = 1 << 23, /* vLLM */
-	CLI_FLAG_LANG_ONLY = 1 << 24, /* SGLang */
-	CLI_FLAG_NO_GRAPHS = 1 << 25, /* SGLang */
-	CLI_FLAG_DISAGG = 1 << 26,    /* SGLang */
-	CLI_FLAG_SPEC = 1 << 27,      /* vLLM, llama.cpp */
-	CLI_FLAG_EP = 1 << 28,        /* vLLM */
-	CLI_FLAG_ADP = 1 << 29,       /* TensorRT-LLM */
-	CLI_FLAG_DPA = 1 << 30,       /* SGLang */
-};
+/* The engine settings given, to warn when --engine does not use one: bits
+ * of cli_options engine_flags. */
+#define CLI_FLAG_MNBT            (UINT64_C(1) << 0) /* vLLM */
+#define CLI_FLAG_CTX             (UINT64_C(1) << 1) /* llama.cpp */
+#define CLI_FLAG_PARALLEL        (UINT64_C(1) << 2) /* llama.cpp */
+#define CLI_FLAG_UNIFIED         (UINT64_C(1) << 3) /* llama.cpp */
+#define CLI_FLAG_UBATCH          (UINT64_C(1) << 4) /* llama.cpp */
+#define CLI_FLAG_PAGE            (UINT64_C(1) << 5) /* SGLang */
+#define CLI_FLAG_TPB             (UINT64_C(1) << 6) /* TensorRT-LLM */
+#define CLI_FLAG_RUNTIME         (UINT64_C(1) << 7) /* TensorRT-LLM */
+#define CLI_FLAG_SWA_RATIO       (UINT64_C(1) << 8) /* SGLang */
+#define CLI_FLAG_PROFILE         (UINT64_C(1) << 9) /* vLLM */
+#define CLI_FLAG_SEQS            (UINT64_C(1) << 10) /* vLLM */
+#define CLI_FLAG_CHUNKED         (UINT64_C(1) << 11) /* SGLang */
+#define CLI_FLAG_GRAPH_BS        (UINT64_C(1) << 12) /* SGLang */
+#define CLI_FLAG_NO_SWA          (UINT64_C(1) << 13) /* SGLang */
+#define CLI_FLAG_VLLM_VERSION    (UINT64_C(1) << 14) /* vLLM */
+#define CLI_FLAG_MAMBA_MODE      (UINT64_C(1) << 15) /* vLLM */
+#define CLI_FLAG_PREFIX          (UINT64_C(1) << 16) /* vLLM */
+#define CLI_FLAG_EAGER           (UINT64_C(1) << 17) /* vLLM */
+#define CLI_FLAG_CUDA_MEMORY     (UINT64_C(1) << 18) /* vLLM, SGLang, TensorRT-LLM */
+#define CLI_FLAG_FLASH_ATTN      (UINT64_C(1) << 19) /* llama.cpp */
+#define CLI_FLAG_LLAMA_SERVER    (UINT64_C(1) << 20) /* llama.cpp */
+#define CLI_FLAG_LM_ONLY         (UINT64_C(1) << 21) /* vLLM */
+#define CLI_FLAG_SGLANG_VERSION  (UINT64_C(1) << 22) /* SGLang */
+#define CLI_FLAG_VLLM_RUNNER     (UINT64_C(1) << 23) /* vLLM */
+#define CLI_FLAG_LANG_ONLY       (UINT64_C(1) << 24) /* SGLang */
+#define CLI_FLAG_NO_GRAPHS       (UINT64_C(1) << 25) /* SGLang */
+#define CLI_FLAG_DISAGG          (UINT64_C(1) << 26) /* SGLang */
+#define CLI_FLAG_SPEC            (UINT64_C(1) << 27) /* vLLM, llama.cpp */
+#define CLI_FLAG_EP              (UINT64_C(1) << 28) /* vLLM */
+#define CLI_FLAG_ADP             (UINT64_C(1) << 29) /* TensorRT-LLM */
+#define CLI_FLAG_DPA             (UINT64_C(1) << 30) /* SGLang */
+#define CLI_FLAG_DP_LM_HEAD      (UINT64_C(1) << 31) /* SGLang */
+#define CLI_FLAG_DENSE_TP        (UINT64_C(1) << 32) /* SGLang */
+#define CLI_FLAG_A2A             (UINT64_C(1) << 33) /* SGLang */
+
 
 /* Option codes of the engine and parallelism options (args.c lists
  * them; args_engine.c parses them).  --ctx-size is 'c', llama.cpp's -c. */
@@ -192,6 +195,9 @@ enum cli_engine_option {
 	OPT_EXPERT_PARALLEL,
 	OPT_ATTENTION_DP,
 	OPT_DP_ATTENTION,
+	OPT_DP_LM_HEAD,
+	OPT_DENSE_TP,
+	OPT_A2A,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -252,7 +258,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
  * batch). */
 /* Whether the request asks for attention data parallelism of engine e:
  * TensorRT-LLM's --enable-attention-dp, SGLang's --enable-dp-attention. */
-bool cli_attention_dp(unsigned engine_flags, kvp_engine e);
+bool cli_attention_dp(uint64_t engine_flags, kvp_engine e);
 int cli_engine_finish(struct cli_options *o);
 
 /* parse.c: option values, each bad one a line on stderr naming --opt and

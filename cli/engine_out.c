@@ -227,6 +227,31 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        cli_grouped(lp->attention_bytes, a, sizeof a), r->tp / r->dp);
 			fprintf(out, ", the embedding whole, the rest over tp %u\n", r->tp);
 		}
+		/* SGLang's MLPs and head by its flags (lib/fit.c). */
+		if (r->engine == KVP_ENGINE_SGLANG &&
+		    (lp->dense_mlp_bytes || (r->sglang_deepep && lp->routed_experts) ||
+		     (cli_sglang_dp_attention(r) && r->sglang_dp_lm_head))) {
+			const char *sep = "";
+
+			fprintf(out, "  SGLang's placement: ");
+			if (cli_sglang_dp_attention(r) && r->sglang_dp_lm_head) {
+				fprintf(out, "the head over tp %u", cli_attn_tp(r));
+				sep = "; ";
+			}
+			if (lp->dense_mlp_bytes) {
+				fprintf(out, "%sthe dense MLPs whole (%s B)", sep,
+				        cli_grouped(lp->dense_mlp_bytes, a, sizeof a));
+				sep = "; ";
+			}
+			if (r->sglang_deepep && lp->routed_experts)
+				fprintf(out, "%sDeepEP: the routed experts whole, at most %u of %u a"
+				        " layer on a GPU", sep, (lp->routed_experts + r->tp - 1) / r->tp,
+				        lp->routed_experts);
+			if (r->sglang_deepep && lp->shared_expert_bytes)
+				fprintf(out, ", the shared experts whole (%s B)",
+				        cli_grouped(lp->shared_expert_bytes, a, sizeof a));
+			fputc('\n', out);
+		}
 		/* SGLang's sliding-window pool: every stage the whole model. */
 		if (lp->stages_whole)
 			fprintf(out, "  each stage holds all %u layers' cache: SGLang's"

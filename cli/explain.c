@@ -389,13 +389,13 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 		         : "no prefill CUDA graphs 0");
 	say(e, "  mem_fraction_static: SGLang's default (%s): gpu_mem %.0f MiB;"
 	    " reserved 512 + %s + tp x pp / 8 x 1024"
-	    " + %s%s + %s = %.6g MiB%s;"
+	    " + %s%s + %s = %.6g MiB%s%s;"
 	    " round((%.0f - %.6g) / %.0f, 3) = %.3f",
 	    p->request.sglang_version && p->request.sglang_version < 520 ? "server_args"
 	    : "memory_hook", t.gpu_mem, active, decode, dpa, prefill,
-	    t.floored ? 512 + t.activations + t.parallel + t.decode_graphs + t.dp_attention +
-	                t.prefill_mib
-	    : t.reserved, t.floored ? ", raised to 10,240 above 60 GiB" : "",
+	    512 + t.activations + t.parallel + t.decode_graphs + t.dp_attention + t.prefill_mib,
+	    t.floored ? ", raised to 10,240 above 60 GiB" : "",
+	    t.deepep > 0 ? ", + DeepEP's 2048" : "",
 	    t.gpu_mem, t.reserved, t.gpu_mem, t.share);
 	if (t.share > 0 && t.vlm_factor != 1) {
 		char a[32], b[32];

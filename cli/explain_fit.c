@@ -154,22 +154,57 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	/* vLLM's routed experts over tp x dp GPUs (lib/fit.c). */
 	bool experts = cli_experts_over_dp(lp);
 
-	/* SGLang's data-parallel attention (lib/attn_weights.c), one stage. */
-	if (cli_sglang_dp_attention(r)) {
-		uint64_t w = f->weights_bytes - lp->draft_weights_bytes;
-		uint64_t parts = lp->replicated_bytes + lp->attention_bytes + lp->embedding_bytes;
+	/* SGLang's placement by parts (lib/fit.c sglang_parts), one stage:
+	 * data-parallel attention, --enable-dp-lm-head,
+	 * --moe-dense-tp-size 1, DeepEP. */
+	if (r->engine == KVP_ENGINE_SGLANG &&
+	    (cli_sglang_dp_attention(r) || r->sglang_dense_whole || r->sglang_deepep)) {
+		bool dpa = cli_sglang_dp_attention(r);
+		uint64_t w = f->weights_bytes - lp->draft_weights_bytes, rest = w;
+		uint64_t h = dpa && r->sglang_dp_lm_head ? lp->head_bytes : 0;
+		char parts[EXPLAIN_LINE_MAX] = "";
+		size_t n = 0;
 
-		say(e, "  weights per GPU: the attention's projections %s B over tp %u, %s B"
-		    " a GPU%s%s%s + the embedding %s B whole%s%s%s + the"
-		    " rest's %s B, ceil(/ tp %u)%s = %s B", g(lp->attention_bytes), r->tp / r->dp,
-		    g(lp->attention_gpu_bytes), lp->attention_copy_bytes ? " + w_kc/w_vc " : "",
-		    lp->attention_copy_bytes ? g(lp->attention_copy_bytes) : "",
-		    lp->attention_copy_bytes ? " B (bf16 copies of kv_b_proj)" : "",
-		    g(lp->embedding_bytes), lp->replicated_bytes ? " + " : "",
-		    lp->replicated_bytes ? g(lp->replicated_bytes) : "",
-		    lp->replicated_bytes ? " B whole on every rank" : "",
-		    g(w > parts ? w - parts : 0), r->tp,
-		    lp->draft_weights_bytes ? " + the draft's share" : "", g(f->stage_weights[0]));
+#define PART(...) (n += n < sizeof parts ? (size_t)snprintf(parts + n, sizeof parts - n, \
+                                                           __VA_ARGS__) : 0)
+#define TAKE(v) (rest -= (v) < rest ? (v) : rest)
+		TAKE(lp->replicated_bytes);
+		if (dpa) {
+			PART(" + the attention's projections %s B over tp %u, %s B a GPU",
+			     g(lp->attention_bytes), cli_attn_tp(r), g(lp->attention_gpu_bytes));
+			PART(" + the embedding %s B whole", g(lp->embedding_bytes));
+			TAKE(lp->attention_bytes);
+			TAKE(lp->embedding_bytes);
+		}
+		if (h) {
+			PART(" + the head %s B, ceil(/ tp %u)", g(h), cli_attn_tp(r));
+			TAKE(h);
+		}
+		if (lp->dense_mlp_bytes) {
+			PART(" + the dense MLPs %s B whole", g(lp->dense_mlp_bytes));
+			TAKE(lp->dense_mlp_bytes);
+		}
+		if (lp->shared_expert_bytes) {
+			PART(" + the shared experts %s B whole", g(lp->shared_expert_bytes));
+			TAKE(lp->shared_expert_bytes);
+		}
+		if (r->sglang_deepep && lp->routed_experts) {
+			PART(" + the routed experts %s B x ceil(%u / %u) / %u, rounded up",
+			     g(lp->stage_expert_bytes[0]), lp->routed_experts, r->tp,
+			     lp->routed_experts);
+			TAKE(lp->stage_expert_bytes[0]);
+		}
+		if (lp->replicated_bytes)
+			PART(" + %s B whole on every rank", g(lp->replicated_bytes));
+		if (lp->attention_copy_bytes)
+			PART(" + w_kc/w_vc %s B", g(lp->attention_copy_bytes));
+		if (lp->stage_kv_replica_bytes[0])
+			PART(" + replicated kv heads' K and V %s B", g(lp->stage_kv_replica_bytes[0]));
+#undef PART
+#undef TAKE
+		say(e, "  weights per GPU: the rest's %s B, ceil(/ tp %u)%s%s = %s B", g(rest),
+		    r->tp, parts, lp->draft_weights_bytes ? " + the draft's share" : "",
+		    g(f->stage_weights[0]));
 		return;
 	}
 

@@ -220,6 +220,15 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	if (r->engine == KVP_ENGINE_TRTLLM || r->engine == KVP_ENGINE_SGLANG)
 		json_bool(w, "attention_dp", r->attention_dp && (r->engine == KVP_ENGINE_TRTLLM ||
 		                                                 cli_sglang_dp_attention(r)));
+	if (r->engine == KVP_ENGINE_SGLANG) {
+		json_bool(w, "dp_lm_head", cli_sglang_dp_attention(r) && r->sglang_dp_lm_head);
+		json_bool(w, "dense_mlp_whole", r->sglang_dense_whole);
+		json_bool(w, "deepep", r->sglang_deepep);
+		if (lp->dense_mlp_bytes)
+			json_u64(w, "dense_mlp_bytes", lp->dense_mlp_bytes);
+		if (lp->shared_expert_bytes)
+			json_u64(w, "shared_expert_bytes", lp->shared_expert_bytes);
+	}
 	if (cli_sglang_dp_attention(r)) {
 		json_u64(w, "attention_tp", r->tp / r->dp);
 		json_u64(w, "gpu_count", cli_gpus(r));

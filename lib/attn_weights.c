@@ -35,6 +35,10 @@
  *    attention_copy_sm100_bytes; copy_bytes, vllm_copies and
  *    trtllm_copies below).
  *
+ *  - SGLang's dense layers' MLPs and shared experts, whole on every GPU
+ *    with --moe-dense-tp-size 1 and --moe-a2a-backend deepep (kvp_plan
+ *    dense_mlp_bytes and shared_expert_bytes; moe_parts below).
+ *
  * The layers are walked by their cycle (the pattern, or per-layer kv
  * heads), each position counted as often as it recurs, so a model of
  * 2^32 layers costs what one cycle does.
@@ -235,6 +239,45 @@ static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
 	return (uint64_t)((unsigned __int128)total * x / m->params);
 }
 
+/* SGLang's dense MLPs and shared experts (models/deepseek_v2.py at
+ * 3e4a39ee): DeepseekV2MLP of the first dense layers with tp_size 1 under
+ * enable_moe_dense_fully_dp (--moe-dense-tp-size 1), the shared experts
+ * with tp_size 1 when the all-to-all backend is DeepEP; each a gate, an
+ * up and a down of hidden x its inner size.  Their parameters under 2^99,
+ * so at their bytes a parameter in bytes_of's 128 bits. */
+static uint64_t share_of(const kvp_model *m, const kvp_weights_estimate *est,
+                         const kvp_plan *p, unsigned __int128 x)
+{
+	const kvp_request *r = &p->request;
+	uint64_t total = r->weight_bytes ? r->weight_bytes : p->weights_bytes;
+
+	if (!x || x > m->params)
+		return 0; /* not this model's count */
+	/* a format's linear layers at its rate; else the weights' share */
+	if (!r->weight_bytes && est && est->quantized_params && x <= est->quantized_params)
+		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
+		                  est->quantized_params);
+	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+		return 0;
+	return (uint64_t)((unsigned __int128)total * x / m->params);
+}
+
+static void moe_parts(const kvp_model *m, const kvp_weights_estimate *est, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	uint64_t routed = m->moe_experts ? kvp__expert_layers(m, 0, m->layers)
+	                  : m->moe_routed_experts ? m->layers : 0;
+	uint32_t inner = m->dense_intermediate ? m->dense_intermediate : m->intermediate;
+	unsigned __int128 dense, shared;
+
+	dense = (unsigned __int128)(m->layers - routed) * 3 * m->hidden * inner;
+	shared = (unsigned __int128)routed * 3 * m->hidden * m->moe_shared_intermediate;
+	if (r->sglang_dense_whole)
+		p->dense_mlp_bytes = share_of(m, est, p, dense);
+	if (r->sglang_deepep)
+		p->shared_expert_bytes = share_of(m, est, p, shared);
+}
+
 void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate *est,
                                  kvp_plan *p)
 {
@@ -243,7 +286,7 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 	struct attn_params a;
 
 	p->attention_bytes = p->attention_gpu_bytes = p->attention_copy_bytes = 0;
-	p->attention_copy_sm100_bytes = 0;
+	p->attention_copy_sm100_bytes = p->dense_mlp_bytes = p->shared_expert_bytes = 0;
 	memset(p->stage_kv_replica_bytes, 0,
 	       (p->stages ? p->stages : 1) * sizeof p->stage_kv_replica_bytes[0]);
 	if (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
@@ -266,6 +309,9 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 			p->attention_copy_bytes = trtllm_copies(m, tp, fp8,
 			                                        &p->attention_copy_sm100_bytes);
 	}
+	if (r->engine == KVP_ENGINE_SGLANG && m->hidden && m->params &&
+	    (m->moe_experts || m->moe_routed_experts))
+		moe_parts(m, est, p);
 	if (!a.all || a.overflow)
 		return;
 	if (kvp__sglang_dp_attention(r)) {

@@ -226,12 +226,52 @@ static uint64_t ceil_div(uint64_t x, uint64_t d)
  * ceil(experts / ep_size) of them: determine_expert_map). */
 /* The parts of a stage's weights that do not lie evenly over tp
  * (attn_weights.c): under SGLang's data-parallel attention the
- * attention's projections, a of them and ag on one GPU, and the
- * embedding e, whole; copies, SGLang's w_kc and w_vc on one GPU; kvr, the
- * K and V one GPU holds past its share, its kv head replicated. */
+ * attention's projections, a of them and ag on one GPU, the embedding e,
+ * whole, and the head h (over tp / dp with sglang_dp_lm_head); SGLang's
+ * dense MLPs and shared experts (whole with sglang_dense_whole and
+ * sglang_deepep); copies, those of kv_b_proj on one GPU; kvr, the K and
+ * V one GPU holds past its share, its kv head replicated. */
 struct attn_split {
-	uint64_t a, ag, e, copies, kvr;
+	uint64_t a, ag, e, h, dense, shared, copies, kvr;
 };
+
+/* Whole experts, as many of routed of them as one of group GPUs holds at
+ * most, of x bytes of them all: ceil(x x ceil(routed / group) / routed),
+ * x at most. */
+static uint64_t whole_experts(uint64_t x, uint32_t routed, uint64_t group)
+{
+	uint64_t local = routed / group + (routed % group != 0);
+	unsigned __int128 held = (unsigned __int128)x * local;
+
+	return (uint64_t)(held / routed + (held % routed != 0));
+}
+
+/* SGLang's placement with its parts (above) taken out of w - rep in
+ * turn, each at most what is left: on one GPU, the rest over tp and the
+ * parts as they lie. */
+static uint64_t sglang_parts(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep,
+                             const struct attn_split *att)
+{
+	const kvp_request *r = &plan->request;
+	bool dpa = kvp__sglang_dp_attention(r);
+	uint64_t left = w - rep, a, ag, e, h, dense, shared, xx, base;
+
+#define TAKE(v, want) (v = (want) > left ? left : (want), left -= v)
+	TAKE(a, dpa ? att->a : 0);
+	ag = att->ag > a ? a : att->ag;
+	TAKE(e, dpa ? att->e : 0);
+	TAKE(h, dpa && r->sglang_dp_lm_head ? att->h : 0);
+	TAKE(dense, r->sglang_dense_whole ? att->dense : 0);
+	TAKE(shared, r->sglang_deepep ? att->shared : 0);
+	TAKE(xx, r->sglang_deepep && plan->routed_experts ? x : 0);
+#undef TAKE
+	/* each term a part of w, so the sum fits */
+	base = ceil_div(left, r->tp) + rep + (dpa ? ag : 0) + e +
+	       ceil_div(h, kvp__attn_tp(r)) + dense + shared +
+	       (xx ? whole_experts(xx, plan->routed_experts, r->tp) : 0);
+	return kvp__add(base, att->copies, &base) && kvp__add(base, att->kvr, &base)
+	       ? base : UINT64_MAX;
+}
 
 static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint64_t rep,
                               const struct attn_split *att)
@@ -256,28 +296,19 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
 		return kvp__add(w - x + ceil_div(x, r->tp), extra, &base) ? base : UINT64_MAX;
 	/* SGLang's: the attention over its groups of tp / dp, the embedding
-	 * whole, the rest (the experts too) over tp; each part of w, which
-	 * fits, and the copies beside them (any tp: with w_kc and w_vc of MLA
-	 * layers, kvp_plan attention_copy_bytes). */
-	if (att && kvp__sglang_dp_attention(r)) {
-		uint64_t a = att->a > w - rep ? w - rep : att->a;
-		uint64_t ag = att->ag > a ? a : att->ag;
-		uint64_t e = att->e > w - rep - a ? w - rep - a : att->e;
-
-		base = ceil_div(w - rep - a - e, r->tp) + rep + ag + e;
-		return kvp__add(base, extra, &base) ? base : UINT64_MAX;
-	}
+	 * whole, the head over tp or tp / dp, the dense MLPs and shared
+	 * experts whole or over tp, the routed experts whole or split over
+	 * tp (sglang_parts). */
+	if (att && r->engine == KVP_ENGINE_SGLANG &&
+	    (kvp__sglang_dp_attention(r) || r->sglang_dense_whole || r->sglang_deepep))
+		return sglang_parts(plan, w, x, rep, att);
 	/* Whole on every rank: rep (kvp_plan replicated_bytes). */
 	if (!kvp__experts_over_dp(plan))
 		return kvp__add(ceil_div(w - rep, r->tp) + rep, extra, &base) ? base : UINT64_MAX;
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
-		uint64_t local = ceil_div(plan->routed_experts, group);
-		unsigned __int128 held = (unsigned __int128)x * local;
-
 		/* local experts of routed_experts, whole: x at most */
-		mine = (uint64_t)(held / plan->routed_experts +
-		                  (held % plan->routed_experts != 0));
+		mine = whole_experts(x, plan->routed_experts, group);
 	} else {
 		mine = ceil_div(x, group);
 	}
@@ -327,6 +358,8 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	/* the attention's parts with one stage alone (plan.c) */
 	struct attn_split att = {plan->attention_bytes, plan->attention_gpu_bytes,
 	                         t == 0 ? plan->embedding_bytes : 0,
+	                         t + 1 == plan->stages ? plan->head_bytes : 0,
+	                         plan->dense_mlp_bytes, plan->shared_expert_bytes,
 	                         layer_copies(plan, copies_on(plan, d), t),
 	                         plan->stage_kv_replica_bytes[t]};
 
@@ -353,7 +386,7 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
 	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
 	uint64_t body, x, rep;
 
-	struct attn_split att = {0, 0, 0, 0, 0};
+	struct attn_split att = {0, 0, 0, 0, 0, 0, 0, 0};
 
 	if (!r->mtp_layers || r->draft)
 		return ceil_div(d, r->tp);

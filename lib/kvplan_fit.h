@@ -254,11 +254,14 @@ typedef struct kvp_sglang_reserve {
 	                          * attention_dp, dp > 1): decode_max_bs x dp
 	                          * x 3, and x 1.5 more past a decode_max_bs
 	                          * of 300; 0 on a prefill server */
+	double deepep;           /* the request's sglang_deepep, with decode
+	                          * CUDA graphs, from 0.5.20: 2048, added past
+	                          * the floor below */
 	uint32_t prefill_graphs; /* prefill CUDA graphs, 8 MiB each */
 	double prefill_mib;      /* their reserve: prefill_graphs x 8, or an
 	                          * MLA model's flat 1536 */
 	double reserved;         /* 512 + the terms above, at least 10240
-	                          * where gpu_mem is over 60 GiB */
+	                          * where gpu_mem is over 60 GiB; and deepep */
 	bool floored;            /* the 10240 floor was taken */
 	double share;            /* round((gpu_mem - reserved) / gpu_mem, 3),
 	                          * 0 where nothing is left */

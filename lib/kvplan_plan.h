@@ -334,6 +334,14 @@ typedef struct kvp_plan {
 	 * / tp parameters a layer, at the weights' bytes a parameter; entries
 	 * past the stages left as they were; 0 where none. */
 	uint64_t stage_kv_replica_bytes[KVP_PP_MAX];
+	/* Under SGLang with the request's sglang_dense_whole or sglang_deepep
+	 * (one stage): of the weights, the dense layers' MLPs, 3 x hidden x
+	 * dense_intermediate a dense layer (dense_mlp_bytes), and the shared
+	 * experts, 3 x hidden x moe_shared_intermediate a routed layer
+	 * (shared_expert_bytes), at the weights' bytes a parameter; 0
+	 * otherwise. */
+	uint64_t dense_mlp_bytes;
+	uint64_t shared_expert_bytes;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

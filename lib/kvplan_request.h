@@ -454,6 +454,20 @@ typedef struct kvp_request {
 	 * divide the MLP's or an expert's inner size, with pp > 1 and with
 	 * recurrent layers.  Ignored by the other engines. */
 	bool attention_dp;
+	/* SGLang's placement of a mixture of experts' parts (python/sglang/
+	 * srt/models/deepseek_v2.py): sglang_dp_lm_head, --enable-dp-lm-head,
+	 * the LM head over the attention's tp, tp / dp, under data-parallel
+	 * attention (ParallelLMHead use_attn_tp_group), ignored without it;
+	 * sglang_dense_whole, --moe-dense-tp-size 1, the dense layers' MLPs
+	 * whole on every GPU (enable_moe_dense_fully_dp: mlp tp_size 1);
+	 * sglang_deepep, --moe-a2a-backend deepep, the routed experts whole,
+	 * ceil(experts / tp) a GPU (ep_size = tp_size), the shared experts
+	 * whole on every GPU (tp_size 1 under DeepEP), and 2,048 MiB more
+	 * held back by SGLang's share from 0.5.20 (memory_hook.py).  The last
+	 * two refused with pp > 1; all ignored by the other engines. */
+	bool sglang_dp_lm_head;
+	bool sglang_dense_whole;
+	bool sglang_deepep;
 } kvp_request;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request

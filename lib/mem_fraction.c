@@ -231,6 +231,12 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	t->floored = t->gpu_mem > 60 * 1024 && t->reserved < 10 * 1024;
 	if (t->floored)
 		t->reserved = 10 * 1024;
+	/* DeepEP's buffers, past the floor, with decode CUDA graphs
+	 * (memory_hook.py handle_gpu_memory_settings at 031ed82d: 2,048
+	 * MiB; server_args.py before 0.5.20 had no such term). */
+	t->deepep = r->sglang_deepep && t->decode_graphs > 0 && kvp__sglang_since(r, 520)
+	            ? 2048 : 0;
+	t->reserved += t->deepep;
 }
 
 /* SGLang's factor on a multimodal model's share, as

@@ -355,6 +355,15 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		                  " is not modelled %s", kvp__zname(&z),
 		                  (request->pp ? request->pp : 1) > 1 ? "with pipeline stages"
 		                  : "for recurrent layers");
+	/* SGLang's MLPs whole (--moe-dense-tp-size 1, DeepEP), with one
+	 * pipeline stage as read. */
+	if (request->engine == KVP_ENGINE_SGLANG &&
+	    (request->sglang_dense_whole || request->sglang_deepep) &&
+	    (request->pp ? request->pp : 1) > 1)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: SGLang's %s is not modelled with"
+		                  " pipeline stages", kvp__zname(&z),
+		                  request->sglang_deepep ? "DeepEP backend"
+		                  : "--moe-dense-tp-size 1");
 	/* Every field is set below but for the groups, each zeroed as it is
 	 * made, and the stages, each set as kvp__plan_parallel makes it: the
 	 * plan is 24 KB, mostly groups and stages a model does not have. */

@@ -386,6 +386,61 @@ static void test_vllm_copies(void **state)
 	assert_int_equal(g.stage_weights[0], 83746262720ull + 1029898240ull + 255852544ull);
 }
 
+/* SGLang's DeepSeek deployment (--enable-dp-attention --enable-dp-lm-head
+ * --moe-dense-tp-size 1 --moe-a2a-backend deepep), with 700,000,000,000
+ * parameters in fp16 (each part 2 B a parameter, its share of the
+ * 1,400,000,000,000 B):
+ *   the dense MLPs 3 x 3 x 7,168 x 18,432 = 1,189,085,184, 2,378,170,368
+ *   B, whole; the shared experts 58 x 3 x 7,168 x 2,048 = 2,554,331,136,
+ *   5,108,662,272 B, whole; the routed experts 1,307,817,541,632 B, 32 of
+ *   256 whole at tp 8 (163,477,192,704), 16 at tp 16 (81,738,596,352);
+ *   the head 1,853,358,080 over tp / dp; the embedding as much, whole;
+ *   the attention 20,979,908,608 over tp / dp; 2,059,796,480 whole; the
+ *   rest 57,949,204,480 over tp; w_kc and w_vc 2,046,820,352 / (tp / dp).
+ * At tp 8, dp 8: 7,243,650,560 + 2,059,796,480 + 20,979,908,608 +
+ * 1,853,358,080 x 2 + 2,378,170,368 + 5,108,662,272 + 163,477,192,704 +
+ * 2,046,820,352 = 207,000,917,504 B; at tp 16: 3,621,825,280 + ... =
+ * 109,200,452,352 B.  Without the three, 198,828,250,624 at tp 8.  SGLang's
+ * share with DeepEP holds back 2,048 MiB more, past the floor: 34,816 +
+ * 2,048 = 36,864 MiB of 144,384, 0.745. */
+static void test_sglang_moe_parts(void **state)
+{
+	kvp_model m = deepseek();
+	kvp_device d = h200();
+	kvp_sglang_reserve t;
+	kvp_request r;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	m.params = 700000000000ull;
+	request(&r, KVP_ENGINE_SGLANG, 8, 8);
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 198828250624ull);
+	r.sglang_dp_lm_head = r.sglang_dense_whole = r.sglang_deepep = true;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(p.dense_mlp_bytes, 2378170368ull);
+	assert_int_equal(p.shared_expert_bytes, 5108662272ull);
+	assert_int_equal(p.expert_bytes, 1307817541632ull);
+	assert_int_equal(f.stage_weights[0], 207000917504ull);
+	r.tp = 16;
+	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(f.stage_weights[0], 109200452352ull);
+	r.tp = 8;
+	r.mem_util = 0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_true(kvp_plan_sglang_reserve(&p, &d, &t));
+	assert_true(t.deepep == 2048);
+	assert_true(t.reserved == 36864);
+	assert_true(t.share == 0.745);
+	/* With pipeline stages, not read. */
+	r.attention_dp = false;
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "DeepEP backend is not modelled with pipeline"));
+}
+
 /* What SGLang asserts or kvplan did not read: dp must divide tp
  * (server_args.py: tp_size % dp_size == 0); pipeline stages and recurrent
  * layers are refused by name. */
@@ -468,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_kv_replicas),
 		cmocka_unit_test(test_trtllm_copies),
 		cmocka_unit_test(test_vllm_copies),
+		cmocka_unit_test(test_sglang_moe_parts),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_reserve),
 	};

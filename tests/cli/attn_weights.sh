@@ -29,7 +29,7 @@ has_line "the copies of kv_b_proj" "  beside each kv_b_proj: w_kc and w_vc, 1,02
 has_line "explain: the cache on 16 GPUs" \
 	"  cache: 575,738,496 x tp 16 = 9,211,815,936 B (per-token caches 9,211,815,936 B, recurrent state 0 B)"
 has_line "explain: the weights per GPU" \
-	"    weights per GPU: the attention's projections 20,979,908,608 B over tp 2, 10,489,954,304 B a GPU + w_kc/w_vc 1,023,410,176 B (bf16 copies of kv_b_proj) + the embedding 1,853,358,080 B whole + 2,059,796,480 B whole on every rank + the rest's 1,317,106,936,832 B, ceil(/ tp 16) = 97,745,702,592 B"
+	"    weights per GPU: the rest's 1,317,106,936,832 B, ceil(/ tp 16) + the attention's projections 20,979,908,608 B over tp 2, 10,489,954,304 B a GPU + the embedding 1,853,358,080 B whole + 2,059,796,480 B whole on every rank + w_kc/w_vc 1,023,410,176 B = 97,745,702,592 B"
 has_line "explain: the share's data-parallel term" \
 	"    mem_fraction_static: SGLang's default (memory_hook): gpu_mem 144384 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 512 x 2 + data-parallel attention's 512 x dp 8 x 4.5 + an MLA model's prefill CUDA graphs 1536 = 35840 MiB; round((144384 - 35840) / 144384, 3) = 0.752"
 has_line "explain: the budget" \
@@ -44,6 +44,33 @@ is attention_copy_bytes 1023410176 "JSON: w_kc and w_vc"
 is weights_per_gpu 97745702592 "JSON: the weights per GPU"
 check "JSON: SGLang's share on the GPU" grep -q '^ *"mem_util": 0.752,$' "$work/out"
 is capacity_tokens 229185 "JSON: the pool's tokens"
+
+# With SGLang's DeepSeek deployment flags at tp 16, dp 8: the head
+# 1,853,358,080 over tp 2, the dense MLPs 3 x 3 x 7,168 x 18,432 x 2 B =
+# 2,378,170,368 and the shared experts 58 x 3 x 7,168 x 2,048 x 2 B =
+# 5,108,662,272 whole, the routed experts whole, 16 of 256.  The parts
+# come to 50,795,520 B more than the 1,342,000,000,000 (671 billion is
+# rounded), so nothing is left to split over tp and the experts, taken
+# last, are 1,307,766,746,112: ceil(x 16 / 256) = 81,735,421,632.  A GPU:
+# 2,059,796,480 + 10,489,954,304 + 1,853,358,080 + 926,679,040 +
+# 2,378,170,368 + 5,108,662,272 + 81,735,421,632 + 1,023,410,176 =
+# 105,575,452,352 B.  The share: 35,840 + DeepEP's 2,048 = 37,888 MiB,
+# 0.738.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --enable-dp-lm-head --moe-dense-tp-size 1 --moe-a2a-backend deepep --gpu h200 --format json
+is dense_mlp_bytes 2378170368 "JSON: the dense MLPs, whole"
+is shared_expert_bytes 5108662272 "JSON: the shared experts, whole"
+is deepep true "JSON: DeepEP"
+is weights_per_gpu 105575452352 "the deployment's weights a GPU"
+check "... and SGLang's share with DeepEP" grep -q '^ *"mem_util": 0.738,$' "$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --enable-dp-lm-head --moe-dense-tp-size 1 --moe-a2a-backend deepep --gpu h200
+has_line "the placement line" \
+	"  SGLang's placement: the head over tp 2; the dense MLPs whole (2,378,170,368 B); DeepEP: the routed experts whole, at most 16 of 256 a layer on a GPU, the shared experts whole (5,108,662,272 B)"
+expect_error "--moe-dense-tp-size takes 1 alone" \
+	"^kvplan: --moe-dense-tp-size: unknown size '2' \\(valid: 1\\)$" \
+	--model deepseek-v3 --seq 8192 --engine sglang --moe-dense-tp-size 2 --gpu h200
+expect_error "DeepEP with pipeline stages" \
+	"^kvplan: deepseek-v3: SGLang's DeepEP backend is not modelled with pipeline stages$" \
+	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --pp 2 --moe-a2a-backend deepep --gpu h200
 
 # At tp 8, dp 8 (attention tp 1) the weights are 191,578,250,624 B a GPU
 # (tests/test_attn_weights.c), past the usable floor(151,397,597,184 x
