@@ -493,6 +493,14 @@ int cli_engine_finish(struct cli_options *o)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
 	o->req.attention_dp = cli_attention_dp(o->engine_flags, o->req.engine);
+	/* server_args.py: "Please enable dp attention when setting
+	 * enable_dp_lm_head." */
+	if ((o->engine_flags & CLI_FLAG_DP_LM_HEAD) && !(o->engine_flags & CLI_FLAG_DPA) &&
+	    (o->req.engine == KVP_ENGINE_SGLANG || o->engine_list)) {
+		fputs("kvplan: --enable-dp-lm-head: SGLang needs --enable-dp-attention with it\n",
+		      stderr);
+		return 2;
+	}
 	/* The reference run's settings, which nothing else reads. */
 	if (!o->validate && o->layout_given)
 		cli_warn("--layout is the layout of --validate's run;"

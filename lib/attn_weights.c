@@ -157,17 +157,34 @@ static uint64_t copy_bytes(const kvp_model *m, uint32_t tp, bool fp8)
 
 /* Whether kv_b_proj has fp8 block scales (vLLM, TensorRT-LLM, SGLang):
  * fp8 weights asked (the format or the type), or a checkpoint whose
- * attention projections take under 1.5 B a parameter (DeepSeek's fp8
- * release: 1 B and its scales), of all of them. */
+ * attention projections take from 0.9 to 1.5 B a parameter (DeepSeek's
+ * fp8 release: 1 B and its scales), of all of them. */
 static bool fp8_kv_b(const kvp_plan *p, unsigned __int128 all)
 {
 	const kvp_request *r = &p->request;
+	unsigned __int128 b = r->weight_attention_bytes;
 
 	if (r->weights_format.kind == KVP_WFORMAT_FP8 ||
 	    (r->weights_format.kind == KVP_WFORMAT_PLAIN && r->weights_dtype == KVP_DTYPE_FP8))
 		return true;
-	return r->weight_bytes && r->weight_attention_bytes && all &&
-	       (unsigned __int128)r->weight_attention_bytes * 2 < all * 3;
+	return r->weight_bytes && b && all && b * 10 >= all * 9 && b * 2 < all * 3;
+}
+
+/* Whether kv_b_proj is quantized at all (vLLM dequantizes any but an
+ * unquantized one): a format that quantizes the attention (not MXFP4,
+ * which leaves it 16-bit), 1-byte weights, or a checkpoint whose
+ * attention projections take under 1.9 B a parameter. */
+static bool quantized_kv_b(const kvp_plan *p, unsigned __int128 all)
+{
+	const kvp_request *r = &p->request;
+	kvp_wformat k = r->weights_format.kind;
+
+	if (r->weight_bytes)
+		return r->weight_attention_bytes && all &&
+		       (unsigned __int128)r->weight_attention_bytes * 10 < all * 19;
+	if (k == KVP_WFORMAT_PLAIN)
+		return r->weights_dtype == KVP_DTYPE_FP8 || r->weights_dtype == KVP_DTYPE_INT8;
+	return k != KVP_WFORMAT_MXFP4;
 }
 
 /* TensorRT-LLM's MLA (tensorrt_llm/_torch/modules/attention.py at
@@ -200,16 +217,17 @@ static uint64_t trtllm_copies(const kvp_model *m, uint32_t tp, bool fp8, uint64_
  * MLAAttention.process_weights_after_loading at 0014ca6b; in 0.8 to 0.11
  * v1/attention/backends/mla/common.py MLACommonImpl): W_UK_T and W_UV
  * are views of get_and_maybe_dequant_weights(kv_b_proj), which is the
- * weight itself for a 16-bit kv_b_proj (nothing more) and a new bf16
- * tensor for an fp8 block-quantized one (scaled_dequantize), which the
- * views keep beside kv_b_proj, still used by prefill: h x (qk_nope + v)
- * x kv_lora_rank x 2 B a layer, before "Model loading took" is measured.
- * Not followed: ROCm's AITER fp8 and fp4 BMM paths (opt-in). */
-static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool fp8)
+ * weight itself for an unquantized kv_b_proj (nothing more) and a new
+ * bf16 tensor for any quantized one (scaled_dequantize for fp8 blocks,
+ * else the layer applied to an identity), which the views keep beside
+ * kv_b_proj, still used by prefill: h x (qk_nope + v) x kv_lora_rank x 2
+ * B a layer, before "Model loading took" is measured.  Not followed:
+ * ROCm's AITER fp8 and fp4 BMM paths (opt-in). */
+static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool quantized)
 {
 	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
 
-	if (!fp8)
+	if (!quantized)
 		return 0;
 	return mla_layers_times(m, (unsigned __int128)(m->heads / tp) * (m->qk_nope_dim + v) *
 	                               m->kv_lora_rank * 2);
@@ -231,6 +249,10 @@ static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
 			return 0;
 		return (uint64_t)((unsigned __int128)r->weight_attention_bytes * x / all);
 	}
+	/* MXFP4 leaves the attention 16-bit; the other formats quantize it
+	 * with the linear layers. */
+	if (est && est->quantized_params && r->weights_format.kind == KVP_WFORMAT_MXFP4)
+		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
 	if (est && est->quantized_params && all <= est->quantized_params)
 		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
 		                  est->quantized_params);
@@ -304,7 +326,8 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 		if (r->engine == KVP_ENGINE_SGLANG)
 			p->attention_copy_bytes = copy_bytes(m, tp, fp8);
 		else if (r->engine == KVP_ENGINE_VLLM)
-			p->attention_copy_bytes = vllm_copies(m, tp, fp8);
+			p->attention_copy_bytes = vllm_copies(m, tp,
+			                                      quantized_kv_b(p, a.overflow ? 0 : a.all));
 		else
 			p->attention_copy_bytes = trtllm_copies(m, tp, fp8,
 			                                        &p->attention_copy_sm100_bytes);

@@ -229,7 +229,8 @@ static inline bool kvp__experts_over_dp(const kvp_plan *p)
 }
 /* The weights every tensor-parallel rank of plan p holds whole (kvp_plan
  * replicated_bytes), whole and a stage's.  After the stages. */
-void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p);
+void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate *est,
+                                  kvp_plan *p);
 /* kvp_plan attention_bytes, attention_gpu_bytes, attention_copy_bytes and
  * stage_kv_replica_bytes (attn_weights.c); est a format's estimate or
  * NULL.  After the stages. */

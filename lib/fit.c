@@ -400,6 +400,10 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
 		att.a = part(d, plan->attention_bytes, body);
 		att.ag = part(d, plan->attention_gpu_bytes, body);
 	}
+	/* SGLang's shared experts whole under DeepEP, the MTP layers' by
+	 * the model's share */
+	if (plan->shared_expert_bytes <= body)
+		att.shared = part(d, plan->shared_expert_bytes, body);
 	att.copies = layer_copies(plan, copies_on(plan, dev), UINT32_MAX);
 	return split_weights(plan, d, x, rep, &att);
 }

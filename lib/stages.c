@@ -276,21 +276,51 @@ static uint64_t mla_before(const kvp_model *m, uint64_t x)
  * modules/attention.py MLA builds its fused kv_a_proj_with_mqa without a
  * mapping and its gates whole.  Each figure is under 2^32: a layer's
  * under 2^66, the sum under 2^98. */
-static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
+static unsigned __int128 down_params(const kvp_model *m, uint64_t x)
 {
-	uint32_t experts = model_experts(m);
-	unsigned __int128 sum = 0;
-
-	if (m->kv_lora_rank)
-		sum += (unsigned __int128)(mla_before(m, b) - mla_before(m, a)) * m->hidden *
-		       ((uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
-	if (experts && m->moe_intermediate)
-		sum += (unsigned __int128)(routed_before(m, b) - routed_before(m, a)) *
-		       m->hidden * experts;
-	return sum;
+	if (!m->kv_lora_rank)
+		return 0;
+	return (unsigned __int128)mla_before(m, x) * m->hidden *
+	       ((uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
 }
 
-void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p)
+static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
+{
+	uint32_t experts = model_experts(m);
+
+	if (!experts || !m->moe_intermediate)
+		return 0;
+	return (unsigned __int128)routed_before(m, x) * m->hidden * experts;
+}
+
+static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
+{
+	return down_params(m, b) - down_params(m, a) + router_params(m, b) - router_params(m, a);
+}
+
+/* The bytes of layers [0, x)'s whole-on-every-rank weights, not counted
+ * in a checkpoint: in a format's estimate the down-projections at its
+ * linear layers' rate (16-bit under MXFP4, which leaves attention as it
+ * is) and the routers as every format leaves them, 16-bit, f32 in GGUF
+ * (weights_format.c); otherwise at the weights' bytes a parameter, of
+ * total.  Under 2^64 where the model's are (all <= params). */
+static uint64_t replicated_before(const kvp_model *m, const kvp_weights_estimate *est,
+                                  const kvp_request *r, uint64_t total, uint64_t x)
+{
+	if (est && est->quantized_params) {
+		unsigned __int128 down = down_params(m, x);
+		unsigned __int128 q = r->weights_format.kind == KVP_WFORMAT_MXFP4
+		                      ? down * 2
+		                      : down * est->quantized_bytes / est->quantized_params;
+
+		return (uint64_t)(q + router_params(m, x) *
+		                  (r->weights_format.kind == KVP_WFORMAT_GGUF ? 4 : 2));
+	}
+	return (uint64_t)((unsigned __int128)total * replicated_params(m, 0, x) / m->params);
+}
+
+void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate *est,
+                                  kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
 	unsigned __int128 all = replicated_params(m, 0, m->layers);
@@ -311,13 +341,26 @@ void kvp__plan_replicated_weights(const kvp_model *m, kvp_plan *p)
 		/* Counted in the checkpoint. */
 		p->replicated_bytes = r->weight_replicated_bytes;
 	} else {
-		/* At the weights' bytes a parameter: their share of the
-		 * total. */
+		/* At their bytes a parameter (replicated_before). */
 		if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
 			return;
 		if (!m->params || all > m->params)
 			return;
-		p->replicated_bytes = (uint64_t)((unsigned __int128)total * all / m->params);
+		if (r->weight_bytes)
+			est = NULL; /* a checkpoint's total, without its count */
+		p->replicated_bytes = replicated_before(m, est, r, total, m->layers);
+		if (p->replicated_bytes > total)
+			p->replicated_bytes = total;
+		/* Each stage's by its layers, cumulative so the stages sum
+		 * to the whole. */
+		for (uint32_t s = 0; s < p->stages; s++) {
+			uint64_t a = p->stage_first[s], b = a + p->stage_layers[s];
+			uint64_t hi = replicated_before(m, est, r, total, b);
+			uint64_t lo = replicated_before(m, est, r, total, a);
+
+			p->stage_replicated_bytes[s] = hi < lo ? 0 : hi - lo;
+		}
+		return;
 	}
 	/* Each stage's by its layers' parameters, cumulative floors so the
 	 * stages sum to the whole (all and the bytes under 2^64). */

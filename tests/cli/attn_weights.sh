@@ -149,6 +149,25 @@ w=$(json_value weights_per_gpu)
 check "vllm #16692: within 0.5 % under the log ($w B)" \
 	awk -v w="$w" 'BEGIN { exit !(w <= 43290478615 && w >= 43290478615 * 0.995) }'
 
+# The rates of the parts: gpt-oss-120b's attention stays 16-bit under
+# MXFP4, 36 x (2 x 2,880 x 64 x 64 + 2 x 2,880 x 8 x 64) = 955,514,880
+# parameters, 1,911,029,760 B (not at 17/32 B); vLLM's MLA copies any
+# quantized kv_b_proj, AWQ's too: 61 x 16 x 256 x 512 x 2 = 255,852,544 B
+# a GPU at tp 8; DeepSeek-V3's whole weights in fp8, its 106,430,464
+# router parameters at 2 B (212,860,928) and its 923,467,776
+# down-projection parameters at fp8's rate, 1 B and the estimate's
+# 4 x 7 x 61 B of scales over its 669,039,329,792 linear parameters
+# (923,467,778): 1,136,328,706 B.
+run --model gpt-oss-120b --seq 4096 --engine sglang --tp 8 --dp 8 --enable-dp-attention --weights-dtype mxfp4 --gpu h200 --format json
+is attention_bytes 1911029760 "MXFP4 leaves the attention 16-bit"
+run --model deepseek-v3 --seq 4096 --engine vllm --tp 8 --weights-dtype int4-awq:g128 --gpu h200 --format json
+is attention_copy_bytes 255852544 "vLLM: the bf16 copy of an AWQ kv_b_proj"
+run --model deepseek-v3 --seq 4096 --engine vllm --tp 8 --weights-dtype fp8 --gpu h200 --format json
+is replicated_bytes 1136328706 "fp8: the routers whole at 2 B"
+expect_error "--enable-dp-lm-head needs data-parallel attention" \
+	"^kvplan: --enable-dp-lm-head: SGLang needs --enable-dp-attention with it$" \
+	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --enable-dp-lm-head --gpu h200
+
 # Llama 3 70B in fp16 at tp 16 under vLLM: 8 kv heads, so each GPU keeps
 # one whole, 8,192 x 256 x (16 - 8) / 16 x 80 = 83,886,080 parameters past
 # its share, 167,772,160 B; a GPU 141,107,412,992 / 16 + those =
