@@ -200,11 +200,12 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			PART(" + w_kc/w_vc %s B", g(lp->attention_copy_bytes));
 		if (lp->stage_kv_replica_bytes[0])
 			PART(" + replicated kv heads' K and V %s B", g(lp->stage_kv_replica_bytes[0]));
-#undef PART
 #undef TAKE
-		say(e, "  weights per GPU: the rest's %s B, ceil(/ tp %u)%s%s = %s B", g(rest),
-		    r->tp, parts, lp->draft_weights_bytes ? " + the draft's share" : "",
-		    g(f->stage_weights[0]));
+		if (lp->draft_weights_bytes)
+			PART(" + the draft's %s B", g(f->footprint.draft));
+#undef PART
+		say(e, "  weights per GPU: the rest's %s B, ceil(/ tp %u)%s = %s B", g(rest),
+		    r->tp, parts, g(f->stage_weights[0]));
 		return;
 	}
 
