@@ -127,6 +127,30 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 		    g(f->cuda_graph_bytes));
 }
 
+/* Layers [0, x) of plan lp whose group is of kind MLA, by its cycle. */
+static uint64_t mla_before(const kvp_plan *lp, uint64_t x)
+{
+	uint64_t n = 0;
+
+	if (!lp->cycle_len)
+		return 0;
+	for (uint32_t i = 0; i < lp->cycle_len; i++)
+		if (lp->cycle[i] < lp->group_count && lp->groups[lp->cycle[i]].kind == KVP_LAYER_MLA)
+			n += x / lp->cycle_len + (i < x % lp->cycle_len);
+	return n;
+}
+
+/* Of copies, a whole-model figure the same for each MLA layer, stage s's
+ * share, as lib/fit.c's layer_copies takes it. */
+static uint64_t stage_copies(const kvp_plan *lp, uint64_t copies, uint32_t s)
+{
+	uint64_t all = mla_before(lp, lp->layers), a = lp->stage_first[s];
+
+	if (lp->stages < 2 || !all)
+		return copies;
+	return copies / all * (mla_before(lp, a + lp->stage_layers[s]) - mla_before(lp, a));
+}
+
 /* Where the weights sit: by stage (the layers' share by layers, the
  * embedding on the first, the head on the last), over the tp ranks, and
  * llama.cpp's embedding in host memory. */
@@ -164,36 +188,31 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		uint64_t h = dpa && r->sglang_dp_lm_head ? lp->head_bytes : 0;
 		char parts[EXPLAIN_LINE_MAX] = "";
 		size_t n = 0;
+		uint64_t v, a;
 
+		/* Each part taken out of what is left in lib/fit.c's order,
+		 * at most that (a rounded parameter count can fall short of
+		 * the parts): the figures it used. */
 #define PART(...) (n += n < sizeof parts ? (size_t)snprintf(parts + n, sizeof parts - n, \
                                                            __VA_ARGS__) : 0)
-#define TAKE(v) (rest -= (v) < rest ? (v) : rest)
-		TAKE(lp->replicated_bytes);
+#define TAKE(want) (v = (want) < rest ? (want) : rest, rest -= v, v)
+		(void)TAKE(lp->replicated_bytes);
 		if (dpa) {
-			PART(" + the attention's projections %s B over tp %u, %s B a GPU",
-			     g(lp->attention_bytes), cli_attn_tp(r), g(lp->attention_gpu_bytes));
-			PART(" + the embedding %s B whole", g(lp->embedding_bytes));
-			TAKE(lp->attention_bytes);
-			TAKE(lp->embedding_bytes);
+			a = TAKE(lp->attention_bytes);
+			PART(" + the attention's projections %s B over tp %u, %s B a GPU", g(a),
+			     cli_attn_tp(r), g(lp->attention_gpu_bytes < a ? lp->attention_gpu_bytes : a));
+			PART(" + the embedding %s B whole", g(TAKE(lp->embedding_bytes)));
 		}
-		if (h) {
-			PART(" + the head %s B, ceil(/ tp %u)", g(h), cli_attn_tp(r));
-			TAKE(h);
-		}
-		if (lp->dense_mlp_bytes) {
-			PART(" + the dense MLPs %s B whole", g(lp->dense_mlp_bytes));
-			TAKE(lp->dense_mlp_bytes);
-		}
-		if (lp->shared_expert_bytes) {
-			PART(" + the shared experts %s B whole", g(lp->shared_expert_bytes));
-			TAKE(lp->shared_expert_bytes);
-		}
-		if (r->sglang_deepep && lp->routed_experts) {
+		if (h)
+			PART(" + the head %s B, ceil(/ tp %u)", g(TAKE(h)), cli_attn_tp(r));
+		if (lp->dense_mlp_bytes)
+			PART(" + the dense MLPs %s B whole", g(TAKE(lp->dense_mlp_bytes)));
+		if (lp->shared_expert_bytes)
+			PART(" + the shared experts %s B whole", g(TAKE(lp->shared_expert_bytes)));
+		if (r->sglang_deepep && lp->routed_experts)
 			PART(" + the routed experts %s B x ceil(%u / %u) / %u, rounded up",
-			     g(lp->stage_expert_bytes[0]), lp->routed_experts, r->tp,
+			     g(TAKE(lp->stage_expert_bytes[0])), lp->routed_experts, r->tp,
 			     lp->routed_experts);
-			TAKE(lp->stage_expert_bytes[0]);
-		}
 		if (lp->replicated_bytes)
 			PART(" + %s B whole on every rank", g(lp->replicated_bytes));
 		if (lp->attention_copy_bytes)
@@ -230,15 +249,14 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		/* Past the even shares (lib/attn_weights.c): the copies of
 		 * kv_b_proj, and the K and V of replicated kv heads. */
 		if (lp->attention_copy_bytes)
-			n += (size_t)snprintf(beside, sizeof beside, " + %s %s%s",
+			n += (size_t)snprintf(beside, sizeof beside, " + %s %s",
 			                      r->engine == KVP_ENGINE_SGLANG ? "w_kc/w_vc"
 			                      : r->engine == KVP_ENGINE_VLLM ? "dequantized kv_b_proj"
 			                      : "k_b_proj_trans",
-			                      lp->stages > 1 ? "(the stage's share of) " : "",
-			                      g(lp->attention_copy_bytes));
+			                      g(stage_copies(lp, lp->attention_copy_bytes, s)));
 		if (lp->attention_copy_sm100_bytes && cli_sm100f(d) && n < sizeof beside)
-			n += (size_t)snprintf(beside + n, sizeof beside - n,
-			                      " + bf16 dequantized %s", g(lp->attention_copy_sm100_bytes));
+			n += (size_t)snprintf(beside + n, sizeof beside - n, " + bf16 dequantized %s",
+			                      g(stage_copies(lp, lp->attention_copy_sm100_bytes, s)));
 		if (lp->stage_kv_replica_bytes[s] && n < sizeof beside)
 			snprintf(beside + n, sizeof beside - n, " + replicated kv heads' K and V %s",
 			         g(lp->stage_kv_replica_bytes[s]));

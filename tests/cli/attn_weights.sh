@@ -168,6 +168,13 @@ expect_error "--enable-dp-lm-head needs data-parallel attention" \
 	"^kvplan: --enable-dp-lm-head: SGLang needs --enable-dp-attention with it$" \
 	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --enable-dp-lm-head --gpu h200
 
+# --explain gives a stage its own MLA layers' copies: DeepSeek-V3 at tp 8,
+# pp 2 under SGLang, 16 x 256 x 512 x 2 = 4,194,304 B a layer, 30 layers
+# on stage 0 (125,829,120) and 31 on stage 1 (130,023,424).
+run --model deepseek-v3 --seq 4096 --engine sglang --tp 8 --pp 2 --gpu h200 --explain
+check "explain: stage 0's copies" grep -q "of stage 0: .* + w_kc/w_vc 125,829,120 = " "$work/out"
+check "explain: stage 1's copies" grep -q "of stage 1: .* + w_kc/w_vc 130,023,424 = " "$work/out"
+
 # Llama 3 70B in fp16 at tp 16 under vLLM: 8 kv heads, so each GPU keeps
 # one whole, 8,192 x 256 x (16 - 8) / 16 x 80 = 83,886,080 parameters past
 # its share, 167,772,160 B; a GPU 141,107,412,992 / 16 + those =
