@@ -52,7 +52,7 @@ static void reference_request(const kvp_request *r, kvp_request *out)
 
 	kvp_request_init(&defaults);
 	chart_neutral_request(r, out);
-	out->tp = cli_attn_tp(r);
+	out->tp = kvp_request_attention_tp(r);
 	out->dtype_k = out->dtype_v = KVP_DTYPE_FP16;
 	out->state_dtype = defaults.state_dtype;
 	out->mla = defaults.mla;

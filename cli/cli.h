@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "kvplan.h"
 
@@ -367,31 +366,6 @@ static inline bool cli_experts_over_dp(const kvp_plan *lp)
 static inline bool cli_sglang_dp_attention(const kvp_request *r)
 {
 	return r->engine == KVP_ENGINE_SGLANG && r->attention_dp && r->dp > 1;
-}
-/* The tensor-parallel degree of r's attention and cache: 1 under
- * TensorRT-LLM's attention data parallelism, tp / dp under SGLang's, else
- * tp (the library's kvp__attn_tp). */
-static inline uint32_t cli_attn_tp(const kvp_request *r)
-{
-	if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp)
-		return 1;
-	if (cli_sglang_dp_attention(r) && r->tp % r->dp == 0)
-		return r->tp / r->dp;
-	return r->tp;
-}
-/* The GPUs r runs on: tp x pp x dp, but tp x pp under SGLang's
- * data-parallel attention. */
-static inline uint64_t cli_gpus(const kvp_request *r)
-{
-	return (uint64_t)r->tp * r->pp * (cli_sglang_dp_attention(r) ? 1 : r->dp);
-}
-/* Whether device d is sm 100 or 103 (B200, B300; a suffix a or f
- * allowed), where TensorRT-LLM dequantizes its MLA copies
- * (kvp_plan attention_copy_sm100_bytes). */
-static inline bool cli_sm100f(const kvp_device *d)
-{
-	return (strncmp(d->arch, "sm_100", 6) == 0 || strncmp(d->arch, "sm_103", 6) == 0) &&
-	       (d->arch[6] == '\0' || ((d->arch[6] == 'a' || d->arch[6] == 'f') && !d->arch[7]));
 }
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */

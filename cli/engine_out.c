@@ -162,7 +162,7 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 	}
 	if (r->tp > 1 || r->pp > 1 || r->dp > 1) {
 		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
-		        " per GPU\n", r->tp, r->pp, r->dp, cli_gpus(r),
+		        " per GPU\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
 		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
 		/* Each stage's cache, and its weights (the same on every
 		 * device): the first holds the embedding, the last the head. */
@@ -235,7 +235,7 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 
 			fprintf(out, "  SGLang's placement: ");
 			if (cli_sglang_dp_attention(r) && r->sglang_dp_lm_head) {
-				fprintf(out, "the head over tp %u", cli_attn_tp(r));
+				fprintf(out, "the head over tp %u", kvp_request_attention_tp(r));
 				sep = "; ";
 			}
 			if (lp->dense_mlp_bytes) {

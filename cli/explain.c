@@ -552,10 +552,10 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
 	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
 	 * attention's tp under attention data parallelism. */
-	if (cli_attn_tp(&p->request) > 1)
+	if (kvp_request_attention_tp(&p->request) > 1)
 		say(&e, "per token, every layer holding every token: (%s) x %stp %u = %s B",
-		    sum, cli_attn_tp(&p->request) != p->request.tp ? "attention " : "",
-		    cli_attn_tp(&p->request), g(lp->kv_bytes_per_token));
+		    sum, kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",
+		    kvp_request_attention_tp(&p->request), g(lp->kv_bytes_per_token));
 	else
 		say(&e, "per token, every layer holding every token: %s = %s B", sum,
 		    g(lp->kv_bytes_per_token));

@@ -127,30 +127,6 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 		    g(f->cuda_graph_bytes));
 }
 
-/* Layers [0, x) of plan lp whose group is of kind MLA, by its cycle. */
-static uint64_t mla_before(const kvp_plan *lp, uint64_t x)
-{
-	uint64_t n = 0;
-
-	if (!lp->cycle_len)
-		return 0;
-	for (uint32_t i = 0; i < lp->cycle_len; i++)
-		if (lp->cycle[i] < lp->group_count && lp->groups[lp->cycle[i]].kind == KVP_LAYER_MLA)
-			n += x / lp->cycle_len + (i < x % lp->cycle_len);
-	return n;
-}
-
-/* Of copies, a whole-model figure the same for each MLA layer, stage s's
- * share, as lib/fit.c's layer_copies takes it. */
-static uint64_t stage_copies(const kvp_plan *lp, uint64_t copies, uint32_t s)
-{
-	uint64_t all = mla_before(lp, lp->layers), a = lp->stage_first[s];
-
-	if (lp->stages < 2 || !all)
-		return copies;
-	return copies / all * (mla_before(lp, a + lp->stage_layers[s]) - mla_before(lp, a));
-}
-
 /* Where the weights sit: by stage (the layers' share by layers, the
  * embedding on the first, the head on the last), over the tp ranks, and
  * llama.cpp's embedding in host memory. */
@@ -200,11 +176,11 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		if (dpa) {
 			a = TAKE(lp->attention_bytes);
 			PART(" + the attention's projections %s B over tp %u, %s B a GPU", g(a),
-			     cli_attn_tp(r), g(lp->attention_gpu_bytes < a ? lp->attention_gpu_bytes : a));
+			     kvp_request_attention_tp(r), g(lp->attention_gpu_bytes < a ? lp->attention_gpu_bytes : a));
 			PART(" + the embedding %s B whole", g(TAKE(lp->embedding_bytes)));
 		}
 		if (h)
-			PART(" + the head %s B, ceil(/ tp %u)", g(TAKE(h)), cli_attn_tp(r));
+			PART(" + the head %s B, ceil(/ tp %u)", g(TAKE(h)), kvp_request_attention_tp(r));
 		if (lp->dense_mlp_bytes)
 			PART(" + the dense MLPs %s B whole", g(TAKE(lp->dense_mlp_bytes)));
 		if (lp->shared_expert_bytes)
@@ -248,15 +224,18 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			         g(lp->stage_replicated_bytes[s]));
 		/* Past the even shares (lib/attn_weights.c): the copies of
 		 * kv_b_proj, and the K and V of replicated kv heads. */
-		if (lp->attention_copy_bytes)
-			n += (size_t)snprintf(beside, sizeof beside, " + %s %s",
+		if (lp->attention_copy_bytes) {
+			kvp_device plain = *d; /* the copies but for an arch's own */
+			uint64_t here = kvp_plan_stage_copy_bytes(lp, d, s);
+
+			plain.arch[0] = '\0';
+			n += (size_t)snprintf(beside, sizeof beside, " + %s%s %s",
 			                      r->engine == KVP_ENGINE_SGLANG ? "w_kc/w_vc"
 			                      : r->engine == KVP_ENGINE_VLLM ? "dequantized kv_b_proj"
 			                      : "k_b_proj_trans",
-			                      g(stage_copies(lp, lp->attention_copy_bytes, s)));
-		if (lp->attention_copy_sm100_bytes && cli_sm100f(d) && n < sizeof beside)
-			n += (size_t)snprintf(beside + n, sizeof beside - n, " + bf16 dequantized %s",
-			                      g(stage_copies(lp, lp->attention_copy_sm100_bytes, s)));
+			                      here != kvp_plan_stage_copy_bytes(lp, &plain, s)
+			                      ? " and its bf16 dequantized copies" : "", g(here));
+		}
 		if (lp->stage_kv_replica_bytes[s] && n < sizeof beside)
 			snprintf(beside + n, sizeof beside - n, " + replicated kv heads' K and V %s",
 			         g(lp->stage_kv_replica_bytes[s]));

@@ -231,7 +231,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	}
 	if (cli_sglang_dp_attention(r)) {
 		json_u64(w, "attention_tp", r->tp / r->dp);
-		json_u64(w, "gpu_count", cli_gpus(r));
+		json_u64(w, "gpu_count", kvp_request_gpus(r));
 		json_u64(w, "attention_bytes", lp->attention_bytes);
 		json_u64(w, "attention_gpu_bytes", lp->attention_gpu_bytes);
 	}

@@ -318,9 +318,9 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 }
 
 /* The copies of the MLA layers' kv_b_proj one GPU holds beside it, all
- * the model's layers' (attn_weights.c): SGLang's w_kc and w_vc,
- * TensorRT-LLM's k_b_proj_trans, and on sm 100 and 103 its bf16
- * dequantized ones too. */
+ * the model's layers' (attn_weights.c): SGLang's w_kc and w_vc, vLLM's
+ * dequantized one, TensorRT-LLM's k_b_proj_trans, and on sm 100 and 103
+ * its bf16 dequantized ones too. */
 static uint64_t copies_on(const kvp_plan *plan, const kvp_device *d)
 {
 	uint32_t sm = kvp__device_sm(d);
@@ -352,6 +352,14 @@ static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
 	return all ? copies / all * mine : 0;
 }
 
+uint64_t kvp_plan_stage_copy_bytes(const kvp_plan *plan, const kvp_device *device,
+                                   uint32_t stage)
+{
+	if (!plan || !device || stage >= plan->stages)
+		return 0;
+	return layer_copies(plan, copies_on(plan, device), stage);
+}
+
 static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t w,
                             uint32_t t)
 {
@@ -360,7 +368,7 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	                         t == 0 ? plan->embedding_bytes : 0,
 	                         t + 1 == plan->stages ? plan->head_bytes : 0,
 	                         plan->dense_mlp_bytes, plan->shared_expert_bytes,
-	                         layer_copies(plan, copies_on(plan, d), t),
+	                         kvp_plan_stage_copy_bytes(plan, d, t),
 	                         plan->stage_kv_replica_bytes[t]};
 
 	return split_weights(plan, w, plan->stage_expert_bytes[t],

@@ -398,6 +398,14 @@ KVP_API kvp_status kvp_vllm_profile_compute(const kvp_plan *plan, const kvp_devi
 KVP_API kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
                                 kvp_fit *out, kvp_error *err);
 
+/* The copies of the MLA layers' kv_b_proj one GPU of the plan's stage
+ * holds beside it on device (kvp_plan attention_copy_bytes, and
+ * attention_copy_sm100_bytes on sm 100 and 103 under TensorRT-LLM), its
+ * share by its MLA layers, as kvp_plan_fit adds them; 0 for a NULL plan or
+ * device or a stage past the plan's. */
+KVP_API uint64_t kvp_plan_stage_copy_bytes(const kvp_plan *plan, const kvp_device *device,
+                                           uint32_t stage);
+
 /* What one GPU of the plan's stage takes on device besides its cache, as
  * kvp_plan_fit takes it from the usable share: *need, its weights (a
  * draft's on the last stage), adapters, the reserve and the engine's

@@ -492,6 +492,13 @@ KVP_API bool kvp_request_loads_towers(const kvp_request *request);
 KVP_API uint64_t kvp_model_loaded_params(const kvp_model *model,
                                          const kvp_request *request);
 
+/* The tensor-parallel degree of request's attention and cache: 1 under
+ * TensorRT-LLM's attention data parallelism, tp / dp under SGLang's
+ * (attention_dp), else tp.  And the GPUs it runs on: tp x pp x dp, but
+ * tp x pp under SGLang's data-parallel attention.  A NULL request: 1. */
+KVP_API uint32_t kvp_request_attention_tp(const kvp_request *request);
+KVP_API uint64_t kvp_request_gpus(const kvp_request *request);
+
 /* seq 0 (to be set), batch 1, fp16 K and V, fp32 state, latent MLA,
  * windows kept, fp16 weights, mem_util 0.90, no reserve. */
 KVP_API void kvp_request_init(kvp_request *request);

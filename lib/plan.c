@@ -24,6 +24,16 @@ uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 	return off <= m->params ? m->params - off : 0;
 }
 
+uint32_t kvp_request_attention_tp(const kvp_request *r)
+{
+	return r ? kvp__attn_tp(r) : 1;
+}
+
+uint64_t kvp_request_gpus(const kvp_request *r)
+{
+	return r ? kvp__stage_gpus(r) * (r->pp ? r->pp : 1) : 1;
+}
+
 bool kvp_request_loads_towers(const kvp_request *r)
 {
 	if (!r)

@@ -150,8 +150,12 @@ static void test_mla_weights(void **state)
 	assert_int_equal(p.kv_bytes_per_gpu, 70272ull * 8193);
 	assert_int_equal(p.cache_total_bytes, 70272ull * 8193 * 8);
 
+	assert_int_equal(kvp_request_attention_tp(&r), 1);
+	assert_int_equal(kvp_request_gpus(&r), 8);
+
 	request(&r, KVP_ENGINE_SGLANG, 8, 2);
 	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(kvp_request_attention_tp(&r), 4);
 	assert_int_equal(p.attention_gpu_bytes, 20979908608ull / 4);
 	assert_int_equal(p.attention_copy_bytes, 2046820352ull / 4);
 	assert_int_equal(f.stage_weights[0], 174308203904ull);
@@ -201,6 +205,9 @@ static void test_off(void **state)
 	request(&r, KVP_ENGINE_VLLM, 8, 8);
 	r.expert_parallel = true;
 	plan_fit(&m, &r, &p, &f);
+	assert_int_equal(kvp_request_attention_tp(&r), 8);
+	assert_int_equal(kvp_request_gpus(&r), 64);
+	assert_int_equal(kvp_request_attention_tp(NULL), 1);
 	assert_int_equal(p.attention_bytes, 0);
 	/* vLLM's 512 blocks of 16 tokens, SGLang's seq + 1 rows above */
 	assert_int_equal(p.cache_total_bytes, 70272ull * 8192 * 64);
@@ -340,6 +347,16 @@ static void test_trtllm_copies(void **state)
 	assert_int_equal(kvp_plan_fit(&p, &hopper, &f, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &blackwell, &g, &err), KVP_OK);
 	assert_int_equal(g.stage_weights[0] - f.stage_weights[0], 255852544ull);
+	assert_int_equal(kvp_plan_stage_copy_bytes(&p, &hopper, 0), 63978752ull);
+	assert_int_equal(kvp_plan_stage_copy_bytes(&p, &blackwell, 0), 63978752ull + 255852544ull);
+	assert_int_equal(kvp_plan_stage_copy_bytes(&p, &blackwell, 1), 0);
+	/* at pp 2, each stage its own layers': 4,194,304 a layer at sm 100
+	 * and 1,048,832 beside, 31 and 30 layers */
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_stage_copy_bytes(&p, &blackwell, 0), 31ull * 5243136);
+	assert_int_equal(kvp_plan_stage_copy_bytes(&p, &blackwell, 1), 30ull * 5243136);
+	r.pp = 1;
 	/* ceil((671,000,000,000 - 1,029,898,240) / 8) + 1,029,898,240 */
 	assert_int_equal(f.stage_weights[0], 83746262720ull + 1029898240ull + 63978752ull);
 
