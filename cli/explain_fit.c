@@ -195,6 +195,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			PART(" + w_kc/w_vc %s B", g(lp->attention_copy_bytes));
 		if (lp->stage_kv_replica_bytes[0])
 			PART(" + replicated kv heads' K and V %s B", g(lp->stage_kv_replica_bytes[0]));
+		if (lp->stage_rotary_bytes[0])
+			PART(" + the rotary table %s B", g(lp->stage_rotary_bytes[0]));
 #undef TAKE
 		if (lp->draft_weights_bytes)
 			PART(" + the draft's %s B", g(f->footprint.draft));
@@ -212,7 +214,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "", whole[80] = "", beside[200] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "", beside[256] = "";
 		size_t n = 0;
 
 		if (lp->stages > 1)
@@ -237,8 +239,13 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			                      ? " and its bf16 dequantized copies" : "", g(here));
 		}
 		if (lp->stage_kv_replica_bytes[s] && n < sizeof beside)
-			snprintf(beside + n, sizeof beside - n, " + replicated kv heads' K and V %s",
-			         g(lp->stage_kv_replica_bytes[s]));
+			n += (size_t)snprintf(beside + n, sizeof beside - n,
+			                      " + replicated kv heads' K and V %s",
+			                      g(lp->stage_kv_replica_bytes[s]));
+		/* the rotary tables its GPUs build (lib/rope.c) */
+		if (lp->stage_rotary_bytes[s] && n < sizeof beside)
+			snprintf(beside + n, sizeof beside - n, " + the rotary table %s",
+			         g(lp->stage_rotary_bytes[s]));
 		/* TensorRT-LLM's attention data parallelism: all but the
 		 * routed experts whole (lib/fit.c split_weights). */
 		if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp) {

@@ -200,6 +200,8 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 			json_u64(w, "expert_bytes", lp->stage_expert_bytes[s]);
 		if (lp->stage_kv_replica_bytes[s])
 			json_u64(w, "kv_replica_bytes", lp->stage_kv_replica_bytes[s]);
+		if (lp->stage_rotary_bytes[s])
+			json_u64(w, "rotary_bytes", lp->stage_rotary_bytes[s]);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -240,6 +242,9 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "attention_copy_bytes", lp->attention_copy_bytes);
 	if (lp->attention_copy_sm100_bytes)
 		json_u64(w, "attention_copy_sm100_bytes", lp->attention_copy_sm100_bytes);
+	/* The rotary tables a GPU builds (vLLM, SGLang), in its weights. */
+	if (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG)
+		json_u64(w, "rotary_bytes", lp->rotary_bytes);
 	if (r->kv_budget) {
 		kvp_capacity c;
 

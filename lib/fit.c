@@ -371,8 +371,14 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	                         kvp_plan_stage_copy_bytes(plan, d, t),
 	                         plan->stage_kv_replica_bytes[t]};
 
-	return split_weights(plan, w, plan->stage_expert_bytes[t],
-	                     plan->stage_replicated_bytes[t], &att);
+	uint64_t mine = split_weights(plan, w, plan->stage_expert_bytes[t],
+	                              plan->stage_replicated_bytes[t], &att);
+
+	/* and the rotary tables its layers use, which the engines count in
+	 * the weights: vLLM's "Model loading took" (the tables are built in
+	 * load_model), SGLang's load mem usage, TensorRT-LLM's memory after
+	 * loading the weights */
+	return kvp__add(mine, plan->stage_rotary_bytes[t], &mine) ? mine : UINT64_MAX;
 }
 
 /* floor(v * num / den), den > 0: at most v where num <= den. */

@@ -470,6 +470,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 	    (st = read_vision(&h)) == KVP_OK &&
 	    (st = read_mtp(&h)) == KVP_OK &&
 	    (st = kvp__hf_family(&h)) == KVP_OK &&
+	    (st = kvp__hf_rope(&h)) == KVP_OK &&
 	    (st = kvp__hf_moe(&h)) == KVP_OK) {
 		source->generic = h.fam == NULL;
 		kvp__name_from_path(path, ".json", true, model->name);

@@ -100,6 +100,12 @@ kvp_status kvp__hf_rule_granite_hybrid(struct hf *h);
 kvp_status kvp__hf_rule_jamba(struct hf *h);
 kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
 
+/* ---- hf_rope.c ---- */
+
+/* The rotary embedding (kvp_model rope and the fields after it), after
+ * the family's rule. */
+kvp_status kvp__hf_rope(struct hf *h);
+
 /* ---- hf_params.c ---- */
 
 /* The whole reading of text (the file's, or memory's) into model. */

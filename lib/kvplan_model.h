@@ -43,6 +43,30 @@ typedef enum kvp_layer_kind {
 } kvp_layer_kind;
 
 #define KVP_LAYER_KIND_COUNT 6
+
+/* How a model's rotary position embedding scales (config.json's
+ * rope_scaling, or rope_parameters, rope_type), which sets the rows of the
+ * table of cosines and sines vLLM, SGLang and TensorRT-LLM build once on
+ * each GPU (kvp_plan rotary_bytes). */
+typedef enum kvp_rope {
+	KVP_ROPE_DEFAULT,  /* rotary, unscaled (or not said) */
+	KVP_ROPE_NONE,     /* no rotary embedding (GPT-2's learned positions) */
+	KVP_ROPE_LINEAR,   /* positions divided by rope_factor */
+	KVP_ROPE_DYNAMIC,  /* dynamic NTK */
+	KVP_ROPE_YARN,     /* YaRN, DeepSeek's included */
+	KVP_ROPE_LLAMA3,   /* Llama 3.1's frequency bands */
+	KVP_ROPE_LONGROPE, /* Phi-3's short and long factors */
+	KVP_ROPE_MROPE     /* multimodal sections (Qwen2-VL, Qwen3.5) */
+} kvp_rope;
+
+#define KVP_ROPE_COUNT 8
+
+/* "default", "none", "linear", "dynamic", "yarn", "llama3", "longrope",
+ * "mrope"; from a name also config.json's aliases ("su", "deepseek_yarn",
+ * "3d"...), case ignored. */
+KVP_API const char *kvp_rope_name(kvp_rope rope);
+KVP_API kvp_status kvp_rope_from_name(const char *name, kvp_rope *out,
+                                      kvp_error *err);
 /* The most entries a layer pattern (and a per-layer kv_heads list) has. */
 #define KVP_PATTERN_MAX 256
 
@@ -181,6 +205,23 @@ typedef struct kvp_model {
 	 * 0: none, unless mtp_params counts some (then at least one, how many
 	 * not said). */
 	uint32_t mtp_layers;
+	/* The rotary embedding (kvp_rope) and what sizes its table:
+	 * rope_factor the scaling factor (0: 1), rope_original_max the
+	 * original_max_position_embeddings it scales (0: not given),
+	 * rope_positions the max_position_embeddings the table is built for
+	 * (0: max_context), rotary_dim the values a head rotates (0:
+	 * head_dim, or qk_rope_dim for MLA; partial_rotary_factor x
+	 * head_dim).  rope_local_theta, when not 0, is the base of the
+	 * sliding layers' own unscaled table (Gemma 3's rope_local_base_freq);
+	 * rope_nope_full: the full layers rotate nothing (Llama 4's NoPE
+	 * layers). */
+	kvp_rope rope;
+	double rope_factor;
+	uint64_t rope_original_max;
+	uint64_t rope_positions;
+	uint32_t rotary_dim;
+	double rope_local_theta;
+	bool rope_nope_full;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

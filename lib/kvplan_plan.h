@@ -342,6 +342,17 @@ typedef struct kvp_plan {
 	 * otherwise. */
 	uint64_t dense_mlp_bytes;
 	uint64_t shared_expert_bytes;
+	/* vLLM, SGLang and TensorRT-LLM: the rotary embedding's tables of
+	 * cosines and sines, built once on each GPU and shared by its layers
+	 * (one per distinct rope: Gemma 3's sliding layers have their own),
+	 * rows by the model's scaling (kvp_model rope) x the rotary dim, in
+	 * the model's 16 bits under vLLM and in fp32 under SGLang and
+	 * TensorRT-LLM; the whole model's (rotary_bytes) and what one GPU of
+	 * each stage holds, its layers' tables (stage_rotary_bytes, entries
+	 * past the stages left as they were).  kvp_plan_fit counts them in
+	 * the weights, where the engines measure them.  0 otherwise. */
+	uint64_t rotary_bytes;
+	uint64_t stage_rotary_bytes[KVP_PP_MAX];
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

@@ -63,6 +63,7 @@ static const char *const type_wanted[] = {
 	[FIELD_U32_LIST] = "a sequence of integers",
 	[FIELD_BOOL] = "true or false",
 	[FIELD_WORD] = "a word",
+	[FIELD_ROPE] = "a rope type",
 };
 
 /* Fails with "field 'KEY': 'TEXT' WHAT DETAIL", the text escaped only
@@ -309,7 +310,7 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 	}
 	if (value->type != YAML_SCALAR_EVENT ||
 	    (f->type != FIELD_NAME && f->type != FIELD_TEXT &&
-	     f->type != FIELD_PATTERN && f->type != FIELD_WORD &&
+	     f->type != FIELD_PATTERN && f->type != FIELD_WORD && f->type != FIELD_ROPE &&
 	     value->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
 		return kvp__fail_at(ps, KVP_ERR_PARSE, at,
 		                    "field '%s': expected %s, got %s", f->key,
@@ -339,6 +340,16 @@ static kvp_status parse_value(struct parse *ps, const struct field *f,
 		}
 		strcpy((char *)&ps->out->u + f->offset, text);
 		return KVP_OK;
+	case FIELD_ROPE: {
+		kvp_error rope_err;
+		kvp_rope rope;
+
+		if (kvp_rope_from_name(text, &rope, &rope_err) != KVP_OK)
+			return kvp__fail_at(ps, KVP_ERR_PARSE, at, "field '%s': %s", f->key,
+			                    rope_err.message);
+		memcpy((char *)&ps->out->u + f->offset, &rope, sizeof rope);
+		return KVP_OK;
+	}
 	case FIELD_TEXT:
 		if (strlen(text) >= KVP_DESCRIPTION_MAX)
 			return kvp__fail_at(ps, KVP_ERR_PARSE, at,

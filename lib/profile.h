@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* Fields per kind; the tables in profile_fields.c stay well under it. */
-#define FIELDS_MAX 48
+#define FIELDS_MAX 56
 /* kvp__valid_name's rule, as messages give it. */
 #define KVP__NAME_RULE "1 to 63 ASCII letters, digits, '.', '-', '_' or " \
 	"'+', starting with a letter or a digit"
@@ -33,7 +33,8 @@ enum field_type {
 	FIELD_PATTERN, /* a layer pattern, "sliding*5,full" */
 	FIELD_U32_LIST, /* a sequence of integers, one per layer */
 	FIELD_BOOL,    /* true or false */
-	FIELD_WORD     /* a token in a name's characters (model_type) */
+	FIELD_WORD,    /* a token in a name's characters (model_type) */
+	FIELD_ROPE     /* a kvp_rope by name (kvp_rope_from_name) */
 };
 
 enum field_need {

@@ -60,6 +60,15 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"vision_hidden_size", FIELD_U32, offsetof(kvp_model, vision_hidden), FIELD_OPTIONAL},
 	{"vision_layers", FIELD_U32, offsetof(kvp_model, vision_layers), FIELD_OPTIONAL},
+	{"rope_type", FIELD_ROPE, offsetof(kvp_model, rope), FIELD_OPTIONAL},
+	{"rope_factor", FIELD_REAL, offsetof(kvp_model, rope_factor), FIELD_OPTIONAL},
+	{"rope_original_max", FIELD_U64, offsetof(kvp_model, rope_original_max),
+	 FIELD_OPTIONAL},
+	{"rope_positions", FIELD_U64, offsetof(kvp_model, rope_positions), FIELD_OPTIONAL},
+	{"rotary_dim", FIELD_U32, offsetof(kvp_model, rotary_dim), FIELD_OPTIONAL},
+	{"rope_local_theta", FIELD_REAL, offsetof(kvp_model, rope_local_theta),
+	 FIELD_OPTIONAL},
+	{"rope_nope_full", FIELD_BOOL, offsetof(kvp_model, rope_nope_full), FIELD_OPTIONAL},
 };
 _Static_assert(sizeof model_fields / sizeof model_fields[0] <= FIELDS_MAX,
                "FIELDS_MAX holds every model field");

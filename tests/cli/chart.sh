@@ -26,15 +26,16 @@ check "size: the MHA line crosses H100's L2 at 100 tokens" \
 check "size: ... A100's at 80" grep -q "^set label '80' at 80,41943040 point" size.gp
 check "size: ... V100's at 12" grep -q "^set label '12' at 12,6291456 point" size.gp
 # Under vLLM 0.29 the request's line crosses the H100's memory where the
-# table's max seq is, its budget (62,966,875,751 B) less the null block
-# (2,097,152 B): 30,023 blocks of 16, 480,368 tokens, 62,962,794,496 B;
-# under 0.28 the whole budget, 480,384 tokens (62,964,891,648 B).
+# table's max seq is, its budget (62,964,778,599 B, engines.sh) less the
+# null block (2,097,152 B): 30,022 blocks of 16, 480,352 tokens,
+# 62,960,697,344 B; under 0.28 the whole budget, 480,368 tokens
+# (62,962,794,496 B).
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --chart vllm.gp
 check "size, vLLM: the crossing at the table's max seq" \
-	grep -q "^set label '480,368' at 480368,62962794496 point" vllm.gp
+	grep -q "^set label '480,352' at 480352,62960697344 point" vllm.gp
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --vllm-version 0.28 --chart vllm.gp
 check "size, vLLM 0.28: at the whole budget's" \
-	grep -q "^set label '480,384' at 480384,62964891648 point" vllm.gp
+	grep -q "^set label '480,368' at 480368,62962794496 point" vllm.gp
 check "size: MHA at seq 1024 is 536,870,912 B" test "$(column size.dat 1024 2)" = 536870912
 check "size: GQA (8 kv heads) at seq 1024 is a quarter" test "$(column size.dat 1024 3)" = 134217728
 check "size: MQA at seq 1024 is 1/32" test "$(column size.dat 1024 4)" = 16777216

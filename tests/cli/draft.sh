@@ -25,6 +25,9 @@ is draft null "no draft: null"
 # Llama 3.1 70B drafted by Llama 3.2 1B under vLLM at tp 4: one pool, a
 # block of 16 tokens holding 80 x 2 x 128 x 2 x 2 x 16 = 1,310,720 B and
 # 16 x 2 x 64 x 2 x 2 x 16 = 131,072 B; num_blocks = budget // 1,441,792.
+# Each model has its own rotary table (get_rope's key differs in the head
+# size): 131,072 positions x 128 x 2 B = 33,554,432 and x 64 x 2 B =
+# 16,777,216.
 run --model llama3.1-70b --seq 8192 --draft-model llama3.2-1b --engine vllm --tp 4 \
 	--gpu h100 --format json
 budget=$(json_value budget_bytes)
@@ -34,7 +37,8 @@ is model '"llama3.1-70b"' "the model"
 check "the draft named" grep -q '^    "model": "llama3.2-1b",$' "$work/out"
 is draft_weights_bytes 617907200 "memory: the 1B's 2,471,628,800 B over 4 ranks"
 usable=$(json_value usable_bytes)
-is budget_bytes $((usable - 141107412992 / 4 - 617907200)) "the budget: usable - both weights"
+is budget_bytes $((usable - 141107412992 / 4 - 617907200 - 33554432 - 16777216)) \
+	"the budget: usable - both weights and both rotary tables"
 run --model llama3.1-70b --seq 8192 --draft-model llama3.2-1b --engine vllm --tp 4 --gpu h100
 check "the table's draft row" grep -Eq "^  draft full +16 +8,192 +512 +67,108,864$" "$work/out"
 check "... and its weights' column" grep -Eq "^GPU +weights +draft +KV cache" "$work/out"
@@ -202,17 +206,18 @@ has_line "the pools past the budget, said" \
 # for the draft since PR #23862), round(66,608 / 81,920, 3) = 0.813; floor(85,899,345,920 x
 # 0.813) = 69,836,168,232.  SGLang's llama.py builds the untied head on
 # every rank, so the first stage holds the embedding, its 50 layers and the
-# head: 21,916,699,136 + 128,256 x 8,192 x 2 / 4 = 22,442,035,712 B,
-# leaving 47,394,132,520 B, the least, whose 67,584-B cells hold 701,262
-# tokens; K: 701,263 rows (a padding one) x 512 B x 50 layers =
-# 17,952,332,800 B = 16.72 GiB; the draft's pool on the last stage, 16
-# layers of 256 B: 701,263 x 4,096 = 2,872,373,248 B = 2.68 GiB.
+# head: 21,916,699,136 + 128,256 x 8,192 x 2 / 4 = 22,442,035,712 B, and
+# the rotary table SGLang builds in fp32, 131,072 x 128 x 4 = 67,108,864
+# B: 22,509,144,576, leaving 47,327,023,656 B, the least, whose 67,584-B
+# cells hold 700,269 tokens; K: 700,270 rows (a padding one) x 512 B x 50
+# layers = 17,926,912,000 B = 16.70 GiB; the draft's pool on the last
+# stage, 16 layers of 256 B: 700,270 x 4,096 = 2,868,305,920 B = 2.67 GiB.
 run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
 	--engine sglang --gpu h100 --seq 8192 --sglang-version 0.5.18
 has_line "pp: every rank's cell scaled" \
-	"    KV Cache is allocated. #tokens: 701262, K size: 16.72 GB, V size: 16.72 GB"
+	"    KV Cache is allocated. #tokens: 700269, K size: 16.70 GB, V size: 16.70 GB"
 has_line "pp: the draft's pool line from the last stage" \
-	"    KV Cache is allocated. #tokens: 701262, K size: 2.68 GB, V size: 2.68 GB"
+	"    KV Cache is allocated. #tokens: 700269, K size: 2.67 GB, V size: 2.67 GB"
 # Qwen3.5-0.8B's shape from a GGUF file (tests/mkgguf) under llama-server
 # with its MTP layer (--spec-type draft-mtp, --spec-draft-n-max 3): the
 # model's 24 layers (block_count 25 less its NextN block), 6 of them full,

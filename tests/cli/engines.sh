@@ -45,34 +45,35 @@ is seq 341 "-c 1024 -np 3: each sequence's share is 341"
 run --model llama2-7b --engine llama.cpp --ctx-size 1024 --parallel 4 --format json
 is cache_total_bytes 536870912 "llama.cpp -c 1024 -np 4: 4·256 cells"
 
-# llama3-8b on h100-sxm, vLLM (mem_util 0.90, fp16 weights):
-# floor(85,899,345,920·0.9) − 2·8,030,261,248 = 77,309,411,328 −
-# 16,060,522,496 = 61,248,888,832; page 16·8·128·2·2 = 65,536;
-# 61,248,888,832 // 65,536 // 32 = 29,205 blocks = 467,280 tokens;
-# 8,192 tokens a request: 512 blocks, 29,205/512 = 57.04.
+# llama3-8b on h100-sxm, vLLM (mem_util 0.90, fp16 weights, and the
+# rotary table, 8,192 positions·128·2 B = 2,097,152 B, counted in "Model
+# loading took"): floor(85,899,345,920·0.9) − 2·8,030,261,248 − 2,097,152
+# = 77,309,411,328 − 16,062,619,648 = 61,246,791,680; page 16·8·128·2·2 =
+# 65,536; 61,246,791,680 // 65,536 // 32 = 29,204 blocks = 467,264
+# tokens; 8,192 tokens a request: 512 blocks, 29,204/512 = 57.04.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9 --format json
-is budget_bytes 61248888832 "llama3-8b on h100: 61,248,888,832 B for the cache"
-is capacity_blocks 29205
-is capacity_tokens 467280
-is max_concurrency 57.04101562 "max concurrency 29,205/512"
+is budget_bytes 61246791680 "llama3-8b on h100: 61,246,791,680 B for the cache"
+is capacity_blocks 29204
+is capacity_tokens 467264
+is max_concurrency 57.0390625 "max concurrency 29,204/512"
 # From 0.27 vLLM logs the two on one line (PR #50462).
 has_line "vLLM's GPU KV cache size line, as 0.27 on logs it" \
-	"GPU KV cache size: 467,280 tokens, Maximum concurrency for 8,192 tokens per request: 57.04x"
+	"GPU KV cache size: 467,264 tokens, Maximum concurrency for 8,192 tokens per request: 57.04x"
 # --gpu-memory-utilization is vLLM's name of --mem-util.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100 --gpu-memory-utilization 0.9 --format json
-is capacity_tokens 467280 "--gpu-memory-utilization 0.9: the same 467,280"
+is capacity_tokens 467264 "--gpu-memory-utilization 0.9: the same 467,264"
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --mem-util 0.9 --vllm-version 0.26
 has_line "the table prints the log line (two lines before 0.27)" \
-	"    GPU KV cache size: 467,280 tokens"
+	"    GPU KV cache size: 467,264 tokens"
 has_line "... and the concurrency's" \
 	"    Maximum concurrency for 8,192 tokens per request: 57.04x"
 # Without --mem-util, vLLM's own default 0.92, and its request rounded up:
 # ceil(85,899,345,920·0.92) = 79,027,398,247 (the double product is
-# 79,027,398,246.4); − 16,060,522,496 = 62,966,875,751 B; // 65,536 // 32
-# = 30,024 blocks = 480,384 tokens.
+# 79,027,398,246.4); − 16,062,619,648 = 62,964,778,599 B; // 65,536 // 32
+# = 30,023 blocks = 480,368 tokens.
 run --model llama3-8b --seq 8192 --engine vllm --gpu h100-sxm --format json
-is budget_bytes 62966875751 "vLLM's default 0.92: ceil(total·0.92) − weights"
-is capacity_tokens 480384 "vLLM's default: 30,024 blocks = 480,384 tokens"
+is budget_bytes 62964778599 "vLLM's default 0.92: ceil(total·0.92) − weights"
+is capacity_tokens 480368 "vLLM's default: 30,023 blocks = 480,368 tokens"
 
 # gpt-oss-120b, llama.cpp -c 65535 -np 4 --kv-unified: n_ctx 65,536; the
 # 18 full layers 65,536 cells·2,048 B = 2,415,919,104 (2304.00 MiB); the
@@ -152,13 +153,14 @@ has_line "current vLLM: the concurrency of mode align" \
 	"GPU KV cache size: 3,847,285 tokens, Maximum concurrency for 262,144 tokens per request: 14.68x"
 # A budget the GPU cannot hold: vLLM takes --kv-cache-memory-bytes as
 # given, its memory share apart, so it would run out allocating it.
-# llama2-7b on an h100-sxm: 13,476,831,232 + 214,748,364,800 −
-# 85,899,345,920 = 142,325,850,112 B too many; 72,000,000,000 B leave
-# 422,514,688 B, inside the 6.4 GiB share vLLM does not hold back.
+# llama2-7b on an h100-sxm: 13,476,831,232 of weights + 1,048,576 of
+# rotary table (4,096 positions·128·2 B) + 214,748,364,800 −
+# 85,899,345,920 = 142,326,898,688 B too many; 72,000,000,000 B leave
+# 421,466,112 B, inside the 6.4 GiB share vLLM does not hold back.
 run --model llama2-7b --seq 1024 --engine vllm --kv-budget 214748364800 --gpu h100
 check "a budget past the GPU is planned (exit 0)" test "$status" -eq 0
 check "... with a warning giving how far past" test "$(cat "$work/err")" = \
-	"kvplan: warning: h100-sxm: --kv-budget 214,748,364,800 B with the weights and buffers passes its memory by 142,325,850,112 B: the engine would run out of memory allocating it"
+	"kvplan: warning: h100-sxm: --kv-budget 214,748,364,800 B with the weights and buffers passes its memory by 142,326,898,688 B: the engine would run out of memory allocating it"
 run --model llama2-7b --seq 1024 --engine vllm --kv-budget 72000000000 --gpu h100
 check "a budget inside the GPU, past its share: no warning" test ! -s "$work/err"
 expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM release \(MAJOR.MINOR, as 0.19 or 0.10.2\)$" \

@@ -52,11 +52,12 @@ check "the table names the embedding in host memory" grep -qxF \
 	"(and 70.43 MiB of host memory: llama.cpp's token embedding and output buffer)" "$work/out"
 # vLLM at pp 3 (11, 11 and 10 layers): the layers' 3,791,273,984 -
 # 2 x 73,728,000 = 3,643,817,984 B are 113,869,312 B a layer; the first
-# stage adds token_embd, the last output.weight.
+# stage adds token_embd, the last output.weight, and each the rotary table
+# of the file's context_length, 4,096 x 128 x 2 B = 1,048,576.
 run --gguf "$f" --seq 8192 --engine vllm --pp 3 --gpu h100 --format json
 check "vLLM pp 3: each stage's weights from the file" test \
 	"$(sed -n 's/^ *"weights_per_gpu": \([0-9]*\),$/\1/p' "$work/out" | tr '\n' ' ')" = \
-	"1326290432 1326290432 1252562432 1212421120 "
+	"1327339008 1327339008 1253611008 1213469696 "
 
 run --gguf "$f" --seq 8192 --engine llama.cpp
 check "table names the GGUF file and its architecture" grep -qxF "  from gguf $f (llama)" "$work/out"

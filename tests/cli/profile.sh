@@ -134,8 +134,10 @@ run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --
 check "--explain: the share of what is free before the weights" grep -q \
 	"^    usable: floor((85,899,345,920 B - 826,277,888 B in use before the weights load) x mem_fraction_static 0.84999999999999998) = 72,312,107,827 B\$" \
 	"$work/out"
+# The weights less than that: 16,060,522,496 and the fp32 rotary table,
+# 131,072 positions x 128 x 4 B = 67,108,864 (16,127,631,360 B).
 check "... and the budget not charged it again" grep -q \
-	"^    budget for the cache: 72,312,107,827 - 16,060,522,496 - reserve 0 = 56,251,585,331 B\$" \
+	"^    budget for the cache: 72,312,107,827 - 16,127,631,360 - reserve 0 = 56,184,476,467 B\$" \
 	"$work/out"
 # A GPU of eight: 1,802 MiB over NVLink (h100-sxm), 573 over PCIe
 # (h100-pcie), 4,454 over Infinity Fabric (mi300x).
@@ -153,7 +155,8 @@ expect_error "an interconnect kvplan does not know: one line, at its line" \
 	--data-dir "$work/data" --model llama2-7b --seq 1024 --gpu bad
 
 # vLLM's profile leaving nothing: Llama 3 8B's weights, 8,030,261,248 x 2
-# = 16,060,522,496 B, and its buffers at 65,536 batched tokens pass an
+# = 16,060,522,496 B, with its rotary table (8,192 positions x 128 x 2 B)
+# 16,062,619,648 on the GPU, and its buffers at 65,536 batched tokens pass an
 # L4's usable ceil(25,769,803,776 x 0.7) = 18,038,862,644 B.  vLLM logs
 # what it subtracts, a negative "Available KV cache memory", and stops
 # (kv_cache_utils.py check_enough_kv_cache_memory); a published log of
@@ -165,7 +168,7 @@ run "$@" --format json
 is usable_bytes 18038862644 "an L4 at 0.7: ceil(24 GiB x 0.7)"
 is weights_bytes 16060522496 "Llama 3 8B in fp16"
 buffers=$(json_value activation_bytes)
-deficit=$((16060522496 + buffers - 18038862644))
+deficit=$((16062619648 + buffers - 18038862644))
 is over_bytes "$deficit" "... past the usable memory by weights + buffers - usable"
 # thousands separated by commas, as kvplan prints bytes
 grouped() { echo "$1" | sed ':a
@@ -179,7 +182,7 @@ check "... then its error, and no cache lines" test \
 	"$(sed -n '/Available KV cache memory/,/^$/p' "$work/out" | grep -c \
 	'ValueError: No available memory for the cache blocks\.$'):$(grep -c 'GPU KV cache size' "$work/out")" = 1:0
 check "the line under the table: weights and buffers past the usable memory" grep -q \
-	"^l4: does not fit: the weights (16,060,522,496 B per GPU), vLLM's buffers with its profile run ($(grouped "$buffers") B) pass the usable 18,038,862,644 B by $(grouped "$deficit") B;" \
+	"^l4: does not fit: the weights (16,062,619,648 B per GPU), vLLM's buffers with its profile run ($(grouped "$buffers") B) pass the usable 18,038,862,644 B by $(grouped "$deficit") B;" \
 	"$work/out"
 # Exactly nothing left is vLLM's error too (available_memory <= 0): on an
 # H100 at 0.7, usable ceil(85,899,345,920 x 0.7) = 60,129,542,144 B, a
@@ -188,7 +191,7 @@ set -- --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu h100 \
 	--max-num-batched-tokens 65536 --mem-util 0.7
 run "$@" --format json
 is usable_bytes 60129542144 "an H100 at 0.7"
-zero=$((60129542144 - 16060522496 - $(json_value activation_bytes)))
+zero=$((60129542144 - 16062619648 - $(json_value activation_bytes)))
 run "$@" --reserve "$zero"
 check "nothing left, exactly: 0.00 GiB and vLLM's error" test \
 	"$(grep -c -e '^    Available KV cache memory: 0\.00 GiB$' \

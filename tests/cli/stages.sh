@@ -10,74 +10,77 @@
 # layers) on an H100 at 0.92 (usable 79,027,398,247): per GPU
 # ceil((46,205,343,129 + 2,101,346,304) / 2) = 24,153,344,717 B of weights
 # on the first stage, 23,102,671,565 on the second, 23,297,690,215 on the
-# last; budgets 54,874,053,530, 55,924,726,682 and 55,729,708,032 B; in
-# blocks of 16 of 32,768 B a layer: 62,023, 63,210 and 65,412, so the
-# first stage binds with 992,368 tokens.
+# last, and on each GPU the rotary table, 8,192 positions x 128 x 2 B =
+# 2,097,152 B: 24,155,441,869, 23,104,768,717 and 23,299,787,367; budgets
+# 54,871,956,378, 55,922,629,530 and 55,727,610,880 B; in blocks of 16 of
+# 32,768 B a layer: 62,020, 63,208 and 65,410, so the first stage binds
+# with 992,320 tokens.
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm
 has_line "stage 0's weights beside its cache" \
-	"  stage 0: layers 0-26, 452,984,832 B per GPU, weights 24,153,344,717 B"
+	"  stage 0: layers 0-26, 452,984,832 B per GPU, weights 24,155,441,869 B"
 has_line "stage 2's, with the head" \
-	"  stage 2: layers 54-79, 436,207,616 B per GPU, weights 23,297,690,215 B"
+	"  stage 2: layers 54-79, 436,207,616 B per GPU, weights 23,299,787,367 B"
 has_line "the stage that binds" \
-	"h100-sxm: 54,874,053,530 B for the cache on stage 0, which binds"
+	"h100-sxm: 54,871,956,378 B for the cache on stage 0, which binds"
 has_line "the others' budgets" \
-	"  the other stages': stage 1 55,924,726,682 B, stage 2 55,729,708,032 B"
+	"  the other stages': stage 1 55,922,629,530 B, stage 2 55,727,610,880 B"
 has_line "the tokens of the fewest blocks" \
-	"    GPU KV cache size: 992,368 tokens, Maximum concurrency for 8,192 tokens per request: 121.14x"
+	"    GPU KV cache size: 992,320 tokens, Maximum concurrency for 8,192 tokens per request: 121.13x"
 has_line "the memory table's heading" \
 	"Memory per GPU of the stage that binds (the parts sum to its memory)"
 # --explain: each stage's null block, one block of its own pool (27, 27
 # and 26 layers of 16 x 2,048 B per GPU: 884,736, 884,736 and 851,968 B).
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --explain
 has_line "--explain: stage 2's null block, its 26 layers' pages" \
-	"    stage 2: vLLM's check holds back its pool's null block (851,968 B): 55,728,856,064 B of its 55,729,708,032 B for the longest context and the batch"
+	"    stage 2: vLLM's check holds back its pool's null block (851,968 B): 55,726,758,912 B of its 55,727,610,880 B for the longest context and the batch"
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --format json
 is stage 0 "JSON: the stage that binds"
-is weights_per_gpu 24153344717 "JSON: its weights"
-is budget_bytes 54874053530 "JSON: its budget"
+is weights_per_gpu 24155441869 "JSON: its weights"
+is budget_bytes 54871956378 "JSON: its budget"
 check "JSON: each stage's budget" test \
 	"$(sed -n 's/^ *"budget_bytes": \([0-9]*\),*$/\1/p' "$work/out" | tr '\n' ' ')" = \
-	"54874053530 54874053530 55924726682 55729708032 "
+	"54871956378 54871956378 55922629530 55727610880 "
 run --model llama3-70b --seq 8192 --engine vllm --tp 2 --pp 3 --gpu h100-sxm --explain
 has_line "explain: the first stage's weights, binding" \
-	"    weights per GPU of stage 0: 27 of 80 layers' + embedding, ceil(/ tp 2) = 24,153,344,717 B (binds)"
+	"    weights per GPU of stage 0: 27 of 80 layers' + embedding, ceil(/ tp 2) + the rotary table 2,097,152 = 24,155,441,869 B (binds)"
 has_line "explain: the last stage's, with the head" \
-	"    weights per GPU of stage 2: 26 of 80 layers' + head, ceil(/ tp 2) = 23,297,690,215 B"
+	"    weights per GPU of stage 2: 26 of 80 layers' + head, ceil(/ tp 2) + the rotary table 2,097,152 = 23,299,787,367 B"
 
 # vLLM's profile run samples on the last stage alone.  Llama 3.1 8B at pp
 # 2 on an H100 (8,192 batched tokens, 1,024 sequences): the first stage
-# 79,027,398,247 - 8,030,261,248 (16 layers and the embedding) - 963,012,198
-# (the forward) - 75,497,472 (72 MiB) = 69,958,627,329 B, 65.15 GiB; the
-# last 2,035,679,232 (the sampler) instead of the forward, and the
-# intermediate tensors it receives, 2 x 8,192 x 4,096 x 2 = 134,217,728
-# (gpu_model_runner.py make_empty_intermediate_tensors): 68,751,742,567 B,
-# 64.03 GiB.  Since 0.20 each also takes its CUDA graphs' estimate, 16
-# layers and 51 sizes: 300,941,312 + 362,496 x 16 x 50 = 590,938,112 B
-# (lib/vllm_profile.c): 69,367,689,217 B, 64.60 GiB, and 68,160,804,455 B.
-# That is the V1 model runner's sampler; today's release runs V2, whose
-# dummy sampler (1,024 x (2 x 128,256 + 12 x 126) = 264,216,576 B) stays
-# below the forward, so the last stage binds by what it receives alone:
-# 69,367,689,217 - 134,217,728 = 69,233,471,489 B.
+# 79,027,398,247 - 8,030,261,248 (16 layers and the embedding) -
+# 33,554,432 (its rotary table, 131,072 positions x 128 x 2 B) -
+# 963,012,198 (the forward) - 75,497,472 (72 MiB) = 69,925,072,897 B,
+# 65.12 GiB; the last 2,035,679,232 (the sampler) instead of the forward,
+# and the intermediate tensors it receives, 2 x 8,192 x 4,096 x 2 =
+# 134,217,728 (gpu_model_runner.py make_empty_intermediate_tensors):
+# 68,718,188,135 B, 64.00 GiB.  Since 0.20 each also takes its CUDA
+# graphs' estimate, 16 layers and 51 sizes: 300,941,312 + 362,496 x 16 x
+# 50 = 590,938,112 B (lib/vllm_profile.c): 69,334,134,785 B, 64.57 GiB, and
+# 68,127,250,023 B.  That is the V1 model runner's sampler; today's
+# release runs V2, whose dummy sampler (1,024 x (2 x 128,256 + 12 x 126) =
+# 264,216,576 B) stays below the forward, so the last stage binds by what
+# it receives alone: 69,334,134,785 - 134,217,728 = 69,199,917,057 B.
 # From 0.11.1 only local rank 0 logs it.
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm
 has_line "the first stage's line, as vLLM logs it" \
-	"    Available KV cache memory: 64.60 GiB"
+	"    Available KV cache memory: 64.57 GiB"
 has_line "V2: the receiving stage binds" \
-	"h100-sxm: 69,233,471,489 B for the cache on stage 1, which binds"
+	"h100-sxm: 69,199,917,057 B for the cache on stage 1, which binds"
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-runner v1
 has_line "V1: the sampler's stage binds" \
-	"h100-sxm: 68,160,804,455 B for the cache on stage 1, which binds"
+	"h100-sxm: 68,127,250,023 B for the cache on stage 1, which binds"
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-version 0.19 --mem-util 0.92
-has_line "0.19: no graphs taken" "    Available KV cache memory: 65.15 GiB"
+has_line "0.19: no graphs taken" "    Available KV cache memory: 65.12 GiB"
 # Before 0.20 the default share was 0.90: 77,309,411,328 B usable, so
-# 68,240,640,410 B (63.55 GiB) and 67,033,755,648 B (62.43 GiB).
+# 68,207,085,978 B (63.52 GiB) and 67,000,201,216 B (62.40 GiB).
 run --model llama3.1-8b --seq 8192 --engine vllm --pp 2 --profile-memory --gpu h100-sxm \
 	--vllm-version 0.10
 has_line "0.10: every worker's line, the first" \
-	"    (stage 0) Available KV cache memory: 63.55 GiB"
-has_line "... and the last" "    (stage 1) Available KV cache memory: 62.43 GiB"
+	"    (stage 0) Available KV cache memory: 63.52 GiB"
+has_line "... and the last" "    (stage 1) Available KV cache memory: 62.40 GiB"
 
 # DeepSeek-V3's three dense layers lighten its first stage: at tp 8 and pp
 # 2, by its layers' parameters (tests/test_moe_stages.c works them by
@@ -87,12 +90,14 @@ has_line "... and the last" "    (stage 1) Available KV cache memory: 62.43 GiB"
 # x 256) whole on every rank: stage 0 31 x 15,138,816 + 28 x 1,835,008 =
 # 520,683,520 parameters, 1,041,367,040 B; stage 1 30 x 15,138,816 + 30 x
 # 1,835,008 = 509,214,720, 1,018,429,440 B.  Per GPU ceil((stage - those)
-# / 8) + those: 82,128,126,792 and 87,424,195,129 B.
+# / 8) + those: 82,128,126,792 and 87,424,195,129 B, and the YaRN rotary
+# table, 4,096 x 40 positions x 64 x 2 B = 20,971,520 B: 82,149,098,312
+# and 87,445,166,649 B.
 run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --pp 2 --gpu h200 --explain
 has_line "MoE: the first stage's weights, by its layers' parameters" \
-	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding less the 1,041,367,040 B every rank holds whole, ceil(/ tp 8) + those = 82,128,126,792 B"
+	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding less the 1,041,367,040 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 82,149,098,312 B"
 has_line "... and the last's, which binds" \
-	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those = 87,424,195,129 B (binds)"
+	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 87,445,166,649 B (binds)"
 
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -

@@ -1,0 +1,234 @@
+/*
+ * rope.c — a model's rotary position embedding: its kinds of scaling by
+ * name, and the table of cosines and sines each engine builds from it
+ * once on a GPU (kvp_plan rotary_bytes), whose rows the scaling sets.
+ */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine.h"
+#include "internal.h"
+
+static const char *const rope_names[KVP_ROPE_COUNT] = {
+	[KVP_ROPE_DEFAULT] = "default",
+	[KVP_ROPE_NONE] = "none",
+	[KVP_ROPE_LINEAR] = "linear",
+	[KVP_ROPE_DYNAMIC] = "dynamic",
+	[KVP_ROPE_YARN] = "yarn",
+	[KVP_ROPE_LLAMA3] = "llama3",
+	[KVP_ROPE_LONGROPE] = "longrope",
+	[KVP_ROPE_MROPE] = "mrope",
+};
+
+#define ROPE_LIST "default, none, linear, dynamic, yarn, llama3, longrope, mrope"
+
+/* config.json's other names for them: transformers' "su" (Phi-3's first
+ * name for longrope), vLLM's "deepseek_yarn", an older "ntk". */
+static const struct {
+	const char *name;
+	kvp_rope rope;
+} rope_aliases[] = {
+	{"su", KVP_ROPE_LONGROPE},
+	{"deepseek_yarn", KVP_ROPE_YARN},
+	{"ntk", KVP_ROPE_DYNAMIC},
+};
+
+const char *kvp_rope_name(kvp_rope rope)
+{
+	return (unsigned)rope < KVP_ROPE_COUNT ? rope_names[rope] : "unknown";
+}
+
+kvp_status kvp_rope_from_name(const char *name, kvp_rope *out, kvp_error *err)
+{
+	char quoted[KVP_QUOTE_MAX];
+
+	if (!name || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no rope type given");
+	for (int k = 0; k < KVP_ROPE_COUNT; k++) {
+		if (strcasecmp(name, rope_names[k]) == 0) {
+			*out = (kvp_rope)k;
+			return kvp__error_clear(err);
+		}
+	}
+	for (size_t i = 0; i < sizeof rope_aliases / sizeof rope_aliases[0]; i++) {
+		if (strcasecmp(name, rope_aliases[i].name) == 0) {
+			*out = rope_aliases[i].rope;
+			return kvp__error_clear(err);
+		}
+	}
+	return kvp__error(err, KVP_ERR_NOT_FOUND,
+	                  "unknown rope type '%s' (valid: " ROPE_LIST ")",
+	                  kvp_escape(name, quoted, sizeof quoted));
+}
+
+/* The positions a table is built for: rope_positions, else max_context. */
+static uint64_t positions(const kvp_model *m)
+{
+	return m->rope_positions ? m->rope_positions : m->max_context;
+}
+
+/* int(n x f) in Python's floats, saturated. */
+static uint64_t scaled(uint64_t n, double f)
+{
+	double v = (double)n * f;
+
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
+/* The rows of the scaled (global) table under engine, as its classes
+ * build them.  vLLM's vllm/model_executor/layers/rotary_embedding/ (read
+ * at main, 2026-12): base.py RotaryEmbedding._compute_cos_sin_cache,
+ * max_position_embeddings rows; linear_scaling_rope.py and
+ * dynamic_ntk_scaling_rope.py, max_position x factor;
+ * yarn_scaling_rope.py and deepseek_scaling_rope.py, get_rope hands them
+ * original_max_position_embeddings, x factor; llama3_rope.py,
+ * max_position; phi3_long_rope_scaled_rope.py, three buffers: the short
+ * table (original_max rows), the long one (max_position) and their
+ * concatenation; mrope.py, cache_max_position_num = max_position x 4.
+ * SGLang's python/sglang/srt/layers/rotary_embedding.py (adapted from
+ * vLLM 0.6.6; read at 00a66ebe) builds the same rows but for
+ * MRotaryEmbedding, which keeps max_position. */
+static uint64_t table_rows(const kvp_model *m, kvp_engine engine)
+{
+	uint64_t maxp = positions(m);
+	uint64_t orig = m->rope_original_max ? m->rope_original_max : maxp;
+	double f = m->rope_factor > 0 ? m->rope_factor : 1;
+
+	switch (m->rope) {
+	case KVP_ROPE_LINEAR:
+	case KVP_ROPE_DYNAMIC:
+		return scaled(maxp, f);
+	case KVP_ROPE_YARN:
+		return scaled(orig, f);
+	case KVP_ROPE_LONGROPE:
+		/* short, long, and the two again concatenated */
+		return orig > (UINT64_MAX - maxp) / 2 || maxp > UINT64_MAX / 2
+		       ? UINT64_MAX : 2 * (orig + maxp);
+	case KVP_ROPE_MROPE:
+		if (engine != KVP_ENGINE_VLLM)
+			return maxp;
+		return maxp > UINT64_MAX / 4 ? UINT64_MAX : maxp * 4;
+	default:
+		return maxp;
+	}
+}
+
+uint32_t kvp__model_rotary_dim(const kvp_model *m)
+{
+	if (!m || m->rope == KVP_ROPE_NONE)
+		return 0;
+	if (m->rotary_dim)
+		return m->rotary_dim;
+	return m->kv_lora_rank ? m->qk_rope_dim : m->head_dim;
+}
+
+/* rows x dim x bytes, saturated. */
+static uint64_t table_bytes(uint64_t rows, uint32_t dim, uint32_t bytes)
+{
+	unsigned __int128 b = (unsigned __int128)rows * dim * bytes;
+
+	return b > UINT64_MAX ? UINT64_MAX : (uint64_t)b;
+}
+
+/* Which tables layers [first, first + n) use: *global the scaled one,
+ * *local the sliding layers' own.  A cycle of the pattern holds every
+ * kind the layers have. */
+static void tables_used(const kvp_model *m, uint64_t first, uint64_t n, bool *global,
+                        bool *local)
+{
+	uint64_t walk = m->pattern_len && m->layer_kv_heads_len != m->layers
+	                ? (n < m->pattern_len ? n : m->pattern_len)
+	                : (n < KVP_PATTERN_MAX ? n : KVP_PATTERN_MAX);
+
+	/* a local base that makes the same table as the model's is it */
+	bool own = m->rope_local_theta > 0 &&
+	           (m->rope_local_theta != m->rope_theta || m->rope != KVP_ROPE_DEFAULT);
+
+	*global = *local = false;
+	/* A model whose layers differ only in kv heads (layer_kv_heads) has
+	 * at most KVP_PATTERN_MAX layers. */
+	for (uint64_t i = 0; i < walk && first + i < m->layers; i++) {
+		switch (kvp_model_layer_kind(m, (uint32_t)(first + i))) {
+		case KVP_LAYER_FULL:
+			if (!m->rope_nope_full)
+				*global = true;
+			break;
+		case KVP_LAYER_SLIDING:
+			if (own)
+				*local = true;
+			else
+				*global = true;
+			break;
+		case KVP_LAYER_CHUNKED:
+		case KVP_LAYER_MLA:
+			*global = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+uint64_t kvp__rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
+                           uint64_t first, uint64_t n)
+{
+	uint32_t dim = kvp__model_rotary_dim(m);
+	uint64_t total = 0, t;
+	bool global, local;
+	/* vLLM's tables in the model's dtype (get_rope's dtype, the default
+	 * torch dtype the model is built in: base.py cache.to(dtype));
+	 * SGLang's in fp32 on CUDA (RotaryEmbedding.__init__: "cache needs
+	 * to be in FP32", converted only off CUDA), but Phi-3's long-rope
+	 * buffers, converted to the model's dtype. */
+	uint32_t value_bytes = engine == KVP_ENGINE_SGLANG && m->rope != KVP_ROPE_LONGROPE
+	                       ? 4 : model_bytes;
+
+	if (!dim || !positions(m) ||
+	    (engine != KVP_ENGINE_VLLM && engine != KVP_ENGINE_SGLANG))
+		return 0;
+	tables_used(m, first, n, &global, &local);
+	if (global)
+		total = table_bytes(table_rows(m, engine), dim, value_bytes);
+	/* the sliding layers' unscaled table, of the model's positions */
+	if (local) {
+		t = table_bytes(positions(m), dim, value_bytes);
+		total = total > UINT64_MAX - t ? UINT64_MAX : total + t;
+	}
+	return total;
+}
+
+/* Whether the engines' get_rope would give a and b one table: its key
+ * (vLLM's and SGLang's _ROPE_DICT: head size, rotary dim, positions,
+ * base, scaling) the same. */
+static bool same_table(const kvp_model *a, const kvp_model *b)
+{
+	return kvp__model_rotary_dim(a) == kvp__model_rotary_dim(b) &&
+	       a->head_dim == b->head_dim && positions(a) == positions(b) &&
+	       a->rope_theta == b->rope_theta && a->rope == b->rope &&
+	       a->rope_factor == b->rope_factor &&
+	       a->rope_original_max == b->rope_original_max &&
+	       a->rope_local_theta == b->rope_local_theta;
+}
+
+void kvp__plan_rotary(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	/* the model's dtype: 16 bits but for fp32 weights */
+	uint32_t bytes = r->weights_dtype == KVP_DTYPE_FP32 ? 4 : 2;
+
+	p->rotary_bytes = kvp__rotary_bytes(m, r->engine, bytes, 0, m->layers);
+	for (uint32_t s = 0; s < (p->stages ? p->stages : 1); s++)
+		p->stage_rotary_bytes[s] = p->stages > 1
+		                           ? kvp__rotary_bytes(m, r->engine, bytes, p->stage_first[s],
+		                                               p->stage_layers[s])
+		                           : p->rotary_bytes;
+	/* A draft model, on the last stage, in the same process: its own
+	 * table unless get_rope's key is the model's. */
+	if (r->draft && !r->mtp_layers && !same_table(m, r->draft)) {
+		uint64_t d = kvp__rotary_bytes(r->draft, r->engine, bytes, 0, r->draft->layers);
+		uint64_t *last = &p->stage_rotary_bytes[(p->stages ? p->stages : 1) - 1];
+
+		*last = *last > UINT64_MAX - d ? UINT64_MAX : *last + d;
+	}
+}

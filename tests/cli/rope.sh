@@ -1,0 +1,86 @@
+# rope.sh — the rotary embedding's tables vLLM and SGLang build once on
+# each GPU and count in its weights (lib/rope.c): catalogue models' tables
+# worked by hand, the published logs they agree with, --explain, JSON and
+# the profile fields' errors.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# vLLM v0.19.0's own logs (github jgchn/llm-d-planner @ 6417620b,
+# accuracy/results/v0.19.0/logs/meta-llama-llama-3-1-8b---h100-80gb--
+# tp{1,2,4}pp1dp1--8192.log): "Model loading took 14.99 GiB", "7.51 GiB"
+# and "3.77 GiB".  Llama 3.1 8B's weights a GPU, 16,060,522,496,
+# 8,030,261,248 and 4,015,130,624 B (the catalogue's parameters, even
+# over tp), are 14.96, 7.48 and 3.74 GiB; with the table, 131,072
+# positions x 128 x 2 B = 33,554,432 B on each GPU, 16,094,076,928,
+# 8,063,815,680 and 4,048,685,056 B: 14.99, 7.51 and 3.77 GiB.
+for case in 1:16094076928:14.99 2:8063815680:7.51 4:4048685056:3.77; do
+	tp=${case%%:*} rest=${case#*:}
+	run --model llama3.1-8b --seq 8192 --engine vllm --tp "$tp" --gpu h100-sxm --format json
+	is weights_per_gpu "${rest%%:*}" "Llama 3.1 8B at tp $tp: the weights and the table"
+	gib=$(awk -v w="${rest%%:*}" 'BEGIN { printf "%.2f", w / 1073741824 }')
+	check "... ${rest#*:} GiB, as vLLM 0.19.0 logs it" test "$gib" = "${rest#*:}"
+done
+is rotary_bytes 33554432 "JSON: the table's bytes"
+# The same model in fp32 (its -dtf32 log: "Model loading took 29.98 GiB"):
+# 8,030,261,248 x 4 + 131,072 x 128 x 4 = 32,188,153,856 B, 29.98 GiB.
+run --model llama3.1-8b --seq 8192 --engine vllm --weights-dtype fp32 --gpu h100-sxm --format json
+is weights_per_gpu 32188153856 "fp32: the table in fp32 too"
+# Gemma 3 4B (google-gemma-3-4b-it's log: "Model loading took 8.58
+# GiB"): 4,300,079,472 parameters x 2 = 8,600,158,944 B, and two tables
+# of 256 values a position: the full layers' linear x8, 1,048,576
+# positions (536,870,912 B), the sliding layers' own, 131,072 (67,108,864
+# B): 9,204,138,720 B, 8.57 GiB (8.01 without them).
+run --model gemma3-4b --seq 8192 --engine vllm --gpu h100-sxm --format json
+is rotary_bytes 603979776 "Gemma 3 4B: both tables"
+is weights_per_gpu 9204138720 "... in the weights, 8.57 GiB of the log's 8.58"
+
+# Catalogue models, by hand (vLLM, 2 B a value):
+#   deepseek-v3: YaRN, 4,096 x 40 positions x qk_rope 64: 20,971,520;
+#   gemma3-27b: 1,048,576 x 128 x 2 + 131,072 x 128 x 2 = 301,989,888;
+#   llama4-scout: 10,485,760 positions x 128: 2,684,354,560;
+#   phi4-mini: long rope, 2 x (4,096 + 131,072) x 96 (0.75 of 128):
+#     51,904,512;
+#   qwen3.5-27b: multimodal rope, 4 x 262,144 x 64 (0.25 of 256):
+#     134,217,728;
+#   gpt-oss-120b: YaRN 4,096 x 32 x 64: 16,777,216;
+#   glm-4.5: 131,072 x 64 (0.5 of 128): 16,777,216;
+#   gpt2 (learned positions), nemotron-h-56b (attention without rope): 0.
+for case in deepseek-v3:20971520 gemma3-27b:301989888 llama4-scout:2684354560 \
+	phi4-mini:51904512 qwen3.5-27b:134217728 gpt-oss-120b:16777216 \
+	glm-4.5:16777216 gpt2:0 nemotron-h-56b:0; do
+	run --model "${case%%:*}" --seq 1024 --engine vllm --gpu h200 --format json
+	check "${case%%:*}: ${case#*:} B of rotary table" test \
+		"$(sed -n 's/^  "rotary_bytes": \([0-9]*\),$/\1/p' "$work/out")" = "${case#*:}"
+done
+# SGLang keeps its tables in fp32 (rotary_embedding.py), its multimodal
+# rope at max_position rows: Qwen3.5 27B 262,144 x 64 x 4 = 67,108,864;
+# Phi-3's long rope buffers in the model's dtype: 51,904,512 as vLLM's.
+run --model qwen3.5-27b --seq 1024 --engine sglang --gpu h200 --format json
+check "SGLang: mrope at max_position rows, fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
+run --model phi4-mini --seq 1024 --engine sglang --gpu h200 --format json
+check "SGLang: long rope in the model's dtype" grep -q '^  "rotary_bytes": 51904512,$' "$work/out"
+run --model llama3.1-8b --seq 1024 --engine llama.cpp --gpu h200 --format json
+check "llama.cpp builds no table" sh -c "! grep -q rotary_bytes '$work/out'"
+
+# --explain names it in each stage's weights: Llama 4 Scout at pp 2
+# (24 layers each) under vLLM, 2,684,354,560 B on each.
+run --model llama4-scout --seq 8192 --engine vllm --pp 2 --gpu h200 --explain
+check "explain: the table in stage 0's weights" grep -q \
+	"weights per GPU of stage 0: .* + the rotary table 2,684,354,560 = " "$work/out"
+check "explain: and stage 1's" grep -q \
+	"weights per GPU of stage 1: .* + the rotary table 2,684,354,560 = " "$work/out"
+
+# A profile's rope fields: an unknown type is one line at its place.
+mkdir -p "$work/data/models"
+printf '%s\n' 'name: r' 'layers: 2' 'heads: 4' 'kv_heads: 4' 'head_dim: 64' \
+	'max_context: 1024' 'rope_type: yarm' >"$work/data/models/r.yaml"
+expect_error "an unknown rope type, at its line" \
+	"r\\.yaml:7:12: field 'rope_type': unknown rope type 'yarm' \\(valid: default, none, linear, dynamic, yarn, llama3, longrope, mrope\\)\$" \
+	--data-dir "$work/data" --model r --seq 16
+# Given, the fields size the table: 1,024 positions x 4 x 32 rotated
+# values (rotary_dim) x 2 B = 262,144 B under linear x4.
+printf '%s\n' 'name: r' 'layers: 2' 'heads: 4' 'kv_heads: 4' 'head_dim: 64' \
+	'max_context: 1024' 'rope_type: linear' 'rope_factor: 4' 'rotary_dim: 32' \
+	>"$work/data/models/r.yaml"
+run --data-dir "$work/data" --model r --seq 16 --engine vllm --format json
+check "a profile's rope fields" grep -q '^  "rotary_bytes": 262144,$' "$work/out"
+done_testing
