@@ -20,6 +20,12 @@ for case in 1:16094076928:14.99 2:8063815680:7.51 4:4048685056:3.77; do
 	check "... ${rest#*:} GiB, as vLLM 0.19.0 logs it" test "$gib" = "${rest#*:}"
 done
 is rotary_bytes 33554432 "JSON: the table's bytes"
+# Qwen3 8B (its log qwen-qwen3-8b--h100-80gb--tp1pp1dp1--8192.log: "Model
+# loading took 15.27 GiB"): 8,190,735,360 parameters x 2 =
+# 16,381,470,720 B, 15.26 GiB; with 40,960 positions x 128 x 2 B =
+# 10,485,760 of table, 16,391,956,480 B, 15.27 GiB.
+run --model qwen3-8b --seq 8192 --engine vllm --gpu h100-sxm --format json
+is weights_per_gpu 16391956480 "Qwen3 8B: the weights and the table, 15.27 GiB as logged"
 # The same model in fp32 (its -dtf32 log: "Model loading took 29.98 GiB"):
 # 8,030,261,248 x 4 + 131,072 x 128 x 4 = 32,188,153,856 B, 29.98 GiB.
 run --model llama3.1-8b --seq 8192 --engine vllm --weights-dtype fp32 --gpu h100-sxm --format json
