@@ -60,6 +60,23 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: vision_layers %u without vision_hidden_size", name,
 		                  m->vision_layers);
+	/* The rotary embedding: a kind there is, numbers that size a table,
+	 * no more rotated values than a head has. */
+	if ((unsigned)m->rope >= KVP_ROPE_COUNT)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: rope %u is not a rope type", name,
+		                  (unsigned)m->rope);
+	if (!(m->rope_factor >= 0 && m->rope_factor <= 1e15) ||
+	    !(m->rope_local_theta >= 0 && m->rope_local_theta <= 1e300))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: rope_factor %g and rope_local_theta %g"
+		                  " must be from 0 to 1e15 and 1e300", name, m->rope_factor,
+		                  m->rope_local_theta);
+	{
+		uint32_t head = m->head_dim ? m->head_dim : m->hidden / m->heads;
+
+		if (m->rotary_dim > head)
+			return kvp__error(err, KVP_ERR_SHAPE, "%s: rotary_dim %u is more than"
+			                  " head_dim %u", name, m->rotary_dim, head);
+	}
 #undef name
 	return KVP_OK;
 }

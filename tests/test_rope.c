@@ -263,9 +263,31 @@ static void test_saturates(void **state)
 	m.rope = KVP_ROPE_MROPE;
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), UINT64_MAX);
 	m.rope = KVP_ROPE_LINEAR;
-	m.rope_factor = 1e30;
-	m.max_context = 131072;
+	m.rope_factor = 1e15;
+	m.max_context = 1ull << 40;
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), UINT64_MAX);
+}
+
+/* A model's rope numbers are checked: one message naming what is wrong. */
+static void test_model_checks(void **state)
+{
+	kvp_model m = llama31();
+	kvp_error err;
+
+	(void)state;
+	m.rotary_dim = 129;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "llama31: rotary_dim 129 is more than head_dim 128");
+	m.rotary_dim = 128;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	m.rope_factor = -1;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "llama31: rope_factor -1 and rope_local_theta 0 must"
+	                    " be from 0 to 1e15 and 1e300");
+	m.rope_factor = 8;
+	m.rope = (kvp_rope)KVP_ROPE_COUNT;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "llama31: rope 8 is not a rope type");
 }
 
 static void test_names(void **state)
@@ -406,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_draft_and_fit),
 		cmocka_unit_test(test_saturates),
+		cmocka_unit_test(test_model_checks),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
