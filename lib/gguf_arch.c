@@ -464,7 +464,8 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	    (st = kvp__gguf_set_pattern(&r, &lr, m)) != KVP_OK ||
 	    (st = read_vocab(&r, m)) != KVP_OK ||
 	    (st = read_intermediate(&r, m)) != KVP_OK ||
-	    (st = read_moe(&r, m)) != KVP_OK)
+	    (st = read_moe(&r, m)) != KVP_OK ||
+	    (st = kvp__gguf_read_rope(&r, m)) != KVP_OK)
 		return st;
 	if ((st = kvp__gguf_get_uint(&r, "context_length", false, UINT64_MAX,
 	                             &context, &found)) != KVP_OK)

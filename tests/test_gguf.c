@@ -453,6 +453,96 @@ static void test_attention_tensors(void **state)
 /* From a file on disk, and a sparse one whose single f32 tensor of
  * 65536 x 16384 values claims 4 GiB: it is mapped, its data never read,
  * so the test is as fast as the small one. */
+/* The rotary embedding's keys (llama.cpp's llama-arch.cpp names): Gemma 3's
+ * linear x8 scaling and, with no rope.freq_base_swa, its 10,000 base for the
+ * sliding layers (llama-model.cpp load_hparams); a partial rotary dim and
+ * YaRN's original context; llama.cpp's "none" scaling is rope unscaled;
+ * GPT-2 has none at all; a bad type, a factor that is no float or not a
+ * number, one message at the key. */
+static void test_rope(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma3", 6, 1024, 4, 1, 256);
+	ggufw_kv_uint(&w, "gemma3.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_kv_str(&w, "gemma3.rope.scaling.type", "linear");
+	ggufw_kv_f32(&w, "gemma3.rope.scaling.factor", 8.0f);
+	ggufw_kv_f32(&w, "gemma3.rope.freq_base", 1e6f);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.rope, KVP_ROPE_LINEAR);
+	assert_true(p.model.rope_factor == 8);
+	assert_true(p.model.rope_theta == 1e6);
+	assert_true(p.model.rope_local_theta == 10000);
+	ggufw_free(&w);
+
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_uint(&w, "llama.rope.dimension_count", GGUFW_U32, 32);
+	ggufw_kv_str(&w, "llama.rope.scaling.type", "yarn");
+	ggufw_kv_f64(&w, "llama.rope.scaling.factor", 4.0);
+	ggufw_kv_uint(&w, "llama.rope.scaling.original_context_length", GGUFW_U32, 4096);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.rope, KVP_ROPE_YARN);
+	assert_int_equal(p.model.rotary_dim, 32);
+	assert_true(p.model.rope_factor == 4);
+	assert_int_equal(p.model.rope_original_max, 4096);
+	assert_true(p.model.rope_local_theta == 0);
+	ggufw_free(&w);
+
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_uint(&w, "llama.rope.dimension_count", GGUFW_U32, 64);
+	ggufw_kv_str(&w, "llama.rope.scaling.type", "none");
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.rope, KVP_ROPE_DEFAULT);
+	assert_int_equal(p.model.rotary_dim, 0);
+	ggufw_free(&w);
+
+	ggufw_init(&w, 3);
+	base_keys(&w, "gpt2", 2, 768, 12, 12, 64);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.rope, KVP_ROPE_NONE);
+	ggufw_free(&w);
+
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_str(&w, "llama.rope.scaling.type", "spiral");
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "at byte ");
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_str(&w, "llama.rope.scaling.type", "spiral");
+	ggufw_finish(&w, 1);
+	parse(&w, &p);
+	assert_non_null(strstr(p.err.message, "key 'llama.rope.scaling.type' is no rope"
+	                       " scaling kvplan knows"));
+	ggufw_free(&w);
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_str(&w, "llama.rope.scaling.factor", "8");
+	ggufw_finish(&w, 1);
+	parse(&w, &p);
+	assert_int_equal(p.status, KVP_ERR_PARSE);
+	assert_non_null(strstr(p.err.message, "key 'llama.rope.scaling.factor' is not a float"));
+	ggufw_free(&w);
+	ggufw_init(&w, 3);
+	base_keys(&w, "llama", 2, 1024, 16, 4, 64);
+	ggufw_kv_f32(&w, "llama.rope.scaling.factor", -1.0f);
+	ggufw_finish(&w, 1);
+	parse(&w, &p);
+	assert_int_equal(p.status, KVP_ERR_PARSE);
+	assert_non_null(strstr(p.err.message, "key 'llama.rope.scaling.factor' is not a number"
+	                       " from 0 to 1e15"));
+	ggufw_free(&w);
+}
+
 static void test_read_files(void **state)
 {
 	uint64_t dims[2] = {65536, 16384};
@@ -539,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_mla_deepseek_v3),
 		cmocka_unit_test(test_gemma3_pattern),
 		cmocka_unit_test(test_gpt_oss),
+		cmocka_unit_test(test_rope),
 		cmocka_unit_test(test_llama4_chunked),
 		cmocka_unit_test(test_weights_per_type),
 		cmocka_unit_test(test_expert_tensors),
