@@ -242,8 +242,10 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "attention_copy_bytes", lp->attention_copy_bytes);
 	if (lp->attention_copy_sm100_bytes)
 		json_u64(w, "attention_copy_sm100_bytes", lp->attention_copy_sm100_bytes);
-	/* The rotary tables a GPU builds (vLLM, SGLang), in its weights. */
-	if (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG)
+	/* The rotary tables a GPU builds (vLLM, SGLang, TensorRT-LLM), in
+	 * its weights. */
+	if (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
+	    r->engine == KVP_ENGINE_TRTLLM)
 		json_u64(w, "rotary_bytes", lp->rotary_bytes);
 	if (r->kv_budget) {
 		kvp_capacity c;

@@ -345,9 +345,9 @@ typedef struct kvp_plan {
 	/* vLLM, SGLang and TensorRT-LLM: the rotary embedding's tables of
 	 * cosines and sines, built once on each GPU and shared by its layers
 	 * (one per distinct rope: Gemma 3's sliding layers have their own),
-	 * rows by the model's scaling (kvp_model rope) x the rotary dim, in
-	 * the model's 16 bits under vLLM and in fp32 under SGLang and
-	 * TensorRT-LLM; the whole model's (rotary_bytes) and what one GPU of
+	 * rows by the model's scaling (kvp_model rope; TensorRT-LLM's
+	 * unscaled) x the rotary dim, in the model's 16 bits under vLLM and
+	 * in fp32 under SGLang and TensorRT-LLM (lib/rope.c); the whole model's (rotary_bytes) and what one GPU of
 	 * each stage holds, its layers' tables (stage_rotary_bytes, entries
 	 * past the stages left as they were).  kvp_plan_fit counts them in
 	 * the weights, where the engines measure them.  0 otherwise. */

@@ -68,10 +68,11 @@ static uint64_t positions(const kvp_model *m)
 	return m->rope_positions ? m->rope_positions : m->max_context;
 }
 
-/* int(n x f) in Python's floats, saturated. */
+/* The rows of torch.arange(n x f), n x f a Python float: its ceiling,
+ * saturated. */
 static uint64_t scaled(uint64_t n, double f)
 {
-	double v = (double)n * f;
+	double v = ceil((double)n * f);
 
 	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 }
@@ -83,18 +84,32 @@ static uint64_t scaled(uint64_t n, double f)
  * dynamic_ntk_scaling_rope.py, max_position x factor;
  * yarn_scaling_rope.py and deepseek_scaling_rope.py, get_rope hands them
  * original_max_position_embeddings, x factor; llama3_rope.py,
- * max_position; phi3_long_rope_scaled_rope.py, three buffers: the short
- * table (original_max rows), the long one (max_position) and their
- * concatenation; mrope.py, cache_max_position_num = max_position x 4.
- * SGLang's python/sglang/srt/layers/rotary_embedding.py (adapted from
- * vLLM 0.6.6; read at 00a66ebe) builds the same rows but for
- * MRotaryEmbedding, which keeps max_position. */
+ * max_position; phi3_long_rope_scaled_rope.py, long_short_cos_sin_cache,
+ * the short table (original_max rows) and the long one (max_position);
+ * mrope.py, cache_max_position_num = max_position x 4.  The scaled rows
+ * are torch.arange of a float, so its ceiling.  SGLang's
+ * python/sglang/srt/layers/rotary_embedding.py (adapted from vLLM 0.6.6;
+ * read at 00a66ebe) builds the same rows but for MRotaryEmbedding, which
+ * keeps max_position, and Phi-3's long rope, whose short and long tables
+ * stay buffers beside their concatenation. */
 static uint64_t table_rows(const kvp_model *m, kvp_engine engine)
 {
 	uint64_t maxp = positions(m);
 	uint64_t orig = m->rope_original_max ? m->rope_original_max : maxp;
 	double f = m->rope_factor > 0 ? m->rope_factor : 1;
 
+	/* TensorRT-LLM's PyTorch runtime: RopeParams.create_rope_const_params
+	 * (tensorrt_llm/_torch/attention_backend/interface.py, a stored copy)
+	 * builds its cos_sin table of max_positions rows, max_position_embeddings
+	 * (RopeParams.from_config), whatever the scaling: the scaling changes
+	 * the frequencies, not the rows. */
+	if (engine == KVP_ENGINE_TRTLLM)
+		return maxp;
+	/* SGLang's Gemma 3 builds both its tables with plain rope (its
+	 * gemma3_causal.py; the scaled rotation comes from another module's
+	 * frequency vectors) */
+	if (engine == KVP_ENGINE_SGLANG && strncmp(m->model_type, "gemma3", 6) == 0)
+		return maxp;
 	switch (m->rope) {
 	case KVP_ROPE_LINEAR:
 	case KVP_ROPE_DYNAMIC:
@@ -102,9 +117,11 @@ static uint64_t table_rows(const kvp_model *m, kvp_engine engine)
 	case KVP_ROPE_YARN:
 		return scaled(orig, f);
 	case KVP_ROPE_LONGROPE:
-		/* short, long, and the two again concatenated */
-		return orig > (UINT64_MAX - maxp) / 2 || maxp > UINT64_MAX / 2
-		       ? UINT64_MAX : 2 * (orig + maxp);
+		/* the short table and the long one, concatenated (vLLM's
+		 * long_short_cos_sin_cache); SGLang keeps both besides */
+		if (orig > (UINT64_MAX - maxp) / 2 || maxp > UINT64_MAX / 2)
+			return UINT64_MAX;
+		return engine == KVP_ENGINE_SGLANG ? 2 * (orig + maxp) : orig + maxp;
 	case KVP_ROPE_MROPE:
 		if (engine != KVP_ENGINE_VLLM)
 			return maxp;
@@ -184,9 +201,26 @@ uint64_t kvp__rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model
 	uint32_t value_bytes = engine == KVP_ENGINE_SGLANG && m->rope != KVP_ROPE_LONGROPE
 	                       ? 4 : model_bytes;
 
+	/* vLLM's gpt-oss asks for fp32 (gpt_oss.py OAIAttention.__init__:
+	 * get_rope(..., dtype=torch.float32)). */
+	if (engine == KVP_ENGINE_VLLM && strcmp(m->model_type, "gpt_oss") == 0)
+		value_bytes = 4;
+
 	if (!dim || !positions(m) ||
-	    (engine != KVP_ENGINE_VLLM && engine != KVP_ENGINE_SGLANG))
+	    (engine != KVP_ENGINE_VLLM && engine != KVP_ENGINE_SGLANG &&
+	     engine != KVP_ENGINE_TRTLLM))
 		return 0;
+	/* TensorRT-LLM's in fp32 on CUDA (create_rope_const_params:
+	 * torch.tensor(rope_cos_sin, dtype=torch.float32, device='cuda')),
+	 * built as the model is (TrtllmAttention.__init__), one a distinct
+	 * RopeParams, which its layers share (a cache of weak references in
+	 * the model's extra attributes); an MLA model's twice as wide
+	 * (qk_rope_head_dim sets duplicate_data). */
+	if (engine == KVP_ENGINE_TRTLLM) {
+		value_bytes = 4;
+		if (m->kv_lora_rank)
+			dim *= 2;
+	}
 	tables_used(m, first, n, &global, &local);
 	if (global)
 		total = table_bytes(table_rows(m, engine), dim, value_bytes);

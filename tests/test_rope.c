@@ -63,9 +63,10 @@ static uint64_t rotary(const kvp_model *m, kvp_engine engine, kvp_dtype weights)
 /* Llama 3.1 8B: 131,072 positions (llama3 scaling keeps them) x 128.
  * vLLM in the model's bf16: 33,554,432 B (vLLM v0.19.0 logs "Model
  * loading took 14.99 GiB": 16,060,522,496 + 33,554,432 = 16,094,076,928
- * B = 14.989 GiB); in fp32 weights 67,108,864.  SGLang in fp32 on CUDA:
- * 67,108,864.  llama.cpp, TensorRT-LLM (not counted) and the exact model:
- * none. */
+ * B = 14.989 GiB); in fp32 weights 67,108,864.  SGLang in fp32 on CUDA
+ * (its log's "mem usage=15.02 GB": 14.9575 + 0.0625 GiB): 67,108,864.
+ * TensorRT-LLM in fp32, max_position rows whatever the scaling:
+ * 67,108,864.  llama.cpp and the exact model: none. */
 static void test_engines(void **state)
 {
 	kvp_model m = llama31();
@@ -76,7 +77,7 @@ static void test_engines(void **state)
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_FP32), 67108864);
 	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 67108864);
 	assert_int_equal(rotary(&m, KVP_ENGINE_LLAMA_CPP, KVP_DTYPE_BF16), 0);
-	assert_int_equal(rotary(&m, KVP_ENGINE_TRTLLM, KVP_DTYPE_BF16), 0);
+	assert_int_equal(rotary(&m, KVP_ENGINE_TRTLLM, KVP_DTYPE_BF16), 67108864);
 	assert_int_equal(rotary(&m, KVP_ENGINE_EXACT, KVP_DTYPE_BF16), 0);
 	/* positions of their own, and none: no table */
 	m.rope_positions = 4096;
@@ -93,10 +94,13 @@ static void test_engines(void **state)
  * 1,024), rotary dim 128, under vLLM (2 B) and SGLang (4 B):
  *   linear, dynamic: 4,096 x 8 = 32,768 rows: 8,388,608 B and 16,777,216;
  *   yarn: 1,024 x 8 = 8,192 rows: 2,097,152 and 4,194,304;
- *   longrope: short 1,024 + long 4,096, and the two again: 10,240 rows,
- *   in the model's dtype under both: 2,621,440;
+ *   longrope: short 1,024 + long 4,096 concatenated, 5,120 rows, under
+ *   vLLM 1,310,720; SGLang keeps the two besides, 10,240 rows, both in
+ *   the model's dtype: 2,621,440;
  *   mrope: vLLM 4 x 4,096 = 16,384 rows, 4,194,304; SGLang 4,096 rows in
- *   fp32, 2,097,152. */
+ *   fp32, 2,097,152;
+ *   TensorRT-LLM: 4,096 rows in fp32 whatever the scaling, 2,097,152;
+ *   an MLA model's twice as wide (duplicate_data). */
 static void test_scalings(void **state)
 {
 	kvp_model m = llama31();
@@ -114,13 +118,18 @@ static void test_scalings(void **state)
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 2097152);
 	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 4194304);
 	m.rope = KVP_ROPE_LONGROPE;
-	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 2621440);
+	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 1310720);
 	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 2621440);
 	m.rope = KVP_ROPE_MROPE;
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 4194304);
 	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 2097152);
-	/* a fractional factor: int(4,096 x 2.5) = 10,240 rows, 2,621,440 B */
+	assert_int_equal(rotary(&m, KVP_ENGINE_TRTLLM, KVP_DTYPE_BF16), 2097152);
+	/* a fractional factor: torch.arange(4,096 x 2.5) = 10,240 rows,
+	 * 2,621,440 B; arange(4,096 x 1.0001 = 4,096.4096), 4,097 rows,
+	 * 1,048,832 B */
 	m.rope = KVP_ROPE_LINEAR;
+	m.rope_factor = 1.0001;
+	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 1048832);
 	m.rope_factor = 2.5;
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 2621440);
 	/* a partial rotary dim: 4,096 x 2.5 rows x 32 values x 2 B = 655,360 */

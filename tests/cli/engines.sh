@@ -538,10 +538,12 @@ check "-fa is llama.cpp's" grep -q \
 # 966,367,641 B, R = 788,871,543.67 B (0.73 GiB) comes off, int(R / 5,120)
 # = 154,076 tokens, 0.90 -> 0.17 GiB; 177,496,097 B hold 177,496,097 //
 # 1,152 // 32 = 4,814 blocks, 154,048 tokens, 177,463,296 B (0.17 GiB).
+# The model rotates nothing (rope_type none), so that no rotary table
+# (rope.sh) comes off B: the workspace alone.
 mkdir -p "$work/mla/models" "$work/mla/gpus"
 printf '%s\n' 'name: tiny-mla' 'layers: 2' 'heads: 16' 'kv_heads: 16' 'head_dim: 192' \
 	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
-	'max_context: 1000' 'mtp_layers: 1' >"$work/mla/models/tiny-mla.yaml"
+	'max_context: 1000' 'mtp_layers: 1' 'rope_type: none' >"$work/mla/models/tiny-mla.yaml"
 printf '%s\n' 'name: one-gib' 'memory: 1 GiB' 'l2: 50 MiB' >"$work/mla/gpus/one-gib.yaml"
 run --data-dir "$work/mla" --model tiny-mla --seq 8 --engine trtllm --dtype fp8 --gpu one-gib
 has_line "TensorRT-LLM's MLA workspace line" \

@@ -80,16 +80,17 @@ check "a reserve past 64 bits with the weights: they do not fit" grep -q \
 	"^h100-sxm: does not fit: the weights (13,476,831,232 B per GPU) and the reserve exceed the usable 77,309,411,328 B" \
 	"$work/out"
 # TensorRT-LLM takes its share of what the weights leave, so weights past
-# 0.9 of the device fit: 47,144,806,400 B on an L40S's 51,539,607,552 B
-# leave floor(4,394,801,152 x 0.9) = 3,955,321,036 B, 24,141 tokens of
-# 163,840 B, 754 blocks of 32 = 24,128; the longest context fits.  Past
-# the whole device, the line names the device's memory.
-run --model mistral-small-24b --seq 24128 --engine trtllm --gpu l40s
+# 0.9 of the device fit: 47,144,806,400 B and the fp32 rotary table
+# (32,768 x 128 x 4 = 16,777,216) on an L40S's 51,539,607,552 B leave
+# floor(4,378,023,936 x 0.9) = 3,940,221,542 B, 24,049 tokens of 163,840
+# B, 751 blocks of 32 = 24,032; the longest context fits.  Past the whole
+# device, the line names the device's memory.
+run --model mistral-small-24b --seq 24032 --engine trtllm --gpu l40s
 check "TensorRT-LLM: weights past 0.9 of the device fit" grep -Eq \
-	'^l40s +96 MiB +no +yes +608 +48 GiB +yes +24,128 +1$' "$work/out"
+	'^l40s +96 MiB +no +yes +608 +48 GiB +yes +24,032 +1$' "$work/out"
 run --model llama3.1-70b --seq 4096 --engine trtllm --gpu l40s
 check "TensorRT-LLM: weights past the device" grep -q \
-	"^l40s: does not fit: the weights (141,107,412,992 B per GPU) and the reserve exceed the device's 51,539,607,552 B" \
+	"^l40s: does not fit: the weights (141,174,521,856 B per GPU) and the reserve exceed the device's 51,539,607,552 B" \
 	"$work/out"
 # --sweep runs a plan's checks; with --help, --version or a list it had
 # dropped them and swept in fp32.

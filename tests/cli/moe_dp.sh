@@ -63,20 +63,21 @@ has_line "what every rank holds whole" \
 	"  whole on every rank: 2,059,796,480 B of the weights (MLA down-projections and routers)"
 
 # TensorRT-LLM's attention data parallelism at tp 8, Mixtral in fp16: each
-# rank 3,211,272,192 + 90,194,313,216 / 8 = 14,485,561,344 B of weights
-# and all 8 kv heads of its own requests, 131,072 B a token; the budget
-# 0.9 x (85,899,345,920 - 14,485,561,344) = 64,272,406,118 B, 15,323
-# blocks of 32 tokens: 490,336 tokens.
+# rank 3,211,272,192 + 90,194,313,216 / 8 = 14,485,561,344 B of weights,
+# with its fp32 rotary table (32,768 x 128 x 4 = 16,777,216)
+# 14,502,338,560, and all 8 kv heads of its own requests, 131,072 B a
+# token; the budget 0.9 x (85,899,345,920 - 14,502,338,560) =
+# 64,257,306,624 B, 15,320 blocks of 32 tokens: 490,240 tokens.
 run --model mixtral-8x7b --seq 8192 --engine trtllm --tp 8 --enable-attention-dp --gpu h100-sxm
 has_line "attention DP: every head on each rank" \
 	"Parallel: tp 8, pp 1, dp 1 (8 GPUs); 8 kv heads per GPU"
 has_line "attention DP: what is split" \
 	"  attention data parallel: each of the tp 8 ranks serves its own requests with every head; the routed experts over them, every other weight whole on each"
 has_line "attention DP: the cache's tokens" \
-	"    [MemUsageChange] Allocated 59.86 GiB for max tokens in paged KV cache (490336)."
+	"    [MemUsageChange] Allocated 59.84 GiB for max tokens in paged KV cache (490240)."
 check "no replicated kv heads under attention DP" sh -c "! grep -q 'replicated kv heads' '$work/out'"
 run --model mixtral-8x7b --seq 8192 --engine trtllm --tp 8 --enable-attention-dp --gpu h100-sxm --format json
-is weights_per_gpu 14485561344 "JSON: attention DP's weights per GPU"
+is weights_per_gpu 14502338560 "JSON: attention DP's weights per GPU"
 is attention_dp true "JSON: attention DP"
 expect_error "attention DP is not the C++ runtime's" \
 	"^kvplan: mixtral-8x7b: TensorRT-LLM's attention data parallelism is its PyTorch runtime's, not the C\\+\\+ one's$" \

@@ -43,15 +43,16 @@ is weights_per_gpu 9204138720 "... in the weights, 8.57 GiB of the log's 8.58"
 #   deepseek-v3: YaRN, 4,096 x 40 positions x qk_rope 64: 20,971,520;
 #   gemma3-27b: 1,048,576 x 128 x 2 + 131,072 x 128 x 2 = 301,989,888;
 #   llama4-scout: 10,485,760 positions x 128: 2,684,354,560;
-#   phi4-mini: long rope, 2 x (4,096 + 131,072) x 96 (0.75 of 128):
-#     51,904,512;
+#   phi4-mini: long rope, (4,096 + 131,072) x 96 (0.75 of 128):
+#     25,952,256;
 #   qwen3.5-27b: multimodal rope, 4 x 262,144 x 64 (0.25 of 256):
 #     134,217,728;
-#   gpt-oss-120b: YaRN 4,096 x 32 x 64: 16,777,216;
+#   gpt-oss-120b: YaRN 4,096 x 32 x 64, in fp32 (gpt_oss.py asks for
+#     it): 33,554,432;
 #   glm-4.5: 131,072 x 64 (0.5 of 128): 16,777,216;
 #   gpt2 (learned positions), nemotron-h-56b (attention without rope): 0.
 for case in deepseek-v3:20971520 gemma3-27b:301989888 llama4-scout:2684354560 \
-	phi4-mini:51904512 qwen3.5-27b:134217728 gpt-oss-120b:16777216 \
+	phi4-mini:25952256 qwen3.5-27b:134217728 gpt-oss-120b:33554432 \
 	glm-4.5:16777216 gpt2:0 nemotron-h-56b:0; do
 	run --model "${case%%:*}" --seq 1024 --engine vllm --gpu h200 --format json
 	check "${case%%:*}: ${case#*:} B of rotary table" test \
@@ -59,11 +60,23 @@ for case in deepseek-v3:20971520 gemma3-27b:301989888 llama4-scout:2684354560 \
 done
 # SGLang keeps its tables in fp32 (rotary_embedding.py), its multimodal
 # rope at max_position rows: Qwen3.5 27B 262,144 x 64 x 4 = 67,108,864;
-# Phi-3's long rope buffers in the model's dtype: 51,904,512 as vLLM's.
+# Phi-3's long rope buffers, the short and long tables beside their
+# concatenation, in the model's dtype: 2 x 135,168 x 96 x 2 = 51,904,512;
+# Gemma 3's two tables both plain (gemma3_causal.py): 2 x 131,072 x 256 x
+# 4 = 268,435,456.  TensorRT-LLM's in fp32, max_position rows whatever
+# the scaling, an MLA model's twice as wide (duplicate_data): Llama 3.1 8B
+# 131,072 x 128 x 4 = 67,108,864, DeepSeek-V3 163,840 x 128 x 4 =
+# 83,886,080.
 run --model qwen3.5-27b --seq 1024 --engine sglang --gpu h200 --format json
 check "SGLang: mrope at max_position rows, fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
 run --model phi4-mini --seq 1024 --engine sglang --gpu h200 --format json
 check "SGLang: long rope in the model's dtype" grep -q '^  "rotary_bytes": 51904512,$' "$work/out"
+run --model gemma3-4b --seq 1024 --engine sglang --gpu h200 --format json
+check "SGLang: Gemma 3's tables plain" grep -q '^  "rotary_bytes": 268435456,$' "$work/out"
+run --model llama3.1-8b --seq 1024 --engine trtllm --gpu h200 --format json
+check "TensorRT-LLM: fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
+run --model deepseek-v3 --seq 1024 --engine trtllm --gpu h200 --format json
+check "TensorRT-LLM: MLA's duplicated" grep -q '^  "rotary_bytes": 83886080,$' "$work/out"
 run --model llama3.1-8b --seq 1024 --engine llama.cpp --gpu h200 --format json
 check "llama.cpp builds no table" sh -c "! grep -q rotary_bytes '$work/out'"
 
