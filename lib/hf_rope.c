@@ -42,12 +42,17 @@ static json_t *scaling(struct hf *h, const char **where)
 		*where = "rope_scaling";
 		return s;
 	}
+	/* not an object: read_scaling says so */
+	if (s && !json_is_null(s)) {
+		*where = "rope_scaling";
+		return s;
+	}
 	if (json_is_object(p) && json_is_object(json_object_get(p, "full_attention"))) {
 		*where = "rope_parameters.full_attention";
 		return json_object_get(p, "full_attention");
 	}
 	*where = "rope_parameters";
-	return json_is_object(p) ? p : NULL;
+	return p && !json_is_null(p) ? p : NULL;
 }
 
 static kvp_status read_type(struct hf *h, json_t *s, const char *where)
@@ -87,11 +92,19 @@ static kvp_status read_scaling(struct hf *h)
 	uint64_t orig = 0;
 	kvp_status st;
 
+	if (s && !json_is_object(s))
+		return kvp__hf_fail(h, where, "expected an object");
 	if (s) {
 		if ((st = read_type(h, s, where)) != KVP_OK)
 			return st;
 		if (positive(h, s, where, "factor", &factor) < 0)
 			return KVP_ERR_PARSE;
+		if (factor > 1e15) {
+			char name[96];
+
+			snprintf(name, sizeof name, "%s.factor", where);
+			return kvp__hf_fail(h, name, "%g is past 1e15", factor);
+		}
 		h->m->rope_factor = factor;
 		if (json_object_get(s, "original_max_position_embeddings")) {
 			double o = 0;
@@ -142,8 +155,11 @@ static kvp_status read_rotary_dim(struct hf *h)
 		return KVP_ERR_PARSE;
 	if (!r || part >= 1 || !head)
 		return KVP_OK;
-	/* transformers: int(head_dim * partial_rotary_factor) */
+	/* transformers: int(head_dim * partial_rotary_factor); none at
+	 * all where that is 0 */
 	m->rotary_dim = (uint32_t)(head * part);
+	if (!m->rotary_dim)
+		m->rope = KVP_ROPE_NONE;
 	kvp__note(h->src, "rotary_dim", KVP_ORIGIN_DERIVED, "%spartial_rotary_factor %g"
 	          " x head_dim %u", h->prefix, part, head);
 	return KVP_OK;

@@ -426,6 +426,24 @@ static void test_config_errors(void **state)
 	                       " \"half\"}", &m, &err), KVP_ERR_PARSE);
 	assert_non_null(strstr(err.message, "partial_rotary_factor: expected a positive"
 	                       " number"));
+	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
+	                       " \"num_attention_heads\": 1, \"rope_scaling\": [1, 2]}",
+	                       &m, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "rope_scaling: expected an object"));
+	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
+	                       " \"num_attention_heads\": 1, \"rope_parameters\": \"x\"}",
+	                       &m, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "rope_parameters: expected an object"));
+	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
+	                       " \"num_attention_heads\": 1, \"rope_scaling\":"
+	                       " {\"type\": \"linear\", \"factor\": 1e300}}", &m, &err),
+	                 KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "rope_scaling.factor: 1e+300 is past 1e15"));
+	/* a share of the head too small to rotate a value: no rope */
+	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
+	                       " \"num_attention_heads\": 1, \"partial_rotary_factor\":"
+	                       " 1e-9}", &m, &err), KVP_OK);
+	assert_int_equal(m.rope, KVP_ROPE_NONE);
 }
 
 int main(void)
