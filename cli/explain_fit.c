@@ -206,7 +206,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		return;
 	}
 
-	if (!(lp->stages > 1 || r->tp > 1 || llama || experts))
+	if (!(lp->stages > 1 || r->tp > 1 || llama || experts || lp->stage_rotary_bytes[0]))
 		return;
 	if (experts)
 		say(e, "  routed experts: %s B of the weights (%u a routed layer), which vLLM"

@@ -80,6 +80,11 @@ check "TensorRT-LLM: MLA's duplicated" grep -q '^  "rotary_bytes": 83886080,$' "
 run --model llama3.1-8b --seq 1024 --engine llama.cpp --gpu h200 --format json
 check "llama.cpp builds no table" sh -c "! grep -q rotary_bytes '$work/out'"
 
+# --explain names it in a GPU's weights at tp 1 too: Gemma 3 4B under
+# vLLM, 8,600,158,944 + 603,979,776 = 9,204,138,720 B.
+run --model gemma3-4b --seq 8192 --engine vllm --gpu h100-sxm --explain
+has_line "explain at tp 1: the weights and the tables" \
+	"    weights per GPU: 34 of 34 layers' + embedding, ceil(/ tp 1) + the rotary table 603,979,776 = 9,204,138,720 B"
 # --explain names it in each stage's weights: Llama 4 Scout at pp 2
 # (24 layers each) under vLLM, 2,684,354,560 B on each.
 run --model llama4-scout --seq 8192 --engine vllm --pp 2 --gpu h200 --explain
