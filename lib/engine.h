@@ -240,13 +240,6 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 /* rope.c: the rotary tables one GPU of each stage holds (kvp_plan
  * rotary_bytes, stage_rotary_bytes).  After the stages. */
 void kvp__plan_rotary(const kvp_model *m, kvp_plan *p);
-/* The bytes of the tables layers [first, first + n) of m use under
- * engine (0 but vLLM and SGLang), model_bytes the bytes of a value of the
- * model's dtype. */
-uint64_t kvp__rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
-                           uint64_t first, uint64_t n);
-/* The values a head rotates: 0 without a rotary embedding. */
-uint32_t kvp__model_rotary_dim(const kvp_model *m);
 
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
  * lora_bytes_per_gpu, lora_modules), its stages set. */

@@ -1,9 +1,10 @@
 /*
- * hf_rope.c — a config.json's rotary embedding (kvp_model rope and the
- * fields after it): rope_scaling (or transformers 5's rope_parameters,
- * whole or by layer type), partial_rotary_factor, rotary_dim or
- * rotary_pct, Gemma 3's rope_local_base_freq, and the families that
- * rotate nothing or not in every layer.
+ * hf_rope.c — a config.json's rotary embedding (kvp_model rope_theta,
+ * rope and the fields after it): rope_theta, rope_scaling (or
+ * transformers 5's rope_parameters, whole or by layer type),
+ * partial_rotary_factor, rotary_dim or rotary_pct, Gemma 3's
+ * rope_local_base_freq, and the families that rotate nothing or not in
+ * every layer.
  */
 #include <math.h>
 #include <string.h>
@@ -165,6 +166,24 @@ static kvp_status read_rotary_dim(struct hf *h)
 	return KVP_OK;
 }
 
+/* rope_theta: top-level, else (transformers 5) in rope_parameters, or
+ * in its full_attention entry where it is given by layer type. */
+static int read_theta(struct hf *h)
+{
+	json_t *p = json_object_get(h->cfg, "rope_parameters");
+	json_t *full = json_is_object(p) ? json_object_get(p, "full_attention") : NULL;
+	double theta = 0;
+	int r = positive(h, h->cfg, "", "rope_theta", &theta);
+
+	if (r == 0 && json_is_object(full))
+		r = positive(h, full, "rope_parameters.full_attention", "rope_theta", &theta);
+	else if (r == 0 && json_is_object(p))
+		r = positive(h, p, "rope_parameters", "rope_theta", &theta);
+	if (r > 0)
+		h->m->rope_theta = theta;
+	return r;
+}
+
 kvp_status kvp__hf_rope(struct hf *h)
 {
 	kvp_model *m = h->m;
@@ -173,6 +192,9 @@ kvp_status kvp__hf_rope(struct hf *h)
 	kvp_status st;
 	bool alibi = false;
 	static const char *const k_alibi[] = {"alibi", NULL};
+
+	if (read_theta(h) < 0)
+		return KVP_ERR_PARSE;
 
 	/* Learned positions (GPT-2, OPT), or ALiBi (Falcon's option, BLOOM,
 	 * MPT): no table. */

@@ -204,27 +204,6 @@ static const char *const k_context[] = {"max_position_embeddings",
 	"n_positions", "max_sequence_length", "seq_length", NULL};
 static const char *const k_dtype[] = {"torch_dtype", "dtype", NULL};
 
-/* rope_theta, top-level or (transformers 5) in rope_parameters. */
-static int rope_theta(struct hf *h)
-{
-	json_t *v = json_object_get(h->cfg, "rope_theta");
-	const char *where = "rope_theta";
-	json_t *params = json_object_get(h->cfg, "rope_parameters");
-
-	if ((!v || json_is_null(v)) && json_is_object(params)) {
-		v = json_object_get(params, "rope_theta");
-		where = "rope_parameters.rope_theta";
-	}
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_number(v) || !(json_number_value(v) > 0)) {
-		kvp__hf_fail(h, where, "expected a positive number");
-		return -1;
-	}
-	h->m->rope_theta = json_number_value(v);
-	return 1;
-}
-
 /* The weights' type, torch_dtype or dtype: the weights', never the
  * cache's.  A name kvplan does not know is left unknown. */
 static void weights_dtype(struct hf *h)
@@ -323,8 +302,6 @@ static kvp_status read_base(struct hf *h)
 	if ((r = kvp__hf_uint(h, "max_context", k_context, UINT64_MAX, &v)) < 0)
 		return KVP_ERR_PARSE;
 	m->max_context = r ? v : 0;
-	if (rope_theta(h) < 0)
-		return KVP_ERR_PARSE;
 	weights_dtype(h);
 	/* Absent, the family's config class decides: Gemma's ties
 	 * (transformers Gemma*Config tie_word_embeddings=True), and so do

@@ -131,7 +131,7 @@ static uint64_t table_rows(const kvp_model *m, kvp_engine engine)
 	}
 }
 
-uint32_t kvp__model_rotary_dim(const kvp_model *m)
+static uint32_t rotary_dim(const kvp_model *m)
 {
 	if (!m || m->rope == KVP_ROPE_NONE)
 		return 0;
@@ -187,46 +187,56 @@ static void tables_used(const kvp_model *m, uint64_t first, uint64_t n, bool *gl
 	}
 }
 
-uint64_t kvp__rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
-                           uint64_t first, uint64_t n)
+/* The bytes of a value of engine's tables, model_bytes those of the
+ * model's dtype; 0 for an engine that builds none (llama.cpp rotates on
+ * the fly).
+ *   vLLM: the model's dtype (get_rope's dtype, the default torch dtype
+ *   the model is built in: base.py cache.to(dtype)), but gpt-oss asks for
+ *   fp32 (gpt_oss.py OAIAttention.__init__: get_rope(...,
+ *   dtype=torch.float32)).
+ *   SGLang: fp32 on CUDA (RotaryEmbedding.__init__: "cache needs to be in
+ *   FP32", converted only off CUDA), but Phi-3's long-rope buffers,
+ *   converted to the model's dtype.
+ *   TensorRT-LLM: fp32 on CUDA (create_rope_const_params:
+ *   torch.tensor(rope_cos_sin, dtype=torch.float32, device='cuda')),
+ *   built as the model is (TrtllmAttention.__init__), one a distinct
+ *   RopeParams, which its layers share (a cache of weak references in
+ *   the model's extra attributes). */
+static uint32_t value_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes)
 {
-	uint32_t dim = kvp__model_rotary_dim(m);
+	switch (engine) {
+	case KVP_ENGINE_VLLM:
+		return strcmp(m->model_type, "gpt_oss") == 0 ? 4 : model_bytes;
+	case KVP_ENGINE_SGLANG:
+		return m->rope == KVP_ROPE_LONGROPE ? model_bytes : 4;
+	case KVP_ENGINE_TRTLLM:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/* The bytes of the tables layers [first, first + n) of m use under
+ * engine, model_bytes those of a value of the model's dtype. */
+static uint64_t rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
+                             uint64_t first, uint64_t n)
+{
+	uint32_t dim = rotary_dim(m), bytes = value_bytes(m, engine, model_bytes);
 	uint64_t total = 0, t;
 	bool global, local;
-	/* vLLM's tables in the model's dtype (get_rope's dtype, the default
-	 * torch dtype the model is built in: base.py cache.to(dtype));
-	 * SGLang's in fp32 on CUDA (RotaryEmbedding.__init__: "cache needs
-	 * to be in FP32", converted only off CUDA), but Phi-3's long-rope
-	 * buffers, converted to the model's dtype. */
-	uint32_t value_bytes = engine == KVP_ENGINE_SGLANG && m->rope != KVP_ROPE_LONGROPE
-	                       ? 4 : model_bytes;
 
-	/* vLLM's gpt-oss asks for fp32 (gpt_oss.py OAIAttention.__init__:
-	 * get_rope(..., dtype=torch.float32)). */
-	if (engine == KVP_ENGINE_VLLM && strcmp(m->model_type, "gpt_oss") == 0)
-		value_bytes = 4;
-
-	if (!dim || !positions(m) ||
-	    (engine != KVP_ENGINE_VLLM && engine != KVP_ENGINE_SGLANG &&
-	     engine != KVP_ENGINE_TRTLLM))
+	if (!dim || !bytes || !positions(m))
 		return 0;
-	/* TensorRT-LLM's in fp32 on CUDA (create_rope_const_params:
-	 * torch.tensor(rope_cos_sin, dtype=torch.float32, device='cuda')),
-	 * built as the model is (TrtllmAttention.__init__), one a distinct
-	 * RopeParams, which its layers share (a cache of weak references in
-	 * the model's extra attributes); an MLA model's twice as wide
-	 * (qk_rope_head_dim sets duplicate_data). */
-	if (engine == KVP_ENGINE_TRTLLM) {
-		value_bytes = 4;
-		if (m->kv_lora_rank)
-			dim *= 2;
-	}
+	/* TensorRT-LLM's MLA table is twice as wide (qk_rope_head_dim sets
+	 * duplicate_data) */
+	if (engine == KVP_ENGINE_TRTLLM && m->kv_lora_rank)
+		dim *= 2;
 	tables_used(m, first, n, &global, &local);
 	if (global)
-		total = table_bytes(table_rows(m, engine), dim, value_bytes);
+		total = table_bytes(table_rows(m, engine), dim, bytes);
 	/* the sliding layers' unscaled table, of the model's positions */
 	if (local) {
-		t = table_bytes(positions(m), dim, value_bytes);
+		t = table_bytes(positions(m), dim, bytes);
 		total = total > UINT64_MAX - t ? UINT64_MAX : total + t;
 	}
 	return total;
@@ -237,7 +247,7 @@ uint64_t kvp__rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model
  * base, scaling) the same. */
 static bool same_table(const kvp_model *a, const kvp_model *b)
 {
-	return kvp__model_rotary_dim(a) == kvp__model_rotary_dim(b) &&
+	return rotary_dim(a) == rotary_dim(b) &&
 	       a->head_dim == b->head_dim && positions(a) == positions(b) &&
 	       a->rope_theta == b->rope_theta && a->rope == b->rope &&
 	       a->rope_factor == b->rope_factor &&
@@ -251,16 +261,16 @@ void kvp__plan_rotary(const kvp_model *m, kvp_plan *p)
 	/* the model's dtype: 16 bits but for fp32 weights */
 	uint32_t bytes = r->weights_dtype == KVP_DTYPE_FP32 ? 4 : 2;
 
-	p->rotary_bytes = kvp__rotary_bytes(m, r->engine, bytes, 0, m->layers);
+	p->rotary_bytes = rotary_bytes(m, r->engine, bytes, 0, m->layers);
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1); s++)
 		p->stage_rotary_bytes[s] = p->stages > 1
-		                           ? kvp__rotary_bytes(m, r->engine, bytes, p->stage_first[s],
-		                                               p->stage_layers[s])
+		                           ? rotary_bytes(m, r->engine, bytes, p->stage_first[s],
+		                                          p->stage_layers[s])
 		                           : p->rotary_bytes;
 	/* A draft model, on the last stage, in the same process: its own
 	 * table unless get_rope's key is the model's. */
 	if (r->draft && !r->mtp_layers && !same_table(m, r->draft)) {
-		uint64_t d = kvp__rotary_bytes(r->draft, r->engine, bytes, 0, r->draft->layers);
+		uint64_t d = rotary_bytes(r->draft, r->engine, bytes, 0, r->draft->layers);
 		uint64_t *last = &p->stage_rotary_bytes[(p->stages ? p->stages : 1) - 1];
 
 		*last = *last > UINT64_MAX - d ? UINT64_MAX : *last + d;

@@ -385,6 +385,7 @@ static void test_config(void **state)
 	                       " \"rope_theta\": 20000}}}", &m, &err), KVP_OK);
 	assert_int_equal(m.rope, KVP_ROPE_LINEAR);
 	assert_true(m.rope_local_theta == 20000);
+	assert_true(m.rope_theta == 1e6);
 	assert_int_equal(parse("{\"model_type\": \"llama4_text\", \"hidden_size\": 5120,"
 	                       " \"num_hidden_layers\": 8, \"num_attention_heads\": 40,"
 	                       " \"num_key_value_heads\": 8, \"head_dim\": 128}", &m, &err),
@@ -439,6 +440,12 @@ static void test_config_errors(void **state)
 	                       " {\"type\": \"linear\", \"factor\": 1e300}}", &m, &err),
 	                 KVP_ERR_PARSE);
 	assert_non_null(strstr(err.message, "rope_scaling.factor: 1e+300 is past 1e15"));
+	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
+	                       " \"num_attention_heads\": 1, \"rope_parameters\":"
+	                       " {\"full_attention\": {\"rope_theta\": -1}}}", &m, &err),
+	                 KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "rope_parameters.full_attention.rope_theta:"
+	                       " expected a positive number"));
 	/* a share of the head too small to rotate a value: no rope */
 	assert_int_equal(parse("{\"hidden_size\": 64, \"num_hidden_layers\": 1,"
 	                       " \"num_attention_heads\": 1, \"partial_rotary_factor\":"
