@@ -378,6 +378,68 @@ static void graph_lines(const kvp_fit *f, bool after,
 	line(ctx, text);
 }
 
+/* vLLM's check that one request of max_model_len fits each worker's
+ * memory (vllm/v1/core/kv_cache_utils.py _check_enough_kv_cache_memory,
+ * called for each worker by get_kv_cache_configs; read at main, 2026-11):
+ * max_memory_usage_bytes, the sum of its layers' specs at max_model_len,
+ * past the memory (from 0.29 less the null block, kvp_plan_held_bytes)
+ * raises, with estimate_max_model_len's binary search over 1 ..
+ * max_model_len for the longest that fits (0, and no sentence, when not
+ * even one token does).  From 0.29 (PR #47272) get_kv_cache_configs
+ * checks memory less the null block, check_memory, so memory of no more
+ * than it is "No available memory for the cache blocks".  The first stage that fails, in order, is the
+ * worker whose error stops the engine.  Its message up to the estimate,
+ * "%.2f" GiB of 2^30 bytes (format_gib); the advice after it varies
+ * between versions.  Logs of v0.9 to v0.11.0 spell it "models's"
+ * (vllm-project/recipes #12, vllm #25350, tpu-inference #223), the
+ * current code "model's": kvplan takes the first to 0.11, the release of
+ * the change not established. */
+static bool vllm_short_line(const struct cli_plan *p, size_t i, char *text, size_t size)
+{
+	const kvp_plan *lp = cli_device_plan(p, i);
+	const kvp_fit *f = &p->fits[i];
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	uint32_t v = p->request.vllm_version;
+
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		uint64_t held = kvp_plan_held_bytes(lp, s), avail, need, b, lo = 1, hi, best = 0;
+		char est[96] = "";
+
+		avail = f->stage_budget[s] > held ? f->stage_budget[s] - held : 0;
+		if (kvp_plan_stage_bytes_at(lp, s, p->seq, 1, &need, NULL) != KVP_OK || !need)
+			continue;
+		/* no memory (from 0.29 none past the null block: check_memory
+		 * <= 0) is the other error */
+		if (!avail) {
+			snprintf(text, size, "ValueError: No available memory for the cache blocks.");
+			return true;
+		}
+		if (need <= avail)
+			continue;
+		hi = p->seq;
+		while (lo <= hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+
+			if (kvp_plan_stage_bytes_at(lp, s, mid, 1, &b, NULL) == KVP_OK &&
+			    b <= avail) {
+				best = mid;
+				lo = mid + 1;
+			} else
+				hi = mid - 1;
+		}
+		if (best)
+			snprintf(est, sizeof est, " Based on the available memory, the estimated"
+			         " maximum model length is %" PRIu64 ".", best);
+		snprintf(text, size, "ValueError: To serve at least one request with the"
+		         " %s max seq len (%" PRIu64 "), (%.2f GiB KV cache is needed,"
+		         " which is larger than the available KV cache memory (%.2f GiB).%s",
+		         v && v <= 11 ? "models's" : "model's", p->seq, (double)need / gib,
+		         (double)avail / gib, est);
+		return true;
+	}
+	return false;
+}
+
 void cli_engine_lines(const struct cli_plan *p, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -385,7 +447,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 	const kvp_plan *lp = cli_device_plan(p, i);
 	const kvp_fit *f = &p->fits[i];
 	const kvp_capacity *c = &f->capacity;
-	char text[256], a[32], b[32];
+	char text[256], long_text[512], a[32], b[32];
 	uint32_t stage;
 
 	switch (p->request.engine) {
@@ -407,6 +469,10 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 				line(ctx, "ValueError: No available memory for the cache blocks.");
 				break;
 			}
+		}
+		if (vllm_short_line(p, i, long_text, sizeof long_text)) {
+			line(ctx, long_text);
+			break;
 		}
 		/* vllm/v1/core/kv_cache_utils.py _report_kv_cache_config:
 		 * int(max_concurrency x max_model_len) from 0.21 on; from

@@ -200,7 +200,20 @@ check "... and the line under the table" grep -q \
 	"^h100-sxm: does not fit: .* and the reserve take all of the usable 60,129,542,144 B;" \
 	"$work/out"
 run "$@" --reserve "$((zero - 1))"
-check "one byte left: no error line" test "$(grep -c ValueError "$work/out")" = 0
+# One byte left: from 0.29 the check takes the null block (one 16-token
+# block, 2,097,152 B) from it first (get_kv_cache_configs check_memory), so
+# nothing is left again; before, one byte is memory, but one request of
+# max_model_len does not fit it, nor does a block of one token: the other
+# error, without an estimate (estimate_max_model_len gives 0): 8,192
+# tokens x 131,072 B = 1.00 GiB.
+has_line "one byte left, 0.29 on: less than the null block" \
+	"    ValueError: No available memory for the cache blocks."
+run "$@" --vllm-version 0.28 --format json
+zero28=$((60129542144 - 16062619648 - $(json_value activation_bytes)))
+run "$@" --reserve "$((zero28 - 1))" --vllm-version 0.28
+check "one byte left, 0.28: not that error" test "$(grep -c "No available memory" "$work/out")" = 0
+has_line "... but one request does not fit" \
+	"    ValueError: To serve at least one request with the model's max seq len (8192), (1.00 GiB KV cache is needed, which is larger than the available KV cache memory (0.00 GiB)."
 # Pipeline stages each log their own line before v0.11.1, each negative by
 # its own need: the last stage samples and holds the LM head, so its line
 # is the lower (Llama 3 8B, 200,000 batched tokens, two stages on an L4).
@@ -212,5 +225,39 @@ check "two stages, both negative, the last further ($s0, $s1 GiB)" \
 	awk -v a="$s0" -v b="$s1" 'BEGIN { exit !(a > 0 && b > a) }'
 check "... the line under the table names the last stage" grep -q \
 	"^l4: does not fit: the weights ([0-9,]* B per GPU on stage 1), .* by [0-9,]* B;" "$work/out"
+
+# One request of max_model_len past the memory is vLLM's error, with its
+# estimate of the longest that fits (kv_cache_utils.py
+# _check_enough_kv_cache_memory, estimate_max_model_len: a binary search
+# over max_memory_usage_bytes).  vllm-project/recipes #12 (2025-08-04,
+# v0.10.1.dev101): Qwen3-Coder-480B-A35B-Instruct-FP8 at dp 8 with expert
+# parallelism on H20s (attention tp 1: every kv head a rank) logs "To serve
+# at least one request with the models's max seq len (262144), (62.00 GiB
+# KV cache is needed, which is larger than the available KV cache memory
+# (48.66 GiB). Based on the available memory, the estimated maximum model
+# length is 205728."  Its 62 layers of 8 kv heads of 128 in bf16: 253,952 B
+# a token, 262,144 of them 66,571,993,088 B = 62.00 GiB; in 48.66 GiB =
+# 52,248,267,325 B fit floor(/ (16 x 253,952)) = 12,858 blocks, 205,728
+# tokens.  (Its weights do not matter here: --kv-budget gives the memory.)
+mkdir -p "$work/coder/models"
+printf '%s\n' 'name: qwen3-coder-480b' 'layers: 62' 'hidden: 6144' 'heads: 96' 'kv_heads: 8' \
+	'head_dim: 128' 'vocab: 151936' 'params: 1000000000' 'max_context: 262144' \
+	>"$work/coder/models/qwen3-coder-480b.yaml"
+run --data-dir "$work/coder" --model qwen3-coder-480b --engine vllm --vllm-version 0.10 \
+	--seq 262144 --kv-budget 52248267325 --gpu h20
+has_line "one request past the memory: vLLM's error, as recipes #12 logs it" \
+	"    ValueError: To serve at least one request with the models's max seq len (262144), (62.00 GiB KV cache is needed, which is larger than the available KV cache memory (48.66 GiB). Based on the available memory, the estimated maximum model length is 205728."
+check "... and no cache lines after it" sh -c "! grep -q 'GPU KV cache size' '$work/out'"
+# The current code spells it "model's", and from 0.29 takes the null block
+# (one 16-token block, 4,063,232 B) from the memory first: 52,244,204,093
+# B, 48.66 GiB still, fit 12,857 blocks, 205,712 tokens.
+run --data-dir "$work/coder" --model qwen3-coder-480b --engine vllm \
+	--seq 262144 --kv-budget 52248267325 --gpu h20
+has_line "0.29 on: the null block taken first" \
+	"    ValueError: To serve at least one request with the model's max seq len (262144), (62.00 GiB KV cache is needed, which is larger than the available KV cache memory (48.66 GiB). Based on the available memory, the estimated maximum model length is 205712."
+# One that fits: the cache's lines, no error.
+run --data-dir "$work/coder" --model qwen3-coder-480b --engine vllm --vllm-version 0.10 \
+	--seq 205728 --kv-budget 52248267325 --gpu h20
+check "205,728 tokens fit: no error" sh -c "! grep -q ValueError '$work/out'"
 
 done_testing
