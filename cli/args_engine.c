@@ -426,9 +426,10 @@ static const struct {
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's
-	 * rows (SGLang's and TensorRT-LLM's drafts are not modelled apart). */
+	 * rows, SGLang's rotary tables (TensorRT-LLM's drafts are not
+	 * modelled apart). */
 	{CLI_FLAG_SPEC, "--spec-tokens",
-	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_LLAMA_CPP)},
+	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_LLAMA_CPP) | ENGINE(KVP_ENGINE_SGLANG)},
 	/* The memory CUDA reports, which these three size from. */
 	{CLI_FLAG_CUDA_MEMORY, "--cuda-memory",
 	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG) | ENGINE(KVP_ENGINE_TRTLLM)},

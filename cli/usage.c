@@ -126,7 +126,7 @@ void cli_usage(FILE *out)
 	      "      --mtp N            the model's N next-token-prediction layers\n"
 	      "      --spec-tokens N    tokens drafted a step (--num-speculative-tokens,\n"
 	      "                         --spec-draft-n-max): recurrent states kept,\n"
-	      "                         vLLM's CUDA-graph sizes\n"
+	      "                         vLLM's CUDA-graph sizes, SGLang's rotary rows\n"
 	      "      --mem-util F       usable share of GPU memory, (0, 1] (default 0.90)\n"
 	      "      --reserve BYTES    memory kept free besides weights and cache\n"
 	      "      --require-fit      exit 1 when the request does not fit a GPU's memory\n"

@@ -77,6 +77,58 @@ static uint64_t scaled(uint64_t n, double f)
 	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 }
 
+/* int(n x f), n x f a Python float: truncated, saturated. */
+static uint64_t scaled_floor(uint64_t n, double f)
+{
+	double v = floor((double)n * f);
+
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
+/* SGLang's context length for m when no --context-length is given:
+ * get_context_length (python/sglang/srt/utils/hf_transformers_utils.py,
+ * read at its 2026 versions) takes the first of max_sequence_length ...
+ * max_position_embeddings, times rope_scaling's factor unless the
+ * scaling names its original_max_position_embeddings or is llama3,
+ * truncated (int(factor x val)).  Gemma 3's linear x 8 makes it
+ * 1,048,576 (sgl-project/sglang PR #20387, closed unmerged, reports the
+ * inflation); under transformers 5, whose rope_parameters of Gemma 3 are
+ * by layer type, it would be 131,072: which SGLang runs is not
+ * established, and the code as read is followed. */
+static uint64_t sglang_context(const kvp_model *m)
+{
+	uint64_t n = m->max_context ? m->max_context : positions(m);
+	double f = m->rope_factor;
+
+	if (f <= 0 || m->rope_original_max || m->rope == KVP_ROPE_LLAMA3 ||
+	    m->rope == KVP_ROPE_NONE || m->rope == KVP_ROPE_DEFAULT)
+		return n;
+	return scaled_floor(n, f);
+}
+
+/* The rows SGLang grows each table to after loading the weights (PRs
+ * #10788, #11871): python/sglang/srt/utils/common.py
+ * reserve_rope_cache_for_long_sequences, called by ModelRunner.load_model
+ * after the weights' memory is logged and before the pool is sized,
+ * reserves context + speculative_num_steps x speculative_num_draft_tokens
+ * x SGLANG_SPEC_EXPANSION_SAFETY_FACTOR (2) + SGLANG_ROPE_CACHE_SAFETY_
+ * MARGIN (256) rows, rounded up to SGLANG_ROPE_CACHE_ALIGN (128), and
+ * RotaryEmbedding._ensure_cos_sin_cache_length(reserve - 1) makes a
+ * table of fewer rows ((reserve - 1 + 128) // 128 x 128 =) reserve rows
+ * long, in its own dtype.  With chain drafting (topk 1) SGLang sets the
+ * draft tokens to the steps + 1; kvplan takes spec_tokens as the steps. */
+/* PR #10788 (merged 2025-09/10): taken from 0.5.4, its first release
+ * not established */
+#define SGLANG_ROPE_RESERVE 504
+static uint64_t sglang_reserve(const kvp_model *m, const kvp_request *r)
+{
+	unsigned __int128 steps = r->spec_tokens, v;
+
+	v = (unsigned __int128)sglang_context(m) + 2 * steps * (steps ? steps + 1 : 0) + 256;
+	v = (v + 127) / 128 * 128;
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
 /* The rows of the scaled (global) table under engine, as its classes
  * build them.  vLLM's vllm/model_executor/layers/rotary_embedding/ (read
  * at main, 2026-12): base.py RotaryEmbedding._compute_cos_sin_cache,
@@ -217,12 +269,15 @@ static uint32_t value_bytes(const kvp_model *m, kvp_engine engine, uint32_t mode
 }
 
 /* The bytes of the tables layers [first, first + n) of m use under
- * engine, model_bytes those of a value of the model's dtype. */
+ * engine, model_bytes those of a value of the model's dtype; reserve the
+ * rows SGLang grows a RotaryEmbedding's table to (0: none).  Phi-3's
+ * long rope (Phi3LongRoPEScaledRotaryEmbedding, an nn.Module of its own
+ * without _ensure_cos_sin_cache_length) is not grown. */
 static uint64_t rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
-                             uint64_t first, uint64_t n)
+                             uint64_t reserve, uint64_t first, uint64_t n)
 {
 	uint32_t dim = rotary_dim(m), bytes = value_bytes(m, engine, model_bytes);
-	uint64_t total = 0, t;
+	uint64_t total = 0, t, rows;
 	bool global, local;
 
 	if (!dim || !bytes || !positions(m))
@@ -231,12 +286,17 @@ static uint64_t rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t mod
 	 * duplicate_data) */
 	if (engine == KVP_ENGINE_TRTLLM && m->kv_lora_rank)
 		dim *= 2;
+	if (m->rope == KVP_ROPE_LONGROPE)
+		reserve = 0;
 	tables_used(m, first, n, &global, &local);
-	if (global)
-		total = table_bytes(table_rows(m, engine), dim, bytes);
+	if (global) {
+		rows = table_rows(m, engine);
+		total = table_bytes(rows > reserve ? rows : reserve, dim, bytes);
+	}
 	/* the sliding layers' unscaled table, of the model's positions */
 	if (local) {
-		t = table_bytes(positions(m), dim, bytes);
+		rows = positions(m);
+		t = table_bytes(rows > reserve ? rows : reserve, dim, bytes);
 		total = total > UINT64_MAX - t ? UINT64_MAX : total + t;
 	}
 	return total;
@@ -261,16 +321,23 @@ void kvp__plan_rotary(const kvp_model *m, kvp_plan *p)
 	/* the model's dtype: 16 bits but for fp32 weights */
 	uint32_t bytes = r->weights_dtype == KVP_DTYPE_FP32 ? 4 : 2;
 
-	p->rotary_bytes = rotary_bytes(m, r->engine, bytes, 0, m->layers);
+	/* SGLang's growth after loading: the draft's worker takes the
+	 * target's context (model_config.py _derive_context_length), so one
+	 * reserve serves both. */
+	uint64_t reserve = r->engine == KVP_ENGINE_SGLANG && kvp__sglang_since(r, SGLANG_ROPE_RESERVE)
+	                   ? sglang_reserve(m, r) : 0;
+
+	p->rotary_bytes = rotary_bytes(m, r->engine, bytes, reserve, 0, m->layers);
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1); s++)
 		p->stage_rotary_bytes[s] = p->stages > 1
-		                           ? rotary_bytes(m, r->engine, bytes, p->stage_first[s],
-		                                          p->stage_layers[s])
+		                           ? rotary_bytes(m, r->engine, bytes, reserve,
+		                                          p->stage_first[s], p->stage_layers[s])
 		                           : p->rotary_bytes;
 	/* A draft model, on the last stage, in the same process: its own
 	 * table unless get_rope's key is the model's. */
 	if (r->draft && !r->mtp_layers && !same_table(m, r->draft)) {
-		uint64_t d = rotary_bytes(r->draft, r->engine, bytes, 0, r->draft->layers);
+		uint64_t d = rotary_bytes(r->draft, r->engine, bytes, reserve, 0,
+		                          r->draft->layers);
 		uint64_t *last = &p->stage_rotary_bytes[(p->stages ? p->stages : 1) - 1];
 
 		*last = *last > UINT64_MAX - d ? UINT64_MAX : *last + d;

@@ -64,7 +64,9 @@ static uint64_t rotary(const kvp_model *m, kvp_engine engine, kvp_dtype weights)
  * vLLM in the model's bf16: 33,554,432 B (vLLM v0.19.0 logs "Model
  * loading took 14.99 GiB": 16,060,522,496 + 33,554,432 = 16,094,076,928
  * B = 14.989 GiB); in fp32 weights 67,108,864.  SGLang in fp32 on CUDA
- * (its log's "mem usage=15.02 GB": 14.9575 + 0.0625 GiB): 67,108,864.
+ * (its log's "mem usage=15.02 GB": 14.9575 + 0.0625 GiB): 67,108,864,
+ * then grown to the context, 131,072, + 256 rows (a multiple of 128
+ * already): 131,328 x 128 x 4 = 67,239,936.
  * TensorRT-LLM in fp32, max_position rows whatever the scaling:
  * 67,108,864.  llama.cpp and the exact model: none. */
 static void test_engines(void **state)
@@ -75,7 +77,7 @@ static void test_engines(void **state)
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 33554432);
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_FP8), 33554432);
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_FP32), 67108864);
-	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 67108864);
+	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 67239936);
 	assert_int_equal(rotary(&m, KVP_ENGINE_LLAMA_CPP, KVP_DTYPE_BF16), 0);
 	assert_int_equal(rotary(&m, KVP_ENGINE_TRTLLM, KVP_DTYPE_BF16), 67108864);
 	assert_int_equal(rotary(&m, KVP_ENGINE_EXACT, KVP_DTYPE_BF16), 0);
@@ -98,7 +100,9 @@ static void test_engines(void **state)
  *   vLLM 1,310,720; SGLang keeps the two besides, 10,240 rows, both in
  *   the model's dtype: 2,621,440;
  *   mrope: vLLM 4 x 4,096 = 16,384 rows, 4,194,304; SGLang 4,096 rows in
- *   fp32, 2,097,152;
+ *   fp32, grown to 4,096 + 256 = 4,352 (the context, the original being
+ *   given, is 4,096): 2,228,224 (the longer tables above need no
+ *   growth; Phi-3's long rope is never grown);
  *   TensorRT-LLM: 4,096 rows in fp32 whatever the scaling, 2,097,152;
  *   an MLA model's twice as wide (duplicate_data). */
 static void test_scalings(void **state)
@@ -122,7 +126,7 @@ static void test_scalings(void **state)
 	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 2621440);
 	m.rope = KVP_ROPE_MROPE;
 	assert_int_equal(rotary(&m, KVP_ENGINE_VLLM, KVP_DTYPE_BF16), 4194304);
-	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 2097152);
+	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 2228224);
 	assert_int_equal(rotary(&m, KVP_ENGINE_TRTLLM, KVP_DTYPE_BF16), 2097152);
 	/* a fractional factor: torch.arange(4,096 x 2.5) = 10,240 rows,
 	 * 2,621,440 B; arange(4,096 x 1.0001 = 4,096.4096), 4,097 rows,
@@ -260,6 +264,73 @@ static void test_draft_and_fit(void **state)
 	assert_int_equal(p.stage_rotary_bytes[0], 33554432 + 16777216);
 	assert_int_equal(p.rotary_bytes, 33554432);
 	assert_int_equal(f.weights_per_gpu, 18582482944ull);
+}
+
+/* SGLang grows each RotaryEmbedding's table after loading to its context
+ * + 2 x steps x draft tokens + 256 rows, rounded up to 128
+ * (reserve_rope_cache_for_long_sequences), in fp32:
+ *   Llama 3.1 8B: 131,328 rows, 67,239,936 B (test_engines); with 3
+ *   drafted tokens a step (4 draft tokens) 131,072 + 24 + 256 = 131,352,
+ *   rounded up 131,456: 67,305,472;
+ *   before the release that grows (SGLANG_ROPE_RESERVE), 67,108,864;
+ *   a linear x 8 scaling without an original: SGLang's context is 4,096
+ *   x 8 = 32,768, its table as long, grown to 33,024 rows x 128 x 4 =
+ *   16,908,288; a fractional x 2.5, int(10,240.0) = 10,240 + 256 =
+ *   10,496 rows, 5,373,952 (the table's 10,240 grown);
+ *   Phi-3's long rope is never grown: 100 positions of an original 10,
+ *   2 x (10 + 100) = 220 rows x 128 x 2 = 56,320, where the context's
+ *   reserve would be 384;
+ *   a draft of 8,192 positions and a head of 64 grows to the target's
+ *   context: 131,328 x 64 x 4 = 33,619,968 on the last stage. */
+static void test_sglang_growth(void **state)
+{
+	kvp_model m = llama31(), d = llama31();
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	r.seq = 1024;
+	r.spec_tokens = 3;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.rotary_bytes, 67305472);
+	r.spec_tokens = 0;
+	r.sglang_version = 503;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.rotary_bytes, 67108864);
+	r.sglang_version = 518;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.rotary_bytes, 67239936);
+	/* a draft: its own key, the target's context */
+	strcpy(d.name, "draft");
+	d.layers = 16;
+	d.hidden = 2048;
+	d.head_dim = 64;
+	d.params = 1235814400;
+	d.max_context = 8192;
+	r.draft = &d;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.stage_rotary_bytes[0], 67239936 + 33619968);
+	r.draft = NULL;
+
+	m.max_context = 4096;
+	m.rope = KVP_ROPE_LINEAR;
+	m.rope_factor = 8;
+	m.rope_original_max = 0;
+	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 16908288);
+	m.rope_factor = 2.5;
+	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 5373952);
+	m.rope = KVP_ROPE_LONGROPE;
+	m.rope_factor = 0;
+	m.max_context = 100;
+	m.rope_original_max = 10;
+	assert_int_equal(rotary(&m, KVP_ENGINE_SGLANG, KVP_DTYPE_BF16), 56320);
 }
 
 /* Positions past 64 bits' worth of bytes saturate, never wrap. */
@@ -461,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_local_tables),
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_draft_and_fit),
+		cmocka_unit_test(test_sglang_growth),
 		cmocka_unit_test(test_saturates),
 		cmocka_unit_test(test_model_checks),
 		cmocka_unit_test(test_names),

@@ -207,17 +207,18 @@ has_line "the pools past the budget, said" \
 # 0.813) = 69,836,168,232.  SGLang's llama.py builds the untied head on
 # every rank, so the first stage holds the embedding, its 50 layers and the
 # head: 21,916,699,136 + 128,256 x 8,192 x 2 / 4 = 22,442,035,712 B, and
-# the rotary table SGLang builds in fp32, 131,072 x 128 x 4 = 67,108,864
-# B: 22,509,144,576, leaving 47,327,023,656 B, the least, whose 67,584-B
-# cells hold 700,269 tokens; K: 700,270 rows (a padding one) x 512 B x 50
-# layers = 17,926,912,000 B = 16.70 GiB; the draft's pool on the last
-# stage, 16 layers of 256 B: 700,270 x 4,096 = 2,868,305,920 B = 2.67 GiB.
+# the rotary table SGLang builds in fp32 and grows to the context + 256
+# rows, 131,328 x 128 x 4 = 67,239,936 B: 22,509,275,648, leaving
+# 47,326,892,584 B, the least, whose 67,584-B cells hold 700,267 tokens;
+# K: 700,268 rows (a padding one) x 512 B x 50 layers = 17,926,860,800 B
+# = 16.70 GiB; the draft's pool on the last stage, 16 layers of 256 B:
+# 700,268 x 4,096 = 2,868,297,728 B = 2.67 GiB.
 run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
 	--engine sglang --gpu h100 --seq 8192 --sglang-version 0.5.18
 has_line "pp: every rank's cell scaled" \
-	"    KV Cache is allocated. #tokens: 700269, K size: 16.70 GB, V size: 16.70 GB"
+	"    KV Cache is allocated. #tokens: 700267, K size: 16.70 GB, V size: 16.70 GB"
 has_line "pp: the draft's pool line from the last stage" \
-	"    KV Cache is allocated. #tokens: 700269, K size: 2.67 GB, V size: 2.67 GB"
+	"    KV Cache is allocated. #tokens: 700267, K size: 2.67 GB, V size: 2.67 GB"
 # Qwen3.5-0.8B's shape from a GGUF file (tests/mkgguf) under llama-server
 # with its MTP layer (--spec-type draft-mtp, --spec-draft-n-max 3): the
 # model's 24 layers (block_count 25 less its NextN block), 6 of them full,
@@ -270,11 +271,17 @@ run --model llama3.1-8b --seq 1024 --gpu h100 --draft-model deepseek-v2-lite --e
 has_line "--explain: an MLA draft's latent" \
 	"    latent: kv_lora_rank 512 + qk_rope_dim 64 = 576 values as fp16 = 576 x 2 B = 1,152 B per token; no V"
 
-# --spec-tokens sets vLLM's and llama.cpp's figures alone: the others
-# warn that they ignore it, as with every engine's own setting.
-run --model llama3.1-8b --seq 100 --engine sglang --spec-tokens 2
-check "--spec-tokens under SGLang: warned, and planned" sh -c "test $status -eq 0 &&
-	grep -qx 'kvplan: warning: --spec-tokens is for vllm and llama.cpp; --engine sglang ignores it' '$work/err'"
+# --spec-tokens sets vLLM's, llama.cpp's and SGLang's figures alone: the
+# others warn that they ignore it, as with every engine's own setting.
+# SGLang takes it as its steps, with steps + 1 draft tokens, and grows its
+# rotary table by 2 x 2 x 3 = 12 rows more: 131,072 + 12 + 256 = 131,340,
+# rounded up to 131,456 rows x 128 x 4 = 67,305,472 B.
+run --model llama3.1-8b --seq 100 --engine sglang --spec-tokens 2 --format json
+check "--spec-tokens under SGLang: no warning" sh -c "test $status -eq 0 && test ! -s '$work/err'"
+is rotary_bytes 67305472 "--spec-tokens under SGLang: its rotary table's rows"
+run --model llama3.1-8b --seq 100 --engine trtllm --spec-tokens 2
+check "--spec-tokens under TensorRT-LLM: warned, and planned" sh -c "test $status -eq 0 &&
+	grep -qx 'kvplan: warning: --spec-tokens is for vllm, llama.cpp and sglang; --engine trtllm ignores it' '$work/err'"
 run --model llama3.1-8b --seq 100 --engine vllm --spec-tokens 2
 check "--spec-tokens under vLLM: no warning" test ! -s "$work/err"
 

@@ -47,10 +47,12 @@ expect_error "an expert's inner size tp x dp does not divide" \
 # SGLang's replicas each hold the whole model, 1,342,000,000,000 B, and
 # its bf16 w_kc and w_vc of every kv_b_proj (deepseek_v2.py
 # post_load_weights): 61 x 128 x (128 + 128) x 512 x 2 B = 2,046,820,352,
-# and its rotary table in fp32 (rotary_embedding.py), 163,840 positions x
-# 64 x 4 B = 41,943,040: 1,344,088,763,392 B.
+# and its rotary table in fp32 (rotary_embedding.py), 4,096 x 40 =
+# 163,840 rows grown after loading to its context (163,840: the scaling
+# names its original) + 256, 164,096 x 64 x 4 B = 42,008,576:
+# 1,344,088,828,928 B.
 run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --gpu h200 --format json
-is weights_per_gpu 1344088763392 "SGLang: whole replicas"
+is weights_per_gpu 1344088828928 "SGLang: whole replicas"
 run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gpu h200
 check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"

@@ -59,20 +59,26 @@ for case in deepseek-v3:20971520 gemma3-27b:301989888 llama4-scout:2684354560 \
 		"$(sed -n 's/^  "rotary_bytes": \([0-9]*\),$/\1/p' "$work/out")" = "${case#*:}"
 done
 # SGLang keeps its tables in fp32 (rotary_embedding.py), its multimodal
-# rope at max_position rows: Qwen3.5 27B 262,144 x 64 x 4 = 67,108,864;
+# rope at max_position rows, and grows a table to its context + 256 rows
+# after loading (reserve_rope_cache_for_long_sequences): Qwen3.5 27B
+# (262,144 + 256) x 64 x 4 = 67,174,400;
 # Phi-3's long rope buffers, the short and long tables beside their
-# concatenation, in the model's dtype: 2 x 135,168 x 96 x 2 = 51,904,512;
-# Gemma 3's two tables both plain (gemma3_causal.py): 2 x 131,072 x 256 x
-# 4 = 268,435,456.  TensorRT-LLM's in fp32, max_position rows whatever
+# concatenation, in the model's dtype, not grown (its class is no
+# RotaryEmbedding): 2 x 135,168 x 96 x 2 = 51,904,512;
+# Gemma 3's two tables both plain (gemma3_causal.py), 131,072 rows, both
+# grown to SGLang's context: get_context_length multiplies the positions
+# by rope_scaling's factor 8 (no original given), 1,048,576 (the inflation
+# sgl-project/sglang PR #20387, closed unmerged, reports), + 256: 2 x
+# 1,048,832 x 256 x 4 = 2,148,007,936.  TensorRT-LLM's in fp32, max_position rows whatever
 # the scaling, an MLA model's twice as wide (duplicate_data): Llama 3.1 8B
 # 131,072 x 128 x 4 = 67,108,864, DeepSeek-V3 163,840 x 128 x 4 =
 # 83,886,080.
 run --model qwen3.5-27b --seq 1024 --engine sglang --gpu h200 --format json
-check "SGLang: mrope at max_position rows, fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
+check "SGLang: mrope at max_position rows, fp32, grown" grep -q '^  "rotary_bytes": 67174400,$' "$work/out"
 run --model phi4-mini --seq 1024 --engine sglang --gpu h200 --format json
 check "SGLang: long rope in the model's dtype" grep -q '^  "rotary_bytes": 51904512,$' "$work/out"
 run --model gemma3-4b --seq 1024 --engine sglang --gpu h200 --format json
-check "SGLang: Gemma 3's tables plain" grep -q '^  "rotary_bytes": 268435456,$' "$work/out"
+check "SGLang: Gemma 3's tables plain, grown to its context" grep -q '^  "rotary_bytes": 2148007936,$' "$work/out"
 run --model llama3.1-8b --seq 1024 --engine trtllm --gpu h200 --format json
 check "TensorRT-LLM: fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
 run --model deepseek-v3 --seq 1024 --engine trtllm --gpu h200 --format json

@@ -11,11 +11,13 @@
 # MiB; round(68,016 / 81,920, 3) = round(0.83027..., 3) = 0.83;
 # floor(85,899,345,920 x 0.83) = 71,296,457,113; less the weights and the
 # rotary table SGLang builds in fp32 on the GPU (rotary_embedding.py;
-# 8,192 positions x 128 x 4 B = 4,194,304), 55,231,740,313 B for the
+# 8,192 positions x 128 x 4 B) and grows after loading to the context +
+# 256 rows (reserve_rope_cache_for_long_sequences; 8,448 x 128 x 4 =
+# 4,325,376), 55,231,609,241 B for the
 # cache.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm
 check "h100: SGLang's share and the cache's bytes" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.830 (SGLang's default here; --mem-fraction-static to give one), 55,231,740,313 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.830 (SGLang's default here; --mem-fraction-static to give one), 55,231,609,241 B for the cache" \
 	"$work/out"
 check "the table says whose share it is" grep -q \
 	"SGLang's mem_fraction_static for each GPU" "$work/out"
@@ -27,18 +29,18 @@ is usable_bytes 71296457113 "JSON: floor(80 GiB x 0.83)"
 # since 0.5.20, PR #37898): 512 + 4096 x 1.5 + 128 + 48 x 2 + 50 prefill
 # graphs x 8 = 7,280; round(25,488 / 32,768, 3) = round(0.77783..., 3) =
 # 0.778; floor(34,359,738,368 x 0.778) = 26,731,876,450; less the weights
-# 16,060,522,496 and the table: 10,667,159,650.
+# 16,060,522,496 and the table: 10,667,028,578.
 run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g
 check "v100: its own share" grep -Fxq \
-	"v100-32g: mem_fraction_static 0.778 (SGLang's default here; --mem-fraction-static to give one), 10,667,159,650 B for the cache" \
+	"v100-32g: mem_fraction_static 0.778 (SGLang's default here; --mem-fraction-static to give one), 10,667,028,578 B for the cache" \
 	"$work/out"
 # Before 0.5.20, chunks of 2048 and graphs up to 24: 512 + 2048 x 1.5 + 128
 # + 24 x 2 + 42 x 8 = 4,096; round(28,672 / 32,768, 3) = 0.875;
 # floor(34,359,738,368 x 0.875) = 30,064,771,072; less the weights and
-# the table 14,000,054,272.
+# the table 13,999,923,200.
 run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --sglang-version 0.5.18
 check "v100, SGLang 0.5.18: its share then" grep -Fxq \
-	"v100-32g: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 14,000,054,272 B for the cache" \
+	"v100-32g: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 13,999,923,200 B for the cache" \
 	"$work/out"
 # At tp 4 the tier's graphs reach 160 (80 before): 512 + 6,144 + 512 +
 # 320 + 400 = 7,888; round(24,880 / 32,768, 3) = 0.759.
@@ -77,13 +79,14 @@ check "LoRA: prefill graphs kept, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "$wo
 # Python's floats; floor(85,899,345,920 x it) = 65,932,512,722, less the
 # weights SGLang loads (27,781,427,952 params less the MTP layer's
 # 424,699,392, at 2 B: 54,713,457,120) and its rotary table (mrope, whose
-# table SGLang keeps at max_position rows: 262,144 x 64 rotated values,
-# partial_rotary_factor 0.25 of 256, x 4 B = 67,108,864): 11,151,946,738
+# table SGLang keeps at max_position rows, grown to the context + 256:
+# 262,400 x 64 rotated values, partial_rotary_factor 0.25 of 256, x 4 B =
+# 67,174,400): 11,151,881,202
 # B.  Gemma 3 runs
 # text-only in SGLang unless asked: 0.830.
 run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm
 check "Qwen3.5: the share times the vision factor" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.7675554687499999 (SGLang's default here: 0.830 x 0.9247656249999999 for the vision encoder; --mem-fraction-static to give one), 11,151,946,738 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.7675554687499999 (SGLang's default here: 0.830 x 0.9247656249999999 for the vision encoder; --mem-fraction-static to give one), 11,151,881,202 B for the cache" \
 	"$work/out"
 run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --explain
 check "--explain: the vision factor term by term" grep -Fq \
@@ -96,11 +99,11 @@ check "Gemma 3: text-only in SGLang, 0.830" grep -Eq '^ *"mem_util": 0\.83,?$' "
 # --language-only, the language server of encoder disaggregation: no
 # factor (handle_gpu_memory_settings: is_vlm false), the rounded 0.830,
 # and the towers still in the weights: floor(85,899,345,920 x 0.830) =
-# 71,296,457,113, less the same 54,713,457,120 + 67,108,864 B:
-# 16,515,891,129 B.
+# 71,296,457,113, less the same 54,713,457,120 + 67,174,400 B:
+# 16,515,825,593 B.
 run --model qwen3.5-27b --seq 4096 --engine sglang --gpu h100-sxm --language-only --explain
 check "--language-only: the rounded share" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.830 (SGLang's default here; --mem-fraction-static to give one), 16,515,891,129 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.830 (SGLang's default here; --mem-fraction-static to give one), 16,515,825,593 B for the cache" \
 	"$work/out"
 check "--language-only: --explain says why" grep -Fq \
 	"mem_fraction_static: --language-only, so no factor for a vision encoder (handle_gpu_memory_settings: is_vlm false)" \
@@ -192,11 +195,11 @@ check "--explain, SGLang 0.5.18, MLA: server_args, no prefill graphs" grep -Fq \
 # --disable-cuda-graph (0.5.20 on): neither graphs' reserve, 512 + 12,288 +
 # 128 = 12,928 MiB, round(68,992 / 81,920, 3) = 0.842; floor(85,899,345,920
 # x 0.842) = 72,327,249,264, less the weights 16,060,522,496 and the
-# table 4,194,304: 56,262,532,464.  Before
+# table 4,325,376: 56,262,401,392.  Before
 # 0.5.20 it is not followed, and said so.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disable-cuda-graph --explain
 check "--disable-cuda-graph: no graphs reserved" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.842 (SGLang's default here; --mem-fraction-static to give one), 56,262,532,464 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.842 (SGLang's default here; --mem-fraction-static to give one), 56,262,401,392 B for the cache" \
 	"$work/out"
 check "--explain: no graphs" grep -Fq \
 	"+ tp x pp / 8 x 1024 + no decode CUDA graphs 0 + no prefill CUDA graphs 0 = 12928 MiB; round((81920 - 12928) / 81920, 3) = 0.842" \
@@ -215,20 +218,20 @@ check "--disable-cuda-graph under vLLM warns" grep -Fxq \
 # --disaggregation-mode (0.5.20 on).  A decode server: 512 + max(256, 2048)
 # x 1.5 + 128 + 512 = 4,224 MiB, raised to 10,240; round(71,680 / 81,920,
 # 3) = 0.875; floor(85,899,345,920 x 0.875) = 75,161,927,680, less the
-# weights 16,060,522,496 and the table 4,194,304: 59,097,210,880.  A
+# weights 16,060,522,496 and the table 4,325,376: 59,097,079,808.  A
 # prefill server: 512 + 12,288 + 128 + 58 x 8 = 13,392, round(68,528 /
 # 81,920, 3) = 0.837; floor(85,899,345,920 x 0.837) = 71,897,752,535, less
-# the weights and the table: 55,833,035,735.
+# the weights and the table: 55,832,904,663.
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode decode --explain
 check "--disaggregation-mode decode: no prefill chunk" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 59,097,210,880 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.875 (SGLang's default here; --mem-fraction-static to give one), 59,097,079,808 B for the cache" \
 	"$work/out"
 check "--explain: a decode server's terms" grep -Fq \
 	"reserved 512 + a decode server's (no vision factor) max(cuda_graph_max_bs 256, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + no prefill CUDA graphs 0 (a decode server) = 4224 MiB, raised to 10,240 above 60 GiB; round((81920 - 10240) / 81920, 3) = 0.875" \
 	"$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode prefill
 check "--disaggregation-mode prefill: no decode graphs" grep -Fxq \
-	"h100-sxm: mem_fraction_static 0.837 (SGLang's default here; --mem-fraction-static to give one), 55,833,035,735 B for the cache" \
+	"h100-sxm: mem_fraction_static 0.837 (SGLang's default here; --mem-fraction-static to give one), 55,832,904,663 B for the cache" \
 	"$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode null
 check "--disaggregation-mode null: one server's 0.830" grep -Fq \
