@@ -104,6 +104,8 @@ static const struct option long_options[] = {
 	{"disable-hybrid-swa-memory", no_argument, NULL, OPT_NO_SWA_POOL},
 	{"chunked-prefill-size", required_argument, NULL, OPT_CHUNKED_PREFILL},
 	{"cuda-graph-max-bs", required_argument, NULL, OPT_GRAPH_MAX_BS},
+	{"context-length", required_argument, NULL, OPT_CONTEXT_LENGTH},
+	{"max-running-requests", required_argument, NULL, OPT_MAX_RUNNING},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
 	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
 	{"tp", required_argument, NULL, OPT_TP},

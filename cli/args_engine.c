@@ -166,6 +166,18 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_GRAPH_MAX_BS:
 		o->engine_flags |= CLI_FLAG_GRAPH_BS;
 		return cli_parse_u32(opt, arg, &o->req.cuda_graph_max_bs);
+	case OPT_CONTEXT_LENGTH:
+		o->engine_flags |= CLI_FLAG_CONTEXT_LEN;
+		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.context_length);
+	case OPT_MAX_RUNNING:
+		o->engine_flags |= CLI_FLAG_MAX_RUNNING;
+		{
+			uint64_t n;
+			int rc = cli_parse_u64(opt, arg, 1, UINT32_MAX, &n);
+
+			o->req.max_running_requests = (uint32_t)n;
+			return rc;
+		}
 	case OPT_NO_SWA_POOL:
 		o->engine_flags |= CLI_FLAG_NO_SWA;
 		o->req.no_swa_pool = true;
@@ -423,6 +435,8 @@ static const struct {
 	{CLI_FLAG_CHUNKED, "--chunked-prefill-size", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_GRAPH_BS, "--cuda-graph-max-bs", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_CONTEXT_LEN, "--context-length", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAX_RUNNING, "--max-running-requests", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's

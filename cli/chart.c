@@ -227,6 +227,8 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->mem_util = r->mem_util;
 	out->chunked_prefill_size = r->chunked_prefill_size;
 	out->cuda_graph_max_bs = r->cuda_graph_max_bs;
+	out->context_length = r->context_length;
+	out->max_running_requests = r->max_running_requests;
 	out->reserve_bytes = r->reserve_bytes;
 	out->tp = r->tp;
 	out->pp = r->pp;

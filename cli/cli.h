@@ -144,6 +144,8 @@ struct cli_options {
 #define CLI_FLAG_DP_LM_HEAD      (UINT64_C(1) << 31) /* SGLang */
 #define CLI_FLAG_DENSE_TP        (UINT64_C(1) << 32) /* SGLang */
 #define CLI_FLAG_A2A             (UINT64_C(1) << 33) /* SGLang */
+#define CLI_FLAG_CONTEXT_LEN     (UINT64_C(1) << 34) /* SGLang */
+#define CLI_FLAG_MAX_RUNNING     (UINT64_C(1) << 35) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -197,6 +199,8 @@ enum cli_engine_option {
 	OPT_DP_LM_HEAD,
 	OPT_DENSE_TP,
 	OPT_A2A,
+	OPT_CONTEXT_LENGTH,
+	OPT_MAX_RUNNING,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -539,6 +543,8 @@ void cli_print_advice(FILE *out, const struct cli_plan *plan);
 /* A warning where SGLang's data-parallel attention places a model's
  * weights by a rule read in other models' code (engine_out.c). */
 void cli_engine_warnings(const struct cli_plan *p);
+/* sglang_out.c: SGLang's context length and request table, on stderr. */
+void cli_sglang_warnings(const struct cli_plan *p);
 
 /* --explain: how each figure was derived, as lines of text; the printers
  * put them in a table section or a JSON array.  Calls line(ctx, text) for

@@ -365,7 +365,11 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
 
 	kvp_plan_sglang_reserve(p, d, &t);
 	role = t.role;
-	if (role == KVP_DISAGG_DECODE)
+	if (role == KVP_DISAGG_DECODE && p->request.max_running_requests)
+		snprintf(active, sizeof active, "a decode server's (no vision factor)"
+		         " max(max_running_requests %u, 2048) x 1.5",
+		         p->request.max_running_requests);
+	else if (role == KVP_DISAGG_DECODE)
 		snprintf(active, sizeof active, "a decode server's (no vision factor)"
 		         " max(cuda_graph_max_bs %.0f, 2048) x 1.5", t.decode_max_bs);
 	else
@@ -670,5 +674,6 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		else if (one)
 			say(&e, "  max batch: floor(%s / %s B per sequence) = %s", g(budget),
 			    g(one), g(f->max_batch_hbm));
+		explain_sglang_reqs(&e, dp, f);
 	}
 }

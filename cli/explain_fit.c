@@ -311,3 +311,41 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
 	say(e, "  buffers, vLLM's profile run: %s + non-torch %s%s = %s B", peak,
 	    g(t.non_torch_bytes), received, g(t.total_bytes));
 }
+
+/* SGLang's request-to-token table on device d (kvp_plan_sglang_reqs),
+ * allocated after its pool out of what its share holds back. */
+void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f)
+{
+	const kvp_request *r = &plan->request;
+	const kvp_footprint *fp = &f->footprint;
+	kvp_sglang_reqs q;
+	uint64_t tokens = f->capacity.tokens;
+	char cap[96];
+
+	if (r->engine != KVP_ENGINE_SGLANG)
+		return;
+	if (!kvp_plan_sglang_reqs(plan, tokens, &q)) {
+		if (plan->sglang_context_len)
+			say(e, "  request-to-token table: not modelled for recurrent layers, whose"
+			    " mamba pool caps SGLang's requests");
+		return;
+	}
+	if (!tokens) {
+		say(e, "  request-to-token table: none, as SGLang with no pool stops first"
+		    " (\"Not enough memory\")");
+		return;
+	}
+	if (r->max_running_requests)
+		snprintf(cap, sizeof cap, "--max-running-requests %u / dp %u",
+		         r->max_running_requests, r->dp ? r->dp : 1);
+	else
+		snprintf(cap, sizeof cap, "tokens / 2 = %s", g(tokens / 2));
+	say(e, "  SGLang's context_len: %s (%s)", g(q.context_len),
+	    r->context_length ? "--context-length" : "the model's, as get_context_length derives it");
+	say(e, "  requests at once: max(min(int(%s tokens / %s x 512), 4096), 2048), at most"
+	    " %s: %s", g(tokens), g(q.context_len), cap, g(q.max_num_reqs));
+	say(e, "  request-to-token table: (%s + 1) x (%s + 4) x 4 B = %s B, out of what"
+	    " the share holds back (%s B left of it)%s", g(q.max_num_reqs), g(q.context_len),
+	    g(q.table_bytes), g(fp->held_back),
+	    !fp->held_back && fp->over ? "; it passes the device's memory" : "");
+}

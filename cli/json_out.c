@@ -149,6 +149,7 @@ static void footprint_json(struct json_writer *w, const kvp_fit *fit)
 	json_u64(w, "cuda_graph_bytes", fit->cuda_graph_bytes);
 	json_u64(w, "mla_workspace_bytes", fit->mla_workspace_bytes);
 	json_u64(w, "reserve_bytes", f->reserve);
+	json_u64(w, "req_table_bytes", f->req_table);
 	json_u64(w, "held_back_bytes", f->held_back);
 	json_u64(w, "unused_bytes", f->unused);
 	json_u64(w, "over_bytes", f->over);

@@ -294,8 +294,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	r->block_size = o->block_size_set ? o->block_size : 0;
 	r->swa_full_tokens_ratio = o->req.engine == KVP_ENGINE_SGLANG ?
 	                           o->swa_full_tokens_ratio : 0;
-	if (o->req.engine != KVP_ENGINE_SGLANG)
+	if (o->req.engine != KVP_ENGINE_SGLANG) {
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
+		r->context_length = 0;
+		r->max_running_requests = 0;
+	}
 }
 
 bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
@@ -525,6 +528,8 @@ static int run_plan(const struct cli_options *o, kvp_catalog *cat, FILE *out)
 		budget_warnings(&plan);
 	if (!rc)
 		cli_engine_warnings(&plan);
+	if (!rc)
+		cli_sglang_warnings(&plan);
 	/* The chart before the document: an error drawing it (2) leaves
 	 * stdout empty; gnuplot's failure (3) still prints the plan. */
 	if (!rc && o->chart_path)

@@ -171,16 +171,19 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 
 /* Each GPU's memory, part by part: the columns sum to the device's memory
  * (or exceed it by as much as "left" is below 0).  State, buffers and the
- * reserve get a column only where some GPU has them. */
+ * reserve get a column only where some GPU has them, and so does SGLang's
+ * request-to-token table ("req table"). */
 static void print_memory(FILE *out, const struct cli_plan *p)
 {
 	bool state = false, buffers = false, reserve = p->fit_options.reserve_bytes != 0;
+	bool table = false;
 	bool lora = p->layers.lora_bytes_per_gpu != 0, draft = p->layers.draft_weights_bytes != 0;
 	char h[24];
 
 	for (size_t i = 0; i < p->n_devices; i++) {
 		state = state || p->fits[i].footprint.state;
 		buffers = buffers || p->fits[i].footprint.activations;
+		table = table || p->fits[i].footprint.req_table;
 	}
 	if (lora) {
 		const kvp_lora *l = &p->layers.request.lora; /* slots settled */
@@ -209,6 +212,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 		fprintf(out, " %10s", "buffers");
 	if (reserve)
 		fprintf(out, " %10s", "reserve");
+	if (table)
+		fprintf(out, " %10s", "req table");
 	fprintf(out, " %10s %10s\n", "held back", "left");
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_footprint *f = &p->fits[i].footprint;
@@ -231,6 +236,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 			fprintf(out, " %10s", cli_human_bytes(f->activations, a, sizeof a));
 		if (reserve)
 			fprintf(out, " %10s", cli_human_bytes(f->reserve, a, sizeof a));
+		if (table)
+			fprintf(out, " %10s", cli_human_bytes(f->req_table, a, sizeof a));
 		fprintf(out, " %10s %10s\n", cli_human_bytes(f->held_back, a, sizeof a), left);
 	}
 	/* llama.cpp's: the token embedding, which it keeps on the CPU, and

@@ -1,10 +1,11 @@
 /*
  * footprint.c — one GPU's memory, part by part: the breakdown a fit
- * reports (weights, cache, the engine's buffers, reserve, what mem_util
- * holds back, what is left), which sums to the device's memory.  The
- * engine's own buffers come from lib/llama_compute.c (llama.cpp),
- * lib/vllm_profile.c (vLLM's profile run), lib/sglang_preload.c and
- * lib/trtllm_mla.c (TensorRT-LLM's MLA workspace room).
+ * reports (weights, cache, the engine's buffers, reserve, SGLang's
+ * request-to-token table, what mem_util holds back, what is left), which
+ * sums to the device's memory.  The engine's own buffers come from
+ * lib/llama_compute.c (llama.cpp), lib/vllm_profile.c (vLLM's profile
+ * run), lib/sglang_preload.c, lib/trtllm_mla.c (TensorRT-LLM's MLA
+ * workspace room) and lib/sglang_reqs.c (SGLang's table).
  */
 #include <string.h>
 
@@ -64,8 +65,21 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 
 		f->held_back -= past < f->held_back ? past : f->held_back;
 	}
+	/* SGLang's request-to-token table, allocated after its pool: out of
+	 * what its share holds back, past it where larger (kvp_plan_
+	 * sglang_reqs).  With no pool it stops first ("Not enough
+	 * memory"). */
+	f->req_table = 0;
+	if (r->engine == KVP_ENGINE_SGLANG && fit->capacity.tokens) {
+		kvp_sglang_reqs q;
+
+		if (kvp_plan_sglang_reqs(p, fit->capacity.tokens, &q)) {
+			f->req_table = q.table_bytes;
+			f->held_back -= q.table_bytes < f->held_back ? q.table_bytes : f->held_back;
+		}
+	}
 	sum = (unsigned __int128)f->weights + f->draft + f->adapters + f->kv + f->state +
-	      f->activations + f->reserve + f->held_back;
+	      f->activations + f->reserve + f->req_table + f->held_back;
 	if (sum <= f->total)
 		f->unused = f->total - (uint64_t)sum;
 	else

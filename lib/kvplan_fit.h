@@ -84,7 +84,12 @@ typedef struct kvp_footprint {
 	                       * or SGLang's memory in use before its
 	                       * weights (CUDA context, NCCL) */
 	uint64_t reserve;     /* the request's reserve_bytes */
-	uint64_t held_back;   /* what mem_util keeps out of use */
+	uint64_t req_table;   /* SGLang's request-to-token table
+	                       * (kvp_plan_sglang_reqs), which it allocates
+	                       * after its pool out of what mem_util holds
+	                       * back; 0 under the other engines */
+	uint64_t held_back;   /* what mem_util keeps out of use (SGLang:
+	                       * less its request-to-token table) */
 	uint64_t unused;      /* the rest, inside the usable share */
 	uint64_t over;        /* how far the parts exceed the device */
 	uint64_t host;        /* host memory besides (plan's host_bytes) */
@@ -286,6 +291,38 @@ typedef struct kvp_sglang_reserve {
  * (engine SGLang, mem_util 0); otherwise false and *out all zero. */
 KVP_API bool kvp_plan_sglang_reserve(const kvp_plan *plan, const kvp_device *device,
                                      kvp_sglang_reserve *out);
+
+/* SGLang's requests at once and its request-to-token table
+ * (kvp_plan_sglang_reqs). */
+typedef struct kvp_sglang_reqs {
+	uint64_t context_len;    /* model_config.context_len: the plan's
+	                          * sglang_context_len */
+	uint64_t max_num_reqs;   /* the requests one worker runs at once:
+	                          * max(min(int(tokens / context_len x 512),
+	                          * 4096), 2048), at most tokens / 2, or the
+	                          * request's max_running_requests / dp where
+	                          * fewer (_resolve_max_num_reqs) */
+	uint64_t table_bytes;    /* ReqToTokenPool: (max_num_reqs + 1) x
+	                          * (context_len + 4) int32 on each GPU,
+	                          * saturated */
+} kvp_sglang_reqs;
+
+/* SGLang's model_config.context_len for model under request (whatever its
+ * engine): request->context_length (--context-length) where given, else
+ * get_context_length's: the model's max_context (its rope_positions where
+ * none), times a linear, dynamic or YaRN rope_factor where the scaling
+ * names no rope_original_max, truncated; 2048 where the model gives
+ * neither.  0 when either is NULL. */
+KVP_API uint64_t kvp_sglang_context_len(const kvp_model *model, const kvp_request *request);
+
+/* For a plan under SGLang whose pool holds tokens (its
+ * max_total_num_tokens, a fit's capacity tokens), the requests it runs at
+ * once and its request-to-token table, into *out (may be NULL): true
+ * where modelled; false, and *out all zero, under another engine or for
+ * a model with recurrent layers (whose mamba pool caps the requests, not
+ * modelled). */
+KVP_API bool kvp_plan_sglang_reqs(const kvp_plan *plan, uint64_t tokens,
+                                  kvp_sglang_reqs *out);
 
 /* Whether SGLang runs the model with its sliding-window memory pool (its
  * sliding or chunked layers keep only their window's tokens): the

@@ -353,6 +353,13 @@ typedef struct kvp_plan {
 	 * the weights, where the engines measure them.  0 otherwise. */
 	uint64_t rotary_bytes;
 	uint64_t stage_rotary_bytes[KVP_PP_MAX];
+	/* Under SGLang, its model_config.context_len: the request's
+	 * context_length, else get_context_length's for the model (its max
+	 * context, times a linear, dynamic or YaRN factor where the scaling
+	 * names no original; 2048 where the model gives none); it sizes the
+	 * rotary tables' growth and the request-to-token table
+	 * (kvp_plan_sglang_reqs).  0 under the other engines. */
+	uint64_t sglang_context_len;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

@@ -468,6 +468,16 @@ typedef struct kvp_request {
 	bool sglang_dp_lm_head;
 	bool sglang_dense_whole;
 	bool sglang_deepep;
+	/* SGLang --context-length: its model_config.context_len (kvp_plan
+	 * sglang_context_len), which sizes its rotary tables' growth and its
+	 * request-to-token table (kvp_plan_sglang_reqs); 0: the model's, as
+	 * get_context_length derives it.  Ignored by the other engines. */
+	uint64_t context_length;
+	/* SGLang --max-running-requests: the requests at once, over the dp
+	 * workers (kvp_plan_sglang_reqs), and from 0.5.20 a decode server's
+	 * running requests in its default share's activations; 0: SGLang's
+	 * own.  Ignored by the other engines. */
+	uint32_t max_running_requests;
 } kvp_request;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request

@@ -164,16 +164,20 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	t->activations = (t->chunked_prefill > 2048 ? t->chunked_prefill : 2048) * 1.5;
 	/* Disaggregated serving (memory_hook.py, 031ed82d and d7b605bc
 	 * alike): a decode server's activations are its running requests'
-	 * tokens, max_running_requests (not an option of kvplan's) or
-	 * else the decode graphs' max_bs, times a draft's tokens (not
-	 * modelled: 1), at least 2048; and it reserves no prefill graphs.
+	 * tokens, --max-running-requests (the request's) or else the
+	 * decode graphs' max_bs, times a draft's tokens (not modelled: 1),
+	 * at least 2048; and it reserves no prefill graphs.
 	 * A prefill server reserves no decode graphs.  server_args.py
 	 * before 0.5.20 is not followed. */
 	t->role = kvp__sglang_role(r);
 	decode = t->role == KVP_DISAGG_DECODE;
 	prefill = t->role == KVP_DISAGG_PREFILL;
-	if (decode)
-		t->activations = (t->decode_max_bs > 2048 ? t->decode_max_bs : 2048) * 1.5;
+	if (decode) {
+		double running = r->max_running_requests ? (double)r->max_running_requests
+		                                         : t->decode_max_bs;
+
+		t->activations = (running > 2048 ? running : 2048) * 1.5;
+	}
 	t->parallel = (double)r->tp * r->pp / 8 * 1024;
 	/* --disable-cuda-graph sets both phases' backend to disabled
 	 * (arg_groups/cuda_graph_hook.py parse_cuda_graph_config, read at

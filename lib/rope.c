@@ -77,35 +77,6 @@ static uint64_t scaled(uint64_t n, double f)
 	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 }
 
-/* int(n x f), n x f a Python float: truncated, saturated. */
-static uint64_t scaled_floor(uint64_t n, double f)
-{
-	double v = floor((double)n * f);
-
-	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
-}
-
-/* SGLang's context length for m when no --context-length is given:
- * get_context_length (python/sglang/srt/utils/hf_transformers_utils.py,
- * read at its 2026 versions) takes the first of max_sequence_length ...
- * max_position_embeddings, times rope_scaling's factor unless the
- * scaling names its original_max_position_embeddings or is llama3,
- * truncated (int(factor x val)).  Gemma 3's linear x 8 makes it
- * 1,048,576 (sgl-project/sglang PR #20387, closed unmerged, reports the
- * inflation); under transformers 5, whose rope_parameters of Gemma 3 are
- * by layer type, it would be 131,072: which SGLang runs is not
- * established, and the code as read is followed. */
-static uint64_t sglang_context(const kvp_model *m)
-{
-	uint64_t n = m->max_context ? m->max_context : positions(m);
-	double f = m->rope_factor;
-
-	if (f <= 0 || m->rope_original_max || m->rope == KVP_ROPE_LLAMA3 ||
-	    m->rope == KVP_ROPE_NONE || m->rope == KVP_ROPE_DEFAULT)
-		return n;
-	return scaled_floor(n, f);
-}
-
 /* The rows SGLang grows each table to after loading the weights (PRs
  * #10788, #11871): python/sglang/srt/utils/common.py
  * reserve_rope_cache_for_long_sequences, called by ModelRunner.load_model
@@ -124,7 +95,8 @@ static uint64_t sglang_reserve(const kvp_model *m, const kvp_request *r)
 {
 	unsigned __int128 steps = r->spec_tokens, v;
 
-	v = (unsigned __int128)sglang_context(m) + 2 * steps * (steps ? steps + 1 : 0) + 256;
+	v = (unsigned __int128)kvp_sglang_context_len(m, r) +
+	    2 * steps * (steps ? steps + 1 : 0) + 256;
 	v = (v + 127) / 128 * 128;
 	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }

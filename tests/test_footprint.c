@@ -95,7 +95,7 @@ static void test_parts_sum(void **state)
 			assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 			assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 			sum = (unsigned __int128)fp->weights + fp->kv + fp->state + fp->activations +
-			      fp->reserve + fp->held_back + fp->unused;
+			      fp->reserve + fp->req_table + fp->held_back + fp->unused;
 			assert_true(sum == (unsigned __int128)d.hbm_bytes + fp->over);
 			assert_true(fp->over == 0 || fp->unused == 0);
 			assert_int_equal(fp->weights, f.weights_per_gpu);
@@ -462,11 +462,14 @@ static void test_sglang_preload(void **state)
 	assert_true(rest > 392920 * 1.016);
 	/* The parts still sum to the device: the preload in the buffers,
 	 * outside what the share holds back (less the pool's padding rows
-	 * past the budget, which SGLang takes from it). */
-	assert_int_equal(f.footprint.held_back + (f.footprint.kv - f.budget_bytes),
+	 * past the budget, which SGLang takes from it, and its request-to-token
+	 * table). */
+	assert_int_equal(f.footprint.held_back + (f.footprint.kv - f.budget_bytes) +
+	                         f.footprint.req_table,
 	                 85017493504ull - (788ull << 20) - f.usable_bytes);
 	assert_int_equal(f.footprint.weights + f.footprint.kv + f.footprint.activations +
-	                 f.footprint.held_back + f.footprint.unused + f.footprint.reserve,
+	                         f.footprint.req_table + f.footprint.held_back +
+	                         f.footprint.unused + f.footprint.reserve,
 	                 85017493504ull);
 	/* tp 8 over NVLink: 1,802 MiB a GPU; over PCIe 573; over AMD's
 	 * Infinity Fabric 4,454. */

@@ -66,10 +66,13 @@ done
 # concatenation, in the model's dtype, not grown (its class is no
 # RotaryEmbedding): 2 x 135,168 x 96 x 2 = 51,904,512;
 # Gemma 3's two tables both plain (gemma3_causal.py), 131,072 rows, both
-# grown to SGLang's context: get_context_length multiplies the positions
-# by rope_scaling's factor 8 (no original given), 1,048,576 (the inflation
-# sgl-project/sglang PR #20387, closed unmerged, reports), + 256: 2 x
-# 1,048,832 x 256 x 4 = 2,148,007,936.  TensorRT-LLM's in fp32, max_position rows whatever
+# grown to SGLang's context + 256, rounded up to 128: from 0.5.10
+# (transformers 5, whose rope_parameters of Gemma 3 are by layer type, no
+# factor at the top) get_context_length gives the positions, 131,072: 2 x
+# 131,328 x 256 x 4 = 268,959,744; before, it multiplied them by
+# rope_scaling's factor 8 (no original given), 1,048,576 (the inflation
+# sgl-project/sglang PR #20387, closed unmerged, reports): 2 x 1,048,832 x
+# 256 x 4 = 2,148,007,936.  TensorRT-LLM's in fp32, max_position rows whatever
 # the scaling, an MLA model's twice as wide (duplicate_data): Llama 3.1 8B
 # 131,072 x 128 x 4 = 67,108,864, DeepSeek-V3 163,840 x 128 x 4 =
 # 83,886,080.
@@ -78,7 +81,9 @@ check "SGLang: mrope at max_position rows, fp32, grown" grep -q '^  "rotary_byte
 run --model phi4-mini --seq 1024 --engine sglang --gpu h200 --format json
 check "SGLang: long rope in the model's dtype" grep -q '^  "rotary_bytes": 51904512,$' "$work/out"
 run --model gemma3-4b --seq 1024 --engine sglang --gpu h200 --format json
-check "SGLang: Gemma 3's tables plain, grown to its context" grep -q '^  "rotary_bytes": 2148007936,$' "$work/out"
+check "SGLang: Gemma 3's tables plain, grown to its context" grep -q '^  "rotary_bytes": 268959744,$' "$work/out"
+run --model gemma3-4b --seq 1024 --engine sglang --gpu h200 --sglang-version 0.5.9 --format json
+check "SGLang 0.5.9: Gemma 3's context x 8 (transformers 4)" grep -q '^  "rotary_bytes": 2148007936,$' "$work/out"
 run --model llama3.1-8b --seq 1024 --engine trtllm --gpu h200 --format json
 check "TensorRT-LLM: fp32" grep -q '^  "rotary_bytes": 67108864,$' "$work/out"
 run --model deepseek-v3 --seq 1024 --engine trtllm --gpu h200 --format json

@@ -1,0 +1,47 @@
+/*
+ * sglang_out.c — what kvplan says of SGLang's context length: a
+ * --context-length past the model's, which SGLang refuses by default,
+ * and a request longer than the context, which it rejects; and of a
+ * request-to-token table larger than the memory its share holds back.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+void cli_sglang_warnings(const struct cli_plan *p)
+{
+	const kvp_request *r = &p->request;
+	kvp_request derived;
+	uint64_t model_ctx, ctx;
+	char a[32], b[32];
+
+	if (r->engine != KVP_ENGINE_SGLANG)
+		return;
+	derived = *r;
+	derived.context_length = 0;
+	model_ctx = kvp_sglang_context_len(&p->model, &derived);
+	ctx = kvp_sglang_context_len(&p->model, r);
+	/* python/sglang/srt/configs/model_config.py: a context_length past
+	 * the derived one raises unless SGLANG_ALLOW_OVERWRITE_LONGER_
+	 * CONTEXT_LEN is set. */
+	if (r->context_length && r->context_length > model_ctx)
+		cli_warn("--context-length %s passes %s's %s, which SGLang refuses unless"
+		         " SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 (planned as given)",
+		         cli_grouped(r->context_length, a, sizeof a), p->model.name,
+		         cli_grouped(model_ctx, b, sizeof b));
+	/* The tokenizer manager rejects a request whose tokens reach the
+	 * context length. */
+	if (p->seq > ctx)
+		cli_warn("seq %s is longer than SGLang's context_len %s: it rejects such a"
+		         " request (planned anyway)", cli_grouped(p->seq, a, sizeof a),
+		         cli_grouped(ctx, b, sizeof b));
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_footprint *f = &p->fits[i].footprint;
+
+		if (f->req_table && f->over && !f->held_back)
+			cli_warn("%s: SGLang's request-to-token table (%s B) passes what its"
+			         " share holds back: it would run out of memory allocating it;"
+			         " --context-length or --max-running-requests make it smaller",
+			         p->devices[i].name, cli_grouped(f->req_table, a, sizeof a));
+	}
+}

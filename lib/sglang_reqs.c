@@ -1,0 +1,95 @@
+/*
+ * sglang_reqs.c — SGLang's context length and its request-to-token
+ * table: model_config.context_len, which --context-length sets, and the
+ * ReqToTokenPool sized from it and from the pool's tokens, which SGLang
+ * allocates after its KV pool out of the memory its share holds back.
+ */
+#include <math.h>
+
+#include "engine.h"
+
+/* SGLang's context length for m: --context-length (request's
+ * context_length) where given, else get_context_length
+ * (python/sglang/srt/utils/hf_transformers_utils.py, read at its 2026
+ * versions): the first of max_sequence_length ... max_position_embeddings,
+ * times rope_scaling's factor unless the scaling names its
+ * original_max_position_embeddings or is llama3, truncated (int(factor x
+ * val)); 2048 where the config gives none.  It reads
+ * text_config.rope_scaling, which transformers 5 keeps as an alias of
+ * rope_parameters, and SGLang runs transformers 5 from 0.5.10
+ * (sgl-project/sglang-omni PR #675: "SGLang >=0.5.10 requires
+ * transformers 5.x"; sglang PR #25451 pins 5.8.1).  transformers 5 nests
+ * the rope_parameters of a model with a rope for each layer type (Gemma
+ * 3: full_attention and sliding_attention; vllm PR #28542 says so), so no
+ * factor is found at the top: Gemma 3's context is its 131,072.  Before
+ * 0.5.10 (transformers 4) its linear x 8 made it 1,048,576, the inflation
+ * sgl-project/sglang PR #20387 (2026-03, closed unmerged) reports.  A
+ * model with a sliding layers' rope of its own (rope_local_theta) is taken
+ * as nested so. */
+uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
+{
+	uint64_t n = m && m->max_context ? m->max_context : m ? m->rope_positions : 0;
+	double f, v;
+
+	if (!m || !r)
+		return 0;
+	f = m->rope_factor;
+	if (r->context_length)
+		return r->context_length;
+	if (!n)
+		return 2048;
+	if (f <= 0 || m->rope_original_max || m->rope == KVP_ROPE_LLAMA3 ||
+	    m->rope == KVP_ROPE_NONE || m->rope == KVP_ROPE_DEFAULT ||
+	    (m->rope_local_theta > 0 && kvp__sglang_since(r, 510)))
+		return n;
+	v = floor((double)n * f);
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
+/* The requests one worker runs at once and the table that maps each to
+ * its tokens' slots, for a pool of tokens: python/sglang/srt/
+ * model_executor/model_runner_kv_cache_mixin.py _resolve_max_num_reqs
+ * (main of autumn 2026, through the code index):
+ *     estimated = max(min(int(tokens / context_len x 512), 4096), 2048)
+ *     max_num_reqs = min(max_running_requests // dp, estimated), or
+ *                    min(estimated, tokens // 2) without the option,
+ * and python/sglang/srt/mem_cache/memory_pool.py ReqToTokenPool.__init__:
+ * torch.zeros((max_num_reqs + 1, context_len + 4), int32) on the GPU, the
+ * extra row the padding of CUDA-graph batches.  A hybrid model's
+ * max_num_reqs is capped by its mamba pool (max_mamba_cache_size //
+ * ratio), which kvplan does not size: not modelled there.  Nor is a
+ * decode server's pre-allocation (DecodeReqToTokenPool, where
+ * max_num_reqs <= 32). */
+bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *out)
+{
+	kvp_sglang_reqs z = {0};
+	const kvp_request *r;
+	double est;
+	uint64_t n, ctx;
+	unsigned __int128 bytes;
+
+	if (out)
+		*out = z;
+	if (!p || p->request.engine != KVP_ENGINE_SGLANG || !p->sglang_context_len ||
+	    p->state_total_bytes)
+		return false;
+	r = &p->request;
+	ctx = p->sglang_context_len;
+	/* int(tokens / context_len * 512): Python's floats, as here */
+	est = floor((double)tokens / (double)ctx * 512.0);
+	n = est >= 4096 ? 4096 : est <= 2048 ? 2048 : (uint64_t)est;
+	if (r->max_running_requests) {
+		uint64_t asked = r->max_running_requests / (r->dp ? r->dp : 1);
+
+		n = asked < n ? asked : n;
+	} else if (tokens / 2 < n) {
+		n = tokens / 2;
+	}
+	z.context_len = ctx;
+	z.max_num_reqs = n;
+	bytes = (unsigned __int128)(n + 1) * ((unsigned __int128)ctx + 4) * 4;
+	z.table_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+	if (out)
+		*out = z;
+	return true;
+}
