@@ -211,13 +211,23 @@ static void tables_used(const kvp_model *m, uint64_t first, uint64_t n, bool *gl
 	}
 }
 
-/* The bytes of a value of engine's tables, model_bytes those of the
+/* The bytes of a value of r's engine's tables, model_bytes those of the
  * model's dtype; 0 for an engine that builds none (llama.cpp rotates on
  * the fly).
  *   vLLM: the model's dtype (get_rope's dtype, the default torch dtype
  *   the model is built in: base.py cache.to(dtype)), but gpt-oss asks for
  *   fp32 (gpt_oss.py OAIAttention.__init__: get_rope(...,
- *   dtype=torch.float32)).
+ *   dtype=torch.float32)), and DeepSeek's YaRN table stays fp32 where its
+ *   custom op runs FlashInfer's kernel (deepseek_scaling_rope.py:
+ *   use_flashinfer = self.enabled() and a 16-bit dtype and CUDA and
+ *   FlashInfer and a head of 64, 128, 256 or 512; base.py converts the
+ *   cache only "if not self.use_flashinfer"; PR #30729, merged
+ *   2025-12-16, taken from 0.14, its release not established).  The
+ *   custom op is on with --enforce-eager (custom_ops "all"), off under
+ *   the default compilation ("none") unless +rotary_embedding is asked
+ *   for, which kvplan has no option for.  deepseek_v2.py makes an MLA
+ *   model's yarn deepseek_yarn; its rope head, qk_rope_head_dim, is 64.
+ *   ROCm (not CUDA) keeps the model's dtype: not told apart here.
  *   SGLang: fp32 on CUDA (RotaryEmbedding.__init__: "cache needs to be in
  *   FP32", converted only off CUDA), but Phi-3's long-rope buffers,
  *   converted to the model's dtype.
@@ -226,11 +236,20 @@ static void tables_used(const kvp_model *m, uint64_t first, uint64_t n, bool *gl
  *   built as the model is (TrtllmAttention.__init__), one a distinct
  *   RopeParams, which its layers share (a cache of weak references in
  *   the model's extra attributes). */
-static uint32_t value_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes)
+static uint32_t value_bytes(const kvp_model *m, const kvp_request *r, uint32_t model_bytes)
 {
-	switch (engine) {
+	uint32_t head;
+
+	switch (r->engine) {
 	case KVP_ENGINE_VLLM:
-		return strcmp(m->model_type, "gpt_oss") == 0 ? 4 : model_bytes;
+		if (strcmp(m->model_type, "gpt_oss") == 0)
+			return 4;
+		head = m->qk_rope_dim;
+		if (m->kv_lora_rank && m->rope == KVP_ROPE_YARN && r->enforce_eager &&
+		    model_bytes == 2 && kvp__vllm_since(r, 14) &&
+		    (head == 64 || head == 128 || head == 256 || head == 512))
+			return 4;
+		return model_bytes;
 	case KVP_ENGINE_SGLANG:
 		return m->rope == KVP_ROPE_LONGROPE ? model_bytes : 4;
 	case KVP_ENGINE_TRTLLM:
@@ -241,14 +260,15 @@ static uint32_t value_bytes(const kvp_model *m, kvp_engine engine, uint32_t mode
 }
 
 /* The bytes of the tables layers [first, first + n) of m use under
- * engine, model_bytes those of a value of the model's dtype; reserve the
+ * r's engine, model_bytes those of a value of the model's dtype; reserve the
  * rows SGLang grows a RotaryEmbedding's table to (0: none).  Phi-3's
  * long rope (Phi3LongRoPEScaledRotaryEmbedding, an nn.Module of its own
  * without _ensure_cos_sin_cache_length) is not grown. */
-static uint64_t rotary_bytes(const kvp_model *m, kvp_engine engine, uint32_t model_bytes,
+static uint64_t rotary_bytes(const kvp_model *m, const kvp_request *r, uint32_t model_bytes,
                              uint64_t reserve, uint64_t first, uint64_t n)
 {
-	uint32_t dim = rotary_dim(m), bytes = value_bytes(m, engine, model_bytes);
+	kvp_engine engine = r->engine;
+	uint32_t dim = rotary_dim(m), bytes = value_bytes(m, r, model_bytes);
 	uint64_t total = 0, t, rows;
 	bool global, local;
 
@@ -299,16 +319,16 @@ void kvp__plan_rotary(const kvp_model *m, kvp_plan *p)
 	uint64_t reserve = r->engine == KVP_ENGINE_SGLANG && kvp__sglang_since(r, SGLANG_ROPE_RESERVE)
 	                   ? sglang_reserve(m, r) : 0;
 
-	p->rotary_bytes = rotary_bytes(m, r->engine, bytes, reserve, 0, m->layers);
+	p->rotary_bytes = rotary_bytes(m, r, bytes, reserve, 0, m->layers);
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1); s++)
 		p->stage_rotary_bytes[s] = p->stages > 1
-		                           ? rotary_bytes(m, r->engine, bytes, reserve,
+		                           ? rotary_bytes(m, r, bytes, reserve,
 		                                          p->stage_first[s], p->stage_layers[s])
 		                           : p->rotary_bytes;
 	/* A draft model, on the last stage, in the same process: its own
 	 * table unless get_rope's key is the model's. */
 	if (r->draft && !r->mtp_layers && !same_table(m, r->draft)) {
-		uint64_t d = rotary_bytes(r->draft, r->engine, bytes, reserve, 0,
+		uint64_t d = rotary_bytes(r->draft, r, bytes, reserve, 0,
 		                          r->draft->layers);
 		uint64_t *last = &p->stage_rotary_bytes[(p->stages ? p->stages : 1) - 1];
 

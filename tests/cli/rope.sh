@@ -58,6 +58,21 @@ for case in deepseek-v3:20971520 gemma3-27b:301989888 llama4-scout:2684354560 \
 	check "${case%%:*}: ${case#*:} B of rotary table" test \
 		"$(sed -n 's/^  "rotary_bytes": \([0-9]*\),$/\1/p' "$work/out")" = "${case#*:}"
 done
+# vLLM's DeepSeek YaRN table with --enforce-eager: its rotary custom op
+# on (custom_ops "all"), FlashInfer's kernel for a rope head of 64, so the
+# table stays fp32 (deepseek_scaling_rope.py use_flashinfer; base.py
+# converts it only without): 163,840 x 64 x 4 = 41,943,040; before 0.14
+# (PR #30729) and for a model without MLA, the model's dtype.
+run --model deepseek-v3 --seq 1024 --engine vllm --gpu h200 --enforce-eager --format json
+is rotary_bytes 41943040 "vLLM --enforce-eager: DeepSeek's table in fp32"
+run --model deepseek-v3 --seq 1024 --engine vllm --gpu h200 --enforce-eager --vllm-version 0.13 --format json
+is rotary_bytes 20971520 "... not before 0.14"
+run --model deepseek-v2-lite --seq 1024 --engine vllm --gpu h200 --enforce-eager --format json
+is rotary_bytes 41943040 "DeepSeek-V2-Lite: 4,096 x 40 x 64 x 4 = 41,943,040"
+run --model gpt-oss-120b --seq 1024 --engine vllm --gpu h200 --enforce-eager --format json
+is rotary_bytes 33554432 "gpt-oss: fp32 with or without"
+run --model qwen3.5-27b --seq 1024 --engine vllm --gpu h200 --enforce-eager --format json
+is rotary_bytes 134217728 "a model without MLA: its dtype"
 # SGLang keeps its tables in fp32 (rotary_embedding.py), its multimodal
 # rope at max_position rows, and grows a table to its context + 256 rows
 # after loading (reserve_rope_cache_for_long_sequences): Qwen3.5 27B
