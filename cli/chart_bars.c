@@ -149,7 +149,8 @@ int chart_memory(struct chart *c)
 		{"weights", "#1f77b4"},  {"draft weights", "#aec7e8"},
 		{"LoRA adapters", "#17becf"}, {"KV cache", "#ff7f0e"},
 		{"recurrent state", "#9467bd"},
-		{"engine buffers", "#8c564b"}, {"reserve", "#e377c2"},
+		{"engine buffers", "#8c564b"},
+		{"engine runtime (context, NCCL, graphs)", "#c49c94"}, {"reserve", "#e377c2"},
 		{"SGLang request table", "#7f7f7f"},
 		{"held back (mem_util)", "#bbbbbb"}, {"left", "#e8e8e8"},
 	};
@@ -162,8 +163,8 @@ int chart_memory(struct chart *c)
 	/* The parts sum to the GPU's memory, or pass it by over (then none is
 	 * left): they are stacked, and the memory marked across each bar, so
 	 * that what is over shows above the mark. */
-	fputs("# gpu\tweights\tdraft\tlora\tkv_cache\tstate\tbuffers\treserve\treq_table\theld_back"
-	      "\tleft\tover\tmemory\t(bytes of one GPU)\n", c->data);
+	fputs("# gpu\tweights\tdraft\tlora\tkv_cache\tstate\tbuffers\truntime\treserve"
+	      "\treq_table\theld_back\tleft\tover\tmemory\t(bytes of one GPU)\n", c->data);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_footprint *f = &p->fits[i].footprint;
 		uint64_t top = f->total + f->over;
@@ -171,15 +172,17 @@ int chart_memory(struct chart *c)
 		fputs(p->devices[i].name, c->data);
 		fprintf(c->data, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
 		        "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-		        "\t%" PRIu64 "\t%" PRIu64 "\n",
+		        "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
 		        f->weights, f->draft, f->adapters, f->kv, f->state, f->activations,
-		        f->reserve, f->req_table, f->held_back, f->unused, f->over, f->total);
+		        f->runtime, f->reserve, f->req_table, f->held_back, f->unused, f->over,
+		        f->total);
 		if (top > most)
 			most = top;
 		shown |= (f->draft != 0) << 1 | (f->adapters != 0) << 2 | (f->kv != 0) << 3 |
 		         (f->state != 0) << 4 | (f->activations != 0) << 5 |
-		         (f->reserve != 0) << 6 | (f->req_table != 0) << 7 |
-		         (f->held_back != 0) << 8 | (f->unused != 0) << 9;
+		         (f->runtime != 0) << 6 | (f->reserve != 0) << 7 |
+		         (f->req_table != 0) << 8 | (f->held_back != 0) << 9 |
+		         (f->unused != 0) << 10;
 		over = over || f->over;
 	}
 	snprintf(what, sizeof what, "memory per GPU at seq %s",
@@ -208,7 +211,7 @@ int chart_memory(struct chart *c)
 	/* A bar is drawn at x = its row; the memory across it, where some
 	 * GPU's parts pass theirs. */
 	if (over)
-		fputs(", \\\n     '' using ($0 - 0.35):13:(0.7):(0) with vectors nohead lw 3"
+		fputs(", \\\n     '' using ($0 - 0.35):14:(0.7):(0) with vectors nohead lw 3"
 		      " lc rgb '#d62728' title 'memory (over it: does not fit)'", c->script);
 	fputc('\n', c->script);
 	return 0;

@@ -622,12 +622,12 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			say(&e, "  usable: ceil(%s B x gpu_memory_utilization %.17g), in doubles"
 			    " as vLLM computes it, = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));
-		else if (r->engine == KVP_ENGINE_SGLANG && f->footprint.activations)
+		else if (r->engine == KVP_ENGINE_SGLANG && f->footprint.runtime)
 			/* SGLang's buffers are its preload alone
 			 * (--profile-memory), outside its share. */
 			say(&e, "  usable: floor((%s B - %s B in use before the weights load) x"
 			    " mem_fraction_static %.17g) = %s B", g(f->footprint.total),
-			    g(f->footprint.activations), f->mem_util, g(f->usable_bytes));
+			    g(f->footprint.runtime), f->mem_util, g(f->usable_bytes));
 		else
 			say(&e, "  usable: floor(%s B x mem_util %.17g) = %s B", g(f->footprint.total),
 			    f->mem_util, g(f->usable_bytes));

@@ -55,6 +55,9 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 	uint32_t k = f->stage, stages = p->layers.stages;
 	char terms[160] = "", who[64] = "", short_by[96] = "=";
 	size_t n = 0;
+	/* what the budget took for the engine: its activations and, vLLM's,
+	 * its runtime (non-torch memory, CUDA graphs) */
+	uint64_t buffers = f->footprint.activations + f->footprint.runtime;
 
 	if (r->kv_budget) {
 		say(e, "  budget for the cache: --kv-budget %s B", g(budget));
@@ -69,10 +72,9 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 	/* SGLang's buffers (its preload) lie outside its usable share;
 	 * TensorRT-LLM's MLA workspace comes off after the fraction. */
 	if (r->engine != KVP_ENGINE_SGLANG &&
-	    f->footprint.activations > f->cuda_graph_bytes + f->mla_workspace_bytes)
+	    buffers > f->cuda_graph_bytes + f->mla_workspace_bytes)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - buffers %s",
-		                      g(f->footprint.activations - f->cuda_graph_bytes -
-		                        f->mla_workspace_bytes));
+		                      g(buffers - f->cuda_graph_bytes - f->mla_workspace_bytes));
 	if (f->cuda_graph_bytes && n < sizeof terms)
 		n += (size_t)snprintf(terms + n, sizeof terms - n, " - CUDA graphs %s",
 		                      g(f->cuda_graph_bytes));
@@ -90,7 +92,7 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 		                                               : f->usable_bytes;
 
 		if (r->engine != KVP_ENGINE_SGLANG)
-			need += f->footprint.activations - f->mla_workspace_bytes;
+			need += buffers - f->mla_workspace_bytes;
 		if (need > from) {
 			unsigned __int128 over = need - from;
 

@@ -146,6 +146,7 @@ static void footprint_json(struct json_writer *w, const kvp_fit *fit)
 	json_u64(w, "kv_cache_bytes", f->kv);
 	json_u64(w, "state_bytes", f->state);
 	json_u64(w, "activation_bytes", f->activations);
+	json_u64(w, "runtime_bytes", f->runtime);
 	json_u64(w, "cuda_graph_bytes", fit->cuda_graph_bytes);
 	json_u64(w, "mla_workspace_bytes", fit->mla_workspace_bytes);
 	json_u64(w, "reserve_bytes", f->reserve);

@@ -106,7 +106,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "mem_weights_bytes,mem_kv_cache_bytes,mem_state_bytes,mem_activation_bytes,"
 	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
 	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes,mem_total_bytes,"
-	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes,mem_req_table_bytes,"
+	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes,mem_req_table_bytes,mem_runtime_bytes,"
 	      "layer_group_cells", out);
 	if (p->solve)
 		fputs(",solve,answer", out);
@@ -144,8 +144,9 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			        ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
 			        fp->weights, fp->kv, fp->state, fp->activations, fp->reserve,
 			        fp->held_back, fp->unused, fp->over, fp->host, fp->adapters, fp->draft);
-			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", fp->total,
-			        f->cuda_graph_bytes, f->mla_workspace_bytes, fp->req_table);
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+			        fp->total, f->cuda_graph_bytes, f->mla_workspace_bytes, fp->req_table,
+			        fp->runtime);
 			cells_csv(out, cli_device_plan(p, i));
 		}
 		if (p->solve) {

@@ -171,12 +171,13 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 
 /* Each GPU's memory, part by part: the columns sum to the device's memory
  * (or exceed it by as much as "left" is below 0).  State, buffers and the
- * reserve get a column only where some GPU has them, and so does SGLang's
+ * reserve get a column only where some GPU has them, and so do the
+ * engine's runtime (CUDA context, NCCL, graphs) and SGLang's
  * request-to-token table ("req table"). */
 static void print_memory(FILE *out, const struct cli_plan *p)
 {
 	bool state = false, buffers = false, reserve = p->fit_options.reserve_bytes != 0;
-	bool table = false;
+	bool table = false, runtime = false;
 	bool lora = p->layers.lora_bytes_per_gpu != 0, draft = p->layers.draft_weights_bytes != 0;
 	char h[24];
 
@@ -184,6 +185,7 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 		state = state || p->fits[i].footprint.state;
 		buffers = buffers || p->fits[i].footprint.activations;
 		table = table || p->fits[i].footprint.req_table;
+		runtime = runtime || p->fits[i].footprint.runtime;
 	}
 	if (lora) {
 		const kvp_lora *l = &p->layers.request.lora; /* slots settled */
@@ -210,6 +212,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 		fprintf(out, " %10s", "state");
 	if (buffers)
 		fprintf(out, " %10s", "buffers");
+	if (runtime)
+		fprintf(out, " %10s", "runtime");
 	if (reserve)
 		fprintf(out, " %10s", "reserve");
 	if (table)
@@ -234,6 +238,8 @@ static void print_memory(FILE *out, const struct cli_plan *p)
 			fprintf(out, " %10s", cli_human_bytes(f->state, a, sizeof a));
 		if (buffers)
 			fprintf(out, " %10s", cli_human_bytes(f->activations, a, sizeof a));
+		if (runtime)
+			fprintf(out, " %10s", cli_human_bytes(f->runtime, a, sizeof a));
 		if (reserve)
 			fprintf(out, " %10s", cli_human_bytes(f->reserve, a, sizeof a));
 		if (table)

@@ -250,13 +250,15 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
  * kvp__fit_batch) on a GPU of pipeline stage stage, when the request asks
  * (profile_memory); 0 otherwise: the run's activation peak and non-torch
  * memory, and from 0.20 its CUDA-graph estimate for sizes batch sizes
- * (kvp__vllm_graph_sizes), which *graphs gets alone; UINT64_MAX where
- * they pass 64-bit bytes.
+ * (kvp__vllm_graph_sizes), which *graphs gets alone, and *runtime the
+ * memory outside its activations, the non-torch memory and the graphs;
+ * UINT64_MAX where they pass 64-bit bytes.
  * kvp__vllm_graph_sizes: the batch sizes it captures a graph for (0 for
  * no graphs) on device d, whose compute capability sets their ceiling
  * (NULL: not known). */
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 uint32_t sizes, uint32_t stage, uint64_t *graphs);
+                                 uint32_t sizes, uint32_t stage, uint64_t *graphs,
+                                 uint64_t *runtime);
 uint32_t kvp__vllm_graph_sizes(const kvp_plan *p, const kvp_device *d, uint64_t tokens,
                                uint64_t seqs);
 /* The plan's graph_capture_max: the model's own largest capture size. */

@@ -52,6 +52,8 @@ struct stage_needs {
 	uint64_t admitted[KVP_PP_MAX];  /* ... and the tokens it admits */
 	uint64_t activations[KVP_PP_MAX];
 	uint64_t graphs[KVP_PP_MAX];    /* vLLM's CUDA graphs, of activations */
+	uint64_t runtime[KVP_PP_MAX];   /* vLLM's non-torch memory and graphs,
+	                                 * of activations */
 	bool need_ok[KVP_PP_MAX];
 };
 
@@ -71,13 +73,14 @@ static void stage_budgets(const kvp_plan *plan, uint64_t total, kvp_fit *fit,
 		uint64_t need, budget;
 		int ok;
 
-		n->workspace[s] = n->admitted[s] = n->graphs[s] = 0;
+		n->workspace[s] = n->admitted[s] = n->graphs[s] = n->runtime[s] = 0;
 		n->activations[s] = s + 1 == plan->stages ? plan->compute_bytes
 		                                           : plan->compute_other_bytes;
 		if (r->profile_memory &&
 		    !kvp__add(n->activations[s],
 		              kvp__vllm_profile_bytes(plan, fit->batched_tokens, seqs,
-		                                      fit->cuda_graphs, s, &n->graphs[s]),
+		                                      fit->cuda_graphs, s, &n->graphs[s],
+		                                      &n->runtime[s]),
 		              &n->activations[s]))
 			n->activations[s] = UINT64_MAX;
 		ok = kvp__add(fit->stage_weights[s], r->reserve_bytes, &need) &&
@@ -543,11 +546,15 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	fit.mla_workspace_tokens = stages.admitted[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;
 	/* TensorRT-LLM's MLA workspace room is an activation the budget
-	 * counted. */
-	if (!kvp__add(stages.activations[s], fit.mla_workspace_bytes, &fit.footprint.activations))
+	 * counted.  vLLM's non-torch memory and CUDA graphs, and SGLang's
+	 * preload (the CUDA context, NCCL), are the runtime's. */
+	fit.footprint.runtime = stages.runtime[s] < stages.activations[s] ? stages.runtime[s]
+	                                                                  : stages.activations[s];
+	if (!kvp__add(stages.activations[s] - fit.footprint.runtime, fit.mla_workspace_bytes,
+	              &fit.footprint.activations))
 		fit.footprint.activations = UINT64_MAX;
-	if (preload && !kvp__add(fit.footprint.activations, preload, &fit.footprint.activations))
-		fit.footprint.activations = UINT64_MAX;
+	if (preload && !kvp__add(fit.footprint.runtime, preload, &fit.footprint.runtime))
+		fit.footprint.runtime = UINT64_MAX;
 	fit.cuda_graph_bytes = r->profile_memory ? stages.graphs[s] : 0;
 	fit.max_seq_l2 = answers.seq_l2;
 	fit.max_seq_l2_unbounded = answers.seq_l2_unbounded;

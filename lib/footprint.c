@@ -1,6 +1,6 @@
 /*
  * footprint.c — one GPU's memory, part by part: the breakdown a fit
- * reports (weights, cache, the engine's buffers, reserve, SGLang's
+ * reports (weights, cache, the engine's buffers and runtime, reserve, SGLang's
  * request-to-token table, what mem_util holds back, what is left), which
  * sums to the device's memory.  The engine's own buffers come from
  * lib/llama_compute.c (llama.cpp), lib/vllm_profile.c (vLLM's profile
@@ -79,7 +79,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 		}
 	}
 	sum = (unsigned __int128)f->weights + f->draft + f->adapters + f->kv + f->state +
-	      f->activations + f->reserve + f->req_table + f->held_back;
+	      f->activations + f->runtime + f->reserve + f->req_table + f->held_back;
 	if (sum <= f->total)
 		f->unused = f->total - (uint64_t)sum;
 	else

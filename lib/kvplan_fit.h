@@ -79,10 +79,15 @@ typedef struct kvp_footprint {
 	                       * or the plan's cache (exact, llama.cpp) */
 	uint64_t state;       /* recurrent state beside the pool */
 	uint64_t activations; /* the engine's compute buffers (plan's
-	                       * compute_bytes), and with profile_memory
-	                       * vLLM's activation peak and non-torch memory
-	                       * or SGLang's memory in use before its
-	                       * weights (CUDA context, NCCL) */
+	                       * compute_bytes), TensorRT-LLM's room for its
+	                       * MLA workspace, and with profile_memory
+	                       * vLLM's activation peak */
+	uint64_t runtime;     /* with profile_memory, the memory the engine
+	                       * keeps outside its activations: vLLM's
+	                       * non-torch memory (CUDA context, NCCL,
+	                       * all-reduce buffers) and its CUDA graphs'
+	                       * estimate, SGLang's memory in use before its
+	                       * weights (CUDA context, NCCL); 0 otherwise */
 	uint64_t reserve;     /* the request's reserve_bytes */
 	uint64_t req_table;   /* SGLang's request-to-token table
 	                       * (kvp_plan_sglang_reqs), which it allocates

@@ -313,14 +313,17 @@ static uint64_t graph_bytes(const kvp_plan *p, uint32_t sizes, uint32_t stage)
 }
 
 uint64_t kvp__vllm_profile_bytes(const kvp_plan *p, uint64_t tokens, uint64_t seqs,
-                                 uint32_t sizes, uint32_t stage, uint64_t *graphs)
+                                 uint32_t sizes, uint32_t stage, uint64_t *graphs,
+                                 uint64_t *runtime)
 {
 	kvp_vllm_profile run;
 
-	*graphs = 0;
+	*graphs = *runtime = 0;
 	if (p->request.engine != KVP_ENGINE_VLLM || !p->request.profile_memory)
 		return 0;
 	profile_terms(p, tokens, seqs, stage, &run);
 	*graphs = graph_bytes(p, sizes, stage);
+	*runtime = run.non_torch_bytes > UINT64_MAX - *graphs ? UINT64_MAX
+	                                                      : run.non_torch_bytes + *graphs;
 	return run.total_bytes > UINT64_MAX - *graphs ? UINT64_MAX : run.total_bytes + *graphs;
 }

@@ -73,7 +73,7 @@ static kvp_fit fit(kvp_engine engine, bool cuda, const kvp_device *d)
 		fail_msg("%s", err.message);
 	/* The parts still sum to the memory the engine sees. */
 	assert_int_equal(fp->weights + fp->draft + fp->adapters + fp->kv + fp->state +
-	                         fp->activations + fp->reserve + fp->req_table +
+	                         fp->activations + fp->runtime + fp->reserve + fp->req_table +
 	                         fp->held_back + fp->unused,
 	                 fp->total);
 	return f;

@@ -350,7 +350,8 @@ static void test_fit(void **state)
 	assert_int_equal(fp->draft, draft / 2);
 	assert_int_equal(f.weights_per_gpu, target / 4 + draft / 2);
 	assert_int_equal(fp->weights + fp->draft + fp->adapters + fp->kv + fp->state +
-	                 fp->activations + fp->reserve + fp->held_back + fp->unused,
+	                 fp->activations + fp->runtime + fp->reserve + fp->req_table +
+	                         fp->held_back + fp->unused,
 	                 dev.hbm_bytes);
 	/* The last stage: 40 layers x 4 heads x 128 x 2 x 2 = 81,920 B and
 	 * 16 x 4 x 64 x 2 x 2 = 16,384 B a token. */

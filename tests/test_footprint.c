@@ -95,7 +95,7 @@ static void test_parts_sum(void **state)
 			assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 			assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 			sum = (unsigned __int128)fp->weights + fp->kv + fp->state + fp->activations +
-			      fp->reserve + fp->req_table + fp->held_back + fp->unused;
+			      fp->runtime + fp->reserve + fp->req_table + fp->held_back + fp->unused;
 			assert_true(sum == (unsigned __int128)d.hbm_bytes + fp->over);
 			assert_true(fp->over == 0 || fp->unused == 0);
 			assert_int_equal(fp->weights, f.weights_per_gpu);
@@ -243,21 +243,26 @@ static void test_vllm_profile_by_hand(void **state)
 	r.profile_memory = true;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 2304114688ull);
+	/* the run's activation peak, and its non-torch memory (the CUDA
+	 * context's growth, NCCL) apart, the runtime's */
+	assert_int_equal(f.footprint.activations, 2035679232ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	assert_int_equal(plain.budget_bytes - f.budget_bytes, 2304114688ull);
 	/* 128 sequences: the forward (963,012,198) now outweighs the
 	 * sampler (15.5 x 128 x 128256 = 254,459,904). */
 	r.max_num_seqs = 128;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 963012198ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 963012198ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	/* tp 2: 2,160 MiB of NCCL and all-reduce buffers a rank; an A100
 	 * (256 sequences, 2048 tokens by default): 15.5 x 256 x 128256. */
 	r.max_num_seqs = 0;
 	r.tp = 2;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 2035679232ull + (2160ull << 20));
+	assert_int_equal(f.footprint.activations, 2035679232ull);
+	assert_int_equal(f.footprint.runtime, 2160ull << 20);
 	/* Two stages of tp 2: each rank keeps its group's 2,160 MiB (the
 	 * pipeline's 72 MiB is a stage of one GPU's; no log has both), and
 	 * the last stage samples. */
@@ -278,7 +283,8 @@ static void test_vllm_profile_by_hand(void **state)
 	strcpy(d.name, "a100-80g");
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 508919808ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 508919808ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	/* The V2 model runner (0.27, a dense model's default; no graph
 	 * estimate before 0.29): its dummy sampler keeps the bf16 logits,
 	 * before 0.28 their fp32 copy, and the Gumbel block maxima, 1024 x (6 x 128,256 +
@@ -290,7 +296,8 @@ static void test_vllm_profile_by_hand(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.request.vllm_runner, 2);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 963012198ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 963012198ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	/* Its terms, as kvp_vllm_profile_compute gives them. */
 	{
 		kvp_vllm_profile t;
@@ -303,7 +310,7 @@ static void test_vllm_profile_by_hand(void **state)
 		assert_int_equal(t.sampler_bytes, 789553152ull);
 		assert_int_equal(t.non_torch_bytes, 256u << 20);
 		assert_int_equal(t.received_bytes, 0);
-		assert_int_equal(t.total_bytes, f.footprint.activations);
+		assert_int_equal(t.total_bytes, f.footprint.activations + f.footprint.runtime);
 		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 1, &t, &err), KVP_ERR_RANGE);
 		assert_int_equal(kvp_vllm_profile_compute(NULL, &d, 0, &t, &err), KVP_ERR_INVALID);
 		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, NULL, &err), KVP_ERR_INVALID);
@@ -311,14 +318,15 @@ static void test_vllm_profile_by_hand(void **state)
 	m.intermediate = 4096;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 789553152ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 789553152ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	/* V1 at 0.27 (its graphs' estimate counted with the activations). */
 	r.vllm_runner = 1;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	assert_true(f.cuda_graph_bytes > 0);
-	assert_int_equal(f.footprint.activations - f.cuda_graph_bytes,
-	                 2035679232ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 2035679232ull);
+	assert_int_equal(f.footprint.runtime - f.cuda_graph_bytes, 256u << 20);
 	/* From 0.28 (PR #47711) the sampler skips the fp32 copy of rows that
 	 * need no processing, every dummy row: 1024 x (2 x 128,256 + 12 x
 	 * 126) = 264,216,576 B, the peak only below an MLP of 2,048
@@ -327,11 +335,13 @@ static void test_vllm_profile_by_hand(void **state)
 	r.vllm_version = 28;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 275146342ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 275146342ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	m.intermediate = 2048;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 264216576ull + (256u << 20));
+	assert_int_equal(f.footprint.activations, 264216576ull);
+	assert_int_equal(f.footprint.runtime, 256u << 20);
 	r.vllm_version = 19;
 	m.intermediate = 14336;
 	/* Other engines, or a budget given: nothing. */
@@ -399,7 +409,7 @@ static void test_sglang_preload_logs(void **state)
 		r.profile_memory = true;
 		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-		e = (double)f.footprint.activations / 1073741824.0 - logs[i].ctx_gib;
+		e = (double)f.footprint.runtime / 1073741824.0 - logs[i].ctx_gib;
 		errors[i] = e < 0 ? -e : e;
 		/* The builds of 2026 within 0.08 GiB, the older ones 0.40. */
 		if (errors[i] > (strstr(logs[i].log, "2026") ? 0.08 : 0.40))
@@ -443,7 +453,7 @@ static void test_sglang_preload(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 	/* One GPU: 788 MiB, the usable share 0.83 of the rest. */
-	assert_int_equal(f.footprint.activations, 788ull << 20);
+	assert_int_equal(f.footprint.runtime, 788ull << 20);
 	assert_int_equal(f.usable_bytes, (uint64_t)((85017493504.0 - (788 << 20)) * 0.83));
 	assert_int_equal(f.budget_bytes, f.usable_bytes - weights);
 	/* Qwen3-30B-A3B-FP8 on one H100 of an 8-GPU node (85,017,493,504 B
@@ -467,7 +477,7 @@ static void test_sglang_preload(void **state)
 	assert_int_equal(f.footprint.held_back + (f.footprint.kv - f.budget_bytes) +
 	                         f.footprint.req_table,
 	                 85017493504ull - (788ull << 20) - f.usable_bytes);
-	assert_int_equal(f.footprint.weights + f.footprint.kv + f.footprint.activations +
+	assert_int_equal(f.footprint.weights + f.footprint.kv + f.footprint.runtime +
 	                         f.footprint.req_table + f.footprint.held_back +
 	                         f.footprint.unused + f.footprint.reserve,
 	                 85017493504ull);
@@ -477,16 +487,16 @@ static void test_sglang_preload(void **state)
 	m.kv_heads = 8;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 1802ull << 20);
+	assert_int_equal(f.footprint.runtime, 1802ull << 20);
 	strcpy(d.link, "pcie");
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 573ull << 20);
+	assert_int_equal(f.footprint.runtime, 573ull << 20);
 	strcpy(d.link, "");
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 573ull << 20);
+	assert_int_equal(f.footprint.runtime, 573ull << 20);
 	strcpy(d.link, "xgmi");
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
-	assert_int_equal(f.footprint.activations, 4454ull << 20);
+	assert_int_equal(f.footprint.runtime, 4454ull << 20);
 	/* An interconnect kvplan does not know is refused. */
 	strcpy(d.link, "infiniband");
 	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_ERR_INVALID);

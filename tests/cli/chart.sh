@@ -90,34 +90,43 @@ check "engines: the title names no single engine" sh -c "! grep -q 'engine exact
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --chart memory.gp \
 	--chart-kind memory
 check "memory: one row a GPU" test "$(grep -vc '^#' memory.dat)" -eq 2
-# (columns: weights, draft, LoRA, cache, state, buffers, reserve, SGLang's
-# request table, held back, left, over)
-check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' memory.dat)" = \
-	"15009849344 0 0 1073741824 0 271056896 0 0 8589934592 60954763264 0"
+# (columns: weights, draft, LoRA, cache, state, buffers, runtime, reserve,
+# SGLang's request table, held back, left, over)
+check "memory: the h100's parts" test "$(awk -F '\t' '$1 == "h100-sxm" { print $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' memory.dat)" = \
+	"15009849344 0 0 1073741824 0 271056896 0 0 0 8589934592 60954763264 0"
 check "memory: stacked bars" grep -q "^set style histogram rowstacked" memory.gp
 check "memory: the buffers drawn" grep -q "title 'engine buffers'" memory.gp
 check "memory: no part no GPU has" sh -c "! grep -q -e \"title 'recurrent state'\" -e \"title 'over'\" memory.gp"
 run --model llama3-8b --engine llama.cpp --seq 8192 --gpu l4,h100 --format json
-is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $11 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
+is unused_bytes "$(awk -F '\t' '$1 == "l4" { print $12 }' memory.dat)" "memory: the l4's left is its JSON unused_bytes"
 check "memory: no LoRA bar without adapters" sh -c "! grep -q \"title 'LoRA adapters'\" memory.gp"
 check "memory: no memory mark where every GPU's parts fit it" sh -c "! grep -q 'with vectors' memory.gp"
 # Llama 3.1 70B at 8192 tokens, 141,107,412,992 B of fp16 weights, on an
 # L4 (24 GiB, 25,769,803,776 B): the parts pass its memory by what is
 # over, so they are stacked as they are and the memory is marked across
-# the bar (column 13), not stacked on them (the bar ran off the frame).
+# the bar (column 14), not stacked on them (the bar ran off the frame).
 run --model llama3.1-70b --seq 8192 --gpu h100,l4 --chart over.gp --chart-kind memory
 check "memory over: the l4's parts sum to its memory and what is over" \
-	test "$(awk -F '\t' '$1 == "l4" { printf "%.0f %s", $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 + $10 + $11 - $12, $13 }' over.dat)" = \
+	test "$(awk -F '\t' '$1 == "l4" { printf "%.0f %s", $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 + $10 + $11 + $12 - $13, $14 }' over.dat)" = \
 	"25769803776 25769803776"
-check "memory over: the memory marked" grep -q "using (\$0 - 0.35):13:(0.7):(0) with vectors" over.gp
+check "memory over: the memory marked" grep -q "using (\$0 - 0.35):14:(0.7):(0) with vectors" over.gp
 # SGLang's request-to-token table, a part of its own: Llama 3 8B on an
 # H100 at 8192 tokens, a pool of 421,383 tokens, context 8,192:
 # min(max(int(421383 / 8192 x 512) = 26,336, 2048), 4096) = 4,096
 # requests, (4,096 + 1) x (8,192 + 4) x 4 B = 134,316,048 B.
 run --model llama3-8b --engine sglang --seq 8192 --gpu h100 --chart sg.gp --chart-kind memory
-check "memory: SGLang's request table, column 9" \
-	test "$(awk -F '\t' '$1 == "h100-sxm" { print $9 }' sg.dat)" = 134316048
+check "memory: SGLang's request table, column 10" \
+	test "$(awk -F '\t' '$1 == "h100-sxm" { print $10 }' sg.dat)" = 134316048
 check "memory: SGLang's request table drawn" grep -q "title 'SGLang request table'" sg.gp
+# vLLM's runtime with --profile-memory, a part of its own: its non-torch
+# memory (256 MiB on one GPU) and its CUDA graphs' estimate (column 8),
+# the buffers its activation peak alone (column 7).
+run --model llama3-8b --engine vllm --seq 8192 --gpu h100 --profile-memory --chart vr.gp --chart-kind memory
+run --model llama3-8b --engine vllm --seq 8192 --gpu h100 --profile-memory --format json
+is runtime_bytes "$(awk -F '\t' '$1 == "h100-sxm" { print $8 }' vr.dat)" "memory: vLLM's runtime, column 8, is its JSON runtime_bytes"
+check "memory: ... 256 MiB and its CUDA graphs" test "$(json_value runtime_bytes)" -eq \
+	$((268435456 + $(json_value cuda_graph_bytes)))
+check "memory: the runtime drawn" grep -q "title 'engine runtime (context, NCCL, graphs)'" vr.gp
 check "memory over: what is over not stacked" sh -c "! grep -q \"title 'over'\" over.gp"
 # The same with vLLM's --enable-lora on Llama 3 8B (rank 16, every module
 # it wraps; lib/lora.c): a layer 16 x (8192 + 5120 + 5120 + 8192 + 3 x

@@ -71,7 +71,8 @@ csv_is h100-sxm mem_total_bytes 85028896768 "CSV: the memory CUDA reports"
 csv_is h100-sxm mem_cuda_graph_bytes 880934912 "CSV: the CUDA graphs' estimate"
 csv_is h100-sxm mem_mla_workspace_bytes 0 "CSV: no MLA workspace"
 sum=0
-for c in weights kv_cache state activation reserve held_back unused lora draft_weights; do
+for c in weights kv_cache state activation runtime reserve req_table held_back unused lora \
+	draft_weights; do
 	sum=$((sum + $(csv h100-sxm mem_${c}_bytes)))
 done
 check "CSV: the parts sum to mem_total_bytes" test "$sum" -eq 85028896768

@@ -12,7 +12,8 @@ run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --fo
 plain=$(json_value budget_bytes)
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-version 0.19 --format json
-is activation_bytes 2304114688 "the profile run: sampler and non-torch memory"
+is activation_bytes 2035679232 "the profile run: the sampler's peak"
+is runtime_bytes 268435456 "... its non-torch memory the runtime's"
 is budget_bytes $((plain - 2304114688)) "taken from the budget"
 budget=$(json_value budget_bytes)
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
@@ -22,7 +23,8 @@ check "... before its capacity lines" sh -c "grep -A1 'Available KV cache memory
 check "0.19: no graph lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --format json \
 	--profile-memory --max-num-seqs 128 --vllm-version 0.19
-is activation_bytes $((963012198 + 268435456)) "128 sequences: the forward, 8.2 x 8192 x 14336"
+is activation_bytes 963012198 "128 sequences: the forward, 8.2 x 8192 x 14336"
+is runtime_bytes 268435456 "... and the non-torch memory"
 # From 0.20 the CUDA graphs' estimate too (lib/vllm_profile.c): 32 layers,
 # 51 sizes, 300,941,312 + 362,496 x 32 x 50 = 880,934,912 B; the lines
 # vLLM logs with it: 0.82 GiB, and 880,934,912 / 85,899,345,920 =
@@ -32,12 +34,14 @@ is activation_bytes $((963012198 + 268435456)) "128 sequences: the forward, 8.2 
 # the forward's 963,012,198: the forward is the peak.
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--format json
-is activation_bytes $((963012198 + 268435456 + 880934912)) "0.20 on: and its CUDA graphs"
+is activation_bytes 963012198 "0.20 on: the forward"
+is runtime_bytes $((268435456 + 880934912)) "... and in the runtime its CUDA graphs"
 is cuda_graph_bytes 880934912 "... which JSON gives apart"
 is budget_bytes $((plain - 963012198 - 268435456 - 880934912)) "... taken from the budget"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-runner v1 --format json
-is activation_bytes $((2304114688 + 880934912)) "V1: its sampler's 15.5 B a row and entry"
+is activation_bytes 2035679232 "V1: its sampler's 15.5 B a row and entry"
+is runtime_bytes $((268435456 + 880934912)) "... the runtime as V2's"
 # --explain gives the buffers term by term (kvp_vllm_profile_compute).
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--explain
@@ -54,7 +58,7 @@ has_line "the utilisation it amounts to" \
 	"    CUDA graph memory profiling is enabled (default since v0.21.0). The current --gpu-memory-utilization=0.9500 is equivalent to --gpu-memory-utilization=0.9397 without CUDA graph memory profiling. To maintain the same effective KV cache size as before, increase --gpu-memory-utilization to 0.9603. To disable, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0."
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--enforce-eager --format json
-is activation_bytes $((963012198 + 268435456)) "--enforce-eager: no graphs"
+is runtime_bytes 268435456 "--enforce-eager: no graphs"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--enforce-eager
 check "... nor their lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
@@ -64,7 +68,7 @@ check "... nor their lines" sh -c "! grep -q 'CUDA graph' '$work/out'"
 # same release keeps the estimate.
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-version 0.28 --format json
-is activation_bytes $((963012198 + 268435456)) "0.28, V2: no graph estimate"
+is runtime_bytes 268435456 "0.28, V2: no graph estimate"
 is cuda_graph_bytes 0 "... none in JSON"
 run --model llama3.1-8b --seq 1024 --engine vllm --gpu h100 --mem-util 0.95 --profile-memory \
 	--vllm-version 0.28
@@ -126,7 +130,8 @@ run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --
 plain=$(json_value usable_bytes)
 run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --profile-memory \
 	--format json
-is activation_bytes 826277888 "SGLang, one GPU: 788 MiB before the weights"
+is runtime_bytes 826277888 "SGLang, one GPU: 788 MiB before the weights, the runtime's"
+is activation_bytes 0 "... no activations of its own"
 is usable_bytes 72312107827 "... and its share of the rest"
 check "... less than without it" test "$(json_value usable_bytes)" -lt "$plain"
 run --model llama3.1-8b --seq 1024 --engine sglang --gpu h100 --mem-util 0.85 --profile-memory \
@@ -145,7 +150,7 @@ check "... and the budget not charged it again" grep -q \
 for g in h100:1889533952 h100-pcie:600834048 mi300x:4670357504; do
 	run --model llama3.1-8b --seq 1024 --engine sglang --gpu "${g%%:*}" --tp 8 --profile-memory \
 		--format json
-	is activation_bytes "${g#*:}" "SGLang at tp 8 on ${g%%:*}: ${g#*:} B"
+	is runtime_bytes "${g#*:}" "SGLang at tp 8 on ${g%%:*}: ${g#*:} B"
 done
 # An interconnect a profile names is one of three.
 mkdir -p "$work/data/gpus"
@@ -168,7 +173,7 @@ set -- --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu l4 \
 run "$@" --format json
 is usable_bytes 18038862644 "an L4 at 0.7: ceil(24 GiB x 0.7)"
 is weights_bytes 16060522496 "Llama 3 8B in fp16"
-buffers=$(json_value activation_bytes)
+buffers=$(($(json_value activation_bytes) + $(json_value runtime_bytes)))
 deficit=$((16062619648 + buffers - 18038862644))
 is over_bytes "$deficit" "... past the usable memory by weights + buffers - usable"
 # thousands separated by commas, as kvplan prints bytes
@@ -192,7 +197,7 @@ set -- --model llama3-8b --seq 8192 --engine vllm --profile-memory --gpu h100 \
 	--max-num-batched-tokens 65536 --mem-util 0.7
 run "$@" --format json
 is usable_bytes 60129542144 "an H100 at 0.7"
-zero=$((60129542144 - 16062619648 - $(json_value activation_bytes)))
+zero=$((60129542144 - 16062619648 - $(json_value activation_bytes) - $(json_value runtime_bytes)))
 run "$@" --reserve "$zero"
 check "nothing left, exactly: 0.00 GiB and vLLM's error" test \
 	"$(grep -c -e '^    Available KV cache memory: 0\.00 GiB$' \
@@ -210,7 +215,7 @@ run "$@" --reserve "$((zero - 1))"
 has_line "one byte left, 0.29 on: less than the null block" \
 	"    ValueError: No available memory for the cache blocks."
 run "$@" --vllm-version 0.28 --format json
-zero28=$((60129542144 - 16062619648 - $(json_value activation_bytes)))
+zero28=$((60129542144 - 16062619648 - $(json_value activation_bytes) - $(json_value runtime_bytes)))
 run "$@" --reserve "$((zero28 - 1))" --vllm-version 0.28
 check "one byte left, 0.28: not that error" test "$(grep -c "No available memory" "$work/out")" = 0
 has_line "... but one request does not fit" \

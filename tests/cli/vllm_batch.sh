@@ -165,16 +165,26 @@ check "explain: the H100's step" grep -Fq \
 # tokens, 171,966,464 B (256 rows' sampler 135,040,000), so 440,401,920 B.  Beside them each takes
 # its CUDA graphs' estimate (lib/vllm_profile.c): 1,024 and 256 sequences
 # both capture up to 512, 51 sizes, and gemma3-4b's 34 layers make
-# 300,941,312 + 362,496 x 34 x 50 = 917,184,512 B.
+# 300,941,312 + 362,496 x 34 x 50 = 917,184,512 B.  The activations are
+# the peak alone; the non-torch memory and the graphs the runtime's,
+# 268,435,456 + 917,184,512 = 1,185,619,968 B on each.
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
 	--format json
 check "profile: the H100's activations at its 1,024 sequences" \
-	grep -q '"activation_bytes": 1873485824,' "$work/out"
-check "profile: the A100's at its 256" grep -q '"activation_bytes": 1357586432,' "$work/out"
+	grep -q '"activation_bytes": 687865856,' "$work/out"
+check "profile: the A100's at its 256" grep -q '"activation_bytes": 171966464,' "$work/out"
+check "profile: the runtime of each, non-torch and graphs" \
+	test "$(grep -c '"runtime_bytes": 1185619968,' "$work/out")" -eq 2
+# 0.19 takes no graphs: the H100's V1 sampler of 1,024 rows, 15.5 x 1,024
+# x 262,208 = 4,161,765,376 B, and the A100's of 256 rows, 15.5 x 256 x
+# 262,208 = 1,040,441,344 (each with 256 MiB of non-torch memory as
+# before).
 run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --profile-memory \
 	--vllm-version 0.19 --format json
-check "profile 0.19: no graphs, the H100's" grep -q '"activation_bytes": 4430200832,' "$work/out"
-check "profile 0.19: the A100's" grep -q '"activation_bytes": 1308876800,' "$work/out"
+check "profile 0.19: no graphs, the H100's" grep -q '"activation_bytes": 4161765376,' "$work/out"
+check "profile 0.19: the A100's" grep -q '"activation_bytes": 1040441344,' "$work/out"
+check "profile 0.19: the runtime the non-torch memory alone" \
+	test "$(grep -c '"runtime_bytes": 268435456,' "$work/out")" -eq 2
 # A sweep whose H100 fit passes 64 bits gives the A100's row once, and an
 # overflow row for the H100 alone.
 run --model gemma3-4b --engine vllm --gpu a100,h100 --sweep seq=32768..32768 \
