@@ -106,6 +106,8 @@ static const struct option long_options[] = {
 	{"cuda-graph-max-bs", required_argument, NULL, OPT_GRAPH_MAX_BS},
 	{"context-length", required_argument, NULL, OPT_CONTEXT_LENGTH},
 	{"max-running-requests", required_argument, NULL, OPT_MAX_RUNNING},
+	{"max-mamba-cache-size", required_argument, NULL, OPT_MAMBA_SIZE},
+	{"mamba-full-memory-ratio", required_argument, NULL, OPT_MAMBA_RATIO},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
 	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
 	{"tp", required_argument, NULL, OPT_TP},

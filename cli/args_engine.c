@@ -178,6 +178,12 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			o->req.max_running_requests = (uint32_t)n;
 			return rc;
 		}
+	case OPT_MAMBA_SIZE:
+		o->engine_flags |= CLI_FLAG_MAMBA_SIZE;
+		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.max_mamba_cache_size);
+	case OPT_MAMBA_RATIO:
+		o->engine_flags |= CLI_FLAG_MAMBA_RATIO;
+		return cli_parse_real(opt, arg, 1e6, &o->req.mamba_full_memory_ratio);
 	case OPT_NO_SWA_POOL:
 		o->engine_flags |= CLI_FLAG_NO_SWA;
 		o->req.no_swa_pool = true;
@@ -437,6 +443,8 @@ static const struct {
 	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_CONTEXT_LEN, "--context-length", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAX_RUNNING, "--max-running-requests", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAMBA_SIZE, "--max-mamba-cache-size", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAMBA_RATIO, "--mamba-full-memory-ratio", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's

@@ -146,6 +146,8 @@ struct cli_options {
 #define CLI_FLAG_A2A             (UINT64_C(1) << 33) /* SGLang */
 #define CLI_FLAG_CONTEXT_LEN     (UINT64_C(1) << 34) /* SGLang */
 #define CLI_FLAG_MAX_RUNNING     (UINT64_C(1) << 35) /* SGLang */
+#define CLI_FLAG_MAMBA_SIZE      (UINT64_C(1) << 36) /* SGLang */
+#define CLI_FLAG_MAMBA_RATIO     (UINT64_C(1) << 37) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -201,6 +203,8 @@ enum cli_engine_option {
 	OPT_A2A,
 	OPT_CONTEXT_LENGTH,
 	OPT_MAX_RUNNING,
+	OPT_MAMBA_SIZE,
+	OPT_MAMBA_RATIO,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */
@@ -274,6 +278,8 @@ int cli_parse_u32(const char *opt, const char *text, uint32_t *out);
 int cli_parse_word(const char *opt, const char *what, const char *text,
                    const char *const *words);
 int cli_parse_fraction(const char *opt, const char *text, double *out);
+/* A plain decimal in (0, max], into *out: 0; else 2, having said why. */
+int cli_parse_real(const char *opt, const char *text, double max, double *out);
 /* A comma-separated list with an empty name in it (a comma first, last or
  * doubled): 2, after "kvplan: --opt: an empty name in 'list'"; else 0. */
 int cli_list_check(const char *opt, const char *list);

@@ -312,6 +312,35 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	line(ctx, text);
 }
 
+/* SGLang's pool of recurrent states (mem_cache/memory_pool.py MambaPool,
+ * allocated before the KV pool): its max_mamba_cache_size, and its conv
+ * and SSM states, a padding slot more, over the binding stage's recurrent
+ * layers. */
+static void sglang_mamba_line(const kvp_plan *lp, const kvp_fit *f,
+                              void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_capacity *c = &f->capacity;
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+	uint64_t conv = 0, ssm = 0;
+	char text[192];
+
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+		uint64_t n = lp->stages == 1 ? grp->layers : stage_layers_of(lp, f->stage, g);
+
+		if (grp->kind != KVP_LAYER_RECURRENT || grp->draft)
+			continue;
+		conv += n * grp->conv_bytes_per_seq;
+		ssm += n * (grp->state_bytes_per_seq - grp->conv_bytes_per_seq);
+	}
+	snprintf(text, sizeof text,
+	         "Mamba Cache is allocated. max_mamba_cache_size: %" PRIu64 ", conv_state size:"
+	         " %.2fGB, ssm_state size: %.2fGB", c->state_slots,
+	         (double)(c->state_slots + 1) * (double)conv / gib,
+	         (double)(c->state_slots + 1) * (double)ssm / gib);
+	line(ctx, text);
+}
+
 /* vLLM's "Available KV cache memory" (gpu_worker.py, "%.2f GiB" of 2^30
  * bytes): each worker's own budget.  From v0.11.1 (#26740, info_once with
  * scope "local") only local rank 0 logs it, the first stage on one node;
@@ -503,6 +532,8 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 		 * worker's, of the same tokens: eagle_worker.py), split too
 		 * when the draft is itself of the split pool's
 		 * architectures and the model's pool is split. */
+		if (c->state_slots)
+			sglang_mamba_line(lp, f, line, ctx);
 		if (c->swa_tokens || sglang_swa(lp, false))
 			sglang_swa_lines(lp, c, line, ctx);
 		else

@@ -101,7 +101,7 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
 			    m->ssm_state, m->ssm_inner, g(ssm));
 			kvp_dtype t = r->state_dtype;
-			uint64_t raw = 0;
+			uint64_t raw = 0, conv_raw = 0, ssm_raw = 0;
 
 			/* vLLM keeps the state in the model's type (lib/engine.c
 			 * kvp__engine_state_dtype: the K type when a float, else
@@ -113,10 +113,20 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 				      r->weights_dtype == KVP_DTYPE_BF16 ||
 				      r->weights_dtype == KVP_DTYPE_FP32 ? r->weights_dtype
 				    : KVP_DTYPE_FP16;
-			if (kvp_dtype_bytes(t, conv + ssm, &raw, NULL) != KVP_OK)
-				raw = 0;
-			say(e, "  state: %s values as %s = %s B per sequence", g(conv + ssm),
-			    kvp_dtype_name(t), g(raw));
+			/* SGLang keeps the conv state in bf16, the SSM state in
+			 * fp32 (lib/engine.c kvp__engine_conv_dtype). */
+			if (r->engine == KVP_ENGINE_SGLANG &&
+			    kvp_dtype_bytes(KVP_DTYPE_BF16, conv, &conv_raw, NULL) == KVP_OK &&
+			    kvp_dtype_bytes(t, ssm, &ssm_raw, NULL) == KVP_OK)
+				say(e, "  state: %s conv values as bf16 + %s SSM values as %s = %s B"
+				    " per sequence (SGLang's types)", g(conv), g(ssm),
+				    kvp_dtype_name(t), g(conv_raw + ssm_raw));
+			else {
+				if (kvp_dtype_bytes(t, conv + ssm, &raw, NULL) != KVP_OK)
+					raw = 0;
+				say(e, "  state: %s values as %s = %s B per sequence", g(conv + ssm),
+				    kvp_dtype_name(t), g(raw));
+			}
 		}
 		if (r->engine == KVP_ENGINE_VLLM) {
 			const kvp_plan *lp = &p->layers;
@@ -293,6 +303,14 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
 
+		/* The requests SGLang's recurrent states admit. */
+		if (f->capacity.state_slots && (of_seq ? batch > f->capacity.max_requests
+		                                       : b1 > f->capacity.max_requests &&
+		                                         more <= f->capacity.tokens)) {
+			say(e, "  %s: %s; SGLang's recurrent states admit %s requests at once",
+			    what, g(of_seq ? seq : batch), g(f->capacity.max_requests));
+			return;
+		}
 		if ((of_seq ? seq : batch) == 0) {
 			if (f->capacity.tokens && more <= f->capacity.tokens)
 				say(e, "  %s: 0; SGLang's pools pass the device's memory, so"
@@ -643,6 +661,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(f->weights_bytes - dp->draft_weights_bytes));
 		explain_stage_weights(&e, p, d, f);
 		explain_budget(&e, p, f, budget);
+		explain_sglang_states(&e, dp, f);
 		explain_vllm_profile(&e, dp, d, f);
 		/* vLLM 0.29 on answers within the budget less its null block:
 		 * each stage's check. */

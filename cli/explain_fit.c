@@ -322,14 +322,14 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 	const kvp_footprint *fp = &f->footprint;
 	kvp_sglang_reqs q;
 	uint64_t tokens = f->capacity.tokens;
-	char cap[96];
+	char cap[160];
 
 	if (r->engine != KVP_ENGINE_SGLANG)
 		return;
-	if (!kvp_plan_sglang_reqs(plan, tokens, &q)) {
+	if (!kvp_capacity_sglang_reqs(plan, &f->capacity, &q)) {
 		if (plan->sglang_context_len)
-			say(e, "  request-to-token table: not modelled for recurrent layers, whose"
-			    " mamba pool caps SGLang's requests");
+			say(e, "  request-to-token table: not modelled for recurrent layers with a"
+			    " draft or a policy, whose pool of states caps SGLang's requests");
 		return;
 	}
 	if (!tokens) {
@@ -344,10 +344,60 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 		snprintf(cap, sizeof cap, "tokens / 2 = %s", g(tokens / 2));
 	say(e, "  SGLang's context_len: %s (%s)", g(q.context_len),
 	    r->context_length ? "--context-length" : "the model's, as get_context_length derives it");
+	if (plan->state_total_bytes)
+		snprintf(cap + strlen(cap), sizeof cap - strlen(cap),
+		         ", and states %s / %u = %s", g(f->capacity.state_slots),
+		         plan->sglang_state_ratio, g(f->capacity.max_requests));
 	say(e, "  requests at once: max(min(int(%s tokens / %s x 512), 4096), 2048), at most"
 	    " %s: %s", g(tokens), g(q.context_len), cap, g(q.max_num_reqs));
 	say(e, "  request-to-token table: (%s + 1) x (%s + 4) x 4 B = %s B, out of what"
 	    " the share holds back (%s B left of it)%s", g(q.max_num_reqs), g(q.context_len),
 	    g(q.table_bytes), g(fp->held_back),
 	    !fp->held_back && fp->over ? "; it passes the device's memory" : "");
+}
+
+/* SGLang's pool of recurrent states on device d (lib/sglang_mamba.c),
+ * sized before its tokens' pool, which the rest of the budget makes. */
+void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f)
+{
+	const kvp_request *r = &plan->request;
+	const kvp_capacity *c = &f->capacity;
+	double ratio = r->mamba_full_memory_ratio > 0 ? r->mamba_full_memory_ratio : 0.9;
+	uint64_t per = c->state_slots ? c->state_charged / (c->state_slots +
+	                                (r->sglang_version && r->sglang_version < 517 ? 0 : 1))
+	                              : 0;
+
+	if (r->engine != KVP_ENGINE_SGLANG || !plan->state_total_bytes || !plan->sglang_state_ratio)
+		return;
+	if (plan->draft_layers) {
+		say(e, "  recurrent states: SGLang's pool of them with a draft is not modelled;"
+		    " the states are counted a request");
+		return;
+	}
+	if (!c->state_slots) {
+		say(e, "  recurrent states: none fit %s B (SGLang stops: \"Not enough GPU memory"
+		    " for hybrid (mamba/linear-attention) state cache\"), so no pool",
+		    g(f->budget_bytes));
+		return;
+	}
+	if (r->max_mamba_cache_size)
+		say(e, "  recurrent states: --max-mamba-cache-size %s", g(c->state_slots));
+	else if (r->sglang_version && r->sglang_version < 517)
+		say(e, "  recurrent states: int(%s x %g / (1 + %g) // %s) = %s"
+		    " (mamba_full_memory_ratio; before 0.5.17 no padding slot reserved)",
+		    g(f->budget_bytes), ratio, ratio, g(per), g(c->state_slots));
+	else
+		say(e, "  recurrent states: int((%s x %g / (1 + %g) - %s) // %s) = %s"
+		    " (mamba_full_memory_ratio, its padding slot reserved)", g(f->budget_bytes),
+		    ratio, ratio, g(per), g(per), g(c->state_slots));
+	say(e, "  they take %s B of the budget (a state %s B, of the stage with the most"
+	    " recurrent layers from 0.5.18); this GPU allocates %s states and the padding"
+	    " slot, %s B; the tokens' pool from the rest, %s B", g(c->state_charged), g(per),
+	    g(c->state_slots), g(c->state_bytes),
+	    g(c->state_charged < f->budget_bytes ? f->budget_bytes - c->state_charged : 0));
+	say(e, "  they admit %s / %u = %s requests at once (%u states a request: %s)",
+	    g(c->state_slots), plan->sglang_state_ratio, g(c->max_requests),
+	    plan->sglang_state_ratio,
+	    plan->sglang_state_ratio == 5 ? "extra_buffer, the overlap schedule's two track"
+	                                    " states" : "no_buffer");
 }

@@ -126,8 +126,13 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 	json_u64(w, "capacity_tokens", c->tokens);
 	json_u64(w, "capacity_log_tokens", c->log_tokens);
 	/* SGLang's sliding-window pool (0 without sliding layers). */
-	if (e == KVP_ENGINE_SGLANG)
+	if (e == KVP_ENGINE_SGLANG) {
 		json_u64(w, "capacity_swa_tokens", c->swa_tokens);
+		/* Its pool of recurrent states (0 without one). */
+		json_u64(w, "capacity_state_slots", c->state_slots);
+		json_u64(w, "capacity_state_bytes", c->state_bytes);
+		json_u64(w, "capacity_max_requests", c->max_requests);
+	}
 	json_real(w, "max_concurrency", c->max_concurrency);
 	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
 }

@@ -298,6 +298,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->chunked_prefill_size = r->cuda_graph_max_bs = 0;
 		r->context_length = 0;
 		r->max_running_requests = 0;
+		r->max_mamba_cache_size = 0;
+		r->mamba_full_memory_ratio = 0;
 	}
 }
 

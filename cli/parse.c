@@ -117,7 +117,7 @@ static bool plain_decimal(const char *text)
 	return *p == '\0';
 }
 
-int cli_parse_fraction(const char *opt, const char *text, double *out)
+int cli_parse_real(const char *opt, const char *text, double max, double *out)
 {
 	char quoted[KVP_QUOTE_MAX];
 	char *end;
@@ -132,20 +132,25 @@ int cli_parse_fraction(const char *opt, const char *text, double *out)
 	errno = 0;
 	value = strtod(text, &end);
 	/* strtod reports ERANGE for a subnormal result too (4.9e-324): that
-	 * is still a number in (0, 1].  Only a positive value that became 0
-	 * is lost; one beyond the double range is infinite, outside (0, 1]. */
+	 * is still a positive number.  Only a positive value that became 0
+	 * is lost; one beyond the double range is infinite, past max. */
 	if (errno == ERANGE && value == 0 && !signbit(value)) {
 		fprintf(stderr, "kvplan: --%s: '%s' is too small for a double"
 		        " (the smallest is 4.9e-324)\n", opt, quoted);
 		return 2;
 	}
-	if (!(value > 0 && value <= 1)) {
-		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, 1]\n", opt,
-		        quoted);
+	if (!(value > 0 && value <= max)) {
+		fprintf(stderr, "kvplan: --%s: '%s' is outside (0, %g]\n", opt,
+		        quoted, max);
 		return 2;
 	}
 	*out = value;
 	return 0;
+}
+
+int cli_parse_fraction(const char *opt, const char *text, double *out)
+{
+	return cli_parse_real(opt, text, 1, out);
 }
 
 int cli_parse_dtype(const char *opt, const char *text, kvp_dtype *out)

@@ -1,8 +1,11 @@
 /*
  * sglang_out.c — what kvplan says of SGLang's context length: a
  * --context-length past the model's, which SGLang refuses by default,
- * and a request longer than the context, which it rejects; and of a
- * request-to-token table larger than the memory its share holds back.
+ * and a request longer than the context, which it rejects; of its pool of
+ * recurrent states (settings that do nothing, a draft it does not model,
+ * too little memory for one state, fewer requests at once than the
+ * batch); and of a request-to-token table larger than the memory its
+ * share holds back.
  */
 #include <stdio.h>
 
@@ -13,7 +16,7 @@ void cli_sglang_warnings(const struct cli_plan *p)
 	const kvp_request *r = &p->request;
 	kvp_request derived;
 	uint64_t model_ctx, ctx;
-	char a[32], b[32];
+	char a[32], b[32], c2[32];
 
 	if (r->engine != KVP_ENGINE_SGLANG)
 		return;
@@ -35,6 +38,33 @@ void cli_sglang_warnings(const struct cli_plan *p)
 		cli_warn("seq %s is longer than SGLang's context_len %s: it rejects such a"
 		         " request (planned anyway)", cli_grouped(p->seq, a, sizeof a),
 		         cli_grouped(ctx, b, sizeof b));
+	/* Its pool of recurrent states (lib/sglang_mamba.c). */
+	if ((r->max_mamba_cache_size || r->mamba_full_memory_ratio > 0) &&
+	    !p->layers.state_total_bytes)
+		cli_warn("%s has no recurrent layers: SGLang keeps no recurrent states, and"
+		         " --max-mamba-cache-size and --mamba-full-memory-ratio do nothing",
+		         p->model.name);
+	if (p->layers.state_total_bytes && p->layers.sglang_state_ratio &&
+	    p->layers.draft_layers)
+		cli_warn("SGLang's pool of recurrent states with a draft (its speculative"
+		         " states) is not modelled: the states are counted a request");
+	for (size_t i = 0; i < p->n_devices; i++) {
+		const kvp_capacity *c = &p->fits[i].capacity;
+
+		if (p->layers.state_total_bytes && p->layers.sglang_state_ratio &&
+		    !p->layers.draft_layers && p->fits[i].budget_bytes && !c->state_slots)
+			cli_warn("%s: SGLang would stop: not enough memory for one recurrent state"
+			         " (\"Not enough GPU memory for hybrid (mamba/linear-attention)"
+			         " state cache\")", p->devices[i].name);
+		else if (c->state_slots && p->batch > c->max_requests)
+			cli_warn("%s: SGLang's %s recurrent states admit %s requests at once (%u"
+			         " a request), fewer than batch %s; --mamba-full-memory-ratio or"
+			         " --max-mamba-cache-size keep more", p->devices[i].name,
+			         cli_grouped(c->state_slots, a, sizeof a),
+			         cli_grouped(c->max_requests, b, sizeof b),
+			         p->layers.sglang_state_ratio,
+			         cli_grouped(p->batch, c2, sizeof c2));
+	}
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_footprint *f = &p->fits[i].footprint;
 

@@ -260,6 +260,8 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	case KVP_ENGINE_SGLANG:
 		if (kvp__sglang_capacity(p, stage, budget, &c)) {
 			c.log_tokens = c.tokens;
+			if (kvp__sglang_mamba_applies(p) && c.max_concurrency > (double)c.max_requests)
+				c.max_concurrency = (double)c.max_requests;
 			*out = c;
 			return kvp__error_clear(err);
 		}
@@ -286,6 +288,10 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	}
 	c.max_concurrency = c.blocks_per_request
 	                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
+	/* SGLang's recurrent states admit max_requests at once. */
+	if (r->engine == KVP_ENGINE_SGLANG && kvp__sglang_mamba_applies(p) &&
+	    c.max_concurrency > (double)c.max_requests)
+		c.max_concurrency = (double)c.max_requests;
 	c.log_tokens = c.tokens;
 	/* vLLM's "GPU KV cache size" from 0.21 on (kv_cache_utils.py
 	 * _report_kv_cache_config, later get_kv_cache_capacity): num_tokens =

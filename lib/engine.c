@@ -120,6 +120,17 @@ kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
 	return KVP_DTYPE_FP16;
 }
 
+/* The recurrent conv state's element type.  SGLang keeps it in bf16
+ * whatever the model's (python/sglang/srt/configs/mamba_utils.py
+ * mamba2_state_dtype: SGLANG_MAMBA_CONV_DTYPE, default bfloat16; main of
+ * late 2026, and CONV_DTYPE = torch.bfloat16 before it) and its SSM state
+ * in fp32 (--mamba-ssm-dtype float32, request.state_dtype's default).
+ * The other engines keep both in one type. */
+kvp_dtype kvp__engine_conv_dtype(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG ? KVP_DTYPE_BF16 : kvp__engine_state_dtype(r);
+}
+
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
 {
 	switch (e) {
@@ -173,6 +184,9 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (!(r->swa_full_tokens_ratio >= 0 && r->swa_full_tokens_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's swa_full_tokens_ratio must be in (0, 1e6]");
+	if (!(r->mamba_full_memory_ratio >= 0 && r->mamba_full_memory_ratio <= 1e6))
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "SGLang's mamba_full_memory_ratio must be in (0, 1e6]");
 	/* src/llama-context.cpp llama_init_from_model: "V cache quantization
 	 * requires flash_attn". */
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->flash_attn_off &&

@@ -37,6 +37,7 @@ void kvp__fit_batch(const kvp_plan *p, const kvp_device *d, uint64_t *tokens,
 uint32_t kvp__engine_ubatch(const kvp_request *r);
 /* The element type the engine stores a recurrent state in. */
 kvp_dtype kvp__engine_state_dtype(const kvp_request *r);
+kvp_dtype kvp__engine_conv_dtype(const kvp_request *r);
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
 /* Whether engine e stores a cache as t. */
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);
@@ -160,14 +161,27 @@ static inline uint64_t kvp__stage_group_layers(const kvp_plan *p, uint32_t stage
 }
 
 /* SGLang's pools (full and sliding tokens) that budget gives stage's GPU,
- * its window and whether it has full layers.  A stage without sliding
- * layers has one pool: *swa is UINT64_MAX (no limit) and *window 0, as
- * long as its layers keep every token and hold no recurrent state;
- * otherwise, and for a stage that caches nothing, false (the byte model
- * holds it). */
+ * its window, whether it has full layers, and the requests at once its
+ * recurrent states admit (UINT64_MAX: no such limit).  A stage without
+ * sliding layers has one pool: *swa is UINT64_MAX (no limit) and *window
+ * 0, as long as its layers keep every token and hold no recurrent state
+ * but in a modelled pool of states (sglang_mamba.c); otherwise, and for a
+ * stage that caches nothing, false (the byte model holds it). */
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
-                       bool *has_full);
+                       bool *has_full, uint64_t *max_reqs);
+
+/* sglang_pools.c: Python's float floor division a // b of two positive
+ * doubles, as a count. */
+uint64_t kvp__py_floordiv(double a, double b);
+/* sglang_mamba.c: the states a running request holds in SGLang's pool of
+ * recurrent states; whether that pool is modelled for the plan; the pool on stage's
+ * GPU for budget, into c's state_* fields and max_requests (false where
+ * not modelled). */
+uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r);
+bool kvp__sglang_mamba_applies(const kvp_plan *p);
+bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                       kvp_capacity *c);
 
 /* Whether SGLang's pools, not the bytes, admit the requests on stage's GPU
  * (kvp__sglang_pools true for any budget): sliding layers there, or one

@@ -47,8 +47,9 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 		f->state = p->state_total_bytes ? stage_state(p, fit->stage) : 0;
 		f->kv = p->stage_bytes[fit->stage] - f->state;
 	} else {
-		/* The pool the engine allocates from its budget. */
-		f->state = 0;
+		/* The pool the engine allocates from its budget; SGLang's
+		 * pool of recurrent states beside it (sglang_mamba.c). */
+		f->state = fit->capacity.state_bytes;
 		f->kv = fit->capacity.allocated_bytes;
 	}
 	/* TensorRT-LLM takes mem_util of what the weights leave; the others
@@ -60,8 +61,9 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 		f->held_back = f->total - outside - fit->usable_bytes;
 	/* SGLang's page_size padding rows lie past its budget: they come out
 	 * of what mem_util holds back. */
-	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget && f->kv > fit->budget_bytes) {
-		uint64_t past = f->kv - fit->budget_bytes;
+	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget &&
+	    (unsigned __int128)f->kv + f->state > fit->budget_bytes) {
+		uint64_t past = f->kv + f->state - fit->budget_bytes;
 
 		f->held_back -= past < f->held_back ? past : f->held_back;
 	}
@@ -73,7 +75,7 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	if (r->engine == KVP_ENGINE_SGLANG && fit->capacity.tokens) {
 		kvp_sglang_reqs q;
 
-		if (kvp_plan_sglang_reqs(p, fit->capacity.tokens, &q)) {
+		if (kvp_capacity_sglang_reqs(p, &fit->capacity, &q)) {
 			f->req_table = q.table_bytes;
 			f->held_back -= q.table_bytes < f->held_back ? q.table_bytes : f->held_back;
 		}

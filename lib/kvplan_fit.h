@@ -324,10 +324,17 @@ KVP_API uint64_t kvp_sglang_context_len(const kvp_model *model, const kvp_reques
  * max_total_num_tokens, a fit's capacity tokens), the requests it runs at
  * once and its request-to-token table, into *out (may be NULL): true
  * where modelled; false, and *out all zero, under another engine or for
- * a model with recurrent layers (whose mamba pool caps the requests, not
- * modelled). */
+ * a model with recurrent layers (whose pool of states caps the requests:
+ * kvp_capacity_sglang_reqs). */
 KVP_API bool kvp_plan_sglang_reqs(const kvp_plan *plan, uint64_t tokens,
                                   kvp_sglang_reqs *out);
+/* The same for the pool a capacity describes (kvp_plan_capacity, a fit's
+ * capacity): its tokens, and for a model with recurrent layers the
+ * requests its pool of states admits (max_requests), which cap SGLang's
+ * requests at once.  False, and *out all zero, under another engine or
+ * where the pool of states is not modelled (a draft, a policy). */
+KVP_API bool kvp_capacity_sglang_reqs(const kvp_plan *plan, const kvp_capacity *capacity,
+                                      kvp_sglang_reqs *out);
 
 /* Whether SGLang runs the model with its sliding-window memory pool (its
  * sliding or chunked layers keep only their window's tokens): the

@@ -61,6 +61,9 @@ typedef struct kvp_layer_group {
 	bool draft;                   /* a draft model's layers or MTP layers,
 	                               * past the model's (first_layer counts
 	                               * on from its last) */
+	uint64_t conv_bytes_per_seq;  /* of state_bytes_per_seq, the conv
+	                               * state's (0 for a state given in
+	                               * bytes) */
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */
@@ -360,6 +363,11 @@ typedef struct kvp_plan {
 	 * rotary tables' growth and the request-to-token table
 	 * (kvp_plan_sglang_reqs).  0 under the other engines. */
 	uint64_t sglang_context_len;
+	/* SGLang with recurrent layers: the states a running request holds
+	 * in its pool of states (kvp_capacity max_requests), 5 where it runs
+	 * the extra_buffer strategy, 3 under no_buffer (lib/sglang_mamba.c
+	 * kvp__sglang_state_ratio); 0 otherwise. */
+	uint32_t sglang_state_ratio;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -433,6 +441,18 @@ typedef struct kvp_capacity {
 	 * size", int(max_concurrency x seq) from 0.21 on, tokens before;
 	 * tokens for the other engines. */
 	uint64_t log_tokens;
+	/* SGLang with recurrent layers: its pool of recurrent states
+	 * (MambaPool), sized before the KV pool, which the rest of the budget
+	 * makes (lib/sglang_mamba.c); all 0 otherwise.  state_slots is its
+	 * max_mamba_cache_size; state_bytes what the pool allocates on this
+	 * GPU, slots + 1 (its padding slot) of this GPU's layers' states;
+	 * state_charged what SGLang takes out of the budget for it;
+	 * max_requests the requests at once the states admit, slots / 3 (3
+	 * states a running request: _calculate_mamba_ratio, no_buffer). */
+	uint64_t state_slots;
+	uint64_t state_bytes;
+	uint64_t state_charged;
+	uint64_t max_requests;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

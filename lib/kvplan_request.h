@@ -478,6 +478,13 @@ typedef struct kvp_request {
 	 * running requests in its default share's activations; 0: SGLang's
 	 * own.  Ignored by the other engines. */
 	uint32_t max_running_requests;
+	/* SGLang's pool of recurrent states for a model with recurrent layers
+	 * (kvp_capacity state_slots): --max-mamba-cache-size, the states
+	 * it keeps (0: from the budget by the ratio),
+	 * and --mamba-full-memory-ratio, the states' memory per byte of the
+	 * KV pool (0: 0.9).  Ignored by the other engines. */
+	uint64_t max_mamba_cache_size;
+	double mamba_full_memory_ratio;
 } kvp_request;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request

@@ -227,7 +227,7 @@ static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
 		uint64_t layer, state = 0;
 
 		if (grp->kind == KVP_LAYER_RECURRENT &&
-		    (kvp__state_bytes(&quiet, z->r->state_dtype, 1, &state) != KVP_OK ||
+		    (kvp__state_bytes(&quiet, z->r->state_dtype, z->r->state_dtype, 1, &state, NULL) != KVP_OK ||
 		     !kvp__mul(state, batch, &state)))
 			return false;
 		if (!kvp__mul(grp->tokens, batch, &layer) ||
@@ -503,6 +503,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	kvp__plan_attention_weights(m, est, p);
 	p->sglang_context_len = request->engine == KVP_ENGINE_SGLANG
 	                        ? kvp_sglang_context_len(m, request) : 0;
+	p->sglang_state_ratio = kvp__sglang_state_ratio(m, request);
 	kvp__plan_rotary(m, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;

@@ -19,7 +19,7 @@ static uint64_t cdiv(uint64_t a, uint64_t b)
 /* Python's float floor division a // b of two positive doubles
  * (Objects/floatobject.c float_floor_div: fmod, then the quotient of what
  * is left, rounded to the nearer whole), as a count. */
-static uint64_t py_floordiv(double a, double b)
+uint64_t kvp__py_floordiv(double a, double b)
 {
 	double mod = fmod(a, b), div = (a - mod) / b, whole = floor(div);
 
@@ -106,7 +106,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		double cell = (double)(full_bytes + draft_layers * full_layer) + scaled;
 		double s;
 
-		total = py_floordiv((double)budget, cell) / block * block;
+		total = kvp__py_floordiv((double)budget, cell) / block * block;
 		s = (double)total * ratio;
 		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
 		swa = swa / block * block;
@@ -175,11 +175,13 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 	return cell >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cell;
 }
 
-/* Whether SGLang's one pool admits requests by pages: recurrent state and
- * a policy's caps are the byte model's. */
+/* Whether SGLang's one pool admits requests by pages: a policy's caps,
+ * and recurrent state where its pool is not modelled, are the byte
+ * model's. */
 static bool one_pool_pages(const kvp_plan *p)
 {
-	return !p->state_total_bytes && p->request.policy.kind == KVP_POLICY_FULL;
+	return p->request.policy.kind == KVP_POLICY_FULL &&
+	       (!p->state_total_bytes || kvp__sglang_mamba_applies(p));
 }
 
 bool kvp__sglang_pooled(const kvp_plan *p, uint32_t stage)
@@ -221,6 +223,11 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 {
 	uint64_t block = kvp__engine_block(&p->request), pools, cell;
 
+	/* The recurrent states' pool first, the tokens' from the rest
+	 * (sglang_mamba.c); none at all where SGLang cannot make it. */
+	if (kvp__sglang_mamba(p, stage, budget, c))
+		budget = c->state_slots && c->state_charged < budget ? budget - c->state_charged
+		                                                     : 0;
 	if (sliding_layers(p, stage)) {
 		sglang_capacity(p, stage, budget, c);
 		return true;
@@ -240,7 +247,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        uint64_t *full, uint64_t *swa, uint64_t *window,
-                       bool *has_full)
+                       bool *has_full, uint64_t *max_reqs)
 {
 	kvp_capacity c = {0};
 	bool split;
@@ -268,5 +275,7 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		return false;
 	*full = *has_full ? c.tokens : 0;
 	*swa = split ? c.swa_tokens : UINT64_MAX;
+	/* The requests at once the recurrent states admit. */
+	*max_reqs = kvp__sglang_mamba_applies(p) ? c.max_requests : UINT64_MAX;
 	return true;
 }

@@ -53,14 +53,16 @@ uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
  *     estimated = max(min(int(tokens / context_len x 512), 4096), 2048)
  *     max_num_reqs = min(max_running_requests // dp, estimated), or
  *                    min(estimated, tokens // 2) without the option,
- * and python/sglang/srt/mem_cache/memory_pool.py ReqToTokenPool.__init__:
+ * at most max_mamba_cache_size // ratio for a model with recurrent
+ * layers (the capacity's max_requests, lib/sglang_mamba.c), and
+ * python/sglang/srt/mem_cache/memory_pool.py ReqToTokenPool.__init__:
  * torch.zeros((max_num_reqs + 1, context_len + 4), int32) on the GPU, the
- * extra row the padding of CUDA-graph batches.  A hybrid model's
- * max_num_reqs is capped by its mamba pool (max_mamba_cache_size //
- * ratio), which kvplan does not size: not modelled there.  Nor is a
- * decode server's pre-allocation (DecodeReqToTokenPool, where
- * max_num_reqs <= 32). */
-bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *out)
+ * extra row the padding of CUDA-graph batches (max_running_requests over
+ * the model runner's dp_size; main of late 2026 divides by the attention
+ * dp workers alone: not followed).  A decode server's pre-allocation
+ * (DecodeReqToTokenPool, where max_num_reqs <= 32) is not modelled. */
+static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
+                        kvp_sglang_reqs *out)
 {
 	kvp_sglang_reqs z = {0};
 	const kvp_request *r;
@@ -70,8 +72,7 @@ bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *o
 
 	if (out)
 		*out = z;
-	if (!p || p->request.engine != KVP_ENGINE_SGLANG || !p->sglang_context_len ||
-	    p->state_total_bytes)
+	if (!p || p->request.engine != KVP_ENGINE_SGLANG || !p->sglang_context_len)
 		return false;
 	r = &p->request;
 	ctx = p->sglang_context_len;
@@ -85,6 +86,8 @@ bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *o
 	} else if (tokens / 2 < n) {
 		n = tokens / 2;
 	}
+	if (state_cap < n)
+		n = state_cap;
 	z.context_len = ctx;
 	z.max_num_reqs = n;
 	bytes = (unsigned __int128)(n + 1) * ((unsigned __int128)ctx + 4) * 4;
@@ -92,4 +95,23 @@ bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *o
 	if (out)
 		*out = z;
 	return true;
+}
+
+bool kvp_plan_sglang_reqs(const kvp_plan *p, uint64_t tokens, kvp_sglang_reqs *out)
+{
+	if (out)
+		*out = (kvp_sglang_reqs){0};
+	if (p && p->state_total_bytes)
+		return false;
+	return sglang_reqs(p, tokens, UINT64_MAX, out);
+}
+
+bool kvp_capacity_sglang_reqs(const kvp_plan *p, const kvp_capacity *c,
+                              kvp_sglang_reqs *out)
+{
+	if (out)
+		*out = (kvp_sglang_reqs){0};
+	if (!p || !c || (p->state_total_bytes && !kvp__sglang_mamba_applies(p)))
+		return false;
+	return sglang_reqs(p, c->tokens, p->state_total_bytes ? c->max_requests : UINT64_MAX, out);
 }

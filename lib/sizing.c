@@ -88,14 +88,18 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
  *  - the exact model and llama.cpp (its tensor split mode's meta device
  *    shards ssm_conv and the gated delta net) as vLLM, as they split the
  *    kv heads.
- * A state given in bytes is not split. */
-kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
-                              uint64_t *bytes)
+ * The conv state is stored as conv_dtype, the SSM state as dtype (SGLang
+ * keeps its conv state in bf16 and its SSM state in fp32: lib/engine.c
+ * kvp__engine_conv_dtype).  A state given in bytes is not split. */
+kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
+                            uint32_t tp, uint64_t *bytes, uint64_t *conv_out)
 {
 	const kvp_model *m = z->m;
-	uint64_t conv = 0, ssm, channels, groups = m->ssm_groups, values;
+	uint64_t conv = 0, ssm, channels, groups = m->ssm_groups, values, conv_bytes, ssm_bytes;
 	kvp_status st;
 
+	if (conv_out)
+		*conv_out = 0;
 	if (m->state_bytes) {
 		*bytes = m->state_bytes;
 		return KVP_OK;
@@ -119,15 +123,22 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp
 	    !kvp__mul(channels / tp, m->ssm_conv_kernel - 1, &conv))
 		return kvp__sizing_overflow(z);
 	ssm = (uint64_t)m->ssm_state * (m->ssm_inner / tp);
+	/* One type: the state's values together, as a type of per-row
+	 * scales stores them (conv_bytes is then the conv part's own). */
 	if (!kvp__add(conv, ssm, &values))
 		return kvp__sizing_overflow(z);
-	st = kvp_dtype_bytes(dtype, values, bytes, NULL);
-	if (st == KVP_ERR_OVERFLOW)
+	if ((st = kvp_dtype_bytes(conv_dtype, conv, &conv_bytes, NULL)) == KVP_OK)
+		st = conv_dtype == dtype ? kvp_dtype_bytes(dtype, values, bytes, NULL)
+		                         : kvp_dtype_bytes(dtype, ssm, &ssm_bytes, NULL);
+	if (st == KVP_ERR_OVERFLOW ||
+	    (st == KVP_OK && conv_dtype != dtype && !kvp__add(conv_bytes, ssm_bytes, bytes)))
 		return kvp__sizing_overflow(z);
 	if (st != KVP_OK)
 		return kvp__error(z->err, KVP_ERR_INVALID,
 		                  "%s: the recurrent state cannot be stored as %s",
 		                  kvp__zname(z), kvp_dtype_name(dtype));
+	if (conv_out)
+		*conv_out = conv_bytes;
 	return KVP_OK;
 }
 
@@ -174,8 +185,10 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 			return st;
 		break;
 	case KVP_LAYER_RECURRENT:
-		if ((st = kvp__state_bytes(z, kvp__engine_state_dtype(z->r), r->tp,
-		                           &g->state_bytes_per_seq)) != KVP_OK)
+		if ((st = kvp__state_bytes(z, kvp__engine_conv_dtype(z->r),
+		                           kvp__engine_state_dtype(z->r), r->tp,
+		                           &g->state_bytes_per_seq,
+		                           &g->conv_bytes_per_seq)) != KVP_OK)
 			return st;
 		break;
 	case KVP_LAYER_NONE:

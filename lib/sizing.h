@@ -19,8 +19,8 @@ struct sizing {
 const char *kvp__zname(const struct sizing *z);
 kvp_status kvp__sizing_overflow(const struct sizing *z);
 /* A recurrent layer's state per sequence in dtype, on each of tp ranks. */
-kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype dtype, uint32_t tp,
-                            uint64_t *bytes);
+kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
+                            uint32_t tp, uint64_t *bytes, uint64_t *conv_out);
 /* A group's per-token and per-sequence sizes, from its kind and kv heads. */
 kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g);
 /* The group's bytes at the request's seq and batch. */

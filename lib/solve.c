@@ -56,12 +56,18 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {
-	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), per;
+	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), per, reqs;
 	bool has_full;
 
 	if (p->request.engine != KVP_ENGINE_SGLANG ||
-	    !kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full))
+	    !kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs))
 		return false;
+	/* More requests than the recurrent states admit run at no length. */
+	if (batch > reqs) {
+		*seq = 0;
+		*unbounded = false;
+		return true;
+	}
 	*unbounded = true;
 	*seq = UINT64_MAX;
 	if (has_full) {
@@ -83,16 +89,17 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
 static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
                              uint64_t seq, bool *used)
 {
-	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), b = UINT64_MAX;
+	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), b, reqs;
 	bool has_full;
 
 	*used = p->request.engine == KVP_ENGINE_SGLANG &&
-	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full);
+	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs);
 	if (!*used)
 		return 0;
+	b = reqs;
 	/* In pages: the pools are whole pages, and pages x unit may pass
 	 * 2^64 for a seq near it. */
-	if (has_full)
+	if (has_full && full / unit / kvp__cdiv(seq, unit) < b)
 		b = full / unit / kvp__cdiv(seq, unit);
 	seq = window && window < seq ? window : seq;
 	if (swa / unit / kvp__cdiv(seq, unit) < b)

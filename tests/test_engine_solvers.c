@@ -82,21 +82,29 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 		else
 			full = true;
 	}
-	/* One pool, when its layers keep every token and hold no state:
-	 * the pages of the requests in max_total_num_tokens, its padding
-	 * rows past the budget. */
-	if (!window && (!full || p->state_total_bytes ||
-	                p->request.policy.kind != KVP_POLICY_FULL))
+	/* Recurrent state: SGLang's pool of states beside the tokens',
+	 * modelled for the model's own layers with full attention and no
+	 * policy (lib/sglang_mamba.c); otherwise the byte model. */
+	if (p->state_total_bytes &&
+	    (p->draft_layers || !full || p->request.policy.kind != KVP_POLICY_FULL))
+		return false;
+	/* One pool, when its layers keep every token: the pages of the
+	 * requests in max_total_num_tokens, its padding rows past the
+	 * budget. */
+	if (!window && (!full || p->request.policy.kind != KVP_POLICY_FULL))
 		return false;
 	*applies = true;
-	/* Pipeline stages: each stage's sliding pools are its own; the
-	 * library takes the least answer, which this oracle does not
-	 * rebuild.  One pool under one budget is the largest stage's, which
-	 * kvp_plan_capacity gives. */
-	pools_unchecked = window && p->stages != 1;
+	/* Pipeline stages: each stage's sliding pools, and its tokens' pool
+	 * beside the states', are its own; the library takes the least
+	 * answer, which this oracle does not rebuild.  One pool under one
+	 * budget is the largest stage's, which kvp_plan_capacity gives. */
+	pools_unchecked = (window || p->state_total_bytes) && p->stages != 1;
 	if (pools_unchecked)
 		return true;
 	assert_int_equal(kvp_plan_capacity(p, budget, &c, &err), KVP_OK);
+	/* The states admit max_requests at once (3 or 5 a request). */
+	if (p->state_total_bytes && batch > c.max_requests)
+		return false;
 	need = (unsigned __int128)batch * ((seq + page - 1) / page * page);
 	if (full && need > c.tokens)
 		return false;

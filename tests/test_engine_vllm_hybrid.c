@@ -302,11 +302,12 @@ static void test_vllm_mamba_tp(void **state)
 	/* The other engines split it too, in fp32.  SGLang
 	 * (configs/mamba_utils.py @ 02e208de, Mamba2StateShape.create) and
 	 * the exact model make the groups 16 as vLLM: 266,752 values · 4 B =
-	 * 1,067,008 B.  TensorRT-LLM (_torch/pyexecutor/mamba_cache_manager.py
+	 * 1,067,008 B, SGLang's conv state in bf16 (mamba2_state_dtype):
+	 * 4,608 · 2 + 262,144 · 4 = 1,057,792 B.  TensorRT-LLM (_torch/pyexecutor/mamba_cache_manager.py
 	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
 	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 · 4 = 1,063,936 B. */
 	r.engine = KVP_ENGINE_SGLANG;
-	assert_int_equal(state_per_seq(&m, &r, &p), 1067008ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 1057792ULL);
 	r.engine = KVP_ENGINE_EXACT;
 	assert_int_equal(state_per_seq(&m, &r, &p), 1067008ULL);
 	/* Across the 16 GPUs: 54 layers · 1,067,008 B · 16. */

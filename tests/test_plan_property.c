@@ -171,8 +171,16 @@ static struct naive_layer naive_layer(const kvp_model *m, const kvp_request *r,
 			               2 * (u128)m->ssm_groups * m->ssm_state)
 			            : 0;
 
-			l.state = naive_values(r->state_dtype,
-			                       conv + (u128)m->ssm_state * m->ssm_inner);
+			/* SGLang keeps the conv state in bf16 (configs/
+			 * mamba_utils.py mamba2_state_dtype), the SSM state in
+			 * the state type. */
+			if (r->engine == KVP_ENGINE_SGLANG)
+				l.state = naive_values(KVP_DTYPE_BF16, conv) +
+				          naive_values(r->state_dtype,
+				                       (u128)m->ssm_state * m->ssm_inner);
+			else
+				l.state = naive_values(r->state_dtype,
+				                       conv + (u128)m->ssm_state * m->ssm_inner);
 		}
 		break;
 	case KVP_LAYER_NONE:

@@ -253,11 +253,17 @@ static void test_solvers_are_tight(void **state)
 		    (kvp_model_count_layers(&m, KVP_LAYER_SLIDING) ||
 		     kvp_model_count_layers(&m, KVP_LAYER_CHUNKED)))
 			continue;
-		/* Nor is its one pool, without recurrent state: the requests'
-		 * pages in max_total_num_tokens, the padding rows past the
-		 * budget (test_engine's pools_fit checks it). */
+		/* Nor is its one pool, beside its pool of recurrent states
+		 * where the model has them: the requests' pages in
+		 * max_total_num_tokens, the padding rows past the budget
+		 * (test_engine_solvers' pools_fit checks it).  A model of
+		 * recurrent layers alone is the byte model's. */
 		if (r.engine == KVP_ENGINE_SGLANG &&
-		    !kvp_model_count_layers(&m, KVP_LAYER_RECURRENT))
+		    (!kvp_model_count_layers(&m, KVP_LAYER_RECURRENT) ||
+		     kvp_model_count_layers(&m, KVP_LAYER_FULL) ||
+		     kvp_model_count_layers(&m, KVP_LAYER_MLA) ||
+		     kvp_model_count_layers(&m, KVP_LAYER_SLIDING) ||
+		     kvp_model_count_layers(&m, KVP_LAYER_CHUNKED)))
 			continue;
 		if (kvp_plan_compute(&m, &r, &plan, &err) != KVP_OK)
 			continue; /* a request an engine refuses (it says why) */

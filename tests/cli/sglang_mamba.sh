@@ -1,0 +1,110 @@
+# sglang_mamba.sh — SGLang's pool of recurrent states (lib/sglang_mamba.c):
+# Qwen3-Next 80B-A3B at tp 4 with a budget of 30,359,113,876 B (an H100's
+# at SGLang's default share), each figure worked by hand from
+# _handle_max_mamba_cache, _calculate_mamba_ratio and
+# resolve_max_num_reqs.  A state a GPU: 36 Gated DeltaNet layers x (conv
+# 8,192 / 4 x 3 = 6,144 values in bf16 + SSM 8 x 128 x 128 = 131,072
+# values in fp32) = 36 x 536,576 = 19,316,736 B.  The tokens' pool: 12
+# full layers x 1 kv head a GPU x 256 x 2 x 2 B = 12,288 B a token.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+budget=30359113876
+plan() {
+	run --model qwen3-next-80b-a3b --seq 8192 --engine sglang --tp 4 --gpu h100 \
+		--kv-budget $budget "$@"
+}
+
+# Today's rules: int((B x 0.9 / 1.9 - 19,316,736) // 19,316,736) = 743
+# states; 744 x 19,316,736 = 14,371,651,584 B charged and allocated;
+# (B - that) // 12,288 = 1,301,063 tokens, their pool a row more:
+# 1,301,064 x 12,288 = 15,987,474,432 B; 5 states a request (extra_buffer
+# for Qwen3-Next): 148 requests at once, the largest batch (1,301,063 /
+# 8,192 = 158 would fit the tokens).
+plan --format json
+is capacity_state_slots 743 "743 recurrent states"
+is capacity_state_bytes 14371651584 "744 states allocated"
+is capacity_tokens 1301063 "the tokens from the rest"
+is capacity_allocated_bytes 15987474432 "the tokens' pool"
+is capacity_max_requests 148 "743 / 5 requests at once"
+is max_batch_hbm 148 "the largest batch: the states'"
+is kv_cache_bytes 15987474432 "memory: the KV pool"
+# the request-to-token table of those 148: 149 x (262,144 + 4) x 4
+is req_table_bytes 156240208 "the table of 148 requests"
+plan
+has_line "SGLang's log line of the states" \
+	"    Mamba Cache is allocated. max_mamba_cache_size: 743, conv_state size: 0.31GB, ssm_state size: 13.08GB"
+has_line "then the tokens'" \
+	"    KV Cache is allocated. #tokens: 1301063, K size: 7.44 GB, V size: 7.44 GB"
+plan --explain
+has_line "--explain: the states" \
+	"    recurrent states: int((30,359,113,876 x 0.9 / (1 + 0.9) - 19,316,736) // 19,316,736) = 743 (mamba_full_memory_ratio, its padding slot reserved)"
+has_line "--explain: the requests they admit" \
+	"    they admit 743 / 5 = 148 requests at once (5 states a request: extra_buffer, the overlap schedule's two track states)"
+has_line "--explain: the batch" \
+	"    max batch: 148; SGLang's recurrent states admit 148 requests at once"
+has_line "--explain: the state's types" \
+	"    state: 24,576 conv values as bf16 + 524,288 SSM values as fp32 = 2,146,304 B per sequence (SGLang's types)"
+
+# 0.5.17: no_buffer still, 3 states a request: 247.  0.5.16: no padding
+# slot reserved, int(B x 0.9 / 1.9 // 19,316,736) = 744 states, 744 x
+# 19,316,736 charged, the same tokens; 248 requests.
+plan --sglang-version 0.5.17 --format json
+is capacity_state_slots 743 "0.5.17: 743 states"
+is capacity_max_requests 247 "0.5.17: 3 a request"
+plan --sglang-version 0.5.16 --format json
+is capacity_state_slots 744 "0.5.16: 744 states"
+is capacity_tokens 1301063 "0.5.16: the same tokens"
+is capacity_max_requests 248 "0.5.16: 248 requests"
+# the pool allocates 745 states then: 745 x 19,316,736
+is capacity_state_bytes 14390968320 "0.5.16: 745 states allocated"
+
+# --mamba-full-memory-ratio 2: int((B x 2 / 3 - 19,316,736) // 19,316,736)
+# = 1,046; 1,047 x 19,316,736 = 20,224,622,592; (B - that) // 12,288 =
+# 824,747 tokens; 1,046 / 5 = 209.
+plan --mamba-full-memory-ratio 2 --format json
+is capacity_state_slots 1046 "--mamba-full-memory-ratio 2"
+is capacity_tokens 824747 "... its tokens"
+is capacity_max_requests 209 "... its requests"
+# --max-mamba-cache-size 100: 101 x 19,316,736 = 1,950,990,336;
+# (B - that) // 12,288 = 2,311,859 tokens; 20 requests.
+plan --max-mamba-cache-size 100 --format json
+is capacity_state_slots 100 "--max-mamba-cache-size 100"
+is capacity_tokens 2311859 "... its tokens"
+is capacity_max_requests 20 "... its requests"
+is max_batch_hbm 20 "... the largest batch"
+
+# A batch past the requests the states admit: a warning, and it does not
+# fit.
+plan --batch 200 --format json
+is fits_hbm false "batch 200 past 148 requests"
+check "... and a warning" grep -Fxq \
+	"kvplan: warning: h100-sxm: SGLang's 743 recurrent states admit 148 requests at once (5 a request), fewer than batch 200; --mamba-full-memory-ratio or --max-mamba-cache-size keep more" \
+	"$work/err"
+# Too little for one state and its padding slot: SGLang stops.
+plan --kv-budget 30000000 --format json
+is capacity_state_slots 0 "no state fits"
+is capacity_tokens 0 "... nor any token"
+check "... SGLang's error" grep -Fxq \
+	"kvplan: warning: h100-sxm: SGLang would stop: not enough memory for one recurrent state (\"Not enough GPU memory for hybrid (mamba/linear-attention) state cache\")" \
+	"$work/err"
+
+# Bad values: one line, status 2, nothing on stdout.
+for bad in 0 -1 abc 1e7 0x2 ''; do
+	expect_error "--mamba-full-memory-ratio '$bad'" "^kvplan: --mamba-full-memory-ratio: " \
+		--model qwen3-next-80b-a3b --seq 100 --engine sglang --mamba-full-memory-ratio "$bad"
+done
+for bad in 0 -3 12k 99999999999 ''; do
+	expect_error "--max-mamba-cache-size '$bad'" "^kvplan: --max-mamba-cache-size: " \
+		--model qwen3-next-80b-a3b --seq 100 --engine sglang --max-mamba-cache-size "$bad"
+done
+# Settings that do nothing say so.
+run --model qwen3-next-80b-a3b --seq 1000 --engine vllm --mamba-full-memory-ratio 2 --format json
+check "under vLLM a warning" grep -Fxq \
+	"kvplan: warning: --mamba-full-memory-ratio is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
+run --model llama3-8b --seq 1000 --engine sglang --max-mamba-cache-size 8 --format json
+check "a model without recurrent layers: a warning" grep -Fxq \
+	"kvplan: warning: llama3-8b has no recurrent layers: SGLang keeps no recurrent states, and --max-mamba-cache-size and --mamba-full-memory-ratio do nothing" \
+	"$work/err"
+
+done_testing
