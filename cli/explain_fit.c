@@ -348,8 +348,14 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 		snprintf(cap + strlen(cap), sizeof cap - strlen(cap),
 		         ", and states %s / %u = %s", g(f->capacity.state_slots),
 		         plan->sglang_state_ratio, g(f->capacity.max_requests));
-	say(e, "  requests at once: max(min(int(%s tokens / %s x 512), 4096), 2048), at most"
-	    " %s: %s", g(tokens), g(q.context_len), cap, g(q.max_num_reqs));
+	/* From 0.5.14 an explicit count is bounded by the pool alone. */
+	if (r->max_running_requests && (!r->sglang_version || r->sglang_version >= 514))
+		say(e, "  requests at once: --max-running-requests %u / dp %u, at most tokens / 2"
+		    " = %s%s: %s", r->max_running_requests, r->dp ? r->dp : 1, g(tokens / 2),
+		    cap + strcspn(cap, ","), g(q.max_num_reqs));
+	else
+		say(e, "  requests at once: max(min(int(%s tokens / %s x 512), 4096), 2048), at"
+		    " most %s: %s", g(tokens), g(q.context_len), cap, g(q.max_num_reqs));
 	say(e, "  request-to-token table: (%s + 1) x (%s + 4) x 4 B = %s B, out of what"
 	    " the share holds back (%s B left of it)%s", g(q.max_num_reqs), g(q.context_len),
 	    g(q.table_bytes), g(fp->held_back),

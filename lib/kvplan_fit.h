@@ -305,8 +305,10 @@ typedef struct kvp_sglang_reqs {
 	uint64_t max_num_reqs;   /* the requests one worker runs at once:
 	                          * max(min(int(tokens / context_len x 512),
 	                          * 4096), 2048), at most tokens / 2, or the
-	                          * request's max_running_requests / dp where
-	                          * fewer (_resolve_max_num_reqs) */
+	                          * request's max_running_requests / dp, at
+	                          * most tokens / 2 (the estimate before
+	                          * 0.5.14); at most the states' max_requests
+	                          * (_resolve_max_num_reqs) */
 	uint64_t table_bytes;    /* ReqToTokenPool: (max_num_reqs + 1) x
 	                          * (context_len + 4) int32 on each GPU,
 	                          * saturated */

@@ -51,8 +51,12 @@ uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
  * model_executor/model_runner_kv_cache_mixin.py _resolve_max_num_reqs
  * (main of autumn 2026, through the code index):
  *     estimated = max(min(int(tokens / context_len x 512), 4096), 2048)
- *     max_num_reqs = min(max_running_requests // dp, estimated), or
+ *     max_num_reqs = min(max_running_requests // dp, tokens // 2), or
  *                    min(estimated, tokens // 2) without the option,
+ * the option bounded by the estimate instead before PR #27399 ("Respect
+ * explicit --max-running-requests instead of clamping to heuristic",
+ * 2026-06-05; taken from 0.5.14, the release after 0.5.13 of 2026-06-13,
+ * which may or may not have it),
  * at most max_mamba_cache_size // ratio for a model with recurrent
  * layers (the capacity's max_requests, lib/sglang_mamba.c), and
  * python/sglang/srt/mem_cache/memory_pool.py ReqToTokenPool.__init__:
@@ -82,6 +86,10 @@ static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
 	if (r->max_running_requests) {
 		uint64_t asked = r->max_running_requests / (r->dp ? r->dp : 1);
 
+		/* PR #27399 (2026-06-05): an explicit count bounded by the
+		 * pool, tokens // 2, not by the estimate. */
+		if (kvp__sglang_since(r, 514))
+			n = tokens / 2;
 		n = asked < n ? asked : n;
 	} else if (tokens / 2 < n) {
 		n = tokens / 2;

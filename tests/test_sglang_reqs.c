@@ -149,24 +149,36 @@ static void test_table_caps(void **state)
 	/* 10^6 tokens: int(62,500) -> 4,096 */
 	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
 	assert_int_equal(q.max_num_reqs, 4096);
-	/* --max-running-requests 256 over dp 2: 128, also past tokens / 2
-	 * (the option's branch takes no tokens / 2); --context-length 32,768:
-	 * 129 x 32,772 x 4 = 16,910,352 */
+	/* --max-running-requests 256 over dp 2: 128, at most tokens / 2 =
+	 * 100 of 200 (PR #27399, from 0.5.14); --context-length 32,768: 101 x
+	 * 32,772 x 4 = 13,239,888 */
 	r.max_running_requests = 256;
 	r.dp = 2;
 	r.context_length = 32768;
 	p = plan(&m, &r);
 	assert_int_equal(p.sglang_context_len, 32768);
 	assert_true(kvp_plan_sglang_reqs(&p, 200, &q));
+	assert_int_equal(q.max_num_reqs, 100);
+	assert_int_equal(q.table_bytes, 13239888ull);
+	/* before 0.5.14 the option's branch took no tokens / 2: 128, 129 x
+	 * 32,772 x 4 = 16,910,352 */
+	r.sglang_version = 513;
+	p = plan(&m, &r);
+	assert_true(kvp_plan_sglang_reqs(&p, 200, &q));
 	assert_int_equal(q.max_num_reqs, 128);
 	assert_int_equal(q.table_bytes, 16910352ull);
-	/* more than the estimate: the estimate, int(10^6 / 32,768 x 512) =
-	 * 15,625 -> 4,096 */
+	/* more than the estimate: before 0.5.14 the estimate, int(10^6 /
+	 * 32,768 x 512) = 15,625 -> 4,096; from it the option, within 10^6 /
+	 * 2 */
 	r.max_running_requests = 100000;
 	r.dp = 1;
 	p = plan(&m, &r);
 	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
 	assert_int_equal(q.max_num_reqs, 4096);
+	r.sglang_version = 0;
+	p = plan(&m, &r);
+	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+	assert_int_equal(q.max_num_reqs, 100000);
 	/* vLLM: none, and the plan has no SGLang context */
 	r = sglang(16);
 	r.engine = KVP_ENGINE_VLLM;
