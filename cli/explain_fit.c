@@ -356,9 +356,14 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 	else
 		say(e, "  requests at once: max(min(int(%s tokens / %s x 512), 4096), 2048), at"
 		    " most %s: %s", g(tokens), g(q.context_len), cap, g(q.max_num_reqs));
-	say(e, "  request-to-token table: (%s + 1) x (%s + 4) x 4 B = %s B, out of what"
-	    " the share holds back (%s B left of it)%s", g(q.max_num_reqs), g(q.context_len),
-	    g(q.table_bytes), g(fp->held_back),
+	if (q.pre_alloc_slots)
+		say(e, "  a decode server's rows for the requests it receives: 2 x"
+		    " --max-running-requests %u / dp %u = %s (disaggregation_decode_extra_slots)",
+		    r->max_running_requests, r->dp ? r->dp : 1, g(q.pre_alloc_slots));
+	say(e, "  request-to-token table: (%s%s%s + 1) x (%s + 4) x 4 B = %s B, out of what"
+	    " the share holds back (%s B left of it)%s", g(q.max_num_reqs),
+	    q.pre_alloc_slots ? " + " : "", q.pre_alloc_slots ? g(q.pre_alloc_slots) : "",
+	    g(q.context_len), g(q.table_bytes), g(fp->held_back),
 	    !fp->held_back && fp->over ? "; it passes the device's memory" : "");
 }
 

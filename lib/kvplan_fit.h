@@ -309,9 +309,14 @@ typedef struct kvp_sglang_reqs {
 	                          * most tokens / 2 (the estimate before
 	                          * 0.5.14); at most the states' max_requests
 	                          * (_resolve_max_num_reqs) */
-	uint64_t table_bytes;    /* ReqToTokenPool: (max_num_reqs + 1) x
-	                          * (context_len + 4) int32 on each GPU,
-	                          * saturated */
+	uint64_t table_bytes;    /* ReqToTokenPool: (max_num_reqs +
+	                          * pre_alloc_slots + 1) x (context_len + 4)
+	                          * int32 on each GPU, saturated */
+	uint64_t pre_alloc_slots; /* a decode server's rows for the requests
+	                          * it receives (disaggregation_decode_
+	                          * extra_slots: 2 x max_running_requests / dp
+	                          * where that is 32 or fewer, from 0.5.20 as
+	                          * the request's role); 0 otherwise */
 } kvp_sglang_reqs;
 
 /* SGLang's model_config.context_len for model under request (whatever its

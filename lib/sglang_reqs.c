@@ -63,8 +63,8 @@ uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
  * torch.zeros((max_num_reqs + 1, context_len + 4), int32) on the GPU, the
  * extra row the padding of CUDA-graph batches (max_running_requests over
  * the model runner's dp_size; main of late 2026 divides by the attention
- * dp workers alone: not followed).  A decode server's pre-allocation
- * (DecodeReqToTokenPool, where max_num_reqs <= 32) is not modelled. */
+ * dp workers alone: not followed); a decode server's rows for the
+ * requests it receives besides (pre_alloc_slots). */
 static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
                         kvp_sglang_reqs *out)
 {
@@ -96,9 +96,19 @@ static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
 	}
 	if (state_cap < n)
 		n = state_cap;
+	/* A decode server's pool (DecodeReqToTokenPool) has rows for the
+	 * requests being received besides: disaggregation_decode_extra_slots,
+	 * by default twice --max-running-requests // dp where that is 32 or
+	 * fewer, else none (server_args.py's decode hook, main of late
+	 * 2026), and the padding row. */
+	if (kvp__sglang_role(r) == KVP_DISAGG_DECODE && r->max_running_requests) {
+		uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
+
+		z.pre_alloc_slots = worker <= 32 ? 2 * worker : 0;
+	}
 	z.context_len = ctx;
 	z.max_num_reqs = n;
-	bytes = (unsigned __int128)(n + 1) * ((unsigned __int128)ctx + 4) * 4;
+	bytes = (unsigned __int128)(n + z.pre_alloc_slots + 1) * ((unsigned __int128)ctx + 4) * 4;
 	z.table_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 	if (out)
 		*out = z;

@@ -179,6 +179,31 @@ static void test_table_caps(void **state)
 	p = plan(&m, &r);
 	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
 	assert_int_equal(q.max_num_reqs, 100000);
+	/* A decode server (0.5.20 on): 2 x 16 rows more for the requests
+	 * it receives, (16 + 32 + 1) x 32,772 x 4 = 6,423,312; none past 32
+	 * a worker, nor without the option, nor before 0.5.20 */
+	r = sglang(16);
+	r.context_length = 32768;
+	r.disaggregation = KVP_DISAGG_DECODE;
+	r.max_running_requests = 16;
+	p = plan(&m, &r);
+	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+	assert_int_equal(q.max_num_reqs, 16);
+	assert_int_equal(q.pre_alloc_slots, 32);
+	assert_int_equal(q.table_bytes, 6423312ull);
+	r.max_running_requests = 66;
+	r.dp = 2;
+	p = plan(&m, &r);
+	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+	assert_int_equal(q.max_num_reqs, 33);
+	assert_int_equal(q.pre_alloc_slots, 0);
+	r.max_running_requests = 16;
+	r.dp = 1;
+	r.sglang_version = 519;
+	p = plan(&m, &r);
+	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+	assert_int_equal(q.pre_alloc_slots, 0);
+	assert_int_equal(q.table_bytes, 17ull * 32772 * 4);
 	/* vLLM: none, and the plan has no SGLang context */
 	r = sglang(16);
 	r.engine = KVP_ENGINE_VLLM;

@@ -84,6 +84,17 @@ is held_back_bytes 0 "... none held back left"
 check "... and a warning" grep -Fxq \
 	"kvplan: warning: l4: SGLang's request-to-token table (8,594,161,680 B) passes what its share holds back: it would run out of memory allocating it; --context-length or --max-running-requests make it smaller" \
 	"$work/err"
+# A decode server (--disaggregation-mode decode, 0.5.20 on) of 16 requests
+# keeps rows for 32 more it receives: (16 + 32 + 1) x 8,196 x 4 =
+# 1,606,416.
+run --model llama3-8b --seq 8192 --engine sglang --gpu h100 --disaggregation-mode decode \
+	--max-running-requests 16 --format json
+is req_table_bytes 1606416 "a decode server: 2 x 16 rows more"
+run --model llama3-8b --seq 8192 --engine sglang --gpu h100 --disaggregation-mode decode \
+	--max-running-requests 16 --explain
+has_line "--explain: a decode server's rows" \
+	"    a decode server's rows for the requests it receives: 2 x --max-running-requests 16 / dp 1 = 32 (disaggregation_decode_extra_slots)"
+
 # A hybrid model's requests are capped by its recurrent states too
 # (tests/cli/sglang_mamba.sh works them out): the table of those.
 run --model qwen3-next-80b-a3b --seq 1000 --engine sglang --gpu h200 --tp 4 --format json
