@@ -63,7 +63,8 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 	 * of what mem_util holds back. */
 	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget &&
 	    (unsigned __int128)f->kv + f->state > fit->budget_bytes) {
-		uint64_t past = f->kv + f->state - fit->budget_bytes;
+		unsigned __int128 over = (unsigned __int128)f->kv + f->state - fit->budget_bytes;
+		uint64_t past = over > UINT64_MAX ? UINT64_MAX : (uint64_t)over;
 
 		f->held_back -= past < f->held_back ? past : f->held_back;
 	}

@@ -63,10 +63,12 @@ bool kvp__sglang_mamba_applies(const kvp_plan *p)
 	return full;
 }
 
-/* The states of the recurrent layers stage s holds, per request. */
+/* The states of the recurrent layers stage s holds, per request,
+ * saturated. */
 static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
 {
-	uint64_t bytes = 0, n = 0;
+	unsigned __int128 bytes = 0;
+	uint64_t n = 0;
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
@@ -76,11 +78,11 @@ static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
 			continue;
 		here = kvp__stage_group_layers(p, s, g);
 		n += here;
-		bytes += here * grp->state_bytes_per_seq;
+		bytes += (unsigned __int128)here * grp->state_bytes_per_seq;
 	}
 	if (layers)
 		*layers = n;
-	return bytes;
+	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 }
 
 /*
@@ -123,7 +125,8 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		per_req = 0;
 		all_layers = 0;
 		for (uint32_t s = 0; s < p->stages; s++) {
-			per_req += stage_state(p, s, &n);
+			if (!kvp__add(per_req, stage_state(p, s, &n), &per_req))
+				per_req = UINT64_MAX;
 			all_layers += n;
 			most = n > most ? n : most;
 		}
