@@ -108,6 +108,7 @@ static const struct option long_options[] = {
 	{"max-running-requests", required_argument, NULL, OPT_MAX_RUNNING},
 	{"max-mamba-cache-size", required_argument, NULL, OPT_MAMBA_SIZE},
 	{"mamba-full-memory-ratio", required_argument, NULL, OPT_MAMBA_RATIO},
+	{"mamba-ssm-dtype", required_argument, NULL, OPT_MAMBA_SSM_DTYPE},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
 	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
 	{"tp", required_argument, NULL, OPT_TP},

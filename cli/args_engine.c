@@ -184,6 +184,19 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_MAMBA_RATIO:
 		o->engine_flags |= CLI_FLAG_MAMBA_RATIO;
 		return cli_parse_real(opt, arg, 1e6, &o->req.mamba_full_memory_ratio);
+	case OPT_MAMBA_SSM_DTYPE:
+		o->engine_flags |= CLI_FLAG_MAMBA_SSM;
+		{
+			/* server_args.py --mamba-ssm-dtype's choices. */
+			static const char *const types[] = {"float32", "bfloat16", "float16", NULL};
+			static const kvp_dtype as[] = {KVP_DTYPE_FP32, KVP_DTYPE_BF16, KVP_DTYPE_FP16};
+			int i = cli_parse_word(opt, "type", arg, types);
+
+			if (i < 0)
+				return 2;
+			o->req.state_dtype = as[i];
+			return 0;
+		}
 	case OPT_NO_SWA_POOL:
 		o->engine_flags |= CLI_FLAG_NO_SWA;
 		o->req.no_swa_pool = true;
@@ -445,6 +458,7 @@ static const struct {
 	{CLI_FLAG_MAX_RUNNING, "--max-running-requests", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_SIZE, "--max-mamba-cache-size", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_RATIO, "--mamba-full-memory-ratio", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAMBA_SSM, "--mamba-ssm-dtype", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's

@@ -148,6 +148,7 @@ struct cli_options {
 #define CLI_FLAG_MAX_RUNNING     (UINT64_C(1) << 35) /* SGLang */
 #define CLI_FLAG_MAMBA_SIZE      (UINT64_C(1) << 36) /* SGLang */
 #define CLI_FLAG_MAMBA_RATIO     (UINT64_C(1) << 37) /* SGLang */
+#define CLI_FLAG_MAMBA_SSM       (UINT64_C(1) << 38) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -205,6 +206,7 @@ enum cli_engine_option {
 	OPT_MAX_RUNNING,
 	OPT_MAMBA_SIZE,
 	OPT_MAMBA_RATIO,
+	OPT_MAMBA_SSM_DTYPE,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -300,6 +300,7 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->max_running_requests = 0;
 		r->max_mamba_cache_size = 0;
 		r->mamba_full_memory_ratio = 0;
+		r->state_dtype = KVP_DTYPE_FP32;
 	}
 }
 

@@ -39,11 +39,11 @@ void cli_sglang_warnings(const struct cli_plan *p)
 		         " request (planned anyway)", cli_grouped(p->seq, a, sizeof a),
 		         cli_grouped(ctx, b, sizeof b));
 	/* Its pool of recurrent states (lib/sglang_mamba.c). */
-	if ((r->max_mamba_cache_size || r->mamba_full_memory_ratio > 0) &&
-	    !p->layers.state_total_bytes)
+	if ((r->max_mamba_cache_size || r->mamba_full_memory_ratio > 0 ||
+	     r->state_dtype != KVP_DTYPE_FP32) && !p->layers.state_total_bytes)
 		cli_warn("%s has no recurrent layers: SGLang keeps no recurrent states, and"
-		         " --max-mamba-cache-size and --mamba-full-memory-ratio do nothing",
-		         p->model.name);
+		         " --max-mamba-cache-size, --mamba-full-memory-ratio and"
+		         " --mamba-ssm-dtype do nothing", p->model.name);
 	if (p->layers.state_total_bytes && p->layers.sglang_state_ratio &&
 	    p->layers.draft_layers)
 		cli_warn("SGLang's pool of recurrent states with a draft (its speculative"

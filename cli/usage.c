@@ -97,6 +97,8 @@ void cli_usage(FILE *out)
 	      "      --max-mamba-cache-size N, --mamba-full-memory-ratio F  SGLang's\n"
 	      "                         recurrent states kept (default: F x the rest\n"
 	      "                         over 1 + F of its budget, F 0.9)\n"
+	      "      --mamba-ssm-dtype float32|bfloat16|float16  SGLang's SSM state\n"
+	      "                         (default float32; its conv state is bf16)\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
 	      "      --flash-attn on|off|auto (-fa)  llama.cpp's; off: its compute\n"

@@ -73,6 +73,26 @@ is capacity_tokens 2311859 "... its tokens"
 is capacity_max_requests 20 "... its requests"
 is max_batch_hbm 20 "... the largest batch"
 
+# --mamba-ssm-dtype bfloat16: the SSM state in 2 bytes, a state 36 x
+# (12,288 + 131,072 x 2) = 9,879,552 B; int((B x 0.9 / 1.9 - 9,879,552) //
+# 9,879,552) = 1,454 states, 1,455 x 9,879,552 = 14,374,748,160 B;
+# (B - that) // 12,288 = 1,300,811 tokens; 1,454 / 5 = 290.
+plan --mamba-ssm-dtype bfloat16 --format json
+is state_bytes_per_seq 274432 "--mamba-ssm-dtype bfloat16: a layer's state"
+is capacity_state_slots 1454 "... twice the states, less a few"
+is capacity_state_bytes 14374748160 "... their bytes"
+is capacity_tokens 1300811 "... the tokens"
+is capacity_max_requests 290 "... the requests"
+for bad in fp32 bf16 float8 ''; do
+	expect_error "--mamba-ssm-dtype '$bad'" "^kvplan: --mamba-ssm-dtype: unknown type" \
+		--model qwen3-next-80b-a3b --seq 100 --engine sglang --mamba-ssm-dtype "$bad"
+done
+run --model qwen3-next-80b-a3b --seq 1000 --engine llama.cpp --mamba-ssm-dtype bfloat16 --format json
+check "under llama.cpp a warning" grep -Fxq \
+	"kvplan: warning: --mamba-ssm-dtype is a sglang setting; --engine llama.cpp ignores it" \
+	"$work/err"
+is state_bytes_per_seq 2195456 "... and its state in fp32 as before"
+
 # A batch past the requests the states admit: a warning, and it does not
 # fit.
 plan --batch 200 --format json
@@ -104,7 +124,7 @@ check "under vLLM a warning" grep -Fxq \
 	"$work/err"
 run --model llama3-8b --seq 1000 --engine sglang --max-mamba-cache-size 8 --format json
 check "a model without recurrent layers: a warning" grep -Fxq \
-	"kvplan: warning: llama3-8b has no recurrent layers: SGLang keeps no recurrent states, and --max-mamba-cache-size and --mamba-full-memory-ratio do nothing" \
+	"kvplan: warning: llama3-8b has no recurrent layers: SGLang keeps no recurrent states, and --max-mamba-cache-size, --mamba-full-memory-ratio and --mamba-ssm-dtype do nothing" \
 	"$work/err"
 
 done_testing
