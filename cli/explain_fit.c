@@ -374,15 +374,16 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	const kvp_request *r = &plan->request;
 	const kvp_capacity *c = &f->capacity;
 	double ratio = r->mamba_full_memory_ratio > 0 ? r->mamba_full_memory_ratio : 0.9;
-	uint64_t per = c->state_slots ? c->state_charged / (c->state_slots +
-	                                (r->sglang_version && r->sglang_version < 517 ? 0 : 1))
-	                              : 0;
+	/* From 0.5.17 the padding slot is charged too (lib/sglang_mamba.c). */
+	bool pad = !r->sglang_version || r->sglang_version >= 517;
+	uint64_t per = c->state_slots ? c->state_charged / (c->state_slots + pad) : 0;
 
 	if (r->engine != KVP_ENGINE_SGLANG || !plan->state_total_bytes || !plan->sglang_state_ratio)
 		return;
-	if (plan->draft_layers) {
-		say(e, "  recurrent states: SGLang's pool of them with a draft is not modelled;"
-		    " the states are counted a request");
+	/* The library's own word on whether it models the pool. */
+	if (!kvp_capacity_sglang_reqs(plan, c, NULL)) {
+		say(e, "  recurrent states: SGLang's pool of them with a draft or a policy is not"
+		    " modelled; the states are counted a request");
 		return;
 	}
 	if (!c->state_slots) {
@@ -393,7 +394,7 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	}
 	if (r->max_mamba_cache_size)
 		say(e, "  recurrent states: --max-mamba-cache-size %s", g(c->state_slots));
-	else if (r->sglang_version && r->sglang_version < 517)
+	else if (!pad)
 		say(e, "  recurrent states: int(%s x %g / (1 + %g) // %s) = %s"
 		    " (mamba_full_memory_ratio; before 0.5.17 no padding slot reserved)",
 		    g(f->budget_bytes), ratio, ratio, g(per), g(c->state_slots));

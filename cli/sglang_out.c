@@ -51,8 +51,10 @@ void cli_sglang_warnings(const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_capacity *c = &p->fits[i].capacity;
 
-		if (p->layers.state_total_bytes && p->layers.sglang_state_ratio &&
-		    !p->layers.draft_layers && p->fits[i].budget_bytes && !c->state_slots)
+		/* Where the library models the pool of states (a draft or a
+		 * policy leaves it to the byte model, with no slots). */
+		if (p->layers.state_total_bytes && p->fits[i].budget_bytes && !c->state_slots &&
+		    kvp_capacity_sglang_reqs(&p->layers, c, NULL))
 			cli_warn("%s: SGLang would stop: not enough memory for one recurrent state"
 			         " (\"Not enough GPU memory for hybrid (mamba/linear-attention)"
 			         " state cache\")", p->devices[i].name);

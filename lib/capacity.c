@@ -234,6 +234,7 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	const kvp_request *r = &p->request;
 	kvp_capacity c = {0};
 	uint64_t per_token = 0, block;
+	bool split = false;
 	kvp_status st;
 
 	block = kvp__engine_block(r);
@@ -258,13 +259,8 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		break;
 	}
 	case KVP_ENGINE_SGLANG:
-		if (kvp__sglang_capacity(p, stage, budget, &c)) {
-			c.log_tokens = c.tokens;
-			if (kvp__sglang_mamba_applies(p) && c.max_concurrency > (double)c.max_requests)
-				c.max_concurrency = (double)c.max_requests;
-			*out = c;
-			return kvp__error_clear(err);
-		}
+		/* Split pools set their own max_concurrency. */
+		split = kvp__sglang_capacity(p, stage, budget, &c);
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* resource_manager.py calculate_max_num_blocks: max tokens =
@@ -286,8 +282,9 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		c.allocated_bytes = p->stage_bytes[stage];
 		break;
 	}
-	c.max_concurrency = c.blocks_per_request
-	                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
+	if (!split)
+		c.max_concurrency = c.blocks_per_request
+		                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
 	/* SGLang's recurrent states admit max_requests at once. */
 	if (r->engine == KVP_ENGINE_SGLANG && kvp__sglang_mamba_applies(p) &&
 	    c.max_concurrency > (double)c.max_requests)

@@ -108,6 +108,13 @@ check "... SGLang's error" grep -Fxq \
 	"kvplan: warning: h100-sxm: SGLang would stop: not enough memory for one recurrent state (\"Not enough GPU memory for hybrid (mamba/linear-attention) state cache\")" \
 	"$work/err"
 
+# A policy leaves the states to the byte model: no pool of them, and no
+# word of SGLang stopping.
+plan --policy window:4096 --explain
+has_line "--explain: with a policy, not modelled" \
+	"    recurrent states: SGLang's pool of them with a draft or a policy is not modelled; the states are counted a request"
+check "... and no warning of SGLang stopping" sh -c "! grep -q 'SGLang would stop' '$work/err'"
+
 # Bad values: one line, status 2, nothing on stdout.
 for bad in 0 -1 abc 1e7 0x2 ''; do
 	expect_error "--mamba-full-memory-ratio '$bad'" "^kvplan: --mamba-full-memory-ratio: " \
