@@ -184,6 +184,12 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_MAMBA_RATIO:
 		o->engine_flags |= CLI_FLAG_MAMBA_RATIO;
 		return cli_parse_real(opt, arg, 1e6, &o->req.mamba_full_memory_ratio);
+	case OPT_SPEC_TOPK:
+		o->engine_flags |= CLI_FLAG_SPEC_TOPK;
+		return cli_parse_u32(opt, arg, &o->req.spec_topk);
+	case OPT_SPEC_DRAFT_TOKENS:
+		o->engine_flags |= CLI_FLAG_SPEC_DRAFT;
+		return cli_parse_u32(opt, arg, &o->req.spec_draft_tokens);
 	case OPT_MAMBA_SSM_DTYPE:
 		o->engine_flags |= CLI_FLAG_MAMBA_SSM;
 		{
@@ -459,6 +465,8 @@ static const struct {
 	{CLI_FLAG_MAMBA_SIZE, "--max-mamba-cache-size", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_RATIO, "--mamba-full-memory-ratio", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_SSM, "--mamba-ssm-dtype", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_SPEC_TOPK, "--spec-topk", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_SPEC_DRAFT, "--spec-draft-tokens", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's

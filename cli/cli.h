@@ -149,6 +149,8 @@ struct cli_options {
 #define CLI_FLAG_MAMBA_SIZE      (UINT64_C(1) << 36) /* SGLang */
 #define CLI_FLAG_MAMBA_RATIO     (UINT64_C(1) << 37) /* SGLang */
 #define CLI_FLAG_MAMBA_SSM       (UINT64_C(1) << 38) /* SGLang */
+#define CLI_FLAG_SPEC_TOPK       (UINT64_C(1) << 39) /* SGLang */
+#define CLI_FLAG_SPEC_DRAFT      (UINT64_C(1) << 40) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -207,6 +209,8 @@ enum cli_engine_option {
 	OPT_MAMBA_SIZE,
 	OPT_MAMBA_RATIO,
 	OPT_MAMBA_SSM_DTYPE,
+	OPT_SPEC_TOPK,
+	OPT_SPEC_DRAFT_TOKENS,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

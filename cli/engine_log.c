@@ -322,7 +322,7 @@ static void sglang_mamba_line(const kvp_plan *lp, const kvp_fit *f,
 	const kvp_capacity *c = &f->capacity;
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	uint64_t conv = 0, ssm = 0;
-	char text[192];
+	char text[320];
 
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
@@ -338,6 +338,16 @@ static void sglang_mamba_line(const kvp_plan *lp, const kvp_fit *f,
 	         " %.2fGB, ssm_state size: %.2fGB", c->state_slots,
 	         (double)(c->state_slots + 1) * (double)conv / gib,
 	         (double)(c->state_slots + 1) * (double)ssm / gib);
+	/* With a draft, its verify buffers (the physical conv windows). */
+	if (c->state_spec_bytes) {
+		size_t used = strlen(text);
+
+		snprintf(text + used, sizeof text - used,
+		         " intermediate_ssm_state_cache size: %.2fGB"
+		         " intermediate_conv_window_cache size: %.2fGB",
+		         (double)(c->state_spec_bytes - c->state_spec_conv_bytes) / gib,
+		         (double)c->state_spec_conv_bytes / gib);
+	}
 	line(ctx, text);
 }
 

@@ -376,14 +376,16 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	double ratio = r->mamba_full_memory_ratio > 0 ? r->mamba_full_memory_ratio : 0.9;
 	/* From 0.5.17 the padding slot is charged too (lib/sglang_mamba.c). */
 	bool pad = !r->sglang_version || r->sglang_version >= 517;
-	uint64_t per = c->state_slots ? c->state_charged / (c->state_slots + pad) : 0;
+	uint64_t per = c->state_slots ? (c->state_charged - c->state_spec_charged) /
+	                                (c->state_slots + pad) : 0;
+	uint32_t spec = plan->sglang_spec_tokens, sr = plan->sglang_state_ratio;
 
 	if (r->engine != KVP_ENGINE_SGLANG || !plan->state_total_bytes || !plan->sglang_state_ratio)
 		return;
 	/* The library's own word on whether it models the pool. */
 	if (!kvp_capacity_sglang_reqs(plan, c, NULL)) {
-		say(e, "  recurrent states: SGLang's pool of them with a draft or a policy is not"
-		    " modelled; the states are counted a request");
+		say(e, "  recurrent states: SGLang's pool of them with a policy, or a draft of"
+		    " recurrent layers, is not modelled; the states are counted a request");
 		return;
 	}
 	if (!c->state_slots) {
@@ -394,6 +396,16 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	}
 	if (r->max_mamba_cache_size)
 		say(e, "  recurrent states: --max-mamba-cache-size %s", g(c->state_slots));
+	else if (spec && !pad)
+		say(e, "  recurrent states: int(%s x %g / (1 + %g) // (%s x (1 + %u / %u))) = %s"
+		    " (mamba_full_memory_ratio, solved with the verify buffers of %u draft"
+		    " tokens; before 0.5.17 no padding slot reserved)", g(f->budget_bytes), ratio,
+		    ratio, g(per), spec, sr, g(c->state_slots), spec);
+	else if (spec)
+		say(e, "  recurrent states: int((%s x %g / (1 + %g) - %s x %u) // (%s x (1 + %u /"
+		    " %u))) = %s (mamba_full_memory_ratio, solved with the verify buffers of %u"
+		    " draft tokens and both padding slots)", g(f->budget_bytes), ratio, ratio,
+		    g(per), spec + 1, g(per), spec, sr, g(c->state_slots), spec);
 	else if (!pad)
 		say(e, "  recurrent states: int(%s x %g / (1 + %g) // %s) = %s"
 		    " (mamba_full_memory_ratio; before 0.5.17 no padding slot reserved)",
@@ -402,11 +414,22 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 		say(e, "  recurrent states: int((%s x %g / (1 + %g) - %s) // %s) = %s"
 		    " (mamba_full_memory_ratio, its padding slot reserved)", g(f->budget_bytes),
 		    ratio, ratio, g(per), g(per), g(c->state_slots));
-	say(e, "  they take %s B of the budget (a state %s B, of the stage with the most"
+	say(e, "  they take %s B of the budget%s (a state %s B, of the stage with the most"
 	    " recurrent layers from 0.5.18); this GPU allocates %s states and the padding"
-	    " slot, %s B; the tokens' pool from the rest, %s B", g(c->state_charged), g(per),
-	    g(c->state_slots), g(c->state_bytes),
+	    " slot, %s B; the tokens' pool from the rest, %s B", g(c->state_charged),
+	    spec ? " with their verify buffers" : "", g(per),
+	    g(c->state_slots), g(c->state_bytes - c->state_spec_bytes),
 	    g(c->state_charged < f->budget_bytes ? f->budget_bytes - c->state_charged : 0));
+	if (spec)
+		say(e, "  the verify buffers of %u draft tokens (speculative_num_steps %u, topk"
+		    " %u): %s B charged, %s x %u for min(max_running_requests %u, %s / %u) requests"
+		    "%s; this GPU allocates them for %s requests and a padding slot, %s B (%s B of"
+		    " them conv windows%s)", spec, plan->sglang_spec_steps, plan->sglang_spec_topk,
+		    g(c->state_spec_charged), g(per), spec,
+		    kvp_sglang_max_running_requests(r), g(c->state_slots), sr,
+		    pad ? " and a padding slot" : "", g(c->state_spec_slots),
+		    g(c->state_spec_bytes), g(c->state_spec_conv_bytes),
+		    plan->sglang_spec_topk == 1 && pad ? ", one of D + K - 2 columns a slot" : "");
 	say(e, "  they admit %s / %u = %s requests at once (%u states a request: %s)",
 	    g(c->state_slots), plan->sglang_state_ratio, g(c->max_requests),
 	    plan->sglang_state_ratio,

@@ -132,6 +132,8 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 		json_u64(w, "capacity_state_slots", c->state_slots);
 		json_u64(w, "capacity_state_bytes", c->state_bytes);
 		json_u64(w, "capacity_max_requests", c->max_requests);
+		/* With a draft, the pool's verify buffers, of state_bytes. */
+		json_u64(w, "capacity_state_spec_bytes", c->state_spec_bytes);
 	}
 	json_real(w, "max_concurrency", c->max_concurrency);
 	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
@@ -358,6 +360,11 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "layers", p->layers.draft_layers);
 		json_u64(&w, "weights_bytes", p->layers.draft_weights_bytes);
 		json_u64(&w, "spec_tokens", p->request.spec_tokens);
+		/* SGLang's speculative settings as it resolves them (0 under
+		 * the other engines). */
+		json_u64(&w, "sglang_spec_steps", p->layers.sglang_spec_steps);
+		json_u64(&w, "sglang_spec_topk", p->layers.sglang_spec_topk);
+		json_u64(&w, "sglang_spec_draft_tokens", p->layers.sglang_spec_tokens);
 		json_object_end(&w);
 	} else {
 		json_null(&w, "draft");

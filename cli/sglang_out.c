@@ -2,10 +2,11 @@
  * sglang_out.c — what kvplan says of SGLang's context length: a
  * --context-length past the model's, which SGLang refuses by default,
  * and a request longer than the context, which it rejects; of its pool of
- * recurrent states (settings that do nothing, a draft it does not model,
- * too little memory for one state, fewer requests at once than the
- * batch); and of a request-to-token table larger than the memory its
- * share holds back.
+ * recurrent states (settings that do nothing, a draft of recurrent layers
+ * it does not model, too little memory for one state, fewer requests at
+ * once than the batch); of its speculative settings (ignored, adjusted,
+ * the 48 requests a draft runs at most); and of a request-to-token table
+ * larger than the memory its share holds back.
  */
 #include <stdio.h>
 
@@ -44,10 +45,27 @@ void cli_sglang_warnings(const struct cli_plan *p)
 		cli_warn("%s has no recurrent layers: SGLang keeps no recurrent states, and"
 		         " --max-mamba-cache-size, --mamba-full-memory-ratio and"
 		         " --mamba-ssm-dtype do nothing", p->model.name);
-	if (p->layers.state_total_bytes && p->layers.sglang_state_ratio &&
-	    p->layers.draft_layers)
-		cli_warn("SGLang's pool of recurrent states with a draft (its speculative"
-		         " states) is not modelled: the states are counted a request");
+	/* Its speculative settings (lib/sglang_spec.c). */
+	if ((r->spec_tokens || r->spec_topk || r->spec_draft_tokens) && !r->draft &&
+	    !r->mtp_layers)
+		cli_warn("--spec-tokens, --spec-topk and --spec-draft-tokens size SGLang's"
+		         " speculative decoding, and do nothing without --draft-model or --mtp");
+	else if (r->spec_draft_tokens && p->layers.sglang_spec_topk == 1 &&
+	         r->spec_draft_tokens != p->layers.sglang_spec_tokens)
+		cli_warn("SGLang adjusts --speculative-num-draft-tokens %u to the steps + 1"
+		         " = %u under topk 1 (planned so)", r->spec_draft_tokens,
+		         p->layers.sglang_spec_tokens);
+	if (p->layers.sglang_spec_tokens && !r->max_running_requests &&
+	    p->batch > kvp_sglang_max_running_requests(r))
+		cli_warn("SGLang runs at most %u requests at once with a draft (\"Max running"
+		         " requests is reset to 48 for speculative decoding\"), fewer than"
+		         " batch %s; --max-running-requests raises it",
+		         kvp_sglang_max_running_requests(r), cli_grouped(p->batch, a, sizeof a));
+	if (p->layers.state_total_bytes && p->layers.draft_layers &&
+	    !kvp_capacity_sglang_reqs(&p->layers, &p->fits[0].capacity, NULL) && p->n_devices &&
+	    p->layers.request.policy.kind == KVP_POLICY_FULL)
+		cli_warn("SGLang's pool of recurrent states with a draft of recurrent layers is"
+		         " not modelled: the states are counted a request");
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_capacity *c = &p->fits[i].capacity;
 

@@ -182,6 +182,22 @@ uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r);
 bool kvp__sglang_mamba_applies(const kvp_plan *p);
 bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        kvp_capacity *c);
+/* sglang_mamba.c: with a draft, the verify buffers of the pool on stage's
+ * GPU once the tokens' pool is sized (c->tokens), into c's state_spec_*
+ * fields, added to state_bytes. */
+void kvp__sglang_mamba_spec(const kvp_plan *p, uint32_t stage, kvp_capacity *c);
+/* sglang_reqs.c: SGLang's --max-running-requests, the request's, or 48
+ * where a draft or MTP layers make it set one (speculative_hook.py
+ * _handle_eagle_family); 0: none. */
+uint32_t kvp__sglang_running(const kvp_request *r);
+/* sglang_spec.c: SGLang's speculative steps, topk and draft tokens for a
+ * request with a draft (all 0 without, or under another engine); and the
+ * verify buffers of a recurrent layer of a model of conv kernel width
+ * kernel, into the group's spec_* fields. */
+kvp_status kvp__sglang_spec(const kvp_model *m, const kvp_request *r, uint32_t *steps,
+                            uint32_t *topk, uint32_t *tokens, kvp_error *err);
+void kvp__sglang_spec_state(const kvp_request *r, kvp_layer_group *grp, uint32_t kernel,
+                            uint32_t topk, uint32_t tokens);
 
 /* Whether SGLang's pools, not the bytes, admit the requests on stage's GPU
  * (kvp__sglang_pools true for any budget): sliding layers there, or one

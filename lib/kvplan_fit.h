@@ -326,6 +326,11 @@ typedef struct kvp_sglang_reqs {
  * names no rope_original_max, truncated; 2048 where the model gives
  * neither.  0 when either is NULL. */
 KVP_API uint64_t kvp_sglang_context_len(const kvp_model *model, const kvp_request *request);
+/* SGLang's --max-running-requests under request: request->
+ * max_running_requests where given, else 48 with a draft or MTP layers
+ * (SGLang resets it so for speculative decoding), else 0 (its own
+ * estimate).  0 for another engine's request or NULL. */
+KVP_API uint32_t kvp_sglang_max_running_requests(const kvp_request *request);
 
 /* For a plan under SGLang whose pool holds tokens (its
  * max_total_num_tokens, a fit's capacity tokens), the requests it runs at

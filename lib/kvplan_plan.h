@@ -64,6 +64,13 @@ typedef struct kvp_layer_group {
 	uint64_t conv_bytes_per_seq;  /* of state_bytes_per_seq, the conv
 	                               * state's (0 for a state given in
 	                               * bytes) */
+	/* SGLang with a draft: the verify buffers a request slot of its pool
+	 * of states holds in one of the model's recurrent layers, D SSM
+	 * states and D conv windows (D = kvp_plan sglang_spec_tokens),
+	 * the windows deduplicated into one of D + K - 2 columns with topk
+	 * 1 from 0.5.17; and of them the conv windows'.  0 otherwise. */
+	uint64_t spec_state_bytes_per_seq;
+	uint64_t spec_conv_bytes_per_seq;
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */
@@ -368,6 +375,13 @@ typedef struct kvp_plan {
 	 * the extra_buffer strategy, 3 under no_buffer (lib/sglang_mamba.c
 	 * kvp__sglang_state_ratio); 0 otherwise. */
 	uint32_t sglang_state_ratio;
+	/* SGLang with a draft or MTP layers: its speculative_num_steps and
+	 * speculative_num_draft_tokens, the request's or its own choice
+	 * (kvp_request spec_tokens, spec_topk, spec_draft_tokens); 0
+	 * otherwise. */
+	uint32_t sglang_spec_steps;
+	uint32_t sglang_spec_topk;
+	uint32_t sglang_spec_tokens;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;
@@ -453,6 +467,20 @@ typedef struct kvp_capacity {
 	uint64_t state_bytes;
 	uint64_t state_charged;
 	uint64_t max_requests;
+	/* With a draft, the pool's verify buffers (MambaPool's
+	 * intermediate_ssm_state_cache and intermediate_conv_window_cache):
+	 * state_spec_slots the requests they hold, SGLang's
+	 * max_running_requests, a padding slot more allocated;
+	 * state_spec_bytes, of state_bytes, what they allocate on this GPU
+	 * (kvp_layer_group spec_state_bytes_per_seq), and of them
+	 * state_spec_conv_bytes the conv windows'; state_spec_charged, of
+	 * state_charged, what SGLang takes out of the budget for them (a
+	 * state's charge a draft token, for min(max_running_requests, K //
+	 * ratio) requests and a padding slot).  All 0 without a draft. */
+	uint64_t state_spec_slots;
+	uint64_t state_spec_bytes;
+	uint64_t state_spec_conv_bytes;
+	uint64_t state_spec_charged;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

@@ -485,7 +485,19 @@ typedef struct kvp_request {
 	 * KV pool (0: 0.9).  Ignored by the other engines. */
 	uint64_t max_mamba_cache_size;
 	double mamba_full_memory_ratio;
+	/* SGLang's speculative decoding with a draft or MTP layers (EAGLE,
+	 * EAGLE3, NEXTN, STANDALONE): --speculative-eagle-topk, the drafts
+	 * a step keeps (0: 1), and --speculative-num-draft-tokens, the
+	 * tokens the model verifies a step, which topk 1 makes spec_tokens
+	 * (its --speculative-num-steps) + 1 whatever is given, and a larger
+	 * topk needs.  Where spec_tokens is 0 SGLang chooses all three
+	 * (kvp_plan sglang_spec_steps, sglang_spec_tokens).  They size a
+	 * model's recurrent layers' verify buffers and its rotary tables'
+	 * growth.  Ignored by the other engines. */
+	uint32_t spec_topk;
+	uint32_t spec_draft_tokens;
 } kvp_request;
+
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request
  * disaggregation). */

@@ -504,6 +504,13 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->sglang_context_len = request->engine == KVP_ENGINE_SGLANG
 	                        ? kvp_sglang_context_len(m, request) : 0;
 	p->sglang_state_ratio = kvp__sglang_state_ratio(m, request);
+	if ((st = kvp__sglang_spec(m, request, &p->sglang_spec_steps, &p->sglang_spec_topk,
+	                           &p->sglang_spec_tokens, err)) != KVP_OK)
+		return st;
+	for (uint32_t g = 0; g < p->group_count && p->sglang_spec_tokens; g++)
+		if (p->groups[g].kind == KVP_LAYER_RECURRENT && !p->groups[g].draft)
+			kvp__sglang_spec_state(request, &p->groups[g], m->ssm_conv_kernel,
+			                       p->sglang_spec_topk, p->sglang_spec_tokens);
 	kvp__plan_rotary(m, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;

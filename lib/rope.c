@@ -86,17 +86,17 @@ static uint64_t scaled(uint64_t n, double f)
  * MARGIN (256) rows, rounded up to SGLANG_ROPE_CACHE_ALIGN (128), and
  * RotaryEmbedding._ensure_cos_sin_cache_length(reserve - 1) makes a
  * table of fewer rows ((reserve - 1 + 128) // 128 x 128 =) reserve rows
- * long, in its own dtype.  With chain drafting (topk 1) SGLang sets the
- * draft tokens to the steps + 1; kvplan takes spec_tokens as the steps. */
+ * long, in its own dtype: the plan's sglang_spec_steps and
+ * sglang_spec_tokens (lib/sglang_spec.c), 0 without a draft. */
 /* PR #10788 (merged 2025-09/10): taken from 0.5.4, its first release
  * not established */
 #define SGLANG_ROPE_RESERVE 504
-static uint64_t sglang_reserve(const kvp_model *m, const kvp_request *r)
+static uint64_t sglang_reserve(const kvp_model *m, const kvp_plan *p)
 {
-	unsigned __int128 steps = r->spec_tokens, v;
+	unsigned __int128 v;
 
-	v = (unsigned __int128)kvp_sglang_context_len(m, r) +
-	    2 * steps * (steps ? steps + 1 : 0) + 256;
+	v = (unsigned __int128)kvp_sglang_context_len(m, &p->request) +
+	    (unsigned __int128)2 * p->sglang_spec_steps * p->sglang_spec_tokens + 256;
 	v = (v + 127) / 128 * 128;
 	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
@@ -317,7 +317,7 @@ void kvp__plan_rotary(const kvp_model *m, kvp_plan *p)
 	 * target's context (model_config.py _derive_context_length), so one
 	 * reserve serves both. */
 	uint64_t reserve = r->engine == KVP_ENGINE_SGLANG && kvp__sglang_since(r, SGLANG_ROPE_RESERVE)
-	                   ? sglang_reserve(m, r) : 0;
+	                   ? sglang_reserve(m, p) : 0;
 
 	p->rotary_bytes = rotary_bytes(m, r, bytes, reserve, 0, m->layers);
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1); s++)

@@ -49,25 +49,32 @@ bool kvp__sglang_mamba_applies(const kvp_plan *p)
 {
 	bool full = false;
 
-	/* A draft's speculative intermediate states (the spec arms of
-	 * _handle_max_mamba_cache) are not modelled, nor a policy's caps. */
+	/* A policy's caps are not modelled. */
 	if (p->request.engine != KVP_ENGINE_SGLANG || !p->state_total_bytes ||
-	    p->draft_layers || p->request.policy.kind != KVP_POLICY_FULL)
+	    p->request.policy.kind != KVP_POLICY_FULL)
 		return false;
-	/* A model of recurrent layers alone sizes its token pool from its
-	 * context (_zero_kv_max_tokens): not modelled. */
-	for (uint32_t g = 0; g < p->group_count; g++)
-		if (p->groups[g].kind != KVP_LAYER_RECURRENT && p->groups[g].bytes_per_token &&
-		    !p->groups[g].draft)
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		/* A draft model with recurrent layers of its own: not
+		 * modelled. */
+		if (grp->draft && grp->kind == KVP_LAYER_RECURRENT)
+			return false;
+		/* A model of recurrent layers alone sizes its token pool
+		 * from its context (_zero_kv_max_tokens): not modelled. */
+		if (grp->kind != KVP_LAYER_RECURRENT && grp->bytes_per_token && !grp->draft)
 			full = true;
+	}
 	return full;
 }
 
 /* The states of the recurrent layers stage s holds, per request,
- * saturated. */
-static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
+ * saturated; with spec, their verify buffers instead, and *conv of them
+ * the conv windows'. */
+static uint64_t stage_bytes(const kvp_plan *p, uint32_t s, bool spec, uint64_t *layers,
+                            uint64_t *conv)
 {
-	unsigned __int128 bytes = 0;
+	unsigned __int128 bytes = 0, windows = 0;
 	uint64_t n = 0;
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
@@ -78,11 +85,38 @@ static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
 			continue;
 		here = kvp__stage_group_layers(p, s, g);
 		n += here;
-		bytes += (unsigned __int128)here * grp->state_bytes_per_seq;
+		bytes += (unsigned __int128)here *
+		         (spec ? grp->spec_state_bytes_per_seq : grp->state_bytes_per_seq);
+		windows += (unsigned __int128)here * grp->spec_conv_bytes_per_seq;
 	}
 	if (layers)
 		*layers = n;
+	if (conv)
+		*conv = windows > UINT64_MAX ? UINT64_MAX : (uint64_t)windows;
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+}
+
+static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
+{
+	return stage_bytes(p, s, false, layers, NULL);
+}
+
+static uint64_t sat(unsigned __int128 v)
+{
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+/* The requests SGLang's verify buffers are charged for before its tokens'
+ * pool is sized: min(max_running_requests // attn_dp, K // ratio), over
+ * dp as sglang_reqs.c divides (attn_dp is 1 here: kvplan refuses DP
+ * attention with recurrent layers). */
+static uint64_t spec_capped(const kvp_plan *p, uint64_t slots)
+{
+	const kvp_request *r = &p->request;
+	uint64_t asked = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
+	uint64_t ratio = p->sglang_state_ratio ? p->sglang_state_ratio : 3;
+
+	return asked < slots / ratio ? asked : slots / ratio;
 }
 
 /*
@@ -102,7 +136,12 @@ static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
  *  - the pool allocates K + 1 states of this GPU's recurrent layers
  *    (MambaPool, its conv and SSM states with the padding slot 0);
  *  - a running request holds sglang_state_ratio states
- *    (kvp__sglang_state_ratio), so K // ratio requests at once.
+ *    (kvp__sglang_state_ratio), so K // ratio requests at once;
+ *  - with a draft (D = sglang_spec_tokens, the tokens verified a step)
+ *    K is solved jointly with the verify buffers, which are charged
+ *    per_req x D for min(max_running_requests // dp, K // ratio)
+ *    requests, a padding slot more from 0.5.17; they are allocated once
+ *    the tokens' pool is sized (kvp__sglang_mamba_spec).
  * false where not modelled (kvp__sglang_mamba_applies).  K <= 0 is
  * SGLang's "Not enough GPU memory for hybrid (mamba/linear-attention)
  * state cache": slots 0, nothing fits.
@@ -112,6 +151,8 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 {
 	const kvp_request *r = &p->request;
 	uint64_t all_layers, per_req, charged_per, own, slots = 0, most = 0;
+	uint64_t spec = p->sglang_spec_tokens;
+	uint64_t state_ratio = p->sglang_state_ratio ? p->sglang_state_ratio : 3;
 	unsigned __int128 charged, bytes;
 	bool pad = kvp__sglang_since(r, 517);
 
@@ -149,17 +190,61 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * of two being exact. */
 		double budget_bytes = (double)budget * ratio / (1.0 + ratio);
 		double left = pad ? budget_bytes - (double)charged_per : budget_bytes;
+		double each = (double)charged_per;
 
+		/* With a draft, the joint solve: (K + 1) x per_req + (K /
+		 * ratio + 1) x D x per_req within the share, so K =
+		 * int((share - per_req x (1 + D)) // (per_req x (1 + D /
+		 * ratio))); before 0.5.17 int(share // (per_req x (1 + D /
+		 * ratio))). */
+		if (spec) {
+			unsigned __int128 both = (unsigned __int128)charged_per * (1 + (uint64_t)spec);
+
+			left = pad ? budget_bytes - (double)both : budget_bytes;
+			each = (double)charged_per * (1.0 + (double)spec / (double)state_ratio);
+		}
 		if (left > 0)
-			slots = kvp__py_floordiv(left, (double)charged_per);
+			slots = kvp__py_floordiv(left, each);
 	}
 	charged = (unsigned __int128)(pad ? slots + 1 : slots) * charged_per;
+	/* The verify buffers, charged at per_req a draft token for the
+	 * requests min(max_running_requests // dp, K // ratio), a padding
+	 * slot more from 0.5.17 (the same PR). */
+	if (spec && slots) {
+		unsigned __int128 verify = (unsigned __int128)charged_per * spec *
+		                           (spec_capped(p, slots) + (pad ? 1 : 0));
+
+		c->state_spec_charged = sat(verify);
+		charged += verify;
+	}
 	if (slots == 0)
 		charged = 0;
 	bytes = (unsigned __int128)(slots + 1) * own;
 	c->state_slots = slots;
 	c->state_bytes = slots == 0 ? 0 : bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
 	c->state_charged = charged > UINT64_MAX ? UINT64_MAX : (uint64_t)charged;
-	c->max_requests = p->sglang_state_ratio ? slots / p->sglang_state_ratio : slots / 3;
+	c->max_requests = slots / state_ratio;
 	return true;
+}
+
+/* The verify buffers MambaPool allocates beside its states
+ * (intermediate_ssm_state_cache, intermediate_conv_window_cache): for
+ * spec_state_size + 1 requests, spec_state_size being the
+ * max_running_requests the tokens' pool leaves (resolve_max_num_reqs:
+ * min(max_running_requests // dp, tokens // 2, K // ratio)), each of
+ * this GPU's recurrent layers' spec_state_bytes_per_seq. */
+void kvp__sglang_mamba_spec(const kvp_plan *p, uint32_t stage, kvp_capacity *c)
+{
+	uint64_t n, per, conv;
+
+	if (!p->sglang_spec_tokens || !c->state_slots || !c->tokens)
+		return;
+	n = spec_capped(p, c->state_slots);
+	if (c->tokens / 2 < n)
+		n = c->tokens / 2;
+	per = stage_bytes(p, stage, true, NULL, &conv);
+	c->state_spec_slots = n;
+	c->state_spec_bytes = sat((unsigned __int128)(n + 1) * per);
+	c->state_spec_conv_bytes = sat((unsigned __int128)(n + 1) * conv);
+	c->state_bytes = sat((unsigned __int128)c->state_bytes + c->state_spec_bytes);
 }

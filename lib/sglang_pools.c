@@ -230,6 +230,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		                                                     : 0;
 	if (sliding_layers(p, stage)) {
 		sglang_capacity(p, stage, budget, c);
+		kvp__sglang_mamba_spec(p, stage, c);
 		return true;
 	}
 	/* model_runner_kv_cache_mixin.py profile_max_num_token and
@@ -242,6 +243,8 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
 	if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
 		c->allocated_bytes = UINT64_MAX;
+	/* A draft's verify buffers, for the requests the tokens leave. */
+	kvp__sglang_mamba_spec(p, stage, c);
 	return false;
 }
 

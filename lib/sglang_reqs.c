@@ -46,6 +46,23 @@ uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
 	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 }
 
+uint32_t kvp_sglang_max_running_requests(const kvp_request *r)
+{
+	return r && r->engine == KVP_ENGINE_SGLANG ? kvp__sglang_running(r) : 0;
+}
+
+uint32_t kvp__sglang_running(const kvp_request *r)
+{
+	if (r->max_running_requests)
+		return r->max_running_requests;
+	/* EAGLE, EAGLE3, NEXTN and STANDALONE: "Max running requests is
+	 * reset to 48 for speculative decoding" (arg_groups/
+	 * speculative_hook.py _handle_eagle_family, main of late 2026;
+	 * server_args.py _handle_speculative_decoding in the 0.5 releases
+	 * before it moved). */
+	return r->engine == KVP_ENGINE_SGLANG && (r->draft || r->mtp_layers) ? 48 : 0;
+}
+
 /* The requests one worker runs at once and the table that maps each to
  * its tokens' slots, for a pool of tokens: python/sglang/srt/
  * model_executor/model_runner_kv_cache_mixin.py _resolve_max_num_reqs
@@ -53,7 +70,8 @@ uint64_t kvp_sglang_context_len(const kvp_model *m, const kvp_request *r)
  *     estimated = max(min(int(tokens / context_len x 512), 4096), 2048)
  *     max_num_reqs = min(max_running_requests // dp, tokens // 2), or
  *                    min(estimated, tokens // 2) without the option,
- * the option bounded by the estimate instead before PR #27399 ("Respect
+ * the option (or the 48 a draft sets) bounded by the estimate instead
+ * before PR #27399 ("Respect
  * explicit --max-running-requests instead of clamping to heuristic",
  * 2026-06-05; taken from 0.5.14, the release after 0.5.13 of 2026-06-13,
  * which may or may not have it),
@@ -83,8 +101,8 @@ static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
 	/* int(tokens / context_len * 512): Python's floats, as here */
 	est = floor((double)tokens / (double)ctx * 512.0);
 	n = est >= 4096 ? 4096 : est <= 2048 ? 2048 : (uint64_t)est;
-	if (r->max_running_requests) {
-		uint64_t asked = r->max_running_requests / (r->dp ? r->dp : 1);
+	if (kvp__sglang_running(r)) {
+		uint64_t asked = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
 
 		/* PR #27399 (2026-06-05): an explicit count bounded by the
 		 * pool, tokens // 2, not by the estimate. */

@@ -269,9 +269,11 @@ static void test_draft_and_fit(void **state)
 /* SGLang grows each RotaryEmbedding's table after loading to its context
  * + 2 x steps x draft tokens + 256 rows, rounded up to 128
  * (reserve_rope_cache_for_long_sequences), in fp32:
- *   Llama 3.1 8B: 131,328 rows, 67,239,936 B (test_engines); with 3
- *   drafted tokens a step (4 draft tokens) 131,072 + 24 + 256 = 131,352,
- *   rounded up 131,456: 67,305,472;
+ *   Llama 3.1 8B: 131,328 rows, 67,239,936 B (test_engines); with a
+ *   draft of 3 steps (4 draft tokens under topk 1) 131,072 + 24 + 256 =
+ *   131,352, rounded up 131,456: 67,305,472 (a draft of the model
+ *   itself, whose table is the model's); steps without a draft draft
+ *   nothing: 67,239,936;
  *   before the release that grows (SGLANG_ROPE_RESERVE), 67,108,864;
  *   a linear x 8 scaling without an original: SGLang's context is 4,096
  *   x 8 = 32,768, its table as long, grown to 33,024 rows x 128 x 4 =
@@ -281,10 +283,12 @@ static void test_draft_and_fit(void **state)
  *   2 x (10 + 100) = 220 rows x 128 x 2 = 56,320, where the context's
  *   reserve would be 384;
  *   a draft of 8,192 positions and a head of 64 grows to the target's
- *   context: 131,328 x 64 x 4 = 33,619,968 on the last stage. */
+ *   context, SGLang choosing 3 steps and 4 draft tokens where none are
+ *   given: 131,456 x 64 x 4 = 33,652,736 on the last stage, beside the
+ *   model's 67,305,472. */
 static void test_sglang_growth(void **state)
 {
-	kvp_model m = llama31(), d = llama31();
+	kvp_model m = llama31(), d = llama31(), self = llama31();
 	kvp_request r;
 	kvp_plan p;
 	kvp_error err;
@@ -294,9 +298,15 @@ static void test_sglang_growth(void **state)
 	r.engine = KVP_ENGINE_SGLANG;
 	r.seq = 1024;
 	r.spec_tokens = 3;
+	r.draft = &self;
 	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
+	assert_int_equal(p.sglang_spec_tokens, 4);
 	assert_int_equal(p.rotary_bytes, 67305472);
+	r.draft = NULL;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.rotary_bytes, 67239936);
 	r.spec_tokens = 0;
 	r.sglang_version = 503;
 	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
@@ -316,7 +326,7 @@ static void test_sglang_growth(void **state)
 	r.draft = &d;
 	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
-	assert_int_equal(p.stage_rotary_bytes[0], 67239936 + 33619968);
+	assert_int_equal(p.stage_rotary_bytes[0], 67305472 + 33652736);
 	r.draft = NULL;
 
 	m.max_context = 4096;

@@ -314,6 +314,151 @@ static void test_footprint(void **state)
 	assert_int_equal(f.max_batch_hbm, f.capacity.max_requests);
 }
 
+/* With its MTP layer (NEXTN): SGLang's speculative settings chosen
+ * (3 steps, topk 1, 4 draft tokens), the states solved jointly with
+ * their verify buffers, the 48 requests a draft runs at most.  The
+ * tokens' cell scaled by the MTP layer, int(16,384 x (1 + 1 / 8)) =
+ * 18,432 (sglang_pools.c); the share B x 0.9 / 1.9 = 4,809,409,374.3.
+ * Today (_handle_max_mamba_cache, 003fca80):
+ *  - K = int((share - 25,755,648 x 5) // (25,755,648 x (1 + 4 / 5)))
+ *    = int(100.96) = 100 states;
+ *  - the verify buffers charged for min(48, 100 // 5) = 20 requests and
+ *    a padding slot: 25,755,648 x 21 x 4 = 2,163,474,432 B; the states
+ *    101 x 25,755,648 = 2,601,320,448 B; 4,764,794,880 B in all;
+ *  - the tokens (B - that) // 18,432 = 292,339;
+ *  - allocated for resolve_max_num_reqs's min(48, 292,339 // 2, 20) =
+ *    20 requests and a padding slot, 21 x 24 layers x (4 x 1,048,576
+ *    SSM + 24,576 / 3 x (4 + 4 - 2) conv, the windows deduplicated) =
+ *    21 x 101,842,944 = 2,138,701,824 B, 21 x 24 x 49,152 = 24,772,608
+ *    of them conv. */
+static kvp_model qwen35_9b_mtp(void)
+{
+	kvp_model m = qwen35_9b();
+
+	m.mtp_layers = 1;
+	return m;
+}
+
+static void test_draft(void **state)
+{
+	kvp_model m = qwen35_9b_mtp();
+	kvp_request r = sglang(2, 0);
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_sglang_reqs q;
+
+	(void)state;
+	r.mtp_layers = 1;
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_spec_steps, 3);
+	assert_int_equal(p.sglang_spec_topk, 1);
+	assert_int_equal(p.sglang_spec_tokens, 4);
+	assert_int_equal(kvp_sglang_max_running_requests(&r), 48);
+	for (uint32_t g = 0; g < p.group_count; g++)
+		if (p.groups[g].kind == KVP_LAYER_RECURRENT && !p.groups[g].draft) {
+			assert_int_equal(p.groups[g].spec_state_bytes_per_seq, 4243456);
+			assert_int_equal(p.groups[g].spec_conv_bytes_per_seq, 49152);
+		}
+	c = capacity(&p, LOG_BUDGET);
+	assert_int_equal(c.state_slots, 100);
+	assert_int_equal(c.state_spec_charged, 2163474432ull);
+	assert_int_equal(c.state_charged, 4764794880ull);
+	assert_int_equal(c.tokens, 292339);
+	assert_int_equal(c.max_requests, 20);
+	assert_int_equal(c.state_spec_slots, 20);
+	assert_int_equal(c.state_spec_bytes, 2138701824ull);
+	assert_int_equal(c.state_spec_conv_bytes, 24772608ull);
+	assert_int_equal(c.state_bytes, 2601320448ull + 2138701824ull);
+	/* the tokens' pools, the model's and the MTP layer's, a row more */
+	assert_int_equal(c.allocated_bytes, 292340ull * 18432);
+	assert_true(kvp_capacity_sglang_reqs(&p, &c, &q));
+	assert_int_equal(q.max_num_reqs, 20);
+	/* --max-running-requests 16: the buffers for 16 requests,
+	 * 25,755,648 x 17 x 4 = 1,751,384,064 B charged; (B - 2,601,320,448
+	 * - that) // 18,432 = 314,696 tokens */
+	r.max_running_requests = 16;
+	p = plan(&m, &r);
+	c = capacity(&p, LOG_BUDGET);
+	assert_int_equal(c.state_slots, 100);
+	assert_int_equal(c.state_spec_charged, 1751384064ull);
+	assert_int_equal(c.tokens, 314696);
+	assert_int_equal(c.state_spec_slots, 16);
+	assert_int_equal(c.state_spec_bytes, 17ull * 101842944);
+}
+
+/* Before 0.5.17 (0.5.16): no padding slot, no_buffer (3 states a
+ * request), the conv windows dense:
+ *  - K = int(share // (25,755,648 x (1 + 4 / 3))) = int(80.01) = 80;
+ *  - charged 80 x 25,755,648 = 2,060,451,840 and for min(48, 80 // 3)
+ *    = 26 requests 25,755,648 x 26 x 4 = 2,678,587,392; the tokens
+ *    (B - 4,739,039,232) // 18,432 = 293,736;
+ *  - allocated 81 states, and 27 x 24 x (4 x 1,048,576 + 4 x 24,576) =
+ *    27 x 103,022,592 = 2,781,609,984 B of buffers, 27 x 24 x 98,304
+ *    = 63,700,992 of them conv.
+ * And a tree draft, --spec-tokens 5 --spec-topk 4 --spec-draft-tokens
+ * 8, today: K = int((share - 25,755,648 x 9) // (25,755,648 x (1 + 8 /
+ * 5))) = int(68.3) = 68; min(48, 68 // 5) = 13 requests, 25,755,648 x
+ * 14 x 8 = 2,884,632,576 B charged, and as much allocated (topk 4: the
+ * windows dense, 8 x 24,576 a layer); (B - 69 x 25,755,648 - that) //
+ * 18,432 = 297,928 tokens. */
+static void test_draft_rules(void **state)
+{
+	kvp_model m = qwen35_9b_mtp();
+	kvp_request r = sglang(2, 516);
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_error err;
+
+	(void)state;
+	r.mtp_layers = 1;
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_state_ratio, 3);
+	c = capacity(&p, LOG_BUDGET);
+	assert_int_equal(c.state_slots, 80);
+	assert_int_equal(c.state_spec_charged, 2678587392ull);
+	assert_int_equal(c.state_charged, 2060451840ull + 2678587392ull);
+	assert_int_equal(c.tokens, 293736);
+	assert_int_equal(c.state_spec_slots, 26);
+	assert_int_equal(c.state_spec_bytes, 2781609984ull);
+	assert_int_equal(c.state_spec_conv_bytes, 63700992ull);
+	assert_int_equal(c.state_bytes, 81ull * 25755648 + 2781609984ull);
+	r = sglang(2, 0);
+	r.mtp_layers = 1;
+	r.spec_tokens = 5;
+	r.spec_topk = 4;
+	r.spec_draft_tokens = 8;
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_spec_tokens, 8);
+	c = capacity(&p, LOG_BUDGET);
+	assert_int_equal(c.state_slots, 68);
+	assert_int_equal(c.state_spec_charged, 2884632576ull);
+	assert_int_equal(c.state_spec_bytes, 2884632576ull);
+	assert_int_equal(c.state_spec_conv_bytes, 14ull * 24 * 196608);
+	assert_int_equal(c.tokens, 297928);
+	/* topk 1 makes the draft tokens the steps + 1, whatever is given */
+	r.spec_topk = 1;
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_spec_tokens, 6);
+	/* what SGLang refuses: a topk above 1 without draft tokens, and
+	 * topk or draft tokens without the steps */
+	r.spec_topk = 4;
+	r.spec_draft_tokens = 0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "spec_draft_tokens"));
+	r.spec_tokens = 0;
+	r.spec_draft_tokens = 8;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	/* without a draft, or under another engine, nothing is resolved */
+	r = sglang(2, 0);
+	r.spec_topk = 4;
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_spec_tokens, 0);
+	assert_int_equal(kvp_sglang_max_running_requests(&r), 0);
+	r.engine = KVP_ENGINE_VLLM;
+	r.mtp_layers = 1;
+	assert_int_equal(kvp_sglang_max_running_requests(&r), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +468,8 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_given_size),
 		cmocka_unit_test(test_footprint),
+		cmocka_unit_test(test_draft),
+		cmocka_unit_test(test_draft_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,30 @@ static void test_table_caps(void **state)
 	assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
 	assert_int_equal(q.pre_alloc_slots, 0);
 	assert_int_equal(q.table_bytes, 17ull * 32772 * 4);
+	/* A draft: SGLang resets max_running_requests to 48
+	 * (speculative_hook.py _handle_eagle_family), an explicit count
+	 * then, within tokens / 2: 10^6 tokens, (48 + 1) x 32,772 x 4 =
+	 * 6,423,312; 60 tokens, 30.  Given, the option's. */
+	{
+		kvp_model d = testmodel_new(2, 1024, 8, 8, 32000, 50000000ull);
+
+		d.max_context = 8192;
+		r = sglang(16);
+		r.context_length = 32768;
+		r.draft = &d;
+		p = plan(&m, &r);
+		assert_int_equal(kvp_sglang_max_running_requests(&r), 48);
+		assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+		assert_int_equal(q.max_num_reqs, 48);
+		assert_int_equal(q.table_bytes, 6423312ull);
+		assert_true(kvp_plan_sglang_reqs(&p, 60, &q));
+		assert_int_equal(q.max_num_reqs, 30);
+		r.max_running_requests = 200;
+		p = plan(&m, &r);
+		assert_int_equal(kvp_sglang_max_running_requests(&r), 200);
+		assert_true(kvp_plan_sglang_reqs(&p, 1000000, &q));
+		assert_int_equal(q.max_num_reqs, 200);
+	}
 	/* vLLM: none, and the plan has no SGLang context */
 	r = sglang(16);
 	r.engine = KVP_ENGINE_VLLM;

@@ -207,18 +207,20 @@ has_line "the pools past the budget, said" \
 # 0.813) = 69,836,168,232.  SGLang's llama.py builds the untied head on
 # every rank, so the first stage holds the embedding, its 50 layers and the
 # head: 21,916,699,136 + 128,256 x 8,192 x 2 / 4 = 22,442,035,712 B, and
-# the rotary table SGLang builds in fp32 and grows to the context + 256
-# rows, 131,328 x 128 x 4 = 67,239,936 B: 22,509,275,648, leaving
-# 47,326,892,584 B, the least, whose 67,584-B cells hold 700,267 tokens;
-# K: 700,268 rows (a padding one) x 512 B x 50 layers = 17,926,860,800 B
-# = 16.70 GiB; the draft's pool on the last stage, 16 layers of 256 B:
-# 700,268 x 4,096 = 2,868,297,728 B = 2.67 GiB.
+# the rotary table SGLang builds in fp32 and grows to the context + 2 x
+# steps x draft tokens (SGLang's choice for a Llama model: 5 steps, topk
+# 4, 8 draft tokens) + 256 = 131,408 rows, rounded up to 131,456: 131,456
+# x 128 x 4 = 67,305,472 B: 22,509,341,184, leaving 47,326,827,048 B, the
+# least, whose 67,584-B cells hold 700,266 tokens; K: 700,267 rows (a
+# padding one) x 512 B x 50 layers = 17,926,835,200 B = 16.70 GiB; the
+# draft's pool on the last stage, 16 layers of 256 B: 700,267 x 4,096 =
+# 2,868,293,632 B = 2.67 GiB.
 run --model llama3.1-70b --tp 4 --pp 2 --pp-layers 50,30 --draft-model llama3.2-1b \
 	--engine sglang --gpu h100 --seq 8192 --sglang-version 0.5.18
 has_line "pp: every rank's cell scaled" \
-	"    KV Cache is allocated. #tokens: 700267, K size: 16.70 GB, V size: 16.70 GB"
+	"    KV Cache is allocated. #tokens: 700266, K size: 16.70 GB, V size: 16.70 GB"
 has_line "pp: the draft's pool line from the last stage" \
-	"    KV Cache is allocated. #tokens: 700267, K size: 2.67 GB, V size: 2.67 GB"
+	"    KV Cache is allocated. #tokens: 700266, K size: 2.67 GB, V size: 2.67 GB"
 # Qwen3.5-0.8B's shape from a GGUF file (tests/mkgguf) under llama-server
 # with its MTP layer (--spec-type draft-mtp, --spec-draft-n-max 3): the
 # model's 24 layers (block_count 25 less its NextN block), 6 of them full,
@@ -275,10 +277,18 @@ has_line "--explain: an MLA draft's latent" \
 # others warn that they ignore it, as with every engine's own setting.
 # SGLang takes it as its steps, with steps + 1 draft tokens, and grows its
 # rotary table by 2 x 2 x 3 = 12 rows more: 131,072 + 12 + 256 = 131,340,
-# rounded up to 131,456 rows x 128 x 4 = 67,305,472 B.
-run --model llama3.1-8b --seq 100 --engine sglang --spec-tokens 2 --format json
+# rounded up to 131,456 rows x 128 x 4 = 67,305,472 B (a draft of the
+# model itself, whose table is the model's).  Without a draft it drafts
+# nothing: 131,072 + 256 = 131,328 rows, 67,239,936 B, and a warning.
+run --model llama3.1-8b --seq 100 --engine sglang --draft-model llama3.1-8b --spec-tokens 2 \
+	--format json
 check "--spec-tokens under SGLang: no warning" sh -c "test $status -eq 0 && test ! -s '$work/err'"
 is rotary_bytes 67305472 "--spec-tokens under SGLang: its rotary table's rows"
+run --model llama3.1-8b --seq 100 --engine sglang --spec-tokens 2 --format json
+is rotary_bytes 67239936 "--spec-tokens without a draft: no rows for drafts"
+check "... and a warning" grep -Fxq \
+	"kvplan: warning: --spec-tokens, --spec-topk and --spec-draft-tokens size SGLang's speculative decoding, and do nothing without --draft-model or --mtp" \
+	"$work/err"
 run --model llama3.1-8b --seq 100 --engine trtllm --spec-tokens 2
 check "--spec-tokens under TensorRT-LLM: warned, and planned" sh -c "test $status -eq 0 &&
 	grep -qx 'kvplan: warning: --spec-tokens is for vllm, llama.cpp and sglang; --engine trtllm ignores it' '$work/err'"

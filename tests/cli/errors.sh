@@ -27,7 +27,9 @@ expect_error "a model spelt like -ub, after -m, is named as given" \
 expect_error "-np's value spelt like -ub" "^kvplan: --parallel: '-ub' is negative" \
 	$m --seq 10 -np -ub
 expect_error "a prefix of two spellings of one option takes its value" \
-	"^kvplan: --spec-tokens: '-np' is negative" $m --seq 10 --spec -np
+	"^kvplan: --ubatch: '-np' is negative" $m --seq 10 --ubat -np
+expect_error "a prefix of several options is ambiguous, and names them" \
+	"^kvplan: option '--spec' is ambiguous [(]--spec-tokens, .*--spec-topk" $m --seq 10 --spec 3
 expect_error "zero seq" "^kvplan: --seq: '0' is too small; it must be at least 1" $m --seq 0
 expect_error "negative seq" "^kvplan: --seq: '-5' is negative" $m --seq -5
 expect_error "non-numeric seq" "^kvplan: --seq: 'abc' is not a number" $m --seq abc

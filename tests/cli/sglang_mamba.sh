@@ -112,8 +112,65 @@ check "... SGLang's error" grep -Fxq \
 # word of SGLang stopping.
 plan --policy window:4096 --explain
 has_line "--explain: with a policy, not modelled" \
-	"    recurrent states: SGLang's pool of them with a draft or a policy is not modelled; the states are counted a request"
+	"    recurrent states: SGLang's pool of them with a policy, or a draft of recurrent layers, is not modelled; the states are counted a request"
 check "... and no warning of SGLang stopping" sh -c "! grep -q 'SGLang would stop' '$work/err'"
+
+# With its MTP layer (NEXTN; lib/sglang_spec.c): SGLang chooses 3 steps,
+# topk 1, 4 draft tokens, and runs at most 48 requests.  The tokens' cell
+# int(12,288 x (1 + 1 / 12)) = 13,312.  The joint solve:
+# int((B x 0.9 / 1.9 - 19,316,736 x 5) // (19,316,736 x (1 + 4 / 5))) =
+# int(410.86) = 410 states; 411 x 19,316,736 = 7,939,178,496 B for them
+# and 19,316,736 x 4 x (min(48, 410 // 5) + 1) = 3,786,080,256 B for the
+# verify buffers; (B - both) // 13,312 = 1,399,778 tokens.  Allocated:
+# 49 x 36 x (4 x 524,288 SSM + 4,096 x (4 + 4 - 2) conv) = 3,742,728,192
+# B of buffers (3.45 GiB SSM, 0.04 GiB conv), beside the 411 states.
+plan --mtp 1 --format json
+is capacity_state_slots 410 "MTP: 410 states, solved with the verify buffers"
+is capacity_tokens 1399778 "... the tokens from the rest"
+is capacity_state_spec_bytes 3742728192 "... the verify buffers of 48 requests"
+is capacity_state_bytes 11681906688 "... and the states' bytes with them"
+is capacity_max_requests 82 "... 410 / 5 requests the states admit"
+is sglang_spec_draft_tokens 4 "... SGLang's 4 draft tokens"
+# the table of min(48, 82) requests: 49 x (262,144 + 4) x 4
+is req_table_bytes 51381008 "... the table of the 48 requests a draft runs"
+plan --mtp 1
+has_line "MTP: SGLang's log line of the states and their buffers" \
+	"    Mamba Cache is allocated. max_mamba_cache_size: 410, conv_state size: 0.17GB, ssm_state size: 7.22GB intermediate_ssm_state_cache size: 3.45GB intermediate_conv_window_cache size: 0.04GB"
+check "... no word of the pool not being modelled" sh -c "! grep -q 'not modelled' '$work/err'"
+plan --mtp 1 --explain
+has_line "--explain: the joint solve" \
+	"    recurrent states: int((30,359,113,876 x 0.9 / (1 + 0.9) - 19,316,736 x 5) // (19,316,736 x (1 + 4 / 5))) = 410 (mamba_full_memory_ratio, solved with the verify buffers of 4 draft tokens and both padding slots)"
+# --max-running-requests 200: min(200, 82) = 82 requests' buffers,
+# 19,316,736 x 4 x 83 = 6,413,156,352 B; (B - 7,939,178,496 - that) //
+# 13,312 = 1,202,432 tokens
+plan --mtp 1 --max-running-requests 200 --format json
+is capacity_tokens 1202432 "--max-running-requests 200: the buffers of 82 requests"
+plan --mtp 1 --batch 64 --format json
+check "a batch past the 48 a draft runs: a warning" grep -Fxq \
+	"kvplan: warning: SGLang runs at most 48 requests at once with a draft (\"Max running requests is reset to 48 for speculative decoding\"), fewer than batch 64; --max-running-requests raises it" \
+	"$work/err"
+# Its speculative settings: topk 1 takes the steps + 1 whatever is given;
+# a larger topk needs the draft tokens; none without a draft.
+plan --mtp 1 --spec-tokens 2 --spec-draft-tokens 7 --format json
+is sglang_spec_draft_tokens 3 "topk 1: the draft tokens are the steps + 1"
+check "... and a warning" grep -Fxq \
+	"kvplan: warning: SGLang adjusts --speculative-num-draft-tokens 7 to the steps + 1 = 3 under topk 1 (planned so)" \
+	"$work/err"
+expect_error "--spec-topk 4 without draft tokens" \
+	"^kvplan: SGLang's speculative topk 4 needs its draft tokens" \
+	--model qwen3-next-80b-a3b --seq 100 --engine sglang --mtp 1 --spec-tokens 3 --spec-topk 4
+expect_error "--spec-topk without the steps" "^kvplan: SGLang chooses its speculative steps" \
+	--model qwen3-next-80b-a3b --seq 100 --engine sglang --mtp 1 --spec-topk 4
+expect_error "--spec-draft-tokens 0" "^kvplan: --spec-draft-tokens: '0' is too small" \
+	--model qwen3-next-80b-a3b --seq 100 --engine sglang --mtp 1 --spec-draft-tokens 0
+run --model qwen3-next-80b-a3b --seq 1000 --engine sglang --spec-topk 2 --format json
+check "--spec-topk without a draft: a warning" grep -Fxq \
+	"kvplan: warning: --spec-tokens, --spec-topk and --spec-draft-tokens size SGLang's speculative decoding, and do nothing without --draft-model or --mtp" \
+	"$work/err"
+run --model qwen3-next-80b-a3b --seq 1000 --engine vllm --mtp 1 --spec-topk 2 --format json
+check "--spec-topk under vLLM: ignored with a warning" grep -Fxq \
+	"kvplan: warning: --spec-topk is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
 
 # Bad values: one line, status 2, nothing on stdout.
 for bad in 0 -1 abc 1e7 0x2 ''; do
