@@ -190,6 +190,29 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_SPEC_DRAFT_TOKENS:
 		o->engine_flags |= CLI_FLAG_SPEC_DRAFT;
 		return cli_parse_u32(opt, arg, &o->req.spec_draft_tokens);
+	case OPT_MAMBA_STRATEGY:
+		o->engine_flags |= CLI_FLAG_MAMBA_STRATEGY;
+		{
+			/* server_args.py --mamba-radix-cache-strategy's
+			 * choices (--mamba-scheduler-strategy before the
+			 * rename of issue #27418). */
+			static const char *const words[] = {"auto", "no_buffer", "extra_buffer",
+				"extra_buffer_lazy", NULL};
+			int i = cli_parse_word(opt, "strategy", arg, words);
+
+			if (i < 0)
+				return 2;
+			o->req.mamba_strategy = (uint8_t)i;
+			return 0;
+		}
+	case OPT_NO_RADIX:
+		o->engine_flags |= CLI_FLAG_NO_RADIX;
+		o->req.disable_radix_cache = true;
+		return 0;
+	case OPT_NO_OVERLAP:
+		o->engine_flags |= CLI_FLAG_NO_OVERLAP;
+		o->req.disable_overlap_schedule = true;
+		return 0;
 	case OPT_MAMBA_SSM_DTYPE:
 		o->engine_flags |= CLI_FLAG_MAMBA_SSM;
 		{
@@ -467,6 +490,9 @@ static const struct {
 	{CLI_FLAG_MAMBA_SSM, "--mamba-ssm-dtype", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_SPEC_TOPK, "--spec-topk", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_SPEC_DRAFT, "--spec-draft-tokens", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAMBA_STRATEGY, "--mamba-radix-cache-strategy", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_NO_RADIX, "--disable-radix-cache", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_NO_OVERLAP, "--disable-overlap-schedule", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's

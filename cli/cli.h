@@ -151,6 +151,9 @@ struct cli_options {
 #define CLI_FLAG_MAMBA_SSM       (UINT64_C(1) << 38) /* SGLang */
 #define CLI_FLAG_SPEC_TOPK       (UINT64_C(1) << 39) /* SGLang */
 #define CLI_FLAG_SPEC_DRAFT      (UINT64_C(1) << 40) /* SGLang */
+#define CLI_FLAG_MAMBA_STRATEGY  (UINT64_C(1) << 41) /* SGLang */
+#define CLI_FLAG_NO_RADIX        (UINT64_C(1) << 42) /* SGLang */
+#define CLI_FLAG_NO_OVERLAP      (UINT64_C(1) << 43) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -211,6 +214,9 @@ enum cli_engine_option {
 	OPT_MAMBA_SSM_DTYPE,
 	OPT_SPEC_TOPK,
 	OPT_SPEC_DRAFT_TOKENS,
+	OPT_MAMBA_STRATEGY,
+	OPT_NO_RADIX,
+	OPT_NO_OVERLAP,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -396,6 +396,10 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	}
 	if (r->max_mamba_cache_size)
 		say(e, "  recurrent states: --max-mamba-cache-size %s", g(c->state_slots));
+	else if (r->disable_radix_cache && kvp_sglang_max_running_requests(r))
+		say(e, "  recurrent states: without the radix cache, max_running_requests %u /"
+		    " dp %u = %s", kvp_sglang_max_running_requests(r), r->dp ? r->dp : 1,
+		    g(c->state_slots));
 	else if (spec && !pad)
 		say(e, "  recurrent states: int(%s x %g / (1 + %g) // (%s x (1 + %u / %u))) = %s"
 		    " (mamba_full_memory_ratio, solved with the verify buffers of %u draft"
@@ -430,9 +434,12 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 		    pad ? " and a padding slot" : "", g(c->state_spec_slots),
 		    g(c->state_spec_bytes), g(c->state_spec_conv_bytes),
 		    plan->sglang_spec_topk == 1 && pad ? ", one of D + K - 2 columns a slot" : "");
-	say(e, "  they admit %s / %u = %s requests at once (%u states a request: %s)",
-	    g(c->state_slots), plan->sglang_state_ratio, g(c->max_requests),
-	    plan->sglang_state_ratio,
-	    plan->sglang_state_ratio == 5 ? "extra_buffer, the overlap schedule's two track"
-	                                    " states" : "no_buffer");
+	say(e, "  they admit %s / %u = %s requests at once (%u state%s a request: %s)",
+	    g(c->state_slots), sr, g(c->max_requests), sr, sr == 1 ? "" : "s",
+	    sr == 1 ? "the radix cache disabled"
+	    : sr == 5 ? "extra_buffer, the overlap schedule's two track states"
+	    : sr == 4 && r->mamba_strategy == KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY
+	      ? "extra_buffer_lazy, one track state"
+	    : sr == 4 ? "extra_buffer without the overlap schedule, one track state"
+	    : "no_buffer");
 }

@@ -41,10 +41,12 @@ void cli_sglang_warnings(const struct cli_plan *p)
 		         cli_grouped(ctx, b, sizeof b));
 	/* Its pool of recurrent states (lib/sglang_mamba.c). */
 	if ((r->max_mamba_cache_size || r->mamba_full_memory_ratio > 0 ||
-	     r->state_dtype != KVP_DTYPE_FP32) && !p->layers.state_total_bytes)
+	     r->state_dtype != KVP_DTYPE_FP32 || r->mamba_strategy) &&
+	    !p->layers.state_total_bytes)
 		cli_warn("%s has no recurrent layers: SGLang keeps no recurrent states, and"
-		         " --max-mamba-cache-size, --mamba-full-memory-ratio and"
-		         " --mamba-ssm-dtype do nothing", p->model.name);
+		         " --max-mamba-cache-size, --mamba-full-memory-ratio,"
+		         " --mamba-ssm-dtype and --mamba-radix-cache-strategy do nothing",
+		         p->model.name);
 	/* Its speculative settings (lib/sglang_spec.c). */
 	if ((r->spec_tokens || r->spec_topk || r->spec_draft_tokens) && !r->draft &&
 	    !r->mtp_layers)

@@ -179,6 +179,8 @@ uint64_t kvp__py_floordiv(double a, double b);
  * GPU for budget, into c's state_* fields and max_requests (false where
  * not modelled). */
 uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r);
+/* sglang_mamba.c: KVP_ERR_INVALID for a strategy SGLang refuses. */
+kvp_status kvp__sglang_mamba_check(const kvp_request *r, kvp_error *err);
 bool kvp__sglang_mamba_applies(const kvp_plan *p);
 bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
                        kvp_capacity *c);

@@ -496,8 +496,33 @@ typedef struct kvp_request {
 	 * growth.  Ignored by the other engines. */
 	uint32_t spec_topk;
 	uint32_t spec_draft_tokens;
+	/* How SGLang's running requests hold its pool of recurrent states
+	 * (kvp_plan sglang_state_ratio): mamba_strategy, its
+	 * --mamba-radix-cache-strategy (a kvp_mamba_strategy; auto by
+	 * default); disable_radix_cache, --disable-radix-cache (one state a
+	 * request, and with max_running_requests as many states as
+	 * requests); disable_overlap_schedule, --disable-overlap-schedule
+	 * (extra_buffer keeps one track state a request, not two, and auto
+	 * takes no_buffer unless pages are larger than 1).  Ignored by the
+	 * other engines. */
+	uint8_t mamba_strategy;
+	bool disable_radix_cache;
+	bool disable_overlap_schedule;
 } kvp_request;
 
+/* SGLang's --mamba-radix-cache-strategy (kvp_request mamba_strategy). */
+typedef enum kvp_mamba_strategy {
+	KVP_MAMBA_STRATEGY_AUTO = 0,    /* "auto": extra_buffer for the
+	                                 * architectures SGLang lists, from
+	                                 * 0.5.18; no_buffer otherwise */
+	KVP_MAMBA_STRATEGY_NO_BUFFER = 1, /* 3 states a running request */
+	KVP_MAMBA_STRATEGY_EXTRA_BUFFER = 2, /* and 2 ping-pong track
+	                                 * states (1 without the overlap
+	                                 * schedule) */
+	KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY = 3, /* and 1 track state (PR
+	                                 * #27118); needs the overlap
+	                                 * schedule */
+} kvp_mamba_strategy;
 
 /* SGLang's role in prefill/decode disaggregation (kvp_request
  * disaggregation). */

@@ -503,6 +503,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	kvp__plan_attention_weights(m, est, p);
 	p->sglang_context_len = request->engine == KVP_ENGINE_SGLANG
 	                        ? kvp_sglang_context_len(m, request) : 0;
+	if ((st = kvp__sglang_mamba_check(request, err)) != KVP_OK)
+		return st;
 	p->sglang_state_ratio = kvp__sglang_state_ratio(m, request);
 	if ((st = kvp__sglang_spec(m, request, &p->sglang_spec_steps, &p->sglang_spec_topk,
 	                           &p->sglang_spec_tokens, err)) != KVP_OK)

@@ -14,7 +14,8 @@
 
 /* The states a running request holds in SGLang's pool of states
  * (_calculate_mamba_ratio): 3 under no_buffer, plus 2 ping-pong track
- * states under extra_buffer with the overlap schedule.  The default
+ * states under extra_buffer with the overlap schedule (1 without it, or
+ * under extra_buffer_lazy), 1 without the radix cache.  The default
  * strategy "auto" was no_buffer (server_args.py
  * _handle_missing_default_values, which issue #27418 of 2026-06-06
  * quotes); it now resolves to extra_buffer where the overlap schedule
@@ -34,6 +35,7 @@ uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r)
 		"kimi_linear", "bailing_moe_v2_5",
 	};
 	bool recurrent = false;
+	uint8_t strategy = r->mamba_strategy;
 
 	if (r->engine != KVP_ENGINE_SGLANG)
 		return 0;
@@ -41,8 +43,39 @@ uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r)
 		recurrent = m->pattern[i] == KVP_LAYER_RECURRENT;
 	if (!recurrent)
 		return 0;
-	return kvp__sglang_since(r, 518) && kvp__model_type_in(m, extra, sizeof extra / sizeof extra[0])
-	       ? 5 : 3;
+	/* _calculate_mamba_ratio: 1 without the radix cache; else 3, and
+	 * the track states of extra_buffer, 2 with the overlap schedule,
+	 * 1 without it or lazily (extra_buffer_lazy).  auto resolves to
+	 * extra_buffer where the overlap schedule is on or pages are larger
+	 * than 1 (_mamba_radix_cache_resolution: wants_overlap or
+	 * wants_paging). */
+	if (r->disable_radix_cache)
+		return 1;
+	if (strategy == KVP_MAMBA_STRATEGY_AUTO)
+		strategy = kvp__sglang_since(r, 518) &&
+		           kvp__model_type_in(m, extra, sizeof extra / sizeof extra[0]) &&
+		           (!r->disable_overlap_schedule || r->block_size > 1)
+		           ? KVP_MAMBA_STRATEGY_EXTRA_BUFFER : KVP_MAMBA_STRATEGY_NO_BUFFER;
+	if (strategy == KVP_MAMBA_STRATEGY_NO_BUFFER)
+		return 3;
+	return strategy == KVP_MAMBA_STRATEGY_EXTRA_BUFFER && !r->disable_overlap_schedule ? 5 : 4;
+}
+
+kvp_status kvp__sglang_mamba_check(const kvp_request *r, kvp_error *err)
+{
+	if (r->engine != KVP_ENGINE_SGLANG)
+		return KVP_OK;
+	if (r->mamba_strategy > KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY)
+		return kvp__error(err, KVP_ERR_INVALID, "unknown mamba_strategy %u",
+		                  (unsigned)r->mamba_strategy);
+	/* _calculate_mamba_ratio's assertion */
+	if (r->mamba_strategy == KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY &&
+	    r->disable_overlap_schedule && !r->disable_radix_cache)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "SGLang's extra_buffer_lazy needs the overlap schedule"
+		                  " (disable_overlap_schedule, --disable-overlap-schedule,"
+		                  " is incompatible)");
+	return KVP_OK;
 }
 
 bool kvp__sglang_mamba_applies(const kvp_plan *p)
@@ -127,7 +160,9 @@ static uint64_t spec_capped(const kvp_plan *p, uint64_t slots)
  *    recurrent layers, int(per_req x most / all), from PR #33666
  *    (2026-08-05: taken from 0.5.18; before, the whole model's);
  *  - K = --max-mamba-cache-size // attn_dp where given (kvplan refuses
- *    DP attention with recurrent layers: attn_dp 1); else
+ *    DP attention with recurrent layers: attn_dp 1); under
+ *    --disable-radix-cache, --max-running-requests // attn_dp where
+ *    given (or set by a draft); else
  *    K = int((rest x r / (1 + r) - per_req) // per_req), the pool's
  *    padding slot reserved by PR #32184 (2026-07-23: taken from 0.5.17;
  *    before, int(rest x r / (1 + r) // per_req)), in Python floats;
@@ -183,6 +218,11 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	own = stage_state(p, stage, NULL);
 	if (r->max_mamba_cache_size) {
 		slots = r->max_mamba_cache_size;
+	} else if (r->disable_radix_cache && kvp__sglang_running(r)) {
+		/* Without the radix cache a given max_running_requests (or
+		 * the 48 a draft sets) is the states, over dp as
+		 * sglang_reqs.c divides (attn_dp here). */
+		slots = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
 	} else if (charged_per) {
 		double ratio = r->mamba_full_memory_ratio > 0 ? r->mamba_full_memory_ratio : 0.9;
 		/* rest x ratio / (1 + ratio), in GB then x 2^30: the same

@@ -459,6 +459,70 @@ static void test_draft_rules(void **state)
 	assert_int_equal(kvp_sglang_max_running_requests(&r), 0);
 }
 
+/* How running requests hold the states (_calculate_mamba_ratio), for
+ * Qwen3.5 today: 5 by default (extra_buffer, the overlap schedule on), 3
+ * under no_buffer or auto without the overlap schedule, 4 under
+ * extra_buffer without it, under extra_buffer_lazy, or auto without it
+ * and pages of 64; 1 without the radix cache, where max_running_requests
+ * 100 (SGLang's --max-running-requests) makes 100 states: 101 x
+ * 25,755,648 = 2,601,320,448 B charged, the tokens (B - that) // 16,384
+ * = 460,930.  extra_buffer_lazy without the overlap schedule, and a
+ * strategy past the enum, are refused. */
+static void test_strategies(void **state)
+{
+	static const struct {
+		uint8_t strategy;
+		bool no_radix, no_overlap;
+		uint32_t block, ratio;
+	} cases[] = {
+		{KVP_MAMBA_STRATEGY_AUTO, false, false, 0, 5},
+		{KVP_MAMBA_STRATEGY_AUTO, false, true, 0, 3},
+		{KVP_MAMBA_STRATEGY_AUTO, false, true, 64, 4},
+		{KVP_MAMBA_STRATEGY_NO_BUFFER, false, false, 0, 3},
+		{KVP_MAMBA_STRATEGY_EXTRA_BUFFER, false, false, 0, 5},
+		{KVP_MAMBA_STRATEGY_EXTRA_BUFFER, false, true, 0, 4},
+		{KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY, false, false, 0, 4},
+		{KVP_MAMBA_STRATEGY_EXTRA_BUFFER, true, false, 0, 1},
+	};
+	kvp_model m = qwen35_9b();
+	kvp_request r;
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = sglang(2, 0);
+		r.mamba_strategy = cases[i].strategy;
+		r.disable_radix_cache = cases[i].no_radix;
+		r.disable_overlap_schedule = cases[i].no_overlap;
+		r.block_size = cases[i].block;
+		p = plan(&m, &r);
+		assert_int_equal(p.sglang_state_ratio, cases[i].ratio);
+	}
+	/* before 0.5.18 auto was no_buffer whatever the schedule */
+	r = sglang(2, 517);
+	p = plan(&m, &r);
+	assert_int_equal(p.sglang_state_ratio, 3);
+	r = sglang(2, 0);
+	r.disable_radix_cache = true;
+	r.max_running_requests = 100;
+	p = plan(&m, &r);
+	c = capacity(&p, LOG_BUDGET);
+	assert_int_equal(c.state_slots, 100);
+	assert_int_equal(c.state_charged, 2601320448ull);
+	assert_int_equal(c.tokens, 460930);
+	assert_int_equal(c.max_requests, 100);
+	r = sglang(2, 0);
+	r.mamba_strategy = KVP_MAMBA_STRATEGY_EXTRA_BUFFER_LAZY;
+	r.disable_overlap_schedule = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "extra_buffer_lazy"));
+	r = sglang(2, 0);
+	r.mamba_strategy = 4;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_footprint),
 		cmocka_unit_test(test_draft),
 		cmocka_unit_test(test_draft_rules),
+		cmocka_unit_test(test_strategies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,6 +172,50 @@ check "--spec-topk under vLLM: ignored with a warning" grep -Fxq \
 	"kvplan: warning: --spec-topk is a sglang setting; --engine vllm ignores it" \
 	"$work/err"
 
+# How requests hold the states (_calculate_mamba_ratio): without the
+# radix cache 1 a request, so 743 requests at once, the tokens' 158 the
+# largest batch; with --max-running-requests 64 the states are 64, 65 x
+# 19,316,736 = 1,255,587,840 B, and the tokens (B - that) // 12,288 =
+# 2,368,451.
+plan --disable-radix-cache --format json
+is capacity_max_requests 743 "--disable-radix-cache: a state a request"
+is max_batch_hbm 158 "... the tokens' largest batch"
+plan --disable-radix-cache --max-running-requests 64 --format json
+is capacity_state_slots 64 "--disable-radix-cache --max-running-requests 64: 64 states"
+is capacity_state_bytes 1255587840 "... 65 allocated"
+is capacity_tokens 2368451 "... the tokens from the rest"
+plan --disable-radix-cache --max-running-requests 64 --explain
+has_line "--explain: the states from the requests" \
+	"    recurrent states: without the radix cache, max_running_requests 64 / dp 1 = 64"
+# With the MTP layer the 48 a draft runs are the states: 49 x 19,316,736
+# for them and 19,316,736 x 4 x 49 for the buffers; (B - 245 x
+# 19,316,736) // 13,312 = 1,925,068 tokens.
+plan --mtp 1 --disable-radix-cache --format json
+is capacity_state_slots 48 "--disable-radix-cache with a draft: the 48 it runs"
+is capacity_tokens 1925068 "... the tokens from the rest"
+# 743 states: no_buffer 3 a request (247), extra_buffer without the
+# overlap schedule or lazily 4 (185); auto without the overlap schedule
+# is no_buffer, or extra_buffer with pages larger than 1.
+for args in "--disable-overlap-schedule:247" "--mamba-radix-cache-strategy no_buffer:247" \
+	"--mamba-radix-cache-strategy extra_buffer_lazy:185" \
+	"--mamba-scheduler-strategy extra_buffer --disable-overlap-schedule:185" \
+	"--disable-overlap-schedule --page-size 64:185" \
+	"--mamba-radix-cache-strategy extra_buffer:148"; do
+	# shellcheck disable=SC2086
+	plan ${args%:*} --format json
+	is capacity_max_requests "${args#*:}" "${args%:*}: ${args#*:} requests at once"
+done
+plan --mamba-radix-cache-strategy extra_buffer_lazy --explain
+has_line "--explain: the lazy strategy" \
+	"    they admit 743 / 4 = 185 requests at once (4 states a request: extra_buffer_lazy, one track state)"
+expect_error "extra_buffer_lazy without the overlap schedule" \
+	"^kvplan: SGLang's extra_buffer_lazy needs the overlap schedule" \
+	--model qwen3-next-80b-a3b --seq 100 --engine sglang \
+	--mamba-radix-cache-strategy extra_buffer_lazy --disable-overlap-schedule
+expect_error "an unknown strategy" \
+	"^kvplan: --mamba-radix-cache-strategy: unknown strategy 'lazy' \(valid: auto, no_buffer, extra_buffer, extra_buffer_lazy\)" \
+	--model qwen3-next-80b-a3b --seq 100 --engine sglang --mamba-radix-cache-strategy lazy
+
 # Bad values: one line, status 2, nothing on stdout.
 for bad in 0 -1 abc 1e7 0x2 ''; do
 	expect_error "--mamba-full-memory-ratio '$bad'" "^kvplan: --mamba-full-memory-ratio: " \
@@ -188,7 +232,7 @@ check "under vLLM a warning" grep -Fxq \
 	"$work/err"
 run --model llama3-8b --seq 1000 --engine sglang --max-mamba-cache-size 8 --format json
 check "a model without recurrent layers: a warning" grep -Fxq \
-	"kvplan: warning: llama3-8b has no recurrent layers: SGLang keeps no recurrent states, and --max-mamba-cache-size, --mamba-full-memory-ratio and --mamba-ssm-dtype do nothing" \
+	"kvplan: warning: llama3-8b has no recurrent layers: SGLang keeps no recurrent states, and --max-mamba-cache-size, --mamba-full-memory-ratio, --mamba-ssm-dtype and --mamba-radix-cache-strategy do nothing" \
 	"$work/err"
 
 done_testing
