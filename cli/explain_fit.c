@@ -426,11 +426,11 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	    g(c->state_charged < f->budget_bytes ? f->budget_bytes - c->state_charged : 0));
 	if (spec)
 		say(e, "  the verify buffers of %u draft tokens (speculative_num_steps %u, topk"
-		    " %u): %s B charged, %s x %u for min(max_running_requests %u, %s / %u) requests"
-		    "%s; this GPU allocates them for %s requests and a padding slot, %s B (%s B of"
-		    " them conv windows%s)", spec, plan->sglang_spec_steps, plan->sglang_spec_topk,
-		    g(c->state_spec_charged), g(per), spec,
-		    kvp_sglang_max_running_requests(r), g(c->state_slots), sr,
+		    " %u): %s B charged, %s x %u for min(max_running_requests %u / dp %u, %s / %u)"
+		    " requests%s; this GPU allocates them for %s requests and a padding slot, %s B"
+		    " (%s B of them conv windows%s)", spec, plan->sglang_spec_steps,
+		    plan->sglang_spec_topk, g(c->state_spec_charged), g(per), spec,
+		    kvp_sglang_max_running_requests(r), r->dp ? r->dp : 1, g(c->state_slots), sr,
 		    pad ? " and a padding slot" : "", g(c->state_spec_slots),
 		    g(c->state_spec_bytes), g(c->state_spec_conv_bytes),
 		    plan->sglang_spec_topk == 1 && pad ? ", one of D + K - 2 columns a slot" : "");

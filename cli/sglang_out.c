@@ -63,9 +63,9 @@ void cli_sglang_warnings(const struct cli_plan *p)
 		         " requests is reset to 48 for speculative decoding\"), fewer than"
 		         " batch %s; --max-running-requests raises it",
 		         kvp_sglang_max_running_requests(r), cli_grouped(p->batch, a, sizeof a));
-	if (p->layers.state_total_bytes && p->layers.draft_layers &&
-	    !kvp_capacity_sglang_reqs(&p->layers, &p->fits[0].capacity, NULL) && p->n_devices &&
-	    p->layers.request.policy.kind == KVP_POLICY_FULL)
+	if (p->n_devices && p->layers.state_total_bytes && p->layers.draft_layers &&
+	    p->layers.request.policy.kind == KVP_POLICY_FULL &&
+	    !kvp_capacity_sglang_reqs(&p->layers, &p->fits[0].capacity, NULL))
 		cli_warn("SGLang's pool of recurrent states with a draft of recurrent layers is"
 		         " not modelled: the states are counted a request");
 	for (size_t i = 0; i < p->n_devices; i++) {

@@ -192,6 +192,12 @@ void kvp__sglang_mamba_spec(const kvp_plan *p, uint32_t stage, kvp_capacity *c);
  * where a draft or MTP layers make it set one (speculative_hook.py
  * _handle_eagle_family); 0: none. */
 uint32_t kvp__sglang_running(const kvp_request *r);
+/* ... over the dp workers, as the model runner divides it (main of late
+ * 2026 divides by the attention-dp workers alone: not followed). */
+static inline uint32_t kvp__sglang_worker_running(const kvp_request *r)
+{
+	return kvp__sglang_running(r) / (r->dp ? r->dp : 1);
+}
 /* sglang_spec.c: SGLang's speculative steps, topk and draft tokens for a
  * request with a draft (all 0 without, or under another engine); and the
  * verify buffers of a recurrent layer of a model of conv kernel width

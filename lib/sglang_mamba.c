@@ -101,6 +101,11 @@ bool kvp__sglang_mamba_applies(const kvp_plan *p)
 	return full;
 }
 
+static uint64_t sat(unsigned __int128 v)
+{
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
 /* The states of the recurrent layers stage s holds, per request,
  * saturated; with spec, their verify buffers instead, and *conv of them
  * the conv windows'. */
@@ -125,18 +130,13 @@ static uint64_t stage_bytes(const kvp_plan *p, uint32_t s, bool spec, uint64_t *
 	if (layers)
 		*layers = n;
 	if (conv)
-		*conv = windows > UINT64_MAX ? UINT64_MAX : (uint64_t)windows;
-	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+		*conv = sat(windows);
+	return sat(bytes);
 }
 
 static uint64_t stage_state(const kvp_plan *p, uint32_t s, uint64_t *layers)
 {
 	return stage_bytes(p, s, false, layers, NULL);
-}
-
-static uint64_t sat(unsigned __int128 v)
-{
-	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
 /* The requests SGLang's verify buffers are charged for before its tokens'
@@ -145,8 +145,7 @@ static uint64_t sat(unsigned __int128 v)
  * attention with recurrent layers). */
 static uint64_t spec_capped(const kvp_plan *p, uint64_t slots)
 {
-	const kvp_request *r = &p->request;
-	uint64_t asked = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
+	uint64_t asked = kvp__sglang_worker_running(&p->request);
 	uint64_t ratio = p->sglang_state_ratio ? p->sglang_state_ratio : 3;
 
 	return asked < slots / ratio ? asked : slots / ratio;
@@ -220,9 +219,8 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		slots = r->max_mamba_cache_size;
 	} else if (r->disable_radix_cache && kvp__sglang_running(r)) {
 		/* Without the radix cache a given max_running_requests (or
-		 * the 48 a draft sets) is the states, over dp as
-		 * sglang_reqs.c divides (attn_dp here). */
-		slots = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
+		 * the 48 a draft sets) is the states. */
+		slots = kvp__sglang_worker_running(r);
 	} else if (charged_per) {
 		double ratio = r->mamba_full_memory_ratio > 0 ? r->mamba_full_memory_ratio : 0.9;
 		/* rest x ratio / (1 + ratio), in GB then x 2^30: the same
@@ -261,8 +259,8 @@ bool kvp__sglang_mamba(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		charged = 0;
 	bytes = (unsigned __int128)(slots + 1) * own;
 	c->state_slots = slots;
-	c->state_bytes = slots == 0 ? 0 : bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
-	c->state_charged = charged > UINT64_MAX ? UINT64_MAX : (uint64_t)charged;
+	c->state_bytes = slots == 0 ? 0 : sat(bytes);
+	c->state_charged = sat(charged);
 	c->max_requests = slots / state_ratio;
 	return true;
 }

@@ -222,30 +222,31 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                           kvp_capacity *c)
 {
 	uint64_t block = kvp__engine_block(&p->request), pools, cell;
+	bool split;
 
 	/* The recurrent states' pool first, the tokens' from the rest
 	 * (sglang_mamba.c); none at all where SGLang cannot make it. */
 	if (kvp__sglang_mamba(p, stage, budget, c))
 		budget = c->state_slots && c->state_charged < budget ? budget - c->state_charged
 		                                                     : 0;
-	if (sliding_layers(p, stage)) {
+	split = sliding_layers(p, stage);
+	if (split) {
 		sglang_capacity(p, stage, budget, c);
-		kvp__sglang_mamba_spec(p, stage, c);
-		return true;
+	} else {
+		/* model_runner_kv_cache_mixin.py profile_max_num_token and
+		 * init_memory: rest // cell, down to whole pages; every
+		 * layer's buffer then has page_size rows more.  A plan of
+		 * recurrent state alone holds no tokens. */
+		cell = sglang_cell(p, stage, &pools);
+		c->tokens = cell ? budget / cell / block * block : 0;
+		c->blocks = c->tokens / block;
+		c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
+		if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
+			c->allocated_bytes = UINT64_MAX;
 	}
-	/* model_runner_kv_cache_mixin.py profile_max_num_token and
-	 * init_memory: rest // cell, down to whole pages; every layer's
-	 * buffer then has page_size rows more.  A plan of recurrent state
-	 * alone holds no tokens. */
-	cell = sglang_cell(p, stage, &pools);
-	c->tokens = cell ? budget / cell / block * block : 0;
-	c->blocks = c->tokens / block;
-	c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
-	if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
-		c->allocated_bytes = UINT64_MAX;
 	/* A draft's verify buffers, for the requests the tokens leave. */
 	kvp__sglang_mamba_spec(p, stage, c);
-	return false;
+	return split;
 }
 
 bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,

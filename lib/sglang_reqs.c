@@ -102,7 +102,7 @@ static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
 	est = floor((double)tokens / (double)ctx * 512.0);
 	n = est >= 4096 ? 4096 : est <= 2048 ? 2048 : (uint64_t)est;
 	if (kvp__sglang_running(r)) {
-		uint64_t asked = kvp__sglang_running(r) / (r->dp ? r->dp : 1);
+		uint64_t asked = kvp__sglang_worker_running(r);
 
 		/* PR #27399 (2026-06-05): an explicit count bounded by the
 		 * pool, tokens // 2, not by the estimate. */
