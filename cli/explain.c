@@ -378,18 +378,23 @@ static void explain_sglang_share(const struct explainer *e, const kvp_plan *p,
                                  const kvp_device *d, double share)
 {
 	kvp_sglang_reserve t;
-	char prefill[64], decode[64], active[96], dpa[96] = "";
+	char prefill[64], decode[64], active[192], dpa[96] = "", draft[64] = "";
 	kvp_disaggregation role;
+	const kvp_request *r = &p->request;
 
 	kvp_plan_sglang_reserve(p, d, &t);
 	role = t.role;
-	if (role == KVP_DISAGG_DECODE && p->request.max_running_requests)
+	/* the draft tokens as given, before SGLang resolves them */
+	if (r->spec_draft_tokens && (r->draft || r->mtp_layers))
+		snprintf(draft, sizeof draft, " x speculative_num_draft_tokens %u (as given)",
+		         r->spec_draft_tokens);
+	if (role == KVP_DISAGG_DECODE && r->max_running_requests)
 		snprintf(active, sizeof active, "a decode server's (no vision factor)"
-		         " max(max_running_requests %u, 2048) x 1.5",
-		         p->request.max_running_requests);
+		         " max(max_running_requests %u%s, 2048) x 1.5",
+		         r->max_running_requests, draft);
 	else if (role == KVP_DISAGG_DECODE)
 		snprintf(active, sizeof active, "a decode server's (no vision factor)"
-		         " max(cuda_graph_max_bs %.0f, 2048) x 1.5", t.decode_max_bs);
+		         " max(cuda_graph_max_bs %.0f%s, 2048) x 1.5", t.decode_max_bs, draft);
 	else
 		snprintf(active, sizeof active, "max(chunked_prefill_size %.0f, 2048) x 1.5",
 		         t.chunked_prefill);

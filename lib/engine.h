@@ -100,6 +100,13 @@ static inline kvp_disaggregation kvp__sglang_role(const kvp_request *r)
 		return KVP_DISAGG_NONE;
 	return (kvp_disaggregation)r->disaggregation;
 }
+/* speculative_num_draft_tokens as SGLang's memory hook reads it, before
+ * its speculative hook resolves it (lib/mem_fraction.c): the request's
+ * spec_draft_tokens with a draft or MTP layers, else 1. */
+static inline uint32_t kvp__sglang_hook_draft_tokens(const kvp_request *r)
+{
+	return r->spec_draft_tokens && (r->draft || r->mtp_layers) ? r->spec_draft_tokens : 1;
+}
 /* The memory an engine sizes from: with request cuda_memory, what CUDA
  * reports for vLLM, SGLang and TensorRT-LLM (cudaMemGetInfo's total:
  * vllm/v1/worker/gpu_worker.py requested_memory, SGLang's free-memory

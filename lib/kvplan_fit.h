@@ -254,8 +254,11 @@ typedef struct kvp_sglang_reserve {
 	                          * SGLang's for gpu_mem */
 	double decode_max_bs;    /* the largest decode CUDA graph, likewise */
 	double activations;      /* max(chunked_prefill, 2048) x 1.5; a
-	                          * decode server's max(decode_max_bs, 2048)
-	                          * x 1.5 */
+	                          * decode server's max(running x draft
+	                          * tokens, 2048) x 1.5, running the
+	                          * request's max_running_requests or else
+	                          * decode_max_bs, draft tokens the request's
+	                          * spec_draft_tokens with a draft, else 1 */
 	double parallel;         /* tp x pp / 8 x 1024 */
 	double decode_graphs;    /* decode_max_bs x 2 (0 with the request's
 	                          * disable_cuda_graph, or on a prefill

@@ -162,11 +162,18 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	 * went with PR #23862, which counts its pool in the cell instead
 	 * (sglang_pools.c). */
 	t->activations = (t->chunked_prefill > 2048 ? t->chunked_prefill : 2048) * 1.5;
-	/* Disaggregated serving (memory_hook.py, 031ed82d and d7b605bc
-	 * alike): a decode server's activations are its running requests'
-	 * tokens, --max-running-requests (the request's) or else the
-	 * decode graphs' max_bs, times a draft's tokens (not modelled: 1),
-	 * at least 2048; and it reserves no prefill graphs.
+	/* Disaggregated serving (memory_hook.py, 031ed82d, d7b605bc and
+	 * a82da8da alike): a decode server's activations are its running
+	 * requests' tokens, --max-running-requests (the request's) or else
+	 * the decode graphs' max_bs, times speculative_num_draft_tokens or
+	 * 1, at least 2048; and it reserves no prefill graphs.  The hook
+	 * runs before the speculative one (arg_groups/pipeline.py
+	 * run_resolution_pipeline, f0d621cf: handle_gpu_memory_settings,
+	 * then handle_speculative_decoding), so it takes the draft tokens
+	 * as given, 1 where SGLang chooses them, and the requests as given,
+	 * not the 48 a draft sets.  kvplan takes the given draft tokens
+	 * with a draft only: without one they size nothing else, and
+	 * kvplan warns so.
 	 * A prefill server reserves no decode graphs.  server_args.py
 	 * before 0.5.20 is not followed. */
 	t->role = kvp__sglang_role(r);
@@ -176,6 +183,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 		double running = r->max_running_requests ? (double)r->max_running_requests
 		                                         : t->decode_max_bs;
 
+		running *= kvp__sglang_hook_draft_tokens(r);
 		t->activations = (running > 2048 ? running : 2048) * 1.5;
 	}
 	t->parallel = (double)r->tp * r->pp / 8 * 1024;

@@ -594,6 +594,15 @@ static void test_sglang_no_cuda_graph(void **state)
  *    3,728, 0.77246..., 0.772;
  *  - the H100 with --cuda-graph-max-bs 4096, decode: 512 + 6,144 + 128 +
  *    8,192 = 14,976, 0.81718..., 0.817.
+ * With a draft, a decode server's running requests are times the draft
+ * tokens as given (memory_hook.py at a82da8da: speculative_num_draft_tokens
+ * or 1; the hook runs before SGLang resolves them): on the V100 with
+ * --max-running-requests 512 and 8 draft tokens, max(512 x 8, 2,048) x
+ * 1.5 = 6,144, 512 + 6,144 + 128 + 96 = 6,880, 25,888 / 32,768 =
+ * 0.79003..., 0.790; with 2 draft tokens 1,024, under 2,048, 3,808 and
+ * 0.884 as without; without a draft the draft tokens size nothing
+ * (0.884); on one server they do not enter: 512 + 6,144 (chunks of
+ * 4,096) + 128 + 96 + 50 x 8 = 7,280, 0.77783..., 0.778.
  * An MLA model's flat 1,536 MiB of prefill graphs goes on a decode server
  * (0.875 on the H100, 0.817 as one server), and Qwen3.5's vision factor:
  * 0.875, not 0.830 x 0.9247656249999999. */
@@ -634,6 +643,22 @@ static void test_sglang_disaggregation(void **state)
 		r.sglang_version = cases[i].version;
 		expect_share(&r, cases[i].gib, cases[i].reserved, cases[i].share, i);
 	}
+	r = sglang_request();
+	r.disaggregation = KVP_DISAGG_DECODE;
+	r.max_running_requests = 512;
+	r.mtp_layers = 1;
+	r.spec_tokens = 7;
+	r.spec_topk = 4;
+	r.spec_draft_tokens = 8;
+	expect_share(&r, 32, 6880, 0.790, 100);
+	r.spec_draft_tokens = 2;
+	expect_share(&r, 32, 3808, 0.884, 101);
+	r.spec_draft_tokens = 8;
+	r.mtp_layers = 0;
+	expect_share(&r, 32, 3808, 0.884, 102);
+	r.mtp_layers = 1;
+	r.disaggregation = KVP_DISAGG_NONE;
+	expect_share(&r, 32, 7280, 0.778, 103);
 	testmodel_deepseek_mla(&mla);
 	if (kvp_model_finalize(&mla, &err) != KVP_OK)
 		fail_msg("%s", err.message);

@@ -229,6 +229,15 @@ check "--disaggregation-mode decode: no prefill chunk" grep -Fxq \
 check "--explain: a decode server's terms" grep -Fq \
 	"reserved 512 + a decode server's (no vision factor) max(cuda_graph_max_bs 256, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 256 x 2 + no prefill CUDA graphs 0 (a decode server) = 4224 MiB, raised to 10,240 above 60 GiB; round((81920 - 10240) / 81920, 3) = 0.875" \
 	"$work/out"
+# With a draft a decode server's requests are times the draft tokens as
+# given (memory_hook.py, a82da8da): max(512 x 8, 2,048) x 1.5 = 6,144,
+# 512 + 6,144 + 128 + 48 x 2 = 6,880 MiB; round(25,888 / 32,768, 3) = 0.790.
+run --model llama3-8b --seq 4096 --engine sglang --gpu v100-32g --disaggregation-mode decode \
+	--draft-model llama3.2-1b --spec-tokens 7 --spec-topk 4 --spec-draft-tokens 8 \
+	--max-running-requests 512 --explain
+check "--disaggregation-mode decode with a draft: the draft tokens" grep -Fq \
+	"reserved 512 + a decode server's (no vision factor) max(max_running_requests 512 x speculative_num_draft_tokens 8 (as given), 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 48 x 2 + no prefill CUDA graphs 0 (a decode server) = 6880 MiB; round((32768 - 6880) / 32768, 3) = 0.790" \
+	"$work/out"
 run --model llama3-8b --seq 4096 --engine sglang --gpu h100-sxm --disaggregation-mode prefill
 check "--disaggregation-mode prefill: no decode graphs" grep -Fxq \
 	"h100-sxm: mem_fraction_static 0.837 (SGLang's default here; --mem-fraction-static to give one), 55,832,904,663 B for the cache" \
