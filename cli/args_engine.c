@@ -246,6 +246,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u32(opt, arg, &o->req.tp);
 	case OPT_DP:
 		return cli_parse_u32(opt, arg, &o->req.dp);
+	case OPT_DCP:
+		o->engine_flags |= CLI_FLAG_DCP;
+		return cli_parse_u32(opt, arg, &o->req.dcp);
 	case OPT_PP_LAYERS:
 		o->pp_layers_given = true;
 		return parse_pp_layers(opt, arg, o);
@@ -470,6 +473,7 @@ static const struct {
 	{CLI_FLAG_SEQS, "--max-num-seqs", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_VERSION, "--vllm-version", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_VLLM_RUNNER, "--vllm-runner", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_DCP, "--decode-context-parallel-size", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SGLANG_VERSION, "--sglang-version", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_MODE, "--mamba-cache-mode", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_PREFIX, "--enable-prefix-caching", ENGINE(KVP_ENGINE_VLLM)},

@@ -154,6 +154,7 @@ struct cli_options {
 #define CLI_FLAG_MAMBA_STRATEGY  (UINT64_C(1) << 41) /* SGLang */
 #define CLI_FLAG_NO_RADIX        (UINT64_C(1) << 42) /* SGLang */
 #define CLI_FLAG_NO_OVERLAP      (UINT64_C(1) << 43) /* SGLang */
+#define CLI_FLAG_DCP             (UINT64_C(1) << 44) /* vLLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -217,6 +218,7 @@ enum cli_engine_option {
 	OPT_MAMBA_STRATEGY,
 	OPT_NO_RADIX,
 	OPT_NO_OVERLAP,
+	OPT_DCP,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

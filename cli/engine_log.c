@@ -525,6 +525,20 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			line(ctx, text);
 			break;
 		}
+		/* Before 0.21 the line multiplied one GPU's blocks by the
+		 * decode context parallel size, and said so: "by the
+		 * dcp_world_size" in PR #24864's log (0.11), "by the
+		 * cp_world_size" once prefill context parallelism came (PR
+		 * #28718, 2025-11; taken as 0.12, not established). */
+		if (p->request.dcp > 1 && p->request.vllm_version < 12)
+			snprintf(text, sizeof text, "Multiplying the GPU KV cache size by the"
+			         " dcp_world_size %u.", p->request.dcp);
+		else if (p->request.dcp > 1)
+			snprintf(text, sizeof text, "Multiplying the GPU KV cache size by the"
+			         " cp_world_size %u (pcp_world_size 1 * dcp_world_size %u).",
+			         p->request.dcp, p->request.dcp);
+		if (p->request.dcp > 1)
+			line(ctx, text);
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
 		         cli_grouped(c->log_tokens, a, sizeof a));
 		line(ctx, text);

@@ -175,6 +175,13 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 				        cli_grouped(p->fits[0].stage_weights[s], b, sizeof b));
 			fputc('\n', out);
 		}
+		/* vLLM's decode context parallelism (lib/engine.c
+		 * kvp__vllm_blocks). */
+		if (r->engine == KVP_ENGINE_VLLM && r->dcp > 1)
+			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
+			        " one block of every %u x %" PRIu64 " tokens, in place of a copy"
+			        " of the group's kv heads\n", r->dcp, r->dcp, r->dcp,
+			        (uint64_t)lp->groups[0].block);
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));

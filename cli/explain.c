@@ -202,8 +202,19 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 	if (p->request.engine != KVP_ENGINE_EXACT) {
 		/* The engine's slots, its rounding and padding done (man
 		 * kvplan, ENGINES, gives each engine's rule). */
-		say(e, "  cells %s allocates for the whole batch: %s",
-		    kvp_engine_name(p->request.engine), g(grp->cells));
+		const kvp_request *r = &p->request;
+
+		/* vLLM's decode context parallelism: each GPU of a dcp
+		 * group keeps one block of every dcp x block tokens. */
+		if (r->engine == KVP_ENGINE_VLLM && r->dcp > 1 &&
+		    (grp->kind == KVP_LAYER_FULL || grp->kind == KVP_LAYER_MLA) && grp->block)
+			say(e, "  cells %s allocates for the whole batch, on each GPU of a"
+			    " decode context parallel group: cdiv(%s, %s x dcp %u) blocks of %s x"
+			    " batch %s = %s", kvp_engine_name(r->engine), g(grp->tokens),
+			    g(grp->block), r->dcp, g(grp->block), g(p->batch), g(grp->cells));
+		else
+			say(e, "  cells %s allocates for the whole batch: %s",
+			    kvp_engine_name(r->engine), g(grp->cells));
 		say(e, "  %u layers x %s cells x %s B = %s B", grp->layers, g(grp->cells),
 		    g(grp->bytes_per_token), g(grp->bytes));
 		return;
@@ -579,7 +590,11 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
 	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
 	 * attention's tp under attention data parallelism. */
-	if (kvp_request_attention_tp(&p->request) > 1)
+	if (p->request.engine == KVP_ENGINE_VLLM && p->request.dcp > 1)
+		say(&e, "per token, every layer holding every token: (%s) x tp %u / dcp %u"
+		    " (each token on tp / dcp GPUs) = %s B", sum, p->request.tp,
+		    p->request.dcp, g(lp->kv_bytes_per_token));
+	else if (kvp_request_attention_tp(&p->request) > 1)
 		say(&e, "per token, every layer holding every token: (%s) x %stp %u = %s B",
 		    sum, kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",
 		    kvp_request_attention_tp(&p->request), g(lp->kv_bytes_per_token));

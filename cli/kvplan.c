@@ -383,6 +383,16 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->fit_options = o->fit;
 	plan->explain = o->explain;
 	cli_build_request(o, plan, r);
+	/* vLLM's decode context parallelism allows tp from dcp (MLA) or dcp
+	 * x the kv heads (vllm/config/model.py): the plan --solve min-gpus
+	 * shows is at the fewest GPUs it allows, and the solver tries the
+	 * degrees it allows (lib/advise.c). */
+	if (o->solve == CLI_SOLVE_MIN_GPUS && r->engine == KVP_ENGINE_VLLM && r->dcp > 1) {
+		uint64_t tp = (uint64_t)r->dcp * (plan->model.kv_lora_rank || !plan->model.kv_heads
+		                                  ? 1 : plan->model.kv_heads);
+
+		r->tp = tp > UINT32_MAX ? UINT32_MAX : (uint32_t)tp;
+	}
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	/* vLLM's step of tokens, which its sliding layers keep beside their
@@ -446,6 +456,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		/* Other kv heads on one GPU: a tensor-parallel degree that
 		 * suits these heads may not suit those. */
 		one.tp = one.pp = one.dp = 1;
+		one.dcp = 0;
 		one.pp_layers_len = 0;
 		if (kvp_model_variant(&plan->model, kinds[v], &plan->variants[v], &err) != KVP_OK ||
 		    kvp_plan_compute(&plan->variants[v], &one, &variant, &err) != KVP_OK)

@@ -112,6 +112,8 @@ void cli_usage(FILE *out)
 	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
 	      "                         (vLLM: an MoE model's experts over tp x dp)\n"
+	      "      --dcp N            vLLM's decode context parallel: each GPU of a group\n"
+	      "                         of N among the tp keeps 1/N of each request's tokens\n"
 	      "      --enable-expert-parallel  vLLM: whole experts on each GPU\n"
 	      "      --enable-attention-dp  TensorRT-LLM: each tp rank its own requests,\n"
 	      "                         all heads; only the experts split\n"

@@ -76,6 +76,18 @@ static bool vllm_caches(const kvp_layer_group *g)
 	                                      : g->bytes_per_token != 0;
 }
 
+/* Under decode context parallelism each of the dcp GPUs of a group keeps
+ * its share of every block's tokens, so the pool holds dcp times the
+ * tokens of one GPU's blocks: _report_kv_cache_config's "Multiplying the
+ * GPU KV cache size by the dcp_world_size" before 0.21 (and the log's
+ * int(max_concurrency x max_model_len) after, through blocks_per_request,
+ * kvp__vllm_blocks). */
+static void vllm_dcp_tokens(const kvp_request *r, kvp_capacity *c)
+{
+	if (r->dcp > 1 && !kvp__mul(c->tokens, r->dcp, &c->tokens))
+		c->tokens = UINT64_MAX;
+}
+
 static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 kvp_capacity *c, kvp_error *err)
 {
@@ -141,6 +153,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		c->tokens = c->blocks * block;
 		c->blocks_per_request = most;
 		c->allocated_bytes = c->blocks * sum;
+		vllm_dcp_tokens(r, c);
 		return KVP_OK;
 	}
 	/* The groups are formed on the whole model (get_kv_cache_configs:
@@ -194,6 +207,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	c->tokens = c->blocks / groups * least;
 	c->blocks_per_request = per_request;
 	c->allocated_bytes = c->blocks * page * size;
+	vllm_dcp_tokens(r, c);
 	return KVP_OK;
 }
 

@@ -513,11 +513,14 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 	uint64_t reach, extra;
 
 	if (g->kind != KVP_LAYER_RECURRENT) {
-		/* A policy's kept tokens are held as a sequence of them. */
+		/* A policy's kept tokens are held as a sequence of them;
+		 * under decode context parallelism each GPU keeps
+		 * cdiv(len, dcp) of them, in cdiv(len, dcp x block) blocks. */
 		if (g->cap && g->cap < len)
 			len = g->cap;
 		kvp__vllm_reach(r, g, &reach, &extra);
-		return cdiv(reach && reach < len ? reach : len, block) + extra;
+		return cdiv(cdiv(reach && reach < len ? reach : len, kvp__vllm_dcp(r, g)), block) +
+		       extra;
 	}
 	/* MambaSpec.max_memory_usage_bytes: in mode all a page each
 	 * mamba_block_size tokens (the group's block), else one state page

@@ -65,6 +65,17 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
+/* vLLM's decode context parallel size for group g of request r: the
+ * request's dcp for a full-attention or MLA layer (FullAttentionSpec and
+ * MLAAttentionSpec.max_memory_usage_bytes: cdiv(max_model_len, dcp x pcp)
+ * tokens on each GPU; vllm/v1/core/kv_cache_utils.py
+ * resolve_kv_cache_block_sizes: the scheduler's block is block_size x dcp
+ * x pcp), else 1. */
+static inline uint64_t kvp__vllm_dcp(const kvp_request *r, const kvp_layer_group *g)
+{
+	return r->engine == KVP_ENGINE_VLLM && r->dcp > 1 &&
+	       (g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA) ? r->dcp : 1;
+}
 /* The tokens vLLM drafts a step (num_speculative_tokens): the request's,
  * else its MTP layers' (vllm/config/speculative.py
  * SpeculativeConfig.__post_init__: "Default to max value defined in draft
@@ -151,6 +162,11 @@ double kvp__engine_swa_ratio(const kvp_request *r);
 uint64_t kvp__engine_pool_pad(const kvp_request *r);
 
 kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err);
+/* vLLM's checks of its decode context parallel size against tp and the
+ * model's heads (lib/parallel.c; KVP_OK where the request has none);
+ * name labels the model in the message. */
+kvp_status kvp__dcp_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
+                          const char *name, kvp_error *err);
 uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp);
 kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
                          uint32_t *first, uint32_t *count, kvp_error *err);

@@ -435,7 +435,8 @@ typedef struct kvp_capacity {
 	                             * llama.cpp cells, exact tokens */
 	uint64_t tokens;            /* capacity_tokens: the pool's tokens
 	                             * (vLLM: num_blocks // groups x the least
-	                             * block) */
+	                             * block, times the request's dcp under
+	                             * decode context parallelism) */
 	uint64_t blocks_per_request; /* what one request of seq tokens takes */
 	double max_concurrency;     /* blocks / blocks_per_request (vLLM's
 	                             * "Maximum concurrency ... %.2fx") */

@@ -71,6 +71,51 @@ static bool whole_totals(const kvp_plan *p, uint64_t *total, bool state)
 	return kvp__mul(model, p->request.pp, &model) && kvp__add(model, draft, total);
 }
 
+/* vLLM's decode context parallelism keeps full-attention and MLA layers
+ * only: a sliding layer's spec asserts "DCP not support sliding window"
+ * (vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_
+ * bytes; a chunked layer is kept in its manager), and a hybrid model's
+ * groups of several block sizes are refused ("Hybrid KV cache groups
+ * with multiple block sizes do not support context parallelism",
+ * vllm/v1/core/kv_cache_utils.py resolve_kv_cache_block_sizes, PR
+ * #40860, in 0.20). */
+static kvp_status dcp_layers(const kvp_plan *p, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
+	char label[KVP_QUOTE_MAX];
+
+	if (r->engine != KVP_ENGINE_VLLM || r->dcp <= 1)
+		return KVP_OK;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (!grp->layers || grp->kind == KVP_LAYER_NONE || kvp__vllm_dcp(r, grp) > 1)
+			continue;
+		if (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq
+		                                      : !grp->bytes_per_token)
+			continue;
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: vLLM's decode context parallelism keeps full-attention"
+		                  " and MLA layers only, and %s has %s layers (%s)",
+		                  kvp__label(p->model_name, "the model", label),
+		                  grp->draft ? "its draft" : "it",
+		                  grp->kind == KVP_LAYER_RECURRENT ? "recurrent"
+		                  : grp->kind == KVP_LAYER_SLIDING ? "sliding-window" : "chunked",
+		                  grp->kind == KVP_LAYER_RECURRENT
+		                  ? "hybrid KV cache groups with multiple block sizes do not"
+		                    " support context parallelism"
+		                  : "DCP not support sliding window");
+	}
+	return KVP_OK;
+}
+
+/* The GPUs of a tp group that share each token's rows: vLLM's dcp (which
+ * divides tp, kvp__tp_check), else 1. */
+static uint32_t dcp_share(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_VLLM && r->dcp > 1 ? r->dcp : 1;
+}
+
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
@@ -81,6 +126,8 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	                        p->stage_layers, err)) != KVP_OK)
 		return st;
 	p->stages_whole = sglang_whole_stages(p);
+	if ((st = dcp_layers(p, err)) != KVP_OK)
+		return st;
 	p->streams = 1;
 	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, kvp__attn_tp(r));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {
@@ -115,7 +162,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||
-	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r), &t))
+	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r) / dcp_share(r), &t))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "the cache across %u x %u x %u GPUs overflows 64-bit bytes",
 		                  r->tp, r->pp, r->dp);
@@ -125,10 +172,49 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 
 /* ---- the tensor-parallel split and the pipeline stages ---------------- */
 
+/* vLLM's decode context parallelism takes groups of dcp of the tp GPUs
+ * in place of the copies tp makes of each kv head.  vllm/config/
+ * parallel.py ParallelConfig._validate_parallel_config: "tp_size=...
+ * must be divisible by dcp_size=..."; vllm/config/model.py ModelConfig.
+ * verify_with_parallel_config (PR #24864, v0.11.1), for a model without
+ * MLA: tp greater than its kv heads, dcp at most tp // kv heads, and the
+ * query heads of a kv head divisible by dcp (a draft model's alike,
+ * against its own config).  Read at vLLM main of late 2026. */
+kvp_status kvp__dcp_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
+                          const char *name, kvp_error *err)
+{
+	uint32_t kv = m->kv_heads;
+
+	if (r->engine != KVP_ENGINE_VLLM || r->dcp <= 1)
+		return KVP_OK;
+	if (tp % r->dcp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: vLLM's decode context parallel %u does not divide"
+		                  " tensor parallel %u (tp_size must be divisible by"
+		                  " dcp_size)", name, r->dcp, tp);
+	if (m->kv_lora_rank || kv == 0)
+		return KVP_OK;
+	if (tp <= kv)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: vLLM's decode context parallel needs tensor parallel"
+		                  " %u greater than its %u kv heads (it splits the copies tp"
+		                  " makes of each)", name, tp, kv);
+	if (r->dcp > tp / kv)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: vLLM's decode context parallel %u exceeds tp %u // its"
+		                  " %u kv heads = %u", name, r->dcp, tp, kv, tp / kv);
+	if ((m->heads / kv) % r->dcp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: vLLM's decode context parallel %u does not divide its"
+		                  " %u query heads per kv head", name, r->dcp, m->heads / kv);
+	return KVP_OK;
+}
+
 kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX], what[64];
 	uint32_t tp = kvp__attn_tp(r);
+	kvp_status st;
 
 	/* The name is made only for a message. */
 #define name kvp__label(m->name, "the model", label)
@@ -152,6 +238,8 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: %s does not divide its %u query heads", name, what,
 		                  m->heads);
+	if ((st = kvp__dcp_check(m, r, tp, name, err)) != KVP_OK)
+		return st;
 	for (uint32_t i = 0; i < (m->layer_kv_heads_len ? m->layers : 1); i++) {
 		uint32_t kv = kvp_model_layer_kv_heads(m, i);
 

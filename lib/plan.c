@@ -189,6 +189,7 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
 	one.engine = KVP_ENGINE_EXACT;
 	one.block_size = 0;
 	one.tp = one.pp = one.dp = 1;
+	one.dcp = 0;
 	one.pp_layers_len = 0;
 	cycle = kvp__layer_cycle(m, &one);
 	full = m->layers / cycle;
@@ -276,6 +277,7 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	one = *r;
 	one.tp = one.pp = one.dp = 1;
+	one.dcp = 0;
 	one.pp_layers_len = 0;
 	if (!parallel)
 		one.engine = KVP_ENGINE_EXACT;

@@ -162,6 +162,10 @@ static void random_request(const kvp_model *m, kvp_request *r)
 	}
 	if (draw(0, 7) == 0)
 		r->dp = (uint32_t)draw(2, 4);
+	/* vLLM's decode context parallelism over tp or half of it (the
+	 * model's heads refuse some: the point is then skipped) */
+	if (r->tp > 1 && draw(0, 3) == 0)
+		r->dcp = r->tp >> draw(0, 1);
 	if (m->layers > 1 && draw(0, 5) == 0)
 		r->pp = (uint32_t)draw(2, m->layers < 4 ? m->layers : 4);
 	switch (draw(0, 11)) {
