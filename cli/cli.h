@@ -337,6 +337,10 @@ struct cli_plan {
 	                             * (kvp_engine_attention_backend), not
 	                             * the one asked: likewise */
 	uint32_t asked_block;       /* the block asked, 0 for the engine's */
+	uint32_t asked_chunked;     /* SGLang's chunked_prefill_size asked, 0
+	                             * for its default (which the plan then
+	                             * takes from the first GPU, as the
+	                             * block) */
 	kvp_kv_size size;
 	bool explain;
 	bool has_variants;          /* MHA/GQA/MQA re-plans (not for MLA) */

@@ -38,6 +38,9 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 /* SGLang's context_len, requests at once and request-to-token table on
  * fit's device. */
 void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
+/* SGLang's sliding pool where its chunk cache caps it (kvp_capacity
+ * swa_cap); nothing otherwise. */
+void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
 void explain_sglang_states(const struct explainer *e, const kvp_plan *plan,
                            const kvp_fit *f);
 /* vLLM's profile run on plan's binding stage on device d, term by term. */

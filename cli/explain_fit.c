@@ -367,6 +367,24 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 	    !fp->held_back && fp->over ? "; it passes the device's memory" : "");
 }
 
+void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f)
+{
+	const kvp_request *r = &plan->request;
+	const kvp_capacity *c = &f->capacity;
+
+	if (!c->swa_cap)
+		return;
+	say(e, "  sliding pool: SGLang's chunk cache (--disable-radix-cache) sizes it from"
+	    " --max-running-requests %u (SWAChunkCapPoolConfigurator: each request's"
+	    " sliding_window_size + 128 x the draft tokens + a page + its decode step,"
+	    " and %s): %s tokens, %s in whole pages; the full pool the rest of the"
+	    " budget, %s tokens", r->max_running_requests,
+	    r->disaggregation == KVP_DISAGG_DECODE &&
+	    (!r->sglang_version || r->sglang_version >= 520) ? "the rows of the requests a decode"
+	    " server receives" : "the chunks in flight of chunked_prefill_size and a page",
+	    g(c->swa_cap), g(c->swa_tokens), g(c->tokens));
+}
+
 /* SGLang's pool of recurrent states on device d (lib/sglang_mamba.c),
  * sized before its tokens' pool, which the rest of the budget makes. */
 void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f)

@@ -128,6 +128,8 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 	/* SGLang's sliding-window pool (0 without sliding layers). */
 	if (e == KVP_ENGINE_SGLANG) {
 		json_u64(w, "capacity_swa_tokens", c->swa_tokens);
+		/* ... as its chunk cache caps it (0 where the ratio splits) */
+		json_u64(w, "capacity_swa_cap", c->swa_cap);
 		/* Its pool of recurrent states (0 without one). */
 		json_u64(w, "capacity_state_slots", c->state_slots);
 		json_u64(w, "capacity_state_bytes", c->state_bytes);

@@ -315,12 +315,14 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	 * default; the block where an MLA backend (or none) sets it. */
 	return (plan->batched_tokens && !asked->max_batched_tokens &&
 	        here->max_batched_tokens != plan->batched_tokens) ||
-	       here->block_size != plan->request.block_size;
+	       here->block_size != plan->request.block_size ||
+	       here->chunked_prefill_size != plan->request.chunked_prefill_size;
 }
 
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
 {
-	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count ||
+	    a->request.chunked_prefill_size != b->request.chunked_prefill_size)
 		return true;
 	for (uint32_t g = 0; g < a->group_count; g++)
 		if (a->groups[g].block != b->groups[g].block)
@@ -335,6 +337,7 @@ kvp_request cli_asked_request(const struct cli_plan *p)
 	if (p->batch_default)
 		asked.max_batched_tokens = 0;
 	asked.block_size = p->asked_block;
+	asked.chunked_prefill_size = p->asked_chunked;
 	return asked;
 }
 
@@ -402,6 +405,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	 * again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
 	plan->asked_block = r->block_size;
+	plan->asked_chunked = r->chunked_prefill_size;
 	if (plan->n_devices) {
 		kvp_request first;
 		bool differs = cli_device_request(r, &plan->model, &plan->layers,
@@ -411,6 +415,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 			r->max_batched_tokens = first.max_batched_tokens;
 		plan->block_default = first.block_size != r->block_size;
 		r->block_size = first.block_size;
+		r->chunked_prefill_size = first.chunked_prefill_size;
 		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);
 	}

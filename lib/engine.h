@@ -111,6 +111,9 @@ static inline kvp_disaggregation kvp__sglang_role(const kvp_request *r)
 		return KVP_DISAGG_NONE;
 	return (kvp_disaggregation)r->disaggregation;
 }
+/* SGLang's chunked_prefill_size on device d: the request's, else its
+ * default for the device's memory (lib/mem_fraction.c). */
+uint32_t kvp__sglang_chunked_prefill(const kvp_request *r, const kvp_device *d);
 /* speculative_num_draft_tokens as SGLang's memory hook reads it, before
  * its speculative hook resolves it (lib/mem_fraction.c): the request's
  * spec_draft_tokens with a draft or MTP layers, else 1. */

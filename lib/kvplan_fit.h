@@ -375,6 +375,12 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    that backend takes it, set where it differs from the block the
  *    request has (given, or the engine's default 16 or 1); left as it is
  *    where none is known.
+ *  - SGLang's chunked_prefill_size, where none is given, for a model with
+ *    sliding layers under max_running_requests and disable_radix_cache:
+ *    its default for the device's memory (2,048 below 20 GiB, 4,096
+ *    below 60, 8,192 below 160, else 16,384), which sizes its chunk
+ *    cache's sliding pool (kvp_capacity swa_cap; a plan without it takes
+ *    4,096, SGLang's with no device).
  * model may be NULL: the block is left as it is.  Nothing for the other
  * engines or a NULL request. */
 KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model,

@@ -482,6 +482,13 @@ typedef struct kvp_capacity {
 	uint64_t state_spec_bytes;
 	uint64_t state_spec_conv_bytes;
 	uint64_t state_spec_charged;
+	/* SGLang with sliding layers, --max-running-requests and
+	 * --disable-radix-cache (from 0.5.14): the sliding pool's tokens as
+	 * its chunk cache caps them from the requests it runs
+	 * (SWAChunkCapPoolConfigurator), before whole pages; swa_tokens is
+	 * then that in whole pages, and tokens the rest of the budget's.  0
+	 * where the ratio splits the pools. */
+	uint64_t swa_cap;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

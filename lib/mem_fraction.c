@@ -129,6 +129,30 @@ void kvp__sglang_vision(const kvp_model *m, const kvp_request *r, uint32_t *hidd
 	*layers = text_only ? 0 : m->vision_layers;
 }
 
+/* The memory as SGLang reads it, whole MiB: nvidia-smi's memory.total
+ * (python/sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
+ * total_memory where there is no nvidia-smi, as on AMD): with the
+ * request's cuda_memory the device's smi_bytes, else its cuda_bytes;
+ * otherwise its nominal memory. */
+static double sglang_gpu_mem(const kvp_request *r, const kvp_device *d)
+{
+	uint64_t bytes = !r->cuda_memory ? d->hbm_bytes
+	                 : d->smi_bytes ? d->smi_bytes
+	                 : d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
+
+	return (double)(bytes >> 20);
+}
+
+uint32_t kvp__sglang_chunked_prefill(const kvp_request *r, const kvp_device *d)
+{
+	double chunked, max_bs;
+
+	if (r->chunked_prefill_size)
+		return r->chunked_prefill_size;
+	sglang_defaults(r, sglang_gpu_mem(r, d), &chunked, &max_bs);
+	return (uint32_t)chunked;
+}
+
 /* SGLang's reserved_mem (MiB) for device d, term by term, as
  * python/sglang/srt/arg_groups/memory_hook.py handle_gpu_memory_settings
  * and reserve_for_graph_mb have it since 0.5.20 (031ed82d), and
@@ -141,16 +165,7 @@ static void sglang_reserved(const kvp_request *r, const kvp_device *d,
 	double prefill_bs;
 	bool graphs, decode, prefill;
 
-	/* MiB, whole: SGLang reads nvidia-smi's memory.total (python/
-	 * sglang/srt/utils/common.py get_nvgpu_memory_capacity; torch's
-	 * total_memory where there is no nvidia-smi, as on AMD): with the
-	 * request's cuda_memory the device's smi_bytes, else its
-	 * cuda_bytes; otherwise its nominal memory. */
-	uint64_t bytes = !r->cuda_memory ? d->hbm_bytes
-	                 : d->smi_bytes ? d->smi_bytes
-	                 : d->cuda_bytes ? d->cuda_bytes : d->hbm_bytes;
-
-	t->gpu_mem = (double)(bytes >> 20);
+	t->gpu_mem = sglang_gpu_mem(r, d);
 	sglang_defaults(r, t->gpu_mem, &t->chunked_prefill, &t->decode_max_bs);
 	if (r->chunked_prefill_size)
 		t->chunked_prefill = r->chunked_prefill_size;

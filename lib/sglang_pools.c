@@ -28,6 +28,79 @@ uint64_t kvp__py_floordiv(double a, double b)
 	return whole >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)whole;
 }
 
+/* SGLang's tokens a speculative decode step allocates a request
+ * (mem_cache/allocation_sizing.py get_alloc_len_per_decode, main of late
+ * 2026): 1 without a draft; max(steps x topk, D) with pages of 1 or topk
+ * 1, else max(((page - 1) + steps + page - 1) // page x page x topk, D). */
+static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
+{
+	uint64_t steps = p->sglang_spec_steps ? p->sglang_spec_steps : 1;
+	uint64_t topk = p->sglang_spec_topk ? p->sglang_spec_topk : 1;
+	uint64_t d = p->sglang_spec_tokens, n;
+
+	if (!p->sglang_spec_tokens)
+		return 1;
+	n = page == 1 || topk == 1 ? steps * topk
+	    : ((page - 1) + steps + page - 1) / page * page * topk;
+	return n > d ? n : d;
+}
+
+/*
+ * SGLang's sliding pool sized from the requests it runs, not the ratio
+ * (model_executor/pool_configurator.py SWAChunkCapPoolConfigurator, PR
+ * #28755 "Cap SWA pool sizing with chunk cache", merged 2026-06-21: taken
+ * from 0.5.14; its formula as main has it at 003fca80): where
+ * --max-running-requests is given, --disable-radix-cache (its chunk cache)
+ * and the model has full layers beside its sliding ones.  With W the
+ * sliding_window_size SGLang's models give (config.sliding_window - 1,
+ * their get_attention_sliding_window_size), page the page, D the draft
+ * tokens (1 without a draft), a request keeps
+ *   W + SGLANG_SWA_EVICTION_INTERVAL (128) x D + page + its decode step:
+ * page without a draft, 2 x alloc_per_decode with one (the overlap
+ * schedule's two steps outstanding; without it spec v1's
+ * spec_decode_alloc_len_per_request, not read: taken as one step's);
+ * and the pool holds mrr // attn_dp of them, and beside them 2 (1
+ * without the overlap schedule) chunks of chunked_prefill_size (the
+ * request's, as kvp_request_for_device resolves it for a device; 4,096,
+ * SGLang's without one, else; // dp under data-parallel attention) and a
+ * page, or on a decode server the requests it receives
+ * (disaggregation_decode_extra_slots, lib/sglang_reqs.c) of W + page
+ * each.  False where it does not apply (chunked layers, whose SGLang
+ * window is not read, included).
+ */
+static bool chunk_cap(const kvp_plan *p, uint64_t window, uint64_t page, uint64_t *cap)
+{
+	const kvp_request *r = &p->request;
+	uint64_t w, d, per_request, decode, reqs, extra, chunked;
+	unsigned __int128 total;
+
+	*cap = 0;
+	if (!kvp__sglang_since(r, 514) || !r->disable_radix_cache ||
+	    !r->max_running_requests || !window)
+		return false;
+	w = window - 1;
+	d = p->sglang_spec_tokens ? p->sglang_spec_tokens : 1;
+	decode = !p->sglang_spec_tokens ? page
+	         : r->disable_overlap_schedule ? alloc_per_decode(p, page)
+	                                       : 2 * alloc_per_decode(p, page);
+	per_request = w + 128 * d + page + decode;
+	reqs = r->max_running_requests / (kvp__sglang_dp_attention(r) ? r->dp : 1);
+	if (kvp__sglang_role(r) == KVP_DISAGG_DECODE) {
+		uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
+
+		extra = worker <= 32 ? 2 * worker : 0;
+		total = (unsigned __int128)per_request * reqs + (unsigned __int128)(w + page) * extra;
+	} else {
+		chunked = r->chunked_prefill_size ? r->chunked_prefill_size : 4096;
+		if (kvp__sglang_dp_attention(r))
+			chunked /= r->dp;
+		total = (unsigned __int128)per_request * reqs +
+		        (unsigned __int128)(r->disable_overlap_schedule ? 1 : 2) * chunked + page;
+	}
+	*cap = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+	return true;
+}
+
 /* SGLang with sliding layers (model_executor/pool_configurator.py
  * HybridSWAPoolConfigurator, from PR #22389 of 2026-04-09, at 02236fa38
  * of 2026-07-19, main after v0.5.15): F, S the bytes a token of one full,
@@ -49,8 +122,8 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
 	uint64_t swa_layer = 0, swa_layers = 0, window = 0, swa;
-	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total;
-	bool one_shape = true;
+	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total, cap;
+	bool one_shape = true, sliding = true;
 	double ratio = kvp__engine_swa_ratio(r);
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
@@ -86,16 +159,33 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		swa_layer = grp->bytes_per_token;
 		swa_layers += n;
 		window = grp->window;
+		sliding = sliding && grp->kind == KVP_LAYER_SLIDING;
 	}
 	/* F from the model's config: a model of sliding layers alone has
 	 * them in the full layers' shape. */
 	if (!full_layer)
 		full_layer = swa_layer;
+	c->swa_cap = 0;
 	if (full_bytes == 0) {
 		uint64_t cell = swa_bytes + draft_layers * full_layer;
 
 		swa = cell ? budget / cell / block * block : 0;
 		total = swa;
+	} else if (sliding && chunk_cap(p, window, block, &cap)) {
+		/* The sliding pool its cap in whole pages, the full pool the
+		 * rest: int((budget - swa x S x n_swa) // F(n_full +
+		 * n_draft)), down to whole pages; none where the cap takes it
+		 * all (SGLang stops: "SWA pool cap ... leaves no room"). */
+		unsigned __int128 fixed;
+		uint64_t cell = full_bytes + draft_layers * full_layer;
+
+		c->swa_cap = cap;
+		swa = cdiv(cap, block) * block;
+		fixed = (unsigned __int128)swa * swa_bytes;
+		total = fixed < budget && cell ? (budget - (uint64_t)fixed) / cell / block * block
+		                               : 0;
+		if (!total)
+			swa = 0;
 	} else {
 		/* (r · S) · n_swa, as Python evaluates it, when the sliding
 		 * layers are alike (SGLang's only case), rounded before the

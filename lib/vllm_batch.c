@@ -80,6 +80,14 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	if (m && !(r->engine == KVP_ENGINE_VLLM && kvp_model_count_layers(m, KVP_LAYER_RECURRENT)) &&
 	    kvp_engine_attention_backend(m, r, d, &block) && block != kvp__engine_block(r))
 		r->block_size = block;
+	/* SGLang's chunked_prefill_size for the device, where its chunk
+	 * cache sizes a sliding model's sliding pool from it (lib/
+	 * sglang_pools.c chunk_cap: --max-running-requests and
+	 * --disable-radix-cache given). */
+	if (m && d && r->engine == KVP_ENGINE_SGLANG && !r->chunked_prefill_size &&
+	    r->disable_radix_cache && r->max_running_requests &&
+	    kvp_model_count_layers(m, KVP_LAYER_SLIDING))
+		r->chunked_prefill_size = kvp__sglang_chunked_prefill(r, d);
 }
 
 uint64_t kvp__vllm_plan_mnbt(const kvp_plan *p)

@@ -364,12 +364,119 @@ static void test_sglang_swa_draft(void **state)
 	}
 }
 
+/* SGLang's chunk cache caps the sliding pool (model_executor/
+ * pool_configurator.py SWAChunkCapPoolConfigurator, PR #28755, from
+ * 0.5.14; main at 003fca80): with --max-running-requests and
+ * --disable-radix-cache, a request keeps sliding_window_size (gpt-oss's
+ * 128 - 1 = 127) + 128 x the draft tokens + a page + its decode step, the
+ * pool that for each request and two chunks of chunked_prefill_size and a
+ * page; the full pool takes the rest.  gpt-oss-120b at tp 1: 18 full and
+ * 18 sliding layers of 2,048 B a token, 36,864 B each way; a budget of 10
+ * GiB, 10,737,418,240 B.
+ *  - mrr 64, chunks of 8,192: (127 + 128 + 1 + 1) x 64 + 2 x 8,192 + 1
+ *    = 16,448 + 16,385 = 32,833; the full pool (10,737,418,240 - 32,833
+ *    x 36,864) // 36,864 = 258,438.
+ *  - without the overlap schedule one chunk: 24,641, full 266,630.
+ *  - pages of 16: (127 + 128 + 16 + 16) x 64 + 16,384 + 16 = 34,768, full
+ *    256,496 in pages.
+ *  - mrr 32, no chunk size (4,096, SGLang's with no device): 8,224 +
+ *    8,192 + 1 = 16,417, full 274,854.
+ *  - a draft (one layer of 4,096 B; SGLang's own 3 steps, topk 1, 4
+ *    tokens): a request 127 + 128 x 4 + 1 + 2 x max(3, 4) = 648, 648 x 64
+ *    + 16,385 = 57,857; the full cell 36,864 + 1 x 2,048 (the draft
+ *    budgeted as the model's full layers) = 38,912: full 221,129.
+ *  - a decode server, mrr 16: 257 x 16 + (127 + 1) x the 2 x 16 requests
+ *    it receives = 8,208, full 283,063; at mrr 64 it receives none
+ *    (more than 32): 16,448, full 274,823.
+ *  - a budget below the sliding pool's 32,833 x 36,864 = 1,210,355,712 B
+ *    holds no tokens (SGLang stops).
+ *  - 0.5.13, or without --disable-radix-cache: the ratio (swa_cap 0). */
+static void test_sglang_swa_chunk_cap(void **state)
+{
+	static const struct {
+		uint32_t mrr, chunked, page;
+		bool no_overlap, draft, decode;
+		uint64_t cap, swa, full;
+	} cases[] = {
+		{64, 8192, 1, false, false, false, 32833, 32833, 258438},
+		{64, 8192, 1, true, false, false, 24641, 24641, 266630},
+		{64, 8192, 16, false, false, false, 34768, 34768, 256496},
+		{32, 0, 1, false, false, false, 16417, 16417, 274854},
+		{64, 8192, 1, false, true, false, 57857, 57857, 221129},
+		{16, 8192, 1, false, false, true, 8208, 8208, 283063},
+		{64, 8192, 1, false, false, true, 16448, 16448, 274823},
+	};
+	kvp_model oss = gpt_oss_120b();
+	kvp_model draft = uniform(1);
+	kvp_capacity c;
+	kvp_plan p;
+	kvp_request r;
+	kvp_device big = {.name = "g", .hbm_bytes = 180ull << 30};
+	kvp_device h100 = {.name = "h", .hbm_bytes = 80ull << 30};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+		r.disable_radix_cache = true;
+		r.max_running_requests = cases[i].mrr;
+		r.chunked_prefill_size = cases[i].chunked;
+		r.block_size = cases[i].page;
+		r.disable_overlap_schedule = cases[i].no_overlap;
+		r.draft = cases[i].draft ? &draft : NULL;
+		r.disaggregation = cases[i].decode ? KVP_DISAGG_DECODE : KVP_DISAGG_NONE;
+		plan_ok(&oss, &r, &p);
+		capacity_ok(&p, 10737418240ULL, &c);
+		if (c.swa_cap != cases[i].cap || c.swa_tokens != cases[i].swa ||
+		    c.tokens != cases[i].full)
+			fail_msg("case %zu: cap %llu, swa %llu, full %llu", i,
+			         (unsigned long long)c.swa_cap, (unsigned long long)c.swa_tokens,
+			         (unsigned long long)c.tokens);
+	}
+	r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	r.disable_radix_cache = true;
+	r.max_running_requests = 64;
+	r.chunked_prefill_size = 8192;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 1210355712ULL, &c);
+	assert_int_equal(c.tokens, 0);
+	assert_int_equal(c.swa_tokens, 0);
+	capacity_ok(&p, 1210355712ULL + 36864, &c);
+	assert_int_equal(c.tokens, 1);
+	r.sglang_version = 513;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10737418240ULL, &c);
+	assert_int_equal(c.swa_cap, 0);
+	r.sglang_version = 0;
+	r.disable_radix_cache = false;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 10737418240ULL, &c);
+	assert_int_equal(c.swa_cap, 0);
+	/* kvp_request_for_device gives the chunk size SGLang's default for
+	 * the device takes where the cap needs it: 8,192 on 80 GiB, 16,384
+	 * on 180; none without the chunk cache, or asked. */
+	r.disable_radix_cache = true;
+	r.chunked_prefill_size = 0;
+	kvp_request_for_device(&r, &oss, &h100);
+	assert_int_equal(r.chunked_prefill_size, 8192);
+	r.chunked_prefill_size = 0;
+	kvp_request_for_device(&r, &oss, &big);
+	assert_int_equal(r.chunked_prefill_size, 16384);
+	r.chunked_prefill_size = 2048;
+	kvp_request_for_device(&r, &oss, &big);
+	assert_int_equal(r.chunked_prefill_size, 2048);
+	r.chunked_prefill_size = 0;
+	r.disable_radix_cache = false;
+	kvp_request_for_device(&r, &oss, &big);
+	assert_int_equal(r.chunked_prefill_size, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sglang_swa_pool),
 		cmocka_unit_test(test_sglang_swa_architectures),
 		cmocka_unit_test(test_sglang_swa_draft),
+		cmocka_unit_test(test_sglang_swa_chunk_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

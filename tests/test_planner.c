@@ -166,6 +166,13 @@ static void random_request(const kvp_model *m, kvp_request *r)
 	 * model's heads refuse some: the point is then skipped) */
 	if (r->tp > 1 && draw(0, 3) == 0)
 		r->dcp = r->tp >> draw(0, 1);
+	/* SGLang's chunk cache with the requests it runs: a sliding
+	 * model's sliding pool capped by them */
+	if (r->engine == KVP_ENGINE_SGLANG && draw(0, 3) == 0) {
+		r->disable_radix_cache = true;
+		r->max_running_requests = (uint32_t)draw(1, 300);
+		r->chunked_prefill_size = (uint32_t)draw(0, 1) * 8192;
+	}
 	if (m->layers > 1 && draw(0, 5) == 0)
 		r->pp = (uint32_t)draw(2, m->layers < 4 ? m->layers : 4);
 	switch (draw(0, 11)) {

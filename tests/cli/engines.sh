@@ -298,6 +298,7 @@ has_line "TensorRT-LLM 0.8's token line" "    Using 60672 tokens in paged KV cac
 run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 --format json
 is capacity_tokens 150704 "sglang swa: the full pool's tokens"
 is capacity_swa_tokens 120563 "sglang swa: the sliding pool's tokens"
+is capacity_swa_cap 0 "sglang swa: the ratio's split, no cap"
 has_line "SGLang's split line" \
 	"Use sliding window memory pool. full_layer_tokens=150704, swa_layer_tokens=120563"
 has_line "the sliding pool's line (first)" \
@@ -306,6 +307,26 @@ has_line "the full pool's line" \
 	"KV Cache is allocated. #tokens: 150704, K size: 2.59 GB, V size: 2.59 GB"
 has_line "SWAKVPool's line" \
 	"SWAKVPool mem usage: 9.31 GB, swa size: 120563, full size: 150704"
+# SGLang's chunk cache caps the sliding pool by the requests it runs
+# (SWAChunkCapPoolConfigurator, from 0.5.14): --max-running-requests 64,
+# --disable-radix-cache, chunks of 8,192: (127 + 128 + 1 + 1) x 64 + 2 x
+# 8,192 + 1 = 32,833 sliding tokens, 32,833 x 36,864 = 1,210,355,712 B of
+# them; the full pool the rest, (10^10 - 1,210,355,712) // 36,864 =
+# 238,434.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
+	--disable-radix-cache --max-running-requests 64 --chunked-prefill-size 8192 --format json
+is capacity_swa_cap 32833 "sglang chunk cache: the sliding pool's cap"
+is capacity_swa_tokens 32833 "... in whole pages"
+is capacity_tokens 238434 "... and the full pool the rest"
+has_line "the chunk cache's split line" \
+	"Use sliding window memory pool. full_layer_tokens=238434, swa_layer_tokens=32833"
+# Without --chunked-prefill-size each GPU takes SGLang's own: 8,192 on
+# the H100 (32,833), 4,096 on the 40 GB A100 (16,448 + 8,192 + 1 =
+# 24,641).
+run --model gpt-oss-120b --seq 4000 --engine sglang --tp 2 --weights-dtype mxfp4 \
+	--gpu h100,a100-40g --disable-radix-cache --max-running-requests 64
+check "the H100's chunks" grep -Eq "^    Use sliding window memory pool. full_layer_tokens=[0-9]+, swa_layer_tokens=32833$" "$work/out"
+check "the A100's chunks" grep -Eq "^    Use sliding window memory pool. full_layer_tokens=[0-9]+, swa_layer_tokens=24641$" "$work/out"
 # With a draft (PR #29622): Llama 3.2 1B's 16 layers are budgeted as full
 # layers of gpt-oss's 2,048 B, cell = 2,048·(18 + 16) + (0.8·2,048)·18 =
 # 99,123.2; full = 10^10 // 99,123.2 = 100,884, swa = int(80,707.2) =
