@@ -136,16 +136,19 @@ static int build_lines(struct size_chart *s)
 	for (size_t d = 1; d < p->n_devices; d++) {
 		const kvp_plan *dp = cli_device_plan(p, d);
 		kvp_request other = req;
-		bool seen = dp == &p->layers;
+		/* A plan that differs in SGLang's chunk size alone (its
+		 * sliding pool's cap) has the request's bytes: no line. */
+		bool seen = dp == &p->layers || !cli_plans_differ_bytes(dp, &p->layers);
 		int n_title;
 
 		for (size_t e = 1; e < d && !seen; e++)
 			seen = cli_device_plan(p, e) != &p->layers &&
-			       !cli_plans_differ(cli_device_plan(p, e), dp);
+			       !cli_plans_differ_bytes(cli_device_plan(p, e), dp);
 		if (seen)
 			continue;
 		other.max_batched_tokens = dp->request.max_batched_tokens;
 		other.block_size = dp->request.block_size;
+		other.chunked_prefill_size = dp->request.chunked_prefill_size;
 		n_title = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
 		                   "request on %s:", p->devices[d].name);
 		if (n_title > 0 && dp->batched_tokens != p->layers.batched_tokens)

@@ -410,7 +410,10 @@ const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size
  * NULL. */
 const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *block);
 /* Whether plans a and b allocate differently on a GPU: another vLLM step
- * of tokens, or another block in a group. */
+ * of tokens, or another block in a group (cli_plans_differ_bytes: the
+ * cache's bytes differ); or SGLang's chunked prefill size, which sizes its
+ * chunk cache's sliding pool (cli_plans_differ). */
+bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b);
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
 /* The request as asked: the plan's, with vLLM's step 0 where the plan
  * took the first GPU's default, and the block asked. */

@@ -537,7 +537,7 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			snprintf(text, sizeof text, "Multiplying the GPU KV cache size by the"
 			         " cp_world_size %u (pcp_world_size 1 * dcp_world_size %u).",
 			         p->request.dcp, p->request.dcp);
-		if (p->request.dcp > 1)
+		if (p->request.dcp > 1 && p->request.vllm_version < 21)
 			line(ctx, text);
 		snprintf(text, sizeof text, "GPU KV cache size: %s tokens",
 		         cli_grouped(c->log_tokens, a, sizeof a));

@@ -72,9 +72,15 @@ static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 	uint64_t block = cli_engine_block(dp);
 	bool step = dp->batched_tokens != p->layers.batched_tokens;
 	bool blocks = block != cli_engine_block(&p->layers);
+	bool chunk = dp->request.chunked_prefill_size != p->layers.request.chunked_prefill_size;
 	char a[32], why[KVP_NAME_MAX + 64];
 
 	fputs("  ", out);
+	/* SGLang's chunk size, its default for this GPU's memory, which
+	 * sizes its chunk cache's sliding pool (lib/sglang_pools.c) */
+	if (chunk)
+		fprintf(out, "chunked_prefill_size %u (SGLang's default here)%s",
+		        dp->request.chunked_prefill_size, step || blocks ? ", " : "");
 	if (step)
 		fprintf(out, "max_num_batched_tokens %" PRIu64 "%s (vllm serve's default)%s",
 		        dp->batched_tokens, blocks ? "" : " here", blocks ? " and " : "");

@@ -372,17 +372,24 @@ void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, con
 	const kvp_request *r = &plan->request;
 	const kvp_capacity *c = &f->capacity;
 
+	char rest[96];
+
 	if (!c->swa_cap)
 		return;
+	if (c->tokens)
+		snprintf(rest, sizeof rest, "%s in whole pages; the full pool the rest of the"
+		         " budget, %s tokens", g(c->swa_tokens), g(c->tokens));
+	else
+		snprintf(rest, sizeof rest, "which leave the full pool nothing (SGLang stops:"
+		         " \"SWA pool cap ... leaves no room\")");
 	say(e, "  sliding pool: SGLang's chunk cache (--disable-radix-cache) sizes it from"
 	    " --max-running-requests %u (SWAChunkCapPoolConfigurator: each request's"
 	    " sliding_window_size + 128 x the draft tokens + a page + its decode step,"
-	    " and %s): %s tokens, %s in whole pages; the full pool the rest of the"
-	    " budget, %s tokens", r->max_running_requests,
+	    " and %s): %s tokens, %s", kvp_sglang_max_running_requests(r),
 	    r->disaggregation == KVP_DISAGG_DECODE &&
 	    (!r->sglang_version || r->sglang_version >= 520) ? "the rows of the requests a decode"
 	    " server receives" : "the chunks in flight of chunked_prefill_size and a page",
-	    g(c->swa_cap), g(c->swa_tokens), g(c->tokens));
+	    g(c->swa_cap), rest);
 }
 
 /* SGLang's pool of recurrent states on device d (lib/sglang_mamba.c),

@@ -319,15 +319,20 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	       here->chunked_prefill_size != plan->request.chunked_prefill_size;
 }
 
-bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
 {
-	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count ||
-	    a->request.chunked_prefill_size != b->request.chunked_prefill_size)
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
 		return true;
 	for (uint32_t g = 0; g < a->group_count; g++)
 		if (a->groups[g].block != b->groups[g].block)
 			return true;
 	return false;
+}
+
+bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+{
+	return cli_plans_differ_bytes(a, b) ||
+	       a->request.chunked_prefill_size != b->request.chunked_prefill_size;
 }
 
 kvp_request cli_asked_request(const struct cli_plan *p)

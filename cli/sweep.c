@@ -175,6 +175,7 @@ struct sweep {
 	bool other_held;        /* other holds the point's plan for: */
 	uint64_t other_tokens;  /* that step */
 	uint32_t other_block;   /* and that block */
+	uint32_t other_chunked; /* and SGLang's chunked prefill size */
 	char model_csv[2 * KVP_NAME_MAX + 3];
 	char device_csv[CLI_MAX_SWEEP][2 * KVP_NAME_MAX + 3];
 };
@@ -279,13 +280,15 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 	if (!cli_device_request(r, s->model, s->plan, &s->devices[d], &here))
 		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
 	if (!s->other_held || here.max_batched_tokens != s->other_tokens ||
-	    here.block_size != s->other_block) {
+	    here.block_size != s->other_block ||
+	    here.chunked_prefill_size != s->other_chunked) {
 		s->other_held = false;
 		if ((st = kvp_plan_compute(s->model, &here, s->other, err)) != KVP_OK)
 			return st;
 		s->other_held = true;
 		s->other_tokens = here.max_batched_tokens;
 		s->other_block = here.block_size;
+		s->other_chunked = here.chunked_prefill_size;
 	}
 	return kvp_plan_fit(s->other, &s->devices[d], f, err);
 }

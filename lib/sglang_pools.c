@@ -50,8 +50,9 @@ static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
  * (model_executor/pool_configurator.py SWAChunkCapPoolConfigurator, PR
  * #28755 "Cap SWA pool sizing with chunk cache", merged 2026-06-21: taken
  * from 0.5.14; its formula as main has it at 003fca80): where
- * --max-running-requests is given, --disable-radix-cache (its chunk cache)
- * and the model has full layers beside its sliding ones.  With W the
+ * --max-running-requests is set (given, or the 48 a draft sets before the
+ * pools are sized), --disable-radix-cache (its chunk cache) and the model
+ * has full layers beside its sliding ones.  With W the
  * sliding_window_size SGLang's models give (config.sliding_window - 1,
  * their get_attention_sliding_window_size), page the page, D the draft
  * tokens (1 without a draft), a request keeps
@@ -76,7 +77,7 @@ static bool chunk_cap(const kvp_plan *p, uint64_t window, uint64_t page, uint64_
 
 	*cap = 0;
 	if (!kvp__sglang_since(r, 514) || !r->disable_radix_cache ||
-	    !r->max_running_requests || !window)
+	    !kvp__sglang_running(r) || !window)
 		return false;
 	w = window - 1;
 	d = p->sglang_spec_tokens ? p->sglang_spec_tokens : 1;
@@ -84,11 +85,13 @@ static bool chunk_cap(const kvp_plan *p, uint64_t window, uint64_t page, uint64_
 	         : r->disable_overlap_schedule ? alloc_per_decode(p, page)
 	                                       : 2 * alloc_per_decode(p, page);
 	per_request = w + 128 * d + page + decode;
-	reqs = r->max_running_requests / (kvp__sglang_dp_attention(r) ? r->dp : 1);
+	reqs = kvp__sglang_running(r) / (kvp__sglang_dp_attention(r) ? r->dp : 1);
 	if (kvp__sglang_role(r) == KVP_DISAGG_DECODE) {
+		/* the hook sets them from --max-running-requests as given,
+		 * before a draft's 48 (lib/sglang_reqs.c) */
 		uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
 
-		extra = worker <= 32 ? 2 * worker : 0;
+		extra = r->max_running_requests && worker <= 32 ? 2 * worker : 0;
 		total = (unsigned __int128)per_request * reqs + (unsigned __int128)(w + page) * extra;
 	} else {
 		chunked = r->chunked_prefill_size ? r->chunked_prefill_size : 4096;
@@ -180,7 +183,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		uint64_t cell = full_bytes + draft_layers * full_layer;
 
 		c->swa_cap = cap;
-		swa = cdiv(cap, block) * block;
+		swa = cap > UINT64_MAX - block ? UINT64_MAX : cdiv(cap, block) * block;
 		fixed = (unsigned __int128)swa * swa_bytes;
 		total = fixed < budget && cell ? (budget - (uint64_t)fixed) / cell / block * block
 		                               : 0;

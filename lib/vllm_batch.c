@@ -7,6 +7,8 @@
  * settles them for one, and with them the block or page of the
  * engine's attention backend there (attention_backend.c).
  */
+#include <string.h>
+
 #include "engine.h"
 
 /* Whether name has "a100" in it, the letter in either case, as vLLM
@@ -81,12 +83,13 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	    kvp_engine_attention_backend(m, r, d, &block) && block != kvp__engine_block(r))
 		r->block_size = block;
 	/* SGLang's chunked_prefill_size for the device, where its chunk
-	 * cache sizes a sliding model's sliding pool from it (lib/
-	 * sglang_pools.c chunk_cap: --max-running-requests and
-	 * --disable-radix-cache given). */
+	 * cache sizes the sliding pool of a model it pools so from it
+	 * (lib/sglang_pools.c chunk_cap: --disable-radix-cache, and
+	 * --max-running-requests or a draft's 48). */
 	if (m && d && r->engine == KVP_ENGINE_SGLANG && !r->chunked_prefill_size &&
-	    r->disable_radix_cache && r->max_running_requests &&
-	    kvp_model_count_layers(m, KVP_LAYER_SLIDING))
+	    r->disable_radix_cache && kvp__sglang_running(r) &&
+	    kvp_model_count_layers(m, KVP_LAYER_SLIDING) && kvp_engine_swa_pool(m, r) &&
+	    strcmp(m->model_type, "deepseek_v4") != 0)
 		r->chunked_prefill_size = kvp__sglang_chunked_prefill(r, d);
 }
 

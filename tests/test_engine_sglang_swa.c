@@ -384,7 +384,9 @@ static void test_sglang_swa_draft(void **state)
  *  - a draft (one layer of 4,096 B; SGLang's own 3 steps, topk 1, 4
  *    tokens): a request 127 + 128 x 4 + 1 + 2 x max(3, 4) = 648, 648 x 64
  *    + 16,385 = 57,857; the full cell 36,864 + 1 x 2,048 (the draft
- *    budgeted as the model's full layers) = 38,912: full 221,129.
+ *    budgeted as the model's full layers) = 38,912: full 221,129.  With
+ *    no --max-running-requests the 48 a draft sets (before the pools
+ *    are sized) count: 648 x 48 + 16,385 = 47,489, full 230,951.
  *  - a decode server, mrr 16: 257 x 16 + (127 + 1) x the 2 x 16 requests
  *    it receives = 8,208, full 283,063; at mrr 64 it receives none
  *    (more than 32): 16,448, full 274,823.
@@ -403,6 +405,7 @@ static void test_sglang_swa_chunk_cap(void **state)
 		{64, 8192, 16, false, false, false, 34768, 34768, 256496},
 		{32, 0, 1, false, false, false, 16417, 16417, 274854},
 		{64, 8192, 1, false, true, false, 57857, 57857, 221129},
+		{0, 8192, 1, false, true, false, 47489, 47489, 230951},
 		{16, 8192, 1, false, false, true, 8208, 8208, 283063},
 		{64, 8192, 1, false, false, true, 16448, 16448, 274823},
 	};

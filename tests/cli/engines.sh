@@ -327,6 +327,22 @@ run --model gpt-oss-120b --seq 4000 --engine sglang --tp 2 --weights-dtype mxfp4
 	--gpu h100,a100-40g --disable-radix-cache --max-running-requests 64
 check "the H100's chunks" grep -Eq "^    Use sliding window memory pool. full_layer_tokens=[0-9]+, swa_layer_tokens=32833$" "$work/out"
 check "the A100's chunks" grep -Eq "^    Use sliding window memory pool. full_layer_tokens=[0-9]+, swa_layer_tokens=24641$" "$work/out"
+# The request's own cache is the same there (4 kv heads of 64 a GPU, 1,024
+# B a token: 18 x 1,024 x (4,000 + 1 + 128 + 1) = 76,124,160 B a GPU, on
+# two), and the line says what differs.
+check "... and the GPU whose chunks differ says so" grep -Fxq \
+	"  chunked_prefill_size 4096 (SGLang's default here): allocates 152,248,320 B" "$work/out"
+# A sweep fits each GPU with its own chunks, in any order of --gpu: the
+# A100's row is the one it has alone.
+run --model gpt-oss-120b --engine sglang --tp 2 --weights-dtype mxfp4 --gpu a100-40g \
+	--disable-radix-cache --max-running-requests 64 --sweep seq=4096..4096,batch=1..1 --format csv
+alone=$(grep '^gpt-oss-120b,sglang,.*,a100-40g,' "$work/out")
+for gpus in a100-40g,h100-sxm h100-sxm,a100-40g; do
+	run --model gpt-oss-120b --engine sglang --tp 2 --weights-dtype mxfp4 --gpu "$gpus" \
+		--disable-radix-cache --max-running-requests 64 --sweep seq=4096..4096,batch=1..1 \
+		--format csv
+	check "sweep, --gpu $gpus: the A100's row as alone" grep -Fxq "$alone" "$work/out"
+done
 # With a draft (PR #29622): Llama 3.2 1B's 16 layers are budgeted as full
 # layers of gpt-oss's 2,048 B, cell = 2,048·(18 + 16) + (0.8·2,048)·18 =
 # 99,123.2; full = 10^10 // 99,123.2 = 100,884, swa = int(80,707.2) =

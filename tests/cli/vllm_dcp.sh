@@ -54,6 +54,11 @@ check "0.20: the line with prefill context parallelism's" grep -Fxq \
 	"    Multiplying the GPU KV cache size by the cp_world_size 2 (pcp_world_size 1 * dcp_world_size 2)." \
 	"$work/out"
 run --model qwen3-235b-a22b --seq 262144 --engine vllm --tp 8 --dcp 2 --gpu h200 \
+	--kv-budget 41476325376 --vllm-version 0.24
+check "0.24: int(max_concurrency x max_model_len), no multiplying line" \
+	sh -c '! grep -q Multiplying "$1" && grep -Fxq "    GPU KV cache size: 1,723,584 tokens" "$1"' \
+	sh "$work/out"
+run --model qwen3-235b-a22b --seq 262144 --engine vllm --tp 8 --dcp 2 --gpu h200 \
 	--kv-budget 41476325376
 check "today: one line, int(6.574951171875 x 262,144)" grep -Fxq \
 	"    GPU KV cache size: 1,723,584 tokens, Maximum concurrency for 262,144 tokens per request: 6.57x" \
