@@ -594,7 +594,16 @@ void cli_engine_warnings(const struct cli_plan *p)
 	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "kimi_k2",
 		"qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "llama4", "llama4_text"};
 	const char *type = p->model.model_type;
+	const kvp_request *r = &p->request;
 
+	/* vLLM's decode context parallelism came in 0.10.2 for MLA (PR
+	 * #23734) and 0.11.1 for GQA (PR #24864); a release before has no
+	 * --decode-context-parallel-size. */
+	if (r->engine == KVP_ENGINE_VLLM && r->dcp > 1 && r->vllm_version &&
+	    r->vllm_version < (p->model.kv_lora_rank ? 10u : 11u))
+		cli_warn("vLLM %u.%u has no decode context parallelism (0.10.2 for MLA, 0.11.1"
+		         " for other attention); planned with it anyway", r->vllm_version / 100,
+		         r->vllm_version % 100);
 	if (!cli_sglang_dp_attention(&p->request))
 		return;
 	for (size_t i = 0; i < sizeof read / sizeof read[0]; i++)

@@ -91,6 +91,14 @@ expect_error "--dcp 0" "^kvplan: --dcp: '0' is too small; it must be at least 1$
 expect_error "--dcp x" "^kvplan: --dcp: 'x' is not a number$" \
 	--model deepseek-v3 --seq 1000 --engine vllm --tp 8 --dcp x
 
+# A release before DCP came warns (0.10.2 for MLA, 0.11.1 for GQA).
+run --model qwen3-235b-a22b --seq 1000 --engine vllm --tp 8 --dcp 2 --vllm-version 0.10 --format json
+check "vLLM 0.10 with a GQA model warns" grep -Fxq \
+	"kvplan: warning: vLLM 0.10 has no decode context parallelism (0.10.2 for MLA, 0.11.1 for other attention); planned with it anyway" \
+	"$work/err"
+run --model deepseek-v3 --seq 1000 --engine vllm --tp 8 --dcp 8 --vllm-version 0.10 --format json
+check "... an MLA model does not" sh -c '! grep -q "decode context" "$1"' sh "$work/err"
+
 # Another engine warns and plans as without it.
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --format json
 check "SGLang warns" grep -Fxq \
