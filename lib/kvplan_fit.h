@@ -376,11 +376,13 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    request has (given, or the engine's default 16 or 1); left as it is
  *    where none is known.
  *  - SGLang's chunked_prefill_size, where none is given, for a model with
- *    sliding layers under max_running_requests and disable_radix_cache:
- *    its default for the device's memory (2,048 below 20 GiB, 4,096
- *    below 60, 8,192 below 160, else 16,384), which sizes its chunk
- *    cache's sliding pool (kvp_capacity swa_cap; a plan without it takes
- *    4,096, SGLang's with no device).
+ *    sliding layers that SGLang gives its sliding pool
+ *    (kvp_engine_swa_pool; not DeepSeek-V4), under disable_radix_cache
+ *    with max_running_requests or a draft (its 48): its default for the
+ *    device's memory (2,048 below 20 GiB, 4,096 below 60 (2,048 for 20
+ *    to 35 before 0.5.20), 8,192 below 160, else 16,384), which sizes its
+ *    chunk cache's sliding pool (kvp_capacity swa_cap; a plan without it
+ *    takes 4,096, SGLang's with no device).
  * model may be NULL: the block is left as it is.  Nothing for the other
  * engines or a NULL request. */
 KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model,
