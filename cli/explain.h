@@ -35,6 +35,10 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
                            const kvp_device *d, const kvp_fit *f);
 void explain_budget(const struct explainer *e, const struct cli_plan *p,
                     const kvp_fit *f, uint64_t budget);
+/* explain_sglang.c: SGLang's default mem_fraction_static on device d, term
+ * by term (share: the one the fit took). */
+void explain_sglang_share(const struct explainer *e, const kvp_plan *p, const kvp_device *d,
+                          double share);
 /* SGLang's context_len, requests at once and request-to-token table on
  * fit's device. */
 void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);

@@ -111,6 +111,17 @@ static inline kvp_disaggregation kvp__sglang_role(const kvp_request *r)
 		return KVP_DISAGG_NONE;
 	return (kvp_disaggregation)r->disaggregation;
 }
+/* SGLang's disaggregation_decode_extra_slots on a decode server: twice
+ * --max-running-requests // dp, as given (its decode hook runs before a
+ * draft's 48), where that is 32 or fewer, else none (server_args.py's
+ * decode hook, main of late 2026); 0 on any other server. */
+static inline uint64_t kvp__sglang_decode_extra_slots(const kvp_request *r)
+{
+	uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
+
+	return kvp__sglang_role(r) == KVP_DISAGG_DECODE && r->max_running_requests &&
+	       worker <= 32 ? 2 * worker : 0;
+}
 /* SGLang's chunked_prefill_size on device d: the request's, else its
  * default for the device's memory (lib/mem_fraction.c). */
 uint32_t kvp__sglang_chunked_prefill(const kvp_request *r, const kvp_device *d);

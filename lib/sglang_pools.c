@@ -87,11 +87,7 @@ static bool chunk_cap(const kvp_plan *p, uint64_t window, uint64_t page, uint64_
 	per_request = w + 128 * d + page + decode;
 	reqs = kvp__sglang_running(r) / (kvp__sglang_dp_attention(r) ? r->dp : 1);
 	if (kvp__sglang_role(r) == KVP_DISAGG_DECODE) {
-		/* the hook sets them from --max-running-requests as given,
-		 * before a draft's 48 (lib/sglang_reqs.c) */
-		uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
-
-		extra = r->max_running_requests && worker <= 32 ? 2 * worker : 0;
+		extra = kvp__sglang_decode_extra_slots(r);
 		total = (unsigned __int128)per_request * reqs + (unsigned __int128)(w + page) * extra;
 	} else {
 		chunked = r->chunked_prefill_size ? r->chunked_prefill_size : 4096;

@@ -115,15 +115,8 @@ static bool sglang_reqs(const kvp_plan *p, uint64_t tokens, uint64_t state_cap,
 	if (state_cap < n)
 		n = state_cap;
 	/* A decode server's pool (DecodeReqToTokenPool) has rows for the
-	 * requests being received besides: disaggregation_decode_extra_slots,
-	 * by default twice --max-running-requests // dp where that is 32 or
-	 * fewer, else none (server_args.py's decode hook, main of late
-	 * 2026), and the padding row. */
-	if (kvp__sglang_role(r) == KVP_DISAGG_DECODE && r->max_running_requests) {
-		uint64_t worker = r->max_running_requests / (r->dp ? r->dp : 1);
-
-		z.pre_alloc_slots = worker <= 32 ? 2 * worker : 0;
-	}
+	 * requests being received besides, and the padding row. */
+	z.pre_alloc_slots = kvp__sglang_decode_extra_slots(r);
 	z.context_len = ctx;
 	z.max_num_reqs = n;
 	bytes = (unsigned __int128)(n + z.pre_alloc_slots + 1) * ((unsigned __int128)ctx + 4) * 4;

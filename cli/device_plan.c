@@ -1,0 +1,64 @@
+/*
+ * device_plan.c — a request and its plan on each GPU of the run: the
+ * request as the engine takes it on a GPU (vLLM's default step and an MLA
+ * backend's block, SGLang's page and chunked prefill size), whether that
+ * plans differently, and the plan each GPU's fit follows.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_plan *plan,
+                        const kvp_device *d, kvp_request *here)
+{
+	*here = *asked;
+	if (asked->engine != KVP_ENGINE_VLLM && asked->engine != KVP_ENGINE_SGLANG)
+		return false;
+	kvp_request_for_device(here, m, d);
+	/* The step where the plan's sliding layers follow vllm serve's
+	 * default; the block where an MLA backend (or none) sets it. */
+	return (plan->batched_tokens && !asked->max_batched_tokens &&
+	        here->max_batched_tokens != plan->batched_tokens) ||
+	       here->block_size != plan->request.block_size ||
+	       here->chunked_prefill_size != plan->request.chunked_prefill_size;
+}
+
+bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
+{
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
+		return true;
+	for (uint32_t g = 0; g < a->group_count; g++)
+		if (a->groups[g].block != b->groups[g].block)
+			return true;
+	return false;
+}
+
+bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+{
+	return cli_plans_differ_bytes(a, b) ||
+	       a->request.chunked_prefill_size != b->request.chunked_prefill_size;
+}
+
+kvp_request cli_asked_request(const struct cli_plan *p)
+{
+	kvp_request asked = p->request;
+
+	if (p->batch_default)
+		asked.max_batched_tokens = 0;
+	asked.block_size = p->asked_block;
+	asked.chunked_prefill_size = p->asked_chunked;
+	return asked;
+}
+
+const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *block)
+{
+	kvp_request asked = cli_asked_request(p);
+
+	return kvp_engine_attention_backend(&p->model, &asked, &p->devices[i], block);
+}
+
+const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i)
+{
+	return p->device_plans && p->device_plans[i] ? p->device_plans[i] : &p->layers;
+}
