@@ -497,24 +497,35 @@ static void test_paths_agree(void **state)
 }
 
 /* The softmax of a column does not depend on the columns beside it (its
- * lane in the vectors): the cached path takes every head's column at
- * once, the recomputation a group's. */
+ * lane in the vectors, or its block of 32): the cached path takes every
+ * head's column at once, the recomputation a group's.  11 columns (one
+ * group of 8 and a tail), 32 (one block), 45 (a block, a group and a
+ * tail) and 72 (two blocks and a group). */
+#define SOFTMAX_ROWS 9
+#define SOFTMAX_COLS_MAX 72
+
 static void softmax_by_column(int portable)
 {
-	float orig[9 * 11], all[9 * 11], one[9], max[11], sum[11], m1, s1;
+	static const uint32_t widths[] = {11, 32, 45, 72};
+	float orig[SOFTMAX_ROWS * SOFTMAX_COLS_MAX], all[SOFTMAX_ROWS * SOFTMAX_COLS_MAX];
+	float one[SOFTMAX_ROWS], max[SOFTMAX_COLS_MAX], sum[SOFTMAX_COLS_MAX], m1, s1;
 
 	(void)portable;
-	for (int i = 0; i < 9 * 11; i++)
-		orig[i] = all[i] = uniform() * 20;
-	kvp__softmax_columns(all, 9, 11, max, sum);
-	for (int c = 0; c < 11; c++) {
-		for (int i = 0; i < 9; i++)
-			one[i] = orig[i * 11 + c];
-		kvp__softmax_columns(one, 9, 1, &m1, &s1);
-		for (int i = 0; i < 9; i++)
-			assert_int_equal(bits_of(one[i]), bits_of(all[i * 11 + c]));
-		assert_int_equal(bits_of(m1), bits_of(max[c]));
-		assert_int_equal(bits_of(s1), bits_of(sum[c]));
+	for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+		uint32_t n_cols = widths[w];
+
+		for (uint32_t i = 0; i < SOFTMAX_ROWS * n_cols; i++)
+			orig[i] = all[i] = uniform() * 20;
+		kvp__softmax_columns(all, SOFTMAX_ROWS, n_cols, max, sum);
+		for (uint32_t c = 0; c < n_cols; c++) {
+			for (int i = 0; i < SOFTMAX_ROWS; i++)
+				one[i] = orig[i * n_cols + c];
+			kvp__softmax_columns(one, SOFTMAX_ROWS, 1, &m1, &s1);
+			for (int i = 0; i < SOFTMAX_ROWS; i++)
+				assert_int_equal(bits_of(one[i]), bits_of(all[i * n_cols + c]));
+			assert_int_equal(bits_of(m1), bits_of(max[c]));
+			assert_int_equal(bits_of(s1), bits_of(sum[c]));
+		}
 	}
 }
 

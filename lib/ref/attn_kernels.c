@@ -131,33 +131,60 @@ static VEC_INLINE void store_cols(float *row, uint32_t c, uint32_t n_cols, v8f v
 	memcpy(row + c, lanes, (n_cols - c) * sizeof *row);
 }
 
+/* Columns [c, c + 8 W) of the softmax (W <= 4 vectors of 8, a constant
+ * where it is inlined): three passes over the rows, each row's W groups
+ * side by side, so that a pass reads the rows in order once and the W
+ * columns' chains (the largest, the sum) overlap.  Each column's
+ * arithmetic, and its order over the rows, is the same whatever W: the
+ * same bits as one group at a time, which took 4 W passes of 32 bytes a
+ * row (the GQA fp16 decode's softmax, 32 heads: 23 ns a row from L2, 32
+ * from the L3, on a Zen 5 guest). */
+static VEC_INLINE void softmax_block(float *x, uint64_t n, uint32_t n_cols,
+                                     uint32_t c, uint32_t W, float *max, float *sum)
+{
+	v8f m[4], s[4], inv[4];
+
+	for (uint32_t j = 0; j < W; j++) {
+		m[j] = load_cols(x, c + 8 * j, n_cols);
+		s[j] = (v8f){0};
+	}
+	for (uint64_t i = 1; i < n; i++)
+		for (uint32_t j = 0; j < W; j++) {
+			v8f v = load_cols(x + i * n_cols, c + 8 * j, n_cols);
+
+			m[j] = select8(v > m[j], v, m[j]);
+		}
+	for (uint64_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < W; j++) {
+			v8f e = exp8(load_cols(x + i * n_cols, c + 8 * j, n_cols) - m[j]);
+
+			store_cols(x + i * n_cols, c + 8 * j, n_cols, e);
+			s[j] += e;
+		}
+	for (uint32_t j = 0; j < W; j++)
+		inv[j] = 1.0f / s[j];
+	for (uint64_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < W; j++)
+			store_cols(x + i * n_cols, c + 8 * j, n_cols,
+			           load_cols(x + i * n_cols, c + 8 * j, n_cols) * inv[j]);
+	for (uint32_t j = 0; j < W; j++) {
+		store_cols(max, c + 8 * j, n_cols, m[j]);
+		store_cols(sum, c + 8 * j, n_cols, s[j]);
+	}
+}
+
 /* The softmax's one body, built for the baseline CPU and for AVX2 (which
  * may fuse its multiply-adds): the cached path and the recomputation call
- * the same build. */
+ * the same build.  Whole blocks of 32 columns, then 8 at a time. */
 static VEC_INLINE void softmax_body(float *x, uint64_t n, uint32_t n_cols,
                                     float *max, float *sum)
 {
-	for (uint32_t c = 0; c < n_cols; c += 8) {
-		v8f m = load_cols(x, c, n_cols), s = {0}, inv;
+	uint32_t c = 0;
 
-		for (uint64_t i = 1; i < n; i++) {
-			v8f v = load_cols(x + i * n_cols, c, n_cols);
-
-			m = select8(v > m, v, m);
-		}
-		for (uint64_t i = 0; i < n; i++) {
-			v8f e = exp8(load_cols(x + i * n_cols, c, n_cols) - m);
-
-			store_cols(x + i * n_cols, c, n_cols, e);
-			s += e;
-		}
-		inv = 1.0f / s;
-		for (uint64_t i = 0; i < n; i++)
-			store_cols(x + i * n_cols, c, n_cols,
-			           load_cols(x + i * n_cols, c, n_cols) * inv);
-		store_cols(max, c, n_cols, m);
-		store_cols(sum, c, n_cols, s);
-	}
+	for (; c + 32 <= n_cols; c += 32)
+		softmax_block(x, n, n_cols, c, 4, max, sum);
+	for (; c < n_cols; c += 8)
+		softmax_block(x, n, n_cols, c, 1, max, sum);
 }
 
 static void softmax_portable(float *x, uint64_t n, uint32_t n_cols, float *max,
