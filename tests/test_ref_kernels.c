@@ -381,7 +381,8 @@ static void avx512_case(uint32_t heads, uint32_t kv, uint32_t hd, kvp_dtype type
  * the same order, every shape and storage type, rows from a
  * cache-line-aligned block and from one a float off it; and runs long
  * enough (64 KiB and more) that the scores of tiles of 2 or 4 heads take
- * two rows at a time, fetching 16 KiB ahead, some ending in an odd row. */
+ * four rows at a time, fetching 16 KiB ahead, ending with 0 to 3 rows
+ * one at a time. */
 static void test_avx512_equals_avx2(void **state)
 {
 	static const kvp_dtype types[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP16,
@@ -391,7 +392,7 @@ static void test_avx512_equals_avx2(void **state)
 		uint64_t rows;
 	} long_runs[] = {
 		{8, 4, 64, 257}, {16, 4, 48, 686}, {4, 1, 32, 1025}, {12, 6, 64, 300},
-		{32, 8, 128, 33}, {8, 2, 32, 1024},
+		{32, 8, 128, 33}, {8, 2, 32, 1024}, {32, 8, 128, 35},
 	};
 
 	(void)state;

@@ -16,9 +16,9 @@
  *
  * A group of 8 query heads or more a kv head (C = 1, one chain a head)
  * puts two heads' chains side by side instead (scores_paired).  Tiles of
- * 2 or 4 heads (groups of 2, 4, 6, 10, 12 ...) take their scores two rows
- * at a time in long runs (scores_tile2), each query chunk loaded once for
- * both.
+ * 2 or 4 heads (groups of 2, 4, 6, 10, 12 ...) take their scores four rows
+ * at a time in long runs (scores_tile_rows), each query chunk loaded once
+ * for the four.
  */
 #include <string.h>
 
@@ -121,13 +121,14 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
 }
 
 /* How far ahead the scores fetch what they will read: about 16 KiB,
- * eight rows of llama3-8b's fp16 layer.  Two rows side by side are two
+ * eight rows of llama3-8b's fp16 layer.  Rows side by side are as many
  * streams a row apart, which the hardware's prefetchers did not follow
  * from DRAM on the bench's Zen 5 host: GQA fp16 scores ran at 6 GB/s
  * without this, 14-19 with it, against 12-14 row by row.  The fetch stops
- * at the end of the rows a call is given, so only a run of PAIRS_AHEADS
- * times that distance or more takes the pairs (a paged cache's 16-row
- * blocks stay row by row: their rows unfetched, the pairs were slower
+ * at the end of the rows a call is given, so only a run of RUN_AHEADS
+ * times that distance or more takes rows SCORES_ROWS at a time (a paged
+ * cache's 16-row blocks stay row by row: their rows unfetched, two rows
+ * at a time were slower
  * than one row at a time), and only such a run fetches row by row (MHA,
  * odd groups).  The fetch goes into L2, not L1: each line fetched into L1
  * holds one of L1's few miss buffers for a trip to DRAM, which on a Zen 4
@@ -136,7 +137,8 @@ static AVX512_INLINE void scores_tile(const float *q, uint32_t head_dim,
  * fp16 scores, left to the hardware, to 17-18 (24-26 fetched into L2;
  * from the L3 about 8 % slower). */
 #define SCORES_AHEAD 16384u
-#define PAIRS_AHEADS 4u
+#define RUN_AHEADS 4u
+#define SCORES_ROWS 4u
 
 /* Kv head g's slice of row r + ahead (its every line, the slice need not
  * start on one), fetched into L2 where that row is in the run. */
@@ -148,46 +150,58 @@ static AVX512_INLINE void fetch_ahead(const unsigned char *row, uint64_t r,
 		kvp__prefetch_l2(row + ahead * k_stride + g * slice, slice);
 }
 
-/* scores_tile for two rows at once (slices s0 and s1), each query load
- * used by both: the same sums, chain by chain, as two calls of it, for a
- * head_dim of whole rounds (a multiple of 8 C).  Half the query loads a
- * row: GQA fp16 scores alone from the L3, 16-24 GB/s row by row, 25-27
- * so (each FMA had loaded its query chunk, and the loads bound them). */
-static AVX512_INLINE void scores_tile2(const float *q, uint32_t head_dim,
-                                       const unsigned char *s0,
-                                       const unsigned char *s1, kvp_dtype dtype,
-                                       uint32_t QH, __m256 *out0, __m256 *out1)
+/* scores_tile for R rows at once (R <= 4; slices s0, s0 + stride ...),
+ * each query load used by all R, into out[j][n ..] for row j: the same
+ * sums, chain by chain, as R calls of it, for a head_dim of whole rounds
+ * (a multiple of 8 C).  A head's sum is one chain of head_dim / 16
+ * dependent FMAs (AVX2's order), so a tile keeps R QH of them in flight:
+ * with two rows (8 for a tile of 4 heads) the chains' latency, not the
+ * FMA units, set the speed on the Zen 5 guest, whose 512-bit FMAs are
+ * full rate; four rows, 16 chains (2026-12-05, GQA fp16 scores alone,
+ * interleaved, both orders): 5-15 % faster in L2 and the L3.  Against
+ * one row at a time, a quarter of the query loads: GQA fp16 scores alone
+ * from the L3, 16-24 GB/s row by row, 25-27 two rows at a time (each FMA
+ * had loaded its query chunk, and the loads bound them). */
+static AVX512_INLINE void scores_tile_rows(const float *q, uint32_t head_dim,
+                                       const unsigned char *s0, uint64_t stride,
+                                       kvp_dtype dtype, uint32_t QH, uint32_t R,
+                                       __m256 (*out)[8], uint32_t n)
 {
 	size_t elem = dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	const uint32_t C = 8 / QH, P = C / 2;
-	__m512 a[2][4];
+	__m512 a[4][4];
 
 	UNROLL
-	for (int i = 0; i < 4; i++)
-		a[0][i] = a[1][i] = _mm512_setzero_ps();
+	for (uint32_t j = 0; j < R; j++)
+		UNROLL
+		for (int i = 0; i < 4; i++)
+			a[j][i] = _mm512_setzero_ps();
 	for (uint32_t d = 0; d < head_dim; d += 8 * C)
 		UNROLL
 		for (uint32_t p = 0; p < P; p++) {
-			__m512 k0 = load16(s0 + (d + 16 * p) * elem, dtype);
-			__m512 k1 = load16(s1 + (d + 16 * p) * elem, dtype);
+			__m512 kk[4];
 
+			UNROLL
+			for (uint32_t j = 0; j < R; j++)
+				kk[j] = load16(s0 + j * stride + (d + 16 * p) * elem, dtype);
 			UNROLL
 			for (uint32_t i = 0; i < QH; i++) {
 				__m512 qv = _mm512_loadu_ps(q + (uint64_t)i * head_dim + d + 16 * p);
 
-				a[0][i * P + p] = _mm512_fmadd_ps(qv, k0, a[0][i * P + p]);
-				a[1][i * P + p] = _mm512_fmadd_ps(qv, k1, a[1][i * P + p]);
+				UNROLL
+				for (uint32_t j = 0; j < R; j++)
+					a[j][i * P + p] = _mm512_fmadd_ps(qv, kk[j], a[j][i * P + p]);
 			}
 		}
 	UNROLL
-	for (uint32_t i = 0; i < QH; i++) {
-		out0[i] = chains_sum(a[0] + i * P, P);
-		out1[i] = chains_sum(a[1] + i * P, P);
-	}
+	for (uint32_t j = 0; j < R; j++)
+		UNROLL
+		for (uint32_t i = 0; i < QH; i++)
+			out[j][n + i] = chains_sum(a[j] + i * P, P);
 }
 
-/* Rows [r, r + n) R at a time (R = 1, or 2 with scores_tile2 and its
- * fetch ahead), tiles in order (kv head, first query head), each eight
+/* Rows [r, end) R at a time (R = 1, or SCORES_ROWS with
+ * scores_tile_rows and its fetch ahead), tiles in order (kv head, first query head), each eight
  * heads' final vectors stored as AVX2 stores them (QH divides 8). */
 static AVX512_INLINE void scores_rows(const float *q, uint32_t heads, uint32_t group,
                                       uint32_t head_dim, float scale, const void *k,
@@ -201,7 +215,7 @@ static AVX512_INLINE void scores_rows(const float *q, uint32_t heads, uint32_t g
 
 	for (; r + R <= end; r += R) {
 		const unsigned char *row = (const unsigned char *)k + r * k_stride;
-		__m256 fv[2][8];
+		__m256 fv[4][8];
 		uint32_t n = 0;
 		uint64_t h0 = 0;
 
@@ -209,15 +223,14 @@ static AVX512_INLINE void scores_rows(const float *q, uint32_t heads, uint32_t g
 			const float *qt = q + (uint64_t)t * QH * head_dim;
 			uint32_t g = t / per_g;
 
-			if (R == 2) {
-				if (t % per_g == 0) {
-					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
-					fetch_ahead(row + k_stride, r + 1, ahead, n_rows, k_stride,
-					            slice, g);
-				}
-				scores_tile2(qt, head_dim, row + g * slice,
-				             row + k_stride + g * slice, dtype, QH, fv[0] + n,
-				             fv[1] + n);
+			if (R >= 2) {
+				if (t % per_g == 0)
+					UNROLL
+					for (uint32_t j = 0; j < R; j++)
+						fetch_ahead(row + j * k_stride, r + j, ahead, n_rows,
+						            k_stride, slice, g);
+				scores_tile_rows(qt, head_dim, row + g * slice, k_stride, dtype, QH, R,
+				             fv, n);
 			} else {
 				if (ahead && t % per_g == 0)
 					fetch_ahead(row, r, ahead, n_rows, k_stride, slice, g);
@@ -244,20 +257,21 @@ static AVX512_INLINE void scores_t(const float *q, uint32_t heads, uint32_t kv_h
                                    uint32_t QH)
 {
 	uint32_t group = heads / kv_heads;
-	uint64_t ahead = k_stride ? (SCORES_AHEAD + k_stride - 1) / k_stride : 1, pairs = 0;
+	uint64_t ahead = k_stride ? (SCORES_AHEAD + k_stride - 1) / k_stride : 1, run = 0;
 
-	/* Two rows at a time where a tile has two heads or more (a query
-	 * chunk loaded then serves 2 QH FMAs; with one head, MHA or an odd
-	 * group, the key loads bind instead), a slice is whole rounds of
-	 * chains and the run is long enough to fetch ahead; the last row of
-	 * an odd run, and other shapes and runs, one at a time. */
-	if (QH >= 2 && head_dim % (64 / QH) == 0 && n_rows / PAIRS_AHEADS >= ahead) {
-		pairs = n_rows / 2 * 2;
-		scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, 0, pairs,
-		            n_rows, ahead, att, att_stride, QH, 2);
+	/* SCORES_ROWS rows at a time where a tile has two heads or more (a
+	 * query chunk loaded then serves SCORES_ROWS x QH FMAs; with one head,
+	 * MHA or an odd group, the key loads bind instead), a slice is whole
+	 * rounds of chains and the run is long enough to fetch ahead; the
+	 * last rows of a run (fewer than SCORES_ROWS), and other shapes and
+	 * runs, one at a time. */
+	if (QH >= 2 && head_dim % (64 / QH) == 0 && n_rows / RUN_AHEADS >= ahead) {
+		run = n_rows / SCORES_ROWS * SCORES_ROWS;
+		scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, 0, run,
+		            n_rows, ahead, att, att_stride, QH, SCORES_ROWS);
 	}
-	scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, pairs, n_rows,
-	            n_rows, n_rows / PAIRS_AHEADS >= ahead ? ahead : 0, att, att_stride, QH, 1);
+	scores_rows(q, heads, group, head_dim, scale, k, dtype, k_stride, run, n_rows,
+	            n_rows, n_rows / RUN_AHEADS >= ahead ? ahead : 0, att, att_stride, QH, 1);
 }
 
 /* QH query heads a tile, a constant so that the accumulators stay in
