@@ -251,6 +251,18 @@ static void sglang_swa_lines(const kvp_plan *lp, const kvp_capacity *c,
 	char text[256];
 	uint64_t k[2], v[2];
 
+	/* The pools too small for a prefill: SGLang raises instead
+	 * (_solve_pool_sizes), and allocates nothing. */
+	if (c->swa_floor) {
+		uint64_t page = lp->request.block_size ? lp->request.block_size : 1;
+
+		snprintf(text, sizeof text, "SWA pool (%" PRIu64 " tokens) cannot hold even one"
+		         " request: the prefill admission floor is sliding_window_size (%" PRIu64
+		         ") + page_size (%" PRIu64 "). Increase --swa-full-tokens-ratio or the"
+		         " total KV budget.", c->swa_tokens, c->swa_floor - page, page);
+		line(ctx, text);
+		return;
+	}
 	pool_sums(lp, false, k, v);
 	if (k[0] + v[0])
 		snprintf(text, sizeof text, "Use sliding window memory pool. full_layer_tokens=%"

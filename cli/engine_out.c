@@ -516,6 +516,12 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        p->layers.compute_bytes ? ", the engine's buffers" : "",
 				        p->request.engine == KVP_ENGINE_TRTLLM ? "device's" : "usable",
 				        cli_grouped(weights_room(p, f), z, sizeof z));
+			else if (f->capacity.swa_floor)
+				fprintf(out, "%s: does not fit: SGLang refuses to start, its sliding"
+				        " pool of %s tokens holding no prefill's sliding_window_size +"
+				        " page_size (%s)", p->devices[i].name,
+				        cli_grouped(f->capacity.swa_tokens, x, sizeof x),
+				        cli_grouped(f->capacity.swa_floor, y, sizeof y));
 			else {
 				uint64_t held = kvp_plan_held_bytes(lp, s);
 				char h[32], less[80] = "";

@@ -616,6 +616,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		explain_budget(&e, p, f, budget);
 		explain_sglang_states(&e, dp, f);
 		explain_sglang_swa_cap(&e, dp, f);
+		explain_sglang_swa_floor(&e, dp, f);
 		explain_vllm_profile(&e, dp, d, f);
 		/* vLLM 0.29 on answers within the budget less its null block:
 		 * each stage's check. */

@@ -45,6 +45,8 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 /* SGLang's sliding pool where its chunk cache caps it (kvp_capacity
  * swa_cap); nothing otherwise. */
 void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
+void explain_sglang_swa_floor(const struct explainer *e, const kvp_plan *plan,
+                              const kvp_fit *f);
 void explain_sglang_states(const struct explainer *e, const kvp_plan *plan,
                            const kvp_fit *f);
 /* vLLM's profile run on plan's binding stage on device d, term by term. */

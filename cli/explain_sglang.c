@@ -155,6 +155,25 @@ void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, con
 	    g(c->swa_cap), rest);
 }
 
+/* SGLang's refusal of a sliding pool too small for one prefill
+ * (HybridSWAPoolConfigurator._solve_pool_sizes, main). */
+void explain_sglang_swa_floor(const struct explainer *e, const kvp_plan *plan,
+                              const kvp_fit *f)
+{
+	const kvp_capacity *c = &f->capacity;
+	uint64_t page = plan->request.block_size ? plan->request.block_size : 1;
+
+	if (!c->swa_floor)
+		return;
+	say(e, "  sliding pool: int(full x swa_full_tokens_ratio %g) in whole pages = %s tokens,"
+	    " no more than a prefill's sliding_window_size %s (the window - 1) + page_size %s"
+	    " = %s: SGLang refuses to start (\"SWA pool (%s tokens) cannot hold even one"
+	    " request\"), so nothing fits", plan->request.swa_full_tokens_ratio > 0 ?
+	    plan->request.swa_full_tokens_ratio : 0.8,
+	    g(c->swa_tokens), g(c->swa_floor - page), g(page), g(c->swa_floor),
+	    g(c->swa_tokens));
+}
+
 /* SGLang's pool of recurrent states on device d (lib/sglang_mamba.c),
  * sized before its tokens' pool, which the rest of the budget makes. */
 void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f)

@@ -130,6 +130,7 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 		json_u64(w, "capacity_swa_tokens", c->swa_tokens);
 		/* ... as its chunk cache caps it (0 where the ratio splits) */
 		json_u64(w, "capacity_swa_cap", c->swa_cap);
+		json_u64(w, "capacity_swa_floor", c->swa_floor);
 		/* Its pool of recurrent states (0 without one). */
 		json_u64(w, "capacity_state_slots", c->state_slots);
 		json_u64(w, "capacity_state_bytes", c->state_bytes);

@@ -489,6 +489,15 @@ typedef struct kvp_capacity {
 	 * then that in whole pages, and tokens the rest of the budget's.  0
 	 * where the ratio splits the pools. */
 	uint64_t swa_cap;
+	/* SGLang with sliding layers beside full ones, the pools split by
+	 * the ratio (main, and releases after 0.5.20): where the sliding
+	 * pool's swa_tokens are no more than sliding_window_size (the
+	 * model's window - 1) + page_size, what a prefill needs of it,
+	 * SGLang refuses to start ("SWA pool (N tokens) cannot hold even
+	 * one request"): swa_floor is then that sum, tokens, blocks,
+	 * max_concurrency and allocated_bytes 0, and swa_tokens the N it
+	 * names.  0 otherwise. */
+	uint64_t swa_floor;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

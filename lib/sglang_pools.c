@@ -165,6 +165,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	if (!full_layer)
 		full_layer = swa_layer;
 	c->swa_cap = 0;
+	c->swa_floor = 0;
 	if (full_bytes == 0) {
 		uint64_t cell = swa_bytes + draft_layers * full_layer;
 
@@ -199,6 +200,17 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		s = (double)total * ratio;
 		swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
 		swa = swa / block * block;
+		/* A sliding pool that cannot hold one prefill's window and a
+		 * page: SGLang raises ("SWA pool (N tokens) cannot hold even
+		 * one request", _solve_pool_sizes at 003fca80, for sliding
+		 * layers, whose sliding_window_size is the window - 1; Llama
+		 * 4's chunked layers' is not read).  Not in the releases
+		 * kvplan reads (0.5.20 and before), where it was not
+		 * established. */
+		if (sliding && window && kvp__sglang_since(r, 521) && swa <= window - 1 + block) {
+			c->swa_floor = window - 1 + block;
+			total = 0;
+		}
 	}
 	c->tokens = total;
 	c->swa_tokens = swa;
@@ -211,7 +223,8 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		                          (full_bytes + draft_bytes) +
 		                          ((unsigned __int128)swa + block) * (swa_bytes + draft_swa);
 
-		c->allocated_bytes = bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;
+		c->allocated_bytes = c->swa_floor ? 0 : bytes > UINT64_MAX ? UINT64_MAX
+		                                                          : (uint64_t)bytes;
 	}
 	/* The requests both pools hold at once: the sliding one keeps
 	 * min(seq, window) tokens of each, in pages. */
@@ -220,7 +233,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		uint64_t keep = cdiv(window && window < kept ? window : kept, block);
 		double a = (double)(swa / block) / (double)keep;
 
-		c->max_concurrency = a;
+		c->max_concurrency = c->swa_floor ? 0 : a;
 		if (full_bytes) {
 			double b = (double)c->blocks / (double)c->blocks_per_request;
 

@@ -473,6 +473,79 @@ static void test_sglang_swa_chunk_cap(void **state)
 	assert_int_equal(r.chunked_prefill_size, 0);
 }
 
+/* A sliding pool no larger than one prefill's sliding_window_size +
+ * page_size: SGLang refuses to start (pool_configurator.py
+ * HybridSWAPoolConfigurator._solve_pool_sizes at 003fca80: "SWA pool (N
+ * tokens) cannot hold even one request", when sliding_window_size +
+ * page_size >= swa_tokens).  gpt-oss-120b: 18 full and 18 sliding
+ * layers of 2,048 B a token, window 128, so sliding_window_size 127
+ * (config.sliding_window - 1). */
+static void test_sglang_swa_floor(void **state)
+{
+	kvp_model oss = gpt_oss_120b();
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 4000, 1);
+	kvp_capacity c;
+	kvp_plan p;
+	uint64_t seq, batch;
+	bool unbounded;
+	kvp_error err;
+
+	(void)state;
+	/* Ratio 0.01, page 1: cell = 36,864 + (0.01 x 2,048) x 18 =
+	 * 37,232.64.  476,600,000 // 37,232.64 = 12,800 (12,800.6); swa =
+	 * int(12,800 x 0.01) = 128 <= 127 + 1: refused. */
+	r.swa_full_tokens_ratio = 0.01;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 476600000ULL, &c);
+	assert_int_equal(c.swa_floor, 128);
+	assert_int_equal(c.swa_tokens, 128);
+	assert_int_equal(c.tokens, 0);
+	assert_int_equal(c.blocks, 0);
+	assert_int_equal(c.allocated_bytes, 0);
+	assert_true(c.max_concurrency == 0.0);
+	/* Nothing fits in it. */
+	assert_int_equal(kvp_plan_max_seq(&p, 476600000ULL, 1, &seq, &unbounded, &err), KVP_OK);
+	assert_false(unbounded);
+	assert_int_equal(seq, 0);
+	assert_int_equal(kvp_plan_max_batch(&p, 476600000ULL, 100, &batch, &err), KVP_OK);
+	assert_int_equal(batch, 0);
+	/* 480,320,000 // 37,232.64 = 12,900 (12,900.5); swa = 129 > 128:
+	 * the pools, (12,900 + 1 + 129 + 1) x 36,864 = 480,374,784 B. */
+	capacity_ok(&p, 480320000ULL, &c);
+	assert_int_equal(c.swa_floor, 0);
+	assert_int_equal(c.tokens, 12900);
+	assert_int_equal(c.swa_tokens, 129);
+	assert_int_equal(c.allocated_bytes, 480374784ULL);
+	/* Page 16: the floor is 127 + 16 = 143.  536,000,000 // 37,232.64
+	 * = 14,395, 14,384 in pages; swa = int(143.84) = 143, 128 in
+	 * pages: refused.  536,200,000 gives 14,401, 14,400 in pages, swa
+	 * 144: (14,400 + 16 + 144 + 16) x 36,864 = 537,329,664 B. */
+	r.block_size = 16;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 536000000ULL, &c);
+	assert_int_equal(c.swa_floor, 143);
+	assert_int_equal(c.swa_tokens, 128);
+	assert_int_equal(c.tokens, 0);
+	capacity_ok(&p, 536200000ULL, &c);
+	assert_int_equal(c.swa_floor, 0);
+	assert_int_equal(c.tokens, 14400);
+	assert_int_equal(c.swa_tokens, 144);
+	assert_int_equal(c.allocated_bytes, 537329664ULL);
+	/* The releases kvplan reads (0.5.20 and before) are not known to
+	 * refuse: the pools as computed. */
+	r.block_size = 0;
+	r.sglang_version = 520;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 476600000ULL, &c);
+	assert_int_equal(c.swa_floor, 0);
+	assert_int_equal(c.tokens, 12800);
+	assert_int_equal(c.swa_tokens, 128);
+	r.sglang_version = 521;
+	plan_ok(&oss, &r, &p);
+	capacity_ok(&p, 476600000ULL, &c);
+	assert_int_equal(c.swa_floor, 128);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_swa_architectures),
 		cmocka_unit_test(test_sglang_swa_draft),
 		cmocka_unit_test(test_sglang_swa_chunk_cap),
+		cmocka_unit_test(test_sglang_swa_floor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -374,6 +374,37 @@ run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 10000000000 \
 	--swa-full-tokens-ratio 0.5 --format json
 is capacity_tokens 180844 "--swa-full-tokens-ratio 0.5: full pool"
 is capacity_swa_tokens 90422 "--swa-full-tokens-ratio 0.5: sliding pool"
+# A sliding pool no larger than a prefill's sliding_window_size + page
+# (127 + 1 for gpt-oss's window of 128): SGLang refuses to start
+# (HybridSWAPoolConfigurator._solve_pool_sizes, main).  Ratio 0.01: cell
+# 36,864 + (0.01·2,048)·18 = 37,232.64; 476,600,000 // 37,232.64 = 12,800,
+# swa int(128.0) = 128 <= 128.  480,320,000 gives 12,900 and 129.
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
+	--swa-full-tokens-ratio 0.01 --format json
+is capacity_swa_floor 128 "a sliding pool at the floor: refused"
+is capacity_swa_tokens 128 "... the sliding pool SGLang names"
+is capacity_tokens 0 "... and nothing in the full pool"
+has_line "SGLang's refusal in place of its pools' lines" \
+	"SWA pool (128 tokens) cannot hold even one request: the prefill admission floor is sliding_window_size (127) + page_size (1). Increase --swa-full-tokens-ratio or the total KV budget."
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
+	--swa-full-tokens-ratio 0.01
+check "the fit says SGLang refuses to start" grep -Fq \
+	"does not fit: SGLang refuses to start, its sliding pool of 128 tokens holding no prefill's sliding_window_size + page_size (128)" \
+	"$work/out"
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
+	--swa-full-tokens-ratio 0.01 --explain
+check "--explain says why" grep -Fq \
+	"sliding pool: int(full x swa_full_tokens_ratio 0.01) in whole pages = 128 tokens, no more than a prefill's sliding_window_size 127 (the window - 1) + page_size 1 = 128: SGLang refuses to start" \
+	"$work/out"
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 480320000 \
+	--swa-full-tokens-ratio 0.01 --format json
+is capacity_swa_floor 0 "a sliding pool a token past the floor"
+is capacity_tokens 12900 "... its full pool"
+is capacity_swa_tokens 129 "... and sliding pool"
+run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
+	--swa-full-tokens-ratio 0.01 --sglang-version 0.5.20 --format json
+is capacity_swa_floor 0 "0.5.20 is not known to refuse"
+is capacity_tokens 12800 "... and has its pools"
 run --model llama3-8b --seq 1000 --engine vllm --swa-full-tokens-ratio 0.5 --format json
 check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
 	"kvplan: warning: --swa-full-tokens-ratio is a sglang setting; --engine vllm ignores it" \
