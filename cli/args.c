@@ -122,6 +122,7 @@ static const struct option long_options[] = {
 	{"dp", required_argument, NULL, OPT_DP},
 	{"dcp", required_argument, NULL, OPT_DCP},
 	{"decode-context-parallel-size", required_argument, NULL, OPT_DCP},
+	{"dcp-size", required_argument, NULL, OPT_DCP},
 	{"data-parallel-size", required_argument, NULL, OPT_DP},
 	{"pp-layers", required_argument, NULL, OPT_PP_LAYERS},
 	{"kv-budget", required_argument, NULL, OPT_KV_BUDGET},

@@ -295,7 +295,9 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 {
 	const kvp_capacity *c = &f->capacity;
 	uint64_t k = 0, v = 0, latent = 0;
-	uint64_t rows = c->tokens + (lp->request.block_size ? lp->request.block_size : 1);
+	/* The rows on one GPU: under decode context parallelism the pool's
+	 * tokens are dcp times them (log_tokens, kvp_capacity). */
+	uint64_t rows = c->log_tokens + (lp->request.block_size ? lp->request.block_size : 1);
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	char text[256];
 
@@ -315,11 +317,11 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	if (latent)
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
-		         c->tokens, (double)rows * (double)latent / gib);
+		         c->log_tokens, (double)rows * (double)latent / gib);
 	else
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
-		         " V size: %.2f GB", c->tokens, (double)rows * (double)k / gib,
+		         " V size: %.2f GB", c->log_tokens, (double)rows * (double)k / gib,
 		         (double)rows * (double)v / gib);
 	line(ctx, text);
 }

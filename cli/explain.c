@@ -203,6 +203,7 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 		/* The engine's slots, its rounding and padding done (man
 		 * kvplan, ENGINES, gives each engine's rule). */
 		const kvp_request *r = &p->request;
+		uint64_t page = r->block_size ? r->block_size : 1;
 
 		/* vLLM's decode context parallelism: each GPU of a dcp
 		 * group keeps one block of every dcp x block tokens. */
@@ -212,6 +213,15 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 			    " decode context parallel group: cdiv(%s, %s x dcp %u) blocks of %s x"
 			    " batch %s = %s", kvp_engine_name(r->engine), g(grp->tokens),
 			    g(grp->block), r->dcp, g(grp->block), g(p->batch), g(grp->cells));
+		/* SGLang's: a page of every dcp pages of the allocator's
+		 * space, and the pool's page_size padding rows. */
+		else if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 &&
+		         (grp->kind == KVP_LAYER_FULL || grp->kind == KVP_LAYER_MLA))
+			say(e, "  cells %s allocates for the whole batch, on each GPU of a"
+			    " decode context parallel group: cdiv(%s, %s x dcp %u) pages of %s x"
+			    " batch %s + %s padding rows = %s", kvp_engine_name(r->engine),
+			    g(grp->tokens), g(page), r->dcp, g(page), g(p->batch), g(page),
+			    g(grp->cells));
 		else
 			say(e, "  cells %s allocates for the whole batch: %s",
 			    kvp_engine_name(r->engine), g(grp->cells));
@@ -310,7 +320,12 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		return;
 	}
 	if (budgets && f->pooled) {
-		uint64_t page = cli_engine_block(lp), pages = (seq + page - 1) / page;
+		/* Under decode context parallelism a request's pages are of
+		 * page x dcp of the pool's tokens. */
+		uint64_t page = cli_engine_block(lp) *
+		                (lp->request.engine == KVP_ENGINE_SGLANG && lp->request.dcp > 1
+		                 ? lp->request.dcp : 1);
+		uint64_t pages = (seq + page - 1) / page;
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
 
@@ -523,7 +538,8 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
 	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
 	 * attention's tp under attention data parallelism. */
-	if (p->request.engine == KVP_ENGINE_VLLM && p->request.dcp > 1)
+	if ((p->request.engine == KVP_ENGINE_VLLM || p->request.engine == KVP_ENGINE_SGLANG) &&
+	    p->request.dcp > 1)
 		say(&e, "per token, every layer holding every token: (%s) x tp %u / dcp %u"
 		    " (each token on tp / dcp GPUs) = %s B", sum, p->request.tp,
 		    p->request.dcp, g(lp->kv_bytes_per_token));

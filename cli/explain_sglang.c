@@ -84,7 +84,9 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 	const kvp_request *r = &plan->request;
 	const kvp_footprint *fp = &f->footprint;
 	kvp_sglang_reqs q;
-	uint64_t tokens = f->capacity.tokens;
+	/* max_total_num_tokens: the pool's rows on one GPU (under decode
+	 * context parallelism the capacity's tokens are dcp times them). */
+	uint64_t tokens = f->capacity.log_tokens;
 	char cap[160];
 
 	if (r->engine != KVP_ENGINE_SGLANG)

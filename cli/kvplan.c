@@ -359,6 +359,9 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 
 		r->tp = tp > UINT32_MAX ? UINT32_MAX : (uint32_t)tp;
 	}
+	/* SGLang's, any tp that dcp divides: dcp at the fewest. */
+	if (o->solve == CLI_SOLVE_MIN_GPUS && r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+		r->tp = r->dcp;
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	/* vLLM's step of tokens, which its sliding layers keep beside their

@@ -33,10 +33,11 @@ void kvp__cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t 
 	c->fixed = 0;
 	c->pool = 0;
 	c->unit = r->engine == KVP_ENGINE_EXACT ? 1 : block;
-	/* vLLM's decode context parallelism counts every group (full or
-	 * MLA, kvp__dcp_check) in blocks of dcp x block tokens. */
-	if (r->engine == KVP_ENGINE_VLLM && r->dcp > 1 &&
-	    __builtin_mul_overflow(c->unit, (uint64_t)r->dcp, &c->unit))
+	/* Decode context parallelism (vLLM's, SGLang's) counts every group
+	 * (full or MLA: kvp__dcp_check, lib/parallel.c) in blocks of dcp x
+	 * block tokens. */
+	if (kvp__request_dcp(r) > 1 &&
+	    __builtin_mul_overflow(c->unit, (uint64_t)kvp__request_dcp(r), &c->unit))
 		c->unit = UINT64_MAX;
 	c->streams = batch;
 	c->seq_div = 1;
@@ -47,16 +48,18 @@ void kvp__cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t 
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t n = kvp__stage_group_layers(p, stage, g);
-		uint64_t unit = r->engine == KVP_ENGINE_VLLM ? grp->block : c->unit;
+		uint64_t unit = r->engine == KVP_ENGINE_VLLM ? grp->block
+		                : r->engine == KVP_ENGINE_SGLANG ? block : c->unit;
 		unsigned __int128 per_unit = (unsigned __int128)n * grp->bytes_per_token * unit;
 		uint64_t cap = 0;
 
-		/* vLLM's decode context parallelism: a block of the GPU's
-		 * holds block tokens of every dcp x block of the request's
-		 * (kvp__vllm_dcp): the term counts in units of those, at the
-		 * block's bytes.  Its layers are full or MLA: no reach. */
-		if (kvp__vllm_dcp(r, grp) > 1 &&
-		    __builtin_mul_overflow(unit, kvp__vllm_dcp(r, grp), &unit))
+		/* Decode context parallelism: a block (SGLang: a page) of the
+		 * GPU's holds block tokens of every dcp x block of the
+		 * request's (kvp__engine_dcp): the term counts in units of
+		 * those, at the block's bytes.  Its layers are full or MLA:
+		 * no reach, no window. */
+		if (kvp__engine_dcp(r, grp) > 1 &&
+		    __builtin_mul_overflow(unit, kvp__engine_dcp(r, grp), &unit))
 			unit = UINT64_MAX;
 
 		/* vLLM's mode all: a state page each mamba_block_size tokens

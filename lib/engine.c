@@ -519,7 +519,7 @@ uint64_t kvp__vllm_blocks(const kvp_request *r, const kvp_layer_group *g,
 		if (g->cap && g->cap < len)
 			len = g->cap;
 		kvp__vllm_reach(r, g, &reach, &extra);
-		return cdiv(cdiv(reach && reach < len ? reach : len, kvp__vllm_dcp(r, g)), block) +
+		return cdiv(cdiv(reach && reach < len ? reach : len, kvp__engine_dcp(r, g)), block) +
 		       extra;
 	}
 	/* MambaSpec.max_memory_usage_bytes: in mode all a page each
@@ -598,6 +598,11 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 		 * _evict_swa, free_swa): a request keeps min(seq, window) of
 		 * them, in whole pages. */
 		per_seq = pad(kvp__sglang_swa_kind(g->kind) ? g->tokens : seq, block);
+		/* Under decode context parallelism a GPU of the group holds
+		 * a page of every dcp pages of the request's
+		 * (kvp__engine_dcp): cdiv(seq, page x dcp) of them. */
+		if (kvp__engine_dcp(r, g) > 1)
+			per_seq = cdiv(cdiv(seq, kvp__engine_dcp(r, g)), block) * block;
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* Blocks of tokens_per_block per sequence; a windowed layer

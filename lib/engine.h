@@ -65,16 +65,37 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
 {
 	return r->vllm_version == 0 || r->vllm_version >= minor;
 }
-/* vLLM's decode context parallel size for group g of request r: the
- * request's dcp for a full-attention or MLA layer (FullAttentionSpec and
- * MLAAttentionSpec.max_memory_usage_bytes: cdiv(max_model_len, dcp x pcp)
- * tokens on each GPU; vllm/v1/core/kv_cache_utils.py
- * resolve_kv_cache_block_sizes: the scheduler's block is block_size x dcp
- * x pcp), else 1. */
-static inline uint64_t kvp__vllm_dcp(const kvp_request *r, const kvp_layer_group *g)
+/* The decode context parallel size for group g of request r, the GPUs
+ * of a group that each keep a block of every dcp x block tokens:
+ *  - vLLM: the request's dcp for a full-attention or MLA layer
+ *    (FullAttentionSpec and MLAAttentionSpec.max_memory_usage_bytes:
+ *    cdiv(max_model_len, dcp x pcp) tokens on each GPU; vllm/v1/core/
+ *    kv_cache_utils.py resolve_kv_cache_block_sizes: the scheduler's
+ *    block is block_size x dcp x pcp);
+ *  - SGLang (--dcp-size, PR #14194): the request's dcp for the layers of
+ *    its one pool (the sliding and recurrent pools are refused, lib/
+ *    parallel.c): its allocator hands out locations of a space dcp times
+ *    the pool, in pages of page_size x dcp, and a location is row
+ *    loc // dcp of GPU loc % dcp of the group (mem_cache/
+ *    kv_cache_configurator.py, PagedTokenToKVPoolAllocator(
+ *    max_total_num_tokens x attn_dcp_size, page_size x attn_dcp_size));
+ * else 1. */
+static inline uint64_t kvp__engine_dcp(const kvp_request *r, const kvp_layer_group *g)
 {
-	return r->engine == KVP_ENGINE_VLLM && r->dcp > 1 &&
-	       (g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA) ? r->dcp : 1;
+	if (r->dcp <= 1)
+		return 1;
+	if (r->engine == KVP_ENGINE_VLLM)
+		return g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA ? r->dcp : 1;
+	if (r->engine == KVP_ENGINE_SGLANG)
+		return g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA ? r->dcp : 1;
+	return 1;
+}
+/* The request's decode context parallel size where its engine has one
+ * (vLLM, SGLang), else 1. */
+static inline uint32_t kvp__request_dcp(const kvp_request *r)
+{
+	return (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) && r->dcp > 1
+	       ? r->dcp : 1;
 }
 /* The tokens vLLM drafts a step (num_speculative_tokens): the request's,
  * else its MTP layers' (vllm/config/speculative.py
@@ -182,6 +203,8 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 kvp_status kvp__dcp_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
                           const char *name, kvp_error *err);
 uint32_t kvp__tp_heads(uint32_t kv, uint32_t tp);
+/* The ranks the request's kv heads are split over (lib/parallel.c). */
+uint32_t kvp__kv_tp(const kvp_request *r);
 kvp_status kvp__pp_split(const kvp_request *r, uint32_t layers, uint32_t *stages,
                          uint32_t *first, uint32_t *count, kvp_error *err);
 

@@ -508,14 +508,21 @@ typedef struct kvp_request {
 	uint8_t mamba_strategy;
 	bool disable_radix_cache;
 	bool disable_overlap_schedule;
-	/* vLLM's decode context parallelism, --decode-context-parallel-size
-	 * (0 or 1: none): the tp GPUs in groups of dcp, each GPU of a group
-	 * keeping every dcp-th token of each request's full-attention and
-	 * MLA layers (a block of dcp x block tokens across the group), where
-	 * tp alone would keep a copy of every kv head dcp times.  It must
-	 * divide tp, be at most tp / the kv heads (1 for MLA), and the model
-	 * must have no sliding, chunked or recurrent layers.  Ignored by the
-	 * other engines. */
+	/* Decode context parallelism (0 or 1: none): the tp GPUs in groups
+	 * of dcp, each GPU of a group keeping every dcp-th block of each
+	 * request's full-attention and MLA layers (a block of dcp x block
+	 * tokens across the group), where tp alone would keep a copy of
+	 * every kv head dcp times.
+	 *  - vLLM's --decode-context-parallel-size: it must divide tp, be
+	 *    at most tp / the kv heads (1 for MLA), and the model must have
+	 *    no sliding, chunked or recurrent layers.
+	 *  - SGLang's --dcp-size: it must divide tp (and the attention's tp
+	 *    under data-parallel attention); a GQA layer's kv heads split
+	 *    over tp / dcp head groups; its pool's max_total_num_tokens rows
+	 *    a GPU hold dcp times the tokens (kvp_capacity log_tokens the
+	 *    rows).  Its sliding-window and recurrent pools and a draft's
+	 *    are not followed (KVP_ERR_INVALID).
+	 * Ignored by the other engines. */
 	uint32_t dcp;
 } kvp_request;
 

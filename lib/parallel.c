@@ -71,6 +71,40 @@ static bool whole_totals(const kvp_plan *p, uint64_t *total, bool state)
 	return kvp__mul(model, p->request.pp, &model) && kvp__add(model, draft, total);
 }
 
+/* SGLang's decode context parallelism over its one pool of tokens, as
+ * kvplan follows it: the pools of a sliding-window model (SWAKVPool) and
+ * of recurrent states, and a draft's pool (replicated on the group's
+ * GPUs, in rows of the widened space, kv_cache_configurator.py
+ * loc_space_scale), are not followed. */
+static kvp_status sglang_dcp_layers(const kvp_plan *p, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		const char *what;
+
+		if (!grp->layers || grp->kind == KVP_LAYER_NONE ||
+		    (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq
+		                                      : !grp->bytes_per_token))
+			continue;
+		if (grp->draft)
+			what = "a draft's pool";
+		else if (grp->kind == KVP_LAYER_RECURRENT)
+			what = "a pool of recurrent states";
+		else if (kvp__sglang_swa_kind(grp->kind))
+			what = "a sliding-window pool";
+		else
+			continue;
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "%s: kvplan does not follow SGLang's decode context"
+		                  " parallelism (--dcp) with %s; it follows its one pool of"
+		                  " full-attention or MLA layers",
+		                  kvp__label(p->model_name, "the model", label), what);
+	}
+	return KVP_OK;
+}
+
 /* vLLM's decode context parallelism keeps full-attention and MLA layers
  * only: a sliding layer's spec asserts "DCP not support sliding window"
  * (vllm/v1/kv_cache_interface.py SlidingWindowSpec.max_memory_usage_
@@ -84,12 +118,14 @@ static kvp_status dcp_layers(const kvp_plan *p, kvp_error *err)
 	const kvp_request *r = &p->request;
 	char label[KVP_QUOTE_MAX];
 
+	if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+		return sglang_dcp_layers(p, err);
 	if (r->engine != KVP_ENGINE_VLLM || r->dcp <= 1)
 		return KVP_OK;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 
-		if (!grp->layers || grp->kind == KVP_LAYER_NONE || kvp__vllm_dcp(r, grp) > 1)
+		if (!grp->layers || grp->kind == KVP_LAYER_NONE || kvp__engine_dcp(r, grp) > 1)
 			continue;
 		if (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq
 		                                      : !grp->bytes_per_token)
@@ -109,11 +145,26 @@ static kvp_status dcp_layers(const kvp_plan *p, kvp_error *err)
 	return KVP_OK;
 }
 
-/* The GPUs of a tp group that share each token's rows: vLLM's dcp (which
- * divides tp, kvp__tp_check), else 1. */
+/* The GPUs of a tp group that share each token's rows: vLLM's or
+ * SGLang's dcp (which divides tp, kvp__tp_check), else 1. */
 static uint32_t dcp_share(const kvp_request *r)
 {
-	return r->engine == KVP_ENGINE_VLLM && r->dcp > 1 ? r->dcp : 1;
+	return kvp__request_dcp(r);
+}
+
+/* The ranks a kv head's split over: the attention's tp, or under SGLang's
+ * decode context parallelism its tp // dcp head groups, each of dcp GPUs
+ * that share the tokens (configs/model_config.py get_num_kv_heads(
+ * tp, dcp): max(1, kv // max(1, tp // dcp)), as SGLang's own tests stub
+ * it and PR #32858 lays K and V out by attn_tp_size / dcp_size; the file
+ * itself was not read at a commit that has it). */
+uint32_t kvp__kv_tp(const kvp_request *r)
+{
+	uint32_t tp = kvp__attn_tp(r);
+
+	if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+		return tp / r->dcp ? tp / r->dcp : 1;
+	return tp;
 }
 
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
@@ -129,7 +180,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	if ((st = dcp_layers(p, err)) != KVP_OK)
 		return st;
 	p->streams = 1;
-	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, kvp__attn_tp(r));
+	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, kvp__kv_tp(r));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {
 		uint64_t per_stream;
 
@@ -172,6 +223,33 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 
 /* ---- the tensor-parallel split and the pipeline stages ---------------- */
 
+/* SGLang's decode context parallelism splits the tp GPUs into groups of
+ * dcp (distributed/parallel_state.py initialize_model_parallel:
+ * "tensor_model_parallel_size (tp) must be divisible by
+ * decode_context_parallel_size (n)"); under data-parallel attention the
+ * groups are of the attention's tp (docs/advanced_features/dcp.mdx:
+ * attn_tp_size % dcp_size == 0, which its startup does not check, so
+ * kvplan does).  Its server arguments refuse nothing else of a model
+ * (arg_groups/parallel_hook.py handle_dcp_validation). */
+static kvp_status sglang_dcp_check(const kvp_request *r, uint32_t tp, const char *name,
+                                   kvp_error *err)
+{
+	uint32_t all = r->tp ? r->tp : 1;
+
+	if (all % r->dcp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: SGLang's decode context parallel %u does not divide"
+		                  " tensor parallel %u (tensor_model_parallel_size must be"
+		                  " divisible by decode_context_parallel_size)", name, r->dcp,
+		                  all);
+	if (tp % r->dcp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: SGLang's decode context parallel %u does not divide the"
+		                  " attention's tp %u (attn_tp_size %% dcp_size must be 0)",
+		                  name, r->dcp, tp);
+	return KVP_OK;
+}
+
 /* vLLM's decode context parallelism takes groups of dcp of the tp GPUs
  * in place of the copies tp makes of each kv head.  vllm/config/
  * parallel.py ParallelConfig._validate_parallel_config: "tp_size=...
@@ -185,6 +263,8 @@ kvp_status kvp__dcp_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
 {
 	uint32_t kv = m->kv_heads;
 
+	if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+		return sglang_dcp_check(r, tp, name, err);
 	if (r->engine != KVP_ENGINE_VLLM || r->dcp <= 1)
 		return KVP_OK;
 	if (tp % r->dcp != 0)

@@ -345,6 +345,17 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
 		if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
 			c->allocated_bytes = UINT64_MAX;
+		/* Decode context parallelism (kvp__engine_dcp): the pool's
+		 * rows on each GPU of a group are one page of every dcp
+		 * pages of the allocator's space, dcp times the tokens; a
+		 * request takes cdiv(seq, page x dcp) of its pages. */
+		if (kvp__request_dcp(&p->request) > 1) {
+			uint64_t dcp = kvp__request_dcp(&p->request);
+
+			c->blocks_per_request = cdiv(cdiv(kvp__kept_seq(p), dcp), block);
+			if (!kvp__mul(c->tokens, dcp, &c->tokens))
+				c->tokens = UINT64_MAX;
+		}
 	}
 	/* A draft's verify buffers, for the requests the tokens leave. */
 	kvp__sglang_mamba_spec(p, stage, c);

@@ -142,5 +142,11 @@ bool kvp_capacity_sglang_reqs(const kvp_plan *p, const kvp_capacity *c,
 		*out = (kvp_sglang_reqs){0};
 	if (!p || !c || (p->state_total_bytes && !kvp__sglang_mamba_applies(p)))
 		return false;
-	return sglang_reqs(p, c->tokens, p->state_total_bytes ? c->max_requests : UINT64_MAX, out);
+	/* SGLang sizes it from max_total_num_tokens, the pool's rows on one
+	 * GPU: under decode context parallelism the capacity's tokens are
+	 * dcp times them (kv_cache_configurator.py resolve_max_num_reqs is
+	 * given config.max_total_num_tokens, before the allocator widens
+	 * it). */
+	return sglang_reqs(p, c->tokens / kvp__request_dcp(&p->request),
+	                   p->state_total_bytes ? c->max_requests : UINT64_MAX, out);
 }

@@ -272,7 +272,7 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out
 		kv = 0;
 	else
 		/* Repeated to the query heads (SnapKV's code does). */
-		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, kvp__attn_tp(z->r));
+		kv = kvp__tp_heads(z->r->kv_repeated ? m->heads : kv, kvp__kv_tp(z->r));
 	if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
 	    z->r->policy.kind != KVP_POLICY_FULL)
 		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);

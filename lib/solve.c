@@ -56,7 +56,10 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {
-	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), per, reqs;
+	/* A request's pages: under decode context parallelism of page x
+	 * dcp of the pool's tokens (kvp__engine_dcp). */
+	uint64_t full, swa, window, per, reqs;
+	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
 
 	if (p->request.engine != KVP_ENGINE_SGLANG ||
@@ -89,7 +92,8 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
 static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
                              uint64_t seq, bool *used)
 {
-	uint64_t full, swa, window, unit = kvp__engine_block(&p->request), b, reqs;
+	uint64_t full, swa, window, b, reqs;
+	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
 
 	*used = p->request.engine == KVP_ENGINE_SGLANG &&

@@ -219,12 +219,12 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(err.message, "recurrent layers (hybrid KV cache groups"));
 }
 
-/* The other engines ignore it: SGLang's, TensorRT-LLM's and the exact
- * model's caches are the same with or without. */
+/* The engines without it ignore it: TensorRT-LLM's and the exact
+ * model's caches are the same with or without (SGLang's own:
+ * test_sglang_dcp.c). */
 static void test_other_engines(void **state)
 {
-	static const kvp_engine engines[] = {KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM,
-	                                     KVP_ENGINE_EXACT};
+	static const kvp_engine engines[] = {KVP_ENGINE_TRTLLM, KVP_ENGINE_EXACT};
 	kvp_model m = deepseek();
 	kvp_plan a, b;
 	kvp_error err;

@@ -2,7 +2,7 @@
 # --decode-context-parallel-size): each GPU of a group of dcp among the tp
 # keeps one block of every dcp x block tokens, in the table, JSON, the
 # engine's log lines, --explain and the solvers; vLLM's checks refused in
-# one line; another engine warns and ignores it.
+# one line; an engine without it warns and ignores it.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # DeepSeek-V3 (61 MLA layers, 1,152 B a token each) at tp 8 on an H200,
@@ -99,12 +99,13 @@ check "vLLM 0.10 with a GQA model warns" grep -Fxq \
 run --model deepseek-v3 --seq 1000 --engine vllm --tp 8 --dcp 8 --vllm-version 0.10 --format json
 check "... an MLA model does not" sh -c '! grep -q "decode context" "$1"' sh "$work/err"
 
-# Another engine warns and plans as without it.
-run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --format json
-check "SGLang warns" grep -Fxq \
-	"kvplan: warning: --decode-context-parallel-size is a vllm setting; --engine sglang ignores it" \
+# An engine without it warns and plans as without it (SGLang's own:
+# sglang_dcp.sh).
+run --model deepseek-v3 --seq 8192 --engine trtllm --tp 8 --dcp 8 --format json
+check "TensorRT-LLM warns" grep -Fxq \
+	"kvplan: warning: --decode-context-parallel-size is for vllm and sglang; --engine trtllm ignores it" \
 	"$work/err"
-is dcp 1 "SGLang: dcp 1 in JSON"
-is kv_bytes_per_gpu 575738496 "SGLang: every token on every GPU, 61 x (8,192 + a page row) x 1,152"
+is dcp 1 "TensorRT-LLM: dcp 1 in JSON"
+is kv_bytes_per_gpu 575668224 "TensorRT-LLM: every token on every GPU, 61 x 256 blocks of 32 x 1,152"
 
 done_testing

@@ -1,0 +1,76 @@
+# sglang_dcp.sh — SGLang's decode context parallelism (--dcp, --dcp-size,
+# --decode-context-parallel-size): each GPU of a group of dcp among the tp
+# keeps one page of every dcp pages of a request, its pool of
+# max_total_num_tokens rows holding dcp times as many tokens, in the
+# table, JSON, the engine's log lines, --explain and the solvers; what
+# kvplan refuses in one line.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# DeepSeek-V3 (61 MLA layers, 1,152 B a token each) at tp 8, page 1, 10
+# GiB for the cache: max_total_num_tokens = 10,737,418,240 // 70,272 =
+# 152,797 rows a GPU, the allocator's 8 x that = 1,222,376 tokens; at
+# 8,192 tokens a GPU keeps cdiv(8,192, 8) = 1,024 rows and the padding
+# row, 61 x 1,025 x 1,152 = 72,028,800 B; a request takes 1,024 pages of
+# 8 tokens, 152,797 / 1,024 = 149.22 at once.  The pool line is SGLang's,
+# of its rows: (152,797 + 1) x 70,272 B = 10.00 GB.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 \
+	--format json
+is dcp 8 "JSON: the dcp"
+is kv_bytes_per_gpu 72028800 "dcp 8: 1,024 rows and a padding row a GPU"
+is kv_bytes_per_token 70272 "a token over the GPUs: 61 x 1,152 x 8 / 8"
+is capacity_tokens 1222376 "the allocator's tokens, 8 x the rows"
+is capacity_log_tokens 152797 "max_total_num_tokens, the rows"
+is max_concurrency 149.2158203 "152,797 / 1,024 at once"
+has_line "SGLang's pool line, of its rows" "KV Cache is allocated. #tokens: 152797, KV size: 10.00 GB"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 --format json
+is dcp 1 "JSON: dcp 1 without"
+is kv_bytes_per_gpu 575738496 "no dcp: every token on every GPU, 61 x 8,193 x 1,152"
+is capacity_tokens 152797 "... and the pool's rows its tokens"
+# Its own spellings.
+for opt in --dcp-size --decode-context-parallel-size; do
+	run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 "$opt" 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 \
+		--format json
+	is capacity_tokens 1222376 "$opt 8"
+	check "$opt: no warning" test ! -s "$work/err"
+done
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8
+check "the parallel line says how" grep -Fxq \
+	"  decode context parallel 8: each GPU of a group of 8 keeps one page of every 8 x 1 tokens, its pool of max_total_num_tokens rows holding 8 times as many tokens" \
+	"$work/out"
+check "the table's cells" grep -Eq "^  mla latent +61 +1,025 +1,152 +72,028,800$" "$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 \
+	--explain
+check "--explain: the cells" grep -Fq \
+	"cells sglang allocates for the whole batch, on each GPU of a decode context parallel group: cdiv(8,192, 1 x dcp 8) pages of 1 x batch 1 + 1 padding rows = 1,025" \
+	"$work/out"
+check "--explain: a token over the GPUs" grep -Fq \
+	"per token, every layer holding every token: (61 x 1,152) x tp 8 / dcp 8 (each token on tp / dcp GPUs) = 70,272 B" \
+	"$work/out"
+check "--explain: the longest context in pages of 8" grep -Fq \
+	"max seq (HBM): 1,222,376; batch 1 x pad(1,222,376, 8) = 1,222,376 tokens within SGLang's pool of 1,222,376, and 1,222,384 at one token more" \
+	"$work/out"
+check "--explain: SGLang's requests from the rows" grep -Fq \
+	"requests at once: max(min(int(152,797 tokens / 163,840 x 512), 4096), 2048)" "$work/out"
+# The solvers: 1,222,376 tokens for one request; 149 of 8,192.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 \
+	--solve max-batch
+check "max batch 149" grep -Eq "max-batch = 149( |$)" "$work/out"
+# The fewest GPUs: any tp dcp divides, from dcp.
+run --model deepseek-v3 --seq 131072 --engine sglang --dcp 8 --weights-dtype fp8 --gpu h200 \
+	--solve min-gpus
+check "min GPUs from tp 8" grep -Fq "h200: min-gpus = 8 (tp 8 x pp 1)" "$work/out"
+
+# Refused, one line each.
+expect_error "dcp 3 does not divide tp 8" \
+	"deepseek-v3: SGLang's decode context parallel 3 does not divide tensor parallel 8 \(tensor_model_parallel_size must be divisible by decode_context_parallel_size\)" \
+	--model deepseek-v3 --seq 1000 --engine sglang --tp 8 --dcp 3
+expect_error "a sliding-window pool is not followed" \
+	"gpt-oss-20b: kvplan does not follow SGLang's decode context parallelism \(--dcp\) with a sliding-window pool" \
+	--model gpt-oss-20b --seq 1000 --engine sglang --tp 2 --dcp 2
+expect_error "nor a draft's pool" \
+	"kvplan does not follow SGLang's decode context parallelism \(--dcp\) with a draft's pool" \
+	--model llama3-8b --seq 1000 --engine sglang --tp 8 --dcp 2 --draft-model llama3.2-1b
+expect_error "--dcp 0" "--dcp: '0' is too small" \
+	--model deepseek-v3 --seq 1000 --engine sglang --tp 8 --dcp 0
+
+done_testing
