@@ -82,13 +82,8 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
  * else 1. */
 static inline uint64_t kvp__engine_dcp(const kvp_request *r, const kvp_layer_group *g)
 {
-	if (r->dcp <= 1)
-		return 1;
-	if (r->engine == KVP_ENGINE_VLLM)
-		return g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA ? r->dcp : 1;
-	if (r->engine == KVP_ENGINE_SGLANG)
-		return g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA ? r->dcp : 1;
-	return 1;
+	return (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) && r->dcp > 1 &&
+	       (g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA) ? r->dcp : 1;
 }
 /* The request's decode context parallel size where its engine has one
  * (vLLM, SGLang), else 1. */
