@@ -94,6 +94,27 @@ static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 	        cli_grouped(p->fits[i].cache_total_bytes, a, sizeof a));
 }
 
+
+/* Whether the tp ranks keep copies of a kv head's tokens: under decode
+ * context parallelism a group of dcp shares them, and what the GPUs hold
+ * beyond one GPU's cache is their pages' padding, not copies.  A head's
+ * copies: the attention's tp / dcp for an MLA latent, the heads a GPU
+ * holds x tp / dcp / the model's kv heads otherwise. */
+static bool copies_kv_heads(const struct cli_plan *p)
+{
+	const kvp_request *r = &p->request;
+	const kvp_plan *lp = &p->layers;
+	uint32_t dcp = (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) &&
+	               r->dcp > 1 ? r->dcp : 1;
+	uint64_t tp = kvp_request_attention_tp(r);
+
+	if (dcp == 1)
+		return true;
+	if (p->model.kv_lora_rank || !lp->model_kv_heads)
+		return tp / dcp > 1;
+	return (uint64_t)lp->kv_heads_per_gpu * tp / dcp > lp->model_kv_heads;
+}
+
 void cli_print_engine(FILE *out, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
@@ -285,7 +306,7 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			               (lp->stages_whole ? r->pp : 1) /
 			               (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp ? r->tp : 1);
 
-			if (one > lp->unsharded_cache_bytes)
+			if (one > lp->unsharded_cache_bytes && copies_kv_heads(p))
 				fprintf(out, "  replicated kv heads: %.2fx the %s B of one GPU's"
 				        " cache\n", (double)one / (double)lp->unsharded_cache_bytes,
 				        cli_grouped(lp->unsharded_cache_bytes, a, sizeof a));

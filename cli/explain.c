@@ -540,9 +540,11 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	 * attention's tp under attention data parallelism. */
 	if ((p->request.engine == KVP_ENGINE_VLLM || p->request.engine == KVP_ENGINE_SGLANG) &&
 	    p->request.dcp > 1)
-		say(&e, "per token, every layer holding every token: (%s) x tp %u / dcp %u"
-		    " (each token on tp / dcp GPUs) = %s B", sum, p->request.tp,
-		    p->request.dcp, g(lp->kv_bytes_per_token));
+		say(&e, "per token, every layer holding every token: (%s) x %stp %u / dcp %u"
+		    " (each token on tp / dcp GPUs) = %s B", sum,
+		    kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",
+		    kvp_request_attention_tp(&p->request), p->request.dcp,
+		    g(lp->kv_bytes_per_token));
 	else if (kvp_request_attention_tp(&p->request) > 1)
 		say(&e, "per token, every layer holding every token: (%s) x %stp %u = %s B",
 		    sum, kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",

@@ -99,7 +99,8 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 	}
 	if (!tokens) {
 		say(e, "  request-to-token table: none, as SGLang with no pool stops first"
-		    " (\"Not enough memory\")");
+		    " (%s)", f->capacity.swa_floor ? "\"SWA pool ... cannot hold even one request\""
+		                                   : "\"Not enough memory\"");
 		return;
 	}
 	if (r->max_running_requests)

@@ -359,9 +359,14 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 
 		r->tp = tp > UINT32_MAX ? UINT32_MAX : (uint32_t)tp;
 	}
-	/* SGLang's, any tp that dcp divides: dcp at the fewest. */
-	if (o->solve == CLI_SOLVE_MIN_GPUS && r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
-		r->tp = r->dcp;
+	/* SGLang's, any tp whose attention's tp dcp divides: dcp at the
+	 * fewest, times dp under data-parallel attention (its groups are
+	 * of tp / dp). */
+	if (o->solve == CLI_SOLVE_MIN_GPUS && r->engine == KVP_ENGINE_SGLANG && r->dcp > 1) {
+		uint64_t tp = (uint64_t)r->dcp * (cli_sglang_dp_attention(r) ? r->dp : 1);
+
+		r->tp = tp > UINT32_MAX ? UINT32_MAX : (uint32_t)tp;
+	}
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	/* vLLM's step of tokens, which its sliding layers keep beside their

@@ -435,7 +435,8 @@ typedef struct kvp_capacity {
 	                             * llama.cpp cells, exact tokens */
 	uint64_t tokens;            /* capacity_tokens: the pool's tokens
 	                             * (vLLM: num_blocks // groups x the least
-	                             * block, times the request's dcp under
+	                             * block; SGLang: max_total_num_tokens;
+	                             * either times the request's dcp under
 	                             * decode context parallelism) */
 	uint64_t blocks_per_request; /* what one request of seq tokens takes */
 	double max_concurrency;     /* blocks / blocks_per_request (vLLM's
@@ -454,7 +455,9 @@ typedef struct kvp_capacity {
 	uint64_t swa_tokens;
 	/* The tokens the engine's log line gives: vLLM's "GPU KV cache
 	 * size", int(max_concurrency x seq) from 0.21 on, tokens before;
-	 * tokens for the other engines. */
+	 * SGLang's max_total_num_tokens, the pool's rows on one GPU (tokens
+	 * but under decode context parallelism, where tokens are dcp times
+	 * them); tokens for the other engines. */
 	uint64_t log_tokens;
 	/* SGLang with recurrent layers: its pool of recurrent states
 	 * (MambaPool), sized before the KV pool, which the rest of the budget

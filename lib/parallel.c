@@ -167,6 +167,14 @@ uint32_t kvp__kv_tp(const kvp_request *r)
 	return tp;
 }
 
+static bool has_mla(const kvp_plan *p)
+{
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (p->groups[g].kind == KVP_LAYER_MLA && !p->groups[g].draft)
+			return true;
+	return false;
+}
+
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
@@ -180,7 +188,10 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	if ((st = dcp_layers(p, err)) != KVP_OK)
 		return st;
 	p->streams = 1;
-	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads, kvp__kv_tp(r));
+	/* An MLA model's query heads over the attention's tp (its latent is
+	 * whole on every rank). */
+	p->kv_heads_per_gpu = kvp__tp_heads(p->model_kv_heads,
+	                                    has_mla(p) ? kvp__attn_tp(r) : kvp__kv_tp(r));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {
 		uint64_t per_stream;
 

@@ -349,6 +349,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * rows on each GPU of a group are one page of every dcp
 		 * pages of the allocator's space, dcp times the tokens; a
 		 * request takes cdiv(seq, page x dcp) of its pages. */
+		c->log_tokens = c->tokens;
 		if (kvp__request_dcp(&p->request) > 1) {
 			uint64_t dcp = kvp__request_dcp(&p->request);
 

@@ -147,6 +147,6 @@ bool kvp_capacity_sglang_reqs(const kvp_plan *p, const kvp_capacity *c,
 	 * dcp times them (kv_cache_configurator.py resolve_max_num_reqs is
 	 * given config.max_total_num_tokens, before the allocator widens
 	 * it). */
-	return sglang_reqs(p, c->tokens / kvp__request_dcp(&p->request),
+	return sglang_reqs(p, kvp__request_dcp(&p->request) > 1 ? c->log_tokens : c->tokens,
 	                   p->state_total_bytes ? c->max_requests : UINT64_MAX, out);
 }

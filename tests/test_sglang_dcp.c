@@ -170,6 +170,31 @@ static void test_capacity(void **state)
 	assert_int_equal(batch, 140);
 }
 
+/* The rows stay exact where the tokens pass 64 bits: one layer of one kv
+ * head of 1 value in fp8, 2 B a token, all of 2^64 - 1 B: 2^63 - 1 rows,
+ * whose 8 x saturates; the requests count from the rows, int(rows /
+ * 4,096 x 512) past 4,096, so 4,096 (no more than rows / 2). */
+static void test_saturation(void **state)
+{
+	kvp_model m = testmodel_new(1, 8, 8, 1, 1000, 1000ull);
+	kvp_request r = sglang(8, 8, 100);
+	kvp_capacity c;
+	kvp_sglang_reqs q;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8;
+	r.context_length = 4096;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_capacity(&p, UINT64_MAX, &c, &err), KVP_OK);
+	assert_true(c.log_tokens == 9223372036854775807ULL);
+	assert_true(c.blocks == 9223372036854775807ULL);
+	assert_true(c.tokens == UINT64_MAX);
+	assert_true(kvp_capacity_sglang_reqs(&p, &c, &q));
+	assert_int_equal(q.max_num_reqs, 4096);
+}
+
 /* What kvplan refuses: a dcp that does not divide tp (SGLang's
  * initialize_model_parallel), nor the attention's tp under data-parallel
  * attention (its docs' condition); and the pools it does not follow under
@@ -228,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_gqa),
 		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_refusals),
 	};
 

@@ -396,6 +396,9 @@ run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
 check "--explain says why" grep -Fq \
 	"sliding pool: int(full x swa_full_tokens_ratio 0.01) in whole pages = 128 tokens, no more than a prefill's sliding_window_size 127 (the window - 1) + page_size 1 = 128: SGLang refuses to start" \
 	"$work/out"
+check "--explain: no request table, for the same reason" grep -Fq \
+	"request-to-token table: none, as SGLang with no pool stops first (\"SWA pool ... cannot hold even one request\")" \
+	"$work/out"
 run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 480320000 \
 	--swa-full-tokens-ratio 0.01 --format json
 is capacity_swa_floor 0 "a sliding pool a token past the floor"

@@ -60,6 +60,33 @@ run --model deepseek-v3 --seq 131072 --engine sglang --dcp 8 --weights-dtype fp8
 	--solve min-gpus
 check "min GPUs from tp 8" grep -Fq "h200: min-gpus = 8 (tp 8 x pp 1)" "$work/out"
 
+# Under data-parallel attention the dcp groups are of the attention's tp:
+# the fewest GPUs start at dcp x dp, and a token's bytes over the GPUs are
+# of the attention's tp (61 x 1,152 x 4 / 2 = 140,544).
+run --model deepseek-v3 --seq 8192 --batch 4 --weights-dtype fp8 --engine sglang \
+	--enable-dp-attention --dp 2 --dcp 4 --gpu h200 --solve min-gpus
+check "min GPUs under dp attention" grep -Fq "h200: min-gpus = 8 (tp 8, in dp 2 attention groups)" \
+	"$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 2 --enable-dp-attention --dcp 2 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8 --explain
+check "--explain: the attention's tp" grep -Fq \
+	"per token, every layer holding every token: (61 x 1,152) x attention tp 4 / dcp 2 (each token on tp / dcp GPUs) = 140,544 B" \
+	"$work/out"
+# A group of dcp shares a kv head's tokens: no copies where tp / dcp is
+# one latent (dcp 8, even with the padding pages of 64), or one GQA head
+# (Qwen3-235B's 4 at tp 8, dcp 2); four at dcp 2 for the latent.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --page-size 64 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8 --format json
+is kv_heads_per_gpu 16 "MLA: its query heads over tp, as without dcp"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --page-size 64 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8
+check "dcp 8: no copies of the latent" sh -c '! grep -q "replicated kv heads" "$1"' sh "$work/out"
+run --model qwen3-235b-a22b --seq 8192 --engine sglang --tp 8 --dcp 2 --gpu h200 --weights-dtype fp8
+check "GQA dcp 2: no copies of a head" sh -c '! grep -q "replicated kv heads" "$1"' sh "$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 2 --kv-budget 10737418240 \
+	--gpu h200 --weights-dtype fp8
+check "dcp 2: the latent on four GPUs of each token" grep -Fq "  replicated kv heads: 4.00x" "$work/out"
+
 # Refused, one line each.
 expect_error "dcp 3 does not divide tp 8" \
 	"deepseek-v3: SGLang's decode context parallel 3 does not divide tensor parallel 8 \(tensor_model_parallel_size must be divisible by decode_context_parallel_size\)" \
