@@ -211,12 +211,15 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        (uint64_t)lp->groups[0].block);
 		/* SGLang's (lib/engine.h kvp__engine_dcp): the allocator's
 		 * locations are dcp times the pool's rows. */
-		if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+		if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 && r->block_size > 1)
 			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
-			        " one page of every %u x %" PRIu64 " tokens, its pool of"
+			        " one page of every %u x %u tokens, its pool of"
 			        " max_total_num_tokens rows holding %u times as many tokens\n",
-			        r->dcp, r->dcp, r->dcp, (uint64_t)(r->block_size ? r->block_size : 1),
-			        r->dcp);
+			        r->dcp, r->dcp, r->dcp, r->block_size, r->dcp);
+		else if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
+			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
+			        " one token of every %u, its pool of max_total_num_tokens rows"
+			        " holding %u times as many tokens\n", r->dcp, r->dcp, r->dcp, r->dcp);
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));

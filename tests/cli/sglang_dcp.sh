@@ -35,9 +35,14 @@ for opt in --dcp-size --decode-context-parallel-size; do
 done
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8
 check "the parallel line says how" grep -Fxq \
-	"  decode context parallel 8: each GPU of a group of 8 keeps one page of every 8 x 1 tokens, its pool of max_total_num_tokens rows holding 8 times as many tokens" \
+	"  decode context parallel 8: each GPU of a group of 8 keeps one token of every 8, its pool of max_total_num_tokens rows holding 8 times as many tokens" \
 	"$work/out"
 check "the table's cells" grep -Eq "^  mla latent +61 +1,025 +1,152 +72,028,800$" "$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --page-size 64 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8
+check "... in pages of 64" grep -Fxq \
+	"  decode context parallel 8: each GPU of a group of 8 keeps one page of every 8 x 64 tokens, its pool of max_total_num_tokens rows holding 8 times as many tokens" \
+	"$work/out"
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --kv-budget 10737418240 --gpu h200 --weights-dtype fp8 \
 	--explain
 check "--explain: the cells" grep -Fq \
