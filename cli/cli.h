@@ -395,6 +395,13 @@ static inline bool cli_sglang_dp_attention(const kvp_request *r)
 {
 	return r->engine == KVP_ENGINE_SGLANG && r->attention_dp && r->dp > 1;
 }
+/* r's decode context parallel size where its engine has one (vLLM,
+ * SGLang; lib/engine.h kvp__request_dcp), else 1. */
+static inline uint32_t cli_dcp(const kvp_request *r)
+{
+	return (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) && r->dcp > 1
+	       ? r->dcp : 1;
+}
 /* The block (vLLM) or page (SGLang) plan lp follows: the least over its
  * attention groups (a mamba hybrid enlarges vLLM's), or the request's. */
 uint64_t cli_engine_block(const kvp_plan *lp);

@@ -94,7 +94,6 @@ static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 	        cli_grouped(p->fits[i].cache_total_bytes, a, sizeof a));
 }
 
-
 /* Whether the tp ranks keep copies of a kv head's tokens: under decode
  * context parallelism a group of dcp shares them, and what the GPUs hold
  * beyond one GPU's cache is their pages' padding, not copies.  A head's
@@ -104,8 +103,7 @@ static bool copies_kv_heads(const struct cli_plan *p)
 {
 	const kvp_request *r = &p->request;
 	const kvp_plan *lp = &p->layers;
-	uint32_t dcp = (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) &&
-	               r->dcp > 1 ? r->dcp : 1;
+	uint32_t dcp = cli_dcp(r);
 	uint64_t tp = kvp_request_attention_tp(r);
 
 	if (dcp == 1)
@@ -211,15 +209,18 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        (uint64_t)lp->groups[0].block);
 		/* SGLang's (lib/engine.h kvp__engine_dcp): the allocator's
 		 * locations are dcp times the pool's rows. */
-		if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 && r->block_size > 1)
+		if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1) {
+			char keeps[64];
+
+			if (r->block_size > 1)
+				snprintf(keeps, sizeof keeps, "one page of every %u x %u tokens",
+				         r->dcp, r->block_size);
+			else
+				snprintf(keeps, sizeof keeps, "one token of every %u", r->dcp);
 			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
-			        " one page of every %u x %u tokens, its pool of"
-			        " max_total_num_tokens rows holding %u times as many tokens\n",
-			        r->dcp, r->dcp, r->dcp, r->block_size, r->dcp);
-		else if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1)
-			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
-			        " one token of every %u, its pool of max_total_num_tokens rows"
-			        " holding %u times as many tokens\n", r->dcp, r->dcp, r->dcp, r->dcp);
+			        " %s, its pool of max_total_num_tokens rows holding %u times as"
+			        " many tokens\n", r->dcp, r->dcp, keeps, r->dcp);
+		}
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
 		        cli_grouped(lp->cache_total_bytes, b, sizeof b));

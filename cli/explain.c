@@ -322,9 +322,7 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 	if (budgets && f->pooled) {
 		/* Under decode context parallelism a request's pages are of
 		 * page x dcp of the pool's tokens. */
-		uint64_t page = cli_engine_block(lp) *
-		                (lp->request.engine == KVP_ENGINE_SGLANG && lp->request.dcp > 1
-		                 ? lp->request.dcp : 1);
+		uint64_t page = cli_engine_block(lp) * cli_dcp(&lp->request);
 		uint64_t pages = (seq + page - 1) / page;
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
@@ -538,8 +536,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
 	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
 	 * attention's tp under attention data parallelism. */
-	if ((p->request.engine == KVP_ENGINE_VLLM || p->request.engine == KVP_ENGINE_SGLANG) &&
-	    p->request.dcp > 1)
+	if (cli_dcp(&p->request) > 1)
 		say(&e, "per token, every layer holding every token: (%s) x %stp %u / dcp %u"
 		    " (each token on tp / dcp GPUs) = %s B", sum,
 		    kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",

@@ -180,8 +180,7 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	json_u64(w, "dp", r->dp);
 	/* vLLM's decode context parallel size; 1 for the other engines,
 	 * which ignore it */
-	json_u64(w, "dcp", (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) &&
-	                   r->dcp > 1 ? r->dcp : 1);
+	json_u64(w, "dcp", cli_dcp(r));
 	json_u64(w, "kv_heads_per_gpu", lp->kv_heads_per_gpu);
 	json_u64(w, "kv_bytes_per_gpu", lp->kv_bytes_per_gpu);
 	json_u64(w, "exact_cache_bytes", lp->exact_cache_bytes);

@@ -303,10 +303,8 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	if (r->engine == KVP_ENGINE_SGLANG && kvp__sglang_mamba_applies(p) &&
 	    c.max_concurrency > (double)c.max_requests)
 		c.max_concurrency = (double)c.max_requests;
-	/* SGLang's max_total_num_tokens, what its lines give, is the pool's
-	 * rows on one GPU, not the allocator's dcp times as many: its one
-	 * pool sets it (kvp__sglang_capacity). */
-	if (r->engine != KVP_ENGINE_SGLANG || kvp__request_dcp(r) == 1)
+	/* SGLang's is its max_total_num_tokens (kvp__sglang_capacity). */
+	if (r->engine != KVP_ENGINE_SGLANG)
 		c.log_tokens = c.tokens;
 	/* vLLM's "GPU KV cache size" from 0.21 on (kv_cache_utils.py
 	 * _report_kv_cache_config, later get_kv_cache_capacity): num_tokens =

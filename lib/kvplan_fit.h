@@ -344,8 +344,8 @@ KVP_API uint32_t kvp_sglang_max_running_requests(const kvp_request *request);
 KVP_API bool kvp_plan_sglang_reqs(const kvp_plan *plan, uint64_t tokens,
                                   kvp_sglang_reqs *out);
 /* The same for the pool a capacity describes (kvp_plan_capacity, a fit's
- * capacity): its tokens (under decode context parallelism its
- * log_tokens, the rows of one GPU), and for a model with recurrent layers the
+ * capacity): its log_tokens, max_total_num_tokens (the rows of one GPU
+ * under decode context parallelism), and for a model with recurrent layers the
  * requests its pool of states admits (max_requests), which cap SGLang's
  * requests at once.  False, and *out all zero, under another engine or
  * where the pool of states is not modelled (a draft, a policy). */

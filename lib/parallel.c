@@ -145,13 +145,6 @@ static kvp_status dcp_layers(const kvp_plan *p, kvp_error *err)
 	return KVP_OK;
 }
 
-/* The GPUs of a tp group that share each token's rows: vLLM's or
- * SGLang's dcp (which divides tp, kvp__tp_check), else 1. */
-static uint32_t dcp_share(const kvp_request *r)
-{
-	return kvp__request_dcp(r);
-}
-
 /* The ranks a kv head's split over: the attention's tp, or under SGLang's
  * decode context parallelism its tp // dcp head groups, each of dcp GPUs
  * that share the tokens (configs/model_config.py get_num_kv_heads(
@@ -224,7 +217,8 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||
-	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r) / dcp_share(r), &t))
+	    /* each token on tp / dcp GPUs (dcp divides tp: kvp__tp_check) */
+	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r) / kvp__request_dcp(r), &t))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "the cache across %u x %u x %u GPUs overflows 64-bit bytes",
 		                  r->tp, r->pp, r->dp);

@@ -334,6 +334,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	split = sliding_layers(p, stage);
 	if (split) {
 		sglang_capacity(p, stage, budget, c);
+		c->log_tokens = c->tokens;
 	} else {
 		/* model_runner_kv_cache_mixin.py profile_max_num_token and
 		 * init_memory: rest // cell, down to whole pages; every
@@ -345,10 +346,12 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
 		if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))
 			c->allocated_bytes = UINT64_MAX;
-		/* Decode context parallelism (kvp__engine_dcp): the pool's
-		 * rows on each GPU of a group are one page of every dcp
-		 * pages of the allocator's space, dcp times the tokens; a
-		 * request takes cdiv(seq, page x dcp) of its pages. */
+		/* max_total_num_tokens, what SGLang's lines and its request
+		 * count give.  Under decode context parallelism
+		 * (kvp__engine_dcp) the pool's rows on each GPU of a group are
+		 * one page of every dcp pages of the allocator's space, dcp
+		 * times the tokens; a request takes cdiv(seq, page x dcp) of
+		 * its pages. */
 		c->log_tokens = c->tokens;
 		if (kvp__request_dcp(&p->request) > 1) {
 			uint64_t dcp = kvp__request_dcp(&p->request);

@@ -143,10 +143,10 @@ bool kvp_capacity_sglang_reqs(const kvp_plan *p, const kvp_capacity *c,
 	if (!p || !c || (p->state_total_bytes && !kvp__sglang_mamba_applies(p)))
 		return false;
 	/* SGLang sizes it from max_total_num_tokens, the pool's rows on one
-	 * GPU: under decode context parallelism the capacity's tokens are
-	 * dcp times them (kv_cache_configurator.py resolve_max_num_reqs is
-	 * given config.max_total_num_tokens, before the allocator widens
-	 * it). */
-	return sglang_reqs(p, kvp__request_dcp(&p->request) > 1 ? c->log_tokens : c->tokens,
-	                   p->state_total_bytes ? c->max_requests : UINT64_MAX, out);
+	 * GPU, its log_tokens: under decode context parallelism the
+	 * capacity's tokens are dcp times them (kv_cache_configurator.py
+	 * resolve_max_num_reqs is given config.max_total_num_tokens, before
+	 * the allocator widens it). */
+	return sglang_reqs(p, c->log_tokens, p->state_total_bytes ? c->max_requests : UINT64_MAX,
+	                   out);
 }

@@ -21,19 +21,6 @@
 #include "kvplan.h"
 #include "testmodel.h"
 
-/* DeepSeek-V3's shape: 61 MLA layers of 576 latent values, 1,152 B a
- * token in fp16. */
-static kvp_model deepseek(void)
-{
-	kvp_model m = testmodel_new(61, 7168, 128, 128, 129280, 671000000000ull);
-	kvp_error err;
-
-	testmodel_deepseek_mla(&m);
-	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return m;
-}
-
 static kvp_request sglang(uint32_t tp, uint32_t dcp, uint64_t seq)
 {
 	kvp_request r;
@@ -56,7 +43,7 @@ static kvp_request sglang(uint32_t tp, uint32_t dcp, uint64_t seq)
  * each GPU: 17 x 64 + 64 = 1,152. */
 static void test_cells(void **state)
 {
-	kvp_model m = deepseek();
+	kvp_model m = testmodel_deepseek_v3();
 	kvp_request r = sglang(8, 1, 8192);
 	kvp_plan p;
 	kvp_error err;
@@ -129,7 +116,7 @@ static void test_gqa(void **state)
  * 2,048 (not int(1,222,376 / 163,840 x 512) = 3,819). */
 static void test_capacity(void **state)
 {
-	kvp_model m = deepseek();
+	kvp_model m = testmodel_deepseek_v3();
 	kvp_request r = sglang(8, 8, 8192);
 	kvp_capacity c;
 	kvp_sglang_reqs q;
@@ -201,7 +188,8 @@ static void test_saturation(void **state)
  * it: a sliding-window pool, recurrent states, a draft's. */
 static void test_refusals(void **state)
 {
-	kvp_model mla = deepseek(), draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
+	kvp_model mla = testmodel_deepseek_v3();
+	kvp_model draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
 	kvp_model sliding = testmodel_new(4, 4096, 64, 8, 1000, 1000000000ull);
 	kvp_model hybrid = sliding;
 	kvp_request r;

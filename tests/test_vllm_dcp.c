@@ -18,19 +18,6 @@
 #include "kvplan.h"
 #include "testmodel.h"
 
-/* DeepSeek-V3's shape: 61 MLA layers of 576 latent values, 1,152 B a
- * token in fp16. */
-static kvp_model deepseek(void)
-{
-	kvp_model m = testmodel_new(61, 7168, 128, 128, 129280, 671000000000ull);
-	kvp_error err;
-
-	testmodel_deepseek_mla(&m);
-	if (kvp_model_finalize(&m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return m;
-}
-
 static kvp_request vllm(uint32_t tp, uint32_t dcp, uint64_t seq)
 {
 	kvp_request r;
@@ -53,7 +40,7 @@ static kvp_request vllm(uint32_t tp, uint32_t dcp, uint64_t seq)
  * tokens: cdiv(1,000, 128) = 8 blocks, 128 cells. */
 static void test_cells(void **state)
 {
-	kvp_model m = deepseek();
+	kvp_model m = testmodel_deepseek_v3();
 	kvp_request r = vllm(8, 1, 8192);
 	kvp_plan p;
 	kvp_error err;
@@ -90,7 +77,7 @@ static void test_cells(void **state)
  * tokens, 1,222,272. */
 static void test_capacity(void **state)
 {
-	kvp_model m = deepseek();
+	kvp_model m = testmodel_deepseek_v3();
 	kvp_request r = vllm(8, 8, 8192);
 	kvp_capacity c;
 	kvp_plan p;
@@ -169,7 +156,8 @@ static void test_refusals(void **state)
 {
 	kvp_model gqa = testmodel_new(4, 4096, 64, 4, 1000, 1000000000ull);
 	kvp_model odd = testmodel_new(4, 6144, 48, 16, 1000, 1000000000ull);
-	kvp_model mla = deepseek(), draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
+	kvp_model mla = testmodel_deepseek_v3();
+	kvp_model draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
 	kvp_model sliding = gqa, hybrid = gqa;
 	kvp_request r;
 	kvp_plan p;
@@ -225,7 +213,7 @@ static void test_refusals(void **state)
 static void test_other_engines(void **state)
 {
 	static const kvp_engine engines[] = {KVP_ENGINE_TRTLLM, KVP_ENGINE_EXACT};
-	kvp_model m = deepseek();
+	kvp_model m = testmodel_deepseek_v3();
 	kvp_plan a, b;
 	kvp_error err;
 

@@ -39,6 +39,17 @@ void testmodel_deepseek_mla(kvp_model *m)
 	m->head_dim = 0;
 }
 
+kvp_model testmodel_deepseek_v3(void)
+{
+	kvp_model m = testmodel_new(61, 7168, 128, 128, 129280, 671000000000ull);
+	kvp_error err;
+
+	testmodel_deepseek_mla(&m);
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
 kvp_device testmodel_device(uint64_t bytes)
 {
 	kvp_device d;
