@@ -158,6 +158,15 @@ void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, con
 	    g(c->swa_cap), rest);
 }
 
+/* Whether the model's windowed layers are chunked (Llama 4's). */
+static bool chunked(const kvp_plan *plan)
+{
+	for (uint32_t g = 0; g < plan->group_count; g++)
+		if (plan->groups[g].kind == KVP_LAYER_CHUNKED && !plan->groups[g].draft)
+			return true;
+	return false;
+}
+
 /* SGLang's refusal of a sliding pool too small for one prefill
  * (HybridSWAPoolConfigurator._solve_pool_sizes, main). */
 void explain_sglang_swa_floor(const struct explainer *e, const kvp_plan *plan,
@@ -168,13 +177,15 @@ void explain_sglang_swa_floor(const struct explainer *e, const kvp_plan *plan,
 
 	if (!c->swa_floor)
 		return;
+	/* SGLang's window: a sliding layer's window - 1, Llama 4's chunk. */
 	say(e, "  sliding pool: int(full x swa_full_tokens_ratio %g) in whole pages = %s tokens,"
-	    " no more than a prefill's sliding_window_size %s (the window - 1) + page_size %s"
+	    " no more than a prefill's sliding_window_size %s (%s) + page_size %s"
 	    " = %s: SGLang refuses to start (\"SWA pool (%s tokens) cannot hold even one"
 	    " request\"), so nothing fits", plan->request.swa_full_tokens_ratio > 0 ?
 	    plan->request.swa_full_tokens_ratio : 0.8,
-	    g(c->swa_tokens), g(c->swa_floor - page), g(page), g(c->swa_floor),
-	    g(c->swa_tokens));
+	    g(c->swa_tokens), g(c->swa_floor - page),
+	    chunked(plan) ? "the attention chunk" : "the window - 1",
+	    g(page), g(c->swa_floor), g(c->swa_tokens));
 }
 
 /* SGLang's pool of recurrent states on device d (lib/sglang_mamba.c),

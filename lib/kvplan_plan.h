@@ -485,17 +485,18 @@ typedef struct kvp_capacity {
 	uint64_t state_spec_bytes;
 	uint64_t state_spec_conv_bytes;
 	uint64_t state_spec_charged;
-	/* SGLang with sliding layers, --max-running-requests and
-	 * --disable-radix-cache (from 0.5.14): the sliding pool's tokens as
+	/* SGLang with sliding (or Llama 4's chunked) layers,
+	 * --max-running-requests and --disable-radix-cache (from 0.5.14):
+	 * the sliding pool's tokens as
 	 * its chunk cache caps them from the requests it runs
 	 * (SWAChunkCapPoolConfigurator), before whole pages; swa_tokens is
 	 * then that in whole pages, and tokens the rest of the budget's.  0
 	 * where the ratio splits the pools. */
 	uint64_t swa_cap;
-	/* SGLang with sliding layers beside full ones, the pools split by
-	 * the ratio (main, and releases after 0.5.20): where the sliding
-	 * pool's swa_tokens are no more than sliding_window_size (the
-	 * model's window - 1) + page_size, what a prefill needs of it,
+	/* SGLang with sliding or chunked layers beside full ones, the pools
+	 * split by the ratio (main, and releases after 0.5.20): where the
+	 * sliding pool's swa_tokens are no more than sliding_window_size (the
+	 * model's window - 1; Llama 4's chunk itself) + page_size, what a prefill needs of it,
 	 * SGLang refuses to start ("SWA pool (N tokens) cannot hold even
 	 * one request"): swa_floor is then that sum, tokens, blocks,
 	 * max_concurrency and allocated_bytes 0, and swa_tokens the N it

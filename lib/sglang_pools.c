@@ -45,6 +45,22 @@ static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
 	return n > d ? n : d;
 }
 
+/* SGLang's sliding_window_size, the one window its pools and scheduler
+ * use (model_executor/model_runner.py load_model, main of late 2026): a
+ * sliding layer's is the model class's get_attention_sliding_window_size,
+ * config.sliding_window - 1 (HF's window counts the token itself,
+ * SGLang's does not); Llama 4's chunked layers', whose config has no
+ * sliding window and whose model class (models/mllama4.py
+ * Llama4ForConditionalGeneration, read at 0076e713) gives none, is
+ * attention_chunk_size itself (it logs "Setting sliding_window_size to be
+ * attention_chunk_size").  0 without a window. */
+static uint64_t sglang_window(kvp_layer_kind kind, uint64_t window)
+{
+	if (!window)
+		return 0;
+	return kind == KVP_LAYER_CHUNKED ? window : window - 1;
+}
+
 /*
  * SGLang's sliding pool sized from the requests it runs, not the ratio
  * (model_executor/pool_configurator.py SWAChunkCapPoolConfigurator, PR
@@ -52,9 +68,8 @@ static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
  * from 0.5.14; its formula as main has it at 003fca80): where
  * --max-running-requests is set (given, or the 48 a draft sets before the
  * pools are sized), --disable-radix-cache (its chunk cache) and the model
- * has full layers beside its sliding ones.  With W the
- * sliding_window_size SGLang's models give (config.sliding_window - 1,
- * their get_attention_sliding_window_size), page the page, D the draft
+ * has full layers beside its windowed ones.  With W SGLang's
+ * sliding_window_size (sglang_window), page the page, D the draft
  * tokens (1 without a draft), a request keeps
  *   W + SGLANG_SWA_EVICTION_INTERVAL (128) x D + page + its decode step:
  * page without a draft, 2 x alloc_per_decode with one (the overlap
@@ -66,20 +81,19 @@ static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
  * SGLang's without one, else; // dp under data-parallel attention) and a
  * page, or on a decode server the requests it receives
  * (disaggregation_decode_extra_slots, lib/sglang_reqs.c) of W + page
- * each.  False where it does not apply (chunked layers, whose SGLang
- * window is not read, included).
+ * each.  False where it does not apply (no window: layers of two
+ * windowed kinds, SGLang's one window cannot be both).
  */
-static bool chunk_cap(const kvp_plan *p, uint64_t window, uint64_t page, uint64_t *cap)
+static bool chunk_cap(const kvp_plan *p, uint64_t w, uint64_t page, uint64_t *cap)
 {
 	const kvp_request *r = &p->request;
-	uint64_t w, d, per_request, decode, reqs, extra, chunked;
+	uint64_t d, per_request, decode, reqs, extra, chunked;
 	unsigned __int128 total;
 
 	*cap = 0;
 	if (!kvp__sglang_since(r, 514) || !r->disable_radix_cache ||
-	    !kvp__sglang_running(r) || !window)
+	    !kvp__sglang_running(r) || !w)
 		return false;
-	w = window - 1;
 	d = p->sglang_spec_tokens ? p->sglang_spec_tokens : 1;
 	decode = !p->sglang_spec_tokens ? page
 	         : r->disable_overlap_schedule ? alloc_per_decode(p, page)
@@ -120,9 +134,10 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
-	uint64_t swa_layer = 0, swa_layers = 0, window = 0, swa;
+	uint64_t swa_layer = 0, swa_layers = 0, window = 0, sw, swa;
 	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total, cap;
-	bool one_shape = true, sliding = true;
+	kvp_layer_kind kind = KVP_LAYER_SLIDING;
+	bool one_shape = true, one_kind = true;
 	double ratio = kvp__engine_swa_ratio(r);
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
@@ -155,11 +170,16 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		swa_bytes += n * grp->bytes_per_token;
 		if (swa_layers && grp->bytes_per_token != swa_layer)
 			one_shape = false;
+		if (swa_layers && grp->kind != kind)
+			one_kind = false;
 		swa_layer = grp->bytes_per_token;
 		swa_layers += n;
 		window = grp->window;
-		sliding = sliding && grp->kind == KVP_LAYER_SLIDING;
+		kind = grp->kind;
 	}
+	/* SGLang's one window, where the model's windowed layers share
+	 * their kind. */
+	sw = one_kind ? sglang_window(kind, window) : 0;
 	/* F from the model's config: a model of sliding layers alone has
 	 * them in the full layers' shape. */
 	if (!full_layer)
@@ -171,7 +191,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 		swa = cell ? budget / cell / block * block : 0;
 		total = swa;
-	} else if (sliding && chunk_cap(p, window, block, &cap)) {
+	} else if (chunk_cap(p, sw, block, &cap)) {
 		/* The sliding pool its cap in whole pages, the full pool the
 		 * rest: int((budget - swa x S x n_swa) // F(n_full +
 		 * n_draft)), down to whole pages; none where the cap takes it
@@ -202,13 +222,12 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		swa = swa / block * block;
 		/* A sliding pool that cannot hold one prefill's window and a
 		 * page: SGLang raises ("SWA pool (N tokens) cannot hold even
-		 * one request", _solve_pool_sizes at 003fca80, for sliding
-		 * layers, whose sliding_window_size is the window - 1; Llama
-		 * 4's chunked layers' is not read).  Not in the releases
-		 * kvplan reads (0.5.20 and before), where it was not
-		 * established. */
-		if (sliding && window && kvp__sglang_since(r, 521) && swa <= window - 1 + block) {
-			c->swa_floor = window - 1 + block;
+		 * one request", _solve_pool_sizes at 003fca80, when
+		 * sliding_window_size + page_size >= swa_tokens).  Not in
+		 * the releases kvplan reads (0.5.20 and before), where it
+		 * was not established. */
+		if (sw && kvp__sglang_since(r, 521) && swa <= sw + block) {
+			c->swa_floor = sw + block;
 			total = 0;
 		}
 	}

@@ -21,6 +21,18 @@
 #include "checks.h"
 #include "engine_fixture.h"
 
+/* Llama 4 Scout (meta-llama/Llama-4-Scout-17B-16E text_config): 48
+ * layers, 8 kv heads of 128, attention_chunk_size 8192, every fourth
+ * layer global: 4,096 B a token and layer, 36 chunked and 12 full. */
+static kvp_model llama4_scout(void)
+{
+	kvp_model m = {.name = "llama4-scout", .layers = 48, .heads = 40, .kv_heads = 8,
+	               .head_dim = 128, .chunk_size = 8192, .model_type = "llama4_text"};
+
+	pattern(&m, "chunked*3,full");
+	return m;
+}
+
 /* SGLang with sliding layers (S1, S3a; model_executor/pool_configurator.py
  * HybridSWAPoolConfigurator, mem_cache/swa_memory_pool.py SWAKVPool). */
 static void test_sglang_swa_pool(void **state)
@@ -157,12 +169,7 @@ static void test_sglang_swa_architectures(void **state)
 	kvp_model gemma = {.name = "gemma3-4b", .layers = 34, .heads = 8, .kv_heads = 4,
 	                   .head_dim = 256, .sliding_window = 1024,
 	                   .model_type = "gemma3_text"};
-	/* Llama 4 Scout (meta-llama/Llama-4-Scout-17B-16E text_config): 48
-	 * layers, 8 kv heads of 128, attention_chunk_size 8192, every fourth
-	 * layer global: 4,096 B a token and layer. */
-	kvp_model scout = {.name = "llama4-scout", .layers = 48, .heads = 40, .kv_heads = 8,
-	                   .head_dim = 128, .chunk_size = 8192,
-	                   .model_type = "llama4_text"};
+	kvp_model scout = llama4_scout();
 	kvp_model oss = gpt_oss_120b();
 	kvp_request r = request_at(KVP_ENGINE_SGLANG, 8192, 1);
 	kvp_capacity c;
@@ -170,7 +177,6 @@ static void test_sglang_swa_architectures(void **state)
 
 	(void)state;
 	pattern(&gemma, "sliding*5,full");
-	pattern(&scout, "chunked*3,full");
 	assert_false(kvp_engine_swa_pool(&gemma, &r));
 	assert_true(kvp_engine_swa_pool(&scout, &r));
 	assert_true(kvp_engine_swa_pool(&oss, &r));
@@ -546,6 +552,63 @@ static void test_sglang_swa_floor(void **state)
 	assert_int_equal(c.swa_floor, 128);
 }
 
+/* Llama 4's chunked layers under SGLang: its sliding_window_size is
+ * attention_chunk_size itself, 8,192 (model_runner.py load_model: the
+ * config has no sliding window, the model class gives none), not a
+ * sliding layer's window - 1; the chunk cache's cap and the floor read
+ * it.  Scout: 36 chunked and 12 full layers of 4,096 B a token, so
+ * 147,456 B a sliding-pool token and 49,152 B a full one.
+ *  - Chunk cache, mrr 64, chunks of 8,192, a budget of 100 GiB
+ *    (107,374,182,400 B): (8,192 + 128 + 1 + 1) x 64 + 2 x 8,192 + 1 =
+ *    532,608 + 16,385 = 548,993 sliding tokens, 80,952,311,808 B; the
+ *    full pool 26,421,870,592 // 49,152 = 537,554.
+ *  - Pages of 16: (8,192 + 128 + 16 + 16) x 64 + 16,384 + 16 = 550,928
+ *    (whole pages), 81,237,639,168 B; 26,136,543,232 // 49,152 =
+ *    531,749, 531,744 in pages.
+ *  - Ratio 0.01, page 1: cell = 49,152 + (0.01 x 4,096) x 36 =
+ *    50,626.56; 41,483,377,950 // 50,626.56 = 819,399, swa =
+ *    int(8,193.99) = 8,193 <= 8,192 + 1: refused.  41,483,428,577 gives
+ *    819,400 and 8,194: (819,401 x 49,152) + (8,195 x 147,456) =
+ *    41,483,599,872 B. */
+static void test_sglang_swa_chunked_window(void **state)
+{
+	static const struct {
+		uint32_t page;
+		uint64_t cap, full;
+	} cases[] = {{1, 548993, 537554}, {16, 550928, 531744}};
+	kvp_model scout = llama4_scout();
+	kvp_request r;
+	kvp_capacity c;
+	kvp_plan p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = request_at(KVP_ENGINE_SGLANG, 16384, 1);
+		r.disable_radix_cache = true;
+		r.max_running_requests = 64;
+		r.chunked_prefill_size = 8192;
+		r.block_size = cases[i].page;
+		plan_ok(&scout, &r, &p);
+		capacity_ok(&p, 107374182400ULL, &c);
+		assert_int_equal(c.swa_cap, cases[i].cap);
+		assert_int_equal(c.swa_tokens, cases[i].cap);
+		assert_int_equal(c.tokens, cases[i].full);
+	}
+	r = request_at(KVP_ENGINE_SGLANG, 16384, 1);
+	r.swa_full_tokens_ratio = 0.01;
+	plan_ok(&scout, &r, &p);
+	capacity_ok(&p, 41483377950ULL, &c);
+	assert_int_equal(c.swa_floor, 8193);
+	assert_int_equal(c.swa_tokens, 8193);
+	assert_int_equal(c.tokens, 0);
+	assert_int_equal(c.allocated_bytes, 0);
+	capacity_ok(&p, 41483428577ULL, &c);
+	assert_int_equal(c.swa_floor, 0);
+	assert_int_equal(c.tokens, 819400);
+	assert_int_equal(c.swa_tokens, 8194);
+	assert_int_equal(c.allocated_bytes, 41483599872ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_sglang_swa_draft),
 		cmocka_unit_test(test_sglang_swa_chunk_cap),
 		cmocka_unit_test(test_sglang_swa_floor),
+		cmocka_unit_test(test_sglang_swa_chunked_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -408,6 +408,28 @@ run --model gpt-oss-120b --seq 4000 --engine sglang --kv-budget 476600000 \
 	--swa-full-tokens-ratio 0.01 --sglang-version 0.5.20 --format json
 is capacity_swa_floor 0 "0.5.20 is not known to refuse"
 is capacity_tokens 12800 "... and has its pools"
+# Llama 4's chunked layers: SGLang's sliding_window_size is
+# attention_chunk_size itself, 8,192 (model_runner.py load_model), so the
+# floor is 8,192 + 1.  Scout's cell at ratio 0.01: 12 x 4,096 + (0.01 x
+# 4,096) x 36 = 50,626.56; 41,483,377,950 // 50,626.56 = 819,399, swa
+# int(8,193.99) = 8,193: refused.
+run --model llama4-scout --seq 16384 --engine sglang --kv-budget 41483377950 \
+	--swa-full-tokens-ratio 0.01 --format json
+is capacity_swa_floor 8193 "Llama 4: the floor is the chunk + a page"
+has_line "... SGLang's refusal names the chunk" \
+	"SWA pool (8193 tokens) cannot hold even one request: the prefill admission floor is sliding_window_size (8192) + page_size (1). Increase --swa-full-tokens-ratio or the total KV budget."
+run --model llama4-scout --seq 16384 --engine sglang --kv-budget 41483377950 \
+	--swa-full-tokens-ratio 0.01 --explain
+check "--explain: the chunk, not the window - 1" grep -Fq \
+	"no more than a prefill's sliding_window_size 8,192 (the attention chunk) + page_size 1 = 8,193" \
+	"$work/out"
+# The chunk cache's cap for Llama 4 (mrr 64, chunks of 8,192): (8,192 +
+# 128 + 1 + 1) x 64 + 2 x 8,192 + 1 = 548,993 sliding tokens of 147,456
+# B; the full pool (100 GiB - 80,952,311,808) // 49,152 = 537,554.
+run --model llama4-scout --seq 16384 --engine sglang --kv-budget 107374182400 \
+	--disable-radix-cache --max-running-requests 64 --chunked-prefill-size 8192 --format json
+is capacity_swa_cap 548993 "Llama 4 under the chunk cache: the sliding pool's cap"
+is capacity_tokens 537554 "... and the full pool the rest"
 run --model llama3-8b --seq 1000 --engine vllm --swa-full-tokens-ratio 0.5 --format json
 check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
 	"kvplan: warning: --swa-full-tokens-ratio is a sglang setting; --engine vllm ignores it" \
