@@ -296,8 +296,12 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	const kvp_capacity *c = &f->capacity;
 	uint64_t k = 0, v = 0, latent = 0;
 	/* The rows on one GPU: under decode context parallelism the pool's
-	 * tokens are dcp times them (log_tokens, kvp_capacity). */
-	uint64_t rows = c->log_tokens + (lp->request.block_size ? lp->request.block_size : 1);
+	 * tokens are dcp times them (log_tokens, kvp_capacity), and a
+	 * draft's pool, whole on each GPU, spans all of them, its padding
+	 * a page of page x dcp (kv_cache_configurator.py loc_space_scale). */
+	uint64_t scale = draft && lp->request.dcp > 1 ? lp->request.dcp : 1;
+	uint64_t tokens = c->log_tokens * scale;
+	uint64_t rows = tokens + (lp->request.block_size ? lp->request.block_size : 1) * scale;
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	char text[256];
 
@@ -317,11 +321,11 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	if (latent)
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
-		         c->log_tokens, (double)rows * (double)latent / gib);
+		         tokens, (double)rows * (double)latent / gib);
 	else
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
-		         " V size: %.2f GB", c->log_tokens, (double)rows * (double)k / gib,
+		         " V size: %.2f GB", tokens, (double)rows * (double)k / gib,
 		         (double)rows * (double)v / gib);
 	line(ctx, text);
 }

@@ -219,7 +219,9 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 				snprintf(keeps, sizeof keeps, "one token of every %u", r->dcp);
 			fprintf(out, "  decode context parallel %u: each GPU of a group of %u keeps"
 			        " %s, its pool of max_total_num_tokens rows holding %u times as"
-			        " many tokens\n", r->dcp, r->dcp, keeps, r->dcp);
+			        " many tokens%s\n", r->dcp, r->dcp, keeps, r->dcp,
+			        lp->draft_layers ? "; the draft's pool is whole on each GPU, every"
+			                           " token" : "");
 		}
 		fprintf(out, "  largest GPU %s B; all GPUs %s B\n",
 		        cli_grouped(lp->kv_bytes_per_gpu, a, sizeof a),
@@ -350,13 +352,21 @@ static void stage_budgets(FILE *out, const struct cli_plan *p, size_t i)
 
 /* SGLang sizes its pools as if each draft layer were as large as the
  * model's average (pool_configurator.py): a draft of larger layers takes
- * its pools past the budget, which SGLang does not check.  Says so. */
+ * its pools past the budget, which SGLang does not check; so does a
+ * draft's pool under decode context parallelism, dcp times the rows the
+ * budget counts (kv_cache_configurator.py loc_space_scale).  Says so. */
 static void sglang_draft_overrun(FILE *out, const struct cli_plan *p, size_t i)
 {
 	uint64_t over = kvp_fit_pool_overrun(cli_device_plan(p, i), &p->fits[i]);
 	char a[32];
 
-	if (over)
+	if (over && p->request.dcp > 1)
+		fprintf(out, "  its pools take %s B past this budget: SGLang budgets the draft's"
+		        " pool at max_total_num_tokens rows, as if each draft layer were as large"
+		        " as the model's, but under decode context parallel %u it is whole on each"
+		        " GPU, %u times the rows\n", cli_grouped(over, a, sizeof a), p->request.dcp,
+		        p->request.dcp);
+	else if (over)
 		fprintf(out, "  its pools take %s B past this budget: SGLang sizes them as if"
 		        " each draft layer were as large as the model's\n",
 		        cli_grouped(over, a, sizeof a));

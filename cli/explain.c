@@ -213,6 +213,16 @@ static void explain_group(const struct explainer *e, const struct cli_plan *p,
 			    " decode context parallel group: cdiv(%s, %s x dcp %u) blocks of %s x"
 			    " batch %s = %s", kvp_engine_name(r->engine), g(grp->tokens),
 			    g(grp->block), r->dcp, g(grp->block), g(p->batch), g(grp->cells));
+		/* SGLang's draft under it: its pool whole on each GPU, in
+		 * the allocator's pages of page x dcp, and as many padding
+		 * rows (kv_cache_configurator.py loc_space_scale). */
+		else if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 && grp->draft)
+			say(e, "  cells %s allocates for the whole batch, on each GPU (the draft's"
+			    " pool, whole there, in the allocator's pages of %s x dcp %u):"
+			    " cdiv(%s, %s x dcp %u) pages of %s x dcp %u x batch %s + %s x dcp %u"
+			    " padding rows = %s", kvp_engine_name(r->engine), g(page), r->dcp,
+			    g(grp->tokens), g(page), r->dcp, g(page), r->dcp, g(p->batch), g(page),
+			    r->dcp, g(grp->cells));
 		/* SGLang's: a page of every dcp pages of the allocator's
 		 * space, and the pool's page_size padding rows. */
 		else if (r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 &&
@@ -536,7 +546,10 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 	/* The groups' terms are one tensor-parallel rank's (its kv heads),
 	 * the totals every GPU's (lib/parallel.c kvp__plan_parallel): the
 	 * attention's tp under attention data parallelism. */
-	if (cli_dcp(&p->request) > 1)
+	if (p->request.engine == KVP_ENGINE_SGLANG && cli_dcp(&p->request) > 1 &&
+	    lp->draft_layers)
+		explain_sglang_dcp_draft_token(&e, p);
+	else if (cli_dcp(&p->request) > 1)
 		say(&e, "per token, every layer holding every token: (%s) x %stp %u / dcp %u"
 		    " (each token on tp / dcp GPUs) = %s B", sum,
 		    kvp_request_attention_tp(&p->request) != p->request.tp ? "attention " : "",

@@ -42,6 +42,9 @@ void explain_sglang_share(const struct explainer *e, const kvp_plan *p, const kv
 /* SGLang's context_len, requests at once and request-to-token table on
  * fit's device. */
 void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
+/* A token's bytes over the GPUs under SGLang's decode context
+ * parallelism with a draft (the draft's whole on each GPU). */
+void explain_sglang_dcp_draft_token(const struct explainer *e, const struct cli_plan *p);
 /* SGLang's sliding pool where its chunk cache caps it (kvp_capacity
  * swa_cap); nothing otherwise. */
 void explain_sglang_swa_cap(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);

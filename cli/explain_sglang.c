@@ -264,3 +264,28 @@ void explain_sglang_states(const struct explainer *e, const kvp_plan *plan, cons
 	    : sr == 4 ? "extra_buffer without the overlap schedule, one track state"
 	    : "no_buffer");
 }
+
+/* A token's bytes over the GPUs under SGLang's decode context
+ * parallelism with a draft: the model's layers' on tp / dcp GPUs, the
+ * draft's, whole on each, on all tp. */
+void explain_sglang_dcp_draft_token(const struct explainer *e, const struct cli_plan *p)
+{
+	const kvp_plan *lp = &p->layers;
+	char sum[2][EXPLAIN_LINE_MAX / 2] = {"", ""};
+	size_t used[2] = {0, 0};
+	uint32_t tp = kvp_request_attention_tp(&p->request);
+
+	for (uint32_t i = 0; i < lp->group_count; i++) {
+		int d = lp->groups[i].draft ? 1 : 0;
+
+		if (used[d] < sizeof sum[d])
+			used[d] += (size_t)snprintf(sum[d] + used[d], sizeof sum[d] - used[d],
+			                            "%s%u x %s", used[d] ? " + " : "",
+			                            lp->groups[i].layers,
+			                            g(lp->groups[i].bytes_per_token));
+	}
+	say(e, "per token, every layer holding every token: (%s) x %stp %u / dcp %u (each"
+	    " token on tp / dcp GPUs) + (%s) x tp %u (the draft's, whole on each GPU) = %s B",
+	    sum[0], tp != p->request.tp ? "attention " : "", tp, p->request.dcp, sum[1], tp,
+	    g(lp->kv_bytes_per_token));
+}

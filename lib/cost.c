@@ -61,6 +61,14 @@ void kvp__cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t 
 		if (kvp__engine_dcp(r, grp) > 1 &&
 		    __builtin_mul_overflow(unit, kvp__engine_dcp(r, grp), &unit))
 			unit = UINT64_MAX;
+		/* SGLang's draft under it: a page of page x dcp of its own
+		 * rows each page x dcp of the request's tokens, and as many
+		 * padding rows (kvp__sglang_draft_dcp). */
+		if (kvp__sglang_draft_dcp(r, grp) > 1) {
+			per_unit *= kvp__sglang_draft_dcp(r, grp);
+			if (__builtin_mul_overflow(unit, kvp__sglang_draft_dcp(r, grp), &unit))
+				unit = UINT64_MAX;
+		}
 
 		/* vLLM's mode all: a state page each mamba_block_size tokens
 		 * (the group's block), and one a speculative token. */
@@ -115,7 +123,8 @@ void kvp__cost_over(const kvp_plan *p, uint32_t stage, uint64_t batch, uint64_t 
 			/* Both pools' page_size padding rows; a sliding layer
 			 * keeps min(seq, window) tokens in whole pages, and
 			 * pad(min(x, w), b) = min(kvp__cdiv(x, b), kvp__cdiv(w, b)) b. */
-			c->pool += (unsigned __int128)n * grp->bytes_per_token * block;
+			c->pool += (unsigned __int128)n * grp->bytes_per_token * block *
+			           kvp__sglang_draft_dcp(r, grp);
 			if (kvp__sglang_swa_kind(grp->kind) && grp->window)
 				cap = kvp__cdiv(grp->window, block);
 			break;

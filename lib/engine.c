@@ -603,6 +603,10 @@ uint64_t kvp__engine_cells(const kvp_request *r, const kvp_layer_group *g)
 		 * (kvp__engine_dcp): cdiv(seq, page x dcp) of them. */
 		if (kvp__engine_dcp(r, g) > 1)
 			per_seq = cdiv(cdiv(seq, kvp__engine_dcp(r, g)), block) * block;
+		/* A draft's pool spans the allocator's pages of page x dcp
+		 * (kvp__sglang_draft_dcp). */
+		if (kvp__sglang_draft_dcp(r, g) > 1)
+			per_seq = pad(seq, block * kvp__sglang_draft_dcp(r, g));
 		break;
 	case KVP_ENGINE_TRTLLM:
 		/* Blocks of tokens_per_block per sequence; a windowed layer

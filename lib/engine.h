@@ -78,12 +78,28 @@ static inline bool kvp__vllm_since(const kvp_request *r, uint32_t minor)
  *    the pool, in pages of page_size x dcp, and a location is row
  *    loc // dcp of GPU loc % dcp of the group (mem_cache/
  *    kv_cache_configurator.py, PagedTokenToKVPoolAllocator(
- *    max_total_num_tokens x attn_dcp_size, page_size x attn_dcp_size));
+ *    max_total_num_tokens x attn_dcp_size, page_size x attn_dcp_size)),
+ *    but a draft's (kvp__sglang_draft_dcp);
  * else 1. */
 static inline uint64_t kvp__engine_dcp(const kvp_request *r, const kvp_layer_group *g)
 {
+	if (r->engine == KVP_ENGINE_SGLANG && g->draft)
+		return 1;
 	return (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG) && r->dcp > 1 &&
 	       (g->kind == KVP_LAYER_FULL || g->kind == KVP_LAYER_MLA) ? r->dcp : 1;
+}
+/* SGLang's draft under decode context parallelism: its pools are whole
+ * on every GPU of the group, not sharded, and indexed by the allocator's
+ * locations untranslated, so they span its space of dcp x
+ * max_total_num_tokens rows, in pages of page_size x dcp
+ * (mem_cache/kv_cache_configurator.py loc_space_scale and
+ * _derive_pool_sizes, main of late 2026: "Draft pools are replicated,
+ * not DCP-sharded"): a request takes cdiv(seq, page x dcp) x page x dcp
+ * of its rows, and the pool page_size x dcp rows of padding.  The
+ * request's dcp for a draft's group under SGLang, else 1. */
+static inline uint64_t kvp__sglang_draft_dcp(const kvp_request *r, const kvp_layer_group *g)
+{
+	return r->engine == KVP_ENGINE_SGLANG && r->dcp > 1 && g->draft ? r->dcp : 1;
 }
 /* The request's decode context parallel size where its engine has one
  * (vLLM, SGLang), else 1. */

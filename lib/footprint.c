@@ -102,11 +102,12 @@ uint64_t kvp_fit_pool_overrun(const kvp_plan *p, const kvp_fit *fit)
 	c = &fit->capacity;
 	if (c->swa_tokens || !c->tokens)
 		return 0;
-	/* Its pools' bytes a token: the allocation over its tokens and the
-	 * padding page. */
-	rows = c->tokens + kvp__engine_block(&p->request);
+	/* Its pools' bytes a row: the allocation over its rows,
+	 * max_total_num_tokens (log_tokens: dcp times fewer than the tokens
+	 * under decode context parallelism), and the padding page. */
+	rows = c->log_tokens + kvp__engine_block(&p->request);
 	per_token = c->allocated_bytes / rows;
-	need = (unsigned __int128)c->tokens * per_token;
+	need = (unsigned __int128)c->log_tokens * per_token;
 	if (need <= fit->budget_bytes)
 		return 0;
 	need -= fit->budget_bytes;

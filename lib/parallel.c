@@ -72,10 +72,10 @@ static bool whole_totals(const kvp_plan *p, uint64_t *total, bool state)
 }
 
 /* SGLang's decode context parallelism over its one pool of tokens, as
- * kvplan follows it: the pools of a sliding-window model (SWAKVPool) and
- * of recurrent states, and a draft's pool (replicated on the group's
- * GPUs, in rows of the widened space, kv_cache_configurator.py
- * loc_space_scale), are not followed. */
+ * kvplan follows it, with a draft's pool of full-attention or MLA layers
+ * beside it (kvp__sglang_draft_dcp): the pools of a sliding-window model
+ * (SWAKVPool) and of recurrent states, the model's or a draft's, are not
+ * followed. */
 static kvp_status sglang_dcp_layers(const kvp_plan *p, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
@@ -88,12 +88,10 @@ static kvp_status sglang_dcp_layers(const kvp_plan *p, kvp_error *err)
 		    (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq
 		                                      : !grp->bytes_per_token))
 			continue;
-		if (grp->draft)
-			what = "a draft's pool";
-		else if (grp->kind == KVP_LAYER_RECURRENT)
-			what = "a pool of recurrent states";
+		if (grp->kind == KVP_LAYER_RECURRENT)
+			what = grp->draft ? "a draft's recurrent states" : "a pool of recurrent states";
 		else if (kvp__sglang_swa_kind(grp->kind))
-			what = "a sliding-window pool";
+			what = grp->draft ? "a draft's sliding-window layers" : "a sliding-window pool";
 		else
 			continue;
 		return kvp__error(err, KVP_ERR_INVALID,
@@ -171,7 +169,7 @@ static bool has_mla(const kvp_plan *p)
 kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
-	uint64_t ranks, t;
+	uint64_t ranks, t, draft = 0;
 	kvp_status st;
 
 	if ((st = kvp__pp_split(r, p->layers, &p->stages, p->stage_first,
@@ -211,14 +209,20 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	 * SGLang's sliding-window pool, every layer of the model on each
 	 * stage (a draft's on the last alone). */
 	ranks = kvp__stage_gpus(r);
+	/* A token's bytes on the GPUs: each on tp / dcp of them (dcp
+	 * divides tp: kvp__tp_check), but SGLang's draft's on all tp
+	 * (kvp__sglang_draft_dcp). */
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (kvp__sglang_draft_dcp(r, &p->groups[g]) > 1)
+			draft += p->groups[g].bytes_per_token * p->groups[g].layers;
 	if (!whole_totals(p, &p->kv_total_bytes, false) ||
 	    !whole_totals(p, &p->state_total_bytes, true) ||
 	    !kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes) ||
 	    !kvp__mul(p->kv_total_bytes, ranks, &p->kv_total_bytes) ||
 	    !kvp__mul(p->state_total_bytes, ranks, &p->state_total_bytes) ||
 	    !kvp__mul(p->cache_total_bytes, ranks, &p->cache_total_bytes) ||
-	    /* each token on tp / dcp GPUs (dcp divides tp: kvp__tp_check) */
-	    !kvp__mul(p->kv_bytes_per_token, kvp__attn_tp(r) / kvp__request_dcp(r), &t))
+	    !kvp__mul(p->kv_bytes_per_token - draft, kvp__attn_tp(r) / kvp__request_dcp(r), &t) ||
+	    !kvp__mul(draft, kvp__attn_tp(r), &draft) || !kvp__add(t, draft, &t))
 		return kvp__error(err, KVP_ERR_OVERFLOW,
 		                  "the cache across %u x %u x %u GPUs overflows 64-bit bytes",
 		                  r->tp, r->pp, r->dp);

@@ -270,7 +270,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
  * (research: /work/research/sglang-spec-pool.md). */
 static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 {
-	uint64_t model = 0, draft = 0, draft_layers = 0, layers = 0;
+	uint64_t model = 0, draft = 0, draft_layers = 0, layers = 0, draft_pool = 0;
 	double cell;
 
 	/* The draft's layers all count on every rank (eagle_draft_num_layers;
@@ -285,11 +285,15 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 			model += n * grp->bytes_per_token;
 			layers += grp->bytes_per_token ? n : 0;
 		} else {
+			/* Under decode context parallelism its pool is dcp
+			 * times the rows (kvp__sglang_draft_dcp), which the
+			 * budget's cell does not count. */
 			draft += n * grp->bytes_per_token;
+			draft_pool += n * grp->bytes_per_token * kvp__sglang_draft_dcp(&p->request, grp);
 			draft_layers += grp->layers;
 		}
 	}
-	*pools = model + draft;
+	*pools = model + draft_pool;
 	if (!draft_layers || !model || !layers)
 		return model + draft;
 	cell = (double)model * (1.0 + (double)draft_layers / (double)layers);

@@ -215,7 +215,8 @@ kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g)
 	/* The engine's slots for the whole batch, and the rows its pool
 	 * adds to every layer's buffer. */
 	g->cells = kvp__engine_cells(z->r, g);
-	if (g->cells && !kvp__add(g->cells, kvp__engine_pool_pad(z->r), &g->cells))
+	if (g->cells && !kvp__add(g->cells, kvp__engine_pool_pad(z->r) *
+	                                    kvp__sglang_draft_dcp(z->r, g), &g->cells))
 		return kvp__sizing_overflow(z);
 	if (g->cells == UINT64_MAX)
 		return kvp__sizing_overflow(z);

@@ -185,11 +185,10 @@ static void test_saturation(void **state)
 /* What kvplan refuses: a dcp that does not divide tp (SGLang's
  * initialize_model_parallel), nor the attention's tp under data-parallel
  * attention (its docs' condition); and the pools it does not follow under
- * it: a sliding-window pool, recurrent states, a draft's. */
+ * it: a sliding-window pool, the model's or a draft's, recurrent states. */
 static void test_refusals(void **state)
 {
 	kvp_model mla = testmodel_deepseek_v3();
-	kvp_model draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
 	kvp_model sliding = testmodel_new(4, 4096, 64, 8, 1000, 1000000000ull);
 	kvp_model hybrid = sliding;
 	kvp_request r;
@@ -209,9 +208,6 @@ static void test_refusals(void **state)
 	r.dp = 1;
 	r.attention_dp = false;
 	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_OK);
-	r.draft = &draft;
-	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_ERR_INVALID);
-	assert_non_null(strstr(err.message, "with a draft's pool"));
 	/* gpt-oss's model_type: SGLang's sliding-window pool */
 	sliding.pattern_len = 2;
 	sliding.pattern[0] = KVP_LAYER_SLIDING;
@@ -219,6 +215,10 @@ static void test_refusals(void **state)
 	sliding.sliding_window = 128;
 	snprintf(sliding.model_type, sizeof sliding.model_type, "gpt_oss");
 	assert_int_equal(kvp_model_finalize(&sliding, &err), KVP_OK);
+	/* ... the model's, or a draft's */
+	r.draft = &sliding;
+	assert_int_equal(kvp_plan_compute(&mla, &r, &p, &err), KVP_ERR_INVALID);
+	assert_non_null(strstr(err.message, "with a draft's sliding-window layers"));
 	r = sglang(8, 2, 1000);
 	assert_int_equal(kvp_plan_compute(&sliding, &r, &p, &err), KVP_ERR_INVALID);
 	assert_non_null(strstr(err.message, "with a sliding-window pool"));
@@ -235,6 +235,79 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(err.message, "with a pool of recurrent states"));
 }
 
+/* A draft under decode context parallelism: its pool is whole on every
+ * GPU of the group, over the allocator's dcp x max_total_num_tokens
+ * locations, in pages of page x dcp (kv_cache_configurator.py
+ * loc_space_scale, _derive_pool_sizes: "Draft pools are replicated, not
+ * DCP-sharded"), while the budget's cell has no dcp in it.
+ *  - DeepSeek-V3 with its MTP layer (1,152 B a token, as the model's),
+ *    tp 8, dcp 8, 8,192 tokens, page 1: the MTP layer keeps cdiv(8,192,
+ *    8) x 8 = 8,192 rows + 8 padding = 8,200, 9,446,400 B; a GPU
+ *    72,028,800 + 9,446,400 = 81,475,200 B; a token over the GPUs 61 x
+ *    1,152 x 8 / 8 + 1,152 x 8 = 79,488 B.  Pages of 64: cdiv(8,192, 512)
+ *    x 512 + 512 = 8,704 rows; 8,193 tokens 17 x 512 + 512 = 9,216.
+ *  - Its pools in 10 GiB: cell int(70,272 x (1 + 1/61)) = 71,424,
+ *    max_total_num_tokens 10,737,418,240 // 71,424 = 150,333, the
+ *    allocator's 1,202,664; allocated (150,333 + 1) x 70,272 + (150,333 x
+ *    8 + 8) x 1,152 = 10,564,270,848 + 1,385,478,144 = 11,949,748,992 B.
+ *  - GQA: 4 layers of 8 kv heads of 64, a draft of 2 such layers, tp 8,
+ *    dcp 2, 1,000 tokens: both 8 // (8 // 2) = 2 heads a GPU, 512 B a
+ *    token and layer; the model's 501 rows, the draft's 1,000 + 2 =
+ *    1,002: 4 x 501 x 512 = 1,026,048 B and 2 x 1,002 x 512 = 1,026,048 B;
+ *    a token 4 x 512 x 8 / 2 + 2 x 512 x 8 = 16,384 B.  In 10^8 B: cell
+ *    int(2,048 x 1.5) = 3,072, 32,552 rows, 65,104 tokens; allocated
+ *    32,553 x 2,048 + 65,106 x 1,024 = 133,337,088 B. */
+static void test_draft(void **state)
+{
+	kvp_model m = testmodel_deepseek_v3();
+	kvp_model eight = testmodel_new(4, 4096, 64, 8, 1000, 1000000000ull);
+	kvp_model draft = testmodel_new(2, 2048, 32, 8, 1000, 100000000ull);
+	kvp_request r = sglang(8, 8, 8192);
+	kvp_capacity c;
+	kvp_plan p;
+	kvp_error err;
+	uint64_t seq;
+	bool unbounded;
+
+	(void)state;
+	m.mtp_layers = 1;
+	r.mtp_layers = 1;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.group_count, 2);
+	assert_true(p.groups[1].draft);
+	assert_int_equal(p.groups[0].cells, 1025);
+	assert_int_equal(p.groups[1].cells, 8200);
+	assert_int_equal(p.groups[1].bytes, 9446400);
+	assert_int_equal(p.kv_bytes_per_gpu, 81475200);
+	assert_int_equal(p.kv_bytes_per_token, 79488);
+	assert_int_equal(kvp_plan_capacity(&p, 10ull << 30, &c, &err), KVP_OK);
+	assert_int_equal(c.log_tokens, 150333);
+	assert_int_equal(c.tokens, 1202664);
+	assert_int_equal(c.allocated_bytes, 11949748992ULL);
+	assert_int_equal(kvp_plan_max_seq(&p, 10ull << 30, 1, &seq, &unbounded, &err), KVP_OK);
+	assert_int_equal(seq, 1202664);
+	r.block_size = 64;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.groups[1].cells, 8704);
+	r.seq = 8193;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.groups[1].cells, 9216);
+
+	r = sglang(8, 2, 1000);
+	r.draft = &draft;
+	assert_int_equal(kvp_plan_compute(&eight, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.groups[1].kv_heads, 2);
+	assert_int_equal(p.groups[0].cells, 501);
+	assert_int_equal(p.groups[1].cells, 1002);
+	assert_int_equal(p.groups[0].bytes, 1026048);
+	assert_int_equal(p.groups[1].bytes, 1026048);
+	assert_int_equal(p.kv_bytes_per_token, 16384);
+	assert_int_equal(kvp_plan_capacity(&p, 100000000, &c, &err), KVP_OK);
+	assert_int_equal(c.log_tokens, 32552);
+	assert_int_equal(c.tokens, 65104);
+	assert_int_equal(c.allocated_bytes, 133337088);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_gqa),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_saturation),
+		cmocka_unit_test(test_draft),
 		cmocka_unit_test(test_refusals),
 	};
 

@@ -92,6 +92,46 @@ run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 2 --kv-budget 10
 	--gpu h200 --weights-dtype fp8
 check "dcp 2: the latent on four GPUs of each token" grep -Fq "  replicated kv heads: 4.00x" "$work/out"
 
+# A draft's pool is whole on each GPU of the group, over the allocator's
+# 8 x max_total_num_tokens locations (kv_cache_configurator.py
+# loc_space_scale); the budget's cell has no dcp in it.  DeepSeek-V3's MTP
+# layer at 8,192: cdiv(8,192, 8) x 8 + 8 = 8,200 rows.  In 10 GiB: cell
+# int(70,272 x 62 / 61) = 71,424, 150,333 rows; the MTP pool 1,202,664
+# tokens, (1,202,664 + 8) x 1,152 B = 1.29 GiB; its pools (150,333 x
+# (70,272 + 8 x 1,152) = 11,949,669,504 B) pass the budget by
+# 1,212,251,264 B.
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --mtp 1 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8
+check "the MTP layer's rows" grep -Eq "^  MTP mla latent +1 +8,200 +1,152 +9,446,400$" "$work/out"
+check "the draft's pool is whole on each GPU" grep -Fq \
+	"its pool of max_total_num_tokens rows holding 8 times as many tokens; the draft's pool is whole on each GPU, every token" \
+	"$work/out"
+check "the model's pool line" grep -Fxq "    KV Cache is allocated. #tokens: 150333, KV size: 9.84 GB" "$work/out"
+check "the draft's pool line: 8 x the rows" grep -Fxq \
+	"    KV Cache is allocated. #tokens: 1202664, KV size: 1.29 GB" "$work/out"
+check "... which the budget did not count" grep -Fq \
+	"its pools take 1,212,251,264 B past this budget: SGLang budgets the draft's pool at max_total_num_tokens rows" \
+	"$work/out"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --mtp 1 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8 --format json
+is kv_bytes_per_token 79488 "a token: 61 x 1,152 x 8 / 8 + 1,152 x 8"
+is capacity_log_tokens 150333 "max_total_num_tokens with the draft"
+is capacity_allocated_bytes 11949748992 "allocated: the draft's pool 8 x the rows"
+run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dcp 8 --mtp 1 \
+	--kv-budget 10737418240 --gpu h200 --weights-dtype fp8 --explain
+check "--explain: the draft's cells" grep -Fq \
+	"cdiv(8,192, 1 x dcp 8) pages of 1 x dcp 8 x batch 1 + 1 x dcp 8 padding rows = 8,200" \
+	"$work/out"
+check "--explain: the draft's share of a token" grep -Fq \
+	"(61 x 1,152) x tp 8 / dcp 8 (each token on tp / dcp GPUs) + (1 x 1,152) x tp 8 (the draft's, whole on each GPU) = 79,488 B" \
+	"$work/out"
+# A draft model of GQA layers: Llama 3.2 1B's 8 kv heads of 64 at tp 8,
+# dcp 2 are 8 // 4 = 2 a GPU (get_num_kv_heads(tp, dcp)), 512 B a token
+# and layer, 1,000 + 2 rows at 1,000 tokens: 16 x 1,002 x 512 =
+# 8,208,384 B.
+run --model llama3-8b --seq 1000 --engine sglang --tp 8 --dcp 2 --draft-model llama3.2-1b
+check "a draft model's rows" grep -Eq "^  draft full +16 +1,002 +512 +8,208,384$" "$work/out"
+
 # Refused, one line each.
 expect_error "dcp 3 does not divide tp 8" \
 	"deepseek-v3: SGLang's decode context parallel 3 does not divide tensor parallel 8 \(tensor_model_parallel_size must be divisible by decode_context_parallel_size\)" \
@@ -99,9 +139,9 @@ expect_error "dcp 3 does not divide tp 8" \
 expect_error "a sliding-window pool is not followed" \
 	"gpt-oss-20b: kvplan does not follow SGLang's decode context parallelism \(--dcp\) with a sliding-window pool" \
 	--model gpt-oss-20b --seq 1000 --engine sglang --tp 2 --dcp 2
-expect_error "nor a draft's pool" \
-	"kvplan does not follow SGLang's decode context parallelism \(--dcp\) with a draft's pool" \
-	--model llama3-8b --seq 1000 --engine sglang --tp 8 --dcp 2 --draft-model llama3.2-1b
+expect_error "nor a draft's sliding-window layers" \
+	"kvplan does not follow SGLang's decode context parallelism \(--dcp\) with a draft's sliding-window layers" \
+	--model deepseek-v3 --seq 1000 --engine sglang --tp 8 --dcp 2 --draft-model gpt-oss-20b
 expect_error "--dcp 0" "--dcp: '0' is too small" \
 	--model deepseek-v3 --seq 1000 --engine sglang --tp 8 --dcp 0
 
