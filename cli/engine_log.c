@@ -300,8 +300,9 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	 * draft's pool, whole on each GPU, spans all of them, its padding
 	 * a page of page x dcp (kv_cache_configurator.py loc_space_scale). */
 	uint64_t scale = draft && lp->request.dcp > 1 ? lp->request.dcp : 1;
-	uint64_t tokens = c->log_tokens * scale;
-	uint64_t rows = tokens + (lp->request.block_size ? lp->request.block_size : 1) * scale;
+	uint64_t tokens = scale > 1 ? c->tokens : c->log_tokens; /* saturated */
+	double rows = (double)tokens + (double)(lp->request.block_size ? lp->request.block_size
+	                                                                : 1) * (double)scale;
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	char text[256];
 
@@ -321,12 +322,12 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	if (latent)
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
-		         tokens, (double)rows * (double)latent / gib);
+		         tokens, rows * (double)latent / gib);
 	else
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"
-		         " V size: %.2f GB", tokens, (double)rows * (double)k / gib,
-		         (double)rows * (double)v / gib);
+		         " V size: %.2f GB", tokens, rows * (double)k / gib,
+		         rows * (double)v / gib);
 	line(ctx, text);
 }
 

@@ -96,7 +96,9 @@ static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 
 /* Whether the tp ranks keep copies of a kv head's tokens: under decode
  * context parallelism a group of dcp shares them, and what the GPUs hold
- * beyond one GPU's cache is their pages' padding, not copies.  A head's
+ * beyond one GPU's cache is their pages' padding, not copies (and under
+ * SGLang a draft's pool, whole on each GPU, which the Parallel line
+ * says).  A head's
  * copies: the attention's tp / dcp for an MLA latent, the heads a GPU
  * holds x tp / dcp / the model's kv heads otherwise. */
 static bool copies_kv_heads(const struct cli_plan *p)

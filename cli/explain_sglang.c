@@ -274,6 +274,7 @@ void explain_sglang_dcp_draft_token(const struct explainer *e, const struct cli_
 	char sum[2][EXPLAIN_LINE_MAX / 2] = {"", ""};
 	size_t used[2] = {0, 0};
 	uint32_t tp = kvp_request_attention_tp(&p->request);
+	const char *attn = tp != p->request.tp ? "attention " : "";
 
 	for (uint32_t i = 0; i < lp->group_count; i++) {
 		int d = lp->groups[i].draft ? 1 : 0;
@@ -285,7 +286,6 @@ void explain_sglang_dcp_draft_token(const struct explainer *e, const struct cli_
 			                            g(lp->groups[i].bytes_per_token));
 	}
 	say(e, "per token, every layer holding every token: (%s) x %stp %u / dcp %u (each"
-	    " token on tp / dcp GPUs) + (%s) x tp %u (the draft's, whole on each GPU) = %s B",
-	    sum[0], tp != p->request.tp ? "attention " : "", tp, p->request.dcp, sum[1], tp,
-	    g(lp->kv_bytes_per_token));
+	    " token on tp / dcp GPUs) + (%s) x %stp %u (the draft's, whole on each GPU) = %s B",
+	    sum[0], attn, tp, p->request.dcp, sum[1], attn, tp, g(lp->kv_bytes_per_token));
 }

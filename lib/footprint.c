@@ -90,7 +90,9 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 }
 
 /* SGLang sizes its pools as if each draft layer were as large as the
- * model's (pool_configurator.py). */
+ * model's (pool_configurator.py), and at max_total_num_tokens rows a draft
+ * whose pool under decode context parallelism is dcp times them
+ * (kv_cache_configurator.py loc_space_scale). */
 uint64_t kvp_fit_pool_overrun(const kvp_plan *p, const kvp_fit *fit)
 {
 	const kvp_capacity *c;

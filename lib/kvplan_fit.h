@@ -377,7 +377,7 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    request has (given, or the engine's default 16 or 1); left as it is
  *    where none is known.
  *  - SGLang's chunked_prefill_size, where none is given, for a model with
- *    sliding layers that SGLang gives its sliding pool
+ *    sliding or chunked layers that SGLang gives its sliding pool
  *    (kvp_engine_swa_pool; not DeepSeek-V4), under disable_radix_cache
  *    with max_running_requests or a draft (its 48): its default for the
  *    device's memory (2,048 below 20 GiB, 4,096 below 60 (2,048 for 20
@@ -497,7 +497,9 @@ KVP_API kvp_status kvp_plan_stage_need(const kvp_plan *plan, const kvp_device *d
 /* How far the pools an engine sizes from fit's budget (kvp_plan_fit of
  * plan) pass that budget: SGLang with a draft model, whose pools it sizes
  * as if each draft layer were as large as the model's, a draft of larger
- * layers (python/sglang/srt/model_executor/pool_configurator.py); where
+ * layers (python/sglang/srt/model_executor/pool_configurator.py), or a
+ * draft's pool under decode context parallelism, dcp times the rows the
+ * budget counts (mem_cache/kv_cache_configurator.py); where
  * that takes the parts past the device, kvp_plan_fit's fits_hbm is false
  * and its answers 0.  0 otherwise, and for NULL. */
 KVP_API uint64_t kvp_fit_pool_overrun(const kvp_plan *plan, const kvp_fit *fit);

@@ -520,7 +520,9 @@ typedef struct kvp_request {
 	 *    under data-parallel attention); a GQA layer's kv heads split
 	 *    over tp / dcp head groups; its pool's max_total_num_tokens rows
 	 *    a GPU hold dcp times the tokens (kvp_capacity log_tokens the
-	 *    rows).  Its sliding-window and recurrent pools and a draft's
+	 *    rows).  A draft's pool of full-attention or MLA layers is not
+	 *    sharded: whole on each GPU, dcp times the rows.  Its
+	 *    sliding-window and recurrent pools, the model's or a draft's,
 	 *    are not followed (KVP_ERR_INVALID).
 	 * Ignored by the other engines. */
 	uint32_t dcp;

@@ -53,11 +53,9 @@ static uint64_t alloc_per_decode(const kvp_plan *p, uint64_t page)
  * sliding window and whose model class (models/mllama4.py
  * Llama4ForConditionalGeneration, read at 0076e713) gives none, is
  * attention_chunk_size itself (it logs "Setting sliding_window_size to be
- * attention_chunk_size").  0 without a window. */
+ * attention_chunk_size").  window is not 0. */
 static uint64_t sglang_window(kvp_layer_kind kind, uint64_t window)
 {
-	if (!window)
-		return 0;
 	return kind == KVP_LAYER_CHUNKED ? window : window - 1;
 }
 
@@ -81,10 +79,10 @@ static uint64_t sglang_window(kvp_layer_kind kind, uint64_t window)
  * SGLang's without one, else; // dp under data-parallel attention) and a
  * page, or on a decode server the requests it receives
  * (disaggregation_decode_extra_slots, lib/sglang_reqs.c) of W + page
- * each.  False where it does not apply (no window: layers of two
- * windowed kinds, SGLang's one window cannot be both).
+ * each.  False where it does not apply (has_w false: no window, or
+ * layers of two windowed kinds, as SGLang's one window cannot be both).
  */
-static bool chunk_cap(const kvp_plan *p, uint64_t w, uint64_t page, uint64_t *cap)
+static bool chunk_cap(const kvp_plan *p, bool has_w, uint64_t w, uint64_t page, uint64_t *cap)
 {
 	const kvp_request *r = &p->request;
 	uint64_t d, per_request, decode, reqs, extra, chunked;
@@ -92,7 +90,7 @@ static bool chunk_cap(const kvp_plan *p, uint64_t w, uint64_t page, uint64_t *ca
 
 	*cap = 0;
 	if (!kvp__sglang_since(r, 514) || !r->disable_radix_cache ||
-	    !kvp__sglang_running(r) || !w)
+	    !kvp__sglang_running(r) || !has_w)
 		return false;
 	d = p->sglang_spec_tokens ? p->sglang_spec_tokens : 1;
 	decode = !p->sglang_spec_tokens ? page
@@ -137,7 +135,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	uint64_t swa_layer = 0, swa_layers = 0, window = 0, sw, swa;
 	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total, cap;
 	kvp_layer_kind kind = KVP_LAYER_SLIDING;
-	bool one_shape = true, one_kind = true;
+	bool one_shape = true, one_kind = true, has_sw;
 	double ratio = kvp__engine_swa_ratio(r);
 
 	for (uint32_t g = 0; g < p->group_count; g++) {
@@ -179,7 +177,8 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	}
 	/* SGLang's one window, where the model's windowed layers share
 	 * their kind. */
-	sw = one_kind ? sglang_window(kind, window) : 0;
+	has_sw = one_kind && window;
+	sw = has_sw ? sglang_window(kind, window) : 0;
 	/* F from the model's config: a model of sliding layers alone has
 	 * them in the full layers' shape. */
 	if (!full_layer)
@@ -191,7 +190,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 
 		swa = cell ? budget / cell / block * block : 0;
 		total = swa;
-	} else if (chunk_cap(p, sw, block, &cap)) {
+	} else if (chunk_cap(p, has_sw, sw, block, &cap)) {
 		/* The sliding pool its cap in whole pages, the full pool the
 		 * rest: int((budget - swa x S x n_swa) // F(n_full +
 		 * n_draft)), down to whole pages; none where the cap takes it
@@ -226,7 +225,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * sliding_window_size + page_size >= swa_tokens).  Not in
 		 * the releases kvplan reads (0.5.20 and before), where it
 		 * was not established. */
-		if (sw && kvp__sglang_since(r, 521) && swa <= sw + block) {
+		if (has_sw && kvp__sglang_since(r, 521) && swa <= sw + block) {
 			c->swa_floor = sw + block;
 			total = 0;
 		}
@@ -289,6 +288,8 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 			 * times the rows (kvp__sglang_draft_dcp), which the
 			 * budget's cell does not count. */
 			draft += n * grp->bytes_per_token;
+			/* No more than the group's bytes, of at least dcp
+			 * rows (kvp__fill_group checked their product). */
 			draft_pool += n * grp->bytes_per_token * kvp__sglang_draft_dcp(&p->request, grp);
 			draft_layers += grp->layers;
 		}

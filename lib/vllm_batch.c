@@ -88,7 +88,8 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	 * --max-running-requests or a draft's 48). */
 	if (m && d && r->engine == KVP_ENGINE_SGLANG && !r->chunked_prefill_size &&
 	    r->disable_radix_cache && kvp__sglang_running(r) &&
-	    kvp_model_count_layers(m, KVP_LAYER_SLIDING) && kvp_engine_swa_pool(m, r) &&
+	    (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
+	     kvp_model_count_layers(m, KVP_LAYER_CHUNKED)) && kvp_engine_swa_pool(m, r) &&
 	    strcmp(m->model_type, "deepseek_v4") != 0)
 		r->chunked_prefill_size = kvp__sglang_chunked_prefill(r, d);
 }

@@ -430,6 +430,11 @@ run --model llama4-scout --seq 16384 --engine sglang --kv-budget 107374182400 \
 	--disable-radix-cache --max-running-requests 64 --chunked-prefill-size 8192 --format json
 is capacity_swa_cap 548993 "Llama 4 under the chunk cache: the sliding pool's cap"
 is capacity_tokens 537554 "... and the full pool the rest"
+# Without --chunked-prefill-size the H100 takes SGLang's 8,192 for its 80
+# GiB, as gpt-oss does: the same cap.
+run --model llama4-scout --seq 16384 --engine sglang --kv-budget 107374182400 \
+	--disable-radix-cache --max-running-requests 64 --gpu h100 --format json
+is capacity_swa_cap 548993 "Llama 4 on the H100: its default chunks of 8,192"
 run --model llama3-8b --seq 1000 --engine vllm --swa-full-tokens-ratio 0.5 --format json
 check "--swa-full-tokens-ratio under vLLM warns" grep -Fxq \
 	"kvplan: warning: --swa-full-tokens-ratio is a sglang setting; --engine vllm ignores it" \

@@ -70,16 +70,19 @@ check "130 requests on the B200, 138 on the H200" sh -c \
 	sh "$work/out"
 
 # Llama 4 Scout's sliding-window pools on the B200 (llama4.py: trtllm_mha):
-# each pool's tokens floored to 64, 6,425 and 5,140 on the H100 becoming
-# 6,400 and 5,120, each buffer 64 rows more; 36 chunked and 12 full layers
-# of 8 kv heads of 128 (4,096 B a token for K and V): (5,120 + 64) x 36 x
-# 4,096 + (6,400 + 64) x 12 x 4,096 = 1,082,130,432 B, 1.01 GB.
+# each pool's tokens floored to 64.  In 2 GiB (cell 12 x 4,096 + (0.8 x
+# 4,096) x 36 = 167,116.8): 12,850 and int(12,850 x 0.8) = 10,280 on the
+# H100; on the B200 the full pool 12,800 and int(12,800 x 0.8) = 10,240,
+# each buffer 64 rows more; 36 chunked and 12 full layers of 8 kv heads of
+# 128 (4,096 B a token for K and V): (10,240 + 64) x 36 x 4,096 + (12,800
+# + 64) x 12 x 4,096 = 2,151,677,952 B, 2.00 GB.  (Both sliding pools pass
+# the floor, the chunk 8,192 + a page.)
 run --data-dir "$work/data" --model llama4-scout --seq 1030 --engine sglang \
-	--kv-budget 1073741824 --gpu h100,my-b200
+	--kv-budget 2147483648 --gpu h100,my-b200
 has_line "the H100's pools" \
-	"    SWAKVPool mem usage: 1.00 GB, swa size: 5140, full size: 6425"
+	"    SWAKVPool mem usage: 2.00 GB, swa size: 10280, full size: 12850"
 has_line "the B200's pools in pages of 64" \
-	"    SWAKVPool mem usage: 1.01 GB, swa size: 5120, full size: 6400"
+	"    SWAKVPool mem usage: 2.00 GB, swa size: 10240, full size: 12800"
 
 # A GPU with no arch after the B200 keeps the page given, and says so.
 printf '%s\n' 'name: no-arch' 'memory: 80 GiB' 'l2: 50 MiB' >"$work/data/gpus/no-arch.yaml"
