@@ -36,6 +36,7 @@ enum {
 	OPT_LAYER_PATTERN,
 	OPT_CHUNK,
 	OPT_KV_LORA_RANK,
+	OPT_INDEX_HEAD_DIM,
 	OPT_QK_ROPE_DIM,
 	OPT_QK_NOPE_DIM,
 	OPT_V_HEAD_DIM,
@@ -81,6 +82,7 @@ static const struct option long_options[] = {
 	{"layer-pattern", required_argument, NULL, OPT_LAYER_PATTERN},
 	{"chunk", required_argument, NULL, OPT_CHUNK},
 	{"kv-lora-rank", required_argument, NULL, OPT_KV_LORA_RANK},
+	{"index-head-dim", required_argument, NULL, OPT_INDEX_HEAD_DIM},
 	{"qk-rope-dim", required_argument, NULL, OPT_QK_ROPE_DIM},
 	{"qk-nope-dim", required_argument, NULL, OPT_QK_NOPE_DIM},
 	{"v-head-dim", required_argument, NULL, OPT_V_HEAD_DIM},
@@ -383,6 +385,9 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_KV_LORA_RANK:
 		o->fields_set |= CLI_SET_KV_LORA_RANK;
 		return cli_parse_u32(option_name(code), arg, &o->shape.kv_lora_rank);
+	case OPT_INDEX_HEAD_DIM:
+		o->fields_set |= CLI_SET_INDEX_HEAD_DIM;
+		return cli_parse_u32(option_name(code), arg, &o->shape.index_head_dim);
 	case OPT_QK_ROPE_DIM:
 		o->fields_set |= CLI_SET_QK_ROPE_DIM;
 		return cli_parse_u32(option_name(code), arg, &o->shape.qk_rope_dim);

@@ -66,15 +66,21 @@ int chart_layers(struct chart *c)
 }
 
 /* The request under engine e: the request itself for its own engine;
- * for another, the engine-neutral fields on that engine's defaults. */
-static void engine_request(const kvp_request *r, kvp_engine e, kvp_request *out)
+ * for another, the engine-neutral fields on that engine's defaults, the
+ * cache type as asked (vLLM's sparse MLA backend keeps fp8 as
+ * fp8_ds_mla, which the others do not take). */
+static void engine_request(const struct cli_plan *p, kvp_engine e, kvp_request *out)
 {
+	const kvp_request *r = &p->request;
+
 	if (e == r->engine) {
 		*out = *r;
 		return;
 	}
 	chart_neutral_request(r, out);
 	out->engine = e;
+	out->dtype_k = p->asked_dtype_k;
+	out->dtype_v = p->asked_dtype_v;
 }
 
 int chart_engines(struct chart *c)
@@ -97,7 +103,7 @@ int chart_engines(struct chart *c)
 		kvp_error err;
 		char human[32], label[64];
 
-		engine_request(&p->request, engines[i], &r);
+		engine_request(p, engines[i], &r);
 		if (kvp_plan_compute(&p->model, &r, plan, &err) != KVP_OK) {
 			cli_warn("--chart: no %s bar: %s",
 			        kvp_engine_name(engines[i]), err.message);

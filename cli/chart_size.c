@@ -149,12 +149,19 @@ static int build_lines(struct size_chart *s)
 		other.max_batched_tokens = dp->request.max_batched_tokens;
 		other.block_size = dp->request.block_size;
 		other.chunked_prefill_size = dp->request.chunked_prefill_size;
+		other.dtype_k = dp->request.dtype_k;
+		other.dtype_v = dp->request.dtype_v;
 		n_title = snprintf(s->lines[s->n_lines].title, sizeof s->lines[0].title,
 		                   "request on %s:", p->devices[d].name);
 		if (n_title > 0 && dp->batched_tokens != p->layers.batched_tokens)
 			n_title += snprintf(s->lines[s->n_lines].title + n_title,
 			                    sizeof s->lines[0].title - (size_t)n_title,
 			                    " max_num_batched_tokens %" PRIu64, dp->batched_tokens);
+		if (n_title > 0 && (size_t)n_title < sizeof s->lines[0].title &&
+		    dp->request.dtype_k != p->layers.request.dtype_k)
+			n_title += snprintf(s->lines[s->n_lines].title + n_title,
+			                    sizeof s->lines[0].title - (size_t)n_title, " cache %s",
+			                    kvp_dtype_name(dp->request.dtype_k));
 		if (n_title > 0 && (size_t)n_title < sizeof s->lines[0].title &&
 		    cli_engine_block(dp) != cli_engine_block(&p->layers))
 			snprintf(s->lines[s->n_lines].title + n_title,

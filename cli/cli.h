@@ -45,6 +45,7 @@ enum cli_field {
 	CLI_SET_V_HEAD_DIM = 1 << 12,
 	CLI_SET_STATE_BYTES = 1 << 13,
 	CLI_SET_MLA = 1 << 14,
+	CLI_SET_INDEX_HEAD_DIM = 1 << 15,
 };
 
 struct cli_options {
@@ -337,6 +338,9 @@ struct cli_plan {
 	                             * (kvp_engine_attention_backend), not
 	                             * the one asked: likewise */
 	uint32_t asked_block;       /* the block asked, 0 for the engine's */
+	kvp_dtype asked_dtype_k;    /* the cache types asked (vLLM's sparse
+	                             * MLA backend keeps fp8 as fp8_ds_mla) */
+	kvp_dtype asked_dtype_v;
 	uint32_t asked_chunked;     /* SGLang's chunked_prefill_size asked, 0
 	                             * for its default (which the plan then
 	                             * takes from the first GPU, as the
@@ -408,6 +412,9 @@ uint64_t cli_engine_block(const kvp_plan *lp);
 /* The attention backend that gave GPU i's plan its block or page, or
  * NULL: none known, a block given and kept (the user's), a hybrid's. */
 const char *cli_block_backend(const struct cli_plan *p, size_t i);
+/* Why GPU i keeps another cache type than the plan: "its B backend"
+ * (vLLM's sparse MLA backend keeps fp8 as fp8_ds_mla, or not). */
+const char *cli_type_reason(const struct cli_plan *p, size_t i, char *buf, size_t size);
 /* Why the engine's block (vLLM) or page (SGLang) on GPU i is what it is,
  * into buf: "its FLASHMLA backend", or the one given or the engine's
  * default where no backend is known. */

@@ -64,6 +64,10 @@ void cli_state_values(const kvp_model *m, uint64_t *conv, uint64_t *ssm)
 
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g)
 {
+	/* DeepSeek Sparse Attention's indexer key beside the latent. */
+	if (g->kind == KVP_LAYER_MLA && g->index_bytes_per_token)
+		return plan->request.mla == KVP_MLA_EXPANDED ? "mla expanded+indexer"
+		                                             : "mla latent+indexer";
 	if (g->kind == KVP_LAYER_MLA)
 		return plan->request.mla == KVP_MLA_EXPANDED ? "mla expanded" : "mla latent";
 	return kvp_layer_kind_name(g->kind);

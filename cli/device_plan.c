@@ -21,6 +21,7 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	return (plan->batched_tokens && !asked->max_batched_tokens &&
 	        here->max_batched_tokens != plan->batched_tokens) ||
 	       here->block_size != plan->request.block_size ||
+	       here->dtype_k != plan->request.dtype_k || here->dtype_v != plan->request.dtype_v ||
 	       here->chunked_prefill_size != plan->request.chunked_prefill_size;
 }
 
@@ -29,7 +30,8 @@ bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
 	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
 		return true;
 	for (uint32_t g = 0; g < a->group_count; g++)
-		if (a->groups[g].block != b->groups[g].block)
+		if (a->groups[g].block != b->groups[g].block ||
+		    a->groups[g].bytes_per_token != b->groups[g].bytes_per_token)
 			return true;
 	return false;
 }
@@ -47,6 +49,8 @@ kvp_request cli_asked_request(const struct cli_plan *p)
 	if (p->batch_default)
 		asked.max_batched_tokens = 0;
 	asked.block_size = p->asked_block;
+	asked.dtype_k = p->asked_dtype_k;
+	asked.dtype_v = p->asked_dtype_v;
 	asked.chunked_prefill_size = p->asked_chunked;
 	return asked;
 }

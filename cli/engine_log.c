@@ -294,7 +294,8 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
                              void (*line)(void *ctx, const char *text), void *ctx)
 {
 	const kvp_capacity *c = &f->capacity;
-	uint64_t k = 0, v = 0, latent = 0;
+	uint64_t k = 0, v = 0, latent = 0, index = 0;
+	uint64_t page;
 	/* The rows on one GPU: under decode context parallelism the pool's
 	 * tokens are dcp times them (log_tokens, kvp_capacity), and a
 	 * draft's pool, whole on each GPU, spans all of them, its padding
@@ -306,6 +307,7 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 	const double gib = 1024.0 * 1024.0 * 1024.0;
 	char text[256];
 
+	page = (lp->request.block_size ? lp->request.block_size : 1) * scale;
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		/* Under pp a rank's pool has its stage's layers: those of the
 		 * stage that binds (its capacity's); the draft's worker is on
@@ -318,11 +320,18 @@ static void sglang_pool_line(const kvp_plan *lp, const kvp_fit *f, bool draft,
 		k += n * lp->groups[g].k_bytes_per_token;
 		v += n * lp->groups[g].v_bytes_per_token;
 		latent += n * lp->groups[g].latent_bytes_per_token;
+		index += n * lp->groups[g].index_bytes_per_token;
 	}
+	/* DSATokenToKVPool's size counts its indexer's pages too
+	 * (get_kv_size_bytes): (size + page + 1) // page of them a layer,
+	 * page x the key's bytes each. */
 	if (latent)
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", KV size: %.2f GB",
-		         tokens, rows * (double)latent / gib);
+		         tokens, (rows * (double)latent +
+		                  (tokens > UINT64_MAX - page - 1 ? (double)tokens
+		                   : (double)((tokens + page + 1) / page * page)) * (double)index) /
+		                 gib);
 	else
 		snprintf(text, sizeof text,
 		         "KV Cache is allocated. #tokens: %" PRIu64 ", K size: %.2f GB,"

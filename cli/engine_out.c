@@ -54,6 +54,16 @@ const char *cli_block_reason(const struct cli_plan *p, size_t i, char *buf, size
 	return buf;
 }
 
+const char *cli_type_reason(const struct cli_plan *p, size_t i, char *buf, size_t size)
+{
+	uint32_t block;
+	const char *backend = cli_attention_backend(p, i, &block);
+
+	snprintf(buf, size, "%s%s%s", backend ? "its " : "vLLM's, no sparse MLA backend known",
+	         backend ? backend : "", backend ? " backend" : "");
+	return buf;
+}
+
 /* ", FLASHMLA's on h100-sxm": the backend that gave the plan its block
  * on the first GPU, if one did. */
 static void block_backend(FILE *out, const struct cli_plan *p)
@@ -73,9 +83,16 @@ static void device_differs(FILE *out, const struct cli_plan *p, size_t i)
 	bool step = dp->batched_tokens != p->layers.batched_tokens;
 	bool blocks = block != cli_engine_block(&p->layers);
 	bool chunk = dp->request.chunked_prefill_size != p->layers.request.chunked_prefill_size;
+	/* vLLM's sparse MLA backend's cache type (fp8_ds_mla, or fp8 on
+	 * Blackwell's FLASHINFER_MLA_SPARSE). */
+	bool type = dp->request.dtype_k != p->layers.request.dtype_k;
 	char a[32], why[KVP_NAME_MAX + 64];
 
 	fputs("  ", out);
+	if (type)
+		fprintf(out, "cache %s (%s)%s", kvp_dtype_name(dp->request.dtype_k),
+		        cli_type_reason(p, i, why, sizeof why),
+		        chunk || step || blocks ? ", " : "");
 	/* SGLang's chunk size, its default for this GPU's memory, which
 	 * sizes its chunk cache's sliding pool (lib/sglang_pools.c) */
 	if (chunk)

@@ -69,10 +69,15 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 		    g(grp->v_bytes_per_token / grp->kv_heads), g(grp->bytes_per_token));
 		break;
 	case KVP_LAYER_MLA:
-		if (r->mla == KVP_MLA_LATENT && r->dtype_k == KVP_DTYPE_FP8_DS_MLA) {
+		/* SGLang keeps a sparse model's fp8 latent so too
+		 * (lib/sizing.c latent_bytes). */
+		if (r->mla == KVP_MLA_LATENT && (r->dtype_k == KVP_DTYPE_FP8_DS_MLA ||
+		                                 (r->dtype_k == KVP_DTYPE_FP8 &&
+		                                  r->engine == KVP_ENGINE_SGLANG &&
+		                                  grp->index_bytes_per_token))) {
 			say(e, "  latent as fp8_ds_mla: kv_lora_rank %u x 1 B + %u/128 x 4 B"
 			    " scales + qk_rope_dim %u x 2 B = %s B per token; no V", m->kv_lora_rank,
-			    m->kv_lora_rank, m->qk_rope_dim, g(grp->bytes_per_token));
+			    m->kv_lora_rank, m->qk_rope_dim, g(grp->latent_bytes_per_token));
 		} else if (r->mla == KVP_MLA_LATENT) {
 			row_text(r->dtype_k, grp->latent_values, k, sizeof k);
 			say(e, "  latent: kv_lora_rank %u + qk_rope_dim %u = %s per token;"
@@ -85,8 +90,23 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			say(e, "  V head row (expanded): v_head_dim %s", v);
 			say(e, "  per token: %u heads x (%s + %s) = %s B", grp->kv_heads,
 			    g(grp->k_bytes_per_token / grp->kv_heads),
-			    g(grp->v_bytes_per_token / grp->kv_heads), g(grp->bytes_per_token));
+			    g(grp->v_bytes_per_token / grp->kv_heads),
+			    g(grp->k_bytes_per_token + grp->v_bytes_per_token));
 		}
+		/* DeepSeek Sparse Attention's indexer key beside it. */
+		if (grp->index_bytes_per_token && r->engine == KVP_ENGINE_LLAMA_CPP) {
+			row_text(r->dtype_k, grp->index_values, k, sizeof k);
+			say(e, "  indexer key (sparse attention, llama.cpp's second cache):"
+			    " index_head_dim %s", k);
+		} else if (grp->index_bytes_per_token) {
+			say(e, "  indexer key (sparse attention): index_head_dim %u x 1 B (fp8) +"
+			    " %u/128 x 4 B scales = %s B per token", m->index_head_dim,
+			    m->index_head_dim, g(grp->index_bytes_per_token));
+		}
+		if (grp->index_bytes_per_token)
+			say(e, "  per token: %s + %s = %s B", g(grp->bytes_per_token -
+			                                         grp->index_bytes_per_token),
+			    g(grp->index_bytes_per_token), g(grp->bytes_per_token));
 		break;
 	case KVP_LAYER_RECURRENT:
 		if (m->state_bytes) {
@@ -580,7 +600,9 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		 * this GPU takes that the first does not. */
 		{
 			char why[KVP_NAME_MAX + 64], step[160] = "", blocks[160] = "";
-			const char *t = kvp_dtype_name(r->dtype_k);
+			char types[KVP_NAME_MAX + 96] = "";
+			/* The type asked, which the backend is picked for. */
+			const char *t = kvp_dtype_name(p->asked_dtype_k);
 			bool named = cli_block_backend(p, i) != NULL, sglang = r->engine == KVP_ENGINE_SGLANG;
 
 			cli_block_reason(p, i, why, sizeof why);
@@ -600,8 +622,15 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 				         sglang ? "page size" : "blocks of", g(cli_engine_block(dp)),
 				         sglang ? "" : " tokens", named ? "" : " (", named ? "" : why,
 				         named ? "" : ")");
+			/* vLLM's sparse MLA backend keeps fp8 as fp8_ds_mla
+			 * on one GPU and not on another. */
+			if (dp != lp && dp->request.dtype_k != lp->request.dtype_k)
+				snprintf(types, sizeof types, "cache %s (%s)",
+				         kvp_dtype_name(dp->request.dtype_k),
+				         cli_type_reason(p, i, why, sizeof why));
 			if (dp != lp)
-				say(&e, "  planned again with %s%s%s: %s B in all", step,
+				say(&e, "  planned again with %s%s%s%s%s: %s B in all", types,
+				    types[0] && (step[0] || blocks[0]) ? "; " : "", step,
 				    step[0] && blocks[0] ? "; and " : "", blocks,
 				    g(dp->cache_total_bytes));
 		}

@@ -50,6 +50,8 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	json_u64(w, "v_head_dim", m->v_head_dim);
 	if (m->q_lora_rank)
 		json_u64(w, "q_lora_rank", m->q_lora_rank);
+	if (m->index_head_dim)
+		json_u64(w, "index_head_dim", m->index_head_dim);
 }
 
 static void validation_json(struct json_writer *w, const kvp_validate_result *v)
@@ -298,12 +300,14 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "k_values", grp->k_values);
 		json_u64(w, "v_values", grp->v_values);
 		json_u64(w, "latent_values", grp->latent_values);
+		json_u64(w, "index_values", grp->index_values);
 		json_u64(w, "k_bytes_per_token", grp->k_bytes_per_token);
 		if (v_exists)
 			json_u64(w, "v_bytes_per_token", grp->v_bytes_per_token);
 		else
 			json_null(w, "v_bytes_per_token");
 		json_u64(w, "latent_bytes_per_token", grp->latent_bytes_per_token);
+		json_u64(w, "index_bytes_per_token", grp->index_bytes_per_token);
 		json_u64(w, "bytes_per_token", grp->bytes_per_token);
 		json_u64(w, "state_bytes_per_seq", grp->state_bytes_per_seq);
 		json_u64(w, "k_bytes", grp->k_bytes);
@@ -312,6 +316,7 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		else
 			json_null(w, "v_bytes");
 		json_u64(w, "latent_bytes", grp->latent_bytes);
+		json_u64(w, "index_bytes", grp->index_bytes);
 		json_u64(w, "state_bytes", grp->state_bytes);
 		json_u64(w, "bytes", grp->bytes);
 		json_bool(w, "draft", grp->draft);
@@ -475,6 +480,10 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 				json_text(&w, "attention_backend", backend);
 			else
 				json_null(&w, "attention_backend");
+			/* And its cache types (vLLM's sparse MLA backend
+			 * keeps fp8 as fp8_ds_mla). */
+			json_text(&w, "dtype_k", kvp_dtype_name(cli_device_plan(p, i)->request.dtype_k));
+			json_text(&w, "dtype_v", kvp_dtype_name(cli_device_plan(p, i)->request.dtype_v));
 		}
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		/* vLLM: the null block its check holds back from the budget

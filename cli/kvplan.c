@@ -80,6 +80,8 @@ static int apply_layers(const struct cli_options *o, kvp_model *m)
 		m->qk_nope_dim = s->qk_nope_dim;
 	if (set & CLI_SET_V_HEAD_DIM)
 		m->v_head_dim = s->v_head_dim;
+	if (set & CLI_SET_INDEX_HEAD_DIM)
+		m->index_head_dim = s->index_head_dim;
 	if (set & CLI_SET_STATE_BYTES)
 		m->state_bytes = s->state_bytes;
 	/* The counts below need a pattern no longer than the model; a longer
@@ -376,6 +378,8 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	 * again with its own (fit_device). */
 	plan->batch_default = plan->layers.batched_tokens && !r->max_batched_tokens;
 	plan->asked_block = r->block_size;
+	plan->asked_dtype_k = r->dtype_k;
+	plan->asked_dtype_v = r->dtype_v;
 	plan->asked_chunked = r->chunked_prefill_size;
 	if (plan->n_devices) {
 		kvp_request first;
@@ -386,6 +390,8 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 			r->max_batched_tokens = first.max_batched_tokens;
 		plan->block_default = first.block_size != r->block_size;
 		r->block_size = first.block_size;
+		r->dtype_k = first.dtype_k;
+		r->dtype_v = first.dtype_v;
 		r->chunked_prefill_size = first.chunked_prefill_size;
 		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);

@@ -96,7 +96,6 @@ bool cli_solve_answer(const struct cli_plan *p, size_t i, uint64_t *answer)
 static void print_csv(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
-	const kvp_plan *lp = &p->layers;
 
 	fputs("model,attention,layers,heads,kv_heads,head_dim,seq,batch,dtype,"
 	      "kv_bytes_per_token,kv_bytes_per_layer,kv_total_bytes,gpu,l2_bytes,"
@@ -124,7 +123,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		        cli_csv_text(m->name, model_name, sizeof model_name),
 		        kvp_attention_name(kvp_model_attention(m)), m->layers,
 		        m->heads, m->kv_heads, m->head_dim, p->seq, p->batch,
-		        kvp_dtype_name(p->dtype), lp->kv_bytes_per_token,
+		        kvp_dtype_name(p->dtype), cli_device_plan(p, i)->kv_bytes_per_token,
 		        f->kv_layer_bytes, f->kv_total_bytes,
 		        cli_csv_text(d->name, gpu_name, sizeof gpu_name), d->l2_bytes,
 		        d->hbm_bytes, csv_bool(f->fits_l2), csv_bool(f->layer_fits_l2));
@@ -132,8 +131,8 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 		fprintf(out, ",%" PRIu64 ",%s", f->weights_bytes, csv_bool(f->fits_hbm));
 		csv_seq(out, f->max_seq_hbm, f->max_seq_hbm_unbounded);
 		fprintf(out, ",%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%s,%s,",
-		        f->max_batch_hbm, kvp_dtype_name(p->request.dtype_k),
-		        kvp_dtype_name(p->request.dtype_v), f->state_total_bytes,
+		        f->max_batch_hbm, kvp_dtype_name(cli_device_plan(p, i)->request.dtype_k),
+		        kvp_dtype_name(cli_device_plan(p, i)->request.dtype_v), f->state_total_bytes,
 		        f->cache_total_bytes, csv_bool(f->max_seq_l2_unbounded),
 		        csv_bool(f->max_seq_hbm_unbounded));
 		groups_csv(out, cli_device_plan(p, i));

@@ -176,6 +176,7 @@ struct sweep {
 	uint64_t other_tokens;  /* that step */
 	uint32_t other_block;   /* and that block */
 	uint32_t other_chunked; /* and SGLang's chunked prefill size */
+	kvp_dtype other_dtype;  /* and the K cache type (vLLM's fp8_ds_mla) */
 	char model_csv[2 * KVP_NAME_MAX + 3];
 	char device_csv[CLI_MAX_SWEEP][2 * KVP_NAME_MAX + 3];
 };
@@ -281,7 +282,7 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
 	if (!s->other_held || here.max_batched_tokens != s->other_tokens ||
 	    here.block_size != s->other_block ||
-	    here.chunked_prefill_size != s->other_chunked) {
+	    here.chunked_prefill_size != s->other_chunked || here.dtype_k != s->other_dtype) {
 		s->other_held = false;
 		if ((st = kvp_plan_compute(s->model, &here, s->other, err)) != KVP_OK)
 			return st;
@@ -289,6 +290,7 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 		s->other_tokens = here.max_batched_tokens;
 		s->other_block = here.block_size;
 		s->other_chunked = here.chunked_prefill_size;
+		s->other_dtype = here.dtype_k;
 	}
 	return kvp_plan_fit(s->other, &s->devices[d], f, err);
 }

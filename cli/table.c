@@ -92,10 +92,12 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	fprintf(out, "%s", m->name);
 	if (m->description[0])
 		fprintf(out, " - %s", m->description);
-	if (m->kv_lora_rank)
+	if (m->kv_lora_rank) {
 		fprintf(out, "\n  mla attention: %u layers, %u heads, latent %u + rope %u",
 		        m->layers, m->heads, m->kv_lora_rank, m->qk_rope_dim);
-	else
+		if (m->index_head_dim)
+			fprintf(out, ", sparse-attention indexer key %u", m->index_head_dim);
+	} else
 		fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u",
 		        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,
 		        m->kv_heads, m->head_dim);

@@ -43,6 +43,8 @@ void cli_usage(FILE *out)
 	      "      --chunk N          tokens a chunked layer holds (Llama 4)\n"
 	      "      --kv-lora-rank N, --qk-rope-dim N\n"
 	      "                         MLA latent: full layers cache rank + rope values\n"
+	      "      --index-head-dim N sparse attention's indexer key beside each latent\n"
+	      "                         (DeepSeek-V3.2: 128; 0: none)\n"
 	      "      --qk-nope-dim N, --v-head-dim N\n"
 	      "                         MLA heads, for --mla expanded\n"
 	      "      --mla M            latent (default) or expanded (per-head K and V)\n"

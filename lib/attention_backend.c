@@ -39,8 +39,8 @@
  *
  * Before 0.18 vLLM forced FlashMLA's 64 on Hopper, a block given
  * included, which is followed from 0.8 (below); its Blackwell rule then
- * is not.  Not followed either: the sparse MLA models (model_type deepseek_v32, glm_moe_dsa:
- * FLASHMLA_SPARSE, 64), whose indexer cache kvplan does not model; the
+ * is not.  The sparse MLA models (model_type deepseek_v32, glm_moe_dsa)
+ * take their own backends (vllm_sparse_backend).  Not followed: the
  * per-token-head and fp8_ds_mla cache types, which the dense backends
  * above do not take; and a backend the user names (--attention-backend).
  */
@@ -50,14 +50,15 @@
 
 #define TYPE_IN(m, list) kvp__model_type_in((m), (list), sizeof (list) / sizeof *(list))
 
-/* The sparse MLA architectures (DeepSeek-V3.2, GLM-5: an index_topk, an
- * indexer cache kvplan does not model), which neither engine's rule here
- * follows; model types match as engine.c's do (a prefix, '-' as '_'). */
+/* The sparse MLA architectures (DeepSeek-V3.2, GLM-5: an indexer, whose
+ * key kvp_model index_head_dim sizes), which take each engine's sparse
+ * backend; model types match as engine.c's do (a prefix, '-' as '_'). */
 static const char *const sparse_mla[] = {"deepseek_v32", "glm_moe_dsa"};
 
 bool kvp__sparse_mla(const kvp_model *m)
 {
-	return TYPE_IN(m, sparse_mla);
+	/* kvp_model_finalize gives the listed types their index_head_dim. */
+	return m->index_head_dim != 0 || TYPE_IN(m, sparse_mla);
 }
 
 /* Whether vLLM runs model m of request r through a dense MLA backend: it
@@ -66,7 +67,7 @@ bool kvp__sparse_mla(const kvp_model *m)
 static bool dense_mla(const kvp_model *m, const kvp_request *r)
 {
 	return r->mla == KVP_MLA_LATENT && kvp_model_count_layers(m, KVP_LAYER_MLA) > 0 &&
-	       !TYPE_IN(m, sparse_mla);
+	       !kvp__sparse_mla(m);
 }
 
 /* An MLA backend: the compute capability majors it runs on (0: any), and
@@ -94,6 +95,33 @@ static const struct backend *const blackwell[] = {
 static const struct backend *const others[] = {
 	&flash_attn_mla, &flashmla, &flashinfer_mla, &triton_mla, NULL};
 
+/* vLLM's sparse MLA backends (DeepSeek-V3.2, GLM-5; from 0.11, PR #25988
+ * of 2025-09-30), block 64 whatever is given (platforms/cuda.py: "Forcing
+ * kv cache block size to 64 for FlashMLASparse backend"; the indexer's
+ * backend, DeepseekV32IndexerBackend, takes [64] on CUDA): on Hopper and
+ * Blackwell FLASHMLA_SPARSE (attention/backends/mla/flashmla_sparse.py:
+ * auto, bf16, fp8 as fp8_ds_mla, 656 B a token), but an fp8 cache on
+ * Blackwell FLASHINFER_MLA_SPARSE (PR #37252, March 2026: its plain 576
+ * values, 1 B each).  Elsewhere none is followed (ROCm's, SM 12.x's
+ * Triton). */
+static const char *vllm_sparse_backend(const kvp_request *request, const kvp_device *device,
+                                       uint32_t *block_size)
+{
+	uint32_t major = kvp__device_sm(device) / 10;
+	kvp_dtype t = request->dtype_k;
+
+	if (!kvp__vllm_since(request, 11) || request->mla != KVP_MLA_LATENT ||
+	    (major != 9 && major != 10) ||
+	    (t != KVP_DTYPE_FP16 && t != KVP_DTYPE_BF16 && t != KVP_DTYPE_FP8 &&
+	     t != KVP_DTYPE_FP8_DS_MLA))
+		return NULL;
+	*block_size = 64;
+	/* PR #37252's release was not established: taken from 0.18, the
+	 * first after its merge that kvplan reads (a guess, said so). */
+	return major == 10 && t == KVP_DTYPE_FP8 && kvp__vllm_since(request, 18)
+	       ? "FLASHINFER_MLA_SPARSE" : "FLASHMLA_SPARSE";
+}
+
 static const char *vllm_backend(const kvp_model *model, const kvp_request *request,
                                 const kvp_device *device, uint32_t *block_size)
 {
@@ -101,6 +129,8 @@ static const char *vllm_backend(const kvp_model *model, const kvp_request *reque
 	uint32_t major;
 	bool fp8;
 
+	if (kvp__sparse_mla(model) && kvp_model_count_layers(model, KVP_LAYER_MLA))
+		return vllm_sparse_backend(request, device, block_size);
 	if (!kvp__vllm_since(request, 8) || !dense_mla(model, request))
 		return NULL;
 	/* The latent's type is the cache's: auto (the model's 16-bit type)
@@ -177,7 +207,7 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 {
 	/* Their own rule, which kvplan does not follow (falcon_h1.py,
 	 * granitemoehybrid.py, lfm2.py, minicpm.py, minimax_m3.py: pages of
-	 * 128; deepseek_v4.py's 256); the sparse MLA ones besides. */
+	 * 128; deepseek_v4.py's 256). */
 	static const char *const own[] = {
 		"falcon_h1", "jet_nemotron", "granitemoehybrid", "lfm2", "minicpm",
 		"minimax_m3", "deepseek_v4", "kimi_k3"};
@@ -192,9 +222,21 @@ static const char *sglang_backend(const kvp_model *m, const kvp_request *r,
 	/* The architecture, not kvplan's layout of its latent, decides. */
 	bool mla = kvp_model_count_layers(m, KVP_LAYER_MLA) > 0;
 
+	/* DeepSeek Sparse Attention (DeepseekV32ForCausalLM,
+	 * GlmMoeDsaForCausalLM): its own backend, dsa (nsa before), and pages
+	 * of 64 on CUDA whatever is given, a draft or not (model_overrides:
+	 * "Setting page size to 64 for DeepSeek DSA"; DSATokenToKVPool
+	 * asserts it off HIP).  ROCm's (pages of 1 without aiter's
+	 * preshuffle) is not followed. */
+	if (kvp__sparse_mla(m) && mla) {
+		if (!major)
+			return NULL;
+		*page = 64;
+		return "dsa";
+	}
 	/* A draft model or MTP layers (EAGLE) change the default backend;
 	 * not followed. */
-	if ((!major && !kvp__device_amd(d)) || TYPE_IN(m, own) || TYPE_IN(m, sparse_mla) ||
+	if ((!major && !kvp__device_amd(d)) || TYPE_IN(m, own) || kvp__sparse_mla(m) ||
 	    r->draft || r->mtp_layers)
 		return NULL;
 	if (major == 10) {

@@ -376,6 +376,8 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    that backend takes it, set where it differs from the block the
  *    request has (given, or the engine's default 16 or 1); left as it is
  *    where none is known.
+ *  - vLLM's cache type for a sparse MLA model: fp8 (K and V) becomes
+ *    fp8_ds_mla where the backend is FLASHMLA_SPARSE, as vLLM keeps it.
  *  - SGLang's chunked_prefill_size, where none is given, for a model with
  *    sliding or chunked layers that SGLang gives its sliding pool
  *    (kvp_engine_swa_pool; not DeepSeek-V4), under disable_radix_cache
@@ -413,11 +415,14 @@ KVP_API void kvp_request_for_device(kvp_request *request, const kvp_model *model
  *    a prefix, '-' as '_'.
  * NULL, *block_size untouched, when no rule applies: another engine; for
  * vLLM a release before 0.8, 10.x before 0.18, no latent MLA layers, a
- * sparse MLA model (model_type deepseek_v32 or glm_moe_dsa), a cache type
- * no dense MLA backend takes (per token-head, fp8_ds_mla, fp32) or no
- * backend taking the block given; for SGLang an architecture with its own
+ * sparse MLA model (model_type deepseek_v32 or glm_moe_dsa, or an
+ * index_head_dim) off 9.x and 10.x or before 0.11 (on them
+ * "FLASHMLA_SPARSE", or "FLASHINFER_MLA_SPARSE" for fp8 on 10.x, 64), a
+ * cache type no MLA backend takes (per token-head, fp8_ds_mla for a
+ * dense one, fp32) or no backend taking the block given; for SGLang (a
+ * sparse MLA model: "dsa", 64 on NVIDIA's) an architecture with its own
  * rule that kvplan does not follow (falcon_h1, granitemoehybrid, lfm2,
- * minicpm, minimax_m3, the sparse MLA ones, another MLA architecture on
+ * minicpm, minimax_m3, a sparse MLA one on AMD's, another MLA architecture on
  * 10.x, olmo2, olmo3, gemma4, mimo_v2 and step3p5 off 10.x) or a request
  * with a draft or MTP layers (EAGLE changes the default); no arch known; a
  * NULL argument. */

@@ -118,6 +118,12 @@ typedef struct kvp_model {
 	                        * Only the weights every tensor-parallel rank
 	                        * holds whole depend on it (kvp_plan
 	                        * replicated_bytes) */
+	/* DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): its lightning
+	 * indexer caches a key of index_head_dim values per token in each
+	 * MLA layer beside the latent, stored as fp8 with an fp32 scale per
+	 * 128 values (DeepSeek's inference/model.py Indexer: k_cache and
+	 * k_scale_cache; config.json index_head_dim).  0: no indexer. */
+	uint32_t index_head_dim;
 	/* Recurrent layers, in llama.cpp's terms (llama_hparams::n_embd_r and
 	 * n_embd_s, src/llama-hparams.cpp): a conv state of (ssm_conv_kernel
 	 * - 1) x (ssm_inner + 2 x ssm_groups x ssm_state) values and an SSM

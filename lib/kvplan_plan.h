@@ -29,6 +29,7 @@ typedef struct kvp_layer_group {
 	uint64_t k_values;       /* values per token: K (all heads) */
 	uint64_t v_values;       /* V */
 	uint64_t latent_values;  /* MLA latent */
+	uint64_t index_values;   /* DSA indexer key (kvp_model index_head_dim) */
 	uint64_t window;         /* the most tokens a layer holds (sliding
 	                          * window, chunk); 0: no limit */
 	uint64_t cap;            /* the most the request's policy keeps of
@@ -46,7 +47,8 @@ typedef struct kvp_layer_group {
 	uint64_t k_bytes_per_token;
 	uint64_t v_bytes_per_token;
 	uint64_t latent_bytes_per_token;
-	uint64_t bytes_per_token;     /* the three together */
+	uint64_t index_bytes_per_token; /* the indexer's key and its scales */
+	uint64_t bytes_per_token;     /* the four together */
 	uint64_t state_bytes_per_seq; /* recurrent state */
 	/* One layer, whole batch, on one GPU of a tensor-parallel group: */
 	uint64_t layer_kv_bytes;      /* cells x bytes_per_token */
@@ -56,8 +58,9 @@ typedef struct kvp_layer_group {
 	uint64_t k_bytes;
 	uint64_t v_bytes;
 	uint64_t latent_bytes;
+	uint64_t index_bytes;
 	uint64_t state_bytes;
-	uint64_t bytes;               /* the four together */
+	uint64_t bytes;               /* the five together */
 	bool draft;                   /* a draft model's layers or MTP layers,
 	                               * past the model's (first_layer counts
 	                               * on from its last) */

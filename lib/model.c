@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "engine.h"
 #include "internal.h"
 
 /* The heads' checks; head_dim 0 must be derivable from hidden. */
@@ -35,6 +36,20 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 			                  " (give head_dim explicitly)",
 			                  name, m->hidden, m->heads);
 	}
+	/* The indexer keys the MLA layers' tokens, in fp8 with a scale per
+	 * 128 values (DeepSeek's Indexer; the engines' caches alike). */
+	if (m->index_head_dim && !m->kv_lora_rank)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: index_head_dim %u is DeepSeek"
+		                  " Sparse Attention's indexer, which needs MLA (kv_lora_rank)",
+		                  name, m->index_head_dim);
+	if (!m->index_head_dim && m->kv_lora_rank && kvp__sparse_mla(m))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: model_type %s caches a sparse-attention"
+		                  " indexer key beside each latent: give index_head_dim (128 for"
+		                  " DeepSeek-V3.2 and GLM-5)", name, m->model_type);
+	if (m->index_head_dim % 128 != 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: index_head_dim %u is not a multiple"
+		                  " of 128, the indexer's block of one fp32 scale", name,
+		                  m->index_head_dim);
 	if (m->moe_experts && m->moe_top_k > m->moe_experts)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: moe_top_k %u is more than its %u experts", name,

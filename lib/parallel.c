@@ -65,7 +65,8 @@ static bool whole_totals(const kvp_plan *p, uint64_t *total, bool state)
 
 		if (grp->draft)
 			draft += state ? grp->state_bytes
-			               : grp->k_bytes + grp->v_bytes + grp->latent_bytes;
+			               : grp->k_bytes + grp->v_bytes + grp->latent_bytes +
+			                 grp->index_bytes;
 	}
 	model = *total - draft;
 	return kvp__mul(model, p->request.pp, &model) && kvp__add(model, draft, total);
@@ -88,7 +89,9 @@ static kvp_status sglang_dcp_layers(const kvp_plan *p, kvp_error *err)
 		    (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq
 		                                      : !grp->bytes_per_token))
 			continue;
-		if (grp->kind == KVP_LAYER_RECURRENT)
+		if (grp->index_bytes_per_token)
+			what = "a sparse-attention indexer (its DSA pool)";
+		else if (grp->kind == KVP_LAYER_RECURRENT)
 			what = grp->draft ? "a draft's recurrent states" : "a pool of recurrent states";
 		else if (kvp__sglang_swa_kind(grp->kind))
 			what = grp->draft ? "a draft's sliding-window layers" : "a sliding-window pool";
@@ -123,6 +126,12 @@ static kvp_status dcp_layers(const kvp_plan *p, kvp_error *err)
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 
+		/* A sparse MLA model's indexer under it was not read. */
+		if (grp->index_bytes_per_token)
+			return kvp__error(err, KVP_ERR_INVALID,
+			                  "%s: kvplan does not follow vLLM's decode context"
+			                  " parallelism (--dcp) with a sparse-attention indexer",
+			                  kvp__label(p->model_name, "the model", label));
 		if (!grp->layers || grp->kind == KVP_LAYER_NONE || kvp__engine_dcp(r, grp) > 1)
 			continue;
 		if (grp->kind == KVP_LAYER_RECURRENT ? !grp->state_bytes_per_seq

@@ -215,7 +215,9 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
  * window or cap) for every sequence, unrounded, and a recurrent layer its
  * state in the request's type (an engine may store it in another, and
  * pad it).  False when an overflow or a state that cannot be stored
- * leaves it to exact_total, which says why. */
+ * leaves it to exact_total, which says why, and for a sparse MLA model,
+ * whose engines store the latent or the indexer's key otherwise (SGLang's
+ * fp8 latent as fp8_ds_mla, llama.cpp's key in the K type). */
 static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
                               uint64_t *total)
 {
@@ -223,6 +225,8 @@ static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
 	uint64_t sum = 0, batch = p->request.batch;
 
 	quiet.err = NULL;
+	if (z->m->index_head_dim)
+		return false;
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t layer, state = 0;
@@ -445,6 +449,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		    !kvp__add(p->kv_total_bytes, grp->k_bytes, &p->kv_total_bytes) ||
 		    !kvp__add(p->kv_total_bytes, grp->v_bytes, &p->kv_total_bytes) ||
 		    !kvp__add(p->kv_total_bytes, grp->latent_bytes, &p->kv_total_bytes) ||
+		    !kvp__add(p->kv_total_bytes, grp->index_bytes, &p->kv_total_bytes) ||
 		    !kvp__add(p->state_total_bytes, grp->state_bytes, &p->state_total_bytes) ||
 		    !kvp__add(grp->layer_kv_bytes, grp->layer_state_bytes, &layer))
 			return kvp__sizing_overflow(&z);

@@ -29,6 +29,7 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"kv_lora_rank", FIELD_U32, offsetof(kvp_model, kv_lora_rank), FIELD_OPTIONAL},
 	{"q_lora_rank", FIELD_U32, offsetof(kvp_model, q_lora_rank), FIELD_OPTIONAL},
+	{"index_head_dim", FIELD_U32, offsetof(kvp_model, index_head_dim), FIELD_OPTIONAL},
 	{"qk_rope_dim", FIELD_U32, offsetof(kvp_model, qk_rope_dim), FIELD_OPTIONAL},
 	{"qk_nope_dim", FIELD_U32, offsetof(kvp_model, qk_nope_dim), FIELD_OPTIONAL},
 	{"v_head_dim", FIELD_U32, offsetof(kvp_model, v_head_dim), FIELD_OPTIONAL},

@@ -49,13 +49,20 @@ kvp_status kvp__sizing_overflow(const struct sizing *z)
 /* An MLA latent: kv_lora_rank + qk_rope_dim values in the K type.
  * fp8_ds_mla stores the rank part as fp8 with an fp32 scale per 128 values
  * and the rope part as bf16 (vLLM, MLAAttentionSpec.real_page_size_bytes
- * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B). */
+ * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B).  SGLang stores a
+ * sparse model's fp8 latent so (model_executor/pool_configurator.py
+ * calculate_mla_kv_cache_dim, main at 003fca80: kv_lora_rank +
+ * kv_lora_rank // 128 x 4 + qk_rope_head_dim x 2 for float8_e4m3fn under
+ * its DSA backends). */
 static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 {
 	const kvp_model *m = z->m;
 	uint64_t n = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
+	bool ds = z->r->dtype_k == KVP_DTYPE_FP8_DS_MLA ||
+	          (z->r->dtype_k == KVP_DTYPE_FP8 && z->r->engine == KVP_ENGINE_SGLANG &&
+	           kvp__sparse_mla(m));
 
-	if (z->r->dtype_k != KVP_DTYPE_FP8_DS_MLA)
+	if (!ds)
 		return row(z, z->r->dtype_k, n, "MLA latent",
 		           "kv_lora_rank + qk_rope_dim", bytes);
 	if (m->kv_lora_rank % 128 != 0)
@@ -142,6 +149,30 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dt
 	return KVP_OK;
 }
 
+/* DeepSeek Sparse Attention's indexer key of an MLA layer, a token's
+ * bytes: index_head_dim fp8 values and an fp32 scale per 128 of them, as
+ * DeepSeek's Indexer (inference/model.py k_cache, k_scale_cache) and the
+ * engines keep it: vLLM (models/deepseek_v2.py DeepseekV32IndexerCache:
+ * uint8, head_size index_head_dim + index_head_dim // 128 x 4), SGLang
+ * (DSATokenToKVPool index_k_with_scale_buffer, uint8, and its
+ * configurator's cell), TensorRT-LLM (attention_backend/sparse/dsa
+ * cache_manager.py _get_indexer_k_cache_bytes_per_token, fp8 by default).
+ * llama.cpp keeps it as a second cache of one head of index_head_dim in
+ * the K type (src/llama-kv-cache-dsa.cpp, llama_kv_cache_dsa: kv_lid). */
+static kvp_status index_bytes(const struct sizing *z, uint64_t *bytes)
+{
+	const kvp_model *m = z->m;
+
+	*bytes = 0;
+	if (!m->index_head_dim)
+		return KVP_OK;
+	if (z->r->engine == KVP_ENGINE_LLAMA_CPP)
+		return row(z, z->r->dtype_k, m->index_head_dim, "indexer key",
+		           "index_head_dim", bytes);
+	*bytes = (uint64_t)m->index_head_dim + (uint64_t)m->index_head_dim / 128 * 4;
+	return KVP_OK;
+}
+
 /* A group's per-token and per-sequence sizes, from its kind and kv heads. */
 kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 {
@@ -167,6 +198,9 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 			return st;
 		break;
 	case KVP_LAYER_MLA:
+		g->index_values = m->index_head_dim;
+		if ((st = index_bytes(z, &g->index_bytes_per_token)) != KVP_OK)
+			return st;
 		if (r->mla == KVP_MLA_LATENT) {
 			g->latent_values = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
 			if ((st = latent_bytes(z, &g->latent_bytes_per_token)) != KVP_OK)
@@ -198,7 +232,8 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 	if (!kvp__mul(k, g->kv_heads, &g->k_bytes_per_token) ||
 	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token) ||
 	    !kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
-	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token))
+	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token) ||
+	    !kvp__add(g->bytes_per_token, g->index_bytes_per_token, &g->bytes_per_token))
 		return kvp__sizing_overflow(z);
 	return KVP_OK;
 }
@@ -230,6 +265,8 @@ kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g)
 	    !kvp__mul(g->v_bytes, n, &g->v_bytes) ||
 	    !kvp__mul(tb, g->latent_bytes_per_token, &g->latent_bytes) ||
 	    !kvp__mul(g->latent_bytes, n, &g->latent_bytes) ||
+	    !kvp__mul(tb, g->index_bytes_per_token, &g->index_bytes) ||
+	    !kvp__mul(g->index_bytes, n, &g->index_bytes) ||
 	    !kvp__mul(g->layer_state_bytes, n, &g->state_bytes) ||
 	    !kvp__mul(g->layer_kv_bytes, n, &g->bytes) ||
 	    !kvp__add(g->bytes, g->state_bytes, &g->bytes))

@@ -64,6 +64,7 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 {
 	uint64_t tokens, seqs;
 	uint32_t block;
+	const char *name = NULL;
 
 	if (!r)
 		return;
@@ -80,8 +81,14 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	 * with recurrent layers, whose block its hybrid config sets
 	 * (engine.c). */
 	if (m && !(r->engine == KVP_ENGINE_VLLM && kvp_model_count_layers(m, KVP_LAYER_RECURRENT)) &&
-	    kvp_engine_attention_backend(m, r, d, &block) && block != kvp__engine_block(r))
+	    (name = kvp_engine_attention_backend(m, r, d, &block)) && block != kvp__engine_block(r))
 		r->block_size = block;
+	/* vLLM's FLASHMLA_SPARSE keeps an fp8 cache as fp8_ds_mla
+	 * (layers/attention/mla_attention.py: a quantized cache under that
+	 * backend), 656 B a token. */
+	if (name && r->engine == KVP_ENGINE_VLLM && strcmp(name, "FLASHMLA_SPARSE") == 0 &&
+	    r->dtype_k == KVP_DTYPE_FP8 && r->dtype_v == KVP_DTYPE_FP8)
+		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
 	/* SGLang's chunked_prefill_size for the device, where its chunk
 	 * cache sizes the sliding pool of a model it pools so from it
 	 * (lib/sglang_pools.c chunk_cap: --disable-radix-cache, and

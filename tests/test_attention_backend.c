@@ -198,13 +198,14 @@ static void test_no_rule(void **state)
 		other.dtype_k = other.dtype_v = types[i];
 		picks(&v2_lite, &other, "sm_90", NULL, 0);
 	}
-	/* The sparse MLA architectures (FLASHMLA_SPARSE) are not followed. */
+	/* The sparse MLA architectures off Hopper and Blackwell. */
 	static const char *const sparse[] = {"deepseek_v32", "glm_moe_dsa"};
 	for (size_t i = 0; i < sizeof sparse / sizeof sparse[0]; i++) {
 		kvp_model m = v2_lite;
 
 		snprintf(m.model_type, sizeof m.model_type, "%s", sparse[i]);
-		picks(&m, &r, "sm_90", NULL, 0);
+		picks(&m, &r, "sm_80", NULL, 0);
+		picks(&m, &r, "gfx942", NULL, 0);
 	}
 	/* An arch neither NVIDIA's nor AMD's (a device never checked). */
 	picks(&v2_lite, &r, "gfxzz", NULL, 0);
@@ -329,6 +330,60 @@ static void test_fit_and_advice(void **state)
 		assert_true(a.dtype_found);
 		assert_int_equal(a.dtype, KVP_DTYPE_FP8);
 	}
+}
+
+/* DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5).  vLLM (from 0.11):
+ * blocks of 64 whatever is given; FLASHMLA_SPARSE on Hopper and
+ * Blackwell, which keeps an fp8 cache as fp8_ds_mla
+ * (kvp_request_for_device sets it), but FLASHINFER_MLA_SPARSE for fp8 on
+ * Blackwell; nothing before 0.11, on an A100 or ROCm, or for a cache
+ * type neither takes.  SGLang: its dsa backend and pages of 64 on CUDA,
+ * a page given or an MTP draft notwithstanding; ROCm's not followed. */
+static void test_sparse(void **state)
+{
+	kvp_model v32 = v2_lite;
+	kvp_request r = vllm(KVP_DTYPE_FP8, 1030), other;
+	kvp_device h100 = gpu("h100", "sm_90"), b200 = gpu("b200", "sm_100");
+
+	(void)state;
+	snprintf(v32.model_type, sizeof v32.model_type, "deepseek_v32");
+	v32.index_head_dim = 128;
+	picks(&v32, &r, "sm_90", "FLASHMLA_SPARSE", 64);
+	picks(&v32, &r, "sm_100", "FLASHINFER_MLA_SPARSE", 64);
+	other = r;
+	other.block_size = 16;
+	picks(&v32, &other, "sm_90", "FLASHMLA_SPARSE", 64);
+	other = vllm(KVP_DTYPE_BF16, 1030);
+	picks(&v32, &other, "sm_100", "FLASHMLA_SPARSE", 64);
+	other = vllm(KVP_DTYPE_FP8_DS_MLA, 1030);
+	picks(&v32, &other, "sm_100", "FLASHMLA_SPARSE", 64);
+	other = vllm(KVP_DTYPE_FP32, 1030);
+	picks(&v32, &other, "sm_90", NULL, 0);
+	other = r;
+	other.vllm_version = 10;
+	picks(&v32, &other, "sm_90", NULL, 0);
+	other = r;
+	kvp_request_for_device(&other, &v32, &h100);
+	assert_int_equal(other.block_size, 64);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8_DS_MLA);
+	assert_int_equal(other.dtype_v, KVP_DTYPE_FP8_DS_MLA);
+	other = r;
+	kvp_request_for_device(&other, &v32, &b200);
+	assert_int_equal(other.block_size, 64);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8);
+
+	r.engine = KVP_ENGINE_SGLANG;
+	picks(&v32, &r, "sm_90", "dsa", 64);
+	picks(&v32, &r, "sm_100", "dsa", 64);
+	other = r;
+	other.block_size = 1;
+	other.mtp_layers = 1;
+	picks(&v32, &other, "sm_90", "dsa", 64);
+	picks(&v32, &r, "gfx942", NULL, 0);
+	other = r;
+	kvp_request_for_device(&other, &v32, &h100);
+	assert_int_equal(other.block_size, 64);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8);
 }
 
 /* SGLang (server_args.py at main): its backend by arch and model, and the
@@ -483,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_no_rule),
 		cmocka_unit_test(test_plan_follows_backend),
 		cmocka_unit_test(test_fit_and_advice),
+		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_sglang),
 		cmocka_unit_test(test_sglang_plan),
 	};

@@ -88,6 +88,7 @@ static void test_catalogue_equal(void **state)
 		c->name, (unsigned long long)m.f, (unsigned long long)c->f); } while (0)
 		SAME(layers); SAME(heads); SAME(kv_heads); SAME(head_dim);
 		SAME(kv_lora_rank); SAME(qk_rope_dim); SAME(intermediate); SAME(q_lora_rank);
+		SAME(index_head_dim);
 		/* A mixture of experts' dense and routed layers. */
 		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
 		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);

@@ -1,0 +1,101 @@
+# dsa.sh — DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): the
+# indexer's key beside each MLA latent in the table, JSON and --explain;
+# SGLang's published pool line; vLLM's sparse backends and the cache type
+# they keep on each GPU; a config.json's index_head_dim, and what is
+# refused in one line.
+. "$KVPLAN_SRCDIR/tests/cli/lib.sh"
+
+# The catalogue's DeepSeek-V3.2 at 1,000 tokens in fp16: 61 layers of
+# (512 + 64) x 2 + 128 + 128 / 128 x 4 = 1,152 + 132 = 1,284 B a token:
+# 61 x 1,000 x 1,284 = 78,324,000 B.
+run --model deepseek-v3.2 --seq 1000
+check "the table: latent and indexer" grep -Eq "^  mla latent\+indexer +61 +1,000 +1,284 +78,324,000$" "$work/out"
+check "the model line names the key" grep -Fq \
+	"  mla attention: 61 layers, 128 heads, latent 512 + rope 64, sparse-attention indexer key 128" \
+	"$work/out"
+run --model deepseek-v3.2 --seq 1000 --format json
+is index_head_dim 128 "JSON: the model's index_head_dim"
+is index_values 128 "JSON: the group's key values"
+is latent_bytes_per_token 1152 "JSON: the latent, fp16"
+is index_bytes_per_token 132 "JSON: the key, fp8 and a scale"
+is index_bytes 8052000 "JSON: 61 x 1,000 x 132"
+is kv_bytes_per_token 78324 "JSON: 61 x 1,284"
+run --model deepseek-v3.2 --seq 1000 --explain
+check "--explain: the key" grep -Fq \
+	"indexer key (sparse attention): index_head_dim 128 x 1 B (fp8) + 128/128 x 4 B scales = 132 B per token" \
+	"$work/out"
+check "--explain: the sum" grep -Fq "per token: 1,152 + 132 = 1,284 B" "$work/out"
+# llama.cpp keeps the key in the K type: q8_0 128 / 32 x 34 = 136 beside
+# 576 / 32 x 34 = 612, 748 B a layer.
+run --model deepseek-v3.2 --seq 1000 --engine llama.cpp --dtype q8_0 --format json
+is index_bytes_per_token 136 "llama.cpp: the key in q8_0"
+is bytes_per_token 748 "llama.cpp: 612 + 136"
+
+# SGLang (PR #11309: DeepSeek-V3.2-Exp, 8 x B200, --tp 8 --dp 8
+# --enable-dp-attention, fp8): "KV Cache is allocated. #tokens: 975424,
+# KV size: 43.67 GB".  A token 61 x (656 + 132) = 48,068 B, so 975,424 x
+# 48,068 = 46,886,680,832 B of budget; the pools (975,424 + 64) x 61 x
+# 656 + 15,242 pages x 64 x 132 x 61 = 46,889,757,184 B, 43.67 GiB.
+run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
+	--dtype fp8 --kv-budget 46886680832 --gpu b200 --weights-dtype fp8
+has_line "SGLang's published line" "    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+check "SGLang's dsa backend and pages of 64" grep -Fq "page size 64" "$work/out"
+
+# vLLM: FLASHMLA_SPARSE on the H200 keeps fp8 as fp8_ds_mla (656 + 132 =
+# 788 B a layer); FLASHINFER_MLA_SPARSE on the B200 keeps fp8's 576 (708),
+# and the B200 is planned again with its own: 61 x 8,192 x 708 =
+# 353,796,096 B against 393,773,056.
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h200,b200 --weights-dtype fp8 \
+	--dtype fp8
+check "the H200's backend and blocks" grep -Fq \
+	"Engine vllm (blocks of 64 tokens, FLASHMLA_SPARSE's on h200)" "$work/out"
+check "the plan's cache type, fp8_ds_mla" grep -Fq "cache latent fp8_ds_mla (no V)" "$work/out"
+check "the H200's rows" grep -Eq "^  mla latent\+indexer +61 +8,192 +788 +393,773,056$" "$work/out"
+check "the B200's own" grep -Fxq \
+	"  cache fp8 (its FLASHINFER_MLA_SPARSE backend): allocates 2,830,368,768 B" "$work/out"
+run --model deepseek-v3.2 --engine vllm --tp 8 --gpu h200,b200 --weights-dtype fp8 --dtype fp8 \
+	--sweep seq=8192..8192,batch=1..1 --format csv
+check "sweep: the H200's row" grep -Fq "deepseek-v3.2,vllm,fp8,fp8,h200,8192,1,393773056," "$work/out"
+check "sweep: the B200's row" grep -Fq "deepseek-v3.2,vllm,fp8,fp8,b200,8192,1,353796096," "$work/out"
+
+# Each GPU's row has its own cache type's figures: a token 61 x 788 x 8 =
+# 384,544 B on the H200, 61 x 708 x 8 = 345,504 on the B200.
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h200,b200 --weights-dtype fp8 \
+	--dtype fp8 --format csv
+check "CSV: the H200's token" grep -q "^deepseek-v3.2,mla,61,128,128,192,8192,1,fp8,384544,.*,h200," "$work/out"
+check "CSV: the B200's token" grep -q "^deepseek-v3.2,mla,61,128,128,192,8192,1,fp8,345504,.*,b200," "$work/out"
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h200,b200 --weights-dtype fp8 \
+	--dtype fp8 --explain
+check "--explain: the B200 planned again with its cache type" grep -Fq \
+	"planned again with cache fp8 (its FLASHINFER_MLA_SPARSE backend): 2,830,368,768 B in all" \
+	"$work/out"
+# The other engines' bars take the type asked, not fp8_ds_mla: SGLang and
+# TensorRT-LLM draw theirs (llama.cpp has no fp8).
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h100 --weights-dtype fp8 \
+	--dtype fp8 --chart "$work/e.gp" --chart-kind engines
+check "engines chart: no SGLang bar lost" sh -c '! grep -q "no sglang bar" "$1"' sh "$work/err"
+check "engines chart: no TensorRT-LLM bar lost" sh -c '! grep -q "no trtllm bar" "$1"' sh "$work/err"
+
+# config.json: the rebuilt fixture reads as the catalogue does.
+run --config "$KVPLAN_SRCDIR/tests/configs/deepseek-v3.2/config.json" --seq 1000 --format json
+is index_head_dim 128 "config.json: index_head_dim"
+is kv_bytes_per_token 78324 "config.json: 61 x 1,284"
+
+# Refused, one line each.
+printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
+	'"num_attention_heads": 64, "num_key_value_heads": 64, "kv_lora_rank": 512,' \
+	'"qk_rope_head_dim": 64, "qk_nope_head_dim": 192, "v_head_dim": 256,' \
+	'"index_topk_freq": 4}' >"$work/glm52.json"
+expect_error "GLM-5.2's shared indexer" \
+	"index_topk_freq: an indexer shared across layers is not followed" \
+	--config "$work/glm52.json" --seq 1000
+expect_error "SGLang's --dcp with an indexer" \
+	"kvplan does not follow SGLang's decode context parallelism \\(--dcp\\) with a sparse-attention indexer" \
+	--model deepseek-v3.2 --seq 1000 --engine sglang --tp 8 --dcp 8
+expect_error "vLLM's --dcp with an indexer" \
+	"kvplan does not follow vLLM's decode context parallelism \\(--dcp\\) with a sparse-attention indexer" \
+	--model deepseek-v3.2 --seq 1000 --engine vllm --tp 8 --dcp 8
+expect_error "an indexer without MLA" "index_head_dim 128 is DeepSeek Sparse Attention's indexer, which needs MLA" \
+	--model llama3-8b --index-head-dim 128 --seq 1000
+
+done_testing
