@@ -656,10 +656,11 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 
 void cli_engine_warnings(const struct cli_plan *p)
 {
-	/* Read in deepseek_v2.py (DeepSeek-V2/V3, Kimi K2), qwen2.py,
-	 * qwen3.py, qwen2_moe.py, qwen3_moe.py and llama4.py: the embedding
-	 * whole, the attention over tp / dp (lib/attn_weights.c). */
-	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "kimi_k2",
+	/* Read in deepseek_v2.py (DeepSeek-V2/V3 and V3.2, whose
+	 * DeepseekV32ForCausalLM is DeepseekV2ForCausalLM's, Kimi K2),
+	 * qwen2.py, qwen3.py, qwen2_moe.py, qwen3_moe.py and llama4.py: the
+	 * embedding whole, the attention over tp / dp (lib/attn_weights.c). */
+	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2",
 		"qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "llama4", "llama4_text"};
 	const char *type = p->model.model_type;
 	const kvp_request *r = &p->request;

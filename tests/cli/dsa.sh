@@ -39,6 +39,8 @@ is bytes_per_token 748 "llama.cpp: 612 + 136"
 run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
 	--dtype fp8 --kv-budget 46886680832 --gpu b200 --weights-dtype fp8
 has_line "SGLang's published line" "    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+check "DeepSeek-V3.2's weights under data-parallel attention, as DeepSeek's" sh -c \
+	'! grep -q "data-parallel attention was read" "$1"' sh "$work/err"
 check "SGLang's dsa backend and pages of 64" grep -Fq "page size 64" "$work/out"
 
 # vLLM: FLASHMLA_SPARSE on the H200 keeps fp8 as fp8_ds_mla (656 + 132 =
