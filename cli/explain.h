@@ -1,6 +1,7 @@
 /*
- * explain.h — what explain.c and explain_fit.c share: the explainer that
- * says each line, and the parts of --explain kept apart.
+ * explain.h — what explain.c, explain_fit.c, explain_group.c and
+ * explain_sglang.c share: the explainer that says each line, and the
+ * parts of --explain kept apart.
  */
 #ifndef KVPLAN_CLI_EXPLAIN_H
 #define KVPLAN_CLI_EXPLAIN_H
@@ -42,6 +43,10 @@ void explain_sglang_share(const struct explainer *e, const kvp_plan *p, const kv
 /* SGLang's context_len, requests at once and request-to-token table on
  * fit's device. */
 void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
+/* A layer group's rows, bytes per token, tokens and cells
+ * (explain_group.c). */
+void explain_group(const struct explainer *e, const struct cli_plan *p,
+                   const kvp_layer_group *grp);
 /* A token's bytes over the GPUs under SGLang's decode context
  * parallelism with a draft (the draft's whole on each GPU). */
 void explain_sglang_dcp_draft_token(const struct explainer *e, const struct cli_plan *p);
