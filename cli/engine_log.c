@@ -104,6 +104,24 @@ static void llama_compute_lines(const kvp_plan *lp, void (*line)(void *, const c
 		                      : lp->compute_other_bytes, line, ctx);
 }
 
+/* llama_kv_cache's constructor's line: MiB in single precision, cells
+ * per stream, "n_seq_max/n_stream seqs". */
+static void kv_size_line(uint64_t k, uint64_t v, uint64_t cells, uint32_t layers,
+                         const kvp_request *r, uint64_t streams,
+                         void (*line)(void *, const char *), void *ctx)
+{
+	char text[256];
+
+	snprintf(text, sizeof text,
+	         "llama_kv_cache: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
+	         " %2" PRIu64 "/%" PRIu64 " seqs), K (%s): %7.2f MiB, V (%s): %7.2f MiB",
+	         (double)((float)(k + v) / (1024.0f * 1024.0f)), cells, layers,
+	         r->batch, streams, ggml_name(r->dtype_k),
+	         (double)((float)k / (1024.0f * 1024.0f)), ggml_name(r->dtype_v),
+	         (double)((float)v / (1024.0f * 1024.0f)));
+	line(ctx, text);
+}
+
 /* llama.cpp: each context as it starts, the model's and then a draft's
  * (-md) or MTP layers': its output buffer; one line per cache (the full
  * layers, then the windowed ones), as llama_kv_cache's constructor prints
@@ -132,7 +150,7 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 
 	for (int pass = 0; pass < 4; pass++) {
 		int swa = pass & 1, draft = pass >> 1;
-		uint64_t k = 0, v = 0, cells = 0;
+		uint64_t k = 0, v = 0, cells = 0, index = 0;
 		uint32_t layers = 0;
 		char text[256];
 
@@ -157,17 +175,25 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 			cells = grp->cells / streams;
 			k += grp->k_bytes + grp->latent_bytes;
 			v += grp->v_bytes;
+			index += grp->index_bytes;
 		}
 		if (layers == 0)
 			continue;
-		snprintf(text, sizeof text,
-		         "llama_kv_cache: size = %7.2f MiB (%6" PRIu64 " cells, %3u layers,"
-		         " %2" PRIu64 "/%" PRIu64 " seqs), K (%s): %7.2f MiB, V (%s): %7.2f MiB",
-		         (double)((float)(k + v) / (1024.0f * 1024.0f)), cells, layers,
-		         r->batch, streams, ggml_name(r->dtype_k),
-		         (double)((float)k / (1024.0f * 1024.0f)), ggml_name(r->dtype_v),
-		         (double)((float)v / (1024.0f * 1024.0f)));
-		line(ctx, text);
+		/* A sparse MLA model's llama_kv_cache_dsa (src/llama-kv-cache-
+		 * dsa.cpp, PR #23346): the latent's cache, then the indexer's
+		 * keys in a second one, as many cells, in the K type, no V. */
+		if (index) {
+			snprintf(text, sizeof text, "llama_kv_cache_dsa: creating main KV cache,"
+			         " size = %" PRIu64 " cells", cells);
+			line(ctx, text);
+		}
+		kv_size_line(k, v, cells, layers, r, streams, line, ctx);
+		if (index) {
+			snprintf(text, sizeof text, "llama_kv_cache_dsa: creating indexer KV cache,"
+			         " size = %" PRIu64 " cells", cells);
+			line(ctx, text);
+			kv_size_line(index, 0, cells, layers, r, streams, line, ctx);
+		}
 	}
 	if (!own)
 		llama_compute_lines(lp, line, ctx);

@@ -59,6 +59,11 @@ const char *cli_type_reason(const struct cli_plan *p, size_t i, char *buf, size_
 	uint32_t block;
 	const char *backend = cli_attention_backend(p, i, &block);
 
+	/* SGLang's auto (kvp_request_for_device). */
+	if (backend && p->request.engine == KVP_ENGINE_SGLANG) {
+		snprintf(buf, size, "SGLang's auto for DeepSeek DSA on %s", p->devices[i].arch);
+		return buf;
+	}
 	snprintf(buf, size, "%s%s%s", backend ? "its " : "vLLM's, no sparse MLA backend known",
 	         backend ? backend : "", backend ? " backend" : "");
 	return buf;
@@ -657,10 +662,12 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 void cli_engine_warnings(const struct cli_plan *p)
 {
 	/* Read in deepseek_v2.py (DeepSeek-V2/V3 and V3.2, whose
-	 * DeepseekV32ForCausalLM is DeepseekV2ForCausalLM's, Kimi K2),
+	 * DeepseekV32ForCausalLM is DeepseekV2ForCausalLM's, GLM-5, whose
+	 * GlmMoeDsaForCausalLM in glm4_moe.py is one too, Kimi K2),
 	 * qwen2.py, qwen3.py, qwen2_moe.py, qwen3_moe.py and llama4.py: the
 	 * embedding whole, the attention over tp / dp (lib/attn_weights.c). */
-	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2",
+	static const char *const read[] = {"deepseek_v2", "deepseek_v3", "deepseek_v32", "glm_moe_dsa",
+		"kimi_k2",
 		"qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "llama4", "llama4_text"};
 	const char *type = p->model.model_type;
 	const kvp_request *r = &p->request;
@@ -673,6 +680,26 @@ void cli_engine_warnings(const struct cli_plan *p)
 		cli_warn("vLLM %u.%u has no decode context parallelism (0.10.2 for MLA, 0.11.1"
 		         " for other attention); planned with it anyway", r->vllm_version / 100,
 		         r->vllm_version % 100);
+	/* A sparse MLA model (DeepSeek-V3.2, GLM-5) on a GPU where no sparse
+	 * backend kvplan knows takes the cache: vLLM's selector finds none
+	 * valid and stops (platforms/cuda.py: "No valid attention backend
+	 * found"; vllm#40851, GLM-5.1 on an A800). */
+	for (size_t i = 0; r->engine == KVP_ENGINE_VLLM && p->model.index_head_dim &&
+	                   p->model.kv_lora_rank && i < p->n_devices; i++) {
+		uint32_t block;
+
+		const char *t = kvp_dtype_name(p->asked_dtype_k), *arch = p->devices[i].arch;
+
+		if (!cli_attention_backend(p, i, &block))
+			cli_warn("%s: vLLM has no sparse MLA attention backend kvplan knows for a%s %s"
+			         " cache on %s (FLASHMLA_SPARSE: sm_90 and sm_100, 16-bit or fp8,"
+			         " from 0.11%s); where none takes it, vLLM stops (\"No valid attention"
+			         " backend found\"); planned with blocks of 16 anyway",
+			         p->devices[i].name, t[0] == 'f' || t[0] == 'i' ? "n" : "", t,
+			         arch[0] ? arch : "an unknown arch",
+			         strncmp(arch, "gfx", 3) == 0
+			         ? "; ROCm's ROCM_AITER_MLA_SPARSE, blocks of 1, is not followed" : "");
+	}
 	if (!cli_sglang_dp_attention(&p->request))
 		return;
 	for (size_t i = 0; i < sizeof read / sizeof read[0]; i++)

@@ -120,6 +120,13 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	else
 		fprintf(out, ", cache K %s V %s", kvp_dtype_name(r->dtype_k),
 		        kvp_dtype_name(r->dtype_v));
+	/* The first GPU's engine keeps another type than the one asked. */
+	if (p->n_devices && r->dtype_k != p->asked_dtype_k) {
+		char why[KVP_NAME_MAX + 64];
+
+		fprintf(out, " (%s asked: on %s, %s)", kvp_dtype_name(p->asked_dtype_k),
+		        p->devices[0].name, cli_type_reason(p, 0, why, sizeof why));
+	}
 	if (r->weight_bytes)
 		fputs(", weights from the file", out);
 	else

@@ -90,6 +90,7 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 		/* Only the types the engine has (llama.cpp quantizes V only
 		 * with flash attention). */
 		if (!kvp__engine_has_dtype(r.engine, r.dtype_k) ||
+		    !kvp__engine_model_dtype(model, &r) ||
 		    (r.engine == KVP_ENGINE_LLAMA_CPP && r.flash_attn_off &&
 		     kvp_dtype_block_values(r.dtype_v) > 1))
 			continue;

@@ -161,6 +161,15 @@ bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
 	return true;
 }
 
+/* SGLang asserts "DeepSeek DSA only supports bf16/bfloat16 or fp8_e4m3
+ * kv_cache_dtype" (its auto: 16 bits, or fp8 from SM100). */
+bool kvp__engine_model_dtype(const kvp_model *m, const kvp_request *r)
+{
+	return r->engine != KVP_ENGINE_SGLANG || !kvp__sparse_mla(m) ||
+	       r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
+	       r->dtype_k == KVP_DTYPE_FP8;
+}
+
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 {
 	if ((unsigned)r->engine < KVP_ENGINE_COUNT) {

@@ -41,6 +41,8 @@ kvp_dtype kvp__engine_conv_dtype(const kvp_request *r);
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
 /* Whether engine e stores a cache as t. */
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);
+/* Whether the engine takes the request's cache type for this model. */
+bool kvp__engine_model_dtype(const kvp_model *m, const kvp_request *r);
 /* llama.cpp's n_ctx, its streams and the context of each. */
 void kvp__llama_streams(const kvp_request *r, uint64_t *n_ctx, uint64_t *streams,
                         uint64_t *per_stream);

@@ -25,6 +25,11 @@ static const kvp__gguf_family families[] = {
 	{"cohere2", KVP__SWA_PERIOD, 4, 0, KVP__REC_NONE, false},
 	{"gpt-oss", KVP__SWA_PERIOD, 2, 0, KVP__REC_NONE, false},
 	{"deepseek2", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
+	/* DeepSeek Sparse Attention: deepseek2's MLA and a lightning
+	 * indexer's key cache (llama_kv_cache_dsa; PR #23346 for deepseek32,
+	 * #25407 for glm-dsa, which ran as plain MLA before it). */
+	{"deepseek32", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
+	{"glm-dsa", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
 	{"jamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
 	{"granitehybrid", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
 	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
@@ -172,6 +177,39 @@ kvp_status kvp__gguf_set_pattern(const kvp__gguf_reader *r,
 	return KVP_OK;
 }
 
+/* A sparse-attention architecture's indexer key: index_head_dim
+ * (LLM_KV_ATTENTION_INDEXER_KEY_LENGTH, "%s.attention.indexer.key_length",
+ * src/llama-arch.cpp), which llama_kv_cache_dsa caches in every layer
+ * beside the latent.  GLM-5.2's shared indexer, some layers reusing
+ * another's selection (attention.indexer.types, or top_k_frequency and
+ * skip_top_k_offset), caches the key in its full layers only and is not
+ * followed, as in config.json. */
+static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
+{
+	static const char *const shared[] = {"attention.indexer.types",
+		"attention.indexer.top_k_frequency", "attention.indexer.skip_top_k_offset"};
+	char key[KVP__GGUF_KEY_MAX];
+	uint32_t dim = 0;
+	bool found;
+	kvp_status st;
+
+	if (strcmp(r->arch, "deepseek32") != 0 && strcmp(r->arch, "glm-dsa") != 0)
+		return KVP_OK;
+	for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
+		if (kvp__gguf_arch_key(r, shared[i], key))
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "%s: an indexer shared across layers is not"
+			                     " followed: kvplan keeps an indexer key in every"
+			                     " layer", key);
+	if ((st = kvp__gguf_get_u32(r, "attention.indexer.key_length", true, &dim,
+	                            &found)) != KVP_OK)
+		return st;
+	m->index_head_dim = dim;
+	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
+	          "%s.attention.indexer.key_length = %u", r->arch, dim);
+	return KVP_OK;
+}
+
 /* DeepSeek's MLA: llama.cpp caches kv_lora_rank + n_rot values a token
  * (the latent and the rope part of K).  K expands to (nope + rope) and V
  * to v_head_dim per head: key_length_mla and value_length_mla where the
@@ -224,7 +262,7 @@ kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m)
 	          k);
 	kvp__note(r->source, "kv_heads", KVP_ORIGIN_DERIVED,
 	          "MLA: K and V expand for each of the %u heads", m->heads);
-	return KVP_OK;
+	return read_indexer(r, m);
 }
 
 kvp_status kvp__gguf_read_windows(kvp__gguf_reader *r,

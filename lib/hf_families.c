@@ -317,9 +317,11 @@ static kvp_status mla(struct hf *h)
 	m->qk_rope_dim = (uint32_t)rope;
 	m->qk_nope_dim = (uint32_t)nope;
 	m->v_head_dim = (uint32_t)v;
-	/* A query head is nope + rope wide; head_dim says so in DeepSeek's
-	 * configs only sometimes. */
-	if (!m->head_dim && nope + rope <= UINT32_MAX) {
+	/* A query head is nope + rope wide.  head_dim, where a file has it,
+	 * is the rope part in transformers' MLA configurations (DeepseekV3Config
+	 * and GlmMoeDsaConfig set head_dim = qk_rope_head_dim; GLM-5's file
+	 * says 64 beside qk_head_dim 256): the width is derived. */
+	if (nope + rope && nope + rope <= UINT32_MAX && m->head_dim != nope + rope) {
 		m->head_dim = (uint32_t)(nope + rope);
 		kvp__note(h->src, "head_dim", KVP_ORIGIN_DERIVED, "%sqk_nope_head_dim"
 		          " + qk_rope_head_dim = %llu + %llu", h->prefix,

@@ -62,6 +62,11 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 	          (z->r->dtype_k == KVP_DTYPE_FP8 && z->r->engine == KVP_ENGINE_SGLANG &&
 	           kvp__sparse_mla(m));
 
+	if (!kvp__engine_model_dtype(m, z->r))
+		return kvp__error(z->err, KVP_ERR_INVALID,
+		                  "%s: SGLang keeps DeepSeek Sparse Attention's cache in"
+		                  " bf16 or fp8_e4m3 only, not %s", kvp__zname(z),
+		                  kvp_dtype_name(z->r->dtype_k));
 	if (!ds)
 		return row(z, z->r->dtype_k, n, "MLA latent",
 		           "kv_lora_rank + qk_rope_dim", bytes);

@@ -89,6 +89,17 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	if (name && r->engine == KVP_ENGINE_VLLM && strcmp(name, "FLASHMLA_SPARSE") == 0 &&
 	    r->dtype_k == KVP_DTYPE_FP8 && r->dtype_v == KVP_DTYPE_FP8)
 		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	/* SGLang's DeepSeek Sparse Attention takes the cache type auto as
+	 * fp8_e4m3 from compute capability 10, bfloat16 below it
+	 * (srt/arg_groups/model_overrides.py, the DSA kv-cache pass; before
+	 * it server_args.py _set_default_nsa_kv_cache_dtype: "Setting KV
+	 * cache dtype to fp8_e4m3 for DeepSeek DSA on SM100 device").  Its
+	 * --kv-cache-dtype has no float16, so kvplan's fp16 is its auto; bf16
+	 * given stays bf16. */
+	if (name && d && r->engine == KVP_ENGINE_SGLANG && strcmp(name, "dsa") == 0 &&
+	    kvp__device_sm(d) >= 100 && r->dtype_k == KVP_DTYPE_FP16 &&
+	    r->dtype_v == KVP_DTYPE_FP16)
+		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8;
 	/* SGLang's chunked_prefill_size for the device, where its chunk
 	 * cache sizes the sliding pool of a model it pools so from it
 	 * (lib/sglang_pools.c chunk_cap: --disable-radix-cache, and

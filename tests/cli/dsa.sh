@@ -83,6 +83,54 @@ run --config "$KVPLAN_SRCDIR/tests/configs/deepseek-v3.2/config.json" --seq 1000
 is index_head_dim 128 "config.json: index_head_dim"
 is kv_bytes_per_token 78324 "config.json: 61 x 1,284"
 
+# SGLang's auto (kvplan's fp16: SGLang has no float16 cache) is fp8_e4m3
+# for DeepSeek DSA from SM100, bfloat16 below: on the B200 the same
+# published line without --dtype fp8; on the H100 beside it 16 bits,
+# (512 + 64) x 2 + 132 = 1,284 B a layer.
+run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
+	--kv-budget 46886680832 --gpu b200,h100 --weights-dtype fp8
+has_line "SGLang's auto on the B200: fp8, the published line" \
+	"    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+check "the header says why" grep -Fq \
+	"cache latent fp8 (no V) (fp16 asked: on b200, SGLang's auto for DeepSeek DSA on sm_100)" \
+	"$work/out"
+check "the H100 keeps 16 bits" grep -Fq "  cache fp16 (SGLang's auto for DeepSeek DSA on sm_90)" \
+	"$work/out"
+run --model deepseek-v3.2 --seq 8192 --engine sglang --gpu b200 --dtype bf16 --format json
+is bytes_per_token 1284 "SGLang: bf16 given stays bf16 on the B200"
+expect_error "SGLang: no fp32 DSA cache" \
+	"SGLang keeps DeepSeek Sparse Attention's cache in bf16 or fp8_e4m3 only, not fp32" \
+	--model deepseek-v3.2 --seq 1000 --engine sglang --dtype fp32
+
+# vLLM has no sparse backend on an A100 (sm_80): said, once per such GPU.
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h100,a100
+check "vLLM: no sparse backend on the A100" grep -Fq \
+	"a100-80g: vLLM has no sparse MLA attention backend kvplan knows for an fp16 cache on sm_80" \
+	"$work/err"
+check "... and none said of the H100" sh -c '! grep -q "h100-sxm: vLLM has no sparse" "$1"' \
+	sh "$work/err"
+
+# llama.cpp's llama_kv_cache_dsa: the latent's cache, then the indexer's,
+# at 8,192 cells 61 x 8,192 x 1,152 = 549 MiB and 61 x 8,192 x 256 =
+# 122 MiB (f16).
+run --model deepseek-v3.2 --seq 8192 --engine llama.cpp --gpu h100
+check "llama.cpp: the main cache" grep -Fxq \
+	"    llama_kv_cache_dsa: creating main KV cache, size = 8192 cells" "$work/out"
+check "llama.cpp: the indexer's cache" grep -Fxq \
+	"    llama_kv_cache_dsa: creating indexer KV cache, size = 8192 cells" "$work/out"
+check "llama.cpp: the indexer's line" grep -Fxq \
+	"    llama_kv_cache: size =  122.00 MiB (  8192 cells,  61 layers,  1/1 seqs), K (f16):  122.00 MiB, V (f16):    0.00 MiB" \
+	"$work/out"
+
+# The catalogue's GLM-5 and its config.json: 78 layers of (512 + 64) x 2
+# + 132 = 1,284 B, 100,152 B a token; the file's head_dim 64 is the rope
+# part, the K head 192 + 64 = 256.
+run --model glm-5 --seq 1000 --format json
+is kv_bytes_per_token 100152 "GLM-5: 78 x 1,284"
+run --config "$KVPLAN_SRCDIR/tests/configs/glm-5/config.json" --seq 1000 --format json
+is kv_bytes_per_token 100152 "GLM-5's config.json: 78 x 1,284"
+is head_dim 256 "GLM-5's config.json: a K head of 192 + 64"
+
 # Refused, one line each.
 printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
 	'"num_attention_heads": 64, "num_key_value_heads": 64, "kv_lora_rank": 512,' \
