@@ -59,9 +59,15 @@ const char *cli_type_reason(const struct cli_plan *p, size_t i, char *buf, size_
 	uint32_t block;
 	const char *backend = cli_attention_backend(p, i, &block);
 
-	/* SGLang's auto (kvp_request_for_device). */
-	if (backend && p->request.engine == KVP_ENGINE_SGLANG) {
-		snprintf(buf, size, "SGLang's auto for DeepSeek DSA on %s", p->devices[i].arch);
+	/* SGLang's auto (kvp_request_for_device): fp8_e4m3 from SM100,
+	 * bfloat16 below it and off NVIDIA. */
+	if (p->request.engine == KVP_ENGINE_SGLANG) {
+		const char *arch = p->devices[i].arch;
+
+		snprintf(buf, size, "SGLang's auto for DeepSeek DSA on %s: %s",
+		         arch[0] ? arch : "a GPU of unknown arch",
+		         cli_device_plan(p, i)->request.dtype_k == KVP_DTYPE_FP8 ? "fp8_e4m3"
+		                                                               : "bfloat16");
 		return buf;
 	}
 	snprintf(buf, size, "%s%s%s", backend ? "its " : "vLLM's, no sparse MLA backend known",
@@ -694,11 +700,12 @@ void cli_engine_warnings(const struct cli_plan *p)
 			cli_warn("%s: vLLM has no sparse MLA attention backend kvplan knows for a%s %s"
 			         " cache on %s (FLASHMLA_SPARSE: sm_90 and sm_100, 16-bit or fp8,"
 			         " from 0.11%s); where none takes it, vLLM stops (\"No valid attention"
-			         " backend found\"); planned with blocks of 16 anyway",
+			         " backend found\"); planned with blocks of %" PRIu64 " anyway",
 			         p->devices[i].name, t[0] == 'f' || t[0] == 'i' ? "n" : "", t,
 			         arch[0] ? arch : "an unknown arch",
 			         strncmp(arch, "gfx", 3) == 0
-			         ? "; ROCm's ROCM_AITER_MLA_SPARSE, blocks of 1, is not followed" : "");
+			         ? "; ROCm's ROCM_AITER_MLA_SPARSE, blocks of 1, is not followed" : "",
+			         cli_engine_block(cli_device_plan(p, i)));
 	}
 	if (!cli_sglang_dp_attention(&p->request))
 		return;

@@ -198,17 +198,32 @@ struct cells {
 	uint64_t max_batch_hbm;
 };
 
+/* The cache types r is planned with on device d: the engine's there
+ * (vLLM's fp8_ds_mla, SGLang's fp8 for its auto; cli_device_request). */
+static void device_types(struct sweep *s, const kvp_request *r, size_t d, kvp_dtype *k,
+                         kvp_dtype *v)
+{
+	kvp_request here;
+
+	cli_device_request(r, s->model, s->plan, &s->devices[d], &here);
+	*k = here.dtype_k;
+	*v = here.dtype_v;
+}
+
 static void json_row(struct sweep *s, const kvp_request *r, size_t d, const struct cells *f,
                      struct line *l)
 {
+	kvp_dtype k, v;
+
+	device_types(s, r, d, &k, &v);
 	put(l, "{\"model\":\"");
 	put_json_name(l, s->model->name);
 	put(l, "\",\"engine\":\"");
 	put(l, kvp_engine_name(r->engine));
 	put(l, "\",\"dtype_k\":\"");
-	put(l, kvp_dtype_name(r->dtype_k));
+	put(l, kvp_dtype_name(k));
 	put(l, "\",\"dtype_v\":\"");
-	put(l, kvp_dtype_name(r->dtype_v));
+	put(l, kvp_dtype_name(v));
 	put(l, "\",\"gpu\":\"");
 	put_json_name(l, s->devices[d].name);
 	put(l, "\",\"seq\":");
@@ -239,13 +254,16 @@ static void row(struct sweep *s, const kvp_request *r, size_t d, const struct ce
 	if (s->o->format == CLI_JSON) {
 		json_row(s, r, d, f, &l);
 	} else {
+		kvp_dtype k, v;
+
+		device_types(s, r, d, &k, &v);
 		put(&l, s->model_csv);
 		put(&l, ",");
 		put(&l, kvp_engine_name(r->engine));
 		put(&l, ",");
-		put(&l, kvp_dtype_name(r->dtype_k));
+		put(&l, kvp_dtype_name(k));
 		put(&l, ",");
-		put(&l, kvp_dtype_name(r->dtype_v));
+		put(&l, kvp_dtype_name(v));
 		put(&l, ",");
 		put(&l, s->device_csv[d]);
 		put(&l, ",");

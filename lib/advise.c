@@ -85,8 +85,10 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	a.max_batch = fit.max_batch_hbm;
 	/* The widest cache type that fits, K and V alike. */
 	for (size_t i = 0; i < sizeof widest_first / sizeof widest_first[0]; i++) {
+		kvp_dtype tried = widest_first[i];
+
 		r = *asked;
-		r.dtype_k = r.dtype_v = widest_first[i];
+		r.dtype_k = r.dtype_v = tried;
 		/* Only the types the engine has (llama.cpp quantizes V only
 		 * with flash attention). */
 		if (!kvp__engine_has_dtype(r.engine, r.dtype_k) ||
@@ -95,11 +97,20 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 		     kvp_dtype_block_values(r.dtype_v) > 1))
 			continue;
 		kvp_request_for_device(&r, model, device);
+		/* A 16-bit type the engine narrows on this device (SGLang's
+		 * auto, fp16 here, is fp8 for DeepSeek DSA from SM100): its 16
+		 * bits asked as bf16, which it keeps. */
+		if (tried == KVP_DTYPE_FP16 && r.dtype_k == KVP_DTYPE_FP8 &&
+		    kvp__engine_has_dtype(r.engine, KVP_DTYPE_BF16)) {
+			r = *asked;
+			r.dtype_k = r.dtype_v = tried = KVP_DTYPE_BF16;
+			kvp_request_for_device(&r, model, device);
+		}
 		if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)
 			goto done;
 		if (ok) {
 			a.dtype_found = true;
-			a.dtype = widest_first[i];
+			a.dtype = tried;
 			break;
 		}
 	}

@@ -181,29 +181,37 @@ kvp_status kvp__gguf_set_pattern(const kvp__gguf_reader *r,
  * (LLM_KV_ATTENTION_INDEXER_KEY_LENGTH, "%s.attention.indexer.key_length",
  * src/llama-arch.cpp), which llama_kv_cache_dsa caches in every layer
  * beside the latent.  GLM-5.2's shared indexer, some layers reusing
- * another's selection (attention.indexer.types, or top_k_frequency and
- * skip_top_k_offset), caches the key in its full layers only and is not
- * followed, as in config.json. */
+ * another's selection (attention.indexer.types, or a top_k_frequency past
+ * 1), caches the key in its full layers only and is not followed, as
+ * config.json's index_topk_freq past 1 is not. */
 static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 {
-	static const char *const shared[] = {"attention.indexer.types",
-		"attention.indexer.top_k_frequency", "attention.indexer.skip_top_k_offset"};
 	char key[KVP__GGUF_KEY_MAX];
-	uint32_t dim = 0;
-	bool found;
+	uint32_t dim = 0, freq = 0;
+	bool found, has_freq;
 	kvp_status st;
 
 	if (strcmp(r->arch, "deepseek32") != 0 && strcmp(r->arch, "glm-dsa") != 0)
 		return KVP_OK;
-	for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
-		if (kvp__gguf_arch_key(r, shared[i], key))
-			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
-			                     "%s: an indexer shared across layers is not"
-			                     " followed: kvplan keeps an indexer key in every"
-			                     " layer", key);
+	if ((st = kvp__gguf_get_u32(r, "attention.indexer.top_k_frequency", false, &freq,
+	                            &has_freq)) != KVP_OK)
+		return st;
+	/* Layer roles, or a top-k computed every freq > 1 layers. */
+	if (kvp__gguf_arch_key(r, "attention.indexer.types", key) || (has_freq && freq > 1)) {
+		if (!kvp__gguf_arch_key(r, "attention.indexer.types", key))
+			snprintf(key, sizeof key, "%s.attention.indexer.top_k_frequency", r->arch);
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s: an indexer shared across layers is not"
+		                     " followed: kvplan keeps an indexer key in every"
+		                     " layer", key);
+	}
 	if ((st = kvp__gguf_get_u32(r, "attention.indexer.key_length", true, &dim,
 	                            &found)) != KVP_OK)
 		return st;
+	if (dim == 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.indexer.key_length is 0: a sparse-attention"
+		                     " architecture's indexer has a key", r->arch);
 	m->index_head_dim = dim;
 	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
 	          "%s.attention.indexer.key_length = %u", r->arch, dim);

@@ -378,6 +378,9 @@ KVP_API bool kvp_engine_swa_pool(const kvp_model *model, const kvp_request *requ
  *    where none is known.
  *  - vLLM's cache type for a sparse MLA model: fp8 (K and V) becomes
  *    fp8_ds_mla where the backend is FLASHMLA_SPARSE, as vLLM keeps it.
+ *    SGLang's: fp16 (K and V; its auto, as SGLang has no float16 cache)
+ *    becomes fp8 on its dsa backend from compute capability 10.0, as
+ *    SGLang takes auto for DeepSeek DSA there.
  *  - SGLang's chunked_prefill_size, where none is given, for a model with
  *    sliding or chunked layers that SGLang gives its sliding pool
  *    (kvp_engine_swa_pool; not DeepSeek-V4), under disable_radix_cache

@@ -126,14 +126,14 @@ static void test_glm_dsa(void **state)
 }
 
 /* GLM-5.2's shared indexer (full layers and layers reusing another's
- * top-k: attention.indexer.types, or top_k_frequency and
- * skip_top_k_offset) keeps the key in its full layers only: refused by
- * name, as config.json's index_topk_freq is.  A sparse architecture
- * without the key's length is refused too. */
+ * top-k: attention.indexer.types, or a top_k_frequency past 1) keeps the
+ * key in its full layers only: refused by name, as config.json's
+ * index_topk_freq past 1 is; a frequency of 1 shares nothing.  A sparse
+ * architecture without the key's length, or with 0, is refused too. */
 static void test_refused(void **state)
 {
 	static const char *const shared[] = {"attention.indexer.types",
-		"attention.indexer.top_k_frequency", "attention.indexer.skip_top_k_offset"};
+		"attention.indexer.top_k_frequency"};
 	static const uint64_t types[] = {1, 1, 1, 0};
 	char key[96], prefix[160];
 
@@ -152,6 +152,32 @@ static void test_refused(void **state)
 		snprintf(prefix, sizeof prefix, "%s: an indexer shared across layers is not"
 		         " followed", key);
 		parse_fails(&w, KVP_ERR_PARSE, prefix);
+	}
+	{
+		ggufw w;
+		parsed p;
+
+		ggufw_init(&w, 3);
+		dsa_keys(&w, "glm-dsa", 78, 6144, 64, 192, 256, 32);
+		ggufw_kv_uint(&w, "glm-dsa.attention.indexer.top_k_frequency", GGUFW_U32, 1);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(plan_bytes(&p.model, 1), 100152);
+		ggufw_free(&w);
+	}
+	{
+		ggufw w;
+
+		ggufw_init(&w, 3);
+		base_keys(&w, "deepseek32", 61, 7168, 128, 1, 0);
+		ggufw_kv_uint(&w, "deepseek32.attention.key_length", GGUFW_U32, 576);
+		ggufw_kv_uint(&w, "deepseek32.attention.value_length", GGUFW_U32, 512);
+		ggufw_kv_uint(&w, "deepseek32.attention.key_length_mla", GGUFW_U32, 192);
+		ggufw_kv_uint(&w, "deepseek32.attention.kv_lora_rank", GGUFW_U32, 512);
+		ggufw_kv_uint(&w, "deepseek32.rope.dimension_count", GGUFW_U32, 64);
+		ggufw_kv_uint(&w, "deepseek32.attention.indexer.key_length", GGUFW_U32, 0);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_PARSE, "deepseek32.attention.indexer.key_length is 0");
 	}
 	{
 		ggufw w;

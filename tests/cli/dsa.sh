@@ -57,7 +57,8 @@ check "the B200's own" grep -Fxq \
 	"  cache fp8 (its FLASHINFER_MLA_SPARSE backend): allocates 2,830,368,768 B" "$work/out"
 run --model deepseek-v3.2 --engine vllm --tp 8 --gpu h200,b200 --weights-dtype fp8 --dtype fp8 \
 	--sweep seq=8192..8192,batch=1..1 --format csv
-check "sweep: the H200's row" grep -Fq "deepseek-v3.2,vllm,fp8,fp8,h200,8192,1,393773056," "$work/out"
+check "sweep: the H200's row, its type" grep -Fq \
+	"deepseek-v3.2,vllm,fp8_ds_mla,fp8_ds_mla,h200,8192,1,393773056," "$work/out"
 check "sweep: the B200's row" grep -Fq "deepseek-v3.2,vllm,fp8,fp8,b200,8192,1,353796096," "$work/out"
 
 # Each GPU's row has its own cache type's figures: a token 61 x 788 x 8 =
@@ -92,10 +93,24 @@ run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-a
 has_line "SGLang's auto on the B200: fp8, the published line" \
 	"    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
 check "the header says why" grep -Fq \
-	"cache latent fp8 (no V) (fp16 asked: on b200, SGLang's auto for DeepSeek DSA on sm_100)" \
+	"cache latent fp8 (no V) (fp16 asked: on b200, SGLang's auto for DeepSeek DSA on sm_100: fp8_e4m3)" \
 	"$work/out"
-check "the H100 keeps 16 bits" grep -Fq "  cache fp16 (SGLang's auto for DeepSeek DSA on sm_90)" \
-	"$work/out"
+check "the H100 keeps 16 bits" grep -Fq \
+	"  cache fp16 (SGLang's auto for DeepSeek DSA on sm_90: bfloat16)" "$work/out"
+# The sweep's rows name each GPU's type: 61 x 1,024 x 788 = 49,221,632 B
+# on the B200 (page 64: 1,024 rows), 61 x 1,024 x 1,284 = 80,203,776 on
+# the H100, each with a page of padding (64 x 788 x 61 = 3,076,352 and 64
+# x 1,284 x 61 = 5,012,736).
+run --model deepseek-v3.2 --engine sglang --gpu b200,h100 --sweep seq=1024..1024 --format csv
+check "sweep: SGLang's fp8 on the B200" grep -Fq \
+	"deepseek-v3.2,sglang,fp8,fp8,b200,1024,1,52297984," "$work/out"
+check "sweep: 16 bits on the H100" grep -Fq \
+	"deepseek-v3.2,sglang,fp16,fp16,h100-sxm,1024,1,85216512," "$work/out"
+# Its advice: bf16 asked does not fit; fp16 would be its auto, fp8 on the
+# B200, so the 16-bit type tried is bf16, and the one that fits fp8.
+run --model deepseek-v3.2 --seq 163840 --batch 8 --engine sglang --tp 8 --gpu b200 --dtype bf16 \
+	--weights-dtype fp8 --format json
+check "advice: fp8, not fp16" grep -Fq '"cache_type": "fp8"' "$work/out"
 run --model deepseek-v3.2 --seq 8192 --engine sglang --gpu b200 --dtype bf16 --format json
 is bytes_per_token 1284 "SGLang: bf16 given stays bf16 on the B200"
 expect_error "SGLang: no fp32 DSA cache" \
@@ -107,6 +122,9 @@ run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu h100,a100
 check "vLLM: no sparse backend on the A100" grep -Fq \
 	"a100-80g: vLLM has no sparse MLA attention backend kvplan knows for an fp16 cache on sm_80" \
 	"$work/err"
+check "... planned with vLLM's 16" grep -Fq "planned with blocks of 16 anyway" "$work/err"
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu a100 --block-size 32
+check "... or the block given" grep -Fq "planned with blocks of 32 anyway" "$work/err"
 check "... and none said of the H100" sh -c '! grep -q "h100-sxm: vLLM has no sparse" "$1"' \
 	sh "$work/err"
 
