@@ -149,6 +149,52 @@ run --config "$KVPLAN_SRCDIR/tests/configs/glm-5/config.json" --seq 1000 --forma
 is kv_bytes_per_token 100152 "GLM-5's config.json: 78 x 1,284"
 is head_dim 256 "GLM-5's config.json: a K head of 192 + 64"
 
+# Published runs of GLM-5's shape (GLM-5.1 and GLM-5 FP8 have its
+# config): the budget each logged, to the block, gives the tokens each
+# logged.  vLLM's lines round the budget to 0.01 GiB, so the budget here
+# is the whole blocks it holds: a block is 64 tokens x 78 layers x the
+# layer's bytes.
+# - vLLM 0.19.1rc1 (a commit bisect's saved logs, GLM-5.1-FP8, 8 x H200,
+#   --tensor-parallel-size 8 --enforce-eager, cache auto: bf16, "Setting
+#   kv cache block size to 64 for DEEPSEEK_V32_INDEXER backend"):
+#   "Available KV cache memory: 32.06 GiB", "GPU KV cache size: 343,744
+#   tokens", "Maximum concurrency for 202,752 tokens per request: 1.70x".
+#   1,284 B a layer: 5,371 blocks of 64 x 78 x 1,284 = 6,409,728 B are
+#   34,426,649,088 B (32.0623 GiB); one byte fewer holds 5,370.
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.19 \
+	--weights-dtype fp8 --kv-budget 34426649088
+has_line "vLLM 0.19, GLM-5.1 on H200s: the tokens logged" "    GPU KV cache size: 343,744 tokens"
+has_line "... and the concurrency" "    Maximum concurrency for 202,752 tokens per request: 1.70x"
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.19 \
+	--weights-dtype fp8 --kv-budget 34426649087
+has_line "... a byte less, a block less" "    GPU KV cache size: 343,680 tokens"
+# - vLLM 0.20.1 (the same bisect): "34.86 GiB", "373,696 tokens", "1.84x":
+#   5,839 x 6,409,728 = 37,426,401,792 B.
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.20 \
+	--weights-dtype fp8 --kv-budget 37426401792
+has_line "vLLM 0.20: the tokens logged" "    GPU KV cache size: 373,696 tokens"
+has_line "... and the concurrency" "    Maximum concurrency for 202,752 tokens per request: 1.84x"
+# - vLLM 0.22.1rc1, GLM-5-FP8 on H200s, --kv-cache-dtype fp8 (vllm
+#   #44545: "434,048 tokens(24.85 GiB)"): fp8_ds_mla, 656 + 132 = 788 B a
+#   layer, 6,782 blocks x 64 x 78 x 788 = 26,678,326,272 B (24.846 GiB).
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.22 --dtype fp8 \
+	--weights-dtype fp8 --kv-budget 26678326272
+has_line "vLLM 0.22, fp8 as fp8_ds_mla: the tokens logged" "    GPU KV cache size: 434,048 tokens"
+# - SGLang v0.5.8.post1 on ROCm (GLM-5-FP8, 8 x MI355X, --tp-size 8
+#   --kv-cache-dtype fp8_e4m3, "Setting page size to 1 for DeepSeek DSA on
+#   ROCm", mem_fraction_static=0.908): "KV Cache is allocated. #tokens:
+#   3262823, KV size: 186.77 GB".  A token 78 x (656 + 132) = 61,464 B:
+#   3,262,823 x 61,464 = 200,546,152,872 B of budget, and the pools
+#   (3,262,823 + 1) x 78 x 656 B of latent and (3,262,823 + 2) x 78 x 132
+#   of keys = 200,546,224,632 B, 186.77 GiB; its share, 0.908, is
+#   kvplan's for the MI355X too.
+run --model glm-5 --engine sglang --tp 8 --gpu mi355x --seq 8192 --dtype fp8 --weights-dtype fp8 \
+	--kv-budget 200546152872
+has_line "SGLang on MI355Xs, pages of 1: the line logged" \
+	"    KV Cache is allocated. #tokens: 3262823, KV size: 186.77 GB"
+check "... and its share" grep -Fq "mi355x: mem_fraction_static 0.908 (SGLang's default here" \
+	"$work/out"
+
 # Refused, one line each.
 printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
 	'"num_attention_heads": 64, "num_key_value_heads": 64, "kv_lora_rank": 512,' \
