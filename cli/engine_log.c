@@ -151,7 +151,7 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 	for (int pass = 0; pass < 4; pass++) {
 		int swa = pass & 1, draft = pass >> 1;
 		uint64_t k = 0, v = 0, cells = 0, index = 0;
-		uint32_t layers = 0;
+		uint32_t layers = 0, indexed = 0;
 		char text[256];
 
 		if (pass == 0)
@@ -176,12 +176,14 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 			k += grp->k_bytes + grp->latent_bytes;
 			v += grp->v_bytes;
 			index += grp->index_bytes;
+			indexed += grp->index_bytes ? grp->layers : 0;
 		}
 		if (layers == 0)
 			continue;
 		/* A sparse MLA model's llama_kv_cache_dsa (src/llama-kv-cache-
 		 * dsa.cpp, PR #23346): the latent's cache, then the indexer's
-		 * keys in a second one, as many cells, in the K type, no V. */
+		 * keys in a second one, as many cells, in the K type, no V, of
+		 * the layers that keep a key (GLM-5.2's 21 of 78, PR #26474). */
 		if (index) {
 			snprintf(text, sizeof text, "llama_kv_cache_dsa: creating main KV cache,"
 			         " size = %" PRIu64 " cells", cells);
@@ -192,7 +194,7 @@ void cli_llama_lines(const struct cli_plan *p, void (*line)(void *, const char *
 			snprintf(text, sizeof text, "llama_kv_cache_dsa: creating indexer KV cache,"
 			         " size = %" PRIu64 " cells", cells);
 			line(ctx, text);
-			kv_size_line(index, 0, cells, layers, r, streams, line, ctx);
+			kv_size_line(index, 0, cells, indexed, r, streams, line, ctx);
 		}
 	}
 	if (!own)

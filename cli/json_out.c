@@ -50,8 +50,12 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	json_u64(w, "v_head_dim", m->v_head_dim);
 	if (m->q_lora_rank)
 		json_u64(w, "q_lora_rank", m->q_lora_rank);
-	if (m->index_head_dim)
+	if (m->index_head_dim) {
 		json_u64(w, "index_head_dim", m->index_head_dim);
+		/* The layers that keep the indexer's key: every MLA layer,
+		 * or a shared indexer's full ones. */
+		json_u64(w, "indexed_layers", kvp_model_count_indexed(m));
+	}
 }
 
 static void validation_json(struct json_writer *w, const kvp_validate_result *v)

@@ -95,8 +95,15 @@ static void print_header(FILE *out, const struct cli_plan *p)
 	if (m->kv_lora_rank) {
 		fprintf(out, "\n  mla attention: %u layers, %u heads, latent %u + rope %u",
 		        m->layers, m->heads, m->kv_lora_rank, m->qk_rope_dim);
-		if (m->index_head_dim)
+		if (m->index_head_dim) {
+			uint32_t n = kvp_model_count_indexed(m);
+
 			fprintf(out, ", sparse-attention indexer key %u", m->index_head_dim);
+			/* GLM-5.2's shared indexer: the other layers reuse the
+			 * top-k of a full one before them. */
+			if (n != kvp_model_count_layers(m, KVP_LAYER_MLA))
+				fprintf(out, " in %u of the layers (shared)", n);
+		}
 	} else
 		fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u",
 		        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,

@@ -45,10 +45,11 @@ static kvp_status invalid(const struct sizing *z, const char *what)
 	return kvp__error(z->err, KVP_ERR_INVALID, "%s: %s", kvp__zname(z), what);
 }
 
-/* A new draft group of p: kind and kv heads, sized for model m. */
-static kvp_status add_group(const struct sizing *z, kvp_plan *p, kvp_layer_kind kind,
-                            uint32_t kv, uint32_t first, uint32_t layers,
-                            kvp_layer_group **out)
+/* A new draft group of p, of key's kind, kv heads and indexer key, sized
+ * for model m. */
+static kvp_status add_group(const struct sizing *z, kvp_plan *p,
+                            const kvp_layer_group *key, uint32_t first,
+                            uint32_t layers, kvp_layer_group **out)
 {
 	kvp_layer_group *g;
 
@@ -57,8 +58,9 @@ static kvp_status add_group(const struct sizing *z, kvp_plan *p, kvp_layer_kind 
 		                  " kinds of layer", kvp__zname(z), KVP_GROUPS_MAX);
 	g = &p->groups[p->group_count++];
 	memset(g, 0, sizeof *g);
-	g->kind = kind;
-	g->kv_heads = kv;
+	g->kind = key->kind;
+	g->kv_heads = key->kv_heads;
+	g->index_values = key->index_values;
 	g->first_layer = first;
 	g->layers = layers;
 	g->draft = true;
@@ -68,25 +70,32 @@ static kvp_status add_group(const struct sizing *z, kvp_plan *p, kvp_layer_kind 
 
 /* The MTP layers: a full-attention block of the model's (an MLA model's
  * latent), keyed as the model's last attention layer is, but whole: no
- * window and no policy. */
+ * window and no policy.  A sparse MLA model's MTP layer keeps its own
+ * indexer key, shared indexer or not, in vLLM (DeepseekV2MLAAttention
+ * builds the indexer on an MTP layer), TensorRT-LLM (the MTP layers
+ * full in derive_indexer_k_cache_layer_mask) and SGLang (its draft
+ * worker keeps every layer's key, PR #30531); llama.cpp's MTP context
+ * keeps none (kvp__engine_mtp_indexed). */
 static kvp_status mtp_groups(const struct sizing *z, kvp_plan *p)
 {
 	const kvp_model *m = z->m;
-	kvp_layer_group *g;
-	kvp_layer_kind kind = KVP_LAYER_NONE;
-	uint32_t kv = 0, i = m->layers;
-	uint64_t cap;
+	kvp_layer_group *g, key;
+	uint32_t i = m->layers;
 
+	memset(&key, 0, sizeof key);
+	key.kind = KVP_LAYER_NONE;
 	while (i-- > 0) {
-		kvp__layer_key(z, i, &kind, &kv, &cap);
-		if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE)
+		kvp__layer_key(z, i, &key);
+		if (key.kind != KVP_LAYER_RECURRENT && key.kind != KVP_LAYER_NONE)
 			break;
 	}
-	if (kind == KVP_LAYER_RECURRENT || kind == KVP_LAYER_NONE)
+	if (key.kind == KVP_LAYER_RECURRENT || key.kind == KVP_LAYER_NONE)
 		return invalid(z, "MTP layers are attention layers, and the model has none");
-	if (kind != KVP_LAYER_MLA)
-		kind = KVP_LAYER_FULL;
-	return add_group(z, p, kind, kv, m->layers, z->r->mtp_layers, &g);
+	if (key.kind != KVP_LAYER_MLA)
+		key.kind = KVP_LAYER_FULL;
+	key.index_values = key.kind == KVP_LAYER_MLA && kvp__engine_mtp_indexed(z->r)
+	                   ? m->index_head_dim : 0;
+	return add_group(z, p, &key, m->layers, z->r->mtp_layers, &g);
 }
 
 /* A draft model's layers, grouped by kind and kv heads as the model's are,
@@ -117,20 +126,20 @@ static kvp_status model_groups(const struct sizing *z, kvp_plan *p)
 	cycle = kvp__layer_cycle(d, &rd);
 	full = d->layers / cycle;
 	for (uint32_t i = 0; i < cycle; i++) {
-		kvp_layer_kind kind;
-		uint32_t kv, g, n = full + (i < d->layers % cycle);
-		uint64_t cap;
+		kvp_layer_group key;
+		uint32_t g, n = full + (i < d->layers % cycle);
 		kvp_layer_group *grp;
 
-		kvp__layer_key(&zd, i, &kind, &kv, &cap);
+		memset(&key, 0, sizeof key);
+		kvp__layer_key(&zd, i, &key);
 		for (g = first; g < p->group_count; g++)
-			if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv)
+			if (kvp__same_key(&p->groups[g], &key))
 				break;
 		if (g < p->group_count) {
 			p->groups[g].layers += n;
 			continue;
 		}
-		if ((st = add_group(&zd, p, kind, kv, z->m->layers + i, n, &grp)) != KVP_OK)
+		if ((st = add_group(&zd, p, &key, z->m->layers + i, n, &grp)) != KVP_OK)
 			return st;
 	}
 	return KVP_OK;

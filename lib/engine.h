@@ -136,6 +136,27 @@ static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
 {
 	return r->sglang_version == 0 || r->sglang_version >= version;
 }
+/* Whether the engine keeps the indexer key in every MLA layer of a
+ * sparse model whose indexer is shared (kvp_model_layer_indexed): SGLang
+ * before PR #30531 ("[DSA] Skip indexer KV cache for skip-topk layers",
+ * 8cc112d, merged 2026-08-17; taken from 0.5.18, released 2026-08-25)
+ * allocated it for every layer (DSATokenToKVPool and its cell, main at
+ * 003fca80).  The others, and SGLang since, key the full layers alone. */
+static inline bool kvp__engine_indexes_all(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG && !kvp__sglang_since(r, 518);
+}
+/* Whether a sparse MLA model's MTP (NextN) layers keep an indexer key:
+ * vLLM's (DeepseekV2MLAAttention builds the indexer on an MTP layer),
+ * TensorRT-LLM's (_is_full_indexer_layer: a layer past
+ * num_hidden_layers is full) and SGLang's (its draft worker keeps every
+ * layer's, _should_elide_dsa_index_k); not llama.cpp's, whose indexer
+ * cache takes the layers below n_layer() alone (llama-model.cpp
+ * create_memory, filter_lid of PR #26474), so none of an MTP context's. */
+static inline bool kvp__engine_mtp_indexed(const kvp_request *r)
+{
+	return r->engine != KVP_ENGINE_LLAMA_CPP;
+}
 /* The request's SGLang server role of disaggregated serving where kvplan
  * follows it (memory_hook.py, from 0.5.20), else KVP_DISAGG_NONE. */
 static inline kvp_disaggregation kvp__sglang_role(const kvp_request *r)

@@ -177,34 +177,80 @@ kvp_status kvp__gguf_set_pattern(const kvp__gguf_reader *r,
 	return KVP_OK;
 }
 
+/* GLM-5.2's layers that keep the indexer's key where the file does not
+ * say (llama.cpp's GLM_5_2_DEFAULT_INDEXER_TYPES, src/models/glm-dsa.cpp
+ * @06e514f6: 1, 1, then 1, 0, 0, 0 nineteen times), for a glm-dsa file
+ * whose context_length is at least 1,048,576 ("BC for GLM 5, 5.1 (full
+ * indexers) without indexer_types metadata": below it every layer keeps
+ * one).  Layers past the table's 78 keep none, as its array's zeros say. */
+#define GLM_5_2_TABLE_LAYERS 78
+#define GLM_5_2_CONTEXT 1048576
+
+static bool glm_5_2_full(uint32_t i)
+{
+	return i < GLM_5_2_TABLE_LAYERS && (i < 2 || (i - 2) % 4 == 0);
+}
+
+/* Which layers keep the key: ARCH.attention.indexer.types (LLM_KV_
+ * ATTENTION_INDEXER_TYPES), a bool a layer, 1 full (read by
+ * get_key_or_arr into hparams.is_indexer_full_impl, PR #25407), else
+ * glm-dsa's default by context_length.  llama.cpp's indexer cache takes
+ * the full layers alone (filter_lid, PR #26474). */
+static kvp_status read_indexer_layers(kvp__gguf_reader *r, kvp_model *m)
+{
+	kvp__gguf_per_layer pl;
+	uint64_t context = 0;
+	bool found, shared = false;
+	kvp_status st;
+
+	if ((st = kvp__gguf_get_per_layer(r, "attention.indexer.types", &pl,
+	                                  &found)) != KVP_OK)
+		return st;
+	if (!found && strcmp(r->arch, "glm-dsa") == 0 &&
+	    ((st = kvp__gguf_get_uint(r, "context_length", false, UINT64_MAX, &context,
+	                              &found)) != KVP_OK ||
+	     !found || context < GLM_5_2_CONTEXT))
+		return st;
+	if (r->layers > KVP_PATTERN_MAX)
+		return kvp__error_at(r->err, KVP_ERR_RANGE, r->g->path, 0, 0,
+		                     "%s: a shared indexer over %u layers; kvplan lists"
+		                     " at most %d", r->arch, r->layers, KVP_PATTERN_MAX);
+	if (!pl.kv && !found)
+		return KVP_OK;
+	for (uint32_t i = 0; i < r->layers; i++) {
+		m->index_layers[i] = context ? glm_5_2_full(i) : kvp__gguf_layer(r, &pl, i) != 0;
+		shared |= !m->index_layers[i];
+	}
+	/* Every layer of these architectures is MLA: the first computes
+	 * the top-k the shared ones after it reuse. */
+	if (r->layers && !m->index_layers[0])
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.indexer.types: layer 0 shares the"
+		                     " indexer's top-k of no layer before it", r->arch);
+	m->index_layers_len = shared ? r->layers : 0;
+	if (context)
+		kvp__note(r->source, "index_layers", KVP_ORIGIN_DEFAULTED, "%s: no"
+		          " attention.indexer.types, context_length %llu: llama.cpp's"
+		          " GLM-5.2 layers (GLM_5_2_DEFAULT_INDEXER_TYPES)", r->arch,
+		          (unsigned long long)context);
+	else
+		kvp__note(r->source, "index_layers", KVP_ORIGIN_READ,
+		          "%s.attention.indexer.types", r->arch);
+	return KVP_OK;
+}
+
 /* A sparse-attention architecture's indexer key: index_head_dim
  * (LLM_KV_ATTENTION_INDEXER_KEY_LENGTH, "%s.attention.indexer.key_length",
- * src/llama-arch.cpp), which llama_kv_cache_dsa caches in every layer
- * beside the latent.  GLM-5.2's shared indexer, some layers reusing
- * another's selection (attention.indexer.types, or a top_k_frequency past
- * 1), caches the key in its full layers only and is not followed, as
- * config.json's index_topk_freq past 1 is not. */
+ * src/llama-arch.cpp), which llama_kv_cache_dsa caches beside the latent
+ * in the layers that keep one. */
 static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 {
-	char key[KVP__GGUF_KEY_MAX];
-	uint32_t dim = 0, freq = 0;
-	bool found, has_freq;
+	uint32_t dim = 0;
+	bool found;
 	kvp_status st;
 
 	if (strcmp(r->arch, "deepseek32") != 0 && strcmp(r->arch, "glm-dsa") != 0)
 		return KVP_OK;
-	if ((st = kvp__gguf_get_u32(r, "attention.indexer.top_k_frequency", false, &freq,
-	                            &has_freq)) != KVP_OK)
-		return st;
-	/* Layer roles, or a top-k computed every freq > 1 layers. */
-	if (kvp__gguf_arch_key(r, "attention.indexer.types", key) || (has_freq && freq > 1)) {
-		if (!kvp__gguf_arch_key(r, "attention.indexer.types", key))
-			snprintf(key, sizeof key, "%s.attention.indexer.top_k_frequency", r->arch);
-		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
-		                     "%s: an indexer shared across layers is not"
-		                     " followed: kvplan keeps an indexer key in every"
-		                     " layer", key);
-	}
 	if ((st = kvp__gguf_get_u32(r, "attention.indexer.key_length", true, &dim,
 	                            &found)) != KVP_OK)
 		return st;
@@ -215,7 +261,7 @@ static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 	m->index_head_dim = dim;
 	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
 	          "%s.attention.indexer.key_length = %u", r->arch, dim);
-	return KVP_OK;
+	return read_indexer_layers(r, m);
 }
 
 /* DeepSeek's MLA: llama.cpp caches kv_lora_rank + n_rot values a token

@@ -258,39 +258,6 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
-/* DeepSeek Sparse Attention's indexer (DeepSeek-V3.2, GLM-5: model types
- * deepseek_v32, glm_moe_dsa): index_head_dim, 128 where left out (the
- * DeepseekV32Config default).  An indexer shared across layers (GLM-5.2's
- * index_topk_freq, indexer_types: layers that reuse another's top-k keep
- * no indexer key) is not followed. */
-static kvp_status indexer(struct hf *h)
-{
-	static const char *const k_dim[] = {"index_head_dim", NULL};
-	static const char *const k_freq[] = {"index_topk_freq", NULL};
-	static const char *const k_types[] = {"indexer_types", "index_topk_pattern", NULL};
-	uint64_t dim = 0, freq = 0;
-	const char *which;
-	int got;
-
-	if ((got = kvp__hf_uint(h, "index_head_dim", k_dim, UINT32_MAX, &dim)) < 0 ||
-	    kvp__hf_uint(h, NULL, k_freq, UINT32_MAX, &freq) < 0)
-		return KVP_ERR_PARSE;
-	if (freq > 1 || kvp__hf_get(h, k_types, &which))
-		return kvp__hf_fail(h, freq > 1 ? "index_topk_freq" : which,
-		                    "an indexer shared across layers is not followed: kvplan"
-		                    " keeps an indexer key in every layer");
-	if (!got) {
-		dim = 128;
-		kvp__note(h->src, "index_head_dim", KVP_ORIGIN_DEFAULTED,
-		          "%sindex_head_dim absent: DeepseekV32Config's 128", h->prefix);
-	}
-	if (dim == 0 || dim % 128 != 0)
-		return kvp__hf_fail(h, "index_head_dim", "%llu is not a multiple of 128, the"
-		                    " indexer's block of one scale", (unsigned long long)dim);
-	h->m->index_head_dim = (uint32_t)dim;
-	return KVP_OK;
-}
-
 /* Multi-head latent attention, from the fields (never the name). */
 static kvp_status mla(struct hf *h)
 {
@@ -312,7 +279,7 @@ static kvp_status mla(struct hf *h)
 		return KVP_OK;
 	m->kv_lora_rank = (uint32_t)rank;
 	m->q_lora_rank = (uint32_t)q; /* null in DeepSeek-V2-Lite's: 0 */
-	if (kvp__sparse_mla(m) && indexer(h) != KVP_OK)
+	if (kvp__sparse_mla(m) && kvp__hf_indexer(h) != KVP_OK)
 		return KVP_ERR_PARSE;
 	m->qk_rope_dim = (uint32_t)rope;
 	m->qk_nope_dim = (uint32_t)nope;

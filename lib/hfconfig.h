@@ -92,6 +92,13 @@ const struct hf_family *kvp__hf_find(const char *type);
  * reported error. */
 kvp_status kvp__hf_family(struct hf *h);
 
+/* ---- hf_indexer.c ---- */
+
+/* A sparse MLA model's indexer: its key's width (index_head_dim) and the
+ * layers that keep it (indexer_types, index_topk_pattern, or
+ * index_topk_freq and index_skip_topk_offset). */
+kvp_status kvp__hf_indexer(struct hf *h);
+
 /* ---- hf_recurrent.c: hybrids with recurrent layers ---- */
 
 kvp_status kvp__hf_rule_qwen3_next(struct hf *h);

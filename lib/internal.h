@@ -293,6 +293,18 @@ bool kvp__plan_max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t
  * KVP_QUOTE_MAX bytes) takes the model's name for a message. */
 kvp_status kvp__model_check_layers(const kvp_model *model, char *label,
                                    kvp_error *err);
+/* Their checks of a shared sparse-attention indexer (indexer.c), name
+ * the model's for a message. */
+kvp_status kvp__model_check_indexer(const kvp_model *model, const char *name,
+                                    kvp_error *err);
+/* Whether model's indexer is shared: some of its MLA layers may keep no
+ * key (index_layers or index_topk_freq given; indexer.c). */
+bool kvp__index_shared(const kvp_model *model);
+/* index_topk_pattern's letters, "F" full and "S" shared, one a layer of
+ * model, into its index_layers (indexer.c); the message says which
+ * letter, and leaves the caller to say where the text came from. */
+kvp_status kvp__index_pattern_parse(const char *text, kvp_model *model,
+                                    kvp_error *err);
 /* kvp_model_finalize's checks of a model whose head_dim is given, which
  * finalizing leaves as it is (model.c); err is not cleared. */
 kvp_status kvp__model_check(const kvp_model *model, kvp_error *err);

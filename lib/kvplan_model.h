@@ -228,6 +228,22 @@ typedef struct kvp_model {
 	uint32_t rotary_dim;
 	double rope_local_theta;
 	bool rope_nope_full;
+	/* A sparse-attention indexer shared across layers (GLM-5.2): a layer
+	 * of a model with index_head_dim either keeps its own indexer key
+	 * ("full") or reuses the top-k of the last full layer before it and
+	 * keeps no key ("shared").  index_layers, when index_layers_len is
+	 * layers, says it layer by layer, 1 full and 0 shared (config.json's
+	 * indexer_types or index_topk_pattern, GGUF's attention.indexer.types);
+	 * otherwise layer i is full when max(i - index_topk_offset + 1, 0)
+	 * is a multiple of index_topk_freq (transformers' GlmMoeDsaConfig:
+	 * index_topk_freq, index_skip_topk_offset), index_topk_offset 0
+	 * meaning its default of 2 and index_topk_freq 0 or 1 every layer
+	 * full.  A model's first MLA layer is full.  kvp_model_layer_indexed
+	 * reads them. */
+	uint32_t index_topk_freq;
+	uint32_t index_topk_offset;
+	uint32_t index_layers_len;               /* 0, or layers */
+	uint8_t index_layers[KVP_PATTERN_MAX];
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -248,6 +264,13 @@ KVP_API uint32_t kvp_model_layer_kv_heads(const kvp_model *model,
 /* How many layers of model have kind (as kvp_model_layer_kind says). */
 KVP_API uint32_t kvp_model_count_layers(const kvp_model *model,
                                         kvp_layer_kind kind);
+/* Whether layer index (0-based) keeps a sparse-attention indexer key: an
+ * MLA layer of a model with index_head_dim, full as index_layers or
+ * index_topk_freq say.  A model whose every indexed layer keeps its key
+ * is an unshared one. */
+KVP_API bool kvp_model_layer_indexed(const kvp_model *model, uint32_t index);
+/* How many layers of model keep an indexer key. */
+KVP_API uint32_t kvp_model_count_indexed(const kvp_model *model);
 
 /* Derives head_dim when it is 0 (setting head_dim_derived) and checks the
  * shape: layers, heads, kv_heads

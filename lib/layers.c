@@ -259,6 +259,6 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 	}
 	if (!caches)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: no layer has a cache", name);
+	return kvp__model_check_indexer(m, name, err);
 #undef name
-	return KVP_OK;
 }

@@ -139,31 +139,27 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		                  KVP_PATTERN_MAX, cycle);
 	p->cycle_len = cycle;
 	for (uint32_t i = 0; i < cycle; i++) {
-		kvp_layer_kind kind;
-		uint32_t kv, g;
-		uint64_t cap;
+		kvp_layer_group key;
+		uint32_t g;
 
-		kvp__layer_key(z, i, &kind, &kv, &cap);
+		memset(&key, 0, sizeof key);
+		kvp__layer_key(z, i, &key);
 		/* PyramidKV gives each layer its own share, alike at some seqs
 		 * (every layer keeps a prompt below its capacity) and apart at
 		 * others: the solvers re-cap each group at other seqs by its
 		 * first layer, so capped layers are never merged. */
 		g = p->group_count;
-		if (!(pyramid && cap))
+		if (!(pyramid && key.cap))
 			for (g = 0; g < p->group_count; g++)
-				if (p->groups[g].kind == kind && p->groups[g].kv_heads == kv &&
-				    p->groups[g].cap == cap)
+				if (kvp__same_key(&p->groups[g], &key))
 					break;
 		if (g == p->group_count) {
 			if (g == KVP_GROUPS_MAX)
 				return kvp__error(z->err, KVP_ERR_RANGE,
 				                  "%s: more than %d kinds of layer", kvp__zname(z),
 				                  KVP_GROUPS_MAX);
-			memset(&p->groups[g], 0, sizeof p->groups[g]);
-			p->groups[g].kind = kind;
-			p->groups[g].kv_heads = kv;
-			p->groups[g].cap = cap;
-			p->groups[g].first_layer = i;
+			key.first_layer = i;
+			p->groups[g] = key;
 			p->group_count++;
 		}
 		p->cycle[i] = (uint8_t)g;
@@ -198,7 +194,7 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
 		kvp_layer_group g;
 
 		memset(&g, 0, sizeof g);
-		kvp__layer_key(&z, i, &g.kind, &g.kv_heads, &g.cap);
+		kvp__layer_key(&z, i, &g);
 		g.first_layer = i;
 		g.layers = full + (i < m->layers % cycle);
 		g.block = 1;

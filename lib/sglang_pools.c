@@ -270,6 +270,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 {
 	uint64_t model = 0, draft = 0, draft_layers = 0, layers = 0, draft_pool = 0;
+	uint64_t model_index = 0, draft_index = 0;
 	double cell;
 
 	/* The draft's layers all count on every rank (eagle_draft_num_layers;
@@ -282,8 +283,10 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 
 		if (!grp->draft) {
 			model += n * grp->bytes_per_token;
+			model_index += n * grp->index_bytes_per_token;
 			layers += grp->bytes_per_token ? n : 0;
 		} else {
+			draft_index += grp->layers * grp->index_bytes_per_token;
 			/* Under decode context parallelism its pool is dcp
 			 * times the rows (kvp__sglang_draft_dcp), which the
 			 * budget's cell does not count. */
@@ -297,6 +300,21 @@ static uint64_t sglang_cell(const kvp_plan *p, uint32_t stage, uint64_t *pools)
 	*pools = model + draft_pool;
 	if (!draft_layers || !model || !layers)
 		return model + draft;
+	/* A sparse MLA model from 0.5.18 (PR #30531, whose target keeps the
+	 * indexer's key in its full layers alone): the latents priced so,
+	 * int(target_kv_size x draft_layers / layers), Python's true
+	 * division of whole numbers, and beside them the draft's keys, one
+	 * a draft layer (_compute_dsa_indexer_cell_size, allocate_all_
+	 * layers; main of autumn 2026). */
+	if ((model_index || draft_index) && kvp__sglang_since(&p->request, 518)) {
+		uint64_t kv, out;
+
+		if (!kvp__mul(model - model_index, draft_layers, &kv))
+			return UINT64_MAX;
+		kv = (uint64_t)((double)kv / (double)layers);
+		return kvp__add(model, kv, &out) && kvp__add(out, draft_index, &out)
+		       ? out : UINT64_MAX;
+	}
 	cell = (double)model * (1.0 + (double)draft_layers / (double)layers);
 	return cell >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)cell;
 }

@@ -169,8 +169,6 @@ static kvp_status index_bytes(const struct sizing *z, uint64_t *bytes)
 	const kvp_model *m = z->m;
 
 	*bytes = 0;
-	if (!m->index_head_dim)
-		return KVP_OK;
 	if (z->r->engine == KVP_ENGINE_LLAMA_CPP)
 		return row(z, z->r->dtype_k, m->index_head_dim, "indexer key",
 		           "index_head_dim", bytes);
@@ -178,7 +176,8 @@ static kvp_status index_bytes(const struct sizing *z, uint64_t *bytes)
 	return KVP_OK;
 }
 
-/* A group's per-token and per-sequence sizes, from its kind and kv heads. */
+/* A group's per-token and per-sequence sizes, from its key: kind, kv
+ * heads and whether it keeps an indexer key (index_values). */
 kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 {
 	const kvp_model *m = z->m;
@@ -203,8 +202,7 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 			return st;
 		break;
 	case KVP_LAYER_MLA:
-		g->index_values = m->index_head_dim;
-		if ((st = index_bytes(z, &g->index_bytes_per_token)) != KVP_OK)
+		if (g->index_values && (st = index_bytes(z, &g->index_bytes_per_token)) != KVP_OK)
 			return st;
 		if (r->mla == KVP_MLA_LATENT) {
 			g->latent_values = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
@@ -280,21 +278,34 @@ kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g)
 }
 
 /* The layers repeat every cycle layers: the pattern's length, or the
- * whole model when it lists kv heads per layer. */
+ * whole model when it lists kv heads per layer or shares its indexer. */
 uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r)
 {
 	/* PyramidKV keeps a different share of every layer. */
-	uint32_t cycle = m->layer_kv_heads_len ||
+	uint32_t cycle = m->layer_kv_heads_len || kvp__index_shared(m) ||
 	                 r->policy.kind == KVP_POLICY_PYRAMIDKV ? m->layers
 	                 : m->pattern_len ? m->pattern_len : 1;
 
 	return cycle < m->layers ? cycle : m->layers;
 }
 
+/* Whether layer i keeps a sparse-attention indexer key as the engine
+ * plans it: where the model says so (kvp_model_layer_indexed), which
+ * llama.cpp (src/models/glm-dsa.cpp, filter_lid), vLLM
+ * (models/deepseek_v2.py DeepseekV2MLAAttention), TensorRT-LLM
+ * (dsa/cache_manager.py derive_indexer_k_cache_layer_mask) and SGLang
+ * from PR #30531 follow. */
+static bool layer_indexed(const struct sizing *z, uint32_t i, kvp_layer_kind kind)
+{
+	if (kind != KVP_LAYER_MLA || !z->m->index_head_dim)
+		return false;
+	return kvp__engine_indexes_all(z->r) || kvp_model_layer_indexed(z->m, i);
+}
+
 /* What makes layer i cache as it does: its kind as planned, one
- * tensor-parallel rank's kv heads, and the policy's cap. */
-void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out,
-                      uint32_t *kv_out, uint64_t *cap_out)
+ * tensor-parallel rank's kv heads, the policy's cap, and its indexer
+ * key's values. */
+void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_group *key)
 {
 	const kvp_model *m = z->m;
 	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
@@ -319,7 +330,14 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out
 	if (kind != KVP_LAYER_RECURRENT && kind != KVP_LAYER_NONE &&
 	    z->r->policy.kind != KVP_POLICY_FULL)
 		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);
-	*kind_out = kind;
-	*kv_out = kv;
-	*cap_out = cap;
+	key->kind = kind;
+	key->kv_heads = kv;
+	key->cap = cap;
+	key->index_values = layer_indexed(z, i, kind) ? m->index_head_dim : 0;
+}
+
+bool kvp__same_key(const kvp_layer_group *a, const kvp_layer_group *b)
+{
+	return a->kind == b->kind && a->kv_heads == b->kv_heads && a->cap == b->cap &&
+	       a->index_values == b->index_values;
 }

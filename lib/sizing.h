@@ -27,9 +27,12 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g);
 kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g);
 /* The layers repeat every cycle layers. */
 uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r);
-/* Layer i's kind as planned, one rank's kv heads, the policy's cap. */
-void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_kind *kind_out,
-                    uint32_t *kv_out, uint64_t *cap_out);
+/* Layer i's key, in key's kind (as planned), kv_heads (one rank's), cap
+ * (the policy's) and index_values (its indexer key's, 0: none); the
+ * other fields are left as they are. */
+void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_group *key);
+/* Whether two groups' keys are the same: layers that cache alike. */
+bool kvp__same_key(const kvp_layer_group *a, const kvp_layer_group *b);
 
 /* draft.c: the draft model's or MTP layers' groups, appended to p's
  * (draft set; p->draft_layers); their weights (p->draft_weights_bytes,

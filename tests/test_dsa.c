@@ -170,7 +170,8 @@ static void test_model_checks(void **state)
 
 /* config.json: index_head_dim read for the sparse types, 128 where left
  * out (DeepseekV32Config's default); an indexer shared across layers
- * (GLM-5.2's index_topk_freq) refused; a dense type's key not read. */
+ * (GLM-5.2's index_topk_freq) read, with its offset's default; a dense
+ * type's key not read. */
 static void test_config(void **state)
 {
 	static const char *const base =
@@ -196,11 +197,21 @@ static void test_config(void **state)
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_OK);
 	assert_int_equal(m.index_head_dim, 0);
+	/* index_skip_topk_offset absent: GlmMoeDsaConfig's 2, layer i full
+	 * when max(i - 1, 0) % 4 == 0: 0, 1, 5, 9, ..., 57, 2 + 14 of 61. */
 	snprintf(text, sizeof text, base, "glm_moe_dsa", ", \"index_topk_freq\": 4");
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
+	                 KVP_OK);
+	assert_int_equal(m.index_topk_freq, 4);
+	assert_int_equal(m.index_topk_offset, 0);
+	assert_int_equal(kvp_model_count_indexed(&m), 16);
+	assert_true(kvp_model_layer_indexed(&m, 1) && kvp_model_layer_indexed(&m, 5));
+	assert_false(kvp_model_layer_indexed(&m, 2) || kvp_model_layer_indexed(&m, 4));
+	snprintf(text, sizeof text, base, "glm_moe_dsa",
+	         ", \"index_topk_freq\": 4, \"index_skip_topk_offset\": 0");
+	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_ERR_PARSE);
-	assert_non_null(strstr(err.message, "index_topk_freq: an indexer shared across layers"
-	                                    " is not followed"));
+	assert_non_null(strstr(err.message, "index_skip_topk_offset: 0 makes layer 0 share"));
 	snprintf(text, sizeof text, base, "deepseek_v32", ", \"index_head_dim\": 100");
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_ERR_PARSE);

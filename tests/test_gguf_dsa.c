@@ -3,8 +3,8 @@
  * DeepSeek Sparse Attention's two architectures, deepseek32
  * (DeepSeek-V3.2) and glm-dsa (GLM-5): deepseek2's MLA and the lightning
  * indexer's key, "%s.attention.indexer.key_length" (LLM_KV_ATTENTION_
- * INDEXER_KEY_LENGTH, llama.cpp src/llama-arch.cpp), and GLM-5.2's
- * shared indexer refused.  Files built in the test with tests/ggufw.c,
+ * INDEXER_KEY_LENGTH, llama.cpp src/llama-arch.cpp), and the layers of
+ * GLM-5.2's shared indexer that keep it.  Files built in the test with tests/ggufw.c,
  * each model's numbers from its config.json (cited); the caches worked
  * out by hand.
  */
@@ -125,46 +125,85 @@ static void test_glm_dsa(void **state)
 	ggufw_free(&w);
 }
 
-/* GLM-5.2's shared indexer (full layers and layers reusing another's
- * top-k: attention.indexer.types, or a top_k_frequency past 1) keeps the
- * key in its full layers only: refused by name, as config.json's
- * index_topk_freq past 1 is; a frequency of 1 shares nothing.  A sparse
- * architecture without the key's length, or with 0, is refused too. */
-static void test_refused(void **state)
+/* GLM-5.2's full layers (config.json index_topk_freq 4,
+ * index_skip_topk_offset 3: layer i full when max(i - 2, 0) % 4 == 0):
+ * 0, 1, 2, 6, 10, ..., 74. */
+static bool glm52_full(uint32_t i)
 {
-	static const char *const shared[] = {"attention.indexer.types",
-		"attention.indexer.top_k_frequency"};
-	static const uint64_t types[] = {1, 1, 1, 0};
-	char key[96], prefix[160];
+	return i < 3 || (i - 2) % 4 == 0;
+}
+
+/* The layers of p that keep a key are GLM-5.2's 21, and a token caches
+ * 21 x 1,284 + 57 x 1,152 = 26,964 + 65,664 = 92,628 B exact. */
+static void glm52_is(const parsed *p)
+{
+	for (uint32_t i = 0; i < 78; i++)
+		assert_int_equal(kvp_model_layer_indexed(&p->model, i), glm52_full(i));
+	assert_int_equal(kvp_model_count_indexed(&p->model), 21);
+	assert_int_equal(plan_bytes(&p->model, 1), 92628);
+}
+
+/* GLM-5.2's shared indexer in llama.cpp (src/models/glm-dsa.cpp
+ * @06e514f6): the key in the layers glm-dsa.attention.indexer.types
+ * marks (a bool a layer, 78 of them as PR #25407's converter writes
+ * them), else in GLM_5_2_DEFAULT_INDEXER_TYPES's where context_length
+ * is at least 1,048,576, else in every layer (GLM-5's 100,152 B).
+ * attention.indexer.top_k_frequency, a fork's key, is not upstream's:
+ * not read.  A file whose layer 0 shares is refused. */
+static void test_shared(void **state)
+{
+	uint64_t types[78];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++) {
-		ggufw w;
-
-		ggufw_init(&w, 3);
-		dsa_keys(&w, "glm-dsa", 78, 6144, 64, 192, 256, 32);
-		snprintf(key, sizeof key, "glm-dsa.%s", shared[i]);
-		if (i == 0)
-			ggufw_kv_arr(&w, key, GGUFW_BOOL, types, 4);
-		else
-			ggufw_kv_uint(&w, key, GGUFW_U32, 4);
-		ggufw_finish(&w, 1);
-		snprintf(prefix, sizeof prefix, "%s: an indexer shared across layers is not"
-		         " followed", key);
-		parse_fails(&w, KVP_ERR_PARSE, prefix);
-	}
-	{
+	for (uint32_t i = 0; i < 78; i++)
+		types[i] = glm52_full(i);
+	for (int pass = 0; pass < 4; pass++) {
 		ggufw w;
 		parsed p;
 
 		ggufw_init(&w, 3);
 		dsa_keys(&w, "glm-dsa", 78, 6144, 64, 192, 256, 32);
-		ggufw_kv_uint(&w, "glm-dsa.attention.indexer.top_k_frequency", GGUFW_U32, 1);
+		if (pass == 0)
+			ggufw_kv_arr(&w, "glm-dsa.attention.indexer.types", GGUFW_BOOL, types, 78);
+		else
+			ggufw_kv_uint(&w, "glm-dsa.context_length", GGUFW_U32,
+			              pass == 1 ? 1048576 : 1048575);
+		if (pass == 3)
+			ggufw_kv_uint(&w, "glm-dsa.attention.indexer.top_k_frequency",
+			              GGUFW_U32, 4);
 		ggufw_finish(&w, 1);
 		parse_ok(&w, &p);
-		assert_int_equal(plan_bytes(&p.model, 1), 100152);
+		if (pass < 2) {
+			glm52_is(&p);
+			note_is(&p, "index_layers", pass ? KVP_ORIGIN_DEFAULTED : KVP_ORIGIN_READ,
+			        pass ? "glm-dsa: no attention.indexer.types, context_length"
+			               " 1048576: llama.cpp's GLM-5.2 layers"
+			               " (GLM_5_2_DEFAULT_INDEXER_TYPES)"
+			             : "glm-dsa.attention.indexer.types");
+		} else {
+			assert_int_equal(kvp_model_count_indexed(&p.model), 78);
+			assert_int_equal(plan_bytes(&p.model, 1), 100152);
+		}
 		ggufw_free(&w);
 	}
+	{
+		ggufw w;
+
+		types[0] = 0;
+		ggufw_init(&w, 3);
+		dsa_keys(&w, "glm-dsa", 78, 6144, 64, 192, 256, 32);
+		ggufw_kv_arr(&w, "glm-dsa.attention.indexer.types", GGUFW_BOOL, types, 78);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_PARSE, "glm-dsa.attention.indexer.types: layer 0"
+		            " shares the indexer's top-k of no layer before it");
+	}
+}
+
+/* A sparse architecture without the key's length, or with 0, is
+ * refused. */
+static void test_refused(void **state)
+{
+	(void)state;
 	/* The key's length 0, then none. */
 	for (int given = 1; given >= 0; given--) {
 		ggufw w;
@@ -190,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deepseek32),
 		cmocka_unit_test(test_glm_dsa),
+		cmocka_unit_test(test_shared),
 		cmocka_unit_test(test_refused),
 	};
 

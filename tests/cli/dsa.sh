@@ -1,7 +1,8 @@
 # dsa.sh — DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): the
 # indexer's key beside each MLA latent in the table, JSON and --explain;
 # SGLang's published pool line; vLLM's sparse backends and the cache type
-# they keep on each GPU; a config.json's index_head_dim, and what is
+# they keep on each GPU; a config.json's index_head_dim; GLM-5.2's indexer
+# shared across layers; and what is
 # refused in one line.
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
@@ -195,13 +196,55 @@ has_line "SGLang on MI355Xs, pages of 1: the line logged" \
 check "... and its share" grep -Fq "mi355x: mem_fraction_static 0.908 (SGLang's default here" \
 	"$work/out"
 
+# GLM-5.2's indexer shared across layers (index_topk_freq 4,
+# index_skip_topk_offset 3): the key in layers 0, 1, 2, 6, ..., 74, 21 of
+# 78, so 21 x 1,284 + 57 x 1,152 = 92,628 B a token, from the catalogue,
+# its config.json, a config with the freq alone (offset 2: layers 0, 1,
+# 5, ..., 77, 21 again) and one with the pattern in letters.
+run --model glm-5.2 --seq 1000 --format json
+is kv_bytes_per_token 92628 "GLM-5.2: 21 x 1,284 + 57 x 1,152"
+is indexed_layers 21 "GLM-5.2: 21 layers keep the key"
+run --config "$KVPLAN_SRCDIR/tests/configs/glm-5.2/config.json" --seq 1000 --format json
+is kv_bytes_per_token 92628 "GLM-5.2's config.json (indexer_types)"
+glm52() {
+	printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
+		'"num_attention_heads": 64, "num_key_value_heads": 64, "kv_lora_rank": 512,' \
+		'"qk_rope_head_dim": 64, "qk_nope_head_dim": 192, "v_head_dim": 256,' \
+		"$1}" >"$work/glm52.json"
+}
+glm52 '"index_topk_freq": 4'
+run --config "$work/glm52.json" --seq 1000 --format json
+is kv_bytes_per_token 92628 "index_topk_freq 4, the offset's default 2"
+letters=FFFSSS$(for i in $(seq 18); do printf FSSS; done)
+glm52 "\"index_topk_pattern\": \"$letters\""
+run --config "$work/glm52.json" --seq 1000 --format json
+is kv_bytes_per_token 92628 "index_topk_pattern in letters"
+run --model glm-5.2 --seq 1000
+check "the model line says it" grep -Fq "sparse-attention indexer key 128 in 21 of the layers (shared)" \
+	"$work/out"
+# llama.cpp, a published log (GLM-5.2 UD-Q5_K_XL, -c 524288, f16:
+# dfch/biz.dfch.LlmOps @a57bc2de, its GLM-5.2 deployment session): the
+# latents 524,288 x 78 x 1,152 B, the keys 524,288 x 21 x 256 B.
+run --model glm-5.2 --seq 524288 --engine llama.cpp
+has_line "llama.cpp's latent line" \
+	"    llama_kv_cache: size = 44928.00 MiB (524288 cells,  78 layers,  1/1 seqs), K (f16): 44928.00 MiB, V (f16):    0.00 MiB"
+has_line "... and its indexer's, 21 layers" \
+	"    llama_kv_cache: size = 2688.00 MiB (524288 cells,  21 layers,  1/1 seqs), K (f16): 2688.00 MiB, V (f16):    0.00 MiB"
+
 # Refused, one line each.
-printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
-	'"num_attention_heads": 64, "num_key_value_heads": 64, "kv_lora_rank": 512,' \
-	'"qk_rope_head_dim": 64, "qk_nope_head_dim": 192, "v_head_dim": 256,' \
-	'"index_topk_freq": 4}' >"$work/glm52.json"
-expect_error "GLM-5.2's shared indexer" \
-	"index_topk_freq: an indexer shared across layers is not followed" \
+glm52 '"index_topk_pattern": "FFS"'
+expect_error "a pattern of the wrong length" \
+	"index_topk_pattern: 3 letters for 78 layers" --config "$work/glm52.json" --seq 1000
+glm52 "\"index_topk_pattern\": \"SF${letters#FF}\""
+expect_error "layer 0 shared" \
+	"layer 0, its first MLA layer, shares the indexer's top-k of no layer before it" \
+	--config "$work/glm52.json" --seq 1000
+glm52 "\"index_topk_pattern\": \"FFX${letters#FFF}\""
+expect_error "a letter that is not F or S" \
+	"index_topk_pattern: letter 3 is not F \\(full\\) or S \\(shared\\)" \
+	--config "$work/glm52.json" --seq 1000
+glm52 '"index_topk_freq": 4, "index_skip_topk_offset": 0'
+expect_error "offset 0" "index_skip_topk_offset: 0 makes layer 0 share" \
 	--config "$work/glm52.json" --seq 1000
 expect_error "SGLang's --dcp with an indexer" \
 	"kvplan does not follow SGLang's decode context parallelism \\(--dcp\\) with a sparse-attention indexer" \

@@ -1,0 +1,295 @@
+/*
+ * test_dsa_shared.c — GLM-5.2's indexer shared across layers: only its
+ * "full" layers keep the lightning indexer's key; the "shared" ones reuse
+ * the top-k of the last full layer before them and cache no key
+ * (kvp_model index_topk_freq, index_topk_offset, index_layers).
+ *
+ * The model is GLM-5.2 as its config.json gives it (tests/configs/
+ * glm-5.2/config.json, cited in tests/configs/README.md): 78 layers, 64
+ * heads, kv_lora_rank 512, qk_rope_head_dim 64, index_head_dim 128,
+ * index_topk_freq 4, index_skip_topk_offset 3, one NextN layer.  Layer
+ * i is full when max(i - 3 + 1, 0) % 4 == 0 (transformers'
+ * GlmMoeDsaConfig): 0, 1, 2, then 6, 10, ..., 74, 3 + 18 = 21 of 78.
+ * Every figure is worked by hand in its comment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+
+static kvp_model glm52(void)
+{
+	kvp_model m;
+	kvp_error err;
+
+	memset(&m, 0, sizeof m);
+	snprintf(m.name, sizeof m.name, "glm-5.2");
+	snprintf(m.model_type, sizeof m.model_type, "glm_moe_dsa");
+	m.layers = 78;
+	m.hidden = 6144;
+	m.heads = 64;
+	m.kv_heads = 64;
+	m.head_dim = 256;
+	m.kv_lora_rank = 512;
+	m.qk_rope_dim = 64;
+	m.qk_nope_dim = 192;
+	m.v_head_dim = 256;
+	m.index_head_dim = 128;
+	m.index_topk_freq = 4;
+	m.index_topk_offset = 3;
+	m.mtp_layers = 1;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static bool full(uint32_t i)
+{
+	return i < 3 || (i >= 6 && (i - 6) % 4 == 0);
+}
+
+static kvp_request request(kvp_engine engine, kvp_dtype t, uint64_t seq)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.engine = engine;
+	r.dtype_k = r.dtype_v = t;
+	r.seq = seq;
+	return r;
+}
+
+static void plan(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	kvp_error err;
+
+	if (kvp_plan_compute(m, r, p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+}
+
+/* The rule, layer by layer; the offset's default of 2 (layer i full
+ * when max(i - 1, 0) % 4 == 0: 0, 1, 5, ..., 77, 2 + 19 = 21); a
+ * frequency of 1 shares nothing; an explicit list wins over the rule. */
+static void test_rule(void **state)
+{
+	kvp_model m = glm52();
+
+	(void)state;
+	for (uint32_t i = 0; i < 78; i++)
+		assert_int_equal(kvp_model_layer_indexed(&m, i), full(i));
+	assert_false(kvp_model_layer_indexed(&m, 78));
+	assert_int_equal(kvp_model_count_indexed(&m), 21);
+	m.index_topk_offset = 0;
+	assert_true(kvp_model_layer_indexed(&m, 1) && kvp_model_layer_indexed(&m, 77));
+	assert_false(kvp_model_layer_indexed(&m, 2) || kvp_model_layer_indexed(&m, 74));
+	assert_int_equal(kvp_model_count_indexed(&m), 21);
+	m.index_topk_freq = 1;
+	assert_int_equal(kvp_model_count_indexed(&m), 78);
+	m.index_layers_len = 78;
+	memset(m.index_layers, 0, sizeof m.index_layers);
+	m.index_layers[0] = m.index_layers[40] = 1;
+	assert_int_equal(kvp_model_count_indexed(&m), 2);
+	m.index_head_dim = 0;
+	assert_int_equal(kvp_model_count_indexed(&m), 0);
+	assert_false(kvp_model_layer_indexed(&m, 0));
+}
+
+/* The checks: a rule or list needs an indexer; a list as long as the
+ * model, of 0 and 1; the first layer keeps its key. */
+static void test_checks(void **state)
+{
+	kvp_model m;
+	kvp_error err;
+
+	(void)state;
+	m = glm52();
+	m.index_head_dim = 0;
+	m.model_type[0] = '\0';   /* not a sparse type, which needs the key */
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "glm-5.2: index_topk_freq says which layers keep a"
+	                    " sparse-attention indexer key, but the model has no indexer"
+	                    " (index_head_dim)");
+	m = glm52();
+	m.index_layers_len = 77;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "glm-5.2: index_layers has 77 entries; the model"
+	                    " has 78 layers");
+	m.index_layers_len = 78;
+	memset(m.index_layers, 1, sizeof m.index_layers);
+	m.index_layers[5] = 2;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "glm-5.2: index_layers entry 5 is 2, not 1 (full)"
+	                    " or 0 (shared)");
+	m.index_layers[5] = 1;
+	m.index_layers[0] = 0;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "glm-5.2: layer 0, its first MLA layer, shares the"
+	                    " indexer's top-k of no layer before it (index_layers)");
+	m = glm52();
+	m.index_topk_offset = 4;   /* max(0 - 3, 0) = 0: layer 0 still full */
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+}
+
+/* The exact model at 1,000 tokens in fp16: two groups, the 21 full
+ * layers' latent 1,152 + key 132 = 1,284 B, the 57 shared layers' 1,152;
+ * 21 x 1,284 + 57 x 1,152 = 26,964 + 65,664 = 92,628 B a token (GLM-5's
+ * 78 x 1,284 = 100,152 less 57 x 132 = 7,524). */
+static void test_exact(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_EXACT, KVP_DTYPE_FP16, 1000);
+	kvp_plan p;
+
+	(void)state;
+	plan(&m, &r, &p);
+	assert_int_equal(p.group_count, 2);
+	assert_int_equal(p.groups[0].layers, 21);
+	assert_int_equal(p.groups[0].first_layer, 0);
+	assert_int_equal(p.groups[0].index_values, 128);
+	assert_int_equal(p.groups[0].bytes_per_token, 1284);
+	assert_int_equal(p.groups[1].layers, 57);
+	assert_int_equal(p.groups[1].first_layer, 3);
+	assert_int_equal(p.groups[1].index_values, 0);
+	assert_int_equal(p.groups[1].index_bytes, 0);
+	assert_int_equal(p.groups[1].bytes_per_token, 1152);
+	assert_int_equal(p.kv_bytes_per_token, 92628);
+	assert_int_equal(p.cache_total_bytes, 92628000);
+	assert_int_equal(p.exact_cache_bytes, 92628000);
+	for (uint32_t i = 0; i < 78; i++)
+		assert_int_equal(p.cycle[i], full(i) ? 0 : 1);
+}
+
+/* llama.cpp (src/llama-kv-cache-dsa.cpp; the indexer's cache filtered to
+ * the full layers, PR #26474), reproducing a published log: GLM-5.2
+ * UD-Q5_K_XL at -c 524288, f16 (dfch/biz.dfch.LlmOps @a57bc2de,
+ * .specmgr/feat/feat-2-glm-5.2-onprem-deployment/session-ses_fe27-
+ * feat-2-03.md): "llama_kv_cache: size = 44928.00 MiB (524288 cells,
+ * 78 layers, ...)" = 524,288 x 78 x 1,152 B = 47,110,422,528 B, and
+ * "size = 2688.00 MiB (524288 cells, 21 layers, ...)" = 524,288 x 21 x
+ * 128 x 2 B = 2,818,572,288 B.  With --mtp 1 the NextN layer's latent
+ * joins the draft's context, without a key (the cache's filter keeps
+ * layers below n_layer()): 524,288 x 1,152 = 603,979,776 B. */
+static void test_llama_cpp(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_LLAMA_CPP, KVP_DTYPE_FP16, 524288);
+	kvp_plan p;
+	uint64_t latent = 0, index = 0;
+
+	(void)state;
+	plan(&m, &r, &p);
+	for (uint32_t g = 0; g < p.group_count; g++) {
+		latent += p.groups[g].latent_bytes;
+		index += p.groups[g].index_bytes;
+	}
+	assert_int_equal(latent, 47110422528ULL);
+	assert_int_equal(index, 2818572288ULL);
+	assert_int_equal(p.cache_total_bytes, 47110422528ULL + 2818572288ULL);
+	r.mtp_layers = 1;
+	plan(&m, &r, &p);
+	assert_int_equal(p.group_count, 3);
+	assert_true(p.groups[2].draft);
+	assert_int_equal(p.groups[2].index_bytes, 0);
+	assert_int_equal(p.groups[2].latent_bytes, 603979776);
+}
+
+/* vLLM (an indexer and its DeepseekV32IndexerCache on the full layers and
+ * the MTP layer, models/deepseek_v2.py; one attention type in several
+ * shapes, one group whose page is the sum of its layers' pages:
+ * UniformTypeKVCacheSpecs), fp8_ds_mla, blocks of 64, with the MTP
+ * layer: 79 latents of 656 B and 22 keys of 132 B, 51,824 + 2,904 =
+ * 54,728 B a token (the figure local-inference-lab/vllm#82 gives for
+ * GLM-5.2 with its MTP layer), a block 64 x 54,728 = 3,502,592 B; 30 GiB
+ * hold 32,212,254,720 // 3,502,592 = 9,196 blocks, 588,544 tokens. */
+static void test_vllm(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_VLLM, KVP_DTYPE_FP8_DS_MLA, 8192);
+	kvp_capacity c;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.block_size = 64;
+	r.vllm_version = 20;
+	r.mtp_layers = 1;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 54728);
+	assert_int_equal(kvp_plan_capacity(&p, 30ULL << 30, &c, &err), KVP_OK);
+	assert_int_equal(c.blocks, 9196);
+	assert_int_equal(c.tokens, 588544);
+}
+
+/* TensorRT-LLM (dsa/cache_manager.py derive_indexer_k_cache_layer_mask:
+ * the full layers, the MTP layer full), fp8 with its MTP layer: 79 x 576
+ * + 22 x 132 = 45,504 + 2,904 = 48,408 B a token. */
+static void test_trtllm(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_TRTLLM, KVP_DTYPE_FP8, 8192);
+	kvp_plan p;
+
+	(void)state;
+	r.mtp_layers = 1;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 48408);
+}
+
+/* SGLang, fp8 (656 B a latent, 132 a key), pages of 64:
+ *  - current (PR #30531, from 0.5.18): the key in the 21 full layers,
+ *    78 x 656 + 21 x 132 = 51,168 + 2,772 = 53,940 B a token, so a
+ *    budget of 64,000 x 53,940 = 3,452,160,000 B holds 64,000 tokens,
+ *    a byte less 63,936;
+ *  - with the MTP layer (NEXTN): the draft's latent priced at the
+ *    target's average, int(51,168 x 1 / 78) = 656, and its key, 132:
+ *    53,940 + 788 = 54,728 B (_compute_dsa_indexer_cell_size, allocate_
+ *    all_layers for the draft);
+ *  - 0.5.17: the key in every layer, 78 x 788 = 61,464 B. */
+static void test_sglang(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8, 8192);
+	kvp_capacity c;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.block_size = 64;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 53940);
+	assert_int_equal(kvp_plan_capacity(&p, 3452160000ULL, &c, &err), KVP_OK);
+	assert_int_equal(c.tokens, 64000);
+	assert_int_equal(kvp_plan_capacity(&p, 3452159999ULL, &c, &err), KVP_OK);
+	assert_int_equal(c.tokens, 63936);
+	r.mtp_layers = 1;
+	plan(&m, &r, &p);
+	assert_int_equal(kvp_plan_capacity(&p, 64000ULL * 54728, &c, &err), KVP_OK);
+	assert_int_equal(c.tokens, 64000);
+	assert_int_equal(kvp_plan_capacity(&p, 64000ULL * 54728 - 1, &c, &err), KVP_OK);
+	assert_int_equal(c.tokens, 63936);
+	r.mtp_layers = 0;
+	r.sglang_version = 517;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 61464);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_exact),
+		cmocka_unit_test(test_llama_cpp),
+		cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_trtllm),
+		cmocka_unit_test(test_sglang),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
