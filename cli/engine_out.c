@@ -61,14 +61,24 @@ const char *cli_type_reason(const struct cli_plan *p, size_t i, char *buf, size_
 	const char *backend = cli_attention_backend(p, i, &block);
 
 	/* SGLang's auto (kvp_request_for_device): fp8_e4m3 from SM100,
-	 * bfloat16 below it and off NVIDIA. */
+	 * bfloat16 below it and off NVIDIA; and fp8_e4m3 kept scaled, as
+	 * fp8_ds_mla, by its DSA backends other than trtllm. */
 	if (p->request.engine == KVP_ENGINE_SGLANG) {
 		const char *arch = p->devices[i].arch;
+		kvp_dtype t = cli_device_plan(p, i)->request.dtype_k;
+		bool scaled = t == KVP_DTYPE_FP8_DS_MLA;
+		int n = 0;
 
-		snprintf(buf, size, "SGLang's auto for DeepSeek DSA on %s: %s",
-		         arch[0] ? arch : "a GPU of unknown arch",
-		         cli_device_plan(p, i)->request.dtype_k == KVP_DTYPE_FP8 ? "fp8_e4m3"
-		                                                               : "bfloat16");
+		if (!arch[0])
+			arch = "a GPU of unknown arch";
+		if (p->asked_dtype_k == KVP_DTYPE_FP16)
+			n = snprintf(buf, size, "SGLang's auto for DeepSeek DSA on %s: %s%s", arch,
+			             t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 ? "bfloat16"
+			                                                        : "fp8_e4m3",
+			             scaled ? ", " : "");
+		if (scaled && n >= 0 && (size_t)n < size)
+			snprintf(buf + n, size - n, "%s DSA backend on %s keeps fp8_e4m3 with"
+			         " fp8_ds_mla's scales", n ? "its" : "SGLang's", arch);
 		return buf;
 	}
 	snprintf(buf, size, "%s%s%s", backend ? "its " : "vLLM's, no sparse MLA backend known",

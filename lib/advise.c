@@ -100,7 +100,7 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 		/* A 16-bit type the engine narrows on this device (SGLang's
 		 * auto, fp16 here, is fp8 for DeepSeek DSA from SM100): its 16
 		 * bits asked as bf16, which it keeps. */
-		if (tried == KVP_DTYPE_FP16 && r.dtype_k == KVP_DTYPE_FP8 &&
+		if (tried == KVP_DTYPE_FP16 && r.dtype_k != KVP_DTYPE_FP16 &&
 		    kvp__engine_has_dtype(r.engine, KVP_DTYPE_BF16)) {
 			r = *asked;
 			r.dtype_k = r.dtype_v = tried = KVP_DTYPE_BF16;

@@ -147,9 +147,11 @@ bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
 		       t == KVP_DTYPE_Q8_0 || t == KVP_DTYPE_Q4_0 || t == KVP_DTYPE_Q4_1 ||
 		       t == KVP_DTYPE_IQ4_NL || t == KVP_DTYPE_Q5_0 || t == KVP_DTYPE_Q5_1;
 	case KVP_ENGINE_SGLANG:
-		/* server_args.py --kv-cache-dtype: auto, fp8_e5m2, fp8_e4m3. */
+		/* server_args.py --kv-cache-dtype: auto, fp8_e5m2, fp8_e4m3;
+		 * and fp8_e4m3 as its DSA backends other than trtllm keep an
+		 * MLA latent, fp8_ds_mla's layout (kvp_request_for_device). */
 		return t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16 || t == KVP_DTYPE_FP32 ||
-		       t == KVP_DTYPE_FP8;
+		       t == KVP_DTYPE_FP8 || t == KVP_DTYPE_FP8_DS_MLA;
 	case KVP_ENGINE_TRTLLM:
 		/* KvCacheConfig.dtype: auto, fp8, int8 (and nvfp4, not
 		 * modelled). */
@@ -162,12 +164,16 @@ bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t)
 }
 
 /* SGLang asserts "DeepSeek DSA only supports bf16/bfloat16 or fp8_e4m3
- * kv_cache_dtype" (its auto: 16 bits, or fp8 from SM100). */
+ * kv_cache_dtype" (its auto: 16 bits, or fp8 from SM100), fp8_e4m3 kept
+ * raw or as fp8_ds_mla by its backend; fp8_ds_mla is a DSA model's only. */
 bool kvp__engine_model_dtype(const kvp_model *m, const kvp_request *r)
 {
-	return r->engine != KVP_ENGINE_SGLANG || !kvp__sparse_mla(m) ||
-	       r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
-	       r->dtype_k == KVP_DTYPE_FP8;
+	if (r->engine != KVP_ENGINE_SGLANG)
+		return true;
+	if (!kvp__sparse_mla(m))
+		return r->dtype_k != KVP_DTYPE_FP8_DS_MLA;
+	return r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
+	       r->dtype_k == KVP_DTYPE_FP8 || r->dtype_k == KVP_DTYPE_FP8_DS_MLA;
 }
 
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)

@@ -49,18 +49,14 @@ kvp_status kvp__sizing_overflow(const struct sizing *z)
 /* An MLA latent: kv_lora_rank + qk_rope_dim values in the K type.
  * fp8_ds_mla stores the rank part as fp8 with an fp32 scale per 128 values
  * and the rope part as bf16 (vLLM, MLAAttentionSpec.real_page_size_bytes
- * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B).  SGLang stores a
- * sparse model's fp8 latent so (model_executor/pool_configurator.py
- * calculate_mla_kv_cache_dim, main at 003fca80: kv_lora_rank +
- * kv_lora_rank // 128 x 4 + qk_rope_head_dim x 2 for float8_e4m3fn under
- * its DSA backends). */
+ * and FlashMLA's layout: 512 + 4 x 4 + 64 x 2 = 656 B), as SGLang's DSA
+ * backends other than trtllm keep a sparse model's fp8 latent
+ * (kvp_request_for_device makes its fp8 fp8_ds_mla there). */
 static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 {
 	const kvp_model *m = z->m;
 	uint64_t n = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
-	bool ds = z->r->dtype_k == KVP_DTYPE_FP8_DS_MLA ||
-	          (z->r->dtype_k == KVP_DTYPE_FP8 && z->r->engine == KVP_ENGINE_SGLANG &&
-	           kvp__sparse_mla(m));
+	bool ds = z->r->dtype_k == KVP_DTYPE_FP8_DS_MLA;
 
 	if (!kvp__engine_model_dtype(m, z->r))
 		return kvp__error(z->err, KVP_ERR_INVALID,

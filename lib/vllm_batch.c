@@ -60,6 +60,30 @@ void kvp__vllm_batch(const kvp_request *r, const kvp_device *d, uint64_t *tokens
 		*seqs = *tokens;
 }
 
+/* Whether SGLang's DSA backends on d keep an fp8 latent in fp8_ds_mla's
+ * layout, kv_lora_rank + kv_lora_rank / 128 x 4 + qk_rope_dim x 2 (656 B
+ * for DeepSeek's), not the raw 576 values: calculate_mla_kv_cache_dim
+ * (mem_cache/kv_cache_configurator.py, main at 003fca80) keeps them raw
+ * where either DSA backend is trtllm (and on HIP under tilelang or aiter),
+ * and its defaults (arg_groups/overrides.py _dsa_split_backend_resolution)
+ * take fp8 on Blackwell (compute capability 10 and up) to trtllm, from
+ * PR #21914 ("[DSA] Set trtllm kernels as default for Blackwell", merged
+ * 2026-04-02, so from 0.5.10 of 2026-04-06; flashmla_kv before, as PR
+ * #11309's B200 pool of 656 B a layer shows), fp8 on Hopper to
+ * flashmla_kv, and GLM-5 on SM 12.x to flashinfer_sparse_mla, both scaled.
+ * ROCm's default is not settled (tilelang, raw since PR #21511, in one
+ * copy of main; triton, scaled, in another): kvplan keeps the scaled
+ * layout its published 0.5.8 pool on MI355Xs shows (doc/engines.md). */
+static bool sglang_dsa_scaled(const kvp_model *m, const kvp_request *r,
+                              const kvp_device *d)
+{
+	uint32_t sm = kvp__device_sm(d);
+
+	if (sm < 100 || !kvp__sglang_since(r, 510))
+		return true;
+	return sm >= 120 && m && strcmp(m->model_type, "glm_moe_dsa") == 0;
+}
+
 void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device *d)
 {
 	uint64_t tokens, seqs;
@@ -100,6 +124,13 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	    kvp__device_sm(d) >= 100 && r->dtype_k == KVP_DTYPE_FP16 &&
 	    r->dtype_v == KVP_DTYPE_FP16)
 		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8;
+	/* Then the latent's layout its DSA backends keep fp8 in, on ROCm
+	 * too (whose backend and pages of 1 kvplan does not name). */
+	if (m && d && r->engine == KVP_ENGINE_SGLANG && kvp__sparse_mla(m) &&
+	    kvp_model_count_layers(m, KVP_LAYER_MLA) && r->mla == KVP_MLA_LATENT &&
+	    r->dtype_k == KVP_DTYPE_FP8 && r->dtype_v == KVP_DTYPE_FP8 &&
+	    sglang_dsa_scaled(m, r, d))
+		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
 	/* SGLang's chunked_prefill_size for the device, where its chunk
 	 * cache sizes the sliding pool of a model it pools so from it
 	 * (lib/sglang_pools.c chunk_cap: --disable-radix-cache, and

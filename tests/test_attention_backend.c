@@ -344,6 +344,7 @@ static void test_sparse(void **state)
 	kvp_model v32 = v2_lite;
 	kvp_request r = vllm(KVP_DTYPE_FP8, 1030), other;
 	kvp_device h100 = gpu("h100", "sm_90"), b200 = gpu("b200", "sm_100");
+	kvp_device mi300x = gpu("mi300x", "gfx942");
 
 	(void)state;
 	snprintf(v32.model_type, sizeof v32.model_type, "deepseek_v32");
@@ -380,10 +381,32 @@ static void test_sparse(void **state)
 	other.mtp_layers = 1;
 	picks(&v32, &other, "sm_90", "dsa", 64);
 	picks(&v32, &r, "gfx942", NULL, 0);
+	/* fp8 kept with fp8_ds_mla's scales by flashmla_kv on Hopper, raw by
+	 * trtllm on Blackwell from 0.5.10 (PR #21914), scaled there
+	 * before; ROCm scaled (its 0.5.8 pool); fp16, its auto, fp8 from
+	 * SM100 (then raw) and 16 bits below. */
 	other = r;
 	kvp_request_for_device(&other, &v32, &h100);
 	assert_int_equal(other.block_size, 64);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8_DS_MLA);
+	assert_int_equal(other.dtype_v, KVP_DTYPE_FP8_DS_MLA);
+	other = r;
+	kvp_request_for_device(&other, &v32, &b200);
 	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8);
+	other = r;
+	other.sglang_version = 509;
+	kvp_request_for_device(&other, &v32, &b200);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8_DS_MLA);
+	other = r;
+	kvp_request_for_device(&other, &v32, &mi300x);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8_DS_MLA);
+	other = r;
+	other.dtype_k = other.dtype_v = KVP_DTYPE_FP16;
+	kvp_request_for_device(&other, &v32, &b200);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8);
+	other.dtype_k = other.dtype_v = KVP_DTYPE_FP16;
+	kvp_request_for_device(&other, &v32, &h100);
+	assert_int_equal(other.dtype_k, KVP_DTYPE_FP16);
 }
 
 /* SGLang (server_args.py at main): its backend by arch and model, and the

@@ -79,9 +79,11 @@ static void test_exact(void **state)
 }
 
 /* Each engine at 1,000 tokens.
- *  - SGLang (pages of 1 here, a row of padding): fp8 is the sparse
- *    backends' layout, 512 + 512 / 128 x 4 + 64 x 2 = 656 B
- *    (calculate_mla_kv_cache_dim), fp16 1,152; the key 132.
+ *  - SGLang (pages of 1 here, a row of padding): fp8 576 as given (the
+ *    trtllm backends' raw latent), fp8_ds_mla (its backends' scaled
+ *    layout elsewhere, kvp_request_for_device) 512 + 512 / 128 x 4 +
+ *    64 x 2 = 656 B (calculate_mla_kv_cache_dim), fp16 1,152; the key
+ *    132.
  *  - vLLM (no GPU: blocks of 16, 63 of them): fp8 576 as given (its
  *    GPU's backend may make it fp8_ds_mla), the key 132.
  *  - TensorRT-LLM (blocks of 32, 32 of them): 576 + 132.
@@ -90,7 +92,8 @@ static void test_exact(void **state)
 static void test_engines(void **state)
 {
 	(void)state;
-	layer_is(request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8, 1000), 656, 132, 1001);
+	layer_is(request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8, 1000), 576, 132, 1001);
+	layer_is(request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8_DS_MLA, 1000), 656, 132, 1001);
 	layer_is(request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP16, 1000), 1152, 132, 1001);
 	layer_is(request(KVP_ENGINE_VLLM, KVP_DTYPE_FP8, 1000), 576, 132, 1008);
 	layer_is(request(KVP_ENGINE_TRTLLM, KVP_DTYPE_FP8, 1000), 576, 132, 1024);
@@ -99,9 +102,10 @@ static void test_engines(void **state)
 }
 
 /* SGLang's published pool (PR #11309, DeepSeek-V3.2-Exp on 8 B200s,
- * --tp 8 --dp 8 --enable-dp-attention, fp8 by default on Blackwell,
- * pages of 64: "KV Cache is allocated. #tokens: 975424, KV size: 43.67
- * GB").  A token of its pool takes 61 x (656 + 132) = 48,068 B
+ * --tp 8 --dp 8 --enable-dp-attention, fp8 by default on Blackwell, which
+ * flashmla_kv kept scaled before 0.5.10: fp8_ds_mla; pages of 64: "KV
+ * Cache is allocated. #tokens: 975424, KV size: 43.67 GB").  A token of
+ * its pool takes 61 x (656 + 132) = 48,068 B
  * (DefaultPoolConfigurator._compute_cell_size), so a budget of 975,424 x
  * 48,068 = 46,886,680,832 B holds 975,424 tokens, 15,241 pages; the
  * pools (975,424 + 64) x 61 x 656 + 15,242 pages of 64 x 132 x 61 =
@@ -110,7 +114,7 @@ static void test_engines(void **state)
 static void test_sglang_log(void **state)
 {
 	kvp_model m = v32();
-	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8, 8192);
+	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8_DS_MLA, 8192);
 	kvp_capacity c;
 	kvp_plan p;
 	kvp_error err;

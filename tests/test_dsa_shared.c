@@ -241,7 +241,8 @@ static void test_trtllm(void **state)
 	assert_int_equal(p.kv_bytes_per_token, 48408);
 }
 
-/* SGLang, fp8 (656 B a latent, 132 a key), pages of 64:
+/* SGLang, fp8 as its flashmla_kv backend keeps it on a Hopper
+ * (fp8_ds_mla: 656 B a latent, 132 a key), pages of 64:
  *  - current (PR #30531, from 0.5.18): the key in the 21 full layers,
  *    78 x 656 + 21 x 132 = 51,168 + 2,772 = 53,940 B a token, so a
  *    budget of 64,000 x 53,940 = 3,452,160,000 B holds 64,000 tokens,
@@ -254,7 +255,7 @@ static void test_trtllm(void **state)
 static void test_sglang(void **state)
 {
 	kvp_model m = glm52();
-	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8, 8192);
+	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8_DS_MLA, 8192);
 	kvp_capacity c;
 	kvp_plan p;
 	kvp_error err;

@@ -32,14 +32,27 @@ run --model deepseek-v3.2 --seq 1000 --engine llama.cpp --dtype q8_0 --format js
 is index_bytes_per_token 136 "llama.cpp: the key in q8_0"
 is bytes_per_token 748 "llama.cpp: 612 + 136"
 
-# SGLang (PR #11309: DeepSeek-V3.2-Exp, 8 x B200, --tp 8 --dp 8
-# --enable-dp-attention, fp8): "KV Cache is allocated. #tokens: 975424,
-# KV size: 43.67 GB".  A token 61 x (656 + 132) = 48,068 B, so 975,424 x
-# 48,068 = 46,886,680,832 B of budget; the pools (975,424 + 64) x 61 x
-# 656 + 15,242 pages x 64 x 132 x 61 = 46,889,757,184 B, 43.67 GiB.
+# SGLang (PR #11309, October 2025, so before 0.5.10: DeepSeek-V3.2-Exp,
+# 8 x B200, --tp 8 --dp 8 --enable-dp-attention, fp8, which flashmla_kv
+# kept with fp8_ds_mla's scales): "KV Cache is allocated. #tokens:
+# 975424, KV size: 43.67 GB".  A token 61 x (656 + 132) = 48,068 B, so
+# 975,424 x 48,068 = 46,886,680,832 B of budget; the pools (975,424 + 64)
+# x 61 x 656 + 15,242 pages x 64 x 132 x 61 = 46,889,757,184 B, 43.67 GiB.
+run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
+	--dtype fp8 --kv-budget 46886680832 --gpu b200 --weights-dtype fp8 --sglang-version 0.5.4
+has_line "SGLang's published line" "    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+check "... fp8 as fp8_ds_mla then" grep -Fq "cache latent fp8_ds_mla (no V) (fp8 asked: on b200,\
+ SGLang's DSA backend on sm_100 keeps fp8_e4m3 with fp8_ds_mla's scales)" "$work/out"
+# From 0.5.10 (PR #21914) fp8 on Blackwell takes the trtllm backends,
+# which keep the latent's raw 576 B (calculate_mla_kv_cache_dim): 61 x
+# (576 + 132) = 43,188 B a token, so the same budget holds
+# 46,886,680,832 // 43,188 = 1,085,641 tokens, 1,085,632 in pages of 64;
+# the pools (1,085,632 + 64) x 61 x 576 + 16,964 pages x 64 x 132 x 61 =
+# 46,889,038,848 B, 43.67 GiB.
 run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
 	--dtype fp8 --kv-budget 46886680832 --gpu b200 --weights-dtype fp8
-has_line "SGLang's published line" "    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+has_line "SGLang now: trtllm's raw latent" "    KV Cache is allocated. #tokens: 1085632, KV size: 43.67 GB"
+check "... fp8 as given" grep -Fq "cache latent fp8 (no V), weights" "$work/out"
 check "DeepSeek-V3.2's weights under data-parallel attention, as DeepSeek's" sh -c \
 	'! grep -q "data-parallel attention was read" "$1"' sh "$work/err"
 check "SGLang's dsa backend and pages of 64" grep -Fq "page size 64" "$work/out"
@@ -87,24 +100,27 @@ is kv_bytes_per_token 78324 "config.json: 61 x 1,284"
 
 # SGLang's auto (kvplan's fp16: SGLang has no float16 cache) is fp8_e4m3
 # for DeepSeek DSA from SM100, bfloat16 below: on the B200 the same
-# published line without --dtype fp8; on the H100 beside it 16 bits,
-# (512 + 64) x 2 + 132 = 1,284 B a layer.
+# lines without --dtype fp8; on the H100 beside it 16 bits, (512 + 64) x
+# 2 + 132 = 1,284 B a layer.
 run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
-	--kv-budget 46886680832 --gpu b200,h100 --weights-dtype fp8
+	--kv-budget 46886680832 --gpu b200,h100 --weights-dtype fp8 --sglang-version 0.5.4
 has_line "SGLang's auto on the B200: fp8, the published line" \
 	"    KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB"
+run --model deepseek-v3.2 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention \
+	--kv-budget 46886680832 --gpu b200,h100 --weights-dtype fp8
+has_line "... and now, trtllm's" "    KV Cache is allocated. #tokens: 1085632, KV size: 43.67 GB"
 check "the header says why" grep -Fq \
 	"cache latent fp8 (no V) (fp16 asked: on b200, SGLang's auto for DeepSeek DSA on sm_100: fp8_e4m3)" \
 	"$work/out"
 check "the H100 keeps 16 bits" grep -Fq \
 	"  cache fp16 (SGLang's auto for DeepSeek DSA on sm_90: bfloat16)" "$work/out"
-# The sweep's rows name each GPU's type: 61 x 1,024 x 788 = 49,221,632 B
+# The sweep's rows name each GPU's type: 61 x 1,024 x 708 = 44,224,512 B
 # on the B200 (page 64: 1,024 rows), 61 x 1,024 x 1,284 = 80,203,776 on
-# the H100, each with a page of padding (64 x 788 x 61 = 3,076,352 and 64
+# the H100, each with a page of padding (64 x 708 x 61 = 2,764,032 and 64
 # x 1,284 x 61 = 5,012,736).
 run --model deepseek-v3.2 --engine sglang --gpu b200,h100 --sweep seq=1024..1024 --format csv
 check "sweep: SGLang's fp8 on the B200" grep -Fq \
-	"deepseek-v3.2,sglang,fp8,fp8,b200,1024,1,52297984," "$work/out"
+	"deepseek-v3.2,sglang,fp8,fp8,b200,1024,1,46988544," "$work/out"
 check "sweep: 16 bits on the H100" grep -Fq \
 	"deepseek-v3.2,sglang,fp16,fp16,h100-sxm,1024,1,85216512," "$work/out"
 # Its advice: bf16 asked does not fit; fp16 would be its auto, fp8 on the
@@ -230,6 +246,34 @@ has_line "llama.cpp's latent line" \
 	"    llama_kv_cache: size = 44928.00 MiB (524288 cells,  78 layers,  1/1 seqs), K (f16): 44928.00 MiB, V (f16):    0.00 MiB"
 has_line "... and its indexer's, 21 layers" \
 	"    llama_kv_cache: size = 2688.00 MiB (524288 cells,  21 layers,  1/1 seqs), K (f16): 2688.00 MiB, V (f16):    0.00 MiB"
+
+# SGLang's A/B of PR #30531 (4 x GB300, nvidia/GLM-5.2-NVFP4, --tp-size 4,
+# EAGLE over the NextN layer, no cache flags: fp8 under trtllm, 576 B a
+# latent): max_total_num_tokens 2,574,848 -> 3,002,752, "target KV pool
+# 132.43 GB -> 133.40 GB", "draft (EAGLE) pool 1.70 GB -> 1.98 GB".
+# After: a cell of 78 x 576 + 21 x 132 = 47,700 B, the draft's latent
+# int(44,928 x 1 / 78) = 576 and key 132, 48,408 B; a budget of 3,002,752
+# x 48,408 = 145,357,218,816 B gives its tokens, the pools (3,002,752 +
+# 64) x 78 x 576 + 46,919 pages x 64 x 132 x 21 = 133.40 GiB and the
+# draft's 3,002,816 x 708 = 1.98 GiB.  Before (0.5.17): every layer's
+# key, 78 x 708 = 55,224 B, the draft int(55,224 x (1 + 1 / 78)) = 55,932
+# B: 2,574,848 x 55,932 = 144,016,398,336 B.  The budgets are derived
+# from the tokens (the memory left for them is not logged).
+run --model glm-5.2 --engine sglang --tp 4 --gpu b300 --seq 8192 --mtp 1 --weights-dtype fp8 \
+	--kv-budget 145357218816
+has_line "SGLang, GLM-5.2 after PR #30531: the target pool" \
+	"    KV Cache is allocated. #tokens: 3002752, KV size: 133.40 GB"
+has_line "... and the draft's, which keeps its key" \
+	"    KV Cache is allocated. #tokens: 3002752, KV size: 1.98 GB"
+run --model glm-5.2 --engine sglang --tp 4 --gpu b300 --seq 8192 --mtp 1 --weights-dtype fp8 \
+	--kv-budget 145357218815
+has_line "... a byte less, a page less" \
+	"    KV Cache is allocated. #tokens: 3002688, KV size: 133.39 GB"
+run --model glm-5.2 --engine sglang --tp 4 --gpu b300 --seq 8192 --mtp 1 --weights-dtype fp8 \
+	--kv-budget 144016398336 --sglang-version 0.5.17
+has_line "... before it: the target pool" \
+	"    KV Cache is allocated. #tokens: 2574848, KV size: 132.43 GB"
+has_line "... and the draft's" "    KV Cache is allocated. #tokens: 2574848, KV size: 1.70 GB"
 
 # Refused, one line each.
 glm52 '"index_topk_pattern": "FFS"'
