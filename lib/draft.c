@@ -132,6 +132,10 @@ static kvp_status model_groups(const struct sizing *z, kvp_plan *p)
 
 		memset(&key, 0, sizeof key);
 		kvp__layer_key(&zd, i, &key);
+		/* SGLang's draft worker keeps every MLA layer's indexer key
+		 * (_should_elide_dsa_index_k), a sparse draft's shared or not. */
+		if (key.kind == KVP_LAYER_MLA && d->index_head_dim && zd.r->engine == KVP_ENGINE_SGLANG)
+			key.index_values = d->index_head_dim;
 		for (g = first; g < p->group_count; g++)
 			if (kvp__same_key(&p->groups[g], &key))
 				break;

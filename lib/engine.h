@@ -141,10 +141,14 @@ static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
  * before PR #30531 ("[DSA] Skip indexer KV cache for skip-topk layers",
  * 8cc112d, merged 2026-08-17; taken from 0.5.18, released 2026-08-25)
  * allocated it for every layer (DSATokenToKVPool and its cell, main at
- * 003fca80).  The others, and SGLang since, key the full layers alone. */
+ * 003fca80), and since on a server of prefill/decode disaggregation
+ * still does (_should_elide_dsa_index_k: disaggregation_mode not
+ * "null").  The others, and SGLang otherwise, key the full layers
+ * alone. */
 static inline bool kvp__engine_indexes_all(const kvp_request *r)
 {
-	return r->engine == KVP_ENGINE_SGLANG && !kvp__sglang_since(r, 518);
+	return r->engine == KVP_ENGINE_SGLANG &&
+	       (!kvp__sglang_since(r, 518) || r->disaggregation != KVP_DISAGG_NONE);
 }
 /* Whether a sparse MLA model's MTP (NextN) layers keep an indexer key:
  * vLLM's (DeepseekV2MLAAttention builds the indexer on an MTP layer),
@@ -152,7 +156,11 @@ static inline bool kvp__engine_indexes_all(const kvp_request *r)
  * num_hidden_layers is full) and SGLang's (its draft worker keeps every
  * layer's, _should_elide_dsa_index_k); not llama.cpp's, whose indexer
  * cache takes the layers below n_layer() alone (llama-model.cpp
- * create_memory, filter_lid of PR #26474), so none of an MTP context's. */
+ * create_memory, filter_lid of PR #26474, as a copy of it quotes the
+ * lambda: il < n_layer() && (arch != GLM_DSA || is_indexer_full(il))),
+ * so none of an MTP context's, GLM-5's and DeepSeek-V3.2's too.  What
+ * that context logs of an empty indexer cache was not seen: kvplan
+ * prints no indexer lines for it. */
 static inline bool kvp__engine_mtp_indexed(const kvp_request *r)
 {
 	return r->engine != KVP_ENGINE_LLAMA_CPP;

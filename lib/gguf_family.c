@@ -211,12 +211,12 @@ static kvp_status read_indexer_layers(kvp__gguf_reader *r, kvp_model *m)
 	                              &found)) != KVP_OK ||
 	     !found || context < GLM_5_2_CONTEXT))
 		return st;
+	if (!pl.kv && !found)
+		return KVP_OK;
 	if (r->layers > KVP_PATTERN_MAX)
 		return kvp__error_at(r->err, KVP_ERR_RANGE, r->g->path, 0, 0,
 		                     "%s: a shared indexer over %u layers; kvplan lists"
 		                     " at most %d", r->arch, r->layers, KVP_PATTERN_MAX);
-	if (!pl.kv && !found)
-		return KVP_OK;
 	for (uint32_t i = 0; i < r->layers; i++) {
 		m->index_layers[i] = context ? glm_5_2_full(i) : kvp__gguf_layer(r, &pl, i) != 0;
 		shared |= !m->index_layers[i];

@@ -87,6 +87,12 @@ kvp_status kvp__model_check_indexer(const kvp_model *m, const char *name,
 			                  m->index_layers[i]);
 	if (!shared)
 		return KVP_OK;
+	/* A plan keys each layer apart (kvp__layer_cycle), in at most
+	 * KVP_PATTERN_MAX groups' cycle. */
+	if (m->layers > KVP_PATTERN_MAX)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: an indexer shared across %u"
+		                  " layers; kvplan plans one over at most %d", name,
+		                  m->layers, KVP_PATTERN_MAX);
 	for (uint32_t i = 0; i < m->layers; i++) {
 		if (kvp_model_layer_kind(m, i) != KVP_LAYER_MLA)
 			continue;

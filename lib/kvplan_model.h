@@ -120,7 +120,8 @@ typedef struct kvp_model {
 	                        * replicated_bytes) */
 	/* DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5): its lightning
 	 * indexer caches a key of index_head_dim values per token in each
-	 * MLA layer beside the latent, stored as fp8 with an fp32 scale per
+	 * MLA layer that keeps one (every layer, or a shared indexer's full
+	 * layers: index_topk_freq below) beside the latent, stored as fp8 with an fp32 scale per
 	 * 128 values (DeepSeek's inference/model.py Indexer: k_cache and
 	 * k_scale_cache; config.json index_head_dim).  0: no indexer. */
 	uint32_t index_head_dim;

@@ -29,7 +29,9 @@ typedef struct kvp_layer_group {
 	uint64_t k_values;       /* values per token: K (all heads) */
 	uint64_t v_values;       /* V */
 	uint64_t latent_values;  /* MLA latent */
-	uint64_t index_values;   /* DSA indexer key (kvp_model index_head_dim) */
+	uint64_t index_values;   /* DSA indexer key (kvp_model index_head_dim;
+	                          * 0 in layers that keep none, grouped apart:
+	                          * kvp_model_layer_indexed) */
 	uint64_t window;         /* the most tokens a layer holds (sliding
 	                          * window, chunk); 0: no limit */
 	uint64_t cap;            /* the most the request's policy keeps of

@@ -124,6 +124,10 @@ static const char *model_culprit(const void *profile)
 		return "vision_layers";
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";
+	/* A shared indexer's rule, checked after the kinds. */
+	if (kvp__model_check_indexer(m, "", NULL) != KVP_OK)
+		return m->index_topk_freq > 1 && m->index_head_dim &&
+		       m->layers <= KVP_PATTERN_MAX ? "index_skip_topk_offset" : "index_topk_freq";
 	/* The rest is about the layers: the pattern says which kinds there
 	 * are, and so which numbers they need. */
 	return "layer_pattern";

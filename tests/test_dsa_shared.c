@@ -134,6 +134,13 @@ static void test_checks(void **state)
 	m = glm52();
 	m.index_topk_offset = 4;   /* max(0 - 3, 0) = 0: layer 0 still full */
 	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	/* A plan keys each layer apart: at most KVP_PATTERN_MAX of them. */
+	m.layers = KVP_PATTERN_MAX + 1;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "glm-5.2: an indexer shared across 257 layers;"
+	                    " kvplan plans one over at most 256");
+	m.index_topk_freq = 1;     /* none shared: any length */
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
 }
 
 /* The exact model at 1,000 tokens in fp16: two groups, the 21 full
@@ -278,6 +285,36 @@ static void test_sglang(void **state)
 	r.sglang_version = 517;
 	plan(&m, &r, &p);
 	assert_int_equal(p.kv_bytes_per_token, 61464);
+	/* A server of prefill/decode disaggregation keys every layer still
+	 * (_should_elide_dsa_index_k). */
+	r.sglang_version = 0;
+	r.disaggregation = KVP_DISAGG_DECODE;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 61464);
+}
+
+/* A draft model of the same shape: SGLang's draft worker keys every
+ * layer, 78 x 788 = 61,464 B a token beside the target's 53,940; vLLM
+ * keys a draft's full layers as the target's, 53,940 again. */
+static void test_draft(void **state)
+{
+	kvp_model m = glm52(), d = glm52();
+	kvp_request r = request(KVP_ENGINE_SGLANG, KVP_DTYPE_FP8_DS_MLA, 8192);
+	kvp_plan p;
+	uint64_t draft;
+
+	(void)state;
+	r.draft = &d;
+	for (int pass = 0; pass < 2; pass++) {
+		plan(&m, &r, &p);
+		draft = 0;
+		for (uint32_t g = 0; g < p.group_count; g++)
+			if (p.groups[g].draft)
+				draft += p.groups[g].layers * p.groups[g].bytes_per_token;
+		assert_int_equal(draft, pass ? 53940 : 61464);
+		r.engine = KVP_ENGINE_VLLM;
+		r.block_size = 64;
+	}
 }
 
 int main(void)
@@ -290,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_trtllm),
 		cmocka_unit_test(test_sglang),
+		cmocka_unit_test(test_draft),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

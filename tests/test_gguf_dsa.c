@@ -186,6 +186,18 @@ static void test_shared(void **state)
 		}
 		ggufw_free(&w);
 	}
+	/* No list and no default: no limit on the layers (300 here). */
+	{
+		ggufw w;
+		parsed p;
+
+		ggufw_init(&w, 3);
+		dsa_keys(&w, "deepseek32", 300, 7168, 128, 128, 128, 64);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(kvp_model_count_indexed(&p.model), 300);
+		ggufw_free(&w);
+	}
 	{
 		ggufw w;
 

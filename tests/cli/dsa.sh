@@ -290,6 +290,13 @@ expect_error "a letter that is not F or S" \
 glm52 '"index_topk_freq": 4, "index_skip_topk_offset": 0'
 expect_error "offset 0" "index_skip_topk_offset: 0 makes layer 0 share" \
 	--config "$work/glm52.json" --seq 1000
+# A profile's rule without an indexer, blamed at its line.
+mkdir -p "$work/data/models"
+printf 'name: s\nlayers: 4\nheads: 8\nkv_heads: 8\nhead_dim: 64\nkv_lora_rank: 512\nqk_rope_dim: 64\nindex_topk_freq: 4\n' \
+	>"$work/data/models/s.yaml"
+expect_error "a profile's index_topk_freq without index_head_dim" \
+	"^kvplan: $work/data/models/s.yaml:8:1: s: index_topk_freq says which layers keep a sparse-attention indexer key, but the model has no indexer \\(index_head_dim\\)" \
+	--data-dir "$work/data" --model s --seq 1
 expect_error "SGLang's --dcp with an indexer" \
 	"kvplan does not follow SGLang's decode context parallelism \\(--dcp\\) with a sparse-attention indexer" \
 	--model deepseek-v3.2 --seq 1000 --engine sglang --tp 8 --dcp 8
