@@ -272,6 +272,10 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			fprintf(out, "  whole on every rank: %s B of the weights (%s)\n",
 			        cli_grouped(lp->replicated_bytes, a, sizeof a),
 			        !p->model.kv_lora_rank ? "routers"
+			        : p->model.index_heads && p->model.index_head_dim
+			        ? lp->routed_experts ? "MLA down-projections, the sparse-attention"
+			                               " indexer and routers"
+			                             : "MLA down-projections and the indexer"
 			        : lp->routed_experts ? "MLA down-projections and routers"
 			                             : "MLA down-projections");
 		/* The copies of kv_b_proj an engine keeps beside it. */

@@ -261,6 +261,14 @@ static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 	m->index_head_dim = dim;
 	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
 	          "%s.attention.indexer.key_length = %u", r->arch, dim);
+	/* Its query heads (LLM_KV_ATTENTION_INDEXER_HEAD_COUNT), which size
+	 * its weights. */
+	if ((st = kvp__gguf_get_u32(r, "attention.indexer.head_count", false, &m->index_heads,
+	                            &found)) != KVP_OK)
+		return st;
+	if (found)
+		kvp__note(r->source, "index_heads", KVP_ORIGIN_READ,
+		          "%s.attention.indexer.head_count = %u", r->arch, m->index_heads);
 	return read_indexer_layers(r, m);
 }
 

@@ -114,11 +114,25 @@ static kvp_status layers(struct hf *h)
 kvp_status kvp__hf_indexer(struct hf *h)
 {
 	static const char *const k_dim[] = {"index_head_dim", NULL};
-	uint64_t dim = 0;
-	int got;
+	static const char *const k_heads[] = {"index_n_heads", NULL};
+	uint64_t dim = 0, heads = 0;
+	int got, got_heads;
 
-	if ((got = kvp__hf_uint(h, "index_head_dim", k_dim, UINT32_MAX, &dim)) < 0)
+	if ((got = kvp__hf_uint(h, "index_head_dim", k_dim, UINT32_MAX, &dim)) < 0 ||
+	    (got_heads = kvp__hf_uint(h, "index_heads", k_heads, UINT32_MAX, &heads)) < 0)
 		return KVP_ERR_PARSE;
+	/* The classes' defaults: DeepseekV32Config's 64, GlmMoeDsaConfig's
+	 * 32. */
+	if (!got_heads) {
+		bool glm = strcmp(h->family, "glm_moe_dsa") == 0;
+
+		heads = glm ? 32 : 64;
+		kvp__note(h->src, "index_heads", KVP_ORIGIN_DEFAULTED,
+		          "%sindex_n_heads absent: %s's %llu", h->prefix,
+		          glm ? "GlmMoeDsaConfig" : "DeepseekV32Config",
+		          (unsigned long long)heads);
+	}
+	h->m->index_heads = (uint32_t)heads;
 	if (!got) {
 		dim = 128;
 		kvp__note(h->src, "index_head_dim", KVP_ORIGIN_DEFAULTED,

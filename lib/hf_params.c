@@ -94,10 +94,18 @@ kvp_status kvp__hf_estimate(struct hf *h)
 		total += kvp_model_count_layers(&copy, (kvp_layer_kind)k) *
 		         layer_params(&copy, (kvp_layer_kind)k, mlp, q_lora,
 		                      strcmp(h->family, "nemotron_h") == 0);
+	/* A sparse-attention indexer's weights in the layers that keep one:
+	 * wq_b, wk, weights_proj and k_norm's weight and bias. */
+	if (copy.index_heads)
+		total += (unsigned __int128)kvp_model_count_indexed(&copy) *
+		         (q_lora * copy.index_heads * copy.index_head_dim +
+		          (uint64_t)copy.hidden * (copy.index_head_dim + copy.index_heads) +
+		          2ull * copy.index_head_dim);
 	m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
-	          " (embeddings%s, attention or state, and %s): no checkpoint"
+	          " (embeddings%s, attention or state, %s%s): no checkpoint"
 	          " beside the file", tie ? " tied" : " and head",
+	          copy.index_heads ? "the indexer, and " : "and ",
 	          experts ? "experts" : "MLP");
 	return KVP_OK;
 }

@@ -245,6 +245,12 @@ typedef struct kvp_model {
 	uint32_t index_topk_offset;
 	uint32_t index_layers_len;               /* 0, or layers */
 	uint8_t index_layers[KVP_PATTERN_MAX];
+	/* The indexer's query heads (index_n_heads: DeepSeek-V3.2's 64,
+	 * GLM-5's 32), which size its weights: wq_b (q_lora_rank x
+	 * index_heads x index_head_dim), wk (hidden x index_head_dim) and
+	 * weights_proj (hidden x index_heads), whole on every tensor-parallel
+	 * rank (kvp_plan replicated_bytes).  0: unknown, not counted. */
+	uint32_t index_heads;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

@@ -197,7 +197,9 @@ static bool expert_tensor(const char *name, size_t len)
 
 /* A tensor every tensor-parallel rank holds whole (kvp_weights
  * replicated_bytes): an MLA layer's down-projections (a part q_a_proj or
- * kv_a_proj_with_mqa; GGUF's attn_q_a, attn_kv_a_mqa) or a mixture of
+ * kv_a_proj_with_mqa; GGUF's attn_q_a, attn_kv_a_mqa), a sparse-attention
+ * indexer's tensors (a part indexer: wq_b, wk, weights_proj, k_norm,
+ * ReplicatedLinear in vLLM's and SGLang's Indexer), or a mixture of
  * experts' router (a part gate or router after mlp, block_sparse_moe or
  * feed_forward: DeepSeek's mlp.gate.weight and its
  * e_score_correction_bias, Mixtral's block_sparse_moe.gate, Llama 4's
@@ -206,7 +208,7 @@ static bool expert_tensor(const char *name, size_t len)
 static bool replicated_tensor(const char *name, size_t len)
 {
 	static const char *const whole[] = {"q_a_proj", "kv_a_proj_with_mqa", "attn_q_a",
-		"attn_kv_a_mqa", "ffn_gate_inp", "exp_probs_b", NULL};
+		"attn_kv_a_mqa", "ffn_gate_inp", "exp_probs_b", "indexer", NULL};
 	static const char *const moe[] = {"mlp", "block_sparse_moe", "feed_forward", NULL};
 	size_t start = 0, prev = 0, prev_len = 0;
 

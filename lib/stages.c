@@ -284,6 +284,41 @@ static unsigned __int128 down_params(const kvp_model *m, uint64_t x)
 	       ((uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
 }
 
+/* Layers [0, x) of m that keep a sparse-attention indexer, and so carry
+ * its weights: every MLA layer, or a shared indexer's full layers (the
+ * checkpoint has none for the others, and vLLM, SGLang from 0.5.18 and
+ * TensorRT-LLM build none there; SGLang before built them unloaded). */
+static uint64_t indexed_before(const kvp_model *m, uint64_t x)
+{
+	uint64_t n = 0;
+
+	if (!m->index_head_dim || !m->index_heads || !m->kv_lora_rank)
+		return 0;
+	if (!kvp__index_shared(m))
+		return mla_before(m, x);
+	for (uint32_t i = 0; i < x && i < m->layers; i++)
+		n += kvp_model_layer_indexed(m, i);
+	return n;
+}
+
+/* The indexer's projections that a format quantizes, wq_b (q_lora_rank
+ * x heads x dim) and wk (hidden x dim), and those it leaves 16-bit,
+ * weights_proj (hidden x heads, "not quantized") and k_norm's weight and
+ * bias (2 x dim): each a ReplicatedLinear in vLLM's and SGLang's Indexer
+ * (models/deepseek_v2.py), whole on every rank. */
+static unsigned __int128 indexer_quantized(const kvp_model *m, uint64_t x)
+{
+	return (unsigned __int128)indexed_before(m, x) *
+	       ((uint64_t)m->q_lora_rank * m->index_heads * m->index_head_dim +
+	        (uint64_t)m->hidden * m->index_head_dim);
+}
+
+static unsigned __int128 indexer_16bit(const kvp_model *m, uint64_t x)
+{
+	return (unsigned __int128)indexed_before(m, x) *
+	       ((uint64_t)m->hidden * m->index_heads + 2ull * m->index_head_dim);
+}
+
 static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
 {
 	uint32_t experts = model_experts(m);
@@ -295,26 +330,30 @@ static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
 
 static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
 {
-	return down_params(m, b) - down_params(m, a) + router_params(m, b) - router_params(m, a);
+	return down_params(m, b) - down_params(m, a) + router_params(m, b) - router_params(m, a) +
+	       indexer_quantized(m, b) - indexer_quantized(m, a) + indexer_16bit(m, b) -
+	       indexer_16bit(m, a);
 }
 
 /* The bytes of layers [0, x)'s whole-on-every-rank weights, not counted
- * in a checkpoint: in a format's estimate the down-projections at its
- * linear layers' rate (16-bit under MXFP4, which leaves attention as it
- * is) and the routers as every format leaves them, 16-bit, f32 in GGUF
- * (weights_format.c); otherwise at the weights' bytes a parameter, of
+ * in a checkpoint: in a format's estimate the down-projections and the
+ * indexer's wq_b and wk at its linear layers' rate (16-bit under MXFP4,
+ * which leaves attention as it is), the routers as every format leaves
+ * them, 16-bit, f32 in GGUF (weights_format.c), and the indexer's
+ * weights_proj and k_norm 16-bit; otherwise at the weights' bytes a parameter, of
  * total.  Under 2^64 where the model's are (all <= params). */
 static uint64_t replicated_before(const kvp_model *m, const kvp_weights_estimate *est,
                                   const kvp_request *r, uint64_t total, uint64_t x)
 {
 	if (est && est->quantized_params) {
-		unsigned __int128 down = down_params(m, x);
+		unsigned __int128 down = down_params(m, x) + indexer_quantized(m, x);
 		unsigned __int128 q = r->weights_format.kind == KVP_WFORMAT_MXFP4
 		                      ? down * 2
 		                      : down * est->quantized_bytes / est->quantized_params;
 
 		return (uint64_t)(q + router_params(m, x) *
-		                  (r->weights_format.kind == KVP_WFORMAT_GGUF ? 4 : 2));
+		                  (r->weights_format.kind == KVP_WFORMAT_GGUF ? 4 : 2) +
+		                  indexer_16bit(m, x) * 2);
 	}
 	return (uint64_t)((unsigned __int128)total * replicated_params(m, 0, x) / m->params);
 }

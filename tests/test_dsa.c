@@ -193,10 +193,29 @@ static void test_config(void **state)
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_OK);
 	assert_int_equal(m.index_head_dim, 256);
+	assert_int_equal(m.index_heads, 64);   /* DeepseekV32Config's */
+	/* The indexer's weights in the estimate: its heads' part is hidden
+	 * x heads (weights_proj) in each of 61 layers, and q_lora_rank (0
+	 * here) x heads x dim: 64 heads less 16 are 61 x 7,168 x 48 =
+	 * 20,987,904 params. */
+	{
+		uint64_t more;
+
+		snprintf(text, sizeof text, base, "deepseek_v32", ", \"index_n_heads\": 64");
+		assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src,
+		                                  &err), KVP_OK);
+		more = m.params;
+		snprintf(text, sizeof text, base, "deepseek_v32", ", \"index_n_heads\": 16");
+		assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src,
+		                                  &err), KVP_OK);
+		assert_int_equal(m.index_heads, 16);
+		assert_int_equal(more - m.params, 20987904);
+	}
 	snprintf(text, sizeof text, base, "glm_moe_dsa", "");
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_OK);
 	assert_int_equal(m.index_head_dim, 128);
+	assert_int_equal(m.index_heads, 32);   /* GlmMoeDsaConfig's */
 	snprintf(text, sizeof text, base, "deepseek_v3", ", \"index_head_dim\": 128");
 	assert_int_equal(kvp_config_parse(text, strlen(text), "t/config.json", &m, &src, &err),
 	                 KVP_OK);

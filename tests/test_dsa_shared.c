@@ -43,6 +43,8 @@ static kvp_model glm52(void)
 	m.index_head_dim = 128;
 	m.index_topk_freq = 4;
 	m.index_topk_offset = 3;
+	m.index_heads = 32;
+	m.q_lora_rank = 2048;
 	m.mtp_layers = 1;
 	if (kvp_model_finalize(&m, &err) != KVP_OK)
 		fail_msg("%s", err.message);
@@ -317,6 +319,36 @@ static void test_draft(void **state)
 	}
 }
 
+/* The weights every tensor-parallel rank holds whole (vLLM's and
+ * SGLang's ReplicatedLinear): an MLA layer's down-projections, hidden x
+ * (q_lora_rank + kv_lora_rank + qk_rope_dim) = 6,144 x 2,624 =
+ * 16,121,856 params, 78 layers 1,257,504,768; and an indexed layer's
+ * indexer, wq_b 2,048 x 32 x 128 = 8,388,608, wk 6,144 x 128 = 786,432,
+ * weights_proj 6,144 x 32 = 196,608 and k_norm 2 x 128: 9,371,904, in
+ * GLM-5.2's 21 layers 196,809,984.  At 2 B a parameter of 744e9 (fp16,
+ * no format: total x replicated / params), 2 x 1,454,314,752 =
+ * 2,908,629,504 B; every layer indexed (GLM-5) 2 x (1,257,504,768 +
+ * 731,008,512) = 3,977,026,560; the indexer's heads unknown, 2 x
+ * 1,257,504,768 = 2,515,009,536. */
+static void test_weights(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_VLLM, KVP_DTYPE_FP16, 8192);
+	kvp_plan p;
+
+	(void)state;
+	m.params = 744000000000ULL;
+	r.tp = 8;
+	plan(&m, &r, &p);
+	assert_int_equal(p.replicated_bytes, 2908629504ULL);
+	m.index_topk_freq = 1;
+	plan(&m, &r, &p);
+	assert_int_equal(p.replicated_bytes, 3977026560ULL);
+	m.index_heads = 0;
+	plan(&m, &r, &p);
+	assert_int_equal(p.replicated_bytes, 2515009536ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_trtllm),
 		cmocka_unit_test(test_sglang),
 		cmocka_unit_test(test_draft),
+		cmocka_unit_test(test_weights),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

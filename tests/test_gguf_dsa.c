@@ -96,6 +96,7 @@ static void test_deepseek32(void **state)
 	assert_string_equal(p.model.model_type, "deepseek32");
 	note_is(&p, "index_head_dim", KVP_ORIGIN_READ,
 	        "deepseek32.attention.indexer.key_length = 128");
+	assert_int_equal(p.model.index_heads, 64);   /* attention.indexer.head_count */
 	assert_int_equal(plan_bytes(&p.model, 1), 78324);
 	assert_int_equal(engine_bytes(&p.model, KVP_ENGINE_LLAMA_CPP, 4096), 351797248);
 	ggufw_free(&w);

@@ -264,8 +264,8 @@ static void test_experts(void **state)
 }
 
 /* What every tensor-parallel rank holds whole: an MLA layer's
- * down-projections with their scales, and routers after mlp,
- * block_sparse_moe or feed_forward; not a gate_proj, a gate elsewhere, or
+ * down-projections with their scales, a sparse-attention indexer's
+ * tensors, and routers after mlp, block_sparse_moe or feed_forward; not a gate_proj, a gate elsewhere, or
  * an MTP block's.  BF16:
  *   model.layers.0.self_attn.q_a_proj.weight [4, 2]          16 B  whole
  *   model.layers.0.self_attn.q_a_proj.weight_scale_inv [1]    2 B  whole
@@ -276,7 +276,8 @@ static void test_experts(void **state)
  *   model.layers.1.mlp.gate_proj.weight [8]                  16 B
  *   model.layers.1.self_attn.gate.weight [3]                  6 B
  *   model.layers.61.mlp.gate.weight [2]                       4 B  MTP
- * whole: 16 + 2 + 6 + 4 + 10 + 2 = 40 B of 66. */
+ *   model.layers.0.self_attn.indexer.wq_b.weight [2]          4 B  whole
+ * whole: 16 + 2 + 6 + 4 + 10 + 2 + 4 = 44 B of 70. */
 static void test_replicated_tensors(void **state)
 {
 	static const char header[] =
@@ -297,8 +298,10 @@ static void test_replicated_tensors(void **state)
 		"\"model.layers.1.self_attn.gate.weight\":{\"dtype\":\"BF16\","
 		"\"shape\":[3],\"data_offsets\":[56,62]},"
 		"\"model.layers.61.mlp.gate.weight\":{\"dtype\":\"BF16\","
-		"\"shape\":[2],\"data_offsets\":[62,66]}}";
-	const char *path = st_write("whole/model.safetensors", UINT64_MAX, header, 66);
+		"\"shape\":[2],\"data_offsets\":[62,66]},"
+		"\"model.layers.0.self_attn.indexer.wq_b.weight\":{\"dtype\":\"BF16\","
+		"\"shape\":[2],\"data_offsets\":[66,70]}}";
+	const char *path = st_write("whole/model.safetensors", UINT64_MAX, header, 70);
 	kvp_weights w;
 	kvp_error err;
 
@@ -306,8 +309,8 @@ static void test_replicated_tensors(void **state)
 	kvp_weights_init(&w);
 	w.mtp_from_layer = 61;
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.bytes, 66);
-	assert_int_equal(w.replicated_bytes, 40);
+	assert_int_equal(w.bytes, 70);
+	assert_int_equal(w.replicated_bytes, 44);
 	assert_int_equal(w.mtp_bytes, 4);
 	assert_int_equal(w.attention_bytes, 0);
 }
