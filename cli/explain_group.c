@@ -87,6 +87,16 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			say(e, "  per token: %s + %s = %s B", g(grp->bytes_per_token -
 			                                         grp->index_bytes_per_token),
 			    g(grp->index_bytes_per_token), g(grp->bytes_per_token));
+		/* A shared indexer's other layers (kvp_model_layer_indexed). */
+		else if (m->index_head_dim && m->index_layers_len && !grp->draft)
+			say(e, "  no indexer key: these layers reuse the top-k of the full layer"
+			    " before them (index_layers)");
+		else if (m->index_head_dim && m->index_topk_freq > 1 && !grp->draft)
+			say(e, "  no indexer key: these layers reuse the top-k of the full layer"
+			    " before them (index_topk_freq %u, index_skip_topk_offset %u: layer"
+			    " i keeps one when max(i - %u + 1, 0) %% %u = 0)", m->index_topk_freq,
+			    m->index_topk_offset ? m->index_topk_offset : 2,
+			    m->index_topk_offset ? m->index_topk_offset : 2, m->index_topk_freq);
 		break;
 	case KVP_LAYER_RECURRENT:
 		if (m->state_bytes) {

@@ -238,6 +238,10 @@ is kv_bytes_per_token 92628 "index_topk_pattern in letters"
 run --model glm-5.2 --seq 1000
 check "the model line says it" grep -Fq "sparse-attention indexer key 128 in 21 of the layers (shared)" \
 	"$work/out"
+run --model glm-5.2 --seq 1000 --explain
+check "--explain: why the shared layers keep no key" grep -Fq "    no indexer key: these layers\
+ reuse the top-k of the full layer before them (index_topk_freq 4, index_skip_topk_offset 3:\
+ layer i keeps one when max(i - 3 + 1, 0) % 4 = 0)" "$work/out"
 # llama.cpp, a published log (GLM-5.2 UD-Q5_K_XL, -c 524288, f16:
 # dfch/biz.dfch.LlmOps @a57bc2de, its GLM-5.2 deployment session): the
 # latents 524,288 x 78 x 1,152 B, the keys 524,288 x 21 x 256 B.
