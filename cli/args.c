@@ -117,6 +117,7 @@ static const struct option long_options[] = {
 	{"disable-overlap-schedule", no_argument, NULL, OPT_NO_OVERLAP},
 	{"tokens-per-block", required_argument, NULL, OPT_TOKENS_PER_BLOCK},
 	{"trtllm-runtime", required_argument, NULL, OPT_TRTLLM_RUNTIME},
+	{"indexer-k-dtype", required_argument, NULL, OPT_INDEXER_K_DTYPE},
 	{"tp", required_argument, NULL, OPT_TP},
 	{"tensor-parallel-size", required_argument, NULL, OPT_TP},
 	{"pp", required_argument, NULL, OPT_PP},

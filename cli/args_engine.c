@@ -242,6 +242,15 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			o->req.trtllm_cpp = i == 1;
 			return i < 0 ? 2 : 0;
 		}
+	case OPT_INDEXER_K_DTYPE:
+		o->engine_flags |= CLI_FLAG_INDEXER;
+		{
+			static const char *const types[] = {"fp8", "fp4", NULL};
+			int i = cli_parse_word(opt, "indexer key type", arg, types);
+
+			o->indexer_fp4 = i == 1;
+			return i < 0 ? 2 : 0;
+		}
 	case OPT_TP:
 		return cli_parse_u32(opt, arg, &o->req.tp);
 	case OPT_DP:
@@ -500,6 +509,7 @@ static const struct {
 	{CLI_FLAG_NO_OVERLAP, "--disable-overlap-schedule", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's
 	 * rows, SGLang's rotary tables (TensorRT-LLM's drafts are not
 	 * modelled apart). */
@@ -569,6 +579,7 @@ int cli_engine_finish(struct cli_options *o)
 		if (o->engine_flags & owners[i].flag && !(owners[i].engines & ENGINE(o->req.engine)))
 			warn_ignored(owners[i].option, owners[i].engines, o->req.engine);
 	o->req.attention_dp = cli_attention_dp(o->engine_flags, o->req.engine);
+	o->req.indexer_fp4 = o->indexer_fp4 && o->req.engine == KVP_ENGINE_TRTLLM;
 	/* server_args.py: "Please enable dp attention when setting
 	 * enable_dp_lm_head." */
 	if ((o->engine_flags & CLI_FLAG_DP_LM_HEAD) && !(o->engine_flags & CLI_FLAG_DPA) &&

@@ -82,6 +82,7 @@ struct cli_options {
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */
 	bool pp_given, pp_layers_given;
 	uint64_t engine_flags;      /* CLI_FLAG_ bits given */
+	bool indexer_fp4;           /* --indexer-k-dtype fp4 (TensorRT-LLM's) */
 	const char *lora_option;    /* a LoRA option other than the rank,
 	                             * first given: it needs one */
 	bool enable_lora;           /* vLLM's --enable-lora: rank 16 */
@@ -156,6 +157,7 @@ struct cli_options {
 #define CLI_FLAG_NO_RADIX        (UINT64_C(1) << 42) /* SGLang */
 #define CLI_FLAG_NO_OVERLAP      (UINT64_C(1) << 43) /* SGLang */
 #define CLI_FLAG_DCP             (UINT64_C(1) << 44) /* vLLM */
+#define CLI_FLAG_INDEXER         (UINT64_C(1) << 45) /* TensorRT-LLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -170,6 +172,7 @@ enum cli_engine_option {
 	OPT_PAGE_SIZE,
 	OPT_TOKENS_PER_BLOCK,
 	OPT_TRTLLM_RUNTIME,
+	OPT_INDEXER_K_DTYPE,
 	OPT_TP,
 	OPT_PP,
 	OPT_DP,

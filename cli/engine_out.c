@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -483,6 +484,18 @@ void cli_engine_warnings(const struct cli_plan *p)
 		cli_warn("vLLM %u.%u has no decode context parallelism (0.10.2 for MLA, 0.11.1"
 		         " for other attention); planned with it anyway", r->vllm_version / 100,
 		         r->vllm_version % 100);
+	/* TensorRT-LLM's fp4 indexer key "requires Blackwell+ (SM>=100) at
+	 * runtime" (llm_args.py, _validate_indexer_k_dtype). */
+	for (size_t i = 0; r->engine == KVP_ENGINE_TRTLLM && r->indexer_fp4 && i < p->n_devices;
+	     i++) {
+		const char *arch = p->devices[i].arch;
+		unsigned sm = strncmp(arch, "sm_", 3) == 0 ? (unsigned)strtoul(arch + 3, NULL, 10) : 0;
+
+		if (sm < 100)
+			cli_warn("%s: TensorRT-LLM takes an fp4 indexer key on Blackwell (sm_100) and"
+			         " later only, not %s; planned with it anyway", p->devices[i].name,
+			         arch[0] ? arch : "an unknown arch");
+	}
 	/* A sparse MLA model (DeepSeek-V3.2, GLM-5) on a GPU where no sparse
 	 * backend kvplan knows takes the cache: vLLM's selector finds none
 	 * valid and stops (platforms/cuda.py: "No valid attention backend

@@ -52,6 +52,7 @@ static void engine_options(const struct cli_options *o, kvp_engine e,
 	*one = *o;
 	one->req.engine = e;
 	one->req.attention_dp = cli_attention_dp(o->engine_flags, e);
+	one->req.indexer_fp4 = o->indexer_fp4 && e == KVP_ENGINE_TRTLLM;
 	/* As a single plan takes them (args_engine.c): --block-size for
 	 * every engine, SGLang's --page-size and TensorRT-LLM's
 	 * --tokens-per-block for theirs, over it. */

@@ -111,6 +111,8 @@ void cli_usage(FILE *out)
 	      "      --llama-server     llama.cpp's server (b9460 on): logits reserved\n"
 	      "                         for its slots alone, not every ubatch token\n"
 	      "      --trtllm-runtime R pytorch (default) or cpp\n"
+	      "      --indexer-k-dtype T  TensorRT-LLM's DSA indexer key: fp8 (default)\n"
+	      "                         or fp4 (68 B for 132)\n"
 	      "      --tp N, --pp N, --dp N, --pp-layers LIST\n"
 	      "                         tensor, pipeline, data parallel; layers per stage\n"
 	      "                         (vLLM: an MoE model's experts over tp x dp)\n"

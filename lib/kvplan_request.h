@@ -526,6 +526,14 @@ typedef struct kvp_request {
 	 *    are not followed (KVP_ERR_INVALID).
 	 * Ignored by the other engines. */
 	uint32_t dcp;
+	/* TensorRT-LLM's sparse_attention_config.indexer_k_dtype fp4: a DSA
+	 * model's indexer key packed as two E2M1 codes a byte beside its 4
+	 * scale bytes, index_head_dim / 2 + 4 (68 B for 128, not fp8's 132;
+	 * dsa/cache_manager.py _get_indexer_k_cache_bytes_per_token).
+	 * TensorRT-LLM takes it for index_head_dim 128 on Blackwell alone;
+	 * kvp_plan_compute refuses it for another key, and the other engines
+	 * ignore it. */
+	bool indexer_fp4;
 } kvp_request;
 
 /* SGLang's --mamba-radix-cache-strategy (kvp_request mamba_strategy). */

@@ -359,6 +359,15 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		                  " parallelism is %s", kvp__zname(&z),
 		                  request->trtllm_cpp ? "its PyTorch runtime's, not the C++ one's"
 		                  : "not modelled for recurrent layers");
+	/* TensorRT-LLM's fp4 indexer key, for a key of 128 ("`fp4` requires
+	 * ... index_head_dim=128", llm_args.py); the other engines have
+	 * none, and ignore it. */
+	if (request->indexer_fp4 && request->engine == KVP_ENGINE_TRTLLM &&
+	    m->index_head_dim != 128)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: TensorRT-LLM keeps an fp4"
+		                  " indexer key (indexer_k_dtype) for an index_head_dim of"
+		                  " 128; %s", kvp__zname(&z),
+		                  m->index_head_dim ? "not this model's" : "the model has no indexer");
 	/* SGLang's data-parallel attention, as its code was read: one
 	 * pipeline stage, attention and MLA layers. */
 	if (kvp__sglang_dp_attention(request) &&

@@ -168,7 +168,11 @@ static kvp_status index_bytes(const struct sizing *z, uint64_t *bytes)
 	if (z->r->engine == KVP_ENGINE_LLAMA_CPP)
 		return row(z, z->r->dtype_k, m->index_head_dim, "indexer key",
 		           "index_head_dim", bytes);
-	*bytes = (uint64_t)m->index_head_dim + (uint64_t)m->index_head_dim / 128 * 4;
+	/* TensorRT-LLM's fp4 key: half a byte a value, the same 4 B of
+	 * scales (kvp_request indexer_fp4). */
+	*bytes = (z->r->engine == KVP_ENGINE_TRTLLM && z->r->indexer_fp4
+	          ? (uint64_t)m->index_head_dim / 2 : (uint64_t)m->index_head_dim) +
+	         (uint64_t)m->index_head_dim / 128 * 4;
 	return KVP_OK;
 }
 

@@ -237,17 +237,34 @@ static void test_vllm(void **state)
 
 /* TensorRT-LLM (dsa/cache_manager.py derive_indexer_k_cache_layer_mask:
  * the full layers, the MTP layer full), fp8 with its MTP layer: 79 x 576
- * + 22 x 132 = 45,504 + 2,904 = 48,408 B a token. */
+ * + 22 x 132 = 45,504 + 2,904 = 48,408 B a token.  Its fp4 key
+ * (indexer_k_dtype fp4, _get_indexer_k_cache_bytes_per_token: 128 / 2 +
+ * 4 = 68): 45,504 + 22 x 68 = 47,000; for a key other than 128 refused;
+ * vLLM ignores the setting. */
 static void test_trtllm(void **state)
 {
 	kvp_model m = glm52();
 	kvp_request r = request(KVP_ENGINE_TRTLLM, KVP_DTYPE_FP8, 8192);
 	kvp_plan p;
+	kvp_error err;
 
 	(void)state;
 	r.mtp_layers = 1;
 	plan(&m, &r, &p);
 	assert_int_equal(p.kv_bytes_per_token, 48408);
+	r.indexer_fp4 = true;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 47000);
+	assert_int_equal(p.groups[0].index_bytes_per_token, 68);
+	m.index_head_dim = 256;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_string_equal(err.message, "glm-5.2: TensorRT-LLM keeps an fp4 indexer key"
+	                    " (indexer_k_dtype) for an index_head_dim of 128; not this model's");
+	m.index_head_dim = 128;
+	r.engine = KVP_ENGINE_VLLM;
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 54728);
 }
 
 /* SGLang, fp8 as its flashmla_kv backend keeps it on a Hopper

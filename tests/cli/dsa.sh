@@ -279,6 +279,24 @@ has_line "... before it: the target pool" \
 	"    KV Cache is allocated. #tokens: 2574848, KV size: 132.43 GB"
 has_line "... and the draft's" "    KV Cache is allocated. #tokens: 2574848, KV size: 1.70 GB"
 
+# TensorRT-LLM's fp4 indexer key (indexer_k_dtype fp4): 64 + 4 = 68 B
+# beside fp8's 576, 644 a full layer; its Blackwell alone takes it.
+run --model glm-5.2 --engine trtllm --tp 8 --gpu h200,b200 --seq 8192 --dtype fp8 \
+	--weights-dtype fp8 --indexer-k-dtype fp4
+check "TensorRT-LLM's fp4 key" grep -Eq "^  mla latent\+indexer +21 +8,192 +644 " "$work/out"
+check "... not below sm_100" grep -Fxq "kvplan: warning: h200: TensorRT-LLM takes an fp4\
+ indexer key on Blackwell (sm_100) and later only, not sm_90; planned with it anyway" "$work/err"
+check "... nor a word of the B200" sh -c '! grep -q "b200: TensorRT-LLM takes" "$1"' sh "$work/err"
+run --model glm-5.2 --engine vllm --gpu h200 --seq 8192 --indexer-k-dtype fp4
+check "another engine ignores it, and says so" grep -Fq \
+	"kvplan: warning: --indexer-k-dtype is a trtllm setting; --engine vllm ignores it" "$work/err"
+expect_error "an fp4 key without an indexer" \
+	"llama3-8b: TensorRT-LLM keeps an fp4 indexer key \\(indexer_k_dtype\\) for an index_head_dim of 128; the model has no indexer" \
+	--model llama3-8b --engine trtllm --seq 8192 --indexer-k-dtype fp4
+expect_error "an indexer key type it has not" \
+	"--indexer-k-dtype: unknown indexer key type 'fp6' \\(valid: fp8, fp4\\)" \
+	--model glm-5.2 --engine trtllm --seq 8192 --indexer-k-dtype fp6
+
 # Refused, one line each.
 glm52 '"index_topk_pattern": "FFS"'
 expect_error "a pattern of the wrong length" \
