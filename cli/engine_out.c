@@ -514,7 +514,7 @@ void cli_engine_warnings(const struct cli_plan *p)
 			         p->devices[i].name, t[0] == 'f' || t[0] == 'i' ? "n" : "", t,
 			         arch[0] ? arch : "an unknown arch",
 			         strncmp(arch, "gfx", 3) == 0
-			         ? "; ROCm's ROCM_AITER_MLA_SPARSE, blocks of 1, is not followed" : "",
+			         ? "; ROCM_AITER_MLA_SPARSE on ROCm: 16-bit from 0.12, fp8 from 0.21" : "",
 			         cli_engine_block(cli_device_plan(p, i)));
 	}
 	if (!cli_sglang_dp_attention(&p->request))

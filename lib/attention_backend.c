@@ -102,14 +102,31 @@ static const struct backend *const others[] = {
  * Blackwell FLASHMLA_SPARSE (attention/backends/mla/flashmla_sparse.py:
  * auto, bf16, fp8 as fp8_ds_mla, 656 B a token), but an fp8 cache on
  * Blackwell FLASHINFER_MLA_SPARSE (PR #37252, March 2026: its plain 576
- * values, 1 B each).  Elsewhere none is followed (ROCm's, SM 12.x's
- * Triton). */
+ * values, 1 B each).  SM 12.x's Triton is not followed. */
 static const char *vllm_sparse_backend(const kvp_request *request, const kvp_device *device,
                                        uint32_t *block_size)
 {
 	uint32_t major = kvp__device_sm(device) / 10;
 	kvp_dtype t = request->dtype_k;
 
+	/* ROCm: ROCM_AITER_MLA_SPARSE (PR #26670, from 0.12: its first
+	 * release is not established), the only candidate (rocm.py
+	 * _get_backend_priorities), on AITER (VLLM_ROCM_USE_AITER=1; the
+	 * indexer's forward_hip refuses otherwise).  Until PR #41217 (about
+	 * May 2026; taken from 0.21, a guess) bf16 and blocks of 1 alone
+	 * ("Sparse MLA backend on ROCm only supports block size 1"); since,
+	 * kernel blocks of 1 or of 16s that divide the manager's block,
+	 * vLLM's 16 on ROCm or the one given, and fp8 kept plain, 576 B
+	 * (MLAAttentionSpec.real_page_size_bytes). */
+	if (kvp__device_amd(device)) {
+		bool now = kvp__vllm_since(request, 21);
+
+		if (!kvp__vllm_since(request, 12) || request->mla != KVP_MLA_LATENT ||
+		    (t != KVP_DTYPE_FP16 && t != KVP_DTYPE_BF16 && (!now || t != KVP_DTYPE_FP8)))
+			return NULL;
+		*block_size = !now ? 1 : request->block_size ? request->block_size : 16;
+		return "ROCM_AITER_MLA_SPARSE";
+	}
 	if (!kvp__vllm_since(request, 11) || request->mla != KVP_MLA_LATENT ||
 	    (major != 9 && major != 10) ||
 	    (t != KVP_DTYPE_FP16 && t != KVP_DTYPE_BF16 && t != KVP_DTYPE_FP8 &&

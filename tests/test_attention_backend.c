@@ -205,7 +205,9 @@ static void test_no_rule(void **state)
 
 		snprintf(m.model_type, sizeof m.model_type, "%s", sparse[i]);
 		picks(&m, &r, "sm_80", NULL, 0);
-		picks(&m, &r, "gfx942", NULL, 0);
+		other = r;
+		other.vllm_version = 20;            /* fp8 on ROCm before 0.21 */
+		picks(&m, &other, "gfx942", NULL, 0);
 	}
 	/* An arch neither NVIDIA's nor AMD's (a device never checked). */
 	picks(&v2_lite, &r, "gfxzz", NULL, 0);
@@ -336,8 +338,8 @@ static void test_fit_and_advice(void **state)
  * blocks of 64 whatever is given; FLASHMLA_SPARSE on Hopper and
  * Blackwell, which keeps an fp8 cache as fp8_ds_mla
  * (kvp_request_for_device sets it), but FLASHINFER_MLA_SPARSE for fp8 on
- * Blackwell; nothing before 0.11, on an A100 or ROCm, or for a cache
- * type neither takes.  SGLang: its dsa backend and pages of 64 on CUDA,
+ * Blackwell; on ROCm ROCM_AITER_MLA_SPARSE; nothing before 0.11, on an
+ * A100, or for a cache type none takes.  SGLang: its dsa backend and pages of 64 on CUDA,
  * a page given or an MTP draft notwithstanding; ROCm's not followed. */
 static void test_sparse(void **state)
 {
@@ -372,6 +374,18 @@ static void test_sparse(void **state)
 	kvp_request_for_device(&other, &v32, &b200);
 	assert_int_equal(other.block_size, 64);
 	assert_int_equal(other.dtype_k, KVP_DTYPE_FP8);
+
+	/* ROCm: ROCM_AITER_MLA_SPARSE, vLLM's 16 or the block given, fp8
+	 * from 0.21; before, 16 bits in blocks of 1; nothing before 0.12. */
+	picks(&v32, &r, "gfx942", "ROCM_AITER_MLA_SPARSE", 16);
+	other = r;
+	other.block_size = 64;
+	picks(&v32, &other, "gfx950", "ROCM_AITER_MLA_SPARSE", 64);
+	other = vllm(KVP_DTYPE_BF16, 1030);
+	other.vllm_version = 20;
+	picks(&v32, &other, "gfx942", "ROCM_AITER_MLA_SPARSE", 1);
+	other.vllm_version = 11;
+	picks(&v32, &other, "gfx942", NULL, 0);
 
 	r.engine = KVP_ENGINE_SGLANG;
 	picks(&v32, &r, "sm_90", "dsa", 64);
