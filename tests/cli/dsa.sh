@@ -144,6 +144,20 @@ run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu a100 --block-siz
 check "... or the block given" grep -Fq "planned with blocks of 32 anyway" "$work/err"
 check "... and none said of the H100" sh -c '! grep -q "h100-sxm: vLLM has no sparse" "$1"' \
 	sh "$work/err"
+# ROCm: ROCM_AITER_MLA_SPARSE, vLLM's 16 there, fp8 plain since 0.21
+# (576 + 132 = 708 B a layer); before, 16 bits in blocks of 1, and fp8
+# taken by no backend.
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu mi355x --dtype fp8
+check "vLLM on ROCm: its sparse backend" grep -Fq \
+	"Engine vllm (blocks of 16 tokens, ROCM_AITER_MLA_SPARSE's on mi355x)" "$work/out"
+check "... fp8 plain" grep -Eq "^  mla latent\+indexer +61 +8,192 +708 " "$work/out"
+check "... and no warning" sh -c '! grep -q "vLLM has no sparse" "$1"' sh "$work/err"
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu mi355x --vllm-version 0.20
+check "vLLM 0.20 on ROCm: blocks of 1" grep -Fq \
+	"Engine vllm (blocks of 1 tokens, ROCM_AITER_MLA_SPARSE's on mi355x)" "$work/out"
+run --model deepseek-v3.2 --seq 8192 --engine vllm --tp 8 --gpu mi355x --vllm-version 0.20 --dtype fp8
+check "... and no fp8 then" grep -Fq "mi355x: vLLM has no sparse MLA attention backend kvplan\
+ knows for an fp8 cache on gfx950" "$work/err"
 
 # llama.cpp's llama_kv_cache_dsa: the latent's cache, then the indexer's,
 # at 8,192 cells 61 x 8,192 x 1,152 = 549 MiB and 61 x 8,192 x 256 =
