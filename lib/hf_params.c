@@ -96,11 +96,12 @@ kvp_status kvp__hf_estimate(struct hf *h)
 		                      strcmp(h->family, "nemotron_h") == 0);
 	/* A sparse-attention indexer's weights in the layers that keep one:
 	 * wq_b, wk, weights_proj and k_norm's weight and bias. */
-	if (copy.index_heads)
-		total += (unsigned __int128)kvp_model_count_indexed(&copy) *
-		         (q_lora * copy.index_heads * copy.index_head_dim +
-		          (uint64_t)copy.hidden * (copy.index_head_dim + copy.index_heads) +
-		          2ull * copy.index_head_dim);
+	{
+		unsigned __int128 q, sixteen;
+
+		kvp__indexer_layer_params(&copy, &q, &sixteen);
+		total += kvp_model_count_indexed(&copy) * (q + sixteen);
+	}
 	m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
 	          " (embeddings%s, attention or state, %s%s): no checkpoint"

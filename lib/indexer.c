@@ -36,9 +36,26 @@ static bool full_layer(const kvp_model *m, uint32_t i)
 	return past % m->index_topk_freq == 0;
 }
 
+/* Whether the model says which layers keep a key (a list or a rule). */
+static bool layers_given(const kvp_model *m)
+{
+	return m->index_layers_len || m->index_topk_freq > 1;
+}
+
 bool kvp__index_shared(const kvp_model *m)
 {
-	return m->index_head_dim && (m->index_layers_len || m->index_topk_freq > 1);
+	return m->index_head_dim && layers_given(m);
+}
+
+void kvp__indexer_layer_params(const kvp_model *m, unsigned __int128 *quantized,
+                               unsigned __int128 *sixteen)
+{
+	*quantized = *sixteen = 0;
+	if (!m->index_head_dim || !m->index_heads)
+		return;
+	*quantized = (unsigned __int128)m->q_lora_rank * m->index_heads * m->index_head_dim +
+	             (uint64_t)m->hidden * m->index_head_dim;
+	*sixteen = (uint64_t)m->hidden * m->index_heads + 2ull * m->index_head_dim;
 }
 
 bool kvp_model_layer_indexed(const kvp_model *m, uint32_t index)
@@ -66,7 +83,7 @@ uint32_t kvp_model_count_indexed(const kvp_model *m)
 kvp_status kvp__model_check_indexer(const kvp_model *m, const char *name,
                                     kvp_error *err)
 {
-	bool shared = m->index_layers_len || m->index_topk_freq > 1;
+	bool shared = layers_given(m);
 
 	if (shared && !m->index_head_dim)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: %s says which layers keep a"

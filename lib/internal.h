@@ -300,6 +300,14 @@ kvp_status kvp__model_check_indexer(const kvp_model *model, const char *name,
 /* Whether model's indexer is shared: some of its MLA layers may keep no
  * key (index_layers or index_topk_freq given; indexer.c). */
 bool kvp__index_shared(const kvp_model *model);
+/* One indexed layer's indexer weights, in parameters (0 without
+ * index_heads): those a format quantizes, wq_b (q_lora_rank x heads x
+ * dim) and wk (hidden x dim), and those it leaves 16-bit, weights_proj
+ * (hidden x heads) and k_norm's weight and bias (2 x dim); each a
+ * ReplicatedLinear in vLLM's and SGLang's Indexer (indexer.c); under
+ * 2^98, their factors being 32-bit. */
+void kvp__indexer_layer_params(const kvp_model *model, unsigned __int128 *quantized,
+                               unsigned __int128 *sixteen);
 /* index_topk_pattern's letters, "F" full and "S" shared, one a layer of
  * model, into its index_layers (indexer.c); the message says which
  * letter, and leaves the caller to say where the text came from. */

@@ -301,22 +301,23 @@ static uint64_t indexed_before(const kvp_model *m, uint64_t x)
 	return n;
 }
 
-/* The indexer's projections that a format quantizes, wq_b (q_lora_rank
- * x heads x dim) and wk (hidden x dim), and those it leaves 16-bit,
- * weights_proj (hidden x heads, "not quantized") and k_norm's weight and
- * bias (2 x dim): each a ReplicatedLinear in vLLM's and SGLang's Indexer
- * (models/deepseek_v2.py), whole on every rank. */
+/* The indexer's weights of layers [0, x), whole on every rank: those a
+ * format quantizes and those it leaves 16-bit (kvp__indexer_layer_params;
+ * under 2^106). */
 static unsigned __int128 indexer_quantized(const kvp_model *m, uint64_t x)
 {
-	return (unsigned __int128)indexed_before(m, x) *
-	       ((uint64_t)m->q_lora_rank * m->index_heads * m->index_head_dim +
-	        (uint64_t)m->hidden * m->index_head_dim);
+	unsigned __int128 q, sixteen;
+
+	kvp__indexer_layer_params(m, &q, &sixteen);
+	return indexed_before(m, x) * q;
 }
 
 static unsigned __int128 indexer_16bit(const kvp_model *m, uint64_t x)
 {
-	return (unsigned __int128)indexed_before(m, x) *
-	       ((uint64_t)m->hidden * m->index_heads + 2ull * m->index_head_dim);
+	unsigned __int128 q, sixteen;
+
+	kvp__indexer_layer_params(m, &q, &sixteen);
+	return indexed_before(m, x) * sixteen;
 }
 
 static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
