@@ -78,6 +78,13 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			row_text(r->dtype_k, grp->index_values, k, sizeof k);
 			say(e, "  indexer key (sparse attention, llama.cpp's second cache):"
 			    " index_head_dim %s", k);
+		} else if (grp->index_bytes_per_token && r->engine == KVP_ENGINE_TRTLLM &&
+		           r->indexer_fp4) {
+			/* TensorRT-LLM's fp4 key: two E2M1 codes a byte and its
+			 * 4 scale bytes */
+			say(e, "  indexer key (sparse attention): index_head_dim %u / 2 B (fp4, two"
+			    " a byte) + 4 B of scales = %s B per token", m->index_head_dim,
+			    g(grp->index_bytes_per_token));
 		} else if (grp->index_bytes_per_token) {
 			say(e, "  indexer key (sparse attention): index_head_dim %u x 1 B (fp8) +"
 			    " %u/128 x 4 B scales = %s B per token", m->index_head_dim,

@@ -10,14 +10,14 @@
 
 static void warn_source(const kvp_source *s)
 {
-	char quoted[KVP_QUOTE_MAX], quoted_path[KVP_QUOTE_MAX * 4];
+	char quoted_path[KVP_QUOTE_MAX * 4];
 
+	/* the family comes escaped (kvp_source) */
 	if (s->generic)
 		cli_warn("%s: model type '%s' is not a family"
 		        " kvplan knows: read by the generic rule (layers, heads, kv"
 		        " heads, hidden size, head_dim, sliding_window, layer_types)",
-		        kvp_escape(s->path, quoted_path, sizeof quoted_path),
-		        kvp_escape(s->family, quoted, sizeof quoted));
+		        kvp_escape(s->path, quoted_path, sizeof quoted_path), s->family);
 	for (size_t i = 0; i < s->n_warnings; i++)
 		cli_warn("%s", s->warnings[i]);
 }

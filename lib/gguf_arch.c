@@ -425,7 +425,7 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	if (kvp__valid_name(r.arch))
 		memcpy(m->model_type, r.arch, sizeof m->model_type);
 	if (source) {
-		snprintf(source->family, sizeof source->family, "%s", r.arch);
+		kvp_escape(r.arch, source->family, sizeof source->family);
 		source->generic = !known;
 	}
 	if ((st = kvp__gguf_get_u32(&r, "block_count", true, &r.layers,

@@ -275,8 +275,22 @@ static kvp_status mla(struct hf *h)
 	    kvp__hf_uint(h, "v_head_dim", k_v, UINT32_MAX, &v) < 0 ||
 	    kvp__hf_uint(h, "q_lora_rank", k_q, UINT32_MAX, &q) < 0)
 		return KVP_ERR_PARSE;
-	if (rank == 0)
+	if (rank == 0) {
+		/* These types are latent attention only: without the rank
+		 * they would be read as plain heads, many times the size. */
+		static const char *const latent[] = {"deepseek_v2", "deepseek_v3",
+		                                     "deepseek_v32", "glm_moe_dsa",
+		                                     "kimi_k2", NULL};
+
+		for (size_t i = 0; latent[i]; i++)
+			if (strcmp(h->family, latent[i]) == 0)
+				return kvp__hf_fail(h, "kv_lora_rank", "%s: model_type %s is"
+				                    " multi-head latent attention, whose"
+				                    " latent this is",
+				                    kvp__hf_get(h, k_rank, NULL) ? "0" : "absent",
+				                    latent[i]);
 		return KVP_OK;
+	}
 	m->kv_lora_rank = (uint32_t)rank;
 	m->q_lora_rank = (uint32_t)q; /* null in DeepSeek-V2-Lite's: 0 */
 	if (kvp__sparse_mla(m) && kvp__hf_indexer(h) != KVP_OK)

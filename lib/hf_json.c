@@ -53,6 +53,45 @@ static size_t python_words(const char *text, size_t length, char *out,
 	return n;
 }
 
+/* The columns a fault at byte position of python_words' copy of text
+ * lies right of the same place in text itself: the bytes its words lost
+ * as null on the fault's line before it (no word holds a line feed, so
+ * the lines are the same). */
+static int column_shift(const char *text, size_t length, int position)
+{
+	size_t n = 0, before = position > 0 ? (size_t)position : 0;
+	bool in_string = false;
+	int shift = 0;
+
+	for (size_t i = 0; i < length && n < before; i++) {
+		size_t word = 0;
+
+		if (in_string && text[i] == '\\' && i + 1 < length) {
+			n += 2;
+			i++;
+			continue;
+		}
+		if (text[i] == '"')
+			in_string = !in_string;
+		if (text[i] == '\n')
+			shift = 0;
+		if (!in_string && length - i >= 9 && memcmp(text + i, "-Infinity", 9) == 0)
+			word = 9;
+		else if (!in_string && length - i >= 8 && memcmp(text + i, "Infinity", 8) == 0)
+			word = 8;
+		else if (!in_string && length - i >= 3 && memcmp(text + i, "NaN", 3) == 0)
+			word = 3;
+		if (word) {
+			n += 4;
+			i += word - 1;
+			shift += (int)word - 4;
+		} else {
+			n++;
+		}
+	}
+	return shift;
+}
+
 /* Parses text; a key given twice is taken at its last value, as Python's
  * json (and so transformers) takes it, and noted. */
 kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
@@ -65,6 +104,8 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 	char quoted_path[KVP_QUOTE_MAX];
 	size_t replaced, n = python_words(text, length, NULL, &replaced);
 	char *copy = NULL;
+	const char *original = text;
+	size_t original_length = length;
 
 	if (replaced) {
 		if (!(copy = kvp__malloc(n + 1)))
@@ -82,6 +123,8 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 	 * allocator first. */
 	memset(&jerr, 0, sizeof jerr);
 	*out = kvp__json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out && copy && jerr.column > 0)
+		jerr.column += column_shift(original, original_length, jerr.position);
 	if (!*out && !kvp__json_failed() &&
 	    json_error_code(&jerr) == json_error_duplicate_key) {
 		kvp__source_warn(h->src, "%s:%d:%d: %s; the last value is used, as"
@@ -90,6 +133,8 @@ kvp_status kvp__hf_load_json(struct hf *h, const char *text, size_t length,
 		                 jerr.line, jerr.column,
 		                 kvp_escape(jerr.text, problem, sizeof problem));
 		*out = kvp__json_loadb(text, length, 0, &jerr);
+		if (!*out && copy && jerr.column > 0)
+			jerr.column += column_shift(original, original_length, jerr.position);
 	}
 	kvp__free(copy);
 	if (*out)

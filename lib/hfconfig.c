@@ -361,11 +361,19 @@ static kvp_status choose_object(struct hf *h, json_t *top)
 	h->top = h->cfg = top;
 	h->prefix = "";
 	type = json_object_get(top, "model_type");
+	/* A type that is not a string (null: none given) would be read by
+	 * the generic rule, its family's fields unread. */
+	if (type && !json_is_string(type) && !json_is_null(type))
+		return kvp__hf_fail(h, "model_type", "expected a string, found %s",
+		                    json_kind(type));
 	if (json_is_object(text)) {
 		json_t *inner = json_object_get(text, "model_type");
 
 		h->cfg = text;
 		h->prefix = "text_config.";
+		if (inner && !json_is_string(inner) && !json_is_null(inner))
+			return kvp__hf_fail(h, "model_type", "expected a string, found %s",
+			                    json_kind(inner));
 		/* llava's text_config may leave out its type: llama. */
 		if (json_is_string(inner))
 			type = inner;
@@ -374,11 +382,9 @@ static kvp_status choose_object(struct hf *h, json_t *top)
 	}
 	h->family = json_is_string(type) ? json_string_value(type) : "";
 	h->fam = kvp__hf_find(h->family);
-	snprintf(h->src->family, sizeof h->src->family, "%s", h->family);
-	/* Only printable ASCII reaches the output. */
-	for (char *p = h->src->family; *p; p++)
-		if (*p <= ' ' || *p >= 0x7f)
-			*p = '_';
+	/* Escaped for the output, so that a control character shows as
+	 * itself (\xHH), not as a name it is not. */
+	kvp_escape(h->family, h->src->family, sizeof h->src->family);
 	/* The model's type, for an engine that pools by architecture. */
 	if (kvp__valid_name(h->family))
 		snprintf(h->m->model_type, sizeof h->m->model_type, "%s", h->family);

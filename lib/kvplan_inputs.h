@@ -61,7 +61,8 @@ typedef struct kvp_source {
 	kvp_source_kind kind;
 	char path[KVP_ERROR_PATH_MAX];   /* the file read (empty: catalogue) */
 	char family[KVP_NAME_MAX];       /* config.json model_type, or GGUF
-	                                  * general.architecture */
+	                                  * general.architecture, escaped as
+	                                  * kvp_escape does */
 	bool generic;        /* the family is unknown: read by the generic
 	                      * fallback (a tool should say so) */
 	bool weights_dtype_known;

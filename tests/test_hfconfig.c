@@ -343,7 +343,8 @@ static void test_mtp_layers(void **state)
 		kvp_origin origin;
 	} cases[] = {
 		{"{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 4,"
-		 " \"num_attention_heads\": 4, \"hidden_size\": 256,"
+		 " \"num_attention_heads\": 4, \"hidden_size\": 256, \"kv_lora_rank\": 64,"
+		 " \"qk_rope_head_dim\": 16, \"qk_nope_head_dim\": 48, \"v_head_dim\": 64,"
 		 " \"num_nextn_predict_layers\": 2}",
 		 "num_nextn_predict_layers = 2", 2, KVP_ORIGIN_READ},
 		{"{\"model_type\": \"qwen3_5\", \"text_config\": {\"model_type\":"
@@ -542,6 +543,25 @@ static void test_real_file_quirks(void **state)
 	          " \"num_key_value_heads\": 2}", &m, &src);
 	assert_int_equal(m.kv_heads, 2); /* the last, as Python's json */
 	assert_non_null(strstr(src.warnings[0], "duplicate"));
+	/* A fault after NaN and -Infinity, which are read as null, is placed
+	 * in the file as written: the x is its 33rd column. */
+	{
+		static const char bad[] = "{\"a\": -Infinity, \"b\": NaN, \"d\": x}";
+		kvp_error err;
+
+		assert_int_equal(kvp_config_parse(bad, strlen(bad), "c/config.json", &m, &src,
+		                                  &err), KVP_ERR_PARSE);
+		assert_int_equal(err.line, 1);
+		assert_int_equal(err.column, 33);
+	}
+	/* A model_type that is not a string, and a latent-attention type
+	 * without its latent's rank, are refused. */
+	expect_error("{\"model_type\": 5, \"num_hidden_layers\": 2,"
+	             " \"num_attention_heads\": 4, \"hidden_size\": 256}", KVP_ERR_PARSE,
+	             "model_type: expected a string, found an integer");
+	expect_error("{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 2,"
+	             " \"num_attention_heads\": 4, \"hidden_size\": 256, \"kv_lora_rank\": 0}",
+	             KVP_ERR_PARSE, "kv_lora_rank: 0: model_type deepseek_v3 is multi-head latent");
 	/* llava: text_config without its own model_type. */
 	expect_ok("{\"model_type\": \"llava\", \"text_config\": {"
 	          " \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
