@@ -287,6 +287,19 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        : "k_b_proj_trans,", cli_grouped(lp->attention_copy_bytes, a, sizeof a),
 			        lp->attention_copy_sm100_bytes ? " (and bf16 dequantized copies on"
 			        " sm 100 and 103)" : "");
+		/* vLLM's bf16 wk of the indexer (lib/stages.c), and its
+		 * buffers of the indexer's selected indices (lib/indexer.c),
+		 * sized on each GPU by its batched tokens. */
+		if (lp->indexer_upcast_bytes)
+			fprintf(out, "  the indexer's wk in bf16 (fused with weights_proj): %s B a GPU"
+			        " past its fp8\n", cli_grouped(lp->indexer_upcast_bytes, a, sizeof a));
+		if (lp->topk_row_bytes)
+			fprintf(out, "  the indexer's selected indices: %s B a batched token on every"
+			        " GPU%s%s%s\n", cli_grouped(lp->topk_row_bytes, a, sizeof a),
+			        lp->draft_topk_row_bytes ? ", and the MTP drafter's " : "",
+			        lp->draft_topk_row_bytes ? cli_grouped(lp->draft_topk_row_bytes, b,
+			                                               sizeof b) : "",
+			        lp->draft_topk_row_bytes ? " B on the last stage's" : "");
 		/* Each GPU's kv head whole past the kv heads
 		 * (lib/attn_weights.c): its K and V weights past its share. */
 		if (lp->stage_kv_replica_bytes[0])
@@ -500,8 +513,16 @@ void cli_engine_warnings(const struct cli_plan *p)
 	 * backend kvplan knows takes the cache: vLLM's selector finds none
 	 * valid and stops (platforms/cuda.py: "No valid attention backend
 	 * found"; vllm#40851, GLM-5.1 on an A800). */
+	/* Expanded (VLLM_MLA_DISABLE's per-head K and V): vLLM's sparse
+	 * attention has no such path; once, not a GPU at a time. */
+	if (r->engine == KVP_ENGINE_VLLM && p->model.index_head_dim && p->model.kv_lora_rank &&
+	    r->mla == KVP_MLA_EXPANDED)
+		cli_warn("%s: vLLM runs a sparse-attention model's MLA on its latent alone (its"
+		         " sparse backends are MLA ones); --mla expanded, per-head K and V, is"
+		         " not a layout it has for it; planned with it anyway", p->model.name);
 	for (size_t i = 0; r->engine == KVP_ENGINE_VLLM && p->model.index_head_dim &&
-	                   p->model.kv_lora_rank && i < p->n_devices; i++) {
+	                   p->model.kv_lora_rank && r->mla != KVP_MLA_EXPANDED &&
+	                   i < p->n_devices; i++) {
 		uint32_t block;
 
 		const char *t = kvp_dtype_name(p->asked_dtype_k), *arch = p->devices[i].arch;

@@ -208,7 +208,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		return;
 	}
 
-	if (!(lp->stages > 1 || r->tp > 1 || llama || experts || lp->stage_rotary_bytes[0]))
+	if (!(lp->stages > 1 || r->tp > 1 || llama || experts || lp->stage_rotary_bytes[0] ||
+	      lp->topk_row_bytes))
 		return;
 	if (experts)
 		say(e, "  routed experts: %s B of the weights (%u a routed layer), which vLLM"
@@ -246,8 +247,21 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			                      g(lp->stage_kv_replica_bytes[s]));
 		/* the rotary tables its GPUs build (lib/rope.c) */
 		if (lp->stage_rotary_bytes[s] && n < sizeof beside)
-			snprintf(beside + n, sizeof beside - n, " + the rotary table %s",
-			         g(lp->stage_rotary_bytes[s]));
+			n += (size_t)snprintf(beside + n, sizeof beside - n, " + the rotary table %s",
+			                      g(lp->stage_rotary_bytes[s]));
+		/* vLLM's bf16 wk of the indexer past its fp8 (lib/stages.c),
+		 * and its buffers of selected indices (lib/indexer.c) */
+		if (lp->stage_indexer_upcast_bytes[s] && n < sizeof beside)
+			n += (size_t)snprintf(beside + n, sizeof beside - n,
+			                      " + the indexer's wk in bf16 %s past its fp8",
+			                      g(lp->stage_indexer_upcast_bytes[s]));
+		if (lp->topk_row_bytes && n < sizeof beside) {
+			uint64_t row = lp->topk_row_bytes +
+			               (s + 1 == lp->stages ? lp->draft_topk_row_bytes : 0);
+
+			snprintf(beside + n, sizeof beside - n, " + the selected indices %s x %s",
+			         g(f->batched_tokens), g(row));
+		}
 		/* TensorRT-LLM's attention data parallelism: all but the
 		 * routed experts whole (lib/fit.c split_weights). */
 		if (r->engine == KVP_ENGINE_TRTLLM && r->attention_dp) {

@@ -55,6 +55,8 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 		/* The layers that keep the indexer's key: every MLA layer,
 		 * or a shared indexer's full ones. */
 		json_u64(w, "indexed_layers", kvp_model_count_indexed(m));
+		if (m->index_topk)
+			json_u64(w, "index_topk", m->index_topk);
 	}
 }
 
@@ -223,6 +225,8 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 			json_u64(w, "kv_replica_bytes", lp->stage_kv_replica_bytes[s]);
 		if (lp->stage_rotary_bytes[s])
 			json_u64(w, "rotary_bytes", lp->stage_rotary_bytes[s]);
+		if (lp->stage_indexer_upcast_bytes[s])
+			json_u64(w, "indexer_upcast_bytes", lp->stage_indexer_upcast_bytes[s]);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -268,6 +272,14 @@ static void engine_json(struct json_writer *w, const struct cli_plan *p)
 	if (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG ||
 	    r->engine == KVP_ENGINE_TRTLLM)
 		json_u64(w, "rotary_bytes", lp->rotary_bytes);
+	/* vLLM: its bf16 wk of the indexer past the fp8 counted, and a
+	 * batched token's row of its buffers of selected indices. */
+	if (lp->indexer_upcast_bytes)
+		json_u64(w, "indexer_upcast_bytes", lp->indexer_upcast_bytes);
+	if (lp->topk_row_bytes)
+		json_u64(w, "topk_row_bytes", lp->topk_row_bytes);
+	if (lp->draft_topk_row_bytes)
+		json_u64(w, "draft_topk_row_bytes", lp->draft_topk_row_bytes);
 	if (r->kv_budget) {
 		kvp_capacity c;
 
@@ -471,6 +483,10 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "cache_total_bytes", f->cache_total_bytes);
 		if (p->request.engine == KVP_ENGINE_VLLM)
 			json_u64(&w, "max_num_batched_tokens", f->batched_tokens);
+		/* vLLM's buffers of the indexer's selected indices, in the
+		 * weights per GPU. */
+		if (f->topk_buffer_bytes)
+			json_u64(&w, "topk_buffer_bytes", f->topk_buffer_bytes);
 		if (p->request.engine == KVP_ENGINE_VLLM ||
 		    p->request.engine == KVP_ENGINE_SGLANG) {
 			uint32_t block;

@@ -143,10 +143,16 @@ static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
  * allocated it for every layer (DSATokenToKVPool and its cell, main at
  * 003fca80), and since on a server of prefill/decode disaggregation
  * still does (_should_elide_dsa_index_k: disaggregation_mode not
- * "null").  The others, and SGLang otherwise, key the full layers
- * alone. */
+ * "null").  vLLM before 0.24 built an Indexer, and so its key cache
+ * (DeepseekV32IndexerCache), in every layer (DeepseekV2MLAAttention
+ * .__init__; PR #45895, "Indexer init skip and MTP TopK share for
+ * iteration", merged 2026-06-19 after 0.23.0 was tagged, builds it only
+ * where the layer computes its top-k or is an MTP layer).  The others,
+ * and SGLang and vLLM otherwise, key the full layers alone. */
 static inline bool kvp__engine_indexes_all(const kvp_request *r)
 {
+	if (r->engine == KVP_ENGINE_VLLM)
+		return !kvp__vllm_since(r, 24);
 	return r->engine == KVP_ENGINE_SGLANG &&
 	       (!kvp__sglang_since(r, 518) || r->disaggregation != KVP_DISAGG_NONE);
 }

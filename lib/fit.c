@@ -381,7 +381,10 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	 * the weights: vLLM's "Model loading took" (the tables are built in
 	 * load_model), SGLang's load mem usage, TensorRT-LLM's memory after
 	 * loading the weights */
-	return kvp__add(mine, plan->stage_rotary_bytes[t], &mine) ? mine : UINT64_MAX;
+	if (!kvp__add(mine, plan->stage_rotary_bytes[t], &mine))
+		return UINT64_MAX;
+	/* and vLLM's bf16 wk of the indexer, beyond the fp8 counted */
+	return kvp__add(mine, plan->stage_indexer_upcast_bytes[t], &mine) ? mine : UINT64_MAX;
 }
 
 /* floor(v * num / den), den > 0: at most v where num <= den. */
@@ -390,6 +393,18 @@ static uint64_t part(uint64_t v, uint64_t num, uint64_t den)
 	unsigned __int128 q = (unsigned __int128)v * num / den;
 
 	return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
+}
+
+/* vLLM's buffers of the indexer's indices on one GPU of stage t: the
+ * model's, and on the last stage its MTP drafter's, of tokens rows
+ * (kvp_plan topk_row_bytes); saturated. */
+static uint64_t topk_buffers(const kvp_plan *plan, uint64_t tokens, uint32_t t)
+{
+	unsigned __int128 b = (unsigned __int128)plan->topk_row_bytes +
+	                      (t + 1 == plan->stages ? plan->draft_topk_row_bytes : 0);
+
+	b *= tokens;
+	return b > UINT64_MAX ? UINT64_MAX : (uint64_t)b;
 }
 
 /* The MTP layers' weights on one GPU of the last stage: split as the
@@ -463,15 +478,24 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	    (st = kvp__plain_weights(plan->model_name, plan->params, r->weights_dtype,
 	                             &fit.weights_bytes, err)) != KVP_OK)
 		return st;
+	/* vLLM's step of tokens and sequences on this device, which its
+	 * profile run and its buffers of the indexer's indices take. */
+	fit.batched_tokens = 0;
+	seqs = 0;
+	if (r->engine == KVP_ENGINE_VLLM)
+		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
 	/* Each stage's weights on one of its GPUs (stages.c); a draft's are
 	 * on the last stage, over its tp ranks (MTP layers as the model's). */
 	draft = gpu_draft_weights(plan, device, fit.weights_bytes);
 	for (uint32_t t = 0; t < plan->stages; t++) {
 		uint64_t w = gpu_weights(plan, device, kvp__stage_weights(plan, fit.weights_bytes, t),
 		                         t);
+		uint64_t topk = topk_buffers(plan, fit.batched_tokens, t);
 
 		fit.stage_weights[t] = w;
-		if (t + 1 == plan->stages && !kvp__add(w, draft, &fit.stage_weights[t]))
+		if (!kvp__add(w, topk, &fit.stage_weights[t]) ||
+		    (t + 1 == plan->stages &&
+		     !kvp__add(fit.stage_weights[t], draft, &fit.stage_weights[t])))
 			fit.stage_weights[t] = UINT64_MAX;
 	}
 	if (!kvp__add(fit.weights_bytes, plan->draft_weights_bytes, &fit.weights_bytes)) {
@@ -504,12 +528,6 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 		if (fit.usable_bytes > total)
 			fit.usable_bytes = total;
 	}
-	/* vLLM's step of tokens and sequences on this device, which its
-	 * profile run takes. */
-	fit.batched_tokens = 0;
-	seqs = 0;
-	if (r->engine == KVP_ENGINE_VLLM)
-		kvp__fit_batch(plan, device, &fit.batched_tokens, &seqs);
 	/* vLLM's CUDA graphs, where its profile run is modelled: their
 	 * batch sizes on this device, the same for every stage. */
 	fit.cuda_graphs = r->profile_memory
@@ -542,6 +560,7 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	s = fit.stage;
 	fit.weights_per_gpu = fit.stage_weights[s];
 	fit.budget_bytes = fit.stage_budget[s];
+	fit.topk_buffer_bytes = topk_buffers(plan, fit.batched_tokens, s);
 	fit.mla_workspace_bytes = stages.workspace[s];
 	fit.mla_workspace_tokens = stages.admitted[s];
 	fit.footprint.draft = s + 1 == plan->stages ? draft : 0;

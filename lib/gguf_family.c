@@ -258,6 +258,11 @@ static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
 		                     "%s.attention.indexer.key_length is 0: a sparse-attention"
 		                     " architecture's indexer has a key", r->arch);
+	if (dim % 128 != 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.indexer.key_length is %u, not a multiple of"
+		                     " 128: the indexer keeps an fp32 scale a 128 values",
+		                     r->arch, dim);
 	m->index_head_dim = dim;
 	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
 	          "%s.attention.indexer.key_length = %u", r->arch, dim);
@@ -266,9 +271,25 @@ static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 	if ((st = kvp__gguf_get_u32(r, "attention.indexer.head_count", false, &m->index_heads,
 	                            &found)) != KVP_OK)
 		return st;
+	if (found && m->index_heads == 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.indexer.head_count is 0: the indexer has"
+		                     " query heads", r->arch);
 	if (found)
 		kvp__note(r->source, "index_heads", KVP_ORIGIN_READ,
 		          "%s.attention.indexer.head_count = %u", r->arch, m->index_heads);
+	/* The tokens it selects (LLM_KV_ATTENTION_INDEXER_TOP_K), which size
+	 * vLLM's buffer of their indices. */
+	if ((st = kvp__gguf_get_u32(r, "attention.indexer.top_k", false, &m->index_topk,
+	                            &found)) != KVP_OK)
+		return st;
+	if (found && m->index_topk == 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.indexer.top_k is 0: the sparse attention"
+		                     " selects no token", r->arch);
+	if (found)
+		kvp__note(r->source, "index_topk", KVP_ORIGIN_READ,
+		          "%s.attention.indexer.top_k = %u", r->arch, m->index_topk);
 	return read_indexer_layers(r, m);
 }
 

@@ -1,7 +1,8 @@
 /*
  * hf_indexer.c — config.json's DeepSeek Sparse Attention indexer
  * (DeepSeek-V3.2, GLM-5, GLM-5.2: model types deepseek_v32, glm_moe_dsa):
- * the key's width and which layers keep it.
+ * the key's width, its heads, the tokens it selects and which layers
+ * keep it.
  *
  * Which layers, as transformers' GlmMoeDsaConfig.__post_init__ reads them
  * (models/glm_moe_dsa/configuration_glm_moe_dsa.py @008e5743):
@@ -115,7 +116,8 @@ kvp_status kvp__hf_indexer(struct hf *h)
 {
 	static const char *const k_dim[] = {"index_head_dim", NULL};
 	static const char *const k_heads[] = {"index_n_heads", NULL};
-	uint64_t dim = 0, heads = 0;
+	static const char *const k_topk[] = {"index_topk", NULL};
+	uint64_t dim = 0, heads = 0, topk = 0;
 	int got, got_heads;
 
 	if ((got = kvp__hf_uint(h, "index_head_dim", k_dim, UINT32_MAX, &dim)) < 0 ||
@@ -132,6 +134,9 @@ kvp_status kvp__hf_indexer(struct hf *h)
 		          glm ? "GlmMoeDsaConfig" : "DeepseekV32Config",
 		          (unsigned long long)heads);
 	}
+	if (got_heads && heads == 0)
+		return kvp__hf_fail(h, "index_n_heads", "0: the indexer has query heads,"
+		                    " whose weights every rank holds");
 	h->m->index_heads = (uint32_t)heads;
 	if (!got) {
 		dim = 128;
@@ -142,5 +147,19 @@ kvp_status kvp__hf_indexer(struct hf *h)
 		return kvp__hf_fail(h, "index_head_dim", "%llu is not a multiple of 128, the"
 		                    " indexer's block of one scale", (unsigned long long)dim);
 	h->m->index_head_dim = (uint32_t)dim;
+	/* The tokens it selects: both classes' default is 2048. */
+	if ((got = kvp__hf_uint(h, "index_topk", k_topk, UINT32_MAX, &topk)) < 0)
+		return KVP_ERR_PARSE;
+	if (!got) {
+		topk = 2048;
+		kvp__note(h->src, "index_topk", KVP_ORIGIN_DEFAULTED,
+		          "%sindex_topk absent: %s's 2048", h->prefix,
+		          strcmp(h->family, "glm_moe_dsa") == 0 ? "GlmMoeDsaConfig"
+		                                                 : "DeepseekV32Config");
+	} else if (topk == 0) {
+		return kvp__hf_fail(h, "index_topk", "0 selects no token for the"
+		                    " sparse attention");
+	}
+	h->m->index_topk = (uint32_t)topk;
 	return layers(h);
 }

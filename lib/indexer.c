@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "engine.h"
 #include "internal.h"
 
 /* transformers' default index_skip_topk_offset. */
@@ -148,4 +149,23 @@ kvp_status kvp__index_pattern_parse(const char *text, kvp_model *m, kvp_error *e
 	memcpy(m->index_layers, layers, n);
 	m->index_layers_len = (uint32_t)n;
 	return kvp__error_clear(err);
+}
+
+/* vLLM's buffers of selected indices (kvp_plan topk_row_bytes): int32
+ * [max_num_batched_tokens, index_topk], the model's in
+ * DeepseekV2Model.__init__ (vllm/model_executor/models/deepseek_v2.py
+ * at 002d6073; vllm/models/deepseek_v32/nvidia/model.py after PR #46808)
+ * and, from 0.23 (PR #44420), each MTP layer's own
+ * (DeepseekV32MultiTokenPredictorLayer.__init__, mtp.py at 03742c0c). */
+void kvp__plan_topk_rows(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	uint64_t row = (uint64_t)m->index_topk * 4;
+
+	p->topk_row_bytes = p->draft_topk_row_bytes = 0;
+	if (r->engine != KVP_ENGINE_VLLM || !m->index_head_dim || !m->kv_lora_rank)
+		return;
+	p->topk_row_bytes = row;
+	if (r->mtp_layers && !r->draft && kvp__vllm_since(r, 23))
+		p->draft_topk_row_bytes = row * r->mtp_layers;
 }

@@ -308,6 +308,10 @@ bool kvp__index_shared(const kvp_model *model);
  * 2^98, their factors being 32-bit. */
 void kvp__indexer_layer_params(const kvp_model *model, unsigned __int128 *quantized,
                                unsigned __int128 *sixteen);
+/* vLLM's buffers of the indexer's selected indices, a batched token's
+ * row of each (kvp_plan topk_row_bytes, draft_topk_row_bytes;
+ * indexer.c).  After the request is final. */
+void kvp__plan_topk_rows(const kvp_model *model, kvp_plan *plan);
 /* index_topk_pattern's letters, "F" full and "S" shared, one a layer of
  * model, into its index_layers (indexer.c); the message says which
  * letter, and leaves the caller to say where the text came from. */

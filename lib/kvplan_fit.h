@@ -167,6 +167,13 @@ typedef struct kvp_fit {
 	                            * attended KV that room admits, int(room /
 	                            * bytes a token) as TensorRT-LLM logs
 	                            * them; 0 without the room */
+	uint64_t topk_buffer_bytes; /* vLLM, a sparse-attention model: its
+	                            * buffers of the indexer's selected
+	                            * indices on a GPU of the binding stage,
+	                            * batched_tokens x the plan's
+	                            * topk_row_bytes (and on the last stage
+	                            * draft_topk_row_bytes), counted in
+	                            * weights_per_gpu; 0 otherwise */
 	kvp_capacity capacity;     /* what the engine makes of the budget */
 	kvp_footprint footprint;   /* the device's memory, part by part */
 	uint64_t batched_tokens;   /* vLLM: the max_num_batched_tokens the fit

@@ -251,6 +251,10 @@ typedef struct kvp_model {
 	 * weights_proj (hidden x index_heads), whole on every tensor-parallel
 	 * rank (kvp_plan replicated_bytes).  0: unknown, not counted. */
 	uint32_t index_heads;
+	/* The tokens the indexer selects for each query (index_topk: 2,048 in
+	 * DeepSeek-V3.2 and GLM-5), which sizes vLLM's buffer of the selected
+	 * indices (kvp_plan topk_buffer_bytes).  0: unknown, not counted. */
+	uint32_t index_topk;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

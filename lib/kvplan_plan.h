@@ -368,6 +368,30 @@ typedef struct kvp_plan {
 	 * the weights, where the engines measure them.  0 otherwise. */
 	uint64_t rotary_bytes;
 	uint64_t stage_rotary_bytes[KVP_PP_MAX];
+	/* vLLM, a sparse-attention model with kvp_model index_topk: the
+	 * int32 indices of the tokens its indexer selects, index_topk of them
+	 * for each token of a batch, in a buffer of max_num_batched_tokens
+	 * rows made at model init on every GPU and shared by the layers
+	 * (DeepseekV2Model.__init__, since DeepSeek-V3.2's PR #25896): a
+	 * row's bytes, index_topk x 4 (topk_row_bytes); and from 0.23 the
+	 * MTP drafter's own, one buffer for each MTP layer on each GPU of the
+	 * last stage (draft_topk_row_bytes, a row of all of them; PR #44420,
+	 * before which it shared the model's).  kvp_plan_fit sizes them by
+	 * its batched tokens and counts them in the weights, as vLLM's "Model
+	 * loading took" does (kvp_fit topk_buffer_bytes).  0 otherwise. */
+	uint64_t topk_row_bytes;
+	uint64_t draft_topk_row_bytes;
+	/* vLLM from 0.20, a sparse-attention model's weights estimated in
+	 * fp8 (not counted from a checkpoint, whose wk's type is not known
+	 * here): its indexer's wk, which vLLM dequantizes to bf16 at load and
+	 * fuses with weights_proj (PR #38928), takes hidden x index_head_dim
+	 * x (2 B less the bytes a parameter the weights count it at) more in
+	 * each layer with an indexer, on every tensor-parallel rank: the
+	 * whole model's (indexer_upcast_bytes) and each stage's layers'
+	 * (stage_indexer_upcast_bytes).  kvp_plan_fit counts them in the
+	 * weights.  0 otherwise. */
+	uint64_t indexer_upcast_bytes;
+	uint64_t stage_indexer_upcast_bytes[KVP_PP_MAX];
 	/* Under SGLang, its model_config.context_len: the request's
 	 * context_length, else get_context_length's for the model (its max
 	 * context, times a linear, dynamic or YaRN factor where the scaling

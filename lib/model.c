@@ -46,6 +46,10 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: model_type %s caches a sparse-attention"
 		                  " indexer key beside each latent: give index_head_dim (128 for"
 		                  " DeepSeek-V3.2 and GLM-5)", name, m->model_type);
+	if (m->index_topk && !m->index_head_dim)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: index_topk %u is a sparse-attention"
+		                  " indexer's, which needs its key (index_head_dim)", name,
+		                  m->index_topk);
 	if (m->index_head_dim % 128 != 0)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: index_head_dim %u is not a multiple"
 		                  " of 128, the indexer's block of one fp32 scale", name,

@@ -526,6 +526,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			kvp__sglang_spec_state(request, &p->groups[g], m->ssm_conv_kernel,
 			                       p->sglang_spec_topk, p->sglang_spec_tokens);
 	kvp__plan_rotary(m, p);
+	kvp__plan_topk_rows(m, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
 	return reference_sizes(&z, p);

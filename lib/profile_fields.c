@@ -34,6 +34,7 @@ static const struct field model_fields[] = {
 	{"index_skip_topk_offset", FIELD_U32, offsetof(kvp_model, index_topk_offset),
 	 FIELD_OPTIONAL},
 	{"index_n_heads", FIELD_U32, offsetof(kvp_model, index_heads), FIELD_OPTIONAL},
+	{"index_topk", FIELD_U32, offsetof(kvp_model, index_topk), FIELD_OPTIONAL},
 	{"qk_rope_dim", FIELD_U32, offsetof(kvp_model, qk_rope_dim), FIELD_OPTIONAL},
 	{"qk_nope_dim", FIELD_U32, offsetof(kvp_model, qk_nope_dim), FIELD_OPTIONAL},
 	{"v_head_dim", FIELD_U32, offsetof(kvp_model, v_head_dim), FIELD_OPTIONAL},

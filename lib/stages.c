@@ -286,15 +286,19 @@ static unsigned __int128 down_params(const kvp_model *m, uint64_t x)
 
 /* Layers [0, x) of m that keep a sparse-attention indexer, and so carry
  * its weights: every MLA layer, or a shared indexer's full layers (the
- * checkpoint has none for the others, and vLLM, SGLang from 0.5.18 and
- * TensorRT-LLM build none there; SGLang before built them unloaded). */
-static uint64_t indexed_before(const kvp_model *m, uint64_t x)
+ * checkpoint has none for the others, and vLLM from 0.24, SGLang from
+ * 0.5.18 and TensorRT-LLM build none there; SGLang before built them
+ * unloaded).  vLLM before 0.24 built an Indexer in every layer
+ * (DeepseekV2MLAAttention.__init__; PR #45895, "Indexer init skip",
+ * merged 2026-06-19, builds it only where the layer computes its top-k
+ * or is an MTP layer). */
+static uint64_t indexed_before(const kvp_model *m, const kvp_request *r, uint64_t x)
 {
 	uint64_t n = 0;
 
 	if (!m->index_head_dim || !m->index_heads || !m->kv_lora_rank)
 		return 0;
-	if (!kvp__index_shared(m))
+	if (!kvp__index_shared(m) || (r->engine == KVP_ENGINE_VLLM && !kvp__vllm_since(r, 24)))
 		return mla_before(m, x);
 	for (uint32_t i = 0; i < x && i < m->layers; i++)
 		n += kvp_model_layer_indexed(m, i);
@@ -304,20 +308,38 @@ static uint64_t indexed_before(const kvp_model *m, uint64_t x)
 /* The indexer's weights of layers [0, x), whole on every rank: those a
  * format quantizes and those it leaves 16-bit (kvp__indexer_layer_params;
  * under 2^106). */
-static unsigned __int128 indexer_quantized(const kvp_model *m, uint64_t x)
+static unsigned __int128 indexer_quantized(const kvp_model *m, const kvp_request *r,
+                                           uint64_t x)
 {
 	unsigned __int128 q, sixteen;
 
 	kvp__indexer_layer_params(m, &q, &sixteen);
-	return indexed_before(m, x) * q;
+	return indexed_before(m, r, x) * q;
 }
 
-static unsigned __int128 indexer_16bit(const kvp_model *m, uint64_t x)
+static unsigned __int128 indexer_16bit(const kvp_model *m, const kvp_request *r,
+                                       uint64_t x)
 {
 	unsigned __int128 q, sixteen;
 
 	kvp__indexer_layer_params(m, &q, &sixteen);
-	return indexed_before(m, x) * sixteen;
+	return indexed_before(m, r, x) * sixteen;
+}
+
+/* Of the indexer's quantized weights of layers [0, x), its wk (hidden x
+ * index_head_dim a layer) where vLLM keeps it in bf16: from 0.20 (PR
+ * #38928, "Indexer upcast WK to BF16 for fusion", merged 2026-04-15) an
+ * fp8 wk is dequantized at load and fused with weights_proj into one
+ * unquantized wk_weights_proj.  0 otherwise. */
+static unsigned __int128 vllm_wk_bf16(const kvp_model *m, const kvp_weights_estimate *est,
+                                      const kvp_request *r, uint64_t x)
+{
+	bool fp8 = est && est->quantized_params ? r->weights_format.kind == KVP_WFORMAT_FP8
+	                                        : r->weights_dtype == KVP_DTYPE_FP8;
+
+	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 20) || !fp8 || !m->index_heads)
+		return 0;
+	return (unsigned __int128)indexed_before(m, r, x) * m->hidden * m->index_head_dim;
 }
 
 static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
@@ -329,11 +351,12 @@ static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
 	return (unsigned __int128)routed_before(m, x) * m->hidden * experts;
 }
 
-static unsigned __int128 replicated_params(const kvp_model *m, uint64_t a, uint64_t b)
+static unsigned __int128 replicated_params(const kvp_model *m, const kvp_request *r,
+                                           uint64_t a, uint64_t b)
 {
 	return down_params(m, b) - down_params(m, a) + router_params(m, b) - router_params(m, a) +
-	       indexer_quantized(m, b) - indexer_quantized(m, a) + indexer_16bit(m, b) -
-	       indexer_16bit(m, a);
+	       indexer_quantized(m, r, b) - indexer_quantized(m, r, a) + indexer_16bit(m, r, b) -
+	       indexer_16bit(m, r, a);
 }
 
 /* The bytes of layers [0, x)'s whole-on-every-rank weights, not counted
@@ -347,28 +370,46 @@ static uint64_t replicated_before(const kvp_model *m, const kvp_weights_estimate
                                   const kvp_request *r, uint64_t total, uint64_t x)
 {
 	if (est && est->quantized_params) {
-		unsigned __int128 down = down_params(m, x) + indexer_quantized(m, x);
+		unsigned __int128 down = down_params(m, x) + indexer_quantized(m, r, x);
 		unsigned __int128 q = r->weights_format.kind == KVP_WFORMAT_MXFP4
 		                      ? down * 2
 		                      : down * est->quantized_bytes / est->quantized_params;
 
 		return (uint64_t)(q + router_params(m, x) *
 		                  (r->weights_format.kind == KVP_WFORMAT_GGUF ? 4 : 2) +
-		                  indexer_16bit(m, x) * 2);
+		                  indexer_16bit(m, r, x) * 2);
 	}
-	return (uint64_t)((unsigned __int128)total * replicated_params(m, 0, x) / m->params);
+	return (uint64_t)((unsigned __int128)total * replicated_params(m, r, 0, x) / m->params);
+}
+
+/* What vLLM's bf16 wk of layers [0, x) takes beyond the fp8 bytes the
+ * weights count it at (replicated_before's rate): 2 B a parameter less
+ * that rate.  Under 2^64 where the model's weights are. */
+static uint64_t upcast_before(const kvp_model *m, const kvp_weights_estimate *est,
+                              const kvp_request *r, uint64_t total, uint64_t x)
+{
+	unsigned __int128 wk = vllm_wk_bf16(m, est, r, x), counted;
+
+	if (!wk)
+		return 0;
+	counted = est && est->quantized_params
+	          ? wk * est->quantized_bytes / est->quantized_params
+	          : wk * total / m->params;
+	return counted >= wk * 2 ? 0 : (uint64_t)(wk * 2 - counted);
 }
 
 void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate *est,
                                   kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	unsigned __int128 all = replicated_params(m, 0, m->layers);
+	unsigned __int128 all = replicated_params(m, r, 0, m->layers);
 	uint64_t total = p->weights_bytes;
 
-	p->replicated_bytes = 0;
+	p->replicated_bytes = p->indexer_upcast_bytes = 0;
 	memset(p->stage_replicated_bytes, 0,
 	       (p->stages ? p->stages : 1) * sizeof p->stage_replicated_bytes[0]);
+	memset(p->stage_indexer_upcast_bytes, 0,
+	       (p->stages ? p->stages : 1) * sizeof p->stage_indexer_upcast_bytes[0]);
 	/* The engines whose tensor parallelism this is; TensorRT-LLM's
 	 * attention data parallelism holds all but the experts whole. */
 	if (!all || (r->engine != KVP_ENGINE_VLLM && r->engine != KVP_ENGINE_SGLANG &&
@@ -391,6 +432,7 @@ void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate
 		p->replicated_bytes = replicated_before(m, est, r, total, m->layers);
 		if (p->replicated_bytes > total)
 			p->replicated_bytes = total;
+		p->indexer_upcast_bytes = upcast_before(m, est, r, total, m->layers);
 		/* Each stage's by its layers, cumulative so the stages sum
 		 * to the whole. */
 		for (uint32_t s = 0; s < p->stages; s++) {
@@ -399,6 +441,9 @@ void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate
 			uint64_t lo = replicated_before(m, est, r, total, a);
 
 			p->stage_replicated_bytes[s] = hi < lo ? 0 : hi - lo;
+			hi = upcast_before(m, est, r, total, b);
+			lo = upcast_before(m, est, r, total, a);
+			p->stage_indexer_upcast_bytes[s] = hi < lo ? 0 : hi - lo;
 		}
 		return;
 	}
@@ -409,8 +454,8 @@ void kvp__plan_replicated_weights(const kvp_model *m, const kvp_weights_estimate
 
 		p->stage_replicated_bytes[s] =
 			(uint64_t)((unsigned __int128)p->replicated_bytes *
-			           replicated_params(m, 0, b) / all) -
+			           replicated_params(m, r, 0, b) / all) -
 			(uint64_t)((unsigned __int128)p->replicated_bytes *
-			           replicated_params(m, 0, a) / all);
+			           replicated_params(m, r, 0, a) / all);
 	}
 }

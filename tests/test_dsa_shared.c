@@ -226,13 +226,138 @@ static void test_vllm(void **state)
 
 	(void)state;
 	r.block_size = 64;
-	r.vllm_version = 20;
+	r.vllm_version = 24;
 	r.mtp_layers = 1;
 	plan(&m, &r, &p);
 	assert_int_equal(p.kv_bytes_per_token, 54728);
 	assert_int_equal(kvp_plan_capacity(&p, 30ULL << 30, &c, &err), KVP_OK);
 	assert_int_equal(c.blocks, 9196);
 	assert_int_equal(c.tokens, 588544);
+	/* Before 0.24 (PR #45895, "Indexer init skip", merged after 0.23.0
+	 * was tagged) every layer built its Indexer and key cache: 79 x
+	 * (656 + 132) = 62,252 B a token. */
+	r.vllm_version = 23;
+	plan(&m, &r, &p);
+	assert_int_equal(p.kv_bytes_per_token, 62252);
+}
+
+static kvp_device h200(void)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	snprintf(d.name, sizeof d.name, "h200");
+	snprintf(d.arch, sizeof d.arch, "sm_90");
+	d.hbm_bytes = 141ULL << 30;
+	d.l2_bytes = 60 << 20;
+	return d;
+}
+
+/* vLLM's buffers of the indexer's selected indices, int32
+ * [max_num_batched_tokens, index_topk] (DeepseekV2Model.__init__): a row
+ * 2,048 x 4 = 8,192 B; on an H200 (141 GiB: `vllm serve`'s 8,192
+ * batched tokens) 8,192 x 8,192 = 67,108,864 B a GPU, in the weights.
+ * From 0.23 (PR #44420) the MTP layer's own buffer as large again on
+ * the last stage: 134,217,728; before, it shared the model's.  Without
+ * index_topk, or under SGLang, none. */
+static void test_topk_buffer(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_VLLM, KVP_DTYPE_FP16, 8192);
+	kvp_device d = h200();
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+	uint64_t with;
+
+	(void)state;
+	m.params = 744000000000ULL;
+	m.vocab = 154880;
+	m.index_topk = 2048;
+	r.weights_dtype = KVP_DTYPE_FP8;
+	r.tp = 8;
+	r.kv_budget = 1ULL << 30;
+	plan(&m, &r, &p);
+	assert_int_equal(p.topk_row_bytes, 8192);
+	assert_int_equal(p.draft_topk_row_bytes, 0);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.batched_tokens, 8192);
+	assert_int_equal(f.topk_buffer_bytes, 67108864);
+	with = f.weights_per_gpu;
+	m.index_topk = 0;
+	plan(&m, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.topk_buffer_bytes, 0);
+	assert_int_equal(with - f.weights_per_gpu, 67108864);
+	/* the MTP drafter's own, from 0.23 */
+	m.index_topk = 2048;
+	r.mtp_layers = 1;
+	r.vllm_version = 23;
+	plan(&m, &r, &p);
+	assert_int_equal(p.draft_topk_row_bytes, 8192);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.topk_buffer_bytes, 134217728);
+	r.vllm_version = 22;
+	plan(&m, &r, &p);
+	assert_int_equal(p.draft_topk_row_bytes, 0);
+	/* a step of 2,048 tokens given: 2,048 x 8,192 */
+	r.vllm_version = 0;
+	r.mtp_layers = 0;
+	r.max_batched_tokens = 2048;
+	plan(&m, &r, &p);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.topk_buffer_bytes, 16777216);
+	r.engine = KVP_ENGINE_SGLANG;
+	plan(&m, &r, &p);
+	assert_int_equal(p.topk_row_bytes, 0);
+}
+
+/* vLLM's wk in bf16 (PR #38928, from 0.20): an fp8 wk, 6,144 x 128 =
+ * 786,432 params a layer counted at 1 B, takes 2: 786,432 B more in each
+ * layer with an indexer, on every rank.  From 0.24, GLM-5.2's 21 full
+ * layers: 16,515,072 B; 0.20 to 0.23 built an Indexer in all 78 layers:
+ * 61,341,696 B, and their other indexer weights too (57 more layers of
+ * 9,371,904 params, at fp8's 1 B a parameter of the total: 534,198,528 B
+ * more whole on every rank).  Before 0.20, in 16 bits or under SGLang:
+ * none. */
+static void test_wk_bf16(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_VLLM, KVP_DTYPE_FP16, 8192);
+	kvp_plan p;
+	uint64_t rep;
+
+	(void)state;
+	m.params = 744000000000ULL;
+	r.weights_dtype = KVP_DTYPE_FP8;
+	r.tp = 8;
+	r.vllm_version = 24;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 16515072);
+	assert_int_equal(p.stage_indexer_upcast_bytes[0], 16515072);
+	rep = p.replicated_bytes;
+	r.vllm_version = 23;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 61341696);
+	assert_int_equal(p.replicated_bytes - rep, 534198528);
+	r.vllm_version = 19;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 0);
+	r.vllm_version = 0;
+	r.weights_dtype = KVP_DTYPE_FP16;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 0);
+	r.weights_dtype = KVP_DTYPE_FP8;
+	r.engine = KVP_ENGINE_SGLANG;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 0);
+	/* two stages of 39 layers: 0-38 hold 3 + 9 full layers (0, 1, 2,
+	 * 6, ..., 38), 39-77 the other 9 (42, ..., 74) */
+	r.engine = KVP_ENGINE_VLLM;
+	r.pp = 2;
+	plan(&m, &r, &p);
+	assert_int_equal(p.stage_indexer_upcast_bytes[0], 12 * 786432);
+	assert_int_equal(p.stage_indexer_upcast_bytes[1], 9 * 786432);
 }
 
 /* TensorRT-LLM (dsa/cache_manager.py derive_indexer_k_cache_layer_mask:
@@ -378,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_sglang),
 		cmocka_unit_test(test_draft),
 		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_topk_buffer),
+		cmocka_unit_test(test_wk_bf16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

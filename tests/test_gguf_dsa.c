@@ -97,6 +97,7 @@ static void test_deepseek32(void **state)
 	note_is(&p, "index_head_dim", KVP_ORIGIN_READ,
 	        "deepseek32.attention.indexer.key_length = 128");
 	assert_int_equal(p.model.index_heads, 64);   /* attention.indexer.head_count */
+	assert_int_equal(p.model.index_topk, 2048);  /* attention.indexer.top_k */
 	assert_int_equal(plan_bytes(&p.model, 1), 78324);
 	assert_int_equal(engine_bytes(&p.model, KVP_ENGINE_LLAMA_CPP, 4096), 351797248);
 	ggufw_free(&w);
@@ -212,6 +213,18 @@ static void test_shared(void **state)
 	}
 }
 
+/* DeepSeek-V3.2's header up to its indexer: the latent's keys. */
+static void v32_latent(ggufw *w)
+{
+	ggufw_init(w, 3);
+	base_keys(w, "deepseek32", 61, 7168, 128, 1, 0);
+	ggufw_kv_uint(w, "deepseek32.attention.key_length", GGUFW_U32, 576);
+	ggufw_kv_uint(w, "deepseek32.attention.value_length", GGUFW_U32, 512);
+	ggufw_kv_uint(w, "deepseek32.attention.key_length_mla", GGUFW_U32, 192);
+	ggufw_kv_uint(w, "deepseek32.attention.kv_lora_rank", GGUFW_U32, 512);
+	ggufw_kv_uint(w, "deepseek32.rope.dimension_count", GGUFW_U32, 64);
+}
+
 /* A sparse architecture without the key's length, or with 0, is
  * refused. */
 static void test_refused(void **state)
@@ -221,19 +234,33 @@ static void test_refused(void **state)
 	for (int given = 1; given >= 0; given--) {
 		ggufw w;
 
-		ggufw_init(&w, 3);
-		base_keys(&w, "deepseek32", 61, 7168, 128, 1, 0);
-		ggufw_kv_uint(&w, "deepseek32.attention.key_length", GGUFW_U32, 576);
-		ggufw_kv_uint(&w, "deepseek32.attention.value_length", GGUFW_U32, 512);
-		ggufw_kv_uint(&w, "deepseek32.attention.key_length_mla", GGUFW_U32, 192);
-		ggufw_kv_uint(&w, "deepseek32.attention.kv_lora_rank", GGUFW_U32, 512);
-		ggufw_kv_uint(&w, "deepseek32.rope.dimension_count", GGUFW_U32, 64);
+		v32_latent(&w);
 		if (given)
 			ggufw_kv_uint(&w, "deepseek32.attention.indexer.key_length", GGUFW_U32, 0);
 		ggufw_finish(&w, 1);
 		parse_fails(&w, KVP_ERR_PARSE,
 		            given ? "deepseek32.attention.indexer.key_length is 0"
 		                  : "no key 'deepseek32.attention.indexer.key_length'");
+	}
+	/* A key of 64 (no whole block of 128 for its scale), no query
+	 * heads, no token selected: each named by its key. */
+	for (int which = 0; which < 3; which++) {
+		static const char *const said[] = {
+			"deepseek32.attention.indexer.key_length is 64, not a multiple of 128",
+			"deepseek32.attention.indexer.head_count is 0",
+			"deepseek32.attention.indexer.top_k is 0",
+		};
+		ggufw w;
+
+		v32_latent(&w);
+		ggufw_kv_uint(&w, "deepseek32.attention.indexer.key_length", GGUFW_U32,
+		              which == 0 ? 64 : 128);
+		ggufw_kv_uint(&w, "deepseek32.attention.indexer.head_count", GGUFW_U32,
+		              which == 1 ? 0 : 64);
+		ggufw_kv_uint(&w, "deepseek32.attention.indexer.top_k", GGUFW_U32,
+		              which == 2 ? 0 : 2048);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_PARSE, said[which]);
 	}
 }
 

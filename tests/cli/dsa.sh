@@ -341,5 +341,66 @@ expect_error "vLLM's --dcp with an indexer" \
 	--model deepseek-v3.2 --seq 1000 --engine vllm --tp 8 --dcp 8
 expect_error "an indexer without MLA" "index_head_dim 128 is DeepSeek Sparse Attention's indexer, which needs MLA" \
 	--model llama3-8b --index-head-dim 128 --seq 1000
+glm52 '"index_topk": 0'
+expect_error "index_topk 0" "index_topk: 0 selects no token" --config "$work/glm52.json" --seq 1000
+glm52 '"index_n_heads": 0'
+expect_error "index_n_heads 0" "index_n_heads: 0: the indexer has query heads" \
+	--config "$work/glm52.json" --seq 1000
+# A latent-attention type without its rank would be read as 64 plain
+# heads, 41 times the size: refused.
+printf '%s\n' '{"model_type": "glm_moe_dsa", "num_hidden_layers": 78, "hidden_size": 6144,' \
+	'"num_attention_heads": 64, "qk_rope_head_dim": 64, "qk_nope_head_dim": 192}' \
+	>"$work/nolatent.json"
+expect_error "glm_moe_dsa without kv_lora_rank" \
+	"kv_lora_rank: absent: model_type glm_moe_dsa is multi-head latent attention" \
+	--config "$work/nolatent.json" --seq 1000
+# A model_type that is not a string would be read by the generic rule.
+sed 's/"model_type": "glm_moe_dsa"/"model_type": ["glm_moe_dsa"]/' \
+	"$KVPLAN_SRCDIR/tests/configs/glm-5.2/config.json" >"$work/typed.json"
+expect_error "a model_type that is a list" "model_type: expected a string, found an array" \
+	--config "$work/typed.json" --seq 1000
+
+# The tokens the indexer selects (index_topk: 2,048, GLM-5's config.json
+# and the class default), and vLLM's buffer of their indices, int32
+# [max_num_batched_tokens, index_topk] on every GPU, in the weights: on an
+# H200, 8,192 x 2,048 x 4 = 67,108,864 B; with its MTP drafter's own
+# (from 0.23) twice that.
+run --model glm-5 --seq 1000 --format json
+is index_topk 2048 "GLM-5's index_topk"
+glm52 '"index_topk_freq": 4'
+run --config "$work/glm52.json" --seq 1000 --format json
+is index_topk 2048 "index_topk absent: the class's 2048"
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8 --format json
+is topk_buffer_bytes 67108864 "vLLM's buffer of selected indices on an H200"
+is topk_row_bytes 8192 "... a batched token's row"
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8 --mtp 1 --format json
+is topk_buffer_bytes 134217728 "... and the MTP drafter's own"
+# vLLM from 0.20 keeps the indexer's wk in bf16 (PR #38928): 78 x 6,144
+# x 128 x 1 B more a GPU over fp8.
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8 --vllm-version 0.20 \
+	--format json
+is indexer_upcast_bytes 61341696 "vLLM 0.20: wk in bf16"
+# GLM-5.1-FP8 on 8 x H200, vLLM 0.19 (above): the weights a GPU and the
+# memory available, against the logged 89.34 GiB and 32.06 GiB.
+run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.19 \
+	--weights-dtype fp8 --profile-memory --enforce-eager
+has_line "vLLM 0.19, GLM-5.1: the cache's memory" "    Available KV cache memory: 33.47 GiB"
+check "... and the weights a GPU" grep -Eq "^h200 +89\.03 GiB" "$work/out"
+# vLLM before 0.24 built the indexer, and its key, in every layer
+# (PR #45895): GLM-5.2 in bf16, 78 x 1,284 = 100,152 B a token.
+run --model glm-5.2 --engine vllm --gpu h200 --seq 1000 --vllm-version 0.23 --format json
+is kv_bytes_per_token 100152 "vLLM 0.23: GLM-5.2's key in every layer"
+run --model glm-5.2 --engine vllm --gpu h200 --seq 1000 --vllm-version 0.24 --format json
+is kv_bytes_per_token 92628 "vLLM 0.24: the full layers alone"
+# --mla expanded under vLLM: one warning that says why, not one a GPU
+# that no backend takes a 16-bit cache.
+run --model deepseek-v3.2 --seq 4096 --engine vllm --gpu h100-sxm,b200 --mla expanded
+check "vLLM, a sparse model expanded: why, once" sh -c \
+	'[ "$(grep -c "latent alone" "$1")" = 1 ] && ! grep -q "no sparse MLA attention backend" "$1"' \
+	sh "$work/err"
+# TensorRT-LLM's fp4 key, worked in --explain.
+run --model glm-5.2 --seq 4096 --engine trtllm --indexer-k-dtype fp4 --gpu b200 --explain
+check "--explain: the fp4 key" grep -Fq "indexer key (sparse attention): index_head_dim 128 / 2 B\
+ (fp4, two a byte) + 4 B of scales = 68 B per token" "$work/out"
 
 done_testing
