@@ -104,7 +104,8 @@ static int parse_sglang_version(const char *opt, const char *arg, uint32_t *out)
 	if (*p != '\0' || parts < 2 || part[0] > 99 || part[1] > 99 || part[2] > 99 ||
 	    part[0] * 10000 + part[1] * 100 + part[2] == 0) {
 		fprintf(stderr, "kvplan: --%s: '%s' is not an SGLang release (MAJOR.MINOR.PATCH,"
-		        " as 0.5.18)\n", opt, kvp_escape(arg, quoted, sizeof quoted));
+		        " as 0.5.18; MAJOR.MINOR is its .0)\n", opt,
+		        kvp_escape(arg, quoted, sizeof quoted));
 		return 2;
 	}
 	*out = (uint32_t)(part[0] * 10000 + part[1] * 100 + part[2]);

@@ -236,6 +236,11 @@ kvp_status kvp__skip_unreadable(kvp_catalog *cat, const char *dir,
 	return warn(cat, dir, what, err);
 }
 
+kvp_status kvp__skip_not_regular(kvp_catalog *cat, const char *path, kvp_error *err)
+{
+	return warn(cat, path, "not a regular file; skipped", err);
+}
+
 size_t kvp_catalog_warning_count(const kvp_catalog *catalog)
 {
 	return catalog ? catalog->n_warnings : 0;
@@ -393,6 +398,12 @@ static kvp_status catalog_find(kvp_catalog *cat, const struct kind *kind,
 		if (status != KVP_OK)
 			return status;
 		status = kvp__load_profile(kind, path, &unreached, &p, err);
+		if (status == KVP_ERR_NOT_FOUND && unreached == KVP__NOT_REGULAR) {
+			status = kvp__skip_not_regular(cat, path, err);
+			if (status != KVP_OK)
+				return status;
+			continue;
+		}
 		if (status == KVP_ERR_NOT_FOUND && unreached == EACCES) {
 			*strrchr(path, '/') = '\0'; /* the directory */
 			status = kvp__skip_unreadable(cat, path, unreached, err);

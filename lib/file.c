@@ -47,8 +47,8 @@ kvp_status kvp__open_regular(const char *path, int *unreached, int *fd,
 			error = errno;
 	} else if (unreached) {
 		/* A lookup passes over what is not a regular file, as a scan
-		 * does, so both find the same profile. */
-		*unreached = ENOENT;
+		 * does, so both find the same profile; the caller says so. */
+		*unreached = KVP__NOT_REGULAR;
 		return KVP_ERR_NOT_FOUND;
 	}
 	if (!error && S_ISREG(st->st_mode))

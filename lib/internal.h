@@ -175,9 +175,14 @@ kvp_status kvp__errno_status(int error);
  * KVP_ERR_IO, with a message naming path.  With unreached set, a path that
  * is not there (ENOENT, ENOTDIR), cannot be searched (EACCES) or is no
  * regular file is KVP_ERR_NOT_FOUND with no message and that errno in
- * *unreached: a lookup goes on to the next directory. */
+ * *unreached (KVP__NOT_REGULAR for a FIFO, a directory or a device): a
+ * lookup goes on to the next directory. */
+#define KVP__NOT_REGULAR (-1)
 kvp_status kvp__open_regular(const char *path, int *unreached, int *fd,
                              struct stat *st, kvp_error *err);
+/* Notes in cat's warnings that path, a profile's place, is not a
+ * regular file and was passed over (catalog.c). */
+kvp_status kvp__skip_not_regular(kvp_catalog *cat, const char *path, kvp_error *err);
 /* Reads the regular file at path whole into a kvp__malloc'd buffer,
  * NUL-terminated (*length excludes the NUL), after kvp__open_regular:
  * KVP_ERR_IO, naming what the file should be ("not a profile"), when it

@@ -94,9 +94,26 @@ static kvp_status list_yaml_files(kvp_catalog *cat, const char *dir,
 		len = strlen(entry->d_name);
 		/* Hidden files are editor and VCS leftovers, not profiles. */
 		if (entry->d_name[0] == '.' || len <= 5 ||
-		    strcmp(entry->d_name + len - 5, ".yaml") != 0 ||
-		    !maybe_regular(stream, entry))
+		    strcmp(entry->d_name + len - 5, ".yaml") != 0)
 			continue;
+		/* A FIFO, directory or device by a profile's name: passed
+		 * over (never opened), and said. */
+		if (!maybe_regular(stream, entry)) {
+			char path[PATH_MAX];
+			kvp_status st = kvp__build_path(path, sizeof path, err, "%s/%s", dir,
+			                                entry->d_name);
+
+			if (st == KVP_OK)
+				st = kvp__skip_not_regular(cat, path, err);
+			if (st != KVP_OK) {
+				closedir(stream);
+				for (size_t i = 0; i < n; i++)
+					kvp__free(names[i]);
+				kvp__free(names);
+				return st;
+			}
+			continue;
+		}
 		if (n == capacity) {
 			size_t grown = capacity ? 2 * capacity : 32;
 			char **bigger = kvp__realloc(names, grown * sizeof *names);

@@ -294,6 +294,12 @@ static void test_scan_skips_non_regular_files(void **state)
 	assert_string_equal(models[0].name, "link");
 	assert_int_equal(models[0].layers, 2);
 	assert_string_equal(models[1].name, "ok");
+	/* Each passed over is said once: the FIFO, the directory, the
+	 * socket, the device and the dangling symlink. */
+	assert_int_equal(kvp_catalog_warning_count(cat), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_non_null(strstr(kvp_catalog_warning(cat, i),
+		                       ".yaml: not a regular file; skipped"));
 	/* A dangling symlink is no file: that name is unknown. */
 	assert_int_equal(kvp_catalog_model(cat, "dangling", &m, &err),
 	                 KVP_ERR_NOT_FOUND);

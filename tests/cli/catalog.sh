@@ -19,6 +19,8 @@ expect_error "a misspelt name beside a FIFO is answered" \
 	--data-dir "$work/fifo" --model llama2-7 --seq 1
 run --data-dir "$work/fifo" --list-models
 check "models are listed beside a FIFO" test "$status" -eq 0
+check "... which is said, once" sh -c '[ "$(cat "$1")" = "kvplan: warning: $2/fifo/models/f.yaml: not a regular file; skipped" ]' \
+	sh "$work/err" "$work"
 check "the listing has the shipped models" grep -q '^llama2-7b ' "$work/out"
 expect_error "a FIFO named as the model is passed over, not a hang" \
 	"^kvplan: unknown model 'f' \(did you mean falcon-40b, falcon-7b\?\)$" \

@@ -272,8 +272,12 @@ check "--sglang-version under vLLM warns" grep -Fxq \
 	"$work/err"
 for bad in 0.5.x 0.5. 5 0.0.0 0.5.100 .5.18 0.5.18.1 ''; do
 	expect_error "--sglang-version '$bad'" \
-		"^kvplan: --sglang-version: '.*' is not an SGLang release \\(MAJOR\\.MINOR\\.PATCH, as 0\\.5\\.18\\)$" \
+		"^kvplan: --sglang-version: '.*' is not an SGLang release \\(MAJOR\\.MINOR\\.PATCH, as 0\\.5\\.18; MAJOR\\.MINOR is its \\.0\\)$" \
 		--model llama3-8b --seq 100 --engine sglang --sglang-version "$bad"
 done
+# MAJOR.MINOR is its .0: 0.5 is 0.5.0, before 0.5.18's shared indexer,
+# so every GLM-5.2 layer keeps its key (78 x 1,284 = 100,152 B a token).
+run --model glm-5.2 --seq 1000 --engine sglang --gpu h200 --sglang-version 0.5 --format json
+is kv_bytes_per_token 100152 "--sglang-version 0.5 is 0.5.0"
 
 done_testing
