@@ -51,6 +51,11 @@ static kvp_status role_list(struct hf *h, const char *key, const json_t *list)
 			                    " (\"F\" or \"S\")", i);
 		m->index_layers[i] = (uint8_t)full;
 	}
+	/* Named at the key, not later at the model: a first layer shares
+	 * the top-k of none before it. */
+	if (m->layers && !m->index_layers[0])
+		return kvp__hf_fail(h, key, "entry 0 is \"shared\": layer 0 has no full layer"
+		                    " before it whose top-k it could reuse");
 	m->index_layers_len = m->layers;
 	return KVP_OK;
 }

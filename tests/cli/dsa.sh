@@ -341,6 +341,10 @@ expect_error "vLLM's --dcp with an indexer" \
 	--model deepseek-v3.2 --seq 1000 --engine vllm --tp 8 --dcp 8
 expect_error "an indexer without MLA" "index_head_dim 128 is DeepSeek Sparse Attention's indexer, which needs MLA" \
 	--model llama3-8b --index-head-dim 128 --seq 1000
+glm52 "\"indexer_types\": [\"shared\"$(for i in $(seq 77); do printf ', "full"'; done)]"
+expect_error "indexer_types with layer 0 shared, named at its key" \
+	"glm52.json: indexer_types: entry 0 is \"shared\": layer 0 has no full layer before it" \
+	--config "$work/glm52.json" --seq 1000
 glm52 '"index_topk": 0'
 expect_error "index_topk 0" "index_topk: 0 selects no token" --config "$work/glm52.json" --seq 1000
 glm52 '"index_n_heads": 0'
