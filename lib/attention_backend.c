@@ -102,7 +102,7 @@ static const struct backend *const others[] = {
  * Blackwell FLASHMLA_SPARSE (attention/backends/mla/flashmla_sparse.py:
  * auto, bf16, fp8 as fp8_ds_mla, 656 B a token), but an fp8 cache on
  * Blackwell FLASHINFER_MLA_SPARSE (PR #37252, March 2026: its plain 576
- * values, 1 B each).  SM 12.x's Triton is not followed. */
+ * values, 1 B each); on SM 12.x below. */
 static const char *vllm_sparse_backend(const kvp_request *request, const kvp_device *device,
                                        uint32_t *block_size)
 {
@@ -126,6 +126,27 @@ static const char *vllm_sparse_backend(const kvp_request *request, const kvp_dev
 			return NULL;
 		*block_size = !now ? 1 : request->block_size ? request->block_size : 16;
 		return "ROCM_AITER_MLA_SPARSE";
+	}
+	/* Compute capability 12.x (RTX 5090, RTX PRO 6000, GB10):
+	 * FLASHINFER_MLA_SPARSE_SM120, from 0.24 (PR #43477, merged
+	 * 2026-06-22; before it no backend took a sparse model there,
+	 * vLLM issue #45317), the only sparse candidate of its priorities,
+	 * blocks of 64 (the indexer's).  It keeps the latent as fp8_ds_mla
+	 * whatever the cache type (mla_attention.py
+	 * _canonicalize_sparse_mla_kv_cache_dtype: auto, fp8 and fp8_e4m3
+	 * all fp8_ds_mla; an explicit 16-bit type refused).  auto's rewrite
+	 * is read at 0.27.1 (6e448d0ea): kvplan's 16-bit cache, vLLM's auto,
+	 * is taken from 0.27 and fp8 from 0.24 (research:
+	 * /work/research/vllm-sm120-sparse-mla.md). */
+	if (major == 12) {
+		bool sixteen = t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16;
+
+		if (!kvp__vllm_since(request, 24) || request->mla != KVP_MLA_LATENT ||
+		    (!sixteen && t != KVP_DTYPE_FP8 && t != KVP_DTYPE_FP8_DS_MLA) ||
+		    (sixteen && !kvp__vllm_since(request, 27)))
+			return NULL;
+		*block_size = 64;
+		return "FLASHINFER_MLA_SPARSE_SM120";
 	}
 	if (!kvp__vllm_since(request, 11) || request->mla != KVP_MLA_LATENT ||
 	    (major != 9 && major != 10) ||

@@ -113,6 +113,13 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 	if (name && r->engine == KVP_ENGINE_VLLM && strcmp(name, "FLASHMLA_SPARSE") == 0 &&
 	    r->dtype_k == KVP_DTYPE_FP8 && r->dtype_v == KVP_DTYPE_FP8)
 		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	/* ... and SM 12.x's FLASHINFER_MLA_SPARSE_SM120 keeps every cache it
+	 * takes so, auto (kvplan's 16 bits) too (attention_backend.c). */
+	if (name && r->engine == KVP_ENGINE_VLLM &&
+	    strcmp(name, "FLASHINFER_MLA_SPARSE_SM120") == 0 && r->dtype_k == r->dtype_v &&
+	    (r->dtype_k == KVP_DTYPE_FP8 || r->dtype_k == KVP_DTYPE_FP16 ||
+	     r->dtype_k == KVP_DTYPE_BF16))
+		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
 	/* SGLang's DeepSeek Sparse Attention takes the cache type auto as
 	 * fp8_e4m3 from compute capability 10, bfloat16 below it
 	 * (srt/arg_groups/model_overrides.py, the DSA kv-cache pass; before

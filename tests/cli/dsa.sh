@@ -402,6 +402,21 @@ run --model deepseek-v3.2 --seq 4096 --engine vllm --gpu h100-sxm,b200 --mla exp
 check "vLLM, a sparse model expanded: why, once" sh -c \
 	'[ "$(grep -c "latent alone" "$1")" = 1 ] && ! grep -q "no sparse MLA attention backend" "$1"' \
 	sh "$work/err"
+# vLLM on compute capability 12.x: FLASHINFER_MLA_SPARSE_SM120 from 0.24
+# (fp8) and 0.27 (auto, kvplan's 16 bits), blocks of 64, the latent as
+# fp8_ds_mla whatever the type: GLM-5.2 78 x 656 + 21 x 132 = 53,940 B a
+# token.  Before, no backend: a warning.
+run --model glm-5.2 --engine vllm --gpu rtx5090 --seq 1000 --format json
+is kv_bytes_per_token 53940 "vLLM on an RTX 5090: fp8_ds_mla for auto"
+is attention_backend "\"FLASHINFER_MLA_SPARSE_SM120\"" "... FLASHINFER_MLA_SPARSE_SM120"
+is block_size 64 "... blocks of 64"
+run --model glm-5.2 --engine vllm --gpu rtx5090 --seq 1000 --vllm-version 0.24 --dtype fp8 \
+	--format json
+is kv_bytes_per_token 53940 "vLLM 0.24, fp8 on an RTX 5090"
+run --model glm-5.2 --engine vllm --gpu rtx5090 --seq 1000 --vllm-version 0.26 --format json
+check "vLLM 0.26, auto on an RTX 5090: a warning" grep -q \
+	"rtx5090: vLLM has no sparse MLA attention backend kvplan knows for an fp16 cache on sm_120" \
+	"$work/err"
 # TensorRT-LLM's fp4 key, worked in --explain.
 run --model glm-5.2 --seq 4096 --engine trtllm --indexer-k-dtype fp4 --gpu b200 --explain
 check "--explain: the fp4 key" grep -Fq "indexer key (sparse attention): index_head_dim 128 / 2 B\
