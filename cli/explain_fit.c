@@ -310,7 +310,7 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
                           const kvp_device *d, const kvp_fit *f)
 {
 	kvp_vllm_profile t;
-	char peak[160], received[64] = "";
+	char peak[160], received[64] = "", moe[96] = "";
 
 	if (kvp_vllm_profile_compute(plan, d, f->stage, &t, NULL) != KVP_OK ||
 	    t.total_bytes == 0)
@@ -324,6 +324,10 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
 		         g(t.seqs), g(t.sampler_bytes));
 	if (t.received_bytes)
 		snprintf(received, sizeof received, " + received %s", g(t.received_bytes));
-	say(e, "  buffers, vLLM's profile run: %s + non-torch %s%s = %s B", peak,
+	/* a mixture of experts' workspace, still held (lib/vllm_profile.c) */
+	if (t.moe_workspace_bytes)
+		snprintf(moe, sizeof moe, " + fused-MoE workspace %s x %s", g(t.tokens),
+		         g(plan->moe_workspace_row_bytes));
+	say(e, "  buffers, vLLM's profile run: %s%s + non-torch %s%s = %s B", peak, moe,
 	    g(t.non_torch_bytes), received, g(t.total_bytes));
 }

@@ -119,6 +119,10 @@ static inline uint64_t kvp__vllm_drafted(const kvp_request *r)
 {
 	return r->spec_tokens ? r->spec_tokens : r->mtp_layers;
 }
+/* vLLM's fused-MoE workspace a batched token (kvp_plan
+ * moe_workspace_row_bytes; vllm_profile.c).  After the request is
+ * final. */
+void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
 /* Whether model m is a sparse MLA one (DeepSeek-V3.2, GLM-5: an
  * indexer, lib/attention_backend.c). */
 bool kvp__sparse_mla(const kvp_model *m);

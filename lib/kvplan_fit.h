@@ -458,8 +458,8 @@ KVP_API uint32_t kvp_engine_vllm_runner(const kvp_model *model, const kvp_reques
 /* vLLM's profile run on one pipeline stage as kvp_plan_fit takes it from
  * the budget (--profile-memory; lib/vllm_profile.c): its PyTorch peak, the
  * larger of the forward's and the dummy sampler's (the last stage alone
- * samples), beside the memory outside PyTorch and, past the first stage,
- * what the stage receives.  The CUDA graphs' estimate is kvp_fit's
+ * samples) with a mixture of experts' workspace on top, beside the memory
+ * outside PyTorch and, past the first stage, what the stage receives.  The CUDA graphs' estimate is kvp_fit's
  * cuda_graph_bytes. */
 typedef struct kvp_vllm_profile {
 	uint64_t tokens;          /* max_num_batched_tokens of its dummy run */
@@ -469,7 +469,12 @@ typedef struct kvp_vllm_profile {
 	uint64_t sampler_bytes;   /* the dummy sampler's; 0 before the last stage */
 	uint64_t non_torch_bytes; /* NCCL, all-reduce buffers, the context's growth */
 	uint64_t received_bytes;  /* hidden_states and residual a later stage receives */
-	uint64_t total_bytes;     /* max(forward, sampler) + non_torch + received */
+	uint64_t moe_workspace_bytes; /* a mixture of experts' fused-MoE
+	                           * workspace, tokens x the plan's
+	                           * moe_workspace_row_bytes, still held
+	                           * when the sampler runs */
+	uint64_t total_bytes;     /* max(forward, sampler) + moe_workspace +
+	                           * non_torch + received */
 } kvp_vllm_profile;
 
 /* out: the profile run of plan's stage on device (NULL: vLLM's defaults

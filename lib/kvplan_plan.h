@@ -288,6 +288,11 @@ typedef struct kvp_plan {
 	uint32_t vocab;
 	uint32_t intermediate;
 	uint32_t hidden;
+	/* vLLM, a mixture of experts (kvp_model moe_top_k and
+	 * moe_intermediate): the fused-MoE workspace a batched token takes,
+	 * which its profile run leaves allocated (kvp_vllm_profile
+	 * moe_workspace_bytes; lib/vllm_profile.c).  0 otherwise. */
+	uint64_t moe_workspace_row_bytes;
 	/* The model's vision encoder as SGLang's default share reads it
 	 * (kvp_model vision_hidden and vision_layers,
 	 * kvp_plan_sglang_reserve): both 0 where the model has none, is

@@ -23,8 +23,8 @@
  * MiB per pipeline stage of one GPU (no log has both: with tp > 1 the
  * group's 2,160 MiB on every stage).  Fitted on 31 distinct logs, held to 15
  * others: median error of the predicted "Available KV cache memory"
- * 0.18 %, worst 2.5 % (a mixture of experts, whose forward the MLP term
- * does not see).  Under pipeline parallelism only the last rank samples
+ * 0.16 %, worst 0.71 %, with a mixture of experts' workspace on top
+ * (kvp__vllm_plan_moe; before it, Mixtral's 2.45 % was the worst).  Under pipeline parallelism only the last rank samples
  * (sampler_run: _dummy_sampler_run follows the dummy run on the last PP
  * rank alone); every rank runs its layers' forward, and a rank after the
  * first holds what it receives.
@@ -53,12 +53,52 @@ static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
 	return (unsigned __int128)31 * seqs * p->vocab / 2;
 }
 
+/* A mixture of experts' fused-MoE workspace, a batched token's bytes
+ * (kvp_plan moe_workspace_row_bytes).  vLLM's FusedMoEModularKernel
+ * (model_executor/layers/fused_moe/modular_kernel.py _allocate_buffers)
+ * takes workspace13, workspace2 and its output from the WorkspaceManager
+ * (v1/worker/workspace.py: one buffer a micro-batch, grown to the largest
+ * ask, never freed), so what the profile run's forward asked for is
+ * still held when the sampler runs.  An unquantized or fp8 MoE on CUDA
+ * runs TritonExperts (workspace_shapes: workspace1 (M, k, max(N / 2, K)),
+ * workspace2 (M, k, max(N, K)), output (M, K), in the activations'
+ * 16 bits; N = 2 x the expert's inner size on the rank, K = hidden, k =
+ * top-k, M the step's tokens, unchunked from PR #34086, 0.19): from 0.15
+ * (PR #31531) workspace13 and the output share memory, max(k x max(I,
+ * K), K) + k x max(2I, K) values a token; in 0.14 (PR #27532, the
+ * manager's first) three slices, k x max(I, K) + k x max(2I, K) + K;
+ * before, each call's own tensors, freed.  gpt-oss's MXFP4 experts run
+ * OpenAI's Triton kernel, whose tensors are each call's: none.  The
+ * expert's inner size I is split over tp but under expert parallelism.
+ * Fitted nothing: Qwen3-30B-A3B (I 768, K 2,048, k 8) 0.50 GiB a step of
+ * 8,192, beside the 0.43 its v0.19.0 log's peak has over its sampler
+ * (research: /work/research/vllm-moe-workspace.md, read through the
+ * code index, not at the tag). */
+void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
+{
+	static const char *const own_kernel[] = {"gpt_oss"};
+	const kvp_request *r = &p->request;
+	uint64_t k = m->moe_top_k, K = m->hidden, I = m->moe_intermediate, a, b;
+
+	p->moe_workspace_row_bytes = 0;
+	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 14) || !k || !I || !K ||
+	    (!m->moe_experts && !m->moe_routed_experts) || kvp__model_type_in(m, own_kernel, 1))
+		return;
+	if (!r->expert_parallel && r->tp > 1)
+		I = I / r->tp ? I / r->tp : 1;
+	a = k * (I > K ? I : K);
+	b = k * (2 * I > K ? 2 * I : K);
+	/* values a token: under 2^34 x 3 for 32-bit factors */
+	p->moe_workspace_row_bytes = 2 * (kvp__vllm_since(r, 15) ? (a > K ? a : K) + b
+	                                                           : a + b + K);
+}
+
 /* The profile run's terms on stage (tokens and seqs given). */
 static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uint32_t stage,
                           kvp_vllm_profile *t)
 {
 	const kvp_request *r = &p->request;
-	unsigned __int128 sampler, forward, received, total;
+	unsigned __int128 sampler, forward, received, moe, total;
 
 	memset(t, 0, sizeof *t);
 	t->tokens = tokens;
@@ -76,7 +116,9 @@ static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uin
 	 * 16-bit type (gpu_model_runner.py _dummy_run,
 	 * make_empty_intermediate_tensors). */
 	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
-	total = (sampler > forward ? sampler : forward) + t->non_torch_bytes + received;
+	moe = (unsigned __int128)tokens * p->moe_workspace_row_bytes;
+	total = (sampler > forward ? sampler : forward) + moe + t->non_torch_bytes + received;
+	t->moe_workspace_bytes = moe > UINT64_MAX ? UINT64_MAX : (uint64_t)moe;
 	t->sampler_bytes = sampler > UINT64_MAX ? UINT64_MAX : (uint64_t)sampler;
 	t->forward_bytes = forward > UINT64_MAX ? UINT64_MAX : (uint64_t)forward;
 	t->received_bytes = received > UINT64_MAX ? UINT64_MAX : (uint64_t)received;

@@ -510,11 +510,16 @@ static void test_sglang_preload(void **state)
  * "Model loading took", the weights, and "Available KV cache memory").
  * A third of the 46 distinct logs, every third in the data set's order
  * (doc/footprint.md); the model was fitted on the other two thirds.  Each
- * prediction is within 2.5 % of the log, the median within 0.2 %. */
+ * prediction is within 0.75 % of the log (Mixtral was 2.45 % off before
+ * its fused-MoE workspace was counted), the median within 0.2 %. */
 static const struct held_out {
 	const char *log;
 	uint32_t vocab, intermediate, tp;
 	double weights_gib, available_gib;
+	/* a mixture of experts (its config.json): hidden, an expert's inner
+	 * size, top-k, experts; model_type where it decides */
+	uint32_t hidden, moe_intermediate, top_k, experts;
+	const char *type;
 } held_out[] = {
 	{"fp8dyn-llama-3-3-70b--h100-80gb--tp2pp1dp1--8192.log", 128256, 28672, 2, 33.88, 37.28},
 	{"google-gemma-2-27b-it--h100-80gb--tp1pp1dp1--8192.log", 256000, 36864, 1, 50.72, 20.59},
@@ -524,10 +529,14 @@ static const struct held_out {
 	{"meta-llama-llama-3--h100-80gb--tp1pp1dp1--8192-dtf32.log", 128256, 14336, 1, 29.98, 42.80},
 	{"meta-llama-llama-3-1-8b---h100-80gb--tp2pp1dp1--8192.log", 128256, 14336, 2, 7.51, 63.76},
 	{"microsoft-phi-2--h100-80gb--tp1pp1dp1--2048.log", 51200, 10240, 1, 5.19, 69.00},
-	/* Mixtures of experts: no dense MLP term (intermediate 0). */
-	{"mistralai-mixtral-8x7b-i--h100-80gb--tp2pp1dp1--8192.log", 32000, 0, 2, 43.51, 28.44},
-	{"openai-gpt-oss-20b--h100-80gb--tp1pp1dp1--8192.FAILED.log", 201088, 0, 1, 13.64, 58.47},
-	{"qwen-qwen1-5-moe-a2-7b--h100-80gb--tp1pp1dp1--8192.log", 151936, 0, 1, 26.67, 45.83},
+	/* Mixtures of experts: no dense MLP term (intermediate 0), and the
+	 * fused-MoE workspace but for gpt-oss's own kernel. */
+	{"mistralai-mixtral-8x7b-i--h100-80gb--tp2pp1dp1--8192.log", 32000, 0, 2, 43.51, 28.44,
+	 4096, 14336, 2, 8, "mixtral"},
+	{"openai-gpt-oss-20b--h100-80gb--tp1pp1dp1--8192.FAILED.log", 201088, 0, 1, 13.64, 58.47,
+	 2880, 2880, 4, 32, "gpt_oss"},
+	{"qwen-qwen1-5-moe-a2-7b--h100-80gb--tp1pp1dp1--8192.log", 151936, 0, 1, 26.67, 45.83,
+	 2048, 1408, 4, 60, "qwen2_moe"},
 	{"qwen-qwen2-5-7b-instruct--h100-80gb--tp2pp1dp1--8192.log", 152064, 18944, 2, 7.12, 63.84},
 	{"qwen-qwen3-8b--h100-80gb--tp1pp1dp1--8192.log", 151936, 12288, 1, 15.27, 57.50},
 	{"w8a8-mistral-small-24b--h100-80gb--tp1pp1dp1--8192.log", 131072, 32768, 1, 24.07, 48.73},
@@ -552,10 +561,19 @@ static void test_vllm_profile_logs(void **state)
 		double got, e;
 
 		m.intermediate = h->intermediate;
+		if (h->moe_intermediate) {
+			m.hidden = h->hidden;
+			m.moe_intermediate = h->moe_intermediate;
+			m.moe_top_k = h->top_k;
+			m.moe_routed_experts = h->experts;
+			snprintf(m.model_type, sizeof m.model_type, "%s", h->type);
+		}
 		kvp_request_init(&r);
 		r.engine = KVP_ENGINE_VLLM;
 		r.vllm_version = 19;
-		r.seq = 1;
+		/* each run's max_model_len, the log's name ends in: vLLM's
+		 * step is at most max_num_seqs x max_model_len */
+		r.seq = strstr(h->log, "--2048.log") ? 2048 : 8192;
 		r.tp = h->tp;
 		r.mem_util = 0.95;
 		r.profile_memory = true;
@@ -565,13 +583,80 @@ static void test_vllm_profile_logs(void **state)
 		assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
 		got = (double)f.budget_bytes / 1073741824.0;
 		e = (got - h->available_gib) / h->available_gib;
-		if (e > 0.025 || e < -0.025)
+		if (e > 0.0075 || e < -0.0075)
 			fail_msg("%s: %.2f GiB predicted, %.2f logged (%+.2f %%)", h->log, got,
 			         h->available_gib, 100 * e);
+		if (getenv("KVPLAN_SHOW"))
+			printf("# %s: %.2f GiB predicted, %.2f logged (%+.2f %%)\n", h->log, got,
+			       h->available_gib, 100 * e);
 		errors[i] = e < 0 ? -e : e;
 	}
 	qsort(errors, n, sizeof *errors, by_value);
 	assert_true(errors[n / 2] < 0.002);
+}
+
+/* vLLM's fused-MoE workspace a batched token (lib/vllm_profile.c,
+ * TritonExperts' workspace_shapes in the workspace manager), by hand.
+ * Qwen3-30B-A3B (its config.json: hidden 2,048, moe_intermediate 768,
+ * top-8): from 0.15 2 x (max(8 x max(768, 2,048), 2,048) + 8 x max(1,536,
+ * 2,048)) = 2 x (16,384 + 16,384) = 65,536 B; 0.14, three slices, 2 x
+ * (16,384 + 16,384 + 2,048) = 69,632; before 0.14 none.  On an H100's
+ * 8,192 tokens: 536,870,912 B in the profile run.  Mixtral (4,096,
+ * 14,336, top-2) at tp 2, I = 7,168: 2 x (14,336 + 28,672) = 86,016; with
+ * expert parallelism, I whole: 2 x (28,672 + 57,344) = 172,032.
+ * gpt-oss's own kernel, and SGLang: none. */
+static void test_vllm_moe_workspace(void **state)
+{
+	kvp_model m = testmodel_new(4, 2048, 32, 4, 151936, 1);
+	kvp_device d = testmodel_device((uint64_t)(79.19 * 1073741824.0));
+	kvp_vllm_profile t;
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	m.moe_intermediate = 768;
+	m.moe_top_k = 8;
+	m.moe_routed_experts = 128;
+	snprintf(m.model_type, sizeof m.model_type, "qwen3_moe");
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 8192;
+	r.profile_memory = true;
+	r.weight_bytes = 1;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 65536);
+	assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+	assert_int_equal(t.tokens, 8192);
+	assert_int_equal(t.moe_workspace_bytes, 536870912);
+	assert_int_equal(t.total_bytes, t.sampler_bytes + t.moe_workspace_bytes +
+	                                t.non_torch_bytes);
+	r.vllm_version = 14;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 69632);
+	r.vllm_version = 13;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 0);
+	/* Mixtral's shape at tp 2, and under expert parallelism */
+	m = testmodel_new(4, 4096, 32, 8, 32000, 1);
+	m.moe_intermediate = 14336;
+	m.moe_top_k = 2;
+	m.moe_routed_experts = 8;
+	r.vllm_version = 0;
+	r.tp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 86016);
+	r.expert_parallel = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 172032);
+	r.expert_parallel = false;
+	snprintf(m.model_type, sizeof m.model_type, "gpt_oss");
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 0);
+	m.model_type[0] = '\0';
+	r.engine = KVP_ENGINE_SGLANG;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 0);
 }
 
 /* TensorRT-LLM's room for the context-MLA workspace (lib/trtllm_mla.c,
@@ -738,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_profile_by_hand),
 		cmocka_unit_test(test_stage_need),
 		cmocka_unit_test(test_vllm_profile_logs),
+		cmocka_unit_test(test_vllm_moe_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace_stages),
 	};
