@@ -276,19 +276,28 @@ static kvp_status mla(struct hf *h)
 	    kvp__hf_uint(h, "q_lora_rank", k_q, UINT32_MAX, &q) < 0)
 		return KVP_ERR_PARSE;
 	if (rank == 0) {
-		/* These types are latent attention only: without the rank
-		 * they would be read as plain heads, many times the size. */
+		/* DeepSeek's types are latent attention where kv_lora_rank is
+		 * not None (vLLM's is_deepseek_mla, TensorRT-LLM's alike): a
+		 * null rank is plain heads (DeepSeek-VL2's and DeepSeek-OCR's
+		 * language models, "use_mla": false), but a rank left out or
+		 * 0 would read a latent model as plain heads, many times the
+		 * size.  The sparse types' indexer needs the latent: null too
+		 * is refused there. */
 		static const char *const latent[] = {"deepseek_v2", "deepseek_v3",
 		                                     "deepseek_v32", "glm_moe_dsa",
 		                                     "kimi_k2", NULL};
+		json_t *given = json_object_get(h->cfg, "kv_lora_rank");
+		bool sparse = strcmp(h->family, "deepseek_v32") == 0 ||
+		              strcmp(h->family, "glm_moe_dsa") == 0;
 
 		for (size_t i = 0; latent[i]; i++)
-			if (strcmp(h->family, latent[i]) == 0)
+			if (strcmp(h->family, latent[i]) == 0 &&
+			    (sparse || !json_is_null(given)))
 				return kvp__hf_fail(h, "kv_lora_rank", "%s: model_type %s is"
 				                    " multi-head latent attention, whose"
 				                    " latent this is",
-				                    kvp__hf_get(h, k_rank, NULL) ? "0" : "absent",
-				                    latent[i]);
+				                    !given ? "absent" : json_is_null(given) ? "null"
+				                    : "0", latent[i]);
 		return KVP_OK;
 	}
 	m->kv_lora_rank = (uint32_t)rank;

@@ -166,6 +166,11 @@ void kvp__plan_topk_rows(const kvp_model *m, kvp_plan *p)
 	if (r->engine != KVP_ENGINE_VLLM || !m->index_head_dim || !m->kv_lora_rank)
 		return;
 	p->topk_row_bytes = row;
-	if (r->mtp_layers && !r->draft && kvp__vllm_since(r, 23))
-		p->draft_topk_row_bytes = row * r->mtp_layers;
+	/* saturated: an MTP count past the model's is not refused where
+	 * only its mtp_params says it has some */
+	if (r->mtp_layers && !r->draft && kvp__vllm_since(r, 23)) {
+		unsigned __int128 d = (unsigned __int128)row * r->mtp_layers;
+
+		p->draft_topk_row_bytes = d > UINT64_MAX ? UINT64_MAX : (uint64_t)d;
+	}
 }

@@ -253,7 +253,8 @@ typedef struct kvp_model {
 	uint32_t index_heads;
 	/* The tokens the indexer selects for each query (index_topk: 2,048 in
 	 * DeepSeek-V3.2 and GLM-5), which sizes vLLM's buffer of the selected
-	 * indices (kvp_plan topk_buffer_bytes).  0: unknown, not counted. */
+	 * indices (kvp_plan topk_row_bytes, kvp_fit topk_buffer_bytes).  0:
+	 * unknown, not counted. */
 	uint32_t index_topk;
 } kvp_model;
 

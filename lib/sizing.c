@@ -291,10 +291,11 @@ uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r)
 
 /* Whether layer i keeps a sparse-attention indexer key as the engine
  * plans it: where the model says so (kvp_model_layer_indexed), which
- * llama.cpp (src/models/glm-dsa.cpp, filter_lid), vLLM
- * (models/deepseek_v2.py DeepseekV2MLAAttention), TensorRT-LLM
+ * llama.cpp (src/models/glm-dsa.cpp, filter_lid), vLLM from 0.24
+ * (models/deepseek_v2.py DeepseekV2MLAAttention, PR #45895), TensorRT-LLM
  * (dsa/cache_manager.py derive_indexer_k_cache_layer_mask) and SGLang
- * from PR #30531 follow. */
+ * from PR #30531 follow; the others every layer
+ * (kvp__engine_indexes_all). */
 static bool layer_indexed(const struct sizing *z, uint32_t i, kvp_layer_kind kind)
 {
 	if (kind != KVP_LAYER_MLA || !z->m->index_head_dim)

@@ -337,7 +337,9 @@ static unsigned __int128 vllm_wk_bf16(const kvp_model *m, const kvp_weights_esti
 	bool fp8 = est && est->quantized_params ? r->weights_format.kind == KVP_WFORMAT_FP8
 	                                        : r->weights_dtype == KVP_DTYPE_FP8;
 
-	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 20) || !fp8 || !m->index_heads)
+	/* a checkpoint's total does not say wk's type */
+	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 20) || !fp8 || !m->index_heads ||
+	    r->weight_bytes)
 		return 0;
 	return (unsigned __int128)indexed_before(m, r, x) * m->hidden * m->index_head_dim;
 }

@@ -57,40 +57,55 @@ static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
  * (kvp_plan moe_workspace_row_bytes).  vLLM's FusedMoEModularKernel
  * (model_executor/layers/fused_moe/modular_kernel.py _allocate_buffers)
  * takes workspace13, workspace2 and its output from the WorkspaceManager
- * (v1/worker/workspace.py: one buffer a micro-batch, grown to the largest
- * ask, never freed), so what the profile run's forward asked for is
- * still held when the sampler runs.  An unquantized or fp8 MoE on CUDA
- * runs TritonExperts (workspace_shapes: workspace1 (M, k, max(N / 2, K)),
- * workspace2 (M, k, max(N, K)), output (M, K), in the activations'
- * 16 bits; N = 2 x the expert's inner size on the rank, K = hidden, k =
- * top-k, M the step's tokens, unchunked from PR #34086, 0.19): from 0.15
- * (PR #31531) workspace13 and the output share memory, max(k x max(I,
- * K), K) + k x max(2I, K) values a token; in 0.14 (PR #27532, the
- * manager's first) three slices, k x max(I, K) + k x max(2I, K) + K;
- * before, each call's own tensors, freed.  gpt-oss's MXFP4 experts run
- * OpenAI's Triton kernel, whose tensors are each call's: none.  The
- * expert's inner size I is split over tp but under expert parallelism.
- * Fitted nothing: Qwen3-30B-A3B (I 768, K 2,048, k 8) 0.50 GiB a step of
- * 8,192, beside the 0.43 its v0.19.0 log's peak has over its sampler
- * (research: /work/research/vllm-moe-workspace.md, read through the
- * code index, not at the tag). */
+ * (v1/worker/workspace.py, PR #27532, 0.14: one buffer a micro-batch,
+ * grown to the largest ask, never freed), so what the profile run's
+ * forward asked for is still held when the sampler runs.  An unquantized
+ * MoE on CUDA runs TritonExperts (workspace_shapes: workspace1 (M, k,
+ * max(N / 2, K)), workspace2 (M, k, max(N, K)), output (M, K), in the
+ * activations' type; N = 2 x the expert's inner size on the rank, K =
+ * hidden, k = top-k), workspace13 sharing the output's memory where one
+ * chunk holds the step (always from PR #31531, 0.15; in 0.14 where one
+ * chunk did, as M <= VLLM_FUSED_MOE_CHUNK_SIZE's 16,384 makes it, chunks
+ * gone from PR #34086): max(k x max(I, K), K) + k x max(2I, K) values a
+ * token; before 0.14 each call's own tensors, freed.  An fp8 one may run
+ * DeepGEMM's experts on Hopper (TritonOrDeepGemmExperts), whose rows are
+ * M x k rounded up per expert to its block, so at least as large: taken
+ * at Triton's size, a floor.  Not counted where the experts run another
+ * kernel: gpt-oss's MXFP4 (OpenAI's Triton kernel, each call's tensors),
+ * GGUF (each call's), NVFP4, MXFP4 and int4 formats (FlashInfer, Marlin:
+ * not read).  The inner size I is split over tp x dp ranks but under
+ * expert parallelism (lib/parallel.c), and with dp > 1 each rank's
+ * experts take the tokens of every dp rank (the all-gather dispatch:
+ * inferred, not read): dp times a rank's.  Fitted nothing: Qwen3-30B-A3B
+ * (I 768, K 2,048, k 8) 0.50 GiB a step of 8,192, beside the 0.43 its
+ * v0.19.0 log's peak has over its sampler (research:
+ * /work/research/vllm-moe-workspace.md, read through the code index, not
+ * at the tag). */
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 {
 	static const char *const own_kernel[] = {"gpt_oss"};
 	const kvp_request *r = &p->request;
-	uint64_t k = m->moe_top_k, K = m->hidden, I = m->moe_intermediate, a, b;
+	uint64_t k = m->moe_top_k, K = m->hidden, I = m->moe_intermediate;
+	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1);
+	unsigned __int128 a, b, row;
+	kvp_dtype w = r->weights_dtype;
+	bool formatted = (r->weights_format.kind != KVP_WFORMAT_PLAIN &&
+	                  r->weights_format.kind != KVP_WFORMAT_FP8) ||
+	                 (w != KVP_DTYPE_FP16 && w != KVP_DTYPE_BF16 && w != KVP_DTYPE_FP32 &&
+	                  w != KVP_DTYPE_FP8);
 
 	p->moe_workspace_row_bytes = 0;
 	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 14) || !k || !I || !K ||
-	    (!m->moe_experts && !m->moe_routed_experts) || kvp__model_type_in(m, own_kernel, 1))
+	    (!m->moe_experts && !m->moe_routed_experts) || kvp__model_type_in(m, own_kernel, 1) ||
+	    formatted)
 		return;
-	if (!r->expert_parallel && r->tp > 1)
-		I = I / r->tp ? I / r->tp : 1;
-	a = k * (I > K ? I : K);
-	b = k * (2 * I > K ? 2 * I : K);
-	/* values a token: under 2^34 x 3 for 32-bit factors */
-	p->moe_workspace_row_bytes = 2 * (kvp__vllm_since(r, 15) ? (a > K ? a : K) + b
-	                                                           : a + b + K);
+	if (!r->expert_parallel && ranks > 1)
+		I = I / ranks ? I / ranks : 1;
+	a = (unsigned __int128)k * (I > K ? I : K);
+	b = (unsigned __int128)k * (2 * I > K ? 2 * I : K);
+	row = ((a > K ? a : K) + b) * (w == KVP_DTYPE_FP32 ? 4 : 2) *
+	      (r->dp ? r->dp : 1);
+	p->moe_workspace_row_bytes = row > UINT64_MAX ? UINT64_MAX : (uint64_t)row;
 }
 
 /* The profile run's terms on stage (tokens and seqs given). */

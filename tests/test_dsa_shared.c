@@ -343,6 +343,12 @@ static void test_wk_bf16(void **state)
 	r.vllm_version = 19;
 	plan(&m, &r, &p);
 	assert_int_equal(p.indexer_upcast_bytes, 0);
+	/* a checkpoint's total, which does not say wk's type */
+	r.vllm_version = 24;
+	r.weight_bytes = 744000000000ULL;
+	plan(&m, &r, &p);
+	assert_int_equal(p.indexer_upcast_bytes, 0);
+	r.weight_bytes = 0;
 	r.vllm_version = 0;
 	r.weights_dtype = KVP_DTYPE_FP16;
 	plan(&m, &r, &p);

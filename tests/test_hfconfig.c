@@ -562,6 +562,18 @@ static void test_real_file_quirks(void **state)
 	expect_error("{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 2,"
 	             " \"num_attention_heads\": 4, \"hidden_size\": 256, \"kv_lora_rank\": 0}",
 	             KVP_ERR_PARSE, "kv_lora_rank: 0: model_type deepseek_v3 is multi-head latent");
+	expect_error("{\"model_type\": \"glm_moe_dsa\", \"num_hidden_layers\": 2,"
+	             " \"num_attention_heads\": 4, \"hidden_size\": 256, \"kv_lora_rank\": null}",
+	             KVP_ERR_PARSE, "kv_lora_rank: null: model_type glm_moe_dsa is multi-head latent");
+	/* A null rank is plain heads where vLLM takes it so (is_deepseek_mla:
+	 * kv_lora_rank is not None): DeepSeek-OCR's language model, 10 heads
+	 * of 128. */
+	expect_ok("{\"model_type\": \"deepseek_v2\", \"num_hidden_layers\": 12,"
+	          " \"num_attention_heads\": 10, \"num_key_value_heads\": 10,"
+	          " \"hidden_size\": 1280, \"kv_lora_rank\": null, \"use_mla\": false}", &m, &src);
+	assert_int_equal(m.kv_lora_rank, 0);
+	assert_int_equal(m.head_dim, 128);
+	assert_int_equal(m.kv_heads, 10);
 	/* llava: text_config without its own model_type. */
 	expect_ok("{\"model_type\": \"llava\", \"text_config\": {"
 	          " \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
