@@ -239,6 +239,26 @@ static kvp_status read_indexer_layers(kvp__gguf_reader *r, kvp_model *m)
 	return KVP_OK;
 }
 
+/* An indexer's count ARCH.attention.indexer.KEY where the file has it,
+ * into *out and noted as field; 0 refused, named at its key. */
+static kvp_status indexer_count(kvp__gguf_reader *r, const char *key, const char *field,
+                                uint32_t *out)
+{
+	char name[64];
+	bool found;
+	kvp_status st;
+
+	snprintf(name, sizeof name, "attention.indexer.%s", key);
+	if ((st = kvp__gguf_get_u32(r, name, false, out, &found)) != KVP_OK || !found)
+		return st;
+	if (*out == 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.%s is 0: the sparse attention's indexer has none",
+		                     r->arch, name);
+	kvp__note(r->source, field, KVP_ORIGIN_READ, "%s.%s = %u", r->arch, name, *out);
+	return KVP_OK;
+}
+
 /* A sparse-attention architecture's indexer key: index_head_dim
  * (LLM_KV_ATTENTION_INDEXER_KEY_LENGTH, "%s.attention.indexer.key_length",
  * src/llama-arch.cpp), which llama_kv_cache_dsa caches beside the latent
@@ -267,29 +287,11 @@ static kvp_status read_indexer(kvp__gguf_reader *r, kvp_model *m)
 	kvp__note(r->source, "index_head_dim", KVP_ORIGIN_READ,
 	          "%s.attention.indexer.key_length = %u", r->arch, dim);
 	/* Its query heads (LLM_KV_ATTENTION_INDEXER_HEAD_COUNT), which size
-	 * its weights. */
-	if ((st = kvp__gguf_get_u32(r, "attention.indexer.head_count", false, &m->index_heads,
-	                            &found)) != KVP_OK)
-		return st;
-	if (found && m->index_heads == 0)
-		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
-		                     "%s.attention.indexer.head_count is 0: the indexer has"
-		                     " query heads", r->arch);
-	if (found)
-		kvp__note(r->source, "index_heads", KVP_ORIGIN_READ,
-		          "%s.attention.indexer.head_count = %u", r->arch, m->index_heads);
-	/* The tokens it selects (LLM_KV_ATTENTION_INDEXER_TOP_K), which size
+	 * its weights, and the tokens it selects (..._TOP_K), which size
 	 * vLLM's buffer of their indices. */
-	if ((st = kvp__gguf_get_u32(r, "attention.indexer.top_k", false, &m->index_topk,
-	                            &found)) != KVP_OK)
+	if ((st = indexer_count(r, "head_count", "index_heads", &m->index_heads)) != KVP_OK ||
+	    (st = indexer_count(r, "top_k", "index_topk", &m->index_topk)) != KVP_OK)
 		return st;
-	if (found && m->index_topk == 0)
-		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
-		                     "%s.attention.indexer.top_k is 0: the sparse attention"
-		                     " selects no token", r->arch);
-	if (found)
-		kvp__note(r->source, "index_topk", KVP_ORIGIN_READ,
-		          "%s.attention.indexer.top_k = %u", r->arch, m->index_topk);
 	return read_indexer_layers(r, m);
 }
 

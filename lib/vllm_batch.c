@@ -109,17 +109,17 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 		r->block_size = block;
 	/* vLLM's FLASHMLA_SPARSE keeps an fp8 cache as fp8_ds_mla
 	 * (layers/attention/mla_attention.py: a quantized cache under that
-	 * backend), 656 B a token. */
-	if (name && r->engine == KVP_ENGINE_VLLM && strcmp(name, "FLASHMLA_SPARSE") == 0 &&
-	    r->dtype_k == KVP_DTYPE_FP8 && r->dtype_v == KVP_DTYPE_FP8)
-		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
-	/* ... and SM 12.x's FLASHINFER_MLA_SPARSE_SM120 keeps every cache it
-	 * takes so, auto (kvplan's 16 bits) too (attention_backend.c). */
-	if (name && r->engine == KVP_ENGINE_VLLM &&
-	    strcmp(name, "FLASHINFER_MLA_SPARSE_SM120") == 0 && r->dtype_k == r->dtype_v &&
-	    (r->dtype_k == KVP_DTYPE_FP8 || r->dtype_k == KVP_DTYPE_FP16 ||
-	     r->dtype_k == KVP_DTYPE_BF16))
-		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	 * backend), 656 B a token, and SM 12.x's FLASHINFER_MLA_SPARSE_SM120
+	 * every cache it takes, auto (kvplan's 16 bits) too
+	 * (attention_backend.c). */
+	if (name && r->engine == KVP_ENGINE_VLLM && r->dtype_k == r->dtype_v) {
+		bool sm120 = strcmp(name, "FLASHINFER_MLA_SPARSE_SM120") == 0;
+		bool sixteen = r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16;
+
+		if ((r->dtype_k == KVP_DTYPE_FP8 && (sm120 || strcmp(name, "FLASHMLA_SPARSE") == 0)) ||
+		    (sixteen && sm120))
+			r->dtype_k = r->dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	}
 	/* SGLang's DeepSeek Sparse Attention takes the cache type auto as
 	 * fp8_e4m3 from compute capability 10, bfloat16 below it
 	 * (srt/arg_groups/model_overrides.py, the DSA kv-cache pass; before
