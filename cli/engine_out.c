@@ -531,7 +531,8 @@ void cli_engine_warnings(const struct cli_plan *p)
 			cli_warn("%s: vLLM has no sparse MLA attention backend kvplan knows for a%s %s"
 			         " cache on %s (FLASHMLA_SPARSE: sm_90 and sm_100, 16-bit or fp8,"
 			         " from 0.11; FLASHINFER_MLA_SPARSE_SM120: sm_12x, fp8 from 0.24, auto"
-			         " from 0.27%s); where none takes it, vLLM stops (\"No valid attention"
+			         " from 0.27, an index_topk of 2048%s); where none takes it, vLLM stops"
+			         " (\"No valid attention"
 			         " backend found\"); planned with blocks of %" PRIu64 " anyway",
 			         p->devices[i].name, t[0] == 'f' || t[0] == 'i' ? "n" : "", t,
 			         arch[0] ? arch : "an unknown arch",

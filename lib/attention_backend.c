@@ -103,8 +103,8 @@ static const struct backend *const others[] = {
  * auto, bf16, fp8 as fp8_ds_mla, 656 B a token), but an fp8 cache on
  * Blackwell FLASHINFER_MLA_SPARSE (PR #37252, March 2026: its plain 576
  * values, 1 B each); on SM 12.x below. */
-static const char *vllm_sparse_backend(const kvp_request *request, const kvp_device *device,
-                                       uint32_t *block_size)
+static const char *vllm_sparse_backend(const kvp_model *model, const kvp_request *request,
+                                       const kvp_device *device, uint32_t *block_size)
 {
 	uint32_t major = kvp__device_sm(device) / 10;
 	kvp_dtype t = request->dtype_k;
@@ -136,12 +136,17 @@ static const char *vllm_sparse_backend(const kvp_request *request, const kvp_dev
 	 * _canonicalize_sparse_mla_kv_cache_dtype: auto, fp8 and fp8_e4m3
 	 * all fp8_ds_mla; an explicit 16-bit type refused).  auto's rewrite
 	 * is read at 0.27.1 (6e448d0ea): kvplan's 16-bit cache, vLLM's auto,
-	 * is taken from 0.27 and fp8 from 0.24 (research:
+	 * is taken from 0.27 and fp8 from 0.24.  Its supports_combination
+	 * also wants a top-k buffer 2,048 wide (index_topk rounded up to
+	 * 128; DeepSeek-V3.2's and GLM-5's) and a bf16 model, which kvplan's
+	 * 16-bit weights do not tell from fp16 (research:
 	 * /work/research/vllm-sm120-sparse-mla.md). */
 	if (major == 12) {
 		bool sixteen = t == KVP_DTYPE_FP16 || t == KVP_DTYPE_BF16;
+		uint64_t topk = model->index_topk ? model->index_topk : 2048;
 
 		if (!kvp__vllm_since(request, 24) || request->mla != KVP_MLA_LATENT ||
+		    (topk + 127) / 128 * 128 != 2048 ||
 		    (!sixteen && t != KVP_DTYPE_FP8 && t != KVP_DTYPE_FP8_DS_MLA) ||
 		    (sixteen && !kvp__vllm_since(request, 27)))
 			return NULL;
@@ -168,7 +173,7 @@ static const char *vllm_backend(const kvp_model *model, const kvp_request *reque
 	bool fp8;
 
 	if (kvp__sparse_mla(model) && kvp_model_count_layers(model, KVP_LAYER_MLA))
-		return vllm_sparse_backend(request, device, block_size);
+		return vllm_sparse_backend(model, request, device, block_size);
 	if (!kvp__vllm_since(request, 8) || !dense_mla(model, request))
 		return NULL;
 	/* The latent's type is the cache's: auto (the model's 16-bit type)

@@ -421,6 +421,16 @@ run --model glm-5.2 --engine vllm --gpu rtx5090 --seq 1000 --vllm-version 0.26 -
 check "vLLM 0.26, auto on an RTX 5090: a warning" grep -q \
 	"rtx5090: vLLM has no sparse MLA attention backend kvplan knows for an fp16 cache on sm_120" \
 	"$work/err"
+# ... and only where the top-k buffer is 2,048 wide (index_topk rounded
+# up to 128; its supports_combination): a top-k of 1,024 finds none, one
+# of 1,990 rounds to it.
+glm52 '"index_topk_freq": 4, "index_topk": 1024'
+run --config "$work/glm52.json" --engine vllm --gpu rtx5090 --seq 1000 --format json
+check "vLLM on an RTX 5090, index_topk 1024: a warning" grep -q \
+	"rtx5090: vLLM has no sparse MLA attention backend.*an index_topk of 2048" "$work/err"
+glm52 '"index_topk_freq": 4, "index_topk": 1990'
+run --config "$work/glm52.json" --engine vllm --gpu rtx5090 --seq 1000 --format json
+is attention_backend "\"FLASHINFER_MLA_SPARSE_SM120\"" "index_topk 1990: a 2,048-wide buffer"
 # TensorRT-LLM's fp4 key, worked in --explain.
 run --model glm-5.2 --seq 4096 --engine trtllm --indexer-k-dtype fp4 --gpu b200 --explain
 check "--explain: the fp4 key" grep -Fq "indexer key (sparse attention): index_head_dim 128 / 2 B\
