@@ -123,6 +123,7 @@ static const struct option long_options[] = {
 	{"pp", required_argument, NULL, OPT_PP},
 	{"pipeline-parallel-size", required_argument, NULL, OPT_PP},
 	{"dp", required_argument, NULL, OPT_DP},
+	{"moe-backend", required_argument, NULL, OPT_MOE_BACKEND},
 	{"dcp", required_argument, NULL, OPT_DCP},
 	{"decode-context-parallel-size", required_argument, NULL, OPT_DCP},
 	{"dcp-size", required_argument, NULL, OPT_DCP},

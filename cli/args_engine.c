@@ -256,6 +256,13 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u32(opt, arg, &o->req.tp);
 	case OPT_DP:
 		return cli_parse_u32(opt, arg, &o->req.dp);
+	case OPT_MOE_BACKEND:
+		o->engine_flags |= CLI_FLAG_MOE_BACKEND;
+		if (kvp_moe_backend_from_name(arg, &o->req.moe_backend, &err) != KVP_OK) {
+			fprintf(stderr, "kvplan: --moe-backend: %s\n", err.message);
+			return 2;
+		}
+		return 0;
 	case OPT_DCP:
 		o->engine_flags |= CLI_FLAG_DCP;
 		return cli_parse_u32(opt, arg, &o->req.dcp);
@@ -508,6 +515,7 @@ static const struct {
 	{CLI_FLAG_MAMBA_STRATEGY, "--mamba-radix-cache-strategy", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_RADIX, "--disable-radix-cache", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_OVERLAP, "--disable-overlap-schedule", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MOE_BACKEND, "--moe-backend", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},

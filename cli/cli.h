@@ -158,6 +158,7 @@ struct cli_options {
 #define CLI_FLAG_NO_OVERLAP      (UINT64_C(1) << 43) /* SGLang */
 #define CLI_FLAG_DCP             (UINT64_C(1) << 44) /* vLLM */
 #define CLI_FLAG_INDEXER         (UINT64_C(1) << 45) /* TensorRT-LLM */
+#define CLI_FLAG_MOE_BACKEND     (UINT64_C(1) << 46) /* vLLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -223,6 +224,7 @@ enum cli_engine_option {
 	OPT_NO_RADIX,
 	OPT_NO_OVERLAP,
 	OPT_DCP,
+	OPT_MOE_BACKEND,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

@@ -22,12 +22,14 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	        here->max_batched_tokens != plan->batched_tokens) ||
 	       here->block_size != plan->request.block_size ||
 	       here->dtype_k != plan->request.dtype_k || here->dtype_v != plan->request.dtype_v ||
-	       here->chunked_prefill_size != plan->request.chunked_prefill_size;
+	       here->chunked_prefill_size != plan->request.chunked_prefill_size ||
+	       here->moe_backend != plan->moe_backend;
 }
 
 bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
 {
-	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count ||
+	    a->moe_backend != b->moe_backend)
 		return true;
 	for (uint32_t g = 0; g < a->group_count; g++)
 		if (a->groups[g].block != b->groups[g].block ||

@@ -310,7 +310,7 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
                           const kvp_device *d, const kvp_fit *f)
 {
 	kvp_vllm_profile t;
-	char peak[160], received[64] = "", moe[96] = "";
+	char peak[160], received[64] = "", moe[192] = "";
 
 	if (kvp_vllm_profile_compute(plan, d, f->stage, &t, NULL) != KVP_OK ||
 	    t.total_bytes == 0)
@@ -325,8 +325,16 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
 	if (t.received_bytes)
 		snprintf(received, sizeof received, " + received %s", g(t.received_bytes));
 	/* a mixture of experts' workspace, still held (lib/vllm_profile.c) */
-	if (t.moe_workspace_bytes)
-		snprintf(moe, sizeof moe, " + fused-MoE workspace %s x %s", g(t.tokens),
+	if (t.moe_workspace_bytes && plan->moe_backend == KVP_MOE_DEEP_GEMM)
+		snprintf(moe, sizeof moe, " + fused-MoE workspace (deep_gemm: %s tokens x %u"
+		         " rows + %s, rounded up to 128, x %s) %s", g(t.tokens), plan->moe_top_k,
+		         g(plan->moe_pad_rows),
+		         g(plan->moe_workspace_row_bytes / plan->moe_top_k /
+		           (plan->request.dp ? plan->request.dp : 1)),
+		         g(t.moe_workspace_bytes));
+	else if (t.moe_workspace_bytes)
+		snprintf(moe, sizeof moe, " + fused-MoE workspace (%s) %s x %s",
+		         kvp_moe_backend_name(plan->moe_backend), g(t.tokens),
 		         g(plan->moe_workspace_row_bytes));
 	say(e, "  buffers, vLLM's profile run: %s%s + non-torch %s%s = %s B", peak, moe,
 	    g(t.non_torch_bytes), received, g(t.total_bytes));

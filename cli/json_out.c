@@ -505,6 +505,11 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 			json_text(&w, "dtype_k", kvp_dtype_name(cli_device_plan(p, i)->request.dtype_k));
 			json_text(&w, "dtype_v", kvp_dtype_name(cli_device_plan(p, i)->request.dtype_v));
 		}
+		/* vLLM's experts kernel on this GPU, for a mixture of
+		 * experts (lib/moe_backend.c). */
+		if (cli_device_plan(p, i)->moe_backend != KVP_MOE_AUTO)
+			json_text(&w, "moe_backend",
+			          kvp_moe_backend_name(cli_device_plan(p, i)->moe_backend));
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		/* vLLM: the null block its check holds back from the budget
 		 * (0.29 on; 0 before), which max_seq_hbm and max_batch_hbm

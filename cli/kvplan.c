@@ -291,6 +291,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 				r->draft_weight_bytes = plan->weights.mtp_bytes;
 		}
 	}
+	/* vLLM runs a GGUF file's experts through its GGUF kernel, whose
+	 * tensors are each call's (lib/moe_backend.c): none held, unless
+	 * another format or kernel is asked. */
+	if (o->gguf_path && !o->weights_dtype_set && r->moe_backend == KVP_MOE_AUTO)
+		r->moe_backend = KVP_MOE_NONE;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
 	r->block_size = o->block_size_set ? o->block_size : 0;

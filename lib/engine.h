@@ -119,10 +119,16 @@ static inline uint64_t kvp__vllm_drafted(const kvp_request *r)
 {
 	return r->spec_tokens ? r->spec_tokens : r->mtp_layers;
 }
-/* vLLM's fused-MoE workspace a batched token (kvp_plan
- * moe_workspace_row_bytes; vllm_profile.c).  After the request is
- * final. */
+/* vLLM's experts kernel for m under r on d (lib/moe_backend.c): the
+ * request's, or auto made vLLM's choice for d (NULL: an H100's);
+ * KVP_MOE_AUTO for the other engines and a dense model. */
+kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
+                                      const kvp_device *d);
+/* Its fused-MoE workspace into the plan (kvp_plan moe_backend,
+ * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
+ * is final; and its bytes for a profile run of tokens. */
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
+uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens);
 /* Whether model m is a sparse MLA one (DeepSeek-V3.2, GLM-5: an
  * indexer, lib/attention_backend.c). */
 bool kvp__sparse_mla(const kvp_model *m);

@@ -45,6 +45,36 @@ KVP_API const char *kvp_engine_name(kvp_engine engine);
 KVP_API kvp_status kvp_engine_from_name(const char *name, kvp_engine *out,
                                         kvp_error *err);
 
+/* vLLM's kernel for a mixture of experts' routed experts (its
+ * --moe-backend, config/kernel.py MoEBackend), for the fused-MoE
+ * workspace its profile run leaves held (lib/moe_backend.c).  auto:
+ * vLLM's own choice, which kvp_request_for_device makes for a device
+ * (with none, an H100's).  none is kvplan's for the kernels that take
+ * each call's own tensors and free them (GGUF's, gpt-oss's on Hopper and
+ * Blackwell, Marlin's before vLLM moved a format onto the modular
+ * kernel): no workspace.  Not a name vLLM takes. */
+typedef enum kvp_moe_backend {
+	KVP_MOE_AUTO,
+	KVP_MOE_TRITON,             /* TritonExperts */
+	KVP_MOE_DEEP_GEMM,          /* DeepGemmExperts' shapes */
+	KVP_MOE_CUTLASS,            /* CutlassExpertsFp8: Triton's bytes */
+	KVP_MOE_FLASHINFER_CUTLASS, /* FlashInferExperts: the output alone */
+	KVP_MOE_FLASHINFER_TRTLLM,  /* monolithic: each call's own */
+	KVP_MOE_MARLIN,             /* MarlinExperts: Triton's bytes */
+	KVP_MOE_NONE
+} kvp_moe_backend;
+
+#define KVP_MOE_BACKEND_COUNT 8
+
+/* "auto", "triton", "deep_gemm", "cutlass", "flashinfer_cutlass",
+ * "flashinfer_trtllm", "marlin", "none". */
+KVP_API const char *kvp_moe_backend_name(kvp_moe_backend backend);
+/* One of vLLM's names above (not "none"), case-insensitively; others
+ * KVP_ERR_NOT_FOUND, naming those vLLM has that kvplan does not model
+ * (flashinfer_cutedsl, aiter, ...) as such. */
+KVP_API kvp_status kvp_moe_backend_from_name(const char *name, kvp_moe_backend *out,
+                                             kvp_error *err);
+
 /* ---- cache policies: what a compression or eviction method keeps ------ */
 
 typedef enum kvp_policy_kind {
@@ -534,6 +564,12 @@ typedef struct kvp_request {
 	 * kvp_plan_compute refuses it for another key, and the other engines
 	 * ignore it. */
 	bool indexer_fp4;
+	/* vLLM's --moe-backend (kvp_moe_backend; default auto): the
+	 * routed experts' kernel, whose workspace its profile run holds
+	 * (kvp_plan moe_backend).  kvp_request_for_device makes auto vLLM's
+	 * choice for the device's compute capability; the other engines
+	 * ignore it. */
+	kvp_moe_backend moe_backend;
 } kvp_request;
 
 /* SGLang's --mamba-radix-cache-strategy (kvp_request mamba_strategy). */

@@ -97,6 +97,9 @@ void kvp_request_for_device(kvp_request *r, const kvp_model *m, const kvp_device
 		r->max_batched_tokens = tokens;
 		/* The request's own, or a default of at most 1024. */
 		r->max_num_seqs = (uint32_t)seqs;
+		/* its experts' kernel on this device (lib/moe_backend.c) */
+		if (m && r->moe_backend == KVP_MOE_AUTO)
+			r->moe_backend = kvp__vllm_moe_backend(m, r, d);
 	}
 	/* The block (vLLM, an MLA model) or page (SGLang) of the attention
 	 * backend (attention_backend.c): its own where none is given, the

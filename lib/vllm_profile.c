@@ -24,7 +24,7 @@
  * group's 2,160 MiB on every stage).  Fitted on 31 distinct logs, held to 15
  * others: median error of the predicted "Available KV cache memory"
  * 0.16 %, worst 0.71 %, with a mixture of experts' workspace on top
- * (kvp__vllm_plan_moe; before it, Mixtral's 2.45 % was the worst).  Under pipeline parallelism only the last rank samples
+ * (lib/moe_backend.c; before it, Mixtral's 2.45 % was the worst).  Under pipeline parallelism only the last rank samples
  * (sampler_run: _dummy_sampler_run follows the dummy run on the last PP
  * rank alone); every rank runs its layers' forward, and a rank after the
  * first holds what it receives.
@@ -53,61 +53,6 @@ static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
 	return (unsigned __int128)31 * seqs * p->vocab / 2;
 }
 
-/* A mixture of experts' fused-MoE workspace, a batched token's bytes
- * (kvp_plan moe_workspace_row_bytes).  vLLM's FusedMoEModularKernel
- * (model_executor/layers/fused_moe/modular_kernel.py _allocate_buffers)
- * takes workspace13, workspace2 and its output from the WorkspaceManager
- * (v1/worker/workspace.py, PR #27532, 0.14: one buffer a micro-batch,
- * grown to the largest ask, never freed), so what the profile run's
- * forward asked for is still held when the sampler runs.  An unquantized
- * MoE on CUDA runs TritonExperts (workspace_shapes: workspace1 (M, k,
- * max(N / 2, K)), workspace2 (M, k, max(N, K)), output (M, K), in the
- * activations' type; N = 2 x the expert's inner size on the rank, K =
- * hidden, k = top-k), workspace13 sharing the output's memory where one
- * chunk holds the step (always from PR #31531, 0.15; in 0.14 where one
- * chunk did, as M <= VLLM_FUSED_MOE_CHUNK_SIZE's 16,384 makes it, chunks
- * gone from PR #34086): max(k x max(I, K), K) + k x max(2I, K) values a
- * token; before 0.14 each call's own tensors, freed.  An fp8 one may run
- * DeepGEMM's experts on Hopper (TritonOrDeepGemmExperts), whose rows are
- * M x k rounded up per expert to its block, so at least as large: taken
- * at Triton's size, a floor.  Not counted where the experts run another
- * kernel: gpt-oss's MXFP4 (OpenAI's Triton kernel, each call's tensors),
- * GGUF (each call's), NVFP4, MXFP4 and int4 formats (FlashInfer, Marlin:
- * not read).  The inner size I is split over tp x dp ranks but under
- * expert parallelism (lib/parallel.c), and with dp > 1 each rank's
- * experts take the tokens of every dp rank (the all-gather dispatch:
- * inferred, not read): dp times a rank's.  Fitted nothing: Qwen3-30B-A3B
- * (I 768, K 2,048, k 8) 0.50 GiB a step of 8,192, beside the 0.43 its
- * v0.19.0 log's peak has over its sampler (research:
- * /work/research/vllm-moe-workspace.md, read through the code index, not
- * at the tag). */
-void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
-{
-	static const char *const own_kernel[] = {"gpt_oss"};
-	const kvp_request *r = &p->request;
-	uint64_t k = m->moe_top_k, K = m->hidden, I = m->moe_intermediate;
-	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1);
-	unsigned __int128 a, b, row;
-	kvp_dtype w = r->weights_dtype;
-	bool formatted = (r->weights_format.kind != KVP_WFORMAT_PLAIN &&
-	                  r->weights_format.kind != KVP_WFORMAT_FP8) ||
-	                 (w != KVP_DTYPE_FP16 && w != KVP_DTYPE_BF16 && w != KVP_DTYPE_FP32 &&
-	                  w != KVP_DTYPE_FP8);
-
-	p->moe_workspace_row_bytes = 0;
-	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 14) || !k || !I || !K ||
-	    (!m->moe_experts && !m->moe_routed_experts) || kvp__model_type_in(m, own_kernel, 1) ||
-	    formatted)
-		return;
-	if (!r->expert_parallel && ranks > 1)
-		I = I / ranks ? I / ranks : 1;
-	a = (unsigned __int128)k * (I > K ? I : K);
-	b = (unsigned __int128)k * (2 * I > K ? 2 * I : K);
-	row = ((a > K ? a : K) + b) * (w == KVP_DTYPE_FP32 ? 4 : 2) *
-	      (r->dp ? r->dp : 1);
-	p->moe_workspace_row_bytes = row > UINT64_MAX ? UINT64_MAX : (uint64_t)row;
-}
-
 /* The profile run's terms on stage (tokens and seqs given). */
 static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uint32_t stage,
                           kvp_vllm_profile *t)
@@ -131,7 +76,7 @@ static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uin
 	 * 16-bit type (gpu_model_runner.py _dummy_run,
 	 * make_empty_intermediate_tensors). */
 	received = stage > 0 ? (unsigned __int128)2 * tokens * p->hidden * 2 : 0;
-	moe = (unsigned __int128)tokens * p->moe_workspace_row_bytes;
+	moe = kvp__vllm_moe_bytes(p, tokens);
 	total = (sampler > forward ? sampler : forward) + moe + t->non_torch_bytes + received;
 	t->moe_workspace_bytes = moe > UINT64_MAX ? UINT64_MAX : (uint64_t)moe;
 	t->sampler_bytes = sampler > UINT64_MAX ? UINT64_MAX : (uint64_t)sampler;

@@ -595,96 +595,6 @@ static void test_vllm_profile_logs(void **state)
 	assert_true(errors[n / 2] < 0.002);
 }
 
-/* vLLM's fused-MoE workspace a batched token (lib/vllm_profile.c,
- * TritonExperts' workspace_shapes in the workspace manager), by hand.
- * Qwen3-30B-A3B (its config.json: hidden 2,048, moe_intermediate 768,
- * top-8, vocabulary 151,936): 2 x (max(8 x max(768, 2,048), 2,048) + 8 x
- * max(1,536, 2,048)) = 2 x (16,384 + 16,384) = 65,536 B, from 0.14;
- * before, none; in fp32, 131,072.  vLLM 0.19 on an H100, 8,192 tokens:
- * 536,870,912 B, beside V1's sampler, 15.5 x 1,024 x 151,936 =
- * 2,411,528,192, and 256 MiB outside PyTorch: 3,216,834,560.  Mixtral
- * (4,096, 14,336, top-2) at tp 2, I = 7,168: 2 x (14,336 + 28,672) =
- * 86,016; with expert parallelism, I whole: 2 x (28,672 + 57,344) =
- * 172,032; at tp 2 and dp 2, I = 3,584 and the tokens of both dp ranks:
- * 2 x (8,192 + 14,336) x 2 = 90,112.  gpt-oss's own kernel, int4 AWQ
- * experts (Marlin), SGLang: none.  A top-k and inner size past 2^32 x
- * 2^32 saturate. */
-static void test_vllm_moe_workspace(void **state)
-{
-	kvp_model m = testmodel_new(4, 2048, 32, 4, 151936, 1);
-	kvp_device d = testmodel_device((uint64_t)(79.19 * 1073741824.0));
-	kvp_vllm_profile t;
-	kvp_request r;
-	kvp_plan p;
-	kvp_error err;
-
-	(void)state;
-	strcpy(d.name, "h100-sxm");
-	m.moe_intermediate = 768;
-	m.moe_top_k = 8;
-	m.moe_routed_experts = 128;
-	snprintf(m.model_type, sizeof m.model_type, "qwen3_moe");
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_VLLM;
-	r.vllm_version = 19;
-	r.seq = 8192;
-	r.profile_memory = true;
-	r.weight_bytes = 1;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 65536);
-	assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
-	assert_int_equal(t.tokens, 8192);
-	assert_int_equal(t.moe_workspace_bytes, 536870912);
-	assert_int_equal(t.total_bytes, 3216834560ULL);
-	r.vllm_version = 14;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 65536);
-	r.vllm_version = 13;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 0);
-	r.vllm_version = 0;
-	r.weights_dtype = KVP_DTYPE_FP32;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 131072);
-	r.weights_dtype = KVP_DTYPE_FP16;
-	/* Mixtral's shape at tp 2, under expert parallelism, at dp 2 */
-	m = testmodel_new(4, 4096, 32, 8, 32000, 1);
-	m.moe_intermediate = 14336;
-	m.moe_top_k = 2;
-	m.moe_routed_experts = 8;
-	r.tp = 2;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 86016);
-	r.expert_parallel = true;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 172032);
-	r.expert_parallel = false;
-	r.dp = 2;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 90112);
-	r.dp = 1;
-	assert_int_equal(kvp_weights_format_parse("int4-awq:g128", &r.weights_format, &err),
-	                 KVP_OK);
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 0);
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_VLLM;
-	r.seq = 8192;
-	r.weight_bytes = 1;
-	snprintf(m.model_type, sizeof m.model_type, "gpt_oss");
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 0);
-	m.model_type[0] = '\0';
-	r.engine = KVP_ENGINE_SGLANG;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, 0);
-	r.engine = KVP_ENGINE_VLLM;
-	m.moe_intermediate = UINT32_MAX;
-	m.moe_top_k = m.moe_routed_experts = UINT32_MAX;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
-	assert_int_equal(p.moe_workspace_row_bytes, UINT64_MAX);
-}
-
 /* TensorRT-LLM's room for the context-MLA workspace (lib/trtllm_mla.c,
  * _util.py get_mla_context_workspace_reserve at 00043967): an MLA model of
  * 2 layers, 16 heads, qk_rope 64, qk_nope 128, v_head 128, latent 512, no
@@ -849,7 +759,6 @@ int main(void)
 		cmocka_unit_test(test_vllm_profile_by_hand),
 		cmocka_unit_test(test_stage_need),
 		cmocka_unit_test(test_vllm_profile_logs),
-		cmocka_unit_test(test_vllm_moe_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace),
 		cmocka_unit_test(test_trtllm_mla_workspace_stages),
 	};

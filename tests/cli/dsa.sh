@@ -391,7 +391,7 @@ is indexer_upcast_bytes 61341696 "vLLM 0.20: wk in bf16"
 run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.19 \
 	--weights-dtype fp8 --profile-memory --enforce-eager --explain
 has_line "vLLM 0.19, GLM-5.1: the cache's memory" "    Available KV cache memory: 31.97 GiB"
-check "... the fused-MoE workspace in its peak" grep -Fq "fused-MoE workspace 8,192 x 196,608" \
+check "... the fused-MoE workspace in its peak" grep -Fq "fused-MoE workspace (triton) 8,192 x 196,608" \
 	"$work/out"
 check "... and the weights a GPU" grep -Eq "^h200 +89\.03 GiB" "$work/out"
 # vLLM before 0.24 built the indexer, and its key, in every layer
