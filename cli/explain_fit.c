@@ -310,7 +310,7 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
                           const kvp_device *d, const kvp_fit *f)
 {
 	kvp_vllm_profile t;
-	char peak[160], received[64] = "", moe[192] = "";
+	char peak[160], received[64] = "", moe[192] = "", shared[288] = "";
 
 	if (kvp_vllm_profile_compute(plan, d, f->stage, &t, NULL) != KVP_OK ||
 	    t.total_bytes == 0)
@@ -336,6 +336,13 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
 		snprintf(moe, sizeof moe, " + fused-MoE workspace (%s) %s x %s",
 		         kvp_moe_backend_name(plan->moe_backend), g(t.tokens),
 		         g(plan->moe_workspace_row_bytes));
-	say(e, "  buffers, vLLM's profile run: %s%s + non-torch %s%s = %s B", peak, moe,
-	    g(t.non_torch_bytes), received, g(t.total_bytes));
+	/* a sparse MLA model's asks of the same buffer: the larger held */
+	if (plan->sparse_workspace_bytes && moe[0])
+		snprintf(shared, sizeof shared, " + max(%s, the sparse attention's %s)", moe + 3,
+		         g(plan->sparse_workspace_bytes));
+	else if (plan->sparse_workspace_bytes)
+		snprintf(shared, sizeof shared, " + the sparse attention's workspace %s",
+		         g(plan->sparse_workspace_bytes));
+	say(e, "  buffers, vLLM's profile run: %s%s + non-torch %s%s = %s B", peak,
+	    shared[0] ? shared : moe, g(t.non_torch_bytes), received, g(t.total_bytes));
 }

@@ -473,7 +473,10 @@ typedef struct kvp_vllm_profile {
 	                           * workspace, tokens x the plan's
 	                           * moe_workspace_row_bytes, still held
 	                           * when the sampler runs */
-	uint64_t total_bytes;     /* max(forward, sampler) + moe_workspace +
+	uint64_t workspace_bytes; /* the workspace manager's buffer: the
+	                           * larger of moe_workspace_bytes and the
+	                           * plan's sparse_workspace_bytes */
+	uint64_t total_bytes;     /* max(forward, sampler) + workspace +
 	                           * non_torch + received */
 } kvp_vllm_profile;
 

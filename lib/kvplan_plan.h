@@ -427,6 +427,15 @@ typedef struct kvp_plan {
 	kvp_moe_backend moe_backend;
 	uint32_t moe_top_k;
 	uint64_t moe_pad_rows;
+	/* vLLM from 0.14, a sparse MLA model (an indexer): the largest of
+	 * its other asks of the workspace manager, whose one buffer the
+	 * fused-MoE workspace shares (the larger is held): the indexer's
+	 * prefill gather, 40 x max_model_len rows of its fp8 key and an
+	 * fp32 scale and 1 MiB for its top-k, and with an fp8_ds_mla cache
+	 * FlashMLA-sparse's bf16 prefill buffer, 5 x max_model_len rows of
+	 * the latent (kv_lora_rank + qk_rope_dim), each rounded up to 256
+	 * B (lib/vllm_profile.c); 0 otherwise. */
+	uint64_t sparse_workspace_bytes;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

@@ -1,7 +1,9 @@
 /*
  * test_moe_backend.c — vLLM's experts kernel (its --moe-backend) and the
  * fused-MoE workspace its profile run leaves held (lib/moe_backend.c),
- * each figure worked by hand from the kernels' workspace_shapes.
+ * and a sparse MLA model's asks of the same workspace manager
+ * (lib/vllm_profile.c), each figure worked by hand from the kernels'
+ * shapes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -308,6 +310,72 @@ static void test_given(void **state)
 	assert_int_equal(r.moe_backend, KVP_MOE_AUTO);
 }
 
+/* A sparse MLA model's asks of the manager at max_model_len 202,752
+ * (GLM-5's): the indexer's 40 x 202,752 = 8,110,080 rows of 128 fp8
+ * values (1,038,090,240 B) and 4 scale bytes (32,440,320), and 1 MiB:
+ * 1,071,579,136; FlashMLA-sparse's, with an fp8_ds_mla cache, 5 x 202,752
+ * rows of 576 bf16 values: 1,167,851,520.  Both multiples of 256 already.
+ * The buffer holds the larger of these and the experts' (DeepSeek-V3's
+ * shape has none here: a dense test model).  None before 0.14, expanded,
+ * or under SGLang. */
+static void test_sparse(void **state)
+{
+	kvp_model m = testmodel_deepseek_v3();
+	kvp_device d = device("sm_90");
+	kvp_vllm_profile t;
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	snprintf(m.model_type, sizeof m.model_type, "deepseek_v32");
+	m.index_head_dim = 128;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 202752;
+	r.weight_bytes = 1;
+	r.profile_memory = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.sparse_workspace_bytes, 1071579136);
+	assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+	assert_int_equal(t.moe_workspace_bytes, 0);
+	assert_int_equal(t.workspace_bytes, 1071579136);
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.sparse_workspace_bytes, 1167851520);
+	/* the larger ask holds the buffer: experts of 768, top-8, on this
+	 * model's hidden 7,168 under Triton take 2 x (8 x 7,168 + 8 x 7,168)
+	 * = 229,376 B a token: 8,192 tokens 1,879,048,192, over FlashMLA's;
+	 * 4,096 tokens 939,524,096, under it */
+	m.moe_intermediate = 768;
+	m.moe_top_k = 8;
+	m.moe_routed_experts = 128;
+	r.max_batched_tokens = 8192;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+	assert_int_equal(t.moe_workspace_bytes, 1879048192);
+	assert_int_equal(t.workspace_bytes, 1879048192);
+	r.max_batched_tokens = 4096;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &t, &err), KVP_OK);
+	assert_int_equal(t.moe_workspace_bytes, 939524096);
+	assert_int_equal(t.workspace_bytes, 1167851520);
+	r.vllm_version = 13;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.sparse_workspace_bytes, 0);
+	r.vllm_version = 0;
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP16;
+	r.mla = KVP_MLA_EXPANDED;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.sparse_workspace_bytes, 0);
+	r.mla = KVP_MLA_LATENT;
+	r.engine = KVP_ENGINE_SGLANG;
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.sparse_workspace_bytes, 0);
+}
+
 /* Names both ways; vLLM's others named as not modelled, anything else
  * as unknown, its control characters escaped; "none" is kvplan's
  * alone. */
@@ -341,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_moe_workspace),
 		cmocka_unit_test(test_vllm_auto),
 		cmocka_unit_test(test_given),
+		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_names),
 	};
 

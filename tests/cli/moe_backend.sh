@@ -50,6 +50,16 @@ is moe_backend '"none"' "a GGUF file under vLLM: none held"
 run --gguf "$work/dsv3.gguf" --engine vllm --profile-memory --seq 8192 --gpu h100-sxm \
 	--moe-backend triton --format json
 is moe_backend '"triton"' "... triton when given"
+# A sparse MLA model's asks of the same buffer (lib/vllm_profile.c):
+# GLM-5 at 202,752 tokens, the indexer's 40 x 202,752 x (128 + 4) + 1 MiB
+# = 1,071,579,136 B, under its experts' 8,192 x 196,608 on an H200; on a
+# B200 in NVFP4 (FlashInfer's TRT-LLM experts, none held) the buffer.
+run --model glm-5 --engine vllm --tp 8 --gpu h200,b200 --seq 202752 --profile-memory \
+	--weights-dtype nvfp4 --explain
+check "GLM-5 on an H200: the larger ask, Marlin's experts'" grep -Fq "+ max(fused-MoE\
+ workspace (marlin) 8,192 x 196,608, the sparse attention's 1,071,579,136)" "$work/out"
+check "... on a B200: the sparse attention's alone" grep -Fq \
+	"+ the sparse attention's workspace 1,071,579,136 + non-torch" "$work/out"
 # A dense model has none.
 run --model llama3-8b --engine vllm --gpu h100-sxm --seq 8192 --format json
 check "a dense model: no moe_backend" sh -c '! grep -q moe_backend "$1"' sh "$work/out"
