@@ -346,6 +346,8 @@ struct cli_plan {
 	kvp_dtype asked_dtype_k;    /* the cache types asked (vLLM's sparse
 	                             * MLA backend keeps fp8 as fp8_ds_mla) */
 	kvp_dtype asked_dtype_v;
+	kvp_moe_backend asked_moe;  /* vLLM's experts kernel asked (auto: each
+	                             * GPU's; the plan takes the first's) */
 	uint32_t asked_chunked;     /* SGLang's chunked_prefill_size asked, 0
 	                             * for its default (which the plan then
 	                             * takes from the first GPU, as the
@@ -431,8 +433,10 @@ const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *
 /* Whether plans a and b allocate differently on a GPU: another vLLM step
  * of tokens, or another block in a group (cli_plans_differ_bytes: the
  * cache's bytes differ); or SGLang's chunked prefill size, which sizes its
- * chunk cache's sliding pool (cli_plans_differ). */
+ * chunk cache's sliding pool (cli_plans_differ_cache); or vLLM's experts
+ * kernel, whose workspace its profile run holds (cli_plans_differ). */
 bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b);
+bool cli_plans_differ_cache(const kvp_plan *a, const kvp_plan *b);
 bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b);
 /* The request as asked: the plan's, with vLLM's step 0 where the plan
  * took the first GPU's default, and the block asked. */

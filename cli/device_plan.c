@@ -23,13 +23,12 @@ bool cli_device_request(const kvp_request *asked, const kvp_model *m, const kvp_
 	       here->block_size != plan->request.block_size ||
 	       here->dtype_k != plan->request.dtype_k || here->dtype_v != plan->request.dtype_v ||
 	       here->chunked_prefill_size != plan->request.chunked_prefill_size ||
-	       here->moe_backend != plan->moe_backend;
+	       (plan->moe_backend != KVP_MOE_AUTO && here->moe_backend != plan->moe_backend);
 }
 
 bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
 {
-	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count ||
-	    a->moe_backend != b->moe_backend)
+	if (a->batched_tokens != b->batched_tokens || a->group_count != b->group_count)
 		return true;
 	for (uint32_t g = 0; g < a->group_count; g++)
 		if (a->groups[g].block != b->groups[g].block ||
@@ -38,10 +37,16 @@ bool cli_plans_differ_bytes(const kvp_plan *a, const kvp_plan *b)
 	return false;
 }
 
-bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+bool cli_plans_differ_cache(const kvp_plan *a, const kvp_plan *b)
 {
 	return cli_plans_differ_bytes(a, b) ||
 	       a->request.chunked_prefill_size != b->request.chunked_prefill_size;
+}
+
+bool cli_plans_differ(const kvp_plan *a, const kvp_plan *b)
+{
+	/* vLLM's experts kernel too: its workspace, not the cache */
+	return cli_plans_differ_cache(a, b) || a->moe_backend != b->moe_backend;
 }
 
 kvp_request cli_asked_request(const struct cli_plan *p)
@@ -54,6 +59,7 @@ kvp_request cli_asked_request(const struct cli_plan *p)
 	asked.dtype_k = p->asked_dtype_k;
 	asked.dtype_v = p->asked_dtype_v;
 	asked.chunked_prefill_size = p->asked_chunked;
+	asked.moe_backend = p->asked_moe;
 	return asked;
 }
 

@@ -469,7 +469,8 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		/* A GPU on which vllm serve takes another step of tokens,
 		 * or an MLA model another block, allocates another size
 		 * (compute_plan). */
-		if (cli_device_plan(p, i) != &p->layers)
+		if (cli_device_plan(p, i) != &p->layers &&
+		    cli_plans_differ_cache(cli_device_plan(p, i), &p->layers))
 			device_differs(out, p, i);
 		cli_engine_lines(p, i, print_line, out);
 		sglang_draft_overrun(out, p, i);

@@ -327,7 +327,8 @@ void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
 	/* a mixture of experts' workspace, still held (lib/vllm_profile.c) */
 	if (t.moe_workspace_bytes && plan->moe_backend == KVP_MOE_DEEP_GEMM)
 		snprintf(moe, sizeof moe, " + fused-MoE workspace (deep_gemm: %s tokens x %u"
-		         " rows + %s, rounded up to 128, x %s) %s", g(t.tokens), plan->moe_top_k,
+		         " rows + %s, rounded up to 128, x %s) %s",
+		         g(t.tokens * (plan->request.dp ? plan->request.dp : 1)), plan->moe_top_k,
 		         g(plan->moe_pad_rows),
 		         g(plan->moe_workspace_row_bytes / plan->moe_top_k /
 		           (plan->request.dp ? plan->request.dp : 1)),

@@ -294,7 +294,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	/* vLLM runs a GGUF file's experts through its GGUF kernel, whose
 	 * tensors are each call's (lib/moe_backend.c): none held, unless
 	 * another format or kernel is asked. */
-	if (o->gguf_path && !o->weights_dtype_set && r->moe_backend == KVP_MOE_AUTO)
+	if (o->gguf_path && !o->weights_dtype_set && r->moe_backend == KVP_MOE_AUTO &&
+	    o->req.engine == KVP_ENGINE_VLLM && plan->model.moe_top_k)
 		r->moe_backend = KVP_MOE_NONE;
 	r->mem_util = o->fit.mem_util;
 	r->reserve_bytes = o->fit.reserve_bytes;
@@ -386,6 +387,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->asked_dtype_k = r->dtype_k;
 	plan->asked_dtype_v = r->dtype_v;
 	plan->asked_chunked = r->chunked_prefill_size;
+	plan->asked_moe = r->moe_backend;
 	if (plan->n_devices) {
 		kvp_request first;
 		bool differs = cli_device_request(r, &plan->model, &plan->layers,
@@ -398,6 +400,7 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		r->dtype_k = first.dtype_k;
 		r->dtype_v = first.dtype_v;
 		r->chunked_prefill_size = first.chunked_prefill_size;
+		r->moe_backend = first.moe_backend;
 		if (differs && kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 			return cli_fail(&err);
 	}

@@ -177,6 +177,7 @@ struct sweep {
 	uint32_t other_block;   /* and that block */
 	uint32_t other_chunked; /* and SGLang's chunked prefill size */
 	kvp_dtype other_dtype;  /* and the K cache type (vLLM's fp8_ds_mla) */
+	kvp_moe_backend other_moe; /* and vLLM's experts kernel */
 	char model_csv[2 * KVP_NAME_MAX + 3];
 	char device_csv[CLI_MAX_SWEEP][2 * KVP_NAME_MAX + 3];
 };
@@ -300,7 +301,8 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 		return kvp_plan_fit(s->plan, &s->devices[d], f, err);
 	if (!s->other_held || here.max_batched_tokens != s->other_tokens ||
 	    here.block_size != s->other_block ||
-	    here.chunked_prefill_size != s->other_chunked || here.dtype_k != s->other_dtype) {
+	    here.chunked_prefill_size != s->other_chunked || here.dtype_k != s->other_dtype ||
+	    here.moe_backend != s->other_moe) {
 		s->other_held = false;
 		if ((st = kvp_plan_compute(s->model, &here, s->other, err)) != KVP_OK)
 			return st;
@@ -309,6 +311,7 @@ static kvp_status fit_on(struct sweep *s, const kvp_request *r, size_t d, kvp_fi
 		s->other_block = here.block_size;
 		s->other_chunked = here.chunked_prefill_size;
 		s->other_dtype = here.dtype_k;
+		s->other_moe = here.moe_backend;
 	}
 	return kvp_plan_fit(s->other, &s->devices[d], f, err);
 }

@@ -421,9 +421,10 @@ typedef struct kvp_plan {
 	 * known: an H100's; lib/moe_backend.c), KVP_MOE_NONE where it holds
 	 * no workspace; KVP_MOE_AUTO for the other engines and dense
 	 * models.  Under deep_gemm the workspace's rows are the batched
-	 * tokens' moe_top_k rows each, plus moe_pad_rows (each local
-	 * expert's block_m - 1), rounded up to 128, of
-	 * moe_workspace_row_bytes / moe_top_k bytes each; 0 otherwise. */
+	 * tokens' (every dp rank's) moe_top_k rows each, plus moe_pad_rows
+	 * (each local expert's block_m - 1), rounded up to 128, of
+	 * moe_workspace_row_bytes / (moe_top_k x dp) bytes each; 0
+	 * otherwise. */
 	kvp_moe_backend moe_backend;
 	uint32_t moe_top_k;
 	uint64_t moe_pad_rows;

@@ -86,10 +86,12 @@ static bool is_moe(const kvp_model *m)
  *  - GGUF: _fused_moe_gguf, each call's (out of tree from PR #39612,
  *    0.23; the plugin's alike): none.
  *  - gpt-oss's MXFP4: OpenAI's Triton kernel, monolithic, on Hopper;
- *    FlashInfer's TRT-LLM one on Blackwell: none; on Ampere Marlin's
- *    experts from 0.19 (PR #34588), its inner size padded to 128 and
- *    hidden to 256 (oracle/mxfp4.py; the hidden's padding not read
- *    whole).  Another MXFP4 model: Marlin from 0.19.
+ *    FlashInfer's TRT-LLM one on 10.x: none; on 8.x (Ampere, Ada) and
+ *    12.x Marlin's experts from 0.17 (PR #34588, merged in the week to
+ *    2026-02-20), its inner size padded to 128 and hidden to 256
+ *    (quantization/mxfp4.py create_weights; research:
+ *    /work/research/vllm-mxfp4-padding.md).  Another MXFP4 model:
+ *    Marlin from 0.19.
  *  - NVFP4: on Blackwell (10.x) FlashInfer's TRT-LLM kernel, monolithic;
  *    on 12.x taken as FlashInfer's CUTLASS (not read); below, Marlin's
  *    fallback from 0.15 (PR #31692).
@@ -122,7 +124,8 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		return KVP_MOE_NONE;
 	case KVP_WFORMAT_MXFP4:
 		if (kvp__model_type_in(m, oai, 1))
-			return major == 8 && kvp__vllm_since(r, 19) ? KVP_MOE_MARLIN : KVP_MOE_NONE;
+			return (major == 8 || major == 12) && kvp__vllm_since(r, 17) ? KVP_MOE_MARLIN
+			                                                              : KVP_MOE_NONE;
 		return kvp__vllm_since(r, 19) ? KVP_MOE_MARLIN : KVP_MOE_NONE;
 	case KVP_WFORMAT_NVFP4:
 		if (major == 10)
@@ -145,15 +148,17 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		return KVP_MOE_NONE;
 	if (w == KVP_DTYPE_FP8)
 		return major == 9 && ((kvp__vllm_since(r, 15) && !kvp__vllm_since(r, 17)) ||
-		                      (r->expert_parallel && kvp__vllm_since(r, 17)))
+		                      (r->expert_parallel && kvp__vllm_since(r, 17) &&
+		                       (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1) > 1))
 		       ? KVP_MOE_FLASHINFER_CUTLASS : KVP_MOE_TRITON;
 	if (w == KVP_DTYPE_FP32 || (w != KVP_DTYPE_FP16 && w != KVP_DTYPE_BF16))
 		return w == KVP_DTYPE_FP32 ? KVP_MOE_TRITON : KVP_MOE_NONE;
 	/* 16 bits from 0.20 (PR #36286): FlashInfer's TRT-LLM kernel first,
 	 * which takes Blackwell's gated experts alone, then its CUTLASS one
 	 * (Hopper's until PR #44220 put Triton first there, 0.23), then
-	 * Triton, the only one on Ampere and Ada; with dp > 1 Triton. */
-	if (!kvp__vllm_since(r, 20) || (r->dp > 1) || (major != 9 && major != 10))
+	 * Triton, the only one on Ampere and Ada; with dp > 1 on Hopper
+	 * Triton (the TRT-LLM kernel stays first on Blackwell). */
+	if (!kvp__vllm_since(r, 20) || (major == 9 && r->dp > 1) || (major != 9 && major != 10))
 		return KVP_MOE_TRITON;
 	if (major == 10)
 		return kvp__model_type_in(m, relu2, 1) && !kvp__vllm_since(r, 24)
@@ -166,6 +171,9 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
 {
 	if (!r || r->engine != KVP_ENGINE_VLLM || !is_moe(m))
 		return KVP_MOE_AUTO;
+	/* no workspace manager before 0.14, whatever is asked */
+	if (!kvp__vllm_since(r, 14))
+		return KVP_MOE_NONE;
 	if (r->moe_backend != KVP_MOE_AUTO)
 		return r->moe_backend;
 	return vllm_auto(m, r, d ? kvp__device_sm(d) : 0, d && kvp__device_amd(d));
@@ -210,8 +218,10 @@ void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 	/* Marlin's MXFP4 on Ampere pads (gpt-oss) */
 	if (p->moe_backend == KVP_MOE_MARLIN && kvp__model_type_in(m, oai, 1))
 		I = round_up(I, 128), K = round_up(K, 256);
-	N = kvp__model_type_in(m, relu2, 1) ? I : 2 * I;
-	b = r->weights_dtype == KVP_DTYPE_FP32 && p->moe_backend == KVP_MOE_TRITON ? 4 : 2;
+	/* relu2's one shard: Triton's and DeepGEMM's shapes follow the
+	 * activation, MarlinExperts' reserve 2I whatever it is */
+	N = kvp__model_type_in(m, relu2, 1) && p->moe_backend != KVP_MOE_MARLIN ? I : 2 * I;
+	b = r->weights_dtype == KVP_DTYPE_FP32 ? 4 : 2;
 	switch (p->moe_backend) {
 	case KVP_MOE_FLASHINFER_CUTLASS:
 		row = (unsigned __int128)K * b;

@@ -208,6 +208,22 @@ static void test_vllm_auto(void **state)
 	assert_int_equal(planned(&m, "", "sm_100", 20, &row), KVP_MOE_FLASHINFER_TRTLLM);
 	assert_int_equal(row, 0);
 	assert_int_equal(planned(&m, "", "sm_80", 21, &row), KVP_MOE_TRITON);
+	/* a given kernel before 0.14, whose experts had no manager: none */
+	{
+		kvp_request r;
+		kvp_plan p;
+		kvp_error err;
+
+		kvp_request_init(&r);
+		r.engine = KVP_ENGINE_VLLM;
+		r.vllm_version = 13;
+		r.seq = 8192;
+		r.weight_bytes = 1;
+		r.moe_backend = KVP_MOE_TRITON;
+		assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.moe_backend, KVP_MOE_NONE);
+		assert_int_equal(p.moe_workspace_row_bytes, 0);
+	}
 	/* Nemotron-H's relu2 on Blackwell: FlashInfer's CUTLASS until its
 	 * TRT-LLM kernel took it, 0.24 */
 	snprintf(m.model_type, sizeof m.model_type, "nemotron_h");
@@ -215,7 +231,7 @@ static void test_vllm_auto(void **state)
 	assert_int_equal(planned(&m, "", "sm_100", 24, &row), KVP_MOE_FLASHINFER_TRTLLM);
 	snprintf(m.model_type, sizeof m.model_type, "qwen3_moe");
 	/* gpt-oss-20b (hidden 2,880, experts of 2,880, top-4, 32): OpenAI's
-	 * kernel on Hopper, Marlin's on Ampere from 0.19, the inner size
+	 * kernel on Hopper, Marlin's on Ampere and 12.x from 0.17, the inner size
 	 * padded to 2,944 and the hidden to 3,072: 2 x (4 x 3,072 + 4 x
 	 * 5,888) = 71,680 */
 	m = testmodel_new(4, 2880, 64, 8, 201088, 1);
@@ -225,9 +241,10 @@ static void test_vllm_auto(void **state)
 	snprintf(m.model_type, sizeof m.model_type, "gpt_oss");
 	assert_int_equal(planned(&m, "mxfp4", "sm_90", 0, &row), KVP_MOE_NONE);
 	assert_int_equal(planned(&m, "mxfp4", "sm_100", 0, &row), KVP_MOE_NONE);
-	assert_int_equal(planned(&m, "mxfp4", "sm_80", 18, &row), KVP_MOE_NONE);
-	assert_int_equal(planned(&m, "mxfp4", "sm_80", 19, &row), KVP_MOE_MARLIN);
+	assert_int_equal(planned(&m, "mxfp4", "sm_80", 16, &row), KVP_MOE_NONE);
+	assert_int_equal(planned(&m, "mxfp4", "sm_80", 17, &row), KVP_MOE_MARLIN);
 	assert_int_equal(row, 71680);
+	assert_int_equal(planned(&m, "mxfp4", "sm_120", 0, &row), KVP_MOE_MARLIN);
 	/* another MXFP4 model: Marlin's from 0.19 */
 	m = qwen3_moe();
 	assert_int_equal(planned(&m, "mxfp4", "sm_100", 19, &row), KVP_MOE_MARLIN);
@@ -293,12 +310,43 @@ static void test_given(void **state)
 	snprintf(m.model_type, sizeof m.model_type, "nemotron_h");
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.moe_workspace_row_bytes, 65536);
-	/* auto with dp > 1 in FlashInfer's window on Hopper: Triton */
+	/* ... but MarlinExperts reserve 2I whatever the activation:
+	 * 81,920 */
+	r.moe_backend = KVP_MOE_MARLIN;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.moe_workspace_row_bytes, 81920);
+	/* auto with dp > 1 in FlashInfer's window on Hopper: Triton; on
+	 * Blackwell the TRT-LLM kernel still */
 	r.moe_backend = KVP_MOE_AUTO;
 	r.vllm_version = 21;
 	r.dp = 2;
 	kvp_request_for_device(&r, &m, &d);
 	assert_int_equal(r.moe_backend, KVP_MOE_TRITON);
+	r.moe_backend = KVP_MOE_AUTO;
+	snprintf(m.model_type, sizeof m.model_type, "qwen3_moe");
+	{
+		kvp_device b200 = device("sm_100");
+
+		kvp_request_for_device(&r, &m, &b200);
+		assert_int_equal(r.moe_backend, KVP_MOE_FLASHINFER_TRTLLM);
+	}
+	/* fp8 under expert parallelism on Hopper: FlashInfer's CUTLASS
+	 * over two GPUs or more, Triton on one */
+	r.dp = 1;
+	r.vllm_version = 17;
+	r.weights_dtype = KVP_DTYPE_FP8;
+	r.expert_parallel = true;
+	r.moe_backend = KVP_MOE_AUTO;
+	kvp_request_for_device(&r, &m, &d);
+	assert_int_equal(r.moe_backend, KVP_MOE_TRITON);
+	r.tp = 2;
+	r.moe_backend = KVP_MOE_AUTO;
+	kvp_request_for_device(&r, &m, &d);
+	assert_int_equal(r.moe_backend, KVP_MOE_FLASHINFER_CUTLASS);
+	r.tp = 1;
+	r.expert_parallel = false;
+	r.weights_dtype = KVP_DTYPE_FP16;
+	r.vllm_version = 21;
 	r.moe_backend = KVP_MOE_AUTO;
 	r.dp = 1;
 	kvp_request_for_device(&r, &m, &d);

@@ -60,6 +60,20 @@ check "GLM-5 on an H200: the larger ask, Marlin's experts'" grep -Fq "+ max(fuse
  workspace (marlin) 8,192 x 196,608, the sparse attention's 1,071,579,136)" "$work/out"
 check "... on a B200: the sparse attention's alone" grep -Fq \
 	"+ the sparse attention's workspace 1,071,579,136 + non-torch" "$work/out"
+# A sweep fits each GPU with its own kernel: the B200 beside an MI300X
+# (Triton there) as the B200 alone (FlashInfer's TRT-LLM, none held).
+sweep() {
+	run --model qwen3-30b-a3b --engine vllm --vllm-version 0.21 --profile-memory --seq 8192 \
+		--sweep seq=8192..8192,batch=1..1 --gpu "$1"
+	grep '^qwen3-30b-a3b,vllm,fp16,fp16,b200,' "$work/out"
+}
+alone=$(sweep b200)
+beside=$(sweep mi300x,b200)
+check "a sweep: the B200 beside an MI300X as alone" [ -n "$alone" ] && [ "$alone" = "$beside" ]
+# The table's engine line says nothing of a GPU that differs only by
+# its kernel: no reason-less ": allocates" line.
+run --model qwen3-30b-a3b --engine vllm --profile-memory --seq 8192 --gpu b200
+check "no engine line for the kernel alone" sh -c '! grep -q "^  : allocates" "$1"' sh "$work/out"
 # A dense model has none.
 run --model llama3-8b --engine vllm --gpu h100-sxm --seq 8192 --format json
 check "a dense model: no moe_backend" sh -c '! grep -q moe_backend "$1"' sh "$work/out"
