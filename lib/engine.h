@@ -130,7 +130,7 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
 uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens);
 /* A sparse MLA model's other asks of vLLM's workspace manager into the
- * plan (kvp_plan sparse_workspace_bytes; vllm_profile.c). */
+ * plan (kvp_plan sparse_workspace_bytes; moe_backend.c). */
 void kvp__vllm_plan_sparse(const kvp_model *m, kvp_plan *p);
 /* Whether model m is a sparse MLA one (DeepSeek-V3.2, GLM-5: an
  * indexer, lib/attention_backend.c). */

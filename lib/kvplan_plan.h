@@ -435,7 +435,7 @@ typedef struct kvp_plan {
 	 * fp32 scale and 1 MiB for its top-k, and with an fp8_ds_mla cache
 	 * FlashMLA-sparse's bf16 prefill buffer, 5 x max_model_len rows of
 	 * the latent (kv_lora_rank + qk_rope_dim), each rounded up to 256
-	 * B (lib/vllm_profile.c); 0 otherwise. */
+	 * B (lib/moe_backend.c); 0 otherwise. */
 	uint64_t sparse_workspace_bytes;
 } kvp_plan;
 

@@ -1,8 +1,10 @@
 /*
- * moe_backend.c — the kernel vLLM runs a mixture of experts' routed
- * experts with (its --moe-backend), and the fused-MoE workspace that
- * kernel leaves held after the profile run (kvp_plan moe_backend,
- * moe_workspace_row_bytes; vllm_profile.c adds it to the run's peak).
+ * moe_backend.c — vLLM's workspace manager's asks: the kernel vLLM runs a
+ * mixture of experts' routed experts with (its --moe-backend) and the
+ * fused-MoE workspace that kernel leaves held after the profile run
+ * (kvp_plan moe_backend, moe_workspace_row_bytes), and a sparse MLA
+ * model's other asks of the same buffer (sparse_workspace_bytes);
+ * vllm_profile.c adds the larger to the run's peak.
  *
  * vLLM's FusedMoEModularKernel (model_executor/layers/fused_moe/
  * modular_kernel.py _allocate_buffers) takes workspace13, workspace2 and
@@ -37,6 +39,9 @@
 
 #include "engine.h"
 #include "internal.h"
+
+/* Nemotron-H's relu2 experts (one shard, not gated) and gpt-oss's. */
+static const char *const relu2[] = {"nemotron_h"}, *const oai[] = {"gpt_oss"};
 
 static const char *const names[KVP_MOE_BACKEND_COUNT] = {
 	"auto", "triton", "deep_gemm", "cutlass", "flashinfer_cutlass",
@@ -113,7 +118,6 @@ static bool is_moe(const kvp_model *m)
 static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint32_t sm,
                                  bool amd)
 {
-	static const char *const oai[] = {"gpt_oss"}, *const relu2[] = {"nemotron_h"};
 	uint32_t major = amd ? 0 : (sm ? sm : 90) / 10;
 	kvp_dtype w = r->weights_dtype;
 
@@ -151,8 +155,10 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		                      (r->expert_parallel && kvp__vllm_since(r, 17) &&
 		                       (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1) > 1))
 		       ? KVP_MOE_FLASHINFER_CUTLASS : KVP_MOE_TRITON;
-	if (w == KVP_DTYPE_FP32 || (w != KVP_DTYPE_FP16 && w != KVP_DTYPE_BF16))
-		return w == KVP_DTYPE_FP32 ? KVP_MOE_TRITON : KVP_MOE_NONE;
+	if (w == KVP_DTYPE_FP32)
+		return KVP_MOE_TRITON;
+	if (w != KVP_DTYPE_FP16 && w != KVP_DTYPE_BF16)
+		return KVP_MOE_NONE;
 	/* 16 bits from 0.20 (PR #36286): FlashInfer's TRT-LLM kernel first,
 	 * which takes Blackwell's gated experts alone, then its CUTLASS one
 	 * (Hopper's until PR #44220 put Triton first there, 0.23), then
@@ -179,19 +185,19 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
 	return vllm_auto(m, r, d ? kvp__device_sm(d) : 0, d && kvp__device_amd(d));
 }
 
-static uint64_t round_up(uint64_t x, uint64_t to)
-{
-	return x % to ? x + (to - x % to) : x;
-}
-
 static uint64_t sat(unsigned __int128 x)
 {
 	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
+/* x rounded up to a multiple of to, saturated. */
+static uint64_t round_to(unsigned __int128 x, uint64_t to)
+{
+	return sat((x + to - 1) / to * to);
+}
+
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 {
-	static const char *const relu2[] = {"nemotron_h"}, *const oai[] = {"gpt_oss"};
 	const kvp_request *r = &p->request;
 	uint64_t k, K, I, N, ranks, dp, experts;
 	unsigned __int128 row;
@@ -217,7 +223,7 @@ void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 		experts = experts / ranks + (experts % ranks != 0);
 	/* Marlin's MXFP4 on Ampere pads (gpt-oss) */
 	if (p->moe_backend == KVP_MOE_MARLIN && kvp__model_type_in(m, oai, 1))
-		I = round_up(I, 128), K = round_up(K, 256);
+		I = round_to(I, 128), K = round_to(K, 256);
 	/* relu2's one shard: Triton's and DeepGEMM's shapes follow the
 	 * activation, MarlinExperts' reserve 2I whatever it is */
 	N = kvp__model_type_in(m, relu2, 1) && p->moe_backend != KVP_MOE_MARLIN ? I : 2 * I;
@@ -253,8 +259,45 @@ uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens)
 	 * block_m - 1 more, rounded up to block_m (deep_gemm_moe.py
 	 * compute_aligned_M), of the row's bytes */
 	per_row = p->moe_workspace_row_bytes / dp / p->moe_top_k;
-	rows = sat((unsigned __int128)tokens * dp * p->moe_top_k + p->moe_pad_rows);
-	if (rows > UINT64_MAX - 127)
-		return UINT64_MAX;
-	return sat((unsigned __int128)round_up(rows, 128) * per_row);
+	rows = round_to((unsigned __int128)tokens * dp * p->moe_top_k + p->moe_pad_rows, 128);
+	return rows == UINT64_MAX ? UINT64_MAX : sat((unsigned __int128)rows * per_row);
 }
+
+/* A sparse MLA model's other asks of vLLM's workspace manager (kvp_plan
+ * sparse_workspace_bytes), whose buffer is grown to the largest ask and
+ * kept: the indexer's (model_executor/layers/sparse_attn_indexer.py
+ * sparse_attn_indexer, in the profile run: (T, index_head_dim) fp8, (T,
+ * 4) for the scales and RADIX_TOPK_WORKSPACE_SIZE's 1 MiB, T =
+ * attention/backends/mla/indexer.py get_max_prefill_buffer_size's 40 x
+ * max_model_len), and with an fp8_ds_mla cache FlashMLA-sparse's
+ * (flashmla_sparse.py FlashMLASparseImpl.__init__: (5 x max_model_len,
+ * 576) bf16, get_prefill_workspace_size), which it asks for at model
+ * init, so vLLM's log counts it in the load's figure, the profile's
+ * peak only what the larger asks add: the cache's budget is the same.
+ * Each ask is rounded up to 256 B (workspace.py get_simultaneous).  Taken
+ * from 0.14, the manager's release (PR #27532, whose sparse prefill
+ * kernel for fp8 is this buffer's user); an earlier indexer took 2 x
+ * max_model_len rows, whose release was not established.  SM 12.x's
+ * backend, whose impl was not read, is taken as asking FlashMLA's.  Not
+ * followed: the MTP drafter's own lane of the manager. */
+void kvp__vllm_plan_sparse(const kvp_model *m, kvp_plan *p)
+{
+	const kvp_request *r = &p->request;
+	unsigned __int128 rows;
+	uint64_t indexer, flash = 0;
+
+	p->sparse_workspace_bytes = 0;
+	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 14) || !m->index_head_dim ||
+	    !kvp__sparse_mla(m) || r->mla != KVP_MLA_LATENT ||
+	    !kvp_model_count_layers(m, KVP_LAYER_MLA))
+		return;
+	rows = (unsigned __int128)40 * r->seq;
+	if (!kvp__add(round_to(rows * m->index_head_dim, 256), round_to(rows * 4, 256), &indexer) ||
+	    !kvp__add(indexer, (uint64_t)1 << 20, &indexer))
+		indexer = UINT64_MAX;
+	if (r->dtype_k == KVP_DTYPE_FP8_DS_MLA)
+		flash = round_to((unsigned __int128)5 * r->seq *
+		                 ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) * 2, 256);
+	p->sparse_workspace_bytes = indexer > flash ? indexer : flash;
+}
+

@@ -53,50 +53,6 @@ static unsigned __int128 sampler_bytes(const kvp_plan *p, uint64_t seqs)
 	return (unsigned __int128)31 * seqs * p->vocab / 2;
 }
 
-static uint64_t round256(unsigned __int128 x)
-{
-	x = (x + 255) / 256 * 256;
-	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
-}
-
-/* A sparse MLA model's other asks of vLLM's workspace manager (kvp_plan
- * sparse_workspace_bytes), whose buffer is grown to the largest ask and
- * kept: the indexer's (model_executor/layers/sparse_attn_indexer.py
- * sparse_attn_indexer, in the profile run: (T, index_head_dim) fp8, (T,
- * 4) for the scales and RADIX_TOPK_WORKSPACE_SIZE's 1 MiB, T =
- * attention/backends/mla/indexer.py get_max_prefill_buffer_size's 40 x
- * max_model_len), and with an fp8_ds_mla cache FlashMLA-sparse's
- * (flashmla_sparse.py FlashMLASparseImpl.__init__: (5 x max_model_len,
- * 576) bf16, get_prefill_workspace_size), which it asks for at model
- * init, so vLLM's log counts it in the load's figure, the profile's
- * peak only what the larger asks add: the cache's budget is the same.
- * Each ask is rounded up to 256 B (workspace.py get_simultaneous).  Taken
- * from 0.14, the manager's release (PR #27532, whose sparse prefill
- * kernel for fp8 is this buffer's user); an earlier indexer took 2 x
- * max_model_len rows, whose release was not established.  SM 12.x's
- * backend, whose impl was not read, is taken as asking FlashMLA's.  Not
- * followed: the MTP drafter's own lane of the manager. */
-void kvp__vllm_plan_sparse(const kvp_model *m, kvp_plan *p)
-{
-	const kvp_request *r = &p->request;
-	unsigned __int128 rows;
-	uint64_t indexer, flash = 0;
-
-	p->sparse_workspace_bytes = 0;
-	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 14) || !m->index_head_dim ||
-	    !kvp__sparse_mla(m) || r->mla != KVP_MLA_LATENT ||
-	    !kvp_model_count_layers(m, KVP_LAYER_MLA))
-		return;
-	rows = (unsigned __int128)40 * r->seq;
-	if (!kvp__add(round256(rows * m->index_head_dim), round256(rows * 4), &indexer) ||
-	    !kvp__add(indexer, (uint64_t)1 << 20, &indexer))
-		indexer = UINT64_MAX;
-	if (r->dtype_k == KVP_DTYPE_FP8_DS_MLA)
-		flash = round256((unsigned __int128)5 * r->seq *
-		                 ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) * 2);
-	p->sparse_workspace_bytes = indexer > flash ? indexer : flash;
-}
-
 /* The profile run's terms on stage (tokens and seqs given). */
 static void profile_terms(const kvp_plan *p, uint64_t tokens, uint64_t seqs, uint32_t stage,
                           kvp_vllm_profile *t)

@@ -2,7 +2,7 @@
  * test_moe_backend.c — vLLM's experts kernel (its --moe-backend) and the
  * fused-MoE workspace its profile run leaves held (lib/moe_backend.c),
  * and a sparse MLA model's asks of the same workspace manager
- * (lib/vllm_profile.c), each figure worked by hand from the kernels'
+ * (lib/moe_backend.c), each figure worked by hand from the kernels'
  * shapes.
  */
 #include <setjmp.h>

@@ -50,7 +50,7 @@ is moe_backend '"none"' "a GGUF file under vLLM: none held"
 run --gguf "$work/dsv3.gguf" --engine vllm --profile-memory --seq 8192 --gpu h100-sxm \
 	--moe-backend triton --format json
 is moe_backend '"triton"' "... triton when given"
-# A sparse MLA model's asks of the same buffer (lib/vllm_profile.c):
+# A sparse MLA model's asks of the same buffer (lib/moe_backend.c):
 # GLM-5 at 202,752 tokens, the indexer's 40 x 202,752 x (128 + 4) + 1 MiB
 # = 1,071,579,136 B, under its experts' 8,192 x 196,608 on an H200; on a
 # B200 in NVFP4 (FlashInfer's TRT-LLM experts, none held) the buffer.
