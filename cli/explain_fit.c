@@ -132,6 +132,27 @@ void explain_budget(const struct explainer *e, const struct cli_plan *p,
 /* Where the weights sit: by stage (the layers' share by layers, the
  * embedding on the first, the head on the last), over the tp ranks, and
  * llama.cpp's embedding in host memory. */
+/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out on d, each
+ * stage's (lib/vllm_mxfp4.c). */
+static void explain_mxfp4(const struct explainer *e, const kvp_plan *lp, const kvp_device *d)
+{
+	kvp_mxfp4_layout mx;
+
+	for (uint32_t s = 0; s < lp->stages; s++) {
+		char stage[32] = "";
+
+		if (kvp_plan_mxfp4_layout(lp, d, s, &mx, NULL) != KVP_OK || mx.kernel == KVP_MOE_NONE)
+			continue;
+		if (lp->stages > 1)
+			snprintf(stage, sizeof stage, " of stage %u", s);
+		say(e, "  gpt-oss's MXFP4 experts%s as vLLM's %s kernel keeps them: hidden %u"
+		    " and inner size %u (padded), %u experts, each tensor as PyTorch's allocator"
+		    " holds it: %s B a layer x %u layers = %s B, in place of their share %s B",
+		    stage, kvp_moe_backend_name(mx.kernel), mx.hidden, mx.intermediate, mx.experts,
+		    g(mx.layer_bytes), mx.layers, g(mx.bytes), g(mx.checkpoint_bytes));
+	}
+}
+
 void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
                            const kvp_device *d, const kvp_fit *f)
 {
@@ -209,7 +230,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	}
 
 	if (!(lp->stages > 1 || r->tp > 1 || llama || experts || lp->stage_rotary_bytes[0] ||
-	      lp->topk_row_bytes))
+	      lp->topk_row_bytes || lp->mxfp4_intermediate))
 		return;
 	if (experts)
 		say(e, "  routed experts: %s B of the weights (%u a routed layer), which vLLM"
@@ -217,7 +238,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "", whole[80] = "", beside[256] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "", beside[384] = "";
+		kvp_mxfp4_layout mx;
 		size_t n = 0;
 
 		if (lp->stages > 1)
@@ -255,6 +277,14 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			n += (size_t)snprintf(beside + n, sizeof beside - n,
 			                      " + the indexer's wk in bf16 %s past its fp8",
 			                      g(lp->stage_indexer_upcast_bytes[s]));
+		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out
+		 * (lib/vllm_mxfp4.c), in place of their share */
+		if (kvp_plan_mxfp4_layout(lp, d, s, &mx, NULL) == KVP_OK &&
+		    mx.kernel != KVP_MOE_NONE && n < sizeof beside)
+			n += (size_t)snprintf(beside + n, sizeof beside - n,
+			                      " - their share %s + the experts as %s lays them"
+			                      " out %s", g(mx.checkpoint_bytes),
+			                      kvp_moe_backend_name(mx.kernel), g(mx.bytes));
 		if (lp->topk_row_bytes && n < sizeof beside) {
 			uint64_t row = lp->topk_row_bytes +
 			               (s + 1 == lp->stages ? lp->draft_topk_row_bytes : 0);
@@ -304,6 +334,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		           ? " + the draft's, ceil(/ tp)" : "",
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}
+	explain_mxfp4(e, lp, d);
 }
 
 void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,

@@ -177,6 +177,29 @@ static void footprint_json(struct json_writer *w, const kvp_fit *fit)
 }
 
 /* The engine, its settings, and the cache across GPUs. */
+/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out on d, on a
+ * GPU of its binding stage (lib/vllm_mxfp4.c); nothing for another
+ * model or engine. */
+static void json_mxfp4_layout(struct json_writer *w, const kvp_plan *lp, const kvp_device *d,
+                              uint32_t stage)
+{
+	kvp_mxfp4_layout mx;
+
+	if (!lp->mxfp4_intermediate || kvp_plan_mxfp4_layout(lp, d, stage, &mx, NULL) != KVP_OK)
+		return;
+	json_object_begin(w, "mxfp4_layout");
+	json_text(w, "kernel", mx.kernel == KVP_MOE_NONE ? "checkpoint"
+	                                                 : kvp_moe_backend_name(mx.kernel));
+	json_u64(w, "hidden", mx.hidden);
+	json_u64(w, "intermediate", mx.intermediate);
+	json_u64(w, "experts", mx.experts);
+	json_u64(w, "layers", mx.layers);
+	json_u64(w, "layer_bytes", mx.layer_bytes);
+	json_u64(w, "bytes", mx.bytes);
+	json_u64(w, "checkpoint_bytes", mx.checkpoint_bytes);
+	json_object_end(w);
+}
+
 static void engine_json(struct json_writer *w, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
@@ -510,6 +533,9 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		if (cli_device_plan(p, i)->moe_backend != KVP_MOE_AUTO)
 			json_text(&w, "moe_backend",
 			          kvp_moe_backend_name(cli_device_plan(p, i)->moe_backend));
+		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out on
+		 * this GPU, in its weights (lib/vllm_mxfp4.c). */
+		json_mxfp4_layout(&w, cli_device_plan(p, i), d, f->stage);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		/* vLLM: the null block its check holds back from the budget
 		 * (0.29 on; 0 before), which max_seq_hbm and max_batch_hbm

@@ -128,6 +128,16 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
+/* kvp_plan mxfp4_intermediate (lib/vllm_mxfp4.c). */
+void kvp__vllm_plan_mxfp4(const kvp_model *m, kvp_plan *p);
+/* mine, one GPU's weights of stage t on d, with gpt-oss's MXFP4 experts
+ * as vLLM lays them out there in place of their share (saturated). */
+uint64_t kvp__mxfp4_gpu_weights(const kvp_plan *plan, const kvp_device *d, uint32_t t,
+                                uint64_t mine);
+/* Whole experts, as many of routed of them as one of group GPUs holds at
+ * most, of x bytes of them all: ceil(x x ceil(routed / group) / routed),
+ * x at most (lib/fit.c). */
+uint64_t kvp__whole_experts(uint64_t x, uint32_t routed, uint64_t group);
 uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens);
 /* A sparse MLA model's other asks of vLLM's workspace manager into the
  * plan (kvp_plan sparse_workspace_bytes; moe_backend.c). */

@@ -238,10 +238,7 @@ struct attn_split {
 	uint64_t a, ag, e, h, dense, shared, copies, kvr;
 };
 
-/* Whole experts, as many of routed of them as one of group GPUs holds at
- * most, of x bytes of them all: ceil(x x ceil(routed / group) / routed),
- * x at most. */
-static uint64_t whole_experts(uint64_t x, uint32_t routed, uint64_t group)
+uint64_t kvp__whole_experts(uint64_t x, uint32_t routed, uint64_t group)
 {
 	uint64_t local = routed / group + (routed % group != 0);
 	unsigned __int128 held = (unsigned __int128)x * local;
@@ -271,7 +268,7 @@ static uint64_t sglang_parts(const kvp_plan *plan, uint64_t w, uint64_t x, uint6
 	/* each term a part of w, so the sum fits */
 	base = ceil_div(left, r->tp) + rep + (dpa ? ag : 0) + e +
 	       ceil_div(h, kvp__attn_tp(r)) + dense + shared +
-	       (xx ? whole_experts(xx, plan->routed_experts, r->tp) : 0);
+	       (xx ? kvp__whole_experts(xx, plan->routed_experts, r->tp) : 0);
 	return kvp__add(base, att->copies, &base) && kvp__add(base, att->kvr, &base)
 	       ? base : UINT64_MAX;
 }
@@ -311,7 +308,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 	group = (uint64_t)r->tp * dp;
 	if (r->expert_parallel) {
 		/* local experts of routed_experts, whole: x at most */
-		mine = whole_experts(x, plan->routed_experts, group);
+		mine = kvp__whole_experts(x, plan->routed_experts, group);
 	} else {
 		mine = ceil_div(x, group);
 	}
@@ -384,7 +381,10 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	if (!kvp__add(mine, plan->stage_rotary_bytes[t], &mine))
 		return UINT64_MAX;
 	/* and vLLM's bf16 wk of the indexer, beyond the fp8 counted */
-	return kvp__add(mine, plan->stage_indexer_upcast_bytes[t], &mine) ? mine : UINT64_MAX;
+	if (!kvp__add(mine, plan->stage_indexer_upcast_bytes[t], &mine))
+		return UINT64_MAX;
+	/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out */
+	return kvp__mxfp4_gpu_weights(plan, d, t, mine);
 }
 
 /* floor(v * num / den), den > 0: at most v where num <= den. */

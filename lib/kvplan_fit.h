@@ -502,6 +502,36 @@ KVP_API kvp_status kvp_plan_fit(const kvp_plan *plan, const kvp_device *device,
 KVP_API uint64_t kvp_plan_stage_copy_bytes(const kvp_plan *plan, const kvp_device *device,
                                            uint32_t stage);
 
+/* gpt-oss's MXFP4 experts as vLLM keeps them on one GPU of the plan's
+ * stage on device (kvp_plan mxfp4_intermediate): the kernel that runs
+ * them pads the hidden size and an expert's inner size and may widen
+ * their biases (lib/vllm_mxfp4.c). */
+typedef struct kvp_mxfp4_layout {
+	kvp_moe_backend kernel;  /* whose layout: marlin, triton (OpenAI's
+	                          * triton_kernels), flashinfer_trtllm or
+	                          * flashinfer_cutlass; KVP_MOE_NONE: the
+	                          * checkpoint's, for a plan without such
+	                          * experts or a kernel and GPU not read */
+	uint32_t hidden;         /* the hidden size, padded */
+	uint32_t intermediate;   /* an expert's inner size on the GPU, padded */
+	uint32_t experts;        /* the experts a layer holds on the GPU */
+	uint32_t layers;         /* the routed layers of the stage */
+	uint64_t layer_bytes;    /* one layer's expert tensors on the GPU, each
+	                          * as PyTorch's caching allocator holds it */
+	uint64_t checkpoint_bytes; /* the GPU's share of the weights' experts
+	                          * (kvp_plan stage_expert_bytes), which
+	                          * bytes replaces */
+	uint64_t bytes;          /* layers x layer_bytes, saturated;
+	                          * checkpoint_bytes under KVP_MOE_NONE */
+} kvp_mxfp4_layout;
+
+/* Fills out for the plan's stage on device (NULL: an H100's rules), as
+ * kvp_plan_fit counts it in the weights.  KVP_ERR_INVALID for a NULL
+ * plan or out or a stage past the plan's. */
+KVP_API kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
+                                         uint32_t stage, kvp_mxfp4_layout *out,
+                                         kvp_error *err);
+
 /* What one GPU of the plan's stage takes on device besides its cache, as
  * kvp_plan_fit takes it from the usable share: *need, its weights (a
  * draft's on the last stage), adapters, the reserve and the engine's

@@ -437,6 +437,12 @@ typedef struct kvp_plan {
 	 * the latent (kv_lora_rank + qk_rope_dim), each rounded up to 256
 	 * B (lib/moe_backend.c); 0 otherwise. */
 	uint64_t sparse_workspace_bytes;
+	/* vLLM, gpt-oss's MXFP4 experts (model_type gpt_oss, weights
+	 * mxfp4): an expert's inner size (kvp_model moe_intermediate), which
+	 * kvp_plan_fit lays out on each GPU as the kernel that runs them pads
+	 * it, in place of the checkpoint's bytes (kvp_plan_mxfp4_layout); 0
+	 * otherwise. */
+	uint32_t mxfp4_intermediate;
 } kvp_plan;
 
 /* Plans request for model: per layer, the tokens it holds and its bytes;

@@ -493,6 +493,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	kvp__plan_buffers(m, p);
 	kvp__vllm_plan_graphs(m, p);
 	kvp__vllm_plan_moe(m, p);
+	kvp__vllm_plan_mxfp4(m, p);
 	kvp__vllm_plan_sparse(m, p);
 	/* Counted from a checkpoint, or params in the weights' format (a
 	 * plain type is the fit's: a cache plan does not fail on it). */

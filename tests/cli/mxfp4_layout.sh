@@ -1,0 +1,48 @@
+#!/bin/sh
+# mxfp4_layout.sh — gpt-oss's MXFP4 experts as vLLM's kernel keeps them
+# on each GPU (lib/vllm_mxfp4.c), in the weights per GPU.  gpt-oss-20b
+# under Marlin (an A100): hidden 2,880 to 3,072, inner size 2,880 to
+# 2,944, 462,602,240 B a layer (tests/test_mxfp4_layout.c works each
+# tensor), 24 layers 11,102,453,760 B in place of the checkpoint's
+# 10,155,870,720; vLLM 0.19.0's "Model loading took 13.72 GiB" on an A100
+# 80GB (myoceane.fr/index.php/ai-vllm-a100-gemma-4, 2026-04-18, `vllm
+# serve openai/gpt-oss-20b --max-model-len 131072
+# --gpu-memory-utilization 0.65`).
+. "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
+
+oss() {
+	run --model gpt-oss-20b --engine vllm --weights-dtype mxfp4 --seq 131072 "$@"
+}
+
+oss --vllm-version 0.19 --gpu a100-80g --gpu-memory-utilization 0.65 --profile-memory
+check "the A100's weights: vLLM 0.19.0's 13.72 GiB" sh -c \
+	'grep -E "^a100-80g +13\.72 GiB" "$1"' sh "$work/out"
+oss --vllm-version 0.19 --gpu a100-80g --explain
+check "--explain: the experts as Marlin lays them out, in place of their share" grep -Fq \
+	"gpt-oss's MXFP4 experts as vLLM's marlin kernel keeps them: hidden 3072 and inner\
+ size 2944 (padded), 32 experts, each tensor as PyTorch's allocator holds it:\
+ 462,602,240 B a layer x 24 layers = 11,102,453,760 B, in place of their share\
+ 10,155,870,720 B" "$work/out"
+check "... and in the weights per GPU's sum" grep -Fq \
+	" - their share 10,155,870,720 + the experts as marlin lays them out 11,102,453,760" \
+	"$work/out"
+# Each GPU its kernel's: OpenAI's Triton on an H100, FlashInfer's TRT-LLM
+# on a B200 (H and I to 256), the checkpoint's on an MI300X.
+oss --gpu h100-sxm,b200,mi300x --format json
+check "JSON: each GPU's layout" sh -c '[ "$(grep "\"kernel\"" "$1" | tr -d " ,\n")" = \
+"\"kernel\":\"triton\"\"kernel\":\"flashinfer_trtllm\"\"kernel\":\"checkpoint\"" ]' \
+	sh "$work/out"
+check "... the B200's hidden size padded to 3,072" grep -q '"hidden": 3072' "$work/out"
+# The weights per GPU differ by the layouts alone: the A100's less the
+# MI300X's is 11,102,453,760 - 10,155,870,720 = 946,583,040 B.
+oss --gpu a100-80g,mi300x --format json
+check "the A100's weights: the MI300X's + 946,583,040 B" sh -c '
+	set -- $(grep "^      \"weights_per_gpu\"" "$1" | tr -dc "0-9\n")
+	[ "$#" = 2 ] && [ "$(($1 - $2))" = 946583040 ]' sh "$work/out"
+# Not under SGLang, nor for 16-bit weights.
+run --model gpt-oss-20b --engine sglang --weights-dtype mxfp4 --seq 8192 --gpu a100-80g \
+	--format json
+check "SGLang: no layout" sh -c '! grep -q mxfp4_layout "$1"' sh "$work/out"
+run --model gpt-oss-20b --engine vllm --seq 8192 --gpu a100-80g --format json
+check "16-bit weights: no layout" sh -c '! grep -q mxfp4_layout "$1"' sh "$work/out"
+done_testing
