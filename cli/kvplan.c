@@ -269,6 +269,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	if (!o->weights_dtype_set && plan->source.weights_dtype_known)
 		plan->fit_options.weights_dtype = plan->source.weights_dtype;
 	r->weights_dtype = plan->fit_options.weights_dtype;
+	/* and their format from config.json's quantization_config, unless
+	 * --weights-dtype names one (a checkpoint's count still gives the
+	 * bytes; the format picks vLLM's kernels) */
+	if (!o->weights_dtype_set && plan->source.weights_format_known)
+		r->weights_format = plan->source.weights_format;
 	r->draft = plan->has_draft ? &plan->draft : NULL;
 	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
 	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {

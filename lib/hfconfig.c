@@ -303,6 +303,7 @@ static kvp_status read_base(struct hf *h)
 		return KVP_ERR_PARSE;
 	m->max_context = r ? v : 0;
 	weights_dtype(h);
+	kvp__hf_quant(h);
 	/* Absent, the family's config class decides: Gemma's ties
 	 * (transformers Gemma*Config tie_word_embeddings=True), and so do
 	 * GPT-2's and Falcon's, which keep PretrainedConfig's default (True);

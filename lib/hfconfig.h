@@ -125,4 +125,8 @@ kvp_status kvp__hf_estimate(struct hf *h);
  * layer routes. */
 kvp_status kvp__hf_moe(struct hf *h);
 
+/* The config's quantization_config: kvp_source weights_format, or a
+ * warning where kvplan has no such format (lib/hf_quant.c). */
+void kvp__hf_quant(struct hf *h);
+
 #endif

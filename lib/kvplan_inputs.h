@@ -68,6 +68,14 @@ typedef struct kvp_source {
 	bool weights_dtype_known;
 	kvp_dtype weights_dtype; /* torch_dtype / dtype: the weights' type,
 	                          * never the cache's */
+	bool weights_format_known;
+	kvp_weights_format weights_format; /* config.json's quantization_config:
+	                          * the format the checkpoint's weights are
+	                          * stored in (awq and gptq of 4 bits in
+	                          * groups, fp8, mxfp4, modelopt's FP8 and
+	                          * NVFP4, compressed-tensors' 8-bit float and
+	                          * nvfp4-pack-quantized); another is left
+	                          * unknown, with a warning */
 	size_t n_notes;
 	kvp_source_note notes[KVP_SOURCE_NOTES_MAX];
 	bool notes_dropped;  /* more notes than KVP_SOURCE_NOTES_MAX */

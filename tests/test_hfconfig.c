@@ -186,6 +186,70 @@ static void test_fp32_weights(void **state)
 	assert_int_equal(cache_at(&m, 1024), 37748736ull);
 }
 
+/* quantization_config names the checkpoint's format (lib/hf_quant.c):
+ * AutoAWQ's (Qwen2.5-7B-Instruct-AWQ: bits 4, group_size 128), GPTQ's
+ * group of 32, DeepSeek-V3's block fp8, compressed-tensors' 8-bit float
+ * weights, modelopt's NVFP4, gpt-oss's mxfp4; bitsandbytes, GPTQ's 8 bits
+ * and a hostile method (control characters, escaped) are warnings, the
+ * format left unknown; a top-level one serves a text_config. */
+static void test_quantization_config(void **state)
+{
+	static const struct {
+		const char *q, *format;
+	} known[] = {
+		{"{\"bits\": 4, \"group_size\": 128, \"quant_method\": \"awq\", \"zero_point\": true}",
+		 "int4-awq:g128"},
+		{"{\"bits\": 4, \"group_size\": 32, \"quant_method\": \"gptq\"}", "int4-gptq:g32"},
+		{"{\"activation_scheme\": \"dynamic\", \"fmt\": \"e4m3\", \"quant_method\": \"fp8\","
+		 " \"weight_block_size\": [128, 128]}", "fp8"},
+		{"{\"quant_method\": \"compressed-tensors\", \"format\": \"float-quantized\","
+		 " \"config_groups\": {\"group_0\": {\"weights\": {\"num_bits\": 8, \"type\": \"float\"}}}}",
+		 "fp8"},
+		{"{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\"}", "nvfp4"},
+		{"{\"quant_method\": \"mxfp4\"}", "mxfp4"},
+	};
+	static const char *const unknown[] = {
+		"{\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true}",
+		"{\"bits\": 8, \"group_size\": 128, \"quant_method\": \"gptq\"}",
+		"{\"bits\": 4, \"group_size\": -1, \"quant_method\": \"awq\"}",
+		"{\"quant_method\": \"compressed-tensors\", \"format\": \"pack-quantized\"}",
+		"{\"quant_method\": \"x\\u001b[2J\"}",
+		"[1]",
+	};
+	char json[1024];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		snprintf(json, sizeof json, "{\"num_hidden_layers\": 2, \"hidden_size\": 256,"
+		         " \"num_attention_heads\": 4, \"quantization_config\": %s}", known[i].q);
+		expect_ok(json, &m, &src);
+		assert_true(src.weights_format_known);
+		assert_string_equal(src.weights_format.name, known[i].format);
+		assert_int_equal(src.n_warnings, 0);
+		assert_int_equal(kvp_source_find(&src, "weights_format")->origin, KVP_ORIGIN_READ);
+	}
+	for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+		snprintf(json, sizeof json, "{\"num_hidden_layers\": 2, \"hidden_size\": 256,"
+		         " \"num_attention_heads\": 4, \"quantization_config\": %s}", unknown[i]);
+		expect_ok(json, &m, &src);
+		assert_false(src.weights_format_known);
+		assert_int_equal(src.n_warnings, 1);
+		assert_non_null(strstr(src.warnings[0], "t/config.json: quantization_config"));
+		assert_null(strchr(src.warnings[0], '\x1b'));
+	}
+	expect_ok("{\"model_type\": \"llava\", \"quantization_config\": {\"quant_method\":"
+	          " \"awq\", \"bits\": 4, \"group_size\": 64}, \"text_config\":"
+	          " {\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4}}",
+	          &m, &src);
+	assert_string_equal(src.weights_format.name, "int4-awq:g64");
+	/* none: nothing said */
+	expect_ok(llama2_7b, &m, &src);
+	assert_false(src.weights_format_known);
+	assert_null(kvp_source_find(&src, "weights_format"));
+}
+
 /* Explicit head_dim wins over hidden / heads (Qwen3-0.6B: 1024 / 16 = 64,
  * but head_dim 128). */
 static void test_explicit_head_dim(void **state)
@@ -751,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure_long_token),
 		cmocka_unit_test(test_llama2_estimate),
 		cmocka_unit_test(test_fp32_weights),
+		cmocka_unit_test(test_quantization_config),
 		cmocka_unit_test(test_explicit_head_dim),
 		cmocka_unit_test(test_per_layer_heads),
 		cmocka_unit_test(test_layer_types),

@@ -1,0 +1,135 @@
+/*
+ * hf_quant.c — a config.json's quantization_config: the format its
+ * checkpoint's weights are stored in (kvp_source weights_format), as
+ * vLLM and SGLang read it to pick their quantization method.  Each
+ * quantizer's own keys:
+ *  - "awq" (AutoAWQ: bits, group_size, zero_point, version) and "gptq"
+ *    (AutoGPTQ, GPTQModel: bits, group_size, desc_act): 4 bits in groups
+ *    of group_size, int4-awq:gG and int4-gptq:gG;
+ *  - "fp8" (transformers' FineGrainedFP8, DeepSeek's and Kimi's block
+ *    fp8, weight_block_size) and "fbgemm_fp8": fp8;
+ *  - "mxfp4" (gpt-oss): mxfp4;
+ *  - "modelopt" (NVIDIA's TensorRT Model Optimizer, quant_algo "FP8" or
+ *    "NVFP4"): fp8, nvfp4;
+ *  - "compressed-tensors" (llm-compressor), by its format:
+ *    "float-quantized" of 8-bit float weights, fp8; "nvfp4-pack-
+ *    quantized", nvfp4.
+ * Anything else (bitsandbytes, compressed-tensors' int formats, GPTQ's 8
+ * bits, a group_size of -1, ...) leaves the format unknown with a warning
+ * that the weights are taken in the config's dtype: kvplan has no such
+ * format, and --weights-dtype names one.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "hfconfig.h"
+#include "internal.h"
+
+/* An integer member of o, or -1 where absent or not a non-negative one
+ * under 2^31. */
+static long long member_int(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 0x7fffffff)
+		return -1;
+	return (long long)json_integer_value(v);
+}
+
+static const char *member_text(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* compressed-tensors: whether every config group quantizes its weights
+ * to bits of type kind ("float", "int"). */
+static bool groups_weights(const json_t *q, long long bits, const char *kind)
+{
+	json_t *groups = json_object_get(q, "config_groups"), *g;
+	const char *name;
+	bool any = false;
+
+	if (!json_is_object(groups))
+		return false;
+	json_object_foreach(groups, name, g) {
+		json_t *w = json_object_get(g, "weights");
+		const char *type = member_text(w, "type");
+
+		(void)name;
+		if (!json_is_object(w) || member_int(w, "num_bits") != bits || !type ||
+		    strcmp(type, kind) != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+void kvp__hf_quant(struct hf *h)
+{
+	json_t *q = json_object_get(h->top, "quantization_config");
+	const char *method, *how = "";
+	char name[KVP_WFORMAT_NAME_MAX], quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX];
+	long long bits, group;
+	kvp_weights_format f;
+
+	if (!q && h->cfg != h->top)
+		q = json_object_get(h->cfg, "quantization_config");
+	if (!q || json_is_null(q))
+		return;
+	kvp_escape(h->path, path, sizeof path);
+	method = member_text(q, "quant_method");
+	if (!json_is_object(q) || !method) {
+		kvp__source_warn(h->src, "%s: quantization_config has no quant_method: the"
+		                 " weights are taken in the config's dtype (--weights-dtype"
+		                 " names a format)", path);
+		return;
+	}
+	name[0] = '\0';
+	bits = member_int(q, "bits");
+	group = member_int(q, "group_size");
+	if (strcasecmp(method, "awq") == 0 || strcasecmp(method, "gptq") == 0) {
+		if (bits == 4 && group > 0)
+			snprintf(name, sizeof name, "int4-%s:g%lld",
+			         strcasecmp(method, "awq") == 0 ? "awq" : "gptq", group);
+		how = bits != 4 ? "bits other than 4"
+		      : group <= 0 ? "no group_size of 1 or more (per channel)"
+		      : "a group_size that is not a power of two up to 2^20";
+	} else if (strcasecmp(method, "fp8") == 0 || strcasecmp(method, "fbgemm_fp8") == 0) {
+		snprintf(name, sizeof name, "fp8");
+	} else if (strcasecmp(method, "mxfp4") == 0) {
+		snprintf(name, sizeof name, "mxfp4");
+	} else if (strcasecmp(method, "modelopt") == 0) {
+		const char *algo = member_text(q, "quant_algo");
+
+		if (algo && (strcasecmp(algo, "FP8") == 0 || strcasecmp(algo, "NVFP4") == 0))
+			snprintf(name, sizeof name, "%s", strcasecmp(algo, "FP8") == 0 ? "fp8"
+			                                                                : "nvfp4");
+		how = "a quant_algo other than FP8 and NVFP4";
+	} else if (strcasecmp(method, "compressed-tensors") == 0) {
+		const char *format = member_text(q, "format");
+
+		if (format && strcmp(format, "float-quantized") == 0 &&
+		    groups_weights(q, 8, "float"))
+			snprintf(name, sizeof name, "fp8");
+		else if (format && strcmp(format, "nvfp4-pack-quantized") == 0)
+			snprintf(name, sizeof name, "nvfp4");
+		how = "a format other than 8-bit float-quantized and nvfp4-pack-quantized";
+	} else {
+		how = "a method kvplan has no format for";
+	}
+	if (!name[0] || kvp_weights_format_parse(name, &f, NULL) != KVP_OK) {
+		kvp__source_warn(h->src, "%s: quantization_config.quant_method '%s' with %s"
+		                 " is not modelled: the weights are taken in the config's"
+		                 " dtype (--weights-dtype names a format)", path,
+		                 kvp_escape(method, quoted, sizeof quoted), how);
+		return;
+	}
+	h->src->weights_format_known = true;
+	h->src->weights_format = f;
+	kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config.quant_method"
+	          " = %s: the weights as %s", kvp_escape(method, quoted, sizeof quoted),
+	          f.name);
+}

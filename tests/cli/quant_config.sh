@@ -1,0 +1,60 @@
+#!/bin/sh
+# quant_config.sh — a config.json's quantization_config names the format
+# its checkpoint's weights are stored in (lib/hf_quant.c), as vLLM and
+# SGLang read it: Qwen2.5-7B-Instruct's config (tests/configs) with the
+# quantization_config of its published AWQ, GPTQ-Int4 and FP8 releases
+# (Qwen/Qwen2.5-7B-Instruct-AWQ: quant_method awq, bits 4, group_size
+# 128; -GPTQ-Int4: gptq, 4, 128; RedHatAI's FP8-dynamic:
+# compressed-tensors, float-quantized, 8-bit float weights) gives the
+# same weights as the plain config with --weights-dtype naming the
+# format; --weights-dtype still wins; a quantizer kvplan has no format for
+# is one warning, and the config's dtype.
+. "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
+base=$KVPLAN_SRCDIR/tests/configs/qwen2.5-7b/config.json
+
+# quant NAME JSON: the base config with quantization_config JSON, in
+# $work/NAME.json.
+quant() {
+	sed "1a\\
+  \"quantization_config\": $2," "$base" >"$work/$1.json"
+}
+
+# weights ARGS...: the first GPU's weights_bytes.
+weights() {
+	run "$@" --seq 4096 --gpu h100 --format json
+	json_value weights_bytes
+}
+
+quant awq '{"bits": 4, "group_size": 128, "modules_to_not_convert": null, "quant_method": "awq", "version": "gemm", "zero_point": true}'
+quant gptq '{"bits": 4, "damp_percent": 0.01, "desc_act": false, "group_size": 128, "quant_method": "gptq", "static_groups": false, "sym": true, "true_sequential": true}'
+quant ct_fp8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": true, "num_bits": 8, "strategy": "token", "type": "float"}, "targets": ["Linear"], "weights": {"dynamic": false, "num_bits": 8, "strategy": "channel", "type": "float"}}}, "format": "float-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+quant modelopt '{"quant_method": "modelopt", "quant_algo": "NVFP4", "group_size": 16}'
+quant ds_fp8 '{"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}'
+quant bnb '{"quant_method": "bitsandbytes", "load_in_4bit": true, "bnb_4bit_quant_type": "nf4"}'
+quant gptq8 '{"bits": 8, "group_size": 128, "quant_method": "gptq"}'
+quant bad '5'
+
+for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8; do
+	name=${pair%%:*} format=${pair#*:}
+	want=$(weights --config "$base" --weights-dtype "$format")
+	got=$(weights --config "$work/$name.json")
+	check "$name: the weights as $format ($want B)" [ -n "$want" -a "$got" = "$want" ]
+done
+run --config "$work/awq.json" --seq 4096 --gpu h100
+check "the table says the weights are int4-awq:g128" grep -q "weights int4-awq:g128" "$work/out"
+run --config "$work/awq.json" --seq 4096 --gpu h100 --explain
+check "--explain says where it came from" grep -Fq \
+	"weights_format: read, quantization_config.quant_method = awq: the weights as int4-awq:g128" \
+	"$work/out"
+plain=$(weights --config "$base")
+check "--weights-dtype still wins" [ "$(weights --config "$work/awq.json" --weights-dtype bf16)" = "$plain" ]
+# Not modelled: one warning, the config's dtype.
+for name in bnb gptq8 bad; do
+	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
+	got=$(json_value weights_bytes)
+	check "$name: the config's dtype, exit 0" [ "$status" = 0 -a "$got" = "$plain" ]
+	check "... and one warning line naming the file" sh -c \
+		'[ "$(wc -l <"$1")" = 1 ] && grep -q "$2.json: quantization_config" "$1"' \
+		sh "$work/err" "$name"
+done
+done_testing
