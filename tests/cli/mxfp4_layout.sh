@@ -39,6 +39,25 @@ oss --gpu a100-80g,mi300x --format json
 check "the A100's weights: the MI300X's + 946,583,040 B" sh -c '
 	set -- $(grep "^      \"weights_per_gpu\"" "$1" | tr -dc "0-9\n")
 	[ "$#" = 2 ] && [ "$(($1 - $2))" = 946583040 ]' sh "$work/out"
+# From the config alone (its quantization_config says mxfp4), vLLM
+# 0.19.0's "Available KV cache memory" on an H100 of CUDA's
+# 85,028,896,768 B (jgchn/llm-d-planner at 56dc5b76, accuracy/results/
+# v0.19.0/logs/openai-gpt-oss-20b--h100-80gb--tp2pp1dp1--8192.log, and
+# --tp1pp1dp1--8192.FAILED.log at --gpu-memory-utilization 0.95): 59.32
+# GiB at tp 2, 58.47 at tp 1; kvplan within 0.3 % (59.19, 58.36).
+within() {
+	awk -v got="$1" -v want="$2" 'BEGIN { d = got / want - 1; exit !(d < 0.003 && d > -0.003) }'
+}
+run --config "$KVPLAN_SRCDIR/tests/configs/gpt-oss-20b" --seq 8192 --engine vllm \
+	--vllm-version 0.19 --tp 2 --gpu h100-sxm --cuda-memory --profile-memory
+got=$(sed -n 's/^ *Available KV cache memory: \([0-9.]*\) GiB$/\1/p' "$work/out")
+check "config.json alone, tp 2: vLLM's 59.32 GiB for the cache within 0.3 % ($got)" \
+	within "$got" 59.32
+run --config "$KVPLAN_SRCDIR/tests/configs/gpt-oss-20b" --seq 8192 --engine vllm \
+	--vllm-version 0.19 --gpu h100-sxm --cuda-memory --profile-memory \
+	--gpu-memory-utilization 0.95
+got=$(sed -n 's/^ *Available KV cache memory: \([0-9.]*\) GiB$/\1/p' "$work/out")
+check "... tp 1 at 0.95: 58.47 GiB within 0.3 % ($got)" within "$got" 58.47
 # Not under SGLang, nor for 16-bit weights.
 run --model gpt-oss-20b --engine sglang --weights-dtype mxfp4 --seq 8192 --gpu a100-80g \
 	--format json
