@@ -593,6 +593,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *plan);
 /* A warning where SGLang's data-parallel attention places a model's
  * weights by a rule read in other models' code (engine_out.c). */
 void cli_engine_warnings(const struct cli_plan *p);
+/* A --moe-backend vLLM would refuse, for the format, the GPU or the
+ * release (cli/moe_warn.c). */
+void cli_moe_backend_warnings(const struct cli_plan *p);
 /* sglang_out.c: SGLang's context length and request table, on stderr. */
 void cli_sglang_warnings(const struct cli_plan *p);
 

@@ -91,4 +91,28 @@ expect_error "an unknown name" \
 expect_error "none is kvplan's, not vLLM's" "unknown MoE backend 'none'" \
 	--model qwen3-30b-a3b --engine vllm --moe-backend none
 
+# A kernel vLLM would refuse (cli/moe_warn.c): one warning line, and the
+# plan with it.  map_unquantized_backend takes triton, flashinfer_trtllm
+# and flashinfer_cutlass; map_nvfp4_backend no triton; FlashInfer's
+# TRT-LLM kernels run on 10.x alone; the flag came in 0.17.
+warned() {
+	run --model qwen3-30b-a3b --engine vllm --seq 4096 "$@"
+	[ "$status" = 0 ] && [ -s "$work/out" ] && [ "$(wc -l <"$work/err")" = 1 ]
+}
+check "deep_gemm for 16-bit experts: one warning" warned --moe-backend deep_gemm --gpu h100
+check "... which quotes vLLM's refusal" grep -Fq \
+	"(\"moe_backend='deep_gemm' is not supported for unquantized MoE\")" "$work/err"
+check "triton for NvFP4 experts: one warning" warned --moe-backend triton \
+	--weights-dtype nvfp4 --gpu b200
+check "flashinfer_trtllm on an A100: one warning" warned --moe-backend flashinfer_trtllm \
+	--gpu a100-80g
+check "... naming the GPU and the kernel's" grep -Fq "a100-80g: vLLM's flashinfer_trtllm\
+ experts kernel runs on compute capability 10.x (Blackwell) alone, not sm_80" "$work/err"
+check "--moe-backend before 0.17: one warning" warned --moe-backend triton \
+	--vllm-version 0.16 --gpu h100
+run --model qwen3-30b-a3b --engine vllm --seq 4096 --moe-backend deep_gemm --weights-dtype fp8 \
+	--gpu h100,b200
+check "deep_gemm for fp8 on Hopper and Blackwell: no warning" \
+	[ "$status" = 0 -a ! -s "$work/err" ]
+
 done_testing

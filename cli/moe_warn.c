@@ -1,0 +1,100 @@
+/*
+ * moe_warn.c — a --moe-backend vLLM would refuse: its oracles map the
+ * name to a kernel of the weights' format or raise "moe_backend='X' is
+ * not supported for ... MoE" (model_executor/layers/fused_moe/oracle/
+ * unquantized.py map_unquantized_backend, fp8.py map_fp8_backend,
+ * nvfp4.py map_nvfp4_backend, mxfp4.py map_mxfp4_backend, as stored in
+ * 2026), and a kernel the GPU does not run is refused as not supporting
+ * "the deployment configuration": FlashInfer's TRT-LLM kernels on
+ * Blackwell (10.x) alone, FlashInfer's CUTLASS, vLLM's CUTLASS and
+ * DeepGEMM from Hopper (9.0), Marlin from Ampere (8.0).  The flag itself
+ * came in 0.17 (PR #33807); before, environment variables chose.  One
+ * line each; the plan follows the kernel asked anyway.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Whether vLLM's map for the weights' format takes b, the names kvplan
+ * models; a format no map was read for (int4, GGUF): taken. */
+static bool format_takes(const kvp_request *r, kvp_moe_backend b, const char **format)
+{
+	switch (r->weights_format.kind) {
+	case KVP_WFORMAT_FP8:
+		*format = "FP8";
+		return true; /* all six */
+	case KVP_WFORMAT_NVFP4:
+		*format = "NvFP4";
+		return b != KVP_MOE_TRITON && b != KVP_MOE_DEEP_GEMM;
+	case KVP_WFORMAT_MXFP4:
+		*format = "MXFP4";
+		return b != KVP_MOE_CUTLASS && b != KVP_MOE_DEEP_GEMM;
+	case KVP_WFORMAT_PLAIN:
+		if (r->weights_dtype == KVP_DTYPE_FP8) {
+			*format = "FP8";
+			return true;
+		}
+		*format = "unquantized";
+		return b == KVP_MOE_TRITON || b == KVP_MOE_FLASHINFER_TRTLLM ||
+		       b == KVP_MOE_FLASHINFER_CUTLASS;
+	default:
+		return true;
+	}
+}
+
+/* The lowest compute capability (major x 10) b runs on, and the highest
+ * (0: none). */
+static void arch_range(kvp_moe_backend b, unsigned *lo, unsigned *hi)
+{
+	*hi = 0;
+	switch (b) {
+	case KVP_MOE_FLASHINFER_TRTLLM:
+		*lo = 100, *hi = 109;
+		break;
+	case KVP_MOE_FLASHINFER_CUTLASS:
+	case KVP_MOE_CUTLASS:
+	case KVP_MOE_DEEP_GEMM:
+		*lo = 90;
+		break;
+	case KVP_MOE_MARLIN:
+		*lo = 80;
+		break;
+	default:
+		*lo = 0;
+		break;
+	}
+}
+
+void cli_moe_backend_warnings(const struct cli_plan *p)
+{
+	const kvp_request *r = &p->request;
+	kvp_moe_backend b = p->asked_moe;
+	const char *name = kvp_moe_backend_name(b), *format = "";
+	unsigned lo, hi;
+
+	if (r->engine != KVP_ENGINE_VLLM || b == KVP_MOE_AUTO || b == KVP_MOE_NONE ||
+	    !p->model.moe_top_k)
+		return;
+	if (r->vllm_version && r->vllm_version < 17)
+		cli_warn("vLLM %u.%u has no --moe-backend (0.17, PR #33807): environment"
+		         " variables chose its experts' kernel; planned with %s anyway",
+		         r->vllm_version / 100, r->vllm_version % 100, name);
+	if (!format_takes(r, b, &format))
+		cli_warn("vLLM refuses --moe-backend %s for %s experts (\"moe_backend='%s' is"
+		         " not supported for %s MoE\"); planned with it anyway", name, format,
+		         name, format);
+	arch_range(b, &lo, &hi);
+	for (size_t i = 0; lo && i < p->n_devices; i++) {
+		const char *arch = p->devices[i].arch;
+		unsigned sm = strncmp(arch, "sm_", 3) == 0 ? (unsigned)strtoul(arch + 3, NULL, 10)
+		                                           : 0;
+
+		if (strncmp(arch, "gfx", 3) == 0 || (sm && (sm < lo || (hi && sm > hi))))
+			cli_warn("%s: vLLM's %s experts kernel runs on compute capability %s,"
+			         " not %s; vLLM refuses it; planned with it anyway",
+			         p->devices[i].name, name, hi ? "10.x (Blackwell) alone"
+			         : lo == 90 ? "9.0 and later" : "8.0 and later",
+			         arch[0] ? arch : "an unknown arch");
+	}
+}
