@@ -7,7 +7,8 @@
  * 2026), and a kernel the GPU does not run is refused as not supporting
  * "the deployment configuration": FlashInfer's TRT-LLM kernels on
  * Blackwell (10.x) alone, FlashInfer's CUTLASS, vLLM's CUTLASS and
- * DeepGEMM from Hopper (9.0), Marlin from Ampere (8.0).  The flag itself
+ * DeepGEMM from Hopper (9.0); Marlin's floor is not read (gpt-oss's
+ * oracle takes it from 7.0).  The flag itself
  * came in 0.17 (PR #33807); before, environment variables chose.  One
  * line each; the plan follows the kernel asked anyway.
  */
@@ -57,9 +58,6 @@ static void arch_range(kvp_moe_backend b, unsigned *lo, unsigned *hi)
 	case KVP_MOE_DEEP_GEMM:
 		*lo = 90;
 		break;
-	case KVP_MOE_MARLIN:
-		*lo = 80;
-		break;
 	default:
 		*lo = 0;
 		break;
@@ -93,8 +91,7 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 		if (strncmp(arch, "gfx", 3) == 0 || (sm && (sm < lo || (hi && sm > hi))))
 			cli_warn("%s: vLLM's %s experts kernel runs on compute capability %s,"
 			         " not %s; vLLM refuses it; planned with it anyway",
-			         p->devices[i].name, name, hi ? "10.x (Blackwell) alone"
-			         : lo == 90 ? "9.0 and later" : "8.0 and later",
+			         p->devices[i].name, name, hi ? "10.x (Blackwell) alone" : "9.0 and later",
 			         arch[0] ? arch : "an unknown arch");
 	}
 }
