@@ -323,6 +323,8 @@ struct cli_plan {
 	kvp_model draft;            /* --draft-model, --draft-config, --draft-gguf */
 	bool has_draft;
 	uint64_t draft_weight_bytes; /* counted in a --draft-gguf */
+	bool draft_format_known;    /* a --draft-config's quantization_config */
+	kvp_weights_format draft_format;
 	kvp_source source;          /* where the model came from */
 	kvp_weights weights;        /* counted from --safetensors or --gguf */
 	bool has_weights;           /* weights hold a checkpoint's count */

@@ -231,15 +231,24 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
 		        " per GPU\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
 		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
-		/* Each stage's cache, and its weights (the same on every
-		 * device): the first holds the embedding, the last the head. */
+		/* Each stage's cache, and its weights: the first holds the
+		 * embedding, the last the head; each GPU's where they differ
+		 * (gpt-oss's MXFP4 layout, TensorRT-LLM's copies on 10.x). */
 		for (uint32_t s = 0; s < lp->stages && lp->stages > 1; s++) {
+			bool same = true;
+
 			fprintf(out, "  stage %u: layers %u-%u, %s B per GPU", s,
 			        lp->stage_first[s], lp->stage_first[s] + lp->stage_layers[s] - 1,
 			        cli_grouped(lp->stage_bytes[s], a, sizeof a));
-			if (p->n_devices)
+			for (size_t i = 1; i < p->n_devices; i++)
+				same = same && p->fits[i].stage_weights[s] == p->fits[0].stage_weights[s];
+			if (p->n_devices && same)
 				fprintf(out, ", weights %s B",
 				        cli_grouped(p->fits[0].stage_weights[s], b, sizeof b));
+			for (size_t i = 0; !same && i < p->n_devices; i++)
+				fprintf(out, "%s %s B on %s", i ? "," : ", weights",
+				        cli_grouped(p->fits[i].stage_weights[s], b, sizeof b),
+				        p->devices[i].name);
 			fputc('\n', out);
 		}
 		/* vLLM's decode context parallelism (lib/engine.c

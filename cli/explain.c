@@ -433,7 +433,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 			    g(kvp_model_loaded_params(&p->model, r)),
 			    kvp_dtype_name(p->fit_options.weights_dtype),
 			    g(f->weights_bytes - dp->draft_weights_bytes));
-		explain_stage_weights(&e, p, d, f);
+		explain_stage_weights(&e, p, dp, d, f);
 		explain_budget(&e, p, f, budget);
 		explain_sglang_states(&e, dp, f);
 		explain_sglang_swa_cap(&e, dp, f);

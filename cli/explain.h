@@ -33,7 +33,7 @@ static inline const char *g(uint64_t value)
  * hold them; the budget on GPU fit's binding stage. */
 void explain_estimate(const struct explainer *e, const struct cli_plan *p);
 void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
-                           const kvp_device *d, const kvp_fit *f);
+                           const kvp_plan *dp, const kvp_device *d, const kvp_fit *f);
 void explain_budget(const struct explainer *e, const struct cli_plan *p,
                     const kvp_fit *f, uint64_t budget);
 /* explain_sglang.c: SGLang's default mem_fraction_static on device d, term

@@ -154,7 +154,7 @@ static void explain_mxfp4(const struct explainer *e, const kvp_plan *lp, const k
 }
 
 void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
-                           const kvp_device *d, const kvp_fit *f)
+                           const kvp_plan *dp, const kvp_device *d, const kvp_fit *f)
 {
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
@@ -230,7 +230,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 	}
 
 	if (!(lp->stages > 1 || r->tp > 1 || llama || experts || lp->stage_rotary_bytes[0] ||
-	      lp->topk_row_bytes || lp->mxfp4_intermediate))
+	      lp->topk_row_bytes || dp->mxfp4_intermediate))
 		return;
 	if (experts)
 		say(e, "  routed experts: %s B of the weights (%u a routed layer), which vLLM"
@@ -279,7 +279,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			                      g(lp->stage_indexer_upcast_bytes[s]));
 		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out
 		 * (lib/vllm_mxfp4.c), in place of their share */
-		if (kvp_plan_mxfp4_layout(lp, d, s, &mx, NULL) == KVP_OK &&
+		if (kvp_plan_mxfp4_layout(dp, d, s, &mx, NULL) == KVP_OK &&
 		    mx.kernel != KVP_MOE_NONE && n < sizeof beside)
 			n += (size_t)snprintf(beside + n, sizeof beside - n,
 			                      " - their share %s + the experts as %s lays them"
@@ -334,7 +334,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		           ? " + the draft's, ceil(/ tp)" : "",
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");
 	}
-	explain_mxfp4(e, lp, d);
+	explain_mxfp4(e, dp, d);
 }
 
 void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,

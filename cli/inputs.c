@@ -114,6 +114,7 @@ int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_
 
 	plan->has_draft = false;
 	plan->draft_weight_bytes = 0;
+	plan->draft_format_known = false;
 	if (!o->draft_name && !o->draft_config && !o->draft_gguf)
 		return 0;
 	kvp_source_init(&source, KVP_SOURCE_CATALOG, NULL);
@@ -132,6 +133,8 @@ int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_
 	}
 	if (o->draft_config || o->draft_gguf)
 		warn_source(&source);
+	plan->draft_format_known = source.weights_format_known;
+	plan->draft_format = source.weights_format;
 	if (weights.params) {
 		plan->draft.params = weights.params;
 		plan->draft.mtp_params = weights.mtp_params;

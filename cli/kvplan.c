@@ -276,6 +276,25 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->weights_format = plan->source.weights_format;
 	r->draft = plan->has_draft ? &plan->draft : NULL;
 	r->draft_weight_bytes = o->weights_dtype_set ? 0 : plan->draft_weight_bytes;
+	/* A draft not counted from its file keeps its own format (its
+	 * config's quantization_config, else its plain type), not the
+	 * model's from the model's config. */
+	if (!o->weights_dtype_set && r->draft && !r->draft_weight_bytes &&
+	    (plan->source.weights_format_known || plan->draft_format_known)) {
+		kvp_model loaded = plan->draft;
+		kvp_weights_estimate e;
+		uint64_t w = 0;
+
+		loaded.params = kvp_model_loaded_params(&plan->draft, r);
+		if (plan->draft_format_known &&
+		    kvp_weights_estimate_compute(&loaded, &plan->draft_format, r->weights_dtype,
+		                                 &e, NULL) == KVP_OK)
+			w = e.bytes;
+		else if (!plan->draft_format_known &&
+		         kvp_dtype_bytes(r->weights_dtype, loaded.params, &w, NULL) != KVP_OK)
+			w = 0;
+		r->draft_weight_bytes = w;
+	}
 	if (!o->weights_dtype_set && !(o->fields_set & CLI_SET_PARAMS)) {
 		r->weight_bytes = cli_checkpoint_bytes(plan);
 		/* Counted tensor by tensor (not an index's total): where

@@ -82,21 +82,24 @@ void kvp__hf_quant(struct hf *h)
 	kvp_escape(h->path, path, sizeof path);
 	method = member_text(q, "quant_method");
 	if (!json_is_object(q) || !method) {
-		kvp__source_warn(h->src, "%s: quantization_config has no quant_method: the"
-		                 " weights are taken in the config's dtype (--weights-dtype"
-		                 " names a format)", path);
+		kvp__source_warn(h->src, "%s: quantization_config has no quant_method: weights"
+		                 " in the config's dtype (--weights-dtype names a format)", path);
 		return;
 	}
 	name[0] = '\0';
-	bits = member_int(q, "bits");
-	group = member_int(q, "group_size");
+	/* AutoAWQ's own spellings too (vLLM's AWQConfig.from_config reads
+	 * w_bit and q_group_size where bits and group_size are absent) */
+	if ((bits = member_int(q, "bits")) < 0)
+		bits = member_int(q, "w_bit");
+	if ((group = member_int(q, "group_size")) < 0)
+		group = member_int(q, "q_group_size");
 	if (strcasecmp(method, "awq") == 0 || strcasecmp(method, "gptq") == 0) {
 		if (bits == 4 && group > 0)
 			snprintf(name, sizeof name, "int4-%s:g%lld",
 			         strcasecmp(method, "awq") == 0 ? "awq" : "gptq", group);
 		how = bits != 4 ? "bits other than 4"
-		      : group <= 0 ? "no group_size of 1 or more (per channel)"
-		      : "a group_size that is not a power of two up to 2^20";
+		      : group <= 0 ? "no group_size of 1 or more"
+		      : "a group_size not a power of two";
 	} else if (strcasecmp(method, "fp8") == 0 || strcasecmp(method, "fbgemm_fp8") == 0) {
 		snprintf(name, sizeof name, "fp8");
 	} else if (strcasecmp(method, "mxfp4") == 0) {
@@ -104,10 +107,15 @@ void kvp__hf_quant(struct hf *h)
 	} else if (strcasecmp(method, "modelopt") == 0) {
 		const char *algo = member_text(q, "quant_algo");
 
-		if (algo && (strcasecmp(algo, "FP8") == 0 || strcasecmp(algo, "NVFP4") == 0))
-			snprintf(name, sizeof name, "%s", strcasecmp(algo, "FP8") == 0 ? "fp8"
-			                                                                : "nvfp4");
-		how = "a quant_algo other than FP8 and NVFP4";
+		/* FP8's per-tensor, per-channel and per-block forms: 1 B a
+		 * weight and their scales */
+		if (algo && (strcasecmp(algo, "FP8") == 0 ||
+		             strcasecmp(algo, "FP8_PER_CHANNEL_PER_TOKEN") == 0 ||
+		             strcasecmp(algo, "FP8_PB_WO") == 0))
+			snprintf(name, sizeof name, "fp8");
+		else if (algo && strcasecmp(algo, "NVFP4") == 0)
+			snprintf(name, sizeof name, "nvfp4");
+		how = "another quant_algo";
 	} else if (strcasecmp(method, "compressed-tensors") == 0) {
 		const char *format = member_text(q, "format");
 
@@ -116,15 +124,14 @@ void kvp__hf_quant(struct hf *h)
 			snprintf(name, sizeof name, "fp8");
 		else if (format && strcmp(format, "nvfp4-pack-quantized") == 0)
 			snprintf(name, sizeof name, "nvfp4");
-		how = "a format other than 8-bit float-quantized and nvfp4-pack-quantized";
+		how = "another format";
 	} else {
-		how = "a method kvplan has no format for";
+		how = "no format in kvplan";
 	}
 	if (!name[0] || kvp_weights_format_parse(name, &f, NULL) != KVP_OK) {
-		kvp__source_warn(h->src, "%s: quantization_config.quant_method '%s' with %s"
-		                 " is not modelled: the weights are taken in the config's"
-		                 " dtype (--weights-dtype names a format)", path,
-		                 kvp_escape(method, quoted, sizeof quoted), how);
+		kvp__source_warn(h->src, "%s: quantization_config: '%s' with %s: weights in"
+		                 " the config's dtype (--weights-dtype names a format)",
+		                 path, kvp_escape(method, quoted, sizeof quoted), how);
 		return;
 	}
 	h->src->weights_format_known = true;

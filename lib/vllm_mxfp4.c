@@ -101,6 +101,9 @@ static kvp_moe_backend kernel_on(const kvp_request *r, const kvp_device *d)
 {
 	uint32_t sm = d ? kvp__device_sm(d) : 0, major;
 
+	/* AMD's layouts are not modelled, whatever is asked */
+	if (d && kvp__device_amd(d))
+		return KVP_MOE_NONE;
 	switch (r->moe_backend) {
 	case KVP_MOE_MARLIN:
 	case KVP_MOE_FLASHINFER_TRTLLM:
@@ -108,13 +111,10 @@ static kvp_moe_backend kernel_on(const kvp_request *r, const kvp_device *d)
 		return r->moe_backend;
 	case KVP_MOE_TRITON:
 		/* OpenAI's Triton kernel, read on Hopper alone */
-		return (sm ? sm : 90) / 10 == 9 && !(d && kvp__device_amd(d))
-		       ? KVP_MOE_TRITON : KVP_MOE_NONE;
+		return (sm ? sm : 90) / 10 == 9 ? KVP_MOE_TRITON : KVP_MOE_NONE;
 	default:
 		break;
 	}
-	if (d && kvp__device_amd(d))
-		return KVP_MOE_NONE;
 	major = (sm ? sm : 90) / 10;
 	if (major == 10)
 		return KVP_MOE_FLASHINFER_TRTLLM;
@@ -193,8 +193,9 @@ kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
 {
 	const kvp_request *r;
 	kvp_mxfp4_layout l = {0};
-	uint64_t group, inner, x, share;
-	unsigned __int128 all;
+	uint64_t group, inner, x, share, layers, tp;
+	unsigned __int128 all, bias;
+	bool whole;
 
 	if (!plan || !out || stage >= (plan->stages ? plan->stages : 1))
 		return kvp__error(err, KVP_ERR_INVALID, "no plan, or no stage %u in it", stage);
@@ -208,34 +209,47 @@ kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
 	 * kvp_plan_fit lays them (lib/fit.c split_weights): whole experts
 	 * over tp x dp under expert parallelism, else every expert's inner
 	 * size over tp (x dp where dp > 1). */
-	group = r->tp ? r->tp : 1;
+	layers = plan->stages > 1 ? plan->stage_layers[stage] : plan->layers;
+	tp = r->tp ? r->tp : 1;
+	group = tp;
 	if (kvp__experts_over_dp(plan))
 		group *= r->dp ? r->dp : 1;
+	whole = r->expert_parallel && kvp__experts_over_dp(plan);
+	/* their biases' parameters, 2I + H an expert */
+	bias = (unsigned __int128)layers * plan->routed_experts *
+	       (2 * (uint64_t)plan->mxfp4_intermediate + plan->hidden);
 	x = plan->stage_expert_bytes[stage];
-	/* An estimate's experts are their projections' parameters alone
-	 * (lib/stages.c), the biases left in the rest at the format's 17/32
-	 * B (lib/weights_format.c): those taken out too.  A checkpoint's
-	 * count has them (its experts' tensors, lib/source.c). */
-	if (!(r->weight_bytes && r->weight_expert_bytes)) {
-		unsigned __int128 b = (unsigned __int128)(plan->stages > 1 ? plan->stage_layers[stage]
-		                                          : plan->layers) *
-		                      plan->routed_experts *
-		                      (2 * (uint64_t)plan->mxfp4_intermediate + plan->hidden) * 17 / 32;
+	if (r->weight_bytes && !r->weight_expert_bytes) {
+		/* An index's total alone: the plan's experts are their share
+		 * of it by parameters (lib/stages.c), not their bytes; the
+		 * checkpoint's own from their shapes, 17/32 B a weight and
+		 * bf16 biases, at most the stage's share. */
+		unsigned __int128 c = (unsigned __int128)layers * plan->routed_experts * 3 *
+		                      plan->hidden * plan->mxfp4_intermediate * 17 / 32 + bias * 2;
 
-		x = b > UINT64_MAX - x ? UINT64_MAX : x + (uint64_t)b;
+		x = c < x ? (uint64_t)c : x;
+	}
+	share = whole ? kvp__whole_experts(x, plan->routed_experts, group)
+	              : x / group + (x % group != 0);
+	/* An estimate's experts are their projections' parameters alone,
+	 * the biases left in the rest at the format's 17/32 B
+	 * (lib/weights_format.c), which lies over tp: those taken out too.
+	 * A checkpoint's count has them (its experts' tensors,
+	 * lib/source.c). */
+	if (!r->weight_bytes) {
+		unsigned __int128 b = (bias * 17 / 32 + tp - 1) / tp + share;
+
+		share = b > UINT64_MAX ? UINT64_MAX : (uint64_t)b;
 	}
 	l.experts = plan->routed_experts;
 	inner = plan->mxfp4_intermediate;
-	if (r->expert_parallel && kvp__experts_over_dp(plan)) {
+	if (whole)
 		l.experts = (uint32_t)(plan->routed_experts / group +
 		                       (plan->routed_experts % group != 0));
-		share = kvp__whole_experts(x, plan->routed_experts, group);
-	} else {
+	else
 		inner /= group;
-		share = x / group + (x % group != 0);
-	}
 	l.kernel = kernel_on(r, device);
-	l.layers = plan->stages > 1 ? plan->stage_layers[stage] : plan->layers;
+	l.layers = (uint32_t)layers;
 	l.checkpoint_bytes = share;
 	if (l.kernel == KVP_MOE_NONE || !inner) {
 		/* the checkpoint's bytes, unpadded */

@@ -210,6 +210,15 @@ static void test_triton_hopper(void **state)
 	assert_int_equal(l.layer_bytes, 266338304ULL + 132710400 + 16957440 + 8847360 + 737280 +
 	                                368640 + 16777216 + 8294400);
 	load("models", "gpt-oss-120b", &m);
+	/* vLLM 0.25.1 on one H100, gpt-oss-120b ("Using 'TRITON' Mxfp4 MoE
+	 * backend", "Model loading took 61.29 GiB": a user's deployment
+	 * notes of 2026-08-04, a public GitHub file found through the code
+	 * index, id 68713151700): kvplan 61.07, 0.36 % under, a gap not
+	 * explained (the notes give no breakdown); held within 0.5 %. */
+	r = oss_request(25);
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_true(weights_on(&p, &h100) / GIB > 61.29 * 0.995 &&
+	            weights_on(&p, &h100) / GIB < 61.29 * 1.005);
 	r = oss_request(0);
 	r.tp = 4;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
@@ -273,6 +282,12 @@ static void test_flashinfer(void **state)
 	assert_int_equal(kvp_plan_mxfp4_layout(&p, &a100, 0, &l, &err), KVP_OK);
 	assert_int_equal(l.kernel, KVP_MOE_NONE);
 	assert_int_equal(l.bytes, l.checkpoint_bytes);
+	/* AMD's layouts are not modelled, whatever is asked */
+	load("gpus", "mi300x", &b200);
+	r.moe_backend = KVP_MOE_MARLIN;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_mxfp4_layout(&p, &b200, 0, &l, &err), KVP_OK);
+	assert_int_equal(l.kernel, KVP_MOE_NONE);
 }
 
 /* Over GPUs.  Marlin, gpt-oss-120b: I over tp, 1,440 / 720 / 360, padded

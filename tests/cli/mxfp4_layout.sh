@@ -58,6 +58,28 @@ run --config "$KVPLAN_SRCDIR/tests/configs/gpt-oss-20b" --seq 8192 --engine vllm
 	--gpu-memory-utilization 0.95
 got=$(sed -n 's/^ *Available KV cache memory: \([0-9.]*\) GiB$/\1/p' "$work/out")
 check "... tp 1 at 0.95: 58.47 GiB within 0.3 % ($got)" within "$got" 58.47
+# A config whose index gives the checkpoint's total alone (openai/
+# gpt-oss-20b's total_size 13,761,264,768): the experts' own bytes from
+# their shapes, 24 x 32 x (3 x 2,880^2 x 17/32 + 8,640 x 2) =
+# 10,165,616,640, replaced by the layout: 13.72 GiB on the A100 again.
+mkdir -p "$work/oss"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt-oss-20b/config.json" "$work/oss/"
+echo '{"metadata": {"total_size": 13761264768}, "weight_map": {}}' \
+	>"$work/oss/model.safetensors.index.json"
+run --config "$work/oss" --seq 8192 --engine vllm --vllm-version 0.19 --gpu a100-80g \
+	--format json
+is checkpoint_bytes 10165616640 "an index's total alone: the experts' bytes from their shapes"
+is weights_per_gpu $((13761264768 - 10165616640 + 11102453760 + 33554432)) \
+	"... the rest, the layout and the rotary table"
+# Each GPU its own kernel in --explain, whichever comes first, and in the
+# Parallel section's stage weights.
+oss --vllm-version 0.19 --gpu a100-80g,h100-sxm --explain
+check "--explain: the H100 after an A100 under OpenAI's Triton" grep -Fq \
+	"gpt-oss's MXFP4 experts as vLLM's triton kernel keeps them" "$work/out"
+run --model gpt-oss-120b --engine vllm --weights-dtype mxfp4 --seq 8192 --pp 2 \
+	--gpu h100-sxm,a100-80g
+check "pp 2: each GPU's stage weights where they differ" grep -Eq \
+	"stage 0: .*, weights [0-9,]+ B on h100-sxm, [0-9,]+ B on a100-80g\$" "$work/out"
 # Not under SGLang, nor for 16-bit weights.
 run --model gpt-oss-20b --engine sglang --weights-dtype mxfp4 --seq 8192 --gpu a100-80g \
 	--format json

@@ -30,11 +30,14 @@ quant gptq '{"bits": 4, "damp_percent": 0.01, "desc_act": false, "group_size": 1
 quant ct_fp8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": true, "num_bits": 8, "strategy": "token", "type": "float"}, "targets": ["Linear"], "weights": {"dynamic": false, "num_bits": 8, "strategy": "channel", "type": "float"}}}, "format": "float-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
 quant modelopt '{"quant_method": "modelopt", "quant_algo": "NVFP4", "group_size": 16}'
 quant ds_fp8 '{"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}'
+quant awq_w_bit '{"w_bit": 4, "q_group_size": 64, "quant_method": "awq", "zero_point": true}'
+quant modelopt_fp8 '{"quant_method": "modelopt", "quant_algo": "FP8_PER_CHANNEL_PER_TOKEN"}'
 quant bnb '{"quant_method": "bitsandbytes", "load_in_4bit": true, "bnb_4bit_quant_type": "nf4"}'
 quant gptq8 '{"bits": 8, "group_size": 128, "quant_method": "gptq"}'
 quant bad '5'
 
-for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8; do
+for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8 \
+	awq_w_bit:int4-awq:g64 modelopt_fp8:fp8; do
 	name=${pair%%:*} format=${pair#*:}
 	want=$(weights --config "$base" --weights-dtype "$format")
 	got=$(weights --config "$work/$name.json")
@@ -48,6 +51,11 @@ check "--explain says where it came from" grep -Fq \
 	"$work/out"
 plain=$(weights --config "$base")
 check "--weights-dtype still wins" [ "$(weights --config "$work/awq.json" --weights-dtype bf16)" = "$plain" ]
+# A draft keeps its own format: a catalogue draft its plain type, not the
+# model's AWQ (Qwen3-0.6B's 596,049,920 parameters x 2 B).
+run --config "$work/awq.json" --draft-model qwen3-0.6b --seq 4096 --engine vllm --gpu h100 \
+	--format json
+is draft_weights_bytes 1192099840 "a catalogue draft: its 16 bits, not the model's int4"
 # Not modelled: one warning, the config's dtype.
 for name in bnb gptq8 bad; do
 	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
