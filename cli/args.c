@@ -279,6 +279,7 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 			o->dtype_list = arg;
 			return 0;
 		}
+		o->dtype_set = true;
 		return cli_parse_dtype(option_name(code), arg, &o->dtype);
 	case OPT_SWEEP:
 		return cli_parse_sweep(arg, o);

@@ -68,6 +68,7 @@ struct cli_options {
 	uint64_t seq;               /* 0: not given */
 	uint64_t batch;
 	kvp_dtype dtype;            /* --dtype: K and V unless given apart */
+	bool dtype_set;             /* --dtype given */
 	bool dtype_k_set, dtype_v_set;
 	kvp_dtype dtype_k, dtype_v; /* --dtype-k, --dtype-v */
 	kvp_mla_mode mla;

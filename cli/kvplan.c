@@ -262,6 +262,19 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	r->batch = o->batch;
 	r->dtype_k = o->dtype_k;
 	r->dtype_v = o->dtype_v;
+	/* A config's fp8 cache, which the engine's --kv-cache-dtype auto
+	 * takes, unless a cache type is given: vLLM a modelopt checkpoint's
+	 * from 0.14 (resolve_kv_cache_dtype_string, PR #30785, merged in the
+	 * week to 2025-12-19: inferred) and a compressed-tensors one's from
+	 * 0.15 (Attention.__init__, PR #30141: inferred), SGLang a modelopt
+	 * one's (configure_kv_cache_dtype; its release not established). */
+	if (!o->dtype_set && !o->dtype_k_set && !o->dtype_v_set &&
+	    ((plan->source.kv_cache_quant == KVP_KV_QUANT_MODELOPT_FP8 &&
+	      ((r->engine == KVP_ENGINE_VLLM && (!r->vllm_version || r->vllm_version >= 14)) ||
+	       r->engine == KVP_ENGINE_SGLANG)) ||
+	     (plan->source.kv_cache_quant == KVP_KV_QUANT_COMPRESSED_FP8 &&
+	      r->engine == KVP_ENGINE_VLLM && (!r->vllm_version || r->vllm_version >= 15))))
+		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8;
 	r->mla = o->mla;
 	r->no_window = o->no_window;
 	/* The weights: a checkpoint's exact bytes, unless a type or a count
@@ -375,12 +388,12 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	static const kvp_attention kinds[CLI_VARIANTS] = {
 		KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
 
-	plan->dtype = o->dtype_k;
 	plan->seq = o->seq;
 	plan->batch = o->batch;
 	plan->fit_options = o->fit;
 	plan->explain = o->explain;
 	cli_build_request(o, plan, r);
+	plan->dtype = r->dtype_k;
 	/* vLLM's decode context parallelism allows tp from dcp (MLA) or dcp
 	 * x the kv heads (vllm/config/model.py): the plan --solve min-gpus
 	 * shows is at the fewest GPUs it allows, and the solver tries the

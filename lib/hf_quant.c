@@ -67,6 +67,44 @@ static bool groups_weights(const json_t *q, long long bits, const char *kind)
 	return any;
 }
 
+/* An 8-bit float scheme: {"num_bits": 8, "type": "float", ...}. */
+static bool fp8_scheme(const json_t *scheme)
+{
+	const char *type = member_text(scheme, "type");
+
+	return json_is_object(scheme) && member_int(scheme, "num_bits") == 8 && type &&
+	       strcmp(type, "float") == 0;
+}
+
+/* The quantized KV cache q declares: modelopt's kv_cache_quant_algo "FP8"
+ * or an 8-bit float kv_cache_scheme (vLLM's get_kv_cache_quant_algo_string,
+ * vllm/utils/torch_utils.py; SGLang's configure_kv_cache_dtype), and
+ * compressed-tensors' kv_cache_scheme (vLLM's Attention.__init__). */
+static void kv_cache(struct hf *h, const json_t *q, const char *method)
+{
+	const char *algo, *what;
+	bool modelopt = strncasecmp(method, "modelopt", 8) == 0;
+
+	/* modelopt's keys at the top or in its nested "quantization" */
+	if (modelopt && json_is_object(json_object_get(q, "quantization")))
+		q = json_object_get(q, "quantization");
+	algo = member_text(q, "kv_cache_quant_algo");
+
+	if (modelopt && ((algo && strcasecmp(algo, "FP8") == 0) ||
+	                 fp8_scheme(json_object_get(q, "kv_cache_scheme")))) {
+		h->src->kv_cache_quant = KVP_KV_QUANT_MODELOPT_FP8;
+		what = algo ? "kv_cache_quant_algo = FP8" : "kv_cache_scheme: 8-bit float";
+	} else if (strcasecmp(method, "compressed-tensors") == 0 &&
+	           fp8_scheme(json_object_get(q, "kv_cache_scheme"))) {
+		h->src->kv_cache_quant = KVP_KV_QUANT_COMPRESSED_FP8;
+		what = "kv_cache_scheme: 8-bit float";
+	} else {
+		return;
+	}
+	kvp__note(h->src, "kv_cache", KVP_ORIGIN_READ, "quantization_config.%s: an fp8 cache"
+	          " where the engine's --kv-cache-dtype auto follows it", what);
+}
+
 void kvp__hf_quant(struct hf *h)
 {
 	json_t *q = json_object_get(h->top, "quantization_config");
@@ -86,6 +124,7 @@ void kvp__hf_quant(struct hf *h)
 		                 " in the config's dtype (--weights-dtype names a format)", path);
 		return;
 	}
+	kv_cache(h, q, method);
 	name[0] = '\0';
 	/* AutoAWQ's own spellings too (vLLM's AWQConfig.from_config reads
 	 * w_bit and q_group_size where bits and group_size are absent) */
@@ -104,8 +143,9 @@ void kvp__hf_quant(struct hf *h)
 		snprintf(name, sizeof name, "fp8");
 	} else if (strcasecmp(method, "mxfp4") == 0) {
 		snprintf(name, sizeof name, "mxfp4");
-	} else if (strcasecmp(method, "modelopt") == 0) {
-		const char *algo = member_text(q, "quant_algo");
+	} else if (strncasecmp(method, "modelopt", 8) == 0) {
+		const json_t *in = json_object_get(q, "quantization");
+		const char *algo = member_text(json_is_object(in) ? in : q, "quant_algo");
 
 		/* FP8's per-tensor, per-channel and per-block forms: 1 B a
 		 * weight and their scales */

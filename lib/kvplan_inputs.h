@@ -57,6 +57,17 @@ typedef struct kvp_source_note {
 	                           * "text_config.num_key_value_heads = 8" */
 } kvp_source_note;
 
+/* A quantized KV cache a config.json declares (kvp_source
+ * kv_cache_quant), which the engines' --kv-cache-dtype auto follows. */
+typedef enum kvp_kv_quant {
+	KVP_KV_QUANT_NONE = 0,
+	KVP_KV_QUANT_MODELOPT_FP8,   /* modelopt's kv_cache_quant_algo "FP8"
+	                              * (or its kv_cache_scheme of 8-bit
+	                              * floats) */
+	KVP_KV_QUANT_COMPRESSED_FP8  /* compressed-tensors' kv_cache_scheme
+	                              * of 8-bit floats */
+} kvp_kv_quant;
+
 typedef struct kvp_source {
 	kvp_source_kind kind;
 	char path[KVP_ERROR_PATH_MAX];   /* the file read (empty: catalogue) */
@@ -76,6 +87,7 @@ typedef struct kvp_source {
 	                          * NVFP4, compressed-tensors' 8-bit float and
 	                          * nvfp4-pack-quantized); another is left
 	                          * unknown, with a warning */
+	kvp_kv_quant kv_cache_quant; /* its quantized KV cache, if any */
 	size_t n_notes;
 	kvp_source_note notes[KVP_SOURCE_NOTES_MAX];
 	bool notes_dropped;  /* more notes than KVP_SOURCE_NOTES_MAX */

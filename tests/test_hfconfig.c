@@ -244,8 +244,33 @@ static void test_quantization_config(void **state)
 	          " {\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4}}",
 	          &m, &src);
 	assert_string_equal(src.weights_format.name, "int4-awq:g64");
+	/* a quantized KV cache: modelopt's kv_cache_quant_algo (at the top
+	 * or in its nested "quantization"), compressed-tensors'
+	 * kv_cache_scheme of 8-bit floats; not an int8 scheme */
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\":"
+	          " \"NVFP4\", \"kv_cache_quant_algo\": \"FP8\"}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_MODELOPT_FP8);
+	assert_string_equal(src.weights_format.name, "nvfp4");
+	assert_int_equal(kvp_source_find(&src, "kv_cache")->origin, KVP_ORIGIN_READ);
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"modelopt\", \"quantization\":"
+	          " {\"quant_algo\": \"FP8\", \"kv_cache_quant_algo\": \"FP8\"}}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_MODELOPT_FP8);
+	assert_string_equal(src.weights_format.name, "fp8");
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"compressed-tensors\","
+	          " \"format\": \"float-quantized\", \"config_groups\": {\"g\": {\"weights\":"
+	          " {\"num_bits\": 8, \"type\": \"float\"}}}, \"kv_cache_scheme\": {\"num_bits\":"
+	          " 8, \"type\": \"float\", \"strategy\": \"tensor\"}}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_COMPRESSED_FP8);
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"compressed-tensors\","
+	          " \"kv_cache_scheme\": {\"num_bits\": 8, \"type\": \"int\"}}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_NONE);
 	/* none: nothing said */
 	expect_ok(llama2_7b, &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_NONE);
 	assert_false(src.weights_format_known);
 	assert_null(kvp_source_find(&src, "weights_format"));
 }

@@ -56,6 +56,26 @@ check "--weights-dtype still wins" [ "$(weights --config "$work/awq.json" --weig
 run --config "$work/awq.json" --draft-model qwen3-0.6b --seq 4096 --engine vllm --gpu h100 \
 	--format json
 is draft_weights_bytes 1192099840 "a catalogue draft: its 16 bits, not the model's int4"
+# A config's fp8 cache, which the engine's --kv-cache-dtype auto takes
+# (nvidia's modelopt checkpoints: kv_cache_quant_algo "FP8"): vLLM from
+# 0.14 and SGLang at 1 B a value, half the 16-bit cache; vLLM 0.13,
+# kvplan without an engine and --dtype given keep 16 bits.
+# Qwen2.5-7B at 4,096 tokens: 28 layers x 4 kv heads x 128 x 2 x 2 B x
+# 4,096 = 234,881,024 B.
+quant modelopt_kv '{"quant_method": "modelopt", "quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}'
+quant ct_kv '{"quant_method": "compressed-tensors", "format": "float-quantized", "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 8, "type": "float", "strategy": "channel"}}}, "kv_cache_scheme": {"num_bits": 8, "type": "float", "strategy": "tensor", "dynamic": false, "symmetric": true}}'
+for case in "modelopt_kv --engine vllm:117440512" "modelopt_kv --engine vllm --vllm-version 0.13:234881024" \
+	"modelopt_kv --engine sglang:fp8" "modelopt_kv --kv-budget 1000000000:234881024" \
+	"modelopt_kv --engine vllm --dtype bf16:234881024" "ct_kv --engine vllm --vllm-version 0.15:117440512" \
+	"ct_kv --engine vllm --vllm-version 0.14:234881024" "ct_kv --engine sglang:fp16"; do
+	args=${case%%:*} want=${case#*:}
+	# shellcheck disable=SC2086
+	run --config "$work/${args%% *}.json" ${args#* } --seq 4096 --gpu h100 --format json
+	case $want in
+	fp*) is dtype_k "\"$want\"" "$args: an $want cache" ;;
+	*) is kv_total_bytes "$want" "$args: $want B of cache" ;;
+	esac
+done
 # Not modelled: one warning, the config's dtype.
 for name in bnb gptq8 bad; do
 	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
