@@ -79,8 +79,11 @@ static void engine_request(const struct cli_plan *p, kvp_engine e, kvp_request *
 	}
 	chart_neutral_request(r, out);
 	out->engine = e;
-	out->dtype_k = p->asked_dtype_k;
-	out->dtype_v = p->asked_dtype_v;
+	out->dtype_k = p->given_dtype_k;
+	out->dtype_v = p->given_dtype_v;
+	/* each engine its own take of a config's fp8 cache */
+	if (!p->dtype_given && cli_config_cache_fp8(p, e, r->vllm_version))
+		out->dtype_k = out->dtype_v = KVP_DTYPE_FP8;
 }
 
 int chart_engines(struct chart *c)

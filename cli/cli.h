@@ -349,6 +349,10 @@ struct cli_plan {
 	kvp_dtype asked_dtype_k;    /* the cache types asked (vLLM's sparse
 	                             * MLA backend keeps fp8 as fp8_ds_mla) */
 	kvp_dtype asked_dtype_v;
+	kvp_dtype given_dtype_k;    /* the cache types the options give, before
+	                             * a config's fp8 (cli_config_cache_fp8) */
+	kvp_dtype given_dtype_v;
+	bool dtype_given;           /* --dtype, --dtype-k or --dtype-v given */
 	kvp_moe_backend asked_moe;  /* vLLM's experts kernel asked (auto: each
 	                             * GPU's; the plan takes the first's) */
 	uint32_t asked_chunked;     /* SGLang's chunked_prefill_size asked, 0
@@ -596,6 +600,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *plan);
 /* A warning where SGLang's data-parallel attention places a model's
  * weights by a rule read in other models' code (engine_out.c). */
 void cli_engine_warnings(const struct cli_plan *p);
+/* Whether engine (at vLLM release vllm, 0 the current) takes the fp8
+ * cache plan's config declares where no cache type is given. */
+bool cli_config_cache_fp8(const struct cli_plan *plan, kvp_engine engine, uint32_t vllm);
 /* A --moe-backend vLLM would refuse, for the format, the GPU or the
  * release (cli/moe_warn.c). */
 void cli_moe_backend_warnings(const struct cli_plan *p);

@@ -67,12 +67,12 @@ int cli_validate_cuda(const struct cli_options *o, struct cli_plan *p)
 		        " (--gpu host), not on a GPU\n");
 		return 2;
 	}
-	if (kvp_cuda_validate_run(&model, o->dtype_k, o->seq, o->batch, o->layout,
+	if (kvp_cuda_validate_run(&model, p->asked_dtype_k, o->seq, o->batch, o->layout,
 	                          o->block_size, gpu, &p->gpu_validation,
 	                          &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, gpu, &plain, false,
+	    kvp_cuda_boundary_run(&model, p->asked_dtype_k, gpu, &plain, false,
 	                          o->block_size, &p->boundary[0], &err) != KVP_OK ||
-	    kvp_cuda_boundary_run(&model, o->dtype_k, gpu, &plain, true,
+	    kvp_cuda_boundary_run(&model, p->asked_dtype_k, gpu, &plain, true,
 	                          o->block_size, &p->boundary[1], &err) != KVP_OK)
 		return cli_fail(&err);
 	p->gpu_validated = true;

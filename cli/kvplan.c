@@ -253,6 +253,27 @@ nomem:
 	return 2;
 }
 
+bool cli_config_cache_fp8(const struct cli_plan *plan, kvp_engine engine, uint32_t vllm)
+{
+	/* A config's fp8 cache, which the engine's --kv-cache-dtype auto
+	 * takes: vLLM a modelopt checkpoint's from 0.14
+	 * (resolve_kv_cache_dtype_string, PR #30785, merged in the week to
+	 * 2025-12-19: inferred) and a compressed-tensors one's from 0.15
+	 * (Attention.__init__, PR #30141: inferred; MLAAttention has no
+	 * such override), SGLang a modelopt one's (configure_kv_cache_dtype;
+	 * its release not established). */
+	switch (plan->source.kv_cache_quant) {
+	case KVP_KV_QUANT_MODELOPT_FP8:
+		return (engine == KVP_ENGINE_VLLM && (!vllm || vllm >= 14)) ||
+		       engine == KVP_ENGINE_SGLANG;
+	case KVP_KV_QUANT_COMPRESSED_FP8:
+		return engine == KVP_ENGINE_VLLM && (!vllm || vllm >= 15) &&
+		       !plan->model.kv_lora_rank;
+	default:
+		return false;
+	}
+}
+
 void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
                        kvp_request *r)
 {
@@ -262,18 +283,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	r->batch = o->batch;
 	r->dtype_k = o->dtype_k;
 	r->dtype_v = o->dtype_v;
-	/* A config's fp8 cache, which the engine's --kv-cache-dtype auto
-	 * takes, unless a cache type is given: vLLM a modelopt checkpoint's
-	 * from 0.14 (resolve_kv_cache_dtype_string, PR #30785, merged in the
-	 * week to 2025-12-19: inferred) and a compressed-tensors one's from
-	 * 0.15 (Attention.__init__, PR #30141: inferred), SGLang a modelopt
-	 * one's (configure_kv_cache_dtype; its release not established). */
 	if (!o->dtype_set && !o->dtype_k_set && !o->dtype_v_set &&
-	    ((plan->source.kv_cache_quant == KVP_KV_QUANT_MODELOPT_FP8 &&
-	      ((r->engine == KVP_ENGINE_VLLM && (!r->vllm_version || r->vllm_version >= 14)) ||
-	       r->engine == KVP_ENGINE_SGLANG)) ||
-	     (plan->source.kv_cache_quant == KVP_KV_QUANT_COMPRESSED_FP8 &&
-	      r->engine == KVP_ENGINE_VLLM && (!r->vllm_version || r->vllm_version >= 15))))
+	    cli_config_cache_fp8(plan, r->engine, r->vllm_version))
 		r->dtype_k = r->dtype_v = KVP_DTYPE_FP8;
 	r->mla = o->mla;
 	r->no_window = o->no_window;
@@ -423,6 +434,9 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->asked_block = r->block_size;
 	plan->asked_dtype_k = r->dtype_k;
 	plan->asked_dtype_v = r->dtype_v;
+	plan->given_dtype_k = o->dtype_k;
+	plan->given_dtype_v = o->dtype_v;
+	plan->dtype_given = o->dtype_set || o->dtype_k_set || o->dtype_v_set;
 	plan->asked_chunked = r->chunked_prefill_size;
 	plan->asked_moe = r->moe_backend;
 	if (plan->n_devices) {

@@ -6,8 +6,9 @@
  * nvfp4.py map_nvfp4_backend, mxfp4.py map_mxfp4_backend, as stored in
  * 2026), and a kernel the GPU does not run is refused as not supporting
  * "the deployment configuration": FlashInfer's TRT-LLM kernels on
- * Blackwell (10.x) alone, FlashInfer's CUTLASS, vLLM's CUTLASS and
- * DeepGEMM from Hopper (9.0); Marlin's floor is not read (gpt-oss's
+ * Blackwell (10.x) alone, DeepGEMM on Hopper and 10.x, FlashInfer's
+ * CUTLASS and vLLM's CUTLASS from Hopper (9.0), none but Triton on
+ * ROCm; Marlin's floor is not read (gpt-oss's
  * oracle takes it from 7.0).  The flag itself
  * came in 0.17 (PR #33807); before, environment variables chose.  One
  * line each; the plan follows the kernel asked anyway.
@@ -32,7 +33,10 @@ static bool format_takes(const kvp_request *r, kvp_moe_backend b, const char **f
 		*format = "MXFP4";
 		return b != KVP_MOE_CUTLASS && b != KVP_MOE_DEEP_GEMM;
 	case KVP_WFORMAT_PLAIN:
-		if (r->weights_dtype == KVP_DTYPE_FP8) {
+		/* 16 and 32 bits are vLLM's unquantized experts; another
+		 * plain type (int8: a W8A8 checkpoint's) has maps not read */
+		if (r->weights_dtype != KVP_DTYPE_FP16 && r->weights_dtype != KVP_DTYPE_BF16 &&
+		    r->weights_dtype != KVP_DTYPE_FP32) {
 			*format = "FP8";
 			return true;
 		}
@@ -53,9 +57,11 @@ static void arch_range(kvp_moe_backend b, unsigned *lo, unsigned *hi)
 	case KVP_MOE_FLASHINFER_TRTLLM:
 		*lo = 100, *hi = 109;
 		break;
+	case KVP_MOE_DEEP_GEMM:
+		*lo = 90, *hi = 109; /* DeepGEMM: Hopper and Blackwell's 10.x */
+		break;
 	case KVP_MOE_FLASHINFER_CUTLASS:
 	case KVP_MOE_CUTLASS:
-	case KVP_MOE_DEEP_GEMM:
 		*lo = 90;
 		break;
 	default:
@@ -83,15 +89,20 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 		         " not supported for %s MoE\"); planned with it anyway", name, format,
 		         name, format);
 	arch_range(b, &lo, &hi);
-	for (size_t i = 0; lo && i < p->n_devices; i++) {
+	for (size_t i = 0; i < p->n_devices; i++) {
 		const char *arch = p->devices[i].arch;
 		unsigned sm = strncmp(arch, "sm_", 3) == 0 ? (unsigned)strtoul(arch + 3, NULL, 10)
 		                                           : 0;
 
-		if (strncmp(arch, "gfx", 3) == 0 || (sm && (sm < lo || (hi && sm > hi))))
+		/* on ROCm, Triton's alone of these (its others are AITER's) */
+		if (strncmp(arch, "gfx", 3) == 0 && b != KVP_MOE_TRITON)
+			cli_warn("%s: vLLM's %s experts kernel is CUDA's, not %s's; vLLM refuses"
+			         " it; planned with it anyway", p->devices[i].name, name, arch);
+		else if (lo && sm && (sm < lo || (hi && sm > hi)))
 			cli_warn("%s: vLLM's %s experts kernel runs on compute capability %s,"
 			         " not %s; vLLM refuses it; planned with it anyway",
-			         p->devices[i].name, name, hi ? "10.x (Blackwell) alone" : "9.0 and later",
-			         arch[0] ? arch : "an unknown arch");
+			         p->devices[i].name, name,
+			         b == KVP_MOE_DEEP_GEMM ? "9.0 and 10.x alone"
+			         : hi ? "10.x (Blackwell) alone" : "9.0 and later", arch);
 	}
 }

@@ -93,6 +93,7 @@ static int build_requests(const struct cli_options *o, struct lists *l,
 				if (cli_parse_dtype("dtype", l->dtypes[t], &one.dtype_k))
 					return 2;
 				one.dtype_v = one.dtype_k;
+				one.dtype_set = true;
 			}
 			plan->fit_options = one.fit;
 			cli_build_request(&one, plan, &requests[(*n)++]);

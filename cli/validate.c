@@ -34,9 +34,18 @@ int cli_validate_model(const struct cli_options *o, const struct cli_plan *plan,
 {
 	kvp_model model = plan->model;
 
-	if (o->dtype_k != o->dtype_v) {
+	/* the types planned: the options', or a config's fp8, which the
+	 * reference does not store */
+	if (!plan->dtype_given && plan->asked_dtype_k != plan->given_dtype_k) {
+		fprintf(stderr, "kvplan: --validate: the engine's cache for this config is %s"
+		        " (its quantization_config), which validation does not store; --dtype"
+		        " fp16 validates a 16-bit one\n", kvp_dtype_name(plan->asked_dtype_k));
+		return 2;
+	}
+	if (plan->asked_dtype_k != plan->asked_dtype_v) {
 		fprintf(stderr, "kvplan: validation stores K and V as one type, not %s"
-		        " and %s\n", kvp_dtype_name(o->dtype_k), kvp_dtype_name(o->dtype_v));
+		        " and %s\n", kvp_dtype_name(plan->asked_dtype_k),
+		        kvp_dtype_name(plan->asked_dtype_v));
 		return 2;
 	}
 	/* The reference stores each kv head once: the repeated layout, which
@@ -95,7 +104,7 @@ int cli_validate(const struct cli_options *o, struct cli_plan *plan)
 	}
 	/* The run plans itself against the host's memory first and refuses,
 	 * allocating nothing, what would not fit. */
-	if (kvp_validate_run(&model, o->dtype_k, o->seq, o->batch, &options,
+	if (kvp_validate_run(&model, plan->asked_dtype_k, o->seq, o->batch, &options,
 	                     &plan->validation, &err) != KVP_OK)
 		return cli_fail(&err);
 	plan->validated = true;

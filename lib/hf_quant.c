@@ -67,40 +67,67 @@ static bool groups_weights(const json_t *q, long long bits, const char *kind)
 	return any;
 }
 
-/* An 8-bit float scheme: {"num_bits": 8, "type": "float", ...}. */
-static bool fp8_scheme(const json_t *scheme)
+/* The first of o's members named key that is given and not null, false
+ * or empty, as Python's `or` takes them; NULL for none. */
+static json_t *given(const json_t *o, const char *key)
 {
-	const char *type = member_text(scheme, "type");
+	json_t *v = json_object_get(o, key);
 
-	return json_is_object(scheme) && member_int(scheme, "num_bits") == 8 && type &&
-	       strcmp(type, "float") == 0;
+	if (!v || json_is_null(v) || json_is_false(v) ||
+	    (json_is_string(v) && !*json_string_value(v)) ||
+	    (json_is_object(v) && !json_object_size(v)))
+		return NULL;
+	return v;
 }
 
-/* The quantized KV cache q declares: modelopt's kv_cache_quant_algo "FP8"
- * or an 8-bit float kv_cache_scheme (vLLM's get_kv_cache_quant_algo_string,
- * vllm/utils/torch_utils.py; SGLang's configure_kv_cache_dtype), and
- * compressed-tensors' kv_cache_scheme (vLLM's Attention.__init__). */
-static void kv_cache(struct hf *h, const json_t *q, const char *method)
+/* The quantized KV cache q declares, as vLLM reads it:
+ *  - modelopt (vllm/utils/torch_utils.py get_kv_cache_quant_algo_string,
+ *    as stored in 2026): the first given of its nested quantization's
+ *    kv_cache_scheme, its own, the nested kv_cache_quant_algo, its own;
+ *    a scheme of 8-bit floats with dynamic false, or "FP8", is an fp8
+ *    cache; 4-bit floats or "NVFP4" an nvfp4 one, not modelled (a
+ *    warning); anything else vLLM's auto.  SGLang's
+ *    configure_kv_cache_dtype takes kv_cache_quant_algo "FP8" alike.
+ *  - compressed-tensors: any kv_cache_scheme (vLLM's Attention.__init__
+ *    sets fp8 whatever it says). */
+static void kv_cache(struct hf *h, const json_t *q, const char *method, const char *path)
 {
-	const char *algo, *what;
-	bool modelopt = strncasecmp(method, "modelopt", 8) == 0;
+	const json_t *in = json_object_get(q, "quantization");
+	json_t *kv;
+	const char *what, *text;
 
-	/* modelopt's keys at the top or in its nested "quantization" */
-	if (modelopt && json_is_object(json_object_get(q, "quantization")))
-		q = json_object_get(q, "quantization");
-	algo = member_text(q, "kv_cache_quant_algo");
-
-	if (modelopt && ((algo && strcasecmp(algo, "FP8") == 0) ||
-	                 fp8_scheme(json_object_get(q, "kv_cache_scheme")))) {
-		h->src->kv_cache_quant = KVP_KV_QUANT_MODELOPT_FP8;
-		what = algo ? "kv_cache_quant_algo = FP8" : "kv_cache_scheme: 8-bit float";
-	} else if (strcasecmp(method, "compressed-tensors") == 0 &&
-	           fp8_scheme(json_object_get(q, "kv_cache_scheme"))) {
+	if (strcasecmp(method, "compressed-tensors") == 0) {
+		if (!given(q, "kv_cache_scheme"))
+			return;
 		h->src->kv_cache_quant = KVP_KV_QUANT_COMPRESSED_FP8;
-		what = "kv_cache_scheme: 8-bit float";
-	} else {
+		kvp__note(h->src, "kv_cache", KVP_ORIGIN_READ, "quantization_config.kv_cache_scheme:"
+		          " an fp8 cache where the engine's --kv-cache-dtype auto follows it");
 		return;
 	}
+	if (strncasecmp(method, "modelopt", 8) != 0)
+		return;
+	if (!json_is_object(in))
+		in = q;
+	if (!(kv = given(in, "kv_cache_scheme")) && !(kv = given(q, "kv_cache_scheme")) &&
+	    !(kv = given(in, "kv_cache_quant_algo")))
+		kv = given(q, "kv_cache_quant_algo");
+	if (!kv)
+		return;
+	text = json_is_string(kv) ? json_string_value(kv) : NULL;
+	if (json_is_object(kv) && json_is_false(json_object_get(kv, "dynamic")) &&
+	    member_int(kv, "num_bits") == 8 && member_text(kv, "type") &&
+	    strcmp(member_text(kv, "type"), "float") == 0) {
+		what = "kv_cache_scheme: 8-bit float";
+	} else if (text && strcasecmp(text, "fp8") == 0) {
+		what = "kv_cache_quant_algo = FP8";
+	} else {
+		if ((text && strcasecmp(text, "nvfp4") == 0) ||
+		    (json_is_object(kv) && member_int(kv, "num_bits") == 4))
+			kvp__source_warn(h->src, "%s: quantization_config: an nvfp4 KV cache is not"
+			                 " modelled: 16 bits unless --dtype names one", path);
+		return;
+	}
+	h->src->kv_cache_quant = KVP_KV_QUANT_MODELOPT_FP8;
 	kvp__note(h->src, "kv_cache", KVP_ORIGIN_READ, "quantization_config.%s: an fp8 cache"
 	          " where the engine's --kv-cache-dtype auto follows it", what);
 }
@@ -124,7 +151,7 @@ void kvp__hf_quant(struct hf *h)
 		                 " in the config's dtype (--weights-dtype names a format)", path);
 		return;
 	}
-	kv_cache(h, q, method);
+	kv_cache(h, q, method, path);
 	name[0] = '\0';
 	/* AutoAWQ's own spellings too (vLLM's AWQConfig.from_config reads
 	 * w_bit and q_group_size where bits and group_size are absent) */

@@ -219,18 +219,22 @@ kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
 	bias = (unsigned __int128)layers * plan->routed_experts *
 	       (2 * (uint64_t)plan->mxfp4_intermediate + plan->hidden);
 	x = plan->stage_expert_bytes[stage];
-	if (r->weight_bytes && !r->weight_expert_bytes) {
-		/* An index's total alone: the plan's experts are their share
-		 * of it by parameters (lib/stages.c), not their bytes; the
-		 * checkpoint's own from their shapes, 17/32 B a weight and
-		 * bf16 biases, at most the stage's share. */
-		unsigned __int128 c = (unsigned __int128)layers * plan->routed_experts * 3 *
-		                      plan->hidden * plan->mxfp4_intermediate * 17 / 32 + bias * 2;
-
-		x = c < x ? (uint64_t)c : x;
-	}
 	share = whole ? kvp__whole_experts(x, plan->routed_experts, group)
 	              : x / group + (x % group != 0);
+	if (r->weight_bytes && !r->weight_expert_bytes) {
+		/* An index's total alone: the plan's experts are their share
+		 * of it by parameters (lib/stages.c), not their bytes, and
+		 * the fit lays that share out as experts.  The checkpoint's
+		 * own from their shapes, 17/32 B a weight and bf16 biases, at
+		 * most that share; what the share holds past them is the
+		 * other weights', which lie over tp: it stays, and the rest
+		 * of the share goes. */
+		unsigned __int128 c = (unsigned __int128)layers * plan->routed_experts * 3 *
+		                      plan->hidden * plan->mxfp4_intermediate * 17 / 32 + bias * 2;
+		uint64_t other = c < x ? (x - (uint64_t)c) / tp + ((x - (uint64_t)c) % tp != 0) : 0;
+
+		share = other < share ? share - other : 0;
+	}
 	/* An estimate's experts are their projections' parameters alone,
 	 * the biases left in the rest at the format's 17/32 B
 	 * (lib/weights_format.c), which lies over tp: those taken out too.

@@ -264,10 +264,27 @@ static void test_quantization_config(void **state)
 	          " {\"num_bits\": 8, \"type\": \"float\"}}}, \"kv_cache_scheme\": {\"num_bits\":"
 	          " 8, \"type\": \"float\", \"strategy\": \"tensor\"}}}", &m, &src);
 	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_COMPRESSED_FP8);
+	/* vLLM's compressed-tensors override takes any scheme; modelopt's a
+	 * static one (dynamic false) alone, and warns of nvfp4 */
 	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
 	          " \"quantization_config\": {\"quant_method\": \"compressed-tensors\","
 	          " \"kv_cache_scheme\": {\"num_bits\": 8, \"type\": \"int\"}}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_COMPRESSED_FP8);
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"FP8\","
+	          " \"kv_cache_scheme\": {\"num_bits\": 8, \"type\": \"float\", \"dynamic\": true},"
+	          " \"kv_cache_quant_algo\": \"FP8\"}}", &m, &src);
 	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_NONE);
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"modelopt\", \"quantization\":"
+	          " {\"quant_algo\": \"FP8\"}, \"kv_cache_quant_algo\": \"fp8\"}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_MODELOPT_FP8);
+	expect_ok("{\"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": 4,"
+	          " \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\","
+	          " \"kv_cache_quant_algo\": \"NVFP4\"}}", &m, &src);
+	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_NONE);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "nvfp4 KV cache is not modelled"));
 	/* none: nothing said */
 	expect_ok(llama2_7b, &m, &src);
 	assert_int_equal(src.kv_cache_quant, KVP_KV_QUANT_NONE);

@@ -110,6 +110,13 @@ check "... naming the GPU and the kernel's" grep -Fq "a100-80g: vLLM's flashinfe
  experts kernel runs on compute capability 10.x (Blackwell) alone, not sm_80" "$work/err"
 check "--moe-backend before 0.17: one warning" warned --moe-backend triton \
 	--vllm-version 0.16 --gpu h100
+check "deep_gemm on an RTX 5090 (12.x): one warning" warned --moe-backend deep_gemm \
+	--weights-dtype fp8 --gpu rtx5090
+check "marlin on an MI300X (CUDA's kernel): one warning" warned --moe-backend marlin \
+	--weights-dtype fp8 --gpu mi300x
+run --model qwen3-30b-a3b --engine vllm --seq 4096 --moe-backend marlin --weights-dtype int8 \
+	--gpu h100
+check "int8 weights (W8A8) with marlin: no warning" [ "$status" = 0 -a ! -s "$work/err" ]
 run --model qwen3-30b-a3b --engine vllm --seq 4096 --moe-backend deep_gemm --weights-dtype fp8 \
 	--gpu h100,b200
 check "deep_gemm for fp8 on Hopper and Blackwell: no warning" \

@@ -71,6 +71,19 @@ run --config "$work/oss" --seq 8192 --engine vllm --vllm-version 0.19 --gpu a100
 is checkpoint_bytes 10165616640 "an index's total alone: the experts' bytes from their shapes"
 is weights_per_gpu $((13761264768 - 10165616640 + 11102453760 + 33554432)) \
 	"... the rest, the layout and the rotary table"
+# gpt-oss-120b from an index's total (65,248,815,744) at tp 2 and dp 2 on
+# an A100: the experts over 4 GPUs, I 720 padded to 768: 482,476,032 B a
+# layer, 17,369,137,152 for 36; the other weights, the total less the
+# experts' own 36 x 128 x (3 x 2,880^2 x 17/32 + 8,640 x 2) =
+# 60,993,699,840, over tp 2 but the routers (36 x 2,880 x 128 x 2 =
+# 26,542,080 B) whole: 2,140,828,992; and the rotary table.
+mkdir -p "$work/oss120"
+cp "$KVPLAN_SRCDIR/tests/configs/gpt-oss-120b/config.json" "$work/oss120/"
+echo '{"metadata": {"total_size": 65248815744}, "weight_map": {}}' \
+	>"$work/oss120/model.safetensors.index.json"
+run --config "$work/oss120" --seq 8192 --engine vllm --tp 2 --dp 2 --gpu a100-80g --format json
+is weights_per_gpu $((2140828992 + 17369137152 + 33554432)) \
+	"an index's total at tp 2, dp 2: the other weights over tp, the experts' layout over 4"
 # Each GPU its own kernel in --explain, whichever comes first, and in the
 # Parallel section's stage weights.
 oss --vllm-version 0.19 --gpu a100-80g,h100-sxm --explain

@@ -76,6 +76,17 @@ for case in "modelopt_kv --engine vllm:117440512" "modelopt_kv --engine vllm --v
 	*) is kv_total_bytes "$want" "$args: $want B of cache" ;;
 	esac
 done
+# A --dtype list in a sweep wins as --dtype does; --validate checks the
+# cache planned, so a config's fp8 is refused as --dtype fp8 is.
+run --config "$work/modelopt_kv.json" --sweep seq=4096..4096 --gpu h100 --engine vllm \
+	--dtype fp16,bf16 --format csv
+check "a sweep's --dtype list wins over the config's fp8" sh -c \
+	'[ "$(grep -c 234881024 "$1")" = 2 ] && ! grep -q fp8 "$1"' sh "$work/out"
+run --config "$work/modelopt_kv.json" --seq 512 --gpu host --engine vllm --validate
+check "--validate refuses the config's fp8 cache, exit 2" \
+	[ "$status" = 2 -a ! -s "$work/out" ]
+check "... in one line naming fp8" sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -q fp8 "$1"' \
+	sh "$work/err"
 # Not modelled: one warning, the config's dtype.
 for name in bnb gptq8 bad; do
 	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
