@@ -261,14 +261,17 @@ bool cli_config_cache_fp8(const struct cli_plan *plan, kvp_engine engine, uint32
 	 * 2025-12-19: inferred) and a compressed-tensors one's from 0.15
 	 * (Attention.__init__, PR #30141: inferred; MLAAttention has no
 	 * such override), SGLang a modelopt one's (configure_kv_cache_dtype;
-	 * its release not established). */
+	 * its release not established), TensorRT-LLM both
+	 * (_torch/pyexecutor validate_and_set_kv_cache_quant: under "auto"
+	 * the checkpoint's kv_cache_quant_algo, which its loader takes from
+	 * modelopt's key and from an 8-bit float kv_cache_scheme). */
 	switch (plan->source.kv_cache_quant) {
 	case KVP_KV_QUANT_MODELOPT_FP8:
 		return (engine == KVP_ENGINE_VLLM && (!vllm || vllm >= 14)) ||
-		       engine == KVP_ENGINE_SGLANG;
+		       engine == KVP_ENGINE_SGLANG || engine == KVP_ENGINE_TRTLLM;
 	case KVP_KV_QUANT_COMPRESSED_FP8:
-		return engine == KVP_ENGINE_VLLM && (!vllm || vllm >= 15) &&
-		       !plan->model.kv_lora_rank;
+		return (engine == KVP_ENGINE_VLLM && (!vllm || vllm >= 15) &&
+		        !plan->model.kv_lora_rank) || engine == KVP_ENGINE_TRTLLM;
 	default:
 		return false;
 	}

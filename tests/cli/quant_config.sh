@@ -76,6 +76,12 @@ for case in "modelopt_kv --engine vllm:117440512" "modelopt_kv --engine vllm --v
 	*) is kv_total_bytes "$want" "$args: $want B of cache" ;;
 	esac
 done
+# TensorRT-LLM keeps the checkpoint's KV quantization under "auto"
+# (validate_and_set_kv_cache_quant: "Using checkpoint KV quantization").
+for name in modelopt_kv ct_kv; do
+	run --config "$work/$name.json" --seq 4096 --gpu h100 --engine trtllm
+	check "$name under TensorRT-LLM: an fp8 cache" grep -q "cache fp8," "$work/out"
+done
 # A --dtype list in a sweep wins as --dtype does; --validate checks the
 # cache planned, so a config's fp8 is refused as --dtype fp8 is.
 run --config "$work/modelopt_kv.json" --sweep seq=4096..4096 --gpu h100 --engine vllm \
