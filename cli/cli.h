@@ -400,6 +400,9 @@ double cli_mem_util(const struct cli_plan *p);
 /* The plan GPU i's fit is of: its own (vLLM's step of tokens or the
  * engine's block differs there) or the request's. */
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
+/* A device's compute capability from its arch, sm_90 as 90; 0 for
+ * another arch (AMD's gfx) or none. */
+unsigned cli_device_sm(const kvp_device *d);
 /* Whether vLLM lays plan lp's routed experts over its tp x dp GPUs, as
  * kvp_plan_fit splits them (dp > 1 or --enable-expert-parallel). */
 static inline bool cli_experts_over_dp(const kvp_plan *lp)

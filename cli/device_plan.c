@@ -6,6 +6,8 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -73,4 +75,9 @@ const char *cli_attention_backend(const struct cli_plan *p, size_t i, uint32_t *
 const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i)
 {
 	return p->device_plans && p->device_plans[i] ? p->device_plans[i] : &p->layers;
+}
+
+unsigned cli_device_sm(const kvp_device *d)
+{
+	return strncmp(d->arch, "sm_", 3) == 0 ? (unsigned)strtoul(d->arch + 3, NULL, 10) : 0;
 }

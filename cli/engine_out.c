@@ -513,7 +513,7 @@ void cli_engine_warnings(const struct cli_plan *p)
 	for (size_t i = 0; r->engine == KVP_ENGINE_TRTLLM && r->indexer_fp4 && i < p->n_devices;
 	     i++) {
 		const char *arch = p->devices[i].arch;
-		unsigned sm = strncmp(arch, "sm_", 3) == 0 ? (unsigned)strtoul(arch + 3, NULL, 10) : 0;
+		unsigned sm = cli_device_sm(&p->devices[i]);
 
 		if (sm < 100)
 			cli_warn("%s: TensorRT-LLM takes an fp4 indexer key on Blackwell (sm_100) and"

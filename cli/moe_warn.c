@@ -13,7 +13,6 @@
  * came in 0.17 (PR #33807); before, environment variables chose.  One
  * line each; the plan follows the kernel asked anyway.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -91,8 +90,7 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 	arch_range(b, &lo, &hi);
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const char *arch = p->devices[i].arch;
-		unsigned sm = strncmp(arch, "sm_", 3) == 0 ? (unsigned)strtoul(arch + 3, NULL, 10)
-		                                           : 0;
+		unsigned sm = cli_device_sm(&p->devices[i]);
 
 		/* on ROCm, Triton's alone of these (its others are AITER's) */
 		if (strncmp(arch, "gfx", 3) == 0 && b != KVP_MOE_TRITON)

@@ -128,6 +128,11 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
+/* Whether m is gpt-oss (model_type gpt_oss), whose MXFP4 experts vLLM
+ * runs on its own kernels (lib/moe_backend.c). */
+bool kvp__gpt_oss(const kvp_model *m);
+/* x rounded up to a multiple of to (> 0), saturated (lib/moe_backend.c). */
+uint64_t kvp__round_to(unsigned __int128 x, uint64_t to);
 /* kvp_plan mxfp4_intermediate (lib/vllm_mxfp4.c). */
 void kvp__vllm_plan_mxfp4(const kvp_model *m, kvp_plan *p);
 /* mine, one GPU's weights of stage t on d, with gpt-oss's MXFP4 experts

@@ -172,6 +172,11 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 	return kvp__vllm_since(r, 23) ? KVP_MOE_TRITON : KVP_MOE_FLASHINFER_CUTLASS;
 }
 
+bool kvp__gpt_oss(const kvp_model *m)
+{
+	return kvp__model_type_in(m, oai, 1);
+}
+
 kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
                                       const kvp_device *d)
 {
@@ -190,8 +195,7 @@ static uint64_t sat(unsigned __int128 x)
 	return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;
 }
 
-/* x rounded up to a multiple of to, saturated. */
-static uint64_t round_to(unsigned __int128 x, uint64_t to)
+uint64_t kvp__round_to(unsigned __int128 x, uint64_t to)
 {
 	return sat((x + to - 1) / to * to);
 }
@@ -223,7 +227,7 @@ void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 		experts = experts / ranks + (experts % ranks != 0);
 	/* Marlin's MXFP4 on Ampere pads (gpt-oss) */
 	if (p->moe_backend == KVP_MOE_MARLIN && kvp__model_type_in(m, oai, 1))
-		I = round_to(I, 128), K = round_to(K, 256);
+		I = kvp__round_to(I, 128), K = kvp__round_to(K, 256);
 	/* relu2's one shard: Triton's and DeepGEMM's shapes follow the
 	 * activation, MarlinExperts' reserve 2I whatever it is */
 	N = kvp__model_type_in(m, relu2, 1) && p->moe_backend != KVP_MOE_MARLIN ? I : 2 * I;
@@ -259,7 +263,7 @@ uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens)
 	 * block_m - 1 more, rounded up to block_m (deep_gemm_moe.py
 	 * compute_aligned_M), of the row's bytes */
 	per_row = p->moe_workspace_row_bytes / dp / p->moe_top_k;
-	rows = round_to((unsigned __int128)tokens * dp * p->moe_top_k + p->moe_pad_rows, 128);
+	rows = kvp__round_to((unsigned __int128)tokens * dp * p->moe_top_k + p->moe_pad_rows, 128);
 	return rows == UINT64_MAX ? UINT64_MAX : sat((unsigned __int128)rows * per_row);
 }
 
@@ -292,11 +296,11 @@ void kvp__vllm_plan_sparse(const kvp_model *m, kvp_plan *p)
 	    !kvp_model_count_layers(m, KVP_LAYER_MLA))
 		return;
 	rows = (unsigned __int128)40 * r->seq;
-	if (!kvp__add(round_to(rows * m->index_head_dim, 256), round_to(rows * 4, 256), &indexer) ||
+	if (!kvp__add(kvp__round_to(rows * m->index_head_dim, 256), kvp__round_to(rows * 4, 256), &indexer) ||
 	    !kvp__add(indexer, (uint64_t)1 << 20, &indexer))
 		indexer = UINT64_MAX;
 	if (r->dtype_k == KVP_DTYPE_FP8_DS_MLA)
-		flash = round_to((unsigned __int128)5 * r->seq *
+		flash = kvp__round_to((unsigned __int128)5 * r->seq *
 		                 ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) * 2, 256);
 	p->sparse_workspace_bytes = indexer > flash ? indexer : flash;
 }

@@ -56,12 +56,8 @@
  * Triton, XPU's, and the other engines' (SGLang's and TensorRT-LLM's
  * take the checkpoint's bytes).
  */
-#include <string.h>
-
 #include "engine.h"
 #include "internal.h"
-
-static const char *const oai[] = {"gpt_oss"};
 
 void kvp__vllm_plan_mxfp4(const kvp_model *m, kvp_plan *p)
 {
@@ -69,15 +65,10 @@ void kvp__vllm_plan_mxfp4(const kvp_model *m, kvp_plan *p)
 
 	p->mxfp4_intermediate = 0;
 	if (r->engine != KVP_ENGINE_VLLM || r->weights_format.kind != KVP_WFORMAT_MXFP4 ||
-	    !kvp__model_type_in(m, oai, 1) || !m->moe_intermediate || !m->hidden ||
+	    !kvp__gpt_oss(m) || !m->moe_intermediate || !m->hidden ||
 	    !(m->moe_experts || m->moe_routed_experts))
 		return;
 	p->mxfp4_intermediate = m->moe_intermediate;
-}
-
-static uint64_t round_up(uint64_t x, uint64_t to)
-{
-	return (x + to - 1) / to * to;
 }
 
 /* Bytes x as the caching allocator holds them (above). */
@@ -86,12 +77,10 @@ static uint64_t held(uint64_t x)
 	const uint64_t mib = (uint64_t)1 << 20;
 	uint64_t segment;
 
-	if (x > UINT64_MAX - 2 * mib)
-		return UINT64_MAX;
-	x = round_up(x, 512);
+	x = kvp__round_to(x, 512); /* saturated: UINT64_MAX stays */
 	if (x < 10 * mib)
 		return x;
-	segment = round_up(x, 2 * mib);
+	segment = kvp__round_to(x, 2 * mib);
 	return segment - x <= mib ? segment : x;
 }
 
@@ -135,28 +124,28 @@ static uint64_t layer_bytes(const kvp_request *r, kvp_moe_backend k, uint64_t e,
 
 	switch (k) {
 	case KVP_MOE_MARLIN:
-		h = round_up(h, 256), i = round_up(i, 128);
+		h = kvp__round_to(h, 256), i = kvp__round_to(i, 128);
 		break;
 	case KVP_MOE_FLASHINFER_TRTLLM:
-		h = round_up(h, 256), i = round_up(i, 256), bias = 4;
+		h = kvp__round_to(h, 256), i = kvp__round_to(i, 256), bias = 4;
 		t[6] = t[7] = t[8] = (unsigned __int128)e * 4; /* alpha, beta, clamp */
 		break;
 	case KVP_MOE_FLASHINFER_CUTLASS:
-		h = round_up(h, 128), i = round_up(i, 128);
+		h = kvp__round_to(h, 128), i = kvp__round_to(i, 128);
 		break;
 	case KVP_MOE_TRITON:
-		i = round_up(i, 64);
+		i = kvp__round_to(i, 64);
 		if (kvp__vllm_since(r, 17) && !kvp__vllm_since(r, 22))
 			p = 64;
 		g13 = h / 32, g2 = i / 32;
 		if (kvp__vllm_since(r, 25))
-			g13 = round_up(g13, 4), g2 = round_up(g2, 4);
-		t[0] = (unsigned __int128)e * round_up(round_up(h / 2, p), 32) *
-		       round_up(round_up(2 * i, p), 16);
-		t[1] = (unsigned __int128)e * round_up(round_up(i / 2, p), 32) *
-		       round_up(round_up(h, p), 16);
-		t[2] = (unsigned __int128)e * round_up(2 * i, 256) * round_up(g13, 2);
-		t[3] = (unsigned __int128)e * round_up(h, 256) * round_up(g2, 2);
+			g13 = kvp__round_to(g13, 4), g2 = kvp__round_to(g2, 4);
+		t[0] = (unsigned __int128)e * kvp__round_to(kvp__round_to(h / 2, p), 32) *
+		       kvp__round_to(kvp__round_to(2 * i, p), 16);
+		t[1] = (unsigned __int128)e * kvp__round_to(kvp__round_to(i / 2, p), 32) *
+		       kvp__round_to(kvp__round_to(h, p), 16);
+		t[2] = (unsigned __int128)e * kvp__round_to(2 * i, 256) * kvp__round_to(g13, 2);
+		t[3] = (unsigned __int128)e * kvp__round_to(h, 256) * kvp__round_to(g2, 2);
 		t[4] = (unsigned __int128)e * 2 * i * 4;
 		t[5] = (unsigned __int128)e * h * 4;
 		if (!kvp__vllm_since(r, 24)) {
