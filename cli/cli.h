@@ -609,6 +609,9 @@ bool cli_config_cache_fp8(const struct cli_plan *plan, kvp_engine engine, uint32
 /* A --moe-backend vLLM would refuse, for the format, the GPU or the
  * release (cli/moe_warn.c). */
 void cli_moe_backend_warnings(const struct cli_plan *p);
+/* A weights format the engine cannot load or run on a GPU planned
+ * (format_warn.c): one line each. */
+void cli_format_warnings(const struct cli_plan *p);
 /* sglang_out.c: SGLang's context length and request table, on stderr. */
 void cli_sglang_warnings(const struct cli_plan *p);
 

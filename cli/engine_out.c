@@ -500,6 +500,7 @@ void cli_engine_warnings(const struct cli_plan *p)
 	const kvp_request *r = &p->request;
 
 	cli_moe_backend_warnings(p);
+	cli_format_warnings(p);
 	/* vLLM's decode context parallelism came in 0.10.2 for MLA (PR
 	 * #23734) and 0.11.1 for GQA (PR #24864); a release before has no
 	 * --decode-context-parallel-size. */

@@ -3,8 +3,8 @@
  * name to a kernel of the weights' format or raise "moe_backend='X' is
  * not supported for ... MoE" (model_executor/layers/fused_moe/oracle/
  * unquantized.py map_unquantized_backend, fp8.py map_fp8_backend,
- * nvfp4.py map_nvfp4_backend, mxfp4.py map_mxfp4_backend, as stored in
- * 2026), and a kernel the GPU does not run is refused as not supporting
+ * nvfp4.py map_nvfp4_backend, mxfp4.py map_mxfp4_backend, int_wna16.py
+ * map_wna16_backend, int8.py map_int8_backend, as stored in 2026), and a kernel the GPU does not run is refused as not supporting
  * "the deployment configuration": FlashInfer's TRT-LLM kernels on
  * Blackwell (10.x) alone, DeepGEMM on Hopper and 10.x, FlashInfer's
  * CUTLASS and vLLM's CUTLASS from Hopper (9.0), none but Triton on
@@ -31,6 +31,15 @@ static bool format_takes(const kvp_request *r, kvp_moe_backend b, const char **f
 	case KVP_WFORMAT_MXFP4:
 		*format = "MXFP4";
 		return b != KVP_MOE_CUTLASS && b != KVP_MOE_DEEP_GEMM;
+	case KVP_WFORMAT_W4A16:
+		/* int_wna16.py map_wna16_backend: marlin, humming,
+		 * flashinfer_trtllm, emulation */
+		*format = "WNA16";
+		return b == KVP_MOE_MARLIN || b == KVP_MOE_FLASHINFER_TRTLLM;
+	case KVP_WFORMAT_W8A8:
+		/* int8.py map_int8_backend: triton (and humming) */
+		*format = "Int8";
+		return b == KVP_MOE_TRITON;
 	case KVP_WFORMAT_PLAIN:
 		/* 16 and 32 bits are vLLM's unquantized experts; another
 		 * plain type (int8: a W8A8 checkpoint's) has maps not read */

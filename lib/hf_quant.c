@@ -13,9 +13,11 @@
  *    "NVFP4"): fp8, nvfp4;
  *  - "compressed-tensors" (llm-compressor), by its format:
  *    "float-quantized" of 8-bit float weights, fp8; "nvfp4-pack-
- *    quantized", nvfp4.
- * Anything else (bitsandbytes, compressed-tensors' int formats, GPTQ's 8
- * bits, a group_size of -1, ...) leaves the format unknown with a warning
+ *    quantized", nvfp4; "pack-quantized" of 4-bit ints in groups,
+ *    w4a16:gG (W4A16); "int-quantized" of 8-bit ints a channel, w8a8.
+ * Anything else (bitsandbytes, compressed-tensors' W8A16 and other int
+ * schemes, GPTQ's 8 bits, a group_size of -1, ...) leaves the format
+ * unknown with a warning
  * that the weights are taken in the config's dtype: kvplan has no such
  * format, and --weights-dtype names one.
  */
@@ -65,6 +67,57 @@ static bool groups_weights(const json_t *q, long long bits, const char *kind)
 		any = true;
 	}
 	return any;
+}
+
+/* compressed-tensors' integer schemes, when every config group gives
+ * its weights the same one (compressed_tensors QuantizationArgs: type
+ * "int", num_bits, strategy, group_size, symmetric, actorder):
+ *  - format "pack-quantized", 4 bits in groups: w4a16:gG, ":asym" where
+ *    symmetric is false (packed zero points), ":actorder" where actorder
+ *    is "group" or its alias "dynamic" (weight_g_idx; "weight" and
+ *    "static" change the calibration alone);
+ *  - format "int-quantized", 8 bits a channel: w8a8, ":asym" likewise.
+ * Writes the name into name (size bytes); false for anything else. */
+static bool ct_int(const json_t *q, const char *format, char *name, size_t size)
+{
+	json_t *groups = json_object_get(q, "config_groups"), *g;
+	const char *key;
+	char first[KVP_WFORMAT_NAME_MAX] = "";
+	bool pack = strcmp(format, "pack-quantized") == 0;
+
+	if (!pack && strcmp(format, "int-quantized") != 0)
+		return false;
+	if (!json_is_object(groups))
+		return false;
+	json_object_foreach(groups, key, g) {
+		json_t *w = json_object_get(g, "weights");
+		const char *type = member_text(w, "type"), *strategy = member_text(w, "strategy");
+		const char *order = member_text(w, "actorder");
+		bool asym = json_is_false(json_object_get(w, "symmetric"));
+		char one[KVP_WFORMAT_NAME_MAX];
+
+		(void)key;
+		if (!json_is_object(w) || !type || strcmp(type, "int") != 0 || !strategy)
+			return false;
+		if (pack && member_int(w, "num_bits") == 4 && strcmp(strategy, "group") == 0 &&
+		    member_int(w, "group_size") > 0)
+			snprintf(one, sizeof one, "w4a16:g%lld%s%s", member_int(w, "group_size"),
+			         asym ? ":asym" : "", order && (strcmp(order, "group") == 0 ||
+			                                         strcmp(order, "dynamic") == 0)
+			         ? ":actorder" : "");
+		else if (!pack && member_int(w, "num_bits") == 8 &&
+		         strcmp(strategy, "channel") == 0)
+			snprintf(one, sizeof one, "w8a8%s", asym ? ":asym" : "");
+		else
+			return false;
+		if (first[0] && strcmp(first, one) != 0)
+			return false;
+		memcpy(first, one, sizeof one);
+	}
+	if (!first[0])
+		return false;
+	snprintf(name, size, "%s", first);
+	return true;
 }
 
 /* The first of o's members named key that is given and not null, false
@@ -191,6 +244,8 @@ void kvp__hf_quant(struct hf *h)
 			snprintf(name, sizeof name, "fp8");
 		else if (format && strcmp(format, "nvfp4-pack-quantized") == 0)
 			snprintf(name, sizeof name, "nvfp4");
+		else if (format)
+			ct_int(q, format, name, sizeof name);
 		how = "another format";
 	} else {
 		how = "no format in kvplan";

@@ -104,6 +104,14 @@ static bool is_moe(const kvp_model *m)
  *    tensors, until GPTQ moved onto MarlinExperts (PR #37990, merged in
  *    the week to 2026-04-24: 0.20) and AWQ (PR #42483, week to
  *    2026-05-22: 0.22, whose release was 2026-05-30).
+ *  - compressed-tensors' W4A16: Marlin's experts in the modular kernel
+ *    from PR #42553 (the WNA16 oracle, fused_moe/oracle/wna16.py, in
+ *    review 2026-05-13: taken as 0.23; int_wna16.py's G = 32 FlashInfer
+ *    kernel aside); before, fused_marlin_moe called whole, or moe_wna16's
+ *    Triton where Marlin's shapes fail, and ROCm's Triton: none.  W8A8
+ *    int8: TritonExperts from PR #39187 (CT W8A8 to the oracle structure,
+ *    opened 2026-04-07: taken as 0.21), fused_experts called whole
+ *    before: none.  (Research: /work/research/vllm-ct-int-kernels.md.)
  *  - fp8: on Hopper FlashInfer's CUTLASS in 0.15 and 0.16 (after PR
  *    #32414) and with expert parallelism from 0.17; otherwise Triton
  *    ("On Hopper for Block Fp8, prefer Triton for TP", oracle/fp8.py
@@ -141,6 +149,10 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		return kvp__vllm_since(r, 22) ? KVP_MOE_MARLIN : KVP_MOE_NONE;
 	case KVP_WFORMAT_GPTQ:
 		return kvp__vllm_since(r, 20) ? KVP_MOE_MARLIN : KVP_MOE_NONE;
+	case KVP_WFORMAT_W4A16:
+		return kvp__vllm_since(r, 23) && !amd ? KVP_MOE_MARLIN : KVP_MOE_NONE;
+	case KVP_WFORMAT_W8A8:
+		return kvp__vllm_since(r, 21) ? KVP_MOE_TRITON : KVP_MOE_NONE;
 	case KVP_WFORMAT_FP8:
 		w = KVP_DTYPE_FP8;
 		break;

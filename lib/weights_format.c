@@ -15,7 +15,16 @@
  *                 9/16 B, and an fp32 weight_scale_2 and input_scale per
  *                 tensor;
  *   mxfp4         (gpt-oss: 16 B of e2m1 pairs and one e8m0 scale per 32):
- *                 17/32 B, on the MLP and experts only, attention 16-bit.
+ *                 17/32 B, on the MLP and experts only, attention 16-bit;
+ *   w4a16:gG      (compressed-tensors pack-quantized, llm-compressor's
+ *                 W4A16: weight_packed int32 [out, in/8], weight_scale
+ *                 16-bit [out, in/G], weight_shape int64 [2]):
+ *                 1/2 + 2/G B (33/64 at G = 128), and 16 B a
+ *                 tensor; ":asym" a packed 4-bit zero per group more,
+ *                 ":actorder" a 4-byte g_idx per input row;
+ *   w8a8          (int-quantized, W8A8 int8: weight int8 [out, in],
+ *                 weight_scale 16-bit [out, 1]): 1 B, and 2 B an output
+ *                 row; ":asym" an int8 zero a row more.
  * GGUF types (ggml's blocks, lib/ggml_types.c) apply to every 2-D tensor,
  * embeddings and head too, and the 1-D norms stay f32.
  *
@@ -108,6 +117,81 @@ static kvp_status parse_int4(const char *text, const char *rest, kvp_wformat kin
 	return kvp__error_clear(err);
 }
 
+/* One ":part" of a compressed-tensors name: its length up to the next
+ * ':' or the end. */
+static size_t part_len(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] && p[n] != ':')
+		n++;
+	return n;
+}
+
+/* "w4a16[:gG][:asym][:actorder]" and "w8a8[:asym]", the parts in any
+ * order, each once: compressed-tensors' schemes as llm-compressor
+ * names them (W4A16 with its group, symmetric unless asym, actorder
+ * "group" writing g_idx; W8A8 per channel). */
+static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
+                           kvp_weights_format *out, kvp_error *err)
+{
+	char quoted[KVP_QUOTE_MAX], raw[48], part[KVP_QUOTE_MAX];
+	kvp_weights_format f;
+	bool group_seen = false;
+
+	kvp_weights_format_init(&f);
+	f.kind = kind;
+	f.group = kind == KVP_WFORMAT_W4A16 ? 128 : 0;
+	while (*rest == ':') {
+		const char *p = rest + 1;
+		size_t n = part_len(p);
+		bool *flag = NULL;
+
+		if (n == 4 && strncasecmp(p, "asym", 4) == 0) {
+			flag = &f.asymmetric;
+		} else if (n == 8 && strncasecmp(p, "actorder", 8) == 0 &&
+		           kind == KVP_WFORMAT_W4A16) {
+			flag = &f.g_idx;
+		} else if (n > 1 && (p[0] == 'g' || p[0] == 'G') && kind == KVP_WFORMAT_W4A16 &&
+		           !group_seen) {
+			unsigned long group = 0;
+			size_t i;
+
+			for (i = 1; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+				if (group <= GROUP_MAX) /* past it stays past it */
+					group = group * 10 + (unsigned long)(p[i] - '0');
+			if (i == n && (group == 0 || group > GROUP_MAX))
+				return kvp__error(err, KVP_ERR_RANGE, "weights format '%s': the"
+				                  " group size must be 1 to %u inputs",
+				                  kvp_escape(text, quoted, sizeof quoted), GROUP_MAX);
+			if (i == n) {
+				f.group = (uint32_t)group;
+				group_seen = true;
+				rest = p + n;
+				continue;
+			}
+		}
+		if (!flag || *flag) {
+			snprintf(raw, sizeof raw, "%.*s", (int)(n < 40 ? n : 40), p);
+			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%s' is %s",
+			                  kvp_escape(text, quoted, sizeof quoted),
+			                  kvp_escape(raw, part, sizeof part), flag
+			                  ? "given twice" : kind == KVP_WFORMAT_W4A16
+			                  ? "not ':gG', ':asym' or ':actorder' (w4a16:g128)"
+			                  : "not ':asym' (w8a8)");
+		}
+		*flag = true;
+		rest = p + n;
+	}
+	if (kind == KVP_WFORMAT_W4A16)
+		snprintf(f.name, sizeof f.name, "w4a16:g%u%s%s", f.group,
+		         f.asymmetric ? ":asym" : "", f.g_idx ? ":actorder" : "");
+	else
+		snprintf(f.name, sizeof f.name, "w8a8%s", f.asymmetric ? ":asym" : "");
+	*out = f;
+	return kvp__error_clear(err);
+}
+
 static const char *after(const char *text, const char *const *prefixes)
 {
 	for (int i = 0; prefixes[i]; i++) {
@@ -124,6 +208,8 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 {
 	static const char *const awq[] = {"int4-awq", "awq", NULL};
 	static const char *const gptq[] = {"int4-gptq", "gptq", NULL};
+	static const char *const w4a16[] = {"w4a16", NULL};
+	static const char *const w8a8[] = {"w8a8", "w8a8-int8", "int8-w8a8", NULL};
 	/* Either fp8 of a checkpoint's linear layers is a byte a weight with
 	 * the same scales; "f8" and "fp8_e5m2" are the cache type's names
 	 * (lib/dtype.c) too, so that no spelling of fp8 falls through to a
@@ -146,6 +232,10 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return parse_int4(text, rest, KVP_WFORMAT_AWQ, out, err);
 	if ((rest = after(text, gptq)))
 		return parse_int4(text, rest, KVP_WFORMAT_GPTQ, out, err);
+	if ((rest = after(text, w4a16)))
+		return parse_ct(text, rest, KVP_WFORMAT_W4A16, out, err);
+	if ((rest = after(text, w8a8)))
+		return parse_ct(text, rest, KVP_WFORMAT_W8A8, out, err);
 	kvp_weights_format_init(&f);
 	if ((rest = after(text, fp8)) && !*rest) {
 		f.kind = KVP_WFORMAT_FP8;
@@ -211,16 +301,56 @@ static unsigned __int128 router_params(const kvp_model *m)
 	return (unsigned __int128)layers * m->hidden * experts;
 }
 
+/* The linear tensors' rows, for the formats' per-row and per-tensor
+ * terms: q, k, v and o in each attention layer, gate, up and down in
+ * each MLP block; the blocks the layers for a dense model, the MLP's
+ * params over 3 x hidden x moe_intermediate (to the nearest) for a mixture
+ * of experts, whose inner size is moe_intermediate.  in: the input rows
+ * (q, k, v, gate and up read hidden, o heads x v_head_dim, down the
+ * block's inner size), out: the output rows, tensors: how many. */
+struct rows {
+	unsigned __int128 in, out, tensors;
+};
+
+static struct rows linear_rows(const kvp_model *m, uint64_t mlp)
+{
+	struct rows r = {0, 0, 0};
+	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	unsigned __int128 inner = mlp / (3 * (uint64_t)m->hidden), blocks = m->layers;
+
+	for (uint32_t i = 0; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		uint64_t kv = kvp_model_layer_kv_heads(m, i);
+
+		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
+		    kind != KVP_LAYER_CHUNKED)
+			continue;
+		r.in += 3 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v;
+		r.out += (uint64_t)m->heads * m->head_dim + kv * m->head_dim + kv * hd_v +
+		         m->hidden;
+		r.tensors += 4;
+	}
+	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
+		uint64_t block = 3 * (uint64_t)m->hidden * m->moe_intermediate;
+
+		blocks = (mlp + block / 2) / block;
+	}
+	r.in += 2 * blocks * m->hidden + inner;
+	r.out += 2 * inner + blocks * m->hidden;
+	r.tensors += 3 * blocks;
+	return r;
+}
+
 /* The bytes of the parameters format f quantizes, e->quantized_params
  * set to how many they are: the linear layers (less attention's for
  * MXFP4) for a checkpoint format, every 2-D tensor for a GGUF type. */
 static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format *f,
                                    kvp_weights_estimate *e)
 {
-	unsigned __int128 attn = 0, tensors = (unsigned __int128)7 * m->layers, q;
+	unsigned __int128 attn, tensors = (unsigned __int128)7 * m->layers;
 	unsigned __int128 router = router_params(m);
-	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
-	uint64_t n, linear;
+	struct rows rows;
+	uint64_t n, linear, g = f->group;
 
 	/* The routers as they were (above), less past what is linear. */
 	if (router > e->linear_params)
@@ -231,22 +361,32 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		return (unsigned __int128)(n / f->block_values + (n % f->block_values != 0)) *
 		       f->block_bytes;
 	}
-	if (f->kind == KVP_WFORMAT_MXFP4 || f->kind == KVP_WFORMAT_GPTQ) {
-		attn = attention_params(m);
-		if (attn > linear)
-			attn = linear;
-	}
+	attn = attention_params(m);
+	if (attn > linear)
+		attn = linear;
+	rows = linear_rows(m, linear - (uint64_t)attn);
 	n = e->quantized_params = linear - (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)attn : 0);
 	switch (f->kind) {
 	case KVP_WFORMAT_AWQ:
-		return scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
+		return scaled(n, g + 5, 2 * g);
 	case KVP_WFORMAT_GPTQ:
-		/* AWQ's, and a 4-byte g_idx a row: q, k, v, gate and up read
-		 * hidden inputs, o heads x v_head_dim, down the intermediate. */
-		q = scaled(n, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
-		return q + 4 * ((unsigned __int128)m->layers *
-		                (5 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v) +
-		                (linear - attn) / (3 * (uint64_t)m->hidden));
+		/* AWQ's, and a 4-byte g_idx an input row */
+		return scaled(n, g + 5, 2 * g) + 4 * rows.in;
+	case KVP_WFORMAT_W4A16:
+		/* compressed-tensors' pack-quantized (its PackedQuantization-
+		 * Compressor: weight_packed int32 [out, in/8], weight_scale in
+		 * the model's 16-bit type [out, in/G], weight_shape int64 [2];
+		 * weight_zero_point int32 [out/8, in/G] when asymmetric,
+		 * weight_g_idx int32 [in] under actorder "group"):
+		 * 1/2 + 2/G B a weight, 1/(2G) more with zero points. */
+		return scaled(n, g + (f->asymmetric ? 5 : 4), 2 * g) + 16 * rows.tensors +
+		       (f->g_idx ? 4 * rows.in : 0);
+	case KVP_WFORMAT_W8A8:
+		/* int-quantized (NaiveQuantizationCompressor): weight int8
+		 * [out, in], weight_scale 16-bit [out, 1], an int8 zero
+		 * point [out, 1] when asymmetric; dynamic activations keep no
+		 * input scale. */
+		return (unsigned __int128)n + (f->asymmetric ? 3 : 2) * rows.out;
 	case KVP_WFORMAT_FP8:
 		return (unsigned __int128)n + 4 * tensors;
 	case KVP_WFORMAT_NVFP4:
@@ -291,10 +431,10 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		*out = e;
 		return kvp__error_clear(err);
 	}
-	if ((unsigned)f->kind > KVP_WFORMAT_GGUF ||
+	if ((unsigned)f->kind > KVP_WFORMAT_W8A8 ||
 	    (f->kind == KVP_WFORMAT_GGUF && (!f->block_values || !f->block_bytes)) ||
-	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) &&
-	     (f->group == 0 || f->group > GROUP_MAX)))
+	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ ||
+	      f->kind == KVP_WFORMAT_W4A16) && (f->group == 0 || f->group > GROUP_MAX)))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
 	if (!m->params || !m->vocab || !m->hidden)
 		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"

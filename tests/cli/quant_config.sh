@@ -35,9 +35,29 @@ quant modelopt_fp8 '{"quant_method": "modelopt", "quant_algo": "FP8_PER_CHANNEL_
 quant bnb '{"quant_method": "bitsandbytes", "load_in_4bit": true, "bnb_4bit_quant_type": "nf4"}'
 quant gptq8 '{"bits": 8, "group_size": 128, "quant_method": "gptq"}'
 quant bad '5'
+# compressed-tensors' integer schemes.  RedHatAI/Qwen3-32B-quantized.w4a16's
+# quantization_config as its config.json has it (vendored verbatim in
+# github.com/urakozz/intel-arc-inference-server, tests/loader/ct/
+# redhatai-qwen3-32b-w4a16.config.json @ 97e16e63): symmetric, G 128,
+# actorder "weight" (calibration order alone: no g_idx).
+quant ct_w4a16 '{"config_groups": {"group_0": {"input_activations": null, "output_activations": null, "targets": ["Linear"], "weights": {"actorder": "weight", "block_structure": null, "dynamic": false, "group_size": 128, "num_bits": 4, "observer": "minmax", "observer_kwargs": {}, "strategy": "group", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "global_compression_ratio": null, "ignore": ["lm_head"], "kv_cache_scheme": null, "quant_method": "compressed-tensors", "quantization_status": "compressed"}'
+# RedHatAI/Qwen3-8B-quantized.w4a16's: the same but "symmetric": false
+# (redhatai-qwen3-8b-w4a16.config.json, ibid.).
+quant ct_w4a16_asym '{"config_groups": {"group_0": {"input_activations": null, "output_activations": null, "targets": ["Linear"], "weights": {"actorder": "weight", "block_structure": null, "dynamic": false, "group_size": 128, "num_bits": 4, "observer": "minmax", "observer_kwargs": {}, "strategy": "group", "symmetric": false, "type": "int"}}}, "format": "pack-quantized", "global_compression_ratio": null, "ignore": ["lm_head"], "kv_cache_scheme": null, "quant_method": "compressed-tensors", "quantization_status": "compressed"}'
+# xiaoxixiaoxi/Qwen2.5-32B-Instruct-quantized_w4a16_wy's (its config.json
+# on Hugging Face): actorder "group", G 128, compressed-tensors 0.6.0.
+quant ct_actorder '{"config_groups": {"group_0": {"input_activations": null, "output_activations": null, "targets": ["Linear"], "weights": {"actorder": "group", "block_structure": null, "dynamic": false, "group_size": 128, "num_bits": 4, "observer": "minmax", "observer_kwargs": {}, "strategy": "group", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "global_compression_ratio": 1.901184720163604, "ignore": ["lm_head"], "kv_cache_scheme": null, "quant_method": "compressed-tensors", "quantization_status": "compressed", "version": "0.6.0"}'
+# llm-compressor's W8A8 preset (quant_scheme.py INT8_W8A8: int8 weights a
+# channel, symmetric; int8 activations a token, dynamic).
+quant ct_w8a8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": true, "num_bits": 8, "strategy": "token", "symmetric": true, "type": "int"}, "targets": ["Linear"], "weights": {"dynamic": false, "num_bits": 8, "strategy": "channel", "symmetric": true, "type": "int"}}}, "format": "int-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+# Not modelled: 8-bit ints pack-quantized (W8A16, stan-hua/Qwen2-7B-LC-
+# SmoothQuant-RTN-W8A16's scheme), and groups of two schemes.
+quant ct_w8a16 '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+quant ct_mixed '{"config_groups": {"group_0": {"targets": ["re:.*mlp.*"], "weights": {"num_bits": 4, "strategy": "group", "group_size": 128, "type": "int"}}, "group_1": {"targets": ["re:.*self_attn.*"], "weights": {"num_bits": 4, "strategy": "group", "group_size": 32, "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
 
 for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8 \
-	awq_w_bit:int4-awq:g64 modelopt_fp8:fp8; do
+	awq_w_bit:int4-awq:g64 modelopt_fp8:fp8 ct_w4a16:w4a16:g128 ct_w4a16_asym:w4a16:g128:asym \
+	ct_actorder:w4a16:g128:actorder ct_w8a8:w8a8; do
 	name=${pair%%:*} format=${pair#*:}
 	want=$(weights --config "$base" --weights-dtype "$format")
 	got=$(weights --config "$work/$name.json")
@@ -94,7 +114,7 @@ check "--validate refuses the config's fp8 cache, exit 2" \
 check "... in one line naming fp8" sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -q fp8 "$1"' \
 	sh "$work/err"
 # Not modelled: one warning, the config's dtype.
-for name in bnb gptq8 bad; do
+for name in bnb gptq8 bad ct_w8a16 ct_mixed; do
 	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
 	got=$(json_value weights_bytes)
 	check "$name: the config's dtype, exit 0" [ "$status" = 0 -a "$got" = "$plain" ]

@@ -1,0 +1,67 @@
+#!/bin/sh
+# ct_formats.sh — compressed-tensors' integer formats (w4a16, w8a8) on the
+# command line and under each engine: the weights as the format's bytes,
+# vLLM's experts kernel for each (lib/moe_backend.c: Marlin for W4A16 from
+# 0.23, Triton for W8A8 from 0.21, none before; research
+# /work/research/vllm-ct-int-kernels.md), and one warning where an engine
+# cannot load or run the format (cli/format_warn.c); bad names exit 2.
+. "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
+
+# Llama 3.3 70B (the catalogue's) as RedHatAI's W4A16 with actorder
+# group: its checkpoint's 39,525,311,232 B (tests/test_weights_ct.c).
+run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --seq 4096 --gpu h100 \
+	--format json
+is weights_bytes 39525311232 "llama3.3-70b as w4a16:g128:actorder"
+is weights_dtype '"w4a16:g128:actorder"' "... named canonically"
+run --model llama3.3-70b --weights-dtype W4A16:ActOrder --seq 4096 --gpu h100 --format json
+is weights_bytes 39525311232 "the parts in any case, the group 128 by default"
+
+# vLLM's experts kernel for a mixture of experts.
+for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:none" \
+	"w8a8 0.21 h100:triton" "w8a8 0.20 h100:none"; do
+	set -- ${case%%:*}
+	run --model qwen3-30b-a3b --weights-dtype "$1" --engine vllm --vllm-version "$2" \
+		--gpu "$3" --seq 4096 --format json
+	is moe_backend "\"${case#*:}\"" "$1 experts under vLLM $2 on $3: ${case#*:}"
+done
+run --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --moe-backend triton \
+	--gpu h100 --seq 4096
+check "--moe-backend triton for w4a16 experts: vLLM's refusal, one warning" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "refuses --moe-backend triton for WNA16" "$1"' \
+	sh "$work/err"
+
+# What an engine cannot load or run: one line each, the plan still made.
+# warns ARGS...: $n, the lines on stderr.
+warns() {
+	run "$@" --seq 4096 --format json
+	check "$*: exit 0 and a plan" [ "$status" = 0 -a -s "$work/out" ]
+	n=$(wc -l <"$work/err" | tr -d ' ')
+}
+warns --model llama3.1-8b --weights-dtype w8a8 --engine vllm --gpu h100
+check "w8a8 under vLLM on an H100: no warning" [ "$n" = 0 ]
+warns --model llama3.1-8b --weights-dtype w8a8 --engine vllm --gpu b200,v100-32g,a100-80g
+check "w8a8 under vLLM on a B200 and a V100: a warning each" [ "$n" = 2 ]
+check "... naming the GPU and its arch" grep -q \
+	"b200: vLLM's int8 W8A8 kernels run on compute capability 7.5 to 9.0, not sm_100" \
+	"$work/err"
+check "... a V100's too" grep -q "v100-32g: .* not sm_70" "$work/err"
+warns --model llama3.1-8b --weights-dtype w4a16 --engine trtllm --gpu h100
+check "w4a16 under TensorRT-LLM: one warning" [ "$n" = 1 ]
+check "... that its loader takes float schemes alone" grep -q \
+	"TensorRT-LLM does not load compressed-tensors' w4a16:g128 weights" "$work/err"
+warns --model qwen3-30b-a3b --weights-dtype w4a16:asym --engine sglang --gpu h100
+check "asymmetric w4a16 experts under SGLang: one warning" [ "$n" = 1 ]
+warns --model qwen3-30b-a3b --weights-dtype w4a16 --engine sglang --gpu h100
+check "w4a16 experts, symmetric, under SGLang: none" [ "$n" = 0 ]
+warns --model llama3.1-8b --weights-dtype w4a16:asym --engine sglang --gpu h100
+check "asymmetric w4a16 of a dense model under SGLang: none" [ "$n" = 0 ]
+
+# Bad names: one line naming the text, exit 2, nothing on stdout.
+for bad in w4a16:g0 w4a16:g64:g64 w4a16:sym w8a8:g128 w8a8:actorder w4a16:asym:asym \
+	'w4a16:g1x' w4a16:; do
+	run --model llama3.1-8b --weights-dtype "$bad" --seq 4096
+	check "--weights-dtype $bad: exit 2, one line, nothing on stdout" sh -c \
+		'[ "$1" = 2 ] && [ ! -s "$2/out" ] && [ "$(wc -l <"$2/err")" = 1 ] &&
+		 grep -Fq "'"'"'$3'"'"'" "$2/err"' sh "$status" "$work" "$bad"
+done
+done_testing

@@ -1,0 +1,259 @@
+/*
+ * test_weights_ct.c — compressed-tensors' integer formats (llm-
+ * compressor's W4A16 and W8A8): their names, their bytes worked by hand
+ * from the compressors' tensors, and the estimates held to checkpoints'
+ * sizes (each cited where it is used).
+ *
+ * The tensors a quantized Linear of out x in weights stores
+ * (compressed_tensors/compressors):
+ *  - pack-quantized (PackedQuantizationCompressor): weight_packed int32
+ *    [out, in/8], weight_scale 16-bit [out, in/G], weight_shape int64
+ *    [2]; weight_zero_point int32 [out/8, in/G] when asymmetric;
+ *    weight_g_idx int32 [in] under actorder "group";
+ *  - int-quantized (NaiveQuantizationCompressor): weight int8 [out, in],
+ *    weight_scale 16-bit [out, 1], an int8 zero point [out, 1] when
+ *    asymmetric.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+#include "weights_fixture.h"
+
+/* meta-llama/Llama-3.3-70B-Instruct config.json (Llama 3.1 70B's shape):
+ * 80 layers, hidden 8192, 64 heads, 8 kv heads of 128, intermediate
+ * 28672, vocab 128256, untied. */
+static kvp_model llama3_70b(void)
+{
+	return dense("llama3.3-70b", 80, 8192, 64, 8, 128, 28672, 128256, false, false);
+}
+
+/* meta-llama/Llama-3.1-8B-Instruct config.json: 32 layers, hidden 4096,
+ * 32 heads, 8 kv, intermediate 14336, vocab 128256, untied. */
+static kvp_model llama3_8b(void)
+{
+	return dense("llama3.1-8b", 32, 4096, 32, 8, 128, 14336, 128256, false, false);
+}
+
+/* Qwen/Qwen3-30B-A3B config.json: 48 layers, hidden 2048, 32 heads and 4
+ * kv heads of 128, 128 experts of 768, vocab 151936, untied.  Its params
+ * by hand, a layer: attention 2 x 2048 x 4096 + 2 x 2048 x 512 =
+ * 18,874,368, q_norm and k_norm 256, experts 128 x 3 x 2048 x 768 =
+ * 603,979,776, router 128 x 2048 = 262,144, norms 4,096: 623,120,640;
+ * x 48, embeddings and head 2 x 151936 x 2048, final norm 2,048:
+ * 30,532,122,624 (its bf16 index.json's total_size is twice that). */
+static kvp_model qwen3_30b_a3b(void)
+{
+	kvp_model m;
+
+	memset(&m, 0, sizeof m);
+	strcpy(m.name, "qwen3-30b-a3b");
+	m.layers = 48;
+	m.hidden = 2048;
+	m.heads = 32;
+	m.kv_heads = 4;
+	m.head_dim = 128;
+	m.vocab = 151936;
+	m.moe_experts = 128;
+	m.moe_intermediate = 768;
+	m.params = 30532122624ull;
+	return m;
+}
+
+static void test_parse(void **state)
+{
+	kvp_weights_format f;
+	kvp_error err;
+
+	(void)state;
+	f = format("w4a16");
+	assert_int_equal(f.kind, KVP_WFORMAT_W4A16);
+	assert_int_equal(f.group, 128); /* llm-compressor's W4A16 preset */
+	assert_false(f.asymmetric);
+	assert_false(f.g_idx);
+	assert_string_equal(f.name, "w4a16:g128");
+	/* the parts in any order, the name in one */
+	f = format("W4A16:actorder:G64:asym");
+	assert_int_equal(f.group, 64);
+	assert_true(f.asymmetric);
+	assert_true(f.g_idx);
+	assert_string_equal(f.name, "w4a16:g64:asym:actorder");
+	assert_int_equal(strlen(format("w4a16:g65536:asym:actorder").name), 26);
+	f = format("w8a8");
+	assert_int_equal(f.kind, KVP_WFORMAT_W8A8);
+	assert_int_equal(f.group, 0);
+	assert_string_equal(f.name, "w8a8");
+	assert_string_equal(format("INT8-W8A8:asym").name, "w8a8:asym");
+	assert_string_equal(format("w8a8-int8").name, "w8a8");
+
+	f.kind = KVP_WFORMAT_MXFP4;
+	assert_int_equal(kvp_weights_format_parse("w4a16:g0", &f, &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_weights_format_parse("w4a16:g65537", &f, &err), KVP_ERR_RANGE);
+	assert_int_equal(kvp_weights_format_parse("w4a16:g64:g128", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("w4a16:asym:asym", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "'asym' is given twice"));
+	assert_int_equal(kvp_weights_format_parse("w4a16:sym", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "':gG', ':asym' or ':actorder'"));
+	assert_int_equal(kvp_weights_format_parse("w4a16:", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("w8a8:g128", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "not ':asym' (w8a8)"));
+	assert_int_equal(kvp_weights_format_parse("w8a8:actorder", &f, &err), KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("w4a16:g12\x01\xff", &f, &err),
+	                 KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "'g12\\x01\\xff'"));
+	assert_int_equal(kvp_weights_format_parse("w4a16x", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("w8a16", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(f.kind, KVP_WFORMAT_MXFP4); /* out untouched */
+}
+
+/* Each variant by hand on Llama 3 8B: linear 32 x (2 x 4096^2 + 2 x 4096
+ * x 1024 + 3 x 4096 x 14336) = 6,979,321,856 weights in 224 tensors; per
+ * layer the input rows q, k, v, gate, up 5 x 4096, o 4096, down 14336 =
+ * 38,912, the output rows q 4096, k and v 1024 each, o 4096, gate and up
+ * 14336 each, down 4096 = 43,008; embeddings and head 2 x 128256 x 4096
+ * and norms 65 x 4096 at 2 B: 2,101,878,784. */
+static void test_by_hand(void **state)
+{
+	kvp_model m = llama3_8b();
+	const uint64_t linear = 6979321856ull, other = 2101878784ull;
+	kvp_weights_estimate e;
+
+	(void)state;
+	e = estimate(&m, "w4a16");
+	assert_int_equal(e.linear_params, linear);
+	assert_int_equal(e.quantized_params, linear);
+	/* 1/2 + 2/128 = 33/64 B, and 16 B of weight_shape a tensor */
+	assert_int_equal(e.quantized_bytes, linear / 64 * 33 + 16 * 224);
+	assert_int_equal(e.other_bytes, other);
+	/* asymmetric: 1/(2 x 128) B more, a packed zero per group */
+	e = estimate(&m, "w4a16:asym");
+	assert_int_equal(e.quantized_bytes, linear / 256 * 133 + 16 * 224);
+	/* actorder group: 4 B a row in */
+	e = estimate(&m, "w4a16:actorder");
+	assert_int_equal(e.quantized_bytes, linear / 64 * 33 + 16 * 224 + 4 * 32 * 38912ull);
+	/* g32: 1/2 + 2/32 = 9/16 B */
+	e = estimate(&m, "w4a16:g32");
+	assert_int_equal(e.quantized_bytes, linear / 16 * 9 + 16 * 224);
+	/* W8A8: 1 B and a 2-byte scale a row out, 3 B with an int8 zero */
+	e = estimate(&m, "w8a8");
+	assert_int_equal(e.quantized_bytes, linear + 2 * 32 * 43008ull);
+	assert_int_equal(e.bytes, linear + 2 * 32 * 43008ull + other);
+	e = estimate(&m, "w8a8:asym");
+	assert_int_equal(e.quantized_bytes, linear + 3 * 32 * 43008ull);
+}
+
+/* A mixture of experts counts each expert's tensors and rows: Qwen3-30B-
+ * A3B's 48 x 128 = 6,144 experts of 3 tensors, gate and up 768 rows out
+ * and 2048 in each, down 2048 out and 768 in; the routers (48 x 128 x
+ * 2048 = 12,582,912) stay 16-bit. */
+static void test_experts(void **state)
+{
+	kvp_model m = qwen3_30b_a3b();
+	/* linear: 48 x (18,874,368 + 603,979,776) and the q/k norms' 12,288
+	 * (the estimate's norms are the layers' two and the final one) */
+	const uint64_t linear = 48 * (18874368ull + 603979776ull) + 48 * 256;
+	const uint64_t tensors = 48 * 4 + 6144 * 3;
+	const uint64_t out = 48 * (4096 + 512 + 512 + 2048) + 6144 * (2 * 768 + 2048);
+	/* the q/k norms' params, taken as linear, add 12,288 / (3 x 2048) = 2
+	 * rows to the experts' down-projections */
+	const uint64_t in = 48 * (3 * 2048 + 4096) + 6144 * (2 * 2048 + 768) + 2;
+	kvp_weights_estimate e;
+
+	(void)state;
+	e = estimate(&m, "w4a16:actorder");
+	assert_int_equal(e.linear_params, linear + 12582912ull);
+	assert_int_equal(e.quantized_params, linear);
+	/* 33/64 B rounded up, as the estimate rounds */
+	assert_int_equal(e.quantized_bytes,
+	                 (linear * 33 + 63) / 64 + 16 * tensors + 4 * in);
+	e = estimate(&m, "w8a8");
+	assert_int_equal(e.quantized_bytes, linear + 2 * (out + 2 * 2));
+	/* routers, embeddings, head, norms at 2 B */
+	assert_int_equal(e.other_bytes,
+	                 2 * (12582912ull + 2 * 151936ull * 2048 + 97 * 2048ull));
+}
+
+/* bound: the relative error allowed. */
+static void near(uint64_t est, uint64_t published, double bound, const char *what)
+{
+	double rel = ((double)est - (double)published) / (double)published;
+
+	if (rel > bound || rel < -bound)
+		fail_msg("%s: estimate %llu, published %llu: relative error %.3g over %.3g",
+		         what, (unsigned long long)est, (unsigned long long)published, rel,
+		         bound);
+}
+
+/* Checkpoints.  No model.safetensors.index.json of these could be read
+ * here (Hugging Face is out of reach); what could be:
+ *  - two exact totals a third party took from the files' own headers, or
+ *    from each tensor's shape and type;
+ *  - Hugging Face's file lists, each size rounded to three figures (so
+ *    within half a unit of its last), whose sum bounds the tensors'
+ *    bytes (the safetensors headers add some 100 B a tensor). */
+static void test_published(void **state)
+{
+	kvp_model l70 = llama3_70b(), l8 = llama3_8b();
+	/* microsoft/phi-4 config.json: 40 layers, hidden 5120, 40 heads, 10 kv
+	 * heads of 128, intermediate 17920, vocab 100352, untied (its q, k, v
+	 * and gate, up fused: fewer weight_shape tensors, 1,920 B). */
+	kvp_model phi4 = dense("phi-4", 40, 5120, 40, 10, 128, 17920, 100352, false, false);
+	/* Qwen/Qwen2.5-32B-Instruct config.json: 64 layers, hidden 5120, 40
+	 * heads, 8 kv, intermediate 27648, vocab 152064, untied, q/k/v biases
+	 * (the estimate takes them as linear: 0.1 MB). */
+	kvp_model q32 = dense("qwen2.5-32b", 64, 5120, 40, 8, 128, 27648, 152064, false, true);
+
+	(void)state;
+	/* the shapes, against the bf16 releases' index.json total_size:
+	 * microsoft/phi-4 29,319,014,400, Qwen2.5-32B 65,527,752,704 */
+	assert_int_equal(phi4.params * 2, 29319014400ull);
+	assert_int_equal(q32.params * 2, 65527752704ull);
+	/* RedHatAI/Llama-3.3-70B-Instruct-quantized.w4a16 (symmetric G 128,
+	 * actorder group): 39,525,311,232 B, the sum of its shards' tensors
+	 * from their headers' data_offsets (a third party's table of
+	 * checkpoint sizes, found through the code index); the estimate to
+	 * the byte. */
+	assert_int_equal(estimate(&l70, "w4a16:g128:actorder").bytes, 39525311232ull);
+	/* RedHatAI/Meta-Llama-3.1-70B-Instruct-quantized.w8a8: 72,669,806,592
+	 * B, a third party's plan of its 1,283 tensors (int8 weights, bf16
+	 * [out, 1] scales, no input_scale), checked against the checkpoint's
+	 * headers; Hugging Face lists "72.7 GB".  To the byte. */
+	assert_int_equal(estimate(&l70, "w8a8").bytes, 72669806592ull);
+	/* neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w8a8: shards of
+	 * "5 GB" and "4.08 GB" (9.07e9 to 9.09e9). */
+	near(estimate(&l8, "w8a8").bytes, 9080000000ull, 1.1e-3,
+	     "Meta-Llama-3.1-8B-Instruct-quantized.w8a8 (5 GB + 4.08 GB)");
+	/* RedHatAI/phi-4-quantized.w4a16: "4.93 GB" and "4.16 GB" (9.08e9 to
+	 * 9.10e9); symmetric, the asymmetric estimate (+53 MB) falls out. */
+	near(estimate(&phi4, "w4a16").bytes, 9090000000ull, 1.1e-3,
+	     "phi-4-quantized.w4a16 (4.93 GB + 4.16 GB)");
+	assert_true(estimate(&phi4, "w4a16:asym").bytes > 9100000000ull);
+	/* RedHatAI/phi-4-quantized.w8a8: "4.84 GB", "4.96 GB", "4.86 GB",
+	 * "1.03 GB" (15.67e9 to 15.71e9). */
+	near(estimate(&phi4, "w8a8").bytes, 15690000000ull, 1.3e-3,
+	     "phi-4-quantized.w8a8 (15.69 GB)");
+	/* xiaoxixiaoxi/Qwen2.5-32B-Instruct-quantized_w4a16_wy (its config:
+	 * symmetric G 128, actorder group, compressed-tensors 0.6.0): "4.93
+	 * GB", "4.96 GB", "5 GB", "4.33 GB" (19.2e9 to 19.24e9 with the 5's
+	 * coarser rounding). */
+	near(estimate(&q32, "w4a16:g128:actorder").bytes, 19220000000ull, 1.1e-3,
+	     "Qwen2.5-32B-Instruct-quantized_w4a16_wy (19.22 GB)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_by_hand),
+		cmocka_unit_test(test_experts),
+		cmocka_unit_test(test_published),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
