@@ -238,7 +238,8 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 		    (unsigned long long)r->tp * r->dp,
 		    r->expert_parallel ? " as whole experts" : " by each expert's inner size");
 	for (uint32_t s = 0; s < lp->stages; s++) {
-		char stage[32] = "", share[96] = "", whole[80] = "", beside[384] = "";
+		char stage[32] = "", share[96] = "", whole[80] = "", beside[448] = "";
+		int64_t ct;
 		kvp_mxfp4_layout mx;
 		size_t n = 0;
 
@@ -277,6 +278,15 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			n += (size_t)snprintf(beside + n, sizeof beside - n,
 			                      " + the indexer's wk in bf16 %s past its fp8",
 			                      g(lp->stage_indexer_upcast_bytes[s]));
+		/* compressed-tensors' integer weights as vLLM's kernels keep
+		 * them, past their share (lib/vllm_ct_int.c) */
+		ct = strncmp(d->arch, "gfx", 3) == 0 ? 0 : cli_device_sm(d) == 90
+		     ? lp->stage_ct_int_sm90_bytes[s] : lp->stage_ct_int_bytes[s];
+		if (ct && n < sizeof beside)
+			n += (size_t)snprintf(beside + n, sizeof beside - n,
+			                      " %c vLLM's %s layout %s", ct < 0 ? '-' : '+',
+			                      r->weights_format.name,
+			                      g(ct < 0 ? (uint64_t)-ct : (uint64_t)ct));
 		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out
 		 * (lib/vllm_mxfp4.c), in place of their share */
 		if (kvp_plan_mxfp4_layout(dp, d, s, &mx, NULL) == KVP_OK &&

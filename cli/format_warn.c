@@ -12,6 +12,12 @@
  *    10.0 and later its CUTLASS int8 kernel stops the start ("Int8 not
  *    supported on SM1xx", issue #54311; the docs: "INT8 is not supported
  *    on compute capability >= 10.0").
+ *  - vLLM's CompressedTensorsWNA16MarlinMoEMethod, which from PR #44570
+ *    (taken as 0.24) every w4a16 mixture of experts runs, raises where an
+ *    expert's inner size on a rank is no multiple of the group ("requires
+ *    the MoE intermediate size per tensor-parallel partition ... to be
+ *    divisible by group_size ... or enable expert parallelism"): before,
+ *    moe_wna16's Triton kernel took such shapes.
  *  - SGLang: CompressedTensorsWNA16MoE asserts symmetric weights.
  * One line each; the plan is made anyway.
  */
@@ -35,6 +41,18 @@ void cli_format_warnings(const struct cli_plan *p)
 		cli_warn("SGLang's compressed-tensors MoE takes symmetric 4-bit experts alone"
 		         " (CompressedTensorsWNA16MoE), not %s; planned as %s anyway", f->name,
 		         f->name);
+	if (r->engine == KVP_ENGINE_VLLM && f->kind == KVP_WFORMAT_W4A16 && p->model.moe_top_k &&
+	    p->model.moe_intermediate && !r->expert_parallel &&
+	    (!r->vllm_version || r->vllm_version >= 24)) {
+		uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1);
+		uint64_t inner = p->model.moe_intermediate / ranks;
+
+		if (p->model.moe_intermediate % ranks || inner % f->group)
+			cli_warn("vLLM refuses %s experts whose inner size on a rank (%llu) is no"
+			         " multiple of the group (%u) (CompressedTensorsWNA16MarlinMoEMethod:"
+			         " \"use a compatible TP size or enable expert parallelism\");"
+			         " planned anyway", f->name, (unsigned long long)inner, f->group);
+	}
 	if (r->engine != KVP_ENGINE_VLLM || f->kind != KVP_WFORMAT_W8A8)
 		return;
 	for (size_t i = 0; i < p->n_devices; i++) {

@@ -133,6 +133,11 @@ void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p);
 bool kvp__gpt_oss(const kvp_model *m);
 /* x rounded up to a multiple of to (> 0), saturated (lib/moe_backend.c). */
 uint64_t kvp__round_to(unsigned __int128 x, uint64_t to);
+/* kvp_plan stage_ct_int_bytes and stage_ct_int_sm90_bytes, and one GPU's
+ * weights of stage t with them (lib/vllm_ct_int.c). */
+void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p);
+uint64_t kvp__vllm_ct_int_gpu_weights(const kvp_plan *plan, const kvp_device *d, uint32_t t,
+                                      uint64_t mine);
 /* kvp_plan mxfp4_intermediate (lib/vllm_mxfp4.c). */
 void kvp__vllm_plan_mxfp4(const kvp_model *m, kvp_plan *p);
 /* mine, one GPU's weights of stage t on d, with gpt-oss's MXFP4 experts

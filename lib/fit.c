@@ -383,6 +383,8 @@ static uint64_t gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t 
 	/* and vLLM's bf16 wk of the indexer, beyond the fp8 counted */
 	if (!kvp__add(mine, plan->stage_indexer_upcast_bytes[t], &mine))
 		return UINT64_MAX;
+	/* compressed-tensors' integer weights as vLLM's kernels keep them */
+	mine = kvp__vllm_ct_int_gpu_weights(plan, d, t, mine);
 	/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out */
 	return kvp__mxfp4_gpu_weights(plan, d, t, mine);
 }

@@ -515,6 +515,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		p->stage_units[0] = 0;
 	kvp__plan_expert_weights(m, est, p);
 	kvp__plan_replicated_weights(m, est, p);
+	kvp__vllm_plan_ct_int(m, p);
 	kvp__plan_attention_weights(m, est, p);
 	p->sglang_context_len = request->engine == KVP_ENGINE_SGLANG
 	                        ? kvp_sglang_context_len(m, request) : 0;

@@ -246,6 +246,115 @@ static void test_published(void **state)
 	     "Qwen2.5-32B-Instruct-quantized_w4a16_wy (19.22 GB)");
 }
 
+/* The weights of one GPU of a vLLM plan of m on a device of arch, and
+ * the same plan's without vLLM's layout of the format: their difference
+ * is the layout's. */
+static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const char *arch,
+                      uint64_t *gpu)
+{
+	kvp_plan *p = test_calloc(1, sizeof *p);
+	kvp_request r;
+	kvp_device d;
+	kvp_fit with, without;
+	kvp_error err;
+
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	snprintf(d.arch, sizeof d.arch, "%s", arch);
+	d.hbm_bytes = 192ull << 30;
+	d.l2_bytes = 50ull << 20;
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.tp = tp;
+	r.engine = KVP_ENGINE_VLLM;
+	r.weights_format = format(fmt);
+	if (kvp_plan_compute(m, &r, p, &err) != KVP_OK)
+		fail_msg("%s: %s", fmt, err.message);
+	if (kvp_plan_fit(p, &d, &with, &err) != KVP_OK)
+		fail_msg("%s: %s", fmt, err.message);
+	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
+	memset(p->stage_ct_int_sm90_bytes, 0, sizeof p->stage_ct_int_sm90_bytes);
+	assert_int_equal(kvp_plan_fit(p, &d, &without, &err), KVP_OK);
+	test_free(p);
+	*gpu = with.weights_per_gpu;
+	return (int64_t)with.weights_per_gpu - (int64_t)without.weights_per_gpu;
+}
+
+/* vLLM's layout of each format, by hand from its code (lib/vllm_ct_int.c
+ * cites it): q, k, v fused into one column-parallel layer and gate, up
+ * into another, o and down row-parallel. */
+static void test_vllm_layout(void **state)
+{
+	kvp_model l70 = llama3_70b(), l8 = llama3_8b(), moe = qwen3_30b_a3b();
+	uint64_t gpu, base;
+
+	(void)state;
+	l70.intermediate = 28672;
+	l8.intermediate = 14336;
+	/* W8A8: fp32 scales, an output row each, where the checkpoint has
+	 * 2 B.  Llama 3 8B, a layer's outputs q 4096, k and v 1024 each,
+	 * gate and up 14336 each (column-parallel: 34,816), o and down 4096
+	 * each (row-parallel, whole on every rank).  tp 1: 2 B x 32 x
+	 * 43,008 = 2,752,512 more. */
+	assert_int_equal(layout(&l8, "w8a8", 1, "sm_86", &gpu), 2752512);
+	/* tp 2: 4 x (32 x 34,816 / 2 + 32 x 8,192) = 3,276,800 held; the
+	 * share 2 x 32 x 43,008 / 2 = 1,376,256. */
+	assert_int_equal(layout(&l8, "w8a8", 2, "sm_90", &gpu), 3276800 - 1376256);
+	/* W4A16 with actorder, Llama 3.3 70B over 4 GPUs: each fused layer
+	 * keeps two int32 [in] (a g_idx and its sort or permutation): qkv
+	 * and gate_up 8192 each, o 8192 / 4, down 28672 / 4; 8 B x 80 x
+	 * (16,384 + 9,216) = 16,384,000, where the checkpoint's share is 4 B
+	 * x 80 x (5 x 8192 + 8192 + 28672) / 4 = 6,225,920.  And o's and
+	 * down's scales of all their inputs on each rank: 2 B x 8192 out x
+	 * (8192 + 28672) / 128 groups x 80 layers x 3/4 more = 283,115,520.
+	 * The same on Hopper: symmetric, no zero points to unpack. */
+	assert_int_equal(layout(&l70, "w4a16:actorder", 4, "sm_80", &gpu),
+	                 16384000 - 6225920 + 283115520);
+	assert_int_equal(layout(&l70, "w4a16:actorder", 4, "sm_90", &gpu),
+	                 16384000 - 6225920 + 283115520);
+	/* At tp 1 nothing is split: the g_idx alone, 8 B x 80 x (2 x 8192 +
+	 * 8192 + 28672) - 4 B x 80 x 77,824 = 9,175,040. */
+	assert_int_equal(layout(&l70, "w4a16:actorder", 1, "sm_90", &gpu), 9175040);
+	/* Asymmetric on Hopper: Machete's zero points in 16 bits, 2 B a
+	 * group and output where the checkpoint packs 8 in 4 B, 1.5 B more:
+	 * Llama 3 8B's 6,979,321,856 weights in groups of 128 at tp 1 are
+	 * 54,525,952 groups and outputs: 81,788,928 B.  Marlin (8.x) keeps
+	 * them packed. */
+	assert_int_equal(layout(&l8, "w4a16:asym", 1, "sm_90", &gpu), 81788928);
+	assert_int_equal(layout(&l8, "w4a16:asym", 1, "sm_89", &gpu), 0);
+	/* tp 2: the weights split, as do their groups; with actorder o and
+	 * down run Marlin's kernel (Machete takes no g_idx over split
+	 * inputs): only q, k, v, gate, up's 32 x 4096 / 128 x 34,816 / 2
+	 * groups and outputs, and their scales and zero points (5/2 B) of all
+	 * o's and down's inputs (32 x 4096 x 18,432 / 128 x 1/2 a rank more),
+	 * and the g_idx: 8 x 32 x (8,192 + 9,216) less 4 x 32 x 38,912 / 2. */
+	assert_int_equal(layout(&l8, "w4a16:asym", 2, "sm_90", &gpu), 81788928 / 2);
+	assert_int_equal(layout(&l8, "w4a16:asym:actorder", 2, "sm_90", &gpu),
+	                 3 * (32ull * 32 * 34816 / 2) / 2 +
+	                 5ull * 32 * 4096 * 18432 / 128 / 4 +
+	                 8ull * 32 * (8192 + 9216) - 4ull * 32 * 38912 / 2);
+	/* Symmetric without actorder: vLLM keeps the checkpoint's bytes. */
+	assert_int_equal(layout(&l8, "w4a16", 1, "sm_90", &gpu), 0);
+	assert_int_equal(layout(&l8, "w4a16", 4, "sm_80", &gpu), 0);
+	/* An AMD GPU, a mixture of experts and another engine: not modelled. */
+	assert_int_equal(layout(&l8, "w4a16:asym", 1, "gfx942", &gpu), 0);
+	assert_int_equal(layout(&moe, "w8a8", 1, "sm_90", &base), 0);
+	{
+		kvp_plan *p = test_calloc(1, sizeof *p);
+		kvp_request r;
+		kvp_error err;
+
+		kvp_request_init(&r);
+		r.seq = 1024;
+		r.engine = KVP_ENGINE_SGLANG;
+		r.weights_format = format("w8a8");
+		assert_int_equal(kvp_plan_compute(&l8, &r, p, &err), KVP_OK);
+		assert_int_equal(p->stage_ct_int_bytes[0], 0);
+		assert_int_equal(p->stage_ct_int_sm90_bytes[0], 0);
+		test_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_by_hand),
 		cmocka_unit_test(test_experts),
 		cmocka_unit_test(test_published),
+		cmocka_unit_test(test_vllm_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

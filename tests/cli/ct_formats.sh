@@ -16,6 +16,18 @@ is weights_dtype '"w4a16:g128:actorder"' "... named canonically"
 run --model llama3.3-70b --weights-dtype W4A16:ActOrder --seq 4096 --gpu h100 --format json
 is weights_bytes 39525311232 "the parts in any case, the group 128 by default"
 
+# vLLM's layout of the weights on each GPU (lib/vllm_ct_int.c;
+# tests/test_weights_ct.c works it by hand): under actorder over 4 GPUs,
+# o's and down's scales of all their inputs on every rank and each fused
+# layer's g_idx and its sort.
+run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine vllm --tp 4 --gpu h100 \
+	--seq 4096 --explain
+check "--explain: vLLM's layout, 293,273,600 B a GPU" grep -q \
+	"+ vLLM's w4a16:g128:actorder layout 293,273,600 = " "$work/out"
+run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine sglang --tp 4 \
+	--gpu h100 --seq 4096 --explain
+check "... not under SGLang" sh -c '! grep -q "layout" "$1"' sh "$work/out"
+
 # vLLM's experts kernel for a mixture of experts.
 for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:none" \
 	"w8a8 0.21 h100:triton" "w8a8 0.20 h100:none"; do
@@ -55,6 +67,18 @@ warns --model qwen3-30b-a3b --weights-dtype w4a16 --engine sglang --gpu h100
 check "w4a16 experts, symmetric, under SGLang: none" [ "$n" = 0 ]
 warns --model llama3.1-8b --weights-dtype w4a16:asym --engine sglang --gpu h100
 check "asymmetric w4a16 of a dense model under SGLang: none" [ "$n" = 0 ]
+# vLLM from 0.24 runs every w4a16 mixture of experts on Marlin's method,
+# which refuses an expert's inner size on a rank that is no multiple of
+# the group: Qwen3-30B-A3B's 768 over 4 GPUs is 192, over 2 384.
+warns --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --tp 4 --gpu h100
+check "w4a16 experts of 192 a rank under vLLM: one warning" [ "$n" = 1 ]
+check "... naming the inner size and the group" grep -q \
+	"inner size on a rank (192) is no multiple of the group (128)" "$work/err"
+for args in "--tp 2" "--tp 4 --enable-expert-parallel" "--tp 4 --vllm-version 0.23"; do
+	# shellcheck disable=SC2086
+	warns --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm $args --gpu h100
+	check "w4a16 experts, $args: no warning" [ "$n" = 0 ]
+done
 
 # Bad names: one line naming the text, exit 2, nothing on stdout.
 for bad in w4a16:g0 w4a16:g64:g64 w4a16:sym w8a8:g128 w8a8:actorder w4a16:asym:asym \
