@@ -280,11 +280,11 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			                      g(lp->stage_indexer_upcast_bytes[s]));
 		/* compressed-tensors' integer weights as vLLM's kernels keep
 		 * them, past their share (lib/vllm_ct_int.c) */
-		ct = strncmp(d->arch, "gfx", 3) == 0 ? 0 : cli_device_sm(d) == 90
-		     ? lp->stage_ct_int_sm90_bytes[s] : lp->stage_ct_int_bytes[s];
+		ct = cli_ct_int_bytes(lp, d, s);
 		if (ct && n < sizeof beside)
 			n += (size_t)snprintf(beside + n, sizeof beside - n,
-			                      " %c vLLM's %s layout %s", ct < 0 ? '-' : '+',
+			                      " %c %s's %s layout %s", ct < 0 ? '-' : '+',
+			                      r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang",
 			                      r->weights_format.name,
 			                      g(ct < 0 ? (uint64_t)-ct : (uint64_t)ct));
 		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out

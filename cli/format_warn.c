@@ -18,6 +18,10 @@
  *    the MoE intermediate size per tensor-parallel partition ... to be
  *    divisible by group_size ... or enable expert parallelism"): before,
  *    moe_wna16's Triton kernel took such shapes.
+ *  - vLLM's W8A8 schemes take symmetric weights alone (_is_dynamic_token_
+ *    w8a8: "Only symmetric weight quantization supported"), and its
+ *    W4A16 kernels groups of 32, 64 and 128 (Marlin's; Machete's 64 and
+ *    128): another is refused at load.
  *  - SGLang: CompressedTensorsWNA16MoE asserts symmetric weights.
  * One line each; the plan is made anyway.
  */
@@ -53,6 +57,13 @@ void cli_format_warnings(const struct cli_plan *p)
 			         " \"use a compatible TP size or enable expert parallelism\");"
 			         " planned anyway", f->name, (unsigned long long)inner, f->group);
 	}
+	if (r->engine == KVP_ENGINE_VLLM && f->kind == KVP_WFORMAT_W8A8 && f->asymmetric)
+		cli_warn("vLLM's W8A8 takes symmetric int8 weights alone (\"Only symmetric weight"
+		         " quantization supported\"), not %s; planned anyway", f->name);
+	if (r->engine == KVP_ENGINE_VLLM && f->kind == KVP_WFORMAT_W4A16 && f->group != 32 &&
+	    f->group != 64 && f->group != 128)
+		cli_warn("vLLM's 4-bit kernels take groups of 32, 64 and 128 (Marlin's), not %u;"
+		         " planned anyway", f->group);
 	if (r->engine != KVP_ENGINE_VLLM || f->kind != KVP_WFORMAT_W8A8)
 		return;
 	for (size_t i = 0; i < p->n_devices; i++) {

@@ -536,6 +536,11 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		/* gpt-oss's MXFP4 experts as vLLM's kernel lays them out on
 		 * this GPU, in its weights (lib/vllm_mxfp4.c). */
 		json_mxfp4_layout(&w, cli_device_plan(p, i), d, f->stage);
+		/* compressed-tensors' integer weights beyond their share, as
+		 * the engine's kernels keep them (lib/vllm_ct_int.c) */
+		if (cli_ct_int_bytes(cli_device_plan(p, i), d, f->stage) > 0)
+			json_u64(&w, "ct_int_layout_bytes",
+			         (uint64_t)cli_ct_int_bytes(cli_device_plan(p, i), d, f->stage));
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		/* vLLM: the null block its check holds back from the budget
 		 * (0.29 on; 0 before), which max_seq_hbm and max_batch_hbm

@@ -84,14 +84,29 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 	kvp_moe_backend b = p->asked_moe;
 	const char *name = kvp_moe_backend_name(b), *format = "";
 	unsigned lo, hi;
+	bool ignored;
 
 	if (r->engine != KVP_ENGINE_VLLM || b == KVP_MOE_AUTO || b == KVP_MOE_NONE ||
 	    !p->model.moe_top_k)
 		return;
+	/* compressed-tensors' integer experts before their oracles took
+	 * the flag: vLLM's own choice (lib/moe_backend.c) */
+	ignored = (r->weights_format.kind == KVP_WFORMAT_W4A16 && r->vllm_version &&
+	           r->vllm_version < 23) ||
+	          (r->weights_format.kind == KVP_WFORMAT_W8A8 && r->vllm_version &&
+	           r->vllm_version < 21);
 	if (r->vllm_version && r->vllm_version < 17)
 		cli_warn("vLLM %u.%u has no --moe-backend (0.17, PR #33807): environment"
 		         " variables chose its experts' kernel; planned with %s anyway",
-		         r->vllm_version / 100, r->vllm_version % 100, name);
+		         r->vllm_version / 100, r->vllm_version % 100,
+		         ignored ? "its own choice" : name);
+	else if (ignored)
+		cli_warn("vLLM %u.%u ignores --moe-backend for compressed-tensors' %s experts"
+		         " (its oracle reads it from %s); planned with its own choice",
+		         r->vllm_version / 100, r->vllm_version % 100, r->weights_format.name,
+		         r->weights_format.kind == KVP_WFORMAT_W4A16 ? "0.23" : "0.21");
+	if (ignored)
+		return;
 	if (!format_takes(r, b, &format))
 		cli_warn("vLLM refuses --moe-backend %s for %s experts (\"moe_backend='%s' is"
 		         " not supported for %s MoE\"); planned with it anyway", name, format,

@@ -69,14 +69,26 @@ static bool groups_weights(const json_t *q, long long bits, const char *kind)
 	return any;
 }
 
+/* Whether text is the lowercase word, in any case (compressed-tensors'
+ * enums take any: QuantizationStrategy, QuantizationType,
+ * ActivationOrdering lowercase what they read). */
+static bool word(const char *text, const char *lower)
+{
+	return text && strcasecmp(text, lower) == 0;
+}
+
 /* compressed-tensors' integer schemes, when every config group gives
  * its weights the same one (compressed_tensors QuantizationArgs: type
  * "int", num_bits, strategy, group_size, symmetric, actorder):
- *  - format "pack-quantized", 4 bits in groups: w4a16:gG, ":asym" where
- *    symmetric is false (packed zero points), ":actorder" where actorder
- *    is "group" or its alias "dynamic" (weight_g_idx; "weight" and
- *    "static" change the calibration alone);
- *  - format "int-quantized", 8 bits a channel: w8a8, ":asym" likewise.
+ *  - format "pack-quantized", 4 bits in groups, no input activations
+ *    (W4A16: W4A8's int8 or fp8 activations are vLLM's other schemes):
+ *    w4a16:gG, ":asym" where symmetric is false (packed zero points),
+ *    ":actorder" where actorder is "group", its alias "dynamic" or true
+ *    (as ActivationOrdering reads a bool; "weight" and "static" change
+ *    the calibration alone);
+ *  - format "int-quantized", 8 bits a channel, with int8 activations a
+ *    token, dynamic (W8A8, as vLLM's _is_dynamic_token_w8a8 takes it):
+ *    w8a8, ":asym" likewise.
  * Writes the name into name (size bytes); false for anything else. */
 static bool ct_int(const json_t *q, const char *format, char *name, size_t size)
 {
@@ -90,23 +102,25 @@ static bool ct_int(const json_t *q, const char *format, char *name, size_t size)
 	if (!json_is_object(groups))
 		return false;
 	json_object_foreach(groups, key, g) {
-		json_t *w = json_object_get(g, "weights");
-		const char *type = member_text(w, "type"), *strategy = member_text(w, "strategy");
-		const char *order = member_text(w, "actorder");
+		json_t *w = json_object_get(g, "weights"), *a = json_object_get(g, "input_activations");
+		json_t *order = json_object_get(w, "actorder");
+		const char *strategy = member_text(w, "strategy");
 		bool asym = json_is_false(json_object_get(w, "symmetric"));
+		bool gidx = json_is_true(order) || word(json_string_value(order), "group") ||
+		            word(json_string_value(order), "dynamic");
 		char one[KVP_WFORMAT_NAME_MAX];
 
 		(void)key;
-		if (!json_is_object(w) || !type || strcmp(type, "int") != 0 || !strategy)
+		if (!json_is_object(w) || !word(member_text(w, "type"), "int"))
 			return false;
-		if (pack && member_int(w, "num_bits") == 4 && strcmp(strategy, "group") == 0 &&
-		    member_int(w, "group_size") > 0)
+		if (pack && member_int(w, "num_bits") == 4 && word(strategy, "group") &&
+		    member_int(w, "group_size") > 0 && (!a || json_is_null(a)))
 			snprintf(one, sizeof one, "w4a16:g%lld%s%s", member_int(w, "group_size"),
-			         asym ? ":asym" : "", order && (strcmp(order, "group") == 0 ||
-			                                         strcmp(order, "dynamic") == 0)
-			         ? ":actorder" : "");
-		else if (!pack && member_int(w, "num_bits") == 8 &&
-		         strcmp(strategy, "channel") == 0)
+			         asym ? ":asym" : "", gidx ? ":actorder" : "");
+		else if (!pack && member_int(w, "num_bits") == 8 && word(strategy, "channel") &&
+		         json_is_object(a) && word(member_text(a, "type"), "int") &&
+		         member_int(a, "num_bits") == 8 && word(member_text(a, "strategy"), "token") &&
+		         json_is_true(json_object_get(a, "dynamic")))
 			snprintf(one, sizeof one, "w8a8%s", asym ? ":asym" : "");
 		else
 			return false;

@@ -443,16 +443,18 @@ typedef struct kvp_plan {
 	 * it, in place of the checkpoint's bytes (kvp_plan_mxfp4_layout); 0
 	 * otherwise. */
 	uint32_t mxfp4_intermediate;
-	/* vLLM, a dense model's weights in compressed-tensors' w4a16 or
-	 * w8a8: what one GPU of each stage holds of them beyond its share of
-	 * the checkpoint's bytes, as vLLM's kernels keep them (lib/
-	 * vllm_ct_int.c): under actorder a g_idx's sort or permutation, and
-	 * with tp > 1 o's and down's scales whole on every rank; on Hopper
-	 * (stage_ct_int_sm90_bytes, Machete's kernel) asymmetric zero points
-	 * unpacked to 16 bits; w8a8's scales widened to fp32
-	 * (stage_ct_int_bytes elsewhere).  Negative where vLLM keeps less
-	 * (its fused q, k, v and gate, up have one g_idx each).
-	 * kvp_plan_fit counts them in the weights.  0 otherwise. */
+	/* vLLM and SGLang, a dense transformer's weights in compressed-
+	 * tensors' w4a16 or w8a8: what one GPU of each stage holds of them
+	 * beyond its share of the checkpoint's bytes, as the engine's kernels
+	 * keep them (lib/vllm_ct_int.c): under actorder a g_idx's sort or
+	 * permutation, and with tp > 1 o's and down's scales whole on every
+	 * rank; under vLLM on Hopper (stage_ct_int_sm90_bytes, Machete's
+	 * kernel, groups of 64 and 128) asymmetric zero points unpacked to
+	 * 16 bits, and vLLM's w8a8 scales widened to fp32
+	 * (stage_ct_int_bytes elsewhere).  Signed: the fused q, k, v and
+	 * gate, up keep one g_idx each, fewer than the checkpoint, though no
+	 * real shape comes out below it.  kvp_plan_fit counts them in the
+	 * weights (none on AMD's GPUs).  0 otherwise. */
 	int64_t stage_ct_int_bytes[KVP_PP_MAX];
 	int64_t stage_ct_int_sm90_bytes[KVP_PP_MAX];
 } kvp_plan;

@@ -106,8 +106,8 @@ static bool is_moe(const kvp_model *m)
  *    2026-05-22: 0.22, whose release was 2026-05-30).
  *  - compressed-tensors' W4A16: Marlin's experts in the modular kernel
  *    from PR #42553 (the WNA16 oracle, fused_moe/oracle/wna16.py, in
- *    review 2026-05-13: taken as 0.23; int_wna16.py's G = 32 FlashInfer
- *    kernel aside); before, fused_marlin_moe called whole, or moe_wna16's
+ *    review 2026-05-13: taken as 0.23), FlashInfer's TRT-LLM MXINT4
+ *    kernel (monolithic: none) for groups of 32 on 10.x; before, fused_marlin_moe called whole, or moe_wna16's
  *    Triton where Marlin's shapes fail, and ROCm's Triton: none.  W8A8
  *    int8: TritonExperts from PR #39187 (CT W8A8 to the oracle structure,
  *    opened 2026-04-07: taken as 0.21), fused_experts called whole
@@ -150,7 +150,12 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 	case KVP_WFORMAT_GPTQ:
 		return kvp__vllm_since(r, 20) ? KVP_MOE_MARLIN : KVP_MOE_NONE;
 	case KVP_WFORMAT_W4A16:
-		return kvp__vllm_since(r, 23) && !amd ? KVP_MOE_MARLIN : KVP_MOE_NONE;
+		if (!kvp__vllm_since(r, 23) || amd)
+			return KVP_MOE_NONE;
+		/* FlashInfer's TRT-LLM MXINT4 kernel first, for groups of 32
+		 * on 10.x alone (TrtLlmMxint4ExpertsMonolithic) */
+		return major == 10 && r->weights_format.group == 32 ? KVP_MOE_FLASHINFER_TRTLLM
+		                                                    : KVP_MOE_MARLIN;
 	case KVP_WFORMAT_W8A8:
 		return kvp__vllm_since(r, 21) ? KVP_MOE_TRITON : KVP_MOE_NONE;
 	case KVP_WFORMAT_FP8:
@@ -197,7 +202,12 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
 	/* no workspace manager before 0.14, whatever is asked */
 	if (!kvp__vllm_since(r, 14))
 		return KVP_MOE_NONE;
-	if (r->moe_backend != KVP_MOE_AUTO)
+	/* compressed-tensors' integer experts read --moe-backend from their
+	 * oracles alone (W4A16's from 0.23, W8A8's from 0.21): before, the
+	 * name asked is ignored */
+	if (r->moe_backend != KVP_MOE_AUTO &&
+	    !(r->weights_format.kind == KVP_WFORMAT_W4A16 && !kvp__vllm_since(r, 23)) &&
+	    !(r->weights_format.kind == KVP_WFORMAT_W8A8 && !kvp__vllm_since(r, 21)))
 		return r->moe_backend;
 	return vllm_auto(m, r, d ? kvp__device_sm(d) : 0, d && kvp__device_amd(d));
 }

@@ -12,9 +12,10 @@
  *    (quantization/utils/marlin_utils.py) says to repeat them, which it
  *    does wherever there is a g_idx: under actorder "group" every rank of
  *    o and down holds the scales of all their inputs.
- *  - choose_mp_linear_kernel: Machete on compute capability 9.0 (unless
- *    a g_idx and the inputs split over ranks, row-parallel layers under
- *    tp > 1, which take Marlin), Marlin on the others.
+ *  - choose_mp_linear_kernel: Machete on compute capability 9.0 for
+ *    groups of 64 and 128 (unless a g_idx and the inputs split over
+ *    ranks, row-parallel layers under tp > 1, which take Marlin), Marlin
+ *    on the others and for groups of 32.
  *    MacheteLinearKernel.process_weights_after_loading (kernels/linear/
  *    mixed_precision/machete.py): the weights prepacked and the scales
  *    permuted in their own bytes; asymmetric zero points unpacked into
@@ -28,9 +29,14 @@
  *    1], the checkpoint's 16-bit scales widened; a row-parallel layer's
  *    on every rank whole.  CUTLASS's kernel transposes the weight as a
  *    view.
- * Each weight_shape (16 B a tensor) is left as the checkpoint's share;
- * a mixture of experts' layers (their own methods) and AMD's GPUs are
- * not modelled: 0.  kv heads fewer than tp are taken as split.
+ * SGLang's CompressedTensorsWNA16 (srt/layers/quantization/
+ * compressed_tensors/schemes/compressed_tensors_wNa16.py) sizes its
+ * scales by the same marlin_repeat_scales_on_all_ranks and runs Marlin
+ * alone, its g_idx sorted beside its sort indices: Marlin's bytes on
+ * every GPU; its W8A8 scales are not read (none).
+ * Each weight_shape (16 B a tensor) is left as the checkpoint's share.
+ * Not modelled (0): a mixture of experts (their own methods), MLA, a
+ * model with layers other than attention and a dense MLP, AMD's GPUs.
  */
 #include <string.h>
 
@@ -38,75 +44,101 @@
 #include "internal.h"
 
 struct shape {
-	uint64_t h, q, kv, o_in, inter;  /* hidden, q's and k's + v's out, o's in */
-	uint64_t attn, mlp;              /* attention and dense MLP layers */
+	uint64_t h, q, o_in, inter;  /* hidden, q's outputs, o's inputs, the MLP's */
+	uint64_t kv, kv_rank;        /* k's and v's outputs, all and a rank's */
+	uint64_t attn, mlp;          /* attention and dense MLP layers */
 };
 
-/* The layers of [a, b) that have attention, and the dense MLP's (each
- * of a model without experts). */
-static void shape_of(const kvp_model *m, uint32_t a, uint32_t b, struct shape *s)
+/* Layers [a, b) of m, all of them attention and a dense MLP (a model
+ * that is not one is not modelled: false).  A rank's k and v: its share
+ * of the kv heads, or one replicated where they are fewer than tp. */
+static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, struct shape *s)
 {
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 
 	memset(s, 0, sizeof *s);
+	if (m->moe_experts || m->moe_routed_experts || m->kv_lora_rank || !m->intermediate ||
+	    !m->hidden || !m->heads || !m->head_dim)
+		return false;
+	for (uint32_t i = 0; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+
+		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
+		    kind != KVP_LAYER_CHUNKED)
+			return false;
+	}
 	s->h = m->hidden;
 	s->q = (uint64_t)m->heads * m->head_dim;
 	s->o_in = (uint64_t)m->heads * hd_v;
 	s->inter = m->intermediate;
 	for (uint32_t i = a; i < b; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		uint64_t kv = kvp_model_layer_kv_heads(m, i);
 
-		if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING ||
-		    kind == KVP_LAYER_CHUNKED) {
-			s->attn++;
-			s->kv += kvp_model_layer_kv_heads(m, i) * (m->head_dim + hd_v);
-		}
+		s->kv += kv * (m->head_dim + hd_v);
+		s->kv_rank += (kv >= tp ? kv / tp : 1) * (m->head_dim + hd_v);
 	}
-	s->mlp = m->intermediate ? b - a : 0;
+	s->attn = s->mlp = b - a;
+	return true;
 }
 
-/* Bytes vLLM keeps beyond the checkpoint's share on one of tp GPUs, on
- * Hopper (Machete) where sm90.  Signed: fused g_idx take less. */
-static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_t tp, bool sm90)
+/* What to count: a g_idx's sort or permutation beside it (CUDA's
+ * kernels), Machete's 16-bit zero points, W8A8's fp32 scales. */
+struct kernel {
+	bool sort, machete, fp32_scales;
+};
+
+/* Bytes kept beyond the checkpoint's share on one of tp GPUs.  Signed,
+ * though the fused layers' fewer g_idx (one of hidden inputs for q, k
+ * and v) are outweighed by their sorts in any real shape. */
+static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_t tp,
+                     struct kernel k)
 {
-	/* column-parallel outputs (q, k, v, gate, up), row-parallel inputs
-	 * (o, down), all layers */
-	unsigned __int128 col_out = s->attn * s->q + s->kv + s->mlp * 2 * s->inter;
+	/* outputs of the column-parallel layers (q, k, v, gate, up) on a
+	 * rank and in all; inputs of the row-parallel ones (o, down) */
+	unsigned __int128 col_rank = s->attn * (s->q / tp) + s->kv_rank +
+	                             s->mlp * (2 * s->inter / tp);
+	unsigned __int128 col = s->attn * s->q + s->kv + s->mlp * 2 * s->inter;
 	unsigned __int128 row_in = s->attn * s->o_in + s->mlp * s->inter;
 	unsigned __int128 rows = s->attn + s->mlp, run = 0, share = 0;
 	uint64_t g = f->group ? f->group : 1;
 
-	if (f->kind == KVP_WFORMAT_W8A8) {
+	if (f->kind == KVP_WFORMAT_W8A8 && k.fp32_scales) {
 		/* fp32 scales: the column layers' outputs split, o's and down's
 		 * hidden whole; the checkpoint's 2 B of all split */
-		run = 4 * (col_out / tp + rows * s->h);
-		share = 2 * (col_out + rows * s->h) / tp;
+		run = 4 * (col_rank + rows * s->h);
+		share = 2 * (col + rows * s->h) / tp;
 	} else if (f->kind == KVP_WFORMAT_W4A16) {
 		if (f->g_idx) {
-			/* two int32 [in] a fused layer: qkv and gate_up read
-			 * hidden whole, o and down their split inputs; the
-			 * checkpoint's one a tensor (q, k, v, gate, up hidden) */
-			run = 8 * (rows * s->h + row_in / tp);
+			/* an int32 [in] a fused layer, two with the sort: qkv
+			 * and gate_up read hidden whole, o and down their split
+			 * inputs; the checkpoint's one a tensor (q, k, v, gate,
+			 * up hidden) */
+			run = (k.sort ? 8 : 4) * (rows * s->h + row_in / tp);
 			share = 4 * ((s->attn * 3 + s->mlp * 2) * s->h + row_in) / tp;
-			/* o's and down's scales (and zero points) of every input
-			 * on each rank */
+			/* o's and down's scales (and zero points, 1/2 B a group
+			 * and output) of every input on each rank, their share
+			 * 1/tp of it */
 			if (tp > 1)
-				run += (unsigned __int128)(f->asymmetric ? 5 : 4) * s->h * row_in *
-				       (tp - 1) / (2 * g * tp);
+				run += (unsigned __int128)(f->asymmetric ? 5 : 4) * s->h *
+				       (s->attn * (s->o_in / g) + s->mlp * (s->inter / g)) * (tp - 1) /
+				       (2 * tp);
 		}
 		/* Machete's zero points: 2 B a group and output, not 1/2 B;
 		 * o and down on Marlin where g_idx and tp > 1 */
-		if (sm90 && f->asymmetric) {
-			unsigned __int128 groups = s->h / g * col_out / tp;
+		if (k.machete && f->asymmetric) {
+			unsigned __int128 groups = s->h / g * col_rank;
 
 			if (!f->g_idx || tp == 1)
-				groups += row_in / tp / g * s->h;
+				groups += (s->attn * (s->o_in / tp / g) + s->mlp * (s->inter / tp / g)) *
+				          s->h;
 			run += 3 * groups / 2;
 		}
 	}
-	if (run > INT64_MAX || share > INT64_MAX)
-		return 0;
-	return (int64_t)run - (int64_t)share;
+	if (run > INT64_MAX)
+		run = INT64_MAX;
+	if (share > run)
+		return -(int64_t)(share - run < INT64_MAX ? share - run : INT64_MAX);
+	return (int64_t)(run - share);
 }
 
 void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
@@ -114,20 +146,26 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 	const kvp_request *r = &p->request;
 	const kvp_weights_format *f = &r->weights_format;
 	uint64_t tp = r->tp ? r->tp : 1;
+	bool vllm = r->engine == KVP_ENGINE_VLLM;
+	/* Machete takes groups of 64 and 128 alone
+	 * (query_machete_supported_group_sizes); Marlin 32, 64, 128 */
+	bool machete = vllm && (f->group == 64 || f->group == 128);
 
 	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
 	memset(p->stage_ct_int_sm90_bytes, 0, sizeof p->stage_ct_int_sm90_bytes);
-	if (r->engine != KVP_ENGINE_VLLM || m->moe_experts || m->moe_routed_experts ||
-	    (f->kind != KVP_WFORMAT_W4A16 && f->kind != KVP_WFORMAT_W8A8) || !m->hidden)
+	if ((!vllm && r->engine != KVP_ENGINE_SGLANG) ||
+	    (f->kind != KVP_WFORMAT_W4A16 && f->kind != KVP_WFORMAT_W8A8))
 		return;
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1) && s < KVP_PP_MAX; s++) {
 		uint32_t a = p->stages ? p->stage_first[s] : 0;
 		uint32_t b = p->stages ? a + p->stage_layers[s] : m->layers;
 		struct shape sh;
 
-		shape_of(m, a, b, &sh);
-		p->stage_ct_int_bytes[s] = delta(f, &sh, tp, false);
-		p->stage_ct_int_sm90_bytes[s] = delta(f, &sh, tp, true);
+		if (!shape_of(m, a, b, tp, &sh))
+			return;
+		p->stage_ct_int_bytes[s] = delta(f, &sh, tp, (struct kernel){true, false, vllm});
+		p->stage_ct_int_sm90_bytes[s] = delta(f, &sh, tp,
+		                                      (struct kernel){true, machete, vllm});
 	}
 }
 

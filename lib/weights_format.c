@@ -152,8 +152,7 @@ static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
 		} else if (n == 8 && strncasecmp(p, "actorder", 8) == 0 &&
 		           kind == KVP_WFORMAT_W4A16) {
 			flag = &f.g_idx;
-		} else if (n > 1 && (p[0] == 'g' || p[0] == 'G') && kind == KVP_WFORMAT_W4A16 &&
-		           !group_seen) {
+		} else if (n > 1 && (p[0] == 'g' || p[0] == 'G') && kind == KVP_WFORMAT_W4A16) {
 			unsigned long group = 0;
 			size_t i;
 
@@ -164,7 +163,9 @@ static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
 				return kvp__error(err, KVP_ERR_RANGE, "weights format '%s': the"
 				                  " group size must be 1 to %u inputs",
 				                  kvp_escape(text, quoted, sizeof quoted), GROUP_MAX);
-			if (i == n) {
+			if (i == n && group_seen) {
+				flag = &group_seen; /* given twice, below */
+			} else if (i == n) {
 				f.group = (uint32_t)group;
 				group_seen = true;
 				rest = p + n;

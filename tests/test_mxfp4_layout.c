@@ -150,6 +150,16 @@ static void test_marlin_120b_hopper(void **state)
 	/* and with no device, an H100's rules */
 	assert_int_equal(kvp_plan_mxfp4_layout(&p, NULL, 0, &l, &err), KVP_OK);
 	assert_int_equal(l.kernel, KVP_MOE_MARLIN);
+	/* 0.14.1, OpenAI's Triton kernel (triton_kernels 3.5, the original
+	 * scales kept): "Model loading took 64.38 GiB" for gpt-oss-120b on
+	 * one H100 (vllm-project/vllm issue #33155, "Using Triton backend",
+	 * as read through the issue index). */
+	r = oss_request(14);
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(kvp_plan_mxfp4_layout(&p, &h100, 0, &l, &err), KVP_OK);
+	assert_int_equal(l.kernel, KVP_MOE_TRITON);
+	w = (double)weights_on(&p, &h100) / GIB;
+	assert_true(w > 64.375 && w < 64.385);
 }
 
 /* OpenAI's Triton kernel on Hopper from 0.12: I to 64, H as it is, fp32

@@ -333,6 +333,41 @@ static void test_vllm_layout(void **state)
 	                 3 * (32ull * 32 * 34816 / 2) / 2 +
 	                 5ull * 32 * 4096 * 18432 / 128 / 4 +
 	                 8ull * 32 * (8192 + 9216) - 4ull * 32 * 38912 / 2);
+	/* Machete takes groups of 64 and 128 alone: groups of 32 (Marlin's)
+	 * and 256 (neither's) keep their zero points packed. */
+	assert_int_equal(layout(&l8, "w4a16:g32:asym", 1, "sm_90", &gpu), 0);
+	assert_int_equal(layout(&l8, "w4a16:g256:asym", 1, "sm_90", &gpu), 0);
+	/* Over two stages of 40 layers each (tp 2): per stage the g_idx, 8
+	 * x (80 x 8192 + 40 x (8192 + 28672) / 2) less 4 x (200 x 8192 + 40
+	 * x 36,864) / 2, and half of o's and down's scales, 2 x 8192 x 40 x
+	 * (64 + 224) groups x 1/2. */
+	{
+		kvp_plan *p = test_calloc(1, sizeof *p);
+		kvp_request r;
+		kvp_error err;
+		const int64_t stage = 8 * (80 * 8192 + 40 * 36864 / 2) -
+		                      4 * (200 * 8192 + 40 * 36864) / 2 +
+		                      2 * 8192 * 40 * (64 + 224) / 2;
+
+		kvp_request_init(&r);
+		r.seq = 1024;
+		r.tp = 2;
+		r.pp = 2;
+		r.engine = KVP_ENGINE_VLLM;
+		r.weights_format = format("w4a16:actorder");
+		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
+		assert_int_equal(stage, 99287040);
+		assert_int_equal(p->stage_ct_int_bytes[0], stage);
+		assert_int_equal(p->stage_ct_int_bytes[1], stage);
+		assert_int_equal(p->stage_ct_int_sm90_bytes[1], stage);
+		test_free(p);
+	}
+	/* kv heads fewer than tp: each rank holds one of Llama 3 8B's 8 over
+	 * 16 GPUs, its k and v outputs 256 a layer: W8A8's fp32 scales of
+	 * 32 x (4096 / 16 + 256 + 2 x 14336 / 16) column outputs and 64 x
+	 * 4096 row outputs, less the checkpoint's 2 x 32 x 43,008 / 16. */
+	assert_int_equal(layout(&l8, "w8a8", 16, "sm_90", &gpu),
+	                 4 * (32 * (256 + 256 + 1792) + 64 * 4096) - 2 * 32 * 43008 / 16);
 	/* Symmetric without actorder: vLLM keeps the checkpoint's bytes. */
 	assert_int_equal(layout(&l8, "w4a16", 1, "sm_90", &gpu), 0);
 	assert_int_equal(layout(&l8, "w4a16", 4, "sm_80", &gpu), 0);
@@ -344,13 +379,26 @@ static void test_vllm_layout(void **state)
 		kvp_request r;
 		kvp_error err;
 
+		/* SGLang: W4A16 as Marlin keeps it on every GPU (its
+		 * CompressedTensorsWNA16 repeats the scales alike), its W8A8
+		 * scales not read (none); llama.cpp: none. */
 		kvp_request_init(&r);
 		r.seq = 1024;
+		r.tp = 4;
 		r.engine = KVP_ENGINE_SGLANG;
+		r.weights_format = format("w4a16:asym:actorder");
+		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
+		assert_int_equal(p->stage_ct_int_bytes[0],
+		                 16384000 - 6225920 + 283115520 / 4 * 5);
+		assert_int_equal(p->stage_ct_int_sm90_bytes[0], p->stage_ct_int_bytes[0]);
 		r.weights_format = format("w8a8");
 		assert_int_equal(kvp_plan_compute(&l8, &r, p, &err), KVP_OK);
 		assert_int_equal(p->stage_ct_int_bytes[0], 0);
 		assert_int_equal(p->stage_ct_int_sm90_bytes[0], 0);
+		r.engine = KVP_ENGINE_LLAMA_CPP;
+		r.weights_format = format("w4a16:actorder");
+		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
+		assert_int_equal(p->stage_ct_int_bytes[0], 0);
 		test_free(p);
 	}
 }

@@ -24,9 +24,18 @@ run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine vllm --tp 
 	--seq 4096 --explain
 check "--explain: vLLM's layout, 293,273,600 B a GPU" grep -q \
 	"+ vLLM's w4a16:g128:actorder layout 293,273,600 = " "$work/out"
+run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine vllm --tp 4 --gpu h100 \
+	--seq 4096 --format json
+is ct_int_layout_bytes 293273600 "... and in JSON"
+# SGLang's CompressedTensorsWNA16 repeats the scales alike and runs
+# Marlin; llama.cpp loads no such checkpoint's layout.
 run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine sglang --tp 4 \
 	--gpu h100 --seq 4096 --explain
-check "... not under SGLang" sh -c '! grep -q "layout" "$1"' sh "$work/out"
+check "... SGLang's the same" grep -q "+ SGLang's w4a16:g128:actorder layout 293,273,600 = " \
+	"$work/out"
+run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine llamacpp --tp 4 \
+	--gpu h100 --seq 4096 --explain
+check "... none under llama.cpp" sh -c '! grep -q "layout" "$1"' sh "$work/out"
 
 # vLLM's experts kernel for a mixture of experts.
 for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:none" \
@@ -36,10 +45,21 @@ for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:n
 		--gpu "$3" --seq 4096 --format json
 	is moe_backend "\"${case#*:}\"" "$1 experts under vLLM $2 on $3: ${case#*:}"
 done
+run --model qwen3-30b-a3b --weights-dtype w4a16:g32 --engine vllm --gpu b200 --seq 4096 \
+	--format json
+is moe_backend '"flashinfer_trtllm"' "w4a16:g32 experts on a B200: FlashInfer's MXINT4 kernel"
 run --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --moe-backend triton \
 	--gpu h100 --seq 4096
 check "--moe-backend triton for w4a16 experts: vLLM's refusal, one warning" sh -c \
 	'[ "$(wc -l <"$1")" = 1 ] && grep -q "refuses --moe-backend triton for WNA16" "$1"' \
+	sh "$work/err"
+# Before their oracles (0.23, 0.21) the formats' methods ignored the
+# flag: vLLM's own choice, and a warning saying so.
+run --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --vllm-version 0.20 \
+	--moe-backend triton --gpu h100 --seq 4096 --format json
+is moe_backend '"none"' "--moe-backend triton under 0.20: ignored, fused_marlin_moe's none"
+check "... one warning that 0.20 ignores it" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "vLLM 0.20 ignores --moe-backend" "$1"' \
 	sh "$work/err"
 
 # What an engine cannot load or run: one line each, the plan still made.
@@ -57,6 +77,12 @@ check "... naming the GPU and its arch" grep -q \
 	"b200: vLLM's int8 W8A8 kernels run on compute capability 7.5 to 9.0, not sm_100" \
 	"$work/err"
 check "... a V100's too" grep -q "v100-32g: .* not sm_70" "$work/err"
+warns --model llama3.1-8b --weights-dtype w8a8:asym --engine vllm --gpu h100
+check "w8a8:asym under vLLM: one warning (symmetric weights alone)" [ "$n" = 1 ]
+warns --model llama3.1-8b --weights-dtype w4a16:g256 --engine vllm --gpu h100
+check "w4a16:g256 under vLLM: one warning (groups of 32, 64, 128)" [ "$n" = 1 ]
+warns --model llama3.1-8b --weights-dtype w4a16:g32:asym --engine vllm --gpu h100
+check "w4a16:g32:asym under vLLM: none" [ "$n" = 0 ]
 warns --model llama3.1-8b --weights-dtype w4a16 --engine trtllm --gpu h100
 check "w4a16 under TensorRT-LLM: one warning" [ "$n" = 1 ]
 check "... that its loader takes float schemes alone" grep -q \
