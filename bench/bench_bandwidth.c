@@ -13,7 +13,8 @@
  * OUTDIR/bandwidth.csv; with SHAPE and DTYPE, say gqa-32x128-kv8 fp16, only
  * that layer's sweep in LAYOUT (contiguous, paged or paged-grown;
  * contiguous unless named), and nothing after the knee table: a run to
- * profile)
+ * profile); with "kernels" for SHAPE, the multiply-add yardstick and the
+ * two kernels alone, nothing else)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -380,23 +381,26 @@ static void paths(const sweep *sw, uint64_t c, FILE *out)
 	layer_close(&l);
 }
 
-/* The scores and the values kernels alone, each build, on a GQA fp16
- * cache of KERNEL_ROWS rows (4 MiB a side: in the L3, past the L2), best
- * of REPEATS x KERNEL_CALLS calls: GB/s of K, of V. */
+/* The scores and the values kernels alone, each build and each cache
+ * type, on a GQA cache of KERNEL_ROWS rows (4 MiB a side in fp16, 8 in
+ * fp32: in the L3, past the L2), best of REPEATS x KERNEL_CALLS calls: GB/s
+ * of K, of V, and each as a share of its arithmetic's ceiling, fma lanes
+ * a second x the element's bytes / the 4 query heads that read it. */
 #define KERNEL_ROWS 2048u
 #define KERNEL_CALLS 50
 
-static void kernels_alone(void)
+static void kernels_alone(double fma)
 {
 	static const int levels[] = {KVP__SIMD_AVX2, KVP__SIMD_AVX512};
+	static const kvp_dtype types[] = {KVP_DTYPE_FP16, KVP_DTYPE_BF16, KVP_DTYPE_FP32};
 	const uint32_t heads = 32, kv = 8, hd = 128;
-	uint64_t kv_dim = (uint64_t)kv * hd, row_bytes = kv_dim * 2;
-	uint64_t bytes = KERNEL_ROWS * row_bytes;
+	uint64_t kv_dim = (uint64_t)kv * hd;
 	float *q = aligned_alloc(64, heads * hd * sizeof *q);
 	float *rows = aligned_alloc(64, KERNEL_ROWS * kv_dim * sizeof *rows);
 	float *att = aligned_alloc(64, KERNEL_ROWS * heads * sizeof *att);
 	float *o = aligned_alloc(64, heads * hd * sizeof *o);
-	unsigned char *k = aligned_alloc(64, bytes), *v = aligned_alloc(64, bytes);
+	unsigned char *k = aligned_alloc(64, KERNEL_ROWS * kv_dim * 4);
+	unsigned char *v = aligned_alloc(64, KERNEL_ROWS * kv_dim * 4);
 	int has512 = kvp__cpu_has_avx512(); /* asked before any limit */
 
 	if (!q || !rows || !att || !o || !k || !v) {
@@ -408,39 +412,46 @@ static void kernels_alone(void)
 		q[i] = (float)rand() / (float)RAND_MAX - 0.5f;
 	for (uint64_t i = 0; i < KERNEL_ROWS * kv_dim; i++)
 		rows[i] = (float)rand() / (float)RAND_MAX - 0.5f;
-	kvp__storage_encode(KVP_DTYPE_FP16, k, rows, KERNEL_ROWS * kv_dim);
-	kvp__storage_encode(KVP_DTYPE_FP16, v, rows, KERNEL_ROWS * kv_dim);
 	for (uint64_t i = 0; i < KERNEL_ROWS * heads; i++)
 		att[i] = 1.0f / KERNEL_ROWS;
-	printf("\nthe two kernels alone, GQA 32x128 kv 8 fp16, %u rows (%llu KiB"
-	       " of K, as much of V), GB/s\n\n| build | scores (K) | values (V) |\n"
-	       "|---|---:|---:|\n", KERNEL_ROWS, (unsigned long long)bytes >> 10);
+	printf("\nthe two kernels alone, GQA 32x128 kv 8, %u rows, GB/s of what each"
+	       " reads (and its share of the arithmetic's ceiling, %.1f billion lanes"
+	       " a second x the element's bytes / 4 heads)\n\n| build | cache type |"
+	       " scores (K) | values (V) |\n|---|---|---:|---:|\n", KERNEL_ROWS, fma / 1e9);
 	for (int b = 0; b < 2; b++) {
-		double best[2] = {0, 0};
-
 		if (levels[b] == KVP__SIMD_AVX512 && !has512)
 			break;
 		kvp__simd_limit(levels[b]);
-		for (int rep = 0; rep < REPEATS; rep++)
-			for (int kernel = 0; kernel < 2; kernel++) {
-				double start = bench_now(), gbs;
+		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+			kvp_dtype dt = types[t];
+			uint64_t elem = dt == KVP_DTYPE_FP32 ? 4 : 2, row_bytes = kv_dim * elem;
+			uint64_t bytes = KERNEL_ROWS * row_bytes;
+			double best[2] = {0, 0}, ceiling = fma * (double)elem / 4;
 
-				for (int c = 0; c < KERNEL_CALLS; c++) {
-					if (kernel == 0)
-						kvp__attn_scores(q, heads, kv, hd, 0.088f, k,
-						                 KVP_DTYPE_FP16, row_bytes, KERNEL_ROWS,
-						                 att, heads, rows);
-					else
-						kvp__attn_values(o, heads, kv, hd, att, heads, v,
-						                 KVP_DTYPE_FP16, row_bytes, KERNEL_ROWS,
-						                 rows);
-					bench_keep(kernel ? o[c % 64] : att[c % 64]);
+			kvp__storage_encode(dt, k, rows, KERNEL_ROWS * kv_dim);
+			kvp__storage_encode(dt, v, rows, KERNEL_ROWS * kv_dim);
+			for (int rep = 0; rep < REPEATS; rep++)
+				for (int kernel = 0; kernel < 2; kernel++) {
+					double start = bench_now(), gbs;
+
+					for (int c = 0; c < KERNEL_CALLS; c++) {
+						if (kernel == 0)
+							kvp__attn_scores(q, heads, kv, hd, 0.088f, k, dt,
+							                 row_bytes, KERNEL_ROWS, att, heads,
+							                 rows);
+						else
+							kvp__attn_values(o, heads, kv, hd, att, heads, v, dt,
+							                 row_bytes, KERNEL_ROWS, rows);
+						bench_keep(kernel ? o[c % 64] : att[c % 64]);
+					}
+					gbs = (double)bytes * KERNEL_CALLS / (bench_now() - start);
+					if (gbs > best[kernel])
+						best[kernel] = gbs;
 				}
-				gbs = (double)bytes * KERNEL_CALLS / (bench_now() - start) / 1e9;
-				if (gbs > best[kernel])
-					best[kernel] = gbs;
-			}
-		printf("| %s | %.1f | %.1f |\n", b ? "AVX-512" : "AVX2", best[0], best[1]);
+			printf("| %s | %s | %.1f (%.2f) | %.1f (%.2f) |\n", b ? "AVX-512" : "AVX2",
+			       kvp_dtype_name(dt), best[0] / 1e9, best[0] / ceiling, best[1] / 1e9,
+			       best[1] / ceiling);
+		}
 	}
 	kvp__simd_limit(KVP__SIMD_BEST);
 	free(q);
@@ -479,7 +490,14 @@ int main(int argc, char **argv)
 	const char *vector;
 	FILE *csv;
 
-	bench_args(argc, argv, 4, "[DIR [SHAPE DTYPE [LAYOUT]]]");
+	bench_args(argc, argv, 4, "[DIR [SHAPE DTYPE [LAYOUT] | kernels]]");
+	if (argc == 3 && strcmp(argv[2], "kernels") == 0) {
+		fma = bench_fma_lanes(&vector);
+		printf("multiply-adds: %.1f billion fp32 lanes a second (%s)\n", fma / 1e9,
+		       vector);
+		kernels_alone(fma);
+		return 0;
+	}
 	if (argc == 3 || (argc >= 4 && !any_chosen(argc, argv))) {
 		const char *sep = ":";
 
@@ -568,6 +586,6 @@ int main(int argc, char **argv)
 	paths(&sweeps[3], 2048, stdout);
 	paths(&sweeps[4], 2048, stdout);
 	paths(&sweeps[5], 2048, stdout);
-	kernels_alone();
+	kernels_alone(fma);
 	return 0;
 }
