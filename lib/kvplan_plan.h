@@ -443,8 +443,11 @@ typedef struct kvp_plan {
 	 * it, in place of the checkpoint's bytes (kvp_plan_mxfp4_layout); 0
 	 * otherwise. */
 	uint32_t mxfp4_intermediate;
-	/* vLLM and SGLang, a dense transformer's weights in compressed-
-	 * tensors' w4a16 or w8a8: what one GPU of each stage holds of them
+	/* vLLM and SGLang, a transformer's weights (not MLA's) in compressed-
+	 * tensors' w4a16 or w8a8, and under vLLM a mixture's routed experts
+	 * too (fp32 W8A8 scales, w2's under tensor parallelism whole; under
+	 * actorder each expert's g_idx and sort, and w2's scales of every
+	 * input): what one GPU of each stage holds of them
 	 * beyond its share of the checkpoint's bytes, as the engine's kernels
 	 * keep them (lib/vllm_ct_int.c): under actorder a g_idx's sort or
 	 * permutation, and with tp > 1 o's and down's scales whole on every

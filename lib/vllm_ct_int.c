@@ -29,14 +29,19 @@
  *    1], the checkpoint's 16-bit scales widened; a row-parallel layer's
  *    on every rank whole.  CUTLASS's kernel transposes the weight as a
  *    view.
+ * A mixture of experts: its attention, dense layers and shared experts
+ * as above, its routed experts as vLLM's methods keep them
+ * (experts_delta, below).
  * SGLang's CompressedTensorsWNA16 (srt/layers/quantization/
  * compressed_tensors/schemes/compressed_tensors_wNa16.py) sizes its
  * scales by the same marlin_repeat_scales_on_all_ranks and runs Marlin
  * alone, its g_idx sorted beside its sort indices: Marlin's bytes on
  * every GPU; its W8A8 scales are not read (none).
  * Each weight_shape (16 B a tensor) is left as the checkpoint's share.
- * Not modelled (0): a mixture of experts (their own methods), MLA, a
- * model with layers other than attention and a dense MLP, AMD's GPUs.
+ * Not modelled (0): MLA, a model with layers other than attention, AMD's
+ * GPUs, SGLang's experts, and the four int32 placeholders vLLM's Triton
+ * fallback for W4A16 experts (before PR #44570, where Marlin's shapes
+ * fail) never freed.
  */
 #include <string.h>
 
@@ -49,16 +54,16 @@ struct shape {
 	uint64_t attn, mlp;          /* attention and dense MLP layers */
 };
 
-/* Layers [a, b) of m, all of them attention and a dense MLP (a model
- * that is not one is not modelled: false).  A rank's k and v: its share
- * of the kv heads, or one replicated where they are fewer than tp. */
+/* Layers [a, b) of m, all of them attention (a model with other layers,
+ * or MLA, is not modelled: false): their attention's shape in s, its MLP
+ * parts apart (parts below).  A rank's k and v: its share of the kv
+ * heads, or one replicated where they are fewer than tp. */
 static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, struct shape *s)
 {
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 
 	memset(s, 0, sizeof *s);
-	if (m->moe_experts || m->moe_routed_experts || m->kv_lora_rank || !m->intermediate ||
-	    !m->hidden || !m->heads || !m->head_dim)
+	if (m->kv_lora_rank || !m->hidden || !m->heads || !m->head_dim)
 		return false;
 	for (uint32_t i = 0; i < m->layers; i++) {
 		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
@@ -70,15 +75,28 @@ static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, st
 	s->h = m->hidden;
 	s->q = (uint64_t)m->heads * m->head_dim;
 	s->o_in = (uint64_t)m->heads * hd_v;
-	s->inter = m->intermediate;
 	for (uint32_t i = a; i < b; i++) {
 		uint64_t kv = kvp_model_layer_kv_heads(m, i);
 
 		s->kv += kv * (m->head_dim + hd_v);
 		s->kv_rank += (kv >= tp ? kv / tp : 1) * (m->head_dim + hd_v);
 	}
-	s->attn = s->mlp = b - a;
+	s->attn = b - a;
 	return true;
+}
+
+/* An MLP part of n layers of inner size inter on the hidden size h: a
+ * dense model's every layer, a mixture's dense layers and its shared
+ * experts (vLLM and SGLang run those as a dense MLP's linear layers). */
+static struct shape mlp_part(uint64_t h, uint64_t inter, uint64_t n)
+{
+	struct shape s;
+
+	memset(&s, 0, sizeof s);
+	s.h = h;
+	s.inter = inter;
+	s.mlp = inter ? n : 0;
+	return s;
 }
 
 /* What to count: a g_idx's sort or permutation beside it (CUDA's
@@ -141,12 +159,73 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 	return (int64_t)(run - share);
 }
 
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
+}
+
+/* vLLM's routed experts of n layers beyond their share, on one rank
+ * (research: /work/research/vllm-ct-int-kernels.md C.1, C.2): E experts
+ * of inner size I, hidden H, over the N = tp x dp ranks that hold them
+ * (kvp__experts_over_dp; tp alone otherwise): under expert parallelism
+ * E / N whole experts a rank, else every expert with I / N.
+ *  - W8A8 (CompressedTensorsW8A8Int8MoEMethod): fp32 scales, (E, 2I, 1)
+ *    and (E, H, 1), where the checkpoint has 16-bit ones: w2's H rows
+ *    whole on every rank under tensor parallelism.
+ *  - W4A16 under actorder (CompressedTensorsWNA16MarlinMoEMethod,
+ *    _process_weights_marlin): the g_idx and its sort indices kept, (E,
+ *    H) and (E, I / N) int32 each, for the checkpoint's three g_idx an
+ *    expert; and with the inner size split (load_full_w2) w2's scales (and
+ *    zero points) of all I on every rank.  Without actorder the four
+ *    are replaced by empty tensors: none.
+ * SGLang's methods are not read: none. */
+static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
+{
+	const kvp_request *r = &p->request;
+	const kvp_weights_format *f = &r->weights_format;
+	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) *
+	                 (kvp__experts_over_dp(p) && r->dp > 1 ? r->dp : 1);
+	uint64_t h = m->hidden, inner = m->moe_intermediate, g = f->group ? f->group : 1;
+	uint64_t e_rank = experts, i_rank = inner / ranks;
+	unsigned __int128 run = 0, share = 0;
+
+	if (r->engine != KVP_ENGINE_VLLM || !n || !experts || !inner)
+		return 0;
+	if (r->expert_parallel) {
+		e_rank = experts / ranks + (experts % ranks != 0);
+		i_rank = inner;
+	}
+	if (f->kind == KVP_WFORMAT_W8A8) {
+		run = (unsigned __int128)4 * e_rank * (2 * i_rank + h);
+		share = (unsigned __int128)2 * experts * (2 * inner + h) / ranks;
+	} else if (f->kind == KVP_WFORMAT_W4A16 && f->g_idx) {
+		run = (unsigned __int128)8 * e_rank * (h + i_rank);
+		share = (unsigned __int128)4 * experts * (2 * h + inner) / ranks;
+		if (i_rank < inner)
+			run += (unsigned __int128)(f->asymmetric ? 5 : 4) * e_rank * h *
+			       (inner / g - i_rank / g) / 2;
+	}
+	run *= n;
+	share *= n;
+	if (run > INT64_MAX)
+		run = INT64_MAX;
+	if (share > run)
+		return -(int64_t)(share - run < INT64_MAX ? share - run : INT64_MAX);
+	return (int64_t)(run - share);
+}
+
 void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
 	const kvp_weights_format *f = &r->weights_format;
 	uint64_t tp = r->tp ? r->tp : 1;
 	bool vllm = r->engine == KVP_ENGINE_VLLM;
+	bool moe = (m->moe_experts || m->moe_routed_experts) && m->moe_intermediate;
 	/* Machete takes groups of 64 and 128 alone
 	 * (query_machete_supported_group_sizes); Marlin 32, 64, 128 */
 	bool machete = vllm && (f->group == 64 || f->group == 128);
@@ -159,13 +238,24 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1) && s < KVP_PP_MAX; s++) {
 		uint32_t a = p->stages ? p->stage_first[s] : 0;
 		uint32_t b = p->stages ? a + p->stage_layers[s] : m->layers;
-		struct shape sh;
+		struct shape parts[3];
+		uint64_t routed = moe ? kvp__expert_layers(m, a, b) : 0;
+		int64_t x = 0, x90 = 0;
 
-		if (!shape_of(m, a, b, tp, &sh))
+		if (!shape_of(m, a, b, tp, &parts[0]))
 			return;
-		p->stage_ct_int_bytes[s] = delta(f, &sh, tp, (struct kernel){true, false, vllm});
-		p->stage_ct_int_sm90_bytes[s] = delta(f, &sh, tp,
-		                                      (struct kernel){true, machete, vllm});
+		parts[1] = mlp_part(m->hidden, moe ? (m->dense_intermediate ? m->dense_intermediate
+		                                                          : m->intermediate)
+		                                   : m->intermediate, b - a - routed);
+		parts[2] = mlp_part(m->hidden, m->moe_shared_intermediate, routed);
+		for (int k = 0; k < 3; k++) {
+			x = sat_add(x, delta(f, &parts[k], tp, (struct kernel){true, false, vllm}));
+			x90 = sat_add(x90, delta(f, &parts[k], tp, (struct kernel){true, machete, vllm}));
+		}
+		x = sat_add(x, experts_delta(m, p, routed));
+		x90 = sat_add(x90, experts_delta(m, p, routed));
+		p->stage_ct_int_bytes[s] = x;
+		p->stage_ct_int_sm90_bytes[s] = x90;
 	}
 }
 

@@ -371,9 +371,52 @@ static void test_vllm_layout(void **state)
 	/* Symmetric without actorder: vLLM keeps the checkpoint's bytes. */
 	assert_int_equal(layout(&l8, "w4a16", 1, "sm_90", &gpu), 0);
 	assert_int_equal(layout(&l8, "w4a16", 4, "sm_80", &gpu), 0);
-	/* An AMD GPU, a mixture of experts and another engine: not modelled. */
+	/* An AMD GPU: not modelled. */
 	assert_int_equal(layout(&l8, "w4a16:asym", 1, "gfx942", &gpu), 0);
-	assert_int_equal(layout(&moe, "w8a8", 1, "sm_90", &base), 0);
+	/* Qwen3-30B-A3B (128 experts of 768, hidden 2048, 48 layers) in W8A8:
+	 * the attention's fp32 scales, 48 x (4096 + 1024 out of q, k, v, and
+	 * o's 2048) x 2 B more = 688,128, and the experts', 48 x 128 x (2 x
+	 * 768 + 2048) x 2 B more = 44,040,192. */
+	moe.intermediate = 0;
+	moe.moe_top_k = 8;
+	assert_int_equal(layout(&moe, "w8a8", 1, "sm_90", &base), 688128 + 44040192);
+	/* Over 4 GPUs: a rank holds each expert's 192 of the inner size, and
+	 * w2's 2048 output rows whole: 4 x 128 x (384 + 2048) x 48 =
+	 * 59,768,832 held against a quarter of the checkpoint's 2 x 128 x
+	 * 3,584 x 48; the attention's, one kv head a rank: 4 x 48 x (1024 +
+	 * 256 + 2048) less 2 x 48 x 7,168 / 4. */
+	assert_int_equal(layout(&moe, "w8a8", 4, "sm_90", &base),
+	                 59768832 - 2 * 128 * 3584 * 48 / 4 + 4 * 48 * 3328 - 2 * 48 * 7168 / 4);
+	/* With expert parallelism, 32 whole experts a rank of the 4: 4 x 32
+	 * x 3,584 x 48 held, against the same quarter. */
+	{
+		kvp_plan *p = test_calloc(1, sizeof *p);
+		kvp_request r;
+		kvp_error err;
+
+		kvp_request_init(&r);
+		r.seq = 1024;
+		r.tp = 4;
+		r.expert_parallel = true;
+		r.engine = KVP_ENGINE_VLLM;
+		r.weights_format = format("w8a8");
+		assert_int_equal(kvp_plan_compute(&moe, &r, p, &err), KVP_OK);
+		assert_int_equal(p->stage_ct_int_bytes[0],
+		                 4 * 32 * 3584 * 48 - 2 * 128 * 3584 * 48 / 4 + 4 * 48 * 3328 -
+		                 2 * 48 * 7168 / 4);
+		test_free(p);
+	}
+	/* W4A16 under actorder over 2 GPUs: each expert's g_idx and sort
+	 * indices, 8 x 128 x (2048 + 384) x 48, for a half of the
+	 * checkpoint's 4 x 128 x (2 x 2048 + 768) x 48; w2's scales of all
+	 * 6 groups of its inputs, not 3, 2 B x 128 x 2048 x 3 x 48; and the
+	 * attention's: g_idx 8 x 48 x (2048 + 4096 / 2) less 4 x 48 x (3 x
+	 * 2048 + 4096) / 2, o's scales of all 32 groups, 2 B x 2048 x 16 x 48
+	 * more. */
+	assert_int_equal(layout(&moe, "w4a16:actorder", 2, "sm_90", &base),
+	                 8ll * 128 * 2432 * 48 - 4ll * 128 * 4864 * 48 / 2 +
+	                 2ll * 128 * 2048 * 3 * 48 + 8ll * 48 * 4096 -
+	                 4ll * 48 * 10240 / 2 + 2ll * 2048 * 16 * 48);
 	{
 		kvp_plan *p = test_calloc(1, sizeof *p);
 		kvp_request r;

@@ -27,6 +27,11 @@ check "--explain: vLLM's layout, 293,273,600 B a GPU" grep -q \
 run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine vllm --tp 4 --gpu h100 \
 	--seq 4096 --format json
 is ct_int_layout_bytes 293273600 "... and in JSON"
+# A mixture's experts under vLLM: W8A8's fp32 scales (Qwen3-30B-A3B over
+# 4 GPUs: 49,225,728 B a GPU, tests/test_weights_ct.c by hand).
+run --model qwen3-30b-a3b --weights-dtype w8a8 --engine vllm --tp 4 --gpu h100 --seq 4096 \
+	--format json
+is ct_int_layout_bytes 49225728 "Qwen3-30B-A3B in w8a8 over 4 GPUs: the experts' fp32 scales"
 # SGLang's CompressedTensorsWNA16 repeats the scales alike and runs
 # Marlin; llama.cpp loads no such checkpoint's layout.
 run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine sglang --tp 4 \
