@@ -246,6 +246,28 @@ static void test_published(void **state)
 	     "Qwen2.5-32B-Instruct-quantized_w4a16_wy (19.22 GB)");
 }
 
+/* A request of 1,024 tokens under engine, weights in fmt, over tp GPUs. */
+static kvp_request request(kvp_engine engine, const char *fmt, uint32_t tp)
+{
+	kvp_request r;
+
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.tp = tp;
+	r.engine = engine;
+	r.weights_format = format(fmt);
+	return r;
+}
+
+/* The plan of m for r into p, failing the test where it fails. */
+static void plan(const kvp_model *m, const kvp_request *r, kvp_plan *p)
+{
+	kvp_error err;
+
+	if (kvp_plan_compute(m, r, p, &err) != KVP_OK)
+		fail_msg("%s: %s", r->weights_format.name, err.message);
+}
+
 /* The weights of one GPU of a vLLM plan of m on a device of arch, and
  * the same plan's without vLLM's layout of the format: their difference
  * is the layout's. */
@@ -253,7 +275,7 @@ static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const ch
                       uint64_t *gpu)
 {
 	kvp_plan *p = test_calloc(1, sizeof *p);
-	kvp_request r;
+	kvp_request r = request(KVP_ENGINE_VLLM, fmt, tp);
 	kvp_device d;
 	kvp_fit with, without;
 	kvp_error err;
@@ -263,13 +285,7 @@ static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const ch
 	snprintf(d.arch, sizeof d.arch, "%s", arch);
 	d.hbm_bytes = 192ull << 30;
 	d.l2_bytes = 50ull << 20;
-	kvp_request_init(&r);
-	r.seq = 1024;
-	r.tp = tp;
-	r.engine = KVP_ENGINE_VLLM;
-	r.weights_format = format(fmt);
-	if (kvp_plan_compute(m, &r, p, &err) != KVP_OK)
-		fail_msg("%s: %s", fmt, err.message);
+	plan(m, &r, p);
 	if (kvp_plan_fit(p, &d, &with, &err) != KVP_OK)
 		fail_msg("%s: %s", fmt, err.message);
 	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
@@ -286,6 +302,11 @@ static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const ch
 static void test_vllm_layout(void **state)
 {
 	kvp_model l70 = llama3_70b(), l8 = llama3_8b(), moe = qwen3_30b_a3b();
+	kvp_plan *p = test_calloc(1, sizeof *p);
+	kvp_request r;
+	/* per stage of two of 40 layers (tp 2), below */
+	const int64_t stage = 8 * (80 * 8192 + 40 * 36864 / 2) - 4 * (200 * 8192 + 40 * 36864) / 2 +
+	                      2 * 8192 * 40 * (64 + 224) / 2;
 	uint64_t gpu, base;
 
 	(void)state;
@@ -341,27 +362,13 @@ static void test_vllm_layout(void **state)
 	 * x (80 x 8192 + 40 x (8192 + 28672) / 2) less 4 x (200 x 8192 + 40
 	 * x 36,864) / 2, and half of o's and down's scales, 2 x 8192 x 40 x
 	 * (64 + 224) groups x 1/2. */
-	{
-		kvp_plan *p = test_calloc(1, sizeof *p);
-		kvp_request r;
-		kvp_error err;
-		const int64_t stage = 8 * (80 * 8192 + 40 * 36864 / 2) -
-		                      4 * (200 * 8192 + 40 * 36864) / 2 +
-		                      2 * 8192 * 40 * (64 + 224) / 2;
-
-		kvp_request_init(&r);
-		r.seq = 1024;
-		r.tp = 2;
-		r.pp = 2;
-		r.engine = KVP_ENGINE_VLLM;
-		r.weights_format = format("w4a16:actorder");
-		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
-		assert_int_equal(stage, 99287040);
-		assert_int_equal(p->stage_ct_int_bytes[0], stage);
-		assert_int_equal(p->stage_ct_int_bytes[1], stage);
-		assert_int_equal(p->stage_ct_int_sm90_bytes[1], stage);
-		test_free(p);
-	}
+	r = request(KVP_ENGINE_VLLM, "w4a16:actorder", 2);
+	r.pp = 2;
+	plan(&l70, &r, p);
+	assert_int_equal(stage, 99287040);
+	assert_int_equal(p->stage_ct_int_bytes[0], stage);
+	assert_int_equal(p->stage_ct_int_bytes[1], stage);
+	assert_int_equal(p->stage_ct_int_sm90_bytes[1], stage);
 	/* kv heads fewer than tp: each rank holds one of Llama 3 8B's 8 over
 	 * 16 GPUs, its k and v outputs 256 a layer: W8A8's fp32 scales of
 	 * 32 x (4096 / 16 + 256 + 2 x 14336 / 16) column outputs and 64 x
@@ -389,23 +396,12 @@ static void test_vllm_layout(void **state)
 	                 59768832 - 2 * 128 * 3584 * 48 / 4 + 4 * 48 * 3328 - 2 * 48 * 7168 / 4);
 	/* With expert parallelism, 32 whole experts a rank of the 4: 4 x 32
 	 * x 3,584 x 48 held, against the same quarter. */
-	{
-		kvp_plan *p = test_calloc(1, sizeof *p);
-		kvp_request r;
-		kvp_error err;
-
-		kvp_request_init(&r);
-		r.seq = 1024;
-		r.tp = 4;
-		r.expert_parallel = true;
-		r.engine = KVP_ENGINE_VLLM;
-		r.weights_format = format("w8a8");
-		assert_int_equal(kvp_plan_compute(&moe, &r, p, &err), KVP_OK);
-		assert_int_equal(p->stage_ct_int_bytes[0],
-		                 4 * 32 * 3584 * 48 - 2 * 128 * 3584 * 48 / 4 + 4 * 48 * 3328 -
-		                 2 * 48 * 7168 / 4);
-		test_free(p);
-	}
+	r = request(KVP_ENGINE_VLLM, "w8a8", 4);
+	r.expert_parallel = true;
+	plan(&moe, &r, p);
+	assert_int_equal(p->stage_ct_int_bytes[0],
+	                 4 * 32 * 3584 * 48 - 2 * 128 * 3584 * 48 / 4 + 4 * 48 * 3328 -
+	                 2 * 48 * 7168 / 4);
 	/* W4A16 under actorder over 2 GPUs: each expert's g_idx and sort
 	 * indices, 8 x 128 x (2048 + 384) x 48, for a half of the
 	 * checkpoint's 4 x 128 x (2 x 2048 + 768) x 48; w2's scales of all
@@ -417,33 +413,21 @@ static void test_vllm_layout(void **state)
 	                 8ll * 128 * 2432 * 48 - 4ll * 128 * 4864 * 48 / 2 +
 	                 2ll * 128 * 2048 * 3 * 48 + 8ll * 48 * 4096 -
 	                 4ll * 48 * 10240 / 2 + 2ll * 2048 * 16 * 48);
-	{
-		kvp_plan *p = test_calloc(1, sizeof *p);
-		kvp_request r;
-		kvp_error err;
-
-		/* SGLang: W4A16 as Marlin keeps it on every GPU (its
-		 * CompressedTensorsWNA16 repeats the scales alike), its W8A8
-		 * scales not read (none); llama.cpp: none. */
-		kvp_request_init(&r);
-		r.seq = 1024;
-		r.tp = 4;
-		r.engine = KVP_ENGINE_SGLANG;
-		r.weights_format = format("w4a16:asym:actorder");
-		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
-		assert_int_equal(p->stage_ct_int_bytes[0],
-		                 16384000 - 6225920 + 283115520 / 4 * 5);
-		assert_int_equal(p->stage_ct_int_sm90_bytes[0], p->stage_ct_int_bytes[0]);
-		r.weights_format = format("w8a8");
-		assert_int_equal(kvp_plan_compute(&l8, &r, p, &err), KVP_OK);
-		assert_int_equal(p->stage_ct_int_bytes[0], 0);
-		assert_int_equal(p->stage_ct_int_sm90_bytes[0], 0);
-		r.engine = KVP_ENGINE_LLAMA_CPP;
-		r.weights_format = format("w4a16:actorder");
-		assert_int_equal(kvp_plan_compute(&l70, &r, p, &err), KVP_OK);
-		assert_int_equal(p->stage_ct_int_bytes[0], 0);
-		test_free(p);
-	}
+	/* SGLang: W4A16 as Marlin keeps it on every GPU (its
+	 * CompressedTensorsWNA16 repeats the scales alike), its W8A8 scales
+	 * not read (none); llama.cpp: none. */
+	r = request(KVP_ENGINE_SGLANG, "w4a16:asym:actorder", 4);
+	plan(&l70, &r, p);
+	assert_int_equal(p->stage_ct_int_bytes[0], 16384000 - 6225920 + 283115520 / 4 * 5);
+	assert_int_equal(p->stage_ct_int_sm90_bytes[0], p->stage_ct_int_bytes[0]);
+	r = request(KVP_ENGINE_SGLANG, "w8a8", 4);
+	plan(&l8, &r, p);
+	assert_int_equal(p->stage_ct_int_bytes[0], 0);
+	assert_int_equal(p->stage_ct_int_sm90_bytes[0], 0);
+	r = request(KVP_ENGINE_LLAMA_CPP, "w4a16:actorder", 4);
+	plan(&l70, &r, p);
+	assert_int_equal(p->stage_ct_int_bytes[0], 0);
+	test_free(p);
 }
 
 int main(void)
