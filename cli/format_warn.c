@@ -16,7 +16,8 @@
  *    (taken as 0.24) every w4a16 mixture of experts runs, raises where an
  *    expert's inner size on a rank is no multiple of the group ("requires
  *    the MoE intermediate size per tensor-parallel partition ... to be
- *    divisible by group_size ... or enable expert parallelism"): before,
+ *    divisible by group_size ... or enable expert parallelism"; not
+ *    under actorder, whose w2 scales every rank holds whole): before,
  *    moe_wna16's Triton kernel took such shapes.
  *  - vLLM's W8A8 schemes take symmetric weights alone (_is_dynamic_token_
  *    w8a8: "Only symmetric weight quantization supported"), and its
@@ -46,7 +47,7 @@ void cli_format_warnings(const struct cli_plan *p)
 		         " (CompressedTensorsWNA16MoE), not %s; planned as %s anyway", f->name,
 		         f->name);
 	if (r->engine == KVP_ENGINE_VLLM && f->kind == KVP_WFORMAT_W4A16 && p->model.moe_top_k &&
-	    p->model.moe_intermediate && !r->expert_parallel &&
+	    p->model.moe_intermediate && !r->expert_parallel && !f->g_idx &&
 	    (!r->vllm_version || r->vllm_version >= 24)) {
 		uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->dp ? r->dp : 1);
 		uint64_t inner = p->model.moe_intermediate / ranks;

@@ -107,7 +107,8 @@ static bool is_moe(const kvp_model *m)
  *  - compressed-tensors' W4A16: Marlin's experts in the modular kernel
  *    from PR #42553 (the WNA16 oracle, fused_moe/oracle/wna16.py, in
  *    review 2026-05-13: taken as 0.23), FlashInfer's TRT-LLM MXINT4
- *    kernel (monolithic: none) for groups of 32 on 10.x; before, fused_marlin_moe called whole, or moe_wna16's
+ *    kernel (monolithic: none) for groups of 32 on 10.x, gpt-oss's
+ *    activation and no expert parallelism; before, fused_marlin_moe called whole, or moe_wna16's
  *    Triton where Marlin's shapes fail, and ROCm's Triton: none.  W8A8
  *    int8: TritonExperts from PR #39187 (CT W8A8 to the oracle structure,
  *    opened 2026-04-07: taken as 0.21), fused_experts called whole
@@ -153,9 +154,12 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		if (!kvp__vllm_since(r, 23) || amd)
 			return KVP_MOE_NONE;
 		/* FlashInfer's TRT-LLM MXINT4 kernel first, for groups of 32
-		 * on 10.x alone (TrtLlmMxint4ExpertsMonolithic) */
-		return major == 10 && r->weights_format.group == 32 ? KVP_MOE_FLASHINFER_TRTLLM
-		                                                    : KVP_MOE_MARLIN;
+		 * on 10.x alone, gpt-oss's swigluoai activation and no expert
+		 * map (TrtLlmMxint4ExpertsMonolithic: _supports_activation,
+		 * supports_expert_map) */
+		return major == 10 && r->weights_format.group == 32 &&
+		       kvp__model_type_in(m, oai, 1) && !r->expert_parallel
+		       ? KVP_MOE_FLASHINFER_TRTLLM : KVP_MOE_MARLIN;
 	case KVP_WFORMAT_W8A8:
 		return kvp__vllm_since(r, 21) ? KVP_MOE_TRITON : KVP_MOE_NONE;
 	case KVP_WFORMAT_FP8:

@@ -38,10 +38,14 @@
  * alone, its g_idx sorted beside its sort indices: Marlin's bytes on
  * every GPU; its W8A8 scales are not read (none).
  * Each weight_shape (16 B a tensor) is left as the checkpoint's share.
- * Not modelled (0): MLA, a model with layers other than attention, AMD's
- * GPUs, SGLang's experts, and the four int32 placeholders vLLM's Triton
- * fallback for W4A16 experts (before PR #44570, where Marlin's shapes
- * fail) never freed.
+ * Not modelled (0): MLA's and recurrent layers (a mixture's MLPs and
+ * experts beside them are), a dense model with them, AMD's GPUs, SGLang's
+ * experts, the four int32 placeholders vLLM's Triton fallback for W4A16
+ * experts (before PR #44570, where Marlin's shapes fail) never freed,
+ * Marlin's tile padding of the experts' inner size (PR #45703, about
+ * 0.24), vLLM's older full w2 scales under actorder "weight" or "static"
+ * (load_full_w2 took any actorder before _w2_scale_sharding), and the
+ * experts' fp32 weight_shape and Marlin's workspace (kilobytes).
  */
 #include <string.h>
 
@@ -191,27 +195,40 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) *
 	                 (kvp__experts_over_dp(p) && r->dp > 1 ? r->dp : 1);
 	uint64_t h = m->hidden, inner = m->moe_intermediate, g = f->group ? f->group : 1;
-	uint64_t e_rank = experts, i_rank = inner / ranks;
-	unsigned __int128 run = 0, share = 0;
+	unsigned __int128 run = 0, ckpt = 0, share;
 
 	if (r->engine != KVP_ENGINE_VLLM || !n || !experts || !inner)
 		return 0;
-	if (r->expert_parallel) {
-		e_rank = experts / ranks + (experts % ranks != 0);
-		i_rank = inner;
-	}
+	/* An expert's bytes held (run) and in the checkpoint (ckpt); a rank
+	 * holds ceil(E / N) whole experts under expert parallelism, as the
+	 * fit gives it their share (kvp__whole_experts), else a 1 / N slice
+	 * of every one. */
 	if (f->kind == KVP_WFORMAT_W8A8) {
-		run = (unsigned __int128)4 * e_rank * (2 * i_rank + h);
-		share = (unsigned __int128)2 * experts * (2 * inner + h) / ranks;
+		ckpt = (unsigned __int128)2 * (2 * inner + h);
+		run = r->expert_parallel ? 2 * ckpt
+		                         : (unsigned __int128)4 * (2 * inner / ranks + h) * ranks;
 	} else if (f->kind == KVP_WFORMAT_W4A16 && f->g_idx) {
-		run = (unsigned __int128)8 * e_rank * (h + i_rank);
-		share = (unsigned __int128)4 * experts * (2 * h + inner) / ranks;
-		if (i_rank < inner)
-			run += (unsigned __int128)(f->asymmetric ? 5 : 4) * e_rank * h *
-			       (inner / g - i_rank / g) / 2;
+		ckpt = (unsigned __int128)4 * (2 * h + inner);
+		run = r->expert_parallel ? (unsigned __int128)8 * (h + inner)
+		                         : (unsigned __int128)8 * (h + inner / ranks) * ranks;
+		/* under tensor parallelism w2's scales (and zero points) of
+		 * all its I / G groups on each rank: the (N - 1) / N past
+		 * the share, over N ranks' worth */
+		if (!r->expert_parallel && ranks > 1)
+			run += (unsigned __int128)(f->asymmetric ? 5 : 4) * h * (inner / g) *
+			       (ranks - 1) / 2;
 	}
-	run *= n;
-	share *= n;
+	/* per rank: under expert parallelism ceil(E / N) experts' bytes,
+	 * otherwise E experts' over N */
+	if (r->expert_parallel) {
+		uint64_t e_rank = experts / ranks + (experts % ranks != 0);
+
+		run = run * e_rank * n;
+		share = ckpt * e_rank * n;
+	} else {
+		run = run * experts * n / ranks;
+		share = ckpt * experts * n / ranks;
+	}
 	if (run > INT64_MAX)
 		run = INT64_MAX;
 	if (share > run)
@@ -242,7 +259,10 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 		uint64_t routed = moe ? kvp__expert_layers(m, a, b) : 0;
 		int64_t x = 0, x90 = 0;
 
-		if (!shape_of(m, a, b, tp, &parts[0]))
+		/* attention other than GQA's (MLA, linear or recurrent
+		 * layers) is not modelled: a mixture's MLPs and experts still
+		 * are, a dense model's other layers not */
+		if (!shape_of(m, a, b, tp, &parts[0]) && !moe)
 			return;
 		parts[1] = mlp_part(m->hidden, moe ? (m->dense_intermediate ? m->dense_intermediate
 		                                                          : m->intermediate)

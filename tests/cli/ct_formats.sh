@@ -32,6 +32,15 @@ is ct_int_layout_bytes 293273600 "... and in JSON"
 run --model qwen3-30b-a3b --weights-dtype w8a8 --engine vllm --tp 4 --gpu h100 --seq 4096 \
 	--format json
 is ct_int_layout_bytes 49225728 "Qwen3-30B-A3B in w8a8 over 4 GPUs: the experts' fp32 scales"
+# DeepSeek-V3 over 8 GPUs (its MLA attention left out): 58 routed layers
+# of 256 experts of 2048, hidden 7168, 4 x (4096 / 8 + 7168) x 256 x 58 B
+# held against 2 x (4096 + 7168) x 256 x 58 / 8 = 414,318,592 more; 3 dense
+# layers of 18,432, 3 x (4 x (4608 + 7168) - 2 x (36,864 + 7168) / 8) =
+# 108,288; 58 shared experts of 2048, 58 x (4 x (512 + 7168) - 2 x (4096 +
+# 7168) / 8) = 1,618,432.
+run --model deepseek-v3 --weights-dtype w8a8 --engine vllm --tp 8 --gpu h200 --seq 4096 \
+	--format json
+is ct_int_layout_bytes $((414318592 + 108288 + 1618432)) "DeepSeek-V3 in w8a8 over 8 GPUs"
 # SGLang's CompressedTensorsWNA16 repeats the scales alike and runs
 # Marlin; llama.cpp loads no such checkpoint's layout.
 run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine sglang --tp 4 \
@@ -50,9 +59,12 @@ for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:n
 		--gpu "$3" --seq 4096 --format json
 	is moe_backend "\"${case#*:}\"" "$1 experts under vLLM $2 on $3: ${case#*:}"
 done
+run --model gpt-oss-20b --weights-dtype w4a16:g32 --engine vllm --gpu b200 --seq 4096 \
+	--format json
+is moe_backend '"flashinfer_trtllm"' "gpt-oss's w4a16:g32 experts on a B200: FlashInfer's MXINT4"
 run --model qwen3-30b-a3b --weights-dtype w4a16:g32 --engine vllm --gpu b200 --seq 4096 \
 	--format json
-is moe_backend '"flashinfer_trtllm"' "w4a16:g32 experts on a B200: FlashInfer's MXINT4 kernel"
+is moe_backend '"marlin"' "... not Qwen3's (SiLU; the kernel takes swigluoai alone): Marlin"
 run --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --moe-backend triton \
 	--gpu h100 --seq 4096
 check "--moe-backend triton for w4a16 experts: vLLM's refusal, one warning" sh -c \
@@ -110,6 +122,8 @@ for args in "--tp 2" "--tp 4 --enable-expert-parallel" "--tp 4 --vllm-version 0.
 	warns --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm $args --gpu h100
 	check "w4a16 experts, $args: no warning" [ "$n" = 0 ]
 done
+warns --model qwen3-30b-a3b --weights-dtype w4a16:actorder --engine vllm --tp 4 --gpu h100
+check "... under actorder (every rank holds w2's scales whole): no warning" [ "$n" = 0 ]
 
 # Bad names: one line naming the text, exit 2, nothing on stdout.
 for bad in w4a16:g0 w4a16:g64:g64 w4a16:sym w8a8:g128 w8a8:actorder w4a16:asym:asym \
