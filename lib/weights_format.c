@@ -304,9 +304,11 @@ static unsigned __int128 router_params(const kvp_model *m)
 
 /* The linear tensors' rows, for the formats' per-row and per-tensor
  * terms: q, k, v and o in each attention layer, gate, up and down in
- * each MLP block; the blocks the layers for a dense model, the MLP's
- * params over 3 x hidden x moe_intermediate (to the nearest) for a mixture
- * of experts, whose inner size is moe_intermediate.  in: the input rows
+ * each MLP block; the blocks the layers for a dense model (their inner
+ * size the MLP's params over 3 x hidden), for a mixture of experts each
+ * routed layer's experts (moe_intermediate) and shared experts
+ * (moe_shared_intermediate) and each dense layer's MLP
+ * (dense_intermediate, else intermediate).  in: the input rows
  * (q, k, v, gate and up read hidden, o heads x v_head_dim, down the
  * block's inner size), out: the output rows, tensors: how many. */
 struct rows {
@@ -332,9 +334,18 @@ static struct rows linear_rows(const kvp_model *m, uint64_t mlp)
 		r.tensors += 4;
 	}
 	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
-		uint64_t block = 3 * (uint64_t)m->hidden * m->moe_intermediate;
+		/* the routed layers' experts and shared experts, the dense
+		 * layers' MLPs, each block its own inner size */
+		uint64_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+		uint64_t routed = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+		uint64_t dense = m->layers - routed;
+		uint64_t dense_i = m->dense_intermediate ? m->dense_intermediate : m->intermediate;
 
-		blocks = (mlp + block / 2) / block;
+		blocks = (unsigned __int128)routed * experts +
+		         (m->moe_shared_intermediate ? routed : 0) + (dense_i ? dense : 0);
+		inner = (unsigned __int128)routed * experts * m->moe_intermediate +
+		        (unsigned __int128)routed * m->moe_shared_intermediate +
+		        (unsigned __int128)dense * dense_i;
 	}
 	r.in += 2 * blocks * m->hidden + inner;
 	r.out += 2 * inner + blocks * m->hidden;
