@@ -403,10 +403,6 @@ const kvp_plan *cli_device_plan(const struct cli_plan *p, size_t i);
 /* A device's compute capability from its arch, sm_90 as 90; 0 for
  * another arch (AMD's gfx) or none. */
 unsigned cli_device_sm(const kvp_device *d);
-/* What one GPU d of stage holds of compressed-tensors' integer weights
- * beyond its share, as the engine's kernels keep them (kvp_plan
- * stage_ct_int_bytes, stage_ct_int_sm90_bytes). */
-int64_t cli_ct_int_bytes(const kvp_plan *lp, const kvp_device *d, uint32_t stage);
 /* Whether vLLM lays plan lp's routed experts over its tp x dp GPUs, as
  * kvp_plan_fit splits them (dp > 1 or --enable-expert-parallel). */
 static inline bool cli_experts_over_dp(const kvp_plan *lp)

@@ -82,12 +82,3 @@ unsigned cli_device_sm(const kvp_device *d)
 	return strncmp(d->arch, "sm_", 3) == 0 ? (unsigned)strtoul(d->arch + 3, NULL, 10) : 0;
 }
 
-int64_t cli_ct_int_bytes(const kvp_plan *lp, const kvp_device *d, uint32_t stage)
-{
-	/* as kvp_plan_fit takes them (lib/vllm_ct_int.c): none on AMD's,
-	 * Machete's on 9.0 */
-	if (stage >= KVP_PP_MAX || strncmp(d->arch, "gfx", 3) == 0)
-		return 0;
-	return cli_device_sm(d) == 90 ? lp->stage_ct_int_sm90_bytes[stage]
-	                               : lp->stage_ct_int_bytes[stage];
-}

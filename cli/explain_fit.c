@@ -280,7 +280,7 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			                      g(lp->stage_indexer_upcast_bytes[s]));
 		/* compressed-tensors' integer weights as vLLM's kernels keep
 		 * them, past their share (lib/vllm_ct_int.c) */
-		ct = cli_ct_int_bytes(lp, d, s);
+		ct = kvp_plan_ct_int_bytes(lp, d, s);
 		if (ct && n < sizeof beside)
 			n += (size_t)snprintf(beside + n, sizeof beside - n,
 			                      " %c %s's %s layout %s", ct < 0 ? '-' : '+',

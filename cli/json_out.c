@@ -474,6 +474,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 	for (size_t i = 0; i < p->n_devices; i++) {
 		const kvp_device *d = &p->devices[i];
 		const kvp_fit *f = &p->fits[i];
+		int64_t ct;
 
 		json_object_begin(&w, NULL);
 		json_text(&w, "name", d->name);
@@ -538,9 +539,9 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_mxfp4_layout(&w, cli_device_plan(p, i), d, f->stage);
 		/* compressed-tensors' integer weights beyond their share, as
 		 * the engine's kernels keep them (lib/vllm_ct_int.c) */
-		if (cli_ct_int_bytes(cli_device_plan(p, i), d, f->stage) > 0)
-			json_u64(&w, "ct_int_layout_bytes",
-			         (uint64_t)cli_ct_int_bytes(cli_device_plan(p, i), d, f->stage));
+		ct = kvp_plan_ct_int_bytes(cli_device_plan(p, i), d, f->stage);
+		if (ct > 0)
+			json_u64(&w, "ct_int_layout_bytes", (uint64_t)ct);
 		json_u64(&w, "budget_bytes", f->budget_bytes);
 		/* vLLM: the null block its check holds back from the budget
 		 * (0.29 on; 0 before), which max_seq_hbm and max_batch_hbm

@@ -131,6 +131,13 @@ static inline int kvp__add(uint64_t a, uint64_t b, uint64_t *out)
  * 1 is a multiple of moe_step, so the work is not the layers' (up to
  * 2^32).  Saturates at UINT64_MAX + 1: a sum past 64 bits is no real
  * model's. */
+/* Whether a layer of kind attends as q, k, v and o projections do
+ * (full, sliding or chunked attention; not MLA's, linear or recurrent). */
+static inline bool kvp__attention_kind(kvp_layer_kind kind)
+{
+	return kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
+}
+
 /* Layers [a, b) of m, whose layers differ (kvp_model moe_*), that route
  * among experts: from moe_dense_layers, those whose i + 1 is a multiple
  * of moe_step, in closed form. */

@@ -528,6 +528,14 @@ typedef struct kvp_mxfp4_layout {
 /* Fills out for the plan's stage on device (NULL: an H100's rules), as
  * kvp_plan_fit counts it in the weights.  KVP_ERR_INVALID for a NULL
  * plan or out or a stage past the plan's. */
+/* What one GPU device of stage holds of plan's compressed-tensors' w4a16
+ * or w8a8 weights beyond its share of the checkpoint's bytes, as the
+ * engine's kernels keep them (kvp_plan stage_ct_int_sm90_bytes on
+ * compute capability 9.0, stage_ct_int_bytes on another, none on AMD's;
+ * lib/vllm_ct_int.c); kvp_plan_fit counts it in the weights.  0 past the
+ * stages or with no plan; device NULL is taken as 9.0's. */
+KVP_API int64_t kvp_plan_ct_int_bytes(const kvp_plan *plan, const kvp_device *device,
+                                      uint32_t stage);
 KVP_API kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
                                          uint32_t stage, kvp_mxfp4_layout *out,
                                          kvp_error *err);

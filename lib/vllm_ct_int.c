@@ -69,13 +69,9 @@ static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, st
 	memset(s, 0, sizeof *s);
 	if (m->kv_lora_rank || !m->hidden || !m->heads || !m->head_dim)
 		return false;
-	for (uint32_t i = 0; i < m->layers; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
-
-		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
-		    kind != KVP_LAYER_CHUNKED)
+	for (uint32_t i = 0; i < m->layers; i++)
+		if (!kvp__attention_kind(kvp_model_layer_kind(m, i)))
 			return false;
-	}
 	s->h = m->hidden;
 	s->q = (uint64_t)m->heads * m->head_dim;
 	s->o_in = (uint64_t)m->heads * hd_v;
@@ -257,7 +253,7 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 		uint32_t b = p->stages ? a + p->stage_layers[s] : m->layers;
 		struct shape parts[3];
 		uint64_t routed = moe ? kvp__expert_layers(m, a, b) : 0;
-		int64_t x = 0, x90 = 0;
+		int64_t x = 0, x90 = 0, e;
 
 		/* attention other than GQA's (MLA, linear or recurrent
 		 * layers) is not modelled: a mixture's MLPs and experts still
@@ -272,22 +268,31 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 			x = sat_add(x, delta(f, &parts[k], tp, (struct kernel){true, false, vllm}));
 			x90 = sat_add(x90, delta(f, &parts[k], tp, (struct kernel){true, machete, vllm}));
 		}
-		x = sat_add(x, experts_delta(m, p, routed));
-		x90 = sat_add(x90, experts_delta(m, p, routed));
+		/* the experts' the same on every GPU */
+		e = experts_delta(m, p, routed);
+		x = sat_add(x, e);
+		x90 = sat_add(x90, e);
 		p->stage_ct_int_bytes[s] = x;
 		p->stage_ct_int_sm90_bytes[s] = x90;
 	}
 }
 
+int64_t kvp_plan_ct_int_bytes(const kvp_plan *plan, const kvp_device *d, uint32_t t)
+{
+	if (!plan || t >= (plan->stages ? plan->stages : 1) || t >= KVP_PP_MAX ||
+	    (d && kvp__device_amd(d)))
+		return 0;
+	return !d || kvp__device_sm(d) == 90 ? plan->stage_ct_int_sm90_bytes[t]
+	                                     : plan->stage_ct_int_bytes[t];
+}
+
 uint64_t kvp__vllm_ct_int_gpu_weights(const kvp_plan *plan, const kvp_device *d, uint32_t t,
                                       uint64_t mine)
 {
-	int64_t x;
+	int64_t x = kvp_plan_ct_int_bytes(plan, d, t);
 
-	if (t >= KVP_PP_MAX || mine == UINT64_MAX || (d && kvp__device_amd(d)))
+	if (mine == UINT64_MAX)
 		return mine;
-	x = d && kvp__device_sm(d) == 90 ? plan->stage_ct_int_sm90_bytes[t]
-	                                 : plan->stage_ct_int_bytes[t];
 	if (x < 0)
 		return (uint64_t)-x < mine ? mine - (uint64_t)-x : 0;
 	return kvp__add(mine, (uint64_t)x, &mine) ? mine : UINT64_MAX;

@@ -268,26 +268,6 @@ static unsigned __int128 scaled(uint64_t n, uint64_t num, uint64_t den)
 	return x / den + (x % den != 0);
 }
 
-/* Attention's projections in every attention layer (q, k, v, o). */
-static unsigned __int128 attention_params(const kvp_model *m)
-{
-	unsigned __int128 total = 0;
-	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
-
-	for (uint32_t i = 0; i < m->layers; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
-		uint64_t kv = kvp_model_layer_kv_heads(m, i);
-
-		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
-		    kind != KVP_LAYER_CHUNKED)
-			continue;
-		total += (unsigned __int128)m->hidden *
-		         ((uint64_t)m->heads * m->head_dim + kv * m->head_dim +
-		          kv * hd_v + (uint64_t)m->heads * hd_v);
-	}
-	return total;
-}
-
 /* A mixture of experts' routers' parameters: hidden x experts in each
  * routed layer (kvp__expert_layers where the layers differ); 0 for a
  * dense model.  Under 2^96. */
@@ -302,8 +282,9 @@ static unsigned __int128 router_params(const kvp_model *m)
 	return (unsigned __int128)layers * m->hidden * experts;
 }
 
-/* The linear tensors' rows, for the formats' per-row and per-tensor
- * terms: q, k, v and o in each attention layer, gate, up and down in
+/* The linear tensors' parameters and rows, for the formats' per-row and
+ * per-tensor terms, of linear parameters in all: q, k, v and o in each
+ * attention layer (attn their parameters, at most linear), gate, up and down in
  * each MLP block; the blocks the layers for a dense model (their inner
  * size the MLP's params over 3 x hidden), for a mixture of experts each
  * routed layer's experts (moe_intermediate) and shared experts
@@ -312,27 +293,30 @@ static unsigned __int128 router_params(const kvp_model *m)
  * (q, k, v, gate and up read hidden, o heads x v_head_dim, down the
  * block's inner size), out: the output rows, tensors: how many. */
 struct rows {
-	unsigned __int128 in, out, tensors;
+	unsigned __int128 attn, in, out, tensors;
 };
 
-static struct rows linear_rows(const kvp_model *m, uint64_t mlp)
+static struct rows linear_rows(const kvp_model *m, uint64_t linear)
 {
-	struct rows r = {0, 0, 0};
+	struct rows r = {0, 0, 0, 0};
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
-	unsigned __int128 inner = mlp / (3 * (uint64_t)m->hidden), blocks = m->layers;
+	unsigned __int128 inner, blocks = m->layers;
 
 	for (uint32_t i = 0; i < m->layers; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 		uint64_t kv = kvp_model_layer_kv_heads(m, i);
+		uint64_t in = (uint64_t)m->heads * hd_v, out = (uint64_t)m->heads * m->head_dim +
+		                                              kv * m->head_dim + kv * hd_v;
 
-		if (kind != KVP_LAYER_FULL && kind != KVP_LAYER_SLIDING &&
-		    kind != KVP_LAYER_CHUNKED)
+		if (!kvp__attention_kind(kvp_model_layer_kind(m, i)))
 			continue;
-		r.in += 3 * (uint64_t)m->hidden + (uint64_t)m->heads * hd_v;
-		r.out += (uint64_t)m->heads * m->head_dim + kv * m->head_dim + kv * hd_v +
-		         m->hidden;
+		r.attn += (unsigned __int128)m->hidden * (in + out);
+		r.in += 3 * (uint64_t)m->hidden + in;
+		r.out += out + m->hidden;
 		r.tensors += 4;
 	}
+	if (r.attn > linear)
+		r.attn = linear;
+	inner = (linear - (uint64_t)r.attn) / (3 * (uint64_t)m->hidden);
 	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
 		/* the routed layers' experts and shared experts, the dense
 		 * layers' MLPs, each block its own inner size */
@@ -359,7 +343,7 @@ static struct rows linear_rows(const kvp_model *m, uint64_t mlp)
 static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format *f,
                                    kvp_weights_estimate *e)
 {
-	unsigned __int128 attn, tensors = (unsigned __int128)7 * m->layers;
+	unsigned __int128 tensors = (unsigned __int128)7 * m->layers;
 	unsigned __int128 router = router_params(m);
 	struct rows rows;
 	uint64_t n, linear, g = f->group;
@@ -373,11 +357,8 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		return (unsigned __int128)(n / f->block_values + (n % f->block_values != 0)) *
 		       f->block_bytes;
 	}
-	attn = attention_params(m);
-	if (attn > linear)
-		attn = linear;
-	rows = linear_rows(m, linear - (uint64_t)attn);
-	n = e->quantized_params = linear - (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)attn : 0);
+	rows = linear_rows(m, linear);
+	n = e->quantized_params = linear - (f->kind == KVP_WFORMAT_MXFP4 ? (uint64_t)rows.attn : 0);
 	switch (f->kind) {
 	case KVP_WFORMAT_AWQ:
 		return scaled(n, g + 5, 2 * g);

@@ -352,17 +352,6 @@ static void test_plan_and_fit(void **state)
 	assert_non_null(strstr(err.message, "hidden size"));
 }
 
-/* |estimate - published| / published, at most bound. */
-static void near(uint64_t est, uint64_t published, double bound, const char *what)
-{
-	double rel = ((double)est - (double)published) / (double)published;
-
-	if (rel > bound || rel < -bound)
-		fail_msg("%s: estimate %llu, published %llu: relative error %.3g over %.3g",
-		         what, (unsigned long long)est, (unsigned long long)published, rel,
-		         bound);
-}
-
 /* Published checkpoints.  A safetensors file's size holds its JSON header
  * (tens of kilobytes) besides the tensors; a GGUF file's, its metadata and
  * tokenizer (up to a few megabytes); index.json's total_size the tensors

@@ -177,17 +177,6 @@ static void test_experts(void **state)
 	                 2 * (12582912ull + 2 * 151936ull * 2048 + 97 * 2048ull));
 }
 
-/* bound: the relative error allowed. */
-static void near(uint64_t est, uint64_t published, double bound, const char *what)
-{
-	double rel = ((double)est - (double)published) / (double)published;
-
-	if (rel > bound || rel < -bound)
-		fail_msg("%s: estimate %llu, published %llu: relative error %.3g over %.3g",
-		         what, (unsigned long long)est, (unsigned long long)published, rel,
-		         bound);
-}
-
 /* Checkpoints.  No model.safetensors.index.json of these could be read
  * here (Hugging Face is out of reach); what could be:
  *  - two exact totals a third party took from the files' own headers, or
@@ -277,6 +266,7 @@ static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const ch
 	kvp_device d;
 	kvp_fit with, without;
 	kvp_error err;
+	int64_t ct;
 
 	memset(&d, 0, sizeof d);
 	strcpy(d.name, "g");
@@ -286,12 +276,17 @@ static int64_t layout(const kvp_model *m, const char *fmt, uint32_t tp, const ch
 	plan(m, &r, p);
 	if (kvp_plan_fit(p, &d, &with, &err) != KVP_OK)
 		fail_msg("%s: %s", fmt, err.message);
+	/* the getter gives what the fit counted; nothing past the stages */
+	ct = kvp_plan_ct_int_bytes(p, &d, 0);
+	assert_int_equal(kvp_plan_ct_int_bytes(p, &d, p->stages), 0);
+	assert_int_equal(kvp_plan_ct_int_bytes(NULL, &d, 0), 0);
 	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
 	memset(p->stage_ct_int_sm90_bytes, 0, sizeof p->stage_ct_int_sm90_bytes);
 	assert_int_equal(kvp_plan_fit(p, &d, &without, &err), KVP_OK);
 	test_free(p);
 	*gpu = with.weights_per_gpu;
-	return (int64_t)with.weights_per_gpu - (int64_t)without.weights_per_gpu;
+	assert_int_equal((int64_t)with.weights_per_gpu - (int64_t)without.weights_per_gpu, ct);
+	return ct;
 }
 
 /* vLLM's layout of each format, by hand from its code (lib/vllm_ct_int.c

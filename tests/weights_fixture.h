@@ -1,7 +1,8 @@
 /*
  * weights_fixture.h — what the weights tests share: a dense transformer
- * by its config.json numbers, a format by name, and its estimate (each
- * failing the test where the library refuses).  Include after cmocka.h.
+ * by its config.json numbers, a format by name, its estimate (each
+ * failing the test where the library refuses), and an estimate held to a
+ * published size within a relative bound.  Include after cmocka.h.
  */
 #ifndef KVPLAN_WEIGHTS_FIXTURE_H
 #define KVPLAN_WEIGHTS_FIXTURE_H
@@ -59,6 +60,17 @@ static inline kvp_weights_estimate estimate(const kvp_model *m, const char *text
 		fail_msg("%s: %s", text, err.message);
 	assert_int_equal(e.bytes, e.quantized_bytes + e.other_bytes);
 	return e;
+}
+
+/* |estimate - published| / published, at most bound. */
+static inline void near(uint64_t est, uint64_t published, double bound, const char *what)
+{
+	double rel = ((double)est - (double)published) / (double)published;
+
+	if (rel > bound || rel < -bound)
+		fail_msg("%s: estimate %llu, published %llu: relative error %.3g over %.3g",
+		         what, (unsigned long long)est, (unsigned long long)published, rel,
+		         bound);
 }
 
 #endif
