@@ -31,6 +31,10 @@ static bool format_takes(const kvp_request *r, kvp_moe_backend b, const char **f
 	case KVP_WFORMAT_MXFP4:
 		*format = "MXFP4";
 		return b != KVP_MOE_CUTLASS && b != KVP_MOE_DEEP_GEMM;
+	case KVP_WFORMAT_W8A16:
+		/* the same map; FlashInfer's MXINT4 kernel is 4-bit */
+		*format = "WNA16";
+		return b == KVP_MOE_MARLIN;
 	case KVP_WFORMAT_W4A16:
 		/* int_wna16.py map_wna16_backend: marlin, humming,
 		 * flashinfer_trtllm, emulation */
@@ -91,7 +95,8 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 		return;
 	/* compressed-tensors' integer experts before their oracles took
 	 * the flag: vLLM's own choice (lib/moe_backend.c) */
-	ignored = (r->weights_format.kind == KVP_WFORMAT_W4A16 && r->vllm_version &&
+	ignored = ((r->weights_format.kind == KVP_WFORMAT_W4A16 ||
+	            r->weights_format.kind == KVP_WFORMAT_W8A16) && r->vllm_version &&
 	           r->vllm_version < 23) ||
 	          (r->weights_format.kind == KVP_WFORMAT_W8A8 && r->vllm_version &&
 	           r->vllm_version < 21);
@@ -104,7 +109,7 @@ void cli_moe_backend_warnings(const struct cli_plan *p)
 		cli_warn("vLLM %u.%u ignores --moe-backend for compressed-tensors' %s experts"
 		         " (its oracle reads it from %s); planned with its own choice",
 		         r->vllm_version / 100, r->vllm_version % 100, r->weights_format.name,
-		         r->weights_format.kind == KVP_WFORMAT_W4A16 ? "0.23" : "0.21");
+		         r->weights_format.kind == KVP_WFORMAT_W8A8 ? "0.21" : "0.23");
 	if (ignored)
 		return;
 	if (!format_takes(r, b, &format))

@@ -181,7 +181,9 @@ int cli_parse_weights(const char *opt, const char *text, kvp_weights_format *for
 	if (st == KVP_ERR_NOT_FOUND)
 		fprintf(stderr, "kvplan: --%s: unknown weights type '%s' (valid: fp32, fp16,"
 		        " bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4,"
-		        " w4a16[:gG][:asym][:actorder], w8a8[:asym], or a GGUF type: q8_0, q4_0,"
+		        " w4a16[:gG|:channel][:asym][:actorder],"
+		        " w8a16[:gG|:channel][:asym][:actorder],"
+		        " w8a8[:asym], or a GGUF type: q8_0, q4_0,"
 		        " q4_K, q5_K, q6_K, q2_K, q3_K, iq4_xs, ...)\n", opt,
 		        kvp_escape(text, quoted, sizeof quoted));
 	else

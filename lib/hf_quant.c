@@ -13,9 +13,10 @@
  *    "NVFP4"): fp8, nvfp4;
  *  - "compressed-tensors" (llm-compressor), by its format:
  *    "float-quantized" of 8-bit float weights, fp8; "nvfp4-pack-
- *    quantized", nvfp4; "pack-quantized" of 4-bit ints in groups,
- *    w4a16:gG (W4A16); "int-quantized" of 8-bit ints a channel, w8a8.
- * Anything else (bitsandbytes, compressed-tensors' W8A16 and other int
+ *    quantized", nvfp4; "pack-quantized" of 4- or 8-bit ints in groups
+ *    or a channel, w4a16:gG, w8a16 (W4A16, W8A16); "int-quantized" of
+ *    8-bit ints a channel, w8a8.
+ * Anything else (bitsandbytes, compressed-tensors' W4A8 and other int
  * schemes, GPTQ's 8 bits, a group_size of -1, ...) leaves the format
  * unknown with a warning
  * that the weights are taken in the config's dtype: kvplan has no such
@@ -80,12 +81,16 @@ static bool word(const char *text, const char *lower)
 /* compressed-tensors' integer schemes, when every config group gives
  * its weights the same one (compressed_tensors QuantizationArgs: type
  * "int", num_bits, strategy, group_size, symmetric, actorder):
- *  - format "pack-quantized", 4 bits in groups, no input activations
- *    (W4A16: W4A8's int8 or fp8 activations are vLLM's other schemes):
- *    w4a16:gG, ":asym" where symmetric is false (packed zero points),
- *    ":actorder" where actorder is "group", its alias "dynamic" or true
- *    (as ActivationOrdering reads a bool; "weight" and "static" change
- *    the calibration alone);
+ *  - format "pack-quantized", 4 or 8 bits in groups or a channel, no
+ *    input activations (W4A16, W8A16: W4A8's int8 or fp8 activations
+ *    are vLLM's other schemes): w4a16:gG or w8a16:gG, ":channel" for
+ *    strategy "channel", ":asym" where symmetric is false (packed zero
+ *    points), ":actorder" where actorder is "group", its alias
+ *    "dynamic" or true (as ActivationOrdering reads a bool; "weight"
+ *    and "static" change the calibration alone); a strategy left out
+ *    is group for a group_size above 0 and channel for -1, as
+ *    QuantizationArgs infers it, and a channel with a group_size or an
+ *    actorder, or dynamic weights, are no valid scheme;
  *  - format "int-quantized", 8 bits a channel, with int8 activations a
  *    token, dynamic (W8A8, as vLLM's _is_dynamic_token_w8a8 takes it):
  *    w8a8, ":asym" likewise.
@@ -103,21 +108,39 @@ static bool ct_int(const json_t *q, const char *format, char *name, size_t size)
 		return false;
 	json_object_foreach(groups, key, g) {
 		json_t *w = json_object_get(g, "weights"), *a = json_object_get(g, "input_activations");
-		json_t *order = json_object_get(w, "actorder");
+		json_t *order = json_object_get(w, "actorder"), *gs = json_object_get(w, "group_size");
 		const char *strategy = member_text(w, "strategy");
 		bool asym = json_is_false(json_object_get(w, "symmetric"));
 		bool gidx = json_is_true(order) || word(json_string_value(order), "group") ||
 		            word(json_string_value(order), "dynamic");
-		char one[KVP_WFORMAT_NAME_MAX];
+		long long bits = member_int(w, "num_bits");
+		char one[KVP_WFORMAT_NAME_MAX], group[24] = "channel";
 
 		(void)key;
 		if (!json_is_object(w) || !word(member_text(w, "type"), "int"))
 			return false;
-		if (pack && member_int(w, "num_bits") == 4 && word(strategy, "group") &&
-		    member_int(w, "group_size") > 0 && (!a || json_is_null(a)))
-			snprintf(one, sizeof one, "w4a16:g%lld%s%s", member_int(w, "group_size"),
+		/* QuantizationArgs' validator: a strategy left out is group
+		 * for a group_size above 0, channel for -1 (tensor for none);
+		 * a channel takes no group_size and no actorder, and weights
+		 * are not dynamic: such a config is no valid scheme */
+		if (!strategy && member_int(w, "group_size") > 0)
+			strategy = "group";
+		else if (!strategy && json_is_integer(gs) && json_integer_value(gs) == -1)
+			strategy = "channel";
+		if ((word(strategy, "channel") &&
+		     ((gs && !json_is_null(gs) &&
+		       !(json_is_integer(gs) && json_integer_value(gs) == -1)) ||
+		      (order && !json_is_null(order) && !json_is_false(order)))) ||
+		    json_is_true(json_object_get(w, "dynamic")))
+			return false;
+		if (word(strategy, "group"))
+			snprintf(group, sizeof group, "g%lld", member_int(w, "group_size"));
+		if (pack && (bits == 4 || bits == 8) && (!a || json_is_null(a)) &&
+		    ((word(strategy, "group") && member_int(w, "group_size") > 0) ||
+		     word(strategy, "channel")))
+			snprintf(one, sizeof one, "w%da16:%s%s%s", (int)bits, group,
 			         asym ? ":asym" : "", gidx ? ":actorder" : "");
-		else if (!pack && member_int(w, "num_bits") == 8 && word(strategy, "channel") &&
+		else if (!pack && bits == 8 && word(strategy, "channel") &&
 		         json_is_object(a) && word(member_text(a, "type"), "int") &&
 		         member_int(a, "num_bits") == 8 && word(member_text(a, "strategy"), "token") &&
 		         json_is_true(json_object_get(a, "dynamic")))

@@ -37,6 +37,9 @@ kvp_status kvp__error_at(kvp_error *err, kvp_status status, const char *path,
  * type); err is left alone on success. */
 kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain,
                               uint64_t *bytes, kvp_error *err);
+/* Whether f is compressed-tensors' weight-only integers, W4A16 or W8A16
+ * (the engines' CompressedTensorsWNA16); false for NULL. */
+bool kvp__wna16(const kvp_weights_format *f);
 /* Clears err to KVP_OK and returns KVP_OK. */
 kvp_status kvp__error_clear(kvp_error *err);
 

@@ -147,24 +147,32 @@ typedef enum kvp_wformat {
 	                    * 16-bit, as gpt-oss ships it */
 	KVP_WFORMAT_GGUF,  /* one ggml type on every 2-D tensor, 1-D ones f32 */
 	KVP_WFORMAT_W4A16, /* w4a16:gG (compressed-tensors pack-quantized):
-	                    * 4 bits, a 16-bit scale per G inputs, an int64
-	                    * shape per tensor; zero points and g_idx as
-	                    * flagged */
-	KVP_WFORMAT_W8A8   /* w8a8 (compressed-tensors int-quantized): int8,
+	                    * 4 bits, a 16-bit scale per G inputs (or per
+	                    * output row: w4a16:channel), an int64 shape per
+	                    * tensor; zero points and g_idx as flagged */
+	KVP_WFORMAT_W8A8,  /* w8a8 (compressed-tensors int-quantized): int8,
 	                    * a 16-bit scale per output row */
+	KVP_WFORMAT_W8A16  /* w8a16[:gG] (compressed-tensors pack-quantized):
+	                    * 8 bits packed 4 to an int32, a 16-bit scale
+	                    * per output row or per G inputs, an int64 shape
+	                    * per tensor */
 } kvp_wformat;
 
 #define KVP_WFORMAT_NAME_MAX 32
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
-	uint32_t group;        /* AWQ, GPTQ and W4A16: inputs per scale group */
+	uint32_t group;        /* AWQ, GPTQ, W4A16 and W8A16: inputs per scale
+	                        * group; 0 for W4A16 and W8A16 a scale per
+	                        * output row (strategy channel) */
 	uint32_t block_values; /* GGUF: the ggml type's block */
 	uint32_t block_bytes;
-	bool asymmetric;       /* W4A16 and W8A8 (":asym"): a zero point per
-	                        * scale, packed 4-bit or int8 */
-	bool g_idx;            /* W4A16 (":actorder"): a 4-byte g_idx per
-	                        * input row, actorder "group" */
+	bool asymmetric;       /* W4A16, W8A16 and W8A8 (":asym"): a zero point
+	                        * per scale, packed 4-bit, packed 8-bit or
+	                        * int8 */
+	bool g_idx;            /* W4A16 and W8A16 in groups (":actorder"): a
+	                        * 4-byte g_idx per input row, actorder
+	                        * "group" */
 	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
 	                                  * "w4a16:g128:actorder", "q4_K",
 	                                  * "fp8"; "" when plain */
@@ -173,7 +181,9 @@ typedef struct kvp_weights_format {
 /* Plain: the weights_dtype of the request says the rest. */
 KVP_API void kvp_weights_format_init(kvp_weights_format *format);
 /* Parses "int4-awq:gG", "int4-gptq:gG" (G 128 when left out), "fp8",
- * "nvfp4", "mxfp4", "w4a16[:gG][:asym][:actorder]", "w8a8[:asym]" and
+ * "nvfp4", "mxfp4", "w4a16[:gG|:channel][:asym][:actorder]",
+ * "w8a16[:gG|:channel][:asym][:actorder]" (w4a16's G 128, w8a16's a
+ * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...),
  * case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of

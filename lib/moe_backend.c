@@ -112,7 +112,14 @@ static bool is_moe(const kvp_model *m)
  *    Triton where Marlin's shapes fail, and ROCm's Triton: none.  W8A8
  *    int8: TritonExperts from PR #39187 (CT W8A8 to the oracle structure,
  *    opened 2026-04-07: taken as 0.21), fused_experts called whole
- *    before: none.  (Research: /work/research/vllm-ct-int-kernels.md.)
+ *    before: none.  W8A16 (a channel): Marlin's experts through the
+ *    same oracle (CompressedTensorsWNA16MarlinMoEMethod calls
+ *    select_wna16_moe_backend for 8 bits too, in the code read at
+ *    0043d6b5); the oracle's first form returned none for 8 bits
+ *    ("8-bit weights are not supported by the modular Marlin kernel"),
+ *    a form not pinned to a release: taken as W4A16's 0.23, fused_
+ *    marlin_moe called whole before.  (Research: /work/research/vllm-ct-
+ *    int-kernels.md, vllm-w8a16.md, review-w8a16.md.)
  *  - fp8: on Hopper FlashInfer's CUTLASS in 0.15 and 0.16 (after PR
  *    #32414) and with expert parallelism from 0.17; otherwise Triton
  *    ("On Hopper for Block Fp8, prefer Triton for TP", oracle/fp8.py
@@ -162,6 +169,8 @@ static kvp_moe_backend vllm_auto(const kvp_model *m, const kvp_request *r, uint3
 		       ? KVP_MOE_FLASHINFER_TRTLLM : KVP_MOE_MARLIN;
 	case KVP_WFORMAT_W8A8:
 		return kvp__vllm_since(r, 21) ? KVP_MOE_TRITON : KVP_MOE_NONE;
+	case KVP_WFORMAT_W8A16:
+		return kvp__vllm_since(r, 23) && !amd ? KVP_MOE_MARLIN : KVP_MOE_NONE;
 	case KVP_WFORMAT_FP8:
 		w = KVP_DTYPE_FP8;
 		break;
@@ -207,10 +216,10 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
 	if (!kvp__vllm_since(r, 14))
 		return KVP_MOE_NONE;
 	/* compressed-tensors' integer experts read --moe-backend from their
-	 * oracles alone (W4A16's from 0.23, W8A8's from 0.21): before, the
-	 * name asked is ignored */
+	 * oracles alone (W4A16's and W8A16's from 0.23, W8A8's from 0.21):
+	 * before, the name asked is ignored */
 	if (r->moe_backend != KVP_MOE_AUTO &&
-	    !(r->weights_format.kind == KVP_WFORMAT_W4A16 && !kvp__vllm_since(r, 23)) &&
+	    !(kvp__wna16(&r->weights_format) && !kvp__vllm_since(r, 23)) &&
 	    !(r->weights_format.kind == KVP_WFORMAT_W8A8 && !kvp__vllm_since(r, 21)))
 		return r->moe_backend;
 	return vllm_auto(m, r, d ? kvp__device_sm(d) : 0, d && kvp__device_amd(d));

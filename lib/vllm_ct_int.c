@@ -1,5 +1,5 @@
 /*
- * vllm_ct_int.c — compressed-tensors' integer weights (w4a16, w8a8) as
+ * vllm_ct_int.c — compressed-tensors' integer weights (w4a16, w8a16, w8a8) as
  * vLLM keeps them on each GPU, against the checkpoint's share the plan
  * gives it (kvp_plan stage_ct_int_bytes, stage_ct_int_sm90_bytes): the
  * linear layers of attention and of a dense MLP, vLLM fusing q, k, v
@@ -11,16 +11,23 @@
  *    zero points are partitioned unless marlin_repeat_scales_on_all_ranks
  *    (quantization/utils/marlin_utils.py) says to repeat them, which it
  *    does wherever there is a g_idx: under actorder "group" every rank of
- *    o and down holds the scales of all their inputs.
- *  - choose_mp_linear_kernel: Machete on compute capability 9.0 for
- *    groups of 64 and 128 (unless a g_idx and the inputs split over
- *    ranks, row-parallel layers under tp > 1, which take Marlin), Marlin
- *    on the others and for groups of 32.
+ *    o and down holds the scales of all their inputs; a channel's
+ *    ([out, 1], w8a16 and w4a16:channel) are repeated alike, o's and
+ *    down's hidden rows whole on every rank.
+ *  - choose_mp_linear_kernel: Machete on compute capability 9.0 for a
+ *    channel and groups of 64 and 128 (unless a g_idx and the inputs
+ *    split over ranks, row-parallel layers under tp > 1, which take
+ *    Marlin), Marlin on the others and for groups of 32; for 8 bits a
+ *    channel on 8.x AllSpark (its outputs on a rank padded to a multiple
+ *    of 32, 16 x in bytes more where they are an odd multiple of 16:
+ *    not modelled); 8-bit zero points Machete's alone (research:
+ *    /work/research/vllm-w8a16.md).
  *    MacheteLinearKernel.process_weights_after_loading (kernels/linear/
  *    mixed_precision/machete.py): the weights prepacked and the scales
  *    permuted in their own bytes; asymmetric zero points unpacked into
  *    the scales' 16-bit type, [in/G, out], 2 B a group and output where
- *    the checkpoint packs 8 in an int32 (1.5 B more); a g_idx's
+ *    the checkpoint packs 32 / b in an int32 (1.5 B more at 4 bits, 1
+ *    at 8); a g_idx's
  *    argsort kept as an int32 [in] beside the g_idx.  MarlinLinearKernel:
  *    repacked in the same bytes, the g_idx sorted and its sort indices
  *    kept, an int32 [in] more (its workspace, an int32 a multiprocessor
@@ -119,13 +126,23 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 	unsigned __int128 row_in = s->attn * s->o_in + s->mlp * s->inter;
 	unsigned __int128 rows = s->attn + s->mlp, run = 0, share = 0;
 	uint64_t g = f->group ? f->group : 1;
+	/* the weights' bits, and a zero point's in the checkpoint */
+	unsigned bits = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4, zbits = f->asymmetric ? bits : 0;
 
 	if (f->kind == KVP_WFORMAT_W8A8 && k.fp32_scales) {
 		/* fp32 scales: the column layers' outputs split, o's and down's
 		 * hidden whole; the checkpoint's 2 B of all split */
 		run = 4 * (col_rank + rows * s->h);
 		share = 2 * (col + rows * s->h) / tp;
-	} else if (f->kind == KVP_WFORMAT_W4A16) {
+	} else if (kvp__wna16(f) && !f->group) {
+		/* a channel: a scale (and zero point) an output row, the
+		 * column layers' split, o's and down's hidden whole on each
+		 * rank (marlin_repeat_scales_on_all_ranks: channelwise and
+		 * row-parallel); Machete's zero points 16-bit */
+		run = (16 + (f->asymmetric ? (k.machete ? 16 : bits) : 0)) *
+		      (col_rank + rows * s->h) / 8;
+		share = (16 + zbits) * (col + rows * s->h) / (8 * tp);
+	} else if (kvp__wna16(f)) {
 		if (f->g_idx) {
 			/* an int32 [in] a fused layer, two with the sort: qkv
 			 * and gate_up read hidden whole, o and down their split
@@ -133,15 +150,15 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			 * up hidden) */
 			run = (k.sort ? 8 : 4) * (rows * s->h + row_in / tp);
 			share = 4 * ((s->attn * 3 + s->mlp * 2) * s->h + row_in) / tp;
-			/* o's and down's scales (and zero points, 1/2 B a group
-			 * and output) of every input on each rank, their share
-			 * 1/tp of it */
+			/* o's and down's scales (and zero points, bits/8 B a
+			 * group and output) of every input on each rank, their
+			 * share 1/tp of it */
 			if (tp > 1)
-				run += (unsigned __int128)(f->asymmetric ? 5 : 4) * s->h *
+				run += (unsigned __int128)(16 + zbits) * s->h *
 				       (s->attn * (s->o_in / g) + s->mlp * (s->inter / g)) * (tp - 1) /
-				       (2 * tp);
+				       (8 * tp);
 		}
-		/* Machete's zero points: 2 B a group and output, not 1/2 B;
+		/* Machete's zero points: 2 B a group and output, not bits/8;
 		 * o and down on Marlin where g_idx and tp > 1 */
 		if (k.machete && f->asymmetric) {
 			unsigned __int128 groups = s->h / g * col_rank;
@@ -149,7 +166,7 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			if (!f->g_idx || tp == 1)
 				groups += (s->attn * (s->o_in / tp / g) + s->mlp * (s->inter / tp / g)) *
 				          s->h;
-			run += 3 * groups / 2;
+			run += (16 - bits) * groups / 8;
 		}
 	}
 	if (run > INT64_MAX)
@@ -176,7 +193,10 @@ static int64_t sat_add(int64_t a, int64_t b)
  *  - W8A8 (CompressedTensorsW8A8Int8MoEMethod): fp32 scales, (E, 2I, 1)
  *    and (E, H, 1), where the checkpoint has 16-bit ones: w2's H rows
  *    whole on every rank under tensor parallelism.
- *  - W4A16 under actorder (CompressedTensorsWNA16MarlinMoEMethod,
+ *  - W8A16 and W4A16 a channel (CompressedTensorsWNA16MarlinMoEMethod):
+ *    (E, 1, 2I) and (E, 1, H) scales, w2's H whole on every rank under
+ *    tensor parallelism.
+ *  - W4A16 and W8A16 under actorder (CompressedTensorsWNA16MarlinMoEMethod,
  *    _process_weights_marlin): the g_idx and its sort indices kept, (E,
  *    H) and (E, I / N) int32 each, for the checkpoint's three g_idx an
  *    expert; and with the inner size split (load_full_w2) w2's scales (and
@@ -191,6 +211,7 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) *
 	                 (kvp__experts_over_dp(p) && r->dp > 1 ? r->dp : 1);
 	uint64_t h = m->hidden, inner = m->moe_intermediate, g = f->group ? f->group : 1;
+	unsigned zbits = f->asymmetric ? (f->kind == KVP_WFORMAT_W8A16 ? 8 : 4) : 0;
 	unsigned __int128 run = 0, ckpt = 0, share;
 
 	if (r->engine != KVP_ENGINE_VLLM || !n || !experts || !inner)
@@ -203,7 +224,13 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 		ckpt = (unsigned __int128)2 * (2 * inner + h);
 		run = r->expert_parallel ? 2 * ckpt
 		                         : (unsigned __int128)4 * (2 * inner / ranks + h) * ranks;
-	} else if (f->kind == KVP_WFORMAT_W4A16 && f->g_idx) {
+	} else if (kvp__wna16(f) && !f->group) {
+		/* a channel: (E, 1, 2I) and (E, 1, H) scales (and zero
+		 * points), w2's H whole on every rank */
+		ckpt = (unsigned __int128)(16 + zbits) * (2 * inner + h) / 8;
+		run = r->expert_parallel
+		      ? ckpt : (unsigned __int128)(16 + zbits) * (2 * inner / ranks + h) * ranks / 8;
+	} else if (kvp__wna16(f) && f->g_idx) {
 		ckpt = (unsigned __int128)4 * (2 * h + inner);
 		run = r->expert_parallel ? (unsigned __int128)8 * (h + inner)
 		                         : (unsigned __int128)8 * (h + inner / ranks) * ranks;
@@ -211,8 +238,7 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 		 * all its I / G groups on each rank: the (N - 1) / N past
 		 * the share, over N ranks' worth */
 		if (!r->expert_parallel && ranks > 1)
-			run += (unsigned __int128)(f->asymmetric ? 5 : 4) * h * (inner / g) *
-			       (ranks - 1) / 2;
+			run += (unsigned __int128)(16 + zbits) * h * (inner / g) * (ranks - 1) / 8;
 	}
 	/* per rank: under expert parallelism ceil(E / N) experts' bytes,
 	 * otherwise E experts' over N */
@@ -239,14 +265,16 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 	uint64_t tp = r->tp ? r->tp : 1;
 	bool vllm = r->engine == KVP_ENGINE_VLLM;
 	bool moe = (m->moe_experts || m->moe_routed_experts) && m->moe_intermediate;
-	/* Machete takes groups of 64 and 128 alone
-	 * (query_machete_supported_group_sizes); Marlin 32, 64, 128 */
-	bool machete = vllm && (f->group == 64 || f->group == 128);
+	/* Machete takes a channel and groups of 64 and 128 alone
+	 * (query_machete_supported_group_sizes: -1, 64, 128); Marlin 32
+	 * too */
+	bool machete = vllm && (f->group == 64 || f->group == 128 ||
+	                        (kvp__wna16(f) && !f->group));
 
 	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
 	memset(p->stage_ct_int_sm90_bytes, 0, sizeof p->stage_ct_int_sm90_bytes);
 	if ((!vllm && r->engine != KVP_ENGINE_SGLANG) ||
-	    (f->kind != KVP_WFORMAT_W4A16 && f->kind != KVP_WFORMAT_W8A8))
+	    (!kvp__wna16(f) && f->kind != KVP_WFORMAT_W8A8))
 		return;
 	for (uint32_t s = 0; s < (p->stages ? p->stages : 1) && s < KVP_PP_MAX; s++) {
 		uint32_t a = p->stages ? p->stage_first[s] : 0;

@@ -22,6 +22,12 @@
  *                 1/2 + 2/G B (33/64 at G = 128), and 16 B a
  *                 tensor; ":asym" a packed 4-bit zero per group more,
  *                 ":actorder" a 4-byte g_idx per input row;
+ *                 w4a16:channel a scale (and zero) an output row;
+ *   w8a16         (pack-quantized 8-bit, llm-compressor's W8A16:
+ *                 weight_packed int32 [out, in/4], weight_scale 16-bit
+ *                 [out, 1]): 1 B, 2 B an output row and 16 B a tensor;
+ *                 w8a16:gG a scale per G inputs, 1 + 2/G B; zero points
+ *                 a byte, g_idx as w4a16's;
  *   w8a8          (int-quantized, W8A8 int8: weight int8 [out, in],
  *                 weight_scale 16-bit [out, 1]): 1 B, and 2 B an output
  *                 row; ":asym" an int8 zero a row more.
@@ -128,19 +134,43 @@ static size_t part_len(const char *p)
 	return n;
 }
 
-/* "w4a16[:gG][:asym][:actorder]" and "w8a8[:asym]", the parts in any
- * order, each once: compressed-tensors' schemes as llm-compressor
- * names them (W4A16 with its group, symmetric unless asym, actorder
- * "group" writing g_idx; W8A8 per channel). */
+bool kvp__wna16(const kvp_weights_format *f)
+{
+	return f && (f->kind == KVP_WFORMAT_W4A16 || f->kind == KVP_WFORMAT_W8A16);
+}
+
+/* The canonical name of a compressed-tensors format: w4a16 with its
+ * group always (":channel" without), w8a16 its group where it has one. */
+static void ct_name(kvp_weights_format *f)
+{
+	char group[16] = "";
+
+	if (f->group)
+		snprintf(group, sizeof group, ":g%u", f->group);
+	else if (f->kind == KVP_WFORMAT_W4A16)
+		snprintf(group, sizeof group, ":channel");
+	snprintf(f->name, sizeof f->name, "%s%s%s%s",
+	         f->kind == KVP_WFORMAT_W8A8 ? "w8a8" : f->kind == KVP_WFORMAT_W8A16 ? "w8a16"
+	                                                                          : "w4a16",
+	         group, f->asymmetric ? ":asym" : "", f->g_idx ? ":actorder" : "");
+}
+
+/* "w4a16[:gG|:channel][:asym][:actorder]", "w8a16" the same and
+ * "w8a8[:asym]", the parts in any order, each once: compressed-tensors'
+ * schemes as llm-compressor names them (W4A16 in groups of 128 unless
+ * said, W8A16 a scale an output row unless said, symmetric unless asym,
+ * actorder "group" writing g_idx, which needs groups; W8A8 per
+ * channel). */
 static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
                            kvp_weights_format *out, kvp_error *err)
 {
 	char quoted[KVP_QUOTE_MAX], raw[48], part[KVP_QUOTE_MAX];
 	kvp_weights_format f;
-	bool group_seen = false;
+	bool group_seen = false, wna16;
 
 	kvp_weights_format_init(&f);
 	f.kind = kind;
+	wna16 = kvp__wna16(&f);
 	f.group = kind == KVP_WFORMAT_W4A16 ? 128 : 0;
 	while (*rest == ':') {
 		const char *p = rest + 1;
@@ -149,10 +179,17 @@ static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
 
 		if (n == 4 && strncasecmp(p, "asym", 4) == 0) {
 			flag = &f.asymmetric;
-		} else if (n == 8 && strncasecmp(p, "actorder", 8) == 0 &&
-		           kind == KVP_WFORMAT_W4A16) {
+		} else if (n == 8 && strncasecmp(p, "actorder", 8) == 0 && wna16) {
 			flag = &f.g_idx;
-		} else if (n > 1 && (p[0] == 'g' || p[0] == 'G') && kind == KVP_WFORMAT_W4A16) {
+		} else if (n == 7 && strncasecmp(p, "channel", 7) == 0 && wna16) {
+			flag = &group_seen;
+			if (!group_seen) {
+				f.group = 0;
+				group_seen = true;
+				rest = p + n;
+				continue;
+			}
+		} else if (n > 1 && (p[0] == 'g' || p[0] == 'G') && wna16) {
 			unsigned long group = 0;
 			size_t i;
 
@@ -177,18 +214,22 @@ static kvp_status parse_ct(const char *text, const char *rest, kvp_wformat kind,
 			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%s' is %s",
 			                  kvp_escape(text, quoted, sizeof quoted),
 			                  kvp_escape(raw, part, sizeof part), flag
-			                  ? "given twice" : kind == KVP_WFORMAT_W4A16
-			                  ? "not ':gG', ':asym' or ':actorder' (w4a16:g128)"
-			                  : "not ':asym' (w8a8)");
+			                  ? (flag == &group_seen ? "a second group" : "given twice")
+			                  : !wna16 ? "not ':asym' (w8a8)"
+			                  : kind == KVP_WFORMAT_W4A16
+			                  ? "not ':gG', ':channel', ':asym' or ':actorder' (w4a16:g128)"
+			                  : "not ':gG', ':channel', ':asym' or ':actorder' (w8a16)");
 		}
 		*flag = true;
 		rest = p + n;
 	}
-	if (kind == KVP_WFORMAT_W4A16)
-		snprintf(f.name, sizeof f.name, "w4a16:g%u%s%s", f.group,
-		         f.asymmetric ? ":asym" : "", f.g_idx ? ":actorder" : "");
-	else
-		snprintf(f.name, sizeof f.name, "w8a8%s", f.asymmetric ? ":asym" : "");
+	/* actorder "group" orders the groups: a scale an output row has
+	 * none (compressed-tensors' QuantizationArgs validates it so) */
+	if (f.g_idx && !f.group)
+		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': ':actorder' needs"
+		                  " groups (':gG'): a g_idx maps each input to its group",
+		                  kvp_escape(text, quoted, sizeof quoted));
+	ct_name(&f);
 	*out = f;
 	return kvp__error_clear(err);
 }
@@ -211,6 +252,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 	static const char *const gptq[] = {"int4-gptq", "gptq", NULL};
 	static const char *const w4a16[] = {"w4a16", NULL};
 	static const char *const w8a8[] = {"w8a8", "w8a8-int8", "int8-w8a8", NULL};
+	static const char *const w8a16[] = {"w8a16", NULL};
 	/* Either fp8 of a checkpoint's linear layers is a byte a weight with
 	 * the same scales; "f8" and "fp8_e5m2" are the cache type's names
 	 * (lib/dtype.c) too, so that no spelling of fp8 falls through to a
@@ -237,6 +279,8 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return parse_ct(text, rest, KVP_WFORMAT_W4A16, out, err);
 	if ((rest = after(text, w8a8)))
 		return parse_ct(text, rest, KVP_WFORMAT_W8A8, out, err);
+	if ((rest = after(text, w8a16)))
+		return parse_ct(text, rest, KVP_WFORMAT_W8A16, out, err);
 	kvp_weights_format_init(&f);
 	if ((rest = after(text, fp8)) && !*rest) {
 		f.kind = KVP_WFORMAT_FP8;
@@ -346,7 +390,7 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 	unsigned __int128 tensors = (unsigned __int128)7 * m->layers;
 	unsigned __int128 router = router_params(m);
 	struct rows rows;
-	uint64_t n, linear, g = f->group;
+	uint64_t n, linear, g = f->group, b, zero;
 
 	/* The routers as they were (above), less past what is linear. */
 	if (router > e->linear_params)
@@ -366,14 +410,21 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		/* AWQ's, and a 4-byte g_idx an input row */
 		return scaled(n, g + 5, 2 * g) + 4 * rows.in;
 	case KVP_WFORMAT_W4A16:
+	case KVP_WFORMAT_W8A16:
 		/* compressed-tensors' pack-quantized (its PackedQuantization-
-		 * Compressor: weight_packed int32 [out, in/8], weight_scale in
-		 * the model's 16-bit type [out, in/G], weight_shape int64 [2];
-		 * weight_zero_point int32 [out/8, in/G] when asymmetric,
-		 * weight_g_idx int32 [in] under actorder "group"):
-		 * 1/2 + 2/G B a weight, 1/(2G) more with zero points. */
-		return scaled(n, g + (f->asymmetric ? 5 : 4), 2 * g) + 16 * rows.tensors +
-		       (f->g_idx ? 4 * rows.in : 0);
+		 * Compressor, b bits packed into int32 along the inputs):
+		 * weight_packed int32 [out, in x b/32], weight_scale in the
+		 * model's 16-bit type [out, in/G] (or [out, 1] a channel),
+		 * weight_shape int64 [2]; weight_zero_point int32 [out x b/32,
+		 * in/G] when asymmetric, packed along the outputs; weight_g_idx
+		 * int32 [in] under actorder "group":
+		 * b/8 + 2/G B a weight, b/(8G) more with zero points; a
+		 * channel's 2 B and b/8 an output row. */
+		b = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4;
+		zero = f->asymmetric ? b : 0;
+		return (g ? scaled(n, b * g + 16 + zero, 8 * g)
+		          : scaled(n, b, 8) + (rows.out * (16 + zero) + 7) / 8) +
+		       16 * rows.tensors + (f->g_idx ? 4 * rows.in : 0);
 	case KVP_WFORMAT_W8A8:
 		/* int-quantized (NaiveQuantizationCompressor): weight int8
 		 * [out, in], weight_scale 16-bit [out, 1], an int8 zero
@@ -424,10 +475,10 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		*out = e;
 		return kvp__error_clear(err);
 	}
-	if ((unsigned)f->kind > KVP_WFORMAT_W8A8 ||
+	if ((unsigned)f->kind > KVP_WFORMAT_W8A16 ||
 	    (f->kind == KVP_WFORMAT_GGUF && (!f->block_values || !f->block_bytes)) ||
-	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ ||
-	      f->kind == KVP_WFORMAT_W4A16) && (f->group == 0 || f->group > GROUP_MAX)))
+	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) && f->group == 0) ||
+	    f->group > GROUP_MAX || (kvp__wna16(f) && f->g_idx && !f->group))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
 	if (!m->params || !m->vocab || !m->hidden)
 		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"

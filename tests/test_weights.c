@@ -29,12 +29,8 @@ static kvp_model llama2_13b(void)
 	return dense("llama2-13b", 40, 5120, 40, 40, 128, 13824, 32000, false, false);
 }
 
-/* meta-llama/Meta-Llama-3-8B: 32 layers, hidden 4096, 32 heads, 8 kv,
- * intermediate 14336, vocab 128256, untied. */
-static kvp_model llama3_8b(void)
-{
-	return dense("llama3-8b", 32, 4096, 32, 8, 128, 14336, 128256, false, false);
-}
+/* meta-llama/Meta-Llama-3-8B has Llama 3.1 8B's shape: llama3_8b()
+ * (weights_fixture.h). */
 
 static void test_parse(void **state)
 {

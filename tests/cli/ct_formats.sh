@@ -1,5 +1,5 @@
 #!/bin/sh
-# ct_formats.sh — compressed-tensors' integer formats (w4a16, w8a8) on the
+# ct_formats.sh — compressed-tensors' integer formats (w4a16, w8a16, w8a8) on the
 # command line and under each engine: the weights as the format's bytes,
 # vLLM's experts kernel for each (lib/moe_backend.c: Marlin for W4A16 from
 # 0.23, Triton for W8A8 from 0.21, none before; research
@@ -125,9 +125,59 @@ done
 warns --model qwen3-30b-a3b --weights-dtype w4a16:actorder --engine vllm --tp 4 --gpu h100
 check "... under actorder (every rank holds w2's scales whole): no warning" [ "$n" = 0 ]
 
+# W8A16, a channel (tests/test_weights_wna16.c works each by hand):
+# Llama 3.1 8B's 9,083,956,736 B; over 2 GPUs under vLLM o's and down's
+# scales whole on every rank, 262,144 B past the share.
+run --model llama3.1-8b --weights-dtype w8a16 --seq 4096 --gpu h100 --format json
+is weights_bytes 9083956736 "llama3.1-8b as w8a16"
+run --model llama3.1-8b --weights-dtype w8a16 --engine vllm --tp 2 --gpu h100 --seq 4096 \
+	--explain
+check "--explain: vLLM's w8a16 layout, 262,144 B a GPU" grep -q \
+	"+ vLLM's w8a16 layout 262,144 = " "$work/out"
+# vLLM's 8-bit experts (a channel) go through W4A16's oracle: Marlin's
+# from 0.23, fused_marlin_moe called whole before, whatever --moe-backend
+# says.
+for case in "0.23:marlin" "0.22:none"; do
+	run --model qwen3-30b-a3b --weights-dtype w8a16 --engine vllm --vllm-version "${case%%:*}" \
+		--gpu h100 --seq 4096 --format json
+	is moe_backend "\"${case#*:}\"" "w8a16 experts under vLLM ${case%%:*}: ${case#*:}"
+done
+run --model qwen3-30b-a3b --weights-dtype w8a16 --engine vllm --vllm-version 0.22 \
+	--moe-backend triton --gpu h100 --seq 4096 --format json
+is moe_backend '"none"' "... --moe-backend triton under 0.22 ignored"
+check "... and one warning saying so" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "vLLM 0.22 ignores --moe-backend for compressed-tensors. w8a16 experts" "$1"' \
+	sh "$work/err"
+warns --model qwen3-30b-a3b --weights-dtype w8a16:g128 --engine vllm --gpu h100
+check "w8a16 experts in groups under vLLM: one warning (a channel alone)" [ "$n" = 1 ]
+warns --model llama3.1-8b --weights-dtype w8a16 --engine vllm --gpu a100-80g,h100,b200
+check "w8a16 under vLLM on an A100, an H100 and a B200: no warning" [ "$n" = 0 ]
+warns --model llama3.1-8b --weights-dtype w8a16:asym --engine vllm --gpu a100-80g,h100,b200
+check "w8a16:asym under vLLM: a warning for each GPU but the H100 (Machete's alone)" \
+	[ "$n" = 2 ]
+check "... naming the GPU and its arch" grep -q \
+	"a100-80g: vLLM's one kernel for 8-bit weights with zero points is Machete's .* not for w8a16:asym on sm_80" \
+	"$work/err"
+for args in "w8a16:g32:asym" "w8a16:g128:asym:actorder --tp 2"; do
+	# shellcheck disable=SC2086
+	warns --model llama3.1-8b --weights-dtype $args --engine vllm --gpu h100
+	check "$args under vLLM on an H100: one warning (not Machete's)" [ "$n" = 1 ]
+done
+warns --model llama3.1-8b --weights-dtype w8a16:g128:asym:actorder --engine vllm --gpu h100
+check "... at tp 1, Machete's: none" [ "$n" = 0 ]
+warns --model llama3.1-8b --weights-dtype w8a16:asym --engine sglang --gpu h100
+check "asymmetric w8a16 under SGLang: one warning (Marlin alone)" [ "$n" = 1 ]
+warns --model qwen3-30b-a3b --weights-dtype w8a16:asym --engine sglang --gpu h100
+check "... of a mixture: two (its MoE too)" [ "$n" = 2 ]
+warns --model llama3.1-8b --weights-dtype w8a16:g256 --engine vllm --gpu h100
+check "w8a16:g256 under vLLM: one warning (groups of 32, 64, 128)" [ "$n" = 1 ]
+check "... of its 8-bit kernels" grep -q "vLLM's 8-bit kernels take groups" "$work/err"
+warns --model llama3.1-8b --weights-dtype w4a16:channel --engine vllm --gpu h100
+check "w4a16:channel under vLLM: none (Marlin and Machete take a channel)" [ "$n" = 0 ]
+
 # Bad names: one line naming the text, exit 2, nothing on stdout.
 for bad in w4a16:g0 w4a16:g64:g64 w4a16:sym w8a8:g128 w8a8:actorder w4a16:asym:asym \
-	'w4a16:g1x' w4a16:; do
+	'w4a16:g1x' w4a16: w8a16:actorder w8a16:g64:channel w8a8:channel; do
 	run --model llama3.1-8b --weights-dtype "$bad" --seq 4096
 	check "--weights-dtype $bad: exit 2, one line, nothing on stdout" sh -c \
 		'[ "$1" = 2 ] && [ ! -s "$2/out" ] && [ "$(wc -l <"$2/err")" = 1 ] &&

@@ -50,14 +50,29 @@ quant ct_actorder '{"config_groups": {"group_0": {"input_activations": null, "ou
 # llm-compressor's W8A8 preset (quant_scheme.py INT8_W8A8: int8 weights a
 # channel, symmetric; int8 activations a token, dynamic).
 quant ct_w8a8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": true, "num_bits": 8, "strategy": "token", "symmetric": true, "type": "int"}, "targets": ["Linear"], "weights": {"dynamic": false, "num_bits": 8, "strategy": "channel", "symmetric": true, "type": "int"}}}, "format": "int-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
-# Not modelled: 8-bit ints pack-quantized (W8A16, stan-hua/Qwen2-7B-LC-
-# SmoothQuant-RTN-W8A16's scheme), and groups of two schemes.
+# 8-bit ints pack-quantized, llm-compressor's W8A16 preset (quant_scheme.py
+# W8A16: int8 a channel, symmetric; stan-hua/Qwen2-7B-LC-SmoothQuant-RTN-
+# W8A16's scheme), in groups too, and 4 bits a channel.
 quant ct_w8a16 '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+quant ct_w8a16_g '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"actorder": "group", "group_size": 64, "num_bits": 8, "strategy": "group", "symmetric": false, "type": "int"}}}, "format": "pack-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+quant ct_w4_channel '{"config_groups": {"group_0": {"input_activations": null, "targets": ["Linear"], "weights": {"actorder": null, "group_size": null, "num_bits": 4, "strategy": "channel", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "ignore": ["lm_head"], "quant_method": "compressed-tensors"}'
+# A strategy left out is inferred from group_size, as compressed-tensors'
+# QuantizationArgs does: -1 a channel, above 0 groups.
+quant ct_inferred_channel '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"group_size": -1, "num_bits": 8, "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+quant ct_inferred_group '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"group_size": 64, "num_bits": 4, "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+# No valid scheme (compressed-tensors refuses each), so kvplan has no
+# format for them: a channel has no groups to order (actorder), nor a
+# group_size; weights are not dynamic.
+quant ct_channel_actorder '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"actorder": "group", "num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+quant ct_channel_weight_order '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"actorder": "weight", "num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+quant ct_channel_group_size '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"group_size": 128, "num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+quant ct_dynamic_weights '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"dynamic": true, "num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
 # actorder as compressed-tensors reads it: true, and any case, are group.
 quant ct_act_true '{"config_groups": {"group_0": {"input_activations": null, "targets": ["Linear"], "weights": {"actorder": true, "group_size": 128, "num_bits": 4, "strategy": "group", "symmetric": true, "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
 quant ct_act_upper '{"config_groups": {"group_0": {"targets": ["Linear"], "weights": {"actorder": "GROUP", "group_size": 128, "num_bits": 4, "strategy": "Group", "type": "INT"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
-# Not W4A16 nor W8A8: 4-bit weights with int8 activations (W4A8), 8-bit
-# weights without activations (W8A16) or with static per-tensor ones.
+# Not W4A16, W8A16 nor W8A8: 4-bit weights with int8 activations (W4A8),
+# 8-bit int-quantized weights without activations (not a preset: W8A16
+# packs them) or with static per-tensor ones.
 quant ct_w4a8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": true, "num_bits": 8, "strategy": "token", "type": "int"}, "targets": ["Linear"], "weights": {"group_size": 128, "num_bits": 4, "strategy": "group", "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
 quant ct_int8_weights '{"config_groups": {"group_0": {"input_activations": null, "targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "int-quantized", "quant_method": "compressed-tensors"}'
 quant ct_int8_static '{"config_groups": {"group_0": {"input_activations": {"dynamic": false, "num_bits": 8, "strategy": "tensor", "type": "int"}, "targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "int-quantized", "quant_method": "compressed-tensors"}'
@@ -66,7 +81,8 @@ quant ct_mixed '{"config_groups": {"group_0": {"targets": ["re:.*mlp.*"], "weigh
 for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8 \
 	awq_w_bit:int4-awq:g64 modelopt_fp8:fp8 ct_w4a16:w4a16:g128 ct_w4a16_asym:w4a16:g128:asym \
 	ct_actorder:w4a16:g128:actorder ct_w8a8:w8a8 ct_act_true:w4a16:g128:actorder \
-	ct_act_upper:w4a16:g128:actorder; do
+	ct_act_upper:w4a16:g128:actorder ct_w8a16:w8a16 ct_w8a16_g:w8a16:g64:asym:actorder \
+	ct_w4_channel:w4a16:channel ct_inferred_channel:w8a16 ct_inferred_group:w4a16:g64; do
 	name=${pair%%:*} format=${pair#*:}
 	want=$(weights --config "$base" --weights-dtype "$format")
 	got=$(weights --config "$work/$name.json")
@@ -123,7 +139,8 @@ check "--validate refuses the config's fp8 cache, exit 2" \
 check "... in one line naming fp8" sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -q fp8 "$1"' \
 	sh "$work/err"
 # Not modelled: one warning, the config's dtype.
-for name in bnb gptq8 bad ct_w8a16 ct_mixed ct_w4a8 ct_int8_weights ct_int8_static; do
+for name in bnb gptq8 bad ct_channel_actorder ct_channel_weight_order ct_channel_group_size \
+	ct_dynamic_weights ct_mixed ct_w4a8 ct_int8_weights ct_int8_static; do
 	run --config "$work/$name.json" --seq 4096 --gpu h100 --format json
 	got=$(json_value weights_bytes)
 	check "$name: the config's dtype, exit 0" [ "$status" = 0 -a "$got" = "$plain" ]
