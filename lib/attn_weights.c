@@ -55,6 +55,7 @@
  * overflow: a sum past 64 bits, no real model's. */
 struct attn_params {
 	unsigned __int128 all, gpu, replica;
+	unsigned __int128 o; /* of all, o_proj's */
 	bool overflow;
 };
 
@@ -78,7 +79,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 	for (uint32_t i = 0; i < cycle && !out->overflow; i++) {
 		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 		uint64_t n = recurs(a, b, i, cycle);
-		unsigned __int128 all = 0, gpu = 0, replica = 0;
+		unsigned __int128 all = 0, gpu = 0, replica = 0, o = 0;
 
 		if (!n)
 			continue;
@@ -93,6 +94,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			      heads * qk +
 			      (unsigned __int128)m->kv_lora_rank * heads * (m->qk_nope_dim + v) +
 			      (unsigned __int128)heads * v * hidden;
+			o = (unsigned __int128)heads * v * hidden;
 			gpu = all / tp;
 		} else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING ||
 		           kind == KVP_LAYER_CHUNKED) {
@@ -104,6 +106,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			/* a layer of no kv heads (one sharing another's cache)
 			 * has no K and V of its own */
 			all = qo + one * kv;
+			o = (unsigned __int128)hidden * heads * hv;
 			gpu = qo / tp + (kv ? one * kvp__tp_heads(kv, tp) : 0);
 			if (kv && kv < tp)
 				replica = one * (tp - kv);
@@ -115,6 +118,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			break;
 		}
 		out->all += all * n;
+		out->o += o * n;
 		out->gpu += gpu * n;
 		out->replica += replica * n;
 		out->overflow = out->all > UINT64_MAX;
@@ -164,6 +168,9 @@ static bool fp8_kv_b(const kvp_plan *p, unsigned __int128 all)
 	const kvp_request *r = &p->request;
 	unsigned __int128 b = r->weight_attention_bytes;
 
+	/* kv_b_proj kept 16-bit (:qkv16, :attn16) is no fp8 */
+	if (!r->weight_bytes && (kvp__wkeep(&r->weights_format) & KVP_WKEEP_QKV))
+		return false;
 	if (r->weights_format.kind == KVP_WFORMAT_FP8 ||
 	    (r->weights_format.kind == KVP_WFORMAT_PLAIN && r->weights_dtype == KVP_DTYPE_FP8))
 		return true;
@@ -184,7 +191,7 @@ static bool quantized_kv_b(const kvp_plan *p, unsigned __int128 all)
 		       (unsigned __int128)r->weight_attention_bytes * 10 < all * 19;
 	if (k == KVP_WFORMAT_PLAIN)
 		return r->weights_dtype == KVP_DTYPE_FP8 || r->weights_dtype == KVP_DTYPE_INT8;
-	return k != KVP_WFORMAT_MXFP4;
+	return !(kvp__wkeep(&r->weights_format) & KVP_WKEEP_QKV);
 }
 
 /* TensorRT-LLM's MLA (tensorrt_llm/_torch/modules/attention.py at
@@ -237,7 +244,8 @@ static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool quantized)
  * checkpoint's count of its projections, or a format's quantized bytes a
  * parameter, or the weights' bytes a parameter; 0 where none applies. */
 static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
-                         const kvp_plan *p, unsigned __int128 x, unsigned __int128 all)
+                         const kvp_plan *p, unsigned __int128 x, unsigned __int128 all,
+                         uint32_t keep)
 {
 	const kvp_request *r = &p->request;
 	uint64_t total = p->weights_bytes;
@@ -249,9 +257,10 @@ static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
 			return 0;
 		return (uint64_t)((unsigned __int128)r->weight_attention_bytes * x / all);
 	}
-	/* MXFP4 leaves the attention 16-bit; the other formats quantize it
-	 * with the linear layers. */
-	if (est && est->quantized_params && r->weights_format.kind == KVP_WFORMAT_MXFP4)
+	/* A format that keeps these parameters' part of attention 16-bit
+	 * (keep: KVP_WKEEP_QKV, _O; MXFP4 all of it) leaves them so; the
+	 * others quantize them with the linear layers. */
+	if (est && est->quantized_params && (kvp__wkeep(&r->weights_format) & keep))
 		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
 	if (est && est->quantized_params && all <= est->quantized_params)
 		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
@@ -268,13 +277,17 @@ static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
  * up and a down of hidden x its inner size.  Their parameters under 2^99,
  * so at their bytes a parameter in bytes_of's 128 bits. */
 static uint64_t share_of(const kvp_model *m, const kvp_weights_estimate *est,
-                         const kvp_plan *p, unsigned __int128 x)
+                         const kvp_plan *p, unsigned __int128 x, uint32_t keep)
 {
 	const kvp_request *r = &p->request;
 	uint64_t total = r->weight_bytes ? r->weight_bytes : p->weights_bytes;
 
 	if (!x || x > m->params)
 		return 0; /* not this model's count */
+	/* a part the format keeps 16-bit (:dense16, :shared16) */
+	if (!r->weight_bytes && est && est->quantized_params &&
+	    (kvp__wkeep(&r->weights_format) & keep))
+		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
 	/* a format's linear layers at its rate; else the weights' share */
 	if (!r->weight_bytes && est && est->quantized_params && x <= est->quantized_params)
 		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
@@ -295,9 +308,9 @@ static void moe_parts(const kvp_model *m, const kvp_weights_estimate *est, kvp_p
 	dense = (unsigned __int128)(m->layers - routed) * 3 * m->hidden * inner;
 	shared = (unsigned __int128)routed * 3 * m->hidden * m->moe_shared_intermediate;
 	if (r->sglang_dense_whole)
-		p->dense_mlp_bytes = share_of(m, est, p, dense);
+		p->dense_mlp_bytes = share_of(m, est, p, dense, KVP_WKEEP_DENSE);
 	if (r->sglang_deepep)
-		p->shared_expert_bytes = share_of(m, est, p, shared);
+		p->shared_expert_bytes = share_of(m, est, p, shared, KVP_WKEEP_SHARED);
 }
 
 void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate *est,
@@ -339,7 +352,16 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 		return;
 	if (kvp__sglang_dp_attention(r)) {
 		/* The attention's parts over tp / dp, replicas and all. */
-		p->attention_bytes = bytes_of(m, est, p, a.all, a.all);
+		uint32_t k = kvp__wkeep(&r->weights_format) & KVP_WKEEP_ATTENTION;
+
+		/* q, k, v and o at one rate, or each part at its own where
+		 * the format keeps one 16-bit and not the other */
+		if (k == 0 || k == KVP_WKEEP_ATTENTION)
+			p->attention_bytes = bytes_of(m, est, p, a.all, a.all, KVP_WKEEP_ATTENTION);
+		else if (!kvp__add(bytes_of(m, est, p, a.all - a.o, a.all, KVP_WKEEP_QKV),
+		                   bytes_of(m, est, p, a.o, a.all, KVP_WKEEP_O),
+		                   &p->attention_bytes))
+			p->attention_bytes = UINT64_MAX;
 		if (p->attention_bytes)
 			p->attention_gpu_bytes = (uint64_t)((unsigned __int128)p->attention_bytes *
 			                                    a.gpu / a.all);
@@ -353,6 +375,7 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 
 		span_params(m, p->stage_first[s], (uint64_t)p->stage_first[s] + p->stage_layers[s],
 		            tp, &st);
-		p->stage_kv_replica_bytes[s] = bytes_of(m, est, p, st.replica / tp, a.all);
+		p->stage_kv_replica_bytes[s] = bytes_of(m, est, p, st.replica / tp, a.all,
+		                                        KVP_WKEEP_QKV);
 	}
 }

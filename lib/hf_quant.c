@@ -16,6 +16,8 @@
  *    quantized", nvfp4; "pack-quantized" of 4- or 8-bit ints in groups
  *    or a channel, w4a16:gG, w8a16 (W4A16, W8A16); "int-quantized" of
  *    8-bit ints a channel, w8a8.
+ * Its list of modules not to quantize adds the layers it keeps 16-bit
+ * (lib/hf_quant_keep.c: ":attn16", ...).
  * Anything else (bitsandbytes, compressed-tensors' W4A8 and other int
  * schemes, GPTQ's 8 bits, a group_size of -1, ...) leaves the format
  * unknown with a warning
@@ -293,9 +295,9 @@ void kvp__hf_quant(struct hf *h)
 		                 path, kvp_escape(method, quoted, sizeof quoted), how);
 		return;
 	}
-	h->src->weights_format_known = true;
-	h->src->weights_format = f;
-	kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config.quant_method"
-	          " = %s: the weights as %s", kvp_escape(method, quoted, sizeof quoted),
-	          f.name);
+	/* the note and the layers kept 16-bit once the model's layers are
+	 * known (kvp__hf_quant_finish) */
+	h->quant = q;
+	h->quant_method = method;
+	h->quant_format = f;
 }

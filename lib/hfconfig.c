@@ -456,6 +456,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 	    (st = kvp__hf_family(&h)) == KVP_OK &&
 	    (st = kvp__hf_rope(&h)) == KVP_OK &&
 	    (st = kvp__hf_moe(&h)) == KVP_OK) {
+		kvp__hf_quant_finish(&h);
 		source->generic = h.fam == NULL;
 		kvp__name_from_path(path, ".json", true, model->name);
 		snprintf(model->description, sizeof model->description,

@@ -47,7 +47,15 @@ struct hf {
 	kvp_source *src;
 	kvp_error *err;
 	bool window_covers;   /* sliding_window >= max_position_embeddings */
+	const json_t *quant;  /* quantization_config, where it names a format */
+	const char *quant_method;
+	kvp_weights_format quant_format;
 };
+
+/* The format kvp__hf_quant found (h->quant), once the model's layers are
+ * read: the linear layers its list of modules not to quantize keeps
+ * 16-bit added (lib/hf_quant_keep.c), into the source with its note. */
+void kvp__hf_quant_finish(struct hf *h);
 
 /* The value of the first of keys (a NULL-terminated list) that the config
  * gives and that is not null; *which names it.  NULL when none is. */

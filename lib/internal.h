@@ -40,6 +40,12 @@ kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain
 /* Whether f is compressed-tensors' weight-only integers, W4A16 or W8A16
  * (the engines' CompressedTensorsWNA16); false for NULL. */
 bool kvp__wna16(const kvp_weights_format *f);
+/* The linear layers f leaves 16-bit (KVP_WKEEP_* bits): its keep16, and
+ * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
+ * and for NULL. */
+uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* The largest scale group a format's name takes. */
+#define KVP__WGROUP_MAX 65536u
 /* Clears err to KVP_OK and returns KVP_OK. */
 kvp_status kvp__error_clear(kvp_error *err);
 

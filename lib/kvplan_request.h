@@ -158,7 +158,19 @@ typedef enum kvp_wformat {
 	                    * per tensor */
 } kvp_wformat;
 
-#define KVP_WFORMAT_NAME_MAX 32
+#define KVP_WFORMAT_NAME_MAX 64
+
+/* The linear layers a checkpoint format leaves in 16 bits, besides the
+ * embeddings, the head, the norms and the routers it always does
+ * (kvp_weights_format keep16; ModelOpt's exclude_modules, compressed-
+ * tensors' ignore): */
+#define KVP_WKEEP_QKV 1u    /* ":qkv16": attention's projections but o
+                             * (q, k, v; MLA's q_a, q_b, kv_a, kv_b) */
+#define KVP_WKEEP_O 2u      /* attention's output projection */
+#define KVP_WKEEP_ATTENTION 3u /* ":attn16": all of attention's */
+#define KVP_WKEEP_SHARED 4u /* ":shared16": a mixture's shared experts */
+#define KVP_WKEEP_DENSE 8u  /* ":dense16": the MLPs of a mixture's dense
+                             * layers (a dense model's every MLP) */
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
@@ -173,6 +185,9 @@ typedef struct kvp_weights_format {
 	bool g_idx;            /* W4A16 and W8A16 in groups (":actorder"): a
 	                        * 4-byte g_idx per input row, actorder
 	                        * "group" */
+	uint32_t keep16;       /* KVP_WKEEP_* bits: linear layers a checkpoint
+	                        * format leaves 16-bit (MXFP4 attention's
+	                        * whatever it says) */
 	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
 	                                  * "w4a16:g128:actorder", "q4_K",
 	                                  * "fp8"; "" when plain */
@@ -184,7 +199,9 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * "nvfp4", "mxfp4", "w4a16[:gG|:channel][:asym][:actorder]",
  * "w8a16[:gG|:channel][:asym][:actorder]" (w4a16's G 128, w8a16's a
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
- * ggml's quantized types ("q8_0", "q4_K", ...),
+ * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
+ * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16"
+ * and ":dense16" (keep16) as they apply,
  * case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
  * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming

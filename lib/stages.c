@@ -337,9 +337,10 @@ static unsigned __int128 vllm_wk_bf16(const kvp_model *m, const kvp_weights_esti
 	bool fp8 = est && est->quantized_params ? r->weights_format.kind == KVP_WFORMAT_FP8
 	                                        : r->weights_dtype == KVP_DTYPE_FP8;
 
-	/* a checkpoint's total does not say wk's type */
+	/* a checkpoint's total does not say wk's type; a format that keeps
+	 * attention's q and kv 16-bit keeps wk so (replicated_before) */
 	if (r->engine != KVP_ENGINE_VLLM || !kvp__vllm_since(r, 20) || !fp8 || !m->index_heads ||
-	    r->weight_bytes)
+	    r->weight_bytes || (kvp__wkeep(&r->weights_format) & KVP_WKEEP_QKV))
 		return 0;
 	return (unsigned __int128)indexed_before(m, r, x) * m->hidden * m->index_head_dim;
 }
@@ -363,8 +364,8 @@ static unsigned __int128 replicated_params(const kvp_model *m, const kvp_request
 
 /* The bytes of layers [0, x)'s whole-on-every-rank weights, not counted
  * in a checkpoint: in a format's estimate the down-projections and the
- * indexer's wq_b and wk at its linear layers' rate (16-bit under MXFP4,
- * which leaves attention as it is), the routers as every format leaves
+ * indexer's wq_b and wk at its linear layers' rate (16-bit where the
+ * format keeps attention's q and kv 16-bit, MXFP4's), the routers as every format leaves
  * them, 16-bit, f32 in GGUF (weights_format.c), and the indexer's
  * weights_proj and k_norm 16-bit; otherwise at the weights' bytes a parameter, of
  * total.  Under 2^64 where the model's are (all <= params). */
@@ -373,7 +374,7 @@ static uint64_t replicated_before(const kvp_model *m, const kvp_weights_estimate
 {
 	if (est && est->quantized_params) {
 		unsigned __int128 down = down_params(m, x) + indexer_quantized(m, r, x);
-		unsigned __int128 q = r->weights_format.kind == KVP_WFORMAT_MXFP4
+		unsigned __int128 q = kvp__wkeep(&r->weights_format) & KVP_WKEEP_QKV
 		                      ? down * 2
 		                      : down * est->quantized_bytes / est->quantized_params;
 

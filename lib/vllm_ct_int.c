@@ -62,14 +62,18 @@
 struct shape {
 	uint64_t h, q, o_in, inter;  /* hidden, q's outputs, o's inputs, the MLP's */
 	uint64_t kv, kv_rank;        /* k's and v's outputs, all and a rank's */
-	uint64_t attn, mlp;          /* attention and dense MLP layers */
+	uint64_t attn_col, attn_row; /* attention layers whose q, k, v and
+	                              * whose o are quantized */
+	uint64_t mlp;                /* dense MLP layers */
 };
 
 /* Layers [a, b) of m, all of them attention (a model with other layers,
  * or MLA, is not modelled: false): their attention's shape in s, its MLP
- * parts apart (parts below).  A rank's k and v: its share of the kv
- * heads, or one replicated where they are fewer than tp. */
-static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, struct shape *s)
+ * parts apart (parts below), less what the format keeps 16-bit (keep,
+ * KVP_WKEEP_*).  A rank's k and v: its share of the kv heads, or one
+ * replicated where they are fewer than tp. */
+static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, uint32_t keep,
+                     struct shape *s)
 {
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 
@@ -88,7 +92,10 @@ static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, st
 		s->kv += kv * (m->head_dim + hd_v);
 		s->kv_rank += (kv >= tp ? kv / tp : 1) * (m->head_dim + hd_v);
 	}
-	s->attn = b - a;
+	s->attn_col = keep & KVP_WKEEP_QKV ? 0 : b - a;
+	s->attn_row = keep & KVP_WKEEP_O ? 0 : b - a;
+	if (keep & KVP_WKEEP_QKV)
+		s->kv = s->kv_rank = 0;
 	return true;
 }
 
@@ -120,11 +127,14 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 {
 	/* outputs of the column-parallel layers (q, k, v, gate, up) on a
 	 * rank and in all; inputs of the row-parallel ones (o, down) */
-	unsigned __int128 col_rank = s->attn * (s->q / tp) + s->kv_rank +
+	unsigned __int128 col_rank = s->attn_col * (s->q / tp) + s->kv_rank +
 	                             s->mlp * (2 * s->inter / tp);
-	unsigned __int128 col = s->attn * s->q + s->kv + s->mlp * 2 * s->inter;
-	unsigned __int128 row_in = s->attn * s->o_in + s->mlp * s->inter;
-	unsigned __int128 rows = s->attn + s->mlp, run = 0, share = 0;
+	unsigned __int128 col = s->attn_col * s->q + s->kv + s->mlp * 2 * s->inter;
+	unsigned __int128 row_in = s->attn_row * s->o_in + s->mlp * s->inter;
+	/* the row-parallel layers (o, down) and the fused column ones (qkv,
+	 * gate_up) */
+	unsigned __int128 rows = s->attn_row + s->mlp, cols = s->attn_col + s->mlp;
+	unsigned __int128 run = 0, share = 0;
 	uint64_t g = f->group ? f->group : 1;
 	/* the weights' bits, and a zero point's in the checkpoint */
 	unsigned bits = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4, zbits = f->asymmetric ? bits : 0;
@@ -148,14 +158,14 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			 * and gate_up read hidden whole, o and down their split
 			 * inputs; the checkpoint's one a tensor (q, k, v, gate,
 			 * up hidden) */
-			run = (k.sort ? 8 : 4) * (rows * s->h + row_in / tp);
-			share = 4 * ((s->attn * 3 + s->mlp * 2) * s->h + row_in) / tp;
+			run = (k.sort ? 8 : 4) * (cols * s->h + row_in / tp);
+			share = 4 * ((s->attn_col * 3 + s->mlp * 2) * s->h + row_in) / tp;
 			/* o's and down's scales (and zero points, bits/8 B a
 			 * group and output) of every input on each rank, their
 			 * share 1/tp of it */
 			if (tp > 1)
 				run += (unsigned __int128)(16 + zbits) * s->h *
-				       (s->attn * (s->o_in / g) + s->mlp * (s->inter / g)) * (tp - 1) /
+				       (s->attn_row * (s->o_in / g) + s->mlp * (s->inter / g)) * (tp - 1) /
 				       (8 * tp);
 		}
 		/* Machete's zero points: 2 B a group and output, not bits/8;
@@ -164,7 +174,7 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			unsigned __int128 groups = s->h / g * col_rank;
 
 			if (!f->g_idx || tp == 1)
-				groups += (s->attn * (s->o_in / tp / g) + s->mlp * (s->inter / tp / g)) *
+				groups += (s->attn_row * (s->o_in / tp / g) + s->mlp * (s->inter / tp / g)) *
 				          s->h;
 			run += (16 - bits) * groups / 8;
 		}
@@ -270,6 +280,7 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 	 * too */
 	bool machete = vllm && (f->group == 64 || f->group == 128 ||
 	                        (kvp__wna16(f) && !f->group));
+	uint32_t keep = kvp__wkeep(f);
 
 	memset(p->stage_ct_int_bytes, 0, sizeof p->stage_ct_int_bytes);
 	memset(p->stage_ct_int_sm90_bytes, 0, sizeof p->stage_ct_int_sm90_bytes);
@@ -286,12 +297,15 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 		/* attention other than GQA's (MLA, linear or recurrent
 		 * layers) is not modelled: a mixture's MLPs and experts still
 		 * are, a dense model's other layers not */
-		if (!shape_of(m, a, b, tp, &parts[0]) && !moe)
+		if (!shape_of(m, a, b, tp, keep, &parts[0]) && !moe)
 			return;
+		/* the MLP parts, unless the format keeps them 16-bit */
 		parts[1] = mlp_part(m->hidden, moe ? (m->dense_intermediate ? m->dense_intermediate
 		                                                          : m->intermediate)
-		                                   : m->intermediate, b - a - routed);
-		parts[2] = mlp_part(m->hidden, m->moe_shared_intermediate, routed);
+		                                   : m->intermediate,
+		                    keep & KVP_WKEEP_DENSE ? 0 : b - a - routed);
+		parts[2] = mlp_part(m->hidden, m->moe_shared_intermediate,
+		                    keep & KVP_WKEEP_SHARED ? 0 : routed);
 		for (int k = 0; k < 3; k++) {
 			x = sat_add(x, delta(f, &parts[k], tp, (struct kernel){true, false, vllm}));
 			x90 = sat_add(x90, delta(f, &parts[k], tp, (struct kernel){true, machete, vllm}));

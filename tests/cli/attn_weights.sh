@@ -161,14 +161,15 @@ check "vllm #16692: within 0.5 % under the log ($w B)" \
 # a GPU at tp 8; DeepSeek-V3's whole weights in fp8, its 106,430,464
 # router parameters at 2 B (212,860,928) and its 923,467,776
 # down-projection parameters at fp8's rate, 1 B and the estimate's
-# 4 x 7 x 61 B of scales over its 669,039,329,792 linear parameters
-# (923,467,778): 1,136,328,706 B.
+# 4 B of scale for each of its 5 x 61 + 3 x (58 x 256 + 58 + 3) quantized
+# tensors over its 669,039,329,792 linear parameters (923,468,024):
+# 1,136,328,952 B.
 run --model gpt-oss-120b --seq 4096 --engine sglang --tp 8 --dp 8 --enable-dp-attention --weights-dtype mxfp4 --gpu h200 --format json
 is attention_bytes 1911029760 "MXFP4 leaves the attention 16-bit"
 run --model deepseek-v3 --seq 4096 --engine vllm --tp 8 --weights-dtype int4-awq:g128 --gpu h200 --format json
 is attention_copy_bytes 255852544 "vLLM: the bf16 copy of an AWQ kv_b_proj"
 run --model deepseek-v3 --seq 4096 --engine vllm --tp 8 --weights-dtype fp8 --gpu h200 --format json
-is replicated_bytes 1136328706 "fp8: the routers whole at 2 B"
+is replicated_bytes 1136328952 "fp8: the routers whole at 2 B"
 expect_error "--enable-dp-lm-head needs data-parallel attention" \
 	"^kvplan: --enable-dp-lm-head: SGLang needs --enable-dp-attention with it$" \
 	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --enable-dp-lm-head --gpu h200

@@ -380,10 +380,12 @@ is topk_row_bytes 8192 "... a batched token's row"
 run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8 --mtp 1 --format json
 is topk_buffer_bytes 134217728 "... and the MTP drafter's own"
 # vLLM from 0.20 keeps the indexer's wk in bf16 (PR #38928): 78 x 6,144
-# x 128 x 1 B more a GPU over fp8.
+# x 128 x 1 B more a GPU over fp8 (61,341,696), less the 19 B of fp8
+# scales (4 B a quantized tensor, each expert's three too) the estimate's
+# rate a parameter gives them.
 run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8 --vllm-version 0.20 \
 	--format json
-is indexer_upcast_bytes 61341696 "vLLM 0.20: wk in bf16"
+is indexer_upcast_bytes 61341677 "vLLM 0.20: wk in bf16"
 # GLM-5.1-FP8 on 8 x H200, vLLM 0.19 (above): the weights a GPU and the
 # memory available, against the logged 89.34 GiB and 32.06 GiB; the
 # profile run's peak with the fused-MoE workspace, 8,192 tokens x 2 x (8

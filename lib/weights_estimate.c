@@ -1,0 +1,337 @@
+/*
+ * weights_estimate.c — the bytes of a model's weights in a checkpoint
+ * format, when no file counts them: each format's estimate from the
+ * model's params, vocab, hidden size and tied embeddings (the formats'
+ * names: lib/weights_format.c).
+ *
+ * Checkpoint formats quantize the blocks' linear layers; the embeddings,
+ * the LM head and the norms stay 16-bit.  Per linear weight:
+ *   int4-awq:gG   (AutoAWQ GEMM layout: qweight int32 [in, out/8], scales
+ *                 fp16 [in/G, out], qzeros int32 [in/G, out/8]):
+ *                 1/2 + 2/G + 1/(2G) B, 133/256 at G = 128;
+ *   int4-gptq:gG  (AutoGPTQ: qweight [in/8, out], the same scales and
+ *                 zeros, g_idx int32 [in]): the same and 4 B per input row;
+ *   fp8           1 B, and an fp32 weight_scale per tensor;
+ *   nvfp4         (ModelOpt: 8 B of e2m1 pairs and one fp8 scale per 16):
+ *                 9/16 B, and an fp32 weight_scale_2 and input_scale per
+ *                 tensor;
+ *   mxfp4         (gpt-oss: 16 B of e2m1 pairs and one e8m0 scale per 32):
+ *                 17/32 B, on the MLP and experts only, attention 16-bit;
+ *   w4a16:gG      (compressed-tensors pack-quantized, llm-compressor's
+ *                 W4A16: weight_packed int32 [out, in/8], weight_scale
+ *                 16-bit [out, in/G], weight_shape int64 [2]):
+ *                 1/2 + 2/G B (33/64 at G = 128), and 16 B a
+ *                 tensor; ":asym" a packed 4-bit zero per group more,
+ *                 ":actorder" a 4-byte g_idx per input row;
+ *                 w4a16:channel a scale (and zero) an output row;
+ *   w8a16         (pack-quantized 8-bit, llm-compressor's W8A16:
+ *                 weight_packed int32 [out, in/4], weight_scale 16-bit
+ *                 [out, 1]): 1 B, 2 B an output row and 16 B a tensor;
+ *                 w8a16:gG a scale per G inputs, 1 + 2/G B; zero points
+ *                 a byte, g_idx as w4a16's;
+ *   w8a8          (int-quantized, W8A8 int8: weight int8 [out, in],
+ *                 weight_scale 16-bit [out, 1]): 1 B, and 2 B an output
+ *                 row; ":asym" an int8 zero a row more.
+ * GGUF types (ggml's blocks, lib/ggml_types.c) apply to every 2-D tensor,
+ * embeddings and head too, and the 1-D norms stay f32.
+ *
+ * A mixture of experts' routers (hidden x experts a routed layer) are
+ * left as they were by every format: 16-bit in the checkpoints
+ * (DeepSeek-V3's fp8 release keeps mlp.gate in bf16, Qwen3's FP8 lists
+ * mlp.gate among its ignored layers, AWQ and GPTQ leave the gate out,
+ * gpt-oss's MXFP4 keeps mlp.router in bf16), f32 in GGUF (llama.cpp's
+ * llama-quant.cpp: "do not quantize expert gating tensors",
+ * ffn_gate_inp.weight; convert_hf_to_gguf.py writes it f32).
+ *
+ * A format may leave more linear layers 16-bit (keep16: ModelOpt's
+ * exclude_modules and compressed-tensors' ignore name them): attention's
+ * projections, all or but o, a mixture's shared experts, its dense
+ * layers' MLPs.  Those are counted at 2 B, and their rows and tensors
+ * take no scales.
+ *
+ * The shape is a transformer's: norms (2 x layers + 1) x hidden; each
+ * attention layer's q, k, v and o (MLA's q_a, q_b, kv_a, kv_b and o); the
+ * MLP blocks (a dense model's layers, their inner size the rest of the
+ * linear params over 3 x hidden; a mixture's routed and shared experts and
+ * dense layers, by their sizes).  The per-tensor terms are a few
+ * kilobytes, the norms a few hundred: the estimate is within them of the
+ * checkpoint (tests/test_weights.c holds it to published ones).
+ */
+#include <string.h>
+
+#include "gguf.h"
+#include "internal.h"
+
+/* ceil(n x num / den) for den > 0, n x num < 2^128 (n, num < 2^64). */
+static unsigned __int128 scaled(uint64_t n, uint64_t num, uint64_t den)
+{
+	unsigned __int128 x = (unsigned __int128)n * num;
+
+	return x / den + (x % den != 0);
+}
+
+/* A mixture of experts' routers' parameters: hidden x experts in each
+ * routed layer (kvp__expert_layers where the layers differ); 0 for a
+ * dense model.  Under 2^96. */
+static unsigned __int128 router_params(const kvp_model *m)
+{
+	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+	uint64_t layers;
+
+	if (!experts || !m->moe_intermediate)
+		return 0;
+	layers = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+	return (unsigned __int128)layers * m->hidden * experts;
+}
+
+/* A part of the linear layers: its parameters, input rows, output rows
+ * and tensors, for the formats' per-row and per-tensor terms. */
+struct part {
+	unsigned __int128 params, in, out, tensors;
+};
+
+enum { P_QKV, P_O, P_EXPERTS, P_SHARED, P_DENSE, P_COUNT };
+
+/* The KVP_WKEEP_* bit of each part (the routed experts none). */
+static const uint32_t part_keep[P_COUNT] = {
+	KVP_WKEEP_QKV, KVP_WKEEP_O, 0, KVP_WKEEP_SHARED, KVP_WKEEP_DENSE};
+
+static void add(struct part *p, unsigned __int128 params, unsigned __int128 in,
+                unsigned __int128 out, unsigned __int128 tensors)
+{
+	p->params += params;
+	p->in += in;
+	p->out += out;
+	p->tensors += tensors;
+}
+
+/* An MLP part of blocks of gate, up (reading hidden) and down (reading
+ * the block's inner size), inner the blocks' inner sizes summed. */
+static void mlp(struct part *p, uint64_t hidden, unsigned __int128 blocks,
+                unsigned __int128 inner)
+{
+	add(p, 3 * hidden * inner, 2 * blocks * hidden + inner, 2 * inner + blocks * hidden,
+	    3 * blocks);
+}
+
+/* The parts of m's linear parameters (linear of them in all):
+ *  - each attention layer's q, k, v (an MLA layer's q_a, q_b or its q,
+ *    kv_a, kv_b) and its o;
+ *  - the MLP blocks: a dense model's layers (their inner size the rest
+ *    of linear over 3 x hidden: its dense part); a mixture's routed
+ *    layers' experts (moe_intermediate) and shared experts
+ *    (moe_shared_intermediate), its dense layers' MLPs
+ *    (dense_intermediate, else intermediate).
+ * Attention is capped at linear.  Each figure under 2^100 (a layer's
+ * under 2^68, times at most 2^32 layers). */
+static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[P_COUNT])
+{
+	uint64_t h = m->hidden;
+	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	unsigned __int128 attn;
+
+	memset(parts, 0, P_COUNT * sizeof parts[0]);
+	for (uint32_t i = 0; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+
+		if (kind == KVP_LAYER_MLA) {
+			uint64_t qk = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
+			uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+			unsigned __int128 q_out = (unsigned __int128)m->heads * qk;
+			uint64_t kv_a = (uint64_t)m->kv_lora_rank + m->qk_rope_dim;
+			unsigned __int128 kv_b = (unsigned __int128)m->heads * (m->qk_nope_dim + v);
+
+			/* q_a and q_b, or one q; kv_a_proj_with_mqa; kv_b */
+			if (m->q_lora_rank)
+				add(&parts[P_QKV], (unsigned __int128)h * m->q_lora_rank +
+				                   (unsigned __int128)m->q_lora_rank * q_out,
+				    h + m->q_lora_rank, m->q_lora_rank + q_out, 2);
+			else
+				add(&parts[P_QKV], (unsigned __int128)h * q_out, h, q_out, 1);
+			add(&parts[P_QKV], (unsigned __int128)h * kv_a +
+			                   (unsigned __int128)m->kv_lora_rank * kv_b,
+			    h + m->kv_lora_rank, kv_a + kv_b, 2);
+			add(&parts[P_O], (unsigned __int128)m->heads * v * h, (uint64_t)m->heads * v, h,
+			    1);
+			/* a sparse-attention indexer's wq_b and wk, with q and
+			 * kv (ModelOpt's "*attn*" keeps them so) */
+			if (kvp_model_layer_indexed(m, i)) {
+				unsigned __int128 iq, i16;
+
+				kvp__indexer_layer_params(m, &iq, &i16);
+				add(&parts[P_QKV], iq, (uint64_t)m->q_lora_rank + h,
+				    (uint64_t)m->index_heads * m->index_head_dim + m->index_head_dim, 2);
+			}
+		} else if (kvp__attention_kind(kind)) {
+			uint64_t kv = kvp_model_layer_kv_heads(m, i);
+			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim +
+			                        (unsigned __int128)kv * m->head_dim +
+			                        (unsigned __int128)kv * hd_v;
+			uint64_t o_in = (uint64_t)m->heads * hd_v;
+
+			add(&parts[P_QKV], (unsigned __int128)h * out, 3 * h, out, 3);
+			add(&parts[P_O], (unsigned __int128)h * o_in, o_in, h, 1);
+		}
+	}
+	attn = parts[P_QKV].params + parts[P_O].params;
+	if (attn > linear) {
+		/* not this model's count: the layers' parameters as a whole */
+		memset(parts, 0, 2 * sizeof parts[0]);
+		attn = 0;
+	}
+	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
+		uint64_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
+		uint64_t routed = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+		uint64_t dense = m->layers - routed;
+		uint64_t dense_i = m->dense_intermediate ? m->dense_intermediate : m->intermediate;
+
+		mlp(&parts[P_EXPERTS], h, (unsigned __int128)routed * experts,
+		    (unsigned __int128)routed * experts * m->moe_intermediate);
+		if (m->moe_shared_intermediate)
+			mlp(&parts[P_SHARED], h, routed,
+			    (unsigned __int128)routed * m->moe_shared_intermediate);
+		if (dense_i)
+			mlp(&parts[P_DENSE], h, dense, (unsigned __int128)dense * dense_i);
+	} else {
+		mlp(&parts[P_DENSE], h, m->layers, (linear - (uint64_t)attn) / (3 * h));
+	}
+}
+
+/* The bytes of the parameters format f quantizes, e->quantized_params
+ * set to how many they are: the linear layers less those it keeps 16-bit
+ * (attention's for MXFP4) for a checkpoint format, every 2-D tensor for a
+ * GGUF type. */
+static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format *f,
+                                   kvp_weights_estimate *e)
+{
+	unsigned __int128 router = router_params(m), kept = 0;
+	struct part parts[P_COUNT], rows = {0, 0, 0, 0};
+	uint32_t keep = kvp__wkeep(f);
+	uint64_t n, linear, g = f->group, b, zero;
+
+	/* The routers as they were (above), less past what is linear. */
+	if (router > e->linear_params)
+		router = e->linear_params;
+	linear = e->linear_params - (uint64_t)router;
+	if (f->kind == KVP_WFORMAT_GGUF) {
+		n = e->quantized_params = linear + e->embedding_params + e->head_params;
+		return (unsigned __int128)(n / f->block_values + (n % f->block_values != 0)) *
+		       f->block_bytes;
+	}
+	linear_parts(m, linear, parts);
+	for (int i = 0; i < P_COUNT; i++) {
+		if (keep & part_keep[i])
+			kept += parts[i].params;
+		else
+			add(&rows, parts[i].params, parts[i].in, parts[i].out, parts[i].tensors);
+	}
+	n = e->quantized_params = kept < linear ? linear - (uint64_t)kept : 0;
+	switch (f->kind) {
+	case KVP_WFORMAT_AWQ:
+		return scaled(n, g + 5, 2 * g);
+	case KVP_WFORMAT_GPTQ:
+		/* AWQ's, and a 4-byte g_idx an input row */
+		return scaled(n, g + 5, 2 * g) + 4 * rows.in;
+	case KVP_WFORMAT_W4A16:
+	case KVP_WFORMAT_W8A16:
+		/* compressed-tensors' pack-quantized (its PackedQuantization-
+		 * Compressor, b bits packed into int32 along the inputs):
+		 * weight_packed int32 [out, in x b/32], weight_scale in the
+		 * model's 16-bit type [out, in/G] (or [out, 1] a channel),
+		 * weight_shape int64 [2]; weight_zero_point int32 [out x b/32,
+		 * in/G] when asymmetric, packed along the outputs; weight_g_idx
+		 * int32 [in] under actorder "group":
+		 * b/8 + 2/G B a weight, b/(8G) more with zero points; a
+		 * channel's 2 B and b/8 an output row. */
+		b = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4;
+		zero = f->asymmetric ? b : 0;
+		return (g ? scaled(n, b * g + 16 + zero, 8 * g)
+		          : scaled(n, b, 8) + (rows.out * (16 + zero) + 7) / 8) +
+		       16 * rows.tensors + (f->g_idx ? 4 * rows.in : 0);
+	case KVP_WFORMAT_W8A8:
+		/* int-quantized (NaiveQuantizationCompressor): weight int8
+		 * [out, in], weight_scale 16-bit [out, 1], an int8 zero
+		 * point [out, 1] when asymmetric; dynamic activations keep no
+		 * input scale. */
+		return (unsigned __int128)n + (f->asymmetric ? 3 : 2) * rows.out;
+	case KVP_WFORMAT_FP8:
+		/* a scale a quantized tensor, each expert's too */
+		return (unsigned __int128)n + 4 * rows.tensors;
+	case KVP_WFORMAT_NVFP4:
+		return scaled(n, 9, 16) + 8 * rows.tensors;
+	case KVP_WFORMAT_MXFP4:
+	default: /* the kinds are checked before */
+		return scaled(n, 17, 32);
+	}
+}
+
+kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain,
+                              uint64_t *bytes, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_status st = kvp_dtype_bytes(plain, params, bytes, NULL);
+
+	if (st == KVP_OK)
+		return KVP_OK;
+	if (st == KVP_ERR_OVERFLOW)
+		return kvp__error(err, st, "weights of %s: %llu parameters as %s overflow"
+		                  " 64-bit bytes", kvp__label(name, "the model", label),
+		                  (unsigned long long)params, kvp_dtype_name(plain));
+	return kvp__error(err, st, "weights cannot be stored as %s", kvp_dtype_name(plain));
+}
+
+kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_format *f,
+                                        kvp_dtype plain, kvp_weights_estimate *out,
+                                        kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	kvp_weights_estimate e = {0};
+	unsigned __int128 embed, norms, q, rest;
+	kvp_status st;
+
+	if (!m || !f || !out)
+		return kvp__error(err, KVP_ERR_INVALID, "no model or weights format given");
+	if (f->kind == KVP_WFORMAT_PLAIN) {
+		if ((st = kvp__plain_weights(m->name, m->params, plain, &e.bytes, err)) != KVP_OK)
+			return st;
+		e.quantized_params = m->params;
+		e.quantized_bytes = e.bytes;
+		*out = e;
+		return kvp__error_clear(err);
+	}
+	if ((unsigned)f->kind > KVP_WFORMAT_W8A16 ||
+	    (f->kind == KVP_WFORMAT_GGUF && (!f->block_values || !f->block_bytes)) ||
+	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) && f->group == 0) ||
+	    f->group > KVP__WGROUP_MAX || (kvp__wna16(f) && f->g_idx && !f->group) ||
+	    (f->keep16 & ~(KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE)) ||
+	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF))
+		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
+	if (!m->params || !m->vocab || !m->hidden)
+		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"
+		                  " needs the model's %s", kvp__label(m->name, "the model", label),
+		                  f->name, !m->params ? "parameter count" : !m->vocab
+		                  ? "vocabulary size" : "hidden size");
+	embed = (unsigned __int128)m->vocab * m->hidden;
+	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
+	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)
+		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
+		                  " its embeddings, head and norms",
+		                  kvp__label(m->name, "the model", label),
+		                  (unsigned long long)m->params);
+	e.embedding_params = (uint64_t)embed;
+	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
+	e.norm_params = (uint64_t)norms;
+	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;
+	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */
+	q = quantized(m, f, &e);
+	rest = ((unsigned __int128)m->params - e.quantized_params) *
+	       (f->kind == KVP_WFORMAT_GGUF ? 4 : 2);
+	if (q > UINT64_MAX || q + rest > UINT64_MAX)
+		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s as %s overflow 64-bit"
+		                  " bytes", kvp__label(m->name, "the model", label), f->name);
+	e.quantized_bytes = (uint64_t)q;
+	e.other_bytes = (uint64_t)rest;
+	e.bytes = (uint64_t)(q + rest);
+	*out = e;
+	return kvp__error_clear(err);
+}

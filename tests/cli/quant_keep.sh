@@ -1,0 +1,109 @@
+#!/bin/sh
+# quant_keep.sh — the linear layers a checkpoint format leaves 16-bit
+# (--weights-dtype FORMAT:attn16, :qkv16, :o16, :shared16, :dense16), and
+# a config.json's list of modules not to quantize read as those
+# (lib/hf_quant_keep.c): DeepSeek-V3's config (tests/configs) with the
+# quantization_config of NVIDIA's DeepSeek-R1-FP4 (ModelOpt, every
+# layer's self_attn* excluded), its -v2 (q_a, q_b, kv_a, kv_b alone), and
+# Moonshot's Kimi-K2-Thinking (compressed-tensors, the routed experts
+# alone quantized); research /work/research/quant-excluded-modules.md.
+# tests/test_weights_keep.c works the bytes by hand.
+. "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
+base=$KVPLAN_SRCDIR/tests/configs/deepseek-v3/config.json
+
+# quant NAME JSON: the base config, its own quantization_config (DeepSeek's
+# fp8) replaced by JSON, in $work/NAME.json.
+quant() {
+	sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
+  \"quantization_config\": $2," "$base" >"$work/$1.json"
+}
+
+# weights ARGS...: the first GPU's weights_bytes.
+weights() {
+	run "$@" --seq 4096 --gpu h200 --format json
+	json_value weights_bytes
+}
+
+# layers PATTERN [FROM [TO [STEP]]]: PATTERN with N for each layer from
+# FROM (0) to TO (60, DeepSeek-V3's last) by STEP (1), as a JSON list's
+# entries, comma-separated.
+layers() {
+	i=${2:-0} list=
+	while [ "$i" -le "${3:-60}" ]; do
+		list="$list${list:+, }\"$(echo "$1" | sed "s/N/$i/")\""
+		i=$((i + ${4:-1}))
+	done
+	echo "$list"
+}
+
+quant r1_fp4 "{\"quant_method\": \"modelopt\", \"quantization\": {\"quant_algo\": \"NVFP4\", \"group_size\": 16, \"exclude_modules\": [\"lm_head\", \"model.norm\", $(layers 'model.layers.N.self_attn*'), $(layers 'model.layers.N.mlp.gate')]}}"
+quant r1_fp4_v2 "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn.q_a_proj'), $(layers 'model.layers.N.self_attn.q_b_proj'), $(layers 'model.layers.N.self_attn.kv_a_proj_with_mqa'), $(layers 'model.layers.N.self_attn.kv_b_proj')]}"
+quant glob "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", \"model.layers.*.self_attn*\"]}"
+quant kimi '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 32, "symmetric": true, "dynamic": false}}}, "ignore": ["lm_head", "re:.*self_attn.*", "re:.*shared_experts.*", "re:.*mlp\\\\.(gate|up|gate_up|down)_proj.*"]}'
+quant fp8_names '{"quant_method": "fp8", "weight_block_size": [128, 128], "modules_to_not_convert": ["lm_head", "model.layers.*.mlp.shared_experts"]}'
+# The lists kvplan cannot follow: some layers' attention and not the
+# others' (layer 0's alone), or only its kv_b (NVIDIA's "Turbo" recipe).
+quant partial '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "model.layers.0.self_attn*"]}'
+quant kv_b_only "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn.kv_b_proj')]}"
+# Shared experts and dense MLPs named a layer at a time, as ModelOpt
+# exports them: the 58 routed layers' and the 3 dense ones'.
+quant per_layer "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.mlp.shared_experts*' 3), $(layers 'model.layers.N.mlp*' 0 2)]}"
+# Lists that name nothing kvplan counts, or are no list: as if none.  The
+# routers, the MTP layer, a vision tower's attention and MLP, attention's
+# norms and its indexer are none of the estimate's quantized layers.
+quant routers "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", \"re:.*mlp.gate\$\", \"model.layers.61*\", \"vision_tower*\", \"visual.blocks.0.attn.qkv\", \"visual.blocks.0.mlp.gate_proj\", $(layers 'model.layers.N.self_attn.kv_a_layernorm'), \"model.layers.*.self_attn.indexer*\", 7, null]}"
+quant not_list '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": "self_attn"}'
+
+for pair in r1_fp4:nvfp4:attn16 r1_fp4_v2:nvfp4:qkv16 glob:nvfp4:attn16 \
+	per_layer:nvfp4:shared16:dense16 \
+	kimi:w4a16:g32:attn16:shared16:dense16 fp8_names:fp8:shared16 routers:nvfp4 \
+	not_list:nvfp4; do
+	name=${pair%%:*} format=${pair#*:}
+	want=$(weights --config "$base" --weights-dtype "$format")
+	got=$(weights --config "$work/$name.json")
+	check "$name: the weights as $format ($want B)" [ -n "$want" -a "$got" = "$want" ]
+	check "... no warning" [ ! -s "$work/err" ]
+done
+run --config "$work/r1_fp4.json" --seq 4096 --gpu h200 --explain
+check "--explain says where it came from" grep -Fq \
+	"weights_format: read, quantization_config.quant_method = modelopt: the weights as nvfp4:attn16" \
+	"$work/out"
+# DeepSeek-V3's 61 MLA layers hold 11,413,422,080 attention parameters:
+# at 2 B, not NVFP4's 9/16, 23/16 of them more, 16,406,794,240 B, less
+# their 5 tensors' scales a layer (8 B each), 2,440: 16,406,791,800 (the
+# 9/16's rounding up, a byte either way).
+plain=$(weights --config "$base" --weights-dtype nvfp4)
+kept=$(weights --config "$work/r1_fp4.json")
+check "attention 16-bit: 16,406,791,800 B more than all of it NVFP4 ($plain, $kept)" \
+	[ "$((kept - plain))" -ge 16406791799 -a "$((kept - plain))" -le 16406791801 ]
+for name in partial kv_b_only; do
+	got=$(weights --config "$work/$name.json")
+	check "$name: taken as quantized ($plain B)" [ "$status" = 0 -a "$got" = "$plain" ]
+	check "... one warning naming the file and the list" sh -c \
+		'[ "$(wc -l <"$1")" = 1 ] && grep -q "$2.json: quantization_config.exclude_modules keeps some layers. attention 16-bit and not others" "$1"' \
+		sh "$work/err" "$name"
+done
+
+# A hybrid's attention is its attention layers': Qwen3-Next's every fourth
+# (its others Gated DeltaNet, linear_attn, none of them).
+next=$KVPLAN_SRCDIR/tests/configs/qwen3-next-80b-a3b/config.json
+sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
+  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47)]}," \
+	"$next" >"$work/next.json"
+want=$(weights --config "$next" --weights-dtype nvfp4:attn16)
+got=$(weights --config "$work/next.json")
+check "Qwen3-Next, its 12 attention layers' self_attn: nvfp4:attn16 ($want B)" \
+	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
+
+# On the command line: in the name, and in JSON's weights_dtype.
+run --model deepseek-v3 --weights-dtype NVFP4:Dense16:attn16 --seq 4096 --gpu h200 --format json
+is weights_dtype '"nvfp4:attn16:dense16"' "the parts named canonically"
+# Bad names: one line naming the text, exit 2, nothing on stdout.
+for bad in nvfp4:attn16:qkv16 fp8:shared16:shared16 q4_K:attn16 fp8:attn16: attn16 \
+	nvfp4:attn17; do
+	run --model deepseek-v3 --weights-dtype "$bad" --seq 4096
+	check "--weights-dtype $bad: exit 2, one line, nothing on stdout" sh -c \
+		'[ "$1" = 2 ] && [ ! -s "$2/out" ] && [ "$(wc -l <"$2/err")" = 1 ] &&
+		 grep -Fq "'"'"'$3'"'"'" "$2/err"' sh "$status" "$work" "$bad"
+done
+done_testing

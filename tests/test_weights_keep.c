@@ -1,0 +1,209 @@
+/*
+ * test_weights_keep.c — the linear layers a checkpoint format leaves
+ * 16-bit besides the embeddings, head, norms and routers (kvp_weights_
+ * format keep16: ":attn16", ":qkv16", ":o16", ":shared16", ":dense16"), as
+ * NVIDIA's DeepSeek-R1-FP4 keeps all of MLA's projections, its -v2 all but
+ * o, Moonshot's Kimi-K2-Thinking all but the routed experts (research:
+ * /work/research/quant-excluded-modules.md): their names, their bytes
+ * worked by hand from the configs' shapes, and vLLM's layout of what is
+ * left quantized.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+#include "testmodel.h"
+#include "weights_fixture.h"
+
+/* deepseek-ai/DeepSeek-V3 config.json (tests/configs/deepseek-v3): 61
+ * MLA layers of hidden 7,168, 128 heads (nope 128, rope 64, v 128),
+ * q_lora_rank 1,536, kv_lora_rank 512; the first three dense (18,432),
+ * then 256 routed experts and one shared of 2,048; vocab 129,280,
+ * untied; 671,000,000,000 parameters (the MTP layer's not among them). */
+static kvp_model deepseek_v3(void)
+{
+	kvp_model m = testmodel_deepseek_v3();
+	kvp_error err;
+
+	strcpy(m.name, "deepseek-v3");
+	m.q_lora_rank = 1536;
+	m.moe_experts = 256;
+	m.moe_intermediate = 2048;
+	m.moe_shared_intermediate = 2048;
+	m.moe_dense_layers = 3;
+	m.dense_intermediate = 18432;
+	m.moe_top_k = 8;
+	if (kvp_model_finalize(&m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static void test_parse(void **state)
+{
+	kvp_weights_format f;
+	kvp_error err;
+
+	(void)state;
+	f = format("nvfp4:attn16");
+	assert_int_equal(f.kind, KVP_WFORMAT_NVFP4);
+	assert_int_equal(f.keep16, KVP_WKEEP_ATTENTION);
+	assert_string_equal(f.name, "nvfp4:attn16");
+	/* anywhere after the format's first part, in any case, named in one
+	 * order */
+	f = format("W4A16:Dense16:g32:SHARED16:attn16");
+	assert_int_equal(f.keep16, KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE);
+	assert_int_equal(f.group, 32);
+	assert_string_equal(f.name, "w4a16:g32:attn16:shared16:dense16");
+	assert_string_equal(format("fp8:o16:qkv16").name, "fp8:attn16");
+	assert_string_equal(format("int4-gptq:qkv16").name, "int4-gptq:g128:qkv16");
+	/* MXFP4 keeps attention anyway: not in its name */
+	f = format("mxfp4:attn16:dense16");
+	assert_string_equal(f.name, "mxfp4:dense16");
+	/* the longest name fits */
+	assert_string_equal(format("w8a16:g65536:asym:actorder:attn16:shared16:dense16").name,
+	                    "w8a16:g65536:asym:actorder:attn16:shared16:dense16");
+
+	f.kind = KVP_WFORMAT_MXFP4;
+	assert_int_equal(kvp_weights_format_parse("fp8:attn16:qkv16", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "'qkv16' keeps 16-bit what another part already"));
+	assert_int_equal(kvp_weights_format_parse("fp8:shared16:shared16", &f, &err),
+	                 KVP_ERR_PARSE);
+	assert_int_equal(kvp_weights_format_parse("q4_K:attn16", &f, &err), KVP_ERR_PARSE);
+	assert_non_null(strstr(err.message, "a GGUF type keeps no layers 16-bit"));
+	/* a part the format's own name does not take, or nothing */
+	assert_int_equal(kvp_weights_format_parse("fp8:attn16:", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("fp8:sym:attn16", &f, &err),
+	                 KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("attn16", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(kvp_weights_format_parse("bf16:attn16", &f, &err), KVP_ERR_NOT_FOUND);
+	assert_int_equal(f.kind, KVP_WFORMAT_MXFP4); /* out untouched */
+}
+
+/* DeepSeek-V3's MLA layer by hand: q_a 7,168 x 1,536 = 11,010,048, q_b
+ * 1,536 x 128 x 192 = 37,748,736, kv_a 7,168 x 576 = 4,128,768, kv_b 512
+ * x 128 x 256 = 16,777,216 (q, k and v: 69,664,768), o 128 x 128 x 7,168
+ * = 117,440,512; the shared expert's 3 x 7,168 x 2,048 = 44,040,192 a
+ * routed layer (58); the dense layers' 3 x 7,168 x 18,432 = 396,361,728
+ * (3).  NVFP4: 9/16 B a weight and 8 B a quantized tensor: an MLA layer's
+ * five, each MLP block's three (58 x 256 routed experts, 58 shared, 3
+ * dense). */
+static void test_deepseek(void **state)
+{
+	kvp_model m = deepseek_v3();
+	const uint64_t qkv = 61 * 69664768ull, o = 61 * 117440512ull;
+	const uint64_t shared = 58 * 44040192ull, dense = 3 * 396361728ull;
+	kvp_weights_estimate all = estimate(&m, "nvfp4"), e;
+
+	(void)state;
+	assert_int_equal(qkv + o, 11413422080ull);
+	assert_int_equal(all.quantized_bytes, (all.quantized_params * 9 + 15) / 16 +
+	                                      8 * (5 * 61 + 3 * (58 * 256 + 58 + 3)));
+	/* all of attention 16-bit (DeepSeek-R1-FP4): its 5 tensors a layer */
+	e = estimate(&m, "nvfp4:attn16");
+	assert_int_equal(e.quantized_params, all.quantized_params - qkv - o);
+	assert_int_equal(e.quantized_bytes,
+	                 (e.quantized_params * 9 + 15) / 16 + 8 * 3 * (58 * 256 + 58 + 3));
+	assert_int_equal(e.other_bytes, all.other_bytes + 2 * (qkv + o));
+	/* the -v2 checkpoints: o quantized, the other four 16-bit */
+	e = estimate(&m, "nvfp4:qkv16");
+	assert_int_equal(e.quantized_params, all.quantized_params - qkv);
+	assert_int_equal(e.other_bytes, all.other_bytes + 2 * qkv);
+	/* the routed experts alone quantized (Kimi-K2-Thinking's split) */
+	e = estimate(&m, "nvfp4:attn16:shared16:dense16");
+	assert_int_equal(e.quantized_params, all.quantized_params - qkv - o - shared - dense);
+	assert_int_equal(e.quantized_bytes, (e.quantized_params * 9 + 15) / 16 +
+	                                    8 * 3 * 58 * 256);
+	assert_int_equal(e.bytes, e.quantized_bytes + e.other_bytes);
+	/* MXFP4 keeps MLA's attention 16-bit too */
+	assert_int_equal(estimate(&m, "mxfp4").quantized_params, e.quantized_params + shared +
+	                                                         dense);
+}
+
+/* Llama 3.1 8B's 32 layers: q, k, v 4,096 x 6,144 = 25,165,824 a layer, o
+ * 4,096 x 4,096 = 16,777,216, its MLP the rest: the kept ones take no
+ * scales, rows or weight_shape. */
+static void test_dense(void **state)
+{
+	kvp_model m = llama3_8b();
+	const uint64_t linear = 6979321856ull, qkv = 32 * 25165824ull, o = 32 * 16777216ull;
+	kvp_weights_estimate e;
+
+	(void)state;
+	/* W8A8: 1 B and a 2-byte scale an output row: the MLP's gate, up
+	 * (14,336 each) and down (4,096) alone */
+	e = estimate(&m, "w8a8:attn16");
+	assert_int_equal(e.quantized_params, linear - qkv - o);
+	assert_int_equal(e.quantized_bytes, linear - qkv - o + 2 * 32 * 32768ull);
+	/* W4A16 keeping q, k, v: o's and the MLP's 4 tensors a layer, o's
+	 * input rows (4,096) and the MLP's (2 x 4,096 + 14,336) for g_idx */
+	e = estimate(&m, "w4a16:actorder:qkv16");
+	assert_int_equal(e.quantized_bytes, (linear - qkv) / 64 * 33 + 16 * 4 * 32 +
+	                                    4 * 32 * (4096 + 8192 + 14336ull));
+	/* a dense model's MLPs are its dense layers' */
+	e = estimate(&m, "fp8:dense16");
+	assert_int_equal(e.quantized_params, qkv + o);
+	assert_int_equal(e.quantized_bytes, qkv + o + 4 * 4 * 32);
+}
+
+/* vLLM's layout of what is left quantized: Llama 3.3 70B in
+ * w4a16:actorder over 4 GPUs keeping attention 16-bit has the MLP's
+ * alone (tests/test_weights_ct.c works the whole): gate_up's and down's
+ * g_idx and sort, 8 x 80 x (8,192 + 28,672 / 4), against the checkpoint's
+ * 4 x 80 x (2 x 8,192 + 28,672) / 4; down's scales of all its inputs, 2 x
+ * 8,192 x 80 x 224 groups x 3/4. */
+static void test_layout(void **state)
+{
+	kvp_model l70 = dense("llama3.3-70b", 80, 8192, 64, 8, 128, 28672, 128256, false, false);
+	kvp_model ds = deepseek_v3();
+	kvp_plan *p = test_calloc(1, sizeof *p);
+	kvp_request r;
+	uint64_t gpu;
+
+	(void)state;
+	l70.intermediate = 28672;
+	assert_int_equal(layout(&l70, "w4a16:actorder:attn16", 4, "sm_90", &gpu),
+	                 8 * 80 * (8192 + 7168) - 4 * 80 * (16384 + 28672) / 4 +
+	                 2ll * 8192 * 80 * 224 * 3 / 4);
+	/* o quantized, q, k, v not: o's g_idx and sort, 8 x 80 x 2,048
+	 * against 4 x 80 x 8,192 / 4, and its scales of all 64 groups, 2 x
+	 * 8,192 x 80 x 64 x 3/4, besides the MLP's */
+	assert_int_equal(layout(&l70, "w4a16:actorder:qkv16", 4, "sm_90", &gpu) -
+	                 layout(&l70, "w4a16:actorder:attn16", 4, "sm_90", &gpu),
+	                 8 * 80 * 2048 - 4 * 80 * 8192 / 4 + 2ll * 8192 * 80 * 64 * 3 / 4);
+	/* W8A8 keeping the MLPs (dense16): attention's fp32 scales alone, q,
+	 * k, v's 10,240 outputs split, o's 8,192 whole: 4 x 80 x (10,240 / 4
+	 * + 8,192) against 2 x 80 x 18,432 / 4 */
+	assert_int_equal(layout(&l70, "w8a8:dense16", 4, "sm_90", &gpu),
+	                 4 * 80 * (2560 + 8192) - 2 * 80 * 18432 / 4);
+	/* DeepSeek-V3 in w8a8 over 8 GPUs keeping the shared experts and the
+	 * dense layers 16-bit: the routed experts' alone (tests/cli/
+	 * ct_formats.sh works the whole: 414,318,592) */
+	r = request(KVP_ENGINE_VLLM, "w8a8:shared16:dense16", 8);
+	plan(&ds, &r, p);
+	assert_int_equal(p->stage_ct_int_bytes[0], 414318592);
+	/* and the share of a 16-bit part under SGLang's dense TP 1 is its 2
+	 * B a parameter: 3 x 396,361,728 x 2 */
+	r = request(KVP_ENGINE_SGLANG, "nvfp4:dense16", 8);
+	r.sglang_dense_whole = true;
+	plan(&ds, &r, p);
+	assert_int_equal(p->dense_mlp_bytes, 2 * 3 * 396361728ull);
+	test_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_deepseek),
+		cmocka_unit_test(test_dense),
+		cmocka_unit_test(test_layout),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
