@@ -49,7 +49,7 @@ uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
 	if (!m->vocab || !m->hidden || !kvp__mul(m->vocab, m->hidden, &embed))
 		return 0;
 	/* At the weights' type: a checkpoint format keeps the embedding
-	 * 16-bit, GGUF's types take every 2-D tensor (weights_format.c). */
+	 * 16-bit, GGUF's types take every 2-D tensor (weights_estimate.c). */
 	if (f->kind == KVP_WFORMAT_PLAIN || r->weight_bytes) {
 		if (kvp_dtype_bytes(r->weights_dtype, embed, &e, NULL) != KVP_OK)
 			e = 0;
@@ -365,10 +365,11 @@ static unsigned __int128 replicated_params(const kvp_model *m, const kvp_request
 /* The bytes of layers [0, x)'s whole-on-every-rank weights, not counted
  * in a checkpoint: in a format's estimate the down-projections and the
  * indexer's wq_b and wk at its linear layers' rate (16-bit where the
- * format keeps attention's q and kv 16-bit, MXFP4's), the routers as every format leaves
- * them, 16-bit, f32 in GGUF (weights_format.c), and the indexer's
- * weights_proj and k_norm 16-bit; otherwise at the weights' bytes a parameter, of
- * total.  Under 2^64 where the model's are (all <= params). */
+ * format keeps attention's q and kv 16-bit, as MXFP4 does), the routers
+ * as every format leaves them, 16-bit, f32 in GGUF (weights_estimate.c),
+ * and the indexer's weights_proj and k_norm 16-bit; otherwise at the
+ * weights' bytes a parameter, of total.  Under 2^64 where the model's
+ * are (all <= params). */
 static uint64_t replicated_before(const kvp_model *m, const kvp_weights_estimate *est,
                                   const kvp_request *r, uint64_t total, uint64_t x)
 {

@@ -226,7 +226,7 @@ kvp_status kvp_plan_mxfp4_layout(const kvp_plan *plan, const kvp_device *device,
 	}
 	/* An estimate's experts are their projections' parameters alone,
 	 * the biases left in the rest at the format's 17/32 B
-	 * (lib/weights_format.c), which lies over tp: those taken out too.
+	 * (lib/weights_estimate.c), which lies over tp: those taken out too.
 	 * A checkpoint's count has them (its experts' tensors,
 	 * lib/source.c). */
 	if (!r->weight_bytes) {
