@@ -240,15 +240,35 @@ static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool quantized)
 	                               m->kv_lora_rank * 2);
 }
 
+/* x parameters at a format's bytes a parameter (est: its estimate, its
+ * rate taken where of, the count x is part of, is among its quantized
+ * parameters; 2 B where it keeps x's part 16-bit, keep: KVP_WKEEP_*), or
+ * else at total's bytes a parameter (the weights' at their type where 0);
+ * 0 where none applies.  x under 2^99. */
+static uint64_t at_rate(const kvp_model *m, const kvp_weights_estimate *est,
+                        const kvp_plan *p, unsigned __int128 x, unsigned __int128 of,
+                        uint32_t keep, uint64_t total)
+{
+	const kvp_request *r = &p->request;
+
+	if (est && est->quantized_params && (kvp__wkeep(&r->weights_format) & keep))
+		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
+	if (est && est->quantized_params && of <= est->quantized_params)
+		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
+		                  est->quantized_params);
+	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
+		return 0;
+	return (uint64_t)((unsigned __int128)total * x / m->params);
+}
+
 /* The bytes of x of the attention's parameters, all of them: the
- * checkpoint's count of its projections, or a format's quantized bytes a
- * parameter, or the weights' bytes a parameter; 0 where none applies. */
+ * checkpoint's count of its projections, or at_rate's (MXFP4, :attn16,
+ * :qkv16 and :o16 keep their parts 16-bit). */
 static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
                          const kvp_plan *p, unsigned __int128 x, unsigned __int128 all,
                          uint32_t keep)
 {
 	const kvp_request *r = &p->request;
-	uint64_t total = p->weights_bytes;
 
 	if (!all || x > all || all > m->params)
 		return 0; /* not this model's count */
@@ -257,44 +277,25 @@ static uint64_t bytes_of(const kvp_model *m, const kvp_weights_estimate *est,
 			return 0;
 		return (uint64_t)((unsigned __int128)r->weight_attention_bytes * x / all);
 	}
-	/* A format that keeps these parameters' part of attention 16-bit
-	 * (keep: KVP_WKEEP_QKV, _O; MXFP4 all of it) leaves them so; the
-	 * others quantize them with the linear layers. */
-	if (est && est->quantized_params && (kvp__wkeep(&r->weights_format) & keep))
-		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
-	if (est && est->quantized_params && all <= est->quantized_params)
-		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
-		                  est->quantized_params);
-	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
-		return 0;
-	return (uint64_t)((unsigned __int128)total * x / m->params);
+	return at_rate(m, est, p, x, all, keep, p->weights_bytes);
 }
 
 /* SGLang's dense MLPs and shared experts (models/deepseek_v2.py at
  * 3e4a39ee): DeepseekV2MLP of the first dense layers with tp_size 1 under
  * enable_moe_dense_fully_dp (--moe-dense-tp-size 1), the shared experts
  * with tp_size 1 when the all-to-all backend is DeepEP; each a gate, an
- * up and a down of hidden x its inner size.  Their parameters under 2^99,
- * so at their bytes a parameter in bytes_of's 128 bits. */
+ * up and a down of hidden x its inner size.  Their parameters under 2^99:
+ * at_rate's (:dense16, :shared16 keep them 16-bit), a checkpoint's share
+ * of its count. */
 static uint64_t share_of(const kvp_model *m, const kvp_weights_estimate *est,
                          const kvp_plan *p, unsigned __int128 x, uint32_t keep)
 {
 	const kvp_request *r = &p->request;
-	uint64_t total = r->weight_bytes ? r->weight_bytes : p->weights_bytes;
 
 	if (!x || x > m->params)
 		return 0; /* not this model's count */
-	/* a part the format keeps 16-bit (:dense16, :shared16) */
-	if (!r->weight_bytes && est && est->quantized_params &&
-	    (kvp__wkeep(&r->weights_format) & keep))
-		return x * 2 > UINT64_MAX ? UINT64_MAX : (uint64_t)(x * 2);
-	/* a format's linear layers at its rate; else the weights' share */
-	if (!r->weight_bytes && est && est->quantized_params && x <= est->quantized_params)
-		return (uint64_t)((unsigned __int128)est->quantized_bytes * x /
-		                  est->quantized_params);
-	if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)
-		return 0;
-	return (uint64_t)((unsigned __int128)total * x / m->params);
+	return at_rate(m, r->weight_bytes ? NULL : est, p, x, x, keep,
+	               r->weight_bytes ? r->weight_bytes : p->weights_bytes);
 }
 
 static void moe_parts(const kvp_model *m, const kvp_weights_estimate *est, kvp_plan *p)

@@ -196,6 +196,14 @@ static void entry(const char *t, unsigned char *attn, unsigned char *mlp, uint32
 		mark(mlp, layers, layer, MK_DENSE);
 }
 
+/* Whether layer l of m routes among experts (kvp__expert_layers where
+ * its layers differ). */
+static bool routed(const kvp_model *m, uint32_t l)
+{
+	return m->moe_intermediate && (m->moe_experts ? kvp__expert_layers(m, l, l + 1) != 0
+	                                              : m->moe_routed_experts != 0);
+}
+
 /* Of the layers that have a part (has[i]), how many the list keeps
  * (kept[i]): *all set where every one is, the return whether some are
  * and some not. */
@@ -266,20 +274,14 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	/* shared experts over the routed layers, dense MLPs over the others
 	 * (a dense model's every layer) */
 	for (uint32_t l = 0; l < layers; l++) {
-		bool routed = m->moe_intermediate &&
-		              (m->moe_experts ? kvp__expert_layers(m, l, l + 1) != 0
-		                              : m->moe_routed_experts != 0);
-
-		has[l] = routed && m->moe_shared_intermediate;
+		has[l] = routed(m, l) && m->moe_shared_intermediate;
 		kept[l] = (mlp[l] & MK_SHARED) != 0;
 	}
 	if (covered(has, kept, layers, &all) && !what)
 		what = "shared experts";
 	keep |= all ? KVP_WKEEP_SHARED : 0;
 	for (uint32_t l = 0; l < layers; l++) {
-		has[l] = !(m->moe_intermediate &&
-		           (m->moe_experts ? kvp__expert_layers(m, l, l + 1) != 0
-		                           : m->moe_routed_experts != 0));
+		has[l] = !routed(m, l);
 		kept[l] = (mlp[l] & MK_DENSE) != 0;
 	}
 	if (covered(has, kept, layers, &all) && !what)
@@ -304,8 +306,8 @@ void kvp__hf_quant_finish(struct hf *h)
 {
 	static const char *const lists[] = {"ignore", "exclude_modules", "modules_to_not_convert"};
 	const json_t *q = h->quant, *in;
-	kvp_weights_format f = h->quant_format, k;
-	char quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX], name[KVP_WFORMAT_NAME_MAX + 48];
+	kvp_weights_format f = h->quant_format;
+	char quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX];
 	uint32_t keep = 0;
 
 	if (!q)
@@ -323,15 +325,8 @@ void kvp__hf_quant_finish(struct hf *h)
 			break;
 		}
 	}
-	if (keep) {
-		snprintf(name, sizeof name, "%s%s%s%s", f.name,
-		         (keep & KVP_WKEEP_ATTENTION) == KVP_WKEEP_ATTENTION ? ":attn16"
-		         : keep & KVP_WKEEP_QKV ? ":qkv16" : keep & KVP_WKEEP_O ? ":o16" : "",
-		         keep & KVP_WKEEP_SHARED ? ":shared16" : "",
-		         keep & KVP_WKEEP_DENSE ? ":dense16" : "");
-		if (kvp_weights_format_parse(name, &k, NULL) == KVP_OK)
-			f = k;
-	}
+	if (keep)
+		kvp__wformat_keep(&f, keep);
 	h->src->weights_format_known = true;
 	h->src->weights_format = f;
 	kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config.quant_method"

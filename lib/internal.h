@@ -40,10 +40,16 @@ kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain
 /* Whether f is compressed-tensors' weight-only integers, W4A16 or W8A16
  * (the engines' CompressedTensorsWNA16); false for NULL. */
 bool kvp__wna16(const kvp_weights_format *f);
+/* A W4A16 or W8A16 format's bits a weight (4, 8); 0 for another. */
+unsigned kvp__wna16_bits(const kvp_weights_format *f);
 /* The linear layers f leaves 16-bit (KVP_WKEEP_* bits): its keep16, and
  * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
  * and for NULL. */
 uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* Sets a checkpoint format's keep16 (f without one, its name the base
+ * format's) and names the parts in its name, attention's but under
+ * MXFP4, which keeps it anyway. */
+void kvp__wformat_keep(kvp_weights_format *f, uint32_t keep);
 /* The largest scale group a format's name takes. */
 #define KVP__WGROUP_MAX 65536u
 /* Clears err to KVP_OK and returns KVP_OK. */

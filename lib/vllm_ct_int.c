@@ -113,10 +113,20 @@ static struct shape mlp_part(uint64_t h, uint64_t inter, uint64_t n)
 	return s;
 }
 
-/* What to count: a g_idx's sort or permutation beside it (CUDA's
- * kernels), Machete's 16-bit zero points, W8A8's fp32 scales. */
+/* run - share, saturated to 64 signed bits. */
+static int64_t excess(unsigned __int128 run, unsigned __int128 share)
+{
+	if (run > INT64_MAX)
+		run = INT64_MAX;
+	if (share > run)
+		return -(int64_t)(share - run < INT64_MAX ? share - run : INT64_MAX);
+	return (int64_t)(run - share);
+}
+
+/* What to count besides a g_idx's sort or permutation (every CUDA
+ * kernel keeps one): Machete's 16-bit zero points, W8A8's fp32 scales. */
 struct kernel {
-	bool sort, machete, fp32_scales;
+	bool machete, fp32_scales;
 };
 
 /* Bytes kept beyond the checkpoint's share on one of tp GPUs.  Signed,
@@ -137,7 +147,7 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 	unsigned __int128 run = 0, share = 0;
 	uint64_t g = f->group ? f->group : 1;
 	/* the weights' bits, and a zero point's in the checkpoint */
-	unsigned bits = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4, zbits = f->asymmetric ? bits : 0;
+	unsigned bits = kvp__wna16_bits(f), zbits = f->asymmetric ? bits : 0;
 
 	if (f->kind == KVP_WFORMAT_W8A8 && k.fp32_scales) {
 		/* fp32 scales: the column layers' outputs split, o's and down's
@@ -158,7 +168,7 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			 * and gate_up read hidden whole, o and down their split
 			 * inputs; the checkpoint's one a tensor (q, k, v, gate,
 			 * up hidden) */
-			run = (k.sort ? 8 : 4) * (cols * s->h + row_in / tp);
+			run = 8 * (cols * s->h + row_in / tp);
 			share = 4 * ((s->attn_col * 3 + s->mlp * 2) * s->h + row_in) / tp;
 			/* o's and down's scales (and zero points, bits/8 B a
 			 * group and output) of every input on each rank, their
@@ -179,11 +189,7 @@ static int64_t delta(const kvp_weights_format *f, const struct shape *s, uint64_
 			run += (16 - bits) * groups / 8;
 		}
 	}
-	if (run > INT64_MAX)
-		run = INT64_MAX;
-	if (share > run)
-		return -(int64_t)(share - run < INT64_MAX ? share - run : INT64_MAX);
-	return (int64_t)(run - share);
+	return excess(run, share);
 }
 
 static int64_t sat_add(int64_t a, int64_t b)
@@ -221,7 +227,7 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 	uint64_t ranks = (uint64_t)(r->tp ? r->tp : 1) *
 	                 (kvp__experts_over_dp(p) && r->dp > 1 ? r->dp : 1);
 	uint64_t h = m->hidden, inner = m->moe_intermediate, g = f->group ? f->group : 1;
-	unsigned zbits = f->asymmetric ? (f->kind == KVP_WFORMAT_W8A16 ? 8 : 4) : 0;
+	unsigned zbits = f->asymmetric ? kvp__wna16_bits(f) : 0;
 	unsigned __int128 run = 0, ckpt = 0, share;
 
 	if (r->engine != KVP_ENGINE_VLLM || !n || !experts || !inner)
@@ -261,11 +267,7 @@ static int64_t experts_delta(const kvp_model *m, const kvp_plan *p, uint64_t n)
 		run = run * experts * n / ranks;
 		share = ckpt * experts * n / ranks;
 	}
-	if (run > INT64_MAX)
-		run = INT64_MAX;
-	if (share > run)
-		return -(int64_t)(share - run < INT64_MAX ? share - run : INT64_MAX);
-	return (int64_t)(run - share);
+	return excess(run, share);
 }
 
 void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
@@ -307,8 +309,8 @@ void kvp__vllm_plan_ct_int(const kvp_model *m, kvp_plan *p)
 		parts[2] = mlp_part(m->hidden, m->moe_shared_intermediate,
 		                    keep & KVP_WKEEP_SHARED ? 0 : routed);
 		for (int k = 0; k < 3; k++) {
-			x = sat_add(x, delta(f, &parts[k], tp, (struct kernel){true, false, vllm}));
-			x90 = sat_add(x90, delta(f, &parts[k], tp, (struct kernel){true, machete, vllm}));
+			x = sat_add(x, delta(f, &parts[k], tp, (struct kernel){false, vllm}));
+			x90 = sat_add(x90, delta(f, &parts[k], tp, (struct kernel){machete, vllm}));
 		}
 		/* the experts' the same on every GPU */
 		e = experts_delta(m, p, routed);

@@ -243,7 +243,7 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		 * int32 [in] under actorder "group":
 		 * b/8 + 2/G B a weight, b/(8G) more with zero points; a
 		 * channel's 2 B and b/8 an output row. */
-		b = f->kind == KVP_WFORMAT_W8A16 ? 8 : 4;
+		b = kvp__wna16_bits(f);
 		zero = f->asymmetric ? b : 0;
 		return (g ? scaled(n, b * g + 16 + zero, 8 * g)
 		          : scaled(n, b, 8) + (rows.out * (16 + zero) + 7) / 8) +

@@ -96,6 +96,11 @@ bool kvp__wna16(const kvp_weights_format *f)
 	return f && (f->kind == KVP_WFORMAT_W4A16 || f->kind == KVP_WFORMAT_W8A16);
 }
 
+unsigned kvp__wna16_bits(const kvp_weights_format *f)
+{
+	return !kvp__wna16(f) ? 0 : f->kind == KVP_WFORMAT_W8A16 ? 8 : 4;
+}
+
 uint32_t kvp__wkeep(const kvp_weights_format *f)
 {
 	if (!f || f->kind == KVP_WFORMAT_PLAIN || f->kind == KVP_WFORMAT_GGUF)
@@ -112,13 +117,12 @@ static const struct {
 	{"shared16", KVP_WKEEP_SHARED}, {"dense16", KVP_WKEEP_DENSE},
 };
 
-/* Appends f's keep16 parts to its name, attention's where MXFP4 does
- * not keep it anyway. */
-static void keep_name(kvp_weights_format *f)
+void kvp__wformat_keep(kvp_weights_format *f, uint32_t keep)
 {
-	uint32_t k = f->keep16 & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
+	uint32_t k = keep & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
 	size_t len = strlen(f->name);
 
+	f->keep16 = keep;
 	for (size_t i = 0; i < sizeof keeps / sizeof keeps[0]; i++)
 		if ((k & keeps[i].bits) == keeps[i].bits) {
 			snprintf(f->name + len, sizeof f->name - len, ":%s", keeps[i].part);
@@ -368,8 +372,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a GGUF type keeps"
 		                  " no layers 16-bit (its file's types are its own: --gguf)",
 		                  kvp_escape(text, quoted, sizeof quoted));
-	f.keep16 = keep;
-	keep_name(&f);
+	kvp__wformat_keep(&f, keep);
 	*out = f;
 	return kvp__error_clear(err);
 }

@@ -51,9 +51,11 @@ run --model llama3.3-70b --weights-dtype w4a16:g128:actorder --engine llamacpp -
 	--gpu h100 --seq 4096 --explain
 check "... none under llama.cpp" sh -c '! grep -q "layout" "$1"' sh "$work/out"
 
-# vLLM's experts kernel for a mixture of experts.
+# vLLM's experts kernel for a mixture of experts (w8a16's, a channel,
+# through w4a16's oracle, taken from the same 0.23).
 for case in "w4a16 0.23 h100:marlin" "w4a16 0.22 h100:none" "w4a16 0.23 mi300x:none" \
-	"w8a8 0.21 h100:triton" "w8a8 0.20 h100:none"; do
+	"w8a8 0.21 h100:triton" "w8a8 0.20 h100:none" "w8a16 0.23 h100:marlin" \
+	"w8a16 0.22 h100:none"; do
 	set -- ${case%%:*}
 	run --model qwen3-30b-a3b --weights-dtype "$1" --engine vllm --vllm-version "$2" \
 		--gpu "$3" --seq 4096 --format json
@@ -72,12 +74,14 @@ check "--moe-backend triton for w4a16 experts: vLLM's refusal, one warning" sh -
 	sh "$work/err"
 # Before their oracles (0.23, 0.21) the formats' methods ignored the
 # flag: vLLM's own choice, and a warning saying so.
-run --model qwen3-30b-a3b --weights-dtype w4a16 --engine vllm --vllm-version 0.20 \
-	--moe-backend triton --gpu h100 --seq 4096 --format json
-is moe_backend '"none"' "--moe-backend triton under 0.20: ignored, fused_marlin_moe's none"
-check "... one warning that 0.20 ignores it" sh -c \
-	'[ "$(wc -l <"$1")" = 1 ] && grep -q "vLLM 0.20 ignores --moe-backend" "$1"' \
-	sh "$work/err"
+for format in w4a16 w8a16; do
+	run --model qwen3-30b-a3b --weights-dtype $format --engine vllm --vllm-version 0.20 \
+		--moe-backend triton --gpu h100 --seq 4096 --format json
+	is moe_backend '"none"' "$format, --moe-backend triton under 0.20: ignored, fused_marlin_moe's none"
+	check "... one warning that 0.20 ignores it for $format experts" sh -c \
+		'[ "$(wc -l <"$1")" = 1 ] && grep -q "vLLM 0.20 ignores --moe-backend for compressed-tensors. $2" "$1"' \
+		sh "$work/err" $format
+done
 
 # What an engine cannot load or run: one line each, the plan still made.
 # warns ARGS...: $n, the lines on stderr.
@@ -134,20 +138,6 @@ run --model llama3.1-8b --weights-dtype w8a16 --engine vllm --tp 2 --gpu h100 --
 	--explain
 check "--explain: vLLM's w8a16 layout, 262,144 B a GPU" grep -q \
 	"+ vLLM's w8a16 layout 262,144 = " "$work/out"
-# vLLM's 8-bit experts (a channel) go through W4A16's oracle: Marlin's
-# from 0.23, fused_marlin_moe called whole before, whatever --moe-backend
-# says.
-for case in "0.23:marlin" "0.22:none"; do
-	run --model qwen3-30b-a3b --weights-dtype w8a16 --engine vllm --vllm-version "${case%%:*}" \
-		--gpu h100 --seq 4096 --format json
-	is moe_backend "\"${case#*:}\"" "w8a16 experts under vLLM ${case%%:*}: ${case#*:}"
-done
-run --model qwen3-30b-a3b --weights-dtype w8a16 --engine vllm --vllm-version 0.22 \
-	--moe-backend triton --gpu h100 --seq 4096 --format json
-is moe_backend '"none"' "... --moe-backend triton under 0.22 ignored"
-check "... and one warning saying so" sh -c \
-	'[ "$(wc -l <"$1")" = 1 ] && grep -q "vLLM 0.22 ignores --moe-backend for compressed-tensors. w8a16 experts" "$1"' \
-	sh "$work/err"
 warns --model qwen3-30b-a3b --weights-dtype w8a16:g128 --engine vllm --gpu h100
 check "w8a16 experts in groups under vLLM: one warning (a channel alone)" [ "$n" = 1 ]
 warns --model llama3.1-8b --weights-dtype w8a16 --engine vllm --gpu a100-80g,h100,b200
