@@ -37,8 +37,9 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 		    g(w->quantized_params), f->block_values, f->block_bytes,
 		    g(w->quantized_bytes), g(w->other_bytes));
 	else
-		say(e, "  quantized: %s parameters = %s B; the other %s at 2 B = %s B",
-		    g(w->quantized_params), g(w->quantized_bytes),
+		say(e, "  quantized: %s parameters%s = %s B; the other %s at 2 B = %s B",
+		    g(w->quantized_params), f->quant_head && w->head_params
+		    ? " (the head's among them)" : "", g(w->quantized_bytes),
 		    g(loaded - w->quantized_params), g(w->other_bytes));
 	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
 	    g(w->bytes));

@@ -325,8 +325,8 @@ void kvp__hf_quant_finish(struct hf *h)
 			break;
 		}
 	}
-	if (keep)
-		kvp__wformat_keep(&f, keep);
+	if (keep || h->quant_parts)
+		kvp__wformat_keep(&f, keep | h->quant_parts);
 	h->src->weights_format_known = true;
 	h->src->weights_format = f;
 	kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config.quant_method"

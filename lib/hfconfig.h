@@ -50,6 +50,7 @@ struct hf {
 	const json_t *quant;  /* quantization_config, where it names a format */
 	const char *quant_method;
 	kvp_weights_format quant_format;
+	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
 };
 
 /* The format kvp__hf_quant found (h->quant), once the model's layers are

@@ -46,10 +46,18 @@ unsigned kvp__wna16_bits(const kvp_weights_format *f);
  * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
  * and for NULL. */
 uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* The part ":lm_head" among a format's parts (kvp__wformat_keep): its
+ * quant_head. */
+#define KVP__WPART_HEAD 0x10000u
 /* Sets a checkpoint format's keep16 (f without one, its name the base
- * format's) and names the parts in its name, attention's but under
- * MXFP4, which keeps it anyway. */
-void kvp__wformat_keep(kvp_weights_format *f, uint32_t keep);
+ * format's) and its quant_head (KVP__WPART_HEAD in parts), and names the
+ * parts in its name, attention's but under MXFP4, which keeps it
+ * anyway. */
+void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts);
+/* The bytes of m's LM head quantized as f says (quant_head: AWQ's and
+ * GPTQ's tensors, vocab outputs of hidden inputs); 0 where f does not
+ * quantize it, the head is tied or m has no shape. */
+uint64_t kvp__wformat_head_bytes(const kvp_model *m, const kvp_weights_format *f);
 /* The largest scale group a format's name takes. */
 #define KVP__WGROUP_MAX 65536u
 /* Clears err to KVP_OK and returns KVP_OK. */

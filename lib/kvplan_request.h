@@ -185,6 +185,10 @@ typedef struct kvp_weights_format {
 	bool g_idx;            /* W4A16 and W8A16 in groups (":actorder"): a
 	                        * 4-byte g_idx per input row, actorder
 	                        * "group" */
+	bool quant_head;       /* AWQ and GPTQ (":lm_head"): the LM head, when
+	                        * not tied, quantized as the linear layers
+	                        * are (GPTQ's "lm_head": true, AutoRound's
+	                        * extra_config "lm_head") */
 	uint32_t keep16;       /* KVP_WKEEP_* bits: linear layers a checkpoint
 	                        * format leaves 16-bit (MXFP4 attention's
 	                        * whatever it says) */
@@ -201,8 +205,8 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
  * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16"
- * and ":dense16" (keep16) as they apply,
- * case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
+ * and ":dense16" (keep16) as they apply, and for int4-awq and int4-gptq
+ * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
  * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming
  * --gguf; a group of 0 or not a power of two up to 2^20 is KVP_ERR_RANGE. */

@@ -119,12 +119,17 @@ static bool tensor_named(const char *name, size_t len, const char *const *names)
 /* The input embedding: GGUF's token_embd (llama-arch.cpp), and the
  * transformers names (Llama's embed_tokens, GPT-2's wte, BLOOM's
  * word_embeddings, Mamba's embeddings, InternLM's tok_embeddings).  The
- * head: GGUF's output, transformers' lm_head. */
+ * head: GGUF's output, transformers' lm_head, whole or GPTQ's and AWQ's
+ * tensors of it. */
 static const char *const embedding_names[] = {
 	"token_embd.weight", "embed_tokens.weight", "wte.weight",
 	"word_embeddings.weight", "embeddings.weight", "tok_embeddings.weight", NULL
 };
-static const char *const head_names[] = {"output.weight", "lm_head.weight", NULL};
+static const char *const head_names[] = {
+	"output.weight", "lm_head.weight",
+	/* a quantized head: GPTQ's and AWQ's ("lm_head": true) */
+	"lm_head.qweight", "lm_head.qzeros", "lm_head.scales", "lm_head.g_idx", NULL
+};
 
 /* Whether name's first part, past the first of prefixes (NULL-ended)
  * that it starts with, is one of names (NULL-ended). */

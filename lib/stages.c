@@ -71,15 +71,17 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 
 	if (r->weight_bytes && r->weight_embedding_bytes) {
 		/* Counted from the checkpoint.  An untied model's head it did
-		 * not name (a GPTQ lm_head.qweight, ...) is taken as large as
-		 * the embedding, not as tied. */
+		 * not name is taken as large as the embedding, not as tied. */
 		e = r->weight_embedding_bytes;
 		h = r->weight_head_bytes;
 		if (!h && !m->tie_embeddings)
 			h = e;
 	} else if ((e = kvp__embedding_estimate(m, r)) != 0) {
-		/* From the shape. */
+		/* From the shape: as large as the embedding, or AWQ's and
+		 * GPTQ's quantized one (weights_estimate.c). */
 		h = m->tie_embeddings ? 0 : e;
+		if (h && r->weights_format.quant_head)
+			h = kvp__wformat_head_bytes(m, &r->weights_format);
 	}
 	/* The plain weights' total is the fit's, params at weights_dtype. */
 	if (!total && (r->weight_bytes ||

@@ -5,7 +5,8 @@
  * names: lib/weights_format.c).
  *
  * Checkpoint formats quantize the blocks' linear layers; the embeddings,
- * the LM head and the norms stay 16-bit.  Per linear weight:
+ * the LM head and the norms stay 16-bit (AWQ's and GPTQ's head quantized
+ * as a linear layer under ":lm_head").  Per linear weight:
  *   int4-awq:gG   (AutoAWQ GEMM layout: qweight int32 [in, out/8], scales
  *                 fp16 [in/G, out], qzeros int32 [in/G, out/8]):
  *                 1/2 + 2/G + 1/(2G) B, 133/256 at G = 128;
@@ -265,6 +266,23 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 	}
 }
 
+uint64_t kvp__wformat_head_bytes(const kvp_model *m, const kvp_weights_format *f)
+{
+	unsigned __int128 b;
+
+	if (!m || !f || !f->quant_head || m->tie_embeddings || !m->vocab || !m->hidden ||
+	    !f->group || (f->kind != KVP_WFORMAT_AWQ && f->kind != KVP_WFORMAT_GPTQ))
+		return 0;
+	/* A Linear of hidden inputs and vocab outputs, as the blocks' are
+	 * (above): AWQ's qweight, scales and qzeros, GPTQ's and its g_idx
+	 * (vLLM's GPTQ and AWQ methods take ParallelLMHead as a linear
+	 * layer where lm_head_quantized). */
+	b = scaled((uint64_t)m->vocab * m->hidden, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
+	if (f->kind == KVP_WFORMAT_GPTQ)
+		b += 4 * (uint64_t)m->hidden;
+	return b > UINT64_MAX ? 0 : (uint64_t)b;
+}
+
 kvp_status kvp__plain_weights(const char *name, uint64_t params, kvp_dtype plain,
                               uint64_t *bytes, kvp_error *err)
 {
@@ -304,7 +322,8 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) && f->group == 0) ||
 	    f->group > KVP__WGROUP_MAX || (kvp__wna16(f) && f->g_idx && !f->group) ||
 	    (f->keep16 & ~(KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE)) ||
-	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF))
+	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF) ||
+	    (f->quant_head && f->kind != KVP_WFORMAT_AWQ && f->kind != KVP_WFORMAT_GPTQ))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
 	if (!m->params || !m->vocab || !m->hidden)
 		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"
@@ -322,8 +341,13 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
 	e.norm_params = (uint64_t)norms;
 	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;
-	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */
 	q = quantized(m, f, &e);
+	/* AWQ's and GPTQ's head where the config quantizes it */
+	if (e.head_params && f->quant_head) {
+		q += kvp__wformat_head_bytes(m, f);
+		e.quantized_params += e.head_params;
+	}
+	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */
 	rest = ((unsigned __int128)m->params - e.quantized_params) *
 	       (f->kind == KVP_WFORMAT_GGUF ? 4 : 2);
 	if (q > UINT64_MAX || q + rest > UINT64_MAX)

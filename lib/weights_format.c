@@ -2,9 +2,10 @@
  * weights_format.c — the names of the formats a model's weights are
  * stored in, when no file counts them: AWQ's and GPTQ's int4, fp8,
  * nvfp4, mxfp4, compressed-tensors' w4a16, w8a16 and w8a8, ggml's types,
- * and the linear layers a checkpoint format leaves 16-bit (":attn16",
- * ":qkv16", ":o16", ":shared16", ":dense16").  lib/weights_estimate.c
- * gives each one's bytes.
+ * the linear layers a checkpoint format leaves 16-bit (":attn16",
+ * ":qkv16", ":o16", ":shared16", ":dense16") and AWQ's and GPTQ's
+ * quantized head (":lm_head").  lib/weights_estimate.c gives each one's
+ * bytes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,21 +109,24 @@ uint32_t kvp__wkeep(const kvp_weights_format *f)
 	return f->keep16 | (f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0);
 }
 
-/* The keep16 parts of a name, each a KVP_WKEEP_* set. */
+/* The parts of a name after the format's own: the keep16 ones, each a
+ * KVP_WKEEP_* set, and the quantized head. */
 static const struct {
 	const char *part;
 	uint32_t bits;
 } keeps[] = {
 	{"attn16", KVP_WKEEP_ATTENTION}, {"qkv16", KVP_WKEEP_QKV}, {"o16", KVP_WKEEP_O},
 	{"shared16", KVP_WKEEP_SHARED}, {"dense16", KVP_WKEEP_DENSE},
+	{"lm_head", KVP__WPART_HEAD},
 };
 
-void kvp__wformat_keep(kvp_weights_format *f, uint32_t keep)
+void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)
 {
-	uint32_t k = keep & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
+	uint32_t k = parts & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
 	size_t len = strlen(f->name);
 
-	f->keep16 = keep;
+	f->keep16 = parts & ~KVP__WPART_HEAD;
+	f->quant_head = (parts & KVP__WPART_HEAD) != 0;
 	for (size_t i = 0; i < sizeof keeps / sizeof keeps[0]; i++)
 		if ((k & keeps[i].bits) == keeps[i].bits) {
 			snprintf(f->name + len, sizeof f->name - len, ":%s", keeps[i].part);
@@ -330,8 +334,9 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 
 				snprintf(part, sizeof part, "%.*s", (int)n, p); /* a keep part */
 				return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%s'"
-				                  " keeps 16-bit what another part already does",
-				                  kvp_escape(text, quoted, sizeof quoted), part);
+				                  " %s", kvp_escape(text, quoted, sizeof quoted), part,
+				                  bits == KVP__WPART_HEAD ? "is given twice"
+				                  : "keeps 16-bit what another part already does");
 			}
 			keep |= bits;
 			continue;
@@ -369,8 +374,16 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return st;
 	}
 	if (f.kind == KVP_WFORMAT_GGUF)
-		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a GGUF type keeps"
-		                  " no layers 16-bit (its file's types are its own: --gguf)",
+		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a GGUF type %s"
+		                  " (its file's types are its own: --gguf)",
+		                  kvp_escape(text, quoted, sizeof quoted), keep & ~KVP__WPART_HEAD
+		                  ? "keeps no layers 16-bit" : "quantizes the head anyway");
+	/* AWQ's and GPTQ's configs alone say "lm_head": vLLM's GPTQConfig,
+	 * GPTQMarlinConfig, AWQConfig and AWQMarlinConfig lm_head_quantized,
+	 * AutoRound's extra_config (lib/hf_quant.c) */
+	if ((keep & KVP__WPART_HEAD) && f.kind != KVP_WFORMAT_AWQ && f.kind != KVP_WFORMAT_GPTQ)
+		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': ':lm_head' quantizes"
+		                  " the head of int4-awq and int4-gptq alone",
 		                  kvp_escape(text, quoted, sizeof quoted));
 	kvp__wformat_keep(&f, keep);
 	*out = f;

@@ -8,7 +8,8 @@
 # compressed-tensors, float-quantized, 8-bit float weights) gives the
 # same weights as the plain config with --weights-dtype naming the
 # format; --weights-dtype still wins; a quantizer kvplan has no format for
-# is one warning, and the config's dtype.
+# is one warning, and the config's dtype; a quantized head (GPTQ's
+# "lm_head", AutoRound's extra_config) is :lm_head.
 . "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
 base=$KVPLAN_SRCDIR/tests/configs/qwen2.5-7b/config.json
 
@@ -77,8 +78,18 @@ quant ct_w4a8 '{"config_groups": {"group_0": {"input_activations": {"dynamic": t
 quant ct_int8_weights '{"config_groups": {"group_0": {"input_activations": null, "targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "int-quantized", "quant_method": "compressed-tensors"}'
 quant ct_int8_static '{"config_groups": {"group_0": {"input_activations": {"dynamic": false, "num_bits": 8, "strategy": "tensor", "type": "int"}, "targets": ["Linear"], "weights": {"num_bits": 8, "strategy": "channel", "type": "int"}}}, "format": "int-quantized", "quant_method": "compressed-tensors"}'
 quant ct_mixed '{"config_groups": {"group_0": {"targets": ["re:.*mlp.*"], "weights": {"num_bits": 4, "strategy": "group", "group_size": 128, "type": "int"}}, "group_1": {"targets": ["re:.*self_attn.*"], "weights": {"num_bits": 4, "strategy": "group", "group_size": 32, "type": "int"}}}, "format": "pack-quantized", "quant_method": "compressed-tensors"}'
+# A quantized head: GPTQModel's "lm_head": true (vLLM's lm_head_quantized);
+# AutoRound's extra_config entry "lm_head" (Intel/Mistral-7B-v0.1-int4-inc-
+# lmhead's config: quant_method intel/auto-round, 4 bits, groups of 128,
+# asymmetric, lm_head at the same; research: /work/research/ct-w8a16-
+# checkpoints.md §5), its GPTQ packing the default, AWQ's by packing_format.
+quant gptq_head '{"bits": 4, "group_size": 128, "desc_act": false, "lm_head": true, "quant_method": "gptq", "sym": true}'
+quant round_head '{"backend": "gptq:exllamav2", "bits": 4, "data_type": "int", "extra_config": {"lm_head": {"bits": 4, "group_size": 128, "sym": false}}, "group_size": 128, "quant_method": "intel/auto-round", "sym": false}'
+quant round_awq '{"bits": 4, "group_size": 64, "packing_format": "auto_round:auto_awq", "quant_method": "auto-round", "sym": true}'
+quant round_head8 '{"bits": 4, "group_size": 128, "extra_config": {"lm_head": {"bits": 8}}, "quant_method": "auto-round"}'
 
 for pair in awq:int4-awq:g128 gptq:int4-gptq:g128 ct_fp8:fp8 modelopt:nvfp4 ds_fp8:fp8 \
+	gptq_head:int4-gptq:g128:lm_head round_head:int4-gptq:g128:lm_head round_awq:int4-awq:g64 \
 	awq_w_bit:int4-awq:g64 modelopt_fp8:fp8 ct_w4a16:w4a16:g128 ct_w4a16_asym:w4a16:g128:asym \
 	ct_actorder:w4a16:g128:actorder ct_w8a8:w8a8 ct_act_true:w4a16:g128:actorder \
 	ct_act_upper:w4a16:g128:actorder ct_w8a16:w8a16 ct_w8a16_g:w8a16:g64:asym:actorder \
@@ -138,6 +149,13 @@ check "--validate refuses the config's fp8 cache, exit 2" \
 	[ "$status" = 2 -a ! -s "$work/out" ]
 check "... in one line naming fp8" sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -q fp8 "$1"' \
 	sh "$work/err"
+# A head in other bits than the layers': one warning, the head 16-bit.
+want=$(weights --config "$base" --weights-dtype int4-gptq:g128)
+run --config "$work/round_head8.json" --seq 4096 --gpu h100 --format json
+check "round_head8: the layers in int4-gptq:g128, the head 16-bit" \
+	[ "$status" = 0 -a "$(json_value weights_bytes)" = "$want" ]
+check "... and one warning line naming extra_config.lm_head" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "extra_config.lm_head in 8 bits" "$1"' sh "$work/err"
 # Not modelled: one warning, the config's dtype.
 for name in bnb gptq8 bad ct_channel_actorder ct_channel_weight_order ct_channel_group_size \
 	ct_dynamic_weights ct_mixed ct_w4a8 ct_int8_weights ct_int8_static; do
