@@ -16,10 +16,16 @@
  * Research: /work/research/quant-excluded-modules.md; a review's cases:
  * review-keep16.md.
  *
- * Each entry is read by the words in it, not run as a pattern: one naming
- * a layer ("layers.12.") counts for that layer, one naming none (a
- * wildcard, a regex) for every layer.  A vision tower's, an audio
- * encoder's or a projector's entries are none of the language model's.
+ * Every list the config gives (at the top and in ModelOpt's nested
+ * "quantization") is read, as one.  Each entry is read by the words in
+ * it (a regex's escaped dots as dots), not run as a pattern, but for the
+ * layer it names: a number after "layers." counts for that layer, a glob
+ * over the number for the layers fnmatch matches ("layers.1*" 1 and 10
+ * to 19: fnmatch's '*' runs on past the dot), a regex's for those its
+ * pattern matches ("\\d", classes, alternatives; from the start, as
+ * compressed-tensors' re.match), and an entry naming none for every
+ * layer (select_layers).  A vision tower's, an audio encoder's or a
+ * projector's entries are none of the language model's.
  *  - Attention (self_attn, .attn, .attention; not linear_attn): the
  *    projections named, q_proj, k_proj, v_proj, qkv_proj, o_proj, MLA's
  *    q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, or a regex's
@@ -39,6 +45,9 @@
  * linear layers.
  */
 #include <ctype.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,20 +133,89 @@ static bool wildcards(const char *s)
 	return true;
 }
 
-/* The layer an entry names ("layers.N." or "layers.N" at its end), or -1
- * for none (every layer); "layers.1*" or "layers.1\\d" as many: -1. */
-static long layer_of(const char *t)
+/* The number string of layer i (at most 10 digits). */
+static void number(uint32_t i, char *buf, size_t size)
 {
-	const char *p = strstr(t, "layers.");
-	long n = 0;
+	snprintf(buf, size, "%u", (unsigned)i);
+}
 
-	if (!p || !isdigit((unsigned char)p[7]))
-		return -1;
-	for (p += 7; isdigit((unsigned char)*p) && n < (long)LAYERS_MAX; p++)
-		n = n * 10 + (*p - '0');
-	if (*p && *p != '.')
-		return -1;
-	return n;
+/* Marks in sel the layers (of layers) an entry t names after "layers.",
+ * each layer's number matched as the entry's syntax reads it:
+ *  - a name or a glob (re false: transformers' names, ModelOpt's
+ *    fnmatch): a number names its layer, a glob over it the layers it
+ *    matches ("1*" the layers whose number begins with 1, as fnmatch's
+ *    '*' goes on past the dot, "*" every one, "1?" 10 to 19);
+ *  - a regex (re: compressed-tensors' "re:", Python's re.match from the
+ *    start of the name): the text up to the next dot, escaped or not,
+ *    matched whole against the number ("1\\d" 10 to 19, "(1|2)", "[0-9]+"),
+ *    or as its start where nothing but ".*" follows ("1" or "1.*" every
+ *    layer whose number begins with 1).
+ * Every layer where the entry names none, or where its number is neither
+ * digits nor a pattern kvplan reads. */
+static void select_layers(const char *t, bool re, unsigned char *sel, uint32_t layers)
+{
+	const char *p = strstr(t, "layers."), *e = strstr(t, "layers\\.");
+	char tok[64], num[16];
+	size_t n = 0;
+	bool digits = true, prefix = false;
+
+	memset(sel, 1, layers);
+	if (e && (!p || e < p))
+		p = e + 8;
+	else if (p)
+		p += 7;
+	else
+		return;
+	/* the text naming the number: up to the next dot, escaped or not */
+	for (; *p && *p != '.' && !(p[0] == '\\' && p[1] == '.'); p++) {
+		if (n + 6 >= sizeof tok)
+			return;
+		digits &= isdigit((unsigned char)*p) != 0;
+		if (re && p[0] == '\\' && p[1] == 'd') {
+			memcpy(tok + n, "[0-9]", 5); /* POSIX's class for Python's \d */
+			n += 5;
+			p++;
+			continue;
+		}
+		tok[n++] = *p;
+		if (!re && *p == '*') /* fnmatch's '*' takes the rest */
+			break;
+	}
+	tok[n] = '\0';
+	if (!n)
+		return;
+	if (digits) {
+		unsigned long l = strtoul(tok, NULL, 10);
+
+		memset(sel, 0, layers);
+		if (n <= 10 && l < layers)
+			sel[l] = 1;
+		if (!re || (*p && strncmp(p, ".*", 2) != 0))
+			return;
+		prefix = true; /* re.match: "layers.1" or "layers.1.*" */
+	}
+	if (re) {
+		char expr[sizeof tok + 8];
+		regex_t rx;
+
+		if (!prefix)
+			prefix = !*p || strcmp(p, ".*") == 0 || strcmp(p, ".*$") == 0;
+		snprintf(expr, sizeof expr, "^(%s)%s", tok, prefix ? "" : "$");
+		if (regcomp(&rx, expr, REG_EXTENDED | REG_NOSUB) != 0)
+			return;
+		for (uint32_t i = 0; i < layers; i++) {
+			number(i, num, sizeof num);
+			sel[i] = regexec(&rx, num, 0, NULL, 0) == 0;
+		}
+		regfree(&rx);
+		return;
+	}
+	if (!strpbrk(tok, "*?["))
+		return;
+	for (uint32_t i = 0; i < layers; i++) {
+		number(i, num, sizeof num);
+		sel[i] = fnmatch(tok, num, 0) == 0;
+	}
 }
 
 /* Whether t names a tower or encoder beside the language model. */
@@ -154,29 +232,35 @@ static bool beside(const char *t)
 	return false;
 }
 
-/* Sets mask's bits for the entry's layer, or every layer's. */
-static void mark(unsigned char *mask, uint32_t layers, long layer, unsigned bits)
+/* Sets mask's bits for the layers sel has. */
+static void mark(unsigned char *mask, const unsigned char *sel, uint32_t layers, unsigned bits)
 {
-	if (layer < 0)
-		for (uint32_t i = 0; i < layers; i++)
+	for (uint32_t i = 0; i < layers; i++)
+		if (sel[i])
 			mask[i] |= (unsigned char)bits;
-	else if ((uint64_t)layer < layers)
-		mask[layer] |= (unsigned char)bits;
 }
 
-/* One entry of the list, lowercased, its "re:" off. */
-static void entry(const char *t, unsigned char *attn, unsigned char *mlp, uint32_t layers)
+/* One entry of the list, lowercased, its "re:" off (re set); sel a
+ * scratch of layers bytes. */
+static void entry(const char *raw, bool re, unsigned char *sel, unsigned char *attn,
+                  unsigned char *mlp, uint32_t layers)
 {
 	static const char *const tokens[] = {"self_attn", ".attention", ".attn"};
-	long layer = layer_of(t);
 	const char *a = NULL, *m;
-	size_t len = 0;
+	char t[256];
+	size_t len = 0, n = 0;
 	unsigned p;
 
+	/* the words read with a regex's escaped dots as dots */
+	for (const char *s = raw; *s && n < sizeof t - 1; s++)
+		if (!(re && s[0] == '\\' && s[1] == '.'))
+			t[n++] = *s;
+	t[n] = '\0';
 	if (beside(t))
 		return;
+	select_layers(raw, re, sel, layers);
 	if (strstr(t, "shared_expert") && !strstr(t, "shared_expert_gate")) {
-		mark(mlp, layers, layer, MK_SHARED);
+		mark(mlp, sel, layers, MK_SHARED);
 		return;
 	}
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] && !a; i++)
@@ -184,16 +268,16 @@ static void entry(const char *t, unsigned char *attn, unsigned char *mlp, uint32
 			len = strlen(tokens[i]);
 	if (a && !strstr(t, "linear_attn")) {
 		if ((p = projections(a)) != 0)
-			mark(attn, layers, layer, p);
+			mark(attn, sel, layers, p);
 		else if (wildcards(a + len))
-			mark(attn, layers, layer, PJ_ALL);
+			mark(attn, sel, layers, PJ_ALL);
 		return;
 	}
 	if (strstr(t, "mlp.gate_proj") || strstr(t, "mlp.up_proj") ||
 	    strstr(t, "mlp.down_proj") || strstr(t, "mlp.gate_up_proj") ||
 	    strstr(t, "mlp\\.(gate") || strstr(t, "mlp.(gate") ||
 	    ((m = strstr(t, ".mlp")) && wildcards(m + 4)))
-		mark(mlp, layers, layer, MK_DENSE);
+		mark(mlp, sel, layers, MK_DENSE);
 }
 
 /* Whether layer l of m routes among experts (kvp__expert_layers where
@@ -226,7 +310,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 {
 	const kvp_model *m = h->m;
 	uint32_t layers = m->layers, keep = 0;
-	unsigned char *attn, *mlp;
+	unsigned char *attn, *mlp, *sel;
 	bool *has, *kept, partial = false, all;
 	const char *what = NULL;
 	size_t i;
@@ -238,21 +322,23 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	mlp = calloc(layers, 1);
 	has = calloc(layers, sizeof *has);
 	kept = calloc(layers, sizeof *kept);
-	if (!attn || !mlp || !has || !kept)
+	sel = malloc(layers);
+	if (!attn || !mlp || !has || !kept || !sel)
 		goto out;
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
+		bool re = s && strncmp(s, "re:", 3) == 0;
 		char t[256];
 		size_t n = 0;
 
 		if (!s)
 			continue;
-		if (strncmp(s, "re:", 3) == 0)
+		if (re)
 			s += 3;
 		for (; s[n] && n < sizeof t - 1; n++)
 			t[n] = (char)tolower((unsigned char)s[n]);
 		t[n] = '\0';
-		entry(t, attn, mlp, layers);
+		entry(t, re, sel, attn, mlp, layers);
 	}
 	/* attention, over the layers that attend: q, k and v, then o */
 	for (uint32_t l = 0; l < layers; l++) {
@@ -295,6 +381,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		                 kvp_escape(key, quoted, sizeof quoted), what);
 	}
 out:
+	free(sel);
 	free(attn);
 	free(mlp);
 	free(has);
@@ -306,6 +393,8 @@ void kvp__hf_quant_finish(struct hf *h)
 {
 	static const char *const lists[] = {"ignore", "exclude_modules", "modules_to_not_convert"};
 	const json_t *q = h->quant, *in;
+	const char *key = NULL;
+	json_t *all;
 	kvp_weights_format f = h->quant_format;
 	char quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX];
 	uint32_t keep = 0;
@@ -314,16 +403,24 @@ void kvp__hf_quant_finish(struct hf *h)
 		return;
 	kvp_escape(h->path, path, sizeof path);
 	in = json_object_get(q, "quantization");
-	/* the first list given, at the top or in ModelOpt's nested object */
-	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-		const json_t *l = json_object_get(q, lists[i]);
+	/* every list given, at the top and in ModelOpt's nested object, as
+	 * one; the warning names the first */
+	if ((all = json_array()) != NULL) {
+		for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+			const json_t *at[2] = {q, json_is_object(in) ? in : NULL};
 
-		if (!l && json_is_object(in))
-			l = json_object_get(in, lists[i]);
-		if (json_is_array(l) && json_array_size(l)) {
-			keep = keep_of(h, l, lists[i], path);
-			break;
+			for (int j = 0; j < 2 && at[j]; j++) {
+				json_t *l = json_object_get(at[j], lists[i]);
+
+				if (json_is_array(l) && json_array_size(l)) {
+					key = key ? key : lists[i];
+					json_array_extend(all, l);
+				}
+			}
 		}
+		if (key)
+			keep = keep_of(h, all, key, path);
+		json_decref(all);
 	}
 	if (keep || h->quant_parts)
 		kvp__wformat_keep(&f, keep | h->quant_parts);

@@ -53,11 +53,23 @@ quant per_layer "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"e
 # norms and its indexer are none of the estimate's quantized layers.
 quant routers "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", \"re:.*mlp.gate\$\", \"model.layers.61*\", \"vision_tower*\", \"visual.blocks.0.attn.qkv\", \"visual.blocks.0.mlp.gate_proj\", $(layers 'model.layers.N.self_attn.kv_a_layernorm'), \"model.layers.*.self_attn.indexer*\", 7, null]}"
 quant not_list '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": "self_attn"}'
+# Layer numbers by pattern: fnmatch's globs over the number ("1*" the
+# layers 1 and 10 to 19 alone, as ModelOpt's fnmatch reads it), a regex's
+# ("\\d", classes; compressed-tensors' re.match), escaped dots read as dots;
+# every list given read as one (ModelOpt's ignore beside exclude_modules).
+quant glob_1x '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "model.layers.1*.self_attn*"]}'
+quant glob_all '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "model.layers.?.self_attn*", "model.layers.[1-5]?.self_attn*", "model.layers.60.self_attn*"]}'
+ct_nvfp4='"quant_method": "compressed-tensors", "format": "nvfp4-pack-quantized", "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16}}}'
+quant re_all "{$ct_nvfp4, \"ignore\": [\"lm_head\", \"re:model\\\\\\\\.layers\\\\\\\\.\\\\\\\\d\\\\\\\\.self_attn.*\", \"re:model\\\\\\\\.layers\\\\\\\\.[1-5]\\\\\\\\d\\\\\\\\.self_attn.*\", \"re:.*layers\\\\\\\\.60\\\\\\\\.self_attn\"]}"
+quant re_1x "{$ct_nvfp4, \"ignore\": [\"lm_head\", \"re:model\\\\\\\\.layers\\\\\\\\.1\\\\\\\\d\\\\\\\\.self_attn.*\"]}"
+quant re_dense "{$ct_nvfp4, \"ignore\": [\"lm_head\", \"re:model\\\\\\\\.layers\\\\\\\\.[0-2]\\\\\\\\.mlp\\\\\\\\.(gate|up|down)_proj\"]}"
+quant two_lists '{"quant_method": "modelopt", "quant_algo": "NVFP4", "ignore": ["lm_head"], "exclude_modules": ["model.layers.*.self_attn*"]}'
 
 for pair in r1_fp4:nvfp4:attn16 r1_fp4_v2:nvfp4:qkv16 glob:nvfp4:attn16 \
 	per_layer:nvfp4:shared16:dense16 \
 	kimi:w4a16:g32:attn16:shared16:dense16 fp8_names:fp8:shared16 routers:nvfp4 \
-	not_list:nvfp4; do
+	not_list:nvfp4 glob_all:nvfp4:attn16 re_all:nvfp4:attn16 re_dense:nvfp4:dense16 \
+	two_lists:nvfp4:attn16; do
 	name=${pair%%:*} format=${pair#*:}
 	want=$(weights --config "$base" --weights-dtype "$format")
 	got=$(weights --config "$work/$name.json")
@@ -76,12 +88,14 @@ plain=$(weights --config "$base" --weights-dtype nvfp4)
 kept=$(weights --config "$work/r1_fp4.json")
 check "attention 16-bit: 16,406,791,800 B more than all of it NVFP4 ($plain, $kept)" \
 	[ "$((kept - plain))" -ge 16406791799 -a "$((kept - plain))" -le 16406791801 ]
-for name in partial kv_b_only; do
+for pair in partial:exclude_modules kv_b_only:exclude_modules glob_1x:exclude_modules \
+	re_1x:ignore; do
+	name=${pair%%:*} list=${pair#*:}
 	got=$(weights --config "$work/$name.json")
 	check "$name: taken as quantized ($plain B)" [ "$status" = 0 -a "$got" = "$plain" ]
 	check "... one warning naming the file and the list" sh -c \
-		'[ "$(wc -l <"$1")" = 1 ] && grep -q "$2.json: quantization_config.exclude_modules keeps some layers. attention 16-bit and not others" "$1"' \
-		sh "$work/err" "$name"
+		'[ "$(wc -l <"$1")" = 1 ] && grep -q "$2.json: quantization_config.$3 keeps some layers. attention 16-bit and not others" "$1"' \
+		sh "$work/err" "$name" "$list"
 done
 
 # A hybrid's attention is its attention layers': Qwen3-Next's every fourth
