@@ -35,6 +35,11 @@
  *    or softmax attention; a hybrid's others have none).
  *  - Shared experts: shared_expert(s), not shared_expert_gate, over the
  *    routed layers.
+ *  - Gated DeltaNet (linear_attn, Qwen3-Next's and Qwen3.5's): all its
+ *    projections, in_proj_qkvz and in_proj_ba or in_proj_qkv, in_proj_z,
+ *    in_proj_b and in_proj_a, and out_proj (or the entry ending at
+ *    linear_attn), over its layers; some of them named, not all, a
+ *    warning (txn545/Qwen3-Coder-Next-NVFP4 names the in_proj alone).
  *  - Dense MLPs: mlp.gate_proj, mlp.up_proj, mlp.gate_up_proj,
  *    mlp.down_proj (a regex's "mlp\\.(gate|..."), or a layer's "mlp"
  *    whole ("model.layers.0.mlp*"), over the dense layers (a dense
@@ -60,6 +65,10 @@ enum {
 	PJ_O = 128, PJ_ALL = 255
 };
 enum { MK_SHARED = 1, MK_DENSE = 2 };
+/* A Gated DeltaNet layer's projections: Qwen3-Next's in_proj_qkvz and
+ * in_proj_ba, Qwen3.5's in_proj_qkv, in_proj_z, in_proj_b and in_proj_a,
+ * and out_proj. */
+enum { LN_QKV = 1, LN_Z = 2, LN_B = 4, LN_A = 8, LN_OUT = 16, LN_ALL = 31 };
 
 #define LAYERS_MAX 4096u
 
@@ -240,10 +249,46 @@ static void mark(unsigned char *mask, const unsigned char *sel, uint32_t layers,
 			mask[i] |= (unsigned char)bits;
 }
 
+/* The Gated DeltaNet projections the text after "linear_attn" names:
+ * all where it ends there (a wildcard after it at most), each
+ * "in_proj_WHAT" and "out_proj" (a bare or wildcard "in_proj" every
+ * in_proj), none for its conv1d, norm, A_log or dt_bias alone. */
+static unsigned delta_projections(const char *t)
+{
+	static const struct {
+		const char *what;
+		unsigned bits;
+	} in[] = {{"qkvz", LN_QKV | LN_Z}, {"qkv", LN_QKV}, {"ba", LN_B | LN_A},
+		{"z", LN_Z}, {"b", LN_B}, {"a", LN_A}};
+	unsigned p = 0;
+
+	if (wildcards(t))
+		return LN_ALL;
+	if (strstr(t, "out_proj"))
+		p |= LN_OUT;
+	for (const char *s = strstr(t, "in_proj"); s; s = strstr(s + 7, "in_proj")) {
+		const char *w = s + 7;
+		size_t i;
+
+		if (*w != '_') {
+			p |= wildcards(w) || *w == '*' || *w == '.' ? LN_QKV | LN_Z | LN_B | LN_A : 0;
+			continue;
+		}
+		for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+			size_t n = strlen(in[i].what);
+
+			if (strncmp(w + 1, in[i].what, n) == 0 && !isalnum((unsigned char)w[1 + n]))
+				break;
+		}
+		p |= i < sizeof in / sizeof in[0] ? in[i].bits : 0;
+	}
+	return p;
+}
+
 /* One entry of the list, lowercased, its "re:" off (re set); sel a
  * scratch of layers bytes. */
 static void entry(const char *raw, bool re, unsigned char *sel, unsigned char *attn,
-                  unsigned char *mlp, uint32_t layers)
+                  unsigned char *mlp, unsigned char *lin, uint32_t layers)
 {
 	static const char *const tokens[] = {"self_attn", ".attention", ".attn"};
 	const char *a = NULL, *m;
@@ -263,10 +308,14 @@ static void entry(const char *raw, bool re, unsigned char *sel, unsigned char *a
 		mark(mlp, sel, layers, MK_SHARED);
 		return;
 	}
+	if ((a = strstr(t, "linear_attn")) != NULL) {
+		mark(lin, sel, layers, delta_projections(a + 11));
+		return;
+	}
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] && !a; i++)
 		if ((a = strstr(t, tokens[i])) != NULL)
 			len = strlen(tokens[i]);
-	if (a && !strstr(t, "linear_attn")) {
+	if (a) {
 		if ((p = projections(a)) != 0)
 			mark(attn, sel, layers, p);
 		else if (wildcards(a + len))
@@ -310,7 +359,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 {
 	const kvp_model *m = h->m;
 	uint32_t layers = m->layers, keep = 0;
-	unsigned char *attn, *mlp, *sel;
+	unsigned char *attn, *mlp, *lin, *sel;
 	bool *has, *kept, partial = false, all;
 	const char *what = NULL;
 	size_t i;
@@ -322,8 +371,9 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	mlp = calloc(layers, 1);
 	has = calloc(layers, sizeof *has);
 	kept = calloc(layers, sizeof *kept);
+	lin = calloc(layers, 1);
 	sel = malloc(layers);
-	if (!attn || !mlp || !has || !kept || !sel)
+	if (!attn || !mlp || !has || !kept || !lin || !sel)
 		goto out;
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
@@ -338,7 +388,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		for (; s[n] && n < sizeof t - 1; n++)
 			t[n] = (char)tolower((unsigned char)s[n]);
 		t[n] = '\0';
-		entry(t, re, sel, attn, mlp, layers);
+		entry(t, re, sel, attn, mlp, lin, layers);
 	}
 	/* attention, over the layers that attend: q, k and v, then o */
 	for (uint32_t l = 0; l < layers; l++) {
@@ -373,6 +423,16 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	if (covered(has, kept, layers, &all) && !what)
 		what = "dense MLPs";
 	keep |= all ? KVP_WKEEP_DENSE : 0;
+	/* a hybrid's Gated DeltaNet layers, all their projections */
+	for (uint32_t l = 0; l < layers; l++) {
+		has[l] = kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT && kvp__delta_net(m);
+		kept[l] = lin[l] == LN_ALL;
+		if (has[l] && lin[l] && !kept[l] && !what)
+			what = "Gated DeltaNet projections";
+	}
+	if (covered(has, kept, layers, &all) && !what)
+		what = "Gated DeltaNet projections";
+	keep |= all ? KVP_WKEEP_LINEAR : 0;
 	if (what) {
 		char quoted[KVP_QUOTE_MAX];
 
@@ -382,6 +442,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	}
 out:
 	free(sel);
+	free(lin);
 	free(attn);
 	free(mlp);
 	free(has);

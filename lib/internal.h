@@ -46,6 +46,10 @@ unsigned kvp__wna16_bits(const kvp_weights_format *f);
  * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
  * and for NULL. */
 uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* Whether m's recurrent layers are Gated DeltaNet's (Qwen3-Next's,
+ * Qwen3.5's), whose projections kvp_weights_format keep16's
+ * KVP_WKEEP_LINEAR keeps 16-bit (weights_estimate.c). */
+bool kvp__delta_net(const kvp_model *m);
 /* The part ":lm_head" among a format's parts (kvp__wformat_keep): its
  * quant_head. */
 #define KVP__WPART_HEAD 0x10000u

@@ -171,6 +171,9 @@ typedef enum kvp_wformat {
 #define KVP_WKEEP_SHARED 4u /* ":shared16": a mixture's shared experts */
 #define KVP_WKEEP_DENSE 8u  /* ":dense16": the MLPs of a mixture's dense
                              * layers (a dense model's every MLP) */
+#define KVP_WKEEP_LINEAR 16u /* ":linear16": a hybrid's Gated DeltaNet
+                              * layers' projections (Qwen3-Next's and
+                              * Qwen3.5's linear_attn) */
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
@@ -204,8 +207,9 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * "w8a16[:gG|:channel][:asym][:actorder]" (w4a16's G 128, w8a16's a
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
- * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16"
- * and ":dense16" (keep16) as they apply, and for int4-awq and int4-gptq
+ * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16",
+ * ":dense16" and ":linear16" (keep16) as they apply, and for int4-awq
+ * and int4-gptq
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
  * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming

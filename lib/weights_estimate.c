@@ -47,11 +47,12 @@
  * A format may leave more linear layers 16-bit (keep16: ModelOpt's
  * exclude_modules and compressed-tensors' ignore name them): attention's
  * projections, all or but o, a mixture's shared experts, its dense
- * layers' MLPs.  Those are counted at 2 B, and their rows and tensors
- * take no scales.
+ * layers' MLPs, a hybrid's Gated DeltaNet projections.  Those are
+ * counted at 2 B, and their rows and tensors take no scales.
  *
  * The shape is a transformer's: norms (2 x layers + 1) x hidden; each
- * attention layer's q, k, v and o (MLA's q_a, q_b, kv_a, kv_b and o); the
+ * attention layer's q, k, v and o (MLA's q_a, q_b, kv_a, kv_b and o), each
+ * Gated DeltaNet layer's projections (delta_net); the
  * MLP blocks (a dense model's layers, their inner size the rest of the
  * linear params over 3 x hidden; a mixture's routed and shared experts and
  * dense layers, by their sizes).  The per-tensor terms are a few
@@ -60,8 +61,8 @@
  */
 #include <string.h>
 
+#include "engine.h"
 #include "gguf.h"
-#include "internal.h"
 
 /* ceil(n x num / den) for den > 0, n x num < 2^128 (n, num < 2^64). */
 static unsigned __int128 scaled(uint64_t n, uint64_t num, uint64_t den)
@@ -91,11 +92,11 @@ struct part {
 	unsigned __int128 params, in, out, tensors;
 };
 
-enum { P_QKV, P_O, P_EXPERTS, P_SHARED, P_DENSE, P_COUNT };
+enum { P_QKV, P_O, P_EXPERTS, P_SHARED, P_DENSE, P_LINEAR, P_COUNT };
 
 /* The KVP_WKEEP_* bit of each part (the routed experts none). */
 static const uint32_t part_keep[P_COUNT] = {
-	KVP_WKEEP_QKV, KVP_WKEEP_O, 0, KVP_WKEEP_SHARED, KVP_WKEEP_DENSE};
+	KVP_WKEEP_QKV, KVP_WKEEP_O, 0, KVP_WKEEP_SHARED, KVP_WKEEP_DENSE, KVP_WKEEP_LINEAR};
 
 static void add(struct part *p, unsigned __int128 params, unsigned __int128 in,
                 unsigned __int128 out, unsigned __int128 tensors)
@@ -115,6 +116,40 @@ static void mlp(struct part *p, uint64_t hidden, unsigned __int128 blocks,
 	    3 * blocks);
 }
 
+/* A Gated DeltaNet layer's projections (Qwen3-Next's Qwen3NextGated-
+ * DeltaNet: in_proj_qkvz, in_proj_ba, out_proj; Qwen3.5's the same
+ * split as in_proj_qkv, in_proj_z, in_proj_b, in_proj_a, out_proj),
+ * in llama.cpp's numbers (kvp_model: key heads ssm_groups of ssm_state,
+ * values ssm_inner): hidden x (2 x keys + 2 x values + 2 x value heads)
+ * in, values x hidden out, the value heads taken as values over the key
+ * head dim (the two head dims are equal in both families).  Its conv1d,
+ * A_log, dt_bias and norm are none of them.  false for a model of no
+ * such layers. */
+static const char *const gdn_types[] = {"qwen3_next", "qwen3next", "qwen3_5", "qwen35"};
+
+bool kvp__delta_net(const kvp_model *m)
+{
+	uint64_t keys = (uint64_t)m->ssm_groups * m->ssm_state;
+
+	return kvp__model_type_in(m, gdn_types, sizeof gdn_types / sizeof gdn_types[0]) && keys &&
+	       m->ssm_inner && m->ssm_inner % m->ssm_state == 0;
+}
+
+static bool delta_net(const kvp_model *m, struct part *p)
+{
+	uint64_t h = m->hidden, keys = (uint64_t)m->ssm_groups * m->ssm_state;
+	uint64_t values = m->ssm_inner, in_out, tensors;
+
+	if (!kvp__delta_net(m))
+		return false;
+	in_out = 2 * keys + 2 * values + 2 * (values / m->ssm_state);
+	tensors = kvp__model_type_in(m, gdn_types, 2) ? 3 : 5;
+	memset(p, 0, sizeof *p);
+	add(p, (unsigned __int128)h * in_out + (unsigned __int128)values * h,
+	    (tensors - 1) * h + values, in_out + h, tensors);
+	return true;
+}
+
 /* The parts of m's linear parameters (linear of them in all):
  *  - each attention layer's q, k, v (an MLA layer's q_a, q_b or its q,
  *    kv_a, kv_b) and its o;
@@ -130,12 +165,16 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 	uint64_t h = m->hidden;
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	unsigned __int128 attn;
+	struct part gdn = {0, 0, 0, 0};
+	bool has_gdn = delta_net(m, &gdn);
 
 	memset(parts, 0, P_COUNT * sizeof parts[0]);
 	for (uint32_t i = 0; i < m->layers; i++) {
 		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 
-		if (kind == KVP_LAYER_MLA) {
+		if (kind == KVP_LAYER_RECURRENT && has_gdn) {
+			add(&parts[P_LINEAR], gdn.params, gdn.in, gdn.out, gdn.tensors);
+		} else if (kind == KVP_LAYER_MLA) {
 			uint64_t qk = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
 			uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
 			unsigned __int128 q_out = (unsigned __int128)m->heads * qk;
@@ -174,10 +213,11 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 			add(&parts[P_O], (unsigned __int128)h * o_in, o_in, h, 1);
 		}
 	}
-	attn = parts[P_QKV].params + parts[P_O].params;
+	attn = parts[P_QKV].params + parts[P_O].params + parts[P_LINEAR].params;
 	if (attn > linear) {
 		/* not this model's count: the layers' parameters as a whole */
 		memset(parts, 0, 2 * sizeof parts[0]);
+		memset(&parts[P_LINEAR], 0, sizeof parts[0]);
 		attn = 0;
 	}
 	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
@@ -321,7 +361,8 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	    (f->kind == KVP_WFORMAT_GGUF && (!f->block_values || !f->block_bytes)) ||
 	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) && f->group == 0) ||
 	    f->group > KVP__WGROUP_MAX || (kvp__wna16(f) && f->g_idx && !f->group) ||
-	    (f->keep16 & ~(KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE)) ||
+	    (f->keep16 & ~(KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE |
+	                   KVP_WKEEP_LINEAR)) ||
 	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF) ||
 	    (f->quant_head && f->kind != KVP_WFORMAT_AWQ && f->kind != KVP_WFORMAT_GPTQ))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");

@@ -1,7 +1,8 @@
 /*
  * test_weights_keep.c — the linear layers a checkpoint format leaves
  * 16-bit besides the embeddings, head, norms and routers (kvp_weights_
- * format keep16: ":attn16", ":qkv16", ":o16", ":shared16", ":dense16"), as
+ * format keep16: ":attn16", ":qkv16", ":o16", ":shared16", ":dense16",
+ * ":linear16"), as
  * NVIDIA's DeepSeek-R1-FP4 keeps all of MLA's projections, its -v2 all but
  * o, Moonshot's Kimi-K2-Thinking all but the routed experts (research:
  * /work/research/quant-excluded-modules.md): their names, their bytes
@@ -196,6 +197,49 @@ static void test_layout(void **state)
 	test_free(p);
 }
 
+/* A hybrid's Gated DeltaNet layers kept 16-bit (":linear16"):
+ * Qwen/Qwen3.5-27B's config.json (tests/configs/qwen3.5-27b): 64 layers,
+ * every fourth full attention, the other 48 Gated DeltaNet of hidden
+ * 5,120 with 16 key heads and 48 value heads of 128.  A layer's
+ * in_proj_qkv, in_proj_z, in_proj_b and in_proj_a read hidden into 2 x
+ * 2,048 keys + 2 x 6,144 values + 2 x 48 = 16,480 outputs, its out_proj
+ * 6,144 values into hidden: 84,377,600 + 31,457,280 = 115,834,880
+ * parameters, 5,560,074,240 in all; at 2 B rather than NVFP4's 9/16 and
+ * 5 tensors' 8 B of scales a layer: 7,992,604,800 B more. */
+static void test_delta_net(void **state)
+{
+	char path[4096];
+	kvp_model m, dense_model;
+	kvp_source src;
+	kvp_error err;
+	kvp_weights_estimate q, k;
+	const uint64_t n = 48ull * (5120ull * 16480 + 6144ull * 5120);
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/tests/configs/qwen3.5-27b/config.json", KVP_TEST_SRCDIR);
+	if (kvp_config_read(path, &m, &src, NULL, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(format("nvfp4:linear16").keep16, KVP_WKEEP_LINEAR);
+	assert_string_equal(format("NVFP4:LINEAR16:attn16").name, "nvfp4:attn16:linear16");
+	assert_int_equal(n, 5560074240ull);
+	q = estimate(&m, "nvfp4");
+	k = estimate(&m, "nvfp4:linear16");
+	assert_int_equal(q.quantized_params - k.quantized_params, n);
+	assert_int_equal(k.bytes - q.bytes, 2 * n - n / 16 * 9 - 8 * 5 * 48);
+	assert_int_equal(k.bytes - q.bytes, 7992604800ull);
+	/* fp8: 1 B and a scale a tensor */
+	assert_int_equal(estimate(&m, "fp8:linear16").bytes - estimate(&m, "fp8").bytes,
+	                 n - 4 * 5 * 48);
+	/* GPTQ's g_idx: each layer's inputs, 4 x 5,120 + 6,144 rows of 4 B */
+	assert_int_equal(estimate(&m, "int4-gptq:linear16").bytes -
+	                 estimate(&m, "int4-gptq").bytes,
+	                 2 * n - n / 256 * 133 - 4 * 48 * (4 * 5120 + 6144));
+	/* a model without such layers: nothing kept */
+	dense_model = llama3_8b();
+	assert_int_equal(estimate(&dense_model, "nvfp4:linear16").bytes,
+	                 estimate(&dense_model, "nvfp4").bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_deepseek),
 		cmocka_unit_test(test_dense),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_delta_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

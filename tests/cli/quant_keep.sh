@@ -107,6 +107,37 @@ sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
 want=$(weights --config "$next" --weights-dtype nvfp4:attn16)
 got=$(weights --config "$work/next.json")
 check "Qwen3-Next, its 12 attention layers' self_attn: nvfp4:attn16 ($want B)" \
+	[ -n "$want" -a "$got" = "$want" ]
+# ... its Gated DeltaNet layers' in_proj_qkvz without in_proj_ba and out_proj:
+# some of their projections, one warning.
+check "... in_proj_qkvz alone: one warning naming the Gated DeltaNet projections" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "keeps some layers. Gated DeltaNet projections 16-bit" "$1"' \
+	sh "$work/err"
+# All of them kept (txn545/Qwen3-Coder-Next-NVFP4's list names in_proj_qkvz,
+# in_proj_ba and conv1d; out_proj added here): nvfp4:attn16:linear16.
+sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
+  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.linear_attn.out_proj' 0 47)]}," \
+	"$next" >"$work/next_all.json"
+want=$(weights --config "$next" --weights-dtype nvfp4:attn16:linear16)
+got=$(weights --config "$work/next_all.json")
+check "... with in_proj_ba and out_proj too: nvfp4:attn16:linear16 ($want B)" \
+	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
+# Qwen3-Next's 36 Gated DeltaNet layers, each hidden 2,048 x (2 x 2,048 keys
+# + 2 x 4,096 values + 2 x 32 value heads) in and 4,096 x 2,048 out,
+# 33,685,504: 1,212,678,144 parameters at 2 B, not 9/16 B, and without the
+# 3 tensors' 8 B of scales a layer: 1,743,223,968 B more.
+kept=$(weights --config "$next" --weights-dtype nvfp4:attn16)
+check "... 1,743,223,968 B more than nvfp4:attn16" [ "$((got - kept))" = 1743223968 ]
+# llm-compressor's Qwen3.5 MoE NVFP4 recipe (ignore "re:.*linear_attn.*"
+# with the gates, embeddings and vision tower): Qwen3.5-35B-A3B's 30 Gated
+# DeltaNet layers 16-bit.
+q35=$KVPLAN_SRCDIR/tests/configs/qwen3.5-35b-a3b/config.json
+sed "1a\\
+  \"quantization_config\": {\"quant_method\": \"compressed-tensors\", \"format\": \"nvfp4-pack-quantized\", \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16}}}, \"ignore\": [\"re:.*lm_head\", \"re:visual.*\", \"re:model.visual.*\", \"re:.*mlp.gate\$\", \"re:.*embed_tokens\$\", \"re:.*shared_expert_gate\$\", \"re:.*linear_attn.*\"]}," \
+	"$q35" >"$work/q35.json"
+want=$(weights --config "$q35" --weights-dtype nvfp4:linear16)
+got=$(weights --config "$work/q35.json")
+check "Qwen3.5-35B-A3B, re:.*linear_attn.*: nvfp4:linear16 ($want B)" \
 	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
 
 # On the command line: in the name, and in JSON's weights_dtype.
@@ -114,7 +145,7 @@ run --model deepseek-v3 --weights-dtype NVFP4:Dense16:attn16 --seq 4096 --gpu h2
 is weights_dtype '"nvfp4:attn16:dense16"' "the parts named canonically"
 # Bad names: one line naming the text, exit 2, nothing on stdout.
 for bad in nvfp4:attn16:qkv16 fp8:shared16:shared16 q4_K:attn16 fp8:attn16: attn16 \
-	nvfp4:attn17; do
+	nvfp4:attn17 nvfp4:linear16:linear16 q8_0:linear16; do
 	run --model deepseek-v3 --weights-dtype "$bad" --seq 4096
 	check "--weights-dtype $bad: exit 2, one line, nothing on stdout" sh -c \
 		'[ "$1" = 2 ] && [ ! -s "$2/out" ] && [ "$(wc -l <"$2/err")" = 1 ] &&
