@@ -5,16 +5,12 @@
  * quantizer's own keys:
  *  - "awq" (AutoAWQ: bits, group_size, zero_point, version) and "gptq"
  *    (AutoGPTQ, GPTQModel: bits, group_size, desc_act): 4 bits in groups
- *    of group_size, int4-awq:gG and int4-gptq:gG; "lm_head": true (vLLM's
- *    AWQConfig and GPTQConfig lm_head_quantized) quantizes the head too,
- *    ":lm_head";
- *  - "intel/auto-round" or "auto-round" (Intel's AutoRound, vLLM's
- *    AutoRoundConfig): packing_format "auto_round:auto_gptq" (the
- *    default) or "auto_round:auto_awq", bits and group_size as GPTQ's
- *    and AWQ's; an extra_config entry "lm_head" below 16 bits (its own
- *    bits and group_size, the config's where left out:
- *    get_layer_config's exact match) quantizes the head, ":lm_head"
- *    where it is the layers' 4 bits and group;
+ *    of group_size, int4-awq:gG and int4-gptq:gG; GPTQ's "lm_head": true
+ *    quantizes the head too, ":lm_head" (lib/hf_quant_head.c);
+ *  - "auto-round", "auto_round" and the older "intel/auto-round"
+ *    (Intel's AutoRound): its packing_format, auto_round:auto_gptq or
+ *    auto_round:auto_awq, int4-gptq:gG or int4-awq:gG, its extra_config
+ *    the head and the layers kept 16-bit (lib/hf_quant_head.c);
  *  - "fp8" (transformers' FineGrainedFP8, DeepSeek's and Kimi's block
  *    fp8, weight_block_size) and "fbgemm_fp8": fp8;
  *  - "mxfp4" (gpt-oss): mxfp4;
@@ -233,32 +229,6 @@ static void kv_cache(struct hf *h, const json_t *q, const char *method, const ch
 	          " where the engine's --kv-cache-dtype auto follows it", what);
 }
 
-/* AutoRound's quantized head: KVP__WPART_HEAD where extra_config's
- * "lm_head" is quantized as the layers are (bits, group), a warning
- * where it is quantized otherwise. */
-static uint32_t round_head(struct hf *h, const json_t *q, long long bits, long long group,
-                           const char *path)
-{
-	const json_t *extra = json_object_get(q, "extra_config");
-	const json_t *head = json_is_object(extra) ? json_object_get(extra, "lm_head") : NULL;
-	long long hb, hg;
-
-	if (!json_is_object(head))
-		return 0;
-	if ((hb = member_int(head, "bits")) < 0)
-		hb = bits;
-	if ((hg = member_int(head, "group_size")) < 0)
-		hg = group;
-	if (hb >= 16)
-		return 0;
-	if (hb == bits && hg == group)
-		return KVP__WPART_HEAD;
-	kvp__source_warn(h->src, "%s: quantization_config.extra_config.lm_head in %lld bits,"
-	                 " groups of %lld, not the layers': not modelled, the head taken as"
-	                 " 16-bit", path, hb, hg);
-	return 0;
-}
-
 void kvp__hf_quant(struct hf *h)
 {
 	json_t *q = json_object_get(h->top, "quantization_config");
@@ -266,7 +236,6 @@ void kvp__hf_quant(struct hf *h)
 	char name[KVP_WFORMAT_NAME_MAX], quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX];
 	long long bits, group;
 	kvp_weights_format f;
-	bool head = false, round = false;
 
 	if (!q && h->cfg != h->top)
 		q = json_object_get(h->cfg, "quantization_config");
@@ -293,22 +262,9 @@ void kvp__hf_quant(struct hf *h)
 			         strcasecmp(method, "awq") == 0 ? "awq" : "gptq", group);
 		how = bits != 4 ? "bits other than 4"
 		      : group <= 0 ? "no group_size of 1 or more"
-		      : "a group_size not a power of two";
-		head = json_is_true(json_object_get(q, "lm_head"));
-	} else if (strcasecmp(method, "intel/auto-round") == 0 ||
-	           strcasecmp(method, "auto-round") == 0) {
-		const char *packing = member_text(q, "packing_format");
-		bool awq = packing && strcmp(packing, "auto_round:auto_awq") == 0;
-
-		if (packing && !awq && strcmp(packing, "auto_round:auto_gptq") != 0)
-			how = "a packing_format other than auto_round:auto_gptq or auto_awq";
-		else if (bits == 4 && group > 0)
-			snprintf(name, sizeof name, "int4-%s:g%lld", awq ? "awq" : "gptq", group);
-		else
-			how = bits != 4 ? "bits other than 4" : "no group_size of 1 or more";
-		if (name[0])
-			how = "a group_size past 65536";
-		round = true;
+		      : "a group_size past 65536";
+	} else if (kvp__hf_auto_round(method)) {
+		how = kvp__hf_auto_round_name(q, bits, group, name, sizeof name);
 	} else if (strcasecmp(method, "fp8") == 0 || strcasecmp(method, "fbgemm_fp8") == 0) {
 		snprintf(name, sizeof name, "fp8");
 	} else if (strcasecmp(method, "mxfp4") == 0) {
@@ -346,11 +302,9 @@ void kvp__hf_quant(struct hf *h)
 		                 path, kvp_escape(method, quoted, sizeof quoted), how);
 		return;
 	}
-	if (round)
-		head = round_head(h, q, bits, group, path) != 0;
-	/* the note and the layers kept 16-bit once the model's layers are
-	 * known (kvp__hf_quant_finish) */
-	h->quant_parts = head ? KVP__WPART_HEAD : 0;
+	/* the head (lib/hf_quant_head.c); the note and the layers kept
+	 * 16-bit once the model's layers are known (kvp__hf_quant_finish) */
+	h->quant_parts = kvp__hf_quant_head(h, q, method, bits, group, path);
 	h->quant = q;
 	h->quant_method = method;
 	h->quant_format = f;

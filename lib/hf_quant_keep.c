@@ -12,7 +12,9 @@
  *    one a layer ("model.layers.12.self_attn*": NVIDIA's DeepSeek-R1-FP4,
  *    GLM-4.7-NVFP4 and MiniMax-M2.5-NVFP4 keep all attention 16-bit; some
  *    exports name q_proj, k_proj, v_proj alone and quantize o_proj);
- *  - transformers' and AutoAWQ's "modules_to_not_convert", names.
+ *  - transformers' and AutoAWQ's "modules_to_not_convert", names;
+ *  - AutoRound's extra_config entries at 16 bits or more, names or
+ *    regexes (kvp__hf_round_kept, lib/hf_quant_head.c).
  * Research: /work/research/quant-excluded-modules.md; a review's cases:
  * review-keep16.md.
  *
@@ -479,10 +481,21 @@ void kvp__hf_quant_finish(struct hf *h)
 				}
 			}
 		}
+		/* AutoRound's extra_config entries at 16 bits */
+		if (kvp__hf_auto_round(h->quant_method)) {
+			size_t before = json_array_size(all);
+
+			kvp__hf_round_kept(q, all);
+			if (!key && json_array_size(all) > before)
+				key = "extra_config";
+		}
 		if (key)
 			keep = keep_of(h, all, key, path);
 		json_decref(all);
 	}
+	/* a tied head is the 16-bit embedding, whatever the config says */
+	if (h->m->tie_embeddings)
+		h->quant_parts &= ~KVP__WPART_HEAD;
 	if (keep || h->quant_parts)
 		kvp__wformat_keep(&f, keep | h->quant_parts);
 	h->src->weights_format_known = true;

@@ -53,6 +53,23 @@ struct hf {
 	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
 };
 
+/* AutoRound's quant_method ("auto-round", "auto_round", the older
+ * "intel/auto-round"; lib/hf_quant_head.c). */
+bool kvp__hf_auto_round(const char *method);
+/* AutoRound's format name into name (bits and group the config's), and
+ * what is wrong where none is, or where the name does not parse. */
+const char *kvp__hf_auto_round_name(const json_t *q, long long bits, long long group,
+                                    char *name, size_t size);
+/* KVP__WPART_HEAD where q's method quantizes the head at the layers'
+ * bits and group (GPTQ's "lm_head" and dynamic rules, AutoRound's
+ * extra_config), 0 otherwise; warnings (path) for a head or layers at
+ * bits of their own. */
+uint32_t kvp__hf_quant_head(struct hf *h, const json_t *q, const char *method,
+                            long long bits, long long group, const char *path);
+/* Appends to list AutoRound's extra_config entries at 16 bits or more,
+ * as a list of modules not to quantize spells them ("re:" before a
+ * regex key). */
+void kvp__hf_round_kept(const json_t *q, json_t *list);
 /* The format kvp__hf_quant found (h->quant), once the model's layers are
  * read: the linear layers its list of modules not to quantize keeps
  * 16-bit added (lib/hf_quant_keep.c), into the source with its note. */

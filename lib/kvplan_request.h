@@ -188,10 +188,10 @@ typedef struct kvp_weights_format {
 	bool g_idx;            /* W4A16 and W8A16 in groups (":actorder"): a
 	                        * 4-byte g_idx per input row, actorder
 	                        * "group" */
-	bool quant_head;       /* AWQ and GPTQ (":lm_head"): the LM head, when
-	                        * not tied, quantized as the linear layers
-	                        * are (GPTQ's "lm_head": true, AutoRound's
-	                        * extra_config "lm_head") */
+	bool quant_head;       /* AWQ and GPTQ (":lm_head"): the LM head,
+	                        * when not tied, quantized as the linear
+	                        * layers are (GPTQ's "lm_head": true,
+	                        * AutoRound's extra_config "lm_head") */
 	uint32_t keep16;       /* KVP_WKEEP_* bits: linear layers a checkpoint
 	                        * format leaves 16-bit (MXFP4 attention's
 	                        * whatever it says) */
@@ -213,7 +213,7 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of
  * types chosen tensor by tensor (Q4_K_M, ...) is KVP_ERR_INVALID, naming
- * --gguf; a group of 0 or not a power of two up to 2^20 is KVP_ERR_RANGE. */
+ * --gguf; a group of 0 or past 65536 is KVP_ERR_RANGE. */
 KVP_API kvp_status kvp_weights_format_parse(const char *text,
                                             kvp_weights_format *out,
                                             kvp_error *err);
@@ -227,7 +227,8 @@ typedef struct kvp_weights_estimate {
 	uint64_t norm_params;
 	uint64_t linear_params;   /* params less the three above */
 	uint64_t quantized_params; /* of the linear ones, those the format
-	                            * quantizes (mxfp4: not attention's) */
+	                            * quantizes (mxfp4: not attention's),
+	                            * and the head under quant_head */
 	uint64_t quantized_bytes;
 	uint64_t other_bytes;     /* everything else, at its own type */
 	uint64_t bytes;           /* the two together */

@@ -127,8 +127,10 @@ static const char *const embedding_names[] = {
 };
 static const char *const head_names[] = {
 	"output.weight", "lm_head.weight",
-	/* a quantized head: GPTQ's and AWQ's ("lm_head": true) */
-	"lm_head.qweight", "lm_head.qzeros", "lm_head.scales", "lm_head.g_idx", NULL
+	/* a quantized head: GPTQ's and AWQ's tensors, and old AutoGPTQ's
+	 * zero bias beside them */
+	"lm_head.qweight", "lm_head.qzeros", "lm_head.scales", "lm_head.g_idx",
+	"lm_head.bias", NULL
 };
 
 /* Whether name's first part, past the first of prefixes (NULL-ended)

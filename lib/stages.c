@@ -67,21 +67,23 @@ uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
-	uint64_t e = 0, h = 0, total = p->weights_bytes;
+	uint64_t e = 0, h = 0, q, total = p->weights_bytes;
 
 	if (r->weight_bytes && r->weight_embedding_bytes) {
 		/* Counted from the checkpoint.  An untied model's head it did
-		 * not name is taken as large as the embedding, not as tied. */
+		 * not name is taken as large as the embedding, not as tied,
+		 * or as its quantized estimate under :lm_head. */
 		e = r->weight_embedding_bytes;
 		h = r->weight_head_bytes;
 		if (!h && !m->tie_embeddings)
-			h = e;
+			h = (q = kvp__wformat_head_bytes(m, &r->weights_format)) ? q : e;
 	} else if ((e = kvp__embedding_estimate(m, r)) != 0) {
 		/* From the shape: as large as the embedding, or AWQ's and
-		 * GPTQ's quantized one (weights_estimate.c). */
+		 * GPTQ's quantized one (weights_estimate.c; 0 where it does
+		 * not apply, and the head is the embedding's size). */
 		h = m->tie_embeddings ? 0 : e;
-		if (h && r->weights_format.quant_head)
-			h = kvp__wformat_head_bytes(m, &r->weights_format);
+		if (h && (q = kvp__wformat_head_bytes(m, &r->weights_format)) != 0)
+			h = q;
 	}
 	/* The plain weights' total is the fit's, params at weights_dtype. */
 	if (!total && (r->weight_bytes ||

@@ -315,8 +315,9 @@ uint64_t kvp__wformat_head_bytes(const kvp_model *m, const kvp_weights_format *f
 		return 0;
 	/* A Linear of hidden inputs and vocab outputs, as the blocks' are
 	 * (above): AWQ's qweight, scales and qzeros, GPTQ's and its g_idx
-	 * (vLLM's GPTQ and AWQ methods take ParallelLMHead as a linear
-	 * layer where lm_head_quantized). */
+	 * (vLLM's GPTQ methods take ParallelLMHead as a linear layer where
+	 * lm_head_quantized, its AutoRound ones where extra_config names
+	 * lm_head). */
 	b = scaled((uint64_t)m->vocab * m->hidden, (uint64_t)f->group + 5, 2 * (uint64_t)f->group);
 	if (f->kind == KVP_WFORMAT_GPTQ)
 		b += 4 * (uint64_t)m->hidden;
@@ -383,9 +384,16 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	e.norm_params = (uint64_t)norms;
 	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;
 	q = quantized(m, f, &e);
-	/* AWQ's and GPTQ's head where the config quantizes it */
+	/* AWQ's and GPTQ's head where the config quantizes it (0 only past
+	 * 64-bit bytes here: the kind and group were checked) */
 	if (e.head_params && f->quant_head) {
-		q += kvp__wformat_head_bytes(m, f);
+		uint64_t hb = kvp__wformat_head_bytes(m, f);
+
+		if (!hb)
+			return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s as %s overflow"
+			                  " 64-bit bytes", kvp__label(m->name, "the model", label),
+			                  f->name);
+		q += hb;
 		e.quantized_params += e.head_params;
 	}
 	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */

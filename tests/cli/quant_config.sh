@@ -155,7 +155,7 @@ run --config "$work/round_head8.json" --seq 4096 --gpu h100 --format json
 check "round_head8: the layers in int4-gptq:g128, the head 16-bit" \
 	[ "$status" = 0 -a "$(json_value weights_bytes)" = "$want" ]
 check "... and one warning line naming extra_config.lm_head" sh -c \
-	'[ "$(wc -l <"$1")" = 1 ] && grep -q "extra_config.lm_head in 8 bits" "$1"' sh "$work/err"
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "extra_config.lm_head: the head in 8 bits" "$1"' sh "$work/err"
 # Not modelled: one warning, the config's dtype.
 for name in bnb gptq8 bad ct_channel_actorder ct_channel_weight_order ct_channel_group_size \
 	ct_dynamic_weights ct_mixed ct_w4a8 ct_int8_weights ct_int8_static; do
