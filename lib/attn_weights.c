@@ -100,7 +100,9 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 		           kind == KVP_LAYER_CHUNKED) {
 			uint64_t hd = m->head_dim, hv = m->head_dim_v ? m->head_dim_v : hd;
 			uint32_t kv = kvp_model_layer_kv_heads(m, i);
-			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd + hv);
+			/* q (and its output gate: kvp__q_gate) and o */
+			unsigned __int128 qo = (unsigned __int128)hidden * heads *
+			                       (hd * kvp__q_gate(m) + hv);
 			unsigned __int128 one = (unsigned __int128)hidden * (hd + hv);
 
 			/* a layer of no kv heads (one sharing another's cache)

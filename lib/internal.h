@@ -46,6 +46,10 @@ unsigned kvp__wna16_bits(const kvp_weights_format *f);
  * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
  * and for NULL. */
 uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* 2 where m's softmax attention gates its output with a second half of
+ * q_proj (Qwen3-Next's and Qwen3.5's Qwen3NextAttention: q_proj of heads
+ * x head_dim x 2, the query and its gate), else 1 (weights_estimate.c). */
+uint32_t kvp__q_gate(const kvp_model *m);
 /* Whether m's recurrent layers are Gated DeltaNet's (Qwen3-Next's,
  * Qwen3.5's), whose projections kvp_weights_format keep16's
  * KVP_WKEEP_LINEAR keeps 16-bit (weights_estimate.c). */

@@ -51,7 +51,8 @@
  * counted at 2 B, and their rows and tensors take no scales.
  *
  * The shape is a transformer's: norms (2 x layers + 1) x hidden; each
- * attention layer's q, k, v and o (MLA's q_a, q_b, kv_a, kv_b and o), each
+ * attention layer's q, k, v and o (MLA's q_a, q_b, kv_a, kv_b and o; a
+ * gated attention's q twice as wide, kvp__q_gate), each
  * Gated DeltaNet layer's projections (delta_net); the
  * MLP blocks (a dense model's layers, their inner size the rest of the
  * linear params over 3 x hidden; a mixture's routed and shared experts and
@@ -126,6 +127,11 @@ static void mlp(struct part *p, uint64_t hidden, unsigned __int128 blocks,
  * A_log, dt_bias and norm are none of them.  false for a model of no
  * such layers. */
 static const char *const gdn_types[] = {"qwen3_next", "qwen3next", "qwen3_5", "qwen35"};
+
+uint32_t kvp__q_gate(const kvp_model *m)
+{
+	return kvp__model_type_in(m, gdn_types, sizeof gdn_types / sizeof gdn_types[0]) ? 2 : 1;
+}
 
 bool kvp__delta_net(const kvp_model *m)
 {
@@ -204,7 +210,8 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 			}
 		} else if (kvp__attention_kind(kind)) {
 			uint64_t kv = kvp_model_layer_kv_heads(m, i);
-			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim +
+			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim *
+			                                kvp__q_gate(m) +
 			                        (unsigned __int128)kv * m->head_dim +
 			                        (unsigned __int128)kv * hd_v;
 			uint64_t o_in = (uint64_t)m->heads * hd_v;

@@ -234,6 +234,20 @@ static void test_delta_net(void **state)
 	assert_int_equal(estimate(&m, "int4-gptq:linear16").bytes -
 	                 estimate(&m, "int4-gptq").bytes,
 	                 2 * n - n / 256 * 133 - 4 * 48 * (4 * 5120 + 6144));
+	/* Qwen3-Next (tests/configs/qwen3-next-80b-a3b): its 12 attention
+	 * layers' q_proj holds the query and its output gate, hidden 2,048 x
+	 * 16 heads x 256 x 2, beside k and v (2 x 512) and o (4,096 x
+	 * 2,048): 27,262,976 parameters a layer, 327,155,712 in all; at 2 B
+	 * rather than 9/16 and 4 tensors' 8 B a layer, 470,285,952 B more. */
+	snprintf(path, sizeof path, "%s/tests/configs/qwen3-next-80b-a3b/config.json",
+	         KVP_TEST_SRCDIR);
+	if (kvp_config_read(path, &m, &src, NULL, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(12ull * (2048 * (8192 + 1024) + 4096 * 2048), 327155712);
+	assert_int_equal(estimate(&m, "nvfp4:attn16").bytes - estimate(&m, "nvfp4").bytes,
+	                 2 * 327155712ull - 327155712ull / 16 * 9 - 8 * 4 * 12);
+	assert_int_equal(estimate(&m, "nvfp4:attn16").bytes - estimate(&m, "nvfp4").bytes,
+	                 470285952);
 	/* a model without such layers: nothing kept */
 	dense_model = llama3_8b();
 	assert_int_equal(estimate(&dense_model, "nvfp4:linear16").bytes,
