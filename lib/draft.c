@@ -266,6 +266,12 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 			return st;
 		bytes = (unsigned __int128)per * layers * weights;
 		bytes = bytes / z->m->params + (bytes % z->m->params != 0);
+		/* A format that leaves them 16-bit (:mtp16: ModelOpt's
+		 * DeepSeek FP4 exports keep layer 61 in bf16, and vLLM's and
+		 * SGLang's ModelOpt methods load an excluded layer
+		 * unquantized): 2 B a parameter. */
+		if (kvp__wkeep(&r->weights_format) & KVP_WKEEP_MTP)
+			bytes = (unsigned __int128)per * layers * 2;
 	} else if (r->draft) {
 		/* The draft's weights as the engine loads them: without its
 		 * own NextN blocks, and its towers where the engine leaves

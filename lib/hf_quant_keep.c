@@ -150,7 +150,8 @@ static void number(uint32_t i, char *buf, size_t size)
 	snprintf(buf, size, "%u", (unsigned)i);
 }
 
-/* Marks in sel the layers (of layers) an entry t names after "layers.",
+/* Marks in sel the layers from to to (sel[0] is from's) an entry t names
+ * after "layers.",
  * each layer's number matched as the entry's syntax reads it:
  *  - a name or a glob (re false: transformers' names, ModelOpt's
  *    fnmatch): a number names its layer, a glob over it the layers it
@@ -162,25 +163,28 @@ static void number(uint32_t i, char *buf, size_t size)
  *    or as its start where nothing but ".*" follows ("1" or "1.*" every
  *    layer whose number begins with 1).
  * Every layer where the entry names none, or where its number is neither
- * digits nor a pattern kvplan reads. */
-static void select_layers(const char *t, bool re, unsigned char *sel, uint32_t layers)
+ * digits nor a pattern kvplan reads: then NULL, else the entry's text
+ * after the number. */
+static const char *select_layers(const char *t, bool re, unsigned char *sel, uint32_t from,
+                                 uint32_t to)
 {
 	const char *p = strstr(t, "layers."), *e = strstr(t, "layers\\.");
 	char tok[64], num[16];
 	size_t n = 0;
 	bool digits = true, prefix = false;
+	uint32_t count = to - from;
 
-	memset(sel, 1, layers);
+	memset(sel, 1, count);
 	if (e && (!p || e < p))
 		p = e + 8;
 	else if (p)
 		p += 7;
 	else
-		return;
+		return NULL;
 	/* the text naming the number: up to the next dot, escaped or not */
 	for (; *p && *p != '.' && !(p[0] == '\\' && p[1] == '.'); p++) {
 		if (n + 6 >= sizeof tok)
-			return;
+			return NULL;
 		digits &= isdigit((unsigned char)*p) != 0;
 		if (re && p[0] == '\\' && p[1] == 'd') {
 			memcpy(tok + n, "[0-9]", 5); /* POSIX's class for Python's \d */
@@ -194,15 +198,15 @@ static void select_layers(const char *t, bool re, unsigned char *sel, uint32_t l
 	}
 	tok[n] = '\0';
 	if (!n)
-		return;
+		return NULL;
 	if (digits) {
 		unsigned long l = strtoul(tok, NULL, 10);
 
-		memset(sel, 0, layers);
-		if (n <= 10 && l < layers)
-			sel[l] = 1;
+		memset(sel, 0, count);
+		if (n <= 10 && l >= from && l < to)
+			sel[l - from] = 1;
 		if (!re || (*p && strncmp(p, ".*", 2) != 0))
-			return;
+			return p;
 		prefix = true; /* re.match: "layers.1" or "layers.1.*" */
 	}
 	if (re) {
@@ -213,20 +217,21 @@ static void select_layers(const char *t, bool re, unsigned char *sel, uint32_t l
 			prefix = !*p || strcmp(p, ".*") == 0 || strcmp(p, ".*$") == 0;
 		snprintf(expr, sizeof expr, "^(%s)%s", tok, prefix ? "" : "$");
 		if (regcomp(&rx, expr, REG_EXTENDED | REG_NOSUB) != 0)
-			return;
-		for (uint32_t i = 0; i < layers; i++) {
-			number(i, num, sizeof num);
+			return NULL;
+		for (uint32_t i = 0; i < count; i++) {
+			number(from + i, num, sizeof num);
 			sel[i] = regexec(&rx, num, 0, NULL, 0) == 0;
 		}
 		regfree(&rx);
-		return;
+		return p;
 	}
 	if (!strpbrk(tok, "*?["))
-		return;
-	for (uint32_t i = 0; i < layers; i++) {
-		number(i, num, sizeof num);
+		return NULL;
+	for (uint32_t i = 0; i < count; i++) {
+		number(from + i, num, sizeof num);
 		sel[i] = fnmatch(tok, num, 0) == 0;
 	}
+	return p;
 }
 
 /* Whether t names a tower or encoder beside the language model. */
@@ -287,11 +292,23 @@ static unsigned delta_projections(const char *t)
 	return p;
 }
 
-/* One entry of the list, lowercased, its "re:" off (re set); sel a
- * scratch of layers bytes. */
-static void entry(const char *raw, bool re, unsigned char *sel, unsigned char *attn,
-                  unsigned char *mlp, unsigned char *lin, uint32_t layers)
+/* What a list marks: per layer, attention's projections (PJ_*), the
+ * MLP parts (MK_*) and Gated DeltaNet's (LN_*); sel a scratch of layers
+ * bytes; whether it names the MTP layers (mtp of them after the model's
+ * layers) whole. */
+struct marks {
+	unsigned char *attn, *mlp, *lin, *sel;
+	uint32_t layers, mtp;
+	bool mtp_kept;
+};
+
+#define MTP_MAX 16u
+
+/* One entry of the list, lowercased, its "re:" off (re set). */
+static void entry(const char *raw, bool re, struct marks *k)
 {
+	unsigned char *sel = k->sel, *attn = k->attn, *mlp = k->mlp, *lin = k->lin;
+	uint32_t layers = k->layers;
 	static const char *const tokens[] = {"self_attn", ".attention", ".attn"};
 	const char *a = NULL, *m;
 	char t[256];
@@ -305,7 +322,16 @@ static void entry(const char *raw, bool re, unsigned char *sel, unsigned char *a
 	t[n] = '\0';
 	if (beside(t))
 		return;
-	select_layers(raw, re, sel, layers);
+	/* the MTP layers whole (ModelOpt's DeepSeek export excludes
+	 * "layers.61*", the layer its calibration never ran) */
+	if (k->mtp && k->mtp <= MTP_MAX) {
+		unsigned char mtp[MTP_MAX];
+		const char *rest = select_layers(raw, re, mtp, layers, layers + k->mtp);
+
+		if (rest && wildcards(rest) && !memchr(mtp, 0, k->mtp))
+			k->mtp_kept = true;
+	}
+	select_layers(raw, re, sel, 0, layers);
 	if (strstr(t, "shared_expert") && !strstr(t, "shared_expert_gate")) {
 		mark(mlp, sel, layers, MK_SHARED);
 		return;
@@ -362,6 +388,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	const kvp_model *m = h->m;
 	uint32_t layers = m->layers, keep = 0;
 	unsigned char *attn, *mlp, *lin, *sel;
+	struct marks k = {0};
 	bool *has, *kept, partial = false, all;
 	const char *what = NULL;
 	size_t i;
@@ -390,7 +417,13 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		for (; s[n] && n < sizeof t - 1; n++)
 			t[n] = (char)tolower((unsigned char)s[n]);
 		t[n] = '\0';
-		entry(t, re, sel, attn, mlp, lin, layers);
+		k.attn = attn;
+		k.mlp = mlp;
+		k.lin = lin;
+		k.sel = sel;
+		k.layers = layers;
+		k.mtp = m->mtp_layers;
+		entry(t, re, &k);
 	}
 	/* attention, over the layers that attend: q, k and v, then o */
 	for (uint32_t l = 0; l < layers; l++) {
@@ -435,6 +468,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	if (covered(has, kept, layers, &all) && !what)
 		what = "Gated DeltaNet projections";
 	keep |= all ? KVP_WKEEP_LINEAR : 0;
+	keep |= k.mtp_kept ? KVP_WKEEP_MTP : 0;
 	if (what) {
 		char quoted[KVP_QUOTE_MAX];
 

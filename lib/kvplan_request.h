@@ -174,6 +174,9 @@ typedef enum kvp_wformat {
 #define KVP_WKEEP_LINEAR 16u /* ":linear16": a hybrid's Gated DeltaNet
                               * layers' projections (Qwen3-Next's and
                               * Qwen3.5's linear_attn) */
+#define KVP_WKEEP_MTP 32u   /* ":mtp16": the MTP layers whole, when
+                             * planned (mtp_layers: NVIDIA's DeepSeek FP4
+                             * exports' layer 61) */
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
@@ -208,7 +211,8 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
  * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16",
- * ":dense16" and ":linear16" (keep16) as they apply, and for int4-awq
+ * ":dense16", ":linear16" and ":mtp16" (keep16) as they apply, and for
+ * int4-awq
  * and int4-gptq
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out
  * alone: a plain element type is for kvp_dtype_from_name.  A GGUF mix of

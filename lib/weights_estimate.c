@@ -370,7 +370,7 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	    ((f->kind == KVP_WFORMAT_AWQ || f->kind == KVP_WFORMAT_GPTQ) && f->group == 0) ||
 	    f->group > KVP__WGROUP_MAX || (kvp__wna16(f) && f->g_idx && !f->group) ||
 	    (f->keep16 & ~(KVP_WKEEP_ATTENTION | KVP_WKEEP_SHARED | KVP_WKEEP_DENSE |
-	                   KVP_WKEEP_LINEAR)) ||
+	                   KVP_WKEEP_LINEAR | KVP_WKEEP_MTP)) ||
 	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF) ||
 	    (f->quant_head && f->kind != KVP_WFORMAT_AWQ && f->kind != KVP_WFORMAT_GPTQ))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");

@@ -67,7 +67,7 @@ quant two_lists '{"quant_method": "modelopt", "quant_algo": "NVFP4", "ignore": [
 
 for pair in r1_fp4:nvfp4:attn16 r1_fp4_v2:nvfp4:qkv16 glob:nvfp4:attn16 \
 	per_layer:nvfp4:shared16:dense16 \
-	kimi:w4a16:g32:attn16:shared16:dense16 fp8_names:fp8:shared16 routers:nvfp4 \
+	kimi:w4a16:g32:attn16:shared16:dense16 fp8_names:fp8:shared16 routers:nvfp4:mtp16 \
 	not_list:nvfp4 glob_all:nvfp4:attn16 re_all:nvfp4:attn16 re_dense:nvfp4:dense16 \
 	two_lists:nvfp4:attn16; do
 	name=${pair%%:*} format=${pair#*:}
@@ -76,6 +76,17 @@ for pair in r1_fp4:nvfp4:attn16 r1_fp4_v2:nvfp4:qkv16 glob:nvfp4:attn16 \
 	check "$name: the weights as $format ($want B)" [ -n "$want" -a "$got" = "$want" ]
 	check "... no warning" [ ! -s "$work/err" ]
 done
+# The MTP layer whole (routers' "model.layers.61*", ModelOpt's DeepSeek
+# export): under --mtp 1 its weights at 2 B a parameter, as nvfp4:mtp16's.
+draft() {
+	run "$@" --mtp 1 --engine vllm --seq 4096 --gpu h200 --format json
+	json_value draft_weights_bytes
+}
+got=$(draft --config "$work/routers.json")
+want=$(draft --config "$base" --weights-dtype nvfp4:mtp16)
+plain=$(draft --config "$base" --weights-dtype nvfp4)
+check "routers: the MTP layer's weights 16-bit under --mtp 1 ($want B, not $plain)" \
+	[ -n "$want" -a "$got" = "$want" -a "$want" -gt "$((3 * plain))" ]
 run --config "$work/r1_fp4.json" --seq 4096 --gpu h200 --explain
 check "--explain says where it came from" grep -Fq \
 	"weights_format: read, quantization_config.quant_method = modelopt: the weights as nvfp4:attn16" \
