@@ -38,10 +38,15 @@
  *  - Shared experts: shared_expert(s), not shared_expert_gate, over the
  *    routed layers.
  *  - Gated DeltaNet (linear_attn, Qwen3-Next's and Qwen3.5's): all its
- *    projections, in_proj_qkvz and in_proj_ba or in_proj_qkv, in_proj_z,
- *    in_proj_b and in_proj_a, and out_proj (or the entry ending at
- *    linear_attn), over its layers; some of them named, not all, a
- *    warning (txn545/Qwen3-Coder-Next-NVFP4 names the in_proj alone).
+ *    in_proj (in_proj_qkvz and in_proj_ba, or in_proj_qkv, in_proj_z,
+ *    in_proj_b and in_proj_a), then its out_proj (the entry ending at
+ *    linear_attn both), over its layers; some of the in_proj named, not
+ *    all, a warning (Qwen's FP8 lists in_proj_b and in_proj_a alone).
+ *  - The MTP layers, whole: an entry naming the layers past the model's
+ *    ("model.layers.61*"); an MTP block by name (mtp.layers.0) is none
+ *    of the model's layers.
+ * An entry whose layer pattern is not read (a regex POSIX cannot take,
+ * too long) is one warning, and marks nothing.
  *  - Dense MLPs: mlp.gate_proj, mlp.up_proj, mlp.gate_up_proj,
  *    mlp.down_proj (a regex's "mlp\\.(gate|..."), or a layer's "mlp"
  *    whole ("model.layers.0.mlp*"), over the dense layers (a dense
@@ -70,7 +75,7 @@ enum { MK_SHARED = 1, MK_DENSE = 2 };
 /* A Gated DeltaNet layer's projections: Qwen3-Next's in_proj_qkvz and
  * in_proj_ba, Qwen3.5's in_proj_qkv, in_proj_z, in_proj_b and in_proj_a,
  * and out_proj. */
-enum { LN_QKV = 1, LN_Z = 2, LN_B = 4, LN_A = 8, LN_OUT = 16, LN_ALL = 31 };
+enum { LN_QKV = 1, LN_Z = 2, LN_B = 4, LN_A = 8, LN_IN = 15, LN_OUT = 16, LN_ALL = 31 };
 
 #define LAYERS_MAX 4096u
 
@@ -166,25 +171,36 @@ static void number(uint32_t i, char *buf, size_t size)
  * digits nor a pattern kvplan reads: then NULL, else the entry's text
  * after the number. */
 static const char *select_layers(const char *t, bool re, unsigned char *sel, uint32_t from,
-                                 uint32_t to)
+                                 uint32_t to, bool *bad)
 {
-	const char *p = strstr(t, "layers."), *e = strstr(t, "layers\\.");
+	/* the first of "layers.", a regex's "layers\\." and "layers[.]" */
+	static const char *const at[] = {"layers.", "layers\\.", "layers[.]"};
+	const char *p = NULL, *start = NULL;
 	char tok[64], num[16];
 	size_t n = 0;
 	bool digits = true, prefix = false;
 	uint32_t count = to - from;
 
 	memset(sel, 1, count);
-	if (e && (!p || e < p))
-		p = e + 8;
-	else if (p)
-		p += 7;
-	else
+	*bad = false;
+	for (size_t i = 0; i < (re ? 3u : 1u); i++) {
+		const char *q = strstr(t, at[i]);
+
+		if (q && (!start || q < start)) {
+			start = q;
+			p = q + strlen(at[i]);
+		}
+	}
+	if (!p)
 		return NULL;
-	/* the text naming the number: up to the next dot, escaped or not */
-	for (; *p && *p != '.' && !(p[0] == '\\' && p[1] == '.'); p++) {
-		if (n + 6 >= sizeof tok)
+	/* the text naming the number: up to the next dot, escaped, in a
+	 * class ("[.]") or not */
+	for (; *p && *p != '.' && !(p[0] == '\\' && p[1] == '.') && strncmp(p, "[.]", 3) != 0;
+	     p++) {
+		if (n + 6 >= sizeof tok) {
+			*bad = true;
 			return NULL;
+		}
 		digits &= isdigit((unsigned char)*p) != 0;
 		if (re && p[0] == '\\' && p[1] == 'd') {
 			memcpy(tok + n, "[0-9]", 5); /* POSIX's class for Python's \d */
@@ -216,8 +232,10 @@ static const char *select_layers(const char *t, bool re, unsigned char *sel, uin
 		if (!prefix)
 			prefix = !*p || strcmp(p, ".*") == 0 || strcmp(p, ".*$") == 0;
 		snprintf(expr, sizeof expr, "^(%s)%s", tok, prefix ? "" : "$");
-		if (regcomp(&rx, expr, REG_EXTENDED | REG_NOSUB) != 0)
+		if (regcomp(&rx, expr, REG_EXTENDED | REG_NOSUB) != 0) {
+			*bad = true;
 			return NULL;
+		}
 		for (uint32_t i = 0; i < count; i++) {
 			number(from + i, num, sizeof num);
 			sel[i] = regexec(&rx, num, 0, NULL, 0) == 0;
@@ -234,12 +252,13 @@ static const char *select_layers(const char *t, bool re, unsigned char *sel, uin
 	return p;
 }
 
-/* Whether t names a tower or encoder beside the language model. */
+/* Whether t names a tower or encoder beside the language model, or its
+ * MTP block by name (Qwen3.5's mtp.layers.0, MiMo's mtp_layers). */
 static bool beside(const char *t)
 {
 	static const char *const words[] = {
 		"visual", "vision", "vit.", "mm_projector", "multi_modal", "image", "audio",
-		"speech", "encoder.", "siglip", "patch_embed",
+		"speech", "encoder.", "siglip", "patch_embed", "mtp.", "mtp_",
 	};
 
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -298,7 +317,7 @@ static unsigned delta_projections(const char *t)
  * layers) whole. */
 struct marks {
 	unsigned char *attn, *mlp, *lin, *sel;
-	uint32_t layers, mtp;
+	uint32_t layers, mtp, unread;
 	bool mtp_kept;
 };
 
@@ -315,10 +334,19 @@ static void entry(const char *raw, bool re, struct marks *k)
 	size_t len = 0, n = 0;
 	unsigned p;
 
-	/* the words read with a regex's escaped dots as dots */
-	for (const char *s = raw; *s && n < sizeof t - 1; s++)
-		if (!(re && s[0] == '\\' && s[1] == '.'))
-			t[n++] = *s;
+	bool bad;
+
+	/* the words read with a regex's escaped dots and "[.]" as dots */
+	for (const char *s = raw; *s && n < sizeof t - 1; s++) {
+		if (re && s[0] == '\\' && s[1] == '.')
+			continue;
+		if (re && strncmp(s, "[.]", 3) == 0) {
+			t[n++] = '.';
+			s += 2;
+			continue;
+		}
+		t[n++] = *s;
+	}
 	t[n] = '\0';
 	if (beside(t))
 		return;
@@ -326,12 +354,16 @@ static void entry(const char *raw, bool re, struct marks *k)
 	 * "layers.61*", the layer its calibration never ran) */
 	if (k->mtp && k->mtp <= MTP_MAX) {
 		unsigned char mtp[MTP_MAX];
-		const char *rest = select_layers(raw, re, mtp, layers, layers + k->mtp);
+		const char *rest = select_layers(raw, re, mtp, layers, layers + k->mtp, &bad);
 
 		if (rest && wildcards(rest) && !memchr(mtp, 0, k->mtp))
 			k->mtp_kept = true;
 	}
-	select_layers(raw, re, sel, 0, layers);
+	select_layers(raw, re, sel, 0, layers, &bad);
+	if (bad) {
+		k->unread++;
+		return;
+	}
 	if (strstr(t, "shared_expert") && !strstr(t, "shared_expert_gate")) {
 		mark(mlp, sel, layers, MK_SHARED);
 		return;
@@ -389,7 +421,7 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	uint32_t layers = m->layers, keep = 0;
 	unsigned char *attn, *mlp, *lin, *sel;
 	struct marks k = {0};
-	bool *has, *kept, partial = false, all;
+	bool *has, *kept, partial = false, all, some = false;
 	const char *what = NULL;
 	size_t i;
 	json_t *v;
@@ -458,23 +490,42 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	if (covered(has, kept, layers, &all) && !what)
 		what = "dense MLPs";
 	keep |= all ? KVP_WKEEP_DENSE : 0;
-	/* a hybrid's Gated DeltaNet layers, all their projections */
+	/* a hybrid's Gated DeltaNet layers: all their in_proj, then
+	 * out_proj (NVIDIA's Qwen3-Next NVFP4 recipe keeps the in_proj
+	 * alone) */
 	for (uint32_t l = 0; l < layers; l++) {
 		has[l] = kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT && kvp__delta_net(m);
-		kept[l] = lin[l] == LN_ALL;
-		if (has[l] && lin[l] && !kept[l] && !what)
-			what = "Gated DeltaNet projections";
+		kept[l] = (lin[l] & LN_IN) == LN_IN;
+		if (has[l] && (lin[l] & LN_IN) && !kept[l])
+			some = true;
 	}
 	if (covered(has, kept, layers, &all) && !what)
 		what = "Gated DeltaNet projections";
-	keep |= all ? KVP_WKEEP_LINEAR : 0;
+	keep |= all ? KVP_WKEEP_INPROJ : 0;
+	for (uint32_t l = 0; l < layers; l++)
+		kept[l] = (lin[l] & LN_OUT) != 0;
+	if (covered(has, kept, layers, &all) && !what)
+		what = "Gated DeltaNet projections";
+	keep |= all ? KVP_WKEEP_OUTPROJ : 0;
 	keep |= k.mtp_kept ? KVP_WKEEP_MTP : 0;
-	if (what) {
+	if (what || some || k.unread) {
 		char quoted[KVP_QUOTE_MAX];
 
-		kvp__source_warn(h->src, "%s: quantization_config.%s keeps some layers' %s"
-		                 " 16-bit and not others: not modelled, taken as quantized", path,
-		                 kvp_escape(key, quoted, sizeof quoted), what);
+		kvp_escape(key, quoted, sizeof quoted);
+		if (what)
+			kvp__source_warn(h->src, "%s: quantization_config.%s keeps some layers' %s"
+			                 " 16-bit and not others: not modelled, taken as quantized",
+			                 path, quoted, what);
+		else if (some)
+			kvp__source_warn(h->src, "%s: quantization_config.%s keeps some of the Gated"
+			                 " DeltaNet in_proj (in_proj_b, in_proj_a, ...) 16-bit and not"
+			                 " the rest: not modelled, taken as quantized", path, quoted);
+		else
+			kvp__source_warn(h->src, "%s: quantization_config.%s: %u entr%s layer"
+			                 " pattern%s not read (a regex POSIX cannot take, or too"
+			                 " long): not modelled, taken as quantized", path, quoted,
+			                 k.unread, k.unread == 1 ? "y's" : "ies'",
+			                 k.unread == 1 ? "" : "s");
 	}
 out:
 	free(sel);

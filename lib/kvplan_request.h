@@ -171,12 +171,14 @@ typedef enum kvp_wformat {
 #define KVP_WKEEP_SHARED 4u /* ":shared16": a mixture's shared experts */
 #define KVP_WKEEP_DENSE 8u  /* ":dense16": the MLPs of a mixture's dense
                              * layers (a dense model's every MLP) */
-#define KVP_WKEEP_LINEAR 16u /* ":linear16": a hybrid's Gated DeltaNet
-                              * layers' projections (Qwen3-Next's and
+#define KVP_WKEEP_INPROJ 16u /* ":inproj16": a hybrid's Gated DeltaNet
+                              * layers' in_proj (Qwen3-Next's and
                               * Qwen3.5's linear_attn) */
 #define KVP_WKEEP_MTP 32u   /* ":mtp16": the MTP layers whole, when
                              * planned (mtp_layers: NVIDIA's DeepSeek FP4
                              * exports' layer 61) */
+#define KVP_WKEEP_OUTPROJ 64u /* ":outproj16": their out_proj */
+#define KVP_WKEEP_LINEAR 80u /* ":linear16": all their projections */
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
@@ -211,7 +213,8 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
  * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16",
- * ":dense16", ":linear16" and ":mtp16" (keep16) as they apply, and for
+ * ":dense16", ":linear16", or ":inproj16" and ":outproj16", and ":mtp16"
+ * (keep16) as they apply, and for
  * int4-awq
  * and int4-gptq
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out

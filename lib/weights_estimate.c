@@ -93,11 +93,12 @@ struct part {
 	unsigned __int128 params, in, out, tensors;
 };
 
-enum { P_QKV, P_O, P_EXPERTS, P_SHARED, P_DENSE, P_LINEAR, P_COUNT };
+enum { P_QKV, P_O, P_EXPERTS, P_SHARED, P_DENSE, P_INPROJ, P_OUTPROJ, P_COUNT };
 
 /* The KVP_WKEEP_* bit of each part (the routed experts none). */
 static const uint32_t part_keep[P_COUNT] = {
-	KVP_WKEEP_QKV, KVP_WKEEP_O, 0, KVP_WKEEP_SHARED, KVP_WKEEP_DENSE, KVP_WKEEP_LINEAR};
+	KVP_WKEEP_QKV, KVP_WKEEP_O, 0, KVP_WKEEP_SHARED, KVP_WKEEP_DENSE, KVP_WKEEP_INPROJ,
+	KVP_WKEEP_OUTPROJ};
 
 static void add(struct part *p, unsigned __int128 params, unsigned __int128 in,
                 unsigned __int128 out, unsigned __int128 tensors)
@@ -123,9 +124,10 @@ static void mlp(struct part *p, uint64_t hidden, unsigned __int128 blocks,
  * in llama.cpp's numbers (kvp_model: key heads ssm_groups of ssm_state,
  * values ssm_inner): hidden x (2 x keys + 2 x values + 2 x value heads)
  * in, values x hidden out, the value heads taken as values over the key
- * head dim (the two head dims are equal in both families).  Its conv1d,
- * A_log, dt_bias and norm are none of them.  false for a model of no
- * such layers. */
+ * head dim (the two head dims are equal in both families), into in (the
+ * in_proj, 2 or 4 tensors) and out (out_proj).  Its conv1d, A_log,
+ * dt_bias and norm are none of them.  false for a model of no such
+ * layers. */
 static const char *const gdn_types[] = {"qwen3_next", "qwen3next", "qwen3_5", "qwen35"};
 
 uint32_t kvp__q_gate(const kvp_model *m)
@@ -141,7 +143,7 @@ bool kvp__delta_net(const kvp_model *m)
 	       m->ssm_inner && m->ssm_inner % m->ssm_state == 0;
 }
 
-static bool delta_net(const kvp_model *m, struct part *p)
+static bool delta_net(const kvp_model *m, struct part *in, struct part *out)
 {
 	uint64_t h = m->hidden, keys = (uint64_t)m->ssm_groups * m->ssm_state;
 	uint64_t values = m->ssm_inner, in_out, tensors;
@@ -149,10 +151,11 @@ static bool delta_net(const kvp_model *m, struct part *p)
 	if (!kvp__delta_net(m))
 		return false;
 	in_out = 2 * keys + 2 * values + 2 * (values / m->ssm_state);
-	tensors = kvp__model_type_in(m, gdn_types, 2) ? 3 : 5;
-	memset(p, 0, sizeof *p);
-	add(p, (unsigned __int128)h * in_out + (unsigned __int128)values * h,
-	    (tensors - 1) * h + values, in_out + h, tensors);
+	tensors = kvp__model_type_in(m, gdn_types, 2) ? 2 : 4;
+	memset(in, 0, sizeof *in);
+	memset(out, 0, sizeof *out);
+	add(in, (unsigned __int128)h * in_out, tensors * h, in_out, tensors);
+	add(out, (unsigned __int128)values * h, values, h, 1);
 	return true;
 }
 
@@ -171,15 +174,16 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 	uint64_t h = m->hidden;
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	unsigned __int128 attn;
-	struct part gdn = {0, 0, 0, 0};
-	bool has_gdn = delta_net(m, &gdn);
+	struct part gin = {0, 0, 0, 0}, gout = {0, 0, 0, 0};
+	bool has_gdn = delta_net(m, &gin, &gout);
 
 	memset(parts, 0, P_COUNT * sizeof parts[0]);
 	for (uint32_t i = 0; i < m->layers; i++) {
 		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 
 		if (kind == KVP_LAYER_RECURRENT && has_gdn) {
-			add(&parts[P_LINEAR], gdn.params, gdn.in, gdn.out, gdn.tensors);
+			add(&parts[P_INPROJ], gin.params, gin.in, gin.out, gin.tensors);
+			add(&parts[P_OUTPROJ], gout.params, gout.in, gout.out, gout.tensors);
 		} else if (kind == KVP_LAYER_MLA) {
 			uint64_t qk = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
 			uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
@@ -220,11 +224,12 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 			add(&parts[P_O], (unsigned __int128)h * o_in, o_in, h, 1);
 		}
 	}
-	attn = parts[P_QKV].params + parts[P_O].params + parts[P_LINEAR].params;
+	attn = parts[P_QKV].params + parts[P_O].params + parts[P_INPROJ].params +
+	       parts[P_OUTPROJ].params;
 	if (attn > linear) {
 		/* not this model's count: the layers' parameters as a whole */
 		memset(parts, 0, 2 * sizeof parts[0]);
-		memset(&parts[P_LINEAR], 0, sizeof parts[0]);
+		memset(&parts[P_INPROJ], 0, 2 * sizeof parts[0]);
 		attn = 0;
 	}
 	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {

@@ -3,7 +3,8 @@
  * stored in, when no file counts them: AWQ's and GPTQ's int4, fp8,
  * nvfp4, mxfp4, compressed-tensors' w4a16, w8a16 and w8a8, ggml's types,
  * the linear layers a checkpoint format leaves 16-bit (":attn16",
- * ":qkv16", ":o16", ":shared16", ":dense16", ":linear16", ":mtp16") and
+ * ":qkv16", ":o16", ":shared16", ":dense16", ":linear16", ":inproj16",
+ * ":outproj16", ":mtp16") and
  * AWQ's and GPTQ's quantized head (":lm_head").  lib/weights_estimate.c
  * gives each one's bytes.
  */
@@ -117,7 +118,8 @@ static const struct {
 } keeps[] = {
 	{"attn16", KVP_WKEEP_ATTENTION}, {"qkv16", KVP_WKEEP_QKV}, {"o16", KVP_WKEEP_O},
 	{"shared16", KVP_WKEEP_SHARED}, {"dense16", KVP_WKEEP_DENSE},
-	{"linear16", KVP_WKEEP_LINEAR}, {"mtp16", KVP_WKEEP_MTP}, {"lm_head", KVP__WPART_HEAD},
+	{"linear16", KVP_WKEEP_LINEAR}, {"inproj16", KVP_WKEEP_INPROJ},
+	{"outproj16", KVP_WKEEP_OUTPROJ}, {"mtp16", KVP_WKEEP_MTP}, {"lm_head", KVP__WPART_HEAD},
 };
 
 void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)

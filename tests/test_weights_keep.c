@@ -258,6 +258,18 @@ static void test_delta_net(void **state)
 	assert_int_equal(q.quantized_params - k.quantized_params, n);
 	assert_int_equal(k.bytes - q.bytes, 2 * n - n / 16 * 9 - 8 * 5 * 48);
 	assert_int_equal(k.bytes - q.bytes, 7992604800ull);
+	/* the in_proj alone (NVIDIA's Qwen3-Next recipe): 48 x 5,120 x
+	 * 16,480 = 4,050,124,800 parameters, their 4 tensors a layer; the
+	 * two parts together are linear16 */
+	assert_string_equal(format("nvfp4:outproj16:inproj16").name, "nvfp4:linear16");
+	assert_string_equal(format("nvfp4:inproj16").name, "nvfp4:inproj16");
+	assert_int_equal(format("nvfp4:outproj16").keep16, KVP_WKEEP_OUTPROJ);
+	k = estimate(&m, "nvfp4:inproj16");
+	assert_int_equal(k.bytes - q.bytes, 2 * 4050124800ull - 4050124800ull / 16 * 9 -
+	                                    8 * 4 * 48);
+	k = estimate(&m, "nvfp4:outproj16");
+	assert_int_equal(k.bytes - q.bytes, 2 * 1509949440ull - 1509949440ull / 16 * 9 - 8 * 48);
+	assert_int_equal(4050124800ull + 1509949440ull, n);
 	/* fp8: 1 B and a scale a tensor */
 	assert_int_equal(estimate(&m, "fp8:linear16").bytes - estimate(&m, "fp8").bytes,
 	                 n - 4 * 5 * 48);

@@ -119,11 +119,48 @@ want=$(weights --config "$next" --weights-dtype nvfp4:attn16)
 got=$(weights --config "$work/next.json")
 check "Qwen3-Next, its 12 attention layers' self_attn: nvfp4:attn16 ($want B)" \
 	[ -n "$want" -a "$got" = "$want" ]
-# ... its Gated DeltaNet layers' in_proj_qkvz without in_proj_ba and out_proj:
-# some of their projections, one warning.
-check "... in_proj_qkvz alone: one warning naming the Gated DeltaNet projections" sh -c \
-	'[ "$(wc -l <"$1")" = 1 ] && grep -q "keeps some layers. Gated DeltaNet projections 16-bit" "$1"' \
+# ... its Gated DeltaNet layers' in_proj_qkvz without in_proj_ba: some of
+# the in_proj, one warning.
+check "... in_proj_qkvz alone: one warning naming the Gated DeltaNet in_proj" sh -c \
+	'[ "$(wc -l <"$1")" = 1 ] && grep -q "keeps some of the Gated DeltaNet in_proj" "$1"' \
 	sh "$work/err"
+# NVIDIA's Qwen3-Next NVFP4 recipe (txn545/Qwen3-Coder-Next-NVFP4's list):
+# the full-attention layers' q, k and v, every Gated DeltaNet layer's
+# in_proj_qkvz, in_proj_ba and conv1d; o and out_proj quantized:
+# nvfp4:qkv16:inproj16.  With out_proj too: nvfp4:attn16:linear16.
+sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
+  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn.q_proj' 3 47 4), $(layers 'model.layers.N.self_attn.k_proj' 3 47 4), $(layers 'model.layers.N.self_attn.v_proj' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.mlp.gate' 0 47), $(layers 'model.layers.N.mlp.shared_expert_gate' 0 47)]}," \
+	"$next" >"$work/next_nvidia.json"
+want=$(weights --config "$next" --weights-dtype nvfp4:qkv16:inproj16)
+got=$(weights --config "$work/next_nvidia.json")
+check "... NVIDIA's recipe: nvfp4:qkv16:inproj16 ($want B)" \
+	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
+# Qwen's own FP8 lists keep in_proj_b and in_proj_a alone: some of the
+# in_proj, one warning; a regex POSIX cannot take, one warning; an MTP
+# block's entries by name (mtp.layers.0), none of the model's layers.
+# next_list NAME ENTRIES: Qwen3-Next's config with a ModelOpt list of
+# ENTRIES (JSON, lm_head before them), in $work/NAME.json.
+next_list() {
+	sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
+  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $2]}," \
+		"$next" >"$work/$1.json"
+}
+next_list inproj_ba "$(layers 'model.layers.N.linear_attn.in_proj_b' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_a' 0 47)"
+next_list unread '"re:model[.]layers[.](?:1|2)[.]self_attn.*"'
+next_list mtp_named '"mtp.layers.0.self_attn.q_proj", "mtp.fc"'
+want=$(weights --config "$next" --weights-dtype nvfp4)
+for pair in "inproj_ba:keeps some of the Gated DeltaNet in_proj" \
+	"unread:layer pattern not read" "mtp_named:"; do
+	name=${pair%%:*} warn=${pair#*:}
+	got=$(weights --config "$work/$name.json")
+	check "$name: taken as nvfp4 ($want B)" [ -n "$want" -a "$got" = "$want" ]
+	if [ -n "$warn" ]; then
+		check "... one warning: $warn" sh -c \
+			'[ "$(wc -l <"$1")" = 1 ] && grep -q "$2" "$1"' sh "$work/err" "$warn"
+	else
+		check "... no warning" [ ! -s "$work/err" ]
+	fi
+done
 # All of them kept (txn545/Qwen3-Coder-Next-NVFP4's list names in_proj_qkvz,
 # in_proj_ba and conv1d; out_proj added here): nvfp4:attn16:linear16.
 sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
@@ -150,6 +187,12 @@ want=$(weights --config "$q35" --weights-dtype nvfp4:linear16)
 got=$(weights --config "$work/q35.json")
 check "Qwen3.5-35B-A3B, re:.*linear_attn.*: nvfp4:linear16 ($want B)" \
 	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
+# ... a regex's dot as a class, "[.]", is a dot
+sed "s/re:.\\*linear_attn.\\*/re:.*linear_attn[.].*/" "$work/q35.json" >"$work/q35_class.json"
+check "... re:.*linear_attn[.].* the same" sh -c 'grep -q "linear_attn\[\.\]" "$1"' sh \
+	"$work/q35_class.json"
+got=$(weights --config "$work/q35_class.json")
+check "... nvfp4:linear16 ($want B)" [ "$got" = "$want" -a ! -s "$work/err" ]
 
 # On the command line: in the name, and in JSON's weights_dtype.
 run --model deepseek-v3 --weights-dtype NVFP4:Dense16:attn16 --seq 4096 --gpu h200 --format json
