@@ -28,10 +28,11 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 		    towers ? "the towers' " : "", towers ? g(p->model.vision_params) : "");
 	}
 	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
-	    " ((2 x layers + 1) x hidden), linear %s (the rest of %s)", f->name,
+	    " ((2 x layers + 1) x hidden), %s%s%slinear %s (the rest of %s)", f->name,
 	    g(w->embedding_params), g(w->head_params),
 	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
-	    g(w->linear_params), g(loaded));
+	    w->tower_params ? "vision tower " : "", w->tower_params ? g(w->tower_params) : "",
+	    w->tower_params ? ", " : "", g(w->linear_params), g(loaded));
 	if (f->kind == KVP_WFORMAT_GGUF)
 		say(e, "  every 2-D tensor: ceil(%s / %u) x %u B = %s B; norms in f32: %s B",
 		    g(w->quantized_params), f->block_values, f->block_bytes,

@@ -393,6 +393,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 		json_u64(&w, "embedding_params", e->embedding_params);
 		json_u64(&w, "head_params", e->head_params);
 		json_u64(&w, "norm_params", e->norm_params);
+		json_u64(&w, "tower_params", e->tower_params);
 		json_u64(&w, "linear_params", e->linear_params);
 		json_u64(&w, "quantized_params", e->quantized_params);
 		json_u64(&w, "quantized_bytes", e->quantized_bytes);

@@ -355,6 +355,8 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 		kvp_model loaded = plan->model;
 
 		loaded.params = kvp_model_loaded_params(&plan->model, r);
+		if (!kvp_request_loads_towers(r))
+			loaded.vision_params = 0; /* not in params */
 		if (kvp_weights_estimate_compute(&loaded, &r->weights_format, r->weights_dtype,
 		                                 &plan->estimate, &err) != KVP_OK)
 			return cli_fail(&err);

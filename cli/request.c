@@ -68,6 +68,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		uint64_t w = 0;
 
 		loaded.params = kvp_model_loaded_params(&plan->draft, r);
+		if (!kvp_request_loads_towers(r))
+			loaded.vision_params = 0; /* not in params */
 		if (plan->draft_format_known &&
 		    kvp_weights_estimate_compute(&loaded, &plan->draft_format, r->weights_dtype,
 		                                 &e, NULL) == KVP_OK)

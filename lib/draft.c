@@ -282,6 +282,8 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		kvp_status st;
 
 		loaded.params = kvp_model_loaded_params(r->draft, r);
+		if (!kvp_request_loads_towers(r))
+			loaded.vision_params = 0; /* not in params */
 
 		if (r->draft_weight_bytes) {
 			w = r->draft_weight_bytes;

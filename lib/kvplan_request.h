@@ -232,7 +232,10 @@ typedef struct kvp_weights_estimate {
 	uint64_t embedding_params;
 	uint64_t head_params;     /* 0 when tied to the embeddings */
 	uint64_t norm_params;
-	uint64_t linear_params;   /* params less the three above */
+	uint64_t tower_params;    /* a vision tower's (kvp_model vision_params,
+	                           * where params hold them), 16-bit in every
+	                           * checkpoint format */
+	uint64_t linear_params;   /* params less the four above */
 	uint64_t quantized_params; /* of the linear ones, those the format
 	                            * quantizes (mxfp4: not attention's),
 	                            * and the head under quant_head */

@@ -347,6 +347,10 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			m = &copy;
 		}
 		copy.params = kvp_model_loaded_params(m, request);
+		/* the towers not loaded are not in params: none for the
+		 * weights' estimate to keep 16-bit */
+		if (!kvp_request_loads_towers(request))
+			copy.vision_params = 0;
 	}
 	z = (struct sizing){m, request, label, err};
 	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)

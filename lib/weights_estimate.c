@@ -5,8 +5,8 @@
  * names: lib/weights_format.c).
  *
  * Checkpoint formats quantize the blocks' linear layers; the embeddings,
- * the LM head and the norms stay 16-bit (AWQ's and GPTQ's head quantized
- * as a linear layer under ":lm_head").  Per linear weight:
+ * the LM head, the norms and a vision tower stay 16-bit (AWQ's and GPTQ's
+ * head quantized as a linear layer under ":lm_head").  Per linear weight:
  *   int4-awq:gG   (AutoAWQ GEMM layout: qweight int32 [in, out/8], scales
  *                 fp16 [in/G, out], qzeros int32 [in/G, out/8]):
  *                 1/2 + 2/G + 1/(2G) B, 133/256 at G = 128;
@@ -395,6 +395,14 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
 	e.norm_params = (uint64_t)norms;
 	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;
+	/* A vision tower the params hold stays 16-bit: llm-compressor's
+	 * recipes ignore "re:visual.*", ModelOpt excludes "*vision_tower*",
+	 * AWQ and GPTQ quantize the language model's blocks; GGUF keeps it
+	 * in its mmproj file (params without it, vision_params 0). */
+	if (f->kind != KVP_WFORMAT_GGUF && m->vision_params < e.linear_params) {
+		e.tower_params = m->vision_params;
+		e.linear_params -= e.tower_params;
+	}
 	q = quantized(m, f, &e);
 	/* AWQ's and GPTQ's head where the config quantizes it (0 only past
 	 * 64-bit bytes here: the kind and group were checked) */

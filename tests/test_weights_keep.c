@@ -158,6 +158,55 @@ static void test_mtp(void **state)
 	test_free(p);
 }
 
+/* A vision tower the engine loads stays 16-bit in every checkpoint
+ * format: Qwen3.5-27B's catalogue profile, its tower 460,730,096
+ * parameters of 27,356,728,560 loaded (its MTP layer's left out); under
+ * vLLM's --language-model-only, or llama.cpp (its mmproj file), none. */
+static void qwen35_27b(kvp_model *m)
+{
+	const char *dirs[] = {KVP_TEST_DATADIR};
+	kvp_catalog *cat = NULL;
+	kvp_error err;
+
+	if (kvp_catalog_open(&cat, dirs, 1, &err) != KVP_OK ||
+	    kvp_catalog_model(cat, "qwen3.5-27b", m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	kvp_catalog_free(&cat);
+}
+
+static void test_tower(void **state)
+{
+	kvp_model m, lm;
+	kvp_weights_estimate with, without;
+	kvp_plan *p = test_calloc(1, sizeof *p);
+	kvp_request r = request(KVP_ENGINE_VLLM, "nvfp4", 1);
+
+	(void)state;
+	qwen35_27b(&m);
+	assert_int_equal(m.vision_params, 460730096);
+	m.params = kvp_model_loaded_params(&m, &r);
+	assert_int_equal(m.params, 27356728560ull);
+	lm = m;
+	lm.vision_params = 0;
+	with = estimate(&m, "nvfp4");
+	without = estimate(&lm, "nvfp4");
+	assert_int_equal(with.tower_params, 460730096);
+	assert_int_equal(without.tower_params, 0);
+	assert_int_equal(without.linear_params - with.linear_params, 460730096);
+	assert_int_equal(without.quantized_params - with.quantized_params, 460730096);
+	assert_int_equal(with.other_bytes - without.other_bytes, 2 * 460730096ull);
+	/* the plan: vLLM loads it; --language-model-only does not (and the
+	 * params then hold none of it) */
+	qwen35_27b(&m);
+	plan(&m, &r, p);
+	assert_int_equal(p->weights_bytes, with.bytes);
+	r.language_model_only = true;
+	plan(&m, &r, p);
+	lm.params -= 460730096;
+	assert_int_equal(p->weights_bytes, estimate(&lm, "nvfp4").bytes);
+	test_free(p);
+}
+
 /* Llama 3.1 8B's 32 layers: q, k, v 4,096 x 6,144 = 25,165,824 a layer, o
  * 4,096 x 4,096 = 16,777,216, its MLP the rest: the kept ones take no
  * scales, rows or weight_shape. */
@@ -306,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_delta_net),
 		cmocka_unit_test(test_mtp),
+		cmocka_unit_test(test_tower),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
