@@ -15,12 +15,20 @@ run --model llama2-7b --seq 1 --weights-dtype int4-awq:g128 --gpu h100 --format 
 is weights_bytes 3889307648 "int4-awq:g128: 3,364,487,168 + 524,820,480 B"
 is weights_dtype '"int4-awq:g128"' "JSON names the format"
 is linear_params 6476005376 "linear: 6,476,005,376 params"
+is tower_params 0 "no vision tower"
 is head_params 131072000 "an untied head: 32000 x 4096"
 is quantized_bytes 3364487168 "quantized: x 133/256"
 is other_bytes 524820480 "the rest at 2 B"
 is tie_word_embeddings false "llama2-7b: untied"
 usable=$(json_value usable_bytes)
 is budget_bytes $((usable - 3889307648)) "the budget is usable - the format's weights"
+# Qwen3.5-27B's vision tower (the catalogue's vision_params, 460,730,096)
+# under vLLM, which loads it: 16-bit, apart from the linear layers; under
+# llama.cpp (its mmproj file) none.
+run --model qwen3.5-27b --seq 1 --weights-dtype nvfp4 --gpu h200 --engine vllm --format json
+is tower_params 460730096 "vLLM: the tower 16-bit"
+run --model qwen3.5-27b --seq 1 --weights-dtype nvfp4 --gpu h200 --engine llama.cpp --format json
+is tower_params 0 "llama.cpp: no tower among the params"
 # pp 3 (11, 11 and 10 layers): the embedding and the head, 32,000 x 4,096
 # x 2 = 262,144,000 B each, on the first and the last stage; the layers'
 # 3,365,019,648 B at 105,156,864 a layer.  The first stage binds.
