@@ -69,7 +69,7 @@ static uint64_t recurs(uint64_t a, uint64_t b, uint32_t i, uint32_t cycle)
 static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
                         struct attn_params *out)
 {
-	uint64_t hidden = m->hidden, heads = m->heads;
+	uint64_t hidden = m->hidden, heads = m->heads, gate = kvp__q_gate(m);
 	uint32_t cycle = m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len
 	                 ? m->layers : m->pattern_len ? m->pattern_len : 1;
 
@@ -101,8 +101,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			uint64_t hd = m->head_dim, hv = m->head_dim_v ? m->head_dim_v : hd;
 			uint32_t kv = kvp_model_layer_kv_heads(m, i);
 			/* q (and its output gate: kvp__q_gate) and o */
-			unsigned __int128 qo = (unsigned __int128)hidden * heads *
-			                       (hd * kvp__q_gate(m) + hv);
+			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd * gate + hv);
 			unsigned __int128 one = (unsigned __int128)hidden * (hd + hv);
 
 			/* a layer of no kv heads (one sharing another's cache)

@@ -36,15 +36,12 @@
 #include "internal.h"
 
 /* An integer member of o, or -1 where absent or not a non-negative one
- * under 2^31. */
+ * under 2^31 (kvp__hf_member_uint). */
 static long long member_int(const json_t *o, const char *key)
 {
-	json_t *v = json_object_get(o, key);
+	long long v;
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > 0x7fffffff)
-		return -1;
-	return (long long)json_integer_value(v);
+	return kvp__hf_member_uint(o, key, &v) > 0 ? v : -1;
 }
 
 static const char *member_text(const json_t *o, const char *key)

@@ -53,7 +53,7 @@ bool kvp__hf_auto_round(const char *method)
 /* An integer member of o: 1 and its value where it is one from 0 to
  * 2^31 - 1, 0 where absent or null, -1 where it is anything else (a
  * negative group_size: a channel). */
-static int member(const json_t *o, const char *key, long long *value)
+int kvp__hf_member_uint(const json_t *o, const char *key, long long *value)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -85,7 +85,7 @@ const char *kvp__hf_auto_round_name(const json_t *q, long long bits, long long g
 	if (type && !json_is_null(type) &&
 	    (!json_is_string(type) || strcmp(json_string_value(type), "int") != 0))
 		return "a data_type other than int";
-	if (member(q, "act_bits", &act) < 0 || act < 16)
+	if (kvp__hf_member_uint(q, "act_bits", &act) < 0 || act < 16)
 		return "activations quantized (act_bits)";
 	if (bits != 4)
 		return "bits other than 4";
@@ -124,8 +124,8 @@ static int head_scheme(const json_t *s, long long bits, long long group, long lo
 	*hg = group;
 	if (!json_is_object(s))
 		return -1;
-	b = member(s, "bits", hb);
-	g = member(s, "group_size", hg);
+	b = kvp__hf_member_uint(s, "bits", hb);
+	g = kvp__hf_member_uint(s, "group_size", hg);
 	if (b < 0)
 		return -1;
 	if (*hb >= 16)
@@ -224,7 +224,7 @@ void kvp__hf_round_kept(const json_t *q, json_t *list)
 	json_object_foreach((json_t *)extra, key, s) {
 		char entry[260];
 
-		if (!json_is_object(s) || member(s, "bits", &b) <= 0 || b < 16 ||
+		if (!json_is_object(s) || kvp__hf_member_uint(s, "bits", &b) <= 0 || b < 16 ||
 		    strcmp(key, "lm_head") == 0)
 			continue;
 		/* AutoRound's regex keys hold one of its special characters

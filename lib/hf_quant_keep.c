@@ -419,22 +419,21 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 {
 	const kvp_model *m = h->m;
 	uint32_t layers = m->layers, keep = 0;
-	unsigned char *attn, *mlp, *lin, *sel;
-	struct marks k = {0};
-	bool *has, *kept, partial = false, all, some = false;
+	struct marks k = {.layers = layers, .mtp = m->mtp_layers};
+	bool *has, *kept, partial = false, all, some = false, gdn;
 	const char *what = NULL;
 	size_t i;
 	json_t *v;
 
 	if (!json_is_array(list) || !json_array_size(list) || !layers || layers > LAYERS_MAX)
 		return 0;
-	attn = calloc(layers, 1);
-	mlp = calloc(layers, 1);
+	k.attn = calloc(layers, 1);
+	k.mlp = calloc(layers, 1);
+	k.lin = calloc(layers, 1);
+	k.sel = malloc(layers);
 	has = calloc(layers, sizeof *has);
 	kept = calloc(layers, sizeof *kept);
-	lin = calloc(layers, 1);
-	sel = malloc(layers);
-	if (!attn || !mlp || !has || !kept || !lin || !sel)
+	if (!k.attn || !k.mlp || !k.lin || !k.sel || !has || !kept)
 		goto out;
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
@@ -449,12 +448,6 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		for (; s[n] && n < sizeof t - 1; n++)
 			t[n] = (char)tolower((unsigned char)s[n]);
 		t[n] = '\0';
-		k.attn = attn;
-		k.mlp = mlp;
-		k.lin = lin;
-		k.sel = sel;
-		k.layers = layers;
-		k.mtp = m->mtp_layers;
 		entry(t, re, &k);
 	}
 	/* attention, over the layers that attend: q, k and v, then o */
@@ -462,14 +455,14 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		kvp_layer_kind kind = kvp_model_layer_kind(m, l);
 
 		has[l] = kind == KVP_LAYER_MLA || kvp__attention_kind(kind);
-		kept[l] = all_qkv(attn[l]);
+		kept[l] = all_qkv(k.attn[l]);
 		/* some of q, k and v named, not all of them */
-		partial |= has[l] && (attn[l] & (PJ_ALL & ~PJ_O)) && !kept[l];
+		partial |= has[l] && (k.attn[l] & (PJ_ALL & ~PJ_O)) && !kept[l];
 	}
 	partial |= covered(has, kept, layers, &all);
 	keep |= all ? KVP_WKEEP_QKV : 0;
 	for (uint32_t l = 0; l < layers; l++)
-		kept[l] = (attn[l] & PJ_O) != 0;
+		kept[l] = (k.attn[l] & PJ_O) != 0;
 	partial |= covered(has, kept, layers, &all);
 	keep |= all ? KVP_WKEEP_O : 0;
 	if (partial)
@@ -478,14 +471,14 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	 * (a dense model's every layer) */
 	for (uint32_t l = 0; l < layers; l++) {
 		has[l] = routed(m, l) && m->moe_shared_intermediate;
-		kept[l] = (mlp[l] & MK_SHARED) != 0;
+		kept[l] = (k.mlp[l] & MK_SHARED) != 0;
 	}
 	if (covered(has, kept, layers, &all) && !what)
 		what = "shared experts";
 	keep |= all ? KVP_WKEEP_SHARED : 0;
 	for (uint32_t l = 0; l < layers; l++) {
 		has[l] = !routed(m, l);
-		kept[l] = (mlp[l] & MK_DENSE) != 0;
+		kept[l] = (k.mlp[l] & MK_DENSE) != 0;
 	}
 	if (covered(has, kept, layers, &all) && !what)
 		what = "dense MLPs";
@@ -493,17 +486,18 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	/* a hybrid's Gated DeltaNet layers: all their in_proj, then
 	 * out_proj (NVIDIA's Qwen3-Next NVFP4 recipe keeps the in_proj
 	 * alone) */
+	gdn = kvp__delta_net(m);
 	for (uint32_t l = 0; l < layers; l++) {
-		has[l] = kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT && kvp__delta_net(m);
-		kept[l] = (lin[l] & LN_IN) == LN_IN;
-		if (has[l] && (lin[l] & LN_IN) && !kept[l])
+		has[l] = gdn && kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT;
+		kept[l] = (k.lin[l] & LN_IN) == LN_IN;
+		if (has[l] && (k.lin[l] & LN_IN) && !kept[l])
 			some = true;
 	}
 	if (covered(has, kept, layers, &all) && !what)
 		what = "Gated DeltaNet projections";
 	keep |= all ? KVP_WKEEP_INPROJ : 0;
 	for (uint32_t l = 0; l < layers; l++)
-		kept[l] = (lin[l] & LN_OUT) != 0;
+		kept[l] = (k.lin[l] & LN_OUT) != 0;
 	if (covered(has, kept, layers, &all) && !what)
 		what = "Gated DeltaNet projections";
 	keep |= all ? KVP_WKEEP_OUTPROJ : 0;
@@ -528,10 +522,10 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 			                 k.unread == 1 ? "" : "s");
 	}
 out:
-	free(sel);
-	free(lin);
-	free(attn);
-	free(mlp);
+	free(k.sel);
+	free(k.lin);
+	free(k.attn);
+	free(k.mlp);
 	free(has);
 	free(kept);
 	return keep;

@@ -53,6 +53,10 @@ struct hf {
 	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
 };
 
+/* An integer member of o: 1 and its value where it is one from 0 to
+ * 2^31 - 1, 0 where absent or null, -1 where it is anything else
+ * (lib/hf_quant_head.c). */
+int kvp__hf_member_uint(const json_t *o, const char *key, long long *value);
 /* AutoRound's quant_method ("auto-round", "auto_round", the older
  * "intel/auto-round"; lib/hf_quant_head.c). */
 bool kvp__hf_auto_round(const char *method);

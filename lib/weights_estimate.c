@@ -176,6 +176,7 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 	unsigned __int128 attn;
 	struct part gin = {0, 0, 0, 0}, gout = {0, 0, 0, 0};
 	bool has_gdn = delta_net(m, &gin, &gout);
+	uint32_t gate = kvp__q_gate(m);
 
 	memset(parts, 0, P_COUNT * sizeof parts[0]);
 	for (uint32_t i = 0; i < m->layers; i++) {
@@ -214,8 +215,7 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 			}
 		} else if (kvp__attention_kind(kind)) {
 			uint64_t kv = kvp_model_layer_kv_heads(m, i);
-			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim *
-			                                kvp__q_gate(m) +
+			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim * gate +
 			                        (unsigned __int128)kv * m->head_dim +
 			                        (unsigned __int128)kv * hd_v;
 			uint64_t o_in = (uint64_t)m->heads * hd_v;

@@ -259,166 +259,120 @@ static void test_file(void **state)
 	assert_int_equal(kvp__wformat_head_bytes(&m, &f), 4992);
 }
 
-/* The config keys, on Mistral-7B-v0.1's config.json. */
 static const char config_head[] =
 	"{\"architectures\": [\"MistralForCausalLM\"], \"model_type\": \"mistral\","
 	" \"hidden_size\": 4096, \"intermediate_size\": 14336,"
 	" \"num_attention_heads\": 32, \"num_hidden_layers\": 32,"
 	" \"num_key_value_heads\": 8, \"vocab_size\": 32000,"
-	" \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\","
-	" \"quantization_config\": ";
+	" \"tie_word_embeddings\": %s, \"torch_dtype\": \"bfloat16\","
+	" \"quantization_config\": %s}";
 
-/* The format a config with quantization_config q gives, its warnings'
- * count in *warnings. */
-static kvp_weights_format read_format(const char *q, size_t *warnings)
-{
-	char text[2048];
-	kvp_model m;
-	kvp_source src;
-	kvp_error err;
-
-	snprintf(text, sizeof text, "%s%s}", config_head, q);
-	if (kvp_config_parse(text, strlen(text), "config.json", &m, &src, &err) != KVP_OK)
-		fail_msg("%s: %s", q, err.message);
-	*warnings = src.n_warnings;
-	if (!src.weights_format_known)
-		src.weights_format.name[0] = '\0';
-	return src.weights_format;
-}
-
-static void test_config(void **state)
-{
-	kvp_weights_format f;
-	size_t n;
-
-	(void)state;
-	/* GPTQModel's "lm_head": true (vLLM's lm_head_quantized); false or
-	 * absent, the head 16-bit */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"desc_act\": false,"
-	                " \"lm_head\": true, \"quant_method\": \"gptq\", \"sym\": false}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128:lm_head");
-	assert_int_equal(n, 0);
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"lm_head\": false,"
-	                " \"quant_method\": \"gptq\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
+/* Each case: a quantization_config, whether the embeddings are tied, the
+ * format's name it reads as ("" for none) and its warnings. */
+static const struct {
+	const char *q;
+	bool tied;
+	const char *name;
+	size_t warnings;
+} configs[] = {
+	/* GPTQModel's "lm_head": true (vLLM's lm_head_quantized); false,
+	 * the head 16-bit */
+	{"{\"bits\": 4, \"group_size\": 128, \"desc_act\": false, \"lm_head\": true,"
+	 " \"quant_method\": \"gptq\", \"sym\": false}", false, "int4-gptq:g128:lm_head", 0},
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": false, \"quant_method\": \"gptq\"}",
+	 false, "int4-gptq:g128", 0},
+	/* a tied head is the 16-bit embedding: no :lm_head */
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": true, \"quant_method\": \"gptq\"}",
+	 true, "int4-gptq:g128", 0},
 	/* AWQ's own "lm_head" is not read (vLLM's AWQConfig ignores it) */
-	f = read_format("{\"bits\": 4, \"group_size\": 64, \"lm_head\": true,"
-	                " \"quant_method\": \"awq\", \"zero_point\": true}", &n);
-	assert_string_equal(f.name, "int4-awq:g64");
+	{"{\"bits\": 4, \"group_size\": 64, \"lm_head\": true, \"quant_method\": \"awq\","
+	 " \"zero_point\": true}", false, "int4-awq:g64", 0},
 	/* AutoRound's GPTQ export: "lm_head": true and the head's scheme as
 	 * the dynamic rule "+:lm_head"; at other bits a warning, the head
 	 * 16-bit; "-:" leaves it out (vLLM's get_dynamic_override) */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"lm_head\": true,"
-	                " \"dynamic\": {\"+:lm_head\": {\"bits\": 4, \"group_size\": 128,"
-	                " \"sym\": false}}, \"quant_method\": \"gptq\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128:lm_head");
-	assert_int_equal(n, 0);
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"lm_head\": true,"
-	                " \"dynamic\": {\"+:lm_.*\": {\"bits\": 8}}, \"quant_method\": \"gptq\"}",
-	                &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 1);
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"lm_head\": true,"
-	                " \"dynamic\": {\"-:model\\\\.layers\\\\.0\\\\..*\": {},"
-	                " \"-:lm_head\": {}}, \"quant_method\": \"gptq\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 0);
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": true, \"dynamic\": {\"+:lm_head\":"
+	 " {\"bits\": 4, \"group_size\": 128, \"sym\": false}}, \"quant_method\": \"gptq\"}",
+	 false, "int4-gptq:g128:lm_head", 0},
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": true, \"dynamic\": {\"+:lm_.*\":"
+	 " {\"bits\": 8}}, \"quant_method\": \"gptq\"}", false, "int4-gptq:g128", 1},
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": true, \"dynamic\":"
+	 " {\"-:model\\\\.layers\\\\.0\\\\..*\": {}, \"-:lm_head\": {}},"
+	 " \"quant_method\": \"gptq\"}", false, "int4-gptq:g128", 0},
 	/* Intel/Mistral-7B-v0.1-int4-inc-lmhead's: AutoRound, GPTQ's
 	 * packing (the default), extra_config's lm_head at the layers' 4
-	 * bits and 128 */
-	f = read_format("{\"backend\": \"gptq:exllamav2\", \"bits\": 4, \"data_type\": \"int\","
-	                " \"extra_config\": {\"lm_head\": {\"bits\": 4, \"group_size\": 128,"
-	                " \"sym\": false}}, \"group_size\": 128,"
-	                " \"quant_method\": \"intel/auto-round\", \"sym\": false}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128:lm_head");
-	assert_int_equal(n, 0);
-	/* its sibling, no extra_config: the head 16-bit */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"quant_method\": \"intel/auto-round\","
-	                " \"sym\": false}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 0);
+	 * bits and 128; its sibling's, no extra_config: the head 16-bit */
+	{"{\"backend\": \"gptq:exllamav2\", \"bits\": 4, \"data_type\": \"int\","
+	 " \"extra_config\": {\"lm_head\": {\"bits\": 4, \"group_size\": 128, \"sym\": false}},"
+	 " \"group_size\": 128, \"quant_method\": \"intel/auto-round\", \"sym\": false}",
+	 false, "int4-gptq:g128:lm_head", 0},
+	{"{\"bits\": 4, \"group_size\": 128, \"quant_method\": \"intel/auto-round\","
+	 " \"sym\": false}", false, "int4-gptq:g128", 0},
 	/* AWQ's packing; an lm_head entry without bits at the layers'; vLLM's
-	 * other spelling, auto_round */
-	f = read_format("{\"bits\": 4, \"group_size\": 32, \"packing_format\":"
-	                " \"auto_round:auto_awq\", \"extra_config\": {\"lm_head\": {}},"
-	                " \"quant_method\": \"auto_round\"}", &n);
-	assert_string_equal(f.name, "int4-awq:g32:lm_head");
-	/* the older configs' packing in "backend" */
-	f = read_format("{\"backend\": \"auto_round:auto_awq\", \"bits\": 4,"
-	                " \"group_size\": 128, \"quant_method\": \"intel/auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-awq:g128");
-	/* a head per channel (group_size -1) or an entry not an object: a
-	 * warning, the head 16-bit */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
-	                " {\"bits\": 4, \"group_size\": -1}}, \"quant_method\": \"auto-round\"}",
-	                &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 1);
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
-	                " true}, \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 1);
+	 * other spelling, auto_round; the older configs' packing in
+	 * "backend" */
+	{"{\"bits\": 4, \"group_size\": 32, \"packing_format\": \"auto_round:auto_awq\","
+	 " \"extra_config\": {\"lm_head\": {}}, \"quant_method\": \"auto_round\"}",
+	 false, "int4-awq:g32:lm_head", 0},
+	{"{\"backend\": \"auto_round:auto_awq\", \"bits\": 4, \"group_size\": 128,"
+	 " \"quant_method\": \"intel/auto-round\"}", false, "int4-awq:g128", 0},
+	/* the head at 16 bits: not quantized; at 8, in other groups, per
+	 * channel (group_size -1) or an entry not an object: not modelled,
+	 * a warning, the head 16-bit */
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\": {\"bits\": 16}},"
+	 " \"quant_method\": \"auto-round\"}", false, "int4-gptq:g128", 0},
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\": {\"bits\": 8}},"
+	 " \"quant_method\": \"auto-round\"}", false, "int4-gptq:g128", 1},
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
+	 " {\"group_size\": 32}}, \"quant_method\": \"auto-round\"}", false, "int4-gptq:g128", 1},
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\": {\"bits\": 4,"
+	 " \"group_size\": -1}}, \"quant_method\": \"auto-round\"}", false, "int4-gptq:g128", 1},
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\": true},"
+	 " \"quant_method\": \"auto-round\"}", false, "int4-gptq:g128", 1},
 	/* extra_config's other entries: at 16 bits kept 16-bit (a regex
 	 * key, as AutoRound writes one), at other bits one warning */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {"
-	                "\".*self_attn.*\": {\"bits\": 16}, \"model.layers.0.mlp.down_proj\":"
-	                " {\"bits\": 8}, \"model.layers.1.mlp.up_proj\": {\"bits\": 4}},"
-	                " \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128:attn16");
-	assert_int_equal(n, 1);
-	/* neither an int data_type nor weights alone: no format */
-	f = read_format("{\"bits\": 4, \"group_size\": 32, \"data_type\": \"mx_fp\","
-	                " \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "");
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"act_bits\": 8,"
-	                " \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "");
-	/* 16 bits: not quantized */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
-	                " {\"bits\": 16}}, \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 0);
-	/* 8 bits, or other groups: not modelled, one warning */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
-	                " {\"bits\": 8}}, \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 1);
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\"lm_head\":"
-	                " {\"group_size\": 32}}, \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "int4-gptq:g128");
-	assert_int_equal(n, 1);
-	/* a packing vLLM does not read, other bits: no format, a warning */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"packing_format\":"
-	                " \"auto_round:gptqmodel\", \"quant_method\": \"auto-round\"}", &n);
-	assert_string_equal(f.name, "");
-	assert_int_equal(n, 1);
-	f = read_format("{\"bits\": 2, \"group_size\": 128, \"quant_method\": \"auto-round\"}",
-	                &n);
-	assert_string_equal(f.name, "");
-	assert_int_equal(n, 1);
+	{"{\"bits\": 4, \"group_size\": 128, \"extra_config\": {\".*self_attn.*\":"
+	 " {\"bits\": 16}, \"model.layers.0.mlp.down_proj\": {\"bits\": 8},"
+	 " \"model.layers.1.mlp.up_proj\": {\"bits\": 4}}, \"quant_method\": \"auto-round\"}",
+	 false, "int4-gptq:g128:attn16", 1},
+	/* no format, a warning: a packing vLLM does not read, other bits,
+	 * another data_type, quantized activations */
+	{"{\"bits\": 4, \"group_size\": 128, \"packing_format\": \"auto_round:gptqmodel\","
+	 " \"quant_method\": \"auto-round\"}", false, "", 1},
+	{"{\"bits\": 2, \"group_size\": 128, \"quant_method\": \"auto-round\"}", false, "", 1},
+	{"{\"bits\": 4, \"group_size\": 32, \"data_type\": \"mx_fp\","
+	 " \"quant_method\": \"auto-round\"}", false, "", 1},
+	{"{\"bits\": 4, \"group_size\": 128, \"act_bits\": 8, \"quant_method\": \"auto-round\"}",
+	 false, "", 1},
 	/* with a list of modules kept 16-bit: both parts */
-	f = read_format("{\"bits\": 4, \"group_size\": 128, \"lm_head\": true,"
-	                " \"modules_to_not_convert\": [\"self_attn\"], \"quant_method\": \"gptq\"}",
-	                &n);
-	assert_string_equal(f.name, "int4-gptq:g128:attn16:lm_head");
-	/* a tied head is the 16-bit embedding: no :lm_head */
-	{
+	{"{\"bits\": 4, \"group_size\": 128, \"lm_head\": true,"
+	 " \"modules_to_not_convert\": [\"self_attn\"], \"quant_method\": \"gptq\"}",
+	 false, "int4-gptq:g128:attn16:lm_head", 0},
+};
+
+/* The config keys, on Mistral-7B-v0.1's config.json. */
+static void test_config(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
 		char text[2048];
 		kvp_model m;
 		kvp_source src;
 		kvp_error err;
-		char *tied;
 
-		snprintf(text, sizeof text, "%s{\"bits\": 4, \"group_size\": 128, \"lm_head\":"
-		         " true, \"quant_method\": \"gptq\"}}", config_head);
-		tied = strstr(text, "\"tie_word_embeddings\": false");
-		assert_non_null(tied);
-		memcpy(tied, "\"tie_word_embeddings\": true ", 28);
-		assert_int_equal(kvp_config_parse(text, strlen(text), "config.json", &m, &src, &err),
-		                 KVP_OK);
-		assert_true(m.tie_embeddings);
-		assert_string_equal(src.weights_format.name, "int4-gptq:g128");
-		assert_false(src.weights_format.quant_head);
+		snprintf(text, sizeof text, config_head, configs[i].tied ? "true" : "false",
+		         configs[i].q);
+		if (kvp_config_parse(text, strlen(text), "config.json", &m, &src, &err) != KVP_OK)
+			fail_msg("%s: %s", configs[i].q, err.message);
+		if (!src.weights_format_known)
+			src.weights_format.name[0] = '\0';
+		if (strcmp(src.weights_format.name, configs[i].name) != 0 ||
+		    src.n_warnings != configs[i].warnings)
+			fail_msg("%s: '%s' and %zu warnings, not '%s' and %zu", configs[i].q,
+			         src.weights_format.name, src.n_warnings, configs[i].name,
+			         configs[i].warnings);
+		assert_int_equal(src.weights_format.quant_head,
+		                 strstr(configs[i].name, ":lm_head") != NULL);
+		assert_int_equal(m.tie_embeddings, configs[i].tied);
 	}
 }
 

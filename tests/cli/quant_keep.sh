@@ -11,11 +11,11 @@
 . "${KVPLAN_SRCDIR:?}/tests/cli/lib.sh"
 base=$KVPLAN_SRCDIR/tests/configs/deepseek-v3/config.json
 
-# quant NAME JSON: the base config, its own quantization_config (DeepSeek's
-# fp8) replaced by JSON, in $work/NAME.json.
+# quant NAME JSON [CONFIG]: CONFIG (the base config), its own
+# quantization_config (DeepSeek's fp8) replaced by JSON, in $work/NAME.json.
 quant() {
 	sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
-  \"quantization_config\": $2," "$base" >"$work/$1.json"
+  \"quantization_config\": $2," "${3:-$base}" >"$work/$1.json"
 }
 
 # weights ARGS...: the first GPU's weights_bytes.
@@ -112,9 +112,12 @@ done
 # A hybrid's attention is its attention layers': Qwen3-Next's every fourth
 # (its others Gated DeltaNet, linear_attn, none of them).
 next=$KVPLAN_SRCDIR/tests/configs/qwen3-next-80b-a3b/config.json
-sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
-  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47)]}," \
-	"$next" >"$work/next.json"
+# next_list NAME ENTRIES: Qwen3-Next's config with a ModelOpt list of
+# ENTRIES (JSON, lm_head before them), in $work/NAME.json.
+next_list() {
+	quant "$1" "{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $2]}" "$next"
+}
+next_list next "$(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47)"
 want=$(weights --config "$next" --weights-dtype nvfp4:attn16)
 got=$(weights --config "$work/next.json")
 check "Qwen3-Next, its 12 attention layers' self_attn: nvfp4:attn16 ($want B)" \
@@ -128,9 +131,7 @@ check "... in_proj_qkvz alone: one warning naming the Gated DeltaNet in_proj" sh
 # the full-attention layers' q, k and v, every Gated DeltaNet layer's
 # in_proj_qkvz, in_proj_ba and conv1d; o and out_proj quantized:
 # nvfp4:qkv16:inproj16.  With out_proj too: nvfp4:attn16:linear16.
-sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
-  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn.q_proj' 3 47 4), $(layers 'model.layers.N.self_attn.k_proj' 3 47 4), $(layers 'model.layers.N.self_attn.v_proj' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.mlp.gate' 0 47), $(layers 'model.layers.N.mlp.shared_expert_gate' 0 47)]}," \
-	"$next" >"$work/next_nvidia.json"
+next_list next_nvidia "$(layers 'model.layers.N.self_attn.q_proj' 3 47 4), $(layers 'model.layers.N.self_attn.k_proj' 3 47 4), $(layers 'model.layers.N.self_attn.v_proj' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.mlp.gate' 0 47), $(layers 'model.layers.N.mlp.shared_expert_gate' 0 47)"
 want=$(weights --config "$next" --weights-dtype nvfp4:qkv16:inproj16)
 got=$(weights --config "$work/next_nvidia.json")
 check "... NVIDIA's recipe: nvfp4:qkv16:inproj16 ($want B)" \
@@ -138,13 +139,6 @@ check "... NVIDIA's recipe: nvfp4:qkv16:inproj16 ($want B)" \
 # Qwen's own FP8 lists keep in_proj_b and in_proj_a alone: some of the
 # in_proj, one warning; a regex POSIX cannot take, one warning; an MTP
 # block's entries by name (mtp.layers.0), none of the model's layers.
-# next_list NAME ENTRIES: Qwen3-Next's config with a ModelOpt list of
-# ENTRIES (JSON, lm_head before them), in $work/NAME.json.
-next_list() {
-	sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
-  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $2]}," \
-		"$next" >"$work/$1.json"
-}
 next_list inproj_ba "$(layers 'model.layers.N.linear_attn.in_proj_b' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_a' 0 47)"
 next_list unread '"re:model[.]layers[.](?:1|2)[.]self_attn.*"'
 next_list mtp_named '"mtp.layers.0.self_attn.q_proj", "mtp.fc"'
@@ -163,9 +157,7 @@ for pair in "inproj_ba:keeps some of the Gated DeltaNet in_proj" \
 done
 # All of them kept (txn545/Qwen3-Coder-Next-NVFP4's list names in_proj_qkvz,
 # in_proj_ba and conv1d; out_proj added here): nvfp4:attn16:linear16.
-sed -e '/^  "quantization_config": {/,/^  },/d' -e "1a\\
-  \"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"lm_head\", $(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.linear_attn.out_proj' 0 47)]}," \
-	"$next" >"$work/next_all.json"
+next_list next_all "$(layers 'model.layers.N.self_attn*' 3 47 4), $(layers 'model.layers.N.linear_attn.in_proj_qkvz' 0 47), $(layers 'model.layers.N.linear_attn.in_proj_ba' 0 47), $(layers 'model.layers.N.linear_attn.conv1d' 0 47), $(layers 'model.layers.N.linear_attn.out_proj' 0 47)"
 want=$(weights --config "$next" --weights-dtype nvfp4:attn16:linear16)
 got=$(weights --config "$work/next_all.json")
 check "... with in_proj_ba and out_proj too: nvfp4:attn16:linear16 ($want B)" \
@@ -180,17 +172,14 @@ check "... 1,743,223,968 B more than nvfp4:attn16" [ "$((got - kept))" = 1743223
 # with the gates, embeddings and vision tower): Qwen3.5-35B-A3B's 30 Gated
 # DeltaNet layers 16-bit.
 q35=$KVPLAN_SRCDIR/tests/configs/qwen3.5-35b-a3b/config.json
-sed "1a\\
-  \"quantization_config\": {\"quant_method\": \"compressed-tensors\", \"format\": \"nvfp4-pack-quantized\", \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16}}}, \"ignore\": [\"re:.*lm_head\", \"re:visual.*\", \"re:model.visual.*\", \"re:.*mlp.gate\$\", \"re:.*embed_tokens\$\", \"re:.*shared_expert_gate\$\", \"re:.*linear_attn.*\"]}," \
-	"$q35" >"$work/q35.json"
+ignore35='"re:.*lm_head", "re:visual.*", "re:model.visual.*", "re:.*mlp.gate$", "re:.*embed_tokens$", "re:.*shared_expert_gate$"'
+quant q35 "{$ct_nvfp4, \"ignore\": [$ignore35, \"re:.*linear_attn.*\"]}" "$q35"
 want=$(weights --config "$q35" --weights-dtype nvfp4:linear16)
 got=$(weights --config "$work/q35.json")
 check "Qwen3.5-35B-A3B, re:.*linear_attn.*: nvfp4:linear16 ($want B)" \
 	[ -n "$want" -a "$got" = "$want" -a ! -s "$work/err" ]
 # ... a regex's dot as a class, "[.]", is a dot
-sed "s/re:.\\*linear_attn.\\*/re:.*linear_attn[.].*/" "$work/q35.json" >"$work/q35_class.json"
-check "... re:.*linear_attn[.].* the same" sh -c 'grep -q "linear_attn\[\.\]" "$1"' sh \
-	"$work/q35_class.json"
+quant q35_class "{$ct_nvfp4, \"ignore\": [$ignore35, \"re:.*linear_attn[.].*\"]}" "$q35"
 got=$(weights --config "$work/q35_class.json")
 check "... nvfp4:linear16 ($want B)" [ "$got" = "$want" -a ! -s "$work/err" ]
 
