@@ -352,11 +352,9 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->has_estimate = !r->weight_bytes && r->weights_format.kind != KVP_WFORMAT_PLAIN;
 	if (plan->has_estimate) {
 		/* Of the params the engine loads, as the plan weighs them. */
-		kvp_model loaded = plan->model;
+		kvp_model loaded;
 
-		loaded.params = kvp_model_loaded_params(&plan->model, r);
-		if (!kvp_request_loads_towers(r))
-			loaded.vision_params = 0; /* not in params */
+		kvp_model_loaded(&plan->model, r, &loaded);
 		if (kvp_weights_estimate_compute(&loaded, &r->weights_format, r->weights_dtype,
 		                                 &plan->estimate, &err) != KVP_OK)
 			return cli_fail(&err);

@@ -63,13 +63,11 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 	 * model's from the model's config. */
 	if (!o->weights_dtype_set && r->draft && !r->draft_weight_bytes &&
 	    (plan->source.weights_format_known || plan->draft_format_known)) {
-		kvp_model loaded = plan->draft;
+		kvp_model loaded;
 		kvp_weights_estimate e;
 		uint64_t w = 0;
 
-		loaded.params = kvp_model_loaded_params(&plan->draft, r);
-		if (!kvp_request_loads_towers(r))
-			loaded.vision_params = 0; /* not in params */
+		kvp_model_loaded(&plan->draft, r, &loaded);
 		if (plan->draft_format_known &&
 		    kvp_weights_estimate_compute(&loaded, &plan->draft_format, r->weights_dtype,
 		                                 &e, NULL) == KVP_OK)

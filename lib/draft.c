@@ -276,15 +276,12 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		/* The draft's weights as the engine loads them: without its
 		 * own NextN blocks, and its towers where the engine leaves
 		 * them. */
-		kvp_model loaded = *r->draft;
+		kvp_model loaded;
 		const kvp_model *d = &loaded;
 		uint64_t w;
 		kvp_status st;
 
-		loaded.params = kvp_model_loaded_params(r->draft, r);
-		if (!kvp_request_loads_towers(r))
-			loaded.vision_params = 0; /* not in params */
-
+		kvp_model_loaded(r->draft, r, &loaded);
 		if (r->draft_weight_bytes) {
 			w = r->draft_weight_bytes;
 		} else if (r->weights_format.kind != KVP_WFORMAT_PLAIN) {

@@ -665,6 +665,12 @@ KVP_API bool kvp_request_loads_towers(const kvp_request *request);
  * exceed params. */
 KVP_API uint64_t kvp_model_loaded_params(const kvp_model *model,
                                          const kvp_request *request);
+/* model as request's engine loads it, into out (which may be model):
+ * params kvp_model_loaded_params, and vision_params 0 where the engine
+ * leaves the towers (none then among params, for
+ * kvp_weights_estimate_compute to keep 16-bit). */
+KVP_API void kvp_model_loaded(const kvp_model *model, const kvp_request *request,
+                              kvp_model *out);
 
 /* The tensor-parallel degree of request's attention and cache: 1 under
  * TensorRT-LLM's attention data parallelism, tp / dp under SGLang's

@@ -24,6 +24,19 @@ uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 	return off <= m->params ? m->params - off : 0;
 }
 
+void kvp_model_loaded(const kvp_model *m, const kvp_request *r, kvp_model *out)
+{
+	uint64_t params = kvp_model_loaded_params(m, r);
+
+	if (!m || !out)
+		return;
+	if (out != m)
+		*out = *m;
+	out->params = params;
+	if (!kvp_request_loads_towers(r))
+		out->vision_params = 0;
+}
+
 uint32_t kvp_request_attention_tp(const kvp_request *r)
 {
 	return r ? kvp__attn_tp(r) : 1;
@@ -342,15 +355,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * vision tower in its mmproj file (kvp_request_loads_towers).  On a
 	 * copy, for the few models that say so. */
 	if (kvp_model_loaded_params(m, request) != m->params) {
-		if (m != &copy) {
-			copy = *m;
-			m = &copy;
-		}
-		copy.params = kvp_model_loaded_params(m, request);
-		/* the towers not loaded are not in params: none for the
-		 * weights' estimate to keep 16-bit */
-		if (!kvp_request_loads_towers(request))
-			copy.vision_params = 0;
+		kvp_model_loaded(m, request, &copy);
+		m = &copy;
 	}
 	z = (struct sizing){m, request, label, err};
 	if ((st = kvp__tp_check(m, request, err)) != KVP_OK)

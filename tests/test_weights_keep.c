@@ -184,8 +184,9 @@ static void test_tower(void **state)
 	(void)state;
 	qwen35_27b(&m);
 	assert_int_equal(m.vision_params, 460730096);
-	m.params = kvp_model_loaded_params(&m, &r);
+	kvp_model_loaded(&m, &r, &m);
 	assert_int_equal(m.params, 27356728560ull);
+	assert_int_equal(m.vision_params, 460730096);
 	lm = m;
 	lm.vision_params = 0;
 	with = estimate(&m, "nvfp4");
@@ -202,7 +203,10 @@ static void test_tower(void **state)
 	assert_int_equal(p->weights_bytes, with.bytes);
 	r.language_model_only = true;
 	plan(&m, &r, p);
-	lm.params -= 460730096;
+	/* kvp_model_loaded: the params less the tower, and no tower */
+	kvp_model_loaded(&m, &r, &lm);
+	assert_int_equal(lm.params, 27356728560ull - 460730096);
+	assert_int_equal(lm.vision_params, 0);
 	assert_int_equal(p->weights_bytes, estimate(&lm, "nvfp4").bytes);
 	test_free(p);
 }
