@@ -214,23 +214,42 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
 	return 1;
 }
 
-/* An MTP layer's parameters: one block as the model's average (its
- * params less embeddings, head and final norm, over its layers), the
- * eh_proj of 2 hidden x hidden, and enorm, hnorm and the head's norm. */
+/* An MTP layer's parameters: one block, the eh_proj of 2 hidden x
+ * hidden, and enorm, hnorm and the head's norm.  The block is the
+ * model's average (its params less embeddings, head and final norm, over
+ * its layers), unless its layers differ (kvp_model moe_*): then the
+ * block past the last layer, as DeepSeek-V3's layer 61 and GLM-4.5's
+ * layer 92 are (a mixture of experts' layer, as vLLM's
+ * DeepSeekMultiTokenPredictorLayer builds its mtp_block): the layers'
+ * average less their MLPs (attention and norms), and that layer's MLP,
+ * as stages.c weighs a stage's layers. */
 static kvp_status mtp_params(const struct sizing *z, uint64_t *out)
 {
 	const kvp_model *m = z->m;
-	uint64_t h = m->hidden, outer, block;
+	uint64_t h = m->hidden;
+	unsigned __int128 outer, block, mlp;
 
 	if (!m->vocab || !h)
 		return invalid(z, "the MTP layers' weights need the model's vocabulary"
 		               " and hidden size");
-	outer = (uint64_t)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h;
+	outer = (unsigned __int128)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h;
 	if (outer >= m->params)
 		return invalid(z, "the MTP layers' weights: its params do not cover its"
 		               " embeddings");
-	block = (m->params - outer) / m->layers;
-	*out = block + 2 * h * h + 3 * h;
+	if (m->moe_experts) {
+		/* A rounded count short of the MLPs (Kimi K2's "1T"): their
+		 * MLP alone, as stages.c takes it. */
+		mlp = kvp__mlp_params_span(m, 0, m->layers);
+		block = m->params > outer + mlp ? (m->params - outer - mlp) / m->layers : 0;
+		block += kvp__mlp_params_span(m, m->layers, m->layers + 1);
+	} else {
+		block = (m->params - outer) / m->layers;
+	}
+	block += 2 * (unsigned __int128)h * h + 3 * h;
+	if (block > UINT64_MAX)
+		return kvp__error(z->err, KVP_ERR_OVERFLOW, "%s: the MTP layers' parameters"
+		                  " overflow 64 bits", kvp__zname(z));
+	*out = (uint64_t)block;
 	return KVP_OK;
 }
 

@@ -155,6 +155,29 @@ static void test_mtp_deepseek(void **state)
 	p = plan_of(&m, &r);
 	assert_int_equal(p.draft_weights_bytes, 2 * 11072398915ull);
 	assert_int_equal(p.cache_total_bytes, 63ull * 1152 * 4096);
+	/* Its experts said (config.json: first_k_dense_replace 3 of
+	 * intermediate_size 18,432, then 256 routed and 1 shared of 2,048):
+	 * the block past layer 60 routes, so the layers' average less their
+	 * MLPs, floor((671e9 - 1,853,365,248 - 3 x 396,361,728 - 58 x
+	 * 11,320,164,352) / 61) = 186,688,805, and an expert layer's MLP,
+	 * 3 x 7,168 x 257 x 2,048 + 7,168 x 256 = 11,320,164,352: with eh_proj
+	 * and the norms 11,609,635,109 params, at fp8 as many bytes.  From the
+	 * config exactly (MLA's projections 187,107,328, two norms, the
+	 * router's bias 256) the layer holds 11,610,068,480: -3.7e-5; the
+	 * model card's "11.5B" is within 1 %. */
+	m.mtp_layers = 1;
+	r.mtp_layers = 1;
+	m.moe_experts = 256;
+	m.moe_intermediate = 2048;
+	m.moe_shared_intermediate = 2048;
+	m.moe_dense_layers = 3;
+	m.dense_intermediate = 18432;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_weights_bytes, 11609635109ull);
+	err = (11609635109.0 - 11610068480.0) / 11610068480.0;
+	assert_true(err > -4e-5 && err < 0);
+	err = (11609635109.0 - 11.5e9) / 11.5e9;
+	assert_true(err > 0 && err < 0.01);
 }
 
 /* Qwen3-Next: the MTP layer is a full-attention layer (2 kv heads of 256:

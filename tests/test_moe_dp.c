@@ -290,13 +290,15 @@ static void test_trtllm_attention_dp(void **state)
  * 653,908,770,816 / 655,762,128,896) = 1,196,608,481,036 B and the rest
  * 3,391,518,964; at dp 8, 3,391,518,964 + ceil(/ 8) 149,576,060,130 =
  * 152,967,579,094 B.
- * The MTP layer at dp 8: a block at the model's average, floor((671e9 -
- * 2 x 926,679,040 - 7,168) / 61) = 10,969,616,963, with eh_proj 2 x
- * 7,168^2 and three norms: 11,072,398,915 parameters, 22,144,797,830 B;
- * its experts' share as the layers', floor(22,144,797,830 x
- * 1,307,817,541,632 / 1,338,293,283,840) = 21,640,514,383, over 8 GPUs
- * 2,705,064,298, the rest 504,283,447: 3,209,347,745 B beside the
- * model's 197,659,651,072, 200,868,998,817 B.
+ * The MTP layer at dp 8: an expert layer's block, the layers' average
+ * less their MLPs, floor((671e9 - 1,853,365,248 - 3 x 396,361,728 - 58 x
+ * 11,320,164,352) / 61) = 186,688,805, and an expert layer's MLP,
+ * 3 x 7,168 x (256 + 1) x 2,048 + 7,168 x 256 = 11,320,164,352; with
+ * eh_proj 2 x 7,168^2 and three norms: 11,609,635,109 parameters,
+ * 23,219,270,218 B; its experts' share as the layers', floor(23,219,270,218
+ * x 1,307,817,541,632 / 1,338,293,283,840) = 22,690,518,783, over 8 GPUs
+ * 2,836,314,848, the rest 528,751,435: 3,365,066,283 B beside the
+ * model's 197,659,651,072, 201,024,717,355 B.
  * The fewest GPUs count the replicas: tp 1 holds 197,659,651,072 B, past
  * an H200's usable ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2,
  * ceil((34,182,458,368 - 212,860,928 of routers) / 2) + 212,860,928 +
@@ -325,8 +327,8 @@ static void test_review_cases(void **state)
 	request(&r, KVP_ENGINE_VLLM, 1, 1, 8, false);
 	r.mtp_layers = 1;
 	assert_int_equal(plan_fit(&m, &r, &p, &f), KVP_OK);
-	assert_int_equal(p.draft_weights_bytes, 22144797830ull);
-	assert_int_equal(f.stage_weights[0], 200868998817ull);
+	assert_int_equal(p.draft_weights_bytes, 23219270218ull);
+	assert_int_equal(f.stage_weights[0], 201024717355ull);
 
 	m = deepseek();
 	memset(&d, 0, sizeof d);

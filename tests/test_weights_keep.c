@@ -127,25 +127,30 @@ static void test_deepseek(void **state)
 }
 
 /* The MTP layer kept 16-bit (":mtp16": NVIDIA's DeepSeek FP4 exports
- * exclude "model.layers.61*", left bf16), planned with --mtp 1: one
- * block at the model's average, (671,000,000,000 - 2 x 129,280 x 7,168 -
- * 7,168) / 61 = 10,969,616,963, its eh_proj 2 x 7,168^2 = 102,760,448
- * and three norms 21,504: 11,072,398,915 parameters at 2 B,
- * 22,144,797,830 B, where under nvfp4 they take the model's average. */
+ * exclude "model.layers.61*", left bf16), planned with --mtp 1: an
+ * expert layer's block, the layers' average less their MLPs,
+ * floor((671,000,000,000 - 2 x 129,280 x 7,168 - 7,168 - 3 x 3 x 7,168 x
+ * 18,432 - 58 x 11,320,164,352) / 61) = 186,688,805, and an expert
+ * layer's MLP, 3 x 7,168 x 257 x 2,048 + 7,168 x 256 = 11,320,164,352;
+ * its eh_proj 2 x 7,168^2 = 102,760,448 and three norms 21,504:
+ * 11,609,635,109 parameters at 2 B, 23,219,270,218 B, where under nvfp4
+ * they take the model's average. */
 static void test_mtp(void **state)
 {
 	kvp_model m = deepseek_v3();
 	kvp_plan *p = test_calloc(1, sizeof *p);
 	kvp_request r = request(KVP_ENGINE_VLLM, "nvfp4:attn16:mtp16", 1);
-	const uint64_t per = (671000000000ull - 2ull * 129280 * 7168 - 7168) / 61 +
-	                     2ull * 7168 * 7168 + 3 * 7168;
+	const uint64_t moe = 3ull * 7168 * 257 * 2048 + 7168ull * 256;
+	const uint64_t per = (671000000000ull - 2ull * 129280 * 7168 - 7168 -
+	                      3 * 3ull * 7168 * 18432 - 58 * moe) / 61 +
+	                     moe + 2ull * 7168 * 7168 + 3 * 7168;
 
 	(void)state;
 	m.mtp_layers = 1;
 	r.mtp_layers = 1;
 	plan(&m, &r, p);
 	assert_int_equal(p->draft_weights_bytes, 2 * per);
-	assert_int_equal(p->draft_weights_bytes, 22144797830ull);
+	assert_int_equal(p->draft_weights_bytes, 23219270218ull);
 	/* without the part: the model's bytes a parameter */
 	r = request(KVP_ENGINE_VLLM, "nvfp4:attn16", 1);
 	r.mtp_layers = 1;
