@@ -197,6 +197,9 @@ void cli_print_source(FILE *out, const struct cli_plan *p)
 		if (p->weights.mtp_bytes)
 			fprintf(out, "; of them the MTP layers' %s B",
 			        cli_grouped(p->weights.mtp_bytes, bytes, sizeof bytes));
+		if (p->weights.mtp_shared_bytes)
+			fprintf(out, " (their copies of the embedding and head %s B)",
+			        cli_grouped(p->weights.mtp_shared_bytes, bytes, sizeof bytes));
 		if (p->weights.vision_bytes)
 			fprintf(out, "%s the towers' %s B", p->weights.mtp_bytes ? "," : "; of them",
 			        cli_grouped(p->weights.vision_bytes, bytes, sizeof bytes));
@@ -268,6 +271,7 @@ void cli_source_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "bytes", p->weights.bytes);
 		json_u64(w, "mtp_params", p->weights.mtp_params);
 		json_u64(w, "mtp_bytes", p->weights.mtp_bytes);
+		json_u64(w, "mtp_shared_bytes", p->weights.mtp_shared_bytes);
 		json_u64(w, "vision_params", p->weights.vision_params);
 		json_u64(w, "vision_bytes", p->weights.vision_bytes);
 		json_u64(w, "expert_params", p->weights.expert_params);

@@ -410,6 +410,7 @@ int cli_print_json(FILE *out, const struct cli_plan *p)
 			json_null(&w, "model");
 		json_u64(&w, "layers", p->layers.draft_layers);
 		json_u64(&w, "weights_bytes", p->layers.draft_weights_bytes);
+		json_u64(&w, "embedding_bytes", p->layers.draft_embedding_bytes);
 		json_u64(&w, "spec_tokens", p->request.spec_tokens);
 		/* SGLang's speculative settings as it resolves them (0 under
 		 * the other engines). */

@@ -93,8 +93,10 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 			r->weight_expert_bytes = plan->weights.expert_bytes;
 			r->weight_replicated_bytes = plan->weights.replicated_bytes;
 			r->weight_attention_bytes = plan->weights.attention_bytes;
-			if (r->mtp_layers)
+			if (r->mtp_layers) {
 				r->draft_weight_bytes = plan->weights.mtp_bytes;
+				r->draft_shared_bytes = plan->weights.mtp_shared_bytes;
+			}
 		}
 	}
 	/* vLLM runs a GGUF file's experts through its GGUF kernel, whose

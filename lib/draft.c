@@ -35,6 +35,26 @@
  *     1 + spec_tokens rows there (llama_rolls_back below).
  * Both store the draft's cache in the request's cache types here (the
  * draft context's -ctkd/-ctvd default to f16 in llama.cpp).
+ *
+ * mtp_shared: the MTP layers' own copies of the embedding and the head
+ * in a checkpoint (DeepSeek-V3's model.layers.61.embed_tokens and
+ * shared_head.head, kvp_weights mtp_shared_bytes):
+ *   - vLLM (vllm-project/vllm, August 2026) loads them, then puts the
+ *     model's in their place (spec_decode/llm_base_proposer.py
+ *     _maybe_share_embeddings, at pipeline size 1 alone, and
+ *     _maybe_share_lm_head, each MTP layer's shared_head.head too; the
+ *     V2 runner's worker/gpu/spec_decode/eagle/utils.py load_eagle_model
+ *     alike), so none is held; under pipeline parallelism the drafter's
+ *     embedding is its own ("The draft model's vocab embedding will be
+ *     loaded separately"): one, DeepSeekMultiTokenPredictor's, counted
+ *     as the model's embedding_bytes;
+ *   - SGLang's EAGLE worker gives its NextN draft the model's embedding
+ *     and head (eagle_worker.py set_embed_and_head);
+ *   - TensorRT-LLM's MTP head is a norm alone, taking the model's
+ *     lm_head, and its layers the model's embed_tokens
+ *     (modeling_deepseekv3.py DeepseekV3MTPHead);
+ *   - llama.cpp loads what the GGUF holds (llama-model.cpp: nextn
+ *     embed_tokens and shared_head_head, TENSOR_NOT_REQUIRED).
  */
 #include <string.h>
 
@@ -258,10 +278,15 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 	const kvp_request *r = z->r;
 	unsigned __int128 bytes;
 
-	p->draft_weights_bytes = 0;
+	p->draft_weights_bytes = p->draft_embedding_bytes = 0;
 	if (r->mtp_layers && r->draft_weight_bytes) {
-		/* Counted in a file (kvp_weights mtp_bytes). */
+		/* Counted in a file (kvp_weights mtp_bytes), less the layers'
+		 * copies of the embedding and the head where the engine uses
+		 * the model's (mtp_shared below). */
 		bytes = r->draft_weight_bytes;
+		if (r->engine != KVP_ENGINE_LLAMA_CPP)
+			bytes -= r->draft_shared_bytes < r->draft_weight_bytes
+			         ? r->draft_shared_bytes : r->draft_weight_bytes;
 	} else if (r->mtp_layers) {
 		/* At the model's own bytes a parameter; none for a model of
 		 * unknown params, as its own weights are then none. */
@@ -329,6 +354,12 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		}
 	} else {
 		return KVP_OK;
+	}
+	/* vLLM's MTP drafter under pipeline parallelism loads an embedding
+	 * of its own (mtp_shared below). */
+	if (r->mtp_layers && r->engine == KVP_ENGINE_VLLM && r->pp > 1) {
+		p->draft_embedding_bytes = p->embedding_bytes;
+		bytes += p->embedding_bytes;
 	}
 	if (bytes > UINT64_MAX)
 		return kvp__error(z->err, KVP_ERR_OVERFLOW, "%s: the MTP layers' weights"

@@ -409,21 +409,14 @@ static uint64_t topk_buffers(const kvp_plan *plan, uint64_t tokens, uint32_t t)
 	return b > UINT64_MAX ? UINT64_MAX : (uint64_t)b;
 }
 
-/* The MTP layers' weights on one GPU of the last stage: split as the
- * model's layers are, their experts' and whole weights' shares taken as
- * the model's layers' (of the weights less embedding and head); a draft
- * model's over tp. */
-static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
-                                  uint64_t weights)
+/* gpu_draft_weights' MTP layers, d of their bytes, outer the model's
+ * embedding and head. */
+static uint64_t mtp_layers_weights(const kvp_plan *plan, const kvp_device *dev,
+                                   uint64_t weights, uint64_t d, uint64_t outer)
 {
-	const kvp_request *r = &plan->request;
-	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
 	uint64_t body, x, rep;
-
 	struct attn_split att = {0, 0, 0, 0, 0, 0, 0, 0};
 
-	if (!r->mtp_layers || r->draft)
-		return ceil_div(d, r->tp);
 	if (outer >= weights)
 		return split_weights(plan, d, 0, 0, NULL);
 	/* Each share at most d: split_weights clamps their sum. */
@@ -440,6 +433,28 @@ static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
 		att.shared = part(d, plan->shared_expert_bytes, body);
 	att.copies = layer_copies(plan, copies_on(plan, dev), UINT32_MAX);
 	return split_weights(plan, d, x, rep, &att);
+}
+
+/* The MTP layers' weights on one GPU of the last stage: split as the
+ * model's layers are, their experts' and whole weights' shares taken as
+ * the model's layers' (of the weights less embedding and head), and
+ * their own embedding over tp (vLLM's under pipeline parallelism); a
+ * draft model's over tp. */
+static uint64_t gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev,
+                                  uint64_t weights)
+{
+	const kvp_request *r = &plan->request;
+	uint64_t d = plan->draft_weights_bytes, outer = plan->embedding_bytes + plan->head_bytes;
+	uint64_t emb = 0, layers;
+
+	if (!r->mtp_layers || r->draft)
+		return ceil_div(d, r->tp);
+	if (plan->draft_embedding_bytes <= d) {
+		emb = ceil_div(plan->draft_embedding_bytes, r->tp);
+		d -= plan->draft_embedding_bytes;
+	}
+	layers = mtp_layers_weights(plan, dev, weights, d, outer);
+	return kvp__add(layers, emb, &layers) ? layers : UINT64_MAX;
 }
 
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */

@@ -192,6 +192,14 @@ typedef struct kvp_weights {
 	 * attn_k_b and attn_v_b), which SGLang's data-parallel attention
 	 * splits over tp / dp (kvp_request weight_attention_bytes). */
 	uint64_t attention_bytes;
+	/* Of mtp_bytes, the MTP layers' own copies of the input embedding
+	 * and of the LM head: a part embed_tokens, or shared_head then head
+	 * (DeepSeek-V3's model.layers.61.embed_tokens and
+	 * model.layers.61.shared_head.head, GLM-4.5's model.layers.92.*),
+	 * or GGUF's nextn.embed_tokens and nextn.shared_head_head.  vLLM,
+	 * SGLang and TensorRT-LLM use the model's own instead (kvp_request
+	 * draft_shared_bytes). */
+	uint64_t mtp_shared_bytes;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

@@ -258,6 +258,11 @@ typedef struct kvp_plan {
 	 * draft's whole, or the MTP layers', embeddings and head shared). */
 	uint32_t draft_layers;
 	uint64_t draft_weights_bytes;
+	/* Of draft_weights_bytes, an MTP drafter's own input embedding:
+	 * vLLM's under pipeline parallelism, which loads it apart from the
+	 * model's (the model's embedding_bytes), over tp as the model's is;
+	 * 0 elsewhere, where the drafter uses the model's. */
+	uint64_t draft_embedding_bytes;
 	/* Of the weights, the input embedding's and the LM head's, whole:
 	 * pipeline stages put the embedding on the first stage and the head
 	 * on the last (a tied head there too when pp > 1), and llama.cpp

@@ -399,6 +399,12 @@ typedef struct kvp_request {
 	                          * mtp_bytes); 0: its params as
 	                          * weights_format, the MTP layers' as a
 	                          * block at the model's average */
+	uint64_t draft_shared_bytes; /* with mtp_layers, of draft_weight_bytes:
+	                          * the MTP layers' copies of the embedding
+	                          * and the head (kvp_weights
+	                          * mtp_shared_bytes), which only llama.cpp
+	                          * holds; vLLM, SGLang and TensorRT-LLM
+	                          * use the model's (0: none) */
 	uint32_t mtp_layers;     /* MTP (NextN) layers loaded: DeepSeek-V3's,
 	                          * GLM-4.5's, Qwen3-Next's and Qwen3.5's
 	                          * one; 0 none.  The model's own

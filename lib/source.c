@@ -183,6 +183,30 @@ static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
 	return false;
 }
 
+/* Of an MTP layer's tensors, its own copy of the embedding or the head
+ * (kvp_weights mtp_shared_bytes): a part embed_tokens or
+ * shared_head_head (GGUF's nextn.*), or shared_head then head. */
+static bool mtp_copy_tensor(const char *name, size_t len)
+{
+	size_t start = 0, prev = 0, prev_len = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		size_t n = i - start;
+
+		if (i < len && name[i] != '.')
+			continue;
+		if ((n == 12 && memcmp(name + start, "embed_tokens", 12) == 0) ||
+		    (n == 16 && memcmp(name + start, "shared_head_head", 16) == 0) ||
+		    (n == 4 && memcmp(name + start, "head", 4) == 0 && prev_len == 11 &&
+		     memcmp(name + prev, "shared_head", 11) == 0))
+			return true;
+		prev = start;
+		prev_len = n;
+		start = i + 1;
+	}
+	return false;
+}
+
 /* A routed expert's tensor (kvp_weights expert_bytes says which): a
  * dot-separated part "experts" or one ending "_exps". */
 static bool expert_tensor(const char *name, size_t len)
@@ -320,6 +344,8 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 	if (mtp_tensor(weights, name, name_len)) {
 		weights->mtp_bytes += bytes;
 		weights->mtp_params += params;
+		if (mtp_copy_tensor(name, name_len))
+			weights->mtp_shared_bytes += bytes;
 	} else if (first_part(name, name_len, tower_prefixes, tower_names)) {
 		weights->vision_bytes += bytes;
 		weights->vision_params += params;

@@ -180,6 +180,73 @@ static void test_mtp_deepseek(void **state)
 	assert_true(err > 0 && err < 0.01);
 }
 
+/* DeepSeek-V3's MTP layer as its bf16 checkpoint holds it, from its
+ * config.json: the block 187,107,328 (MLA's projections) + 14,336 (two
+ * norms) + 11,318,329,344 (257 experts of 3 x 7,168 x 2,048) + 1,835,264
+ * (the router and its bias), eh_proj 102,760,448 and three norms 21,504:
+ * 11,610,068,224 + 256 = 11,610,068,480 params; and its own copies of
+ * the embedding and the head, 2 x 129,280 x 7,168 = 1,853,358,080: in
+ * all 13,463,426,560 params, 26,926,853,120 B, of them copies
+ * 3,706,716,160 B.
+ *   - llama.cpp holds all of it;
+ *   - vLLM, SGLang and TensorRT-LLM the model's own in the copies'
+ *     place: 23,220,136,960 B, which test_mtp_deepseek's estimate,
+ *     23,219,270,218, misses by 866,742 B (-3.7e-5);
+ *   - vLLM under pipeline parallelism an embedding of the drafter's
+ *     own, the model's 1,853,358,080 B, over its tp ranks. */
+static void test_mtp_shared(void **state)
+{
+	kvp_model m = deepseek_v3();
+	kvp_request r = request(KVP_ENGINE_LLAMA_CPP, 4096);
+	const uint64_t file = 26926853120ull, copies = 3706716160ull;
+	const uint64_t emb = 2ull * 129280 * 7168;
+	const kvp_engine sharing[] = {KVP_ENGINE_VLLM, KVP_ENGINE_SGLANG, KVP_ENGINE_TRTLLM};
+	kvp_device dev;
+	kvp_plan p, p2;
+	kvp_fit f, f2;
+	kvp_error err;
+
+	(void)state;
+	r.mtp_layers = 1;
+	r.draft_weight_bytes = file;
+	r.draft_shared_bytes = copies;
+	p = plan_of(&m, &r);
+	assert_int_equal(p.draft_weights_bytes, file);
+	assert_int_equal(p.draft_embedding_bytes, 0);
+	for (size_t i = 0; i < sizeof sharing / sizeof sharing[0]; i++) {
+		r.engine = sharing[i];
+		p = plan_of(&m, &r);
+		assert_int_equal(p.draft_weights_bytes, 23220136960ull);
+		assert_int_equal(p.draft_weights_bytes, 2 * 11610068480ull);
+		assert_int_equal(p.draft_embedding_bytes, 0);
+	}
+	/* vLLM at pp 2 and tp 2: the embedding beside the layers, and on a
+	 * GPU of the last stage its half beside the layers' share (against
+	 * the plan without it). */
+	memset(&dev, 0, sizeof dev);
+	strcpy(dev.name, "gpu");
+	dev.hbm_bytes = 141ull << 30;
+	dev.l2_bytes = 50ull << 20;
+	r.engine = KVP_ENGINE_VLLM;
+	r.tp = 2;
+	r.pp = 2;
+	p2 = plan_of(&m, &r);
+	assert_int_equal(p2.embedding_bytes, emb);
+	assert_int_equal(p2.draft_embedding_bytes, emb);
+	assert_int_equal(p2.draft_weights_bytes, 23220136960ull + emb);
+	assert_int_equal(kvp_plan_fit(&p2, &dev, &f2, &err), KVP_OK);
+	p = p2;
+	p.draft_weights_bytes -= emb;
+	p.draft_embedding_bytes = 0;
+	assert_int_equal(kvp_plan_fit(&p, &dev, &f, &err), KVP_OK);
+	assert_int_equal(f2.stage_weights[1], f.stage_weights[1] + emb / 2);
+	assert_int_equal(f2.stage_weights[0], f.stage_weights[0]);
+	/* The estimate, no file, alike. */
+	r.draft_weight_bytes = r.draft_shared_bytes = 0;
+	p2 = plan_of(&m, &r);
+	assert_int_equal(p2.draft_weights_bytes, 22144797830ull + emb);
+}
+
 /* Qwen3-Next: the MTP layer is a full-attention layer (2 kv heads of 256:
  * 2,048 B a token at fp16).  Under vLLM each sequence keeps 1 +
  * num_speculative_tokens states of its 36 Gated DeltaNet layers (the
@@ -538,6 +605,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mtp_deepseek),
+		cmocka_unit_test(test_mtp_shared),
 		cmocka_unit_test(test_mtp_hybrid_states),
 		cmocka_unit_test(test_draft_vllm),
 		cmocka_unit_test(test_draft_sglang),

@@ -123,7 +123,11 @@ static void test_embedding_and_head(void **state)
  *   MTP by number, from block 61 on (DeepSeek-V3's num_hidden_layers):
  *     model.layers.61's [4, 4] and [4, 8], model.language_model.layers.62
  *     [2], language_model.layers.61 [2]: 16 + 32 + 2 + 2 = 52 values,
- *     104 B;
+ *     104 B; and model.layers.61.shared_head's head [4, 4] and norm [4],
+ *     GGUF's blk.61.nextn.shared_head_head [2, 2]: 24 values, 48 B;
+ *   of them the layers' copies of the embedding and head
+ *     (mtp_shared_bytes): model.layers.61.embed_tokens, shared_head.head
+ *     and nextn.shared_head_head, 32 + 32 + 8 = 72 B, not the norm;
  *   towers: model.visual [4, 4], visual [2, 2], vision_tower [6],
  *     multi_modal_projector [7], model.embed_vision [1],
  *     model.audio_tower [3], thinker.visual [2] (Qwen2.5-Omni),
@@ -179,26 +183,34 @@ static void test_mtp_and_towers(void **state)
 		"\"thinker.model.layers.0.x\":{\"dtype\":\"BF16\",\"shape\":[1],"
 		"\"data_offsets\":[350,352]},"
 		"\"language_model.layers.61.x\":{\"dtype\":\"BF16\",\"shape\":[2],"
-		"\"data_offsets\":[352,356]}}";
-	const char *path = st_write("mtp/model.safetensors", UINT64_MAX, header, 356);
+		"\"data_offsets\":[352,356]},"
+		"\"model.layers.61.shared_head.head.weight\":{\"dtype\":\"BF16\",\"shape\":[4,4],"
+		"\"data_offsets\":[356,388]},"
+		"\"model.layers.61.shared_head.norm.weight\":{\"dtype\":\"BF16\",\"shape\":[4],"
+		"\"data_offsets\":[388,396]},"
+		"\"blk.61.nextn.shared_head_head.weight\":{\"dtype\":\"BF16\",\"shape\":[2,2],"
+		"\"data_offsets\":[396,404]}}";
+	const char *path = st_write("mtp/model.safetensors", UINT64_MAX, header, 404);
 	kvp_weights w;
 	kvp_error err;
 
 	(void)state;
 	kvp_weights_init(&w);
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.bytes, 356);
-	assert_int_equal(w.params, 178);
+	assert_int_equal(w.bytes, 404);
+	assert_int_equal(w.params, 202);
 	assert_int_equal(w.mtp_params, 40);
 	assert_int_equal(w.mtp_bytes, 80);
+	assert_int_equal(w.mtp_shared_bytes, 0);
 	assert_int_equal(w.vision_params, 45);
 	assert_int_equal(w.vision_bytes, 90);
 	/* With the config's 61 layers, the blocks from 61 on are MTP too. */
 	kvp_weights_init(&w);
 	w.mtp_from_layer = 61;
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.mtp_params, 40 + 52);
-	assert_int_equal(w.mtp_bytes, 80 + 104);
+	assert_int_equal(w.mtp_params, 40 + 52 + 24);
+	assert_int_equal(w.mtp_bytes, 80 + 104 + 48);
+	assert_int_equal(w.mtp_shared_bytes, 72);
 	assert_int_equal(w.vision_params, 45);
 	assert_int_equal(w.vision_bytes, 90);
 	assert_int_equal(w.mtp_from_layer, 61);
@@ -206,7 +218,7 @@ static void test_mtp_and_towers(void **state)
 	kvp_weights_init(&w);
 	w.mtp_from_layer = 7;
 	assert_int_equal(kvp_safetensors_read(path, &w, &err), KVP_OK);
-	assert_int_equal(w.mtp_params, 92);
+	assert_int_equal(w.mtp_params, 116);
 }
 
 /* The routed experts' tensors, counted apart (kvp_weights expert_bytes):

@@ -331,4 +331,30 @@ run --model llama3.1-70b --seq 8192 --engine llama.cpp --draft-model llama3.1-8b
 is host_bytes 3153045504 "llama.cpp: an untied draft's embedding in host memory"
 is draft_weights_bytes 15009849344 "... and not on the GPU"
 
+# An MTP layer's own copies of the embedding and the head in a checkpoint
+# (DeepSeek-V3's model.layers.61.embed_tokens and shared_head.head):
+# beside gpt2's config.json (12 layers, tied), the model's wte.weight
+# (2,000,000 B) and model.layers.12's embed_tokens and shared_head.head
+# (200 B each) and eh_proj (100 B).  llama.cpp holds all 500 B; vLLM,
+# SGLang and TensorRT-LLM the model's in the copies' place, 100 B; vLLM
+# at pp 2 an embedding of the drafter's own too, the model's 2,000,000 B.
+header='{"wte.weight":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"model.layers.12.embed_tokens.weight":{"dtype":"BF16","shape":[100],"data_offsets":[2000000,2000200]},"model.layers.12.shared_head.head.weight":{"dtype":"BF16","shape":[100],"data_offsets":[2000200,2000400]},"model.layers.12.eh_proj.weight":{"dtype":"BF16","shape":[50],"data_offsets":[2000400,2000500]}}'
+mkdir "$work/mtp_ckpt"
+cp "$configs/gpt2/config.json" "$work/mtp_ckpt/"
+safetensors "$work/mtp_ckpt/model.safetensors" "$header" 2000500
+run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine llama.cpp --format json
+is mtp_bytes 500 "the MTP layer's 500 B"
+is mtp_shared_bytes 400 "of them its copies of the embedding and head, 400 B"
+is weights_bytes 500 "llama.cpp holds the MTP layer's copies: 500 B"
+for engine in vllm sglang trtllm; do
+	run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine "$engine" --format json
+	is weights_bytes 100 "$engine takes the model's embedding and head: 100 B"
+done
+run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine vllm --pp 2 --format json
+is weights_bytes 2000100 "vLLM at pp 2: the drafter's own embedding, 2,000,000 B more"
+check "... said in the draft object" grep -A1 '^    "weights_bytes": 2000100,$' "$work/out" \
+	| grep -q '^    "embedding_bytes": 2000000,$'
+run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1
+check "the text says the copies" grep -q "the MTP layers' 500 B (their copies of the embedding and head 400 B)" "$work/out"
+
 done_testing

@@ -112,11 +112,9 @@ expect_error "--safetensors: two with no tensors" \
 	--seq 10 --gpu h100
 # --safetensors: a checkpoint's bytes replace params x type in the fit.
 # One BF16 tensor of 1000 x 1000 (2,000,000 B) and one F32 of 1000
-# (4,000 B): 2,004,000 B, 1,001,000 params.  The header, 8-byte
-# little-endian length first, is written with printf's octal escapes.
+# (4,000 B): 2,004,000 B, 1,001,000 params.
 header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"s":{"dtype":"F32","shape":[1000],"data_offsets":[2000000,2004000]}}'
-printf "\\$(printf %03o ${#header})\\000\\000\\000\\000\\000\\000\\000%s" "$header" >"$work/m.safetensors"
-dd if=/dev/zero bs=1000 count=2004 >>"$work/m.safetensors" 2>/dev/null
+safetensors "$work/m.safetensors" "$header" 2004000
 run --model gpt2 --safetensors "$work/m.safetensors" --seq 1024 --gpu h100 --format json
 is bytes 2004000 "--safetensors: 2,000,000 + 4,000 B counted"
 is weights_bytes 2004000 "the fit uses the checkpoint's 2,004,000 B"
@@ -137,9 +135,7 @@ is weights_bytes 2004000 "--config: the fit uses their 2,004,000 B"
 header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"model.layers.12.x":{"dtype":"BF16","shape":[100],"data_offsets":[2000000,2000200]},"model.visual.w":{"dtype":"BF16","shape":[1000],"data_offsets":[2000200,2002200]},"mtp.fc":{"dtype":"BF16","shape":[50],"data_offsets":[2002200,2002300]}}'
 mkdir "$work/mm"
 cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/mm/"
-printf "\\$(printf %03o $((${#header} % 256)))\\$(printf %03o $((${#header} / 256)))\\000\\000\\000\\000\\000\\000%s" \
-	"$header" >"$work/mm/model.safetensors"
-dd if=/dev/zero bs=100 count=20023 >>"$work/mm/model.safetensors" 2>/dev/null
+safetensors "$work/mm/model.safetensors" "$header" 2002300
 run --config "$work/mm" --seq 1024 --gpu h100 --format json
 is params 1001150 "--config: every tensor's params, 1,000,000 + 150 + 1,000"
 is weights_bytes 2002000 "the model's weights leave the MTP layer's 300 B out"
@@ -191,9 +187,7 @@ is weights_bytes 2000 "--params 1000 beside the file: 1,000 params x 2 B, nothin
 header='{"w":{"dtype":"BF16","shape":[1000,1000],"data_offsets":[0,2000000]},"model.mtp.layers.0.x":{"dtype":"BF16","shape":[100],"data_offsets":[2000000,2000200]},"model.language_model.mtp.fc":{"dtype":"BF16","shape":[100],"data_offsets":[2000200,2000400]},"model.mtp_layers.1.y":{"dtype":"BF16","shape":[50],"data_offsets":[2000400,2000500]}}'
 mkdir "$work/mtp2"
 cp "$KVPLAN_SRCDIR/tests/configs/gpt2/config.json" "$work/mtp2/"
-printf "\\$(printf %03o $((${#header} % 256)))\\$(printf %03o $((${#header} / 256)))\\000\\000\\000\\000\\000\\000%s" \
-	"$header" >"$work/mtp2/model.safetensors"
-dd if=/dev/zero bs=100 count=20005 >>"$work/mtp2/model.safetensors" 2>/dev/null
+safetensors "$work/mtp2/model.safetensors" "$header" 2000500
 run --config "$work/mtp2" --seq 1024 --gpu h100 --format json
 is weights_bytes 2000000 "model.mtp.*, language_model.mtp.* and mtp_layers.* are MTP layers'"
 run --config "$work/mtp2" --seq 1024 --gpu h100 --mtp 2 --format json

@@ -87,6 +87,15 @@ json_value() {
 	sed -n "s/^ *\"$1\": \([^,]*\),\{0,1\}\$/\1/p" "$work/out" | head -n 1
 }
 
+# safetensors FILE HEADER BYTES: a safetensors file of HEADER (under 64
+# KiB), its 8-byte little-endian length first, written with printf's octal
+# escapes, and BYTES zero bytes of tensor data (a multiple of 100).
+safetensors() {
+	printf "\\$(printf %03o $((${#2} % 256)))\\$(printf %03o $((${#2} / 256)))\\000\\000\\000\\000\\000\\000%s" \
+		"$2" >"$1"
+	dd if=/dev/zero bs=100 count=$(($3 / 100)) >>"$1" 2>/dev/null
+}
+
 # is KEY VALUE [DESC]: the JSON in $work/out has "KEY": VALUE (first one).
 is() {
 	got=$(json_value "$1")
