@@ -18,8 +18,9 @@
  *  - *, NemotronHAttention: q and o hidden x heads x head_dim, k and v
  *    hidden x kv_heads x head_dim, no bias;
  *  - -, NemotronHMLP (relu2, no gate): up and down hidden x
- *    intermediate_size (the layer's, where it is a list of the MLP
- *    layers'), their biases with mlp_bias;
+ *    intermediate_size, their biases with mlp_bias (a list of the MLP
+ *    layers' sizes, which vLLM reads, is refused where the config is
+ *    read);
  *  - E, NemotronHMoE: the router (gate) hidden x n_routed_experts and its
  *    e_score_correction_bias, each routed expert up and down of
  *    moe_intermediate_size over hidden (over moe_latent_size where the
@@ -98,31 +99,18 @@ static bool bool_of(struct hf *h, const char *key, bool dflt, bool *out)
 	return r >= 0;
 }
 
-/* The MLP layers' intermediate_size: the k-th MLP layer's where it is a
- * list (vLLM's NemotronHMLPDecoderLayer: one entry for all, else one a
- * MLP layer), else the one figure; 0 where missing. */
-static uint64_t mlp_inner(struct hf *h, size_t k)
-{
-	json_t *v = json_object_get(h->cfg, "intermediate_size");
-
-	if (json_is_array(v))
-		v = json_array_get(v, json_array_size(v) == 1 ? 0 : k);
-	return json_is_integer(v) && json_integer_value(v) > 0 &&
-	       json_integer_value(v) <= UINT32_MAX ? (uint64_t)json_integer_value(v) : 0;
-}
-
 int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 *total)
 {
 	char blocks[KVP_PATTERN_MAX];
-	size_t n = 0, mlps = 0;
-	uint64_t heads = 0, experts = 0, moe = 0, shared = 0, n_shared = 0, latent = 0;
+	size_t n = 0;
+	uint64_t inter = 0, heads = 0, experts = 0, moe = 0, shared = 0, n_shared = 0, latent = 0;
 	bool conv_bias, bias, mlp_bias;
 	unsigned __int128 d = m->hidden, sum;
 	int r = kvp__hf_nemotron_pattern(h, blocks, sizeof blocks, &n);
 
 	if (r <= 0 || n != m->layers)
 		return r < 0 ? -1 : 0;
-	if (!uint_of(h, "mamba_num_heads", &heads) || !uint_of(h, "n_routed_experts", &experts) ||
+	if (!uint_of(h, "mamba_num_heads", &heads) || !uint_of(h, "intermediate_size", &inter) || !uint_of(h, "n_routed_experts", &experts) ||
 	    !uint_of(h, "moe_intermediate_size", &moe) ||
 	    !uint_of(h, "moe_shared_expert_intermediate_size", &shared) ||
 	    !uint_of(h, "n_shared_experts", &n_shared) || !uint_of(h, "moe_latent_size", &latent) ||
@@ -136,7 +124,7 @@ int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 
 		                                          m->ssm_state, in = 2 * inner + bc + heads;
 		unsigned __int128 q = (unsigned __int128)m->heads * m->head_dim,
 		                  kv = (unsigned __int128)m->kv_heads * m->head_dim;
-		unsigned __int128 width = latent ? latent : d, f;
+		unsigned __int128 width = latent ? latent : d, f = inter;
 
 		sum += d; /* the block's norm */
 		switch (blocks[i]) {
@@ -148,7 +136,6 @@ int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 
 			sum += 2 * d * q + 2 * d * kv;
 			break;
 		case '-':
-			f = mlp_inner(h, mlps++);
 			sum += 2 * d * f + (mlp_bias ? f + d : 0);
 			break;
 		default: /* 'E' */

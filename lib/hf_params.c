@@ -62,7 +62,21 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	unsigned __int128 mlp, total;
 	bool tie = m->tie_embeddings; /* read with the shape */
 	kvp_model copy = *m;
+	int r;
 
+	/* Nemotron-H, block by block (hf_nemotron.c); its head_dim may still
+	 * be derived, so from a finalized copy. */
+	if (strcmp(h->family, "nemotron_h") == 0 && kvp_model_finalize(&copy, NULL) == KVP_OK &&
+	    (r = kvp__hf_nemotron_params(h, &copy, &total)) != 0) {
+		if (r < 0)
+			return KVP_ERR_PARSE;
+		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+		kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, block by"
+		          " block (embeddings%s, Mamba-2, attention, MLP and experts): no"
+		          " checkpoint beside the file", tie ? " tied" : " and head");
+		return KVP_OK;
+	}
+	copy = *m;
 	/* Every figure is below 2^32 (experts 2^16) and a model below
 	 * HF_LAYERS_MAX layers: a layer's elements stay under 2^100 and the
 	 * sums under 2^120, so 128 bits hold them; a sum past 64 bits is

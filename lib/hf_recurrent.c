@@ -95,8 +95,8 @@ static const char *const k_state_size[] = {"ssm_state_size", NULL};
 static const char *const k_n_groups[] = {"n_groups", NULL};
 static const char *const k_expand[] = {"expand", NULL};
 
-/* Nemotron-H: hybrid_override_pattern gives each layer: M Mamba-2, *
- * attention, - MLP and E MoE (no cache). */
+/* Nemotron-H: hybrid_override_pattern (or layers_block_type) gives each
+ * layer: M Mamba-2, * attention, - MLP and E MoE (no cache). */
 kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 {
 	static const char *const k_mh[] = {"mamba_num_heads", NULL};
@@ -104,36 +104,29 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 	static const struct ssm_keys keys = {.conv = k_conv_kernel,
 		.heads = k_mh, .head_dim = k_md, .expand = k_expand,
 		.state = k_state_size, .groups = k_n_groups};
-	json_t *p = json_object_get(h->cfg, "hybrid_override_pattern");
+	const char *key = json_object_get(h->cfg, "hybrid_override_pattern") ||
+	                  !json_object_get(h->cfg, "layers_block_type")
+	                  ? "hybrid_override_pattern" : "layers_block_type";
+	char blocks[KVP_PATTERN_MAX];
 	uint8_t kinds[KVP_PATTERN_MAX];
-	const char *s;
-	size_t n;
+	size_t n = 0;
+	int r = kvp__hf_nemotron_pattern(h, blocks, sizeof blocks, &n);
 	kvp_status st;
 
-	if (!json_is_string(p))
-		return kvp__hf_fail(h, "hybrid_override_pattern", "missing, or not"
-		                    " a string of M, *, - and E");
-	s = json_string_value(p);
-	n = json_string_length(p);
-	if (n > KVP_PATTERN_MAX || n != h->m->layers)
-		return kvp__hf_fail(h, "hybrid_override_pattern", "%zu layers for"
-		                    " num_hidden_layers %u (at most %d)", n,
-		                    h->m->layers, KVP_PATTERN_MAX);
-	for (size_t i = 0; i < n; i++) {
-		const char *kinds_of = "M*-E";
-		const char *c = s[i] ? strchr(kinds_of, s[i]) : NULL;
-		static const uint8_t map[] = {KVP_LAYER_RECURRENT, KVP_LAYER_FULL,
-			KVP_LAYER_NONE, KVP_LAYER_NONE};
-
-		if (!c)
-			return kvp__hf_fail(h, "hybrid_override_pattern", "layer %zu"
-			                    " is not M, *, - or E", i);
-		kinds[i] = map[c - kinds_of];
-	}
-	if ((st = kvp__hf_set_layers(h, "hybrid_override_pattern", n, kinds)) != KVP_OK)
+	if (r < 0 && n <= KVP_PATTERN_MAX)
+		return KVP_ERR_PARSE; /* reported */
+	if (r == 0)
+		return kvp__hf_fail(h, key, "missing, or not a string of M, *, - and E");
+	if (r < 0 || n != h->m->layers)
+		return kvp__hf_fail(h, key, "%zu layers for num_hidden_layers %u (at most"
+		                    " %d)", n, h->m->layers, KVP_PATTERN_MAX);
+	for (size_t i = 0; i < n; i++)
+		kinds[i] = blocks[i] == 'M' ? KVP_LAYER_RECURRENT
+		           : blocks[i] == '*' ? KVP_LAYER_FULL : KVP_LAYER_NONE;
+	if ((st = kvp__hf_set_layers(h, key, n, kinds)) != KVP_OK)
 		return st;
-	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%shybrid_override_pattern"
-	          " (M recurrent, * attention, - and E none)", h->prefix);
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%s%s (M recurrent, * attention,"
+	          " - and E none)", h->prefix, key);
 	return ssm(h, &keys);
 }
 

@@ -137,6 +137,16 @@ kvp_status kvp__hf_rule_granite_hybrid(struct hf *h);
 kvp_status kvp__hf_rule_jamba(struct hf *h);
 kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
 
+/* ---- hf_nemotron.c: Nemotron-H's blocks ---- */
+
+/* Each layer's block, M, *, - or E, into out (cap at most) and *n:
+ * hybrid_override_pattern, or layers_block_type's names.  1 read, 0
+ * neither given, -1 reported (or more than cap, unreported). */
+int kvp__hf_nemotron_pattern(struct hf *h, char *out, size_t cap, size_t *n);
+/* The parameters of m, finalized from h, tensor by tensor: 1 and *total,
+ * 0 where the blocks are not given for its layers, -1 reported. */
+int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 *total);
+
 /* ---- hf_rope.c ---- */
 
 /* The rotary embedding (kvp_model rope and the fields after it), after
