@@ -33,6 +33,10 @@ kvp_status kvp__hf_moe(struct hf *h)
 		NULL};
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
 		NULL};
+	/* Nemotron-H's: one MLP of it x n_shared_experts (vLLM's
+	 * NemotronHMoE) */
+	static const char *const k_shared_each[] = {"moe_shared_expert_intermediate_size",
+		NULL};
 	static const char *const k_use_moe[] = {"use_moe", NULL};
 	static const char *const k_dense[] = {"first_k_dense_replace", NULL};
 	static const char *const k_freq[] = {"moe_layer_freq", NULL};
@@ -43,7 +47,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
-		 inter_mlp = 0, shared = 0, top_k = 0, shared_inter = 0;
+		 inter_mlp = 0, shared = 0, top_k = 0, shared_inter = 0, shared_each = 0;
 	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
 	bool use_moe = true; /* MiniMind's switch: its experts unused */
 
@@ -57,6 +61,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0 ||
 	    kvp__hf_uint(h, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_inter, UINT32_MAX, &shared_inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared_each, UINT32_MAX, &shared_each) < 0 ||
 	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
 	if (!use_moe || !experts)
@@ -68,11 +73,12 @@ kvp_status kvp__hf_moe(struct hf *h)
 	 * routed expert of moe_intermediate_size (Mixtral's, gpt-oss's and
 	 * Llama 4's of intermediate_size), and shared experts of
 	 * shared_expert_intermediate_size, n_shared_experts of the routed
-	 * size, or Llama 4's one. */
+	 * size (of moe_shared_expert_intermediate_size, Nemotron-H's), or
+	 * Llama 4's one. */
 	if (llama4)
 		shared_inter = inter;
 	else if (!shared_inter)
-		shared_inter = shared * moe_inter;
+		shared_inter = shared * (shared_each ? shared_each : moe_inter);
 	m->moe_top_k = (uint32_t)top_k;
 	m->moe_routed_experts = (uint32_t)experts;
 	m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
