@@ -133,6 +133,7 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 	if (plan->weights.params) {
 		m.params = plan->weights.params;
 		m.mtp_params = plan->weights.mtp_params;
+		m.mtp_shared_params = plan->weights.mtp_shared_params;
 		m.vision_params = plan->weights.vision_params;
 	}
 	if (o->fields_set & CLI_SET_LAYERS)
@@ -157,7 +158,7 @@ int cli_resolve_model(const struct cli_options *o, kvp_catalog *cat,
 		 * many not known: kvp_model mtp_layers) stay allowed. */
 		if (m.mtp_params && !m.mtp_layers)
 			m.mtp_layers = o->req.mtp_layers;
-		m.mtp_params = m.vision_params = 0;
+		m.mtp_params = m.mtp_shared_params = m.vision_params = 0;
 	}
 	if (apply_layers(o, &m))
 		return 2;

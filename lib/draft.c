@@ -301,8 +301,11 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 
 		if (!z->m->params)
 			return KVP_OK;
+		/* less the layers' copies of the embedding and the head a
+		 * checkpoint counted, but under llama.cpp (mtp_shared) */
 		if (z->m->mtp_params)
-			per = z->m->mtp_params;
+			per = z->m->mtp_params - (r->engine == KVP_ENGINE_LLAMA_CPP
+			                          ? 0 : z->m->mtp_shared_params);
 		else if ((st = mtp_params(z, &per)) != KVP_OK)
 			return st;
 		if (!weights && (st = kvp__plain_weights(z->m->name, z->m->params, r->weights_dtype,

@@ -29,7 +29,7 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	kvp_weights tally;
 	kvp_model m;
 	uint64_t n_tensors, alignment = KVP__GGUF_DEFAULT_ALIGNMENT, params = 0;
-	uint64_t mtp_before, vision_before;
+	uint64_t mtp_before, shared_before, vision_before;
 	uint32_t first_nextn;
 	bool tied = false;
 	kvp_status st;
@@ -48,6 +48,7 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 	if (g.n_kv > 0 && !(g.kv = kvp__malloc((size_t)g.n_kv * sizeof *g.kv)))
 		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
 	mtp_before = tally.mtp_params;
+	shared_before = tally.mtp_shared_params;
 	vision_before = tally.vision_params;
 	if ((st = kvp__gguf_read_kvs(&c, &g, &alignment)) == KVP_OK) {
 		first_nextn = kvp__gguf_first_nextn(&g);
@@ -65,6 +66,7 @@ kvp_status kvp_gguf_parse(const unsigned char *data, size_t length,
 		 * of the model's weights. */
 		m.params = params;
 		m.mtp_params = tally.mtp_params - mtp_before;
+		m.mtp_shared_params = tally.mtp_shared_params - shared_before;
 		m.vision_params = tally.vision_params - vision_before;
 		m.tie_embeddings = tied;
 		if (m.mtp_params)

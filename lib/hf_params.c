@@ -158,6 +158,7 @@ static kvp_status params_from_headers(const char *what, kvp_weights *local, kvp_
 		return st;
 	m->params = local->params;
 	m->mtp_params = local->mtp_params;
+	m->mtp_shared_params = local->mtp_shared_params;
 	m->vision_params = local->vision_params;
 	if (weights)
 		*weights = *local;

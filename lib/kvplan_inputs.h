@@ -200,6 +200,7 @@ typedef struct kvp_weights {
 	 * SGLang and TensorRT-LLM use the model's own instead (kvp_request
 	 * draft_shared_bytes). */
 	uint64_t mtp_shared_bytes;
+	uint64_t mtp_shared_params;
 } kvp_weights;
 
 KVP_API void kvp_weights_init(kvp_weights *weights);

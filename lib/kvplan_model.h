@@ -256,6 +256,11 @@ typedef struct kvp_model {
 	 * indices (kvp_plan topk_row_bytes, kvp_fit topk_buffer_bytes).  0:
 	 * unknown, not counted. */
 	uint32_t index_topk;
+	/* Of mtp_params, the MTP layers' own copies of the embedding and the
+	 * head a checkpoint counts (kvp_weights mtp_shared_params), which
+	 * vLLM, SGLang and TensorRT-LLM do not hold: they use the model's.
+	 * 0: none, or not counted. */
+	uint64_t mtp_shared_params;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

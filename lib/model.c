@@ -68,6 +68,11 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		                  " its %llu params", name, (unsigned long long)m->mtp_params,
 		                  (unsigned long long)m->vision_params,
 		                  (unsigned long long)m->params);
+	if (m->mtp_shared_params > m->mtp_params)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: mtp_shared_params %llu are more than its mtp_params %llu",
+		                  name, (unsigned long long)m->mtp_shared_params,
+		                  (unsigned long long)m->mtp_params);
 	/* An MTP layer is one more block of the model's kind. */
 	if (m->mtp_layers > m->layers)
 		return kvp__error(err, KVP_ERR_SHAPE,

@@ -344,8 +344,10 @@ kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_
 	if (mtp_tensor(weights, name, name_len)) {
 		weights->mtp_bytes += bytes;
 		weights->mtp_params += params;
-		if (mtp_copy_tensor(name, name_len))
+		if (mtp_copy_tensor(name, name_len)) {
 			weights->mtp_shared_bytes += bytes;
+			weights->mtp_shared_params += params;
+		}
 	} else if (first_part(name, name_len, tower_prefixes, tower_names)) {
 		weights->vision_bytes += bytes;
 		weights->vision_params += params;

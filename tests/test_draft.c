@@ -564,6 +564,13 @@ static void test_refusals(void **state)
 		ds.mtp_layers = 0;
 		ds.mtp_params = 11000000000;
 		assert_int_equal(plan_of(&ds, &r).draft_layers, 2);
+		/* Copies of the embedding and head past the MTP layers' own
+		 * params: not a model. */
+		ds.mtp_shared_params = 11000000001;
+		expect_refusal(&ds, &r, KVP_ERR_SHAPE,
+		               "deepseek-v3: mtp_shared_params 11000000001 are more than its"
+		               " mtp_params 11000000000");
+		ds.mtp_shared_params = 0;
 		r.mtp_layers = 1;
 	}
 	/* MTP weights need the model's vocabulary and hidden size (with

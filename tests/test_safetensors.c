@@ -202,6 +202,7 @@ static void test_mtp_and_towers(void **state)
 	assert_int_equal(w.mtp_params, 40);
 	assert_int_equal(w.mtp_bytes, 80);
 	assert_int_equal(w.mtp_shared_bytes, 0);
+	assert_int_equal(w.mtp_shared_params, 0);
 	assert_int_equal(w.vision_params, 45);
 	assert_int_equal(w.vision_bytes, 90);
 	/* With the config's 61 layers, the blocks from 61 on are MTP too. */
@@ -211,6 +212,7 @@ static void test_mtp_and_towers(void **state)
 	assert_int_equal(w.mtp_params, 40 + 52 + 24);
 	assert_int_equal(w.mtp_bytes, 80 + 104 + 48);
 	assert_int_equal(w.mtp_shared_bytes, 72);
+	assert_int_equal(w.mtp_shared_params, 36);
 	assert_int_equal(w.vision_params, 45);
 	assert_int_equal(w.vision_bytes, 90);
 	assert_int_equal(w.mtp_from_layer, 61);

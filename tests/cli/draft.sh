@@ -350,6 +350,15 @@ for engine in vllm sglang trtllm; do
 	run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine "$engine" --format json
 	is weights_bytes 100 "$engine takes the model's embedding and head: 100 B"
 done
+# With --weights-dtype the MTP layer is weighed from its params, the
+# copies' 200 left out alike: 50 x 2 B under vLLM, 250 x 2 B under
+# llama.cpp.
+run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine vllm --weights-dtype bf16 \
+	--format json
+is weights_bytes 100 "--weights-dtype bf16 under vLLM: the copies' params left out too"
+run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine llama.cpp \
+	--weights-dtype bf16 --format json
+is weights_bytes 500 "... and kept under llama.cpp"
 run --config "$work/mtp_ckpt" --seq 1024 --gpu h100 --mtp 1 --engine vllm --pp 2 --format json
 is weights_bytes 2000100 "vLLM at pp 2: the drafter's own embedding, 2,000,000 B more"
 check "... said in the draft object" grep -A1 '^    "weights_bytes": 2000100,$' "$work/out" \
