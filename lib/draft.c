@@ -242,12 +242,15 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m)
  * layer 92 are (a mixture of experts' layer, as vLLM's
  * DeepSeekMultiTokenPredictorLayer builds its mtp_block): the layers'
  * average less their MLPs (attention and norms), and that layer's MLP,
- * as stages.c weighs a stage's layers. */
+ * as stages.c weighs a stage's layers.  A sparse MLA model's indexer is
+ * taken out of the average and added whole: vLLM's MTP layer builds one
+ * (deepseek_v2.py DeepseekV2MLAAttention, is_mtp_layer) where GLM-5.2's
+ * layers keep 21 of 78. */
 static kvp_status mtp_params(const struct sizing *z, uint64_t *out)
 {
 	const kvp_model *m = z->m;
 	uint64_t h = m->hidden;
-	unsigned __int128 outer, block, mlp;
+	unsigned __int128 outer, block, mlp, iq = 0, i16 = 0, indexers;
 
 	if (!m->vocab || !h)
 		return invalid(z, "the MTP layers' weights need the model's vocabulary"
@@ -259,9 +262,12 @@ static kvp_status mtp_params(const struct sizing *z, uint64_t *out)
 	if (m->moe_experts) {
 		/* A rounded count short of the MLPs (Kimi K2's "1T"): their
 		 * MLP alone, as stages.c takes it. */
-		mlp = kvp__mlp_params_span(m, 0, m->layers);
+		if (m->index_heads)
+			kvp__indexer_layer_params(m, &iq, &i16);
+		indexers = (iq + i16) * kvp_model_count_indexed(m);
+		mlp = kvp__mlp_params_span(m, 0, m->layers) + indexers;
 		block = m->params > outer + mlp ? (m->params - outer - mlp) / m->layers : 0;
-		block += kvp__mlp_params_span(m, m->layers, m->layers + 1);
+		block += kvp__mlp_params_span(m, m->layers, m->layers + 1) + iq + i16;
 	} else {
 		block = (m->params - outer) / m->layers;
 	}

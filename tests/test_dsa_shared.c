@@ -497,6 +497,50 @@ static void test_weights(void **state)
 	assert_int_equal(p.replicated_bytes, 2515009536ULL);
 }
 
+/* The MTP layer's weights (lib/draft.c mtp_params): vLLM's MTP layer
+ * builds a whole indexer (deepseek_v2.py DeepseekV2MLAAttention,
+ * is_mtp_layer), where the model's layers keep 21 of 78.  GLM-5.2 as
+ * data/models/glm-5.2.yaml gives it (753e9 params, vocab 154,880, 3 dense
+ * layers of 12,288, then 256 experts and one shared of 2,048): an
+ * indexer 2,048 x 32 x 128 + 6,144 x 128 + 6,144 x 32 + 2 x 128 =
+ * 9,371,904; the layers' average less their MLPs and 21 indexers,
+ * floor((753e9 - 2 x 154,880 x 6,144 - 6,144 - 3 x 3 x 6,144 x 12,288 -
+ * 75 x 9,665,249,280 - 21 x 9,371,904) / 78) = 288,406,281, with an
+ * expert layer's MLP 3 x 6,144 x 257 x 2,048 + 6,144 x 256 =
+ * 9,665,249,280, the indexer, eh_proj 2 x 6,144^2 and three norms:
+ * 10,076,292,105 params, 20,152,584,210 B at 2 B.  The average alone
+ * held 21/78 of an indexer: 6,848,699 params short. */
+static void test_mtp_indexer(void **state)
+{
+	kvp_model m = glm52();
+	kvp_request r = request(KVP_ENGINE_VLLM, KVP_DTYPE_BF16, 4096);
+	kvp_plan *p = test_calloc(1, sizeof *p);
+	const uint64_t idx = 2048ull * 32 * 128 + 6144 * 128 + 6144 * 32 + 2 * 128;
+	const uint64_t moe = 3ull * 6144 * 257 * 2048 + 6144 * 256;
+	kvp_error err;
+
+	(void)state;
+	m.params = 753000000000ull;
+	m.vocab = 154880;
+	m.moe_experts = 256;
+	m.moe_routed_experts = 256;
+	m.moe_intermediate = 2048;
+	m.moe_shared_intermediate = 2048;
+	m.moe_dense_layers = 3;
+	m.dense_intermediate = 12288;
+	assert_int_equal(kvp_model_finalize(&m, &err), KVP_OK);
+	assert_int_equal(kvp_model_count_indexed(&m), 21);
+	r.mtp_layers = 1;
+	plan(&m, &r, p);
+	assert_int_equal(idx, 9371904);
+	assert_int_equal(p->draft_weights_bytes,
+	                 2 * ((753000000000ull - 2ull * 154880 * 6144 - 6144 -
+	                       3 * 3ull * 6144 * 12288 - 75 * moe - 21 * idx) / 78 +
+	                      moe + idx + 2ull * 6144 * 6144 + 3 * 6144));
+	assert_int_equal(p->draft_weights_bytes, 20152584210ull);
+	test_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_topk_buffer),
 		cmocka_unit_test(test_wk_bf16),
+		cmocka_unit_test(test_mtp_indexer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
