@@ -117,32 +117,25 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			    m->ssm_inner, m->ssm_groups, m->ssm_state, g(conv));
 			say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
 			    m->ssm_state, m->ssm_inner, g(ssm));
-			kvp_dtype t = r->state_dtype;
+			kvp_dtype tc = r->state_dtype, ts = r->state_dtype;
 			uint64_t raw = 0, conv_raw = 0, ssm_raw = 0;
 
-			/* vLLM keeps the state in the model's type (lib/engine.c
-			 * kvp__engine_state_dtype: the K type when a float, else
-			 * the weights'), unless state_dtype says otherwise. */
-			if (r->engine == KVP_ENGINE_VLLM && t == KVP_DTYPE_FP32)
-				t = r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
-				    r->dtype_k == KVP_DTYPE_FP32 ? r->dtype_k
-				    : r->weights_dtype == KVP_DTYPE_FP16 ||
-				      r->weights_dtype == KVP_DTYPE_BF16 ||
-				      r->weights_dtype == KVP_DTYPE_FP32 ? r->weights_dtype
-				    : KVP_DTYPE_FP16;
-			/* SGLang keeps the conv state in bf16, the SSM state in
-			 * fp32 (lib/engine.c kvp__engine_conv_dtype). */
-			if (r->engine == KVP_ENGINE_SGLANG &&
-			    kvp_dtype_bytes(KVP_DTYPE_BF16, conv, &conv_raw, NULL) == KVP_OK &&
-			    kvp_dtype_bytes(t, ssm, &ssm_raw, NULL) == KVP_OK)
-				say(e, "  state: %s conv values as bf16 + %s SSM values as %s = %s B"
-				    " per sequence (SGLang's types)", g(conv), g(ssm),
-				    kvp_dtype_name(t), g(conv_raw + ssm_raw));
+			/* The engine's types (kvp_engine_state_dtypes): vLLM's
+			 * the model's (Nemotron-H's SSM state in fp32 from 0.20),
+			 * SGLang's conv state in bf16. */
+			kvp_engine_state_dtypes(r, m, &tc, &ts);
+			if (tc != ts &&
+			    kvp_dtype_bytes(tc, conv, &conv_raw, NULL) == KVP_OK &&
+			    kvp_dtype_bytes(ts, ssm, &ssm_raw, NULL) == KVP_OK)
+				say(e, "  state: %s conv values as %s + %s SSM values as %s = %s B"
+				    " per sequence (%s's types)", g(conv), kvp_dtype_name(tc), g(ssm),
+				    kvp_dtype_name(ts), g(conv_raw + ssm_raw),
+				    r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang");
 			else {
-				if (kvp_dtype_bytes(t, conv + ssm, &raw, NULL) != KVP_OK)
+				if (kvp_dtype_bytes(ts, conv + ssm, &raw, NULL) != KVP_OK)
 					raw = 0;
 				say(e, "  state: %s values as %s = %s B per sequence", g(conv + ssm),
-				    kvp_dtype_name(t), g(raw));
+				    kvp_dtype_name(ts), g(raw));
 			}
 		}
 		if (r->engine == KVP_ENGINE_VLLM) {

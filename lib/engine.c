@@ -120,6 +120,25 @@ kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
 	return KVP_DTYPE_FP16;
 }
 
+/* The SSM state's element type: kvp__engine_state_dtype's, but for
+ * vLLM's Nemotron-H from 0.20: NemotronHForCausalLMConfig
+ * (vllm/model_executor/models/config.py update_mamba_ssm_cache_dtype)
+ * takes mamba_ssm_cache_dtype "auto" as the HF config's, else float32
+ * since PR #39032 (dfa5062a, 2026-04-06, after v0.19.0's cut: in
+ * v0.20.0); float16 before.  Its conv state stays the model's dtype
+ * (kvp__engine_conv_dtype).  The config's own value (Nemotron 3 Nano's
+ * "float32") is not read: before 0.20 such a model's state is taken as
+ * fp16 too. */
+kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
+{
+	static const char *const nemotron[] = {"nemotron_h"};
+
+	if (r->engine == KVP_ENGINE_VLLM && r->state_dtype == KVP_DTYPE_FP32 &&
+	    kvp__vllm_since(r, 20) && kvp__model_type_in(m, nemotron, 1))
+		return KVP_DTYPE_FP32;
+	return kvp__engine_state_dtype(r);
+}
+
 /* The recurrent conv state's element type.  SGLang keeps it in bf16
  * whatever the model's (python/sglang/srt/configs/mamba_utils.py
  * mamba2_state_dtype: SGLANG_MAMBA_CONV_DTYPE, default bfloat16; main of
@@ -289,6 +308,17 @@ bool kvp__mamba_all_supported(const kvp_model *m)
 kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *r)
 {
 	return r ? kvp__mamba_mode(r) : KVP_MAMBA_ALIGN;
+}
+
+void kvp_engine_state_dtypes(const kvp_request *r, const kvp_model *m, kvp_dtype *conv,
+                             kvp_dtype *ssm)
+{
+	if (!r || !m)
+		return;
+	if (conv)
+		*conv = kvp__engine_conv_dtype(r);
+	if (ssm)
+		*ssm = kvp__engine_ssm_dtype(r, m);
 }
 
 double kvp__engine_swa_ratio(const kvp_request *r)

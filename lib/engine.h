@@ -38,6 +38,7 @@ uint32_t kvp__engine_ubatch(const kvp_request *r);
 /* The element type the engine stores a recurrent state in. */
 kvp_dtype kvp__engine_state_dtype(const kvp_request *r);
 kvp_dtype kvp__engine_conv_dtype(const kvp_request *r);
+kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m);
 kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err);
 /* Whether engine e stores a cache as t. */
 bool kvp__engine_has_dtype(kvp_engine e, kvp_dtype t);

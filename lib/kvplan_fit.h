@@ -446,6 +446,15 @@ KVP_API const char *kvp_engine_attention_backend(const kvp_model *model,
  * from 0.28, none before); never KVP_MAMBA_DEFAULT.  Align for NULL. */
 KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
 
+/* The element types an engine keeps model's recurrent state in under
+ * request, into *conv (the conv state) and *ssm (the SSM state; each may
+ * be NULL): the request's state_dtype but that vLLM takes its fp32 as
+ * "auto", the model's type (a float K cache's, else the weights'), and
+ * for a Nemotron-H from 0.20 an fp32 SSM state; SGLang's conv state in
+ * bf16.  Nothing for a NULL request or model. */
+KVP_API void kvp_engine_state_dtypes(const kvp_request *request, const kvp_model *model,
+                                     kvp_dtype *conv, kvp_dtype *ssm);
+
 /* vLLM's model runner for model under request: request->vllm_runner where
  * given, else vLLM's default (vllm/config/vllm.py
  * VllmConfig.use_v2_model_runner): V2 (2) for every model from 0.29 (PR

@@ -223,7 +223,7 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 		break;
 	case KVP_LAYER_RECURRENT:
 		if ((st = kvp__state_bytes(z, kvp__engine_conv_dtype(z->r),
-		                           kvp__engine_state_dtype(z->r), r->tp,
+		                           kvp__engine_ssm_dtype(z->r, m), r->tp,
 		                           &g->state_bytes_per_seq,
 		                           &g->conv_bytes_per_seq)) != KVP_OK)
 			return st;

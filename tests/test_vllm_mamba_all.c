@@ -51,6 +51,9 @@ static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t 
 	r.batch = batch;
 	r.block_size = block;
 	r.mamba_cache_mode = mode;
+	/* 0.19: Nemotron-H's SSM state in fp16, as the numbers below take
+	 * it (fp32 from 0.20: test_nemotron_h_fp32) */
+	r.vllm_version = 19;
 	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
 	return p;
@@ -108,6 +111,49 @@ static void test_nemotron_h(void **state)
 	assert_int_equal(batch, 4);
 }
 
+/* The same from vLLM 0.20, whose Nemotron-H keeps its SSM state in fp32
+ * (NemotronHForCausalLMConfig, PR #39032; the conv state stays fp16):
+ * 3 x 20,480 x 2 B + 4,194,304 x 4 B = 16,900,096 B, 4,126 attention
+ * tokens of 4,096 B; the block 128 x cdiv(4,126, 128) = 4,224 tokens,
+ * the page 4,224 x 4,096 = 17,301,504 B.  A request of 8,192 tokens
+ * holds 2 pages a Mamba layer and 2 blocks an attention layer: at batch
+ * 4, 54 x 2 x 17,301,504 x 4 = 7,474,249,728 B of state and 10 x 8,448 x
+ * 4,096 x 4 = 1,384,120,320 B of attention.  10^10 B: 10^10 //
+ * 17,301,504 // 10 = 57 blocks, a request 2 + 6 x 2 = 14 of them:
+ * 57 / 14 = 4.07x. */
+static void test_nemotron_h_fp32(void **state)
+{
+	kvp_model m = load("nemotron-h-56b");
+	kvp_request r;
+	kvp_plan p;
+	kvp_capacity c;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 8192;
+	r.batch = 4;
+	r.mamba_cache_mode = KVP_MAMBA_ALL;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->conv_bytes_per_seq, 3 * 20480 * 2);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4224);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->block, 4224);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 2 * 17301504ull);
+	assert_int_equal(p.state_total_bytes, 7474249728ull);
+	assert_int_equal(p.kv_total_bytes, 1384120320ull);
+	assert_int_equal(kvp_plan_capacity(&p, 10000000000ull, &c, &err), KVP_OK);
+	assert_int_equal(c.blocks, 57);
+	assert_int_equal(c.blocks_per_request, 14);
+	assert_true(c.max_concurrency == 57.0 / 14);
+	/* A model of another type keeps the model's dtype (Granite's
+	 * Mamba-2 layers alike, but not a NemotronH). */
+	snprintf(m.model_type, sizeof m.model_type, "granitemoehybrid");
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2176);
+}
+
 /* A block asked aligns the chunk too (kernel_block_alignment_size =
  * max(16, 4,096)): lcm(128, 4,096) x cdiv(2,078, 4,096) = 4,096 tokens,
  * mamba_block_size and the block alike, the page 4,096 x 4,096 =
@@ -147,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nemotron_h),
+		cmocka_unit_test(test_nemotron_h_fp32),
 		cmocka_unit_test(test_block_given),
 		cmocka_unit_test(test_falls_back),
 	};

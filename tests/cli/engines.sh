@@ -168,13 +168,41 @@ expect_error "--vllm-version 0.x" "^kvplan: --vllm-version: '0.x' is not a vLLM 
 expect_error "--vllm-version with a dot and no number after it" \
 	"^kvplan: --vllm-version: '0.19.' is not a vLLM release" \
 	--model llama3-8b --seq 100 --engine vllm --vllm-version 0.19.
-# Mode all, for Nemotron-H (tests/test_engine.c works it by hand): blocks
-# of 128 x cdiv(2,078, 128) = 2,176 tokens, a state page each; 10 GB hold
-# 112 blocks, a request of 8,192 takes 4 + 6 x 4 = 28: 4.00x.
+# Mode all, for Nemotron-H (tests/test_vllm_mamba_all.c works it by
+# hand).  vLLM 0.19 keeps its state in fp16: blocks of 128 x cdiv(2,078,
+# 128) = 2,176 tokens, a state page each; 10 GB hold 112 blocks, a request
+# of 8,192 takes 4 + 6 x 4 = 28: 4.00x.  From 0.20 its SSM state is fp32:
+# 128 x cdiv(4,126, 128) = 4,224 tokens; 57 blocks, a request 2 + 6 x 2 =
+# 14: 4.07x.
 run --model nemotron-h-56b --seq 8192 --engine vllm --mamba-cache-mode all \
-	--kv-budget 10000000000 --format json
+	--kv-budget 10000000000 --vllm-version 0.19 --format json
 is capacity_blocks 112 "--mamba-cache-mode all: Nemotron-H's pool"
 is max_concurrency 4.0 "... a page each 2,176 tokens of every mamba layer"
+run --model nemotron-h-56b --seq 8192 --engine vllm --mamba-cache-mode all \
+	--kv-budget 10000000000 --format json
+is capacity_blocks 57 "--mamba-cache-mode all from vLLM 0.20: an fp32 SSM state"
+is max_concurrency 4.071428571 "... a page each 4,224 tokens"
+# A published vLLM log of the Nemotron 3 Nano 30B-A3B shape
+# (chankhavu/Nemotron-Cascade-2-30B-A3B-NVFP4, NemotronHForCausalLM with
+# Nano's config; v0.20.1rc1.dev91, which prints 0.21's token line; fp8_e4m3
+# cache, mamba_ssm_cache_dtype float32, max_model_len 256000, no prefix
+# caching; research/nemotron3-nano-logs.md V1): "Setting attention block
+# size to 4176 tokens", "Padding mamba page size by 0.19%", "Add 1 padding
+# layers", "Available KV cache memory: 3.72 GiB", "GPU KV cache size:
+# 1,206,303 tokens", "Maximum concurrency for 256,000 tokens per request:
+# 4.71x".  By hand: the state 3 x 6,144 x 2 B (conv, bf16) + 64 x 64 x 128
+# x 4 B (SSM, fp32) = 2,134,016 B over 2 x 2 x 128 x 1 B = 512 B an
+# attention token: 4,168 tokens, 4,176 in blocks of 16; 6 attention layers
+# and 23 Mamba layers padded to 24: 5 groups of 6 layers, a block 6 x
+# 4,176 x 512 = 12,828,672 B; 311 blocks (3,989,716,992 B, 3.72 GiB); a
+# request cdiv(256,000, 4,176) = 62 + 4 = 66 blocks: 311 / 66 = 4.71x,
+# x 256,000 = 1,206,303 tokens.
+run --model nemotron-3-nano-30b-a3b --engine vllm --vllm-version 0.21 --dtype fp8 \
+	--weights-dtype bf16 --seq 256000 --max-num-seqs 128 --kv-budget 3989716992 \
+	--format json
+is capacity_blocks 311 "Nemotron 3 Nano, vLLM's log: 311 blocks of 4,176 tokens"
+is max_concurrency 4.712121212 "... 4.71x for 256,000 tokens, as it prints"
+is capacity_log_tokens 1206303 "... and its \"GPU KV cache size: 1,206,303 tokens\""
 # Qwen3-Next does not support it: vLLM falls back to align, as before.
 run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
 	--max-num-batched-tokens 8192 --kv-budget 47875620864 --mamba-cache-mode all --format json
@@ -507,21 +535,30 @@ check "--disable-hybrid-swa-memory under vLLM warns" grep -Fxq \
 # context is 2,000 tokens: 125 blocks, 32 · 2,000 · 16,384 =
 # 1,048,576,000 B, exactly the budget; 2,001 needs 126 blocks, 32 · 2,016
 # · 16,384 = 1,056,964,608 B.
-# A Mamba-2 hybrid under vLLM: Nemotron-H 56B's state, 8,511,488 B, padded
-# to an attention page of 2,080 tokens x 4,096 B = 8,519,680 B; mode align
-# charges a sequence two of them, mode none one.
+# A Mamba-2 hybrid under vLLM: Nemotron-H 56B's state, from 0.20 61,440
+# conv values in fp16 and 4,194,304 SSM values in fp32, 16,900,096 B,
+# padded to an attention page of 4,128 tokens x 4,096 B = 16,908,288 B;
+# mode align charges a sequence two of them, mode none one.  vLLM 0.19
+# kept the SSM state in fp16 too: 8,511,488 B, a page of 2,080 tokens.
 run --model nemotron-h-56b --seq 8192 --engine vllm --explain
 has_line "--explain: the conv state, (4 - 1)(16,384 + 2·8·256)" \
 	"    conv state: (ssm_conv_kernel 4 - 1) x (ssm_inner 16384 + 2 x ssm_groups 8 x ssm_state 256) = 61,440 values"
 has_line "--explain: the SSM state, 256·16,384" \
 	"    ssm state: ssm_state 256 x ssm_inner 16384 = 4,194,304 values"
+has_line "--explain: vLLM's types, fp16 conv and fp32 SSM" \
+	"    state: 61,440 conv values as fp16 + 4,194,304 SSM values as fp32 = 16,900,096 B per sequence (vLLM's types)"
 has_line "--explain: vLLM's padded state page" \
-	"    vLLM pads it to an attention page (mamba_page_size_padded): block 2,080 x 4,096 B = 8,519,680 B"
+	"    vLLM pads it to an attention page (mamba_page_size_padded): block 4,128 x 4,096 B = 16,908,288 B"
 has_line "--explain: mode align's two pages" \
-	"    a sequence is charged 2 of them (mamba_cache_mode align) = 17,039,360 B"
+	"    a sequence is charged 2 of them (mamba_cache_mode align) = 33,816,576 B"
 run --model nemotron-h-56b --seq 8192 --engine vllm --vllm-version 0.27 --explain
 has_line "--explain: vLLM 0.27's mode none" \
-	"    a sequence is charged 1 of them (mamba_cache_mode none) = 8,519,680 B"
+	"    a sequence is charged 1 of them (mamba_cache_mode none) = 16,908,288 B"
+run --model nemotron-h-56b --seq 8192 --engine vllm --vllm-version 0.19 --explain
+has_line "--explain: vLLM 0.19's state in fp16" \
+	"    state: 4,255,744 values as fp16 = 8,511,488 B per sequence"
+has_line "--explain: ... its page of 2,080 tokens" \
+	"    vLLM pads it to an attention page (mamba_page_size_padded): block 2,080 x 4,096 B = 8,519,680 B"
 run --model llama2-7b --seq 1000 --engine vllm --kv-budget 1048576000 --explain
 has_line "--explain: the engine's cells" "    cells vllm allocates for the whole batch: 1,008"
 has_line "--explain: the engine's layer bytes" "    32 layers x 1,008 cells x 16,384 B = 528,482,304 B"
