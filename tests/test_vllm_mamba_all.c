@@ -38,8 +38,9 @@ static const kvp_layer_group *group_of(const kvp_plan *p, kvp_layer_kind kind)
 	return NULL;
 }
 
-static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t block,
-                     kvp_mamba_mode mode)
+/* The plan of m under vLLM release version (0: the current one). */
+static kvp_plan plan_at(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t block,
+                        kvp_mamba_mode mode, uint32_t version)
 {
 	kvp_request r;
 	kvp_plan p;
@@ -51,12 +52,18 @@ static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t 
 	r.batch = batch;
 	r.block_size = block;
 	r.mamba_cache_mode = mode;
-	/* 0.19: Nemotron-H's SSM state in fp16, as the numbers below take
-	 * it (fp32 from 0.20: test_nemotron_h_fp32) */
-	r.vllm_version = 19;
+	r.vllm_version = version;
 	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
 	return p;
+}
+
+/* At 0.19: Nemotron-H's SSM state in fp16, as the numbers below take it
+ * (fp32 from 0.20: test_nemotron_h_fp32). */
+static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t block,
+                     kvp_mamba_mode mode)
+{
+	return plan_at(m, seq, batch, block, mode, 19);
 }
 
 /* Nemotron-H 56B (54 Mamba-2 layers, 10 attention layers of 8 kv heads
@@ -124,18 +131,11 @@ static void test_nemotron_h(void **state)
 static void test_nemotron_h_fp32(void **state)
 {
 	kvp_model m = load("nemotron-h-56b");
-	kvp_request r;
-	kvp_plan p;
+	kvp_plan p = plan_at(&m, 8192, 4, 0, KVP_MAMBA_ALL, 0);
 	kvp_capacity c;
 	kvp_error err;
 
 	(void)state;
-	kvp_request_init(&r);
-	r.engine = KVP_ENGINE_VLLM;
-	r.seq = 8192;
-	r.batch = 4;
-	r.mamba_cache_mode = KVP_MAMBA_ALL;
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->conv_bytes_per_seq, 3 * 20480 * 2);
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 4224);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->block, 4224);
@@ -150,7 +150,7 @@ static void test_nemotron_h_fp32(void **state)
 	/* A model of another type keeps the model's dtype (Granite's
 	 * Mamba-2 layers alike, but not a NemotronH). */
 	snprintf(m.model_type, sizeof m.model_type, "granitemoehybrid");
-	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	p = plan_at(&m, 8192, 4, 0, KVP_MAMBA_ALL, 0);
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2176);
 }
 
