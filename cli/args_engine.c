@@ -227,6 +227,21 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			o->req.state_dtype = as[i];
 			return 0;
 		}
+	case OPT_MAMBA_SSM_CACHE_DTYPE:
+		o->engine_flags |= CLI_FLAG_SSM_CACHE;
+		{
+			/* vllm/config/cache.py MambaDType's choices, in bytes
+			 * (0: auto). */
+			static const char *const types[] = {"auto", "float32", "float16",
+				"bfloat16", NULL};
+			static const uint32_t bytes[] = {0, 4, 2, 2};
+			int i = cli_parse_word(opt, "type", arg, types);
+
+			if (i < 0)
+				return 2;
+			o->req.mamba_ssm_cache_bytes = bytes[i];
+			return 0;
+		}
 	case OPT_NO_SWA_POOL:
 		o->engine_flags |= CLI_FLAG_NO_SWA;
 		o->req.no_swa_pool = true;
@@ -516,6 +531,7 @@ static const struct {
 	{CLI_FLAG_NO_RADIX, "--disable-radix-cache", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_OVERLAP, "--disable-overlap-schedule", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MOE_BACKEND, "--moe-backend", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_SSM_CACHE, "--mamba-ssm-cache-dtype", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},

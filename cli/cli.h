@@ -160,6 +160,7 @@ struct cli_options {
 #define CLI_FLAG_DCP             (UINT64_C(1) << 44) /* vLLM */
 #define CLI_FLAG_INDEXER         (UINT64_C(1) << 45) /* TensorRT-LLM */
 #define CLI_FLAG_MOE_BACKEND     (UINT64_C(1) << 46) /* vLLM */
+#define CLI_FLAG_SSM_CACHE       (UINT64_C(1) << 47) /* vLLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -219,6 +220,7 @@ enum cli_engine_option {
 	OPT_MAMBA_SIZE,
 	OPT_MAMBA_RATIO,
 	OPT_MAMBA_SSM_DTYPE,
+	OPT_MAMBA_SSM_CACHE_DTYPE,
 	OPT_SPEC_TOPK,
 	OPT_SPEC_DRAFT_TOKENS,
 	OPT_MAMBA_STRATEGY,

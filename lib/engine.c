@@ -126,17 +126,25 @@ kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
  * takes mamba_ssm_cache_dtype "auto" as the HF config's, else float32
  * since PR #39032 (dfa5062a, 2026-04-06, after v0.19.0's cut: in
  * v0.20.0); float16 before.  Its conv state stays the model's dtype
- * (kvp__engine_conv_dtype).  The config's own value (Nemotron 3 Nano's
- * "float32") is not read: before 0.20 such a model's state is taken as
- * fp16 too. */
+ * (kvp__engine_conv_dtype).  --mamba-ssm-cache-dtype (request
+ * mamba_ssm_cache_bytes) sets it for every model. */
 kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 {
 	static const char *const nemotron[] = {"nemotron_h"};
+	kvp_dtype model = kvp__engine_state_dtype(r);
+	uint32_t bytes = 0;
 
-	if (r->engine == KVP_ENGINE_VLLM && r->state_dtype == KVP_DTYPE_FP32 &&
-	    kvp__vllm_since(r, 20) && kvp__model_type_in(m, nemotron, 1))
+	if (r->engine != KVP_ENGINE_VLLM || r->state_dtype != KVP_DTYPE_FP32)
+		return model;
+	if (r->mamba_ssm_cache_bytes)
+		bytes = r->mamba_ssm_cache_bytes;
+	else if (kvp__model_type_in(m, nemotron, 1))
+		bytes = m->ssm_cache_bytes ? m->ssm_cache_bytes : kvp__vllm_since(r, 20) ? 4 : 2;
+	if (bytes == 4)
 		return KVP_DTYPE_FP32;
-	return kvp__engine_state_dtype(r);
+	if (bytes == 2 && model == KVP_DTYPE_FP32)
+		return KVP_DTYPE_FP16;
+	return model;
 }
 
 /* The recurrent conv state's element type.  SGLang keeps it in bf16

@@ -127,6 +127,23 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 		return st;
 	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%s%s (M recurrent, * attention,"
 	          " - and E none)", h->prefix, key);
+	/* The SSM state's type vLLM takes for its "auto" (lib/engine.c
+	 * kvp__engine_ssm_dtype). */
+	{
+		json_t *t = json_object_get(h->cfg, "mamba_ssm_cache_dtype");
+		const char *s = json_string_value(t);
+
+		if (s && strcmp(s, "float32") == 0)
+			h->m->ssm_cache_bytes = 4;
+		else if (s && (strcmp(s, "float16") == 0 || strcmp(s, "bfloat16") == 0))
+			h->m->ssm_cache_bytes = 2;
+		else if (t && !json_is_null(t))
+			return kvp__hf_fail(h, "mamba_ssm_cache_dtype", "not float32, float16"
+			                    " or bfloat16");
+		if (h->m->ssm_cache_bytes)
+			kvp__note(h->src, "ssm_cache_bytes", KVP_ORIGIN_READ,
+			          "%smamba_ssm_cache_dtype = %s", h->prefix, s);
+	}
 	return ssm(h, &keys);
 }
 

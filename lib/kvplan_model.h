@@ -261,6 +261,11 @@ typedef struct kvp_model {
 	 * vLLM, SGLang and TensorRT-LLM do not hold: they use the model's.
 	 * 0: none, or not counted. */
 	uint64_t mtp_shared_params;
+	/* The SSM state's bytes an element a Nemotron-H config names
+	 * (mamba_ssm_cache_dtype: 4 float32, 2 float16 or bfloat16), which
+	 * vLLM takes for its "auto" (NemotronHForCausalLMConfig); 0: not
+	 * given (vLLM: fp32 from 0.20, fp16 before). */
+	uint32_t ssm_cache_bytes;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

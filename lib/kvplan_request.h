@@ -449,6 +449,13 @@ typedef struct kvp_request {
 	 * (kvp_engine_mem_util). */
 	uint32_t sglang_version;
 	kvp_mamba_mode mamba_cache_mode; /* vLLM --mamba-cache-mode */
+	uint32_t mamba_ssm_cache_bytes; /* vLLM --mamba-ssm-cache-dtype: a
+	                          * recurrent layer's SSM state's bytes an
+	                          * element, 4 (float32) or 2 (float16,
+	                          * bfloat16); 0, the default: auto, the
+	                          * model's type (a Nemotron-H's config's
+	                          * mamba_ssm_cache_dtype, kvp_model
+	                          * ssm_cache_bytes) */
 	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
 	                          * from 0.20 no estimate of their memory
 	                          * comes out of the budget (profile_memory) */

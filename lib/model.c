@@ -68,6 +68,9 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		                  " its %llu params", name, (unsigned long long)m->mtp_params,
 		                  (unsigned long long)m->vision_params,
 		                  (unsigned long long)m->params);
+	if (m->ssm_cache_bytes != 0 && m->ssm_cache_bytes != 2 && m->ssm_cache_bytes != 4)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: ssm_cache_bytes %u: 4 (float32), 2"
+		                  " (float16, bfloat16) or 0 (not given)", name, m->ssm_cache_bytes);
 	if (m->mtp_shared_params > m->mtp_params)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: mtp_shared_params %llu are more than its mtp_params %llu",

@@ -104,6 +104,10 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid element type in the request");
 	if ((unsigned)r->mla > KVP_MLA_EXPANDED)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid MLA mode %d", (int)r->mla);
+	if (r->mamba_ssm_cache_bytes != 0 && r->mamba_ssm_cache_bytes != 2 &&
+	    r->mamba_ssm_cache_bytes != 4)
+		return kvp__error(err, KVP_ERR_INVALID, "mamba_ssm_cache_bytes %u: 4 (float32),"
+		                  " 2 (float16, bfloat16) or 0 (auto)", r->mamba_ssm_cache_bytes);
 	if ((unsigned)r->policy.kind >= KVP_POLICY_COUNT)
 		return kvp__error(err, KVP_ERR_INVALID, "invalid policy %d",
 		                  (int)r->policy.kind);

@@ -104,7 +104,7 @@ static void test_catalogue_equal(void **state)
 			SAME(chunk_size);
 		if (kvp_model_count_layers(c, KVP_LAYER_RECURRENT)) {
 			SAME(ssm_conv_kernel); SAME(ssm_inner); SAME(ssm_state);
-			SAME(ssm_groups); SAME(ssm_chunk_size);
+			SAME(ssm_groups); SAME(ssm_chunk_size); SAME(ssm_cache_bytes);
 		}
 		if (c->vocab)
 			SAME(vocab);
@@ -723,6 +723,16 @@ static void test_nemotron_params(void **state)
 	          " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}", &m, &src);
 	assert_int_equal(m.layers, 3);
 	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 1);
+	/* mamba_ssm_cache_dtype, the SSM state's type vLLM takes */
+	expect_ok("{\"model_type\": \"nemotron_h\", \"hidden_size\": 64,"
+	          " \"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 10,"
+	          " \"mamba_ssm_cache_dtype\": \"bfloat16\","
+	          " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}", &m, &src);
+	assert_int_equal(m.ssm_cache_bytes, 2);
+	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
+	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
+	             " \"mamba_ssm_cache_dtype\": \"fp8\", \"hybrid_override_pattern\": \"*\"}",
+	             KVP_ERR_PARSE, "mamba_ssm_cache_dtype: not float32, float16 or bfloat16");
 	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
 	             " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}",

@@ -154,6 +154,64 @@ static void test_nemotron_h_fp32(void **state)
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 2176);
 }
 
+/* kvp_engine_state_dtypes, case by case: vLLM's Nemotron-H keeps its
+ * conv state in the model's fp16 and its SSM state in fp32 from 0.20, in
+ * fp16 before unless its config names a type (ssm_cache_bytes), and
+ * --mamba-ssm-cache-dtype (mamba_ssm_cache_bytes) wins for any model;
+ * SGLang's conv state is bf16; values other than 0, 2 and 4 are refused. */
+static void test_state_dtypes(void **state)
+{
+	kvp_model m = load("nemotron-h-56b");
+	kvp_request r;
+	kvp_dtype conv = KVP_DTYPE_INT8, ssm = KVP_DTYPE_INT8;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_VLLM;
+	r.seq = 100;
+	kvp_engine_state_dtypes(&r, &m, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_FP16);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.vllm_version = 19;
+	kvp_engine_state_dtypes(&r, &m, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP16);
+	m.ssm_cache_bytes = 4; /* Nemotron 3 Nano's "float32" */
+	kvp_engine_state_dtypes(&r, &m, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.vllm_version = 0;
+	r.mamba_ssm_cache_bytes = 2;
+	kvp_engine_state_dtypes(&r, &m, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP16);
+	/* another model's "auto": the model's type; asked, fp32 */
+	snprintf(m.model_type, sizeof m.model_type, "granitemoehybrid");
+	r.mamba_ssm_cache_bytes = 0;
+	kvp_engine_state_dtypes(&r, &m, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP16);
+	r.mamba_ssm_cache_bytes = 4;
+	kvp_engine_state_dtypes(&r, &m, NULL, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.engine = KVP_ENGINE_SGLANG;
+	kvp_engine_state_dtypes(&r, &m, &conv, NULL);
+	assert_int_equal(conv, KVP_DTYPE_BF16);
+	/* nothing stored for a NULL request or model */
+	conv = KVP_DTYPE_INT8;
+	kvp_engine_state_dtypes(NULL, &m, &conv, &ssm);
+	kvp_engine_state_dtypes(&r, NULL, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_INT8);
+	r.engine = KVP_ENGINE_VLLM;
+	r.mamba_ssm_cache_bytes = 3;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);
+	assert_string_equal(err.message, "mamba_ssm_cache_bytes 3: 4 (float32), 2 (float16,"
+	                    " bfloat16) or 0 (auto)");
+	r.mamba_ssm_cache_bytes = 0;
+	m.ssm_cache_bytes = 8;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_SHAPE);
+	assert_string_equal(err.message, "nemotron-h-56b: ssm_cache_bytes 8: 4 (float32), 2"
+	                    " (float16, bfloat16) or 0 (not given)");
+}
+
 /* A block asked aligns the chunk too (kernel_block_alignment_size =
  * max(16, 4,096)): lcm(128, 4,096) x cdiv(2,078, 4,096) = 4,096 tokens,
  * mamba_block_size and the block alike, the page 4,096 x 4,096 =
@@ -194,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nemotron_h),
 		cmocka_unit_test(test_nemotron_h_fp32),
+		cmocka_unit_test(test_state_dtypes),
 		cmocka_unit_test(test_block_given),
 		cmocka_unit_test(test_falls_back),
 	};

@@ -203,6 +203,35 @@ run --model nemotron-3-nano-30b-a3b --engine vllm --vllm-version 0.21 --dtype fp
 is capacity_blocks 311 "Nemotron 3 Nano, vLLM's log: 311 blocks of 4,176 tokens"
 is max_concurrency 4.712121212 "... 4.71x for 256,000 tokens, as it prints"
 is capacity_log_tokens 1206303 "... and its \"GPU KV cache size: 1,206,303 tokens\""
+# The same shape under vLLM 0.19.1 with --mamba-ssm-cache-dtype float32,
+# fp8 cache, max_model_len 262144 (V2 there): "Setting attention block
+# size to 4176 tokens", "Available KV cache memory: 68.97 GiB", "GPU KV
+# cache size: 4,819,104 tokens", "Maximum concurrency for 262,144 tokens
+# per request: 86.16x".  5,773 blocks of 12,828,672 B (74,059,923,456 B,
+# 68.97 GiB); 0.19's line (5,773 // 5 groups) x 4,176 = 4,819,104; a
+# request 63 + 4 = 67 blocks: 86.16x.
+run --model nemotron-3-nano-30b-a3b --engine vllm --vllm-version 0.19 \
+	--mamba-ssm-cache-dtype float32 --dtype fp8 --weights-dtype bf16 --seq 262144 \
+	--max-num-seqs 40 --kv-budget 74059923456 --format json
+is capacity_blocks 5773 "vLLM 0.19.1's log, --mamba-ssm-cache-dtype float32: 5,773 blocks"
+is capacity_log_tokens 4819104 "... its \"GPU KV cache size: 4,819,104 tokens\""
+is max_concurrency 86.1641791 "... and 86.16x"
+# Without the flag, 0.19 takes the model's config: Nemotron 3 Nano's
+# "float32" (vllm#34728's log, vLLM 0.16 with no flags: "Setting attention
+# block size to 4176 tokens"); Nemotron-H 56B's config names none: fp16
+# before 0.20, blocks of 2,080.
+run --model nemotron-3-nano-30b-a3b --engine vllm --vllm-version 0.16 --dtype fp8 \
+	--weights-dtype bf16 --seq 8192
+has_line "vLLM 0.16 takes Nemotron 3 Nano's config: fp32" "Engine vllm (blocks of 4176 tokens)"
+run --model nemotron-3-nano-30b-a3b --engine vllm --mamba-ssm-cache-dtype float16 --dtype fp8 \
+	--weights-dtype bf16 --seq 8192
+has_line "--mamba-ssm-cache-dtype float16: 2 B, 2,128 tokens" "Engine vllm (blocks of 2128 tokens)"
+expect_error "--mamba-ssm-cache-dtype fp32" \
+	"^kvplan: --mamba-ssm-cache-dtype: unknown type 'fp32' \(valid: auto, float32, float16, bfloat16\)$" \
+	--model nemotron-3-nano-30b-a3b --engine vllm --mamba-ssm-cache-dtype fp32 --seq 10
+run --model nemotron-3-nano-30b-a3b --engine sglang --mamba-ssm-cache-dtype float32 --seq 10
+check "--mamba-ssm-cache-dtype under SGLang: a warning" grep -Fxq \
+	"kvplan: warning: --mamba-ssm-cache-dtype is a vllm setting; --engine sglang ignores it" "$work/err"
 # Qwen3-Next does not support it: vLLM falls back to align, as before.
 run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
 	--max-num-batched-tokens 8192 --kv-budget 47875620864 --mamba-cache-mode all --format json
