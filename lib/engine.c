@@ -97,9 +97,8 @@ uint32_t kvp__engine_ubatch(const kvp_request *r)
  * MambaStateDtypeCalculator._mamba_state_dtype, conv state
  * get_kv_cache_torch_dtype(mamba_cache_dtype "auto", model_dtype) = the
  * model dtype, SSM state the same while mamba_ssm_cache_dtype is "auto"
- * (NemotronHForCausalLMConfig in vllm/model_executor/models/config.py @
- * 1936cf3841edb9781b06c50fc4daf4bac9d3b23e sets it to the HF config's
- * mamba_ssm_cache_dtype, else float16: two bytes as well).  The model
+ * (some models' own "auto", and --mamba-ssm-cache-dtype:
+ * kvp__engine_ssm_dtype below).  The model
  * dtype is what the K cache is under --kv-cache-dtype auto (fp16, bf16,
  * fp32); under an fp8/int8 cache kvplan takes the weights' type, fp16 if
  * that is not a float either.  request.state_dtype defaults to fp32 for
@@ -120,26 +119,39 @@ kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
 	return KVP_DTYPE_FP16;
 }
 
-/* The SSM state's element type: kvp__engine_state_dtype's, but for
- * vLLM's Nemotron-H from 0.20: NemotronHForCausalLMConfig
- * (vllm/model_executor/models/config.py update_mamba_ssm_cache_dtype)
- * takes mamba_ssm_cache_dtype "auto" as the HF config's, else float32
- * since PR #39032 (dfa5062a, 2026-04-06, after v0.19.0's cut: in
- * v0.20.0); float16 before.  Its conv state stays the model's dtype
- * (kvp__engine_conv_dtype).  --mamba-ssm-cache-dtype (request
- * mamba_ssm_cache_bytes) sets it for every model. */
+/* The SSM state's element type: kvp__engine_state_dtype's, but vLLM's
+ * (vllm/model_executor/layers/mamba/mamba_utils.py _mamba_state_dtype:
+ * the conv state in the model's dtype, the SSM state the same under
+ * mamba_ssm_cache_dtype "auto", else the type named):
+ *  - --mamba-ssm-cache-dtype (request mamba_ssm_cache_bytes), for a
+ *    Mamba-2 layer, and for a Gated DeltaNet layer since PR #34489
+ *    (eea3024f, 2026-02-12; gated_delta_net_state_dtype, taken as 0.16:
+ *    v0.15.0 was of 2026-01-29);
+ *  - its "auto", in models/config.py: Nemotron-H's (NemotronHForCausal-
+ *    LMConfig) the config's mamba_ssm_cache_dtype (kvp_model
+ *    ssm_cache_bytes; read since PR #29978, 2025-12-05, taken as 0.13),
+ *    else float32 since PR #39032 (dfa5062a, 2026-04-06, in v0.20.0),
+ *    16-bit before; Qwen3.5's (Qwen3_5ForConditionalGenerationConfig,
+ *    PR #34489) its config's mamba_ssm_dtype, float32 in every release;
+ *    the others' the model's dtype, Qwen3-Next's among them. */
 kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 {
 	static const char *const nemotron[] = {"nemotron_h"};
+	static const char *const qwen35[] = {"qwen3_5", "qwen35"};
 	kvp_dtype model = kvp__engine_state_dtype(r);
 	uint32_t bytes = 0;
 
-	if (r->engine != KVP_ENGINE_VLLM || r->state_dtype != KVP_DTYPE_FP32)
+	if (r->engine != KVP_ENGINE_VLLM)
 		return model;
-	if (r->mamba_ssm_cache_bytes)
+	if (r->mamba_ssm_cache_bytes && (!kvp__delta_net(m) || kvp__vllm_since(r, 16)))
 		bytes = r->mamba_ssm_cache_bytes;
+	else if (r->state_dtype != KVP_DTYPE_FP32)
+		return model; /* a type asked, vLLM's --mamba-cache-dtype */
 	else if (kvp__model_type_in(m, nemotron, 1))
-		bytes = m->ssm_cache_bytes ? m->ssm_cache_bytes : kvp__vllm_since(r, 20) ? 4 : 2;
+		bytes = m->ssm_cache_bytes && kvp__vllm_since(r, 13) ? m->ssm_cache_bytes
+		        : kvp__vllm_since(r, 20)                    ? 4 : 2;
+	else if (kvp__model_type_in(m, qwen35, 2) && kvp__vllm_since(r, 16))
+		bytes = m->ssm_cache_bytes;
 	if (bytes == 4)
 		return KVP_DTYPE_FP32;
 	if (bytes == 2 && model == KVP_DTYPE_FP32)

@@ -62,6 +62,32 @@ static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
 	return KVP_OK;
 }
 
+/* The SSM state's type a config names for vLLM's "auto" under key
+ * (Nemotron-H's mamba_ssm_cache_dtype, Qwen3.5's mamba_ssm_dtype), into
+ * ssm_cache_bytes: float32 and float 4, float16, bfloat16 and half 2,
+ * auto none (vllm/config/cache.py's choices and torch's names). */
+static kvp_status ssm_cache_dtype(struct hf *h, const char *key)
+{
+	static const struct {
+		const char *name;
+		uint32_t bytes;
+	} types[] = {{"float32", 4}, {"float", 4}, {"float16", 2}, {"bfloat16", 2},
+		{"half", 2}, {"auto", 0}};
+	json_t *t = json_object_get(h->cfg, key);
+	const char *s = json_string_value(t);
+	size_t i = 0;
+
+	if (!t || json_is_null(t))
+		return KVP_OK;
+	while (s && i < sizeof types / sizeof types[0] && strcmp(s, types[i].name) != 0)
+		i++;
+	if (!s || i == sizeof types / sizeof types[0])
+		return kvp__hf_fail(h, key, "not float32, float16, bfloat16 or auto");
+	h->m->ssm_cache_bytes = types[i].bytes;
+	kvp__note(h->src, "ssm_cache_bytes", KVP_ORIGIN_READ, "%s%s = %s", h->prefix, key, s);
+	return KVP_OK;
+}
+
 /* Qwen3-Next: Gated DeltaNet layers with a full-attention layer every
  * full_attention_interval (4).  A DeltaNet state is value heads x key dim
  * x value dim, and its conv runs over the q, k and v projections:
@@ -86,6 +112,10 @@ kvp_status kvp__hf_rule_qwen3_next(struct hf *h)
 	if (r == 0 && (st = kvp__hf_every_nth(h, every, KVP_LAYER_RECURRENT,
 	                                      KVP_LAYER_FULL,
 	                                      "full_attention_interval")) != KVP_OK)
+		return st;
+	/* Qwen3.5's: vLLM's Qwen3_5ForConditionalGenerationConfig takes it
+	 * for its "auto" (lib/engine.c kvp__engine_ssm_dtype) */
+	if ((st = ssm_cache_dtype(h, "mamba_ssm_dtype")) != KVP_OK)
 		return st;
 	return ssm(h, &keys);
 }
@@ -129,21 +159,8 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 	          " - and E none)", h->prefix, key);
 	/* The SSM state's type vLLM takes for its "auto" (lib/engine.c
 	 * kvp__engine_ssm_dtype). */
-	{
-		json_t *t = json_object_get(h->cfg, "mamba_ssm_cache_dtype");
-		const char *s = json_string_value(t);
-
-		if (s && strcmp(s, "float32") == 0)
-			h->m->ssm_cache_bytes = 4;
-		else if (s && (strcmp(s, "float16") == 0 || strcmp(s, "bfloat16") == 0))
-			h->m->ssm_cache_bytes = 2;
-		else if (t && !json_is_null(t))
-			return kvp__hf_fail(h, "mamba_ssm_cache_dtype", "not float32, float16"
-			                    " or bfloat16");
-		if (h->m->ssm_cache_bytes)
-			kvp__note(h->src, "ssm_cache_bytes", KVP_ORIGIN_READ,
-			          "%smamba_ssm_cache_dtype = %s", h->prefix, s);
-	}
+	if ((st = ssm_cache_dtype(h, "mamba_ssm_cache_dtype")) != KVP_OK)
+		return st;
 	return ssm(h, &keys);
 }
 

@@ -197,10 +197,12 @@ kvp_status kvp__hf_rope(struct hf *h)
 		return KVP_ERR_PARSE;
 
 	/* Learned positions (GPT-2, OPT), or ALiBi (Falcon's option, BLOOM,
-	 * MPT): no table. */
+	 * MPT): no table; nor Nemotron-H's attention, which rotates nothing
+	 * whatever rope_theta its config gives (vLLM's NemotronHAttention
+	 * builds no rotary embedding). */
 	if (strcmp(h->family, "gpt2") == 0 || strcmp(h->family, "opt") == 0 ||
 	    strcmp(h->family, "bloom") == 0 || strcmp(h->family, "mpt") == 0 ||
-	    strcmp(h->family, "gpt_bigcode") == 0) {
+	    strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "nemotron_h") == 0) {
 		m->rope = KVP_ROPE_NONE;
 		return KVP_OK;
 	}

@@ -449,8 +449,10 @@ KVP_API kvp_mamba_mode kvp_engine_mamba_mode(const kvp_request *request);
 /* The element types an engine keeps model's recurrent state in under
  * request, into *conv (the conv state) and *ssm (the SSM state; each may
  * be NULL): the request's state_dtype but that vLLM takes its fp32 as
- * "auto", the model's type (a float K cache's, else the weights'), and
- * for a Nemotron-H from 0.20 an fp32 SSM state; SGLang's conv state in
+ * "auto", the model's type (a float K cache's, else the weights'), its
+ * SSM state as request->mamba_ssm_cache_bytes asks, else a Nemotron-H's
+ * as its config's ssm_cache_bytes (from 0.13), else fp32 (from 0.20),
+ * and a Qwen3.5's as its config's (from 0.16); SGLang's conv state in
  * bf16.  Nothing for a NULL request or model. */
 KVP_API void kvp_engine_state_dtypes(const kvp_request *request, const kvp_model *model,
                                      kvp_dtype *conv, kvp_dtype *ssm);

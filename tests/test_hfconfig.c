@@ -682,6 +682,13 @@ static void test_nemotron_params(void **state)
 	         KVP_TEST_SRCDIR);
 	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
 	assert_int_equal(m.params, 56324350464ull);
+	/* Nemotron 3 Nano's config gives rope_theta 10000, which its attention
+	 * never uses: no rotary table, as data/models says */
+	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3-nano-30b-a3b/config.json",
+	         KVP_TEST_SRCDIR);
+	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
+	assert_int_equal(m.rope, KVP_ROPE_NONE);
+	assert_int_equal(m.params, 31577940288ull);
 	snprintf(json, sizeof json, nano, "\"hybrid_override_pattern\":"
 	         " \"MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME\"");
 	expect_ok(json, &m, &src);
@@ -729,10 +736,28 @@ static void test_nemotron_params(void **state)
 	          " \"mamba_ssm_cache_dtype\": \"bfloat16\","
 	          " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}", &m, &src);
 	assert_int_equal(m.ssm_cache_bytes, 2);
+	/* torch's names too, and vLLM's auto (none named) */
+	expect_ok("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
+	          " \"num_attention_heads\": 4, \"hidden_size\": 64,"
+	          " \"mamba_ssm_cache_dtype\": \"float\", \"hybrid_override_pattern\": \"*\"}",
+	          &m, &src);
+	assert_int_equal(m.ssm_cache_bytes, 4);
+	expect_ok("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
+	          " \"num_attention_heads\": 4, \"hidden_size\": 64,"
+	          " \"mamba_ssm_cache_dtype\": \"auto\", \"hybrid_override_pattern\": \"*\"}",
+	          &m, &src);
+	assert_int_equal(m.ssm_cache_bytes, 0);
 	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
 	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
 	             " \"mamba_ssm_cache_dtype\": \"fp8\", \"hybrid_override_pattern\": \"*\"}",
-	             KVP_ERR_PARSE, "mamba_ssm_cache_dtype: not float32, float16 or bfloat16");
+	             KVP_ERR_PARSE, "mamba_ssm_cache_dtype: not float32, float16, bfloat16 or auto");
+	/* Qwen3.5's mamba_ssm_dtype (its own key) */
+	expect_ok("{\"model_type\": \"qwen3_5_text\", \"num_hidden_layers\": 4,"
+	          " \"hidden_size\": 256, \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
+	          " \"head_dim\": 64, \"linear_conv_kernel_dim\": 4, \"linear_key_head_dim\": 32,"
+	          " \"linear_value_head_dim\": 32, \"linear_num_key_heads\": 2,"
+	          " \"linear_num_value_heads\": 4, \"mamba_ssm_dtype\": \"half\"}", &m, &src);
+	assert_int_equal(m.ssm_cache_bytes, 2);
 	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
 	             " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}",

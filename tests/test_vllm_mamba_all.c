@@ -200,6 +200,32 @@ static void test_state_dtypes(void **state)
 	kvp_engine_state_dtypes(NULL, &m, &conv, &ssm);
 	kvp_engine_state_dtypes(&r, NULL, &conv, &ssm);
 	assert_int_equal(conv, KVP_DTYPE_INT8);
+	/* Qwen3.5 (qwen3.5-27b's config: mamba_ssm_dtype float32) from 0.16
+	 * (PR #34489), its model's dtype before; Qwen3-Next's auto is its
+	 * model's; a Gated DeltaNet layer's type asked counts from 0.16. */
+	{
+		kvp_model q = load("qwen3.5-27b"), n = load("qwen3-next-80b-a3b");
+		kvp_request v;
+
+		kvp_request_init(&v);
+		v.engine = KVP_ENGINE_VLLM;
+		assert_int_equal(q.ssm_cache_bytes, 4);
+		kvp_engine_state_dtypes(&v, &q, &conv, &ssm);
+		assert_int_equal(conv, KVP_DTYPE_FP16);
+		assert_int_equal(ssm, KVP_DTYPE_FP32);
+		v.vllm_version = 15;
+		kvp_engine_state_dtypes(&v, &q, &conv, &ssm);
+		assert_int_equal(ssm, KVP_DTYPE_FP16);
+		v.mamba_ssm_cache_bytes = 4;
+		kvp_engine_state_dtypes(&v, &n, &conv, &ssm);
+		assert_int_equal(ssm, KVP_DTYPE_FP16);
+		v.vllm_version = 16;
+		kvp_engine_state_dtypes(&v, &n, &conv, &ssm);
+		assert_int_equal(ssm, KVP_DTYPE_FP32);
+		v.mamba_ssm_cache_bytes = 0;
+		kvp_engine_state_dtypes(&v, &n, &conv, &ssm);
+		assert_int_equal(ssm, KVP_DTYPE_FP16);
+	}
 	r.engine = KVP_ENGINE_VLLM;
 	r.mamba_ssm_cache_bytes = 3;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_INVALID);

@@ -216,6 +216,22 @@ run --model nemotron-3-nano-30b-a3b --engine vllm --vllm-version 0.19 \
 is capacity_blocks 5773 "vLLM 0.19.1's log, --mamba-ssm-cache-dtype float32: 5,773 blocks"
 is capacity_log_tokens 4819104 "... its \"GPU KV cache size: 4,819,104 tokens\""
 is max_concurrency 86.1641791 "... and 86.16x"
+# Qwen3.5-27B under vLLM (a published 0.19.0 log of
+# Qwen3_5ForConditionalGeneration at max model len 8192: "Setting attention
+# block size to 784 tokens", "Padding mamba page size by 0.13%"): its
+# config's mamba_ssm_dtype float32 (vLLM's Qwen3_5ForConditionalGeneration-
+# Config, PR #34489), conv (2 x 16 x 128 + 48 x 128) x 3 values x 2 B =
+# 61,440 and SSM 48 x 128 x 128 x 4 B = 3,145,728: 3,207,168 B over 4 x
+# 256 x 2 x 2 = 4,096 B an attention token, 783 tokens, 784 in blocks of
+# 16, the state padded by 4,096 B (0.13 %).  vLLM 0.15 kept it in fp16:
+# 1,634,304 B, 400 tokens.
+run --model qwen3.5-27b --seq 8192 --engine vllm --explain
+has_line "Qwen3.5-27B under vLLM: its log's block of 784 tokens" \
+	"    vLLM pads it to an attention page (mamba_page_size_padded): block 784 x 4,096 B = 3,211,264 B"
+has_line "... its config's fp32 SSM state" \
+	"    state: 30,720 conv values as fp16 + 786,432 SSM values as fp32 = 3,207,168 B per sequence (vLLM's types)"
+run --model qwen3.5-27b --seq 8192 --engine vllm --vllm-version 0.15
+has_line "vLLM 0.15 kept Qwen3.5's state in fp16" "Engine vllm (blocks of 400 tokens)"
 # Without the flag, 0.19 takes the model's config: Nemotron 3 Nano's
 # "float32" (vllm#34728's log, vLLM 0.16 with no flags: "Setting attention
 # block size to 4176 tokens"); Nemotron-H 56B's config names none: fp16
