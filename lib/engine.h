@@ -147,8 +147,15 @@ uint64_t kvp__mxfp4_gpu_weights(const kvp_plan *plan, const kvp_device *d, uint3
                                 uint64_t mine);
 /* Whole experts, as many of routed of them as one of group GPUs holds at
  * most, of x bytes of them all: ceil(x x ceil(routed / group) / routed),
- * x at most (lib/fit.c). */
+ * x at most (lib/fit_weights.c). */
 uint64_t kvp__whole_experts(uint64_t x, uint32_t routed, uint64_t group);
+/* lib/fit_weights.c: stage t's weights w on one of its GPUs of device d;
+ * the draft's or MTP layers' on one GPU of the last stage, weights the
+ * model's; vLLM's buffers of the indexer's indices on one GPU of stage t
+ * for tokens batched tokens. */
+uint64_t kvp__gpu_weights(const kvp_plan *plan, const kvp_device *d, uint64_t w, uint32_t t);
+uint64_t kvp__gpu_draft_weights(const kvp_plan *plan, const kvp_device *dev, uint64_t weights);
+uint64_t kvp__topk_buffers(const kvp_plan *plan, uint64_t tokens, uint32_t t);
 uint64_t kvp__vllm_moe_bytes(const kvp_plan *p, uint64_t tokens);
 /* A sparse MLA model's other asks of vLLM's workspace manager into the
  * plan (kvp_plan sparse_workspace_bytes; moe_backend.c). */
