@@ -288,7 +288,7 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 	if (r->mtp_layers && r->draft_weight_bytes) {
 		/* Counted in a file (kvp_weights mtp_bytes), less the layers'
 		 * copies of the embedding and the head where the engine uses
-		 * the model's (mtp_shared below). */
+		 * the model's (mtp_shared, at the top). */
 		bytes = r->draft_weight_bytes;
 		if (r->engine != KVP_ENGINE_LLAMA_CPP)
 			bytes -= r->draft_shared_bytes < r->draft_weight_bytes
@@ -308,7 +308,7 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		if (!z->m->params)
 			return KVP_OK;
 		/* less the layers' copies of the embedding and the head a
-		 * checkpoint counted, but under llama.cpp (mtp_shared) */
+		 * checkpoint counted, but under llama.cpp (mtp_shared, at the top) */
 		if (z->m->mtp_params)
 			per = z->m->mtp_params - (r->engine == KVP_ENGINE_LLAMA_CPP
 			                          ? 0 : z->m->mtp_shared_params);
@@ -365,7 +365,7 @@ kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p)
 		return KVP_OK;
 	}
 	/* vLLM's MTP drafter under pipeline parallelism loads an embedding
-	 * of its own (mtp_shared below). */
+	 * of its own (mtp_shared, at the top). */
 	if (r->mtp_layers && r->engine == KVP_ENGINE_VLLM && r->pp > 1) {
 		p->draft_embedding_bytes = p->embedding_bytes;
 		bytes += p->embedding_bytes;
