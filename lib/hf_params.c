@@ -59,7 +59,7 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	static const char *const k_qlora[] = {"q_lora_rank", NULL};
 	kvp_model *m = h->m;
 	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0;
-	unsigned __int128 mlp, total;
+	unsigned __int128 mlp, total, mtp;
 	bool tie = m->tie_embeddings; /* read with the shape */
 	kvp_model copy = *m;
 	int r;
@@ -67,13 +67,17 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	/* Nemotron-H, block by block (hf_nemotron.c); its head_dim may still
 	 * be derived, so from a finalized copy. */
 	if (strcmp(h->family, "nemotron_h") == 0 && kvp_model_finalize(&copy, NULL) == KVP_OK &&
-	    (r = kvp__hf_nemotron_params(h, &copy, &total)) != 0) {
+	    (r = kvp__hf_nemotron_params(h, &copy, &total, &mtp)) != 0) {
 		if (r < 0)
 			return KVP_ERR_PARSE;
 		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+		/* its MTP layers' part, which a plan loads for an MTP draft
+		 * alone (kvp_model mtp_params) */
+		m->mtp_params = mtp > m->params ? m->params : (uint64_t)mtp;
 		kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, block by"
-		          " block (embeddings%s, Mamba-2, attention, MLP and experts): no"
-		          " checkpoint beside the file", tie ? " tied" : " and head");
+		          " block (embeddings%s, Mamba-2, attention, MLP and experts%s): no"
+		          " checkpoint beside the file", tie ? " tied" : " and head",
+		          mtp ? ", and the MTP layers'" : "");
 		return KVP_OK;
 	}
 	copy = *m;

@@ -134,12 +134,10 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 	static const struct ssm_keys keys = {.conv = k_conv_kernel,
 		.heads = k_mh, .head_dim = k_md, .expand = k_expand,
 		.state = k_state_size, .groups = k_n_groups};
-	const char *key = json_object_get(h->cfg, "hybrid_override_pattern") ||
-	                  !json_object_get(h->cfg, "layers_block_type")
-	                  ? "hybrid_override_pattern" : "layers_block_type";
-	char blocks[KVP_PATTERN_MAX];
+	const char *key = kvp__hf_nemotron_key(h);
+	char blocks[KVP_PATTERN_MAX], mtp[KVP__NEMOTRON_MTP_MAX];
 	uint8_t kinds[KVP_PATTERN_MAX];
-	size_t n = 0;
+	size_t n = 0, k = 0, attention = 0;
 	int r = kvp__hf_nemotron_pattern(h, blocks, sizeof blocks, &n);
 	kvp_status st;
 
@@ -157,6 +155,24 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 		return st;
 	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%s%s (M recurrent, * attention,"
 	          " - and E none)", h->prefix, key);
+	/* An MTP layer's blocks (hf_nemotron.c): its cache is one attention
+	 * layer's (lib/draft.c mtp_groups), as vLLM builds "*E" (its
+	 * NemotronHMultiTokenPredictor raises NotImplementedError for other
+	 * blocks than * and E; an MLP block, -, caches nothing and is
+	 * counted).  A layer of no attention, of two, or of a Mamba block's
+	 * state is not modelled: its MTP layers are then left out, and said. */
+	if (h->m->mtp_layers) {
+		if (kvp__hf_nemotron_mtp(h, mtp, sizeof mtp, &k) < 0)
+			return KVP_ERR_PARSE;
+		for (size_t i = 0; i < k; i++)
+			attention += mtp[i] == '*';
+		if (attention != 1 || memchr(mtp, 'M', k)) {
+			kvp__source_warn(h->src, "%s: the MTP layers' blocks \"%.*s\" are"
+			                 " not modelled (one attention block, and E or -"
+			                 " blocks): they are left out", h->path, (int)k, mtp);
+			h->m->mtp_layers = 0;
+		}
+	}
 	/* The SSM state's type vLLM takes for its "auto" (lib/engine.c
 	 * kvp__engine_ssm_dtype). */
 	if ((st = ssm_cache_dtype(h, "mamba_ssm_cache_dtype")) != KVP_OK)

@@ -259,15 +259,16 @@ static kvp_status read_base(struct hf *h)
 	if ((r = hf_count(h, "layers", k_layers, HF_LAYERS_MAX, &v, "layers")) < 0)
 		return KVP_ERR_PARSE;
 	/* transformers 5's Nemotron-H: num_hidden_layers is its
-	 * layers_block_type's length, which Nemotron 3 Ultra's config gives
-	 * alone */
-	kv = json_object_get(h->cfg, "layers_block_type");
-	if (r == 0 && strcmp(h->family, "nemotron_h") == 0 && json_is_array(kv) &&
-	    json_array_size(kv) > 0 && json_array_size(kv) <= HF_LAYERS_MAX) {
+	 * layers_block_type's (layer_types') length, which Nemotron 3 Ultra's
+	 * config gives alone */
+	key = strcmp(h->family, "nemotron_h") == 0 ? kvp__hf_nemotron_key(h) : "";
+	kv = json_object_get(h->cfg, key);
+	if (r == 0 && json_is_array(kv) && json_array_size(kv) > 0 &&
+	    json_array_size(kv) <= HF_LAYERS_MAX) {
 		v = json_array_size(kv);
 		r = 1;
-		kvp__note(h->src, "layers", KVP_ORIGIN_DERIVED, "%slayers_block_type's %llu"
-		          " entries", h->prefix, (unsigned long long)v);
+		kvp__note(h->src, "layers", KVP_ORIGIN_DERIVED, "%s%s's %llu entries",
+		          h->prefix, key, (unsigned long long)v);
 	}
 	if (r == 0)
 		return kvp__hf_fail(h, k_layers[0], "missing: the layer count");

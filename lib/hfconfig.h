@@ -139,13 +139,24 @@ kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
 
 /* ---- hf_nemotron.c: Nemotron-H's blocks ---- */
 
+/* The blocks an MTP layer may hold. */
+#define KVP__NEMOTRON_MTP_MAX 16
+/* The key naming the layers' blocks: layers_block_type or layer_types
+ * where given, else hybrid_override_pattern. */
+const char *kvp__hf_nemotron_key(struct hf *h);
 /* Each layer's block, M, *, - or E, into out (cap at most) and *n:
- * hybrid_override_pattern, or layers_block_type's names.  1 read, 0
- * neither given, -1 reported (or more than cap, unreported). */
+ * layers_block_type's (layer_types') names, or hybrid_override_pattern,
+ * both alike where both are given.  1 read, 0 neither given, -1 reported
+ * (or more than cap, unreported, *n past cap). */
 int kvp__hf_nemotron_pattern(struct hf *h, char *out, size_t cap, size_t *n);
-/* The parameters of m, finalized from h, tensor by tensor: 1 and *total,
- * 0 where the blocks are not given for its layers, -1 reported. */
-int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 *total);
+/* An MTP layer's blocks into out and *n: mtp_layers_block_type,
+ * mtp_hybrid_override_pattern, or "*E".  1, or -1 reported. */
+int kvp__hf_nemotron_mtp(struct hf *h, char *out, size_t cap, size_t *n);
+/* The parameters of m, finalized from h, tensor by tensor, with its
+ * m->mtp_layers MTP layers': 1, *total and *mtp (the MTP layers' part of
+ * it), 0 where the blocks are not given for its layers, -1 reported. */
+int kvp__hf_nemotron_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
+                            unsigned __int128 *mtp);
 
 /* ---- hf_rope.c ---- */
 

@@ -183,7 +183,8 @@ typedef struct kvp_model {
 	                        * engine that pools by architecture (SGLang's
 	                        * sliding-window pool) reads it */
 	/* Of params, what an engine may leave unloaded: the checkpoint's
-	 * next-token-prediction (MTP, NextN) layers', loaded for an MTP
+	 * next-token-prediction (MTP, NextN) layers' (its files', or a
+	 * Nemotron-H config.json's estimate, lib/hf_nemotron.c), loaded for an MTP
 	 * draft alone (a plan leaves them out of the model's weights and,
 	 * with mtp_layers, weighs the MTP layers by them), and a vision
 	 * tower's, which llama.cpp keeps in a separate mmproj file (its

@@ -18,32 +18,7 @@
 
 #include "kvplan.h"
 #include "testutil.h"
-
-static kvp_status parse(const char *json, kvp_model *m, kvp_source *src,
-                        kvp_error *err)
-{
-	return kvp_config_parse(json, strlen(json), "t/config.json", m, src, err);
-}
-
-static void expect_ok(const char *json, kvp_model *m, kvp_source *src)
-{
-	kvp_error err;
-	kvp_status st = parse(json, m, src, &err);
-
-	if (st != KVP_OK)
-		fail_msg("%s", err.message);
-}
-
-static void expect_error(const char *json, kvp_status status, const char *text)
-{
-	kvp_model m;
-	kvp_source src;
-	kvp_error err;
-
-	assert_int_equal(parse(json, &m, &src, &err), status);
-	if (!strstr(err.message, text))
-		fail_msg("'%s' lacks '%s'", err.message, text);
-}
+#include "hfutil.h"
 
 /* The cache of m at seq tokens, batch 1, fp16, fp32 state. */
 static uint64_t cache_at(const kvp_model *m, uint64_t seq)
@@ -110,6 +85,12 @@ static void test_catalogue_equal(void **state)
 			SAME(vocab);
 		if (c->max_context)
 			SAME(max_context);
+		/* Nemotron-H's params, counted block by block from the config
+		 * (lib/hf_nemotron.c), are its profile's to the parameter, its
+		 * MTP layers' with them. */
+		if (strcmp(c->model_type, "nemotron_h") == 0) {
+			SAME(params); SAME(mtp_params);
+		}
 #undef SAME
 		/* The type an engine that pools by architecture reads. */
 		if (strcmp(m.model_type, c->model_type) != 0)
@@ -630,140 +611,6 @@ static void test_hybrids(void **state)
 	             "layer 2 is not M");
 }
 
-/* Nemotron-H's parameters block by block (lib/hf_nemotron.c), where no
- * checkpoint counts them.
- *  - Nemotron-H-56B's config.json (tests/configs): 56,324,350,464, the
- *    count data/models/nemotron-h-56b.yaml works out tensor by tensor.
- *  - Nemotron 3 Nano 30B-A3B's (nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-
- *    NVFP4's config.json, verbatim in ai-dynamo/aiconfigurator
- *    model_configs @ 095f58a; research/nemotron-quant-keep.md): hidden
- *    2688, 23 M, 6 *, 23 E (pattern below), 64 Mamba heads of 64, 8
- *    groups of 128, conv 4 with its bias; 32 heads and 2 kv heads of 128;
- *    128 experts of 1856 and one shared of 3712; vocab 131072 untied.
- *      M: in_proj 2688 x (2 x 4096 + 2 x 8 x 128 + 64) = 27,697,152,
- *         conv1d (4096 + 2048) x (4 + 1) = 30,720, A_log, D and dt_bias
- *         192, the gated norm 4096, out_proj 4096 x 2688 = 11,010,048,
- *         the block's norm 2688: 38,744,896;
- *      *: q and o 2 x 2688 x 4096, k and v 2 x 2688 x 256, norm 2688:
- *         23,399,040;
- *      E: the router 2688 x 128 + 128, the experts 128 x 2 x 2688 x 1856
- *         = 1,277,165,568, the shared 2 x 2688 x 3712 = 19,955,712, norm
- *         2688: 1,297,468,160;
- *    with embeddings and head 2 x 131072 x 2688 and norm_f 2688:
- *    31,577,940,288, NVIDIA's "31.6B total".  Before, every layer was
- *    taken to hold 128 gated experts: 57.7 billion. */
-static void test_nemotron_params(void **state)
-{
-	static const char nano[] =
-		"{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 52,"
-		" \"hidden_size\": 2688, \"num_attention_heads\": 32,"
-		" \"num_key_value_heads\": 2, \"head_dim\": 128, \"vocab_size\": 131072,"
-		" \"tie_word_embeddings\": false, \"mamba_num_heads\": 64,"
-		" \"mamba_head_dim\": 64, \"ssm_state_size\": 128, \"n_groups\": 8,"
-		" \"expand\": 2, \"conv_kernel\": 4, \"use_conv_bias\": true,"
-		" \"mamba_proj_bias\": false, \"use_bias\": false, \"mlp_bias\": false,"
-		" \"intermediate_size\": 1856, \"n_routed_experts\": 128,"
-		" \"moe_intermediate_size\": 1856,"
-		" \"moe_shared_expert_intermediate_size\": 3712, \"n_shared_experts\": 1,"
-		" %s}";
-	const uint64_t mamba = 2688ull * 10304 + 6144 * 5 + 192 + 4096 + 4096ull * 2688 + 2688;
-	const uint64_t attn = 2 * 2688ull * 4096 + 2 * 2688ull * 256 + 2688;
-	const uint64_t moe = 2688ull * 128 + 128 + 128 * 2 * 2688ull * 1856 +
-	                     2 * 2688ull * 3712 + 2688;
-	char json[2048], list[1024] = "\"layers_block_type\": [";
-	const char *pattern = "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME";
-	kvp_model m, one;
-	kvp_source src;
-	kvp_error err;
-	char path[512];
-
-	(void)state;
-	snprintf(path, sizeof path, "%s/tests/configs/nemotron-h-56b/config.json",
-	         KVP_TEST_SRCDIR);
-	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
-	assert_int_equal(m.params, 56324350464ull);
-	/* Nemotron 3 Nano's config gives rope_theta 10000, which its attention
-	 * never uses: no rotary table, as data/models says */
-	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3-nano-30b-a3b/config.json",
-	         KVP_TEST_SRCDIR);
-	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
-	assert_int_equal(m.rope, KVP_ROPE_NONE);
-	assert_int_equal(m.params, 31577940288ull);
-	snprintf(json, sizeof json, nano, "\"hybrid_override_pattern\":"
-	         " \"MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME\"");
-	expect_ok(json, &m, &src);
-	assert_int_equal(mamba, 38744896);
-	assert_int_equal(attn, 23399040);
-	assert_int_equal(moe, 1297468160);
-	assert_int_equal(m.params, 23 * mamba + 6 * attn + 23 * moe + 2 * 131072ull * 2688 + 2688);
-	assert_int_equal(m.params, 31577940288ull);
-	one = m;
-	/* transformers 5's layers_block_type: the same blocks by name */
-	for (size_t i = 0; pattern[i]; i++)
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
-		         pattern[i] == 'M' ? "mamba" : pattern[i] == '*' ? "attention" : "moe");
-	strcat(list, "]");
-	snprintf(json, sizeof json, nano, list);
-	expect_ok(json, &m, &src);
-	assert_int_equal(m.params, one.params);
-	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 23);
-	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 6);
-	assert_memory_equal(m.pattern, one.pattern, sizeof m.pattern);
-	/* MLP layers with biases: "-*-" of hidden 64, 4 heads of 16, vocab
-	 * 100 tied, intermediate 10: norms 3 x 64 + 64, embeddings 6,400, MLPs
-	 * 2 x (2 x 64 x 10 + 10 + 64), attention 4 x 64 x 64. */
-	expect_ok("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 3,"
-	          " \"hidden_size\": 64, \"num_attention_heads\": 4, \"vocab_size\": 100,"
-	          " \"tie_word_embeddings\": true, \"mlp_bias\": true,"
-	          " \"intermediate_size\": 10, \"hybrid_override_pattern\": \"-*-\"}",
-	          &m, &src);
-	assert_int_equal(m.params, 4 * 64 + 6400 + 2 * (2 * 64 * 10 + 10 + 64) + 4 * 64 * 64);
-	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 2,"
-	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
-	             " \"layers_block_type\": [\"mamba\", \"conv\"]}", KVP_ERR_PARSE,
-	             "layer 1 is not \"mamba\"");
-	/* Nemotron 3 Ultra's config gives no num_hidden_layers: its
-	 * layers_block_type's length is the count, as transformers 5 takes
-	 * it; a count and a list that differ are refused. */
-	expect_ok("{\"model_type\": \"nemotron_h\", \"hidden_size\": 64,"
-	          " \"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 10,"
-	          " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}", &m, &src);
-	assert_int_equal(m.layers, 3);
-	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 1);
-	/* mamba_ssm_cache_dtype, the SSM state's type vLLM takes */
-	expect_ok("{\"model_type\": \"nemotron_h\", \"hidden_size\": 64,"
-	          " \"num_attention_heads\": 4, \"vocab_size\": 100, \"intermediate_size\": 10,"
-	          " \"mamba_ssm_cache_dtype\": \"bfloat16\","
-	          " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}", &m, &src);
-	assert_int_equal(m.ssm_cache_bytes, 2);
-	/* torch's names too, and vLLM's auto (none named) */
-	expect_ok("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
-	          " \"num_attention_heads\": 4, \"hidden_size\": 64,"
-	          " \"mamba_ssm_cache_dtype\": \"float\", \"hybrid_override_pattern\": \"*\"}",
-	          &m, &src);
-	assert_int_equal(m.ssm_cache_bytes, 4);
-	expect_ok("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
-	          " \"num_attention_heads\": 4, \"hidden_size\": 64,"
-	          " \"mamba_ssm_cache_dtype\": \"auto\", \"hybrid_override_pattern\": \"*\"}",
-	          &m, &src);
-	assert_int_equal(m.ssm_cache_bytes, 0);
-	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 1,"
-	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
-	             " \"mamba_ssm_cache_dtype\": \"fp8\", \"hybrid_override_pattern\": \"*\"}",
-	             KVP_ERR_PARSE, "mamba_ssm_cache_dtype: not float32, float16, bfloat16 or auto");
-	/* Qwen3.5's mamba_ssm_dtype (its own key) */
-	expect_ok("{\"model_type\": \"qwen3_5_text\", \"num_hidden_layers\": 4,"
-	          " \"hidden_size\": 256, \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
-	          " \"head_dim\": 64, \"linear_conv_kernel_dim\": 4, \"linear_key_head_dim\": 32,"
-	          " \"linear_value_head_dim\": 32, \"linear_num_key_heads\": 2,"
-	          " \"linear_num_value_heads\": 4, \"mamba_ssm_dtype\": \"half\"}", &m, &src);
-	assert_int_equal(m.ssm_cache_bytes, 2);
-	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 4,"
-	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
-	             " \"layers_block_type\": [\"mlp\", \"attention\", \"mlp\"]}",
-	             KVP_ERR_PARSE, "3 layers for num_hidden_layers 4");
-}
-
 /* What real files contain: null for a number, a key twice, NaN. */
 static void test_real_file_quirks(void **state)
 {
@@ -1000,7 +847,6 @@ int main(void)
 		cmocka_unit_test(test_mla_by_fields),
 		cmocka_unit_test(test_window_rules),
 		cmocka_unit_test(test_hybrids),
-		cmocka_unit_test(test_nemotron_params),
 		cmocka_unit_test(test_real_file_quirks),
 		cmocka_unit_test(test_warning_path_escaped),
 		cmocka_unit_test(test_malformed),

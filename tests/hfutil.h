@@ -1,0 +1,33 @@
+/*
+ * hfutil.h — config.json text read in the unit tests of the config.json
+ * reader, as "t/config.json" (kvp_config_parse).  Include it after
+ * cmocka.h and kvplan.h.
+ */
+#ifndef KVPLAN_HFUTIL_H
+#define KVPLAN_HFUTIL_H
+
+#include <string.h>
+
+/* json read into m and src, or the test failed with the library's message. */
+static inline void expect_ok(const char *json, kvp_model *m, kvp_source *src)
+{
+	kvp_error err;
+
+	if (kvp_config_parse(json, strlen(json), "t/config.json", m, src, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+}
+
+/* json refused with status and a message holding text, or the test failed. */
+static inline void expect_error(const char *json, kvp_status status, const char *text)
+{
+	kvp_model m;
+	kvp_source src;
+	kvp_error err;
+
+	assert_int_equal(kvp_config_parse(json, strlen(json), "t/config.json", &m, &src, &err),
+	                 status);
+	if (!strstr(err.message, text))
+		fail_msg("'%s' lacks '%s'", err.message, text);
+}
+
+#endif
