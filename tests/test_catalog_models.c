@@ -127,9 +127,9 @@ static const struct layers_row rows[] = {
 	 * 23 none; full 2 x 128; conv 4, inner 4096, state 128, groups 8 */
 	{"nemotron-3-nano-30b-a3b", 52, 6, 0, 0, 0, 23, 23, ATTN(2, 128), 0, 0,
 	 NO_MLA, 4, 4096, 128, 8},
-	/* data/models/nemotron-3-super-120b-a12b.yaml: 40 recurrent + 8 full
+	/* data/models/nemotron-3-super-120b.yaml: 40 recurrent + 8 full
 	 * + 40 none; full 2 x 128; conv 4, inner 8192, state 128, groups 8 */
-	{"nemotron-3-super-120b-a12b", 88, 8, 0, 0, 0, 40, 40, ATTN(2, 128), 0, 0,
+	{"nemotron-3-super-120b", 88, 8, 0, 0, 0, 40, 40, ATTN(2, 128), 0, 0,
 	 NO_MLA, 4, 8192, 128, 8},
 	/* data/models/nemotron-h-56b.yaml: 54 recurrent + 10 full + 54 none;
 	 * full 8 x 128; conv 4, inner 16384, state 256, groups 8 */

@@ -170,9 +170,14 @@ static void test_nemotron_params(void **state)
  *         the latent projections 2 x 4096 x 1024, the shared 2 x 4096 x
  *         5376, norm: 2,873,102,848;
  *    with embeddings and head 2 x 131072 x 4096 and norm_f:
- *    120,668,707,840 (NVIDIA: 120B); its MTP layer, vLLM's
+ *    120,668,707,840 (NVIDIA: 120B; llama.cpp's n_params for a GGUF
+ *    without the MTP tensors); its MTP layer, vLLM's
  *    NemotronHMultiTokenPredictor: a * and an E block, eh_proj 2 x 4096 x
- *    4096, enorm, hnorm and final_layernorm: 2,942,325,248.
+ *    4096, enorm, hnorm and final_layernorm: 2,942,325,248.  In all
+ *    123,611,033,088, as NVIDIA's Megatron-Bridge verification card
+ *    counts the BF16 checkpoint's 42,683 tensors
+ *    (examples/model_verification_cards/nemotron-3-super-120b-a12b/
+ *    card.yaml; research/nemotron-super-mtp.md).
  *  - A small "-*-" model (hidden 64, 4 heads of 16, vocab 100 tied,
  *    intermediate 10, MLP biases) for the MTP pattern's rules: an MTP
  *    layer of "*-" holds eh_proj 2 x 64 x 64, 3 norms of 64, attention 4
@@ -205,7 +210,7 @@ static void test_nemotron_mtp(void **state)
 	assert_int_equal(moe, 2873102848ull);
 	assert_int_equal(base, 120668707840ull);
 	assert_int_equal(mtp, 2942325248ull);
-	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3-super-120b-a12b/config.json",
+	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3-super-120b/config.json",
 	         KVP_TEST_SRCDIR);
 	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
 	assert_int_equal(m.mtp_layers, 1);
@@ -214,6 +219,25 @@ static void test_nemotron_mtp(void **state)
 	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 40);
 	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 8);
 	assert_non_null(strstr(kvp_source_find(&src, "params")->text, "the MTP layers'"));
+	/* Nemotron 3 Ultra's (the BF16 release's, same source): no
+	 * num_hidden_layers, and transformers 5's lists of blocks, the MTP
+	 * layer's ["attention", "moe"] among them; Nemotron 3.5 Lightning's
+	 * the same with moe_latent_size null.  Megatron-Bridge's
+	 * verification cards count 560,524,603,904 and 32,913,266,240
+	 * parameters in their checkpoints, the MTP layer's with them; its PR
+	 * #5801 counts Nano's 31,577,940,288, Lightning's model without its
+	 * 270 MTP tensors (as test_nemotron_params). */
+	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3-ultra-550b/config.json",
+	         KVP_TEST_SRCDIR);
+	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
+	assert_int_equal(m.layers, 108);
+	assert_int_equal(m.mtp_layers, 1);
+	assert_int_equal(m.params, 560524603904ull);
+	snprintf(path, sizeof path, "%s/tests/configs/nemotron-3.5-lightning-30b/config.json",
+	         KVP_TEST_SRCDIR);
+	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
+	assert_int_equal(m.params, 32913266240ull);
+	assert_int_equal(m.params - m.mtp_params, 31577940288ull);
 
 	/* No MTP layer: no MTP params, whatever pattern is named. */
 	snprintf(json, sizeof json, small, ", \"mtp_hybrid_override_pattern\": \"*-\"");

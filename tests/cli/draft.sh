@@ -25,7 +25,7 @@ check "the fit says the MTP layers' share" grep -q "^Fit (weights 1.24 TiB as fp
 run --model deepseek-v3 --seq 4096 --format json
 is draft null "no draft: null"
 
-# Nemotron 3 Super's MTP layer (data/models/nemotron-3-super-120b-a12b.yaml,
+# Nemotron 3 Super's MTP layer (data/models/nemotron-3-super-120b.yaml,
 # vLLM's NemotronHMultiTokenPredictor of mtp_hybrid_override_pattern "*E"):
 # an attention block 35,655,680 params, a latent-expert block
 # 2,873,102,848, eh_proj 2 x 4096^2 and three norms of 4096:
@@ -33,19 +33,19 @@ is draft null "no draft: null"
 # 120,668,707,840 x 2 B = 241,337,415,680.  Its cache is one attention
 # layer of 2 kv heads x 128: 2 x 2 x 128 x 2 B = 1,024 B a token.  Its
 # config.json, with no checkpoint beside it, counts the same.
-for src in "--model nemotron-3-super-120b-a12b" "--config $configs/nemotron-3-super-120b-a12b"; do
+for src in "--model nemotron-3-super-120b" "--config $configs/nemotron-3-super-120b"; do
 	run $src --seq 4096 --mtp 1 --format json
 	is weights_bytes 5884650496 "Nemotron 3 Super's MTP layer, *E ($src)"
 	check "its model's weights without it ($src)" grep -q '"weights_bytes": 241337415680,' "$work/out"
 done
-run --model nemotron-3-super-120b-a12b --seq 4096 --mtp 1
+run --model nemotron-3-super-120b --seq 4096 --mtp 1
 check "Nemotron 3 Super: the MTP row, one attention layer" \
 	grep -Eq "^  MTP full +1 +4,096 +1,024 +4,194,304$" "$work/out"
 # An MTP layer of blocks not modelled (no attention block, or two): said
 # on stderr, and left out.
 mkdir -p "$work/super"
 sed 's/"mtp_hybrid_override_pattern": "\*E"/"mtp_hybrid_override_pattern": "**E"/' \
-	"$configs/nemotron-3-super-120b-a12b/config.json" >"$work/super/config.json"
+	"$configs/nemotron-3-super-120b/config.json" >"$work/super/config.json"
 run --config "$work/super" --seq 4096 --format json
 check "an MTP layer of two attention blocks: warned" \
 	grep -q 'the MTP layers'"'"' blocks "\*\*E" are not modelled' "$work/err"
