@@ -231,7 +231,8 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		o->engine_flags |= CLI_FLAG_SSM_CACHE;
 		{
 			/* vllm/config/cache.py MambaDType's choices, in bytes
-			 * (0: auto). */
+			 * (0: auto); TensorRT-LLM's KvCacheConfig
+			 * mamba_ssm_cache_dtype takes the same. */
 			static const char *const types[] = {"auto", "float32", "float16",
 				"bfloat16", NULL};
 			static const uint32_t bytes[] = {0, 4, 2, 2};
@@ -531,7 +532,8 @@ static const struct {
 	{CLI_FLAG_NO_RADIX, "--disable-radix-cache", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_NO_OVERLAP, "--disable-overlap-schedule", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MOE_BACKEND, "--moe-backend", ENGINE(KVP_ENGINE_VLLM)},
-	{CLI_FLAG_SSM_CACHE, "--mamba-ssm-cache-dtype", ENGINE(KVP_ENGINE_VLLM)},
+	{CLI_FLAG_SSM_CACHE, "--mamba-ssm-cache-dtype",
+	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},

@@ -122,7 +122,8 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 
 			/* The engine's types (kvp_engine_state_dtypes): vLLM's
 			 * the model's (Nemotron-H's SSM state in fp32 from 0.20),
-			 * SGLang's conv state in bf16. */
+			 * SGLang's conv state in bf16, TensorRT-LLM's conv state
+			 * in the model's dtype. */
 			kvp_engine_state_dtypes(r, m, &tc, &ts);
 			if (tc != ts &&
 			    kvp_dtype_bytes(tc, conv, &conv_raw, NULL) == KVP_OK &&
@@ -130,7 +131,9 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 				say(e, "  state: %s conv values as %s + %s SSM values as %s = %s B"
 				    " per sequence (%s's types)", g(conv), kvp_dtype_name(tc), g(ssm),
 				    kvp_dtype_name(ts), g(conv_raw + ssm_raw),
-				    r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang");
+				    r->engine == KVP_ENGINE_VLLM     ? "vLLM"
+				    : r->engine == KVP_ENGINE_TRTLLM ? "TensorRT-LLM"
+				                                     : "SGLang");
 			else {
 				if (kvp_dtype_bytes(ts, conv + ssm, &raw, NULL) != KVP_OK)
 					raw = 0;

@@ -134,13 +134,52 @@ kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
  *    16-bit before; Qwen3.5's (Qwen3_5ForConditionalGenerationConfig,
  *    PR #34489) its config's mamba_ssm_dtype, float32 in every release;
  *    the others' the model's dtype, Qwen3-Next's among them. */
+static const char *const qwen35[] = {"qwen3_5", "qwen35"};
+
+/* TensorRT-LLM's (PyTorch runtime, main of late 2026): the conv state in
+ * the model's dtype (common.py MambaKVCacheParams.dtype,
+ * resolve_hf_torch_dtype, bf16 where the config names none: never the KV
+ * cache's), the SSM state in KvCacheConfig.mamba_ssm_cache_dtype, whose
+ * "auto" (model_loader.py validate_and_set_mamba_ssm_cache_dtype) is the
+ * config's mamba_ssm_cache_dtype (resolve_ssm_cache_dtype, PR #11582,
+ * 2026-02; Qwen3.5's mamba_ssm_dtype not read since PR #16065, 2026-07),
+ * else the model's dtype.  Its C++ runtime (rnnStateManager.cpp) keeps
+ * the SSM state in fp32 and the conv state in the model's dtype.  A
+ * state_dtype other than fp32 (kvplan's default) is taken as asked. */
+static kvp_dtype trtllm_model_dtype(const kvp_request *r)
+{
+	if (r->state_dtype != KVP_DTYPE_FP32)
+		return r->state_dtype;
+	return r->weights_dtype == KVP_DTYPE_FP16 || r->weights_dtype == KVP_DTYPE_BF16 ||
+	       r->weights_dtype == KVP_DTYPE_FP32 ? r->weights_dtype : KVP_DTYPE_BF16;
+}
+
+static kvp_dtype trtllm_ssm_dtype(const kvp_request *r, const kvp_model *m)
+{
+	kvp_dtype model = trtllm_model_dtype(r);
+	uint32_t bytes = r->mamba_ssm_cache_bytes;
+
+	if (r->state_dtype != KVP_DTYPE_FP32)
+		return model;
+	if (r->trtllm_cpp)
+		return KVP_DTYPE_FP32;
+	if (!bytes && !kvp__model_type_in(m, qwen35, 2))
+		bytes = m->ssm_cache_bytes;
+	if (bytes == 4)
+		return KVP_DTYPE_FP32;
+	if (bytes == 2 && model == KVP_DTYPE_FP32)
+		return KVP_DTYPE_BF16;
+	return model;
+}
+
 kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 {
 	static const char *const nemotron[] = {"nemotron_h"};
-	static const char *const qwen35[] = {"qwen3_5", "qwen35"};
 	kvp_dtype model = kvp__engine_state_dtype(r);
 	uint32_t bytes = 0;
 
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		return trtllm_ssm_dtype(r, m);
 	if (r->engine != KVP_ENGINE_VLLM)
 		return model;
 	if (r->mamba_ssm_cache_bytes && (!kvp__delta_net(m) || kvp__vllm_since(r, 16)))
@@ -159,7 +198,8 @@ kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 	return model;
 }
 
-/* The recurrent conv state's element type.  SGLang keeps it in bf16
+/* The recurrent conv state's element type.  TensorRT-LLM keeps it in the
+ * model's dtype (trtllm_model_dtype).  SGLang keeps it in bf16
  * whatever the model's (python/sglang/srt/configs/mamba_utils.py
  * mamba2_state_dtype: SGLANG_MAMBA_CONV_DTYPE, default bfloat16; main of
  * late 2026, and CONV_DTYPE = torch.bfloat16 before it) and its SSM state
@@ -167,6 +207,8 @@ kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
  * The other engines keep both in one type. */
 kvp_dtype kvp__engine_conv_dtype(const kvp_request *r)
 {
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		return trtllm_model_dtype(r); /* trtllm_ssm_dtype, above */
 	return r->engine == KVP_ENGINE_SGLANG ? KVP_DTYPE_BF16 : kvp__engine_state_dtype(r);
 }
 

@@ -238,6 +238,60 @@ static void test_state_dtypes(void **state)
 	                    " (float16, bfloat16) or 0 (not given)");
 }
 
+/* TensorRT-LLM's PyTorch runtime (lib/engine.c trtllm_ssm_dtype): the
+ * conv state in the model's dtype (bf16 for weights that are not 16-bit
+ * floats), the SSM state in the type a Nemotron-H config names
+ * (ssm_cache_bytes), else the model's; Qwen3.5's mamba_ssm_dtype is not
+ * read (PR #16065); KvCacheConfig.mamba_ssm_cache_dtype wins; its C++
+ * runtime keeps the SSM state in fp32; a state_dtype asked is both. */
+static void test_trtllm_state_dtypes(void **state)
+{
+	kvp_model nano = load("nemotron-3-nano-30b-a3b"), h56 = load("nemotron-h-56b"),
+	          q = load("qwen3.5-27b");
+	kvp_dtype conv = KVP_DTYPE_INT8, ssm = KVP_DTYPE_INT8;
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_TRTLLM;
+	r.seq = 100;
+	kvp_engine_state_dtypes(&r, &nano, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_FP16);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	assert_int_equal(kvp_plan_compute(&nano, &r, &p, &err), KVP_OK);
+	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq,
+	                 18432 * 2 + 524288 * 4);
+	r.weights_dtype = KVP_DTYPE_FP8;
+	kvp_engine_state_dtypes(&r, &nano, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_BF16);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.weights_dtype = KVP_DTYPE_BF16;
+	kvp_engine_state_dtypes(&r, &h56, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_BF16);
+	assert_int_equal(ssm, KVP_DTYPE_BF16);
+	assert_int_equal(q.ssm_cache_bytes, 4);
+	kvp_engine_state_dtypes(&r, &q, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_BF16);
+	r.mamba_ssm_cache_bytes = 4;
+	kvp_engine_state_dtypes(&r, &h56, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.mamba_ssm_cache_bytes = 2;
+	kvp_engine_state_dtypes(&r, &nano, &conv, &ssm);
+	assert_int_equal(ssm, KVP_DTYPE_BF16);
+	r.mamba_ssm_cache_bytes = 0;
+	r.trtllm_cpp = true;
+	kvp_engine_state_dtypes(&r, &h56, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_BF16);
+	assert_int_equal(ssm, KVP_DTYPE_FP32);
+	r.trtllm_cpp = false;
+	r.state_dtype = KVP_DTYPE_FP16;
+	kvp_engine_state_dtypes(&r, &nano, &conv, &ssm);
+	assert_int_equal(conv, KVP_DTYPE_FP16);
+	assert_int_equal(ssm, KVP_DTYPE_FP16);
+}
+
 /* A block asked aligns the chunk too (kernel_block_alignment_size =
  * max(16, 4,096)): lcm(128, 4,096) x cdiv(2,078, 4,096) = 4,096 tokens,
  * mamba_block_size and the block alike, the page 4,096 x 4,096 =
@@ -279,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_nemotron_h),
 		cmocka_unit_test(test_nemotron_h_fp32),
 		cmocka_unit_test(test_state_dtypes),
+		cmocka_unit_test(test_trtllm_state_dtypes),
 		cmocka_unit_test(test_block_given),
 		cmocka_unit_test(test_falls_back),
 	};

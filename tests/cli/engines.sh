@@ -247,7 +247,18 @@ expect_error "--mamba-ssm-cache-dtype fp32" \
 	--model nemotron-3-nano-30b-a3b --engine vllm --mamba-ssm-cache-dtype fp32 --seq 10
 run --model nemotron-3-nano-30b-a3b --engine sglang --mamba-ssm-cache-dtype float32 --seq 10
 check "--mamba-ssm-cache-dtype under SGLang: a warning" grep -Fxq \
-	"kvplan: warning: --mamba-ssm-cache-dtype is a vllm setting; --engine sglang ignores it" "$work/err"
+	"kvplan: warning: --mamba-ssm-cache-dtype is for vllm and trtllm; --engine sglang ignores it" "$work/err"
+# TensorRT-LLM (PyTorch runtime): the conv state in the model's 16 bits,
+# the SSM state in the type the config names (Nano's float32), or the one
+# asked (its KvCacheConfig.mamba_ssm_cache_dtype): 18,432 x 2 + 524,288 x
+# 4 = 2,134,016 B a Mamba layer and sequence, 18,432 x 2 + 524,288 x 2 =
+# 1,085,440 B in float16.
+run --model nemotron-3-nano-30b-a3b --engine trtllm --seq 10 --format json
+is state_bytes_per_seq 2134016 "TensorRT-LLM: Nano's conv state 16-bit, SSM state fp32"
+run --model nemotron-3-nano-30b-a3b --engine trtllm --mamba-ssm-cache-dtype float16 --seq 10 \
+	--format json
+is state_bytes_per_seq 1085440 "TensorRT-LLM: --mamba-ssm-cache-dtype float16"
+check "TensorRT-LLM takes --mamba-ssm-cache-dtype: no warning" test ! -s "$work/err"
 # Qwen3-Next does not support it: vLLM falls back to align, as before.
 run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
 	--max-num-batched-tokens 8192 --kv-budget 47875620864 --mamba-cache-mode all --format json
