@@ -305,7 +305,9 @@ static void test_vllm_mamba_tp(void **state)
 	 * 1,067,008 B, SGLang's conv state in bf16 (mamba2_state_dtype):
 	 * 4,608 · 2 + 262,144 · 4 = 1,057,792 B.  TensorRT-LLM (_torch/pyexecutor/mamba_cache_manager.py
 	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
-	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 · 4 = 1,063,936 B. */
+	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 values, both in the
+	 * model's 16 bits, as Nemotron-H-56B's config names no SSM type
+	 * (lib/engine.c trtllm_ssm_dtype): 531,968 B. */
 	r.engine = KVP_ENGINE_SGLANG;
 	assert_int_equal(state_per_seq(&m, &r, &p), 1057792ULL);
 	r.engine = KVP_ENGINE_EXACT;
@@ -313,11 +315,11 @@ static void test_vllm_mamba_tp(void **state)
 	/* Across the 16 GPUs: 54 layers · 1,067,008 B · 16. */
 	assert_int_equal(p.state_total_bytes, 54ULL * 1067008 * 16);
 	r.engine = KVP_ENGINE_TRTLLM;
-	assert_int_equal(state_per_seq(&m, &r, &p), 1063936ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 531968ULL);
 	/* tp 2 divides the 8 groups: every engine's half, 2,127,872 values,
-	 * in fp32 8,511,488 B. */
+	 * in fp32 8,511,488 B (TensorRT-LLM's in 16 bits, 4,255,744 B). */
 	r.tp = 2;
-	assert_int_equal(state_per_seq(&m, &r, &p), 8511488ULL);
+	assert_int_equal(state_per_seq(&m, &r, &p), 4255744ULL);
 	r.engine = KVP_ENGINE_LLAMA_CPP;
 	assert_int_equal(state_per_seq(&m, &r, &p), 8511488ULL);
 	/* tp 3 divides the 6 heads, not the state: one group made 3, 1000 +
