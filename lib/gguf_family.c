@@ -34,6 +34,11 @@ static const kvp__gguf_family families[] = {
 	{"granitehybrid", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
 	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
 	{"nemotron_h", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
+	/* Nemotron 3 (Nano, Super, Ultra): llama_model_nemotron_h_moe
+	 * takes nemotron_h's load_arch_hparams, a layer recurrent where its
+	 * head_count_kv and feed_forward_length are both 0 (src/models/
+	 * nemotron-h.cpp, nemotron-h-moe.cpp) */
+	{"nemotron_h_moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
 	{"qwen3next", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
 	/* Qwen3.5, dense and MoE (models/qwen35.cpp, qwen35moe.cpp at
 	 * 3f545becc): Gated DeltaNet but every full_attention_interval-th

@@ -242,12 +242,64 @@ static void test_nemotron_h(void **state)
 	ggufw_free(&w);
 }
 
+/* Nemotron 3 Nano 30B-A3B as llama.cpp's converter writes it
+ * (nemotron_h_moe; tests/configs/nemotron-3-nano-30b-a3b: 52 layers of
+ * M, * and E, hidden 2688, 32 heads, 2 kv heads of 128, 64 Mamba heads x
+ * 64 = 4096 inner, state 128, 8 groups, experts of 1856), with an MTP
+ * block appended (block_count 53, nextn_predict_layers 1): head_count_kv
+ * 2 on the attention layers, feed_forward_length 1856 on the expert
+ * ones, both 0 on the Mamba ones, which are recurrent.  Before, the
+ * architecture was read by the generic rule: no recurrent layer, no
+ * state. */
+static void test_nemotron_h_moe(void **state)
+{
+	static const char pattern[] =
+		"MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME";
+	uint64_t kv[53], ff[53];
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	assert_int_equal(strlen(pattern), 52);
+	for (int i = 0; i < 52; i++) {
+		kv[i] = pattern[i] == '*' ? 2 : 0;
+		ff[i] = pattern[i] == 'E' ? 1856 : 0;
+	}
+	kv[52] = 2; /* the MTP block: attention and experts */
+	ff[52] = 1856;
+	ggufw_init(&w, 3);
+	base_keys(&w, "nemotron_h_moe", 53, 2688, 32, 0, 128);
+	ggufw_kv_arr(&w, "nemotron_h_moe.attention.head_count_kv", GGUFW_U32, kv, 53);
+	ggufw_kv_arr(&w, "nemotron_h_moe.feed_forward_length", GGUFW_U32, ff, 53);
+	ggufw_kv_uint(&w, "nemotron_h_moe.nextn_predict_layers", GGUFW_U32, 1);
+	ggufw_kv_uint(&w, "nemotron_h_moe.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "nemotron_h_moe.ssm.inner_size", GGUFW_U32, 4096);
+	ggufw_kv_uint(&w, "nemotron_h_moe.ssm.state_size", GGUFW_U32, 128);
+	ggufw_kv_uint(&w, "nemotron_h_moe.ssm.group_count", GGUFW_U32, 8);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.layers, 52);
+	assert_int_equal(p.model.mtp_layers, 1);
+	for (int i = 0; i < 52; i++)
+		assert_int_equal(kvp_model_layer_kind(&p.model, (uint32_t)i),
+		                 pattern[i] == 'M' ? KVP_LAYER_RECURRENT
+		                 : pattern[i] == '*' ? KVP_LAYER_FULL
+		                                     : KVP_LAYER_NONE);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 23);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 6);
+	/* 23 x (3 x (4096 + 2 x 8 x 128) + 128 x 4096) x 4 B a sequence */
+	assert_int_equal(p.model.ssm_inner, 4096);
+	assert_int_equal(p.model.ssm_groups, 8);
+	ggufw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qwen3next),
 		cmocka_unit_test(test_qwen35_nextn),
 		cmocka_unit_test(test_nemotron_h),
+		cmocka_unit_test(test_nemotron_h_moe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
