@@ -88,26 +88,53 @@ static void vllm_dcp_tokens(const kvp_request *r, kvp_capacity *c)
 		c->tokens = UINT64_MAX;
 }
 
+/* Whether vLLM's specs of two groups' layers are equal, so that it
+ * buckets them together (kv_cache_utils.py get_kv_cache_groups: layers
+ * keyed by their KVCacheSpec): a draft's or an MTP layer's attention of
+ * the model's own shape joins the model's layers (Nemotron 3 Super's MTP
+ * layer its 8 attention layers: 9, not a bucket of 1). */
+static bool vllm_same_spec(const kvp_layer_group *a, const kvp_layer_group *b)
+{
+	return a->kind == b->kind && a->bytes_per_token == b->bytes_per_token &&
+	       a->k_bytes_per_token == b->k_bytes_per_token && a->block == b->block &&
+	       a->window == b->window && a->cap == b->cap &&
+	       a->state_bytes_per_seq == b->state_bytes_per_seq;
+}
+
 static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 kvp_capacity *c, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
 	uint64_t block = kvp__engine_block(r), page = 0, lo = UINT64_MAX, hi = 0;
 	uint64_t size, groups = 0, per_request = 0, buckets = 0, least = 0, sum = 0;
-	uint64_t count[KVP_GROUPS_MAX];
+	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
 
+	/* Each bucket's layers in its first group (layers[], count[] its
+	 * layers on this stage; the others' 0). */
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
+		uint32_t f = 0;
+
 		/* A recurrent layer's page is one state; a sequence holds
 		 * kvp__vllm_blocks of them. */
-		uint64_t pg = grp->kind == KVP_LAYER_RECURRENT ? kvp__vllm_state_page(r, grp)
-		                                               : grp->bytes_per_token * grp->block;
-
-		count[g] = kvp__stage_group_layers(p, stage, g);
-		if (count[g] == 0 || pg == 0) {
-			count[g] = 0;
-			continue;
+		pages[g] = grp->kind == KVP_LAYER_RECURRENT ? kvp__vllm_state_page(r, grp)
+		                                            : grp->bytes_per_token * grp->block;
+		count[g] = pages[g] ? kvp__stage_group_layers(p, stage, g) : 0;
+		layers[g] = vllm_caches(grp) ? grp->layers : 0;
+		while (f < g && !(layers[f] && vllm_same_spec(&p->groups[f], grp)))
+			f++;
+		if (f < g && layers[g]) {
+			count[f] += count[g];
+			layers[f] += layers[g];
+			count[g] = layers[g] = 0;
 		}
+	}
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+		uint64_t pg = pages[g];
+
+		if (count[g] == 0)
+			continue;
 		buckets++;
 		sum += count[g] * pg;
 		if (pg > page)
@@ -168,9 +195,9 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	lo = UINT64_MAX;
 	hi = 0;
 	for (uint32_t g = 0; g < p->group_count; g++) {
-		uint64_t n = p->groups[g].layers;
+		uint64_t n = layers[g];
 
-		if (!vllm_caches(&p->groups[g]))
+		if (n == 0)
 			continue;
 		if (n < lo)
 			lo = n;
@@ -184,9 +211,9 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		for (uint32_t g = 0; g < p->group_count; g++) {
 			uint64_t n_groups, here;
 
-			if (!vllm_caches(&p->groups[g]))
+			if (layers[g] == 0)
 				continue;
-			n_groups = cdiv(p->groups[g].layers, size);
+			n_groups = cdiv(layers[g], size);
 			groups += n_groups;
 			per_request += n_groups * kvp__vllm_blocks(r, &p->groups[g], r->seq,
 			                                      p->groups[g].block);

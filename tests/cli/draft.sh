@@ -41,6 +41,22 @@ done
 run --model nemotron-3-super-120b --seq 4096 --mtp 1
 check "Nemotron 3 Super: the MTP row, one attention layer" \
 	grep -Eq "^  MTP full +1 +4,096 +1,024 +4,194,304$" "$work/out"
+# vLLM buckets the MTP layer's attention with the model's 8 attention
+# layers (their specs are equal; kv_cache_utils.py get_kv_cache_groups):
+# 9 attention and 40 Mamba layers, group_size 9 (40 >= 1.5 x 9), 1 + 5
+# groups.  At tp 4 a rank holds 1 kv head (512 B a token and layer) and
+# a state of 7,680 conv values in 16 bits and 32 x 64 x 128 SSM values
+# in fp32, 1,063,936 B: blocks of 16 x cdiv(2,078, 16) = 2,080 tokens,
+# pages of 1,064,960 B.  A budget of 1,766 x 9 pages holds 1,766 blocks,
+# 294 a group of 2,080 tokens: 611,520; a request of 8,192 takes 4
+# attention blocks and 3 states in each of 5 groups (align: 2, and one a
+# speculative token): 1,766 / 19 = 92.9x.  With the MTP layer a bucket of
+# its own, group_size was 1.
+run --model nemotron-3-super-120b --seq 8192 --engine vllm --gpu h100 --tp 4 --mtp 1 \
+	--kv-budget $((1766 * 9 * 1064960)) --format json
+is capacity_blocks 1766 "vLLM: the MTP layer in the attention bucket, 9 layers a group"
+is capacity_tokens 611520 "vLLM: 294 blocks of 2,080 a group"
+is max_concurrency 92.94736842 "vLLM: 19 blocks a request"
 # An MTP layer of blocks not modelled (no attention block, or two): said
 # on stderr, and left out.
 mkdir -p "$work/super"
