@@ -125,6 +125,11 @@ static inline uint64_t kvp__vllm_drafted(const kvp_request *r)
  * KVP_MOE_AUTO for the other engines and a dense model. */
 kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
                                       const kvp_device *d);
+/* One routed expert's parameters: its matrices of moe_intermediate over
+ * the width it works in (kvp_model moe_latent, else hidden): two for
+ * Nemotron-H's relu2 experts (up and down, no gate), three for the gated
+ * ones (lib/moe_backend.c). */
+uint64_t kvp__expert_params(const kvp_model *m);
 /* Its fused-MoE workspace into the plan (kvp_plan moe_backend,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */

@@ -45,9 +45,11 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_inter[] = {"intermediate_size", NULL};
 	static const char *const k_inter_mlp[] = {"intermediate_size_mlp", NULL};
 	static const char *const k_shared[] = {"n_shared_experts", NULL};
+	static const char *const k_latent[] = {"moe_latent_size", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
-		 inter_mlp = 0, shared = 0, top_k = 0, shared_inter = 0, shared_each = 0;
+		 inter_mlp = 0, shared = 0, top_k = 0, shared_inter = 0, shared_each = 0,
+		 latent = 0;
 	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
 	bool use_moe = true; /* MiniMind's switch: its experts unused */
 
@@ -62,6 +64,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_inter, UINT32_MAX, &shared_inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_each, UINT32_MAX, &shared_each) < 0 ||
+	    kvp__hf_uint(h, NULL, k_latent, UINT32_MAX, &latent) < 0 ||
 	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
 	if (!use_moe || !experts)
@@ -83,6 +86,9 @@ kvp_status kvp__hf_moe(struct hf *h)
 	m->moe_routed_experts = (uint32_t)experts;
 	m->moe_intermediate = (uint32_t)(moe_inter ? moe_inter : inter);
 	m->moe_shared_intermediate = shared_inter <= UINT32_MAX ? (uint32_t)shared_inter : 0;
+	/* Nemotron 3 Super's and Ultra's latent experts (null in Nano's and
+	 * Lightning's configs: hidden) */
+	m->moe_latent = (uint32_t)latent;
 	/* The layers' layout only where they differ, in the forms the rules
 	 * above read: a moe_layer_freq past 1 (none in any release) is left
 	 * alone, every layer weighing the same. */

@@ -267,6 +267,12 @@ typedef struct kvp_model {
 	 * vLLM takes for its "auto" (NemotronHForCausalLMConfig); 0: not
 	 * given (vLLM: fp32 from 0.20, fp16 before). */
 	uint32_t ssm_cache_bytes;
+	/* The width a routed expert works in where it is not hidden: the
+	 * moe_latent_size of Nemotron 3 Super and Ultra, whose
+	 * fc1_latent_proj and fc2_latent_proj take hidden to it and back
+	 * around the experts (vLLM's NemotronHMoE: its fused experts' hidden
+	 * size).  0: hidden. */
+	uint32_t moe_latent;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

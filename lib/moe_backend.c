@@ -235,6 +235,13 @@ uint64_t kvp__round_to(unsigned __int128 x, uint64_t to)
 	return sat((x + to - 1) / to * to);
 }
 
+uint64_t kvp__expert_params(const kvp_model *m)
+{
+	uint64_t width = m->moe_latent ? m->moe_latent : m->hidden;
+
+	return (kvp__model_type_in(m, relu2, 1) ? 2 : 3) * width * (uint64_t)m->moe_intermediate;
+}
+
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
@@ -248,7 +255,9 @@ void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)
 	if (p->moe_backend == KVP_MOE_AUTO || p->moe_backend == KVP_MOE_NONE ||
 	    p->moe_backend == KVP_MOE_FLASHINFER_TRTLLM)
 		return;
-	k = m->moe_top_k, K = m->hidden, I = m->moe_intermediate;
+	/* a latent expert's input, Nemotron 3 Super's (NemotronHMoE builds
+	 * its FusedMoE of hidden_size moe_latent_size) */
+	k = m->moe_top_k, K = m->moe_latent ? m->moe_latent : m->hidden, I = m->moe_intermediate;
 	dp = r->dp ? r->dp : 1;
 	ranks = (uint64_t)(r->tp ? r->tp : 1) * dp;
 	experts = m->moe_routed_experts ? m->moe_routed_experts : m->moe_experts;

@@ -56,6 +56,7 @@ static const struct field model_fields[] = {
 	 FIELD_OPTIONAL},
 	{"moe_shared_intermediate_size", FIELD_U32,
 	 offsetof(kvp_model, moe_shared_intermediate), FIELD_OPTIONAL},
+	{"moe_latent_size", FIELD_U32, offsetof(kvp_model, moe_latent), FIELD_OPTIONAL},
 	{"moe_dense_layers", FIELD_U32, offsetof(kvp_model, moe_dense_layers),
 	 FIELD_OPTIONAL},
 	{"moe_layer_step", FIELD_U32, offsetof(kvp_model, moe_step), FIELD_OPTIONAL},

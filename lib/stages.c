@@ -198,10 +198,22 @@ static uint32_t model_experts(const kvp_model *m)
 }
 
 /* Layers [0, x) of m that route among experts: where its layers differ
- * (moe_experts), kvp__expert_layers's; else every one of an MoE model's. */
+ * (moe_experts), kvp__expert_layers's; a Nemotron-H's E layers, those of
+ * its pattern that cache nothing (its - layers would be counted with
+ * them: no mixture of experts has any); else every one of an MoE
+ * model's. */
 static uint64_t routed_before(const kvp_model *m, uint64_t x)
 {
-	return m->moe_experts ? kvp__expert_layers(m, 0, x) : x;
+	static const char *const nemotron[] = {"nemotron_h"};
+	uint64_t n = 0;
+
+	if (m->moe_experts)
+		return kvp__expert_layers(m, 0, x);
+	if (!kvp__model_type_in(m, nemotron, 1))
+		return x;
+	for (uint32_t i = 0; i < x && i < m->layers; i++)
+		n += kvp_model_layer_kind(m, i) == KVP_LAYER_NONE;
+	return n;
 }
 
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
@@ -220,9 +232,10 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 		return;
 	p->routed_experts = experts;
 	/* Each routed layer's experts: gate, up and down of
-	 * moe_intermediate.  Past 64 bits is no real model's. */
+	 * moe_intermediate (up and down for relu2; over a latent width,
+	 * kvp__expert_params).  Past 64 bits is no real model's. */
 	layers = (unsigned __int128)routed * experts;
-	each = (unsigned __int128)3 * m->hidden * m->moe_intermediate;
+	each = kvp__expert_params(m);
 	if (each > UINT64_MAX / layers)
 		return;
 	params = layers * each;

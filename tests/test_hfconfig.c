@@ -67,7 +67,7 @@ static void test_catalogue_equal(void **state)
 		/* A mixture of experts' dense and routed layers. */
 		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
 		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);
-		SAME(moe_top_k); SAME(moe_routed_experts);
+		SAME(moe_top_k); SAME(moe_routed_experts); SAME(moe_latent);
 		/* A multimodal model's vision encoder, which SGLang's share
 		 * reads. */
 		SAME(vision_hidden); SAME(vision_layers);

@@ -69,6 +69,25 @@ static void test_vllm_moe_workspace(void **state)
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
 	assert_int_equal(p.moe_workspace_row_bytes, 131072);
 	r.weights_dtype = KVP_DTYPE_FP16;
+	/* Latent relu2 experts (Nemotron 3 Super's kind: NemotronHMoE builds
+	 * its FusedMoE of hidden_size moe_latent_size): K the latent 1,024,
+	 * not hidden 2,048; N = I = 512; k 22: (22 x 1,024 + 22 x 1,024) x 2
+	 * = 90,112 B a token, where hidden gave 180,224. */
+	{
+		kvp_model l = m;
+
+		snprintf(l.model_type, sizeof l.model_type, "nemotron_h");
+		l.moe_intermediate = 512;
+		l.moe_top_k = 22;
+		l.moe_routed_experts = 512;
+		l.moe_latent = 1024;
+		assert_int_equal(kvp_plan_compute(&l, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.moe_backend, KVP_MOE_TRITON);
+		assert_int_equal(p.moe_workspace_row_bytes, 90112);
+		l.moe_latent = 0;
+		assert_int_equal(kvp_plan_compute(&l, &r, &p, &err), KVP_OK);
+		assert_int_equal(p.moe_workspace_row_bytes, 180224);
+	}
 	/* Mixtral's shape at tp 2, under expert parallelism, at dp 2 */
 	m = testmodel_new(4, 4096, 32, 8, 32000, 1);
 	m.moe_intermediate = 14336;

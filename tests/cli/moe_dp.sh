@@ -31,6 +31,23 @@ run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --explain
 has_line "explain: the weights per GPU" \
 	"    weights per GPU: its experts' 1,307,817,541,632 B, ceil(/ 8), + the other weights' ceil(/ tp 1) + the rotary table 20,971,520 = 197,680,622,592 B"
 
+# Nemotron 3 Super (data/models/nemotron-3-super-120b.yaml) in fp16: its
+# routed experts are relu2 (up and down, no gate) and work at
+# moe_latent_size 1024, only in its 40 E layers: 40 x 512 x 2 x 1,024 x
+# 2,688 = 112,742,891,520 params, 225,485,783,040 B; the other
+# 241,337,415,680 - that = 15,851,632,640 B.  At dp 8 a GPU holds
+# 15,851,632,640 + 225,485,783,040 / 8 = 44,037,355,520 B.  Taken as
+# gated experts of hidden on every layer, they were 99.9 % of the
+# weights and a GPU held 30,490,138,368 B.  Nemotron 3 Nano's: 23 x 128 x
+# 2 x 2,688 x 1,856 params, 58,749,616,128 B, half on each of dp 2.
+run --model nemotron-3-super-120b --seq 8192 --engine vllm --dp 8 --gpu h100 --format json
+is expert_bytes 225485783040 "Nemotron 3 Super: relu2 experts of the latent width, 40 layers"
+is weights_per_gpu 44037355520 "Nemotron 3 Super at dp 8: the weights per GPU"
+run --model nemotron-3-nano-30b-a3b --seq 8192 --engine vllm --dp 2 --enable-expert-parallel \
+	--gpu h100 --format json
+is expert_bytes 58749616128 "Nemotron 3 Nano: 23 expert layers of relu2 experts"
+is weights_per_gpu 33781072512 "Nemotron 3 Nano at dp 2: 4,406,264,448 + 29,374,808,064"
+
 # Whole experts at dp 3: ceil(256 / 3) = 86 a GPU, 86 x 5,108,662,272 (one
 # expert of every layer) = 439,344,955,392, with the other
 # 34,182,458,368 and the rotary table: 473,548,385,280 B.  Without expert parallelism 2,048
