@@ -43,8 +43,10 @@
  *    linear_attn both), over its layers; some of the in_proj named, not
  *    all, a warning (Qwen's FP8 lists in_proj_b and in_proj_a alone).
  *  - The MTP layers, whole: an entry naming the layers past the model's
- *    ("model.layers.61*"); an MTP block by name (mtp.layers.0) is none
- *    of the model's layers.
+ *    ("model.layers.61*"), or the MTP block by name, all of it ("mtp*",
+ *    Nemotron 3's ModelOpt exports: their 1,040 mtp.* tensors bf16); an
+ *    MTP block by name in part (mtp.layers.0) is none of the model's
+ *    layers.
  * An entry whose layer pattern is not read (a regex POSIX cannot take,
  * too long) is one warning, and marks nothing.
  *  - Dense MLPs: mlp.gate_proj, mlp.up_proj, mlp.gate_up_proj,
@@ -267,6 +269,18 @@ static bool beside(const char *t)
 	return false;
 }
 
+/* Whether t names a checkpoint's MTP block by name, all of it: "mtp*",
+ * "mtp.*", "model.mtp*", a regex's "mtp\\..*" or "^mtp.*" (the text
+ * after "mtp" wildcards alone, "mtp" a part of the name). */
+static bool mtp_whole(const char *t)
+{
+	const char *s = strstr(t, "mtp");
+
+	if (!s || (s != t && !strchr(".*^", s[-1])))
+		return false;
+	return s[3] && wildcards(s + 3);
+}
+
 /* Sets mask's bits for the layers sel has. */
 static void mark(unsigned char *mask, const unsigned char *sel, uint32_t layers, unsigned bits)
 {
@@ -348,7 +362,9 @@ static void entry(const char *raw, bool re, struct marks *k)
 		t[n++] = *s;
 	}
 	t[n] = '\0';
-	if (beside(t))
+	if (k->mtp && mtp_whole(t))
+		k->mtp_kept = true;
+	if (beside(t) || mtp_whole(t))
 		return;
 	/* the MTP layers whole (ModelOpt's DeepSeek export excludes
 	 * "layers.61*", the layer its calibration never ran) */

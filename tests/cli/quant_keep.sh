@@ -87,6 +87,18 @@ want=$(draft --config "$base" --weights-dtype nvfp4:mtp16)
 plain=$(draft --config "$base" --weights-dtype nvfp4)
 check "routers: the MTP layer's weights 16-bit under --mtp 1 ($want B, not $plain)" \
 	[ -n "$want" -a "$got" = "$want" -a "$want" -gt "$((3 * plain))" ]
+# Nemotron 3 Super's NVFP4 export (ModelOpt) excludes "mtp*": its MTP
+# layer bf16, 2,942,325,248 params x 2 B = 5,884,650,496 B under --mtp 1.
+super=$KVPLAN_SRCDIR/tests/configs/nemotron-3-super-120b/config.json
+quant super_mtp '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "mtp*"]}' "$super"
+got=$(draft --config "$work/super_mtp.json")
+check "Nemotron 3 Super's \"mtp*\": its MTP layer 16-bit ($got B)" [ "$got" = 5884650496 ]
+quant super_re '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "re:^mtp\\\\..*"]}' "$super"
+got=$(draft --config "$work/super_re.json")
+check "a regex naming the MTP block whole: 16-bit too ($got B)" [ "$got" = 5884650496 ]
+quant super_part '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "mtp.layers.0*"]}' "$super"
+got=$(draft --config "$work/super_part.json")
+check "the MTP block in part: quantized with the rest ($got B)" [ -n "$got" -a "${got:-0}" -lt 5884650496 ]
 run --config "$work/r1_fp4.json" --seq 4096 --gpu h200 --explain
 check "--explain says where it came from" grep -Fq \
 	"weights_format: read, quantization_config.quant_method = modelopt: the weights as nvfp4:attn16" \
