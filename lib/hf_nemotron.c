@@ -71,7 +71,8 @@ static int read_string(struct hf *h, const char *key, const json_t *p, char *out
 	const char *s = json_string_value(p);
 
 	if (!s || json_string_length(p) == 0)
-		return kvp__hf_fail(h, key, "not a string of M, *, - and E"), *n = 0, -1;
+		return kvp__hf_fail(h, key, "%s", s ? "empty" : "not a string of M, *, - and E"),
+		       *n = 0, -1;
 	*n = json_string_length(p);
 	if (*n > cap)
 		return -1;

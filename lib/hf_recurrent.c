@@ -125,8 +125,9 @@ static const char *const k_state_size[] = {"ssm_state_size", NULL};
 static const char *const k_n_groups[] = {"n_groups", NULL};
 static const char *const k_expand[] = {"expand", NULL};
 
-/* Nemotron-H: hybrid_override_pattern (or layers_block_type) gives each
- * layer: M Mamba-2, * attention, - MLP and E MoE (no cache). */
+/* Nemotron-H: layers_block_type (or layer_types), else
+ * hybrid_override_pattern, gives each layer (lib/hf_nemotron.c): M
+ * Mamba-2, * attention, - MLP and E MoE (no cache). */
 kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 {
 	static const char *const k_mh[] = {"mamba_num_heads", NULL};

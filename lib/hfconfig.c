@@ -261,8 +261,8 @@ static kvp_status read_base(struct hf *h)
 	/* transformers 5's Nemotron-H: num_hidden_layers is its
 	 * layers_block_type's (layer_types') length, which Nemotron 3 Ultra's
 	 * config gives alone */
-	key = strcmp(h->family, "nemotron_h") == 0 ? kvp__hf_nemotron_key(h) : "";
-	kv = json_object_get(h->cfg, key);
+	key = strcmp(h->family, "nemotron_h") == 0 ? kvp__hf_nemotron_key(h) : NULL;
+	kv = key ? json_object_get(h->cfg, key) : NULL;
 	if (r == 0 && json_is_array(kv) && json_array_size(kv) > 0 &&
 	    json_array_size(kv) <= HF_LAYERS_MAX) {
 		v = json_array_size(kv);
