@@ -183,13 +183,15 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 	kvp_error shard_err;
 	uint64_t total, size;
 	int unreached = 0;
+	bool mtp_named = false;
 	kvp_status st;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/model.safetensors.index.json",
 	                     dir) >= sizeof path)
 		return KVP_OK;
 	kvp_weights_init(&local);
-	st = kvp__safetensors_index(path, &unreached, false, &local, err);
+	local.mtp_from_layer = m->layers;
+	st = kvp__safetensors_index(path, &unreached, false, &local, &mtp_named, err);
 	if (st != KVP_OK && !(st == KVP_ERR_NOT_FOUND && unreached))
 		return st;
 	total = local.index_total_size;
@@ -206,13 +208,21 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		if (kvp_dtype_bytes(t, 1, &size, NULL) != KVP_OK || size == 0)
 			size = 2;
 		m->params = total / size;
+		/* The config's estimate of the MTP layers (a Nemotron-H's)
+		 * where the index names their tensors: none are in it
+		 * otherwise. */
+		if (!mtp_named || m->mtp_params > m->params)
+			m->mtp_params = 0;
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
-		          ".json total_size %llu B / %llu B per %s value; no MTP layers"
-		          " or towers told apart (%s)",
+		          ".json total_size %llu B / %llu B per %s value; %s, no towers"
+		          " told apart (%s)",
 		          (unsigned long long)total, (unsigned long long)size,
-		          kvp_dtype_name(t), shard_err.message);
+		          kvp_dtype_name(t), m->mtp_params ? "the MTP layers' as"
+		          " estimated from the config" : mtp_named ? "no MTP layers told"
+		          " apart" : "no MTP layer's tensor named",
+		          shard_err.message);
 		return KVP_OK;
 	}
 	if (!has_safetensors(dir)) {

@@ -31,6 +31,9 @@ void kvp__source_warn(kvp_source *source, const char *fmt, ...)
 kvp_status kvp__weights_add(kvp_weights *weights, const char *name, size_t name_len,
                             const char *type, uint64_t params, uint64_t bytes,
                             const char *path, kvp_error *err);
+/* Whether tensor name is an MTP layer's, as kvp__weights_add tells them
+ * (by weights->mtp_from_layer). */
+bool kvp__weights_mtp_name(const kvp_weights *w, const char *name);
 
 /* Whether an allocation of jansson's failed in the last kvp__json_loadb
  * (jansson reports it as a parse error). */
@@ -52,10 +55,12 @@ kvp_status kvp__safetensors_header_length(const unsigned char *data,
 
 /* A model.safetensors.index.json at path: its metadata.total_size added
  * to weights->index_total_size, and with shards_too the headers of the
- * shards it names, beside it.  unreached as kvp__read_file's. */
+ * shards it names, beside it.  unreached as kvp__read_file's.
+ * mtp_named, when not NULL: whether its weight_map names an MTP layer's
+ * tensor (kvp__weights_mtp_name). */
 kvp_status kvp__safetensors_index(const char *path, int *unreached,
                                   bool shards_too, kvp_weights *weights,
-                                  kvp_error *err);
+                                  bool *mtp_named, kvp_error *err);
 
 /* A model's name from path: its last component less suffix (NULL: none),
  * or with parent its directory's name ("." for a bare file name gives

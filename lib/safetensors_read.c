@@ -306,7 +306,7 @@ static kvp_status index_shards(const json_t *root, const char *path,
 
 kvp_status kvp__safetensors_index(const char *path, int *unreached,
                                   bool shards_too, kvp_weights *weights,
-                                  kvp_error *err)
+                                  bool *mtp_named, kvp_error *err)
 {
 	const char **shards = NULL;
 	const char *slash = strrchr(path, '/');
@@ -341,6 +341,17 @@ kvp_status kvp__safetensors_index(const char *path, int *unreached,
 		                       "not a JSON object");
 	if (status == KVP_OK)
 		status = index_total(root, path, weights, err);
+	if (status == KVP_OK && mtp_named) {
+		const json_t *map = json_object_get(root, "weight_map");
+		const char *key;
+		json_t *value;
+
+		*mtp_named = false;
+		if (json_is_object(map))
+			json_object_foreach((json_t *)map, key, value)
+				if (kvp__weights_mtp_name(weights, key))
+					*mtp_named = true;
+	}
 	if (status == KVP_OK && shards_too)
 		status = index_shards(root, path, &shards, &count, err);
 	if (status == KVP_OK && shards_too) {
@@ -372,7 +383,7 @@ kvp_status kvp_safetensors_read(const char *path, kvp_weights *weights,
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		status = read_dir(path, &tally, err);
 	else if (ends_with(path, ".json"))
-		status = kvp__safetensors_index(path, NULL, true, &tally, err);
+		status = kvp__safetensors_index(path, NULL, true, &tally, NULL, err);
 	else
 		status = read_file(path, &tally, err);
 	if (status == KVP_OK)

@@ -157,6 +157,13 @@ static bool first_part(const char *name, size_t len, const char *const *prefixes
 }
 
 /* An MTP layer's tensor (kvp_weights mtp_bytes says which). */
+static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len);
+
+bool kvp__weights_mtp_name(const kvp_weights *w, const char *name)
+{
+	return mtp_tensor(w, name, strlen(name));
+}
+
 static bool mtp_tensor(const kvp_weights *w, const char *name, size_t len)
 {
 	static const char *const blocks[] = {

@@ -301,6 +301,35 @@ static void test_nemotron_mtp(void **state)
 	         " \"mtp_hybrid_override_pattern\": \"*EEEEEEEEEEEEEEEEE\"");
 	expect_error(json, KVP_ERR_PARSE, "18 blocks, more than the 16 modelled");
 
+	/* A checkpoint's index beside the config, its shards not there: the
+	 * params its total_size gives, 2 B each, and the config's estimate of
+	 * the MTP layers where its weight_map names their tensors; none
+	 * where it names none (they are not in the checkpoint). */
+	{
+		static const char index[] =
+			"{\"metadata\": {\"total_size\": %llu}, \"weight_map\":"
+			" {\"backbone.embeddings.weight\": \"a.safetensors\"%s}}";
+		const uint64_t total = plain + 26250;
+		char text[512], cfg[512];
+
+		snprintf(json, sizeof json, small, ", \"num_nextn_predict_layers\": 1,"
+		         " \"mtp_hybrid_override_pattern\": \"*-\"");
+		snprintf(cfg, sizeof cfg, "%s", testutil_write_file("idx/config.json", json));
+		snprintf(text, sizeof text, index, (unsigned long long)(2 * total),
+		         ", \"mtp.layers.0.eh_proj.weight\": \"b.safetensors\"");
+		testutil_write_file("idx/model.safetensors.index.json", text);
+		assert_int_equal(kvp_config_read(cfg, &m, &src, NULL, &err), KVP_OK);
+		assert_int_equal(m.params, total);
+		assert_int_equal(m.mtp_params, 26250);
+		snprintf(text, sizeof text, index, (unsigned long long)(2 * plain), "");
+		testutil_write_file("idx/model.safetensors.index.json", text);
+		assert_int_equal(kvp_config_read(cfg, &m, &src, NULL, &err), KVP_OK);
+		assert_int_equal(m.params, plain);
+		assert_int_equal(m.mtp_params, 0);
+		assert_non_null(strstr(kvp_source_find(&src, "params")->text,
+		                       "no MTP layer's tensor named"));
+	}
+
 	/* transformers' names (linear_attention, full_attention) and its
 	 * layer_types alias; a list and a string that agree, and two that
 	 * do not, refused */
