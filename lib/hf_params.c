@@ -216,13 +216,12 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
-		          ".json total_size %llu B / %llu B per %s value; %s, no towers"
-		          " told apart (%s)",
+		          ".json total_size %llu B / %llu B per %s value; %s (%s)",
 		          (unsigned long long)total, (unsigned long long)size,
 		          kvp_dtype_name(t), m->mtp_params ? "the MTP layers' as"
-		          " estimated from the config" : mtp_named ? "no MTP layers told"
-		          " apart" : "no MTP layer's tensor named",
-		          shard_err.message);
+		          " estimated from the config, no towers told apart" : mtp_named
+		          ? "no MTP layers or towers told apart" : "no MTP layer's tensor"
+		          " named, no towers told apart", shard_err.message);
 		return KVP_OK;
 	}
 	if (!has_safetensors(dir)) {
