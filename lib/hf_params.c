@@ -249,7 +249,7 @@ kvp_status kvp_config_parse(const char *text, size_t length, const char *path,
 
 	if (!text || !model)
 		return kvp__error(err, KVP_ERR_INVALID, "no text or model given");
-	return kvp__hf_model(text, length, path ? path : "config.json", model,
+	return kvp__hf_model(text, length, path ? path : "config.json", NULL, 0, NULL, model,
 	                     source ? source : &local, err);
 }
 
@@ -257,11 +257,12 @@ kvp_status kvp_config_read(const char *path, kvp_model *model,
                            kvp_source *source, kvp_weights *weights,
                            kvp_error *err)
 {
-	char file[KVP_ERROR_PATH_MAX], dir[KVP_ERROR_PATH_MAX];
+	char file[KVP_ERROR_PATH_MAX], dir[KVP_ERROR_PATH_MAX], qpath[KVP_ERROR_PATH_MAX];
 	struct stat st_dir;
 	kvp_source local;
-	char *text = NULL, *slash;
-	size_t length = 0;
+	char *text = NULL, *quant = NULL, *slash;
+	size_t length = 0, quant_length = 0;
+	int unreached = 0;
 	kvp_status st;
 
 	if (!path || !model)
@@ -278,15 +279,31 @@ kvp_status kvp_config_read(const char *path, kvp_model *model,
 	if ((st = kvp__read_file(file, NULL, KVP_CONFIG_MAX_BYTES, "config.json",
 	                         &text, &length, err)) != KVP_OK)
 		return st;
-	st = kvp__hf_model(text, length, file, model, source, err);
-	kvp__free(text);
-	if (st != KVP_OK)
-		return st;
 	snprintf(dir, sizeof dir, "%s", file);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof dir, ".");
+	/* ModelOpt's hf_quant_config.json beside it, where there is one */
+	if ((size_t)snprintf(qpath, sizeof qpath, "%s/hf_quant_config.json", dir) < sizeof qpath) {
+		st = kvp__read_file(qpath, &unreached, KVP_CONFIG_MAX_BYTES,
+		                    "hf_quant_config.json", &quant, &quant_length, err);
+		if (st == KVP_ERR_NOT_FOUND && (unreached == ENOENT || unreached == ENOTDIR))
+			st = KVP_OK;
+		else if (st == KVP_ERR_NOT_FOUND)
+			st = kvp__error_at(err, KVP_ERR_IO, qpath,
+			                   0, 0, "%s", unreached == KVP__NOT_REGULAR
+			                   ? "not a regular file" : strerror(unreached));
+		if (st != KVP_OK) {
+			kvp__free(text);
+			return st;
+		}
+	}
+	st = kvp__hf_model(text, length, file, quant, quant_length, qpath, model, source, err);
+	kvp__free(text);
+	kvp__free(quant);
+	if (st != KVP_OK)
+		return st;
 	return params_beside(dir, model, source, weights, err);
 }

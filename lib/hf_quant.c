@@ -236,10 +236,28 @@ void kvp__hf_quant(struct hf *h)
 
 	if (!q && h->cfg != h->top)
 		q = json_object_get(h->cfg, "quantization_config");
+	if ((!q || json_is_null(q)) && h->quant_file) {
+		/* ModelOpt's hf_quant_config.json beside it */
+		q = h->quant_file;
+		kvp_escape(h->quant_path, path, sizeof path);
+	} else {
+		kvp_escape(h->path, path, sizeof path);
+	}
 	if (!q || json_is_null(q))
 		return;
-	kvp_escape(h->path, path, sizeof path);
 	method = member_text(q, "quant_method");
+	/* vLLM's _normalize_quantization_config: a producer "modelopt" (or
+	 * a quantization.modelopt_quant_config) is ModelOpt's, its
+	 * quant_algo saying which */
+	if (!method && json_is_object(q)) {
+		const json_t *producer = json_object_get(q, "producer"),
+		             *in = json_object_get(q, "quantization");
+		const char *by = json_is_object(producer) ? member_text(producer, "name") : NULL;
+
+		if ((by && strcmp(by, "modelopt") == 0) ||
+		    (json_is_object(in) && json_object_get(in, "modelopt_quant_config")))
+			method = "modelopt";
+	}
 	if (!json_is_object(q) || !method) {
 		kvp__source_warn(h->src, "%s: quantization_config has no quant_method: weights"
 		                 " in the config's dtype (--weights-dtype names a format)", path);

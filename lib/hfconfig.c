@@ -452,15 +452,28 @@ static kvp_status read_mtp(struct hf *h)
 }
 
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
+                         const char *quant, size_t quant_length, const char *quant_path,
                          kvp_model *model, kvp_source *source, kvp_error *err)
 {
 	struct hf h = {.path = path, .m = model, .src = source, .err = err};
 	json_t *top = NULL;
-	kvp_status st;
+	kvp_status st = KVP_OK;
 
 	memset(model, 0, sizeof *model);
 	kvp_source_init(source, KVP_SOURCE_CONFIG, path);
-	if ((st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
+	/* ModelOpt's own file beside it, read as vLLM's get_config reads it
+	 * (transformers_utils/config.py: where config.json gives no
+	 * quantization_config); its faults named by its path */
+	if (quant) {
+		h.path = quant_path;
+		st = kvp__hf_load_json(&h, quant, quant_length, &h.quant_file);
+		h.path = path;
+		if (st == KVP_OK && !json_is_object(h.quant_file))
+			st = kvp__error_at(err, KVP_ERR_PARSE, quant_path, 0, 0,
+			                   "not a JSON object");
+		h.quant_path = quant_path;
+	}
+	if (st == KVP_OK && (st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
 	    (st = read_vision(&h)) == KVP_OK &&
@@ -477,6 +490,7 @@ kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
 		st = kvp__hf_estimate(&h);
 	}
 	json_decref(top);
+	json_decref(h.quant_file);
 	if (st == KVP_OK)
 		st = kvp_model_finalize(model, err);
 	return st;

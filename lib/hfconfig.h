@@ -51,6 +51,10 @@ struct hf {
 	const char *quant_method;
 	kvp_weights_format quant_format;
 	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
+	/* hf_quant_config.json beside the file (ModelOpt 0.29 and before),
+	 * read where the config gives no quantization_config; NULL: none */
+	json_t *quant_file;
+	const char *quant_path;
 };
 
 /* An integer member of o: 1 and its value where it is one from 0 to
@@ -166,8 +170,11 @@ kvp_status kvp__hf_rope(struct hf *h);
 
 /* ---- hf_params.c ---- */
 
-/* The whole reading of text (the file's, or memory's) into model. */
+/* The whole reading of text (the file's, or memory's) into model; quant,
+ * when not NULL, the text of the hf_quant_config.json at quant_path
+ * beside it (quant_length bytes). */
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
+                         const char *quant, size_t quant_length, const char *quant_path,
                          kvp_model *model, kvp_source *source, kvp_error *err);
 /* The parameter count estimated from the shape read (notes "params"). */
 kvp_status kvp__hf_estimate(struct hf *h);

@@ -99,6 +99,43 @@ check "a regex naming the MTP block whole: 16-bit too ($got B)" [ "$got" = 58846
 quant super_part '{"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "mtp.layers.0*"]}' "$super"
 got=$(draft --config "$work/super_part.json")
 check "the MTP block in part: quantized with the rest ($got B)" [ -n "$got" -a "${got:-0}" -lt 5884650496 ]
+# ModelOpt 0.29 and before wrote its config to hf_quant_config.json beside
+# config.json, with no quant_method (a producer "modelopt"), which vLLM
+# reads where config.json gives no quantization_config (get_config,
+# _normalize_quantization_config): Nemotron 3 Nano's NVFP4 release's
+# (its hf_quant_config.json, verbatim in ai-dynamo/aiconfigurator @
+# 095f58a, but its exclude list cut to lm_head): nvfp4 weights and an fp8
+# cache under vLLM's auto.
+nano=$KVPLAN_SRCDIR/tests/configs/nemotron-3-nano-30b-a3b
+mkdir "$work/mo"
+cp "$nano/config.json" "$work/mo/"
+printf '%s' '{"producer": {"name": "modelopt", "version": "0.29.0"}, "quantization": {"quant_algo": "NVFP4", "kv_cache_quant_algo": "FP8", "group_size": 16, "exclude_modules": ["lm_head"]}}' \
+	>"$work/mo/hf_quant_config.json"
+want=$(weights --config "$nano" --weights-dtype nvfp4)
+got=$(weights --config "$work/mo")
+check "hf_quant_config.json beside config.json: nvfp4 ($want B)" [ -n "$want" -a "$got" = "$want" ]
+check "... no warning" [ ! -s "$work/err" ]
+run --config "$work/mo" --engine vllm --seq 4096 --gpu h100 --format json
+is dtype_k "\"fp8\"" "hf_quant_config.json's kv_cache_quant_algo FP8: vLLM's auto cache fp8"
+# config.json's own quantization_config wins
+quant mo_own '{"quant_method": "fp8"}' "$nano/config.json"
+cp "$work/mo_own.json" "$work/mo/config.json"
+want=$(weights --config "$nano" --weights-dtype fp8)
+got=$(weights --config "$work/mo")
+check "config.json's quantization_config before hf_quant_config.json ($want B)" [ -n "$want" -a "$got" = "$want" ]
+# A broken one, or one that is no file: one line naming it, exit 2.
+cp "$nano/config.json" "$work/mo/"
+printf '{"producer": ' >"$work/mo/hf_quant_config.json"
+expect_error "a truncated hf_quant_config.json" "^kvplan: $work/mo/hf_quant_config.json:1:13: " \
+	--config "$work/mo" --seq 10
+rm "$work/mo/hf_quant_config.json"
+mkfifo "$work/mo/hf_quant_config.json"
+expect_error "a FIFO for hf_quant_config.json" "^kvplan: $work/mo/hf_quant_config.json: not a regular file\$" \
+	--config "$work/mo" --seq 10
+rm "$work/mo/hf_quant_config.json"
+printf '[1]' >"$work/mo/hf_quant_config.json"
+expect_error "an hf_quant_config.json of no object" "^kvplan: $work/mo/hf_quant_config.json: not a JSON object\$" \
+	--config "$work/mo" --seq 10
 run --config "$work/r1_fp4.json" --seq 4096 --gpu h200 --explain
 check "--explain says where it came from" grep -Fq \
 	"weights_format: read, quantization_config.quant_method = modelopt: the weights as nvfp4:attn16" \
