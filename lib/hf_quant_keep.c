@@ -330,7 +330,7 @@ static unsigned delta_projections(const char *t)
  * bytes; whether it names the MTP layers (mtp of them after the model's
  * layers) whole. */
 struct marks {
-	unsigned char *attn, *mlp, *lin, *sel;
+	unsigned char *attn, *mlp, *lin, *sel, *mamba;
 	uint32_t layers, mtp, unread;
 	bool mtp_kept;
 };
@@ -342,7 +342,10 @@ static void entry(const char *raw, bool re, struct marks *k)
 {
 	unsigned char *sel = k->sel, *attn = k->attn, *mlp = k->mlp, *lin = k->lin;
 	uint32_t layers = k->layers;
-	static const char *const tokens[] = {"self_attn", ".attention", ".attn"};
+	/* Nemotron-H's attention block: its mixer's q, k, v and o
+	 * (backbone.layers.5.mixer.q_proj, Nemotron 3 Nano's NVFP4
+	 * export); a Mamba mixer's projections are no attention's */
+	static const char *const tokens[] = {"self_attn", ".attention", ".attn", ".mixer"};
 	const char *a = NULL, *m;
 	char t[256];
 	size_t len = 0, n = 0;
@@ -386,6 +389,12 @@ static void entry(const char *raw, bool re, struct marks *k)
 	}
 	if ((a = strstr(t, "linear_attn")) != NULL) {
 		mark(lin, sel, layers, delta_projections(a + 11));
+		return;
+	}
+	/* a Mamba-2 mixer's projections (Nemotron-H's), which the estimate
+	 * does not tell apart: said, not modelled */
+	if (strstr(t, ".mixer.in_proj") || strstr(t, ".mixer.out_proj")) {
+		mark(k->mamba, sel, layers, 1);
 		return;
 	}
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] && !a; i++)
@@ -447,9 +456,10 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	k.mlp = calloc(layers, 1);
 	k.lin = calloc(layers, 1);
 	k.sel = malloc(layers);
+	k.mamba = calloc(layers, 1);
 	has = calloc(layers, sizeof *has);
 	kept = calloc(layers, sizeof *kept);
-	if (!k.attn || !k.mlp || !k.lin || !k.sel || !has || !kept)
+	if (!k.attn || !k.mlp || !k.lin || !k.sel || !k.mamba || !has || !kept)
 		goto out;
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
@@ -537,7 +547,23 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 			                 k.unread, k.unread == 1 ? "y's" : "ies'",
 			                 k.unread == 1 ? "" : "s");
 	}
+	/* Mamba-2 projections kept: not among the estimate's parts */
+	{
+		uint32_t n = 0, of = 0;
+		char quoted[KVP_QUOTE_MAX];
+
+		for (uint32_t l = 0; l < layers; l++)
+			if (!gdn && kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT) {
+				of++;
+				n += k.mamba[l] != 0;
+			}
+		if (n)
+			kvp__source_warn(h->src, "%s: %s keeps %u of %u Mamba-2 layers'"
+			                 " projections 16-bit: not modelled, taken as quantized",
+			                 path, kvp_escape(key, quoted, sizeof quoted), n, of);
+	}
 out:
+	free(k.mamba);
 	free(k.sel);
 	free(k.lin);
 	free(k.attn);
@@ -559,7 +585,7 @@ void kvp__hf_quant_finish(struct hf *h)
 
 	if (!q)
 		return;
-	kvp_escape(h->path, path, sizeof path);
+	kvp_escape(q == h->quant_file ? h->quant_path : h->path, path, sizeof path);
 	in = json_object_get(q, "quantization");
 	/* every list given, at the top and in ModelOpt's nested object, as
 	 * one; the warning names the first */

@@ -117,6 +117,27 @@ check "hf_quant_config.json beside config.json: nvfp4 ($want B)" [ -n "$want" -a
 check "... no warning" [ ! -s "$work/err" ]
 run --config "$work/mo" --engine vllm --seq 4096 --gpu h100 --format json
 is dtype_k "\"fp8\"" "hf_quant_config.json's kv_cache_quant_algo FP8: vLLM's auto cache fp8"
+# Its own exclude list (the same file): every attention layer's
+# mixer.q_proj, k_proj, v_proj and o_proj (5, 12, 19, 26, 33, 42), read
+# as :attn16; the Mamba-2 projections it keeps in 6 of 23 layers are not
+# modelled, and said.
+list='"lm_head"'
+for l in 5 12 19 26 33 42; do
+	for p in q k v o; do list="$list, \"backbone.layers.$l.mixer.${p}_proj\""; done
+done
+for l in 4 11 18 25 32 41; do
+	list="$list, \"backbone.layers.$l.mixer.in_proj\", \"backbone.layers.$l.mixer.out_proj\""
+done
+mkdir "$work/mo2"
+cp "$nano/config.json" "$work/mo2/"
+printf '{"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "exclude_modules": [%s]}}' \
+	"$list" >"$work/mo2/hf_quant_config.json"
+want=$(weights --config "$nano" --weights-dtype nvfp4:attn16)
+got=$(weights --config "$work/mo2")
+check "Nemotron-H's mixer.q_proj ... o_proj: nvfp4:attn16 ($want B)" [ -n "$want" -a "$got" = "$want" ]
+check "... the Mamba-2 projections kept in 6 of 23 layers: said" grep -Fxq \
+	"kvplan: warning: $work/mo2/hf_quant_config.json: exclude_modules keeps 6 of 23 Mamba-2 layers' projections 16-bit: not modelled, taken as quantized" \
+	"$work/err"
 # config.json's own quantization_config wins
 quant mo_own '{"quant_method": "fp8"}' "$nano/config.json"
 cp "$work/mo_own.json" "$work/mo/config.json"
