@@ -130,6 +130,15 @@ kvp_moe_backend kvp__vllm_moe_backend(const kvp_model *m, const kvp_request *r,
  * Nemotron-H's relu2 experts (up and down, no gate), three for the gated
  * ones (lib/moe_backend.c). */
 uint64_t kvp__expert_params(const kvp_model *m);
+/* Whether m's experts are Nemotron-H's relu2 ones (up and down, no
+ * gate). */
+bool kvp__relu2_experts(const kvp_model *m);
+/* Layers [0, x) of m that route among experts: where its layers differ
+ * (moe_experts), kvp__expert_layers's; a Nemotron-H's E layers, those of
+ * its pattern that cache nothing (its - layers would be counted with
+ * them: no mixture of experts has any); else every one of an MoE
+ * model's. */
+uint64_t kvp__routed_layers(const kvp_model *m, uint64_t x);
 /* Its fused-MoE workspace into the plan (kvp_plan moe_backend,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */

@@ -235,11 +235,29 @@ uint64_t kvp__round_to(unsigned __int128 x, uint64_t to)
 	return sat((x + to - 1) / to * to);
 }
 
+bool kvp__relu2_experts(const kvp_model *m)
+{
+	return kvp__model_type_in(m, relu2, 1);
+}
+
 uint64_t kvp__expert_params(const kvp_model *m)
 {
 	uint64_t width = m->moe_latent ? m->moe_latent : m->hidden;
 
-	return (kvp__model_type_in(m, relu2, 1) ? 2 : 3) * width * (uint64_t)m->moe_intermediate;
+	return (kvp__relu2_experts(m) ? 2 : 3) * width * (uint64_t)m->moe_intermediate;
+}
+
+uint64_t kvp__routed_layers(const kvp_model *m, uint64_t x)
+{
+	uint64_t n = 0;
+
+	if (m->moe_experts)
+		return kvp__expert_layers(m, 0, x);
+	if (!kvp__relu2_experts(m))
+		return x;
+	for (uint32_t i = 0; i < x && i < m->layers; i++)
+		n += kvp_model_layer_kind(m, i) == KVP_LAYER_NONE;
+	return n;
 }
 
 void kvp__vllm_plan_moe(const kvp_model *m, kvp_plan *p)

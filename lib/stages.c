@@ -197,23 +197,10 @@ static uint32_t model_experts(const kvp_model *m)
 	return m->moe_experts ? m->moe_experts : m->moe_routed_experts;
 }
 
-/* Layers [0, x) of m that route among experts: where its layers differ
- * (moe_experts), kvp__expert_layers's; a Nemotron-H's E layers, those of
- * its pattern that cache nothing (its - layers would be counted with
- * them: no mixture of experts has any); else every one of an MoE
- * model's. */
+/* Layers [0, x) of m that route among experts (kvp__routed_layers). */
 static uint64_t routed_before(const kvp_model *m, uint64_t x)
 {
-	static const char *const nemotron[] = {"nemotron_h"};
-	uint64_t n = 0;
-
-	if (m->moe_experts)
-		return kvp__expert_layers(m, 0, x);
-	if (!kvp__model_type_in(m, nemotron, 1))
-		return x;
-	for (uint32_t i = 0; i < x && i < m->layers; i++)
-		n += kvp_model_layer_kind(m, i) == KVP_LAYER_NONE;
-	return n;
+	return kvp__routed_layers(m, x);
 }
 
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,

@@ -83,7 +83,7 @@ static unsigned __int128 router_params(const kvp_model *m)
 
 	if (!experts || !m->moe_intermediate)
 		return 0;
-	layers = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+	layers = kvp__routed_layers(m, m->layers);
 	return (unsigned __int128)layers * m->hidden * experts;
 }
 
@@ -232,9 +232,31 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 		memset(&parts[P_INPROJ], 0, 2 * sizeof parts[0]);
 		attn = 0;
 	}
-	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
+	if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate &&
+	    kvp__relu2_experts(m)) {
+		/* Nemotron-H's E layers: relu2 experts of up and down over
+		 * the latent width (kvp__expert_params) and, with a latent,
+		 * fc1_latent_proj and fc2_latent_proj among them; one shared
+		 * relu2 MLP over hidden.  Its MLP (-) layers are none of
+		 * these (no mixture of experts has any). */
+		uint64_t routed = kvp__routed_layers(m, m->layers), w = m->moe_latent;
+		unsigned __int128 blocks = (unsigned __int128)routed * m->moe_routed_experts;
+		unsigned __int128 inner = blocks * m->moe_intermediate;
+		uint64_t s = m->moe_shared_intermediate;
+
+		add(&parts[P_EXPERTS], blocks * kvp__expert_params(m),
+		    blocks * (w ? w : h) + inner, inner + blocks * (w ? w : h), 2 * blocks);
+		if (w)
+			add(&parts[P_EXPERTS], (unsigned __int128)routed * 2 * h * w,
+			    (unsigned __int128)routed * (h + w), (unsigned __int128)routed * (w + h),
+			    2 * routed);
+		if (s)
+			add(&parts[P_SHARED], (unsigned __int128)routed * 2 * h * s,
+			    (unsigned __int128)routed * (h + s), (unsigned __int128)routed * (s + h),
+			    2 * routed);
+	} else if ((m->moe_experts || m->moe_routed_experts) && m->moe_intermediate) {
 		uint64_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
-		uint64_t routed = m->moe_experts ? kvp__expert_layers(m, 0, m->layers) : m->layers;
+		uint64_t routed = kvp__routed_layers(m, m->layers);
 		uint64_t dense = m->layers - routed;
 		uint64_t dense_i = m->dense_intermediate ? m->dense_intermediate : m->intermediate;
 

@@ -220,6 +220,38 @@ static void test_routers(void **state)
 	assert_int_equal(b.bytes - a.bytes, 2211840 + 4 * (24 * 32 * 3 - 24 * 3));
 }
 
+/* Nemotron 3 Nano (data/models/nemotron-3-nano-30b-a3b.yaml): its
+ * routers are those of its 23 expert layers alone, 23 x 2,688 x 128 =
+ * 7,913,472 parameters, kept as they were; its experts relu2, two
+ * tensors each: as nvfp4, the other 30,873,014,976 - 7,913,472 =
+ * 30,865,101,504 linear parameters at 9/16 B, 17,361,619,596 B, and an
+ * fp32 weight_scale_2 and input_scale for each of 6 x 3 q, k, v, 6 o,
+ * 23 x 128 x 2 experts' and 23 x 2 shared experts' tensors, 5,958:
+ * 17,361,667,260 B.  Every one of its 52 layers' routers and three
+ * tensors an expert (gated) were taken before. */
+static void test_nemotron_parts(void **state)
+{
+	char path[512];
+	kvp_model m;
+	kvp_error err;
+	kvp_weights_estimate e;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/models/nemotron-3-nano-30b-a3b.yaml", KVP_TEST_DATADIR);
+	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	e = estimate(&m, "nvfp4");
+	assert_int_equal(e.linear_params, 30873014976ull);
+	assert_int_equal(e.quantized_params, 30873014976ull - 23 * 2688 * 128);
+	assert_int_equal(e.quantized_params, 30865101504ull);
+	assert_int_equal(e.quantized_bytes, 30865101504ull * 9 / 16 + 8 * (18 + 6 + 5888 + 46));
+	assert_int_equal(e.quantized_bytes, 17361667260ull);
+	/* the shared experts kept: 23 x 2 x 2,688 x 3,712 at 2 B, and no
+	 * scales for their 46 tensors */
+	e = estimate(&m, "nvfp4:shared16");
+	assert_int_equal(e.quantized_params, 30865101504ull - 23 * 2 * 2688 * 3712ull);
+}
+
 static void test_tied(void **state)
 {
 	kvp_model m = llama2_7b(), tied = llama2_7b();
@@ -448,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_formats_by_hand),
 		cmocka_unit_test(test_mxfp4),
 		cmocka_unit_test(test_routers),
+		cmocka_unit_test(test_nemotron_parts),
 		cmocka_unit_test(test_tied),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_plan_and_fit),
