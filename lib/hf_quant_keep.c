@@ -391,10 +391,10 @@ static void entry(const char *raw, bool re, struct marks *k)
 		mark(lin, sel, layers, delta_projections(a + 11));
 		return;
 	}
-	/* a Mamba-2 mixer's projections (Nemotron-H's), which the estimate
-	 * does not tell apart: said, not modelled */
+	/* a Mamba-2 mixer's projections (Nemotron-H's): in_proj 1,
+	 * out_proj 2 */
 	if (strstr(t, ".mixer.in_proj") || strstr(t, ".mixer.out_proj")) {
-		mark(k->mamba, sel, layers, 1);
+		mark(k->mamba, sel, layers, strstr(t, ".mixer.in_proj") ? 1u : 2u);
 		return;
 	}
 	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] && !a; i++)
@@ -439,8 +439,11 @@ static bool covered(const bool *has, const bool *kept, uint32_t layers, bool *al
 }
 
 /* The KVP_WKEEP_* parts list keeps 16-bit, over m's layers; a warning
- * (key, path) where some layers of a part are kept and others not. */
-static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const char *path)
+ * (key, path) where some layers of a part are kept and others not, but
+ * a Mamba-2 layer's in_proj and out_proj, whose kept layers are counted
+ * into f (inproj16_layers, outproj16_layers). */
+static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const char *path,
+                        kvp_weights_format *f)
 {
 	const kvp_model *m = h->m;
 	uint32_t layers = m->layers, keep = 0;
@@ -547,20 +550,29 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 			                 k.unread, k.unread == 1 ? "y's" : "ies'",
 			                 k.unread == 1 ? "" : "s");
 	}
-	/* Mamba-2 projections kept: not among the estimate's parts */
+	/* Mamba-2 projections kept: all of a kind a part (:inproj16,
+	 * :outproj16), some counted (the estimate takes them per layer) */
 	{
-		uint32_t n = 0, of = 0;
-		char quoted[KVP_QUOTE_MAX];
+		uint32_t in = 0, out = 0, of = 0;
 
 		for (uint32_t l = 0; l < layers; l++)
 			if (!gdn && kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT) {
 				of++;
-				n += k.mamba[l] != 0;
+				in += (k.mamba[l] & 1u) != 0;
+				out += (k.mamba[l] & 2u) != 0;
 			}
-		if (n)
-			kvp__source_warn(h->src, "%s: %s keeps %u of %u Mamba-2 layers'"
-			                 " projections 16-bit: not modelled, taken as quantized",
-			                 path, kvp_escape(key, quoted, sizeof quoted), n, of);
+		if (of && in == of)
+			keep |= KVP_WKEEP_INPROJ;
+		else
+			f->inproj16_layers = in;
+		if (of && out == of)
+			keep |= KVP_WKEEP_OUTPROJ;
+		else
+			f->outproj16_layers = out;
+		if (in || out)
+			kvp__note(h->src, "weights_kept", KVP_ORIGIN_READ, "quantization_config.%s:"
+			          " the Mamba-2 in_proj of %u and out_proj of %u of %u layers"
+			          " 16-bit", key, in, out, of);
 	}
 out:
 	free(k.mamba);
@@ -611,7 +623,7 @@ void kvp__hf_quant_finish(struct hf *h)
 				key = "extra_config";
 		}
 		if (key)
-			keep = keep_of(h, all, key, path);
+			keep = keep_of(h, all, key, path, &f);
 		json_decref(all);
 	}
 	/* a tied head is the 16-bit embedding, whatever the config says */

@@ -59,6 +59,7 @@ static kvp_status ssm(struct hf *h, const struct ssm_keys *k)
 	m->ssm_state = (uint32_t)state;
 	m->ssm_groups = (uint32_t)groups;
 	m->ssm_chunk_size = (uint32_t)chunk;
+	m->ssm_heads = heads <= UINT32_MAX ? (uint32_t)heads : 0;
 	return KVP_OK;
 }
 

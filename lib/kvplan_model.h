@@ -273,6 +273,11 @@ typedef struct kvp_model {
 	 * around the experts (vLLM's NemotronHMoE: its fused experts' hidden
 	 * size).  0: hidden. */
 	uint32_t moe_latent;
+	/* A recurrent layer's heads: Mamba-2's mamba_num_heads (its in_proj
+	 * writes a dt a head; A_log, D and dt_bias hold one each), a Gated
+	 * DeltaNet's value heads.  0: unknown.  The weights estimate of a
+	 * Nemotron-H's Mamba-2 layers reads it. */
+	uint32_t ssm_heads;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

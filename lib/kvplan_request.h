@@ -203,6 +203,12 @@ typedef struct kvp_weights_format {
 	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
 	                                  * "w4a16:g128:actorder", "q4_K",
 	                                  * "fp8"; "" when plain */
+	/* Mamba-2 layers whose in_proj (out_proj) a checkpoint keeps 16-bit
+	 * where keep16 does not keep them all: a config's list of modules
+	 * (Nemotron 3 Nano's NVFP4 export keeps those of 6 of its 23).  0:
+	 * as keep16 says.  Not in the name. */
+	uint32_t inproj16_layers;
+	uint32_t outproj16_layers;
 } kvp_weights_format;
 
 /* Plain: the weights_dtype of the request says the rest. */

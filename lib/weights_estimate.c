@@ -74,8 +74,9 @@ static unsigned __int128 scaled(uint64_t n, uint64_t num, uint64_t den)
 }
 
 /* A mixture of experts' routers' parameters: hidden x experts in each
- * routed layer (kvp__expert_layers where the layers differ); 0 for a
- * dense model.  Under 2^96. */
+ * routed layer (kvp__routed_layers), and a Nemotron-H's
+ * e_score_correction_bias, an expert's each; 0 for a dense model.
+ * Under 2^96. */
 static unsigned __int128 router_params(const kvp_model *m)
 {
 	uint32_t experts = m->moe_experts ? m->moe_experts : m->moe_routed_experts;
@@ -84,7 +85,7 @@ static unsigned __int128 router_params(const kvp_model *m)
 	if (!experts || !m->moe_intermediate)
 		return 0;
 	layers = kvp__routed_layers(m, m->layers);
-	return (unsigned __int128)layers * m->hidden * experts;
+	return (unsigned __int128)layers * (m->hidden + kvp__relu2_experts(m)) * experts;
 }
 
 /* A part of the linear layers: its parameters, input rows, output rows
@@ -159,6 +160,40 @@ static bool delta_net(const kvp_model *m, struct part *in, struct part *out)
 	return true;
 }
 
+/* A Nemotron-H's Mamba-2 layer (vLLM's MambaMixer2, nemotron_h.py): its
+ * linear layers in_proj, hidden x (2 inner + 2 groups x state + heads)
+ * into in, and out_proj, inner x hidden into out; its conv1d ((inner + 2
+ * groups x state) x conv_kernel and the bias of use_conv_bias, which
+ * every Nemotron-H's config sets), A_log, D and dt_bias (a head each) and
+ * its gated norm (inner), 16-bit as the norms are, into *other.  false
+ * for another model, or one of unknown heads (kvp_model ssm_heads). */
+static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
+                   unsigned __int128 *other)
+{
+	static const char *const nemotron[] = {"nemotron_h"};
+	uint64_t h = m->hidden, bc = 2 * (uint64_t)m->ssm_groups * m->ssm_state;
+	uint64_t inner = m->ssm_inner, width = 2 * inner + bc + m->ssm_heads;
+
+	if (!kvp__model_type_in(m, nemotron, 1) || !m->ssm_heads || !inner || !m->ssm_conv_kernel)
+		return false;
+	memset(in, 0, sizeof *in);
+	memset(out, 0, sizeof *out);
+	add(in, (unsigned __int128)h * width, h, width, 1);
+	add(out, (unsigned __int128)inner * h, inner, h, 1);
+	*other = (unsigned __int128)(inner + bc) * (m->ssm_conv_kernel + 1) +
+	         3 * (unsigned __int128)m->ssm_heads + inner;
+	return true;
+}
+
+/* A recurrent layer's projections, in and out (a Gated DeltaNet's or a
+ * Mamba-2's): false where the model has none told apart. */
+static bool recurrent_projections(const kvp_model *m, struct part *in, struct part *out)
+{
+	unsigned __int128 other;
+
+	return delta_net(m, in, out) || mamba2(m, in, out, &other);
+}
+
 /* The parts of m's linear parameters (linear of them in all):
  *  - each attention layer's q, k, v (an MLA layer's q_a, q_b or its q,
  *    kv_a, kv_b) and its o;
@@ -175,7 +210,7 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	unsigned __int128 attn;
 	struct part gin = {0, 0, 0, 0}, gout = {0, 0, 0, 0};
-	bool has_gdn = delta_net(m, &gin, &gout);
+	bool has_gdn = recurrent_projections(m, &gin, &gout);
 	uint32_t gate = kvp__q_gate(m);
 
 	memset(parts, 0, P_COUNT * sizeof parts[0]);
@@ -294,6 +329,29 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		       f->block_bytes;
 	}
 	linear_parts(m, linear, parts);
+	/* Some recurrent layers' projections kept (inproj16_layers,
+	 * outproj16_layers), where keep16 keeps not all: theirs out of the
+	 * part, into kept. */
+	{
+		struct part one[2];
+		uint32_t asked[2] = {f->inproj16_layers, f->outproj16_layers};
+		uint32_t recurrent = kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+
+		if ((asked[0] || asked[1]) && parts[P_INPROJ].tensors &&
+		    recurrent_projections(m, &one[0], &one[1]))
+			for (int i = 0; i < 2; i++) {
+				struct part *p = &parts[P_INPROJ + i];
+				uint32_t k = asked[i] < recurrent ? asked[i] : recurrent;
+
+				if (!k || (keep & part_keep[P_INPROJ + i]))
+					continue;
+				kept += k * one[i].params;
+				p->params -= k * one[i].params;
+				p->in -= k * one[i].in;
+				p->out -= k * one[i].out;
+				p->tensors -= k * one[i].tensors;
+			}
+	}
 	for (int i = 0; i < P_COUNT; i++) {
 		if (keep & part_keep[i])
 			kept += parts[i].params;
@@ -408,6 +466,16 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		                  ? "vocabulary size" : "hidden size");
 	embed = (unsigned __int128)m->vocab * m->hidden;
 	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
+	/* a Nemotron-H: one norm a block and norm_f, and its Mamba-2
+	 * layers' conv1d, A_log, D, dt_bias and gated norm with them */
+	{
+		struct part pin, pout;
+		unsigned __int128 other;
+
+		if (mamba2(m, &pin, &pout, &other))
+			norms = ((unsigned __int128)m->layers + 1) * m->hidden +
+			        kvp_model_count_layers(m, KVP_LAYER_RECURRENT) * other;
+	}
 	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
 		                  " its embeddings, head and norms",

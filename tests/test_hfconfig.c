@@ -80,6 +80,8 @@ static void test_catalogue_equal(void **state)
 		if (kvp_model_count_layers(c, KVP_LAYER_RECURRENT)) {
 			SAME(ssm_conv_kernel); SAME(ssm_inner); SAME(ssm_state);
 			SAME(ssm_groups); SAME(ssm_chunk_size); SAME(ssm_cache_bytes);
+			if (c->ssm_heads)
+				SAME(ssm_heads);
 		}
 		if (c->vocab)
 			SAME(vocab);

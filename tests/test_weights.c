@@ -220,36 +220,92 @@ static void test_routers(void **state)
 	assert_int_equal(b.bytes - a.bytes, 2211840 + 4 * (24 * 32 * 3 - 24 * 3));
 }
 
-/* Nemotron 3 Nano (data/models/nemotron-3-nano-30b-a3b.yaml): its
- * routers are those of its 23 expert layers alone, 23 x 2,688 x 128 =
- * 7,913,472 parameters, kept as they were; its experts relu2, two
- * tensors each: as nvfp4, the other 30,873,014,976 - 7,913,472 =
- * 30,865,101,504 linear parameters at 9/16 B, 17,361,619,596 B, and an
- * fp32 weight_scale_2 and input_scale for each of 6 x 3 q, k, v, 6 o,
- * 23 x 128 x 2 experts' and 23 x 2 shared experts' tensors, 5,958:
- * 17,361,667,260 B.  Every one of its 52 layers' routers and three
- * tensors an expert (gated) were taken before. */
-static void test_nemotron_parts(void **state)
+/* Nemotron 3 Nano (data/models/nemotron-3-nano-30b-a3b.yaml, hidden
+ * 2,688; tests/test_hf_nemotron.c counts its blocks):
+ *  - its norms, one a block and norm_f, 53 x 2,688, and with them each
+ *    of its 23 Mamba-2 layers' conv1d (4,096 + 2 x 8 x 128) x (4 + 1),
+ *    A_log, D and dt_bias 3 x 64 and gated norm 4,096, 35,008: 947,648
+ *    parameters that stay 16-bit;
+ *  - its routers, those of its 23 expert layers alone, 2,688 x 128 and
+ *    the e_score_correction_bias 128: 7,916,416, kept as they were;
+ *  - so 31,577,940,288 - 2 x 131,072 x 2,688 - 947,648 =
+ *    30,872,349,568 linear, of them 30,864,433,152 quantized: as nvfp4
+ *    at 9/16 B, and an fp32 weight_scale_2 and input_scale for each of 6
+ *    x 3 q, k, v, 6 o, 23 x 2 Mamba-2 projections, 23 x 128 x 2
+ *    experts' (relu2: up and down) and 23 x 2 shared experts' tensors,
+ *    6,004: 17,361,243,648 + 48,032 = 17,361,291,680 B.
+ * Before, every one of its 52 layers held a router and three tensors an
+ * expert, its Mamba-2 layers' conv1d, A_log, D and dt_bias were
+ * quantized and its norms 2 a layer. */
+/* A catalogue model (data/models/NAME.yaml). */
+static kvp_model load_model(const char *name)
 {
 	char path[512];
 	kvp_model m;
 	kvp_error err;
+
+	snprintf(path, sizeof path, "%s/models/%s.yaml", KVP_TEST_DATADIR, name);
+	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return m;
+}
+
+static void test_nemotron_parts(void **state)
+{
+	kvp_model m = load_model("nemotron-3-nano-30b-a3b");
 	kvp_weights_estimate e;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/models/nemotron-3-nano-30b-a3b.yaml", KVP_TEST_DATADIR);
-	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
 	e = estimate(&m, "nvfp4");
-	assert_int_equal(e.linear_params, 30873014976ull);
-	assert_int_equal(e.quantized_params, 30873014976ull - 23 * 2688 * 128);
-	assert_int_equal(e.quantized_params, 30865101504ull);
-	assert_int_equal(e.quantized_bytes, 30865101504ull * 9 / 16 + 8 * (18 + 6 + 5888 + 46));
-	assert_int_equal(e.quantized_bytes, 17361667260ull);
+	assert_int_equal(e.norm_params, 53 * 2688 + 23 * (6144 * 5 + 3 * 64 + 4096));
+	assert_int_equal(e.linear_params, 30872349568ull);
+	assert_int_equal(e.quantized_params, 30872349568ull - 23 * (2688 + 1) * 128);
+	assert_int_equal(e.quantized_params, 30864433152ull);
+	assert_int_equal(e.quantized_bytes, 30864433152ull * 9 / 16 + 8 * (18 + 6 + 46 + 5888 + 46));
+	assert_int_equal(e.quantized_bytes, 17361291680ull);
 	/* the shared experts kept: 23 x 2 x 2,688 x 3,712 at 2 B, and no
 	 * scales for their 46 tensors */
 	e = estimate(&m, "nvfp4:shared16");
-	assert_int_equal(e.quantized_params, 30865101504ull - 23 * 2 * 2688 * 3712ull);
+	assert_int_equal(e.quantized_params, 30864433152ull - 23 * 2 * 2688 * 3712ull);
+}
+
+/* Nemotron 3 Nano's NVFP4 release (its hf_quant_config.json, verbatim in
+ * ai-dynamo/aiconfigurator model_configs @ 095f58a; tests/cli/
+ * quant_keep.sh reads it): ModelOpt keeps lm_head, the 6 attention
+ * layers' q, k, v and o, every conv1d and the in_proj and out_proj of 6
+ * of its 23 Mamba-2 layers (4, 11, 18, 25, 32, 41) 16-bit
+ * (inproj16_layers, outproj16_layers).  Quantized: 17 Mamba-2 layers'
+ * in_proj 2,688 x (2 x 4,096 + 2 x 8 x 128 + 64) = 27,697,152 and
+ * out_proj 4,096 x 2,688 = 11,010,048, and 23 expert layers' 128
+ * experts of 2 x 2,688 x 1,856 and shared 2 x 2,688 x 3,712:
+ * 17 x 38,707,200 + 23 x 1,297,121,280 = 30,491,811,840 parameters at
+ * 9/16 B, 17,151,644,160, and 8 B for each of 17 x 2 + 23 x 258 = 5,968
+ * tensors; the other 1,086,128,448 at 2 B: 19,323,948,800 B.  Its
+ * shards' headers hold 19,339,781,632 B (24,147 tensors, 5,968 NVFP4,
+ * as 6ixLabs-AI/dgpp tests/unit/nemotron_binding_test.cpp @ 7cc561a reads
+ * them; research/nemotron-quant-sizes.md): 15,832,832 B more, its
+ * routers and their biases in fp32 (23 x 128 x (2,688 + 1) x 2 B), a
+ * -0.08 % error.  Its six Mamba-2 layers' projections taken as
+ * quantized, the estimate was 1.7 % short. */
+static void test_nemotron_nvfp4_release(void **state)
+{
+	kvp_model m = load_model("nemotron-3-nano-30b-a3b");
+	kvp_weights_format f = format("nvfp4:attn16");
+	kvp_weights_estimate e;
+	kvp_error err;
+
+	(void)state;
+	f.inproj16_layers = f.outproj16_layers = 6;
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);
+	assert_int_equal(e.quantized_params, 17 * 38707200ull + 23 * 1297121280ull);
+	assert_int_equal(e.quantized_bytes, 30491811840ull * 9 / 16 + 8 * 5968);
+	assert_int_equal(e.bytes, 19323948800ull);
+	assert_int_equal(19339781632ull - e.bytes, 23 * 128 * (2688 + 1) * 2);
+	/* more layers than it has: all 23, as :inproj16:outproj16 */
+	f.inproj16_layers = f.outproj16_layers = 99;
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);
+	assert_int_equal(e.bytes, estimate(&m, "nvfp4:attn16:inproj16:outproj16").bytes);
+	assert_int_equal(e.quantized_params, 23 * 1297121280ull);
 }
 
 static void test_tied(void **state)
@@ -481,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_mxfp4),
 		cmocka_unit_test(test_routers),
 		cmocka_unit_test(test_nemotron_parts),
+		cmocka_unit_test(test_nemotron_nvfp4_release),
 		cmocka_unit_test(test_tied),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_plan_and_fit),
