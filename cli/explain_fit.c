@@ -28,9 +28,13 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 		    towers ? "the towers' " : "", towers ? g(p->model.vision_params) : "");
 	}
 	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
-	    " ((2 x layers + 1) x hidden), %s%s%slinear %s (the rest of %s)", f->name,
+	    " (%s), %s%s%slinear %s (the rest of %s)", f->name,
 	    g(w->embedding_params), g(w->head_params),
 	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
+	    w->norm_params == (2ull * p->model.layers + 1) * p->model.hidden
+	    ? "(2 x layers + 1) x hidden"
+	    : "(layers + 1) x hidden, and each Mamba-2 layer's conv1d, A_log, D, dt_bias and"
+	      " gated norm",
 	    w->tower_params ? "vision tower " : "", w->tower_params ? g(w->tower_params) : "",
 	    w->tower_params ? ", " : "", g(w->linear_params), g(loaded));
 	if (f->kind == KVP_WFORMAT_GGUF)

@@ -183,7 +183,7 @@ int cli_parse_weights(const char *opt, const char *text, kvp_weights_format *for
 		        " bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4,"
 		        " w4a16[:gG|:channel][:asym][:actorder],"
 		        " w8a16[:gG|:channel][:asym][:actorder],"
-		        " w8a8[:asym], each then [:attn16|:qkv16|:o16][:shared16][:dense16][:linear16|:inproj16|:outproj16][:mtp16]"
+		        " w8a8[:asym], each then [:attn16|:qkv16|:o16][:shared16][:dense16][:linear16|:inproj16[=N]|:outproj16[=N]][:mtp16]"
 		        " (int4-awq and int4-gptq [:lm_head] too),"
 		        " or a GGUF type: q8_0, q4_0,"
 		        " q4_K, q5_K, q6_K, q2_K, q3_K, iq4_xs, ...)\n", opt,

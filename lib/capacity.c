@@ -95,7 +95,9 @@ static void vllm_dcp_tokens(const kvp_request *r, kvp_capacity *c)
  * layer its 8 attention layers: 9, not a bucket of 1). */
 static bool vllm_same_spec(const kvp_layer_group *a, const kvp_layer_group *b)
 {
-	return a->kind == b->kind && a->bytes_per_token == b->bytes_per_token &&
+	return a->kind == b->kind && a->kv_heads == b->kv_heads && a->k_values == b->k_values &&
+	       a->v_values == b->v_values && a->latent_values == b->latent_values &&
+	       a->index_values == b->index_values && a->bytes_per_token == b->bytes_per_token &&
 	       a->k_bytes_per_token == b->k_bytes_per_token && a->block == b->block &&
 	       a->window == b->window && a->cap == b->cap &&
 	       a->state_bytes_per_seq == b->state_bytes_per_seq;

@@ -213,6 +213,14 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		 * otherwise. */
 		if (!mtp_named || m->mtp_params > m->params)
 			m->mtp_params = 0;
+		/* the config's MTP layers, which the checkpoint does not hold:
+		 * none to load (an MTP draft is refused), and said */
+		if (!mtp_named && m->mtp_layers) {
+			kvp__source_warn(src, "%s names no MTP layer's tensor: the config's %u"
+			                 " MTP layer%s not in the checkpoint", path, m->mtp_layers,
+			                 m->mtp_layers == 1 ? " is" : "s are");
+			m->mtp_layers = 0;
+		}
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
@@ -249,7 +257,7 @@ kvp_status kvp_config_parse(const char *text, size_t length, const char *path,
 
 	if (!text || !model)
 		return kvp__error(err, KVP_ERR_INVALID, "no text or model given");
-	return kvp__hf_model(text, length, path ? path : "config.json", NULL, 0, NULL, model,
+	return kvp__hf_model(text, length, path ? path : "config.json", NULL, model,
 	                     source ? source : &local, err);
 }
 
@@ -260,9 +268,8 @@ kvp_status kvp_config_read(const char *path, kvp_model *model,
 	char file[KVP_ERROR_PATH_MAX], dir[KVP_ERROR_PATH_MAX], qpath[KVP_ERROR_PATH_MAX];
 	struct stat st_dir;
 	kvp_source local;
-	char *text = NULL, *quant = NULL, *slash;
-	size_t length = 0, quant_length = 0;
-	int unreached = 0;
+	char *text = NULL, *slash;
+	size_t length = 0;
 	kvp_status st;
 
 	if (!path || !model)
@@ -285,24 +292,11 @@ kvp_status kvp_config_read(const char *path, kvp_model *model,
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof dir, ".");
-	/* ModelOpt's hf_quant_config.json beside it, where there is one */
-	if ((size_t)snprintf(qpath, sizeof qpath, "%s/hf_quant_config.json", dir) < sizeof qpath) {
-		st = kvp__read_file(qpath, &unreached, KVP_CONFIG_MAX_BYTES,
-		                    "hf_quant_config.json", &quant, &quant_length, err);
-		if (st == KVP_ERR_NOT_FOUND && (unreached == ENOENT || unreached == ENOTDIR))
-			st = KVP_OK;
-		else if (st == KVP_ERR_NOT_FOUND)
-			st = kvp__error_at(err, KVP_ERR_IO, qpath,
-			                   0, 0, "%s", unreached == KVP__NOT_REGULAR
-			                   ? "not a regular file" : strerror(unreached));
-		if (st != KVP_OK) {
-			kvp__free(text);
-			return st;
-		}
-	}
-	st = kvp__hf_model(text, length, file, quant, quant_length, qpath, model, source, err);
+	/* where ModelOpt's hf_quant_config.json would be (lib/hf_quant.c) */
+	if ((size_t)snprintf(qpath, sizeof qpath, "%s/hf_quant_config.json", dir) >= sizeof qpath)
+		qpath[0] = '\0';
+	st = kvp__hf_model(text, length, file, qpath[0] ? qpath : NULL, model, source, err);
 	kvp__free(text);
-	kvp__free(quant);
 	if (st != KVP_OK)
 		return st;
 	return params_beside(dir, model, source, weights, err);

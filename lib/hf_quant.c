@@ -29,6 +29,7 @@
  * that the weights are taken in the config's dtype: kvplan has no such
  * format, and --weights-dtype names one.
  */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -222,34 +223,72 @@ static void kv_cache(struct hf *h, const json_t *q, const char *method, const ch
 		return;
 	}
 	h->src->kv_cache_quant = KVP_KV_QUANT_MODELOPT_FP8;
-	kvp__note(h->src, "kv_cache", KVP_ORIGIN_READ, "quantization_config.%s: an fp8 cache"
-	          " where the engine's --kv-cache-dtype auto follows it", what);
+	kvp__note(h->src, "kv_cache", KVP_ORIGIN_READ, "%s.%s: an fp8 cache where the"
+	          " engine's --kv-cache-dtype auto follows it",
+	          q == h->quant_file ? "hf_quant_config.json" : "quantization_config", what);
 }
 
-void kvp__hf_quant(struct hf *h)
+/* ModelOpt's hf_quant_config.json beside the config (h->quant_path),
+ * into h->quant_file: KVP_OK with none where there is no such file. */
+static kvp_status quant_file(struct hf *h)
+{
+	char *text = NULL;
+	size_t length = 0;
+	int unreached = 0;
+	const char *path = h->path;
+	kvp_status st;
+
+	if (!h->quant_path)
+		return KVP_OK;
+	st = kvp__read_file(h->quant_path, &unreached, KVP_CONFIG_MAX_BYTES,
+	                    "hf_quant_config.json", &text, &length, h->err);
+	if (st == KVP_ERR_NOT_FOUND && (unreached == ENOENT || unreached == ENOTDIR))
+		return KVP_OK;
+	if (st == KVP_ERR_NOT_FOUND)
+		return kvp__error_at(h->err, KVP_ERR_IO, h->quant_path, 0, 0, "%s",
+		                     unreached == KVP__NOT_REGULAR ? "not a regular file"
+		                                                   : strerror(unreached));
+	if (st != KVP_OK)
+		return st;
+	h->path = h->quant_path; /* its faults named by its path */
+	st = kvp__hf_load_json(h, text, length, &h->quant_file);
+	h->path = path;
+	kvp__free(text);
+	if (st == KVP_OK && !json_is_object(h->quant_file))
+		st = kvp__error_at(h->err, KVP_ERR_PARSE, h->quant_path, 0, 0, "not a JSON object");
+	return st;
+}
+
+kvp_status kvp__hf_quant(struct hf *h)
 {
 	json_t *q = json_object_get(h->top, "quantization_config");
 	const char *method, *how = "";
 	char name[KVP_WFORMAT_NAME_MAX], quoted[KVP_QUOTE_MAX], path[KVP_QUOTE_MAX];
 	long long bits, group;
 	kvp_weights_format f;
+	kvp_status st;
 
-	if (!q && h->cfg != h->top)
-		q = json_object_get(h->cfg, "quantization_config");
-	if ((!q || json_is_null(q)) && h->quant_file) {
-		/* ModelOpt's hf_quant_config.json beside it */
+	kvp_escape(h->path, path, sizeof path);
+	/* vLLM's get_config (transformers_utils/config.py): the config's own,
+	 * else ModelOpt's hf_quant_config.json beside it (ModelOpt 0.29 and
+	 * before), made the config's; then a text_config's
+	 * (get_quant_config) */
+	if (!q || json_is_null(q)) {
+		if ((st = quant_file(h)) != KVP_OK)
+			return st;
 		q = h->quant_file;
-		kvp_escape(h->quant_path, path, sizeof path);
-	} else {
-		kvp_escape(h->path, path, sizeof path);
+		if (q)
+			kvp_escape(h->quant_path, path, sizeof path);
 	}
+	if ((!q || json_is_null(q)) && h->cfg != h->top)
+		q = json_object_get(h->cfg, "quantization_config");
 	if (!q || json_is_null(q))
-		return;
+		return KVP_OK;
 	method = member_text(q, "quant_method");
 	/* vLLM's _normalize_quantization_config: a producer "modelopt" (or
-	 * a quantization.modelopt_quant_config) is ModelOpt's, its
-	 * quant_algo saying which */
-	if (!method && json_is_object(q)) {
+	 * a quantization.modelopt_quant_config) is ModelOpt's, whatever
+	 * quant_method says, its quant_algo saying which */
+	if (json_is_object(q)) {
 		const json_t *producer = json_object_get(q, "producer"),
 		             *in = json_object_get(q, "quantization");
 		const char *by = json_is_object(producer) ? member_text(producer, "name") : NULL;
@@ -261,7 +300,7 @@ void kvp__hf_quant(struct hf *h)
 	if (!json_is_object(q) || !method) {
 		kvp__source_warn(h->src, "%s: quantization_config has no quant_method: weights"
 		                 " in the config's dtype (--weights-dtype names a format)", path);
-		return;
+		return KVP_OK;
 	}
 	kv_cache(h, q, method, path);
 	name[0] = '\0';
@@ -315,7 +354,7 @@ void kvp__hf_quant(struct hf *h)
 		kvp__source_warn(h->src, "%s: quantization_config: '%s' with %s: weights in"
 		                 " the config's dtype (--weights-dtype names a format)",
 		                 path, kvp_escape(method, quoted, sizeof quoted), how);
-		return;
+		return KVP_OK;
 	}
 	/* the head (lib/hf_quant_head.c); the note and the layers kept
 	 * 16-bit once the model's layers are known (kvp__hf_quant_finish) */
@@ -323,4 +362,5 @@ void kvp__hf_quant(struct hf *h)
 	h->quant = q;
 	h->quant_method = method;
 	h->quant_format = f;
+	return KVP_OK;
 }

@@ -28,7 +28,12 @@
  * compressed-tensors' re.match), and an entry naming none for every
  * layer (select_layers).  A vision tower's, an audio encoder's or a
  * projector's entries are none of the language model's.
- *  - Attention (self_attn, .attn, .attention; not linear_attn): the
+ *  - A Nemotron-H's Mamba-2 mixer.in_proj and mixer.out_proj: counted a
+ *    layer at a time (kvp_weights_format inproj16_layers,
+ *    outproj16_layers), :inproj16 and :outproj16 where all; another
+ *    model's, a warning.
+ *  - Attention (self_attn, .attn, .attention, a Nemotron-H attention
+ *    block's .mixer; not linear_attn): the
  *    projections named, q_proj, k_proj, v_proj, qkv_proj, o_proj, MLA's
  *    q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj, or a regex's
  *    "(q|k|v)_proj"; all of it where the entry ends at the attention (a
@@ -65,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "hfconfig.h"
 #include "internal.h"
 
@@ -414,12 +420,12 @@ static void entry(const char *raw, bool re, struct marks *k)
 		mark(mlp, sel, layers, MK_DENSE);
 }
 
-/* Whether layer l of m routes among experts (kvp__expert_layers where
- * its layers differ). */
+/* Whether layer l of m routes among experts (kvp__routed_layers: a
+ * Nemotron-H's E layers alone). */
 static bool routed(const kvp_model *m, uint32_t l)
 {
-	return m->moe_intermediate && (m->moe_experts ? kvp__expert_layers(m, l, l + 1) != 0
-	                                              : m->moe_routed_experts != 0);
+	return m->moe_intermediate && (m->moe_experts || m->moe_routed_experts) &&
+	       kvp__routed_layers(m, l + 1) != kvp__routed_layers(m, l);
 }
 
 /* Of the layers that have a part (has[i]), how many the list keeps
@@ -551,9 +557,13 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 			                 k.unread == 1 ? "" : "s");
 	}
 	/* Mamba-2 projections kept: all of a kind a part (:inproj16,
-	 * :outproj16), some counted (the estimate takes them per layer) */
+	 * :outproj16), some counted (the estimate takes them per layer), for
+	 * a Nemotron-H of known heads, whose the estimate tells apart
+	 * (lib/weights_estimate.c mamba2); another model's said */
 	{
+		static const char *const nemotron[] = {"nemotron_h"};
 		uint32_t in = 0, out = 0, of = 0;
+		bool modelled = kvp__model_type_in(m, nemotron, 1) && m->ssm_heads;
 
 		for (uint32_t l = 0; l < layers; l++)
 			if (!gdn && kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT) {
@@ -561,11 +571,19 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 				in += (k.mamba[l] & 1u) != 0;
 				out += (k.mamba[l] & 2u) != 0;
 			}
-		if (of && in == of)
+		if (!modelled && (in || out)) {
+			char quoted[KVP_QUOTE_MAX];
+
+			kvp__source_warn(h->src, "%s: %s keeps some Mamba layers' projections"
+			                 " 16-bit: not modelled, taken as quantized", path,
+			                 kvp_escape(key, quoted, sizeof quoted));
+			in = out = 0;
+		}
+		if (in && in == of)
 			keep |= KVP_WKEEP_INPROJ;
 		else
 			f->inproj16_layers = in;
-		if (of && out == of)
+		if (out && out == of)
 			keep |= KVP_WKEEP_OUTPROJ;
 		else
 			f->outproj16_layers = out;
@@ -633,7 +651,11 @@ void kvp__hf_quant_finish(struct hf *h)
 		kvp__wformat_keep(&f, keep | h->quant_parts);
 	h->src->weights_format_known = true;
 	h->src->weights_format = f;
-	kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config.quant_method"
-	          " = %s: the weights as %s", kvp_escape(h->quant_method, quoted, sizeof quoted),
-	          f.name);
+	if (q == h->quant_file)
+		kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "hf_quant_config.json beside"
+		          " it (producer modelopt): the weights as %s", f.name);
+	else
+		kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config."
+		          "quant_method = %s: the weights as %s",
+		          kvp_escape(h->quant_method, quoted, sizeof quoted), f.name);
 }

@@ -315,7 +315,12 @@ static kvp_status read_base(struct hf *h)
 		return KVP_ERR_PARSE;
 	m->max_context = r ? v : 0;
 	weights_dtype(h);
-	kvp__hf_quant(h);
+	{
+		kvp_status qs = kvp__hf_quant(h);
+
+		if (qs != KVP_OK)
+			return qs; /* the hf_quant_config.json beside it, reported */
+	}
 	/* Absent, the family's config class decides: Gemma's ties
 	 * (transformers Gemma*Config tie_word_embeddings=True), and so do
 	 * GPT-2's and Falcon's, which keep PretrainedConfig's default (True);
@@ -452,28 +457,17 @@ static kvp_status read_mtp(struct hf *h)
 }
 
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
-                         const char *quant, size_t quant_length, const char *quant_path,
-                         kvp_model *model, kvp_source *source, kvp_error *err)
+                         const char *quant_path, kvp_model *model, kvp_source *source,
+                         kvp_error *err)
 {
-	struct hf h = {.path = path, .m = model, .src = source, .err = err};
+	struct hf h = {.path = path, .m = model, .src = source, .err = err,
+	               .quant_path = quant_path};
 	json_t *top = NULL;
-	kvp_status st = KVP_OK;
+	kvp_status st;
 
 	memset(model, 0, sizeof *model);
 	kvp_source_init(source, KVP_SOURCE_CONFIG, path);
-	/* ModelOpt's own file beside it, read as vLLM's get_config reads it
-	 * (transformers_utils/config.py: where config.json gives no
-	 * quantization_config); its faults named by its path */
-	if (quant) {
-		h.path = quant_path;
-		st = kvp__hf_load_json(&h, quant, quant_length, &h.quant_file);
-		h.path = path;
-		if (st == KVP_OK && !json_is_object(h.quant_file))
-			st = kvp__error_at(err, KVP_ERR_PARSE, quant_path, 0, 0,
-			                   "not a JSON object");
-		h.quant_path = quant_path;
-	}
-	if (st == KVP_OK && (st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
+	if ((st = kvp__hf_load_json(&h, text, length, &top)) == KVP_OK &&
 	    (st = choose_object(&h, top)) == KVP_OK &&
 	    (st = read_base(&h)) == KVP_OK &&
 	    (st = read_vision(&h)) == KVP_OK &&

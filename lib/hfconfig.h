@@ -51,10 +51,11 @@ struct hf {
 	const char *quant_method;
 	kvp_weights_format quant_format;
 	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
-	/* hf_quant_config.json beside the file (ModelOpt 0.29 and before),
-	 * read where the config gives no quantization_config; NULL: none */
-	json_t *quant_file;
+	/* hf_quant_config.json beside the file (ModelOpt 0.29 and before):
+	 * where to look, read only where the config gives no
+	 * quantization_config at its top (NULL: nowhere), and what was read */
 	const char *quant_path;
+	json_t *quant_file;
 };
 
 /* An integer member of o: 1 and its value where it is one from 0 to
@@ -170,12 +171,12 @@ kvp_status kvp__hf_rope(struct hf *h);
 
 /* ---- hf_params.c ---- */
 
-/* The whole reading of text (the file's, or memory's) into model; quant,
- * when not NULL, the text of the hf_quant_config.json at quant_path
- * beside it (quant_length bytes). */
+/* The whole reading of text (the file's, or memory's) into model;
+ * quant_path, when not NULL, where an hf_quant_config.json beside it
+ * would be. */
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
-                         const char *quant, size_t quant_length, const char *quant_path,
-                         kvp_model *model, kvp_source *source, kvp_error *err);
+                         const char *quant_path, kvp_model *model, kvp_source *source,
+                         kvp_error *err);
 /* The parameter count estimated from the shape read (notes "params"). */
 kvp_status kvp__hf_estimate(struct hf *h);
 /* hf_moe.c: a mixture of experts' dense and routed layers where they
@@ -183,8 +184,10 @@ kvp_status kvp__hf_estimate(struct hf *h);
  * layer routes. */
 kvp_status kvp__hf_moe(struct hf *h);
 
-/* The config's quantization_config: kvp_source weights_format, or a
- * warning where kvplan has no such format (lib/hf_quant.c). */
-void kvp__hf_quant(struct hf *h);
+/* The config's quantization_config (or the hf_quant_config.json beside
+ * it): kvp_source weights_format, or a warning where kvplan has no such
+ * format (lib/hf_quant.c); not KVP_OK where that file cannot be read,
+ * reported. */
+kvp_status kvp__hf_quant(struct hf *h);
 
 #endif

@@ -206,7 +206,7 @@ typedef struct kvp_weights_format {
 	/* Mamba-2 layers whose in_proj (out_proj) a checkpoint keeps 16-bit
 	 * where keep16 does not keep them all: a config's list of modules
 	 * (Nemotron 3 Nano's NVFP4 export keeps those of 6 of its 23).  0:
-	 * as keep16 says.  Not in the name. */
+	 * as keep16 says.  In the name as ":inproj16=N", ":outproj16=N". */
 	uint32_t inproj16_layers;
 	uint32_t outproj16_layers;
 } kvp_weights_format;
@@ -219,8 +219,9 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
  * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16",
- * ":dense16", ":linear16", or ":inproj16" and ":outproj16", and ":mtp16"
- * (keep16) as they apply, and for
+ * ":dense16", ":linear16", or ":inproj16" and ":outproj16" (or
+ * ":inproj16=N" and ":outproj16=N", N layers': inproj16_layers,
+ * outproj16_layers), and ":mtp16" (keep16) as they apply, and for
  * int4-awq
  * and int4-gptq
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out

@@ -135,6 +135,36 @@ void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)
 			len = strlen(f->name);
 			k &= ~keeps[i].bits;
 		}
+	/* some recurrent layers' projections: ":inproj16=N", ":outproj16=N" */
+	if (f->inproj16_layers && !(f->keep16 & KVP_WKEEP_INPROJ))
+		snprintf(f->name + len, sizeof f->name - len, ":inproj16=%u", f->inproj16_layers);
+	len = strlen(f->name);
+	if (f->outproj16_layers && !(f->keep16 & KVP_WKEEP_OUTPROJ))
+		snprintf(f->name + len, sizeof f->name - len, ":outproj16=%u", f->outproj16_layers);
+}
+
+/* ":inproj16=N" or ":outproj16=N" (p, n bytes): 1 and *which (0 in, 1
+ * out) and *count, 0 where p is no such part, -1 where N is no count of
+ * 1 to 2^20. */
+static int layers_part(const char *p, size_t n, int *which, uint32_t *count)
+{
+	static const char *const names[] = {"inproj16=", "outproj16="};
+	uint64_t v = 0;
+
+	for (int i = 0; i < 2; i++) {
+		size_t k = strlen(names[i]), j = k;
+
+		if (n <= k || strncasecmp(p, names[i], k) != 0)
+			continue;
+		for (; j < n && p[j] >= '0' && p[j] <= '9' && v <= (1u << 20); j++)
+			v = v * 10 + (uint64_t)(p[j] - '0');
+		if (j < n || v == 0 || v > (1u << 20))
+			return -1;
+		*which = i;
+		*count = (uint32_t)v;
+		return 1;
+	}
+	return 0;
 }
 
 /* The canonical name of a compressed-tensors format: w4a16 with its
@@ -316,7 +346,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 {
 	char quoted[KVP_QUOTE_MAX], base[256];
 	kvp_weights_format f;
-	uint32_t keep = 0, bits;
+	uint32_t keep = 0, bits, layers[2] = {0, 0};
 	size_t len = 0;
 	kvp_status st;
 
@@ -330,6 +360,22 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		for (q = p; *q && *q != ':'; q++)
 			;
 		n = (size_t)(q - p);
+		if (p != text) {
+			int which = 0, r;
+			uint32_t count = 0;
+
+			if ((r = layers_part(p, n, &which, &count)) < 0 ||
+			    (r > 0 && layers[which]))
+				return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%.*s'"
+				                  " %s", kvp_escape(text, quoted, sizeof quoted),
+				                  (int)(n < 24 ? n : 24), p, r < 0
+				                  ? "needs a count of layers from 1 to 1048576"
+				                  : "is given twice");
+			if (r > 0) {
+				layers[which] = count;
+				continue;
+			}
+		}
 		if (p != text && (bits = keep_part(p, n)) != 0) {
 			if (keep & bits) {
 				char part[16];
@@ -358,7 +404,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 	if (len && text[strlen(text) - 1] == ':')
 		base[len++] = ':';
 	base[len] = '\0';
-	if (!keep)
+	if (!keep && !layers[0] && !layers[1])
 		return parse_base(text, out, err);
 	if ((st = parse_base(base, &f, err)) != KVP_OK) {
 		/* the message quotes the name as given, its keep parts too */
@@ -378,7 +424,8 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 	if (f.kind == KVP_WFORMAT_GGUF)
 		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a GGUF type %s"
 		                  " (its file's types are its own: --gguf)",
-		                  kvp_escape(text, quoted, sizeof quoted), keep & ~KVP__WPART_HEAD
+		                  kvp_escape(text, quoted, sizeof quoted),
+		                  (keep & ~KVP__WPART_HEAD) || layers[0] || layers[1]
 		                  ? "keeps no layers 16-bit" : "quantizes the head anyway");
 	/* AWQ's and GPTQ's configs alone say "lm_head": vLLM's GPTQConfig,
 	 * GPTQMarlinConfig, AWQConfig and AWQMarlinConfig lm_head_quantized,
@@ -387,6 +434,12 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': ':lm_head' quantizes"
 		                  " the head of int4-awq and int4-gptq alone",
 		                  kvp_escape(text, quoted, sizeof quoted));
+	if ((layers[0] && (keep & KVP_WKEEP_INPROJ)) || (layers[1] && (keep & KVP_WKEEP_OUTPROJ)))
+		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a count of %s"
+		                  " layers beside them all", kvp_escape(text, quoted, sizeof quoted),
+		                  layers[0] && (keep & KVP_WKEEP_INPROJ) ? "in_proj" : "out_proj");
+	f.inproj16_layers = layers[0];
+	f.outproj16_layers = layers[1];
 	kvp__wformat_keep(&f, keep);
 	*out = f;
 	return kvp__error_clear(err);

@@ -328,6 +328,11 @@ static void test_nemotron_mtp(void **state)
 		assert_int_equal(m.mtp_params, 0);
 		assert_non_null(strstr(kvp_source_find(&src, "params")->text,
 		                       "no MTP layer's tensor named"));
+		/* nor its MTP layer: none to load, and said */
+		assert_int_equal(m.mtp_layers, 0);
+		assert_int_equal(src.n_warnings, 1);
+		assert_non_null(strstr(src.warnings[0], "names no MTP layer's tensor: the"
+		                                        " config's 1 MTP layer is not in the checkpoint"));
 	}
 
 	/* transformers' names (linear_attention, full_attention) and its

@@ -54,7 +54,7 @@ expect_error "zero kv heads" "^kvplan: --kv-heads: '0' is too small" $m --seq 10
 expect_error "unknown dtype lists the valid ones" \
 	"^kvplan: --dtype: unknown element type 'fp12' \(valid: fp32, fp16, bf16, fp8, int8, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, int8_per_token_head, fp8_per_token_head, fp8_ds_mla\)" \
 	$m --seq 1024 --dtype fp12
-expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown weights type 'q3' \(valid: fp32, fp16, bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4, w4a16\[:gG\|:channel\]\[:asym\]\[:actorder\], w8a16\[:gG\|:channel\]\[:asym\]\[:actorder\], w8a8\[:asym\], each then \[:attn16\|:qkv16\|:o16\]\[:shared16\]\[:dense16\]\[:linear16\|:inproj16\|:outproj16\]\[:mtp16\] \(int4-awq and int4-gptq \[:lm_head\] too\), or a GGUF type" \
+expect_error "unknown weights dtype" "^kvplan: --weights-dtype: unknown weights type 'q3' \(valid: fp32, fp16, bf16, int8, int4-awq:gG, int4-gptq:gG, fp8, nvfp4, mxfp4, w4a16\[:gG\|:channel\]\[:asym\]\[:actorder\], w8a16\[:gG\|:channel\]\[:asym\]\[:actorder\], w8a8\[:asym\], each then \[:attn16\|:qkv16\|:o16\]\[:shared16\]\[:dense16\]\[:linear16\|:inproj16\[=N\]\|:outproj16\[=N\]\]\[:mtp16\] \(int4-awq and int4-gptq \[:lm_head\] too\), or a GGUF type" \
 	$m --seq 1024 --weights-dtype q3
 expect_error "an AWQ group of 0" "^kvplan: --weights-dtype: weights format 'int4-awq:g0': the group size must be 1 to 65536 inputs\$" \
 	$m --seq 1024 --weights-dtype int4-awq:g0

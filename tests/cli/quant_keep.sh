@@ -140,12 +140,37 @@ run --config "$work/mo2" --seq 10 --explain
 check "... --explain says which layers" grep -Fq \
 	"quantization_config.exclude_modules: the Mamba-2 in_proj of 6 and out_proj of 6 of 23 layers 16-bit" \
 	"$work/out"
+check "... and the format's name counts them" grep -Fq \
+	"weights_format: read, hf_quant_config.json beside it (producer modelopt): the weights as nvfp4:attn16:inproj16=6:outproj16=6" \
+	"$work/out"
+want=$(weights --config "$nano" --weights-dtype nvfp4:attn16:inproj16=6:outproj16=6)
+check "--weights-dtype nvfp4:attn16:inproj16=6:outproj16=6 says the same ($want B)" [ "$want" = 19323948800 ]
+expect_error "a count of 0 layers" \
+	"^kvplan: --weights-dtype: weights format 'nvfp4:inproj16=0': 'inproj16=0' needs a count of layers from 1 to 1048576\$" \
+	--config "$nano" --seq 10 --weights-dtype nvfp4:inproj16=0
+# The shared experts named one expert layer at a time (Nemotron-H's 23 of
+# 52): :shared16, not "some layers and not others".
+list='"lm_head"'
+for l in 1 3 6 8 10 13 15 17 20 22 24 27 29 31 34 36 38 40 43 45 47 49 51; do
+	list="$list, \"backbone.layers.$l.mixer.shared_experts*\""
+done
+printf '{"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "exclude_modules": [%s]}}' \
+	"$list" >"$work/mo2/hf_quant_config.json"
+want=$(weights --config "$nano" --weights-dtype nvfp4:shared16)
+got=$(weights --config "$work/mo2")
+check "Nemotron-H's shared experts, one expert layer at a time: nvfp4:shared16 ($want B)" \
+	[ -n "$want" -a "$got" = "$want" ]
+check "... no warning" [ ! -s "$work/err" ]
 # config.json's own quantization_config wins
 quant mo_own '{"quant_method": "fp8"}' "$nano/config.json"
 cp "$work/mo_own.json" "$work/mo/config.json"
 want=$(weights --config "$nano" --weights-dtype fp8)
 got=$(weights --config "$work/mo")
 check "config.json's quantization_config before hf_quant_config.json ($want B)" [ -n "$want" -a "$got" = "$want" ]
+# ... and the file not even read then, as vLLM does not (a broken one)
+printf '{"producer": ' >"$work/mo/hf_quant_config.json"
+got=$(weights --config "$work/mo")
+check "config.json's own: a broken hf_quant_config.json beside it unread ($got B)" [ "$got" = "$want" ]
 # A broken one, or one that is no file: one line naming it, exit 2.
 cp "$nano/config.json" "$work/mo/"
 printf '{"producer": ' >"$work/mo/hf_quant_config.json"
