@@ -207,20 +207,28 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 			return KVP_OK;
 		if (kvp_dtype_bytes(t, 1, &size, NULL) != KVP_OK || size == 0)
 			size = 2;
+		/* A format the config names (quantization_config) stores
+		 * fewer bytes a parameter than its dtype: its bytes are the
+		 * total, its params the shape's estimate (Nemotron 3 Nano's
+		 * NVFP4: 19,339,781,632 B, 31.6 billion params, not 9.7) */
+		if (src->weights_format_known && src->weights_format.kind != KVP_WFORMAT_PLAIN &&
+		    m->params) {
+			if (weights)
+				weights->index_total_size = total;
+			if (!mtp_named)
+				m->mtp_params = 0;
+			kvp__note(src, "params", KVP_ORIGIN_ESTIMATED, "from the shape: the"
+			          " model.safetensors.index.json total_size %llu B holds them as"
+			          " %s (%s)", (unsigned long long)total,
+			          src->weights_format.name, shard_err.message);
+			goto mtp;
+		}
 		m->params = total / size;
 		/* The config's estimate of the MTP layers (a Nemotron-H's)
 		 * where the index names their tensors: none are in it
 		 * otherwise. */
 		if (!mtp_named || m->mtp_params > m->params)
 			m->mtp_params = 0;
-		/* the config's MTP layers, which the checkpoint does not hold:
-		 * none to load (an MTP draft is refused), and said */
-		if (!mtp_named && m->mtp_layers) {
-			kvp__source_warn(src, "%s names no MTP layer's tensor: the config's %u"
-			                 " MTP layer%s not in the checkpoint", path, m->mtp_layers,
-			                 m->mtp_layers == 1 ? " is" : "s are");
-			m->mtp_layers = 0;
-		}
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"
@@ -230,6 +238,15 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		          " estimated from the config, no towers told apart" : mtp_named
 		          ? "no MTP layers or towers told apart" : "no MTP layer's tensor"
 		          " named, no towers told apart", shard_err.message);
+mtp:
+		/* the config's MTP layers, which the checkpoint does not hold:
+		 * none to load (an MTP draft is refused), and said */
+		if (!mtp_named && m->mtp_layers) {
+			kvp__source_warn(src, "%s names no MTP layer's tensor: the config's %u"
+			                 " MTP layer%s not in the checkpoint", path, m->mtp_layers,
+			                 m->mtp_layers == 1 ? " is" : "s are");
+			m->mtp_layers = 0;
+		}
 		return KVP_OK;
 	}
 	if (!has_safetensors(dir)) {

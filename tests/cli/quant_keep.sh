@@ -148,6 +148,15 @@ check "--weights-dtype nvfp4:attn16:inproj16=6:outproj16=6 says the same ($want 
 expect_error "a count of 0 layers" \
 	"^kvplan: --weights-dtype: weights format 'nvfp4:inproj16=0': 'inproj16=0' needs a count of layers from 1 to 1048576\$" \
 	--config "$nano" --seq 10 --weights-dtype nvfp4:inproj16=0
+# Its index beside it without its shards: the total_size its bytes
+# (19,339,781,632, its shards' headers' sum), its params the shape's
+# 31,577,940,288, not that total over 2 B.
+printf '{"metadata": {"total_size": 19339781632}, "weight_map": {"backbone.embeddings.weight": "model-00001-of-00002.safetensors"}}' \
+	>"$work/mo2/model.safetensors.index.json"
+run --config "$work/mo2" --seq 10 --format json
+is params 31577940288 "an NVFP4 index alone: the params from the shape"
+is index_total_size 19339781632 "... its total_size the checkpoint's bytes"
+rm "$work/mo2/model.safetensors.index.json"
 # The shared experts named one expert layer at a time (Nemotron-H's 23 of
 # 52): :shared16, not "some layers and not others".
 list='"lm_head"'
