@@ -518,6 +518,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 			return st;
 		p->weights_bytes = w.bytes;
 		est = &w;
+	} else if (request->weight_bytes && !request->weight_expert_bytes &&
+	           request->weights_format.kind != KVP_WFORMAT_PLAIN &&
+	           kvp_weights_estimate_compute(m, &request->weights_format,
+	                                        request->weights_dtype, &w, NULL) == KVP_OK) {
+		/* A checkpoint's total that does not count its parts (an
+		 * index alone), in a format: the format's estimate shares it
+		 * out among them (the experts', kvp__plan_expert_weights) */
+		est = &w;
 	}
 	kvp__plan_outer_weights(m, p);
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||

@@ -236,6 +236,10 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 		 * it quantizes, at their bytes. */
 		den = params > est->quantized_params ? params : est->quantized_params;
 		x = (uint64_t)((unsigned __int128)est->quantized_bytes * params / den);
+		/* a checkpoint's total (r->weight_bytes) shared as the
+		 * estimate shares its own */
+		if (r->weight_bytes && est->bytes)
+			x = (uint64_t)((unsigned __int128)x * r->weight_bytes / est->bytes);
 	} else {
 		/* Their share of the model's parameters. */
 		if (!total && kvp_dtype_bytes(r->weights_dtype, m->params, &total, NULL) != KVP_OK)

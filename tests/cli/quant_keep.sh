@@ -156,6 +156,15 @@ printf '{"metadata": {"total_size": 19339781632}, "weight_map": {"backbone.embed
 run --config "$work/mo2" --seq 10 --format json
 is params 31577940288 "an NVFP4 index alone: the params from the shape"
 is index_total_size 19339781632 "... its total_size the checkpoint's bytes"
+# and its experts' share of those bytes the format's estimate's: 23 x 128
+# x 2 x 2,688 x 1,856 at 9/16 B and their scales, of 30,491,811,840
+# quantized params' 17,151,691,904 B, floor(17,151,691,904 x
+# 29,374,808,064 / 30,491,811,840) = 16,523,375,530 of the estimate's
+# 19,323,948,800, so 16,536,913,747 of the checkpoint's (85.5 %; by
+# params it was 93 %)
+run --config "$work/mo2" --seq 10 --engine vllm --gpu h100 --dp 2 --format json
+check "an NVFP4 index alone: its experts' share as its format's" \
+	grep -q '^  "expert_bytes": 16536913747,$' "$work/out"
 rm "$work/mo2/model.safetensors.index.json"
 # The shared experts named one expert layer at a time (Nemotron-H's 23 of
 # 52): :shared16, not "some layers and not others".
