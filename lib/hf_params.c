@@ -212,7 +212,8 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		 * total, its params the shape's estimate (Nemotron 3 Nano's
 		 * NVFP4: 19,339,781,632 B, 31.6 billion params, not 9.7) */
 		if (src->weights_format_known && src->weights_format.kind != KVP_WFORMAT_PLAIN &&
-		    m->params) {
+		    /* MXFP4's experts from their shapes (lib/vllm_mxfp4.c) */
+		    src->weights_format.kind != KVP_WFORMAT_MXFP4 && m->params) {
 			if (weights)
 				weights->index_total_size = total;
 			if (!mtp_named)

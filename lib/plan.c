@@ -520,6 +520,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		est = &w;
 	} else if (request->weight_bytes && !request->weight_expert_bytes &&
 	           request->weights_format.kind != KVP_WFORMAT_PLAIN &&
+	           /* MXFP4's experts from their shapes (lib/vllm_mxfp4.c) */
+	           request->weights_format.kind != KVP_WFORMAT_MXFP4 &&
 	           kvp_weights_estimate_compute(m, &request->weights_format,
 	                                        request->weights_dtype, &w, NULL) == KVP_OK) {
 		/* A checkpoint's total that does not count its parts (an
