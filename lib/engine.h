@@ -139,6 +139,12 @@ bool kvp__relu2_experts(const kvp_model *m);
  * them: no mixture of experts has any); else every one of an MoE
  * model's. */
 uint64_t kvp__routed_layers(const kvp_model *m, uint64_t x);
+/* The parameters of a Nemotron-H's layer i, its block as its kind says
+ * (lib/weights_estimate.c: a Mamba-2 layer's, an attention block's, an
+ * expert layer's, or an MLP's where the model routes among none); 0 for
+ * another model, one of unknown Mamba-2 heads, or an MLP of unknown
+ * size. */
+uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i);
 /* Its fused-MoE workspace into the plan (kvp_plan moe_backend,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */

@@ -126,7 +126,29 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 
 	/* The stages' entries alone: a plan is in the planner's inner loop. */
 	memset(p->stage_units, 0, (p->stages ? p->stages : 1) * sizeof p->stage_units[0]);
-	if (!m->moe_experts || !m->hidden || p->stages < 2 || p->stages > KVP_PP_MAX)
+	if (!m->hidden || p->stages < 2 || p->stages > KVP_PP_MAX)
+		return;
+	/* A Nemotron-H's layers, each its own block's (Super's Mamba-2,
+	 * attention and expert layers 109,640,064, 35,655,680 and
+	 * 2,873,102,848 params): by count, its 3 stages of 29, 30 and 29
+	 * layers would be 1.4 %, 4.6 % and -5.5 % off */
+	if (kvp__nemotron_layer_params(m, 0)) {
+		for (uint32_t s = 0; s < p->stages; s++) {
+			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
+				uint64_t one = kvp__nemotron_layer_params(m, layer);
+
+				if (!one)
+					return; /* a block of unknown size: by count */
+				sum += one;
+			}
+			if (sum > UINT64_MAX)
+				return;
+			units[s] = (uint64_t)sum;
+		}
+		memcpy(p->stage_units, units, p->stages * sizeof units[0]);
+		return;
+	}
+	if (!m->moe_experts)
 		return;
 	outer = (unsigned __int128)m->vocab * m->hidden * (m->tie_embeddings ? 1 : 2) +
 	        m->hidden;

@@ -185,6 +185,31 @@ static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
 	return true;
 }
 
+uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i)
+{
+	struct part in, out;
+	unsigned __int128 other, h = m->hidden, n;
+	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	uint64_t experts = m->moe_routed_experts;
+
+	if (!mamba2(m, &in, &out, &other))
+		return 0;
+	if (kind == KVP_LAYER_RECURRENT)
+		n = in.params + out.params + other;
+	else if (kvp__attention_kind(kind))
+		n = 2 * h * ((uint64_t)m->heads * m->head_dim) +
+		    2 * h * ((uint64_t)kvp_model_layer_kv_heads(m, i) * m->head_dim);
+	else if (experts && m->moe_intermediate)
+		n = (unsigned __int128)experts * kvp__expert_params(m) + (h + 1) * experts +
+		    2 * h * m->moe_shared_intermediate + 2 * h * m->moe_latent;
+	else if (m->intermediate)
+		n = 2 * h * m->intermediate;
+	else
+		return 0; /* an MLP of unknown size */
+	n += h; /* the block's norm */
+	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
+}
+
 /* A recurrent layer's projections, in and out (a Gated DeltaNet's or a
  * Mamba-2's): false where the model has none told apart. */
 static bool recurrent_projections(const kvp_model *m, struct part *in, struct part *out)

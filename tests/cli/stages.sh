@@ -99,6 +99,18 @@ has_line "MoE: the first stage's weights, by its layers' parameters" \
 has_line "... and the last's, which binds" \
 	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 87,445,166,649 B (binds)"
 
+# Nemotron 3 Super at pp 3 (29, 30 and 29 of its 88 layers): each stage
+# its own blocks' parameters (Mamba-2 109,640,064, attention 35,655,680,
+# expert 2,873,102,848; data/models/nemotron-3-super-120b.yaml): 38,882,624,896,
+# 38,992,264,960 and 41,720,072,064 of 119,594,961,920.  Its last stage's
+# share of the fp16 body (241,337,415,680 - 2 x 1,073,741,824 B of
+# embedding and head), by cumulative floors, 83,440,146,986 B, and the
+# head: 84,513,888,810 B.  By count it was 29/88 of the body and the
+# head, 79,897,696,698 B (5.5 % less).
+run --model nemotron-3-super-120b --seq 8192 --engine vllm --pp 3 --gpu h200 --explain
+has_line "Nemotron-H: a stage's weights by its blocks" \
+	"    weights per GPU of stage 2: 29 of 88 layers' (41,720,072,064 of 119,594,961,920 parameters) + head, ceil(/ tp 1) = 84,513,888,810 B (binds)"
+
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
 # 70,553,706,496 = 6,755,704,832 B: 9,628,295,168 short, on stage 0.
