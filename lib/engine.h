@@ -510,6 +510,9 @@ uint64_t kvp__spec_state_rows(const kvp_request *r, const kvp_model *m);
 /* Whether m's model_type begins with one of the n types ('-' matching
  * '_'); false for no model. */
 bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
+/* Whether m is a Nemotron-H (model_type nemotron_h, GGUF's nemotron_h
+ * and nemotron_h_moe). */
+bool kvp__nemotron_h(const kvp_model *m);
 
 /* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes)
  * from the model. */

@@ -558,12 +558,11 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 	}
 	/* Mamba-2 projections kept: all of a kind a part (:inproj16,
 	 * :outproj16), some counted (the estimate takes them per layer), for
-	 * a Nemotron-H of known heads, whose the estimate tells apart
+	 * a Nemotron-H of known heads, whose projections the estimate tells apart
 	 * (lib/weights_estimate.c mamba2); another model's said */
 	{
-		static const char *const nemotron[] = {"nemotron_h"};
 		uint32_t in = 0, out = 0, of = 0;
-		bool modelled = kvp__model_type_in(m, nemotron, 1) && m->ssm_heads;
+		bool modelled = kvp__nemotron_h(m) && m->ssm_heads;
 
 		for (uint32_t l = 0; l < layers; l++)
 			if (!gdn && kvp_model_layer_kind(m, l) == KVP_LAYER_RECURRENT) {

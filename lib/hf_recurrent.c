@@ -115,7 +115,7 @@ kvp_status kvp__hf_rule_qwen3_next(struct hf *h)
 	                                      "full_attention_interval")) != KVP_OK)
 		return st;
 	/* Qwen3.5's: vLLM's Qwen3_5ForConditionalGenerationConfig takes it
-	 * for its "auto" (lib/engine.c kvp__engine_ssm_dtype) */
+	 * for its "auto" (lib/engine_state.c kvp__engine_ssm_dtype) */
 	if ((st = ssm_cache_dtype(h, "mamba_ssm_dtype")) != KVP_OK)
 		return st;
 	return ssm(h, &keys);
@@ -175,7 +175,7 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 			h->m->mtp_layers = 0;
 		}
 	}
-	/* The SSM state's type vLLM takes for its "auto" (lib/engine.c
+	/* The SSM state's type vLLM takes for its "auto" (lib/engine_state.c
 	 * kvp__engine_ssm_dtype). */
 	if ((st = ssm_cache_dtype(h, "mamba_ssm_cache_dtype")) != KVP_OK)
 		return st;

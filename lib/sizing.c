@@ -97,7 +97,7 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
  *    shards ssm_conv and the gated delta net) as vLLM, as they split the
  *    kv heads.
  * The conv state is stored as conv_dtype, the SSM state as dtype (SGLang
- * keeps its conv state in bf16 and its SSM state in fp32: lib/engine.c
+ * keeps its conv state in bf16 and its SSM state in fp32: lib/engine_state.c
  * kvp__engine_conv_dtype).  A state given in bytes is not split. */
 kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
                             uint32_t tp, uint64_t *bytes, uint64_t *conv_out)

@@ -219,18 +219,12 @@ static uint32_t model_experts(const kvp_model *m)
 	return m->moe_experts ? m->moe_experts : m->moe_routed_experts;
 }
 
-/* Layers [0, x) of m that route among experts (kvp__routed_layers). */
-static uint64_t routed_before(const kvp_model *m, uint64_t x)
-{
-	return kvp__routed_layers(m, x);
-}
-
 void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *est,
                               kvp_plan *p)
 {
 	const kvp_request *r = &p->request;
 	uint32_t experts = model_experts(m);
-	uint64_t routed = routed_before(m, m->layers), total = p->weights_bytes, x = 0;
+	uint64_t routed = kvp__routed_layers(m, m->layers), total = p->weights_bytes, x = 0;
 	unsigned __int128 layers, each, params, outer, den;
 
 	p->routed_experts = 0;
@@ -277,8 +271,8 @@ void kvp__plan_expert_weights(const kvp_model *m, const kvp_weights_estimate *es
 	for (uint32_t s = 0; s < p->stages; s++) {
 		uint64_t a = p->stage_first[s], b = a + p->stage_layers[s];
 
-		p->stage_expert_bytes[s] = share(x, routed_before(m, b), routed) -
-		                           share(x, routed_before(m, a), routed);
+		p->stage_expert_bytes[s] = share(x, kvp__routed_layers(m, b), routed) -
+		                           share(x, kvp__routed_layers(m, a), routed);
 	}
 }
 
@@ -381,7 +375,7 @@ static unsigned __int128 router_params(const kvp_model *m, uint64_t x)
 
 	if (!experts || !m->moe_intermediate)
 		return 0;
-	return (unsigned __int128)routed_before(m, x) * m->hidden * experts;
+	return (unsigned __int128)kvp__routed_layers(m, x) * m->hidden * experts;
 }
 
 static unsigned __int128 replicated_params(const kvp_model *m, const kvp_request *r,

@@ -170,11 +170,10 @@ static bool delta_net(const kvp_model *m, struct part *in, struct part *out)
 static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
                    unsigned __int128 *other)
 {
-	static const char *const nemotron[] = {"nemotron_h"};
 	uint64_t h = m->hidden, bc = 2 * (uint64_t)m->ssm_groups * m->ssm_state;
 	uint64_t inner = m->ssm_inner, width = 2 * inner + bc + m->ssm_heads;
 
-	if (!kvp__model_type_in(m, nemotron, 1) || !m->ssm_heads || !inner || !m->ssm_conv_kernel)
+	if (!kvp__nemotron_h(m) || !m->ssm_heads || !inner || !m->ssm_conv_kernel)
 		return false;
 	memset(in, 0, sizeof *in);
 	memset(out, 0, sizeof *out);

@@ -307,7 +307,7 @@ static void test_vllm_mamba_tp(void **state)
 	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
 	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 values, both in the
 	 * model's 16 bits, as Nemotron-H-56B's config names no SSM type
-	 * (lib/engine.c trtllm_ssm_dtype): 531,968 B. */
+	 * (lib/engine_state.c trtllm_ssm_dtype): 531,968 B. */
 	r.engine = KVP_ENGINE_SGLANG;
 	assert_int_equal(state_per_seq(&m, &r, &p), 1057792ULL);
 	r.engine = KVP_ENGINE_EXACT;

@@ -16,18 +16,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
-
-static kvp_model load(const char *name)
-{
-	char path[512];
-	kvp_model m;
-	kvp_error err;
-
-	snprintf(path, sizeof path, "%s/models/%s.yaml", KVP_TEST_DATADIR, name);
-	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return m;
-}
+#include "catalog_fixture.h"
 
 static const kvp_layer_group *group_of(const kvp_plan *p, kvp_layer_kind kind)
 {
@@ -77,7 +66,7 @@ static kvp_plan plan(const kvp_model *m, uint64_t seq, uint64_t batch, uint32_t 
  * of attention. */
 static void test_nemotron_h(void **state)
 {
-	kvp_model m = load("nemotron-h-56b");
+	kvp_model m = catalog_model("nemotron-h-56b");
 	kvp_plan p = plan(&m, 8192, 4, 0, KVP_MAMBA_ALL);
 	kvp_capacity c;
 	kvp_error err;
@@ -130,7 +119,7 @@ static void test_nemotron_h(void **state)
  * 57 / 14 = 4.07x. */
 static void test_nemotron_h_fp32(void **state)
 {
-	kvp_model m = load("nemotron-h-56b");
+	kvp_model m = catalog_model("nemotron-h-56b");
 	kvp_plan p = plan_at(&m, 8192, 4, 0, KVP_MAMBA_ALL, 0);
 	kvp_capacity c;
 	kvp_error err;
@@ -161,7 +150,7 @@ static void test_nemotron_h_fp32(void **state)
  * SGLang's conv state is bf16; values other than 0, 2 and 4 are refused. */
 static void test_state_dtypes(void **state)
 {
-	kvp_model m = load("nemotron-h-56b");
+	kvp_model m = catalog_model("nemotron-h-56b");
 	kvp_request r;
 	kvp_dtype conv = KVP_DTYPE_INT8, ssm = KVP_DTYPE_INT8;
 	kvp_plan p;
@@ -204,7 +193,7 @@ static void test_state_dtypes(void **state)
 	 * (PR #34489), its model's dtype before; Qwen3-Next's auto is its
 	 * model's; a Gated DeltaNet layer's type asked counts from 0.16. */
 	{
-		kvp_model q = load("qwen3.5-27b"), n = load("qwen3-next-80b-a3b");
+		kvp_model q = catalog_model("qwen3.5-27b"), n = catalog_model("qwen3-next-80b-a3b");
 		kvp_request v;
 
 		kvp_request_init(&v);
@@ -238,7 +227,7 @@ static void test_state_dtypes(void **state)
 	                    " (float16, bfloat16) or 0 (not given)");
 }
 
-/* TensorRT-LLM's PyTorch runtime (lib/engine.c trtllm_ssm_dtype): the
+/* TensorRT-LLM's PyTorch runtime (lib/engine_state.c trtllm_ssm_dtype): the
  * conv state in the model's dtype (bf16 for weights that are not 16-bit
  * floats), the SSM state in the type a Nemotron-H config names
  * (ssm_cache_bytes), else the model's; Qwen3.5's mamba_ssm_dtype is not
@@ -246,8 +235,8 @@ static void test_state_dtypes(void **state)
  * runtime keeps the SSM state in fp32; a state_dtype asked is both. */
 static void test_trtllm_state_dtypes(void **state)
 {
-	kvp_model nano = load("nemotron-3-nano-30b-a3b"), h56 = load("nemotron-h-56b"),
-	          q = load("qwen3.5-27b");
+	kvp_model nano = catalog_model("nemotron-3-nano-30b-a3b"), h56 = catalog_model("nemotron-h-56b"),
+	          q = catalog_model("qwen3.5-27b");
 	kvp_dtype conv = KVP_DTYPE_INT8, ssm = KVP_DTYPE_INT8;
 	kvp_request r;
 	kvp_plan p;
@@ -299,7 +288,7 @@ static void test_trtllm_state_dtypes(void **state)
  * block of 64: lcm(128, 64) = 128, so 2,176 again. */
 static void test_block_given(void **state)
 {
-	kvp_model m = load("nemotron-h-56b");
+	kvp_model m = catalog_model("nemotron-h-56b");
 	kvp_plan p = plan(&m, 8192, 1, 4096, KVP_MAMBA_ALL);
 
 	(void)state;
@@ -316,7 +305,7 @@ static void test_block_given(void **state)
  * request whatever its length. */
 static void test_falls_back(void **state)
 {
-	kvp_model m = load("qwen3-next-80b-a3b");
+	kvp_model m = catalog_model("qwen3-next-80b-a3b");
 	kvp_plan all = plan(&m, 65536, 1, 0, KVP_MAMBA_ALL);
 	kvp_plan align = plan(&m, 65536, 1, 0, KVP_MAMBA_ALIGN);
 

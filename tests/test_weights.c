@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "catalog_fixture.h"
 #include "weights_fixture.h"
 
 /* meta-llama/Llama-2-7b-hf config.json: 32 layers, hidden 4096, 32 heads,
@@ -237,22 +238,9 @@ static void test_routers(void **state)
  * Before, every one of its 52 layers held a router and three tensors an
  * expert, its Mamba-2 layers' conv1d, A_log, D and dt_bias were
  * quantized and its norms 2 a layer. */
-/* A catalogue model (data/models/NAME.yaml). */
-static kvp_model load_model(const char *name)
-{
-	char path[512];
-	kvp_model m;
-	kvp_error err;
-
-	snprintf(path, sizeof path, "%s/models/%s.yaml", KVP_TEST_DATADIR, name);
-	if (kvp_model_load_file(path, &m, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return m;
-}
-
 static void test_nemotron_parts(void **state)
 {
-	kvp_model m = load_model("nemotron-3-nano-30b-a3b");
+	kvp_model m = catalog_model("nemotron-3-nano-30b-a3b");
 	kvp_weights_estimate e;
 
 	(void)state;
@@ -289,7 +277,7 @@ static void test_nemotron_parts(void **state)
  * quantized, the estimate was 1.7 % short. */
 static void test_nemotron_nvfp4_release(void **state)
 {
-	kvp_model m = load_model("nemotron-3-nano-30b-a3b");
+	kvp_model m = catalog_model("nemotron-3-nano-30b-a3b");
 	kvp_weights_format f = format("nvfp4:attn16");
 	kvp_weights_estimate e;
 	kvp_error err;
