@@ -317,6 +317,18 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 
 		r->tp = tp > UINT32_MAX ? UINT32_MAX : (uint32_t)tp;
 	}
+	/* MTP layers the reader left out (lib/hf_recurrent.c) say why. */
+	if (r->mtp_layers && !plan->model.mtp_layers && !plan->model.mtp_params) {
+		const kvp_source_note *n = kvp_source_find(&plan->source, "mtp_layers");
+
+		if (n && strncmp(n->text, "0: ", 3) == 0) {
+			char quoted[KVP_QUOTE_MAX * 4];
+
+			fprintf(stderr, "kvplan: --mtp: %s: no MTP layers: %s\n",
+			        kvp_escape(plan->source.path, quoted, sizeof quoted), n->text + 3);
+			return 2;
+		}
+	}
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
 	/* vLLM's step of tokens, which its sliding layers keep beside their

@@ -172,6 +172,9 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 			kvp__source_warn(h->src, "%s: the MTP layers' blocks \"%.*s\" are"
 			                 " not modelled (one attention block, and E or -"
 			                 " blocks): they are left out", h->path, (int)k, mtp);
+			kvp__note(h->src, "mtp_layers", KVP_ORIGIN_DERIVED, "0: their"
+			          " blocks \"%.*s\" are not modelled (one attention"
+			          " block, and E or - blocks)", (int)k, mtp);
 			h->m->mtp_layers = 0;
 		}
 	}

@@ -66,8 +66,10 @@ run --config "$work/super" --seq 4096 --format json
 check "an MTP layer of two attention blocks: warned" \
 	grep -q 'the MTP layers'"'"' blocks "\*\*E" are not modelled' "$work/err"
 is params 120668707840 "an MTP layer not modelled: left out of the params"
-expect_error "an MTP layer not modelled: no MTP draft" \
-	"^kvplan: super has no MTP \\(NextN\\) layers\$" --config "$work/super" --seq 4096 --mtp 1
+check "the MTP layers' note says why" grep -q '"text": "0: their blocks' "$work/out"
+expect_error "an MTP layer not modelled: --mtp says why" \
+	"^kvplan: --mtp: .*/super/config.json: no MTP layers: their blocks \"\\*\\*E\" are not modelled" \
+	--config "$work/super" --seq 4096 --mtp 1
 
 # Llama 3.1 70B drafted by Llama 3.2 1B under vLLM at tp 4: one pool, a
 # block of 16 tokens holding 80 x 2 x 128 x 2 x 2 x 16 = 1,310,720 B and
