@@ -152,6 +152,17 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        p->layers.compute_bytes ? ", the engine's buffers" : "",
 				        p->request.engine == KVP_ENGINE_TRTLLM ? "device's" : "usable",
 				        cli_grouped(weights_room(p, f), z, sizeof z));
+			else if (f->capacity.state_floor)
+				fprintf(out, "%s: does not fit: TensorRT-LLM's KV cache manager %s"
+				        " does not start, needing %s B for the recurrent states of"
+				        " max_batch_size x pp %s + 1 sequences and one block, past the"
+				        " budget of %s B (--max-batch-size %s at most)",
+				        p->devices[i].name, f->capacity.trtllm_manager ==
+				        KVP_TRTLLM_MANAGER_V1 ? "V1" : "V2",
+				        cli_grouped(f->capacity.state_floor, x, sizeof x),
+				        cli_grouped(f->capacity.max_requests, y, sizeof y),
+				        cli_grouped(f->budget_bytes, z, sizeof z),
+				        cli_grouped(f->capacity.batch_limit, h2, sizeof h2));
 			else if (f->capacity.swa_floor)
 				fprintf(out, "%s: does not fit: SGLang refuses to start, its sliding"
 				        " pool of %s tokens holding no prefill's sliding_window_size +"

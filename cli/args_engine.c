@@ -10,6 +10,17 @@
 #include "cli.h"
 
 
+/* A count from 1 to 2^32 - 1 (requests, sequences). */
+static int parse_count(const char *opt, const char *arg, uint32_t *out)
+{
+	uint64_t n;
+	int rc = cli_parse_u64(opt, arg, 1, UINT32_MAX, &n);
+
+	if (rc == 0)
+		*out = (uint32_t)n;
+	return rc;
+}
+
 /* "41,39": the layers of each pipeline stage. */
 static int parse_pp_layers(const char *opt, const char *arg, struct cli_options *o)
 {
@@ -172,13 +183,7 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.context_length);
 	case OPT_MAX_RUNNING:
 		o->engine_flags |= CLI_FLAG_MAX_RUNNING;
-		{
-			uint64_t n;
-			int rc = cli_parse_u64(opt, arg, 1, UINT32_MAX, &n);
-
-			o->req.max_running_requests = (uint32_t)n;
-			return rc;
-		}
+		return parse_count(opt, arg, &o->req.max_running_requests);
 	case OPT_MAMBA_SIZE:
 		o->engine_flags |= CLI_FLAG_MAMBA_SIZE;
 		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.max_mamba_cache_size);
@@ -257,6 +262,27 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			int i = cli_parse_word(opt, "runtime", arg, runtimes);
 
 			o->req.trtllm_cpp = i == 1;
+			return i < 0 ? 2 : 0;
+		}
+	case OPT_MAX_BATCH_SIZE:
+		o->engine_flags |= CLI_FLAG_TRT_BATCH;
+		return parse_count(opt, arg, &o->req.trtllm_max_batch_size);
+	case OPT_MAX_SEQ_LEN:
+		o->engine_flags |= CLI_FLAG_TRT_SEQ_LEN;
+		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.trtllm_max_seq_len);
+	case OPT_AVG_SEQ_LEN:
+		o->engine_flags |= CLI_FLAG_TRT_AVG_LEN;
+		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.trtllm_avg_seq_len);
+	case OPT_KV_MANAGER_V2:
+		o->engine_flags |= CLI_FLAG_TRT_MANAGER;
+		{
+			/* kv_cache_config.use_kv_cache_manager_v2 */
+			static const char *const values[] = {"auto", "false", "true", NULL};
+			int i = cli_parse_word(opt, "value", arg, values);
+
+			o->req.trtllm_kv_manager = i == 1 ? KVP_TRTLLM_MANAGER_V1
+			                           : i == 2 ? KVP_TRTLLM_MANAGER_V2
+			                                    : KVP_TRTLLM_MANAGER_AUTO;
 			return i < 0 ? 2 : 0;
 		}
 	case OPT_INDEXER_K_DTYPE:
@@ -537,6 +563,10 @@ static const struct {
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_TRT_BATCH, "--max-batch-size", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_TRT_SEQ_LEN, "--max-seq-len", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_TRT_AVG_LEN, "--avg-seq-len", ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_TRT_MANAGER, "--use-kv-cache-manager-v2", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's
 	 * rows, SGLang's rotary tables (TensorRT-LLM's drafts are not
 	 * modelled apart). */

@@ -161,6 +161,10 @@ struct cli_options {
 #define CLI_FLAG_INDEXER         (UINT64_C(1) << 45) /* TensorRT-LLM */
 #define CLI_FLAG_MOE_BACKEND     (UINT64_C(1) << 46) /* vLLM */
 #define CLI_FLAG_SSM_CACHE       (UINT64_C(1) << 47) /* vLLM */
+#define CLI_FLAG_TRT_BATCH       (UINT64_C(1) << 48) /* TensorRT-LLM */
+#define CLI_FLAG_TRT_SEQ_LEN     (UINT64_C(1) << 49) /* TensorRT-LLM */
+#define CLI_FLAG_TRT_AVG_LEN     (UINT64_C(1) << 50) /* TensorRT-LLM */
+#define CLI_FLAG_TRT_MANAGER     (UINT64_C(1) << 51) /* TensorRT-LLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -176,6 +180,10 @@ enum cli_engine_option {
 	OPT_TOKENS_PER_BLOCK,
 	OPT_TRTLLM_RUNTIME,
 	OPT_INDEXER_K_DTYPE,
+	OPT_MAX_BATCH_SIZE,
+	OPT_MAX_SEQ_LEN,
+	OPT_AVG_SEQ_LEN,
+	OPT_KV_MANAGER_V2,
 	OPT_TP,
 	OPT_PP,
 	OPT_DP,
@@ -566,6 +574,9 @@ char *cli_grouped(uint64_t value, char *buf, size_t size);
 /* The fewest significant digits that read back as value, as Python's
  * repr prints a float; into buf, returned. */
 char *cli_shortest(double value, char *buf, size_t size);
+/* value as Python's repr (and f-strings) print a float: "19.063352429307997"
+ * or "20.0". */
+char *cli_py_float(double value, char *buf, size_t size);
 /* A group's kind as shown: "sliding", "mla latent", ... */
 const char *cli_group_label(const struct cli_plan *plan, const kvp_layer_group *g);
 /* A recurrent layer's state per sequence in values, as llama.cpp's

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,27 @@ char *cli_shortest(double value, char *buf, size_t size)
 		if (strtod(buf, NULL) == value)
 			break;
 	}
+	return buf;
+}
+
+char *cli_py_float(double value, char *buf, size_t size)
+{
+	char digits[40];
+	int p, exp;
+
+	/* Python's repr: the fewest significant digits that read back the
+	 * same value, fixed from 1e-4 to below 1e16, with a ".0" at least. */
+	for (p = 1; p < 17; p++) {
+		snprintf(digits, sizeof digits, "%.*e", p - 1, value);
+		if (strtod(digits, NULL) == value)
+			break;
+	}
+	snprintf(digits, sizeof digits, "%.*e", p - 1, value);
+	exp = atoi(strchr(digits, 'e') + 1);
+	if (!isfinite(value) || exp < -4 || exp >= 16)
+		snprintf(buf, size, "%s", digits);
+	else
+		snprintf(buf, size, "%.*f", p - 1 - exp > 0 ? p - 1 - exp : 1, value);
 	return buf;
 }
 

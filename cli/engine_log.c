@@ -535,6 +535,46 @@ static bool vllm_short_line(const struct cli_plan *p, size_t i, char *text, size
 	return false;
 }
 
+/* TensorRT-LLM's hybrid cache managers.  V1: KVCacheManager::
+ * allocatePools's line, its GiB every pool's (the states' too) and its
+ * tokens every window's blocks, the states' window among them
+ * (BlockManager::getNumPrimaryBlocks sums them), x tokens_per_block.
+ * V2 (kv_cache_manager_v2.py KVCacheManagerV2.__init__): its quota (the
+ * budget, or over several GPUs what it syncs), a Python float of GiB; then, with no avg_seq_len, the warning of
+ * mamba_cache_manager_v2.py _get_typical_request_capacity.  Neither
+ * when it does not start. */
+static void trtllm_hybrid_lines(const kvp_plan *lp, const kvp_fit *f,
+                                void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const kvp_capacity *c = &f->capacity;
+	char text[512], num[40];
+	uint64_t block = cli_engine_block(lp);
+
+	if (c->state_floor)
+		return;
+	if (c->trtllm_manager == KVP_TRTLLM_MANAGER_V1) {
+		snprintf(text, sizeof text,
+		         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"
+		         " KV cache (%" PRIu64 ").",
+		         ((double)c->allocated_bytes + (double)c->state_bytes) /
+		         (double)(1u << 30), (c->blocks + c->state_slots) * block);
+		line(ctx, text);
+		return;
+	}
+	snprintf(text, sizeof text, "KV cache manager v2 device quota set to %sGiB",
+	         cli_py_float((double)c->quota / (double)(1u << 30), num, sizeof num));
+	line(ctx, text);
+	if (!lp->request.trtllm_avg_seq_len) {
+		snprintf(text, sizeof text, "'kv_cache_config.avg_seq_len' is not set for a"
+		         " hybrid Mamba model using KV cache manager V2. Falling back to"
+		         " max_seq_len / 2=%" PRIu64 " for cache-pool sizing. Set"
+		         " 'kv_cache_config.avg_seq_len' in the YAML configuration to the"
+		         " workload's average total sequence length for an accurate KV/SSM"
+		         " pool ratio.", lp->trtllm_max_seq_len / 2 ? lp->trtllm_max_seq_len / 2 : 1);
+		line(ctx, text);
+	}
+}
+
 void cli_engine_lines(const struct cli_plan *p, size_t i,
                       void (*line)(void *ctx, const char *text), void *ctx)
 {
@@ -646,6 +686,11 @@ void cli_engine_lines(const struct cli_plan *p, size_t i,
 			         ((double)f->budget_bytes + (double)f->mla_workspace_bytes) / gib,
 			         (double)f->budget_bytes / gib);
 			line(ctx, text);
+		}
+		/* A hybrid's manager (lib/trtllm_hybrid.c). */
+		if (c->trtllm_manager) {
+			trtllm_hybrid_lines(lp, f, line, ctx);
+			break;
 		}
 		snprintf(text, sizeof text,
 		         "[MemUsageChange] Allocated %0.2f GiB for max tokens in paged"

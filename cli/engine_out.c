@@ -440,6 +440,27 @@ static void sglang_draft_overrun(FILE *out, const struct cli_plan *p, size_t i)
 		        cli_grouped(over, a, sizeof a));
 }
 
+/* TensorRT-LLM's hybrid pools, which its V2 manager logs no count of
+ * (lib/trtllm_hybrid.c). */
+static void trtllm_pools(FILE *out, const struct cli_plan *p, size_t i)
+{
+	const kvp_capacity *c = &p->fits[i].capacity;
+	char a[32], b[32], d[32], e[32], g[32], h[32];
+
+	if (p->request.engine != KVP_ENGINE_TRTLLM || !c->trtllm_manager || c->state_floor)
+		return;
+	fprintf(out, "  manager %s: %s blocks of %s tokens (%s tokens), %s recurrent states"
+	        " (max_batch_size x pp %s + 1), %s B", c->trtllm_manager ==
+	        KVP_TRTLLM_MANAGER_V1 ? "V1" : "V2", cli_grouped(c->blocks, a, sizeof a),
+	        cli_grouped(cli_engine_block(cli_device_plan(p, i)), b, sizeof b),
+	        cli_grouped(c->tokens, d, sizeof d), cli_grouped(c->state_slots, e, sizeof e),
+	        cli_grouped(c->max_requests, g, sizeof g),
+	        cli_grouped(c->allocated_bytes + c->state_bytes, h, sizeof h));
+	if (c->grain)
+		fprintf(out, " in grains of %s MiB", cli_grouped(c->grain >> 20, b, sizeof b));
+	fputc('\n', out);
+}
+
 void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 {
 	/* exact and llama.cpp take no pool: under pp, which stage binds. */
@@ -475,6 +496,7 @@ void cli_print_engine_fits(FILE *out, const struct cli_plan *p)
 		stage_budgets(out, p, i);
 		if (!pools)
 			continue;
+		trtllm_pools(out, p, i);
 		/* A GPU on which vllm serve takes another step of tokens,
 		 * or an MLA model another block, allocates another size
 		 * (compute_plan). */
@@ -501,6 +523,18 @@ void cli_engine_warnings(const struct cli_plan *p)
 
 	cli_moe_backend_warnings(p);
 	cli_format_warnings(p);
+	/* TensorRT-LLM's hybrid manager with a draft: V1 keeps
+	 * spec_config.max_draft_len states more, V2 a dummy slot each
+	 * runtime draft length (lib/trtllm_hybrid.c does not). */
+	if (r->engine == KVP_ENGINE_TRTLLM && (r->mtp_layers || r->draft)) {
+		for (size_t i = 0; i < p->n_devices; i++)
+			if (p->fits[i].capacity.trtllm_manager) {
+				cli_warn("TensorRT-LLM's hybrid cache manager keeps more recurrent"
+				         " states with a draft (V1 max_draft_len more, V2 a slot"
+				         " each draft length): not modelled");
+				break;
+			}
+	}
 	/* vLLM's decode context parallelism came in 0.10.2 for MLA (PR
 	 * #23734) and 0.11.1 for GQA (PR #24864); a release before has no
 	 * --decode-context-parallel-size. */

@@ -120,13 +120,22 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		uint64_t pages = (seq + page - 1) / page;
 		uint64_t more = of_seq ? (s1 + page - 1) / page * page * batch
 		                       : pages * page * b1;
+		/* TensorRT-LLM's hybrid pools (lib/trtllm_hybrid.c): its
+		 * attention's blocks, max_batch_size x pp requests. */
+		bool trt = lp->request.engine == KVP_ENGINE_TRTLLM;
+		const char *who_pool = trt ? "TensorRT-LLM's attention pool" : "SGLang's pool";
 
+		if (trt && f->capacity.state_floor) {
+			say(e, "  %s: 0; TensorRT-LLM does not start (its manager's states)", what);
+			return;
+		}
 		/* The requests SGLang's recurrent states admit. */
 		if (f->capacity.state_slots && (of_seq ? batch > f->capacity.max_requests
 		                                       : b1 > f->capacity.max_requests &&
 		                                         more <= f->capacity.tokens)) {
-			say(e, "  %s: %s; SGLang's recurrent states admit %s requests at once",
-			    what, g(of_seq ? seq : batch), g(f->capacity.max_requests));
+			say(e, "  %s: %s; %s %s requests at once", what, g(of_seq ? seq : batch),
+			    trt ? "TensorRT-LLM's max_batch_size x pp runs"
+			        : "SGLang's recurrent states admit", g(f->capacity.max_requests));
 			return;
 		}
 		if ((of_seq ? seq : batch) == 0) {
@@ -134,16 +143,16 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 				say(e, "  %s: 0; SGLang's pools pass the device's memory, so"
 				    " nothing fits", what);
 			else
-				say(e, "  %s: 0; %s tokens at one %s more, past SGLang's pool"
+				say(e, "  %s: 0; %s tokens at one %s more, past %s"
 				    " of %s", what, g(more), of_seq ? "token" : "sequence",
-				    g(f->capacity.tokens));
+				    who_pool, g(f->capacity.tokens));
 			return;
 		}
 
-		say(e, "  %s: %s; batch %s x pad(%s, %s) = %s tokens within SGLang's pool of"
+		say(e, "  %s: %s; batch %s x pad(%s, %s) = %s tokens within %s of"
 		    " %s, and %s at one %s more", what, g(of_seq ? seq : batch), g(batch),
-		    g(seq), g(page), g(pages * page * batch), g(f->capacity.tokens), g(more),
-		    of_seq ? "token" : "sequence");
+		    g(seq), g(page), g(pages * page * batch), who_pool, g(f->capacity.tokens),
+		    g(more), of_seq ? "token" : "sequence");
 		return;
 	}
 	grows = budgets && lp->attn_cell_bytes && !lp->request.kv_budget;
@@ -438,6 +447,7 @@ void cli_explain(const struct cli_plan *p, void (*line)(void *ctx, const char *t
 		explain_sglang_states(&e, dp, f);
 		explain_sglang_swa_cap(&e, dp, f);
 		explain_sglang_swa_floor(&e, dp, f);
+		explain_trtllm_pools(&e, dp, f);
 		explain_vllm_profile(&e, dp, d, f);
 		/* vLLM 0.29 on answers within the budget less its null block:
 		 * each stage's check. */

@@ -1,6 +1,6 @@
 /*
- * explain.h — what explain.c, explain_fit.c, explain_group.c and
- * explain_sglang.c share: the explainer that says each line, and the
+ * explain.h — what explain.c, explain_fit.c, explain_group.c,
+ * explain_sglang.c and explain_trtllm.c share: the explainer that says each line, and the
  * parts of --explain kept apart.
  */
 #ifndef KVPLAN_CLI_EXPLAIN_H
@@ -57,6 +57,9 @@ void explain_sglang_swa_floor(const struct explainer *e, const kvp_plan *plan,
                               const kvp_fit *f);
 void explain_sglang_states(const struct explainer *e, const kvp_plan *plan,
                            const kvp_fit *f);
+/* TensorRT-LLM's hybrid cache manager on fit's device (explain_trtllm.c);
+ * nothing for another model or engine. */
+void explain_trtllm_pools(const struct explainer *e, const kvp_plan *plan, const kvp_fit *f);
 /* vLLM's profile run on plan's binding stage on device d, term by term. */
 void explain_vllm_profile(const struct explainer *e, const kvp_plan *plan,
                           const kvp_device *d, const kvp_fit *f);

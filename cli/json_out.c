@@ -146,6 +146,23 @@ static void capacity_json(struct json_writer *w, const kvp_capacity *c, kvp_engi
 		/* With a draft, the pool's verify buffers, of state_bytes. */
 		json_u64(w, "capacity_state_spec_bytes", c->state_spec_bytes);
 	}
+	/* TensorRT-LLM's hybrid manager: its states beside the blocks
+	 * (lib/trtllm_hybrid.c); null for another model. */
+	if (e == KVP_ENGINE_TRTLLM && c->trtllm_manager) {
+		json_text(w, "capacity_kv_manager",
+		          c->trtllm_manager == KVP_TRTLLM_MANAGER_V1 ? "v1" : "v2");
+		json_u64(w, "capacity_state_slots", c->state_slots);
+		json_u64(w, "capacity_state_bytes", c->state_bytes);
+		json_u64(w, "capacity_max_requests", c->max_requests);
+		json_u64(w, "capacity_quota", c->quota);
+		json_u64(w, "capacity_grain", c->grain);
+		json_u64(w, "capacity_grains", c->grains);
+		json_real(w, "capacity_state_ratio", (double)c->ratio);
+		json_u64(w, "capacity_state_floor", c->state_floor);
+		json_u64(w, "capacity_batch_limit", c->batch_limit);
+	} else if (e == KVP_ENGINE_TRTLLM) {
+		json_null(w, "capacity_kv_manager");
+	}
 	json_real(w, "max_concurrency", c->max_concurrency);
 	json_u64(w, "capacity_allocated_bytes", c->allocated_bytes);
 }

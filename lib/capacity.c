@@ -262,6 +262,16 @@ bool kvp__stage_pools(const kvp_plan *p, uint32_t stage)
 	return false;
 }
 
+bool kvp__pool_admits(const kvp_plan *p)
+{
+	if (p->request.engine == KVP_ENGINE_SGLANG)
+		return true;
+	for (uint32_t s = 0; s < p->stages; s++)
+		if (kvp__trtllm_hybrid(p, s))
+			return true;
+	return false;
+}
+
 kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *out,
                              kvp_error *err)
 {
@@ -306,6 +316,10 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 		split = kvp__sglang_capacity(p, stage, budget, &c);
 		break;
 	case KVP_ENGINE_TRTLLM:
+		/* Recurrent layers beside attention: its hybrid manager's
+		 * two pools (lib/trtllm_hybrid.c). */
+		if (kvp__trtllm_hybrid_capacity(p, stage, budget, &c))
+			break;
 		/* resource_manager.py calculate_max_num_blocks: max tokens =
 		 * budget / bytes per token, then blocks floor(max / tpb) in
 		 * the PyTorch runtime, ceilDiv in the C++ one. */
@@ -328,9 +342,10 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	if (!split)
 		c.max_concurrency = c.blocks_per_request
 		                    ? (double)c.blocks / (double)c.blocks_per_request : 0;
-	/* SGLang's recurrent states admit max_requests at once. */
-	if (r->engine == KVP_ENGINE_SGLANG && kvp__sglang_mamba_applies(p) &&
-	    c.max_concurrency > (double)c.max_requests)
+	/* SGLang's recurrent states admit max_requests at once, as
+	 * TensorRT-LLM's max_batch_size x pp runs them. */
+	if (((r->engine == KVP_ENGINE_SGLANG && kvp__sglang_mamba_applies(p)) ||
+	     c.trtllm_manager) && c.max_concurrency > (double)c.max_requests)
 		c.max_concurrency = (double)c.max_requests;
 	/* SGLang's is its max_total_num_tokens (kvp__sglang_capacity). */
 	if (r->engine != KVP_ENGINE_SGLANG)

@@ -153,6 +153,10 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (r->engine == KVP_ENGINE_VLLM && r->vllm_runner > 2)
 		return kvp__error(err, KVP_ERR_INVALID, "vLLM model runner %u: 1 (V1) or 2 (V2)",
 		                  r->vllm_runner);
+	if (r->engine == KVP_ENGINE_TRTLLM && r->trtllm_kv_manager > KVP_TRTLLM_MANAGER_V2)
+		return kvp__error(err, KVP_ERR_INVALID,
+		                  "TensorRT-LLM KV cache manager %u: 0 (auto), 1 (V1) or 2 (V2)",
+		                  r->trtllm_kv_manager);
 	if (r->engine == KVP_ENGINE_SGLANG && r->disaggregation > KVP_DISAGG_DECODE)
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang disaggregation mode %u: 0 (none), 1 (prefill)"

@@ -190,6 +190,17 @@ bool kvp__sparse_mla(const kvp_model *m);
 void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_plan *p);
 uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 uint64_t *tokens);
+/* TensorRT-LLM's max_batch_size: the request's, else 2048. */
+uint32_t kvp__trtllm_max_batch_size(const kvp_request *r);
+/* lib/trtllm_hybrid.c: whether TensorRT-LLM's hybrid cache manager (its
+ * PyTorch runtime, recurrent layers beside attention) sizes stage's pools,
+ * and their capacity in budget, in c (false, c untouched, where not). */
+bool kvp__trtllm_hybrid(const kvp_plan *p, uint32_t stage);
+/* Whether pools admit a plan's requests, not its bytes: SGLang's, and
+ * TensorRT-LLM's hybrid ones on any stage. */
+bool kvp__pool_admits(const kvp_plan *p);
+bool kvp__trtllm_hybrid_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                                 kvp_capacity *c);
 /* Whether the request follows SGLang release 0.5.patch (major x 10000 +
  * minor x 100 + patch: 520 is 0.5.20) or a later one (a sglang_version
  * of 0 is the current release, later than any). */

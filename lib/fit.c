@@ -187,14 +187,17 @@ kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t
 	return KVP_OK;
 }
 
-/* Whether SGLang's pools, not the bytes, decide the fit: on every stage
- * that caches (kvp__sglang_pooled), as max_batch counts them. */
-static bool sglang_pooled(const kvp_plan *p)
+/* Whether SGLang's pools, or TensorRT-LLM's hybrid ones, not the bytes,
+ * decide the fit: on every stage that caches (kvp__sglang_pooled,
+ * kvp__trtllm_hybrid), as max_batch counts them. */
+static bool pooled(const kvp_plan *p)
 {
-	if (p->request.engine != KVP_ENGINE_SGLANG)
+	if (p->request.engine != KVP_ENGINE_SGLANG && p->request.engine != KVP_ENGINE_TRTLLM)
 		return false;
 	for (uint32_t s = 0; s < p->stages; s++)
-		if (kvp__stage_pools(p, s) && !kvp__sglang_pooled(p, s))
+		if (kvp__stage_pools(p, s) &&
+		    !(p->request.engine == KVP_ENGINE_SGLANG ? kvp__sglang_pooled(p, s)
+		                                             : kvp__trtllm_hybrid(p, s)))
 			return false;
 	return true;
 }
@@ -210,6 +213,17 @@ static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *o
 	if ((st = kvp__stage_blocks(p, fit->stage_budget, blocks, err)) != KVP_OK)
 		return st;
 	fit->stage = kvp__binding_stage(p, fit->stage_budget, p->stage_bytes, blocks);
+	/* TensorRT-LLM's hybrid manager: a stage where it does not start
+	 * binds, one of recurrent layers alone among them. */
+	for (uint32_t s = 0; s < p->stages; s++) {
+		kvp_capacity c = {0};
+
+		if (kvp__trtllm_hybrid_capacity(p, s, fit->stage_budget[s], &c) &&
+		    c.state_floor) {
+			fit->stage = s;
+			break;
+		}
+	}
 	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
 }
 
@@ -359,7 +373,7 @@ static kvp_status plan_fit(const kvp_plan *plan, const kvp_device *device, kvp_f
 	fit.fits_hbm = cache_room;
 	for (uint32_t t = 0; t < plan->stages && fit.fits_hbm; t++)
 		fit.fits_hbm = plan->stage_bytes[t] <= check[t];
-	fit.pooled = sglang_pooled(plan);
+	fit.pooled = pooled(plan);
 	if (fit.pooled)
 		fit.fits_hbm = cache_room && fit.max_batch_hbm >= r->batch;
 	kvp__fit_footprint(plan, device, stages.need_ok[s] ? stages.need[s] : UINT64_MAX, preload,

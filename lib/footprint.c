@@ -59,9 +59,11 @@ void kvp__fit_footprint(const kvp_plan *p, const kvp_device *d, uint64_t need,
 		                                  fit->mla_workspace_bytes : 0;
 	else
 		f->held_back = f->total - outside - fit->usable_bytes;
-	/* SGLang's page_size padding rows lie past its budget: they come out
-	 * of what mem_util holds back. */
-	if (r->engine == KVP_ENGINE_SGLANG && !r->kv_budget &&
+	/* SGLang's page_size padding rows lie past its budget, as
+	 * TensorRT-LLM's hybrid pools may by less than a grain (its quota
+	 * rounded up): they come out of what mem_util holds back. */
+	if ((r->engine == KVP_ENGINE_SGLANG || r->engine == KVP_ENGINE_TRTLLM) &&
+	    !r->kv_budget &&
 	    (unsigned __int128)f->kv + f->state > fit->budget_bytes) {
 		unsigned __int128 over = (unsigned __int128)f->kv + f->state - fit->budget_bytes;
 		uint64_t past = over > UINT64_MAX ? UINT64_MAX : (uint64_t)over;

@@ -186,7 +186,10 @@ typedef struct kvp_fit {
 	                            * max_seq_hbm and max_batch_hbm (its
 	                            * sliding-window pools, or one pool of
 	                            * layers that keep every token and hold no
-	                            * state); false for the other engines */
+	                            * state); TensorRT-LLM: its hybrid
+	                            * manager's blocks and max_batch_size x pp
+	                            * requests (kvp_capacity trtllm_manager);
+	                            * false for the other engines */
 	/* Pipeline stages (entries past the plan's stages are left as they
 	 * were; one stage without pp).  What one GPU of stage s holds in
 	 * weights: its layers' share of the weights, the first stage the

@@ -230,10 +230,16 @@ typedef struct kvp_plan {
 	 * cache: the context-MLA attention workspace its KV cache budget
 	 * makes room for (kvp_plan_fit), bytes a token on one rank (its
 	 * heads / tp x (qk_rope + qk_nope + v_head) fp8 values) and the
-	 * attended tokens it may ever hold (min(max_batch_size 2048,
-	 * max_num_tokens 8192) x the model's max_context); 0 where none. */
+	 * attended tokens it may ever hold (min(max_batch_size, 2048 unless
+	 * the request's trtllm_max_batch_size, max_num_tokens 8192) x
+	 * trtllm_max_seq_len); 0 where none. */
 	uint64_t trtllm_mla_workspace_bytes;
 	uint64_t trtllm_mla_workspace_tokens;
+	/* TensorRT-LLM's max_seq_len: the request's trtllm_max_seq_len, else
+	 * the model's max_context (0 where it gives none), which its hybrid
+	 * cache manager V2 takes half of for a typical request
+	 * (lib/trtllm_hybrid.c); 0 for the other engines. */
+	uint64_t trtllm_max_seq_len;
 	uint32_t ssm_chunk_size;    /* the model's (vLLM's mamba_cache_mode
 	                             * all), 2048 when it gives none */
 	uint32_t graph_capture_max; /* vLLM with profile_memory: the largest
@@ -585,6 +591,32 @@ typedef struct kvp_capacity {
 	 * max_concurrency and allocated_bytes 0, and swa_tokens the N it
 	 * names.  0 otherwise. */
 	uint64_t swa_floor;
+	/* TensorRT-LLM's PyTorch runtime with recurrent layers beside
+	 * attention (lib/trtllm_hybrid.c): its pool of recurrent states
+	 * beside the attention's blocks, in state_slots (state_bytes, all
+	 * charged: state_charged; none on a stage without recurrent layers),
+	 * max_requests its max_batch_size x pp, allocated_bytes and
+	 * state_bytes what the pools take (V2: whole grains).
+	 * trtllm_manager the kvp_trtllm_manager that sized them (V1 or V2;
+	 * 0 where none did).  Under V2: quota what it sets from the budget
+	 * (over more than one GPU, back from the tokens 0.95 of it holds:
+	 * KVCacheManagerV2.__init__), grain the unit its pools are sized in
+	 * (2 MiB to 32 MiB by the quota), grains the quota's rounded up,
+	 * or the floors' where more (so the pools may pass the budget), ratio
+	 * the states' share of the typical step (a float, as V2 holds it);
+	 * under V1 all 0.  With too small a budget for the states of
+	 * max_batch_size x pp + 1 sequences and one block TensorRT-LLM fails
+	 * to start: tokens, blocks and state_slots are then 0, and
+	 * state_floor the bytes it needs.  batch_limit is the largest
+	 * max_batch_size with which it starts in this budget (0: not even
+	 * 1).  All 0 otherwise. */
+	uint8_t trtllm_manager;
+	uint64_t grain;
+	uint64_t grains;
+	uint64_t quota;
+	float ratio;
+	uint64_t state_floor;
+	uint64_t batch_limit;
 } kvp_capacity;
 
 KVP_API kvp_status kvp_plan_capacity(const kvp_plan *plan, uint64_t budget,

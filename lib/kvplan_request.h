@@ -648,7 +648,34 @@ typedef struct kvp_request {
 	 * choice for the device's compute capability; the other engines
 	 * ignore it. */
 	kvp_moe_backend moe_backend;
+	/* TensorRT-LLM's PyTorch runtime with a model of recurrent layers
+	 * beside attention (Nemotron-H, Qwen3-Next): how its KV cache
+	 * manager shares the budget between the attention's blocks and the
+	 * recurrent states (kvp_capacity state_slots; lib/trtllm_hybrid.c).
+	 * trtllm_kv_manager is kv_cache_config.use_kv_cache_manager_v2 (a
+	 * kvp_trtllm_manager; auto: V2, which these models prefer);
+	 * trtllm_max_batch_size its max_batch_size (0: 2048, the LLM API's
+	 * and trtllm-serve's default), the states V1 keeps and V2's floor;
+	 * trtllm_max_seq_len its max_seq_len (0: the model's max_context, as
+	 * it infers it) and trtllm_avg_seq_len kv_cache_config.avg_seq_len
+	 * (0: not set, max_seq_len / 2), the typical request V2 splits the
+	 * budget by.  max_batch_size and max_seq_len also bound the MLA
+	 * workspace room (kvp_plan trtllm_mla_workspace_tokens).  Ignored by
+	 * the other engines. */
+	uint8_t trtllm_kv_manager;
+	uint32_t trtllm_max_batch_size;
+	uint64_t trtllm_max_seq_len;
+	uint64_t trtllm_avg_seq_len;
 } kvp_request;
+
+/* TensorRT-LLM's kv_cache_config.use_kv_cache_manager_v2 (kvp_request
+ * trtllm_kv_manager). */
+typedef enum kvp_trtllm_manager {
+	KVP_TRTLLM_MANAGER_AUTO = 0, /* "auto": the model's preference, V2
+	                              * for the hybrids */
+	KVP_TRTLLM_MANAGER_V1 = 1,   /* false: CppMambaHybridCacheManager */
+	KVP_TRTLLM_MANAGER_V2 = 2,   /* true: MambaHybridCacheManagerV2 */
+} kvp_trtllm_manager;
 
 /* SGLang's --mamba-radix-cache-strategy (kvp_request mamba_strategy). */
 typedef enum kvp_mamba_strategy {

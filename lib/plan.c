@@ -7,6 +7,7 @@
  * (lib/draft.c); the weights, the stages and LoRA adapters follow.
  */
 #include <stddef.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sizing.h"
@@ -504,6 +505,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	kvp__sglang_vision(m, request, &p->vision_hidden, &p->vision_layers);
 	p->batched_tokens = kvp__vllm_plan_mnbt(p);
 	kvp__trtllm_mla_workspace(m, request, p);
+	/* kv_cache_manager_v2.py _build_base_config raises ValueError
+	 * ("kv_cache_config.avg_seq_len (...) must be less than or equal to
+	 * max_seq_len (...)"). */
+	if (request->engine == KVP_ENGINE_TRTLLM && request->trtllm_avg_seq_len &&
+	    p->trtllm_max_seq_len && request->trtllm_avg_seq_len > p->trtllm_max_seq_len)
+		return kvp__error(err, KVP_ERR_INVALID, "TensorRT-LLM's avg_seq_len %" PRIu64
+		                  " is more than its max_seq_len %" PRIu64,
+		                  request->trtllm_avg_seq_len, p->trtllm_max_seq_len);
 	kvp__plan_buffers(m, p);
 	kvp__vllm_plan_graphs(m, p);
 	kvp__vllm_plan_moe(m, p);

@@ -191,12 +191,13 @@ static kvp_status whole_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 }
 
 /* Device f's longest contexts of batch sequences, as kvp_plan_fit's
- * solvers answer them: SGLang's through its pools, the rest from each
+ * solvers answer them: SGLang's and TensorRT-LLM's hybrid models' through
+ * their pools, the rest from each
  * stage's cost of batch streams, the least of the stages'. */
 static void longest(const kvp_planner *pl, const kvp_device *dev, struct device_fit *f,
                     uint64_t batch)
 {
-	if (pl->request.engine == KVP_ENGINE_SGLANG) {
+	if (kvp__pool_admits(pl->plan)) {
 		kvp__plan_max_seq_in(pl->plan, NULL, dev->l2_bytes, batch, false, &f->seq_l2,
 		                     &f->seq_l2_unbounded);
 		kvp__plan_max_seq_in(pl->plan, f->check, 0, batch, true, &f->seq,
@@ -250,7 +251,7 @@ kvp_status kvp_planner_point(kvp_planner *pl, uint64_t seq, uint64_t batch,
 		uint64_t largest = UINT64_MAX;
 		bool within = true, any = false;
 
-		if (pl->request.engine == KVP_ENGINE_SGLANG) {
+		if (kvp__pool_admits(pl->plan)) {
 			any = kvp__plan_max_batch_in(pl->plan, f->check, 0, seq, &largest);
 			for (uint32_t s = 0; s < stages; s++)
 				within = within && bytes[s] <= f->check[s];

@@ -56,12 +56,31 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {
+	kvp_capacity c = {0};
 	/* A request's pages: under decode context parallelism of page x
 	 * dcp of the pool's tokens (kvp__engine_dcp). */
 	uint64_t full, swa, window, per, reqs;
 	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
 
+	/* TensorRT-LLM's hybrid pools (lib/trtllm_hybrid.c): a request's
+	 * blocks in the attention's, the batch within max_batch_size. */
+	if (kvp__trtllm_hybrid_capacity(p, s, budget, &c)) {
+		uint64_t most = p->request.trtllm_max_seq_len;
+
+		*unbounded = false;
+		*seq = 0;
+		if (c.state_floor || batch > c.max_requests)
+			return true;
+		/* A stage without attention: its states alone. */
+		*unbounded = !c.blocks && !most;
+		*seq = !c.blocks ? (most ? most : UINT64_MAX) : c.blocks / batch * unit;
+		/* No request past a max_seq_len given (TensorRT-LLM refuses
+		 * it). */
+		if (most && *seq > most)
+			*seq = most;
+		return true;
+	}
 	if (p->request.engine != KVP_ENGINE_SGLANG ||
 	    !kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs))
 		return false;
@@ -95,7 +114,16 @@ static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 	uint64_t full, swa, window, b, reqs;
 	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
+	kvp_capacity c = {0};
 
+	if (kvp__trtllm_hybrid_capacity(p, s, budget, &c)) {
+		*used = true;
+		if (c.state_floor || (p->request.trtllm_max_seq_len &&
+		                      seq > p->request.trtllm_max_seq_len))
+			return 0;
+		b = c.blocks ? c.blocks / kvp__cdiv(seq, unit) : UINT64_MAX;
+		return b < c.max_requests ? b : c.max_requests;
+	}
 	*used = p->request.engine == KVP_ENGINE_SGLANG &&
 	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs);
 	if (!*used)
@@ -396,8 +424,8 @@ kvp_status kvp_plan_max_batch(const kvp_plan *p, uint64_t budget, uint64_t seq,
  * batch of seq-token sequences in the budget, as kvp_plan_max_seq and
  * kvp_plan_max_batch give them.  The cost of one stream is the same at
  * every batch but where llama.cpp's unified cache scales it, and at every
- * seq but where a policy's cap varies with it; those, and SGLang's pools,
- * are answered by the calls themselves. */
+ * seq but where a policy's cap varies with it; those, and SGLang's pools
+ * and TensorRT-LLM's hybrid ones, are answered by the calls themselves. */
 kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *budgets,
                                kvp__fit_answers *a, kvp_error *err)
 {
@@ -408,7 +436,7 @@ kvp_status kvp__plan_fit_solve(const kvp_plan *p, uint64_t l2, const uint64_t *b
 		return kvp__error(err, KVP_ERR_INVALID, "batch must be at least 1");
 	if (r->seq == 0)
 		return kvp__error(err, KVP_ERR_INVALID, "sequence length must be at least 1");
-	if (kvp_policy_varies(&r->policy) || r->engine == KVP_ENGINE_SGLANG ||
+	if (kvp_policy_varies(&r->policy) || kvp__pool_admits(p) ||
 	    (r->engine == KVP_ENGINE_LLAMA_CPP && r->kv_unified)) {
 		/* The L2 holds bytes: no pools there. */
 		max_seq_in(p, NULL, l2, r->batch, false, &a->seq_l2, &a->seq_l2_unbounded);

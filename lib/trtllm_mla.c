@@ -14,7 +14,8 @@
  *   - get_mla_context_workspace_kv_len_cap: L = min(max_batch_size,
  *     max_num_tokens) x max_seq_len where block reuse is on and chunked
  *     prefill off, the defaults (2048, 8192, reuse on, chunked prefill
- *     off, max_seq_len the model's);
+ *     off, max_seq_len the model's; kvp_request trtllm_max_batch_size and
+ *     trtllm_max_seq_len give others);
  *   - cpp/tensorrt_llm/common/attentionOp.cpp
  *     AttentionOp::contextMlaWorkspaceBytesPerToken: heads x (qk_rope +
  *     qk_nope + v_head) with fp8 context MLA (an fp8 cache), separate Q
@@ -30,14 +31,17 @@
 #include "engine.h"
 #include "internal.h"
 
-#define TRTLLM_MAX_BATCH_SIZE 2048 /* TorchLlmArgs defaults */
-#define TRTLLM_MAX_NUM_TOKENS 8192
+#define TRTLLM_MAX_NUM_TOKENS 8192 /* TorchLlmArgs default */
 
 void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_plan *p)
 {
-	uint64_t heads, dims, w, tokens;
+	uint64_t heads, dims, w, tokens, batch = kvp__trtllm_max_batch_size(r);
 
 	p->trtllm_mla_workspace_bytes = p->trtllm_mla_workspace_tokens = 0;
+	p->trtllm_max_seq_len = 0;
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		p->trtllm_max_seq_len = r->trtllm_max_seq_len ? r->trtllm_max_seq_len
+		                                              : m->max_context;
 	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || r->dtype_k != KVP_DTYPE_FP8 ||
 	    r->mla != KVP_MLA_LATENT || kvp_model_count_layers(m, KVP_LAYER_MLA) == 0 ||
 	    kvp__sparse_mla(m) || r->tp == 0)
@@ -46,11 +50,11 @@ void kvp__trtllm_mla_workspace(const kvp_model *m, const kvp_request *r, kvp_pla
 	dims = (uint64_t)m->qk_rope_dim + m->qk_nope_dim + m->v_head_dim;
 	if (!kvp__mul(heads, dims, &w) || w == 0)
 		return;
-	/* The model's max_seq_len; unknown or past 64 bits, no cap: the
-	 * budget's share binds long before. */
-	if (!m->max_context ||
-	    !kvp__mul(TRTLLM_MAX_BATCH_SIZE < TRTLLM_MAX_NUM_TOKENS ? TRTLLM_MAX_BATCH_SIZE
-	              : TRTLLM_MAX_NUM_TOKENS, m->max_context, &tokens))
+	/* max_seq_len; unknown or past 64 bits, no cap: the budget's share
+	 * binds long before. */
+	if (!p->trtllm_max_seq_len ||
+	    !kvp__mul(batch < TRTLLM_MAX_NUM_TOKENS ? batch : TRTLLM_MAX_NUM_TOKENS,
+	              p->trtllm_max_seq_len, &tokens))
 		tokens = UINT64_MAX;
 	p->trtllm_mla_workspace_bytes = w;
 	p->trtllm_mla_workspace_tokens = tokens;

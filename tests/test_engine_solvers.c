@@ -69,6 +69,30 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 	unsigned __int128 need;
 
 	*applies = false;
+	/* TensorRT-LLM's hybrid manager (lib/trtllm_hybrid.c), where it
+	 * sized the pools: a request's blocks of the attention's, at most
+	 * max_batch_size x pp requests, nothing where it does not start. */
+	if (p->request.engine == KVP_ENGINE_TRTLLM) {
+		uint64_t block = p->request.block_size ? p->request.block_size : 32;
+
+		/* Stages: each its own pools, some perhaps none, and the
+		 * least answer, which this oracle does not rebuild. */
+		if (p->stages != 1 && p->state_total_bytes && !p->request.trtllm_cpp) {
+			*applies = pools_unchecked = true;
+			return true;
+		}
+		assert_int_equal(kvp_plan_capacity(p, budget, &c, &err), KVP_OK);
+		if (!c.trtllm_manager)
+			return false;
+		*applies = true;
+		pools_unchecked = p->stages != 1;
+		if (pools_unchecked)
+			return true;
+		if (c.state_floor || batch > c.max_requests)
+			return false;
+		need = (unsigned __int128)batch * ((seq + block - 1) / block);
+		return need <= c.blocks;
+	}
 	if (p->request.engine != KVP_ENGINE_SGLANG)
 		return false;
 	/* The model's layers make the pools; a draft's pool holds the
