@@ -218,9 +218,13 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 				weights->index_total_size = total;
 			if (!mtp_named)
 				m->mtp_params = 0;
+			/* a long name (a map's many parts) by its kind alone */
 			kvp__note(src, "params", KVP_ORIGIN_ESTIMATED, "from the shape: the"
 			          " model.safetensors.index.json total_size %llu B holds them as"
-			          " %s (%s)", (unsigned long long)total,
+			          " %.*s (%s)", (unsigned long long)total,
+			          strlen(src->weights_format.name) > 48
+			          ? (int)strcspn(src->weights_format.name, ":")
+			          : (int)strlen(src->weights_format.name),
 			          src->weights_format.name, shard_err.message);
 			goto mtp;
 		}

@@ -335,6 +335,17 @@ kvp_status kvp__hf_quant(struct hf *h)
 			snprintf(name, sizeof name, "fp8");
 		else if (algo && strcasecmp(algo, "NVFP4") == 0)
 			snprintf(name, sizeof name, "nvfp4");
+		else if (algo && strcasecmp(algo, "MIXED_PRECISION") == 0) {
+			/* each listed module its own (lib/hf_quant_mixed.c) */
+			const json_t *layers = json_object_get(json_is_object(in) ? in : q,
+			                                       "quantized_layers");
+			const char *base = kvp__hf_mixed_base(layers);
+
+			if (base) {
+				snprintf(name, sizeof name, "%s", base);
+				h->quant_mixed = layers;
+			}
+		}
 		how = "another quant_algo";
 	} else if (strcasecmp(method, "compressed-tensors") == 0) {
 		const char *format = member_text(q, "format");

@@ -29,8 +29,8 @@
  * layer (select_layers).  A vision tower's, an audio encoder's or a
  * projector's entries are none of the language model's.
  *  - A Nemotron-H's Mamba-2 mixer.in_proj and mixer.out_proj: counted a
- *    layer at a time (kvp_weights_format inproj16_layers,
- *    outproj16_layers), :inproj16 and :outproj16 where all; another
+ *    layer at a time (kvp_weights_format layers16), :inproj16 and
+ *    :outproj16 where all; another
  *    model's, a warning.
  *  - Attention (self_attn, .attn, .attention, a Nemotron-H attention
  *    block's .mixer; not linear_attn): the
@@ -447,7 +447,7 @@ static bool covered(const bool *has, const bool *kept, uint32_t layers, bool *al
 /* The KVP_WKEEP_* parts list keeps 16-bit, over m's layers; a warning
  * (key, path) where some layers of a part are kept and others not, but
  * a Mamba-2 layer's in_proj and out_proj, whose kept layers are counted
- * into f (inproj16_layers, outproj16_layers). */
+ * into f (layers16). */
 static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const char *path,
                         kvp_weights_format *f)
 {
@@ -581,11 +581,11 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		if (in && in == of)
 			keep |= KVP_WKEEP_INPROJ;
 		else
-			f->inproj16_layers = in;
+			f->layers16[KVP_WPROJ_INPROJ] = in;
 		if (out && out == of)
 			keep |= KVP_WKEEP_OUTPROJ;
 		else
-			f->outproj16_layers = out;
+			f->layers16[KVP_WPROJ_OUTPROJ] = out;
 		if (in || out)
 			kvp__note(h->src, "weights_kept", KVP_ORIGIN_READ, "quantization_config.%s:"
 			          " the Mamba-2 in_proj of %u and out_proj of %u of %u layers"
@@ -639,22 +639,44 @@ void kvp__hf_quant_finish(struct hf *h)
 			if (!key && json_array_size(all) > before)
 				key = "extra_config";
 		}
-		if (key)
+		/* a MIXED_PRECISION map says each listed module's type
+		 * itself (vLLM's exclude_modules then matters for none) */
+		if (key && !h->quant_mixed)
 			keep = keep_of(h, all, key, path, &f);
 		json_decref(all);
 	}
+	/* ModelOpt's MIXED_PRECISION: its quantized_layers */
+	if (h->quant_mixed)
+		keep |= kvp__hf_quant_mixed(h, h->quant_mixed, path, &f);
 	/* a tied head is the 16-bit embedding, whatever the config says */
 	if (h->m->tie_embeddings)
 		h->quant_parts &= ~KVP__WPART_HEAD;
-	if (keep || h->quant_parts)
-		kvp__wformat_keep(&f, keep | h->quant_parts);
+	{
+		bool counted = false;
+
+		for (int i = 0; i < KVP_WPROJ_COUNT; i++)
+			counted |= f.layers16[i] || f.layers8[i];
+		if (keep || h->quant_parts || counted)
+			kvp__wformat_keep(&f, keep | h->quant_parts);
+	}
 	h->src->weights_format_known = true;
 	h->src->weights_format = f;
-	if (q == h->quant_file)
-		kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "hf_quant_config.json beside"
-		          " it (producer modelopt): the weights as %s", f.name);
-	else
-		kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config."
-		          "quant_method = %s: the weights as %s",
-		          kvp_escape(h->quant_method, quoted, sizeof quoted), f.name);
+	/* a name past a note (a map's many parts) told by its kind alone */
+	{
+		char as[KVP_WFORMAT_NAME_MAX + 48];
+		size_t colon = strcspn(f.name, ":");
+
+		if (strlen(f.name) > 96)
+			snprintf(as, sizeof as, "%.*s with layers apart (its name in full:"
+			         " weights_dtype)", (int)colon, f.name);
+		else
+			snprintf(as, sizeof as, "%s", f.name);
+		if (q == h->quant_file)
+			kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "hf_quant_config.json"
+			          " beside it (producer modelopt): the weights as %s", as);
+		else
+			kvp__note(h->src, "weights_format", KVP_ORIGIN_READ, "quantization_config."
+			          "quant_method = %s: the weights as %s",
+			          kvp_escape(h->quant_method, quoted, sizeof quoted), as);
+	}
 }

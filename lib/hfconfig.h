@@ -51,12 +51,22 @@ struct hf {
 	const char *quant_method;
 	kvp_weights_format quant_format;
 	uint32_t quant_parts; /* KVP__WPART_HEAD where it quantizes the head */
+	const json_t *quant_mixed; /* ModelOpt's MIXED_PRECISION quantized_layers */
 	/* hf_quant_config.json beside the file (ModelOpt 0.29 and before):
 	 * where to look, read only where the config gives no
 	 * quantization_config at its top (NULL: nowhere), and what was read */
 	const char *quant_path;
 	json_t *quant_file;
 };
+
+/* ModelOpt's MIXED_PRECISION (lib/hf_quant_mixed.c): the format its
+ * quantized_layers make ("nvfp4" where any entry is NVFP4, else "fp8";
+ * NULL for no entries), and, once the model's layers are known, the
+ * layers of each projection in another type into f, and the keep16 bits
+ * of those wholly 16-bit. */
+const char *kvp__hf_mixed_base(const json_t *layers);
+uint32_t kvp__hf_quant_mixed(struct hf *h, const json_t *layers, const char *path,
+                             kvp_weights_format *f);
 
 /* An integer member of o: 1 and its value where it is one from 0 to
  * 2^31 - 1, 0 where absent or null, -1 where it is anything else

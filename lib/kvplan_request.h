@@ -158,7 +158,7 @@ typedef enum kvp_wformat {
 	                    * per tensor */
 } kvp_wformat;
 
-#define KVP_WFORMAT_NAME_MAX 64
+#define KVP_WFORMAT_NAME_MAX 256
 
 /* The linear layers a checkpoint format leaves in 16 bits, besides the
  * embeddings, the head, the norms and the routers it always does
@@ -179,6 +179,21 @@ typedef enum kvp_wformat {
                              * exports' layer 61) */
 #define KVP_WKEEP_OUTPROJ 64u /* ":outproj16": their out_proj */
 #define KVP_WKEEP_LINEAR 80u /* ":linear16": all their projections */
+
+/* A Nemotron-H's projections a checkpoint may hold layer by layer in
+ * another type than its format's (kvp_weights_format layers16, layers8;
+ * ModelOpt's MIXED_PRECISION), by their names in a format's name. */
+typedef enum kvp_wproj {
+	KVP_WPROJ_INPROJ = 0,   /* "inproj": a Mamba-2 layer's in_proj */
+	KVP_WPROJ_OUTPROJ,      /* "outproj": its out_proj */
+	KVP_WPROJ_O,            /* "o": an attention layer's o_proj */
+	KVP_WPROJ_SHARED_UP,    /* "shared_up": an expert layer's shared
+	                         * experts' up_proj */
+	KVP_WPROJ_SHARED_DOWN,  /* "shared_down": their down_proj */
+	KVP_WPROJ_LATENT_IN,    /* "latent_in": its fc1_latent_proj */
+	KVP_WPROJ_LATENT_OUT,   /* "latent_out": its fc2_latent_proj */
+	KVP_WPROJ_COUNT
+} kvp_wproj;
 
 typedef struct kvp_weights_format {
 	kvp_wformat kind;
@@ -203,12 +218,17 @@ typedef struct kvp_weights_format {
 	char name[KVP_WFORMAT_NAME_MAX]; /* canonical: "int4-awq:g128",
 	                                  * "w4a16:g128:actorder", "q4_K",
 	                                  * "fp8"; "" when plain */
-	/* Mamba-2 layers whose in_proj (out_proj) a checkpoint keeps 16-bit
-	 * where keep16 does not keep them all: a config's list of modules
-	 * (Nemotron 3 Nano's NVFP4 export keeps those of 6 of its 23).  0:
-	 * as keep16 says.  In the name as ":inproj16=N", ":outproj16=N". */
-	uint32_t inproj16_layers;
-	uint32_t outproj16_layers;
+	/* A Nemotron-H's layers whose projection p (a kvp_wproj) a
+	 * checkpoint holds 16-bit (layers16[p]) or in fp8 (layers8[p], an
+	 * nvfp4 format's alone: 1 B a weight, an fp32 weight_scale and
+	 * input_scale a tensor) where keep16 does not keep them all, the
+	 * rest in the format: a config's list of modules (Nemotron 3 Nano's
+	 * NVFP4 export keeps the in_proj and out_proj of 6 of its 23 Mamba-2
+	 * layers 16-bit), ModelOpt's quantized_layers (Nemotron 3 Super's
+	 * NVFP4 release: fp8 in_proj in 28 layers, 16-bit in 12, ...).  0:
+	 * as keep16 says.  In the name as ":inproj16=N", ":o8=N", .... */
+	uint32_t layers16[KVP_WPROJ_COUNT];
+	uint32_t layers8[KVP_WPROJ_COUNT];
 } kvp_weights_format;
 
 /* Plain: the weights_dtype of the request says the rest. */
@@ -219,9 +239,10 @@ KVP_API void kvp_weights_format_init(kvp_weights_format *format);
  * channel when left out; :actorder with groups alone), "w8a8[:asym]" and
  * ggml's quantized types ("q8_0", "q4_K", ...), a checkpoint format
  * followed by the parts ":attn16", or ":qkv16" and ":o16", ":shared16",
- * ":dense16", ":linear16", or ":inproj16" and ":outproj16" (or
- * ":inproj16=N" and ":outproj16=N", N layers': inproj16_layers,
- * outproj16_layers), and ":mtp16" (keep16) as they apply, and for
+ * ":dense16", ":linear16", or ":inproj16" and ":outproj16", and
+ * ":mtp16" (keep16) as they apply, ":PART16=N" and, for nvfp4,
+ * ":PART8=N" (N layers' PART, a kvp_wproj's name: layers16, layers8),
+ * and for
  * int4-awq
  * and int4-gptq
  * ":lm_head" (quant_head), case-insensitively.  Anything else is KVP_ERR_NOT_FOUND and leaves out

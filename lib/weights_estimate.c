@@ -218,6 +218,57 @@ static bool recurrent_projections(const kvp_model *m, struct part *in, struct pa
 	return delta_net(m, in, out) || mamba2(m, in, out, &other);
 }
 
+/* The part each kvp_wproj is of, and the keep16 bit of the projection
+ * itself within it (shared experts' up and down both of :shared16). */
+static const int proj_part[KVP_WPROJ_COUNT] = {
+	P_INPROJ, P_OUTPROJ, P_O, P_SHARED, P_SHARED, P_EXPERTS, P_EXPERTS};
+static const uint32_t proj_keep[KVP_WPROJ_COUNT] = {
+	KVP_WKEEP_INPROJ, KVP_WKEEP_OUTPROJ, KVP_WKEEP_O, KVP_WKEEP_SHARED, KVP_WKEEP_SHARED,
+	0, 0};
+
+/* One layer's kvp_wproj projections, and how many layers hold each: a
+ * Gated DeltaNet's in_proj and out_proj (its recurrent layers'), a
+ * Nemotron-H's in_proj and out_proj (its Mamba-2 layers'), o_proj (its
+ * attention layers'), and its expert layers' shared experts' up_proj
+ * (hidden x shared inner) and down_proj, fc1_latent_proj (hidden x
+ * latent) and fc2_latent_proj.  false for another model. */
+static bool projections(const kvp_model *m, struct part one[KVP_WPROJ_COUNT],
+                        uint32_t of[KVP_WPROJ_COUNT])
+{
+	uint64_t h = m->hidden, s = m->moe_shared_intermediate, w = m->moe_latent;
+	uint64_t o_in = (uint64_t)m->heads * (m->head_dim_v ? m->head_dim_v : m->head_dim);
+	uint32_t routed;
+	unsigned __int128 other;
+
+	memset(one, 0, KVP_WPROJ_COUNT * sizeof one[0]);
+	memset(of, 0, KVP_WPROJ_COUNT * sizeof of[0]);
+	if (delta_net(m, &one[KVP_WPROJ_INPROJ], &one[KVP_WPROJ_OUTPROJ])) {
+		of[KVP_WPROJ_INPROJ] = of[KVP_WPROJ_OUTPROJ] =
+			kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+		return true;
+	}
+	if (!mamba2(m, &one[KVP_WPROJ_INPROJ], &one[KVP_WPROJ_OUTPROJ], &other))
+		return false;
+	of[KVP_WPROJ_INPROJ] = of[KVP_WPROJ_OUTPROJ] =
+		kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+	add(&one[KVP_WPROJ_O], (unsigned __int128)o_in * h, o_in, h, 1);
+	for (uint32_t i = 0; i < m->layers; i++)
+		of[KVP_WPROJ_O] += kvp__attention_kind(kvp_model_layer_kind(m, i));
+	routed = m->moe_routed_experts && m->moe_intermediate
+	         ? (uint32_t)kvp__routed_layers(m, m->layers) : 0;
+	if (s) {
+		add(&one[KVP_WPROJ_SHARED_UP], (unsigned __int128)h * s, h, s, 1);
+		add(&one[KVP_WPROJ_SHARED_DOWN], (unsigned __int128)s * h, s, h, 1);
+		of[KVP_WPROJ_SHARED_UP] = of[KVP_WPROJ_SHARED_DOWN] = routed;
+	}
+	if (w) {
+		add(&one[KVP_WPROJ_LATENT_IN], (unsigned __int128)h * w, h, w, 1);
+		add(&one[KVP_WPROJ_LATENT_OUT], (unsigned __int128)w * h, w, h, 1);
+		of[KVP_WPROJ_LATENT_IN] = of[KVP_WPROJ_LATENT_OUT] = routed;
+	}
+	return true;
+}
+
 /* The parts of m's linear parameters (linear of them in all):
  *  - each attention layer's q, k, v (an MLA layer's q_a, q_b or its q,
  *    kv_a, kv_b) and its o;
@@ -338,7 +389,7 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format *f,
                                    kvp_weights_estimate *e)
 {
-	unsigned __int128 router = router_params(m), kept = 0;
+	unsigned __int128 router = router_params(m), kept = 0, fp8 = 0, fp8_bytes = 0;
 	struct part parts[P_COUNT], rows = {0, 0, 0, 0};
 	uint32_t keep = kvp__wkeep(f);
 	uint64_t n, linear, g = f->group, b, zero;
@@ -353,27 +404,32 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		       f->block_bytes;
 	}
 	linear_parts(m, linear, parts);
-	/* Some recurrent layers' projections kept (inproj16_layers,
-	 * outproj16_layers), where keep16 keeps not all: theirs out of the
-	 * part, into kept. */
+	/* A Nemotron-H's projections held 16-bit or in fp8 layer by layer
+	 * (layers16, layers8): theirs out of their part, into kept or at
+	 * fp8's bytes (weight, an fp32 weight_scale and input_scale a
+	 * tensor: Nemotron 3 Super's NVFP4 release); a Gated DeltaNet's
+	 * in_proj and out_proj 16-bit alike. */
 	{
-		struct part one[2];
-		uint32_t asked[2] = {f->inproj16_layers, f->outproj16_layers};
-		uint32_t recurrent = kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
+		struct part one[KVP_WPROJ_COUNT];
+		uint32_t of[KVP_WPROJ_COUNT];
 
-		if ((asked[0] || asked[1]) && parts[P_INPROJ].tensors &&
-		    recurrent_projections(m, &one[0], &one[1]))
-			for (int i = 0; i < 2; i++) {
-				struct part *p = &parts[P_INPROJ + i];
-				uint32_t k = asked[i] < recurrent ? asked[i] : recurrent;
+		if (projections(m, one, of))
+			for (int i = 0; i < KVP_WPROJ_COUNT; i++) {
+				struct part *p = &parts[proj_part[i]];
+				uint32_t k16 = f->layers16[i] < of[i] ? f->layers16[i] : of[i];
+				uint32_t k8 = f->layers8[i] < of[i] - k16 ? f->layers8[i] : of[i] - k16;
 
-				if (!k || (keep & part_keep[P_INPROJ + i]))
+				if (keep & part_keep[proj_part[i]] & proj_keep[i])
+					k16 = 0;
+				if (!k16 && !k8)
 					continue;
-				kept += k * one[i].params;
-				p->params -= k * one[i].params;
-				p->in -= k * one[i].in;
-				p->out -= k * one[i].out;
-				p->tensors -= k * one[i].tensors;
+				kept += k16 * one[i].params;
+				fp8 += k8 * one[i].params;
+				fp8_bytes += k8 * (one[i].params + 8 * one[i].tensors);
+				p->params -= (k16 + k8) * one[i].params;
+				p->in -= (k16 + k8) * one[i].in;
+				p->out -= (k16 + k8) * one[i].out;
+				p->tensors -= (k16 + k8) * one[i].tensors;
 			}
 	}
 	for (int i = 0; i < P_COUNT; i++) {
@@ -382,7 +438,8 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		else
 			add(&rows, parts[i].params, parts[i].in, parts[i].out, parts[i].tensors);
 	}
-	n = e->quantized_params = kept < linear ? linear - (uint64_t)kept : 0;
+	n = kept + fp8 < linear ? linear - (uint64_t)(kept + fp8) : 0;
+	e->quantized_params = n + (uint64_t)fp8;
 	switch (f->kind) {
 	case KVP_WFORMAT_AWQ:
 		return scaled(n, g + 5, 2 * g);
@@ -415,7 +472,7 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 		/* a scale a quantized tensor, each expert's too */
 		return (unsigned __int128)n + 4 * rows.tensors;
 	case KVP_WFORMAT_NVFP4:
-		return scaled(n, 9, 16) + 8 * rows.tensors;
+		return scaled(n, 9, 16) + 8 * rows.tensors + fp8_bytes;
 	case KVP_WFORMAT_MXFP4:
 	default: /* the kinds are checked before */
 		return scaled(n, 17, 32);
@@ -483,6 +540,12 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	    (f->keep16 && f->kind == KVP_WFORMAT_GGUF) ||
 	    (f->quant_head && f->kind != KVP_WFORMAT_AWQ && f->kind != KVP_WFORMAT_GPTQ))
 		return kvp__error(err, KVP_ERR_INVALID, "invalid weights format");
+	/* fp8 layers beside nvfp4 alone (kvp_weights_format_parse) */
+	for (int i = 0; i < KVP_WPROJ_COUNT; i++)
+		if (f->layers8[i] && f->kind != KVP_WFORMAT_NVFP4)
+			return kvp__error(err, KVP_ERR_INVALID, "invalid weights format: fp8"
+			                  " layers beside %s", f->name[0] ? f->name : "another format"
+			                  " than nvfp4");
 	if (!m->params || !m->vocab || !m->hidden)
 		return kvp__error(err, KVP_ERR_INVALID, "weights of %s as %s: the estimate"
 		                  " needs the model's %s", kvp__label(m->name, "the model", label),

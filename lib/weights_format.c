@@ -4,8 +4,9 @@
  * nvfp4, mxfp4, compressed-tensors' w4a16, w8a16 and w8a8, ggml's types,
  * the linear layers a checkpoint format leaves 16-bit (":attn16",
  * ":qkv16", ":o16", ":shared16", ":dense16", ":linear16", ":inproj16",
- * ":outproj16", ":mtp16") and
- * AWQ's and GPTQ's quantized head (":lm_head").  lib/weights_estimate.c
+ * ":outproj16", ":mtp16"), a Nemotron-H's projections held 16-bit or in
+ * fp8 layer by layer (":inproj16=N", ":o8=N", ...) and AWQ's and GPTQ's
+ * quantized head (":lm_head").  lib/weights_estimate.c
  * gives each one's bytes.
  */
 #include <stdio.h>
@@ -122,6 +123,13 @@ static const struct {
 	{"outproj16", KVP_WKEEP_OUTPROJ}, {"mtp16", KVP_WKEEP_MTP}, {"lm_head", KVP__WPART_HEAD},
 };
 
+/* The kvp_wproj names, and the keep16 bits that keep each whole. */
+static const char *const proj_names[KVP_WPROJ_COUNT] = {
+	"inproj", "outproj", "o", "shared_up", "shared_down", "latent_in", "latent_out"};
+static const uint32_t proj_keep[KVP_WPROJ_COUNT] = {
+	KVP_WKEEP_INPROJ, KVP_WKEEP_OUTPROJ, KVP_WKEEP_O, KVP_WKEEP_SHARED, KVP_WKEEP_SHARED,
+	0, 0};
+
 void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)
 {
 	uint32_t k = parts & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
@@ -135,35 +143,43 @@ void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)
 			len = strlen(f->name);
 			k &= ~keeps[i].bits;
 		}
-	/* some recurrent layers' projections: ":inproj16=N", ":outproj16=N" */
-	if (f->inproj16_layers && !(f->keep16 & KVP_WKEEP_INPROJ))
-		snprintf(f->name + len, sizeof f->name - len, ":inproj16=%u", f->inproj16_layers);
-	len = strlen(f->name);
-	if (f->outproj16_layers && !(f->keep16 & KVP_WKEEP_OUTPROJ))
-		snprintf(f->name + len, sizeof f->name - len, ":outproj16=%u", f->outproj16_layers);
+	/* some layers' projections 16-bit or fp8: ":inproj16=N", ":o8=N" */
+	for (int b = 0; b < 2; b++)
+		for (int i = 0; i < KVP_WPROJ_COUNT; i++) {
+			uint32_t n = b ? f->layers8[i] : f->layers16[i];
+
+			if (!n || (!b && (f->keep16 & proj_keep[i])))
+				continue;
+			len = strlen(f->name);
+			snprintf(f->name + len, sizeof f->name - len, ":%s%s=%u", proj_names[i],
+			         b ? "8" : "16", n);
+		}
 }
 
-/* ":inproj16=N" or ":outproj16=N" (p, n bytes): 1 and *which (0 in, 1
- * out) and *count, 0 where p is no such part, -1 where N is no count of
- * 1 to 2^20. */
-static int layers_part(const char *p, size_t n, int *which, uint32_t *count)
+/* ":PART16=N" or ":PART8=N" (p, n bytes), PART a kvp_wproj's name: 1,
+ * *which the kvp_wproj, *eight whether fp8, *count N; 0 where p is no
+ * such part; -1 where N is no count of 1 to 2^20. */
+static int layers_part(const char *p, size_t n, int *which, bool *eight, uint32_t *count)
 {
-	static const char *const names[] = {"inproj16=", "outproj16="};
-	uint64_t v = 0;
+	for (int i = 0; i < KVP_WPROJ_COUNT; i++)
+		for (int b = 0; b < 2; b++) {
+			char name[24];
+			size_t k, j;
+			uint64_t v = 0;
 
-	for (int i = 0; i < 2; i++) {
-		size_t k = strlen(names[i]), j = k;
-
-		if (n <= k || strncasecmp(p, names[i], k) != 0)
-			continue;
-		for (; j < n && p[j] >= '0' && p[j] <= '9' && v <= (1u << 20); j++)
-			v = v * 10 + (uint64_t)(p[j] - '0');
-		if (j < n || v == 0 || v > (1u << 20))
-			return -1;
-		*which = i;
-		*count = (uint32_t)v;
-		return 1;
-	}
+			snprintf(name, sizeof name, "%s%s=", proj_names[i], b ? "8" : "16");
+			k = j = strlen(name);
+			if (n <= k || strncasecmp(p, name, k) != 0)
+				continue;
+			for (; j < n && p[j] >= '0' && p[j] <= '9' && v <= (1u << 20); j++)
+				v = v * 10 + (uint64_t)(p[j] - '0');
+			if (j < n || v == 0 || v > (1u << 20))
+				return -1;
+			*which = i;
+			*eight = b;
+			*count = (uint32_t)v;
+			return 1;
+		}
 	return 0;
 }
 
@@ -346,7 +362,8 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 {
 	char quoted[KVP_QUOTE_MAX], base[256];
 	kvp_weights_format f;
-	uint32_t keep = 0, bits, layers[2] = {0, 0};
+	uint32_t keep = 0, bits, layers[2][KVP_WPROJ_COUNT] = {{0}};
+	bool any = false;
 	size_t len = 0;
 	kvp_status st;
 
@@ -362,17 +379,19 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		n = (size_t)(q - p);
 		if (p != text) {
 			int which = 0, r;
+			bool eight = false;
 			uint32_t count = 0;
 
-			if ((r = layers_part(p, n, &which, &count)) < 0 ||
-			    (r > 0 && layers[which]))
+			if ((r = layers_part(p, n, &which, &eight, &count)) < 0 ||
+			    (r > 0 && layers[eight][which]))
 				return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': '%.*s'"
 				                  " %s", kvp_escape(text, quoted, sizeof quoted),
 				                  (int)(n < 24 ? n : 24), p, r < 0
 				                  ? "needs a count of layers from 1 to 1048576"
 				                  : "is given twice");
 			if (r > 0) {
-				layers[which] = count;
+				layers[eight][which] = count;
+				any = true;
 				continue;
 			}
 		}
@@ -404,7 +423,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 	if (len && text[strlen(text) - 1] == ':')
 		base[len++] = ':';
 	base[len] = '\0';
-	if (!keep && !layers[0] && !layers[1])
+	if (!keep && !any)
 		return parse_base(text, out, err);
 	if ((st = parse_base(base, &f, err)) != KVP_OK) {
 		/* the message quotes the name as given, its keep parts too */
@@ -425,7 +444,7 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a GGUF type %s"
 		                  " (its file's types are its own: --gguf)",
 		                  kvp_escape(text, quoted, sizeof quoted),
-		                  (keep & ~KVP__WPART_HEAD) || layers[0] || layers[1]
+		                  (keep & ~KVP__WPART_HEAD) || any
 		                  ? "keeps no layers 16-bit" : "quantizes the head anyway");
 	/* AWQ's and GPTQ's configs alone say "lm_head": vLLM's GPTQConfig,
 	 * GPTQMarlinConfig, AWQConfig and AWQMarlinConfig lm_head_quantized,
@@ -434,12 +453,19 @@ kvp_status kvp_weights_format_parse(const char *text, kvp_weights_format *out,
 		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': ':lm_head' quantizes"
 		                  " the head of int4-awq and int4-gptq alone",
 		                  kvp_escape(text, quoted, sizeof quoted));
-	if ((layers[0] && (keep & KVP_WKEEP_INPROJ)) || (layers[1] && (keep & KVP_WKEEP_OUTPROJ)))
-		return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a count of %s"
-		                  " layers beside them all", kvp_escape(text, quoted, sizeof quoted),
-		                  layers[0] && (keep & KVP_WKEEP_INPROJ) ? "in_proj" : "out_proj");
-	f.inproj16_layers = layers[0];
-	f.outproj16_layers = layers[1];
+	for (int i = 0; i < KVP_WPROJ_COUNT; i++) {
+		if ((layers[0][i] || layers[1][i]) && (keep & proj_keep[i]))
+			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': a count of"
+			                  " %s layers beside them all",
+			                  kvp_escape(text, quoted, sizeof quoted), proj_names[i]);
+		/* fp8 beside nvfp4 (ModelOpt's MIXED_PRECISION) alone */
+		if (layers[1][i] && f.kind != KVP_WFORMAT_NVFP4)
+			return kvp__error(err, KVP_ERR_PARSE, "weights format '%s': ':%s8=N'"
+			                  " holds fp8 layers in an nvfp4 format alone",
+			                  kvp_escape(text, quoted, sizeof quoted), proj_names[i]);
+		f.layers16[i] = layers[0][i];
+		f.layers8[i] = layers[1][i];
+	}
 	kvp__wformat_keep(&f, keep);
 	*out = f;
 	return kvp__error_clear(err);

@@ -262,7 +262,7 @@ static void test_nemotron_parts(void **state)
  * quant_keep.sh reads it): ModelOpt keeps lm_head, the 6 attention
  * layers' q, k, v and o, every conv1d and the in_proj and out_proj of 6
  * of its 23 Mamba-2 layers (4, 11, 18, 25, 32, 41) 16-bit
- * (inproj16_layers, outproj16_layers).  Quantized: 17 Mamba-2 layers'
+ * (layers16 of in_proj and out_proj).  Quantized: 17 Mamba-2 layers'
  * in_proj 2,688 x (2 x 4,096 + 2 x 8 x 128 + 64) = 27,697,152 and
  * out_proj 4,096 x 2,688 = 11,010,048, and 23 expert layers' 128
  * experts of 2 x 2,688 x 1,856 and shared 2 x 2,688 x 3,712:
@@ -283,14 +283,14 @@ static void test_nemotron_nvfp4_release(void **state)
 	kvp_error err;
 
 	(void)state;
-	f.inproj16_layers = f.outproj16_layers = 6;
+	f.layers16[KVP_WPROJ_INPROJ] = f.layers16[KVP_WPROJ_OUTPROJ] = 6;
 	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);
 	assert_int_equal(e.quantized_params, 17 * 38707200ull + 23 * 1297121280ull);
 	assert_int_equal(e.quantized_bytes, 30491811840ull * 9 / 16 + 8 * 5968);
 	assert_int_equal(e.bytes, 19323948800ull);
 	assert_int_equal(19339781632ull - e.bytes, 23 * 128 * (2688 + 1) * 2);
 	/* more layers than it has: all 23, as :inproj16:outproj16 */
-	f.inproj16_layers = f.outproj16_layers = 99;
+	f.layers16[KVP_WPROJ_INPROJ] = f.layers16[KVP_WPROJ_OUTPROJ] = 99;
 	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);
 	assert_int_equal(e.bytes, estimate(&m, "nvfp4:attn16:inproj16:outproj16").bytes);
 	assert_int_equal(e.quantized_params, 23 * 1297121280ull);
