@@ -593,9 +593,16 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		q += hb;
 		e.quantized_params += e.head_params;
 	}
-	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms). */
+	/* The rest stays 16-bit, or f32 in GGUF (its 1-D norms); a
+	 * Nemotron-H's routers' e_score_correction_bias f32 in every
+	 * checkpoint (Nano's, Super's and Lightning's, of every precision:
+	 * research/nemotron-quant-sizes.md), 2 B more each. */
 	rest = ((unsigned __int128)m->params - e.quantized_params) *
 	       (f->kind == KVP_WFORMAT_GGUF ? 4 : 2);
+	if (f->kind != KVP_WFORMAT_GGUF && kvp__relu2_experts(m) && m->moe_routed_experts &&
+	    m->moe_intermediate)
+		rest += 2 * (unsigned __int128)kvp__routed_layers(m, m->layers) *
+		        m->moe_routed_experts;
 	if (q > UINT64_MAX || q + rest > UINT64_MAX)
 		return kvp__error(err, KVP_ERR_OVERFLOW, "weights of %s as %s overflow 64-bit"
 		                  " bytes", kvp__label(m->name, "the model", label), f->name);

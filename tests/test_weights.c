@@ -268,12 +268,12 @@ static void test_nemotron_parts(void **state)
  * experts of 2 x 2,688 x 1,856 and shared 2 x 2,688 x 3,712:
  * 17 x 38,707,200 + 23 x 1,297,121,280 = 30,491,811,840 parameters at
  * 9/16 B, 17,151,644,160, and 8 B for each of 17 x 2 + 23 x 258 = 5,968
- * tensors; the other 1,086,128,448 at 2 B: 19,323,948,800 B.  Its
+ * tensors; the other 1,086,128,448 at 2 B, and 2 B more for each of the
+ * 23 x 128 routers' correction biases, fp32: 19,323,954,688 B.  Its
  * shards' headers hold 19,339,781,632 B (24,147 tensors, 5,968 NVFP4,
  * as 6ixLabs-AI/dgpp tests/unit/nemotron_binding_test.cpp @ 7cc561a reads
- * them; research/nemotron-quant-sizes.md): 15,832,832 B more, its
- * routers and their biases in fp32 (23 x 128 x (2,688 + 1) x 2 B), a
- * -0.08 % error.  Its six Mamba-2 layers' projections taken as
+ * them; research/nemotron-quant-sizes.md): 15,826,944 B more, its
+ * routers in fp32 (23 x 128 x 2,688 x 2 B), a -0.08 % error.  Its six Mamba-2 layers' projections taken as
  * quantized, the estimate was 1.7 % short. */
 static void test_nemotron_nvfp4_release(void **state)
 {
@@ -287,8 +287,8 @@ static void test_nemotron_nvfp4_release(void **state)
 	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);
 	assert_int_equal(e.quantized_params, 17 * 38707200ull + 23 * 1297121280ull);
 	assert_int_equal(e.quantized_bytes, 30491811840ull * 9 / 16 + 8 * 5968);
-	assert_int_equal(e.bytes, 19323948800ull);
-	assert_int_equal(19339781632ull - e.bytes, 23 * 128 * (2688 + 1) * 2);
+	assert_int_equal(e.bytes, 19323954688ull);
+	assert_int_equal(19339781632ull - e.bytes, 23 * 128 * 2688 * 2);
 	/* more layers than it has: all 23, as :inproj16:outproj16 */
 	f.layers16[KVP_WPROJ_INPROJ] = f.layers16[KVP_WPROJ_OUTPROJ] = 99;
 	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err), KVP_OK);

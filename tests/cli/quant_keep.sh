@@ -120,7 +120,7 @@ is dtype_k "\"fp8\"" "hf_quant_config.json's kv_cache_quant_algo FP8: vLLM's aut
 # Its own exclude list (the same file): every attention layer's
 # mixer.q_proj, k_proj, v_proj and o_proj (5, 12, 19, 26, 33, 42), read
 # as :attn16, and the Mamba-2 in_proj and out_proj of 6 of its 23 layers
-# kept too (tests/test_weights.c: 19,323,948,800 B; its shards hold
+# kept too (tests/test_weights.c: 19,323,954,688 B; its shards hold
 # 19,339,781,632, their routers fp32).
 list='"lm_head"'
 for l in 5 12 19 26 33 42; do
@@ -134,7 +134,7 @@ cp "$nano/config.json" "$work/mo2/"
 printf '{"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "exclude_modules": [%s]}}' \
 	"$list" >"$work/mo2/hf_quant_config.json"
 got=$(weights --config "$work/mo2")
-check "Nemotron 3 Nano's NVFP4 list: 19,323,948,800 B ($got)" [ "$got" = 19323948800 ]
+check "Nemotron 3 Nano's NVFP4 list: 19,323,954,688 B ($got)" [ "$got" = 19323954688 ]
 check "... no warning" [ ! -s "$work/err" ]
 run --config "$work/mo2" --seq 10 --explain
 check "... --explain says which layers" grep -Fq \
@@ -144,7 +144,7 @@ check "... and the format's name counts them" grep -Fq \
 	"weights_format: read, hf_quant_config.json beside it (producer modelopt): the weights as nvfp4:attn16:inproj16=6:outproj16=6" \
 	"$work/out"
 want=$(weights --config "$nano" --weights-dtype nvfp4:attn16:inproj16=6:outproj16=6)
-check "--weights-dtype nvfp4:attn16:inproj16=6:outproj16=6 says the same ($want B)" [ "$want" = 19323948800 ]
+check "--weights-dtype nvfp4:attn16:inproj16=6:outproj16=6 says the same ($want B)" [ "$want" = 19323954688 ]
 expect_error "a count of 0 layers" \
 	"^kvplan: --weights-dtype: weights format 'nvfp4:inproj16=0': 'inproj16=0' needs a count of layers from 1 to 1048576\$" \
 	--config "$nano" --seq 10 --weights-dtype nvfp4:inproj16=0
@@ -160,11 +160,11 @@ is index_total_size 19339781632 "... its total_size the checkpoint's bytes"
 # x 2 x 2,688 x 1,856 at 9/16 B and their scales, of 30,491,811,840
 # quantized params' 17,151,691,904 B, floor(17,151,691,904 x
 # 29,374,808,064 / 30,491,811,840) = 16,523,375,530 of the estimate's
-# 19,323,948,800, so 16,536,913,747 of the checkpoint's (85.5 %; by
+# 19,323,954,688, so 16,536,908,709 of the checkpoint's (85.5 %; by
 # params it was 93 %)
 run --config "$work/mo2" --seq 10 --engine vllm --gpu h100 --dp 2 --format json
 check "an NVFP4 index alone: its experts' share as its format's" \
-	grep -q '^  "expert_bytes": 16536913747,$' "$work/out"
+	grep -q '^  "expert_bytes": 16536908709,$' "$work/out"
 rm "$work/mo2/model.safetensors.index.json"
 # The shared experts named one expert layer at a time (Nemotron-H's 23 of
 # 52): :shared16, not "some layers and not others".
