@@ -8,7 +8,7 @@
  * code index holds (after PR #16598, merged 2026-07, which made the V2
  * manager these models' default: NemotronHForCausalLM,
  * Qwen3NextForCausalLM and Qwen3_5VLModel resolve "auto" to V2,
- * tests/unittest/_torch/executor/test_mamba_cache_manager.py
+ * test_mamba_cache_manager.py
  * test_hybrid_models_prefer_v2_and_python_transceiver; research:
  * /work/research/trtllm-hybrid-verified.md):
  *   - V1, kv_cache_config.use_kv_cache_manager_v2 false
