@@ -524,14 +524,19 @@ void cli_engine_warnings(const struct cli_plan *p)
 	cli_moe_backend_warnings(p);
 	cli_format_warnings(p);
 	/* TensorRT-LLM's hybrid manager with a draft: V1 keeps
-	 * spec_config.max_draft_len states more, V2 a dummy slot each
-	 * runtime draft length (lib/trtllm_hybrid.c does not). */
+	 * spec_config.max_draft_len states more (resource_manager.py
+	 * _calculate_max_num_blocks_for_linear_attention), V2 a dummy slot
+	 * each runtime draft length past the first, and both the draft
+	 * steps' intermediate states in buffers of their own, which its
+	 * profiling peak counts (modules/mamba/cache_manager.py
+	 * IntermediateMambaStateUpdateStrategy); lib/trtllm_hybrid.c does
+	 * not. */
 	if (r->engine == KVP_ENGINE_TRTLLM && (r->mtp_layers || r->draft)) {
 		for (size_t i = 0; i < p->n_devices; i++)
 			if (p->fits[i].capacity.trtllm_manager) {
 				cli_warn("TensorRT-LLM's hybrid cache manager keeps more recurrent"
-				         " states with a draft (V1 max_draft_len more, V2 a slot"
-				         " each draft length): not modelled");
+				         " states with a draft (V1 max_draft_len more; both, the"
+				         " draft steps' states beside the pool): not modelled");
 				break;
 			}
 	}
