@@ -176,6 +176,12 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h)
 			          " blocks \"%.*s\" are not modelled (one attention"
 			          " block, and E or - blocks)", (int)k, mtp);
 			h->m->mtp_layers = 0;
+		} else if (h->m->mtp_layers > 1) {
+			/* nemotron_h_mtp.py asserts num_mtp_layers == 1, as
+			 * llama.cpp's converter asserts n_nextn == 1 */
+			kvp__source_warn(h->src, "%s: %u MTP layers: vLLM and llama.cpp build a"
+			                 " Nemotron-H's one alone (they refuse more)", h->path,
+			                 h->m->mtp_layers);
 		}
 	}
 	/* The SSM state's type vLLM takes for its "auto" (lib/engine_state.c

@@ -253,11 +253,15 @@ static void test_nemotron_mtp(void **state)
 	assert_int_equal(m.mtp_params, 26250);
 	assert_int_equal(m.params, plain + 26250);
 	/* Two layers of them: the checkpoint's num_nextn_predict_layers x
-	 * the pattern (vLLM and llama.cpp build one alone, and assert it) */
+	 * the pattern (vLLM and llama.cpp build one alone, and assert it:
+	 * said) */
 	snprintf(json, sizeof json, small, ", \"num_nextn_predict_layers\": 2,"
 	         " \"mtp_hybrid_override_pattern\": \"-*\"");
 	expect_ok(json, &m, &src);
 	assert_int_equal(m.mtp_params, 2 * 26250);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "2 MTP layers: vLLM and llama.cpp build a"
+	                       " Nemotron-H's one alone"));
 	/* transformers' rule: the list's default ["full_attention", "moe"]
 	 * (or its legacy names) yields to the string; another list wins */
 	snprintf(json, sizeof json, small, ", \"num_nextn_predict_layers\": 1,"
