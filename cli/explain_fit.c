@@ -41,11 +41,21 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 		say(e, "  every 2-D tensor: ceil(%s / %u) x %u B = %s B; norms in f32: %s B",
 		    g(w->quantized_params), f->block_values, f->block_bytes,
 		    g(w->quantized_bytes), g(w->other_bytes));
-	else
-		say(e, "  quantized: %s parameters%s = %s B; the other %s at 2 B = %s B",
+	else {
+		uint64_t other = loaded - w->quantized_params;
+		/* a Nemotron-H's routers' correction biases in fp32
+		 * (lib/weights_estimate.c) */
+		uint64_t f32 = w->other_bytes > 2 * other ? (w->other_bytes - 2 * other) / 2 : 0;
+		char more[96] = "";
+
+		if (f32)
+			snprintf(more, sizeof more, ", %s of them (the routers' correction biases)"
+			         " at 4 B", g(f32));
+		say(e, "  quantized: %s parameters%s = %s B; the other %s at 2 B%s = %s B",
 		    g(w->quantized_params), f->quant_head && w->head_params
-		    ? " (the head's among them)" : "", g(w->quantized_bytes),
-		    g(loaded - w->quantized_params), g(w->other_bytes));
+		    ? " (the head's among them)" : "", g(w->quantized_bytes), g(other), more,
+		    g(w->other_bytes));
+	}
 	say(e, "  weights: %s + %s = %s B", g(w->quantized_bytes), g(w->other_bytes),
 	    g(w->bytes));
 }

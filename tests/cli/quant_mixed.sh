@@ -59,6 +59,10 @@ check "its note names it by its kind" grep -q \
 	"the weights as nvfp4 with layers apart (its name in full: weights_dtype)" "$work/out"
 check "41,100 modules read" grep -q "quantized_layers (MIXED_PRECISION): 41100 modules" "$work/out"
 check "no warning of its own" sh -c '! grep -q "quantized_layers" "$1"' sh "$work/err"
+run --config "$work/super" --seq 8192 --gpu b200 --explain
+check "--explain: the 40 x 512 correction biases at 4 B" grep -q \
+	"the other 3,078,249,472 at 2 B, 20,480 of them (the routers' correction biases) at 4 B = 6,156,539,904 B" \
+	"$work/out"
 # The name says the same, and --mtp plans the MTP layer in bf16.
 run --model nemotron-3-super-120b --seq 8192 --gpu b200 --weights-dtype "$name" --format json
 is weights_bytes 74412678240 "--weights-dtype $name"
