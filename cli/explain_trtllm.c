@@ -49,6 +49,16 @@ void explain_trtllm_pools(const struct explainer *e, const kvp_plan *plan, const
 		say(e, "  TensorRT-LLM's quota over %s GPUs: the tokens 0.95 of the budget holds"
 		    " beside the states, and back: %s B", g((r->tp ? r->tp : 1) * pp),
 		    g(c->quota));
+	/* a stage of one kind of layer: one pool group */
+	if (!c->state_slots || !c->blocks) {
+		say(e, "  TensorRT-LLM's KV cache manager V2: %s B in grains of %s MiB, %s of them,"
+		    " all the %s (this stage's only layers that cache): %s %s; the pools map"
+		    " %s B", g(c->quota), g(c->grain >> 20), g(c->grains),
+		    c->blocks ? "attention's" : "recurrent states'",
+		    g(c->blocks ? c->blocks : c->state_slots),
+		    c->blocks ? "blocks" : "states", g(c->allocated_bytes + c->state_bytes));
+		return;
+	}
 	say(e, "  TensorRT-LLM's KV cache manager V2: %s B in grains of %s MiB, %s of them;"
 	    " a typical step of max_batch_size x pp %s requests of %s tokens (%s) and a"
 	    " dummy gives the states %.8g of it; they take %s slots (at least %s), the"

@@ -277,12 +277,13 @@ kvp_status kvp_plan_capacity(const kvp_plan *p, uint64_t budget, kvp_capacity *o
 {
 	if (!p || !out)
 		return kvp__error(err, KVP_ERR_INVALID, "no plan given");
-	return kvp__stage_capacity(p, kvp__largest_stage(p->stage_bytes, p->stages), budget, out,
+	return kvp__stage_capacity(p, kvp__largest_stage(p->stage_bytes, p->stages), budget,
+	                           kvp__trtllm_tokens(p, NULL, budget), out,
 	                           err);
 }
 
 kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                               kvp_capacity *out, kvp_error *err)
+                               uint64_t least, kvp_capacity *out, kvp_error *err)
 {
 	const kvp_request *r = &p->request;
 	kvp_capacity c = {0};
@@ -318,7 +319,7 @@ kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budge
 	case KVP_ENGINE_TRTLLM:
 		/* Recurrent layers beside attention: its hybrid manager's
 		 * two pools (lib/trtllm_hybrid.c). */
-		if (kvp__trtllm_hybrid_capacity(p, stage, budget, &c))
+		if (kvp__trtllm_hybrid_capacity(p, stage, budget, least, &c))
 			break;
 		/* resource_manager.py calculate_max_num_blocks: max tokens =
 		 * budget / bytes per token, then blocks floor(max / tpb) in

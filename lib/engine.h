@@ -194,13 +194,19 @@ uint64_t kvp__trtllm_mla_budget(const kvp_plan *p, uint32_t stage, uint64_t budg
 uint32_t kvp__trtllm_max_batch_size(const kvp_request *r);
 /* lib/trtllm_hybrid.c: whether TensorRT-LLM's hybrid cache manager (its
  * PyTorch runtime, recurrent layers beside attention) sizes stage's pools,
- * and their capacity in budget, in c (false, c untouched, where not). */
+ * and their capacity in budget, in c (false, c untouched, where not), V2's
+ * quota synced to least tokens over several GPUs (kvp__trtllm_tokens). */
 bool kvp__trtllm_hybrid(const kvp_plan *p, uint32_t stage);
 /* Whether pools admit a plan's requests, not its bytes: SGLang's, and
  * TensorRT-LLM's hybrid ones on any stage. */
 bool kvp__pool_admits(const kvp_plan *p);
 bool kvp__trtllm_hybrid_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                                 kvp_capacity *c);
+                                 uint64_t least, kvp_capacity *c);
+/* The least tokens over the ranks that V2's quota is synced to over
+ * several GPUs, each stage's budget budgets[s] (NULL: one for every
+ * stage): least for kvp__trtllm_hybrid_capacity; UINT64_MAX where none
+ * syncs (one GPU, V1, not a hybrid). */
+uint64_t kvp__trtllm_tokens(const kvp_plan *p, const uint64_t *budgets, uint64_t one);
 /* Whether the request follows SGLang release 0.5.patch (major x 10000 +
  * minor x 100 + patch: 520 is 0.5.20) or a later one (a sglang_version
  * of 0 is the current release, later than any). */
@@ -402,9 +408,11 @@ uint64_t kvp__kept_seq(const kvp_plan *p);
  * recurrent layers may have none, and binds nothing. */
 bool kvp__stage_pools(const kvp_plan *p, uint32_t stage);
 
-/* kvp_plan_capacity for the GPU of stage with its own budget. */
+/* kvp_plan_capacity for the GPU of stage with its own budget, least the
+ * tokens TensorRT-LLM's hybrid V2 syncs its quota to over the ranks
+ * (kvp__trtllm_tokens; UINT64_MAX: its own). */
 kvp_status kvp__stage_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                               kvp_capacity *out, kvp_error *err);
+                               uint64_t least, kvp_capacity *out, kvp_error *err);
 
 /* Of stages whose GPUs hold bytes[s] of cache, the one that holds the
  * most (the first of equals): its layers govern one GPU's capacity and

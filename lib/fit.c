@@ -174,13 +174,15 @@ kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t
 	kvp_engine e = p->request.engine;
 	kvp_capacity c;
 	kvp_status st;
+	uint64_t least;
 
 	if (p->stages == 1 || e == KVP_ENGINE_EXACT || e == KVP_ENGINE_LLAMA_CPP)
 		return KVP_OK;
+	least = kvp__trtllm_tokens(p, budget, 0);
 	for (uint32_t s = 0; s < p->stages; s++) {
 		if (!kvp__stage_pools(p, s))
 			continue;
-		if ((st = kvp__stage_capacity(p, s, budget[s], &c, err)) != KVP_OK)
+		if ((st = kvp__stage_capacity(p, s, budget[s], least, &c, err)) != KVP_OK)
 			return st;
 		blocks[s] = c.blocks;
 	}
@@ -207,24 +209,26 @@ static bool pooled(const kvp_plan *p)
 static kvp_status binding_stage(const kvp_plan *p, kvp_fit *fit, kvp_capacity *out,
                                 kvp_error *err)
 {
-	uint64_t blocks[KVP_PP_MAX];
+	uint64_t blocks[KVP_PP_MAX], least = kvp__trtllm_tokens(p, fit->stage_budget, 0);
 	kvp_status st;
 
 	if ((st = kvp__stage_blocks(p, fit->stage_budget, blocks, err)) != KVP_OK)
 		return st;
 	fit->stage = kvp__binding_stage(p, fit->stage_budget, p->stage_bytes, blocks);
 	/* TensorRT-LLM's hybrid manager: a stage where it does not start
-	 * binds, one of recurrent layers alone among them. */
+	 * with its own budget binds, one of recurrent layers alone among
+	 * them (the others' quotas synced to its no tokens fail after it). */
 	for (uint32_t s = 0; s < p->stages; s++) {
 		kvp_capacity c = {0};
 
-		if (kvp__trtllm_hybrid_capacity(p, s, fit->stage_budget[s], &c) &&
+		if (kvp__trtllm_hybrid_capacity(p, s, fit->stage_budget[s], UINT64_MAX, &c) &&
 		    c.state_floor) {
 			fit->stage = s;
 			break;
 		}
 	}
-	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], out, err);
+	return kvp__stage_capacity(p, fit->stage, fit->stage_budget[fit->stage], least, out,
+	                           err);
 }
 
 /* kvp__plan_fit, and each stage's need where needs is not NULL. */

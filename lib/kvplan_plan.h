@@ -599,8 +599,8 @@ typedef struct kvp_capacity {
 	 * state_bytes what the pools take (V2: whole grains).
 	 * trtllm_manager the kvp_trtllm_manager that sized them (V1 or V2;
 	 * 0 where none did).  Under V2: quota what it sets from the budget
-	 * (over more than one GPU, back from the tokens 0.95 of it holds:
-	 * KVCacheManagerV2.__init__), grain the unit its pools are sized in
+	 * (over more than one GPU, back from the least tokens 0.95 of a
+	 * stage's holds: KVCacheManagerV2.__init__), grain the unit its pools are sized in
 	 * (2 MiB to 32 MiB by the quota), grains the quota's rounded up,
 	 * or the floors' where more (so the pools may pass the budget), ratio
 	 * the states' share of the typical step (a float, as V2 holds it);

@@ -53,7 +53,7 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
  * both pools, pad(seq) in the full one and pad(min(seq, window)) in the
  * sliding one, every sequence of the batch; the pools are what the budget
  * gives (pool_configurator.py HybridSWAPoolConfigurator). */
-static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
+static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_t least,
                          uint64_t batch, uint64_t *seq, bool *unbounded)
 {
 	kvp_capacity c = {0};
@@ -65,7 +65,7 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
 
 	/* TensorRT-LLM's hybrid pools (lib/trtllm_hybrid.c): a request's
 	 * blocks in the attention's, the batch within max_batch_size. */
-	if (kvp__trtllm_hybrid_capacity(p, s, budget, &c)) {
+	if (kvp__trtllm_hybrid_capacity(p, s, budget, least, &c)) {
 		uint64_t most = p->request.trtllm_max_seq_len;
 
 		*unbounded = false;
@@ -109,14 +109,14 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget,
 }
 
 static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
-                             uint64_t seq, bool *used)
+                             uint64_t least, uint64_t seq, bool *used)
 {
 	uint64_t full, swa, window, b, reqs;
 	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
 	kvp_capacity c = {0};
 
-	if (kvp__trtllm_hybrid_capacity(p, s, budget, &c)) {
+	if (kvp__trtllm_hybrid_capacity(p, s, budget, least, &c)) {
 		*used = true;
 		if (c.state_floor || (p->request.trtllm_max_seq_len &&
 		                      seq > p->request.trtllm_max_seq_len))
@@ -291,7 +291,7 @@ static void max_seq_of(const struct kvp__cost *c, uint64_t budget, uint64_t *seq
 
 /* pools: SGLang's pools admit the requests (a device's memory); false
  * for the bytes alone (an L2's). */
-static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
+static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_t least,
                           uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {
 	struct kvp__cost c;
@@ -300,7 +300,7 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget,
 		varying_max_seq(p, s, budget, batch, seq, unbounded);
 		return;
 	}
-	if (pools && sglang_limit(p, s, budget, batch, seq, unbounded))
+	if (pools && sglang_limit(p, s, budget, least, batch, seq, unbounded))
 		return;
 	kvp__stage_cost(p, s, batch, 0, &c);
 	max_seq_of(&c, budget, seq, unbounded);
@@ -325,13 +325,16 @@ static uint64_t budget_of(const uint64_t *budgets, uint64_t one, uint32_t s)
 static void max_seq_in(const kvp_plan *p, const uint64_t *budgets, uint64_t budget,
                        uint64_t batch, bool pools, uint64_t *seq, bool *unbounded)
 {
+	uint64_t least = kvp__trtllm_tokens(p, budgets, budget);
+
 	*seq = UINT64_MAX;
 	*unbounded = true;
 	for (uint32_t s = 0; s < p->stages; s++) {
 		uint64_t one;
 		bool open;
 
-		stage_max_seq(p, s, budget_of(budgets, budget, s), batch, pools, &one, &open);
+		stage_max_seq(p, s, budget_of(budgets, budget, s), least, batch, pools, &one,
+		              &open);
 		least_seq(one, open, seq, unbounded);
 	}
 }
@@ -383,14 +386,14 @@ static uint64_t bisect_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 static bool max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t one,
                          uint64_t seq, uint64_t *batch)
 {
-	uint64_t best = UINT64_MAX;
+	uint64_t best = UINT64_MAX, least = kvp__trtllm_tokens(p, budgets, one);
 
 	for (uint32_t s = 0; s < p->stages; s++) {
 		uint64_t budget = budget_of(budgets, one, s), b;
 		struct kvp__cost c;
 		bool pools;
 
-		b = sglang_batch(p, s, budget, seq, &pools);
+		b = sglang_batch(p, s, budget, least, seq, &pools);
 		if (pools) {
 			/* the pools' answer */
 		} else if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {

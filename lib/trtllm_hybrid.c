@@ -280,26 +280,67 @@ static uint64_t attention_floor(const kvp_plan *p, const struct hybrid *h)
 	return x >= 9007199254740992.0 ? UINT64_MAX : (uint64_t)x;
 }
 
-/* KVCacheManagerV2.__init__ with world_size > 1: the tokens a rank's
+/* KVCacheManagerV2.__init__ with world_size > 1 ("Sync resumable token
+ * capacity across ranks"): the tokens a rank's
  * quota at max_util_for_resume (0.95) holds beside its states,
- * int(quota x 0.95), and the quota back from them, ceil(bytes / 0.95),
- * where less.  Each stage's own: the least over the pipeline's ranks
- * (allreduce MIN) is not followed.  A stage without attention takes
- * its states' alone, whatever the tokens. */
-static uint64_t synced_quota(const struct hybrid *h, uint64_t budget, uint64_t live)
+ * int(quota x 0.95) (UINT64_MAX for a rank without attention: Python's
+ * inf); the least of them over the ranks (allreduce MIN); and the quota
+ * back from them, ceil(bytes / 0.95), where less.  A rank without
+ * attention takes its states' alone, whatever the tokens. */
+static uint64_t rank_tokens(const struct hybrid *h, uint64_t budget, uint64_t live)
 {
-	double resumable = (double)budget * 0.95, back;
-	uint64_t r, tokens = 0, bytes;
+	double resumable = (double)budget * 0.95;
+	uint64_t r;
 
-	if (h->ranks < 2 || resumable >= 18446744073709551616.0)
-		return budget;
+	if (!h->slope || resumable >= 18446744073709551616.0)
+		return UINT64_MAX;
 	r = (uint64_t)resumable;
-	if (h->slope)
-		tokens = r > live ? (r - live) / h->slope : 0;
-	if (!kvp__mul(tokens, h->slope, &bytes) || !kvp__add(bytes, live, &bytes))
+	return r > live ? (r - live) / h->slope : 0;
+}
+
+static uint64_t synced_quota(const struct hybrid *h, uint64_t budget, uint64_t live,
+                             uint64_t least)
+{
+	uint64_t tokens = rank_tokens(h, budget, live), bytes;
+	double back;
+
+	if (h->ranks < 2)
+		return budget;
+	if (least < tokens)
+		tokens = least;
+	if (!h->slope)
+		tokens = 0;
+	if (tokens == UINT64_MAX || !kvp__mul(tokens, h->slope, &bytes) ||
+	    !kvp__add(bytes, live, &bytes))
 		return budget;
 	back = ceil((double)bytes / 0.95);
 	return back < (double)budget ? (uint64_t)back : budget;
+}
+
+/* A stage's live states' bytes, max_batch_size x pp + 1 of them. */
+static uint64_t live_states(const struct hybrid *h)
+{
+	uint64_t live;
+
+	return kvp__mul(h->seqs + 1, h->state, &live) ? live : UINT64_MAX;
+}
+
+uint64_t kvp__trtllm_tokens(const kvp_plan *p, const uint64_t *budgets, uint64_t one)
+{
+	uint64_t least = UINT64_MAX;
+
+	for (uint32_t s = 0; s < p->stages; s++) {
+		struct hybrid h;
+		uint64_t t;
+
+		if (!stage_hybrid(p, s, &h) || h.ranks < 2 ||
+		    p->request.trtllm_kv_manager == KVP_TRTLLM_MANAGER_V1)
+			continue;
+		t = rank_tokens(&h, budgets ? budgets[s] : one, live_states(&h));
+		if (t < least)
+			least = t;
+	}
+	return least;
 }
 
 /* The most slots of each active group grains give, smaller share first
@@ -358,7 +399,8 @@ static bool split(const struct group *const grp[2], const float r[2], const uint
 	}
 }
 
-static void v2(const kvp_plan *p, const struct hybrid *h, uint64_t budget, kvp_capacity *c)
+static void v2(const kvp_plan *p, const struct hybrid *h, uint64_t budget, uint64_t least,
+               kvp_capacity *c)
 {
 	const struct group *grp[2] = {&h->attn, &h->ssm};
 	uint64_t min[2], slots[2] = {0, 0}, w[2] = {0, 0}, cap, pages, need, block = 0, total;
@@ -373,7 +415,7 @@ static void v2(const kvp_plan *p, const struct hybrid *h, uint64_t budget, kvp_c
 		fail(c, UINT64_MAX);
 		return;
 	}
-	quota = synced_quota(h, budget, need - block);
+	quota = synced_quota(h, budget, need - block, least);
 	if (quota < need) {
 		fail(c, need);
 		return;
@@ -430,7 +472,7 @@ static void v2(const kvp_plan *p, const struct hybrid *h, uint64_t budget, kvp_c
 }
 
 bool kvp__trtllm_hybrid_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                                 kvp_capacity *c)
+                                 uint64_t least, kvp_capacity *c)
 {
 	struct hybrid h;
 	uint64_t block;
@@ -459,7 +501,7 @@ bool kvp__trtllm_hybrid_capacity(const kvp_plan *p, uint32_t stage, uint64_t bud
 		v1(&h, budget, c);
 	} else {
 		c->trtllm_manager = KVP_TRTLLM_MANAGER_V2;
-		v2(p, &h, budget, c);
+		v2(p, &h, budget, least, c);
 	}
 	return true;
 }

@@ -104,12 +104,21 @@ run $nano --pp 3 --pp-layers 5,2,45 --format json
 is capacity_state_floor 262270730240 "the stage that does not start binds"
 is capacity_batch_limit 221
 is fits_hbm false
+# At max_batch_size 64, V2 syncs the three ranks' quotas to the least
+# tokens 0.95 of a quota holds beside its states: stage 2's,
+# floor((int(28,360,966,980 x 0.95) - 193 x 42,680,320) / 5,120) =
+# floor((26,942,918,631 - 8,237,301,760) / 5,120) = 3,653,440 (stage 0
+# has no attention).  Stage 1, attention alone (1,024 B a token), then
+# takes ceil(3,653,440 x 1,024 / 0.95) = 3,938,023,748 B, in 939 grains of
+# 4 MiB, all blocks of 32,768 B: 120,192, 3,846,144 tokens; it binds.
 run $nano --pp 3 --pp-layers 5,2,45 --max-batch-size 64 --format json
 is max_batch_hbm 192 "max_batch_size x pp"
-is capacity_state_slots 193 "stage 2: 64 x 3 + 1 states, its floor"
+is capacity_quota 3938023748 "stage 1's quota synced to stage 2's tokens"
+is capacity_grains 939
+is capacity_blocks 120192 "stage 1: all its grains in blocks"
+is capacity_state_slots 0 "stage 1: no recurrent layer"
 is fits_hbm true
-tokens=$(json_value capacity_tokens)
-is max_seq_hbm "$tokens" "batch 1: the binding stage's blocks"
+is max_seq_hbm 3846144 "batch 1: the binding stage's blocks"
 # A max_seq_len given bounds the context; an avg_seq_len past it is
 # refused, as TensorRT-LLM refuses it.
 run $nano --max-batch-size 64 --max-seq-len 4096 --format json
