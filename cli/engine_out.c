@@ -523,6 +523,12 @@ void cli_engine_warnings(const struct cli_plan *p)
 
 	cli_moe_backend_warnings(p);
 	cli_format_warnings(p);
+	/* The C++ runtime of TensorRT engines keeps a hybrid's recurrent
+	 * states apart from its KV cache (its RnnStateManager), which
+	 * kvplan has not read: the pool is sized as if it held none. */
+	if (r->engine == KVP_ENGINE_TRTLLM && r->trtllm_cpp && p->layers.state_total_bytes)
+		cli_warn("--trtllm-runtime cpp: the C++ runtime's recurrent states (its"
+		         " RnnStateManager) are not modelled: its KV cache as if it had none");
 	/* TensorRT-LLM's hybrid manager with a draft: V1 keeps
 	 * spec_config.max_draft_len states more (resource_manager.py
 	 * _calculate_max_num_blocks_for_linear_attention), V2 a dummy slot

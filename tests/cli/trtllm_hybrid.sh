@@ -132,6 +132,11 @@ run --model nemotron-3-super-120b --engine trtllm --gpu h200 --tp 4 --seq 8192 -
 check "MTP's states under TensorRT-LLM: warned" grep -q \
 	"TensorRT-LLM's hybrid cache manager keeps more recurrent states with a draft" "$work/err"
 
+# The C++ runtime's states are not modelled: said.
+run $nano --trtllm-runtime cpp
+check "the C++ runtime's states: warned" grep -q \
+	"the C++ runtime's recurrent states (its RnnStateManager) are not modelled" "$work/err"
+
 # Models without recurrent layers keep the one pool.
 run --model llama2-7b --engine trtllm --gpu h100 --seq 1024 --format json
 is capacity_kv_manager null "no hybrid manager for llama2-7b"
