@@ -568,10 +568,10 @@ static const struct {
 	{CLI_FLAG_TRT_AVG_LEN, "--avg-seq-len", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_TRT_MANAGER, "--use-kv-cache-manager-v2", ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The tokens drafted a step: vLLM's graphs and states, llama.cpp's
-	 * rows, SGLang's rotary tables (TensorRT-LLM's drafts are not
-	 * modelled apart). */
+	 * rows, SGLang's rotary tables, TensorRT-LLM's V1 hybrid states. */
 	{CLI_FLAG_SPEC, "--spec-tokens",
-	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_LLAMA_CPP) | ENGINE(KVP_ENGINE_SGLANG)},
+	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_LLAMA_CPP) | ENGINE(KVP_ENGINE_SGLANG) |
+	 ENGINE(KVP_ENGINE_TRTLLM)},
 	/* The memory CUDA reports, which these three size from. */
 	{CLI_FLAG_CUDA_MEMORY, "--cuda-memory",
 	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_SGLANG) | ENGINE(KVP_ENGINE_TRTLLM)},

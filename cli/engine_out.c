@@ -450,11 +450,12 @@ static void trtllm_pools(FILE *out, const struct cli_plan *p, size_t i)
 	if (p->request.engine != KVP_ENGINE_TRTLLM || !c->trtllm_manager || c->state_floor)
 		return;
 	fprintf(out, "  manager %s: %s blocks of %s tokens (%s tokens), %s recurrent states"
-	        " (max_batch_size x pp %s + 1), %s B", c->trtllm_manager ==
+	        " (max_batch_size x pp %s + 1%s), %s B", c->trtllm_manager ==
 	        KVP_TRTLLM_MANAGER_V1 ? "V1" : "V2", cli_grouped(c->blocks, a, sizeof a),
 	        cli_grouped(cli_engine_block(cli_device_plan(p, i)), b, sizeof b),
 	        cli_grouped(c->tokens, d, sizeof d), cli_grouped(c->state_slots, e, sizeof e),
 	        cli_grouped(c->max_requests, g, sizeof g),
+	        c->state_slots > c->max_requests + 1 ? " + the draft's" : "",
 	        cli_grouped(c->allocated_bytes + c->state_bytes, h, sizeof h));
 	if (c->grain)
 		fprintf(out, " in grains of %s MiB", cli_grouped(c->grain >> 20, b, sizeof b));
@@ -529,20 +530,28 @@ void cli_engine_warnings(const struct cli_plan *p)
 	if (r->engine == KVP_ENGINE_TRTLLM && r->trtllm_cpp && p->layers.state_total_bytes)
 		cli_warn("--trtllm-runtime cpp: the C++ runtime's recurrent states (its"
 		         " RnnStateManager) are not modelled: its KV cache as if it had none");
-	/* TensorRT-LLM's hybrid manager with a draft: V1 keeps
-	 * spec_config.max_draft_len states more (resource_manager.py
-	 * _calculate_max_num_blocks_for_linear_attention), V2 a dummy slot
-	 * each runtime draft length past the first, and both the draft
-	 * steps' intermediate states in buffers of their own, which its
-	 * profiling peak counts (modules/mamba/cache_manager.py
-	 * IntermediateMambaStateUpdateStrategy); lib/trtllm_hybrid.c does
-	 * not. */
+	/* --spec-tokens under TensorRT-LLM: its V1 hybrid manager's
+	 * max_draft_len states alone, with a draft. */
+	if (r->engine == KVP_ENGINE_TRTLLM && r->spec_tokens) {
+		bool v1 = false;
+
+		for (size_t i = 0; i < p->n_devices; i++)
+			v1 |= p->fits[i].capacity.trtllm_manager == KVP_TRTLLM_MANAGER_V1;
+		if (!v1 || (!r->mtp_layers && !r->draft))
+			cli_warn("--spec-tokens sizes TensorRT-LLM's V1 hybrid states alone, with"
+			         " --draft-model or --mtp: --engine trtllm ignores it here");
+	}
+	/* TensorRT-LLM's hybrid manager with a draft: V1's max_draft_len
+	 * states more lib/trtllm_hybrid.c counts; not V2's dummy slot each
+	 * runtime draft length past the first (a schedule of lengths), nor
+	 * both managers' draft steps' intermediate states in buffers of
+	 * their own, which its profiling peak counts (modules/mamba/
+	 * cache_manager.py IntermediateMambaStateUpdateStrategy). */
 	if (r->engine == KVP_ENGINE_TRTLLM && (r->mtp_layers || r->draft)) {
 		for (size_t i = 0; i < p->n_devices; i++)
 			if (p->fits[i].capacity.trtllm_manager) {
-				cli_warn("TensorRT-LLM's hybrid cache manager keeps more recurrent"
-				         " states with a draft (V1 max_draft_len more; both, the"
-				         " draft steps' states beside the pool): not modelled");
+				cli_warn("TensorRT-LLM's hybrid cache manager keeps the draft"
+				         " steps' recurrent states beside its pool: not modelled");
 				break;
 			}
 	}

@@ -29,12 +29,21 @@ void explain_trtllm_pools(const struct explainer *e, const kvp_plan *plan, const
 		return;
 	}
 	if (c->trtllm_manager == KVP_TRTLLM_MANAGER_V1) {
+		uint64_t live = c->max_requests + 1, per = c->state_slots
+		                ? c->state_bytes / c->state_slots : 0;
+		char draft[96] = "";
+
+		/* a draft's max_draft_len states more, past the count */
+		if (c->state_slots > live)
+			snprintf(draft, sizeof draft, "; with the draft's %s more, %s states",
+			         g(c->state_slots - live), g(c->state_slots));
 		say(e, "  TensorRT-LLM's KV cache manager V1 (use_kv_cache_manager_v2 false):"
 		    " the states of max_batch_size %s x pp %s + 1 = %s sequences first, %s B;"
-		    " then floor((%s - %s) / %s B a token / %s) = %s blocks",
-		    g(c->max_requests / pp), g(pp), g(c->state_slots), g(c->state_bytes),
-		    g(f->budget_bytes), g(c->state_bytes),
-		    g(c->blocks ? c->allocated_bytes / c->tokens : 0), g(block), g(c->blocks));
+		    " then floor((%s - %s) / %s B a token / %s) = %s blocks%s",
+		    g(c->max_requests / pp), g(pp), g(live), g(live * per),
+		    g(f->budget_bytes), g(live * per),
+		    g(c->blocks ? c->allocated_bytes / c->tokens : 0), g(block), g(c->blocks),
+		    draft);
 		return;
 	}
 	if (r->trtllm_avg_seq_len) {

@@ -441,8 +441,11 @@ typedef struct kvp_request {
 	                          * kvp_plan_compute refuses others */
 	uint32_t spec_tokens;    /* tokens drafted a step (vLLM's
 	                          * num_speculative_tokens, llama.cpp's
-	                          * --spec-draft-n-max); 0: vLLM takes
-	                          * mtp_layers, llama.cpp keeps no rollback */
+	                          * --spec-draft-n-max, TensorRT-LLM's
+	                          * max_draft_len); 0: vLLM takes mtp_layers,
+	                          * llama.cpp keeps no rollback, TensorRT-LLM
+	                          * 1 for MTP layers (MTPDecodingConfig's
+	                          * num_nextn_predict_layers) */
 	/* vLLM's profile run (lib/vllm_profile.c): the memory it keeps out of
 	 * the cache besides the weights, its activation peak and non-torch
 	 * memory, modelled on its published logs. */

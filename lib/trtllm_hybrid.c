@@ -99,6 +99,7 @@ struct hybrid {
 	uint64_t state;    /* a sequence's states */
 	uint64_t block;    /* tokens per block */
 	uint64_t seqs;     /* max_batch_size x pp */
+	uint64_t draft;    /* spec_config.max_draft_len (0: no draft) */
 	uint64_t ranks;    /* tp x pp, its world_size */
 	bool states_first; /* the states' life cycle first in layer order */
 	struct group attn; /* a block of every attention layer */
@@ -140,6 +141,10 @@ static bool stage_hybrid(const kvp_plan *p, uint32_t stage, struct hybrid *h)
 	h->block = kvp__engine_block(r);
 	h->seqs = (uint64_t)kvp__trtllm_max_batch_size(r) * (r->pp ? r->pp : 1);
 	h->ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->pp ? r->pp : 1);
+	/* MTPDecodingConfig's num_nextn_predict_layers, 1 by default; a
+	 * draft model's max_draft_len as given */
+	if (r->mtp_layers || r->draft)
+		h->draft = r->spec_tokens ? r->spec_tokens : r->mtp_layers ? 1 : 0;
 	for (uint32_t i = 0; i < p->group_count; i++) {
 		const kvp_layer_group *g = &p->groups[i];
 		uint64_t n = kvp__stage_group_layers(p, stage, i), v, part;
@@ -245,10 +250,13 @@ static bool result(const struct hybrid *h, uint64_t blocks, uint64_t slots, uint
 
 /* V1: max_batch_size x pp + 1 states first (of no bytes on a stage without
  * recurrent layers), the rest in whole blocks.  A stage without attention
- * (not read: taken as its states alone) holds no block. */
+ * (not read: taken as its states alone) holds no block.  With a draft its
+ * manager keeps max_draft_len states more than the blocks were counted
+ * beside (_calculate_max_num_blocks_for_linear_attention), past the
+ * budget. */
 static void v1(const struct hybrid *h, uint64_t budget, kvp_capacity *c)
 {
-	uint64_t slots = h->seqs + 1, states, block = 0, floor, blocks = 0, kv;
+	uint64_t slots = h->seqs + 1, states, block = 0, floor, blocks = 0, kv, all;
 
 	if (!kvp__mul(slots, h->state, &states) || !kvp__mul(h->block, h->slope, &block) ||
 	    !kvp__add(states, block, &floor)) {
@@ -261,7 +269,9 @@ static void v1(const struct hybrid *h, uint64_t budget, kvp_capacity *c)
 	}
 	if (h->slope)
 		blocks = (budget - states) / h->slope / h->block;
-	if (!kvp__mul(blocks, block, &kv) || !result(h, blocks, h->state ? slots : 0, kv, states, c))
+	slots += h->draft;
+	if (!kvp__mul(blocks, block, &kv) || !kvp__mul(slots, h->state, &all) ||
+	    !result(h, blocks, h->state ? slots : 0, kv, all, c))
 		fail(c, UINT64_MAX);
 }
 

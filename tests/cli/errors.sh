@@ -197,7 +197,7 @@ expect_error "a warning then an error: the error alone" \
 run --model llama3-8b --seq 1024 --spec-tokens 4
 check "a run that did its work shows its warning" test \
 	"$status:$(cat "$work/err")" = \
-	"0:kvplan: warning: --spec-tokens is for vllm, llama.cpp and sglang; --engine exact ignores it"
+	"0:kvplan: warning: --spec-tokens is for vllm, llama.cpp, sglang and trtllm; --engine exact ignores it"
 
 # A listing reads its format and the catalogue's place only: an option of
 # a plan with it is named in a warning after the list (the first such, by

@@ -130,12 +130,30 @@ expect_error "avg_seq_len past max_seq_len" \
 run --model nemotron-3-super-120b --engine trtllm --gpu h200 --tp 4 --seq 8192 --mtp 1 \
 	--max-batch-size 64
 check "MTP's states under TensorRT-LLM: warned" grep -q \
-	"TensorRT-LLM's hybrid cache manager keeps more recurrent states with a draft" "$work/err"
+	"TensorRT-LLM's hybrid cache manager keeps the draft steps' recurrent states beside its pool" \
+	"$work/err"
 
 # The C++ runtime's states are not modelled: said.
 run $nano --trtllm-runtime cpp
 check "the C++ runtime's states: warned" grep -q \
 	"the C++ runtime's recurrent states (its RnnStateManager) are not modelled" "$work/err"
+
+# Nemotron 3 Super under V1 at tp 4 with its MTP layer: a GPU holds a
+# quarter of each of its 40 Mamba-2 layers' states, 40 x (30,720 x 2 +
+# 1,048,576 x 4) / 4 = 42,557,440 B a sequence, and 9 attention layers
+# (the MTP layer's too) of one kv head, 4,608 B a token.  The blocks beside
+# 8 + 1 states: floor((20,000,000,000 - 9 x 42,557,440) / 4,608 / 32) =
+# 133,036; then max_draft_len (1 for MTP) states more, 10, past the budget.
+run --model nemotron-3-super-120b --engine trtllm --gpu h200 --tp 4 --seq 8192 --mtp 1 \
+	--max-batch-size 8 --use-kv-cache-manager-v2 false --kv-budget 20000000000 --format json
+is capacity_blocks 133036 "V1 with a draft: the blocks beside 9 states"
+is capacity_state_slots 10 "and max_draft_len 1 state more"
+is capacity_state_bytes $((10 * 42557440))
+run --model nemotron-3-super-120b --engine trtllm --gpu h200 --tp 4 --seq 8192 --mtp 1 \
+	--spec-tokens 3 --max-batch-size 8 --use-kv-cache-manager-v2 false --kv-budget 20000000000 \
+	--format json
+is capacity_state_slots 12 "--spec-tokens 3: max_draft_len 3"
+is capacity_blocks 133036 "the same blocks"
 
 # Models without recurrent layers keep the one pool.
 run --model llama2-7b --engine trtllm --gpu h100 --seq 1024 --format json
