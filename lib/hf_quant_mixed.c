@@ -189,11 +189,7 @@ uint32_t kvp__hf_quant_mixed(struct hf *h, const json_t *layers, const char *pat
 	    f->layers16[KVP_WPROJ_SHARED_UP] == routed && f->layers16[KVP_WPROJ_SHARED_DOWN] == routed)
 		keep |= KVP_WKEEP_SHARED;
 	for (int p = 0; p < KVP_WPROJ_COUNT; p++)
-		if (keep & (p == KVP_WPROJ_INPROJ ? KVP_WKEEP_INPROJ
-		            : p == KVP_WPROJ_OUTPROJ ? KVP_WKEEP_OUTPROJ
-		            : p == KVP_WPROJ_O ? KVP_WKEEP_O
-		            : p == KVP_WPROJ_SHARED_UP || p == KVP_WPROJ_SHARED_DOWN
-		            ? KVP_WKEEP_SHARED : 0u))
+		if (keep & kvp__wproj_keep((kvp_wproj)p))
 			f->layers16[p] = 0;
 	/* q, k and v: all in the format, or all 16-bit */
 	if (t.fp8[X_QKV] + t.nvfp4[X_QKV] == 0 && of[X_QKV])

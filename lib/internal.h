@@ -46,6 +46,10 @@ unsigned kvp__wna16_bits(const kvp_weights_format *f);
  * attention's under MXFP4 whatever it says; 0 for a plain or GGUF one,
  * and for NULL. */
 uint32_t kvp__wkeep(const kvp_weights_format *f);
+/* The KVP_WKEEP_* bits that keep a kvp_wproj projection 16-bit in every
+ * layer (a Nemotron-H's shared experts' up and down both :shared16; its
+ * latent projections none): lib/weights_format.c. */
+uint32_t kvp__wproj_keep(kvp_wproj p);
 /* 2 where m's softmax attention gates its output with a second half of
  * q_proj (Qwen3-Next's and Qwen3.5's Qwen3NextAttention: q_proj of heads
  * x head_dim x 2, the query and its gate), else 1 (weights_estimate.c). */

@@ -48,13 +48,16 @@ static bool max_units(const struct kvp__cost *c, unsigned __int128 room, uint64_
 	}
 }
 
-/* The longest context of stage s: 0 when not one token fits. */
-/* SGLang with a sliding-window pool: a request fits when its tokens fit
- * both pools, pad(seq) in the full one and pad(min(seq, window)) in the
- * sliding one, every sequence of the batch; the pools are what the budget
- * gives (pool_configurator.py HybridSWAPoolConfigurator). */
-static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_t least,
-                         uint64_t batch, uint64_t *seq, bool *unbounded)
+/* The longest context of stage s where an engine's pools admit the
+ * requests (kvp__pool_admits), and true; false where the bytes decide.
+ * TensorRT-LLM's hybrid pools: a request's blocks in the attention's,
+ * the batch within max_batch_size x pp.  SGLang with a sliding-window
+ * pool: a request fits when its tokens fit both pools, pad(seq) in the
+ * full one and pad(min(seq, window)) in the sliding one, every sequence of
+ * the batch; the pools are what the budget gives (pool_configurator.py
+ * HybridSWAPoolConfigurator). */
+static bool pools_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_t least,
+                        uint64_t batch, uint64_t *seq, bool *unbounded)
 {
 	kvp_capacity c = {0};
 	/* A request's pages: under decode context parallelism of page x
@@ -63,8 +66,6 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_
 	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
 	bool has_full;
 
-	/* TensorRT-LLM's hybrid pools (lib/trtllm_hybrid.c): a request's
-	 * blocks in the attention's, the batch within max_batch_size. */
 	if (kvp__trtllm_hybrid_capacity(p, s, budget, least, &c)) {
 		uint64_t most = p->request.trtllm_max_seq_len;
 
@@ -108,8 +109,10 @@ static bool sglang_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_
 	return true;
 }
 
-static uint64_t sglang_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
-                             uint64_t least, uint64_t seq, bool *used)
+/* The largest batch of seq-token requests the pools admit (*used), as
+ * pools_limit. */
+static uint64_t pools_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
+                            uint64_t least, uint64_t seq, bool *used)
 {
 	uint64_t full, swa, window, b, reqs;
 	uint64_t unit = kvp__engine_block(&p->request) * kvp__request_dcp(&p->request);
@@ -300,7 +303,7 @@ static void stage_max_seq(const kvp_plan *p, uint32_t s, uint64_t budget, uint64
 		varying_max_seq(p, s, budget, batch, seq, unbounded);
 		return;
 	}
-	if (pools && sglang_limit(p, s, budget, least, batch, seq, unbounded))
+	if (pools && pools_limit(p, s, budget, least, batch, seq, unbounded))
 		return;
 	kvp__stage_cost(p, s, batch, 0, &c);
 	max_seq_of(&c, budget, seq, unbounded);
@@ -393,7 +396,7 @@ static bool max_batch_in(const kvp_plan *p, const uint64_t *budgets, uint64_t on
 		struct kvp__cost c;
 		bool pools;
 
-		b = sglang_batch(p, s, budget, least, seq, &pools);
+		b = pools_batch(p, s, budget, least, seq, &pools);
 		if (pools) {
 			/* the pools' answer */
 		} else if (p->request.engine == KVP_ENGINE_LLAMA_CPP && p->request.kv_unified) {

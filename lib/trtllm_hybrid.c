@@ -355,9 +355,10 @@ uint64_t kvp__trtllm_tokens(const kvp_plan *p, const uint64_t *budgets, uint64_t
 
 /* The most slots of each active group grains give, smaller share first
  * (ties in the life cycles' order), those at or below their floor pinned
- * to it and the rest split again (ratioToSlotCountList); false where the
- * floors take every grain. */
-static bool split(const struct group *const grp[2], const float r[2], const uint64_t min[2],
+ * to it and the rest split again (ratioToSlotCountList).  Its
+ * "Insufficient quota to satisfy min_slots" cannot come: the grains are
+ * at least the floors', so a group pinned leaves the other its own. */
+static void split(const struct group *const grp[2], const float r[2], const uint64_t min[2],
                   bool states_first, bool active[2], uint64_t total, uint64_t grain,
                   uint64_t slots[2])
 {
@@ -400,12 +401,10 @@ static bool split(const struct group *const grp[2], const float r[2], const uint
 		if (!pinned) {
 			for (int k = 0; k < n; k++)
 				slots[order[k]] = got[order[k]];
-			return true;
+			return;
 		}
 		if (!active[0] && !active[1])
-			return true;
-		if (left == 0) /* "Insufficient quota to satisfy min_slots" */
-			return false;
+			return;
 	}
 }
 
@@ -468,10 +467,7 @@ static void v2(const kvp_plan *p, const struct hybrid *h, uint64_t budget, uint6
 	if (need > total)
 		total = need;
 	c->grains = total;
-	if (!split(grp, r, min, h->states_first, active, total, c->grain, slots)) {
-		fail(c, UINT64_MAX);
-		return;
-	}
+	split(grp, r, min, h->states_first, active, total, c->grain, slots);
 	/* The pools map whole grains (GpuSlotPool::resize). */
 	{
 		uint64_t kv = s2b(grp[0], slots[0], c->grain), st = s2b(grp[1], slots[1], c->grain);

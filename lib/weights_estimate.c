@@ -218,13 +218,9 @@ static bool recurrent_projections(const kvp_model *m, struct part *in, struct pa
 	return delta_net(m, in, out) || mamba2(m, in, out, &other);
 }
 
-/* The part each kvp_wproj is of, and the keep16 bit of the projection
- * itself within it (shared experts' up and down both of :shared16). */
+/* The part each kvp_wproj is of (its own keep16 bit: kvp__wproj_keep). */
 static const int proj_part[KVP_WPROJ_COUNT] = {
 	P_INPROJ, P_OUTPROJ, P_O, P_SHARED, P_SHARED, P_EXPERTS, P_EXPERTS};
-static const uint32_t proj_keep[KVP_WPROJ_COUNT] = {
-	KVP_WKEEP_INPROJ, KVP_WKEEP_OUTPROJ, KVP_WKEEP_O, KVP_WKEEP_SHARED, KVP_WKEEP_SHARED,
-	0, 0};
 
 /* One layer's kvp_wproj projections, and how many layers hold each: a
  * Gated DeltaNet's in_proj and out_proj (its recurrent layers'), a
@@ -419,7 +415,7 @@ static unsigned __int128 quantized(const kvp_model *m, const kvp_weights_format 
 				uint32_t k16 = f->layers16[i] < of[i] ? f->layers16[i] : of[i];
 				uint32_t k8 = f->layers8[i] < of[i] - k16 ? f->layers8[i] : of[i] - k16;
 
-				if (keep & part_keep[proj_part[i]] & proj_keep[i])
+				if (keep & part_keep[proj_part[i]] & kvp__wproj_keep((kvp_wproj)i))
 					k16 = 0;
 				if (!k16 && !k8)
 					continue;

@@ -130,6 +130,11 @@ static const uint32_t proj_keep[KVP_WPROJ_COUNT] = {
 	KVP_WKEEP_INPROJ, KVP_WKEEP_OUTPROJ, KVP_WKEEP_O, KVP_WKEEP_SHARED, KVP_WKEEP_SHARED,
 	0, 0};
 
+uint32_t kvp__wproj_keep(kvp_wproj p)
+{
+	return (unsigned)p < KVP_WPROJ_COUNT ? proj_keep[p] : 0;
+}
+
 void kvp__wformat_keep(kvp_weights_format *f, uint32_t parts)
 {
 	uint32_t k = parts & ~(f->kind == KVP_WFORMAT_MXFP4 ? KVP_WKEEP_ATTENTION : 0u);
