@@ -2,7 +2,7 @@
  * hf_params.c — kvp_config_read and kvp_config_parse, and where a
  * config.json's parameter count comes from: the checkpoint beside it (the
  * index's total_size, else the safetensors headers), else an estimate from
- * the shape, said to be one.
+ * the shape (hf_count.c), said to be one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,121 +13,6 @@
 
 #include "hfconfig.h"
 
-
-/* Elements a layer of the given kind of the finalized m holds in its
- * projections, roughly; mlp_apart: its recurrent layers have no MLP of
- * their own (Nemotron-H's MLP layers are layers of kind none).  Every
- * figure is under 2^32 and mlp under 2^100, so 128 bits hold it. */
-static unsigned __int128 layer_params(const kvp_model *m, kvp_layer_kind kind,
-                                      unsigned __int128 mlp, uint64_t q_lora,
-                                      bool mlp_apart)
-{
-	unsigned __int128 d = m->hidden, hd = m->head_dim, kv = m->kv_heads, attn;
-
-	switch (kind) {
-	case KVP_LAYER_NONE:
-		return mlp;
-	case KVP_LAYER_RECURRENT:
-		/* in_proj (z, x, B, C) and out_proj. */
-		attn = d * (2 * (unsigned __int128)m->ssm_inner +
-		            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +
-		       m->ssm_inner * d;
-		return mlp_apart ? attn : attn + mlp;
-	case KVP_LAYER_MLA:
-		attn = (q_lora ? d * q_lora + q_lora * m->heads * hd : d * m->heads * hd) +
-		       d * ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) +
-		       (unsigned __int128)m->kv_lora_rank * m->heads *
-		               ((uint64_t)m->qk_nope_dim + m->v_head_dim) +
-		       (unsigned __int128)m->heads * m->v_head_dim * d;
-		return attn + mlp;
-	default:
-		/* q and o, k and v, and the two norms around them. */
-		attn = 2 * d * m->heads * hd + 2 * d * kv * hd + 2 * d;
-		return attn + mlp;
-	}
-}
-
-kvp_status kvp__hf_estimate(struct hf *h)
-{
-	static const char *const k_inter[] = {"intermediate_size", "ffn_dim",
-		"n_inner", NULL};
-	static const char *const k_moe_inter[] = {"moe_intermediate_size",
-		"expert_intermediate_size", NULL};
-	static const char *const k_experts[] = {"num_local_experts", "num_experts",
-		"n_routed_experts", NULL};
-	static const char *const k_shared[] = {"n_shared_experts", NULL};
-	static const char *const k_qlora[] = {"q_lora_rank", NULL};
-	kvp_model *m = h->m;
-	uint64_t inter = 0, moe = 0, experts = 0, shared = 0, q_lora = 0;
-	unsigned __int128 mlp, total, mtp;
-	bool tie = m->tie_embeddings; /* read with the shape */
-	kvp_model copy = *m;
-	int r;
-
-	/* Nemotron-H, block by block (hf_nemotron.c); its head_dim may still
-	 * be derived, so from a finalized copy. */
-	if (strcmp(h->family, "nemotron_h") == 0 && kvp_model_finalize(&copy, NULL) == KVP_OK &&
-	    (r = kvp__hf_nemotron_params(h, &copy, &total, &mtp)) != 0) {
-		if (r < 0)
-			return KVP_ERR_PARSE;
-		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
-		/* its MTP layers' part, which a plan loads for an MTP draft
-		 * alone (kvp_model mtp_params) */
-		m->mtp_params = mtp > m->params ? m->params : (uint64_t)mtp;
-		kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, block by"
-		          " block (embeddings%s, Mamba-2, attention, MLP and experts%s): no"
-		          " checkpoint beside the file", tie ? " tied" : " and head",
-		          mtp ? ", and the MTP layers'" : "");
-		return KVP_OK;
-	}
-	copy = *m;
-	/* Every figure is below 2^32 (experts 2^16) and a model below
-	 * HF_LAYERS_MAX layers: a layer's elements stay under 2^100 and the
-	 * sums under 2^120, so 128 bits hold them; a sum past 64 bits is
-	 * taken as 64 bits' most, which no fit accepts. */
-	if (kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
-	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe) < 0 ||
-	    kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
-	    kvp__hf_uint(h, NULL, k_shared, UINT16_MAX, &shared) < 0 ||
-	    kvp__hf_uint(h, NULL, k_qlora, UINT32_MAX, &q_lora) < 0)
-		return KVP_ERR_PARSE;
-	if (!inter)
-		inter = 4ull * m->hidden; /* gpt2, gpt_neox, falcon: 4 x hidden */
-	if (experts)
-		mlp = (unsigned __int128)3 * m->hidden * (moe ? moe : inter) * (experts + shared) +
-		      (unsigned __int128)m->hidden * experts;
-	else
-		mlp = (unsigned __int128)3 * m->hidden * inter;
-	/* head_dim may still be derived: finalize a copy to read it. */
-	if (kvp_model_finalize(&copy, NULL) != KVP_OK)
-		return KVP_OK; /* finalize reports the shape's fault itself */
-	/* Embeddings (and the head unless tied), and the final norm. */
-	total = (unsigned __int128)m->vocab * m->hidden * (tie ? 1 : 2) + m->hidden;
-	/* Where dense and expert layers differ (hf_moe.c), each its own MLP. */
-	if (m->moe_experts) {
-		mlp = 0;
-		total += kvp__mlp_params_span(m, 0, m->layers);
-	}
-	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
-		total += kvp_model_count_layers(&copy, (kvp_layer_kind)k) *
-		         layer_params(&copy, (kvp_layer_kind)k, mlp, q_lora,
-		                      strcmp(h->family, "nemotron_h") == 0);
-	/* A sparse-attention indexer's weights in the layers that keep one:
-	 * wq_b, wk, weights_proj and k_norm's weight and bias. */
-	{
-		unsigned __int128 q, sixteen;
-
-		kvp__indexer_layer_params(&copy, &q, &sixteen);
-		total += kvp_model_count_indexed(&copy) * (q + sixteen);
-	}
-	m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
-	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape"
-	          " (embeddings%s, attention or state, %s%s): no checkpoint"
-	          " beside the file", tie ? " tied" : " and head",
-	          copy.index_heads ? "the indexer, and " : "and ",
-	          experts ? "experts" : "MLP");
-	return KVP_OK;
-}
 
 /* Whether dir holds a *.safetensors file. */
 static bool has_safetensors(const char *dir)

@@ -144,6 +144,13 @@ kvp_status kvp__hf_family(struct hf *h);
  * index_topk_freq and index_skip_topk_offset). */
 kvp_status kvp__hf_indexer(struct hf *h);
 
+/* ---- hf_vision.c ---- */
+
+/* A multimodal config's vision tower and projector from its
+ * vision_config into *out: 1, 0 for none or a family not counted, -1
+ * reported. */
+int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out);
+
 /* ---- hf_recurrent.c: hybrids with recurrent layers ---- */
 
 kvp_status kvp__hf_rule_qwen3_next(struct hf *h);
@@ -187,7 +194,9 @@ kvp_status kvp__hf_rope(struct hf *h);
 kvp_status kvp__hf_model(const char *text, size_t length, const char *path,
                          const char *quant_path, kvp_model *model, kvp_source *source,
                          kvp_error *err);
-/* The parameter count estimated from the shape read (notes "params"). */
+/* hf_count.c: the params counted from the shape read, into h->m
+ * (params, and of them mtp_params, mtp_shared_params and vision_params),
+ * noted "params". */
 kvp_status kvp__hf_estimate(struct hf *h);
 /* hf_moe.c: a mixture of experts' dense and routed layers where they
  * differ (kvp_model moe_*); nothing for a dense model, or one whose every

@@ -65,6 +65,7 @@ static const struct field model_fields[] = {
 	{"mtp_layers", FIELD_U32, offsetof(kvp_model, mtp_layers), FIELD_OPTIONAL},
 	{"mtp_params", FIELD_U64, offsetof(kvp_model, mtp_params), FIELD_OPTIONAL},
 	{"vision_params", FIELD_U64, offsetof(kvp_model, vision_params), FIELD_OPTIONAL},
+	{"mtp_shared_params", FIELD_U64, offsetof(kvp_model, mtp_shared_params), FIELD_OPTIONAL},
 	{"dense_intermediate_size", FIELD_U32, offsetof(kvp_model, dense_intermediate),
 	 FIELD_OPTIONAL},
 	{"vision_hidden_size", FIELD_U32, offsetof(kvp_model, vision_hidden), FIELD_OPTIONAL},
@@ -123,6 +124,8 @@ static const char *model_culprit(const void *profile)
 		return "moe_top_k";
 	if (m->mtp_params > m->params || m->vision_params > m->params - m->mtp_params)
 		return m->mtp_params > m->params ? "mtp_params" : "vision_params";
+	if (m->mtp_shared_params > m->mtp_params)
+		return "mtp_shared_params";
 	if (m->mtp_layers > m->layers)
 		return "mtp_layers";
 	if (m->vision_layers && !m->vision_hidden)

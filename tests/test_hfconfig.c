@@ -87,12 +87,15 @@ static void test_catalogue_equal(void **state)
 			SAME(vocab);
 		if (c->max_context)
 			SAME(max_context);
-		/* Nemotron-H's params, counted block by block from the config
-		 * (lib/hf_nemotron.c), are its profile's to the parameter, its
-		 * MTP layers' with them. */
-		if (strcmp(c->model_type, "nemotron_h") == 0) {
-			SAME(params); SAME(mtp_params);
-		}
+		/* The params, counted tensor by tensor from the config
+		 * (lib/hf_count.c; Nemotron-H's block by block, lib/
+		 * hf_nemotron.c), are the profile's to the parameter, its MTP
+		 * layers', their copies of the embedding and head, and the
+		 * vision tower's with them: each profile works its count by
+		 * hand from the model's config, and cites the checkpoint's
+		 * total that agrees (HF's count, an index's total_size). */
+		SAME(params); SAME(mtp_params); SAME(mtp_shared_params);
+		SAME(vision_params);
 #undef SAME
 		/* The type an engine that pools by architecture reads. */
 		if (strcmp(m.model_type, c->model_type) != 0)

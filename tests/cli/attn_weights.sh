@@ -14,16 +14,18 @@
 #   w_kc and w_vc of 64 heads: 61 x 64 x 256 x 512 x 2 = 1,023,410,176;
 #   whole: 2,059,796,480 (MLA down-projections, routers) and the
 #   embedding 129,280 x 7,168 x 2 = 1,853,358,080;
-#   the rest 1,342,000,000,000 - 20,979,908,608 - 2,059,796,480 -
-#   1,853,358,080 = 1,317,106,936,832, ceil(/ 16) = 82,319,183,552;
+#   the rest of the model's 671,026,419,200 parameters (its profile's
+#   count without the MTP layer), 1,342,052,838,400 - 20,979,908,608 -
+#   2,059,796,480 - 1,853,358,080 = 1,317,159,775,232, ceil(/ 16) =
+#   82,322,485,952;
 #   the rotary table in fp32 (rotary_embedding.py), 4,096 x 40 = 163,840
 #   rows, grown after loading to the context (163,840: the scaling names
 #   its original) + 256, 164,096 x 64 x 4 B = 42,008,576.
-#   A GPU: 97,787,711,168 B.
+#   A GPU: 97,791,013,568 B.
 # The share: 512 + 8,192 x 1.5 + 16 / 8 x 1,024 + 512 x 2 + 512 x 8 x 4.5
 # + 1,536 = 35,840 MiB of 144,384: 0.752; usable floor(151,397,597,184 x
-# 0.752) = 113,850,993,082; for the cache 16,063,281,914 B, at 576 x 2 x
-# 61 = 70,272 B a token 228,587 tokens.  The cache on 16 GPUs, not 128.
+# 0.752) = 113,850,993,082; for the cache 16,059,979,514 B, at 576 x 2 x
+# 61 = 70,272 B a token 228,540 tokens.  The cache on 16 GPUs, not 128.
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --gpu h200 --explain
 has_line "16 GPUs" "Parallel: tp 16, pp 1, dp 8 (16 GPUs); 64 kv heads per GPU"
 has_line "the groups and the parts" \
@@ -32,11 +34,11 @@ has_line "the copies of kv_b_proj" "  beside each kv_b_proj: w_kc and w_vc, 1,02
 has_line "explain: the cache on 16 GPUs" \
 	"  cache: 575,738,496 x tp 16 = 9,211,815,936 B (per-token caches 9,211,815,936 B, recurrent state 0 B)"
 has_line "explain: the weights per GPU" \
-	"    weights per GPU: the rest's 1,317,106,936,832 B, ceil(/ tp 16) + the attention's projections 20,979,908,608 B over tp 2, 10,489,954,304 B a GPU + the embedding 1,853,358,080 B whole + 2,059,796,480 B whole on every rank + w_kc/w_vc 1,023,410,176 B + the rotary table 42,008,576 B = 97,787,711,168 B"
+	"    weights per GPU: the rest's 1,317,159,775,232 B, ceil(/ tp 16) + the attention's projections 20,979,908,608 B over tp 2, 10,489,954,304 B a GPU + the embedding 1,853,358,080 B whole + 2,059,796,480 B whole on every rank + w_kc/w_vc 1,023,410,176 B + the rotary table 42,008,576 B = 97,791,013,568 B"
 has_line "explain: the share's data-parallel term" \
 	"    mem_fraction_static: SGLang's default (memory_hook): gpu_mem 144384 MiB; reserved 512 + max(chunked_prefill_size 8192, 2048) x 1.5 + tp x pp / 8 x 1024 + cuda_graph_max_bs 512 x 2 + data-parallel attention's 512 x dp 8 x 4.5 + an MLA model's prefill CUDA graphs 1536 = 35840 MiB; round((144384 - 35840) / 144384, 3) = 0.752"
 has_line "explain: the budget" \
-	"    budget for the cache: 113,850,993,082 - 97,787,711,168 - reserve 0 = 16,063,281,914 B"
+	"    budget for the cache: 113,850,993,082 - 97,791,013,568 - reserve 0 = 16,059,979,514 B"
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --gpu h200 --format json
 is attention_dp true "JSON: attention_dp"
 is attention_tp 2 "JSON: the attention's tp"
@@ -44,26 +46,26 @@ is gpu_count 16 "JSON: the GPUs"
 is attention_bytes 20979908608 "JSON: the attention's bytes"
 is attention_gpu_bytes 10489954304 "JSON: a GPU's share of them"
 is attention_copy_bytes 1023410176 "JSON: w_kc and w_vc"
-is weights_per_gpu 97787711168 "JSON: the weights per GPU"
+is weights_per_gpu 97791013568 "JSON: the weights per GPU"
 check "JSON: SGLang's share on the GPU" grep -q '^ *"mem_util": 0.752,$' "$work/out"
-is capacity_tokens 228587 "JSON: the pool's tokens"
+is capacity_tokens 228540 "JSON: the pool's tokens"
 
 # With SGLang's DeepSeek deployment flags at tp 16, dp 8: the head
 # 1,853,358,080 over tp 2, the dense MLPs 3 x 3 x 7,168 x 18,432 x 2 B =
 # 2,378,170,368 and the shared experts 58 x 3 x 7,168 x 2,048 x 2 B =
-# 5,108,662,272 whole, the routed experts whole, 16 of 256.  The parts
-# come to 50,795,520 B more than the 1,342,000,000,000 (671 billion is
-# rounded), so nothing is left to split over tp and the experts, taken
-# last, are 1,307,766,746,112: ceil(x 16 / 256) = 81,735,421,632.  A GPU:
+# 5,108,662,272 whole, the routed experts whole, 16 of 256: 58 x 256 x 3
+# x 7,168 x 2,048 x 2 B = 1,307,817,541,632, ceil(x 16 / 256) =
+# 81,738,596,352.  The rest, the norms and routers' correction biases,
+# 1,021,440 parameters, 2,042,880 B over tp 16: 127,680.  A GPU:
 # 2,059,796,480 + 10,489,954,304 + 1,853,358,080 + 926,679,040 +
-# 2,378,170,368 + 5,108,662,272 + 81,735,421,632 + 1,023,410,176 +
-# 42,008,576 (the rotary table) = 105,617,460,928 B.  The share: 35,840 + DeepEP's 2,048 = 37,888 MiB,
+# 2,378,170,368 + 5,108,662,272 + 81,738,596,352 + 127,680 +
+# 1,023,410,176 + 42,008,576 (the rotary table) = 105,620,763,328 B.  The share: 35,840 + DeepEP's 2,048 = 37,888 MiB,
 # 0.738.
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --enable-dp-lm-head --moe-dense-tp-size 1 --moe-a2a-backend deepep --gpu h200 --format json
 is dense_mlp_bytes 2378170368 "JSON: the dense MLPs, whole"
 is shared_expert_bytes 5108662272 "JSON: the shared experts, whole"
 is deepep true "JSON: DeepEP"
-is weights_per_gpu 105617460928 "the deployment's weights a GPU"
+is weights_per_gpu 105620763328 "the deployment's weights a GPU"
 check "... and SGLang's share with DeepEP" grep -q '^ *"mem_util": 0.738,$' "$work/out"
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 16 --dp 8 --enable-dp-attention --enable-dp-lm-head --moe-dense-tp-size 1 --moe-a2a-backend deepep --gpu h200
 has_line "the placement line" \
@@ -76,24 +78,26 @@ expect_error "DeepEP with pipeline stages" \
 	--model deepseek-v3 --seq 8192 --engine sglang --tp 8 --pp 2 --moe-a2a-backend deepep --gpu h200
 
 # At tp 8, dp 8 (attention tp 1) the weights are 191,578,250,624 B a GPU
-# (tests/test_attn_weights.c), with the rotary table (42,008,576) 191,620,259,200, past the usable floor(151,397,597,184 x
+# for a count of 671e9 (tests/test_attn_weights.c), the profile's exact
+# 671,026,419,200 adding 52,838,400 B over tp 8; with the rotary table
+# (42,008,576) 191,626,864,000, past the usable floor(151,397,597,184 x
 # 0.759) = 114,910,776,262; tp 16 fits, and min-gpus searches tp from dp.
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 8 --enable-dp-attention --gpu h200
 has_line "does not fit, and the GPUs that do" \
-	"h200: does not fit: the weights (191,620,259,200 B per GPU) and the reserve exceed the usable 114,910,776,262 B; fits with 16 GPUs (tp 16, in dp 8 attention groups)"
+	"h200: does not fit: the weights (191,626,864,000 B per GPU) and the reserve exceed the usable 114,910,776,262 B; fits with 16 GPUs (tp 16, in dp 8 attention groups)"
 run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --enable-dp-attention --gpu h200 --solve min-gpus
 has_line "min-gpus" "h200: min-gpus = 16 (tp 16, in dp 8 attention groups)"
 
 # Without it SGLang's --dp is whole replicas: tp 8 x dp 8 = 64 GPUs, each
-# ceil((1,342,000,000,000 - 2,059,796,480) / 8) + 2,059,796,480 +
+# ceil((1,342,052,838,400 - 2,059,796,480) / 8) + 2,059,796,480 +
 # 61 x 16 x 256 x 512 x 2 (w_kc, w_vc) + 42,008,576 (the rotary table) =
-# 169,850,183,040 B; at dp 1 the
+# 169,856,787,840 B; at dp 1 the
 # flag changes nothing (SGLang turns it off).
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --dp 8 --gpu h200 --format json
-is weights_per_gpu 169850183040 "replicas: the weights per GPU"
+is weights_per_gpu 169856787840 "replicas: the weights per GPU"
 is cache_total_bytes 36847263744 "replicas: the cache on 64 GPUs, 575,738,496 x 64"
 run --model deepseek-v3 --seq 8192 --engine sglang --tp 8 --enable-dp-attention --gpu h200 --format json
-is weights_per_gpu 169850183040 "dp 1: as without"
+is weights_per_gpu 169856787840 "dp 1: as without"
 is attention_dp false "dp 1: JSON says it is off"
 
 # Llama 3 70B at tp 8, dp 2 (attention tp 4): 2 kv heads a GPU, and a

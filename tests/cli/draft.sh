@@ -8,20 +8,21 @@ configs=$KVPLAN_SRCDIR/tests/configs
 
 # DeepSeek-V3 with its one MTP layer (data/models/deepseek-v3.yaml): 62
 # layers of a 576-value latent at 2 B, 1,152 B a token each; at 4096
-# tokens 62 x 1,152 x 4096 = 292,552,704 B.  The layer's weights, an
-# expert layer's block: the layers' average less their MLPs, floor((671e9
-# - 2 x 129280 x 7168 - 7168 - 3 x 3 x 7168 x 18432 - 58 x 11,320,164,352)
-# / 61) = 186,688,805, an expert layer's MLP 3 x 7168 x 257 x 2048 + 7168
-# x 256 = 11,320,164,352, eh_proj 2 x 7168^2 and three norms:
-# 11,609,635,109 params, x 2 B = 23,219,270,218.
+# tokens 62 x 1,152 x 4096 = 292,552,704 B.  The layer's weights, the
+# profile's mtp_params, 13,463,426,304 (model.layers.61 counted tensor by
+# tensor: an expert layer's block 11,507,286,272, enorm, hnorm and
+# shared_head.norm 3 x 7168, eh_proj 2 x 7168^2, and its copies of the
+# embedding and head 2 x 129280 x 7168 = 1,853,358,080, which vLLM,
+# SGLang and TensorRT-LLM do not hold): 11,610,068,224 params, x 2 B =
+# 23,220,136,448.
 run --model deepseek-v3 --seq 4096 --mtp 1 --format json
 is cache_total_bytes 292552704 "MTP: 62 x 1,152 x 4096 B"
 check "draft.kind is mtp" grep -q '^    "kind": "mtp",$' "$work/out"
-is weights_bytes 23219270218 "the MTP layer's weights (the first weights_bytes is the draft's)"
+is weights_bytes 23220136448 "the MTP layer's weights (the first weights_bytes is the draft's)"
 check "the MTP group says so" grep -q '"draft": true' "$work/out"
 run --model deepseek-v3 --seq 4096 --mtp 1
 check "the table's MTP row" grep -Eq "^  MTP mla latent +1 +4,096 +1,152 +4,718,592$" "$work/out"
-check "the fit says the MTP layers' share" grep -q "^Fit (weights 1.24 TiB as fp16, 21.62 GiB of them the MTP layers'; 90% of memory usable)$" "$work/out"
+check "the fit says the MTP layers' share" grep -q "^Fit (weights 1.24 TiB as fp16, 21.63 GiB of them the MTP layers'; 90% of memory usable)$" "$work/out"
 run --model deepseek-v3 --seq 4096 --format json
 is draft null "no draft: null"
 

@@ -387,15 +387,17 @@ run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 8192 --weights-dtype fp8
 	--format json
 is indexer_upcast_bytes 61341677 "vLLM 0.20: wk in bf16"
 # GLM-5.1-FP8 on 8 x H200, vLLM 0.19 (above): the weights a GPU and the
-# memory available, against the logged 89.34 GiB and 32.06 GiB; the
+# memory available, against the logged 89.34 GiB and 32.06 GiB (the
+# profile's exact 743,911,218,432 parameters without the MTP layer; 744e9
+# gave 89.03 and 31.97); the
 # profile run's peak with the fused-MoE workspace, 8,192 tokens x 2 x (8
 # x max(2,048 / 8, 6,144) + 8 x max(512, 6,144)) = 8,192 x 196,608 B.
 run --model glm-5 --engine vllm --tp 8 --gpu h200 --seq 202752 --vllm-version 0.19 \
 	--weights-dtype fp8 --profile-memory --enforce-eager --explain
-has_line "vLLM 0.19, GLM-5.1: the cache's memory" "    Available KV cache memory: 31.97 GiB"
+has_line "vLLM 0.19, GLM-5.1: the cache's memory" "    Available KV cache memory: 31.98 GiB"
 check "... the fused-MoE workspace in its peak" grep -Fq "fused-MoE workspace (triton) 8,192 x 196,608" \
 	"$work/out"
-check "... and the weights a GPU" grep -Eq "^h200 +89\.03 GiB" "$work/out"
+check "... and the weights a GPU" grep -Eq "^h200 +89\.02 GiB" "$work/out"
 # vLLM before 0.24 built the indexer, and its key, in every layer
 # (PR #45895): GLM-5.2 in bf16, 78 x 1,284 = 100,152 B a token.
 run --model glm-5.2 --engine vllm --gpu h200 --seq 1000 --vllm-version 0.23 --format json

@@ -7,29 +7,30 @@
 . "$KVPLAN_SRCDIR/tests/cli/lib.sh"
 
 # DeepSeek-V3 in fp16: 58 routed layers x 256 x 3 x 7,168 x 2,048 =
-# 653,908,770,816 expert parameters, 1,307,817,541,632 B; the other
-# 34,182,458,368 B.  At dp 8 each H200 holds 34,182,458,368 +
-# 1,307,817,541,632 / 8 = 197,659,651,072 B, and the YaRN rotary table
+# 653,908,770,816 expert parameters, 1,307,817,541,632 B; the other of
+# its 671,026,419,200 (the profile's count without the MTP layer)
+# 34,235,296,768 B.  At dp 8 each H200 holds 34,235,296,768 +
+# 1,307,817,541,632 / 8 = 197,712,489,472 B, and the YaRN rotary table
 # vLLM builds on each GPU, 4,096 x 40 positions x 64 x 2 B = 20,971,520 B:
-# 197,680,622,592 B, past the usable
+# 197,733,460,992 B, past the usable
 # ceil(151,397,597,184 x 0.92) = 139,285,789,410; tp 2 x dp 8 holds
-# ceil((34,182,458,368 - 2,059,796,480) / 2) + 2,059,796,480 (the MLA
+# ceil((34,235,296,768 - 2,059,796,480) / 2) + 2,059,796,480 (the MLA
 # down-projections and routers, whole on every rank, below) +
-# 81,738,596,352 = 99,859,723,776, which fits.
+# 81,738,596,352 = 99,886,142,976, which fits.
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200
 has_line "the experts over tp x dp" \
 	"  routed experts: 1,307,817,541,632 B over tp x dp = 8 GPUs, each expert's inner size split; the rest over tp 1"
 has_line "the weights per GPU, and the fewest GPUs with the replicas" \
-	"h200: does not fit: the weights (197,680,622,592 B per GPU) and the reserve exceed the usable 139,285,789,410 B; fits with 16 GPUs (tp 2 x dp 8)"
+	"h200: does not fit: the weights (197,733,460,992 B per GPU) and the reserve exceed the usable 139,285,789,410 B; fits with 16 GPUs (tp 2 x dp 8)"
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --solve min-gpus
 has_line "min-gpus counts the replicas" "h200: min-gpus = 16 (tp 2 x pp 1 x dp 8)"
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --format json
 is expert_bytes 1307817541632 "JSON: the experts' bytes"
 is routed_experts 256 "JSON: a routed layer's experts"
-is weights_per_gpu 197680622592 "JSON: the weights per GPU"
+is weights_per_gpu 197733460992 "JSON: the weights per GPU"
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 8 --gpu h200 --explain
 has_line "explain: the weights per GPU" \
-	"    weights per GPU: its experts' 1,307,817,541,632 B, ceil(/ 8), + the other weights' ceil(/ tp 1) + the rotary table 20,971,520 = 197,680,622,592 B"
+	"    weights per GPU: its experts' 1,307,817,541,632 B, ceil(/ 8), + the other weights' ceil(/ tp 1) + the rotary table 20,971,520 = 197,733,460,992 B"
 
 # Nemotron 3 Super (data/models/nemotron-3-super-120b.yaml) in fp16: its
 # routed experts are relu2 (up and down, no gate) and work at
@@ -50,26 +51,26 @@ is weights_per_gpu 33781072512 "Nemotron 3 Nano at dp 2: 4,406,264,448 + 29,374,
 
 # Whole experts at dp 3: ceil(256 / 3) = 86 a GPU, 86 x 5,108,662,272 (one
 # expert of every layer) = 439,344,955,392, with the other
-# 34,182,458,368 and the rotary table: 473,548,385,280 B.  Without expert parallelism 2,048
+# 34,235,296,768 and the rotary table: 473,601,223,680 B.  Without expert parallelism 2,048
 # inner channels do not split over 3 GPUs, which vLLM asserts.
 run --model deepseek-v3 --seq 8192 --engine vllm --dp 3 --enable-expert-parallel --gpu h200 --explain
 has_line "whole experts" \
 	"  routed experts: 1,307,817,541,632 B over tp x dp = 3 GPUs, whole: at most 86 of 256 a layer on a GPU"
 has_line "explain: whole experts' weights" \
-	"    weights per GPU: its experts' 1,307,817,541,632 B x ceil(256 / 3) / 256, rounded up, + the other weights' ceil(/ tp 1) + the rotary table 20,971,520 = 473,548,385,280 B"
+	"    weights per GPU: its experts' 1,307,817,541,632 B x ceil(256 / 3) / 256, rounded up, + the other weights' ceil(/ tp 1) + the rotary table 20,971,520 = 473,601,223,680 B"
 expect_error "an expert's inner size tp x dp does not divide" \
 	"^kvplan: deepseek-v3: vLLM splits each expert's 2048 inner channels over tp x dp = 3 GPUs, which does not divide them \(--enable-expert-parallel keeps experts whole\)$" \
 	--model deepseek-v3 --seq 8192 --engine vllm --dp 3 --gpu h200
 
-# SGLang's replicas each hold the whole model, 1,342,000,000,000 B, and
+# SGLang's replicas each hold the whole model, 1,342,052,838,400 B, and
 # its bf16 w_kc and w_vc of every kv_b_proj (deepseek_v2.py
 # post_load_weights): 61 x 128 x (128 + 128) x 512 x 2 B = 2,046,820,352,
 # and its rotary table in fp32 (rotary_embedding.py), 4,096 x 40 =
 # 163,840 rows grown after loading to its context (163,840: the scaling
 # names its original) + 256, 164,096 x 64 x 4 B = 42,008,576:
-# 1,344,088,828,928 B.
+# 1,344,141,667,328 B.
 run --model deepseek-v3 --seq 8192 --engine sglang --dp 8 --gpu h200 --format json
-is weights_per_gpu 1344088828928 "SGLang: whole replicas"
+is weights_per_gpu 1344141667328 "SGLang: whole replicas"
 run --model deepseek-v3 --seq 8192 --engine sglang --enable-expert-parallel --gpu h200
 check "another engine warns" test "$(cat "$work/err")" = \
 	"kvplan: warning: --enable-expert-parallel is a vllm setting; --engine sglang ignores it"

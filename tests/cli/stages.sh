@@ -84,20 +84,24 @@ has_line "... and the last" "    (stage 1) Available KV cache memory: 62.40 GiB"
 
 # DeepSeek-V3's three dense layers lighten its first stage: at tp 8 and pp
 # 2, by its layers' parameters (tests/test_moe_stages.c works them by
-# hand), 647,882,086,975 + 1,853,358,080 (embedding) and 690,411,196,865
-# + 1,853,358,080 (head) B.  vLLM holds each MLA layer's fused q_a and
+# hand for a count of 671e9; the profile's 671,026,419,200 without the
+# MTP layer leave each layer floor((671,026,419,200 - 1,853,365,248 -
+# 657,758,617,600) / 61) = 187,121,907 beside its MLP: stage 0
+# 323,954,466,157 of 669,173,053,927), of the layers' 1,338,346,122,240
+# B 647,908,939,278 + 1,853,358,080 (embedding) and 690,437,182,962 +
+# 1,853,358,080 (head) B.  vLLM holds each MLA layer's fused q_a and
 # kv_a (7,168 x (1,536 + 512 + 64)) and each routed layer's router (7,168
 # x 256) whole on every rank: stage 0 31 x 15,138,816 + 28 x 1,835,008 =
 # 520,683,520 parameters, 1,041,367,040 B; stage 1 30 x 15,138,816 + 30 x
 # 1,835,008 = 509,214,720, 1,018,429,440 B.  Per GPU ceil((stage - those)
-# / 8) + those: 82,128,126,792 and 87,424,195,129 B, and the YaRN rotary
-# table, 4,096 x 40 positions x 64 x 2 B = 20,971,520 B: 82,149,098,312
-# and 87,445,166,649 B.
+# / 8) + those: 82,131,483,330 and 87,427,443,391 B, and the YaRN rotary
+# table, 4,096 x 40 positions x 64 x 2 B = 20,971,520 B: 82,152,454,850
+# and 87,448,414,911 B.
 run --model deepseek-v3 --seq 8192 --engine vllm --tp 8 --pp 2 --gpu h200 --explain
 has_line "MoE: the first stage's weights, by its layers' parameters" \
-	"    weights per GPU of stage 0: 31 of 61 layers' (323,941,039,995 of 669,146,634,705 parameters) + embedding less the 1,041,367,040 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 82,149,098,312 B"
+	"    weights per GPU of stage 0: 31 of 61 layers' (323,954,466,157 of 669,173,053,927 parameters) + embedding less the 1,041,367,040 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 82,152,454,850 B"
 has_line "... and the last's, which binds" \
-	"    weights per GPU of stage 1: 30 of 61 layers' (345,205,594,710 of 669,146,634,705 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 87,445,166,649 B (binds)"
+	"    weights per GPU of stage 1: 30 of 61 layers' (345,218,587,770 of 669,173,053,927 parameters) + head less the 1,018,429,440 B every rank holds whole, ceil(/ tp 8) + those + the rotary table 20,971,520 = 87,448,414,911 B (binds)"
 
 # Nemotron 3 Super at pp 3 (29, 30 and 29 of its 88 layers): each stage
 # its own blocks' parameters (Mamba-2 109,640,064, attention 35,655,680,

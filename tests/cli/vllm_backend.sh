@@ -78,22 +78,23 @@ check "chart: one line for the GPUs of 16-token blocks" sh -c \
 	 grep -q "title .request on a100-80g: blocks of 16 tokens." "$1"' sh "$work/c.gp"
 
 # kvp_advise settles the block for each cache type it tries: on the H100
-# at 3,061,112 tokens fp8 takes FLASHMLA's 64s, 47,627,398,247 B less the
-# YaRN rotary table (4,096 x 40 positions x 64 x 2 B = 20,971,520) =
-# 47,606,426,727 B hold 47,829 blocks of 64 x 15,552 B, less the null
-# block vLLM's check holds back 47,828: 3,060,992 tokens, 120 short; fp16
-# is short too, so no cache type is advised.  The request takes 47,830
-# blocks, 47,606,538,240 B: 111,513 B over the budget, 1,106,841 over it
-# less the block's 995,328.  (16-token blocks of fp8 would hold 191,319 x
-# 16 = 3,061,104 tokens, 8 short too; tests/test_attention_backend.c works
-# the case where they are just enough.)
-run --model deepseek-v2-lite --seq 3061112 --engine vllm --gpu h100
+# at 3,060,264 tokens fp8 takes FLASHMLA's 64s, 47,614,429,799 B (the
+# profile's 15,706,484,224 parameters) less the YaRN rotary table (4,096 x
+# 40 positions x 64 x 2 B = 20,971,520) = 47,593,458,279 B hold 47,816
+# blocks of 64 x 15,552 B, less the null block vLLM's check holds back
+# 47,815: 3,060,160 tokens, 104 short; fp16 is short too, so no cache
+# type is advised.  The request takes 47,817 blocks, 47,593,598,976 B:
+# 140,697 B over the budget, 1,136,025 over it less the block's
+# 995,328.  (16-token blocks of fp8 would hold 191,266 x 16 = 3,060,256
+# tokens, 8 short too; tests/test_attention_backend.c works the case
+# where they are just enough.)
+run --model deepseek-v2-lite --seq 3060264 --engine vllm --gpu h100
 check "advice: fp8 is not offered where its 64-token blocks fall short" sh -c \
 	'grep -q "^h100-sxm: does not fit by .*at batch 1$" "$1" && ! grep -q "cache type fp8" "$1"' \
 	sh "$work/out"
-run --model deepseek-v2-lite --seq 3061112 --engine vllm --gpu h100 --dtype fp8
-check "... and fp8 itself does not fit, 3,060,992 tokens at most" \
-	grep -q "^h100-sxm: does not fit by 1,106,841 B (cache 47,606,538,240 B per GPU, 47,606,426,727 B for it less the null block's 995,328 B); fits with seq <= 3,060,992 " "$work/out"
+run --model deepseek-v2-lite --seq 3060264 --engine vllm --gpu h100 --dtype fp8
+check "... and fp8 itself does not fit, 3,060,160 tokens at most" \
+	grep -q "^h100-sxm: does not fit by 1,136,025 B (cache 47,593,598,976 B per GPU, 47,593,458,279 B for it less the null block's 995,328 B); fits with seq <= 3,060,160 " "$work/out"
 
 # A 16-bit cache on the H100 takes FLASH_ATTN_MLA, whose kernel takes 16:
 # one plan, 65 blocks of 16 x 1,152 x 27 = 32,348,160 B, on both GPUs.

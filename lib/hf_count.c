@@ -1,0 +1,374 @@
+/*
+ * hf_count.c — a config.json's parameters where no checkpoint is beside
+ * it, counted tensor by tensor as the family's modelling code builds them
+ * (transformers' modeling_<family>.py; vLLM's alike): the embeddings and
+ * head, each layer's attention (or MLA, or Gated DeltaNet) with its
+ * biases and norms, its MLP or experts with the router, the final norm,
+ * and the checkpoint's MTP layers (kvp_model mtp_params).  Nemotron-H's
+ * blocks are hf_nemotron.c's.  What a family adds to the plain Llama
+ * layer (q, k, v, o; gate, up, down; two RMSNorms of hidden):
+ *  - biases: Qwen2's q, k and v (qkv_bias); attention_bias's q, k, v and
+ *    o (Llama's and most families'; GLM-4.5's q, k and v), mlp_bias's
+ *    gate, up and down; GPT-2, GPT-NeoX, Phi and a Falcon with bias true
+ *    every linear's, and Phi's head's;
+ *  - norms: LayerNorm's weight and bias (GPT-2, GPT-NeoX, Falcon, Phi,
+ *    Nemotron's LayerNorm1P);
+ *    Gemma 2's and 3's four a layer; one (Falcon's parallel attention,
+ *    Phi) or ln_attn and ln_mlp (Falcon's new decoder architecture);
+ *    q_norm and k_norm of head_dim (Qwen3, Gemma 3, Qwen3-Next, Qwen3.5,
+ *    GLM-4.5's use_qk_norm);
+ *  - an MLP of up and down alone (GPT-2, GPT-NeoX, Falcon, Phi, Nemotron), of
+ *    4 x hidden where the config gives no size;
+ *  - learned positions (GPT-2's wpe, n_positions x hidden);
+ *  - gpt-oss: each head's attention sink, the router's bias and each
+ *    expert's biases (gate_up 2 x intermediate, down hidden);
+ *  - a router of hidden x experts, with e_score_correction_bias where
+ *    the family routes by it (DeepSeek-V3's noaux_tc, Kimi K2, GLM-4.5
+ *    and GLM-5); shared experts of their size, with Qwen's
+ *    shared_expert_gate (hidden x 1);
+ *  - MLA: q_a_layernorm (q_lora_rank) and kv_a_layernorm (kv_lora_rank)
+ *    beside the projections; a sparse model's indexer (indexer.c);
+ *  - Qwen3-Next's and Qwen3.5's attention output gate (q_proj twice) and
+ *    their Gated DeltaNet layers: in_proj of hidden x (2 keys + 2 values
+ *    + 2 value heads), conv1d of (2 keys + values) x kernel, dt_bias and
+ *    A_log a value head each, the gated norm of a value head's width,
+ *    out_proj values x hidden.
+ * MTP layers: Qwen's (mtp.*: fc 2 hidden x hidden, pre_fc_norm_embedding,
+ * pre_fc_norm_hidden and norm, and the layers, each a full-attention one
+ * with the model's MLP); DeepSeek's and GLM's (model.layers.N past the
+ * model's: enorm, hnorm, eh_proj 2 hidden x hidden, the block, and
+ * shared_head's norm and head beside a copy of embed_tokens, which the
+ * engines do not hold: kvp_model mtp_shared_params).
+ */
+#include <string.h>
+
+#include "hfconfig.h"
+
+struct shape {
+	unsigned norm;       /* a norm's params per element: 1 RMSNorm, 2 LayerNorm */
+	unsigned norms;      /* norms of hidden a layer */
+	bool qk_norm;        /* q_norm and k_norm of head_dim */
+	bool q_bias, kv_bias, o_bias, head_bias;
+	bool sinks;
+	bool gated;          /* gate_proj beside up and down */
+	bool mlp_bias;
+	bool expert_bias;    /* gpt-oss: each expert's and the router's biases */
+	bool score_bias;     /* the router's e_score_correction_bias */
+	bool shared_gate;    /* Qwen's shared_expert_gate */
+	bool delta;          /* Gated DeltaNet recurrent layers */
+	bool mtp_qwen;       /* MTP layers as Qwen's mtp.*, else DeepSeek's */
+	bool mtp_copies;     /* DeepSeek's with their embedding and head */
+	uint64_t inter;      /* a dense MLP's inner size */
+	uint64_t positions;  /* learned absolute positions */
+	uint64_t key_heads, key_dim, value_heads, value_dim; /* Gated DeltaNet */
+};
+
+static bool is(const struct hf *h, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(h->family, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The family's shape over s, from its keys: 0, or -1 reported. */
+static int shape_of(struct hf *h, struct shape *s)
+{
+	static const char *const layer_norm[] = {"gpt2", "gpt_neox", "falcon", "phi", "nemotron",
+		NULL};
+	static const char *const four_norms[] = {"gemma2", "gemma3", "gemma3_text", NULL};
+	static const char *const qk_norm[] = {"qwen3", "qwen3_moe", "gemma3", "gemma3_text",
+		"qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text", NULL};
+	static const char *const delta[] = {"qwen3_next", "qwen3_5", "qwen3_5_text",
+		"qwen3_5_moe", "qwen3_5_moe_text", NULL};
+	static const char *const shared_gate[] = {"qwen2_moe", "qwen3_next", "qwen3_5_moe",
+		"qwen3_5_moe_text", NULL};
+	static const char *const score[] = {"glm4_moe", "glm_moe_dsa", NULL};
+	static const char *const biased[] = {"gpt2", "gpt_neox", "phi", NULL};
+	static const char *const k_bias[] = {"attention_bias", NULL};
+	static const char *const k_mlp_bias[] = {"mlp_bias", NULL};
+	static const char *const k_falcon_bias[] = {"bias", NULL};
+	static const char *const k_qk[] = {"use_qk_norm", NULL};
+	static const char *const k_new[] = {"new_decoder_architecture", NULL};
+	static const char *const k_parallel[] = {"parallel_attn", NULL};
+	static const char *const k_lns[] = {"num_ln_in_parallel_attn", NULL};
+	static const char *const k_inter[] = {"intermediate_size", "ffn_dim", "n_inner",
+		"ffn_hidden_size", NULL};
+	static const char *const k_positions[] = {"n_positions", "max_position_embeddings", NULL};
+	static const char *const k_kh[] = {"linear_num_key_heads", NULL};
+	static const char *const k_kd[] = {"linear_key_head_dim", NULL};
+	static const char *const k_vh[] = {"linear_num_value_heads", NULL};
+	static const char *const k_vd[] = {"linear_value_head_dim", NULL};
+	bool attention_bias = false, mlp_bias = false, qk = false, falcon_new = false,
+	     parallel = true;
+	uint64_t lns = 0;
+	json_t *topk = json_object_get(h->cfg, "topk_method");
+
+	memset(s, 0, sizeof *s);
+	s->norm = is(h, layer_norm) ? 2 : 1;
+	s->norms = is(h, four_norms) ? 4 : 2;
+	s->qk_norm = is(h, qk_norm);
+	s->gated = true;
+	s->delta = is(h, delta);
+	s->mtp_qwen = s->delta;
+	s->mtp_copies = strcmp(h->family, "glm_moe_dsa") != 0;
+	s->shared_gate = is(h, shared_gate);
+	s->score_bias = is(h, score) ||
+	                (json_is_string(topk) && strcmp(json_string_value(topk), "noaux_tc") == 0);
+	if (kvp__hf_bool(h, k_bias, &attention_bias) < 0 ||
+	    kvp__hf_bool(h, k_mlp_bias, &mlp_bias) < 0 ||
+	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &s->inter) < 0)
+		return -1;
+	s->q_bias = s->kv_bias = s->o_bias = attention_bias;
+	s->mlp_bias = mlp_bias;
+	if (strcmp(h->family, "qwen2") == 0 || strcmp(h->family, "qwen2_moe") == 0) {
+		/* Qwen2Attention: q, k and v biased, o not */
+		s->q_bias = s->kv_bias = true;
+		s->o_bias = false;
+	} else if (strcmp(h->family, "glm4_moe") == 0) {
+		/* Glm4MoeAttention: o_proj never biased; q_norm and k_norm
+		 * with use_qk_norm */
+		s->o_bias = false;
+		if (kvp__hf_bool(h, k_qk, &qk) < 0)
+			return -1;
+		s->qk_norm = qk;
+	} else if (strcmp(h->family, "gpt_oss") == 0) {
+		s->sinks = s->expert_bias = true;
+	} else if (is(h, biased)) {
+		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = true;
+		s->gated = false;
+		s->head_bias = strcmp(h->family, "phi") == 0;
+		/* Phi's block: one LayerNorm before attention and MLP, in
+		 * parallel */
+		if (s->head_bias)
+			s->norms = 1;
+		if (strcmp(h->family, "gpt2") == 0 &&
+		    kvp__hf_uint(h, NULL, k_positions, UINT32_MAX, &s->positions) < 0)
+			return -1;
+	} else if (strcmp(h->family, "falcon") == 0) {
+		bool bias = false;
+
+		if (kvp__hf_bool(h, k_falcon_bias, &bias) < 0 ||
+		    kvp__hf_bool(h, k_new, &falcon_new) < 0 ||
+		    kvp__hf_bool(h, k_parallel, &parallel) < 0 ||
+		    kvp__hf_uint(h, NULL, k_lns, 2, &lns) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = bias;
+		s->gated = false;
+		/* FalconDecoderLayer: ln_attn and ln_mlp (the new decoder
+		 * architecture, num_ln_in_parallel_attn 2 by default), else
+		 * input_layernorm, and post_attention_layernorm unless the
+		 * attention runs in parallel */
+		s->norms = falcon_new ? (lns == 1 ? 1 : 2) : parallel ? 1 : 2;
+	} else if (strcmp(h->family, "nemotron") == 0) {
+		s->gated = false;
+	}
+	if (s->delta && (kvp__hf_uint(h, NULL, k_kh, UINT32_MAX, &s->key_heads) < 0 ||
+	                 kvp__hf_uint(h, NULL, k_kd, UINT32_MAX, &s->key_dim) < 0 ||
+	                 kvp__hf_uint(h, NULL, k_vh, UINT32_MAX, &s->value_heads) < 0 ||
+	                 kvp__hf_uint(h, NULL, k_vd, UINT32_MAX, &s->value_dim) < 0))
+		return -1;
+	if (!s->inter)
+		s->inter = 4ull * h->m->hidden; /* GPT-2, GPT-NeoX, Falcon: 4 x hidden */
+	return 0;
+}
+
+/* One attention layer's q, k, v and o with their biases, norms and
+ * sinks, of kv kv heads (a layer sharing another's cache has none). */
+static unsigned __int128 attention(const kvp_model *m, const struct shape *s, uint64_t kv)
+{
+	unsigned __int128 d = m->hidden, q = (unsigned __int128)m->heads * m->head_dim,
+	                  k = (unsigned __int128)kv * m->head_dim, gate = kvp__q_gate(m);
+	unsigned __int128 n = d * q * gate + 2 * d * k + q * d;
+
+	if (s->q_bias)
+		n += q * gate;
+	if (s->kv_bias)
+		n += 2 * k;
+	if (s->o_bias)
+		n += d;
+	if (s->qk_norm)
+		n += 2 * (unsigned __int128)m->head_dim;
+	if (s->sinks)
+		n += m->heads;
+	return n;
+}
+
+/* One MLA layer's projections and its two latent norms. */
+static unsigned __int128 mla(const kvp_model *m)
+{
+	unsigned __int128 d = m->hidden, heads = m->heads, hd = m->head_dim,
+	                  lora = m->kv_lora_rank, q = m->q_lora_rank;
+	uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+
+	return (q ? d * q + q + q * heads * hd : d * heads * hd) +
+	       d * (lora + m->qk_rope_dim) + lora +
+	       lora * heads * ((uint64_t)m->qk_nope_dim + v) + heads * v * d;
+}
+
+/* One recurrent layer's mixer: Gated DeltaNet's, or a Mamba's in_proj
+ * (z, x, B, C) and out_proj for the other families. */
+static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
+{
+	unsigned __int128 d = m->hidden;
+
+	if (s->delta && s->key_heads && s->value_heads) {
+		unsigned __int128 keys = (unsigned __int128)s->key_heads * s->key_dim,
+		                  values = (unsigned __int128)s->value_heads * s->value_dim;
+
+		return d * (2 * keys + 2 * values + 2 * s->value_heads) +
+		       (2 * keys + values) * m->ssm_conv_kernel + 2 * s->value_heads +
+		       s->value_dim + values * d;
+	}
+	return d * (2 * (unsigned __int128)m->ssm_inner +
+	            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +
+	       (unsigned __int128)m->ssm_inner * d;
+}
+
+/* A dense MLP of inner size inter. */
+static unsigned __int128 mlp(const kvp_model *m, const struct shape *s, uint64_t inter)
+{
+	unsigned __int128 d = m->hidden, n = (s->gated ? 3 : 2) * d * inter;
+
+	if (s->mlp_bias)
+		n += (s->gated ? 2 : 1) * (unsigned __int128)inter + d;
+	return n;
+}
+
+/* A layer of routed experts: the router, the experts, the shared ones. */
+static unsigned __int128 experts(const kvp_model *m, const struct shape *s)
+{
+	unsigned __int128 d = m->hidden, e = m->moe_routed_experts,
+	                  n = d * e + e * 3 * d * m->moe_intermediate;
+
+	if (s->expert_bias)
+		n += e + e * (2 * (unsigned __int128)m->moe_intermediate + d);
+	if (s->score_bias)
+		n += e;
+	if (m->moe_shared_intermediate)
+		n += 3 * d * m->moe_shared_intermediate + (s->shared_gate ? d : 0);
+	return n;
+}
+
+/* Whether layer i of m routes among experts. */
+static bool routes(const kvp_model *m, uint32_t i)
+{
+	if (!m->moe_routed_experts)
+		return false;
+	return !m->moe_experts || kvp__expert_layers(m, i, (uint64_t)i + 1) == 1;
+}
+
+/* Layer i of the finalized m, its norms of hidden with it. */
+static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32_t i)
+{
+	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	unsigned __int128 n = (unsigned __int128)s->norms * s->norm * m->hidden, q, sixteen;
+
+	if (kind == KVP_LAYER_MLA)
+		n += mla(m);
+	else if (kind == KVP_LAYER_RECURRENT)
+		n += recurrent(m, s);
+	else if (kind != KVP_LAYER_NONE)
+		n += attention(m, s, kvp_model_layer_kv_heads(m, i));
+	if (kvp_model_layer_indexed(m, i)) {
+		kvp__indexer_layer_params(m, &q, &sixteen);
+		n += q + sixteen;
+	}
+	if (routes(m, i))
+		n += experts(m, s);
+	else
+		n += mlp(m, s, m->moe_experts && m->dense_intermediate ? m->dense_intermediate
+		                                                       : s->inter);
+	return n;
+}
+
+/* The MTP layers' parameters, and of them the copies of the embedding
+ * and head, of the finalized m. */
+static void mtp(const kvp_model *m, const struct shape *s, unsigned __int128 *all,
+                unsigned __int128 *copies)
+{
+	unsigned __int128 d = m->hidden, n = m->mtp_layers, block;
+	uint32_t last = m->layers - 1;
+
+	*all = *copies = 0;
+	if (!n)
+		return;
+	if (s->mtp_qwen) {
+		/* a full-attention layer with the model's MLP or experts */
+		block = (unsigned __int128)s->norms * s->norm * d +
+		        attention(m, s, m->kv_heads) +
+		        (m->moe_routed_experts ? experts(m, s) : mlp(m, s, s->inter));
+		*all = 2 * d * d + 3 * d + n * block;
+		return;
+	}
+	/* a block as the model's last (an expert layer), with a whole
+	 * indexer where the model has one (vLLM's DeepseekV2MLAAttention on
+	 * an MTP layer), and its own embedding and head but in GLM-5's
+	 * checkpoints (glm_moe_dsa: their counts, 753,864,139,008 and
+	 * 753,329,940,480, hold none) */
+	block = layer(m, s, last);
+	if (m->index_heads && !kvp_model_layer_indexed(m, last)) {
+		unsigned __int128 q, sixteen;
+
+		kvp__indexer_layer_params(m, &q, &sixteen);
+		block += q + sixteen;
+	}
+	*copies = s->mtp_copies ? n * 2 * (unsigned __int128)m->vocab * d : 0;
+	*all = *copies + n * (3 * d + 2 * d * d + block);
+}
+
+kvp_status kvp__hf_estimate(struct hf *h)
+{
+	kvp_model *m = h->m;
+	unsigned __int128 total, extra = 0, copies = 0, tower = 0;
+	bool tie = m->tie_embeddings; /* read with the shape */
+	kvp_model c = *m;
+	struct shape s;
+	int r;
+
+	/* Nemotron-H, block by block (hf_nemotron.c); its head_dim may still
+	 * be derived, so from a finalized copy. */
+	if (strcmp(h->family, "nemotron_h") == 0 && kvp_model_finalize(&c, NULL) == KVP_OK &&
+	    (r = kvp__hf_nemotron_params(h, &c, &total, &extra)) != 0) {
+		if (r < 0)
+			return KVP_ERR_PARSE;
+		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+		/* its MTP layers' part, which a plan loads for an MTP draft
+		 * alone (kvp_model mtp_params) */
+		m->mtp_params = extra > m->params ? m->params : (uint64_t)extra;
+		kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, block by"
+		          " block (embeddings%s, Mamba-2, attention, MLP and experts%s): no"
+		          " checkpoint beside the file", tie ? " tied" : " and head",
+		          extra ? ", and the MTP layers'" : "");
+		return KVP_OK;
+	}
+	if (shape_of(h, &s) < 0 || kvp__hf_vision_params(h, &tower) < 0)
+		return KVP_ERR_PARSE;
+	/* head_dim may still be derived: finalize a copy to read it. */
+	c = *m;
+	if (kvp_model_finalize(&c, NULL) != KVP_OK)
+		return KVP_OK; /* finalize reports the shape's fault itself */
+	/* Every figure is below 2^32 (experts 2^16) and a model below
+	 * HF_LAYERS_MAX layers: a layer's elements stay under 2^100 and the
+	 * sums under 2^120, so 128 bits hold them; a sum past 64 bits is
+	 * taken as 64 bits' most, which no fit accepts. */
+	total = (unsigned __int128)m->vocab * m->hidden * (tie ? 1 : 2) +
+	        (unsigned __int128)s.norm * m->hidden +
+	        (unsigned __int128)s.positions * m->hidden + (s.head_bias ? m->vocab : 0);
+	for (uint32_t i = 0; i < c.layers; i++)
+		total += layer(&c, &s, i);
+	mtp(&c, &s, &extra, &copies);
+	total += extra + tower;
+	m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
+	m->mtp_params = extra > m->params ? m->params : (uint64_t)extra;
+	m->mtp_shared_params = copies > m->mtp_params ? m->mtp_params : (uint64_t)copies;
+	m->vision_params = tower > m->params - m->mtp_params ? m->params - m->mtp_params
+	                                                      : (uint64_t)tower;
+	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, tensor by"
+	          " tensor (embeddings%s, attention or state, %s%s%s%s): no checkpoint"
+	          " beside the file", tie ? " tied" : " and head",
+	          c.index_heads ? "the indexer, " : "",
+	          m->moe_routed_experts ? "experts" : "MLP",
+	          extra ? ", the MTP layers'" : "", tower ? ", the vision tower's" : "");
+	return KVP_OK;
+}
