@@ -145,7 +145,8 @@ int cli_resolve_draft(const struct cli_options *o, kvp_catalog *cat, struct cli_
 	plan->draft_weight_bytes = weights.index_total_size;
 	if (weights.bytes)
 		plan->draft_weight_bytes = weights.bytes - weights.mtp_bytes -
-		                           (kvp_request_loads_towers(&o->req) ? 0 : weights.vision_bytes);
+		                           (kvp_model_loads_towers(&plan->draft, &o->req)
+		                            ? 0 : weights.vision_bytes);
 	plan->has_draft = true;
 	return 0;
 }

@@ -86,7 +86,7 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		 * llama.cpp's mmproj file holds. */
 		if (plan->has_weights && plan->weights.bytes) {
 			r->weight_bytes -= plan->weights.mtp_bytes;
-			if (!kvp_request_loads_towers(r))
+			if (!kvp_model_loads_towers(&plan->model, r))
 				r->weight_bytes -= plan->weights.vision_bytes;
 			r->weight_embedding_bytes = plan->weights.embedding_bytes;
 			r->weight_head_bytes = plan->weights.head_bytes;

@@ -8,18 +8,21 @@
  * blocks are hf_nemotron.c's.  What a family adds to the plain Llama
  * layer (q, k, v, o; gate, up, down; two RMSNorms of hidden):
  *  - biases: Qwen2's q, k and v (qkv_bias); attention_bias's q, k, v and
- *    o (Llama's and most families'; GLM-4.5's q, k and v), mlp_bias's
- *    gate, up and down; GPT-2, GPT-NeoX, Phi and a Falcon with bias true
- *    every linear's, and Phi's head's;
- *  - norms: LayerNorm's weight and bias (GPT-2, GPT-NeoX, Falcon, Phi,
- *    Nemotron's LayerNorm1P);
- *    Gemma 2's and 3's four a layer; one (Falcon's parallel attention,
- *    Phi) or ln_attn and ln_mlp (Falcon's new decoder architecture);
- *    q_norm and k_norm of head_dim (Qwen3, Gemma 3, Qwen3-Next, Qwen3.5,
- *    GLM-4.5's use_qk_norm);
- *  - an MLP of up and down alone (GPT-2, GPT-NeoX, Falcon, Phi, Nemotron), of
- *    4 x hidden where the config gives no size;
- *  - learned positions (GPT-2's wpe, n_positions x hidden);
+ *    o (Llama's and most families'; GLM's q, k and v), mlp_bias's gate,
+ *    up and down; every linear's in GPT-2, GPTBigCode, GPT-NeoX, Phi (its
+ *    head's too) and BLOOM, in StarCoder2 and OPT by use_bias and
+ *    enable_bias, in Falcon by bias;
+ *  - norms: LayerNorm's weight and bias (those, Falcon, Nemotron's
+ *    LayerNorm1P); Gemma 2's, Gemma 3's and GLM-4's four a layer;
+ *    Falcon's one or two (vLLM's FalconDecoderLayer), Phi's and
+ *    Cohere's one (a weight alone); q_norm and k_norm of head_dim
+ *    (Qwen3, Gemma 3, Qwen3-Next, Qwen3.5, GLM-4.5's use_qk_norm, Phi's
+ *    qk_layernorm), Cohere's of every head's values (use_qk_norm);
+ *  - an MLP of up and down alone (those, Falcon, Nemotron), of 4 x
+ *    hidden where the config gives no size;
+ *  - learned positions (GPT-2's and GPTBigCode's wpe, OPT's of
+ *    max_position_embeddings + 2), BLOOM's embedding LayerNorm, OPT's
+ *    narrower embedding with project_in and project_out;
  *  - gpt-oss: each head's attention sink, the router's bias and each
  *    expert's biases (gate_up 2 x intermediate, down hidden);
  *  - a router of hidden x experts, with e_score_correction_bias where
@@ -35,10 +38,11 @@
  *    out_proj values x hidden.
  * MTP layers: Qwen's (mtp.*: fc 2 hidden x hidden, pre_fc_norm_embedding,
  * pre_fc_norm_hidden and norm, and the layers, each a full-attention one
- * with the model's MLP); DeepSeek's and GLM's (model.layers.N past the
- * model's: enorm, hnorm, eh_proj 2 hidden x hidden, the block, and
- * shared_head's norm and head beside a copy of embed_tokens, which the
- * engines do not hold: kvp_model mtp_shared_params).
+ * with the model's MLP); the others' as DeepSeek's (model.layers.N past
+ * the model's: enorm, hnorm, eh_proj 2 hidden x hidden, the block, and
+ * shared_head's norm), with a copy of embed_tokens and shared_head.head
+ * in DeepSeek's, Kimi's and GLM-4.5's checkpoints, which the engines do
+ * not hold (kvp_model mtp_shared_params).
  */
 #include <string.h>
 
@@ -58,8 +62,12 @@ struct shape {
 	bool delta;          /* Gated DeltaNet recurrent layers */
 	bool mtp_qwen;       /* MTP layers as Qwen's mtp.*, else DeepSeek's */
 	bool mtp_copies;     /* DeepSeek's with their embedding and head */
+	bool embed_norm;     /* a LayerNorm after the embedding (BLOOM) */
+	bool head_norm;      /* Cohere's q_norm and k_norm, a weight a head and value */
+	bool no_final_norm;  /* no final norm (OPT without do_layer_norm_before) */
 	uint64_t inter;      /* a dense MLP's inner size */
 	uint64_t positions;  /* learned absolute positions */
+	uint64_t embed_width; /* the embedding's width where not hidden (OPT) */
 	uint64_t key_heads, key_dim, value_heads, value_dim; /* Gated DeltaNet */
 };
 
@@ -71,24 +79,64 @@ static bool is(const struct hf *h, const char *const *names)
 	return false;
 }
 
+/* OPT's own parts: learned positions of max_position_embeddings + 2
+ * (OPTLearnedPositionalEmbedding's offset), the embedding of
+ * word_embed_proj_dim with project_in and project_out where that is not
+ * hidden, and the final LayerNorm only with do_layer_norm_before (OPT-350M
+ * has none).  0, or -1 reported. */
+static int opt_shape(struct hf *h, struct shape *s)
+{
+	static const char *const k_before[] = {"do_layer_norm_before", NULL};
+	static const char *const k_proj[] = {"word_embed_proj_dim", NULL};
+	static const char *const k_positions[] = {"max_position_embeddings", NULL};
+	bool before = true;
+	uint64_t proj = 0, positions = 0;
+
+	if (kvp__hf_bool(h, k_before, &before) < 0 ||
+	    kvp__hf_uint(h, NULL, k_proj, UINT32_MAX, &proj) < 0 ||
+	    kvp__hf_uint(h, NULL, k_positions, UINT32_MAX, &positions) < 0)
+		return -1;
+	s->positions = positions + 2;
+	if (proj && proj != h->m->hidden)
+		s->embed_width = proj;
+	s->no_final_norm = !before;
+	return 0;
+}
+
 /* The family's shape over s, from its keys: 0, or -1 reported. */
 static int shape_of(struct hf *h, struct shape *s)
 {
 	static const char *const layer_norm[] = {"gpt2", "gpt_neox", "falcon", "phi", "nemotron",
-		NULL};
-	static const char *const four_norms[] = {"gemma2", "gemma3", "gemma3_text", NULL};
+		"gpt_bigcode", "starcoder2", "bloom", "opt", NULL};
+	static const char *const four_norms[] = {"gemma2", "gemma3", "gemma3_text", "glm4", NULL};
 	static const char *const qk_norm[] = {"qwen3", "qwen3_moe", "gemma3", "gemma3_text",
 		"qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text", NULL};
 	static const char *const delta[] = {"qwen3_next", "qwen3_5", "qwen3_5_text",
 		"qwen3_5_moe", "qwen3_5_moe_text", NULL};
 	static const char *const shared_gate[] = {"qwen2_moe", "qwen3_next", "qwen3_5_moe",
 		"qwen3_5_moe_text", NULL};
+	/* the router's correction bias whatever topk_method says (GLM's
+	 * Glm4MoeTopkRouter), or where it says nothing (transformers'
+	 * DeepseekV3Config has no topk_method) */
 	static const char *const score[] = {"glm4_moe", "glm_moe_dsa", NULL};
-	static const char *const biased[] = {"gpt2", "gpt_neox", "phi", NULL};
+	static const char *const score_unsaid[] = {"deepseek_v3", "deepseek_v32", "kimi_k2", NULL};
+	/* the MTP layers' own copies of embed_tokens and shared_head.head
+	 * (model.layers.N), in DeepSeek's, Kimi's and GLM-4.5's checkpoints;
+	 * not GLM-5's, MiMo's or ERNIE's */
+	static const char *const copies[] = {"deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe",
+		NULL};
+	/* every linear biased, an MLP of up and down */
+	static const char *const biased[] = {"gpt2", "gpt_neox", "phi", "gpt_bigcode", "bloom",
+		NULL};
+	/* o_proj never biased, whatever attention_bias says */
+	static const char *const o_plain[] = {"glm4_moe", "glm4", "glm", NULL};
 	static const char *const k_bias[] = {"attention_bias", NULL};
 	static const char *const k_mlp_bias[] = {"mlp_bias", NULL};
 	static const char *const k_falcon_bias[] = {"bias", NULL};
+	static const char *const k_use_bias[] = {"use_bias", NULL};
+	static const char *const k_enable_bias[] = {"enable_bias", NULL};
 	static const char *const k_qk[] = {"use_qk_norm", NULL};
+	static const char *const k_phi_qk[] = {"qk_layernorm", NULL};
 	static const char *const k_new[] = {"new_decoder_architecture", NULL};
 	static const char *const k_parallel[] = {"parallel_attn", NULL};
 	static const char *const k_lns[] = {"num_ln_in_parallel_attn", NULL};
@@ -99,8 +147,8 @@ static int shape_of(struct hf *h, struct shape *s)
 	static const char *const k_kd[] = {"linear_key_head_dim", NULL};
 	static const char *const k_vh[] = {"linear_num_value_heads", NULL};
 	static const char *const k_vd[] = {"linear_value_head_dim", NULL};
-	bool attention_bias = false, mlp_bias = false, qk = false, falcon_new = false,
-	     parallel = true;
+	const char *f = h->family;
+	bool attention_bias = false, mlp_bias = false, flag = false, other = true;
 	uint64_t lns = 0;
 	json_t *topk = json_object_get(h->cfg, "topk_method");
 
@@ -111,57 +159,87 @@ static int shape_of(struct hf *h, struct shape *s)
 	s->gated = true;
 	s->delta = is(h, delta);
 	s->mtp_qwen = s->delta;
-	s->mtp_copies = strcmp(h->family, "glm_moe_dsa") != 0;
+	s->mtp_copies = is(h, copies);
 	s->shared_gate = is(h, shared_gate);
 	s->score_bias = is(h, score) ||
-	                (json_is_string(topk) && strcmp(json_string_value(topk), "noaux_tc") == 0);
+	                (json_is_string(topk) ? strcmp(json_string_value(topk), "noaux_tc") == 0
+	                                      : is(h, score_unsaid));
 	if (kvp__hf_bool(h, k_bias, &attention_bias) < 0 ||
 	    kvp__hf_bool(h, k_mlp_bias, &mlp_bias) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &s->inter) < 0)
 		return -1;
 	s->q_bias = s->kv_bias = s->o_bias = attention_bias;
 	s->mlp_bias = mlp_bias;
-	if (strcmp(h->family, "qwen2") == 0 || strcmp(h->family, "qwen2_moe") == 0) {
+	if (is(h, o_plain))
+		s->o_bias = false;
+	if (strcmp(f, "qwen2") == 0 || strcmp(f, "qwen2_moe") == 0) {
 		/* Qwen2Attention: q, k and v biased, o not */
 		s->q_bias = s->kv_bias = true;
 		s->o_bias = false;
-	} else if (strcmp(h->family, "glm4_moe") == 0) {
-		/* Glm4MoeAttention: o_proj never biased; q_norm and k_norm
-		 * with use_qk_norm */
-		s->o_bias = false;
-		if (kvp__hf_bool(h, k_qk, &qk) < 0)
+	} else if (strcmp(f, "glm4_moe") == 0) {
+		/* q_norm and k_norm with use_qk_norm */
+		if (kvp__hf_bool(h, k_qk, &flag) < 0)
 			return -1;
-		s->qk_norm = qk;
-	} else if (strcmp(h->family, "gpt_oss") == 0) {
+		s->qk_norm = flag;
+	} else if (strcmp(f, "gpt_oss") == 0) {
 		s->sinks = s->expert_bias = true;
 	} else if (is(h, biased)) {
 		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = true;
 		s->gated = false;
-		s->head_bias = strcmp(h->family, "phi") == 0;
-		/* Phi's block: one LayerNorm before attention and MLP, in
-		 * parallel */
-		if (s->head_bias)
-			s->norms = 1;
-		if (strcmp(h->family, "gpt2") == 0 &&
+		/* learned positions: GPT-2's and GPTBigCode's wpe */
+		if ((strcmp(f, "gpt2") == 0 || strcmp(f, "gpt_bigcode") == 0) &&
 		    kvp__hf_uint(h, NULL, k_positions, UINT32_MAX, &s->positions) < 0)
 			return -1;
-	} else if (strcmp(h->family, "falcon") == 0) {
-		bool bias = false;
-
-		if (kvp__hf_bool(h, k_falcon_bias, &bias) < 0 ||
-		    kvp__hf_bool(h, k_new, &falcon_new) < 0 ||
-		    kvp__hf_bool(h, k_parallel, &parallel) < 0 ||
-		    kvp__hf_uint(h, NULL, k_lns, 2, &lns) < 0)
+		/* BLOOM's word_embeddings_layernorm */
+		s->embed_norm = strcmp(f, "bloom") == 0;
+		if (strcmp(f, "phi") == 0) {
+			/* PhiDecoderLayer: one LayerNorm before attention and
+			 * MLP in parallel; lm_head biased; q_layernorm and
+			 * k_layernorm of head_dim with qk_layernorm */
+			s->norms = 1;
+			s->head_bias = true;
+			if (kvp__hf_bool(h, k_phi_qk, &flag) < 0)
+				return -1;
+			s->qk_norm = flag;
+		}
+	} else if (strcmp(f, "starcoder2") == 0 || strcmp(f, "opt") == 0) {
+		/* every linear biased by use_bias (StarCoder2) or enable_bias
+		 * (OPT), true by default; an MLP of c_fc and c_proj, fc1 and
+		 * fc2 */
+		if (kvp__hf_bool(h, strcmp(f, "opt") == 0 ? k_enable_bias : k_use_bias, &other) < 0)
 			return -1;
-		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = bias;
+		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = other;
 		s->gated = false;
-		/* FalconDecoderLayer: ln_attn and ln_mlp (the new decoder
-		 * architecture, num_ln_in_parallel_attn 2 by default), else
-		 * input_layernorm, and post_attention_layernorm unless the
-		 * attention runs in parallel */
-		s->norms = falcon_new ? (lns == 1 ? 1 : 2) : parallel ? 1 : 2;
-	} else if (strcmp(h->family, "nemotron") == 0) {
+		if (strcmp(f, "opt") == 0 && opt_shape(h, s) < 0)
+			return -1;
+	} else if (strcmp(f, "falcon") == 0) {
+		bool new_arch = false;
+
+		if (kvp__hf_bool(h, k_falcon_bias, &flag) < 0 ||
+		    kvp__hf_bool(h, k_new, &new_arch) < 0 ||
+		    kvp__hf_bool(h, k_parallel, &other) < 0 ||
+		    kvp__hf_uint(h, NULL, k_lns, UINT32_MAX, &lns) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = flag;
 		s->gated = false;
+		/* vLLM's FalconDecoderLayer: input_layernorm and
+		 * post_attention_layernorm where the attention is not in
+		 * parallel; in parallel ln_attn and ln_mlp where
+		 * num_ln_in_parallel_attn is 2 (its default in the new decoder
+		 * architecture), else input_layernorm alone */
+		if (!lns)
+			lns = new_arch ? 2 : 1;
+		s->norms = !other || lns == 2 ? 2 : 1;
+	} else if (strcmp(f, "nemotron") == 0) {
+		s->gated = false;
+	} else if (strcmp(f, "cohere") == 0 || strcmp(f, "cohere2") == 0) {
+		/* one CohereLayerNorm (a weight alone) before attention and
+		 * MLP in parallel; Cohere's q_norm and k_norm, a weight a
+		 * head and value, with use_qk_norm */
+		s->norms = 1;
+		if (strcmp(f, "cohere") == 0 && kvp__hf_bool(h, k_qk, &flag) < 0)
+			return -1;
+		s->head_norm = flag;
 	}
 	if (s->delta && (kvp__hf_uint(h, NULL, k_kh, UINT32_MAX, &s->key_heads) < 0 ||
 	                 kvp__hf_uint(h, NULL, k_kd, UINT32_MAX, &s->key_dim) < 0 ||
@@ -187,8 +265,12 @@ static unsigned __int128 attention(const kvp_model *m, const struct shape *s, ui
 		n += 2 * k;
 	if (s->o_bias)
 		n += d;
+	/* q_norm and k_norm of head_dim (Phi's LayerNorms with their
+	 * biases); Cohere's of every head's and kv head's values */
 	if (s->qk_norm)
-		n += 2 * (unsigned __int128)m->head_dim;
+		n += 2 * (unsigned __int128)m->head_dim * s->norm;
+	if (s->head_norm)
+		n += q + k;
 	if (s->sinks)
 		n += m->heads;
 	return n;
@@ -321,6 +403,7 @@ kvp_status kvp__hf_estimate(struct hf *h)
 {
 	kvp_model *m = h->m;
 	unsigned __int128 total, extra = 0, copies = 0, tower = 0;
+	uint64_t width;
 	bool tie = m->tie_embeddings; /* read with the shape */
 	kvp_model c = *m;
 	struct shape s;
@@ -348,13 +431,19 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	c = *m;
 	if (kvp_model_finalize(&c, NULL) != KVP_OK)
 		return KVP_OK; /* finalize reports the shape's fault itself */
-	/* Every figure is below 2^32 (experts 2^16) and a model below
+	/* Every figure is below 2^32 (the experts too) and a model below
 	 * HF_LAYERS_MAX layers: a layer's elements stay under 2^100 and the
 	 * sums under 2^120, so 128 bits hold them; a sum past 64 bits is
 	 * taken as 64 bits' most, which no fit accepts. */
-	total = (unsigned __int128)m->vocab * m->hidden * (tie ? 1 : 2) +
-	        (unsigned __int128)s.norm * m->hidden +
-	        (unsigned __int128)s.positions * m->hidden + (s.head_bias ? m->vocab : 0);
+	/* the embedding (and the head unless tied, its bias), OPT's
+	 * projections to and from a narrower embedding, BLOOM's embedding
+	 * LayerNorm, learned positions, the final norm */
+	width = s.embed_width ? s.embed_width : m->hidden;
+	total = (unsigned __int128)m->vocab * width * (tie ? 1 : 2) +
+	        (s.embed_width ? 2 * (unsigned __int128)width * m->hidden : 0) +
+	        (s.embed_norm ? 2 * (unsigned __int128)m->hidden : 0) +
+	        (unsigned __int128)s.positions * m->hidden + (s.head_bias ? m->vocab : 0) +
+	        (s.no_final_norm ? 0 : (unsigned __int128)s.norm * m->hidden);
 	for (uint32_t i = 0; i < c.layers; i++)
 		total += layer(&c, &s, i);
 	mtp(&c, &s, &extra, &copies);

@@ -101,8 +101,12 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		    src->weights_format.kind != KVP_WFORMAT_MXFP4 && m->params) {
 			if (weights)
 				weights->index_total_size = total;
-			if (!mtp_named)
-				m->mtp_params = 0;
+			/* the shape's MTP layers, which an index naming none of
+			 * their tensors does not hold */
+			if (!mtp_named) {
+				m->params -= m->mtp_params <= m->params ? m->mtp_params : 0;
+				m->mtp_params = m->mtp_shared_params = 0;
+			}
 			/* a long name (a map's many parts) by its kind alone */
 			kvp__note(src, "params", KVP_ORIGIN_ESTIMATED, "from the shape: the"
 			          " model.safetensors.index.json total_size %llu B holds them as"
@@ -118,7 +122,10 @@ static kvp_status params_beside(const char *dir, kvp_model *m, kvp_source *src,
 		 * where the index names their tensors: none are in it
 		 * otherwise. */
 		if (!mtp_named || m->mtp_params > m->params)
-			m->mtp_params = 0;
+			m->mtp_params = m->mtp_shared_params = 0;
+		/* the shape's tower, where the total cannot hold it */
+		if (m->vision_params > m->params - m->mtp_params)
+			m->vision_params = 0;
 		if (weights)
 			weights->index_total_size = total;
 		kvp__note(src, "params", KVP_ORIGIN_DERIVED, "model.safetensors.index"

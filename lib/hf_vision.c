@@ -39,13 +39,18 @@ static unsigned __int128 block(uint64_t h, uint64_t i)
 	return 4 * (unsigned __int128)h * h + 2 * (unsigned __int128)h * i + 9 * h + i;
 }
 
+/* The most a vision_config figure may be (2^20): every product below
+ * stays in 128 bits, h x m^2 in 64, and a sum past 64 bits saturates as
+ * the text model's does. */
+#define VISION_MAX (1u << 20)
+
 /* The keys of vision_config v: 0, or -1 reported. */
 static int keys(struct hf *in, const char *const *names, uint64_t *values)
 {
 	for (size_t k = 0; names[k]; k++) {
 		const char *one[] = {names[k], NULL};
 
-		if (kvp__hf_uint(in, NULL, one, UINT32_MAX, &values[k]) < 0)
+		if (kvp__hf_uint(in, NULL, one, VISION_MAX, &values[k]) < 0)
 			return -1;
 	}
 	return 0;
@@ -70,14 +75,18 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 	struct hf in = *h;
 
 	*out = 0;
-	if (!json_is_object(vision) || !type)
+	/* Only the families counted read their keys: another's may be of
+	 * another form (InternVL's image_size [448, 448]). */
+	if (!json_is_object(vision) || !type ||
+	    (strcmp(type, "gemma3") != 0 && strncmp(type, "qwen3_5", 7) != 0 &&
+	     strcmp(type, "llama4") != 0))
 		return 0;
 	in.cfg = vision;
 	in.prefix = "vision_config.";
 	in.fam = NULL;
 	if (keys(&in, names, v) < 0)
 		return -1;
-	if (!v[CHANNELS] && kvp__hf_uint(&in, NULL, channels, UINT32_MAX, &v[CHANNELS]) < 0)
+	if (!v[CHANNELS] && kvp__hf_uint(&in, NULL, channels, VISION_MAX, &v[CHANNELS]) < 0)
 		return -1;
 	if (!v[CHANNELS])
 		v[CHANNELS] = 3;
@@ -92,7 +101,7 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 	} else if (strncmp(type, "qwen3_5", 7) == 0) {
 		uint64_t hm, d = 0;
 
-		if (kvp__hf_uint(&in, NULL, depth, UINT32_MAX, &d) < 0)
+		if (kvp__hf_uint(&in, NULL, depth, VISION_MAX, &d) < 0)
 			return -1;
 		hm = v[HIDDEN] * (v[MERGE] ? v[MERGE] * v[MERGE] : 4);
 		n = (unsigned __int128)v[CHANNELS] * (v[TEMPORAL] ? v[TEMPORAL] : 2) * v[PATCH] *

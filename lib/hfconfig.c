@@ -321,16 +321,18 @@ static kvp_status read_base(struct hf *h)
 		if (qs != KVP_OK)
 			return qs; /* the hf_quant_config.json beside it, reported */
 	}
-	/* Absent, the family's config class decides: Gemma's ties
-	 * (transformers Gemma*Config tie_word_embeddings=True), and so do
-	 * GPT-2's, Falcon's and MiniMind's, which keep PretrainedConfig's
-	 * default (True); Llama's, Qwen's, Mistral's and most others do
-	 * not. */
+	/* Absent, the family's config class decides: Gemma's and Cohere's
+	 * tie (Gemma*Config, Cohere*Config tie_word_embeddings=True), and so
+	 * do GPT-2's, GPTBigCode's, OPT's, BLOOM's, Falcon's and MiniMind's,
+	 * which keep PretrainedConfig's default (True); Llama's, Qwen's,
+	 * Mistral's and most others do not. */
 	{
 		static const char *const k_tie[] = {"tie_word_embeddings", NULL};
 		bool tie = strncmp(h->family, "gemma", 5) == 0 ||
+		           strncmp(h->family, "cohere", 6) == 0 ||
 		           strcmp(h->family, "gpt2") == 0 || strcmp(h->family, "falcon") == 0 ||
-		           strcmp(h->family, "minimind") == 0;
+		           strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "opt") == 0 ||
+		           strcmp(h->family, "bloom") == 0 || strcmp(h->family, "minimind") == 0;
 
 		if (kvp__hf_bool(h, k_tie, &tie) < 0)
 			return KVP_ERR_PARSE;

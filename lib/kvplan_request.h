@@ -730,6 +730,10 @@ typedef enum kvp_disaggregation {
  * not; a caller giving weight_bytes leaves their bytes out, as the
  * command does. */
 KVP_API bool kvp_request_loads_towers(const kvp_request *request);
+/* Whether request's engine loads model's towers: as
+ * kvp_request_loads_towers, and not SGLang's Llama 4, whose vision model
+ * it builds only with --enable-multimodal (off by default for Llama 4). */
+KVP_API bool kvp_model_loads_towers(const kvp_model *model, const kvp_request *request);
 /* Of model's params, those request's engine loads as the model's
  * weights, as a plan weighs them: less the MTP layers' (an MTP draft's
  * alone) and, where the engine leaves them, the towers'.  0 where those

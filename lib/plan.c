@@ -20,7 +20,7 @@ uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 		return 0;
 	off = m->mtp_params;
 
-	if (!kvp_request_loads_towers(r) && !kvp__add(off, m->vision_params, &off))
+	if (!kvp_model_loads_towers(m, r) && !kvp__add(off, m->vision_params, &off))
 		return 0;
 	return off <= m->params ? m->params - off : 0;
 }
@@ -34,7 +34,7 @@ void kvp_model_loaded(const kvp_model *m, const kvp_request *r, kvp_model *out)
 	if (out != m)
 		*out = *m;
 	out->params = params;
-	if (!kvp_request_loads_towers(r))
+	if (!kvp_model_loads_towers(m, r))
 		out->vision_params = 0;
 }
 
@@ -55,6 +55,20 @@ bool kvp_request_loads_towers(const kvp_request *r)
 	if (r->engine == KVP_ENGINE_LLAMA_CPP)
 		return false;
 	return !(r->engine == KVP_ENGINE_VLLM && r->language_model_only);
+}
+
+bool kvp_model_loads_towers(const kvp_model *m, const kvp_request *r)
+{
+	if (!kvp_request_loads_towers(r))
+		return false;
+	/* SGLang builds Llama 4's vision model only with --enable-multimodal,
+	 * which it leaves off for Llama 4 (ModelConfig's mm_disabled_models;
+	 * models/mllama4.py Llama4ForConditionalGeneration.__init__:
+	 * has_vision = has_vision_weights and enable_multimodal, PR #8272,
+	 * sgl-project/sglang @ 0076e713); its Gemma 3 builds the tower
+	 * whatever the flag (gemma3_mm.py). */
+	return !(m && r && r->engine == KVP_ENGINE_SGLANG &&
+	         strncmp(m->model_type, "llama4", 6) == 0);
 }
 
 void kvp_request_init(kvp_request *r)

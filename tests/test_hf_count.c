@@ -9,11 +9,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "kvplan.h"
+#include "testutil.h"
 #include "hfutil.h"
 
 /* EleutherAI's Pythia-160M (GPTNeoXForCausalLM; its config's figures):
@@ -61,6 +63,15 @@ static void test_phi(void **state)
 	          " \"partial_rotary_factor\": 0.4, \"tie_word_embeddings\": false}",
 	          &m, &src);
 	assert_int_equal(m.params, 2779683840ull);
+	/* qk_layernorm: q_layernorm and k_layernorm, LayerNorms of head_dim
+	 * 80 with their biases, 32 x 4 x 80 = 10,240 more */
+	expect_ok("{\"model_type\": \"phi\", \"hidden_size\": 2560,"
+	          " \"intermediate_size\": 10240, \"num_attention_heads\": 32,"
+	          " \"num_key_value_heads\": 32, \"num_hidden_layers\": 32,"
+	          " \"vocab_size\": 51200, \"max_position_embeddings\": 2048,"
+	          " \"partial_rotary_factor\": 0.4, \"tie_word_embeddings\": false,"
+	          " \"qk_layernorm\": true}", &m, &src);
+	assert_int_equal(m.params, 2779683840ull + 10240);
 }
 
 /* Falcon with bias true and attention not in parallel: two LayerNorms a
@@ -93,6 +104,67 @@ static void test_falcon_shapes(void **state)
 	          " \"multi_query\": false, \"new_decoder_architecture\": false,"
 	          " \"parallel_attn\": false, \"bias\": false}", &m, &src);
 	assert_int_equal(m.params, 106496 - 1152);
+	/* vLLM's rule: attention not in parallel keeps two LayerNorms in the
+	 * new architecture too; in parallel, two where num_ln_in_parallel_attn
+	 * is 2, in the old architecture too */
+	expect_ok("{\"model_type\": \"falcon\", \"hidden_size\": 64,"
+	          " \"num_attention_heads\": 4, \"num_kv_heads\": 4, \"num_hidden_layers\": 2,"
+	          " \"vocab_size\": 100, \"new_decoder_architecture\": true,"
+	          " \"num_ln_in_parallel_attn\": 1, \"parallel_attn\": false, \"bias\": true}",
+	          &m, &src);
+	assert_int_equal(m.params, 106496);
+	expect_ok("{\"model_type\": \"falcon\", \"hidden_size\": 64,"
+	          " \"num_attention_heads\": 4, \"num_hidden_layers\": 2, \"vocab_size\": 100,"
+	          " \"multi_query\": false, \"new_decoder_architecture\": false,"
+	          " \"num_ln_in_parallel_attn\": 2, \"parallel_attn\": true, \"bias\": true}",
+	          &m, &src);
+	assert_int_equal(m.params, 106496);
+}
+
+/* OPT (OPTForCausalLM): learned positions of max_position_embeddings + 2,
+ * LayerNorms, every linear biased, fc1 and fc2, the head tied.  OPT-125M:
+ * embed_tokens 50272 x 768 = 38,608,896, positions 2050 x 768 =
+ * 1,574,400, 12 layers of (two LayerNorms 3,072, q, k, v and out 4 x
+ * (768^2 + 768) = 2,362,368, fc1 768 x 3072 + 3072 = 2,362,368, fc2 3072
+ * x 768 + 768 = 2,360,064) = 85,054,464, the final LayerNorm 1,536:
+ * 125,239,296.  OPT-350M embeds 512 wide with project_in and project_out
+ * (2 x 512 x 1024) and, without do_layer_norm_before, no final LayerNorm:
+ * 50272 x 512 = 25,739,264, 2050 x 1024 = 2,099,200, 1,048,576, 24 x
+ * 12,596,224 = 302,309,376: 331,196,416.  Both the counts the OPT models
+ * are known by. */
+static void test_opt(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"opt\", \"hidden_size\": 768, \"ffn_dim\": 3072,"
+	          " \"num_attention_heads\": 12, \"num_hidden_layers\": 12,"
+	          " \"vocab_size\": 50272, \"max_position_embeddings\": 2048,"
+	          " \"word_embed_proj_dim\": 768, \"do_layer_norm_before\": true}", &m, &src);
+	assert_int_equal(m.params, 125239296ull);
+	expect_ok("{\"model_type\": \"opt\", \"hidden_size\": 1024, \"ffn_dim\": 4096,"
+	          " \"num_attention_heads\": 16, \"num_hidden_layers\": 24,"
+	          " \"vocab_size\": 50272, \"max_position_embeddings\": 2048,"
+	          " \"word_embed_proj_dim\": 512, \"do_layer_norm_before\": false}", &m, &src);
+	assert_int_equal(m.params, 331196416ull);
+}
+
+/* BLOOM-560M (BloomForCausalLM): the embedding's LayerNorm, every linear
+ * biased, an MLP of 4 x hidden, the head tied.  word_embeddings 250880 x
+ * 1024 = 256,901,120 and its LayerNorm 2,048; 24 layers of (two
+ * LayerNorms 4,096, query_key_value 1024 x 3072 + 3072, dense 1024^2 +
+ * 1024, dense_h_to_4h 1024 x 4096 + 4096, dense_4h_to_h 4096 x 1024 +
+ * 1024: 12,596,224) = 302,309,376; ln_f 2,048: 559,214,592. */
+static void test_bloom(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"bloom\", \"hidden_size\": 1024, \"n_head\": 16,"
+	          " \"n_layer\": 24, \"vocab_size\": 250880}", &m, &src);
+	assert_int_equal(m.params, 559214592ull);
 }
 
 /* Qwen2-MoE: q, k and v biased, routed experts beside a shared expert
@@ -137,6 +209,62 @@ static void test_llama_biases(void **state)
 	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32,"
 	          " \"attention_bias\": true, \"mlp_bias\": true}", &m, &src);
 	assert_int_equal(m.params, 2672 + 128);
+	expect_ok("{\"model_type\": \"llama\", \"hidden_size\": 16,"
+	          " \"num_attention_heads\": 2, \"num_key_value_heads\": 1,"
+	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32,"
+	          " \"mlp_bias\": true}", &m, &src);
+	assert_int_equal(m.params, 2672 + 80);
+}
+
+/* An MTP layer of another family than DeepSeek's, Kimi's and GLM-4.5's
+ * holds no copy of the embedding and head (MiMo's and ERNIE's share the
+ * model's): the Llama layer above, 2,336, with enorm, hnorm and the final
+ * norm 3 x 16 and eh_proj 2 x 16 x 16 = 512: 2,896 more, none of them
+ * copies. */
+static void test_mtp_without_copies(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"llama\", \"hidden_size\": 16,"
+	          " \"num_attention_heads\": 2, \"num_key_value_heads\": 1,"
+	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32,"
+	          " \"num_nextn_predict_layers\": 1}", &m, &src);
+	assert_int_equal(m.params, 2672 + 2896);
+	assert_int_equal(m.mtp_params, 2896);
+	assert_int_equal(m.mtp_shared_params, 0);
+}
+
+/* GLM-4 (Glm4ForCausalLM): four RMSNorms a layer, q, k and v biased by
+ * attention_bias and o never: the Llama layer's 2,336 and 32 more norms,
+ * 32 of biases (16 + 8 + 8): 2,400; embeddings and head 320, final norm
+ * 16: 2,736.  Cohere (CohereForCausalLM): one norm of a weight alone a
+ * layer, the head tied, q_norm and k_norm of every head's and kv head's
+ * values with use_qk_norm (16 + 8): 16 + 768 + 1,536 + 24 = 2,344, the
+ * embedding 160, the final norm 16: 2,520, and 24 fewer without. */
+static void test_glm4_cohere(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"glm4\", \"hidden_size\": 16,"
+	          " \"num_attention_heads\": 2, \"num_key_value_heads\": 1,"
+	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32,"
+	          " \"attention_bias\": true}", &m, &src);
+	assert_int_equal(m.params, 2736);
+	expect_ok("{\"model_type\": \"cohere\", \"hidden_size\": 16,"
+	          " \"num_attention_heads\": 2, \"num_key_value_heads\": 1,"
+	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32,"
+	          " \"use_qk_norm\": true}", &m, &src);
+	assert_true(m.tie_embeddings);
+	assert_int_equal(m.params, 2520);
+	expect_ok("{\"model_type\": \"cohere\", \"hidden_size\": 16,"
+	          " \"num_attention_heads\": 2, \"num_key_value_heads\": 1,"
+	          " \"num_hidden_layers\": 1, \"vocab_size\": 10, \"intermediate_size\": 32}",
+	          &m, &src);
+	assert_int_equal(m.params, 2520 - 24);
 }
 
 /* Nemotron (Nemotron-4, Minitron): LayerNorm1P's weight and bias, an MLP
@@ -209,6 +337,103 @@ static void test_vision(void **state)
 	         text);
 	expect_ok(json, &m, &src);
 	assert_int_equal(m.vision_params, 0);
+	/* a family not counted is not read: InternVL's image_size is a
+	 * list */
+	snprintf(json, sizeof json, "{\"model_type\": \"internvl\", %s, \"vision_config\":"
+	         " {\"hidden_size\": 8, \"image_size\": [448, 448], \"patch_size\": [14, 14]}}",
+	         text);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.vision_params, 0);
+	/* a counted family's figure past 2^20 is refused, not wrapped */
+	snprintf(json, sizeof json, "{\"model_type\": \"gemma3\", %s, \"vision_config\":"
+	         " {\"hidden_size\": 8, \"intermediate_size\": 16, \"num_hidden_layers\": 1,"
+	         " \"patch_size\": 2097152, \"image_size\": 4}}", text);
+	expect_error(json, KVP_ERR_PARSE, "vision_config.patch_size");
+}
+
+/* The towers an engine loads (kvp_model_loads_towers): Llama 4 Scout's
+ * profile, 108,641,793,536 parameters of which its tower and projector
+ * 871,932,416 (data/models/llama4-scout.yaml), under SGLang without them
+ * (its Llama 4 builds the vision model only with --enable-multimodal),
+ * 107,769,861,120; under vLLM with them; Gemma 3 4B's under SGLang with
+ * them (its Gemma 3 builds the tower whatever the flag), and under
+ * llama.cpp without (its mmproj file): 4,300,079,472 - 419,816,304 =
+ * 3,880,263,168. */
+static void test_towers_loaded(void **state)
+{
+	const char *dirs[] = {KVP_TEST_DATADIR};
+	kvp_catalog *cat = NULL;
+	kvp_model scout, gemma;
+	kvp_request r;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(kvp_catalog_open(&cat, dirs, 1, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "llama4-scout", &scout, &err), KVP_OK);
+	assert_int_equal(kvp_catalog_model(cat, "gemma3-4b", &gemma, &err), KVP_OK);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_SGLANG;
+	assert_true(kvp_request_loads_towers(&r));
+	assert_false(kvp_model_loads_towers(&scout, &r));
+	assert_int_equal(kvp_model_loaded_params(&scout, &r), 107769861120ull);
+	assert_true(kvp_model_loads_towers(&gemma, &r));
+	assert_int_equal(kvp_model_loaded_params(&gemma, &r), 4300079472ull);
+	r.engine = KVP_ENGINE_VLLM;
+	assert_true(kvp_model_loads_towers(&scout, &r));
+	assert_int_equal(kvp_model_loaded_params(&scout, &r), 108641793536ull);
+	r.engine = KVP_ENGINE_LLAMA_CPP;
+	assert_false(kvp_model_loads_towers(&gemma, &r));
+	assert_int_equal(kvp_model_loaded_params(&gemma, &r), 3880263168ull);
+	/* no model: the request's answer */
+	r.engine = KVP_ENGINE_SGLANG;
+	assert_true(kvp_model_loads_towers(NULL, &r));
+	kvp_catalog_free(&cat);
+}
+
+/* DeepSeek-V3's config.json (tests/configs/deepseek-v3, an fp8
+ * quantization_config) beside an index without its shards: the shape's
+ * count, its MTP layer's 13,463,426,304 (1,853,358,080 of them copies of
+ * the embedding and head) where the weight_map names model.layers.61,
+ * and without them, the main model's 671,026,419,200, where it names
+ * none (before, the copies outlived the layer and the read failed). */
+static void test_index_mtp(void **state)
+{
+	static const char index[] = "{\"metadata\": {\"total_size\": 688574839360},"
+		" \"weight_map\": {\"model.embed_tokens.weight\": \"a.safetensors\"%s}}";
+	char path[1024], text[256], *json;
+	kvp_model m;
+	kvp_source src;
+	kvp_error err;
+	FILE *f;
+	long n;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/tests/configs/deepseek-v3/config.json", KVP_TEST_SRCDIR);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0 && fseek(f, 0, SEEK_SET) == 0);
+	json = test_malloc((size_t)n + 1);
+	assert_int_equal(fread(json, 1, (size_t)n, f), (size_t)n);
+	json[n] = '\0';
+	fclose(f);
+	snprintf(path, sizeof path, "%s", testutil_write_file("ds/config.json", json));
+	test_free(json);
+	snprintf(text, sizeof text, index, ", \"model.layers.61.eh_proj.weight\": \"b.safetensors\"");
+	testutil_write_file("ds/model.safetensors.index.json", text);
+	assert_int_equal(kvp_config_read(path, &m, &src, NULL, &err), KVP_OK);
+	assert_int_equal(m.params, 684489845504ull);
+	assert_int_equal(m.mtp_params, 13463426304ull);
+	assert_int_equal(m.mtp_shared_params, 1853358080ull);
+	snprintf(text, sizeof text, index, "");
+	testutil_write_file("ds/model.safetensors.index.json", text);
+	if (kvp_config_read(path, &m, &src, NULL, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(m.params, 671026419200ull);
+	assert_int_equal(m.mtp_params, 0);
+	assert_int_equal(m.mtp_shared_params, 0);
+	assert_int_equal(m.mtp_layers, 0);
 }
 
 int main(void)
@@ -217,11 +442,17 @@ int main(void)
 		cmocka_unit_test(test_gpt_neox),
 		cmocka_unit_test(test_phi),
 		cmocka_unit_test(test_falcon_shapes),
+		cmocka_unit_test(test_opt),
+		cmocka_unit_test(test_bloom),
 		cmocka_unit_test(test_qwen2_moe),
 		cmocka_unit_test(test_llama_biases),
+		cmocka_unit_test(test_mtp_without_copies),
+		cmocka_unit_test(test_glm4_cohere),
 		cmocka_unit_test(test_nemotron),
 		cmocka_unit_test(test_minimind),
 		cmocka_unit_test(test_vision),
+		cmocka_unit_test(test_towers_loaded),
+		cmocka_unit_test(test_index_mtp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
