@@ -184,6 +184,30 @@ static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
 	return true;
 }
 
+/* A Nemotron-H's MLP layer, up and down of an inner size its profile does
+ * not give (kvp_model intermediate is a gated MLP's), with its norm: what
+ * the embeddings, the final norm and the other blocks leave of m's params
+ * (m as a plan loads it, kvp_model_loaded: the MTP layers out), over its
+ * MLP layers; Nemotron-H-56B's 536,879,104 (data/models/
+ * nemotron-h-56b.yaml).  0 where they leave nothing, or the attention
+ * layers' kv heads differ. */
+static unsigned __int128 mlp_from_params(const kvp_model *m, const struct part *in,
+                                         const struct part *out, unsigned __int128 other)
+{
+	unsigned __int128 h = m->hidden, known, total = m->params - m->vision_params;
+	uint64_t mlp = kvp_model_count_layers(m, KVP_LAYER_NONE),
+	         mamba = kvp_model_count_layers(m, KVP_LAYER_RECURRENT),
+	         attention = (uint64_t)m->layers - mlp - mamba; /* M, * and - alone */
+
+	if (!mlp || m->layer_kv_heads_len || m->vision_params > m->params)
+		return 0;
+	known = (unsigned __int128)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h +
+	        mamba * (in->params + out->params + other + h) +
+	        attention * (2 * h * ((uint64_t)m->heads * m->head_dim) +
+	                     2 * h * ((uint64_t)m->kv_heads * m->head_dim) + h);
+	return total > known ? (total - known) / mlp : 0;
+}
+
 uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i)
 {
 	struct part in, out;
@@ -204,7 +228,9 @@ uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i)
 	else if (m->intermediate)
 		n = 2 * h * m->intermediate;
 	else
-		return 0; /* an MLP of unknown size */
+		/* an MLP of a size the profile does not give, with its norm */
+		return (n = mlp_from_params(m, &in, &out, other)) > UINT64_MAX ? UINT64_MAX
+		                                                               : (uint64_t)n;
 	n += h; /* the block's norm */
 	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }

@@ -115,6 +115,22 @@ run --model nemotron-3-super-120b --seq 8192 --engine vllm --pp 3 --gpu h200 --e
 has_line "Nemotron-H: a stage's weights by its blocks" \
 	"    weights per GPU of stage 2: 29 of 88 layers' (41,720,072,064 of 119,594,961,920 parameters) + head, ceil(/ tp 1) = 84,513,888,810 B (binds)"
 
+# Nemotron-H-56B, whose MLP layers' size its profile does not give (its
+# MLP is an up and a down, not the gated one kvp_model intermediate is):
+# what its 56,324,350,464 parameters leave past the embeddings (2 x
+# 131,072 x 8,192), the final norm, 54 Mamba-2 blocks of 438,432,512 and
+# 10 attention blocks of 151,003,136, over its 54 MLP layers, 536,879,104
+# each (data/models/nemotron-h-56b.yaml).  At pp 3 its stages of 39, 40
+# and 39 layers hold 18 M, 3 *, 18 -; 18 M, 4 *, 18 -; and 18 M, 3 *, 18
+# -: 18,008,618,496, 18,159,621,632 and 18,008,618,496 of 54,176,858,624.
+# Of the bf16 body, 112,648,700,928 - 2 x 2,147,483,648 =
+# 108,353,733,632 B, by cumulative floors, the middle stage's
+# 36,319,248,755 B, ceil(/ tp 4) = 9,079,812,189 B, binds.  By count the
+# middle stage, the only one of 40, bound with 40/118 of the body.
+run --model nemotron-h-56b --seq 8192 --engine vllm --pp 3 --tp 4 --gpu h100 --explain
+has_line "Nemotron-H-56B: its MLP blocks from its params" \
+	"    weights per GPU of stage 1: 40 of 118 layers' (18,159,621,632 of 54,176,858,624 parameters), ceil(/ tp 4) = 9,079,812,189 B (binds)"
+
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
 # 70,553,706,496 = 6,755,704,832 B: 9,628,295,168 short, on stage 0.
