@@ -69,6 +69,8 @@ struct shape {
 	uint64_t positions;  /* learned absolute positions */
 	uint64_t embed_width; /* the embedding's width where not hidden (OPT) */
 	uint64_t key_heads, key_dim, value_heads, value_dim; /* Gated DeltaNet */
+	uint64_t dt_rank;    /* a Mamba-1 mixer's (Jamba's): 0 for Mamba-2's */
+	bool conv_bias, proj_bias; /* its conv1d's and in_proj's, out_proj's biases */
 };
 
 static bool is(const struct hf *h, const char *const *names)
@@ -103,11 +105,98 @@ static int opt_shape(struct hf *h, struct shape *s)
 	return 0;
 }
 
+/* The rest of the families' own keys over s (shape_of's first): 0, or
+ * -1 reported. */
+static int shape_more(struct hf *h, struct shape *s)
+{
+	static const char *const k_no_bias[] = {"no_bias", NULL};
+	static const char *const k_qkv[] = {"use_qkv_bias", NULL};
+	static const char *const k_bias[] = {"bias", NULL};
+	static const char *const k_out[] = {"attention_out_bias", NULL};
+	static const char *const k_head[] = {"lm_head_bias", NULL};
+	static const char *const k_ff[] = {"ff_intermediate_size", NULL};
+	static const char *const k_aux_free[] = {"moe_use_aux_free", NULL};
+	static const char *const k_conv_bias[] = {"mamba_conv_bias", NULL};
+	static const char *const k_proj_bias[] = {"mamba_proj_bias", NULL};
+	static const char *const k_rank[] = {"mamba_dt_rank", NULL};
+	const char *f = h->family;
+	bool flag = false;
+
+	if (kvp__hf_bool(h, k_head, &flag) < 0)
+		return -1;
+	if (flag)
+		s->head_bias = true; /* PhiMoE's lm_head_bias */
+	flag = true;
+	if (strcmp(f, "qwen") == 0) {
+		/* Qwen (v1) QWenBlock: c_attn biased, c_proj and the MLP by
+		 * no_bias; w1 and w2 of intermediate_size / 2 */
+		if (kvp__hf_bool(h, k_no_bias, &flag) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = true;
+		s->o_bias = s->mlp_bias = !flag;
+		s->inter /= 2;
+	} else if (strcmp(f, "phi3small") == 0) {
+		/* Phi3SmallForCausalLM: every linear biased (its
+		 * attention_bias is not read), up_proj of 2 x
+		 * ff_intermediate_size (gegelu) */
+		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = true;
+		if (kvp__hf_uint(h, NULL, k_ff, UINT32_MAX, &s->inter) < 0)
+			return -1;
+	} else if (strcmp(f, "stablelm") == 0) {
+		/* StableLmAttention: q, k and v biased by use_qkv_bias */
+		flag = false;
+		if (kvp__hf_bool(h, k_qkv, &flag) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = flag;
+	} else if (strcmp(f, "internlm") == 0) {
+		/* InternLMAttention: q, k, v and o biased by bias */
+		flag = false;
+		if (kvp__hf_bool(h, k_bias, &flag) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = s->o_bias = flag;
+	} else if (strcmp(f, "qwen2_vl") == 0 || strcmp(f, "qwen2_5_vl") == 0) {
+		/* its language model is Qwen2's: q, k and v biased */
+		s->q_bias = s->kv_bias = true;
+		s->o_bias = false;
+	} else if (strcmp(f, "seed_oss") == 0) {
+		/* SeedOssAttention: o by attention_out_bias */
+		flag = false;
+		if (kvp__hf_bool(h, k_out, &flag) < 0)
+			return -1;
+		s->o_bias = flag;
+	} else if (strcmp(f, "ernie4_5_moe") == 0) {
+		/* Ernie4_5_MoeMoE: the router's e_score_correction_bias with
+		 * moe_use_aux_free */
+		flag = false;
+		if (kvp__hf_bool(h, k_aux_free, &flag) < 0)
+			return -1;
+		s->score_bias = flag;
+	} else if (strcmp(f, "jamba") == 0) {
+		/* JambaMambaMixer, a Mamba-1: dt of mamba_dt_rank ("auto":
+		 * hidden / 16, rounded up), conv1d's bias by mamba_conv_bias,
+		 * in_proj's and out_proj's by mamba_proj_bias */
+		json_t *rank = json_object_get(h->cfg, "mamba_dt_rank");
+
+		s->conv_bias = true;
+		if (kvp__hf_bool(h, k_conv_bias, &s->conv_bias) < 0 ||
+		    kvp__hf_bool(h, k_proj_bias, &s->proj_bias) < 0)
+			return -1;
+		if (json_is_string(rank) || !rank || json_is_null(rank))
+			s->dt_rank = (h->m->hidden + 15) / 16;
+		else if (kvp__hf_uint(h, NULL, k_rank, UINT32_MAX, &s->dt_rank) < 0)
+			return -1;
+	} else if (strcmp(f, "olmo2") == 0 || strcmp(f, "olmoe") == 0) {
+		/* q_norm and k_norm over every head's values */
+		s->head_norm = true;
+	}
+	return 0;
+}
+
 /* The family's shape over s, from its keys: 0, or -1 reported. */
 static int shape_of(struct hf *h, struct shape *s)
 {
 	static const char *const layer_norm[] = {"gpt2", "gpt_neox", "falcon", "phi", "nemotron",
-		"gpt_bigcode", "starcoder2", "bloom", "opt", NULL};
+		"gpt_bigcode", "starcoder2", "bloom", "opt", "stablelm", "phimoe", "phi3small", NULL};
 	static const char *const four_norms[] = {"gemma2", "gemma3", "gemma3_text", "glm4", NULL};
 	static const char *const qk_norm[] = {"qwen3", "qwen3_moe", "gemma3", "gemma3_text",
 		"qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text", NULL};
@@ -129,13 +218,15 @@ static int shape_of(struct hf *h, struct shape *s)
 	static const char *const biased[] = {"gpt2", "gpt_neox", "phi", "gpt_bigcode", "bloom",
 		NULL};
 	/* o_proj never biased, whatever attention_bias says */
-	static const char *const o_plain[] = {"glm4_moe", "glm4", "glm", NULL};
+	static const char *const o_plain[] = {"glm4_moe", "glm4", "glm", "mimo", NULL};
 	static const char *const k_bias[] = {"attention_bias", NULL};
 	static const char *const k_mlp_bias[] = {"mlp_bias", NULL};
 	static const char *const k_falcon_bias[] = {"bias", NULL};
 	static const char *const k_use_bias[] = {"use_bias", NULL};
 	static const char *const k_enable_bias[] = {"enable_bias", NULL};
 	static const char *const k_qk[] = {"use_qk_norm", NULL};
+	static const char *const k_qkv_bias[] = {"add_qkv_bias", NULL};
+	static const char *const k_linear_bias[] = {"add_bias_linear", NULL};
 	static const char *const k_phi_qk[] = {"qk_layernorm", NULL};
 	static const char *const k_new[] = {"new_decoder_architecture", NULL};
 	static const char *const k_parallel[] = {"parallel_attn", NULL};
@@ -230,6 +321,16 @@ static int shape_of(struct hf *h, struct shape *s)
 		if (!lns)
 			lns = new_arch ? 2 : 1;
 		s->norms = !other || lns == 2 ? 2 : 1;
+	} else if (strcmp(f, "chatglm") == 0) {
+		/* query_key_value biased by add_qkv_bias or add_bias_linear,
+		 * dense and the MLP by add_bias_linear (ChatGLMConfig: both
+		 * false by default) */
+		other = false;
+		if (kvp__hf_bool(h, k_qkv_bias, &flag) < 0 ||
+		    kvp__hf_bool(h, k_linear_bias, &other) < 0)
+			return -1;
+		s->q_bias = s->kv_bias = flag || other;
+		s->o_bias = s->mlp_bias = other;
 	} else if (strcmp(f, "nemotron") == 0) {
 		s->gated = false;
 	} else if (strcmp(f, "cohere") == 0 || strcmp(f, "cohere2") == 0) {
@@ -241,6 +342,8 @@ static int shape_of(struct hf *h, struct shape *s)
 			return -1;
 		s->head_norm = flag;
 	}
+	if (shape_more(h, s) < 0)
+		return -1;
 	if (s->delta && (kvp__hf_uint(h, NULL, k_kh, UINT32_MAX, &s->key_heads) < 0 ||
 	                 kvp__hf_uint(h, NULL, k_kd, UINT32_MAX, &s->key_dim) < 0 ||
 	                 kvp__hf_uint(h, NULL, k_vh, UINT32_MAX, &s->value_heads) < 0 ||
@@ -301,6 +404,17 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 		return d * (2 * keys + 2 * values + 2 * s->value_heads) +
 		       (2 * keys + values) * m->ssm_conv_kernel + 2 * s->value_heads +
 		       s->value_dim + values * d;
+	}
+	if (s->dt_rank) {
+		/* Mamba-1 (Jamba's): in_proj hidden x 2 inner, conv1d inner x
+		 * kernel, x_proj inner x (dt_rank + 2 state), dt_proj dt_rank x
+		 * inner and its bias, A_log inner x state, D inner, out_proj
+		 * inner x hidden, and the dt, B and C RMSNorms */
+		unsigned __int128 in = m->ssm_inner, st = m->ssm_state, r = s->dt_rank;
+
+		return d * 2 * in + in * m->ssm_conv_kernel + (s->conv_bias ? in : 0) +
+		       in * (r + 2 * st) + r * in + in + in * st + in + in * d +
+		       (s->proj_bias ? 2 * in + d : 0) + r + 2 * st;
 	}
 	return d * (2 * (unsigned __int128)m->ssm_inner +
 	            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +

@@ -258,6 +258,41 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
+/* chatglm (ChatGLM2 and 3, GLM-4-9B's THUDM checkpoints; their remote
+ * modeling_chatglm.py SelfAttention, as vLLM's chatglm.py builds it):
+ * with multi_query_attention its K and V are multi_query_group_num
+ * groups, not a head each (ChatGLM3-6B's 2 of 32), each of kv_channels
+ * values, as its queries are. */
+static kvp_status rule_chatglm(struct hf *h)
+{
+	static const char *const k_mq[] = {"multi_query_attention", NULL};
+	static const char *const k_groups[] = {"multi_query_group_num", NULL};
+	static const char *const k_channels[] = {"kv_channels", NULL};
+	bool mq = false;
+	uint64_t groups = 0, channels = 0;
+	int given;
+
+	if (kvp__hf_bool(h, k_mq, &mq) < 0 ||
+	    (given = kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups)) < 0 ||
+	    kvp__hf_uint(h, NULL, k_channels, UINT32_MAX, &channels) < 0)
+		return KVP_ERR_PARSE;
+	if (channels) {
+		h->m->head_dim = (uint32_t)channels;
+		kvp__note(h->src, "head_dim", KVP_ORIGIN_READ, "%skv_channels = %u",
+		          h->prefix, h->m->head_dim);
+	}
+	if (!mq)
+		return KVP_OK;
+	if (!given || !groups || h->m->heads % groups != 0)
+		return kvp__hf_fail(h, "multi_query_group_num", "%llu groups for %u heads:"
+		                    " multi_query_attention needs a count that divides them",
+		                    (unsigned long long)groups, h->m->heads);
+	h->m->kv_heads = (uint32_t)groups;
+	kvp__note(h->src, "kv_heads", KVP_ORIGIN_READ, "%smulti_query_group_num = %u"
+	          " (multi_query_attention true)", h->prefix, h->m->kv_heads);
+	return KVP_OK;
+}
+
 /* Multi-head latent attention, from the fields (never the name). */
 static kvp_status mla(struct hf *h)
 {
@@ -304,6 +339,14 @@ static kvp_status mla(struct hf *h)
 	m->q_lora_rank = (uint32_t)q; /* null in DeepSeek-V2-Lite's: 0 */
 	if (kvp__sparse_mla(m) && kvp__hf_indexer(h) != KVP_OK)
 		return KVP_ERR_PARSE;
+	/* MiniCPM3's config leaves v_head_dim out: MiniCPM3Config's default,
+	 * hidden_size / num_attention_heads (vLLM's MiniCPM3Attention) */
+	if (!v && strcmp(h->family, "minicpm3") == 0 && m->heads) {
+		v = m->hidden / m->heads;
+		kvp__note(h->src, "v_head_dim", KVP_ORIGIN_DEFAULTED, "%sv_head_dim absent:"
+		          " hidden_size / num_attention_heads = %u / %u (MiniCPM3Config)",
+		          h->prefix, m->hidden, m->heads);
+	}
 	m->qk_rope_dim = (uint32_t)rope;
 	m->qk_nope_dim = (uint32_t)nope;
 	m->v_head_dim = (uint32_t)v;
@@ -382,6 +425,7 @@ static const struct hf_family families[] = {
 	{"llama4", "Llama4TextConfig", rule_llama4, NULL},
 	{"llama4_text", "Llama4TextConfig", rule_llama4, NULL},
 	{"falcon", "FalconConfig", rule_falcon, d_falcon},
+	{"chatglm", "ChatGLMConfig", rule_chatglm, NULL},
 	{"gpt2", "GPT2Config", rule_plain, d_gpt2},
 	{"gpt_neox", "GPTNeoXConfig", rule_plain, NULL},
 	{"deepseek_v2", "DeepseekV2Config", rule_plain, NULL},

@@ -3,8 +3,9 @@
  * differ: which layers route among experts and which are dense, and each
  * MLP's size (kvp_model moe_*), for where the weights lie under pipeline
  * parallelism.  The rules are the engines' model code's:
- *   - DeepSeek-V2/V3 (Kimi K2's too), GLM-4.5: layer i routes when
- *     n_routed_experts is set, i >= first_k_dense_replace and i %
+ *   - DeepSeek-V2/V3 (Kimi K2's too), GLM-4.5, and ERNIE 4.5 by its own
+ *     names (moe_num_experts, moe_layer_start_index, ...): layer i routes
+ *     when n_routed_experts is set, i >= first_k_dense_replace and i %
  *     moe_layer_freq == 0 (vLLM's deepseek_v2.py; transformers reads
  *     first_k_dense_replace alone, the same where moe_layer_freq is 1,
  *     as in every release); n_shared_experts shared experts of
@@ -27,10 +28,13 @@
 
 kvp_status kvp__hf_moe(struct hf *h)
 {
+	/* ERNIE 4.5's own names last: moe_num_experts, moe_k,
+	 * moe_num_shared_experts, moe_layer_start_index (its layers before it
+	 * dense) and moe_layer_interval */
 	static const char *const k_experts[] = {"n_routed_experts", "num_local_experts",
-		"num_experts", NULL};
+		"num_experts", "moe_num_experts", NULL};
 	static const char *const k_top_k[] = {"num_experts_per_tok", "experts_per_token",
-		NULL};
+		"moe_k", NULL};
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
 		NULL};
 	/* Nemotron-H's: one MLP of it x n_shared_experts (vLLM's
@@ -38,13 +42,14 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared_each[] = {"moe_shared_expert_intermediate_size",
 		NULL};
 	static const char *const k_use_moe[] = {"use_moe", NULL};
-	static const char *const k_dense[] = {"first_k_dense_replace", NULL};
-	static const char *const k_freq[] = {"moe_layer_freq", NULL};
+	static const char *const k_dense[] = {"first_k_dense_replace", "moe_layer_start_index",
+		NULL};
+	static const char *const k_freq[] = {"moe_layer_freq", "moe_layer_interval", NULL};
 	static const char *const k_step[] = {"interleave_moe_layer_step", NULL};
 	static const char *const k_moe_inter[] = {"moe_intermediate_size", NULL};
 	static const char *const k_inter[] = {"intermediate_size", NULL};
 	static const char *const k_inter_mlp[] = {"intermediate_size_mlp", NULL};
-	static const char *const k_shared[] = {"n_shared_experts", NULL};
+	static const char *const k_shared[] = {"n_shared_experts", "moe_num_shared_experts", NULL};
 	static const char *const k_latent[] = {"moe_latent_size", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
@@ -89,6 +94,25 @@ kvp_status kvp__hf_moe(struct hf *h)
 	/* Nemotron 3 Super's and Ultra's latent experts (null in Nano's and
 	 * Lightning's configs: hidden) */
 	m->moe_latent = (uint32_t)latent;
+	/* Jamba's experts every expert_layer_period-th layer from
+	 * expert_layer_offset (JambaModel: JambaSparseMoeBlock there, a
+	 * JambaMLP of intermediate_size elsewhere), in Llama 4's form where
+	 * the offset is the period's last layer, as in every release (2, 1) */
+	if (strcmp(h->family, "jamba") == 0) {
+		static const char *const k_period[] = {"expert_layer_period", NULL};
+		static const char *const k_offset[] = {"expert_layer_offset", NULL};
+		uint64_t period = 0, offset = 0;
+
+		if (kvp__hf_uint(h, NULL, k_period, UINT32_MAX, &period) < 0 ||
+		    kvp__hf_uint(h, NULL, k_offset, UINT32_MAX, &offset) < 0)
+			return KVP_ERR_PARSE;
+		if (period > 1 && offset + 1 == period && inter) {
+			m->moe_experts = (uint32_t)experts;
+			m->moe_step = (uint32_t)period;
+			m->dense_intermediate = (uint32_t)inter;
+		}
+		return KVP_OK;
+	}
 	/* The layers' layout only where they differ, in the forms the rules
 	 * above read: a moe_layer_freq past 1 (none in any release) is left
 	 * alone, every layer weighing the same. */

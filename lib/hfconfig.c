@@ -323,16 +323,19 @@ static kvp_status read_base(struct hf *h)
 	}
 	/* Absent, the family's config class decides: Gemma's and Cohere's
 	 * tie (Gemma*Config, Cohere*Config tie_word_embeddings=True), and so
-	 * do GPT-2's, GPTBigCode's, OPT's, BLOOM's, Falcon's and MiniMind's,
-	 * which keep PretrainedConfig's default (True); Llama's, Qwen's,
-	 * Mistral's and most others do not. */
+	 * do GPT-2's, GPTBigCode's, OPT's, BLOOM's, Falcon's, MiniMind's,
+	 * Phi-3-small's (vLLM's Phi3SmallForCausalLM ties lm_head) and
+	 * MiniCPM3's (its bf16 checkpoint, 8.15 GB, holds no lm_head), which
+	 * keep PretrainedConfig's default (True); Llama's, Qwen's, Mistral's
+	 * and most others do not. */
 	{
 		static const char *const k_tie[] = {"tie_word_embeddings", NULL};
 		bool tie = strncmp(h->family, "gemma", 5) == 0 ||
 		           strncmp(h->family, "cohere", 6) == 0 ||
 		           strcmp(h->family, "gpt2") == 0 || strcmp(h->family, "falcon") == 0 ||
 		           strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "opt") == 0 ||
-		           strcmp(h->family, "bloom") == 0 || strcmp(h->family, "minimind") == 0;
+		           strcmp(h->family, "bloom") == 0 || strcmp(h->family, "minimind") == 0 ||
+		           strcmp(h->family, "phi3small") == 0 || strcmp(h->family, "minicpm3") == 0;
 
 		if (kvp__hf_bool(h, k_tie, &tie) < 0)
 			return KVP_ERR_PARSE;

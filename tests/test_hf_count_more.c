@@ -1,0 +1,274 @@
+/*
+ * test_hf_count_more.c — a config.json's parameters counted tensor by
+ * tensor (lib/hf_count.c) for families outside the catalogue, each held
+ * to a published count of the checkpoint its config is of (research:
+ * /work/research/param-check.md, a helper's check of 40 checkpoints; the
+ * configs here keep the keys kvplan reads).  Every figure is worked by
+ * hand below; where the published count is rounded, that is said.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+#include "hfutil.h"
+
+/* The cache of m for one sequence of seq tokens, fp16. */
+static uint64_t cache_at(const kvp_model *m, uint64_t seq)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.seq = seq;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p.cache_total_bytes;
+}
+
+/* THUDM/chatglm3-6b (model_type chatglm; its remote modeling_chatglm.py):
+ * multi_query_attention with 2 groups of kv_channels 128, so K and V of 2
+ * heads, not 32: 28 layers x 2 x 2 x 128 x 2 B = 28,672 B a token (it
+ * was read as 32 heads, 16 times that).  Its params: embedding and
+ * output_layer 2 x 65024 x 4096 = 532,676,608; a layer: two RMSNorms
+ * 8,192, query_key_value 4096 x 4608 and its bias (add_qkv_bias) 4,608,
+ * dense 4096^2, dense_h_to_4h 4096 x 2 x 13696 and dense_4h_to_h 13696 x
+ * 4096: 203,960,832, x 28 = 5,710,903,296; the final norm 4,096:
+ * 6,243,584,000, as model.num_parameters() prints it in public logs
+ * (find_string ids 29459375355, 52642495931).  GLM-4-9B, the same code at
+ * 40 layers and a vocabulary of 151552: 9,399,951,360. */
+static void test_chatglm(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"chatglm\", \"add_bias_linear\": false,"
+		" \"add_qkv_bias\": true, \"ffn_hidden_size\": 13696, \"hidden_size\": 4096,"
+		" \"kv_channels\": 128, \"multi_query_attention\": true,"
+		" \"multi_query_group_num\": 2, \"num_attention_heads\": 32, \"num_layers\": %d,"
+		" \"padded_vocab_size\": %d, \"seq_length\": 8192, \"tie_word_embeddings\": false}";
+	char json[512];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	snprintf(json, sizeof json, cfg, 28, 65024);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.kv_heads, 2);
+	assert_int_equal(m.head_dim, 128);
+	assert_int_equal(cache_at(&m, 1), 28672);
+	assert_int_equal(m.params, 6243584000ull);
+	assert_int_equal(kvp_source_find(&src, "kv_heads")->origin, KVP_ORIGIN_READ);
+	snprintf(json, sizeof json, cfg, 40, 151552);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.params, 9399951360ull);
+	/* groups that do not divide the heads are refused */
+	expect_error("{\"model_type\": \"chatglm\", \"hidden_size\": 4096,"
+	             " \"multi_query_attention\": true, \"multi_query_group_num\": 3,"
+	             " \"num_attention_heads\": 32, \"num_layers\": 2}",
+	             KVP_ERR_PARSE, "multi_query_group_num");
+}
+
+/* Qwen/Qwen-7B (model_type qwen, QWenLMHeadModel): w1 and w2 of
+ * intermediate_size / 2 = 11008, c_attn biased, c_proj and the MLP not
+ * (no_bias).  A layer: two RMSNorms 8,192, c_attn 4096 x 12288 + 12,288,
+ * c_proj 4096^2, the MLP 3 x 4096 x 11008: 202,395,648, x 32; wte and
+ * lm_head 2 x 151936 x 4096; ln_f 4,096: 7,721,324,544, its published
+ * count (find_string id 5812671115). */
+static void test_qwen_v1(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"qwen\", \"hidden_size\": 4096, \"intermediate_size\": 22016,"
+	          " \"kv_channels\": 128, \"max_position_embeddings\": 32768, \"no_bias\": true,"
+	          " \"num_attention_heads\": 32, \"num_hidden_layers\": 32,"
+	          " \"tie_word_embeddings\": false, \"vocab_size\": 151936}", &m, &src);
+	assert_int_equal(m.params, 7721324544ull);
+}
+
+/* stabilityai StableLM 2 1.6B (stablelm): LayerNorms with biases, q, k
+ * and v biased (use_qkv_bias).  A layer: two LayerNorms 4 x 2048, q, k
+ * and v 3 x (2048^2 + 2048), o 2048^2, the MLP 3 x 2048 x 5632:
+ * 51,394,560, x 24; embeddings and head 2 x 100352 x 2048; the final
+ * LayerNorm 4,096: 1,644,515,328, its published count (find_string id
+ * 35661935992). */
+static void test_stablelm(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"stablelm\", \"hidden_size\": 2048,"
+	          " \"intermediate_size\": 5632, \"max_position_embeddings\": 4096,"
+	          " \"num_attention_heads\": 32, \"num_hidden_layers\": 24,"
+	          " \"num_key_value_heads\": 32, \"partial_rotary_factor\": 0.25,"
+	          " \"tie_word_embeddings\": false, \"use_qkv_bias\": true,"
+	          " \"vocab_size\": 100352}", &m, &src);
+	assert_int_equal(m.params, 1644515328ull);
+}
+
+/* allenai OLMo-2-1124-7B (olmo2): q_norm and k_norm over every head's
+ * values (4096 each), the two norms after attention and MLP.  A layer:
+ * norms 2 x 4096, q, k, v and o 4 x 4096^2, q_norm and k_norm 2 x 4096,
+ * the MLP 3 x 4096 x 11008: 202,391,552, x 32; embeddings and head 2 x
+ * 100352 x 4096; the final norm 4,096: 7,298,617,344, HF's count
+ * (find_string id 71571056092). */
+static void test_olmo2(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"olmo2\", \"hidden_size\": 4096,"
+	          " \"intermediate_size\": 11008, \"max_position_embeddings\": 4096,"
+	          " \"num_attention_heads\": 32, \"num_hidden_layers\": 32,"
+	          " \"num_key_value_heads\": 32, \"tie_word_embeddings\": false,"
+	          " \"vocab_size\": 100352}", &m, &src);
+	assert_int_equal(m.params, 7298617344ull);
+}
+
+/* ByteDance Seed-OSS-36B (seed_oss): q, k and v biased by attention_bias,
+ * o by attention_out_bias (false).  A layer: norms 2 x 5120, q 5120 x
+ * 10240 + 10240, k and v 2 x (5120 x 1024 + 1024), o 10240 x 5120, the
+ * MLP 3 x 5120 x 27648: 540,039,168, x 64; embeddings and head 2 x
+ * 155136 x 5120; the final norm: 36,151,104,512, its files' count
+ * (find_string id 57091266702). */
+static void test_seed_oss(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"seed_oss\", \"attention_bias\": true,"
+	          " \"attention_out_bias\": false, \"head_dim\": 128, \"hidden_size\": 5120,"
+	          " \"intermediate_size\": 27648, \"mlp_bias\": false, \"num_attention_heads\": 80,"
+	          " \"num_hidden_layers\": 64, \"num_key_value_heads\": 8,"
+	          " \"tie_word_embeddings\": false, \"vocab_size\": 155136}", &m, &src);
+	assert_int_equal(m.params, 36151104512ull);
+}
+
+/* Microsoft Phi-3-small-8k (phi3small; vLLM's phi3_small.py): every
+ * linear biased whatever its attention_bias says, LayerNorms with
+ * biases, up_proj of 2 x ff_intermediate_size (gegelu), the head tied.
+ * A layer: LayerNorms 4 x 4096, query_key_value 4096 x 6144 + 6144, dense
+ * 4096^2 + 4096, up_proj 4096 x 28672 + 28672, down_proj 14336 x 4096 +
+ * 4096: 218,163,200, x 32; the embedding 100352 x 4096; the final
+ * LayerNorm 8,192: 7,392,272,384, the "7.4B" its card gives. */
+static void test_phi3_small(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"phi3small\", \"attention_bias\": false,"
+	          " \"ff_intermediate_size\": 14336, \"hidden_size\": 4096,"
+	          " \"max_position_embeddings\": 8192, \"num_attention_heads\": 32,"
+	          " \"num_hidden_layers\": 32, \"num_key_value_heads\": 8,"
+	          " \"vocab_size\": 100352}", &m, &src);
+	assert_true(m.tie_embeddings);
+	assert_int_equal(m.params, 7392272384ull);
+}
+
+/* openbmb MiniCPM3-4B (minicpm3): MLA whose v_head_dim the config leaves
+ * out, MiniCPM3Config's hidden / heads = 64, and a tied head.  A layer:
+ * norms 2 x 2560; q_a 2560 x 768 and its norm, q_b 768 x 40 x 96, kv_a
+ * 2560 x 288 and its norm 256, kv_b 256 x 40 x 128, o 40 x 64 x 2560:
+ * 13,517,824; the MLP 3 x 2560 x 6400: 62,674,944, x 62; the embedding
+ * 73448 x 2560; the final norm: 4,073,875,968, the 8.15 GB of its one
+ * bf16 file over 2 B. */
+static void test_minicpm3(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"minicpm3\", \"hidden_size\": 2560,"
+	          " \"num_hidden_layers\": 62, \"intermediate_size\": 6400,"
+	          " \"max_position_embeddings\": 32768, \"num_attention_heads\": 40,"
+	          " \"num_key_value_heads\": 40, \"qk_nope_head_dim\": 64,"
+	          " \"qk_rope_head_dim\": 32, \"q_lora_rank\": 768, \"kv_lora_rank\": 256,"
+	          " \"vocab_size\": 73448}", &m, &src);
+	assert_int_equal(m.v_head_dim, 64);
+	assert_int_equal(m.params, 4073875968ull);
+}
+
+/* AI21 Jamba-1.5-Mini (jamba): experts every expert_layer_period 2
+ * layers from expert_layer_offset 1, a JambaMLP in the others; attention
+ * every 8th layer from 4, a Mamba-1 mixer in the others.  Its Mamba
+ * layer (inner 8192, state 16, kernel 4, dt_rank 256, conv bias, no
+ * projection bias): in_proj 4096 x 16384, conv1d 8192 x 4 + 8192, x_proj
+ * 8192 x 288, dt_proj 256 x 8192 + 8192, A_log 8192 x 16, D 8192, out_proj
+ * 8192 x 4096, the dt, B and C norms 256 + 32: 105,308,448; attention 32
+ * heads, 8 kv heads of 128: 41,943,040; an expert layer's 16 experts of
+ * 3 x 4096 x 14336 and router 4096 x 16: 2,818,637,824; a dense MLP
+ * 176,160,768; norms 2 x 4096 a layer.  28 Mamba and 4 attention layers,
+ * 16 expert and 16 dense: 51,570,323,328 with embeddings and head 2 x
+ * 65536 x 4096 and the final norm, the "51.6B" published for it. */
+static void test_jamba(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"jamba\", \"attn_layer_offset\": 4, \"attn_layer_period\": 8,"
+	          " \"expert_layer_offset\": 1, \"expert_layer_period\": 2,"
+	          " \"hidden_size\": 4096, \"intermediate_size\": 14336, \"mamba_conv_bias\": true,"
+	          " \"mamba_d_conv\": 4, \"mamba_d_state\": 16, \"mamba_dt_rank\": 256,"
+	          " \"mamba_expand\": 2, \"mamba_proj_bias\": false, \"num_attention_heads\": 32,"
+	          " \"num_experts\": 16, \"num_experts_per_tok\": 2, \"num_hidden_layers\": 32,"
+	          " \"num_key_value_heads\": 8, \"tie_word_embeddings\": false,"
+	          " \"vocab_size\": 65536}", &m, &src);
+	assert_int_equal(m.params, 51570323328ull);
+}
+
+/* Baidu ERNIE-4.5-21B-A3B (ernie4_5_moe) by its own names: layer 0 a
+ * dense MLP of 12288, layers 1 to 27 (moe_layer_start_index 1) 64
+ * experts of 1536 and 2 shared (moe_num_shared_experts) beside a router.
+ * Attention of 20 heads and 4 kv heads of 128: 15,728,640; an expert
+ * layer: router 2560 x 64, experts 64 x 3 x 2560 x 1536, shared 3 x 2560
+ * x 3072: 778,731,520; the dense MLP 94,371,840; norms 2 x 2560 a layer;
+ * the tied embedding 103424 x 2560 and the final norm: 21,825,436,160,
+ * the "21.8B" published (without moe_use_aux_free, no correction bias;
+ * with it 64 more a layer). */
+static void test_ernie_moe(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"ernie4_5_moe\", \"hidden_size\": 2560,"
+		" \"intermediate_size\": 12288, \"moe_intermediate_size\": 1536,"
+		" \"num_hidden_layers\": 28, \"num_attention_heads\": 20, \"num_key_value_heads\": 4,"
+		" \"head_dim\": 128, \"moe_num_experts\": 64, \"moe_num_shared_experts\": 2,"
+		" \"moe_k\": 6, \"moe_layer_start_index\": 1, \"moe_layer_end_index\": 27,"
+		" \"moe_layer_interval\": 1, \"vocab_size\": 103424, \"tie_word_embeddings\": true%s}";
+	char json[1024];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	snprintf(json, sizeof json, cfg, "");
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.moe_top_k, 6);
+	assert_int_equal(m.params, 21825436160ull);
+	snprintf(json, sizeof json, cfg, ", \"moe_use_aux_free\": true");
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.params, 21825436160ull + 27 * 64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chatglm),
+		cmocka_unit_test(test_qwen_v1),
+		cmocka_unit_test(test_stablelm),
+		cmocka_unit_test(test_olmo2),
+		cmocka_unit_test(test_seed_oss),
+		cmocka_unit_test(test_phi3_small),
+		cmocka_unit_test(test_minicpm3),
+		cmocka_unit_test(test_jamba),
+		cmocka_unit_test(test_ernie_moe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
