@@ -154,7 +154,7 @@ static int shape_more(struct hf *h, struct shape *s)
 		if (kvp__hf_bool(h, k_bias, &flag) < 0)
 			return -1;
 		s->q_bias = s->kv_bias = s->o_bias = flag;
-	} else if (strcmp(f, "qwen2_vl") == 0 || strcmp(f, "qwen2_5_vl") == 0) {
+	} else if (strncmp(f, "qwen2_vl", 8) == 0 || strncmp(f, "qwen2_5_vl", 10) == 0) {
 		/* its language model is Qwen2's: q, k and v biased */
 		s->q_bias = s->kv_bias = true;
 		s->o_bias = false;
@@ -181,10 +181,11 @@ static int shape_more(struct hf *h, struct shape *s)
 		if (kvp__hf_bool(h, k_conv_bias, &s->conv_bias) < 0 ||
 		    kvp__hf_bool(h, k_proj_bias, &s->proj_bias) < 0)
 			return -1;
-		if (json_is_string(rank) || !rank || json_is_null(rank))
-			s->dt_rank = (h->m->hidden + 15) / 16;
-		else if (kvp__hf_uint(h, NULL, k_rank, UINT32_MAX, &s->dt_rank) < 0)
+		if (!json_is_string(rank) && rank && !json_is_null(rank) &&
+		    kvp__hf_uint(h, NULL, k_rank, UINT32_MAX, &s->dt_rank) < 0)
 			return -1;
+		if (!s->dt_rank)
+			s->dt_rank = ((uint64_t)h->m->hidden + 15) / 16;
 	} else if (strcmp(f, "olmo2") == 0 || strcmp(f, "olmoe") == 0) {
 		/* q_norm and k_norm over every head's values */
 		s->head_norm = true;
@@ -218,7 +219,7 @@ static int shape_of(struct hf *h, struct shape *s)
 	static const char *const biased[] = {"gpt2", "gpt_neox", "phi", "gpt_bigcode", "bloom",
 		NULL};
 	/* o_proj never biased, whatever attention_bias says */
-	static const char *const o_plain[] = {"glm4_moe", "glm4", "glm", "mimo", NULL};
+	static const char *const o_plain[] = {"glm4_moe", "glm4", "glm", NULL};
 	static const char *const k_bias[] = {"attention_bias", NULL};
 	static const char *const k_mlp_bias[] = {"mlp_bias", NULL};
 	static const char *const k_falcon_bias[] = {"bias", NULL};
@@ -263,8 +264,8 @@ static int shape_of(struct hf *h, struct shape *s)
 	s->mlp_bias = mlp_bias;
 	if (is(h, o_plain))
 		s->o_bias = false;
-	if (strcmp(f, "qwen2") == 0 || strcmp(f, "qwen2_moe") == 0) {
-		/* Qwen2Attention: q, k and v biased, o not */
+	if (strcmp(f, "qwen2") == 0 || strcmp(f, "qwen2_moe") == 0 || strcmp(f, "mimo") == 0) {
+		/* Qwen2Attention (MiMo's too): q, k and v biased, o not */
 		s->q_bias = s->kv_bias = true;
 		s->o_bias = false;
 	} else if (strcmp(f, "glm4_moe") == 0) {

@@ -258,6 +258,23 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
+/* gpt_bigcode (StarCoder, SantaCoder; GPTBigCodeAttention): one kv head
+ * with multi_query, which GPTBigCodeConfig sets by default. */
+static kvp_status rule_gpt_bigcode(struct hf *h)
+{
+	static const char *const k_mq[] = {"multi_query", NULL};
+	bool mq = true;
+
+	if (kvp__hf_bool(h, k_mq, &mq) < 0)
+		return KVP_ERR_PARSE;
+	if (mq) {
+		h->m->kv_heads = 1;
+		kvp__note(h->src, "kv_heads", KVP_ORIGIN_DERIVED, "%smulti_query = true"
+		          " (GPTBigCodeConfig's default): one kv head", h->prefix);
+	}
+	return all_sliding(h, 0);
+}
+
 /* chatglm (ChatGLM2 and 3, GLM-4-9B's THUDM checkpoints; their remote
  * modeling_chatglm.py SelfAttention, as vLLM's chatglm.py builds it):
  * with multi_query_attention its K and V are multi_query_group_num
@@ -269,21 +286,28 @@ static kvp_status rule_chatglm(struct hf *h)
 	static const char *const k_groups[] = {"multi_query_group_num", NULL};
 	static const char *const k_channels[] = {"kv_channels", NULL};
 	bool mq = false;
-	uint64_t groups = 0, channels = 0;
+	uint64_t groups = 1, channels = 128; /* ChatGLMConfig's defaults */
 	int given;
 
 	if (kvp__hf_bool(h, k_mq, &mq) < 0 ||
-	    (given = kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups)) < 0 ||
-	    kvp__hf_uint(h, NULL, k_channels, UINT32_MAX, &channels) < 0)
+	    kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups) < 0 ||
+	    (given = kvp__hf_uint(h, NULL, k_channels, UINT32_MAX, &channels)) < 0)
 		return KVP_ERR_PARSE;
-	if (channels) {
-		h->m->head_dim = (uint32_t)channels;
-		kvp__note(h->src, "head_dim", KVP_ORIGIN_READ, "%skv_channels = %u",
-		          h->prefix, h->m->head_dim);
-	}
+	if (channels == 0)
+		return kvp__hf_fail(h, "kv_channels", "0 values a head");
+	h->m->head_dim = (uint32_t)channels;
+	kvp__note(h->src, "head_dim", given ? KVP_ORIGIN_READ : KVP_ORIGIN_DEFAULTED,
+	          "%skv_channels = %u%s", h->prefix, h->m->head_dim,
+	          given ? "" : " (ChatGLMConfig's default)");
+	/* ChatGLM (v1, THUDM/chatglm-6b) shares the model_type with another
+	 * layout (inner_hidden_size, a GELU MLP, biases everywhere) */
+	if (json_object_get(h->cfg, "inner_hidden_size"))
+		kvp__source_warn(h->src, "%s: inner_hidden_size names ChatGLM (v1), read"
+		                 " as ChatGLM2's layout: its parameters are not counted as"
+		                 " its own", h->path);
 	if (!mq)
 		return KVP_OK;
-	if (!given || !groups || h->m->heads % groups != 0)
+	if (!groups || h->m->heads % groups != 0)
 		return kvp__hf_fail(h, "multi_query_group_num", "%llu groups for %u heads:"
 		                    " multi_query_attention needs a count that divides them",
 		                    (unsigned long long)groups, h->m->heads);
@@ -416,6 +440,14 @@ static const struct hf_family families[] = {
 	{"qwen2_moe", "Qwen2MoeConfig", rule_qwen, NULL},
 	{"qwen3", "Qwen3Config", rule_qwen, NULL},
 	{"qwen3_moe", "Qwen3MoeConfig", rule_qwen, NULL},
+	/* Qwen2-VL's and Qwen2.5-VL's language model, and MiMo's, are
+	 * Qwen2's, with its use_sliding_window (false in every release) */
+	{"qwen2_vl", "Qwen2VLConfig", rule_qwen, NULL},
+	{"qwen2_vl_text", "Qwen2VLTextConfig", rule_qwen, NULL},
+	{"qwen2_5_vl", "Qwen2_5_VLConfig", rule_qwen, NULL},
+	{"qwen2_5_vl_text", "Qwen2_5_VLTextConfig", rule_qwen, NULL},
+	{"mimo", "MiMoConfig", rule_qwen, NULL},
+	{"gpt_bigcode", "GPTBigCodeConfig", rule_gpt_bigcode, NULL},
 	{"gemma", "GemmaConfig", rule_plain, NULL},
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},

@@ -28,13 +28,28 @@
 
 kvp_status kvp__hf_moe(struct hf *h)
 {
-	/* ERNIE 4.5's own names last: moe_num_experts, moe_k,
-	 * moe_num_shared_experts, moe_layer_start_index (its layers before it
-	 * dense) and moe_layer_interval */
-	static const char *const k_experts[] = {"n_routed_experts", "num_local_experts",
-		"num_experts", "moe_num_experts", NULL};
-	static const char *const k_top_k[] = {"num_experts_per_tok", "experts_per_token",
-		"moe_k", NULL};
+	static const char *const k_experts_std[] = {"n_routed_experts", "num_local_experts",
+		"num_experts", NULL};
+	static const char *const k_top_k_std[] = {"num_experts_per_tok", "experts_per_token",
+		NULL};
+	static const char *const k_dense_std[] = {"first_k_dense_replace", NULL};
+	static const char *const k_freq_std[] = {"moe_layer_freq", NULL};
+	static const char *const k_shared_std[] = {"n_shared_experts", NULL};
+	/* ERNIE 4.5's own names (Ernie4_5_MoeConfig), read for its families
+	 * alone (Step3's moe_num_experts is another thing): moe_num_experts,
+	 * moe_k, moe_num_shared_experts, moe_layer_start_index (its layers
+	 * before it dense) and moe_layer_interval (past 1 in no release) */
+	static const char *const k_experts_ernie[] = {"moe_num_experts", NULL};
+	static const char *const k_top_k_ernie[] = {"moe_k", NULL};
+	static const char *const k_dense_ernie[] = {"moe_layer_start_index", NULL};
+	static const char *const k_freq_ernie[] = {"moe_layer_interval", NULL};
+	static const char *const k_shared_ernie[] = {"moe_num_shared_experts", NULL};
+	bool ernie = strncmp(h->family, "ernie4_5", 8) == 0;
+	const char *const *k_experts = ernie ? k_experts_ernie : k_experts_std;
+	const char *const *k_top_k = ernie ? k_top_k_ernie : k_top_k_std;
+	const char *const *k_dense = ernie ? k_dense_ernie : k_dense_std;
+	const char *const *k_freq = ernie ? k_freq_ernie : k_freq_std;
+	const char *const *k_shared = ernie ? k_shared_ernie : k_shared_std;
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
 		NULL};
 	/* Nemotron-H's: one MLP of it x n_shared_experts (vLLM's
@@ -42,14 +57,10 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared_each[] = {"moe_shared_expert_intermediate_size",
 		NULL};
 	static const char *const k_use_moe[] = {"use_moe", NULL};
-	static const char *const k_dense[] = {"first_k_dense_replace", "moe_layer_start_index",
-		NULL};
-	static const char *const k_freq[] = {"moe_layer_freq", "moe_layer_interval", NULL};
 	static const char *const k_step[] = {"interleave_moe_layer_step", NULL};
 	static const char *const k_moe_inter[] = {"moe_intermediate_size", NULL};
 	static const char *const k_inter[] = {"intermediate_size", NULL};
 	static const char *const k_inter_mlp[] = {"intermediate_size_mlp", NULL};
-	static const char *const k_shared[] = {"n_shared_experts", "moe_num_shared_experts", NULL};
 	static const char *const k_latent[] = {"moe_latent_size", NULL};
 	kvp_model *m = h->m;
 	uint64_t experts = 0, dense = 0, freq = 1, step = 0, moe_inter = 0, inter = 0,
@@ -106,10 +117,19 @@ kvp_status kvp__hf_moe(struct hf *h)
 		if (kvp__hf_uint(h, NULL, k_period, UINT32_MAX, &period) < 0 ||
 		    kvp__hf_uint(h, NULL, k_offset, UINT32_MAX, &offset) < 0)
 			return KVP_ERR_PARSE;
-		if (period > 1 && offset + 1 == period && inter) {
+		if (experts == 1) {
+			/* one expert is JambaMLP in every layer */
+			m->moe_routed_experts = m->moe_top_k = 0;
+			m->moe_intermediate = m->moe_shared_intermediate = 0;
+		} else if (period > 1 && offset + 1 == period && inter) {
 			m->moe_experts = (uint32_t)experts;
 			m->moe_step = (uint32_t)period;
 			m->dense_intermediate = (uint32_t)inter;
+		} else if (period > 1) {
+			kvp__source_warn(h->src, "%s: experts every %llu layers from layer"
+			                 " %llu are not modelled (only from the period's last):"
+			                 " every layer is taken to route", h->path,
+			                 (unsigned long long)period, (unsigned long long)offset);
 		}
 		return KVP_OK;
 	}

@@ -348,6 +348,7 @@ static kvp_status read_base(struct hf *h)
 			"n_inner", NULL};
 		static const char *const k_experts[] = {"num_local_experts",
 			"num_experts", "n_routed_experts", NULL};
+		static const char *const k_experts_ernie[] = {"moe_num_experts", NULL};
 		/* Families whose MLP is two matrices (up, down), not gated:
 		 * no gate_proj to adapt. */
 		static const char *const ungated[] = {"gpt2", "gpt_neox", "falcon", "phi",
@@ -360,7 +361,9 @@ static kvp_status read_base(struct hf *h)
 		static const char *const k_use_moe[] = {"use_moe", NULL};
 		bool use_moe = true; /* MiniMind's switch: its experts unused */
 
-		if (given < 0 || kvp__hf_uint(h, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
+		if (given < 0 || kvp__hf_uint(h, NULL, strncmp(h->family, "ernie4_5", 8) == 0
+		                                       ? k_experts_ernie : k_experts,
+		                              UINT16_MAX, &experts) < 0 ||
 		    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 			return KVP_ERR_PARSE;
 		if (!use_moe)

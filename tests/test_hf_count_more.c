@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -64,6 +65,17 @@ static void test_chatglm(void **state)
 	snprintf(json, sizeof json, cfg, 40, 151552);
 	expect_ok(json, &m, &src);
 	assert_int_equal(m.params, 9399951360ull);
+	/* kv_channels, not hidden / heads, is a head's width; groups absent
+	 * are ChatGLMConfig's 1; 0 values a head refused */
+	expect_ok("{\"model_type\": \"chatglm\", \"hidden_size\": 4096, \"kv_channels\": 64,"
+	          " \"multi_query_attention\": true, \"num_attention_heads\": 32,"
+	          " \"num_layers\": 2}", &m, &src);
+	assert_int_equal(m.head_dim, 64);
+	assert_int_equal(m.kv_heads, 1);
+	assert_int_equal(cache_at(&m, 1), 2 * 1 * 64 * 2 * 2);
+	expect_error("{\"model_type\": \"chatglm\", \"hidden_size\": 4096, \"kv_channels\": 0,"
+	             " \"num_attention_heads\": 32, \"num_layers\": 2}",
+	             KVP_ERR_PARSE, "kv_channels");
 	/* groups that do not divide the heads are refused */
 	expect_error("{\"model_type\": \"chatglm\", \"hidden_size\": 4096,"
 	             " \"multi_query_attention\": true, \"multi_query_group_num\": 3,"
@@ -223,6 +235,21 @@ static void test_jamba(void **state)
 	          " \"num_key_value_heads\": 8, \"tie_word_embeddings\": false,"
 	          " \"vocab_size\": 65536}", &m, &src);
 	assert_int_equal(m.params, 51570323328ull);
+	/* the odd layers route: layer 1, not layer 0 */
+	assert_int_equal(m.moe_experts, 16);
+	assert_int_equal(m.moe_step, 2);
+	/* one expert is a JambaMLP in every layer: 16 x 2,818,637,824 less
+	 * 16 x 176,160,768 fewer */
+	expect_ok("{\"model_type\": \"jamba\", \"attn_layer_offset\": 4, \"attn_layer_period\": 8,"
+	          " \"expert_layer_offset\": 1, \"expert_layer_period\": 2,"
+	          " \"hidden_size\": 4096, \"intermediate_size\": 14336, \"mamba_conv_bias\": true,"
+	          " \"mamba_d_conv\": 4, \"mamba_d_state\": 16, \"mamba_dt_rank\": \"auto\","
+	          " \"mamba_expand\": 2, \"mamba_proj_bias\": false, \"num_attention_heads\": 32,"
+	          " \"num_experts\": 1, \"num_experts_per_tok\": 1, \"num_hidden_layers\": 32,"
+	          " \"num_key_value_heads\": 8, \"tie_word_embeddings\": false,"
+	          " \"vocab_size\": 65536}", &m, &src);
+	assert_int_equal(m.moe_routed_experts, 0);
+	assert_int_equal(m.params, 51570323328ull - 16 * (2818637824ull - 176160768ull));
 }
 
 /* Baidu ERNIE-4.5-21B-A3B (ernie4_5_moe) by its own names: layer 0 a
@@ -250,10 +277,105 @@ static void test_ernie_moe(void **state)
 	snprintf(json, sizeof json, cfg, "");
 	expect_ok(json, &m, &src);
 	assert_int_equal(m.moe_top_k, 6);
+	assert_int_equal(m.moe_dense_layers, 1);
+	assert_int_equal(m.moe_experts, 64);
 	assert_int_equal(m.params, 21825436160ull);
 	snprintf(json, sizeof json, cfg, ", \"moe_use_aux_free\": true");
 	expect_ok(json, &m, &src);
 	assert_int_equal(m.params, 21825436160ull + 27 * 64);
+}
+
+/* Qwen2.5-VL-7B-Instruct's language model (qwen2_5_vl): Qwen2's, its
+ * use_sliding_window false, so every layer holds every token (it was
+ * read by the generic rule, every layer sliding at 32768): 28 layers x 4
+ * kv heads x 128 x 2 x 2 B x 128,000 tokens = 7,340,032,000 B.  Its
+ * params, q, k and v biased: a layer of norms 2 x 3584, q 3584^2 + 3584,
+ * k and v 2 x (3584 x 512 + 512), o 3584^2, the MLP 3 x 3584 x 18944:
+ * 233,057,792, x 28; embeddings and head 2 x 152064 x 3584; the final
+ * norm: 7,615,616,512, its checkpoint's 8,292,166,656 less its visual
+ * tower's 676,550,144 (find_string id 49095663873). */
+static void test_qwen2_5_vl(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"%s\", \"hidden_size\": 3584,"
+		" \"intermediate_size\": 18944, \"max_position_embeddings\": 128000,"
+		" \"max_window_layers\": 28, \"num_attention_heads\": 28,"
+		" \"num_hidden_layers\": 28, \"num_key_value_heads\": 4,"
+		" \"sliding_window\": 32768, \"tie_word_embeddings\": false,"
+		" \"use_sliding_window\": false, \"vocab_size\": 152064}";
+	const char *types[] = {"qwen2_5_vl", "qwen2_vl", "mimo"};
+	char json[512];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		snprintf(json, sizeof json, cfg, types[i]);
+		expect_ok(json, &m, &src);
+		assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_SLIDING), 0);
+		assert_int_equal(cache_at(&m, 128000), 7340032000ull);
+		/* MiMo's attention is Qwen2's, q, k and v biased whatever
+		 * attention_bias says */
+		assert_int_equal(m.params, 7615616512ull);
+	}
+}
+
+/* bigcode StarCoder (gpt_bigcode): multi_query, GPTBigCodeConfig's
+ * default, keeps one kv head (it was read as 48: 48 times the cache):
+ * 40 layers x 128 x 2 x 2 B = 20,480 B a token.  Its params, GPT-2's
+ * shape: wte 49152 x 6144 and wpe 8192 x 6144; a layer: LayerNorms 4 x
+ * 6144, c_attn 6144 x 6400 + 6400, c_proj 6144^2 + 6144, c_fc 6144 x
+ * 24576 + 24576, its c_proj 24576 x 6144 + 6144: 379,128,064, x 40;
+ * ln_f 12,288: 15,517,456,384, the card's "15.5B". */
+static void test_gpt_bigcode(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"gpt_bigcode\", \"n_embd\": 6144, \"n_head\": 48,"
+	          " \"n_inner\": 24576, \"n_layer\": 40, \"n_positions\": 8192,"
+	          " \"vocab_size\": 49152}", &m, &src);
+	assert_int_equal(m.kv_heads, 1);
+	assert_int_equal(cache_at(&m, 1), 20480);
+	assert_int_equal(m.params, 15517456384ull);
+	expect_ok("{\"model_type\": \"gpt_bigcode\", \"n_embd\": 6144, \"n_head\": 48,"
+	          " \"n_inner\": 24576, \"n_layer\": 40, \"n_positions\": 8192,"
+	          " \"vocab_size\": 49152, \"multi_query\": false}", &m, &src);
+	assert_int_equal(m.kv_heads, 48);
+}
+
+/* allenai OLMoE-1B-7B (olmoe): q_norm and k_norm over every head, 64
+ * experts of 1024 a layer.  A layer: norms 2 x 2048, q, k, v and o 4 x
+ * 2048^2, the two norms 2 x 2048, router 2048 x 64, experts 64 x 3 x 2048
+ * x 1024: 419,569,664, x 16; embeddings and head 2 x 50304 x 2048; the
+ * final norm: 6,919,161,856, HF's count (find_string id 68298970743).
+ * Microsoft Phi-3.5-MoE (phimoe): LayerNorms with biases, q, k, v and o
+ * biased, 16 experts of 6400, the head and its bias (lm_head_bias): a
+ * layer 16,384 + 4096 x 4096 + 4096 + 2 x (4096 x 1024 + 1024) + 4096^2 +
+ * 4096 + 4096 x 16 + 16 x 3 x 4096 x 6400 = 1,300,326,400, x 32;
+ * embeddings and head 2 x 32064 x 4096 and 32,064; the final LayerNorm
+ * 8,192: 41,873,153,344, the card's "41.9B". */
+static void test_olmoe_phimoe(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"olmoe\", \"hidden_size\": 2048,"
+	          " \"num_hidden_layers\": 16, \"num_attention_heads\": 16,"
+	          " \"num_key_value_heads\": 16, \"intermediate_size\": 1024,"
+	          " \"num_experts\": 64, \"num_experts_per_tok\": 8,"
+	          " \"max_position_embeddings\": 4096, \"vocab_size\": 50304,"
+	          " \"tie_word_embeddings\": false}", &m, &src);
+	assert_int_equal(m.params, 6919161856ull);
+	expect_ok("{\"model_type\": \"phimoe\", \"attention_bias\": true,"
+	          " \"hidden_size\": 4096, \"intermediate_size\": 6400, \"lm_head_bias\": true,"
+	          " \"max_position_embeddings\": 131072, \"num_attention_heads\": 32,"
+	          " \"num_experts_per_tok\": 2, \"num_hidden_layers\": 32,"
+	          " \"num_key_value_heads\": 8, \"num_local_experts\": 16,"
+	          " \"sliding_window\": 131072, \"tie_word_embeddings\": false,"
+	          " \"vocab_size\": 32064}", &m, &src);
+	assert_int_equal(m.params, 41873153344ull);
 }
 
 int main(void)
@@ -268,6 +390,9 @@ int main(void)
 		cmocka_unit_test(test_minicpm3),
 		cmocka_unit_test(test_jamba),
 		cmocka_unit_test(test_ernie_moe),
+		cmocka_unit_test(test_qwen2_5_vl),
+		cmocka_unit_test(test_gpt_bigcode),
+		cmocka_unit_test(test_olmoe_phimoe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
