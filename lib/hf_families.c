@@ -258,6 +258,42 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
+/* mllama's language model (Llama 3.2 Vision; MllamaTextModel): the
+ * layers cross_attention_layers lists attend to the image's tokens, whose
+ * K and V they cache, never to the text's: they hold no token of the
+ * request (kind none; their weights are counted, hf_count.c).  The
+ * image's K and V are not planned, and said. */
+static kvp_status rule_mllama(struct hf *h)
+{
+	json_t *list = json_object_get(h->cfg, "cross_attention_layers"), *v;
+	uint8_t kinds[KVP_PATTERN_MAX];
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return KVP_OK;
+	if (h->m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, "cross_attention_layers", "%u layers, past %d",
+		                    h->m->layers, KVP_PATTERN_MAX);
+	memset(kinds, KVP_LAYER_FULL, h->m->layers);
+	json_array_foreach(list, i, v) {
+		json_int_t at = json_is_integer(v) ? json_integer_value(v) : -1;
+
+		if (at < 0 || at >= (json_int_t)h->m->layers)
+			return kvp__hf_fail(h, "cross_attention_layers", "entry %zu is not a"
+			                    " layer from 0 to %u", i, h->m->layers - 1);
+		kinds[at] = KVP_LAYER_NONE;
+	}
+	if (kvp__hf_set_layers(h, "cross_attention_layers", h->m->layers, kinds) != KVP_OK)
+		return KVP_ERR_PARSE;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%scross_attention_layers: %zu"
+	          " layers attending to the image, none to the text", h->prefix,
+	          json_array_size(list));
+	kvp__source_warn(h->src, "%s: the %zu cross-attention layers' K and V of an"
+	                 " image's tokens are not planned: the cache is the text's",
+	                 h->path, json_array_size(list));
+	return KVP_OK;
+}
+
 /* gpt_bigcode (StarCoder, SantaCoder; GPTBigCodeAttention): one kv head
  * with multi_query, which GPTBigCodeConfig sets by default. */
 static kvp_status rule_gpt_bigcode(struct hf *h)
@@ -448,6 +484,7 @@ static const struct hf_family families[] = {
 	{"qwen2_5_vl_text", "Qwen2_5_VLTextConfig", rule_qwen, NULL},
 	{"mimo", "MiMoConfig", rule_qwen, NULL},
 	{"gpt_bigcode", "GPTBigCodeConfig", rule_gpt_bigcode, NULL},
+	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
 	{"gemma", "GemmaConfig", rule_plain, NULL},
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},

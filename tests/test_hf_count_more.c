@@ -378,6 +378,41 @@ static void test_olmoe_phimoe(void **state)
 	assert_int_equal(m.params, 41873153344ull);
 }
 
+/* Llama 3.2 11B Vision's language model (mllama_text_model): its 8
+ * cross_attention_layers attend to the image's tokens, none to the
+ * text's, so the text's cache is 32 layers x 8 kv heads x 128 x 2 x 2 B
+ * = 131,072 B a token (it was 40 layers, 163,840), and said.  Its
+ * params: a self-attention layer's norms 2 x 4096, q and o 2 x 4096^2, k
+ * and v 2 x 4096 x 1024, the MLP 3 x 4096 x 14336: 218,112,000; a
+ * cross-attention layer's the same and its q_norm and k_norm 2 x 128 and
+ * two gates: 218,112,258; embed_tokens of 128256 + 8 rows and lm_head of
+ * 128256, x 4096; the final norm: 9,775,192,080, HF's count of the
+ * checkpoint, 10,670,220,835 (find_string id 12439498600), less its
+ * vision model and projector. */
+static void test_mllama(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"mllama\", \"text_config\": {\"model_type\":"
+	          " \"mllama_text_model\", \"cross_attention_layers\": [3, 8, 13, 18, 23, 28,"
+	          " 33, 38], \"hidden_size\": 4096, \"intermediate_size\": 14336,"
+	          " \"max_position_embeddings\": 131072, \"num_attention_heads\": 32,"
+	          " \"num_hidden_layers\": 40, \"num_key_value_heads\": 8,"
+	          " \"tie_word_embeddings\": false, \"vocab_size\": 128256}}", &m, &src);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_NONE), 8);
+	assert_int_equal(kvp_model_layer_kind(&m, 3), KVP_LAYER_NONE);
+	assert_int_equal(kvp_model_layer_kind(&m, 4), KVP_LAYER_FULL);
+	assert_int_equal(cache_at(&m, 1), 131072);
+	assert_int_equal(m.params, 9775192080ull);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "cross-attention layers"));
+	expect_error("{\"model_type\": \"mllama_text_model\", \"cross_attention_layers\":"
+	             " [3, 40], \"hidden_size\": 4096, \"num_attention_heads\": 32,"
+	             " \"num_hidden_layers\": 40}", KVP_ERR_PARSE, "cross_attention_layers");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_qwen2_5_vl),
 		cmocka_unit_test(test_gpt_bigcode),
 		cmocka_unit_test(test_olmoe_phimoe),
+		cmocka_unit_test(test_mllama),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
