@@ -258,6 +258,28 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
+/* step3_text (Step3's language model, Step3TextConfig): its K and V of
+ * num_attention_groups heads (1 by default), as vLLM's step3_text.py
+ * takes its kv heads. */
+static kvp_status rule_step3(struct hf *h)
+{
+	static const char *const k_groups[] = {"num_attention_groups", NULL};
+	uint64_t groups = 1;
+	int given;
+
+	if ((given = kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups)) < 0)
+		return KVP_ERR_PARSE;
+	if (!groups || h->m->heads % groups != 0)
+		return kvp__hf_fail(h, "num_attention_groups", "%llu groups for %u heads: a"
+		                    " count that divides them is needed",
+		                    (unsigned long long)groups, h->m->heads);
+	h->m->kv_heads = (uint32_t)groups;
+	kvp__note(h->src, "kv_heads", given ? KVP_ORIGIN_READ : KVP_ORIGIN_DEFAULTED,
+	          "%snum_attention_groups = %u%s", h->prefix, h->m->kv_heads,
+	          given ? "" : " (Step3TextConfig's default)");
+	return KVP_OK;
+}
+
 /* mllama's language model (Llama 3.2 Vision; MllamaTextModel): the
  * layers cross_attention_layers lists attend to the image's tokens, whose
  * K and V they cache, never to the text's: they hold no token of the
@@ -485,6 +507,7 @@ static const struct hf_family families[] = {
 	{"mimo", "MiMoConfig", rule_qwen, NULL},
 	{"gpt_bigcode", "GPTBigCodeConfig", rule_gpt_bigcode, NULL},
 	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
+	{"step3_text", "Step3TextConfig", rule_step3, NULL},
 	{"gemma", "GemmaConfig", rule_plain, NULL},
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},

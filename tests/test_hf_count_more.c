@@ -413,6 +413,29 @@ static void test_mllama(void **state)
 	             " \"num_hidden_layers\": 40}", KVP_ERR_PARSE, "cross_attention_layers");
 }
 
+/* Step3's language model (step3_text): K and V of num_attention_groups
+ * heads, 1 of 64 (it was read as 64: 64 times the cache): 61 layers x 1
+ * x 256 x 2 x 2 B = 62,464 B a token; groups that do not divide the
+ * heads refused. */
+static void test_step3(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"step3_text\", \"hidden_size\": 7168,"
+	          " \"intermediate_size\": 18432, \"num_attention_heads\": 64,"
+	          " \"num_attention_groups\": 1, \"head_dim\": 256, \"num_hidden_layers\": 61,"
+	          " \"vocab_size\": 128815}", &m, &src);
+	assert_int_equal(m.kv_heads, 1);
+	assert_int_equal(cache_at(&m, 1), 62464);
+	assert_int_equal(kvp_source_find(&src, "kv_heads")->origin, KVP_ORIGIN_READ);
+	expect_error("{\"model_type\": \"step3_text\", \"hidden_size\": 7168,"
+	             " \"num_attention_heads\": 64, \"num_attention_groups\": 3,"
+	             " \"head_dim\": 256, \"num_hidden_layers\": 61}",
+	             KVP_ERR_PARSE, "num_attention_groups");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_bigcode),
 		cmocka_unit_test(test_olmoe_phimoe),
 		cmocka_unit_test(test_mllama),
+		cmocka_unit_test(test_step3),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
