@@ -280,6 +280,58 @@ static kvp_status rule_step3(struct hf *h)
 	return KVP_OK;
 }
 
+/* dbrx (DbrxConfig): its attention's and experts' figures nested, in
+ * attn_config (kv_n_heads, 1 by default) and ffn_config (moe_num_experts
+ * 4, moe_top_k 1, ffn_hidden_size 3584 by default); max_seq_len its
+ * context. */
+static kvp_status rule_dbrx(struct hf *h)
+{
+	static const char *const k_kv[] = {"kv_n_heads", NULL};
+	static const char *const k_experts[] = {"moe_num_experts", NULL};
+	static const char *const k_top_k[] = {"moe_top_k", NULL};
+	static const char *const k_ffn[] = {"ffn_hidden_size", NULL};
+	static const char *const k_context[] = {"max_seq_len", NULL};
+	json_t *attn = json_object_get(h->cfg, "attn_config");
+	json_t *ffn = json_object_get(h->cfg, "ffn_config");
+	struct hf in = *h;
+	uint64_t kv = 1, experts = 4, top_k = 1, size = 3584, context = 0;
+
+	in.fam = NULL;
+	if (json_is_object(attn)) {
+		in.cfg = attn;
+		in.prefix = "attn_config.";
+		if (kvp__hf_uint(&in, NULL, k_kv, UINT32_MAX, &kv) < 0)
+			return KVP_ERR_PARSE;
+	}
+	if (json_is_object(ffn)) {
+		in.cfg = ffn;
+		in.prefix = "ffn_config.";
+		if (kvp__hf_uint(&in, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
+		    kvp__hf_uint(&in, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
+		    kvp__hf_uint(&in, NULL, k_ffn, UINT32_MAX, &size) < 0)
+			return KVP_ERR_PARSE;
+	}
+	if (!kv || h->m->heads % kv != 0)
+		return kvp__hf_fail(h, "attn_config", "kv_n_heads %llu for %u heads: a count"
+		                    " that divides them is needed", (unsigned long long)kv,
+		                    h->m->heads);
+	if (!experts || top_k > experts)
+		return kvp__hf_fail(h, "ffn_config", "moe_top_k %llu of %llu experts",
+		                    (unsigned long long)top_k, (unsigned long long)experts);
+	h->m->kv_heads = (uint32_t)kv;
+	kvp__note(h->src, "kv_heads", KVP_ORIGIN_READ, "attn_config.kv_n_heads = %u",
+	          h->m->kv_heads);
+	h->m->moe_routed_experts = (uint32_t)experts;
+	h->m->moe_top_k = (uint32_t)top_k;
+	h->m->moe_intermediate = (uint32_t)size;
+	if (!h->m->max_context) {
+		if (kvp__hf_uint(h, "max_context", k_context, UINT64_MAX, &context) < 0)
+			return KVP_ERR_PARSE;
+		h->m->max_context = context;
+	}
+	return all_sliding(h, 0);
+}
+
 /* mllama's language model (Llama 3.2 Vision; MllamaTextModel): the
  * layers cross_attention_layers lists attend to the image's tokens, whose
  * K and V they cache, never to the text's: they hold no token of the
@@ -508,6 +560,7 @@ static const struct hf_family families[] = {
 	{"gpt_bigcode", "GPTBigCodeConfig", rule_gpt_bigcode, NULL},
 	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
 	{"step3_text", "Step3TextConfig", rule_step3, NULL},
+	{"dbrx", "DbrxConfig", rule_dbrx, NULL},
 	{"gemma", "GemmaConfig", rule_plain, NULL},
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},

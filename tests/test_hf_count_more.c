@@ -436,6 +436,35 @@ static void test_step3(void **state)
 	             KVP_ERR_PARSE, "num_attention_groups");
 }
 
+/* Databricks DBRX (dbrx): its figures nested in attn_config and
+ * ffn_config; 8 kv heads (it was read as 48: 6 times the cache): 40
+ * layers x 8 x 128 x 2 x 2 B = 163,840 B a token.  Its params: a layer's
+ * two norms (LayerNorms without bias) 2 x 6144, Wqkv 6144 x 8192,
+ * out_proj 6144^2, the router 6144 x 16, 16 experts' w1, v1 and w2 of
+ * 10752 x 6144: 3,259,084,800, x 40; wte and lm_head 2 x 100352 x 6144;
+ * norm_f 6,144: 131,596,523,520, the card's "132B". */
+static void test_dbrx(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"dbrx\", \"d_model\": 6144, \"n_heads\": 48,"
+	          " \"n_layers\": 40, \"max_seq_len\": 32768, \"vocab_size\": 100352,"
+	          " \"attn_config\": {\"clip_qkv\": 8, \"kv_n_heads\": 8,"
+	          " \"rope_theta\": 500000}, \"ffn_config\": {\"ffn_hidden_size\": 10752,"
+	          " \"moe_num_experts\": 16, \"moe_top_k\": 4},"
+	          " \"tie_word_embeddings\": false}", &m, &src);
+	assert_int_equal(m.kv_heads, 8);
+	assert_int_equal(m.max_context, 32768);
+	assert_int_equal(m.moe_top_k, 4);
+	assert_int_equal(cache_at(&m, 1), 163840);
+	assert_int_equal(m.params, 131596523520ull);
+	expect_error("{\"model_type\": \"dbrx\", \"d_model\": 6144, \"n_heads\": 48,"
+	             " \"n_layers\": 40, \"attn_config\": {\"kv_n_heads\": 5}}",
+	             KVP_ERR_PARSE, "kv_n_heads");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_olmoe_phimoe),
 		cmocka_unit_test(test_mllama),
 		cmocka_unit_test(test_step3),
+		cmocka_unit_test(test_dbrx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
