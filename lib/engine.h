@@ -141,10 +141,18 @@ bool kvp__relu2_experts(const kvp_model *m);
 uint64_t kvp__routed_layers(const kvp_model *m, uint64_t x);
 /* The parameters of a Nemotron-H's layer i, its block as its kind says
  * (lib/weights_estimate.c: a Mamba-2 layer's, an attention block's, an
- * expert layer's, or an MLP's where the model routes among none); 0 for
- * another model, one of unknown Mamba-2 heads, or an MLP of unknown
- * size. */
-uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i);
+ * expert layer's, or an MLP's where the model routes among none, mlp
+ * where its size is not given); 0 for another model, one of unknown
+ * Mamba-2 heads, or an MLP of unknown size (mlp 0). */
+uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i, uint64_t mlp);
+/* A Nemotron-H's MLP layer with its norm where its profile gives no inner
+ * size (kvp_model intermediate is a gated MLP's): what the embeddings,
+ * the final norm and its Mamba-2 and attention blocks leave of m's
+ * params (m as a plan loads it, kvp_model_loaded: the MTP layers out),
+ * over its MLP layers; Nemotron-H-56B's 536,879,104.  0 where they leave
+ * nothing, the size is known, or the attention layers' kv heads differ.
+ * Once a plan: it counts the layers. */
+uint64_t kvp__nemotron_mlp_params(const kvp_model *m);
 /* Its fused-MoE workspace into the plan (kvp_plan moe_backend,
  * moe_workspace_row_bytes, moe_top_k, moe_pad_rows), after the request
  * is final; and its bytes for a profile run of tokens. */

@@ -150,7 +150,7 @@ static void mtp(const kvp_model *m, const struct shape *s, unsigned __int128 *al
 	*all = *copies = 0;
 	if (!n)
 		return;
-	if (s->mtp_qwen) {
+	if (s->delta) { /* Qwen3-Next's and Qwen3.5's mtp.* */
 		/* a full-attention layer with the model's MLP or experts */
 		block = (unsigned __int128)s->norms * s->norm * d +
 		        attention(m, s, m->kv_heads) +

@@ -258,6 +258,22 @@ static kvp_status rule_falcon(struct hf *h)
 	return KVP_OK;
 }
 
+/* K and V of groups heads, key's (given, else the config class's
+ * default, whose is cls): a count that divides the heads, or reported. */
+static kvp_status kv_groups(struct hf *h, const char *key, uint64_t groups, bool given,
+                            const char *cls)
+{
+	if (!groups || h->m->heads % groups != 0)
+		return kvp__hf_fail(h, key, "%llu kv heads for %u heads: a count that"
+		                    " divides them is needed", (unsigned long long)groups,
+		                    h->m->heads);
+	h->m->kv_heads = (uint32_t)groups;
+	kvp__note(h->src, "kv_heads", given ? KVP_ORIGIN_READ : KVP_ORIGIN_DEFAULTED,
+	          "%s%s = %u%s%s%s", h->prefix, key, h->m->kv_heads, given ? "" : " (",
+	          given ? "" : cls, given ? "" : "'s default)");
+	return KVP_OK;
+}
+
 /* step3_text (Step3's language model, Step3TextConfig): its K and V of
  * num_attention_groups heads (1 by default), as vLLM's step3_text.py
  * takes its kv heads. */
@@ -269,15 +285,7 @@ static kvp_status rule_step3(struct hf *h)
 
 	if ((given = kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups)) < 0)
 		return KVP_ERR_PARSE;
-	if (!groups || h->m->heads % groups != 0)
-		return kvp__hf_fail(h, "num_attention_groups", "%llu groups for %u heads: a"
-		                    " count that divides them is needed",
-		                    (unsigned long long)groups, h->m->heads);
-	h->m->kv_heads = (uint32_t)groups;
-	kvp__note(h->src, "kv_heads", given ? KVP_ORIGIN_READ : KVP_ORIGIN_DEFAULTED,
-	          "%snum_attention_groups = %u%s", h->prefix, h->m->kv_heads,
-	          given ? "" : " (Step3TextConfig's default)");
-	return KVP_OK;
+	return kv_groups(h, k_groups[0], groups, given, "Step3TextConfig");
 }
 
 /* dbrx (DbrxConfig): its attention's and experts' figures nested, in
@@ -295,12 +303,14 @@ static kvp_status rule_dbrx(struct hf *h)
 	json_t *ffn = json_object_get(h->cfg, "ffn_config");
 	struct hf in = *h;
 	uint64_t kv = 1, experts = 4, top_k = 1, size = 3584, context = 0;
+	int given = 0;
 
 	in.fam = NULL;
 	if (json_is_object(attn)) {
 		in.cfg = attn;
 		in.prefix = "attn_config.";
-		if (kvp__hf_uint(&in, NULL, k_kv, UINT32_MAX, &kv) < 0)
+		if ((given = kvp__hf_uint(&in, NULL, k_kv, UINT32_MAX, &kv)) < 0 ||
+		    kv_groups(&in, k_kv[0], kv, given, "DbrxAttentionConfig") != KVP_OK)
 			return KVP_ERR_PARSE;
 	}
 	if (json_is_object(ffn)) {
@@ -311,16 +321,12 @@ static kvp_status rule_dbrx(struct hf *h)
 		    kvp__hf_uint(&in, NULL, k_ffn, UINT32_MAX, &size) < 0)
 			return KVP_ERR_PARSE;
 	}
-	if (!kv || h->m->heads % kv != 0)
-		return kvp__hf_fail(h, "attn_config", "kv_n_heads %llu for %u heads: a count"
-		                    " that divides them is needed", (unsigned long long)kv,
-		                    h->m->heads);
+	if (!json_is_object(attn) && kv_groups(h, "attn_config.kv_n_heads", kv, false,
+	                                       "DbrxAttentionConfig") != KVP_OK)
+		return KVP_ERR_PARSE;
 	if (!experts || top_k > experts)
 		return kvp__hf_fail(h, "ffn_config", "moe_top_k %llu of %llu experts",
 		                    (unsigned long long)top_k, (unsigned long long)experts);
-	h->m->kv_heads = (uint32_t)kv;
-	kvp__note(h->src, "kv_heads", KVP_ORIGIN_READ, "attn_config.kv_n_heads = %u",
-	          h->m->kv_heads);
 	h->m->moe_routed_experts = (uint32_t)experts;
 	h->m->moe_top_k = (uint32_t)top_k;
 	h->m->moe_intermediate = (uint32_t)size;
@@ -397,10 +403,10 @@ static kvp_status rule_chatglm(struct hf *h)
 	static const char *const k_channels[] = {"kv_channels", NULL};
 	bool mq = false;
 	uint64_t groups = 1, channels = 128; /* ChatGLMConfig's defaults */
-	int given;
+	int given, given_groups;
 
 	if (kvp__hf_bool(h, k_mq, &mq) < 0 ||
-	    kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups) < 0 ||
+	    (given_groups = kvp__hf_uint(h, NULL, k_groups, UINT32_MAX, &groups)) < 0 ||
 	    (given = kvp__hf_uint(h, NULL, k_channels, UINT32_MAX, &channels)) < 0)
 		return KVP_ERR_PARSE;
 	if (channels == 0)
@@ -415,16 +421,7 @@ static kvp_status rule_chatglm(struct hf *h)
 		kvp__source_warn(h->src, "%s: inner_hidden_size names ChatGLM (v1), read"
 		                 " as ChatGLM2's layout: its parameters are not counted as"
 		                 " its own", h->path);
-	if (!mq)
-		return KVP_OK;
-	if (!groups || h->m->heads % groups != 0)
-		return kvp__hf_fail(h, "multi_query_group_num", "%llu groups for %u heads:"
-		                    " multi_query_attention needs a count that divides them",
-		                    (unsigned long long)groups, h->m->heads);
-	h->m->kv_heads = (uint32_t)groups;
-	kvp__note(h->src, "kv_heads", KVP_ORIGIN_READ, "%smulti_query_group_num = %u"
-	          " (multi_query_attention true)", h->prefix, h->m->kv_heads);
-	return KVP_OK;
+	return mq ? kv_groups(h, k_groups[0], groups, given_groups, "ChatGLMConfig") : KVP_OK;
 }
 
 /* Multi-head latent attention, from the fields (never the name). */

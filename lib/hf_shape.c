@@ -48,12 +48,24 @@
 
 #include "hf_shape.h"
 
-static bool is(const struct hf *h, const char *const *names)
+bool kvp__hf_family_in(const struct hf *h, const char *const *names)
 {
 	for (size_t i = 0; names[i]; i++)
 		if (strcmp(h->family, names[i]) == 0)
 			return true;
 	return false;
+}
+
+#define is kvp__hf_family_in
+
+bool kvp__hf_ungated(const struct hf *h)
+{
+	/* an up and a down, no gate_proj (Nemotron's and Nemotron-H's relu2,
+	 * the others' GELU) */
+	static const char *const ungated[] = {"gpt2", "gpt_neox", "falcon", "phi", "opt",
+		"bloom", "gpt_bigcode", "starcoder2", "nemotron", "nemotron_h", NULL};
+
+	return is(h, ungated);
 }
 
 /* OPT's own parts: learned positions of max_position_embeddings + 2
@@ -226,9 +238,8 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 	s->norm = is(h, layer_norm) ? 2 : 1;
 	s->norms = is(h, four_norms) ? 4 : 2;
 	s->qk_norm = is(h, qk_norm);
-	s->gated = true;
+	s->gated = !kvp__hf_ungated(h);
 	s->delta = is(h, delta);
-	s->mtp_qwen = s->delta;
 	s->mtp_copies = is(h, copies);
 	s->shared_gate = is(h, shared_gate);
 	s->score_bias = is(h, score) ||
@@ -255,7 +266,6 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 		s->sinks = s->expert_bias = true;
 	} else if (is(h, biased)) {
 		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = true;
-		s->gated = false;
 		/* learned positions: GPT-2's and GPTBigCode's wpe */
 		if ((strcmp(f, "gpt2") == 0 || strcmp(f, "gpt_bigcode") == 0) &&
 		    kvp__hf_uint(h, NULL, k_positions, UINT32_MAX, &s->positions) < 0)
@@ -279,7 +289,6 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 		if (kvp__hf_bool(h, strcmp(f, "opt") == 0 ? k_enable_bias : k_use_bias, &other) < 0)
 			return -1;
 		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = other;
-		s->gated = false;
 		if (strcmp(f, "opt") == 0 && opt_shape(h, s) < 0)
 			return -1;
 	} else if (strcmp(f, "falcon") == 0) {
@@ -291,7 +300,6 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 		    kvp__hf_uint(h, NULL, k_lns, UINT32_MAX, &lns) < 0)
 			return -1;
 		s->q_bias = s->kv_bias = s->o_bias = s->mlp_bias = flag;
-		s->gated = false;
 		/* vLLM's FalconDecoderLayer: input_layernorm and
 		 * post_attention_layernorm where the attention is not in
 		 * parallel; in parallel ln_attn and ln_mlp where
@@ -310,8 +318,6 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 			return -1;
 		s->q_bias = s->kv_bias = flag || other;
 		s->o_bias = s->mlp_bias = other;
-	} else if (strcmp(f, "nemotron") == 0) {
-		s->gated = false;
 	} else if (strcmp(f, "cohere") == 0 || strcmp(f, "cohere2") == 0) {
 		/* one CohereLayerNorm (a weight alone) before attention and
 		 * MLP in parallel; Cohere's q_norm and k_norm, a weight a

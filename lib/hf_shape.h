@@ -19,8 +19,8 @@ struct shape {
 	bool expert_bias;    /* gpt-oss: each expert's and the router's biases */
 	bool score_bias;     /* the router's e_score_correction_bias */
 	bool shared_gate;    /* Qwen's shared_expert_gate */
-	bool delta;          /* Gated DeltaNet recurrent layers */
-	bool mtp_qwen;       /* MTP layers as Qwen's mtp.*, else DeepSeek's */
+	bool delta;          /* Gated DeltaNet recurrent layers (Qwen's: its MTP
+	                      * layers Qwen's mtp.*, not DeepSeek's) */
 	bool mtp_copies;     /* DeepSeek's with their embedding and head */
 	bool embed_norm;     /* a LayerNorm after the embedding (BLOOM) */
 	bool head_norm;      /* Cohere's q_norm and k_norm, a weight a head and value */

@@ -330,12 +330,10 @@ static kvp_status read_base(struct hf *h)
 	 * and most others do not. */
 	{
 		static const char *const k_tie[] = {"tie_word_embeddings", NULL};
+		static const char *const tied[] = {"gpt2", "falcon", "gpt_bigcode", "opt", "bloom",
+			"minimind", "phi3small", "minicpm3", NULL};
 		bool tie = strncmp(h->family, "gemma", 5) == 0 ||
-		           strncmp(h->family, "cohere", 6) == 0 ||
-		           strcmp(h->family, "gpt2") == 0 || strcmp(h->family, "falcon") == 0 ||
-		           strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "opt") == 0 ||
-		           strcmp(h->family, "bloom") == 0 || strcmp(h->family, "minimind") == 0 ||
-		           strcmp(h->family, "phi3small") == 0 || strcmp(h->family, "minicpm3") == 0;
+		           strncmp(h->family, "cohere", 6) == 0 || kvp__hf_family_in(h, tied);
 
 		if (kvp__hf_bool(h, k_tie, &tie) < 0)
 			return KVP_ERR_PARSE;
@@ -349,14 +347,8 @@ static kvp_status read_base(struct hf *h)
 		static const char *const k_experts[] = {"num_local_experts",
 			"num_experts", "n_routed_experts", NULL};
 		static const char *const k_experts_ernie[] = {"moe_num_experts", NULL};
-		/* Families whose MLP is two matrices (up, down), not gated:
-		 * no gate_proj to adapt. */
-		static const char *const ungated[] = {"gpt2", "gpt_neox", "falcon", "phi",
-			"opt", "bloom", "gpt_bigcode", "starcoder2", "nemotron", "nemotron_h",
-			NULL};
 		uint64_t inter = 0, experts = 0;
 		int given = kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
-		bool gated = true;
 
 		static const char *const k_use_moe[] = {"use_moe", NULL};
 		bool use_moe = true; /* MiniMind's switch: its experts unused */
@@ -368,10 +360,8 @@ static kvp_status read_base(struct hf *h)
 			return KVP_ERR_PARSE;
 		if (!use_moe)
 			experts = 0;
-		for (size_t i = 0; ungated[i]; i++)
-			if (strcmp(h->family, ungated[i]) == 0)
-				gated = false;
-		m->intermediate = given && !experts && gated ? (uint32_t)inter : 0;
+		/* an MLP of up and down alone has no gate_proj to adapt */
+		m->intermediate = given && !experts && !kvp__hf_ungated(h) ? (uint32_t)inter : 0;
 	}
 	return KVP_OK;
 }

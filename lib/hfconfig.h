@@ -144,6 +144,15 @@ kvp_status kvp__hf_family(struct hf *h);
  * index_topk_freq and index_skip_topk_offset). */
 kvp_status kvp__hf_indexer(struct hf *h);
 
+/* ---- hf_shape.c ---- */
+
+/* Whether h's family (model_type) is one of names (NULL-terminated). */
+bool kvp__hf_family_in(const struct hf *h, const char *const *names);
+/* Whether h's family's MLP is an up and a down alone, no gate_proj (the
+ * parameter count's, and LoRA's gate, up and down: kvp_model
+ * intermediate). */
+bool kvp__hf_ungated(const struct hf *h);
+
 /* ---- hf_vision.c ---- */
 
 /* A multimodal config's vision tower and projector from its

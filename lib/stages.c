@@ -132,10 +132,12 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	 * attention and expert layers 109,640,064, 35,655,680 and
 	 * 2,873,102,848 params): by count, its 3 stages of 29, 30 and 29
 	 * layers would be 1.4 %, 4.6 % and -5.5 % off */
-	if (kvp__nemotron_layer_params(m, 0)) {
+	if (kvp__nemotron_layer_params(m, 0, 1)) { /* a Nemotron-H: 1 stands for an MLP */
+		uint64_t mlp_layer = kvp__nemotron_mlp_params(m);
+
 		for (uint32_t s = 0; s < p->stages; s++) {
 			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
-				uint64_t one = kvp__nemotron_layer_params(m, layer);
+				uint64_t one = kvp__nemotron_layer_params(m, layer, mlp_layer);
 
 				if (!one)
 					return; /* a block of unknown size: by count */

@@ -184,31 +184,34 @@ static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
 	return true;
 }
 
-/* A Nemotron-H's MLP layer, up and down of an inner size its profile does
- * not give (kvp_model intermediate is a gated MLP's), with its norm: what
- * the embeddings, the final norm and the other blocks leave of m's params
- * (m as a plan loads it, kvp_model_loaded: the MTP layers out), over its
- * MLP layers; Nemotron-H-56B's 536,879,104 (data/models/
- * nemotron-h-56b.yaml).  0 where they leave nothing, or the attention
- * layers' kv heads differ. */
-static unsigned __int128 mlp_from_params(const kvp_model *m, const struct part *in,
-                                         const struct part *out, unsigned __int128 other)
+/* A Nemotron-H's attention block, of kv kv heads: q and o, k and v. */
+static unsigned __int128 attention_block(const kvp_model *m, uint64_t kv)
 {
-	unsigned __int128 h = m->hidden, known, total = m->params - m->vision_params;
+	unsigned __int128 h = m->hidden;
+
+	return 2 * h * ((uint64_t)m->heads * m->head_dim) + 2 * h * (kv * m->head_dim);
+}
+
+uint64_t kvp__nemotron_mlp_params(const kvp_model *m)
+{
+	struct part in, out;
+	unsigned __int128 other, h = m->hidden, known, total = m->params - m->vision_params;
 	uint64_t mlp = kvp_model_count_layers(m, KVP_LAYER_NONE),
 	         mamba = kvp_model_count_layers(m, KVP_LAYER_RECURRENT),
 	         attention = (uint64_t)m->layers - mlp - mamba; /* M, * and - alone */
 
-	if (!mlp || m->layer_kv_heads_len || m->vision_params > m->params)
+	if (!mamba2(m, &in, &out, &other) || !mlp || m->layer_kv_heads_len ||
+	    m->vision_params > m->params || (m->moe_routed_experts && m->moe_intermediate) ||
+	    m->intermediate)
 		return 0;
 	known = (unsigned __int128)m->vocab * h * (m->tie_embeddings ? 1 : 2) + h +
-	        mamba * (in->params + out->params + other + h) +
-	        attention * (2 * h * ((uint64_t)m->heads * m->head_dim) +
-	                     2 * h * ((uint64_t)m->kv_heads * m->head_dim) + h);
-	return total > known ? (total - known) / mlp : 0;
+	        mamba * (in.params + out.params + other + h) +
+	        attention * (attention_block(m, m->kv_heads) + h);
+	total = total > known ? (total - known) / mlp : 0;
+	return total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
 }
 
-uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i)
+uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i, uint64_t mlp)
 {
 	struct part in, out;
 	unsigned __int128 other, h = m->hidden, n;
@@ -220,17 +223,14 @@ uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i)
 	if (kind == KVP_LAYER_RECURRENT)
 		n = in.params + out.params + other;
 	else if (kvp__attention_kind(kind))
-		n = 2 * h * ((uint64_t)m->heads * m->head_dim) +
-		    2 * h * ((uint64_t)kvp_model_layer_kv_heads(m, i) * m->head_dim);
+		n = attention_block(m, kvp_model_layer_kv_heads(m, i));
 	else if (experts && m->moe_intermediate)
 		n = (unsigned __int128)experts * kvp__expert_params(m) + (h + 1) * experts +
 		    2 * h * m->moe_shared_intermediate + 2 * h * m->moe_latent;
 	else if (m->intermediate)
 		n = 2 * h * m->intermediate;
 	else
-		/* an MLP of a size the profile does not give, with its norm */
-		return (n = mlp_from_params(m, &in, &out, other)) > UINT64_MAX ? UINT64_MAX
-		                                                               : (uint64_t)n;
+		return mlp; /* a size the profile does not give, its norm in it */
 	n += h; /* the block's norm */
 	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }

@@ -30,4 +30,18 @@ static inline void expect_error(const char *json, kvp_status status, const char 
 		fail_msg("'%s' lacks '%s'", err.message, text);
 }
 
+/* The cache of m for one sequence of seq tokens: fp16, an fp32 state. */
+static inline uint64_t cache_at(const kvp_model *m, uint64_t seq)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.seq = seq;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p.cache_total_bytes;
+}
+
 #endif

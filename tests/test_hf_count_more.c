@@ -18,20 +18,6 @@
 #include "kvplan.h"
 #include "hfutil.h"
 
-/* The cache of m for one sequence of seq tokens, fp16. */
-static uint64_t cache_at(const kvp_model *m, uint64_t seq)
-{
-	kvp_request r;
-	kvp_plan p;
-	kvp_error err;
-
-	kvp_request_init(&r);
-	r.seq = seq;
-	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return p.cache_total_bytes;
-}
-
 /* THUDM/chatglm3-6b (model_type chatglm; its remote modeling_chatglm.py):
  * multi_query_attention with 2 groups of kv_channels 128, so K and V of 2
  * heads, not 32: 28 layers x 2 x 2 x 128 x 2 B = 28,672 B a token (it

@@ -20,20 +20,6 @@
 #include "testutil.h"
 #include "hfutil.h"
 
-/* The cache of m at seq tokens, batch 1, fp16, fp32 state. */
-static uint64_t cache_at(const kvp_model *m, uint64_t seq)
-{
-	kvp_request r;
-	kvp_plan p;
-	kvp_error err;
-
-	kvp_request_init(&r);
-	r.seq = seq;
-	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
-		fail_msg("%s", err.message);
-	return p.cache_total_bytes;
-}
-
 /* Every catalogue model, read from tests/configs/<name>/config.json,
  * gives the profile's layers, heads, dims, windows, latent, state and
  * experts, and so the same plan. */
