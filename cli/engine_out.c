@@ -165,8 +165,17 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
 		switch (r->engine) {
 		case KVP_ENGINE_VLLM: {
-			fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
-			block_backend(out, p);
+			/* No attention: its blocks are its states, one a
+			 * request (mode none) or two (align). */
+			if (p->model.heads == 0)
+				fprintf(out, " (a state page a layer for each request, %s",
+				        kvp_engine_mamba_mode(&lp->request) == KVP_MAMBA_ALIGN
+				                ? "and one kept: mode align"
+				                : "none kept: mode none, prefix caching off");
+			else
+				fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
+			if (p->model.heads)
+				block_backend(out, p);
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
 			if (lp->batched_tokens)

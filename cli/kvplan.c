@@ -393,8 +393,10 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	plan->size.bytes_per_token = plan->layers.kv_bytes_per_token;
 	plan->size.bytes_per_layer = plan->layers.max_layer_bytes;
 	plan->size.total_bytes = plan->layers.cache_total_bytes;
-	/* Other kv heads, same layers and types; an MLA latent has none. */
-	plan->has_variants = kvp_model_attention(&plan->model) != KVP_ATTENTION_MLA;
+	/* Other kv heads, same layers and types; an MLA latent has none,
+	 * nor a model without attention. */
+	plan->has_variants = kvp_model_attention(&plan->model) != KVP_ATTENTION_MLA &&
+	                     kvp_model_attention(&plan->model) != KVP_ATTENTION_NONE;
 	for (int v = 0; plan->has_variants && v < CLI_VARIANTS; v++) {
 		kvp_plan variant;
 

@@ -104,7 +104,10 @@ static void print_header(FILE *out, const struct cli_plan *p)
 			if (n != kvp_model_count_layers(m, KVP_LAYER_MLA))
 				fprintf(out, " in %u of the layers (shared)", n);
 		}
-	} else
+	} else if (!m->heads)
+		fprintf(out, "\n  no attention: %u layers, %u recurrent (a state per"
+		        " sequence)", m->layers, kvp_model_count_layers(m, KVP_LAYER_RECURRENT));
+	else
 		fprintf(out, "\n  %s attention: %u layers, %u heads, %u kv heads, head_dim %u",
 		        kvp_attention_name(kvp_model_attention(m)), m->layers, m->heads,
 		        m->kv_heads, m->head_dim);
@@ -358,7 +361,9 @@ void cli_print_table(FILE *out, const struct cli_plan *p)
 			fprintf(out, "(%s: %s, %s free now)\n", p->devices[i].name,
 			        p->devices[i].description,
 			        cli_human_bytes(p->cuda_free[i], a, sizeof a));
-	if (lp->bounded)
+	if (lp->bounded && lp->plateau_seq == 0)
+		fputs("(the cache holds no token: a fixed state per sequence)\n", out);
+	else if (lp->bounded)
 		fprintf(out, "(the cache stops growing at %s tokens, when every window"
 		        " is full)\n", cli_grouped(lp->plateau_seq, a, sizeof a));
 	cli_print_engine_fits(out, p);

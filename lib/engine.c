@@ -193,7 +193,10 @@ uint32_t kvp_engine_vllm_runner(const kvp_model *m, const kvp_request *r)
 		return r->vllm_runner;
 	/* vllm/config/vllm.py _is_default_v2_model_runner_model: from 0.25
 	 * dense generative models, neither MoE nor hybrid; from 0.29 every
-	 * model (PR #53183, v0.29.0). */
+	 * model (PR #53183, v0.29.0) but one without attention, which it
+	 * leaves to the first runner (is_attention_free). */
+	if (kvp_model_attention_free(m))
+		return 1;
 	dense = !kvp__model_moe(m) && !kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
 	return kvp__vllm_since(r, 29) || (kvp__vllm_since(r, 25) && dense) ? 2 : 1;
 }

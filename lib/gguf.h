@@ -152,7 +152,9 @@ typedef enum kvp__rec_rule {
 	KVP__REC_KV_ZERO,     /* recurrent_layer_arr[i] = n_head_kv(i) == 0 */
 	KVP__REC_KV_FF_ZERO,  /* ... and n_ff(i) == 0 (nemotron_h) */
 	KVP__REC_INTERVAL,    /* (i + 1) % full_attention_interval != 0 */
-	KVP__REC_UNSUPPORTED  /* no attention (mamba) or both in one layer */
+	KVP__REC_ALL,         /* every layer: no attention (mamba, mamba2) */
+	KVP__REC_UNSUPPORTED  /* both in one layer (falcon-h1), or a state
+	                       * kvplan does not size (lfm2's, rwkv's) */
 } kvp__rec_rule;
 
 /* What one of load_hparams' cases changes in what a layer caches. */

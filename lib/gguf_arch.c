@@ -201,6 +201,14 @@ static kvp_status read_heads(kvp__gguf_reader *r, kvp__gguf_layer_rules *lr,
 	bool has_k, has_v;
 	kvp_status st;
 
+	/* No attention: whatever head_count says (0), no heads. */
+	if (r->fam && r->fam->rec == KVP__REC_ALL) {
+		m->heads = m->kv_heads = m->head_dim = 0;
+		kvp__note(r->source, "heads", KVP_ORIGIN_DERIVED, "%s: no attention"
+		          " layer, every layer a Mamba mixer (heads, kv heads and"
+		          " head_dim 0)", r->arch);
+		return KVP_OK;
+	}
 	if ((st = kvp__gguf_get_per_layer(r, "attention.head_count", &heads,
 	                                  &found)) != KVP_OK)
 		return st;
@@ -214,8 +222,8 @@ static kvp_status read_heads(kvp__gguf_reader *r, kvp__gguf_layer_rules *lr,
 		                     "%s: %s, which kvplan does not plan yet",
 		                     r->arch, m->heads == 0
 		                     ? "no layer has attention heads"
-		                     : "its layers hold attention and a recurrent"
-		                       " state together");
+		                     : "its layers hold a recurrent state kvplan does"
+		                       " not size, or attention and a state together");
 	kvp__note(r->source, "heads", KVP_ORIGIN_READ, "%s.attention.head_count"
 	          " = %u%s", r->arch, m->heads, heads.kv ? " (per layer)" : "");
 	if ((st = kvp__gguf_get_per_layer(r, "attention.head_count_kv", &lr->kv,

@@ -46,8 +46,11 @@ static const kvp__gguf_family families[] = {
 	 * attention. */
 	{"qwen35", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
 	{"qwen35moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
-	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
-	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	/* llm_build_mamba: every layer a Mamba-1 or Mamba-2 mixer, and its
+	 * converter writes head_count 0 ("unused", convert_hf_to_gguf.py
+	 * MambaModel, Mamba2Model) */
+	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
+	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
 	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
@@ -117,6 +120,8 @@ static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
 		if ((i + 1) % lr->interval != 0)
 			return KVP_LAYER_RECURRENT;
 		break;
+	case KVP__REC_ALL:
+		return KVP_LAYER_RECURRENT;
 	default:
 		break;
 	}

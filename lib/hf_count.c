@@ -71,7 +71,19 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 
 		return d * 2 * in + in * m->ssm_conv_kernel + (s->conv_bias ? in : 0) +
 		       in * (r + 2 * st) + r * in + in + in * st + in + in * d +
-		       (s->proj_bias ? 2 * in + d : 0) + r + 2 * st;
+		       (s->proj_bias ? 2 * in + d : 0) + (s->dt_norms ? r + 2 * st : 0);
+	}
+	if (s->mamba2) {
+		/* Mamba2Mixer: in_proj hidden x (2 inner + 2 groups state +
+		 * heads), conv1d over inner + 2 groups state channels,
+		 * dt_bias, A_log and D a head, the gated RMSNorm of inner,
+		 * out_proj inner x hidden */
+		unsigned __int128 in = m->ssm_inner, h = m->ssm_heads,
+		                  conv = in + 2 * (unsigned __int128)m->ssm_groups * m->ssm_state;
+
+		return d * (in + conv + h) + conv * m->ssm_conv_kernel +
+		       (s->conv_bias ? conv : 0) + 3 * h + in + in * d +
+		       (s->proj_bias ? in + conv + h + d : 0);
 	}
 	return d * (2 * (unsigned __int128)m->ssm_inner +
 	            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +
@@ -133,7 +145,7 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 	}
 	if (routes(m, i))
 		n += experts(m, s);
-	else
+	else if (!s->no_mlp)
 		n += mlp(m, s, m->moe_experts && m->dense_intermediate ? m->dense_intermediate
 		                                                       : s->inter);
 	return n;
@@ -230,10 +242,11 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	m->vision_params = tower > m->params - m->mtp_params ? m->params - m->mtp_params
 	                                                      : (uint64_t)tower;
 	kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, tensor by"
-	          " tensor (embeddings%s, attention or state, %s%s%s%s): no checkpoint"
-	          " beside the file", tie ? " tied" : " and head",
+	          " tensor (embeddings%s, %s%s%s%s%s): no checkpoint beside the file",
+	          tie ? " tied" : " and head",
+	          s.no_mlp ? "the Mamba mixers" : "attention or state, ",
 	          c.index_heads ? "the indexer, " : "",
-	          m->moe_routed_experts ? "experts" : "MLP",
+	          s.no_mlp ? "" : m->moe_routed_experts ? "experts" : "MLP",
 	          extra ? ", the MTP layers'" : "", tower ? ", the vision tower's" : "");
 	return KVP_OK;
 }

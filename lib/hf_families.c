@@ -538,6 +538,18 @@ static const struct hf_default d_gpt2[] = {
 static const struct hf_default d_qwen3_next[] = {
 	{"num_nextn_predict_layers", 1, "vLLM's Qwen3NextMTP"}, {NULL, 0, NULL}};
 
+/* MambaConfig's and FalconMambaConfig's (their __init__ alike), and
+ * Mamba2Config's. */
+static const struct hf_default d_mamba[] = {
+	{"vocab_size", 50280, NULL}, {"hidden_size", 768, NULL},
+	{"state_size", 16, NULL}, {"num_hidden_layers", 32, NULL},
+	{"conv_kernel", 4, NULL}, {"expand", 2, NULL}, {NULL, 0, NULL}};
+static const struct hf_default d_mamba2[] = {
+	{"num_heads", 128, NULL}, {"head_dim", 64, NULL}, {"vocab_size", 32768, NULL},
+	{"hidden_size", 4096, NULL}, {"state_size", 128, NULL},
+	{"num_hidden_layers", 64, NULL}, {"expand", 2, NULL}, {"conv_kernel", 4, NULL},
+	{"n_groups", 8, NULL}, {"chunk_size", 256, NULL}, {NULL, 0, NULL}};
+
 static const struct hf_family families[] = {
 	{"llama", "LlamaConfig", rule_plain, d_llama},
 	{"mistral", "MistralConfig", rule_mistral, d_mistral},
@@ -587,6 +599,9 @@ static const struct hf_family families[] = {
 	 kvp__hf_rule_granite_hybrid, NULL},
 	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
 	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, NULL},
+	{"mamba", "MambaConfig", kvp__hf_rule_mamba, d_mamba},
+	{"falcon_mamba", "FalconMambaConfig", kvp__hf_rule_mamba, d_mamba},
+	{"mamba2", "Mamba2Config", kvp__hf_rule_mamba2, d_mamba2},
 };
 
 const struct hf_family *kvp__hf_find(const char *type)

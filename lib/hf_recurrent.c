@@ -252,3 +252,44 @@ kvp_status kvp__hf_rule_falcon_h1(struct hf *h)
 	                     " Mamba state together, which kvplan's layers (one"
 	                     " cache each) cannot express");
 }
+
+/* Mamba (state-spaces' mamba-*-hf, MambaConfig) and Falcon Mamba
+ * (FalconMambaConfig): every layer a Mamba-1 mixer, d_inner =
+ * intermediate_size (the classes set it to expand x hidden_size), the
+ * state state_size, no groups; no attention layer. */
+kvp_status kvp__hf_rule_mamba(struct hf *h)
+{
+	static const char *const k_inner[] = {"intermediate_size", NULL};
+	static const char *const k_st[] = {"state_size", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv_kernel, .inner = k_inner,
+		.expand = k_expand, .state = k_st};
+
+	h->m->pattern[0] = KVP_LAYER_RECURRENT;
+	h->m->pattern_len = 1;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%s: every layer a Mamba-1"
+	          " mixer", h->family);
+	return ssm(h, &keys);
+}
+
+/* Mamba-2 (Mamba2Config: Mamba-Codestral): every layer a Mamba-2 mixer of
+ * num_heads x head_dim channels, state_size, n_groups. */
+kvp_status kvp__hf_rule_mamba2(struct hf *h)
+{
+	static const char *const k_mh[] = {"num_heads", NULL};
+	static const char *const k_md[] = {"head_dim", NULL};
+	static const char *const k_st[] = {"state_size", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv_kernel, .heads = k_mh,
+		.head_dim = k_md, .expand = k_expand, .state = k_st, .groups = k_n_groups};
+
+	h->m->pattern[0] = KVP_LAYER_RECURRENT;
+	h->m->pattern_len = 1;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%s: every layer a Mamba-2"
+	          " mixer", h->family);
+	return ssm(h, &keys);
+}
+
+bool kvp__hf_attention_free(const struct hf *h)
+{
+	return h->fam && (h->fam->rule == kvp__hf_rule_mamba ||
+	                  h->fam->rule == kvp__hf_rule_mamba2);
+}

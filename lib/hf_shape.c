@@ -92,6 +92,37 @@ static int opt_shape(struct hf *h, struct shape *s)
 	return 0;
 }
 
+/* Mamba's, Falcon Mamba's and Mamba-2's layers (MambaBlock,
+ * FalconMambaBlock, Mamba2Block): one RMSNorm and a mixer, no MLP; the
+ * conv1d biased by use_conv_bias (true by default), in_proj and out_proj
+ * by use_bias (false); a Mamba-1 mixer's dt of time_step_rank (the
+ * classes' "auto": hidden / 16, rounded up).  0, or -1 reported. */
+static int mamba_shape(struct hf *h, struct shape *s)
+{
+	static const char *const k_conv_bias[] = {"use_conv_bias", NULL};
+	static const char *const k_bias[] = {"use_bias", NULL};
+	static const char *const k_rank[] = {"time_step_rank", NULL};
+	json_t *rank = json_object_get(h->cfg, "time_step_rank");
+
+	s->conv_bias = true;
+	s->proj_bias = false;
+	s->no_mlp = true;
+	s->norms = 1;
+	if (kvp__hf_bool(h, k_conv_bias, &s->conv_bias) < 0 ||
+	    kvp__hf_bool(h, k_bias, &s->proj_bias) < 0)
+		return -1;
+	if (strcmp(h->family, "mamba2") == 0) {
+		s->mamba2 = true;
+		return 0;
+	}
+	if (!json_is_string(rank) && rank && !json_is_null(rank) &&
+	    kvp__hf_uint(h, NULL, k_rank, UINT32_MAX, &s->dt_rank) < 0)
+		return -1;
+	if (!s->dt_rank)
+		s->dt_rank = ((uint64_t)h->m->hidden + 15) / 16;
+	return 0;
+}
+
 /* The rest of the families' own keys over s (shape_of's first): 0, or
  * -1 reported. */
 static int shape_more(struct hf *h, struct shape *s)
@@ -173,6 +204,10 @@ static int shape_more(struct hf *h, struct shape *s)
 			return -1;
 		if (!s->dt_rank)
 			s->dt_rank = ((uint64_t)h->m->hidden + 15) / 16;
+		s->dt_norms = true;
+	} else if (kvp__hf_attention_free(h)) {
+		if (mamba_shape(h, s) < 0)
+			return -1;
 	} else if (strcmp(f, "mllama_text_model") == 0) {
 		/* MllamaTextModel: embed_tokens of vocab_size + 8 rows */
 		s->cross = true;

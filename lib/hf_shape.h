@@ -33,6 +33,10 @@ struct shape {
 	uint64_t key_heads, key_dim, value_heads, value_dim; /* Gated DeltaNet */
 	uint64_t dt_rank;    /* a Mamba-1 mixer's (Jamba's): 0 for Mamba-2's */
 	bool conv_bias, proj_bias; /* its conv1d's and in_proj's, out_proj's biases */
+	bool dt_norms;       /* Jamba's dt, B and C RMSNorms (Falcon Mamba's carry
+	                      * no weight) */
+	bool mamba2;         /* a whole Mamba-2 mixer (Mamba2Mixer) */
+	bool no_mlp;         /* a layer of a mixer alone (Mamba) */
 };
 
 /* The family's shape over s, from its keys: 0, or -1 reported. */

@@ -247,8 +247,9 @@ static int hf_count(struct hf *h, const char *field, const char *const *keys,
 	return r;
 }
 
-/* The figures every family names alike. */
-static kvp_status read_base(struct hf *h)
+/* The attention's heads, kv heads (a number, or a list per layer) and
+ * head_dim. */
+static kvp_status read_heads(struct hf *h)
 {
 	kvp_model *m = h->m;
 	uint64_t v;
@@ -256,26 +257,6 @@ static kvp_status read_base(struct hf *h)
 	json_t *kv;
 	int r;
 
-	if ((r = hf_count(h, "layers", k_layers, HF_LAYERS_MAX, &v, "layers")) < 0)
-		return KVP_ERR_PARSE;
-	/* transformers 5's Nemotron-H: num_hidden_layers is its
-	 * layers_block_type's (layer_types') length, which Nemotron 3 Ultra's
-	 * config gives alone */
-	key = strcmp(h->family, "nemotron_h") == 0 ? kvp__hf_nemotron_key(h) : NULL;
-	kv = key ? json_object_get(h->cfg, key) : NULL;
-	if (r == 0 && json_is_array(kv) && json_array_size(kv) > 0 &&
-	    json_array_size(kv) <= HF_LAYERS_MAX) {
-		v = json_array_size(kv);
-		r = 1;
-		kvp__note(h->src, "layers", KVP_ORIGIN_DERIVED, "%s%s's %llu entries",
-		          h->prefix, key, (unsigned long long)v);
-	}
-	if (r == 0)
-		return kvp__hf_fail(h, k_layers[0], "missing: the layer count");
-	m->layers = (uint32_t)v;
-	if ((r = hf_count(h, "hidden", k_hidden, UINT32_MAX, &v, "hidden units")) < 0)
-		return KVP_ERR_PARSE;
-	m->hidden = r ? (uint32_t)v : 0;
 	if ((r = hf_count(h, "heads", k_heads, UINT32_MAX, &v, "attention heads")) < 0)
 		return KVP_ERR_PARSE;
 	if (r == 0)
@@ -308,6 +289,45 @@ static kvp_status read_base(struct hf *h)
 		kvp__note(h->src, "head_dim", KVP_ORIGIN_DERIVED, "%shead_dim absent:"
 		          " hidden_size / num_attention_heads = %u / %u", h->prefix,
 		          m->hidden, m->heads);
+	return KVP_OK;
+}
+
+/* The figures every family names alike. */
+static kvp_status read_base(struct hf *h)
+{
+	kvp_model *m = h->m;
+	uint64_t v;
+	const char *key;
+	json_t *kv;
+	kvp_status st;
+	int r;
+
+	if ((r = hf_count(h, "layers", k_layers, HF_LAYERS_MAX, &v, "layers")) < 0)
+		return KVP_ERR_PARSE;
+	/* transformers 5's Nemotron-H: num_hidden_layers is its
+	 * layers_block_type's (layer_types') length, which Nemotron 3 Ultra's
+	 * config gives alone */
+	key = strcmp(h->family, "nemotron_h") == 0 ? kvp__hf_nemotron_key(h) : NULL;
+	kv = key ? json_object_get(h->cfg, key) : NULL;
+	if (r == 0 && json_is_array(kv) && json_array_size(kv) > 0 &&
+	    json_array_size(kv) <= HF_LAYERS_MAX) {
+		v = json_array_size(kv);
+		r = 1;
+		kvp__note(h->src, "layers", KVP_ORIGIN_DERIVED, "%s%s's %llu entries",
+		          h->prefix, key, (unsigned long long)v);
+	}
+	if (r == 0)
+		return kvp__hf_fail(h, k_layers[0], "missing: the layer count");
+	m->layers = (uint32_t)v;
+	if ((r = hf_count(h, "hidden", k_hidden, UINT32_MAX, &v, "hidden units")) < 0)
+		return KVP_ERR_PARSE;
+	m->hidden = r ? (uint32_t)v : 0;
+	if (kvp__hf_attention_free(h))
+		kvp__note(h->src, "heads", KVP_ORIGIN_DERIVED, "%s: no attention layer,"
+		          " every layer a Mamba mixer (heads, kv heads and head_dim 0)",
+		          h->family);
+	else if ((st = read_heads(h)) != KVP_OK)
+		return st;
 	if ((r = kvp__hf_uint(h, "vocab", k_vocab, UINT32_MAX, &v)) < 0)
 		return KVP_ERR_PARSE;
 	m->vocab = r ? (uint32_t)v : 0;
@@ -324,14 +344,15 @@ static kvp_status read_base(struct hf *h)
 	/* Absent, the family's config class decides: Gemma's and Cohere's
 	 * tie (Gemma*Config, Cohere*Config tie_word_embeddings=True), and so
 	 * do GPT-2's, GPTBigCode's, OPT's, BLOOM's, Falcon's, MiniMind's,
-	 * Phi-3-small's (vLLM's Phi3SmallForCausalLM ties lm_head) and
-	 * MiniCPM3's (its bf16 checkpoint, 8.15 GB, holds no lm_head), which
-	 * keep PretrainedConfig's default (True); Llama's, Qwen's, Mistral's
+	 * Phi-3-small's (vLLM's Phi3SmallForCausalLM ties lm_head),
+	 * MiniCPM3's (its bf16 checkpoint, 8.15 GB, holds no lm_head), and
+	 * Mamba's and Falcon Mamba's, which keep PretrainedConfig's default
+	 * (True); Llama's, Qwen's, Mistral's
 	 * and most others do not. */
 	{
 		static const char *const k_tie[] = {"tie_word_embeddings", NULL};
 		static const char *const tied[] = {"gpt2", "falcon", "gpt_bigcode", "opt", "bloom",
-			"minimind", "phi3small", "minicpm3", NULL};
+			"minimind", "phi3small", "minicpm3", "mamba", "falcon_mamba", NULL};
 		bool tie = strncmp(h->family, "gemma", 5) == 0 ||
 		           strncmp(h->family, "cohere", 6) == 0 || kvp__hf_family_in(h, tied);
 

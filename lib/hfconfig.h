@@ -167,6 +167,12 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h);
 kvp_status kvp__hf_rule_granite_hybrid(struct hf *h);
 kvp_status kvp__hf_rule_jamba(struct hf *h);
 kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
+/* Mamba and Falcon Mamba (Mamba-1 mixers) and Mamba-2: every layer
+ * recurrent, no attention. */
+kvp_status kvp__hf_rule_mamba(struct hf *h);
+kvp_status kvp__hf_rule_mamba2(struct hf *h);
+/* Whether h's family has no attention layer (the two rules above). */
+bool kvp__hf_attention_free(const struct hf *h);
 
 /* ---- hf_nemotron.c: Nemotron-H's blocks ---- */
 

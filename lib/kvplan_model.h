@@ -26,7 +26,9 @@ typedef enum kvp_attention {
 	KVP_ATTENTION_MHA, /* kv_heads == heads */
 	KVP_ATTENTION_GQA, /* 1 < kv_heads < heads, heads % kv_heads == 0 */
 	KVP_ATTENTION_MQA, /* kv_heads == 1 */
-	KVP_ATTENTION_MLA  /* kv_lora_rank > 0: a latent instead of K and V */
+	KVP_ATTENTION_MLA, /* kv_lora_rank > 0: a latent instead of K and V */
+	KVP_ATTENTION_NONE /* heads == 0: no attention layer (Mamba), its
+	                    * layers recurrent or none */
 } kvp_attention;
 
 /* What one layer caches. */
@@ -318,6 +320,10 @@ KVP_API uint32_t kvp_model_count_indexed(const kvp_model *model);
 KVP_API kvp_status kvp_model_finalize(kvp_model *model, kvp_error *err);
 /* The attention kind implied by the head counts of a finalized model. */
 KVP_API kvp_attention kvp_model_attention(const kvp_model *model);
+/* Whether model has no attention layer: no MLA rank, no per-layer kv
+ * heads, and a pattern of recurrent and none layers alone (Mamba).  Such
+ * a model may give heads, kv_heads and head_dim 0. */
+KVP_API bool kvp_model_attention_free(const kvp_model *model);
 KVP_API const char *kvp_attention_name(kvp_attention kind);
 /* The same model with kv_heads replaced; fails when heads % kv_heads != 0. */
 KVP_API kvp_status kvp_model_with_kv_heads(const kvp_model *model,

@@ -7,15 +7,35 @@
 #include "engine.h"
 #include "internal.h"
 
-/* The heads' checks; head_dim 0 must be derivable from hidden. */
-static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
+bool kvp_model_attention_free(const kvp_model *m)
 {
-	/* The name is made only for a message: every plan checks. */
-#define name kvp__label(m->name, "model", label)
-	if (m->layers == 0)
-		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
-	if (m->heads == 0)
-		return kvp__error(err, KVP_ERR_SHAPE, "%s: heads must be at least 1", name);
+	if (!m || m->kv_lora_rank || m->layer_kv_heads_len || m->layers == 0 ||
+	    m->pattern_len == 0 || m->pattern_len > KVP_PATTERN_MAX)
+		return false;
+	for (uint32_t i = 0; i < m->pattern_len; i++)
+		if (m->pattern[i] != KVP_LAYER_RECURRENT && m->pattern[i] != KVP_LAYER_NONE)
+			return false;
+	return true;
+}
+
+/* A model without attention (Mamba, Falcon Mamba, Mamba-2): no heads to
+ * check, and none may be given (a head count would be a cache's). */
+static kvp_status check_no_heads(const kvp_model *m, const char *name, kvp_error *err)
+{
+	if (m->kv_heads || m->head_dim || m->index_head_dim || m->rotary_dim)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: no attention heads, yet kv_heads %u,"
+		                  " head_dim %u, index_head_dim %u or rotary_dim %u: those are an"
+		                  " attention layer's", name, m->kv_heads, m->head_dim,
+		                  m->index_head_dim, m->rotary_dim);
+	if (!kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: no attention heads and no recurrent"
+		                  " layer: nothing would be cached", name);
+	return KVP_OK;
+}
+
+/* An attention model's heads; head_dim 0 must be derivable from hidden. */
+static kvp_status check_attention(const kvp_model *m, const char *name, kvp_error *err)
+{
 	if (m->kv_heads == 0)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: kv_heads must be at least 1", name);
 	if (m->kv_heads > m->heads)
@@ -54,6 +74,24 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: index_head_dim %u is not a multiple"
 		                  " of 128, the indexer's block of one fp32 scale", name,
 		                  m->index_head_dim);
+	return KVP_OK;
+}
+
+/* The model's checks: its heads, or that it has none, then the rest. */
+static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
+{
+	/* The name is made only for a message: every plan checks. */
+#define name kvp__label(m->name, "model", label)
+	kvp_status st;
+
+	if (m->layers == 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: layers must be at least 1", name);
+	if (m->heads == 0 && !kvp_model_attention_free(m))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: heads must be at least 1 (0 only"
+		                  " where every layer is recurrent or none)", name);
+	st = m->heads ? check_attention(m, name, err) : check_no_heads(m, name, err);
+	if (st != KVP_OK)
+		return st;
 	if (m->moe_experts && m->moe_top_k > m->moe_experts)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: moe_top_k %u is more than its %u experts", name,
@@ -97,7 +135,7 @@ static kvp_status check_heads(const kvp_model *m, char *label, kvp_error *err)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: rope_factor %g and rope_local_theta %g"
 		                  " must be from 0 to 1e15 and 1e300", name, m->rope_factor,
 		                  m->rope_local_theta);
-	{
+	if (m->heads) {
 		uint32_t head = m->head_dim ? m->head_dim : m->hidden / m->heads;
 
 		if (m->rotary_dim > head)
@@ -117,7 +155,7 @@ kvp_status kvp_model_finalize(kvp_model *m, kvp_error *err)
 		return kvp__error(err, KVP_ERR_INVALID, "no model given");
 	if ((st = check_heads(m, label, err)) != KVP_OK)
 		return st;
-	if (m->head_dim == 0) {
+	if (m->head_dim == 0 && m->heads) {
 		m->head_dim = m->hidden / m->heads;
 		m->head_dim_derived = true;
 	}
@@ -142,6 +180,8 @@ kvp_attention kvp_model_attention(const kvp_model *m)
 {
 	if (!m)
 		return KVP_ATTENTION_MHA;
+	if (m->heads == 0)
+		return KVP_ATTENTION_NONE;
 	if (m->kv_lora_rank > 0)
 		return KVP_ATTENTION_MLA;
 	if (m->kv_heads == m->heads)
@@ -162,6 +202,8 @@ const char *kvp_attention_name(kvp_attention kind)
 		return "mqa";
 	case KVP_ATTENTION_MLA:
 		return "mla";
+	case KVP_ATTENTION_NONE:
+		return "none";
 	}
 	return "unknown";
 }
@@ -181,6 +223,9 @@ kvp_status kvp_model_with_kv_heads(const kvp_model *m, uint32_t kv_heads,
 	if (m->kv_lora_rank > 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s caches an MLA latent, not kv heads",
+		                  kvp__label(m->name, "the model", label));
+	if (m->heads == 0)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s has no attention: no kv heads to vary",
 		                  kvp__label(m->name, "the model", label));
 	if (kv_heads == 0)
 		return kvp__error(err, KVP_ERR_SHAPE,
@@ -214,6 +259,7 @@ uint32_t kvp_model_variant_kv_heads(const kvp_model *m, kvp_attention kind)
 				return groups;
 		return 1;
 	case KVP_ATTENTION_MLA:
+	case KVP_ATTENTION_NONE:
 		break;
 	}
 	return m->kv_heads;

@@ -323,6 +323,40 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 	return st == KVP_OK ? kvp__error_clear(err) : st;
 }
 
+/* What the engines run of a model without attention (research:
+ * /work/research/mamba-only.md): vLLM (models/mamba.py, mamba2.py) and
+ * llama.cpp (llm_build_mamba) run it, vLLM's Mamba2ForCausalLM without
+ * pipeline stages (it does not declare SupportsPP); TensorRT-LLM's
+ * PyTorch runtime has no such model (tensorrt_llm/_torch/models/
+ * _arch_index.py), its TensorRT engines (examples/models/core/mamba) are
+ * not modelled, nor is SGLang's pool for it (PR #34556, 2026-09: the
+ * tokens' pool of the context's length, its states from the rest). */
+static kvp_status attention_free_check(const kvp_model *m, const kvp_request *r,
+                                       kvp_error *err)
+{
+	static const char *const mamba2[] = {"mamba2"};
+	char label[KVP_QUOTE_MAX];
+
+	if (!kvp_model_attention_free(m))
+		return KVP_OK;
+	if (r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
+		                  " TensorRT-LLM's PyTorch runtime builds no such model, and"
+		                  " its TensorRT engines for Mamba are not modelled",
+		                  kvp__label(m->name, "the model", label));
+	if (r->engine == KVP_ENGINE_SGLANG)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
+		                  " SGLang's pools for such a model (a tokens' pool of its"
+		                  " context, its states from the rest) are not modelled",
+		                  kvp__label(m->name, "the model", label));
+	if (r->engine == KVP_ENGINE_VLLM && (r->pp ? r->pp : 1) > 1 &&
+	    kvp__model_type_in(m, mamba2, 1))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: vLLM runs Mamba-2 without"
+		                  " pipeline stages (Mamba2ForCausalLM is not SupportsPP)",
+		                  kvp__label(m->name, "the model", label));
+	return KVP_OK;
+}
+
 kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
                             kvp_plan *out, kvp_error *err)
 {
@@ -360,6 +394,19 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		m = &copy;
 	}
 	if (st != KVP_OK)
+		return st;
+	/* A model without attention (Mamba): vLLM turns prefix caching off
+	 * for it (ModelConfig.is_prefix_caching_supported is false for an
+	 * attention-free model, vllm/config/model.py at 81be2e09,
+	 * 2026-08), so its mamba_cache_mode is none unless asked. */
+	if (request->engine == KVP_ENGINE_VLLM && request->mamba_cache_mode == KVP_MAMBA_DEFAULT &&
+	    kvp_model_attention_free(m)) {
+		if (request != &resolved)
+			resolved = *request;
+		resolved.mamba_cache_mode = KVP_MAMBA_NONE;
+		request = &resolved;
+	}
+	if ((st = attention_free_check(m, request, err)) != KVP_OK)
 		return st;
 	/* vLLM's model runner, its default for the model where not given:
 	 * the plan's request says which it followed. */

@@ -159,9 +159,14 @@ static void test_bad_keys(void **state)
 		parse_fails(&w, KVP_ERR_PARSE, "at byte ");
 	}
 	ggufw_init(&w, 3);
-	base_keys(&w, "mamba2", 64, 2560, 0, 0, 0);
+	base_keys(&w, "llama", 64, 2560, 0, 0, 0);
 	ggufw_finish(&w, 0);
-	parse_fails(&w, KVP_ERR_UNSUPPORTED, "mamba2: no layer has attention heads");
+	parse_fails(&w, KVP_ERR_UNSUPPORTED, "llama: no layer has attention heads");
+	/* RWKV's state is not sized: refused, not planned as attention */
+	ggufw_init(&w, 3);
+	base_keys(&w, "rwkv7", 24, 2048, 32, 0, 0);
+	ggufw_finish(&w, 0);
+	parse_fails(&w, KVP_ERR_UNSUPPORTED, "rwkv7: its layers hold a recurrent state");
 }
 
 /* A file of one key (24 + 8 + 1 + 4 + 1 = 38 bytes) and one tensor whose

@@ -1,8 +1,8 @@
 /*
  * test_gguf_recurrent.c — the GGUF header reader (lib/gguf*.c) on
  * well-formed files of recurrent hybrids: Qwen3-Next's and Qwen3.5's
- * Gated DeltaNet layers, Qwen3.5's MTP layer, and Nemotron-H's Mamba-2
- * layers.  Files built in the test with tests/ggufw.c, holding each
+ * Gated DeltaNet layers, Qwen3.5's MTP layer, Nemotron-H's Mamba-2
+ * layers, and the models of no attention (mamba, mamba2).  Files built in the test with tests/ggufw.c, holding each
  * model's numbers from its own config.json, cited; the planned cache
  * worked out by hand.
  */
@@ -18,6 +18,7 @@
 #include "ggufw.h"
 #include "kvplan.h"
 #include "gguf_fixture.h"
+#include "hfutil.h"
 
 /* A Gated DeltaNet hybrid's keys as the converter writes them:
  * full_attention_interval 4, conv kernel 4, 16 key heads of 128, value
@@ -293,6 +294,67 @@ static void test_nemotron_h_moe(void **state)
 	ggufw_free(&w);
 }
 
+/* Falcon Mamba 7B as llama.cpp's converter writes it (arch mamba;
+ * tiiuae/falcon-mamba-7b config.json: 64 layers, hidden 4096,
+ * intermediate_size 8192, state_size 16, conv_kernel 4, time_step_rank
+ * 256), head_count 0 ("unused"): every layer recurrent, no heads.  A
+ * layer's state, fp32, as n_embd_r and n_embd_s with no groups: (4 - 1)
+ * x 8192 + 16 x 8192 = 155,648 values, 622,592 B; 64 layers 39,845,888
+ * B, at any context.  Before, "no layer has attention heads" refused it. */
+static void test_mamba(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "mamba", 64, 4096, 0, 0, 0);
+	ggufw_kv_uint(&w, "mamba.attention.head_count_kv", GGUFW_U32, 0);
+	ggufw_kv_uint(&w, "mamba.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "mamba.ssm.inner_size", GGUFW_U32, 8192);
+	ggufw_kv_uint(&w, "mamba.ssm.state_size", GGUFW_U32, 16);
+	ggufw_kv_uint(&w, "mamba.ssm.time_step_rank", GGUFW_U32, 256);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.heads, 0);
+	assert_int_equal(p.model.kv_heads, 0);
+	assert_int_equal(kvp_model_attention(&p.model), KVP_ATTENTION_NONE);
+	assert_string_equal(kvp_attention_name(KVP_ATTENTION_NONE), "none");
+	assert_true(kvp_model_attention_free(&p.model));
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 64);
+	assert_int_equal(p.model.ssm_groups, 0);
+	assert_int_equal(cache_at(&p.model, 1), 39845888);
+	assert_int_equal(cache_at(&p.model, 100000), 39845888);
+	ggufw_free(&w);
+}
+
+/* Mamba-Codestral 7B as the converter writes it (arch mamba2;
+ * mistralai/Mamba-Codestral-7B-v0.1 config.json: 64 layers, hidden 4096,
+ * 128 heads of 64 = 8192 inner, state_size 128, n_groups 8, conv_kernel
+ * 4): (4 - 1) x (8192 + 2 x 8 x 128) + 128 x 8192 = 1,079,296 values,
+ * 4,317,184 B a layer; 64 layers 276,299,776 B a sequence. */
+static void test_mamba2(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "mamba2", 64, 4096, 0, 0, 0);
+	ggufw_kv_uint(&w, "mamba2.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "mamba2.ssm.inner_size", GGUFW_U32, 8192);
+	ggufw_kv_uint(&w, "mamba2.ssm.state_size", GGUFW_U32, 128);
+	ggufw_kv_uint(&w, "mamba2.ssm.group_count", GGUFW_U32, 8);
+	ggufw_kv_uint(&w, "mamba2.ssm.time_step_rank", GGUFW_U32, 128);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.heads, 0);
+	assert_int_equal(p.model.head_dim, 0);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 64);
+	assert_int_equal(cache_at(&p.model, 4096), 64ull * 1079296 * 4);
+	ggufw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_qwen35_nextn),
 		cmocka_unit_test(test_nemotron_h),
 		cmocka_unit_test(test_nemotron_h_moe),
+		cmocka_unit_test(test_mamba),
+		cmocka_unit_test(test_mamba2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
