@@ -566,6 +566,9 @@ static const struct hf_family families[] = {
 	{"qwen2_5_vl", "Qwen2_5_VLConfig", rule_qwen, NULL},
 	{"qwen2_5_vl_text", "Qwen2_5_VLTextConfig", rule_qwen, NULL},
 	{"mimo", "MiMoConfig", rule_qwen, NULL},
+	/* Qwen3-VL's language model (text_config), dense and MoE: Qwen3's */
+	{"qwen3_vl_text", "Qwen3VLTextConfig", rule_qwen, NULL},
+	{"qwen3_vl_moe_text", "Qwen3VLMoeTextConfig", rule_qwen, NULL},
 	{"gpt_bigcode", "GPTBigCodeConfig", rule_gpt_bigcode, NULL},
 	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
 	{"step3_text", "Step3TextConfig", rule_step3, NULL},

@@ -224,7 +224,8 @@ int kvp__hf_shape(struct hf *h, struct shape *s)
 	static const char *const layer_norm[] = {"gpt2", "gpt_neox", "falcon", "phi", "nemotron",
 		"gpt_bigcode", "starcoder2", "bloom", "opt", "stablelm", "phimoe", "phi3small", NULL};
 	static const char *const four_norms[] = {"gemma2", "gemma3", "gemma3_text", "glm4", NULL};
-	static const char *const qk_norm[] = {"qwen3", "qwen3_moe", "gemma3", "gemma3_text",
+	static const char *const qk_norm[] = {"qwen3", "qwen3_moe", "qwen3_vl_text",
+		"qwen3_vl_moe_text", "gemma3", "gemma3_text",
 		"qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text", NULL};
 	static const char *const delta[] = {"qwen3_next", "qwen3_5", "qwen3_5_text",
 		"qwen3_5_moe", "qwen3_5_moe_text", NULL};

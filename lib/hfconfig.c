@@ -356,7 +356,15 @@ static kvp_status read_base(struct hf *h)
 		bool tie = strncmp(h->family, "gemma", 5) == 0 ||
 		           strncmp(h->family, "cohere", 6) == 0 || kvp__hf_family_in(h, tied);
 
-		if (kvp__hf_bool(h, k_tie, &tie) < 0)
+		/* Said at the top of a multimodal config (Qwen3-VL's 2B and
+		 * 4B) where its text_config is silent. */
+		struct hf top = *h;
+
+		top.cfg = h->top;
+		top.prefix = "";
+		if (kvp__hf_bool(h, k_tie, &tie) < 0 ||
+		    (!json_object_get(h->cfg, "tie_word_embeddings") && h->cfg != h->top &&
+		     kvp__hf_bool(&top, k_tie, &tie) < 0))
 			return KVP_ERR_PARSE;
 		m->tie_embeddings = tie;
 	}

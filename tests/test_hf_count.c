@@ -336,10 +336,14 @@ static void test_vision(void **state)
 	         " {\"hidden_size\": 8, \"intermediate_size\": 16, \"num_hidden_layers\": 1}}",
 	         text);
 	expect_ok(json, &m, &src);
-	assert_int_equal(m.vision_params, 0);
-	/* a family not counted is not read: InternVL's image_size is a
-	 * list */
-	snprintf(json, sizeof json, "{\"model_type\": \"internvl\", %s, \"vision_config\":"
+	/* LLaVA's default tower, CLIP's, counted (tests/test_hf_vision.c):
+	 * a class embedding 8, no patch (patch_size absent), one position 8,
+	 * pre and post LayerNorms 32, a layer 4 x 64 + 2 x 128 + 9 x 8 + 16
+	 * = 600; the projector 8 x 16, 16^2 and biases 32 = 416: 1,064 */
+	assert_int_equal(m.vision_params, 1064);
+	/* a family not counted is not read: PaliGemma's, given a list where
+	 * a number goes */
+	snprintf(json, sizeof json, "{\"model_type\": \"paligemma\", %s, \"vision_config\":"
 	         " {\"hidden_size\": 8, \"image_size\": [448, 448], \"patch_size\": [14, 14]}}",
 	         text);
 	expect_ok(json, &m, &src);
