@@ -135,6 +135,8 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 		n += recurrent(m, s);
 	else if (kind != KVP_LAYER_NONE)
 		n += attention(m, s, kvp_model_layer_kv_heads(m, i));
+	else if (s->cla)
+		n += attention(m, s, 0);
 	else if (s->cross)
 		/* Mllama's cross-attention: q, k, v and o, q_norm and k_norm
 		 * of head_dim, and its attention and MLP gates */

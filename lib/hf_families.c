@@ -288,6 +288,45 @@ static kvp_status rule_step3(struct hf *h)
 	return kv_groups(h, k_groups[0], groups, given, "Step3TextConfig");
 }
 
+/* Hunyuan (HunYuanMoEV1Config, HunYuanDenseV1Config, and Hunyuan-A13B's
+ * remote "hunyuan"): head_dim from attention_head_dim where head_dim is
+ * absent; with use_cla, cross-layer attention, layer i keeps its own K and
+ * V only where i % cla_share_factor is 0, the others reading the layer
+ * before (vLLM's hunyuan_v1.py: kv_sharing_target_layer_name, no cache of
+ * their own). */
+static kvp_status rule_hunyuan(struct hf *h)
+{
+	static const char *const k_dim[] = {"attention_head_dim", NULL};
+	static const char *const k_cla[] = {"use_cla", NULL};
+	static const char *const k_factor[] = {"cla_share_factor", NULL};
+	kvp_model *m = h->m;
+	uint64_t dim = 0, factor = 1;
+	bool cla = false;
+
+	if (kvp__hf_uint(h, NULL, k_dim, UINT32_MAX, &dim) < 0 ||
+	    kvp__hf_bool(h, k_cla, &cla) < 0 ||
+	    kvp__hf_uint(h, NULL, k_factor, UINT32_MAX, &factor) < 0)
+		return KVP_ERR_PARSE;
+	if (!m->head_dim && dim) {
+		m->head_dim = (uint32_t)dim;
+		kvp__note(h->src, "head_dim", KVP_ORIGIN_READ, "%sattention_head_dim = %u",
+		          h->prefix, m->head_dim);
+	}
+	if (cla && factor > 1) {
+		if (m->layers > KVP_PATTERN_MAX || m->layer_kv_heads_len)
+			return kvp__hf_fail(h, "use_cla", "cross-layer attention over %u layers"
+			                    " (at most %d, one kv heads count)", m->layers,
+			                    KVP_PATTERN_MAX);
+		for (uint32_t i = 0; i < m->layers; i++)
+			m->layer_kv_heads[i] = i % factor ? 0 : m->kv_heads;
+		m->layer_kv_heads_len = m->layers;
+		kvp__note(h->src, "kv_heads", KVP_ORIGIN_DERIVED, "%suse_cla: every %llu-th"
+		          " layer keeps its K and V, the others share the one before",
+		          h->prefix, (unsigned long long)factor);
+	}
+	return rule_plain(h);
+}
+
 /* dbrx (DbrxConfig): its attention's and experts' figures nested, in
  * attn_config (kv_n_heads, 1 by default) and ffn_config (moe_num_experts
  * 4, moe_top_k 1, ffn_hidden_size 3584 by default); max_seq_len its
@@ -573,6 +612,9 @@ static const struct hf_family families[] = {
 	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
 	{"step3_text", "Step3TextConfig", rule_step3, NULL},
 	{"dbrx", "DbrxConfig", rule_dbrx, NULL},
+	{"hunyuan", "HunYuanConfig", rule_hunyuan, NULL},
+	{"hunyuan_v1_moe", "HunYuanMoEV1Config", rule_hunyuan, NULL},
+	{"hunyuan_v1_dense", "HunYuanDenseV1Config", rule_hunyuan, NULL},
 	{"gemma", "GemmaConfig", rule_plain, NULL},
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},

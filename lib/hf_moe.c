@@ -26,6 +26,44 @@
 
 #include "hfconfig.h"
 
+/* A figure Hunyuan gives a layer at a time (moe_intermediate_size,
+ * moe_topk, num_shared_expert), one value where every layer's is the
+ * same: 1 and *out, 0 absent, -1 reported (layers that differ are not
+ * modelled). */
+static int per_layer(struct hf *h, const char *key, uint64_t *out)
+{
+	const char *one[] = {key, NULL};
+	json_t *v = json_object_get(h->cfg, key), *e;
+	json_int_t first = 0;
+	size_t i;
+
+	if (!json_is_array(v))
+		return kvp__hf_uint(h, NULL, one, UINT32_MAX, out);
+	if (json_array_size(v) != h->m->layers || h->m->layers == 0) {
+		kvp__hf_fail(h, key, "%zu entries for %u layers", json_array_size(v),
+		             h->m->layers);
+		return -1;
+	}
+	json_array_foreach(v, i, e) {
+		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+		    json_integer_value(e) > (json_int_t)UINT32_MAX) {
+			kvp__hf_fail(h, key, "entry %zu is not a whole number from 0 to %u", i,
+			             UINT32_MAX);
+			return -1;
+		}
+		if (i == 0)
+			first = json_integer_value(e);
+		else if (json_integer_value(e) != first) {
+			kvp__hf_fail(h, key, "layer %zu's %lld differs from layer 0's %lld:"
+			             " layers that differ are not modelled", i,
+			             (long long)json_integer_value(e), (long long)first);
+			return -1;
+		}
+	}
+	*out = (uint64_t)first;
+	return 1;
+}
+
 kvp_status kvp__hf_moe(struct hf *h)
 {
 	static const char *const k_experts_std[] = {"n_routed_experts", "num_local_experts",
@@ -68,17 +106,40 @@ kvp_status kvp__hf_moe(struct hf *h)
 		 latent = 0;
 	bool llama4 = strncmp(h->family, "llama4", 6) == 0;
 	bool use_moe = true; /* MiniMind's switch: its experts unused */
+	/* Hunyuan's (HunYuanMoEV1Config): moe_topk, moe_intermediate_size
+	 * and num_shared_expert a layer at a time; the shared experts, of
+	 * intermediate_size each, with use_mixed_mlp_moe alone (vLLM's
+	 * hunyuan_v1.py HunYuanSparseMoeBlock) */
+	static const char *const k_none[] = {NULL};
+	static const char *const k_mixed[] = {"use_mixed_mlp_moe", NULL};
+	bool hunyuan = strncmp(h->family, "hunyuan", 7) == 0, mixed = false;
+	const char *const *k_moe_inter_used = k_moe_inter, *const *k_top_k_used = k_top_k,
+	                  *const *k_shared_used = k_shared,
+	                  *const *k_shared_inter_used = k_shared_inter;
+
+	if (hunyuan) {
+		if (per_layer(h, "moe_intermediate_size", &moe_inter) < 0 ||
+		    per_layer(h, "moe_topk", &top_k) < 0 ||
+		    per_layer(h, "num_shared_expert", &shared) < 0 ||
+		    kvp__hf_bool(h, k_mixed, &mixed) < 0 ||
+		    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0)
+			return KVP_ERR_PARSE;
+		if (!mixed)
+			shared = 0;
+		shared_inter = shared * inter;
+		k_moe_inter_used = k_top_k_used = k_shared_used = k_shared_inter_used = k_none;
+	}
 
 	if (kvp__hf_uint(h, NULL, k_experts, UINT32_MAX, &experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_dense, UINT32_MAX, &dense) < 0 ||
 	    kvp__hf_uint(h, NULL, k_freq, UINT32_MAX, &freq) < 0 ||
 	    kvp__hf_uint(h, NULL, k_step, UINT32_MAX, &step) < 0 ||
-	    kvp__hf_uint(h, NULL, k_moe_inter, UINT32_MAX, &moe_inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_moe_inter_used, UINT32_MAX, &moe_inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_inter_mlp, UINT32_MAX, &inter_mlp) < 0 ||
-	    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0 ||
-	    kvp__hf_uint(h, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
-	    kvp__hf_uint(h, NULL, k_shared_inter, UINT32_MAX, &shared_inter) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared_used, UINT32_MAX, &shared) < 0 ||
+	    kvp__hf_uint(h, NULL, k_top_k_used, UINT32_MAX, &top_k) < 0 ||
+	    kvp__hf_uint(h, NULL, k_shared_inter_used, UINT32_MAX, &shared_inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_each, UINT32_MAX, &shared_each) < 0 ||
 	    kvp__hf_uint(h, NULL, k_latent, UINT32_MAX, &latent) < 0 ||
 	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)

@@ -208,6 +208,16 @@ static int shape_more(struct hf *h, struct shape *s)
 	} else if (kvp__hf_attention_free(h)) {
 		if (mamba_shape(h, s) < 0)
 			return -1;
+	} else if (strncmp(f, "hunyuan", 7) == 0) {
+		/* HunYuanAttention: query_layernorm and key_layernorm of
+		 * head_dim with use_qk_norm */
+		static const char *const k_qk[] = {"use_qk_norm", NULL};
+		static const char *const k_cla[] = {"use_cla", NULL};
+
+		flag = false;
+		if (kvp__hf_bool(h, k_qk, &flag) < 0 || kvp__hf_bool(h, k_cla, &s->cla) < 0)
+			return -1;
+		s->qk_norm = flag;
 	} else if (strcmp(f, "mllama_text_model") == 0) {
 		/* MllamaTextModel: embed_tokens of vocab_size + 8 rows */
 		s->cross = true;

@@ -451,6 +451,71 @@ static void test_dbrx(void **state)
 	             KVP_ERR_PARSE, "kv_n_heads");
 }
 
+/* A per-layer list of n copies of v, as Hunyuan's configs give them. */
+static void list_of(char *out, size_t size, unsigned n, unsigned v, int last)
+{
+	size_t at = 0;
+
+	for (unsigned i = 0; i < n && at < size; i++)
+		at += (size_t)snprintf(out + at, size - at, "%s%u", i ? ", " : "[",
+		                       i == n - 1 && last >= 0 ? (unsigned)last : v);
+	if (at < size)
+		snprintf(out + at, size - at, "]");
+}
+
+/* tencent/Hunyuan-A13B-Instruct (model_type hunyuan; its remote
+ * HunYuanMoEV1ForCausalLM): moe_intermediate_size, moe_topk and
+ * num_shared_expert a layer at a time, each the same in its 32 layers
+ * (before, the first list was refused).  A layer: q and o 2 x 4096^2, k
+ * and v 2 x 4096 x 1024, query_layernorm and key_layernorm of head_dim
+ * 2 x 128 (use_qk_norm): 41,943,296; the shared expert (use_mixed_mlp_moe,
+ * one of intermediate_size 3072) 37,748,736; the router 4096 x 64 =
+ * 262,144; 64 experts of 3 x 4096 x 3072: 2,415,919,104; two norms 8,192:
+ * 2,495,881,472, x 32 = 79,868,207,104; the tied embedding 128167 x 4096 =
+ * 524,972,032; the final norm: 80,393,183,232 (Tencent's "80B"; no exact
+ * published count found).  Its cache: 32 x 8 x 128 x 2 x 2 B = 131,072 B
+ * a token.  A list whose layers differ is refused.  With use_cla and
+ * cla_share_factor 2 (Hunyuan-Large's cross-layer attention) every other
+ * layer keeps K and V, the others q and o alone: the cache halves, and
+ * each sharing layer weighs 2 x 4096 x 1024 less. */
+static void test_hunyuan(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"hunyuan\", \"attention_head_dim\": 128,"
+		" \"hidden_size\": 4096, \"intermediate_size\": 3072, \"moe_intermediate_size\":"
+		" %s, \"moe_topk\": %s, \"num_attention_heads\": 32, \"num_experts\": 64,"
+		" \"num_hidden_layers\": 32, \"num_key_value_heads\": 8, \"num_shared_expert\":"
+		" %s, \"tie_word_embeddings\": true, \"use_cla\": %s, \"cla_share_factor\": 2,"
+		" \"use_mixed_mlp_moe\": true, \"use_qk_norm\": true, \"vocab_size\": 128167}";
+	char inter[400], topk[200], shared[200], json[1400];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	list_of(inter, sizeof inter, 32, 3072, -1);
+	list_of(topk, sizeof topk, 32, 8, -1);
+	list_of(shared, sizeof shared, 32, 1, -1);
+	snprintf(json, sizeof json, cfg, inter, topk, shared, "false");
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.head_dim, 128);
+	assert_int_equal(m.moe_routed_experts, 64);
+	assert_int_equal(m.moe_top_k, 8);
+	assert_int_equal(m.moe_intermediate, 3072);
+	assert_int_equal(m.moe_shared_intermediate, 3072);
+	assert_int_equal(m.params, 80393183232ull);
+	assert_int_equal(cache_at(&m, 1), 131072);
+	snprintf(json, sizeof json, cfg, inter, topk, shared, "true");
+	expect_ok(json, &m, &src);
+	assert_int_equal(cache_at(&m, 1), 65536);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_NONE), 16);
+	assert_int_equal(m.params, 80393183232ull - 16ull * 2 * 4096 * 1024);
+	list_of(inter, sizeof inter, 32, 3072, 1536);
+	snprintf(json, sizeof json, cfg, inter, topk, shared, "false");
+	expect_error(json, KVP_ERR_PARSE, "layer 31's 1536 differs from layer 0's 3072");
+	list_of(inter, sizeof inter, 31, 3072, -1);
+	snprintf(json, sizeof json, cfg, inter, topk, shared, "false");
+	expect_error(json, KVP_ERR_PARSE, "31 entries for 32 layers");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_mllama),
 		cmocka_unit_test(test_step3),
 		cmocka_unit_test(test_dbrx),
+		cmocka_unit_test(test_hunyuan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
