@@ -133,10 +133,13 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 		n += mla(m);
 	else if (kind == KVP_LAYER_RECURRENT)
 		n += recurrent(m, s);
+	else if (kind != KVP_LAYER_NONE && s->cla && i % s->cla)
+		/* Hunyuan's cross-layer attention follower: q and o alone */
+		n += attention(m, s, kvp_model_layer_kv_heads(m, i)) -
+		     (2 * (unsigned __int128)m->hidden + (s->kv_bias ? 2 : 0)) *
+		             kvp_model_layer_kv_heads(m, i) * m->head_dim;
 	else if (kind != KVP_LAYER_NONE)
 		n += attention(m, s, kvp_model_layer_kv_heads(m, i));
-	else if (s->cla)
-		n += attention(m, s, 0);
 	else if (s->cross)
 		/* Mllama's cross-attention: q, k, v and o, q_norm and k_norm
 		 * of head_dim, and its attention and MLP gates */

@@ -290,39 +290,23 @@ static kvp_status rule_step3(struct hf *h)
 
 /* Hunyuan (HunYuanMoEV1Config, HunYuanDenseV1Config, and Hunyuan-A13B's
  * remote "hunyuan"): head_dim from attention_head_dim where head_dim is
- * absent; with use_cla, cross-layer attention, layer i keeps its own K and
- * V only where i % cla_share_factor is 0, the others reading the layer
- * before (vLLM's hunyuan_v1.py: kv_sharing_target_layer_name, no cache of
- * their own). */
+ * absent.  Its cross-layer attention (use_cla) changes no layer's cache:
+ * a follower layer keeps the K and V of the layer before in a cache of
+ * its own (vLLM's hunyuan_v1.py HunyuanCrossAttention, an
+ * ENCODER_DECODER Attention of the model's kv heads), and only its
+ * weights lack k and v (lib/hf_shape.c). */
 static kvp_status rule_hunyuan(struct hf *h)
 {
 	static const char *const k_dim[] = {"attention_head_dim", NULL};
-	static const char *const k_cla[] = {"use_cla", NULL};
-	static const char *const k_factor[] = {"cla_share_factor", NULL};
 	kvp_model *m = h->m;
-	uint64_t dim = 0, factor = 1;
-	bool cla = false;
+	uint64_t dim = 0;
 
-	if (kvp__hf_uint(h, NULL, k_dim, UINT32_MAX, &dim) < 0 ||
-	    kvp__hf_bool(h, k_cla, &cla) < 0 ||
-	    kvp__hf_uint(h, NULL, k_factor, UINT32_MAX, &factor) < 0)
+	if (kvp__hf_uint(h, NULL, k_dim, UINT32_MAX, &dim) < 0)
 		return KVP_ERR_PARSE;
 	if (!m->head_dim && dim) {
 		m->head_dim = (uint32_t)dim;
 		kvp__note(h->src, "head_dim", KVP_ORIGIN_READ, "%sattention_head_dim = %u",
 		          h->prefix, m->head_dim);
-	}
-	if (cla && factor > 1) {
-		if (m->layers > KVP_PATTERN_MAX || m->layer_kv_heads_len)
-			return kvp__hf_fail(h, "use_cla", "cross-layer attention over %u layers"
-			                    " (at most %d, one kv heads count)", m->layers,
-			                    KVP_PATTERN_MAX);
-		for (uint32_t i = 0; i < m->layers; i++)
-			m->layer_kv_heads[i] = i % factor ? 0 : m->kv_heads;
-		m->layer_kv_heads_len = m->layers;
-		kvp__note(h->src, "kv_heads", KVP_ORIGIN_DERIVED, "%suse_cla: every %llu-th"
-		          " layer keeps its K and V, the others share the one before",
-		          h->prefix, (unsigned long long)factor);
 	}
 	return rule_plain(h);
 }

@@ -213,11 +213,16 @@ static int shape_more(struct hf *h, struct shape *s)
 		 * head_dim with use_qk_norm */
 		static const char *const k_qk[] = {"use_qk_norm", NULL};
 		static const char *const k_cla[] = {"use_cla", NULL};
+		static const char *const k_factor[] = {"cla_share_factor", NULL};
+		bool cla = false;
+		uint64_t factor = 1;
 
 		flag = false;
-		if (kvp__hf_bool(h, k_qk, &flag) < 0 || kvp__hf_bool(h, k_cla, &s->cla) < 0)
+		if (kvp__hf_bool(h, k_qk, &flag) < 0 || kvp__hf_bool(h, k_cla, &cla) < 0 ||
+		    kvp__hf_uint(h, NULL, k_factor, UINT32_MAX, &factor) < 0)
 			return -1;
 		s->qk_norm = flag;
+		s->cla = cla && factor > 1 ? factor : 0;
 	} else if (strcmp(f, "mllama_text_model") == 0) {
 		/* MllamaTextModel: embed_tokens of vocab_size + 8 rows */
 		s->cross = true;

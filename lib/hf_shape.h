@@ -26,8 +26,8 @@ struct shape {
 	bool head_norm;      /* Cohere's q_norm and k_norm, a weight a head and value */
 	bool no_final_norm;  /* no final norm (OPT without do_layer_norm_before) */
 	bool cross;          /* Mllama: a layer of kind none is a cross-attention one */
-	bool cla;            /* Hunyuan's cross-layer attention: a layer of kind none
-	                      * has q and o, its K and V the layer's before */
+	uint64_t cla;        /* Hunyuan's cross-layer attention: a layer i with i %
+	                      * cla not 0 has no k and v (it takes the layer's before) */
 	uint64_t extra_rows; /* embedding rows past the vocabulary (Mllama's 8) */
 	uint64_t inter;      /* a dense MLP's inner size */
 	uint64_t positions;  /* learned absolute positions */
