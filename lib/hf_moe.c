@@ -88,8 +88,10 @@ kvp_status kvp__hf_moe(struct hf *h)
 	const char *const *k_dense = ernie ? k_dense_ernie : k_dense_std;
 	const char *const *k_freq = ernie ? k_freq_ernie : k_freq_std;
 	const char *const *k_shared = ernie ? k_shared_ernie : k_shared_std;
+	/* Granite 4.0's shared_mlp is its shared expert
+	 * (GraniteMoeHybridMoE beside it) */
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",
-		NULL};
+		"shared_intermediate_size", NULL};
 	/* Nemotron-H's: one MLP of it x n_shared_experts (vLLM's
 	 * NemotronHMoE) */
 	static const char *const k_shared_each[] = {"moe_shared_expert_intermediate_size",

@@ -205,6 +205,26 @@ static int shape_more(struct hf *h, struct shape *s)
 		if (!s->dt_rank)
 			s->dt_rank = ((uint64_t)h->m->hidden + 15) / 16;
 		s->dt_norms = true;
+	} else if (strcmp(f, "granitemoehybrid") == 0) {
+		/* GraniteMoeHybridMambaLayer, Mamba2Mixer's tensors: conv1d
+		 * biased by mamba_conv_bias (true by default), in_proj and
+		 * out_proj by mamba_proj_bias (false); every layer's
+		 * shared_mlp of shared_intermediate_size (its MoE's shared
+		 * expert, hf_moe.c, or its whole MLP where it has no experts) */
+		static const char *const k_conv[] = {"mamba_conv_bias", NULL};
+		static const char *const k_proj[] = {"mamba_proj_bias", NULL};
+		static const char *const k_shared[] = {"shared_intermediate_size", NULL};
+		uint64_t shared = 0;
+
+		s->mamba2 = true;
+		s->conv_bias = true;
+		s->proj_bias = false;
+		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0 ||
+		    kvp__hf_bool(h, k_proj, &s->proj_bias) < 0 ||
+		    kvp__hf_uint(h, NULL, k_shared, UINT32_MAX, &shared) < 0)
+			return -1;
+		if (shared)
+			s->inter = shared;
 	} else if (kvp__hf_attention_free(h)) {
 		if (mamba_shape(h, s) < 0)
 			return -1;

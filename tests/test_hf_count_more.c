@@ -516,6 +516,56 @@ static void test_hunyuan(void **state)
 	expect_error(json, KVP_ERR_PARSE, "31 entries for 32 layers");
 }
 
+/* IBM Granite 4.0 (granitemoehybrid; research: /work/research/
+ * granite-hybrid-params.md): its Mamba layers Mamba2Mixer's tensors, and
+ * every layer's shared_mlp of shared_intermediate_size, beside the
+ * experts where it has them.  granite-4.0-h-tiny (hidden 1536, 40 layers,
+ * attention at 5, 15, 25 and 35; 12 heads, 4 kv; 48 Mamba heads of 64,
+ * inner 3072, one group, state 128, conv 4; 64 experts of 512, shared
+ * 1024; tied vocabulary 100352): a Mamba mixer in_proj 1536 x (6144 + 256
+ * + 48) = 9,904,128, conv1d over 3328 channels x 4 and its bias 16,640,
+ * dt_bias, A_log and D 144, the gated norm 3,072, out_proj 4,718,592:
+ * 14,642,576; attention 6,291,456; shared_mlp 3 x 1536 x 1024 =
+ * 4,718,592; router and experts 98,304 + 3 x 64 x 512 x 1536 =
+ * 151,093,248; two norms 3,072.  36 Mamba layers 170,457,488 each, 4
+ * attention layers 162,106,368, the embedding 154,140,672, the final
+ * norm: 6,939,037,248, HF's safetensors count.  Before, 6,746,924,544
+ * (no shared_mlp, and the mixer's dt, conv, A, D and norm missing).
+ * h-small (hidden 4096, 32/8 heads, 128 Mamba heads, 72 experts of 768,
+ * shared 1536): 32,207,337,984, its GGUF's count; h-micro (hidden 2048,
+ * 32/8, 64 Mamba heads, no experts: its MLP shared_mlp of 8192):
+ * 3,191,396,096, Ollama's. */
+static void test_granite(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"granitemoehybrid\", \"hidden_size\": %u,"
+		" \"num_hidden_layers\": 40, \"num_attention_heads\": %u,"
+		" \"num_key_value_heads\": %u, \"num_local_experts\": %u, \"intermediate_size\":"
+		" %u, \"shared_intermediate_size\": %u, \"num_experts_per_tok\": %u,"
+		" \"mamba_n_heads\": %u, \"mamba_d_head\": 64, \"mamba_d_state\": 128,"
+		" \"mamba_n_groups\": 1, \"mamba_d_conv\": 4, \"mamba_expand\": 2,"
+		" \"mamba_conv_bias\": true, \"mamba_proj_bias\": false, \"vocab_size\": 100352,"
+		" \"tie_word_embeddings\": true, \"layer_types\": [%s]}";
+	char types[640], json[1400];
+	size_t at = 0;
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		at += (size_t)snprintf(types + at, sizeof types - at, "%s\"%s\"", i ? ", " : "",
+		                       i % 10 == 5 ? "attention" : "mamba");
+	snprintf(json, sizeof json, cfg, 1536, 12, 4, 64, 512, 1024, 6, 48, types);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.params, 6939037248ull);
+	assert_int_equal(m.moe_shared_intermediate, 1024);
+	snprintf(json, sizeof json, cfg, 4096, 32, 8, 72, 768, 1536, 10, 128, types);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.params, 32207337984ull);
+	snprintf(json, sizeof json, cfg, 2048, 32, 8, 0, 8192, 8192, 0, 64, types);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.params, 3191396096ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_step3),
 		cmocka_unit_test(test_dbrx),
 		cmocka_unit_test(test_hunyuan),
+		cmocka_unit_test(test_granite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
