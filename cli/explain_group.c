@@ -64,10 +64,15 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			    " no V", m->kv_lora_rank, m->qk_rope_dim, k);
 		} else {
 			row_text(r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim, k, sizeof k);
-			row_text(r->dtype_v, m->v_head_dim, v, sizeof v);
+			row_text(r->dtype_v, grp->v_values / grp->kv_heads, v, sizeof v);
 			say(e, "  K head row (expanded): qk_nope_dim %u + qk_rope_dim %u = %s",
 			    m->qk_nope_dim, m->qk_rope_dim, k);
-			say(e, "  V head row (expanded): v_head_dim %s", v);
+			/* vLLM's MiniCPM3 pads V to K's width (lib/sizing.c) */
+			if (grp->v_values / grp->kv_heads != m->v_head_dim)
+				say(e, "  V head row (expanded, padded to K's as vLLM's MiniCPM3"
+				    " does): %s", v);
+			else
+				say(e, "  V head row (expanded): v_head_dim %s", v);
 			say(e, "  per token: %u heads x (%s + %s) = %s B", grp->kv_heads,
 			    g(grp->k_bytes_per_token / grp->kv_heads),
 			    g(grp->v_bytes_per_token / grp->kv_heads),

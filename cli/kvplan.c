@@ -331,6 +331,9 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	}
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
+	/* The MLA the engine runs (MiniCPM3's expanded in vLLM and
+	 * llama.cpp): the output says it, and every later plan asks it. */
+	r->mla = plan->layers.request.mla;
 	/* vLLM's step of tokens, which its sliding layers keep beside their
 	 * window, is `vllm serve`'s default for the GPU when not given, and
 	 * so is an MLA model's block, its attention backend's: the plan

@@ -215,6 +215,13 @@ bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n)
 	return false;
 }
 
+bool kvp__minicpm3(const kvp_model *m)
+{
+	static const char *const minicpm3[] = {"minicpm3"};
+
+	return kvp__model_type_in(m, minicpm3, 1) && m->kv_lora_rank;
+}
+
 bool kvp__nemotron_h(const kvp_model *m)
 {
 	static const char *const nemotron[] = {"nemotron_h"};

@@ -540,6 +540,9 @@ bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 /* Whether m is a Nemotron-H (model_type nemotron_h, GGUF's nemotron_h
  * and nemotron_h_moe). */
 bool kvp__nemotron_h(const kvp_model *m);
+/* Whether m is MiniCPM3, whose MLA vLLM and llama.cpp run as plain
+ * attention (lib/plan.c). */
+bool kvp__minicpm3(const kvp_model *m);
 
 /* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes)
  * from the model. */

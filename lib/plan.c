@@ -408,6 +408,24 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	if ((st = attention_free_check(m, request, err)) != KVP_OK)
 		return st;
+	/* MiniCPM3's MLA runs as plain attention in vLLM and llama.cpp:
+	 * every head's K of qk_nope + qk_rope values and its V (research:
+	 * /work/research/minicpm3-cache.md; vllm/model_executor/models/
+	 * minicpm3.py MiniCPM3Attention, an Attention of heads x
+	 * qk_head_dim, use_mla false for it; llama.cpp's llm_build_minicpm3,
+	 * n_embd_head_k 96 and n_embd_head_v 64); SGLang keeps the latent
+	 * (MiniCPM3AttentionMLA, MLATokenToKVPool).  TensorRT-LLM has no
+	 * MiniCPM3 (_torch/models/_arch_index.py). */
+	if (kvp__minicpm3(m) && request->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no MiniCPM3"
+		                  " model", kvp__label(m->name, "the model", label));
+	if (kvp__minicpm3(m) && request->mla == KVP_MLA_LATENT &&
+	    (request->engine == KVP_ENGINE_VLLM || request->engine == KVP_ENGINE_LLAMA_CPP)) {
+		if (request != &resolved)
+			resolved = *request;
+		resolved.mla = KVP_MLA_EXPANDED;
+		request = &resolved;
+	}
 	/* vLLM's model runner, its default for the model where not given:
 	 * the plan's request says which it followed. */
 	if (request->engine == KVP_ENGINE_VLLM && request->vllm_runner == 0) {

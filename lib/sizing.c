@@ -214,12 +214,22 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 			return kvp__error(z->err, KVP_ERR_SHAPE,
 			                  "%s: expanded MLA needs qk_nope_dim or qk_rope_dim,"
 			                  " and v_head_dim", kvp__zname(z));
-		g->k_values = (uint64_t)g->kv_heads * ((uint64_t)m->qk_nope_dim + m->qk_rope_dim);
-		g->v_values = (uint64_t)g->kv_heads * m->v_head_dim;
-		if ((st = row(z, r->dtype_k, (uint64_t)m->qk_nope_dim + m->qk_rope_dim,
-		              "K head", "qk_nope_dim + qk_rope_dim", &k)) ||
-		    (st = row(z, r->dtype_v, m->v_head_dim, "V head", "v_head_dim", &v)))
-			return st;
+		{
+			/* vLLM's MiniCPM3 pads V to K's width (MiniCPM3Attention:
+			 * v padded to qk_head_dim) */
+			uint64_t kdim = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
+			bool pad = r->engine == KVP_ENGINE_VLLM && kvp__minicpm3(m);
+			uint64_t vdim = pad ? kdim : m->v_head_dim;
+
+			g->k_values = (uint64_t)g->kv_heads * kdim;
+			g->v_values = (uint64_t)g->kv_heads * vdim;
+			if ((st = row(z, r->dtype_k, kdim, "K head", "qk_nope_dim + qk_rope_dim",
+			              &k)) ||
+			    (st = row(z, r->dtype_v, vdim, "V head",
+			              pad ? "qk_nope_dim + qk_rope_dim (vLLM pads V)" : "v_head_dim",
+			              &v)))
+				return st;
+		}
 		break;
 	case KVP_LAYER_RECURRENT:
 		if ((st = kvp__state_bytes(z, kvp__engine_conv_dtype(z->r),

@@ -177,11 +177,35 @@ static void test_phi3_small(void **state)
  * 2560 x 288 and its norm 256, kv_b 256 x 40 x 128, o 40 x 64 x 2560:
  * 13,517,824; the MLP 3 x 2560 x 6400: 62,674,944, x 62; the embedding
  * 73448 x 2560; the final norm: 4,073,875,968, the 8.15 GB of its one
- * bf16 file over 2 B. */
+ * bf16 file over 2 B.
+ * Its cache, each engine's (research: /work/research/minicpm3-cache.md):
+ * SGLang keeps the latent, 62 x (256 + 32) x 2 B = 35,712 B a token
+ * (MiniCPM3AttentionMLA); vLLM runs plain attention, K and V of 40 heads
+ * x 96, V padded to K's width (MiniCPM3Attention; use_mla is false for
+ * it): 62 x 2 x 40 x 96 x 2 B = 952,320 B; llama.cpp K of 96 and V of 64
+ * a head (llm_build_minicpm3): 62 x 40 x 160 x 2 B = 793,600 B;
+ * TensorRT-LLM has no MiniCPM3, refused. */
+static uint64_t minicpm3_token(const kvp_model *m, kvp_engine engine)
+{
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = engine;
+	r.seq = 1;
+	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	return p.kv_bytes_per_token;
+}
+
 static void test_minicpm3(void **state)
 {
 	kvp_model m;
 	kvp_source src;
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
 
 	(void)state;
 	expect_ok("{\"model_type\": \"minicpm3\", \"hidden_size\": 2560,"
@@ -192,6 +216,15 @@ static void test_minicpm3(void **state)
 	          " \"vocab_size\": 73448}", &m, &src);
 	assert_int_equal(m.v_head_dim, 64);
 	assert_int_equal(m.params, 4073875968ull);
+	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_EXACT), 35712);
+	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_SGLANG), 35712);
+	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_VLLM), 952320);
+	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_LLAMA_CPP), 793600);
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_TRTLLM;
+	r.seq = 1;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "TensorRT-LLM has no MiniCPM3 model"));
 }
 
 /* AI21 Jamba-1.5-Mini (jamba): experts every expert_layer_period 2
