@@ -62,6 +62,9 @@ static const char *const plain[] = {
 	"qwen2", "qwen2moe", "qwen3", "qwen3moe", "gemma", "falcon", "gpt2",
 	"gptneox", "starcoder", "starcoder2", "command-r", "glm4", "glm4moe",
 	"olmo", "olmo2", "olmoe", "internlm2", "minicpm", "stablelm",
+	/* MiniCPM3's MLA, which llama.cpp caches as plain attention: its
+	 * key_length 96 and V of embedding_length / head_count (64) */
+	"minicpm3",
 	"baichuan", "bloom", "mpt", "phi2", "phimoe", "granite", "granitemoe",
 	"dbrx", "grok", "mistral3", "smollm3", "ernie4_5", "ernie4_5-moe",
 	"hunyuan-moe", "hunyuan-dense", "seed_oss", "exaone", "deci",
