@@ -206,6 +206,29 @@ static void test_per_layer_kv_heads(void **state)
 	ggufw_free(&w);
 }
 
+/* MiniCPM3-4B as llama.cpp's converter writes it (MiniCPM3Model:
+ * head_count and head_count_kv 40, key_length 96, no value_length):
+ * plain attention, K of 96 and V of 2560 / 40 = 64 a head, as
+ * llm_build_minicpm3 caches them: 62 x 40 x (96 + 64) x 2 B = 793,600 B a
+ * token; an architecture kvplan knows, not the generic rule. */
+static void test_minicpm3(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "minicpm3", 62, 2560, 40, 40, 0);
+	ggufw_kv_uint(&w, "minicpm3.attention.key_length", GGUFW_U32, 96);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_false(p.source.generic);
+	assert_int_equal(p.model.head_dim, 96);
+	assert_int_equal(p.model.head_dim_v, 64);
+	assert_int_equal(plan_bytes(&p.model, 1), 793600);
+	ggufw_free(&w);
+}
+
 /* DeepSeek-V3 (deepseek-ai/DeepSeek-V3 config.json: 61 layers, hidden
  * 7168, 128 heads, kv_lora_rank 512, qk_rope_head_dim 64,
  * qk_nope_head_dim 128, v_head_dim 128), in both conventions of
@@ -626,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_embedding_logged),
 		cmocka_unit_test(test_value_types),
 		cmocka_unit_test(test_per_layer_kv_heads),
+		cmocka_unit_test(test_minicpm3),
 		cmocka_unit_test(test_mla_deepseek_v3),
 		cmocka_unit_test(test_gemma3_pattern),
 		cmocka_unit_test(test_gpt_oss),
