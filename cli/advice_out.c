@@ -234,7 +234,8 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 		else
 			fputs(cli_sglang_dp_attention(&p->request)
 			      ? "none (no tp of dp times a divisor of the heads fits)"
-			      : "none (no tensor-parallel degree up to the heads fits)", out);
+			      : p->model.heads ? "none (no tensor-parallel degree up to the heads fits)"
+			      : "none (no tensor-parallel degree up to the mixer's heads fits)", out);
 		fputc('\n', out);
 	}
 }

@@ -108,7 +108,9 @@ static int build_lines(struct size_chart *s)
 			if ((rc = add_line(s, &p->model, &ref, 2, false, NULL)) != 0)
 				return rc;
 		}
-	} else {
+	} else if (kvp_model_attention(&p->model) != KVP_ATTENTION_NONE) {
+		/* (a model without attention has no kv heads to vary: its
+		 * request's line alone) */
 		static const kvp_attention kinds[] = {
 			KVP_ATTENTION_MHA, KVP_ATTENTION_GQA, KVP_ATTENTION_MQA};
 

@@ -237,9 +237,14 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 		}
 	}
 	if (r->tp > 1 || r->pp > 1 || r->dp > 1) {
-		fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv head%s"
-		        " per GPU\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
-		        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
+		if (!p->model.heads)
+			fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); the"
+			        " mixers' states split over tp\n", r->tp, r->pp, r->dp,
+			        kvp_request_gpus(r));
+		else
+			fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv"
+			        " head%s per GPU\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
+			        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
 		/* Each stage's cache, and its weights: the first holds the
 		 * embedding, the last the head; each GPU's where they differ
 		 * (gpt-oss's MXFP4 layout, TensorRT-LLM's copies on 10.x). */

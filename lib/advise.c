@@ -120,9 +120,13 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 	 * heads / d for those d back down, so that heads near 2^32 take
 	 * 2^16 steps, not 2^32 (fuzz_profile hung on 40,080,000 heads).
 	 * Under SGLang's data-parallel attention the heads bound the
-	 * attention's tp, tp / dp: tp is dp times each of them. */
+	 * attention's tp, tp / dp: tp is dp times each of them.  A model
+	 * without attention splits its mixers: a Mamba-2's heads, a
+	 * Mamba-1's inner channels (vLLM's divide(), lib/sizing.c). */
 	{
-		uint64_t heads = model->heads, root = 0;
+		uint64_t heads = model->heads ? model->heads
+		                 : model->ssm_heads ? model->ssm_heads : model->ssm_inner;
+		uint64_t root = 0;
 		uint64_t times = kvp__sglang_dp_attention(asked) ? asked->dp : 1;
 
 		while ((root + 1) * (root + 1) <= heads)

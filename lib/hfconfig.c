@@ -389,8 +389,11 @@ static kvp_status read_base(struct hf *h)
 			return KVP_ERR_PARSE;
 		if (!use_moe)
 			experts = 0;
-		/* an MLP of up and down alone has no gate_proj to adapt */
-		m->intermediate = given && !experts && !kvp__hf_ungated(h) ? (uint32_t)inter : 0;
+		/* an MLP of up and down alone has no gate_proj to adapt, and
+		 * a Mamba's intermediate_size is its mixer's width (ssm_inner),
+		 * no MLP's */
+		m->intermediate = given && !experts && !kvp__hf_ungated(h) &&
+		                  !kvp__hf_attention_free(h) ? (uint32_t)inter : 0;
 	}
 	return KVP_OK;
 }

@@ -246,6 +246,12 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_error *er
 	char label[KVP_QUOTE_MAX];
 	const char *name = kvp__label(m->name, "the model", label);
 
+	/* vLLM's MambaForCausalLM and Mamba2ForCausalLM are not
+	 * SupportsLoRA, and their mixers hold none of the modules named */
+	if (kvp_model_attention_free(m))
+		return kvp__error(err, KVP_ERR_INVALID, "LoRA on %s: it has no attention"
+		                  " and no MLP, only Mamba mixers, which no engine adapts",
+		                  name);
 	if ((modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V | KVP_LORA_O)) &&
 	    kvp_model_count_layers(m, KVP_LAYER_MLA))
 		return kvp__error(err, KVP_ERR_INVALID, "LoRA on %s: the attention"

@@ -339,6 +339,11 @@ static kvp_status attention_free_check(const kvp_model *m, const kvp_request *r,
 
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
+	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)
+		return kvp__error(err, KVP_ERR_INVALID, "%s has no attention layer: no token"
+		                  " is cached for a policy to evict%s",
+		                  kvp__label(m->name, "the model", label),
+		                  r->kv_repeated ? ", nor K and V to repeat" : "");
 	if (r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
 		                  " TensorRT-LLM's PyTorch runtime builds no such model, and"

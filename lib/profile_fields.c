@@ -112,13 +112,23 @@ static const char *model_culprit(const void *profile)
 
 	if (m->layers == 0)
 		return "layers";
-	if (m->heads == 0)
+	/* A model without attention (its pattern recurrent and none): the
+	 * attention field it gives, or its pattern without a recurrent
+	 * layer; one with attention: its heads. */
+	if (m->heads == 0 && !kvp_model_attention_free(m)) {
 		return "heads";
-	if (m->kv_heads == 0 || m->kv_heads > m->heads ||
-	    m->heads % m->kv_heads != 0)
+	} else if (m->heads == 0) {
+		if (m->kv_heads || m->head_dim || m->index_head_dim || m->rotary_dim)
+			return m->kv_heads ? "kv_heads" : m->head_dim ? "head_dim"
+			       : m->index_head_dim ? "index_head_dim" : "rotary_dim";
+		if (!kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+			return "layer_pattern";
+	} else if (m->kv_heads == 0 || m->kv_heads > m->heads ||
+	           m->heads % m->kv_heads != 0) {
 		return "kv_heads";
-	if (m->head_dim == 0)
+	} else if (m->head_dim == 0) {
 		return m->hidden ? "hidden" : "head_dim";
+	}
 	if ((m->moe_experts && m->moe_top_k > m->moe_experts) ||
 	    (m->moe_routed_experts && m->moe_top_k > m->moe_routed_experts))
 		return "moe_top_k";

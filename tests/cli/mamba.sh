@@ -45,4 +45,29 @@ expect_error "TensorRT-LLM refused" \
 	"^kvplan: [^ ]+ has no attention layer: TensorRT-LLM's PyTorch runtime builds no such model, and its TensorRT engines for Mamba are not modelled\$" \
 	--config "$work/config.json" --seq 2048 --engine trtllm
 
+# From a review of it (/work/research/review-mamba.md): the fewest GPUs
+# by the mixer's channels (the heads' divisors were none), the chart
+# without kv-head variants, LoRA and cache policies refused, no kv heads
+# per GPU, a profile's fault at its line.
+run --config "$work/config.json" --seq 4096 --gpu h100-sxm --solve min-gpus
+has_line "--solve min-gpus: one GPU" "h100-sxm: min-gpus = 1 (tp 1 x pp 1)"
+run --config "$work/config.json" --seq 4096 --gpu h100-sxm --chart "$work/chart.gp"
+check "--chart: exit status 0" test "$status" -eq 0
+check "--chart: the script written" test -s "$work/chart.gp"
+expect_error "LoRA refused" \
+	"^kvplan: LoRA on [^ ]+: it has no attention and no MLP, only Mamba mixers, which no engine adapts\$" \
+	--config "$work/config.json" --seq 4096 --engine vllm --lora-rank 16
+expect_error "a policy refused" \
+	"^kvplan: [^ ]+ has no attention layer: no token is cached for a policy to evict\$" \
+	--config "$work/config.json" --seq 4096 --policy window:64
+run --config "$work/config.json" --seq 4096 --engine vllm --tp 2 --gpu h100-sxm
+has_line "tp 2: no kv heads per GPU" \
+	"Parallel: tp 2, pp 1, dp 1 (2 GPUs); the mixers' states split over tp"
+mkdir -p "$work/dd/models"
+printf 'name: mkv\nlayers: 4\nheads: 0\nkv_heads: 8\nhidden: 256\nlayer_pattern: recurrent\nssm_conv_kernel: 4\nssm_inner: 512\nssm_state: 16\n' \
+	>"$work/dd/models/mkv.yaml"
+expect_error "a profile's kv_heads without heads, at its line" \
+	"^kvplan: .*dd/models/mkv.yaml:4:1: mkv: no attention heads, yet kv_heads 8" \
+	--data-dir "$work/dd" --model mkv --seq 10
+
 done_testing
