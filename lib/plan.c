@@ -326,11 +326,12 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 /* What the engines run of a model without attention (research:
  * /work/research/mamba-only.md): vLLM (models/mamba.py, mamba2.py) and
  * llama.cpp (llm_build_mamba) run it, vLLM's Mamba2ForCausalLM without
- * pipeline stages (it does not declare SupportsPP); TensorRT-LLM's
- * PyTorch runtime has no such model (tensorrt_llm/_torch/models/
- * _arch_index.py), its TensorRT engines (examples/models/core/mamba) are
- * not modelled, nor is SGLang's pool for it (PR #34556, 2026-09: the
- * tokens' pool of the context's length, its states from the rest). */
+ * pipeline stages (it does not declare SupportsPP); SGLang from PR
+ * #34556 (models/mamba.py, falcon_mamba.py, mamba2.py; merged after
+ * 2026-09-07, so taken from 0.5.20: lib/sglang_pools.c sizes its pools);
+ * TensorRT-LLM's PyTorch runtime has no such model (tensorrt_llm/_torch/
+ * models/_arch_index.py) and its TensorRT engines
+ * (examples/models/core/mamba) are not modelled. */
 static kvp_status attention_free_check(const kvp_model *m, const kvp_request *r,
                                        kvp_error *err)
 {
@@ -349,11 +350,14 @@ static kvp_status attention_free_check(const kvp_model *m, const kvp_request *r,
 		                  " TensorRT-LLM's PyTorch runtime builds no such model, and"
 		                  " its TensorRT engines for Mamba are not modelled",
 		                  kvp__label(m->name, "the model", label));
-	if (r->engine == KVP_ENGINE_SGLANG)
+	if (r->engine == KVP_ENGINE_SGLANG && !kvp__sglang_since(r, 520))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
-		                  " SGLang's pools for such a model (a tokens' pool of its"
-		                  " context, its states from the rest) are not modelled",
+		                  " SGLang runs such a model from 0.5.20 (PR #34556)",
 		                  kvp__label(m->name, "the model", label));
+	if (r->engine == KVP_ENGINE_SGLANG && (r->draft || r->mtp_layers))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
+		                  " SGLang's speculative decoding of such a model is not"
+		                  " modelled", kvp__label(m->name, "the model", label));
 	if (r->engine == KVP_ENGINE_VLLM && (r->pp ? r->pp : 1) > 1 &&
 	    kvp__model_type_in(m, mamba2, 1))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: vLLM runs Mamba-2 without"

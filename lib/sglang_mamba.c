@@ -93,12 +93,13 @@ bool kvp__sglang_mamba_applies(const kvp_plan *p)
 		 * modelled. */
 		if (grp->draft && grp->kind == KVP_LAYER_RECURRENT)
 			return false;
-		/* A model of recurrent layers alone sizes its token pool
-		 * from its context (_zero_kv_max_tokens): not modelled. */
 		if (grp->kind != KVP_LAYER_RECURRENT && grp->bytes_per_token && !grp->draft)
 			full = true;
 	}
-	return full;
+	/* A model without attention (no kv heads) has its states' pool and
+	 * a tokens' pool of its context that holds no bytes
+	 * (lib/sglang_pools.c) */
+	return full || p->model_kv_heads == 0;
 }
 
 static uint64_t sat(unsigned __int128 v)

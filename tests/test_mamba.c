@@ -2,8 +2,8 @@
  * test_mamba.c — models without attention (Mamba, Falcon Mamba, Mamba-2):
  * their config.json read (lib/hf_recurrent.c: every layer recurrent, no
  * heads), their parameters counted (lib/hf_count.c), the model's checks
- * (lib/model.c), and their state as vLLM and llama.cpp keep it, the
- * engines that do not run them refused (lib/plan.c).  Engine rules from
+ * (lib/model.c), and their state as vLLM, llama.cpp and SGLang keep it,
+ * TensorRT-LLM, which does not run them, refused (lib/plan.c).  Engine rules from
  * /work/research/mamba-only.md, each cited where it is used; every figure
  * worked by hand beside its assertion.
  */
@@ -194,20 +194,57 @@ static void test_vllm(void **state)
 	assert_true(c.max_concurrency == 431.0);
 }
 
+/* SGLang (PR #34556; research: /work/research/sglang-pure-mamba.md): its
+ * states' pool from rest x 0.9 / 1.9 (_handle_max_mamba_cache), a slot
+ * of Falcon Mamba 7B 64 x (3 x 8192 x 2 B conv in bf16 + 16 x 8192 x 4 B
+ * SSM in fp32) = 36,700,160 B; and a tokens' pool of no bytes, its
+ * context's tokens, 2048 where the config gives none (get_context_length).
+ * At 56,751,126,937 B: 26,881,586,443.6 for the states, K = int((that -
+ * 36,700,160) // 36,700,160) = 731, 732 slots allocated (the padding
+ * one), 26,864,517,120 B; three states a running request (no_buffer):
+ * 243 requests, and 2,048 tokens among them all. */
+static void test_sglang(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+	kvp_request r = request_at(KVP_ENGINE_SGLANG, 1024, 1);
+	kvp_plan p;
+	kvp_capacity c;
+
+	(void)state;
+	expect_ok(falcon_mamba, &m, &src);
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.state_total_bytes, 36700160);
+	assert_int_equal(p.sglang_context_len, 2048);
+	capacity_ok(&p, 56751126937ull, &c);
+	assert_int_equal(c.state_slots, 731);
+	assert_int_equal(c.state_bytes, 732ull * 36700160);
+	assert_int_equal(c.max_requests, 243);
+	assert_int_equal(c.tokens, 2048);
+	assert_int_equal(c.allocated_bytes, 0);
+	/* --context-length 8192: its tokens' pool */
+	r.context_length = 8192;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 56751126937ull, &c);
+	assert_int_equal(c.tokens, 8192);
+	/* before 0.5.20, refused */
+	r.sglang_version = 519;
+	snprintf(m.name, sizeof m.name, "fm");
+	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "fm has no attention layer: SGLang runs"
+	           " such a model from 0.5.20 (PR #34556)");
+}
+
 /* The engines that do not run a model without attention, and vLLM's
  * Mamba-2 at more than one pipeline stage, refused. */
 static void test_refused(void **state)
 {
 	kvp_model m;
 	kvp_source src;
-	kvp_request r = request_at(KVP_ENGINE_SGLANG, 2048, 1);
+	kvp_request r;
 
 	(void)state;
 	expect_ok(codestral, &m, &src);
 	snprintf(m.name, sizeof m.name, "codestral");
-	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "codestral has no attention layer:"
-	           " SGLang's pools for such a model (a tokens' pool of its context, its"
-	           " states from the rest) are not modelled");
 	r = request_at(KVP_ENGINE_TRTLLM, 2048, 1);
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "codestral has no attention layer:"
 	           " TensorRT-LLM's PyTorch runtime builds no such model, and its"
@@ -268,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_mamba),
 		cmocka_unit_test(test_codestral),
 		cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_sglang),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_checks),
 	};

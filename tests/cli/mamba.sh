@@ -38,9 +38,17 @@ has_line "vLLM's pool of states" \
 has_line "vLLM's log line" \
 	"    GPU KV cache size: 1,101,824 tokens, Maximum concurrency for 2,048 tokens per request: 538.00x"
 
-expect_error "SGLang refused" \
-	"^kvplan: [^ ]+ has no attention layer: SGLang's pools for such a model \(a tokens' pool of its context, its states from the rest\) are not modelled\$" \
-	--config "$work/config.json" --seq 2048 --engine sglang
+# SGLang: 731 states (tests/test_mamba.c) at the budget its share leaves
+# an H100, a tokens' pool of 2,048 (its context) holding no bytes: two
+# requests of 1,024 tokens at once.
+run --config "$work/config.json" --seq 1024 --engine sglang --gpu h100-sxm
+has_line "SGLang's states" \
+	"    Mamba Cache is allocated. max_mamba_cache_size: 731, conv_state size: 2.14GB, ssm_state size: 22.88GB"
+has_line "SGLang's tokens' pool" \
+	"    KV Cache is allocated. #tokens: 2048, K size: 0.00 GB, V size: 0.00 GB"
+expect_error "SGLang before 0.5.20 refused" \
+	"^kvplan: [^ ]+ has no attention layer: SGLang runs such a model from 0.5.20 \(PR #34556\)\$" \
+	--config "$work/config.json" --seq 2048 --engine sglang --sglang-version 0.5.19
 expect_error "TensorRT-LLM refused" \
 	"^kvplan: [^ ]+ has no attention layer: TensorRT-LLM's PyTorch runtime builds no such model, and its TensorRT engines for Mamba are not modelled\$" \
 	--config "$work/config.json" --seq 2048 --engine trtllm
