@@ -33,8 +33,10 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
 	    w->norm_params == (2ull * p->model.layers + 1) * p->model.hidden
 	    ? "(2 x layers + 1) x hidden"
-	    : "(layers + 1) x hidden, and each Mamba-2 layer's conv1d, A_log, D, dt_bias and"
-	      " gated norm",
+	    : p->model.ssm_heads ? "(layers + 1) x hidden, and each Mamba-2 layer's conv1d,"
+	      " A_log, D, dt_bias and gated norm"
+	    : "(layers + 1) x hidden, and each Mamba layer's conv1d, A_log, D and dt_proj's"
+	      " bias",
 	    w->tower_params ? "vision tower " : "", w->tower_params ? g(w->tower_params) : "",
 	    w->tower_params ? ", " : "", g(w->linear_params), g(loaded));
 	if (f->kind == KVP_WFORMAT_GGUF)

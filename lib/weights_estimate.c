@@ -160,20 +160,27 @@ static bool delta_net(const kvp_model *m, struct part *in, struct part *out)
 	return true;
 }
 
-/* A Nemotron-H's Mamba-2 layer (vLLM's MambaMixer2, nemotron_h.py): its
- * linear layers in_proj, hidden x (2 inner + 2 groups x state + heads)
- * into in, and out_proj, inner x hidden into out; its conv1d ((inner + 2
- * groups x state) x conv_kernel and the bias of use_conv_bias, which
- * every Nemotron-H's config sets), A_log, D and dt_bias (a head each) and
- * its gated norm (inner), 16-bit as the norms are, into *other.  false
- * for another model, or one of unknown heads (kvp_model ssm_heads). */
+/* A Nemotron-H's Mamba-2 layer (vLLM's MambaMixer2, nemotron_h.py), or a
+ * model's without attention (Mamba-2's Mamba2Mixer, Mamba's and Falcon
+ * Mamba's MambaMixer): its linear layers in_proj, hidden x (2 inner + 2
+ * groups x state + heads) into in, and out_proj, inner x hidden into out
+ * (a Mamba-1's x_proj and dt_proj the rest of the linear parameters);
+ * its conv1d ((inner + 2 groups x state) x conv_kernel and the bias of
+ * use_conv_bias, which every Nemotron-H's config sets), A_log, D and
+ * dt_bias (a head each) and its gated norm (inner), 16-bit as the norms
+ * are (f32 in GGUF: llama.cpp quantizes no ssm_a, ssm_d or ssm_conv1d),
+ * into *other; a Mamba-1's A_log of inner x state, D and dt_proj's bias
+ * of inner.  false for another model, or a Nemotron-H of unknown heads
+ * (kvp_model ssm_heads). */
 static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
                    unsigned __int128 *other)
 {
 	uint64_t h = m->hidden, bc = 2 * (uint64_t)m->ssm_groups * m->ssm_state;
 	uint64_t inner = m->ssm_inner, width = 2 * inner + bc + m->ssm_heads;
+	bool pure = kvp_model_attention_free(m);
 
-	if (!kvp__nemotron_h(m) || !m->ssm_heads || !inner || !m->ssm_conv_kernel)
+	if ((!kvp__nemotron_h(m) && !pure) || (!m->ssm_heads && !pure) || !inner ||
+	    !m->ssm_conv_kernel)
 		return false;
 	memset(in, 0, sizeof *in);
 	memset(out, 0, sizeof *out);
@@ -181,6 +188,8 @@ static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
 	add(out, (unsigned __int128)inner * h, inner, h, 1);
 	*other = (unsigned __int128)(inner + bc) * (m->ssm_conv_kernel + 1) +
 	         3 * (unsigned __int128)m->ssm_heads + inner;
+	if (!m->ssm_heads) /* Mamba-1: A_log and dt_proj's bias (D above) */
+		*other += (unsigned __int128)inner * m->ssm_state + inner;
 	return true;
 }
 

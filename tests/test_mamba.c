@@ -263,6 +263,31 @@ static void test_refused(void **state)
 	}
 }
 
+/* A quantized estimate (lib/weights_estimate.c): Falcon Mamba's linear
+ * layers in_proj, x_proj, dt_proj and out_proj, 105,119,744 a layer,
+ * 6,727,663,616; its norms (64 + 1) x 4096 and each layer's conv1d 8192 x
+ * 5, A_log 8192 x 16, D and dt_proj's bias 2 x 8192 (188,416) kept as
+ * they are, f32 in GGUF as llama.cpp keeps ssm_conv1d, ssm_a and ssm_d:
+ * 12,324,864 (it took two norms a layer and quantized the rest). */
+static void test_estimate(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+	kvp_weights_format f;
+	kvp_weights_estimate e;
+	kvp_error err;
+
+	(void)state;
+	expect_ok(falcon_mamba, &m, &src);
+	assert_int_equal(kvp_weights_format_parse("q4_k", &f, &err), KVP_OK);
+	assert_int_equal(kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err),
+	                 KVP_OK);
+	assert_int_equal(e.norm_params, 12324864);
+	assert_int_equal(e.linear_params, 6727663616ull);
+	assert_int_equal(e.embedding_params, 266338304);
+	assert_int_equal(e.head_params, 266338304);
+}
+
 /* The model's checks: no heads only where no layer attends, and then no
  * kv heads, head_dim or rotary part; no other kv heads to try. */
 static void test_checks(void **state)
@@ -307,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_sglang),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_checks),
 	};
 
