@@ -544,24 +544,24 @@ void cli_engine_warnings(const struct cli_plan *p)
 	if (r->engine == KVP_ENGINE_TRTLLM && r->trtllm_cpp && p->layers.state_total_bytes)
 		cli_warn("--trtllm-runtime cpp: the C++ runtime's recurrent states (its"
 		         " RnnStateManager) are not modelled: its KV cache as if it had none");
-	/* --spec-tokens under TensorRT-LLM: its V1 hybrid manager's
-	 * max_draft_len states alone, with a draft. */
+	/* --spec-tokens under TensorRT-LLM: its hybrid managers' draft-step
+	 * buffers (lib/trtllm_spec.c) and V1's max_draft_len states, with a
+	 * draft. */
 	if (r->engine == KVP_ENGINE_TRTLLM && r->spec_tokens) {
-		bool v1 = false;
+		bool hybrid = false;
 
 		for (size_t i = 0; i < p->n_devices; i++)
-			v1 |= p->fits[i].capacity.trtllm_manager == KVP_TRTLLM_MANAGER_V1;
-		if (!v1 || (!r->mtp_layers && !r->draft))
-			cli_warn("--spec-tokens sizes TensorRT-LLM's V1 hybrid states alone, with"
-			         " --draft-model or --mtp: --engine trtllm ignores it here");
+			hybrid |= p->fits[i].capacity.trtllm_manager != 0;
+		if (!hybrid || (!r->mtp_layers && !r->draft))
+			cli_warn("--spec-tokens sizes TensorRT-LLM's hybrid draft-step buffers and"
+			         " V1's states, with --draft-model or --mtp: --engine trtllm ignores"
+			         " it here");
 	}
-	/* TensorRT-LLM's hybrid manager with a draft: V1's max_draft_len
-	 * states more lib/trtllm_hybrid.c counts; not V2's dummy slot each
-	 * runtime draft length past the first (a schedule of lengths), nor
-	 * both managers' draft steps' intermediate states in buffers of
-	 * their own, which its profiling peak counts (modules/mamba/
-	 * cache_manager.py IntermediateMambaStateUpdateStrategy). */
-	if (r->engine == KVP_ENGINE_TRTLLM && (r->mtp_layers || r->draft)) {
+	/* TensorRT-LLM's hybrid manager with a draft: its draft steps'
+	 * buffers are the plan's (lib/trtllm_spec.c); not a schedule of
+	 * draft lengths, V2's dummy slot each past the first. */
+	if (r->engine == KVP_ENGINE_TRTLLM && (r->mtp_layers || r->draft) &&
+	    !p->layers.compute_bytes) {
 		for (size_t i = 0; i < p->n_devices; i++)
 			if (p->fits[i].capacity.trtllm_manager) {
 				cli_warn("TensorRT-LLM's hybrid cache manager keeps the draft"

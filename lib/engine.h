@@ -205,6 +205,11 @@ uint32_t kvp__trtllm_max_batch_size(const kvp_request *r);
  * and their capacity in budget, in c (false, c untouched, where not), V2's
  * quota synced to least tokens over several GPUs (kvp__trtllm_tokens). */
 bool kvp__trtllm_hybrid(const kvp_plan *p, uint32_t stage);
+/* trtllm_spec.c: the draft steps' recurrent-state buffers of TensorRT-
+ * LLM's hybrid managers with speculative decoding, in its profiled peak:
+ * the plan's compute_bytes (its last stage) and compute_other_bytes (the
+ * most of the others); untouched for another plan. */
+void kvp__trtllm_spec_buffers(const kvp_model *m, kvp_plan *p);
 /* Whether pools admit a plan's requests, not its bytes: SGLang's, and
  * TensorRT-LLM's hybrid ones on any stage. */
 bool kvp__pool_admits(const kvp_plan *p);

@@ -634,6 +634,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		kvp__plan_stage_units(m, p);
 	else
 		p->stage_units[0] = 0;
+	kvp__trtllm_spec_buffers(m, p);
 	kvp__plan_expert_weights(m, est, p);
 	kvp__plan_replicated_weights(m, est, p);
 	kvp__vllm_plan_ct_int(m, p);

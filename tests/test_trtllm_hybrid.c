@@ -1,7 +1,8 @@
 /*
  * test_trtllm_hybrid.c — TensorRT-LLM's hybrid cache managers
  * (lib/trtllm_hybrid.c): how V1 and V2 share a budget between Nemotron 3
- * Nano's recurrent states and its attention's blocks, worked by hand.
+ * Nano's recurrent states and its attention's blocks, and the buffers
+ * speculative decoding adds (lib/trtllm_spec.c), worked by hand.
  *
  * Nano on one GPU: 23 Mamba-2 layers, each 18,432 conv values in bf16 and
  * 524,288 SSM values in fp32 (TensorRT-LLM's types), 2,134,016 B, so S =
@@ -191,6 +192,55 @@ static void test_plain(void **state)
 	assert_int_equal(c.tokens, 2048);
 }
 
+/* The plan's draft-step buffers (lib/trtllm_spec.c; research:
+ * /work/research/trtllm-spec-states.md) with MTP, max_draft_len 3 (T =
+ * 4), max_batch_size 256, at tp 1, the replay method:
+ *  - Qwen3-Next 80B (36 Gated DeltaNet layers, 32 value heads of 128, 16
+ *    key heads of 128, conv 8192 channels x 3 in bf16): intermediate_conv
+ *    36 x 256 x 4 x 49,152 = 1,811,939,328; old_x and old_B 2 x 16 x (32
+ *    x 128 + 16 x 128) x 2 B, old_dt and old_dA_cumsum 2 x 2 x 32 x 16 x
+ *    4 B: 401,408 a layer, 14,450,688 a slot, the research's; V2's 257
+ *    slots (256 and its dummy) 3,713,826,816; indices 4 x 256, three ints
+ *    16 x 257, the dummy mask 257: 5,525,771,537 B; V1's 256 slots
+ *    3,699,376,128, with the conv 5,511,315,456, + 1,024 + 4,096 + 256 =
+ *    5,511,320,832;
+ *  - Nemotron 3 Super (40 Mamba-2 layers, 128 heads of 64, 8 groups of
+ *    128, 10240 conv channels): 40 x 256 x 4 x 61,440 = 2,516,582,400,
+ *    622,592 a layer-slot, 257 x 40 x that = 6,400,245,760, and 5,393:
+ *    8,916,833,553 B.
+ * They are its profiled peak's: the budget is the fraction of what they
+ * and the weights leave.  Without a draft, none. */
+static uint64_t spec_buffers(const char *name, kvp_trtllm_manager v, uint32_t mtp)
+{
+	kvp_model m = catalog_model(name);
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	kvp_request_init(&r);
+	r.engine = KVP_ENGINE_TRTLLM;
+	r.seq = 8192;
+	r.trtllm_max_batch_size = 256;
+	r.trtllm_kv_manager = (uint8_t)v;
+	r.mtp_layers = mtp;
+	r.spec_tokens = mtp ? 3 : 0;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_OK);
+	assert_int_equal(p.compute_other_bytes, 0); /* one stage */
+	return p.compute_bytes;
+}
+
+static void test_spec_buffers(void **state)
+{
+	(void)state;
+	assert_int_equal(spec_buffers("qwen3-next-80b-a3b", KVP_TRTLLM_MANAGER_AUTO, 1),
+	                 5525771537ull);
+	assert_int_equal(spec_buffers("qwen3-next-80b-a3b", KVP_TRTLLM_MANAGER_V1, 1),
+	                 5511320832ull);
+	assert_int_equal(spec_buffers("nemotron-3-super-120b", KVP_TRTLLM_MANAGER_AUTO, 1),
+	                 8916833553ull);
+	assert_int_equal(spec_buffers("nemotron-3-super-120b", KVP_TRTLLM_MANAGER_AUTO, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_v2_avg),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_spec_buffers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

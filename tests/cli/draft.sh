@@ -341,7 +341,7 @@ check "... and a warning" grep -Fxq \
 	"$work/err"
 run --model llama3.1-8b --seq 100 --engine trtllm --spec-tokens 2
 check "--spec-tokens under TensorRT-LLM: warned, and planned" sh -c "test $status -eq 0 &&
-	grep -qx \"kvplan: warning: --spec-tokens sizes TensorRT-LLM's V1 hybrid states alone, with --draft-model or --mtp: --engine trtllm ignores it here\" '$work/err'"
+	grep -qx \"kvplan: warning: --spec-tokens sizes TensorRT-LLM's hybrid draft-step buffers and V1's states, with --draft-model or --mtp: --engine trtllm ignores it here\" '$work/err'"
 run --model llama3.1-8b --seq 100 --engine vllm --spec-tokens 2
 check "--spec-tokens under vLLM: no warning" test ! -s "$work/err"
 
