@@ -172,10 +172,10 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 				        kvp_engine_mamba_mode(&lp->request) == KVP_MAMBA_ALIGN
 				                ? "and one kept: mode align"
 				                : "none kept: mode none, prefix caching off");
-			else
+			else {
 				fprintf(out, " (blocks of %" PRIu64 " tokens", cli_engine_block(lp));
-			if (p->model.heads)
 				block_backend(out, p);
+			}
 			/* The step of tokens its sliding layers keep: given,
 			 * or `vllm serve`'s default for the first GPU. */
 			if (lp->batched_tokens)

@@ -205,6 +205,9 @@ uint32_t kvp__trtllm_max_batch_size(const kvp_request *r);
  * and their capacity in budget, in c (false, c untouched, where not), V2's
  * quota synced to least tokens over several GPUs (kvp__trtllm_tokens). */
 bool kvp__trtllm_hybrid(const kvp_plan *p, uint32_t stage);
+/* TensorRT-LLM's spec_config.max_draft_len: --spec-tokens, else 1 for
+ * MTP layers; 0 without a draft. */
+uint64_t kvp__trtllm_draft_len(const kvp_request *r);
 /* trtllm_spec.c: the draft steps' recurrent-state buffers of TensorRT-
  * LLM's hybrid managers with speculative decoding, in its profiled peak:
  * the plan's compute_bytes (its last stage) and compute_other_bytes (the
@@ -545,6 +548,12 @@ bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 /* Whether m is a Nemotron-H (model_type nemotron_h, GGUF's nemotron_h
  * and nemotron_h_moe). */
 bool kvp__nemotron_h(const kvp_model *m);
+/* Whether the plan's model has no attention (Mamba: no kv heads,
+ * kvp_model_attention_free). */
+static inline bool kvp__plan_attention_free(const kvp_plan *p)
+{
+	return p->model_kv_heads == 0;
+}
 /* Whether m is MiniCPM3, whose MLA vLLM and llama.cpp run as plain
  * attention (lib/plan.c). */
 bool kvp__minicpm3(const kvp_model *m);

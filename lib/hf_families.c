@@ -324,21 +324,18 @@ static kvp_status rule_dbrx(struct hf *h)
 	static const char *const k_context[] = {"max_seq_len", NULL};
 	json_t *attn = json_object_get(h->cfg, "attn_config");
 	json_t *ffn = json_object_get(h->cfg, "ffn_config");
-	struct hf in = *h;
+	struct hf in;
 	uint64_t kv = 1, experts = 4, top_k = 1, size = 3584, context = 0;
 	int given = 0;
 
-	in.fam = NULL;
 	if (json_is_object(attn)) {
-		in.cfg = attn;
-		in.prefix = "attn_config.";
+		in = kvp__hf_object(h, attn, "attn_config.");
 		if ((given = kvp__hf_uint(&in, NULL, k_kv, UINT32_MAX, &kv)) < 0 ||
 		    kv_groups(&in, k_kv[0], kv, given, "DbrxAttentionConfig") != KVP_OK)
 			return KVP_ERR_PARSE;
 	}
 	if (json_is_object(ffn)) {
-		in.cfg = ffn;
-		in.prefix = "ffn_config.";
+		in = kvp__hf_object(h, ffn, "ffn_config.");
 		if (kvp__hf_uint(&in, NULL, k_experts, UINT16_MAX, &experts) < 0 ||
 		    kvp__hf_uint(&in, NULL, k_top_k, UINT32_MAX, &top_k) < 0 ||
 		    kvp__hf_uint(&in, NULL, k_ffn, UINT32_MAX, &size) < 0)

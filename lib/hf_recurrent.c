@@ -253,6 +253,15 @@ kvp_status kvp__hf_rule_falcon_h1(struct hf *h)
 	                     " cache each) cannot express");
 }
 
+/* A model of mixers alone: every layer recurrent. */
+static void all_recurrent(struct hf *h, const char *mixer)
+{
+	h->m->pattern[0] = KVP_LAYER_RECURRENT;
+	h->m->pattern_len = 1;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%s: every layer a %s mixer",
+	          h->family, mixer);
+}
+
 /* Mamba (state-spaces' mamba-*-hf, MambaConfig) and Falcon Mamba
  * (FalconMambaConfig): every layer a Mamba-1 mixer, d_inner =
  * intermediate_size (the classes set it to expand x hidden_size), the
@@ -264,10 +273,7 @@ kvp_status kvp__hf_rule_mamba(struct hf *h)
 	static const struct ssm_keys keys = {.conv = k_conv_kernel, .inner = k_inner,
 		.expand = k_expand, .state = k_st};
 
-	h->m->pattern[0] = KVP_LAYER_RECURRENT;
-	h->m->pattern_len = 1;
-	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%s: every layer a Mamba-1"
-	          " mixer", h->family);
+	all_recurrent(h, "Mamba-1");
 	return ssm(h, &keys);
 }
 
@@ -281,10 +287,7 @@ kvp_status kvp__hf_rule_mamba2(struct hf *h)
 	static const struct ssm_keys keys = {.conv = k_conv_kernel, .heads = k_mh,
 		.head_dim = k_md, .expand = k_expand, .state = k_st, .groups = k_n_groups};
 
-	h->m->pattern[0] = KVP_LAYER_RECURRENT;
-	h->m->pattern_len = 1;
-	kvp__note(h->src, "pattern", KVP_ORIGIN_DERIVED, "%s: every layer a Mamba-2"
-	          " mixer", h->family);
+	all_recurrent(h, "Mamba-2");
 	return ssm(h, &keys);
 }
 

@@ -313,7 +313,8 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 	json_t *vision = json_object_get(h->top, "vision_config");
 	const char *type = json_string_value(json_object_get(h->top, "model_type"));
 	const char *inner = json_string_value(json_object_get(vision, "model_type"));
-	struct tower t = {.in = *h, .top = *h, .text = h->m->hidden};
+	struct tower t = {.in = kvp__hf_object(h, vision, "vision_config."),
+	                  .top = kvp__hf_object(h, h->top, ""), .text = h->m->hidden};
 	size_t f = 0;
 	double ratio = 0;
 	int r = 1;
@@ -328,12 +329,6 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 	    (strcmp(type, "llava") == 0 && inner && strcmp(inner, "clip_vision_model") != 0 &&
 	     strcmp(inner, "pixtral") != 0))
 		return 0;
-	t.in.cfg = vision;
-	t.in.prefix = "vision_config.";
-	t.in.fam = NULL;
-	t.top.cfg = h->top;
-	t.top.prefix = "";
-	t.top.fam = NULL;
 	for (size_t k = 0; k < KEYS; k++)
 		/* InternVL's sizes may be pairs (internvl() reads them) */
 		if ((strcmp(type, "internvl") != 0 || (k != PATCH && k != IMAGE)) &&

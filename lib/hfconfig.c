@@ -12,6 +12,16 @@
 
 #include "hfconfig.h"
 
+struct hf kvp__hf_object(const struct hf *h, json_t *obj, const char *prefix)
+{
+	struct hf in = *h;
+
+	in.cfg = obj;
+	in.prefix = prefix;
+	in.fam = NULL;
+	return in;
+}
+
 json_t *kvp__hf_get(const struct hf *h, const char *const *keys,
                     const char **which)
 {
@@ -214,9 +224,8 @@ static void weights_dtype(struct hf *h)
 
 	/* A multimodal config gives it at the top as often as inside. */
 	if (!v && h->cfg != h->top) {
-		struct hf top = *h;
+		struct hf top = kvp__hf_object(h, h->top, "");
 
-		top.cfg = h->top;
 		v = kvp__hf_get(&top, k_dtype, &key);
 		prefix = "";
 	}
@@ -358,10 +367,8 @@ static kvp_status read_base(struct hf *h)
 
 		/* Said at the top of a multimodal config (Qwen3-VL's 2B and
 		 * 4B) where its text_config is silent. */
-		struct hf top = *h;
+		struct hf top = kvp__hf_object(h, h->top, "");
 
-		top.cfg = h->top;
-		top.prefix = "";
 		if (kvp__hf_bool(h, k_tie, &tie) < 0 ||
 		    (!json_object_get(h->cfg, "tie_word_embeddings") && h->cfg != h->top &&
 		     kvp__hf_bool(&top, k_tie, &tie) < 0))
@@ -450,16 +457,13 @@ static kvp_status read_vision(struct hf *h)
 	static const char *const hidden[] = {"hidden_size", NULL};
 	static const char *const layers[] = {"num_hidden_layers", NULL};
 	json_t *vision = json_object_get(h->top, "vision_config");
-	struct hf in = *h;
+	/* its own keys, without the text model's family defaults */
+	struct hf in = kvp__hf_object(h, vision, "vision_config.");
 	uint64_t width = 1024, depth = 0;
 	int got;
 
 	if (!json_is_object(vision))
 		return KVP_OK;
-	/* Its own keys, without the text model's family defaults. */
-	in.cfg = vision;
-	in.prefix = "vision_config.";
-	in.fam = NULL;
 	if ((got = kvp__hf_uint(&in, "vision_hidden_size", hidden, UINT32_MAX, &width)) < 0 ||
 	    kvp__hf_uint(&in, "vision_layers", layers, UINT32_MAX, &depth) < 0)
 		return KVP_ERR_PARSE;

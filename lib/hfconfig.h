@@ -94,6 +94,10 @@ void kvp__hf_round_kept(const json_t *q, json_t *list);
  * 16-bit added (lib/hf_quant_keep.c), into the source with its note. */
 void kvp__hf_quant_finish(struct hf *h);
 
+/* A reader of another object of h's document (the top of a multimodal
+ * config, its vision_config, DBRX's attn_config): obj read, prefix in
+ * notes and messages, without the family's defaults. */
+struct hf kvp__hf_object(const struct hf *h, json_t *obj, const char *prefix);
 /* The value of the first of keys (a NULL-terminated list) that the config
  * gives and that is not null; *which names it.  NULL when none is. */
 json_t *kvp__hf_get(const struct hf *h, const char *const *keys,

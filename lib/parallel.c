@@ -190,7 +190,7 @@ kvp_status kvp__plan_parallel(kvp_plan *p, kvp_error *err)
 	p->streams = 1;
 	/* An MLA model's query heads over the attention's tp (its latent is
 	 * whole on every rank). */
-	p->kv_heads_per_gpu = !p->model_kv_heads ? 0 /* no attention */
+	p->kv_heads_per_gpu = kvp__plan_attention_free(p) ? 0
 	                      : kvp__tp_heads(p->model_kv_heads,
 	                                      has_mla(p) ? kvp__attn_tp(r) : kvp__kv_tp(r));
 	if (r->engine == KVP_ENGINE_LLAMA_CPP) {

@@ -323,7 +323,20 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
 	return st == KVP_OK ? kvp__error_clear(err) : st;
 }
 
-/* What the engines run of a model without attention (research:
+/* The request a plan follows, the engine's defaults for the model filled
+ * in: *r made a copy the first time one is filled (a request is copied
+ * only where one is), which the caller then writes. */
+static kvp_request *filled(const kvp_request **r, kvp_request *copy)
+{
+	if (*r != copy) {
+		*copy = **r;
+		*r = copy;
+	}
+	return copy;
+}
+
+/* Models an engine does not run.  MiniCPM3: TensorRT-LLM has none
+ * (_torch/models/_arch_index.py).  A model without attention (research:
  * /work/research/mamba-only.md): vLLM (models/mamba.py, mamba2.py) and
  * llama.cpp (llm_build_mamba) run it, vLLM's Mamba2ForCausalLM without
  * pipeline stages (it does not declare SupportsPP); SGLang from PR
@@ -332,37 +345,36 @@ static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
  * TensorRT-LLM's PyTorch runtime has no such model (tensorrt_llm/_torch/
  * models/_arch_index.py) and its TensorRT engines
  * (examples/models/core/mamba) are not modelled. */
-static kvp_status attention_free_check(const kvp_model *m, const kvp_request *r,
-                                       kvp_error *err)
+static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
 	static const char *const mamba2[] = {"mamba2"};
 	char label[KVP_QUOTE_MAX];
+	const char *name = kvp__label(m->name, "the model", label);
 
+	if (kvp__minicpm3(m) && r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no MiniCPM3"
+		                  " model", name);
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
 	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)
 		return kvp__error(err, KVP_ERR_INVALID, "%s has no attention layer: no token"
-		                  " is cached for a policy to evict%s",
-		                  kvp__label(m->name, "the model", label),
+		                  " is cached for a policy to evict%s", name,
 		                  r->kv_repeated ? ", nor K and V to repeat" : "");
 	if (r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
 		                  " TensorRT-LLM's PyTorch runtime builds no such model, and"
-		                  " its TensorRT engines for Mamba are not modelled",
-		                  kvp__label(m->name, "the model", label));
+		                  " its TensorRT engines for Mamba are not modelled", name);
 	if (r->engine == KVP_ENGINE_SGLANG && !kvp__sglang_since(r, 520))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
-		                  " SGLang runs such a model from 0.5.20 (PR #34556)",
-		                  kvp__label(m->name, "the model", label));
+		                  " SGLang runs such a model from 0.5.20 (PR #34556)", name);
 	if (r->engine == KVP_ENGINE_SGLANG && (r->draft || r->mtp_layers))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
 		                  " SGLang's speculative decoding of such a model is not"
-		                  " modelled", kvp__label(m->name, "the model", label));
+		                  " modelled", name);
 	if (r->engine == KVP_ENGINE_VLLM && (r->pp ? r->pp : 1) > 1 &&
 	    kvp__model_type_in(m, mamba2, 1))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: vLLM runs Mamba-2 without"
-		                  " pipeline stages (Mamba2ForCausalLM is not SupportsPP)",
-		                  kvp__label(m->name, "the model", label));
+		                  " pipeline stages (Mamba2ForCausalLM is not SupportsPP)", name);
 	return KVP_OK;
 }
 
@@ -387,11 +399,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * only for the models that support it; it runs the others in align
 	 * (vllm/model_executor/models/config.py MambaModelConfig). */
 	if (request->engine == KVP_ENGINE_VLLM && request->mamba_cache_mode == KVP_MAMBA_ALL &&
-	    !kvp__mamba_all_supported(model)) {
-		resolved = *request;
-		resolved.mamba_cache_mode = KVP_MAMBA_ALIGN;
-		request = &resolved;
-	}
+	    !kvp__mamba_all_supported(model))
+		filled(&request, &resolved)->mamba_cache_mode = KVP_MAMBA_ALIGN;
 	/* A model whose head_dim is given is planned where it is, checked as
 	 * kvp_model_finalize checks it (a copy costs more than a plan of a
 	 * uniform model); one whose head_dim is derived, on a copy. */
@@ -409,13 +418,9 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * attention-free model, vllm/config/model.py at 81be2e09,
 	 * 2026-08), so its mamba_cache_mode is none unless asked. */
 	if (request->engine == KVP_ENGINE_VLLM && request->mamba_cache_mode == KVP_MAMBA_DEFAULT &&
-	    kvp_model_attention_free(m)) {
-		if (request != &resolved)
-			resolved = *request;
-		resolved.mamba_cache_mode = KVP_MAMBA_NONE;
-		request = &resolved;
-	}
-	if ((st = attention_free_check(m, request, err)) != KVP_OK)
+	    kvp_model_attention_free(m))
+		filled(&request, &resolved)->mamba_cache_mode = KVP_MAMBA_NONE;
+	if ((st = engine_runs(m, request, err)) != KVP_OK)
 		return st;
 	/* MiniCPM3's MLA runs as plain attention in vLLM and llama.cpp:
 	 * every head's K of qk_nope + qk_rope values and its V (research:
@@ -423,26 +428,14 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	 * minicpm3.py MiniCPM3Attention, an Attention of heads x
 	 * qk_head_dim, use_mla false for it; llama.cpp's llm_build_minicpm3,
 	 * n_embd_head_k 96 and n_embd_head_v 64); SGLang keeps the latent
-	 * (MiniCPM3AttentionMLA, MLATokenToKVPool).  TensorRT-LLM has no
-	 * MiniCPM3 (_torch/models/_arch_index.py). */
-	if (kvp__minicpm3(m) && request->engine == KVP_ENGINE_TRTLLM)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no MiniCPM3"
-		                  " model", kvp__label(m->name, "the model", label));
+	 * (MiniCPM3AttentionMLA, MLATokenToKVPool). */
 	if (kvp__minicpm3(m) && request->mla == KVP_MLA_LATENT &&
-	    (request->engine == KVP_ENGINE_VLLM || request->engine == KVP_ENGINE_LLAMA_CPP)) {
-		if (request != &resolved)
-			resolved = *request;
-		resolved.mla = KVP_MLA_EXPANDED;
-		request = &resolved;
-	}
+	    (request->engine == KVP_ENGINE_VLLM || request->engine == KVP_ENGINE_LLAMA_CPP))
+		filled(&request, &resolved)->mla = KVP_MLA_EXPANDED;
 	/* vLLM's model runner, its default for the model where not given:
 	 * the plan's request says which it followed. */
-	if (request->engine == KVP_ENGINE_VLLM && request->vllm_runner == 0) {
-		if (request != &resolved)
-			resolved = *request;
-		resolved.vllm_runner = kvp_engine_vllm_runner(m, &resolved);
-		request = &resolved;
-	}
+	if (request->engine == KVP_ENGINE_VLLM && request->vllm_runner == 0)
+		filled(&request, &resolved)->vllm_runner = kvp_engine_vllm_runner(m, request);
 	/* The weights the engine loads: a checkpoint's MTP layers are an MTP
 	 * draft's alone (lib/draft.c weighs them), and llama.cpp keeps a
 	 * vision tower in its mmproj file (kvp_request_loads_towers).  On a

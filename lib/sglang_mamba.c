@@ -99,7 +99,7 @@ bool kvp__sglang_mamba_applies(const kvp_plan *p)
 	/* A model without attention (no kv heads) has its states' pool and
 	 * a tokens' pool of its context that holds no bytes
 	 * (lib/sglang_pools.c) */
-	return full || p->model_kv_heads == 0;
+	return full || kvp__plan_attention_free(p);
 }
 
 static uint64_t sat(unsigned __int128 v)

@@ -390,7 +390,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * 0: --max-total-tokens, else context_len; research:
 		 * /work/research/sglang-pure-mamba.md); the states took their
 		 * share of the rest above, and the other share stays unused. */
-		if (!cell && p->model_kv_heads == 0 && c->state_slots)
+		if (!cell && kvp__plan_attention_free(p) && c->state_slots)
 			c->tokens = p->sglang_context_len / block * block;
 		c->blocks = c->tokens / block;
 		c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
@@ -440,7 +440,7 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	}
 	/* A model without attention: its tokens' pool of the context binds
 	 * the requests' tokens (kvp__sglang_capacity). */
-	if (p->model_kv_heads == 0 && p->state_total_bytes)
+	if (kvp__plan_attention_free(p) && p->state_total_bytes)
 		*has_full = true;
 	/* One pool (model_runner_kv_cache_mixin.py profile_max_num_token):
 	 * the requests fit when their pages fit its max_total_num_tokens;

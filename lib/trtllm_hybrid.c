@@ -141,10 +141,7 @@ static bool stage_hybrid(const kvp_plan *p, uint32_t stage, struct hybrid *h)
 	h->block = kvp__engine_block(r);
 	h->seqs = (uint64_t)kvp__trtllm_max_batch_size(r) * (r->pp ? r->pp : 1);
 	h->ranks = (uint64_t)(r->tp ? r->tp : 1) * (r->pp ? r->pp : 1);
-	/* MTPDecodingConfig's num_nextn_predict_layers, 1 by default; a
-	 * draft model's max_draft_len as given */
-	if (r->mtp_layers || r->draft)
-		h->draft = r->spec_tokens ? r->spec_tokens : r->mtp_layers ? 1 : 0;
+	h->draft = kvp__trtllm_draft_len(r);
 	for (uint32_t i = 0; i < p->group_count; i++) {
 		const kvp_layer_group *g = &p->groups[i];
 		uint64_t n = kvp__stage_group_layers(p, stage, i), v, part;
@@ -171,6 +168,15 @@ static bool stage_hybrid(const kvp_plan *p, uint32_t stage, struct hybrid *h)
 	}
 	h->states_first = first_state < first_attn;
 	return h->slope || h->state;
+}
+
+uint64_t kvp__trtllm_draft_len(const kvp_request *r)
+{
+	/* MTPDecodingConfig's num_nextn_predict_layers, 1 by default; a
+	 * draft model's max_draft_len as given */
+	if (!r->mtp_layers && !r->draft)
+		return 0;
+	return r->spec_tokens ? r->spec_tokens : r->mtp_layers ? 1 : 0;
 }
 
 bool kvp__trtllm_hybrid(const kvp_plan *p, uint32_t stage)

@@ -55,10 +55,12 @@ static unsigned __int128 stage_buffers(const kvp_model *m, const kvp_request *r,
 {
 	uint64_t tp = r->tp ? r->tp : 1, pp = r->pp ? r->pp : 1;
 	uint64_t batch = kvp__trtllm_max_batch_size(r);
-	uint64_t t = 1 + (r->spec_tokens ? r->spec_tokens : r->mtp_layers ? 1 : 0);
+	uint64_t t = 1 + kvp__trtllm_draft_len(r);
 	uint64_t hh = t > 16 ? t : 16, all = ssm_heads(m), heads = all / tp;
 	uint64_t p = all ? m->ssm_inner / all : 0;
-	uint64_t slots = batch * pp + (r->trtllm_kv_manager == KVP_TRTLLM_MANAGER_V1 ? 0 : 1);
+	/* V2's CUDA-graph dummy has a slot, and a place in the mask */
+	uint64_t dummies = r->trtllm_kv_manager == KVP_TRTLLM_MANAGER_V1 ? 0 : 1;
+	uint64_t slots = batch * pp + dummies;
 	uint64_t cdt = 2;
 	bool replay = !kvp__delta_net(m) || t <= 8;
 	unsigned __int128 n;
@@ -72,8 +74,7 @@ static unsigned __int128 stage_buffers(const kvp_model *m, const kvp_request *r,
 		             (2 * (unsigned __int128)hh *
 		                      (heads * p + (uint64_t)m->ssm_groups / tp * m->ssm_state) * cdt +
 		              2 * 2 * (unsigned __int128)heads * hh * 4) +
-		     16 * (unsigned __int128)slots + batch +
-		     (r->trtllm_kv_manager == KVP_TRTLLM_MANAGER_V1 ? 0 : 1);
+		     16 * (unsigned __int128)slots + batch + dummies;
 	else
 		n += (unsigned __int128)layers * batch * t * ssm_bytes;
 	return n;
@@ -84,7 +85,7 @@ void kvp__trtllm_spec_buffers(const kvp_model *m, kvp_plan *p)
 	const kvp_request *r = &p->request;
 	uint64_t conv = 0, ssm = 0, most = 0;
 
-	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || (!r->mtp_layers && !r->draft) ||
+	if (r->engine != KVP_ENGINE_TRTLLM || r->trtllm_cpp || !kvp__trtllm_draft_len(r) ||
 	    !ssm_heads(m) || !kvp__trtllm_hybrid(p, 0))
 		return;
 	for (uint32_t g = 0; g < p->group_count; g++)

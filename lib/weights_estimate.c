@@ -172,7 +172,7 @@ static bool delta_net(const kvp_model *m, struct part *in, struct part *out)
  * into *other; a Mamba-1's A_log of inner x state, D and dt_proj's bias
  * of inner.  false for another model, or a Nemotron-H of unknown heads
  * (kvp_model ssm_heads). */
-static bool mamba2(const kvp_model *m, struct part *in, struct part *out,
+static bool mamba_mixer(const kvp_model *m, struct part *in, struct part *out,
                    unsigned __int128 *other)
 {
 	uint64_t h = m->hidden, bc = 2 * (uint64_t)m->ssm_groups * m->ssm_state;
@@ -209,7 +209,7 @@ uint64_t kvp__nemotron_mlp_params(const kvp_model *m)
 	         mamba = kvp_model_count_layers(m, KVP_LAYER_RECURRENT),
 	         attention = (uint64_t)m->layers - mlp - mamba; /* M, * and - alone */
 
-	if (!mamba2(m, &in, &out, &other) || !mlp || m->layer_kv_heads_len ||
+	if (!mamba_mixer(m, &in, &out, &other) || !mlp || m->layer_kv_heads_len ||
 	    m->vision_params > m->params || (m->moe_routed_experts && m->moe_intermediate) ||
 	    m->intermediate)
 		return 0;
@@ -227,7 +227,7 @@ uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i, uint64_t mlp
 	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 	uint64_t experts = m->moe_routed_experts;
 
-	if (!mamba2(m, &in, &out, &other))
+	if (!kvp__nemotron_h(m) || !mamba_mixer(m, &in, &out, &other))
 		return 0;
 	if (kind == KVP_LAYER_RECURRENT)
 		n = in.params + out.params + other;
@@ -250,7 +250,7 @@ static bool recurrent_projections(const kvp_model *m, struct part *in, struct pa
 {
 	unsigned __int128 other;
 
-	return delta_net(m, in, out) || mamba2(m, in, out, &other);
+	return delta_net(m, in, out) || mamba_mixer(m, in, out, &other);
 }
 
 /* The part each kvp_wproj is of (its own keep16 bit: kvp__wproj_keep). */
@@ -278,7 +278,7 @@ static bool projections(const kvp_model *m, struct part one[KVP_WPROJ_COUNT],
 			kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
 		return true;
 	}
-	if (!mamba2(m, &one[KVP_WPROJ_INPROJ], &one[KVP_WPROJ_OUTPROJ], &other))
+	if (!mamba_mixer(m, &one[KVP_WPROJ_INPROJ], &one[KVP_WPROJ_OUTPROJ], &other))
 		return false;
 	of[KVP_WPROJ_INPROJ] = of[KVP_WPROJ_OUTPROJ] =
 		kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
@@ -590,7 +590,7 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		struct part pin, pout;
 		unsigned __int128 other;
 
-		if (mamba2(m, &pin, &pout, &other))
+		if (mamba_mixer(m, &pin, &pout, &other))
 			norms = ((unsigned __int128)m->layers + 1) * m->hidden +
 			        kvp_model_count_layers(m, KVP_LAYER_RECURRENT) * other;
 	}

@@ -30,17 +30,27 @@ static inline void expect_error(const char *json, kvp_status status, const char 
 		fail_msg("'%s' lacks '%s'", err.message, text);
 }
 
-/* The cache of m for one sequence of seq tokens: fp16, an fp32 state. */
-static inline uint64_t cache_at(const kvp_model *m, uint64_t seq)
+/* m planned under engine for one sequence of seq tokens: fp16, an fp32
+ * state (the request's defaults), or the test failed. */
+static inline void plan_under(const kvp_model *m, kvp_engine engine, uint64_t seq,
+                              kvp_plan *p)
 {
 	kvp_request r;
-	kvp_plan p;
 	kvp_error err;
 
 	kvp_request_init(&r);
+	r.engine = engine;
 	r.seq = seq;
-	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
+	if (kvp_plan_compute(m, &r, p, &err) != KVP_OK)
 		fail_msg("%s", err.message);
+}
+
+/* The cache of m for one sequence of seq tokens, no engine. */
+static inline uint64_t cache_at(const kvp_model *m, uint64_t seq)
+{
+	kvp_plan p;
+
+	plan_under(m, KVP_ENGINE_EXACT, seq, &p);
 	return p.cache_total_bytes;
 }
 

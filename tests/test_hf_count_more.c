@@ -187,15 +187,9 @@ static void test_phi3_small(void **state)
  * TensorRT-LLM has no MiniCPM3, refused. */
 static uint64_t minicpm3_token(const kvp_model *m, kvp_engine engine)
 {
-	kvp_request r;
 	kvp_plan p;
-	kvp_error err;
 
-	kvp_request_init(&r);
-	r.engine = engine;
-	r.seq = 1;
-	if (kvp_plan_compute(m, &r, &p, &err) != KVP_OK)
-		fail_msg("%s", err.message);
+	plan_under(m, engine, 1, &p);
 	return p.kv_bytes_per_token;
 }
 
