@@ -593,6 +593,9 @@ static const struct hf_family families[] = {
 	{"mllama_text_model", "MllamaTextConfig", rule_mllama, NULL},
 	{"step3_text", "Step3TextConfig", rule_step3, NULL},
 	{"dbrx", "DbrxConfig", rule_dbrx, NULL},
+	/* MiniCPM3's MLA (its v_head_dim below, mla()); each engine's cache
+	 * of it, lib/plan.c */
+	{"minicpm3", "MiniCPM3Config", rule_plain, NULL},
 	{"hunyuan", "HunYuanConfig", rule_hunyuan, NULL},
 	{"hunyuan_v1_moe", "HunYuanMoEV1Config", rule_hunyuan, NULL},
 	{"hunyuan_v1_dense", "HunYuanDenseV1Config", rule_hunyuan, NULL},

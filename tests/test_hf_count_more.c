@@ -210,6 +210,7 @@ static void test_minicpm3(void **state)
 	          " \"vocab_size\": 73448}", &m, &src);
 	assert_int_equal(m.v_head_dim, 64);
 	assert_int_equal(m.params, 4073875968ull);
+	assert_false(src.generic); /* a family kvplan knows: no warning */
 	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_EXACT), 35712);
 	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_SGLANG), 35712);
 	assert_int_equal(minicpm3_token(&m, KVP_ENGINE_VLLM), 952320);
