@@ -41,6 +41,7 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 
 		json_text(w, "layer_pattern", cli_pattern_text(m, pattern, sizeof pattern));
 	}
+	json_bool(w, "ssm_parallel", m->ssm_parallel);
 	json_u64(w, "head_dim_v", m->head_dim_v ? m->head_dim_v : m->head_dim);
 	json_u64(w, "sliding_window", m->sliding_window);
 	json_u64(w, "chunk_size", m->chunk_size);
@@ -376,12 +377,13 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "state_bytes", grp->state_bytes);
 		json_u64(w, "bytes", grp->bytes);
 		json_bool(w, "draft", grp->draft);
+		json_bool(w, "parallel", grp->parallel);
 		json_object_end(w);
 	}
 	json_array_end(w);
 	/* Layer i is in layer_groups[layer_group_cycle[i % length]]: the
 	 * pattern as group indexes, as long as one cycle however deep the
-	 * model. */
+	 * model; a parallel group's layers are its attention groups'. */
 	json_array_begin(w, "layer_group_cycle");
 	for (uint32_t i = 0; i < lp->cycle_len; i++)
 		json_u64(w, NULL, lp->cycle[i]);

@@ -113,6 +113,8 @@ static void print_header(FILE *out, const struct cli_plan *p)
 		        m->kv_heads, m->head_dim);
 	if (m->head_dim_v && m->head_dim_v != m->head_dim)
 		fprintf(out, " (V %u)", m->head_dim_v);
+	if (m->ssm_parallel)
+		fprintf(out, "\n  and in each a Mamba-2 mixer beside it (a state per sequence)");
 	fputc('\n', out);
 	/* A pattern too long for the line (an explicit per-layer list) is
 	 * left to the groups below, which count each kind. */
@@ -173,6 +175,8 @@ static void print_groups(FILE *out, const struct cli_plan *p)
 			         grp->window);
 		else if (p->request.policy.kind == KVP_POLICY_PYRAMIDKV && grp->layers == 1)
 			snprintf(label, sizeof label, "%s (layer %u)", base, grp->first_layer);
+		else if (grp->parallel)
+			snprintf(label, sizeof label, "%s (beside)", base);
 		else
 			snprintf(label, sizeof label, "%s", base);
 		if (grp->kind == KVP_LAYER_RECURRENT) {

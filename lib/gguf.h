@@ -153,8 +153,10 @@ typedef enum kvp__rec_rule {
 	KVP__REC_KV_FF_ZERO,  /* ... and n_ff(i) == 0 (nemotron_h) */
 	KVP__REC_INTERVAL,    /* (i + 1) % full_attention_interval != 0 */
 	KVP__REC_ALL,         /* every layer: no attention (mamba, mamba2) */
-	KVP__REC_UNSUPPORTED  /* both in one layer (falcon-h1), or a state
-	                       * kvplan does not size (lfm2's, rwkv's) */
+	KVP__REC_PARALLEL,    /* every attention layer a state beside its
+	                       * K and V (falcon-h1: kvp_model ssm_parallel) */
+	KVP__REC_UNSUPPORTED  /* a state kvplan does not size (lfm2's,
+	                       * rwkv's) */
 } kvp__rec_rule;
 
 /* What one of load_hparams' cases changes in what a layer caches. */

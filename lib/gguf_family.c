@@ -51,7 +51,10 @@ static const kvp__gguf_family families[] = {
 	 * MambaModel, Mamba2Model) */
 	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
 	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
-	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	/* llm_build_falcon_h1: attention and a Mamba-2 mixer in every
+	 * layer, both cached (llama_memory_hybrid of every layer's K and V
+	 * and every layer's r and s: LLM_ARCH_FALCON_H1 in create_memory) */
+	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_PARALLEL, false},
 	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
@@ -457,6 +460,7 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 	          " = %u, ssm.group_count = %u%s", r->arch, m->ssm_conv_kernel,
 	          m->ssm_inner, m->ssm_state, m->ssm_groups,
 	          has_groups ? "" : " (absent)");
+	m->ssm_parallel = r->fam->rec == KVP__REC_PARALLEL;
 	if (r->fam->rec == KVP__REC_KV_FF_ZERO)
 		return kvp__gguf_get_per_layer(r, "feed_forward_length", &lr->ff,
 		                               &found);

@@ -2,7 +2,8 @@
  * hf_count.c — a config.json's parameters where no checkpoint is beside
  * it, counted tensor by tensor as the family's modelling code builds them
  * (its shape: hf_shape.c): the embeddings and head, each layer's
- * attention (or MLA, or Gated DeltaNet, or a Mamba mixer) with its biases
+ * attention (or MLA, or Gated DeltaNet, or a Mamba mixer, or Falcon-H1's
+ * attention and Mamba-2 mixer side by side) with its biases
  * and norms, its MLP or experts with the router, the final norm, the
  * checkpoint's MTP layers (kvp_model mtp_params) and a vision tower
  * (hf_vision.c).  Nemotron-H's blocks are hf_nemotron.c's.
@@ -81,9 +82,11 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 		unsigned __int128 in = m->ssm_inner, h = m->ssm_heads,
 		                  conv = in + 2 * (unsigned __int128)m->ssm_groups * m->ssm_state;
 
+		bool out_bias = s->out_bias_apart ? s->out_bias : s->proj_bias;
+
 		return d * (in + conv + h) + conv * m->ssm_conv_kernel +
-		       (s->conv_bias ? conv : 0) + 3 * h + in + in * d +
-		       (s->proj_bias ? in + conv + h + d : 0);
+		       (s->conv_bias ? conv : 0) + 3 * h + (s->no_gated_norm ? 0 : in) +
+		       in * d + (s->proj_bias ? in + conv + h : 0) + (out_bias ? d : 0);
 	}
 	return d * (2 * (unsigned __int128)m->ssm_inner +
 	            2 * (unsigned __int128)m->ssm_groups * m->ssm_state) +
@@ -144,6 +147,9 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 		/* Mllama's cross-attention: q, k, v and o, q_norm and k_norm
 		 * of head_dim, and its attention and MLP gates */
 		n += attention(m, s, m->kv_heads) + 2 * (unsigned __int128)m->head_dim + 2;
+	/* Falcon-H1's mixer beside its attention */
+	if (m->ssm_parallel && kvp__attention_kind(kind))
+		n += recurrent(m, s);
 	if (kvp_model_layer_indexed(m, i)) {
 		kvp__indexer_layer_params(m, &q, &sixteen);
 		n += q + sixteen;

@@ -570,6 +570,15 @@ static const struct hf_default d_mamba2[] = {
 	{"num_hidden_layers", 64, NULL}, {"expand", 2, NULL}, {"conv_kernel", 4, NULL},
 	{"n_groups", 8, NULL}, {"chunk_size", 256, NULL}, {NULL, 0, NULL}};
 
+/* FalconH1Config's defaults (configuration_falcon_h1.py): mamba_d_ssm
+ * 1024 where the key is absent (null: mamba_expand x hidden_size). */
+static const struct hf_default d_falcon_h1[] = {
+	{"mamba_d_ssm", 1024, NULL}, {"mamba_n_heads", 128, NULL},
+	{"mamba_d_state", 256, NULL}, {"mamba_n_groups", 1, NULL},
+	{"mamba_d_conv", 4, NULL}, {"mamba_expand", 2, NULL},
+	{"mamba_chunk_size", 256, NULL}, {"num_key_value_heads", 8, NULL},
+	{"vocab_size", 128000, NULL}, {NULL, 0, NULL}};
+
 static const struct hf_family families[] = {
 	{"llama", "LlamaConfig", rule_plain, d_llama},
 	{"mistral", "MistralConfig", rule_mistral, d_mistral},
@@ -627,7 +636,7 @@ static const struct hf_family families[] = {
 	{"granitemoehybrid", "GraniteMoeHybridConfig",
 	 kvp__hf_rule_granite_hybrid, NULL},
 	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
-	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, NULL},
+	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, d_falcon_h1},
 	{"mamba", "MambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"falcon_mamba", "FalconMambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"mamba2", "Mamba2Config", kvp__hf_rule_mamba2, d_mamba2},

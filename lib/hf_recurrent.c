@@ -243,14 +243,39 @@ kvp_status kvp__hf_rule_jamba(struct hf *h)
 	return ssm(h, &keys);
 }
 
-/* Falcon-H1 runs attention and a Mamba-2 mixer side by side in every
- * layer; a kvplan layer holds one cache. */
+/* Falcon-H1 (FalconH1Config, modeling_falcon_h1.py): attention and a
+ * Mamba-2 mixer side by side in every layer, each cached (kvp_model
+ * ssm_parallel).  The mixer's width is mamba_d_ssm, which every engine
+ * reads (vLLM's FalconH1ForCausalLM.get_mamba_state_shape_from_config,
+ * llama.cpp's converter's ssm.inner_size), never mamba_expand x hidden
+ * but where mamba_d_ssm is null; absent, the class's 1024 (d_falcon_h1).
+ * Its heads are mamba_n_heads (mamba_d_head may be "auto": width /
+ * heads). */
 kvp_status kvp__hf_rule_falcon_h1(struct hf *h)
 {
-	return kvp__error_at(h->err, KVP_ERR_UNSUPPORTED, h->path, 0, 0,
-	                     "falcon_h1 layers hold an attention cache and a"
-	                     " Mamba state together, which kvplan's layers (one"
-	                     " cache each) cannot express");
+	static const char *const k_conv[] = {"mamba_d_conv", NULL};
+	static const char *const k_inner[] = {"mamba_d_ssm", NULL};
+	static const char *const k_mh[] = {"mamba_n_heads", NULL};
+	static const char *const k_ex[] = {"mamba_expand", NULL};
+	static const char *const k_st[] = {"mamba_d_state", NULL};
+	static const char *const k_gr[] = {"mamba_n_groups", NULL};
+	static const struct ssm_keys width = {.conv = k_conv, .inner = k_inner,
+		.heads = k_mh, .state = k_st, .groups = k_gr};
+	static const struct ssm_keys expand = {.conv = k_conv, .heads = k_mh,
+		.expand = k_ex, .state = k_st, .groups = k_gr};
+	json_t *d_ssm = json_object_get(h->cfg, "mamba_d_ssm");
+	kvp_status st;
+
+	st = ssm(h, d_ssm && json_is_null(d_ssm) ? &expand : &width);
+	if (st != KVP_OK)
+		return st;
+	if (h->m->ssm_heads == 0 || h->m->ssm_inner % h->m->ssm_heads != 0)
+		return kvp__hf_fail(h, "mamba_n_heads", "%u heads do not divide the"
+		                    " mixer's %u channels", h->m->ssm_heads, h->m->ssm_inner);
+	h->m->ssm_parallel = true;
+	kvp__note(h->src, "ssm_parallel", KVP_ORIGIN_DERIVED, "%s: every layer"
+	          " attention and a Mamba-2 mixer side by side, both cached", h->family);
+	return KVP_OK;
 }
 
 /* A model of mixers alone: every layer recurrent. */

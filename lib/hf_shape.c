@@ -225,6 +225,26 @@ static int shape_more(struct hf *h, struct shape *s)
 			return -1;
 		if (shared)
 			s->inter = shared;
+	} else if (strcmp(f, "falcon_h1") == 0) {
+		/* FalconH1Mixer beside the attention: conv1d biased by
+		 * mamba_conv_bias (true by default), in_proj by
+		 * mamba_proj_bias, out_proj by projectors_bias (false), the
+		 * gated RMSNorm with mamba_rms_norm (false) */
+		static const char *const k_conv[] = {"mamba_conv_bias", NULL};
+		static const char *const k_proj[] = {"mamba_proj_bias", NULL};
+		static const char *const k_projectors[] = {"projectors_bias", NULL};
+		static const char *const k_norm[] = {"mamba_rms_norm", NULL};
+		bool norm = false;
+
+		s->mamba2 = true;
+		s->conv_bias = true;
+		s->proj_bias = s->out_bias = false;
+		s->out_bias_apart = true;
+		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0 ||
+		    kvp__hf_bool(h, k_proj, &s->proj_bias) < 0 ||
+		    kvp__hf_bool(h, k_projectors, &s->out_bias) < 0 || kvp__hf_bool(h, k_norm, &norm) < 0)
+			return -1;
+		s->no_gated_norm = !norm;
 	} else if (kvp__hf_attention_free(h)) {
 		if (mamba_shape(h, s) < 0)
 			return -1;

@@ -38,6 +38,11 @@ struct shape {
 	bool dt_norms;       /* Jamba's dt, B and C RMSNorms (Falcon Mamba's carry
 	                      * no weight) */
 	bool mamba2;         /* a whole Mamba-2 mixer (Mamba2Mixer) */
+	bool no_gated_norm;  /* ... without its gated RMSNorm (Falcon-H1's
+	                      * mamba_rms_norm false) */
+	bool out_bias_apart; /* its out_proj's bias is out_bias, not
+	                      * proj_bias (Falcon-H1's projectors_bias) */
+	bool out_bias;
 	bool no_mlp;         /* a layer of a mixer alone (Mamba) */
 };
 

@@ -280,6 +280,13 @@ typedef struct kvp_model {
 	 * DeltaNet's value heads.  0: unknown.  The weights estimate of a
 	 * Nemotron-H's Mamba-2 layers reads it. */
 	uint32_t ssm_heads;
+	/* A parallel hybrid (Falcon-H1): every attention layer also runs a
+	 * Mamba-2 mixer beside its attention, and keeps its recurrent state
+	 * (the ssm_ numbers) as well as its K and V.  Its layers stay of
+	 * their attention kind; kvp_model_count_layers(KVP_LAYER_RECURRENT)
+	 * counts them too, and a plan keeps their states in a group of its
+	 * own (kvp_layer_group parallel). */
+	bool ssm_parallel;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -297,7 +304,9 @@ KVP_API kvp_layer_kind kvp_model_layer_kind(const kvp_model *model,
 /* The kv heads of layer index. */
 KVP_API uint32_t kvp_model_layer_kv_heads(const kvp_model *model,
                                           uint32_t index);
-/* How many layers of model have kind (as kvp_model_layer_kind says). */
+/* How many layers of model have kind (as kvp_model_layer_kind says);
+ * for KVP_LAYER_RECURRENT, the layers that keep a recurrent state: a
+ * parallel hybrid's attention layers too (ssm_parallel). */
 KVP_API uint32_t kvp_model_count_layers(const kvp_model *model,
                                         kvp_layer_kind kind);
 /* Whether layer index (0-based) keeps a sparse-attention indexer key: an

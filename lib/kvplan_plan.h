@@ -76,6 +76,11 @@ typedef struct kvp_layer_group {
 	 * 1 from 0.5.17; and of them the conv windows'.  0 otherwise. */
 	uint64_t spec_state_bytes_per_seq;
 	uint64_t spec_conv_bytes_per_seq;
+	/* A parallel hybrid's states (kvp_model ssm_parallel): a recurrent
+	 * group of the states its attention layers keep beside their K and
+	 * V, those layers' own (first_layer the first of them), in no entry
+	 * of the plan's cycle, which names each layer's attention group. */
+	bool parallel;
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */

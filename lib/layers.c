@@ -180,6 +180,10 @@ static void count_kinds(const kvp_model *m, uint32_t counts[KVP_LAYER_KIND_COUNT
 		if ((unsigned)k < KVP_LAYER_KIND_COUNT)
 			counts[k]++;
 	}
+	/* A parallel hybrid's attention layers keep a state too. */
+	if (m->ssm_parallel)
+		counts[KVP_LAYER_RECURRENT] += counts[KVP_LAYER_FULL] + counts[KVP_LAYER_SLIDING] +
+		                               counts[KVP_LAYER_CHUNKED] + counts[KVP_LAYER_MLA];
 }
 
 uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)

@@ -8,13 +8,25 @@
 #include "engine.h"
 #include "internal.h"
 
+/* Whether layer i of the cycle is in group g: its own, or the
+ * parallel states' group of an attention layer (kvp_layer_group
+ * parallel). */
+static bool in_group(const kvp_plan *p, uint32_t i, uint32_t g)
+{
+	const kvp_layer_group *own = &p->groups[p->cycle[i]];
+
+	if (!p->groups[g].parallel)
+		return p->cycle[i] == g;
+	return own->kind != KVP_LAYER_RECURRENT && own->kind != KVP_LAYER_NONE;
+}
+
 /* Layers i < x whose group is g. */
 static uint64_t layers_before(const kvp_plan *p, uint32_t g, uint64_t x)
 {
 	uint64_t in_cycle = 0, head = 0, rest = x % p->cycle_len;
 
 	for (uint32_t i = 0; i < p->cycle_len; i++) {
-		if (p->cycle[i] != g)
+		if (!in_group(p, i, g))
 			continue;
 		in_cycle++;
 		head += i < rest;

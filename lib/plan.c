@@ -157,6 +157,57 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 }
 
 
+/* A parallel hybrid's states (kvp_model ssm_parallel): one recurrent
+ * group of its attention layers, in no entry of the cycle. */
+static kvp_status parallel_group(kvp_plan *p, kvp_error *err)
+{
+	uint32_t n = p->group_count;
+	kvp_layer_group *grp = &p->groups[n];
+
+	if (n == KVP_GROUPS_MAX)
+		return kvp__error(err, KVP_ERR_RANGE, "more than %d kinds of layer",
+		                  KVP_GROUPS_MAX);
+	memset(grp, 0, sizeof *grp);
+	grp->kind = KVP_LAYER_RECURRENT;
+	grp->parallel = true;
+	grp->first_layer = UINT32_MAX;
+	for (uint32_t g = 0; g < n; g++) {
+		const kvp_layer_group *a = &p->groups[g];
+
+		if (a->kind == KVP_LAYER_RECURRENT || a->kind == KVP_LAYER_NONE)
+			continue;
+		grp->layers += a->layers;
+		if (a->first_layer < grp->first_layer)
+			grp->first_layer = a->first_layer;
+	}
+	if (grp->layers == 0)
+		return KVP_OK;
+	p->group_count++;
+	return KVP_OK;
+}
+
+/* A parallel hybrid's layer holds its K and V and its state: the
+ * largest layer is an attention group's and the states' together. */
+static kvp_status parallel_layer_bytes(const struct sizing *z, kvp_plan *p)
+{
+	uint64_t state = 0, layer;
+
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (p->groups[g].parallel)
+			state = p->groups[g].layer_state_bytes;
+	for (uint32_t g = 0; g < p->group_count && state; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->draft || grp->kind == KVP_LAYER_RECURRENT || grp->kind == KVP_LAYER_NONE)
+			continue;
+		if (!kvp__add(grp->layer_kv_bytes, state, &layer))
+			return kvp__sizing_overflow(z);
+		if (layer > p->max_layer_bytes)
+			p->max_layer_bytes = layer;
+	}
+	return KVP_OK;
+}
+
 /* Sorts the layers of one cycle into groups by kind and kv heads. */
 static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 {
@@ -199,128 +250,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		 * end has it when it is among the first layers % cycle. */
 		p->groups[g].layers += full + (i < m->layers % cycle);
 	}
-	return KVP_OK;
-}
-
-/* The exact model's whole cache on one GPU, layer kind by layer kind,
- * with no plan to hold the groups (nor memory to allocate for one): the
- * exact engine rounds nothing, so the layers of one cycle position
- * cost alike, whichever group they would share. */
-static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
-                              char *label, kvp_error *err, uint64_t *total)
-{
-	kvp_request one = *r;
-	struct sizing z = {m, &one, label, err};
-	uint32_t cycle, full;
-	kvp_status st;
-
-	one.engine = KVP_ENGINE_EXACT;
-	one.block_size = 0;
-	one.tp = one.pp = one.dp = 1;
-	one.dcp = 0;
-	one.pp_layers_len = 0;
-	cycle = kvp__layer_cycle(m, &one);
-	full = m->layers / cycle;
-	*total = 0;
-	for (uint32_t i = 0; i < cycle; i++) {
-		kvp_layer_group g;
-
-		memset(&g, 0, sizeof g);
-		kvp__layer_key(&z, i, &g);
-		g.first_layer = i;
-		g.layers = full + (i < m->layers % cycle);
-		g.block = 1;
-		if ((st = kvp__size_group(&z, &g)) != KVP_OK || (st = kvp__fill_group(&z, &g)) != KVP_OK)
-			return st;
-		if (!kvp__add(*total, g.bytes, total))
-			return kvp__sizing_overflow(&z);
-	}
-	return KVP_OK;
-}
-
-/* The exact model's whole cache from an engine's plan on one GPU: the
- * groups are the exact model's, each layer holds its tokens (seq, or its
- * window or cap) for every sequence, unrounded, and a recurrent layer its
- * state in the request's type (an engine may store it in another, and
- * pad it).  False when an overflow or a state that cannot be stored
- * leaves it to exact_total, which says why, and for a sparse MLA model,
- * whose engines store the latent or the indexer's key otherwise (SGLang's
- * fp8 latent as fp8_ds_mla, llama.cpp's key in the K type). */
-static bool exact_from_groups(const struct sizing *z, const kvp_plan *p,
-                              uint64_t *total)
-{
-	struct sizing quiet = *z;
-	uint64_t sum = 0, batch = p->request.batch;
-
-	quiet.err = NULL;
-	if (z->m->index_head_dim)
-		return false;
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		const kvp_layer_group *grp = &p->groups[g];
-		uint64_t layer, state = 0;
-
-		if (grp->kind == KVP_LAYER_RECURRENT &&
-		    (kvp__state_bytes(&quiet, z->r->state_dtype, z->r->state_dtype, 1, &state, NULL) != KVP_OK ||
-		     !kvp__mul(state, batch, &state)))
-			return false;
-		if (!kvp__mul(grp->tokens, batch, &layer) ||
-		    !kvp__mul(layer, grp->bytes_per_token, &layer) ||
-		    !kvp__add(layer, state, &layer) ||
-		    !kvp__mul(layer, grp->layers, &layer) || !kvp__add(sum, layer, &sum))
-			return false;
-	}
-	*total = sum;
-	return true;
-}
-
-/* The figures to show beside an engine's: the exact model on one GPU,
- * and the engine's own on one GPU (what replicated heads inflate).  Only
- * an engine's plan across GPUs plans again, on one GPU, whose own exact
- * figure needs no plan: nothing is allocated otherwise. */
-static kvp_status reference_sizes(const struct sizing *z, kvp_plan *p)
-{
-	const kvp_model *m = z->m;
-	const kvp_request *r = z->r;
-	kvp_error *err = z->err;
-	bool parallel = r->tp != 1 || r->pp != 1 || r->dp != 1;
-	kvp_request one;
-	kvp_plan *other;
-	kvp_status st;
-
-	p->exact_cache_bytes = p->cache_total_bytes;
-	p->unsharded_cache_bytes = p->cache_total_bytes;
-	if (r->engine == KVP_ENGINE_EXACT && !parallel)
-		return kvp__error_clear(err);
-	/* A draft's layers are in no cycle of the model: only a plan on one
-	 * GPU has them. */
-	if ((r->engine == KVP_ENGINE_EXACT || !parallel) && !r->draft && !r->mtp_layers) {
-		/* The groups are the exact model's unless the engine held
-		 * the windows' tokens. */
-		if ((parallel || p->windows_held ||
-		     !exact_from_groups(z, p, &p->exact_cache_bytes)) &&
-		    (st = exact_total(m, r, z->label, err, &p->exact_cache_bytes)) != KVP_OK)
-			return st;
-		if (parallel)
-			p->unsharded_cache_bytes = p->exact_cache_bytes;
-		return kvp__error_clear(err);
-	}
-	other = kvp__malloc(sizeof *other);
-	if (!other)
-		return kvp__error(err, KVP_ERR_NOMEM, "out of memory");
-	one = *r;
-	one.tp = one.pp = one.dp = 1;
-	one.dcp = 0;
-	one.pp_layers_len = 0;
-	if (!parallel)
-		one.engine = KVP_ENGINE_EXACT;
-	if ((st = kvp_plan_compute(m, &one, other, err)) == KVP_OK) {
-		if (parallel)
-			p->unsharded_cache_bytes = other->cache_total_bytes;
-		p->exact_cache_bytes = parallel ? other->exact_cache_bytes
-		                                : other->cache_total_bytes;
-	}
-	kvp__free(other);
-	return st == KVP_OK ? kvp__error_clear(err) : st;
+	return m->ssm_parallel ? parallel_group(p, z->err) : KVP_OK;
 }
 
 /* The request a plan follows, the engine's defaults for the model filled
@@ -354,6 +284,17 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	if (kvp__minicpm3(m) && r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no MiniCPM3"
 		                  " model", name);
+	/* A parallel hybrid (Falcon-H1, /work/research/falcon-h1-engines.md):
+	 * TensorRT-LLM has no FalconH1ForCausalLM (_torch/models/
+	 * _arch_index.py @ 065ff9e9, nor a TensorRT engine's
+	 * tensorrt_llm/models/); SGLang's FalconH1ForCausalLM asserts one
+	 * pipeline rank (models/falcon_h1.py @ e01a0731). */
+	if (m->ssm_parallel && r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no model of"
+		                  " attention and a Mamba mixer side by side (Falcon-H1)", name);
+	if (m->ssm_parallel && r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs Falcon-H1 on one"
+		                  " pipeline stage (its FalconH1ForCausalLM asserts it)", name);
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
 	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)
@@ -577,6 +518,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	if (!p->bounded)
 		p->plateau_seq = 0;
+	if ((st = parallel_layer_bytes(&z, p)) != KVP_OK)
+		return st;
 	if (!kvp__add(p->kv_total_bytes, p->state_total_bytes, &p->cache_total_bytes))
 		return kvp__sizing_overflow(&z);
 	p->params = m->params;
@@ -648,7 +591,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	kvp__plan_topk_rows(m, p);
 	if ((st = kvp__plan_lora(m, p, err)) != KVP_OK)
 		return st;
-	return reference_sizes(&z, p);
+	return kvp__plan_reference_sizes(&z, p);
 }
 
 uint32_t kvp_plan_layer_group(const kvp_plan *p, uint32_t index)

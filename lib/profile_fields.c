@@ -45,6 +45,7 @@ static const struct field model_fields[] = {
 	{"ssm_chunk_size", FIELD_U32, offsetof(kvp_model, ssm_chunk_size), FIELD_OPTIONAL},
 	{"ssm_cache_bytes", FIELD_U32, offsetof(kvp_model, ssm_cache_bytes), FIELD_OPTIONAL},
 	{"ssm_heads", FIELD_U32, offsetof(kvp_model, ssm_heads), FIELD_OPTIONAL},
+	{"ssm_parallel", FIELD_BOOL, offsetof(kvp_model, ssm_parallel), FIELD_OPTIONAL},
 	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
 	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
 	 FIELD_OPTIONAL},

@@ -34,14 +34,9 @@ uint32_t kvp__sglang_state_ratio(const kvp_model *m, const kvp_request *r)
 		"qwen3_next", "qwen3_5", "nemotron_h", "falcon_h1", "granitemoehybrid",
 		"kimi_linear", "bailing_moe_v2_5",
 	};
-	bool recurrent = false;
 	uint8_t strategy = r->mamba_strategy;
 
-	if (r->engine != KVP_ENGINE_SGLANG)
-		return 0;
-	for (uint32_t i = 0; i < m->pattern_len && !recurrent; i++)
-		recurrent = m->pattern[i] == KVP_LAYER_RECURRENT;
-	if (!recurrent)
+	if (r->engine != KVP_ENGINE_SGLANG || !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
 		return 0;
 	/* _calculate_mamba_ratio: 1 without the radix cache; else 3, and
 	 * the track states of extra_buffer, 2 with the overlap schedule,

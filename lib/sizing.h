@@ -39,5 +39,9 @@ bool kvp__same_key(const kvp_layer_group *a, const kvp_layer_group *b);
  * once p->weights_bytes is set). */
 kvp_status kvp__plan_spec_groups(const struct sizing *z, kvp_plan *p);
 kvp_status kvp__plan_draft_weights(const struct sizing *z, kvp_plan *p);
+/* The exact model's cache and the engine's own on one GPU beside an
+ * engine's plan (exact_cache_bytes, unsharded_cache_bytes:
+ * lib/plan_exact.c). */
+kvp_status kvp__plan_reference_sizes(const struct sizing *z, kvp_plan *p);
 
 #endif

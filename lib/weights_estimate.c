@@ -179,7 +179,8 @@ static bool mamba_mixer(const kvp_model *m, struct part *in, struct part *out,
 	uint64_t inner = m->ssm_inner, width = 2 * inner + bc + m->ssm_heads;
 	bool pure = kvp_model_attention_free(m);
 
-	if ((!kvp__nemotron_h(m) && !pure) || (!m->ssm_heads && !pure) || !inner ||
+	if ((!kvp__nemotron_h(m) && !pure && !m->ssm_parallel) || (!m->ssm_heads && !pure) ||
+	    !inner ||
 	    !m->ssm_conv_kernel)
 		return false;
 	memset(in, 0, sizeof *in);
@@ -363,6 +364,11 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 
 			add(&parts[P_QKV], (unsigned __int128)h * out, 3 * h, out, 3);
 			add(&parts[P_O], (unsigned __int128)h * o_in, o_in, h, 1);
+			/* Falcon-H1's mixer beside it */
+			if (m->ssm_parallel && has_gdn) {
+				add(&parts[P_INPROJ], gin.params, gin.in, gin.out, gin.tensors);
+				add(&parts[P_OUTPROJ], gout.params, gout.in, gout.out, gout.tensors);
+			}
 		}
 	}
 	attn = parts[P_QKV].params + parts[P_O].params + parts[P_INPROJ].params +
@@ -585,13 +591,15 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	embed = (unsigned __int128)m->vocab * m->hidden;
 	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
 	/* a Nemotron-H: one norm a block and norm_f, and its Mamba-2
-	 * layers' conv1d, A_log, D, dt_bias and gated norm with them */
+	 * layers' conv1d, A_log, D, dt_bias and gated norm with them;
+	 * Falcon-H1 two norms a layer and its mixers' */
 	{
 		struct part pin, pout;
 		unsigned __int128 other;
 
 		if (mamba_mixer(m, &pin, &pout, &other))
-			norms = ((unsigned __int128)m->layers + 1) * m->hidden +
+			norms = ((unsigned __int128)m->layers * (m->ssm_parallel ? 2 : 1) + 1) *
+			                m->hidden +
 			        kvp_model_count_layers(m, KVP_LAYER_RECURRENT) * other;
 	}
 	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)

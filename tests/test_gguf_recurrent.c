@@ -2,7 +2,9 @@
  * test_gguf_recurrent.c — the GGUF header reader (lib/gguf*.c) on
  * well-formed files of recurrent hybrids: Qwen3-Next's and Qwen3.5's
  * Gated DeltaNet layers, Qwen3.5's MTP layer, Nemotron-H's Mamba-2
- * layers, and the models of no attention (mamba, mamba2).  Files built in the test with tests/ggufw.c, holding each
+ * layers, the models of no attention (mamba, mamba2) and Falcon-H1's
+ * attention and Mamba-2 side by side.  Files built in the test with
+ * tests/ggufw.c, holding each
  * model's numbers from its own config.json, cited; the planned cache
  * worked out by hand.
  */
@@ -355,6 +357,38 @@ static void test_mamba2(void **state)
 	ggufw_free(&w);
 }
 
+/* Falcon-H1-7B as llama.cpp's converter writes it (arch falcon-h1;
+ * conversion/falcon_h1.py: ssm.inner_size mamba_d_ssm 3072,
+ * time_step_rank 24 heads, key_length and value_length head_dim 128;
+ * tests/configs/falcon-h1-7b): attention in every layer and, beside it,
+ * a Mamba-2 state (create_memory's filters both true for
+ * LLM_ARCH_FALCON_H1).  A token 44 x 2 x 2 x 128 x 2 B = 45,056 B; a
+ * layer's state, fp32, (4 - 1) x (3072 + 2 x 256) + 256 x 3072 = 797,184
+ * values, 3,188,736 B, 140,304,384 B for 44.  Before, refused. */
+static void test_falcon_h1(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "falcon-h1", 44, 3072, 12, 2, 128);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.inner_size", GGUFW_U32, 3072);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.state_size", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.group_count", GGUFW_U32, 1);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.time_step_rank", GGUFW_U32, 24);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_true(p.model.ssm_parallel);
+	assert_int_equal(p.model.head_dim, 128);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 44);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 44);
+	assert_int_equal(cache_at(&p.model, 1), 45056 + 140304384ull);
+	assert_int_equal(cache_at(&p.model, 1024), 1024ull * 45056 + 140304384ull);
+	ggufw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_nemotron_h_moe),
 		cmocka_unit_test(test_mamba),
 		cmocka_unit_test(test_mamba2),
+		cmocka_unit_test(test_falcon_h1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

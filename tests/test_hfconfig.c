@@ -66,6 +66,7 @@ static void test_catalogue_equal(void **state)
 		if (kvp_model_count_layers(c, KVP_LAYER_RECURRENT)) {
 			SAME(ssm_conv_kernel); SAME(ssm_inner); SAME(ssm_state);
 			SAME(ssm_groups); SAME(ssm_chunk_size); SAME(ssm_cache_bytes);
+			SAME(ssm_parallel);
 			if (c->ssm_heads)
 				SAME(ssm_heads);
 		}
@@ -593,9 +594,6 @@ static void test_hybrids(void **state)
 	assert_int_equal(one.ssm_inner, 8192);
 	/* 3 x (3 x (8192 + 256) + 128 x 8192) x 4 B + 1 token of 8 x 128 x 4 B */
 	assert_int_equal(cache_at(&m, 1), 3ull * (3 * 8448 + 1048576) * 4 + 4096);
-	expect_error("{\"model_type\": \"falcon_h1\", \"num_hidden_layers\": 2,"
-	             " \"num_attention_heads\": 4, \"hidden_size\": 64}",
-	             KVP_ERR_UNSUPPORTED, "together");
 	expect_error("{\"model_type\": \"nemotron_h\", \"num_hidden_layers\": 3,"
 	             " \"num_attention_heads\": 4, \"hidden_size\": 64,"
 	             " \"hybrid_override_pattern\": \"M-X\"}", KVP_ERR_PARSE,

@@ -23,7 +23,7 @@ check "... which is said, once" sh -c '[ "$(cat "$1")" = "kvplan: warning: $2/fi
 	sh "$work/err" "$work"
 check "the listing has the shipped models" grep -q '^llama2-7b ' "$work/out"
 expect_error "a FIFO named as the model is passed over, not a hang" \
-	"^kvplan: unknown model 'f' \(did you mean falcon-40b, falcon-7b\?\)$" \
+	"^kvplan: unknown model 'f' \(did you mean falcon-40b, falcon-7b, falcon-h1-34b\?\)$" \
 	--data-dir "$work/fifo" --model f --seq 1
 
 # User text reaches stderr escaped, on one line: a name given on the
