@@ -300,9 +300,17 @@ static int parse_one(int code, const char *arg, struct cli_options *o)
 	case OPT_LAYERS:
 		o->fields_set |= CLI_SET_LAYERS;
 		return cli_parse_u32(option_name(code), arg, &o->shape.layers);
-	case OPT_HEADS:
+	case OPT_HEADS: {
+		/* 0: a model without attention (Mamba), its layers
+		 * recurrent (--layer-pattern recurrent, --state-bytes) */
+		uint64_t heads;
+
 		o->fields_set |= CLI_SET_HEADS;
-		return cli_parse_u32(option_name(code), arg, &o->shape.heads);
+		if (cli_parse_u64(option_name(code), arg, 0, UINT32_MAX, &heads))
+			return 2;
+		o->shape.heads = (uint32_t)heads;
+		return 0;
+	}
 	case OPT_HEAD_DIM:
 		o->fields_set |= CLI_SET_HEAD_DIM;
 		return cli_parse_u32(option_name(code), arg, &o->shape.head_dim);
@@ -615,7 +623,7 @@ int cli_parse_args(int argc, char **argv, struct cli_options *o)
 		return 2;
 	if (!o->model_name && !o->config_path && !o->gguf_path &&
 	    !(o->fields_set & CLI_SET_LAYERS && o->fields_set & CLI_SET_HEADS &&
-	      o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN))) {
+	      (o->fields_set & (CLI_SET_HEAD_DIM | CLI_SET_HIDDEN) || o->shape.heads == 0))) {
 		fputs("kvplan: give --model NAME, --config FILE, --gguf FILE, or --layers,"
 		      " --heads and --head-dim (or --hidden) (see kvplan --help)\n", stderr);
 		return 2;

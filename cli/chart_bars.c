@@ -17,28 +17,36 @@ int chart_layers(struct chart *c)
 {
 	const struct cli_plan *p = c->plan;
 	const kvp_plan *pl = &p->layers;
-	uint64_t most = 1, most_tokens = 1;
+	uint64_t most = 1, most_tokens = 1, beside = 0;
 	bool state = false;
 	char what[96], seq_text[32];
 
 	fputs("# layer\tkind\tkept_tokens\tkv_bytes\tstate_bytes\tcells"
 	      "\t(one layer, whole batch, one GPU; cells: the token slots the"
 	      " engine allocates)\n", c->data);
+	/* A parallel hybrid's attention layer keeps a state beside its K
+	 * and V (kvp_layer_group parallel), in no cycle entry. */
+	for (uint32_t g = 0; g < pl->group_count; g++)
+		if (pl->groups[g].parallel)
+			beside = pl->groups[g].layer_state_bytes;
 	for (uint32_t i = 0; i < pl->layers; i++) {
 		uint32_t gi = kvp_plan_layer_group(pl, i);
 		const kvp_layer_group *g;
+		uint64_t layer_state;
 
 		if (gi >= pl->group_count)
 			continue;
 		g = &pl->groups[gi];
+		layer_state = g->layer_state_bytes +
+		              (g->kind != KVP_LAYER_RECURRENT && g->kind != KVP_LAYER_NONE ? beside : 0);
 		fprintf(c->data, "%u\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n",
 		        i, cli_group_label(p, g), g->tokens, g->layer_kv_bytes,
-		        g->layer_state_bytes, g->cells);
-		if (g->layer_kv_bytes + g->layer_state_bytes > most)
-			most = g->layer_kv_bytes + g->layer_state_bytes;
+		        layer_state, g->cells);
+		if (g->layer_kv_bytes + layer_state > most)
+			most = g->layer_kv_bytes + layer_state;
 		if (g->tokens > most_tokens)
 			most_tokens = g->tokens;
-		state = state || g->layer_state_bytes;
+		state = state || layer_state;
 	}
 	snprintf(what, sizeof what, "cache per layer at seq %s",
 	         cli_grouped(p->seq, seq_text, sizeof seq_text));

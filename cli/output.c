@@ -33,14 +33,16 @@ const char *cli_csv_text(const char *text, char *buf, size_t size)
 
 /* The layer groups of one GPU's plan in one CSV field: kind:layers:tokens:
  * bytes, the groups separated by ';' (no comma, no quote: it needs no
- * quoting). */
+ * quoting); a parallel hybrid's states, which its attention layers keep,
+ * of kind recurrent-beside. */
 static void groups_csv(FILE *out, const kvp_plan *lp)
 {
 	for (uint32_t g = 0; g < lp->group_count; g++) {
 		const kvp_layer_group *grp = &lp->groups[g];
 
-		fprintf(out, "%s%s:%u:%" PRIu64 ":%" PRIu64, g ? ";" : "",
-		        kvp_layer_kind_name(grp->kind), grp->layers, grp->tokens, grp->bytes);
+		fprintf(out, "%s%s%s:%u:%" PRIu64 ":%" PRIu64, g ? ";" : "",
+		        kvp_layer_kind_name(grp->kind), grp->parallel ? "-beside" : "",
+		        grp->layers, grp->tokens, grp->bytes);
 	}
 }
 

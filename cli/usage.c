@@ -36,6 +36,7 @@ void cli_usage(FILE *out)
 	      "      --kv-heads N       re-plan with N kv heads (must divide the heads)\n"
 	      "      --layers N, --heads N, --head-dim N, --hidden N, --params N\n"
 	      "                         the model by numbers, or overrides of --model's\n"
+	      "                         (--heads 0: no attention, layers recurrent)\n"
 	      "      --layer-pattern L  layer kinds, repeating: full, sliding, chunked,\n"
 	      "                         mla, recurrent, none, each with an optional *N\n"
 	      "                         (Gemma 3: sliding*5,full)\n"

@@ -146,8 +146,11 @@ kvp_status kvp_advise(const kvp_model *model, const kvp_request *request,
 			r = *asked;
 			r.tp = (uint32_t)tp;
 			/* vLLM's decode context parallelism allows some tp
-			 * alone (kvp__dcp_check): the others are skipped. */
-			if (kvp__dcp_check(model, &r, r.tp, "", NULL) != KVP_OK)
+			 * alone (kvp__dcp_check), and a recurrent state some
+			 * (kvp__state_split_check: Falcon-H1-34B's 2 groups
+			 * not tp 4 under vLLM): the others are skipped. */
+			if (kvp__dcp_check(model, &r, r.tp, "", NULL) != KVP_OK ||
+			    kvp__state_split_check(model, &r, r.tp, "", NULL) != KVP_OK)
 				continue;
 			kvp_request_for_device(&r, model, device);
 			if ((st = fits(model, &r, device, plan, &ok, err)) != KVP_OK)

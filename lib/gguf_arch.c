@@ -222,8 +222,7 @@ static kvp_status read_heads(kvp__gguf_reader *r, kvp__gguf_layer_rules *lr,
 		                     "%s: %s, which kvplan does not plan yet",
 		                     r->arch, m->heads == 0
 		                     ? "no layer has attention heads"
-		                     : "its layers hold a recurrent state kvplan does"
-		                       " not size");
+		                     : "its layers hold a kind of recurrent state");
 	kvp__note(r->source, "heads", KVP_ORIGIN_READ, "%s.attention.head_count"
 	          " = %u%s", r->arch, m->heads, heads.kv ? " (per layer)" : "");
 	if ((st = kvp__gguf_get_per_layer(r, "attention.head_count_kv", &lr->kv,

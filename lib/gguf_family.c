@@ -452,8 +452,8 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 	                            &found)) != KVP_OK ||
 	    (st = kvp__gguf_get_u32(r, "ssm.state_size", true, &m->ssm_state,
 	                            &found)) != KVP_OK ||
-	    (st = kvp__gguf_get_u32(r, "ssm.group_count", false, &m->ssm_groups,
-	                            &has_groups)) != KVP_OK)
+	    (st = kvp__gguf_get_u32(r, "ssm.group_count", r->fam->rec == KVP__REC_PARALLEL,
+	                            &m->ssm_groups, &has_groups)) != KVP_OK)
 		return st;
 	kvp__note(r->source, "ssm", KVP_ORIGIN_READ,
 	          "%s.ssm.conv_kernel = %u, ssm.inner_size = %u, ssm.state_size"

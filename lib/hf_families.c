@@ -577,7 +577,8 @@ static const struct hf_default d_falcon_h1[] = {
 	{"mamba_d_state", 256, NULL}, {"mamba_n_groups", 1, NULL},
 	{"mamba_d_conv", 4, NULL}, {"mamba_expand", 2, NULL},
 	{"mamba_chunk_size", 256, NULL}, {"num_key_value_heads", 8, NULL},
-	{"vocab_size", 128000, NULL}, {NULL, 0, NULL}};
+	{"vocab_size", 128000, NULL}, {"max_position_embeddings", 8192, NULL},
+	{NULL, 0, NULL}};
 
 static const struct hf_family families[] = {
 	{"llama", "LlamaConfig", rule_plain, d_llama},

@@ -264,14 +264,35 @@ kvp_status kvp__hf_rule_falcon_h1(struct hf *h)
 	static const struct ssm_keys expand = {.conv = k_conv, .heads = k_mh,
 		.expand = k_ex, .state = k_st, .groups = k_gr};
 	json_t *d_ssm = json_object_get(h->cfg, "mamba_d_ssm");
+	json_t *d_head = json_object_get(h->cfg, "mamba_d_head");
+	const kvp_model *m = h->m;
 	kvp_status st;
 
 	st = ssm(h, d_ssm && json_is_null(d_ssm) ? &expand : &width);
 	if (st != KVP_OK)
 		return st;
-	if (h->m->ssm_heads == 0 || h->m->ssm_inner % h->m->ssm_heads != 0)
+	/* FalconH1Config's checks (d_head x n_heads = the width), and a
+	 * Mamba-2 mixer's: a state, a conv kernel, groups that divide the
+	 * heads */
+	if (m->ssm_inner == 0)
+		return kvp__hf_fail(h, d_ssm && json_is_null(d_ssm) ? "mamba_expand" : "mamba_d_ssm",
+		                    "the mixer has no channels");
+	if (m->ssm_heads == 0 || m->ssm_inner % m->ssm_heads != 0)
 		return kvp__hf_fail(h, "mamba_n_heads", "%u heads do not divide the"
-		                    " mixer's %u channels", h->m->ssm_heads, h->m->ssm_inner);
+		                    " mixer's %u channels", m->ssm_heads, m->ssm_inner);
+	if (m->ssm_state == 0 || m->ssm_conv_kernel == 0)
+		return kvp__hf_fail(h, m->ssm_state ? "mamba_d_conv" : "mamba_d_state",
+		                    "0 (or null): a Mamba-2 mixer has a state and a conv kernel");
+	if (m->ssm_groups == 0 || m->ssm_heads % m->ssm_groups != 0)
+		return kvp__hf_fail(h, "mamba_n_groups", "%u groups do not divide the"
+		                    " mixer's %u heads", m->ssm_groups, m->ssm_heads);
+	if (d_head && !json_is_null(d_head) &&
+	    !(json_is_string(d_head) && strcmp(json_string_value(d_head), "auto") == 0) &&
+	    !(json_is_integer(d_head) &&
+	      (uint64_t)json_integer_value(d_head) * m->ssm_heads == m->ssm_inner))
+		return kvp__hf_fail(h, "mamba_d_head", "not \"auto\" nor the mixer's %u"
+		                    " channels over its %u heads (%u)", m->ssm_inner,
+		                    m->ssm_heads, m->ssm_inner / m->ssm_heads);
 	h->m->ssm_parallel = true;
 	kvp__note(h->src, "ssm_parallel", KVP_ORIGIN_DERIVED, "%s: every layer"
 	          " attention and a Mamba-2 mixer side by side, both cached", h->family);

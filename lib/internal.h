@@ -58,6 +58,11 @@ uint32_t kvp__q_gate(const kvp_model *m);
  * Qwen3.5's), whose projections kvp_weights_format keep16's
  * KVP_WKEEP_LINEAR keeps 16-bit (weights_estimate.c). */
 bool kvp__delta_net(const kvp_model *m);
+/* Whether tp ranks split m's recurrent state as r's engine does
+ * (lib/sizing.c): the channels divided, and vLLM's and SGLang's Mamba-2
+ * groups divided or one. */
+kvp_status kvp__state_split_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
+                                  const char *name, kvp_error *err);
 /* The part ":lm_head" among a format's parts (kvp__wformat_keep): its
  * quant_head. */
 #define KVP__WPART_HEAD 0x10000u

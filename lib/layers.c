@@ -234,6 +234,18 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 			                  " the %u heads", name, i, kv, m->heads);
 	}
 	count_kinds(m, counts);
+	/* A parallel hybrid's every layer attends, a state beside it. */
+	if (m->ssm_parallel) {
+		uint32_t attends = counts[KVP_LAYER_FULL] + counts[KVP_LAYER_SLIDING] +
+		                   counts[KVP_LAYER_CHUNKED] + counts[KVP_LAYER_MLA];
+
+		if (attends != m->layers)
+			return kvp__error(err, KVP_ERR_SHAPE,
+			                  "%s: ssm_parallel (a state beside every layer's"
+			                  " attention), yet %u of its %u layers do not attend"
+			                  " (recurrent, none, or no kv heads)", name,
+			                  m->layers - attends, m->layers);
+	}
 	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++) {
 		uint32_t n = counts[k];
 

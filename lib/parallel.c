@@ -349,7 +349,8 @@ kvp_status kvp__tp_check(const kvp_model *m, const kvp_request *r, kvp_error *er
 		return kvp__error(err, KVP_ERR_SHAPE,
 		                  "%s: %s does not divide its %u query heads", name, what,
 		                  m->heads);
-	if ((st = kvp__dcp_check(m, r, tp, name, err)) != KVP_OK)
+	if ((st = kvp__dcp_check(m, r, tp, name, err)) != KVP_OK ||
+	    (st = kvp__state_split_check(m, r, r->tp ? r->tp : 1, name, err)) != KVP_OK)
 		return st;
 	for (uint32_t i = 0; i < (m->layer_kv_heads_len ? m->layers : 1); i++) {
 		uint32_t kv = kvp_model_layer_kv_heads(m, i);

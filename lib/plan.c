@@ -159,14 +159,14 @@ static kvp_status check_request(const kvp_request *r, kvp_error *err)
 
 /* A parallel hybrid's states (kvp_model ssm_parallel): one recurrent
  * group of its attention layers, in no entry of the cycle. */
-static kvp_status parallel_group(kvp_plan *p, kvp_error *err)
+static kvp_status parallel_group(const struct sizing *z, kvp_plan *p)
 {
 	uint32_t n = p->group_count;
 	kvp_layer_group *grp = &p->groups[n];
 
 	if (n == KVP_GROUPS_MAX)
-		return kvp__error(err, KVP_ERR_RANGE, "more than %d kinds of layer",
-		                  KVP_GROUPS_MAX);
+		return kvp__error(z->err, KVP_ERR_RANGE, "%s: more than %d kinds of layer,"
+		                  " its states' group with them", kvp__zname(z), KVP_GROUPS_MAX);
 	memset(grp, 0, sizeof *grp);
 	grp->kind = KVP_LAYER_RECURRENT;
 	grp->parallel = true;
@@ -250,7 +250,7 @@ static kvp_status group_layers(const struct sizing *z, kvp_plan *p)
 		 * end has it when it is among the first layers % cycle. */
 		p->groups[g].layers += full + (i < m->layers % cycle);
 	}
-	return m->ssm_parallel ? parallel_group(p, z->err) : KVP_OK;
+	return m->ssm_parallel ? parallel_group(z, p) : KVP_OK;
 }
 
 /* The request a plan follows, the engine's defaults for the model filled
@@ -301,6 +301,10 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 		return kvp__error(err, KVP_ERR_INVALID, "%s has no attention layer: no token"
 		                  " is cached for a policy to evict%s", name,
 		                  r->kv_repeated ? ", nor K and V to repeat" : "");
+	/* lib/sizing.c refuses it for a K or V row; here there is none */
+	if (r->dtype_k == KVP_DTYPE_FP8_DS_MLA || r->dtype_v == KVP_DTYPE_FP8_DS_MLA)
+		return kvp__error(err, KVP_ERR_INVALID, "%s has no attention layer:"
+		                  " fp8_ds_mla is the format of an MLA latent", name);
 	if (r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s has no attention layer:"
 		                  " TensorRT-LLM's PyTorch runtime builds no such model, and"

@@ -99,6 +99,35 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
  * The conv state is stored as conv_dtype, the SSM state as dtype (SGLang
  * keeps its conv state in bf16 and its SSM state in fp32: lib/engine_state.c
  * kvp__engine_conv_dtype).  A state given in bytes is not split. */
+kvp_status kvp__state_split_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
+                                  const char *name, kvp_error *err)
+{
+	unsigned __int128 groups = m->ssm_groups, channels;
+
+	if (tp <= 1 || m->state_bytes || !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+		return KVP_OK;
+	/* vLLM's and SGLang's MambaMixer2 (vllm mamba_mixer2.py @ 81be2e09;
+	 * SGLang's layers/attention/mamba/mamba.py @ bc6ae173): "If tensor
+	 * parallel world size does not divide num_groups, then num_groups
+	 * must equal 1" (Falcon-H1-34B's 2 groups at tp 4). */
+	if (groups > 1 && groups % tp != 0 && !kvp__delta_net(m) &&
+	    (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: %s's Mamba-2 mixer needs tensor"
+		                  " parallel %u to divide its %u groups, or one group", name,
+		                  r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang", tp,
+		                  m->ssm_groups);
+	if (groups % tp != 0 && r->engine != KVP_ENGINE_TRTLLM)
+		groups = tp;
+	channels = m->ssm_conv_kernel > 1 ? 2 * groups * m->ssm_state + m->ssm_inner : 0;
+	if (channels % tp != 0 || m->ssm_inner % tp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: the recurrent state is split over tensor"
+		                  " parallel ranks, and %u does not divide its %llu conv"
+		                  " channels and %u inner channels", name, tp,
+		                  (unsigned long long)channels, m->ssm_inner);
+	return KVP_OK;
+}
+
 kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
                             uint32_t tp, uint64_t *bytes, uint64_t *conv_out)
 {
@@ -112,6 +141,8 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dt
 		*bytes = m->state_bytes;
 		return KVP_OK;
 	}
+	if ((st = kvp__state_split_check(m, z->r, tp, kvp__zname(z), z->err)) != KVP_OK)
+		return st;
 	if (tp > 1 && groups % tp != 0 && z->r->engine != KVP_ENGINE_TRTLLM)
 		groups = tp;
 	/* Each factor is below 2^32: no product of two overflows, and the
@@ -121,12 +152,6 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dt
 	if (m->ssm_conv_kernel > 1 &&
 	    (!kvp__mul(channels, 2, &channels) || !kvp__add(channels, m->ssm_inner, &channels)))
 		return kvp__sizing_overflow(z);
-	if (tp > 1 && ((m->ssm_conv_kernel > 1 && channels % tp != 0) || m->ssm_inner % tp != 0))
-		return kvp__error(z->err, KVP_ERR_SHAPE,
-		                  "%s: the recurrent state is split over tensor"
-		                  " parallel ranks, and %u does not divide its %llu conv"
-		                  " channels and %u inner channels", kvp__zname(z), tp,
-		                  (unsigned long long)channels, m->ssm_inner);
 	if (m->ssm_conv_kernel > 1 &&
 	    !kvp__mul(channels / tp, m->ssm_conv_kernel - 1, &conv))
 		return kvp__sizing_overflow(z);

@@ -289,27 +289,27 @@ static void test_vllm_mamba_tp(void **state)
 	 * 32,768) = 16 · 130 = 2,080; padded 2,080 · 2,048 = 4,259,840. */
 	r.tp = 2;
 	pages(&m, &r, &p, 2080, 4259840);
-	/* tp 16 does not divide 8 groups: they become 16, (16384 + 2·16·256)
-	 * / 16 = 1,536 channels · 3 = 4,608, SSM 256 · 1,024 = 262,144:
-	 * 266,752 values · 2 = 533,504 B.  One kv head a rank (8 replicated
-	 * over 16): page 2·1·128·2 = 512, block 16 · cdiv(533,504, 8,192) =
-	 * 16 · 66 = 1,056, padded 1,056 · 512 = 540,672 (with 8 groups kept it
-	 * would be 531,968 B, padded to 532,480). */
+	/* tp 16 does not divide 8 groups: vLLM's and SGLang's MambaMixer2
+	 * assert "If tensor parallel world size does not divide num_groups,
+	 * then num_groups must equal 1" (vllm mamba_mixer2.py @ 81be2e09,
+	 * SGLang's layers/attention/mamba/mamba.py @ bc6ae173): refused.
+	 * (Before, kvplan made the groups 16 for them, as they do for one
+	 * group, and planned a server that does not start.) */
 	r.tp = 16;
-	pages(&m, &r, &p, 1056, 540672);
-	/* Across the 16 GPUs: 54 layers · 540,672 B · 16 ranks. */
-	assert_int_equal(p.state_total_bytes, 54ULL * 540672 * 16);
-	/* The other engines split it too, in fp32.  SGLang
-	 * (configs/mamba_utils.py @ 02e208de, Mamba2StateShape.create) and
-	 * the exact model make the groups 16 as vLLM: 266,752 values · 4 B =
-	 * 1,067,008 B, SGLang's conv state in bf16 (mamba2_state_dtype):
-	 * 4,608 · 2 + 262,144 · 4 = 1,057,792 B.  TensorRT-LLM (_torch/pyexecutor/mamba_cache_manager.py
-	 * @ 00bce92c) divides the channels as they are: (16384 + 2·8·256) /
-	 * 16 = 1,280 · 3 = 3,840, and 262,144: 265,984 values, both in the
-	 * model's 16 bits, as Nemotron-H-56B's config names no SSM type
-	 * (lib/engine_state.c trtllm_ssm_dtype): 531,968 B. */
+	snprintf(m.name, sizeof m.name, "h56");
+	plan_fails(&m, &r, KVP_ERR_SHAPE, "h56: vLLM's Mamba-2 mixer needs tensor parallel"
+	           " 16 to divide its 8 groups, or one group");
 	r.engine = KVP_ENGINE_SGLANG;
-	assert_int_equal(state_per_seq(&m, &r, &p), 1057792ULL);
+	plan_fails(&m, &r, KVP_ERR_SHAPE, "h56: SGLang's Mamba-2 mixer needs tensor parallel"
+	           " 16 to divide its 8 groups, or one group");
+	/* The exact model makes the groups 16 (as vLLM does for one):
+	 * (16384 + 2·16·256) / 16 = 1,536 channels · 3 = 4,608, SSM 256 ·
+	 * 1,024 = 262,144: 266,752 values · 4 B = 1,067,008 B.  TensorRT-LLM
+	 * (_torch/pyexecutor/mamba_cache_manager.py @ 00bce92c) divides the
+	 * channels as they are: (16384 + 2·8·256) / 16 = 1,280 · 3 = 3,840,
+	 * and 262,144: 265,984 values, both in the model's 16 bits, as
+	 * Nemotron-H-56B's config names no SSM type (lib/engine_state.c
+	 * trtllm_ssm_dtype): 531,968 B. */
 	r.engine = KVP_ENGINE_EXACT;
 	assert_int_equal(state_per_seq(&m, &r, &p), 1067008ULL);
 	/* Across the 16 GPUs: 54 layers · 1,067,008 B · 16. */

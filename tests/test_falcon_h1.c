@@ -252,6 +252,78 @@ static void test_sglang_and_refusals(void **state)
 	}
 }
 
+/* Tensor parallelism over its mixers: vLLM's and SGLang's MambaMixer2
+ * assert "If tensor parallel world size does not divide num_groups, then
+ * num_groups must equal 1" (vllm mamba_mixer2.py @ 81be2e09; SGLang's
+ * layers/attention/mamba/mamba.py @ bc6ae173): Falcon-H1-34B's 2 groups
+ * at tp 4 refused, at tp 2 planned; its 1 group (7B) at tp 2 too, each
+ * rank a state of 2 groups (vLLM's extra_groups_for_head_shards): conv 3
+ * x (3072 + 2 x 2 x 256) / 2 = 6,144 values, SSM 12 heads x 128 x 256 =
+ * 393,216, bf16 798,720 B a layer, padded to a block of 16 x
+ * ceil(798,720 / (16 x 512)) = 1,568 tokens of one kv head's 512 B. */
+static void test_tp_groups(void **state)
+{
+	kvp_model h34 = catalog_model("falcon-h1-34b"), h7 = catalog_model("falcon-h1-7b");
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 4096, 1);
+	kvp_plan p;
+
+	(void)state;
+	r.tp = 4;
+	plan_fails(&h34, &r, KVP_ERR_SHAPE, "falcon-h1-34b: vLLM's Mamba-2 mixer needs tensor"
+	           " parallel 4 to divide its 2 groups, or one group");
+	r.engine = KVP_ENGINE_SGLANG;
+	plan_fails(&h34, &r, KVP_ERR_SHAPE, "falcon-h1-34b: SGLang's Mamba-2 mixer needs"
+	           " tensor parallel 4 to divide its 2 groups, or one group");
+	r.engine = KVP_ENGINE_VLLM;
+	r.tp = 2;
+	plan_ok(&h34, &r, &p);
+	r.mamba_cache_mode = KVP_MAMBA_NONE;
+	plan_ok(&h7, &r, &p);
+	assert_int_equal(p.groups[0].block, 1568);
+	assert_int_equal(p.groups[1].state_bytes_per_seq, 1568 * 512);
+	assert_int_equal(p.groups[1].conv_bytes_per_seq, 6144 * 2);
+}
+
+/* A config's mixer the engines could not build: refused, naming the
+ * key. */
+static void test_bad_mixer(void **state)
+{
+	static const char head[] = "{\"model_type\": \"falcon_h1\", \"hidden_size\": 512,"
+		" \"num_hidden_layers\": 2, \"num_attention_heads\": 8, \"num_key_value_heads\": 2,"
+		" \"mamba_n_heads\": 16, ";
+	char json[512];
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	snprintf(json, sizeof json, "%s\"mamba_d_ssm\": 0}", head);
+	expect_error(json, KVP_ERR_PARSE, "mamba_d_ssm: the mixer has no channels");
+	snprintf(json, sizeof json, "%s\"mamba_n_groups\": 0}", head);
+	expect_error(json, KVP_ERR_PARSE, "mamba_n_groups: 0 groups do not divide the"
+	             " mixer's 16 heads");
+	snprintf(json, sizeof json, "%s\"mamba_n_groups\": 3}", head);
+	expect_error(json, KVP_ERR_PARSE, "mamba_n_groups: 3 groups");
+	snprintf(json, sizeof json, "%s\"mamba_d_state\": 0}", head);
+	expect_error(json, KVP_ERR_PARSE, "mamba_d_state: 0 (or null)");
+	snprintf(json, sizeof json, "%s\"mamba_d_head\": 32}", head);
+	expect_error(json, KVP_ERR_PARSE, "mamba_d_head: not \"auto\" nor the mixer's 1024"
+	             " channels over its 16 heads (64)");
+	snprintf(json, sizeof json, "%s\"mamba_d_head\": 64}", head);
+	expect_ok(json, &m, &src);
+	assert_int_equal(m.ssm_inner, 1024);
+	/* a profile's ssm_parallel on layers that do not all attend */
+	m = catalog_model("falcon-h1-7b");
+	pattern(&m, "full*43,recurrent");
+	{
+		kvp_error err;
+
+		assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
+		assert_string_equal(err.message, "falcon-h1-7b: ssm_parallel (a state beside every"
+		                    " layer's attention), yet 1 of its 44 layers do not attend"
+		                    " (recurrent, none, or no kv heads)");
+	}
+}
+
 /* AWQ int4 at g128 (lib/weights_estimate.c): each layer's linear layers,
  * in_proj 20,520,960 and out_proj 9,437,184 beside q, k, v, o and the MLP,
  * 154,214,400, x 44 = 6,785,433,600, at 133/256 B: 3,525,244,800 B; the
@@ -282,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_exact_and_llama),
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_sglang_and_refusals),
+		cmocka_unit_test(test_tp_groups),
+		cmocka_unit_test(test_bad_mixer),
 		cmocka_unit_test(test_estimate),
 	};
 

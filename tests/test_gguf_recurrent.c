@@ -387,6 +387,14 @@ static void test_falcon_h1(void **state)
 	assert_int_equal(cache_at(&p.model, 1), 45056 + 140304384ull);
 	assert_int_equal(cache_at(&p.model, 1024), 1024ull * 45056 + 140304384ull);
 	ggufw_free(&w);
+	/* its group count, which llama.cpp's loader requires */
+	ggufw_init(&w, 3);
+	base_keys(&w, "falcon-h1", 44, 3072, 12, 2, 128);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.inner_size", GGUFW_U32, 3072);
+	ggufw_kv_uint(&w, "falcon-h1.ssm.state_size", GGUFW_U32, 256);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "no key 'falcon-h1.ssm.group_count'");
 }
 
 int main(void)

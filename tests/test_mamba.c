@@ -234,8 +234,9 @@ static void test_sglang(void **state)
 	           " such a model from 0.5.20 (PR #34556)");
 }
 
-/* The engines that do not run a model without attention, and vLLM's
- * Mamba-2 at more than one pipeline stage, refused. */
+/* The engines that do not run a model without attention, vLLM's Mamba-2
+ * at more than one pipeline stage, and an MLA latent's cache type,
+ * refused. */
 static void test_refused(void **state)
 {
 	kvp_model m;
@@ -249,6 +250,11 @@ static void test_refused(void **state)
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "codestral has no attention layer:"
 	           " TensorRT-LLM's PyTorch runtime builds no such model, and its"
 	           " TensorRT engines for Mamba are not modelled");
+	/* an MLA latent's format, for no latent */
+	r = request_at(KVP_ENGINE_EXACT, 2048, 1);
+	r.dtype_k = r.dtype_v = KVP_DTYPE_FP8_DS_MLA;
+	plan_fails(&m, &r, KVP_ERR_INVALID, "codestral has no attention layer:"
+	           " fp8_ds_mla is the format of an MLA latent");
 	r = request_at(KVP_ENGINE_VLLM, 2048, 1);
 	r.pp = 2;
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "codestral: vLLM runs Mamba-2 without"

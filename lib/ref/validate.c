@@ -94,6 +94,12 @@ kvp_status kvp__ref_full_layers_only(const kvp_model *m, kvp_error *err)
 		                         used ? ", " : "", n,
 		                         kvp_layer_kind_name((kvp_layer_kind)k));
 	}
+	if (m->ssm_parallel)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the reference implementation runs full-attention"
+		                  " layers only, and %s keeps a Mamba-2 state beside"
+		                  " each of its %u layers",
+		                  kvp__label(m->name, "the model", label), m->layers);
 	if (used)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED,
 		                  "the reference implementation runs full-attention"

@@ -23,6 +23,30 @@ is ssm_parallel true "JSON: ssm_parallel"
 is cache_total_bytes 186441728 "JSON: K, V and states"
 check "JSON: the states' group is parallel" grep -q '"parallel": true' "$work/out"
 
+# CSV: the states' group marked, so that the groups' layers are not
+# taken for 88; the layers chart: each layer its K and V (4,096 tokens
+# of 1,024 B) and its state.
+run --model falcon-h1-7b --seq 100 --format csv
+check "CSV: recurrent-beside" grep -q 'full:44:100:4505600;recurrent-beside:44:0:140304384' \
+	"$work/out"
+run --model falcon-h1-7b --seq 4096 --chart "$work/lay.gp" --chart-kind layers
+check "layers chart: K, V and the state of layer 0" \
+	grep -qx '0	full	4096	4194304	3188736	4096' "$work/lay.dat"
+
+# Falcon-H1-34B's 2 groups: vLLM's mixer asserts tp divides them.
+expect_error "vLLM at tp 4 refused" \
+	"^kvplan: falcon-h1-34b: vLLM's Mamba-2 mixer needs tensor parallel 4 to divide its 2 groups, or one group\$" \
+	--model falcon-h1-34b --seq 4096 --engine vllm --tp 4
+# ... and the fewest GPUs pass tp 4 over (it recommended 4 before): tp 2
+# alone does not hold 8 requests of 32,768 tokens on 40 GB GPUs, tp 2 on
+# two stages does.
+run --model falcon-h1-34b --seq 32768 --batch 8 --engine vllm --solve min-gpus --gpu a100-40g
+has_line "min-gpus: no tp of one stage" \
+	"a100-40g: min-gpus = none (no tensor-parallel degree up to the heads fits)"
+run --model falcon-h1-34b --seq 32768 --batch 8 --engine vllm --solve min-gpus --gpu a100-40g \
+	--pp 2
+has_line "min-gpus: tp 2 on two stages" "a100-40g: min-gpus = 4 (tp 2 x pp 2)"
+
 # The catalogue's model plans as its config.json does.
 run --model falcon-h1-7b --seq 1024 --format json
 is cache_total_bytes 186441728 "catalogue: the same cache"

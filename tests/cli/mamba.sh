@@ -78,4 +78,18 @@ expect_error "a profile's kv_heads without heads, at its line" \
 	"^kvplan: .*dd/models/mkv.yaml:4:1: mkv: no attention heads, yet kv_heads 8" \
 	--data-dir "$work/dd" --model mkv --seq 10
 
+# A model without attention by numbers: --heads 0, its layers recurrent,
+# a state of 1 MiB a layer: 4 MiB a sequence at any context.
+run --layers 4 --heads 0 --layer-pattern recurrent --state-bytes 1048576 --seq 100 \
+	--format json
+check "--heads 0: exit status 0" test "$status" -eq 0
+is attention '"none"' "--heads 0: attention none"
+is cache_total_bytes 4194304 "--heads 0: four states of 1 MiB"
+expect_error "--heads 0 with attention layers: one line" \
+	"^kvplan: custom: heads must be at least 1 \(0 only where every layer is recurrent or none\)\$" \
+	--layers 4 --heads 0 --seq 100
+expect_error "fp8_ds_mla without a latent" \
+	"^kvplan: [^ ]+ has no attention layer: fp8_ds_mla is the format of an MLA latent\$" \
+	--config "$work/config.json" --seq 100 --dtype fp8_ds_mla
+
 done_testing
