@@ -108,6 +108,7 @@ static const struct option long_options[] = {
 	{"cuda-graph-max-bs", required_argument, NULL, OPT_GRAPH_MAX_BS},
 	{"context-length", required_argument, NULL, OPT_CONTEXT_LENGTH},
 	{"max-running-requests", required_argument, NULL, OPT_MAX_RUNNING},
+	{"max-total-tokens", required_argument, NULL, OPT_MAX_TOTAL_TOKENS},
 	{"max-mamba-cache-size", required_argument, NULL, OPT_MAMBA_SIZE},
 	{"mamba-full-memory-ratio", required_argument, NULL, OPT_MAMBA_RATIO},
 	{"mamba-ssm-dtype", required_argument, NULL, OPT_MAMBA_SSM_DTYPE},

@@ -184,6 +184,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 	case OPT_MAX_RUNNING:
 		o->engine_flags |= CLI_FLAG_MAX_RUNNING;
 		return parse_count(opt, arg, &o->req.max_running_requests);
+	case OPT_MAX_TOTAL_TOKENS:
+		o->engine_flags |= CLI_FLAG_MAX_TOTAL;
+		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.sglang_max_total_tokens);
 	case OPT_MAMBA_SIZE:
 		o->engine_flags |= CLI_FLAG_MAMBA_SIZE;
 		return cli_parse_u64(opt, arg, 1, UINT32_MAX, &o->req.max_mamba_cache_size);
@@ -549,6 +552,7 @@ static const struct {
 	{CLI_FLAG_NO_SWA, "--disable-hybrid-swa-memory", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_CONTEXT_LEN, "--context-length", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAX_RUNNING, "--max-running-requests", ENGINE(KVP_ENGINE_SGLANG)},
+	{CLI_FLAG_MAX_TOTAL, "--max-total-tokens", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_SIZE, "--max-mamba-cache-size", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_RATIO, "--mamba-full-memory-ratio", ENGINE(KVP_ENGINE_SGLANG)},
 	{CLI_FLAG_MAMBA_SSM, "--mamba-ssm-dtype", ENGINE(KVP_ENGINE_SGLANG)},

@@ -229,6 +229,7 @@ void chart_neutral_request(const kvp_request *r, kvp_request *out)
 	out->cuda_graph_max_bs = r->cuda_graph_max_bs;
 	out->context_length = r->context_length;
 	out->max_running_requests = r->max_running_requests;
+	out->sglang_max_total_tokens = r->sglang_max_total_tokens;
 	out->max_mamba_cache_size = r->max_mamba_cache_size;
 	out->mamba_full_memory_ratio = r->mamba_full_memory_ratio;
 	out->reserve_bytes = r->reserve_bytes;

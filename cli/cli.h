@@ -165,6 +165,7 @@ struct cli_options {
 #define CLI_FLAG_TRT_SEQ_LEN     (UINT64_C(1) << 49) /* TensorRT-LLM */
 #define CLI_FLAG_TRT_AVG_LEN     (UINT64_C(1) << 50) /* TensorRT-LLM */
 #define CLI_FLAG_TRT_MANAGER     (UINT64_C(1) << 51) /* TensorRT-LLM */
+#define CLI_FLAG_MAX_TOTAL       (UINT64_C(1) << 52) /* SGLang */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -236,6 +237,7 @@ enum cli_engine_option {
 	OPT_NO_OVERLAP,
 	OPT_DCP,
 	OPT_MOE_BACKEND,
+	OPT_MAX_TOTAL_TOKENS,
 };
 
 /* Option codes of the model-file and policy options (args_inputs.c). */

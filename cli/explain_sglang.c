@@ -108,6 +108,10 @@ void explain_sglang_reqs(const struct explainer *e, const kvp_plan *plan, const 
 		         r->max_running_requests, r->dp ? r->dp : 1);
 	else
 		snprintf(cap, sizeof cap, "tokens / 2 = %s", g(tokens / 2));
+	if (r->sglang_max_total_tokens)
+		say(e, "  its pool of tokens: at most --max-total-tokens %s, in whole pages"
+		    " (the smaller of it and what the budget holds): %s",
+		    g(r->sglang_max_total_tokens), g(tokens));
 	say(e, "  SGLang's context_len: %s (%s)", g(q.context_len),
 	    r->context_length ? "--context-length" : "the model's, as get_context_length derives it");
 	if (plan->state_total_bytes)

@@ -100,6 +100,7 @@ void cli_usage(FILE *out)
 	      "      --context-length N SGLang's context_len (default: the model's, as\n"
 	      "                         it derives it): its request and rotary tables\n"
 	      "      --max-running-requests N  SGLang's requests at once (its own)\n"
+	      "      --max-total-tokens N  SGLang's most tokens in its pool a GPU\n"
 	      "      --max-mamba-cache-size N, --mamba-full-memory-ratio F  SGLang's\n"
 	      "                         recurrent states kept (default: F x the rest\n"
 	      "                         over 1 + F of its budget, F 0.9)\n"

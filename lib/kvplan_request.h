@@ -690,6 +690,14 @@ typedef struct kvp_request {
 	uint32_t trtllm_max_batch_size;
 	uint64_t trtllm_max_seq_len;
 	uint64_t trtllm_avg_seq_len;
+	/* SGLang --max-total-tokens: the most tokens its pool of tokens
+	 * holds on each GPU (per attention dp rank), min(profiled, it) in
+	 * whole pages; with a sliding-window pool the full pool's, the
+	 * sliding one swa_full_tokens_ratio of it; a recurrent model's
+	 * states keep their slots; a model without attention its tokens'
+	 * pool this, not its context.  Followed from 0.5.11 (PR #22389);
+	 * 0: none.  Ignored by the other engines. */
+	uint64_t sglang_max_total_tokens;
 } kvp_request;
 
 /* TensorRT-LLM's kv_cache_config.use_kv_cache_manager_v2 (kvp_request

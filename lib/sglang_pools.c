@@ -131,6 +131,7 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                             kvp_capacity *c)
 {
 	const kvp_request *r = &p->request;
+	uint64_t most = r->sglang_max_total_tokens;
 	uint64_t block = kvp__engine_block(r), full_bytes = 0, swa_bytes = 0;
 	uint64_t swa_layer = 0, swa_layers = 0, window = 0, sw, swa;
 	uint64_t full_layer = 0, draft_layers = 0, draft_bytes = 0, draft_swa = 0, total, cap;
@@ -228,6 +229,32 @@ static void sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		if (has_sw && kvp__sglang_since(r, 521) && swa <= sw + block) {
 			c->swa_floor = sw + block;
 			total = 0;
+		}
+	}
+	/* --max-total-tokens caps the full pool (the sliding one without
+	 * full layers), min(profiled, it) in whole pages, the sliding pool
+	 * its ratio of that (HybridSWAPoolConfigurator
+	 * calculate_pool_sizes_from_max_tokens), or the chunk cap's, at most
+	 * the cap (SWAChunkCapPoolConfigurator, the cap unaligned there);
+	 * pool_configurator.py @ 003fca80. */
+	if (most && most < total) {
+		if (full_bytes == 0) {
+			swa = total = most / block * block;
+		} else if (c->swa_cap) {
+			total = most / block * block;
+			if (swa > most)
+				swa = most;
+		} else {
+			double s = (double)(most / block * block) * ratio;
+
+			total = most / block * block;
+			swa = s >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)s;
+			swa = swa / block * block;
+			c->swa_floor = 0;
+			if (has_sw && kvp__sglang_since(r, 521) && swa <= sw + block) {
+				c->swa_floor = sw + block;
+				total = 0;
+			}
 		}
 	}
 	c->tokens = total;
@@ -366,6 +393,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                           kvp_capacity *c)
 {
 	uint64_t block = kvp__engine_block(&p->request), pools, cell;
+	uint64_t cap = p->request.sglang_max_total_tokens;
 	bool split;
 
 	/* The recurrent states' pool first, the tokens' from the rest
@@ -384,6 +412,13 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * recurrent state alone holds no tokens. */
 		cell = sglang_cell(p, stage, &pools);
 		c->tokens = cell ? budget / cell / block * block : 0;
+		/* --max-total-tokens: min(profiled, it), whole pages
+		 * (_apply_token_constraints, then
+		 * calculate_pool_sizes_from_max_tokens); a recurrent model's
+		 * states keep their slots, and what the cap leaves stays
+		 * unused. */
+		if (cap && cell && cap < c->tokens)
+			c->tokens = cap / block * block;
 		/* A model without attention: its tokens' pool, of no layer,
 		 * holds its context's tokens, whole pages
 		 * (pool_configurator.py DefaultPoolConfigurator with a cell of
@@ -391,7 +426,7 @@ bool kvp__sglang_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
 		 * /work/research/sglang-pure-mamba.md); the states took their
 		 * share of the rest above, and the other share stays unused. */
 		if (!cell && kvp__plan_attention_free(p) && c->state_slots)
-			c->tokens = p->sglang_context_len / block * block;
+			c->tokens = (cap ? cap : p->sglang_context_len) / block * block;
 		c->blocks = c->tokens / block;
 		c->blocks_per_request = cdiv(kvp__kept_seq(p), block);
 		if (!kvp__mul(c->tokens + block, pools, &c->allocated_bytes))

@@ -118,4 +118,19 @@ check "--max-running-requests under llama.cpp warns" grep -Fxq \
 	"kvplan: warning: --max-running-requests is a sglang setting; --engine llama.cpp ignores it" \
 	"$work/err"
 
+# --max-total-tokens: SGLang's pool of tokens at most it, in whole pages
+# (tests/test_sglang_total.c): 3,000 in pages of 64, 2,944 tokens; at
+# most 2,944 / 2 = 1,472 requests at once; a setting of SGLang's alone.
+run --model llama3.1-8b --seq 4096 --engine sglang --gpu h200 --max-total-tokens 3000 \
+	--page-size 64
+has_line "--max-total-tokens: SGLang's pool" \
+	"    KV Cache is allocated. #tokens: 2944, K size: 0.18 GB, V size: 0.18 GB"
+run --model llama3.1-8b --seq 4096 --engine vllm --max-total-tokens 3000
+check "--max-total-tokens under vLLM warns" grep -Fxq \
+	"kvplan: warning: --max-total-tokens is a sglang setting; --engine vllm ignores it" \
+	"$work/err"
+expect_error "--max-total-tokens 0 refused" \
+	"^kvplan: --max-total-tokens: '0' is too small; it must be at least 1\$" \
+	--model llama3.1-8b --seq 4096 --engine sglang --max-total-tokens 0
+
 done_testing
