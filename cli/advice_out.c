@@ -169,6 +169,34 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        " page_size (%s)", p->devices[i].name,
 				        cli_grouped(f->capacity.swa_tokens, x, sizeof x),
 				        cli_grouped(f->capacity.swa_floor, y, sizeof y));
+			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_SGLANG &&
+			         f->capacity.max_requests && p->batch > f->capacity.max_requests)
+				/* its states admit fewer requests than the batch */
+				fprintf(out, "%s: does not fit: SGLang's pool of recurrent states"
+				        " admits %s requests at once, fewer than batch %s",
+				        p->devices[i].name,
+				        cli_grouped(f->capacity.max_requests, x, sizeof x),
+				        cli_grouped(p->batch, y, sizeof y));
+			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_SGLANG &&
+			         f->capacity.swa_tokens &&
+			         f->capacity.tokens / cli_engine_block(lp) >=
+			                 p->batch * f->capacity.blocks_per_request)
+				fprintf(out, "%s: does not fit: SGLang's sliding pool of %s tokens a"
+				        " GPU holds fewer than batch %s requests' windows",
+				        p->devices[i].name,
+				        cli_grouped(f->capacity.swa_tokens, x, sizeof x),
+				        cli_grouped(p->batch, y, sizeof y));
+			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_SGLANG)
+				/* the bytes fit, its pools' tokens do not: the
+				 * budget left beside its recurrent states or its
+				 * sliding pool, or --max-total-tokens */
+				fprintf(out, "%s: does not fit: SGLang's pool holds %s tokens a GPU,"
+				        " fewer than batch %s x %s tokens a request (whole pages)",
+				        p->devices[i].name,
+				        cli_grouped(f->capacity.tokens, x, sizeof x),
+				        cli_grouped(p->batch, y, sizeof y),
+				        cli_grouped(f->capacity.blocks_per_request * cli_engine_block(lp),
+				                    z, sizeof z));
 			else {
 				uint64_t held = kvp_plan_held_bytes(lp, s);
 				char h[32], less[80] = "";

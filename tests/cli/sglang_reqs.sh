@@ -129,6 +129,14 @@ run --model llama3.1-8b --seq 4096 --engine vllm --max-total-tokens 3000
 check "--max-total-tokens under vLLM warns" grep -Fxq \
 	"kvplan: warning: --max-total-tokens is a sglang setting; --engine vllm ignores it" \
 	"$work/err"
+# When the bytes fit and the pool's tokens do not, the line says so (it
+# said "does not fit by 0 B"): 5,000 in pages of 64 is 4,992 tokens; two
+# requests of 4,000 take 63 pages, 4,032 tokens, each.
+run --model llama3.1-8b --seq 4000 --batch 2 --engine sglang --gpu h100 --max-total-tokens 5000 \
+	--page-size 64
+check "the pool's tokens bind" grep -Fq \
+	"h100-sxm: does not fit: SGLang's pool holds 4,992 tokens a GPU, fewer than batch 2 x 4,032 tokens a request (whole pages); fits with seq <= 2,496 at batch 2, or batch <= 1" \
+	"$work/out"
 expect_error "--max-total-tokens 0 refused" \
 	"^kvplan: --max-total-tokens: '0' is too small; it must be at least 1\$" \
 	--model llama3.1-8b --seq 4096 --engine sglang --max-total-tokens 0
