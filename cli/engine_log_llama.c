@@ -46,7 +46,9 @@ static void llama_rs_line(const struct cli_plan *p, void (*line)(void *, const c
 			layers += lp->groups[g].layers;
 			per_seq = lp->groups[g].state_bytes_per_seq;
 		}
-	if (layers == 0 || m->state_bytes || !m->ssm_state)
+	/* a state of a conv part alone (LFM2's short convolutions: S of
+	 * 0 B) is printed too */
+	if (layers == 0 || m->state_bytes || (!m->ssm_state && m->ssm_conv_kernel < 2))
 		return;
 	cli_state_values(m, &n_r, &n_s);
 	if (kvp_dtype_row_bytes(r->state_dtype, n_r, &row_r, NULL) != KVP_OK ||

@@ -153,6 +153,9 @@ typedef enum kvp__rec_rule {
 	KVP__REC_KV_FF_ZERO,  /* ... and n_ff(i) == 0 (nemotron_h) */
 	KVP__REC_INTERVAL,    /* (i + 1) % full_attention_interval != 0 */
 	KVP__REC_ALL,         /* every layer: no attention (mamba, mamba2) */
+	KVP__REC_SHORTCONV,   /* n_head_kv(i) == 0, a short convolution's
+	                       * state of shortconv.l_cache - 1 columns of
+	                       * n_embd (lfm2, lfm2moe) */
 	KVP__REC_PARALLEL,    /* every attention layer a state beside its
 	                       * K and V (falcon-h1: kvp_model ssm_parallel) */
 	KVP__REC_UNSUPPORTED  /* a state kvplan does not size (lfm2's,

@@ -55,7 +55,11 @@ static const kvp__gguf_family families[] = {
 	 * layer, both cached (llama_memory_hybrid of every layer's K and V
 	 * and every layer's r and s: LLM_ARCH_FALCON_H1 in create_memory) */
 	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_PARALLEL, false},
-	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	/* LFM2 (src/models/lfm2.cpp): a layer of no kv heads a short
+	 * convolution, its state n_embd_r = n_embd x (l_cache - 1), f32, no
+	 * n_embd_s (llama-hparams.cpp) */
+	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
+	{"lfm2moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
 	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 };
@@ -115,6 +119,7 @@ static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
 
 	switch (r->fam ? r->fam->rec : KVP__REC_NONE) {
 	case KVP__REC_KV_ZERO:
+	case KVP__REC_SHORTCONV:
 		if (kv == 0)
 			return KVP_LAYER_RECURRENT;
 		break;
@@ -446,6 +451,21 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 
 	if (!r->fam || r->fam->rec == KVP__REC_NONE)
 		return KVP_OK;
+	if (r->fam->rec == KVP__REC_SHORTCONV) {
+		if ((st = kvp__gguf_get_u32(r, "shortconv.l_cache", true, &m->ssm_conv_kernel,
+		                            &found)) != KVP_OK)
+			return st;
+		if (m->ssm_conv_kernel < 2)
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "%s.shortconv.l_cache is %u: a short convolution"
+			                     " of fewer than 2 taps keeps no state", r->arch,
+			                     m->ssm_conv_kernel);
+		m->ssm_inner = m->hidden;
+		kvp__note(r->source, "ssm", KVP_ORIGIN_READ, "%s.shortconv.l_cache = %u:"
+		          " a conv layer's state of %u columns of embedding_length %u",
+		          r->arch, m->ssm_conv_kernel, m->ssm_conv_kernel - 1, m->hidden);
+		return KVP_OK;
+	}
 	if ((st = kvp__gguf_get_u32(r, "ssm.conv_kernel", true,
 	                            &m->ssm_conv_kernel, &found)) != KVP_OK ||
 	    (st = kvp__gguf_get_u32(r, "ssm.inner_size", true, &m->ssm_inner,

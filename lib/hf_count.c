@@ -63,6 +63,9 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 		       (2 * keys + values) * m->ssm_conv_kernel + 2 * s->value_heads +
 		       s->value_dim + values * d;
 	}
+	if (s->short_conv)
+		/* LFM2: in_proj d x 3d, the conv d x kernel, out_proj d x d */
+		return 4 * d * d + d * m->ssm_conv_kernel + (s->conv_bias ? 5 * d : 0);
 	if (s->dt_rank) {
 		/* Mamba-1 (Jamba's): in_proj hidden x 2 inner, conv1d inner x
 		 * kernel, x_proj inner x (dt_rank + 2 state), dt_proj dt_rank x

@@ -34,6 +34,8 @@ static int kind_of(const char *name, uint8_t *kind)
 		{"chunked_attention", KVP_LAYER_CHUNKED},
 		{"linear_attention", KVP_LAYER_RECURRENT},
 		{"mamba", KVP_LAYER_RECURRENT}, {"mamba2", KVP_LAYER_RECURRENT},
+		/* LFM2's short convolutions (hf_lfm2.c) */
+		{"conv", KVP_LAYER_RECURRENT}, {"short_conv", KVP_LAYER_RECURRENT},
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -69,7 +71,7 @@ int kvp__hf_layer_types(struct hf *h)
 		if (!json_is_string(v) || !kind_of(json_string_value(v), &kinds[i])) {
 			kvp__hf_fail(h, "layer_types", "entry %zu %s is not a layer type"
 			             " kvplan knows (full_attention, sliding_attention,"
-			             " chunked_attention, linear_attention, mamba)", i,
+			             " chunked_attention, linear_attention, mamba, conv)", i,
 			             json_is_string(v) ? kvp_escape(json_string_value(v),
 			                                            q, sizeof q)
 			                               : "(not a string)");
@@ -570,6 +572,13 @@ static const struct hf_default d_mamba2[] = {
 	{"num_hidden_layers", 64, NULL}, {"expand", 2, NULL}, {"conv_kernel", 4, NULL},
 	{"n_groups", 8, NULL}, {"chunk_size", 256, NULL}, {NULL, 0, NULL}};
 
+/* Lfm2Config's (configuration_lfm2.py). */
+static const struct hf_default d_lfm2[] = {
+	{"vocab_size", 65536, NULL}, {"hidden_size", 2560, NULL},
+	{"num_hidden_layers", 32, NULL}, {"num_attention_heads", 32, NULL},
+	{"num_key_value_heads", 8, NULL}, {"max_position_embeddings", 128000, NULL},
+	{"conv_L_cache", 3, NULL}, {"block_multiple_of", 256, NULL}, {NULL, 0, NULL}};
+
 /* FalconH1Config's defaults (configuration_falcon_h1.py): mamba_d_ssm
  * 1024 where the key is absent (null: mamba_expand x hidden_size). */
 static const struct hf_default d_falcon_h1[] = {
@@ -638,6 +647,7 @@ static const struct hf_family families[] = {
 	 kvp__hf_rule_granite_hybrid, NULL},
 	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
 	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, d_falcon_h1},
+	{"lfm2", "Lfm2Config", kvp__hf_rule_lfm2, d_lfm2},
 	{"mamba", "MambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"falcon_mamba", "FalconMambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"mamba2", "Mamba2Config", kvp__hf_rule_mamba2, d_mamba2},

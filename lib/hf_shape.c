@@ -225,6 +225,18 @@ static int shape_more(struct hf *h, struct shape *s)
 			return -1;
 		if (shared)
 			s->inter = shared;
+	} else if (strcmp(f, "lfm2") == 0) {
+		/* Lfm2ShortConv (biases by conv_bias, false by default),
+		 * Lfm2Attention's q_layernorm and k_layernorm of head_dim,
+		 * Lfm2MLP of the width hf_lfm2.c works out */
+		static const char *const k_conv[] = {"conv_bias", NULL};
+
+		s->short_conv = true;
+		s->conv_bias = false;
+		s->qk_norm = true;
+		s->inter = h->m->intermediate;
+		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0)
+			return -1;
 	} else if (strcmp(f, "falcon_h1") == 0) {
 		/* FalconH1Mixer beside the attention: conv1d biased by
 		 * mamba_conv_bias (true by default), in_proj by

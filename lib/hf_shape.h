@@ -43,6 +43,9 @@ struct shape {
 	bool out_bias_apart; /* its out_proj's bias is out_bias, not
 	                      * proj_bias (Falcon-H1's projectors_bias) */
 	bool out_bias;
+	bool short_conv;     /* LFM2's conv layers: in_proj hidden x 3 hidden,
+	                      * a depthwise conv of conv_L_cache taps, out_proj
+	                      * (their biases with conv_bias) */
 	bool no_mlp;         /* a layer of a mixer alone (Mamba) */
 };
 

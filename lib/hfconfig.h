@@ -175,6 +175,8 @@ kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
  * recurrent, no attention. */
 kvp_status kvp__hf_rule_mamba(struct hf *h);
 kvp_status kvp__hf_rule_mamba2(struct hf *h);
+/* hf_lfm2.c */
+kvp_status kvp__hf_rule_lfm2(struct hf *h);
 /* Whether h's family has no attention layer (the two rules above). */
 bool kvp__hf_attention_free(const struct hf *h);
 

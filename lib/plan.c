@@ -278,6 +278,7 @@ static kvp_request *filled(const kvp_request **r, kvp_request *copy)
 static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
 	static const char *const mamba2[] = {"mamba2"};
+	static const char *const lfm2[] = {"lfm2", "lfm2_moe", "lfm2moe"};
 	char label[KVP_QUOTE_MAX];
 	const char *name = kvp__label(m->name, "the model", label);
 
@@ -295,6 +296,17 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	if (m->ssm_parallel && r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs Falcon-H1 on one"
 		                  " pipeline stage (its FalconH1ForCausalLM asserts it)", name);
+	/* LFM2's short convolutions (/work/research/lfm2-engines.md):
+	 * TensorRT-LLM has no Lfm2ForCausalLM (_torch/models/_arch_index.py
+	 * @ 065ff9e9); SGLang's models/lfm2.py asserts one pipeline rank. */
+	if (kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]) &&
+	    r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no LFM2"
+		                  " model", name);
+	if (kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]) &&
+	    r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs LFM2 on one"
+		                  " pipeline stage (its model asserts it)", name);
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
 	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)

@@ -602,6 +602,20 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 			                m->hidden +
 			        kvp_model_count_layers(m, KVP_LAYER_RECURRENT) * other;
 	}
+	/* LFM2: each conv layer's depthwise conv (conv_L_cache x hidden, a
+	 * Conv1d no format quantizes) and each attention layer's q and k
+	 * layernorms stay as they are */
+	{
+		static const char *const lfm2[] = {"lfm2", "lfm2_moe", "lfm2moe"};
+		uint64_t hd = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
+
+		if (kvp__model_type_in(m, lfm2, 3))
+			norms += (unsigned __int128)kvp_model_count_layers(m, KVP_LAYER_RECURRENT) *
+			                 m->ssm_conv_kernel * m->hidden +
+			         (unsigned __int128)(m->layers -
+			                             kvp_model_count_layers(m, KVP_LAYER_RECURRENT)) *
+			                 2 * hd;
+	}
 	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
 		                  " its embeddings, head and norms",

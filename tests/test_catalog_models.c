@@ -107,6 +107,10 @@ static const struct layers_row rows[] = {
 	 * 128, v 128, 64 heads */
 	{"kimi-k2", 61, 0, 0, 0, 61, 0, 0, ATTN(64, 192), 0, 0,
 	 64, 512, 64, 128, 128, NO_SSM},
+	/* data/models/lfm2-1.2b.yaml: 6 full, 8 x 64, and 10 short
+	 * convolutions: conv 3, inner 2048, no state, no groups */
+	{"lfm2-1.2b", 16, 6, 0, 0, 0, 10, 0, ATTN(8, 64), 0, 0,
+	 NO_MLA, 3, 2048, 0, 0},
 	/* data/models/llama3.1-70b.yaml: 80 full, 8 x 128 */
 	{"llama3.1-70b", 80, 80, 0, 0, 0, 0, 0, ATTN(8, 128), 0, 0,
 	 NO_MLA, NO_SSM},

@@ -2,8 +2,8 @@
  * test_gguf_recurrent.c — the GGUF header reader (lib/gguf*.c) on
  * well-formed files of recurrent hybrids: Qwen3-Next's and Qwen3.5's
  * Gated DeltaNet layers, Qwen3.5's MTP layer, Nemotron-H's Mamba-2
- * layers, the models of no attention (mamba, mamba2) and Falcon-H1's
- * attention and Mamba-2 side by side.  Files built in the test with
+ * layers, the models of no attention (mamba, mamba2), Falcon-H1's
+ * attention and Mamba-2 side by side, and LFM2's short convolutions.  Files built in the test with
  * tests/ggufw.c, holding each
  * model's numbers from its own config.json, cited; the planned cache
  * worked out by hand.
@@ -397,6 +397,42 @@ static void test_falcon_h1(void **state)
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'falcon-h1.ssm.group_count'");
 }
 
+/* LFM2-1.2B as llama.cpp's converter writes it (arch lfm2; its
+ * head_count_kv 8 on the attention layers 2, 5, 8, 10, 12 and 14, 0 on
+ * the conv ones, shortconv.l_cache 3; research: /work/research/
+ * lfm2-params.md): a conv layer's state n_embd x (3 - 1) = 4,096 f32
+ * values, 16,384 B, 163,840 B for 10; a token 6 x 2 x 8 x 64 x 2 B =
+ * 12,288 B.  Before, refused. */
+static void test_lfm2(void **state)
+{
+	uint64_t kv[16] = {0};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	kv[2] = kv[5] = kv[8] = kv[10] = kv[12] = kv[14] = 8;
+	ggufw_init(&w, 3);
+	base_keys(&w, "lfm2", 16, 2048, 32, 0, 0);
+	ggufw_kv_arr(&w, "lfm2.attention.head_count_kv", GGUFW_U32, kv, 16);
+	ggufw_kv_uint(&w, "lfm2.shortconv.l_cache", GGUFW_U32, 3);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 10);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 6);
+	assert_int_equal(kvp_model_layer_kind(&p.model, 2), KVP_LAYER_FULL);
+	assert_int_equal(p.model.ssm_conv_kernel, 3);
+	assert_int_equal(p.model.ssm_inner, 2048);
+	assert_int_equal(cache_at(&p.model, 1), 163840 + 12288);
+	assert_int_equal(cache_at(&p.model, 1000), 163840 + 1000ull * 12288);
+	ggufw_free(&w);
+	/* l_cache, which llama.cpp's loader requires */
+	ggufw_init(&w, 3);
+	base_keys(&w, "lfm2", 16, 2048, 32, 0, 0);
+	ggufw_kv_arr(&w, "lfm2.attention.head_count_kv", GGUFW_U32, kv, 16);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "no key 'lfm2.shortconv.l_cache'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_mamba),
 		cmocka_unit_test(test_mamba2),
 		cmocka_unit_test(test_falcon_h1),
+		cmocka_unit_test(test_lfm2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
