@@ -86,6 +86,32 @@ bool cli_vllm_nothing_left_any(const struct cli_plan *p, size_t i, uint32_t *sta
 /* The stage that keeps GPU i's request from fitting: one whose weights
  * exceed the usable memory, else the one whose cache is furthest over its
  * own budget (the advice's). */
+/* Whether SGLang's --max-total-tokens sets its pool on this device:
+ * its tokens on one GPU the cap in whole pages. */
+static bool sglang_capped(const struct cli_plan *p, const kvp_fit *f)
+{
+	uint64_t cap = p->request.sglang_max_total_tokens, page = cli_engine_block(&p->layers);
+
+	return p->request.engine == KVP_ENGINE_SGLANG && cap && page &&
+	       f->capacity.log_tokens == cap / page * page;
+}
+
+/* Whether SGLang's pool of tokens on one GPU holds fewer pages than the
+ * batch's requests take there (blocks_per_request, a GPU's share under
+ * decode context parallelism), where the bytes fit (bytes_fit) or the
+ * cap sets the pool. */
+static bool sglang_pool_short(const struct cli_plan *p, const kvp_fit *f, bool bytes_fit)
+{
+	uint64_t page = cli_engine_block(&p->layers), need;
+
+	if (p->request.engine != KVP_ENGINE_SGLANG || !page ||
+	    !(bytes_fit || sglang_capped(p, f)))
+		return false;
+	if (__builtin_mul_overflow(p->batch, f->capacity.blocks_per_request, &need))
+		return true;
+	return f->capacity.log_tokens / page < need;
+}
+
 static uint32_t short_stage(const struct cli_plan *p, size_t i)
 {
 	const kvp_fit *f = &p->fits[i];
@@ -178,22 +204,22 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        cli_grouped(f->capacity.max_requests, x, sizeof x),
 				        cli_grouped(p->batch, y, sizeof y));
 			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_SGLANG &&
-			         f->capacity.swa_tokens &&
-			         f->capacity.tokens / cli_engine_block(lp) >=
-			                 p->batch * f->capacity.blocks_per_request)
+			         f->capacity.swa_tokens && !sglang_pool_short(p, f, true))
 				fprintf(out, "%s: does not fit: SGLang's sliding pool of %s tokens a"
 				        " GPU holds fewer than batch %s requests' windows",
 				        p->devices[i].name,
 				        cli_grouped(f->capacity.swa_tokens, x, sizeof x),
 				        cli_grouped(p->batch, y, sizeof y));
-			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_SGLANG)
-				/* the bytes fit, its pools' tokens do not: the
-				 * budget left beside its recurrent states or its
-				 * sliding pool, or --max-total-tokens */
-				fprintf(out, "%s: does not fit: SGLang's pool holds %s tokens a GPU,"
+			else if (sglang_pool_short(p, f, !a->short_bytes))
+				/* its pool's tokens do not hold the batch: the
+				 * bytes fit (the budget left beside its recurrent
+				 * states or its sliding pool), or --max-total-tokens
+				 * binds, which more memory would not lift */
+				fprintf(out, "%s: does not fit: SGLang's pool holds %s tokens a GPU%s,"
 				        " fewer than batch %s x %s tokens a request (whole pages)",
 				        p->devices[i].name,
-				        cli_grouped(f->capacity.tokens, x, sizeof x),
+				        cli_grouped(f->capacity.log_tokens, x, sizeof x),
+				        sglang_capped(p, f) ? " (--max-total-tokens)" : "",
 				        cli_grouped(p->batch, y, sizeof y),
 				        cli_grouped(f->capacity.blocks_per_request * cli_engine_block(lp),
 				                    z, sizeof z));

@@ -167,13 +167,26 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (!(r->mamba_full_memory_ratio >= 0 && r->mamba_full_memory_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's mamba_full_memory_ratio must be in (0, 1e6]");
-	/* Before PR #22389 (0.5.11) a sliding-window pool took the cap as
-	 * the bytes of that many tokens in every layer; kvplan follows it
-	 * from then on (research: /work/research/sglang-max-total-tokens.md). */
-	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_max_total_tokens &&
-	    !kvp__sglang_since(r, 511))
-		return kvp__error(err, KVP_ERR_UNSUPPORTED,
-		                  "kvplan follows SGLang's --max-total-tokens from 0.5.11");
+	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_max_total_tokens) {
+		uint64_t page = kvp__engine_block(r);
+
+		/* A cache policy's plan is sized by bytes, not by the pool's
+		 * tokens the cap sets. */
+		if (r->policy.kind != KVP_POLICY_FULL)
+			return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens"
+			                  " with a cache policy is not modelled");
+		/* A pool of under 2 tokens runs no request (tp_worker's
+		 * "max_running_request is zero"; under a page, "Not enough
+		 * memory" before it) */
+		if (r->sglang_max_total_tokens / page * page < 2)
+			return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens"
+			                  " %llu leaves its pool %llu tokens in pages of %llu:"
+			                  " it runs no request",
+			                  (unsigned long long)r->sglang_max_total_tokens,
+			                  (unsigned long long)(r->sglang_max_total_tokens /
+			                                       page * page),
+			                  (unsigned long long)page);
+	}
 	/* src/llama-context.cpp llama_init_from_model: "V cache quantization
 	 * requires flash_attn". */
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->flash_attn_off &&

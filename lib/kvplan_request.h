@@ -695,8 +695,9 @@ typedef struct kvp_request {
 	 * whole pages; with a sliding-window pool the full pool's, the
 	 * sliding one swa_full_tokens_ratio of it; a recurrent model's
 	 * states keep their slots; a model without attention its tokens'
-	 * pool this, not its context.  Followed from 0.5.11 (PR #22389);
-	 * 0: none.  Ignored by the other engines. */
+	 * pool this, not its context.  With a sliding-window pool followed
+	 * from 0.5.11 (PR #22389); refused with a cache policy, and where it
+	 * leaves under 2 tokens; 0: none.  Ignored by the other engines. */
 	uint64_t sglang_max_total_tokens;
 } kvp_request;
 

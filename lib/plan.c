@@ -299,6 +299,18 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	/* LFM2's short convolutions (/work/research/lfm2-engines.md):
 	 * TensorRT-LLM has no Lfm2ForCausalLM (_torch/models/_arch_index.py
 	 * @ 065ff9e9); SGLang's models/lfm2.py asserts one pipeline rank. */
+	/* Before PR #22389 (0.5.11) a sliding-window pool took
+	 * --max-total-tokens as the bytes of that many tokens in every layer;
+	 * kvplan follows it from then on (research: /work/research/
+	 * sglang-max-total-tokens.md), and for one pool, which it set alike,
+	 * before too. */
+	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_max_total_tokens &&
+	    !kvp__sglang_since(r, 511) && !r->no_window && !kvp__sglang_holds_windows(m, r) &&
+	    (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
+	     kvp_model_count_layers(m, KVP_LAYER_CHUNKED)))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: kvplan follows SGLang's"
+		                  " --max-total-tokens with a sliding-window pool from 0.5.11",
+		                  name);
 	if (kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]) &&
 	    r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no LFM2"

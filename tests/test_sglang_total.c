@@ -137,17 +137,35 @@ static void test_attention_free(void **state)
 }
 
 /* Before PR #22389 (0.5.11) a sliding-window pool took the cap as the
- * bytes of as many tokens in every layer: not followed, refused. */
-static void test_before(void **state)
+ * bytes of as many tokens in every layer: not followed, refused; one
+ * pool, set alike then, planned.  A cap of a pool under 2 tokens, which
+ * runs no request ("max_running_request is zero"; under a page, "Not
+ * enough memory"), and one beside a cache policy, whose plan is sized by
+ * bytes, refused. */
+static void test_refused(void **state)
 {
-	kvp_model m = catalog_model("llama3.1-8b");
+	kvp_model m = catalog_model("gpt-oss-20b"), llama = catalog_model("llama3.1-8b");
 	kvp_request r = request_at(KVP_ENGINE_SGLANG, 4096, 1);
+	kvp_capacity c;
+	kvp_error err;
 
 	(void)state;
 	r.sglang_max_total_tokens = 1000;
 	r.sglang_version = 510;
-	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "kvplan follows SGLang's --max-total-tokens"
-	           " from 0.5.11");
+	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "gpt-oss-20b: kvplan follows SGLang's"
+	           " --max-total-tokens with a sliding-window pool from 0.5.11");
+	capacity_at(&llama, &r, 68719476736ull, &c);
+	assert_int_equal(c.tokens, 1000);
+	r = request_at(KVP_ENGINE_SGLANG, 4096, 1);
+	r.sglang_max_total_tokens = 40;
+	r.block_size = 64;
+	plan_fails(&llama, &r, KVP_ERR_INVALID, "SGLang's --max-total-tokens 40 leaves its"
+	           " pool 0 tokens in pages of 64: it runs no request");
+	r.block_size = 0;
+	r.sglang_max_total_tokens = 1000;
+	assert_int_equal(kvp_policy_parse("window:512", &r.policy, &err), KVP_OK);
+	plan_fails(&llama, &r, KVP_ERR_INVALID, "SGLang's --max-total-tokens with a cache"
+	           " policy is not modelled");
 }
 
 int main(void)
@@ -157,7 +175,7 @@ int main(void)
 		cmocka_unit_test(test_sliding_pool),
 		cmocka_unit_test(test_recurrent),
 		cmocka_unit_test(test_attention_free),
-		cmocka_unit_test(test_before),
+		cmocka_unit_test(test_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,7 +135,14 @@ check "--max-total-tokens under vLLM warns" grep -Fxq \
 run --model llama3.1-8b --seq 4000 --batch 2 --engine sglang --gpu h100 --max-total-tokens 5000 \
 	--page-size 64
 check "the pool's tokens bind" grep -Fq \
-	"h100-sxm: does not fit: SGLang's pool holds 4,992 tokens a GPU, fewer than batch 2 x 4,032 tokens a request (whole pages); fits with seq <= 2,496 at batch 2, or batch <= 1" \
+	"h100-sxm: does not fit: SGLang's pool holds 4,992 tokens a GPU (--max-total-tokens), fewer than batch 2 x 4,032 tokens a request (whole pages); fits with seq <= 2,496 at batch 2, or batch <= 1" \
+	"$work/out"
+# ... and where the cap sets the pool, even with bytes short: more memory
+# would not lift it (it said "does not fit by 147,614,720 B").
+run --model llama3.1-8b --seq 8192 --batch 2 --engine sglang --gpu h200 --kv-budget 2000000000 \
+	--max-total-tokens 10000
+check "the cap binds, not the bytes" grep -Fq \
+	"h200: does not fit: SGLang's pool holds 10,000 tokens a GPU (--max-total-tokens), fewer than batch 2 x 8,192 tokens a request (whole pages)" \
 	"$work/out"
 expect_error "--max-total-tokens 0 refused" \
 	"^kvplan: --max-total-tokens: '0' is too small; it must be at least 1\$" \
