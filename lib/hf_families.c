@@ -579,6 +579,15 @@ static const struct hf_default d_lfm2[] = {
 	{"num_key_value_heads", 8, NULL}, {"max_position_embeddings", 128000, NULL},
 	{"conv_L_cache", 3, NULL}, {"block_multiple_of", 256, NULL}, {NULL, 0, NULL}};
 
+/* Lfm2MoeConfig's (configuration_lfm2_moe.py). */
+static const struct hf_default d_lfm2_moe[] = {
+	{"vocab_size", 65536, NULL}, {"hidden_size", 2048, NULL},
+	{"num_hidden_layers", 24, NULL}, {"num_attention_heads", 32, NULL},
+	{"num_key_value_heads", 8, NULL}, {"max_position_embeddings", 128000, NULL},
+	{"conv_L_cache", 3, NULL}, {"intermediate_size", 7168, NULL},
+	{"moe_intermediate_size", 1792, NULL}, {"num_experts", 32, NULL},
+	{"num_experts_per_tok", 4, NULL}, {"num_dense_layers", 2, NULL}, {NULL, 0, NULL}};
+
 /* FalconH1Config's defaults (configuration_falcon_h1.py): mamba_d_ssm
  * 1024 where the key is absent (null: mamba_expand x hidden_size). */
 static const struct hf_default d_falcon_h1[] = {
@@ -648,6 +657,7 @@ static const struct hf_family families[] = {
 	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
 	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, d_falcon_h1},
 	{"lfm2", "Lfm2Config", kvp__hf_rule_lfm2, d_lfm2},
+	{"lfm2_moe", "Lfm2MoeConfig", kvp__hf_rule_lfm2, d_lfm2_moe},
 	{"mamba", "MambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"falcon_mamba", "FalconMambaConfig", kvp__hf_rule_mamba, d_mamba},
 	{"mamba2", "Mamba2Config", kvp__hf_rule_mamba2, d_mamba2},

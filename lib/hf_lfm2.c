@@ -9,7 +9,9 @@
  * n_embd_s 0, vLLM's short_conv_state_shape (l_cache - 1, hidden / tp),
  * SGLang's Mamba2StateShape of state size 0; in kvplan's four numbers a
  * conv kernel of conv_L_cache, an inner size of hidden_size, no state
- * and no groups.
+ * and no groups.  LFM2-MoE (Lfm2MoeConfig) has the same layers, its first
+ * num_dense_layers an MLP of intermediate_size, the others experts with a
+ * bias a router (lib/hf_moe.c, hf_shape.c).
  */
 #include <string.h>
 
@@ -111,7 +113,10 @@ kvp_status kvp__hf_rule_lfm2(struct hf *h)
 	bool tie = true;
 	kvp_status st;
 
-	if ((st = layers_of(h)) != KVP_OK || (st = mlp_width(h)) != KVP_OK)
+	/* LFM2-MoE's dense layers are MLPs of intermediate_size as it is, its
+	 * others experts (lib/hf_moe.c) */
+	if ((st = layers_of(h)) != KVP_OK ||
+	    (strcmp(h->family, "lfm2") == 0 && (st = mlp_width(h)) != KVP_OK))
 		return st;
 	if (kvp__hf_uint(h, "ssm_conv_kernel", k_l, UINT32_MAX, &lcache) < 0)
 		return KVP_ERR_PARSE;

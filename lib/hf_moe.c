@@ -70,7 +70,9 @@ kvp_status kvp__hf_moe(struct hf *h)
 		"num_experts", NULL};
 	static const char *const k_top_k_std[] = {"num_experts_per_tok", "experts_per_token",
 		NULL};
-	static const char *const k_dense_std[] = {"first_k_dense_replace", NULL};
+	/* LFM2-MoE's num_dense_layers (Lfm2MoeConfig) */
+	static const char *const k_dense_std[] = {"first_k_dense_replace", "num_dense_layers",
+		NULL};
 	static const char *const k_freq_std[] = {"moe_layer_freq", NULL};
 	static const char *const k_shared_std[] = {"n_shared_experts", NULL};
 	/* ERNIE 4.5's own names (Ernie4_5_MoeConfig), read for its families

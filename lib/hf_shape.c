@@ -225,18 +225,23 @@ static int shape_more(struct hf *h, struct shape *s)
 			return -1;
 		if (shared)
 			s->inter = shared;
-	} else if (strcmp(f, "lfm2") == 0) {
+	} else if (strcmp(f, "lfm2") == 0 || strcmp(f, "lfm2_moe") == 0) {
 		/* Lfm2ShortConv (biases by conv_bias, false by default),
 		 * Lfm2Attention's q_layernorm and k_layernorm of head_dim,
-		 * Lfm2MLP of the width hf_lfm2.c works out */
+		 * Lfm2MLP of the width hf_lfm2.c works out; LFM2-MoE's
+		 * routers' expert_bias with use_expert_bias (true) */
 		static const char *const k_conv[] = {"conv_bias", NULL};
+		static const char *const k_expert_bias[] = {"use_expert_bias", NULL};
+		bool bias = true;
 
 		s->short_conv = true;
 		s->conv_bias = false;
 		s->qk_norm = true;
 		s->inter = h->m->intermediate;
-		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0)
+		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0 ||
+		    kvp__hf_bool(h, k_expert_bias, &bias) < 0)
 			return -1;
+		s->score_bias = f[4] == '_' && bias;
 	} else if (strcmp(f, "falcon_h1") == 0) {
 		/* FalconH1Mixer beside the attention: conv1d biased by
 		 * mamba_conv_bias (true by default), in_proj by

@@ -92,6 +92,43 @@ static void test_read_and_count(void **state)
 	assert_int_equal(m.params, 2569272320ull);
 }
 
+/* LFM2-8B-A1B's config (lfm2_moe: a fine-tune's copy, the research
+ * note's sources): 18 conv and 6 attention layers, its first 2 an MLP of
+ * 7168, the others 32 experts of 1792 (4 a token) and a router's bias.
+ * Params by hand: embedding 65536 x 2048 = 134,217,728 (tied) and the
+ * final norm 2,048; conv 18 x 16,783,360 = 302,100,480; attention 6 x
+ * 10,485,888 = 62,915,328; dense MLPs 2 x 3 x 2048 x 7168 = 88,080,384;
+ * 22 routers 2048 x 32 = 1,441,792, their experts 22 x 32 x 3 x 2048 x
+ * 1792 = 7,751,073,792 and biases 22 x 32 = 704; norms 24 x 4,096 =
+ * 98,304: 8,339,930,560 (Liquid AI's "8.3B"; no exact count published).
+ * Its state 18 x 16,384 B = 294,912 B a sequence (fp32). */
+static void test_moe(void **state)
+{
+	static const char moe[] = "{\"model_type\": \"lfm2_moe\", \"vocab_size\": 65536,"
+		" \"hidden_size\": 2048, \"intermediate_size\": 7168, \"moe_intermediate_size\": 1792,"
+		" \"num_hidden_layers\": 24, \"num_attention_heads\": 32, \"num_key_value_heads\": 8,"
+		" \"conv_L_cache\": 3, \"conv_bias\": false, \"num_dense_layers\": 2,"
+		" \"num_experts\": 32, \"num_experts_per_tok\": 4, \"use_expert_bias\": true,"
+		" \"max_position_embeddings\": 128000, \"tie_word_embeddings\": true,"
+		" \"layer_types\": [\"conv\", \"conv\", \"full_attention\", \"conv\", \"conv\", \"conv\","
+		" \"full_attention\", \"conv\", \"conv\", \"conv\", \"full_attention\", \"conv\", \"conv\","
+		" \"conv\", \"full_attention\", \"conv\", \"conv\", \"conv\", \"full_attention\", \"conv\","
+		" \"conv\", \"full_attention\", \"conv\", \"conv\"]}";
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok(moe, &m, &src);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 18);
+	assert_int_equal(m.moe_routed_experts, 32);
+	assert_int_equal(m.moe_top_k, 4);
+	assert_int_equal(m.moe_intermediate, 1792);
+	assert_int_equal(m.moe_dense_layers, 2);
+	assert_int_equal(m.dense_intermediate, 7168);
+	assert_int_equal(m.params, 8339930560ull);
+	assert_int_equal(cache_at(&m, 1000), 294912 + 1000ull * 12288);
+}
+
 /* The exact model and llama.cpp (n_embd_r = 2048 x 2 f32 values a conv
  * layer, no n_embd_s): 163,840 B a sequence; 6 x 2 x 8 x 64 x 2 B =
  * 12,288 B a token.  vLLM (lfm2.py @ 81be2e09: short_conv_state_shape,
@@ -180,6 +217,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_and_count),
+		cmocka_unit_test(test_moe),
 		cmocka_unit_test(test_engines),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_bad),
