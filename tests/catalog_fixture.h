@@ -22,4 +22,19 @@ static inline kvp_model catalog_model(const char *name)
 	return m;
 }
 
+/* The weights estimate of catalogue model name in format (its 16-bit
+ * parts bf16), failing the test where the library refuses it. */
+static inline kvp_weights_estimate catalog_estimate(const char *name, const char *format)
+{
+	kvp_model m = catalog_model(name);
+	kvp_weights_format f;
+	kvp_weights_estimate e;
+	kvp_error err;
+
+	if (kvp_weights_format_parse(format, &f, &err) != KVP_OK ||
+	    kvp_weights_estimate_compute(&m, &f, KVP_DTYPE_BF16, &e, &err) != KVP_OK)
+		fail_msg("%s as %s: %s", name, format, err.message);
+	return e;
+}
+
 #endif
