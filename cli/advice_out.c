@@ -223,6 +223,20 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 				        cli_grouped(p->batch, y, sizeof y),
 				        cli_grouped(f->capacity.blocks_per_request * cli_engine_block(lp),
 				                    z, sizeof z));
+			else if (!a->short_bytes && p->request.engine == KVP_ENGINE_VLLM &&
+			         f->capacity.blocks_per_request)
+				/* the bytes fit, its block ids do not: each spans
+				 * its groups' padding layers too */
+				fprintf(out, "%s: does not fit: vLLM's pool of %s blocks (each %s"
+				        " layers' pages, its groups' padding layers among them)"
+				        " holds %s requests of %s blocks, fewer than batch %s",
+				        p->devices[i].name,
+				        cli_grouped(f->capacity.blocks, x, sizeof x),
+				        cli_grouped(f->capacity.group_size, h2, sizeof h2),
+				        cli_grouped(f->capacity.blocks / f->capacity.blocks_per_request,
+				                    y, sizeof y),
+				        cli_grouped(f->capacity.blocks_per_request, z, sizeof z),
+				        cli_grouped(p->batch, st, sizeof st));
 			else {
 				uint64_t held = kvp_plan_held_bytes(lp, s);
 				char h[32], less[80] = "";

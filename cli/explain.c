@@ -113,6 +113,20 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 		    g(of_seq ? seq : batch));
 		return;
 	}
+	/* vLLM's groups with padding layers: its block ids */
+	if (budgets && f->pooled && lp->request.engine == KVP_ENGINE_VLLM) {
+		if (of_seq)
+			say(e, "  %s: %s, the longest whose %s requests' block ids fit vLLM's"
+			    " pool of %s blocks (each %s layers' pages, its groups' padding"
+			    " layers among them)", what, g(seq), g(batch), g(f->capacity.blocks),
+			    g(f->capacity.group_size));
+		else
+			say(e, "  %s: %s; vLLM's pool of %s blocks (each %s layers' pages, its"
+			    " groups' padding layers among them) holds %s requests of %s blocks",
+			    what, g(batch), g(f->capacity.blocks), g(f->capacity.group_size),
+			    g(batch), g(f->capacity.blocks_per_request));
+		return;
+	}
 	if (budgets && f->pooled) {
 		/* Under decode context parallelism a request's pages are of
 		 * page x dcp of the pool's tokens. */

@@ -103,16 +103,13 @@ static bool vllm_same_spec(const kvp_layer_group *a, const kvp_layer_group *b)
 	       a->state_bytes_per_seq == b->state_bytes_per_seq;
 }
 
-static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
-                                kvp_capacity *c, kvp_error *err)
+/* Each bucket's layers in its first group (layers[], count[] its layers
+ * on this stage; the others' 0), and each group's page. */
+static void vllm_buckets(const kvp_plan *p, uint32_t stage, uint64_t *count, uint64_t *pages,
+                         uint64_t *layers)
 {
 	const kvp_request *r = &p->request;
-	uint64_t block = kvp__engine_block(r), page = 0, lo = UINT64_MAX, hi = 0;
-	uint64_t size, groups = 0, per_request = 0, buckets = 0, least = 0, sum = 0;
-	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
 
-	/* Each bucket's layers in its first group (layers[], count[] its
-	 * layers on this stage; the others' 0). */
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint32_t f = 0;
@@ -131,6 +128,57 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 			count[g] = layers[g] = 0;
 		}
 	}
+}
+
+/* The groups are formed on the whole model (get_kv_cache_configs:
+ * get_kv_cache_groups over the merged specs of every worker), then each
+ * worker keeps its own layers of each group and sizes its pool by its
+ * largest group (get_kv_cache_config_from_groups).  One kind of layer is
+ * one group of all of them (_get_kv_cache_groups_uniform_spec);
+ * otherwise group_size is the smallest bucket, or the largest when max <
+ * 1.5 min, and a bucket of n layers makes cdiv(n, group_size) groups of
+ * every cdiv(n, group_size)-th layer.  The model's group size; the
+ * worker's, its largest group on this stage, in *worker. */
+static uint64_t vllm_group_size(const kvp_plan *p, const uint64_t *count, const uint64_t *layers,
+                                uint64_t buckets, uint64_t *worker)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, size;
+
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		uint64_t n = layers[g];
+
+		if (n == 0)
+			continue;
+		if (n < lo)
+			lo = n;
+		if (n > hi)
+			hi = n;
+	}
+	size = buckets == 1 && p->stages == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
+	*worker = 0;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		uint64_t here;
+
+		if (layers[g] == 0)
+			continue;
+		/* This stage's run of the bucket: its layers spread over its
+		 * cdiv(n, size) groups, the fullest holding cdiv(run, groups). */
+		here = count[g] ? cdiv(count[g], cdiv(layers[g], size)) : 0;
+		if (here > *worker)
+			*worker = here;
+	}
+	return size;
+}
+
+static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
+                                kvp_capacity *c, kvp_error *err)
+{
+	const kvp_request *r = &p->request;
+	uint64_t block = kvp__engine_block(r), page = 0, worker;
+	uint64_t size, groups = 0, per_request = 0, buckets = 0, least = 0, sum = 0;
+	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
+
+	vllm_buckets(p, stage, count, pages, layers);
 	for (uint32_t g = 0; g < p->group_count; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 		uint64_t pg = pages[g];
@@ -141,10 +189,6 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		sum += count[g] * pg;
 		if (pg > page)
 			page = pg;
-		if (count[g] < lo)
-			lo = count[g];
-		if (count[g] > hi)
-			hi = count[g];
 		/* _report_kv_cache_config: the least block over the groups,
 		 * a mamba group's block_size being mamba_block_size =
 		 * max_model_len (MambaModelConfig.verify_and_update_config,
@@ -185,49 +229,18 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		vllm_dcp_tokens(r, c);
 		return KVP_OK;
 	}
-	/* The groups are formed on the whole model (get_kv_cache_configs:
-	 * get_kv_cache_groups over the merged specs of every worker), then
-	 * each worker keeps its own layers of each group and sizes its pool
-	 * by its largest group (get_kv_cache_config_from_groups).  One kind
-	 * of layer is one group of all of them
-	 * (_get_kv_cache_groups_uniform_spec); otherwise group_size is the
-	 * smallest bucket, or the largest when max < 1.5 min, and a bucket of
-	 * n layers makes cdiv(n, group_size) groups of every
-	 * cdiv(n, group_size)-th layer. */
-	lo = UINT64_MAX;
-	hi = 0;
+	size = vllm_group_size(p, count, layers, buckets, &worker);
 	for (uint32_t g = 0; g < p->group_count; g++) {
-		uint64_t n = layers[g];
+		uint64_t n_groups;
 
-		if (n == 0)
+		if (layers[g] == 0)
 			continue;
-		if (n < lo)
-			lo = n;
-		if (n > hi)
-			hi = n;
+		n_groups = cdiv(layers[g], size);
+		groups += n_groups;
+		per_request += n_groups * kvp__vllm_blocks(r, &p->groups[g], r->seq,
+		                                      p->groups[g].block);
 	}
-	size = buckets == 1 && p->stages == 1 ? hi : 2 * hi < 3 * lo ? hi : lo;
-	{
-		uint64_t worker = 0;
-
-		for (uint32_t g = 0; g < p->group_count; g++) {
-			uint64_t n_groups, here;
-
-			if (layers[g] == 0)
-				continue;
-			n_groups = cdiv(layers[g], size);
-			groups += n_groups;
-			per_request += n_groups * kvp__vllm_blocks(r, &p->groups[g], r->seq,
-			                                      p->groups[g].block);
-			/* This stage's run of the bucket: its layers spread
-			 * over the n_groups groups, the fullest holding
-			 * cdiv(run, n_groups). */
-			here = count[g] ? cdiv(count[g], n_groups) : 0;
-			if (here > worker)
-				worker = here;
-		}
-		size = worker;
-	}
+	size = worker;
 	c->blocks = budget / page / size;
 	c->groups = groups;
 	c->group_size = size;
@@ -238,6 +251,61 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 	c->allocated_bytes = c->blocks * page * size;
 	vllm_dcp_tokens(r, c);
 	return KVP_OK;
+}
+
+/* vLLM's groups on stage whose buckets hold padding layers (a bucket of
+ * n layers in cdiv(n, size) groups of the worker's group size, each block
+ * id spanning that many layers' pages: LFM2-1.2B's 10 conv layers in two
+ * groups of 6, "Add 2 padding layers"), under no cache policy: its pool's
+ * blocks, not the plan's bytes, bound the requests.  *blocks the pool's
+ * in budget (the block ids each request's groups take:
+ * kvp__vllm_request_blocks). */
+bool kvp__vllm_pool(const kvp_plan *p, uint32_t stage, uint64_t budget, uint64_t *blocks)
+{
+	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
+	uint64_t buckets = 0, size, worker, page = 0;
+	bool padded = false;
+
+	if (p->request.engine != KVP_ENGINE_VLLM || p->request.policy.kind != KVP_POLICY_FULL ||
+	    stage >= p->stages)
+		return false;
+	vllm_buckets(p, stage, count, pages, layers);
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (count[g]) {
+			buckets++;
+			if (pages[g] > page)
+				page = pages[g];
+		}
+	if (buckets <= 1 || vllm_one_type(p) || page == 0)
+		return false;
+	size = vllm_group_size(p, count, layers, buckets, &worker);
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (count[g] && cdiv(layers[g], size) * worker > count[g])
+			padded = true;
+	if (!padded || worker == 0)
+		return false;
+	if (blocks)
+		*blocks = budget / page / worker;
+	return true;
+}
+
+/* The block ids a request of seq tokens takes of that pool: each
+ * bucket's groups their blocks (kvp__vllm_blocks). */
+uint64_t kvp__vllm_request_blocks(const kvp_plan *p, uint32_t stage, uint64_t seq)
+{
+	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
+	uint64_t buckets = 0, size, worker;
+	unsigned __int128 n = 0;
+
+	vllm_buckets(p, stage, count, pages, layers);
+	for (uint32_t g = 0; g < p->group_count; g++)
+		buckets += count[g] != 0;
+	size = vllm_group_size(p, count, layers, buckets, &worker);
+	for (uint32_t g = 0; g < p->group_count; g++)
+		if (layers[g])
+			n += (unsigned __int128)cdiv(layers[g], size) *
+			     kvp__vllm_blocks(&p->request, &p->groups[g], seq, p->groups[g].block);
+	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }
 
 uint64_t kvp_plan_held_bytes(const kvp_plan *p, uint32_t stage)
@@ -267,7 +335,7 @@ bool kvp__pool_admits(const kvp_plan *p)
 	if (p->request.engine == KVP_ENGINE_SGLANG)
 		return true;
 	for (uint32_t s = 0; s < p->stages; s++)
-		if (kvp__trtllm_hybrid(p, s))
+		if (kvp__trtllm_hybrid(p, s) || kvp__vllm_pool(p, s, 0, NULL))
 			return true;
 	return false;
 }

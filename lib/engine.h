@@ -423,6 +423,12 @@ uint64_t kvp__kept_seq(const kvp_plan *p);
  * layer's state among them), the others' tokens.  A stage of MLP-only or
  * recurrent layers may have none, and binds nothing. */
 bool kvp__stage_pools(const kvp_plan *p, uint32_t stage);
+/* vLLM's groups on stage with padding layers (lib/capacity.c): its pool
+ * of *blocks in budget (blocks NULL: not asked), each block id spanning
+ * group_size layers' pages, and the block ids a request of seq tokens
+ * takes of it, which bound its requests, not the plan's bytes. */
+bool kvp__vllm_pool(const kvp_plan *p, uint32_t stage, uint64_t budget, uint64_t *blocks);
+uint64_t kvp__vllm_request_blocks(const kvp_plan *p, uint32_t stage, uint64_t seq);
 
 /* kvp_plan_capacity for the GPU of stage with its own budget, least the
  * tokens TensorRT-LLM's hybrid V2 syncs its quota to over the ranks

@@ -194,6 +194,19 @@ kvp_status kvp__stage_blocks(const kvp_plan *p, const uint64_t *budget, uint64_t
  * kvp__trtllm_hybrid), as max_batch counts them. */
 static bool pooled(const kvp_plan *p)
 {
+	/* vLLM's groups with padding layers: its block ids, not the bytes,
+	 * bound the batch (kvp__vllm_pool) */
+	if (p->request.engine == KVP_ENGINE_VLLM) {
+		bool any = false;
+
+		for (uint32_t s = 0; s < p->stages; s++)
+			if (kvp__stage_pools(p, s)) {
+				if (!kvp__vllm_pool(p, s, 0, NULL))
+					return false;
+				any = true;
+			}
+		return any;
+	}
 	if (p->request.engine != KVP_ENGINE_SGLANG && p->request.engine != KVP_ENGINE_TRTLLM)
 		return false;
 	for (uint32_t s = 0; s < p->stages; s++)

@@ -29,6 +29,11 @@ static kvp_status layers_of(struct hf *h)
 
 	if (r != 0)
 		return r < 0 ? KVP_ERR_PARSE : KVP_OK;
+	/* Lfm2MoeConfig has no other rule: transformers builds no model
+	 * without it, and SGLang's finds no attention layer */
+	if (strcmp(h->family, "lfm2_moe") == 0)
+		return kvp__hf_fail(h, "layer_types", "missing: which layers are conv and"
+		                    " which full_attention (Lfm2MoeConfig reads no other key)");
 	if (!idx || json_is_null(idx)) {
 		kvp__note(h->src, "pattern", KVP_ORIGIN_DEFAULTED, "%sno layer_types nor"
 		          " full_attn_idxs: every layer attention (Lfm2Config's"
@@ -74,6 +79,8 @@ static kvp_status mlp_width(struct hf *h)
 	    kvp__hf_bool(h, k_auto, &adjust) < 0 ||
 	    kvp__hf_uint(h, NULL, k_of, UINT32_MAX, &of) < 0)
 		return KVP_ERR_PARSE;
+	if (ff == 0)
+		return kvp__hf_fail(h, "block_ff_dim", "0: an MLP of no width");
 	if (mult && !json_is_null(mult)) {
 		if (!json_is_number(mult) || !(json_number_value(mult) > 0) ||
 		    !(json_number_value(mult) <= 1e6))

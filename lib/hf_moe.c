@@ -70,9 +70,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 		"num_experts", NULL};
 	static const char *const k_top_k_std[] = {"num_experts_per_tok", "experts_per_token",
 		NULL};
-	/* LFM2-MoE's num_dense_layers (Lfm2MoeConfig) */
-	static const char *const k_dense_std[] = {"first_k_dense_replace", "num_dense_layers",
-		NULL};
+	static const char *const k_dense_std[] = {"first_k_dense_replace", NULL};
 	static const char *const k_freq_std[] = {"moe_layer_freq", NULL};
 	static const char *const k_shared_std[] = {"n_shared_experts", NULL};
 	/* ERNIE 4.5's own names (Ernie4_5_MoeConfig), read for its families
@@ -84,10 +82,14 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_dense_ernie[] = {"moe_layer_start_index", NULL};
 	static const char *const k_freq_ernie[] = {"moe_layer_interval", NULL};
 	static const char *const k_shared_ernie[] = {"moe_num_shared_experts", NULL};
+	/* LFM2-MoE's own: num_dense_layers alone */
+	static const char *const k_dense_lfm2[] = {"num_dense_layers", NULL};
 	bool ernie = strncmp(h->family, "ernie4_5", 8) == 0;
 	const char *const *k_experts = ernie ? k_experts_ernie : k_experts_std;
 	const char *const *k_top_k = ernie ? k_top_k_ernie : k_top_k_std;
-	const char *const *k_dense = ernie ? k_dense_ernie : k_dense_std;
+	const char *const *k_dense = ernie ? k_dense_ernie
+	                             : strcmp(h->family, "lfm2_moe") == 0 ? k_dense_lfm2
+	                                                                  : k_dense_std;
 	const char *const *k_freq = ernie ? k_freq_ernie : k_freq_std;
 	const char *const *k_shared = ernie ? k_shared_ernie : k_shared_std;
 	/* Granite 4.0's shared_mlp is its shared expert

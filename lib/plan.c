@@ -319,6 +319,14 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	    r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs LFM2 on one"
 		                  " pipeline stage (its model asserts it)", name);
+	/* SGLang's dense models/lfm2.py keeps a conv layer's projections
+	 * whole (nn.Linear) on every rank and sizes its states' pool by
+	 * hidden / tp: not a layout it runs, not modelled */
+	if (kvp__model_type_in(m, lfm2, 1) && r->engine == KVP_ENGINE_SGLANG &&
+	    (r->tp ? r->tp : 1) > 1)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang's LFM2 splits its conv"
+		                  " states over tensor parallel ranks but not its conv layers:"
+		                  " tp %u not modelled", name, r->tp);
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
 	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)

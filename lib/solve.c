@@ -82,6 +82,26 @@ static bool pools_limit(const kvp_plan *p, uint32_t s, uint64_t budget, uint64_t
 			*seq = most;
 		return true;
 	}
+	/* vLLM's groups with padding layers: the longest seq whose block
+	 * ids, batch requests' of them, fit its pool (kvp__vllm_pool); past
+	 * every window and state the blocks a request takes stop growing. */
+	if (kvp__vllm_pool(p, s, budget, &full)) {
+		uint64_t lo = 0, hi = UINT64_MAX / 2;
+
+		*unbounded = kvp__vllm_request_blocks(p, s, hi) <= full / batch;
+		*seq = *unbounded ? UINT64_MAX : 0;
+		while (!*unbounded && lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2 + 1;
+
+			if (kvp__vllm_request_blocks(p, s, mid) <= full / batch)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		if (!*unbounded)
+			*seq = lo;
+		return true;
+	}
 	if (p->request.engine != KVP_ENGINE_SGLANG ||
 	    !kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs))
 		return false;
@@ -126,6 +146,13 @@ static uint64_t pools_batch(const kvp_plan *p, uint32_t s, uint64_t budget,
 			return 0;
 		b = c.blocks ? c.blocks / kvp__cdiv(seq, unit) : UINT64_MAX;
 		return b < c.max_requests ? b : c.max_requests;
+	}
+	/* vLLM's groups with padding layers: its pool's blocks over a
+	 * request's */
+	if (kvp__vllm_pool(p, s, budget, &full)) {
+		*used = true;
+		b = kvp__vllm_request_blocks(p, s, seq);
+		return b ? full / b : UINT64_MAX;
 	}
 	*used = p->request.engine == KVP_ENGINE_SGLANG &&
 	        kvp__sglang_pools(p, s, budget, &full, &swa, &window, &has_full, &reqs);

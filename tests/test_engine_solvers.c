@@ -59,6 +59,27 @@ static bool cost(const kvp_plan *p, uint64_t seq, uint64_t batch, uint64_t *out)
 /* Set by pools_fit when it did not check (stages of sliding pools). */
 static bool pools_unchecked;
 
+/* The model the case plans, for the oracle's plans at other seqs. */
+static const kvp_model *oracle_model;
+
+/* Whether vLLM's groups of p hold padding layers at budget (c its
+ * capacity): more block ids than its caching layers. */
+static bool vllm_padded(const kvp_plan *p, uint64_t budget, kvp_capacity *c)
+{
+	uint64_t layers = 0;
+	kvp_error err;
+
+	assert_int_equal(kvp_plan_capacity(p, budget, c, &err), KVP_OK);
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		const kvp_layer_group *grp = &p->groups[g];
+
+		if (grp->kind == KVP_LAYER_RECURRENT ? grp->state_bytes_per_seq != 0
+		                                      : grp->bytes_per_token != 0)
+			layers += grp->layers;
+	}
+	return c->groups > 1 && c->group_size > 1 && c->groups * c->group_size > layers;
+}
+
 static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t batch,
                       bool *applies)
 {
@@ -91,6 +112,29 @@ static bool pools_fit(const kvp_plan *p, uint64_t budget, uint64_t seq, uint64_t
 		if (c.state_floor || batch > c.max_requests)
 			return false;
 		need = (unsigned __int128)batch * ((seq + block - 1) / block);
+		return need <= c.blocks;
+	}
+	/* vLLM's groups with padding layers: its pool's blocks (each
+	 * group_size layers' pages) hold batch requests' block ids, a
+	 * request's at seq its capacity's blocks_per_request there. */
+	if (p->request.engine == KVP_ENGINE_VLLM) {
+		kvp_plan at;
+		kvp_request r = p->request;
+
+		/* stages: each its own groups' padding (the capacity is the
+		 * largest's), which this oracle does not rebuild */
+		if (!vllm_padded(p, budget, &c) && !(p->stages != 1 && c.groups > 1))
+			return false;
+		*applies = true;
+		pools_unchecked = p->stages != 1;
+		if (pools_unchecked)
+			return true;
+		r.seq = seq;
+		if (seq == 0 || seq > (UINT64_MAX >> 8) || kvp_plan_compute(oracle_model, &r, &at,
+		                                                            &err) != KVP_OK)
+			return seq == 0;
+		assert_int_equal(kvp_plan_capacity(&at, budget, &c, &err), KVP_OK);
+		need = (unsigned __int128)batch * c.blocks_per_request;
 		return need <= c.blocks;
 	}
 	if (p->request.engine != KVP_ENGINE_SGLANG)
@@ -337,6 +381,7 @@ static void test_solver_property(void **state)
 
 		random_model(&m);
 		random_request(&m, &r);
+		oracle_model = &m;
 		if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK) {
 			/* Only shapes the generator cannot rule out. */
 			assert_true(err.status == KVP_ERR_SHAPE || err.status == KVP_ERR_OVERFLOW);

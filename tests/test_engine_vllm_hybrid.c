@@ -374,17 +374,28 @@ static void test_vllm_mamba_hybrid(void **state)
 	/* One sequence: 54 · 8,519,680 = 460,062,720 of state; 2,080 tokens
 	 * take one block a full layer, 10 · 2,080 · 4,096 = 85,196,800, so
 	 * 545,259,520; 2,081 take two, 460,062,720 + 170,393,600 =
-	 * 630,456,320.  The solver: 545,259,520 B hold 2,080 tokens. */
+	 * 630,456,320.  The solver answers by vLLM's pool, not the bytes:
+	 * its 6 mamba groups of 10 hold 60 layers' pages for 54 (a block id
+	 * spans 10 layers' pages, 85,196,800 B), so a request of up to 2,080
+	 * tokens takes 1 full block and 6 mamba blocks, 7 ids, 596,377,600
+	 * B, and up to 4,160 8 ids, 681,574,400 B; 545,259,520 B, its bytes,
+	 * hold 6 ids: no request (vLLM stops, "insufficient KV cache"). */
 	assert_int_equal(bytes_at(&p, 2080, 1), 545259520ULL);
 	assert_int_equal(bytes_at(&p, 2081, 1), 630456320ULL);
 	assert_int_equal(kvp_plan_max_seq(&p, 545259520ULL, 1, &seq, &unbounded, &err),
 	                 KVP_OK);
 	assert_false(unbounded);
-	assert_int_equal(seq, 2080);
-	assert_int_equal(kvp_plan_max_seq(&p, 630456319ULL, 1, &seq, &unbounded, &err),
+	assert_int_equal(seq, 0);
+	assert_int_equal(kvp_plan_max_seq(&p, 596377599ULL, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_int_equal(seq, 0);
+	assert_int_equal(kvp_plan_max_seq(&p, 596377600ULL, 1, &seq, &unbounded, &err),
 	                 KVP_OK);
 	assert_int_equal(seq, 2080);
-	assert_int_equal(kvp_plan_max_seq(&p, 630456320ULL, 1, &seq, &unbounded, &err),
+	assert_int_equal(kvp_plan_max_seq(&p, 681574399ULL, 1, &seq, &unbounded, &err),
+	                 KVP_OK);
+	assert_int_equal(seq, 2080);
+	assert_int_equal(kvp_plan_max_seq(&p, 681574400ULL, 1, &seq, &unbounded, &err),
 	                 KVP_OK);
 	assert_int_equal(seq, 4160);
 

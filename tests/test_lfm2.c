@@ -170,8 +170,34 @@ static void test_engines(void **state)
 	r.pp = 2;
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "lfm2-1.2b: SGLang runs LFM2 on one pipeline"
 	           " stage (its model asserts it)");
+	r.pp = 1;
+	r.tp = 2;
+	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "lfm2-1.2b: SGLang's LFM2 splits its conv"
+	           " states over tensor parallel ranks but not its conv layers: tp 2 not"
+	           " modelled");
 	r = request_at(KVP_ENGINE_TRTLLM, 1000, 1);
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "lfm2-1.2b: TensorRT-LLM has no LFM2 model");
+}
+
+/* vLLM's block ids, not the bytes, bound the batch where its groups hold
+ * padding layers: each of the 54,613 blocks at 10 GiB spans 6 layers'
+ * pages, and a request of 1,000 tokens takes 63 attention blocks and 2
+ * in each of the two conv groups, 67: 815 requests (its log's 815.12x).
+ * The bytes, 10 conv layers' two state pages and 6 attention layers' 63
+ * pages a request, would hold 10,737,418,240 // ((20 + 378) x 32,768) =
+ * 823. */
+static void test_vllm_padding(void **state)
+{
+	kvp_model m = catalog_model("lfm2-1.2b");
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 1000, 1);
+	kvp_plan p;
+	uint64_t batch;
+	kvp_error err;
+
+	(void)state;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(kvp_plan_max_batch(&p, 10737418240ull, 1000, &batch, &err), KVP_OK);
+	assert_int_equal(batch, 815);
 }
 
 /* AWQ int4 at g128 (lib/weights_estimate.c): its linear layers, the conv
@@ -203,6 +229,12 @@ static void test_bad(void **state)
 	             KVP_ERR_PARSE, "conv_L_cache: 1: a short convolution of fewer than 2 taps"
 	             " keeps no state");
 	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
+	             " \"num_attention_heads\": 8, \"block_ff_dim\": 0}", KVP_ERR_PARSE,
+	             "block_ff_dim: 0: an MLP of no width");
+	expect_error("{\"model_type\": \"lfm2_moe\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
+	             " \"num_attention_heads\": 8, \"full_attn_idxs\": [1]}", KVP_ERR_PARSE,
+	             "layer_types: missing: which layers are conv and which full_attention");
+	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 8, \"block_ffn_dim_multiplier\": \"x\"}",
 	             KVP_ERR_PARSE, "block_ffn_dim_multiplier: not a number in (0, 1e6]");
 }
@@ -213,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_read_and_count),
 		cmocka_unit_test(test_moe),
 		cmocka_unit_test(test_engines),
+		cmocka_unit_test(test_vllm_padding),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_bad),
 	};

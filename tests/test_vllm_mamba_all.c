@@ -94,17 +94,21 @@ static void test_nemotron_h(void **state)
 	assert_int_equal(c.blocks, 112);
 	assert_int_equal(c.blocks_per_request, 28);
 	assert_true(c.max_concurrency == 4.0);
-	/* The solvers count the pages block by block: 9,126,805,504 B hold
-	 * 4 x 8,704 tokens, and 5 requests of 8,192 would take 11.4 GB. */
-	assert_int_equal(kvp_plan_max_seq(&p, 9126805504ull, 4, &seq, &unbounded, &err),
+	/* The solvers count vLLM's block ids, its 6 mamba groups of 10
+	 * holding 60 layers' pages for 54: a request of k blocks' tokens
+	 * takes k + 6k = 7k ids of 10 pages.  9,982,443,520 B (1,120 pages,
+	 * 112 ids) hold 4 x 8,704 tokens (k = 4), a byte less 4 x 6,528
+	 * (k = 3); 9,126,805,504 B (102 ids), which the bytes of 4 x 8,704
+	 * tokens would fit, 3 requests of 8,192 (28 ids each). */
+	assert_int_equal(kvp_plan_max_seq(&p, 9982443520ull, 4, &seq, &unbounded, &err),
 	                 KVP_OK);
 	assert_false(unbounded);
 	assert_int_equal(seq, 8704);
-	assert_int_equal(kvp_plan_max_seq(&p, 9126805503ull, 4, &seq, &unbounded, &err),
+	assert_int_equal(kvp_plan_max_seq(&p, 9982443519ull, 4, &seq, &unbounded, &err),
 	                 KVP_OK);
 	assert_int_equal(seq, 6528);
 	assert_int_equal(kvp_plan_max_batch(&p, 9126805504ull, 8192, &batch, &err), KVP_OK);
-	assert_int_equal(batch, 4);
+	assert_int_equal(batch, 3);
 }
 
 /* The same from vLLM 0.20, whose Nemotron-H keeps its SSM state in fp32

@@ -29,8 +29,11 @@ run --model gemma3-4b --seq 32768 --engine vllm --gpu a100,h100 --kv-budget 7042
 # 5 full ones; 29 sliding make 6 groups), 5 x 65,536 = 327,680 B.
 has_line "0.29 on, explain: the null block of 5 layers' pages" \
 	"    vLLM's check holds back the null block, one block of the pool (327,680 B): 70,426,911,623 B for the longest context and the batch"
+# Its 29 sliding layers in 6 groups of 5 hold a padding layer: the
+# boundary is the pool's block ids, 214,926 of 5 layers' pages, 8,582 a
+# request (25.04x, its own line).
 has_line "0.26 on, explain: the H100's boundary" \
-	"    max batch: 25; at seq 32,768 the largest GPU's cache is 68,519,526,400 B for 25 sequences, within 70,426,911,623 B, and 71,260,307,456 B for one more"
+	"    max batch: 25; vLLM's pool of 214,926 blocks (each 5 layers' pages, its groups' padding layers among them) holds 25 requests of 8,582 blocks"
 run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json
 is held_bytes 327680 "JSON: the null block, 5 x 65,536 B"
 run --model gemma3-4b --seq 32768 --engine vllm --gpu h100 --kv-budget 70427239303 --format json \
@@ -117,7 +120,7 @@ check "sweep: each GPU's row has its own allocation" sh -c \
 	sh "$work/out"
 run --model gemma3-4b --seq 32768 --engine vllm --vllm-version 0.25 --gpu a100,h100 --kv-budget 70427239303 --explain
 has_line "explain: the H100's boundary at its own sizes" \
-	"    max batch: 39; at seq 32,768 the largest GPU's cache is 68,940,398,592 B for 39 sequences, within 70,427,239,303 B, and 70,708,101,120 B for one more"
+	"    max batch: 39; vLLM's pool of 214,926 blocks (each 5 layers' pages, its groups' padding layers among them) holds 39 requests of 5,510 blocks"
 
 # The second GPU's JSON: the top level and the A100 at 2048 with
 # 1,037,893,632 B, the H100 at 8192 with 1,767,702,528 B.
