@@ -83,9 +83,17 @@ bool cli_vllm_nothing_left_any(const struct cli_plan *p, size_t i, uint32_t *sta
 	return any;
 }
 
-/* The stage that keeps GPU i's request from fitting: one whose weights
- * exceed the usable memory, else the one whose cache is furthest over its
- * own budget (the advice's). */
+const char *cli_vllm_pool(const kvp_fit *f, char *buf, size_t size)
+{
+	char blocks[32], layers[32];
+
+	snprintf(buf, size, "vLLM's pool of %s blocks (each %s layers' pages, its groups'"
+	         " padding layers among them)",
+	         cli_grouped(f->capacity.blocks, blocks, sizeof blocks),
+	         cli_grouped(f->capacity.group_size, layers, sizeof layers));
+	return buf;
+}
+
 /* Whether SGLang's --max-total-tokens sets its pool on this device:
  * its tokens on one GPU the cap in whole pages. */
 static bool sglang_capped(const struct cli_plan *p, const kvp_fit *f)
@@ -112,6 +120,9 @@ static bool sglang_pool_short(const struct cli_plan *p, const kvp_fit *f, bool b
 	return f->capacity.log_tokens / page < need;
 }
 
+/* The stage that keeps GPU i's request from fitting: one whose weights
+ * exceed the usable memory, else the one whose cache is furthest over its
+ * own budget (the advice's). */
 static uint32_t short_stage(const struct cli_plan *p, size_t i)
 {
 	const kvp_fit *f = &p->fits[i];
@@ -131,7 +142,7 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 		if (!p->fits[i].fits_hbm) {
 			const kvp_fit *f = &p->fits[i];
 			const kvp_plan *lp = cli_device_plan(p, i);
-			char z[32], st[32], h2[32], where[32] = "";
+			char z[32], st[32], h2[32], where[32] = "", pool[160];
 			const char *sep = "";
 			uint32_t s = short_stage(p, i), ns = 0;
 
@@ -227,12 +238,9 @@ void cli_print_advice(FILE *out, const struct cli_plan *p)
 			         f->capacity.blocks_per_request)
 				/* the bytes fit, its block ids do not: each spans
 				 * its groups' padding layers too */
-				fprintf(out, "%s: does not fit: vLLM's pool of %s blocks (each %s"
-				        " layers' pages, its groups' padding layers among them)"
-				        " holds %s requests of %s blocks, fewer than batch %s",
-				        p->devices[i].name,
-				        cli_grouped(f->capacity.blocks, x, sizeof x),
-				        cli_grouped(f->capacity.group_size, h2, sizeof h2),
+				fprintf(out, "%s: does not fit: %s holds %s requests of %s blocks,"
+				        " fewer than batch %s", p->devices[i].name,
+				        cli_vllm_pool(f, pool, sizeof pool),
 				        cli_grouped(f->capacity.blocks / f->capacity.blocks_per_request,
 				                    y, sizeof y),
 				        cli_grouped(f->capacity.blocks_per_request, z, sizeof z),

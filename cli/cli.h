@@ -299,6 +299,9 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 /* Whether the request asks for attention data parallelism of engine e:
  * TensorRT-LLM's --enable-attention-dp, SGLang's --enable-dp-attention. */
 bool cli_attention_dp(uint64_t engine_flags, kvp_engine e);
+/* advice_out.c: vLLM's pool where its groups hold padding layers, as
+ * text ("vLLM's pool of N blocks (each G layers' pages, ...)") in buf. */
+const char *cli_vllm_pool(const kvp_fit *f, char *buf, size_t size);
 int cli_engine_finish(struct cli_options *o);
 
 /* parse.c: option values, each bad one a line on stderr naming --opt and

@@ -115,15 +115,14 @@ static void explain_boundary(const struct explainer *e, const kvp_plan *lp,
 	}
 	/* vLLM's groups with padding layers: its block ids */
 	if (budgets && f->pooled && lp->request.engine == KVP_ENGINE_VLLM) {
+		char pool[160];
+
+		cli_vllm_pool(f, pool, sizeof pool);
 		if (of_seq)
-			say(e, "  %s: %s, the longest whose %s requests' block ids fit vLLM's"
-			    " pool of %s blocks (each %s layers' pages, its groups' padding"
-			    " layers among them)", what, g(seq), g(batch), g(f->capacity.blocks),
-			    g(f->capacity.group_size));
+			say(e, "  %s: %s, the longest whose %s requests' block ids fit %s", what,
+			    g(seq), g(batch), pool);
 		else
-			say(e, "  %s: %s; vLLM's pool of %s blocks (each %s layers' pages, its"
-			    " groups' padding layers among them) holds %s requests of %s blocks",
-			    what, g(batch), g(f->capacity.blocks), g(f->capacity.group_size),
+			say(e, "  %s: %s; %s holds %s requests of %s blocks", what, g(batch), pool,
 			    g(batch), g(f->capacity.blocks_per_request));
 		return;
 	}

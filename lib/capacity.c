@@ -170,6 +170,24 @@ static uint64_t vllm_group_size(const kvp_plan *p, const uint64_t *count, const 
 	return size;
 }
 
+/* The block ids a request of seq tokens takes: each bucket's cdiv(n,
+ * size) groups their blocks (kvp__vllm_blocks); its groups in *groups. */
+static uint64_t request_blocks(const kvp_plan *p, const uint64_t *layers, uint64_t size,
+                               uint64_t seq, uint64_t *groups)
+{
+	unsigned __int128 n = 0;
+
+	*groups = 0;
+	for (uint32_t g = 0; g < p->group_count; g++) {
+		if (layers[g] == 0)
+			continue;
+		*groups += cdiv(layers[g], size);
+		n += (unsigned __int128)cdiv(layers[g], size) *
+		     kvp__vllm_blocks(&p->request, &p->groups[g], seq, p->groups[g].block);
+	}
+	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
+}
+
 static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budget,
                                 kvp_capacity *c, kvp_error *err)
 {
@@ -230,16 +248,7 @@ static kvp_status vllm_capacity(const kvp_plan *p, uint32_t stage, uint64_t budg
 		return KVP_OK;
 	}
 	size = vllm_group_size(p, count, layers, buckets, &worker);
-	for (uint32_t g = 0; g < p->group_count; g++) {
-		uint64_t n_groups;
-
-		if (layers[g] == 0)
-			continue;
-		n_groups = cdiv(layers[g], size);
-		groups += n_groups;
-		per_request += n_groups * kvp__vllm_blocks(r, &p->groups[g], r->seq,
-		                                      p->groups[g].block);
-	}
+	per_request = request_blocks(p, layers, size, r->seq, &groups);
 	size = worker;
 	c->blocks = budget / page / size;
 	c->groups = groups;
@@ -294,18 +303,13 @@ bool kvp__vllm_pool(const kvp_plan *p, uint32_t stage, uint64_t budget, uint64_t
 uint64_t kvp__vllm_request_blocks(const kvp_plan *p, uint32_t stage, uint64_t seq)
 {
 	uint64_t count[KVP_GROUPS_MAX], pages[KVP_GROUPS_MAX], layers[KVP_GROUPS_MAX];
-	uint64_t buckets = 0, size, worker;
-	unsigned __int128 n = 0;
+	uint64_t buckets = 0, worker, groups;
 
 	vllm_buckets(p, stage, count, pages, layers);
 	for (uint32_t g = 0; g < p->group_count; g++)
 		buckets += count[g] != 0;
-	size = vllm_group_size(p, count, layers, buckets, &worker);
-	for (uint32_t g = 0; g < p->group_count; g++)
-		if (layers[g])
-			n += (unsigned __int128)cdiv(layers[g], size) *
-			     kvp__vllm_blocks(&p->request, &p->groups[g], seq, p->groups[g].block);
-	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
+	return request_blocks(p, layers, vllm_group_size(p, count, layers, buckets, &worker),
+	                      seq, &groups);
 }
 
 uint64_t kvp_plan_held_bytes(const kvp_plan *p, uint32_t stage)

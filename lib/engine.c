@@ -167,26 +167,6 @@ kvp_status kvp__engine_check(const kvp_request *r, kvp_error *err)
 	if (!(r->mamba_full_memory_ratio >= 0 && r->mamba_full_memory_ratio <= 1e6))
 		return kvp__error(err, KVP_ERR_INVALID,
 		                  "SGLang's mamba_full_memory_ratio must be in (0, 1e6]");
-	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_max_total_tokens) {
-		uint64_t page = kvp__engine_block(r);
-
-		/* A cache policy's plan is sized by bytes, not by the pool's
-		 * tokens the cap sets. */
-		if (r->policy.kind != KVP_POLICY_FULL)
-			return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens"
-			                  " with a cache policy is not modelled");
-		/* A pool of under 2 tokens runs no request (tp_worker's
-		 * "max_running_request is zero"; under a page, "Not enough
-		 * memory" before it) */
-		if (r->sglang_max_total_tokens / page * page < 2)
-			return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens"
-			                  " %llu leaves its pool %llu tokens in pages of %llu:"
-			                  " it runs no request",
-			                  (unsigned long long)r->sglang_max_total_tokens,
-			                  (unsigned long long)(r->sglang_max_total_tokens /
-			                                       page * page),
-			                  (unsigned long long)page);
-	}
 	/* src/llama-context.cpp llama_init_from_model: "V cache quantization
 	 * requires flash_attn". */
 	if (r->engine == KVP_ENGINE_LLAMA_CPP && r->flash_attn_off &&
@@ -240,6 +220,13 @@ bool kvp__minicpm3(const kvp_model *m)
 	static const char *const minicpm3[] = {"minicpm3"};
 
 	return kvp__model_type_in(m, minicpm3, 1) && m->kv_lora_rank;
+}
+
+bool kvp__lfm2(const kvp_model *m)
+{
+	static const char *const lfm2[] = {"lfm2", "lfm2_moe", "lfm2moe"};
+
+	return kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]);
 }
 
 bool kvp__nemotron_h(const kvp_model *m)

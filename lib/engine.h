@@ -562,6 +562,12 @@ static inline bool kvp__plan_attention_free(const kvp_plan *p)
 }
 /* Whether m is MiniCPM3, whose MLA vLLM and llama.cpp run as plain
  * attention (lib/plan.c). */
+/* LFM2 and LFM2-MoE (config.json's lfm2, lfm2_moe; GGUF's lfm2,
+ * lfm2moe): short convolutions beside attention (lib/hf_lfm2.c). */
+bool kvp__lfm2(const kvp_model *m);
+/* SGLang's --max-total-tokens as kvplan follows it (lib/sglang_pools.c):
+ * KVP_OK, or why not. */
+kvp_status kvp__sglang_total_check(const kvp_model *m, const kvp_request *r, kvp_error *err);
 bool kvp__minicpm3(const kvp_model *m);
 
 /* llama_compute.c: the plan's engine buffers (compute_bytes, host_bytes)

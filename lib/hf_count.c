@@ -84,7 +84,6 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 		 * out_proj inner x hidden */
 		unsigned __int128 in = m->ssm_inner, h = m->ssm_heads,
 		                  conv = in + 2 * (unsigned __int128)m->ssm_groups * m->ssm_state;
-
 		bool out_bias = s->out_bias_apart ? s->out_bias : s->proj_bias;
 
 		return d * (in + conv + h) + conv * m->ssm_conv_kernel +
@@ -151,7 +150,7 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 		 * of head_dim, and its attention and MLP gates */
 		n += attention(m, s, m->kv_heads) + 2 * (unsigned __int128)m->head_dim + 2;
 	/* Falcon-H1's mixer beside its attention */
-	if (m->ssm_parallel && kvp__attention_kind(kind))
+	if (m->ssm_parallel && kvp__attends(kind))
 		n += recurrent(m, s);
 	if (kvp_model_layer_indexed(m, i)) {
 		kvp__indexer_layer_params(m, &q, &sixteen);

@@ -241,7 +241,7 @@ static int shape_more(struct hf *h, struct shape *s)
 		if (kvp__hf_bool(h, k_conv, &s->conv_bias) < 0 ||
 		    kvp__hf_bool(h, k_expert_bias, &bias) < 0)
 			return -1;
-		s->score_bias = f[4] == '_' && bias;
+		s->score_bias = strcmp(f, "lfm2_moe") == 0 && bias;
 	} else if (strcmp(f, "falcon_h1") == 0) {
 		/* FalconH1Mixer beside the attention: conv1d biased by
 		 * mamba_conv_bias (true by default), in_proj by

@@ -178,6 +178,14 @@ static inline bool kvp__attention_kind(kvp_layer_kind kind)
 	return kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
 }
 
+/* Whether a layer of kind attends, its K and V or an MLA latent: a
+ * parallel hybrid's such layers keep a state beside (kvp_model
+ * ssm_parallel). */
+static inline bool kvp__attends(kvp_layer_kind kind)
+{
+	return kvp__attention_kind(kind) || kind == KVP_LAYER_MLA;
+}
+
 /* Layers [a, b) of m, whose layers differ (kvp_model moe_*), that route
  * among experts: from moe_dense_layers, those whose i + 1 is a multiple
  * of moe_step, in closed form. */

@@ -151,6 +151,17 @@ kvp_layer_kind kvp_model_layer_kind(const kvp_model *m, uint32_t index)
 	return kind;
 }
 
+/* The layers of the kinds that attend (kvp__attends), of counts. */
+static uint32_t attending(const uint32_t counts[KVP_LAYER_KIND_COUNT])
+{
+	uint32_t n = 0;
+
+	for (int k = 0; k < KVP_LAYER_KIND_COUNT; k++)
+		if (kvp__attends((kvp_layer_kind)k))
+			n += counts[k];
+	return n;
+}
+
 /* The layers of each kind, in one pass: layers repeat with the pattern
  * (and the per-layer list, which is as long as the model), so one cycle
  * is counted and scaled, then the part cycle at the end. */
@@ -182,8 +193,7 @@ static void count_kinds(const kvp_model *m, uint32_t counts[KVP_LAYER_KIND_COUNT
 	}
 	/* A parallel hybrid's attention layers keep a state too. */
 	if (m->ssm_parallel)
-		counts[KVP_LAYER_RECURRENT] += counts[KVP_LAYER_FULL] + counts[KVP_LAYER_SLIDING] +
-		                               counts[KVP_LAYER_CHUNKED] + counts[KVP_LAYER_MLA];
+		counts[KVP_LAYER_RECURRENT] += attending(counts);
 }
 
 uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
@@ -236,8 +246,7 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 	count_kinds(m, counts);
 	/* A parallel hybrid's every layer attends, a state beside it. */
 	if (m->ssm_parallel) {
-		uint32_t attends = counts[KVP_LAYER_FULL] + counts[KVP_LAYER_SLIDING] +
-		                   counts[KVP_LAYER_CHUNKED] + counts[KVP_LAYER_MLA];
+		uint32_t attends = attending(counts);
 
 		if (attends != m->layers)
 			return kvp__error(err, KVP_ERR_SHAPE,

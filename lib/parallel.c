@@ -17,7 +17,7 @@ static bool in_group(const kvp_plan *p, uint32_t i, uint32_t g)
 
 	if (!p->groups[g].parallel)
 		return p->cycle[i] == g;
-	return own->kind != KVP_LAYER_RECURRENT && own->kind != KVP_LAYER_NONE;
+	return kvp__attends(own->kind);
 }
 
 /* Layers i < x whose group is g. */

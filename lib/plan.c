@@ -174,7 +174,7 @@ static kvp_status parallel_group(const struct sizing *z, kvp_plan *p)
 	for (uint32_t g = 0; g < n; g++) {
 		const kvp_layer_group *a = &p->groups[g];
 
-		if (a->kind == KVP_LAYER_RECURRENT || a->kind == KVP_LAYER_NONE)
+		if (!kvp__attends(a->kind))
 			continue;
 		grp->layers += a->layers;
 		if (a->first_layer < grp->first_layer)
@@ -198,7 +198,7 @@ static kvp_status parallel_layer_bytes(const struct sizing *z, kvp_plan *p)
 	for (uint32_t g = 0; g < p->group_count && state; g++) {
 		const kvp_layer_group *grp = &p->groups[g];
 
-		if (grp->draft || grp->kind == KVP_LAYER_RECURRENT || grp->kind == KVP_LAYER_NONE)
+		if (grp->draft || !kvp__attends(grp->kind))
 			continue;
 		if (!kvp__add(grp->layer_kv_bytes, state, &layer))
 			return kvp__sizing_overflow(z);
@@ -265,8 +265,8 @@ static kvp_request *filled(const kvp_request **r, kvp_request *copy)
 	return copy;
 }
 
-/* Models an engine does not run.  MiniCPM3: TensorRT-LLM has none
- * (_torch/models/_arch_index.py).  A model without attention (research:
+/* Models an engine does not run, and the requests of them kvplan does
+ * not follow.  A model without attention (research:
  * /work/research/mamba-only.md): vLLM (models/mamba.py, mamba2.py) and
  * llama.cpp (llm_build_mamba) run it, vLLM's Mamba2ForCausalLM without
  * pipeline stages (it does not declare SupportsPP); SGLang from PR
@@ -278,47 +278,26 @@ static kvp_request *filled(const kvp_request **r, kvp_request *copy)
 static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_error *err)
 {
 	static const char *const mamba2[] = {"mamba2"};
-	static const char *const lfm2[] = {"lfm2", "lfm2_moe", "lfm2moe"};
+	static const char *const lfm2[] = {"lfm2"}; /* dense */
 	char label[KVP_QUOTE_MAX];
-	const char *name = kvp__label(m->name, "the model", label);
+	const char *name = kvp__label(m->name, "the model", label), *family;
+	kvp_status st;
 
-	if (kvp__minicpm3(m) && r->engine == KVP_ENGINE_TRTLLM)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no MiniCPM3"
-		                  " model", name);
-	/* A parallel hybrid (Falcon-H1, /work/research/falcon-h1-engines.md):
-	 * TensorRT-LLM has no FalconH1ForCausalLM (_torch/models/
-	 * _arch_index.py @ 065ff9e9, nor a TensorRT engine's
-	 * tensorrt_llm/models/); SGLang's FalconH1ForCausalLM asserts one
-	 * pipeline rank (models/falcon_h1.py @ e01a0731). */
-	if (m->ssm_parallel && r->engine == KVP_ENGINE_TRTLLM)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no model of"
-		                  " attention and a Mamba mixer side by side (Falcon-H1)", name);
-	if (m->ssm_parallel && r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs Falcon-H1 on one"
-		                  " pipeline stage (its FalconH1ForCausalLM asserts it)", name);
-	/* LFM2's short convolutions (/work/research/lfm2-engines.md):
-	 * TensorRT-LLM has no Lfm2ForCausalLM (_torch/models/_arch_index.py
-	 * @ 065ff9e9); SGLang's models/lfm2.py asserts one pipeline rank. */
-	/* Before PR #22389 (0.5.11) a sliding-window pool took
-	 * --max-total-tokens as the bytes of that many tokens in every layer;
-	 * kvplan follows it from then on (research: /work/research/
-	 * sglang-max-total-tokens.md), and for one pool, which it set alike,
-	 * before too. */
-	if (r->engine == KVP_ENGINE_SGLANG && r->sglang_max_total_tokens &&
-	    !kvp__sglang_since(r, 511) && !r->no_window && !kvp__sglang_holds_windows(m, r) &&
-	    (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
-	     kvp_model_count_layers(m, KVP_LAYER_CHUNKED)))
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: kvplan follows SGLang's"
-		                  " --max-total-tokens with a sliding-window pool from 0.5.11",
-		                  name);
-	if (kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]) &&
-	    r->engine == KVP_ENGINE_TRTLLM)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no LFM2"
-		                  " model", name);
-	if (kvp__model_type_in(m, lfm2, sizeof lfm2 / sizeof lfm2[0]) &&
-	    r->engine == KVP_ENGINE_SGLANG && (r->pp ? r->pp : 1) > 1)
-		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs LFM2 on one"
-		                  " pipeline stage (its model asserts it)", name);
+	/* The families TensorRT-LLM has no model of (_torch/models/
+	 * _arch_index.py @ 065ff9e9: no MiniCPM3, FalconH1 or Lfm2
+	 * ForCausalLM, nor a TensorRT engine of them in tensorrt_llm/
+	 * models/), and those whose SGLang model asserts one pipeline rank
+	 * (models/falcon_h1.py @ e01a0731, models/lfm2.py; research:
+	 * /work/research/falcon-h1-engines.md, lfm2-engines.md). */
+	family = kvp__minicpm3(m) ? "MiniCPM3" : m->ssm_parallel ? "Falcon-H1"
+	         : kvp__lfm2(m) ? "LFM2" : NULL;
+	if (family && r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no %s model",
+		                  name, family);
+	if ((m->ssm_parallel || kvp__lfm2(m)) && r->engine == KVP_ENGINE_SGLANG &&
+	    (r->pp ? r->pp : 1) > 1)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs %s on one pipeline"
+		                  " stage (its model asserts it)", name, family);
 	/* SGLang's dense models/lfm2.py keeps a conv layer's projections
 	 * whole (nn.Linear) on every rank and sizes its states' pool by
 	 * hidden / tp: not a layout it runs, not modelled */
@@ -327,6 +306,8 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang's LFM2 splits its conv"
 		                  " states over tensor parallel ranks but not its conv layers:"
 		                  " tp %u not modelled", name, r->tp);
+	if ((st = kvp__sglang_total_check(m, r, err)) != KVP_OK)
+		return st;
 	if (!kvp_model_attention_free(m))
 		return KVP_OK;
 	if (r->policy.kind != KVP_POLICY_FULL || r->kv_repeated)

@@ -62,8 +62,7 @@ static kvp_status exact_total(const kvp_model *m, const kvp_request *r,
 		key.layers = full + (i < m->layers % cycle);
 		if ((st = exact_add(&z, &key, total)) != KVP_OK)
 			return st;
-		if (m->ssm_parallel && key.kind != KVP_LAYER_RECURRENT &&
-		    key.kind != KVP_LAYER_NONE) {
+		if (m->ssm_parallel && kvp__attends(key.kind)) {
 			key.kind = KVP_LAYER_RECURRENT;
 			key.kv_heads = 0;
 			key.cap = key.index_values = 0;

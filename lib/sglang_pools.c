@@ -489,3 +489,36 @@ bool kvp__sglang_pools(const kvp_plan *p, uint32_t stage, uint64_t budget,
 	*max_reqs = kvp__sglang_mamba_applies(p) ? c.max_requests : UINT64_MAX;
 	return true;
 }
+
+kvp_status kvp__sglang_total_check(const kvp_model *m, const kvp_request *r, kvp_error *err)
+{
+	uint64_t most = r->sglang_max_total_tokens, page = kvp__engine_block(r);
+	char label[KVP_QUOTE_MAX];
+
+	if (r->engine != KVP_ENGINE_SGLANG || !most)
+		return KVP_OK;
+	/* A cache policy's plan is sized by bytes, not by the pool's tokens
+	 * the cap sets. */
+	if (r->policy.kind != KVP_POLICY_FULL)
+		return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens with a"
+		                  " cache policy is not modelled");
+	/* A pool of under 2 tokens runs no request (tp_worker's
+	 * "max_running_request is zero"; under a page, "Not enough memory"
+	 * before it). */
+	if (most / page * page < 2)
+		return kvp__error(err, KVP_ERR_INVALID, "SGLang's --max-total-tokens %llu leaves"
+		                  " its pool %llu tokens in pages of %llu: it runs no request",
+		                  (unsigned long long)most, (unsigned long long)(most / page * page),
+		                  (unsigned long long)page);
+	/* Before PR #22389 (0.5.11) a sliding-window pool took it as the
+	 * bytes of that many tokens in every layer; kvplan follows it from
+	 * then on (research: /work/research/sglang-max-total-tokens.md), and
+	 * for one pool, which it set alike, before too. */
+	if (!kvp__sglang_since(r, 511) && !r->no_window && !kvp__sglang_holds_windows(m, r) &&
+	    (kvp_model_count_layers(m, KVP_LAYER_SLIDING) ||
+	     kvp_model_count_layers(m, KVP_LAYER_CHUNKED)))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: kvplan follows SGLang's"
+		                  " --max-total-tokens with a sliding-window pool from 0.5.11",
+		                  kvp__label(m->name, "the model", label));
+	return KVP_OK;
+}

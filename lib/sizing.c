@@ -76,13 +76,54 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
 	return KVP_OK;
 }
 
+/* The conv state's channels, d_inner + 2 n_group d_state, that tp ranks
+ * share: its groups made tp where tp does not divide them, but under
+ * TensorRT-LLM (kvp__state_bytes); 0 without a conv state. */
+static unsigned __int128 conv_channels(const kvp_model *m, const kvp_request *r, uint32_t tp)
+{
+	unsigned __int128 groups = m->ssm_groups;
+
+	if (tp > 1 && groups % tp != 0 && r->engine != KVP_ENGINE_TRTLLM)
+		groups = tp;
+	return m->ssm_conv_kernel > 1 ? 2 * groups * m->ssm_state + m->ssm_inner : 0;
+}
+
+/* Whether tp ranks split m's recurrent state as r's engine does. */
+kvp_status kvp__state_split_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
+                                  const char *name, kvp_error *err)
+{
+	unsigned __int128 channels;
+
+	if (tp <= 1 || m->state_bytes || !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
+		return KVP_OK;
+	/* vLLM's and SGLang's MambaMixer2 (vllm mamba_mixer2.py @ 81be2e09;
+	 * SGLang's layers/attention/mamba/mamba.py @ bc6ae173): "If tensor
+	 * parallel world size does not divide num_groups, then num_groups
+	 * must equal 1" (Falcon-H1-34B's 2 groups at tp 4). */
+	if (m->ssm_groups > 1 && m->ssm_groups % tp != 0 && !kvp__delta_net(m) &&
+	    (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: %s's Mamba-2 mixer needs tensor"
+		                  " parallel %u to divide its %u groups, or one group", name,
+		                  r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang", tp,
+		                  m->ssm_groups);
+	channels = conv_channels(m, r, tp);
+	if (channels % tp != 0 || m->ssm_inner % tp != 0)
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: the recurrent state is split over tensor"
+		                  " parallel ranks, and %u does not divide its %llu conv"
+		                  " channels and %u inner channels", name, tp,
+		                  (unsigned long long)channels, m->ssm_inner);
+	return KVP_OK;
+}
+
 /* A recurrent layer's state per sequence: state_bytes, or llama.cpp's
  * n_embd_r() + n_embd_s() values (src/llama-hparams.cpp, master late
  * 2026) in the state type: (d_conv - 1)(d_inner + 2 n_group d_state) +
  * d_state d_inner.  On each of tp ranks the conv state's channels
  * d_inner + 2 n_group d_state and the SSM state's heads are divided by tp,
  * as every engine shards them:
- *  - vLLM makes n_group tp first where tp does not divide it
+ *  - vLLM makes n_group tp first where tp does not divide it, a Mamba-2
+ *    mixer's one group alone (kvp__state_split_check refuses more)
  *    (vllm/model_executor/layers/mamba/mamba_utils.py @ 2afe1e85,
  *    MambaStateShapeCalculator.mamba2_state_shape and
  *    extra_groups_for_head_shards; gated_delta_net_state_shape divides the
@@ -99,40 +140,12 @@ static kvp_status latent_bytes(const struct sizing *z, uint64_t *bytes)
  * The conv state is stored as conv_dtype, the SSM state as dtype (SGLang
  * keeps its conv state in bf16 and its SSM state in fp32: lib/engine_state.c
  * kvp__engine_conv_dtype).  A state given in bytes is not split. */
-kvp_status kvp__state_split_check(const kvp_model *m, const kvp_request *r, uint32_t tp,
-                                  const char *name, kvp_error *err)
-{
-	unsigned __int128 groups = m->ssm_groups, channels;
-
-	if (tp <= 1 || m->state_bytes || !kvp_model_count_layers(m, KVP_LAYER_RECURRENT))
-		return KVP_OK;
-	/* vLLM's and SGLang's MambaMixer2 (vllm mamba_mixer2.py @ 81be2e09;
-	 * SGLang's layers/attention/mamba/mamba.py @ bc6ae173): "If tensor
-	 * parallel world size does not divide num_groups, then num_groups
-	 * must equal 1" (Falcon-H1-34B's 2 groups at tp 4). */
-	if (groups > 1 && groups % tp != 0 && !kvp__delta_net(m) &&
-	    (r->engine == KVP_ENGINE_VLLM || r->engine == KVP_ENGINE_SGLANG))
-		return kvp__error(err, KVP_ERR_SHAPE, "%s: %s's Mamba-2 mixer needs tensor"
-		                  " parallel %u to divide its %u groups, or one group", name,
-		                  r->engine == KVP_ENGINE_VLLM ? "vLLM" : "SGLang", tp,
-		                  m->ssm_groups);
-	if (groups % tp != 0 && r->engine != KVP_ENGINE_TRTLLM)
-		groups = tp;
-	channels = m->ssm_conv_kernel > 1 ? 2 * groups * m->ssm_state + m->ssm_inner : 0;
-	if (channels % tp != 0 || m->ssm_inner % tp != 0)
-		return kvp__error(err, KVP_ERR_SHAPE,
-		                  "%s: the recurrent state is split over tensor"
-		                  " parallel ranks, and %u does not divide its %llu conv"
-		                  " channels and %u inner channels", name, tp,
-		                  (unsigned long long)channels, m->ssm_inner);
-	return KVP_OK;
-}
-
 kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
                             uint32_t tp, uint64_t *bytes, uint64_t *conv_out)
 {
 	const kvp_model *m = z->m;
-	uint64_t conv = 0, ssm, channels, groups = m->ssm_groups, values, conv_bytes, ssm_bytes;
+	uint64_t conv = 0, ssm, values, conv_bytes, ssm_bytes;
+	unsigned __int128 channels;
 	kvp_status st;
 
 	if (conv_out)
@@ -143,17 +156,12 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dt
 	}
 	if ((st = kvp__state_split_check(m, z->r, tp, kvp__zname(z), z->err)) != KVP_OK)
 		return st;
-	if (tp > 1 && groups % tp != 0 && z->r->engine != KVP_ENGINE_TRTLLM)
-		groups = tp;
-	/* Each factor is below 2^32: no product of two overflows, and the
-	 * sums and the last product are checked.  Without a conv state
-	 * (kernel 1) the channels count for nothing. */
-	channels = groups * m->ssm_state;
-	if (m->ssm_conv_kernel > 1 &&
-	    (!kvp__mul(channels, 2, &channels) || !kvp__add(channels, m->ssm_inner, &channels)))
-		return kvp__sizing_overflow(z);
-	if (m->ssm_conv_kernel > 1 &&
-	    !kvp__mul(channels / tp, m->ssm_conv_kernel - 1, &conv))
+	/* Each factor is below 2^32: the channels below 2^66, a rank's share
+	 * and the last product checked.  Without a conv state (kernel 1)
+	 * the channels count for nothing. */
+	channels = conv_channels(m, z->r, tp) / tp;
+	if (channels > UINT64_MAX ||
+	    (m->ssm_conv_kernel > 1 && !kvp__mul((uint64_t)channels, m->ssm_conv_kernel - 1, &conv)))
 		return kvp__sizing_overflow(z);
 	ssm = (uint64_t)m->ssm_state * (m->ssm_inner / tp);
 	/* One type: the state's values together, as a type of per-row

@@ -180,8 +180,7 @@ static bool mamba_mixer(const kvp_model *m, struct part *in, struct part *out,
 	bool pure = kvp_model_attention_free(m);
 
 	if ((!kvp__nemotron_h(m) && !pure && !m->ssm_parallel) || (!m->ssm_heads && !pure) ||
-	    !inner ||
-	    !m->ssm_conv_kernel)
+	    !inner || !m->ssm_conv_kernel)
 		return false;
 	memset(in, 0, sizeof *in);
 	memset(out, 0, sizeof *out);
@@ -606,10 +605,9 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 	 * Conv1d no format quantizes) and each attention layer's q and k
 	 * layernorms stay as they are */
 	{
-		static const char *const lfm2[] = {"lfm2", "lfm2_moe", "lfm2moe"};
 		uint64_t hd = m->head_dim ? m->head_dim : m->heads ? m->hidden / m->heads : 0;
 
-		if (kvp__model_type_in(m, lfm2, 3))
+		if (kvp__lfm2(m))
 			norms += (unsigned __int128)kvp_model_count_layers(m, KVP_LAYER_RECURRENT) *
 			                 m->ssm_conv_kernel * m->hidden +
 			         (unsigned __int128)(m->layers -

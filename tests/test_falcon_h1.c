@@ -236,10 +236,10 @@ static void test_sglang_and_refusals(void **state)
 	assert_int_equal(p.kv_bytes_per_token, 45056);
 	r.pp = 2;
 	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "falcon-h1-7b: SGLang runs Falcon-H1 on"
-	           " one pipeline stage (its FalconH1ForCausalLM asserts it)");
+	           " one pipeline stage (its model asserts it)");
 	r = request_at(KVP_ENGINE_TRTLLM, 1024, 1);
-	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "falcon-h1-7b: TensorRT-LLM has no model of"
-	           " attention and a Mamba mixer side by side (Falcon-H1)");
+	plan_fails(&m, &r, KVP_ERR_UNSUPPORTED, "falcon-h1-7b: TensorRT-LLM has no Falcon-H1"
+	           " model");
 	/* as a draft, its states are not modelled */
 	r = request_at(KVP_ENGINE_VLLM, 1024, 1);
 	{

@@ -365,20 +365,27 @@ static void test_mamba2(void **state)
  * LLM_ARCH_FALCON_H1).  A token 44 x 2 x 2 x 128 x 2 B = 45,056 B; a
  * layer's state, fp32, (4 - 1) x (3072 + 2 x 256) + 256 x 3072 = 797,184
  * values, 3,188,736 B, 140,304,384 B for 44.  Before, refused. */
+/* Falcon-H1-7B's keys into w, its group count with groups. */
+static void falcon_h1_keys(ggufw *w, bool groups)
+{
+	ggufw_init(w, 3);
+	base_keys(w, "falcon-h1", 44, 3072, 12, 2, 128);
+	ggufw_kv_uint(w, "falcon-h1.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(w, "falcon-h1.ssm.inner_size", GGUFW_U32, 3072);
+	ggufw_kv_uint(w, "falcon-h1.ssm.state_size", GGUFW_U32, 256);
+	if (groups)
+		ggufw_kv_uint(w, "falcon-h1.ssm.group_count", GGUFW_U32, 1);
+	ggufw_kv_uint(w, "falcon-h1.ssm.time_step_rank", GGUFW_U32, 24);
+	ggufw_finish(w, 1);
+}
+
 static void test_falcon_h1(void **state)
 {
 	ggufw w;
 	parsed p;
 
 	(void)state;
-	ggufw_init(&w, 3);
-	base_keys(&w, "falcon-h1", 44, 3072, 12, 2, 128);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.inner_size", GGUFW_U32, 3072);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.state_size", GGUFW_U32, 256);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.group_count", GGUFW_U32, 1);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.time_step_rank", GGUFW_U32, 24);
-	ggufw_finish(&w, 1);
+	falcon_h1_keys(&w, true);
 	parse_ok(&w, &p);
 	assert_true(p.model.ssm_parallel);
 	assert_int_equal(p.model.head_dim, 128);
@@ -388,12 +395,7 @@ static void test_falcon_h1(void **state)
 	assert_int_equal(cache_at(&p.model, 1024), 1024ull * 45056 + 140304384ull);
 	ggufw_free(&w);
 	/* its group count, which llama.cpp's loader requires */
-	ggufw_init(&w, 3);
-	base_keys(&w, "falcon-h1", 44, 3072, 12, 2, 128);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.inner_size", GGUFW_U32, 3072);
-	ggufw_kv_uint(&w, "falcon-h1.ssm.state_size", GGUFW_U32, 256);
-	ggufw_finish(&w, 1);
+	falcon_h1_keys(&w, false);
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'falcon-h1.ssm.group_count'");
 }
 

@@ -60,10 +60,10 @@ has_line "vLLM's log line" \
 	"    GPU KV cache size: 51,541 tokens, Maximum concurrency for 1,024 tokens per request: 50.33x"
 
 expect_error "TensorRT-LLM refused" \
-	"^kvplan: falcon-h1-7b: TensorRT-LLM has no model of attention and a Mamba mixer side by side \(Falcon-H1\)\$" \
+	"^kvplan: falcon-h1-7b: TensorRT-LLM has no Falcon-H1 model\$" \
 	--model falcon-h1-7b --seq 1024 --engine trtllm
 expect_error "SGLang on two stages refused" \
-	"^kvplan: falcon-h1-7b: SGLang runs Falcon-H1 on one pipeline stage \(its FalconH1ForCausalLM asserts it\)\$" \
+	"^kvplan: falcon-h1-7b: SGLang runs Falcon-H1 on one pipeline stage \(its model asserts it\)\$" \
 	--model falcon-h1-7b --seq 1024 --engine sglang --pp 2
 
 # A bad mixer key: one line naming it, exit status 2, nothing on stdout.
