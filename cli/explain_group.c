@@ -117,11 +117,19 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 			uint64_t conv, ssm;
 
 			cli_state_values(m, &conv, &ssm);
-			say(e, "  conv state: (ssm_conv_kernel %u - 1) x (ssm_inner %u + 2 x"
-			    " ssm_groups %u x ssm_state %u) = %s values", m->ssm_conv_kernel,
-			    m->ssm_inner, m->ssm_groups, m->ssm_state, g(conv));
-			say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
-			    m->ssm_state, m->ssm_inner, g(ssm));
+			/* A short convolution (LFM2) keeps no SSM state. */
+			if (m->ssm_state == 0) {
+				say(e, "  conv state: (ssm_conv_kernel %u - 1) x ssm_inner %u"
+				    " = %s values (a short convolution: no SSM state)",
+				    m->ssm_conv_kernel, m->ssm_inner, g(conv));
+			} else {
+				say(e, "  conv state: (ssm_conv_kernel %u - 1) x (ssm_inner %u"
+				    " + 2 x ssm_groups %u x ssm_state %u) = %s values",
+				    m->ssm_conv_kernel, m->ssm_inner, m->ssm_groups,
+				    m->ssm_state, g(conv));
+				say(e, "  ssm state: ssm_state %u x ssm_inner %u = %s values",
+				    m->ssm_state, m->ssm_inner, g(ssm));
+			}
 			kvp_dtype tc = r->state_dtype, ts = r->state_dtype;
 			uint64_t raw = 0, conv_raw = 0, ssm_raw = 0;
 
@@ -163,14 +171,23 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 				/* MambaSpec.max_memory_usage_bytes: 1 + k pages in
 				 * mode none, 2 + k in align, one each block of
 				 * mamba_block_size tokens and k in all. */
-				if (kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL)
+				/* The mode planned, which the plan's request
+				 * holds: vLLM runs a model that does not
+				 * support all in align. */
+				kvp_mamba_mode mode = kvp_engine_mamba_mode(&lp->request);
+
+				if (mode != kvp_engine_mamba_mode(r))
+					say(e, "  mamba_cache_mode all asked: vLLM runs this model"
+					    " in align (its class is not SupportsMambaPrefixCaching;"
+					    " MambaModelConfig.verify_and_update_config)");
+				if (mode == KVP_MAMBA_ALL)
 					say(e, "  mamba_cache_mode all: a page each %s tokens"
 					    " (mamba_block_size)", g(grp->block));
 				say(e, "  a sequence is charged %s of them (mamba_cache_mode"
 				    " %s%s) = %s B", g(grp->state_bytes_per_seq / page),
-				    kvp_engine_mamba_mode(r) == KVP_MAMBA_NONE    ? "none"
-				    : kvp_engine_mamba_mode(r) == KVP_MAMBA_ALL ? "all"
-				                                                : "align",
+				    mode == KVP_MAMBA_NONE    ? "none"
+				    : mode == KVP_MAMBA_ALL ? "all"
+				                            : "align",
 				    r->draft || r->mtp_layers ? ", with the speculative tokens'"
 				                              : "",
 				    g(grp->state_bytes_per_seq));

@@ -29,6 +29,18 @@ run --model lfm2-1.2b --seq 1000 --engine vllm --kv-budget 10737418240
 has_line "vLLM's log line" \
 	"    GPU KV cache size: 815,119 tokens, Maximum concurrency for 1,000 tokens per request: 815.12x"
 
+# --explain: a short convolution's state, no SSM term; mode all asked of
+# a model vLLM runs in align (Lfm2ForCausalLM is not
+# SupportsMambaPrefixCaching) says so, and charges align's 2 pages.
+run --model lfm2-1.2b --seq 1000 --engine vllm --kv-budget 10737418240 \
+	--mamba-cache-mode all --explain
+has_line "the conv state alone" \
+	"    conv state: (ssm_conv_kernel 3 - 1) x ssm_inner 2048 = 4,096 values (a short convolution: no SSM state)"
+has_line "all asked, align run" \
+	"    mamba_cache_mode all asked: vLLM runs this model in align (its class is not SupportsMambaPrefixCaching; MambaModelConfig.verify_and_update_config)"
+has_line "align's pages" \
+	"    a sequence is charged 2 of them (mamba_cache_mode align) = 65,536 B"
+
 expect_error "TensorRT-LLM refused" \
 	"^kvplan: lfm2-1.2b: TensorRT-LLM has no LFM2 model\$" \
 	--model lfm2-1.2b --seq 1000 --engine trtllm
