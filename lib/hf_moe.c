@@ -123,6 +123,10 @@ kvp_status kvp__hf_moe(struct hf *h)
 	                  *const *k_shared_used = k_shared,
 	                  *const *k_shared_inter_used = k_shared_inter;
 
+	/* LFM2-MoE (Lfm2MoeConfig) has no shared expert: n_shared_experts
+	 * is not its key */
+	if (strcmp(h->family, "lfm2_moe") == 0)
+		k_shared_used = k_none;
 	if (hunyuan) {
 		if (per_layer(h, "moe_intermediate_size", &moe_inter) < 0 ||
 		    per_layer(h, "moe_topk", &top_k) < 0 ||
@@ -150,6 +154,15 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_latent, UINT32_MAX, &latent) < 0 ||
 	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
+	/* Lfm2MoeConfig routes every layer after num_dense_layers: no
+	 * expert nor expert width leaves those layers nothing (transformers
+	 * builds an empty ModuleList; vLLM's FusedMoE refuses it). */
+	if (strcmp(h->family, "lfm2_moe") == 0 && (!experts || !moe_inter || (dense && !inter)))
+		return kvp__hf_fail(h, !experts ? "num_experts" : !moe_inter ? "moe_intermediate_size"
+		                                                              : "intermediate_size",
+		                    "0: %s", !experts ? "the layers after num_dense_layers route"
+		                    " to experts" : !moe_inter ? "experts of no width"
+		                    : "num_dense_layers' MLPs of no width");
 	if (!use_moe || !experts)
 		return KVP_OK;
 	if (top_k > experts)

@@ -127,6 +127,15 @@ static void test_moe(void **state)
 	assert_int_equal(m.dense_intermediate, 7168);
 	assert_int_equal(m.params, 8339930560ull);
 	assert_int_equal(cache_at(&m, 1000), 294912 + 1000ull * 12288);
+	/* n_shared_experts is not Lfm2MoeConfig's: the same count */
+	{
+		char more[sizeof moe + 32];
+
+		snprintf(more, sizeof more, "{\"n_shared_experts\": 2, %s", moe + 1);
+		expect_ok(more, &m, &src);
+		assert_int_equal(m.params, 8339930560ull);
+		assert_int_equal(m.moe_shared_intermediate, 0);
+	}
 }
 
 /* The exact model and llama.cpp (n_embd_r = 2048 x 2 f32 values a conv
@@ -234,6 +243,17 @@ static void test_bad(void **state)
 	expect_error("{\"model_type\": \"lfm2_moe\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 8, \"full_attn_idxs\": [1]}", KVP_ERR_PARSE,
 	             "layer_types: missing: which layers are conv and which full_attention");
+	/* Lfm2MoeConfig's routed layers without experts, or of no width */
+#define MOE_4 "{\"model_type\": \"lfm2_moe\", \"hidden_size\": 512, \"num_hidden_layers\": 4," \
+	" \"num_attention_heads\": 8, \"layer_types\": [\"conv\", \"full_attention\", \"conv\"," \
+	" \"conv\"], "
+	expect_error(MOE_4 "\"num_experts\": 0}", KVP_ERR_PARSE,
+	             "num_experts: 0: the layers after num_dense_layers route to experts");
+	expect_error(MOE_4 "\"moe_intermediate_size\": 0}", KVP_ERR_PARSE,
+	             "moe_intermediate_size: 0: experts of no width");
+	expect_error(MOE_4 "\"intermediate_size\": 0}", KVP_ERR_PARSE,
+	             "intermediate_size: 0: num_dense_layers' MLPs of no width");
+#undef MOE_4
 	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 8, \"block_ffn_dim_multiplier\": \"x\"}",
 	             KVP_ERR_PARSE, "block_ffn_dim_multiplier: not a number in (0, 1e6]");
