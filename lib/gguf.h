@@ -143,7 +143,9 @@ typedef enum kvp__swa_rule {
 	KVP__SWA_IGNORED,  /* llama.cpp reads no window for it (llama, phi3) */
 	KVP__SWA_PERIOD,   /* set_swa_pattern(period); the pattern key
 	                    * overrides */
-	KVP__SWA_CHUNKED   /* llama4: chunked attention, set_swa_pattern(4) */
+	KVP__SWA_CHUNKED,  /* llama4: chunked attention, set_swa_pattern(4) */
+	KVP__SWA_ALL       /* a window > 0 makes every attention layer
+	                    * sliding, no pattern key read (lfm2) */
 } kvp__swa_rule;
 
 /* Which layers of a family are recurrent. */

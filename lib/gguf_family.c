@@ -57,8 +57,11 @@ static const kvp__gguf_family families[] = {
 	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_PARALLEL, false},
 	/* LFM2 (src/models/lfm2.cpp): a layer of no kv heads a short
 	 * convolution, its state n_embd_r = n_embd x (l_cache - 1), f32, no
-	 * n_embd_s (llama-hparams.cpp) */
-	{"lfm2", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
+	 * n_embd_s (llama-hparams.cpp); llama_model_lfm2::load_arch_hparams
+	 * makes every other layer sliding where attention.sliding_window is
+	 * above 0 (llama_memory_hybrid_iswa), llama_model_lfm2moe's reads no
+	 * window */
+	{"lfm2", KVP__SWA_ALL, 0, 0, KVP__REC_SHORTCONV, false},
 	{"lfm2moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
 	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
@@ -415,7 +418,9 @@ kvp_status kvp__gguf_read_windows(kvp__gguf_reader *r,
 	          "%s.attention.sliding_window = %llu%s", r->arch,
 	          (unsigned long long)window, found ? "" : " (absent: default)");
 	lr->swa_period = rule == KVP__SWA_PERIOD ? r->fam->period : 0;
-	lr->all_sliding = rule == KVP__SWA_GENERIC;
+	lr->all_sliding = rule == KVP__SWA_GENERIC || rule == KVP__SWA_ALL;
+	if (rule == KVP__SWA_ALL)
+		return KVP_OK;
 	pattern = kvp__gguf_arch_key(r, "attention.sliding_window_pattern", key);
 	if (pattern && pattern->type == KVP__GGUF_ARRAY) {
 		kvp__gguf_per_layer flags;

@@ -433,6 +433,33 @@ static void test_lfm2(void **state)
 	ggufw_kv_arr(&w, "lfm2.attention.head_count_kv", GGUFW_U32, kv, 16);
 	ggufw_finish(&w, 1);
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'lfm2.shortconv.l_cache'");
+	ggufw_free(&w);
+	/* attention.sliding_window 512: every attention layer sliding
+	 * (llama_model_lfm2::load_arch_hparams, is_swa_impl[il] =
+	 * !is_recr_impl[il]), a window's 512 x 12,288 B at most; lfm2moe
+	 * reads no window */
+	for (int moe = 0; moe < 2; moe++) {
+		const char *arch = moe ? "lfm2moe" : "lfm2";
+		char key[64];
+
+		ggufw_init(&w, 3);
+		base_keys(&w, arch, 16, 2048, 32, 0, 0);
+		snprintf(key, sizeof key, "%s.attention.head_count_kv", arch);
+		ggufw_kv_arr(&w, key, GGUFW_U32, kv, 16);
+		snprintf(key, sizeof key, "%s.shortconv.l_cache", arch);
+		ggufw_kv_uint(&w, key, GGUFW_U32, 3);
+		snprintf(key, sizeof key, "%s.attention.sliding_window", arch);
+		ggufw_kv_uint(&w, key, GGUFW_U32, 512);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 10);
+		assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_SLIDING), moe ? 0 : 6);
+		assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), moe ? 6 : 0);
+		assert_int_equal(p.model.sliding_window, moe ? 0 : 512);
+		assert_int_equal(cache_at(&p.model, 8192),
+		                 163840 + (moe ? 8192ull : 512ull) * 12288);
+		ggufw_free(&w);
+	}
 }
 
 int main(void)
