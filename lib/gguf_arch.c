@@ -232,6 +232,24 @@ static kvp_status read_heads(kvp__gguf_reader *r, kvp__gguf_layer_rules *lr,
 		lr->kv = heads;
 	if ((st = set_kv_heads(r, lr, m)) != KVP_OK)
 		return st;
+	/* No layer with kv heads: where a layer of none is recurrent, a
+	 * model of recurrent layers alone, as llama.cpp loads it (mamba's
+	 * heads); elsewhere no layer attends, which kvplan refuses by key. */
+	if (m->kv_heads == 0) {
+		kvp__rec_rule rec = r->fam ? r->fam->rec : KVP__REC_NONE;
+
+		if (rec != KVP__REC_KV_ZERO && rec != KVP__REC_KV_FF_ZERO &&
+		    rec != KVP__REC_SHORTCONV)
+			return kvp__error_at(r->err, KVP_ERR_UNSUPPORTED, r->g->path, 0, 0,
+			                     "%s.attention.head_count_kv is 0 on every layer:"
+			                     " no layer attends, which %s does not run",
+			                     r->arch, r->arch);
+		m->heads = m->head_dim = 0;
+		kvp__note(r->source, "kv_heads", KVP_ORIGIN_READ, "%s.attention."
+		          "head_count_kv is 0 on every layer: no attention layer",
+		          r->arch);
+		return KVP_OK;
+	}
 	kvp__note(r->source, "kv_heads", found ? KVP_ORIGIN_READ
 	                                       : KVP_ORIGIN_DEFAULTED,
 	          "%s.attention.head_count_kv = %u%s", r->arch, m->kv_heads,

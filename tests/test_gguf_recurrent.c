@@ -460,6 +460,29 @@ static void test_lfm2(void **state)
 		                 163840 + (moe ? 8192ull : 512ull) * 12288);
 		ggufw_free(&w);
 	}
+	/* head_count_kv 0 on every layer: 16 conv layers and no attention,
+	 * as llama.cpp loads it (every is_recr_impl), 16 x 16,384 B; on a
+	 * family whose layers of none are not recurrent, refused by key */
+	{
+		uint64_t none[16] = {0};
+
+		ggufw_init(&w, 3);
+		base_keys(&w, "lfm2", 16, 2048, 32, 0, 0);
+		ggufw_kv_arr(&w, "lfm2.attention.head_count_kv", GGUFW_U32, none, 16);
+		ggufw_kv_uint(&w, "lfm2.shortconv.l_cache", GGUFW_U32, 3);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 16);
+		assert_true(kvp_model_attention_free(&p.model));
+		assert_int_equal(cache_at(&p.model, 1000), 16 * 16384);
+		ggufw_free(&w);
+		ggufw_init(&w, 3);
+		base_keys(&w, "qwen2", 4, 2048, 32, 0, 0);
+		ggufw_kv_arr(&w, "qwen2.attention.head_count_kv", GGUFW_U32, none, 4);
+		ggufw_finish(&w, 1);
+		parse_fails(&w, KVP_ERR_UNSUPPORTED, "qwen2.attention.head_count_kv is 0 on"
+		            " every layer: no layer attends, which qwen2 does not run");
+	}
 }
 
 int main(void)
