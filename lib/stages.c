@@ -109,6 +109,36 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	}
 }
 
+/* An LFM2 layer's parameters (research: /work/research/lfm2-params.md):
+ * a short convolution's in_proj (hidden -> 3 x hidden), out_proj and
+ * conv kernel of conv_L_cache taps a channel, or attention's q, k, v and
+ * o with its q and k layernorms of head_dim; its MLP (Lfm2MLP, or
+ * LFM2-MoE's experts and router past num_dense_layers, with their
+ * expert_bias); its two norms.  conv_bias, false in every release, is
+ * not in the model.  0 where the layer's shape is not told. */
+static unsigned __int128 lfm2_layer(const kvp_model *m, uint32_t i)
+{
+	unsigned __int128 h = m->hidden, n;
+	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	uint64_t kv = kvp_model_layer_kv_heads(m, i);
+
+	if (kind == KVP_LAYER_RECURRENT)
+		n = 4 * h * h + h * m->ssm_conv_kernel;
+	else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING)
+		n = 2 * h * ((uint64_t)m->heads * m->head_dim) + 2 * h * (kv * m->head_dim) +
+		    2 * (uint64_t)m->head_dim;
+	else
+		return 0;
+	if (m->moe_experts)
+		n += kvp__mlp_params_span(m, i, i + 1) +
+		     (kvp__expert_layers(m, i, i + 1) ? m->moe_experts : 0);
+	else if (m->intermediate)
+		n += 3 * h * m->intermediate;
+	else
+		return 0;
+	return n + 2 * h;
+}
+
 /* Where a mixture of experts' weights lie when its layers differ (dense
  * layers first, as DeepSeek-V3's three of 61, GLM-4.5's three of 92, Kimi
  * K2's one; or every other layer, as Llama 4 Maverick's): each layer
@@ -143,6 +173,31 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 					return; /* a block of unknown size: by count */
 				sum += one;
 			}
+			/* norm_f, on the last stage */
+			if (s + 1 == p->stages)
+				sum += m->hidden;
+			if (sum > UINT64_MAX)
+				return;
+			units[s] = (uint64_t)sum;
+		}
+		memcpy(p->stage_units, units, p->stages * sizeof units[0]);
+		return;
+	}
+	/* LFM2's conv and attention layers, 16.8 and 10.5 million params
+	 * in the 1.2B's (its MLPs 50.3 million): by count its two stages
+	 * would be 1.2 % off */
+	if (kvp__lfm2(m) && m->ssm_state == 0) {
+		for (uint32_t s = 0; s < p->stages; s++) {
+			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
+				unsigned __int128 one = lfm2_layer(m, layer);
+
+				if (!one)
+					return;
+				sum += one;
+			}
+			/* the final norm, on the last stage */
+			if (s + 1 == p->stages)
+				sum += m->hidden;
 			if (sum > UINT64_MAX)
 				return;
 			units[s] = (uint64_t)sum;

@@ -209,6 +209,39 @@ static void test_vllm_padding(void **state)
 	assert_int_equal(batch, 815);
 }
 
+/* llama.cpp at pp 2, fp16: its stages hold layers 0-7 (6 conv, 2
+ * attention) and 8-15 (4 and 4), each layer's own params: a conv layer
+ * 4 x 2048^2 + 3 x 2048 = 16,783,360, an attention layer 2 x 2048^2 +
+ * 2 x 2048 x 512 + 2 x 64 = 10,485,888, an MLP 3 x 2048 x 8192 =
+ * 50,331,648, two norms 4,096.  Stage 0: 6 x 16,783,360 + 2 x
+ * 10,485,888 + 8 x (50,331,648 + 4,096) = 524,357,888 params, 1,048,715,776
+ * B (the embedding stays on the host); stage 1: 4 x 16,783,360 + 4 x
+ * 10,485,888 + 8 x 50,335,744 + the final norm 2,048 = 511,764,992,
+ * 1,023,529,984 B, and the tied head 65,536 x 2,048 x 2 = 268,435,456 B:
+ * 1,291,965,440 B.  By layer count: 1,036,122,880 and 1,304,558,336 B. */
+static void test_stages(void **state)
+{
+	kvp_model m = catalog_model("lfm2-1.2b");
+	kvp_request r = request_at(KVP_ENGINE_LLAMA_CPP, 4096, 4);
+	kvp_device d;
+	kvp_plan p;
+	kvp_fit f;
+	kvp_error err;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strcpy(d.name, "g");
+	d.hbm_bytes = 80ull << 30;
+	d.l2_bytes = 50ull << 20;
+	r.pp = 2;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.stage_layers[0], 8);
+	if (kvp_plan_fit(&p, &d, &f, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(f.stage_weights[0], 1048715776ull);
+	assert_int_equal(f.stage_weights[1], 1291965440ull);
+}
+
 /* AWQ int4 at g128 (lib/weights_estimate.c): its linear layers, the conv
  * layers' in_proj and out_proj 10 x 4 x 2048^2 = 167,772,160, attention
  * 6 x (2 x 2048^2 + 2 x 2048 x 512) = 62,914,560, the MLPs 16 x 3 x 2048
@@ -266,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_moe),
 		cmocka_unit_test(test_engines),
 		cmocka_unit_test(test_vllm_padding),
+		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_bad),
 	};
