@@ -33,6 +33,11 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 	    p->model.tie_embeddings ? " (tied)" : "", g(w->norm_params),
 	    w->norm_params == (2ull * p->model.layers + 1) * p->model.hidden
 	    ? "(2 x layers + 1) x hidden"
+	    /* LFM2's: two norms a layer, a short convolution's kernel, the
+	     * attention's q and k layernorms */
+	    : p->model.ssm_conv_kernel && !p->model.ssm_state
+	    ? "(2 x layers + 1) x hidden, each conv layer's kernel and each attention"
+	      " layer's q and k layernorms"
 	    : p->model.ssm_heads ? "(layers + 1) x hidden, and each Mamba-2 layer's conv1d,"
 	      " A_log, D, dt_bias and gated norm"
 	    : "(layers + 1) x hidden, and each Mamba layer's conv1d, A_log, D and dt_proj's"

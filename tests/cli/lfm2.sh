@@ -41,6 +41,12 @@ has_line "all asked, align run" \
 has_line "align's pages" \
 	"    a sequence is charged 2 of them (mamba_cache_mode align) = 65,536 B"
 
+# The weights' explanation names LFM2's kept tensors (tests/test_lfm2.c
+# test_estimate works the 129,792 out).
+run --model lfm2-1.2b --seq 1000 --weights-dtype int4-awq:g128 --gpu h100-sxm --explain
+has_line "LFM2's norms and kernels" \
+	"    weights as int4-awq:g128: embeddings 134,217,728 (vocab x hidden), head 0 (tied), norms 129,792 ((2 x layers + 1) x hidden, each conv layer's kernel and each attention layer's q and k layernorms), linear 1,035,993,088 (the rest of 1,170,340,608)"
+
 expect_error "TensorRT-LLM refused" \
 	"^kvplan: lfm2-1.2b: TensorRT-LLM has no LFM2 model\$" \
 	--model lfm2-1.2b --seq 1000 --engine trtllm
