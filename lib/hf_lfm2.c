@@ -17,46 +17,72 @@
 
 #include "hfconfig.h"
 
-/* The attention layers: layer_types (read by kvp__hf_layer_types: "conv"
- * a recurrent layer), else the indexes full_attn_idxs lists, else every
- * layer (Lfm2Config's default full_attn_idxs, range(layers)). */
+/* The attention layers, as Lfm2DecoderLayer and vLLM's and SGLang's
+ * models tell them (is_attention_layer = layer_types[i] ==
+ * "full_attention": any other entry a conv layer); without layer_types,
+ * Lfm2Config's ["full_attention" if i in full_attn_idxs else "conv"],
+ * whose indexes past the layers match none; without either, every
+ * layer (its default full_attn_idxs, range(layers)). */
 static kvp_status layers_of(struct hf *h)
 {
 	uint8_t kinds[KVP_PATTERN_MAX];
+	json_t *types = json_object_get(h->cfg, "layer_types");
 	json_t *idx = json_object_get(h->cfg, "full_attn_idxs"), *v;
-	int r = kvp__hf_layer_types(h);
-	size_t i;
+	const char *key = "layer_types";
+	size_t i, outside = 0;
+	uint32_t attention = 0;
 
-	if (r != 0)
-		return r < 0 ? KVP_ERR_PARSE : KVP_OK;
-	/* Lfm2MoeConfig has no other rule: transformers builds no model
-	 * without it, and SGLang's finds no attention layer */
-	if (strcmp(h->family, "lfm2_moe") == 0)
+	if (h->m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, "num_hidden_layers", "%u layers: kvplan holds a list"
+		                    " of at most %d", h->m->layers, KVP_PATTERN_MAX);
+	memset(kinds, KVP_LAYER_RECURRENT, sizeof kinds);
+	if (types && !json_is_null(types)) {
+		if (!json_is_array(types) || json_array_size(types) != h->m->layers)
+			return kvp__hf_fail(h, "layer_types", "expected a list of %u layer"
+			                    " types", h->m->layers);
+		json_array_foreach(types, i, v) {
+			if (!json_is_string(v))
+				return kvp__hf_fail(h, "layer_types", "entry %zu is not a"
+				                    " string", i);
+			if (strcmp(json_string_value(v), "full_attention") == 0)
+				kinds[i] = KVP_LAYER_FULL;
+		}
+	} else if (strcmp(h->family, "lfm2_moe") == 0) {
+		/* Lfm2MoeConfig has no other rule: transformers builds no
+		 * model without it, and SGLang's finds no attention layer */
 		return kvp__hf_fail(h, "layer_types", "missing: which layers are conv and"
 		                    " which full_attention (Lfm2MoeConfig reads no other key)");
-	if (!idx || json_is_null(idx)) {
+	} else if (!idx || json_is_null(idx)) {
 		kvp__note(h->src, "pattern", KVP_ORIGIN_DEFAULTED, "%sno layer_types nor"
 		          " full_attn_idxs: every layer attention (Lfm2Config's"
 		          " default)", h->prefix);
 		return KVP_OK;
+	} else {
+		if (!json_is_array(idx))
+			return kvp__hf_fail(h, "full_attn_idxs", "expected a list of layer"
+			                    " indexes");
+		key = "full_attn_idxs";
+		json_array_foreach(idx, i, v) {
+			if (!json_is_integer(v))
+				return kvp__hf_fail(h, "full_attn_idxs", "entry %zu is not a"
+				                    " whole number", i);
+			if (json_integer_value(v) < 0 ||
+			    json_integer_value(v) >= (json_int_t)h->m->layers)
+				outside++;
+			else
+				kinds[json_integer_value(v)] = KVP_LAYER_FULL;
+		}
+		if (outside)
+			kvp__source_warn(h->src, "%s: full_attn_idxs: %zu entries are not"
+			                 " layers 0 to %u, which no layer matches", h->path,
+			                 outside, h->m->layers - 1);
 	}
-	if (!json_is_array(idx))
-		return kvp__hf_fail(h, "full_attn_idxs", "expected a list of layer indexes");
-	if (h->m->layers > KVP_PATTERN_MAX)
-		return kvp__hf_fail(h, "full_attn_idxs", "%u layers: kvplan holds a list of"
-		                    " at most %d", h->m->layers, KVP_PATTERN_MAX);
-	memset(kinds, KVP_LAYER_RECURRENT, sizeof kinds);
-	json_array_foreach(idx, i, v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) >= (json_int_t)h->m->layers)
-			return kvp__hf_fail(h, "full_attn_idxs", "entry %zu is not a layer"
-			                    " index (0 to %u)", i, h->m->layers - 1);
-		kinds[json_integer_value(v)] = KVP_LAYER_FULL;
-	}
-	if (kvp__hf_set_layers(h, "full_attn_idxs", h->m->layers, kinds) != KVP_OK)
+	for (uint32_t l = 0; l < h->m->layers; l++)
+		attention += kinds[l] == KVP_LAYER_FULL;
+	if (kvp__hf_set_layers(h, key, h->m->layers, kinds) != KVP_OK)
 		return KVP_ERR_PARSE;
-	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%sfull_attn_idxs: %zu attention"
-	          " layers, the others conv", h->prefix, json_array_size(idx));
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%s%s: %u attention layers, the"
+	          " other %u conv", h->prefix, key, attention, h->m->layers - attention);
 	return KVP_OK;
 }
 

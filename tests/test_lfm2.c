@@ -258,14 +258,43 @@ static void test_estimate(void **state)
 	assert_int_equal(e.quantized_bytes, 538230784ull);
 }
 
+/* Layers as Lfm2Config and the engines tell them: full_attn_idxs' entries
+ * past the layers match none (a warning), repeated ones one layer;
+ * layer_types' entries other than "full_attention" are conv layers
+ * (Lfm2DecoderLayer is_attention_layer; vLLM's and SGLang's alike). */
+static void test_layers(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
+	          " \"num_attention_heads\": 8, \"full_attn_idxs\": [1, 4, 1, -2]}", &m, &src);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 1);
+	assert_int_equal(kvp_model_layer_kind(&m, 1), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 3);
+	assert_int_equal(src.n_warnings, 1);
+	assert_non_null(strstr(src.warnings[0], "full_attn_idxs: 2 entries are not layers 0"
+	                       " to 3, which no layer matches"));
+	expect_ok("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
+	          " \"num_attention_heads\": 8, \"layer_types\": [\"conv\", \"full_attention\","
+	          " \"sliding_attention\", \"mamba\"]}", &m, &src);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 1);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 3);
+	assert_int_equal(src.n_warnings, 0);
+}
+
 /* A config's layers or convolution the model cannot have: refused,
  * naming the key. */
 static void test_bad(void **state)
 {
 	(void)state;
 	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
-	             " \"num_attention_heads\": 8, \"full_attn_idxs\": [1, 4]}", KVP_ERR_PARSE,
-	             "full_attn_idxs: entry 1 is not a layer index (0 to 3)");
+	             " \"num_attention_heads\": 8, \"full_attn_idxs\": [1, \"2\"]}", KVP_ERR_PARSE,
+	             "full_attn_idxs: entry 1 is not a whole number");
+	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
+	             " \"num_attention_heads\": 8, \"layer_types\": [\"conv\", 1, \"conv\","
+	             " \"conv\"]}", KVP_ERR_PARSE, "layer_types: entry 1 is not a string");
 	expect_error("{\"model_type\": \"lfm2\", \"hidden_size\": 512, \"num_hidden_layers\": 4,"
 	             " \"num_attention_heads\": 8, \"full_attn_idxs\": [1], \"conv_L_cache\": 1}",
 	             KVP_ERR_PARSE, "conv_L_cache: 1: a short convolution of fewer than 2 taps"
@@ -301,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_vllm_padding),
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_estimate),
+		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_bad),
 	};
 
