@@ -101,6 +101,9 @@ static kvp_status mlp_width(struct hf *h)
 	bool adjust = true;
 	double x = 1.0;
 
+	/* null is Python's None, which turns the adjustment off */
+	if (json_is_null(json_object_get(h->cfg, k_auto[0])))
+		adjust = false;
 	if (kvp__hf_uint(h, NULL, k_ff, UINT32_MAX, &ff) < 0 ||
 	    kvp__hf_bool(h, k_auto, &adjust) < 0 ||
 	    kvp__hf_uint(h, NULL, k_of, UINT32_MAX, &of) < 0)
@@ -166,6 +169,9 @@ kvp_status kvp__hf_rule_lfm2(struct hf *h)
 	 * tie_word_embeddings)), True by default */
 	if (kvp__hf_bool(h, k_tie, &tie) < 0)
 		return KVP_ERR_PARSE;
+	/* tie_embedding null is None, which ties nothing */
+	if (json_is_null(json_object_get(h->cfg, "tie_embedding")))
+		tie = false;
 	h->m->tie_embeddings = tie;
 	return KVP_OK;
 }

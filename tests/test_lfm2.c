@@ -282,6 +282,19 @@ static void test_layers(void **state)
 	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 1);
 	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_RECURRENT), 3);
 	assert_int_equal(src.n_warnings, 0);
+	/* block_auto_adjust_ff_dim and tie_embedding null are None: the
+	 * 700M's MLP of 10,240 as given and an untied head, 10 x 9,441,792 +
+	 * 6 x 6,291,584 + 16 x (3 x 1536 x 10240 + 3,072) + 2 x 65536 x 1536
+	 * + 1,536 = 1,088,519,424 */
+	expect_ok("{\"model_type\": \"lfm2\", \"hidden_size\": 1536,"
+	          " \"num_hidden_layers\": 16, \"num_attention_heads\": 24,"
+	          " \"num_key_value_heads\": 8, \"block_ff_dim\": 10240,"
+	          " \"block_auto_adjust_ff_dim\": null, \"tie_embedding\": null,"
+	          " \"tie_word_embeddings\": true, \"conv_L_cache\": 3, \"vocab_size\": 65536,"
+	          " \"full_attn_idxs\": [2, 5, 8, 10, 12, 14]}", &m, &src);
+	assert_int_equal(m.intermediate, 10240);
+	assert_false(m.tie_embeddings);
+	assert_int_equal(m.params, 1088519424ull);
 }
 
 /* A config's layers or convolution the model cannot have: refused,
