@@ -465,6 +465,13 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 			                     "%s.shortconv.l_cache is %u: a short convolution"
 			                     " of fewer than 2 taps keeps no state", r->arch,
 			                     m->ssm_conv_kernel);
+		/* llama_hparams::n_embd_r is a uint32_t */
+		if ((uint64_t)m->hidden * (m->ssm_conv_kernel - 1) > UINT32_MAX)
+			return kvp__error_at(r->err, KVP_ERR_RANGE, r->g->path, 0, 0,
+			                     "%s.shortconv.l_cache is %u: a state of (%u - 1)"
+			                     " x %u values a layer, past the 32 bits of"
+			                     " llama.cpp's n_embd_r", r->arch,
+			                     m->ssm_conv_kernel, m->ssm_conv_kernel, m->hidden);
 		m->ssm_inner = m->hidden;
 		kvp__note(r->source, "ssm", KVP_ORIGIN_READ, "%s.shortconv.l_cache = %u:"
 		          " a conv layer's state of %u columns of embedding_length %u",

@@ -427,6 +427,17 @@ static void test_lfm2(void **state)
 	assert_int_equal(cache_at(&p.model, 1), 163840 + 12288);
 	assert_int_equal(cache_at(&p.model, 1000), 163840 + 1000ull * 12288);
 	ggufw_free(&w);
+	/* an l_cache whose state overflows llama.cpp's uint32 n_embd_r:
+	 * (2^21 + 1 - 1) x 2048 = 2^32 */
+	ggufw_init(&w, 3);
+	base_keys(&w, "lfm2", 16, 2048, 32, 0, 0);
+	ggufw_kv_arr(&w, "lfm2.attention.head_count_kv", GGUFW_U32, kv, 16);
+	ggufw_kv_uint(&w, "lfm2.shortconv.l_cache", GGUFW_U32, (1u << 21) + 1);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_RANGE, "lfm2.shortconv.l_cache is 2097153: a state of"
+	            " (2097153 - 1) x 2048 values a layer, past the 32 bits of llama.cpp's"
+	            " n_embd_r");
+	ggufw_free(&w);
 	/* l_cache, which llama.cpp's loader requires */
 	ggufw_init(&w, 3);
 	base_keys(&w, "lfm2", 16, 2048, 32, 0, 0);
