@@ -180,7 +180,7 @@ static bool mamba_mixer(const kvp_model *m, struct part *in, struct part *out,
 	bool pure = kvp_model_attention_free(m);
 
 	if ((!kvp__nemotron_h(m) && !pure && !m->ssm_parallel) || (!m->ssm_heads && !pure) ||
-	    !inner || !m->ssm_conv_kernel)
+	    !inner || !m->ssm_conv_kernel || kvp__lfm2(m))
 		return false;
 	memset(in, 0, sizeof *in);
 	memset(out, 0, sizeof *out);
@@ -244,13 +244,31 @@ uint64_t kvp__nemotron_layer_params(const kvp_model *m, uint32_t i, uint64_t mlp
 	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }
 
-/* A recurrent layer's projections, in and out (a Gated DeltaNet's or a
- * Mamba-2's): false where the model has none told apart. */
+/* An LFM2 conv layer's (Lfm2ShortConv): in_proj hidden x 3 hidden, the
+ * gates B and C and the input, and out_proj hidden x hidden, one tensor
+ * each; its conv kernel is kept as the norms are. */
+static bool short_conv(const kvp_model *m, struct part *in, struct part *out)
+{
+	uint64_t h = m->hidden;
+
+	if (!kvp__lfm2(m) || m->ssm_state || !m->ssm_conv_kernel)
+		return false;
+	memset(in, 0, sizeof *in);
+	memset(out, 0, sizeof *out);
+	add(in, (unsigned __int128)h * 3 * h, h, 3 * h, 1);
+	add(out, (unsigned __int128)h * h, h, h, 1);
+	return true;
+}
+
+/* A recurrent layer's projections, in and out (a short convolution's,
+ * a Gated DeltaNet's or a Mamba-2's): false where the model has none
+ * told apart. */
 static bool recurrent_projections(const kvp_model *m, struct part *in, struct part *out)
 {
 	unsigned __int128 other;
 
-	return delta_net(m, in, out) || mamba_mixer(m, in, out, &other);
+	return short_conv(m, in, out) || delta_net(m, in, out) ||
+	       mamba_mixer(m, in, out, &other);
 }
 
 /* The part each kvp_wproj is of (its own keep16 bit: kvp__wproj_keep). */

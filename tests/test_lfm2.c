@@ -256,6 +256,11 @@ static void test_estimate(void **state)
 	assert_int_equal(e.norm_params, 129792);
 	assert_int_equal(e.linear_params, 1035993088ull);
 	assert_int_equal(e.quantized_bytes, 538230784ull);
+	/* fp8: an fp32 scale for each of the 92 linear tensors, the conv
+	 * layers' in_proj and out_proj 20 of them beside attention's 24 and
+	 * the MLPs' 48: 1,035,993,088 + 368 B */
+	e = catalog_estimate("lfm2-1.2b", "fp8");
+	assert_int_equal(e.quantized_bytes, 1035993088ull + 92 * 4);
 }
 
 /* Layers as Lfm2Config and the engines tell them: full_attn_idxs' entries
