@@ -161,38 +161,22 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	/* A Nemotron-H's layers, each its own block's (Super's Mamba-2,
 	 * attention and expert layers 109,640,064, 35,655,680 and
 	 * 2,873,102,848 params): by count, its 3 stages of 29, 30 and 29
-	 * layers would be 1.4 %, 4.6 % and -5.5 % off */
-	if (kvp__nemotron_layer_params(m, 0, 1)) { /* a Nemotron-H: 1 stands for an MLP */
-		uint64_t mlp_layer = kvp__nemotron_mlp_params(m);
+	 * layers would be 1.4 %, 4.6 % and -5.5 % off; LFM2's conv and
+	 * attention layers, 16.8 and 10.5 million params in the 1.2B's (its
+	 * MLPs 50.3 million): 1.2 % */
+	bool lfm2 = kvp__lfm2(m) && m->ssm_state == 0;
+
+	if (lfm2 || kvp__nemotron_layer_params(m, 0, 1)) { /* 1 stands for an MLP */
+		uint64_t mlp_layer = lfm2 ? 0 : kvp__nemotron_mlp_params(m);
 
 		for (uint32_t s = 0; s < p->stages; s++) {
 			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
-				uint64_t one = kvp__nemotron_layer_params(m, layer, mlp_layer);
+				unsigned __int128 one =
+					lfm2 ? lfm2_layer(m, layer)
+					     : kvp__nemotron_layer_params(m, layer, mlp_layer);
 
 				if (!one)
 					return; /* a block of unknown size: by count */
-				sum += one;
-			}
-			/* norm_f, on the last stage */
-			if (s + 1 == p->stages)
-				sum += m->hidden;
-			if (sum > UINT64_MAX)
-				return;
-			units[s] = (uint64_t)sum;
-		}
-		memcpy(p->stage_units, units, p->stages * sizeof units[0]);
-		return;
-	}
-	/* LFM2's conv and attention layers, 16.8 and 10.5 million params
-	 * in the 1.2B's (its MLPs 50.3 million): by count its two stages
-	 * would be 1.2 % off */
-	if (kvp__lfm2(m) && m->ssm_state == 0) {
-		for (uint32_t s = 0; s < p->stages; s++) {
-			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
-				unsigned __int128 one = lfm2_layer(m, layer);
-
-				if (!one)
-					return;
 				sum += one;
 			}
 			/* the final norm, on the last stage */

@@ -22,6 +22,7 @@
 #include "hfutil.h"
 #include "testutil.h"
 #include "catalog_fixture.h"
+#include "testmodel.h"
 
 /* LFM2-350M's keys (layer_types; block_ff_dim 6656 adjusted). */
 static const char lfm2_350m[] = "{\"model_type\": \"lfm2\", \"hidden_size\": 1024,"
@@ -223,16 +224,12 @@ static void test_stages(void **state)
 {
 	kvp_model m = catalog_model("lfm2-1.2b");
 	kvp_request r = request_at(KVP_ENGINE_LLAMA_CPP, 4096, 4);
-	kvp_device d;
+	kvp_device d = testmodel_device(80ull << 30);
 	kvp_plan p;
 	kvp_fit f;
 	kvp_error err;
 
 	(void)state;
-	memset(&d, 0, sizeof d);
-	strcpy(d.name, "g");
-	d.hbm_bytes = 80ull << 30;
-	d.l2_bytes = 50ull << 20;
 	r.pp = 2;
 	plan_ok(&m, &r, &p);
 	assert_int_equal(p.stage_layers[0], 8);
