@@ -113,6 +113,7 @@ static const struct option long_options[] = {
 	{"mamba-full-memory-ratio", required_argument, NULL, OPT_MAMBA_RATIO},
 	{"mamba-ssm-dtype", required_argument, NULL, OPT_MAMBA_SSM_DTYPE},
 	{"mamba-ssm-cache-dtype", required_argument, NULL, OPT_MAMBA_SSM_CACHE_DTYPE},
+	{"mamba-cache-dtype", required_argument, NULL, OPT_MAMBA_CACHE_DTYPE},
 	{"mamba-radix-cache-strategy", required_argument, NULL, OPT_MAMBA_STRATEGY},
 	{"mamba-scheduler-strategy", required_argument, NULL, OPT_MAMBA_STRATEGY},
 	{"disable-radix-cache", no_argument, NULL, OPT_NO_RADIX},

@@ -251,6 +251,25 @@ int cli_parse_engine_option(int code, const char *opt, const char *arg,
 			o->req.mamba_ssm_cache_bytes = bytes[i];
 			return 0;
 		}
+	case OPT_MAMBA_CACHE_DTYPE:
+		o->engine_flags |= CLI_FLAG_MAMBA_CACHE;
+		{
+			/* vllm/config/cache.py MambaDType's choices: the conv
+			 * state's type, and the SSM state's where
+			 * mamba_ssm_cache_dtype is auto (mamba_utils.py
+			 * _mamba_state_dtype); auto, the model's. */
+			static const char *const types[] = {"auto", "float32", "float16",
+				"bfloat16", NULL};
+			static const kvp_dtype as[] = {KVP_DTYPE_FP32, KVP_DTYPE_FP32,
+				KVP_DTYPE_FP16, KVP_DTYPE_BF16};
+			int i = cli_parse_word(opt, "type", arg, types);
+
+			if (i < 0)
+				return 2;
+			o->vllm_state_dtype = as[i];
+			o->vllm_state_dtype_set = i > 0;
+			return 0;
+		}
 	case OPT_NO_SWA_POOL:
 		o->engine_flags |= CLI_FLAG_NO_SWA;
 		o->req.no_swa_pool = true;
@@ -564,6 +583,7 @@ static const struct {
 	{CLI_FLAG_MOE_BACKEND, "--moe-backend", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_SSM_CACHE, "--mamba-ssm-cache-dtype",
 	 ENGINE(KVP_ENGINE_VLLM) | ENGINE(KVP_ENGINE_TRTLLM)},
+	{CLI_FLAG_MAMBA_CACHE, "--mamba-cache-dtype", ENGINE(KVP_ENGINE_VLLM)},
 	{CLI_FLAG_TPB, "--tokens-per-block", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_RUNTIME, "--trtllm-runtime", ENGINE(KVP_ENGINE_TRTLLM)},
 	{CLI_FLAG_INDEXER, "--indexer-k-dtype", ENGINE(KVP_ENGINE_TRTLLM)},

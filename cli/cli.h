@@ -80,6 +80,8 @@ struct cli_options {
 	bool block_size_set;
 	uint32_t page_size;         /* SGLang --page-size */
 	uint32_t tokens_per_block;  /* TensorRT-LLM --tokens-per-block */
+	kvp_dtype vllm_state_dtype; /* --mamba-cache-dtype, when */
+	bool vllm_state_dtype_set;  /* given and not auto (vLLM's alone) */
 	double swa_full_tokens_ratio; /* SGLang --swa-full-tokens-ratio */
 	bool pp_given, pp_layers_given;
 	uint64_t engine_flags;      /* CLI_FLAG_ bits given */
@@ -166,6 +168,7 @@ struct cli_options {
 #define CLI_FLAG_TRT_AVG_LEN     (UINT64_C(1) << 50) /* TensorRT-LLM */
 #define CLI_FLAG_TRT_MANAGER     (UINT64_C(1) << 51) /* TensorRT-LLM */
 #define CLI_FLAG_MAX_TOTAL       (UINT64_C(1) << 52) /* SGLang */
+#define CLI_FLAG_MAMBA_CACHE     (UINT64_C(1) << 53) /* vLLM */
 
 
 /* Option codes of the engine and parallelism options (args.c lists
@@ -230,6 +233,7 @@ enum cli_engine_option {
 	OPT_MAMBA_RATIO,
 	OPT_MAMBA_SSM_DTYPE,
 	OPT_MAMBA_SSM_CACHE_DTYPE,
+	OPT_MAMBA_CACHE_DTYPE,
 	OPT_SPEC_TOPK,
 	OPT_SPEC_DRAFT_TOKENS,
 	OPT_MAMBA_STRATEGY,

@@ -118,4 +118,8 @@ void cli_build_request(const struct cli_options *o, struct cli_plan *plan,
 		r->mamba_full_memory_ratio = 0;
 		r->state_dtype = KVP_DTYPE_FP32;
 	}
+	/* vLLM's --mamba-cache-dtype, its alone */
+	r->mamba_cache_dtype_set = o->req.engine == KVP_ENGINE_VLLM && o->vllm_state_dtype_set;
+	if (r->mamba_cache_dtype_set)
+		r->state_dtype = o->vllm_state_dtype;
 }

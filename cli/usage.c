@@ -112,6 +112,8 @@ void cli_usage(FILE *out)
 	      "      --mamba-ssm-cache-dtype auto|float32|float16|bfloat16  vLLM's and\n"
 	      "                         TensorRT-LLM's SSM state (auto: the model's\n"
 	      "                         type; a Nemotron-H's config's; vLLM: fp32 from 0.20)\n"
+	      "      --mamba-cache-dtype auto|float32|float16|bfloat16  vLLM's conv state,\n"
+	      "                         and its SSM state where that is auto\n"
 	      "  -c, --ctx-size N, --parallel N (-np), --kv-unified, --no-kv-unified,\n"
 	      "      --ubatch N (-ub)   llama.cpp's context, slots, cache mode, ubatch\n"
 	      "      --flash-attn on|off|auto (-fa)  llama.cpp's; off: its compute\n"

@@ -18,13 +18,13 @@
  * dtype is what the K cache is under --kv-cache-dtype auto (fp16, bf16,
  * fp32); under an fp8/int8 cache kvplan takes the weights' type, fp16 if
  * that is not a float either.  request.state_dtype defaults to fp32 for
- * llama.cpp; kvplan cannot tell that default from an explicit fp32, so for
- * vLLM fp32 means "auto" and any other state_dtype is taken as given
- * (vLLM's --mamba-cache-dtype float32 is therefore not expressible; say
- * so in doc/engines.md V15).  Other engines keep request.state_dtype. */
+ * llama.cpp; for vLLM fp32 means "auto" unless mamba_cache_dtype_set
+ * (--mamba-cache-dtype float32), and any other state_dtype is taken as
+ * given.  Other engines keep request.state_dtype. */
 kvp_dtype kvp__engine_state_dtype(const kvp_request *r)
 {
-	if (r->engine != KVP_ENGINE_VLLM || r->state_dtype != KVP_DTYPE_FP32)
+	if (r->engine != KVP_ENGINE_VLLM || r->state_dtype != KVP_DTYPE_FP32 ||
+	    r->mamba_cache_dtype_set)
 		return r->state_dtype;
 	if (r->dtype_k == KVP_DTYPE_FP16 || r->dtype_k == KVP_DTYPE_BF16 ||
 	    r->dtype_k == KVP_DTYPE_FP32)
@@ -97,10 +97,14 @@ kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 		return trtllm_ssm_dtype(r, m);
 	if (r->engine != KVP_ENGINE_VLLM)
 		return model;
+	/* --mamba-ssm-cache-dtype, else the model's own "auto" (its config
+	 * hook sets mamba_ssm_cache_dtype), else --mamba-cache-dtype's type
+	 * or the model's; a state_dtype set without mamba_cache_dtype_set
+	 * (the library's callers before it) stays as asked */
 	if (r->mamba_ssm_cache_bytes && (!kvp__delta_net(m) || kvp__vllm_since(r, 16)))
 		bytes = r->mamba_ssm_cache_bytes;
-	else if (r->state_dtype != KVP_DTYPE_FP32)
-		return model; /* a type asked, vLLM's --mamba-cache-dtype */
+	else if (r->state_dtype != KVP_DTYPE_FP32 && !r->mamba_cache_dtype_set)
+		return model;
 	else if (kvp__nemotron_h(m))
 		bytes = m->ssm_cache_bytes && kvp__vllm_since(r, 13) ? m->ssm_cache_bytes
 		        : kvp__vllm_since(r, 20)                    ? 4 : 2;

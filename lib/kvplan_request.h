@@ -487,6 +487,11 @@ typedef struct kvp_request {
 	                          * model's type (a Nemotron-H's config's
 	                          * mamba_ssm_cache_dtype, kvp_model
 	                          * ssm_cache_bytes) */
+	bool mamba_cache_dtype_set; /* vLLM --mamba-cache-dtype: state_dtype
+	                          * is the type named, float32 among them,
+	                          * for the conv state and (mamba_ssm_cache_
+	                          * dtype auto) the SSM state; false: auto,
+	                          * the model's type (state_dtype fp32) */
 	bool enforce_eager;      /* vLLM --enforce-eager: no CUDA graphs, so
 	                          * from 0.20 no estimate of their memory
 	                          * comes out of the budget (profile_memory) */

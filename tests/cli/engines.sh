@@ -259,6 +259,26 @@ run --model nemotron-3-nano-30b-a3b --engine trtllm --mamba-ssm-cache-dtype floa
 	--format json
 is state_bytes_per_seq 1085440 "TensorRT-LLM: --mamba-ssm-cache-dtype float16"
 check "TensorRT-LLM takes --mamba-ssm-cache-dtype: no warning" test ! -s "$work/err"
+# vLLM's --mamba-cache-dtype: Qwen3-Next's Gated DeltaNet layer keeps
+# 3 x (4096 + 2 x 16 x 128) = 24,576 conv and 128 x 4096 = 524,288 SSM
+# values a sequence: 1,097,728 B in bf16, 2,195,456 B in float32, and
+# 24,576 x 4 + 524,288 x 2 = 1,146,880 B with an SSM state of float16
+# (mamba_utils.py _mamba_state_dtype); SGLang keeps its own types.
+for t in "bfloat16:bf16 = 1,097,728" "float32:fp32 = 2,195,456"; do
+	run --model qwen3-next-80b-a3b --seq 1024 --engine vllm --mamba-cache-dtype "${t%%:*}" --explain
+	has_line "--mamba-cache-dtype ${t%%:*}" "    state: 548,864 values as ${t#*:} B per sequence"
+done
+run --model qwen3-next-80b-a3b --seq 1024 --engine vllm --mamba-cache-dtype float32 \
+	--mamba-ssm-cache-dtype float16 --explain
+has_line "--mamba-ssm-cache-dtype over --mamba-cache-dtype" \
+	"    state: 24,576 conv values as fp32 + 524,288 SSM values as fp16 = 1,146,880 B per sequence (vLLM's types)"
+run --model qwen3-next-80b-a3b --seq 1024 --engine sglang --mamba-cache-dtype float16 --explain
+has_line "SGLang ignores --mamba-cache-dtype" \
+	"    state: 24,576 conv values as bf16 + 524,288 SSM values as fp32 = 2,146,304 B per sequence (SGLang's types)"
+check "and says so" grep -Fxq \
+	"kvplan: warning: --mamba-cache-dtype is a vllm setting; --engine sglang ignores it" "$work/err"
+expect_error "--mamba-cache-dtype fp9" "^kvplan: --mamba-cache-dtype: unknown type 'fp9' \(valid: auto, float32, float16, bfloat16\)$" \
+	--model qwen3-next-80b-a3b --seq 100 --engine vllm --mamba-cache-dtype fp9
 # Qwen3-Next does not support it: vLLM falls back to align, as before.
 run --model qwen3-next-80b-a3b --seq 262144 --engine vllm --tp 2 \
 	--max-num-batched-tokens 8192 --kv-budget 47875620864 --mamba-cache-mode all --format json
