@@ -57,7 +57,19 @@
  *    q_norm and k_norm of h with use_qk_norm, fc1 and fc2 with biases,
  *    and the two layer scales; a final LayerNorm unless use_mean_pooling;
  *    the projector a LayerNorm of h k and linear_1 (h k x text), linear_2
- *    with biases, k = (1 / downsample_ratio)^2.
+ *    with biases, k = (1 / downsample_ratio)^2;
+ *  - LFM2-VL (Siglip2VisionModel, Lfm2VlMultiModalProjector; research:
+ *    /work/research/lfm2-vl-tower.md): the patch embedding a Linear of C x
+ *    p x p to h with bias, num_patches positions, Gemma 3's layers, the
+ *    post LayerNorm, the pooling head only with vision_use_head true
+ *    (probe, attention, LayerNorm and MLP, 4h^2 + 2hI + 8h + I: no
+ *    checkpoint holds one, and vLLM builds none, though transformers'
+ *    Siglip2VisionModel makes one where the key is absent); the projector
+ *    a LayerNorm of h m^2 with
+ *    projector_use_layernorm, linear_1 (h m^2 x projector_hidden_size P)
+ *    and linear_2 (P x text), biased by projector_bias, m the
+ *    downsample_factor.  Every layer is built and loaded (vLLM's
+ *    lfm2_vl.py trims none; no config sets vision_feature_layer but -1).
  * Another family's vision_config is not counted (0).
  */
 #include <string.h>
@@ -300,6 +312,29 @@ static int internvl(struct tower *t, u128 *n)
 	return 1;
 }
 
+/* LFM2-VL's tower and projector: 1, or -1 reported. */
+static int lfm2_vl(struct tower *t, u128 *n)
+{
+	const uint64_t *v = t->v;
+	uint64_t h = v[HIDDEN], i = v[INTER], p = v[PATCH] ? v[PATCH] : 16, patches = 256,
+		 m = 2, proj = 2560;
+	bool head, bias, norm;
+
+	if (count(&t->in, "num_patches", &patches) < 0 ||
+	    flag(&t->in, "vision_use_head", false, &head) < 0 ||
+	    count(&t->top, "downsample_factor", &m) < 0 ||
+	    count(&t->top, "projector_hidden_size", &proj) < 0 ||
+	    flag(&t->top, "projector_bias", true, &bias) < 0 ||
+	    flag(&t->top, "projector_use_layernorm", true, &norm) < 0)
+		return -1;
+	*n = (u128)v[CHANNELS] * p * p * h + h + (u128)patches * h +
+	     (u128)v[LAYERS] * block(h, i) + 2 * h +
+	     (head ? 4 * (u128)h * h + 2 * (u128)h * i + 8 * h + i : 0) +
+	     (norm ? 2 * (u128)h * m * m : 0) + (u128)h * m * m * proj + (u128)proj * t->text +
+	     (bias ? proj + t->text : 0);
+	return 1;
+}
+
 int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 {
 	static const char *const names[KEYS] = {"hidden_size", "intermediate_size",
@@ -309,7 +344,7 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 		"vision_output_dim", "depth", "embed_dim"};
 	static const char *const counted[] = {"gemma3", "qwen3_5", "qwen3_5_moe", "qwen3_vl",
 		"qwen3_vl_moe", "llama4", "qwen2_vl", "qwen2_5_vl", "mistral3", "llava",
-		"internvl", NULL};
+		"internvl", "lfm2_vl", "lfm2-vl", NULL};
 	json_t *vision = json_object_get(h->top, "vision_config");
 	const char *type = json_string_value(json_object_get(h->top, "model_type"));
 	const char *inner = json_string_value(json_object_get(vision, "model_type"));
@@ -353,6 +388,8 @@ int kvp__hf_vision_params(struct hf *h, unsigned __int128 *out)
 		*out = llama4(&t);
 	} else if (strcmp(type, "internvl") == 0) {
 		r = internvl(&t, out);
+	} else if (strncmp(type, "lfm2", 4) == 0) {
+		r = lfm2_vl(&t, out);
 	} else {
 		/* mistral3 and llava */
 		bool pix = strcmp(type, "mistral3") == 0 || (inner && strcmp(inner, "pixtral") == 0);

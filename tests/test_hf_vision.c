@@ -193,6 +193,42 @@ static void test_internvl(void **state)
 	expect_error(json, KVP_ERR_PARSE, "vision_config.image_size");
 }
 
+/* LFM2.5-VL-1.6B (lfm2_vl; research: /work/research/lfm2-vl-tower.md,
+ * its config and safetensors header as Shoozes/candle's reference-lock
+ * records them).  Tower: the patch Linear 3 x 16 x 16 x 1152 + 1152 =
+ * 885,888, 256 positions x 1152 = 294,912, 27 layers of 4 x 1152^2 + 2 x
+ * 1152 x 4304 + 9 x 1152 + 4304 = 15,239,504 (411,466,608), the post
+ * LayerNorm 2,304; the projector without its LayerNorm, 4608 x 2048 +
+ * 2048 x 2048 with biases: 13,635,584; 426,285,296.  Text: LFM2-1.2B's
+ * 1,170,340,608.  1,596,625,904, half the checkpoint's bf16 bytes.
+ * LFM2-VL-450M (lfm2-vl, v1: the projector's LayerNorm by default, P
+ * 2560): 590,592 + 196,608 + 12 x 7,087,872 + 1,536 + 2 x 3072 + 3072 x
+ * 2560 + 2560 x 1024 + 2560 + 1024 = 96,338,688, with LFM2-350M's
+ * 354,483,968: 450,822,656, as its file's size implies. */
+static void test_lfm2_vl(void **state)
+{
+	static const char cfg[] = "{\"model_type\": \"%s\", \"downsample_factor\": 2,"
+		" %s \"text_config\": {\"model_type\": \"lfm2\", \"hidden_size\": %s,"
+		" \"num_hidden_layers\": 16, \"num_attention_heads\": %s,"
+		" \"num_key_value_heads\": 8, \"block_ff_dim\": %s, \"block_auto_adjust_ff_dim\":"
+		" true, \"block_ffn_dim_multiplier\": 1.0, \"block_multiple_of\": 256,"
+		" \"conv_L_cache\": 3, \"vocab_size\": 65536, \"full_attn_idxs\": [2, 5, 8, 10,"
+		" 12, 14]}, \"vision_config\": {\"model_type\": \"siglip2_vision_model\","
+		" \"hidden_size\": %s, \"intermediate_size\": %s, \"num_hidden_layers\": %s,"
+		" \"num_patches\": 256, \"patch_size\": 16, \"num_channels\": 3,"
+		" \"vision_use_head\": false}}";
+	char json[1024];
+
+	(void)state;
+	snprintf(json, sizeof json, cfg, "lfm2_vl", "\"projector_hidden_size\": 2048,"
+	         " \"projector_bias\": true, \"projector_use_layernorm\": false,", "2048", "32",
+	         "12288", "1152", "4304", "27");
+	counts(json, 1596625904ull, 426285296);
+	snprintf(json, sizeof json, cfg, "lfm2-vl", "", "1024", "16", "6656", "768", "3072",
+	         "12");
+	counts(json, 450822656ull, 96338688);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_pixtral),
 		cmocka_unit_test(test_llava),
 		cmocka_unit_test(test_internvl),
+		cmocka_unit_test(test_lfm2_vl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
