@@ -492,6 +492,27 @@ void kvp__plan_rotary(const kvp_model *m, kvp_plan *p);
 /* lora.c: the plan's LoRA adapters (lora_adapter_bytes,
  * lora_bytes_per_gpu, lora_modules), its stages set. */
 kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err);
+/* lora_layers.c: the buffers' shapes on one GPU: the rank, the modules'
+ * tensor-parallel ranks, the routed experts' (tp x dp) and whether they
+ * hold whole experts, and whose shapes (vLLM's packed slices). */
+struct kvp__lora_shard {
+	uint64_t rank, tp, moe_ranks;
+	bool ep;
+	kvp_engine engine;
+};
+/* The adapter values of m's layers [first, first + count) with modules,
+ * and of embed_tokens and lm_head where asked (SGLang's lm_head B over
+ * tp: head_split). */
+unsigned __int128 kvp__lora_span(const kvp_model *m, uint32_t modules,
+                                 const struct kvp__lora_shard *s, uint32_t first,
+                                 uint32_t count, bool embed, bool head, bool head_split);
+/* The modules m has (KVP_LORA_* bits). */
+uint32_t kvp__lora_present(const kvp_model *m);
+/* Whether kvplan knows the shape of m's recurrent mixers' modules. */
+bool kvp__lora_mixer_known(const kvp_model *m);
+/* Whether vLLM wraps m's embed_tokens and lm_head: its class declares
+ * them embedding_modules. */
+bool kvp__vllm_lora_embedding(const kvp_model *m);
 
 /* vllm_profile.c: what vLLM keeps out of the cache after its profile
  * run, for max_num_batched_tokens tokens and max_num_seqs seqs (the fit's:

@@ -301,7 +301,20 @@ enum {
 	KVP_LORA_EMBED = 1 << 7, /* embed_tokens */
 	KVP_LORA_HEAD = 1 << 8,  /* lm_head */
 	KVP_LORA_LINEAR = (1 << 7) - 1, /* the seven: PEFT's all-linear */
-	KVP_LORA_ALL = (1 << 9) - 1
+	/* vLLM's wrappers of a recurrent layer's mixer (Mamba-2's, a Gated
+	 * DeltaNet's, LFM2's short convolution) and of a mixture of
+	 * experts: */
+	KVP_LORA_IN_PROJ = 1 << 9,   /* in_proj (in_proj_qkvz, in_proj_ba) */
+	KVP_LORA_CONV = 1 << 10,     /* conv1d (LFM2's conv), a linear layer
+	                              * in vLLM, whose adapter it never
+	                              * applies */
+	KVP_LORA_OUT_PROJ = 1 << 11, /* out_proj */
+	KVP_LORA_EXPERTS = 1 << 12,  /* the routed experts (FusedMoE), and
+	                              * Nemotron-H's latent projections */
+	KVP_LORA_ROUTER = 1 << 13,   /* the router (gate), and Qwen3-Next's
+	                              * shared_expert_gate */
+	KVP_LORA_MIXER = KVP_LORA_IN_PROJ | KVP_LORA_CONV | KVP_LORA_OUT_PROJ,
+	KVP_LORA_ALL = (1 << 14) - 1
 };
 
 typedef struct kvp_lora {
@@ -313,18 +326,20 @@ typedef struct kvp_lora {
 	                          * vLLM and the rest 1), which the plan's
 	                          * request then holds */
 	uint32_t modules;        /* KVP_LORA_* bits; 0: the engine's default
-	                          * (vLLM: every module it wraps, the seven
-	                          * linear ones, embed_tokens and lm_head;
-	                          * otherwise the seven) */
+	                          * (vLLM: every module it wraps,
+	                          * KVP_LORA_ALL, embed_tokens and lm_head
+	                          * where the model's class declares them;
+	                          * otherwise the seven linear ones) */
 	kvp_dtype dtype;         /* default fp16 (vLLM's lora_dtype "auto":
 	                          * the model's 16-bit type) */
 } kvp_lora;
 
 /* Parses a comma-separated list of modules: q_proj, k_proj, v_proj,
- * o_proj, gate_proj, up_proj, down_proj, embed_tokens, lm_head (the
- * "_proj" may be left out), vLLM's packed qkv_proj and gate_up_proj, and
- * the sets all-linear, attention and mlp.  KVP_ERR_PARSE names the entry
- * at fault and lists the valid ones. */
+ * o_proj, gate_proj, up_proj, down_proj, embed_tokens, lm_head, in_proj,
+ * conv1d, out_proj, experts, router (the "_proj" may be left out), vLLM's
+ * packed qkv_proj and gate_up_proj, in_proj_qkvz and in_proj_ba (in_proj),
+ * conv (conv1d), and the sets all-linear, attention, mlp and mixer.
+ * KVP_ERR_PARSE names the entry at fault and lists the valid ones. */
 KVP_API kvp_status kvp_lora_modules_parse(const char *text, uint32_t *modules,
                                           kvp_error *err);
 /* vLLM's --mamba-cache-mode (vllm/config/cache.py): how many state

@@ -93,7 +93,8 @@ static void test_vllm_one_gpu(void **state)
 	kvp_plan p = plan_of(&m, &r);
 
 	(void)state;
-	assert_int_equal(p.lora_modules, KVP_LORA_ALL);
+	/* every module the model has: its nine */
+	assert_int_equal(p.lora_modules, KVP_LORA_LINEAR | KVP_LORA_EMBED | KVP_LORA_HEAD);
 	assert_int_equal(p.lora_adapter_bytes, 2 * (32 * LAYER_VALUES + 2 * EMBED_VALUES));
 	assert_int_equal(p.lora_adapter_bytes, 92356608);
 	assert_int_equal(p.lora_bytes_per_gpu, 92356608);
@@ -306,7 +307,7 @@ static void test_refusals(void **state)
 	r.lora.dtype = KVP_DTYPE_Q8_0;
 	expect_refusal(&m, &r, KVP_ERR_INVALID, "held as fp16, bf16 or fp32, not q8_0");
 	r.lora.dtype = KVP_DTYPE_FP16;
-	r.lora.modules = 1u << 12;
+	r.lora.modules = 1u << 20;
 	expect_refusal(&m, &r, KVP_ERR_INVALID, "are not KVP_LORA_* values");
 	/* A mixture of experts has no intermediate: its MLP is refused,
 	 * its attention counted. */
@@ -324,7 +325,10 @@ static void test_refusals(void **state)
 	moe.vocab = 0;
 	r.lora.modules = KVP_LORA_EMBED;
 	expect_refusal(&moe, &r, KVP_ERR_INVALID, "need the model's vocabulary size");
-	/* MLA: its projections are not modelled. */
+	/* MLA: its projections modelled for vLLM (deepseek_v2.py, no
+	 * q_lora_rank: q_proj 16 x (2048 + 16 x 192), kv_b_proj 16 x (512 +
+	 * 16 x 256), kv_a_proj_with_mqa 16 x (2048 + 576), o_proj 16 x (16 x
+	 * 128 + 2048): 263,168 a layer), refused elsewhere. */
 	memset(&mla, 0, sizeof mla);
 	strcpy(mla.name, "mla");
 	mla.layers = 4;
@@ -334,23 +338,38 @@ static void test_refusals(void **state)
 	mla.head_dim = 192;
 	mla.kv_lora_rank = 512;
 	mla.qk_rope_dim = 64;
+	mla.qk_nope_dim = 128;
+	mla.v_head_dim = 128;
 	mla.intermediate = 8192;
 	if (kvp_model_finalize(&mla, &err) != KVP_OK)
 		fail_msg("%s", err.message);
-	r.lora.modules = 0;
-	expect_refusal(&mla, &r, KVP_ERR_INVALID, "the attention modules of an MLA layer");
+	r.lora.modules = KVP_LORA_LINEAR;
+	{
+		kvp_plan p = plan_of(&mla, &r);
+
+		assert_int_equal(p.lora_adapter_bytes,
+		                 2 * 4 * (263168 + 3 * 16 * (2048 + 8192ull)));
+	}
+	r.engine = KVP_ENGINE_EXACT;
+	expect_refusal(&mla, &r, KVP_ERR_INVALID, "the attention modules of an MLA layer are"
+	               " modelled for vLLM alone");
 	r.lora.modules = KVP_LORA_GATE | KVP_LORA_UP | KVP_LORA_DOWN;
 	{
 		kvp_plan p = plan_of(&mla, &r);
 
 		assert_int_equal(p.lora_adapter_bytes, 2 * 4 * 3 * 16 * (2048 + 8192ull));
 	}
-	/* Past 64 bits. */
-	r.lora.modules = 0;
+	r.engine = KVP_ENGINE_VLLM;
+	/* Past 64 bits (vLLM adapts no lm_head past 258,048 entries). */
+	r.lora.modules = KVP_LORA_LINEAR | KVP_LORA_EMBED;
 	r.lora.rank = UINT32_MAX;
 	m.vocab = UINT32_MAX;
 	m.layers = 60000;
 	expect_refusal(&m, &r, KVP_ERR_OVERFLOW, "LoRA adapters of llama3.1-8b overflow");
+	r.lora.modules = 0;
+	r.lora.rank = 16;
+	expect_refusal(&m, &r, KVP_ERR_UNSUPPORTED, "vLLM adapts an lm_head of at most 258,048"
+	               " entries, not 4294967295");
 }
 
 static void test_parse(void **state)
@@ -367,7 +386,12 @@ static void test_parse(void **state)
 	assert_int_equal(bits, KVP_LORA_LINEAR & ~KVP_LORA_O);
 	assert_int_equal(kvp_lora_modules_parse("all-linear,lm_head,embed_tokens", &bits, &err),
 	                 KVP_OK);
-	assert_int_equal(bits, KVP_LORA_ALL);
+	assert_int_equal(bits, KVP_LORA_LINEAR | KVP_LORA_EMBED | KVP_LORA_HEAD);
+	assert_int_equal(kvp_lora_modules_parse("mixer,experts,router,in_proj_qkvz,in_proj_ba,"
+	                                        "conv", &bits, &err), KVP_OK);
+	assert_int_equal(bits, KVP_LORA_MIXER | KVP_LORA_EXPERTS | KVP_LORA_ROUTER);
+	assert_string_equal(kvp_lora_modules_text(bits, text, sizeof text),
+	                    "in_proj,conv1d,out_proj,experts,router");
 	assert_int_equal(kvp_lora_modules_parse("attention", &bits, &err), KVP_OK);
 	assert_string_equal(kvp_lora_modules_text(bits, text, sizeof text),
 	                    "q_proj,k_proj,v_proj,o_proj");

@@ -116,14 +116,46 @@ expect_error "a block type" "^kvplan: --lora-dtype: LoRA adapters are held as fp
 	$m --lora-rank 8 --lora-dtype q8_0
 expect_error "an unknown type" "^kvplan: --lora-dtype: unknown element type 'fp12'" \
 	$m --lora-rank 8 --lora-dtype fp12
-expect_error "a mixture of experts' MLP" \
-	"^kvplan: LoRA on qwen3-30b-a3b: gate_proj, up_proj and down_proj need the model's intermediate_size \(a dense gated MLP; experts are not modelled\); name the attention modules alone \(--lora-modules attention\)\$" \
-	--model qwen3-30b-a3b --seq 1024 --engine vllm --enable-lora
-run --model qwen3-30b-a3b --seq 1024 --enable-lora --lora-modules attention --format json
-check "... its attention modules alone are counted" test "$(json_value adapter_bytes)" -gt 0
-expect_error "MLA attention" \
-	"^kvplan: LoRA on deepseek-v3: the attention modules of an MLA layer \(q_a/q_b, kv_a, kv_b\) are not modelled; name the MLP's \(--lora-modules mlp\)\$" \
+# vLLM wraps a mixture's router and routed experts (FusedMoEWithLoRA:
+# w13 two A of r x hidden and two B of r x moe_intermediate, w2 one of
+# each). Qwen3-30B-A3B at rank 16 (hidden 2048, 32 heads and 4 kv heads
+# of 128, 128 experts of 768): attention 16 x (2 x 6144 + 2 x 2560) =
+# 278,528 a layer, the router 16 x (2048 + 128) = 34,816, the experts 16
+# x 128 x (2 x 2048 + 2 x 768 + 768 + 2048) = 17,301,504; 48 layers
+# 845,512,704 and embed_tokens and lm_head (Qwen3MoeForCausalLM declares
+# them) 2 x 16 x (151936 + 2048) = 4,927,488: 850,440,192 values, 2 B.
+run --model qwen3-30b-a3b --seq 1024 --engine vllm --enable-lora --format json
+is adapter_bytes 1700880384 "a mixture of experts: its router and experts"
+check "... the modules it has (no dense MLP)" grep -q \
+	'^    "modules": "q_proj,k_proj,v_proj,o_proj,embed_tokens,lm_head,experts,router",$' "$work/out"
+run --model qwen3-30b-a3b --seq 1024 --engine vllm --enable-lora --lora-modules attention \
+	--format json
+is adapter_bytes $((2 * 48 * 278528)) "... its attention modules alone"
+expect_error "the experts under another engine" \
+	"^kvplan: LoRA on qwen3-30b-a3b: the experts and the router are modelled for vLLM alone\$" \
+	--model qwen3-30b-a3b --seq 1024 --lora-rank 16 --lora-modules experts
+# DeepSeek-V3 under vLLM at rank 16: an MLA layer's q_b_proj 16 x (1536
+# + 128 x 192), kv_b_proj 16 x (512 + 128 x 256), o_proj 16 x (128 x 128
+# + 7168): 1,327,104 (fused_qkv_a_proj is wrapped by none); the 3 dense
+# MLPs 3 x 16 x (7168 + 18432) = 1,228,800; each of 58 expert layers
+# the router 16 x (7168 + 256), the shared expert 3 x 16 x (7168 +
+# 2048) and 256 experts 16 x 256 x (2 x 7168 + 2 x 2048 + 2048 + 7168):
+# 113,807,360; no embed_tokens nor lm_head (DeepseekV2ForCausalLM names
+# none): 6,685,466,624 values.
+run --model deepseek-v3 --seq 1024 --engine vllm --enable-lora --format json
+is adapter_bytes 13370933248 "DeepSeek-V3: MLA, dense layers and experts"
+expect_error "MLA attention elsewhere" \
+	"^kvplan: LoRA on deepseek-v3: the attention modules of an MLA layer are modelled for vLLM alone; name the MLP's \(--lora-modules mlp\)\$" \
 	--model deepseek-v3 --seq 1024 --lora-rank 8
+expect_error "a sparse-attention indexer" \
+	"^kvplan: LoRA on deepseek-v3.2: the attention modules of an MLA layer are modelled for vLLM, not those of a sparse-attention indexer" \
+	--model deepseek-v3.2 --seq 1024 --engine vllm --enable-lora
+# Classes vLLM does not adapt, and its lm_head limit.
+expect_error "Falcon" "^kvplan: LoRA on falcon-7b: vLLM's falcon model does not support LoRA\$" \
+	--model falcon-7b --seq 1024 --engine vllm --enable-lora
+expect_error "a vocabulary past 258,048" \
+	"^kvplan: LoRA on falcon-h1-34b: vLLM adapts an lm_head of at most 258,048 entries, not 261120; leave it out \(--lora-modules\)\$" \
+	--model falcon-h1-34b --seq 1024 --engine vllm --enable-lora
 expect_error "overflow" "^kvplan: LoRA adapters of custom overflow 64-bit bytes\$" \
 	--layers 100000 --heads 64 --head-dim 65536 --hidden 4194304 --seq 1 \
 	--lora-rank 4294967295 --lora-modules attention
