@@ -575,6 +575,9 @@ bool kvp__model_type_in(const kvp_model *m, const char *const *types, size_t n);
 /* Whether m is a Nemotron-H (model_type nemotron_h, GGUF's nemotron_h
  * and nemotron_h_moe). */
 bool kvp__nemotron_h(const kvp_model *m);
+/* Kimi-Linear (kimi_linear, kimi-linear): Kimi Delta Attention beside
+ * MLA. */
+bool kvp__kimi_linear(const kvp_model *m);
 /* Whether the plan's model has no attention (Mamba: no kv heads,
  * kvp_model_attention_free). */
 static inline bool kvp__plan_attention_free(const kvp_plan *p)

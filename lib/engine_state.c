@@ -97,6 +97,11 @@ kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 		return trtllm_ssm_dtype(r, m);
 	if (r->engine != KVP_ENGINE_VLLM)
 		return model;
+	/* Kimi Delta Attention's recurrent state: fp32 whatever is asked
+	 * (mamba_utils.py MambaStateDtypeCalculator.kda_state_dtype returns
+	 * (state_dtype, torch.float32); main at 81be2e09) */
+	if (kvp__kimi_linear(m))
+		return KVP_DTYPE_FP32;
 	/* --mamba-ssm-cache-dtype, else the model's own "auto" (its config
 	 * hook sets mamba_ssm_cache_dtype), else --mamba-cache-dtype's type
 	 * or the model's; a state_dtype set without mamba_cache_dtype_set

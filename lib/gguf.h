@@ -158,6 +158,9 @@ typedef enum kvp__rec_rule {
 	KVP__REC_SHORTCONV,   /* n_head_kv(i) == 0, a short convolution's
 	                       * state of shortconv.l_cache - 1 columns of
 	                       * n_embd (lfm2, lfm2moe) */
+	KVP__REC_KDA,         /* n_head_kv(i) == 0, Kimi Delta Attention's
+	                       * state of head_count heads of kda.head_dim
+	                       * and a conv of ssm.conv_kernel (kimi-linear) */
 	KVP__REC_PARALLEL,    /* every attention layer a state beside its
 	                       * K and V (falcon-h1: kvp_model ssm_parallel) */
 	KVP__REC_UNSUPPORTED  /* a state kvplan does not size (lfm2's,

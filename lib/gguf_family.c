@@ -63,6 +63,12 @@ static const kvp__gguf_family families[] = {
 	 * window */
 	{"lfm2", KVP__SWA_ALL, 0, 0, KVP__REC_SHORTCONV, false},
 	{"lfm2moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
+	/* Kimi-Linear (src/models/kimi-linear.cpp, PR #18755): a layer of no
+	 * kv heads Kimi Delta Attention, the others MLA cached as K alone
+	 * (kv_lora_rank + rope); n_embd_r = 3 (d_conv - 1) head_count
+	 * kda.head_dim, n_embd_s = kda.head_dim^2 head_count
+	 * (llama-hparams.cpp), f32 */
+	{"kimi-linear", KVP__SWA_IGNORED, 0, 0, KVP__REC_KDA, true},
 	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
 };
@@ -123,6 +129,7 @@ static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
 	switch (r->fam ? r->fam->rec : KVP__REC_NONE) {
 	case KVP__REC_KV_ZERO:
 	case KVP__REC_SHORTCONV:
+	case KVP__REC_KDA:
 		if (kv == 0)
 			return KVP_LAYER_RECURRENT;
 		break;
@@ -456,6 +463,30 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 
 	if (!r->fam || r->fam->rec == KVP__REC_NONE)
 		return KVP_OK;
+	if (r->fam->rec == KVP__REC_KDA) {
+		uint32_t hd = 0;
+
+		if ((st = kvp__gguf_get_u32(r, "ssm.conv_kernel", true, &m->ssm_conv_kernel,
+		                            &found)) != KVP_OK ||
+		    (st = kvp__gguf_get_u32(r, "kda.head_dim", true, &hd, &found)) != KVP_OK)
+			return st;
+		if (hd == 0 || m->ssm_conv_kernel < 2 ||
+		    (uint64_t)hd * m->heads > UINT32_MAX)
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "%s.kda.head_dim %u and ssm.conv_kernel %u with"
+			                     " %u heads are no Kimi Delta Attention shape",
+			                     r->arch, hd, m->ssm_conv_kernel, m->heads);
+		/* llama.cpp's KDA state is its Gated DeltaNet's numbers with
+		 * inner = heads x kda.head_dim, state = kda.head_dim, groups =
+		 * heads (its n_head(), not a count of its own) */
+		m->ssm_state = hd;
+		m->ssm_inner = hd * m->heads;
+		m->ssm_groups = m->ssm_heads = m->heads;
+		kvp__note(r->source, "ssm", KVP_ORIGIN_READ, "%s.kda.head_dim = %u, head_count"
+		          " %u, ssm.conv_kernel = %u: Kimi Delta Attention's state", r->arch, hd,
+		          m->heads, m->ssm_conv_kernel);
+		return KVP_OK;
+	}
 	if (r->fam->rec == KVP__REC_SHORTCONV) {
 		if ((st = kvp__gguf_get_u32(r, "shortconv.l_cache", true, &m->ssm_conv_kernel,
 		                            &found)) != KVP_OK)

@@ -55,6 +55,18 @@ static unsigned __int128 recurrent(const kvp_model *m, const struct shape *s)
 {
 	unsigned __int128 d = m->hidden;
 
+	if (s->kda) {
+		/* Kimi-Linear's KimiDeltaAttention (research: /work/research/
+		 * kimi-linear-params.md), P = heads x head_dim (ssm_inner), D
+		 * the head_dim (ssm_state), H the heads: q, k, v d x P, their
+		 * depthwise convs P x kernel (no bias), f_a and g_a d x D, f_b
+		 * and g_b D x P, b_proj d x H, A_log H, dt_bias P, o_norm D,
+		 * o_proj P x d */
+		unsigned __int128 p = m->ssm_inner, hd = m->ssm_state, h = m->ssm_heads;
+
+		return 3 * d * p + 3 * p * m->ssm_conv_kernel + 2 * hd * (d + p) + d * h + h +
+		       p + hd + p * d;
+	}
 	if (s->delta && s->key_heads && s->value_heads) {
 		unsigned __int128 keys = (unsigned __int128)s->key_heads * s->key_dim,
 		                  values = (unsigned __int128)s->value_heads * s->value_dim;

@@ -656,6 +656,7 @@ static const struct hf_family families[] = {
 	 kvp__hf_rule_granite_hybrid, NULL},
 	{"jamba", "JambaConfig", kvp__hf_rule_jamba, NULL},
 	{"falcon_h1", "FalconH1Config", kvp__hf_rule_falcon_h1, d_falcon_h1},
+	{"kimi_linear", "KimiLinearConfig", kvp__hf_rule_kimi_linear, NULL},
 	{"lfm2", "Lfm2Config", kvp__hf_rule_lfm2, d_lfm2},
 	{"lfm2_moe", "Lfm2MoeConfig", kvp__hf_rule_lfm2, d_lfm2_moe},
 	{"mamba", "MambaConfig", kvp__hf_rule_mamba, d_mamba},

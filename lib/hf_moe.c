@@ -84,14 +84,19 @@ kvp_status kvp__hf_moe(struct hf *h)
 	static const char *const k_shared_ernie[] = {"moe_num_shared_experts", NULL};
 	/* LFM2-MoE's own: num_dense_layers alone */
 	static const char *const k_dense_lfm2[] = {"num_dense_layers", NULL};
+	/* Kimi-Linear's (KimiLinearConfig): num_experts_per_token and
+	 * num_shared_experts */
+	static const char *const k_top_k_kimi[] = {"num_experts_per_token", NULL};
+	static const char *const k_shared_kimi[] = {"num_shared_experts", NULL};
+	bool kimi = strcmp(h->family, "kimi_linear") == 0;
 	bool ernie = strncmp(h->family, "ernie4_5", 8) == 0;
 	const char *const *k_experts = ernie ? k_experts_ernie : k_experts_std;
-	const char *const *k_top_k = ernie ? k_top_k_ernie : k_top_k_std;
+	const char *const *k_top_k = ernie ? k_top_k_ernie : kimi ? k_top_k_kimi : k_top_k_std;
 	const char *const *k_dense = ernie ? k_dense_ernie
 	                             : strcmp(h->family, "lfm2_moe") == 0 ? k_dense_lfm2
 	                                                                  : k_dense_std;
 	const char *const *k_freq = ernie ? k_freq_ernie : k_freq_std;
-	const char *const *k_shared = ernie ? k_shared_ernie : k_shared_std;
+	const char *const *k_shared = ernie ? k_shared_ernie : kimi ? k_shared_kimi : k_shared_std;
 	/* Granite 4.0's shared_mlp is its shared expert
 	 * (GraniteMoeHybridMoE beside it) */
 	static const char *const k_shared_inter[] = {"shared_expert_intermediate_size",

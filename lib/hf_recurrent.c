@@ -121,6 +121,66 @@ kvp_status kvp__hf_rule_qwen3_next(struct hf *h)
 	return ssm(h, &keys);
 }
 
+/* Kimi-Linear (KimiLinearConfig, its remote configuration_kimi.py; research:
+ * /work/research/kimi-linear-params.md, kimi-linear-engines.md): a layer
+ * is Kimi Delta Attention where its 1-based number is in
+ * linear_attn_config.kda_layers (is_kda_layer: (i + 1) in kda_layers), else
+ * MLA (NoPE, its latent and rope values cached all the same); full_attn_layers
+ * is not read.  A KDA state is a Gated DeltaNet's of equal keys and values:
+ * num_heads heads of head_dim, a short convolution of short_conv_kernel_size
+ * over q, k and v, so inner = heads x head_dim, state = head_dim, groups =
+ * heads.  The config's head_dim (72) and num_key_value_heads size no
+ * layer. */
+kvp_status kvp__hf_rule_kimi_linear(struct hf *h)
+{
+	static const char *const k_conv[] = {"short_conv_kernel_size", NULL};
+	static const char *const k_heads[] = {"num_heads", NULL};
+	static const char *const k_hd[] = {"head_dim", NULL};
+	static const struct ssm_keys keys = {.conv = k_conv, .heads = k_heads, .head_dim = k_hd,
+		.state = k_hd, .groups = k_heads};
+	json_t *lin = json_object_get(h->cfg, "linear_attn_config"), *list, *v;
+	uint8_t kinds[KVP_PATTERN_MAX];
+	struct hf in;
+	size_t i;
+	uint32_t kda = 0;
+	kvp_status st;
+
+	if (!json_is_object(lin))
+		return kvp__hf_fail(h, "linear_attn_config", "%s: which layers are Kimi"
+		                    " Delta Attention, and their shape", lin ? "not an object"
+		                    : "missing");
+	in = kvp__hf_object(h, lin, "linear_attn_config.");
+	list = json_object_get(lin, "kda_layers");
+	if (!json_is_array(list))
+		return kvp__hf_fail(&in, "kda_layers", "expected a list of layer numbers"
+		                    " (1-based)");
+	if (h->m->layers > KVP_PATTERN_MAX)
+		return kvp__hf_fail(h, "num_hidden_layers", "%u layers: kvplan holds a list"
+		                    " of at most %d", h->m->layers, KVP_PATTERN_MAX);
+	memset(kinds, KVP_LAYER_MLA, sizeof kinds);
+	json_array_foreach(list, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > (json_int_t)h->m->layers)
+			return kvp__hf_fail(&in, "kda_layers", "entry %zu is not a layer number"
+			                    " (1 to %u)", i, h->m->layers);
+		kinds[json_integer_value(v) - 1] = KVP_LAYER_RECURRENT;
+	}
+	for (uint32_t l = 0; l < h->m->layers; l++)
+		kda += kinds[l] == KVP_LAYER_RECURRENT;
+	if ((st = kvp__hf_set_layers(h, "linear_attn_config.kda_layers", h->m->layers,
+	                             kinds)) != KVP_OK)
+		return st;
+	kvp__note(h->src, "pattern", KVP_ORIGIN_READ, "%slinear_attn_config.kda_layers:"
+	          " %u Kimi Delta Attention layers (1-based), the other %u MLA", h->prefix,
+	          kda, h->m->layers - kda);
+	if ((st = ssm(&in, &keys)) != KVP_OK)
+		return st;
+	if (!h->m->ssm_inner || !h->m->ssm_state || !h->m->ssm_conv_kernel)
+		return kvp__hf_fail(&in, "num_heads", "Kimi Delta Attention needs num_heads,"
+		                    " head_dim and short_conv_kernel_size");
+	return KVP_OK;
+}
+
 static const char *const k_conv_kernel[] = {"conv_kernel", NULL};
 static const char *const k_state_size[] = {"ssm_state_size", NULL};
 static const char *const k_n_groups[] = {"n_groups", NULL};

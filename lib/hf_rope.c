@@ -199,10 +199,12 @@ kvp_status kvp__hf_rope(struct hf *h)
 	/* Learned positions (GPT-2, OPT), or ALiBi (Falcon's option, BLOOM,
 	 * MPT): no table; nor Nemotron-H's attention, which rotates nothing
 	 * whatever rope_theta its config gives (vLLM's NemotronHAttention
-	 * builds no rotary embedding). */
+	 * builds no rotary embedding), nor Kimi-Linear's MLA (mla_use_nope,
+	 * asserted: vLLM's MLAModules get rotary_emb None). */
 	if (strcmp(h->family, "gpt2") == 0 || strcmp(h->family, "opt") == 0 ||
 	    strcmp(h->family, "bloom") == 0 || strcmp(h->family, "mpt") == 0 ||
-	    strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "nemotron_h") == 0) {
+	    strcmp(h->family, "gpt_bigcode") == 0 || strcmp(h->family, "nemotron_h") == 0 ||
+	    strcmp(h->family, "kimi_linear") == 0) {
 		m->rope = KVP_ROPE_NONE;
 		return KVP_OK;
 	}

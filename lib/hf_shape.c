@@ -225,6 +225,11 @@ static int shape_more(struct hf *h, struct shape *s)
 			return -1;
 		if (shared)
 			s->inter = shared;
+	} else if (strcmp(f, "kimi_linear") == 0) {
+		/* KimiDeltaAttention; KimiMoEGate's e_score_correction_bias,
+		 * there whatever the config says (no topk_method key) */
+		s->kda = true;
+		s->score_bias = true;
 	} else if (strcmp(f, "lfm2") == 0 || strcmp(f, "lfm2_moe") == 0) {
 		/* Lfm2ShortConv (biases by conv_bias, false by default),
 		 * Lfm2Attention's q_layernorm and k_layernorm of head_dim,

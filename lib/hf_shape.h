@@ -47,6 +47,10 @@ struct shape {
 	                      * a depthwise conv of conv_L_cache taps, out_proj
 	                      * (their biases with conv_bias) */
 	bool no_mlp;         /* a layer of a mixer alone (Mamba) */
+	bool kda;            /* Kimi Delta Attention (Kimi-Linear's KDA layers):
+	                      * q, k and v projections with their short
+	                      * convolutions, the low-rank decay and output
+	                      * gates, beta, A_log and dt_bias, o_norm, o_proj */
 };
 
 /* The family's shape over s, from its keys: 0, or -1 reported. */

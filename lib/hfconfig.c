@@ -211,7 +211,9 @@ static const char *const k_kv_heads[] = {"num_key_value_heads", NULL};
 static const char *const k_head_dim[] = {"head_dim", NULL};
 static const char *const k_vocab[] = {"vocab_size", "padded_vocab_size", NULL};
 static const char *const k_context[] = {"max_position_embeddings",
-	"n_positions", "max_sequence_length", "seq_length", NULL};
+	"n_positions", "max_sequence_length", "seq_length",
+	/* Kimi-Linear's, which vLLM's _get_and_verify_max_len reads */
+	"model_max_length", NULL};
 static const char *const k_dtype[] = {"torch_dtype", "dtype", NULL};
 
 /* The weights' type, torch_dtype or dtype: the weights', never the

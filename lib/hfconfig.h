@@ -171,6 +171,7 @@ kvp_status kvp__hf_rule_nemotron_h(struct hf *h);
 kvp_status kvp__hf_rule_granite_hybrid(struct hf *h);
 kvp_status kvp__hf_rule_jamba(struct hf *h);
 kvp_status kvp__hf_rule_falcon_h1(struct hf *h);
+kvp_status kvp__hf_rule_kimi_linear(struct hf *h);
 /* Mamba and Falcon Mamba (Mamba-1 mixers) and Mamba-2: every layer
  * recurrent, no attention. */
 kvp_status kvp__hf_rule_mamba(struct hf *h);

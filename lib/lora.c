@@ -127,9 +127,9 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e,
                              kvp_error *err)
 {
 	/* The classes vLLM builds that are not SupportsLoRA (falcon.py,
-	 * gpt2.py, zamba2.py at 81be2e09; mamba.py and mamba2.py, which
+	 * gpt2.py, zamba2.py, kimi_linear.py at 81be2e09; mamba.py and mamba2.py, which
 	 * have no attention, below) */
-	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2"};
+	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2", "kimi_linear"};
 	static const char *const falcon_h1[] = {"falcon_h1"};
 	char label[KVP_QUOTE_MAX];
 	const char *name = kvp__label(m->name, "the model", label);
@@ -144,7 +144,7 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e,
 		                  " and no MLP, only Mamba mixers, which no engine adapts",
 		                  name);
 	/* falcon_h1 is not falcon (kvp__model_type_in takes a prefix) */
-	if (vllm && kvp__model_type_in(m, unsupported, 3) && !kvp__model_type_in(m, falcon_h1, 1))
+	if (vllm && kvp__model_type_in(m, unsupported, 4) && !kvp__model_type_in(m, falcon_h1, 1))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "LoRA on %s: vLLM's %s model does"
 		                  " not support LoRA", name, m->model_type);
 	if ((modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V | KVP_LORA_O)) &&

@@ -294,6 +294,14 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	if (family && r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no %s model",
 		                  name, family);
+	/* TensorRT-LLM's KimiLinearForCausalLM (_torch/models/
+	 * modeling_kimi_linear.py @ 000a860d) is Kimi K3's text core: that it
+	 * runs Kimi-Linear-48B is not established (research:
+	 * /work/research/kimi-linear-engines.md) */
+	if (kvp__kimi_linear(m) && r->engine == KVP_ENGINE_TRTLLM)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM's KimiLinear"
+		                  "ForCausalLM is Kimi K3's; kvplan does not plan Kimi-Linear"
+		                  " under it (that it runs it is not established)", name);
 	if ((m->ssm_parallel || kvp__lfm2(m)) && r->engine == KVP_ENGINE_SGLANG &&
 	    (r->pp ? r->pp : 1) > 1)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang runs %s on one pipeline"

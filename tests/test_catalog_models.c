@@ -107,6 +107,11 @@ static const struct layers_row rows[] = {
 	 * 128, v 128, 64 heads */
 	{"kimi-k2", 61, 0, 0, 0, 61, 0, 0, ATTN(64, 192), 0, 0,
 	 64, 512, 64, 128, 128, NO_SSM},
+	/* data/models/kimi-linear-48b-a3b.yaml: 7 MLA layers, rank 512, rope
+	 * 64, nope 128, v 128, 32 heads; 20 Kimi Delta Attention layers: conv
+	 * 4, inner 4096, state 128, groups 32 */
+	{"kimi-linear-48b-a3b", 27, 0, 0, 0, 7, 20, 0, ATTN(32, 192), 0, 0,
+	 32, 512, 64, 128, 128, 4, 4096, 128, 32},
 	/* data/models/lfm2-1.2b.yaml: 6 full, 8 x 64, and 10 short
 	 * convolutions: conv 3, inner 2048, no state, no groups */
 	{"lfm2-1.2b", 16, 6, 0, 0, 0, 10, 0, ATTN(8, 64), 0, 0,

@@ -496,6 +496,56 @@ static void test_lfm2(void **state)
 	}
 }
 
+/* Kimi-Linear as llama.cpp's converter writes it (kimi-linear,
+ * conversion/kimi_linear.py: head_count_kv 1 on the MLA layers, 0 on the
+ * Kimi Delta Attention ones; kda.head_dim 128, ssm.conv_kernel 4, the
+ * latent's kv_lora_rank 512 and rope 64, key_length_mla 192,
+ * value_length_mla 128; value_length the config's unused 72).  Its state
+ * as llama-hparams.cpp sizes it: n_embd_r 3 x 3 x 32 x 128 = 36,864 and
+ * n_embd_s 128 x 128 x 32 = 524,288 values, f32: 2,244,608 B a layer; the
+ * MLA layers' K alone, 576 values a token. */
+static void test_kimi_linear(void **state)
+{
+	uint64_t kv[27] = {0};
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	kv[3] = kv[7] = kv[11] = kv[15] = kv[19] = kv[23] = kv[26] = 1;
+	ggufw_init(&w, 3);
+	base_keys(&w, "kimi-linear", 27, 2304, 32, 0, 0);
+	ggufw_kv_arr(&w, "kimi-linear.attention.head_count_kv", GGUFW_U32, kv, 27);
+	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "kimi-linear.kda.head_dim", GGUFW_U32, 128);
+	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
+	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
+	ggufw_kv_uint(&w, "kimi-linear.attention.key_length", GGUFW_U32, 576);
+	ggufw_kv_uint(&w, "kimi-linear.attention.value_length", GGUFW_U32, 72);
+	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
+	ggufw_kv_uint(&w, "kimi-linear.attention.value_length_mla", GGUFW_U32, 128);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 20);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_MLA), 7);
+	assert_int_equal(kvp_model_layer_kind(&p.model, 26), KVP_LAYER_MLA);
+	assert_int_equal(p.model.ssm_inner, 4096);
+	assert_int_equal(p.model.ssm_state, 128);
+	assert_int_equal(p.model.ssm_groups, 32);
+	assert_int_equal(p.model.v_head_dim, 128);
+	assert_int_equal(cache_at(&p.model, 1000), 20 * 2244608ull + 1000ull * 7 * 1152);
+	ggufw_free(&w);
+	/* kda.head_dim, which its loader requires */
+	ggufw_init(&w, 3);
+	base_keys(&w, "kimi-linear", 27, 2304, 32, 0, 0);
+	ggufw_kv_arr(&w, "kimi-linear.attention.head_count_kv", GGUFW_U32, kv, 27);
+	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
+	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
+	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "no key 'kimi-linear.kda.head_dim'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_mamba2),
 		cmocka_unit_test(test_falcon_h1),
 		cmocka_unit_test(test_lfm2),
+		cmocka_unit_test(test_kimi_linear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
