@@ -171,21 +171,27 @@ check "sweep: 64, 16, 64 and 32-token blocks" sh -c \
 # A model with recurrent layers has its block from vLLM's hybrid config,
 # the same on every GPU: an MLA latent of 576 B a token (fp8) beside
 # Mamba-2 layers of (4 - 1) x (4,096 + 2 x 32 x 128) + 4,096 x 128 =
-# 561,152 values, 1,122,304 B in fp16, takes 64 x cdiv(1,122,304, 64 x
-# 576) = 64 x 31 = 1,984-token blocks, and no GPU is planned again.
+# 561,152 values, 1,122,304 B in fp16, takes 128 x cdiv(1,122,304, 128 x
+# 576) = 128 x 16 = 2,048-token blocks (an MLA hybrid aligned to 128 from
+# 0.28; before, 64 x cdiv(1,122,304, 64 x 576) = 1,984), and no GPU is
+# planned again.
 printf '%s\n' 'name: mla-hybrid' 'layers: 8' 'heads: 32' 'kv_heads: 32' 'head_dim: 192' \
 	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
 	'layer_pattern: "recurrent*3,mla"' 'ssm_conv_kernel: 4' 'ssm_inner: 4096' \
 	'ssm_state: 128' 'ssm_groups: 32' 'params: 1e9' >"$work/data/models/mla-hybrid.yaml"
 run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
 	--gpu h100,a100,my-b200 --format json
-check "hybrid: blocks of 1,984 on every GPU" sh -c \
-	'[ "$(grep -c "\"block_size\": 1984," "$1")" = 4 ]' sh "$work/out"
+check "hybrid: blocks of 2,048 on every GPU" sh -c \
+	'[ "$(grep -c "\"block_size\": 2048," "$1")" = 4 ]' sh "$work/out"
 run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
 	--gpu h100,a100,my-b200
 check "hybrid: no GPU planned again, no backend named for the block" sh -c \
-	'! grep -q " here (" "$1" && grep -q "^Engine vllm (blocks of 1984 tokens)$" "$1"' \
+	'! grep -q " here (" "$1" && grep -q "^Engine vllm (blocks of 2048 tokens)$" "$1"' \
 	sh "$work/out"
+run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
+	--gpu h100 --vllm-version 0.27
+check "hybrid before 0.28: blocks of 1,984" grep -q "^Engine vllm (blocks of 1984 tokens)$" \
+	"$work/out"
 
 # MLA layers beside sliding ones: the H100 takes another step and another
 # block.  Sliding layers of 2 kv heads of 144 (576 B a token in fp8, as the
