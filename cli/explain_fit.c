@@ -360,9 +360,11 @@ void explain_stage_weights(const struct explainer *e, const struct cli_plan *p,
 			         g(lp->stage_units[lp->stages - 1]));
 		say(e, "  weights per GPU%s: %u of %u layers'%s%s%s%s, ceil(/ tp %u)%s%s%s = %s B%s",
 		    stage, lp->stage_layers[s], lp->layers, share,
-		    s == 0 && !llama && lp->embedding_bytes ? " + embedding" : "",
-		    s + 1 == lp->stages && lp->embedding_bytes &&
-		    (lp->head_bytes || lp->stages > 1 || llama) ? " + head" : "", whole,
+		    (s == 0 || lp->outer_every_stage) && !llama && lp->embedding_bytes
+		    ? " + embedding" : "",
+		    (s + 1 == lp->stages || (lp->outer_every_stage && lp->head_bytes)) &&
+		    lp->embedding_bytes && (lp->head_bytes || lp->stages > 1 || llama)
+		    ? " + head" : "", whole,
 		    r->tp, whole[0] ? " + those" : "", beside, s + 1 == lp->stages && lp->draft_weights_bytes
 		           ? " + the draft's, ceil(/ tp)" : "",
 		    g(f->stage_weights[s]), lp->stages > 1 && s == f->stage ? " (binds)" : "");

@@ -331,6 +331,13 @@ static int compute_plan(const struct cli_options *o, struct cli_plan *plan)
 	}
 	if (kvp_plan_compute(&plan->model, r, &plan->layers, &err) != KVP_OK)
 		return cli_fail(&err);
+	/* Adapters asked on modules the model has none of */
+	if (r->lora.rank && r->lora.modules && !plan->layers.lora_modules) {
+		char names[256];
+
+		cli_warn("--lora-modules %s: the model has none of them: no adapters counted",
+		         kvp_lora_modules_text(r->lora.modules, names, sizeof names));
+	}
 	/* The MLA the engine runs (MiniCPM3's expanded in vLLM and
 	 * llama.cpp): the output says it, and every later plan asks it. */
 	r->mla = plan->layers.request.mla;

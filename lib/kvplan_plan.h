@@ -285,7 +285,9 @@ typedef struct kvp_plan {
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
 	bool outer_every_stage;     /* every stage holds the embedding and the
-	                             * head: vLLM's Qwen3-MoE, SGLang's Llama 4 */
+	                             * head: vLLM's Qwen3-MoE, Mixtral,
+	                             * Nemotron-H and tied LFM2, SGLang's
+	                             * Llama 4 */
 	uint64_t stage_units[KVP_PP_MAX]; /* where the layers' weights lie when
 	                             * a mixture of experts' layers differ
 	                             * (kvp_model moe_*): the model's

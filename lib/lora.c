@@ -123,12 +123,13 @@ const char *kvp_lora_modules_text(uint32_t modules, char *out, size_t size)
 }
 
 /* What the modules need of the model under the engine, refused by name. */
-static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e,
+static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e, bool ep,
                              kvp_error *err)
 {
 	/* The classes vLLM builds that are not SupportsLoRA (falcon.py,
-	 * gpt2.py, zamba2.py, kimi_linear.py at 81be2e09; mamba.py and mamba2.py, which
-	 * have no attention, below) */
+	 * gpt2.py, zamba2.py at 81be2e09; Kimi-Linear's, models/
+	 * kimi_linear.py until 0c64be887, vllm/models/kimi_k3/ after;
+	 * mamba.py and mamba2.py, which have no attention, below) */
 	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2", "kimi_linear"};
 	static const char *const falcon_h1[] = {"falcon_h1"};
 	char label[KVP_QUOTE_MAX];
@@ -180,6 +181,14 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e,
 	if ((modules & ~KVP_LORA_EMBED & ~KVP_LORA_HEAD) && !m->hidden)
 		return kvp__error(err, KVP_ERR_INVALID, "LoRA on %s: the adapters need"
 		                  " the model's hidden size", name);
+	/* vLLM's FusedMoEWithLoRA asserts no sequence-parallel MoE
+	 * (lora/layers/fused_moe.py _ep_check), which expert parallelism at
+	 * tp > 1 and dp > 1 makes (config/parallel.py
+	 * use_sequence_parallel_moe; gpt-oss turns it off under LoRA) */
+	if (vllm && ep && moe && (modules & KVP_LORA_EXPERTS))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "LoRA on %s: vLLM's experts"
+		                  " take no adapters under expert parallelism with tp and dp"
+		                  " above 1 (a sequence-parallel MoE)", name);
 	/* a cycle of experts past 2^20 layers (kvp__lora_span) */
 	if ((m->moe_dense_layers || m->moe_step > 1) && m->layers > (1u << 20))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "LoRA on %s: %u layers of"
@@ -236,7 +245,10 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 		if (modules & (KVP_LORA_GATE | KVP_LORA_UP))
 			modules |= KVP_LORA_GATE | KVP_LORA_UP;
 	}
-	if ((st = lora_check(m, modules, r->engine, err)) != KVP_OK)
+	if ((st = lora_check(m, modules, r->engine,
+	                     r->expert_parallel && r->tp > 1 && r->dp > 1 &&
+	                     !kvp__model_type_in(m, (const char *const[]){"gpt_oss"}, 1),
+	                     err)) != KVP_OK)
 		return st;
 	/* the modules counted: those of the model named */
 	modules &= kvp__lora_present(m);
@@ -255,10 +267,16 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 		if (r->engine == KVP_ENGINE_VLLM) {
 			/* embed_tokens' and lm_head's adapters where the
 			 * modules are: the first and last stage, or every
-			 * one (Qwen3-MoE). */
+			 * one (Qwen3-MoE, Mixtral, Nemotron-H); a tied
+			 * model's embed_tokens on the last too (llama.py,
+			 * qwen2.py: built there for the head to share) */
+			bool last = s == p->stages - 1;
+
 			values = kvp__lora_span(m, modules, &shard, p->stage_first[s],
-			                        p->stage_layers[s], s == 0 || p->outer_every_stage,
-			                        s == p->stages - 1 || p->outer_every_stage, false);
+			                        p->stage_layers[s],
+			                        s == 0 || p->outer_every_stage ||
+			                        (last && m->tie_embeddings),
+			                        last || p->outer_every_stage, false);
 			bytes = values * elem * l->slots;
 		} else if (r->engine == KVP_ENGINE_SGLANG) {
 			bytes = kvp__lora_span(m, modules, &shard, 0, m->layers, true, true, true) *

@@ -16,11 +16,11 @@
  *  - attention's q, k and v (MergedQKVParallelLinearWithLoRA: three A),
  *    q of 2 x heads for Qwen3-Next's and Qwen3.5's output gate, o; an
  *    MLA layer's q_b_proj (or q_proj), kv_b_proj and o_proj, and its
- *    kv_a_proj_with_mqa where there is no q_lora_rank (with one it is
- *    fused_qkv_a_proj, a MergedColumnParallelLinear subclass no wrapper
- *    takes);
- *  - a dense MLP's gate_up_proj (two A) and down_proj; Nemotron-H's MLP
- *    layers' up_proj and down_proj, not gated;
+ *    kv_a_proj_with_mqa where there is no q_lora_rank, with one
+ *    fused_qkv_a_proj (two A, replicated); Phi-3's qkv_proj one A;
+ *  - a dense MLP's gate_up_proj (two A; Phi-3's and Granite's one) and
+ *    down_proj; Nemotron-H's MLP layers' up_proj and down_proj, not
+ *    gated;
  *  - a Mamba-2 mixer's in_proj of five outputs (I, I, G N, G N, heads:
  *    five A) and conv1d of three (I, G N, G N over conv_kernel inputs:
  *    three A; its adapter is never applied), or with one group and tp >
@@ -66,9 +66,17 @@ static u128 row(const struct kvp__lora_shard *s, uint64_t in, uint64_t out)
 	return (u128)s->rank * ((u128)part(in, s->tp) + out);
 }
 
-static const char *const gdn_types[] = {"qwen3_next", "qwen3_5"};
-static const char *const three_d[] = {"gpt_oss", "qwen3_5_moe", "qwen3_vl_moe"};
+/* Model types as config.json and GGUF spell them (a prefix, '-' as '_'). */
+static const char *const gdn_types[] = {"qwen3_next", "qwen3next", "qwen3_5", "qwen35"};
+static const char *const qwen35[] = {"qwen3_5", "qwen35"};
+static const char *const three_d[] = {"gpt_oss", "qwen3_5_moe", "qwen35moe", "qwen3_vl_moe"};
 static const char *const granite[] = {"granitemoehybrid", "granitemoeshared"};
+/* Phi3ForCausalLM's packed_modules_mapping (phi3.py): qkv_proj and
+ * gate_up_proj each their own one module, one A */
+static const char *const phi3[] = {"phi3"};
+/* routers vLLM does not wrap: Nemotron-H's (mixer.gate, skipped by
+ * name), GLM-4.5's (an nn.Linear) */
+static const char *const no_router[] = {"nemotron_h", "glm4_moe", "glm4moe"};
 
 /* A recurrent layer's mixer: Mamba-2's, a Gated DeltaNet's or LFM2's. */
 static u128 mixer(const kvp_model *m, uint32_t modules, const struct kvp__lora_shard *s)
@@ -83,10 +91,10 @@ static u128 mixer(const kvp_model *m, uint32_t modules, const struct kvp__lora_s
 			n += col(s, 1, k, part(h, tp));
 	} else if (kvp__delta_net(m)) {
 		uint64_t keys = (uint64_t)m->ssm_groups * m->ssm_state, heads = in / m->ssm_state;
-		bool qwen35 = kvp__model_type_in(m, gdn_types + 1, 1);
+		bool q35 = kvp__model_type_in(m, qwen35, 2);
 
 		if (modules & KVP_LORA_IN_PROJ)
-			n += qwen35 ? col(s, 4, h, 2 * part(keys, tp) + 2 * part(in, tp)) +
+			n += q35 ? col(s, 4, h, 2 * part(keys, tp) + 2 * part(in, tp)) +
 			              col(s, 2, h, 2 * part(heads, tp))
 			            : col(s, 1, h, part(2 * keys + 2 * in, tp)) +
 			              col(s, 1, h, part(2 * heads, tp));
@@ -126,7 +134,8 @@ static u128 mlp(const kvp_model *m, uint32_t modules, const struct kvp__lora_sha
 
 	if (!i)
 		return 0;
-	if (kvp__model_type_in(m, granite, 2) && s->engine == KVP_ENGINE_VLLM) {
+	if ((kvp__model_type_in(m, granite, 2) || kvp__model_type_in(m, phi3, 1)) &&
+	    s->engine == KVP_ENGINE_VLLM) {
 		if (modules & (KVP_LORA_GATE | KVP_LORA_UP))
 			n += col(s, 1, h, part(2 * i, s->tp));
 	} else {
@@ -154,10 +163,9 @@ static u128 experts(const kvp_model *m, uint32_t modules, const struct kvp__lora
 		local = part(e, s->moe_ranks);
 		inner = i;
 	}
-	if ((modules & KVP_LORA_ROUTER) && !kvp__nemotron_h(m) &&
-	    !kvp__model_type_in(m, (const char *const[]){"glm4_moe"}, 1)) {
+	if ((modules & KVP_LORA_ROUTER) && !kvp__model_type_in(m, no_router, 3)) {
 		n += col(s, 1, h, e);
-		if (sh && kvp__model_type_in(m, gdn_types, 2))
+		if (sh && kvp__model_type_in(m, gdn_types, 4))
 			n += col(s, 1, h, 1); /* shared_expert_gate */
 	}
 	if (relu2) {
@@ -190,25 +198,44 @@ static u128 layer_values(const kvp_model *m, uint32_t modules, const struct kvp_
 	uint64_t h = m->hidden, hd = m->head_dim, hdv = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	uint64_t tp = s->tp, heads = m->heads;
 	kvp_layer_kind k = kvp_model_layer_kind(m, i);
-	bool routed = kvp__routed_layers(m, (uint64_t)i + 1) > kvp__routed_layers(m, i);
+	/* kvp__routed_layers's rule for a layer (not Nemotron-H's, below):
+	 * where the layers differ, from moe_dense_layers each moe_step-th;
+	 * else every layer of an MoE model */
+	bool routed = m->moe_experts ? i >= m->moe_dense_layers &&
+	                               ((uint64_t)i + 1) % (m->moe_step > 1 ? m->moe_step : 1) == 0
+	                             : m->moe_routed_experts != 0;
 	u128 n = 0;
 
 	if (kvp__attention_kind(k) && kvp_model_layer_kv_heads(m, i)) {
 		uint64_t kv = kvp_model_layer_kv_heads(m, i), kv_rank = kvp__tp_heads(kv, s->tp);
 		uint64_t q_out = heads * hd * kvp__q_gate(m);
 
-		if (modules & KVP_LORA_Q)
-			n += col(s, 1, h, tp > 1 ? q_out / tp : q_out);
-		if (modules & KVP_LORA_K)
-			n += col(s, 1, h, tp > 1 ? kv_rank * hd : kv * hd);
-		if (modules & KVP_LORA_V)
-			n += col(s, 1, h, tp > 1 ? kv_rank * hdv : kv * hdv);
+		uint64_t q_rank = tp > 1 ? q_out / tp : q_out, k_rank = tp > 1 ? kv_rank * hd : kv * hd,
+			 v_rank = tp > 1 ? kv_rank * hdv : kv * hdv;
+
+		if (kvp__model_type_in(m, phi3, 1) && s->engine == KVP_ENGINE_VLLM) {
+			/* one qkv_proj, one A */
+			if (modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V))
+				n += col(s, 1, h, q_rank + k_rank + v_rank);
+		} else {
+			if (modules & KVP_LORA_Q)
+				n += col(s, 1, h, q_rank);
+			if (modules & KVP_LORA_K)
+				n += col(s, 1, h, k_rank);
+			if (modules & KVP_LORA_V)
+				n += col(s, 1, h, v_rank);
+		}
 		if (modules & KVP_LORA_O)
 			n += row(s, heads * hdv, h);
 	} else if (k == KVP_LAYER_MLA) {
 		uint64_t qk = (uint64_t)m->qk_nope_dim + m->qk_rope_dim;
 		uint64_t v = m->v_head_dim ? m->v_head_dim : hdv;
 
+		/* fused_qkv_a_proj (q_a_proj and kv_a_proj_with_mqa, a
+		 * MergedColumnParallelLinear of disable_tp: two A, B whole;
+		 * wrapped since PR #35077, a250f1bd5f of 2026-04-22) */
+		if (m->q_lora_rank && (modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V)))
+			n += col(s, 2, h, (uint64_t)m->q_lora_rank + m->kv_lora_rank + m->qk_rope_dim);
 		if (modules & KVP_LORA_Q)
 			n += col(s, 1, m->q_lora_rank ? m->q_lora_rank : h, part(heads * qk, tp));
 		if (modules & (KVP_LORA_K | KVP_LORA_V)) {
@@ -319,7 +346,7 @@ uint32_t kvp__lora_present(const kvp_model *m)
 	    kvp__nemotron_h(m))
 		bits |= KVP_LORA_UP | KVP_LORA_DOWN | (kvp__nemotron_h(m) ? 0 : KVP_LORA_GATE);
 	if (moe)
-		bits |= KVP_LORA_EXPERTS | KVP_LORA_ROUTER;
+		bits |= KVP_LORA_EXPERTS | (kvp__model_type_in(m, no_router, 3) ? 0 : KVP_LORA_ROUTER);
 	return bits;
 }
 
@@ -332,14 +359,19 @@ bool kvp__lora_mixer_known(const kvp_model *m)
 bool kvp__vllm_lora_embedding(const kvp_model *m)
 {
 	/* The classes (vllm/model_executor/models/ at 81be2e09) that declare
-	 * no embedding_modules, whose embed_tokens and lm_head vLLM does not
-	 * wrap: qwen2.py, gemma2.py, gemma3.py, gemma3_mm.py,
-	 * deepseek_v2.py (DeepSeek-V2, V3, V3.2, Kimi K2, GLM-5),
-	 * glm4_moe.py, gpt_oss.py, mllama4.py, qwen3_next.py, qwen3_5.py. */
+	 * no embedding_modules, nor hold a language model that does (its
+	 * submodules' are collected: Llama 4's Llama4ForCausalLM and
+	 * Qwen3-VL's inherit Llama's and Qwen3's), whose embed_tokens and
+	 * lm_head vLLM does not wrap: qwen2.py (Qwen2, Qwen2-VL, Qwen2.5-VL),
+	 * gemma2.py, gemma3.py, gemma3_mm.py, deepseek_v2.py (DeepSeek-V2,
+	 * V3, V3.2, Kimi K2, GLM-5), glm4_moe.py, gpt_oss.py, qwen3_next.py,
+	 * qwen3_5.py, mistral.py ("We don't support LoRA on the embedding
+	 * layers": MistralForCausalLM sets none, and Mistral 3's language
+	 * model is one). */
 	static const char *const none[] = {"qwen2", "gemma2", "gemma3", "deepseek_v2",
-		"deepseek_v3", "deepseek_v32", "kimi_k2", "glm4_moe", "glm_moe_dsa", "gpt_oss",
-		"llama4", "qwen3_next", "qwen3_5", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
-		"mistral3"};
+		"deepseek_v3", "deepseek_v32", "deepseek2", "kimi_k2", "glm4_moe", "glm4moe",
+		"glm_moe_dsa", "glm-dsa", "gpt_oss", "qwen3_next", "qwen3next", "qwen3_5", "qwen35",
+		"mistral"};
 
 	return !kvp__model_type_in(m, none, sizeof none / sizeof none[0]);
 }

@@ -146,6 +146,9 @@ kvp_status kvp__plan_reference_sizes(const struct sizing *z, kvp_plan *p)
 	one.tp = one.pp = one.dp = 1;
 	one.dcp = 0;
 	one.pp_layers_len = 0;
+	/* the cache alone: adapters are the engine's (the exact engine
+	 * would refuse vLLM's experts or MLA modules) */
+	memset(&one.lora, 0, sizeof one.lora);
 	if (!parallel)
 		one.engine = KVP_ENGINE_EXACT;
 	if ((st = kvp_plan_compute(m, &one, other, err)) == KVP_OK) {

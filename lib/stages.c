@@ -94,14 +94,22 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	p->embedding_bytes = e;
 	p->head_bytes = e ? h : 0;
 	{
-		static const char *const every[] = {"qwen3_moe"};
+		/* vLLM builds embed_tokens and lm_head on every pipeline
+		 * rank for Qwen3-MoE, Mixtral and Nemotron-H (qwen3_moe.py,
+		 * mixtral.py, nemotron_h.py at 81be2e09: no PPMissingLayer),
+		 * LFM2's embed_tokens (lfm2.py, lfm2_moe.py), its tied head
+		 * on it */
+		static const char *const every[] = {"qwen3_moe", "mixtral", "nemotron_h"};
+		static const char *const lfm2[] = {"lfm2"};
 		static const char *const sglang_every[] = {"llama4", "llama4_text"};
 		static const char *const sglang_head[] = {
 			"llama", "mistral", "mixtral", "qwen2_moe", "qwen3_moe",
 			"glm4_moe", "gpt_oss"};
 
 		p->outer_every_stage =
-			(r->engine == KVP_ENGINE_VLLM && kvp__model_type_in(m, every, 1)) ||
+			(r->engine == KVP_ENGINE_VLLM &&
+			 (kvp__model_type_in(m, every, 3) ||
+			  (kvp__model_type_in(m, lfm2, 1) && m->tie_embeddings))) ||
 			(r->engine == KVP_ENGINE_SGLANG && kvp__model_type_in(m, sglang_every, 2));
 		p->head_every_stage = r->engine == KVP_ENGINE_SGLANG && !m->tie_embeddings &&
 		                      !p->outer_every_stage &&

@@ -107,6 +107,48 @@ static void test_embedding(void **state)
 	assert_int_equal(vllm_bytes("qwen2.5-7b", 1, KVP_LORA_ALL), 2 * 40370176ull);
 }
 
+/* From a hostile review (/work/research/review-lora-vllm.md): Phi-3's
+ * qkv_proj and gate_up_proj one A each (phi3.py's packed_modules_mapping
+ * names each as itself): phi3-mini's 32 layers of 16 x (3072 + 9216) +
+ * 16 x (3072 + 3072) + 16 x (3072 + 16384) + 16 x (8192 + 3072) = 804,864,
+ * and its embed_tokens and lm_head (it inherits Llama's) 2 x 16 x (32064
+ * + 3072), 26,290,176 values; Llama 4's language model inherits Llama's
+ * embed_tokens and lm_head (13,258,752 B at Scout's 202,048 x 5,120);
+ * Mistral's sets none; a tied model's embed_tokens is on the last stage
+ * too: Llama 3.2 1B at pp 2, 8 layers of 16 x (2 x 4096 + 2 x 2560 + 3 x
+ * (2048 + 8192)) = 704,512, lm_head and embed_tokens 2 x 16 x (128256 +
+ * 2048): 9,805,824 values. */
+static void test_review(void **state)
+{
+	kvp_model m = catalog_model("llama3.2-1b");
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	assert_int_equal(vllm_bytes("phi3-mini", 1, 0), 2 * 26290176ull);
+	assert_int_equal(vllm_bytes("llama4-scout", 1, 0) -
+	                 vllm_bytes("llama4-scout", 1, KVP_LORA_ALL & ~KVP_LORA_EMBED &
+	                                                ~KVP_LORA_HEAD),
+	                 2 * 2 * 16 * (202048ull + 5120));
+	assert_int_equal(vllm_bytes("mistral-7b", 1, 0),
+	                 vllm_bytes("mistral-7b", 1, KVP_LORA_LINEAR));
+	kvp_request_init(&r);
+	r.seq = 1024;
+	r.engine = KVP_ENGINE_VLLM;
+	r.pp = 2;
+	r.lora.rank = 16;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.lora_stage_bytes[1], 2 * 9805824ull);
+	/* expert parallelism at tp and dp above 1: refused */
+	m = catalog_model("qwen3-30b-a3b");
+	r.pp = 1;
+	r.tp = r.dp = 2;
+	r.expert_parallel = true;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_mamba2),
 		cmocka_unit_test(test_gated_deltanet),
 		cmocka_unit_test(test_embedding),
+		cmocka_unit_test(test_review),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,22 +134,33 @@ is adapter_bytes $((2 * 48 * 278528)) "... its attention modules alone"
 expect_error "the experts under another engine" \
 	"^kvplan: LoRA on qwen3-30b-a3b: the experts and the router are modelled for vLLM alone\$" \
 	--model qwen3-30b-a3b --seq 1024 --lora-rank 16 --lora-modules experts
-# DeepSeek-V3 under vLLM at rank 16: an MLA layer's q_b_proj 16 x (1536
-# + 128 x 192), kv_b_proj 16 x (512 + 128 x 256), o_proj 16 x (128 x 128
-# + 7168): 1,327,104 (fused_qkv_a_proj is wrapped by none); the 3 dense
+# DeepSeek-V3 under vLLM at rank 16: an MLA layer's fused_qkv_a_proj 16 x
+# (2 x 7168 + 1536 + 576) (two A), q_b_proj 16 x (1536 + 128 x 192),
+# kv_b_proj 16 x (512 + 128 x 256), o_proj 16 x (128 x 128 + 7168):
+# 1,590,272; the 3 dense
 # MLPs 3 x 16 x (7168 + 18432) = 1,228,800; each of 58 expert layers
 # the router 16 x (7168 + 256), the shared expert 3 x 16 x (7168 +
 # 2048) and 256 experts 16 x 256 x (2 x 7168 + 2 x 2048 + 2048 + 7168):
 # 113,807,360; no embed_tokens nor lm_head (DeepseekV2ForCausalLM names
-# none): 6,685,466,624 values.
+# none): 6,701,519,872 values.
 run --model deepseek-v3 --seq 1024 --engine vllm --enable-lora --format json
-is adapter_bytes 13370933248 "DeepSeek-V3: MLA, dense layers and experts"
+is adapter_bytes 13403039744 "DeepSeek-V3: MLA, dense layers and experts"
 expect_error "MLA attention elsewhere" \
 	"^kvplan: LoRA on deepseek-v3: the attention modules of an MLA layer are modelled for vLLM alone; name the MLP's \(--lora-modules mlp\)\$" \
 	--model deepseek-v3 --seq 1024 --lora-rank 8
 expect_error "a sparse-attention indexer" \
 	"^kvplan: LoRA on deepseek-v3.2: the attention modules of an MLA layer are modelled for vLLM, not those of a sparse-attention indexer" \
 	--model deepseek-v3.2 --seq 1024 --engine vllm --enable-lora
+# Modules the model has none of: no adapters, and said so.
+run --model llama3.1-8b --seq 1024 --engine vllm --lora-rank 16 --lora-modules mixer --format json
+is lora null "a dense model's mixer: nothing counted"
+check "... and a warning says so" grep -Fxq \
+	"kvplan: warning: --lora-modules in_proj,conv1d,out_proj: the model has none of them: no adapters counted" \
+	"$work/err"
+# Speculative decoding beside vLLM's MoE adapters (the exact reference
+# plan takes no adapters).
+run --model deepseek-v3 --seq 1024 --engine vllm --enable-lora --mtp 1 --format json
+is adapter_bytes 13403039744 "LoRA beside MTP layers: planned, the same adapters"
 # Classes vLLM does not adapt, and its lm_head limit.
 expect_error "Falcon" "^kvplan: LoRA on falcon-7b: vLLM's falcon model does not support LoRA\$" \
 	--model falcon-7b --seq 1024 --engine vllm --enable-lora

@@ -109,12 +109,12 @@ has_line "... and the last's, which binds" \
 # 38,992,264,960 and 41,720,072,064 and the final norm's 4,096 of
 # 119,594,966,016.  Its last stage's share of the fp16 body
 # (241,337,415,680 - 2 x 1,073,741,824 B of embedding and head) is then
-# 2 B a parameter, 83,440,152,320 B, and the head: 84,513,894,144 B.  By
-# count it was 29/88 of the body and the head, 79,897,696,698 B (5.5 %
-# less).
+# 2 B a parameter, 83,440,152,320 B, and vLLM builds the embedding and the
+# head on every rank (nemotron_h.py: no PPMissingLayer): 85,587,635,968 B.
+# By count it was 29/88 of the body and the head, 79,897,696,698 B.
 run --model nemotron-3-super-120b --seq 8192 --engine vllm --pp 3 --gpu h200 --explain
 has_line "Nemotron-H: a stage's weights by its blocks" \
-	"    weights per GPU of stage 2: 29 of 88 layers' (41,720,076,160 of 119,594,966,016 parameters) + head, ceil(/ tp 1) = 84,513,894,144 B (binds)"
+	"    weights per GPU of stage 2: 29 of 88 layers' (41,720,076,160 of 119,594,966,016 parameters) + embedding + head, ceil(/ tp 1) = 85,587,635,968 B (binds)"
 
 # Nemotron-H-56B, whose MLP layers' size its profile does not give (its
 # MLP is an up and a down, not the gated one kvp_model intermediate is):
@@ -126,11 +126,13 @@ has_line "Nemotron-H: a stage's weights by its blocks" \
 # -: 18,008,618,496, 18,159,621,632 and 18,008,618,496 and the final
 # norm's 8,192, of 54,176,866,816.  Of the bf16 body, 112,648,700,928 - 2
 # x 2,147,483,648 = 108,353,733,632 B, 2 B a parameter: the middle stage's
-# 36,319,243,264 B, ceil(/ tp 4) = 9,079,810,816 B, binds.  By count the
-# middle stage, the only one of 40, bound with 40/118 of the body.
+# 36,319,243,264 B with the embedding and the head vLLM builds on every
+# rank, 40,614,210,560 B, ceil(/ tp 4) = 10,153,552,640 B, binds.  By
+# count the middle stage, the only one of 40, bound with 40/118 of the
+# body.
 run --model nemotron-h-56b --seq 8192 --engine vllm --pp 3 --tp 4 --gpu h100 --explain
 has_line "Nemotron-H-56B: its MLP blocks from its params" \
-	"    weights per GPU of stage 1: 40 of 118 layers' (18,159,621,632 of 54,176,866,816 parameters), ceil(/ tp 4) = 9,079,810,816 B (binds)"
+	"    weights per GPU of stage 1: 40 of 118 layers' (18,159,621,632 of 54,176,866,816 parameters) + embedding + head, ceil(/ tp 4) = 10,153,552,640 B (binds)"
 
 # The exact model at pp 2, 100,000 tokens: each stage's 40 layers hold
 # 40 x 100,000 x 4,096 = 16,384,000,000 B against 77,309,411,328 -
