@@ -303,7 +303,7 @@ double kvp__engine_swa_ratio(const kvp_request *r)
  * cache dtype; mamba_page = MambaSpec.page_size_bytes of the raw state;
  * attn_block_size = align * cdiv(mamba_page, align * attn_page_1), align =
  * kernel_block_alignment_size, the backend's least kernel block 16 (64
- * for MLA, 128 from 0.28; CUTLASS_MLA's 128 and the 32 of FlashInfer head
+ * for MLA, 128 from 0.27; CUTLASS_MLA's 128 and the 32 of FlashInfer head
  * 256 on Blackwell are not modelled) or the block_size asked, the larger
  * (vllm/platforms/interface.py at 96a85c575 and since); block_size
  * becomes attn_block_size when unset or smaller; then
@@ -345,11 +345,10 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *
 	if (r->engine != KVP_ENGINE_VLLM || mamba == 0 || attn == 0)
 		return 0;
 	/* an MLA hybrid's (Kimi-Linear's): FlashMLA's 64, and from PR #50000
-	 * (aeeb36b1f, 2026-07-30: "TRTLLM/FlashInfer MLA decode kernels
-	 * require ... aligned to 128") max(it, 128), taken from 0.28, whose
-	 * release holds a commit of 2026-08-07 */
+	 * (aeeb36b1f, 2026-07-30, in v0.27.0: "TRTLLM/FlashInfer MLA decode
+	 * kernels require ... aligned to 128") max(it, 128) */
 	if (mla)
-		align = kvp__vllm_since(r, 28) ? 128 : 64;
+		align = kvp__vllm_since(r, 27) ? 128 : 64;
 	/* kernel_block_alignment_size = max(the backend's least kernel
 	 * block, cache_config.block_size) (vllm/platforms/interface.py at
 	 * 96a85c575 and since): a block asked aligns the enlarged one, which

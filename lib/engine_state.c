@@ -98,8 +98,9 @@ kvp_dtype kvp__engine_ssm_dtype(const kvp_request *r, const kvp_model *m)
 	if (r->engine != KVP_ENGINE_VLLM)
 		return model;
 	/* Kimi Delta Attention's recurrent state: fp32 whatever is asked
-	 * (mamba_utils.py MambaStateDtypeCalculator.kda_state_dtype returns
-	 * (state_dtype, torch.float32); main at 81be2e09) */
+	 * (vllm/model_executor/layers/mamba/mamba_utils.py
+	 * MambaStateDtypeCalculator.kda_state_dtype returns (state_dtype,
+	 * torch.float32); main at 81be2e09) */
 	if (kvp__kimi_linear(m))
 		return KVP_DTYPE_FP32;
 	/* --mamba-ssm-cache-dtype, else the model's own "auto" (its config

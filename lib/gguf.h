@@ -175,6 +175,9 @@ typedef struct kvp__gguf_family {
 	uint64_t window;        /* default window (0: the key is required) */
 	kvp__rec_rule rec;
 	bool mla;
+	uint32_t kv_from_start; /* layers at or past it keep no cache of their
+	                         * own (llama_hparams n_layer_kv_from_start;
+	                         * 0: every layer its own) */
 } kvp__gguf_family;
 
 /* The reading of one file's architecture keys. */

@@ -239,7 +239,7 @@ static kvp_status read_heads(kvp__gguf_reader *r, kvp__gguf_layer_rules *lr,
 		kvp__rec_rule rec = r->fam ? r->fam->rec : KVP__REC_NONE;
 
 		if (rec != KVP__REC_KV_ZERO && rec != KVP__REC_KV_FF_ZERO &&
-		    rec != KVP__REC_SHORTCONV && rec != KVP__REC_KDA)
+		    rec != KVP__REC_SHORTCONV)
 			return kvp__error_at(r->err, KVP_ERR_UNSUPPORTED, r->g->path, 0, 0,
 			                     "%s.attention.head_count_kv is 0 on every layer:"
 			                     " no layer attends, which %s does not run",

@@ -15,62 +15,67 @@
 /* The cases of load_hparams that change what a layer caches; every other
  * family llama.cpp knows reads the generic keys alone. */
 static const kvp__gguf_family families[] = {
-	{"llama", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false},
+	{"llama", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false, 0},
 	/* "Phi SWA is currently disabled" */
-	{"phi3", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false},
-	{"llama4", KVP__SWA_CHUNKED, 4, 8192, KVP__REC_NONE, false},
-	{"gemma2", KVP__SWA_PERIOD, 2, 4096, KVP__REC_NONE, false},
-	{"gemma3", KVP__SWA_PERIOD, 6, 0, KVP__REC_NONE, false},
-	{"gemma3n", KVP__SWA_PERIOD, 5, 0, KVP__REC_NONE, false},
-	{"cohere2", KVP__SWA_PERIOD, 4, 0, KVP__REC_NONE, false},
-	{"gpt-oss", KVP__SWA_PERIOD, 2, 0, KVP__REC_NONE, false},
-	{"deepseek2", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
+	{"phi3", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, false, 0},
+	{"llama4", KVP__SWA_CHUNKED, 4, 8192, KVP__REC_NONE, false, 0},
+	{"gemma2", KVP__SWA_PERIOD, 2, 4096, KVP__REC_NONE, false, 0},
+	{"gemma3", KVP__SWA_PERIOD, 6, 0, KVP__REC_NONE, false, 0},
+	/* Gemma 3n (src/models/gemma3n.cpp @ 3688fa86, load_arch_hparams):
+	 * n_layer_kv_from_start = 20, written in, its shared_kv_layers key
+	 * not read; a layer past it reuses layer 18's or 19's cache
+	 * (has_kv, create_memory's reuse callback; research:
+	 * /work/research/gemma4-engines.md) */
+	{"gemma3n", KVP__SWA_PERIOD, 5, 0, KVP__REC_NONE, false, 20},
+	{"cohere2", KVP__SWA_PERIOD, 4, 0, KVP__REC_NONE, false, 0},
+	{"gpt-oss", KVP__SWA_PERIOD, 2, 0, KVP__REC_NONE, false, 0},
+	{"deepseek2", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true, 0},
 	/* DeepSeek Sparse Attention: deepseek2's MLA and a lightning
 	 * indexer's key cache (llama_kv_cache_dsa; PR #23346 for deepseek32,
 	 * #25407 for glm-dsa, which ran as plain MLA before it). */
-	{"deepseek32", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
-	{"glm-dsa", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true},
-	{"jamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
-	{"granitehybrid", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
-	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false},
-	{"nemotron_h", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
+	{"deepseek32", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true, 0},
+	{"glm-dsa", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true, 0},
+	{"jamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false, 0},
+	{"granitehybrid", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false, 0},
+	{"plamo2", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_ZERO, false, 0},
+	{"nemotron_h", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false, 0},
 	/* Nemotron 3 (Nano, Super, Ultra): llama_model_nemotron_h_moe
 	 * takes nemotron_h's load_arch_hparams, a layer recurrent where its
 	 * head_count_kv and feed_forward_length are both 0 (src/models/
 	 * nemotron-h.cpp, nemotron-h-moe.cpp) */
-	{"nemotron_h_moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false},
-	{"qwen3next", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
+	{"nemotron_h_moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_KV_FF_ZERO, false, 0},
+	{"qwen3next", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false, 0},
 	/* Qwen3.5, dense and MoE (models/qwen35.cpp, qwen35moe.cpp at
 	 * 3f545becc): Gated DeltaNet but every full_attention_interval-th
 	 * layer, as Qwen3-Next; the NextN block after them is full
 	 * attention. */
-	{"qwen35", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
-	{"qwen35moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false},
+	{"qwen35", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false, 0},
+	{"qwen35moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_INTERVAL, false, 0},
 	/* llm_build_mamba: every layer a Mamba-1 or Mamba-2 mixer, and its
 	 * converter writes head_count 0 ("unused", convert_hf_to_gguf.py
 	 * MambaModel, Mamba2Model) */
-	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
-	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false},
+	{"mamba", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false, 0},
+	{"mamba2", KVP__SWA_IGNORED, 0, 0, KVP__REC_ALL, false, 0},
 	/* llm_build_falcon_h1: attention and a Mamba-2 mixer in every
 	 * layer, both cached (llama_memory_hybrid of every layer's K and V
 	 * and every layer's r and s: LLM_ARCH_FALCON_H1 in create_memory) */
-	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_PARALLEL, false},
+	{"falcon-h1", KVP__SWA_IGNORED, 0, 0, KVP__REC_PARALLEL, false, 0},
 	/* LFM2 (src/models/lfm2.cpp): a layer of no kv heads a short
 	 * convolution, its state n_embd_r = n_embd x (l_cache - 1), f32, no
 	 * n_embd_s (llama-hparams.cpp); llama_model_lfm2::load_arch_hparams
 	 * makes every other layer sliding where attention.sliding_window is
 	 * above 0 (llama_memory_hybrid_iswa), llama_model_lfm2moe's reads no
 	 * window */
-	{"lfm2", KVP__SWA_ALL, 0, 0, KVP__REC_SHORTCONV, false},
-	{"lfm2moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false},
+	{"lfm2", KVP__SWA_ALL, 0, 0, KVP__REC_SHORTCONV, false, 0},
+	{"lfm2moe", KVP__SWA_IGNORED, 0, 0, KVP__REC_SHORTCONV, false, 0},
 	/* Kimi-Linear (src/models/kimi-linear.cpp, PR #18755): a layer of no
 	 * kv heads Kimi Delta Attention, the others MLA cached as K alone
 	 * (kv_lora_rank + rope); n_embd_r = 3 (d_conv - 1) head_count
 	 * kda.head_dim, n_embd_s = kda.head_dim^2 head_count
 	 * (llama-hparams.cpp), f32 */
-	{"kimi-linear", KVP__SWA_IGNORED, 0, 0, KVP__REC_KDA, true},
-	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
-	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false},
+	{"kimi-linear", KVP__SWA_IGNORED, 0, 0, KVP__REC_KDA, true, 0},
+	{"rwkv6", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false, 0},
+	{"rwkv7", KVP__SWA_IGNORED, 0, 0, KVP__REC_UNSUPPORTED, false, 0},
 };
 
 /* Families with only the generic keys, which are not "generic" reads. */
@@ -125,6 +130,9 @@ static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
 {
 	uint32_t kv = kvp__gguf_layer(r, &lr->kv, i);
 	bool swa = false;
+
+	if (r->fam && r->fam->kv_from_start && i >= r->fam->kv_from_start)
+		return KVP_LAYER_NONE;
 
 	switch (r->fam ? r->fam->rec : KVP__REC_NONE) {
 	case KVP__REC_KV_ZERO:
@@ -464,7 +472,18 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 	if (!r->fam || r->fam->rec == KVP__REC_NONE)
 		return KVP_OK;
 	if (r->fam->rec == KVP__REC_KDA) {
-		uint32_t hd = 0;
+		uint32_t hd = 0, kda = 0;
+
+		/* its layers of no kv heads are the KDA ones: a file that
+		 * marks none (a scalar head_count_kv) is no Kimi-Linear
+		 * llama.cpp loads */
+		for (uint32_t i = 0; i < r->layers; i++)
+			kda += kvp__gguf_layer(r, &lr->kv, i) == 0;
+		if (!kda)
+			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+			                     "%s.attention.head_count_kv marks no Kimi Delta"
+			                     " Attention layer (a 0 entry): a list of one"
+			                     " per layer is its converter's", r->arch);
 
 		if ((st = kvp__gguf_get_u32(r, "ssm.conv_kernel", true, &m->ssm_conv_kernel,
 		                            &found)) != KVP_OK ||

@@ -145,6 +145,15 @@ kvp_status kvp__hf_rule_kimi_linear(struct hf *h)
 	uint32_t kda = 0;
 	kvp_status st;
 
+	/* Kimi K3's text model says kimi_linear too, with its own gates,
+	 * output gate and latent experts (research: kimi-linear-params.md
+	 * section 1.3), which this rule does not count */
+	if (h->top != h->cfg &&
+	    strcmp(json_string_value(json_object_get(h->top, "model_type")) ?
+	           json_string_value(json_object_get(h->top, "model_type")) : "", "kimi_k3") == 0)
+		return kvp__hf_fail(h, "model_type", "kimi_linear inside Kimi K3 (kimi_k3):"
+		                    " its full-rank gates, output gate and latent experts are"
+		                    " not modelled");
 	if (!json_is_object(lin))
 		return kvp__hf_fail(h, "linear_attn_config", "%s: which layers are Kimi"
 		                    " Delta Attention, and their shape", lin ? "not an object"
@@ -176,8 +185,13 @@ kvp_status kvp__hf_rule_kimi_linear(struct hf *h)
 	if ((st = ssm(&in, &keys)) != KVP_OK)
 		return st;
 	if (!h->m->ssm_inner || !h->m->ssm_state || !h->m->ssm_conv_kernel)
-		return kvp__hf_fail(&in, "num_heads", "Kimi Delta Attention needs num_heads,"
+		return kvp__hf_fail(&in, !h->m->ssm_conv_kernel ? "short_conv_kernel_size"
+		                    : !h->m->ssm_state ? "head_dim" : "num_heads",
+		                    "missing or 0: Kimi Delta Attention needs num_heads,"
 		                    " head_dim and short_conv_kernel_size");
+	if (h->m->ssm_conv_kernel < 2)
+		return kvp__hf_fail(&in, "short_conv_kernel_size", "%u: a convolution of fewer"
+		                    " than 2 taps keeps no state", h->m->ssm_conv_kernel);
 	return KVP_OK;
 }
 

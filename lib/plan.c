@@ -294,7 +294,7 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	if (family && r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no %s model",
 		                  name, family);
-	/* TensorRT-LLM's KimiLinearForCausalLM (_torch/models/
+	/* TensorRT-LLM's KimiLinearForCausalLM (tensorrt_llm/_torch/models/
 	 * modeling_kimi_linear.py @ 000a860d) is Kimi K3's text core: that it
 	 * runs Kimi-Linear-48B is not established (research:
 	 * /work/research/kimi-linear-engines.md) */

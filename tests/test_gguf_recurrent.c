@@ -544,6 +544,19 @@ static void test_kimi_linear(void **state)
 	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
 	ggufw_finish(&w, 1);
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'kimi-linear.kda.head_dim'");
+	ggufw_free(&w);
+	/* a scalar head_count_kv marks no KDA layer: refused, not 27 MLA
+	 * layers */
+	ggufw_init(&w, 3);
+	base_keys(&w, "kimi-linear", 27, 2304, 32, 1, 0);
+	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
+	ggufw_kv_uint(&w, "kimi-linear.kda.head_dim", GGUFW_U32, 128);
+	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
+	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
+	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_PARSE, "kimi-linear.attention.head_count_kv marks no Kimi"
+	            " Delta Attention layer (a 0 entry)");
 }
 
 int main(void)

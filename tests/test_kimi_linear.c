@@ -91,7 +91,7 @@ static void test_exact(void **state)
 /* vLLM (kda_state_shape; kda_state_dtype: the conv state in the model's
  * type, the recurrent one in fp32 whatever --mamba-ssm-cache-dtype says):
  * a KDA layer 36,864 x 2 + 524,288 x 4 = 2,170,880 B, at tp 2 1,085,440
- * B.  The block, aligned to 128 for an MLA hybrid from 0.28 (64 before):
+ * B.  The block, aligned to 128 for an MLA hybrid from 0.27 (64 before):
  * 128 x cdiv(2,170,880, 128 x 1,152) = 1,920 tokens, its page 2,211,840
  * B; at tp 2 128 x cdiv(1,085,440, 147,456) = 1,024 tokens, 1,179,648 B
  * (64 x cdiv(1,085,440, 73,728) = 960, 1,105,920 B, before).  Its groups: 20 KDA layers are
@@ -128,7 +128,7 @@ static void test_vllm_sglang(void **state)
 	plan_ok(&m, &r, &p);
 	capacity_ok(&p, 10737418240ull, &c);
 	assert_int_equal(c.page_bytes, 1179648);
-	r.vllm_version = 27;
+	r.vllm_version = 26;
 	plan_ok(&m, &r, &p);
 	capacity_ok(&p, 10737418240ull, &c);
 	assert_int_equal(c.page_bytes, 1105920);
@@ -181,6 +181,22 @@ static void test_bad(void **state)
 	             " \"v_head_dim\": 32, \"linear_attn_config\": {\"kda_layers\": [1, 2, 3]}}",
 	             KVP_ERR_PARSE, "Kimi Delta Attention needs num_heads, head_dim and"
 	             " short_conv_kernel_size");
+	expect_error("{\"model_type\": \"kimi_linear\", \"hidden_size\": 256,"
+	             " \"num_hidden_layers\": 4, \"num_attention_heads\": 4,"
+	             " \"kv_lora_rank\": 64, \"qk_rope_head_dim\": 16, \"qk_nope_head_dim\": 32,"
+	             " \"v_head_dim\": 32, \"linear_attn_config\": {\"kda_layers\": [1, 2, 3],"
+	             " \"num_heads\": 4, \"head_dim\": 32, \"short_conv_kernel_size\": 1}}",
+	             KVP_ERR_PARSE, "linear_attn_config.short_conv_kernel_size: 1: a"
+	             " convolution of fewer than 2 taps keeps no state");
+	/* Kimi K3's text model, kimi_linear by name, is not this model */
+	expect_error("{\"model_type\": \"kimi_k3\", \"text_config\": {\"model_type\":"
+	             " \"kimi_linear\", \"hidden_size\": 256, \"num_hidden_layers\": 4,"
+	             " \"num_attention_heads\": 4, \"kv_lora_rank\": 64, \"qk_rope_head_dim\": 16,"
+	             " \"qk_nope_head_dim\": 32, \"v_head_dim\": 32, \"linear_attn_config\":"
+	             " {\"kda_layers\": [1, 2, 3], \"num_heads\": 4, \"head_dim\": 32,"
+	             " \"short_conv_kernel_size\": 4}}}", KVP_ERR_PARSE,
+	             "kimi_linear inside Kimi K3 (kimi_k3): its full-rank gates, output gate and"
+	             " latent experts are not modelled");
 }
 
 int main(void)

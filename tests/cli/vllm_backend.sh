@@ -173,7 +173,7 @@ check "sweep: 64, 16, 64 and 32-token blocks" sh -c \
 # Mamba-2 layers of (4 - 1) x (4,096 + 2 x 32 x 128) + 4,096 x 128 =
 # 561,152 values, 1,122,304 B in fp16, takes 128 x cdiv(1,122,304, 128 x
 # 576) = 128 x 16 = 2,048-token blocks (an MLA hybrid aligned to 128 from
-# 0.28; before, 64 x cdiv(1,122,304, 64 x 576) = 1,984), and no GPU is
+# 0.27; before, 64 x cdiv(1,122,304, 64 x 576) = 1,984), and no GPU is
 # planned again.
 printf '%s\n' 'name: mla-hybrid' 'layers: 8' 'heads: 32' 'kv_heads: 32' 'head_dim: 192' \
 	'kv_lora_rank: 512' 'qk_rope_dim: 64' 'qk_nope_dim: 128' 'v_head_dim: 128' \
@@ -189,8 +189,8 @@ check "hybrid: no GPU planned again, no backend named for the block" sh -c \
 	'! grep -q " here (" "$1" && grep -q "^Engine vllm (blocks of 2048 tokens)$" "$1"' \
 	sh "$work/out"
 run --data-dir "$work/data" --model mla-hybrid --seq 1030 --engine vllm --dtype fp8 \
-	--gpu h100 --vllm-version 0.27
-check "hybrid before 0.28: blocks of 1,984" grep -q "^Engine vllm (blocks of 1984 tokens)$" \
+	--gpu h100 --vllm-version 0.26
+check "hybrid before 0.27: blocks of 1,984" grep -q "^Engine vllm (blocks of 1984 tokens)$" \
 	"$work/out"
 
 # MLA layers beside sliding ones: the H100 takes another step and another

@@ -1,0 +1,55 @@
+/*
+ * test_gguf_shared_kv.c — GGUF architectures whose last layers keep no
+ * cache of their own but read an earlier layer's (llama_hparams
+ * n_layer_kv_from_start, has_kv; the reuse callback of
+ * llama_model::create_memory): Gemma 3n, whose loader writes the 20 in
+ * (src/models/gemma3n.cpp @ 3688fa86; research:
+ * /work/research/gemma4-engines.md).  Before, every layer was sized.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ggufw.h"
+#include "kvplan.h"
+#include "gguf_fixture.h"
+#include "hfutil.h"
+
+/* Gemma 3n E4B's shape (35 layers, hidden 2048, 8 heads, 2 kv heads of
+ * 256, a window of 512, every fifth layer full): layers 0 to 19 keep
+ * their caches, 4 full (4, 9, 14, 19) and 16 sliding, 2 x 2 x 256 x 2 B
+ * = 2,048 B a token each; 20 to 34 none.  At 8,192 tokens 4 x 8,192 x
+ * 2,048 + 16 x 512 x 2,048 = 83,886,080 B (35 layers' were 146,800,640). */
+static void test_gemma3n(void **state)
+{
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma3n", 35, 2048, 8, 2, 256);
+	ggufw_kv_uint(&w, "gemma3n.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_FULL), 4);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_SLIDING), 16);
+	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_NONE), 15);
+	assert_int_equal(kvp_model_layer_kind(&p.model, 19), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_layer_kind(&p.model, 20), KVP_LAYER_NONE);
+	assert_int_equal(cache_at(&p.model, 8192), 4 * 8192ull * 2048 + 16 * 512ull * 2048);
+	ggufw_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gemma3n),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
