@@ -310,17 +310,6 @@ double kvp__engine_swa_ratio(const kvp_request *r)
  * mamba_page_size_padded = block_size * attn_page_1, which
  * MambaSpec.page_size_bytes returns instead of the raw state.  Returns the
  * block, or 0 when the plan is no mamba hybrid; *padded the page. */
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *mamba_block)
 {
 	const kvp_request *r = &p->request;
@@ -364,7 +353,7 @@ static uint64_t vllm_mamba_block(const kvp_plan *p, uint64_t *padded, uint64_t *
 		 * so never below the block asked). */
 		uint64_t base = p->ssm_chunk_size, chunk, tokens = cdiv(mamba, attn);
 
-		if (!kvp__mul(base / gcd(base, align), align, &chunk) ||
+		if (!kvp__mul(base / kvp__gcd(base, align), align, &chunk) ||
 		    !kvp__mul(chunk, cdiv(tokens, chunk), &block))
 			return 0;
 		*mamba_block = block;

@@ -186,6 +186,18 @@ static inline bool kvp__attends(kvp_layer_kind kind)
 	return kvp__attention_kind(kind) || kind == KVP_LAYER_MLA;
 }
 
+/* The greatest common divisor of a and b (0 and 0: 0). */
+static inline uint64_t kvp__gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* Layers [a, b) of m, whose layers differ (kvp_model moe_*), that route
  * among experts: from moe_dense_layers, those whose i + 1 is a multiple
  * of moe_step, in closed form. */

@@ -290,17 +290,6 @@ static u128 periodic(const kvp_model *m, uint32_t modules, const struct kvp__lor
 	return total;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 u128 kvp__lora_span(const kvp_model *m, uint32_t modules, const struct kvp__lora_shard *s,
                     uint32_t first, uint32_t count, bool embed, bool head, bool head_split)
 {
@@ -319,7 +308,7 @@ u128 kvp__lora_span(const kvp_model *m, uint32_t modules, const struct kvp__lora
 	if (m->layer_kv_heads_len) {
 		total = periodic(m, modules, s, first, end, end - first ? end - first : 1);
 	} else {
-		uint64_t both = period / gcd(period, step) * step;
+		uint64_t both = period / kvp__gcd(period, step) * step;
 
 		total = periodic(m, modules, s, first, mid, period) +
 		        periodic(m, modules, s, mid, end, both);
