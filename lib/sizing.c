@@ -140,6 +140,29 @@ kvp_status kvp__state_split_check(const kvp_model *m, const kvp_request *r, uint
  * The conv state is stored as conv_dtype, the SSM state as dtype (SGLang
  * keeps its conv state in bf16 and its SSM state in fp32: lib/engine_state.c
  * kvp__engine_conv_dtype).  A state given in bytes is not split. */
+/* The conv state's rows past its kernel's K - 1 vLLM keeps for the
+ * drafted tokens (num_spec: vllm/model_executor/layers/mamba/
+ * mamba_utils.py MambaStateShapeCalculator, conv_kernel - 1 + num_spec, at
+ * 81be2e09): a Gated DeltaNet's from its first release
+ * (gated_delta_net_state_shape, e93f4cc9e, 2025-09), a Mamba-2's from PR
+ * #33726 (f5972a872, 2026-02-24, taken from 0.17: 0.16 of 2026-02-12 its
+ * last before), Kimi Delta Attention's from PR #50000 (aeeb36b1f, in
+ * 0.27); a short convolution's and a Mamba-1's none. */
+static uint64_t spec_conv_rows(const kvp_model *m, const kvp_request *r)
+{
+	uint64_t spec = kvp__vllm_drafted(r);
+
+	if (r->engine != KVP_ENGINE_VLLM || !spec || m->ssm_conv_kernel < 2 || kvp__lfm2(m))
+		return 0;
+	if (kvp__kimi_linear(m))
+		return kvp__vllm_since(r, 27) ? spec : 0;
+	if (kvp__delta_net(m))
+		return spec;
+	if (m->ssm_heads && m->ssm_state)
+		return kvp__vllm_since(r, 17) ? spec : 0;
+	return 0;
+}
+
 kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dtype dtype,
                             uint32_t tp, uint64_t *bytes, uint64_t *conv_out)
 {
@@ -161,7 +184,9 @@ kvp_status kvp__state_bytes(const struct sizing *z, kvp_dtype conv_dtype, kvp_dt
 	 * the channels count for nothing. */
 	channels = conv_channels(m, z->r, tp) / tp;
 	if (channels > UINT64_MAX ||
-	    (m->ssm_conv_kernel > 1 && !kvp__mul((uint64_t)channels, m->ssm_conv_kernel - 1, &conv)))
+	    (m->ssm_conv_kernel > 1 &&
+	     !kvp__mul((uint64_t)channels, m->ssm_conv_kernel - 1 + spec_conv_rows(m, z->r),
+	               &conv)))
 		return kvp__sizing_overflow(z);
 	ssm = (uint64_t)m->ssm_state * (m->ssm_inner / tp);
 	/* One type: the state's values together, as a type of per-row

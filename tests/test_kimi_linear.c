@@ -132,6 +132,20 @@ static void test_vllm_sglang(void **state)
 	plan_ok(&m, &r, &p);
 	capacity_ok(&p, 10737418240ull, &c);
 	assert_int_equal(c.page_bytes, 1105920);
+	/* three drafted tokens: from 0.27 three more conv rows
+	 * (kda_state_shape: conv_kernel_size - 1 + num_spec), (3 + 3) x
+	 * 12,288 x 2 + 2,097,152 = 2,244,608 B, blocks of 128 x
+	 * cdiv(2,244,608, 147,456) = 2,048 tokens, 2,359,296 B; in 0.26 the
+	 * 2,170,880 B of K - 1 rows, aligned to 64 */
+	r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	r.spec_tokens = 3;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 10737418240ull, &c);
+	assert_int_equal(c.page_bytes, 2359296);
+	r.vllm_version = 26;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 10737418240ull, &c);
+	assert_int_equal(c.page_bytes, 2211840);
 	r = request_at(KVP_ENGINE_SGLANG, 8192, 1);
 	plan_ok(&m, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 2170880);

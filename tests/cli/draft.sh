@@ -46,17 +46,18 @@ check "Nemotron 3 Super: the MTP row, one attention layer" \
 # layers (their specs are equal; kv_cache_utils.py get_kv_cache_groups):
 # 9 attention and 40 Mamba layers, group_size 9 (40 >= 1.5 x 9), 1 + 5
 # groups.  At tp 4 a rank holds 1 kv head (512 B a token and layer) and
-# a state of 7,680 conv values in 16 bits and 32 x 64 x 128 SSM values
-# in fp32, 1,063,936 B: blocks of 16 x cdiv(2,078, 16) = 2,080 tokens,
-# pages of 1,064,960 B.  A budget of 1,766 x 9 pages holds 1,766 blocks,
-# 294 a group of 2,080 tokens: 611,520; a request of 8,192 takes 4
-# attention blocks and 3 states in each of 5 groups (align: 2, and one a
-# speculative token): 1,766 / 19 = 92.9x.  With the MTP layer a bucket of
-# its own, group_size was 1.
+# a state of (3 + 1) x 2,560 conv values (a row more for the drafted
+# token: mamba2_state_shape's conv_kernel - 1 + num_spec) in 16 bits and
+# 32 x 64 x 128 SSM values in fp32, 1,069,056 B: blocks of 16 x
+# cdiv(2,088, 16) = 2,096 tokens, pages of 1,073,152 B.  A budget of
+# 1,766 x 9 pages holds 1,766 blocks, 294 a group of 2,096 tokens:
+# 616,224; a request of 8,192 takes 4 attention blocks and 3 states in
+# each of 5 groups (align: 2, and one a speculative token): 1,766 / 19 =
+# 92.9x.  With the MTP layer a bucket of its own, group_size was 1.
 run --model nemotron-3-super-120b --seq 8192 --engine vllm --gpu h100 --tp 4 --mtp 1 \
-	--kv-budget $((1766 * 9 * 1064960)) --format json
+	--kv-budget $((1766 * 9 * 1073152)) --format json
 is capacity_blocks 1766 "vLLM: the MTP layer in the attention bucket, 9 layers a group"
-is capacity_tokens 611520 "vLLM: 294 blocks of 2,080 a group"
+is capacity_tokens 616224 "vLLM: 294 blocks of 2,096 a group"
 is max_concurrency 92.94736842 "vLLM: 19 blocks a request"
 # An MTP layer of blocks not modelled (no attention block, or two): said
 # on stderr, and left out.
@@ -146,7 +147,10 @@ is max_seq_hbm $((budget / (131072 + 32768))) "max-seq: budget / (131,072 + 32,7
 # Qwen3-Next under vLLM with its MTP layer, prefix caching off (mamba mode
 # none): each request keeps 2 states of each Gated DeltaNet layer (1 +
 # num_speculative_tokens), 4 with --num-speculative-tokens 3.  In mode
-# align, vLLM 0.28's default, one more: 2, 3 and 5.
+# align, vLLM 0.28's default, one more: 2, 3 and 5.  Each conv state
+# keeps a row more a drafted token (gated_delta_net_state_shape: 3 + 1
+# rows of 8,192 channels still fit the page of 544 tokens, 3 + 3 do not:
+# (6 x 8,192 + 524,288) x 2 B = 1,146,880 B, pages of 560 x 2,048 B).
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --no-enable-prefix-caching --format json
 one=$(json_value state_bytes_per_seq)
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --no-enable-prefix-caching --mtp 1 \
@@ -154,14 +158,14 @@ run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --no-enable-prefix-cachi
 is state_bytes_per_seq $((2 * one)) "vLLM: 2 states a sequence with MTP"
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mamba-cache-mode none --mtp 1 \
 	--num-speculative-tokens 3 --format json
-is state_bytes_per_seq $((4 * one)) "vLLM: 1 + 3 states"
+is state_bytes_per_seq $((4 * 1146880)) "vLLM: 1 + 3 states of 560-token pages"
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --format json
 is state_bytes_per_seq $((2 * one)) "vLLM align: 2 states a sequence"
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mtp 1 --format json
 is state_bytes_per_seq $((3 * one)) "vLLM align: 3 with MTP"
 run --model qwen3-next-80b-a3b --seq 4096 --engine vllm --mamba-cache-mode align --mtp 1 \
 	--num-speculative-tokens 3 --format json
-is state_bytes_per_seq $((5 * one)) "vLLM align: 2 + 3 states"
+is state_bytes_per_seq $((5 * 1146880)) "vLLM align: 2 + 3 states"
 
 # Bad input: one line, exit 2.
 m="--model llama3.1-70b --seq 1024"
