@@ -117,26 +117,46 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 	}
 }
 
-/* An LFM2 layer's parameters (research: /work/research/lfm2-params.md):
- * a short convolution's in_proj (hidden -> 3 x hidden), out_proj and
- * conv kernel of conv_L_cache taps a channel, or attention's q, k, v and
- * o with its q and k layernorms of head_dim; its MLP (Lfm2MLP, or
- * LFM2-MoE's experts and router past num_dense_layers, with their
- * expert_bias); its two norms.  conv_bias, false in every release, is
- * not in the model.  0 where the layer's shape is not told. */
-static unsigned __int128 lfm2_layer(const kvp_model *m, uint32_t i)
+/* An LFM2 or Kimi-Linear layer's parameters (research: /work/research/
+ * lfm2-params.md, kimi-linear-params.md): LFM2's short convolution's
+ * in_proj (hidden -> 3 x hidden), out_proj and conv kernel of
+ * conv_L_cache taps a channel, or attention's q, k, v and o with its q
+ * and k layernorms of head_dim; Kimi-Linear's KDA or MLA layer; its MLP
+ * (Lfm2MLP, or the experts and router past the dense layers, with the
+ * router's bias, LFM2-MoE's expert_bias, Kimi's e_score_correction_bias);
+ * its two norms.  LFM2's conv_bias, false in every release, is not in
+ * the model.  0 where the layer's shape is not told. */
+static unsigned __int128 hybrid_layer(const kvp_model *m, uint32_t i)
 {
 	unsigned __int128 h = m->hidden, n;
 	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 	uint64_t kv = kvp_model_layer_kv_heads(m, i);
 
-	if (kind == KVP_LAYER_RECURRENT)
+	if (kind == KVP_LAYER_RECURRENT && kvp__kimi_linear(m)) {
+		/* Kimi-Linear's KDA layer (hf_count.c's count): q, k, v,
+		 * their convs, the low-rank gates, b_proj, A_log, dt_bias,
+		 * o_norm, o_proj */
+		unsigned __int128 p = m->ssm_inner, hd = m->ssm_state;
+
+		n = 4 * h * p + 3 * p * m->ssm_conv_kernel + 2 * hd * (h + p) +
+		    h * m->ssm_heads + m->ssm_heads + p + hd;
+	} else if (kind == KVP_LAYER_MLA && kvp__kimi_linear(m)) {
+		/* its MLA layer, q_lora_rank null: q_proj, kv_a_proj_with_mqa,
+		 * kv_a_layernorm, kv_b_proj, o_proj */
+		uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
+
+		n = h * ((uint64_t)m->heads * m->head_dim) +
+		    h * ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) + m->kv_lora_rank +
+		    (unsigned __int128)m->kv_lora_rank * m->heads * ((uint64_t)m->qk_nope_dim + v) +
+		    (unsigned __int128)m->heads * v * h;
+	} else if (kind == KVP_LAYER_RECURRENT && !kvp__kimi_linear(m)) {
 		n = 4 * h * h + h * m->ssm_conv_kernel;
-	else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING)
+	} else if ((kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING) && !kvp__kimi_linear(m)) {
 		n = 2 * h * ((uint64_t)m->heads * m->head_dim) + 2 * h * (kv * m->head_dim) +
 		    2 * (uint64_t)m->head_dim;
-	else
+	} else {
 		return 0;
+	}
 	if (m->moe_experts)
 		n += kvp__mlp_params_span(m, i, i + 1) +
 		     (kvp__expert_layers(m, i, i + 1) ? m->moe_experts : 0);
@@ -171,8 +191,9 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	 * 2,873,102,848 params): by count, its 3 stages of 29, 30 and 29
 	 * layers would be 1.4 %, 4.6 % and -5.5 % off; LFM2's conv and
 	 * attention layers, 16.8 and 10.5 million params in the 1.2B's (its
-	 * MLPs 50.3 million): 1.2 % */
-	bool lfm2 = kvp__lfm2(m) && m->ssm_state == 0;
+	 * MLPs 50.3 million): 1.2 %; Kimi-Linear's KDA and MLA layers, 39.5 and
+	 * 29.1 million beside the experts' 1,819.6, and its dense first layer */
+	bool lfm2 = (kvp__lfm2(m) && m->ssm_state == 0) || kvp__kimi_linear(m);
 
 	if (lfm2 || kvp__nemotron_layer_params(m, 0, 1)) { /* 1 stands for an MLP */
 		uint64_t mlp_layer = lfm2 ? 0 : kvp__nemotron_mlp_params(m);
@@ -180,7 +201,7 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 		for (uint32_t s = 0; s < p->stages; s++) {
 			for (uint32_t n = 0; n < p->stage_layers[s]; n++, layer++) {
 				unsigned __int128 one =
-					lfm2 ? lfm2_layer(m, layer)
+					lfm2 ? hybrid_layer(m, layer)
 					     : kvp__nemotron_layer_params(m, layer, mlp_layer);
 
 				if (!one)

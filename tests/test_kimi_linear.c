@@ -155,6 +155,23 @@ static void test_vllm_sglang(void **state)
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 1085440);
 }
 
+/* Pipeline stages weigh each layer's own params: at pp 3 under vLLM the
+ * second stage holds layers 9 to 17, 7 KDA layers of 39,514,272, 2 MLA
+ * layers of 29,114,880 and 9 expert layers' 1,819,607,296 and norms
+ * 4,608: 16,711,336,800 params, 33,422,673,600 B in 16 bits. */
+static void test_stages(void **state)
+{
+	kvp_model m = catalog_model("kimi-linear-48b-a3b");
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	kvp_plan p;
+
+	(void)state;
+	r.pp = 3;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.stage_units[1] - p.stage_units[0], 16711336800ull);
+	assert_int_equal(p.stage_units[2], 49122681728ull - 2 * 163840ull * 2304);
+}
+
 /* What is not planned: TensorRT-LLM's KimiLinearForCausalLM is Kimi K3's
  * text core; vLLM's class is not SupportsLoRA. */
 static void test_refused(void **state)
@@ -219,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_exact),
 		cmocka_unit_test(test_vllm_sglang),
+		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_bad),
 	};
