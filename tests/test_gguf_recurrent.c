@@ -504,6 +504,26 @@ static void test_lfm2(void **state)
  * as llama-hparams.cpp sizes it: n_embd_r 3 x 3 x 32 x 128 = 36,864 and
  * n_embd_s 128 x 128 x 32 = 524,288 values, f32: 2,244,608 B a layer; the
  * MLA layers' K alone, 576 values a token. */
+/* Kimi-Linear's keys into w: head_count_kv per layer (kv, NULL: a scalar
+ * 1), kda.head_dim where asked. */
+static void kimi_keys(ggufw *w, const uint64_t *kv, bool head_dim)
+{
+	ggufw_init(w, 3);
+	base_keys(w, "kimi-linear", 27, 2304, 32, kv ? 0 : 1, 0);
+	if (kv)
+		ggufw_kv_arr(w, "kimi-linear.attention.head_count_kv", GGUFW_U32, kv, 27);
+	ggufw_kv_uint(w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
+	if (head_dim)
+		ggufw_kv_uint(w, "kimi-linear.kda.head_dim", GGUFW_U32, 128);
+	ggufw_kv_uint(w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
+	ggufw_kv_uint(w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
+	ggufw_kv_uint(w, "kimi-linear.attention.key_length", GGUFW_U32, 576);
+	ggufw_kv_uint(w, "kimi-linear.attention.value_length", GGUFW_U32, 72);
+	ggufw_kv_uint(w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
+	ggufw_kv_uint(w, "kimi-linear.attention.value_length_mla", GGUFW_U32, 128);
+	ggufw_finish(w, 1);
+}
+
 static void test_kimi_linear(void **state)
 {
 	uint64_t kv[27] = {0};
@@ -512,18 +532,7 @@ static void test_kimi_linear(void **state)
 
 	(void)state;
 	kv[3] = kv[7] = kv[11] = kv[15] = kv[19] = kv[23] = kv[26] = 1;
-	ggufw_init(&w, 3);
-	base_keys(&w, "kimi-linear", 27, 2304, 32, 0, 0);
-	ggufw_kv_arr(&w, "kimi-linear.attention.head_count_kv", GGUFW_U32, kv, 27);
-	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "kimi-linear.kda.head_dim", GGUFW_U32, 128);
-	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
-	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
-	ggufw_kv_uint(&w, "kimi-linear.attention.key_length", GGUFW_U32, 576);
-	ggufw_kv_uint(&w, "kimi-linear.attention.value_length", GGUFW_U32, 72);
-	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
-	ggufw_kv_uint(&w, "kimi-linear.attention.value_length_mla", GGUFW_U32, 128);
-	ggufw_finish(&w, 1);
+	kimi_keys(&w, kv, true);
 	parse_ok(&w, &p);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_RECURRENT), 20);
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_MLA), 7);
@@ -535,26 +544,12 @@ static void test_kimi_linear(void **state)
 	assert_int_equal(cache_at(&p.model, 1000), 20 * 2244608ull + 1000ull * 7 * 1152);
 	ggufw_free(&w);
 	/* kda.head_dim, which its loader requires */
-	ggufw_init(&w, 3);
-	base_keys(&w, "kimi-linear", 27, 2304, 32, 0, 0);
-	ggufw_kv_arr(&w, "kimi-linear.attention.head_count_kv", GGUFW_U32, kv, 27);
-	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
-	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
-	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
-	ggufw_finish(&w, 1);
+	kimi_keys(&w, kv, false);
 	parse_fails(&w, KVP_ERR_PARSE, "no key 'kimi-linear.kda.head_dim'");
 	ggufw_free(&w);
 	/* a scalar head_count_kv marks no KDA layer: refused, not 27 MLA
 	 * layers */
-	ggufw_init(&w, 3);
-	base_keys(&w, "kimi-linear", 27, 2304, 32, 1, 0);
-	ggufw_kv_uint(&w, "kimi-linear.ssm.conv_kernel", GGUFW_U32, 4);
-	ggufw_kv_uint(&w, "kimi-linear.kda.head_dim", GGUFW_U32, 128);
-	ggufw_kv_uint(&w, "kimi-linear.attention.kv_lora_rank", GGUFW_U32, 512);
-	ggufw_kv_uint(&w, "kimi-linear.rope.dimension_count", GGUFW_U32, 64);
-	ggufw_kv_uint(&w, "kimi-linear.attention.key_length_mla", GGUFW_U32, 192);
-	ggufw_finish(&w, 1);
+	kimi_keys(&w, NULL, true);
 	parse_fails(&w, KVP_ERR_PARSE, "kimi-linear.attention.head_count_kv marks no Kimi"
 	            " Delta Attention layer (a 0 entry)");
 }
