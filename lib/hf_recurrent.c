@@ -148,9 +148,9 @@ kvp_status kvp__hf_rule_kimi_linear(struct hf *h)
 	/* Kimi K3's text model says kimi_linear too, with its own gates,
 	 * output gate and latent experts (research: kimi-linear-params.md
 	 * section 1.3), which this rule does not count */
-	if (h->top != h->cfg &&
-	    strcmp(json_string_value(json_object_get(h->top, "model_type")) ?
-	           json_string_value(json_object_get(h->top, "model_type")) : "", "kimi_k3") == 0)
+	const char *top = json_string_value(json_object_get(h->top, "model_type"));
+
+	if (h->top != h->cfg && top && strcmp(top, "kimi_k3") == 0)
 		return kvp__hf_fail(h, "model_type", "kimi_linear inside Kimi K3 (kimi_k3):"
 		                    " its full-rank gates, output gate and latent experts are"
 		                    " not modelled");

@@ -123,7 +123,7 @@ const char *kvp_lora_modules_text(uint32_t modules, char *out, size_t size)
 }
 
 /* What the modules need of the model under the engine, refused by name. */
-static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e, bool ep,
+static kvp_status lora_check(const kvp_model *m, uint32_t modules, const kvp_request *r,
                              kvp_error *err)
 {
 	/* The classes vLLM builds that are not SupportsLoRA (falcon.py,
@@ -132,10 +132,14 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, kvp_engine e,
 	 * mamba.py and mamba2.py, which have no attention, below) */
 	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2", "kimi_linear"};
 	static const char *const falcon_h1[] = {"falcon_h1"};
+	/* gpt_oss.py turns its sequence-parallel MoE off under LoRA */
+	static const char *const gpt_oss[] = {"gpt_oss"};
+	kvp_engine e = r->engine;
+	bool ep = r->expert_parallel && r->tp > 1 && r->dp > 1 &&
+	          !kvp__model_type_in(m, gpt_oss, 1);
 	char label[KVP_QUOTE_MAX];
 	const char *name = kvp__label(m->name, "the model", label);
-	bool vllm = e == KVP_ENGINE_VLLM, moe = m->moe_intermediate &&
-	            (m->moe_routed_experts || m->moe_experts);
+	bool vllm = e == KVP_ENGINE_VLLM, moe = kvp__lora_present(m) & KVP_LORA_EXPERTS;
 	bool mlp = m->intermediate || (vllm && (moe || kvp__nemotron_h(m)));
 
 	/* vLLM's MambaForCausalLM and Mamba2ForCausalLM are not
@@ -245,10 +249,7 @@ kvp_status kvp__plan_lora(const kvp_model *m, kvp_plan *p, kvp_error *err)
 		if (modules & (KVP_LORA_GATE | KVP_LORA_UP))
 			modules |= KVP_LORA_GATE | KVP_LORA_UP;
 	}
-	if ((st = lora_check(m, modules, r->engine,
-	                     r->expert_parallel && r->tp > 1 && r->dp > 1 &&
-	                     !kvp__model_type_in(m, (const char *const[]){"gpt_oss"}, 1),
-	                     err)) != KVP_OK)
+	if ((st = lora_check(m, modules, r, err)) != KVP_OK)
 		return st;
 	/* the modules counted: those of the model named */
 	modules &= kvp__lora_present(m);

@@ -132,7 +132,9 @@ static unsigned __int128 hybrid_layer(const kvp_model *m, uint32_t i)
 	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
 	uint64_t kv = kvp_model_layer_kv_heads(m, i);
 
-	if (kind == KVP_LAYER_RECURRENT && kvp__kimi_linear(m)) {
+	bool kimi = kvp__kimi_linear(m);
+
+	if (kind == KVP_LAYER_RECURRENT && kimi) {
 		/* Kimi-Linear's KDA layer (hf_count.c's count): q, k, v,
 		 * their convs, the low-rank gates, b_proj, A_log, dt_bias,
 		 * o_norm, o_proj */
@@ -140,7 +142,7 @@ static unsigned __int128 hybrid_layer(const kvp_model *m, uint32_t i)
 
 		n = 4 * h * p + 3 * p * m->ssm_conv_kernel + 2 * hd * (h + p) +
 		    h * m->ssm_heads + m->ssm_heads + p + hd;
-	} else if (kind == KVP_LAYER_MLA && kvp__kimi_linear(m)) {
+	} else if (kind == KVP_LAYER_MLA && kimi) {
 		/* its MLA layer, q_lora_rank null: q_proj, kv_a_proj_with_mqa,
 		 * kv_a_layernorm, kv_b_proj, o_proj */
 		uint64_t v = m->v_head_dim ? m->v_head_dim : m->head_dim;
@@ -149,9 +151,12 @@ static unsigned __int128 hybrid_layer(const kvp_model *m, uint32_t i)
 		    h * ((uint64_t)m->kv_lora_rank + m->qk_rope_dim) + m->kv_lora_rank +
 		    (unsigned __int128)m->kv_lora_rank * m->heads * ((uint64_t)m->qk_nope_dim + v) +
 		    (unsigned __int128)m->heads * v * h;
-	} else if (kind == KVP_LAYER_RECURRENT && !kvp__kimi_linear(m)) {
+	} else if (kimi) {
+		return 0;
+	} else if (kind == KVP_LAYER_RECURRENT) {
+		/* LFM2's short convolution */
 		n = 4 * h * h + h * m->ssm_conv_kernel;
-	} else if ((kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING) && !kvp__kimi_linear(m)) {
+	} else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING) {
 		n = 2 * h * ((uint64_t)m->heads * m->head_dim) + 2 * h * (kv * m->head_dim) +
 		    2 * (uint64_t)m->head_dim;
 	} else {

@@ -100,6 +100,17 @@ static void test_exact(void **state)
  * blocks; a request of 8,192 tokens cdiv(8192, 1920) = 5 and 2 in each KDA
  * group (mode align), 11: 63 requests.  SGLang: the same 2,170,880 B a
  * slot (conv bf16, SSM fp32), over tp. */
+/* The vLLM page of m under r at 10 GiB. */
+static uint64_t page_of(const kvp_model *m, const kvp_request *r)
+{
+	kvp_plan p;
+	kvp_capacity c;
+
+	plan_ok(m, r, &p);
+	capacity_ok(&p, 10737418240ull, &c);
+	return c.page_bytes;
+}
+
 static void test_vllm_sglang(void **state)
 {
 	kvp_model m = catalog_model("kimi-linear-48b-a3b");
@@ -120,18 +131,12 @@ static void test_vllm_sglang(void **state)
 	assert_int_equal(batch, 63);
 	/* the recurrent state stays fp32 */
 	r.mamba_ssm_cache_bytes = 2;
-	plan_ok(&m, &r, &p);
-	capacity_ok(&p, 10737418240ull, &c);
-	assert_int_equal(c.page_bytes, 2211840);
+	assert_int_equal(page_of(&m, &r), 2211840);
 	r.mamba_ssm_cache_bytes = 0;
 	r.tp = 2;
-	plan_ok(&m, &r, &p);
-	capacity_ok(&p, 10737418240ull, &c);
-	assert_int_equal(c.page_bytes, 1179648);
+	assert_int_equal(page_of(&m, &r), 1179648);
 	r.vllm_version = 26;
-	plan_ok(&m, &r, &p);
-	capacity_ok(&p, 10737418240ull, &c);
-	assert_int_equal(c.page_bytes, 1105920);
+	assert_int_equal(page_of(&m, &r), 1105920);
 	/* three drafted tokens: from 0.27 three more conv rows
 	 * (kda_state_shape: conv_kernel_size - 1 + num_spec), (3 + 3) x
 	 * 12,288 x 2 + 2,097,152 = 2,244,608 B, blocks of 128 x
@@ -139,13 +144,9 @@ static void test_vllm_sglang(void **state)
 	 * 2,170,880 B of K - 1 rows, aligned to 64 */
 	r = request_at(KVP_ENGINE_VLLM, 8192, 1);
 	r.spec_tokens = 3;
-	plan_ok(&m, &r, &p);
-	capacity_ok(&p, 10737418240ull, &c);
-	assert_int_equal(c.page_bytes, 2359296);
+	assert_int_equal(page_of(&m, &r), 2359296);
 	r.vllm_version = 26;
-	plan_ok(&m, &r, &p);
-	capacity_ok(&p, 10737418240ull, &c);
-	assert_int_equal(c.page_bytes, 2211840);
+	assert_int_equal(page_of(&m, &r), 2211840);
 	r = request_at(KVP_ENGINE_SGLANG, 8192, 1);
 	plan_ok(&m, &r, &p);
 	assert_int_equal(group_of(&p, KVP_LAYER_RECURRENT)->state_bytes_per_seq, 2170880);
