@@ -32,7 +32,10 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 	/* A draft model's layers have its shape; MTP layers, the model's. */
 	const kvp_model *m = grp->draft && p->has_draft ? &p->draft : &p->model;
 	const kvp_request *r = &p->request;
-	uint32_t hv = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	/* the group's own head: Gemma 4's full layers' global_head_dim */
+	uint32_t hd = grp->head_dim ? grp->head_dim : m->head_dim;
+	uint32_t hv = m->head_dim_v ? m->head_dim_v : hd;
+	const char *name = hd != m->head_dim ? "global_head_dim" : "head_dim";
 	uint64_t plain = 0; /* an MLA latent as a row of its type */
 	char k[160], v[160];
 
@@ -40,10 +43,10 @@ static void explain_rows(const struct explainer *e, const struct cli_plan *p,
 	case KVP_LAYER_FULL:
 	case KVP_LAYER_SLIDING:
 	case KVP_LAYER_CHUNKED:
-		row_text(r->dtype_k, m->head_dim, k, sizeof k);
+		row_text(r->dtype_k, hd, k, sizeof k);
 		row_text(r->dtype_v, hv, v, sizeof v);
-		say(e, "  K head row: head_dim %s", k);
-		say(e, "  V head row: %s %s", m->head_dim_v ? "head_dim_v" : "head_dim", v);
+		say(e, "  K head row: %s %s", name, k);
+		say(e, "  V head row: %s %s", m->head_dim_v ? "head_dim_v" : name, v);
 		say(e, "  per token: %u kv heads x (%s + %s) = %s B", grp->kv_heads,
 		    g(grp->k_bytes_per_token / grp->kv_heads),
 		    g(grp->v_bytes_per_token / grp->kv_heads), g(grp->bytes_per_token));

@@ -43,6 +43,10 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 	}
 	json_bool(w, "ssm_parallel", m->ssm_parallel);
 	json_u64(w, "head_dim_v", m->head_dim_v ? m->head_dim_v : m->head_dim);
+	if (m->full_head_dim)
+		json_u64(w, "global_head_dim", m->full_head_dim);
+	if (m->kv_shared_layers)
+		json_u64(w, "num_kv_shared_layers", m->kv_shared_layers);
 	json_u64(w, "sliding_window", m->sliding_window);
 	json_u64(w, "chunk_size", m->chunk_size);
 	json_u64(w, "kv_lora_rank", m->kv_lora_rank);
@@ -348,6 +352,7 @@ static void groups_json(struct json_writer *w, const struct cli_plan *p)
 		json_u64(w, "layers", grp->layers);
 		json_u64(w, "first_layer", grp->first_layer);
 		json_u64(w, "kv_heads", grp->kv_heads);
+		json_u64(w, "head_dim", grp->head_dim);
 		if (grp->window)
 			json_u64(w, "window", grp->window);
 		else

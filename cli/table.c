@@ -83,6 +83,24 @@ static void print_validation(FILE *out, const struct cli_plan *p)
 #define FIT_ROW "%-12s %9s %5s %5s %8s %9s %5s %9s %9s\n"
 
 /* The model line under the name: attention, layers, types. */
+
+/* Gemma 4's full layers, of their own head dim and kv heads, and the last
+ * layers that read an earlier layer's cache. */
+static void full_layers_text(const kvp_model *m, FILE *out)
+{
+	for (uint32_t i = 0; i < m->layers && i < KVP_PATTERN_MAX; i++) {
+		if (kvp_model_layer_kind(m, i) != KVP_LAYER_FULL || m->kv_lora_rank)
+			continue;
+		if (kvp_model_layer_head_dim(m, i) != m->head_dim ||
+		    kvp_model_layer_kv_heads(m, i) != m->kv_heads)
+			fprintf(out, "\n  full layers: %u kv heads, head_dim %u",
+			        kvp_model_layer_kv_heads(m, i), kvp_model_layer_head_dim(m, i));
+		break;
+	}
+	if (m->kv_shared_layers)
+		fprintf(out, "\n  the last %u layers read earlier layers' caches",
+		        m->kv_shared_layers);
+}
 static void print_header(FILE *out, const struct cli_plan *p)
 {
 	const kvp_model *m = &p->model;
@@ -113,6 +131,7 @@ static void print_header(FILE *out, const struct cli_plan *p)
 		        m->kv_heads, m->head_dim);
 	if (m->head_dim_v && m->head_dim_v != m->head_dim)
 		fprintf(out, " (V %u)", m->head_dim_v);
+	full_layers_text(m, out);
 	if (m->ssm_parallel)
 		fprintf(out, "\n  and in each a Mamba-2 mixer beside it (a state per sequence)");
 	fputc('\n', out);

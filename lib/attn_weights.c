@@ -77,7 +77,7 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 	if (cycle > m->layers)
 		cycle = m->layers;
 	for (uint32_t i = 0; i < cycle && !out->overflow; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
 		uint64_t n = recurs(a, b, i, cycle);
 		unsigned __int128 all = 0, gpu = 0, replica = 0, o = 0;
 
@@ -98,7 +98,8 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			gpu = all / tp;
 		} else if (kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING ||
 		           kind == KVP_LAYER_CHUNKED) {
-			uint64_t hd = m->head_dim, hv = m->head_dim_v ? m->head_dim_v : hd;
+			uint64_t hd = kvp_model_layer_head_dim(m, i),
+			         hv = m->head_dim_v ? m->head_dim_v : hd;
 			uint32_t kv = kvp_model_layer_kv_heads(m, i);
 			/* q (and its output gate: kvp__q_gate) and o */
 			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd * gate + hv);

@@ -230,6 +230,21 @@ static inline bool kvp__sglang_since(const kvp_request *r, uint32_t version)
 {
 	return r->sglang_version == 0 || r->sglang_version >= version;
 }
+/* Whether the engine gives a layer that reads an earlier one's cache
+ * (kvp_model kv_shared_layers) buffers of its own all the same: SGLang's
+ * SWAKVPool sizes a pool for every sliding and every full layer id
+ * (configs/model_config.py get_hybrid_layer_ids, no shared layer left
+ * out; the shared ones never written: Gemma4Attention's save_kv_cache
+ * false), and TensorRT-LLM's KVCacheManagerV2 takes num_hidden_layers
+ * with a head dim and kv heads each ("Gemma4 KV sharing is handled at the
+ * model level ... No layer_mask exclusion needed here",
+ * _torch/pyexecutor/_util.py _create_kv_cache_manager).  vLLM gives them
+ * no KV cache spec and llama.cpp no cells (has_kv).  Research:
+ * /work/research/gemma4-engines.md, sections 3 and 4. */
+static inline bool kvp__engine_caches_shared(const kvp_request *r)
+{
+	return r->engine == KVP_ENGINE_SGLANG || r->engine == KVP_ENGINE_TRTLLM;
+}
 /* Whether the engine keeps the indexer key in every MLA layer of a
  * sparse model whose indexer is shared (kvp_model_layer_indexed): SGLang
  * before PR #30531 ("[DSA] Skip indexer KV cache for skip-topk layers",

@@ -487,6 +487,7 @@ kvp_status kvp__gguf_model(const kvp__gguf *g, kvp_model *m,
 	    (st = kvp__gguf_read_windows(&r, &lr, m)) != KVP_OK ||
 	    (st = kvp__gguf_read_recurrent(&r, &lr, m)) != KVP_OK ||
 	    (st = kvp__gguf_set_pattern(&r, &lr, m)) != KVP_OK ||
+	    (st = kvp__gguf_read_gemma4(&r, m)) != KVP_OK ||
 	    (st = read_vocab(&r, m)) != KVP_OK ||
 	    (st = read_intermediate(&r, m)) != KVP_OK ||
 	    (st = read_moe(&r, m)) != KVP_OK ||

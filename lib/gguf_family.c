@@ -27,6 +27,10 @@ static const kvp__gguf_family families[] = {
 	 * (has_kv, create_memory's reuse callback; research:
 	 * /work/research/gemma4-engines.md) */
 	{"gemma3n", KVP__SWA_PERIOD, 5, 0, KVP__REC_NONE, false, 20},
+	/* Gemma 4 (llama_model_gemma4::load_arch_hparams, src/models/
+	 * gemma4.cpp): sliding_window_pattern a flag a layer, the rest read
+	 * by kvp__gguf_read_gemma4 */
+	{"gemma4", KVP__SWA_PERIOD, 6, 0, KVP__REC_NONE, false, 0},
 	{"cohere2", KVP__SWA_PERIOD, 4, 0, KVP__REC_NONE, false, 0},
 	{"gpt-oss", KVP__SWA_PERIOD, 2, 0, KVP__REC_NONE, false, 0},
 	{"deepseek2", KVP__SWA_IGNORED, 0, 0, KVP__REC_NONE, true, 0},
@@ -554,6 +558,53 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
 		if (lr->interval == 0)
 			return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
 			                     "%s.full_attention_interval is 0", r->arch);
+	}
+	return KVP_OK;
+}
+
+/* Gemma 4's sliding layers' own head (attention.key_length_swa and
+ * value_length_swa, llama_hparams n_embd_head_k_swa: n_embd_head_k(il)
+ * is it on a sliding layer, key_length on a full one) and its last
+ * layers that read an earlier one's cache (attention.shared_kv_layers:
+ * n_layer_kv_from_start = n_layer - it; has_kv(il) false past it, no
+ * cells in llama_kv_cache).  load_arch_tensors refuses K and V heads of
+ * other lengths. */
+kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m)
+{
+	uint32_t k = 0, v = 0, shared = 0;
+	bool has_k, has_v, found;
+	kvp_status st;
+
+	if (strcmp(r->arch, "gemma4") != 0)
+		return KVP_OK;
+	if ((st = kvp__gguf_get_u32(r, "attention.key_length_swa", false, &k, &has_k)) ||
+	    (st = kvp__gguf_get_u32(r, "attention.value_length_swa", false, &v, &has_v)) ||
+	    (st = kvp__gguf_get_u32(r, "attention.shared_kv_layers", false, &shared, &found)))
+		return st;
+	if ((has_v && v != (has_k ? k : m->head_dim)) || m->head_dim_v)
+		return kvp__error_at(r->err, KVP_ERR_UNSUPPORTED, r->g->path, 0, 0,
+		                     "%s: K and V heads of other lengths (key_length%s %u,"
+		                     " value_length%s %u), which llama.cpp refuses", r->arch,
+		                     m->head_dim_v ? "" : "_swa", m->head_dim_v ? m->head_dim : k,
+		                     m->head_dim_v ? "" : "_swa", m->head_dim_v ? m->head_dim_v : v);
+	if (has_k && k == 0)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.key_length_swa is 0", r->arch);
+	if (has_k && k != m->head_dim && m->head_dim) {
+		m->full_head_dim = m->head_dim;
+		m->head_dim = k;
+		kvp__note(r->source, "head_dim", KVP_ORIGIN_READ, "%s.attention.key_length_swa"
+		          " = %u, the sliding layers'; key_length %u the full layers'",
+		          r->arch, k, m->full_head_dim);
+	}
+	if (found && shared >= r->layers)
+		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
+		                     "%s.attention.shared_kv_layers %u of %u layers: none would"
+		                     " keep a cache to share", r->arch, shared, r->layers);
+	if (found && shared) {
+		m->kv_shared_layers = shared;
+		kvp__note(r->source, "kv_shared_layers", KVP_ORIGIN_READ,
+		          "%s.attention.shared_kv_layers = %u", r->arch, shared);
 	}
 	return KVP_OK;
 }

@@ -14,10 +14,11 @@
 
 /* One attention layer's q, k, v and o with their biases, norms and
  * sinks, of kv kv heads (a layer sharing another's cache has none). */
-static unsigned __int128 attention(const kvp_model *m, const struct shape *s, uint64_t kv)
+static unsigned __int128 attention(const kvp_model *m, const struct shape *s, uint64_t kv,
+                                   uint64_t hd)
 {
-	unsigned __int128 d = m->hidden, q = (unsigned __int128)m->heads * m->head_dim,
-	                  k = (unsigned __int128)kv * m->head_dim, gate = kvp__q_gate(m);
+	unsigned __int128 d = m->hidden, q = (unsigned __int128)m->heads * hd,
+	                  k = (unsigned __int128)kv * hd, gate = kvp__q_gate(m);
 	unsigned __int128 n = d * q * gate + 2 * d * k + q * d;
 
 	if (s->q_bias)
@@ -29,7 +30,7 @@ static unsigned __int128 attention(const kvp_model *m, const struct shape *s, ui
 	/* q_norm and k_norm of head_dim (Phi's LayerNorms with their
 	 * biases); Cohere's of every head's and kv head's values */
 	if (s->qk_norm)
-		n += 2 * (unsigned __int128)m->head_dim * s->norm;
+		n += 2 * (unsigned __int128)hd * s->norm;
 	if (s->head_norm)
 		n += q + k;
 	if (s->sinks)
@@ -143,7 +144,8 @@ static bool routes(const kvp_model *m, uint32_t i)
 /* Layer i of the finalized m, its norms of hidden with it. */
 static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32_t i)
 {
-	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
+	uint64_t hd = kvp_model_layer_head_dim(m, i);
 	unsigned __int128 n = (unsigned __int128)s->norms * s->norm * m->hidden, q, sixteen;
 
 	if (kind == KVP_LAYER_MLA)
@@ -152,15 +154,15 @@ static unsigned __int128 layer(const kvp_model *m, const struct shape *s, uint32
 		n += recurrent(m, s);
 	else if (kind != KVP_LAYER_NONE && s->cla && i % s->cla)
 		/* Hunyuan's cross-layer attention follower: q and o alone */
-		n += attention(m, s, kvp_model_layer_kv_heads(m, i)) -
+		n += attention(m, s, kvp_model_layer_kv_heads(m, i), hd) -
 		     (2 * (unsigned __int128)m->hidden + (s->kv_bias ? 2 : 0)) *
-		             kvp_model_layer_kv_heads(m, i) * m->head_dim;
+		             kvp_model_layer_kv_heads(m, i) * hd;
 	else if (kind != KVP_LAYER_NONE)
-		n += attention(m, s, kvp_model_layer_kv_heads(m, i));
+		n += attention(m, s, kvp_model_layer_kv_heads(m, i), hd);
 	else if (s->cross)
 		/* Mllama's cross-attention: q, k, v and o, q_norm and k_norm
 		 * of head_dim, and its attention and MLP gates */
-		n += attention(m, s, m->kv_heads) + 2 * (unsigned __int128)m->head_dim + 2;
+		n += attention(m, s, m->kv_heads, hd) + 2 * (unsigned __int128)hd + 2;
 	/* Falcon-H1's mixer beside its attention */
 	if (m->ssm_parallel && kvp__attends(kind))
 		n += recurrent(m, s);
@@ -190,7 +192,7 @@ static void mtp(const kvp_model *m, const struct shape *s, unsigned __int128 *al
 	if (s->delta) { /* Qwen3-Next's and Qwen3.5's mtp.* */
 		/* a full-attention layer with the model's MLP or experts */
 		block = (unsigned __int128)s->norms * s->norm * d +
-		        attention(m, s, m->kv_heads) +
+		        attention(m, s, m->kv_heads, m->head_dim) +
 		        (m->moe_routed_experts ? experts(m, s) : mlp(m, s, s->inter));
 		*all = 2 * d * d + 3 * d + n * block;
 		return;
@@ -220,21 +222,27 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	kvp_model c = *m;
 	struct shape s;
 	int r;
+	bool nemotron = strcmp(h->family, "nemotron_h") == 0;
 
-	/* Nemotron-H, block by block (hf_nemotron.c); its head_dim may still
-	 * be derived, so from a finalized copy. */
-	if (strcmp(h->family, "nemotron_h") == 0 && kvp_model_finalize(&c, NULL) == KVP_OK &&
-	    (r = kvp__hf_nemotron_params(h, &c, &total, &extra)) != 0) {
+	/* Nemotron-H and Gemma 4, block by block (hf_nemotron.c, with its
+	 * MTP layers' part, which a plan loads for an MTP draft alone:
+	 * kvp_model mtp_params; hf_gemma4.c, with its towers'); their
+	 * head_dim may still be derived, so from a finalized copy. */
+	if ((nemotron || strncmp(h->family, "gemma4", 6) == 0) &&
+	    kvp_model_finalize(&c, NULL) == KVP_OK &&
+	    (r = nemotron ? kvp__hf_nemotron_params(h, &c, &total, &extra)
+	                  : kvp__hf_gemma4_params(h, &c, &total, &tower)) != 0) {
 		if (r < 0)
 			return KVP_ERR_PARSE;
 		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;
-		/* its MTP layers' part, which a plan loads for an MTP draft
-		 * alone (kvp_model mtp_params) */
 		m->mtp_params = extra > m->params ? m->params : (uint64_t)extra;
+		m->vision_params = tower > m->params ? m->params : (uint64_t)tower;
 		kvp__note(h->src, "params", KVP_ORIGIN_ESTIMATED, "from the shape, block by"
-		          " block (embeddings%s, Mamba-2, attention, MLP and experts%s): no"
-		          " checkpoint beside the file", tie ? " tied" : " and head",
-		          extra ? ", and the MTP layers'" : "");
+		          " block (embeddings%s, %s%s%s): no checkpoint beside the file",
+		          tie ? " tied" : " and head",
+		          nemotron ? "Mamba-2, attention, MLP and experts"
+		          : m->moe_routed_experts ? "attention, MLP and experts" : "attention and MLP",
+		          extra ? ", and the MTP layers'" : "", tower ? ", and the towers'" : "");
 		return KVP_OK;
 	}
 	if (kvp__hf_shape(h, &s) < 0 || kvp__hf_vision_params(h, &tower) < 0)

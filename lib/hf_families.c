@@ -167,8 +167,7 @@ static kvp_status rule_qwen(struct hf *h)
 
 /* gemma2 (every other layer), gemma3 (sliding_window_pattern), gpt-oss
  * and cohere2: windows with a global layer every n. */
-static kvp_status windows_every(struct hf *h, uint64_t n_default,
-                                uint64_t window_default)
+kvp_status kvp__hf_windows_every(struct hf *h, uint64_t n_default, uint64_t window_default)
 {
 	static const char *const k_pattern[] = {"sliding_window_pattern", NULL};
 	uint64_t n = n_default;
@@ -186,10 +185,10 @@ static kvp_status windows_every(struct hf *h, uint64_t n_default,
 	                 "sliding_window_pattern");
 }
 
-static kvp_status rule_gemma2(struct hf *h) { return windows_every(h, 2, 4096); }
-static kvp_status rule_gemma3(struct hf *h) { return windows_every(h, 6, 4096); }
-static kvp_status rule_gpt_oss(struct hf *h) { return windows_every(h, 2, 128); }
-static kvp_status rule_cohere2(struct hf *h) { return windows_every(h, 4, 4096); }
+static kvp_status rule_gemma2(struct hf *h) { return kvp__hf_windows_every(h, 2, 4096); }
+static kvp_status rule_gemma3(struct hf *h) { return kvp__hf_windows_every(h, 6, 4096); }
+static kvp_status rule_gpt_oss(struct hf *h) { return kvp__hf_windows_every(h, 2, 128); }
+static kvp_status rule_cohere2(struct hf *h) { return kvp__hf_windows_every(h, 4, 4096); }
 
 /* llama4: chunked attention in the RoPE layers (no_rope_layers[i] 1),
  * global in the others, every fourth by default. */
@@ -631,6 +630,8 @@ static const struct hf_family families[] = {
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},
 	{"gemma3_text", "Gemma3TextConfig", rule_gemma3, d_gemma3},
+	{"gemma4", "Gemma4TextConfig", kvp__hf_rule_gemma4, kvp__hf_d_gemma4},
+	{"gemma4_text", "Gemma4TextConfig", kvp__hf_rule_gemma4, kvp__hf_d_gemma4},
 	{"gpt_oss", "GptOssConfig", rule_gpt_oss, NULL},
 	{"cohere2", "Cohere2Config", rule_cohere2, NULL},
 	{"llama4", "Llama4TextConfig", rule_llama4, NULL},

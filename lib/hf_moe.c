@@ -88,10 +88,16 @@ kvp_status kvp__hf_moe(struct hf *h)
 	 * num_shared_experts */
 	static const char *const k_top_k_kimi[] = {"num_experts_per_token", NULL};
 	static const char *const k_shared_kimi[] = {"num_shared_experts", NULL};
+	/* Gemma 4's (Gemma4TextConfig): top_k_experts, the experts with
+	 * enable_moe_block alone, beside a dense MLP of intermediate_size */
+	static const char *const k_top_k_gemma4[] = {"top_k_experts", NULL};
+	static const char *const k_moe_gemma4[] = {"enable_moe_block", NULL};
+	bool gemma4 = strncmp(h->family, "gemma4", 6) == 0;
 	bool kimi = strcmp(h->family, "kimi_linear") == 0;
 	bool ernie = strncmp(h->family, "ernie4_5", 8) == 0;
 	const char *const *k_experts = ernie ? k_experts_ernie : k_experts_std;
-	const char *const *k_top_k = ernie ? k_top_k_ernie : kimi ? k_top_k_kimi : k_top_k_std;
+	const char *const *k_top_k = ernie ? k_top_k_ernie : kimi ? k_top_k_kimi
+	                             : gemma4 ? k_top_k_gemma4 : k_top_k_std;
 	const char *const *k_dense = ernie ? k_dense_ernie
 	                             : strcmp(h->family, "lfm2_moe") == 0 ? k_dense_lfm2
 	                                                                  : k_dense_std;
@@ -157,8 +163,10 @@ kvp_status kvp__hf_moe(struct hf *h)
 	    kvp__hf_uint(h, NULL, k_shared_inter_used, UINT32_MAX, &shared_inter) < 0 ||
 	    kvp__hf_uint(h, NULL, k_shared_each, UINT32_MAX, &shared_each) < 0 ||
 	    kvp__hf_uint(h, NULL, k_latent, UINT32_MAX, &latent) < 0 ||
-	    kvp__hf_bool(h, k_use_moe, &use_moe) < 0)
+	    kvp__hf_bool(h, gemma4 ? k_moe_gemma4 : k_use_moe, &use_moe) < 0)
 		return KVP_ERR_PARSE;
+	if (gemma4 && !json_is_true(json_object_get(h->cfg, "enable_moe_block")))
+		use_moe = false;
 	/* Lfm2MoeConfig routes every layer after num_dense_layers: no
 	 * expert nor expert width leaves those layers nothing (transformers
 	 * builds an empty ModuleList; vLLM's FusedMoE refuses it). */
@@ -179,7 +187,7 @@ kvp_status kvp__hf_moe(struct hf *h)
 	 * shared_expert_intermediate_size, n_shared_experts of the routed
 	 * size (of moe_shared_expert_intermediate_size, Nemotron-H's), or
 	 * Llama 4's one. */
-	if (llama4)
+	if (llama4 || gemma4)
 		shared_inter = inter;
 	else if (!shared_inter)
 		shared_inter = shared * (shared_each ? shared_each : moe_inter);

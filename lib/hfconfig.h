@@ -178,6 +178,14 @@ kvp_status kvp__hf_rule_mamba(struct hf *h);
 kvp_status kvp__hf_rule_mamba2(struct hf *h);
 /* hf_lfm2.c */
 kvp_status kvp__hf_rule_lfm2(struct hf *h);
+kvp_status kvp__hf_rule_gemma4(struct hf *h);
+extern const struct hf_default kvp__hf_d_gemma4[];
+/* Gemma 4's parameters block by block, its towers' among them: 1 where
+ * the family is Gemma 4's, 0 where not, -1 on a fault (hf_gemma4.c). */
+int kvp__hf_gemma4_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
+                          unsigned __int128 *towers);
+/* Sliding windows with a full layer every n (hf_families.c). */
+kvp_status kvp__hf_windows_every(struct hf *h, uint64_t n, uint64_t window);
 /* Whether h's family has no attention layer (the two rules above). */
 bool kvp__hf_attention_free(const struct hf *h);
 

@@ -178,6 +178,11 @@ static inline bool kvp__attention_kind(kvp_layer_kind kind)
 	return kind == KVP_LAYER_FULL || kind == KVP_LAYER_SLIDING || kind == KVP_LAYER_CHUNKED;
 }
 
+/* The kind of layer index as its weights go: kvp_model_layer_kind's, save
+ * that a layer reading an earlier one's cache (kvp_model
+ * kv_shared_layers) keeps its attention, whose projections it holds. */
+kvp_layer_kind kvp__layer_weights_kind(const kvp_model *m, uint32_t index);
+
 /* Whether a layer of kind attends, its K and V or an MLA latent: a
  * parallel hybrid's such layers keep a state beside (kvp_model
  * ssm_parallel). */

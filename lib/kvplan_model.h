@@ -58,14 +58,18 @@ typedef enum kvp_rope {
 	KVP_ROPE_YARN,     /* YaRN, DeepSeek's included */
 	KVP_ROPE_LLAMA3,   /* Llama 3.1's frequency bands */
 	KVP_ROPE_LONGROPE, /* Phi-3's short and long factors */
-	KVP_ROPE_MROPE     /* multimodal sections (Qwen2-VL, Qwen3.5) */
+	KVP_ROPE_MROPE,    /* multimodal sections (Qwen2-VL, Qwen3.5) */
+	KVP_ROPE_PROPORTIONAL /* Gemma 4's full layers: frequencies over the
+	                    * whole head, the unrotated part's zero (vLLM's
+	                    * Gemma4RotaryEmbedding builds its table over the
+	                    * whole head) */
 } kvp_rope;
 
-#define KVP_ROPE_COUNT 8
+#define KVP_ROPE_COUNT 9
 
 /* "default", "none", "linear", "dynamic", "yarn", "llama3", "longrope",
- * "mrope"; from a name also config.json's aliases ("su", "deepseek_yarn",
- * "3d"...), case ignored. */
+ * "mrope", "proportional"; from a name also config.json's aliases ("su",
+ * "deepseek_yarn", "3d"...), case ignored. */
 KVP_API const char *kvp_rope_name(kvp_rope rope);
 KVP_API kvp_status kvp_rope_from_name(const char *name, kvp_rope *out,
                                       kvp_error *err);
@@ -287,6 +291,18 @@ typedef struct kvp_model {
 	 * counts them too, and a plan keeps their states in a group of its
 	 * own (kvp_layer_group parallel). */
 	bool ssm_parallel;
+	/* The head dim of the full-attention layers where it is not
+	 * head_dim (Gemma 4's global_head_dim: 512 beside its sliding
+	 * layers' 256; GGUF's attention.key_length beside key_length_swa):
+	 * their K and V rows are full_head_dim values a head.  0: head_dim.
+	 * Not with head_dim_v or an MLA latent. */
+	uint32_t full_head_dim;
+	/* The last kv_shared_layers layers keep no cache of their own: each
+	 * reads the cache of the last earlier layer of its kind (Gemma 3n's
+	 * and Gemma 4's num_kv_shared_layers).  They are none as
+	 * kvp_model_layer_kind says, yet keep their attention's weights,
+	 * K and V projections included.  0: none. */
+	uint32_t kv_shared_layers;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds
@@ -298,11 +314,16 @@ typedef struct kvp_model {
 KVP_API kvp_status kvp_layer_pattern_parse(const char *text, kvp_model *model,
                                            kvp_error *err);
 /* The kind of layer index (0-based) of model: its pattern's entry, MLA for
- * a full layer of an MLA model, none for a layer whose kv heads are 0. */
+ * a full layer of an MLA model, none for a layer whose kv heads are 0 and
+ * for one of the last kv_shared_layers. */
 KVP_API kvp_layer_kind kvp_model_layer_kind(const kvp_model *model,
                                             uint32_t index);
 /* The kv heads of layer index. */
 KVP_API uint32_t kvp_model_layer_kv_heads(const kvp_model *model,
+                                          uint32_t index);
+/* The head dim of layer index: full_head_dim for a full layer of a model
+ * that gives one, head_dim otherwise. */
+KVP_API uint32_t kvp_model_layer_head_dim(const kvp_model *model,
                                           uint32_t index);
 /* How many layers of model have kind (as kvp_model_layer_kind says);
  * for KVP_LAYER_RECURRENT, the layers that keep a recurrent state: a

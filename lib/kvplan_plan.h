@@ -81,6 +81,10 @@ typedef struct kvp_layer_group {
 	 * V, those layers' own (first_layer the first of them), in no entry
 	 * of the plan's cycle, which names each layer's attention group. */
 	bool parallel;
+	/* The K head dim of these layers (kvp_model_layer_head_dim: a full
+	 * layer's full_head_dim), their V's too unless the model gives
+	 * head_dim_v; 0 for layers that cache no K and V rows. */
+	uint32_t head_dim;
 } kvp_layer_group;
 
 /* What a request of a model takes, layer by layer and in total. */

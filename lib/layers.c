@@ -135,7 +135,26 @@ uint32_t kvp_model_layer_kv_heads(const kvp_model *m, uint32_t index)
 	return m->kv_heads;
 }
 
+uint32_t kvp_model_layer_head_dim(const kvp_model *m, uint32_t index)
+{
+	if (m->full_head_dim && kvp__layer_weights_kind(m, index) == KVP_LAYER_FULL)
+		return m->full_head_dim;
+	return m->head_dim;
+}
+
 kvp_layer_kind kvp_model_layer_kind(const kvp_model *m, uint32_t index)
+{
+	kvp_layer_kind kind = kvp__layer_weights_kind(m, index);
+
+	/* A layer that reads an earlier one's cache keeps none. */
+	if (m->kv_shared_layers && kvp__attends(kind) &&
+	    index >= m->layers - (m->kv_shared_layers < m->layers ? m->kv_shared_layers
+	                                                           : m->layers))
+		kind = KVP_LAYER_NONE;
+	return kind;
+}
+
+kvp_layer_kind kvp__layer_weights_kind(const kvp_model *m, uint32_t index)
 {
 	kvp_layer_kind kind = KVP_LAYER_FULL;
 
@@ -172,7 +191,8 @@ static void count_kinds(const kvp_model *m, uint32_t counts[KVP_LAYER_KIND_COUNT
 	memset(counts, 0, KVP_LAYER_KIND_COUNT * sizeof *counts);
 	if (m->layers == 0)
 		return;
-	cycle = m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len
+	cycle = (m->layer_kv_heads_len == m->layers && m->layer_kv_heads_len) ||
+	        m->kv_shared_layers
 	                ? m->layers
 	                : m->pattern_len ? m->pattern_len : 1;
 	if (cycle > m->layers)
@@ -204,6 +224,40 @@ uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
 		return 0;
 	count_kinds(m, counts);
 	return counts[kind];
+}
+
+/* The last kv_shared_layers layers read the cache of the last earlier
+ * layer of their kind (vLLM's Gemma4Attention: the last of
+ * layer_types[:first_kv_shared_layer_idx] of the type), which must be. */
+static kvp_status check_shared(const kvp_model *m, const char *name, kvp_error *err)
+{
+	uint32_t first;
+
+	if (m->kv_shared_layers >= m->layers)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: num_kv_shared_layers %u of its %u"
+		                  " layers: no layer keeps a cache to share", name,
+		                  m->kv_shared_layers, m->layers);
+	/* A plan keys each of them apart (kvp__layer_cycle). */
+	if (m->layers > KVP_PATTERN_MAX)
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: num_kv_shared_layers in a model of"
+		                  " %u layers, more than the %d planned layer by layer", name,
+		                  m->layers, KVP_PATTERN_MAX);
+	first = m->layers - m->kv_shared_layers;
+	for (uint32_t i = first; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
+		uint32_t j = first;
+
+		if (!kvp__attends(kind))
+			continue;
+		while (j > 0 && kvp__layer_weights_kind(m, j - 1) != kind)
+			j--;
+		if (j == 0)
+			return kvp__error(err, KVP_ERR_SHAPE, "%s: layer %u shares the cache of an"
+			                  " earlier %s layer (num_kv_shared_layers %u), yet none of"
+			                  " the first %u is one", name, i, kvp_layer_kind_name(kind),
+			                  m->kv_shared_layers, first);
+	}
+	return KVP_OK;
 }
 
 /* The checks of the layers, after the heads (kvp_model_finalize). */
@@ -242,6 +296,12 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 			return kvp__error(err, KVP_ERR_SHAPE,
 			                  "%s: layer %u has %u kv heads, which do not divide"
 			                  " the %u heads", name, i, kv, m->heads);
+	}
+	if (m->kv_shared_layers) {
+		kvp_status st = check_shared(m, name, err);
+
+		if (st != KVP_OK)
+			return st;
 	}
 	count_kinds(m, counts);
 	/* A parallel hybrid's every layer attends, a state beside it. */
@@ -284,6 +344,11 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 	}
 	if (!caches)
 		return kvp__error(err, KVP_ERR_SHAPE, "%s: no layer has a cache", name);
+	if (m->full_head_dim && (m->head_dim_v || m->kv_lora_rank))
+		return kvp__error(err, KVP_ERR_SHAPE, "%s: full_head_dim %u (the full layers'"
+		                  " own) with head_dim_v %u or kv_lora_rank %u: which layers"
+		                  " they are is not said", name, m->full_head_dim, m->head_dim_v,
+		                  m->kv_lora_rank);
 	return kvp__model_check_indexer(m, name, err);
 #undef name
 }

@@ -195,9 +195,10 @@ static u128 experts(const kvp_model *m, uint32_t modules, const struct kvp__lora
 static u128 layer_values(const kvp_model *m, uint32_t modules, const struct kvp__lora_shard *s,
                          uint32_t i)
 {
-	uint64_t h = m->hidden, hd = m->head_dim, hdv = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	uint64_t h = m->hidden, hd = kvp_model_layer_head_dim(m, i),
+	         hdv = m->head_dim_v ? m->head_dim_v : hd;
 	uint64_t tp = s->tp, heads = m->heads;
-	kvp_layer_kind k = kvp_model_layer_kind(m, i);
+	kvp_layer_kind k = kvp__layer_weights_kind(m, i);
 	/* kvp__routed_layers's rule for a layer (not Nemotron-H's, below):
 	 * where the layers differ, from moe_dense_layers each moe_step-th;
 	 * else every layer of an MoE model */

@@ -46,6 +46,9 @@ static const struct field model_fields[] = {
 	{"ssm_cache_bytes", FIELD_U32, offsetof(kvp_model, ssm_cache_bytes), FIELD_OPTIONAL},
 	{"ssm_heads", FIELD_U32, offsetof(kvp_model, ssm_heads), FIELD_OPTIONAL},
 	{"ssm_parallel", FIELD_BOOL, offsetof(kvp_model, ssm_parallel), FIELD_OPTIONAL},
+	{"global_head_dim", FIELD_U32, offsetof(kvp_model, full_head_dim), FIELD_OPTIONAL},
+	{"num_kv_shared_layers", FIELD_U32, offsetof(kvp_model, kv_shared_layers),
+	 FIELD_OPTIONAL},
 	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
 	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
 	 FIELD_OPTIONAL},
@@ -141,6 +144,17 @@ static const char *model_culprit(const void *profile)
 		return "mtp_layers";
 	if (m->vision_layers && !m->vision_hidden)
 		return "vision_layers";
+	if (m->full_head_dim && (m->head_dim_v || m->kv_lora_rank))
+		return "global_head_dim";
+	/* The shared layers, where the layers are right without them. */
+	if (m->kv_shared_layers) {
+		kvp_model copy = *m;
+		char label[KVP_QUOTE_MAX];
+
+		copy.kv_shared_layers = 0;
+		if (kvp__model_check_layers(&copy, label, NULL) == KVP_OK)
+			return "num_kv_shared_layers";
+	}
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";
 	/* A shared indexer's rule, checked after the kinds. */

@@ -19,9 +19,10 @@ static const char *const rope_names[KVP_ROPE_COUNT] = {
 	[KVP_ROPE_LLAMA3] = "llama3",
 	[KVP_ROPE_LONGROPE] = "longrope",
 	[KVP_ROPE_MROPE] = "mrope",
+	[KVP_ROPE_PROPORTIONAL] = "proportional",
 };
 
-#define ROPE_LIST "default, none, linear, dynamic, yarn, llama3, longrope, mrope"
+#define ROPE_LIST "default, none, linear, dynamic, yarn, llama3, longrope, mrope, proportional"
 
 /* config.json's other names for them: transformers' "su" (Phi-3's first
  * name for longrope), vLLM's "deepseek_yarn", an older "ntk". */
@@ -190,7 +191,8 @@ static void tables_used(const kvp_model *m, uint64_t first, uint64_t n, bool *gl
 	/* A model whose layers differ only in kv heads (layer_kv_heads) has
 	 * at most KVP_PATTERN_MAX layers. */
 	for (uint64_t i = 0; i < walk && first + i < m->layers; i++) {
-		switch (kvp_model_layer_kind(m, (uint32_t)(first + i))) {
+		/* a layer reading another's cache rotates its queries */
+		switch (kvp__layer_weights_kind(m, (uint32_t)(first + i))) {
 		case KVP_LAYER_FULL:
 			if (!m->rope_nope_full)
 				*global = true;
@@ -281,9 +283,15 @@ static uint64_t rotary_bytes(const kvp_model *m, const kvp_request *r, uint32_t 
 	if (m->rope == KVP_ROPE_LONGROPE)
 		reserve = 0;
 	tables_used(m, first, n, &global, &local);
+	/* The full layers' own head (kvp_model full_head_dim): Gemma 4's
+	 * proportional table spans it whole (vLLM's Gemma4RotaryEmbedding
+	 * passes rotary_dim = head_size to RotaryEmbedding; gemma4_rope.py
+	 * @ 81be2e09) */
 	if (global) {
 		rows = table_rows(m, engine);
-		total = table_bytes(rows > reserve ? rows : reserve, dim, bytes);
+		total = table_bytes(rows > reserve ? rows : reserve,
+		                    m->full_head_dim && !m->rotary_dim ? m->full_head_dim : dim,
+		                    bytes);
 	}
 	/* the sliding layers' unscaled table, of the model's positions */
 	if (local) {
@@ -300,7 +308,8 @@ static uint64_t rotary_bytes(const kvp_model *m, const kvp_request *r, uint32_t 
 static bool same_table(const kvp_model *a, const kvp_model *b)
 {
 	return rotary_dim(a) == rotary_dim(b) &&
-	       a->head_dim == b->head_dim && positions(a) == positions(b) &&
+	       a->head_dim == b->head_dim && a->full_head_dim == b->full_head_dim &&
+	       positions(a) == positions(b) &&
 	       a->rope_theta == b->rope_theta && a->rope == b->rope &&
 	       a->rope_factor == b->rope_factor &&
 	       a->rope_original_max == b->rope_original_max &&

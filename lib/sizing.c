@@ -240,7 +240,10 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 {
 	const kvp_model *m = z->m;
 	const kvp_request *r = z->r;
-	uint32_t head_dim_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
+	uint32_t head_dim = g->head_dim ? g->head_dim : m->head_dim;
+	uint32_t head_dim_v = m->head_dim_v ? m->head_dim_v : head_dim;
+	/* A full layer's own head dim (full_head_dim) is its K's and V's. */
+	const char *field = head_dim != m->head_dim ? "full_head_dim" : "head_dim";
 	uint64_t k = 0, v = 0;
 	kvp_status st;
 
@@ -252,11 +255,11 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 	case KVP_LAYER_SLIDING:
 	case KVP_LAYER_CHUNKED:
 	case KVP_LAYER_FULL:
-		g->k_values = (uint64_t)g->kv_heads * m->head_dim;
+		g->k_values = (uint64_t)g->kv_heads * head_dim;
 		g->v_values = (uint64_t)g->kv_heads * head_dim_v;
-		if ((st = row(z, r->dtype_k, m->head_dim, "K head", "head_dim", &k)) ||
+		if ((st = row(z, r->dtype_k, head_dim, "K head", field, &k)) ||
 		    (st = row(z, r->dtype_v, head_dim_v, "V head",
-		              m->head_dim_v ? "head_dim_v" : "head_dim", &v)))
+		              m->head_dim_v ? "head_dim_v" : field, &v)))
 			return st;
 		break;
 	case KVP_LAYER_MLA:
@@ -346,11 +349,12 @@ kvp_status kvp__fill_group(const struct sizing *z, kvp_layer_group *g)
 }
 
 /* The layers repeat every cycle layers: the pattern's length, or the
- * whole model when it lists kv heads per layer or shares its indexer. */
+ * whole model when it lists kv heads per layer, shares its last layers'
+ * caches or its indexer. */
 uint32_t kvp__layer_cycle(const kvp_model *m, const kvp_request *r)
 {
 	/* PyramidKV keeps a different share of every layer. */
-	uint32_t cycle = m->layer_kv_heads_len || kvp__index_shared(m) ||
+	uint32_t cycle = m->layer_kv_heads_len || m->kv_shared_layers || kvp__index_shared(m) ||
 	                 r->policy.kind == KVP_POLICY_PYRAMIDKV ? m->layers
 	                 : m->pattern_len ? m->pattern_len : 1;
 
@@ -377,7 +381,8 @@ static bool layer_indexed(const struct sizing *z, uint32_t i, kvp_layer_kind kin
 void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_group *key)
 {
 	const kvp_model *m = z->m;
-	kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+	kvp_layer_kind kind = kvp__engine_caches_shared(z->r) ? kvp__layer_weights_kind(m, i)
+	                                                      : kvp_model_layer_kind(m, i);
 	uint32_t kv = kvp_model_layer_kv_heads(m, i);
 	uint64_t cap = 0;
 
@@ -401,6 +406,8 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_group *key)
 		cap = kvp__policy_cap(&z->r->policy, i, m->layers, z->r->seq, z->r->gen);
 	key->kind = kind;
 	key->kv_heads = kv;
+	/* The layer's own, sliding made full or not. */
+	key->head_dim = kvp__attention_kind(kind) ? kvp_model_layer_head_dim(m, i) : 0;
 	key->cap = cap;
 	key->index_values = layer_indexed(z, i, kind) ? m->index_head_dim : 0;
 }
@@ -408,5 +415,6 @@ void kvp__layer_key(const struct sizing *z, uint32_t i, kvp_layer_group *key)
 bool kvp__same_key(const kvp_layer_group *a, const kvp_layer_group *b)
 {
 	return a->kind == b->kind && a->kv_heads == b->kv_heads && a->cap == b->cap &&
+	       a->head_dim == b->head_dim &&
 	       a->index_values == b->index_values;
 }

@@ -78,10 +78,10 @@ static bool shape_of(const kvp_model *m, uint32_t a, uint32_t b, uint64_t tp, ui
 	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 
 	memset(s, 0, sizeof *s);
-	if (m->kv_lora_rank || !m->hidden || !m->heads || !m->head_dim)
+	if (m->kv_lora_rank || !m->hidden || !m->heads || !m->head_dim || m->full_head_dim)
 		return false;
 	for (uint32_t i = 0; i < m->layers; i++)
-		if (!kvp__attention_kind(kvp_model_layer_kind(m, i)))
+		if (!kvp__attention_kind(kvp__layer_weights_kind(m, i)))
 			return false;
 	s->h = m->hidden;
 	s->q = (uint64_t)m->heads * m->head_dim;

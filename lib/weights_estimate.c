@@ -302,7 +302,7 @@ static bool projections(const kvp_model *m, struct part one[KVP_WPROJ_COUNT],
 		kvp_model_count_layers(m, KVP_LAYER_RECURRENT);
 	add(&one[KVP_WPROJ_O], (unsigned __int128)o_in * h, o_in, h, 1);
 	for (uint32_t i = 0; i < m->layers; i++)
-		of[KVP_WPROJ_O] += kvp__attention_kind(kvp_model_layer_kind(m, i));
+		of[KVP_WPROJ_O] += kvp__attention_kind(kvp__layer_weights_kind(m, i));
 	routed = m->moe_routed_experts && m->moe_intermediate
 	         ? (uint32_t)kvp__routed_layers(m, m->layers) : 0;
 	if (s) {
@@ -331,7 +331,6 @@ static bool projections(const kvp_model *m, struct part one[KVP_WPROJ_COUNT],
 static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[P_COUNT])
 {
 	uint64_t h = m->hidden;
-	uint32_t hd_v = m->head_dim_v ? m->head_dim_v : m->head_dim;
 	unsigned __int128 attn;
 	struct part gin = {0, 0, 0, 0}, gout = {0, 0, 0, 0};
 	bool has_gdn = recurrent_projections(m, &gin, &gout);
@@ -339,7 +338,7 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 
 	memset(parts, 0, P_COUNT * sizeof parts[0]);
 	for (uint32_t i = 0; i < m->layers; i++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, i);
+		kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
 
 		if (kind == KVP_LAYER_RECURRENT && has_gdn) {
 			add(&parts[P_INPROJ], gin.params, gin.in, gin.out, gin.tensors);
@@ -373,9 +372,10 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 				    (uint64_t)m->index_heads * m->index_head_dim + m->index_head_dim, 2);
 			}
 		} else if (kvp__attention_kind(kind)) {
-			uint64_t kv = kvp_model_layer_kv_heads(m, i);
-			unsigned __int128 out = (unsigned __int128)m->heads * m->head_dim * gate +
-			                        (unsigned __int128)kv * m->head_dim +
+			uint64_t kv = kvp_model_layer_kv_heads(m, i), hd = kvp_model_layer_head_dim(m, i);
+			uint64_t hd_v = m->head_dim_v ? m->head_dim_v : hd;
+			unsigned __int128 out = (unsigned __int128)m->heads * hd * gate +
+			                        (unsigned __int128)kv * hd +
 			                        (unsigned __int128)kv * hd_v;
 			uint64_t o_in = (uint64_t)m->heads * hd_v;
 

@@ -377,7 +377,7 @@ static void test_model_checks(void **state)
 	m.rope_factor = 8;
 	m.rope = (kvp_rope)KVP_ROPE_COUNT;
 	assert_int_equal(kvp_model_finalize(&m, &err), KVP_ERR_SHAPE);
-	assert_string_equal(err.message, "llama31: rope 8 is not a rope type");
+	assert_string_equal(err.message, "llama31: rope 9 is not a rope type");
 }
 
 static void test_names(void **state)
@@ -398,7 +398,7 @@ static void test_names(void **state)
 	assert_int_equal(r, KVP_ROPE_YARN);
 	assert_int_equal(kvp_rope_from_name("yarnn", &r, &err), KVP_ERR_NOT_FOUND);
 	assert_string_equal(err.message, "unknown rope type 'yarnn' (valid: default, none,"
-	                    " linear, dynamic, yarn, llama3, longrope, mrope)");
+	                    " linear, dynamic, yarn, llama3, longrope, mrope, proportional)");
 	assert_int_equal(kvp_rope_from_name(NULL, &r, &err), KVP_ERR_INVALID);
 }
 

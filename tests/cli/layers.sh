@@ -186,4 +186,25 @@ run --model llama3-8b --seq 1000 --batch 3 --engine vllm --gpu h100 --format csv
 csv_is h100-sxm layer_groups "full:32:1000:396361728" "vLLM: the tokens held"
 csv_is h100-sxm layer_group_cells 3024 "vLLM: whole blocks of 16"
 
+# A profile's full layers of their own head and its shared last layers
+# (Gemma 4's global_head_dim, num_kv_shared_layers): 6 layers, 5 sliding
+# (window 4) and 1 full, 2 kv heads of 64, the full one's of 128; the last
+# 2 (a sliding, the full) would read layer 3's and, as no earlier full
+# layer is, are refused; with the pattern "sliding*2,full" layers 4
+# (sliding) and 5 (full) read 3 and 2, and 0, 1 and 3 (sliding) and 2
+# (full) cache: at 100 tokens 3 x 4 x 2 x 64 x 2 x 2 B + 1 x 100 x 2 x
+# 128 x 2 x 2 B = 6,144 + 102,400 = 108,544 B.
+mkdir -p "$work/data/models"
+printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
+	'global_head_dim: 128' 'sliding_window: 4' 'layer_pattern: "sliding*5,full"' \
+	'num_kv_shared_layers: 2' >"$work/data/models/g.yaml"
+expect_error "a shared full layer with no earlier full one, at its line" \
+	"g\\.yaml:9:1: g: layer 5 shares the cache of an earlier full layer \\(num_kv_shared_layers 2\\)" \
+	--data-dir "$work/data" --model g --seq 100
+printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
+	'global_head_dim: 128' 'sliding_window: 4' 'layer_pattern: "sliding*2,full"' \
+	'num_kv_shared_layers: 2' >"$work/data/models/g.yaml"
+run --data-dir "$work/data" --model g --seq 100 --format json
+is kv_total_bytes 108544 "shared layers keep nothing; the full layer's head is 128"
+
 done_testing

@@ -124,7 +124,7 @@ mkdir -p "$work/data/models"
 printf '%s\n' 'name: r' 'layers: 2' 'heads: 4' 'kv_heads: 4' 'head_dim: 64' \
 	'max_context: 1024' 'rope_type: yarm' >"$work/data/models/r.yaml"
 expect_error "an unknown rope type, at its line" \
-	"r\\.yaml:7:12: field 'rope_type': unknown rope type 'yarm' \\(valid: default, none, linear, dynamic, yarn, llama3, longrope, mrope\\)\$" \
+	"r\\.yaml:7:12: field 'rope_type': unknown rope type 'yarm' \\(valid: default, none, linear, dynamic, yarn, llama3, longrope, mrope, proportional\\)\$" \
 	--data-dir "$work/data" --model r --seq 16
 # Given, the fields size the table: 1,024 positions x 4 x 32 rotated
 # values (rotary_dim) x 2 B = 262,144 B under linear x4.

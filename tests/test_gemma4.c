@@ -1,0 +1,351 @@
+/*
+ * test_gemma4.c — Google's Gemma 4: sliding layers of head_dim 256, full
+ * layers of global_head_dim 512 (with attention_k_eq_v their own kv
+ * heads, num_global_key_value_heads), and the E models' last
+ * num_kv_shared_layers layers, which read an earlier layer's cache.  Read
+ * from config.json (tests/configs/gemma-4-*; their parameter counts the
+ * published ones), from the catalogue and from GGUF, and planned as each
+ * engine allocates (research: /work/research/gemma4-params.md,
+ * gemma4-engines.md).  Before, the generic rule read every layer as a
+ * sliding or full layer of 256 and of the sliding layers' kv heads: 31B's
+ * full layers at 16 x 256 (16,384 B a token) instead of 4 x 512 (8,192 B),
+ * E2B's 20 shared layers as caching (43,008 B a token for 18,432 B), and
+ * the parameters by the generic count.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvplan.h"
+#include "testutil.h"
+#include "engine_fixture.h"
+#include "hfutil.h"
+#include "catalog_fixture.h"
+#include "ggufw.h"
+#include "gguf_fixture.h"
+
+static kvp_model config(const char *name)
+{
+	char path[512];
+	kvp_model m;
+	kvp_source src;
+	kvp_error err;
+
+	snprintf(path, sizeof path, "%s/tests/configs/%s/config.json", KVP_TEST_SRCDIR, name);
+	if (kvp_config_read(path, &m, &src, NULL, &err) != KVP_OK)
+		fail_msg("%s: %s", name, err.message);
+	return m;
+}
+
+/* gemma-4-31B: 60 layers, layer_types 5 sliding then 1 full; sliding 16
+ * kv heads of 256, full (attention_k_eq_v) num_global_key_value_heads 4
+ * of global_head_dim 512.  A token: 50 x 16 x 256 x 2 x 2 B + 10 x 4 x
+ * 512 x 2 x 2 B = 819,200 + 81,920 = 901,120 B.  At 8,192 tokens the
+ * sliding layers hold their window of 1,024: 50 x 1,024 x 16,384 + 10 x
+ * 8,192 x 8,192 = 838,860,800 + 671,088,640.  Params: 31,273,088,876, the
+ * count a report of the checkpoint publishes (its index total_size
+ * 62,546,177,752 B at 2 B each); of them the vision tower and projector
+ * 575,743,536 (data/models/gemma-4-31b.yaml works both). */
+static void test_31b(void **state)
+{
+	kvp_model m = config("gemma-4-31b");
+	kvp_plan p;
+
+	(void)state;
+	assert_int_equal(m.head_dim, 256);
+	assert_int_equal(m.full_head_dim, 512);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_SLIDING), 50);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 10);
+	assert_int_equal(kvp_model_layer_kind(&m, 5), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_layer_kv_heads(&m, 5), 4);
+	assert_int_equal(kvp_model_layer_head_dim(&m, 5), 512);
+	assert_int_equal(kvp_model_layer_kv_heads(&m, 4), 16);
+	assert_int_equal(kvp_model_layer_head_dim(&m, 4), 256);
+	assert_int_equal(m.sliding_window, 1024);
+	assert_int_equal(m.params, 31273088876ull);
+	assert_int_equal(m.vision_params, 575743536ull);
+	assert_int_equal(cache_at(&m, 1000), 1000ull * 901120);
+	plan_under(&m, KVP_ENGINE_EXACT, 8192, &p);
+	assert_int_equal(p.cache_total_bytes, 838860800ull + 671088640ull);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->head_dim, 512);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->bytes_per_token, 8192);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->head_dim, 256);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->bytes_per_token, 16384);
+}
+
+/* gemma-4-26B-A4B: 30 layers, 25 sliding of 8 x 256, 5 full of 2 x 512:
+ * 25 x 8,192 + 5 x 4,096 = 225,280 B a token.  Every layer's experts
+ * (128 of 704, top_k_experts 8) beside a dense MLP of 2112.  Params
+ * 25,805,936,206: the index's total_size 51,611,872,412 B at 2 B each. */
+static void test_26b_a4b(void **state)
+{
+	kvp_model m = config("gemma-4-26b-a4b");
+
+	(void)state;
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 5);
+	assert_int_equal(kvp_model_layer_kv_heads(&m, 29), 2);
+	assert_int_equal(m.moe_routed_experts, 128);
+	assert_int_equal(m.moe_top_k, 8);
+	assert_int_equal(m.moe_intermediate, 704);
+	assert_int_equal(m.moe_shared_intermediate, 2112);
+	assert_int_equal(m.params, 25805936206ull);
+	assert_int_equal(m.vision_params, 572794416ull);
+	assert_int_equal(cache_at(&m, 1024), 1024ull * 225280);
+}
+
+/* gemma-4-E2B: 35 layers, every fifth full, one kv head; the last 20
+ * (15 to 34) read the cache of layer 13 (sliding) or 14 (full): 12
+ * sliding layers of 1 x 256 (1,024 B a token) and 3 full of 1 x 512
+ * (2,048 B) cache, 18,432 B a token; at 8,192 tokens 12 x 512 x 1,024 +
+ * 3 x 8,192 x 2,048 = 56,623,104 B.  Params 5,123,178,979, the published
+ * total_parameters (the shared layers' MLP twice as wide, their k_proj
+ * and v_proj kept in the checkpoint); its vision and audio towers
+ * 475,729,088.  E4B: 42 layers, the last 18 shared: 20 sliding of 2 x 256
+ * and 4 full of 2 x 512, 57,344 B a token; 7,996,157,418 params, the
+ * checkpoint's 15,992,314,836 B at 2 B each. */
+static void test_e_models(void **state)
+{
+	kvp_model m = config("gemma-4-e2b");
+
+	(void)state;
+	assert_int_equal(m.kv_shared_layers, 20);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_SLIDING), 12);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 3);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_NONE), 20);
+	assert_int_equal(kvp_model_layer_kind(&m, 14), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_layer_kind(&m, 15), KVP_LAYER_NONE);
+	assert_int_equal(kvp_model_layer_kind(&m, 19), KVP_LAYER_NONE);
+	assert_int_equal(m.params, 5123178979ull);
+	assert_int_equal(m.vision_params, 475729088ull);
+	assert_int_equal(cache_at(&m, 512), 512ull * 18432);
+	assert_int_equal(cache_at(&m, 8192), 56623104ull);
+	m = config("gemma-4-e4b");
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_SLIDING), 20);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 4);
+	assert_int_equal(m.params, 7996157418ull);
+	assert_int_equal(m.vision_params, 478088384ull);
+	assert_int_equal(cache_at(&m, 512), 512ull * 57344);
+}
+
+/* Each catalogue file is its config.json: the same figures under every
+ * engine. */
+static void test_catalog_is_config(void **state)
+{
+	static const char *const names[] = {"gemma-4-31b", "gemma-4-26b-a4b", "gemma-4-e2b",
+	                                    "gemma-4-e4b"};
+	static const kvp_engine engines[] = {KVP_ENGINE_EXACT, KVP_ENGINE_VLLM,
+	                                     KVP_ENGINE_SGLANG, KVP_ENGINE_LLAMA_CPP,
+	                                     KVP_ENGINE_TRTLLM};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		kvp_model a = catalog_model(names[i]), b = config(names[i]);
+
+		assert_int_equal(a.params, b.params);
+		assert_int_equal(a.vision_params, b.vision_params);
+		for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++) {
+			kvp_plan pa, pb;
+
+			plan_under(&a, engines[e], 20000, &pa);
+			plan_under(&b, engines[e], 20000, &pb);
+			assert_int_equal(pa.cache_total_bytes, pb.cache_total_bytes);
+			assert_int_equal(pa.group_count, pb.group_count);
+			assert_int_equal(pa.rotary_bytes, pb.rotary_bytes);
+		}
+	}
+}
+
+/* vLLM (kv_cache_utils.py @ 81be2e09): 31B's sliding page 16 tokens x 16
+ * x 256 x 2 x 2 B = 262,144 B, its full page 16 x 4 x 512 x 4 B =
+ * 131,072 B, whose block unify_kv_cache_spec_page_size doubles to 32;
+ * groups of 10 layers (5 sliding, 1 full), 10 tensors each shared by 6
+ * layers: a block 10 x 262,144 = 2,621,440 B.  E2B: the sliding page
+ * (16 x 256 x 4 B = 16,384 B) doubled to the full one's 32,768 B, groups
+ * of 3 (4 sliding, 1 full): 98,304 B a block.  Its rotary tables: the
+ * full layers' proportional one over the whole head (Gemma4Rotary
+ * Embedding's rotary_dim = head_size), 262,144 positions x 512 x 2 B, and
+ * the sliding layers' of base 10,000, x 256: 402,653,184 B. */
+static void test_vllm(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-31b");
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	kvp_capacity c;
+	kvp_plan p;
+
+	(void)state;
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 1000ull * 2621440 + 5, &c);
+	assert_int_equal(c.blocks, 1000);
+	assert_int_equal(c.allocated_bytes, 1000ull * 2621440);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->block, 32);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->block, 16);
+	assert_int_equal(p.rotary_bytes, 262144ull * 512 * 2 + 262144ull * 256 * 2);
+	m = catalog_model("gemma-4-e2b");
+	plan_ok(&m, &r, &p);
+	capacity_ok(&p, 1000ull * 98304, &c);
+	assert_int_equal(c.blocks, 1000);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->block, 32);
+}
+
+/* SGLang's SWAKVPool sizes every sliding and full layer id, the shared
+ * ones too (get_hybrid_layer_ids), and TensorRT-LLM's KVCacheManagerV2
+ * every layer: E2B's 28 sliding x 1,024 + 7 full x 2,048 = 43,008 B a
+ * token where the model needs 18,432.  llama.cpp (has_kv) and vLLM (no
+ * spec) give the shared layers nothing. */
+static void test_shared_layers_by_engine(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-e2b");
+	kvp_plan p;
+
+	(void)state;
+	plan_under(&m, KVP_ENGINE_SGLANG, 100, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->layers, 28);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->layers, 7);
+	assert_int_equal(p.kv_bytes_per_token, 43008);
+	/* blocks of 32 tokens */
+	plan_under(&m, KVP_ENGINE_TRTLLM, 128, &p);
+	assert_int_equal(p.kv_bytes_per_token, 43008);
+	assert_int_equal(p.cache_total_bytes, 128ull * 43008);
+	plan_under(&m, KVP_ENGINE_LLAMA_CPP, 100, &p);
+	assert_int_equal(p.kv_bytes_per_token, 18432);
+	plan_under(&m, KVP_ENGINE_VLLM, 100, &p);
+	assert_int_equal(p.kv_bytes_per_token, 18432);
+}
+
+/* llama.cpp's two caches for 31B at n_ctx 8,192 (llama_kv_cache_iswa):
+ * the 10 full layers 8,192 cells of 4 x 512 x 2 x 2 B, 640 MiB; the 50
+ * sliding ones GGML_PAD(min(8192, 1024 + 512), 256) = 1,536 cells of
+ * 16,384 B, 1,200 MiB. */
+static void test_llamacpp(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-31b");
+	kvp_plan p;
+
+	(void)state;
+	plan_under(&m, KVP_ENGINE_LLAMA_CPP, 8192, &p);
+	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->bytes, 640ull << 20);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 1536);
+	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->bytes, 1200ull << 20);
+}
+
+/* GGUF gemma4 as convert_hf_to_gguf writes E2B (Gemma4Model
+ * .set_gguf_parameters): key_length 512 and key_length_swa 256 (values
+ * alike), sliding_window_pattern a flag a layer, shared_kv_layers 20, a
+ * scalar head_count_kv; 31B's head_count_kv a list, 4 in its full
+ * layers.  llama.cpp reads them as the config (gemma4.cpp
+ * load_arch_hparams, llama-hparams.cpp n_embd_head_k(il), has_kv). */
+static void test_gguf(void **state)
+{
+	uint64_t flags[60], kv[60];
+	ggufw w;
+	parsed p;
+
+	(void)state;
+	for (int i = 0; i < 60; i++) {
+		flags[i] = i % 5 != 4;
+		kv[i] = i % 6 == 5 ? 4 : 16;
+	}
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma4", 35, 1536, 8, 1, 512);
+	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "gemma4.attention.value_length_swa", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 35);
+	ggufw_kv_uint(&w, "gemma4.attention.shared_kv_layers", GGUFW_U32, 20);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.head_dim, 256);
+	assert_int_equal(p.model.full_head_dim, 512);
+	assert_int_equal(p.model.kv_shared_layers, 20);
+	assert_int_equal(cache_at(&p.model, 8192), 56623104ull);
+	ggufw_free(&w);
+
+	for (int i = 0; i < 60; i++)
+		flags[i] = i % 6 != 5;
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma4", 60, 5376, 32, 0, 512);
+	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 1024);
+	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 60);
+	ggufw_kv_arr(&w, "gemma4.attention.head_count_kv", GGUFW_U32, kv, 60);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(cache_at(&p.model, 8192), 838860800ull + 671088640ull);
+	ggufw_free(&w);
+}
+
+/* What the model refuses: no layer left to share, a shared layer whose
+ * kind no earlier layer has, a full head beside head_dim_v; and
+ * config.json's faults by key. */
+static void test_refused(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-e2b"), bad;
+	kvp_error err;
+
+	(void)state;
+	bad = m;
+	bad.kv_shared_layers = 35;
+	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "no layer keeps a cache to share"));
+	bad = m;
+	pattern(&bad, "sliding*34,full");
+	bad.kv_shared_layers = 1;
+	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "layer 34 shares the cache of an earlier full"));
+	bad = m;
+	bad.head_dim_v = 128;
+	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "full_head_dim 512"));
+	expect_error("{\"model_type\": \"gemma4_text\", \"num_hidden_layers\": 6,"
+	             " \"num_kv_shared_layers\": 6}", KVP_ERR_PARSE,
+	             "num_kv_shared_layers: 6 of 6 layers");
+	expect_error("{\"model_type\": \"gemma4_text\", \"global_head_dim\": 0}", KVP_ERR_PARSE,
+	             "global_head_dim: 0");
+	expect_error("{\"model_type\": \"gemma4_text\", \"attention_k_eq_v\": true,"
+	             " \"num_global_key_value_heads\": 0}", KVP_ERR_PARSE,
+	             "num_global_key_value_heads: 0");
+}
+
+/* Gemma4TextConfig's defaults where a file leaves the keys out: 30
+ * layers, every sixth full and the last full (__post_init__), a window of
+ * 512, global_head_dim 512; global_head_dim null is head_dim. */
+static void test_defaults(void **state)
+{
+	kvp_model m;
+	kvp_source src;
+
+	(void)state;
+	expect_ok("{\"model_type\": \"gemma4_text\", \"num_hidden_layers\": 8}", &m, &src);
+	assert_int_equal(m.sliding_window, 512);
+	assert_int_equal(m.full_head_dim, 512);
+	assert_int_equal(kvp_model_layer_kind(&m, 5), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_layer_kind(&m, 6), KVP_LAYER_SLIDING);
+	assert_int_equal(kvp_model_layer_kind(&m, 7), KVP_LAYER_FULL);
+	assert_int_equal(kvp_model_count_layers(&m, KVP_LAYER_FULL), 2);
+	expect_ok("{\"model_type\": \"gemma4_text\", \"global_head_dim\": null}", &m, &src);
+	assert_int_equal(m.full_head_dim, 0);
+	assert_int_equal(kvp_model_layer_head_dim(&m, 5), 256);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_31b),
+		cmocka_unit_test(test_26b_a4b),
+		cmocka_unit_test(test_e_models),
+		cmocka_unit_test(test_catalog_is_config),
+		cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_shared_layers_by_engine),
+		cmocka_unit_test(test_llamacpp),
+		cmocka_unit_test(test_gguf),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_defaults),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
