@@ -65,6 +65,13 @@ static uint64_t recurs(uint64_t a, uint64_t b, uint32_t i, uint32_t cycle)
 	return (b / cycle + (i < b % cycle)) - (a / cycle + (i < a % cycle));
 }
 
+/* Whether layer i of m is a full layer whose V is its K's projection
+ * (kvp_model full_k_eq_v). */
+static bool k_eq_v(const kvp_model *m, uint32_t i)
+{
+	return m->full_k_eq_v && kvp__layer_weights_kind(m, i) == KVP_LAYER_FULL;
+}
+
 /* Layers a to b of m (a < b <= layers) on tp ranks, into *out. */
 static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
                         struct attn_params *out)
@@ -103,7 +110,10 @@ static void span_params(const kvp_model *m, uint64_t a, uint64_t b, uint32_t tp,
 			uint32_t kv = kvp_model_layer_kv_heads(m, i);
 			/* q (and its output gate: kvp__q_gate) and o */
 			unsigned __int128 qo = (unsigned __int128)hidden * heads * (hd * gate + hv);
-			unsigned __int128 one = (unsigned __int128)hidden * (hd + hv);
+			/* a k_eq_v full layer's K alone (its V slot a copy:
+			 * keq_copies) */
+			unsigned __int128 one = (unsigned __int128)hidden *
+			                        (hd + (k_eq_v(m, i) ? 0 : hv));
 
 			/* a layer of no kv heads (one sharing another's cache)
 			 * has no K and V of its own */
@@ -242,6 +252,26 @@ static uint64_t vllm_copies(const kvp_model *m, uint32_t tp, bool quantized)
 	                               m->kv_lora_rank * 2);
 }
 
+/* Gemma 4's k_eq_v full layers under vLLM, SGLang and TensorRT-LLM: each
+ * keeps a V slot in its qkv_proj, which the loader fills with k_proj's
+ * weights (vLLM's Gemma4Attention: QKVParallelLinear of the layer's kv
+ * heads, "k_eq_v layers load K weights into both K and V slots",
+ * models/gemma4.py @ 81be2e09; SGLang's _get_k_eq_v_layers; TensorRT-LLM's
+ * weight mapper), hidden x the kv heads a GPU holds x head dim a layer:
+ * parameters one GPU holds beyond the checkpoint's.  Each layer's under
+ * 2^96. */
+static unsigned __int128 keq_copies(const kvp_model *m, uint32_t tp)
+{
+	unsigned __int128 n = 0;
+
+	for (uint32_t i = 0; i < m->layers && i < KVP_PATTERN_MAX; i++)
+		if (k_eq_v(m, i))
+			n += (unsigned __int128)m->hidden *
+			     kvp__tp_heads(kvp_model_layer_kv_heads(m, i), tp) *
+			     kvp_model_layer_head_dim(m, i);
+	return n;
+}
+
 /* x parameters at a format's bytes a parameter (est: its estimate, its
  * rate taken where of, the count x is part of, is among its quantized
  * parameters; 2 B where it keeps x's part 16-bit, keep: KVP_WKEEP_*), or
@@ -348,6 +378,11 @@ void kvp__plan_attention_weights(const kvp_model *m, const kvp_weights_estimate 
 			p->attention_copy_bytes = trtllm_copies(m, tp, fp8,
 			                                        &p->attention_copy_sm100_bytes);
 	}
+	/* a model of at most KVP_PATTERN_MAX layers: k_eq_v's are listed */
+	if (m->full_k_eq_v && m->hidden && m->layers <= KVP_PATTERN_MAX && !a.overflow &&
+	    a.all)
+		p->attention_copy_bytes = bytes_of(m, est, p, keq_copies(m, tp), a.all,
+		                                   KVP_WKEEP_QKV);
 	if (r->engine == KVP_ENGINE_SGLANG && m->hidden && m->params &&
 	    (m->moe_experts || m->moe_routed_experts))
 		moe_parts(m, est, p);

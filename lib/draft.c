@@ -65,8 +65,8 @@ static kvp_status invalid(const struct sizing *z, const char *what)
 	return kvp__error(z->err, KVP_ERR_INVALID, "%s: %s", kvp__zname(z), what);
 }
 
-/* A new draft group of p, of key's kind, kv heads and indexer key, sized
- * for model m. */
+/* A new draft group of p, of key's kind, kv heads, head dim and indexer
+ * key, sized for model m. */
 static kvp_status add_group(const struct sizing *z, kvp_plan *p,
                             const kvp_layer_group *key, uint32_t first,
                             uint32_t layers, kvp_layer_group **out)
@@ -81,6 +81,7 @@ static kvp_status add_group(const struct sizing *z, kvp_plan *p,
 	g->kind = key->kind;
 	g->kv_heads = key->kv_heads;
 	g->index_values = key->index_values;
+	g->head_dim = key->head_dim;
 	g->first_layer = first;
 	g->layers = layers;
 	g->draft = true;

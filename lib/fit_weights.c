@@ -115,7 +115,7 @@ static uint64_t split_weights(const kvp_plan *plan, uint64_t w, uint64_t x, uint
 /* The copies of the MLA layers' kv_b_proj one GPU holds beside it, all
  * the model's layers' (attn_weights.c): SGLang's w_kc and w_vc, vLLM's
  * dequantized one, TensorRT-LLM's k_b_proj_trans, and on sm 100 and 103
- * its bf16 dequantized ones too. */
+ * its bf16 dequantized ones too; or Gemma 4's V slots of k_proj. */
 static uint64_t copies_on(const kvp_plan *plan, const kvp_device *d)
 {
 	uint32_t sm = kvp__device_sm(d);
@@ -125,8 +125,26 @@ static uint64_t copies_on(const kvp_plan *plan, const kvp_device *d)
 	return plan->attention_copy_bytes;
 }
 
-/* Of copies, those of stage t's MLA layers (t UINT32_MAX: of an MTP
- * draft's), the same for each layer. */
+/* The kind of layer whose copies a plan's attention_copy_bytes holds:
+ * MLA's kv_b_proj, or without MLA layers Gemma 4's k_eq_v full layers
+ * (attn_weights.c keq_copies), those of the widest head where --no-window
+ * makes sliding layers full too. */
+static bool copy_layer(const kvp_plan *plan, const kvp_layer_group *grp)
+{
+	uint32_t widest = 0;
+	bool mla = false;
+
+	for (uint32_t g = 0; g < plan->group_count; g++) {
+		mla |= plan->groups[g].kind == KVP_LAYER_MLA;
+		if (plan->groups[g].kind == KVP_LAYER_FULL && plan->groups[g].head_dim > widest)
+			widest = plan->groups[g].head_dim;
+	}
+	return mla ? grp->kind == KVP_LAYER_MLA
+	           : grp->kind == KVP_LAYER_FULL && grp->head_dim == widest;
+}
+
+/* Of copies, those of stage t's MLA (or k_eq_v) layers (t UINT32_MAX: of
+ * an MTP draft's), the same for each layer. */
 static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
 {
 	uint64_t mine = 0, all = 0;
@@ -136,7 +154,7 @@ static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
 	for (uint32_t g = 0; g < plan->group_count; g++) {
 		const kvp_layer_group *grp = &plan->groups[g];
 
-		if (grp->kind != KVP_LAYER_MLA)
+		if (!copy_layer(plan, grp))
 			continue;
 		if (!grp->draft)
 			all += grp->layers;

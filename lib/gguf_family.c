@@ -571,7 +571,7 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
  * other lengths. */
 kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m)
 {
-	uint32_t k = 0, v = 0, shared = 0;
+	uint32_t k = 0, v = 0, shared = 0, full;
 	bool has_k, has_v, found;
 	kvp_status st;
 
@@ -581,21 +581,31 @@ kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m)
 	    (st = kvp__gguf_get_u32(r, "attention.value_length_swa", false, &v, &has_v)) ||
 	    (st = kvp__gguf_get_u32(r, "attention.shared_kv_layers", false, &shared, &found)))
 		return st;
-	if ((has_v && v != (has_k ? k : m->head_dim)) || m->head_dim_v)
+	/* the full layers' head: key_length, else n_embd / n_head as
+	 * llama.cpp's loader takes it; the sliding ones' the same unless
+	 * key_length_swa says */
+	full = m->head_dim ? m->head_dim
+	       : m->heads && m->hidden % m->heads == 0 ? m->hidden / m->heads : 0;
+	if (!has_k)
+		k = full;
+	if (!has_v)
+		v = k;
+	if (m->head_dim_v || k != v)
 		return kvp__error_at(r->err, KVP_ERR_UNSUPPORTED, r->g->path, 0, 0,
-		                     "%s: K and V heads of other lengths (key_length%s %u,"
-		                     " value_length%s %u), which llama.cpp refuses", r->arch,
-		                     m->head_dim_v ? "" : "_swa", m->head_dim_v ? m->head_dim : k,
-		                     m->head_dim_v ? "" : "_swa", m->head_dim_v ? m->head_dim_v : v);
+		                     "%s: K and V heads of other lengths (%s %u, %s %u), which"
+		                     " llama.cpp refuses", r->arch,
+		                     m->head_dim_v ? "key_length" : "key_length_swa",
+		                     m->head_dim_v ? m->head_dim : k,
+		                     m->head_dim_v ? "value_length" : "value_length_swa",
+		                     m->head_dim_v ? m->head_dim_v : v);
 	if (has_k && k == 0)
 		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,
 		                     "%s.attention.key_length_swa is 0", r->arch);
-	if (has_k && k != m->head_dim && m->head_dim) {
-		m->full_head_dim = m->head_dim;
+	if (has_k && full && k != full) {
+		m->full_head_dim = full;
 		m->head_dim = k;
 		kvp__note(r->source, "head_dim", KVP_ORIGIN_READ, "%s.attention.key_length_swa"
-		          " = %u, the sliding layers'; key_length %u the full layers'",
-		          r->arch, k, m->full_head_dim);
+		          " = %u, the sliding layers'; %u the full layers'", r->arch, k, full);
 	}
 	if (found && shared >= r->layers)
 		return kvp__error_at(r->err, KVP_ERR_PARSE, r->g->path, 0, 0,

@@ -119,6 +119,15 @@ kvp_status kvp__hf_rule_gemma4(struct hf *h)
 		                    " keep a cache to share", (unsigned long long)shared,
 		                    m->layers);
 	m->kv_shared_layers = (uint32_t)shared;
+	m->full_k_eq_v = k_eq_v;
+	{
+		static const char *const k_ple[] = {"hidden_size_per_layer_input", NULL};
+		uint64_t ple = 0;
+
+		if (kvp__hf_uint(h, NULL, k_ple, UINT32_MAX, &ple) < 0)
+			return KVP_ERR_PARSE;
+		m->layer_input_width = (uint32_t)ple;
+	}
 	return KVP_OK;
 }
 

@@ -485,9 +485,10 @@ static uint32_t keep_of(struct hf *h, const json_t *list, const char *key, const
 		t[n] = '\0';
 		entry(t, re, &k);
 	}
-	/* attention, over the layers that attend: q, k and v, then o */
+	/* attention, over the layers that attend: q, k and v, then o (a
+	 * layer reading another's cache keeps its projections) */
 	for (uint32_t l = 0; l < layers; l++) {
-		kvp_layer_kind kind = kvp_model_layer_kind(m, l);
+		kvp_layer_kind kind = kvp__layer_weights_kind(m, l);
 
 		has[l] = kind == KVP_LAYER_MLA || kvp__attention_kind(kind);
 		kept[l] = all_qkv(k.attn[l]);

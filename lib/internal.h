@@ -182,6 +182,9 @@ static inline bool kvp__attention_kind(kvp_layer_kind kind)
  * that a layer reading an earlier one's cache (kvp_model
  * kv_shared_layers) keeps its attention, whose projections it holds. */
 kvp_layer_kind kvp__layer_weights_kind(const kvp_model *m, uint32_t index);
+/* The layer whose cache layer i reads: the last layer before the shared
+ * ones of its kind (kvp_model kv_shared_layers), or i itself. */
+uint32_t kvp__shared_source(const kvp_model *m, uint32_t i);
 
 /* Whether a layer of kind attends, its K and V or an MLA latent: a
  * parallel hybrid's such layers keep a state beside (kvp_model

@@ -303,6 +303,17 @@ typedef struct kvp_model {
 	 * kvp_model_layer_kind says, yet keep their attention's weights,
 	 * K and V projections included.  0: none. */
 	uint32_t kv_shared_layers;
+	/* The full layers' V is their K's projection (Gemma 4's
+	 * attention_k_eq_v): the checkpoint has no v_proj there, yet every
+	 * engine caches a V row, and vLLM, SGLang and TensorRT-LLM load
+	 * k_proj into a V slot of their qkv_proj as well (kvp_plan
+	 * attention_copy_bytes). */
+	bool full_k_eq_v;
+	/* Each layer's own input embedding (Gemma 3n's and Gemma 4's
+	 * hidden_size_per_layer_input): a table of vocab x layers x it beside
+	 * the embedding, an embedding the weights formats keep 16-bit
+	 * (kvp_weights_estimate embedding_params).  0: none. */
+	uint32_t layer_input_width;
 } kvp_model;
 
 /* Parses a layer pattern into model->pattern and pattern_len: kinds

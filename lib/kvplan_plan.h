@@ -285,9 +285,14 @@ typedef struct kvp_plan {
 	 * request's checkpoint counts, or vocab x hidden at the weights'
 	 * type (16-bit in a checkpoint format, its block type in GGUF's).
 	 * embedding_bytes 0: unknown, and the weights follow the layers;
-	 * head_bytes 0: tied to the embedding. */
+	 * head_bytes 0: tied to the embedding.  Of embedding_bytes,
+	 * layer_input_bytes are Gemma 4's per-layer input table (kvp_model
+	 * layer_input_width: vocab x layers x it; from a checkpoint, its
+	 * share of the count as the two tables' widths divide it), an input
+	 * too, which no tied head copies. */
 	uint64_t embedding_bytes;
 	uint64_t head_bytes;
+	uint64_t layer_input_bytes;
 	bool outer_every_stage;     /* every stage holds the embedding and the
 	                             * head: vLLM's Qwen3-MoE, Mixtral,
 	                             * Nemotron-H and tied LFM2, SGLang's

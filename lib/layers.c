@@ -226,6 +226,20 @@ uint32_t kvp_model_count_layers(const kvp_model *m, kvp_layer_kind kind)
 	return counts[kind];
 }
 
+uint32_t kvp__shared_source(const kvp_model *m, uint32_t i)
+{
+	kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
+	uint32_t j;
+
+	if (!m->kv_shared_layers || m->kv_shared_layers >= m->layers ||
+	    i < m->layers - m->kv_shared_layers || !kvp__attends(kind))
+		return i;
+	j = m->layers - m->kv_shared_layers;
+	while (j > 0 && kvp__layer_weights_kind(m, j - 1) != kind)
+		j--;
+	return j ? j - 1 : i;
+}
+
 /* The last kv_shared_layers layers read the cache of the last earlier
  * layer of their kind (vLLM's Gemma4Attention: the last of
  * layer_types[:first_kv_shared_layer_idx] of the type), which must be. */

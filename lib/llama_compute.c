@@ -170,7 +170,10 @@ static void buffer_terms(const kvp_model *m, bool flash_attn_off, uint32_t pp, u
                          uint64_t *token)
 {
 	bool copies = pp > 1;
-	uint64_t head_dim = head_dim_of(m);
+	/* the widest layer's: Gemma 4's full layers' (full_head_dim), whose
+	 * cells are the whole context */
+	uint64_t head_dim = m->full_head_dim > head_dim_of(m) ? m->full_head_dim
+	                                                       : head_dim_of(m);
 
 	if (flash_attn_off) {
 		*cell = 4 * ((uint64_t)m->heads + (copies ? 4 : 1));

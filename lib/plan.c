@@ -314,6 +314,19 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: SGLang's LFM2 splits its conv"
 		                  " states over tensor parallel ranks but not its conv layers:"
 		                  " tp %u not modelled", name, r->tp);
+	/* TensorRT-LLM's Gemma 4 (_torch/models/modeling_gemma4.py,
+	 * Gemma4ForCausalLM.__init__ asserts mapping.pp_size == 1) takes
+	 * KVCacheManagerV2 alone where its heads differ by layer (_util.py:
+	 * V1 would coerce them to the widest); its C++ runtime has no such
+	 * layers.  Research: /work/research/gemma4-engines.md section 4. */
+	if (r->engine == KVP_ENGINE_TRTLLM && (m->full_head_dim || m->kv_shared_layers) &&
+	    ((r->pp ? r->pp : 1) > 1 || r->trtllm_cpp ||
+	     r->trtllm_kv_manager == KVP_TRTLLM_MANAGER_V1))
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM runs Gemma 4's"
+		                  " layers in its PyTorch runtime on one pipeline stage with"
+		                  " KVCacheManagerV2 alone (%s)", name,
+		                  (r->pp ? r->pp : 1) > 1 ? "pp asked"
+		                  : r->trtllm_cpp ? "the C++ runtime asked" : "V1 asked");
 	if ((st = kvp__sglang_total_check(m, r, err)) != KVP_OK)
 		return st;
 	if (!kvp_model_attention_free(m))
@@ -341,6 +354,44 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	    kvp__model_type_in(m, mamba2, 1))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: vLLM runs Mamba-2 without"
 		                  " pipeline stages (Mamba2ForCausalLM is not SupportsPP)", name);
+	return KVP_OK;
+}
+
+/* The stage of layer i. */
+static uint32_t stage_of(const kvp_plan *p, uint32_t i)
+{
+	uint32_t s = 0;
+
+	while (s + 1 < p->stages && i >= p->stage_first[s + 1])
+		s++;
+	return s;
+}
+
+/* vLLM refuses a layer that reads another's cache on another pipeline
+ * stage (vllm/model_executor/layers/attention/attention.py
+ * validate_kv_sharing_target: the target is not in the rank's
+ * static_forward_context), as Gemma 4 E2B's at pp 2 would. */
+static kvp_status shared_stages(const kvp_model *m, const kvp_plan *p, kvp_error *err)
+{
+	char label[KVP_QUOTE_MAX];
+	uint32_t low;
+
+	if (p->request.engine != KVP_ENGINE_VLLM || p->stages < 2 || !m->kv_shared_layers)
+		return KVP_OK;
+	low = m->layers - 1;
+	for (uint32_t i = m->layers - m->kv_shared_layers; i < m->layers; i++)
+		if (kvp__shared_source(m, i) < low)
+			low = kvp__shared_source(m, i);
+	for (uint32_t i = m->layers - m->kv_shared_layers; i < m->layers; i++) {
+		uint32_t src = kvp__shared_source(m, i);
+
+		if (stage_of(p, src) != stage_of(p, i))
+			return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: layer %u reads layer %u's"
+			                  " cache from another pipeline stage, which vLLM refuses"
+			                  " (validate_kv_sharing_target): --pp-layers keeping layers"
+			                  " %u to %u on one stage", kvp__label(m->name, "the model", label),
+			                  i, src, low, m->layers - 1);
+	}
 	return KVP_OK;
 }
 
@@ -463,7 +514,7 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	p->stages_whole = false;
 	p->kv_heads_per_gpu = 0;
 	p->streams = p->n_ctx = p->params = p->weights_bytes = 0;
-	p->embedding_bytes = p->head_bytes = 0;
+	p->embedding_bytes = p->head_bytes = p->layer_input_bytes = 0;
 	p->outer_every_stage = false;
 	p->head_every_stage = false;
 	p->plateau_seq = 0;
@@ -589,7 +640,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 	}
 	kvp__plan_outer_weights(m, p);
 	if ((st = kvp__plan_draft_weights(&z, p)) != KVP_OK ||
-	    (st = kvp__plan_parallel(p, err)) != KVP_OK)
+	    (st = kvp__plan_parallel(p, err)) != KVP_OK ||
+	    (st = shared_stages(m, p, err)) != KVP_OK)
 		return st;
 	if (p->stages > 1)
 		kvp__plan_stage_units(m, p);

@@ -9,8 +9,8 @@
 
 #include "sizing.h"
 
-/* Adds to *total the layers of a key (kind, kv heads, cap, indexer) as
- * the exact engine holds them. */
+/* Adds to *total the layers of a key (kind, kv heads, head dim, cap,
+ * indexer) as the exact engine holds them. */
 static kvp_status exact_add(const struct sizing *z, const kvp_layer_group *key,
                             uint64_t *total)
 {
@@ -22,6 +22,7 @@ static kvp_status exact_add(const struct sizing *z, const kvp_layer_group *key,
 	g.kv_heads = key->kv_heads;
 	g.cap = key->cap;
 	g.index_values = key->index_values;
+	g.head_dim = key->head_dim;
 	g.first_layer = key->first_layer;
 	g.layers = key->layers;
 	g.block = 1;
@@ -130,8 +131,10 @@ kvp_status kvp__plan_reference_sizes(const struct sizing *z, kvp_plan *p)
 	 * GPU has them. */
 	if ((r->engine == KVP_ENGINE_EXACT || !parallel) && !r->draft && !r->mtp_layers) {
 		/* The groups are the exact model's unless the engine held
-		 * the windows' tokens. */
+		 * the windows' tokens, or gave shared layers buffers
+		 * (kvp__engine_caches_shared). */
 		if ((parallel || p->windows_held ||
+		     (m->kv_shared_layers && kvp__engine_caches_shared(r)) ||
 		     !exact_from_groups(z, p, &p->exact_cache_bytes)) &&
 		    (st = exact_total(m, r, z->label, err, &p->exact_cache_bytes)) != KVP_OK)
 			return st;

@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* Fields per kind; the tables in profile_fields.c stay well under it. */
-#define FIELDS_MAX 64
+#define FIELDS_MAX 80
 /* kvp__valid_name's rule, as messages give it. */
 #define KVP__NAME_RULE "1 to 63 ASCII letters, digits, '.', '-', '_' or " \
 	"'+', starting with a letter or a digit"

@@ -49,6 +49,9 @@ static const struct field model_fields[] = {
 	{"global_head_dim", FIELD_U32, offsetof(kvp_model, full_head_dim), FIELD_OPTIONAL},
 	{"num_kv_shared_layers", FIELD_U32, offsetof(kvp_model, kv_shared_layers),
 	 FIELD_OPTIONAL},
+	{"attention_k_eq_v", FIELD_BOOL, offsetof(kvp_model, full_k_eq_v), FIELD_OPTIONAL},
+	{"hidden_size_per_layer_input", FIELD_U32, offsetof(kvp_model, layer_input_width),
+	 FIELD_OPTIONAL},
 	{"state_bytes", FIELD_BYTES, offsetof(kvp_model, state_bytes), FIELD_OPTIONAL},
 	{"tie_word_embeddings", FIELD_BOOL, offsetof(kvp_model, tie_embeddings),
 	 FIELD_OPTIONAL},
@@ -113,6 +116,7 @@ static kvp_status model_check(void *profile, kvp_error *err)
 static const char *model_culprit(const void *profile)
 {
 	const kvp_model *m = profile;
+	char label[KVP_QUOTE_MAX];
 
 	if (m->layers == 0)
 		return "layers";
@@ -144,16 +148,28 @@ static const char *model_culprit(const void *profile)
 		return "mtp_layers";
 	if (m->vision_layers && !m->vision_hidden)
 		return "vision_layers";
-	if (m->full_head_dim && (m->head_dim_v || m->kv_lora_rank))
-		return "global_head_dim";
-	/* The shared layers, where the layers are right without them. */
-	if (m->kv_shared_layers) {
+	/* the rotary embedding's, as check_heads orders them */
+	if ((unsigned)m->rope >= KVP_ROPE_COUNT)
+		return "rope_type";
+	if (!(m->rope_factor >= 0 && m->rope_factor <= 1e15))
+		return "rope_factor";
+	if (!(m->rope_local_theta >= 0 && m->rope_local_theta <= 1e300))
+		return "rope_local_theta";
+	if (m->heads && m->rotary_dim > (m->head_dim ? m->head_dim : m->hidden / m->heads))
+		return "rotary_dim";
+	/* The full layers' head and the shared layers, where the layers'
+	 * checks fail with them and pass without. */
+	if ((m->full_head_dim || m->kv_shared_layers) &&
+	    kvp__model_check_layers(m, label, NULL) != KVP_OK) {
 		kvp_model copy = *m;
-		char label[KVP_QUOTE_MAX];
 
 		copy.kv_shared_layers = 0;
 		if (kvp__model_check_layers(&copy, label, NULL) == KVP_OK)
 			return "num_kv_shared_layers";
+		copy = *m;
+		copy.full_head_dim = 0;
+		if (kvp__model_check_layers(&copy, label, NULL) == KVP_OK)
+			return "global_head_dim";
 	}
 	if (m->layer_kv_heads_len)
 		return "layer_kv_heads";

@@ -234,6 +234,29 @@ static kvp_status index_bytes(const struct sizing *z, uint64_t *bytes)
 	return KVP_OK;
 }
 
+/* llama.cpp without flash attention stores V transposed, each layer's
+ * rows as wide as the widest layer's (llama_kv_cache: n_embd_v_gqa_max()
+ * where v_trans, "the V embeddings have different sizes across layers and
+ * FA is not enabled - padding V cache"): the most V values a token has
+ * in any layer, kv heads x its V head, shared layers too.  0 where the
+ * layers' V rows are alike or the request is another's. */
+static uint64_t padded_v(const kvp_model *m, const kvp_request *r)
+{
+	uint64_t widest = 0;
+
+	if (r->engine != KVP_ENGINE_LLAMA_CPP || !r->flash_attn_off ||
+	    (!m->full_head_dim && !m->layer_kv_heads_len) || m->layers > KVP_PATTERN_MAX)
+		return 0;
+	for (uint32_t i = 0; i < m->layers; i++) {
+		uint64_t hd = m->head_dim_v ? m->head_dim_v : kvp_model_layer_head_dim(m, i);
+		uint64_t v = (uint64_t)kvp_model_layer_kv_heads(m, i) * hd;
+
+		if (kvp__attention_kind(kvp__layer_weights_kind(m, i)) && v > widest)
+			widest = v;
+	}
+	return widest;
+}
+
 /* A group's per-token and per-sequence sizes, from its key: kind, kv
  * heads and whether it keeps an indexer key (index_values). */
 kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
@@ -304,8 +327,15 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 	}
 	/* Rows are at most 2^32 values of a few bytes; kv heads below 2^32. */
 	if (!kvp__mul(k, g->kv_heads, &g->k_bytes_per_token) ||
-	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token) ||
-	    !kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
+	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token))
+		return kvp__sizing_overflow(z);
+	if (kvp__attention_kind(g->kind) && padded_v(m, r) > g->v_values) {
+		g->v_values = padded_v(m, r);
+		if ((st = row(z, r->dtype_v, g->v_values, "V row", "the widest layer's V",
+		              &g->v_bytes_per_token)) != KVP_OK)
+			return st;
+	}
+	if (!kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
 	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token) ||
 	    !kvp__add(g->bytes_per_token, g->index_bytes_per_token, &g->bytes_per_token))
 		return kvp__sizing_overflow(z);

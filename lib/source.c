@@ -118,12 +118,16 @@ static bool tensor_named(const char *name, size_t len, const char *const *names)
 
 /* The input embedding: GGUF's token_embd (llama-arch.cpp), and the
  * transformers names (Llama's embed_tokens, GPT-2's wte, BLOOM's
- * word_embeddings, Mamba's embeddings, InternLM's tok_embeddings).  The
+ * word_embeddings, Mamba's embeddings, InternLM's tok_embeddings), and
+ * Gemma 4's per-layer input table beside it (GGUF's per_layer_token_embd,
+ * an input layer llama.cpp keeps on the CPU as token_embd;
+ * transformers' embed_tokens_per_layer).  The
  * head: GGUF's output, transformers' lm_head, whole or GPTQ's and AWQ's
  * tensors of it. */
 static const char *const embedding_names[] = {
 	"token_embd.weight", "embed_tokens.weight", "wte.weight",
-	"word_embeddings.weight", "embeddings.weight", "tok_embeddings.weight", NULL
+	"word_embeddings.weight", "embeddings.weight", "tok_embeddings.weight",
+	"per_layer_token_embd.weight", "embed_tokens_per_layer.weight", NULL
 };
 static const char *const head_names[] = {
 	"output.weight", "lm_head.weight",

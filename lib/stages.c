@@ -41,12 +41,13 @@
 
 #include "engine.h"
 
-uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
+/* vocab x width values at the request's weights' type. */
+static uint64_t table_estimate(const kvp_model *m, const kvp_request *r, uint64_t width)
 {
 	const kvp_weights_format *f = &r->weights_format;
 	uint64_t e = 0, embed;
 
-	if (!m->vocab || !m->hidden || !kvp__mul(m->vocab, m->hidden, &embed))
+	if (!m->vocab || !width || !kvp__mul(m->vocab, width, &embed))
 		return 0;
 	/* At the weights' type: a checkpoint format keeps the embedding
 	 * 16-bit, GGUF's types take every 2-D tensor (weights_estimate.c). */
@@ -62,6 +63,14 @@ uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
 		e = 0;
 	}
 	return e;
+}
+
+uint64_t kvp__embedding_estimate(const kvp_model *m, const kvp_request *r)
+{
+	/* with Gemma 4's per-layer input table (kvp_model layer_input_width) */
+	return m->hidden ? table_estimate(m, r, (uint64_t)m->hidden +
+	                                        (uint64_t)m->layers * m->layer_input_width)
+	                 : 0;
 }
 
 void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
@@ -93,13 +102,30 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 		e = h = 0; /* not this model's: follow the layers alone */
 	p->embedding_bytes = e;
 	p->head_bytes = e ? h : 0;
+	/* Gemma 4's per-layer input table: its estimate, or its share of a
+	 * checkpoint's count by width (the two tables of one type in every
+	 * release) */
+	p->layer_input_bytes = 0;
+	if (e && m->layer_input_width) {
+		uint64_t width = (uint64_t)m->layers * m->layer_input_width;
+
+		p->layer_input_bytes =
+			r->weight_bytes && r->weight_embedding_bytes
+			? (uint64_t)((unsigned __int128)e * width / (width + m->hidden))
+			: table_estimate(m, r, width);
+		if (p->layer_input_bytes > e)
+			p->layer_input_bytes = e;
+	}
 	{
 		/* vLLM builds embed_tokens and lm_head on every pipeline
 		 * rank for Qwen3-MoE, Mixtral and Nemotron-H (qwen3_moe.py,
 		 * mixtral.py, nemotron_h.py at 81be2e09: no PPMissingLayer),
 		 * LFM2's embed_tokens (lfm2.py, lfm2_moe.py), its tied head
-		 * on it */
-		static const char *const every[] = {"qwen3_moe", "mixtral", "nemotron_h"};
+		 * on it; Gemma 4's embed_tokens and embed_tokens_per_layer
+		 * (gemma4.py Gemma4Model.__init__: no PPMissingLayer), the
+		 * head tied to the first */
+		static const char *const every[] = {"qwen3_moe", "mixtral", "nemotron_h",
+		                                    "gemma4", "gemma4_text"};
 		static const char *const lfm2[] = {"lfm2"};
 		static const char *const sglang_every[] = {"llama4", "llama4_text"};
 		static const char *const sglang_head[] = {
@@ -108,7 +134,7 @@ void kvp__plan_outer_weights(const kvp_model *m, kvp_plan *p)
 
 		p->outer_every_stage =
 			(r->engine == KVP_ENGINE_VLLM &&
-			 (kvp__model_type_in(m, every, 3) ||
+			 (kvp__model_type_in(m, every, 5) ||
 			  (kvp__model_type_in(m, lfm2, 1) && m->tie_embeddings))) ||
 			(r->engine == KVP_ENGINE_SGLANG && kvp__model_type_in(m, sglang_every, 2));
 		p->head_every_stage = r->engine == KVP_ENGINE_SGLANG && !m->tie_embeddings &&
@@ -282,7 +308,9 @@ uint64_t kvp__stage_weights(const kvp_plan *p, uint64_t weights, uint32_t s)
 		if (p->head_every_stage && h)
 			bytes += h; /* SGLang's untied head, whatever the rank */
 		else if (last)
-			bytes += h ? h : p->stages > 1 || llama ? e : 0;
+			/* a tied head copies the token embedding, not the
+			 * per-layer input table */
+			bytes += h ? h : p->stages > 1 || llama ? e - p->layer_input_bytes : 0;
 	}
 	/* weights + e at most: a tied head's copy */
 	return bytes > UINT64_MAX ? UINT64_MAX : (uint64_t)bytes;

@@ -374,9 +374,11 @@ static void linear_parts(const kvp_model *m, uint64_t linear, struct part parts[
 		} else if (kvp__attention_kind(kind)) {
 			uint64_t kv = kvp_model_layer_kv_heads(m, i), hd = kvp_model_layer_head_dim(m, i);
 			uint64_t hd_v = m->head_dim_v ? m->head_dim_v : hd;
+			/* no v_proj in a k_eq_v full layer (Gemma 4's) */
+			bool v_proj = !(m->full_k_eq_v && kind == KVP_LAYER_FULL);
 			unsigned __int128 out = (unsigned __int128)m->heads * hd * gate +
 			                        (unsigned __int128)kv * hd +
-			                        (unsigned __int128)kv * hd_v;
+			                        (v_proj ? (unsigned __int128)kv * hd_v : 0);
 			uint64_t o_in = (uint64_t)m->heads * hd_v;
 
 			add(&parts[P_QKV], (unsigned __int128)h * out, 3 * h, out, 3);
@@ -572,7 +574,7 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 {
 	char label[KVP_QUOTE_MAX];
 	kvp_weights_estimate e = {0};
-	unsigned __int128 embed, norms, q, rest;
+	unsigned __int128 embed, ple, norms, q, rest;
 	kvp_status st;
 
 	if (!m || !f || !out)
@@ -607,6 +609,8 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 		                  ? "vocabulary size" : "hidden size");
 	embed = (unsigned __int128)m->vocab * m->hidden;
 	norms = ((unsigned __int128)2 * m->layers + 1) * m->hidden;
+	/* Gemma 4's per-layer input table, an embedding too */
+	ple = (unsigned __int128)m->vocab * m->layers * m->layer_input_width;
 	/* a Nemotron-H: one norm a block and norm_f, and its Mamba-2
 	 * layers' conv1d, A_log, D, dt_bias and gated norm with them;
 	 * Falcon-H1 two norms a layer and its mixers' */
@@ -632,12 +636,12 @@ kvp_status kvp_weights_estimate_compute(const kvp_model *m, const kvp_weights_fo
 			                             kvp_model_count_layers(m, KVP_LAYER_RECURRENT)) *
 			                 2 * hd;
 	}
-	if (embed * (m->tie_embeddings ? 1 : 2) + norms > m->params)
+	if (embed * (m->tie_embeddings ? 1 : 2) + ple + norms > m->params)
 		return kvp__error(err, KVP_ERR_INVALID, "%s: %llu parameters are fewer than"
 		                  " its embeddings, head and norms",
 		                  kvp__label(m->name, "the model", label),
 		                  (unsigned long long)m->params);
-	e.embedding_params = (uint64_t)embed;
+	e.embedding_params = (uint64_t)(embed + ple);
 	e.head_params = m->tie_embeddings ? 0 : (uint64_t)embed;
 	e.norm_params = (uint64_t)norms;
 	e.linear_params = m->params - e.embedding_params - e.head_params - e.norm_params;

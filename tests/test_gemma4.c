@@ -29,6 +29,19 @@
 #include "ggufw.h"
 #include "gguf_fixture.h"
 
+/* A Hopper GPU of gib GiB. */
+static kvp_device hopper(uint64_t gib)
+{
+	kvp_device d;
+
+	memset(&d, 0, sizeof d);
+	snprintf(d.name, sizeof d.name, "h%llu", (unsigned long long)gib);
+	strcpy(d.arch, "sm_90");
+	d.hbm_bytes = gib << 30;
+	d.l2_bytes = 50ull << 20;
+	return d;
+}
+
 static kvp_model config(const char *name)
 {
 	char path[512];
@@ -148,6 +161,8 @@ static void test_catalog_is_config(void **state)
 
 		assert_int_equal(a.params, b.params);
 		assert_int_equal(a.vision_params, b.vision_params);
+		assert_int_equal(a.full_k_eq_v, b.full_k_eq_v);
+		assert_int_equal(a.layer_input_width, b.layer_input_width);
 		for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++) {
 			kvp_plan pa, pb;
 
@@ -156,6 +171,7 @@ static void test_catalog_is_config(void **state)
 			assert_int_equal(pa.cache_total_bytes, pb.cache_total_bytes);
 			assert_int_equal(pa.group_count, pb.group_count);
 			assert_int_equal(pa.rotary_bytes, pb.rotary_bytes);
+			assert_int_equal(pa.attention_copy_bytes, pb.attention_copy_bytes);
 		}
 	}
 }
@@ -190,6 +206,47 @@ static void test_vllm(void **state)
 	capacity_ok(&p, 1000ull * 98304, &c);
 	assert_int_equal(c.blocks, 1000);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->block, 32);
+}
+
+/* k_eq_v: 31B's 10 full layers have no v_proj, yet vLLM's, SGLang's and
+ * TensorRT-LLM's qkv_proj keep a V slot that their loaders fill with
+ * k_proj's weights: 5376 x 4 kv heads x 512 x 2 B a layer, 220,200,960 B
+ * on one GPU, 110,100,480 at tp 2 (2 heads a GPU), 55,050,240 at tp 8
+ * (the 4 heads replicated, 1 a GPU); in the GPU's weights beside the
+ * checkpoint's 62,546,177,752 B and the rotary tables' 402,653,184.
+ * llama.cpp's graph takes V from K (wv optional): none.  The E models'
+ * per-layer input table (262144 x 35 x 256 in E2B) is an embedding a
+ * weights format keeps 16-bit: 402,653,184 + 2,348,810,240. */
+static void test_k_eq_v_and_embeddings(void **state)
+{
+	static const uint32_t tps[] = {1, 2, 8};
+	static const uint64_t copies[] = {220200960, 110100480, 55050240};
+	kvp_model m = catalog_model("gemma-4-31b");
+	kvp_weights_estimate e = catalog_estimate("gemma-4-e2b", "int4-awq:g128");
+	kvp_device d;
+	kvp_fit f;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	assert_true(m.full_k_eq_v);
+	for (size_t i = 0; i < 3; i++) {
+		kvp_request r = request_at(KVP_ENGINE_VLLM, 1024, 1);
+
+		r.tp = tps[i];
+		plan_ok(&m, &r, &p);
+		assert_int_equal(p.attention_copy_bytes, copies[i]);
+		r.engine = KVP_ENGINE_SGLANG;
+		plan_ok(&m, &r, &p);
+		assert_int_equal(p.attention_copy_bytes, copies[i]);
+	}
+	plan_under(&m, KVP_ENGINE_VLLM, 1024, &p);
+	d = hopper(141);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.weights_per_gpu, 62546177752ull + 402653184 + 220200960);
+	plan_under(&m, KVP_ENGINE_LLAMA_CPP, 1024, &p);
+	assert_int_equal(p.attention_copy_bytes, 0);
+	assert_int_equal(e.embedding_params, 402653184ull + 2348810240ull);
 }
 
 /* SGLang's SWAKVPool sizes every sliding and full layer id, the shared
@@ -231,6 +288,103 @@ static void test_llamacpp(void **state)
 	assert_int_equal(group_of(&p, KVP_LAYER_FULL)->bytes, 640ull << 20);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->cells, 1536);
 	assert_int_equal(group_of(&p, KVP_LAYER_SLIDING)->bytes, 1200ull << 20);
+}
+
+/* The figures beside an engine's: the exact model's whole cache at tp 2
+ * (31B at 131,072 tokens: 50 x 1,024 x 16,384 + 10 x 131,072 x 8,192 =
+ * 11,576,279,040 B), and under SGLang, which sizes E2B's shared layers,
+ * the model's own (12 x 512 x 1,024 + 3 x 131,072 x 2,048 =
+ * 811,597,824 B).  A draft keeps each layer's head: E2B drafting for 31B,
+ * its full layers 2,048 B a token; Gemma 3 27B drafting for Llama 3 8B,
+ * two draft groups (52 sliding, 10 full), not one a layer. */
+static void test_exact_and_drafts(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-31b"), e2b = catalog_model("gemma-4-e2b");
+	kvp_model llama = catalog_model("llama3-8b"), g3 = catalog_model("gemma3-27b");
+	kvp_request r = request_at(KVP_ENGINE_EXACT, 131072, 1);
+	kvp_plan p;
+	uint32_t drafts = 0;
+
+	(void)state;
+	r.tp = 2;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.exact_cache_bytes, 11576279040ull);
+	plan_under(&e2b, KVP_ENGINE_SGLANG, 131072, &p);
+	assert_int_equal(p.exact_cache_bytes, 811597824ull);
+	r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	r.draft = &e2b;
+	plan_ok(&m, &r, &p);
+	for (uint32_t g = 0; g < p.group_count; g++)
+		if (p.groups[g].draft && p.groups[g].kind == KVP_LAYER_FULL) {
+			assert_int_equal(p.groups[g].head_dim, 512);
+			assert_int_equal(p.groups[g].bytes_per_token, 2048);
+		}
+	r.draft = &g3;
+	plan_ok(&llama, &r, &p);
+	for (uint32_t g = 0; g < p.group_count; g++)
+		drafts += p.groups[g].draft;
+	assert_int_equal(drafts, 2);
+}
+
+/* llama.cpp.  Without flash attention its V rows are as wide as the
+ * widest layer's (llama_kv_cache: n_embd_v_gqa_max() where v_trans):
+ * max(16 x 256, 4 x 512) = 4,096 values, so 31B's full layers keep 4 x
+ * 512 x 2 B of K and 4,096 x 2 B of V, 12,288 B a token: at 131,072
+ * tokens 10 x 131,072 x 12,288 + 1,536 cells x 50 x 16,384 =
+ * 17,364,418,560 B (flash attention's 11,576,279,040 - 838,860,800 +
+ * 1,258,291,200 before).  E2B's per-layer input table is an input layer,
+ * on the CPU with token_embd: the GPU holds the checkpoint's
+ * 10,246,357,958 B less the towers' 951,458,176 (llama.cpp's mmproj) and
+ * the table's 262144 x 35 x 256 x 2 = 4,697,620,480, the tied token
+ * embedding's copy as its output kept: 4,597,279,302 B. */
+static void test_llamacpp_fa_off_and_inputs(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-31b");
+	kvp_request r = request_at(KVP_ENGINE_LLAMA_CPP, 131072, 1);
+	kvp_device d;
+	kvp_fit f;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.flash_attn_off = true;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.cache_total_bytes, 17364418560ull);
+	m = catalog_model("gemma-4-e2b");
+	r.flash_attn_off = false;
+	plan_ok(&m, &r, &p);
+	assert_int_equal(p.layer_input_bytes, 4697620480ull);
+	d = hopper(80);
+	assert_int_equal(kvp_plan_fit(&p, &d, &f, &err), KVP_OK);
+	assert_int_equal(f.weights_per_gpu, 4597279302ull);
+}
+
+/* What the engines refuse: vLLM a shared layer whose source lies on
+ * another stage (E2B at pp 2: layers 0-17 and 18-34, layer 18 reading
+ * 13), not a split that keeps 13 to 34 together; TensorRT-LLM's Gemma 4
+ * pipeline stages, its C++ runtime and its V1 cache manager. */
+static void test_engine_refusals(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-e2b");
+	kvp_request r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "layer 18 reads layer 13's cache from another"));
+	r.pp_layers_len = 2;
+	r.pp_layers[0] = 13;
+	r.pp_layers[1] = 22;
+	plan_ok(&m, &r, &p);
+	r = request_at(KVP_ENGINE_TRTLLM, 8192, 1);
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	r.pp = 1;
+	r.trtllm_kv_manager = KVP_TRTLLM_MANAGER_V1;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "V1 asked"));
 }
 
 /* GGUF gemma4 as convert_hf_to_gguf writes E2B (Gemma4Model
@@ -276,6 +430,21 @@ static void test_gguf(void **state)
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
 	assert_int_equal(cache_at(&p.model, 8192), 838860800ull + 671088640ull);
+	ggufw_free(&w);
+
+	/* no key_length: the full layers' head n_embd / n_head (1536 / 8 =
+	 * 192), as llama.cpp's loader takes it, the sliding ones' 256 */
+	for (int i = 0; i < 35; i++)
+		flags[i] = i % 5 != 4;
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma4", 35, 1536, 8, 1, 0);
+	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
+	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 35);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.head_dim, 256);
+	assert_int_equal(p.model.full_head_dim, 192);
 	ggufw_free(&w);
 }
 
@@ -340,8 +509,12 @@ int main(void)
 		cmocka_unit_test(test_e_models),
 		cmocka_unit_test(test_catalog_is_config),
 		cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_k_eq_v_and_embeddings),
 		cmocka_unit_test(test_shared_layers_by_engine),
 		cmocka_unit_test(test_llamacpp),
+		cmocka_unit_test(test_exact_and_drafts),
+		cmocka_unit_test(test_llamacpp_fa_off_and_inputs),
+		cmocka_unit_test(test_engine_refusals),
 		cmocka_unit_test(test_gguf),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_defaults),

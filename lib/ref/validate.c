@@ -112,6 +112,14 @@ kvp_status kvp__ref_full_layers_only(const kvp_model *m, kvp_error *err)
 		                  " K heads; %s has head_dim %u and head_dim_v %u",
 		                  kvp__label(m->name, "the model", label), m->head_dim,
 		                  m->head_dim_v);
+	/* Gemma 4's full layers of their own head; shared layers are none
+	 * (counted above) */
+	if (m->full_head_dim && m->full_head_dim != m->head_dim)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED,
+		                  "the reference implementation runs the same head in"
+		                  " every layer; %s's full layers have head_dim %u, its"
+		                  " others %u", kvp__label(m->name, "the model", label),
+		                  m->full_head_dim, m->head_dim);
 	for (uint32_t i = 0; i < m->layer_kv_heads_len; i++)
 		if (m->layer_kv_heads[i] != m->kv_heads)
 			return kvp__error(err, KVP_ERR_UNSUPPORTED,

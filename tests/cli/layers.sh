@@ -207,4 +207,15 @@ printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
 run --data-dir "$work/data" --model g --seq 100 --format json
 is kv_total_bytes 108544 "shared layers keep nothing; the full layer's head is 128"
 
+# --validate's reference implementation runs one head in every layer
+expect_error "--validate refuses full layers of their own head" \
+	"the reference implementation runs the same head in every layer; gemma-4-31b's full layers have head_dim 512, its others 256" \
+	--model gemma-4-31b --seq 64 --validate --no-window
+# A wrong kv heads list beside global_head_dim is blamed on its own line.
+printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
+	'global_head_dim: 128' 'layer_kv_heads: [3, 2, 2, 2, 2, 2]' 'sliding_window: 4' \
+	'layer_pattern: "sliding*5,full"' >"$work/data/models/g.yaml"
+expect_error "a wrong kv heads list, at its line" \
+	"g\\.yaml:7:1: g: layer 0 has 3 kv heads" --data-dir "$work/data" --model g --seq 100
+
 done_testing
