@@ -155,11 +155,28 @@ static bool copies_kv_heads(const struct cli_plan *p)
 	return (uint64_t)lp->kv_heads_per_gpu * tp / dcp > lp->model_kv_heads;
 }
 
+/* Gemma 4's full layers' kv heads on a GPU where they differ from the
+ * others' (kvp_plan kv_heads_per_gpu), as ", 2 in the full layers". */
+static const char *full_heads_text(const kvp_plan *lp, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (uint32_t g = 0; g < lp->group_count; g++) {
+		const kvp_layer_group *grp = &lp->groups[g];
+
+		if (!grp->draft && grp->kind == KVP_LAYER_FULL && grp->kv_heads &&
+		    grp->kv_heads != lp->kv_heads_per_gpu) {
+			snprintf(buf, size, " (%u in the full layers)", grp->kv_heads);
+			break;
+		}
+	}
+	return buf;
+}
+
 void cli_print_engine(FILE *out, const struct cli_plan *p)
 {
 	const kvp_plan *lp = &p->layers;
 	const kvp_request *r = &p->request;
-	char a[32], b[32];
+	char a[32], b[32], heads[48];
 
 	if (r->engine != KVP_ENGINE_EXACT) {
 		fprintf(out, "\nEngine %s", kvp_engine_name(r->engine));
@@ -243,8 +260,9 @@ void cli_print_engine(FILE *out, const struct cli_plan *p)
 			        kvp_request_gpus(r));
 		else
 			fprintf(out, "\nParallel: tp %u, pp %u, dp %u (%" PRIu64 " GPUs); %u kv"
-			        " head%s per GPU\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
-			        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s");
+			        " head%s per GPU%s\n", r->tp, r->pp, r->dp, kvp_request_gpus(r),
+			        lp->kv_heads_per_gpu, lp->kv_heads_per_gpu == 1 ? "" : "s",
+			        full_heads_text(lp, heads, sizeof heads));
 		/* Each stage's cache, and its weights: the first holds the
 		 * embedding, the last the head; each GPU's where they differ
 		 * (gpt-oss's MXFP4 layout, TensorRT-LLM's copies on 10.x). */

@@ -218,4 +218,10 @@ printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
 expect_error "a wrong kv heads list, at its line" \
 	"g\\.yaml:7:1: g: layer 0 has 3 kv heads" --data-dir "$work/data" --model g --seq 100
 
+# Parallel: Gemma 4 31B's sliding layers' 16 kv heads over tp 2, 8 a GPU,
+# and its full layers' 4, 2 a GPU.
+run --model gemma-4-31b --seq 8192 --tp 2 --engine vllm
+check "the full layers' kv heads a GPU beside the others'" grep -q \
+	"^Parallel: tp 2, pp 1, dp 1 (2 GPUs); 8 kv heads per GPU (2 in the full layers)$" "$work/out"
+
 done_testing
