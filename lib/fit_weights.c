@@ -125,36 +125,29 @@ static uint64_t copies_on(const kvp_plan *plan, const kvp_device *d)
 	return plan->attention_copy_bytes;
 }
 
-/* The kind of layer whose copies a plan's attention_copy_bytes holds:
- * MLA's kv_b_proj, or without MLA layers Gemma 4's k_eq_v full layers
- * (attn_weights.c keq_copies), those of the widest head where --no-window
- * makes sliding layers full too. */
-static bool copy_layer(const kvp_plan *plan, const kvp_layer_group *grp)
+/* Of copies, those of stage t's copied layers (t UINT32_MAX: of an MTP
+ * draft's), the same for each layer: MLA's, whose kv_b_proj is copied,
+ * or without MLA layers Gemma 4's k_eq_v full layers (attn_weights.c
+ * keq_copies), those of the widest head where --no-window makes sliding
+ * layers full too. */
+static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
 {
+	uint64_t mine = 0, all = 0;
 	uint32_t widest = 0;
 	bool mla = false;
 
+	if (!copies)
+		return 0;
 	for (uint32_t g = 0; g < plan->group_count; g++) {
 		mla |= plan->groups[g].kind == KVP_LAYER_MLA;
 		if (plan->groups[g].kind == KVP_LAYER_FULL && plan->groups[g].head_dim > widest)
 			widest = plan->groups[g].head_dim;
 	}
-	return mla ? grp->kind == KVP_LAYER_MLA
-	           : grp->kind == KVP_LAYER_FULL && grp->head_dim == widest;
-}
-
-/* Of copies, those of stage t's MLA (or k_eq_v) layers (t UINT32_MAX: of
- * an MTP draft's), the same for each layer. */
-static uint64_t layer_copies(const kvp_plan *plan, uint64_t copies, uint32_t t)
-{
-	uint64_t mine = 0, all = 0;
-
-	if (!copies)
-		return 0;
 	for (uint32_t g = 0; g < plan->group_count; g++) {
 		const kvp_layer_group *grp = &plan->groups[g];
 
-		if (!copy_layer(plan, grp))
+		if (mla ? grp->kind != KVP_LAYER_MLA
+		        : grp->kind != KVP_LAYER_FULL || grp->head_dim != widest)
 			continue;
 		if (!grp->draft)
 			all += grp->layers;

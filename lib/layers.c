@@ -259,13 +259,9 @@ static kvp_status check_shared(const kvp_model *m, const char *name, kvp_error *
 	first = m->layers - m->kv_shared_layers;
 	for (uint32_t i = first; i < m->layers; i++) {
 		kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
-		uint32_t j = first;
 
-		if (!kvp__attends(kind))
-			continue;
-		while (j > 0 && kvp__layer_weights_kind(m, j - 1) != kind)
-			j--;
-		if (j == 0)
+		/* a source of its own is none found */
+		if (kvp__attends(kind) && kvp__shared_source(m, i) == i)
 			return kvp__error(err, KVP_ERR_SHAPE, "%s: layer %u shares the cache of an"
 			                  " earlier %s layer (num_kv_shared_layers %u), yet none of"
 			                  " the first %u is one", name, i, kvp_layer_kind_name(kind),

@@ -374,25 +374,26 @@ static uint32_t stage_of(const kvp_plan *p, uint32_t i)
 static kvp_status shared_stages(const kvp_model *m, const kvp_plan *p, kvp_error *err)
 {
 	char label[KVP_QUOTE_MAX];
-	uint32_t low;
+	uint32_t first, low, bad = UINT32_MAX;
 
 	if (p->request.engine != KVP_ENGINE_VLLM || p->stages < 2 || !m->kv_shared_layers)
 		return KVP_OK;
-	low = m->layers - 1;
-	for (uint32_t i = m->layers - m->kv_shared_layers; i < m->layers; i++)
-		if (kvp__shared_source(m, i) < low)
-			low = kvp__shared_source(m, i);
-	for (uint32_t i = m->layers - m->kv_shared_layers; i < m->layers; i++) {
+	/* the sources' lowest, and the first layer whose source lies apart */
+	first = low = m->layers - m->kv_shared_layers;
+	for (uint32_t i = first; i < m->layers; i++) {
 		uint32_t src = kvp__shared_source(m, i);
 
-		if (stage_of(p, src) != stage_of(p, i))
-			return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: layer %u reads layer %u's"
-			                  " cache from another pipeline stage, which vLLM refuses"
-			                  " (validate_kv_sharing_target): --pp-layers keeping layers"
-			                  " %u to %u on one stage", kvp__label(m->name, "the model", label),
-			                  i, src, low, m->layers - 1);
+		low = src < low ? src : low;
+		if (bad == UINT32_MAX && stage_of(p, src) != stage_of(p, i))
+			bad = i;
 	}
-	return KVP_OK;
+	if (bad == UINT32_MAX)
+		return KVP_OK;
+	return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: layer %u reads layer %u's cache from"
+	                  " another pipeline stage, which vLLM refuses"
+	                  " (validate_kv_sharing_target): --pp-layers keeping layers %u to %u"
+	                  " on one stage", kvp__label(m->name, "the model", label), bad,
+	                  kvp__shared_source(m, bad), low, m->layers - 1);
 }
 
 kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,

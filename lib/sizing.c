@@ -329,11 +329,15 @@ kvp_status kvp__size_group(const struct sizing *z, kvp_layer_group *g)
 	if (!kvp__mul(k, g->kv_heads, &g->k_bytes_per_token) ||
 	    !kvp__mul(v, g->kv_heads, &g->v_bytes_per_token))
 		return kvp__sizing_overflow(z);
-	if (kvp__attention_kind(g->kind) && padded_v(m, r) > g->v_values) {
-		g->v_values = padded_v(m, r);
-		if ((st = row(z, r->dtype_v, g->v_values, "V row", "the widest layer's V",
-		              &g->v_bytes_per_token)) != KVP_OK)
-			return st;
+	if (kvp__attention_kind(g->kind)) {
+		uint64_t widest = padded_v(m, r);
+
+		if (widest > g->v_values) {
+			g->v_values = widest;
+			if ((st = row(z, r->dtype_v, widest, "V row", "the widest layer's V",
+			              &g->v_bytes_per_token)) != KVP_OK)
+				return st;
+		}
 	}
 	if (!kvp__add(g->k_bytes_per_token, g->v_bytes_per_token, &g->bytes_per_token) ||
 	    !kvp__add(g->bytes_per_token, g->latent_bytes_per_token, &g->bytes_per_token) ||

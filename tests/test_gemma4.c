@@ -393,23 +393,32 @@ static void test_engine_refusals(void **state)
  * scalar head_count_kv; 31B's head_count_kv a list, 4 in its full
  * layers.  llama.cpp reads them as the config (gemma4.cpp
  * load_arch_hparams, llama-hparams.cpp n_embd_head_k(il), has_kv). */
+/* A gemma4 file's keys: layers of hidden, heads (kv scalar heads, 0: a
+ * list follows), key_length (0: none), key_length_swa 256, a window, a
+ * full layer every period-th. */
+static void gemma4_keys(ggufw *w, uint32_t layers, uint32_t hidden, uint32_t heads,
+                        uint32_t kv, uint32_t key_length, uint32_t window, uint32_t period)
+{
+	uint64_t flags[64];
+
+	for (uint32_t i = 0; i < layers; i++)
+		flags[i] = i % period != period - 1;
+	ggufw_init(w, 3);
+	base_keys(w, "gemma4", layers, hidden, heads, kv, key_length);
+	ggufw_kv_uint(w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
+	ggufw_kv_uint(w, "gemma4.attention.sliding_window", GGUFW_U32, window);
+	ggufw_kv_arr(w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, layers);
+}
+
 static void test_gguf(void **state)
 {
-	uint64_t flags[60], kv[60];
+	uint64_t kv[60];
 	ggufw w;
 	parsed p;
 
 	(void)state;
-	for (int i = 0; i < 60; i++) {
-		flags[i] = i % 5 != 4;
-		kv[i] = i % 6 == 5 ? 4 : 16;
-	}
-	ggufw_init(&w, 3);
-	base_keys(&w, "gemma4", 35, 1536, 8, 1, 512);
-	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
+	gemma4_keys(&w, 35, 1536, 8, 1, 512, 512, 5);
 	ggufw_kv_uint(&w, "gemma4.attention.value_length_swa", GGUFW_U32, 256);
-	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 512);
-	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 35);
 	ggufw_kv_uint(&w, "gemma4.attention.shared_kv_layers", GGUFW_U32, 20);
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
@@ -420,12 +429,8 @@ static void test_gguf(void **state)
 	ggufw_free(&w);
 
 	for (int i = 0; i < 60; i++)
-		flags[i] = i % 6 != 5;
-	ggufw_init(&w, 3);
-	base_keys(&w, "gemma4", 60, 5376, 32, 0, 512);
-	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
-	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 1024);
-	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 60);
+		kv[i] = i % 6 == 5 ? 4 : 16;
+	gemma4_keys(&w, 60, 5376, 32, 0, 512, 1024, 6);
 	ggufw_kv_arr(&w, "gemma4.attention.head_count_kv", GGUFW_U32, kv, 60);
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
@@ -434,13 +439,7 @@ static void test_gguf(void **state)
 
 	/* no key_length: the full layers' head n_embd / n_head (1536 / 8 =
 	 * 192), as llama.cpp's loader takes it, the sliding ones' 256 */
-	for (int i = 0; i < 35; i++)
-		flags[i] = i % 5 != 4;
-	ggufw_init(&w, 3);
-	base_keys(&w, "gemma4", 35, 1536, 8, 1, 0);
-	ggufw_kv_uint(&w, "gemma4.attention.key_length_swa", GGUFW_U32, 256);
-	ggufw_kv_uint(&w, "gemma4.attention.sliding_window", GGUFW_U32, 512);
-	ggufw_kv_arr(&w, "gemma4.attention.sliding_window_pattern", GGUFW_BOOL, flags, 35);
+	gemma4_keys(&w, 35, 1536, 8, 1, 0, 512, 5);
 	ggufw_finish(&w, 1);
 	parse_ok(&w, &p);
 	assert_int_equal(p.model.head_dim, 256);
