@@ -47,6 +47,14 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 		json_u64(w, "global_head_dim", m->full_head_dim);
 	if (m->kv_shared_layers)
 		json_u64(w, "num_kv_shared_layers", m->kv_shared_layers);
+	/* Each layer's own kv heads where they differ (Gemma 4's full layers'
+	 * num_global_key_value_heads), as the profile's layer_kv_heads. */
+	if (m->layer_kv_heads_len) {
+		json_array_begin(w, "layer_kv_heads");
+		for (uint32_t i = 0; i < m->layer_kv_heads_len; i++)
+			json_u64(w, NULL, kvp_model_layer_kv_heads(m, i));
+		json_array_end(w);
+	}
 	json_u64(w, "sliding_window", m->sliding_window);
 	json_u64(w, "chunk_size", m->chunk_size);
 	json_u64(w, "kv_lora_rank", m->kv_lora_rank);

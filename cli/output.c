@@ -54,6 +54,16 @@ static void cells_csv(FILE *out, const kvp_plan *lp)
 		fprintf(out, "%s%" PRIu64, g ? ";" : "", lp->groups[g].cells);
 }
 
+/* ... and each group's kv heads on a GPU and head dim, kv_heads:head_dim
+ * (Gemma 4's full layers' own beside the others'; 0:0 where a group
+ * keeps no K and V). */
+static void heads_csv(FILE *out, const kvp_plan *lp)
+{
+	for (uint32_t g = 0; g < lp->group_count; g++)
+		fprintf(out, "%s%u:%u", g ? ";" : "", lp->groups[g].kv_heads,
+		        lp->groups[g].head_dim);
+}
+
 /* A solver's result, empty when unbounded. */
 static void csv_seq(FILE *out, uint64_t seq, bool unbounded)
 {
@@ -108,7 +118,7 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 	      "mem_reserve_bytes,mem_held_back_bytes,mem_unused_bytes,mem_over_bytes,"
 	      "mem_host_bytes,mem_lora_bytes,mem_draft_weights_bytes,mem_total_bytes,"
 	      "mem_cuda_graph_bytes,mem_mla_workspace_bytes,mem_req_table_bytes,mem_runtime_bytes,"
-	      "layer_group_cells", out);
+	      "layer_group_cells,layer_group_heads", out);
 	if (p->solve)
 		fputs(",solve,answer", out);
 	if (p->validated || p->gpu_validated)
@@ -149,6 +159,8 @@ static void print_csv(FILE *out, const struct cli_plan *p)
 			        fp->total, f->cuda_graph_bytes, f->mla_workspace_bytes, fp->req_table,
 			        fp->runtime);
 			cells_csv(out, cli_device_plan(p, i));
+			fputc(',', out);
+			heads_csv(out, cli_device_plan(p, i));
 		}
 		if (p->solve) {
 			uint64_t answer;

@@ -145,6 +145,34 @@ static void test_e_models(void **state)
 	assert_int_equal(cache_at(&m, 512), 512ull * 57344);
 }
 
+/* PyramidKV schedules over config.num_hidden_layers and each layer's
+ * layer_idx (KVCache-Factory's init_pyramidkv passes
+ * self.config.num_hidden_layers to PyramidKVCluster), so E2B's 20 shared
+ * layers, which cache nothing, still count.  C 2048, W 32, beta 20, a
+ * prompt of 8,192: min = 2016 // 20 = 100, max = 4032 - 100 = 3932,
+ * steps = 3832 // 34 = 112; full layers 4, 9 and 14 keep 3932 - 112 l +
+ * 32 = 3,516, 2,956 and 2,396 tokens of 2,048 B; the 12 sliding layers
+ * their window of 512 of 1,024 B (every budget is past it). */
+static void test_pyramid_counts_shared_layers(void **state)
+{
+	kvp_model m = config("gemma-4-e2b");
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	kvp_request_init(&r);
+	r.seq = 8192;
+	assert_int_equal(kvp_policy_parse("pyramidkv:capacity=2048,window=32,beta=20", &r.policy,
+	                                  &err), KVP_OK);
+	assert_int_equal(kvp_policy_kept(&r.policy, 4, 35, 8192, 0), 3516);
+	assert_int_equal(kvp_policy_kept(&r.policy, 14, 35, 8192, 0), 2396);
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.kv_total_bytes,
+	                 (3516ull + 2956 + 2396) * 2048 + 12ull * 512 * 1024);
+}
+
 /* Each catalogue file is its config.json: the same figures under every
  * engine. */
 static void test_catalog_is_config(void **state)
@@ -506,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_31b),
 		cmocka_unit_test(test_26b_a4b),
 		cmocka_unit_test(test_e_models),
+		cmocka_unit_test(test_pyramid_counts_shared_layers),
 		cmocka_unit_test(test_catalog_is_config),
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_k_eq_v_and_embeddings),

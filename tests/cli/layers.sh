@@ -223,5 +223,18 @@ expect_error "a wrong kv heads list, at its line" \
 run --model gemma-4-31b --seq 8192 --tp 2 --engine vllm
 check "the full layers' kv heads a GPU beside the others'" grep -q \
 	"^Parallel: tp 2, pp 1, dp 1 (2 GPUs); 8 kv heads per GPU (2 in the full layers)$" "$work/out"
+# CSV's layer_group_heads: each group's kv heads a GPU and head dim; JSON
+# the model's own kv heads a layer (layer 5, the first full one: 4).
+run --model gemma-4-31b --seq 8192 --tp 2 --gpu h100 --format csv
+csv_is h100-sxm layer_group_heads "8:256;2:512" "the full layers' heads and head dim"
+run --model gemma-4-e2b --seq 8192 --gpu h100 --format csv
+csv_is h100-sxm layer_group_heads "1:256;1:512;0:0" "shared layers keep no K and V"
+run --model gemma-4-31b --seq 8192 --format json
+heads=$(awk '/"layer_kv_heads": \[/ { f = 1; next } f && /\]/ { exit }
+	f { gsub(/[ ,]/, ""); printf "%s ", $0 }' "$work/out")
+case $heads in
+"16 16 16 16 16 4 16 "*) ok "JSON: each layer's own kv heads, the full ones' 4" ;;
+*) not_ok "JSON: each layer's own kv heads" "got '$heads'" ;;
+esac
 
 done_testing
