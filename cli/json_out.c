@@ -47,6 +47,8 @@ void cli_model_json(struct json_writer *w, const char *name_key, const kvp_model
 		json_u64(w, "global_head_dim", m->full_head_dim);
 	if (m->kv_shared_layers)
 		json_u64(w, "num_kv_shared_layers", m->kv_shared_layers);
+	if (m->double_wide_mlp)
+		json_bool(w, "use_double_wide_mlp", true);
 	/* Each layer's own kv heads where they differ (Gemma 4's full layers'
 	 * num_global_key_value_heads), as the profile's layer_kv_heads. */
 	if (m->layer_kv_heads_len) {

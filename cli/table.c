@@ -98,8 +98,9 @@ static void full_layers_text(const kvp_model *m, FILE *out)
 		break;
 	}
 	if (m->kv_shared_layers)
-		fprintf(out, "\n  the last %u layers read earlier layers' caches",
-		        m->kv_shared_layers);
+		fprintf(out, "\n  the last %u layers read earlier layers' caches%s",
+		        m->kv_shared_layers,
+		        m->double_wide_mlp ? ", their MLP twice as wide" : "");
 }
 static void print_header(FILE *out, const struct cli_plan *p)
 {

@@ -308,12 +308,14 @@ static kvp_status read_vocab(kvp__gguf_reader *r, kvp_model *m)
 
 /* A dense MLP's inner size: ARCH.feed_forward_length, one value or the
  * same for every layer, and no ARCH.expert_count (experts are not
- * modelled); 0 otherwise. */
+ * modelled); or twice it in every layer that reads an earlier cache
+ * (Gemma 4 E2B's use_double_wide_mlp, which convert_hf_to_gguf.py writes
+ * as a per-layer array); 0 otherwise. */
 static kvp_status read_intermediate(kvp__gguf_reader *r, kvp_model *m)
 {
 	kvp__gguf_per_layer ff;
-	uint32_t experts = 0, first;
-	bool found;
+	uint32_t experts = 0, first, last;
+	bool found, wide;
 	kvp_status st;
 
 	m->intermediate = 0;
@@ -325,10 +327,15 @@ static kvp_status read_intermediate(kvp__gguf_reader *r, kvp_model *m)
 	if (experts || !found)
 		return KVP_OK;
 	first = kvp__gguf_layer(r, &ff, 0);
+	last = kvp__gguf_layer(r, &ff, r->layers - 1);
+	wide = m->kv_shared_layers && last != first && first && last / 2 == first &&
+	       last % 2 == 0;
 	for (uint32_t i = 1; i < r->layers; i++)
-		if (kvp__gguf_layer(r, &ff, i) != first)
+		if (kvp__gguf_layer(r, &ff, i) !=
+		    (wide && i >= r->layers - m->kv_shared_layers ? last : first))
 			return KVP_OK;
 	m->intermediate = first;
+	m->double_wide_mlp = wide;
 	return KVP_OK;
 }
 

@@ -122,11 +122,17 @@ kvp_status kvp__hf_rule_gemma4(struct hf *h)
 	m->full_k_eq_v = k_eq_v;
 	{
 		static const char *const k_ple[] = {"hidden_size_per_layer_input", NULL};
+		static const char *const k_wide[] = {"use_double_wide_mlp", NULL};
 		uint64_t ple = 0;
+		bool wide = false;
 
-		if (kvp__hf_uint(h, NULL, k_ple, UINT32_MAX, &ple) < 0)
+		if (kvp__hf_uint(h, NULL, k_ple, UINT32_MAX, &ple) < 0 ||
+		    kvp__hf_bool(h, k_wide, &wide) < 0)
 			return KVP_ERR_PARSE;
 		m->layer_input_width = (uint32_t)ple;
+		/* Gemma4TextMLP: config.use_double_wide_mlp and
+		 * is_kv_shared_layer; without shared layers, nothing */
+		m->double_wide_mlp = wide && shared && m->intermediate;
 	}
 	return KVP_OK;
 }

@@ -182,6 +182,21 @@ static inline bool kvp__attention_kind(kvp_layer_kind kind)
  * that a layer reading an earlier one's cache (kvp_model
  * kv_shared_layers) keeps its attention, whose projections it holds. */
 kvp_layer_kind kvp__layer_weights_kind(const kvp_model *m, uint32_t index);
+/* Layer i's dense MLP inner size: intermediate, twice it in a shared
+ * layer of a double-wide model (kvp_model double_wide_mlp). */
+static inline uint64_t kvp__layer_intermediate(const kvp_model *m, uint32_t i)
+{
+	return (uint64_t)m->intermediate *
+	       (m->double_wide_mlp && m->kv_shared_layers < m->layers &&
+	        i >= m->layers - m->kv_shared_layers ? 2 : 1);
+}
+
+/* The widest layer's, which an engine's buffers take. */
+static inline uint64_t kvp__widest_intermediate(const kvp_model *m)
+{
+	return (uint64_t)m->intermediate * (m->double_wide_mlp && m->kv_shared_layers ? 2 : 1);
+}
+
 /* The layer whose cache layer i reads: the last layer before the shared
  * ones of its kind (kvp_model kv_shared_layers), or i itself. */
 uint32_t kvp__shared_source(const kvp_model *m, uint32_t i);

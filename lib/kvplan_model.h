@@ -303,6 +303,11 @@ typedef struct kvp_model {
 	 * kvp_model_layer_kind says, yet keep their attention's weights,
 	 * K and V projections included.  0: none. */
 	uint32_t kv_shared_layers;
+	/* Those kv_shared_layers layers run an MLP twice intermediate wide
+	 * (Gemma 4 E2B's use_double_wide_mlp: 12,288 beside 6,144); a model
+	 * with it has shared layers and a dense intermediate.  The engines'
+	 * buffers take the wider (kvp_plan intermediate). */
+	bool double_wide_mlp;
 	/* The full layers' V is their K's projection (Gemma 4's
 	 * attention_k_eq_v): the checkpoint has no v_proj there, yet every
 	 * engine caches a V row, and vLLM, SGLang and TensorRT-LLM load

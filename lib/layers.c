@@ -313,6 +313,14 @@ kvp_status kvp__model_check_layers(const kvp_model *m, char *label, kvp_error *e
 		if (st != KVP_OK)
 			return st;
 	}
+	if (m->double_wide_mlp &&
+	    (!m->kv_shared_layers || !m->intermediate || m->intermediate > UINT32_MAX / 2))
+		return kvp__error(err, KVP_ERR_SHAPE,
+		                  "%s: use_double_wide_mlp widens the MLP of the layers that"
+		                  " read an earlier cache, yet it has %s", name,
+		                  !m->kv_shared_layers ? "none (num_kv_shared_layers 0)"
+		                  : !m->intermediate ? "no intermediate_size"
+		                                     : "an intermediate_size past 2^31");
 	count_kinds(m, counts);
 	/* A parallel hybrid's every layer attends, a state beside it. */
 	if (m->ssm_parallel) {

@@ -109,7 +109,7 @@ static unsigned __int128 mlp_values(const kvp_model *m)
 	unsigned __int128 routed, widest, f;
 
 	if (!m->moe_top_k)
-		return 3 * (unsigned __int128)(m->intermediate ? m->intermediate
+		return 3 * (unsigned __int128)(m->intermediate ? kvp__widest_intermediate(m)
 		       : m->dense_intermediate ? m->dense_intermediate
 		       : (uint64_t)m->moe_intermediate + m->moe_shared_intermediate);
 	f = m->moe_intermediate ? m->moe_intermediate : m->intermediate;

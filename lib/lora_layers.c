@@ -273,7 +273,7 @@ static u128 layer_values(const kvp_model *m, uint32_t modules, const struct kvp_
 		return n + experts(m, modules, s);
 	return n + mlp(m, modules, s,
 	               m->dense_intermediate && m->moe_intermediate ? m->dense_intermediate
-	                                                            : m->intermediate);
+	                                                            : kvp__layer_intermediate(m, i));
 }
 
 /* Layers [a, b)'s values, each equal to the one p layers on. */
@@ -306,7 +306,7 @@ u128 kvp__lora_span(const kvp_model *m, uint32_t modules, const struct kvp__lora
 	 * repeats every moe_step: whole cycles are summed once (the layers
 	 * up to 2^32; kvp__lora_check refuses a cycle past 2^20 of more
 	 * layers than that). */
-	if (m->layer_kv_heads_len) {
+	if (m->layer_kv_heads_len || m->double_wide_mlp) {
 		total = periodic(m, modules, s, first, end, end - first ? end - first : 1);
 	} else {
 		uint64_t both = period / kvp__gcd(period, step) * step;

@@ -601,7 +601,8 @@ kvp_status kvp_plan_compute(const kvp_model *model, const kvp_request *request,
 		return kvp__sizing_overflow(&z);
 	p->params = m->params;
 	p->vocab = m->vocab;
-	p->intermediate = m->intermediate;
+	/* the widest layer's, Gemma 4 E2B's shared ones' */
+	p->intermediate = (uint32_t)kvp__widest_intermediate(m);
 	p->hidden = m->hidden;
 	kvp__sglang_vision(m, request, &p->vision_hidden, &p->vision_layers);
 	p->batched_tokens = kvp__vllm_plan_mnbt(p);

@@ -49,6 +49,8 @@ static const struct field model_fields[] = {
 	{"global_head_dim", FIELD_U32, offsetof(kvp_model, full_head_dim), FIELD_OPTIONAL},
 	{"num_kv_shared_layers", FIELD_U32, offsetof(kvp_model, kv_shared_layers),
 	 FIELD_OPTIONAL},
+	{"use_double_wide_mlp", FIELD_BOOL, offsetof(kvp_model, double_wide_mlp),
+	 FIELD_OPTIONAL},
 	{"attention_k_eq_v", FIELD_BOOL, offsetof(kvp_model, full_k_eq_v), FIELD_OPTIONAL},
 	{"hidden_size_per_layer_input", FIELD_U32, offsetof(kvp_model, layer_input_width),
 	 FIELD_OPTIONAL},
@@ -159,10 +161,14 @@ static const char *model_culprit(const void *profile)
 		return "rotary_dim";
 	/* The full layers' head and the shared layers, where the layers'
 	 * checks fail with them and pass without. */
-	if ((m->full_head_dim || m->kv_shared_layers) &&
+	if ((m->full_head_dim || m->kv_shared_layers || m->double_wide_mlp) &&
 	    kvp__model_check_layers(m, label, NULL) != KVP_OK) {
 		kvp_model copy = *m;
 
+		copy.double_wide_mlp = false;
+		if (kvp__model_check_layers(&copy, label, NULL) == KVP_OK)
+			return "use_double_wide_mlp";
+		copy = *m;
 		copy.kv_shared_layers = 0;
 		if (kvp__model_check_layers(&copy, label, NULL) == KVP_OK)
 			return "num_kv_shared_layers";

@@ -198,12 +198,26 @@ static unsigned __int128 hybrid_layer(const kvp_model *m, uint32_t i)
 	return n + 2 * h;
 }
 
+/* Layers [a, b)'s MLPs: a mixture's (kvp__mlp_params_span), or a
+ * double-wide model's, twice as wide in its shared layers. */
+static unsigned __int128 mlp_span(const kvp_model *m, uint32_t a, uint32_t b)
+{
+	unsigned __int128 n = 0;
+
+	if (m->moe_experts)
+		return kvp__mlp_params_span(m, a, b);
+	for (uint32_t i = a; i < b; i++)
+		n += 3 * (unsigned __int128)m->hidden * kvp__layer_intermediate(m, i);
+	return n;
+}
+
 /* Where a mixture of experts' weights lie when its layers differ (dense
  * layers first, as DeepSeek-V3's three of 61, GLM-4.5's three of 92, Kimi
  * K2's one; or every other layer, as Llama 4 Maverick's): each layer
  * holds its MLP and an equal share of the rest, (params - embedding -
  * head - final norm - every MLP) / layers, and stage_units the sum up to
- * each stage's end.  Left 0 (every layer alike) when the model says
+ * each stage's end; so too a model whose shared layers' MLP is twice as
+ * wide (Gemma 4 E2B).  Left 0 (every layer alike) when the model says
  * nothing of its experts.  A layer's MLP is under 2^99 (its figures
  * under 2^32), and the sums stop once past 64 bits, so 128 bits hold
  * them. */
@@ -249,11 +263,13 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 		memcpy(p->stage_units, units, p->stages * sizeof units[0]);
 		return;
 	}
-	if (!m->moe_experts)
+	if (!m->moe_experts && !m->double_wide_mlp)
 		return;
+	/* the embedding, an untied head, the final norm, the per-layer
+	 * inputs' table (Gemma 4's E models) */
 	outer = (unsigned __int128)m->vocab * m->hidden * (m->tie_embeddings ? 1 : 2) +
-	        m->hidden;
-	mlp = kvp__mlp_params_span(m, 0, m->layers);
+	        m->hidden + (unsigned __int128)m->vocab * m->layers * m->layer_input_width;
+	mlp = mlp_span(m, 0, m->layers);
 	if (mlp > UINT64_MAX)
 		return; /* no real model's */
 	/* A rounded parameter count (Kimi K2's "1T") may fall short of the
@@ -261,8 +277,7 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	if (m->params > outer + mlp)
 		rest = (m->params - outer - mlp) / m->layers;
 	for (uint32_t s = 0; s < p->stages; s++) {
-		sum += rest * p->stage_layers[s] +
-		       kvp__mlp_params_span(m, layer, layer + p->stage_layers[s]);
+		sum += rest * p->stage_layers[s] + mlp_span(m, layer, layer + p->stage_layers[s]);
 		layer += p->stage_layers[s];
 		if (sum > UINT64_MAX)
 			return;

@@ -145,6 +145,50 @@ static void test_e_models(void **state)
 	assert_int_equal(cache_at(&m, 512), 512ull * 57344);
 }
 
+/* E2B's use_double_wide_mlp (Gemma4TextMLP: intermediate_size x 2 where
+ * use_double_wide_mlp and is_kv_shared_layer): layers 15 to 34 run 12,288
+ * channels.  vLLM's profile run takes the widest, 41 x 2,048 x 12,288 / 5
+ * = 206,359,756 B (6,144: 103,179,878); E4B's flag is false.  At pp 2
+ * (18 and 17 layers) the layers' weights lie by their parameters:
+ * outer = 262,144 x 1,536 + 1,536 + 262,144 x 35 x 256 = 2,751,464,960,
+ * MLPs 15 x 3 x 1,536 x 6,144 + 20 x 3 x 1,536 x 12,288 = 1,557,135,360,
+ * each layer's rest (5,123,178,979 - both) / 35 = 23,273,675; the first
+ * stage 18 rests, 15 narrow and 3 wide MLPs: 1,013,468,742; the second
+ * 17 of each wide: 1,013,468,742 + 17 x 23,273,675 + 17 x 56,623,104. */
+static void test_double_wide_mlp(void **state)
+{
+	kvp_model m = config("gemma-4-e2b");
+	kvp_request r;
+	kvp_plan p;
+	kvp_error err;
+
+	(void)state;
+	assert_true(m.double_wide_mlp);
+	assert_int_equal(m.intermediate, 6144);
+	assert_false(config("gemma-4-e4b").double_wide_mlp);
+	r = request_at(KVP_ENGINE_VLLM, 8192, 1);
+	r.profile_memory = true;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.intermediate, 12288);
+	{
+		kvp_device d = hopper(80);
+		kvp_vllm_profile prof;
+
+		assert_int_equal(kvp_vllm_profile_compute(&p, &d, 0, &prof, &err), KVP_OK);
+		/* its default batched tokens on this device */
+		assert_int_equal(prof.tokens, 2048);
+		assert_int_equal(prof.forward_bytes, 206359756ull);
+	}
+	r = request_at(KVP_ENGINE_EXACT, 8192, 1);
+	r.pp = 2;
+	if (kvp_plan_compute(&m, &r, &p, &err) != KVP_OK)
+		fail_msg("%s", err.message);
+	assert_int_equal(p.stage_layers[0], 18);
+	assert_int_equal(p.stage_units[0], 1013468742ull);
+	assert_int_equal(p.stage_units[1], 1013468742ull + 17ull * (23273675 + 56623104));
+}
+
 /* PyramidKV schedules over config.num_hidden_layers and each layer's
  * layer_idx (KVCache-Factory's init_pyramidkv passes
  * self.config.num_hidden_layers to PyramidKVCluster), so E2B's 20 shared
@@ -191,6 +235,7 @@ static void test_catalog_is_config(void **state)
 		assert_int_equal(a.vision_params, b.vision_params);
 		assert_int_equal(a.full_k_eq_v, b.full_k_eq_v);
 		assert_int_equal(a.layer_input_width, b.layer_input_width);
+		assert_int_equal(a.double_wide_mlp, b.double_wide_mlp);
 		for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++) {
 			kvp_plan pa, pb;
 
@@ -454,7 +499,35 @@ static void test_gguf(void **state)
 	assert_int_equal(p.model.full_head_dim, 512);
 	assert_int_equal(p.model.kv_shared_layers, 20);
 	assert_int_equal(cache_at(&p.model, 8192), 56623104ull);
+	assert_false(p.model.double_wide_mlp);
 	ggufw_free(&w);
+
+	/* E2B's feed_forward_length a layer: 6,144, then 12,288 in the 20
+	 * shared layers (use_double_wide_mlp) */
+	{
+		uint64_t ff[35];
+
+		for (int i = 0; i < 35; i++)
+			ff[i] = i < 15 ? 6144 : 12288;
+		gemma4_keys(&w, 35, 1536, 8, 1, 512, 512, 5);
+		ggufw_kv_uint(&w, "gemma4.attention.shared_kv_layers", GGUFW_U32, 20);
+		ggufw_kv_arr(&w, "gemma4.feed_forward_length", GGUFW_U32, ff, 35);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(p.model.intermediate, 6144);
+		assert_true(p.model.double_wide_mlp);
+		ggufw_free(&w);
+		/* one shared layer narrow: no single size, none read */
+		ff[20] = 6144;
+		gemma4_keys(&w, 35, 1536, 8, 1, 512, 512, 5);
+		ggufw_kv_uint(&w, "gemma4.attention.shared_kv_layers", GGUFW_U32, 20);
+		ggufw_kv_arr(&w, "gemma4.feed_forward_length", GGUFW_U32, ff, 35);
+		ggufw_finish(&w, 1);
+		parse_ok(&w, &p);
+		assert_int_equal(p.model.intermediate, 0);
+		assert_false(p.model.double_wide_mlp);
+		ggufw_free(&w);
+	}
 
 	for (int i = 0; i < 60; i++)
 		kv[i] = i % 6 == 5 ? 4 : 16;
@@ -493,6 +566,12 @@ static void test_refused(void **state)
 	bad.kv_shared_layers = 1;
 	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
 	assert_non_null(strstr(err.message, "layer 34 shares the cache of an earlier full"));
+	bad = m;
+	bad.double_wide_mlp = true;
+	bad.kv_shared_layers = 0;
+	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
+	assert_non_null(strstr(err.message, "use_double_wide_mlp widens the MLP of the layers"
+	                                    " that read an earlier cache, yet it has none"));
 	bad = m;
 	bad.head_dim_v = 128;
 	assert_int_equal(kvp_model_finalize(&bad, &err), KVP_ERR_SHAPE);
@@ -535,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_26b_a4b),
 		cmocka_unit_test(test_e_models),
 		cmocka_unit_test(test_pyramid_counts_shared_layers),
+		cmocka_unit_test(test_double_wide_mlp),
 		cmocka_unit_test(test_catalog_is_config),
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_k_eq_v_and_embeddings),

@@ -207,6 +207,19 @@ printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
 run --data-dir "$work/data" --model g --seq 100 --format json
 is kv_total_bytes 108544 "shared layers keep nothing; the full layer's head is 128"
 
+# use_double_wide_mlp widens the shared layers' MLP: none, and it is blamed
+# at its line.
+printf '%s\n' 'name: g' 'layers: 6' 'heads: 4' 'kv_heads: 2' 'head_dim: 64' \
+	'intermediate_size: 256' 'use_double_wide_mlp: true' >"$work/data/models/g.yaml"
+expect_error "a double-wide MLP with no shared layers, at its line" \
+	"g\\.yaml:7:1: g: use_double_wide_mlp widens the MLP of the layers that read an earlier cache, yet it has none" \
+	--data-dir "$work/data" --model g --seq 100
+# E2B's LoRA on gate, up and down, rank 16: a layer 3 x 16 x (1,536 +
+# 6,144) values, its 20 shared layers' 3 x 16 x (1,536 + 12,288): 15 x
+# 368,640 + 20 x 663,552 = 18,800,640 values, 37,601,280 B in fp16.
+run --model gemma-4-e2b --seq 1024 --lora-rank 16 --lora-modules gate,up,down --format json
+is adapter_bytes 37601280 "LoRA on E2B's double-wide MLPs"
+
 # --validate's reference implementation runs one head in every layer
 expect_error "--validate refuses full layers of their own head" \
 	"the reference implementation runs the same head in every layer; gemma-4-31b's full layers have head_dim 512, its others 256" \
