@@ -240,6 +240,7 @@ const kvp__gguf_family *kvp__gguf_family_of(const char *arch, bool *known);
 bool kvp__gguf_reads_nextn(const char *arch);
 /* DeepSeek's MLA sizes into m. */
 kvp_status kvp__gguf_read_mla(kvp__gguf_reader *r, kvp_model *m);
+/* Gemma 4's heads and shared layers, Gemma 3n's shared layers. */
 kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m);
 /* The rotary embedding (lib/gguf_rope.c): kvp_model rope and the fields
  * after it, rope_theta. */

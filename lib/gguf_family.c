@@ -23,9 +23,10 @@ static const kvp__gguf_family families[] = {
 	{"gemma3", KVP__SWA_PERIOD, 6, 0, KVP__REC_NONE, false, 0},
 	/* Gemma 3n (src/models/gemma3n.cpp @ 3688fa86, load_arch_hparams):
 	 * n_layer_kv_from_start = 20, written in, its shared_kv_layers key
-	 * not read; a layer past it reuses layer 18's or 19's cache
-	 * (has_kv, create_memory's reuse callback; research:
-	 * /work/research/gemma4-engines.md) */
+	 * (a float) not read; a layer past it reuses layer 18's or 19's
+	 * cache (has_kv, create_memory's reuse callback; research:
+	 * /work/research/gemma4-engines.md, gemma3n.md): kvp_model
+	 * kv_shared_layers, by kvp__gguf_read_gemma4 */
 	{"gemma3n", KVP__SWA_PERIOD, 5, 0, KVP__REC_NONE, false, 20},
 	/* Gemma 4 (llama_model_gemma4::load_arch_hparams, src/models/
 	 * gemma4.cpp): sliding_window_pattern a flag a layer, the rest read
@@ -134,9 +135,6 @@ static kvp_layer_kind kind_of(const kvp__gguf_reader *r,
 {
 	uint32_t kv = kvp__gguf_layer(r, &lr->kv, i);
 	bool swa = false;
-
-	if (r->fam && r->fam->kv_from_start && i >= r->fam->kv_from_start)
-		return KVP_LAYER_NONE;
 
 	switch (r->fam ? r->fam->rec : KVP__REC_NONE) {
 	case KVP__REC_KV_ZERO:
@@ -568,13 +566,23 @@ kvp_status kvp__gguf_read_recurrent(kvp__gguf_reader *r,
  * layers that read an earlier one's cache (attention.shared_kv_layers:
  * n_layer_kv_from_start = n_layer - it; has_kv(il) false past it, no
  * cells in llama_kv_cache).  load_arch_tensors refuses K and V heads of
- * other lengths. */
+ * other lengths.  Gemma 3n's shared layers, those from its family's
+ * kv_from_start on. */
 kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m)
 {
 	uint32_t k = 0, v = 0, shared = 0, full;
 	bool has_k, has_v, found;
 	kvp_status st;
 
+	if (r->fam && r->fam->kv_from_start) {
+		if (r->layers > r->fam->kv_from_start) {
+			m->kv_shared_layers = r->layers - r->fam->kv_from_start;
+			kvp__note(r->source, "kv_shared_layers", KVP_ORIGIN_DERIVED,
+			          "the layers from %u on (llama.cpp's n_layer_kv_from_start"
+			          " for %s)", r->fam->kv_from_start, r->arch);
+		}
+		return KVP_OK;
+	}
 	if (strcmp(r->arch, "gemma4") != 0)
 		return KVP_OK;
 	if ((st = kvp__gguf_get_u32(r, "attention.key_length_swa", false, &k, &has_k)) ||

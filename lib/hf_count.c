@@ -224,14 +224,16 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	int r;
 	bool nemotron = strcmp(h->family, "nemotron_h") == 0;
 
-	/* Nemotron-H and Gemma 4, block by block (hf_nemotron.c, with its
-	 * MTP layers' part, which a plan loads for an MTP draft alone:
-	 * kvp_model mtp_params; hf_gemma4.c, with its towers'); their
-	 * head_dim may still be derived, so from a finalized copy. */
-	if ((nemotron || strncmp(h->family, "gemma4", 6) == 0) &&
+	/* Nemotron-H, Gemma 4 and Gemma 3n, block by block (hf_nemotron.c,
+	 * with its MTP layers' part, which a plan loads for an MTP draft
+	 * alone: kvp_model mtp_params; hf_gemma4.c and hf_gemma3n.c, with
+	 * their towers'); their head_dim may still be derived, so from a
+	 * finalized copy. */
+	if ((nemotron || strncmp(h->family, "gemma4", 6) == 0 || kvp__hf_gemma3n(h)) &&
 	    kvp_model_finalize(&c, NULL) == KVP_OK &&
 	    (r = nemotron ? kvp__hf_nemotron_params(h, &c, &total, &extra)
-	                  : kvp__hf_gemma4_params(h, &c, &total, &tower)) != 0) {
+	         : kvp__hf_gemma3n(h) ? kvp__hf_gemma3n_params(h, &c, &total, &tower)
+	                              : kvp__hf_gemma4_params(h, &c, &total, &tower)) != 0) {
 		if (r < 0)
 			return KVP_ERR_PARSE;
 		m->params = total > UINT64_MAX ? UINT64_MAX : (uint64_t)total;

@@ -630,6 +630,8 @@ static const struct hf_family families[] = {
 	{"gemma2", "Gemma2Config", rule_gemma2, d_gemma2},
 	{"gemma3", "Gemma3TextConfig", rule_gemma3, d_gemma3},
 	{"gemma3_text", "Gemma3TextConfig", rule_gemma3, d_gemma3},
+	{"gemma3n", "Gemma3nTextConfig", kvp__hf_rule_gemma3n, kvp__hf_d_gemma3n},
+	{"gemma3n_text", "Gemma3nTextConfig", kvp__hf_rule_gemma3n, kvp__hf_d_gemma3n},
 	{"gemma4", "Gemma4TextConfig", kvp__hf_rule_gemma4, kvp__hf_d_gemma4},
 	{"gemma4_text", "Gemma4TextConfig", kvp__hf_rule_gemma4, kvp__hf_d_gemma4},
 	{"gpt_oss", "GptOssConfig", rule_gpt_oss, NULL},

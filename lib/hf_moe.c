@@ -151,6 +151,9 @@ kvp_status kvp__hf_moe(struct hf *h)
 		k_moe_inter_used = k_top_k_used = k_shared_used = k_shared_inter_used = k_none;
 	}
 
+	/* Gemma 3n has no experts, and its intermediate_size is a list */
+	if (kvp__hf_gemma3n(h))
+		return KVP_OK;
 	if (kvp__hf_uint(h, NULL, k_experts, UINT32_MAX, &experts) < 0 ||
 	    kvp__hf_uint(h, NULL, k_dense, UINT32_MAX, &dense) < 0 ||
 	    kvp__hf_uint(h, NULL, k_freq, UINT32_MAX, &freq) < 0 ||

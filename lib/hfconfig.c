@@ -386,7 +386,11 @@ static kvp_status read_base(struct hf *h)
 			"num_experts", "n_routed_experts", NULL};
 		static const char *const k_experts_ernie[] = {"moe_num_experts", NULL};
 		uint64_t inter = 0, experts = 0;
-		int given = kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
+		/* Gemma 3n's, a list of one width a layer */
+		int given = kvp__hf_gemma3n_intermediate(h, &inter);
+
+		if (given == 0)
+			given = kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
 
 		static const char *const k_use_moe[] = {"use_moe", NULL};
 		bool use_moe = true; /* MiniMind's switch: its experts unused */

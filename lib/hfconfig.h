@@ -184,6 +184,16 @@ extern const struct hf_default kvp__hf_d_gemma4[];
  * the family is Gemma 4's, 0 where not, -1 on a fault (hf_gemma4.c). */
 int kvp__hf_gemma4_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
                           unsigned __int128 *towers);
+/* hf_gemma3n.c: Gemma 3n's rule and defaults; whether h's family is
+ * it; its intermediate_size list of one width a layer (1 and *out, 0
+ * where not such a list, -1 reported); its parameters block by block as
+ * kvp__hf_gemma4_params gives Gemma 4's. */
+kvp_status kvp__hf_rule_gemma3n(struct hf *h);
+extern const struct hf_default kvp__hf_d_gemma3n[];
+bool kvp__hf_gemma3n(const struct hf *h);
+int kvp__hf_gemma3n_intermediate(struct hf *h, uint64_t *out);
+int kvp__hf_gemma3n_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
+                           unsigned __int128 *towers);
 /* Sliding windows with a full layer every n (hf_families.c). */
 kvp_status kvp__hf_windows_every(struct hf *h, uint64_t n, uint64_t window);
 /* Whether h's family has no attention layer (the two rules above). */

@@ -279,6 +279,7 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 {
 	static const char *const mamba2[] = {"mamba2"};
 	static const char *const lfm2[] = {"lfm2"}; /* dense */
+	static const char *const gemma3n[] = {"gemma3n"};
 	char label[KVP_QUOTE_MAX];
 	const char *name = kvp__label(m->name, "the model", label), *family;
 	kvp_status st;
@@ -286,11 +287,14 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	/* The families TensorRT-LLM has no model of (_torch/models/
 	 * _arch_index.py @ 065ff9e9: no MiniCPM3, FalconH1 or Lfm2
 	 * ForCausalLM, nor a TensorRT engine of them in tensorrt_llm/
-	 * models/), and those whose SGLang model asserts one pipeline rank
+	 * models/; no Gemma 3n beside AutoDeploy's text-only port,
+	 * _torch/auto_deploy/models/custom/modeling_gemma3n.py, whose cache is
+	 * not modelled: /work/research/gemma3n.md), and those whose SGLang
+	 * model asserts one pipeline rank
 	 * (models/falcon_h1.py @ e01a0731, models/lfm2.py; research:
 	 * /work/research/falcon-h1-engines.md, lfm2-engines.md). */
 	family = kvp__minicpm3(m) ? "MiniCPM3" : m->ssm_parallel ? "Falcon-H1"
-	         : kvp__lfm2(m) ? "LFM2" : NULL;
+	         : kvp__lfm2(m) ? "LFM2" : kvp__model_type_in(m, gemma3n, 1) ? "Gemma 3n" : NULL;
 	if (family && r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no %s model",
 		                  name, family);

@@ -4,7 +4,10 @@
  * n_layer_kv_from_start, has_kv; the reuse callback of
  * llama_model::create_memory): Gemma 3n, whose loader writes the 20 in
  * (src/models/gemma3n.cpp @ 3688fa86; research:
- * /work/research/gemma4-engines.md).  Before, every layer was sized.
+ * /work/research/gemma4-engines.md, gemma3n.md), read as kvp_model
+ * kv_shared_layers (before 2026-12-08, a pattern of none layers, which
+ * dropped the shared layers' weights' kind).  Before, every layer was
+ * sized.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,6 +44,27 @@ static void test_gemma3n(void **state)
 	assert_int_equal(kvp_model_count_layers(&p.model, KVP_LAYER_NONE), 15);
 	assert_int_equal(kvp_model_layer_kind(&p.model, 19), KVP_LAYER_FULL);
 	assert_int_equal(kvp_model_layer_kind(&p.model, 20), KVP_LAYER_NONE);
+	assert_int_equal(cache_at(&p.model, 8192), 4 * 8192ull * 2048 + 16 * 512ull * 2048);
+	/* the last 15 read layer 18's (sliding) or 19's (full) cache */
+	assert_int_equal(p.model.kv_shared_layers, 15);
+	assert_int_equal(p.model.pattern_len, 5);
+	ggufw_free(&w);
+
+	/* E2B's 30 layers: 10 shared; a file of 20 or fewer, none */
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma3n", 30, 2048, 8, 2, 256);
+	ggufw_kv_uint(&w, "gemma3n.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.kv_shared_layers, 10);
+	assert_int_equal(cache_at(&p.model, 8192), 4 * 8192ull * 2048 + 16 * 512ull * 2048);
+	ggufw_free(&w);
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma3n", 20, 2048, 8, 2, 256);
+	ggufw_kv_uint(&w, "gemma3n.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_finish(&w, 1);
+	parse_ok(&w, &p);
+	assert_int_equal(p.model.kv_shared_layers, 0);
 	assert_int_equal(cache_at(&p.model, 8192), 4 * 8192ull * 2048 + 16 * 512ull * 2048);
 	ggufw_free(&w);
 }

@@ -112,7 +112,7 @@ csv_is h100-sxm weights_bytes 26953662464 "fp32 weights"
 
 # Catalogue listings.
 run --list-models --format csv
-check "67 models listed" test "$(tail -n +2 "$work/out" | wc -l)" -eq 67
+check "69 models listed" test "$(tail -n +2 "$work/out" | wc -l)" -eq 69
 run --list-gpus --format json
 check "GPU list is JSON with h100-sxm" grep -q '"name": "h100-sxm"' "$work/out"
 # A user profile whose description holds a comma and quotes: RFC 4180 CSV.
