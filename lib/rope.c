@@ -261,6 +261,33 @@ static uint32_t value_bytes(const kvp_model *m, const kvp_request *r, uint32_t m
 	}
 }
 
+/* TensorRT-LLM's Gemma 4 (_torch/models/modeling_gemma4.py @ 00e7d10,
+ * Gemma4Attention.__init__): a full layer's head past 256 turns rope
+ * fusion off (rope_fusion=layer_head_dim <= 256), so the layer keeps a
+ * RotaryEmbedding module, whose table the proportional fix replaces with
+ * a fresh fp32 one of its own, max_position_embeddings x 2 x head / 2
+ * (torch.tensor(cos_sin), not the shared create_rope_const_params
+ * cache): one table a full layer, shared layers too; the sliding layers'
+ * stays one, the fused backend's.  Research: /work/research/
+ * gemma-rotary.md section 2; no published log checks it. */
+static bool trtllm_table_a_layer(const kvp_model *m, const kvp_request *r)
+{
+	static const char *const gemma4[] = {"gemma4"};
+
+	return r->engine == KVP_ENGINE_TRTLLM && m->full_head_dim > 256 &&
+	       kvp__model_type_in(m, gemma4, 1);
+}
+
+/* The full layers among [first, first + n), shared ones included. */
+static uint32_t full_layers(const kvp_model *m, uint64_t first, uint64_t n)
+{
+	uint32_t count = 0;
+
+	for (uint64_t i = first; i < first + n && i < m->layers; i++)
+		count += kvp__layer_weights_kind(m, (uint32_t)i) == KVP_LAYER_FULL;
+	return count;
+}
+
 /* The bytes of the tables layers [first, first + n) of m use under
  * r's engine, model_bytes those of a value of the model's dtype; reserve the
  * rows SGLang grows a RotaryEmbedding's table to (0: none).  Phi-3's
@@ -292,6 +319,8 @@ static uint64_t rotary_bytes(const kvp_model *m, const kvp_request *r, uint32_t 
 		total = table_bytes(rows > reserve ? rows : reserve,
 		                    m->full_head_dim && !m->rotary_dim ? m->full_head_dim : dim,
 		                    bytes);
+		if (trtllm_table_a_layer(m, r))
+			total = table_bytes(total, full_layers(m, first, n), 1);
 	}
 	/* the sliding layers' unscaled table, of the model's positions */
 	if (local) {

@@ -347,6 +347,32 @@ static void test_shared_layers_by_engine(void **state)
 	assert_int_equal(p.kv_bytes_per_token, 18432);
 }
 
+/* TensorRT-LLM's rotary tables (modeling_gemma4.py @ 00e7d10: a full
+ * layer's head of 512 keeps a RotaryEmbedding module, whose table the
+ * proportional fix replaces by a fresh fp32 [positions, 2, 256] one; the
+ * sliding layers share the fused backend's, positions x 256 fp32).  31B:
+ * 262,144 x 256 x 4 + 10 x 262,144 x 512 x 4 = 268,435,456 +
+ * 5,368,709,120.  E2B: its 7 full layers, the shared 4 among them, of
+ * 131,072 positions: 134,217,728 + 7 x 268,435,456.  vLLM keeps two
+ * bf16 tables (262,144 x (256 + 512) x 2 B for 31B), SGLang two fp32 ones
+ * grown to the context + 256 rows (262,400 x 768 x 4 B). */
+static void test_rotary_tables(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-31b");
+	kvp_plan p;
+
+	(void)state;
+	plan_under(&m, KVP_ENGINE_TRTLLM, 8192, &p);
+	assert_int_equal(p.rotary_bytes, 268435456ull + 5368709120ull);
+	plan_under(&m, KVP_ENGINE_VLLM, 8192, &p);
+	assert_int_equal(p.rotary_bytes, 262144ull * 768 * 2);
+	plan_under(&m, KVP_ENGINE_SGLANG, 8192, &p);
+	assert_int_equal(p.rotary_bytes, 262400ull * 768 * 4);
+	m = catalog_model("gemma-4-e2b");
+	plan_under(&m, KVP_ENGINE_TRTLLM, 8192, &p);
+	assert_int_equal(p.rotary_bytes, 134217728ull + 7 * 268435456ull);
+}
+
 /* llama.cpp's two caches for 31B at n_ctx 8,192 (llama_kv_cache_iswa):
  * the 10 full layers 8,192 cells of 4 x 512 x 2 x 2 B, 640 MiB; the 50
  * sliding ones GGML_PAD(min(8192, 1024 + 512), 256) = 1,536 cells of
@@ -619,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_vllm),
 		cmocka_unit_test(test_k_eq_v_and_embeddings),
 		cmocka_unit_test(test_shared_layers_by_engine),
+		cmocka_unit_test(test_rotary_tables),
 		cmocka_unit_test(test_llamacpp),
 		cmocka_unit_test(test_exact_and_drafts),
 		cmocka_unit_test(test_llamacpp_fa_off_and_inputs),
