@@ -197,6 +197,9 @@ static inline uint64_t kvp__widest_intermediate(const kvp_model *m)
 	return (uint64_t)m->intermediate * (m->double_wide_mlp && m->kv_shared_layers ? 2 : 1);
 }
 
+/* The shared layers' K and V projections' parameters (kvp_model
+ * kv_shared_layers; k_proj alone on a k_eq_v full layer). */
+uint64_t kvp__shared_kv_params(const kvp_model *m);
 /* The layer whose cache layer i reads: the last layer before the shared
  * ones of its kind (kvp_model kv_shared_layers), or i itself. */
 uint32_t kvp__shared_source(const kvp_model *m, uint32_t i);

@@ -765,8 +765,9 @@ KVP_API bool kvp_request_loads_towers(const kvp_request *request);
 KVP_API bool kvp_model_loads_towers(const kvp_model *model, const kvp_request *request);
 /* Of model's params, those request's engine loads as the model's
  * weights, as a plan weighs them: less the MTP layers' (an MTP draft's
- * alone) and, where the engine leaves them, the towers'.  0 where those
- * exceed params. */
+ * alone), where the engine leaves them the towers', and under
+ * TensorRT-LLM a Gemma 4's shared layers' K and V projections (its
+ * _QOnlyLinear).  0 where those exceed params. */
 KVP_API uint64_t kvp_model_loaded_params(const kvp_model *model,
                                          const kvp_request *request);
 /* model as request's engine loads it, into out (which may be model):

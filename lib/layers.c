@@ -240,6 +240,23 @@ uint32_t kvp__shared_source(const kvp_model *m, uint32_t i)
 	return j ? j - 1 : i;
 }
 
+uint64_t kvp__shared_kv_params(const kvp_model *m)
+{
+	unsigned __int128 n = 0;
+
+	if (!m->kv_shared_layers || m->kv_shared_layers >= m->layers)
+		return 0;
+	for (uint32_t i = m->layers - m->kv_shared_layers; i < m->layers; i++) {
+		kvp_layer_kind kind = kvp__layer_weights_kind(m, i);
+
+		if (kvp__attention_kind(kind))
+			n += (unsigned __int128)m->hidden * kvp_model_layer_kv_heads(m, i) *
+			     kvp_model_layer_head_dim(m, i) *
+			     (m->full_k_eq_v && kind == KVP_LAYER_FULL ? 1 : 2);
+	}
+	return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
+}
+
 /* The last kv_shared_layers layers read the cache of the last earlier
  * layer of their kind (vLLM's Gemma4Attention: the last of
  * layer_types[:first_kv_shared_layer_idx] of the type), which must be. */

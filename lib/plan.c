@@ -14,6 +14,7 @@
 
 uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 {
+	static const char *const gemma4[] = {"gemma4"};
 	uint64_t off;
 
 	if (!m)
@@ -21,6 +22,12 @@ uint64_t kvp_model_loaded_params(const kvp_model *m, const kvp_request *r)
 	off = m->mtp_params;
 
 	if (!kvp_model_loads_towers(m, r) && !kvp__add(off, m->vision_params, &off))
+		return 0;
+	/* TensorRT-LLM's Gemma 4 projects a shared layer's Q alone
+	 * (_QOnlyLinear, modeling_gemma4.py @ 00e7d10): the k_proj and
+	 * v_proj its checkpoints keep there are not loaded */
+	if (r && r->engine == KVP_ENGINE_TRTLLM && kvp__model_type_in(m, gemma4, 1) &&
+	    !kvp__add(off, kvp__shared_kv_params(m), &off))
 		return 0;
 	return off <= m->params ? m->params - off : 0;
 }

@@ -373,6 +373,25 @@ static void test_rotary_tables(void **state)
 	assert_int_equal(p.rotary_bytes, 134217728ull + 7 * 268435456ull);
 }
 
+/* TensorRT-LLM builds a shared layer's projection for Q alone
+ * (_QOnlyLinear, modeling_gemma4.py @ 00e7d10), so E2B's 20 shared
+ * layers' k_proj and v_proj are not loaded: 16 sliding of 2 x 1,536 x
+ * 256 and 4 full of 2 x 1,536 x 512, 12,582,912 + 6,291,456 params;
+ * vLLM loads them (its qkv_proj on every layer). */
+static void test_trtllm_q_only(void **state)
+{
+	kvp_model m = catalog_model("gemma-4-e2b");
+	kvp_request v = request_at(KVP_ENGINE_VLLM, 8192, 1),
+	            t = request_at(KVP_ENGINE_TRTLLM, 8192, 1);
+
+	(void)state;
+	assert_true(kvp_model_loads_towers(&m, &v) && kvp_model_loads_towers(&m, &t));
+	assert_int_equal(kvp_model_loaded_params(&m, &v), m.params);
+	assert_int_equal(kvp_model_loaded_params(&m, &t), m.params - 18874368ull);
+	m = catalog_model("gemma-4-31b");
+	assert_int_equal(kvp_model_loaded_params(&m, &t), m.params);
+}
+
 /* llama.cpp's two caches for 31B at n_ctx 8,192 (llama_kv_cache_iswa):
  * the 10 full layers 8,192 cells of 4 x 512 x 2 x 2 B, 640 MiB; the 50
  * sliding ones GGML_PAD(min(8192, 1024 + 512), 256) = 1,536 cells of
@@ -646,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_k_eq_v_and_embeddings),
 		cmocka_unit_test(test_shared_layers_by_engine),
 		cmocka_unit_test(test_rotary_tables),
+		cmocka_unit_test(test_trtllm_q_only),
 		cmocka_unit_test(test_llamacpp),
 		cmocka_unit_test(test_exact_and_drafts),
 		cmocka_unit_test(test_llamacpp_fa_off_and_inputs),
