@@ -45,6 +45,31 @@ static inline void plan_under(const kvp_model *m, kvp_engine engine, uint64_t se
 		fail_msg("%s", err.message);
 }
 
+/* a (a catalogue file) and b (its config.json) planned alike under each
+ * of n engines at seq tokens: the same params, towers, cache, groups,
+ * rotary tables, attention copies and weights. */
+static inline void same_plans(const kvp_model *a, const kvp_model *b,
+                              const kvp_engine *engines, size_t n, uint64_t seq)
+{
+	assert_int_equal(a->params, b->params);
+	assert_int_equal(a->vision_params, b->vision_params);
+	assert_int_equal(a->kv_shared_layers, b->kv_shared_layers);
+	assert_int_equal(a->layer_input_width, b->layer_input_width);
+	assert_int_equal(a->intermediate, b->intermediate);
+	assert_int_equal(a->double_wide_mlp, b->double_wide_mlp);
+	for (size_t e = 0; e < n; e++) {
+		kvp_plan pa, pb;
+
+		plan_under(a, engines[e], seq, &pa);
+		plan_under(b, engines[e], seq, &pb);
+		assert_int_equal(pa.cache_total_bytes, pb.cache_total_bytes);
+		assert_int_equal(pa.group_count, pb.group_count);
+		assert_int_equal(pa.rotary_bytes, pb.rotary_bytes);
+		assert_int_equal(pa.attention_copy_bytes, pb.attention_copy_bytes);
+		assert_int_equal(pa.weights_bytes, pb.weights_bytes);
+	}
+}
+
 /* The cache of m for one sequence of seq tokens, no engine. */
 static inline uint64_t cache_at(const kvp_model *m, uint64_t seq)
 {
