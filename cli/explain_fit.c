@@ -19,13 +19,18 @@ void explain_estimate(const struct explainer *e, const struct cli_plan *p)
 	uint64_t loaded = kvp_model_loaded_params(&p->model, &p->request);
 
 	if (loaded != p->model.params) {
-		bool towers = loaded + p->model.mtp_params != p->model.params;
-		bool mtp = p->model.mtp_params != 0;
+		const kvp_model *m = &p->model;
+		bool towers = !kvp_model_loads_towers(m, &p->request) && m->vision_params;
+		bool mtp = m->mtp_params != 0;
+		/* the rest: TensorRT-LLM's Gemma 4 shared layers' K and V */
+		uint64_t kv = m->params - loaded - m->mtp_params - (towers ? m->vision_params : 0);
 
-		say(e, "  params loaded: %s of %s, less %s%s%s%s%s", g(loaded),
-		    g(p->model.params), mtp ? "the MTP layers' " : "",
-		    mtp ? g(p->model.mtp_params) : "", mtp && towers ? " and " : "",
-		    towers ? "the towers' " : "", towers ? g(p->model.vision_params) : "");
+		say(e, "  params loaded: %s of %s, less %s%s%s%s%s%s%s%s%s", g(loaded), g(m->params),
+		    mtp ? "the MTP layers' " : "", mtp ? g(m->mtp_params) : "",
+		    mtp && (towers || kv) ? " and " : "", towers ? "the towers' " : "",
+		    towers ? g(m->vision_params) : "", towers && kv ? " and " : "",
+		    kv ? "the shared layers' K and V projections " : "", kv ? g(kv) : "",
+		    kv ? " (TensorRT-LLM's _QOnlyLinear)" : "");
 	}
 	say(e, "  weights as %s: embeddings %s (vocab x hidden), head %s%s, norms %s"
 	    " (%s), %s%s%slinear %s (the rest of %s)", f->name,

@@ -575,8 +575,26 @@ kvp_status kvp__gguf_read_gemma4(kvp__gguf_reader *r, kvp_model *m)
 	kvp_status st;
 
 	if (r->fam && r->fam->kv_from_start) {
-		if (r->layers > r->fam->kv_from_start) {
-			m->kv_shared_layers = r->layers - r->fam->kv_from_start;
+		uint32_t from = r->fam->kv_from_start;
+
+		/* llama.cpp reads layer from - 2 for a sliding layer, from - 1
+		 * for a full one, whatever their kinds; kvplan the last
+		 * earlier layer of the kind, the same where those are */
+		for (uint32_t i = from; i < r->layers && from >= 2; i++) {
+			kvp_layer_kind kind = kvp_model_layer_kind(m, i), want;
+
+			want = kind == KVP_LAYER_SLIDING ? kvp_model_layer_kind(m, from - 2)
+			                                 : kvp_model_layer_kind(m, from - 1);
+			if (want != kind)
+				return kvp__error_at(r->err, KVP_ERR_UNSUPPORTED, r->g->path, 0, 0,
+				                     "%s: sliding_window_pattern makes layer %u %s,"
+				                     " whose cache llama.cpp reads from layer %u, a"
+				                     " layer of another kind: not modelled", r->arch,
+				                     i, kvp_layer_kind_name(kind),
+				                     kind == KVP_LAYER_SLIDING ? from - 2 : from - 1);
+		}
+		if (r->layers > from) {
+			m->kv_shared_layers = r->layers - from;
 			kvp__note(r->source, "kv_shared_layers", KVP_ORIGIN_DERIVED,
 			          "the layers from %u on (llama.cpp's n_layer_kv_from_start"
 			          " for %s)", r->fam->kv_from_start, r->arch);

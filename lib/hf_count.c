@@ -229,6 +229,10 @@ kvp_status kvp__hf_estimate(struct hf *h)
 	 * alone: kvp_model mtp_params; hf_gemma4.c and hf_gemma3n.c, with
 	 * their towers'); their head_dim may still be derived, so from a
 	 * finalized copy. */
+	/* Gemma 3n's shape refused: finalize names the fault (the generic
+	 * count would trip on its intermediate_size list first) */
+	if (kvp__hf_gemma3n(h) && kvp_model_finalize(&c, NULL) != KVP_OK)
+		return KVP_OK;
 	if ((nemotron || strncmp(h->family, "gemma4", 6) == 0 || kvp__hf_gemma3n(h)) &&
 	    kvp_model_finalize(&c, NULL) == KVP_OK &&
 	    (r = nemotron ? kvp__hf_nemotron_params(h, &c, &total, &extra)

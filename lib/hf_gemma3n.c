@@ -104,17 +104,34 @@ kvp_status kvp__hf_rule_gemma3n(struct hf *h)
 	return KVP_OK;
 }
 
-/* A count a config gives (its key absent or null: deflt); -1 on a fault. */
-static int number(struct hf *h, const char *key, uint64_t deflt, uint64_t *out)
+/* A tower's sizes are at most 2^20 (the released ones' under 2^12), so
+ * that its sums stay far inside 128 bits. */
+#define TOWER_MAX (1u << 20)
+
+/* A count a config gives, at most max (its key absent or null: deflt);
+ * with positive, 0 refused.  -1 on a fault, reported. */
+static int count_of(struct hf *h, const char *key, uint64_t deflt, uint64_t max,
+                    bool positive, uint64_t *out)
 {
 	const char *const keys[] = {key, NULL};
 
 	*out = deflt;
-	return kvp__hf_uint(h, NULL, keys, UINT32_MAX, out) < 0 ? -1 : 0;
+	if (kvp__hf_uint(h, NULL, keys, max, out) < 0)
+		return -1;
+	if (positive && *out == 0) {
+		kvp__hf_fail(h, key, "0: a tower part of no size");
+		return -1;
+	}
+	return 0;
 }
 
-/* Two counts of a list under key (sscp_conv_channel_size), or one a
- * pair of them: entry [i][j] where pair, else [i]; deflt where absent. */
+static int number(struct hf *h, const char *key, uint64_t deflt, uint64_t *out)
+{
+	return count_of(h, key, deflt, UINT32_MAX, false, out);
+}
+
+/* Two counts under key (sscp_conv_channel_size), or two pairs of them:
+ * entry [i][j] where pairs, else [i]; deflt where absent or null. */
 static int entry(struct hf *h, const char *key, size_t i, int j, uint64_t deflt,
                  uint64_t *out)
 {
@@ -123,15 +140,34 @@ static int entry(struct hf *h, const char *key, size_t i, int j, uint64_t deflt,
 	*out = deflt;
 	if (!v || json_is_null(v))
 		return 0;
+	if (!json_is_array(v) || json_array_size(v) != 2 ||
+	    (j >= 0 && (!json_is_array(json_array_get(v, i)) ||
+	                json_array_size(json_array_get(v, i)) != 2))) {
+		kvp__hf_fail(h, key, "expected two %s", j >= 0 ? "pairs of counts" : "counts");
+		return -1;
+	}
 	v = json_array_get(v, i);
 	if (j >= 0)
 		v = json_array_get(v, (size_t)j);
 	if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
-	    json_integer_value(v) > UINT32_MAX) {
-		kvp__hf_fail(h, key, "entry %zu is not a positive count", i);
+	    json_integer_value(v) > TOWER_MAX) {
+		kvp__hf_fail(h, key, "entry %zu is not a count from 1 to 2^20", i);
 		return -1;
 	}
 	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* A tower's config: absent or null (none), else an object. */
+static int tower_object(struct hf *h, const char *key, json_t **out)
+{
+	*out = json_object_get(h->top, key);
+	if (*out && !json_is_null(*out) && !json_is_object(*out)) {
+		struct hf top = kvp__hf_object(h, h->top, "");
+
+		kvp__hf_fail(&top, key, "expected an object");
+		return -1;
+	}
 	return 0;
 }
 
@@ -153,19 +189,23 @@ static u128 embedder(uint64_t vocab, uint64_t width, uint64_t text)
  * conf_conv_kernel_size taps, linear_end, two norms) and norm. */
 static int audio(struct hf *h, uint64_t text, u128 *out)
 {
-	json_t *a = json_object_get(h->top, "audio_config");
-	struct hf in = kvp__hf_object(h, a, "audio_config.");
+	json_t *a;
+	struct hf in;
 	uint64_t d, layers, heads, kernel, feat, vocab, c[2], k[2][2], s[2];
 	u128 freq, block;
 
 	*out = 0;
+	if (tower_object(h, "audio_config", &a) < 0)
+		return -1;
 	if (!json_is_object(a))
 		return 0;
-	if (number(&in, "hidden_size", 1536, &d) ||
-	    number(&in, "conf_num_hidden_layers", 12, &layers) ||
-	    number(&in, "conf_num_attention_heads", 8, &heads) ||
-	    number(&in, "conf_conv_kernel_size", 5, &kernel) ||
-	    number(&in, "input_feat_size", 128, &feat) || number(&in, "vocab_size", 128, &vocab))
+	in = kvp__hf_object(h, a, "audio_config.");
+	if (count_of(&in, "hidden_size", 1536, TOWER_MAX, true, &d) ||
+	    count_of(&in, "conf_num_hidden_layers", 12, TOWER_MAX, false, &layers) ||
+	    count_of(&in, "conf_num_attention_heads", 8, TOWER_MAX, true, &heads) ||
+	    count_of(&in, "conf_conv_kernel_size", 5, TOWER_MAX, false, &kernel) ||
+	    count_of(&in, "input_feat_size", 128, TOWER_MAX, true, &feat) ||
+	    count_of(&in, "vocab_size", 128, TOWER_MAX, false, &vocab))
 		return -1;
 	for (size_t i = 0; i < 2; i++)
 		if (entry(&in, "sscp_conv_channel_size", i, -1, i ? 32 : 128, &c[i]) ||
@@ -173,7 +213,7 @@ static int audio(struct hf *h, uint64_t text, u128 *out)
 		    entry(&in, "sscp_conv_kernel_size", i, 1, 3, &k[i][1]) ||
 		    entry(&in, "sscp_conv_stride_size", i, 1, 2, &s[i]))
 			return -1;
-	if (!heads || d % heads) {
+	if (d % heads) {
 		kvp__hf_fail(&in, "conf_num_attention_heads", "%llu does not divide hidden_size"
 		             " %llu", (unsigned long long)heads, (unsigned long long)d);
 		return -1;
@@ -198,18 +238,27 @@ static int audio(struct hf *h, uint64_t text, u128 *out)
  * another architecture is refused. */
 static int vision(struct hf *h, uint64_t text, u128 *out)
 {
-	json_t *v = json_object_get(h->top, "vision_config");
-	struct hf in = kvp__hf_object(h, v, "vision_config.");
-	const char *arch = json_string_value(json_object_get(v, "architecture"));
+	json_t *v, *name;
+	struct hf in;
+	const char *arch;
 	uint64_t width, vocab;
 
 	*out = 0;
+	if (tower_object(h, "vision_config", &v) < 0)
+		return -1;
 	if (!json_is_object(v))
 		return 0;
-	if (number(&in, "hidden_size", 2048, &width) || number(&in, "vocab_size", 128, &vocab))
+	in = kvp__hf_object(h, v, "vision_config.");
+	name = json_object_get(v, "architecture");
+	if (name && !json_is_null(name) && !json_is_string(name)) {
+		kvp__hf_fail(&in, "architecture", "expected a name");
 		return -1;
-	if (!arch)
-		arch = "mobilenetv5_300m_enc"; /* Gemma3nVisionConfig's */
+	}
+	if (count_of(&in, "hidden_size", 2048, TOWER_MAX, true, &width) ||
+	    count_of(&in, "vocab_size", 128, TOWER_MAX, false, &vocab))
+		return -1;
+	/* absent or null: Gemma3nVisionConfig's */
+	arch = json_is_string(name) ? json_string_value(name) : "mobilenetv5_300m_enc";
 	for (size_t i = 0; i < sizeof towers / sizeof towers[0]; i++)
 		if (strcmp(arch, towers[i].architecture) == 0) {
 			*out = towers[i].params + embedder(vocab, width, text);
@@ -234,6 +283,10 @@ int kvp__hf_gemma3n_params(struct hf *h, const kvp_model *m, u128 *total, u128 *
 		return -1;
 	if (!alt) {
 		kvp__hf_fail(h, "altup_num_inputs", "0: AltUp needs one input");
+		return -1;
+	}
+	if (!m->intermediate) {
+		kvp__hf_fail(h, "intermediate_size", "0 or null: each Gemma 3n layer runs an MLP");
 		return -1;
 	}
 	/* embed_tokens (the head tied), the final norm; the per-layer

@@ -129,8 +129,10 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, const kvp_req
 	/* The classes vLLM builds that are not SupportsLoRA (falcon.py,
 	 * gpt2.py, zamba2.py at 81be2e09; Kimi-Linear's, models/
 	 * kimi_linear.py until 0c64be887, vllm/models/kimi_k3/ after;
-	 * mamba.py and mamba2.py, which have no attention, below) */
-	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2", "kimi_linear"};
+	 * Gemma 3n's, gemma3n.py and gemma3n_mm.py; mamba.py and mamba2.py,
+	 * which have no attention, below) */
+	static const char *const unsupported[] = {"falcon", "gpt2", "zamba2", "kimi_linear",
+	                                          "gemma3n"};
 	static const char *const falcon_h1[] = {"falcon_h1"};
 	/* gpt_oss.py turns its sequence-parallel MoE off under LoRA */
 	static const char *const gpt_oss[] = {"gpt_oss"};
@@ -149,7 +151,8 @@ static kvp_status lora_check(const kvp_model *m, uint32_t modules, const kvp_req
 		                  " and no MLP, only Mamba mixers, which no engine adapts",
 		                  name);
 	/* falcon_h1 is not falcon (kvp__model_type_in takes a prefix) */
-	if (vllm && kvp__model_type_in(m, unsupported, 4) && !kvp__model_type_in(m, falcon_h1, 1))
+	if (vllm && kvp__model_type_in(m, unsupported, sizeof unsupported / sizeof *unsupported) &&
+	    !kvp__model_type_in(m, falcon_h1, 1))
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "LoRA on %s: vLLM's %s model does"
 		                  " not support LoRA", name, m->model_type);
 	if ((modules & (KVP_LORA_Q | KVP_LORA_K | KVP_LORA_V | KVP_LORA_O)) &&

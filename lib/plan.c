@@ -305,6 +305,11 @@ static kvp_status engine_runs(const kvp_model *m, const kvp_request *r, kvp_erro
 	if (family && r->engine == KVP_ENGINE_TRTLLM)
 		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: TensorRT-LLM has no %s model",
 		                  name, family);
+	/* vLLM's Gemma3nForCausalLM and ...ForConditionalGeneration are not
+	 * SupportsPP (models/gemma3n.py, gemma3n_mm.py) */
+	if (kvp__model_type_in(m, gemma3n, 1) && r->engine == KVP_ENGINE_VLLM && (r->pp ? r->pp : 1) > 1)
+		return kvp__error(err, KVP_ERR_UNSUPPORTED, "%s: vLLM runs Gemma 3n on one"
+		                  " pipeline stage (its model is not SupportsPP)", name);
 	/* TensorRT-LLM's KimiLinearForCausalLM (tensorrt_llm/_torch/models/
 	 * modeling_kimi_linear.py @ 000a860d) is Kimi K3's text core: that it
 	 * runs Kimi-Linear-48B is not established (research:

@@ -215,7 +215,7 @@ static unsigned __int128 mlp_span(const kvp_model *m, uint32_t a, uint32_t b)
  * layers first, as DeepSeek-V3's three of 61, GLM-4.5's three of 92, Kimi
  * K2's one; or every other layer, as Llama 4 Maverick's): each layer
  * holds its MLP and an equal share of the rest, (params - embedding -
- * head - final norm - every MLP) / layers, and stage_units the sum up to
+ * head - final norm - the towers - every MLP) / layers, and stage_units the sum up to
  * each stage's end; so too a model whose shared layers' MLP is twice as
  * wide (Gemma 4 E2B).  Left 0 (every layer alike) when the model says
  * nothing of its experts.  A layer's MLP is under 2^99 (its figures
@@ -272,6 +272,10 @@ void kvp__plan_stage_units(const kvp_model *m, kvp_plan *p)
 	mlp = mlp_span(m, 0, m->layers);
 	if (mlp > UINT64_MAX)
 		return; /* no real model's */
+	/* the layers' own: the towers are none of them (the model as the
+	 * engine loads it, kvp_model_loaded: its MTP layers already out,
+	 * its towers where loaded within params) */
+	outer += m->vision_params;
 	/* A rounded parameter count (Kimi K2's "1T") may fall short of the
 	 * MLPs: then they alone say where the weights lie. */
 	if (m->params > outer + mlp)

@@ -96,7 +96,8 @@ static void test_catalog_is_config(void **state)
  * hybrid SWA memory off for Gemma3nForCausalLM and
  * Gemma3nForConditionalGeneration, and RadixAttention keeps a buffer for
  * every layer id) all 30 at every token, 61,440 B; TensorRT-LLM has no
- * Gemma 3n model of its own. */
+ * Gemma 3n model of its own, and vLLM's is neither SupportsPP nor
+ * SupportsLoRA (gemma3n.py, gemma3n_mm.py). */
 static void test_engines(void **state)
 {
 	kvp_model m = catalog_model("gemma-3n-e2b");
@@ -118,6 +119,15 @@ static void test_engines(void **state)
 	r.engine = KVP_ENGINE_TRTLLM;
 	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
 	assert_non_null(strstr(err.message, "TensorRT-LLM has no Gemma 3n model"));
+	r.engine = KVP_ENGINE_VLLM;
+	r.pp = 2;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "vLLM runs Gemma 3n on one pipeline stage"));
+	r.pp = 1;
+	r.lora.rank = 16;
+	r.lora.modules = KVP_LORA_Q | KVP_LORA_V;
+	assert_int_equal(kvp_plan_compute(&m, &r, &p, &err), KVP_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.message, "vLLM's gemma3n_text model does not support LoRA"));
 }
 
 /* Gemma3nTextConfig's defaults are E4B's: a bare text config counts
@@ -174,6 +184,35 @@ static void test_refused(void **state)
 	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
 	             " \"gemma3n_text\"}, \"audio_config\": {\"conf_num_attention_heads\": 7}}",
 	             KVP_ERR_PARSE, "audio_config.conf_num_attention_heads: 7 does not divide");
+	/* a bad shape is finalize's to name, not the count's */
+	expect_error("{\"model_type\": \"gemma3n_text\", \"num_key_value_heads\": 3,"
+	             " \"num_hidden_layers\": 2, \"num_kv_shared_layers\": 0,"
+	             " \"intermediate_size\": [8, 8]}",
+	             KVP_ERR_SHAPE, "heads 8 is not divisible by kv_heads 3");
+	/* the towers' configs: objects, names, counts from 1 to 2^20 (a
+	 * tower past them would wrap 128 bits), pairs of two */
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"audio_config\": [1]}", KVP_ERR_PARSE,
+	             "audio_config: expected an object");
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"vision_config\": {\"architecture\": 5}}",
+	             KVP_ERR_PARSE, "vision_config.architecture: expected a name");
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"audio_config\": {\"hidden_size\": 0}}",
+	             KVP_ERR_PARSE, "audio_config.hidden_size: 0");
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"audio_config\": {\"sscp_conv_channel_size\":"
+	             " [128, 32, 5]}}", KVP_ERR_PARSE,
+	             "audio_config.sscp_conv_channel_size: expected two counts");
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"audio_config\": {\"sscp_conv_channel_size\":"
+	             " [4294967295, 4294967295]}}", KVP_ERR_PARSE,
+	             "audio_config.sscp_conv_channel_size: entry 0 is not a count from 1 to 2^20");
+	expect_error("{\"model_type\": \"gemma3n\", \"text_config\": {\"model_type\":"
+	             " \"gemma3n_text\"}, \"audio_config\": {\"conf_num_hidden_layers\":"
+	             " 2310990135}}", KVP_ERR_PARSE, "audio_config.conf_num_hidden_layers");
+	expect_error("{\"model_type\": \"gemma3n_text\", \"intermediate_size\": null}",
+	             KVP_ERR_PARSE, "intermediate_size: 0 or null: each Gemma 3n layer runs an MLP");
 }
 
 int main(void)

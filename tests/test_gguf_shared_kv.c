@@ -65,6 +65,15 @@ static void test_gemma3n(void **state)
 	assert_int_equal(p.model.kv_shared_layers, 0);
 	assert_int_equal(cache_at(&p.model, 8192), bytes);
 	ggufw_free(&w);
+	/* a pattern of 6: layer 19 sliding, yet llama.cpp's full layers from
+	 * 20 on read it (from - 1) */
+	ggufw_init(&w, 3);
+	base_keys(&w, "gemma3n", 35, 2048, 8, 2, 256);
+	ggufw_kv_uint(&w, "gemma3n.attention.sliding_window", GGUFW_U32, 512);
+	ggufw_kv_uint(&w, "gemma3n.attention.sliding_window_pattern", GGUFW_U32, 6);
+	ggufw_finish(&w, 1);
+	parse_fails(&w, KVP_ERR_UNSUPPORTED, "gemma3n: sliding_window_pattern makes layer 23"
+	            " full, whose cache llama.cpp reads from layer 19, a layer of another kind");
 }
 
 int main(void)
