@@ -49,38 +49,6 @@ bool kvp__hf_gemma3n(const struct hf *h)
 	return strncmp(h->family, "gemma3n", 7) == 0;
 }
 
-int kvp__hf_gemma3n_intermediate(struct hf *h, uint64_t *out)
-{
-	json_t *list = json_object_get(h->cfg, "intermediate_size");
-	size_t n = json_array_size(list);
-
-	if (!kvp__hf_gemma3n(h) || !json_is_array(list))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = json_array_get(list, i);
-
-		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
-		    json_integer_value(v) > UINT32_MAX) {
-			kvp__hf_fail(h, "intermediate_size", "entry %zu is not a width", i);
-			return -1;
-		}
-		if (i && json_integer_value(v) != json_integer_value(json_array_get(list, 0))) {
-			kvp__hf_fail(h, "intermediate_size", "entry %zu is %lld, entry 0 %lld:"
-			             " layers of other widths are not modelled", i,
-			             (long long)json_integer_value(v),
-			             (long long)json_integer_value(json_array_get(list, 0)));
-			return -1;
-		}
-	}
-	if (n == 0 || n != h->m->layers) {
-		kvp__hf_fail(h, "intermediate_size", "%zu entries for %u layers", n,
-		             h->m->layers);
-		return -1;
-	}
-	*out = (uint64_t)json_integer_value(json_array_get(list, 0));
-	return 1;
-}
-
 kvp_status kvp__hf_rule_gemma3n(struct hf *h)
 {
 	static const char *const k_shared[] = {"num_kv_shared_layers", NULL};
@@ -113,21 +81,13 @@ kvp_status kvp__hf_rule_gemma3n(struct hf *h)
 static int count_of(struct hf *h, const char *key, uint64_t deflt, uint64_t max,
                     bool positive, uint64_t *out)
 {
-	const char *const keys[] = {key, NULL};
-
-	*out = deflt;
-	if (kvp__hf_uint(h, NULL, keys, max, out) < 0)
+	if (kvp__hf_count(h, key, deflt, max, out) < 0)
 		return -1;
 	if (positive && *out == 0) {
 		kvp__hf_fail(h, key, "0: a tower part of no size");
 		return -1;
 	}
 	return 0;
-}
-
-static int number(struct hf *h, const char *key, uint64_t deflt, uint64_t *out)
-{
-	return count_of(h, key, deflt, UINT32_MAX, false, out);
 }
 
 /* Two counts under key (sscp_conv_channel_size), or two pairs of them:
@@ -276,9 +236,10 @@ int kvp__hf_gemma3n_params(struct hf *h, const kvp_model *m, u128 *total, u128 *
 
 	if (!kvp__hf_gemma3n(h))
 		return 0;
-	if (number(h, "hidden_size_per_layer_input", 256, &ple) ||
-	    number(h, "vocab_size_per_layer_input", 262144, &ple_vocab) ||
-	    number(h, "altup_num_inputs", 4, &alt) || number(h, "laurel_rank", 64, &rank) ||
+	if (kvp__hf_count(h, "hidden_size_per_layer_input", 256, UINT32_MAX, &ple) ||
+	    kvp__hf_count(h, "vocab_size_per_layer_input", 262144, UINT32_MAX, &ple_vocab) ||
+	    kvp__hf_count(h, "altup_num_inputs", 4, UINT32_MAX, &alt) ||
+	    kvp__hf_count(h, "laurel_rank", 64, UINT32_MAX, &rank) ||
 	    vision(h, m->hidden, &v) < 0 || audio(h, m->hidden, &a) < 0)
 		return -1;
 	if (!alt) {

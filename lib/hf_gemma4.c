@@ -139,15 +139,6 @@ kvp_status kvp__hf_rule_gemma4(struct hf *h)
 
 typedef unsigned __int128 u128;
 
-/* A count a config gives (its key absent or null: deflt); -1 on a fault. */
-static int number(struct hf *h, const char *key, uint64_t deflt, uint64_t *out)
-{
-	const char *const keys[] = {key, NULL};
-
-	*out = deflt;
-	return kvp__hf_uint(h, NULL, keys, UINT32_MAX, out) < 0 ? -1 : 0;
-}
-
 /* The vision tower and its projector (Gemma4VisionModel and
  * Gemma4MultimodalEmbedder): the patch embedder's input_proj (3 x patch^2
  * to hidden) and position table (2 x position_embedding_size x hidden);
@@ -168,12 +159,14 @@ static int vision(struct hf *h, u128 *out)
 	*out = 0;
 	if (!json_is_object(v))
 		return 0;
-	if (number(&in, "hidden_size", 768, &d) || number(&in, "intermediate_size", 3072, &inter) ||
-	    number(&in, "num_hidden_layers", 16, &layers) ||
-	    number(&in, "num_attention_heads", 12, &heads) ||
-	    number(&in, "num_key_value_heads", 12, &kv) || number(&in, "head_dim", 64, &hd) ||
-	    number(&in, "patch_size", 16, &patch) ||
-	    number(&in, "position_embedding_size", 10240, &pos) ||
+	if (kvp__hf_count(&in, "hidden_size", 768, UINT32_MAX, &d) ||
+	    kvp__hf_count(&in, "intermediate_size", 3072, UINT32_MAX, &inter) ||
+	    kvp__hf_count(&in, "num_hidden_layers", 16, UINT32_MAX, &layers) ||
+	    kvp__hf_count(&in, "num_attention_heads", 12, UINT32_MAX, &heads) ||
+	    kvp__hf_count(&in, "num_key_value_heads", 12, UINT32_MAX, &kv) ||
+	    kvp__hf_count(&in, "head_dim", 64, UINT32_MAX, &hd) ||
+	    kvp__hf_count(&in, "patch_size", 16, UINT32_MAX, &patch) ||
+	    kvp__hf_count(&in, "position_embedding_size", 10240, UINT32_MAX, &pos) ||
 	    kvp__hf_bool(&in, k_clip, &clip) < 0 || kvp__hf_bool(&in, k_std, &standardize) < 0)
 		return -1;
 	layer = (u128)d * heads * hd * 2 + (u128)2 * d * kv * hd + 2 * (u128)hd +
@@ -203,14 +196,17 @@ static int audio(struct hf *h, u128 *out)
 	*out = 0;
 	if (!json_is_object(a))
 		return 0;
-	if (number(&in, "hidden_size", 1024, &d) || number(&in, "num_hidden_layers", 12, &layers) ||
-	    number(&in, "num_attention_heads", 8, &heads) ||
-	    number(&in, "conv_kernel_size", 5, &kernel) ||
-	    number(&in, "output_proj_dims", 1536, &proj) || kvp__hf_bool(&in, k_clip, &clip) < 0)
+	if (kvp__hf_count(&in, "hidden_size", 1024, UINT32_MAX, &d) ||
+	    kvp__hf_count(&in, "num_hidden_layers", 12, UINT32_MAX, &layers) ||
+	    kvp__hf_count(&in, "num_attention_heads", 8, UINT32_MAX, &heads) ||
+	    kvp__hf_count(&in, "conv_kernel_size", 5, UINT32_MAX, &kernel) ||
+	    kvp__hf_count(&in, "output_proj_dims", 1536, UINT32_MAX, &proj) ||
+	    kvp__hf_bool(&in, k_clip, &clip) < 0)
 		return -1;
 	if (ch && !json_is_null(ch)) {
 		if (!json_is_array(ch) || json_array_size(ch) != 2 ||
-		    !json_is_integer(json_array_get(ch, 0)) || !json_is_integer(json_array_get(ch, 1)) ||
+		    !json_is_integer(json_array_get(ch, 0)) ||
+		!json_is_integer(json_array_get(ch, 1)) ||
 		    json_integer_value(json_array_get(ch, 0)) <= 0 ||
 		    json_integer_value(json_array_get(ch, 1)) <= 0 ||
 		    json_integer_value(json_array_get(ch, 0)) > UINT32_MAX ||
@@ -248,9 +244,9 @@ int kvp__hf_gemma4_params(struct hf *h, const kvp_model *m, u128 *total, u128 *t
 
 	if (strncmp(h->family, "gemma4", 6) != 0)
 		return 0;
-	if (number(h, "hidden_size_per_layer_input", 256, &ple) ||
-	    number(h, "vocab_size_per_layer_input", m->vocab, &ple_vocab) ||
-	    number(h, "intermediate_size", 9216, &inter) ||
+	if (kvp__hf_count(h, "hidden_size_per_layer_input", 256, UINT32_MAX, &ple) ||
+	    kvp__hf_count(h, "vocab_size_per_layer_input", m->vocab, UINT32_MAX, &ple_vocab) ||
+	    kvp__hf_count(h, "intermediate_size", 9216, UINT32_MAX, &inter) ||
 	    kvp__hf_bool(h, k_k_eq_v, &k_eq_v) < 0 || kvp__hf_bool(h, k_wide, &wide) < 0 ||
 	    kvp__hf_bool(h, k_moe, &moe) < 0 || vision(h, &v) < 0 || audio(h, &a) < 0)
 		return -1;

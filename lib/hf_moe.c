@@ -26,11 +26,7 @@
 
 #include "hfconfig.h"
 
-/* A figure Hunyuan gives a layer at a time (moe_intermediate_size,
- * moe_topk, num_shared_expert), one value where every layer's is the
- * same: 1 and *out, 0 absent, -1 reported (layers that differ are not
- * modelled). */
-static int per_layer(struct hf *h, const char *key, uint64_t *out)
+int kvp__hf_per_layer(struct hf *h, const char *key, uint64_t *out)
 {
 	const char *one[] = {key, NULL};
 	json_t *v = json_object_get(h->cfg, key), *e;
@@ -139,9 +135,9 @@ kvp_status kvp__hf_moe(struct hf *h)
 	if (strcmp(h->family, "lfm2_moe") == 0)
 		k_shared_used = k_none;
 	if (hunyuan) {
-		if (per_layer(h, "moe_intermediate_size", &moe_inter) < 0 ||
-		    per_layer(h, "moe_topk", &top_k) < 0 ||
-		    per_layer(h, "num_shared_expert", &shared) < 0 ||
+		if (kvp__hf_per_layer(h, "moe_intermediate_size", &moe_inter) < 0 ||
+		    kvp__hf_per_layer(h, "moe_topk", &top_k) < 0 ||
+		    kvp__hf_per_layer(h, "num_shared_expert", &shared) < 0 ||
 		    kvp__hf_bool(h, k_mixed, &mixed) < 0 ||
 		    kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter) < 0)
 			return KVP_ERR_PARSE;

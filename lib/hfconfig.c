@@ -133,6 +133,14 @@ int kvp__hf_uint(struct hf *h, const char *field, const char *const *keys,
 	return 1;
 }
 
+int kvp__hf_count(struct hf *h, const char *key, uint64_t deflt, uint64_t max, uint64_t *out)
+{
+	const char *const keys[] = {key, NULL};
+
+	*out = deflt;
+	return kvp__hf_uint(h, NULL, keys, max, out) < 0 ? -1 : 0;
+}
+
 int kvp__hf_bool(struct hf *h, const char *const *keys, bool *out)
 {
 	const char *key = keys[0];
@@ -387,10 +395,8 @@ static kvp_status read_base(struct hf *h)
 		static const char *const k_experts_ernie[] = {"moe_num_experts", NULL};
 		uint64_t inter = 0, experts = 0;
 		/* Gemma 3n's, a list of one width a layer */
-		int given = kvp__hf_gemma3n_intermediate(h, &inter);
-
-		if (given == 0)
-			given = kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
+		int given = kvp__hf_gemma3n(h) ? kvp__hf_per_layer(h, "intermediate_size", &inter)
+		                               : kvp__hf_uint(h, NULL, k_inter, UINT32_MAX, &inter);
 
 		static const char *const k_use_moe[] = {"use_moe", NULL};
 		bool use_moe = true; /* MiniMind's switch: its experts unused */

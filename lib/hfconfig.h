@@ -108,6 +108,9 @@ json_t *kvp__hf_get(const struct hf *h, const char *const *keys,
  * not such an integer.  field, when not NULL, gets a note. */
 int kvp__hf_uint(struct hf *h, const char *field, const char *const *keys,
                  uint64_t max, uint64_t *out);
+/* The integer under key, at most max, deflt where absent or null (the
+ * family's defaults aside): 0, or -1 reported. */
+int kvp__hf_count(struct hf *h, const char *key, uint64_t deflt, uint64_t max, uint64_t *out);
 /* A boolean: 1 and *out, 0 absent or null, -1 reported. */
 int kvp__hf_bool(struct hf *h, const char *const *keys, bool *out);
 /* Reports KVP_ERR_PARSE for key of the config: "text_config.key: what". */
@@ -184,14 +187,17 @@ extern const struct hf_default kvp__hf_d_gemma4[];
  * the family is Gemma 4's, 0 where not, -1 on a fault (hf_gemma4.c). */
 int kvp__hf_gemma4_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
                           unsigned __int128 *towers);
+/* A figure given a layer at a time (Hunyuan's moe_intermediate_size,
+ * moe_topk, num_shared_expert; Gemma 3n's intermediate_size), one value
+ * where every layer's is the same: 1 and *out, 0 absent, -1 reported
+ * (layers that differ are not modelled; hf_moe.c). */
+int kvp__hf_per_layer(struct hf *h, const char *key, uint64_t *out);
 /* hf_gemma3n.c: Gemma 3n's rule and defaults; whether h's family is
- * it; its intermediate_size list of one width a layer (1 and *out, 0
- * where not such a list, -1 reported); its parameters block by block as
- * kvp__hf_gemma4_params gives Gemma 4's. */
+ * it; its parameters block by block as kvp__hf_gemma4_params gives
+ * Gemma 4's. */
 kvp_status kvp__hf_rule_gemma3n(struct hf *h);
 extern const struct hf_default kvp__hf_d_gemma3n[];
 bool kvp__hf_gemma3n(const struct hf *h);
-int kvp__hf_gemma3n_intermediate(struct hf *h, uint64_t *out);
 int kvp__hf_gemma3n_params(struct hf *h, const kvp_model *m, unsigned __int128 *total,
                            unsigned __int128 *towers);
 /* Sliding windows with a full layer every n (hf_families.c). */

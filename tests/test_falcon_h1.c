@@ -46,17 +46,6 @@ static const char h1_tiny[] = "{\"model_type\": \"falcon_h1\", \"hidden_size\": 
 	" \"mamba_n_groups\": 1, \"mamba_d_state\": 64, \"mamba_d_conv\": 4,"
 	" \"mamba_rms_norm\": false, \"tie_word_embeddings\": true}";
 
-static void read_config(const char *name, kvp_model *m)
-{
-	char path[512];
-	kvp_source src;
-	kvp_error err;
-
-	snprintf(path, sizeof path, "%s/tests/configs/%s/config.json", KVP_TEST_SRCDIR, name);
-	if (kvp_config_read(path, m, &src, NULL, &err) != KVP_OK)
-		fail_msg("%s: %s", name, err.message);
-}
-
 /* Falcon-H1-7B (tests/configs/falcon-h1-7b): 44 full layers of 2 kv heads
  * of 128, each with a state of inner mamba_d_ssm 3072 (not mamba_expand 2
  * x 3072), state 256, one group, 24 heads.  Params, a layer: in_proj
@@ -74,7 +63,7 @@ static void test_read_and_count(void **state)
 	kvp_model m;
 
 	(void)state;
-	read_config("falcon-h1-7b", &m);
+	m = config_model("falcon-h1-7b");
 	assert_true(m.ssm_parallel);
 	assert_int_equal(m.head_dim, 128);
 	assert_int_equal(m.ssm_inner, 3072);
@@ -88,7 +77,7 @@ static void test_read_and_count(void **state)
 	assert_int_equal(kvp_model_layer_kind(&m, 7), KVP_LAYER_FULL);
 	assert_false(kvp_model_attention_free(&m));
 	assert_int_equal(m.params, 7585648736ull);
-	read_config("falcon-h1-34b", &m);
+	m = config_model("falcon-h1-34b");
 	assert_true(m.ssm_parallel);
 	assert_int_equal(m.ssm_groups, 2);
 	assert_int_equal(m.params, 33642516224ull);

@@ -50,6 +50,10 @@ static void test_catalogue_equal(void **state)
 		SAME(layers); SAME(heads); SAME(kv_heads); SAME(head_dim);
 		SAME(kv_lora_rank); SAME(qk_rope_dim); SAME(intermediate); SAME(q_lora_rank);
 		SAME(index_head_dim);
+		/* Gemma's full layers' head, shared layers, k_eq_v, per-layer
+		 * inputs and double-wide MLP */
+		SAME(full_head_dim); SAME(kv_shared_layers); SAME(full_k_eq_v);
+		SAME(layer_input_width); SAME(double_wide_mlp);
 		/* A mixture of experts' dense and routed layers. */
 		SAME(moe_experts); SAME(moe_intermediate); SAME(moe_shared_intermediate);
 		SAME(moe_dense_layers); SAME(moe_step); SAME(dense_intermediate);
@@ -94,7 +98,8 @@ static void test_catalogue_equal(void **state)
 			fail_msg("%s: read by the generic rule", c->name);
 		for (uint32_t l = 0; l < c->layers; l++)
 			if (kvp_model_layer_kind(&m, l) != kvp_model_layer_kind(c, l) ||
-			    kvp_model_layer_kv_heads(&m, l) != kvp_model_layer_kv_heads(c, l))
+			    kvp_model_layer_kv_heads(&m, l) != kvp_model_layer_kv_heads(c, l) ||
+			    kvp_model_layer_head_dim(&m, l) != kvp_model_layer_head_dim(c, l))
 				fail_msg("%s: layer %u is %s in config.json, %s in the catalogue",
 				         c->name, l, kvp_layer_kind_name(kvp_model_layer_kind(&m, l)),
 				         kvp_layer_kind_name(kvp_model_layer_kind(c, l)));
